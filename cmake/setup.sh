@@ -1,0 +1,35 @@
+#!/bin/sh
+# The lab's set-up, one verb each:
+#   sh cmake/setup.sh run    install what is missing, build, install `lab`, run `lab run blocking-async`
+#   sh cmake/setup.sh test   install what is missing, build, install `lab`, run every test
+# Everything comes from Debian's packages. As root it installs `lab` into /usr/local/bin,
+# otherwise into ~/.local/bin (and asks sudo for the packages).
+set -eu
+verb=${1:-}
+case "$verb" in run|test) ;; *) echo "usage: sh cmake/setup.sh run|test" >&2; exit 2 ;; esac
+cd "$(dirname "$0")/.."
+
+packages="g++ cmake ninja-build pkg-config libboost-dev libcli11-dev libcpp-httplib-dev catch2
+          libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build
+if [ "$(id -u)" = 0 ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
+cmake --install build --prefix "$prefix" >/dev/null
+PATH="$prefix/bin:$PATH"
+echo "lab installed as $(command -v lab)"
+
+if [ "$verb" = run ]; then
+    exec lab run blocking-async
+fi
+exec ctest --test-dir build --output-on-failure

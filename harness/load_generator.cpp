@@ -1,0 +1,159 @@
+#include "harness/load_generator.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "lab/asio.hpp"
+#include "lab/clock.hpp"
+
+namespace lab {
+namespace {
+
+struct BatchState {
+    const LoadSpec& spec;
+    tcp::endpoint endpoint;
+    std::int64_t origin_us = monotonic_us();
+    std::vector<RequestRecord> records;
+    int next = 0;             // the next request to take
+    int still_connecting = 0;
+    std::int64_t release_us = 0;
+    asio::steady_timer gate;  // held until every connection is open, then cancelled: "go"
+
+    std::int64_t now() const { return monotonic_us() - origin_us; }
+};
+
+ErrorKind kind_of(const beast::error_code& ec, ErrorKind otherwise) {
+    return ec == beast::error::timeout ? ErrorKind::timeout : otherwise;
+}
+
+asio::awaitable<bool> open(beast::tcp_stream& stream, BatchState& s) {
+    beast::error_code ec;
+    stream.expires_after(s.spec.timeout);
+    co_await stream.async_connect(s.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
+}
+
+// One request and its response on an open connection; returns whether the connection stays open.
+asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                               BatchState& s, RequestRecord& r) {
+    http::request<http::empty_body> req{http::string_to_verb(s.spec.method), s.spec.target, 11};
+    req.set(http::field::host, s.spec.host + ":" + std::to_string(s.spec.port));
+    req.set(http::field::user_agent, "concurrency-lab");
+    req.keep_alive(true);
+    req.prepare_payload();
+
+    beast::error_code ec;
+    stream.expires_after(s.spec.timeout);
+    r.send_us = s.now();
+    co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+        r.error = kind_of(ec, ErrorKind::write);
+        r.end_us = s.now();
+        co_return false;
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1 << 20);
+    co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    r.first_byte_us = s.now();
+    while (!ec && !parser.is_done())
+        co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    r.end_us = s.now();
+    if (ec) {
+        r.error = kind_of(ec, ErrorKind::read);
+        r.first_byte_us = -1;
+        co_return false;
+    }
+    const auto& res = parser.get();
+    r.status = static_cast<int>(res.result_int());
+    r.bytes = res.body().size();
+    if (r.status >= 400) r.error = ErrorKind::status;
+    read_server_stamps(res.body(), s.origin_us, r);
+    co_return res.keep_alive();
+}
+
+asio::awaitable<void> connection(BatchState& s, int id) {
+    beast::tcp_stream stream{co_await asio::this_coro::executor};
+    beast::flat_buffer buffer;
+    bool is_open = co_await open(stream, s);
+    std::int64_t opened_us = is_open ? s.now() : -1;
+
+    // Wait at the gate so that every request of the first wave leaves at the same moment.
+    if (--s.still_connecting == 0) {
+        s.release_us = s.now();
+        s.gate.cancel();
+    } else {
+        beast::error_code released;
+        co_await s.gate.async_wait(asio::redirect_error(asio::use_awaitable, released));
+    }
+    std::int64_t intended = s.release_us;
+
+    for (int i; (i = s.next++) < s.spec.requests;) {
+        RequestRecord& r = s.records[static_cast<std::size_t>(i)];
+        r.connection = id;
+        r.intended_us = intended;
+        if (!is_open) {
+            buffer.clear();
+            is_open = co_await open(stream, s);
+            opened_us = s.now();
+            if (!is_open) {
+                r.error = ErrorKind::connect;
+                r.end_us = intended = s.now();
+                continue;
+            }
+        }
+        r.connect_us = std::exchange(opened_us, -1);
+        is_open = co_await exchange(stream, buffer, s, r);
+        intended = s.now();
+        if (!is_open) stream.close();
+    }
+    if (is_open) {
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::none: return "";
+        case ErrorKind::connect: return "connect";
+        case ErrorKind::write: return "write";
+        case ErrorKind::read: return "read";
+        case ErrorKind::status: return "status";
+        case ErrorKind::timeout: return "timeout";
+    }
+    return "?";
+}
+
+void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& r) {
+    auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object()) return;
+    auto number = [&](const char* key) -> std::int64_t {
+        auto it = json.find(key);
+        return it != json.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
+    };
+    r.worker_pid = number("worker_id");
+    r.thread_id = number("thread_id");
+    if (auto start = number("server_start_us"), end = number("server_end_us"); start >= 0 && end >= 0) {
+        r.server_start_us = start - origin_us;
+        r.server_end_us = end - origin_us;
+    }
+}
+
+Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
+    asio::io_context context{1};
+    BatchState s{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, 0, 0, 0,
+                 asio::steady_timer{context, asio::steady_timer::time_point::max()}};
+    s.records.resize(static_cast<std::size_t>(spec.requests));
+    for (int i = 0; i < spec.requests; ++i) {
+        s.records[static_cast<std::size_t>(i)].batch = batch_number;
+        s.records[static_cast<std::size_t>(i)].index = i;
+    }
+    s.still_connecting = std::min(spec.concurrency, spec.requests);
+    for (int id = 0; id < s.still_connecting; ++id)
+        asio::co_spawn(context, connection(s, id), asio::detached);
+    context.run();
+    return Batch{batch_number, std::move(s.records)};
+}
+
+}  // namespace lab

@@ -1,0 +1,63 @@
+#pragma once
+// The lab's load harness: C connections opened first, then M requests released together and
+// kept going closed-loop (a connection sends its next request when its last one is answered).
+// Every request is recorded, failed ones included, with the server's own stamps where given.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lab {
+
+struct LoadSpec {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+    std::string method = "GET";
+    std::string target = "/delay?ms=100";
+    int requests = 10;     // M
+    int concurrency = 10;  // C
+    std::chrono::milliseconds timeout{30'000};  // per request
+};
+
+enum class ErrorKind { none, connect, write, read, status, timeout };
+std::string_view to_string(ErrorKind kind);
+
+// Times are microseconds since the batch began (-1: did not happen, or the server gave none).
+struct RequestRecord {
+    int batch = 0;
+    int index = 0;       // order taken from the batch, 0-based
+    int connection = 0;  // which of the C connections carried it
+    std::int64_t intended_us = -1;  // when the client meant to send it
+    std::int64_t connect_us = -1;   // when its connection finished opening (only its first request)
+    std::int64_t send_us = -1;
+    std::int64_t first_byte_us = -1;
+    std::int64_t end_us = -1;
+    int status = 0;
+    std::size_t bytes = 0;
+    std::int64_t worker_pid = -1;
+    std::int64_t thread_id = -1;
+    std::int64_t server_start_us = -1;  // the server's own stamps, on our time axis
+    std::int64_t server_end_us = -1;
+    ErrorKind error = ErrorKind::none;
+
+    bool ok() const { return error == ErrorKind::none; }
+    std::int64_t latency_us() const { return end_us - intended_us; }
+    bool has_server_stamps() const { return server_start_us >= 0 && server_end_us >= 0; }
+};
+
+struct Batch {
+    int number = 0;
+    std::vector<RequestRecord> requests;
+};
+
+// All C connections concurrently, on one thread of Asio with Beast parsing the responses.
+Batch run_concurrent_batch(const LoadSpec& spec, int batch_number = 0);
+
+// One request after another with cpp-httplib's blocking client: the documents' "sequential".
+Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
+
+// Reads worker_id, thread_id and server_*_us from a lab JSON body; leaves them -1 if absent.
+void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& record);
+
+}  // namespace lab

@@ -1,0 +1,88 @@
+#include "harness/statistics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace lab {
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+    return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+Spread spread_of(std::vector<double> values) {
+    if (values.empty()) return {};
+    std::sort(values.begin(), values.end());
+    std::size_t n = values.size();
+    double median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    return {median, values.front(), values.back()};
+}
+
+int max_overlap(std::vector<Interval> intervals) {
+    // Sweep the ends and starts in time order; at equal times ends go first.
+    std::vector<std::pair<std::int64_t, int>> events;
+    for (auto [start, end] : intervals) {
+        events.emplace_back(start, +1);
+        events.emplace_back(end, -1);
+    }
+    std::sort(events.begin(), events.end());
+    int now = 0, most = 0;
+    for (auto [time, delta] : events) most = std::max(most, now += delta);
+    return most;
+}
+
+BatchStats summarize(const Batch& batch) {
+    BatchStats s;
+    std::vector<double> latencies;
+    std::vector<Interval> in_service;
+    std::int64_t first_send = INT64_MAX, last_end = 0;
+    double service_total_s = 0;
+    for (const RequestRecord& r : batch.requests) {
+        if (r.send_us >= 0) first_send = std::min(first_send, r.send_us);
+        if (!r.ok()) {
+            ++s.failed;
+            continue;
+        }
+        ++s.ok;
+        last_end = std::max(last_end, r.end_us);
+        latencies.push_back(static_cast<double>(r.latency_us()) / 1e6);
+        if (r.has_server_stamps()) {
+            in_service.push_back({r.server_start_us, r.server_end_us});
+            service_total_s += static_cast<double>(r.server_end_us - r.server_start_us) / 1e6;
+        } else {
+            service_total_s += static_cast<double>(r.end_us - r.send_us) / 1e6;
+        }
+        if (r.worker_pid >= 0) ++s.per_worker[r.worker_pid];
+    }
+    if (s.ok == 0) return s;
+    s.makespan_s = static_cast<double>(last_end - first_send) / 1e6;
+    s.latency_min_s = percentile(latencies, 0);
+    s.latency_p50_s = percentile(latencies, 50);
+    s.latency_p90_s = percentile(latencies, 90);
+    s.latency_p99_s = percentile(latencies, 99);
+    s.latency_max_s = percentile(latencies, 100);
+    s.latency_mean_s = std::accumulate(latencies.begin(), latencies.end(), 0.0) /
+                       static_cast<double>(latencies.size());
+    if (s.makespan_s > 0) {
+        s.throughput_rps = s.ok / s.makespan_s;
+        s.effective_concurrency = service_total_s / s.makespan_s;
+    }
+    if (in_service.size() == static_cast<std::size_t>(s.ok)) s.max_in_service = max_overlap(in_service);
+    return s;
+}
+
+std::string verdict(const BatchStats& stats, int requests, int concurrency) {
+    if (stats.ok == 0) return "failed";
+    int at_once = stats.max_in_service >= 0
+                      ? stats.max_in_service
+                      : static_cast<int>(std::lround(stats.effective_concurrency));
+    int offered = std::min(requests, concurrency);
+    if (at_once <= 1) return "sequential";
+    if (at_once >= offered) return "concurrent";
+    return "limited to " + std::to_string(at_once) + " at a time";
+}
+
+}  // namespace lab

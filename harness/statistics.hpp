@@ -1,0 +1,44 @@
+#pragma once
+// What a batch of requests measured, reduced to the numbers the lab's tables print.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/load_generator.hpp"
+
+namespace lab {
+
+struct Spread {
+    double median = 0, min = 0, max = 0;
+};
+Spread spread_of(std::vector<double> values);
+
+// p in [0, 100], nearest-rank on the sorted values; 0 for an empty list.
+double percentile(std::vector<double> values, double p);
+
+struct Interval {
+    std::int64_t start, end;
+};
+// The most intervals that cover one instant; an interval ending as another starts does not overlap.
+int max_overlap(std::vector<Interval> intervals);
+
+struct BatchStats {
+    int ok = 0;
+    int failed = 0;
+    double makespan_s = 0;  // first send to last response
+    double latency_min_s = 0, latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0,
+           latency_max_s = 0, latency_mean_s = 0;
+    double throughput_rps = 0;         // answered requests per second of makespan
+    double effective_concurrency = 0;  // total service time / makespan
+    int max_in_service = -1;           // from the server's stamps; -1 if it gave none
+    std::map<std::int64_t, int> per_worker;  // worker pid -> requests answered
+};
+
+BatchStats summarize(const Batch& batch);
+
+// "sequential", "concurrent", "limited to K at a time" (or "failed"): what the server did, read
+// from its own stamps when it gave them, else from the effective concurrency.
+std::string verdict(const BatchStats& stats, int requests, int concurrency);
+
+}  // namespace lab

@@ -1,0 +1,162 @@
+#include "lab/cli/commands.hpp"
+
+#include <array>
+#include <iostream>
+#include <memory>
+
+#include "harness/models.hpp"
+#include "lab/modes/modes.hpp"
+#include "lab/run/report.hpp"
+#include "lab/run/results_writer.hpp"
+#include "lab/run/runner.hpp"
+#include "lab/run/scenario.hpp"
+#include "lab/run/server_process.hpp"
+
+namespace lab {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
+
+std::vector<std::string> mode_names(bool loops_only = false) {
+    std::vector<std::string> names;
+    for (const ModeInfo& m : all_modes())
+        if (!loops_only || is_loop_mode(m.name)) names.emplace_back(m.name);
+    return names;
+}
+
+// Finds a scenario by name (or by path to a .toml file); on failure says why and what exists.
+std::optional<Scenario> find_scenario(const std::string& name) {
+    try {
+        if (name.ends_with(".toml")) return load_scenario(name);
+        std::vector<std::string> known;
+        for (const fs::path& file : scenario_files(scenario_dir())) {
+            if (file.stem() == name) return load_scenario(file);
+            known.push_back(file.stem().string());
+        }
+        std::cerr << "lab: unknown scenario '" << name << "'";
+        if (!known.empty()) std::cerr << "; did you mean '" << closest_name(name, known) << "'?";
+        std::cerr << "\nscenarios in " << scenario_dir().string() << ":";
+        for (const auto& k : known) std::cerr << ' ' << k;
+        std::cerr << '\n';
+    } catch (const ScenarioError& e) {
+        std::cerr << "lab: bad scenario file: " << e.what() << '\n';
+    }
+    return std::nullopt;
+}
+
+Action define_serve(CLI::App& app) {
+    auto o = std::make_shared<ServeOptions>();
+    app.add_option("--mode", o->mode, "Concurrency mode")->required()->check(CLI::IsMember(mode_names()));
+    app.add_option("--host", o->host, "Address to bind (loopback unless you say otherwise)")->capture_default_str();
+    app.add_option("--port", o->port, "Port to listen on; 0 picks a free one")->capture_default_str();
+    app.add_option("--threads", o->threads, "thread-pool: pool size T")->check(CLI::Range(1, 10'000))->capture_default_str();
+    app.add_option("--workers", o->workers, "multi-process: worker processes W")->check(CLI::Range(1, 64))->capture_default_str();
+    app.add_option("--balance", o->balance, "multi-process: how workers share the port")
+        ->check(CLI::IsMember({"shared", "reuseport"}))->capture_default_str();
+    app.add_option("--worker-mode", o->worker_mode, "multi-process: the loop each worker runs")
+        ->check(CLI::IsMember(mode_names(true)))->capture_default_str();
+    app.footer("Endpoints: GET / | GET|POST /delay?ms=N (0..60000, default 100) | GET /health");
+    return [o] {
+        try {
+            return serve_mode(*o);
+        } catch (const std::exception& e) {
+            std::cerr << "lab serve: " << e.what() << '\n';
+            return exit_failed;
+        }
+    };
+}
+
+Action define_run(CLI::App& app) {
+    struct Options {
+        std::string name;
+        Overrides overrides;
+        fs::path out = "results";
+        std::string format = "table";
+        bool quiet = false;
+    };
+    auto o = std::make_shared<Options>();
+    app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")->required();
+    app.add_option("--requests", o->overrides.requests, "Requests per batch, N")->check(CLI::Range(1, 10'000));
+    app.add_option("--concurrency", o->overrides.concurrency, "Connections at once, C")->check(CLI::Range(1, 10'000));
+    app.add_option("--delay", o->overrides.delay_ms, "Each request's wait d, in ms")->check(CLI::Range(0, 60'000));
+    app.add_option("--repeat", o->overrides.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100));
+    app.add_option("--threads", o->overrides.threads, "thread-pool size T")->check(CLI::Range(1, 10'000));
+    app.add_option("--workers", o->overrides.workers, "multi-process workers W")->check(CLI::Range(1, 64));
+    app.add_option("--balance", o->overrides.balance, "multi-process: shared | reuseport")
+        ->check(CLI::IsMember({"shared", "reuseport"}));
+    app.add_option("--out", o->out, "Folder for results")->capture_default_str();
+    app.add_option("--format", o->format, "Output format")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))->capture_default_str();
+    app.add_flag("--quiet", o->quiet, "No progress lines on stderr");
+    return [o] {
+        auto scenario = find_scenario(o->name);
+        if (!scenario) return exit_usage;
+        stop_servers_on_signals();
+        RunResult run = run_scenario(apply(*scenario, o->overrides), {this_executable(), !o->quiet});
+        Format format = o->format == "json" ? Format::json : o->format == "csv" ? Format::csv
+                      : o->format == "markdown" ? Format::markdown : Format::table;
+        print_report(std::cout, run, format);
+        std::cout.flush();
+        try {
+            std::cerr << "results: " << write_results(run, o->out).string() << '\n';
+        } catch (const std::exception& e) {
+            std::cerr << "lab run: could not write results: " << e.what() << '\n';
+            return exit_failed;
+        }
+        if (!run.ok()) std::cerr << "lab run: some servers did not start or some requests failed (see above)\n";
+        return run.ok() ? exit_ok : exit_failed;
+    };
+}
+
+Action define_list(CLI::App&) {
+    return [] {
+        for (const fs::path& file : scenario_files(scenario_dir())) {
+            try {
+                Scenario s = load_scenario(file);
+                std::printf("%-26s %s\n", s.name.c_str(), s.title.c_str());
+            } catch (const ScenarioError& e) {
+                std::printf("%-26s (bad file: %s)\n", file.stem().c_str(), e.what());
+            }
+        }
+        return exit_ok;
+    };
+}
+
+Action define_show(CLI::App& app) {
+    auto name = std::make_shared<std::string>();
+    app.add_option("scenario", *name, "Scenario name")->required();
+    return [name] {
+        auto s = find_scenario(*name);
+        if (!s) return exit_usage;
+        const Load& l = s->load;
+        std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\n\n"
+                  << s->teaching << "\n\nload: " << l.requests << " requests (--requests), "
+                  << l.concurrency << " at a time (--concurrency), " << l.method << ' ' << l.path
+                  << "?ms=" << l.delay_ms << " (--delay), " << l.repeat
+                  << " measured batches after one warm-up (--repeat)\n\nconfigurations:\n";
+        for (const Configuration& c : s->configurations) {
+            Model m = model_of({c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential"});
+            double predicted = predicted_makespan_s(m, l.requests, l.concurrency, l.delay_ms / 1000.0);
+            std::printf("  %-40s %-16s model %s = %.3f s", c.label.c_str(), c.mode.c_str(),
+                        m.formula.c_str(), predicted);
+            if (c.document_s) std::printf("   document %s", c.document_text.empty() ? std::to_string(*c.document_s).c_str() : c.document_text.c_str());
+            std::printf("\n");
+        }
+        std::cout << "\nother options: --threads, --workers, --balance, --out, --format, --quiet\n";
+        return exit_ok;
+    };
+}
+
+constexpr std::array table{
+    Subcommand{"serve", "Start one server in a concurrency mode", define_serve},
+    Subcommand{"run", "Run a scenario: start its servers, send the load, print the table", define_run},
+    Subcommand{"list", "List the scenarios", define_list},
+    Subcommand{"show", "Print a scenario's lesson, configurations and models", define_show},
+};
+
+}  // namespace
+
+std::span<const Subcommand> subcommands() { return table; }
+
+}  // namespace lab

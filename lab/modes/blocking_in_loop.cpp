@@ -1,0 +1,26 @@
+// blocking-in-loop: one thread runs the event loop, and the handler sleeps on that thread.
+// While one request sleeps nobody else is read or answered: N requests take N waits, in a row.
+#include <thread>
+
+#include "lab/modes/waits.hpp"
+
+namespace lab {
+
+// The documents' `async def` route that calls `time.sleep(d)`: it is written as a coroutine,
+// but nothing in it suspends, so the loop's only thread is held for the whole wait.
+asio::awaitable<ServiceRecord> wait_blocking(Micros d) {
+    auto served = ServiceRecord::start();
+    std::this_thread::sleep_for(d);
+    co_return std::move(served).finish();
+}
+
+int serve_blocking_in_loop(const ServeOptions& options) {
+    asio::io_context loop{1};
+    tcp::acceptor acceptor = open_listener(loop, options);
+    serve(acceptor, wait_blocking);
+    announce(acceptor.local_endpoint());
+    loop.run();  // one thread: this one
+    return 0;
+}
+
+}  // namespace lab

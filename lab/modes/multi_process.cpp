@@ -1,0 +1,99 @@
+// multi-process: a supervisor forks W worker processes, each running its own event loop.
+// Each worker still blocks as blocking-in-loop does, but W of them serve at once: ceil(N/W) waves.
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab/modes/waits.hpp"
+
+namespace lab {
+namespace {
+
+volatile std::sig_atomic_t stop_signal = 0;
+void remember_stop(int signal) { stop_signal = signal; }
+
+// How the workers share the port. `shared`: all accept from one inherited socket, as gunicorn
+// and uvicorn do, so whichever worker's loop is free first takes the connection. `reuseport`:
+// each worker listens on a socket of its own and the kernel spreads connections by a hash.
+struct Listener {
+    asio::io_context context{1};
+    tcp::acceptor socket{context};
+    bool reuse_port = false;
+};
+
+[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor
+    listener.context.notify_fork(asio::execution_context::fork_child);
+    std::optional<tcp::acceptor> own;
+    if (listener.reuse_port) own.emplace(open_listener(listener.context, options, true));
+    serve(own ? *own : listener.socket, loop_wait(options.worker_mode));
+    if (ready_fd >= 0 && write(ready_fd, "r", 1) < 0) _exit(1);
+    listener.context.run();
+    _exit(0);
+}
+
+pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd) {
+    listener.context.notify_fork(asio::execution_context::fork_prepare);
+    pid_t pid = fork();
+    if (pid == 0) run_worker(listener, options, ready_fd);
+    listener.context.notify_fork(asio::execution_context::fork_parent);
+    return pid;
+}
+
+}  // namespace
+
+int serve_multi_process(const ServeOptions& requested) {
+    ServeOptions options = requested;
+    Listener listener;
+    listener.reuse_port = options.balance == "reuseport";
+    if (listener.reuse_port) {
+        // Bind (not listen) to reserve the port; each worker then listens on it with its own socket.
+        tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
+        listener.socket.open(endpoint.protocol());
+        listener.socket.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+        listener.socket.bind(endpoint);
+    } else {
+        listener.socket = open_listener(listener.context, options);
+    }
+    options.port = listener.socket.local_endpoint().port();
+
+    struct sigaction on_stop {};
+    on_stop.sa_handler = remember_stop;  // no SA_RESTART: waitpid below returns to check the flag
+    sigaction(SIGINT, &on_stop, nullptr);
+    sigaction(SIGTERM, &on_stop, nullptr);
+
+    int ready[2];
+    if (pipe(ready) != 0) return 1;
+    std::vector<pid_t> workers;
+    for (int i = 0; i < options.workers; ++i) workers.push_back(start_worker(listener, options, ready[1]));
+    close(ready[1]);
+    char byte;
+    for (int i = 0; i < options.workers; ++i)
+        if (read(ready[0], &byte, 1) != 1) return 1;  // a worker died before it listened
+    close(ready[0]);
+    announce(listener.socket.local_endpoint());
+
+    while (!stop_signal) {
+        int status = 0;
+        pid_t dead = waitpid(-1, &status, 0);
+        if (dead <= 0) continue;
+        for (pid_t& pid : workers) {
+            if (pid != dead) continue;
+            pid = start_worker(listener, options, -1);
+            std::fprintf(stderr, "worker %d exited (%s %d); started worker %d\n", dead,
+                         WIFSIGNALED(status) ? "signal" : "status",
+                         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), pid);
+        }
+    }
+    for (pid_t pid : workers) kill(pid, stop_signal);
+    while (waitpid(-1, nullptr, 0) > 0) {
+    }
+    return 0;
+}
+
+}  // namespace lab

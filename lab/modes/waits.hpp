@@ -1,0 +1,16 @@
+#pragma once
+// Each mode's answer to one question: while a request waits, what happens to everyone else?
+#include "lab/server/http_server.hpp"
+
+namespace lab {
+
+asio::awaitable<ServiceRecord> wait_blocking(Micros d);  // blocking_in_loop.cpp
+asio::awaitable<ServiceRecord> wait_awaiting(Micros d);  // async_sleep.cpp
+Wait loop_wait(std::string_view loop_mode);              // one of the two above, by mode name
+
+int serve_blocking_in_loop(const ServeOptions& options);
+int serve_async_sleep(const ServeOptions& options);
+int serve_thread_pool(const ServeOptions& options);
+int serve_multi_process(const ServeOptions& options);
+
+}  // namespace lab

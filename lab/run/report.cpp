@@ -1,0 +1,154 @@
+#include "lab/run/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+#include "lab/run/timeline.hpp"
+
+namespace lab {
+namespace {
+
+std::string fixed(double value, int digits = 3) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", digits, value);
+    return text;
+}
+
+bool below_floor(const Configuration& c, const Load& load) {
+    return c.document_s && *c.document_s < physical_floor_s(load) * 0.999;
+}
+
+using Row = std::vector<std::string>;
+
+const Row header{"configuration", "mode", "measured (median, min–max)", "model", "document", "verdict"};
+
+Row row_of(const ConfigurationResult& r, const Load& load) {
+    const Configuration& c = r.configuration;
+    std::string mode = c.mode;
+    if (c.mode == "thread-pool") mode += " T=" + std::to_string(c.threads);
+    if (c.mode == "multi-process") mode += " W=" + std::to_string(c.workers) + " " + c.balance;
+    if (c.client == "sequential") mode += ", sequential client";
+    std::string measured = r.error.empty() ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
+                                                 "–" + fixed(r.makespan.max) + ")"
+                                           : "did not run";
+    std::string document = c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s"
+                                                                   : c.document_text;
+    if (document.empty()) document = "—";
+    if (below_floor(c, load)) document += " †";
+    return {c.label, mode, measured, fixed(r.model_s) + " s  " + r.model.formula, document,
+            r.error.empty() ? r.verdict : r.error};
+}
+
+std::size_t display_width(const std::string& s) {  // UTF-8 code points, enough for our text
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char ch) {
+        return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+    }));
+}
+
+void print_rows(std::ostream& out, const std::vector<Row>& rows, bool markdown) {
+    std::vector<std::size_t> width(header.size(), 0);
+    for (const Row& row : rows)
+        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
+    auto print = [&](const Row& row) {
+        out << (markdown ? "| " : "");
+        for (std::size_t i = 0; i < row.size(); ++i)
+            out << row[i] << std::string(width[i] - display_width(row[i]), ' ')
+                << (i + 1 < row.size() ? " | " : (markdown ? " |" : ""));
+        out << '\n';
+    };
+    print(rows[0]);
+    out << (markdown ? "|" : "");
+    for (std::size_t i = 0; i < width.size(); ++i)
+        out << (markdown ? std::string(width[i] + 2, '-') + "|"
+                         : std::string(width[i], '-') + (i + 1 < width.size() ? "-+-" : ""));
+    out << '\n';
+    for (std::size_t i = 1; i < rows.size(); ++i) print(rows[i]);
+}
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string quoted = "\"";
+    for (char ch : s) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return quoted + "\"";
+}
+
+}  // namespace
+
+double physical_floor_s(const Load& load) {
+    int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
+    return rounds * load.delay_ms / 1000.0;
+}
+
+nlohmann::json summary_json(const RunResult& run) {
+    const Scenario& s = run.scenario;
+    nlohmann::json configs = nlohmann::json::array();
+    for (const auto& r : run.configurations) {
+        const Configuration& c = r.configuration;
+        nlohmann::json batches = nlohmann::json::array();
+        for (const auto& st : r.stats) {
+            nlohmann::json per_worker = nlohmann::json::object();
+            for (auto [pid, n] : st.per_worker) per_worker[std::to_string(pid)] = n;
+            batches.push_back({{"ok", st.ok}, {"failed", st.failed}, {"makespan_s", st.makespan_s},
+                               {"latency_s", {{"min", st.latency_min_s}, {"p50", st.latency_p50_s},
+                                              {"p90", st.latency_p90_s}, {"p99", st.latency_p99_s},
+                                              {"max", st.latency_max_s}, {"mean", st.latency_mean_s}}},
+                               {"throughput_rps", st.throughput_rps},
+                               {"effective_concurrency", st.effective_concurrency},
+                               {"max_in_service", st.max_in_service},
+                               {"requests_per_worker", per_worker}});
+        }
+        configs.push_back({
+            {"label", c.label}, {"mode", c.mode}, {"client", c.client},
+            {"options", {{"threads", c.threads}, {"workers", c.workers}, {"balance", c.balance},
+                         {"worker_mode", c.worker_mode}}},
+            {"measured_s", {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}}},
+            {"model_s", r.model_s}, {"model_formula", r.model.formula},
+            {"document_s", c.document_s ? nlohmann::json(*c.document_s) : nlohmann::json()},
+            {"document_text", c.document_text},
+            {"document_below_physical_floor", below_floor(c, s.load)},
+            {"verdict", r.verdict}, {"median_batch", r.batches.empty() ? 0 : r.batches[r.median_batch].number},
+            {"error", r.error}, {"batches", batches},
+        });
+    }
+    return {
+        {"scenario", s.name}, {"title", s.title}, {"source", s.source},
+        {"load", {{"requests", s.load.requests}, {"concurrency", s.load.concurrency},
+                  {"path", s.load.path}, {"method", s.load.method}, {"delay_ms", s.load.delay_ms},
+                  {"repeat", s.load.repeat}, {"warmup_batches", 1}}},
+        {"physical_floor_s", physical_floor_s(s.load)},
+        {"configurations", configs},
+    };
+}
+
+void print_report(std::ostream& out, const RunResult& run, Format format) {
+    const Load& load = run.scenario.load;
+    if (format == Format::json) {
+        out << summary_json(run).dump(2) << '\n';
+        return;
+    }
+    std::vector<Row> rows{header};
+    for (const auto& r : run.configurations) rows.push_back(row_of(r, load));
+    if (format == Format::csv) {
+        for (const Row& row : rows) {
+            for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
+            out << '\n';
+        }
+        return;
+    }
+    out << run.scenario.title << "\n"
+        << load.requests << " requests, " << load.concurrency << " at a time, each waiting d = "
+        << fixed(load.delay_ms / 1000.0) << " s; median of " << load.repeat
+        << " batches after one warm-up. Source: " << run.scenario.source << "\n\n";
+    print_rows(out, rows, format == Format::markdown);
+    bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
+                                 [&](const auto& r) { return below_floor(r.configuration, load); });
+    if (any_below)
+        out << "\n† below the physical floor of " << fixed(physical_floor_s(load))
+            << " s: every request waits d itself, so no server can answer them all sooner.\n";
+    if (format == Format::markdown) return;
+    for (const auto& r : run.configurations)
+        if (r.error.empty()) out << '\n' << timeline(r, load);
+}
+
+}  // namespace lab

@@ -1,0 +1,21 @@
+#pragma once
+// The run's table, in the formats `--format` offers, and the numbers behind it as JSON.
+#include <iosfwd>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/run/runner.hpp"
+
+namespace lab {
+
+enum class Format { table, markdown, csv, json };
+
+// The fastest any server could be: every request waits d, and a client holding C connections
+// needs ceil(N/C) rounds. A document's figure below it cannot have been measured as described.
+double physical_floor_s(const Load& load);
+
+nlohmann::json summary_json(const RunResult& run);
+void print_report(std::ostream& out, const RunResult& run, Format format);
+
+}  // namespace lab

@@ -1,0 +1,88 @@
+#include "lab/run/results_writer.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <boost/version.hpp>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "lab/clock.hpp"
+#include "lab/run/report.hpp"
+
+namespace lab {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quoted(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+}
+
+std::string blank_if_absent(std::int64_t v) { return v < 0 ? "" : std::to_string(v); }
+
+nlohmann::json machine() {
+    utsname u{};
+    uname(&u);
+    return {{"system", u.sysname}, {"release", u.release}, {"machine", u.machine},
+            {"cores", sysconf(_SC_NPROCESSORS_ONLN)}, {"lab_version", LAB_VERSION},
+            {"compiler", __VERSION__}, {"boost", BOOST_LIB_VERSION}};
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+std::string requests_csv(const RunResult& run) {
+    std::ostringstream csv;
+    csv << "configuration,mode,batch,index,connection,intended_us,connect_us,send_us,first_byte_us,"
+           "end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,server_end_us,error\n";
+    for (const auto& c : run.configurations)
+        for (const auto& b : c.batches)
+            for (const auto& r : b.requests)
+                csv << quoted(c.configuration.label) << ',' << c.configuration.mode << ',' << r.batch
+                    << ',' << r.index << ',' << r.connection << ',' << r.intended_us << ','
+                    << blank_if_absent(r.connect_us) << ',' << blank_if_absent(r.send_us) << ','
+                    << blank_if_absent(r.first_byte_us) << ',' << blank_if_absent(r.end_us) << ','
+                    << (r.end_us >= 0 ? std::to_string(r.latency_us()) : "") << ',' << r.status << ','
+                    << r.bytes << ',' << blank_if_absent(r.worker_pid) << ','
+                    << blank_if_absent(r.thread_id) << ',' << blank_if_absent(r.server_start_us) << ','
+                    << blank_if_absent(r.server_end_us) << ',' << to_string(r.error) << '\n';
+    return csv.str();
+}
+
+fs::path write_results(const RunResult& run, const fs::path& out_root) {
+    fs::path parent = out_root / run.scenario.name;
+    fs::create_directories(parent);
+    std::string stamp = utc_folder_stamp();
+    fs::path temporary = parent / ("." + stamp + ".partial-" + std::to_string(getpid()));
+    fs::create_directory(temporary);
+
+    nlohmann::json summary = summary_json(run);
+    summary["created_utc"] = stamp;
+    summary["machine"] = machine();
+    write_file(temporary / "requests.csv", requests_csv(run));
+    write_file(temporary / "summary.json", summary.dump(2) + "\n");
+
+    // rename(2) onto an existing non-empty folder fails, so a taken name is never overwritten.
+    for (int n = 1;; ++n) {
+        fs::path final_dir = parent / (n == 1 ? stamp : stamp + "-" + std::to_string(n));
+        std::error_code ec;
+        if (!fs::exists(final_dir)) {
+            fs::rename(temporary, final_dir, ec);
+            if (!ec) return final_dir;
+        }
+        if (n > 100) throw std::runtime_error("cannot name a results folder under " + parent.string());
+    }
+}
+
+}  // namespace lab

@@ -1,0 +1,49 @@
+#pragma once
+// `lab run`: for each configuration of a scenario, start its server, send a warm-up batch and
+// then the measured batches, stop the server, and keep every request's record.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/load_generator.hpp"
+#include "harness/models.hpp"
+#include "harness/statistics.hpp"
+#include "lab/run/scenario.hpp"
+
+namespace lab {
+
+// What the command line may override in a scenario; unset means "as the scenario says".
+struct Overrides {
+    std::optional<int> requests, concurrency, delay_ms, repeat, threads, workers;
+    std::optional<std::string> balance;
+};
+
+Scenario apply(Scenario scenario, const Overrides& overrides);
+
+struct ConfigurationResult {
+    Configuration configuration;
+    Model model;
+    double model_s = 0;
+    std::vector<Batch> batches;  // the measured ones; the warm-up is not kept
+    std::vector<BatchStats> stats;
+    Spread makespan;
+    std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
+    std::string verdict;
+    std::string error;  // why this configuration could not run, if it could not
+};
+
+struct RunResult {
+    Scenario scenario;
+    std::vector<ConfigurationResult> configurations;
+    bool ok() const;  // every server started and every request was answered
+};
+
+struct RunSettings {
+    std::string server_binary;  // the `lab` executable that serves
+    bool progress = true;       // one line per batch on stderr
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunSettings& settings);
+
+}  // namespace lab

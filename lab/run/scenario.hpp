@@ -1,0 +1,54 @@
+#pragma once
+// A scenario is one lesson in a TOML file: what to teach, which document it reproduces, the
+// load to send, and the configurations to compare. Bad files are refused with file, key, reason.
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+struct Load {
+    int requests = 10;
+    int concurrency = 10;
+    std::string path = "/delay";
+    std::string method = "GET";
+    int delay_ms = 100;
+    int repeat = 5;  // measured batches, after one warm-up
+};
+
+struct Configuration {
+    std::string label;  // in the documents' own terms
+    std::string mode;
+    int threads = 40;
+    int workers = 4;
+    std::string balance = "shared";
+    std::string worker_mode = "blocking-in-loop";
+    std::string client = "concurrent";  // or "sequential"
+    std::optional<double> document_s;  // the figure the document claims, if it gives one
+    std::string document_text;          // as the document writes it, e.g. "~1.1s"
+};
+
+struct Scenario {
+    std::filesystem::path file;
+    std::string name, title, source, teaching;
+    Load load;
+    std::vector<Configuration> configurations;
+};
+
+struct ScenarioError : std::runtime_error {
+    ScenarioError(const std::filesystem::path& file, const std::string& key, const std::string& reason);
+    std::string file, key, reason;
+};
+
+Scenario load_scenario(const std::filesystem::path& file);
+
+// Where scenarios live: $LAB_SCENARIOS, then the installed share folder, then the source tree.
+std::filesystem::path scenario_dir();
+std::vector<std::filesystem::path> scenario_files(const std::filesystem::path& dir);
+
+// The known name nearest to `name` by edit distance (for "did you mean").
+std::string closest_name(const std::string& name, const std::vector<std::string>& known);
+
+}  // namespace lab

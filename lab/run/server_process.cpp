@@ -1,0 +1,149 @@
+#include "lab/run/server_process.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab/clock.hpp"
+
+namespace lab {
+namespace {
+
+// The signal handler reads this table, so it is a fixed array of atomics, not a container.
+std::array<std::atomic<pid_t>, 64> running{};
+
+void remember(pid_t pid) {
+    for (auto& slot : running) {
+        pid_t empty = 0;
+        if (slot.compare_exchange_strong(empty, pid)) return;
+    }
+}
+
+void forget(pid_t pid) {
+    for (auto& slot : running) {
+        pid_t expected = pid;
+        slot.compare_exchange_strong(expected, 0);
+    }
+}
+
+void stop_all_and_exit(int signal) {
+    for (auto& slot : running)
+        if (pid_t pid = slot.load(); pid > 0) kill(pid, SIGTERM);
+    std::signal(signal, SIG_DFL);
+    raise(signal);
+}
+
+std::string describe_exit(int status) {
+    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+    return "stopped";
+}
+
+}  // namespace
+
+std::string this_executable() {
+    std::array<char, 4096> path{};
+    ssize_t n = readlink("/proc/self/exe", path.data(), path.size() - 1);
+    if (n <= 0) throw std::runtime_error("cannot find this executable via /proc/self/exe");
+    return std::string(path.data(), static_cast<std::size_t>(n));
+}
+
+void stop_servers_on_signals() {
+    std::signal(SIGINT, stop_all_and_exit);
+    std::signal(SIGTERM, stop_all_and_exit);
+}
+
+ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
+                             std::chrono::milliseconds timeout) {
+    std::vector<std::string> args{binary, "serve"};
+    args.insert(args.end(), serve_args.begin(), serve_args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("cannot create a pipe for the server");
+    pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("cannot fork the server");
+    if (pid_ == 0) {
+        // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(1);
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(out[1]);
+    stdout_fd_ = out[0];
+    remember(pid_);
+
+    std::string line;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (line.find('\n') == std::string::npos) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{stdout_fd_, POLLIN, 0};
+        char chunk[256];
+        ssize_t n = left.count() > 0 && poll(&p, 1, static_cast<int>(left.count())) > 0
+                        ? read(stdout_fd_, chunk, sizeof chunk)
+                        : -2;
+        if (n > 0) { line.append(chunk, static_cast<std::size_t>(n)); continue; }
+        int status = 0;
+        std::string why = n == -2 ? "did not start listening within " +
+                                        std::to_string(timeout.count()) + " ms"
+                                  : "closed its output";
+        if (n != -2 && waitpid(pid_, &status, 0) == pid_) {
+            why = describe_exit(status) + " before listening (its error is above)";
+            forget(pid_);
+            pid_ = -1;
+        }
+        stop();
+        throw std::runtime_error("lab serve " + (serve_args.empty() ? "" : serve_args[0] + " ") +
+                                 "... " + why);
+    }
+    // "listening on http://127.0.0.1:PORT"
+    const std::string prefix = "listening on http://";
+    auto at = line.find(prefix);
+    auto colon = line.rfind(':');
+    if (at == std::string::npos || colon == std::string::npos || colon < at + prefix.size()) {
+        stop();
+        throw std::runtime_error("server printed an unexpected first line: " + line);
+    }
+    host_ = line.substr(at + prefix.size(), colon - at - prefix.size());
+    port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+}
+
+ServerProcess::~ServerProcess() { stop(); }
+
+void ServerProcess::stop() {
+    if (pid_ > 0) {
+        kill(pid_, SIGTERM);
+        int status = 0;
+        auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        while (waitpid(pid_, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() > give_up) {
+                kill(pid_, SIGKILL);
+                waitpid(pid_, &status, 0);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        forget(pid_);
+        pid_ = -1;
+    }
+    if (stdout_fd_ >= 0) close(stdout_fd_);
+    stdout_fd_ = -1;
+}
+
+}  // namespace lab

@@ -1,0 +1,41 @@
+#pragma once
+// A `lab serve` child process: started, waited for until it listens, and always stopped —
+// when this object goes, when `lab` is interrupted (SIGINT/SIGTERM), or when `lab` is killed.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace lab {
+
+class ServerProcess {
+public:
+    // Runs `binary serve ARGS...` and returns once it prints "listening on http://HOST:PORT".
+    // Throws std::runtime_error at once if it exits first, or after `timeout` of silence.
+    ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    ~ServerProcess();
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    void stop();  // SIGTERM, then SIGKILL if it lingers; idempotent
+    pid_t pid() const { return pid_; }
+    const std::string& host() const { return host_; }
+    std::uint16_t port() const { return port_; }
+
+private:
+    pid_t pid_ = -1;
+    int stdout_fd_ = -1;  // kept open so the server never writes into a closed pipe
+    std::string host_;
+    std::uint16_t port_ = 0;
+};
+
+// The running `lab` executable, so `lab run` starts servers from the very same build.
+std::string this_executable();
+
+// Installs SIGINT/SIGTERM handlers that stop every ServerProcess still running, then exit.
+void stop_servers_on_signals();
+
+}  // namespace lab

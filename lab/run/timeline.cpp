@@ -1,0 +1,67 @@
+#include "lab/run/timeline.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace lab {
+namespace {
+
+std::string seconds(std::int64_t us) {
+    char text[24];
+    std::snprintf(text, sizeof text, "%.3f s", static_cast<double>(us) / 1e6);
+    return text;
+}
+
+}  // namespace
+
+std::string timeline(const ConfigurationResult& result, const Load& load, int columns) {
+    const Batch& batch = result.batches[result.median_batch];
+    std::vector<const RequestRecord*> rows;
+    for (const auto& r : batch.requests) rows.push_back(&r);
+    // In the order the server began them, so a blocked loop shows its staircase.
+    auto began = [](const RequestRecord* r) { return r->has_server_stamps() ? r->server_start_us : r->send_us; };
+    std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) { return began(a) < began(b); });
+
+    std::int64_t t0 = INT64_MAX, t1 = 0;
+    for (const auto* r : rows) {
+        if (r->send_us >= 0) t0 = std::min(t0, r->send_us);
+        t1 = std::max(t1, r->end_us);
+    }
+    if (t0 == INT64_MAX || t1 <= t0) return "";
+    auto column = [&](std::int64_t us) {
+        return std::clamp<int>(static_cast<int>((us - t0) * columns / (t1 - t0)), 0, columns);
+    };
+
+    std::string out = result.configuration.label + " (" + result.configuration.mode +
+                      "), batch " + std::to_string(batch.number) +
+                      " (the median): ░ sent, waiting for the server   █ being served\n";
+    out += std::string(12, ' ') + "0 s" + std::string(static_cast<std::size_t>(columns - 3), ' ') +
+           seconds(t1 - t0) + "\n";
+    const double d = load.delay_ms / 1000.0;
+    int served = 0;
+    for (const auto* r : rows) {
+        char label[16];
+        std::snprintf(label, sizeof label, "req %3d  |", r->index);
+        std::string bar;
+        int send = column(r->send_us), end = column(r->end_us);
+        // Waiting until the server begins it; from then on (the answer's trip included) served.
+        int start = r->has_server_stamps() ? column(r->server_start_us) : send;
+        for (int c = 0; c < columns; ++c)
+            bar += c < send || c >= std::max(end, send + 1) ? " " : c >= start ? "█" : "░";
+        out += label + bar + "|  ";
+        if (!r->ok()) {
+            out += "failed: " + std::string(to_string(r->error)) + "\n";
+            continue;
+        }
+        char tail[96];
+        std::snprintf(tail, sizeof tail, "done %s   model %.3f s", seconds(r->end_us - t0).c_str(),
+                      predicted_finish_s(result.model, served++, load.concurrency, d));
+        out += tail;
+        if (result.configuration.mode == "multi-process" && r->worker_pid >= 0)
+            out += "   worker " + std::to_string(r->worker_pid);
+        out += "\n";
+    }
+    return out;
+}
+
+}  // namespace lab

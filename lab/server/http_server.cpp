@@ -1,0 +1,120 @@
+#include "lab/server/http_server.hpp"
+
+#include <cstdio>
+#include <memory>
+
+#include "lab/server/routes.hpp"
+
+namespace lab {
+namespace {
+
+constexpr std::size_t header_limit = 8 * 1024;
+constexpr std::size_t body_limit = 64 * 1024;
+constexpr auto idle_timeout = std::chrono::seconds(30);  // a half-sent request cannot hold a
+                                                         // connection forever
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+Response json_response(unsigned version, http::status status, std::string body) {
+    Response res{status, version};
+    res.set(http::field::server, "concurrency-lab");
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+asio::awaitable<Response> respond(const Request& req, const Wait& wait) {
+    Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
+                    std::string_view(req.target().data(), req.target().size()));
+    switch (r.kind) {
+        case Route::Kind::root:
+            co_return json_response(req.version(), http::status::ok, root_body());
+        case Route::Kind::health:
+            co_return json_response(req.version(), http::status::ok, health_body());
+        case Route::Kind::delay: {
+            ServiceRecord served = co_await wait(r.delay);  // the mode decides how
+            co_return json_response(req.version(), http::status::ok, delay_body(served, r.delay));
+        }
+        case Route::Kind::error: break;
+    }
+    Response res = json_response(req.version(), static_cast<http::status>(r.status), r.error_body);
+    if (!r.allow.empty()) res.set(http::field::allow, r.allow);
+    co_return res;
+}
+
+// Why a request could not be read, as the status the client gets before we close.
+http::status read_failure_status(const beast::error_code& ec) {
+    return ec == http::error::header_limit ? http::status::request_header_fields_too_large
+         : ec == http::error::body_limit   ? http::status::payload_too_large
+                                           : http::status::bad_request;
+}
+
+asio::awaitable<void> session(beast::tcp_stream stream, Wait wait) {
+    beast::flat_buffer buffer;
+    for (;;) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(header_limit);
+        parser.body_limit(body_limit);
+        beast::error_code ec;
+        stream.expires_after(idle_timeout);
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+            ec == asio::error::connection_reset)
+            break;
+        if (ec) {  // malformed: say why, then close, since the byte stream can't be trusted
+            http::status status = read_failure_status(ec);
+            Response res = json_response(11, status, error_body(static_cast<int>(status), ec.message()));
+            res.keep_alive(false);
+            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            break;
+        }
+        Request req = parser.release();
+        Response res = co_await respond(req, wait);
+        res.keep_alive(req.keep_alive());
+        stream.expires_never();
+        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || !res.keep_alive()) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Wait wait) {
+    for (;;) {
+        beast::error_code ec;
+        tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) continue;  // e.g. out of file descriptors: keep serving those we have
+        socket.set_option(tcp::no_delay(true), ec);
+        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), wait),
+                       asio::detached);
+    }
+}
+
+}  // namespace
+
+tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options, bool reuse_port) {
+    tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
+    tcp::acceptor acceptor{loop};
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    if (reuse_port)
+        acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(4096);
+    return acceptor;
+}
+
+void serve(tcp::acceptor& acceptor, Wait wait) {
+    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, std::move(wait)), asio::detached);
+}
+
+void announce(const tcp::endpoint& endpoint) {
+    std::printf("listening on http://%s:%u\n", endpoint.address().to_string().c_str(),
+                static_cast<unsigned>(endpoint.port()));
+    std::fflush(stdout);
+}
+
+}  // namespace lab

@@ -1,0 +1,97 @@
+#include "lab/server/routes.hpp"
+
+#include <charconv>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+namespace lab {
+namespace {
+
+// The query string's value for `key` (no percent-decoding: the lab's parameters are numbers).
+std::optional<std::string_view> query_value(std::string_view query, std::string_view key) {
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        auto eq = pair.find('=');
+        if (pair.substr(0, eq) == key)
+            return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return std::nullopt;
+}
+
+Route error(int status, std::string_view reason, std::string allow = {}) {
+    Route r;
+    r.kind = Route::Kind::error;
+    r.status = status;
+    r.error_body = error_body(status, reason);
+    r.allow = std::move(allow);
+    return r;
+}
+
+Route delay_route(std::string_view query) {
+    long ms = default_delay_ms;
+    if (auto text = query_value(query, "ms")) {
+        auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), ms);
+        if (ec != std::errc{} || end != text->data() + text->size())
+            return error(400, "ms must be a whole number of milliseconds, got '" +
+                                  std::string(*text) + "'");
+        if (ms < 0 || ms > max_delay_ms)
+            return error(400, "ms must be between 0 and " + std::to_string(max_delay_ms) +
+                                  ", got " + std::to_string(ms));
+    }
+    Route r;
+    r.kind = Route::Kind::delay;
+    r.delay = std::chrono::milliseconds(ms);
+    return r;
+}
+
+}  // namespace
+
+Route route(std::string_view method, std::string_view target) {
+    auto question = target.find('?');
+    std::string_view path = target.substr(0, question);
+    std::string_view query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+
+    if (path == "/delay") {
+        if (method != "GET" && method != "POST")
+            return error(405, "/delay takes GET or POST", "GET, POST");
+        return delay_route(query);
+    }
+    if (path == "/" || path == "/health") {
+        if (method != "GET") return error(405, std::string(path) + " takes GET", "GET");
+        Route r;
+        r.kind = path == "/" ? Route::Kind::root : Route::Kind::health;
+        return r;
+    }
+    return error(404, "no such path: " + std::string(path));
+}
+
+std::string root_body() {
+    return nlohmann::json{{"message", "Hello from the concurrency lab"}, {"worker_id", getpid()}}
+        .dump();
+}
+
+std::string health_body() { return R"({"status":"ok"})"; }
+
+std::string delay_body(const ServiceRecord& served, Micros delay) {
+    return nlohmann::json{
+        {"message", "Response after " + std::to_string(delay.count() / 1000) + " ms delay"},
+        {"start_time", served.start_time},
+        {"end_time", served.end_time},
+        {"worker_id", served.worker_id},
+        {"thread_id", served.thread_id},
+        {"server_start_us", served.start_us},
+        {"server_end_us", served.end_us},
+    }
+        .dump();
+}
+
+std::string error_body(int status, std::string_view reason) {
+    return nlohmann::json{{"error", reason}, {"status", status}}.dump();
+}
+
+}  // namespace lab

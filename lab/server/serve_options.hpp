@@ -1,0 +1,18 @@
+#pragma once
+// What `lab serve` is told: which mode, where to listen, and the mode's own knobs.
+#include <cstdint>
+#include <string>
+
+namespace lab {
+
+struct ServeOptions {
+    std::string mode = "async-sleep";
+    std::string host = "127.0.0.1";  // loopback unless told otherwise
+    std::uint16_t port = 0;          // 0: the kernel picks a free port
+    int threads = 40;                // thread-pool: AnyIO's default limit, FastAPI's `def` routes
+    int workers = 4;                 // multi-process
+    std::string balance = "shared";  // multi-process: shared | reuseport
+    std::string worker_mode = "blocking-in-loop";  // multi-process: the loop each worker runs
+};
+
+}  // namespace lab

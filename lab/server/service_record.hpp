@@ -1,0 +1,33 @@
+#pragma once
+// What the server notes about one request while it is served: when the work began and ended,
+// on which process and thread. The harness uses these stamps to tell waiting from being served.
+#include <cstdint>
+#include <string>
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "lab/clock.hpp"
+
+namespace lab {
+
+struct ServiceRecord {
+    std::int64_t start_us = 0;  // monotonic, comparable across processes on this machine
+    std::int64_t end_us = 0;
+    std::string start_time;     // wall clock, for people
+    std::string end_time;
+    pid_t worker_id = 0;
+    pid_t thread_id = 0;
+
+    // Called on the thread that does the work, so thread_id names that thread.
+    static ServiceRecord start() {
+        return {monotonic_us(), 0, wall_clock_text(), {}, getpid(), gettid()};
+    }
+    ServiceRecord finish() && {
+        end_us = monotonic_us();
+        end_time = wall_clock_text();
+        return std::move(*this);
+    }
+};
+
+}  // namespace lab

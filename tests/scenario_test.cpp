@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include "lab/run/scenario.hpp"
+#include "support.hpp"
+
+namespace {
+
+const std::string good = R"(
+name = "lesson"
+title = "A title"
+source = "002, Part 9"
+teaching = "Some words."
+
+[load]
+requests = 10
+delay_ms = 50
+
+[[configuration]]
+label = "async def + time.sleep"
+mode = "blocking-in-loop"
+document_s = 1.1
+)";
+
+// Loads `text` as lesson.toml and returns the error it raised (or fails if none).
+lab::ScenarioError error_of(const std::string& text) {
+    test::ScratchDir dir;
+    auto file = dir.write("lesson.toml", text);
+    try {
+        lab::load_scenario(file);
+    } catch (const lab::ScenarioError& e) {
+        CHECK(e.file == file.string());
+        return e;
+    }
+    FAIL("no error for:\n" << text);
+    throw;
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+    return text.replace(text.find(from), from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("a good scenario file parses, with defaults filled in", "[unit]") {
+    test::ScratchDir dir;
+    auto s = lab::load_scenario(dir.write("lesson.toml", good));
+    CHECK(s.name == "lesson");
+    CHECK(s.load.requests == 10);
+    CHECK(s.load.concurrency == 10);
+    CHECK(s.load.delay_ms == 50);
+    CHECK(s.load.repeat == 5);
+    REQUIRE(s.configurations.size() == 1);
+    CHECK(s.configurations[0].mode == "blocking-in-loop");
+    CHECK(*s.configurations[0].document_s == 1.1);
+}
+
+TEST_CASE("each kind of bad scenario names its key and reason", "[unit]") {
+    struct Case {
+        std::string text, key, reason_part;
+    };
+    std::vector<Case> cases{
+        {replace(good, "requests = 10", "requests = \"ten\""), "load.requests", "whole number"},
+        {replace(good, "delay_ms = 50", "delay_ms = 70000"), "load.delay_ms", "between 0 and 60000"},
+        {replace(good, "mode = \"blocking-in-loop\"", "mode = \"fast\""), "configuration[0].mode", "not one of"},
+        {replace(good, "title = \"A title\"\n", ""), "title", "is required"},
+        {replace(good, "requests = 10", "requets = 10"), "load.requets", "unknown key"},
+        {replace(good, "name = \"lesson\"", "name = \"other\""), "name", "must match the file name"},
+        {replace(good, "document_s = 1.1", "document_s = -1"), "configuration[0].document_s", "positive"},
+        {good.substr(0, good.find("[[configuration]]")), "configuration", "at least one"},
+        {replace(good, "[load]", "[load"), "line ", ""},
+    };
+    for (const auto& c : cases) {
+        INFO(c.text);
+        auto e = error_of(c.text);
+        CHECK(e.key.find(c.key) == 0);
+        CHECK(e.reason.find(c.reason_part) != std::string::npos);
+    }
+}
+
+TEST_CASE("every scenario shipped in scenarios/ parses and validates", "[unit]") {
+    auto files = lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios");
+    REQUIRE(!files.empty());
+    for (const auto& file : files) {
+        INFO(file);
+        CHECK_NOTHROW(lab::load_scenario(file));
+    }
+}
+
+TEST_CASE("the closest name is offered for a typo", "[unit]") {
+    CHECK(lab::closest_name("blocking-asnyc", {"blocking-async", "thread-pool"}) == "blocking-async");
+}

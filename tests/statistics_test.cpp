@@ -1,0 +1,90 @@
+#include <catch2/catch.hpp>
+
+#include "harness/models.hpp"
+#include "harness/statistics.hpp"
+
+
+namespace {
+// n requests of d_us each, served `at_once` at a time, all sent at 0.
+lab::Batch waves(int n, int at_once, std::int64_t d_us) {
+    lab::Batch b;
+    for (int i = 0; i < n; ++i) {
+        lab::RequestRecord r;
+        r.index = i;
+        r.intended_us = r.send_us = 0;
+        r.server_start_us = (i / at_once) * d_us;
+        r.server_end_us = r.server_start_us + d_us;
+        r.end_us = r.server_end_us + 100;
+        r.status = 200;
+        r.worker_pid = 1000 + i % at_once;
+        b.requests.push_back(r);
+    }
+    return b;
+}
+}  // namespace
+
+TEST_CASE("percentiles use nearest rank", "[unit]") {
+    std::vector<double> v{5, 1, 4, 2, 3};
+    CHECK(lab::percentile(v, 0) == 1);
+    CHECK(lab::percentile(v, 50) == 3);
+    CHECK(lab::percentile(v, 100) == 5);
+    CHECK(lab::percentile({}, 50) == 0);
+    auto s = lab::spread_of({3, 1, 2, 4});
+    CHECK(s.median == 2.5);
+    CHECK(s.min == 1);
+    CHECK(s.max == 4);
+}
+
+TEST_CASE("intervals that touch do not overlap", "[unit]") {
+    CHECK(lab::max_overlap({{0, 10}, {10, 20}, {20, 30}}) == 1);
+    CHECK(lab::max_overlap({{0, 10}, {5, 20}, {6, 7}}) == 3);
+    CHECK(lab::max_overlap({}) == 0);
+}
+
+TEST_CASE("a blocked loop's batch reads as sequential", "[unit]") {
+    auto s = lab::summarize(waves(10, 1, 100'000));
+    CHECK(s.ok == 10);
+    CHECK(s.makespan_s == Approx(1.0001));
+    CHECK(s.effective_concurrency == Approx(1.0).epsilon(0.01));
+    CHECK(s.max_in_service == 1);
+    CHECK(s.latency_p50_s == Approx(0.5001));
+    CHECK(lab::verdict(s, 10, 10) == "sequential");
+}
+
+TEST_CASE("verdicts: concurrent, limited, failed", "[unit]") {
+    CHECK(lab::verdict(lab::summarize(waves(10, 10, 100'000)), 10, 10) == "concurrent");
+    auto limited = lab::summarize(waves(10, 4, 100'000));
+    CHECK(limited.max_in_service == 4);
+    CHECK(limited.per_worker.size() == 4);
+    CHECK(lab::verdict(limited, 10, 10) == "limited to 4 at a time");
+    lab::Batch failed = waves(3, 1, 1000);
+    for (auto& r : failed.requests) r.error = lab::ErrorKind::connect;
+    auto f = lab::summarize(failed);
+    CHECK(f.failed == 3);
+    CHECK(lab::verdict(f, 3, 3) == "failed");
+}
+
+TEST_CASE("a failed request is counted, not dropped", "[unit]") {
+    lab::Batch b = waves(5, 5, 1000);
+    b.requests[2].error = lab::ErrorKind::timeout;
+    auto s = lab::summarize(b);
+    CHECK(s.ok == 4);
+    CHECK(s.failed == 1);
+}
+
+TEST_CASE("models: ceil(N/K)·d", "[unit]") {
+    auto blocking = lab::model_of({"blocking-in-loop"});
+    CHECK(lab::predicted_makespan_s(blocking, 10, 10, 0.1) == Approx(1.0));
+    CHECK(lab::predicted_finish_s(blocking, 3, 10, 0.1) == Approx(0.4));
+    auto awaiting = lab::model_of({"async-sleep"});
+    CHECK(lab::predicted_makespan_s(awaiting, 10, 10, 0.1) == Approx(0.1));
+    CHECK(lab::predicted_makespan_s(awaiting, 20, 10, 0.1) == Approx(0.2));  // closed loop: 2 rounds
+    lab::ServerShape pool{"thread-pool"};
+    pool.threads = 40;
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), 100, 100, 0.1) == Approx(0.3));
+    lab::ServerShape workers{"multi-process"};
+    CHECK(lab::predicted_makespan_s(lab::model_of(workers), 10, 10, 0.1) == Approx(0.3));
+    lab::ServerShape sequential{"async-sleep"};
+    sequential.sequential_client = true;
+    CHECK(lab::predicted_makespan_s(lab::model_of(sequential), 3, 3, 1.0) == Approx(3.0));
+}
