@@ -1,5 +1,7 @@
 #include "harness/load_generator.hpp"
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "lab/asio.hpp"
@@ -8,17 +10,33 @@
 namespace lab {
 namespace {
 
+// A request serialized by Beast once per batch: the first wave should leave as fast as it can.
+std::string serialize(const LoadSpec& spec, http::verb verb, const std::string& target) {
+    http::request<http::empty_body> req{verb, target, 11};
+    req.set(http::field::host, spec.host + ":" + std::to_string(spec.port));
+    req.set(http::field::user_agent, "concurrency-lab");
+    req.keep_alive(true);
+    req.prepare_payload();
+    std::ostringstream out;
+    out << req;
+    return out.str();
+}
+
 struct BatchState {
     const LoadSpec& spec;
     tcp::endpoint endpoint;
     std::int64_t origin_us = monotonic_us();
     std::vector<RequestRecord> records;
     int next = 0;             // the next request to take
+    int answered = 0;         // requests finished, failed or not
     int still_connecting = 0;
     std::int64_t release_us = 0;
     asio::steady_timer gate;  // held until every connection is open, then cancelled: "go"
 
     std::int64_t now() const { return monotonic_us() - origin_us; }
+    std::vector<RequestRecord> probes;
+    std::string request_bytes = serialize(spec, http::string_to_verb(spec.method), spec.target);
+    std::string probe_bytes = serialize(spec, http::verb::get, spec.probe_target);
 };
 
 ErrorKind kind_of(const beast::error_code& ec, ErrorKind otherwise) {
@@ -34,17 +52,13 @@ asio::awaitable<bool> open(beast::tcp_stream& stream, BatchState& s) {
 
 // One request and its response on an open connection; returns whether the connection stays open.
 asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                               BatchState& s, RequestRecord& r) {
-    http::request<http::empty_body> req{http::string_to_verb(s.spec.method), s.spec.target, 11};
-    req.set(http::field::host, s.spec.host + ":" + std::to_string(s.spec.port));
-    req.set(http::field::user_agent, "concurrency-lab");
-    req.keep_alive(true);
-    req.prepare_payload();
+                               BatchState& s, RequestRecord& r, const std::string& target) {
+    const std::string& bytes = target == s.spec.target ? s.request_bytes : s.probe_bytes;
 
     beast::error_code ec;
     stream.expires_after(s.spec.timeout);
     r.send_us = s.now();
-    co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
         r.error = kind_of(ec, ErrorKind::write);
         r.end_us = s.now();
@@ -70,13 +84,8 @@ asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& bu
     co_return res.keep_alive();
 }
 
-asio::awaitable<void> connection(BatchState& s, int id) {
-    beast::tcp_stream stream{co_await asio::this_coro::executor};
-    beast::flat_buffer buffer;
-    bool is_open = co_await open(stream, s);
-    std::int64_t opened_us = is_open ? s.now() : -1;
-
-    // Wait at the gate so that every request of the first wave leaves at the same moment.
+// Every connection waits here until all are open, so the first wave leaves at one moment.
+asio::awaitable<void> wait_at_gate(BatchState& s) {
     if (--s.still_connecting == 0) {
         s.release_us = s.now();
         s.gate.cancel();
@@ -84,7 +93,56 @@ asio::awaitable<void> connection(BatchState& s, int id) {
         beast::error_code released;
         co_await s.gate.async_wait(asio::redirect_error(asio::use_awaitable, released));
     }
-    std::int64_t intended = s.release_us;
+}
+
+asio::awaitable<void> sleep_until(BatchState& s, std::int64_t batch_us) {
+    if (batch_us <= s.now()) co_return;
+    asio::steady_timer timer{co_await asio::this_coro::executor,
+                             std::chrono::microseconds(batch_us - s.now())};
+    beast::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+// Sends probe_target every probe_every while the batch's requests are still running, each
+// probe on the same connection of its own, to show how long a bystander waits.
+asio::awaitable<void> probe(BatchState& s) {
+    beast::tcp_stream stream{co_await asio::this_coro::executor};
+    beast::flat_buffer buffer;
+    bool is_open = co_await open(stream, s);
+    co_await wait_at_gate(s);
+    const std::int64_t every = std::chrono::duration_cast<Micros>(s.spec.probe_every).count();
+    for (std::int64_t intended = s.release_us + every / 2; s.answered < s.spec.requests;) {
+        co_await sleep_until(s, intended);
+        if (s.answered >= s.spec.requests) break;
+        RequestRecord r;
+        r.index = static_cast<int>(s.probes.size());
+        r.connection = -1;
+        r.intended_us = intended;
+        if (!is_open) {
+            stream.close();
+            buffer.clear();
+            is_open = co_await open(stream, s);
+        }
+        if (is_open) {
+            is_open = co_await exchange(stream, buffer, s, r, s.spec.probe_target);
+        } else {
+            r.error = ErrorKind::connect;
+            r.end_us = s.now();
+        }
+        s.probes.push_back(r);
+        intended = std::max(intended + every, s.now());  // late probes are not caught up
+    }
+}
+
+asio::awaitable<void> connection(BatchState& s, int id) {
+    beast::tcp_stream stream{co_await asio::this_coro::executor};
+    beast::flat_buffer buffer;
+    bool is_open = co_await open(stream, s);
+    std::int64_t opened_us = is_open ? s.now() : -1;
+
+    co_await wait_at_gate(s);
+    std::int64_t intended = s.release_us + id * s.spec.stagger.count();
+    co_await sleep_until(s, intended);
 
     for (int i; (i = s.next++) < s.spec.requests;) {
         RequestRecord& r = s.records[static_cast<std::size_t>(i)];
@@ -97,11 +155,13 @@ asio::awaitable<void> connection(BatchState& s, int id) {
             if (!is_open) {
                 r.error = ErrorKind::connect;
                 r.end_us = intended = s.now();
+                ++s.answered;
                 continue;
             }
         }
         r.connect_us = std::exchange(opened_us, -1);
-        is_open = co_await exchange(stream, buffer, s, r);
+        is_open = co_await exchange(stream, buffer, s, r, s.spec.target);
+        ++s.answered;
         intended = s.now();
         if (!is_open) stream.close();
     }
@@ -142,18 +202,21 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     asio::io_context context{1};
-    BatchState s{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, 0, 0, 0,
+    BatchState s{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, 0, 0, 0, 0,
                  asio::steady_timer{context, asio::steady_timer::time_point::max()}};
     s.records.resize(static_cast<std::size_t>(spec.requests));
     for (int i = 0; i < spec.requests; ++i) {
         s.records[static_cast<std::size_t>(i)].batch = batch_number;
         s.records[static_cast<std::size_t>(i)].index = i;
     }
-    s.still_connecting = std::min(spec.concurrency, spec.requests);
-    for (int id = 0; id < s.still_connecting; ++id)
+    int connections = std::min(spec.concurrency, spec.requests);
+    s.still_connecting = connections + (spec.probe_target.empty() ? 0 : 1);
+    for (int id = 0; id < connections; ++id)
         asio::co_spawn(context, connection(s, id), asio::detached);
+    if (!spec.probe_target.empty()) asio::co_spawn(context, probe(s), asio::detached);
     context.run();
-    return Batch{batch_number, std::move(s.records)};
+    for (auto& p : s.probes) p.batch = batch_number;
+    return Batch{batch_number, std::move(s.records), std::move(s.probes)};
 }
 
 }  // namespace lab

@@ -18,6 +18,9 @@ struct LoadSpec {
     int requests = 10;     // M
     int concurrency = 10;  // C
     std::chrono::milliseconds timeout{30'000};  // per request
+    std::chrono::microseconds stagger{0};  // first requests leave this far apart (0: together)
+    std::string probe_target;              // if set, also sent on a connection of its own, every
+    std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
 };
 
 enum class ErrorKind { none, connect, write, read, status, timeout };
@@ -49,6 +52,7 @@ struct RequestRecord {
 struct Batch {
     int number = 0;
     std::vector<RequestRecord> requests;
+    std::vector<RequestRecord> probes;  // the probe_target requests, if any
 };
 
 // All C connections concurrently, on one thread of Asio with Beast parsing the responses.

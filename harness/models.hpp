@@ -1,7 +1,10 @@
 #pragma once
-// The simple models that explain the measurements: a server that can serve K requests at once
-// answers N concurrent requests of d each in ceil(N/K) waves, so in ceil(N/K)·d.
+// The simple models that explain the measurements. A server that can work on K requests at once
+// answers N requests of d each, sent together, in ceil(N/K) waves: ceil(N/K)·d. The same model,
+// played out request by request, also says when each one finishes (the staircase), and copes
+// with requests that leave apart (stagger) or with a client that holds fewer connections.
 #include <string>
+#include <vector>
 
 namespace lab {
 
@@ -14,16 +17,26 @@ struct ServerShape {
 };
 
 struct Model {
-    int at_once = 0;      // requests served at once; 0 means no limit but the client's
+    int at_once = 0;      // requests the server works on at once; 0: no limit
+    int client_at_once = 0;  // requests the client has out at once; 0: its connection count
     std::string formula;  // "N·d", "d", "ceil(N/T)·d", ...
 };
 
 Model model_of(const ServerShape& shape);
 
-// Predicted makespan of `requests` requests over `concurrency` connections, each waiting `d_s`.
-double predicted_makespan_s(const Model& model, int requests, int concurrency, double d_s);
+struct Workload {
+    int requests = 10;
+    int concurrency = 10;
+    double d_s = 0.1;
+    double stagger_s = 0;  // connection c sends its first request at c·stagger
+};
 
-// When the i-th request served (0-based) finishes, in the same model: the staircase.
-double predicted_finish_s(const Model& model, int i, int concurrency, double d_s);
+// When each request finishes, in order, by playing the model out: each connection sends its
+// next request when its last is answered, and the server starts requests first come, first
+// served on its K slots.
+std::vector<double> predicted_finishes_s(const Model& model, const Workload& load);
+
+// From the first send to the last answer, as the harness measures makespan.
+double predicted_makespan_s(const Model& model, const Workload& load);
 
 }  // namespace lab

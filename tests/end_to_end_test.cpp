@@ -46,3 +46,15 @@ TEST_CASE("lab --version, list and show answer", "[e2e]") {
     CHECK(show.exit_code == 0);
     CHECK(show.output.find("N·d") != std::string::npos);
 }
+
+TEST_CASE("every scenario runs to its table with small delays", "[e2e]") {
+    test::ScratchDir out;
+    for (const auto& file : std::filesystem::directory_iterator(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+        std::string name = file.path().stem().string();
+        INFO(name);
+        auto o = test::run_lab("run " + name + " --delay 10 --repeat 1 --quiet --out " + out.path.string());
+        INFO(o.output);
+        CHECK(o.exit_code == 0);
+        CHECK(o.output.find("verdict") != std::string::npos);
+    }
+}

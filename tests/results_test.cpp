@@ -20,7 +20,7 @@ lab::RunResult small_run() {
     c.configuration.label = "async def, \"quoted\"";
     c.configuration.mode = "async-sleep";
     c.configuration.document_s = 0.03;
-    c.model = lab::model_of({"async-sleep"});
+    c.model = lab::model_of(lab::ServerShape{"async-sleep"});
     c.model_s = 0.1;
     lab::Batch b;
     b.number = 1;
@@ -48,7 +48,7 @@ lab::RunResult small_run() {
 TEST_CASE("requests.csv has one row per request, failed ones included", "[unit]") {
     std::string csv = lab::requests_csv(small_run());
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
-    CHECK(csv.find("configuration,mode,batch,index,") == 0);
+    CHECK(csv.find("configuration,mode,batch,kind,index,") == 0);
     CHECK(csv.find("\"async def, \"\"quoted\"\"\"") != std::string::npos);
     CHECK(csv.find(",timeout\n") != std::string::npos);
 }

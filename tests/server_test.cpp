@@ -1,6 +1,9 @@
 // Real servers on loopback, started as `lab serve` child processes, with real requests.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <thread>
+
 #include <httplib.h>
 
 #include "harness/load_generator.hpp"
@@ -51,9 +54,9 @@ TEST_CASE("servers bind loopback by default and keep connections alive", "[serve
 }
 
 TEST_CASE("bad requests get their 4xx and the server keeps serving", "[server]") {
-    auto mode = GENERATE(as<std::string>{}, "blocking-in-loop", "async-sleep");
+    auto mode = GENERATE(as<std::string>{}, "blocking-in-loop", "async-sleep", "thread-pool", "multi-process");
     INFO(mode);
-    lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
+    lab::ServerProcess server(LAB_BINARY, {"--mode", mode, "--workers", "2", "--threads", "4"});
     struct Probe {
         std::string bytes;
         int status;
@@ -101,4 +104,67 @@ TEST_CASE("requests to a stopped server are recorded as failed, not dropped", "[
     auto batch = lab::run_concurrent_batch(spec);
     REQUIRE(batch.requests.size() == 3);
     for (const auto& r : batch.requests) CHECK(r.error == lab::ErrorKind::connect);
+}
+
+TEST_CASE("thread-pool: T=4 serves 8 × 50 ms in two waves, never more than 4 at once", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "thread-pool", "--threads", "4"});
+    auto stats = lab::summarize(lab::run_concurrent_batch(delay_load(server, 8, 50)));
+    CHECK(stats.ok == 8);
+    CHECK(stats.makespan_s >= 0.1);          // two waves of 50 ms cannot take less
+    CHECK(stats.makespan_s < 0.1 * 1.5);     // and the loop itself never blocked
+    CHECK(stats.max_in_service <= 4);
+    CHECK(stats.max_in_service == 4);
+}
+
+TEST_CASE("multi-process with reuseport answers from more than one worker", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", "reuseport"});
+    auto stats = lab::summarize(lab::run_concurrent_batch(delay_load(server, 10, 20)));
+    CHECK(stats.ok == 10);
+    CHECK(stats.per_worker.size() > 1);
+    CHECK(stats.max_in_service > 1);
+}
+
+TEST_CASE("multi-process replaces a killed worker and keeps answering", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "1"});
+    httplib::Client client(server.host(), server.port());
+    auto worker_of = [&]() -> long {
+        auto res = client.Get("/");
+        if (!res || res->status != 200) return -1;
+        auto at = res->body.find("\"worker_id\":");
+        return at == std::string::npos ? -1 : std::stol(res->body.substr(at + 12));
+    };
+    long first = worker_of();
+    REQUIRE(first > 0);
+    REQUIRE(kill(static_cast<pid_t>(first), SIGKILL) == 0);  // a process this test started
+    long second = -1;
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((second = worker_of()) <= 0 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(second > 0);
+    CHECK(second != first);
+}
+
+TEST_CASE("the sequential client takes at least N·d even against an awaiting server", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    auto batch = lab::run_sequential_batch(delay_load(server, 4, 50));
+    auto stats = lab::summarize(batch);
+    CHECK(stats.ok == 4);
+    CHECK(stats.makespan_s >= 0.2);
+    CHECK(stats.max_in_service == 1);
+}
+
+TEST_CASE("a probe sees the blocked loop: /health waits behind blocking requests only", "[server]") {
+    auto health_wait_ms = [](const std::string& mode) {
+        lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
+        auto spec = delay_load(server, 5, 60);
+        spec.probe_target = "/health";
+        spec.probe_every = std::chrono::milliseconds(20);
+        auto batch = lab::run_concurrent_batch(spec);
+        REQUIRE(!batch.probes.empty());
+        std::vector<double> ms;
+        for (const auto& p : batch.probes) ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
+        return lab::percentile(ms, 100);
+    };
+    CHECK(health_wait_ms("blocking-in-loop") >= 60);  // at least one 60 ms sleep ahead of it
+    CHECK(health_wait_ms("async-sleep") < 30);
 }

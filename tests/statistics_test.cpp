@@ -72,19 +72,24 @@ TEST_CASE("a failed request is counted, not dropped", "[unit]") {
     CHECK(s.failed == 1);
 }
 
-TEST_CASE("models: ceil(N/K)·d", "[unit]") {
-    auto blocking = lab::model_of({"blocking-in-loop"});
-    CHECK(lab::predicted_makespan_s(blocking, 10, 10, 0.1) == Approx(1.0));
-    CHECK(lab::predicted_finish_s(blocking, 3, 10, 0.1) == Approx(0.4));
-    auto awaiting = lab::model_of({"async-sleep"});
-    CHECK(lab::predicted_makespan_s(awaiting, 10, 10, 0.1) == Approx(0.1));
-    CHECK(lab::predicted_makespan_s(awaiting, 20, 10, 0.1) == Approx(0.2));  // closed loop: 2 rounds
+TEST_CASE("models: ceil(N/K)·d, played out request by request", "[unit]") {
+    auto blocking = lab::model_of(lab::ServerShape{"blocking-in-loop"});
+    CHECK(lab::predicted_makespan_s(blocking, {10, 10, 0.1}) == Approx(1.0));
+    CHECK(lab::predicted_finishes_s(blocking, {10, 10, 0.1})[3] == Approx(0.4));  // the staircase
+    auto awaiting = lab::model_of(lab::ServerShape{"async-sleep"});
+    CHECK(lab::predicted_makespan_s(awaiting, {10, 10, 0.1}) == Approx(0.1));
+    CHECK(lab::predicted_makespan_s(awaiting, {20, 10, 0.1}) == Approx(0.2));  // closed loop: 2 rounds
+    // 000's event loop: three 50 ms waits arriving 1 ms apart land at 50, 51 and 52 ms.
+    auto landing = lab::predicted_finishes_s(awaiting, {3, 3, 0.05, 0.001});
+    CHECK(landing[0] == Approx(0.050));
+    CHECK(landing[2] == Approx(0.052));
     lab::ServerShape pool{"thread-pool"};
     pool.threads = 40;
-    CHECK(lab::predicted_makespan_s(lab::model_of(pool), 100, 100, 0.1) == Approx(0.3));
-    lab::ServerShape workers{"multi-process"};
-    CHECK(lab::predicted_makespan_s(lab::model_of(workers), 10, 10, 0.1) == Approx(0.3));
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {100, 100, 0.1}) == Approx(0.3));
+    pool.threads = 100;
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {100, 100, 0.1}) == Approx(0.1));
+    CHECK(lab::predicted_makespan_s(lab::model_of(lab::ServerShape{"multi-process"}), {10, 10, 0.1}) == Approx(0.3));
     lab::ServerShape sequential{"async-sleep"};
     sequential.sequential_client = true;
-    CHECK(lab::predicted_makespan_s(lab::model_of(sequential), 3, 3, 1.0) == Approx(3.0));
+    CHECK(lab::predicted_makespan_s(lab::model_of(sequential), {3, 3, 1.0}) == Approx(3.0));
 }

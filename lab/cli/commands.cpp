@@ -136,8 +136,8 @@ Action define_show(CLI::App& app) {
                   << "?ms=" << l.delay_ms << " (--delay), " << l.repeat
                   << " measured batches after one warm-up (--repeat)\n\nconfigurations:\n";
         for (const Configuration& c : s->configurations) {
-            Model m = model_of({c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential"});
-            double predicted = predicted_makespan_s(m, l.requests, l.concurrency, l.delay_ms / 1000.0);
+            Model m = model_of(c);
+            double predicted = predicted_makespan_s(m, workload_of(l));
             std::printf("  %-40s %-16s model %s = %.3f s", c.label.c_str(), c.mode.c_str(),
                         m.formula.c_str(), predicted);
             if (c.document_s) std::printf("   document %s", c.document_text.empty() ? std::to_string(*c.document_s).c_str() : c.document_text.c_str());

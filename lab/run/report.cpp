@@ -21,7 +21,32 @@ bool below_floor(const Configuration& c, const Load& load) {
 
 using Row = std::vector<std::string>;
 
-const Row header{"configuration", "mode", "measured (median, min–max)", "model", "document", "verdict"};
+Row header_of(const Load& load) {
+    Row header{"configuration", "mode", "measured (median, min–max)", "model", "document", "verdict"};
+    if (!load.probe_path.empty()) header.insert(header.begin() + 3, load.probe_path + " meanwhile (p50, max)");
+    return header;
+}
+
+// How long the bystander requests took, over every measured batch.
+std::string probe_latency(const ConfigurationResult& r) {
+    std::vector<double> ms;
+    for (const Batch& b : r.batches)
+        for (const RequestRecord& p : b.probes)
+            if (p.ok()) ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
+    if (ms.empty()) return "—";
+    return fixed(percentile(ms, 50), 1) + " ms, " + fixed(percentile(ms, 100), 1) + " ms";
+}
+
+// "8, 2, 0, 0": requests each worker answered in the median batch, busiest first.
+std::string per_worker(const ConfigurationResult& r) {
+    std::vector<int> counts;
+    for (auto [pid, n] : r.stats[r.median_batch].per_worker) counts.push_back(n);
+    counts.resize(std::max<std::size_t>(counts.size(), static_cast<std::size_t>(r.configuration.workers)));
+    std::sort(counts.rbegin(), counts.rend());
+    std::string text;
+    for (int n : counts) text += (text.empty() ? "" : ", ") + std::to_string(n);
+    return text;
+}
 
 Row row_of(const ConfigurationResult& r, const Load& load) {
     const Configuration& c = r.configuration;
@@ -36,8 +61,11 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
                                                                    : c.document_text;
     if (document.empty()) document = "—";
     if (below_floor(c, load)) document += " †";
-    return {c.label, mode, measured, fixed(r.model_s) + " s  " + r.model.formula, document,
-            r.error.empty() ? r.verdict : r.error};
+    std::string verdict = r.error.empty() ? r.verdict : r.error;
+    if (r.error.empty() && c.mode == "multi-process") verdict += "; per worker: " + per_worker(r);
+    Row row{c.label, mode, measured, fixed(r.model_s) + " s  " + r.model.formula, document, verdict};
+    if (!load.probe_path.empty()) row.insert(row.begin() + 3, r.error.empty() ? probe_latency(r) : "—");
+    return row;
 }
 
 std::size_t display_width(const std::string& s) {  // UTF-8 code points, enough for our text
@@ -47,7 +75,7 @@ std::size_t display_width(const std::string& s) {  // UTF-8 code points, enough 
 }
 
 void print_rows(std::ostream& out, const std::vector<Row>& rows, bool markdown) {
-    std::vector<std::size_t> width(header.size(), 0);
+    std::vector<std::size_t> width(rows[0].size(), 0);
     for (const Row& row : rows)
         for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
     auto print = [&](const Row& row) {
@@ -86,7 +114,12 @@ nlohmann::json summary_json(const RunResult& run) {
     for (const auto& r : run.configurations) {
         const Configuration& c = r.configuration;
         nlohmann::json batches = nlohmann::json::array();
-        for (const auto& st : r.stats) {
+        for (std::size_t i = 0; i < r.stats.size(); ++i) {
+            const BatchStats& st = r.stats[i];
+            const Batch& b = r.batches[i];
+            std::vector<double> probe_s;
+            for (const auto& p : b.probes)
+                if (p.ok()) probe_s.push_back(static_cast<double>(p.latency_us()) / 1e6);
             nlohmann::json per_worker = nlohmann::json::object();
             for (auto [pid, n] : st.per_worker) per_worker[std::to_string(pid)] = n;
             batches.push_back({{"ok", st.ok}, {"failed", st.failed}, {"makespan_s", st.makespan_s},
@@ -96,6 +129,8 @@ nlohmann::json summary_json(const RunResult& run) {
                                {"throughput_rps", st.throughput_rps},
                                {"effective_concurrency", st.effective_concurrency},
                                {"max_in_service", st.max_in_service},
+                               {"probes", b.probes.size()},
+                               {"probe_latency_s", {{"p50", percentile(probe_s, 50)}, {"max", percentile(probe_s, 100)}}},
                                {"requests_per_worker", per_worker}});
         }
         configs.push_back({
@@ -115,7 +150,8 @@ nlohmann::json summary_json(const RunResult& run) {
         {"scenario", s.name}, {"title", s.title}, {"source", s.source},
         {"load", {{"requests", s.load.requests}, {"concurrency", s.load.concurrency},
                   {"path", s.load.path}, {"method", s.load.method}, {"delay_ms", s.load.delay_ms},
-                  {"repeat", s.load.repeat}, {"warmup_batches", 1}}},
+                  {"repeat", s.load.repeat}, {"warmup_batches", 1}, {"stagger_ms", s.load.stagger_ms},
+                  {"probe_path", s.load.probe_path}, {"probe_every_ms", s.load.probe_every_ms}}},
         {"physical_floor_s", physical_floor_s(s.load)},
         {"configurations", configs},
     };
@@ -127,7 +163,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format) {
         out << summary_json(run).dump(2) << '\n';
         return;
     }
-    std::vector<Row> rows{header};
+    std::vector<Row> rows{header_of(load)};
     for (const auto& r : run.configurations) rows.push_back(row_of(r, load));
     if (format == Format::csv) {
         for (const Row& row : rows) {

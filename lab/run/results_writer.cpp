@@ -44,19 +44,23 @@ void write_file(const fs::path& path, const std::string& text) {
 
 std::string requests_csv(const RunResult& run) {
     std::ostringstream csv;
-    csv << "configuration,mode,batch,index,connection,intended_us,connect_us,send_us,first_byte_us,"
+    csv << "configuration,mode,batch,kind,index,connection,intended_us,connect_us,send_us,first_byte_us,"
            "end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,server_end_us,error\n";
-    for (const auto& c : run.configurations)
-        for (const auto& b : c.batches)
-            for (const auto& r : b.requests)
+    auto row = [&](const ConfigurationResult& c, const RequestRecord& r, const char* kind) {
                 csv << quoted(c.configuration.label) << ',' << c.configuration.mode << ',' << r.batch
-                    << ',' << r.index << ',' << r.connection << ',' << r.intended_us << ','
+                    << ',' << kind << ',' << r.index << ',' << r.connection << ',' << r.intended_us << ','
                     << blank_if_absent(r.connect_us) << ',' << blank_if_absent(r.send_us) << ','
                     << blank_if_absent(r.first_byte_us) << ',' << blank_if_absent(r.end_us) << ','
                     << (r.end_us >= 0 ? std::to_string(r.latency_us()) : "") << ',' << r.status << ','
                     << r.bytes << ',' << blank_if_absent(r.worker_pid) << ','
                     << blank_if_absent(r.thread_id) << ',' << blank_if_absent(r.server_start_us) << ','
                     << blank_if_absent(r.server_end_us) << ',' << to_string(r.error) << '\n';
+    };
+    for (const auto& c : run.configurations)
+        for (const auto& b : c.batches) {
+            for (const auto& r : b.requests) row(c, r, "request");
+            for (const auto& r : b.probes) row(c, r, "probe");
+        }
     return csv.str();
 }
 

@@ -21,9 +21,8 @@ ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
                                       const RunSettings& settings) {
     ConfigurationResult result;
     result.configuration = c;
-    result.model = model_of({c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential"});
-    result.model_s = predicted_makespan_s(result.model, s.load.requests, s.load.concurrency,
-                                          s.load.delay_ms / 1000.0);
+    result.model = model_of(c);
+    result.model_s = predicted_makespan_s(result.model, workload_of(s.load));
     try {
         ServerProcess server(settings.server_binary, serve_args(c));
         LoadSpec spec;
@@ -33,6 +32,9 @@ ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
         spec.target = s.load.path + "?ms=" + std::to_string(s.load.delay_ms);
         spec.requests = s.load.requests;
         spec.concurrency = s.load.concurrency;
+        spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
+        spec.probe_target = s.load.probe_path;
+        spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
         auto send = c.client == "sequential" ? run_sequential_batch : run_concurrent_batch;
 
         send(spec, 0);  // warm-up: first connections, first allocations, page faults
@@ -71,6 +73,14 @@ Scenario apply(Scenario s, const Overrides& o) {
         if (o.balance) c.balance = *o.balance;
     }
     return s;
+}
+
+Workload workload_of(const Load& load) {
+    return {load.requests, load.concurrency, load.delay_ms / 1000.0, load.stagger_ms / 1000.0};
+}
+
+Model model_of(const Configuration& c) {
+    return model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential"});
 }
 
 bool RunResult::ok() const {

@@ -21,6 +21,10 @@ struct Overrides {
 
 Scenario apply(Scenario scenario, const Overrides& overrides);
 
+// The scenario's load in the model's terms, and the model of one configuration.
+Workload workload_of(const Load& load);
+Model model_of(const Configuration& configuration);
+
 struct ConfigurationResult {
     Configuration configuration;
     Model model;

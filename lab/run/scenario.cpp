@@ -120,6 +120,9 @@ Scenario load_scenario(const fs::path& file) {
         r.text("method", s.load.method, false, {"GET", "POST"});
         r.integer("delay_ms", s.load.delay_ms, 0, 60'000);
         r.integer("repeat", s.load.repeat, 1, 100);
+        r.integer("stagger_ms", s.load.stagger_ms, 0, 1000);
+        r.text("probe_path", s.load.probe_path, false, {"/health", "/"});
+        r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);
         r.finish();
     }
 

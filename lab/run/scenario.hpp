@@ -16,6 +16,9 @@ struct Load {
     std::string method = "GET";
     int delay_ms = 100;
     int repeat = 5;  // measured batches, after one warm-up
+    int stagger_ms = 0;       // connection c sends its first request at c·stagger
+    std::string probe_path;   // e.g. "/health": a bystander sent every probe_every_ms meanwhile
+    int probe_every_ms = 25;
 };
 
 struct Configuration {

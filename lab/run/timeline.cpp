@@ -37,8 +37,8 @@ std::string timeline(const ConfigurationResult& result, const Load& load, int co
                       " (the median): ░ sent, waiting for the server   █ being served\n";
     out += std::string(12, ' ') + "0 s" + std::string(static_cast<std::size_t>(columns - 3), ' ') +
            seconds(t1 - t0) + "\n";
-    const double d = load.delay_ms / 1000.0;
-    int served = 0;
+    const std::vector<double> model = predicted_finishes_s(result.model, workload_of(load));
+    std::size_t served = 0;
     for (const auto* r : rows) {
         char label[16];
         std::snprintf(label, sizeof label, "req %3d  |", r->index);
@@ -55,7 +55,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, int co
         }
         char tail[96];
         std::snprintf(tail, sizeof tail, "done %s   model %.3f s", seconds(r->end_us - t0).c_str(),
-                      predicted_finish_s(result.model, served++, load.concurrency, d));
+                      served < model.size() ? model[served++] : 0.0);
         out += tail;
         if (result.configuration.mode == "multi-process" && r->worker_pid >= 0)
             out += "   worker " + std::to_string(r->worker_pid);
