@@ -4,21 +4,56 @@
 
 namespace lab {
 
-Model model_of(const ServerShape& shape) {
-    if (shape.sequential_client) return {0, 1, "N·d (one at a time)"};
-    if (shape.mode == "blocking-in-loop") return {1, 0, "N·d"};
-    if (shape.mode == "async-sleep") return {0, 0, "d"};
-    if (shape.mode == "thread-pool")
-        return {shape.threads, 0, "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
-    if (shape.mode == "multi-process") {
-        if (shape.worker_mode == "blocking-in-loop")
-            return {shape.workers, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
-        return {0, 0, "d"};
+namespace {
+
+// CPU work runs where the mode runs handlers, at most one per core, and one at a time under a GIL.
+Model cpu_model_of(const ServerShape& shape) {
+    auto cores = std::to_string(shape.cores);
+    if (shape.mode == "thread-pool") {
+        if (shape.gil) return {1, 0, 0, "N·c (the GIL lets one thread compute)"};
+        return {shape.threads, 0, shape.cores, "ceil(N/T) waves of max(c, n·c/cores), cores=" + cores};
     }
-    return {0, 0, "?"};
+    if (shape.mode == "multi-process")
+        return {std::min(shape.workers, shape.cores), 0, 0, "ceil(N/min(W,cores))·c, cores=" + cores};
+    return {1, 0, 0, "N·c (computes in the loop)"};
 }
 
+}  // namespace
+
+Model model_of(const ServerShape& shape) {
+    if (shape.sequential_client) return {0, 1, 0, "N·d (one at a time)"};
+    if (shape.cpu_work) return cpu_model_of(shape);
+    if (shape.mode == "blocking-in-loop") return {1, 0, 0, "N·d"};
+    if (shape.mode == "async-sleep") return {0, 0, 0, "d"};
+    if (shape.mode == "thread-pool")
+        return {shape.threads, 0, 0, "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
+    if (shape.mode == "multi-process") {
+        if (shape.worker_mode == "blocking-in-loop")
+            return {shape.workers, 0, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
+        return {0, 0, 0, "d"};
+    }
+    return {0, 0, 0, "?"};
+}
+
+namespace {
+// Threads that share cores: every request of a wave runs at once, preempted in turns, and the
+// wave ends when the cores have done all of its work (or after c, if there are cores to spare).
+std::vector<double> shared_core_finishes(const Model& model, const Workload& load) {
+    int per_wave = std::max(1, std::min({model.at_once, load.requests, load.concurrency}));
+    std::vector<double> finishes;
+    double wave_start = 0;
+    for (int left = load.requests; left > 0; left -= per_wave) {
+        int n = std::min(left, per_wave);
+        double end = wave_start + std::max(load.d_s, n * load.d_s / model.shared_cores);
+        finishes.insert(finishes.end(), static_cast<std::size_t>(n), end);
+        wave_start = end;
+    }
+    return finishes;
+}
+}  // namespace
+
 std::vector<double> predicted_finishes_s(const Model& model, const Workload& load) {
+    if (model.shared_cores > 0) return shared_core_finishes(model, load);
     int connections = std::min(load.concurrency, load.requests);
     if (model.client_at_once > 0) connections = std::min(connections, model.client_at_once);
     int slots = model.at_once > 0 ? model.at_once : std::max(1, load.requests);

@@ -1,6 +1,7 @@
 #pragma once
 // The simple models that explain the measurements. A server that can work on K requests at once
-// answers N requests of d each, sent together, in ceil(N/K) waves: ceil(N/K)·d. The same model,
+// answers N requests of d each, sent together, in ceil(N/K) waves: ceil(N/K)·d. For CPU work
+// K is also capped by the cores (and by 1 under a GIL). The same model,
 // played out request by request, also says when each one finishes (the staircase), and copes
 // with requests that leave apart (stagger) or with a client that holds fewer connections.
 #include <string>
@@ -14,11 +15,15 @@ struct ServerShape {
     int workers = 4;
     std::string worker_mode = "blocking-in-loop";
     bool sequential_client = false;  // the client itself sends one request at a time
+    bool cpu_work = false;           // requests compute (/cpu) rather than wait (/delay)
+    bool gil = false;                // the server emulates Python's GIL
+    int cores = 1;                   // CPU work can only run this many at once
 };
 
 struct Model {
     int at_once = 0;      // requests the server works on at once; 0: no limit
     int client_at_once = 0;  // requests the client has out at once; 0: its connection count
+    int shared_cores = 0;    // >0: the at_once requests share this many cores (threads, preempted)
     std::string formula;  // "N·d", "d", "ceil(N/T)·d", ...
 };
 

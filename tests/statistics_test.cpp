@@ -93,3 +93,24 @@ TEST_CASE("models: ceil(N/K)·d, played out request by request", "[unit]") {
     sequential.sequential_client = true;
     CHECK(lab::predicted_makespan_s(lab::model_of(sequential), {3, 3, 1.0}) == Approx(3.0));
 }
+
+TEST_CASE("CPU models: the loop and the GIL serialize, threads share the cores", "[unit]") {
+    lab::ServerShape loop{"async-sleep"};
+    loop.cpu_work = true;
+    loop.cores = 2;
+    CHECK(lab::predicted_makespan_s(lab::model_of(loop), {10, 10, 0.1}) == Approx(1.0));
+    lab::ServerShape pool{"thread-pool"};
+    pool.cpu_work = true;
+    pool.cores = 2;
+    pool.gil = true;
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {10, 10, 0.1}) == Approx(1.0));
+    pool.gil = false;
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {10, 10, 0.1}) == Approx(0.5));
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {5, 5, 0.2}) == Approx(0.5));  // preempted, not in waves
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {1, 1, 0.2}) == Approx(0.2));  // one core idles
+    lab::ServerShape workers{"multi-process"};
+    workers.cpu_work = true;
+    workers.cores = 2;
+    workers.workers = 2;
+    CHECK(lab::predicted_makespan_s(lab::model_of(workers), {10, 10, 0.1}) == Approx(0.5));
+}

@@ -56,7 +56,11 @@ Action define_serve(CLI::App& app) {
         ->check(CLI::IsMember({"shared", "reuseport"}))->capture_default_str();
     app.add_option("--worker-mode", o->worker_mode, "multi-process: the loop each worker runs")
         ->check(CLI::IsMember(mode_names(true)))->capture_default_str();
-    app.footer("Endpoints: GET / | GET|POST /delay?ms=N (0..60000, default 100) | GET /health");
+    app.add_flag("--gil", o->gil, "Emulate Python's GIL: CPU work holds one process-wide lock");
+    app.add_option("--slow-ms", o->slow_ms, "Log handlers that hold the loop this long")
+        ->check(CLI::Range(1, 60'000))->capture_default_str();
+    app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
+               "GET|POST /cpu?ms=N (compute N ms of CPU) | GET /health | GET /stats[?reset=1]");
     return [o] {
         try {
             return serve_mode(*o);
@@ -136,7 +140,7 @@ Action define_show(CLI::App& app) {
                   << "?ms=" << l.delay_ms << " (--delay), " << l.repeat
                   << " measured batches after one warm-up (--repeat)\n\nconfigurations:\n";
         for (const Configuration& c : s->configurations) {
-            Model m = model_of(c);
+            Model m = model_of(c, l);
             double predicted = predicted_makespan_s(m, workload_of(l));
             std::printf("  %-40s %-16s model %s = %.3f s", c.label.c_str(), c.mode.c_str(),
                         m.formula.c_str(), predicted);

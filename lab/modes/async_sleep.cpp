@@ -18,7 +18,7 @@ asio::awaitable<ServiceRecord> wait_awaiting(Micros d) {
 int serve_async_sleep(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor, wait_awaiting);
+    serve(acceptor, {.wait = wait_awaiting, .compute = compute_here}, options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread: this one
     return 0;

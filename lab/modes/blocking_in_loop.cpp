@@ -17,7 +17,7 @@ asio::awaitable<ServiceRecord> wait_blocking(Micros d) {
 int serve_blocking_in_loop(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor, wait_blocking);
+    serve(acceptor, {.wait = wait_blocking, .compute = compute_here}, options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread: this one
     return 0;

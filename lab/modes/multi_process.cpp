@@ -31,7 +31,7 @@ struct Listener {
     listener.context.notify_fork(asio::execution_context::fork_child);
     std::optional<tcp::acceptor> own;
     if (listener.reuse_port) own.emplace(open_listener(listener.context, options, true));
-    serve(own ? *own : listener.socket, loop_wait(options.worker_mode));
+    serve(own ? *own : listener.socket, loop_handlers(options.worker_mode), options);
     if (ready_fd >= 0 && write(ready_fd, "r", 1) < 0) _exit(1);
     listener.context.run();
     _exit(0);

@@ -2,6 +2,8 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/modes/waits.hpp"
+#include "lab/server/cpu_work.hpp"
+#include "lab/server/gil.hpp"
 
 namespace lab {
 namespace {
@@ -36,11 +38,14 @@ const ModeInfo* find_mode(std::string_view name) {
 
 bool is_loop_mode(std::string_view name) { return name == "blocking-in-loop" || name == "async-sleep"; }
 
-Wait loop_wait(std::string_view loop_mode) {
-    return loop_mode == "async-sleep" ? Wait{wait_awaiting} : Wait{wait_blocking};
+Handlers loop_handlers(std::string_view loop_mode) {
+    return {.wait = loop_mode == "async-sleep" ? Work{wait_awaiting} : Work{wait_blocking},
+            .compute = compute_here};
 }
 
 int serve_mode(const ServeOptions& options) {
+    calibrate_cpu_work();
+    if (options.gil) process_gil().enable();
     for (const Mode& mode : modes)
         if (mode.info.name == options.mode) return mode.serve(options);
     std::fprintf(stderr, "lab serve: unknown mode '%s'\n", options.mode.c_str());

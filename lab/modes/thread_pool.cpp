@@ -3,23 +3,39 @@
 #include <thread>
 
 #include "lab/modes/waits.hpp"
+#include "lab/server/server_stats.hpp"
 
 namespace lab {
+namespace {
 
-// The documents' `def` route (and `await run_in_threadpool(time.sleep, d)`): the very same
-// blocking wait as blocking-in-loop, started on a pool thread; the request's coroutine awaits
-// its completion and resumes on the loop.
-asio::awaitable<ServiceRecord> wait_in_pool(asio::thread_pool& pool, Micros d) {
-    co_return co_await asio::co_spawn(pool, wait_blocking(d), asio::use_awaitable);
+// `run_in_threadpool(work)`: the very same blocking work, started on a pool thread; the
+// request's coroutine awaits it and resumes on the loop, which was free all along.
+asio::awaitable<ServiceRecord> on_pool_thread(Work work, Micros amount) {
+    ServerStats& stats = server_stats();
+    ++stats.pool_busy;
+    ServiceRecord served = co_await work(amount);
+    --stats.pool_busy;
+    co_return served;
 }
 
+Work in_pool(asio::thread_pool& pool, Work work) {
+    return [&pool, work](Micros amount) {
+        return asio::co_spawn(pool, on_pool_thread(work, amount), asio::use_awaitable);
+    };
+}
+
+}  // namespace
+
+// The documents' `def` route (FastAPI runs it in its thread pool), and `await
+// run_in_threadpool(time.sleep, d)` written by hand: the wait of blocking-in-loop, moved.
 int serve_thread_pool(const ServeOptions& options) {
     asio::io_context loop{1};
     asio::thread_pool pool{static_cast<std::size_t>(options.threads)};
+    server_stats().pool_threads = options.threads;
     tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor, [&pool](Micros d) { return wait_in_pool(pool, d); });
+    serve(acceptor, {.wait = in_pool(pool, wait_blocking), .compute = in_pool(pool, compute_here)}, options);
     announce(acceptor.local_endpoint());
-    loop.run();  // one thread runs the loop; `options.threads` more do the waiting
+    loop.run();  // one thread runs the loop; `options.threads` more do the blocking work
     pool.join();
     return 0;
 }

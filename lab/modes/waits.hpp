@@ -6,7 +6,7 @@ namespace lab {
 
 asio::awaitable<ServiceRecord> wait_blocking(Micros d);  // blocking_in_loop.cpp
 asio::awaitable<ServiceRecord> wait_awaiting(Micros d);  // async_sleep.cpp
-Wait loop_wait(std::string_view loop_mode);              // one of the two above, by mode name
+Handlers loop_handlers(std::string_view loop_mode);      // a loop mode's handlers, by name
 
 int serve_blocking_in_loop(const ServeOptions& options);
 int serve_async_sleep(const ServeOptions& options);

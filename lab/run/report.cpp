@@ -22,7 +22,7 @@ bool below_floor(const Configuration& c, const Load& load) {
 using Row = std::vector<std::string>;
 
 Row header_of(const Load& load) {
-    Row header{"configuration", "mode", "measured (median, min–max)", "model", "document", "verdict"};
+    Row header{"configuration", "mode", "measured (median, min–max)", "model", "document", "loop blocked (max)", "verdict"};
     if (!load.probe_path.empty()) header.insert(header.begin() + 3, load.probe_path + " meanwhile (p50, max)");
     return header;
 }
@@ -48,11 +48,21 @@ std::string per_worker(const ConfigurationResult& r) {
     return text;
 }
 
+// The median over batches of the worst lag the server's loop reported in each.
+std::string loop_blocked(const ConfigurationResult& r) {
+    std::vector<double> lags;
+    for (double lag : r.loop_lag_ms)
+        if (lag >= 0) lags.push_back(lag);
+    if (lags.empty()) return "—";
+    return fixed(spread_of(lags).median, 1) + " ms";
+}
+
 Row row_of(const ConfigurationResult& r, const Load& load) {
     const Configuration& c = r.configuration;
     std::string mode = c.mode;
     if (c.mode == "thread-pool") mode += " T=" + std::to_string(c.threads);
     if (c.mode == "multi-process") mode += " W=" + std::to_string(c.workers) + " " + c.balance;
+    if (c.gil) mode += " +GIL";
     if (c.client == "sequential") mode += ", sequential client";
     std::string measured = r.error.empty() ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
                                                  "–" + fixed(r.makespan.max) + ")"
@@ -63,7 +73,7 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     if (below_floor(c, load)) document += " †";
     std::string verdict = r.error.empty() ? r.verdict : r.error;
     if (r.error.empty() && c.mode == "multi-process") verdict += "; per worker: " + per_worker(r);
-    Row row{c.label, mode, measured, fixed(r.model_s) + " s  " + r.model.formula, document, verdict};
+    Row row{c.label, mode, measured, fixed(r.model_s) + " s  " + r.model.formula, document, loop_blocked(r), verdict};
     if (!load.probe_path.empty()) row.insert(row.begin() + 3, r.error.empty() ? probe_latency(r) : "—");
     return row;
 }
@@ -105,7 +115,10 @@ std::string csv_field(const std::string& s) {
 
 double physical_floor_s(const Load& load) {
     int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
-    return rounds * load.delay_ms / 1000.0;
+    double each_s = load.delay_ms / 1000.0;
+    double floor_s = rounds * each_s;
+    if (load.path == "/cpu") floor_s = std::max(floor_s, load.requests * each_s / cores());  // all cores busy
+    return floor_s;
 }
 
 nlohmann::json summary_json(const RunResult& run) {
@@ -130,11 +143,12 @@ nlohmann::json summary_json(const RunResult& run) {
                                {"effective_concurrency", st.effective_concurrency},
                                {"max_in_service", st.max_in_service},
                                {"probes", b.probes.size()},
+                               {"loop_lag_ms", i < r.loop_lag_ms.size() ? r.loop_lag_ms[i] : -1.0},
                                {"probe_latency_s", {{"p50", percentile(probe_s, 50)}, {"max", percentile(probe_s, 100)}}},
                                {"requests_per_worker", per_worker}});
         }
         configs.push_back({
-            {"label", c.label}, {"mode", c.mode}, {"client", c.client},
+            {"label", c.label}, {"mode", c.mode}, {"client", c.client}, {"gil", c.gil},
             {"options", {{"threads", c.threads}, {"workers", c.workers}, {"balance", c.balance},
                          {"worker_mode", c.worker_mode}}},
             {"measured_s", {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}}},
@@ -172,9 +186,12 @@ void print_report(std::ostream& out, const RunResult& run, Format format) {
         }
         return;
     }
+    bool cpu = load.path == "/cpu";
     out << run.scenario.title << "\n"
-        << load.requests << " requests, " << load.concurrency << " at a time, each waiting d = "
-        << fixed(load.delay_ms / 1000.0) << " s; median of " << load.repeat
+        << load.requests << " requests, " << load.concurrency << " at a time, each "
+        << (cpu ? "computing c = " : "waiting d = ") << fixed(load.delay_ms / 1000.0) << " s"
+        << (cpu ? " of CPU on a machine with " + std::to_string(cores()) + " cores" : "")
+        << "; median of " << load.repeat
         << " batches after one warm-up. Source: " << run.scenario.source << "\n\n";
     print_rows(out, rows, format == Format::markdown);
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),

@@ -12,7 +12,8 @@ namespace lab {
 enum class Format { table, markdown, csv, json };
 
 // The fastest any server could be: every request waits d, and a client holding C connections
-// needs ceil(N/C) rounds. A document's figure below it cannot have been measured as described.
+// needs ceil(N/C) rounds; CPU work also cannot beat N·c spread over every core. A document's
+// figure below it cannot have been measured as described.
 double physical_floor_s(const Load& load);
 
 nlohmann::json summary_json(const RunResult& run);

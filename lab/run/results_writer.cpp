@@ -76,6 +76,11 @@ fs::path write_results(const RunResult& run, const fs::path& out_root) {
     summary["machine"] = machine();
     write_file(temporary / "requests.csv", requests_csv(run));
     write_file(temporary / "summary.json", summary.dump(2) + "\n");
+    std::string logs;
+    for (const auto& c : run.configurations)
+        logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
+                (c.server_log.empty() ? "" : "\n");
+    write_file(temporary / "server.log", logs);
 
     // rename(2) onto an existing non-empty folder fails, so a taken name is never overwritten.
     for (int n = 1;; ++n) {

@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <unistd.h>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
 #include "lab/run/server_process.hpp"
 
 namespace lab {
@@ -11,17 +16,28 @@ namespace {
 std::vector<std::string> serve_args(const Configuration& c) {
     std::vector<std::string> args{"--mode", c.mode};
     if (c.mode == "thread-pool") args.insert(args.end(), {"--threads", std::to_string(c.threads)});
+    if (c.gil) args.push_back("--gil");
     if (c.mode == "multi-process")
         args.insert(args.end(), {"--workers", std::to_string(c.workers), "--balance", c.balance,
                                  "--worker-mode", c.worker_mode});
     return args;
 }
 
+// The server's own account since the last reset: how late its loop ran at worst, and how many
+// threads computed at one moment (-1 where it won't say).
+std::pair<double, int> server_account(httplib::Client& stats) {
+    auto res = stats.Get("/stats");
+    if (!res || res->status != 200) return {-1, -1};
+    auto json = nlohmann::json::parse(res->body, nullptr, false);
+    if (!json.is_object()) return {-1, -1};
+    return {json.value("max_loop_lag_ms", -1.0), json.value("max_computing_at_once", -1)};
+}
+
 ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
                                       const RunSettings& settings) {
     ConfigurationResult result;
     result.configuration = c;
-    result.model = model_of(c);
+    result.model = model_of(c, s.load);
     result.model_s = predicted_makespan_s(result.model, workload_of(s.load));
     try {
         ServerProcess server(settings.server_binary, serve_args(c));
@@ -37,13 +53,20 @@ ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
         spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
         auto send = c.client == "sequential" ? run_sequential_batch : run_concurrent_batch;
 
+        httplib::Client stats(server.host(), server.port());
         send(spec, 0);  // warm-up: first connections, first allocations, page faults
         for (int k = 1; k <= s.load.repeat; ++k) {
             if (settings.progress)
                 std::fprintf(stderr, "  %-40s batch %d/%d\n", c.label.c_str(), k, s.load.repeat);
+            stats.Get("/stats?reset=1");
             result.batches.push_back(send(spec, k));
             result.stats.push_back(summarize(result.batches.back()));
+            auto [lag_ms, computing] = server_account(stats);
+            result.loop_lag_ms.push_back(lag_ms);
+            result.max_computing.push_back(computing);
         }
+        server.stop();
+        result.server_log = server.log();
     } catch (const std::exception& e) {
         result.error = e.what();
         return result;
@@ -57,6 +80,8 @@ ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return makespans[a] < makespans[b]; });
     result.median_batch = order[(order.size() - 1) / 2];
     result.verdict = verdict(result.stats[result.median_batch], s.load.requests, s.load.concurrency);
+    if (s.load.path == "/cpu" && result.max_computing[result.median_batch] > 0)
+        result.verdict += "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
     return result;
 }
 
@@ -79,8 +104,11 @@ Workload workload_of(const Load& load) {
     return {load.requests, load.concurrency, load.delay_ms / 1000.0, load.stagger_ms / 1000.0};
 }
 
-Model model_of(const Configuration& c) {
-    return model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential"});
+int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))); }
+
+Model model_of(const Configuration& c, const Load& load) {
+    return model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential",
+                                load.path == "/cpu", c.gil, cores()});
 }
 
 bool RunResult::ok() const {

@@ -23,7 +23,8 @@ Scenario apply(Scenario scenario, const Overrides& overrides);
 
 // The scenario's load in the model's terms, and the model of one configuration.
 Workload workload_of(const Load& load);
-Model model_of(const Configuration& configuration);
+Model model_of(const Configuration& configuration, const Load& load);
+int cores();  // online processors, which the CPU models use
 
 struct ConfigurationResult {
     Configuration configuration;
@@ -31,10 +32,13 @@ struct ConfigurationResult {
     double model_s = 0;
     std::vector<Batch> batches;  // the measured ones; the warm-up is not kept
     std::vector<BatchStats> stats;
+    std::vector<double> loop_lag_ms;  // per batch: the server's worst loop lag (its GET /stats)
+    std::vector<int> max_computing;   // per batch: most threads computing /cpu at one moment
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;
     std::string error;  // why this configuration could not run, if it could not
+    std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
 };
 
 struct RunResult {

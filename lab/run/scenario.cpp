@@ -48,6 +48,14 @@ public:
         out = static_cast<int>(*value);
     }
 
+    void boolean(const char* key, bool& out) {
+        const toml::node* node = take(key, false);
+        if (!node) return;
+        auto value = node->value_exact<bool>();
+        if (!value) fail(key, "must be true or false");
+        out = *value;
+    }
+
     void seconds(const char* key, std::optional<double>& out) {
         const toml::node* node = take(key, false);
         if (!node) return;
@@ -116,7 +124,7 @@ Scenario load_scenario(const fs::path& file) {
         Reader r(file, *load->as_table(), "load.");
         r.integer("requests", s.load.requests, 1, 10'000);
         r.integer("concurrency", s.load.concurrency, 1, 10'000);
-        r.text("path", s.load.path, false, {"/delay"});
+        r.text("path", s.load.path, false, {"/delay", "/cpu"});
         r.text("method", s.load.method, false, {"GET", "POST"});
         r.integer("delay_ms", s.load.delay_ms, 0, 60'000);
         r.integer("repeat", s.load.repeat, 1, 100);
@@ -140,6 +148,7 @@ Scenario load_scenario(const fs::path& file) {
         r.text("balance", c.balance, false, {"shared", "reuseport"});
         r.text("worker_mode", c.worker_mode, false, mode_names(true));
         r.text("client", c.client, false, {"concurrent", "sequential"});
+        r.boolean("gil", c.gil);
         r.seconds("document_s", c.document_s);
         r.text("document_text", c.document_text);
         r.finish();

@@ -10,7 +10,7 @@
 namespace lab {
 
 struct Load {
-    int requests = 10;
+    int requests = 10;  // path: /delay waits delay_ms; /cpu computes delay_ms of CPU
     int concurrency = 10;
     std::string path = "/delay";
     std::string method = "GET";
@@ -28,6 +28,7 @@ struct Configuration {
     int workers = 4;
     std::string balance = "shared";
     std::string worker_mode = "blocking-in-loop";
+    bool gil = false;                   // emulate Python's GIL in the server
     std::string client = "concurrent";  // or "sequential"
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdio>
 #include <csignal>
 #include <stdexcept>
 #include <thread>
@@ -71,6 +72,10 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
 
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("cannot create a pipe for the server");
+    FILE* log_file = std::tmpfile();
+    if (!log_file) throw std::runtime_error("cannot create a log file for the server");
+    log_fd_ = dup(fileno(log_file));
+    std::fclose(log_file);
     pid_t parent = getpid();
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("cannot fork the server");
@@ -79,6 +84,7 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(1);
         dup2(out[1], STDOUT_FILENO);
+        dup2(log_fd_, STDERR_FILENO);
         close(out[0]);
         close(out[1]);
         execv(argv[0], argv.data());
@@ -88,6 +94,15 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
     stdout_fd_ = out[0];
     remember(pid_);
 
+    // A constructor that throws runs no destructor: clean up here, then say why.
+    auto fail = [&](const std::string& why) {
+        stop();
+        close(log_fd_);
+        log_fd_ = -1;
+        std::string command = "lab serve";
+        for (const auto& a : serve_args) command += " " + a;
+        throw std::runtime_error(command + ": " + why);
+    };
     std::string line;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (line.find('\n') == std::string::npos) {
@@ -104,27 +119,37 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
                                         std::to_string(timeout.count()) + " ms"
                                   : "closed its output";
         if (n != -2 && waitpid(pid_, &status, 0) == pid_) {
-            why = describe_exit(status) + " before listening (its error is above)";
+            why = describe_exit(status) + " before listening: " + log();
             forget(pid_);
             pid_ = -1;
         }
-        stop();
-        throw std::runtime_error("lab serve " + (serve_args.empty() ? "" : serve_args[0] + " ") +
-                                 "... " + why);
+        fail(why);
     }
     // "listening on http://127.0.0.1:PORT"
     const std::string prefix = "listening on http://";
     auto at = line.find(prefix);
     auto colon = line.rfind(':');
     if (at == std::string::npos || colon == std::string::npos || colon < at + prefix.size()) {
-        stop();
-        throw std::runtime_error("server printed an unexpected first line: " + line);
+        fail("printed an unexpected first line: " + line);
     }
     host_ = line.substr(at + prefix.size(), colon - at - prefix.size());
     port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
 }
 
-ServerProcess::~ServerProcess() { stop(); }
+ServerProcess::~ServerProcess() {
+    stop();
+    if (log_fd_ >= 0) close(log_fd_);
+}
+
+std::string ServerProcess::log() const {
+    std::string text;
+    char chunk[4096];
+    off_t at = 0;
+    for (ssize_t n; log_fd_ >= 0 && (n = pread(log_fd_, chunk, sizeof chunk, at)) > 0; at += n)
+        text.append(chunk, static_cast<std::size_t>(n));
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+}
 
 void ServerProcess::stop() {
     if (pid_ > 0) {

@@ -21,6 +21,7 @@ public:
     ServerProcess& operator=(const ServerProcess&) = delete;
 
     void stop();  // SIGTERM, then SIGKILL if it lingers; idempotent
+    std::string log() const;  // what the server has written to stderr so far
     pid_t pid() const { return pid_; }
     const std::string& host() const { return host_; }
     std::uint16_t port() const { return port_; }
@@ -28,6 +29,7 @@ public:
 private:
     pid_t pid_ = -1;
     int stdout_fd_ = -1;  // kept open so the server never writes into a closed pipe
+    int log_fd_ = -1;     // the server's stderr: an unlinked temporary file
     std::string host_;
     std::uint16_t port_ = 0;
 };

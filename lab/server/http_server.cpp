@@ -3,7 +3,11 @@
 #include <cstdio>
 #include <memory>
 
+#include "lab/server/cpu_work.hpp"
+#include "lab/server/gil.hpp"
+#include "lab/server/loop_monitor.hpp"
 #include "lab/server/routes.hpp"
+#include "lab/server/server_stats.hpp"
 
 namespace lab {
 namespace {
@@ -25,19 +29,23 @@ Response json_response(unsigned version, http::status status, std::string body) 
     return res;
 }
 
-asio::awaitable<Response> respond(const Request& req, const Wait& wait) {
+asio::awaitable<Response> respond(const Request& req, const Handlers& handlers) {
     Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
                     std::string_view(req.target().data(), req.target().size()));
+    if (r.kind == Route::Kind::delay) {
+        ServiceRecord served = co_await handlers.wait(r.amount);  // the mode decides how
+        co_return json_response(req.version(), http::status::ok, delay_body(served, r.amount));
+    }
+    if (r.kind == Route::Kind::cpu) {
+        ServiceRecord served = co_await handlers.compute(r.amount);  // and where
+        co_return json_response(req.version(), http::status::ok, cpu_body(served, r.amount));
+    }
+    Gil::Hold hold(process_gil());  // even a health check is "Python code" and needs the GIL
     switch (r.kind) {
-        case Route::Kind::root:
-            co_return json_response(req.version(), http::status::ok, root_body());
-        case Route::Kind::health:
-            co_return json_response(req.version(), http::status::ok, health_body());
-        case Route::Kind::delay: {
-            ServiceRecord served = co_await wait(r.delay);  // the mode decides how
-            co_return json_response(req.version(), http::status::ok, delay_body(served, r.delay));
-        }
-        case Route::Kind::error: break;
+        case Route::Kind::root: co_return json_response(req.version(), http::status::ok, root_body());
+        case Route::Kind::health: co_return json_response(req.version(), http::status::ok, health_body());
+        case Route::Kind::stats: co_return json_response(req.version(), http::status::ok, stats_body(r.reset));
+        default: break;
     }
     Response res = json_response(req.version(), static_cast<http::status>(r.status), r.error_body);
     if (!r.allow.empty()) res.set(http::field::allow, r.allow);
@@ -51,7 +59,7 @@ http::status read_failure_status(const beast::error_code& ec) {
                                            : http::status::bad_request;
 }
 
-asio::awaitable<void> session(beast::tcp_stream stream, Wait wait) {
+asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers) {
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
@@ -71,7 +79,12 @@ asio::awaitable<void> session(beast::tcp_stream stream, Wait wait) {
             break;
         }
         Request req = parser.release();
-        Response res = co_await respond(req, wait);
+        ServerStats& stats = server_stats();
+        ++stats.in_service;
+        loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
+        Response res = co_await respond(req, handlers);
+        --stats.in_service;
+        ++stats.requests_served;
         res.keep_alive(req.keep_alive());
         stream.expires_never();
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
@@ -81,14 +94,14 @@ asio::awaitable<void> session(beast::tcp_stream stream, Wait wait) {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Wait wait) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers) {
     for (;;) {
         beast::error_code ec;
         tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted) co_return;
         if (ec) continue;  // e.g. out of file descriptors: keep serving those we have
         socket.set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), wait),
+        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), handlers),
                        asio::detached);
     }
 }
@@ -107,8 +120,15 @@ tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
     return acceptor;
 }
 
-void serve(tcp::acceptor& acceptor, Wait wait) {
-    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, std::move(wait)), asio::detached);
+void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options) {
+    loop_monitor().start(acceptor.get_executor(), std::chrono::milliseconds(options.slow_ms));
+    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, std::move(handlers)), asio::detached);
+}
+
+asio::awaitable<ServiceRecord> compute_here(Micros cpu) {
+    auto served = ServiceRecord::start();
+    served.cpu_us = do_cpu_work(cpu);
+    co_return std::move(served).finish();
 }
 
 void announce(const tcp::endpoint& endpoint) {

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP plumbing every mode shares: listen, read each request with Beast, route it, answer.
-// A mode adds only its concurrency decision, a Wait: how a request that must wait d waits.
+// A mode adds only its concurrency decision, its Handlers: where a request's waiting and its
+// computing happen (on the loop, awaited, or on another thread).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -11,14 +12,25 @@
 
 namespace lab {
 
-using Wait = std::function<asio::awaitable<ServiceRecord>(Micros d)>;
+// One kind of work a request asks for, taking `amount` (a wait of d, or c of CPU time).
+using Work = std::function<asio::awaitable<ServiceRecord>(Micros amount)>;
+
+struct Handlers {
+    Work wait;     // GET /delay?ms=d
+    Work compute;  // GET /cpu?ms=c
+};
+
+// CPU work on whichever thread runs it (the loop's, for the loop modes): there is no way to
+// await a computation, only to move it elsewhere.
+asio::awaitable<ServiceRecord> compute_here(Micros cpu);
 
 // A bound, listening socket. The backlog is large so a burst of connections is never refused.
 tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
                             bool reuse_port = false);
 
-// Starts the accept loop on the acceptor's executor; every connection is served with `wait`.
-void serve(tcp::acceptor& acceptor, Wait wait);
+// Starts the accept loop on the acceptor's executor, every connection served with `handlers`,
+// and the loop monitor (lag probe, slow-handler log) beside it.
+void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options);
 
 // Prints the one machine-readable line `lab run` waits for: "listening on http://HOST:PORT".
 void announce(const tcp::endpoint& endpoint);

@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/server/gil.hpp"
+#include "lab/server/server_stats.hpp"
+
 namespace lab {
 namespace {
 
@@ -31,7 +34,7 @@ Route error(int status, std::string_view reason, std::string allow = {}) {
     return r;
 }
 
-Route delay_route(std::string_view query) {
+Route timed_route(Route::Kind kind, std::string_view query) {
     long ms = default_delay_ms;
     if (auto text = query_value(query, "ms")) {
         auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), ms);
@@ -43,8 +46,8 @@ Route delay_route(std::string_view query) {
                                   ", got " + std::to_string(ms));
     }
     Route r;
-    r.kind = Route::Kind::delay;
-    r.delay = std::chrono::milliseconds(ms);
+    r.kind = kind;
+    r.amount = std::chrono::milliseconds(ms);
     return r;
 }
 
@@ -56,15 +59,16 @@ Route route(std::string_view method, std::string_view target) {
     std::string_view query =
         question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
 
-    if (path == "/delay") {
+    if (path == "/delay" || path == "/cpu") {
         if (method != "GET" && method != "POST")
-            return error(405, "/delay takes GET or POST", "GET, POST");
-        return delay_route(query);
+            return error(405, std::string(path) + " takes GET or POST", "GET, POST");
+        return timed_route(path == "/delay" ? Route::Kind::delay : Route::Kind::cpu, query);
     }
-    if (path == "/" || path == "/health") {
+    if (path == "/" || path == "/health" || path == "/stats") {
         if (method != "GET") return error(405, std::string(path) + " takes GET", "GET");
         Route r;
-        r.kind = path == "/" ? Route::Kind::root : Route::Kind::health;
+        r.kind = path == "/" ? Route::Kind::root : path == "/health" ? Route::Kind::health : Route::Kind::stats;
+        r.reset = query_value(query, "reset") == "1";
         return r;
     }
     return error(404, "no such path: " + std::string(path));
@@ -88,6 +92,40 @@ std::string delay_body(const ServiceRecord& served, Micros delay) {
         {"server_end_us", served.end_us},
     }
         .dump();
+}
+
+std::string cpu_body(const ServiceRecord& served, Micros cpu) {
+    return nlohmann::json{
+        {"message", "Computed for " + std::to_string(cpu.count() / 1000) + " ms of CPU"},
+        {"cpu_ms_requested", cpu.count() / 1000.0},
+        {"cpu_ms_used", served.cpu_us / 1000.0},
+        {"start_time", served.start_time},
+        {"end_time", served.end_time},
+        {"worker_id", served.worker_id},
+        {"thread_id", served.thread_id},
+        {"server_start_us", served.start_us},
+        {"server_end_us", served.end_us},
+    }
+        .dump();
+}
+
+std::string stats_body(bool reset) {
+    ServerStats& s = server_stats();
+    nlohmann::json body{
+        {"worker_id", getpid()},
+        {"requests_served", s.requests_served.load()},
+        {"in_service", s.in_service.load()},
+        {"max_loop_lag_ms", s.max_loop_lag_us.load() / 1000.0},
+        {"pool_threads", s.pool_threads.load()},
+        {"pool_busy_threads", s.pool_busy.load()},
+        {"gil", process_gil().enabled()},
+        {"max_computing_at_once", s.max_computing_at_once.load()},
+    };
+    if (reset) {
+        s.max_loop_lag_us = 0;
+        s.max_computing_at_once = 0;
+    }
+    return body.dump();
 }
 
 std::string error_body(int status, std::string_view reason) {

@@ -13,6 +13,8 @@ struct ServeOptions {
     int workers = 4;                 // multi-process
     std::string balance = "shared";  // multi-process: shared | reuseport
     std::string worker_mode = "blocking-in-loop";  // multi-process: the loop each worker runs
+    bool gil = false;                // an emulated GIL around "Python code" (lab/server/gil.hpp)
+    int slow_ms = 100;               // log handlers that hold the loop this long (asyncio: 100 ms)
 };
 
 }  // namespace lab

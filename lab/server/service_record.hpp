@@ -18,10 +18,11 @@ struct ServiceRecord {
     std::string end_time;
     pid_t worker_id = 0;
     pid_t thread_id = 0;
+    std::int64_t cpu_us = 0;    // CPU time the work used, for /cpu
 
     // Called on the thread that does the work, so thread_id names that thread.
     static ServiceRecord start() {
-        return {monotonic_us(), 0, wall_clock_text(), {}, getpid(), gettid()};
+        return {monotonic_us(), 0, wall_clock_text(), {}, getpid(), gettid(), 0};
     }
     ServiceRecord finish() && {
         end_us = monotonic_us();

@@ -1,0 +1,67 @@
+#include "lab/server/cpu_work.hpp"
+
+#include <algorithm>
+#include <array>
+#include <ctime>
+
+#include "lab/server/gil.hpp"
+#include "lab/server/server_stats.hpp"
+
+namespace lab {
+namespace {
+
+double iterations_per_us = 100;  // replaced by calibrate_cpu_work()
+
+// The work itself: a xorshift generator, which no compiler can fold away.
+std::uint64_t churn(std::uint64_t state, std::int64_t iterations) {
+    for (std::int64_t i = 0; i < iterations; ++i) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+    }
+    return state;
+}
+
+volatile std::uint64_t sink;  // keeps the result, so the work is never dead code
+
+}  // namespace
+
+std::int64_t thread_cpu_us() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000;
+}
+
+void calibrate_cpu_work() {
+    constexpr std::int64_t trial = 500'000;
+    sink = churn(sink + 1, trial);  // warm up: caches, and the core's clock speed
+    std::array<double, 5> rates{};
+    for (double& rate : rates) {
+        std::int64_t before = thread_cpu_us();
+        sink = churn(sink + 1, trial);
+        rate = static_cast<double>(trial) / static_cast<double>(std::max<std::int64_t>(1, thread_cpu_us() - before));
+    }
+    std::sort(rates.begin(), rates.end());
+    iterations_per_us = rates[rates.size() / 2];
+}
+
+std::int64_t do_cpu_work(Micros cpu) {
+    constexpr std::int64_t chunk_us = 200;  // how often the GIL is offered, as the interpreter's eval loop checks
+    Gil& gil = process_gil();
+    ServerStats& stats = server_stats();
+    Gil::Hold hold(gil);
+    const auto chunk = static_cast<std::int64_t>(chunk_us * iterations_per_us);
+    std::int64_t used = 0;  // CPU time inside the chunks only, not in hand-offs of the GIL
+    while (used < cpu.count()) {
+        double share = std::min(1.0, static_cast<double>(cpu.count() - used) / chunk_us);
+        ServerStats::raise_to(stats.max_computing_at_once, ++stats.computing_now);
+        std::int64_t before = thread_cpu_us();
+        sink = churn(sink + 1, std::max<std::int64_t>(1, static_cast<std::int64_t>(share * static_cast<double>(chunk))));
+        used += thread_cpu_us() - before;
+        --stats.computing_now;
+        gil.check_for_drop_request();
+    }
+    return used;
+}
+
+}  // namespace lab

@@ -1,0 +1,53 @@
+#include "lab/server/loop_monitor.hpp"
+
+#include <cstdio>
+
+#include "lab/server/server_stats.hpp"
+
+namespace lab {
+
+void LoopMonitor::start(const asio::any_io_executor& loop, Micros slow) {
+    if (std::exchange(started_, true)) return;
+    asio::co_spawn(loop, watch(slow), asio::detached);
+}
+
+void LoopMonitor::handler_started(std::string_view path) {
+    path = path.substr(0, path.find('?'));
+    if (since_last_tick_.size() < 10'000) since_last_tick_.push_back({monotonic_us(), std::string(path)});
+}
+
+asio::awaitable<void> LoopMonitor::watch(Micros slow) {
+    asio::steady_timer timer{co_await asio::this_coro::executor};
+    for (;;) {
+        auto due = std::chrono::steady_clock::now() + tick;
+        timer.expires_at(due);
+        co_await timer.async_wait(asio::use_awaitable);
+        std::int64_t now = monotonic_us();
+        auto lag = std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - due);
+        ServerStats::raise_to(server_stats().max_loop_lag_us, lag.count());
+        if (lag + tick >= slow) {  // lag misses up to one tick of a block
+            // The loop could not run this timer: the handlers that began meanwhile held it, one
+            // after another, each until the next began (the last until now).
+            for (std::size_t i = 0; i < since_last_tick_.size(); ++i) {
+                std::int64_t end = i + 1 < since_last_tick_.size() ? since_last_tick_[i + 1].start_us : now;
+                std::int64_t held = end - since_last_tick_[i].start_us;
+                if (held >= slow.count())
+                    std::fprintf(stderr, "loop blocked for %.1f ms (handler %s)\n", static_cast<double>(held) / 1000.0,
+                                 since_last_tick_[i].path.c_str());
+            }
+        }
+        since_last_tick_.clear();
+    }
+}
+
+LoopMonitor& loop_monitor() {
+    static LoopMonitor monitor;
+    return monitor;
+}
+
+ServerStats& server_stats() {
+    static ServerStats stats;
+    return stats;
+}
+
+}  // namespace lab

@@ -1,0 +1,26 @@
+#pragma once
+// What a server process counts about itself, for GET /stats: plain atomics, process-wide,
+// since each server process runs exactly one loop.
+#include <atomic>
+#include <cstdint>
+
+namespace lab {
+
+struct ServerStats {
+    std::atomic<std::int64_t> requests_served{0};
+    std::atomic<std::int64_t> in_service{0};
+    std::atomic<std::int64_t> max_loop_lag_us{0};     // how late the loop's own timer fired, at worst
+    std::atomic<std::int64_t> pool_threads{0};
+    std::atomic<std::int64_t> pool_busy{0};
+    std::atomic<std::int64_t> computing_now{0};       // threads inside /cpu's computation right now
+    std::atomic<std::int64_t> max_computing_at_once{0};
+
+    static void raise_to(std::atomic<std::int64_t>& max, std::int64_t value) {
+        for (auto seen = max.load(); value > seen && !max.compare_exchange_weak(seen, value);) {
+        }
+    }
+};
+
+ServerStats& server_stats();
+
+}  // namespace lab

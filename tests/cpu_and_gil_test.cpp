@@ -1,0 +1,75 @@
+// /cpu, the emulated GIL and the loop's own account of being blocked, on real servers.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "lab/run/server_process.hpp"
+
+namespace {
+
+nlohmann::json get_json(httplib::Client& client, const std::string& target) {
+    auto res = client.Get(target.c_str());
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    return nlohmann::json::parse(res->body);
+}
+
+// Sends `n` requests for `target` at once, each on its own connection, and waits for all.
+void send_together(const lab::ServerProcess& server, const std::string& target, int n) {
+    std::vector<std::thread> clients;
+    for (int i = 0; i < n; ++i)
+        clients.emplace_back([&] {
+            httplib::Client client(server.host(), server.port());
+            client.Get(target.c_str());
+        });
+    for (auto& c : clients) c.join();
+}
+
+}  // namespace
+
+TEST_CASE("/cpu uses the CPU time it is asked for, within 10%", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    httplib::Client client(server.host(), server.port());
+    for (int ms : {50, 100}) {
+        auto body = get_json(client, "/cpu?ms=" + std::to_string(ms));
+        double used = body["cpu_ms_used"];
+        double wall = (body["server_end_us"].get<double>() - body["server_start_us"].get<double>()) / 1000.0;
+        INFO("asked " << ms << " ms, used " << used << " ms of CPU in " << wall << " ms");
+        CHECK(used >= ms * 0.9);
+        CHECK(used <= ms * 1.1);
+        CHECK(wall >= ms * 0.9);  // CPU time cannot pass faster than the wall clock on one thread
+    }
+}
+
+TEST_CASE("under --gil pool threads never compute at once; without it they do", "[server]") {
+    auto most_at_once = [](bool gil) {
+        std::vector<std::string> args{"--mode", "thread-pool", "--threads", "4"};
+        if (gil) args.push_back("--gil");
+        lab::ServerProcess server(LAB_BINARY, args);
+        send_together(server, "/cpu?ms=100", 2);
+        httplib::Client client(server.host(), server.port());
+        return get_json(client, "/stats")["max_computing_at_once"].get<int>();
+    };
+    CHECK(most_at_once(true) == 1);
+    if (std::thread::hardware_concurrency() >= 2) CHECK(most_at_once(false) == 2);
+}
+
+TEST_CASE("a blocking handler is reported by the loop; an awaiting one is not", "[server]") {
+    lab::ServerProcess blocking(LAB_BINARY, {"--mode", "blocking-in-loop"});
+    httplib::Client b(blocking.host(), blocking.port());
+    get_json(b, "/delay?ms=150");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the lag probe's next tick
+    CHECK(get_json(b, "/stats")["max_loop_lag_ms"].get<double>() >= 100);
+    CHECK(blocking.log().find("loop blocked for 1") != std::string::npos);
+    CHECK(blocking.log().find("(handler /delay)") != std::string::npos);
+
+    lab::ServerProcess awaiting(LAB_BINARY, {"--mode", "async-sleep"});
+    httplib::Client a(awaiting.host(), awaiting.port());
+    get_json(a, "/delay?ms=150");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(get_json(a, "/stats")["max_loop_lag_ms"].get<double>() < 50);
+    CHECK(awaiting.log().find("loop blocked") == std::string::npos);
+}
