@@ -26,4 +26,4 @@ static void summarize_batch(benchmark::State& state) {
 }
 BENCHMARK(summarize_batch)->Arg(10)->Arg(1000)->Arg(10000);
 
-BENCHMARK_MAIN();
+

@@ -6,6 +6,7 @@
 
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
+#include "lab/os_limits.hpp"
 
 namespace lab {
 namespace {
@@ -34,7 +35,7 @@ struct BatchState {
     asio::steady_timer gate;  // held until every connection is open, then cancelled: "go"
 
     std::int64_t now() const { return monotonic_us() - origin_us; }
-    std::vector<RequestRecord> probes;
+    std::vector<RequestRecord> probes{};
     std::string request_bytes = serialize(spec, http::string_to_verb(spec.method), spec.target);
     std::string probe_bytes = serialize(spec, http::verb::get, spec.probe_target);
 };
@@ -201,6 +202,7 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
 }
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
+    raise_open_file_limit();
     asio::io_context context{1};
     BatchState s{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, 0, 0, 0, 0,
                  asio::steady_timer{context, asio::steady_timer::time_point::max()}};

@@ -2,6 +2,7 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/modes/waits.hpp"
+#include "lab/os_limits.hpp"
 #include "lab/server/cpu_work.hpp"
 #include "lab/server/gil.hpp"
 
@@ -44,6 +45,7 @@ Handlers loop_handlers(std::string_view loop_mode) {
 }
 
 int serve_mode(const ServeOptions& options) {
+    raise_open_file_limit();
     calibrate_cpu_work();
     if (options.gil) process_gil().enable();
     for (const Mode& mode : modes)
