@@ -9,8 +9,12 @@ verb=${1:-}
 case "$verb" in run|test) ;; *) echo "usage: sh cmake/setup.sh run|test" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 
+# To build and run; real FastAPI and uvicorn for `lab run --with-fastapi`.
 packages="g++ cmake ninja-build pkg-config libboost-dev libcli11-dev libcpp-httplib-dev catch2
-          libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev"
+          libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev python3-fastapi python3-uvicorn"
+# To test as well: a real browser for report.html, and Jupyter's nbconvert for the notebooks.
+[ "$verb" = test ] && packages="$packages chromium python3-nbconvert python3-nbformat python3-ipykernel
+          python3-matplotlib python3-pandas"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -6,7 +6,9 @@
 
 #include "harness/models.hpp"
 #include "lab/modes/modes.hpp"
+#include "lab/run/html_report.hpp"
 #include "lab/run/report.hpp"
+#include "lab/run/results_reader.hpp"
 #include "lab/run/results_writer.hpp"
 #include "lab/run/runner.hpp"
 #include "lab/run/scenario.hpp"
@@ -103,13 +105,47 @@ Action define_run(CLI::App& app) {
         print_report(std::cout, run, format);
         std::cout.flush();
         try {
-            std::cerr << "results: " << write_results(run, o->out).string() << '\n';
+            fs::path dir = write_results(run, o->out);
+            std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string() << '\n';
         } catch (const std::exception& e) {
             std::cerr << "lab run: could not write results: " << e.what() << '\n';
             return exit_failed;
         }
         if (!run.ok()) std::cerr << "lab run: some servers did not start or some requests failed (see above)\n";
         return run.ok() ? exit_ok : exit_failed;
+    };
+}
+
+Action define_report(CLI::App& app) {
+    auto dirs = std::make_shared<std::vector<fs::path>>();
+    app.add_option("dirs", *dirs, "One results folder, or two to compare")->required()->expected(1, 2)->check(CLI::ExistingDirectory);
+    return [dirs] {
+        try {
+            if (dirs->size() == 1) {
+                RunResult run = read_results(dirs->front());
+                print_report(std::cout, run, Format::table);
+                replace_file(dirs->front() / "report.html", html_report(run));
+                std::cerr << "report: " << (dirs->front() / "report.html").string() << '\n';
+                return exit_ok;
+            }
+            RunResult a = read_results((*dirs)[0]), b = read_results((*dirs)[1]);
+            std::printf("%s\nA: %s\nB: %s\n\n%-42s | %-24s | %-24s | %s\n", a.scenario.title.c_str(), (*dirs)[0].c_str(),
+                        (*dirs)[1].c_str(), "configuration", "A measured (median)", "B measured (median)", "B/A");
+            for (const auto& ra : a.configurations) {
+                auto rb = std::find_if(b.configurations.begin(), b.configurations.end(),
+                                       [&](const auto& c) { return c.configuration.label == ra.configuration.label; });
+                if (rb == b.configurations.end()) {
+                    std::printf("%-42s | %-24.3f | %-24s | —\n", ra.configuration.label.c_str(), ra.makespan.median, "(not in B)");
+                    continue;
+                }
+                std::printf("%-42s | %-24.3f | %-24.3f | %.3f\n", ra.configuration.label.c_str(), ra.makespan.median,
+                            rb->makespan.median, ra.makespan.median > 0 ? rb->makespan.median / ra.makespan.median : 0.0);
+            }
+            return exit_ok;
+        } catch (const std::exception& e) {
+            std::cerr << "lab report: " << e.what() << '\n';
+            return exit_usage;
+        }
     };
 }
 
@@ -155,6 +191,7 @@ Action define_show(CLI::App& app) {
 constexpr std::array table{
     Subcommand{"serve", "Start one server in a concurrency mode", define_serve},
     Subcommand{"run", "Run a scenario: start its servers, send the load, print the table", define_run},
+    Subcommand{"report", "Print a saved run's table and rebuild its report.html, or compare two runs", define_report},
     Subcommand{"list", "List the scenarios", define_list},
     Subcommand{"show", "Print a scenario's lesson, configurations and models", define_show},
 };

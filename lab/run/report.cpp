@@ -15,10 +15,6 @@ std::string fixed(double value, int digits = 3) {
     return text;
 }
 
-bool below_floor(const Configuration& c, const Load& load) {
-    return c.document_s && *c.document_s < physical_floor_s(load) * 0.999;
-}
-
 using Row = std::vector<std::string>;
 
 Row header_of(const Load& load) {
@@ -70,7 +66,7 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     std::string document = c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s"
                                                                    : c.document_text;
     if (document.empty()) document = "—";
-    if (below_floor(c, load)) document += " †";
+    if (document_below_floor(c, load)) document += " †";
     std::string verdict = r.error.empty() ? r.verdict : r.error;
     if (r.error.empty() && c.mode == "multi-process") verdict += "; per worker: " + per_worker(r);
     Row row{c.label, mode, measured, fixed(r.model_s) + " s  " + r.model.formula, document, loop_blocked(r), verdict};
@@ -104,6 +100,8 @@ void print_rows(std::ostream& out, const std::vector<Row>& rows, bool markdown) 
     for (std::size_t i = 1; i < rows.size(); ++i) print(rows[i]);
 }
 
+}  // namespace
+
 std::string csv_field(const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string quoted = "\"";
@@ -111,7 +109,15 @@ std::string csv_field(const std::string& s) {
     return quoted + "\"";
 }
 
-}  // namespace
+bool document_below_floor(const Configuration& c, const Load& load) {
+    return c.document_s && *c.document_s < physical_floor_s(load) * 0.999;
+}
+
+std::vector<Row> table_rows(const RunResult& run) {
+    std::vector<Row> rows{header_of(run.scenario.load)};
+    for (const auto& r : run.configurations) rows.push_back(row_of(r, run.scenario.load));
+    return rows;
+}
 
 double physical_floor_s(const Load& load) {
     int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
@@ -155,13 +161,13 @@ nlohmann::json summary_json(const RunResult& run) {
             {"model_s", r.model_s}, {"model_formula", r.model.formula},
             {"document_s", c.document_s ? nlohmann::json(*c.document_s) : nlohmann::json()},
             {"document_text", c.document_text},
-            {"document_below_physical_floor", below_floor(c, s.load)},
+            {"document_below_physical_floor", document_below_floor(c, s.load)},
             {"verdict", r.verdict}, {"median_batch", r.batches.empty() ? 0 : r.batches[r.median_batch].number},
             {"error", r.error}, {"batches", batches},
         });
     }
     return {
-        {"scenario", s.name}, {"title", s.title}, {"source", s.source},
+        {"scenario", s.name}, {"title", s.title}, {"source", s.source}, {"teaching", s.teaching},
         {"load", {{"requests", s.load.requests}, {"concurrency", s.load.concurrency},
                   {"path", s.load.path}, {"method", s.load.method}, {"delay_ms", s.load.delay_ms},
                   {"repeat", s.load.repeat}, {"warmup_batches", 1}, {"stagger_ms", s.load.stagger_ms},
@@ -177,8 +183,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format) {
         out << summary_json(run).dump(2) << '\n';
         return;
     }
-    std::vector<Row> rows{header_of(load)};
-    for (const auto& r : run.configurations) rows.push_back(row_of(r, load));
+    std::vector<Row> rows = table_rows(run);
     if (format == Format::csv) {
         for (const Row& row : rows) {
             for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
@@ -195,7 +200,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format) {
         << " batches after one warm-up. Source: " << run.scenario.source << "\n\n";
     print_rows(out, rows, format == Format::markdown);
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                 [&](const auto& r) { return below_floor(r.configuration, load); });
+                                 [&](const auto& r) { return document_below_floor(r.configuration, load); });
     if (any_below)
         out << "\n† below the physical floor of " << fixed(physical_floor_s(load))
             << " s: every request waits d itself, so no server can answer them all sooner.\n";

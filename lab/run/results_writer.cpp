@@ -9,19 +9,13 @@
 #include <unistd.h>
 
 #include "lab/clock.hpp"
+#include "lab/run/html_report.hpp"
 #include "lab/run/report.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string quoted(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return q + "\"";
-}
 
 std::string blank_if_absent(std::int64_t v) { return v < 0 ? "" : std::to_string(v); }
 
@@ -42,12 +36,19 @@ void write_file(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+void replace_file(const fs::path& path, const std::string& text) {
+    fs::path temporary = path;
+    temporary += ".partial-" + std::to_string(getpid());
+    write_file(temporary, text);
+    fs::rename(temporary, path);
+}
+
 std::string requests_csv(const RunResult& run) {
     std::ostringstream csv;
     csv << "configuration,mode,batch,kind,index,connection,intended_us,connect_us,send_us,first_byte_us,"
            "end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,server_end_us,error\n";
     auto row = [&](const ConfigurationResult& c, const RequestRecord& r, const char* kind) {
-                csv << quoted(c.configuration.label) << ',' << c.configuration.mode << ',' << r.batch
+                csv << csv_field(c.configuration.label) << ',' << c.configuration.mode << ',' << r.batch
                     << ',' << kind << ',' << r.index << ',' << r.connection << ',' << r.intended_us << ','
                     << blank_if_absent(r.connect_us) << ',' << blank_if_absent(r.send_us) << ','
                     << blank_if_absent(r.first_byte_us) << ',' << blank_if_absent(r.end_us) << ','
@@ -81,6 +82,7 @@ fs::path write_results(const RunResult& run, const fs::path& out_root) {
         logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
                 (c.server_log.empty() ? "" : "\n");
     write_file(temporary / "server.log", logs);
+    write_file(temporary / "report.html", html_report(run));
 
     // rename(2) onto an existing non-empty folder fails, so a taken name is never overwritten.
     for (int n = 1;; ++n) {

@@ -10,6 +10,9 @@ namespace lab {
 
 std::filesystem::path write_results(const RunResult& run, const std::filesystem::path& out_root);
 
+// Replaces `path` whole (a temporary file renamed over it), so a reader never sees half of it.
+void replace_file(const std::filesystem::path& path, const std::string& text);
+
 // One row per request per batch, as results/README.md documents.
 std::string requests_csv(const RunResult& run);
 

@@ -1,0 +1,20 @@
+"""Tie a process's life to its parent's, so no server outlives the `lab` that started it.
+
+Linux's prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process when its parent dies,
+even when the parent is killed with SIGKILL and can clean up nothing itself.
+"""
+import ctypes
+import os
+import signal
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent=None):
+    """Ask for SIGKILL when the parent dies; exit now if it already has (or is not `parent`)."""
+    expected = os.getppid() if parent is None else parent
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != expected:  # the parent died before the request took effect
+        os._exit(1)
