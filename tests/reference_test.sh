@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The FastAPI reference apps (lab/reference/) on loopback: the start-up protocol of `lab serve`,
+# the same JSON, and the experiment log's core lesson timed with ten concurrent curl requests.
+# Needs python3-fastapi, python3-uvicorn and curl. Last line: "N passed, M failed".
+set -u
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+SERVE=lab/reference/serve.py
+if ! $PY -c 'import fastapi, uvicorn' 2>/dev/null || ! command -v curl >/dev/null; then
+    echo "needs python3-fastapi, python3-uvicorn and curl (apt-get install): skipped"
+    echo "0 passed, 0 failed"
+    exit 77  # ctest: SKIP_RETURN_CODE 77
+fi
+TMP=$(mktemp -d)
+passed=0 failed=0 pids=()
+
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "ok    $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL  $1${2:+: $2}"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+not() { ! "$@"; }
+
+# start VARIANT [options...]: runs serve.py in the background, sets PID and URL.
+start() {
+    local out=$TMP/$1.out
+    $PY "$SERVE" --variant "$@" >"$out" 2>"$TMP/$1.err" &
+    PID=$! URL=
+    pids+=("$PID")
+    for _ in $(seq 200); do
+        if read -r line <"$out" 2>/dev/null && [[ $line == "listening on http://"* ]]; then
+            URL=${line#listening on }
+            return 0
+        fi
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$TMP/$1.err"
+    return 1
+}
+
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+# The processes below PID (uvicorn, its workers), and whether all of them have gone (2 s grace).
+descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+all_gone() {
+    local p
+    [ $# -gt 0 ] || return 1
+    for _ in $(seq 40); do
+        for p in "$@"; do kill -0 "$p" 2>/dev/null && break; p=; done
+        [ -z "$p" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# json_has URL KEY...: the answer is 200 JSON with every KEY; for /delay, the server's stamps
+# are CLOCK_MONOTONIC microseconds that fall inside the request as this client saw it.
+json_has() {
+    $PY - "$@" <<'EOF'
+import json, sys, time, urllib.request
+url, keys = sys.argv[1], sys.argv[2:]
+before = time.monotonic_ns() // 1000
+with urllib.request.urlopen(url, timeout=5) as answer:
+    body = json.load(answer)
+after = time.monotonic_ns() // 1000
+missing = [k for k in keys if k not in body]
+if missing:
+    sys.exit(f"missing {missing} in {body}")
+if "server_start_us" in body and not before <= body["server_start_us"] <= body["server_end_us"] <= after:
+    sys.exit(f"stamps not CLOCK_MONOTONIC within the request: {before} {body} {after}")
+EOF
+}
+
+# on_main_thread URL: the JSON's thread_id is its worker_id (Linux: the main thread's TID is the PID).
+on_main_thread() {
+    curl -s "$1" | $PY -c 'import json,sys; b=json.load(sys.stdin); sys.exit(b["thread_id"] != b["worker_id"])'
+}
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$1"; }
+
+# makespan_ms URL N: N concurrent GETs, first sent to last answered, in ms.
+makespan_ms() {
+    local t0 t1 i curls=()
+    t0=$(date +%s%N)
+    for ((i = 0; i < $2; i++)); do curl -s -o /dev/null "$1" & curls+=($!); done
+    wait "${curls[@]}"
+    t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000000))
+}
+
+DELAY_KEYS="message start_time end_time worker_id thread_id server_start_us server_end_us"
+for variant in blocking awaiting threaded run_in_threadpool; do
+    if ! start "$variant"; then bad "$variant: serve.py prints 'listening on'"; continue; fi
+    ok "$variant: serve.py prints 'listening on' ($URL)"
+    check "$variant: GET /health" [ "$(curl -s "$URL/health")" = '{"status":"ok"}' ]
+    check "$variant: GET / has message, worker_id" json_has "$URL/" message worker_id
+    check "$variant: GET /delay?ms=10 fields and stamps" json_has "$URL/delay?ms=10" $DELAY_KEYS
+    check "$variant: GET /cpu?ms=10 fields" json_has "$URL/cpu?ms=10" $DELAY_KEYS cpu_ms_requested cpu_ms_used
+    check "$variant: POST /delay answers 200" [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/delay?ms=1")" = 200 ]
+    check "$variant: /delay?ms=abc is 400" [ "$(status_of "$URL/delay?ms=abc")" = 400 ]
+    check "$variant: /delay?ms=60001 is 400" [ "$(status_of "$URL/delay?ms=60001")" = 400 ]
+    check "$variant: unknown path is 404" [ "$(status_of "$URL/nope")" = 404 ]
+    case $variant in
+    blocking | awaiting) check "$variant: /delay runs on the loop's (main) thread" on_main_thread "$URL/delay?ms=1" ;;
+    *) check "$variant: /delay runs on a pool thread" not on_main_thread "$URL/delay?ms=1" ;;
+    esac
+    ms=$(makespan_ms "$URL/delay?ms=100" 10)
+    if [ "$variant" = blocking ]; then
+        check "blocking: 10 x /delay?ms=100 take >= 1.0 s (took ${ms} ms)" [ "$ms" -ge 1000 ]
+    else
+        check "$variant: 10 x /delay?ms=100 take < 0.5 s (took ${ms} ms)" [ "$ms" -lt 500 ]
+    fi
+    kids=$(descendants "$PID")
+    stop "$PID"
+    check "$variant: stops on SIGTERM, uvicorn with it" all_gone $kids
+done
+
+$PY "$SERVE" --variant nope >/dev/null 2>&1
+code=$?
+check "unknown variant: usage error, exit 2 (got $code)" [ "$code" = 2 ]
+
+# Several uvicorn workers: each answers before serve.py says it is listening.
+rm -f "$TMP"/awaiting.out
+if start awaiting --workers 2; then
+    seen=$(for _ in $(seq 12); do curl -s "$URL/"; echo; done | $PY -c \
+        'import json,sys; print(len({json.loads(l)["worker_id"] for l in sys.stdin if l.strip()}))')
+    check "--workers 2: two processes answer / (saw $seen)" [ "$seen" = 2 ]
+    kids=$(descendants "$PID")
+    stop "$PID"
+    check "--workers 2: uvicorn and both workers stop with serve.py" all_gone $kids
+else
+    bad "--workers 2 starts"
+fi
+
+# Dies with its parent, even one killed with SIGKILL: serve.py, uvicorn and its workers.
+bash -c "$PY $SERVE --variant threaded --workers 2 >$TMP/orphan.out 2>/dev/null; :" &
+parent=$!
+pids+=("$parent")
+for _ in $(seq 200); do grep -q listening "$TMP/orphan.out" 2>/dev/null && break; sleep 0.05; done
+kids=$(descendants "$parent")
+kill -9 "$parent"; wait "$parent" 2>/dev/null
+check "parent killed with SIGKILL: serve.py, uvicorn, workers all die ($(echo $kids | wc -w) processes)" \
+    all_gone $kids
+
+# A port already taken: the reason on stderr and a non-zero exit at once, not after a timeout.
+$PY -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(20)' >"$TMP/holder" &
+holder=$!
+pids+=("$holder")
+for _ in $(seq 100); do [ -s "$TMP/holder" ] && break; sleep 0.05; done
+t0=$(date +%s)
+$PY "$SERVE" --variant blocking --port "$(cat "$TMP/holder")" >/dev/null 2>"$TMP/taken.err"
+code=$? took=$(($(date +%s) - t0))
+check "port in use: exits non-zero at once (code $code, $took s)" [ "$code" -ne 0 -a "$took" -lt 10 ]
+check "port in use: says why on stderr" grep -q "address already in use" "$TMP/taken.err"
+stop "$holder"
+
+# Without FastAPI/uvicorn importable (python -S leaves out dist-packages): one line, exit 3.
+$PY -S "$SERVE" --variant blocking >/dev/null 2>"$TMP/missing.err"
+code=$?
+check "fastapi missing: exit 3 (got $code)" [ "$code" = 3 ]
+check "fastapi missing: one line on stderr" [ "$(wc -l <"$TMP/missing.err")" = 1 ]
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
