@@ -162,7 +162,7 @@ asio::awaitable<void> connection(BatchState& s, int id) {
         }
         r.connect_us = std::exchange(opened_us, -1);
         is_open = co_await exchange(stream, buffer, s, r, s.spec.target);
-        ++s.answered;
+        if (++s.answered; s.spec.on_answer) s.spec.on_answer(s.answered, s.spec.requests);
         intended = s.now();
         if (!is_open) stream.close();
     }

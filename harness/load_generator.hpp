@@ -4,6 +4,7 @@
 // Every request is recorded, failed ones included, with the server's own stamps where given.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,7 @@ struct LoadSpec {
     std::chrono::microseconds stagger{0};  // first requests leave this far apart (0: together)
     std::string probe_target;              // if set, also sent on a connection of its own, every
     std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
+    std::function<void(int answered, int total)> on_answer;  // e.g. live progress; may be empty
 };
 
 enum class ErrorKind { none, connect, write, read, status, timeout };

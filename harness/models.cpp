@@ -32,7 +32,7 @@ Model model_of(const ServerShape& shape) {
             return {shape.workers, 0, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
         return {0, 0, 0, "d"};
     }
-    return {0, 0, 0, "?"};
+    return {0, 0, 0, ""};  // a server the lab did not start: no model
 }
 
 namespace {

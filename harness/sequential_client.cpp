@@ -36,6 +36,7 @@ Batch run_sequential_batch(const LoadSpec& spec, int batch_number) {
             read_server_stamps(result->body, origin, r);
         }
         batch.requests.push_back(r);
+        if (spec.on_answer) spec.on_answer(i + 1, spec.requests);
     }
     return batch;
 }

@@ -7,6 +7,7 @@
 #include "harness/models.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/html_report.hpp"
+#include "lab/run/progress.hpp"
 #include "lab/run/report.hpp"
 #include "lab/run/results_reader.hpp"
 #include "lab/run/results_writer.hpp"
@@ -58,6 +59,7 @@ Action define_serve(CLI::App& app) {
         ->check(CLI::IsMember({"shared", "reuseport"}))->capture_default_str();
     app.add_option("--worker-mode", o->worker_mode, "multi-process: the loop each worker runs")
         ->check(CLI::IsMember(mode_names(true)))->capture_default_str();
+    app.add_flag("--explain", o->explain, "Print one line per event: arrived, started, done, answered, loop blocked");
     app.add_flag("--gil", o->gil, "Emulate Python's GIL: CPU work holds one process-wide lock");
     app.add_option("--slow-ms", o->slow_ms, "Log handlers that hold the loop this long")
         ->check(CLI::Range(1, 60'000))->capture_default_str();
@@ -73,13 +75,45 @@ Action define_serve(CLI::App& app) {
     };
 }
 
+// How `lab run` and `lab load` end: the table on stdout, the files, the exit code.
+struct Output {
+    fs::path out = "results";
+    std::string format = "table";
+    bool quiet = false;
+
+    void declare(CLI::App& app) {
+        app.add_option("--out", out, "Folder for results")->capture_default_str();
+        app.add_option("--format", format, "Output format")
+            ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))->capture_default_str();
+        app.add_flag("--quiet", quiet, "No progress on stderr");
+    }
+
+    int run_and_report(const Scenario& scenario) const {
+        stop_servers_on_signals();
+        Progress progress(Progress::style_for_stderr(quiet));
+        RunResult run = run_scenario(scenario, {this_executable(), &progress});
+        Format f = format == "json" ? Format::json : format == "csv" ? Format::csv
+                 : format == "markdown" ? Format::markdown : Format::table;
+        print_report(std::cout, run, f);
+        std::cout.flush();
+        try {
+            fs::path dir = write_results(run, out);
+            std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string() << '\n';
+        } catch (const std::exception& e) {
+            std::cerr << "lab: could not write results: " << e.what() << '\n';
+            return exit_failed;
+        }
+        if (!run.ok()) std::cerr << "lab: some servers did not start or some requests failed (see above)\n";
+        return run.ok() ? exit_ok : exit_failed;
+    }
+};
+
 Action define_run(CLI::App& app) {
     struct Options {
         std::string name;
         Overrides overrides;
-        fs::path out = "results";
-        std::string format = "table";
-        bool quiet = false;
+        bool with_fastapi = false;
+        Output output;
     };
     auto o = std::make_shared<Options>();
     app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")->required();
@@ -91,28 +125,75 @@ Action define_run(CLI::App& app) {
     app.add_option("--workers", o->overrides.workers, "multi-process workers W")->check(CLI::Range(1, 64));
     app.add_option("--balance", o->overrides.balance, "multi-process: shared | reuseport")
         ->check(CLI::IsMember({"shared", "reuseport"}));
-    app.add_option("--out", o->out, "Folder for results")->capture_default_str();
-    app.add_option("--format", o->format, "Output format")
-        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))->capture_default_str();
-    app.add_flag("--quiet", o->quiet, "No progress lines on stderr");
+    app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
+    o->output.declare(app);
     return [o] {
         auto scenario = find_scenario(o->name);
         if (!scenario) return exit_usage;
-        stop_servers_on_signals();
-        RunResult run = run_scenario(apply(*scenario, o->overrides), {this_executable(), !o->quiet});
-        Format format = o->format == "json" ? Format::json : o->format == "csv" ? Format::csv
-                      : o->format == "markdown" ? Format::markdown : Format::table;
-        print_report(std::cout, run, format);
-        std::cout.flush();
-        try {
-            fs::path dir = write_results(run, o->out);
-            std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string() << '\n';
-        } catch (const std::exception& e) {
-            std::cerr << "lab run: could not write results: " << e.what() << '\n';
-            return exit_failed;
-        }
-        if (!run.ok()) std::cerr << "lab run: some servers did not start or some requests failed (see above)\n";
-        return run.ok() ? exit_ok : exit_failed;
+        Scenario s = apply(*scenario, o->overrides);
+        return o->output.run_and_report(o->with_fastapi ? with_fastapi(s) : s);
+    };
+}
+
+// "http://HOST[:PORT][/PATH]" into its parts; loopback only unless the user says otherwise.
+std::optional<Configuration> parse_target(const std::string& url, bool allow_remote, std::string& path) {
+    const std::string scheme = "http://";
+    if (url.rfind(scheme, 0) != 0) {
+        std::cerr << "lab load: only http:// URLs, got '" << url << "'\n";
+        return std::nullopt;
+    }
+    std::string rest = url.substr(scheme.size());
+    auto slash = rest.find('/');
+    path = slash == std::string::npos ? "/" : rest.substr(slash);
+    std::string authority = rest.substr(0, slash);
+    Configuration c;
+    auto colon = authority.rfind(':');
+    c.host = authority.substr(0, colon);
+    try {
+        c.port = colon == std::string::npos ? 80 : static_cast<std::uint16_t>(std::stoi(authority.substr(colon + 1)));
+    } catch (const std::exception&) {
+        std::cerr << "lab load: bad port in '" << url << "'\n";
+        return std::nullopt;
+    }
+    if (c.host == "localhost") c.host = "127.0.0.1";
+    bool loopback = c.host.rfind("127.", 0) == 0 || c.host == "::1";
+    if (!loopback && !allow_remote) {
+        std::cerr << "lab load: " << c.host << " is not on this machine; load goes to loopback only unless you pass --allow-remote\n";
+        return std::nullopt;
+    }
+    c.label = url;
+    c.mode = "external";
+    c.server = "external";
+    return c;
+}
+
+Action define_load(CLI::App& app) {
+    struct Options {
+        std::string url;
+        Load load;
+        bool allow_remote = false;
+        Output output;
+    };
+    auto o = std::make_shared<Options>();
+    o->load.delay_ms = 0;
+    app.add_option("url", o->url, "http://HOST:PORT/PATH of any HTTP server (an IP address or localhost)")->required();
+    app.add_option("--concurrency", o->load.concurrency, "Connections at once, C")->check(CLI::Range(1, 10'000))->capture_default_str();
+    app.add_option("--requests", o->load.requests, "Requests per batch, M")->check(CLI::Range(1, 100'000))->capture_default_str();
+    app.add_option("--method", o->load.method, "GET or POST")->check(CLI::IsMember({"GET", "POST"}))->capture_default_str();
+    app.add_option("--repeat", o->load.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100))->capture_default_str();
+    app.add_flag("--allow-remote", o->allow_remote, "Allow a target that is not on this machine");
+    o->output.declare(app);
+    return [o] {
+        Scenario s;
+        s.name = "load";
+        s.title = "lab load " + o->url;
+        s.source = "—";
+        s.teaching = "The lab's harness against a server it did not start.";
+        s.load = o->load;
+        auto target = parse_target(o->url, o->allow_remote, s.load.path);
+        if (!target) return exit_usage;
+        s.configurations.push_back(*target);
+        return o->output.run_and_report(s);
     };
 }
 
@@ -183,7 +264,7 @@ Action define_show(CLI::App& app) {
             if (c.document_s) std::printf("   document %s", c.document_text.empty() ? std::to_string(*c.document_s).c_str() : c.document_text.c_str());
             std::printf("\n");
         }
-        std::cout << "\nother options: --threads, --workers, --balance, --out, --format, --quiet\n";
+        std::cout << "\nother options: --threads, --workers, --balance, --with-fastapi, --out, --format, --quiet\n";
         return exit_ok;
     };
 }
@@ -191,6 +272,7 @@ Action define_show(CLI::App& app) {
 constexpr std::array table{
     Subcommand{"serve", "Start one server in a concurrency mode", define_serve},
     Subcommand{"run", "Run a scenario: start its servers, send the load, print the table", define_run},
+    Subcommand{"load", "Send the harness's load to any HTTP server: same statistics, files and report", define_load},
     Subcommand{"report", "Print a saved run's table and rebuild its report.html, or compare two runs", define_report},
     Subcommand{"list", "List the scenarios", define_list},
     Subcommand{"show", "Print a scenario's lesson, configurations and models", define_show},

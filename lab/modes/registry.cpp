@@ -4,6 +4,7 @@
 #include "lab/modes/waits.hpp"
 #include "lab/os_limits.hpp"
 #include "lab/server/cpu_work.hpp"
+#include "lab/server/explain.hpp"
 #include "lab/server/gil.hpp"
 
 namespace lab {
@@ -48,6 +49,7 @@ int serve_mode(const ServeOptions& options) {
     raise_open_file_limit();
     calibrate_cpu_work();
     if (options.gil) process_gil().enable();
+    explaining = options.explain;
     for (const Mode& mode : modes)
         if (mode.info.name == options.mode) return mode.serve(options);
     std::fprintf(stderr, "lab serve: unknown mode '%s'\n", options.mode.c_str());

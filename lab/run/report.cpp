@@ -53,6 +53,21 @@ std::string loop_blocked(const ConfigurationResult& r) {
     return fixed(spread_of(lags).median, 1) + " ms";
 }
 
+// What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
+std::string load_line(const RunResult& run) {
+    const Load& load = run.scenario.load;
+    std::string line = std::to_string(load.requests) + " requests, " + std::to_string(load.concurrency) + " at a time, ";
+    if (!run.configurations.empty() && run.configurations[0].configuration.server == "external")
+        line += load.method + " " + load.path;
+    else if (load.path == "/cpu")
+        line += "each computing c = " + fixed(load.delay_ms / 1000.0) + " s of CPU on a machine with " +
+                std::to_string(cores()) + " cores";
+    else
+        line += "each waiting d = " + fixed(load.delay_ms / 1000.0) + " s";
+    return line + "; median of " + std::to_string(load.repeat) + " batches after one warm-up. Source: " +
+           run.scenario.source;
+}
+
 Row row_of(const ConfigurationResult& r, const Load& load) {
     const Configuration& c = r.configuration;
     std::string mode = c.mode;
@@ -69,7 +84,8 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     if (document_below_floor(c, load)) document += " †";
     std::string verdict = r.error.empty() ? r.verdict : r.error;
     if (r.error.empty() && c.mode == "multi-process") verdict += "; per worker: " + per_worker(r);
-    Row row{c.label, mode, measured, fixed(r.model_s) + " s  " + r.model.formula, document, loop_blocked(r), verdict};
+    std::string model = r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula;
+    Row row{c.label, mode, measured, model, document, loop_blocked(r), verdict};
     if (!load.probe_path.empty()) row.insert(row.begin() + 3, r.error.empty() ? probe_latency(r) : "—");
     return row;
 }
@@ -191,13 +207,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format) {
         }
         return;
     }
-    bool cpu = load.path == "/cpu";
-    out << run.scenario.title << "\n"
-        << load.requests << " requests, " << load.concurrency << " at a time, each "
-        << (cpu ? "computing c = " : "waiting d = ") << fixed(load.delay_ms / 1000.0) << " s"
-        << (cpu ? " of CPU on a machine with " + std::to_string(cores()) + " cores" : "")
-        << "; median of " << load.repeat
-        << " batches after one warm-up. Source: " << run.scenario.source << "\n\n";
+    out << run.scenario.title << '\n' << load_line(run) << "\n\n";
     print_rows(out, rows, format == Format::markdown);
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
                                  [&](const auto& r) { return document_below_floor(r.configuration, load); });

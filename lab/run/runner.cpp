@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 
 #include <unistd.h>
 
@@ -33,6 +35,24 @@ std::pair<double, int> server_account(httplib::Client& stats) {
     return {json.value("max_loop_lag_ms", -1.0), json.value("max_computing_at_once", -1)};
 }
 
+// The documents' FastAPI route for each lab mode.
+std::string fastapi_variant(const Configuration& c) {
+    if (!c.fastapi_variant.empty()) return c.fastapi_variant;
+    if (c.mode == "async-sleep") return "awaiting";
+    if (c.mode == "thread-pool") return "threaded";
+    return "blocking";  // blocking-in-loop, and multi-process's workers
+}
+
+// Starts the configuration's server (or, for "external", points at the one already running).
+std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
+    if (c.server == "external") return nullptr;
+    if (c.server == "fastapi")
+        return std::make_unique<ServerProcess>(std::vector<std::string>{
+            "python3", (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "serve.py").string(),
+            "--variant", fastapi_variant(c), "--workers", std::to_string(c.mode == "multi-process" ? c.workers : 1)});
+    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c));
+}
+
 ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
                                       const RunSettings& settings) {
     ConfigurationResult result;
@@ -40,33 +60,39 @@ ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
     result.model = model_of(c, s.load);
     result.model_s = predicted_makespan_s(result.model, workload_of(s.load));
     try {
-        ServerProcess server(settings.server_binary, serve_args(c));
+        auto server = start_server(c, settings);
         LoadSpec spec;
-        spec.host = server.host();
-        spec.port = server.port();
+        spec.host = server ? server->host() : c.host;
+        spec.port = server ? server->port() : c.port;
         spec.method = s.load.method;
-        spec.target = s.load.path + "?ms=" + std::to_string(s.load.delay_ms);
+        spec.target = c.server == "external" ? s.load.path : s.load.path + "?ms=" + std::to_string(s.load.delay_ms);
         spec.requests = s.load.requests;
         spec.concurrency = s.load.concurrency;
         spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
         spec.probe_target = s.load.probe_path;
         spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
+        if (settings.progress)
+            spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
         auto send = c.client == "sequential" ? run_sequential_batch : run_concurrent_batch;
 
-        httplib::Client stats(server.host(), server.port());
-        send(spec, 0);  // warm-up: first connections, first allocations, page faults
-        for (int k = 1; k <= s.load.repeat; ++k) {
-            if (settings.progress)
-                std::fprintf(stderr, "  %-40s batch %d/%d\n", c.label.c_str(), k, s.load.repeat);
-            stats.Get("/stats?reset=1");
+        httplib::Client stats(spec.host, spec.port);
+        for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
+            if (settings.progress) settings.progress->batch(k, s.load.repeat);
+            if (k == 0) {
+                send(spec, 0);
+                continue;
+            }
+            if (server) stats.Get("/stats?reset=1");
             result.batches.push_back(send(spec, k));
             result.stats.push_back(summarize(result.batches.back()));
-            auto [lag_ms, computing] = server_account(stats);
+            auto [lag_ms, computing] = server ? server_account(stats) : std::pair{-1.0, -1};
             result.loop_lag_ms.push_back(lag_ms);
             result.max_computing.push_back(computing);
         }
-        server.stop();
-        result.server_log = server.log();
+        if (server) {
+            server->stop();
+            result.server_log = server->log();
+        }
     } catch (const std::exception& e) {
         result.error = e.what();
         return result;
@@ -122,9 +148,34 @@ bool RunResult::ok() const {
 
 RunResult run_scenario(const Scenario& scenario, const RunSettings& settings) {
     RunResult run{scenario, {}};
-    for (const Configuration& c : scenario.configurations)
+    int index = 0, count = static_cast<int>(scenario.configurations.size());
+    for (const Configuration& c : scenario.configurations) {
+        if (settings.progress) settings.progress->configuration(++index, count, c.label);
         run.configurations.push_back(run_configuration(scenario, c, settings));
+    }
+    if (settings.progress) settings.progress->done();
     return run;
+}
+
+Scenario with_fastapi(Scenario s) {
+    if (std::system("python3 -c 'import fastapi, uvicorn' >/dev/null 2>&1") != 0) {
+        std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
+                             "python3-uvicorn); running the C++ modes only\n");
+        return s;
+    }
+    std::vector<Configuration> both;
+    for (const Configuration& c : s.configurations) {
+        both.push_back(c);
+        Configuration twin = c;
+        twin.server = "fastapi";
+        twin.label = c.label + " [FastAPI]";
+        twin.gil = true;  // CPython's own, for the model
+        twin.document_s.reset();
+        twin.document_text.clear();
+        both.push_back(twin);
+    }
+    s.configurations = std::move(both);
+    return s;
 }
 
 }  // namespace lab

@@ -9,6 +9,7 @@
 #include "harness/load_generator.hpp"
 #include "harness/models.hpp"
 #include "harness/statistics.hpp"
+#include "lab/run/progress.hpp"
 #include "lab/run/scenario.hpp"
 
 namespace lab {
@@ -49,8 +50,12 @@ struct RunResult {
 
 struct RunSettings {
     std::string server_binary;  // the `lab` executable that serves
-    bool progress = true;       // one line per batch on stderr
+    Progress* progress = nullptr;
 };
+
+// Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),
+// if Python has FastAPI and uvicorn; otherwise says so in one line on stderr and adds nothing.
+Scenario with_fastapi(Scenario scenario);
 
 RunResult run_scenario(const Scenario& scenario, const RunSettings& settings);
 

@@ -149,6 +149,7 @@ Scenario load_scenario(const fs::path& file) {
         r.text("worker_mode", c.worker_mode, false, mode_names(true));
         r.text("client", c.client, false, {"concurrent", "sequential"});
         r.boolean("gil", c.gil);
+        r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool"});
         r.seconds("document_s", c.document_s);
         r.text("document_text", c.document_text);
         r.finish();
@@ -160,13 +161,7 @@ Scenario load_scenario(const fs::path& file) {
     return s;
 }
 
-fs::path scenario_dir() {
-    if (const char* env = std::getenv("LAB_SCENARIOS"); env && *env) return env;
-    fs::path installed = fs::path(this_executable()).parent_path().parent_path() / "share" /
-                         "concurrency-lab" / "scenarios";
-    if (fs::is_directory(installed)) return installed;
-    return fs::path(LAB_SOURCE_DIR) / "scenarios";
-}
+fs::path scenario_dir() { return lab_data_dir("LAB_SCENARIOS", "scenarios", "scenarios"); }
 
 std::vector<fs::path> scenario_files(const fs::path& dir) {
     std::vector<fs::path> files;

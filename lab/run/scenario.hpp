@@ -2,6 +2,7 @@
 // A scenario is one lesson in a TOML file: what to teach, which document it reproduces, the
 // load to send, and the configurations to compare. Bad files are refused with file, key, reason.
 #include <filesystem>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,10 @@ struct Load {
 struct Configuration {
     std::string label;  // in the documents' own terms
     std::string mode;
+    std::string server = "lab";  // "lab", "fastapi" (lab/reference/serve.py) or "external"
+    std::string fastapi_variant;   // for --with-fastapi; empty: the one that matches `mode`
+    std::string host;              // "external" only: where the server already listens
+    std::uint16_t port = 0;
     int threads = 40;
     int workers = 4;
     std::string balance = "shared";

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <csignal>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -57,17 +58,22 @@ std::string this_executable() {
     return std::string(path.data(), static_cast<std::size_t>(n));
 }
 
+std::filesystem::path lab_data_dir(const char* env_var, const char* name, const char* source_relative) {
+    if (const char* env = std::getenv(env_var); env && *env) return env;
+    auto installed = std::filesystem::path(this_executable()).parent_path().parent_path() / "share" /
+                     "concurrency-lab" / name;
+    if (std::filesystem::is_directory(installed)) return installed;
+    return std::filesystem::path(LAB_SOURCE_DIR) / source_relative;
+}
+
 void stop_servers_on_signals() {
     std::signal(SIGINT, stop_all_and_exit);
     std::signal(SIGTERM, stop_all_and_exit);
 }
 
-ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
-                             std::chrono::milliseconds timeout) {
-    std::vector<std::string> args{binary, "serve"};
-    args.insert(args.end(), serve_args.begin(), serve_args.end());
+ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::milliseconds timeout) {
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : command) argv.push_back(a.data());
     argv.push_back(nullptr);
 
     int out[2];
@@ -87,7 +93,7 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
         dup2(log_fd_, STDERR_FILENO);
         close(out[0]);
         close(out[1]);
-        execv(argv[0], argv.data());
+        execvp(argv[0], argv.data());
         _exit(127);
     }
     close(out[1]);
@@ -99,9 +105,9 @@ ServerProcess::ServerProcess(const std::string& binary, const std::vector<std::s
         stop();
         close(log_fd_);
         log_fd_ = -1;
-        std::string command = "lab serve";
-        for (const auto& a : serve_args) command += " " + a;
-        throw std::runtime_error(command + ": " + why);
+        std::string shown;
+        for (const auto& a : command) shown += (shown.empty() ? "" : " ") + a;
+        throw std::runtime_error(shown + ": " + why);
     };
     std::string line;
     auto deadline = std::chrono::steady_clock::now() + timeout;

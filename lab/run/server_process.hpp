@@ -3,6 +3,7 @@
 // when this object goes, when `lab` is interrupted (SIGINT/SIGTERM), or when `lab` is killed.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -12,10 +13,14 @@ namespace lab {
 
 class ServerProcess {
 public:
-    // Runs `binary serve ARGS...` and returns once it prints "listening on http://HOST:PORT".
-    // Throws std::runtime_error at once if it exits first, or after `timeout` of silence.
-    ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Runs `command` (program and arguments) and returns once it prints
+    // "listening on http://HOST:PORT". Throws std::runtime_error at once if it exits first, or
+    // after `timeout` of silence.
+    explicit ServerProcess(std::vector<std::string> command,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // `binary serve ARGS...`: a lab server.
+    ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args)
+        : ServerProcess(lab_serve(binary, serve_args)) {}
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
@@ -27,6 +32,10 @@ public:
     std::uint16_t port() const { return port_; }
 
 private:
+    static std::vector<std::string> lab_serve(const std::string& binary, std::vector<std::string> args) {
+        args.insert(args.begin(), {binary, "serve"});
+        return args;
+    }
     pid_t pid_ = -1;
     int stdout_fd_ = -1;  // kept open so the server never writes into a closed pipe
     int log_fd_ = -1;     // the server's stderr: an unlinked temporary file
@@ -36,6 +45,10 @@ private:
 
 // The running `lab` executable, so `lab run` starts servers from the very same build.
 std::string this_executable();
+
+// A folder of the lab's data: $ENV_VAR if set, else installed beside the executable
+// (../share/concurrency-lab/NAME), else in the source tree (SOURCE_RELATIVE).
+std::filesystem::path lab_data_dir(const char* env_var, const char* name, const char* source_relative);
 
 // Installs SIGINT/SIGTERM handlers that stop every ServerProcess still running, then exit.
 void stop_servers_on_signals();

@@ -54,8 +54,11 @@ std::string timeline(const ConfigurationResult& result, const Load& load, int co
             continue;
         }
         char tail[96];
-        std::snprintf(tail, sizeof tail, "done %s   model %.3f s", seconds(r->end_us - t0).c_str(),
-                      served < model.size() ? model[served++] : 0.0);
+        if (result.model.formula.empty())
+            std::snprintf(tail, sizeof tail, "done %s", seconds(r->end_us - t0).c_str());
+        else
+            std::snprintf(tail, sizeof tail, "done %s   model %.3f s", seconds(r->end_us - t0).c_str(),
+                          served < model.size() ? model[served++] : 0.0);
         out += tail;
         if (result.configuration.mode == "multi-process" && r->worker_pid >= 0)
             out += "   worker " + std::to_string(r->worker_pid);

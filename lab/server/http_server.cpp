@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "lab/server/cpu_work.hpp"
+#include "lab/server/explain.hpp"
 #include "lab/server/gil.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/routes.hpp"
@@ -29,15 +30,25 @@ Response json_response(unsigned version, http::status status, std::string body) 
     return res;
 }
 
-asio::awaitable<Response> respond(const Request& req, const Handlers& handlers) {
+// Tells the class where and how long a request's work ran (with --explain).
+void explain_work(long id, const char* what, const ServiceRecord& served) {
+    explain("#%ld %s done: %.1f ms, on %s %d", id, what, static_cast<double>(served.end_us - served.start_us) / 1000.0,
+            served.thread_id == gettid() ? "the loop's thread" : "pool thread", served.thread_id);
+}
+
+asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, long id) {
     Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
                     std::string_view(req.target().data(), req.target().size()));
     if (r.kind == Route::Kind::delay) {
+        explain("#%ld starts waiting %ld ms", id, static_cast<long>(r.amount.count() / 1000));
         ServiceRecord served = co_await handlers.wait(r.amount);  // the mode decides how
+        explain_work(id, "wait", served);
         co_return json_response(req.version(), http::status::ok, delay_body(served, r.amount));
     }
     if (r.kind == Route::Kind::cpu) {
+        explain("#%ld starts computing %ld ms of CPU", id, static_cast<long>(r.amount.count() / 1000));
         ServiceRecord served = co_await handlers.compute(r.amount);  // and where
+        explain_work(id, "computation", served);
         co_return json_response(req.version(), http::status::ok, cpu_body(served, r.amount));
     }
     Gil::Hold hold(process_gil());  // even a health check is "Python code" and needs the GIL
@@ -80,14 +91,19 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers) {
         }
         Request req = parser.release();
         ServerStats& stats = server_stats();
+        long id = ++stats.requests_received;
         ++stats.in_service;
+        std::int64_t arrived = monotonic_us();
+        explain("#%ld %s %s arrived", id, std::string(req.method_string()).c_str(), std::string(req.target()).c_str());
         loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
-        Response res = co_await respond(req, handlers);
+        Response res = co_await respond(req, handlers, id);
         --stats.in_service;
         ++stats.requests_served;
         res.keep_alive(req.keep_alive());
         stream.expires_never();
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        explain("#%ld answered %u, %.1f ms after it arrived", id, res.result_int(),
+                static_cast<double>(monotonic_us() - arrived) / 1000.0);
         if (ec || !res.keep_alive()) break;
     }
     beast::error_code ignored;

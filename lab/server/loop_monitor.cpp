@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "lab/server/explain.hpp"
 #include "lab/server/server_stats.hpp"
 
 namespace lab {
@@ -31,9 +32,12 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
             for (std::size_t i = 0; i < since_last_tick_.size(); ++i) {
                 std::int64_t end = i + 1 < since_last_tick_.size() ? since_last_tick_[i + 1].start_us : now;
                 std::int64_t held = end - since_last_tick_[i].start_us;
-                if (held >= slow.count())
+                if (held >= slow.count()) {
                     std::fprintf(stderr, "loop blocked for %.1f ms (handler %s)\n", static_cast<double>(held) / 1000.0,
                                  since_last_tick_[i].path.c_str());
+                    explain("the loop was blocked for %.1f ms by %s: meanwhile nothing else could be read, "
+                            "started or answered", static_cast<double>(held) / 1000.0, since_last_tick_[i].path.c_str());
+                }
             }
         }
         since_last_tick_.clear();

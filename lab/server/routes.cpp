@@ -113,6 +113,7 @@ std::string stats_body(bool reset) {
     ServerStats& s = server_stats();
     nlohmann::json body{
         {"worker_id", getpid()},
+        {"requests_received", s.requests_received.load()},
         {"requests_served", s.requests_served.load()},
         {"in_service", s.in_service.load()},
         {"max_loop_lag_ms", s.max_loop_lag_us.load() / 1000.0},

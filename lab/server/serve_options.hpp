@@ -14,6 +14,7 @@ struct ServeOptions {
     std::string balance = "shared";  // multi-process: shared | reuseport
     std::string worker_mode = "blocking-in-loop";  // multi-process: the loop each worker runs
     bool gil = false;                // an emulated GIL around "Python code" (lab/server/gil.hpp)
+    bool explain = false;            // one human line per event on stdout
     int slow_ms = 100;               // log handlers that hold the loop this long (asyncio: 100 ms)
 };
 

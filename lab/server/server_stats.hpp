@@ -7,6 +7,7 @@
 namespace lab {
 
 struct ServerStats {
+    std::atomic<std::int64_t> requests_received{0};  // also numbers them, for --explain
     std::atomic<std::int64_t> requests_served{0};
     std::atomic<std::int64_t> in_service{0};
     std::atomic<std::int64_t> max_loop_lag_us{0};     // how late the loop's own timer fired, at worst

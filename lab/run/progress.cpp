@@ -1,0 +1,56 @@
+#include "lab/run/progress.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <unistd.h>
+
+namespace lab {
+
+Progress::Style Progress::style_for_stderr(bool quiet) {
+    if (quiet) return Style::quiet;
+    return isatty(STDERR_FILENO) ? Style::live : Style::plain;
+}
+
+void Progress::configuration(int index, int count, const std::string& label) {
+    index_ = index;
+    count_ = count;
+    label_ = label;
+    colour_ = style_ == Style::live && !std::getenv("NO_COLOR");
+}
+
+void Progress::batch(int number, int count) {
+    batch_ = number;
+    batches_ = count;
+    done_ = total_ = 0;
+    if (style_ == Style::plain)
+        std::fprintf(stderr, "[%d/%d] %s: %s\n", index_, count_, label_.c_str(),
+                     number == 0 ? "warm-up" : ("batch " + std::to_string(number) + "/" + std::to_string(count)).c_str());
+    draw(true);
+}
+
+void Progress::answered(int done, int total) {
+    done_ = done;
+    total_ = total;
+    draw(done == total);
+}
+
+void Progress::draw(bool force) {
+    if (style_ != Style::live) return;
+    auto now = std::chrono::steady_clock::now();
+    if (!force && now - drawn_ < std::chrono::milliseconds(50)) return;  // a terminal is slow
+    drawn_ = now;
+    double elapsed = std::chrono::duration<double>(now - started_).count();
+    const char* bold = colour_ ? "\033[1m" : "";
+    const char* plain = colour_ ? "\033[0m" : "";
+    std::string which = batch_ == 0 ? "warm-up" : "batch " + std::to_string(batch_) + "/" + std::to_string(batches_);
+    std::fprintf(stderr, "\r\033[K[%d/%d] %s%s%s · %s · %d/%d answered · %.1f s", index_, count_, bold,
+                 label_.c_str(), plain, which.c_str(), done_, total_, elapsed);
+    std::fflush(stderr);
+}
+
+void Progress::done() {
+    if (style_ == Style::live) std::fprintf(stderr, "\r\033[K");
+}
+
+}  // namespace lab

@@ -1,0 +1,29 @@
+#pragma once
+// Live progress of `lab run` on stderr. On a terminal, one line redrawn in place (coloured unless
+// NO_COLOR is set); otherwise one plain line per batch, so logs stay readable; --quiet: nothing.
+#include <chrono>
+#include <string>
+
+namespace lab {
+
+class Progress {
+public:
+    enum class Style { quiet, plain, live };
+    static Style style_for_stderr(bool quiet);  // live on a terminal, plain otherwise
+
+    explicit Progress(Style style) : style_(style) {}
+    void configuration(int index, int count, const std::string& label);
+    void batch(int number, int count);  // 0 is the warm-up
+    void answered(int done, int total);
+    void done();  // ends the live line
+
+private:
+    void draw(bool force);
+    Style style_;
+    bool colour_ = false;
+    std::string label_;
+    int index_ = 0, count_ = 0, batch_ = 0, batches_ = 0, done_ = 0, total_ = 0;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), drawn_{};
+};
+
+}  // namespace lab
