@@ -70,10 +70,10 @@ std::string load_line(const RunResult& run) {
 
 Row row_of(const ConfigurationResult& r, const Load& load) {
     const Configuration& c = r.configuration;
-    std::string mode = c.mode;
+    std::string mode = c.server == "fastapi" ? "FastAPI/uvicorn, like " + c.mode : c.mode;
     if (c.mode == "thread-pool") mode += " T=" + std::to_string(c.threads);
     if (c.mode == "multi-process") mode += " W=" + std::to_string(c.workers) + " " + c.balance;
-    if (c.gil) mode += " +GIL";
+    if (c.gil && c.server != "fastapi") mode += " +GIL";
     if (c.client == "sequential") mode += ", sequential client";
     std::string measured = r.error.empty() ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
                                                  "–" + fixed(r.makespan.max) + ")"

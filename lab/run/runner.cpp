@@ -35,6 +35,10 @@ std::pair<double, int> server_account(httplib::Client& stats) {
     return {json.value("max_loop_lag_ms", -1.0), json.value("max_computing_at_once", -1)};
 }
 
+// Debian's python3-fastapi and python3-uvicorn belong to Debian's own interpreter, which may not
+// be the first python3 on PATH (pyenv and the like).
+const char* const python = "/usr/bin/python3";
+
 // The documents' FastAPI route for each lab mode.
 std::string fastapi_variant(const Configuration& c) {
     if (!c.fastapi_variant.empty()) return c.fastapi_variant;
@@ -48,7 +52,7 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     if (c.server == "external") return nullptr;
     if (c.server == "fastapi")
         return std::make_unique<ServerProcess>(std::vector<std::string>{
-            "python3", (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "serve.py").string(),
+            python, (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "serve.py").string(),
             "--variant", fastapi_variant(c), "--workers", std::to_string(c.mode == "multi-process" ? c.workers : 1)});
     return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c));
 }
@@ -158,7 +162,7 @@ RunResult run_scenario(const Scenario& scenario, const RunSettings& settings) {
 }
 
 Scenario with_fastapi(Scenario s) {
-    if (std::system("python3 -c 'import fastapi, uvicorn' >/dev/null 2>&1") != 0) {
+    if (std::system((std::string(python) + " -c 'import fastapi, uvicorn' >/dev/null 2>&1").c_str()) != 0) {
         std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
                              "python3-uvicorn); running the C++ modes only\n");
         return s;

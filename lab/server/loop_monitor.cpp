@@ -21,6 +21,7 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
     asio::steady_timer timer{co_await asio::this_coro::executor};
     for (;;) {
         auto due = std::chrono::steady_clock::now() + tick;
+        server_stats().lag_probe_due_us = std::chrono::duration_cast<Micros>(due.time_since_epoch()).count();
         timer.expires_at(due);
         co_await timer.async_wait(asio::use_awaitable);
         std::int64_t now = monotonic_us();

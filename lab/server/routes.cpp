@@ -111,6 +111,8 @@ std::string cpu_body(const ServiceRecord& served, Micros cpu) {
 
 std::string stats_body(bool reset) {
     ServerStats& s = server_stats();
+    // A timer that is overdue right now is lag too: the loop may not have run it yet.
+    ServerStats::raise_to(s.max_loop_lag_us, monotonic_us() - s.lag_probe_due_us);
     nlohmann::json body{
         {"worker_id", getpid()},
         {"requests_received", s.requests_received.load()},
