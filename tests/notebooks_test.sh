@@ -61,7 +61,7 @@ if execute explore_results LAB_RESULTS="$RUN" LAB_FIGURES="$TMP/figures"; then
         || bad "explore_results: $n figures, expected 3"
     n=$(ls "$TMP/figures"/*.png 2>/dev/null | wc -l)
     [ "$n" -ge 3 ] && ok "LAB_FIGURES: $n PNG files saved" || bad "LAB_FIGURES: $n PNG files saved"
-    grep -q '"sequential' "$TMP/out/explore_results.ipynb" && grep -q '"concurrent' "$TMP/out/explore_results.ipynb" \
+    grep -q '<td>sequential</td>' "$TMP/out/explore_results.ipynb" && grep -q '<td>concurrent</td>' "$TMP/out/explore_results.ipynb" \
         && ok "explore_results: the table shows both verdicts" || bad "explore_results: verdicts missing"
 else
     bad "explore_results.ipynb executes on $RUN"; tail -30 "$TMP/explore_results.log"
