@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 packages="g++ cmake ninja-build pkg-config libboost-dev libcli11-dev libcpp-httplib-dev catch2
           libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev python3-fastapi python3-uvicorn"
 # To test as well: a real browser for report.html, and Jupyter's nbconvert for the notebooks.
-[ "$verb" = test ] && packages="$packages chromium python3-nbconvert python3-nbformat python3-ipykernel
+[ "$verb" = test ] && packages="$packages chromium curl python3-nbconvert python3-nbformat python3-ipykernel
           python3-matplotlib python3-pandas"
 missing=""
 for p in $packages; do

@@ -4,17 +4,20 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lab {
 
 struct RawReply {
-    int status = 0;         // 0: the server closed the connection without an answer
+    int status = 0;         // the last answer's; 0: the server closed the connection without one
+    std::vector<int> statuses;  // every answer's, in order
     std::string body;
     bool closed = false;    // the server closed the connection after (or instead of) answering
     std::string error;      // why nothing usable came back, if nothing did
 };
 
+// Reads up to `replies` answers (for pipelined requests), each within `timeout`.
 RawReply send_raw(const std::string& host, std::uint16_t port, const std::string& bytes,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5), int replies = 1);
 
 }  // namespace lab

@@ -42,3 +42,69 @@ inline Outcome run_lab(const std::string& args) {
 }
 
 }  // namespace test
+
+#include <csignal>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+namespace test {
+
+// The processes below `root`, by walking the parent links in /proc.
+inline std::set<pid_t> descendants(pid_t root) {
+    std::set<pid_t> found{root};
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+            std::string name = entry.path().filename();
+            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+            std::ifstream stat(entry.path() / "stat");
+            std::string text((std::istreambuf_iterator<char>(stat)), {});
+            auto close = text.rfind(')');
+            if (close == std::string::npos) continue;
+            char state = 0;
+            int ppid = 0;
+            if (std::sscanf(text.c_str() + close + 2, "%c %d", &state, &ppid) != 2 || state == 'Z') continue;
+            pid_t pid = std::stoi(name);
+            if (found.count(ppid) && found.insert(pid).second) grew = true;
+        }
+    }
+    found.erase(root);
+    return found;
+}
+
+inline bool alive(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    auto close = text.rfind(')');
+    return close != std::string::npos && text[close + 2] != 'Z';
+}
+
+// Starts `lab ARGS...` as a child process of the test, output discarded.
+inline pid_t spawn_lab(std::vector<std::string> args) {
+    args.insert(args.begin(), LAB_BINARY);
+    pid_t pid = fork();
+    if (pid == 0) {
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        std::freopen("/dev/null", "w", stdout);
+        std::freopen("/dev/null", "w", stderr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+// Waits until `pred` holds, checking every 10 ms, for at most `limit`.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    auto give_up = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > give_up) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+}  // namespace test

@@ -61,6 +61,8 @@ Action define_serve(CLI::App& app) {
         ->check(CLI::IsMember(mode_names(true)))->capture_default_str();
     app.add_flag("--explain", o->explain, "Print one line per event: arrived, started, done, answered, loop blocked");
     app.add_flag("--gil", o->gil, "Emulate Python's GIL: CPU work holds one process-wide lock");
+    app.add_option("--idle-timeout-ms", o->idle_timeout_ms, "Close a connection that has not sent a whole request by then")
+        ->check(CLI::Range(100, 600'000))->capture_default_str();
     app.add_option("--slow-ms", o->slow_ms, "Log handlers that hold the loop this long")
         ->check(CLI::Range(1, 60'000))->capture_default_str();
     app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "

@@ -28,6 +28,8 @@ struct Listener {
 
 [[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor
+    std::signal(SIGINT, SIG_DFL);      // and stops when told to (fork copied the supervisor's handlers)
+    std::signal(SIGTERM, SIG_DFL);
     listener.context.notify_fork(asio::execution_context::fork_child);
     std::optional<tcp::acceptor> own;
     if (listener.reuse_port) own.emplace(open_listener(listener.context, options, true));
@@ -91,6 +93,7 @@ int serve_multi_process(const ServeOptions& requested) {
         }
     }
     for (pid_t pid : workers) kill(pid, stop_signal);
+    alarm(3);  // a worker that ignores the request is killed with the supervisor (PDEATHSIG)
     while (waitpid(-1, nullptr, 0) > 0) {
     }
     return 0;

@@ -78,6 +78,9 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     std::string measured = r.error.empty() ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
                                                  "–" + fixed(r.makespan.max) + ")"
                                            : "did not run";
+    int failed = 0;
+    for (const auto& st : r.stats) failed += st.failed;
+    if (failed > 0) measured += ", " + std::to_string(failed) + " failed";
     std::string document = c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s"
                                                                    : c.document_text;
     if (document.empty()) document = "—";

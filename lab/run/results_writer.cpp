@@ -6,6 +6,7 @@
 
 #include <boost/version.hpp>
 #include <sys/utsname.h>
+#include <csignal>
 #include <unistd.h>
 
 #include "lab/clock.hpp"
@@ -68,6 +69,13 @@ std::string requests_csv(const RunResult& run) {
 fs::path write_results(const RunResult& run, const fs::path& out_root) {
     fs::path parent = out_root / run.scenario.name;
     fs::create_directories(parent);
+    // A run killed while writing leaves its hidden ".STAMP.partial-PID" folder: clear those away.
+    for (const auto& entry : fs::directory_iterator(parent)) {
+        std::string name = entry.path().filename().string();
+        auto at = name.rfind(".partial-");
+        if (name.front() == '.' && at != std::string::npos && kill(std::stoi(name.substr(at + 9)), 0) != 0)
+            fs::remove_all(entry.path());
+    }
     std::string stamp = utc_folder_stamp();
     fs::path temporary = parent / ("." + stamp + ".partial-" + std::to_string(getpid()));
     fs::create_directory(temporary);

@@ -15,8 +15,6 @@ namespace {
 
 constexpr std::size_t header_limit = 8 * 1024;
 constexpr std::size_t body_limit = 64 * 1024;
-constexpr auto idle_timeout = std::chrono::seconds(30);  // a half-sent request cannot hold a
-                                                         // connection forever
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -70,14 +68,16 @@ http::status read_failure_status(const beast::error_code& ec) {
                                            : http::status::bad_request;
 }
 
-asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers) {
+// `idle`: how long a connection may take to send a whole request, so that a client that sends
+// half a header and stalls cannot hold a connection (and its memory) forever.
+asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::chrono::milliseconds idle) {
     beast::flat_buffer buffer;
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);
         beast::error_code ec;
-        stream.expires_after(idle_timeout);
+        stream.expires_after(idle);
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == asio::error::connection_reset)
@@ -90,6 +90,12 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers) {
             break;
         }
         Request req = parser.release();
+        if (req.version() != 10 && req.version() != 11) {  // Beast parses any HTTP/d.d
+            Response res = json_response(11, http::status::bad_request, error_body(400, "only HTTP/1.0 and HTTP/1.1"));
+            res.keep_alive(false);
+            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            break;
+        }
         ServerStats& stats = server_stats();
         long id = ++stats.requests_received;
         ++stats.in_service;
@@ -110,14 +116,14 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers) {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, std::chrono::milliseconds idle) {
     for (;;) {
         beast::error_code ec;
         tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted) co_return;
         if (ec) continue;  // e.g. out of file descriptors: keep serving those we have
         socket.set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), handlers),
+        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), handlers, idle),
                        asio::detached);
     }
 }
@@ -132,13 +138,14 @@ tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
     if (reuse_port)
         acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
     acceptor.bind(endpoint);
-    acceptor.listen(4096);
+    acceptor.listen(65535);  // the kernel caps it at net.core.somaxconn
     return acceptor;
 }
 
 void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options) {
     loop_monitor().start(acceptor.get_executor(), std::chrono::milliseconds(options.slow_ms));
-    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, std::move(handlers)), asio::detached);
+    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms)),
+                   asio::detached);
 }
 
 asio::awaitable<ServiceRecord> compute_here(Micros cpu) {

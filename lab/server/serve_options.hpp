@@ -15,7 +15,8 @@ struct ServeOptions {
     std::string worker_mode = "blocking-in-loop";  // multi-process: the loop each worker runs
     bool gil = false;                // an emulated GIL around "Python code" (lab/server/gil.hpp)
     bool explain = false;            // one human line per event on stdout
-    int slow_ms = 100;               // log handlers that hold the loop this long (asyncio: 100 ms)
+    int slow_ms = 100;
+    int idle_timeout_ms = 30'000;    // drop a connection that takes longer to send a request               // log handlers that hold the loop this long (asyncio: 100 ms)
 };
 
 }  // namespace lab

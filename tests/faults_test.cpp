@@ -1,0 +1,82 @@
+// Stopping the lab at any moment leaves nothing running: SIGINT, SIGTERM and SIGKILL, for
+// `lab run` (which starts servers) and `lab serve --mode multi-process` (which starts workers).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <httplib.h>
+
+#include "harness/load_generator.hpp"
+#include "harness/statistics.hpp"
+#include "lab/run/server_process.hpp"
+#include "support.hpp"
+
+namespace {
+
+// Starts `lab ARGS`, waits until it has `children` processes below it, signals it, and
+// returns the processes that were below it and are still alive a moment later.
+std::set<pid_t> leftovers_after(int signal, std::vector<std::string> args, std::size_t children) {
+    pid_t lab = test::spawn_lab(std::move(args));
+    std::set<pid_t> below;
+    bool started = test::eventually([&] { return (below = test::descendants(lab)).size() >= children; });
+    INFO("processes below lab: " << below.size());
+    REQUIRE(started);
+    kill(lab, signal);  // a process this test started
+    int status = 0;
+    waitpid(lab, &status, 0);
+    std::set<pid_t> still;
+    test::eventually([&] {
+        still.clear();
+        for (pid_t p : below)
+            if (test::alive(p)) still.insert(p);
+        return still.empty();
+    });
+    return still;
+}
+
+}  // namespace
+
+TEST_CASE("stopping lab run by any signal stops its servers", "[e2e]") {
+    auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
+    INFO("signal " << signal);
+    test::ScratchDir out;
+    auto left = leftovers_after(signal, {"run", "multi-process", "--delay", "300", "--quiet", "--out", out.path.string()}, 5);
+    CHECK(left.empty());
+    // Killed before it finished: no results folder, whole or half.
+    bool any_run = std::filesystem::exists(out.path / "multi-process") &&
+                   !std::filesystem::is_empty(out.path / "multi-process");
+    CHECK_FALSE(any_run);
+}
+
+TEST_CASE("stopping lab serve by any signal stops its workers", "[e2e]") {
+    auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
+    INFO("signal " << signal);
+    auto left = leftovers_after(signal, {"serve", "--mode", "multi-process", "--workers", "3"}, 3);
+    CHECK(left.empty());
+}
+
+TEST_CASE("a worker killed mid-run: its requests fail with a reason, the rest are answered", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
+    lab::LoadSpec spec;
+    spec.host = server.host();
+    spec.port = server.port();
+    spec.target = "/delay?ms=400";
+    spec.requests = spec.concurrency = 8;
+    lab::Batch batch;
+    std::thread load([&] { batch = lab::run_concurrent_batch(spec); });
+    std::set<pid_t> workers;
+    REQUIRE(test::eventually([&] { return (workers = test::descendants(server.pid())).size() == 2; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // the requests are in service
+    kill(*workers.begin(), SIGKILL);  // a worker this test's server started
+    load.join();
+    auto stats = lab::summarize(batch);
+    CHECK(stats.ok + stats.failed == 8);  // every request accounted for
+    CHECK(stats.failed >= 1);
+    for (const auto& r : batch.requests)
+        if (!r.ok()) CHECK(r.error == lab::ErrorKind::read);  // the connection died under it
+    httplib::Client client(server.host(), server.port());
+    CHECK(test::eventually([&] {  // the supervisor has started a replacement
+        auto res = client.Get("/health");
+        return res && res->status == 200 && test::descendants(server.pid()).size() == 2;
+    }));
+}
