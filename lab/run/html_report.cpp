@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "lab/run/report.hpp"
+#include "lab/run/timeline.hpp"
 
 namespace lab {
 namespace {
@@ -37,17 +38,11 @@ constexpr const char* waiting_colour = "#c9d3df";
 constexpr int width = 960, left = 70, right = 50, row_height = 16;
 
 void timeline_svg(std::ostream& out, const ConfigurationResult& r) {
-    const Batch& batch = r.batches[r.median_batch];
-    std::vector<const RequestRecord*> rows;
-    for (const auto& q : batch.requests) rows.push_back(&q);
-    auto began = [](const RequestRecord* q) { return q->has_server_stamps() ? q->server_start_us : q->send_us; };
-    std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) { return began(a) < began(b); });
-    std::int64_t t0 = INT64_MAX, t1 = 0;
-    for (const auto* q : rows) {
-        if (q->send_us >= 0) t0 = std::min(t0, q->send_us);
-        t1 = std::max(t1, q->end_us);
-    }
+    TimelineRows t = timeline_rows(r.batches[r.median_batch], 200);
+    const std::int64_t t0 = t.t0, t1 = t.t1;
     if (t0 >= t1) return;
+    std::vector<const RequestRecord*> rows;
+    for (const auto& row : t.rows) rows.push_back(row.record);
     bool by_worker = r.configuration.mode == "multi-process";
     std::map<std::int64_t, std::size_t> colour_of;  // worker pid or thread id -> palette index
     auto x = [&](std::int64_t us) { return left + static_cast<double>(us - t0) * (width - left - right) / static_cast<double>(t1 - t0); };
@@ -127,7 +122,7 @@ std::string html_report(const RunResult& run) {
            "</style></head>\n<body>\n<h1>" << escape(s.title) << "</h1>\n<p>Source: " << escape(s.source) << "</p>\n"
         << "<p class=\"teaching\">" << escape(s.teaching) << "</p>\n<p>" << s.load.requests << " requests, "
         << s.load.concurrency << " at a time, " << s.load.path << " with " << s.load.delay_ms << " ms each; median of "
-        << s.load.repeat << " batches after one warm-up.</p>\n<table>\n";
+        << s.load.repeat << " batches" << (s.load.warmup ? " after one warm-up" : "") << ".</p>\n<table>\n";
     auto rows = table_rows(run);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         out << "<tr>";

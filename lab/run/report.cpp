@@ -20,6 +20,7 @@ using Row = std::vector<std::string>;
 Row header_of(const Load& load) {
     Row header{"configuration", "mode", "measured (median, min–max)", "model", "document", "loop blocked (max)", "verdict"};
     if (!load.probe_path.empty()) header.insert(header.begin() + 3, load.probe_path + " meanwhile (p50, max)");
+    if (load.report_memory) header.insert(header.end() - 1, "server peak RSS");
     return header;
 }
 
@@ -64,7 +65,8 @@ std::string load_line(const RunResult& run) {
                 std::to_string(cores()) + " cores";
     else
         line += "each waiting d = " + fixed(load.delay_ms / 1000.0) + " s";
-    return line + "; median of " + std::to_string(load.repeat) + " batches after one warm-up. Source: " +
+    line += load.repeat == 1 ? "; one batch" : "; median of " + std::to_string(load.repeat) + " batches";
+    return line + (load.warmup ? " after one warm-up" : ", no warm-up") + ". Source: " +
            run.scenario.source;
 }
 
@@ -75,6 +77,7 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     if (c.mode == "multi-process") mode += " W=" + std::to_string(c.workers) + " " + c.balance;
     if (c.gil && c.server != "fastapi") mode += " +GIL";
     if (c.client == "sequential") mode += ", sequential client";
+    if (c.requests) mode += ", N=" + std::to_string(*c.requests);
     std::string measured = r.error.empty() ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
                                                  "–" + fixed(r.makespan.max) + ")"
                                            : "did not run";
@@ -90,6 +93,8 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     std::string model = r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula;
     Row row{c.label, mode, measured, model, document, loop_blocked(r), verdict};
     if (!load.probe_path.empty()) row.insert(row.begin() + 3, r.error.empty() ? probe_latency(r) : "—");
+    if (load.report_memory)
+        row.insert(row.end() - 1, r.peak_rss_kib < 0 ? "—" : fixed(static_cast<double>(r.peak_rss_kib) / 1024.0, 1) + " MiB");
     return row;
 }
 
@@ -181,7 +186,8 @@ nlohmann::json summary_json(const RunResult& run) {
             {"document_s", c.document_s ? nlohmann::json(*c.document_s) : nlohmann::json()},
             {"document_text", c.document_text},
             {"document_below_physical_floor", document_below_floor(c, s.load)},
-            {"verdict", r.verdict}, {"median_batch", r.batches.empty() ? 0 : r.batches[r.median_batch].number},
+            {"verdict", r.verdict}, {"peak_rss_kib", r.peak_rss_kib},
+            {"requests", c.requests.value_or(s.load.requests)}, {"median_batch", r.batches.empty() ? 0 : r.batches[r.median_batch].number},
             {"error", r.error}, {"batches", batches},
         });
     }
@@ -189,7 +195,8 @@ nlohmann::json summary_json(const RunResult& run) {
         {"scenario", s.name}, {"title", s.title}, {"source", s.source}, {"teaching", s.teaching},
         {"load", {{"requests", s.load.requests}, {"concurrency", s.load.concurrency},
                   {"path", s.load.path}, {"method", s.load.method}, {"delay_ms", s.load.delay_ms},
-                  {"repeat", s.load.repeat}, {"warmup_batches", 1}, {"stagger_ms", s.load.stagger_ms},
+                  {"repeat", s.load.repeat}, {"warmup_batches", s.load.warmup ? 1 : 0},
+                  {"report_memory", s.load.report_memory}, {"stagger_ms", s.load.stagger_ms},
                   {"probe_path", s.load.probe_path}, {"probe_every_ms", s.load.probe_every_ms}}},
         {"physical_floor_s", physical_floor_s(s.load)},
         {"configurations", configs},

@@ -97,6 +97,8 @@ RunResult read_results(const fs::path& dir) {
         s.load.delay_ms = load.at("delay_ms");
         s.load.repeat = load.at("repeat");
         s.load.stagger_ms = load.value("stagger_ms", 0);
+        s.load.warmup = load.value("warmup_batches", 1) > 0;
+        s.load.report_memory = load.value("report_memory", false);
         s.load.probe_path = load.value("probe_path", "");
         s.load.probe_every_ms = load.value("probe_every_ms", 25);
         for (const auto& c : summary.at("configurations")) {
@@ -112,7 +114,11 @@ RunResult read_results(const fs::path& dir) {
             config.worker_mode = c.at("options").value("worker_mode", "blocking-in-loop");
             if (c.at("document_s").is_number()) config.document_s = c.at("document_s").get<double>();
             config.document_text = c.value("document_text", "");
-            r.model = model_of(config, s.load);
+            if (int n = c.value("requests", s.load.requests); n != s.load.requests) config.requests = n;
+            Load own = s.load;
+            own.requests = config.requests.value_or(s.load.requests);
+            r.model = model_of(config, own);
+            r.peak_rss_kib = c.value("peak_rss_kib", -1L);
             r.model.formula = c.value("model_formula", r.model.formula);
             r.model_s = c.at("model_s");
             r.makespan = {c.at("measured_s").at("median"), c.at("measured_s").at("min"), c.at("measured_s").at("max")};

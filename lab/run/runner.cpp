@@ -27,6 +27,12 @@ std::vector<std::string> serve_args(const Configuration& c) {
 
 // The server's own account since the last reset: how late its loop ran at worst, and how many
 // threads computed at one moment (-1 where it won't say).
+long peak_rss_kib(httplib::Client& stats) {
+    auto res = stats.Get("/stats");
+    auto json = res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
+    return json.is_object() ? json.value("peak_rss_kib", -1L) : -1;
+}
+
 std::pair<double, int> server_account(httplib::Client& stats) {
     auto res = stats.Get("/stats");
     if (!res || res->status != 200) return {-1, -1};
@@ -57,8 +63,10 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c));
 }
 
-ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
+ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
                                       const RunSettings& settings) {
+    Scenario s = scenario;  // with this configuration's own request count, if it has one
+    if (c.requests) s.load.requests = *c.requests;
     ConfigurationResult result;
     result.configuration = c;
     result.model = model_of(c, s.load);
@@ -83,7 +91,7 @@ ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
         for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
             if (settings.progress) settings.progress->batch(k, s.load.repeat);
             if (k == 0) {
-                send(spec, 0);
+                if (s.load.warmup) send(spec, 0);
                 continue;
             }
             if (server) stats.Get("/stats?reset=1");
@@ -94,6 +102,7 @@ ConfigurationResult run_configuration(const Scenario& s, const Configuration& c,
             result.max_computing.push_back(computing);
         }
         if (server) {
+            result.peak_rss_kib = peak_rss_kib(stats);
             server->stop();
             result.server_log = server->log();
         }

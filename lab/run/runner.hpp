@@ -39,6 +39,7 @@ struct ConfigurationResult {
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;
     std::string error;  // why this configuration could not run, if it could not
+    long peak_rss_kib = -1;  // the server process's high-water mark of resident memory
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
 };
 

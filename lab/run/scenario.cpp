@@ -128,6 +128,8 @@ Scenario load_scenario(const fs::path& file) {
         r.text("method", s.load.method, false, {"GET", "POST"});
         r.integer("delay_ms", s.load.delay_ms, 0, 60'000);
         r.integer("repeat", s.load.repeat, 1, 100);
+        r.boolean("warmup", s.load.warmup);
+        r.boolean("report_memory", s.load.report_memory);
         r.integer("stagger_ms", s.load.stagger_ms, 0, 1000);
         r.text("probe_path", s.load.probe_path, false, {"/health", "/"});
         r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);
@@ -149,6 +151,11 @@ Scenario load_scenario(const fs::path& file) {
         r.text("worker_mode", c.worker_mode, false, mode_names(true));
         r.text("client", c.client, false, {"concurrent", "sequential"});
         r.boolean("gil", c.gil);
+        if (node.as_table()->contains("requests")) {
+            int n = 0;
+            r.integer("requests", n, 1, 10'000);
+            c.requests = n;
+        }
         r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool"});
         r.seconds("document_s", c.document_s);
         r.text("document_text", c.document_text);

@@ -17,6 +17,8 @@ struct Load {
     std::string method = "GET";
     int delay_ms = 100;
     int repeat = 5;  // measured batches, after one warm-up
+    bool warmup = true;       // false for loads too long to send twice (c10k)
+    bool report_memory = false;  // a column with each server's peak resident memory
     int stagger_ms = 0;       // connection c sends its first request at c·stagger
     std::string probe_path;   // e.g. "/health": a bystander sent every probe_every_ms meanwhile
     int probe_every_ms = 25;
@@ -35,6 +37,7 @@ struct Configuration {
     std::string worker_mode = "blocking-in-loop";
     bool gil = false;                   // emulate Python's GIL in the server
     std::string client = "concurrent";  // or "sequential"
+    std::optional<int> requests;        // this configuration sends fewer (or more) than the load's
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"
 };

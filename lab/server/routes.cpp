@@ -3,6 +3,8 @@
 #include <charconv>
 #include <optional>
 
+#include <sys/resource.h>
+
 #include <nlohmann/json.hpp>
 
 #include "lab/server/gil.hpp"
@@ -109,6 +111,14 @@ std::string cpu_body(const ServiceRecord& served, Micros cpu) {
         .dump();
 }
 
+namespace {
+long peak_rss_kib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;  // Linux reports kibibytes
+}
+}  // namespace
+
 std::string stats_body(bool reset) {
     ServerStats& s = server_stats();
     // A timer that is overdue right now is lag too: the loop may not have run it yet.
@@ -123,6 +133,7 @@ std::string stats_body(bool reset) {
         {"pool_busy_threads", s.pool_busy.load()},
         {"gil", process_gil().enabled()},
         {"max_computing_at_once", s.max_computing_at_once.load()},
+        {"peak_rss_kib", peak_rss_kib()},
     };
     if (reset) {
         s.max_loop_lag_us = 0;

@@ -1,0 +1,136 @@
+// libFuzzer target over the server's request-handling path, without sockets:
+//
+//   bytes -> http::request_parser<string_body> (8 KiB headers, 64 KiB body, as lab/server/http_server.cpp)
+//         -> lab::route(method, target) -> the body functions that do no I/O
+//         -> the response, serialized as the server would write it.
+//
+// Like the server's session loop, it reads request after request from the same bytes
+// (pipelining, leftovers kept in the buffer), and a malformed request ends the "connection"
+// with error_body(status, reason). The server catches no exceptions, so an exception escaping
+// any of these is a crash here too (in the server it silently drops the connection).
+//
+// Build:  CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DLAB_FUZZ=ON
+//         cmake --build build-fuzz --target lab_fuzz_request
+// Run:    build-fuzz/tests/fuzz/lab_fuzz_request -max_total_time=60 tests/fuzz/corpus
+//         (give it a scratch folder first, e.g. `mkdir -p /tmp/fz && ... /tmp/fz tests/fuzz/corpus`,
+//          to keep new inputs out of the committed seed corpus)
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "lab/asio.hpp"
+#include "lab/server/routes.hpp"
+#include "lab/server/service_record.hpp"
+
+namespace {
+
+constexpr std::size_t header_limit = 8 * 1024;  // as lab/server/http_server.cpp
+constexpr std::size_t body_limit = 64 * 1024;
+constexpr int max_requests_per_input = 16;
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+[[noreturn]] void fail(const char* what) {
+    std::fprintf(stderr, "lab_fuzz_request: invariant broken: %s\n", what);
+    std::abort();
+}
+
+Response json_response(unsigned version, http::status status, std::string body) {
+    Response res{status, version};
+    res.set(http::field::server, "concurrency-lab");
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+void serialize(const Response& res) {
+    std::ostringstream out;
+    out << res;  // Beast's serializer, as http::async_write would run it
+    if (out.str().empty()) fail("empty serialized response");
+}
+
+// The server's read_failure_status().
+http::status read_failure_status(const beast::error_code& ec) {
+    return ec == http::error::header_limit ? http::status::request_header_fields_too_large
+         : ec == http::error::body_limit   ? http::status::payload_too_large
+                                           : http::status::bad_request;
+}
+
+void respond(const Request& req) {
+    lab::Route r = lab::route(std::string_view(req.method_string().data(), req.method_string().size()),
+                              std::string_view(req.target().data(), req.target().size()));
+    std::string body;
+    switch (r.kind) {
+        case lab::Route::Kind::root: body = lab::root_body(); break;
+        case lab::Route::Kind::health: body = lab::health_body(); break;
+        case lab::Route::Kind::stats: body = lab::stats_body(r.reset); break;
+        case lab::Route::Kind::delay:
+        case lab::Route::Kind::cpu: {
+            // What route() lets through must be within the documented bounds.
+            if (r.amount < lab::Micros{0} || r.amount > std::chrono::milliseconds(lab::max_delay_ms))
+                fail("delay/cpu amount out of 0..60000 ms");
+            lab::ServiceRecord served;  // no wait, no work: only the body is built
+            body = r.kind == lab::Route::Kind::delay ? lab::delay_body(served, r.amount)
+                                                     : lab::cpu_body(served, r.amount);
+            break;
+        }
+        case lab::Route::Kind::error:
+            if (r.status != 400 && r.status != 404 && r.status != 405) fail("error status not 400/404/405");
+            if ((r.status == 405) != !r.allow.empty()) fail("Allow set if and only if 405");
+            if (r.error_body.empty()) fail("error without a body");
+            break;
+    }
+    Response res = r.kind == lab::Route::Kind::error
+                       ? json_response(req.version(), static_cast<http::status>(r.status), r.error_body)
+                       : json_response(req.version(), http::status::ok, std::move(body));
+    if (!r.allow.empty()) res.set(http::field::allow, r.allow);
+    res.keep_alive(req.keep_alive());
+    serialize(res);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view input(reinterpret_cast<const char*>(data), size);
+    for (int n = 0; n < max_requests_per_input && !input.empty(); ++n) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(header_limit);
+        parser.body_limit(body_limit);
+        beast::error_code ec;
+        // Feed what is left, as http::async_read does with its buffer, until a whole request.
+        while (!input.empty() && !parser.is_done()) {
+            std::size_t used = parser.put(asio::buffer(input.data(), input.size()), ec);
+            if (used > input.size()) fail("parser consumed more than it was given");
+            input.remove_prefix(used);
+            if (used == 0 && !ec) break;  // no progress: treat the rest as not yet arrived
+            if (ec == http::error::need_more) {
+                if (used == 0) break;  // the rest is not a whole request: the peer would send more
+                ec = {};
+                continue;
+            }
+            if (ec) break;
+        }
+        if (ec == http::error::need_more || (!ec && !parser.is_done())) {  // the peer closes here
+            if (!parser.got_some()) return 0;  // between requests: end_of_stream, nothing to answer
+            parser.put_eof(ec);                // as http::async_read does on EOF
+        }
+        if (ec) {  // malformed: the server says why, then closes
+            http::status status = read_failure_status(ec);
+            Response res = json_response(11, status, lab::error_body(static_cast<int>(status), ec.message()));
+            res.keep_alive(false);
+            serialize(res);
+            return 0;
+        }
+        if (!parser.is_done()) return 0;
+        Request req = parser.release();
+        respond(req);
+        if (!req.keep_alive()) return 0;
+    }
+    return 0;
+}
