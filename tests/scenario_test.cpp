@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "lab/run/runner.hpp"
 #include "lab/run/scenario.hpp"
 #include "support.hpp"
 
@@ -88,4 +89,19 @@ TEST_CASE("every scenario shipped in scenarios/ parses and validates", "[unit]")
 
 TEST_CASE("the closest name is offered for a typo", "[unit]") {
     CHECK(lab::closest_name("blocking-asnyc", {"blocking-async", "thread-pool"}) == "blocking-async");
+}
+
+TEST_CASE("overriding d rewrites the labels and retires the document's figure", "[unit]") {
+    test::ScratchDir dir;
+    auto s = lab::load_scenario(dir.write("lesson.toml", replace(good, "label = \"async def + time.sleep\"",
+                                                                       "label = \"async def + time.sleep({d})\"")));
+    auto same = lab::apply(s, {});
+    CHECK(same.configurations[0].label == "async def + time.sleep(0.05)");
+    CHECK(same.configurations[0].document_s == 1.1);
+    lab::Overrides faster;
+    faster.delay_ms = 20;
+    auto changed = lab::apply(s, faster);
+    CHECK(changed.configurations[0].label == "async def + time.sleep(0.02)");
+    CHECK_FALSE(changed.configurations[0].document_s);
+    CHECK(changed.configurations[0].document_text.find("for d = 0.05 s") != std::string::npos);
 }

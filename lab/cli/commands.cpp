@@ -252,6 +252,7 @@ Action define_show(CLI::App& app) {
     return [name] {
         auto s = find_scenario(*name);
         if (!s) return exit_usage;
+        s = apply(*s, {});  // fills in "{d}" in the labels
         const Load& l = s->load;
         std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\n\n"
                   << s->teaching << "\n\nload: " << l.requests << " requests (--requests), "

@@ -129,7 +129,23 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 Scenario apply(Scenario s, const Overrides& o) {
     if (o.requests) s.load.requests = *o.requests;
     if (o.concurrency) s.load.concurrency = *o.concurrency;
-    if (o.delay_ms) s.load.delay_ms = *o.delay_ms;
+    if (o.delay_ms && *o.delay_ms != s.load.delay_ms) {
+        // The document measured its own d: its figure no longer compares, so it is shown, not charted.
+        char d[32];
+        std::snprintf(d, sizeof d, "%g s", s.load.delay_ms / 1000.0);
+        for (auto& c : s.configurations)
+            if (c.document_s) {
+                c.document_text = (c.document_text.empty() ? std::to_string(*c.document_s) : c.document_text) + " (for d = " + d + ")";
+                c.document_s.reset();
+            }
+        s.load.delay_ms = *o.delay_ms;
+    }
+    // Labels may say "{d}" for the wait, as the documents write it: time.sleep(0.1).
+    char d[32];
+    std::snprintf(d, sizeof d, "%g", s.load.delay_ms / 1000.0);
+    for (auto& c : s.configurations)
+        for (auto at = c.label.find("{d}"); at != std::string::npos; at = c.label.find("{d}"))
+            c.label.replace(at, 3, d);
     if (o.repeat) s.load.repeat = *o.repeat;
     for (auto& c : s.configurations) {
         if (o.threads) c.threads = *o.threads;
