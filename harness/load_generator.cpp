@@ -11,18 +11,6 @@
 namespace lab {
 namespace {
 
-// A request serialized by Beast once per batch: the first wave should leave as fast as it can.
-std::string serialize(const LoadSpec& spec, http::verb verb, const std::string& target) {
-    http::request<http::empty_body> req{verb, target, 11};
-    req.set(http::field::host, spec.host + ":" + std::to_string(spec.port));
-    req.set(http::field::user_agent, "concurrency-lab");
-    req.keep_alive(true);
-    req.prepare_payload();
-    std::ostringstream out;
-    out << req;
-    return out.str();
-}
-
 struct BatchState {
     const LoadSpec& spec;
     tcp::endpoint endpoint;
@@ -36,8 +24,9 @@ struct BatchState {
 
     std::int64_t now() const { return monotonic_us() - origin_us; }
     std::vector<RequestRecord> probes{};
-    std::string request_bytes = serialize(spec, http::string_to_verb(spec.method), spec.target);
-    std::string probe_bytes = serialize(spec, http::verb::get, spec.probe_target);
+    // Serialized once per batch: the first wave should leave as fast as it can.
+    std::string request_bytes = lab::request_bytes(spec, spec.method, spec.target);
+    std::string probe_bytes = lab::request_bytes(spec, "GET", spec.probe_target);
 };
 
 ErrorKind kind_of(const beast::error_code& ec, ErrorKind otherwise) {
@@ -173,6 +162,17 @@ asio::awaitable<void> connection(BatchState& s, int id) {
 }
 
 }  // namespace
+
+std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target) {
+    http::request<http::empty_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, spec.host + ":" + std::to_string(spec.port));
+    req.set(http::field::user_agent, "concurrency-lab");
+    req.keep_alive(true);
+    req.prepare_payload();
+    std::ostringstream out;
+    out << req;
+    return out.str();
+}
 
 std::string_view to_string(ErrorKind kind) {
     switch (kind) {

@@ -63,6 +63,9 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number = 0);
 // One request after another with cpp-httplib's blocking client: the documents' "sequential".
 Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
 
+// A request as bytes on the wire, serialized by Beast: what every connection sends.
+std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target);
+
 // Reads worker_id, thread_id and server_*_us from a lab JSON body; leaves them -1 if absent.
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& record);
 

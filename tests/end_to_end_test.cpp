@@ -55,6 +55,6 @@ TEST_CASE("every scenario runs to its table with small delays", "[e2e]") {
         auto o = test::run_lab("run " + name + " --delay 10 --repeat 1 --quiet --out " + out.path.string());
         INFO(o.output);
         CHECK(o.exit_code == 0);
-        CHECK(o.output.find("verdict") != std::string::npos);
+        CHECK(o.output.find("configuration") != std::string::npos);
     }
 }

@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include "harness/load_generator.hpp"
+#include "harness/open_loop.hpp"
 #include "harness/raw_client.hpp"
 #include "harness/statistics.hpp"
 #include "lab/run/server_process.hpp"
@@ -167,4 +168,26 @@ TEST_CASE("a probe sees the blocked loop: /health waits behind blocking requests
     };
     CHECK(health_wait_ms("blocking-in-loop") >= 60);  // at least one 60 ms sleep ahead of it
     CHECK(health_wait_ms("async-sleep") < 30);
+}
+
+TEST_CASE("open loop: a frozen loop shows in latency from due, not in latency from send", "[server]") {
+    auto run = [](const std::string& mode) {
+        lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
+        lab::OpenLoopSpec spec;
+        spec.base = delay_load(server, 1, 1);
+        spec.base.concurrency = 2;
+        spec.rate = 100;
+        spec.duration = std::chrono::milliseconds(1500);
+        spec.stall_target = "/delay?ms=500";
+        spec.stall_at = std::chrono::milliseconds(500);
+        return lab::run_open_loop(spec);
+    };
+    auto frozen = run("blocking-in-loop");
+    CHECK(frozen.batch.requests.size() == 150);  // every due request is recorded
+    REQUIRE(frozen.batch.probes.size() == 1);
+    CHECK(frozen.corrected.percentile(99) >= 300'000);   // those due in the freeze waited for it
+    CHECK(frozen.uncorrected.percentile(50) < 50'000);    // yet most saw a fast server once sent
+    CHECK(frozen.late_for_connection >= 20);
+    auto awaiting = run("async-sleep");
+    CHECK(awaiting.corrected.percentile(99) < 100'000);  // nothing froze
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "harness/histogram.hpp"
 #include "harness/models.hpp"
 #include "harness/statistics.hpp"
 
@@ -113,4 +114,22 @@ TEST_CASE("CPU models: the loop and the GIL serialize, threads share the cores",
     workers.cores = 2;
     workers.workers = 2;
     CHECK(lab::predicted_makespan_s(lab::model_of(workers), {10, 10, 0.1}) == Approx(0.5));
+}
+
+TEST_CASE("the histogram's percentiles are within 1% over six decades", "[unit]") {
+    lab::Histogram h, other;
+    std::vector<double> exact;
+    for (std::int64_t v = 1; v <= 10'000'000; v = v * 11 / 10 + 1) {
+        (v % 2 ? h : other).record(v);
+        exact.push_back(static_cast<double>(v));
+    }
+    h.merge(other);
+    CHECK(h.count() == static_cast<std::int64_t>(exact.size()));
+    for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 100.0}) {
+        INFO("p" << p);
+        double want = lab::percentile(exact, p);
+        CHECK(std::abs(static_cast<double>(h.percentile(p)) - want) <= want * 0.01);
+    }
+    CHECK(h.max() == static_cast<std::int64_t>(exact.back()));
+    CHECK(lab::Histogram{}.percentile(50) == 0);
 }

@@ -183,6 +183,9 @@ Action define_load(CLI::App& app) {
     app.add_option("--requests", o->load.requests, "Requests per batch, M")->check(CLI::Range(1, 100'000))->capture_default_str();
     app.add_option("--method", o->load.method, "GET or POST")->check(CLI::IsMember({"GET", "POST"}))->capture_default_str();
     app.add_option("--repeat", o->load.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100))->capture_default_str();
+    app.add_option("--rate", o->load.rate, "Open loop: requests per second on a fixed schedule (0: closed loop)")
+        ->check(CLI::Range(0.0, 100'000.0));
+    app.add_option("--duration", o->load.duration_ms, "Open loop: how long, in ms")->check(CLI::Range(100, 600'000))->capture_default_str();
     app.add_flag("--allow-remote", o->allow_remote, "Allow a target that is not on this machine");
     o->output.declare(app);
     return [o] {

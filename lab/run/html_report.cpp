@@ -134,11 +134,13 @@ std::string html_report(const RunResult& run) {
                     [&](const auto& r) { return document_below_floor(r.configuration, s.load); }))
         out << "<p>† below the physical floor of " << num(physical_floor_s(s.load), 3)
             << " s: every request waits d itself, so no server can answer them all sooner.</p>\n";
+    if (s.load.rate == 0) {
     out << "<h2>Measured, model and document</h2>\n<p class=\"key\"><span style=\"background:#1f5fa8\"></span>measured (median)"
            "<span style=\"background:#7f8c8d\"></span>model<span style=\"background:#e0a800\"></span>document</p>\n";
     comparison_svg(out, run);
+    }
     for (const auto& r : run.configurations) {
-        if (!r.error.empty() || r.batches.empty()) continue;
+        if (!r.error.empty() || r.batches.empty() || s.load.rate > 0) continue;
         out << "<h2>" << escape(r.configuration.label) << " <small>(" << escape(r.configuration.mode) << "), batch "
             << r.batches[r.median_batch].number << ", the median</small></h2>\n<p class=\"key\"><span style=\"background:"
             << waiting_colour << "\"></span>sent, waiting for the server<span style=\"background:#1f5fa8\"></span>being served (one colour per "

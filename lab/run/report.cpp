@@ -57,6 +57,15 @@ std::string loop_blocked(const ConfigurationResult& r) {
 // What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
 std::string load_line(const RunResult& run) {
     const Load& load = run.scenario.load;
+    if (load.rate > 0) {
+        std::string line = fixed(load.rate, 0) + " requests per second for " + fixed(load.duration_ms / 1000.0, 1) +
+                           " s over " + std::to_string(load.concurrency) + " connections, " + load.method + " " + load.path;
+        if (!run.configurations.empty() && run.configurations[0].configuration.server != "external")
+            line += "?ms=" + std::to_string(load.delay_ms);
+        if (load.stall_ms > 0)
+            line += "; one request of " + std::to_string(load.stall_ms) + " ms at " + fixed(load.stall_at_ms / 1000.0, 1) + " s";
+        return line + ". Latency from when each request was due (corrected for coordinated omission) and from when it was sent.";
+    }
     std::string line = std::to_string(load.requests) + " requests, " + std::to_string(load.concurrency) + " at a time, ";
     if (!run.configurations.empty() && run.configurations[0].configuration.server == "external")
         line += load.method + " " + load.path;
@@ -137,7 +146,59 @@ bool document_below_floor(const Configuration& c, const Load& load) {
     return c.document_s && *c.document_s < physical_floor_s(load) * 0.999;
 }
 
+// Open loop: the latency of every due request, merged over the batches, in two ways.
+struct OpenLoopSummary {
+    Histogram corrected, uncorrected;
+    int late = 0;
+    std::int64_t slip_us = 0;
+};
+
+OpenLoopSummary open_loop_summary(const ConfigurationResult& r) {
+    OpenLoopSummary s;
+    for (const auto& o : r.open_loop) {
+        s.corrected.merge(o.corrected);
+        s.uncorrected.merge(o.uncorrected);
+        s.late += o.late_for_connection;
+        s.slip_us = std::max(s.slip_us, o.harness_slip_us);
+    }
+    return s;
+}
+
+std::string ms_triple(const Histogram& h) {
+    return fixed(static_cast<double>(h.percentile(50)) / 1000.0, 1) + " / " + fixed(static_cast<double>(h.percentile(99)) / 1000.0, 1) +
+           " / " + fixed(static_cast<double>(h.max()) / 1000.0, 1) + " ms";
+}
+
+// What the p99 from the due time should be: a loop frozen for S out of D seconds makes the
+// requests due during the freeze wait up to S; they are S/D of all, so p99 is S·(1 − 0.01·D/S).
+std::string open_loop_model(const Configuration& c, const Load& load) {
+    double d = load.delay_ms / 1000.0;
+    double stall = load.stall_ms / 1000.0, duration = load.duration_ms / 1000.0;
+    if (c.mode == "blocking-in-loop" && stall > 0 && stall / duration > 0.01)
+        return fixed(stall * (1 - 0.01 * duration / stall) * 1000.0, 0) + " ms  S·(1 − 0.01·D/S)";
+    return fixed(d * 1000.0, 0) + " ms  ≈ d";
+}
+
+std::vector<Row> open_loop_rows(const RunResult& run) {
+    std::vector<Row> rows{{"configuration", "mode", "from due: p50 / p99 / max", "from send: p50 / p99 / max",
+                           "model p99 from due", "late for a connection", "schedule"}};
+    for (const auto& r : run.configurations) {
+        if (!r.error.empty()) {
+            rows.push_back({r.configuration.label, r.configuration.mode, "did not run", "", "", "", r.error});
+            continue;
+        }
+        OpenLoopSummary s = open_loop_summary(r);
+        rows.push_back({r.configuration.label, r.configuration.mode, ms_triple(s.corrected), ms_triple(s.uncorrected),
+                        open_loop_model(r.configuration, run.scenario.load), std::to_string(s.late) + " of " + std::to_string(s.corrected.count()),
+                        // A few ms of scheduling noise is normal on a shared machine; more is flagged.
+                        (s.slip_us > 10'000 ? "SLIPPED: harness fell " : "kept (at worst ") +
+                            fixed(static_cast<double>(s.slip_us) / 1000.0, 1) + (s.slip_us > 10'000 ? " ms behind" : " ms late)")});
+    }
+    return rows;
+}
+
 std::vector<Row> table_rows(const RunResult& run) {
+    if (run.scenario.load.rate > 0) return open_loop_rows(run);
     std::vector<Row> rows{header_of(run.scenario.load)};
     for (const auto& r : run.configurations) rows.push_back(row_of(r, run.scenario.load));
     return rows;
@@ -150,6 +211,17 @@ double physical_floor_s(const Load& load) {
     if (load.path == "/cpu") floor_s = std::max(floor_s, load.requests * each_s / cores());  // all cores busy
     return floor_s;
 }
+
+namespace {
+nlohmann::json open_loop_json(const OpenLoopSummary& s) {
+    auto percentiles = [](const Histogram& h) {
+        return nlohmann::json{{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
+                              {"p999", h.percentile(99.9)}, {"max", h.max()}, {"count", h.count()}};
+    };
+    return {{"from_due_us", percentiles(s.corrected)}, {"from_send_us", percentiles(s.uncorrected)},
+            {"late_for_connection", s.late}, {"harness_slip_us", s.slip_us}};
+}
+}  // namespace
 
 nlohmann::json summary_json(const RunResult& run) {
     const Scenario& s = run.scenario;
@@ -189,6 +261,7 @@ nlohmann::json summary_json(const RunResult& run) {
             {"verdict", r.verdict}, {"peak_rss_kib", r.peak_rss_kib},
             {"requests", c.requests.value_or(s.load.requests)}, {"median_batch", r.batches.empty() ? 0 : r.batches[r.median_batch].number},
             {"error", r.error}, {"batches", batches},
+            {"open_loop", r.open_loop.empty() ? nlohmann::json() : open_loop_json(open_loop_summary(r))},
         });
     }
     return {
@@ -197,7 +270,9 @@ nlohmann::json summary_json(const RunResult& run) {
                   {"path", s.load.path}, {"method", s.load.method}, {"delay_ms", s.load.delay_ms},
                   {"repeat", s.load.repeat}, {"warmup_batches", s.load.warmup ? 1 : 0},
                   {"report_memory", s.load.report_memory}, {"stagger_ms", s.load.stagger_ms},
-                  {"probe_path", s.load.probe_path}, {"probe_every_ms", s.load.probe_every_ms}}},
+                  {"probe_path", s.load.probe_path}, {"probe_every_ms", s.load.probe_every_ms},
+                  {"rate", s.load.rate}, {"duration_ms", s.load.duration_ms}, {"stall_ms", s.load.stall_ms},
+                  {"stall_at_ms", s.load.stall_at_ms}}},
         {"physical_floor_s", physical_floor_s(s.load)},
         {"configurations", configs},
     };
@@ -224,7 +299,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format) {
     if (any_below)
         out << "\n† below the physical floor of " << fixed(physical_floor_s(load))
             << " s: every request waits d itself, so no server can answer them all sooner.\n";
-    if (format == Format::markdown) return;
+    if (format == Format::markdown || load.rate > 0) return;
     for (const auto& r : run.configurations)
         if (r.error.empty()) out << '\n' << timeline(r, load);
 }

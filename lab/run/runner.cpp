@@ -91,11 +91,19 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
             if (settings.progress) settings.progress->batch(k, s.load.repeat);
             if (k == 0) {
-                if (s.load.warmup) send(spec, 0);
+                if (s.load.warmup) send(spec, 0);  // (closed loop, also before an open-loop run)
                 continue;
             }
             if (server) stats.Get("/stats?reset=1");
-            result.batches.push_back(send(spec, k));
+            if (s.load.rate > 0) {
+                OpenLoopSpec open{spec, s.load.rate, std::chrono::milliseconds(s.load.duration_ms),
+                                  s.load.stall_ms > 0 ? s.load.path + "?ms=" + std::to_string(s.load.stall_ms) : "",
+                                  std::chrono::milliseconds(s.load.stall_at_ms)};
+                result.open_loop.push_back(run_open_loop(open, k));
+                result.batches.push_back(result.open_loop.back().batch);
+            } else {
+                result.batches.push_back(send(spec, k));
+            }
             result.stats.push_back(summarize(result.batches.back()));
             auto [lag_ms, computing] = server ? server_account(stats) : std::pair{-1.0, -1};
             result.loop_lag_ms.push_back(lag_ms);

@@ -8,6 +8,7 @@
 
 #include "harness/load_generator.hpp"
 #include "harness/models.hpp"
+#include "harness/open_loop.hpp"
 #include "harness/statistics.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/scenario.hpp"
@@ -39,6 +40,7 @@ struct ConfigurationResult {
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;
     std::string error;  // why this configuration could not run, if it could not
+    std::vector<OpenLoopResult> open_loop;  // per batch, for open-loop loads (rate > 0)
     long peak_rss_kib = -1;  // the server process's high-water mark of resident memory
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
 };

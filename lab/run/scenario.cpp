@@ -56,6 +56,15 @@ public:
         out = *value;
     }
 
+    void number(const char* key, double& out, double low, double high) {
+        const toml::node* node = take(key, false);
+        if (!node) return;
+        auto value = node->value<double>();
+        if (!value || *value < low || *value > high)
+            fail(key, "must be a number between " + std::to_string(low) + " and " + std::to_string(high));
+        out = *value;
+    }
+
     void seconds(const char* key, std::optional<double>& out) {
         const toml::node* node = take(key, false);
         if (!node) return;
@@ -130,6 +139,10 @@ Scenario load_scenario(const fs::path& file) {
         r.integer("repeat", s.load.repeat, 1, 100);
         r.boolean("warmup", s.load.warmup);
         r.boolean("report_memory", s.load.report_memory);
+        r.number("rate", s.load.rate, 0, 100'000);
+        r.integer("duration_ms", s.load.duration_ms, 100, 600'000);
+        r.integer("stall_ms", s.load.stall_ms, 0, 60'000);
+        r.integer("stall_at_ms", s.load.stall_at_ms, 0, 600'000);
         r.integer("stagger_ms", s.load.stagger_ms, 0, 1000);
         r.text("probe_path", s.load.probe_path, false, {"/health", "/"});
         r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);

@@ -19,6 +19,10 @@ struct Load {
     int repeat = 5;  // measured batches, after one warm-up
     bool warmup = true;       // false for loads too long to send twice (c10k)
     bool report_memory = false;  // a column with each server's peak resident memory
+    double rate = 0;          // > 0: open loop, `rate` requests per second for duration_ms
+    int duration_ms = 5000;
+    int stall_ms = 0;         // open loop: one request of this delay, sent at stall_at_ms
+    int stall_at_ms = 1000;
     int stagger_ms = 0;       // connection c sends its first request at c·stagger
     std::string probe_path;   // e.g. "/health": a bystander sent every probe_every_ms meanwhile
     int probe_every_ms = 25;

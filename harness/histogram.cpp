@@ -1,0 +1,46 @@
+#include "harness/histogram.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace lab {
+
+int Histogram::index_of(std::int64_t us) {
+    auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(us, 0));
+    if (v < (1u << sub_bits)) return static_cast<int>(v);  // small values are exact
+    int power = std::bit_width(v) - 1;                      // v in [2^power, 2^(power+1))
+    int shift = power - sub_bits;
+    int sub = static_cast<int>(v >> shift) - (1 << sub_bits);
+    return std::min(((shift + 1) << sub_bits) + sub, (powers << sub_bits) - 1);
+}
+
+std::int64_t Histogram::value_at(int index) {
+    if (index < (1 << sub_bits)) return index;
+    int shift = (index >> sub_bits) - 1;
+    std::int64_t sub = (index & ((1 << sub_bits) - 1)) + (1 << sub_bits);
+    return ((sub + 1) << shift) - 1;
+}
+
+void Histogram::record(std::int64_t us) {
+    ++counts_[static_cast<std::size_t>(index_of(us))];
+    ++count_;
+    max_ = std::max(max_, us);
+}
+
+void Histogram::merge(const Histogram& other) {
+    for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+    count_ += other.count_;
+    max_ = std::max(max_, other.max_);
+}
+
+std::int64_t Histogram::percentile(double p) const {
+    if (count_ == 0) return 0;
+    auto rank = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(count_))));
+    std::int64_t seen = 0;
+    for (std::size_t i = 0; i < counts_.size(); ++i)
+        if ((seen += counts_[i]) >= rank) return std::min(value_at(static_cast<int>(i)), max_);
+    return max_;
+}
+
+}  // namespace lab

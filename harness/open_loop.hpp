@@ -1,0 +1,36 @@
+#pragma once
+// Open-loop load, as wrk2 taught the field: requests are due on a fixed schedule (rate R for S
+// seconds) whatever the server does. A request that has to wait for a free connection is sent
+// late, and its latency is counted from when it was due (corrected for coordinated omission)
+// as well as from when it actually left (uncorrected). If the harness itself falls behind its
+// schedule, that is flagged, never silently caught up.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/histogram.hpp"
+#include "harness/load_generator.hpp"
+
+namespace lab {
+
+struct OpenLoopSpec {
+    LoadSpec base;        // host, port, method, target, timeout; concurrency = connections
+    double rate = 100;    // requests per second
+    std::chrono::milliseconds duration{5000};
+    std::string stall_target;  // if set, sent once at stall_at on a connection of its own
+    std::chrono::milliseconds stall_at{1000};
+};
+
+struct OpenLoopResult {
+    Batch batch;                  // every request (intended_us is its due time), the stall as a probe
+    Histogram corrected;          // end - due
+    Histogram uncorrected;        // end - actually sent
+    int late_for_connection = 0;  // sent more than 1 ms after due, waiting for a free connection
+    std::int64_t harness_slip_us = 0;  // how far the harness's own schedule fell behind, at worst
+    bool slipped() const { return harness_slip_us > 10'000; }  // more than scheduling noise
+};
+
+OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number = 1);
+
+}  // namespace lab
