@@ -83,32 +83,26 @@ std::string root_body() {
 
 std::string health_body() { return R"({"status":"ok"})"; }
 
+namespace {
+// What every piece of work reports: when and where it ran (the documents' start_time, end_time
+// and worker_id, plus the thread and the monotonic stamps the harness puts on its timeline).
+nlohmann::json served_json(const ServiceRecord& served, std::string message) {
+    return {{"message", std::move(message)},     {"start_time", served.start_time},
+            {"end_time", served.end_time},       {"worker_id", served.worker_id},
+            {"thread_id", served.thread_id},     {"server_start_us", served.start_us},
+            {"server_end_us", served.end_us}};
+}
+}  // namespace
+
 std::string delay_body(const ServiceRecord& served, Micros delay) {
-    return nlohmann::json{
-        {"message", "Response after " + std::to_string(delay.count() / 1000) + " ms delay"},
-        {"start_time", served.start_time},
-        {"end_time", served.end_time},
-        {"worker_id", served.worker_id},
-        {"thread_id", served.thread_id},
-        {"server_start_us", served.start_us},
-        {"server_end_us", served.end_us},
-    }
-        .dump();
+    return served_json(served, "Response after " + std::to_string(delay.count() / 1000) + " ms delay").dump();
 }
 
 std::string cpu_body(const ServiceRecord& served, Micros cpu) {
-    return nlohmann::json{
-        {"message", "Computed for " + std::to_string(cpu.count() / 1000) + " ms of CPU"},
-        {"cpu_ms_requested", cpu.count() / 1000.0},
-        {"cpu_ms_used", served.cpu_us / 1000.0},
-        {"start_time", served.start_time},
-        {"end_time", served.end_time},
-        {"worker_id", served.worker_id},
-        {"thread_id", served.thread_id},
-        {"server_start_us", served.start_us},
-        {"server_end_us", served.end_us},
-    }
-        .dump();
+    auto body = served_json(served, "Computed for " + std::to_string(cpu.count() / 1000) + " ms of CPU");
+    body["cpu_ms_requested"] = cpu.count() / 1000.0;
+    body["cpu_ms_used"] = served.cpu_us / 1000.0;
+    return body.dump();
 }
 
 namespace {
