@@ -8,8 +8,7 @@
 namespace lab {
 namespace {
 
-// `run_in_threadpool(work)`: the very same blocking work, started on a pool thread; the
-// request's coroutine awaits it and resumes on the loop, which was free all along.
+// Runs on a pool thread, counted busy for GET /stats while it blocks.
 asio::awaitable<ServiceRecord> on_pool_thread(Work work, Micros amount) {
     ServerStats& stats = server_stats();
     ++stats.pool_busy;
@@ -18,6 +17,8 @@ asio::awaitable<ServiceRecord> on_pool_thread(Work work, Micros amount) {
     co_return served;
 }
 
+// `run_in_threadpool(work)`: the very same blocking work, started on a pool thread; the
+// request's coroutine awaits it and resumes on the loop, which was free all along.
 Work in_pool(asio::thread_pool& pool, Work work) {
     return [&pool, work](Micros amount) {
         return asio::co_spawn(pool, on_pool_thread(work, amount), asio::use_awaitable);
