@@ -10,7 +10,8 @@ namespace {
 Model cpu_model_of(const ServerShape& shape) {
     auto cores = std::to_string(shape.cores);
     if (shape.mode == "thread-pool") {
-        if (shape.gil) return {1, 0, 0, "N·c (the GIL lets one thread compute)"};
+        // Under the GIL the threads take 5 ms turns on one "core": all finish near N·c.
+        if (shape.gil) return {shape.threads, 0, 1, "N·c (the GIL: one computes at a time, in turns)"};
         return {shape.threads, 0, shape.cores, "ceil(N/T) waves of max(c, n·c/cores), cores=" + cores};
     }
     if (shape.mode == "multi-process")
