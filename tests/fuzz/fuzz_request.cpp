@@ -129,6 +129,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (!parser.is_done()) return 0;
         Request req = parser.release();
+        if (req.version() != 10 && req.version() != 11) {  // the server answers 400 and closes
+            serialize(json_response(11, http::status::bad_request, lab::error_body(400, "only HTTP/1.0 and HTTP/1.1")));
+            return 0;
+        }
         respond(req);
         if (!req.keep_alive()) return 0;
     }

@@ -1,0 +1,39 @@
+# Sanitizers for every target (included before any target is defined, so that
+# add_compile_options/add_link_options reach the library, `lab`, the tests and the benchmarks).
+#
+#   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAB_SANITIZE=address,undefined
+#   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAB_SANITIZE=thread
+#
+# Empty (the default) builds without any sanitizer.
+set(LAB_SANITIZE "" CACHE STRING
+    "Comma-separated sanitizers for every target: address,undefined | thread | empty for none")
+
+if(LAB_SANITIZE)
+  string(REPLACE " " "" _lab_sanitize "${LAB_SANITIZE}")
+  string(REPLACE "," ";" _lab_sanitize_list "${_lab_sanitize}")
+  foreach(_lab_s IN LISTS _lab_sanitize_list)
+    if(NOT _lab_s MATCHES "^(address|undefined|thread|leak)$")
+      message(FATAL_ERROR "LAB_SANITIZE: unknown sanitizer '${_lab_s}' "
+                          "(expected address,undefined or thread)")
+    endif()
+  endforeach()
+  if("thread" IN_LIST _lab_sanitize_list AND
+     ("address" IN_LIST _lab_sanitize_list OR "leak" IN_LIST _lab_sanitize_list))
+    message(FATAL_ERROR "LAB_SANITIZE: thread cannot be combined with address or leak")
+  endif()
+
+  set(_lab_sanitize_flags -fsanitize=${_lab_sanitize})
+  if(NOT _lab_sanitize_list STREQUAL "thread")
+    # Readable stacks in the reports; every UBSan finding is fatal so that ctest fails on it.
+    list(APPEND _lab_sanitize_flags -fno-omit-frame-pointer)
+    if("undefined" IN_LIST _lab_sanitize_list)
+      list(APPEND _lab_sanitize_flags -fno-sanitize-recover=undefined)
+    endif()
+  endif()
+  add_compile_options(${_lab_sanitize_flags})
+  add_link_options(${_lab_sanitize_flags})
+  list(JOIN _lab_sanitize_flags " " _lab_sanitize_text)
+  message(STATUS "LAB_SANITIZE=${_lab_sanitize}: ${_lab_sanitize_text}")
+  unset(_lab_s)
+  unset(_lab_sanitize_text)
+endif()
