@@ -53,6 +53,8 @@ std::vector<Hostile> corpus() {
         {"ms empty", request("GET /delay?ms= HTTP/1.1")},
         {"cpu above the bound", request("GET /cpu?ms=600000 HTTP/1.1")},
         {"unknown path", request("GET /nope HTTP/1.1")},
+        {"bytes that are not UTF-8 in the path", request("GET /\xff\xfe HTTP/1.1")},
+        {"bytes that are not UTF-8 in ms", request("GET /delay?ms=\xc3\x28 HTTP/1.1")},
         {"path traversal", request("GET /../../etc/passwd HTTP/1.1")},
         {"absolute-form target", request("GET http://elsewhere.example/ HTTP/1.1")},
         {"wrong method on /delay", request("DELETE /delay HTTP/1.1")},

@@ -1,5 +1,6 @@
 // multi-process: a supervisor forks W worker processes, each running its own event loop.
 // Each worker still blocks as blocking-in-loop does, but W of them serve at once: ceil(N/W) waves.
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -26,23 +27,25 @@ struct Listener {
     bool reuse_port = false;
 };
 
-[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor
+[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd, pid_t supervisor) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor,
+    if (getppid() != supervisor) _exit(1);  // even one that died before the line above
     std::signal(SIGINT, SIG_DFL);      // and stops when told to (fork copied the supervisor's handlers)
     std::signal(SIGTERM, SIG_DFL);
     listener.context.notify_fork(asio::execution_context::fork_child);
     std::optional<tcp::acceptor> own;
     if (listener.reuse_port) own.emplace(open_listener(listener.context, options, true));
     serve(own ? *own : listener.socket, loop_handlers(options.worker_mode), options);
-    if (ready_fd >= 0 && write(ready_fd, "r", 1) < 0) _exit(1);
+    if (ready_fd >= 0 && (write(ready_fd, "r", 1) != 1 || close(ready_fd) != 0)) _exit(1);  // "listening"
     listener.context.run();
     _exit(0);
 }
 
 pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd) {
     listener.context.notify_fork(asio::execution_context::fork_prepare);
+    pid_t supervisor = getpid();
     pid_t pid = fork();
-    if (pid == 0) run_worker(listener, options, ready_fd);
+    if (pid == 0) run_worker(listener, options, ready_fd, supervisor);
     listener.context.notify_fork(asio::execution_context::fork_parent);
     return pid;
 }
@@ -75,10 +78,14 @@ int serve_multi_process(const ServeOptions& requested) {
     for (int i = 0; i < options.workers; ++i) workers.push_back(start_worker(listener, options, ready[1]));
     close(ready[1]);
     char byte;
-    for (int i = 0; i < options.workers; ++i)
-        if (read(ready[0], &byte, 1) != 1) return 1;  // a worker died before it listened
+    int ready_workers = 0;
+    while (ready_workers < options.workers && !stop_signal)  // (a stop interrupts the read)
+        if (read(ready[0], &byte, 1) == 1) ++ready_workers;
+        else if (errno != EINTR) break;  // a worker died before it listened
     close(ready[0]);
-    announce(listener.socket.local_endpoint());
+    const bool started = ready_workers == options.workers;
+    if (started && !stop_signal) announce(listener.socket.local_endpoint());
+    else if (!stop_signal) stop_signal = SIGTERM;  // could not start: stop those that did
 
     while (!stop_signal) {
         int status = 0;
@@ -96,7 +103,7 @@ int serve_multi_process(const ServeOptions& requested) {
     alarm(3);  // a worker that ignores the request is killed with the supervisor (PDEATHSIG)
     while (waitpid(-1, nullptr, 0) > 0) {
     }
-    return 0;
+    return started ? 0 : 1;
 }
 
 }  // namespace lab

@@ -102,7 +102,12 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         std::int64_t arrived = monotonic_us();
         explain("#%ld %s %s arrived", id, std::string(req.method_string()).c_str(), std::string(req.target()).c_str());
         loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
-        Response res = co_await respond(req, handlers, id);
+        Response res;
+        try {
+            res = co_await respond(req, handlers, id);
+        } catch (const std::exception& e) {  // a bug of ours must not cost the client its answer
+            res = json_response(req.version(), http::status::internal_server_error, error_body(500, e.what()));
+        }
         --stats.in_service;
         ++stats.requests_served;
         res.keep_alive(req.keep_alive());

@@ -137,7 +137,8 @@ std::string stats_body(bool reset) {
 }
 
 std::string error_body(int status, std::string_view reason) {
-    return nlohmann::json{{"error", reason}, {"status", status}}.dump();
+    // The reason may quote the client's own bytes, which need not be UTF-8: replace what is not.
+    return nlohmann::json{{"error", reason}, {"status", status}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace lab
