@@ -5,6 +5,7 @@
 
 #include "lab/server/cpu_work.hpp"
 #include "lab/server/explain.hpp"
+#include "lab/server/http_messages.hpp"
 #include "lab/server/gil.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/routes.hpp"
@@ -13,20 +14,7 @@
 namespace lab {
 namespace {
 
-constexpr std::size_t header_limit = 8 * 1024;
-constexpr std::size_t body_limit = 64 * 1024;
 
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
-
-Response json_response(unsigned version, http::status status, std::string body) {
-    Response res{status, version};
-    res.set(http::field::server, "concurrency-lab");
-    res.set(http::field::content_type, "application/json");
-    res.body() = std::move(body);
-    res.prepare_payload();
-    return res;
-}
 
 // Tells the class where and how long a request's work ran (with --explain).
 void explain_work(long id, const char* what, const ServiceRecord& served) {
@@ -61,12 +49,6 @@ asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, 
     co_return res;
 }
 
-// Why a request could not be read, as the status the client gets before we close.
-http::status read_failure_status(const beast::error_code& ec) {
-    return ec == http::error::header_limit ? http::status::request_header_fields_too_large
-         : ec == http::error::body_limit   ? http::status::payload_too_large
-                                           : http::status::bad_request;
-}
 
 // `idle`: how long a connection may take to send a whole request, so that a client that sends
 // half a header and stalls cannot hold a connection (and its memory) forever.

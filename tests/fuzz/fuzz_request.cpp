@@ -23,31 +23,26 @@
 #include <string_view>
 
 #include "lab/asio.hpp"
+#include "lab/server/http_messages.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/service_record.hpp"
 
 namespace {
 
-constexpr std::size_t header_limit = 8 * 1024;  // as lab/server/http_server.cpp
-constexpr std::size_t body_limit = 64 * 1024;
 constexpr int max_requests_per_input = 16;
 
-using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+using lab::body_limit;
+using lab::header_limit;
+using lab::json_response;
+using lab::read_failure_status;
+using lab::Request;
+using lab::Response;
 
 [[noreturn]] void fail(const char* what) {
     std::fprintf(stderr, "lab_fuzz_request: invariant broken: %s\n", what);
     std::abort();
 }
 
-Response json_response(unsigned version, http::status status, std::string body) {
-    Response res{status, version};
-    res.set(http::field::server, "concurrency-lab");
-    res.set(http::field::content_type, "application/json");
-    res.body() = std::move(body);
-    res.prepare_payload();
-    return res;
-}
 
 void serialize(const Response& res) {
     std::ostringstream out;
@@ -55,12 +50,6 @@ void serialize(const Response& res) {
     if (out.str().empty()) fail("empty serialized response");
 }
 
-// The server's read_failure_status().
-http::status read_failure_status(const beast::error_code& ec) {
-    return ec == http::error::header_limit ? http::status::request_header_fields_too_large
-         : ec == http::error::body_limit   ? http::status::payload_too_large
-                                           : http::status::bad_request;
-}
 
 void respond(const Request& req) {
     lab::Route r = lab::route(std::string_view(req.method_string().data(), req.method_string().size()),
