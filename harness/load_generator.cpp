@@ -187,6 +187,7 @@ std::string_view to_string(ErrorKind kind) {
 }
 
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& r) {
+    if (body.find("\"worker_id\"") == std::string_view::npos) return;  // e.g. /health: nothing to parse
     auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!json.is_object()) return;
     auto number = [&](const char* key) -> std::int64_t {
