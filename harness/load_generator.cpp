@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/sleep_until.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
 #include "lab/os_limits.hpp"
@@ -85,14 +86,6 @@ asio::awaitable<void> wait_at_gate(BatchState& s) {
     }
 }
 
-asio::awaitable<void> sleep_until(BatchState& s, std::int64_t batch_us) {
-    if (batch_us <= s.now()) co_return;
-    asio::steady_timer timer{co_await asio::this_coro::executor,
-                             std::chrono::microseconds(batch_us - s.now())};
-    beast::error_code ignored;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-}
-
 // Sends probe_target every probe_every while the batch's requests are still running, each
 // probe on the same connection of its own, to show how long a bystander waits.
 asio::awaitable<void> probe(BatchState& s) {
@@ -102,7 +95,7 @@ asio::awaitable<void> probe(BatchState& s) {
     co_await wait_at_gate(s);
     const std::int64_t every = std::chrono::duration_cast<Micros>(s.spec.probe_every).count();
     for (std::int64_t intended = s.release_us + every / 2; s.answered < s.spec.requests;) {
-        co_await sleep_until(s, intended);
+        co_await sleep_until(s.origin_us + intended);
         if (s.answered >= s.spec.requests) break;
         RequestRecord r;
         r.index = static_cast<int>(s.probes.size());
@@ -132,7 +125,7 @@ asio::awaitable<void> connection(BatchState& s, int id) {
 
     co_await wait_at_gate(s);
     std::int64_t intended = s.release_us + id * s.spec.stagger.count();
-    co_await sleep_until(s, intended);
+    co_await sleep_until(s.origin_us + intended);
 
     for (int i; (i = s.next++) < s.spec.requests;) {
         RequestRecord& r = s.records[static_cast<std::size_t>(i)];

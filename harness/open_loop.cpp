@@ -2,6 +2,7 @@
 
 #include <deque>
 
+#include "harness/sleep_until.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
 #include "lab/os_limits.hpp"
@@ -22,13 +23,6 @@ struct Schedule {
 
     std::int64_t now() const { return monotonic_us() - origin_us; }
 };
-
-asio::awaitable<void> sleep_until(Schedule& s, std::int64_t at_us) {
-    if (at_us <= s.now()) co_return;
-    asio::steady_timer timer{co_await asio::this_coro::executor, Micros(at_us - s.now())};
-    beast::error_code ignored;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-}
 
 // One request on `stream` (opened if it is not); fills in `r` and returns whether it stays open.
 asio::awaitable<bool> exchange(Schedule& s, beast::tcp_stream& stream, beast::flat_buffer& buffer, bool is_open,
@@ -90,7 +84,7 @@ asio::awaitable<void> scheduler(Schedule& s) {
     const double interval_us = 1e6 / s.spec.rate;
     for (std::size_t i = 0; i < s.records.size(); ++i) {
         auto due_us = static_cast<std::int64_t>(static_cast<double>(i) * interval_us) + 1000;
-        co_await sleep_until(s, due_us);
+        co_await sleep_until(s.origin_us + due_us);
         s.result.harness_slip_us = std::max(s.result.harness_slip_us, s.now() - due_us);
         s.records[i].intended_us = due_us;
         s.due.push_back(i);
@@ -104,7 +98,7 @@ asio::awaitable<void> stall(Schedule& s) {
     RequestRecord r;
     r.connection = -1;
     r.intended_us = std::chrono::duration_cast<Micros>(s.spec.stall_at).count();
-    co_await sleep_until(s, r.intended_us);
+    co_await sleep_until(s.origin_us + r.intended_us);
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     co_await exchange(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r);

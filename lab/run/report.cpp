@@ -190,9 +190,9 @@ std::vector<Row> open_loop_rows(const RunResult& run) {
         OpenLoopSummary s = open_loop_summary(r);
         rows.push_back({r.configuration.label, r.configuration.mode, ms_triple(s.corrected), ms_triple(s.uncorrected),
                         open_loop_model(r.configuration, run.scenario.load), std::to_string(s.late) + " of " + std::to_string(s.corrected.count()),
-                        // A few ms of scheduling noise is normal on a shared machine; more is flagged.
-                        (s.slip_us > 10'000 ? "SLIPPED: harness fell " : "kept (at worst ") +
-                            fixed(static_cast<double>(s.slip_us) / 1000.0, 1) + (s.slip_us > 10'000 ? " ms behind" : " ms late)")});
+                        (s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
+                            fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
+                            (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)")});
     }
     return rows;
 }
