@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lab/run/report.hpp"
-#include "lab/run/results_writer.hpp"
+#include "lab/report/report.hpp"
+#include "lab/results/writer.hpp"
 #include "support.hpp"
 
 namespace {

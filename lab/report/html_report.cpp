@@ -1,12 +1,12 @@
-#include "lab/run/html_report.hpp"
+#include "lab/report/html_report.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
 
-#include "lab/run/report.hpp"
-#include "lab/run/timeline.hpp"
+#include "lab/report/report.hpp"
+#include "lab/report/timeline.hpp"
 
 namespace lab {
 namespace {

@@ -1,4 +1,4 @@
-#include "lab/run/results_reader.hpp"
+#include "lab/results/reader.hpp"
 
 #include <fstream>
 #include <map>

@@ -1,4 +1,4 @@
-#include "lab/run/results_writer.hpp"
+#include "lab/results/writer.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "lab/clock.hpp"
-#include "lab/run/html_report.hpp"
-#include "lab/run/report.hpp"
+#include "lab/report/html_report.hpp"
+#include "lab/report/report.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;

@@ -1,10 +1,10 @@
-#include "lab/run/report.hpp"
+#include "lab/report/report.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
 
-#include "lab/run/timeline.hpp"
+#include "lab/report/timeline.hpp"
 
 namespace lab {
 namespace {

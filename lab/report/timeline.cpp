@@ -1,4 +1,4 @@
-#include "lab/run/timeline.hpp"
+#include "lab/report/timeline.hpp"
 
 #include <algorithm>
 #include <cstdio>
