@@ -2,38 +2,15 @@
 
 #include <algorithm>
 
+#include "lab/modes/modes.hpp"
+
 namespace lab {
-
-namespace {
-
-// CPU work runs where the mode runs handlers, at most one per core, and one at a time under a GIL.
-Model cpu_model_of(const ServerShape& shape) {
-    auto cores = std::to_string(shape.cores);
-    if (shape.mode == "thread-pool") {
-        // Under the GIL the threads take 5 ms turns on one "core": all finish near N·c.
-        if (shape.gil) return {shape.threads, 0, 1, "N·c (the GIL: one computes at a time, in turns)"};
-        return {shape.threads, 0, shape.cores, "ceil(N/T) waves of max(c, n·c/cores), cores=" + cores};
-    }
-    if (shape.mode == "multi-process")
-        return {std::min(shape.workers, shape.cores), 0, 0, "ceil(N/min(W,cores))·c, cores=" + cores};
-    return {1, 0, 0, "N·c (computes in the loop)"};
-}
-
-}  // namespace
 
 Model model_of(const ServerShape& shape) {
     if (shape.sequential_client) return {0, 1, 0, "N·d (one at a time)"};
-    if (shape.cpu_work) return cpu_model_of(shape);
-    if (shape.mode == "blocking-in-loop") return {1, 0, 0, "N·d"};
-    if (shape.mode == "async-sleep") return {0, 0, 0, "d"};
-    if (shape.mode == "thread-pool")
-        return {shape.threads, 0, 0, "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
-    if (shape.mode == "multi-process") {
-        if (shape.worker_mode == "blocking-in-loop")
-            return {shape.workers, 0, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
-        return {0, 0, 0, "d"};
-    }
-    return {0, 0, 0, ""};  // a server the lab did not start: no model
+    const ModeInfo* mode = find_mode(shape.mode);
+    if (!mode || !mode->model) return {0, 0, 0, ""};  // a server the lab did not start: no model
+    return mode->model(shape);  // each mode's own, in lab/modes/NAME.cpp
 }
 
 namespace {

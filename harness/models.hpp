@@ -10,7 +10,7 @@
 namespace lab {
 
 struct ServerShape {
-    std::string mode;                // blocking-in-loop | async-sleep | thread-pool | multi-process
+    std::string mode;                // a lab mode (lab/modes/modes.hpp); anything else has no model
     int threads = 40;
     int workers = 4;
     std::string worker_mode = "blocking-in-loop";

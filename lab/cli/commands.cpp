@@ -21,13 +21,6 @@ namespace {
 
 constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
 
-std::vector<std::string> mode_names(bool loops_only = false) {
-    std::vector<std::string> names;
-    for (const ModeInfo& m : all_modes())
-        if (!loops_only || is_loop_mode(m.name)) names.emplace_back(m.name);
-    return names;
-}
-
 // Finds a scenario by name (or by path to a .toml file); on failure says why and what exists.
 std::optional<Scenario> find_scenario(const std::string& name) {
     try {

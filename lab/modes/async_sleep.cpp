@@ -15,6 +15,13 @@ asio::awaitable<ServiceRecord> wait_awaiting(Micros d) {
     co_return std::move(served).finish();
 }
 
+// The model: every wait overlaps, so N requests take about d; CPU work cannot be awaited and
+// still runs in the loop one at a time: N·c.
+Model async_sleep_model(const ServerShape& shape) {
+    if (shape.cpu_work) return {1, 0, 0, "N·c (computes in the loop)"};
+    return {0, 0, 0, "d"};
+}
+
 int serve_async_sleep(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);

@@ -14,6 +14,11 @@ asio::awaitable<ServiceRecord> wait_blocking(Micros d) {
     co_return std::move(served).finish();
 }
 
+// The model: the loop holds one request at a time, waiting or computing: N·d (or N·c).
+Model blocking_in_loop_model(const ServerShape& shape) {
+    return {1, 0, 0, shape.cpu_work ? "N·c (computes in the loop)" : "N·d"};
+}
+
 int serve_blocking_in_loop(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/modes/modes.hpp"
 #include "lab/modes/waits.hpp"
 
 namespace lab {
@@ -51,6 +52,17 @@ pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd
 }
 
 }  // namespace
+
+// The model: W workers, each as its --worker-mode predicts: W blocked loops make ceil(N/W)
+// waves of d, W awaiting loops overlap everything (d). CPU work runs on at most min(W, cores).
+Model multi_process_model(const ServerShape& shape) {
+    if (shape.cpu_work)
+        return {std::min(shape.workers, shape.cores), 0, 0, "ceil(N/min(W,cores))·c, cores=" + std::to_string(shape.cores)};
+    const ModeInfo* worker = find_mode(shape.worker_mode);
+    Model each = worker && worker->model ? worker->model(shape) : Model{1, 0, 0, ""};
+    if (each.at_once == 0) return {0, 0, 0, "d"};
+    return {each.at_once * shape.workers, 0, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
+}
 
 int serve_multi_process(const ServeOptions& requested) {
     ServeOptions options = requested;

@@ -1,3 +1,4 @@
+// The registry of modes: one line each. What each line points to lives in the mode's own file.
 #include <array>
 
 #include "lab/modes/modes.hpp"
@@ -13,20 +14,35 @@ namespace {
 struct Mode {
     ModeInfo info;
     int (*serve)(const ServeOptions&);
+    asio::awaitable<ServiceRecord> (*wait)(Micros) = nullptr;  // a loop mode's wait, for workers
 };
 
-constexpr std::array modes{
-    Mode{{"blocking-in-loop", "one event loop; the handler blocks it while it waits",
-          "async def + time.sleep"}, serve_blocking_in_loop},
-    Mode{{"async-sleep", "one event loop; the handler awaits a timer and frees the loop",
-          "async def + await asyncio.sleep"}, serve_async_sleep},
-    Mode{{"thread-pool", "one event loop; blocking waits run on a pool of --threads threads",
-          "def + time.sleep (run_in_threadpool)"}, serve_thread_pool},
-    Mode{{"multi-process", "--workers processes, each an event loop running --worker-mode",
-          "uvicorn --workers W"}, serve_multi_process},
+const std::array modes{
+    Mode{{.name = "blocking-in-loop", .summary = "one event loop; the handler blocks it while it waits",
+          .document_term = "async def + time.sleep", .fastapi_variant = "blocking", .runs_in_a_worker = true,
+          .model = blocking_in_loop_model},
+         serve_blocking_in_loop, wait_blocking},
+    Mode{{.name = "async-sleep", .summary = "one event loop; the handler awaits a timer and frees the loop",
+          .document_term = "async def + await asyncio.sleep", .fastapi_variant = "awaiting", .runs_in_a_worker = true,
+          .model = async_sleep_model},
+         serve_async_sleep, wait_awaiting},
+    Mode{{.name = "thread-pool", .summary = "one event loop; blocking waits run on a pool of --threads threads",
+          .document_term = "def + time.sleep (run_in_threadpool)", .fastapi_variant = "threaded", .takes_threads = true,
+          .model = thread_pool_model},
+         serve_thread_pool},
+    Mode{{.name = "multi-process", .summary = "--workers processes, each an event loop running --worker-mode",
+          .document_term = "uvicorn --workers W", .fastapi_variant = "blocking", .takes_workers = true,
+          .served_by = "worker", .model = multi_process_model},
+         serve_multi_process},
 };
 
-constexpr std::array infos{modes[0].info, modes[1].info, modes[2].info, modes[3].info};
+const std::array infos{modes[0].info, modes[1].info, modes[2].info, modes[3].info};
+
+const Mode* find(std::string_view name) {
+    for (const Mode& mode : modes)
+        if (mode.info.name == name) return &mode;
+    return nullptr;
+}
 
 }  // namespace
 
@@ -38,11 +54,35 @@ const ModeInfo* find_mode(std::string_view name) {
     return nullptr;
 }
 
-bool is_loop_mode(std::string_view name) { return name == "blocking-in-loop" || name == "async-sleep"; }
+std::vector<std::string> mode_names(bool worker_modes_only) {
+    std::vector<std::string> names;
+    for (const ModeInfo& m : infos)
+        if (!worker_modes_only || m.runs_in_a_worker) names.emplace_back(m.name);
+    return names;
+}
+
+std::string mode_with_options(std::string_view name, int threads, int workers, std::string_view balance) {
+    std::string text(name);
+    const ModeInfo* mode = find_mode(name);
+    if (mode && mode->takes_threads) text += " T=" + std::to_string(threads);
+    if (mode && mode->takes_workers) text += " W=" + std::to_string(workers) + " " + std::string(balance);
+    return text;
+}
+
+std::vector<std::string> serve_arguments(std::string_view name, int threads, int workers,
+                                         std::string_view balance, std::string_view worker_mode) {
+    std::vector<std::string> args{"--mode", std::string(name)};
+    const ModeInfo* mode = find_mode(name);
+    if (mode && mode->takes_threads) args.insert(args.end(), {"--threads", std::to_string(threads)});
+    if (mode && mode->takes_workers)
+        args.insert(args.end(), {"--workers", std::to_string(workers), "--balance", std::string(balance),
+                                 "--worker-mode", std::string(worker_mode)});
+    return args;
+}
 
 Handlers loop_handlers(std::string_view loop_mode) {
-    return {.wait = loop_mode == "async-sleep" ? Work{wait_awaiting} : Work{wait_blocking},
-            .compute = compute_here};
+    const Mode* mode = find(loop_mode);
+    return {.wait = mode && mode->wait ? Work{mode->wait} : Work{wait_blocking}, .compute = compute_here};
 }
 
 int serve_mode(const ServeOptions& options) {
@@ -50,8 +90,7 @@ int serve_mode(const ServeOptions& options) {
     calibrate_cpu_work();
     if (options.gil) process_gil().enable();
     explaining = options.explain;
-    for (const Mode& mode : modes)
-        if (mode.info.name == options.mode) return mode.serve(options);
+    if (const Mode* mode = find(options.mode)) return mode->serve(options);
     std::fprintf(stderr, "lab serve: unknown mode '%s'\n", options.mode.c_str());
     return 2;
 }

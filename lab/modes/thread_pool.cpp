@@ -27,6 +27,15 @@ Work in_pool(asio::thread_pool& pool, Work work) {
 
 }  // namespace
 
+// The model: T requests at once, in waves of T: ceil(N/T)·d. CPU work also shares the cores,
+// and under a GIL the threads take 5 ms turns on one "core", so all finish near N·c.
+Model thread_pool_model(const ServerShape& shape) {
+    if (!shape.cpu_work) return {shape.threads, 0, 0, "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
+    if (shape.gil) return {shape.threads, 0, 1, "N·c (the GIL: one computes at a time, in turns)"};
+    return {shape.threads, 0, shape.cores,
+            "ceil(N/T) waves of max(c, n·c/cores), cores=" + std::to_string(shape.cores)};
+}
+
 // The documents' `def` route (FastAPI runs it in its thread pool), and `await
 // run_in_threadpool(time.sleep, d)` written by hand: the wait of blocking-in-loop, moved.
 int serve_thread_pool(const ServeOptions& options) {

@@ -1,5 +1,6 @@
 #pragma once
 // Each mode's answer to one question: while a request waits, what happens to everyone else?
+#include "harness/models.hpp"
 #include "lab/server/http_server.hpp"
 
 namespace lab {
@@ -12,5 +13,11 @@ int serve_blocking_in_loop(const ServeOptions& options);
 int serve_async_sleep(const ServeOptions& options);
 int serve_thread_pool(const ServeOptions& options);
 int serve_multi_process(const ServeOptions& options);
+
+// What each mode predicts for N requests sent together (harness/models.hpp plays it out).
+Model blocking_in_loop_model(const ServerShape& shape);
+Model async_sleep_model(const ServerShape& shape);
+Model thread_pool_model(const ServerShape& shape);
+Model multi_process_model(const ServerShape& shape);
 
 }  // namespace lab

@@ -43,7 +43,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r) {
     if (t0 >= t1) return;
     std::vector<const RequestRecord*> rows;
     for (const auto& row : t.rows) rows.push_back(row.record);
-    bool by_worker = r.configuration.mode == "multi-process";
+    bool by_worker = served_by_workers(r.configuration);
     std::map<std::int64_t, std::size_t> colour_of;  // worker pid or thread id -> palette index
     auto x = [&](std::int64_t us) { return left + static_cast<double>(us - t0) * (width - left - right) / static_cast<double>(t1 - t0); };
     int height = static_cast<int>(rows.size()) * row_height + 40;
@@ -144,7 +144,7 @@ std::string html_report(const RunResult& run) {
         out << "<h2>" << escape(r.configuration.label) << " <small>(" << escape(r.configuration.mode) << "), batch "
             << r.batches[r.median_batch].number << ", the median</small></h2>\n<p class=\"key\"><span style=\"background:"
             << waiting_colour << "\"></span>sent, waiting for the server<span style=\"background:#1f5fa8\"></span>being served (one colour per "
-            << (r.configuration.mode == "multi-process" ? "worker" : "thread") << ")</p>\n";
+            << (served_by_workers(r.configuration) ? "worker" : "thread") << ")</p>\n";
         timeline_svg(out, r);
     }
     // For the browser test: how many bars the browser actually laid out.

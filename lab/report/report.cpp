@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "lab/modes/modes.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -81,9 +82,8 @@ std::string load_line(const RunResult& run) {
 
 Row row_of(const ConfigurationResult& r, const Load& load) {
     const Configuration& c = r.configuration;
-    std::string mode = c.server == "fastapi" ? "FastAPI/uvicorn, like " + c.mode : c.mode;
-    if (c.mode == "thread-pool") mode += " T=" + std::to_string(c.threads);
-    if (c.mode == "multi-process") mode += " W=" + std::to_string(c.workers) + " " + c.balance;
+    std::string mode = (c.server == "fastapi" ? "FastAPI/uvicorn, like " : "") +
+                       mode_with_options(c.mode, c.threads, c.workers, c.balance);
     if (c.gil && c.server != "fastapi") mode += " +GIL";
     if (c.client == "sequential") mode += ", sequential client";
     if (c.requests) mode += ", N=" + std::to_string(*c.requests);
@@ -98,7 +98,7 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     if (document.empty()) document = "—";
     if (document_below_floor(c, load)) document += " †";
     std::string verdict = r.error.empty() ? r.verdict : r.error;
-    if (r.error.empty() && c.mode == "multi-process") verdict += "; per worker: " + per_worker(r);
+    if (r.error.empty() && served_by_workers(c)) verdict += "; per worker: " + per_worker(r);
     std::string model = r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula;
     Row row{c.label, mode, measured, model, document, loop_blocked(r), verdict};
     if (!load.probe_path.empty()) row.insert(row.begin() + 3, r.error.empty() ? probe_latency(r) : "—");
@@ -134,6 +134,11 @@ void print_rows(std::ostream& out, const std::vector<Row>& rows, bool markdown) 
 }
 
 }  // namespace
+
+bool served_by_workers(const Configuration& c) {
+    const ModeInfo* mode = find_mode(c.mode);
+    return mode && mode->served_by == "worker";
+}
 
 std::string csv_field(const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -174,7 +179,8 @@ std::string ms_triple(const Histogram& h) {
 std::string open_loop_model(const Configuration& c, const Load& load) {
     double d = load.delay_ms / 1000.0;
     double stall = load.stall_ms / 1000.0, duration = load.duration_ms / 1000.0;
-    if (c.mode == "blocking-in-loop" && stall > 0 && stall / duration > 0.01)
+    bool one_at_a_time = model_of(c, load).at_once == 1;  // the stall holds the whole server
+    if (one_at_a_time && stall > 0 && stall / duration > 0.01)
         return fixed(stall * (1 - 0.01 * duration / stall) * 1000.0, 0) + " ms  S·(1 − 0.01·D/S)";
     return fixed(d * 1000.0, 0) + " ms  ≈ d";
 }

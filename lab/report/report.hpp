@@ -19,7 +19,9 @@ double physical_floor_s(const Load& load);
 // The table's rows, header first, as every format prints them.
 std::vector<std::vector<std::string>> table_rows(const RunResult& run);
 bool document_below_floor(const Configuration& c, const Load& load);
-std::string csv_field(const std::string& s);  // quoted when it holds a comma, quote or newline
+std::string csv_field(const std::string& s);
+// Whether a configuration's requests are told apart by worker process (else by thread).
+bool served_by_workers(const Configuration& c);  // quoted when it holds a comma, quote or newline
 
 nlohmann::json summary_json(const RunResult& run);
 void print_report(std::ostream& out, const RunResult& run, Format format);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "lab/report/report.hpp"
+
 namespace lab {
 namespace {
 
@@ -73,7 +75,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, int co
             std::snprintf(tail, sizeof tail, "done %s   model %.3f s", seconds(r->end_us - t0).c_str(),
                           position < model.size() ? model[position] : 0.0);
         out += tail;
-        if (result.configuration.mode == "multi-process" && r->worker_pid >= 0)
+        if (served_by_workers(result.configuration) && r->worker_pid >= 0)
             out += "   worker " + std::to_string(r->worker_pid);
         out += "\n";
     }

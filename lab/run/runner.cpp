@@ -10,18 +10,15 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "lab/modes/modes.hpp"
 #include "lab/run/server_process.hpp"
 
 namespace lab {
 namespace {
 
 std::vector<std::string> serve_args(const Configuration& c) {
-    std::vector<std::string> args{"--mode", c.mode};
-    if (c.mode == "thread-pool") args.insert(args.end(), {"--threads", std::to_string(c.threads)});
+    auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
     if (c.gil) args.push_back("--gil");
-    if (c.mode == "multi-process")
-        args.insert(args.end(), {"--workers", std::to_string(c.workers), "--balance", c.balance,
-                                 "--worker-mode", c.worker_mode});
     return args;
 }
 
@@ -45,12 +42,17 @@ std::pair<double, int> server_account(httplib::Client& stats) {
 // be the first python3 on PATH (pyenv and the like).
 const char* const python = "/usr/bin/python3";
 
-// The documents' FastAPI route for each lab mode.
+// The documents' FastAPI route for each lab mode (the registry's), unless the scenario names one.
 std::string fastapi_variant(const Configuration& c) {
     if (!c.fastapi_variant.empty()) return c.fastapi_variant;
-    if (c.mode == "async-sleep") return "awaiting";
-    if (c.mode == "thread-pool") return "threaded";
-    return "blocking";  // blocking-in-loop, and multi-process's workers
+    const ModeInfo* mode = find_mode(c.mode);
+    return mode ? std::string(mode->fastapi_variant) : "blocking";
+}
+
+// uvicorn --workers: the configuration's W where the mode has workers, else one process.
+int fastapi_workers(const Configuration& c) {
+    const ModeInfo* mode = find_mode(c.mode);
+    return mode && mode->takes_workers ? c.workers : 1;
 }
 
 // Starts the configuration's server (or, for "external", points at the one already running).
@@ -59,7 +61,7 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     if (c.server == "fastapi")
         return std::make_unique<ServerProcess>(std::vector<std::string>{
             python, (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "serve.py").string(),
-            "--variant", fastapi_variant(c), "--workers", std::to_string(c.mode == "multi-process" ? c.workers : 1)});
+            "--variant", fastapi_variant(c), "--workers", std::to_string(fastapi_workers(c))});
     return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c));
 }
 

@@ -99,11 +99,9 @@ private:
     std::set<std::string> seen_;
 };
 
-std::set<std::string> mode_names(bool loops_only) {
-    std::set<std::string> names;
-    for (const ModeInfo& m : all_modes())
-        if (!loops_only || is_loop_mode(m.name)) names.insert(std::string(m.name));
-    return names;
+std::set<std::string> known_modes(bool worker_modes_only) {
+    auto names = mode_names(worker_modes_only);
+    return {names.begin(), names.end()};
 }
 
 }  // namespace
@@ -157,11 +155,11 @@ Scenario load_scenario(const fs::path& file) {
         Configuration c;
         Reader r(file, *node.as_table(), "configuration[" + std::to_string(i++) + "].");
         r.text("label", c.label, true);
-        r.text("mode", c.mode, true, mode_names(false));
+        r.text("mode", c.mode, true, known_modes(false));
         r.integer("threads", c.threads, 1, 10'000);
         r.integer("workers", c.workers, 1, 64);
         r.text("balance", c.balance, false, {"shared", "reuseport"});
-        r.text("worker_mode", c.worker_mode, false, mode_names(true));
+        r.text("worker_mode", c.worker_mode, false, known_modes(true));
         r.text("client", c.client, false, {"concurrent", "sequential"});
         r.boolean("gil", c.gil);
         if (node.as_table()->contains("requests")) {

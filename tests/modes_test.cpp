@@ -1,0 +1,47 @@
+// The mode registry is the one place that knows the modes: everything else asks it.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "lab/modes/modes.hpp"
+
+TEST_CASE("every mode in the registry is complete", "[unit]") {
+    std::ifstream apps(std::string(LAB_SOURCE_DIR) + "/lab/reference/apps.py");
+    std::stringstream text;
+    text << apps.rdbuf();
+    for (const lab::ModeInfo& mode : lab::all_modes()) {
+        INFO(mode.name);
+        CHECK(lab::find_mode(mode.name) == &mode);
+        CHECK(!mode.summary.empty());
+        CHECK(!mode.document_term.empty());
+        REQUIRE(mode.model != nullptr);
+        CHECK(!mode.model(lab::ServerShape{std::string(mode.name)}).formula.empty());
+        CHECK(text.str().find(std::string(mode.fastapi_variant) + " =") != std::string::npos);  // a real route
+        CHECK((mode.served_by == "thread" || mode.served_by == "worker"));
+    }
+    CHECK(lab::find_mode("external") == nullptr);
+    CHECK(lab::model_of(lab::ServerShape{"external"}).formula.empty());
+}
+
+TEST_CASE("a mode's options are spelled by the registry, only where they apply", "[unit]") {
+    CHECK(lab::mode_with_options("blocking-in-loop", 10, 2, "shared") == "blocking-in-loop");
+    CHECK(lab::mode_with_options("thread-pool", 10, 2, "shared") == "thread-pool T=10");
+    CHECK(lab::mode_with_options("multi-process", 10, 2, "reuseport") == "multi-process W=2 reuseport");
+    auto args = lab::serve_arguments("thread-pool", 7, 2, "shared", "async-sleep");
+    CHECK(args == std::vector<std::string>{"--mode", "thread-pool", "--threads", "7"});
+    args = lab::serve_arguments("multi-process", 7, 3, "shared", "async-sleep");
+    CHECK(args == std::vector<std::string>{"--mode", "multi-process", "--workers", "3", "--balance", "shared",
+                                           "--worker-mode", "async-sleep"});
+    CHECK(lab::mode_names(true) == std::vector<std::string>{"blocking-in-loop", "async-sleep"});
+}
+
+TEST_CASE("multi-process predicts what its workers' own mode predicts, W times over", "[unit]") {
+    lab::ServerShape blocked{"multi-process"};
+    blocked.workers = 3;
+    CHECK(lab::model_of(blocked).at_once == 3);
+    lab::ServerShape awaiting = blocked;
+    awaiting.worker_mode = "async-sleep";
+    CHECK(lab::model_of(awaiting).at_once == 0);  // no limit: every wait overlaps
+    CHECK(lab::model_of(awaiting).formula == "d");
+}
