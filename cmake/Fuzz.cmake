@@ -1,5 +1,5 @@
 # The libFuzzer target over the request-handling path (tests/fuzz/fuzz_request.cpp): Beast's
-# request parser with the server's limits, then lab::route() and the body functions, no sockets.
+# request parser with the server's limits, then the answer functions the server calls, no sockets.
 #
 #   CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAB_FUZZ=ON
 #   cmake --build build-fuzz --target lab_fuzz_request
@@ -22,6 +22,7 @@ if(LAB_FUZZ)
       tests/fuzz/fuzz_request.cpp
       tests/fuzz/server_stats.cpp      # lab::server_stats() without the Asio loop monitor
       lab/server/routes.cpp
+      lab/server/answer.cpp           # the answers the server gives, called as the session calls them
       lab/clock.cpp
       lab/server/gil.cpp)
     set_target_properties(lab_fuzz_request PROPERTIES

@@ -60,6 +60,12 @@ std::vector<Hostile> corpus() {
         {"wrong method on /delay", request("DELETE /delay HTTP/1.1")},
         {"wrong method on /health", request("POST /health HTTP/1.1", "Host: x\r\nContent-Length: 0\r\n")},
         {"lower-case method", request("get / HTTP/1.1")},
+        {"Transfer-Encoding that is not chunked", request("POST /delay?ms=1 HTTP/1.1", "Host: x\r\nTransfer-Encoding: xchunked\r\n",
+                                                           "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")},
+        {"Transfer-Encoding chunked, identity", request("POST /delay?ms=1 HTTP/1.1", "Host: x\r\nTransfer-Encoding: chunked, identity\r\n",
+                                                         "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")},
+        {"two Transfer-Encoding headers", request("POST /delay?ms=1 HTTP/1.1", "Host: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                                                   "0\r\n\r\n")},
         {"pipelined garbage after a good request", request("GET /health HTTP/1.1") + "GARBAGE\r\n\r\n", 2},
     };
 }
@@ -82,6 +88,9 @@ TEST_CASE("every mode answers the hostile corpus with 4xx or a close, and keeps 
         REQUIRE(after);
         CHECK(after->status == 200);
     }
+    // A multi-process supervisor restarts a worker that dies, which would hide a crash: its log
+    // says "worker PID exited" when one did.
+    CHECK(server.log().find("exited") == std::string::npos);
 }
 
 TEST_CASE("a client that sends half a header and stalls is cut off", "[server]") {

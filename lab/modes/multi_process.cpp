@@ -1,23 +1,17 @@
 // multi-process: a supervisor forks W worker processes, each running its own event loop.
 // Each worker still blocks as blocking-in-loop does, but W of them serve at once: ceil(N/W) waves.
-#include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <optional>
-#include <vector>
 
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lab/modes/modes.hpp"
+#include "lab/modes/supervisor.hpp"
 #include "lab/modes/waits.hpp"
 
 namespace lab {
 namespace {
-
-volatile std::sig_atomic_t stop_signal = 0;
-void remember_stop(int signal) { stop_signal = signal; }
 
 // How the workers share the port. `shared`: all accept from one inherited socket, as gunicorn
 // and uvicorn do, so whichever worker's loop is free first takes the connection. `reuseport`:
@@ -48,7 +42,7 @@ pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd
     pid_t pid = fork();
     if (pid == 0) run_worker(listener, options, ready_fd, supervisor);
     listener.context.notify_fork(asio::execution_context::fork_parent);
-    return pid;
+    return pid;  // -1 if fork failed: the supervisor says so and never signals it
 }
 
 }  // namespace
@@ -64,13 +58,27 @@ Model multi_process_model(const ServerShape& shape) {
     return {each.at_once * shape.workers, 0, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
 }
 
+// A second server on a port must fail as in every other mode. SO_REUSEPORT would let it join
+// this one's group and take half the connections, so first bind the port the plain way: that
+// fails while anyone listens there. (Between this check and the workers' own binds another
+// reuseport server could still slip in; the window is the time a fork takes.)
+static void refuse_a_taken_port(const ServeOptions& options) {
+    asio::io_context scratch;
+    tcp::acceptor probe{scratch};
+    tcp::endpoint endpoint{listen_address(options.host), options.port};
+    probe.open(endpoint.protocol());
+    probe.set_option(tcp::acceptor::reuse_address(true));  // only TIME_WAIT leftovers may share it
+    probe.bind(endpoint);                                    // throws "Address already in use"
+}
+
 int serve_multi_process(const ServeOptions& requested) {
     ServeOptions options = requested;
     Listener listener;
     listener.reuse_port = options.balance == "reuseport";
     if (listener.reuse_port) {
+        if (options.port != 0) refuse_a_taken_port(options);
         // Bind (not listen) to reserve the port; each worker then listens on it with its own socket.
-        tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
+        tcp::endpoint endpoint{listen_address(options.host), options.port};
         listener.socket.open(endpoint.protocol());
         listener.socket.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
         listener.socket.bind(endpoint);
@@ -79,43 +87,13 @@ int serve_multi_process(const ServeOptions& requested) {
     }
     options.port = listener.socket.local_endpoint().port();
 
-    struct sigaction on_stop {};
-    on_stop.sa_handler = remember_stop;  // no SA_RESTART: waitpid below returns to check the flag
-    sigaction(SIGINT, &on_stop, nullptr);
-    sigaction(SIGTERM, &on_stop, nullptr);
-
-    int ready[2];
-    if (pipe(ready) != 0) return 1;
-    std::vector<pid_t> workers;
-    for (int i = 0; i < options.workers; ++i) workers.push_back(start_worker(listener, options, ready[1]));
-    close(ready[1]);
-    char byte;
-    int ready_workers = 0;
-    while (ready_workers < options.workers && !stop_signal)  // (a stop interrupts the read)
-        if (read(ready[0], &byte, 1) == 1) ++ready_workers;
-        else if (errno != EINTR) break;  // a worker died before it listened
-    close(ready[0]);
-    const bool started = ready_workers == options.workers;
-    if (started && !stop_signal) announce(listener.socket.local_endpoint());
-    else if (!stop_signal) stop_signal = SIGTERM;  // could not start: stop those that did
-
-    while (!stop_signal) {
-        int status = 0;
-        pid_t dead = waitpid(-1, &status, 0);
-        if (dead <= 0) continue;
-        for (pid_t& pid : workers) {
-            if (pid != dead) continue;
-            pid = start_worker(listener, options, -1);
-            std::fprintf(stderr, "worker %d exited (%s %d); started worker %d\n", dead,
-                         WIFSIGNALED(status) ? "signal" : "status",
-                         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), pid);
-        }
-    }
-    for (pid_t pid : workers) kill(pid, stop_signal);
-    alarm(3);  // a worker that ignores the request is killed with the supervisor (PDEATHSIG)
-    while (waitpid(-1, nullptr, 0) > 0) {
-    }
-    return started ? 0 : 1;
+    supervisor_handles_stop_signals();
+    Supervisor supervisor(options.workers, [&](int ready_fd) { return start_worker(listener, options, ready_fd); },
+                          [](pid_t pid, int signal) { return kill(pid, signal); });
+    if (!supervisor.start_all()) return 1;
+    announce(listener.socket.local_endpoint());
+    supervisor.supervise_until_stopped();
+    return 0;
 }
 
 }  // namespace lab

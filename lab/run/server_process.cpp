@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <csignal>
 #include <cstdlib>
@@ -139,7 +141,14 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
         fail("printed an unexpected first line: " + line);
     }
     host_ = line.substr(at + prefix.size(), colon - at - prefix.size());
-    port_ = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+    if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);  // [::1]
+    int port = 0;
+    std::string digits = line.substr(colon + 1);
+    while (!digits.empty() && std::isspace(static_cast<unsigned char>(digits.back()))) digits.pop_back();
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535)
+        fail("printed a bad port in its first line: " + line);
+    port_ = static_cast<std::uint16_t>(port);
 }
 
 ServerProcess::~ServerProcess() {

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "lab/server/answer.hpp"
 #include "lab/server/cpu_work.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/http_messages.hpp"
@@ -14,6 +15,7 @@
 namespace lab {
 namespace {
 
+constexpr std::chrono::milliseconds accept_retry{100};  // after a failed accept (EMFILE)
 
 
 // Tells the class where and how long a request's work ran (with --explain).
@@ -29,26 +31,16 @@ asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, 
         explain("#%ld starts waiting %ld ms", id, static_cast<long>(r.amount.count() / 1000));
         ServiceRecord served = co_await handlers.wait(r.amount);  // the mode decides how
         explain_work(id, "wait", served);
-        co_return json_response(req.version(), http::status::ok, delay_body(served, r.amount));
+        co_return answer_after(req, r, served);
     }
     if (r.kind == Route::Kind::cpu) {
         explain("#%ld starts computing %ld ms of CPU", id, static_cast<long>(r.amount.count() / 1000));
         ServiceRecord served = co_await handlers.compute(r.amount);  // and where
         explain_work(id, "computation", served);
-        co_return json_response(req.version(), http::status::ok, cpu_body(served, r.amount));
+        co_return answer_after(req, r, served);
     }
-    Gil::Hold hold(process_gil());  // even a health check is "Python code" and needs the GIL
-    switch (r.kind) {
-        case Route::Kind::root: co_return json_response(req.version(), http::status::ok, root_body());
-        case Route::Kind::health: co_return json_response(req.version(), http::status::ok, health_body());
-        case Route::Kind::stats: co_return json_response(req.version(), http::status::ok, stats_body(r.reset));
-        default: break;
-    }
-    Response res = json_response(req.version(), static_cast<http::status>(r.status), r.error_body);
-    if (!r.allow.empty()) res.set(http::field::allow, r.allow);
-    co_return res;
+    co_return answer_now(req, r);
 }
-
 
 // `idle`: how long a connection may take to send a whole request, so that a client that sends
 // half a header and stalls cannot hold a connection (and its memory) forever.
@@ -65,17 +57,12 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
             ec == asio::error::connection_reset)
             break;
         if (ec) {  // malformed: say why, then close, since the byte stream can't be trusted
-            http::status status = read_failure_status(ec);
-            Response res = json_response(11, status, error_body(static_cast<int>(status), ec.message()));
-            res.keep_alive(false);
-            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            co_await http::async_write(stream, unreadable(ec), asio::redirect_error(asio::use_awaitable, ec));
             break;
         }
         Request req = parser.release();
-        if (req.version() != 10 && req.version() != 11) {  // Beast parses any HTTP/d.d
-            Response res = json_response(11, http::status::bad_request, error_body(400, "only HTTP/1.0 and HTTP/1.1"));
-            res.keep_alive(false);
-            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        if (auto refusal = refused(req)) {
+            co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
             break;
         }
         ServerStats& stats = server_stats();
@@ -93,7 +80,9 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         --stats.in_service;
         ++stats.requests_served;
         res.keep_alive(req.keep_alive());
-        stream.expires_never();
+        // A client that stops reading (say, after pipelining many requests) must not hold the
+        // connection forever either: the answer gets as long to leave as a request to arrive.
+        stream.expires_after(idle);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         explain("#%ld answered %u, %.1f ms after it arrived", id, res.result_int(),
                 static_cast<double>(monotonic_us() - arrived) / 1000.0);
@@ -104,11 +93,23 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
 }
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, std::chrono::milliseconds idle) {
+    bool said = false;
     for (;;) {
         beast::error_code ec;
         tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted) co_return;
-        if (ec) continue;  // e.g. out of file descriptors: keep serving those we have
+        if (ec) {
+            // E.g. out of file descriptors (EMFILE): the pending connection stays in the backlog,
+            // so accepting again at once fails again at once and spins a core. Keep serving the
+            // connections we have, and try again a little later.
+            if (!std::exchange(said, true))
+                std::fprintf(stderr, "accept failed: %s; retrying every %d ms\n", ec.message().c_str(),
+                             static_cast<int>(accept_retry.count()));
+            asio::steady_timer pause{acceptor.get_executor(), accept_retry};
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
+        said = false;
         socket.set_option(tcp::no_delay(true), ec);
         asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), handlers, idle),
                        asio::detached);
@@ -118,7 +119,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, st
 }  // namespace
 
 tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options, bool reuse_port) {
-    tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
+    tcp::endpoint endpoint{listen_address(options.host), options.port};
     tcp::acceptor acceptor{loop};
     acceptor.open(endpoint.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -141,9 +142,15 @@ asio::awaitable<ServiceRecord> compute_here(Micros cpu) {
     co_return std::move(served).finish();
 }
 
+asio::ip::address listen_address(const std::string& host) {
+    return asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host);
+}
+
 void announce(const tcp::endpoint& endpoint) {
-    std::printf("listening on http://%s:%u\n", endpoint.address().to_string().c_str(),
-                static_cast<unsigned>(endpoint.port()));
+    // A URL puts an IPv6 address in brackets: http://[::1]:8000
+    std::string host = endpoint.address().to_string();
+    if (endpoint.address().is_v6()) host = "[" + host + "]";
+    std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(endpoint.port()));
     std::fflush(stdout);
 }
 

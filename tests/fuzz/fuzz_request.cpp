@@ -1,7 +1,8 @@
 // libFuzzer target over the server's request-handling path, without sockets:
 //
 //   bytes -> http::request_parser<string_body> (8 KiB headers, 64 KiB body, as lab/server/http_server.cpp)
-//         -> lab::route(method, target) -> the body functions that do no I/O
+//         -> lab::refused / lab::route / lab::answer_now / lab::answer_after (lab/server/answer.hpp),
+//            the very functions the server's session calls
 //         -> the response, serialized as the server would write it.
 //
 // Like the server's session loop, it reads request after request from the same bytes
@@ -23,6 +24,7 @@
 #include <string_view>
 
 #include "lab/asio.hpp"
+#include "lab/server/answer.hpp"
 #include "lab/server/http_messages.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/service_record.hpp"
@@ -33,8 +35,6 @@ constexpr int max_requests_per_input = 16;
 
 using lab::body_limit;
 using lab::header_limit;
-using lab::json_response;
-using lab::read_failure_status;
 using lab::Request;
 using lab::Response;
 
@@ -51,34 +51,24 @@ void serialize(const Response& res) {
 }
 
 
+// The server's answer to one parsed request (lab/server/answer.hpp), with its invariants checked.
 void respond(const Request& req) {
     lab::Route r = lab::route(std::string_view(req.method_string().data(), req.method_string().size()),
                               std::string_view(req.target().data(), req.target().size()));
-    std::string body;
-    switch (r.kind) {
-        case lab::Route::Kind::root: body = lab::root_body(); break;
-        case lab::Route::Kind::health: body = lab::health_body(); break;
-        case lab::Route::Kind::stats: body = lab::stats_body(r.reset); break;
-        case lab::Route::Kind::delay:
-        case lab::Route::Kind::cpu: {
-            // What route() lets through must be within the documented bounds.
-            if (r.amount < lab::Micros{0} || r.amount > std::chrono::milliseconds(lab::max_delay_ms))
-                fail("delay/cpu amount out of 0..60000 ms");
-            lab::ServiceRecord served;  // no wait, no work: only the body is built
-            body = r.kind == lab::Route::Kind::delay ? lab::delay_body(served, r.amount)
-                                                     : lab::cpu_body(served, r.amount);
-            break;
-        }
-        case lab::Route::Kind::error:
+    Response res;
+    if (r.kind == lab::Route::Kind::delay || r.kind == lab::Route::Kind::cpu) {
+        // What route() lets through must be within the documented bounds.
+        if (r.amount < lab::Micros{0} || r.amount > std::chrono::milliseconds(lab::max_delay_ms))
+            fail("delay/cpu amount out of 0..60000 ms");
+        res = lab::answer_after(req, r, lab::ServiceRecord{});  // no wait, no work: only the answer
+    } else {
+        if (r.kind == lab::Route::Kind::error) {
             if (r.status != 400 && r.status != 404 && r.status != 405) fail("error status not 400/404/405");
             if ((r.status == 405) != !r.allow.empty()) fail("Allow set if and only if 405");
             if (r.error_body.empty()) fail("error without a body");
-            break;
+        }
+        res = lab::answer_now(req, r);
     }
-    Response res = r.kind == lab::Route::Kind::error
-                       ? json_response(req.version(), static_cast<http::status>(r.status), r.error_body)
-                       : json_response(req.version(), http::status::ok, std::move(body));
-    if (!r.allow.empty()) res.set(http::field::allow, r.allow);
     res.keep_alive(req.keep_alive());
     serialize(res);
 }
@@ -110,16 +100,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             parser.put_eof(ec);                // as http::async_read does on EOF
         }
         if (ec) {  // malformed: the server says why, then closes
-            http::status status = read_failure_status(ec);
-            Response res = json_response(11, status, lab::error_body(static_cast<int>(status), ec.message()));
-            res.keep_alive(false);
-            serialize(res);
+            serialize(lab::unreadable(ec));
             return 0;
         }
         if (!parser.is_done()) return 0;
         Request req = parser.release();
-        if (req.version() != 10 && req.version() != 11) {  // the server answers 400 and closes
-            serialize(json_response(11, http::status::bad_request, lab::error_body(400, "only HTTP/1.0 and HTTP/1.1")));
+        if (auto refusal = lab::refused(req)) {  // the server answers 400 and closes
+            serialize(*refusal);
             return 0;
         }
         respond(req);

@@ -1,0 +1,44 @@
+#include "lab/server/answer.hpp"
+
+#include "lab/server/gil.hpp"
+
+namespace lab {
+
+Response unreadable(const beast::error_code& ec) {
+    http::status status = read_failure_status(ec);
+    Response res = json_response(11, status, error_body(static_cast<int>(status), ec.message()));
+    res.keep_alive(false);
+    return res;
+}
+
+std::optional<Response> refused(const Request& req) {
+    std::string_view why;
+    if (req.version() != 10 && req.version() != 11) why = "only HTTP/1.0 and HTTP/1.1";  // Beast parses any d.d
+    std::size_t codings = req.count(http::field::transfer_encoding);
+    if (codings > 1 || (codings == 1 && !beast::iequals(req[http::field::transfer_encoding], "chunked")))
+        why = "Transfer-Encoding must be exactly 'chunked'";
+    if (why.empty()) return std::nullopt;
+    Response res = json_response(11, http::status::bad_request, error_body(400, why));
+    res.keep_alive(false);
+    return res;
+}
+
+Response answer_now(const Request& req, const Route& r) {
+    Gil::Hold hold(process_gil());  // even a health check is "Python code" and needs the GIL
+    switch (r.kind) {
+        case Route::Kind::root: return json_response(req.version(), http::status::ok, root_body());
+        case Route::Kind::health: return json_response(req.version(), http::status::ok, health_body());
+        case Route::Kind::stats: return json_response(req.version(), http::status::ok, stats_body(r.reset));
+        default: break;
+    }
+    Response res = json_response(req.version(), static_cast<http::status>(r.status), r.error_body);
+    if (!r.allow.empty()) res.set(http::field::allow, r.allow);
+    return res;
+}
+
+Response answer_after(const Request& req, const Route& r, const ServiceRecord& served) {
+    std::string body = r.kind == Route::Kind::cpu ? cpu_body(served, r.amount) : delay_body(served, r.amount);
+    return json_response(req.version(), http::status::ok, std::move(body));
+}
+
+}  // namespace lab

@@ -1,0 +1,28 @@
+#pragma once
+// What the server answers to one request, decided without any I/O. The session in
+// http_server.cpp only reads, awaits the work and writes; everything it says comes from here,
+// and the fuzz target (tests/fuzz/) calls these very functions, so what is fuzzed is what runs.
+#include <optional>
+
+#include "lab/server/http_messages.hpp"
+#include "lab/server/routes.hpp"
+#include "lab/server/service_record.hpp"
+
+namespace lab {
+
+// A request that could not be read: why, as the status the client gets before the server closes.
+Response unreadable(const beast::error_code& ec);
+
+// A request that was read but must not be served, answered with a 400 before the server closes
+// (the byte stream after it cannot be trusted): an HTTP version other than 1.0 and 1.1, or a
+// Transfer-Encoding other than exactly "chunked" (anything else would leave the body to be
+// read as the next request).
+std::optional<Response> refused(const Request& req);
+
+// The answer that needs no work: /, /health, /stats and every 4xx of route().
+Response answer_now(const Request& req, const Route& route);
+
+// The answer after the work route() asked for (Route::Kind::delay or cpu) was done as `served`.
+Response answer_after(const Request& req, const Route& route, const ServiceRecord& served);
+
+}  // namespace lab

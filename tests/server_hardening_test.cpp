@@ -1,0 +1,176 @@
+// A server must hold up against clients and neighbours that misbehave: no spinning when file
+// descriptors run out, no second server on a taken port, no connection held by a client that
+// never reads, and a supervisor that never signals a process it did not start.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <httplib.h>
+
+#include "lab/modes/supervisor.hpp"
+#include "lab/run/server_process.hpp"
+#include "support.hpp"
+
+namespace {
+
+// A TCP connection to 127.0.0.1:port, blocking, with an optional small receive buffer.
+int connect_to(std::uint16_t port, int receive_buffer = 0) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Reads until the peer closes or `limit` passes; returns everything read.
+std::string read_until_closed(int fd, std::chrono::milliseconds limit) {
+    std::string text;
+    auto give_up = std::chrono::steady_clock::now() + limit;
+    char chunk[65536];
+    while (std::chrono::steady_clock::now() < give_up) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n <= 0) break;
+        text.append(chunk, static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
+// CPU seconds (user + system) a process has used, from /proc/PID/stat.
+double cpu_seconds(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    long utime = 0, stime = 0;
+    for (int i = 3; fields >> field; ++i) {
+        if (i == 14) utime = std::stol(field);
+        if (i == 15) { stime = std::stol(field); break; }
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a supervisor whose fork fails stops what it started and never signals pid -1", "[unit]") {
+    std::vector<pid_t> signalled;
+    int started = 0;
+    lab::Supervisor supervisor(
+        3, [&](int) { return ++started == 2 ? pid_t{-1} : pid_t{4'000'000 + started}; },  // the 2nd fork fails
+        [&](pid_t pid, int) { signalled.push_back(pid); return 0; });
+    CHECK_FALSE(supervisor.start_all());
+    CHECK(signalled == std::vector<pid_t>{4'000'001});  // the one started, and nothing else
+    signalled.clear();
+    supervisor.stop_all(SIGTERM);
+    for (pid_t pid : signalled) CHECK(pid > 0);
+}
+
+TEST_CASE("out of file descriptors, the accept loop backs off instead of spinning", "[server]") {
+    // `lab serve` raises its soft limit to the hard one, so lower both before it starts.
+    lab::ServerProcess server({"/bin/sh", "-c", std::string("ulimit -n 64 && exec ") + LAB_BINARY + " serve --mode async-sleep"});
+    int kept = connect_to(server.port());
+    REQUIRE(kept >= 0);
+    std::vector<int> flood;
+    for (int i = 0; i < 120; ++i)
+        if (int fd = connect_to(server.port()); fd >= 0) flood.push_back(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server reaches EMFILE
+    double before = cpu_seconds(server.pid());
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    double used = cpu_seconds(server.pid()) - before;
+    CHECK(used < 0.2);  // a spinning accept loop uses a whole core: ~1.0 s in this second
+    const std::string health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    REQUIRE(write(kept, health.data(), health.size()) == static_cast<ssize_t>(health.size()));
+    pollfd p{kept, POLLIN, 0};
+    REQUIRE(poll(&p, 1, 3000) == 1);  // the connections it has are still served
+    char reply[512];
+    ssize_t n = read(kept, reply, sizeof reply);
+    REQUIRE(n > 0);
+    CHECK(std::string(reply, static_cast<std::size_t>(n)).find("200 OK") != std::string::npos);
+    CHECK(server.log().find("accept failed") != std::string::npos);  // said once, not silently
+    for (int fd : flood) close(fd);
+    close(kept);
+}
+
+TEST_CASE("a second reuseport server on a taken port fails to start, as in every mode", "[server]") {
+    lab::ServerProcess first(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
+    auto port = std::to_string(first.port());
+    for (std::string balance : {"reuseport", "shared"}) {
+        INFO(balance);
+        auto second = test::run_lab("serve --mode multi-process --workers 2 --balance " + balance + " --port " + port);
+        CHECK(second.exit_code != 0);
+        CHECK(second.output.find("in use") != std::string::npos);
+    }
+    auto other_mode = test::run_lab("serve --mode async-sleep --port " + port);
+    CHECK(other_mode.exit_code != 0);
+}
+
+TEST_CASE("a client that pipelines and never reads is cut off after the idle timeout", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--idle-timeout-ms", "300"});
+    int fd = connect_to(server.port(), 4096);
+    REQUIRE(fd >= 0);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    const std::string one = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::string all;
+    for (int i = 0; i < 100'000; ++i) all += one;
+    std::size_t sent = 0;
+    auto stop_sending = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (sent < all.size() && std::chrono::steady_clock::now() < stop_sending) {
+        ssize_t n = write(fd, all.data() + sent, all.size() - sent);
+        if (n > 0) sent += static_cast<std::size_t>(n);
+        else std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::size_t requests_sent = sent / one.size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // never read: longer than the idle timeout
+    fcntl(fd, F_SETFL, 0);
+    std::string answers = read_until_closed(fd, std::chrono::seconds(10));
+    close(fd);
+    INFO(requests_sent << " requests sent");
+    CHECK(count(answers, "HTTP/1.1 200") < requests_sent);  // it gave up on the client that stopped reading
+    httplib::Client good(server.host(), server.port());
+    auto after = good.Get("/health");
+    REQUIRE(after);
+    CHECK(after->status == 200);
+}
+
+TEST_CASE("lab serve writes IPv6 URLs with brackets and accepts localhost", "[server]") {
+    lab::ServerProcess local(LAB_BINARY, {"--mode", "async-sleep", "--host", "localhost"});
+    CHECK(local.host() == "127.0.0.1");
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    sockaddr_in6 loopback{};
+    loopback.sin6_family = AF_INET6;
+    loopback.sin6_addr = in6addr_loopback;
+    bool has_ipv6 = probe >= 0 && bind(probe, reinterpret_cast<sockaddr*>(&loopback), sizeof loopback) == 0;
+    if (probe >= 0) close(probe);
+    if (!has_ipv6) {
+        WARN("no IPv6 loopback on this machine: the [::1] half is skipped");
+        return;
+    }
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--host", "::1"});
+    CHECK(server.host() == "::1");  // ServerProcess read "listening on http://[::1]:PORT"
+    httplib::Client client("::1", server.port());
+    auto health = client.Get("/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+}
