@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/exchange.hpp"
 #include "harness/sleep_until.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
@@ -30,49 +31,13 @@ struct BatchState {
     std::string probe_bytes = lab::request_bytes(spec, "GET", spec.probe_target);
 };
 
-ErrorKind kind_of(const beast::error_code& ec, ErrorKind otherwise) {
-    return ec == beast::error::timeout ? ErrorKind::timeout : otherwise;
-}
-
 asio::awaitable<bool> open(beast::tcp_stream& stream, BatchState& s) {
-    beast::error_code ec;
-    stream.expires_after(s.spec.timeout);
-    co_await stream.async_connect(s.endpoint, asio::redirect_error(asio::use_awaitable, ec));
-    co_return !ec;
+    co_return co_await open_connection(stream, s.endpoint, s.spec.timeout);
 }
 
-// One request and its response on an open connection; returns whether the connection stays open.
-asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                               BatchState& s, RequestRecord& r, const std::string& target) {
-    const std::string& bytes = target == s.spec.target ? s.request_bytes : s.probe_bytes;
-
-    beast::error_code ec;
-    stream.expires_after(s.spec.timeout);
-    r.send_us = s.now();
-    co_await asio::async_write(stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-        r.error = kind_of(ec, ErrorKind::write);
-        r.end_us = s.now();
-        co_return false;
-    }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1 << 20);
-    co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    r.first_byte_us = s.now();
-    while (!ec && !parser.is_done())
-        co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    r.end_us = s.now();
-    if (ec) {
-        r.error = kind_of(ec, ErrorKind::read);
-        r.first_byte_us = -1;
-        co_return false;
-    }
-    const auto& res = parser.get();
-    r.status = static_cast<int>(res.result_int());
-    r.bytes = res.body().size();
-    if (r.status >= 400) r.error = ErrorKind::status;
-    read_server_stamps(res.body(), s.origin_us, r);
-    co_return res.keep_alive();
+asio::awaitable<bool> send(beast::tcp_stream& stream, beast::flat_buffer& buffer, BatchState& s, RequestRecord& r,
+                           const std::string& bytes) {
+    co_return co_await exchange(stream, buffer, bytes, s.spec.timeout, s.origin_us, r);
 }
 
 // Every connection waits here until all are open, so the first wave leaves at one moment.
@@ -107,7 +72,7 @@ asio::awaitable<void> probe(BatchState& s) {
             is_open = co_await open(stream, s);
         }
         if (is_open) {
-            is_open = co_await exchange(stream, buffer, s, r, s.spec.probe_target);
+            is_open = co_await send(stream, buffer, s, r, s.probe_bytes);
         } else {
             r.error = ErrorKind::connect;
             r.end_us = s.now();
@@ -143,7 +108,7 @@ asio::awaitable<void> connection(BatchState& s, int id) {
             }
         }
         r.connect_us = std::exchange(opened_us, -1);
-        is_open = co_await exchange(stream, buffer, s, r, s.spec.target);
+        is_open = co_await send(stream, buffer, s, r, s.request_bytes);
         if (++s.answered; s.spec.on_answer) s.spec.on_answer(s.answered, s.spec.requests);
         intended = s.now();
         if (!is_open) stream.close();
@@ -158,7 +123,8 @@ asio::awaitable<void> connection(BatchState& s, int id) {
 
 std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target) {
     http::request<http::empty_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, spec.host + ":" + std::to_string(spec.port));
+    bool ipv6 = spec.host.find(':') != std::string::npos;  // a Host header puts it in brackets
+    req.set(http::field::host, (ipv6 ? "[" + spec.host + "]" : spec.host) + ":" + std::to_string(spec.port));
     req.set(http::field::user_agent, "concurrency-lab");
     req.keep_alive(true);
     req.prepare_payload();
@@ -210,9 +176,26 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     for (int id = 0; id < connections; ++id)
         asio::co_spawn(context, connection(s, id), asio::detached);
     if (!spec.probe_target.empty()) asio::co_spawn(context, probe(s), asio::detached);
-    context.run();
+    // A server that has stopped answering (SIGSTOP, a deadlock) would otherwise keep the batch
+    // until every request's own timeout: past the deadline, stop and say so.
+    auto give_up = std::chrono::steady_clock::now() +
+                   (spec.deadline.count() > 0 ? spec.deadline : std::chrono::milliseconds(std::chrono::hours(24)));
+    bool cut_off = false;
+    while (!context.stopped())  // until every request is done (the context runs out of work)
+        if (context.run_one_until(give_up) == 0 && std::chrono::steady_clock::now() >= give_up) {
+            cut_off = true;  // what is still pending is abandoned with the context
+            break;
+        }
+    if (cut_off)
+        for (RequestRecord& r : s.records)
+            if (r.end_us < 0) {  // unanswered (or never sent) when the time was up
+                r.error = ErrorKind::timeout;
+                r.end_us = s.now();
+            }
     for (auto& p : s.probes) p.batch = batch_number;
-    return Batch{batch_number, std::move(s.records), std::move(s.probes)};
+    Batch batch{batch_number, std::move(s.records), std::move(s.probes)};
+    batch.cut_off = cut_off;
+    return batch;
 }
 
 }  // namespace lab

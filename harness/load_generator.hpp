@@ -19,6 +19,7 @@ struct LoadSpec {
     int requests = 10;     // M
     int concurrency = 10;  // C
     std::chrono::milliseconds timeout{30'000};  // per request
+    std::chrono::milliseconds deadline{0};  // for the whole batch, from its start (0: none)
     std::chrono::microseconds stagger{0};  // first requests leave this far apart (0: together)
     std::string probe_target;              // if set, also sent on a connection of its own, every
     std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
@@ -55,6 +56,7 @@ struct Batch {
     int number = 0;
     std::vector<RequestRecord> requests;
     std::vector<RequestRecord> probes;  // the probe_target requests, if any
+    bool cut_off = false;  // the deadline passed: what was unanswered then is recorded as `timeout`
 };
 
 // All C connections concurrently, on one thread of Asio with Beast parsing the responses.

@@ -1,7 +1,11 @@
 #include "harness/open_loop.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <deque>
+#include <stdexcept>
 
+#include "harness/exchange.hpp"
 #include "harness/sleep_until.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
@@ -24,37 +28,23 @@ struct Schedule {
     std::int64_t now() const { return monotonic_us() - origin_us; }
 };
 
-// One request on `stream` (opened if it is not); fills in `r` and returns whether it stays open.
-asio::awaitable<bool> exchange(Schedule& s, beast::tcp_stream& stream, beast::flat_buffer& buffer, bool is_open,
-                               const std::string& bytes, RequestRecord& r) {
-    beast::error_code ec;
-    stream.expires_after(s.spec.base.timeout);
+// One request on `stream`, opened first if it is not; returns whether it stays open.
+asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_buffer& buffer, bool is_open,
+                           const std::string& bytes, RequestRecord& r) {
     if (!is_open) {
         buffer.clear();
-        co_await stream.async_connect(s.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+        stream.close();
+        is_open = co_await open_connection(stream, s.endpoint, s.spec.base.timeout);
         r.connect_us = s.now();
-        if (ec) {
-            r.error = ec == beast::error::timeout ? ErrorKind::timeout : ErrorKind::connect;
+        if (!is_open) {
+            r.error = ErrorKind::connect;
             r.end_us = s.now();
             co_return false;
         }
     }
-    r.send_us = s.now();
-    co_await asio::async_write(stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1 << 20);
-    if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    r.end_us = s.now();
-    if (ec) {
-        r.error = ec == beast::error::timeout ? ErrorKind::timeout : ErrorKind::read;
-        stream.close();
-        co_return false;
-    }
-    r.status = static_cast<int>(parser.get().result_int());
-    r.bytes = parser.get().body().size();
-    if (r.status >= 400) r.error = ErrorKind::status;
-    read_server_stamps(parser.get().body(), s.origin_us, r);
-    co_return parser.get().keep_alive();
+    bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.origin_us, r);
+    if (!stays_open) stream.close();
+    co_return stays_open;
 }
 
 asio::awaitable<void> connection(Schedule& s, int id) {
@@ -70,7 +60,7 @@ asio::awaitable<void> connection(Schedule& s, int id) {
         RequestRecord& r = s.records[s.due.front()];
         s.due.pop_front();
         r.connection = id;
-        is_open = co_await exchange(s, stream, buffer, is_open, s.request_bytes, r);
+        is_open = co_await send(s, stream, buffer, is_open, s.request_bytes, r);
         if (r.send_us - r.intended_us > 1000) ++s.result.late_for_connection;
         if (r.ok()) {
             s.result.corrected.record(r.end_us - r.intended_us);
@@ -101,13 +91,26 @@ asio::awaitable<void> stall(Schedule& s) {
     co_await sleep_until(s.origin_us + r.intended_us);
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
-    co_await exchange(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r);
+    co_await send(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r);
     s.result.batch.probes.push_back(r);
 }
 
 }  // namespace
 
+std::optional<std::string> open_loop_problem(double rate, std::chrono::milliseconds duration) {
+    double requests = rate * static_cast<double>(duration.count()) / 1000.0;
+    char figures[160];
+    std::snprintf(figures, sizeof figures, "%g requests per second for %.3f s is %.0f requests", rate,
+                  static_cast<double>(duration.count()) / 1000.0, std::isfinite(requests) ? std::floor(requests) : 0.0);
+    if (!std::isfinite(rate) || rate <= 0) return "the rate must be a positive number of requests per second";
+    if (requests < 1) return std::string(figures) + ": the load would send no request";
+    if (requests > max_open_loop_requests)
+        return std::string(figures) + ", more than the 1,000,000 one batch keeps (every request is recorded)";
+    return std::nullopt;
+}
+
 OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number) {
+    if (auto problem = open_loop_problem(spec.rate, spec.duration)) throw std::invalid_argument(*problem);
     raise_open_file_limit();
     asio::io_context context{1};
     Schedule s{spec, {asio::ip::make_address(spec.base.host), spec.base.port}, monotonic_us(),

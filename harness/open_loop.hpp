@@ -6,6 +6,7 @@
 // schedule, that is flagged, never silently caught up.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,15 @@ struct OpenLoopResult {
     std::int64_t harness_slip_us = 0;  // how far the harness's own schedule fell behind, at worst
 };
 
+// Every request of a batch is kept (in memory, then in requests.csv): a batch holds at most this
+// many, about 150 MB of records.
+inline constexpr double max_open_loop_requests = 1'000'000;
+
+// Why `rate` requests per second for `duration` cannot be sent as one batch (none would be
+// sent, or too many would be kept), or nothing when it can.
+std::optional<std::string> open_loop_problem(double rate, std::chrono::milliseconds duration);
+
+// Throws std::invalid_argument when open_loop_problem() has one.
 OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number = 1);
 
 }  // namespace lab

@@ -29,6 +29,11 @@ struct Outcome {
     std::string output;  // stdout and stderr together
 };
 
+inline std::string read_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 // Runs `lab ARGS` through the shell and waits for it to finish.
 inline Outcome run_lab(const std::string& args) {
     Outcome o;

@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "harness/models.hpp"
+#include "harness/open_loop.hpp"
+#include "lab/cli/target_url.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/run/progress.hpp"
@@ -130,32 +132,21 @@ Action define_run(CLI::App& app) {
     };
 }
 
-// "http://HOST[:PORT][/PATH]" into its parts; loopback only unless the user says otherwise.
-std::optional<Configuration> parse_target(const std::string& url, bool allow_remote, std::string& path) {
-    const std::string scheme = "http://";
-    if (url.rfind(scheme, 0) != 0) {
-        std::cerr << "lab load: only http:// URLs, got '" << url << "'\n";
+// The configuration that loads `url`; loopback only unless the user says otherwise.
+std::optional<Configuration> load_target(const std::string& url, bool allow_remote, std::string& path) {
+    TargetUrl target = parse_target_url(url);
+    if (!target.error.empty()) {
+        std::cerr << "lab load: " << target.error << '\n';
         return std::nullopt;
     }
-    std::string rest = url.substr(scheme.size());
-    auto slash = rest.find('/');
-    path = slash == std::string::npos ? "/" : rest.substr(slash);
-    std::string authority = rest.substr(0, slash);
+    if (!target.loopback && !allow_remote) {
+        std::cerr << "lab load: " << target.host << " is not on this machine; load goes to loopback only unless you pass --allow-remote\n";
+        return std::nullopt;
+    }
     Configuration c;
-    auto colon = authority.rfind(':');
-    c.host = authority.substr(0, colon);
-    try {
-        c.port = colon == std::string::npos ? 80 : static_cast<std::uint16_t>(std::stoi(authority.substr(colon + 1)));
-    } catch (const std::exception&) {
-        std::cerr << "lab load: bad port in '" << url << "'\n";
-        return std::nullopt;
-    }
-    if (c.host == "localhost") c.host = "127.0.0.1";
-    bool loopback = c.host.rfind("127.", 0) == 0 || c.host == "::1";
-    if (!loopback && !allow_remote) {
-        std::cerr << "lab load: " << c.host << " is not on this machine; load goes to loopback only unless you pass --allow-remote\n";
-        return std::nullopt;
-    }
+    c.host = target.host;
+    c.port = target.port;
+    path = target.path;
     c.label = url;
     c.mode = "external";
     c.server = "external";
@@ -188,8 +179,13 @@ Action define_load(CLI::App& app) {
         s.source = "—";
         s.teaching = "The lab's harness against a server it did not start.";
         s.load = o->load;
-        auto target = parse_target(o->url, o->allow_remote, s.load.path);
+        auto target = load_target(o->url, o->allow_remote, s.load.path);
         if (!target) return exit_usage;
+        if (s.load.rate > 0)
+            if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms))) {
+                std::cerr << "lab load: --rate " << s.load.rate << " --duration " << s.load.duration_ms << ": " << *problem << '\n';
+                return exit_usage;
+            }
         s.configurations.push_back(*target);
         return o->output.run_and_report(s);
     };

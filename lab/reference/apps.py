@@ -13,11 +13,13 @@ from starlette.exceptions import HTTPException
 
 MAX_MS = 60_000
 
-if os.environ.get("LAB_DIE_WITH_PARENT") == "1":
-    # Set by serve.py: each `--workers` process then dies with uvicorn, as uvicorn dies with it.
+if os.environ.get("LAB_DIE_WITH_PARENT"):
+    # Set by serve.py to its own pid: each `--workers` process then dies with uvicorn, as uvicorn
+    # dies with serve.py. A worker whose uvicorn died before this line ran has been handed to
+    # another parent already; it sees that its parent's parent is not serve.py, and leaves.
     import lifeline
 
-    lifeline.die_with_parent()
+    lifeline.die_with_grandparent(int(os.environ["LAB_DIE_WITH_PARENT"]))
 
 
 # ---- what every variant shares -----------------------------------------------------------

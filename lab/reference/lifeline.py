@@ -18,3 +18,21 @@ def die_with_parent(parent=None):
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != expected:  # the parent died before the request took effect
         os._exit(1)
+
+
+def parent_of(pid):
+    """The parent pid of `pid`, from /proc; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def die_with_grandparent(grandparent):
+    """For a process two levels down (serve.py -> uvicorn -> worker): die with the parent, and
+    exit now if the parent is no longer the child of `grandparent` (it died, and this process
+    was handed to another)."""
+    die_with_parent()
+    if parent_of(os.getppid()) != grandparent:
+        os._exit(1)

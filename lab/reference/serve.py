@@ -88,7 +88,7 @@ def start_uvicorn(args, port):
                "--log-level", "warning"]
     me = os.getpid()
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
-                            env={**os.environ, "LAB_DIE_WITH_PARENT": "1"},
+                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me)},
                             preexec_fn=lambda: lifeline.die_with_parent(me))
 
 

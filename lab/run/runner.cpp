@@ -65,6 +65,14 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c));
 }
 
+// How long a batch may take before the run stops waiting: generous beside the model (a few
+// times its makespan, and some seconds for a slow machine), far below 30 s per request.
+constexpr int deadline_factor = 5, deadline_slack_s = 10;
+std::chrono::milliseconds batch_deadline(double model_s) {
+    if (model_s <= 0) return std::chrono::milliseconds(0);  // no model (a server the lab did not start)
+    return std::chrono::milliseconds(static_cast<long>((deadline_factor * model_s + deadline_slack_s) * 1000));
+}
+
 ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
                                       const RunSettings& settings) {
     Scenario s = scenario;  // with this configuration's own request count, if it has one
@@ -87,13 +95,25 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
         if (settings.progress)
             spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
+        spec.deadline = batch_deadline(result.model_s);
         auto send = c.client == "sequential" ? run_sequential_batch : run_concurrent_batch;
+        // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
+        // configuration ends there with the reason: its server is not going to answer.
+        auto keep_if_cut_off = [&](Batch batch) {
+            if (!batch.cut_off) return batch;
+            result.stats.push_back(summarize(batch));
+            result.batches.push_back(std::move(batch));
+            char why[200];
+            std::snprintf(why, sizeof why, "no answer within %.1f s (%d× the model's %.3f s + %d s): is the server stopped or overloaded?",
+                          static_cast<double>(spec.deadline.count()) / 1000.0, deadline_factor, result.model_s, deadline_slack_s);
+            throw std::runtime_error(why);
+        };
 
         httplib::Client stats(spec.host, spec.port);
         for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
             if (settings.progress) settings.progress->batch(k, s.load.repeat);
             if (k == 0) {
-                if (s.load.warmup) send(spec, 0);  // (closed loop, also before an open-loop run)
+                if (s.load.warmup) keep_if_cut_off(send(spec, 0));  // (closed loop, also before an open-loop run)
                 continue;
             }
             if (server) stats.Get("/stats?reset=1");
@@ -104,7 +124,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
                 result.open_loop.push_back(run_open_loop(open, k));
                 result.batches.push_back(result.open_loop.back().batch);
             } else {
-                result.batches.push_back(send(spec, k));
+                result.batches.push_back(keep_if_cut_off(send(spec, k)));
             }
             result.stats.push_back(summarize(result.batches.back()));
             auto [lag_ms, computing] = server ? server_account(stats) : std::pair{-1.0, -1};

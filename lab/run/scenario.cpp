@@ -1,11 +1,13 @@
 #include "lab/run/scenario.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 
 #include <toml++/toml.h>
 
+#include "harness/open_loop.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/server_process.hpp"
 
@@ -60,7 +62,7 @@ public:
         const toml::node* node = take(key, false);
         if (!node) return;
         auto value = node->value<double>();
-        if (!value || *value < low || *value > high)
+        if (!value || !std::isfinite(*value) || *value < low || *value > high)  // (nan compares false)
             fail(key, "must be a number between " + std::to_string(low) + " and " + std::to_string(high));
         out = *value;
     }
@@ -69,7 +71,7 @@ public:
         const toml::node* node = take(key, false);
         if (!node) return;
         auto value = node->value<double>();  // accepts integers too
-        if (!value || *value <= 0) fail(key, "must be a positive number of seconds");
+        if (!value || !std::isfinite(*value) || *value <= 0) fail(key, "must be a positive, finite number of seconds");
         out = *value;
     }
 
@@ -145,6 +147,9 @@ Scenario load_scenario(const fs::path& file) {
         r.text("probe_path", s.load.probe_path, false, {"/health", "/"});
         r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);
         r.finish();
+        if (s.load.rate > 0)
+            if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
+                r.fail("rate", *problem);
     }
 
     const toml::node* configs = root.get("configuration");

@@ -38,9 +38,14 @@ void forget(pid_t pid) {
     }
 }
 
+// Each server leads a process group of its own (its children, such as uvicorn's workers, are
+// in it too): signalling -pid reaches all of them, and only them.
 void stop_all_and_exit(int signal) {
     for (auto& slot : running)
-        if (pid_t pid = slot.load(); pid > 0) kill(pid, SIGTERM);
+        if (pid_t pid = slot.load(); pid > 0) {
+            kill(-pid, SIGTERM);
+            kill(-pid, SIGCONT);  // a stopped server (SIGSTOP) acts on it too
+        }
     std::signal(signal, SIG_DFL);
     raise(signal);
 }
@@ -91,6 +96,7 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
         // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(1);
+        setpgid(0, 0);  // a group of its own, so that stopping it stops whatever it started
         dup2(out[1], STDOUT_FILENO);
         dup2(log_fd_, STDERR_FILENO);
         close(out[0]);
@@ -98,6 +104,7 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
         execvp(argv[0], argv.data());
         _exit(127);
     }
+    setpgid(pid_, pid_);  // (also here, so the group exists before anyone signals it)
     close(out[1]);
     stdout_fd_ = out[0];
     remember(pid_);
@@ -126,7 +133,10 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
         std::string why = n == -2 ? "did not start listening within " +
                                         std::to_string(timeout.count()) + " ms"
                                   : "closed its output";
-        if (n != -2 && waitpid(pid_, &status, 0) == pid_) {
+        siginfo_t gone{};
+        if (n != -2 && waitid(P_PID, static_cast<id_t>(pid_), &gone, WEXITED | WNOWAIT) == 0) {
+            kill(-pid_, SIGKILL);  // what it started before it died goes with it
+            waitpid(pid_, &status, 0);
             why = describe_exit(status) + " before listening: " + log();
             forget(pid_);
             pid_ = -1;
@@ -168,17 +178,19 @@ std::string ServerProcess::log() const {
 
 void ServerProcess::stop() {
     if (pid_ > 0) {
-        kill(pid_, SIGTERM);
-        int status = 0;
+        kill(-pid_, SIGTERM);  // the server and everything it started (its process group)
+        kill(-pid_, SIGCONT);  // a stopped server acts on it too
+        // Wait for the leader to exit without reaping it: while it is a zombie its pid, and so
+        // the group's id, cannot be given to anyone else.
+        auto exited = [this] {
+            siginfo_t info{};
+            return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == pid_;
+        };
         auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-        while (waitpid(pid_, &status, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > give_up) {
-                kill(pid_, SIGKILL);
-                waitpid(pid_, &status, 0);
-                break;
-            }
+        while (!exited() && std::chrono::steady_clock::now() < give_up)
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        kill(-pid_, SIGKILL);  // whatever lingers: the leader, or what outlived it in its group
+        waitpid(pid_, nullptr, 0);
         forget(pid_);
         pid_ = -1;
     }

@@ -1,0 +1,24 @@
+#pragma once
+// One request and its answer on an open connection: the one routine every load of the harness
+// (closed loop, probes, open loop, stall) sends with, so every record is filled in the same way.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "harness/load_generator.hpp"
+#include "lab/asio.hpp"
+
+namespace lab {
+
+// Opens `stream` to `endpoint` within `timeout`; false if it could not.
+asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endpoint& endpoint,
+                                      std::chrono::milliseconds timeout);
+
+// Writes `bytes` and reads the final answer into `r`: send_us, first_byte_us, end_us (times since
+// `origin_us`), status, bytes, the server's stamps, and the error if any. 1xx answers (such as
+// "100 Continue") are interim: they are read and passed over, and the answer after them counts.
+// Returns whether the connection can carry another request.
+asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& bytes,
+                               std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r);
+
+}  // namespace lab

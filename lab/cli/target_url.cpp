@@ -1,0 +1,60 @@
+#include "lab/cli/target_url.hpp"
+
+#include <charconv>
+
+#include <arpa/inet.h>
+
+namespace lab {
+namespace {
+
+TargetUrl refuse(std::string why) {
+    TargetUrl t;
+    t.error = std::move(why);
+    return t;
+}
+
+}  // namespace
+
+TargetUrl parse_target_url(const std::string& url) {
+    const std::string scheme = "http://";
+    if (url.rfind(scheme, 0) != 0) return refuse("only http:// URLs, got '" + url + "'");
+    std::string rest = url.substr(scheme.size());
+    auto slash = rest.find('/');
+    TargetUrl t;
+    t.path = slash == std::string::npos ? "/" : rest.substr(slash);
+    std::string authority = rest.substr(0, slash);
+
+    std::string port_text;
+    if (!authority.empty() && authority.front() == '[') {  // [IPv6]:PORT
+        auto close = authority.find(']');
+        if (close == std::string::npos) return refuse("no ']' after the IPv6 address in '" + url + "'");
+        t.host = authority.substr(1, close - 1);
+        std::string after = authority.substr(close + 1);
+        if (!after.empty() && after.front() != ':') return refuse("unexpected '" + after + "' after ']' in '" + url + "'");
+        if (!after.empty()) port_text = after.substr(1);
+        else port_text = "80";
+    } else {
+        auto colon = authority.find(':');
+        t.host = authority.substr(0, colon);
+        port_text = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+    }
+    int port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 || port > 65535)
+        return refuse("bad port '" + port_text + "' in '" + url + "': a whole number from 1 to 65535");
+    t.port = static_cast<std::uint16_t>(port);
+
+    if (t.host == "localhost") t.host = "127.0.0.1";
+    in_addr v4{};
+    in6_addr v6{};
+    if (inet_pton(AF_INET, t.host.c_str(), &v4) == 1) {
+        t.loopback = (ntohl(v4.s_addr) >> 24) == 127;
+    } else if (inet_pton(AF_INET6, t.host.c_str(), &v6) == 1) {
+        t.loopback = IN6_IS_ADDR_LOOPBACK(&v6);
+    } else {
+        return refuse("'" + t.host + "' is not an IP address or localhost (the harness resolves no names)");
+    }
+    return t;
+}
+
+}  // namespace lab

@@ -1,0 +1,20 @@
+#pragma once
+// The URL `lab load` is given: http://HOST[:PORT][/PATH], where HOST is an IPv4 address, an IPv6
+// address in brackets ([::1]) or localhost. The harness resolves no names: what it loads is
+// exactly what the user wrote.
+#include <cstdint>
+#include <string>
+
+namespace lab {
+
+struct TargetUrl {
+    std::string host;        // 127.0.0.1, ::1 (no brackets), ...; localhost becomes 127.0.0.1
+    std::uint16_t port = 80;
+    std::string path = "/";  // with its query
+    bool loopback = false;   // on this machine: 127.0.0.0/8 or ::1
+    std::string error;       // why the URL cannot be loaded; empty when it can
+};
+
+TargetUrl parse_target_url(const std::string& url);
+
+}  // namespace lab

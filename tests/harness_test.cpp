@@ -1,0 +1,182 @@
+// The harness and `lab load` against servers that answer oddly, URLs that are wrong, loads that
+// make no sense, and servers that stop answering altogether.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/load_generator.hpp"
+#include "harness/open_loop.hpp"
+#include "lab/cli/target_url.hpp"
+#include "support.hpp"
+
+namespace {
+
+// A server on 127.0.0.1 that answers every request with `answer` (bytes as they are), on as
+// many keep-alive connections as come, until it is destroyed.
+class CannedServer {
+public:
+    explicit CannedServer(std::string answer) : answer_(std::move(answer)) {
+        listener_ = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        listen(listener_, 64);
+        socklen_t length = sizeof address;
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+        port_ = ntohs(address.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~CannedServer() {
+        stop_ = true;
+        thread_.join();
+        close(listener_);
+    }
+    std::uint16_t port() const { return port_; }
+
+private:
+    void serve() {
+        std::vector<pollfd> fds{{listener_, POLLIN, 0}};
+        std::vector<std::string> pending(1);
+        while (!stop_) {
+            if (poll(fds.data(), fds.size(), 50) <= 0) continue;
+            if (fds[0].revents & POLLIN) {
+                fds.push_back({accept(listener_, nullptr, nullptr), POLLIN, 0});
+                pending.emplace_back();
+            }
+            for (std::size_t i = 1; i < fds.size(); ++i) {
+                if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+                char chunk[4096];
+                ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
+                if (n <= 0) { close(fds[i].fd); fds[i].fd = -1; continue; }
+                pending[i].append(chunk, static_cast<std::size_t>(n));
+                for (auto end = pending[i].find("\r\n\r\n"); end != std::string::npos; end = pending[i].find("\r\n\r\n")) {
+                    pending[i].erase(0, end + 4);
+                    if (write(fds[i].fd, answer_.data(), answer_.size()) < 0) break;
+                }
+            }
+        }
+        for (std::size_t i = 1; i < fds.size(); ++i)
+            if (fds[i].fd >= 0) close(fds[i].fd);
+    }
+    std::string answer_;
+    int listener_ = -1;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+const std::string continue_then_ok = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+}  // namespace
+
+TEST_CASE("lab load's URL: ports are checked, [::1] and localhost are loopback", "[unit]") {
+    for (std::string bad : {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/", "http://127.0.0.1:8000abc/",
+                            "http://127.0.0.1:/", "http://127.0.0.1:0/", "http://[::1/", "https://127.0.0.1/",
+                            "http://example.org/"}) {
+        INFO(bad);
+        CHECK_FALSE(lab::parse_target_url(bad).error.empty());
+    }
+    auto v6 = lab::parse_target_url("http://[::1]:8000/delay?ms=5");
+    CHECK(v6.error.empty());
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 8000);
+    CHECK(v6.path == "/delay?ms=5");
+    CHECK(v6.loopback);
+    auto local = lab::parse_target_url("http://localhost:8080");
+    CHECK(local.host == "127.0.0.1");
+    CHECK(local.path == "/");
+    CHECK(local.loopback);
+    CHECK(lab::parse_target_url("http://127.3.2.1/").loopback);
+    CHECK(lab::parse_target_url("http://127.0.0.1/").port == 80);
+    CHECK_FALSE(lab::parse_target_url("http://10.0.0.1:80/").loopback);
+    CHECK(lab::parse_target_url("http://10.0.0.1:80/").error.empty());  // allowed with --allow-remote
+}
+
+TEST_CASE("lab load refuses bad ports and loads that would send nothing or too much", "[e2e]") {
+    for (std::string args : {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/health", "http://127.0.0.1:8000abc/health",
+                             "http://127.0.0.1:1/health --rate 0.5 --duration 100",
+                             "http://127.0.0.1:1/health --rate 100000 --duration 600000"}) {
+        INFO(args);
+        auto started = std::chrono::steady_clock::now();
+        auto outcome = test::run_lab("load " + args + " --quiet --out /nonexistent-lab-results");
+        CHECK(outcome.exit_code == 2);
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));  // refused, not tried
+    }
+    CHECK(lab::open_loop_problem(0.5, std::chrono::milliseconds(100)));
+    CHECK(lab::open_loop_problem(100'000, std::chrono::milliseconds(600'000)));
+    CHECK(lab::open_loop_problem(std::nan(""), std::chrono::milliseconds(1000)));
+    CHECK_FALSE(lab::open_loop_problem(200, std::chrono::milliseconds(5000)));
+}
+
+TEST_CASE("a 1xx answer is interim: the final answer after it is the request's", "[server]") {
+    CannedServer server(continue_then_ok);
+    lab::LoadSpec spec;
+    spec.port = server.port();
+    spec.target = "/anything";
+    spec.requests = 6;
+    spec.concurrency = 2;
+    auto batch = lab::run_concurrent_batch(spec, 1);
+    for (const auto& r : batch.requests) {
+        CHECK(r.status == 200);
+        CHECK(r.bytes == 2);
+        CHECK(r.ok());
+    }
+    lab::OpenLoopSpec open{spec, 100, std::chrono::milliseconds(100)};
+    auto result = lab::run_open_loop(open, 1);
+    REQUIRE(result.batch.requests.size() == 10);
+    for (const auto& r : result.batch.requests) {
+        CHECK(r.status == 200);
+        CHECK(r.first_byte_us >= r.send_us);  // the open loop records it too (one routine for both)
+        CHECK(r.first_byte_us <= r.end_us);
+    }
+}
+
+TEST_CASE("a batch against a server that stopped answering ends at its deadline, recorded", "[server]") {
+    CannedServer silent("");  // reads requests, never answers
+    lab::LoadSpec spec;
+    spec.port = silent.port();
+    spec.requests = 4;
+    spec.concurrency = 2;
+    spec.deadline = std::chrono::milliseconds(500);
+    auto started = std::chrono::steady_clock::now();
+    auto batch = lab::run_concurrent_batch(spec, 1);
+    auto took = std::chrono::steady_clock::now() - started;
+    CHECK(took >= std::chrono::milliseconds(500));
+    CHECK(took < std::chrono::seconds(3));  // not the 30 s per-request timeout
+    CHECK(batch.cut_off);
+    REQUIRE(batch.requests.size() == 4);  // none dropped
+    for (const auto& r : batch.requests) CHECK(r.error == lab::ErrorKind::timeout);
+}
+
+TEST_CASE("lab run says early that a stopped server will not answer", "[e2e]") {
+    test::ScratchDir out;
+    pid_t lab = test::spawn_lab({"run", "blocking-async", "--repeat", "1", "--quiet", "--out", out.path.string()});
+    std::set<pid_t> below;
+    REQUIRE(test::eventually([&] { return !(below = test::descendants(lab)).empty(); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // listening (~20 ms), in its warm-up
+    for (pid_t server : below) kill(server, SIGSTOP);  // processes this test's lab started
+    auto started = std::chrono::steady_clock::now();
+    int status = 0;
+    waitpid(lab, &status, 0);
+    auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK(took < 30);  // the deadline (5× the model's 1 s + 10 s), not 30 s per request and batch
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);
+    for (pid_t server : below) CHECK(test::eventually([&] { return !test::alive(server); }));
+    std::string summary;
+    for (const auto& run : std::filesystem::recursive_directory_iterator(out.path))
+        if (run.path().filename() == "summary.json") summary = test::read_file(run.path());
+    CHECK(summary.find("no answer within") != std::string::npos);
+    CHECK(summary.find("stopped or overloaded") != std::string::npos);
+}
