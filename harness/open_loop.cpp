@@ -61,11 +61,7 @@ asio::awaitable<void> connection(Schedule& s, int id) {
         s.due.pop_front();
         r.connection = id;
         is_open = co_await send(s, stream, buffer, is_open, s.request_bytes, r);
-        if (r.send_us - r.intended_us > 1000) ++s.result.late_for_connection;
-        if (r.ok()) {
-            s.result.corrected.record(r.end_us - r.intended_us);
-            s.result.uncorrected.record(r.end_us - r.send_us);
-        }
+        account(s.result, r);
     }
 }
 
@@ -96,6 +92,15 @@ asio::awaitable<void> stall(Schedule& s) {
 }
 
 }  // namespace
+
+void account(OpenLoopResult& result, const RequestRecord& r) {
+    if (r.send_us < 0 && r.ok()) return;  // never sent: nothing to count
+    if (r.send_us - r.intended_us > 1000) ++result.late_for_connection;  // waited for a free connection
+    if (r.ok()) {
+        result.corrected.record(r.end_us - r.intended_us);  // from when it was due
+        result.uncorrected.record(r.end_us - r.send_us);    // from when it left
+    }
+}
 
 std::optional<std::string> open_loop_problem(double rate, std::chrono::milliseconds duration) {
     double requests = rate * static_cast<double>(duration.count()) / 1000.0;

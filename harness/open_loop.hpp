@@ -35,6 +35,10 @@ struct OpenLoopResult {
     std::int64_t harness_slip_us = 0;  // how far the harness's own schedule fell behind, at worst
 };
 
+// Counts one finished request into the result's histograms and late count: what the run does as
+// requests finish, and what `lab report` does again from requests.csv.
+void account(OpenLoopResult& result, const RequestRecord& r);
+
 // Every request of a batch is kept (in memory, then in requests.csv): a batch holds at most this
 // many, about 150 MB of records.
 inline constexpr double max_open_loop_requests = 1'000'000;

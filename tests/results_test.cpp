@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/report/report.hpp"
+#include "lab/results/schema.hpp"
 #include "lab/results/writer.hpp"
 #include "support.hpp"
 
@@ -48,7 +49,7 @@ lab::RunResult small_run() {
 TEST_CASE("requests.csv has one row per request, failed ones included", "[unit]") {
     std::string csv = lab::requests_csv(small_run());
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
-    CHECK(csv.find("configuration,mode,batch,kind,index,") == 0);
+    CHECK(csv.find("configuration_index,configuration,mode,batch,kind,index,") == 0);
     CHECK(csv.find("\"async def, \"\"quoted\"\"\"") != std::string::npos);
     CHECK(csv.find(",timeout\n") != std::string::npos);
 }

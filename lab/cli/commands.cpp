@@ -1,6 +1,7 @@
 #include "lab/cli/commands.hpp"
 
 #include <array>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -191,6 +192,27 @@ Action define_load(CLI::App& app) {
     };
 }
 
+// A run's own page is never replaced by a different one: the rebuilt page is the same when the
+// folder read back whole (nothing to write), else it goes beside it as report-rebuilt.html.
+int rebuild_page(const fs::path& dir, const std::string& page) {
+    fs::path own = dir / "report.html";
+    std::ifstream existing(own, std::ios::binary);
+    std::string before((std::istreambuf_iterator<char>(existing)), {});
+    if (existing && before == page) {
+        std::cerr << "report: " << own.string() << " (unchanged)\n";
+        return exit_ok;
+    }
+    fs::path target = existing ? dir / "report-rebuilt.html" : own;
+    try {
+        replace_file(target, page);
+    } catch (const std::exception& e) {
+        std::cerr << "lab report: could not write " << target.string() << ": " << e.what() << '\n';
+        return exit_failed;
+    }
+    std::cerr << "report: " << target.string() << (existing ? " (differs from the run's own report.html, kept)" : "") << '\n';
+    return exit_ok;
+}
+
 Action define_report(CLI::App& app) {
     auto dirs = std::make_shared<std::vector<fs::path>>();
     app.add_option("dirs", *dirs, "One results folder, or two to compare")->required()->expected(1, 2)->check(CLI::ExistingDirectory);
@@ -199,9 +221,8 @@ Action define_report(CLI::App& app) {
             if (dirs->size() == 1) {
                 RunResult run = read_results(dirs->front());
                 print_report(std::cout, run, Format::table);
-                replace_file(dirs->front() / "report.html", html_report(run));
-                std::cerr << "report: " << (dirs->front() / "report.html").string() << '\n';
-                return exit_ok;
+                std::cout.flush();
+                return rebuild_page(dirs->front(), html_report(run));
             }
             RunResult a = read_results((*dirs)[0]), b = read_results((*dirs)[1]);
             std::printf("%s\nA: %s\nB: %s\n\n%-42s | %-24s | %-24s | %s\n", a.scenario.title.c_str(), (*dirs)[0].c_str(),
@@ -217,9 +238,12 @@ Action define_report(CLI::App& app) {
                             rb->makespan.median, ra.makespan.median > 0 ? rb->makespan.median / ra.makespan.median : 0.0);
             }
             return exit_ok;
-        } catch (const std::exception& e) {
+        } catch (const ResultsError& e) {  // a damaged or foreign folder: what is wrong, and where
             std::cerr << "lab report: " << e.what() << '\n';
             return exit_usage;
+        } catch (const std::exception& e) {
+            std::cerr << "lab report: " << e.what() << '\n';
+            return exit_failed;
         }
     };
 }

@@ -11,7 +11,9 @@
 namespace lab {
 namespace {
 
-std::string escape(const std::string& text) {
+// The one place text becomes HTML: every string the page shows (titles, labels, paths, cells,
+// tooltips, errors) goes through here, whoever wrote it: a scenario file, a URL, a server.
+std::string escape(std::string_view text) {
     std::string out;
     for (char ch : text) {
         switch (ch) {
@@ -59,7 +61,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r) {
     for (const auto* q : rows) {
         out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">#" << q->index << "</text>";
         if (!q->ok()) {
-            out << "<text x=\"" << left << "\" y=\"" << y + 11 << "\" class=\"failed\">failed: " << to_string(q->error) << "</text>\n";
+            out << "<text x=\"" << left << "\" y=\"" << y + 11 << "\" class=\"failed\">failed: " << escape(to_string(q->error)) << "</text>\n";
             y += row_height;
             continue;
         }
@@ -120,9 +122,7 @@ std::string html_report(const RunResult& run) {
            ".cmp.measured{fill:#1f5fa8}.cmp.model{fill:#7f8c8d}.cmp.document{fill:#e0a800}\n"
            ".key span{display:inline-block;width:1em;height:.8em;margin:0 .3em 0 1em}\n"
            "</style></head>\n<body>\n<h1>" << escape(s.title) << "</h1>\n<p>Source: " << escape(s.source) << "</p>\n"
-        << "<p class=\"teaching\">" << escape(s.teaching) << "</p>\n<p>" << s.load.requests << " requests, "
-        << s.load.concurrency << " at a time, " << s.load.path << " with " << s.load.delay_ms << " ms each; median of "
-        << s.load.repeat << " batches" << (s.load.warmup ? " after one warm-up" : "") << ".</p>\n<table>\n";
+        << "<p class=\"teaching\">" << escape(s.teaching) << "</p>\n<p>" << escape(load_line(run)) << "</p>\n<table>\n";
     auto rows = table_rows(run);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         out << "<tr>";
@@ -131,8 +131,8 @@ std::string html_report(const RunResult& run) {
     }
     out << "</table>\n";
     if (std::any_of(run.configurations.begin(), run.configurations.end(),
-                    [&](const auto& r) { return document_below_floor(r.configuration, s.load); }))
-        out << "<p>† below the physical floor of " << num(physical_floor_s(s.load), 3)
+                    [&](const auto& r) { return document_below_floor(r.configuration, s.load, run.cores); }))
+        out << "<p>† below the physical floor of " << num(physical_floor_s(s.load, run.cores), 3)
             << " s: every request waits d itself, so no server can answer them all sooner.</p>\n";
     if (s.load.rate == 0) {
     out << "<h2>Measured, model and document</h2>\n<p class=\"key\"><span style=\"background:#1f5fa8\"></span>measured (median)"

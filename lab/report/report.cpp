@@ -5,6 +5,8 @@
 #include <ostream>
 
 #include "lab/modes/modes.hpp"
+#include "lab/results/csv.hpp"
+#include "lab/results/schema.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -55,6 +57,8 @@ std::string loop_blocked(const ConfigurationResult& r) {
     return fixed(spread_of(lags).median, 1) + " ms";
 }
 
+}  // namespace
+
 // What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
 std::string load_line(const RunResult& run) {
     const Load& load = run.scenario.load;
@@ -72,7 +76,7 @@ std::string load_line(const RunResult& run) {
         line += load.method + " " + load.path;
     else if (load.path == "/cpu")
         line += "each computing c = " + fixed(load.delay_ms / 1000.0) + " s of CPU on a machine with " +
-                std::to_string(cores()) + " cores";
+                std::to_string(run.cores) + " cores";
     else
         line += "each waiting d = " + fixed(load.delay_ms / 1000.0) + " s";
     line += load.repeat == 1 ? "; one batch" : "; median of " + std::to_string(load.repeat) + " batches";
@@ -80,7 +84,9 @@ std::string load_line(const RunResult& run) {
            run.scenario.source;
 }
 
-Row row_of(const ConfigurationResult& r, const Load& load) {
+namespace {
+
+Row row_of(const ConfigurationResult& r, const Load& load, int cores) {
     const Configuration& c = r.configuration;
     std::string mode = (c.server == "fastapi" ? "FastAPI/uvicorn, like " : "") +
                        mode_with_options(c.mode, c.threads, c.workers, c.balance);
@@ -96,7 +102,7 @@ Row row_of(const ConfigurationResult& r, const Load& load) {
     std::string document = c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s"
                                                                    : c.document_text;
     if (document.empty()) document = "—";
-    if (document_below_floor(c, load)) document += " †";
+    if (document_below_floor(c, load, cores)) document += " †";
     std::string verdict = r.error.empty() ? r.verdict : r.error;
     if (r.error.empty() && served_by_workers(c)) verdict += "; per worker: " + per_worker(r);
     std::string model = r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula;
@@ -140,23 +146,10 @@ bool served_by_workers(const Configuration& c) {
     return mode && mode->served_by == "worker";
 }
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string quoted = "\"";
-    for (char ch : s) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return quoted + "\"";
-}
 
-bool document_below_floor(const Configuration& c, const Load& load) {
-    return c.document_s && *c.document_s < physical_floor_s(load) * 0.999;
+bool document_below_floor(const Configuration& c, const Load& load, int cores) {
+    return c.document_s && *c.document_s < physical_floor_s(load, cores) * 0.999;
 }
-
-// Open loop: the latency of every due request, merged over the batches, in two ways.
-struct OpenLoopSummary {
-    Histogram corrected, uncorrected;
-    int late = 0;
-    std::int64_t slip_us = 0;
-};
 
 OpenLoopSummary open_loop_summary(const ConfigurationResult& r) {
     OpenLoopSummary s;
@@ -176,10 +169,10 @@ std::string ms_triple(const Histogram& h) {
 
 // What the p99 from the due time should be: a loop frozen for S out of D seconds makes the
 // requests due during the freeze wait up to S; they are S/D of all, so p99 is S·(1 − 0.01·D/S).
-std::string open_loop_model(const Configuration& c, const Load& load) {
+std::string open_loop_model(const ConfigurationResult& r, const Load& load) {
     double d = load.delay_ms / 1000.0;
     double stall = load.stall_ms / 1000.0, duration = load.duration_ms / 1000.0;
-    bool one_at_a_time = model_of(c, load).at_once == 1;  // the stall holds the whole server
+    bool one_at_a_time = r.model.at_once == 1;  // the stall holds the whole server
     if (one_at_a_time && stall > 0 && stall / duration > 0.01)
         return fixed(stall * (1 - 0.01 * duration / stall) * 1000.0, 0) + " ms  S·(1 − 0.01·D/S)";
     return fixed(d * 1000.0, 0) + " ms  ≈ d";
@@ -195,7 +188,7 @@ std::vector<Row> open_loop_rows(const RunResult& run) {
         }
         OpenLoopSummary s = open_loop_summary(r);
         rows.push_back({r.configuration.label, r.configuration.mode, ms_triple(s.corrected), ms_triple(s.uncorrected),
-                        open_loop_model(r.configuration, run.scenario.load), std::to_string(s.late) + " of " + std::to_string(s.corrected.count()),
+                        open_loop_model(r, run.scenario.load), std::to_string(s.late) + " of " + std::to_string(s.corrected.count()),
                         (s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
                             fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
                             (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)")});
@@ -206,82 +199,16 @@ std::vector<Row> open_loop_rows(const RunResult& run) {
 std::vector<Row> table_rows(const RunResult& run) {
     if (run.scenario.load.rate > 0) return open_loop_rows(run);
     std::vector<Row> rows{header_of(run.scenario.load)};
-    for (const auto& r : run.configurations) rows.push_back(row_of(r, run.scenario.load));
+    for (const auto& r : run.configurations) rows.push_back(row_of(r, run.scenario.load, run.cores));
     return rows;
 }
 
-double physical_floor_s(const Load& load) {
+double physical_floor_s(const Load& load, int cores) {
     int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
     double each_s = load.delay_ms / 1000.0;
     double floor_s = rounds * each_s;
-    if (load.path == "/cpu") floor_s = std::max(floor_s, load.requests * each_s / cores());  // all cores busy
+    if (load.path == "/cpu") floor_s = std::max(floor_s, load.requests * each_s / cores);  // all cores busy
     return floor_s;
-}
-
-namespace {
-nlohmann::json open_loop_json(const OpenLoopSummary& s) {
-    auto percentiles = [](const Histogram& h) {
-        return nlohmann::json{{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
-                              {"p999", h.percentile(99.9)}, {"max", h.max()}, {"count", h.count()}};
-    };
-    return {{"from_due_us", percentiles(s.corrected)}, {"from_send_us", percentiles(s.uncorrected)},
-            {"late_for_connection", s.late}, {"harness_slip_us", s.slip_us}};
-}
-}  // namespace
-
-nlohmann::json summary_json(const RunResult& run) {
-    const Scenario& s = run.scenario;
-    nlohmann::json configs = nlohmann::json::array();
-    for (const auto& r : run.configurations) {
-        const Configuration& c = r.configuration;
-        nlohmann::json batches = nlohmann::json::array();
-        for (std::size_t i = 0; i < r.stats.size(); ++i) {
-            const BatchStats& st = r.stats[i];
-            const Batch& b = r.batches[i];
-            std::vector<double> probe_s;
-            for (const auto& p : b.probes)
-                if (p.ok()) probe_s.push_back(static_cast<double>(p.latency_us()) / 1e6);
-            nlohmann::json per_worker = nlohmann::json::object();
-            for (auto [pid, n] : st.per_worker) per_worker[std::to_string(pid)] = n;
-            batches.push_back({{"ok", st.ok}, {"failed", st.failed}, {"makespan_s", st.makespan_s},
-                               {"latency_s", {{"min", st.latency_min_s}, {"p50", st.latency_p50_s},
-                                              {"p90", st.latency_p90_s}, {"p99", st.latency_p99_s},
-                                              {"max", st.latency_max_s}, {"mean", st.latency_mean_s}}},
-                               {"throughput_rps", st.throughput_rps},
-                               {"effective_concurrency", st.effective_concurrency},
-                               {"max_in_service", st.max_in_service},
-                               {"probes", b.probes.size()},
-                               {"loop_lag_ms", i < r.loop_lag_ms.size() ? r.loop_lag_ms[i] : -1.0},
-                               {"probe_latency_s", {{"p50", percentile(probe_s, 50)}, {"max", percentile(probe_s, 100)}}},
-                               {"requests_per_worker", per_worker}});
-        }
-        configs.push_back({
-            {"label", c.label}, {"mode", c.mode}, {"client", c.client}, {"gil", c.gil},
-            {"options", {{"threads", c.threads}, {"workers", c.workers}, {"balance", c.balance},
-                         {"worker_mode", c.worker_mode}}},
-            {"measured_s", {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}}},
-            {"model_s", r.model_s}, {"model_formula", r.model.formula},
-            {"document_s", c.document_s ? nlohmann::json(*c.document_s) : nlohmann::json()},
-            {"document_text", c.document_text},
-            {"document_below_physical_floor", document_below_floor(c, s.load)},
-            {"verdict", r.verdict}, {"peak_rss_kib", r.peak_rss_kib},
-            {"requests", c.requests.value_or(s.load.requests)}, {"median_batch", r.batches.empty() ? 0 : r.batches[r.median_batch].number},
-            {"error", r.error}, {"batches", batches},
-            {"open_loop", r.open_loop.empty() ? nlohmann::json() : open_loop_json(open_loop_summary(r))},
-        });
-    }
-    return {
-        {"scenario", s.name}, {"title", s.title}, {"source", s.source}, {"teaching", s.teaching},
-        {"load", {{"requests", s.load.requests}, {"concurrency", s.load.concurrency},
-                  {"path", s.load.path}, {"method", s.load.method}, {"delay_ms", s.load.delay_ms},
-                  {"repeat", s.load.repeat}, {"warmup_batches", s.load.warmup ? 1 : 0},
-                  {"report_memory", s.load.report_memory}, {"stagger_ms", s.load.stagger_ms},
-                  {"probe_path", s.load.probe_path}, {"probe_every_ms", s.load.probe_every_ms},
-                  {"rate", s.load.rate}, {"duration_ms", s.load.duration_ms}, {"stall_ms", s.load.stall_ms},
-                  {"stall_at_ms", s.load.stall_at_ms}}},
-        {"physical_floor_s", physical_floor_s(s.load)},
-        {"configurations", configs},
-    };
 }
 
 void print_report(std::ostream& out, const RunResult& run, Format format) {
@@ -301,9 +228,9 @@ void print_report(std::ostream& out, const RunResult& run, Format format) {
     out << run.scenario.title << '\n' << load_line(run) << "\n\n";
     print_rows(out, rows, format == Format::markdown);
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                 [&](const auto& r) { return document_below_floor(r.configuration, load); });
+                                 [&](const auto& r) { return document_below_floor(r.configuration, load, run.cores); });
     if (any_below)
-        out << "\n† below the physical floor of " << fixed(physical_floor_s(load))
+        out << "\n† below the physical floor of " << fixed(physical_floor_s(load, run.cores))
             << " s: every request waits d itself, so no server can answer them all sooner.\n";
     if (format == Format::markdown || load.rate > 0) return;
     for (const auto& r : run.configurations)

@@ -1,75 +1,148 @@
 #include "lab/results/reader.hpp"
 
+#include <charconv>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "lab/results/csv.hpp"
+#include "lab/results/schema.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;
 namespace {
 
-// One CSV line into fields, honouring "quoted, fields" with "" for a quote.
-std::vector<std::string> split_csv(const std::string& line) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        char ch = line[i];
-        if (quoted && ch == '"' && i + 1 < line.size() && line[i + 1] == '"') fields.back() += line[++i];
-        else if (ch == '"') quoted = !quoted;
-        else if (ch == ',' && !quoted) fields.emplace_back();
-        else fields.back() += ch;
-    }
-    return fields;
+[[noreturn]] void damaged(const fs::path& file, const std::string& reason) {
+    throw ResultsError(file.string() + ": " + reason);
 }
-
-std::int64_t integer(const std::string& field) { return field.empty() ? -1 : std::stoll(field); }
 
 ErrorKind error_kind(const std::string& text) {
-    for (auto kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::status, ErrorKind::timeout})
+    for (auto kind : {ErrorKind::none, ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::status,
+                      ErrorKind::timeout})
         if (to_string(kind) == text) return kind;
-    return ErrorKind::none;
+    throw std::invalid_argument("not an error kind: '" + text + "'");
 }
 
-// requests.csv: label -> batch number -> its requests and probes.
-std::map<std::string, std::map<int, Batch>> read_requests(const fs::path& file) {
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error(file.string() + ": cannot be read");
-    std::string line;
-    std::getline(in, line);
-    std::vector<std::string> header = split_csv(line);
+// requests.csv: configuration index -> batch number -> its requests and probes.
+using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
+
+CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationResult>& configurations) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) damaged(file, "cannot be read");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<std::vector<std::string>> rows;
+    try {
+        rows = read_csv(text.str());
+    } catch (const std::invalid_argument& e) {
+        damaged(file, e.what());
+    }
+    if (rows.empty()) damaged(file, "empty: not even its header line");
     std::map<std::string, std::size_t> column;
-    for (std::size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
-    for (const char* needed : {"configuration", "batch", "kind", "index", "send_us", "end_us", "error"})
-        if (!column.count(needed)) throw std::runtime_error(file.string() + ": no column '" + needed + "'");
-    std::map<std::string, std::map<int, Batch>> batches;
-    for (int number = 2; std::getline(in, line); ++number) {
-        auto f = split_csv(line);
-        if (f.size() != header.size())
-            throw std::runtime_error(file.string() + ": line " + std::to_string(number) + " has " +
-                                     std::to_string(f.size()) + " fields, the header " + std::to_string(header.size()));
-        auto at = [&](const char* name) { return f[column.at(name)]; };
+    for (std::size_t i = 0; i < rows[0].size(); ++i) column[rows[0][i]] = i;
+    for (const char* needed : {"configuration", "batch", "kind", "index", "connection", "intended_us", "connect_us", "send_us",
+                               "first_byte_us", "end_us", "status", "bytes", "worker_pid", "thread_id",
+                               "server_start_us", "server_end_us", "error"})
+        if (!column.count(needed)) damaged(file, std::string("no column '") + needed + "'");
+    bool indexed = column.count("configuration_index") > 0;  // (older files: by label)
+
+    CsvBatches batches;
+    for (std::size_t line = 1; line < rows.size(); ++line) {
+        const auto& f = rows[line];
+        std::string where = "row " + std::to_string(line + 1);
+        if (f.size() != rows[0].size())
+            damaged(file, where + " has " + std::to_string(f.size()) + " fields, the header " + std::to_string(rows[0].size()));
+        std::string current;
+        auto at = [&](const char* name) -> const std::string& { return f[column.at(current = name)]; };
+        // A number, or -1 for an empty cell ("did not happen"); anything else is damage.
+        auto integer = [&](const char* name, std::int64_t low, std::int64_t high) -> std::int64_t {
+            const std::string& cell = at(name);
+            if (cell.empty()) return -1;
+            std::int64_t value = 0;
+            auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+            if (ec != std::errc{} || end != cell.data() + cell.size() || value < low || value > high)
+                damaged(file, where + ", column '" + name + "': '" + cell + "' is not a whole number from " +
+                                  std::to_string(low) + " to " + std::to_string(high));
+            return value;
+        };
+        const std::int64_t any = std::numeric_limits<std::int64_t>::max();
+        std::size_t config = 0;
+        if (indexed) {
+            std::int64_t n = integer("configuration_index", 0, static_cast<std::int64_t>(configurations.size()) - 1);
+            if (n < 0) damaged(file, where + ": no configuration_index");
+            config = static_cast<std::size_t>(n);
+        } else {
+            auto same = std::find_if(configurations.begin(), configurations.end(),
+                                     [&](const auto& c) { return c.configuration.label == at("configuration"); });
+            if (same == configurations.end()) damaged(file, where + ": configuration '" + at("configuration") + "' is not in summary.json");
+            config = static_cast<std::size_t>(same - configurations.begin());
+        }
+        if (at("configuration") != configurations[config].configuration.label)
+            damaged(file, where + ": configuration '" + at("configuration") + "' where summary.json has '" +
+                              configurations[config].configuration.label + "' (files of two different runs?)");
         RequestRecord r;
-        r.batch = static_cast<int>(integer(at("batch")));
-        r.index = static_cast<int>(integer(at("index")));
-        r.connection = static_cast<int>(integer(at("connection")));
-        r.intended_us = integer(at("intended_us"));
-        r.connect_us = integer(at("connect_us"));
-        r.send_us = integer(at("send_us"));
-        r.first_byte_us = integer(at("first_byte_us"));
-        r.end_us = integer(at("end_us"));
-        r.status = static_cast<int>(integer(at("status")));
-        r.bytes = static_cast<std::size_t>(std::max<std::int64_t>(0, integer(at("bytes"))));
-        r.worker_pid = integer(at("worker_pid"));
-        r.thread_id = integer(at("thread_id"));
-        r.server_start_us = integer(at("server_start_us"));
-        r.server_end_us = integer(at("server_end_us"));
-        r.error = error_kind(at("error"));
-        Batch& batch = batches[at("configuration")][r.batch];
+        r.batch = static_cast<int>(integer("batch", 0, 100));
+        r.index = static_cast<int>(integer("index", 0, 10'000'000));
+        r.connection = static_cast<int>(integer("connection", -1, 1'000'000));
+        r.intended_us = integer("intended_us", -any, any);
+        r.connect_us = integer("connect_us", -any, any);
+        r.send_us = integer("send_us", -any, any);
+        r.first_byte_us = integer("first_byte_us", -any, any);
+        r.end_us = integer("end_us", -any, any);
+        r.status = static_cast<int>(std::max<std::int64_t>(0, integer("status", 0, 999)));
+        r.bytes = static_cast<std::size_t>(std::max<std::int64_t>(0, integer("bytes", 0, any)));
+        r.worker_pid = integer("worker_pid", -1, any);
+        r.thread_id = integer("thread_id", -1, any);
+        r.server_start_us = integer("server_start_us", -any, any);
+        r.server_end_us = integer("server_end_us", -any, any);
+        try {
+            r.error = error_kind(at("error"));
+        } catch (const std::invalid_argument& e) {
+            damaged(file, where + ", column 'error': " + e.what());
+        }
+        if (at("kind") != "request" && at("kind") != "probe")
+            damaged(file, where + ", column 'kind': '" + at("kind") + "' is neither request nor probe");
+        Batch& batch = batches[config][r.batch];
         batch.number = r.batch;
         (at("kind") == "probe" ? batch.probes : batch.requests).push_back(r);
     }
     return batches;
+}
+
+// Puts a configuration's batches from requests.csv beside what summary.json says of them,
+// refusing a pair of files that do not belong together.
+void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<StoredBatch>& notes, int median_number,
+          bool open_loop, const fs::path& dir, std::size_t index) {
+    std::string which = "configuration " + std::to_string(index + 1) + " ('" + r.configuration.label + "')";
+    if (csv.size() != notes.size())
+        damaged(dir / "requests.csv", "has " + std::to_string(csv.size()) + " batches of " + which + ", summary.json " +
+                                          std::to_string(notes.size()));
+    for (const StoredBatch& note : notes) {
+        auto found = csv.find(note.number);
+        if (found == csv.end())
+            damaged(dir / "requests.csv", "has no batch " + std::to_string(note.number) + " of " + which);
+        if (note.number == median_number) r.median_batch = r.batches.size();
+        r.stats.push_back(summarize(found->second));
+        r.loop_lag_ms.push_back(note.loop_lag_ms);
+        r.max_computing.push_back(note.max_computing);
+        if (open_loop && note.number > 0) {
+            OpenLoopResult o;
+            for (const RequestRecord& q : found->second.requests) account(o, q);
+            o.harness_slip_us = note.harness_slip_us;
+            o.batch = found->second;
+            r.open_loop.push_back(std::move(o));
+        }
+        r.batches.push_back(std::move(found->second));
+    }
+    // The makespans, as the run computed them: only for a configuration that ran to the end.
+    if (r.error.empty()) {
+        if (r.batches.empty()) damaged(dir / "summary.json", which + " ran without error but has no batch");
+        std::vector<double> makespans;
+        for (const auto& st : r.stats) makespans.push_back(st.makespan_s);
+        r.makespan = spread_of(makespans);
+    }
 }
 
 }  // namespace
@@ -77,64 +150,20 @@ std::map<std::string, std::map<int, Batch>> read_requests(const fs::path& file) 
 RunResult read_results(const fs::path& dir) {
     fs::path summary_file = dir / "summary.json";
     std::ifstream in(summary_file);
-    if (!in) throw std::runtime_error(summary_file.string() + ": cannot be read (is " + dir.string() + " a results folder?)");
+    if (!in) damaged(summary_file, "cannot be read (is " + dir.string() + " a results folder?)");
     auto summary = nlohmann::json::parse(in, nullptr, false);
-    if (!summary.is_object()) throw std::runtime_error(summary_file.string() + ": not valid JSON");
-    auto requests = read_requests(dir / "requests.csv");
-
-    RunResult run;
+    if (summary.is_discarded()) damaged(summary_file, "not valid JSON");
+    StoredRun stored;
     try {
-        Scenario& s = run.scenario;
-        s.name = summary.at("scenario");
-        s.title = summary.at("title");
-        s.source = summary.at("source");
-        s.teaching = summary.value("teaching", "");
-        const auto& load = summary.at("load");
-        s.load.requests = load.at("requests");
-        s.load.concurrency = load.at("concurrency");
-        s.load.path = load.at("path");
-        s.load.method = load.at("method");
-        s.load.delay_ms = load.at("delay_ms");
-        s.load.repeat = load.at("repeat");
-        s.load.stagger_ms = load.value("stagger_ms", 0);
-        s.load.warmup = load.value("warmup_batches", 1) > 0;
-        s.load.report_memory = load.value("report_memory", false);
-        s.load.probe_path = load.value("probe_path", "");
-        s.load.probe_every_ms = load.value("probe_every_ms", 25);
-        for (const auto& c : summary.at("configurations")) {
-            ConfigurationResult r;
-            Configuration& config = r.configuration;
-            config.label = c.at("label");
-            config.mode = c.at("mode");
-            config.client = c.value("client", "concurrent");
-            config.gil = c.value("gil", false);
-            config.threads = c.at("options").value("threads", 40);
-            config.workers = c.at("options").value("workers", 4);
-            config.balance = c.at("options").value("balance", "shared");
-            config.worker_mode = c.at("options").value("worker_mode", "blocking-in-loop");
-            if (c.at("document_s").is_number()) config.document_s = c.at("document_s").get<double>();
-            config.document_text = c.value("document_text", "");
-            if (int n = c.value("requests", s.load.requests); n != s.load.requests) config.requests = n;
-            Load own = s.load;
-            own.requests = config.requests.value_or(s.load.requests);
-            r.model = model_of(config, own);
-            r.peak_rss_kib = c.value("peak_rss_kib", -1L);
-            r.model.formula = c.value("model_formula", r.model.formula);
-            r.model_s = c.at("model_s");
-            r.makespan = {c.at("measured_s").at("median"), c.at("measured_s").at("min"), c.at("measured_s").at("max")};
-            r.verdict = c.value("verdict", "");
-            r.error = c.value("error", "");
-            for (auto& [number, batch] : requests[config.label]) {
-                if (number == c.value("median_batch", 0)) r.median_batch = r.batches.size();
-                r.stats.push_back(summarize(batch));
-                r.batches.push_back(std::move(batch));
-            }
-            for (const auto& b : c.at("batches")) r.loop_lag_ms.push_back(b.value("loop_lag_ms", -1.0));
-            run.configurations.push_back(std::move(r));
-        }
-    } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error(summary_file.string() + ": " + e.what());
+        stored = run_from_summary(summary);
+    } catch (const SchemaError& e) {
+        damaged(summary_file, e.what());
     }
+    RunResult& run = stored.run;
+    CsvBatches csv = read_requests(dir / "requests.csv", run.configurations);
+    for (std::size_t i = 0; i < run.configurations.size(); ++i)
+        join(run.configurations[i], std::move(csv[i]), stored.batches[i], stored.median_batch[i],
+             run.scenario.load.rate > 0, dir, i);
     return run;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Reads a results folder (summary.json and requests.csv) back into a RunResult, so that
-// `lab report` can print the table and rebuild report.html from what a run saved.
+// Reads a results folder (summary.json and requests.csv) back into the RunResult the run had,
+// so that `lab report` prints the same table and rebuilds the same report.html.
 #include <filesystem>
 #include <stdexcept>
 
@@ -8,7 +8,12 @@
 
 namespace lab {
 
-// Throws std::runtime_error naming the file and what is wrong with it.
-RunResult read_results(const std::filesystem::path& dir);
+// A results folder that cannot be read as one: the message names the file, the key or the row
+// and column, and what is wrong there.
+struct ResultsError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+RunResult read_results(const std::filesystem::path& dir);  // throws ResultsError
 
 }  // namespace lab

@@ -48,6 +48,7 @@ struct ConfigurationResult {
 struct RunResult {
     Scenario scenario;
     std::vector<ConfigurationResult> configurations;
+    int cores = lab::cores();  // of the machine that ran it: the CPU models and floors use it
     bool ok() const;  // every server started and every request was answered
 };
 

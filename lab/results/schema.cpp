@@ -1,0 +1,297 @@
+#include "lab/results/schema.hpp"
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <type_traits>
+
+#include "lab/report/report.hpp"
+
+namespace lab {
+namespace {
+
+using nlohmann::json;
+
+// The range a number may take when it is read back; anything outside is a damaged file.
+struct Bound {
+    double low = -std::numeric_limits<double>::max(), high = std::numeric_limits<double>::max();
+};
+constexpr Bound natural{0, 1e12}, count_bound{1, 1e6}, ms_bound{0, 600'000}, pid_bound{-1, 1e12};
+
+// ---- the lists: every key of summary.json, once --------------------------------------------
+// Each takes the visitor and the object (const when writing); `v(key, member, bound)`.
+
+template <class V, class L>
+void fields(V& v, L& l) {  // Load
+    v("requests", l.requests, count_bound);
+    v("concurrency", l.concurrency, Bound{1, 10'000});
+    v("path", l.path);
+    v("method", l.method);
+    v("delay_ms", l.delay_ms, ms_bound);
+    v("repeat", l.repeat, Bound{1, 100});
+    v("warmup", l.warmup);
+    v("report_memory", l.report_memory);
+    v("rate", l.rate, Bound{0, 100'000});
+    v("duration_ms", l.duration_ms, ms_bound);
+    v("stall_ms", l.stall_ms, ms_bound);
+    v("stall_at_ms", l.stall_at_ms, ms_bound);
+    v("stagger_ms", l.stagger_ms, Bound{0, 1000});
+    v("probe_path", l.probe_path);
+    v("probe_every_ms", l.probe_every_ms, Bound{1, 10'000});
+}
+
+template <class V, class C>
+void configuration_fields(V& v, C& c) {
+    v("label", c.label);
+    v("mode", c.mode);
+    v("server", c.server);
+    v("fastapi_variant", c.fastapi_variant);
+    v("host", c.host);
+    v("port", c.port, Bound{0, 65535});
+    v("threads", c.threads, Bound{1, 10'000});
+    v("workers", c.workers, Bound{1, 64});
+    v("balance", c.balance);
+    v("worker_mode", c.worker_mode);
+    v("gil", c.gil);
+    v("client", c.client);
+    v("requests", c.requests, count_bound);  // null: the load's
+    v("document_s", c.document_s, Bound{0, 1e6});
+    v("document_text", c.document_text);
+}
+
+template <class V, class M>
+void model_fields(V& v, M& m) {
+    v("at_once", m.at_once, natural);
+    v("client_at_once", m.client_at_once, natural);
+    v("shared_cores", m.shared_cores, natural);
+    v("formula", m.formula);
+}
+
+template <class V, class B>
+void batch_fields(V& v, B& b) {
+    v("number", b.number, Bound{0, 100});
+    v("loop_lag_ms", b.loop_lag_ms, Bound{-1, 1e9});
+    v("max_computing_at_once", b.max_computing, Bound{-1, 1e6});
+    v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
+}
+
+template <class V, class R>
+void result_fields(V& v, R& r) {  // a configuration's own keys besides its Configuration
+    v.object("model", r.model, [](auto& w, auto& m) { model_fields(w, m); });
+    v("model_s", r.model_s, Bound{0, 1e9});
+    v("verdict", r.verdict);
+    v("error", r.error);
+    v("peak_rss_kib", r.peak_rss_kib, pid_bound);
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+struct Writer {
+    json& out;
+    template <class T>
+    void operator()(const char* key, const T& value, Bound = {}) {
+        if constexpr (std::is_same_v<T, std::optional<int>> || std::is_same_v<T, std::optional<double>>)
+            out[key] = value ? json(*value) : json();
+        else
+            out[key] = value;
+    }
+    template <class T, class List>
+    void object(const char* key, const T& value, List list) {
+        json inner = json::object();
+        Writer w{inner};
+        list(w, value);
+        out[key] = std::move(inner);
+    }
+};
+
+// ---- reading: the same lists, each value checked ---------------------------------------------
+
+std::string shown(const json& j) { return j.dump().substr(0, 60); }
+
+struct Reader {
+    const json& in;
+    std::string path;  // "configurations[1]." before each key
+
+    [[noreturn]] void fail(const char* key, const std::string& reason) const {
+        throw SchemaError(path + key + ": " + reason);
+    }
+    template <class T>
+    void operator()(const char* key, T& value, Bound bound = {}) const {
+        auto it = in.find(key);
+        if (it == in.end()) return;  // absent: the default (files from before the key existed)
+        read(key, *it, value, bound);
+    }
+    template <class T, class List>
+    void object(const char* key, T& value, List list) const {
+        auto it = in.find(key);
+        if (it == in.end()) return;
+        if (!it->is_object()) fail(key, "must be an object, got " + shown(*it));
+        Reader inner{*it, path + key + "."};
+        list(inner, value);
+    }
+
+private:
+    void check_range(const char* key, const json& j, double x, Bound b) const {
+        if (!std::isfinite(x) || x < b.low || x > b.high) {
+            char range[96];
+            std::snprintf(range, sizeof range, "must be from %g to %g, got ", b.low, b.high);
+            fail(key, range + shown(j));
+        }
+    }
+    template <class T>
+    void read(const char* key, const json& j, T& value, Bound b) const {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!j.is_boolean()) fail(key, "must be true or false, got " + shown(j));
+            value = j.get<bool>();
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            if (!j.is_string()) fail(key, "must be a string, got " + shown(j));
+            value = j.get<std::string>();
+        } else if constexpr (std::is_integral_v<T>) {
+            if (!j.is_number_integer()) fail(key, "must be a whole number, got " + shown(j));
+            double x = j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>()) : static_cast<double>(j.get<std::int64_t>());
+            check_range(key, j, x, b);
+            value = static_cast<T>(j.get<std::int64_t>());
+        } else if constexpr (std::is_floating_point_v<T>) {
+            if (!j.is_number()) fail(key, "must be a number, got " + shown(j));
+            check_range(key, j, j.get<double>(), b);
+            value = j.get<double>();
+        } else {  // std::optional<int|double>: null for "none"
+            if (j.is_null()) {
+                value.reset();
+                return;
+            }
+            typename T::value_type inner{};
+            read(key, j, inner, b);
+            value = inner;
+        }
+    }
+};
+
+// The per-batch notes of a configuration as summary.json keeps them.
+std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
+    std::vector<StoredBatch> notes;
+    for (std::size_t i = 0; i < r.batches.size(); ++i) {
+        StoredBatch b;
+        b.number = r.batches[i].number;
+        if (i < r.loop_lag_ms.size()) b.loop_lag_ms = r.loop_lag_ms[i];
+        if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
+        if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
+        notes.push_back(b);
+    }
+    return notes;
+}
+
+// ---- derived keys: written for other tools (notebooks, jq), recomputed when read ------------
+
+json latency_json(const BatchStats& st) {
+    return {{"min", st.latency_min_s}, {"p50", st.latency_p50_s}, {"p90", st.latency_p90_s},
+            {"p99", st.latency_p99_s}, {"max", st.latency_max_s}, {"mean", st.latency_mean_s}};
+}
+
+json derived_batch(const Batch& b, const BatchStats& st) {
+    std::vector<double> probe_s;
+    for (const auto& p : b.probes)
+        if (p.ok()) probe_s.push_back(static_cast<double>(p.latency_us()) / 1e6);
+    json per_worker = json::object();
+    for (auto [pid, n] : st.per_worker) per_worker[std::to_string(pid)] = n;
+    return {{"ok", st.ok}, {"failed", st.failed}, {"makespan_s", st.makespan_s}, {"latency_s", latency_json(st)},
+            {"throughput_rps", st.throughput_rps}, {"effective_concurrency", st.effective_concurrency},
+            {"max_in_service", st.max_in_service}, {"probes", b.probes.size()},
+            {"probe_latency_s", {{"p50", percentile(probe_s, 50)}, {"max", percentile(probe_s, 100)}}},
+            {"requests_per_worker", per_worker}};
+}
+
+json open_loop_json(const OpenLoopSummary& s) {
+    auto percentiles = [](const Histogram& h) {
+        return json{{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
+                    {"p999", h.percentile(99.9)}, {"max", h.max()}, {"count", h.count()}};
+    };
+    return {{"from_due_us", percentiles(s.corrected)}, {"from_send_us", percentiles(s.uncorrected)},
+            {"late_for_connection", s.late}, {"harness_slip_us", s.slip_us}};
+}
+
+}  // namespace
+
+json summary_json(const RunResult& run) {
+    const Scenario& s = run.scenario;
+    json top = json::object();
+    Writer w{top};
+    w("scenario", s.name);
+    w("title", s.title);
+    w("source", s.source);
+    w("teaching", s.teaching);
+    w("cores", run.cores);
+    w.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
+    top["physical_floor_s"] = physical_floor_s(s.load, run.cores);  // derived
+    json configurations = json::array();
+    for (const auto& r : run.configurations) {
+        json c = json::object();
+        Writer cw{c};
+        configuration_fields(cw, r.configuration);
+        result_fields(cw, r);
+        json batches = json::array();
+        auto notes = stored_batches(r);
+        for (std::size_t i = 0; i < notes.size(); ++i) {
+            json b = json::object();
+            Writer bw{b};
+            batch_fields(bw, notes[i]);
+            if (i < r.stats.size()) b.update(derived_batch(r.batches[i], r.stats[i]));
+            batches.push_back(std::move(b));
+        }
+        c["batches"] = std::move(batches);
+        // Derived, for other tools:
+        c["model_formula"] = r.model.formula;
+        c["measured_s"] = {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
+        c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
+        c["document_below_physical_floor"] = document_below_floor(r.configuration, s.load, run.cores);
+        c["open_loop"] = r.open_loop.empty() ? json() : open_loop_json(open_loop_summary(r));
+        configurations.push_back(std::move(c));
+    }
+    top["configurations"] = std::move(configurations);
+    return top;
+}
+
+StoredRun run_from_summary(const json& summary) {
+    if (!summary.is_object()) throw SchemaError("the file must hold one JSON object");
+    StoredRun stored;
+    RunResult& run = stored.run;
+    Scenario& s = run.scenario;
+    Reader top{summary, ""};
+    for (const char* required : {"scenario", "load", "configurations"})
+        if (!summary.contains(required)) top.fail(required, "missing");
+    top("scenario", s.name);
+    top("title", s.title);
+    top("source", s.source);
+    top("teaching", s.teaching);
+    top("cores", run.cores, Bound{1, 1e6});
+    top.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
+    const json& list = summary["configurations"];
+    if (!list.is_array() || list.empty()) top.fail("configurations", "must be a list of at least one configuration");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        std::string where = "configurations[" + std::to_string(i) + "]";
+        if (!list[i].is_object()) throw SchemaError(where + ": must be an object");
+        Reader c{list[i], where + "."};
+        ConfigurationResult r;
+        configuration_fields(c, r.configuration);
+        result_fields(c, r);
+        std::vector<StoredBatch> notes;
+        if (auto b = list[i].find("batches"); b != list[i].end()) {
+            if (!b->is_array()) c.fail("batches", "must be a list");
+            for (std::size_t k = 0; k < b->size(); ++k) {
+                if (!(*b)[k].is_object()) c.fail("batches", "must be a list of objects");
+                Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
+                StoredBatch note;
+                batch_fields(br, note);
+                notes.push_back(note);
+            }
+        }
+        int median = 0;
+        c("median_batch", median, Bound{0, 100});
+        run.configurations.push_back(std::move(r));
+        stored.batches.push_back(std::move(notes));
+        stored.median_batch.push_back(median);
+    }
+    return stored;
+}
+
+}  // namespace lab
