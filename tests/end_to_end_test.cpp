@@ -1,8 +1,13 @@
 // `lab` as a user runs it: the command line, the table, the files, the exit codes.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
+#include <sys/wait.h>
+
 #include <nlohmann/json.hpp>
 
+#include "lab/run/server_process.hpp"
 #include "support.hpp"
 
 TEST_CASE("lab run blocking-async prints the table and writes both files", "[e2e]") {
@@ -57,4 +62,75 @@ TEST_CASE("every scenario runs to its table with small delays", "[e2e]") {
         CHECK(o.exit_code == 0);
         CHECK(o.output.find("configuration") != std::string::npos);
     }
+}
+
+namespace {
+
+// The one folder a run wrote below `out/scenario`.
+std::filesystem::path only_run(const std::filesystem::path& out, const std::string& scenario) {
+    return std::filesystem::directory_iterator(out / scenario)->path();
+}
+
+// The printed table: what comes before the "results:" lines of `lab run`.
+std::string table_part(const std::string& output) { return output.substr(0, output.find("results: ")); }
+
+}  // namespace
+
+TEST_CASE("lab report rebuilds a real run's table and page unchanged, closed and open loop", "[e2e]") {
+    for (std::string args : {"run blocking-async --requests 4 --delay 20 --repeat 2", "run head-of-line --requests 4 --delay 50 --repeat 1"}) {
+        INFO(args);
+        test::ScratchDir out;
+        auto ran = test::run_lab(args + " --quiet --out " + out.path.string());
+        REQUIRE(ran.exit_code == 0);
+        auto dir = only_run(out.path, args.substr(4, args.find(' ', 4) - 4));
+        std::string page = test::read_file(dir / "report.html");
+        auto reported = test::run_lab("report " + dir.string());
+        CHECK(reported.exit_code == 0);
+        CHECK(reported.output.substr(0, reported.output.find("report: ")) == table_part(ran.output));
+        CHECK(reported.output.find("(unchanged)") != std::string::npos);
+        CHECK(test::read_file(dir / "report.html") == page);
+        CHECK_FALSE(std::filesystem::exists(dir / "report-rebuilt.html"));
+    }
+}
+
+TEST_CASE("lab report never writes over a run's own page, and says why it cannot write", "[e2e]") {
+    test::ScratchDir out;
+    REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+    auto dir = only_run(out.path, "blocking-async");
+    std::ofstream(dir / "report.html", std::ios::app) << "<!-- written by an older lab -->";
+    std::string own = test::read_file(dir / "report.html");
+    // A folder it may not write in (a file size limit: the same for root): exit 1, not usage.
+    auto beside = test::run_lab("report " + dir.string());
+    CHECK(beside.exit_code == 0);
+    CHECK(test::read_file(dir / "report.html") == own);  // the run's own page, kept
+    CHECK(std::filesystem::exists(dir / "report-rebuilt.html"));  // the rebuilt one beside it
+    std::filesystem::remove(dir / "report-rebuilt.html");
+    auto limit = std::system(("sh -c 'trap \"\" XFSZ; ulimit -f 0; exec " + std::string(LAB_BINARY) + " report " + dir.string() +
+                              " >/dev/null 2>&1'").c_str());
+    CHECK(WIFEXITED(limit));
+    CHECK(WEXITSTATUS(limit) == 1);
+    CHECK(test::read_file(dir / "report.html") == own);
+}
+
+TEST_CASE("lab report refuses a damaged folder with exit 2 and the reason", "[e2e]") {
+    test::ScratchDir out;
+    REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+    auto dir = only_run(out.path, "blocking-async");
+    std::string csv = test::read_file(dir / "requests.csv");
+    std::ofstream(dir / "requests.csv", std::ios::trunc) << csv.substr(0, csv.find('\n') + 1);  // the header only
+    auto o = test::run_lab("report " + dir.string());
+    CHECK(o.exit_code == 2);
+    CHECK(o.output.find("requests.csv: has 0 batches of configuration 1") != std::string::npos);
+}
+
+TEST_CASE("a request path of lab load reaches the page as text, never as markup", "[e2e]") {
+    test::ScratchDir out;
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/delay?ms=1&x=<script>alert(1)</script>";
+    auto o = test::run_lab("load '" + url + "' --requests 4 --concurrency 2 --quiet --out " + out.path.string());
+    INFO(o.output);
+    auto dir = only_run(out.path, "load");
+    std::string page = test::read_file(dir / "report.html");
+    CHECK(page.find("<script>alert") == std::string::npos);
+    CHECK(page.find("&lt;script&gt;alert(1)") != std::string::npos);
 }
