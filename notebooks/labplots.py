@@ -69,11 +69,15 @@ def load_results(folder):
     return summary, requests
 
 
-def configuration_rows(requests, configuration, kind="request"):
-    """One configuration's rows of its median batch (the batch the lab's timeline draws)."""
+def configuration_rows(requests, configuration, kind="request", index=None):
+    """One configuration's rows of its median batch (the batch the lab's timeline draws).
+    `index` is its place in summary.json's list: requests.csv's configuration_index (older
+    folders have no such column, and are matched by label and mode)."""
     batch = configuration.get("median_batch") or 1
-    rows = requests[(requests["configuration"] == configuration["label"])
-                    & (requests["batch"] == batch) & (requests["kind"] == kind)]
+    rows = requests[(requests["batch"] == batch) & (requests["kind"] == kind)]
+    if index is not None and "configuration_index" in rows:
+        return rows[rows["configuration_index"] == index]
+    rows = rows[rows["configuration"] == configuration["label"]]
     if "mode" in configuration and "mode" in rows:
         rows = rows[rows["mode"] == configuration["mode"]]
     return rows
@@ -175,12 +179,12 @@ def draw_probes(ax, rows, configuration):
 def timelines(summary, requests, prefix="timeline"):
     """A timeline per configuration (median batch), and a probe plot where there were probes."""
     for n, configuration in enumerate(summary.get("configurations", [])):
-        load = configuration_rows(requests, configuration, "request")
+        load = configuration_rows(requests, configuration, "request", n)
         if load.empty:
             print(f"{configuration['label']}: no requests recorded "
                   f"({configuration.get('error') or 'nothing ran'})")
             continue
-        probes = configuration_rows(requests, configuration, "probe")
+        probes = configuration_rows(requests, configuration, "probe", n)
         panels = 2 if not probes.empty else 1
         fig, axes = plt.subplots(panels, 1, squeeze=False,
                                  figsize=(9, 1.6 + 0.22 * len(load) + 2.2 * (panels - 1)),
