@@ -30,9 +30,10 @@ def parent_of(pid):
 
 
 def die_with_grandparent(grandparent):
-    """For a process two levels down (serve.py -> uvicorn -> worker): die with the parent, and
-    exit now if the parent is no longer the child of `grandparent` (it died, and this process
-    was handed to another)."""
+    """For a uvicorn worker (serve.py -> uvicorn -> worker): die with its parent, and exit now if
+    that parent is no longer the child of `grandparent` (uvicorn died, and this process was handed
+    to another). With one worker, uvicorn runs the app itself: then `grandparent` is the parent."""
     die_with_parent()
-    if parent_of(os.getppid()) != grandparent:
+    parent = os.getppid()
+    if parent != grandparent and parent_of(parent) != grandparent:
         os._exit(1)
