@@ -1,6 +1,7 @@
 #include "lab/server/http_server.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "lab/server/answer.hpp"
@@ -103,7 +104,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, st
             // so accepting again at once fails again at once and spins a core. Keep serving the
             // connections we have, and try again a little later.
             if (!std::exchange(said, true))
-                std::fprintf(stderr, "accept failed: %s; retrying every %d ms\n", ec.message().c_str(),
+                std::fprintf(stderr, "accept failed: %s; retrying every %d ms\n", std::strerror(ec.value()),  // errno
                              static_cast<int>(accept_retry.count()));
             asio::steady_timer pause{acceptor.get_executor(), accept_retry};
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
