@@ -157,6 +157,14 @@ TEST_CASE("a batch against a server that stopped answering ends at its deadline,
     CHECK(batch.cut_off);
     REQUIRE(batch.requests.size() == 4);  // none dropped
     for (const auto& r : batch.requests) CHECK(r.error == lab::ErrorKind::timeout);
+
+    started = std::chrono::steady_clock::now();  // the sequential client keeps the deadline too
+    auto one_by_one = lab::run_sequential_batch(spec, 1);
+    took = std::chrono::steady_clock::now() - started;
+    CHECK(took < std::chrono::seconds(3));  // not 4 × 30 s
+    CHECK(one_by_one.cut_off);
+    REQUIRE(one_by_one.requests.size() == 4);
+    for (const auto& r : one_by_one.requests) CHECK(r.error == lab::ErrorKind::timeout);
 }
 
 TEST_CASE("lab run says early that a stopped server will not answer", "[e2e]") {
