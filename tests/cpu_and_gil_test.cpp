@@ -2,10 +2,12 @@
 #include <catch2/catch.hpp>
 
 #include <thread>
+#include <tuple>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "harness/load_generator.hpp"
 #include "lab/run/server_process.hpp"
 
 namespace {
@@ -72,4 +74,29 @@ TEST_CASE("a blocking handler is reported by the loop; an awaiting one is not", 
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK(get_json(a, "/stats")["max_loop_lag_ms"].get<double>() < 50);
     CHECK(awaiting.log().find("loop blocked") == std::string::npos);
+}
+
+TEST_CASE("a blocked loop's longest blocked stretch is its whole batch, in every run", "[server]") {
+    // 10 × 50 ms sent together: a blocked loop goes from one handler to the next without a turn,
+    // so it is blocked for N·d = 500 ms, however its lag timer happens to fall.
+    for (auto [mode, at_least, below] : {std::tuple{"blocking-in-loop", 0.9 * 500.0, 500.0 * 1.5},
+                                         std::tuple{"async-sleep", 0.0, 25.0}, std::tuple{"thread-pool", 0.0, 25.0}}) {
+        INFO(mode);
+        lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
+        httplib::Client stats(server.host(), server.port());
+        lab::LoadSpec spec;
+        spec.host = server.host();
+        spec.port = server.port();
+        spec.target = "/delay?ms=50";
+        spec.requests = spec.concurrency = 10;
+        lab::run_concurrent_batch(spec);  // warm-up
+        for (int run = 1; run <= 5; ++run) {
+            INFO("run " << run);
+            get_json(stats, "/stats?reset=1");
+            lab::run_concurrent_batch(spec, run);
+            double blocked = get_json(stats, "/stats")["max_loop_blocked_ms"].get<double>();
+            CHECK(blocked >= at_least);
+            CHECK(blocked < below);
+        }
+    }
 }

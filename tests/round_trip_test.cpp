@@ -86,7 +86,7 @@ lab::RunResult made_up_run(const lab::Scenario& scenario) {
             r.batches.push_back(made_up_batch(k, n, scenario.load, i));
             r.stats.push_back(lab::summarize(r.batches.back()));
             makespans.push_back(r.stats.back().makespan_s);
-            r.loop_lag_ms.push_back(k == 1 ? -1.0 : 12.25 * k);
+            r.loop_blocked_ms.push_back(k == 1 ? -1.0 : 12.25 * k);
             r.max_computing.push_back(k % 3);
             if (scenario.load.rate > 0) {
                 lab::OpenLoopResult o;

@@ -48,10 +48,10 @@ std::string per_worker(const ConfigurationResult& r) {
     return text;
 }
 
-// The median over batches of the worst lag the server's loop reported in each.
+// The median over batches of the longest the server's loop was kept from its other work in each.
 std::string loop_blocked(const ConfigurationResult& r) {
     std::vector<double> lags;
-    for (double lag : r.loop_lag_ms)
+    for (double lag : r.loop_blocked_ms)
         if (lag >= 0) lags.push_back(lag);
     if (lags.empty()) return "—";
     return fixed(spread_of(lags).median, 1) + " ms";

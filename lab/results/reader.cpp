@@ -125,7 +125,7 @@ void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<St
             damaged(dir / "requests.csv", "has no batch " + std::to_string(note.number) + " of " + which);
         if (note.number == median_number) r.median_batch = r.batches.size();
         r.stats.push_back(summarize(found->second));
-        r.loop_lag_ms.push_back(note.loop_lag_ms);
+        r.loop_blocked_ms.push_back(note.loop_blocked_ms);
         r.max_computing.push_back(note.max_computing);
         if (open_loop && note.number > 0) {
             OpenLoopResult o;

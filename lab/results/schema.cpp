@@ -70,7 +70,7 @@ void model_fields(V& v, M& m) {
 template <class V, class B>
 void batch_fields(V& v, B& b) {
     v("number", b.number, Bound{0, 100});
-    v("loop_lag_ms", b.loop_lag_ms, Bound{-1, 1e9});
+    v("loop_blocked_ms", b.loop_blocked_ms, Bound{-1, 1e9});
     v("max_computing_at_once", b.max_computing, Bound{-1, 1e6});
     v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
 }
@@ -173,7 +173,7 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
     for (std::size_t i = 0; i < r.batches.size(); ++i) {
         StoredBatch b;
         b.number = r.batches[i].number;
-        if (i < r.loop_lag_ms.size()) b.loop_lag_ms = r.loop_lag_ms[i];
+        if (i < r.loop_blocked_ms.size()) b.loop_blocked_ms = r.loop_blocked_ms[i];
         if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
         notes.push_back(b);

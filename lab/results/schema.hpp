@@ -27,7 +27,7 @@ nlohmann::json summary_json(const RunResult& run);
 // configuration's batches are empty but numbered, and carry what the server said of them.
 struct StoredBatch {
     int number = 0;
-    double loop_lag_ms = -1;         // the server's GET /stats after the batch
+    double loop_blocked_ms = -1;     // the server's GET /stats after the batch (-1: it gave none)
     int max_computing = -1;
     std::int64_t harness_slip_us = 0;  // open loop only
 };

@@ -34,7 +34,7 @@ struct ConfigurationResult {
     double model_s = 0;
     std::vector<Batch> batches;  // the measured ones; the warm-up is not kept
     std::vector<BatchStats> stats;
-    std::vector<double> loop_lag_ms;  // per batch: the server's worst loop lag (its GET /stats)
+    std::vector<double> loop_blocked_ms;  // per batch: the longest the server's loop was kept from its work (GET /stats)
     std::vector<int> max_computing;   // per batch: most threads computing /cpu at one moment
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict

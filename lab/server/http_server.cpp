@@ -30,13 +30,17 @@ asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, 
                     std::string_view(req.target().data(), req.target().size()));
     if (r.kind == Route::Kind::delay) {
         explain("#%ld starts waiting %ld ms", id, static_cast<long>(r.amount.count() / 1000));
+        std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
         ServiceRecord served = co_await handlers.wait(r.amount);  // the mode decides how
+        if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
         explain_work(id, "wait", served);
         co_return answer_after(req, r, served);
     }
     if (r.kind == Route::Kind::cpu) {
         explain("#%ld starts computing %ld ms of CPU", id, static_cast<long>(r.amount.count() / 1000));
+        std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
         ServiceRecord served = co_await handlers.compute(r.amount);  // and where
+        if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
         explain_work(id, "computation", served);
         co_return answer_after(req, r, served);
     }

@@ -13,8 +13,18 @@ void LoopMonitor::start(const asio::any_io_executor& loop, Micros slow) {
 }
 
 void LoopMonitor::handler_started(std::string_view path) {
+    ++turns_;
+    ++handlers_;
     path = path.substr(0, path.find('?'));
     if (since_last_tick_.size() < 10'000) since_last_tick_.push_back({monotonic_us(), std::string(path)});
+}
+
+void LoopMonitor::held(std::int64_t handler, std::int64_t start_us, std::int64_t end_us) {
+    bool next_in_line = handler == last_held_handler_ + 1 && start_us - stretch_end_us_ <= room_us;
+    if (!next_in_line) stretch_start_us_ = start_us;  // something else ran between: a new stretch
+    last_held_handler_ = handler;
+    stretch_end_us_ = end_us;
+    ServerStats::raise_to(server_stats().max_loop_blocked_us, stretch_end_us_ - stretch_start_us_);
 }
 
 asio::awaitable<void> LoopMonitor::watch(Micros slow) {
@@ -24,6 +34,7 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
         server_stats().lag_probe_due_us = std::chrono::duration_cast<Micros>(due.time_since_epoch()).count();
         timer.expires_at(due);
         co_await timer.async_wait(asio::use_awaitable);
+        ++turns_;
         std::int64_t now = monotonic_us();
         auto lag = std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - due);
         ServerStats::raise_to(server_stats().max_loop_lag_us, lag.count());

@@ -18,6 +18,17 @@ public:
     void start(const asio::any_io_executor& loop, Micros slow);
     // Called on the loop's thread as a request's handler begins.
     void handler_started(std::string_view path);
+    // The loop's turns so far: each time it ran its timer or began a handler. A request whose
+    // work began and ended with no turn between held the loop all along (it slept or computed on
+    // the loop's thread); an awaited or pooled one lets the loop turn (the timer fires every tick).
+    std::int64_t turns() const { return turns_; }
+    std::int64_t handlers() const { return handlers_; }  // handlers begun so far
+    // Called on the loop's thread when handler number `handler` held it from start to end.
+    // Holds of handlers that began one right after the other, with no room between, are one
+    // blocked stretch: the loop went from one to the next and served nothing else meanwhile.
+    // The longest goes to GET /stats as max_loop_blocked_ms.
+    void held(std::int64_t handler, std::int64_t start_us, std::int64_t end_us);
+    static constexpr std::int64_t room_us = 1000;  // a gap shorter than this is no room
 
 private:
     asio::awaitable<void> watch(Micros slow);
@@ -27,6 +38,9 @@ private:
     };
     std::vector<Step> since_last_tick_;
     bool started_ = false;
+    std::int64_t turns_ = 0, handlers_ = 0;
+    std::int64_t last_held_handler_ = -2;
+    std::int64_t stretch_start_us_ = 0, stretch_end_us_ = -room_us - 1;
 };
 
 LoopMonitor& loop_monitor();  // one loop per server process, so one monitor

@@ -123,6 +123,7 @@ std::string stats_body(bool reset) {
         {"requests_served", s.requests_served.load()},
         {"in_service", s.in_service.load()},
         {"max_loop_lag_ms", s.max_loop_lag_us.load() / 1000.0},
+        {"max_loop_blocked_ms", s.max_loop_blocked_us.load() / 1000.0},
         {"pool_threads", s.pool_threads.load()},
         {"pool_busy_threads", s.pool_busy.load()},
         {"gil", process_gil().enabled()},
@@ -131,6 +132,7 @@ std::string stats_body(bool reset) {
     };
     if (reset) {
         s.max_loop_lag_us = 0;
+        s.max_loop_blocked_us = 0;
         s.max_computing_at_once = 0;
     }
     return body.dump();

@@ -11,6 +11,7 @@ struct ServerStats {
     std::atomic<std::int64_t> requests_served{0};
     std::atomic<std::int64_t> in_service{0};
     std::atomic<std::int64_t> max_loop_lag_us{0};     // how late the loop's own timer fired, at worst
+    std::atomic<std::int64_t> max_loop_blocked_us{0};  // the longest run of handlers holding the loop
     std::atomic<std::int64_t> lag_probe_due_us{0};    // when the loop's timer should fire next
     std::atomic<std::int64_t> pool_threads{0};
     std::atomic<std::int64_t> pool_busy{0};
