@@ -134,3 +134,18 @@ TEST_CASE("a request path of lab load reaches the page as text, never as markup"
     CHECK(page.find("<script>alert") == std::string::npos);
     CHECK(page.find("&lt;script&gt;alert(1)") != std::string::npos);
 }
+
+TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option gets a notice", "[e2e]") {
+    test::ScratchDir out;
+    auto pool = test::run_lab("run thread-pool --threads 10 --only 2 --requests 4 --delay 5 --repeat 1 --quiet --out " + out.path.string());
+    INFO(pool.output);
+    CHECK(pool.exit_code == 0);
+    CHECK(pool.output.find("def route, 10 threads") != std::string::npos);
+    CHECK(pool.output.find("100 threads") == std::string::npos);
+    CHECK(pool.output.find("AnyIO's default") == std::string::npos);  // --only 2: the first did not run
+    auto blocking = test::run_lab("run blocking-async --threads 10 --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string());
+    CHECK(blocking.output.find("notice: --threads applies to thread-pool configurations") != std::string::npos);
+    auto unknown = test::run_lab("run blocking-async --only nine --quiet --out " + out.path.string());
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.output.find("1: async def + time.sleep(0.1)") != std::string::npos);
+}

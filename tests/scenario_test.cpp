@@ -105,3 +105,45 @@ TEST_CASE("overriding d rewrites the labels and retires the document's figure", 
     CHECK_FALSE(changed.configurations[0].document_s);
     CHECK(changed.configurations[0].document_text.find("for d = 0.05 s") != std::string::npos);
 }
+
+TEST_CASE("labels are built from the values that run; an option that changes nothing says so", "[unit]") {
+    auto shipped = [](const std::string& name) {
+        return lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" / (name + ".toml"));
+    };
+    lab::Overrides ten;
+    ten.threads = 10;
+    auto pool = lab::apply(shipped("thread-pool"), ten);
+    REQUIRE(pool.configurations.size() == 2);
+    CHECK(pool.configurations[0].label == "def route, 10 threads (AnyIO's default is 40)");
+    CHECK(pool.configurations[1].label == "def route, 10 threads");
+    CHECK(lab::unused_overrides(pool, ten).empty());
+    auto as_shipped = lab::apply(shipped("thread-pool"), {});
+    CHECK(as_shipped.configurations[1].label == "def route, 100 threads");
+
+    auto blocking = lab::apply(shipped("blocking-async"), ten);
+    auto notices = lab::unused_overrides(blocking, ten);
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].find("--threads") != std::string::npos);
+
+    lab::Overrides two;
+    two.workers = 2;
+    auto workers = lab::apply(shipped("multi-process"), two);
+    CHECK(workers.configurations[0].label == "uvicorn --workers 2 (one shared socket)");
+}
+
+TEST_CASE("--only runs one configuration, by label or by number", "[unit]") {
+    auto s = lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" / "blocking-async.toml");
+    lab::Overrides second;
+    second.only = "2";
+    auto by_number = lab::apply(s, second);
+    REQUIRE(by_number.configurations.size() == 1);
+    CHECK(by_number.configurations[0].mode == "async-sleep");
+    lab::Overrides by_label;
+    by_label.only = "async def + time.sleep(0.1)";
+    auto named = lab::apply(s, by_label);
+    REQUIRE(named.configurations.size() == 1);
+    CHECK(named.configurations[0].mode == "blocking-in-loop");
+    lab::Overrides missing;
+    missing.only = "7";
+    CHECK_THROWS_AS(lab::apply(s, missing), std::invalid_argument);
+}

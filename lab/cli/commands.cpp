@@ -123,12 +123,25 @@ Action define_run(CLI::App& app) {
     app.add_option("--workers", o->overrides.workers, "multi-process workers W")->check(CLI::Range(1, 64));
     app.add_option("--balance", o->overrides.balance, "multi-process: shared | reuseport")
         ->check(CLI::IsMember({"shared", "reuseport"}));
+    app.add_option("--only", o->overrides.only, "Run one configuration: its label, or its number from 1 (see `lab show`)");
     app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
     o->output.declare(app);
     return [o] {
         auto scenario = find_scenario(o->name);
         if (!scenario) return exit_usage;
-        Scenario s = apply(*scenario, o->overrides);
+        Scenario s;
+        try {
+            s = apply(*scenario, o->overrides);
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "lab: " << e.what() << '\n';
+            return exit_usage;
+        }
+        for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << notice << '\n';
+        if (!o->output.quiet && o->output.format == "table") {  // the lesson first, while it runs
+            std::string lesson = s.teaching.substr(s.teaching.find_first_not_of(" \n") == std::string::npos ? 0 : s.teaching.find_first_not_of(" \n"));
+            std::cout << lesson.substr(0, lesson.find("\n\n")) << "\n\n";
+            std::cout.flush();
+        }
         return o->output.run_and_report(o->with_fastapi ? with_fastapi(s) : s);
     };
 }

@@ -173,19 +173,57 @@ Scenario apply(Scenario s, const Overrides& o) {
             }
         s.load.delay_ms = *o.delay_ms;
     }
-    // Labels may say "{d}" for the wait, as the documents write it: time.sleep(0.1).
-    char d[32];
-    std::snprintf(d, sizeof d, "%g", s.load.delay_ms / 1000.0);
-    for (auto& c : s.configurations)
-        for (auto at = c.label.find("{d}"); at != std::string::npos; at = c.label.find("{d}"))
-            c.label.replace(at, 3, d);
     if (o.repeat) s.load.repeat = *o.repeat;
     for (auto& c : s.configurations) {
         if (o.threads) c.threads = *o.threads;
         if (o.workers) c.workers = *o.workers;
         if (o.balance) c.balance = *o.balance;
     }
+    // Labels are built from the values that run: "{d}" the wait as the documents write it
+    // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests.
+    char d[32];
+    std::snprintf(d, sizeof d, "%g", s.load.delay_ms / 1000.0);
+    for (auto& c : s.configurations) {
+        auto fill = [&](const std::string& name, const std::string& value) {
+            for (auto at = c.label.find(name); at != std::string::npos; at = c.label.find(name, at + value.size()))
+                c.label.replace(at, name.size(), value);
+        };
+        fill("{d}", d);
+        fill("{T}", std::to_string(c.threads));
+        fill("{W}", std::to_string(c.workers));
+        fill("{N}", std::to_string(c.requests.value_or(s.load.requests)));
+    }
+    if (o.only) {  // one configuration, by its label or its place (from 1)
+        const std::string& want = *o.only;
+        std::vector<Configuration> kept;
+        for (std::size_t i = 0; i < s.configurations.size(); ++i)
+            if (s.configurations[i].label == want || std::to_string(i + 1) == want) kept.push_back(s.configurations[i]);
+        if (kept.empty()) {
+            std::string known;
+            for (std::size_t i = 0; i < s.configurations.size(); ++i)
+                known += "\n  " + std::to_string(i + 1) + ": " + s.configurations[i].label;
+            throw std::invalid_argument("--only '" + want + "': no such configuration in " + s.name + "; it has:" + known);
+        }
+        s.configurations = std::move(kept);
+    }
     return s;
+}
+
+std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o) {
+    bool threads = false, workers = false;
+    for (const auto& c : s.configurations)
+        if (const ModeInfo* mode = find_mode(c.mode)) {
+            threads = threads || mode->takes_threads;
+            workers = workers || mode->takes_workers;
+        }
+    std::vector<std::string> notices;
+    auto say = [&](const char* option, const char* who) {
+        notices.push_back(std::string(option) + " applies to " + who + " configurations; " + s.name + " has none, so it changes nothing");
+    };
+    if (o.threads && !threads) say("--threads", "thread-pool");
+    if (o.workers && !workers) say("--workers", "multi-process");
+    if (o.balance && !workers) say("--balance", "multi-process");
+    return notices;
 }
 
 Workload workload_of(const Load& load) {

@@ -19,9 +19,15 @@ namespace lab {
 struct Overrides {
     std::optional<int> requests, concurrency, delay_ms, repeat, threads, workers;
     std::optional<std::string> balance;
+    std::optional<std::string> only;  // one configuration: its label, or its place from 1
 };
 
+// The scenario as it will run: overrides applied, labels built from the values that run.
+// Throws std::invalid_argument for an --only that names no configuration.
 Scenario apply(Scenario scenario, const Overrides& overrides);
+
+// One line for each override that applies to none of the scenario's configurations.
+std::vector<std::string> unused_overrides(const Scenario& scenario, const Overrides& overrides);
 
 // The scenario's load in the model's terms, and the model of one configuration.
 Workload workload_of(const Load& load);
