@@ -1,6 +1,7 @@
 // `lab` as a user runs it: the command line, the table, the files, the exit codes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <sys/wait.h>
@@ -148,4 +149,18 @@ TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option 
     auto unknown = test::run_lab("run blocking-async --only nine --quiet --out " + out.path.string());
     CHECK(unknown.exit_code == 2);
     CHECK(unknown.output.find("1: async def + time.sleep(0.1)") != std::string::npos);
+}
+
+TEST_CASE("lab report SCENARIO opens the newest run of that scenario", "[e2e]") {
+    test::ScratchDir out;
+    for (int i = 0; i < 2; ++i)
+        REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+    std::vector<std::string> runs;
+    for (const auto& e : std::filesystem::directory_iterator(out.path / "blocking-async")) runs.push_back(e.path().string());
+    std::sort(runs.begin(), runs.end());
+    auto o = test::run_lab("report " + (out.path / "blocking-async").string());
+    CHECK(o.exit_code == 0);
+    CHECK(o.output.find(runs.back()) != std::string::npos);  // "report: NEWEST/report.html (unchanged)"
+    auto none = test::run_lab("report no-such-scenario-here");
+    CHECK(none.exit_code == 2);
 }

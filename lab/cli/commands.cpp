@@ -205,6 +205,22 @@ Action define_load(CLI::App& app) {
     };
 }
 
+// A results folder as the user names it: the folder itself, or a folder of runs (results/NAME, or
+// NAME under results/), of which the newest is meant (their names are UTC times, so they sort).
+fs::path results_folder(const fs::path& given) {
+    if (fs::exists(given / "summary.json")) return given;
+    for (const fs::path& runs : {given, fs::path("results") / given}) {
+        if (!fs::is_directory(runs)) continue;
+        std::optional<fs::path> newest;
+        for (const auto& entry : fs::directory_iterator(runs))
+            if (entry.path().filename().string().front() != '.' && fs::exists(entry.path() / "summary.json") &&
+                (!newest || entry.path().filename() > newest->filename()))
+                newest = entry.path();
+        if (newest) return *newest;
+    }
+    throw ResultsError(given.string() + ": not a results folder, nor a folder of runs (nor results/" + given.string() + ")");
+}
+
 // A run's own page is never replaced by a different one: the rebuilt page is the same when the
 // folder read back whole (nothing to write), else it goes beside it as report-rebuilt.html.
 int rebuild_page(const fs::path& dir, const std::string& page) {
@@ -228,9 +244,11 @@ int rebuild_page(const fs::path& dir, const std::string& page) {
 
 Action define_report(CLI::App& app) {
     auto dirs = std::make_shared<std::vector<fs::path>>();
-    app.add_option("dirs", *dirs, "One results folder, or two to compare")->required()->expected(1, 2)->check(CLI::ExistingDirectory);
+    app.add_option("dirs", *dirs, "A results folder (or a scenario's name: its newest run in results/), or two to compare")
+        ->required()->expected(1, 2);
     return [dirs] {
         try {
+            for (fs::path& dir : *dirs) dir = results_folder(dir);
             if (dirs->size() == 1) {
                 RunResult run = read_results(dirs->front());
                 print_report(std::cout, run, Format::table);
@@ -289,8 +307,10 @@ Action define_show(CLI::App& app) {
                   << "?ms=" << l.delay_ms << " (--delay), " << l.repeat
                   << " measured batches after one warm-up (--repeat)\n\nconfigurations:\n";
         for (const Configuration& c : s->configurations) {
-            Model m = model_of(c, l);
-            double predicted = predicted_makespan_s(m, workload_of(l));
+            Load own = l;  // a configuration may send its own number of requests
+            if (c.requests) own.requests = *c.requests;
+            Model m = model_of(c, own);
+            double predicted = predicted_makespan_s(m, workload_of(own));
             std::printf("  %-40s %-16s model %s = %.3f s", c.label.c_str(), c.mode.c_str(),
                         m.formula.c_str(), predicted);
             if (c.document_s) std::printf("   document %s", c.document_text.empty() ? std::to_string(*c.document_s).c_str() : c.document_text.c_str());

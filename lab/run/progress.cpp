@@ -19,10 +19,11 @@ void Progress::configuration(int index, int count, const std::string& label) {
     colour_ = style_ == Style::live && !std::getenv("NO_COLOR");
 }
 
-void Progress::batch(int number, int count) {
+void Progress::batch(int number, int count, int requests) {
     batch_ = number;
     batches_ = count;
-    done_ = total_ = 0;
+    done_ = 0;
+    total_ = requests;  // "0/10 answered" from the start, never "0/0"
     if (style_ == Style::plain)
         std::fprintf(stderr, "[%d/%d] %s: %s\n", index_, count_, label_.c_str(),
                      number == 0 ? "warm-up" : ("batch " + std::to_string(number) + "/" + std::to_string(count)).c_str());

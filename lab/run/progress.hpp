@@ -13,7 +13,7 @@ public:
 
     explicit Progress(Style style) : style_(style) {}
     void configuration(int index, int count, const std::string& label);
-    void batch(int number, int count);  // 0 is the warm-up
+    void batch(int number, int count, int requests);  // 0 is the warm-up; `requests` in it
     void answered(int done, int total);
     void done();  // ends the live line
 

@@ -114,7 +114,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 
         httplib::Client stats(spec.host, spec.port);
         for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
-            if (settings.progress) settings.progress->batch(k, s.load.repeat);
+            if (settings.progress) settings.progress->batch(k, s.load.repeat, s.load.requests);
             if (k == 0) {
                 if (s.load.warmup) keep_if_cut_off(send(spec, 0));  // (closed loop, also before an open-loop run)
                 continue;
@@ -270,8 +270,7 @@ Scenario with_fastapi(Scenario s) {
         twin.server = "fastapi";
         twin.label = c.label + " [FastAPI]";
         twin.gil = true;  // CPython's own, for the model
-        twin.document_s.reset();
-        twin.document_text.clear();
+        // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
         both.push_back(twin);
     }
     s.configurations = std::move(both);
