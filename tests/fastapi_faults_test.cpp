@@ -50,13 +50,7 @@ TEST_CASE("lab run --with-fastapi stopped while uvicorn starts leaves no process
     kill(lab, signal);  // the process this test started
     waitpid(lab, nullptr, 0);
     INFO("processes seen below lab: " << seen.size());
-    std::set<pid_t> still;
-    test::eventually([&] {
-        still.clear();
-        for (pid_t pid : seen)
-            if (test::alive(pid)) still.insert(pid);
-        return still.empty();
-    }, std::chrono::seconds(10));
+    std::set<pid_t> still = test::survivors(seen, std::chrono::seconds(10));
     for (pid_t pid : still) INFO("still alive: " << pid << " " << command_line(pid));
     CHECK(still.empty());
 }

@@ -24,14 +24,7 @@ std::set<pid_t> leftovers_after(int signal, std::vector<std::string> args, std::
     kill(lab, signal);  // a process this test started
     int status = 0;
     waitpid(lab, &status, 0);
-    std::set<pid_t> still;
-    test::eventually([&] {
-        still.clear();
-        for (pid_t p : below)
-            if (test::alive(p)) still.insert(p);
-        return still.empty();
-    });
-    return still;
+    return test::survivors(below);
 }
 
 }  // namespace

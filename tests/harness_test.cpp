@@ -132,7 +132,10 @@ TEST_CASE("a 1xx answer is interim: the final answer after it is the request's",
         CHECK(r.bytes == 2);
         CHECK(r.ok());
     }
-    lab::OpenLoopSpec open{spec, 100, std::chrono::milliseconds(100)};
+    lab::OpenLoopSpec open;  // no stall
+    open.base = spec;
+    open.rate = 100;
+    open.duration = std::chrono::milliseconds(100);
     auto result = lab::run_open_loop(open, 1);
     REQUIRE(result.batch.requests.size() == 10);
     for (const auto& r : result.batch.requests) {

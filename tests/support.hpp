@@ -85,6 +85,9 @@ inline bool alive(pid_t pid) {
     return close != std::string::npos && text[close + 2] != 'Z';
 }
 
+// Those of `pids` still alive once `grace` has passed (or none are left, whichever is first).
+inline std::set<pid_t> survivors(const std::set<pid_t>& pids, std::chrono::milliseconds grace = std::chrono::seconds(5));
+
 // Starts `lab ARGS...` as a child process of the test, output discarded.
 inline pid_t spawn_lab(std::vector<std::string> args) {
     args.insert(args.begin(), LAB_BINARY);
@@ -110,6 +113,17 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return true;
+}
+
+inline std::set<pid_t> survivors(const std::set<pid_t>& pids, std::chrono::milliseconds grace) {
+    std::set<pid_t> still;
+    eventually([&] {
+        still.clear();
+        for (pid_t p : pids)
+            if (alive(p)) still.insert(p);
+        return still.empty();
+    }, grace);
+    return still;
 }
 
 }  // namespace test

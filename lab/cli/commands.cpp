@@ -138,8 +138,8 @@ Action define_run(CLI::App& app) {
         }
         for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << notice << '\n';
         if (!o->output.quiet && o->output.format == "table") {  // the lesson first, while it runs
-            std::string lesson = s.teaching.substr(s.teaching.find_first_not_of(" \n") == std::string::npos ? 0 : s.teaching.find_first_not_of(" \n"));
-            std::cout << lesson.substr(0, lesson.find("\n\n")) << "\n\n";
+            std::string lesson = s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
+            std::cout << lesson.substr(0, lesson.find("\n\n")) << "\n\n";  // its first paragraph
             std::cout.flush();
         }
         return o->output.run_and_report(o->with_fastapi ? with_fastapi(s) : s);

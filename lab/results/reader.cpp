@@ -54,8 +54,7 @@ CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationRe
         std::string where = "row " + std::to_string(line + 1);
         if (f.size() != rows[0].size())
             damaged(file, where + " has " + std::to_string(f.size()) + " fields, the header " + std::to_string(rows[0].size()));
-        std::string current;
-        auto at = [&](const char* name) -> const std::string& { return f[column.at(current = name)]; };
+        auto at = [&](const char* name) -> const std::string& { return f[column.at(name)]; };
         // A number, or -1 for an empty cell ("did not happen"); anything else is damage.
         auto integer = [&](const char* name, std::int64_t low, std::int64_t high) -> std::int64_t {
             const std::string& cell = at(name);
