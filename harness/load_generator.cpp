@@ -159,6 +159,10 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
         r.server_start_us = start - origin_us;
         r.server_end_us = end - origin_us;
     }
+    if (auto start = number("db_start_us"), end = number("db_end_us"); start > 0 && end > 0) {
+        r.db_start_us = start - origin_us;
+        r.db_end_us = end - origin_us;
+    }
 }
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {

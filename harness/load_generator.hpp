@@ -45,11 +45,14 @@ struct RequestRecord {
     std::int64_t thread_id = -1;
     std::int64_t server_start_us = -1;  // the server's own stamps, on our time axis
     std::int64_t server_end_us = -1;
+    std::int64_t db_start_us = -1;  // /db: PostgreSQL's own stamps of the query, on our time axis
+    std::int64_t db_end_us = -1;
     ErrorKind error = ErrorKind::none;
 
     bool ok() const { return error == ErrorKind::none; }
     std::int64_t latency_us() const { return end_us - intended_us; }
     bool has_server_stamps() const { return server_start_us >= 0 && server_end_us >= 0; }
+    bool has_db_stamps() const { return db_start_us >= 0 && db_end_us >= 0; }
 };
 
 struct Batch {
@@ -68,7 +71,7 @@ Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
 // A request as bytes on the wire, serialized by Beast: what every connection sends.
 std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target);
 
-// Reads worker_id, thread_id and server_*_us from a lab JSON body; leaves them -1 if absent.
+// Reads worker_id, thread_id, server_*_us and db_*_us from a lab JSON body; leaves them -1 if absent.
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& record);
 
 }  // namespace lab

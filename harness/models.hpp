@@ -18,6 +18,7 @@ struct ServerShape {
     bool cpu_work = false;           // requests compute (/cpu) rather than wait (/delay)
     bool gil = false;                // the server emulates Python's GIL
     int cores = 1;                   // CPU work can only run this many at once
+    int db_pool = 0;                 // >0: requests query PostgreSQL through this many connections per process
 };
 
 struct Model {

@@ -20,7 +20,8 @@ Batch run_sequential_batch(const LoadSpec& spec, int batch_number) {
     // The batch's deadline bounds the whole batch: no request may wait past it.
     const std::int64_t deadline_us = spec.deadline.count() > 0 ? spec.deadline.count() * 1000 : INT64_MAX;
 
-    Batch batch{batch_number, {}};
+    Batch batch;
+    batch.number = batch_number;
     for (int i = 0; i < spec.requests; ++i) {
         RequestRecord r;
         r.batch = batch_number;

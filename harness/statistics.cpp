@@ -37,7 +37,7 @@ int max_overlap(std::vector<Interval> intervals) {
 BatchStats summarize(const Batch& batch) {
     BatchStats s;
     std::vector<double> latencies;
-    std::vector<Interval> in_service;
+    std::vector<Interval> in_service, in_database;
     std::int64_t first_send = INT64_MAX, last_end = 0;
     double service_total_s = 0;
     for (const RequestRecord& r : batch.requests) {
@@ -55,6 +55,7 @@ BatchStats summarize(const Batch& batch) {
         } else {
             service_total_s += static_cast<double>(r.end_us - r.send_us) / 1e6;
         }
+        if (r.has_db_stamps()) in_database.push_back({r.db_start_us, r.db_end_us});
         if (r.worker_pid >= 0) ++s.per_worker[r.worker_pid];
     }
     if (s.ok == 0) return s;
@@ -71,6 +72,7 @@ BatchStats summarize(const Batch& batch) {
         s.effective_concurrency = service_total_s / s.makespan_s;
     }
     if (in_service.size() == static_cast<std::size_t>(s.ok)) s.max_in_service = max_overlap(in_service);
+    if (in_database.size() == static_cast<std::size_t>(s.ok)) s.max_in_database = max_overlap(in_database);
     return s;
 }
 

@@ -32,6 +32,7 @@ struct BatchStats {
     double throughput_rps = 0;         // answered requests per second of makespan
     double effective_concurrency = 0;  // total service time / makespan
     int max_in_service = -1;           // from the server's stamps; -1 if it gave none
+    int max_in_database = -1;          // /db: from PostgreSQL's own stamps; -1 if none
     std::map<std::int64_t, int> per_worker;  // worker pid -> requests answered
 };
 

@@ -1,6 +1,9 @@
 // /cpu, the emulated GIL and the loop's own account of being blocked, on real servers.
 #include <catch2/catch.hpp>
 
+#include <mutex>
+#include <set>
+
 #include <thread>
 #include <tuple>
 
@@ -57,6 +60,38 @@ TEST_CASE("under --gil pool threads never compute at once; without it they do", 
     };
     CHECK(most_at_once(true) == 1);
     if (std::thread::hardware_concurrency() >= 2) CHECK(most_at_once(false) == 2);
+}
+
+// "Computing K at once" counts CPU time spent per slice of the clock, not computations begun:
+// ten pool threads on two cores compute two at a time, and two worker processes computing
+// side by side count as two although each knows only its own.
+TEST_CASE("computing at once is what ran on the cores: never more than them, and across workers", "[server]") {
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    lab::ServerProcess pool(LAB_BINARY, {"--mode", "thread-pool", "--threads", "10"});
+    send_together(pool, "/cpu?ms=100", 10);
+    httplib::Client p(pool.host(), pool.port());
+    int pool_most = get_json(p, "/stats")["max_computing_at_once"].get<int>();
+    CHECK(pool_most >= 1);
+    CHECK(pool_most <= cores);
+
+    if (cores < 2) return;
+    lab::ServerProcess workers(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
+    std::set<long> served_by;
+    std::mutex m;
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 8; ++i)
+        clients.emplace_back([&] {
+            httplib::Client client(workers.host(), workers.port());
+            auto body = nlohmann::json::parse(client.Get("/cpu?ms=100")->body);
+            std::lock_guard lock(m);
+            served_by.insert(body["worker_id"].get<long>());
+        });
+    for (auto& c : clients) c.join();
+    httplib::Client w(workers.host(), workers.port());
+    int workers_most = get_json(w, "/stats")["max_computing_at_once"].get<int>();
+    INFO(served_by.size() << " workers served the 8 requests");
+    if (served_by.size() == 2) CHECK(workers_most == 2);  // (a hash may, rarely, give all 8 to one)
+    CHECK(workers_most <= 2);
 }
 
 TEST_CASE("a blocking handler is reported by the loop; an awaiting one is not", "[server]") {

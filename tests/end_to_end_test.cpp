@@ -16,7 +16,7 @@ TEST_CASE("lab run blocking-async prints the table and writes both files", "[e2e
     auto o = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " + out.path.string());
     INFO(o.output);
     REQUIRE(o.exit_code == 0);
-    CHECK(o.output.find("measured (median, min–max)") != std::string::npos);
+    CHECK(o.output.find("measured") != std::string::npos);  // "measured (median, min–max)" with room, e.g. --wide
     CHECK(o.output.find("blocking-in-loop") != std::string::npos);
     CHECK(o.output.find("async-sleep") != std::string::npos);
     CHECK(o.output.find("█") != std::string::npos);  // the timelines
@@ -53,16 +53,24 @@ TEST_CASE("lab --version, list and show answer", "[e2e]") {
     CHECK(show.output.find("N·d") != std::string::npos);
 }
 
-TEST_CASE("every scenario runs to its table with small delays", "[e2e]") {
+// Every scenario runs (at COLUMNS=80) in the browser test, which draws each one's report.html.
+
+TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays off a terminal", "[e2e]") {
     test::ScratchDir out;
-    for (const auto& file : std::filesystem::directory_iterator(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
-        std::string name = file.path().stem().string();
-        INFO(name);
-        auto o = test::run_lab("run " + name + " --delay 10 --repeat 1 --quiet --out " + out.path.string());
-        INFO(o.output);
-        CHECK(o.exit_code == 0);
-        CHECK(o.output.find("configuration") != std::string::npos);
-    }
+    setenv("COLUMNS", "80", 1);
+    auto narrow = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " + out.path.string());
+    auto wide = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --wide --out " + out.path.string());
+    auto report = test::run_lab("report " + (out.path / "blocking-async").string());
+    unsetenv("COLUMNS");
+    REQUIRE(narrow.exit_code == 0);
+    REQUIRE(wide.exit_code == 0);
+    INFO(narrow.output);
+    CHECK(test::longest_line(narrow.output.substr(0, narrow.output.find("results: "))) <= 80);
+    CHECK(test::longest_line(report.output.substr(0, report.output.find("report: "))) <= 80);
+    CHECK(test::longest_line(wide.output) > 80);  // today's layout, every column
+    for (const char* column : {"mode", "loop blocked (max)", "measured (median, min–max)"})
+        CHECK(wide.output.find(column) != std::string::npos);
+    CHECK(narrow.output.find("\033[") == std::string::npos);  // stdout is a pipe here, not a terminal
 }
 
 namespace {
@@ -141,9 +149,11 @@ TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option 
     auto pool = test::run_lab("run thread-pool --threads 10 --only 2 --requests 4 --delay 5 --repeat 1 --quiet --out " + out.path.string());
     INFO(pool.output);
     CHECK(pool.exit_code == 0);
-    CHECK(pool.output.find("def route, 10 threads") != std::string::npos);
-    CHECK(pool.output.find("100 threads") == std::string::npos);
-    CHECK(pool.output.find("AnyIO's default") == std::string::npos);  // --only 2: the first did not run
+    // The labels and the table, before the text's claims (which speak of the scenario's 100 threads).
+    std::string table = pool.output.substr(0, pool.output.find("What the lesson claims"));
+    CHECK(table.find("def route, 10 threads") != std::string::npos);
+    CHECK(table.find("100 threads") == std::string::npos);
+    CHECK(pool.output.find("AnyIO's") == std::string::npos);  // --only 2: the first did not run, nor its claims
     auto blocking = test::run_lab("run blocking-async --threads 10 --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string());
     CHECK(blocking.output.find("notice: --threads applies to thread-pool configurations") != std::string::npos);
     auto unknown = test::run_lab("run blocking-async --only nine --quiet --out " + out.path.string());
@@ -163,4 +173,83 @@ TEST_CASE("lab report SCENARIO opens the newest run of that scenario", "[e2e]") 
     CHECK(o.output.find(runs.back()) != std::string::npos);  // "report: NEWEST/report.html (unchanged)"
     auto none = test::run_lab("report no-such-scenario-here");
     CHECK(none.exit_code == 2);
+}
+
+// `lab check` holds a scenario against its own text: a run that bears it out passes, and the
+// same lesson made false by an option (one thread where the text says 40) fails, naming the claim.
+TEST_CASE("lab check passes a text its run bears out and fails one an option makes false", "[e2e]") {
+    auto good = test::run_lab("check blocking-async --quick --delay 20");
+    INFO(good.output);
+    CHECK(good.exit_code == 0);
+    CHECK(good.output.find("✓ blocking-async") != std::string::npos);
+
+    auto bad = test::run_lab("check thread-pool --quick --delay 10 --threads 1");
+    INFO(bad.output);
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.output.find("✗ thread-pool") != std::string::npos);
+    CHECK(bad.output.find("✗ With AnyIO's 40 threads the first 40 requests start at once") != std::string::npos);
+
+    auto unknown = test::run_lab("check no-such-lesson");
+    CHECK(unknown.exit_code == 2);
+}
+
+TEST_CASE("lab run shows each claim with ✓ or ✗, and report.html lists them", "[e2e]") {
+    test::ScratchDir out;
+    auto run = test::run_lab("run thread-pool --delay 10 --repeat 1 --threads 1 --quiet --out " + out.path.string());
+    INFO(run.output);
+    CHECK(run.exit_code == 0);  // the run worked; its text is what it contradicts
+    CHECK(run.output.find("✗ With AnyIO's 40 threads") != std::string::npos);
+    CHECK(run.output.find("this run contradicts") != std::string::npos);
+    std::string page = test::read_file(only_run(out.path, "thread-pool") / "report.html");
+    CHECK(page.find("class=\"claim contradicted\"") != std::string::npos);
+}
+
+// The README's "Measured here" is generated from results folders, never typed.
+TEST_CASE("lab report --measured makes the README's table from the newest run of each scenario", "[e2e]") {
+    test::ScratchDir out;
+    REQUIRE(test::run_lab("run head-of-line --delay 20 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+    auto table = test::run_lab("report --measured " + out.path.string());
+    INFO(table.output);
+    CHECK(table.exit_code == 0);
+    CHECK(table.output.find("| scenario | configuration | measured | model | key figure |") == 0);
+    CHECK(table.output.find("| head-of-line | async def + time.sleep(0.02) | 0.") != std::string::npos);
+    CHECK(table.output.find("probe_p50") != std::string::npos);  // its lesson's figure
+    CHECK(test::run_lab("report --measured " + (out.path / "nothing").string()).exit_code == 2);
+}
+
+TEST_CASE("a scenario whose service is not installed says which package, in one line", "[e2e]") {
+    setenv("LAB_PG_BIN", "/nonexistent", 1);
+    auto missing = test::run_lab("run blocking-driver --quiet");
+    unsetenv("LAB_PG_BIN");
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.output == "lab: PostgreSQL is not installed: apt-get install postgresql-15\n");
+}
+
+TEST_CASE("real FastAPI rows beside the C++ ones: asyncpg, httpx and redis.asyncio, verdicts from their own stamps", "[e2e]") {
+    // The awaiting row of each scenario and its FastAPI twin, one batch each.
+    struct Case {
+        const char* scenario;
+        const char* verdict;  // what both rows must say, from the servers' and PostgreSQL's stamps
+    };
+    for (Case c : {Case{"blocking-driver", "PostgreSQL ran 10 at once"}, Case{"http-client", "concurrent"},
+                   Case{"db-and-cache", "PostgreSQL ran 1 at once"}}) {
+        INFO(c.scenario);
+        test::ScratchDir out;
+        auto o = test::run_lab(std::string("run ") + c.scenario + " --only 2 --with-fastapi --repeat 1 --quiet --out " +
+                               out.path.string());
+        INFO(o.output);
+        if (o.output.find("FastAPI or uvicorn is not installed") != std::string::npos) {
+            WARN("python3-fastapi or python3-uvicorn is missing: skipped");
+            continue;
+        }
+        REQUIRE(o.exit_code == 0);
+        auto run = std::filesystem::directory_iterator(out.path / c.scenario)->path();
+        auto summary = nlohmann::json::parse(std::ifstream(run / "summary.json"));
+        REQUIRE(summary["configurations"].size() == 2);
+        CHECK(summary["configurations"][1]["server"] == "fastapi");
+        for (const auto& row : summary["configurations"]) {
+            CHECK(row["error"] == "");
+            CHECK(row["verdict"].get<std::string>().find(c.verdict) != std::string::npos);
+        }
+    }
 }

@@ -41,6 +41,24 @@ TEST_CASE("stopping lab run by any signal stops its servers", "[e2e]") {
     CHECK_FALSE(any_run);
 }
 
+TEST_CASE("stopping lab run by any signal removes the PostgreSQL and Redis it started", "[e2e]") {
+    auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
+    INFO("signal " << signal);
+    auto private_folders = [] {
+        std::set<std::string> found;
+        for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+            if (entry.path().filename().string().rfind("lab-pg-", 0) == 0 || entry.path().filename().string().rfind("lab-redis-", 0) == 0)
+                found.insert(entry.path().string());
+        return found;
+    };
+    auto before = private_folders();
+    test::ScratchDir out;
+    // db-and-cache needs both; below lab: two keepers, postgres and its helpers, redis-server, a server.
+    auto left = leftovers_after(signal, {"run", "db-and-cache", "--quiet", "--out", out.path.string()}, 10);
+    CHECK(left.empty());
+    CHECK(test::eventually([&] { return private_folders() == before; }, std::chrono::seconds(10)));
+}
+
 TEST_CASE("stopping lab serve by any signal stops its workers", "[e2e]") {
     auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
     INFO("signal " << signal);

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "lab/modes/modes.hpp"
+#include "lab/server/loop_monitor.hpp"
+#include "lab/server/server_stats.hpp"
 
 TEST_CASE("every mode in the registry is complete", "[unit]") {
     std::ifstream apps(std::string(LAB_SOURCE_DIR) + "/lab/reference/apps.py");
@@ -44,4 +46,17 @@ TEST_CASE("multi-process predicts what its workers' own mode predicts, W times o
     awaiting.worker_mode = "async-sleep";
     CHECK(lab::model_of(awaiting).at_once == 0);  // no limit: every wait overlaps
     CHECK(lab::model_of(awaiting).formula == "d");
+}
+
+TEST_CASE("the loop monitor joins holds that follow one another, not quick ones with idle gaps between", "[unit]") {
+    lab::LoopMonitor monitor;
+    auto& most = lab::server_stats().max_loop_blocked_us;
+    most = 0;
+    for (int i = 0; i < 10; ++i)  // ten 100 ms sleeps on the loop, 50 µs of bookkeeping apart
+        monitor.held(i, i * 100'050, i * 100'050 + 100'000);
+    CHECK(most.load() == 9 * 100'050 + 100'000);  // one stretch of about a second
+    most = 0;
+    for (int i = 10; i < 50; ++i)  // a 0.2 ms health check every 2 ms: the loop was idle between
+        monitor.held(i, 10'000'000 + (i - 10) * 2'000, 10'000'000 + (i - 10) * 2'000 + 200);
+    CHECK(most.load() == 200);
 }

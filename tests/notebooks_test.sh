@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The notebooks, executed headless as CI does: a fresh `lab run blocking-async` results folder,
-# then both notebooks run with nbconvert into a temporary folder (never in place).
+# The notebooks, executed headless as CI does: small `lab run`s of a few scenarios, then each
+# notebook run with nbconvert into a temporary folder (never in place). labplots writes every
+# figure's axis limits and legend to axes.json beside the PNGs (LAB_FIGURES), which the checks read.
 # Needs python3-nbconvert, python3-ipykernel, python3-matplotlib, python3-pandas.
-# `lab` comes from LAB_BINARY, else PATH, else build/lab. Last line: "N passed, M failed".
+# `lab` comes from LAB_BINARY (ctest sets it), else build/lab, else PATH. About a minute.
+# Last line: "N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -11,6 +13,11 @@ passed=0 failed=0
 
 ok() { passed=$((passed + 1)); echo "ok    $1"; }
 bad() { failed=$((failed + 1)); echo "FAIL  $1"; }
+# check CONDITION-COMMAND... -- TEXT: ok TEXT when the command succeeds, else FAIL TEXT.
+check() {
+    local text=${*: -1}
+    "${@:1:$#-2}" && ok "$text" || bad "$text"
+}
 
 if ! $PY -c 'import nbconvert, nbformat, ipykernel, matplotlib, pandas' 2>/dev/null; then
     echo "needs python3-nbconvert python3-nbformat python3-ipykernel python3-matplotlib python3-pandas: skipped"
@@ -18,75 +25,137 @@ if ! $PY -c 'import nbconvert, nbformat, ipykernel, matplotlib, pandas' 2>/dev/n
     exit 77  # ctest: SKIP_RETURN_CODE 77
 fi
 
-LAB=${LAB_BINARY:-$(command -v lab || echo "$ROOT/build/lab")}
+if [ -z "${LAB_BINARY:-}" ] && [ -x "$ROOT/build/lab" ]; then LAB_BINARY=$ROOT/build/lab; fi
+LAB=${LAB_BINARY:-$(command -v lab)}
 export LAB_BINARY=$LAB
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 # The notebooks are kept without outputs; executing them must not need any.
 for nb in notebooks/*.ipynb; do
-    if $PY -c 'import json,sys; nb=json.load(open(sys.argv[1])); sys.exit(any(c.get("outputs") or c.get("execution_count") for c in nb["cells"]))' "$nb"; then
-        ok "$nb is stored without outputs"
-    else
-        bad "$nb is stored without outputs (clear them before committing)"
-    fi
+    check $PY -c 'import json,sys; nb=json.load(open(sys.argv[1])); sys.exit(any(c.get("outputs") or c.get("execution_count") for c in nb["cells"]))' "$nb" \
+        -- "$nb is stored without outputs"
 done
 
-if "$LAB" run blocking-async --delay 20 --repeat 1 --quiet --out "$TMP/results" >"$TMP/lab.out" 2>&1; then
-    ok "lab run blocking-async --delay 20 --repeat 1 ($LAB)"
-else
-    bad "lab run blocking-async --delay 20 --repeat 1 ($LAB)"; cat "$TMP/lab.out"
-fi
-RUN=$(ls -d "$TMP"/results/blocking-async/*/ 2>/dev/null | head -1)
+# The library's fallback when summary.json has no key_figure (older folders): by the load alone.
+check $PY -c 'import sys; sys.path.insert(0, "notebooks"); from labplots import key_figure_name as k
+sys.exit(not (k({"load": {"rate": 0}}) == "makespan" and k({"load": {"rate": 200}}) == "latency-over-time"
+              and k({"key_figure": "per-worker", "load": {"rate": 0}}) == "per-worker"))' \
+    -- "labplots: key_figure from summary.json, else makespan (closed loop) or latency-over-time (open loop)"
 
-# execute NOTEBOOK [VAR=value...]: nbconvert into $TMP/out, with the variables set.
+# execute NOTEBOOK OUTPUT [VAR=value...]: nbconvert into $TMP/out/OUTPUT.ipynb, with the variables set.
 execute() {
-    local nb=$1; shift
+    local nb=$1 output=$2; shift 2
     env "$@" timeout 600 $PY -m nbconvert --to notebook --execute "notebooks/$nb.ipynb" \
-        --ExecutePreprocessor.timeout=300 --output-dir "$TMP/out" --output "$nb" \
-        >"$TMP/$nb.log" 2>&1
+        --ExecutePreprocessor.timeout=300 --output-dir "$TMP/out" --output "$output" \
+        >"$TMP/$output.log" 2>&1 || { tail -30 "$TMP/$output.log"; return 1; }
 }
 
-# images NOTEBOOK: how many PNG outputs the executed notebook holds.
+# images OUTPUT: how many PNG outputs the executed notebook holds.
 images() {
     $PY -c 'import json,sys; nb=json.load(open(sys.argv[1]))
 print(sum("image/png" in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", [])))' \
         "$TMP/out/$1.ipynb" 2>/dev/null || echo 0
 }
 
-if execute explore_results LAB_RESULTS="$RUN" LAB_FIGURES="$TMP/figures"; then
-    ok "explore_results.ipynb executes on $RUN"
-    n=$(images explore_results)
-    [ "$n" -ge 3 ] && ok "explore_results: $n figures (2 timelines, 1 comparison)" \
-        || bad "explore_results: $n figures, expected 3"
-    n=$(ls "$TMP/figures"/*.png 2>/dev/null | wc -l)
-    [ "$n" -ge 3 ] && ok "LAB_FIGURES: $n PNG files saved" || bad "LAB_FIGURES: $n PNG files saved"
-    grep -q '<td>sequential</td>' "$TMP/out/explore_results.ipynb" && grep -q '<td>concurrent</td>' "$TMP/out/explore_results.ipynb" \
-        && ok "explore_results: the table shows both verdicts" || bad "explore_results: verdicts missing"
-else
-    bad "explore_results.ipynb executes on $RUN"; tail -30 "$TMP/explore_results.log"
-fi
+# axes NAME CHECK: runs a Python CHECK on the axes.json labplots wrote beside the figures of
+# LAB_FIGURES=$TMP/NAME. `a` holds it (figure name -> its axes' title, xlim, ylim, data_right,
+# legend); `timelines` the names of the timelines on the shared axis (not the zoomed ones).
+axes() {
+    $PY -c "import json,sys; a=json.load(open('$TMP/$1/axes.json'))
+timelines=sorted(k for k in a if k.startswith('timeline') and not k.endswith('zoomed'))
+sys.exit(0 if ($2) else 1)" || { cat "$TMP/$1/axes.json"; return 1; }
+}
+
+# tall NAME: no figure in $TMP/NAME is taller than a projector can show (the PNG's own header).
+tall() {
+    $PY -c 'import struct,sys
+heights = [struct.unpack(">II", open(f, "rb").read()[16:24])[1] for f in sys.argv[1:]]
+sys.exit(0 if heights and max(heights) <= 1200 else 1)' "$TMP/$1"/*.png
+}
+
+# run NAME SCENARIO OPTIONS...: `lab run` into $TMP/results-NAME (its table in $TMP/NAME.out).
+lab_run() {
+    local name=$1; shift
+    "$LAB" run "$@" --quiet --out "$TMP/results-$name" >"$TMP/$name.out" 2>&1 || { tail -30 "$TMP/$name.out"; return 1; }
+}
+run() {
+    check lab_run "$@" -- "lab run ${*:2} ($LAB)"
+}
+
+# explore NAME: explore_results on $TMP/results-NAME, figures into $TMP/NAME.
+explore() {
+    check execute explore_results "explore-$1" LAB_RESULTS="$TMP/results-$1" LAB_FIGURES="$TMP/$1" \
+        -- "explore_results.ipynb executes on the $1 run"
+}
+
+# 1. blocking-async: the staircase and the wall on one time axis, the makespan as key figure.
+run blocking-async blocking-async --delay 20 --repeat 1
+explore blocking-async
+n=$(images explore-blocking-async)
+check [ "$n" -ge 4 ] -- "explore_results: $n figures (key figure, 2 timelines, 1 zoomed)"
+check axes blocking-async "list(a)[0] == 'key-figure'" -- "explore_results: the key figure is drawn first"
+check axes blocking-async "any(t.startswith('measured (median') for t in a['key-figure'][0]['legend'])" \
+    -- "explore_results: the key figure (makespan) comes with its legend"
+check axes blocking-async "timelines == ['timeline-1', 'timeline-2'] and a['timeline-1'][0]['xlim'] == a['timeline-2'][0]['xlim']" \
+    -- "explore_results: both timelines share one time axis"
+check axes blocking-async "a['timeline-2'][0]['data_right'] <= 0.15 * a['timeline-2'][0]['xlim'][1]" \
+    -- "explore_results: the async wall (ends near d) spans at most 15% of the shared axis (the staircase: N·d)"
+check axes blocking-async "a['timeline-1'][0]['data_right'] >= 0.8 * a['timeline-1'][0]['xlim'][1]" \
+    -- "explore_results: the blocked staircase fills the shared axis"
+check axes blocking-async "'ZOOMED' in a['timeline-2-zoomed'][0]['title'] and a['timeline-2-zoomed'][0]['xlim'][1] < a['timeline-2'][0]['xlim'][1]" \
+    -- "explore_results: the wall follows zoomed on its own axis, titled ZOOMED"
+check grep -q '<td>concurrent</td>' "$TMP/out/explore-blocking-async.ipynb" -- "explore_results: the table shows the verdicts"
+check tall blocking-async -- "explore_results: no figure taller than 1200 px"
 
 # Without LAB_RESULTS it reads the newest run under ../results; give it a copy of that layout.
 mkdir -p "$TMP/tree/results" "$TMP/tree/notebooks"
 cp notebooks/explore_results.ipynb notebooks/labplots.py "$TMP/tree/notebooks/"
-cp -r "$TMP/results/blocking-async" "$TMP/tree/results/"
-if (cd "$TMP/tree" && env -u LAB_RESULTS -u LAB_FIGURES timeout 600 $PY -m nbconvert --to notebook \
+cp -r "$TMP/results-blocking-async/blocking-async" "$TMP/tree/results/"
+defaults() {
+    (cd "$TMP/tree" && env -u LAB_RESULTS -u LAB_FIGURES timeout 600 $PY -m nbconvert --to notebook \
         --execute notebooks/explore_results.ipynb --output-dir "$TMP/out" --output default \
-        >"$TMP/default.log" 2>&1) && grep -q "$TMP/tree/results/blocking-async/" "$TMP/out/default.ipynb"; then
-    ok "explore_results.ipynb defaults to the newest folder under ../results"
-else
-    bad "explore_results.ipynb defaults to the newest folder under ../results"; tail -20 "$TMP/default.log"
-fi
+        >"$TMP/default.log" 2>&1) && grep -q "$TMP/tree/results/blocking-async/" "$TMP/out/default.ipynb"
+}
+check defaults -- "explore_results.ipynb defaults to the newest folder under ../results"
 
-if execute classroom_handout; then
-    ok "classroom_handout.ipynb executes (lab run experiment-log --delay 20 --repeat 2)"
-    n=$(images classroom_handout)
-    [ "$n" -ge 5 ] && ok "classroom_handout: $n figures (4 timelines, 1 comparison)" \
-        || bad "classroom_handout: $n figures, expected 5"
-else
-    bad "classroom_handout.ipynb executes"; tail -30 "$TMP/classroom_handout.log"
-fi
+# 2. head-of-line: the bystander's latency first; every probe panel on one latency scale.
+run head-of-line head-of-line --delay 20 --repeat 1
+explore head-of-line
+check axes head-of-line "list(a)[0] == 'key-figure' and {'median probe', 'worst probe'} <= set(a['key-figure'][0]['legend'])" \
+    -- "explore_results on head-of-line: the bystander-latency key figure first, with its legend"
+check axes head-of-line "len(timelines) == 3 and len({str(a[t][1]['ylim']) for t in timelines}) == 1 and len({str(a[t][0]['xlim']) for t in timelines}) == 1" \
+    -- "explore_results on head-of-line: its timelines share one time axis, its probe panels one latency axis"
+
+# 3. multi-process: requests per worker, each worker named in the legend.
+run multi-process multi-process --delay 20 --repeat 1
+explore multi-process
+check axes multi-process "list(a)[0] == 'key-figure' and a['key-figure'][0]['legend'][:2] == ['worker 1', 'worker 2']" \
+    -- "explore_results on multi-process: the per-worker key figure first, a legend entry per worker"
+check axes multi-process "all(any(x.startswith('being served by worker') for x in a[t][0]['legend']) for t in timelines)" \
+    -- "explore_results on multi-process: the timelines colour each worker, with a legend"
+
+# 4. stall, an open loop: latency over time from due and from send, no batch timeline at all.
+run stall stall
+explore stall
+check axes stall "{'from when it was due', 'from when it was sent'} <= set(a['key-figure'][0]['legend'])" \
+    -- "explore_results on stall: latency over time, from due and from send, with a legend"
+check axes stall "not any(k.startswith('timeline') for k in a)" -- "explore_results on stall: no (empty) timeline"
+check axes stall "len({str(x['xlim']) + str(x['ylim']) for x in a['key-figure']}) == 1 and a['key-figure'][0]['ylim'][1] >= 500" \
+    -- "explore_results on stall: its panels share their axes, which reach the freeze's latency"
+check grep -q 'open loop: ' "$TMP/out/explore-stall.ipynb" -- "explore_results on stall: describes the open loop (rate, duration, sent, late)"
+check tall stall -- "explore_results on stall: no figure taller than 1200 px"
+
+# 5. The handout, its timelines on one axis too; then its answer key.
+check execute classroom_handout classroom_handout LAB_FIGURES="$TMP/handout" \
+    -- "classroom_handout.ipynb executes (lab run experiment-log --delay 20 --repeat 2)"
+n=$(images classroom_handout)
+check [ "$n" -ge 5 ] -- "classroom_handout: $n figures (the timelines and the comparison)"
+check axes handout "len({str(a[k][0]['xlim']) for k in a if k.startswith('handout-timeline') and not k.endswith('zoomed')}) == 1" \
+    -- "classroom_handout: its timelines share one time axis"
+check execute classroom_handout_answers classroom_handout_answers \
+    -- "classroom_handout_answers.ipynb executes (lab run experiment-log, thread-pool, cpu-bound, head-of-line)"
+check grep -q 'N·d = ' "$TMP/out/classroom_handout_answers.ipynb" -- "classroom_handout_answers: prints its runs' figures"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

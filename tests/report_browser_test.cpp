@@ -1,22 +1,20 @@
-// report.html in a real browser: headless Chromium lays the page out, and the page's own script
-// counts the timeline bars that got a size. Twenty requests in the run, twenty bars on screen.
+// report.html in a real browser: headless Chromium lays the page out and the page's own script
+// measures what it drew (bars with a size, each timeline's drawn width, colours without a legend
+// entry, the key figure); the tests read those measurements back from the DOM.
 #include <catch2/catch.hpp>
 
 #include <regex>
 
+#include "lab/run/scenario.hpp"
 #include "support.hpp"
 
-TEST_CASE("report.html renders one timeline bar per request in Chromium", "[browser]") {
-    test::ScratchDir out;
-    auto run = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " + out.path.string());
-    REQUIRE(run.exit_code == 0);
-    auto dir = std::filesystem::directory_iterator(out.path / "blocking-async")->path();
-    auto report = dir / "report.html";
-    REQUIRE(std::filesystem::exists(report));
+namespace {
 
+// The page as Chromium has laid it out, after its script ran.
+std::string rendered_dom(const std::filesystem::path& report, const std::filesystem::path& profile) {
     std::string command = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                           "--disable-background-networking --disable-component-update --disable-sync "
-                          "--user-data-dir=" + (out.path / "profile").string() + " --dump-dom file://" +
+                          "--window-size=1280,2000 --user-data-dir=" + profile.string() + " --dump-dom file://" +
                           report.string() + " 2>/dev/null";
     std::string dom;
     FILE* pipe = popen(command.c_str(), "r");
@@ -24,10 +22,98 @@ TEST_CASE("report.html renders one timeline bar per request in Chromium", "[brow
     char chunk[4096];
     while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) dom.append(chunk, n);
     INFO("chromium exit status " << pclose(pipe));
+    REQUIRE(dom.find("</html>") != std::string::npos);
+    return dom;
+}
+
+std::string attribute(const std::string& tag, const std::string& name) {
+    std::smatch m;
+    return std::regex_search(tag, m, std::regex(" " + name + "=\"([^\"]*)\"")) ? m[1].str() : "";
+}
+
+// The newest (only) run below `out` of `scenario`.
+std::filesystem::path run_folder(const std::filesystem::path& out, const std::string& scenario) {
+    return std::filesystem::directory_iterator(out / scenario)->path();
+}
+
+struct DrawnTimeline {
+    std::string label;
+    double span_us = 0, axis_us = 0, fraction = -1;
+    bool zoomed = false;
+};
+
+std::vector<DrawnTimeline> drawn_timelines(const std::string& dom) {
+    std::vector<DrawnTimeline> found;
+    std::regex svg("<svg class=\"timeline[^>]*>");
+    for (auto it = std::sregex_iterator(dom.begin(), dom.end(), svg); it != std::sregex_iterator(); ++it) {
+        std::string tag = it->str();
+        DrawnTimeline t;
+        t.label = attribute(tag, "aria-label");
+        t.zoomed = tag.find("timeline zoomed") != std::string::npos;
+        t.span_us = std::stod(attribute(tag, "data-span-us"));
+        t.axis_us = std::stod(attribute(tag, "data-axis-us"));
+        std::string fraction = attribute(tag, "data-rendered-fraction");
+        if (!fraction.empty()) t.fraction = std::stod(fraction);
+        found.push_back(t);
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("report.html renders one timeline bar per request in Chromium", "[browser]") {
+    test::ScratchDir out;
+    auto run = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " + out.path.string());
+    REQUIRE(run.exit_code == 0);
+    std::string dom = rendered_dom(run_folder(out.path, "blocking-async") / "report.html", out.path / "profile");
     std::smatch bars;
     REQUIRE(std::regex_search(dom, bars, std::regex("data-rendered-bars=\"(\\d+)\"")));
     CHECK(std::stoi(bars[1]) == 20);  // 10 requests × 2 configurations, the median batch of each
     CHECK(dom.find("<svg class=\"timeline\"") != std::string::npos);
     CHECK(dom.find("src=") == std::string::npos);   // nothing is fetched: no scripts, images,
     CHECK(dom.find("href=") == std::string::npos);  // or style sheets from anywhere
+}
+
+// Every shipped scenario, run small, drawn by Chromium: the key figure first with its legend, no
+// colour without a legend entry, and the timelines of one run on one axis, so that their drawn
+// widths stand in the ratio of their measured spans.
+TEST_CASE("every scenario's report.html shares one time axis and charts its key figure with a legend", "[browser]") {
+    test::ScratchDir out;
+    setenv("COLUMNS", "80", 1);  // and every line the terminal gets fits a projector's 80 columns
+    for (const auto& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+        lab::Scenario scenario = lab::load_scenario(file);
+        const std::string name = scenario.name;
+        // Small, to run them all in a few minutes; blocking-async keeps the lesson's own d = 100 ms.
+        std::string options = name == "blocking-async" ? "--repeat 1" : "--delay 10 --repeat 1";
+        SECTION(name) {
+            auto run = test::run_lab("run " + name + " " + options + " --quiet --out " + out.path.string());
+            INFO(run.output);
+            REQUIRE(run.exit_code == 0);
+            CHECK(run.output.find("configuration") != std::string::npos);
+            CHECK(test::longest_line(run.output.substr(0, run.output.find("results: "))) <= 80);
+            std::string dom = rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile");
+
+            CHECK(attribute(dom.substr(dom.find("<body")), "data-key-figure") == lab::to_string(scenario.key_figure));
+            CHECK(attribute(dom.substr(dom.find("<body")), "data-unlegended-colours") == "0");
+            CHECK(dom.find("section class=\"chart key-figure\"") < dom.find("<table>"));  // the key figure comes first
+
+            auto timelines = drawn_timelines(dom);
+            if (scenario.load.rate > 0) CHECK(timelines.empty());  // an open loop draws latency over time instead
+            for (const auto& t : timelines) {
+                INFO(t.label << ": span " << t.span_us << " µs on an axis of " << t.axis_us << " µs, drawn " << t.fraction);
+                REQUIRE(t.fraction >= 0);
+                double expected = t.zoomed ? 1.0 : t.span_us / t.axis_us;
+                CHECK(t.fraction == Approx(expected).margin(0.05));
+            }
+            if (name == "blocking-async") {  // the wall is a tenth of the staircase, as drawn
+                REQUIRE(timelines.size() == 3);  // the staircase, the wall, and the wall zoomed
+                CHECK_FALSE(timelines[0].zoomed);
+                CHECK(timelines[0].fraction > 0.95);
+                CHECK_FALSE(timelines[1].zoomed);
+                CHECK(timelines[1].fraction <= 0.15);
+                CHECK(timelines[2].zoomed);
+            }
+        }
+    }
+    unsetenv("COLUMNS");
 }

@@ -46,10 +46,15 @@ lab::Batch made_up_batch(int number, int requests, const lab::Load& load, std::s
         r.bytes = 180;
         r.worker_pid = 1000 + i % 3;
         r.thread_id = 2000 + i % 5;
+        if (load.path == "/db") {  // PostgreSQL's own stamps, inside the server's
+            r.db_start_us = r.server_start_us + 200;
+            r.db_end_us = r.server_end_us - 100;
+        }
         if (i == requests - 1) {  // one failure in every batch: recorded, not dropped
             r.error = lab::ErrorKind::read;
             r.status = 0;
             r.first_byte_us = r.server_start_us = r.server_end_us = r.worker_pid = r.thread_id = -1;
+            r.db_start_us = r.db_end_us = -1;
         }
         b.requests.push_back(r);
     }
@@ -146,6 +151,7 @@ TEST_CASE("every shipped scenario's results read back as the same table and page
     CHECK(open_loop);  // stall
     CHECK(memory);     // c10k
     CHECK(probes);     // head-of-line
+    CHECK(std::any_of(all.begin(), all.end(), [](const auto& s) { return s.load.path == "/db"; }));  // blocking-driver
 }
 
 TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same", "[unit]") {
@@ -301,7 +307,7 @@ TEST_CASE("a damaged results folder is refused with the file, the place and the 
             "column 'index': 'zero' is not a whole number");
     refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, "send_us", "sent_us"); }); },
             "no column 'send_us'");
-    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",read\n", ",melted\n"); }); },
+    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",read,", ",melted,"); }); },
             "column 'error'");
     refused([](const fs::path& f) { fs::remove(f / "requests.csv"); }, "requests.csv: cannot be read");
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "lab/server/routes.hpp"
 
 using lab::Route;
@@ -38,4 +40,40 @@ TEST_CASE("/cpu is bounded like /delay; /stats takes GET and ?reset=1", "[unit]"
     CHECK(lab::route("GET", "/stats").kind == Route::Kind::stats);
     CHECK(lab::route("GET", "/stats?reset=1").reset);
     CHECK(lab::route("POST", "/stats").status == 405);
+}
+
+TEST_CASE("/db is bounded like /delay", "[unit]") {
+    CHECK(lab::route("GET", "/db?ms=100").kind == Route::Kind::db);
+    CHECK(lab::route("POST", "/db").amount == std::chrono::milliseconds(100));
+    CHECK(lab::route("GET", "/db?ms=60001").status == 400);
+    CHECK(lab::route("GET", "/db?ms=-5").status == 400);
+    CHECK(lab::route("PUT", "/db").status == 405);
+}
+
+TEST_CASE("/users/{id} takes GET and an id within 1..max_user_id", "[unit]") {
+    Route r = lab::route("GET", "/users/42");
+    CHECK(r.kind == Route::Kind::user);
+    CHECK(r.user_id == 42);
+    CHECK(lab::route("GET", "/users/1000000000").user_id == lab::max_user_id);
+    for (const char* target : {"/users/", "/users/0", "/users/-3", "/users/abc", "/users/12x", "/users/1000000001",
+                               "/users/99999999999999999999", "/users/7/extra"}) {
+        INFO(target);
+        CHECK(lab::route("GET", target).status == 400);
+        CHECK(lab::route("GET", target).error_body.find("a user id is") != std::string::npos);
+    }
+    CHECK(lab::route("POST", "/users/1").status == 405);
+    CHECK(lab::route("POST", "/users/1").allow == "GET");
+    CHECK(lab::route("GET", "/users").status == 404);
+}
+
+TEST_CASE("/users/{id}'s answer: the row, or a 404 naming the id", "[unit]") {
+    lab::ServiceRecord found;
+    found.db.found = true;
+    found.db.user_name = "user 42";
+    auto body = nlohmann::json::parse(lab::user_body(found, 42));
+    CHECK(body["id"] == 42);
+    CHECK(body["name"] == "user 42");
+    auto missing = nlohmann::json::parse(lab::user_body(lab::ServiceRecord{}, 5000));
+    CHECK(missing["status"] == 404);
+    CHECK(missing["error"] == "no user 5000");
 }

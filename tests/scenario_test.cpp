@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "lab/run/runner.hpp"
 #include "lab/run/scenario.hpp"
 #include "support.hpp"
@@ -50,6 +52,7 @@ TEST_CASE("a good scenario file parses, with defaults filled in", "[unit]") {
     CHECK(s.load.concurrency == 10);
     CHECK(s.load.delay_ms == 50);
     CHECK(s.load.repeat == 5);
+    CHECK(s.key_figure == lab::KeyFigure::makespan);  // absent: how long the batch took
     REQUIRE(s.configurations.size() == 1);
     CHECK(s.configurations[0].mode == "blocking-in-loop");
     CHECK(*s.configurations[0].document_s == 1.1);
@@ -69,6 +72,13 @@ TEST_CASE("each kind of bad scenario names its key and reason", "[unit]") {
         {replace(good, "document_s = 1.1", "document_s = -1"), "configuration[0].document_s", "positive"},
         {good.substr(0, good.find("[[configuration]]")), "configuration", "at least one"},
         {replace(good, "[load]", "[load"), "line ", ""},
+        {replace(good, "teaching", "key_figure = \"speed\"\nteaching"), "key_figure", "not one of"},
+        {replace(good, "teaching", "key_figure = \"bystander-latency\"\nteaching"), "key_figure", "probe_path"},
+        {replace(good, "teaching", "key_figure = \"peak-memory\"\nteaching"), "key_figure", "report_memory"},
+        {replace(good, "teaching", "key_figure = \"per-worker\"\nteaching"), "key_figure", "worker processes"},
+        {replace(good, "teaching", "key_figure = \"latency-over-time\"\nteaching"), "key_figure", "open loop"},
+        {replace(replace(good, "delay_ms = 50", "rate = 100\nduration_ms = 1000"), "teaching", "key_figure = \"makespan\"\nteaching"),
+         "key_figure", "no makespan"},
     };
     for (const auto& c : cases) {
         INFO(c.text);
@@ -146,4 +156,34 @@ TEST_CASE("--only runs one configuration, by label or by number", "[unit]") {
     lab::Overrides missing;
     missing.only = "7";
     CHECK_THROWS_AS(lab::apply(s, missing), std::invalid_argument);
+}
+
+// scenarios/README.md teaches how to write a lesson; its example must load as it stands, and
+// every key the shipped scenarios use must be documented there.
+TEST_CASE("the scenario format's documentation holds a working example and every key in use", "[unit]") {
+    const auto folder = std::filesystem::path(LAB_SOURCE_DIR) / "scenarios";
+    std::string readme = test::read_file(folder / "README.md");
+    auto begin = readme.find("```toml\n"), end = readme.find("```", begin + 8);
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    test::ScratchDir dir;
+    auto s = lab::apply(lab::load_scenario(dir.write("my-lesson.toml", readme.substr(begin + 8, end - begin - 8))), {});
+    CHECK(s.name == "my-lesson");
+    CHECK(s.key_figure == lab::KeyFigure::bystander_latency);
+    REQUIRE(s.configurations.size() == 2);
+    CHECK(s.configurations[0].label == "async def + time.sleep(0.1)");
+    CHECK(s.configurations[1].label == "def + time.sleep(0.1), 40 threads");
+
+    for (const auto& file : lab::scenario_files(folder)) {
+        std::string text = test::read_file(file);
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);) {
+            auto equals = line.find(" = ");
+            std::string key = line.substr(0, equals);
+            if (equals == std::string::npos || key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+                continue;  // not a key: a line of the teaching text
+            INFO(file.filename().string() << " uses `" << key << "`");
+            CHECK(readme.find("`" + key + "`") != std::string::npos);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 // Real servers on loopback, started as `lab serve` child processes, with real requests.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 
@@ -10,6 +11,7 @@
 #include "harness/open_loop.hpp"
 #include "harness/raw_client.hpp"
 #include "harness/statistics.hpp"
+#include "support.hpp"
 #include "lab/run/server_process.hpp"
 
 namespace {
@@ -123,6 +125,32 @@ TEST_CASE("multi-process with reuseport answers from more than one worker", "[se
     CHECK(stats.ok == 10);
     CHECK(stats.per_worker.size() > 1);
     CHECK(stats.max_in_service > 1);
+}
+
+TEST_CASE("multi-process round-robin: the supervisor deals a burst evenly and meets ceil(N/W)·d", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", "round-robin"});
+    lab::run_concurrent_batch(delay_load(server, 10, 100));  // warm-up
+    auto stats = lab::summarize(lab::run_concurrent_batch(delay_load(server, 10, 100)));
+    CHECK(stats.ok == 10);
+    CHECK(stats.per_worker.size() == 4);
+    std::vector<int> counts;
+    for (auto [pid, n] : stats.per_worker) counts.push_back(n);
+    std::sort(counts.begin(), counts.end());
+    CHECK(counts == std::vector<int>{2, 2, 3, 3});  // dealt in turn: no worker above ceil(10/4)
+    CHECK(stats.makespan_s >= 0.3);                 // three waves of 100 ms cannot take less
+    CHECK(stats.makespan_s < 0.3 * 1.5);
+}
+
+TEST_CASE("multi-process round-robin: a killed worker is replaced and the dealer deals to the new one", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "round-robin"});
+    auto before = lab::summarize(lab::run_concurrent_batch(delay_load(server, 4, 10)));
+    REQUIRE(before.per_worker.size() == 2);
+    REQUIRE(kill(static_cast<pid_t>(before.per_worker.begin()->first), SIGKILL) == 0);  // a worker this test started
+    CHECK(test::eventually([&] { return test::descendants(server.pid()).size() == 2; }));
+    CHECK(test::eventually([&] {
+        auto after = lab::summarize(lab::run_concurrent_batch(delay_load(server, 4, 10)));
+        return after.ok == 4 && after.per_worker.size() == 2 && !after.per_worker.count(before.per_worker.begin()->first);
+    }));
 }
 
 TEST_CASE("multi-process replaces a killed worker and keeps answering", "[server]") {

@@ -95,6 +95,20 @@ TEST_CASE("models: ceil(N/K)·d, played out request by request", "[unit]") {
     CHECK(lab::predicted_makespan_s(lab::model_of(sequential), {3, 3, 1.0}) == Approx(3.0));
 }
 
+TEST_CASE("database models: a pool of P connections runs waves of P; the blocking loop, one", "[unit]") {
+    lab::ServerShape awaiting{"async-sleep"};
+    for (auto [pool, seconds] : {std::pair{1, 2.0}, {5, 0.4}, {20, 0.1}}) {  // 20 queries of 0.1 s (db-pool)
+        awaiting.db_pool = pool;
+        CHECK(lab::predicted_makespan_s(lab::model_of(awaiting), {20, 20, 0.1}) == Approx(seconds));
+    }
+    lab::ServerShape threads{"thread-pool"};
+    threads.db_pool = 10;  // fewer connections than threads: the pool is the limit
+    CHECK(lab::predicted_makespan_s(lab::model_of(threads), {40, 40, 0.1}) == Approx(0.4));
+    lab::ServerShape blocking{"blocking-in-loop"};
+    blocking.db_pool = 10;
+    CHECK(lab::predicted_makespan_s(lab::model_of(blocking), {10, 10, 0.1}) == Approx(1.0));
+}
+
 TEST_CASE("CPU models: the loop and the GIL serialize, threads share the cores", "[unit]") {
     lab::ServerShape loop{"async-sleep"};
     loop.cpu_work = true;

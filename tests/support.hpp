@@ -1,6 +1,8 @@
 #pragma once
 // Small helpers the tests share: a scratch folder, and running `lab` as a user would.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -44,6 +46,16 @@ inline Outcome run_lab(const std::string& args) {
     int status = pclose(pipe);
     o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return o;
+}
+
+// The longest line of `text`, in characters as a terminal shows them (UTF-8 code points).
+inline std::size_t longest_line(const std::string& text) {
+    std::size_t longest = 0, current = 0;
+    for (char ch : text) {
+        if (ch == '\n') current = 0;
+        else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) longest = std::max(longest, ++current);
+    }
+    return longest;
 }
 
 }  // namespace test
@@ -124,6 +136,22 @@ inline std::set<pid_t> survivors(const std::set<pid_t>& pids, std::chrono::milli
         return still.empty();
     }, grace);
     return still;
+}
+
+// The processes that name `folder` in their command line or work in it (postgres and
+// redis-server chdir to their data folder): what a private service left behind, if anything.
+inline std::set<pid_t> processes_naming(const std::string& folder) {
+    std::set<pid_t> found;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(entry.path() / "cmdline");
+        std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+        std::error_code ec;
+        std::string cwd = std::filesystem::read_symlink(entry.path() / "cwd", ec).string();
+        if (cmdline.find(folder) != std::string::npos || cwd.rfind(folder, 0) == 0) found.insert(std::stoi(name));
+    }
+    return found;
 }
 
 }  // namespace test

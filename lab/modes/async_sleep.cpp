@@ -15,17 +15,46 @@ asio::awaitable<ServiceRecord> wait_awaiting(Micros d) {
     co_return std::move(served).finish();
 }
 
+// The documents' `async def` route that queries with asyncpg: the driver sends the query, then
+// the coroutine suspends on the connection's socket until PostgreSQL answers, freeing the loop.
+asio::awaitable<ServiceRecord> query_awaiting(DbQuery q) {
+    auto served = ServiceRecord::start();
+    auto connection = co_await database()->take_async();
+    served.db = co_await ask_awaiting(*connection, q);
+    co_return std::move(served).finish();
+}
+
+// The documents' `async def` route that awaits `httpx.AsyncClient().get`: Beast's client writes
+// the request, then the coroutine suspends until the answer's bytes arrive.
+asio::awaitable<ServiceRecord> call_awaiting(Micros d) {
+    auto served = ServiceRecord::start();
+    co_await call_downstream_awaiting(*downstream(), d);
+    co_return std::move(served).finish();
+}
+
+// The documents' `async def` route that awaits redis.asyncio: the command is written, then the
+// coroutine suspends until Redis's reply arrives, and hiredis's parser reads it.
+asio::awaitable<ServiceRecord> cache_awaiting(Micros d) {
+    auto served = ServiceRecord::start();
+    co_await cache_call_awaiting(*redis(), d);
+    co_return std::move(served).finish();
+}
+
 // The model: every wait overlaps, so N requests take about d; CPU work cannot be awaited and
 // still runs in the loop one at a time: N·c.
 Model async_sleep_model(const ServerShape& shape) {
     if (shape.cpu_work) return {1, 0, 0, "N·c (computes in the loop)"};
+    // Queries overlap too, but each needs one of the pool's P connections: waves of P.
+    if (shape.db_pool > 0) return {shape.db_pool, 0, 0, "ceil(N/P)·d, P=" + std::to_string(shape.db_pool)};
     return {0, 0, 0, "d"};
 }
 
 int serve_async_sleep(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor, {.wait = wait_awaiting, .compute = compute_here}, options);
+    serve(acceptor,
+          {.wait = wait_awaiting, .compute = compute_here, .query = query_awaiting, .call = call_awaiting, .cache = cache_awaiting},
+          options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread: this one
     return 0;

@@ -14,6 +14,31 @@ asio::awaitable<ServiceRecord> wait_blocking(Micros d) {
     co_return std::move(served).finish();
 }
 
+// The documents' `async def` route that queries with psycopg2: libpq's blocking call sends the
+// query and waits for the answer on the loop's thread, which again serves no one else.
+asio::awaitable<ServiceRecord> query_blocking(DbQuery q) {
+    auto served = ServiceRecord::start();
+    auto connection = database()->take();
+    served.db = ask_blocking(*connection, q);
+    co_return std::move(served).finish();
+}
+
+// The documents' `async def` route that calls `requests.get`: cpp-httplib's client sends the
+// request and waits for the answer on the loop's thread.
+asio::awaitable<ServiceRecord> call_blocking(Micros d) {
+    auto served = ServiceRecord::start();
+    call_downstream_blocking(*downstream(), d);
+    co_return std::move(served).finish();
+}
+
+// The documents' `async def` route that calls redis-py: hiredis's blocking client waits for the
+// reply on the loop's thread.
+asio::awaitable<ServiceRecord> cache_blocking(Micros d) {
+    auto served = ServiceRecord::start();
+    cache_call_blocking(*redis(), d);
+    co_return std::move(served).finish();
+}
+
 // The model: the loop holds one request at a time, waiting or computing: N·d (or N·c).
 Model blocking_in_loop_model(const ServerShape& shape) {
     return {1, 0, 0, shape.cpu_work ? "N·c (computes in the loop)" : "N·d"};
@@ -22,7 +47,9 @@ Model blocking_in_loop_model(const ServerShape& shape) {
 int serve_blocking_in_loop(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor, {.wait = wait_blocking, .compute = compute_here}, options);
+    serve(acceptor,
+          {.wait = wait_blocking, .compute = compute_here, .query = query_blocking, .call = call_blocking, .cache = cache_blocking},
+          options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread: this one
     return 0;

@@ -24,9 +24,15 @@ struct ModeInfo {
     Model (*model)(const ServerShape&) = nullptr;  // what this mode predicts (lab/modes/NAME.cpp)
 };
 
+// How multi-process workers share the port (lab/modes/multi_process.cpp explains each):
+// shared | reuseport | round-robin.
+std::vector<std::string> balance_names();
+
 std::span<const ModeInfo> all_modes();
 const ModeInfo* find_mode(std::string_view name);  // nullptr: not a lab mode (e.g. "external")
 std::vector<std::string> mode_names(bool worker_modes_only = false);
+// Whether the mode's requests are told apart by worker process (else by thread).
+bool served_by_workers(std::string_view mode);
 
 // "thread-pool T=40", "multi-process W=4 shared": the mode with the options that apply to it.
 std::string mode_with_options(std::string_view mode, int threads, int workers, std::string_view balance);

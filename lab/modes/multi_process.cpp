@@ -1,14 +1,18 @@
 // multi-process: a supervisor forks W worker processes, each running its own event loop.
-// Each worker still blocks as blocking-in-loop does, but W of them serve at once: ceil(N/W) waves.
+// Each worker still blocks as blocking-in-loop does, but W of them serve at once: ceil(N/W) waves,
+// if the connections are spread evenly; how they are spread is the --balance option.
 #include <csignal>
 #include <optional>
 
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "lab/modes/dealer.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/modes/supervisor.hpp"
 #include "lab/modes/waits.hpp"
+#include "lab/server/cpu_ledger.hpp"
+#include "lab/server/handoff.hpp"
 
 namespace lab {
 namespace {
@@ -16,13 +20,16 @@ namespace {
 // How the workers share the port. `shared`: all accept from one inherited socket, as gunicorn
 // and uvicorn do, so whichever worker's loop is free first takes the connection. `reuseport`:
 // each worker listens on a socket of its own and the kernel spreads connections by a hash.
+// `round-robin`: the supervisor accepts every connection and deals them out in turn (Node's
+// cluster module does this), so the spread is even whatever the workers are doing.
 struct Listener {
     asio::io_context context{1};
     tcp::acceptor socket{context};
     bool reuse_port = false;
+    Dealer* dealer = nullptr;  // round-robin only
 };
 
-[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd, pid_t supervisor) {
+[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd, pid_t supervisor, int dealt) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor,
     if (getppid() != supervisor) _exit(1);  // even one that died before the line above
     std::signal(SIGINT, SIG_DFL);      // and stops when told to (fork copied the supervisor's handlers)
@@ -30,22 +37,36 @@ struct Listener {
     listener.context.notify_fork(asio::execution_context::fork_child);
     std::optional<tcp::acceptor> own;
     if (listener.reuse_port) own.emplace(open_listener(listener.context, options, true));
-    serve(own ? *own : listener.socket, loop_handlers(options.worker_mode), options);
+    if (listener.dealer) serve_handed(listener.context, dealt, listener.socket.local_endpoint().protocol(),
+                                      loop_handlers(options.worker_mode), options);
+    else serve(own ? *own : listener.socket, loop_handlers(options.worker_mode), options);
     if (ready_fd >= 0 && (write(ready_fd, "r", 1) != 1 || close(ready_fd) != 0)) _exit(1);  // "listening"
     listener.context.run();
     _exit(0);
 }
 
 pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd) {
+    int channel[2] = {-1, -1};  // round-robin: [0] the dealer's end, [1] the worker's
+    if (listener.dealer && !handoff_channel(channel)) return -1;
     listener.context.notify_fork(asio::execution_context::fork_prepare);
     pid_t supervisor = getpid();
     pid_t pid = fork();
-    if (pid == 0) run_worker(listener, options, ready_fd, supervisor);
+    if (pid == 0) {
+        if (listener.dealer) close(channel[0]);
+        run_worker(listener, options, ready_fd, supervisor, channel[1]);
+    }
     listener.context.notify_fork(asio::execution_context::fork_parent);
+    if (listener.dealer) {
+        close(channel[1]);
+        if (pid > 0) listener.dealer->add(pid, channel[0]);
+        else close(channel[0]);
+    }
     return pid;  // -1 if fork failed: the supervisor says so and never signals it
 }
 
 }  // namespace
+
+std::vector<std::string> balance_names() { return {"shared", "reuseport", "round-robin"}; }
 
 // The model: W workers, each as its --worker-mode predicts: W blocked loops make ceil(N/W)
 // waves of d, W awaiting loops overlap everything (d). CPU work runs on at most min(W, cores).
@@ -55,6 +76,8 @@ Model multi_process_model(const ServerShape& shape) {
     const ModeInfo* worker = find_mode(shape.worker_mode);
     Model each = worker && worker->model ? worker->model(shape) : Model{1, 0, 0, ""};
     if (each.at_once == 0) return {0, 0, 0, "d"};
+    if (shape.db_pool > 0 && each.at_once > 1)  // awaiting workers, each with its own pool
+        return {each.at_once * shape.workers, 0, 0, "ceil(N/(W·P))·d, W=" + std::to_string(shape.workers) + ", P=" + std::to_string(shape.db_pool)};
     return {each.at_once * shape.workers, 0, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
 }
 
@@ -86,11 +109,18 @@ int serve_multi_process(const ServeOptions& requested) {
         listener.socket = open_listener(listener.context, options);
     }
     options.port = listener.socket.local_endpoint().port();
+    Dealer dealer;
+    if (options.balance == "round-robin") listener.dealer = &dealer;
 
+    cpu_ledger();  // mapped before the workers fork, so they share one count of what computed at once
     supervisor_handles_stop_signals();
     Supervisor supervisor(options.workers, [&](int ready_fd) { return start_worker(listener, options, ready_fd); },
                           [](pid_t pid, int signal) { return kill(pid, signal); });
     if (!supervisor.start_all()) return 1;
+    if (listener.dealer) {
+        listener.socket.native_non_blocking(false);  // the dealer's thread blocks in accept
+        dealer.start(listener.socket.native_handle());
+    }
     announce(listener.socket.local_endpoint());
     supervisor.supervise_until_stopped();
     return 0;

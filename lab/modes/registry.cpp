@@ -14,18 +14,21 @@ namespace {
 struct Mode {
     ModeInfo info;
     int (*serve)(const ServeOptions&);
-    asio::awaitable<ServiceRecord> (*wait)(Micros) = nullptr;  // a loop mode's wait, for workers
+    asio::awaitable<ServiceRecord> (*wait)(Micros) = nullptr;   // a loop mode's wait, for workers
+    asio::awaitable<ServiceRecord> (*query)(DbQuery) = nullptr;  // and its /db and /users query
+    asio::awaitable<ServiceRecord> (*call)(Micros) = nullptr;   // and its /fetch call
+    asio::awaitable<ServiceRecord> (*cache)(Micros) = nullptr;  // and its /cache call
 };
 
 const std::array modes{
     Mode{{.name = "blocking-in-loop", .summary = "one event loop; the handler blocks it while it waits",
           .document_term = "async def + time.sleep", .fastapi_variant = "blocking", .runs_in_a_worker = true,
           .model = blocking_in_loop_model},
-         serve_blocking_in_loop, wait_blocking},
+         serve_blocking_in_loop, wait_blocking, query_blocking, call_blocking, cache_blocking},
     Mode{{.name = "async-sleep", .summary = "one event loop; the handler awaits a timer and frees the loop",
           .document_term = "async def + await asyncio.sleep", .fastapi_variant = "awaiting", .runs_in_a_worker = true,
           .model = async_sleep_model},
-         serve_async_sleep, wait_awaiting},
+         serve_async_sleep, wait_awaiting, query_awaiting, call_awaiting, cache_awaiting},
     Mode{{.name = "thread-pool", .summary = "one event loop; blocking waits run on a pool of --threads threads",
           .document_term = "def + time.sleep (run_in_threadpool)", .fastapi_variant = "threaded", .takes_threads = true,
           .model = thread_pool_model},
@@ -61,6 +64,11 @@ std::vector<std::string> mode_names(bool worker_modes_only) {
     return names;
 }
 
+bool served_by_workers(std::string_view mode) {
+    const ModeInfo* info = find_mode(mode);
+    return info && info->served_by == "worker";
+}
+
 std::string mode_with_options(std::string_view name, int threads, int workers, std::string_view balance) {
     std::string text(name);
     const ModeInfo* mode = find_mode(name);
@@ -82,7 +90,11 @@ std::vector<std::string> serve_arguments(std::string_view name, int threads, int
 
 Handlers loop_handlers(std::string_view loop_mode) {
     const Mode* mode = find(loop_mode);
-    return {.wait = mode && mode->wait ? Work{mode->wait} : Work{wait_blocking}, .compute = compute_here};
+    return {.wait = mode && mode->wait ? Work{mode->wait} : Work{wait_blocking},
+            .compute = compute_here,
+            .query = mode && mode->query ? Query{mode->query} : Query{query_blocking},
+            .call = mode && mode->call ? Work{mode->call} : Work{call_blocking},
+            .cache = mode && mode->cache ? Work{mode->cache} : Work{cache_blocking}};
 }
 
 int serve_mode(const ServeOptions& options) {
@@ -90,6 +102,9 @@ int serve_mode(const ServeOptions& options) {
     calibrate_cpu_work();
     if (options.gil) process_gil().enable();
     explaining = options.explain;
+    if (!options.database_url.empty()) use_database(options.database_url, options.db_pool);
+    if (!options.downstream_url.empty()) use_downstream(options.downstream_url);
+    if (!options.redis_url.empty()) use_redis(options.redis_url);
     if (const Mode* mode = find(options.mode)) return mode->serve(options);
     std::fprintf(stderr, "lab serve: unknown mode '%s'\n", options.mode.c_str());
     return 2;

@@ -1,5 +1,7 @@
 // thread-pool: the event loop hands each blocking wait to a pool of T threads and awaits it.
 // The loop stays free; T waits run at once and the rest queue in arrival order: ceil(N/T) waves.
+#include <latch>
+#include <memory>
 #include <thread>
 
 #include "lab/modes/waits.hpp"
@@ -9,27 +11,44 @@ namespace lab {
 namespace {
 
 // Runs on a pool thread, counted busy for GET /stats while it blocks.
-asio::awaitable<ServiceRecord> on_pool_thread(Work work, Micros amount) {
+template <class Ask>
+asio::awaitable<ServiceRecord> on_pool_thread(std::function<asio::awaitable<ServiceRecord>(Ask)> work, Ask asked) {
     ServerStats& stats = server_stats();
     ++stats.pool_busy;
-    ServiceRecord served = co_await work(amount);
+    ServiceRecord served = co_await work(asked);
     --stats.pool_busy;
     co_return served;
 }
 
 // `run_in_threadpool(work)`: the very same blocking work, started on a pool thread; the
 // request's coroutine awaits it and resumes on the loop, which was free all along.
-Work in_pool(asio::thread_pool& pool, Work work) {
-    return [&pool, work](Micros amount) {
-        return asio::co_spawn(pool, on_pool_thread(work, amount), asio::use_awaitable);
+// (`Ask` is what the request asks for: an amount of time, or a query.)
+template <class Ask>
+std::function<asio::awaitable<ServiceRecord>(Ask)> in_pool(asio::thread_pool& pool, asio::awaitable<ServiceRecord> (*work)(Ask)) {
+    return [&pool, work](Ask asked) {
+        return asio::co_spawn(pool, on_pool_thread<Ask>(work, asked), asio::use_awaitable);
     };
+}
+
+// Returns once each of the pool's T threads has run: T tasks that each wait for all T to arrive
+// can only finish on T threads at once. The threads are started before the server says it
+// listens, so a burst never meets 10,000 threads still being created (on a busy machine that
+// storm can starve the loop's own thread for seconds), and the start-up is not timed.
+void wait_until_running(asio::thread_pool& pool, int threads) {
+    // Shared: a task may still be returning from the latch when this function has returned.
+    auto all_running = std::make_shared<std::latch>(threads);
+    for (int t = 0; t < threads; ++t) asio::post(pool, [all_running] { all_running->arrive_and_wait(); });
+    all_running->wait();
 }
 
 }  // namespace
 
-// The model: T requests at once, in waves of T: ceil(N/T)·d. CPU work also shares the cores,
+// The model: T requests at once, in waves of T: ceil(N/T)·d (with /db, of min(T, P)). CPU work also shares the cores,
 // and under a GIL the threads take 5 ms turns on one "core", so all finish near N·c.
 Model thread_pool_model(const ServerShape& shape) {
+    // A query also needs one of the P connections: min(T, P) at once.
+    if (shape.db_pool > 0 && shape.db_pool < shape.threads)
+        return {shape.db_pool, 0, 0, "ceil(N/P)·d, P=" + std::to_string(shape.db_pool) + " < T=" + std::to_string(shape.threads)};
     if (!shape.cpu_work) return {shape.threads, 0, 0, "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
     if (shape.gil) return {shape.threads, 0, 1, "N·c (the GIL: one computes at a time, in turns)"};
     return {shape.threads, 0, shape.cores,
@@ -41,9 +60,16 @@ Model thread_pool_model(const ServerShape& shape) {
 int serve_thread_pool(const ServeOptions& options) {
     asio::io_context loop{1};
     asio::thread_pool pool{static_cast<std::size_t>(options.threads)};
+    wait_until_running(pool, options.threads);
     server_stats().pool_threads = options.threads;
     tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor, {.wait = in_pool(pool, wait_blocking), .compute = in_pool(pool, compute_here)}, options);
+    serve(acceptor,
+          {.wait = in_pool(pool, wait_blocking),
+           .compute = in_pool(pool, compute_here),
+           .query = in_pool(pool, query_blocking),
+           .call = in_pool(pool, call_blocking),
+           .cache = in_pool(pool, cache_blocking)},
+          options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread runs the loop; `options.threads` more do the blocking work
     pool.join();

@@ -88,8 +88,15 @@ async def lab_error(request, exc):
                         headers=getattr(exc, "headers", None))
 
 
-def make_app(variant, delay, cpu):
+def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
     app = FastAPI(title=f"Concurrency Lab reference: {variant}")
+    if cache is not None:
+        app.api_route("/cache", methods=["GET", "POST"])(cache)
+    if fetch is not None:
+        app.api_route("/fetch", methods=["GET", "POST"])(fetch)
+    if db is not None:
+        app.api_route("/db", methods=["GET", "POST"])(db)
+        app.on_event("startup")(open_asyncpg_pool if db is awaiting_db else no_op)
     app.add_exception_handler(HTTPException, lab_error)
 
     @app.get("/")
@@ -150,7 +157,177 @@ async def run_in_threadpool_delay(ms: int = Depends(milliseconds)):
     return delayed(served, ms)
 
 
-blocking = make_app("blocking", blocking_delay, cpu_on_loop)
-awaiting = make_app("awaiting", awaiting_delay, cpu_on_loop)
-threaded = make_app("threaded", threaded_delay, cpu_def_route)
+# ---- /db: PostgreSQL sleeps d, through psycopg2 (blocking) or asyncpg (awaiting) ------------
+# The query reads PostgreSQL's own clock before and after, as `lab serve`'s does
+# (lab/drivers/postgres.cpp), so the lab can count how many queries the database ran at once.
+DATABASE_URL = os.environ.get("LAB_DATABASE_URL", "")
+DB_POOL = int(os.environ.get("LAB_DB_POOL", "10"))
+SLEEP_SQL = ("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, pg_sleep({d}::float8 / 1000000), "
+             "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, pg_backend_pid()")
+
+
+def queried(served, ms, row):
+    offset = time.time_ns() // 1000 - time.monotonic_ns() // 1000  # PostgreSQL's wall clock -> monotonic
+    return served.reply(f"PostgreSQL slept {ms} ms", db_start_us=row[0] - offset,
+                        db_end_us=row[2] - offset, db_backend_pid=row[3])
+
+
+def no_database():
+    raise HTTPException(503, "no database: start serve.py with --database-url URL")
+
+
+class Psycopg2Pool:
+    """psycopg2 connections, at most DB_POOL; a thread that finds none free waits for one."""
+
+    def __init__(self):
+        self.free, self.lock = [], threading.Lock()
+        self.slots = threading.BoundedSemaphore(DB_POOL)
+
+    def query(self, ms):
+        import psycopg2
+        self.slots.acquire()
+        try:
+            with self.lock:
+                conn = self.free.pop() if self.free else None
+            conn = conn or psycopg2.connect(DATABASE_URL)
+            with conn.cursor() as cur:
+                cur.execute(SLEEP_SQL.format(d="%s"), (ms * 1000,))  # <-- this thread waits for PostgreSQL
+                row = cur.fetchone()
+            conn.rollback()
+            with self.lock:
+                self.free.append(conn)
+            return row
+        finally:
+            self.slots.release()
+
+
+psycopg2_pool = Psycopg2Pool()
+asyncpg_pool = None
+
+
+async def no_op():
+    pass
+
+
+async def open_asyncpg_pool():
+    global asyncpg_pool
+    if DATABASE_URL:
+        import asyncpg
+        asyncpg_pool = await asyncpg.create_pool(DATABASE_URL, min_size=DB_POOL, max_size=DB_POOL)
+
+
+# `async def` + psycopg2: the driver waits on the loop's only thread: N·d.
+async def blocking_db(ms: int = Depends(milliseconds)):
+    if not DATABASE_URL:
+        no_database()
+    with Served() as served:
+        row = psycopg2_pool.query(ms)  # <-- blocks the loop
+    return queried(served, ms, row)
+
+
+# `async def` + asyncpg: the request awaits the answer, the loop serves others: d.
+async def awaiting_db(ms: int = Depends(milliseconds)):
+    if asyncpg_pool is None:
+        no_database()
+    with Served() as served:
+        async with asyncpg_pool.acquire() as conn:
+            row = await conn.fetchrow(SLEEP_SQL.format(d="$1"), float(ms * 1000))  # <-- suspends
+    return queried(served, ms, row)
+
+
+# `def` + psycopg2: FastAPI runs it on a pool thread; only that thread waits.
+def threaded_db(ms: int = Depends(milliseconds)):
+    if not DATABASE_URL:
+        no_database()
+    with Served() as served:
+        row = psycopg2_pool.query(ms)  # <-- blocks one pool thread
+    return queried(served, ms, row)
+
+
+# ---- /fetch: a downstream service answers after d, through requests (blocking) or httpx ------
+DOWNSTREAM_URL = os.environ.get("LAB_DOWNSTREAM_URL", "")
+
+
+def fetched(served, ms):
+    return served.reply(f"Downstream answered after {ms} ms")
+
+
+def downstream(ms):
+    if not DOWNSTREAM_URL:
+        raise HTTPException(503, "no downstream: start serve.py with --downstream-url http://HOST:PORT")
+    return f"{DOWNSTREAM_URL}/delay?ms={ms}"
+
+
+# `async def` + requests: the call waits on the loop's only thread: N·d.
+async def blocking_fetch(ms: int = Depends(milliseconds)):
+    import requests
+    url = downstream(ms)
+    with Served() as served:
+        requests.get(url, timeout=90).raise_for_status()  # <-- blocks the loop
+    return fetched(served, ms)
+
+
+httpx_client = None  # one client for the process, as httpx advises (each new one builds an SSL context)
+
+
+# `async def` + httpx.AsyncClient: the request awaits the answer, the loop serves others: d.
+async def awaiting_fetch(ms: int = Depends(milliseconds)):
+    global httpx_client
+    import httpx
+    url = downstream(ms)
+    httpx_client = httpx_client or httpx.AsyncClient(timeout=90, limits=httpx.Limits(max_connections=None))
+    with Served() as served:
+        (await httpx_client.get(url)).raise_for_status()  # <-- suspends
+    return fetched(served, ms)
+
+
+# `def` + requests: on a pool thread; only that thread waits.
+def threaded_fetch(ms: int = Depends(milliseconds)):
+    import requests
+    url = downstream(ms)
+    with Served() as served:
+        requests.get(url, timeout=90).raise_for_status()  # <-- blocks one pool thread
+    return fetched(served, ms)
+
+
+# ---- /cache: one Redis round trip, a GET (ms=0) or a BLPOP that waits ms ---------------------
+REDIS_URL = os.environ.get("LAB_REDIS_URL", "")
+
+
+async def cache_ms(ms: str = "0"):
+    return await milliseconds(ms)  # as /delay's, but a cache call is a plain GET unless asked
+
+
+def need_redis():
+    if not REDIS_URL:
+        raise HTTPException(503, "no Redis: start serve.py with --redis-url unix:///PATH")
+
+
+def redis_call(client, ms):
+    return client.blpop("lab:never", ms / 1000) if ms else client.get("lab:greeting")
+
+
+# `async def` + redis-py: the round trip waits on the loop's thread.
+async def blocking_cache(ms: int = Depends(cache_ms)):
+    import redis
+    need_redis()
+    with Served() as served:
+        redis_call(redis.Redis.from_url(REDIS_URL), ms)  # <-- blocks the loop
+    return served.reply("Redis answered")
+
+
+# `async def` + redis.asyncio: the request awaits the reply, the loop serves others.
+async def awaiting_cache(ms: int = Depends(cache_ms)):
+    import redis.asyncio
+    need_redis()
+    with Served() as served:
+        client = redis.asyncio.Redis.from_url(REDIS_URL)
+        await redis_call(client, ms)  # <-- suspends
+        await client.close()
+    return served.reply("Redis answered")
+
+
+blocking = make_app("blocking", blocking_delay, cpu_on_loop, blocking_db, blocking_fetch, blocking_cache)
+awaiting = make_app("awaiting", awaiting_delay, cpu_on_loop, awaiting_db, awaiting_fetch, awaiting_cache)
+threaded = make_app("threaded", threaded_delay, cpu_def_route, threaded_db, threaded_fetch)
 run_in_threadpool = make_app("run_in_threadpool", run_in_threadpool_delay, cpu_by_hand)

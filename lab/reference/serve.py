@@ -88,7 +88,9 @@ def start_uvicorn(args, port):
                "--log-level", "warning"]
     me = os.getpid()
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
-                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me)},
+                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me),
+                                 "LAB_DATABASE_URL": args.database_url or "", "LAB_DB_POOL": str(args.db_pool),
+                                 "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
                             preexec_fn=lambda: lifeline.die_with_parent(me))
 
 
@@ -129,9 +131,13 @@ def main():
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (1..64)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--database-url", help="/db queries this PostgreSQL (postgresql://...)")
+    parser.add_argument("--db-pool", type=int, default=10, help="/db: connections per worker (1..100)")
+    parser.add_argument("--downstream-url", help="/fetch calls this server's /delay (http://IP:PORT)")
+    parser.add_argument("--redis-url", help="/cache asks this Redis (unix:///PATH or redis://IP:PORT)")
     args = parser.parse_args()
-    if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535:
-        parser.error("--workers must be 1..64 and --port 0..65535")
+    if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535 or not 1 <= args.db_pool <= 100:
+        parser.error("--workers must be 1..64, --port 0..65535 and --db-pool 1..100")
 
     missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:

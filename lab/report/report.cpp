@@ -7,34 +7,39 @@
 #include "lab/modes/modes.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/schema.hpp"
+#include "lab/report/claims.hpp"
+#include "lab/report/figures.hpp"
+#include "lab/report/key_figure.hpp"
+#include "lab/report/layout.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
 namespace {
 
-std::string fixed(double value, int digits = 3) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", digits, value);
-    return text;
-}
-
 using Row = std::vector<std::string>;
 
-Row header_of(const Load& load) {
-    Row header{"configuration", "mode", "measured (median, min–max)", "model", "document", "loop blocked (max)", "verdict"};
-    if (!load.probe_path.empty()) header.insert(header.begin() + 3, load.probe_path + " meanwhile (p50, max)");
-    if (load.report_memory) header.insert(header.end() - 1, "server peak RSS");
-    return header;
+// Cuts what follows the value: "0.200 s  ceil(N/T)·d" -> "0.200 s" (the formula is in `lab show`).
+std::string value_only(const std::string& cell) { return cell.substr(0, cell.find("  ")); }
+
+// "0.202 s (0.198–0.210), 1 failed" -> "0.202 s, 1 failed": the median without its range.
+std::string median_only(const std::string& cell) {
+    auto open = cell.find(" ("), close = cell.find(')');
+    return open == std::string::npos || close == std::string::npos ? cell : cell.substr(0, open) + cell.substr(close + 1);
 }
 
-// How long the bystander requests took, over every measured batch.
-std::string probe_latency(const ConfigurationResult& r) {
-    std::vector<double> ms;
-    for (const Batch& b : r.batches)
-        for (const RequestRecord& p : b.probes)
-            if (p.ok()) ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
-    if (ms.empty()) return "—";
-    return fixed(percentile(ms, 50), 1) + " ms, " + fixed(percentile(ms, 100), 1) + " ms";
+// "kept (at worst 0.3 ms late)" -> "kept".
+std::string first_word(const std::string& cell) { return cell.substr(0, cell.find(' ')); }
+
+// A figure of the run (lab/report/figures.hpp) as a table cell: "21.3 ms", or "—" if not measured.
+std::string figure_cell(const char* name, const ConfigurationResult& r, const Load& load) {
+    auto value = figure_value(name, r, load);
+    return value ? figure_text(name, *value) : "—";
+}
+
+// How long the bystander requests took, over every measured batch: "0.1 ms, 3.4 ms".
+std::string probe_latency(const ConfigurationResult& r, const Load& load) {
+    if (!figure_value("probe_p50", r, load)) return "—";
+    return figure_cell("probe_p50", r, load) + ", " + figure_cell("probe_max", r, load);
 }
 
 // "8, 2, 0, 0": requests each worker answered in the median batch, busiest first.
@@ -48,23 +53,23 @@ std::string per_worker(const ConfigurationResult& r) {
     return text;
 }
 
-// The median over batches of the longest the server's loop was kept from its other work in each.
-std::string loop_blocked(const ConfigurationResult& r) {
-    std::vector<double> lags;
-    for (double lag : r.loop_blocked_ms)
-        if (lag >= 0) lags.push_back(lag);
-    if (lags.empty()) return "—";
-    return fixed(spread_of(lags).median, 1) + " ms";
-}
-
 }  // namespace
+
+// What the server waits on, for the paths that wait on a real service.
+static std::string waiting_on(const std::string& path) {
+    if (path == "/db") return " in PostgreSQL (SELECT pg_sleep(d))";
+    if (path == "/fetch") return " for a downstream HTTP server's answer";
+    if (path == "/cache") return " in Redis";
+    return "";
+}
 
 // What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
 std::string load_line(const RunResult& run) {
     const Load& load = run.scenario.load;
     if (load.rate > 0) {
         std::string line = fixed(load.rate, 0) + " requests per second for " + fixed(load.duration_ms / 1000.0, 1) +
-                           " s over " + std::to_string(load.concurrency) + " connections, " + load.method + " " + load.path;
+                           " s (" + fixed(load.rate * load.duration_ms / 1000.0, 0) + " requests due) over " +
+                           std::to_string(load.concurrency) + " connections, " + load.method + " " + load.path;
         if (!run.configurations.empty() && run.configurations[0].configuration.server != "external")
             line += "?ms=" + std::to_string(load.delay_ms);
         if (load.stall_ms > 0)
@@ -78,7 +83,7 @@ std::string load_line(const RunResult& run) {
         line += "each computing c = " + fixed(load.delay_ms / 1000.0) + " s of CPU on a machine with " +
                 std::to_string(run.cores) + " cores";
     else
-        line += "each waiting d = " + fixed(load.delay_ms / 1000.0) + " s";
+        line += "each waiting d = " + fixed(load.delay_ms / 1000.0) + " s" + waiting_on(load.path);
     line += load.repeat == 1 ? "; one batch" : "; median of " + std::to_string(load.repeat) + " batches";
     return line + (load.warmup ? " after one warm-up" : ", no warm-up") + ". Source: " +
            run.scenario.source;
@@ -86,65 +91,70 @@ std::string load_line(const RunResult& run) {
 
 namespace {
 
-Row row_of(const ConfigurationResult& r, const Load& load, int cores) {
-    const Configuration& c = r.configuration;
+std::string mode_cell(const Configuration& c) {
     std::string mode = (c.server == "fastapi" ? "FastAPI/uvicorn, like " : "") +
                        mode_with_options(c.mode, c.threads, c.workers, c.balance);
     if (c.gil && c.server != "fastapi") mode += " +GIL";
     if (c.client == "sequential") mode += ", sequential client";
     if (c.requests) mode += ", N=" + std::to_string(*c.requests);
+    return mode;
+}
+
+std::string measured_cell(const ConfigurationResult& r) {
     std::string measured = r.error.empty() ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
                                                  "–" + fixed(r.makespan.max) + ")"
                                            : "did not run";
     int failed = 0;
     for (const auto& st : r.stats) failed += st.failed;
     if (failed > 0) measured += ", " + std::to_string(failed) + " failed";
-    std::string document = c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s"
-                                                                   : c.document_text;
+    return measured;
+}
+
+std::string document_cell(const Configuration& c, const Load& load, int cores) {
+    std::string document = c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s" : c.document_text;
     if (document.empty()) document = "—";
     if (document_below_floor(c, load, cores)) document += " †";
-    std::string verdict = r.error.empty() ? r.verdict : r.error;
-    if (r.error.empty() && served_by_workers(c)) verdict += "; per worker: " + per_worker(r);
-    std::string model = r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula;
-    Row row{c.label, mode, measured, model, document, loop_blocked(r), verdict};
-    if (!load.probe_path.empty()) row.insert(row.begin() + 3, r.error.empty() ? probe_latency(r) : "—");
-    if (load.report_memory)
-        row.insert(row.end() - 1, r.peak_rss_kib < 0 ? "—" : fixed(static_cast<double>(r.peak_rss_kib) / 1024.0, 1) + " MiB");
-    return row;
+    return document;
 }
 
-std::size_t display_width(const std::string& s) {  // UTF-8 code points, enough for our text
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char ch) {
-        return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-    }));
-}
-
-void print_rows(std::ostream& out, const std::vector<Row>& rows, bool markdown) {
-    std::vector<std::size_t> width(rows[0].size(), 0);
-    for (const Row& row : rows)
-        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
-    auto print = [&](const Row& row) {
-        out << (markdown ? "| " : "");
-        for (std::size_t i = 0; i < row.size(); ++i)
-            out << row[i] << std::string(width[i] - display_width(row[i]), ' ')
-                << (i + 1 < row.size() ? " | " : (markdown ? " |" : ""));
-        out << '\n';
-    };
-    print(rows[0]);
-    out << (markdown ? "|" : "");
-    for (std::size_t i = 0; i < width.size(); ++i)
-        out << (markdown ? std::string(width[i] + 2, '-') + "|"
-                         : std::string(width[i], '-') + (i + 1 < width.size() ? "-+-" : ""));
-    out << '\n';
-    for (std::size_t i = 1; i < rows.size(); ++i) print(rows[i]);
+// The closed loop's columns, and the order in which they give way on a narrow terminal (the
+// README's "When the table does not fit"): the mode (the label says it in the documents' terms),
+// the model's formula, the measured range, the document's figure, the loop-blocked column; then
+// the labels and verdicts wrap. The lesson's own column (the bystander, the memory) stays.
+std::vector<Column> closed_loop_columns(const RunResult& run) {
+    const Load& load = run.scenario.load;
+    Column label{.header = "configuration", .wraps = true};
+    Column mode{.header = "mode", .drop_order = 1};
+    Column measured{.header = "measured (median, min–max)", .narrow_header = "measured", .shorten_order = 3, .shorten = median_only, .wraps = true};
+    Column probe{.header = load.probe_path + " meanwhile (p50, max)", .narrow_header = load.probe_path + " p50, max", .wraps = true};
+    Column model{.header = "model", .shorten_order = 2, .shorten = value_only, .wraps = true};
+    Column document{.header = "document", .narrow_header = "doc", .drop_order = 4};
+    Column blocked{.header = "loop blocked (max)", .narrow_header = "loop blocked", .drop_order = 5};
+    Column memory{.header = "server peak RSS", .narrow_header = "peak RSS"};
+    Column verdict{.header = "verdict", .wraps = true, .is_verdict = true};
+    for (const auto& r : run.configurations) {
+        const Configuration& c = r.configuration;
+        label.cells.push_back(c.label);
+        mode.cells.push_back(mode_cell(c));
+        measured.cells.push_back(measured_cell(r));
+        probe.cells.push_back(r.error.empty() ? probe_latency(r, load) : "—");
+        model.cells.push_back(r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
+        document.cells.push_back(document_cell(c, load, run.cores));
+        blocked.cells.push_back(figure_cell("loop_blocked", r, load));
+        memory.cells.push_back(figure_cell("peak_rss", r, load));
+        std::string v = r.error.empty() ? r.verdict : r.error;
+        if (r.error.empty() && served_by_workers(c.mode)) v += "; per worker: " + per_worker(r);
+        verdict.cells.push_back(v);
+    }
+    std::vector<Column> columns{label, mode, measured};
+    if (!load.probe_path.empty()) columns.push_back(probe);
+    for (Column* c : {&model, &document, &blocked}) columns.push_back(*c);
+    if (load.report_memory) columns.push_back(memory);
+    columns.push_back(verdict);
+    return columns;
 }
 
 }  // namespace
-
-bool served_by_workers(const Configuration& c) {
-    const ModeInfo* mode = find_mode(c.mode);
-    return mode && mode->served_by == "worker";
-}
 
 
 bool document_below_floor(const Configuration& c, const Load& load, int cores) {
@@ -178,30 +188,41 @@ std::string open_loop_model(const ConfigurationResult& r, const Load& load) {
     return fixed(d * 1000.0, 0) + " ms  ≈ d";
 }
 
-std::vector<Row> open_loop_rows(const RunResult& run) {
-    std::vector<Row> rows{{"configuration", "mode", "from due: p50 / p99 / max", "from send: p50 / p99 / max",
-                           "model p99 from due", "late for a connection", "schedule"}};
+// The open loop's columns; on a narrow terminal the mode goes first, then the model's formula,
+// then the schedule's detail.
+std::vector<Column> open_loop_columns(const RunResult& run) {
+    Column label{.header = "configuration", .wraps = true};
+    Column mode{.header = "mode", .drop_order = 1};
+    Column due{.header = "from due: p50 / p99 / max", .narrow_header = "from due p50/p99/max", .wraps = true};
+    Column send{.header = "from send: p50 / p99 / max", .narrow_header = "from send p50/p99/max", .wraps = true};
+    Column model{.header = "model p99 from due", .narrow_header = "model p99", .shorten_order = 2, .shorten = value_only, .wraps = true};
+    Column late{.header = "late for a connection", .narrow_header = "late", .wraps = true};
+    Column schedule{.header = "schedule", .shorten_order = 3, .shorten = first_word, .wraps = true};
     for (const auto& r : run.configurations) {
+        label.cells.push_back(r.configuration.label);
+        mode.cells.push_back(r.configuration.mode);
         if (!r.error.empty()) {
-            rows.push_back({r.configuration.label, r.configuration.mode, "did not run", "", "", "", r.error});
+            for (Column* c : {&due, &send, &model, &late}) c->cells.push_back(c == &due ? "did not run" : "");
+            schedule.cells.push_back(r.error);
             continue;
         }
         OpenLoopSummary s = open_loop_summary(r);
-        rows.push_back({r.configuration.label, r.configuration.mode, ms_triple(s.corrected), ms_triple(s.uncorrected),
-                        open_loop_model(r, run.scenario.load), std::to_string(s.late) + " of " + std::to_string(s.corrected.count()),
-                        (s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
-                            fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
-                            (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)")});
+        due.cells.push_back(ms_triple(s.corrected));
+        send.cells.push_back(ms_triple(s.uncorrected));
+        model.cells.push_back(open_loop_model(r, run.scenario.load));
+        late.cells.push_back(std::to_string(s.late) + " of " + std::to_string(s.corrected.count()));
+        schedule.cells.push_back((s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
+                                 fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
+                                 (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
     }
-    return rows;
+    return {label, mode, due, send, model, late, schedule};
 }
 
-std::vector<Row> table_rows(const RunResult& run) {
-    if (run.scenario.load.rate > 0) return open_loop_rows(run);
-    std::vector<Row> rows{header_of(run.scenario.load)};
-    for (const auto& r : run.configurations) rows.push_back(row_of(r, run.scenario.load, run.cores));
-    return rows;
+std::vector<Column> table_columns(const RunResult& run) {
+    return run.scenario.load.rate > 0 ? open_loop_columns(run) : closed_loop_columns(run);
 }
+
+std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns(run)); }
 
 double physical_floor_s(const Load& load, int cores) {
     int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
@@ -211,30 +232,36 @@ double physical_floor_s(const Load& load, int cores) {
     return floor_s;
 }
 
-void print_report(std::ostream& out, const RunResult& run, Format format) {
+void print_report(std::ostream& out, const RunResult& run, Format format, const Layout& layout) {
     const Load& load = run.scenario.load;
     if (format == Format::json) {
         out << summary_json(run).dump(2) << '\n';
         return;
     }
-    std::vector<Row> rows = table_rows(run);
     if (format == Format::csv) {
-        for (const Row& row : rows) {
+        for (const Row& row : table_rows(run)) {
             for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
             out << '\n';
         }
         return;
     }
-    out << run.scenario.title << '\n' << load_line(run) << "\n\n";
-    print_rows(out, rows, format == Format::markdown);
+    const bool markdown = format == Format::markdown;
+    const int width = layout.wide || markdown ? 100'000 : layout.columns;  // what prose wraps at
+    out << wrap(run.scenario.title, width) << wrap(load_line(run), width) << '\n';
+    if (!markdown) out << key_figure_text(run, layout.columns) << '\n';  // the lesson's number first
+    print_table(out, table_columns(run), layout, markdown);
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
                                  [&](const auto& r) { return document_below_floor(r.configuration, load, run.cores); });
     if (any_below)
-        out << "\n† below the physical floor of " << fixed(physical_floor_s(load, run.cores))
-            << " s: every request waits d itself, so no server can answer them all sooner.\n";
-    if (format == Format::markdown || load.rate > 0) return;
+        out << '\n' << wrap("† below the physical floor of " + fixed(physical_floor_s(load, run.cores)) +
+                                " s: every request waits d itself, so no server can answer them all sooner.", width);
+    if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
+    if (markdown || load.rate > 0) return;
+    const std::int64_t axis_us = shared_axis_us(run);
+    out << '\n' << wrap("Timelines of each configuration's median batch, all on one time axis (0 to " +
+                            fixed(static_cast<double>(axis_us) / 1e6) + " s), so their widths compare:", width);
     for (const auto& r : run.configurations)
-        if (r.error.empty()) out << '\n' << timeline(r, load);
+        if (r.error.empty()) out << '\n' << timeline(r, load, layout, axis_us);
 }
 
 }  // namespace lab

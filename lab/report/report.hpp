@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/report/layout.hpp"
 #include "lab/run/runner.hpp"
 
 namespace lab {
@@ -16,7 +17,9 @@ enum class Format { table, markdown, csv, json };
 // figure below it cannot have been measured as described.
 double physical_floor_s(const Load& load, int cores);
 
-// The table's rows, header first, as every format prints them.
+// The table's columns (with how each gives way on a narrow terminal), and its rows, header
+// first, as CSV and report.html show them.
+std::vector<Column> table_columns(const RunResult& run);
 std::vector<std::vector<std::string>> table_rows(const RunResult& run);
 bool document_below_floor(const Configuration& c, const Load& load, int cores);
 
@@ -30,9 +33,10 @@ struct OpenLoopSummary {
     std::int64_t slip_us = 0;
 };
 OpenLoopSummary open_loop_summary(const ConfigurationResult& r);
-// Whether a configuration's requests are told apart by worker process (else by thread).
-bool served_by_workers(const Configuration& c);
+// What the p99 from due should be for an open loop with a stall: "950 ms  S·(1 − 0.01·D/S)".
+std::string open_loop_model(const ConfigurationResult& r, const Load& load);
 
-void print_report(std::ostream& out, const RunResult& run, Format format);
+// Title, load, the key figure, the table and the timelines; `layout` sets the terminal's width.
+void print_report(std::ostream& out, const RunResult& run, Format format, const Layout& layout = {});
 
 }  // namespace lab

@@ -3,19 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "lab/modes/modes.hpp"
+#include "lab/report/key_figure.hpp"
 #include "lab/report/report.hpp"
 
 namespace lab {
-namespace {
-
-std::string seconds(std::int64_t us) {
-    char text[24];
-    std::snprintf(text, sizeof text, "%.3f s", static_cast<double>(us) / 1e6);
-    return text;
-}
-
-}  // namespace
-
 TimelineRows timeline_rows(const Batch& batch, std::size_t most) {
     std::vector<const RequestRecord*> all;
     for (const auto& r : batch.requests) all.push_back(&r);
@@ -37,46 +29,64 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most) {
     return t;
 }
 
-std::string timeline(const ConfigurationResult& result, const Load& load, int columns) {
+std::int64_t shared_axis_us(const RunResult& run) {
+    std::int64_t axis = 0;
+    for (const auto& r : run.configurations)
+        if (r.error.empty() && !r.batches.empty()) {
+            TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
+            axis = std::max(axis, t.t1 - t.t0);
+        }
+    return axis;
+}
+
+std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout, std::int64_t axis_us) {
     const Batch& batch = result.batches[result.median_batch];
     TimelineRows t = timeline_rows(batch, 40);
-    const std::int64_t t0 = t.t0, t1 = t.t1;
-    if (t1 <= t0) return "";
+    const std::int64_t t0 = t.t0, axis = std::max<std::int64_t>(axis_us, t.t1 - t.t0);
+    if (t.t1 <= t0 || axis <= 0) return "";
+    const bool by_worker = served_by_workers(result.configuration.mode);
+    const std::vector<std::int64_t> workers = by_worker ? workers_busiest_first(result) : std::vector<std::int64_t>{};
+    const bool modelled = !result.model.formula.empty();
+    // "req   0  |" + bar + "|  done 0.000 s   model 0.000 s   worker 1" (room for 10.000 s, worker 10)
+    const int tail = 1 + 2 + 13 + (modelled ? 17 : 0) + (by_worker ? 12 : 0);
+    const int columns = layout.wide ? 60 : std::max(20, layout.columns - 11 - tail);
     auto column = [&](std::int64_t us) {
-        return std::clamp<int>(static_cast<int>((us - t0) * columns / (t1 - t0)), 0, columns);
+        return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns);
     };
 
-    std::string out = result.configuration.label + " (" + result.configuration.mode +
-                      "), batch " + std::to_string(batch.number) +
-                      " (the median): ░ sent, waiting for the server   █ being served\n";
+    std::string out = wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " +
+                               std::to_string(batch.number) + " (the median): ░ sent, waiting for the server   █ being served",
+                           layout.wide ? 100'000 : layout.columns);
     if (t.rows.size() < t.total)
         out += "(" + std::to_string(t.rows.size()) + " of its " + std::to_string(t.total) + " requests, evenly spaced)\n";
-    out += std::string(12, ' ') + "0 s" + std::string(static_cast<std::size_t>(columns - 3), ' ') +
-           seconds(t1 - t0) + "\n";
+    std::string end = seconds_text(axis);
+    out += std::string(10, ' ') + "0 s" + std::string(static_cast<std::size_t>(std::max(1, columns - 3 - static_cast<int>(end.size()))), ' ') +
+           end + "\n";
     const std::vector<double> model = predicted_finishes_s(result.model, workload_of(load));
     for (const auto& [r, position] : t.rows) {
         char label[16];
         std::snprintf(label, sizeof label, "req %3d  |", r->index);
         std::string bar;
-        int send = column(r->send_us), end = column(r->end_us);
+        int send = column(r->send_us), done = column(r->end_us);
         // Waiting until the server begins it; from then on (the answer's trip included) served.
         int start = r->has_server_stamps() ? column(r->server_start_us) : send;
         for (int c = 0; c < columns; ++c)
-            bar += c < send || c >= std::max(end, send + 1) ? " " : c >= start ? "█" : "░";
+            bar += c < send || c >= std::max(done, send + 1) ? " " : c >= start ? "█" : "░";
         out += label + bar + "|  ";
         if (!r->ok()) {
             out += "failed: " + std::string(to_string(r->error)) + "\n";
             continue;
         }
-        char tail[96];
-        if (result.model.formula.empty())
-            std::snprintf(tail, sizeof tail, "done %s", seconds(r->end_us - t0).c_str());
-        else
-            std::snprintf(tail, sizeof tail, "done %s   model %.3f s", seconds(r->end_us - t0).c_str(),
-                          position < model.size() ? model[position] : 0.0);
-        out += tail;
-        if (served_by_workers(result.configuration) && r->worker_pid >= 0)
-            out += "   worker " + std::to_string(r->worker_pid);
+        out += "done " + seconds_text(r->end_us - t0);
+        if (modelled) {
+            char text[32];
+            std::snprintf(text, sizeof text, "   model %.3f s", position < model.size() ? model[position] : 0.0);
+            out += text;
+        }
+        if (by_worker && r->worker_pid >= 0) {
+            auto rank = std::find(workers.begin(), workers.end(), r->worker_pid) - workers.begin();
+            out += "   worker " + std::to_string(rank + 1);
+        }
         out += "\n";
     }
     return out;

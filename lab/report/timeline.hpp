@@ -3,6 +3,7 @@
 // running right, the wait for the server apart from the time being served.
 #include <string>
 
+#include "lab/report/layout.hpp"
 #include "lab/run/runner.hpp"
 
 namespace lab {
@@ -20,6 +21,12 @@ struct TimelineRows {
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most);
 
-std::string timeline(const ConfigurationResult& result, const Load& load, int columns = 60);
+// The time axis every configuration of a run shares: the longest median batch, first send to
+// last answer. Drawn on it, a wall of d is a tenth as wide as a staircase of 10·d.
+std::int64_t shared_axis_us(const RunResult& run);
+
+// The median batch as rows of text on the time axis 0..axis_us, within layout.columns (with
+// layout.wide, 60 columns of bar whatever the terminal).
+std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout, std::int64_t axis_us);
 
 }  // namespace lab

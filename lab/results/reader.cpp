@@ -96,6 +96,10 @@ CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationRe
         r.thread_id = integer("thread_id", -1, any);
         r.server_start_us = integer("server_start_us", -any, any);
         r.server_end_us = integer("server_end_us", -any, any);
+        if (column.count("db_start_us") && column.count("db_end_us")) {  // (older files have none)
+            r.db_start_us = integer("db_start_us", -any, any);
+            r.db_end_us = integer("db_end_us", -any, any);
+        }
         try {
             r.error = error_kind(at("error"));
         } catch (const std::invalid_argument& e) {

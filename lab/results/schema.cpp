@@ -5,6 +5,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "lab/report/figures.hpp"
 #include "lab/report/report.hpp"
 
 namespace lab {
@@ -53,10 +54,23 @@ void configuration_fields(V& v, C& c) {
     v("balance", c.balance);
     v("worker_mode", c.worker_mode);
     v("gil", c.gil);
+    v("db_pool", c.db_pool, Bound{1, 100});
     v("client", c.client);
     v("requests", c.requests, count_bound);  // null: the load's
     v("document_s", c.document_s, Bound{0, 1e6});
     v("document_text", c.document_text);
+    v("number", c.number, Bound{0, 10'000});
+}
+
+template <class V, class E>
+void expectation_fields(V& v, E& e) {  // a claim of the text, as scenarios/README.md describes it
+    v("row", e.row, Bound{1, 10'000});
+    v("figure", e.figure);
+    v("at_least", e.at_least, Bound{-1e12, 1e12});
+    v("at_most", e.at_most, Bound{-1e12, 1e12});
+    v("relative_to", e.relative_to);
+    v("relative_row", e.relative_row, Bound{0, 10'000});
+    v("claim", e.claim);
 }
 
 template <class V, class M>
@@ -220,8 +234,19 @@ json summary_json(const RunResult& run) {
     w("title", s.title);
     w("source", s.source);
     w("teaching", s.teaching);
+    w("key_figure", to_string(s.key_figure));
     w("cores", run.cores);
     w.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
+    json expect = json::array();
+    for (const Expectation& e : s.expectations) {
+        json one = json::object();
+        Writer ew{one};
+        expectation_fields(ew, e);
+        expect.push_back(std::move(one));
+    }
+    top["expect"] = std::move(expect);
+    w("model_tolerance", s.model_tolerance);
+    w("model_tolerance_why", s.model_tolerance_why);
     top["physical_floor_s"] = physical_floor_s(s.load, run.cores);  // derived
     json configurations = json::array();
     for (const auto& r : run.configurations) {
@@ -265,6 +290,23 @@ StoredRun run_from_summary(const json& summary) {
     top("teaching", s.teaching);
     top("cores", run.cores, Bound{1, 1e6});
     top.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
+    std::string figure = to_string(s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan);
+    top("key_figure", figure);  // absent in folders written before it existed
+    if (auto known = key_figure_named(figure)) s.key_figure = *known;
+    else top.fail("key_figure", "'" + figure.substr(0, 40) + "' is not a key figure the lab knows");
+    if (auto expect = summary.find("expect"); expect != summary.end()) {
+        if (!expect->is_array()) top.fail("expect", "must be a list");
+        for (std::size_t k = 0; k < expect->size(); ++k) {
+            if (!(*expect)[k].is_object()) top.fail("expect", "must be a list of objects");
+            Reader er{(*expect)[k], "expect[" + std::to_string(k) + "]."};
+            Expectation e;
+            expectation_fields(er, e);
+            if (!find_figure(e.figure)) er.fail("figure", "'" + e.figure.substr(0, 40) + "' is not a figure the lab measures");
+            s.expectations.push_back(std::move(e));
+        }
+    }
+    top("model_tolerance", s.model_tolerance, Bound{0, 100});
+    top("model_tolerance_why", s.model_tolerance_why);
     const json& list = summary["configurations"];
     if (!list.is_array() || list.empty()) top.fail("configurations", "must be a list of at least one configuration");
     for (std::size_t i = 0; i < list.size(); ++i) {

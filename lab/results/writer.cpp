@@ -52,7 +52,8 @@ void replace_file(const fs::path& path, const std::string& text) {
 std::string requests_csv(const RunResult& run) {
     std::ostringstream csv;
     csv << "configuration_index,configuration,mode,batch,kind,index,connection,intended_us,connect_us,send_us,"
-           "first_byte_us,end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,server_end_us,error\n";
+           "first_byte_us,end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,server_end_us,error,"
+           "db_start_us,db_end_us\n";
     for (std::size_t i = 0; i < run.configurations.size(); ++i) {
         const ConfigurationResult& c = run.configurations[i];
         auto row = [&](const RequestRecord& r, const char* kind) {
@@ -63,7 +64,8 @@ std::string requests_csv(const RunResult& run) {
                 << (r.end_us >= 0 ? std::to_string(r.latency_us()) : "") << ',' << r.status << ',' << r.bytes << ','
                 << blank_if_absent(r.worker_pid) << ',' << blank_if_absent(r.thread_id) << ','
                 << blank_if_absent(r.server_start_us) << ',' << blank_if_absent(r.server_end_us) << ','
-                << to_string(r.error) << '\n';
+                << to_string(r.error) << ',' << blank_if_absent(r.db_start_us) << ','
+                << blank_if_absent(r.db_end_us) << '\n';
         };
         for (const auto& b : c.batches) {
             for (const auto& r : b.requests) row(r, "request");

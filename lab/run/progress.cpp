@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include "lab/report/layout.hpp"
+
 namespace lab {
 
 Progress::Style Progress::style_for_stderr(bool quiet) {
@@ -45,8 +47,14 @@ void Progress::draw(bool force) {
     const char* bold = colour_ ? "\033[1m" : "";
     const char* plain = colour_ ? "\033[0m" : "";
     std::string which = batch_ == 0 ? "warm-up" : "batch " + std::to_string(batch_) + "/" + std::to_string(batches_);
-    std::fprintf(stderr, "\r\033[K[%d/%d] %s%s%s · %s · %d/%d answered · %.1f s", index_, count_, bold,
-                 label_.c_str(), plain, which.c_str(), done_, total_, elapsed);
+    char head[32], tail[128];
+    std::snprintf(head, sizeof head, "[%d/%d] ", index_, count_);
+    std::snprintf(tail, sizeof tail, " · %s · %d/%d answered · %.1f s", which.c_str(), done_, total_, elapsed);
+    // One line that never wraps (a wrapped line cannot be redrawn in place): the label gives way.
+    int room = terminal_columns(STDERR_FILENO) - 1 - static_cast<int>(display_width(head) + display_width(tail));
+    std::string label = label_;
+    if (static_cast<int>(display_width(label)) > room) label = first_characters(label, static_cast<std::size_t>(std::max(room - 1, 0))) + "…";
+    std::fprintf(stderr, "\r\033[K%s%s%s%s%s", head, bold, label.c_str(), plain, tail);
     std::fflush(stderr);
 }
 

@@ -12,13 +12,25 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/services/private_postgres.hpp"
+#include "lab/services/private_redis.hpp"
 
 namespace lab {
 namespace {
 
-std::vector<std::string> serve_args(const Configuration& c) {
+// What a server is given to wait on: the database (/db) and the downstream service (/fetch).
+std::vector<std::string> services_args(const Configuration& c, const RunSettings& settings) {
+    std::vector<std::string> args;
+    if (!settings.database_url.empty()) args.insert(args.end(), {"--database-url", settings.database_url, "--db-pool", std::to_string(c.db_pool)});
+    if (!settings.downstream_url.empty()) args.insert(args.end(), {"--downstream-url", settings.downstream_url});
+    if (!settings.redis_url.empty()) args.insert(args.end(), {"--redis-url", settings.redis_url});
+    return args;
+}
+
+std::vector<std::string> serve_args(const Configuration& c, const RunSettings& settings) {
     auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
     if (c.gil) args.push_back("--gil");
+    for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
     return args;
 }
 
@@ -58,14 +70,27 @@ int fastapi_workers(const Configuration& c) {
     return mode && mode->takes_workers ? c.workers : 1;
 }
 
+// Whether the scenario's servers wait on `path` (/db, /fetch, /cache), in its load or its
+// bystander's requests, which then needs that service.
+bool waits_on(const Scenario& s, const std::string& path) {
+    auto on = [&](const std::string& target) { return target.substr(0, target.find('?')) == path; };
+    if (!on(s.load.path) && !on(s.load.probe_path)) return false;
+    for (const Configuration& c : s.configurations)
+        if (c.server != "external") return true;
+    return false;
+}
+
 // Starts the configuration's server (or, for "external", points at the one already running).
 std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
     if (c.server == "external") return nullptr;
-    if (c.server == "fastapi")
-        return std::make_unique<ServerProcess>(std::vector<std::string>{
+    if (c.server == "fastapi") {
+        std::vector<std::string> command{
             python, (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "serve.py").string(),
-            "--variant", fastapi_variant(c), "--workers", std::to_string(fastapi_workers(c))});
-    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c));
+            "--variant", fastapi_variant(c), "--workers", std::to_string(fastapi_workers(c))};
+        for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
+        return std::make_unique<ServerProcess>(command);
+    }
+    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings));
 }
 
 // How long a batch may take before the run stops waiting: generous beside the model (a few
@@ -152,6 +177,8 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return makespans[a] < makespans[b]; });
     result.median_batch = order[(order.size() - 1) / 2];
     result.verdict = verdict(result.stats[result.median_batch], s.load.requests, s.load.concurrency);
+    if (int in_db = result.stats[result.median_batch].max_in_database; in_db >= 0)
+        result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
     if (s.load.path == "/cpu" && result.max_computing[result.median_batch] > 0)
         result.verdict += "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
     return result;
@@ -178,6 +205,7 @@ Scenario apply(Scenario s, const Overrides& o) {
         if (o.threads) c.threads = *o.threads;
         if (o.workers) c.workers = *o.workers;
         if (o.balance) c.balance = *o.balance;
+        if (o.db_pool) c.db_pool = *o.db_pool;
     }
     // Labels are built from the values that run: "{d}" the wait as the documents write it
     // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests.
@@ -192,6 +220,7 @@ Scenario apply(Scenario s, const Overrides& o) {
         fill("{T}", std::to_string(c.threads));
         fill("{W}", std::to_string(c.workers));
         fill("{N}", std::to_string(c.requests.value_or(s.load.requests)));
+        fill("{P}", std::to_string(c.db_pool));
     }
     if (o.only) {  // one configuration, by its label or its place (from 1)
         const std::string& want = *o.only;
@@ -223,6 +252,14 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
     if (o.threads && !threads) say("--threads", "thread-pool");
     if (o.workers && !workers) say("--workers", "multi-process");
     if (o.balance && !workers) say("--balance", "multi-process");
+    if (o.redis_url && !waits_on(s, "/cache"))
+        notices.push_back("--redis-url applies to scenarios that ask Redis (/cache); " + s.name + " does not, so it changes nothing");
+    if (o.downstream_url && s.load.path != "/fetch")
+        notices.push_back("--downstream-url applies to scenarios that call a downstream service (path /fetch); " + s.name +
+                          " does not, so it changes nothing");
+    if ((o.db_pool || o.database_url) && s.load.path != "/db")
+        notices.push_back(std::string(o.db_pool ? "--db-pool" : "--database-url") + " applies to scenarios that query PostgreSQL (path /db); " +
+                          s.name + " does not, so it changes nothing");
     return notices;
 }
 
@@ -233,8 +270,11 @@ Workload workload_of(const Load& load) {
 int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))); }
 
 Model model_of(const Configuration& c, const Load& load) {
-    return model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential",
-                                load.path == "/cpu", c.gil, cores()});
+    Model m = model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential",
+                                   load.path == "/cpu", c.gil, cores(), load.path == "/db" ? c.db_pool : 0});
+    // The prediction lets staggered requests leave s apart; the formula says so too.
+    if (load.stagger_ms > 0 && !m.formula.empty()) m.formula += ", sent s = " + std::to_string(load.stagger_ms) + " ms apart";
+    return m;
 }
 
 bool RunResult::ok() const {
@@ -246,7 +286,30 @@ bool RunResult::ok() const {
     return true;
 }
 
-RunResult run_scenario(const Scenario& scenario, const RunSettings& settings) {
+RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
+    // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
+    // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
+    std::optional<PrivatePostgres> database;
+    if (waits_on(scenario, "/db") && settings.database_url.empty()) {
+        database.emplace();
+        settings.database_url = database->url();
+        std::fprintf(stderr, "lab: PostgreSQL of the lab's own, in %s, started in %.2f s\n",
+                     database->folder().c_str(), database->start_seconds());
+    }
+    std::optional<PrivateRedis> cache;
+    if (waits_on(scenario, "/cache") && settings.redis_url.empty()) {
+        cache.emplace();
+        settings.redis_url = cache->url();
+        std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms\n", cache->folder().c_str(),
+                     cache->start_seconds() * 1000);
+    }
+    // Likewise the downstream service /fetch calls: a `lab serve` whose /delay awaits, so that it
+    // answers every call after d however many arrive together.
+    std::unique_ptr<ServerProcess> downstream;
+    if (waits_on(scenario, "/fetch") && settings.downstream_url.empty()) {
+        downstream = std::make_unique<ServerProcess>(settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
+        settings.downstream_url = "http://" + downstream->host() + ":" + std::to_string(downstream->port());
+    }
     RunResult run{scenario, {}};
     int index = 0, count = static_cast<int>(scenario.configurations.size());
     for (const Configuration& c : scenario.configurations) {
@@ -268,13 +331,31 @@ Scenario with_fastapi(Scenario s) {
         both.push_back(c);
         Configuration twin = c;
         twin.server = "fastapi";
-        twin.label = c.label + " [FastAPI]";
+        // The twin runs what uvicorn can run, and its label says where that differs from the row.
+        std::string differs;
+        if (find_mode(c.mode) && find_mode(c.mode)->takes_workers && c.balance != "shared")
+            differs += ", uvicorn's one shared socket";  // uvicorn takes --workers only
+        if (!c.gil && s.load.path == "/cpu") differs += ", CPython's GIL";
+        twin.balance = "shared";
+        twin.label = c.label + " [FastAPI" + differs + "]";
         twin.gil = true;  // CPython's own, for the model
         // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
         both.push_back(twin);
     }
     s.configurations = std::move(both);
     return s;
+}
+
+double estimated_seconds(const Scenario& s) {
+    double total = 0;
+    for (const Configuration& c : s.configurations) {
+        Load own = s.load;
+        if (c.requests) own.requests = *c.requests;
+        int batches = own.repeat + (own.warmup ? 1 : 0);
+        double each = own.rate > 0 ? own.duration_ms / 1000.0 : predicted_makespan_s(model_of(c, own), workload_of(own));
+        total += batches * each + 0.33;
+    }
+    return total;
 }
 
 }  // namespace lab

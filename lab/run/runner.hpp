@@ -20,6 +20,10 @@ struct Overrides {
     std::optional<int> requests, concurrency, delay_ms, repeat, threads, workers;
     std::optional<std::string> balance;
     std::optional<std::string> only;  // one configuration: its label, or its place from 1
+    std::optional<int> db_pool;       // /db: connections per server process
+    std::optional<std::string> database_url;    // /db: an existing PostgreSQL (not an override: where to run)
+    std::optional<std::string> downstream_url;  // /fetch: an existing server answering /delay
+    std::optional<std::string> redis_url;       // /cache: an existing Redis
 };
 
 // The scenario as it will run: overrides applied, labels built from the values that run.
@@ -61,12 +65,19 @@ struct RunResult {
 struct RunSettings {
     std::string server_binary;  // the `lab` executable that serves
     Progress* progress = nullptr;
+    std::string database_url;   // /db: this PostgreSQL; empty: one of the lab's own (lab/services/)
+    std::string downstream_url; // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
+    std::string redis_url;      // /cache: this Redis; empty: one of the lab's own
 };
 
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),
 // if Python has FastAPI and uvicorn; otherwise says so in one line on stderr and adds nothing.
 Scenario with_fastapi(Scenario scenario);
 
-RunResult run_scenario(const Scenario& scenario, const RunSettings& settings);
+RunResult run_scenario(const Scenario& scenario, RunSettings settings);
+
+// About how long run_scenario takes, by the models: each configuration's warm-up and batches
+// (an open loop's duration each), plus a third of a second to start and stop each server.
+double estimated_seconds(const Scenario& scenario);
 
 }  // namespace lab

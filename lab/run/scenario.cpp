@@ -9,6 +9,7 @@
 
 #include "harness/open_loop.hpp"
 #include "lab/modes/modes.hpp"
+#include "lab/report/figures.hpp"
 #include "lab/run/server_process.hpp"
 
 namespace lab {
@@ -75,6 +76,30 @@ public:
         out = *value;
     }
 
+    void optional_number(const char* key, std::optional<double>& out) {
+        const toml::node* node = take(key, false);
+        if (!node) return;
+        auto value = node->value<double>();  // accepts integers too
+        if (!value || !std::isfinite(*value)) fail(key, "must be a finite number");
+        out = *value;
+    }
+
+    // What an expectation's bound is a multiple of: a name, or another configuration's place.
+    void reference(const char* key, std::string& kind, int& row, long rows) {
+        const toml::node* node = take(key, false);
+        if (!node) return;
+        if (auto place = node->value<long>()) {
+            if (*place < 1 || *place > rows) fail(key, "names no configuration: must be from 1 to " + std::to_string(rows));
+            kind = "row";
+            row = static_cast<int>(*place);
+            return;
+        }
+        auto name = node->value<std::string>();
+        const std::set<std::string> names{"model", "d", "N", "T", "W", "P"};
+        if (!name || !names.count(*name)) fail(key, "must be model, d, N, T, W or a configuration's place (1, 2, ...)");
+        kind = *name;
+    }
+
     void finish() const {
         for (const auto& [key, node] : table_)
             if (!seen_.count(std::string(key.str())))
@@ -100,6 +125,78 @@ private:
     std::string prefix_;
     std::set<std::string> seen_;
 };
+
+constexpr std::pair<KeyFigure, const char*> key_figures[] = {
+    {KeyFigure::makespan, "makespan"},
+    {KeyFigure::bystander_latency, "bystander-latency"},
+    {KeyFigure::peak_memory, "peak-memory"},
+    {KeyFigure::per_worker, "per-worker"},
+    {KeyFigure::latency_over_time, "latency-over-time"},
+};
+
+// Why a scenario cannot chart `figure`: it did not measure it (nullopt: it can).
+std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
+    bool open_loop = s.load.rate > 0;
+    switch (figure) {
+        case KeyFigure::makespan:
+            if (open_loop) return "an open loop (load.rate) has no makespan: use latency-over-time";
+            break;
+        case KeyFigure::bystander_latency:
+            if (s.load.probe_path.empty()) return "needs load.probe_path, the bystander whose latency it charts";
+            break;
+        case KeyFigure::peak_memory:
+            if (!s.load.report_memory) return "needs load.report_memory = true";
+            break;
+        case KeyFigure::per_worker:
+            if (std::none_of(s.configurations.begin(), s.configurations.end(),
+                             [](const Configuration& c) { return served_by_workers(c.mode); }))
+                return "needs a configuration served by worker processes (mode = \"multi-process\")";
+            break;
+        case KeyFigure::latency_over_time:
+            if (!open_loop) return "needs an open loop (load.rate > 0)";
+            break;
+    }
+    return std::nullopt;
+}
+
+// The [[expect]] tables (the text's claims, as bounds a run checks) and [check] (how far `lab
+// check` lets a measurement leave its model, and why).
+void read_expectations(const fs::path& file, const toml::table& root, Scenario& s) {
+    const long rows = static_cast<long>(s.configurations.size());
+    Reader top(file, root, "");
+    if (const toml::node* expects = root.get("expect")) {
+        if (!expects->is_array_of_tables()) top.fail("expect", "must be [[expect]] tables");
+        int k = 0;
+        for (const toml::node& node : *expects->as_array()) {
+            Expectation e;
+            Reader r(file, *node.as_table(), "expect[" + std::to_string(k++) + "].");
+            if (!node.as_table()->contains("row")) r.fail("row", "is required: the configuration's place, from 1");
+            r.integer("row", e.row, 1, rows);
+            std::set<std::string> names;
+            for (const FigureInfo& f : figures()) names.insert(f.name);
+            r.text("figure", e.figure, true, names);
+            r.optional_number("at_least", e.at_least);
+            r.optional_number("at_most", e.at_most);
+            r.reference("relative_to", e.relative_to, e.relative_row, rows);
+            r.text("claim", e.claim, true);
+            r.finish();
+            if (!e.at_least && !e.at_most) r.fail("at_least", "an expectation needs at_least, at_most or both");
+            s.expectations.push_back(std::move(e));
+        }
+    }
+    if (const toml::node* check = root.get("check")) {
+        if (!check->is_table()) top.fail("check", "must be a table");
+        Reader r(file, *check->as_table(), "check.");
+        r.number("model_tolerance", s.model_tolerance, 0, 100);
+        r.text("why", s.model_tolerance_why);
+        r.finish();
+    }
+}
+
+std::set<std::string> known_balances() {
+    auto names = balance_names();
+    return {names.begin(), names.end()};
+}
 
 std::set<std::string> known_modes(bool worker_modes_only) {
     auto names = mode_names(worker_modes_only);
@@ -133,7 +230,7 @@ Scenario load_scenario(const fs::path& file) {
         Reader r(file, *load->as_table(), "load.");
         r.integer("requests", s.load.requests, 1, 10'000);
         r.integer("concurrency", s.load.concurrency, 1, 10'000);
-        r.text("path", s.load.path, false, {"/delay", "/cpu"});
+        r.text("path", s.load.path, false, {"/delay", "/cpu", "/db", "/fetch"});
         r.text("method", s.load.method, false, {"GET", "POST"});
         r.integer("delay_ms", s.load.delay_ms, 0, 60'000);
         r.integer("repeat", s.load.repeat, 1, 100);
@@ -144,7 +241,7 @@ Scenario load_scenario(const fs::path& file) {
         r.integer("stall_ms", s.load.stall_ms, 0, 60'000);
         r.integer("stall_at_ms", s.load.stall_at_ms, 0, 600'000);
         r.integer("stagger_ms", s.load.stagger_ms, 0, 1000);
-        r.text("probe_path", s.load.probe_path, false, {"/health", "/"});
+        r.text("probe_path", s.load.probe_path, false, {"/health", "/", "/cache"});
         r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);
         r.finish();
         if (s.load.rate > 0)
@@ -163,10 +260,11 @@ Scenario load_scenario(const fs::path& file) {
         r.text("mode", c.mode, true, known_modes(false));
         r.integer("threads", c.threads, 1, 10'000);
         r.integer("workers", c.workers, 1, 64);
-        r.text("balance", c.balance, false, {"shared", "reuseport"});
+        r.text("balance", c.balance, false, known_balances());
         r.text("worker_mode", c.worker_mode, false, known_modes(true));
         r.text("client", c.client, false, {"concurrent", "sequential"});
         r.boolean("gil", c.gil);
+        r.integer("db_pool", c.db_pool, 1, 100);
         if (node.as_table()->contains("requests")) {
             int n = 0;
             r.integer("requests", n, 1, 10'000);
@@ -176,12 +274,37 @@ Scenario load_scenario(const fs::path& file) {
         r.seconds("document_s", c.document_s);
         r.text("document_text", c.document_text);
         r.finish();
+        c.number = i;
         s.configurations.push_back(std::move(c));
     }
-    top.seen("load");
-    top.seen("configuration");
+    read_expectations(file, root, s);
+    s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan;
+    std::string figure = to_string(s.key_figure);
+    auto names = key_figure_names();
+    top.text("key_figure", figure, false, {names.begin(), names.end()});
+    s.key_figure = *key_figure_named(figure);
+    if (auto problem = unmeasured(s.key_figure, s)) top.fail("key_figure", "'" + figure + "' " + *problem);
+    for (const char* read_elsewhere : {"load", "configuration", "expect", "check"}) top.seen(read_elsewhere);
     top.finish();
     return s;
+}
+
+std::string to_string(KeyFigure figure) {
+    for (auto [f, name] : key_figures)
+        if (f == figure) return name;
+    return "makespan";
+}
+
+std::optional<KeyFigure> key_figure_named(const std::string& name) {
+    for (auto [f, n] : key_figures)
+        if (name == n) return f;
+    return std::nullopt;
+}
+
+std::vector<std::string> key_figure_names() {
+    std::vector<std::string> names;
+    for (auto [f, name] : key_figures) names.push_back(name);
+    return names;
 }
 
 fs::path scenario_dir() { return lab_data_dir("LAB_SCENARIOS", "scenarios", "scenarios"); }

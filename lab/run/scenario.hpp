@@ -11,7 +11,7 @@
 namespace lab {
 
 struct Load {
-    int requests = 10;  // path: /delay waits delay_ms; /cpu computes delay_ms of CPU
+    int requests = 10;  // path: /delay waits delay_ms; /cpu computes delay_ms of CPU; /db has PostgreSQL sleep delay_ms
     int concurrency = 10;
     std::string path = "/delay";
     std::string method = "GET";
@@ -40,17 +40,49 @@ struct Configuration {
     std::string balance = "shared";
     std::string worker_mode = "blocking-in-loop";
     bool gil = false;                   // emulate Python's GIL in the server
+    int db_pool = 10;                   // /db: connections to PostgreSQL per server process, P
     std::string client = "concurrent";  // or "sequential"
     std::optional<int> requests;        // this configuration sends fewer (or more) than the load's
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"
+    int number = 0;                     // its place in the scenario file, from 1 (what [[expect]] row names)
 };
+
+// A claim the lesson's text makes, as a bound on one figure of one configuration that every run
+// checks: "the loop answers /health within tens of milliseconds" is
+// {row = 3, figure = "probe_max", at_most = 100}. See scenarios/README.md.
+struct Expectation {
+    int row = 1;                       // the configuration, by its place in the file (from 1)
+    std::string figure;                // a figure name (lab/report/figures.hpp)
+    std::optional<double> at_least, at_most;
+    std::string relative_to;           // "" (plain numbers), "model", "d", "N", "T", "W", or "row"
+    int relative_row = 0;              // with relative_to = "row": that configuration's same figure
+    std::string claim;                 // the sentence of the text it supports
+};
+
+// The number a scenario's lesson turns on, which the report and the terminal chart first.
+enum class KeyFigure {
+    makespan,           // how long all N took: the staircase against the wall
+    bystander_latency,  // how long the /health probes waited meanwhile
+    peak_memory,        // each server's peak resident memory
+    per_worker,         // how many requests each worker process answered
+    latency_over_time,  // open loop: latency from due and from send, over the run
+};
+// Its name in scenario files and summary.json ("bystander-latency"), and back (nullopt: unknown).
+std::string to_string(KeyFigure figure);
+std::optional<KeyFigure> key_figure_named(const std::string& name);
+std::vector<std::string> key_figure_names();
 
 struct Scenario {
     std::filesystem::path file;
     std::string name, title, source, teaching;
+    KeyFigure key_figure = KeyFigure::makespan;  // absent in the file: makespan, or latency over time for an open loop
     Load load;
     std::vector<Configuration> configurations;
+    std::vector<Expectation> expectations;
+    // `lab check`: how far a measured makespan may leave its model (a fraction), and why.
+    double model_tolerance = 0.25;
+    std::string model_tolerance_why;
 };
 
 struct ScenarioError : std::runtime_error {

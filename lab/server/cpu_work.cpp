@@ -5,7 +5,8 @@
 #include <ctime>
 
 #include "lab/server/gil.hpp"
-#include "lab/server/server_stats.hpp"
+#include "lab/clock.hpp"
+#include "lab/server/cpu_ledger.hpp"
 
 namespace lab {
 namespace {
@@ -48,17 +49,17 @@ void calibrate_cpu_work() {
 std::int64_t do_cpu_work(Micros cpu) {
     constexpr std::int64_t chunk_us = 200;  // how often the GIL is offered, as the interpreter's eval loop checks
     Gil& gil = process_gil();
-    ServerStats& stats = server_stats();
+    CpuLedger& ledger = cpu_ledger();
     Gil::Hold hold(gil);
     const auto chunk = static_cast<std::int64_t>(chunk_us * iterations_per_us);
     std::int64_t used = 0;  // CPU time inside the chunks only, not in hand-offs of the GIL
     while (used < cpu.count()) {
         double share = std::min(1.0, static_cast<double>(cpu.count() - used) / chunk_us);
-        ServerStats::raise_to(stats.max_computing_at_once, ++stats.computing_now);
         std::int64_t before = thread_cpu_us();
         sink = churn(sink + 1, std::max<std::int64_t>(1, static_cast<std::int64_t>(share * static_cast<double>(chunk))));
-        used += thread_cpu_us() - before;
-        --stats.computing_now;
+        std::int64_t spent = thread_cpu_us() - before;
+        used += spent;
+        ledger.add(monotonic_us(), spent);  // what ran on a core, not what had started
         gil.check_for_drop_request();
     }
     return used;

@@ -4,11 +4,17 @@
 #include <cstring>
 #include <memory>
 
+#include <unistd.h>
+
+#include "lab/drivers/connection_pool.hpp"
+#include "lab/drivers/http_client.hpp"
+#include "lab/drivers/redis.hpp"
 #include "lab/server/answer.hpp"
 #include "lab/server/cpu_work.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/http_messages.hpp"
 #include "lab/server/gil.hpp"
+#include "lab/server/handoff.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/server_stats.hpp"
@@ -19,32 +25,68 @@ namespace {
 constexpr std::chrono::milliseconds accept_retry{100};  // after a failed accept (EMFILE)
 
 
+// Tells the class when the loop read a request (with --explain). The server cannot see when the
+// bytes reached its socket, only when its loop got to them: right after the loop was held, they
+// may have waited all that time, and the line says so rather than call it an arrival.
+void explain_read(long id, const Request& req, std::int64_t read_us) {
+    auto [held_from, held_to] = loop_monitor().last_stretch();
+    std::string what = std::string(req.method_string()) + " " + std::string(req.target());
+    if (held_to >= held_from && read_us - held_to <= LoopMonitor::room_us && held_to - held_from >= 10'000)
+        explain("#%ld %s read by the loop just after it was held for %.1f ms: it may have been waiting in its socket "
+                "all that time (the server sees when it reads a request, not when the bytes arrived)",
+                id, what.c_str(), static_cast<double>(held_to - held_from) / 1000.0);
+    else
+        explain("#%ld %s read by the loop", id, what.c_str());
+}
+
 // Tells the class where and how long a request's work ran (with --explain).
 void explain_work(long id, const char* what, const ServiceRecord& served) {
     explain("#%ld %s done: %.1f ms, on %s %d", id, what, static_cast<double>(served.end_us - served.start_us) / 1000.0,
             served.thread_id == gettid() ? "the loop's thread" : "pool thread", served.thread_id);
 }
 
+// The work a route asks for, and how --explain names it; both null for a route answered at once.
+struct WorkOf {
+    const Work* work = nullptr;    // what takes an amount of time
+    const Query* query = nullptr;  // or what asks PostgreSQL
+    const char* starts = "";       // "#7 starts waiting 100 ms"
+    const char* done = "";         // "#7 wait done: ..."
+};
+WorkOf work_of(const Route& r, const Handlers& handlers) {
+    switch (r.kind) {
+        case Route::Kind::delay: return {&handlers.wait, nullptr, "starts waiting", "wait"};
+        case Route::Kind::cpu: return {&handlers.compute, nullptr, "starts computing for", "computation"};
+        case Route::Kind::db: return {nullptr, &handlers.query, "asks PostgreSQL to sleep", "query"};
+        case Route::Kind::user: return {nullptr, &handlers.query, "asks PostgreSQL for user", "lookup"};
+        case Route::Kind::fetch: return {&handlers.call, nullptr, "calls downstream /delay for", "call"};
+        case Route::Kind::cache: return {&handlers.cache, nullptr, "asks Redis, waiting up to", "cache call"};
+        default: return {};
+    }
+}
+
 asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, long id) {
     Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
                     std::string_view(req.target().data(), req.target().size()));
-    if (r.kind == Route::Kind::delay) {
-        explain("#%ld starts waiting %ld ms", id, static_cast<long>(r.amount.count() / 1000));
-        std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
-        ServiceRecord served = co_await handlers.wait(r.amount);  // the mode decides how
-        if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
-        explain_work(id, "wait", served);
-        co_return answer_after(req, r, served);
-    }
-    if (r.kind == Route::Kind::cpu) {
-        explain("#%ld starts computing %ld ms of CPU", id, static_cast<long>(r.amount.count() / 1000));
-        std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
-        ServiceRecord served = co_await handlers.compute(r.amount);  // and where
-        if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
-        explain_work(id, "computation", served);
-        co_return answer_after(req, r, served);
-    }
-    co_return answer_now(req, r);
+    WorkOf w = work_of(r, handlers);
+    if (w.query && !database())
+        co_return json_response(req.version(), http::status::service_unavailable,
+                                error_body(503, "no database: start lab serve with --database-url URL, or --private-database"));
+    if (r.kind == Route::Kind::cache && !redis())
+        co_return json_response(req.version(), http::status::service_unavailable,
+                                error_body(503, "no Redis: start lab serve with --redis-url unix:///PATH, or --private-redis"));
+    if (r.kind == Route::Kind::fetch && !downstream())
+        co_return json_response(req.version(), http::status::service_unavailable,
+                                error_body(503, "no downstream: start lab serve with --downstream-url http://HOST:PORT"));
+    if (!w.work && !w.query) co_return answer_now(req, r);
+    if (r.kind == Route::Kind::user) explain("#%ld %s %ld", id, w.starts, r.user_id);
+    else explain("#%ld %s %ld ms", id, w.starts, static_cast<long>(r.amount.count() / 1000));
+    std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
+    ServiceRecord served;  // the mode decides how, and where (no co_await inside ?:, which g++ 12 mistranslates)
+    if (w.query) served = co_await (*w.query)(DbQuery{r.amount, r.user_id});
+    else served = co_await (*w.work)(r.amount);
+    if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
+    explain_work(id, w.done, served);
+    co_return answer_after(req, r, served);
 }
 
 // `idle`: how long a connection may take to send a whole request, so that a client that sends
@@ -74,7 +116,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         long id = ++stats.requests_received;
         ++stats.in_service;
         std::int64_t arrived = monotonic_us();
-        explain("#%ld %s %s arrived", id, std::string(req.method_string()).c_str(), std::string(req.target()).c_str());
+        explain_read(id, req, arrived);
         loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
         Response res;
         try {
@@ -89,7 +131,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         // connection forever either: the answer gets as long to leave as a request to arrive.
         stream.expires_after(idle);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-        explain("#%ld answered %u, %.1f ms after it arrived", id, res.result_int(),
+        explain("#%ld answered %u, %.1f ms after the loop read it", id, res.result_int(),
                 static_cast<double>(monotonic_us() - arrived) / 1000.0);
         if (ec || !res.keep_alive()) break;
     }
@@ -121,6 +163,29 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, st
     }
 }
 
+// The accept loop of a worker that does not accept: each descriptor the supervisor deals it is a
+// connection already accepted, served exactly as accept_loop serves its own.
+asio::awaitable<void> handed_loop(int channel, tcp protocol, Handlers handlers, std::chrono::milliseconds idle) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::posix::stream_descriptor dealt{executor, channel};
+    for (;;) {
+        beast::error_code ec;
+        co_await dealt.async_wait(asio::posix::stream_descriptor::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        for (int fd; (fd = receive_descriptor(channel)) != -1;) {
+            if (fd == -2) co_return;  // the supervisor is gone (and this worker goes with it)
+            tcp::socket socket{executor};
+            socket.assign(protocol, fd, ec);
+            if (ec) {
+                close(fd);
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), handlers, idle), asio::detached);
+        }
+    }
+}
+
 }  // namespace
 
 tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options, bool reuse_port) {
@@ -135,9 +200,24 @@ tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
     return acceptor;
 }
 
+// What every serving process does before it takes connections: open its database pool.
+static void prepare_to_serve() {
+    if (ConnectionPool* pool = database())
+        if (std::string why = pool->open_all(); !why.empty())
+            std::fprintf(stderr, "lab serve: %s (each /db request tries again)\n", why.c_str());
+}
+
 void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options) {
+    prepare_to_serve();
     loop_monitor().start(acceptor.get_executor(), std::chrono::milliseconds(options.slow_ms));
     asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms)),
+                   asio::detached);
+}
+
+void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers, const ServeOptions& options) {
+    prepare_to_serve();
+    loop_monitor().start(loop.get_executor(), std::chrono::milliseconds(options.slow_ms));
+    asio::co_spawn(loop, handed_loop(channel, protocol, std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms)),
                    asio::detached);
 }
 

@@ -14,10 +14,15 @@ namespace lab {
 
 // One kind of work a request asks for, taking `amount` (a wait of d, or c of CPU time).
 using Work = std::function<asio::awaitable<ServiceRecord>(Micros amount)>;
+// A query to PostgreSQL, through the mode's driver (lab/drivers/postgres.hpp).
+using Query = std::function<asio::awaitable<ServiceRecord>(DbQuery query)>;
 
 struct Handlers {
     Work wait;     // GET /delay?ms=d
     Work compute;  // GET /cpu?ms=c
+    Query query;   // GET /db?ms=d (PostgreSQL sleeps d) and GET /users/{id} (a lookup by primary key)
+    Work call;     // GET /fetch?ms=d: a downstream HTTP service answers after d, through the mode's client
+    Work cache;    // GET /cache[?ms=d]: one Redis round trip (a GET, or BLPOP waiting d)
 };
 
 // CPU work on whichever thread runs it (the loop's, for the loop modes): there is no way to
@@ -34,6 +39,10 @@ tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
 // Starts the accept loop on the acceptor's executor, every connection served with `handlers`,
 // and the loop monitor (lag probe, slow-handler log) beside it.
 void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options);
+
+// Like serve(), for connections another process accepted and handed over on `channel` (a unix
+// socket carrying one TCP descriptor per message, lab/server/handoff.hpp): round-robin workers.
+void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers, const ServeOptions& options);
 
 // Prints the one machine-readable line `lab run` waits for: "listening on http://HOST:PORT".
 void announce(const tcp::endpoint& endpoint);

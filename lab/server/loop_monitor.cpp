@@ -20,9 +20,13 @@ void LoopMonitor::handler_started(std::string_view path) {
 }
 
 void LoopMonitor::held(std::int64_t handler, std::int64_t start_us, std::int64_t end_us) {
-    bool next_in_line = handler == last_held_handler_ + 1 && start_us - stretch_end_us_ <= room_us;
+    // Bookkeeping is short beside the holds it joins; a gap longer than the hold before it was the
+    // loop waiting for work (e.g. a quick health check every 2 ms), not going from one to the next.
+    std::int64_t gap = start_us - stretch_end_us_;
+    bool next_in_line = handler == last_held_handler_ + 1 && gap <= room_us && gap <= stretch_end_us_ - last_hold_start_us_;
     if (!next_in_line) stretch_start_us_ = start_us;  // something else ran between: a new stretch
     last_held_handler_ = handler;
+    last_hold_start_us_ = start_us;
     stretch_end_us_ = end_us;
     ServerStats::raise_to(server_stats().max_loop_blocked_us, stretch_end_us_ - stretch_start_us_);
 }

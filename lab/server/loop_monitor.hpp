@@ -24,13 +24,17 @@ public:
     std::int64_t turns() const { return turns_; }
     std::int64_t handlers() const { return handlers_; }  // handlers begun so far
     // Called on the loop's thread when handler number `handler` held it from start to end.
-    // Holds of handlers that began one right after the other, with no room between, are one
-    // blocked stretch: the loop went from one to the next and served nothing else meanwhile.
+    // Holds of handlers that began one right after the other, with no room between (less than a
+    // tick, and less than the hold before), are one blocked stretch: the loop went from one to
+    // the next and served nothing else meanwhile.
     // The longest goes to GET /stats as max_loop_blocked_ms.
     void held(std::int64_t handler, std::int64_t start_us, std::int64_t end_us);
     // A gap shorter than the lag timer's tick is no room: only the loop's bookkeeping between
     // two handlers (answer one, read the next: microseconds, a few ms under a sanitizer).
     static constexpr std::int64_t room_us = 5000;
+    // The latest such stretch, [start, end] in µs (end < start before the first): a request the
+    // loop reads right after it may have been waiting in its socket all that time.
+    std::pair<std::int64_t, std::int64_t> last_stretch() const { return {stretch_start_us_, stretch_end_us_}; }
 
 private:
     asio::awaitable<void> watch(Micros slow);
@@ -43,6 +47,7 @@ private:
     std::int64_t turns_ = 0, handlers_ = 0;
     std::int64_t last_held_handler_ = -2;
     std::int64_t stretch_start_us_ = 0, stretch_end_us_ = -room_us - 1;
+    std::int64_t last_hold_start_us_ = 0;
 };
 
 LoopMonitor& loop_monitor();  // one loop per server process, so one monitor

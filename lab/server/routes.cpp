@@ -2,11 +2,13 @@
 
 #include <charconv>
 #include <optional>
+#include <utility>
 
 #include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
 
+#include "lab/server/cpu_ledger.hpp"
 #include "lab/server/gil.hpp"
 #include "lab/server/server_stats.hpp"
 
@@ -37,7 +39,7 @@ Route error(int status, std::string_view reason, std::string allow = {}) {
 }
 
 Route timed_route(Route::Kind kind, std::string_view query) {
-    long ms = default_delay_ms;
+    long ms = kind == Route::Kind::cache ? 0 : default_delay_ms;  // a cache call is a plain GET unless asked
     if (auto text = query_value(query, "ms")) {
         auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), ms);
         if (ec != std::errc{} || end != text->data() + text->size())
@@ -53,6 +55,19 @@ Route timed_route(Route::Kind kind, std::string_view query) {
     return r;
 }
 
+// /users/{id}: one row of PostgreSQL's users table, by its primary key.
+Route user_route(std::string_view id_text) {
+    long id = 0;
+    auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+    if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1 || id > max_user_id)
+        return error(400, "a user id is a whole number between 1 and " + std::to_string(max_user_id) + ", got '" +
+                              std::string(id_text) + "'");
+    Route r;
+    r.kind = Route::Kind::user;
+    r.user_id = id;
+    return r;
+}
+
 }  // namespace
 
 Route route(std::string_view method, std::string_view target) {
@@ -61,10 +76,19 @@ Route route(std::string_view method, std::string_view target) {
     std::string_view query =
         question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
 
-    if (path == "/delay" || path == "/cpu") {
-        if (method != "GET" && method != "POST")
-            return error(405, std::string(path) + " takes GET or POST", "GET, POST");
-        return timed_route(path == "/delay" ? Route::Kind::delay : Route::Kind::cpu, query);
+    // Each asks for one kind of waiting (or computing), of `ms` milliseconds.
+    static constexpr std::pair<std::string_view, Route::Kind> timed[] = {
+        {"/delay", Route::Kind::delay}, {"/cpu", Route::Kind::cpu},     {"/db", Route::Kind::db},
+        {"/fetch", Route::Kind::fetch}, {"/cache", Route::Kind::cache}};
+    for (auto [timed_path, kind] : timed)
+        if (path == timed_path) {
+            if (method != "GET" && method != "POST")
+                return error(405, std::string(path) + " takes GET or POST", "GET, POST");
+            return timed_route(kind, query);
+        }
+    if (constexpr std::string_view users = "/users/"; path.substr(0, users.size()) == users) {
+        if (method != "GET") return error(405, "/users/{id} takes GET", "GET");
+        return user_route(path.substr(users.size()));
     }
     if (path == "/" || path == "/health" || path == "/stats") {
         if (method != "GET") return error(405, std::string(path) + " takes GET", "GET");
@@ -105,6 +129,34 @@ std::string cpu_body(const ServiceRecord& served, Micros cpu) {
     return body.dump();
 }
 
+std::string db_body(const ServiceRecord& served, Micros delay) {
+    auto body = served_json(served, "PostgreSQL slept " + std::to_string(delay.count() / 1000) + " ms");
+    body["db_start_us"] = served.db.start_us;  // PostgreSQL's own clock, as monotonic microseconds
+    body["db_end_us"] = served.db.end_us;
+    body["db_backend_pid"] = served.db.backend_pid;
+    return body.dump();
+}
+
+std::string user_body(const ServiceRecord& served, long id) {
+    if (!served.db.found) return error_body(404, "no user " + std::to_string(id));
+    auto body = served_json(served, "PostgreSQL looked up user " + std::to_string(id));
+    body["id"] = id;
+    body["name"] = served.db.user_name;
+    body["db_start_us"] = served.db.start_us;
+    body["db_end_us"] = served.db.end_us;
+    body["db_backend_pid"] = served.db.backend_pid;
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string fetch_body(const ServiceRecord& served, Micros delay) {
+    return served_json(served, "Downstream answered after " + std::to_string(delay.count() / 1000) + " ms").dump();
+}
+
+std::string cache_body(const ServiceRecord& served, Micros delay) {
+    return served_json(served, delay.count() ? "Redis answered after waiting " + std::to_string(delay.count() / 1000) + " ms"
+                                             : "Redis answered a GET").dump();
+}
+
 namespace {
 long peak_rss_kib() {
     rusage usage{};
@@ -127,13 +179,13 @@ std::string stats_body(bool reset) {
         {"pool_threads", s.pool_threads.load()},
         {"pool_busy_threads", s.pool_busy.load()},
         {"gil", process_gil().enabled()},
-        {"max_computing_at_once", s.max_computing_at_once.load()},
+        {"max_computing_at_once", cpu_ledger().most_at_once()},  // on cores, across workers
         {"peak_rss_kib", peak_rss_kib()},
     };
     if (reset) {
         s.max_loop_lag_us = 0;
         s.max_loop_blocked_us = 0;
-        s.max_computing_at_once = 0;
+        cpu_ledger().reset();
     }
     return body.dump();
 }

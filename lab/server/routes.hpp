@@ -9,13 +9,15 @@
 
 namespace lab {
 
-inline constexpr long max_delay_ms = 60'000;  // for /delay and /cpu alike
+inline constexpr long max_delay_ms = 60'000;  // for /delay, /cpu, /db, /fetch and /cache alike
 inline constexpr long default_delay_ms = 100;
+inline constexpr long max_user_id = 1'000'000'000;  // /users/{id}: 1..max_user_id, else a 400
 
 struct Route {
-    enum class Kind { root, health, stats, delay, cpu, error };
+    enum class Kind { root, health, stats, delay, cpu, db, user, fetch, cache, error };
     Kind kind = Kind::error;
-    Micros amount{0};         // for Kind::delay (time to wait) and Kind::cpu (CPU time to use)
+    Micros amount{0};         // time to wait (delay, db, fetch, cache), or CPU time to use (cpu)
+    long user_id = 0;         // for Kind::user: the {id} of /users/{id}
     bool reset = false;       // for Kind::stats: ?reset=1 clears the maxima after reading
     int status = 200;         // for Kind::error: 400, 404 or 405
     std::string error_body;   // for Kind::error: JSON with the reason
@@ -29,6 +31,10 @@ std::string root_body();
 std::string health_body();
 std::string delay_body(const ServiceRecord& served, Micros delay);
 std::string cpu_body(const ServiceRecord& served, Micros cpu);
+std::string db_body(const ServiceRecord& served, Micros delay);
+std::string user_body(const ServiceRecord& served, long id);  // the row (a 200), or why not (a 404)
+std::string fetch_body(const ServiceRecord& served, Micros delay);
+std::string cache_body(const ServiceRecord& served, Micros delay);
 std::string stats_body(bool reset);
 std::string error_body(int status, std::string_view reason);
 

@@ -11,12 +11,16 @@ struct ServeOptions {
     std::uint16_t port = 0;          // 0: the kernel picks a free port
     int threads = 40;                // thread-pool: AnyIO's default limit, FastAPI's `def` routes
     int workers = 4;                 // multi-process
-    std::string balance = "shared";  // multi-process: shared | reuseport
+    std::string balance = "shared";  // multi-process: shared | reuseport | round-robin
     std::string worker_mode = "blocking-in-loop";  // multi-process: the loop each worker runs
     bool gil = false;                // an emulated GIL around "Python code" (lab/server/gil.hpp)
     bool explain = false;            // one human line per event on stdout
-    int slow_ms = 100;
-    int idle_timeout_ms = 30'000;    // drop a connection that takes longer to send a request               // log handlers that hold the loop this long (asyncio: 100 ms)
+    std::string database_url;        // /db queries this PostgreSQL (libpq URL); empty: /db answers 503
+    int db_pool = 10;                // connections per process (asyncpg's create_pool default)
+    std::string downstream_url;      // /fetch calls this server's /delay; empty: /fetch answers 503
+    std::string redis_url;           // /cache asks this Redis (unix:///PATH or redis://IP:PORT); empty: 503
+    int slow_ms = 100;               // log handlers that hold the loop this long (asyncio: 100 ms)
+    int idle_timeout_ms = 30'000;    // drop a connection that takes longer to send a request
 };
 
 }  // namespace lab

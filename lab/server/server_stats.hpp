@@ -15,8 +15,6 @@ struct ServerStats {
     std::atomic<std::int64_t> lag_probe_due_us{0};    // when the loop's timer should fire next
     std::atomic<std::int64_t> pool_threads{0};
     std::atomic<std::int64_t> pool_busy{0};
-    std::atomic<std::int64_t> computing_now{0};       // threads inside /cpu's computation right now
-    std::atomic<std::int64_t> max_computing_at_once{0};
 
     static void raise_to(std::atomic<std::int64_t>& max, std::int64_t value) {
         for (auto seen = max.load(); value > seen && !max.compare_exchange_weak(seen, value);) {

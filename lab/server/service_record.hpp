@@ -11,6 +11,24 @@
 
 namespace lab {
 
+// What a request asks PostgreSQL: to sleep d (/db?ms=d), or for one row of the users table
+// (/users/{id}, a primary-key lookup, with no sleep).
+struct DbQuery {
+    Micros sleep{0};
+    long user_id = 0;  // 0: no lookup
+};
+
+// What PostgreSQL itself says about one query: its own clock when the query began and ended
+// (clock_timestamp(), as this machine's monotonic microseconds so it lines up with the rest), and
+// which of its backend processes ran it. The database is a witness independent of the server.
+struct QueryTimes {
+    std::int64_t start_us = 0;
+    std::int64_t end_us = 0;
+    int backend_pid = 0;
+    bool found = false;      // for a lookup: whether the user exists
+    std::string user_name;   // and, if so, its name
+};
+
 struct ServiceRecord {
     std::int64_t start_us = 0;  // monotonic, comparable across processes on this machine
     std::int64_t end_us = 0;
@@ -19,10 +37,11 @@ struct ServiceRecord {
     pid_t worker_id = 0;
     pid_t thread_id = 0;
     std::int64_t cpu_us = 0;    // CPU time the work used, for /cpu
+    QueryTimes db;              // for /db: what PostgreSQL itself says of the query
 
     // Called on the thread that does the work, so thread_id names that thread.
     static ServiceRecord start() {
-        return {monotonic_us(), 0, wall_clock_text(), {}, getpid(), gettid(), 0};
+        return {monotonic_us(), 0, wall_clock_text(), {}, getpid(), gettid(), 0, {}};
     }
     ServiceRecord finish() && {
         end_us = monotonic_us();

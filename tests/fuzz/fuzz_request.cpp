@@ -56,10 +56,13 @@ void respond(const Request& req) {
     lab::Route r = lab::route(std::string_view(req.method_string().data(), req.method_string().size()),
                               std::string_view(req.target().data(), req.target().size()));
     Response res;
-    if (r.kind == lab::Route::Kind::delay || r.kind == lab::Route::Kind::cpu) {
+    if (r.kind == lab::Route::Kind::delay || r.kind == lab::Route::Kind::cpu || r.kind == lab::Route::Kind::db ||
+        r.kind == lab::Route::Kind::fetch || r.kind == lab::Route::Kind::cache || r.kind == lab::Route::Kind::user) {
         // What route() lets through must be within the documented bounds.
         if (r.amount < lab::Micros{0} || r.amount > std::chrono::milliseconds(lab::max_delay_ms))
-            fail("delay/cpu amount out of 0..60000 ms");
+            fail("delay/cpu/db amount out of 0..60000 ms");
+        if ((r.kind == lab::Route::Kind::user) != (r.user_id != 0)) fail("a user id outside /users/{id}");
+        if (r.user_id < 0 || r.user_id > lab::max_user_id) fail("user id out of 1..max_user_id");
         res = lab::answer_after(req, r, lab::ServiceRecord{});  // no wait, no work: only the answer
     } else {
         if (r.kind == lab::Route::Kind::error) {

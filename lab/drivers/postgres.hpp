@@ -1,0 +1,48 @@
+#pragma once
+// Two ways to send PostgreSQL the same query, through libpq (Debian's libpq-dev):
+//   blocking  PQexec-style: the calling thread waits for the answer (psycopg2's way);
+//   awaiting  PQsendQuery, then the coroutine awaits the connection's socket while the loop
+//             serves others, then reads the answer (asyncpg's way).
+// Both run the query a /db or /users/{id} request asks for, on a connection from
+// lab/drivers/connection_pool.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lab/asio.hpp"
+#include "lab/clock.hpp"
+#include "lab/server/service_record.hpp"  // QueryTimes
+
+struct pg_conn;  // libpq's PGconn, kept out of the modes' headers
+
+namespace lab {
+
+// One open connection. Opened blocking (connecting is not the lesson; the warm-up batch pays it).
+// Each connection fills its own temporary `users` table (ids 1..seeded_users, a primary key)
+// for /users/{id}: a real table to look up in, which vanishes with the connection, so an existing
+// server given by --database-url keeps nothing of the lab's.
+class PgConnection {
+public:
+    explicit PgConnection(const std::string& url);  // throws std::runtime_error with libpq's reason
+    ~PgConnection();
+    PgConnection(const PgConnection&) = delete;
+    PgConnection& operator=(const PgConnection&) = delete;
+    pg_conn* get() const { return conn_; }
+    const std::string& users_error() const { return users_error_; }  // why there is no users table, if not
+
+private:
+    pg_conn* conn_ = nullptr;
+    std::string users_error_;
+};
+
+inline constexpr long seeded_users = 1000;
+
+
+// `SELECT pg_sleep(d)`, or the user's row, with PostgreSQL's clock read before and after, waiting
+// on this thread.
+QueryTimes ask_blocking(PgConnection& connection, const DbQuery& query);
+
+// The same query; the coroutine suspends while PostgreSQL works, and the loop runs on.
+asio::awaitable<QueryTimes> ask_awaiting(PgConnection& connection, DbQuery query);
+
+}  // namespace lab

@@ -1,0 +1,146 @@
+#include "lab/report/claims.hpp"
+
+#include <cmath>
+#include <regex>
+
+#include "lab/report/figures.hpp"
+#include "lab/report/layout.hpp"
+
+namespace lab {
+namespace {
+
+// The configuration the scenario file lists at `place` (its own row, not a FastAPI twin).
+const ConfigurationResult* row_at(const RunResult& run, int place) {
+    for (const auto& r : run.configurations)
+        if (r.configuration.number == place && r.configuration.server == "lab") return &r;
+    return nullptr;
+}
+
+// What the bound multiplies, in the figure's own unit, and how to say it.
+struct Reference {
+    std::optional<double> value;
+    std::string said;  // "model", "row 1's", "d"
+};
+
+Reference reference_of(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
+    const Load& load = run.scenario.load;
+    const FigureInfo* f = find_figure(e.figure);
+    double per_second = f && f->unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
+    const Configuration& c = r.configuration;
+    if (e.relative_to == "model") return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second), "the model"};
+    if (e.relative_to == "d") return {load.delay_ms / 1000.0 * per_second, "d"};
+    if (e.relative_to == "N") return {static_cast<double>(c.requests.value_or(load.requests)), "N"};
+    if (e.relative_to == "T") return {static_cast<double>(c.threads), "T"};
+    if (e.relative_to == "W") return {static_cast<double>(c.workers), "W"};
+    if (e.relative_to == "P") return {static_cast<double>(c.db_pool), "P"};
+    if (e.relative_to == "row") {
+        const ConfigurationResult* other = row_at(run, e.relative_row);
+        if (!other) return {std::nullopt, "row " + std::to_string(e.relative_row)};
+        return {figure_value(e.figure, *other, load), "“" + other->configuration.label + "”"};
+    }
+    return {1.0, ""};
+}
+
+std::string bound_text(const Expectation& e, double factor, const Reference& ref, const char* sign) {
+    std::string text = std::string(sign) + " ";
+    if (e.relative_to.empty()) return text + figure_text(e.figure, factor);
+    std::string times = factor == 1 ? "" : fixed(factor, 2) + " × ";
+    return text + times + ref.said + " (" + figure_text(e.figure, factor * *ref.value) + ")";
+}
+
+// Every line of `lines` after `margin`.
+std::string indented(const std::string& lines, const std::string& margin) {
+    std::string out;
+    for (std::size_t at = 0; at < lines.size();) {
+        std::size_t end = lines.find('\n', at);
+        if (end == std::string::npos) end = lines.size();
+        out += margin + lines.substr(at, end - at) + "\n";
+        at = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<CheckedClaim> check_claims(const RunResult& run) {
+    std::vector<CheckedClaim> out;
+    for (const Expectation& e : run.scenario.expectations) {
+        const ConfigurationResult* r = row_at(run, e.row);
+        if (!r) continue;  // its row was left out (--only): nothing to check it against
+        CheckedClaim c;
+        c.claim = e.claim;
+        std::optional<double> value = figure_value(e.figure, *r, run.scenario.load);
+        Reference ref = reference_of(e, *r, run);
+        c.evidence = r->configuration.label + ": " + e.figure + " ";
+        if (!value || !ref.value) {
+            c.evidence += "not measured";
+            out.push_back(c);
+            continue;
+        }
+        c.evidence += figure_text(e.figure, *value);
+        bool holds = true;
+        if (e.at_least) {
+            holds &= *value >= *e.at_least * *ref.value;
+            c.evidence += " " + bound_text(e, *e.at_least, ref, "≥");
+        }
+        if (e.at_most) {
+            holds &= *value <= *e.at_most * *ref.value;
+            c.evidence += (e.at_least ? " and " : " ") + bound_text(e, *e.at_most, ref, "≤");
+        }
+        c.outcome = holds ? CheckedClaim::Outcome::holds : CheckedClaim::Outcome::contradicted;
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<ModelGap> model_gaps(const RunResult& run) {
+    std::vector<ModelGap> gaps;
+    for (const auto& r : run.configurations) {
+        if (!r.error.empty() || r.model.formula.empty() || r.model_s <= 0 || run.scenario.load.rate > 0) continue;
+        ModelGap g{r.configuration.label, r.makespan.median, r.model_s, true};
+        g.within = std::abs(g.measured - g.model) <= run.scenario.model_tolerance * g.model;
+        gaps.push_back(g);
+    }
+    return gaps;
+}
+
+std::string with_figures(const std::string& text, const RunResult* run) {
+    static const std::regex placeholder(R"(\{([a-z_0-9]+):([0-9]+)\})");
+    std::string out;
+    auto last = text.cbegin();
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), placeholder); it != std::sregex_iterator(); ++it) {
+        const std::smatch& m = *it;
+        out.append(last, m[0].first);
+        last = m[0].second;
+        std::string figure = m[1], shown = "[" + figure + " of row " + m[2].str() + "]";
+        if (!find_figure(figure)) {
+            out += m[0].str();  // not a placeholder of ours: as written
+            continue;
+        }
+        if (run)
+            if (const ConfigurationResult* r = row_at(*run, std::stoi(m[2])))
+                if (auto value = figure_value(figure, *r, run->scenario.load)) shown = figure_text(figure, *value);
+        out += shown;
+    }
+    out.append(last, text.cend());
+    return out;
+}
+
+std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bool colour) {
+    if (claims.empty()) return "";
+    std::string out = "What the lesson claims, checked against this run:\n";
+    for (const CheckedClaim& c : claims) {
+        using O = CheckedClaim::Outcome;
+        const char* mark = c.outcome == O::holds ? "✓" : c.outcome == O::contradicted ? "✗" : "?";
+        const char* paint = !colour ? "" : c.outcome == O::holds ? "\033[32m" : "\033[1;31m";
+        // "✓ the claim, wrapped" with its evidence indented below it.
+        std::string claim = wrap(c.claim, columns - 2);
+        std::string evidence = wrap(c.evidence + (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : ""),
+                                    columns - 4);
+        out += std::string(paint) + mark + (colour ? "\033[0m" : "") + " " + indented(claim, "  ").substr(2);
+        out += indented(evidence, "    ");
+    }
+    return out;
+}
+
+}  // namespace lab

@@ -1,0 +1,36 @@
+#pragma once
+// What a lesson's text claims, held against the run that was just made. A text cites the run's
+// own figures through placeholders ("{measured:2}", filled here), and each qualitative claim is an
+// [[expect]] of its scenario that every run checks and shows with ✓ or ✗.
+#include <string>
+#include <vector>
+
+#include "lab/run/runner.hpp"
+
+namespace lab {
+
+struct CheckedClaim {
+    enum class Outcome { holds, contradicted, not_measured };
+    Outcome outcome = Outcome::not_measured;
+    std::string claim;     // the sentence it supports
+    std::string evidence;  // "def + time.sleep(0.2): probe_max 0.4 ms ≤ 50.0 ms"
+};
+std::vector<CheckedClaim> check_claims(const RunResult& run);
+
+// How far each configuration's measured makespan is from its model, against the scenario's
+// tolerance (`lab check` fails a row outside it).
+struct ModelGap {
+    std::string label;
+    double measured = 0, model = 0;
+    bool within = true;
+};
+std::vector<ModelGap> model_gaps(const RunResult& run);
+
+// `text` with each "{figure:row}" replaced by that figure of that configuration in `run`
+// ("1.004 s"); without a run (`lab show`), by what it will be: "[measured of row 2]".
+std::string with_figures(const std::string& text, const RunResult* run);
+
+// The claims as lines for the terminal, within `columns`: "✓ claim" and, indented, the evidence.
+std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bool colour);
+
+}  // namespace lab

@@ -1,0 +1,86 @@
+#include "lab/report/figures.hpp"
+
+#include <algorithm>
+
+#include "lab/report/layout.hpp"
+#include "lab/report/report.hpp"
+
+namespace lab {
+
+const std::vector<FigureInfo>& figures() {
+    static const std::vector<FigureInfo> all{
+        {"measured", "s", 3, "how long all N requests took (median of the batches)"},
+        {"model", "s", 3, "what the model predicts for all N"},
+        {"probe_p50", "ms", 1, "the bystander probe's median latency, over every batch"},
+        {"probe_max", "ms", 1, "the bystander probe's worst latency, over every batch"},
+        {"peak_rss", "MiB", 1, "the server process's peak resident memory"},
+        {"loop_blocked", "ms", 1, "the longest the loop was kept from its other work (median of the batches)"},
+        {"at_once", "", 0, "the most requests the server had in service at one moment (median batch)"},
+        {"db_at_once", "", 0, "the most queries PostgreSQL itself ran at one moment, by its own clock (median batch)"},
+        {"computing_at_once", "", 0, "the most threads or workers that computed on a core at one moment (median batch)"},
+        {"busiest_worker", "%", 0, "the share of the median batch's requests that the busiest worker answered"},
+        {"p99_from_due", "ms", 1, "open loop: p99 latency from when each request was due"},
+        {"p99_from_send", "ms", 1, "open loop: p99 latency from when each request was sent"},
+    };
+    return all;
+}
+
+const FigureInfo* find_figure(const std::string& name) {
+    for (const FigureInfo& f : figures())
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+namespace {
+
+std::optional<double> probe_percentile(const ConfigurationResult& r, double p) {
+    std::vector<double> ms;
+    for (const Batch& b : r.batches)
+        for (const RequestRecord& q : b.probes)
+            if (q.ok()) ms.push_back(static_cast<double>(q.latency_us()) / 1000.0);
+    if (ms.empty()) return std::nullopt;
+    return percentile(ms, p);
+}
+
+}  // namespace
+
+std::optional<double> figure_value(const std::string& name, const ConfigurationResult& r, const Load& load) {
+    if (!r.error.empty() || r.batches.empty()) return std::nullopt;
+    const BatchStats* median = r.stats.empty() ? nullptr : &r.stats[r.median_batch];
+    if (name == "measured") return r.makespan.median;
+    if (name == "model") return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);
+    if (name == "probe_p50") return probe_percentile(r, 50);
+    if (name == "probe_max") return probe_percentile(r, 100);
+    if (name == "peak_rss") return r.peak_rss_kib < 0 ? std::nullopt : std::optional(static_cast<double>(r.peak_rss_kib) / 1024.0);
+    if (name == "loop_blocked") {
+        std::vector<double> blocked;
+        for (double ms : r.loop_blocked_ms)
+            if (ms >= 0) blocked.push_back(ms);
+        return blocked.empty() ? std::nullopt : std::optional(spread_of(blocked).median);
+    }
+    if (name == "at_once") return median && median->max_in_service >= 0 ? std::optional<double>(median->max_in_service) : std::nullopt;
+    if (name == "db_at_once") return median && median->max_in_database >= 0 ? std::optional<double>(median->max_in_database) : std::nullopt;
+    if (name == "computing_at_once")
+        return r.median_batch < r.max_computing.size() && r.max_computing[r.median_batch] >= 0
+                   ? std::optional<double>(r.max_computing[r.median_batch]) : std::nullopt;
+    if (name == "busiest_worker") {
+        if (!median || median->per_worker.empty() || median->ok == 0) return std::nullopt;
+        int most = 0;
+        for (auto [pid, n] : median->per_worker) most = std::max(most, n);
+        return 100.0 * most / median->ok;
+    }
+    if (load.rate > 0 && (name == "p99_from_due" || name == "p99_from_send")) {
+        OpenLoopSummary s = open_loop_summary(r);
+        const Histogram& h = name == "p99_from_due" ? s.corrected : s.uncorrected;
+        return h.count() ? std::optional(static_cast<double>(h.percentile(99)) / 1000.0) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::string figure_text(const std::string& name, double value) {
+    const FigureInfo* f = find_figure(name);
+    if (!f) return fixed(value);
+    return fixed(value, f->digits) + (f->unit.empty() ? "" : f->unit == "%" ? " %" : " " + f->unit);
+}
+
+}  // namespace lab

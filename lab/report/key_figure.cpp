@@ -1,0 +1,199 @@
+#include "lab/report/key_figure.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "lab/modes/modes.hpp"
+#include "lab/report/figures.hpp"
+#include "lab/report/layout.hpp"
+
+namespace lab {
+namespace {
+
+// A group with nothing to show says why.
+FigureGroup group_of(const ConfigurationResult& r, std::size_t series) {
+    FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(series), ""};
+    if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
+    return g;
+}
+
+FigureBars makespan_bars(const RunResult& run) {
+    FigureBars f{"How long all " + std::to_string(run.scenario.load.requests) + " requests took", "s", 3,
+                 {"measured (median)", "model", "document"}, {}};
+    for (const auto& r : run.configurations) {
+        FigureGroup g = group_of(r, 3);
+        if (g.note.empty())
+            g.values = {figure_value("measured", r, run.scenario.load), figure_value("model", r, run.scenario.load),
+                        r.configuration.document_s};
+        f.groups.push_back(std::move(g));
+    }
+    return f;
+}
+
+FigureBars bystander_bars(const RunResult& run) {
+    const Load& load = run.scenario.load;
+    FigureBars f{"How long " + load.method + " " + load.probe_path + " waited while the batch ran", "ms", 1,
+                 {"median", "worst"}, {}};
+    for (const auto& r : run.configurations) {
+        FigureGroup g = group_of(r, 2);
+        g.values = {figure_value("probe_p50", r, load), figure_value("probe_max", r, load)};
+        if (g.note.empty() && !g.values[0]) g.note = "no probe was answered";
+        f.groups.push_back(std::move(g));
+    }
+    return f;
+}
+
+FigureBars memory_bars(const RunResult& run) {
+    FigureBars f{"The server's peak resident memory", "MiB", 1, {"peak RSS"}, {}};
+    for (const auto& r : run.configurations) {
+        FigureGroup g = group_of(r, 1);
+        g.values = {figure_value("peak_rss", r, run.scenario.load)};
+        if (g.note.empty() && !g.values[0]) g.note = "not measured";
+        f.groups.push_back(std::move(g));
+    }
+    return f;
+}
+
+FigureBars per_worker_bars(const RunResult& run) {
+    std::size_t most_workers = 1;
+    for (const auto& r : run.configurations)
+        if (served_by_workers(r.configuration.mode))
+            most_workers = std::max(most_workers, static_cast<std::size_t>(r.configuration.workers));
+    FigureBars f{"Requests each worker process answered (median batch; worker 1 answered most)", "", 0, {}, {}};
+    for (std::size_t w = 1; w <= most_workers; ++w) f.series.push_back("worker " + std::to_string(w));
+    for (const auto& r : run.configurations) {
+        FigureGroup g = group_of(r, most_workers);
+        if (g.note.empty() && !served_by_workers(r.configuration.mode)) g.note = "one process, no workers";
+        if (g.note.empty()) {
+            const auto& counts = r.stats[r.median_batch].per_worker;
+            std::vector<std::int64_t> pids = workers_busiest_first(r);
+            for (std::size_t w = 0; w < static_cast<std::size_t>(r.configuration.workers) && w < most_workers; ++w)
+                g.values[w] = w < pids.size() ? counts.at(pids[w]) : 0;  // a worker that answered none
+        }
+        f.groups.push_back(std::move(g));
+    }
+    return f;
+}
+
+}  // namespace
+
+double FigureBars::most() const {
+    double m = 0;
+    for (const auto& g : groups)
+        for (const auto& v : g.values)
+            if (v) m = std::max(m, *v);
+    return m;
+}
+
+std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
+    std::vector<std::pair<int, std::int64_t>> by_count;
+    if (r.stats.empty()) return {};
+    for (auto [pid, n] : r.stats[r.median_batch].per_worker) by_count.push_back({n, pid});
+    std::sort(by_count.begin(), by_count.end(), [](auto a, auto b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::vector<std::int64_t> pids;
+    for (auto [n, pid] : by_count) pids.push_back(pid);
+    return pids;
+}
+
+FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
+    switch (figure) {
+        case KeyFigure::bystander_latency: return bystander_bars(run);
+        case KeyFigure::peak_memory: return memory_bars(run);
+        case KeyFigure::per_worker: return per_worker_bars(run);
+        default: return makespan_bars(run);
+    }
+}
+
+std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
+    std::vector<LatencyTrace> traces;
+    for (const auto& r : run.configurations) {
+        LatencyTrace t{r.configuration.label, {}, std::nullopt, std::nullopt, ""};
+        if (!r.error.empty() || r.batches.empty()) t.note = "did not run";
+        if (t.note.empty()) {
+            const Batch& b = r.batches.front();
+            for (const RequestRecord& q : b.requests)
+                if (q.ok() && q.intended_us >= 0 && q.send_us >= 0)
+                    t.points.push_back({static_cast<double>(q.intended_us) / 1e6, static_cast<double>(q.end_us - q.intended_us) / 1000.0,
+                                        static_cast<double>(q.end_us - q.send_us) / 1000.0});
+            std::sort(t.points.begin(), t.points.end(), [](auto a, auto b) { return a.due_s < b.due_s; });
+            for (const RequestRecord& stall : b.probes)  // the open loop keeps its slow request as a probe
+                if (stall.send_us >= 0) {
+                    t.stall_sent_s = static_cast<double>(stall.send_us) / 1e6;
+                    if (stall.end_us >= 0) t.stall_done_s = static_cast<double>(stall.end_us) / 1e6;
+                }
+        }
+        traces.push_back(std::move(t));
+    }
+    return traces;
+}
+
+namespace {
+
+// Bars, one line per series under each configuration's label, on one scale.
+std::string bars_text(const FigureBars& f, int columns) {
+    std::size_t name_width = 0;
+    for (const auto& s : f.series) name_width = std::max(name_width, display_width(s));
+    int value_width = static_cast<int>(fixed(f.most(), f.digits).size() + 1 + f.unit.size());
+    int bar_width = std::max(10, columns - 2 - static_cast<int>(name_width) - 2 - 1 - value_width);
+    std::string out = wrap(f.title + (f.unit.empty() ? "" : " (" + f.unit + ")") + ", every bar on one scale:", columns);
+    for (const auto& g : f.groups) {
+        out += wrap(g.label, columns);
+        if (!g.note.empty()) {
+            out += "  " + g.note + "\n";
+            continue;
+        }
+        for (std::size_t i = 0; i < f.series.size(); ++i) {
+            if (!g.values[i]) continue;
+            out += "  " + f.series[i] + std::string(name_width - display_width(f.series[i]), ' ') + "  " +
+                   bar(*g.values[i], f.most(), bar_width) + " " + fixed(*g.values[i], f.digits) +
+                   (f.unit.empty() ? "" : " " + f.unit) + "\n";
+        }
+    }
+    return out;
+}
+
+// Each configuration's latency over the run in one row of columns: the worst request due in
+// each slice of time, as a block of one of eight heights; every row on one scale.
+std::string traces_text(const std::vector<LatencyTrace>& traces, const Load& load, int columns) {
+    static const char* heights[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    double duration = load.duration_ms / 1000.0, most = 0;
+    for (const auto& t : traces)
+        for (const auto& p : t.points) most = std::max({most, p.from_due_ms, p.from_send_ms});
+    const std::string first = "  from due   ", second = "  from send  ";
+    int slices = std::max(10, columns - static_cast<int>(first.size()) - 2);
+    std::string out = wrap("Latency over the run, from when each request was due and from when it was sent: "
+                           "the worst in each " + fixed(duration / slices * 1000, 0) + " ms; █ = " +
+                           fixed(most, 1) + " ms, every row on one scale.", columns);
+    out += std::string(first.size(), ' ') + "0 s" + std::string(static_cast<std::size_t>(std::max(1, slices - 8)), ' ') +
+           fixed(duration, 1) + " s\n";
+    for (const auto& t : traces) {
+        out += wrap(t.label, columns);
+        if (!t.note.empty()) {
+            out += "  " + t.note + "\n";
+            continue;
+        }
+        for (bool from_due : {true, false}) {
+            std::vector<double> worst(static_cast<std::size_t>(slices), -1);
+            for (const auto& p : t.points) {
+                auto slice = static_cast<std::size_t>(std::clamp<int>(static_cast<int>(p.due_s / duration * slices), 0, slices - 1));
+                worst[slice] = std::max(worst[slice], from_due ? p.from_due_ms : p.from_send_ms);
+            }
+            std::string row = from_due ? first : second;
+            for (double w : worst)
+                row += w < 0 ? " " : heights[std::clamp<int>(static_cast<int>(w / std::max(most, 1e-9) * 8), 0, 7)];
+            out += row + "\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string key_figure_text(const RunResult& run, int columns) {
+    if (run.scenario.key_figure == KeyFigure::latency_over_time)
+        return traces_text(latency_over_time(run), run.scenario.load, columns);
+    return bars_text(key_figure_bars(run, run.scenario.key_figure), columns);
+}
+
+}  // namespace lab

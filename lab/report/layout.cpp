@@ -1,0 +1,231 @@
+#include "lab/report/layout.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ostream>
+#include <sstream>
+
+namespace lab {
+
+int terminal_columns(int fd) {
+    if (const char* env = std::getenv("COLUMNS")) {
+        char* end = nullptr;
+        long n = std::strtol(env, &end, 10);
+        if (end != env && *end == '\0' && n >= 20 && n <= 10'000) return static_cast<int>(n);
+    }
+    winsize size{};
+    if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20) return size.ws_col;
+    return 100;
+}
+
+bool colour_wanted() {
+    const char* no_colour = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    return isatty(STDOUT_FILENO) && !(no_colour && *no_colour) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+std::string fixed(double value, int digits) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", digits, value);
+    return text;
+}
+
+std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us) / 1e6) + " s"; }
+
+std::size_t display_width(const std::string& text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char ch) {
+        return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a UTF-8 continuation byte
+    }));
+}
+
+std::string first_characters(const std::string& text, std::size_t n) {
+    std::size_t seen = 0, at = 0;
+    for (; at < text.size(); ++at)
+        if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80 && seen++ == n) break;  // whole UTF-8 code points
+    return text.substr(0, at);
+}
+
+namespace {
+
+// One line of words into lines of at most `width` characters; a word longer than that is cut.
+std::vector<std::string> wrap_line(const std::string& line, std::size_t width) {
+    std::vector<std::string> lines;
+    std::string current, word;
+    std::istringstream words(line);
+    while (words >> word) {
+        while (display_width(word) > width) {  // a word that fits no line: cut it
+            if (!current.empty()) lines.push_back(std::exchange(current, ""));
+            std::string head = first_characters(word, width);
+            lines.push_back(head);
+            word.erase(0, head.size());
+        }
+        if (word.empty()) continue;
+        if (!current.empty() && display_width(current) + 1 + display_width(word) > width)
+            lines.push_back(std::exchange(current, ""));
+        current += (current.empty() ? "" : " ") + word;
+    }
+    if (!current.empty() || lines.empty()) lines.push_back(current);
+    return lines;
+}
+
+}  // namespace
+
+std::string wrap(const std::string& text, int width) {
+    std::string out, paragraph;
+    std::istringstream lines(text);
+    auto flush = [&] {
+        if (paragraph.empty()) return;
+        for (const auto& line : wrap_line(paragraph, static_cast<std::size_t>(std::max(width, 10)))) out += line + "\n";
+        paragraph.clear();
+    };
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.find_first_not_of(' ') == std::string::npos) {  // a blank line ends a paragraph
+            flush();
+            if (!out.empty() && !out.ends_with("\n\n")) out += "\n";
+        } else {
+            paragraph += (paragraph.empty() ? "" : " ") + line;
+        }
+    }
+    flush();
+    return out;
+}
+
+std::string bar(double value, double most, int width) {
+    static const char* eighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+    if (!(most > 0) || !(value > 0)) return "";
+    long units = std::lround(std::min(value / most, 1.0) * width * 8);
+    std::string out;
+    for (long i = 0; i < units / 8; ++i) out += "█";
+    out += eighths[units % 8];
+    return out.empty() ? "▏" : out;  // anything above zero shows
+}
+
+std::vector<std::vector<std::string>> rows_of(const std::vector<Column>& columns) {
+    std::vector<std::vector<std::string>> rows(1);
+    for (const Column& c : columns) rows[0].push_back(c.header);
+    std::size_t n = columns.empty() ? 0 : columns[0].cells.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        rows.emplace_back();
+        for (const Column& c : columns) rows.back().push_back(c.cells[i]);
+    }
+    return rows;
+}
+
+namespace {
+
+struct Fitted {
+    std::vector<Column> columns;
+    std::vector<std::size_t> limit;  // a wrapping column's cells wrap at this many characters
+};
+
+std::size_t natural_width(const Column& c) {
+    std::size_t w = display_width(c.header);
+    for (const auto& cell : c.cells) w = std::max(w, display_width(cell));
+    return w;
+}
+
+// A wrapped column is never narrower than its longest word (nor than 8 characters).
+std::size_t longest_word(const Column& c) {
+    std::size_t longest = 8;
+    auto scan = [&](const std::string& text) {
+        std::istringstream words(text);
+        for (std::string word; words >> word;) longest = std::max(longest, display_width(word));
+    };
+    scan(c.header);
+    for (const auto& cell : c.cells) scan(cell);
+    return longest;
+}
+
+std::size_t table_width(const Fitted& t) {
+    std::size_t w = t.columns.empty() ? 0 : 3 * (t.columns.size() - 1);
+    for (std::size_t i = 0; i < t.columns.size(); ++i) w += std::min(natural_width(t.columns[i]), t.limit[i]);
+    return w;
+}
+
+// The steps of the table's documented order, until it fits (README: "When the table does not fit").
+void fit(Fitted& t, std::size_t columns) {
+    if (table_width(t) <= columns) return;
+    for (Column& c : t.columns)
+        if (!c.narrow_header.empty()) c.header = c.narrow_header;
+    int last_step = 0;
+    for (const Column& c : t.columns) last_step = std::max({last_step, c.drop_order, c.shorten_order});
+    for (int step = 1; step <= last_step && table_width(t) > columns; ++step) {
+        for (std::size_t i = 0; i < t.columns.size(); ++i) {
+            Column& c = t.columns[i];
+            if (c.shorten_order == step && c.shorten)
+                for (auto& cell : c.cells) cell = c.shorten(cell);
+            if (c.drop_order == step) {
+                t.columns.erase(t.columns.begin() + static_cast<long>(i));
+                t.limit.erase(t.limit.begin() + static_cast<long>(i));
+                --i;
+            }
+        }
+    }
+    while (table_width(t) > columns) {  // the widest wrapping column gives up a character, never a word
+        std::size_t widest = SIZE_MAX, most = 0;
+        for (std::size_t i = 0; i < t.columns.size(); ++i) {
+            std::size_t w = std::min(natural_width(t.columns[i]), t.limit[i]);
+            if (t.columns[i].wraps && w > longest_word(t.columns[i]) && w > most) widest = i, most = w;
+        }
+        if (widest == SIZE_MAX) break;  // nothing left to wrap: print_table cuts the lines
+        t.limit[widest] = most - 1;
+    }
+}
+
+const char* verdict_colour(const std::string& verdict) {
+    if (verdict.starts_with("concurrent")) return "\033[32m";  // green: all at once
+    if (verdict.starts_with("limited")) return "\033[33m";     // yellow: K at a time
+    if (verdict.starts_with("sequential")) return "\033[31m";  // red: one at a time
+    return "\033[1;31m";                                       // bold red: failed, did not run
+}
+
+}  // namespace
+
+void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown) {
+    Fitted t{std::move(columns), {}};
+    t.limit.assign(t.columns.size(), SIZE_MAX);
+    if (!layout.wide && !markdown) fit(t, static_cast<std::size_t>(layout.columns));
+    std::vector<std::size_t> width;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) width.push_back(std::min(natural_width(t.columns[i]), t.limit[i]));
+
+    auto print_row = [&](auto cell_of, bool header) {
+        std::vector<std::vector<std::string>> lines;
+        std::size_t height = 1;
+        for (std::size_t i = 0; i < t.columns.size(); ++i) {
+            lines.push_back(wrap_line(cell_of(i), width[i]));
+            height = std::max(height, lines.back().size());
+        }
+        for (std::size_t k = 0; k < height; ++k) {
+            std::string plain = markdown ? "| " : "", painted = plain;
+            for (std::size_t i = 0; i < t.columns.size(); ++i) {
+                std::string text = k < lines[i].size() ? lines[i][k] : "";
+                std::string padding(width[i] - std::min(width[i], display_width(text)), ' ');
+                std::string between = i + 1 < t.columns.size() ? " | " : (markdown ? " |" : "");
+                bool paint = layout.colour && !header && t.columns[i].is_verdict && !text.empty();
+                plain += text + padding + between;
+                painted += (paint ? verdict_colour(cell_of(i)) + text + "\033[0m" : text) + padding + between;
+            }
+            while (!markdown && plain.ends_with(' ')) plain.pop_back(), painted.pop_back();
+            if (!layout.wide && !markdown && display_width(plain) > static_cast<std::size_t>(layout.columns))
+                painted = first_characters(plain, static_cast<std::size_t>(layout.columns) - 1) + "…";  // nothing left to give way
+            out << painted << '\n';
+        }
+    };
+    print_row([&](std::size_t i) { return t.columns[i].header; }, true);
+    std::string rule = markdown ? "|" : "";
+    for (std::size_t i = 0; i < width.size(); ++i)
+        rule += markdown ? std::string(width[i] + 2, '-') + "|" : std::string(width[i], '-') + (i + 1 < width.size() ? "-+-" : "");
+    if (!layout.wide && !markdown && display_width(rule) > static_cast<std::size_t>(layout.columns))
+        rule = first_characters(rule, static_cast<std::size_t>(layout.columns));
+    out << rule << '\n';
+    std::size_t rows = t.columns.empty() ? 0 : t.columns[0].cells.size();
+    for (std::size_t r = 0; r < rows; ++r) print_row([&](std::size_t i) { return t.columns[i].cells[r]; }, false);
+}
+
+}  // namespace lab

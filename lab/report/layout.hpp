@@ -1,0 +1,58 @@
+#pragma once
+// Text laid out for a terminal that may be a projector at 80 columns: how wide the terminal is,
+// paragraphs wrapped to it, tables that give way column by column, bars drawn in eighths, and
+// colour only where a person is watching (a terminal, NO_COLOR unset).
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+// How the terminal's text is laid out.
+struct Layout {
+    int columns = 100;    // no line is longer than this (unless wide)
+    bool wide = false;    // --wide: every column and the full labels, however long the lines
+    bool colour = false;  // ANSI colour on verdicts
+};
+
+// COLUMNS if it holds a number, else the width of the terminal on `fd`, else 100.
+int terminal_columns(int fd = 1);
+// Colour when stdout is a terminal, NO_COLOR is unset or empty and TERM is not "dumb".
+bool colour_wanted();
+
+// `value` with `digits` decimals ("1.004"); `us` microseconds as seconds ("1.004 s").
+std::string fixed(double value, int digits = 3);
+std::string seconds_text(std::int64_t us);
+
+// Characters as a terminal shows them (UTF-8 code points; our text has no wide characters).
+std::size_t display_width(const std::string& text);
+// The first `n` of them.
+std::string first_characters(const std::string& text, std::size_t n);
+
+// `text` re-flowed to `width`: lines of a paragraph are joined, paragraphs (blank lines) kept.
+std::string wrap(const std::string& text, int width);
+
+// A bar `value / most` of `width` columns long, in eighths of a column (▏▎▍▌▋▊▉█).
+std::string bar(double value, double most, int width);
+
+// A table column: its header, its cells, and how it gives way when the table is too wide.
+struct Column {
+    std::string header = {};
+    std::vector<std::string> cells = {};
+    std::string narrow_header = {};  // shown once the table does not fit (empty: the header)
+    int drop_order = 0;         // > 0: dropped at this step (1 first); 0: never dropped
+    int shorten_order = 0;      // > 0: cells shortened at this step, by `shorten`
+    std::string (*shorten)(const std::string&) = nullptr;
+    bool wraps = false;         // the last resort: its cells wrap onto more lines
+    bool is_verdict = false;    // coloured on a terminal
+};
+
+// The header row then one row per cell: for formats that keep every column (CSV, HTML).
+std::vector<std::vector<std::string>> rows_of(const std::vector<Column>& columns);
+
+// Prints the table within layout.columns: short headers, then the steps in order (drop or
+// shorten), then wrapping the wrapping columns; with layout.wide, as it is.
+void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown = false);
+
+}  // namespace lab

@@ -1,0 +1,210 @@
+#include "lab/report/svg_charts.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+#include <utility>
+#include <vector>
+
+#include "lab/modes/modes.hpp"
+#include "lab/report/key_figure.hpp"
+#include "lab/report/layout.hpp"
+#include "lab/report/timeline.hpp"
+
+namespace lab {
+namespace {
+
+// Colours. "Being served" is blue; worker processes get colours of their own (never that blue),
+// so a timeline coloured by worker cannot be misread as one coloured by state.
+constexpr const char* waiting_colour = "#c9d3df";
+constexpr const char* served_colour = "#1f5fa8";
+const char* worker_palette[] = {"#c0392b", "#1e8449", "#8e44ad", "#d35400", "#117a65", "#7d6608", "#2e4053", "#b7950b"};
+const char* series_palette[] = {"#1f5fa8", "#c0392b", "#7f8c8d", "#e0a800"};
+const char* makespan_palette[] = {"#1f5fa8", "#7f8c8d", "#e0a800"};  // measured, model, document
+constexpr const char* from_due_colour = "#d35400", *from_send_colour = "#1f5fa8", *stall_colour = "#f7dc6f";
+
+const char* worker_colour(std::size_t rank) { return worker_palette[rank % std::size(worker_palette)]; }
+
+using Legend = std::vector<std::pair<std::string, std::string>>;  // colour, what it means
+
+void legend(std::ostream& out, const Legend& entries) {
+    out << "<div class=\"legend\">";
+    for (const auto& [colour, what] : entries)
+        out << "<span class=\"entry\"><span class=\"swatch\" data-colour=\"" << colour << "\" style=\"background:" << colour
+            << "\"></span>" << escape(what) << "</span>";
+    out << "</div>\n";
+}
+
+constexpr int width = 960;
+
+// Grouped horizontal bars: each configuration's label above its bars, one bar per series.
+void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::string>& colours) {
+    const double most = f.most();
+    const int left = 10, room = width - left - 140, bar_height = 18, step = 22;
+    int height = 10;
+    for (const auto& g : f.groups) {
+        height += 20;
+        for (const auto& v : g.values) height += v ? step : 0;
+        height += g.note.empty() ? 10 : 26;
+    }
+    Legend entries;  // the series that have a bar somewhere
+    for (std::size_t i = 0; i < f.series.size(); ++i)
+        if (std::any_of(f.groups.begin(), f.groups.end(), [&](const FigureGroup& g) { return g.values[i].has_value(); }))
+            entries.push_back({colours[i], f.series[i]});
+    legend(out, entries);
+    out << "<svg class=\"bars\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"" << escape(f.title)
+        << "\">\n";
+    int y = 6;
+    for (const auto& g : f.groups) {
+        out << "<text x=\"" << left << "\" y=\"" << y + 13 << "\" class=\"group\">" << escape(g.label) << "</text>\n";
+        y += 20;
+        if (!g.note.empty()) {
+            out << "<text x=\"" << left + 10 << "\" y=\"" << y + 12 << "\" class=\"value\">" << escape(g.note) << "</text>\n";
+            y += 26;
+            continue;
+        }
+        for (std::size_t i = 0; i < g.values.size(); ++i) {
+            if (!g.values[i]) continue;
+            double w = most > 0 ? *g.values[i] / most * room : 0;
+            out << "<rect class=\"bar figure\" x=\"" << left << "\" y=\"" << y << "\" width=\"" << std::max(w, 1.0)
+                << "\" height=\"" << bar_height << "\" fill=\"" << colours[i] << "\"><title>" << escape(f.series[i]) << "</title></rect>"
+                << "<text x=\"" << left + std::max(w, 1.0) + 6 << "\" y=\"" << y + 14 << "\" class=\"value\">"
+                << fixed(*g.values[i], f.digits) << (f.unit.empty() ? "" : " ") << escape(f.unit) << "</text>\n";
+            y += step;
+        }
+        y += 10;
+    }
+    out << "</svg>\n";
+}
+
+std::vector<std::string> colours_for(const FigureBars& f, KeyFigure figure) {
+    std::vector<std::string> colours;
+    for (std::size_t i = 0; i < f.series.size(); ++i)
+        colours.push_back(figure == KeyFigure::per_worker ? worker_colour(i)
+                          : figure == KeyFigure::makespan ? makespan_palette[i % std::size(makespan_palette)]
+                                                          : series_palette[i % std::size(series_palette)]);
+    return colours;
+}
+
+// One scatter per configuration on shared axes: every request's latency from when it was due
+// and from when it was sent, against when it was due; the slow request's flight shaded.
+void traces_svg(std::ostream& out, const RunResult& run) {
+    const auto traces = latency_over_time(run);
+    const double duration = run.scenario.load.duration_ms / 1000.0;
+    double most = 1;
+    for (const auto& t : traces)
+        for (const auto& p : t.points) most = std::max({most, p.from_due_ms, p.from_send_ms});
+    Legend entries{{from_due_colour, "latency from when the request was due"}, {from_send_colour, "latency from when it was sent"}};
+    if (run.scenario.load.stall_ms > 0) entries.push_back({stall_colour, "the slow request in flight"});
+    legend(out, entries);
+    const int left = 70, right = 20, top = 24, plot_height = 200, height = top + plot_height + 24;
+    const double plot = width - left - right;
+    auto x = [&](double s) { return left + std::clamp(s / duration, 0.0, 1.0) * plot; };
+    auto y = [&](double ms) { return top + plot_height - std::clamp(ms / most, 0.0, 1.0) * plot_height; };
+    for (const auto& t : traces) {
+        out << "<svg class=\"trace\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"latency over time, "
+            << escape(t.label) << "\">\n<text x=\"" << left << "\" y=\"16\" class=\"group\">" << escape(t.label) << "</text>\n";
+        for (int tick = 0; tick <= 4; ++tick) {
+            double tx = left + tick * plot / 4, ty = top + plot_height - tick * plot_height / 4.0;
+            out << "<line x1=\"" << tx << "\" y1=\"" << top << "\" x2=\"" << tx << "\" y2=\"" << top + plot_height << "\" class=\"grid\"/>"
+                << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">" << fixed(duration * tick / 4, 2) << " s</text>"
+                << "<line x1=\"" << left << "\" y1=\"" << ty << "\" x2=\"" << width - right << "\" y2=\"" << ty << "\" class=\"grid\"/>"
+                << "<text x=\"" << left - 6 << "\" y=\"" << ty + 4 << "\" class=\"label\">" << fixed(most * tick / 4, 0) << " ms</text>\n";
+        }
+        if (!t.note.empty())
+            out << "<text x=\"" << left + 10 << "\" y=\"" << top + 20 << "\" class=\"value\">" << escape(t.note) << "</text>\n";
+        if (t.stall_sent_s) {
+            double done = t.stall_done_s.value_or(duration);
+            out << "<rect class=\"stall\" x=\"" << x(*t.stall_sent_s) << "\" y=\"" << top << "\" width=\""
+                << std::max(1.0, x(done) - x(*t.stall_sent_s)) << "\" height=\"" << plot_height << "\" fill=\"" << stall_colour
+                << "\"><title>the slow request, sent at " << fixed(*t.stall_sent_s, 3) << " s</title></rect>\n";
+        }
+        for (const auto& p : t.points)
+            out << "<circle cx=\"" << x(p.due_s) << "\" cy=\"" << y(p.from_due_ms) << "\" r=\"2\" fill=\"" << from_due_colour << "\"/>";
+        for (const auto& p : t.points)
+            out << "<circle cx=\"" << x(p.due_s) << "\" cy=\"" << y(p.from_send_ms) << "\" r=\"1.5\" fill=\"" << from_send_colour << "\"/>";
+        out << "\n</svg>\n";
+    }
+}
+
+}  // namespace
+
+void key_figure_svg(std::ostream& out, const RunResult& run) {
+    KeyFigure figure = run.scenario.key_figure;
+    out << "<section class=\"chart key-figure\" data-figure=\"" << to_string(figure) << "\">\n";
+    if (figure == KeyFigure::latency_over_time) {
+        out << "<h2>Latency over the run</h2>\n";
+        traces_svg(out, run);
+    } else {
+        FigureBars f = key_figure_bars(run, figure);
+        out << "<h2>" << escape(f.title) << "</h2>\n";
+        bars_svg(out, f, colours_for(f, figure));
+    }
+    out << "</section>\n";
+}
+
+void comparison_svg(std::ostream& out, const RunResult& run) {
+    FigureBars f = key_figure_bars(run, KeyFigure::makespan);
+    out << "<section class=\"chart comparison\">\n<h2>Measured, model and document</h2>\n";
+    bars_svg(out, f, colours_for(f, KeyFigure::makespan));
+    out << "</section>\n";
+}
+
+void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed) {
+    TimelineRows t = timeline_rows(r.batches[r.median_batch], 200);
+    const std::int64_t t0 = t.t0, span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
+    if (span <= 0) return;
+    const bool by_worker = served_by_workers(r.configuration.mode);
+    const std::vector<std::int64_t> workers = workers_busiest_first(r);
+    auto rank_of = [&](std::int64_t pid) {
+        return static_cast<std::size_t>(std::find(workers.begin(), workers.end(), pid) - workers.begin());
+    };
+    Legend entries{{waiting_colour, "sent, waiting for the server"}};
+    if (!by_worker) entries.push_back({served_colour, "being served, until answered"});
+    std::vector<bool> seen(workers.size() + 1, false);
+    for (const auto& row : t.rows)
+        if (by_worker && row.record->ok()) seen[std::min(rank_of(row.record->worker_pid), workers.size())] = true;
+    for (std::size_t k = 0; k < seen.size(); ++k)
+        if (seen[k])
+            entries.push_back({worker_colour(k), k < workers.size() ? "served by worker " + std::to_string(k + 1) + (k == 0 ? " (answered most)" : "")
+                                                                    : "served by an unknown worker"});
+    legend(out, entries);
+
+    const int left = 70, right = 50, row_height = 16;
+    const double plot = width - left - right;
+    auto x = [&](std::int64_t us) { return left + static_cast<double>(us - t0) * plot / static_cast<double>(axis); };
+    int height = static_cast<int>(t.rows.size()) * row_height + 40;
+    out << "<svg class=\"timeline" << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span << "\" data-axis-us=\"" << axis
+        << "\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"timeline of " << escape(r.configuration.label)
+        << (zoomed ? ", zoomed" : "") << "\">\n";
+    for (int tick = 0; tick <= 4; ++tick) {  // the time axis, in seconds
+        double tx = left + tick * plot / 4.0;
+        out << "<line x1=\"" << tx << "\" y1=\"0\" x2=\"" << tx << "\" y2=\"" << height - 20 << "\" class=\"grid\"/>"
+            << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">"
+            << fixed(static_cast<double>(axis) * tick / 4.0 / 1e6, 3) << " s</text>\n";
+    }
+    int y = 4;
+    for (const auto& row : t.rows) {
+        const RequestRecord* q = row.record;
+        out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">#" << q->index << "</text>";
+        if (!q->ok()) {
+            out << "<text x=\"" << left << "\" y=\"" << y + 11 << "\" class=\"failed\">failed: " << escape(to_string(q->error)) << "</text>\n";
+            y += row_height;
+            continue;
+        }
+        std::int64_t start = q->has_server_stamps() ? q->server_start_us : q->send_us;
+        const char* colour = by_worker ? worker_colour(std::min(rank_of(q->worker_pid), workers.size())) : served_colour;
+        out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y << "\" width=\""
+            << std::max(0.0, x(start) - x(q->send_us)) << "\" height=\"12\" fill=\"" << waiting_colour << "\"/>"
+            << "<rect class=\"bar served\" x=\"" << x(start) << "\" y=\"" << y << "\" width=\""
+            << std::max(1.0, x(q->end_us) - x(start)) << "\" height=\"12\" fill=\"" << colour << "\">"
+            << "<title>#" << q->index << ": sent " << fixed(static_cast<double>(q->send_us - t0) / 1000.0, 1) << " ms, served from "
+            << fixed(static_cast<double>(start - t0) / 1000.0, 1) << " ms, done " << fixed(static_cast<double>(q->end_us - t0) / 1000.0, 1)
+            << " ms" << (by_worker && q->worker_pid >= 0 ? ", worker " + std::to_string(rank_of(q->worker_pid) + 1) : "")
+            << "</title></rect>\n";
+        y += row_height;
+    }
+    out << "</svg>\n";
+}
+
+}  // namespace lab

@@ -1,0 +1,26 @@
+#pragma once
+// The pictures of report.html, as inline SVG, each with its legend: one entry for every colour it
+// uses. Text in them passes through escape(), the page's one way from text to HTML.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+#include "lab/run/runner.hpp"
+
+namespace lab {
+
+// The one place text becomes HTML (defined in html_report.cpp).
+std::string escape(std::string_view text);
+
+// The key figure (scenario.key_figure): bars on one scale, or latency over an open loop's run.
+void key_figure_svg(std::ostream& out, const RunResult& run);
+
+// Measured, model and document side by side, one group of bars per configuration.
+void comparison_svg(std::ostream& out, const RunResult& run);
+
+// The median batch of one configuration on the time axis 0..axis_us; its legend first.
+// `zoomed` marks a view on the configuration's own span, which the page labels as such.
+void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed);
+
+}  // namespace lab

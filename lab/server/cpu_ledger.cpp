@@ -1,0 +1,34 @@
+#include "lab/server/cpu_ledger.hpp"
+
+#include <sys/mman.h>
+
+#include <new>
+
+#include "lab/server/server_stats.hpp"
+
+namespace lab {
+
+void CpuLedger::add(std::int64_t now_us, std::int64_t cpu_us) {
+    const std::int64_t slice = now_us / slice_us;
+    const std::size_t at = static_cast<std::size_t>(slice) % slices;
+    // A slot last used ten seconds ago starts over (two threads may both see it stale; the
+    // loser's CPU time lands in a fresh slot, which errs low, never high).
+    for (std::int64_t seen = slice_of_[at].load(); seen != slice;)
+        if (slice_of_[at].compare_exchange_weak(seen, slice)) {
+            cpu_in_[at] = 0;
+            break;
+        }
+    std::int64_t collected = cpu_in_[at].fetch_add(cpu_us) + cpu_us;
+    ServerStats::raise_to(most_, (collected + slice_us / 2) / slice_us);
+}
+
+CpuLedger& cpu_ledger() {
+    static CpuLedger* ledger = [] {
+        void* memory = mmap(nullptr, sizeof(CpuLedger), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED) return new CpuLedger;  // unshared: still right within one process
+        return new (memory) CpuLedger;
+    }();
+    return *ledger;
+}
+
+}  // namespace lab

@@ -1,0 +1,33 @@
+#pragma once
+// How many threads (or worker processes) really computed at once: not how many had started a
+// computation (ten threads can be inside /cpu on two cores, eight of them waiting for a core),
+// but how much CPU time was spent per slice of wall-clock time. Every chunk of /cpu work adds
+// the CPU time it used to its 10 ms slice; a slice that collected 20 ms of CPU had two threads
+// computing all along. The ledger lives in memory shared across fork(), so the workers of
+// multi-process add to one ledger and two workers computing in parallel count as two.
+#include <atomic>
+#include <cstdint>
+
+namespace lab {
+
+class CpuLedger {
+public:
+    static constexpr std::int64_t slice_us = 10'000;
+    // `cpu_us` of CPU time used by one thread, up to `now_us` (monotonic).
+    void add(std::int64_t now_us, std::int64_t cpu_us);
+    // The most CPU time any slice collected, in whole threads (rounded): for GET /stats.
+    std::int64_t most_at_once() const { return most_.load(); }
+    void reset() { most_ = 0; }
+
+private:
+    static constexpr std::size_t slices = 1024;  // ten seconds of slices, reused in a ring
+    std::atomic<std::int64_t> slice_of_[slices]{};
+    std::atomic<std::int64_t> cpu_in_[slices]{};
+    std::atomic<std::int64_t> most_{0};
+};
+
+// The process's ledger; mapped shared, so a process that calls this before it forks shares it
+// with its children.
+CpuLedger& cpu_ledger();
+
+}  // namespace lab

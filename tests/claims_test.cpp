@@ -1,0 +1,164 @@
+// A lesson's claims against its run: each [[expect]] holds or is contradicted by the figures the
+// run measured, placeholders cite those figures, and the texts cite the documents truthfully.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "lab/report/claims.hpp"
+#include "lab/report/figures.hpp"
+#include "lab/run/scenario.hpp"
+#include "support.hpp"
+
+namespace {
+
+// Two configurations, as a blocked loop and an awaiting one would measure 10 × 100 ms.
+lab::RunResult two_rows() {
+    lab::RunResult run;
+    run.scenario.load.requests = 10;
+    run.scenario.load.delay_ms = 100;
+    for (int i = 1; i <= 2; ++i) {
+        lab::ConfigurationResult r;
+        r.configuration.label = i == 1 ? "blocked" : "awaiting";
+        r.configuration.number = i;
+        r.model.formula = i == 1 ? "N·d" : "d";
+        r.model_s = i == 1 ? 1.0 : 0.1;
+        r.makespan.median = i == 1 ? 1.004 : 0.101;
+        lab::Batch b;
+        lab::RequestRecord probe;
+        probe.intended_us = probe.send_us = 0;
+        probe.end_us = i == 1 ? 990'000 : 300;
+        b.probes.push_back(probe);
+        r.batches.push_back(b);
+        r.stats.push_back({});
+        run.configurations.push_back(r);
+    }
+    return run;
+}
+
+lab::Expectation expect(int row, const std::string& figure, std::optional<double> at_least, std::optional<double> at_most,
+                        const std::string& relative_to = "", int relative_row = 0) {
+    return {row, figure, at_least, at_most, relative_to, relative_row, "claim of row " + std::to_string(row)};
+}
+
+}  // namespace
+
+TEST_CASE("an expectation holds or is contradicted by the run's own figures", "[unit]") {
+    lab::RunResult run = two_rows();
+    run.scenario.expectations = {
+        expect(1, "measured", 0.9, std::nullopt, "model"),   // 1.004 ≥ 0.9 × 1.0: holds
+        expect(2, "measured", std::nullopt, 2, "d"),         // 0.101 ≤ 2 × 0.1: holds
+        expect(2, "probe_max", std::nullopt, 50),            // 0.3 ms ≤ 50 ms: holds
+        expect(1, "probe_max", std::nullopt, 50),            // 990 ms ≤ 50 ms: contradicted
+        expect(1, "measured", 5, std::nullopt, "row", 2),    // 1.004 ≥ 5 × 0.101: holds
+        expect(2, "peak_rss", std::nullopt, 100),            // not measured
+        expect(3, "measured", 1, std::nullopt),              // no such row ran: left out
+    };
+    auto checked = lab::check_claims(run);
+    REQUIRE(checked.size() == 6);
+    using O = lab::CheckedClaim::Outcome;
+    CHECK(checked[0].outcome == O::holds);
+    CHECK(checked[1].outcome == O::holds);
+    CHECK(checked[2].outcome == O::holds);
+    CHECK(checked[3].outcome == O::contradicted);
+    CHECK(checked[3].evidence.find("990.0 ms ≤ 50.0 ms") != std::string::npos);
+    CHECK(checked[4].outcome == O::holds);
+    CHECK(checked[5].outcome == O::not_measured);
+
+    std::string text = lab::claims_text(checked, 60, false);
+    CHECK(text.find("✓ claim of row 1") != std::string::npos);
+    CHECK(text.find("✗ claim of row 1") != std::string::npos);
+    CHECK(text.find("contradicts") != std::string::npos);
+    CHECK(test::longest_line(text) <= 60);
+}
+
+TEST_CASE("a text cites the run's figures through placeholders", "[unit]") {
+    lab::RunResult run = two_rows();
+    CHECK(lab::with_figures("took {measured:1}, not {measured:2}; /health {probe_max:1}", &run) ==
+          "took 1.004 s, not 0.101 s; /health 990.0 ms");
+    CHECK(lab::with_figures("before the run: {measured:2}", nullptr) == "before the run: [measured of row 2]");
+    CHECK(lab::with_figures("a label's {d} and {T} stay", &run) == "a label's {d} and {T} stay");
+}
+
+TEST_CASE("each kind of bad expectation names its key and reason", "[unit]") {
+    const std::string base = R"(
+name = "lesson"
+title = "t"
+source = "s"
+teaching = "x"
+[[configuration]]
+label = "a"
+mode = "async-sleep"
+[[expect]]
+)";
+    struct Case {
+        std::string body, key, reason;
+    };
+    std::vector<Case> cases{
+        {"figure = \"measured\"\nat_most = 1\nclaim = \"c\"", "expect[0].row", "required"},
+        {"row = 2\nfigure = \"measured\"\nat_most = 1\nclaim = \"c\"", "expect[0].row", "between 1 and 1"},
+        {"row = 1\nfigure = \"speed\"\nat_most = 1\nclaim = \"c\"", "expect[0].figure", "not one of"},
+        {"row = 1\nfigure = \"measured\"\nclaim = \"c\"", "expect[0].at_least", "needs at_least, at_most"},
+        {"row = 1\nfigure = \"measured\"\nat_most = 1\nrelative_to = \"speed\"\nclaim = \"c\"", "expect[0].relative_to", "model, d"},
+        {"row = 1\nfigure = \"measured\"\nat_most = 1\nrelative_to = 3\nclaim = \"c\"", "expect[0].relative_to", "names no configuration"},
+        {"row = 1\nfigure = \"measured\"\nat_most = 1", "expect[0].claim", "required"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.body);
+        test::ScratchDir dir;
+        try {
+            lab::load_scenario(dir.write("lesson.toml", base + c.body));
+            FAIL("accepted");
+        } catch (const lab::ScenarioError& e) {
+            CHECK(e.key == c.key);
+            CHECK(e.reason.find(c.reason) != std::string::npos);
+        }
+    }
+}
+
+// Every shipped lesson declares the claims of its text, and cites only figures and rows it has.
+TEST_CASE("every shipped scenario checks its text's claims and cites only what it measures", "[unit]") {
+    std::regex placeholder(R"(\{([a-z_0-9]+):([0-9]+)\})");
+    for (const auto& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+        lab::Scenario s = lab::load_scenario(file);
+        INFO(s.name);
+        CHECK(s.expectations.size() >= 2);
+        for (auto it = std::sregex_iterator(s.teaching.begin(), s.teaching.end(), placeholder); it != std::sregex_iterator(); ++it) {
+            INFO((*it)[0].str());
+            CHECK(lab::find_figure((*it)[1]) != nullptr);
+            CHECK(std::stoul((*it)[2]) <= s.configurations.size());
+        }
+        // `lab run` prints the first paragraph before anything is measured: it can cite nothing.
+        std::string first = s.teaching.substr(0, s.teaching.find("\n\n", s.teaching.find_first_not_of(" \n")));
+        CHECK_FALSE(std::regex_search(first, placeholder));
+    }
+}
+
+// A document's figure the lab quotes must be in that document; a source names its sections.
+TEST_CASE("every quoted document figure is in the document the scenario cites", "[unit]") {
+    const auto docs = std::filesystem::path(LAB_SOURCE_DIR) / ".." / "shared" / "docs";
+    if (!std::filesystem::is_directory(docs)) {
+        WARN("no " << docs.string() << " beside the checkout: the citations are not checked here");
+        return;
+    }
+    std::regex file_name(R"(\d{3}_[0-9a-f]{16}\.txt)"), number(R"(\d+(\.\d+)?)");
+    for (const auto& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+        lab::Scenario s = lab::load_scenario(file);
+        INFO(s.name << ": " << s.source);
+        std::smatch cited;
+        REQUIRE(std::regex_search(s.source, cited, file_name));
+        std::string document = test::read_file(docs / cited.str());
+        REQUIRE_FALSE(document.empty());
+        // Each citation says where in its document: "Part 5", "§3", or a heading in parentheses.
+        for (auto it = std::sregex_iterator(s.source.begin(), s.source.end(), file_name); it != std::sregex_iterator(); ++it) {
+            std::string after = s.source.substr(static_cast<std::size_t>(it->position() + it->length()), 12);
+            CHECK(after.find_first_not_of(" ,;") != std::string::npos);
+        }
+        for (const auto& c : s.configurations) {
+            if (!c.document_s) continue;
+            INFO(c.label << ": " << c.document_text);
+            std::string text = c.document_text;
+            for (auto n = std::sregex_iterator(text.begin(), text.end(), number); n != std::sregex_iterator(); ++n)
+                CHECK(document.find(n->str()) != std::string::npos);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+// /db on every mode against a real PostgreSQL (a private cluster the test starts, as `lab run`
+// does): physical bounds on the makespan, and PostgreSQL's own count of queries run at once.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/load_generator.hpp"
+#include "harness/statistics.hpp"
+#include "lab/drivers/postgres.hpp"
+#include "lab/run/server_process.hpp"
+#include "lab/services/private_postgres.hpp"
+#include "support.hpp"
+
+namespace {
+
+// One cluster for every test here, stopped (and its folder deleted) when the tests end.
+const std::string& database_url() {
+    static lab::PrivatePostgres cluster;
+    return cluster.url();
+}
+
+lab::BatchStats ten_queries(const std::vector<std::string>& mode_args, int ms = 100, int pool = 10) {
+    std::vector<std::string> args = mode_args;
+    args.insert(args.end(), {"--database-url", database_url(), "--db-pool", std::to_string(pool)});
+    lab::ServerProcess server(LAB_BINARY, args);
+    lab::LoadSpec spec;
+    spec.host = server.host();
+    spec.port = server.port();
+    spec.target = "/db?ms=" + std::to_string(ms);
+    spec.requests = spec.concurrency = 10;
+    lab::run_concurrent_batch(spec);  // warm-up: the pool opens its connections
+    return lab::summarize(lab::run_concurrent_batch(spec));
+}
+
+}  // namespace
+
+TEST_CASE("/db with the blocking driver on the loop: PostgreSQL runs one query at a time", "[server][database]") {
+    auto stats = ten_queries({"--mode", "blocking-in-loop"});
+    CHECK(stats.ok == 10);
+    CHECK(stats.makespan_s >= 1.0);  // ten 100 ms sleeps in PostgreSQL, one after another
+    CHECK(stats.makespan_s < 1.0 * 1.5);
+    CHECK(stats.max_in_database == 1);
+    CHECK(stats.max_in_service == 1);
+}
+
+TEST_CASE("/db with the async driver: the loop sends every query, PostgreSQL runs them together", "[server][database]") {
+    auto stats = ten_queries({"--mode", "async-sleep"});
+    CHECK(stats.ok == 10);
+    CHECK(stats.makespan_s >= 0.1);
+    CHECK(stats.makespan_s < 0.5);  // well under N·d
+    CHECK(stats.max_in_database == 10);
+}
+
+TEST_CASE("/db with the blocking driver on pool threads: together as well", "[server][database]") {
+    auto stats = ten_queries({"--mode", "thread-pool", "--threads", "40"});
+    CHECK(stats.ok == 10);
+    CHECK(stats.makespan_s >= 0.1);
+    CHECK(stats.makespan_s < 0.5);
+    CHECK(stats.max_in_database == 10);
+}
+
+TEST_CASE("/db through a pool of 2 connections: the pool sets the pace, ceil(N/P)·d", "[server][database]") {
+    auto stats = ten_queries({"--mode", "async-sleep"}, 100, 2);
+    CHECK(stats.ok == 10);
+    CHECK(stats.makespan_s >= 0.5);  // five waves of two
+    CHECK(stats.makespan_s < 0.5 * 1.5);
+    CHECK(stats.max_in_database == 2);
+}
+
+TEST_CASE("/db in multi-process: each worker's blocking driver, workers side by side", "[server][database]") {
+    auto stats = ten_queries({"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
+    CHECK(stats.ok == 10);
+    CHECK(stats.max_in_database <= 2);  // one query per blocked worker loop
+    CHECK(stats.makespan_s >= 0.5);     // at best five each
+}
+
+TEST_CASE("/db refuses bad input with a 4xx and keeps serving; without a database it says so", "[server][database]") {
+    lab::ServerProcess with(LAB_BINARY, {"--mode", "async-sleep", "--database-url", database_url()});
+    httplib::Client client(with.host(), with.port());
+    CHECK(client.Get("/db?ms=-1")->status == 400);
+    CHECK(client.Get("/db?ms=60001")->status == 400);
+    CHECK(client.Get("/db?ms=abc")->status == 400);
+    CHECK(client.Delete("/db")->status == 405);
+    auto ok = client.Get("/db?ms=1");
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    CHECK(ok->body.find("\"db_start_us\"") != std::string::npos);
+
+    lab::ServerProcess without(LAB_BINARY, {"--mode", "async-sleep"});
+    httplib::Client other(without.host(), without.port());
+    auto refused = other.Get("/db?ms=1");
+    REQUIRE(refused);
+    CHECK(refused->status == 503);
+    CHECK(refused->body.find("--database-url") != std::string::npos);
+    CHECK(other.Get("/health")->status == 200);
+}
+
+TEST_CASE("/users/{id} looks a row up in a real table, in every mode; a missing id is a 404", "[server][database]") {
+    for (auto mode : {"blocking-in-loop", "async-sleep", "thread-pool", "multi-process"}) {
+        INFO(mode);
+        lab::ServerProcess server(LAB_BINARY, {"--mode", mode, "--database-url", database_url(), "--db-pool", "2"});
+        httplib::Client client(server.host(), server.port());
+        auto found = client.Get("/users/42");
+        REQUIRE(found);
+        CHECK(found->status == 200);
+        auto row = nlohmann::json::parse(found->body);
+        CHECK(row["id"] == 42);
+        CHECK(row["name"] == "user 42");
+        CHECK(row["db_end_us"].get<std::int64_t>() >= row["db_start_us"].get<std::int64_t>());
+        auto missing = client.Get("/users/" + std::to_string(lab::seeded_users + 1));
+        REQUIRE(missing);
+        CHECK(missing->status == 404);
+        CHECK(client.Get("/users/abc")->status == 400);
+        CHECK(client.Get("/health")->status == 200);
+    }
+}
+
+TEST_CASE("100 lookups of /users/{id} through the async driver: a real indexed query takes well under a millisecond of the database's time",
+          "[server][database]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--database-url", database_url(), "--db-pool", "4"});
+    lab::LoadSpec spec;
+    spec.host = server.host();
+    spec.port = server.port();
+    spec.target = "/users/7";
+    spec.requests = 100;
+    spec.concurrency = 10;
+    lab::run_concurrent_batch(spec);  // warm-up: four connections open and fill their tables
+    auto batch = lab::run_concurrent_batch(spec);
+    std::vector<double> in_database_ms;
+    for (const auto& r : batch.requests) {
+        CHECK(r.status == 200);
+        CHECK(r.has_db_stamps());
+        in_database_ms.push_back(static_cast<double>(r.db_end_us - r.db_start_us) / 1000.0);
+    }
+    std::sort(in_database_ms.begin(), in_database_ms.end());
+    CHECK(in_database_ms.front() >= 0);
+    CHECK(in_database_ms[in_database_ms.size() / 2] < 1.0);  // the median lookup, by PostgreSQL's clock
+}
+
+TEST_CASE("/db on a database that went away: a 500 with the reason, and the server keeps serving", "[server][database]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--database-url",
+                                           "postgresql://lab@/postgres?host=/nonexistent-lab-socket-dir"});
+    httplib::Client client(server.host(), server.port());
+    auto failed = client.Get("/db?ms=1");
+    REQUIRE(failed);
+    CHECK(failed->status == 500);
+    CHECK(failed->body.find("PostgreSQL") != std::string::npos);
+    CHECK(client.Get("/health")->status == 200);
+}
+
+TEST_CASE("lab serve --private-database leaves no PostgreSQL and no folder behind when killed", "[server][database]") {
+    for (int signal : {SIGKILL, SIGTERM}) {
+        lab::ServerProcess server({LAB_BINARY, "serve", "--mode", "async-sleep", "--private-database"},
+                                  std::chrono::seconds(30));
+        // "lab serve: PostgreSQL of its own in /tmp/... (started in ...)"
+        std::string log = server.log();
+        auto at = log.find(" in /");
+        REQUIRE(at != std::string::npos);
+        std::string folder = log.substr(at + 4, log.find(" (started", at) - at - 4);
+        REQUIRE(std::filesystem::exists(folder));
+        httplib::Client client(server.host(), server.port());
+        auto answer = client.Get("/db?ms=1");
+        REQUIRE(answer);
+        CHECK(answer->status == 200);
+
+        kill(server.pid(), signal);  // lab serve alone: its keeper must clean up after it
+        CHECK(test::eventually([&] { return !std::filesystem::exists(folder); }, std::chrono::seconds(15)));
+        CHECK(test::processes_naming(folder).empty());
+    }
+}

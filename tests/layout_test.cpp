@@ -1,0 +1,78 @@
+// The terminal's layout: paragraphs wrapped, tables that give way in the documented order and
+// never print a line wider than the terminal, colour only when asked for.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "lab/report/layout.hpp"
+#include "support.hpp"
+
+namespace {
+
+std::string value_only(const std::string& cell) { return cell.substr(0, cell.find("  ")); }
+
+// A table shaped like the lab's: a label, a mode that goes first, a shortened column, a dropped
+// one, and a verdict that wraps.
+std::vector<lab::Column> sample() {
+    lab::Column label{.header = "configuration", .cells = {"async def + await asyncio.sleep(0.1)", "def + time.sleep(0.1)"}, .wraps = true};
+    lab::Column mode{.header = "mode", .cells = {"async-sleep", "thread-pool T=40"}, .drop_order = 1};
+    lab::Column model{.header = "model", .cells = {"0.100 s  d", "0.100 s  ceil(N/T)·d, T=40"}, .shorten_order = 2,
+                      .shorten = value_only};
+    lab::Column document{.header = "document", .cells = {"~0.03 s †", "~0.12 s"}, .narrow_header = "doc", .drop_order = 3};
+    lab::Column verdict{.header = "verdict", .cells = {"concurrent", "limited to 4 at a time; per worker: 5, 4, 1, 0"},
+                        .wraps = true, .is_verdict = true};
+    return {label, mode, model, document, verdict};
+}
+
+std::string printed(int columns, bool wide = false, bool colour = false) {
+    std::ostringstream out;
+    lab::print_table(out, sample(), {columns, wide, colour});
+    return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("a table gives way in its documented order and never overflows", "[unit]") {
+    std::string roomy = printed(200);
+    CHECK(roomy.find("thread-pool T=40") != std::string::npos);  // everything fits: nothing changes
+    CHECK(roomy.find("ceil(N/T)") != std::string::npos);
+
+    std::string less = printed(130);  // the mode goes first, the rest stays
+    CHECK(less.find("thread-pool") == std::string::npos);
+    CHECK(less.find("ceil(N/T)") != std::string::npos);
+    CHECK(test::longest_line(less) <= 130);
+
+    for (int columns : {80, 60, 40, 24}) {
+        INFO(columns << " columns:\n" << printed(columns));
+        CHECK(test::longest_line(printed(columns)) <= static_cast<std::size_t>(columns));
+    }
+    std::string narrow = printed(60);
+    CHECK(narrow.find("ceil(N/T)") == std::string::npos);  // shortened to its value
+    CHECK(narrow.find("0.100 s") != std::string::npos);
+    CHECK(narrow.find("~0.12") == std::string::npos);      // the document dropped
+    CHECK(narrow.find("per worker:") != std::string::npos);  // the verdict wraps, whole
+
+    CHECK(test::longest_line(printed(40, true)) > 40);  // --wide: as it is
+}
+
+TEST_CASE("verdicts are coloured only when colour is wanted", "[unit]") {
+    CHECK(printed(200).find("\033[") == std::string::npos);
+    std::string coloured = printed(200, false, true);
+    CHECK(coloured.find("\033[32mconcurrent\033[0m") != std::string::npos);
+    CHECK(coloured.find("\033[33mlimited") != std::string::npos);
+    CHECK(coloured.substr(0, coloured.find('\n')).find("\033[") == std::string::npos);  // not the header
+    setenv("NO_COLOR", "1", 1);
+    CHECK_FALSE(lab::colour_wanted());
+    unsetenv("NO_COLOR");
+}
+
+TEST_CASE("paragraphs re-flow to the width; bars are drawn in eighths", "[unit]") {
+    std::string text = "A blocked loop\nserializes requests.\n\nAn awaiting loop overlaps them.";
+    CHECK(lab::wrap(text, 100) == "A blocked loop serializes requests.\n\nAn awaiting loop overlaps them.\n");
+    CHECK(test::longest_line(lab::wrap(text, 12)) <= 12);
+    CHECK(lab::bar(1, 1, 4) == "████");
+    CHECK(lab::bar(0.5, 1, 4) == "██");
+    CHECK(lab::bar(1, 16, 4) == "▎");  // a quarter of a column: two eighths
+    CHECK(lab::bar(0.001, 1, 4) == "▏");  // anything above zero shows
+    CHECK(lab::bar(0, 1, 4).empty());
+}
