@@ -23,6 +23,7 @@ struct BatchState {
     int still_connecting = 0;
     std::int64_t release_us = 0;
     asio::steady_timer gate;  // held until every connection is open, then cancelled: "go"
+    std::int64_t last_answer_us = 0;  // when the last request was answered (or failed)
 
     std::int64_t now() const { return monotonic_us() - origin_us; }
     std::vector<RequestRecord> probes{};
@@ -51,17 +52,23 @@ asio::awaitable<void> wait_at_gate(BatchState& s) {
     }
 }
 
-// Sends probe_target every probe_every while the batch's requests are still running, each
-// probe on the same connection of its own, to show how long a bystander waits.
+// While the batch's requests run, and probe_after past the last answer (the work of background
+// tasks goes on after their answers).
+bool probing(const BatchState& s) {
+    return s.answered < s.spec.requests || s.now() < s.last_answer_us + std::chrono::duration_cast<Micros>(s.spec.probe_after).count();
+}
+
+// Sends probe_target every probe_every while probing(), each probe on the same connection of its
+// own, to show how long a bystander waits.
 asio::awaitable<void> probe(BatchState& s) {
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     bool is_open = co_await open(stream, s);
     co_await wait_at_gate(s);
     const std::int64_t every = std::chrono::duration_cast<Micros>(s.spec.probe_every).count();
-    for (std::int64_t intended = s.release_us + every / 2; s.answered < s.spec.requests;) {
+    for (std::int64_t intended = s.release_us + every / 2; probing(s);) {
         co_await sleep_until(s.origin_us + intended);
-        if (s.answered >= s.spec.requests) break;
+        if (!probing(s)) break;
         RequestRecord r;
         r.index = static_cast<int>(s.probes.size());
         r.connection = -1;
@@ -102,7 +109,7 @@ asio::awaitable<void> connection(BatchState& s, int id) {
             opened_us = s.now();
             if (!is_open) {
                 r.error = ErrorKind::connect;
-                r.end_us = intended = s.now();
+                r.end_us = intended = s.last_answer_us = s.now();
                 ++s.answered;
                 continue;
             }
@@ -110,7 +117,7 @@ asio::awaitable<void> connection(BatchState& s, int id) {
         r.connect_us = std::exchange(opened_us, -1);
         is_open = co_await send(stream, buffer, s, r, s.request_bytes);
         if (++s.answered; s.spec.on_answer) s.spec.on_answer(s.answered, s.spec.requests);
-        intended = s.now();
+        intended = s.last_answer_us = s.now();
         if (!is_open) stream.close();
     }
     if (is_open) {

@@ -23,6 +23,7 @@ struct LoadSpec {
     std::chrono::microseconds stagger{0};  // first requests leave this far apart (0: together)
     std::string probe_target;              // if set, also sent on a connection of its own, every
     std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
+    std::chrono::milliseconds probe_after{0};   // and this long after the last answer
     std::function<void(int answered, int total)> on_answer;  // e.g. live progress; may be empty
 };
 

@@ -58,7 +58,7 @@ TEST_CASE("lab --version, list and show answer", "[e2e]") {
 TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays off a terminal", "[e2e]") {
     test::ScratchDir out;
     setenv("COLUMNS", "80", 1);
-    auto narrow = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " + out.path.string());
+    auto narrow = test::run_lab("run blocking-async --delay 20 --repeat 1 --out " + out.path.string());
     auto wide = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --wide --out " + out.path.string());
     auto report = test::run_lab("report " + (out.path / "blocking-async").string());
     unsetenv("COLUMNS");
@@ -66,6 +66,7 @@ TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays 
     REQUIRE(wide.exit_code == 0);
     INFO(narrow.output);
     CHECK(test::longest_line(narrow.output.substr(0, narrow.output.find("results: "))) <= 80);
+    CHECK(narrow.output.starts_with("Both servers run"));  // the lesson's first paragraph, above the table
     CHECK(test::longest_line(report.output.substr(0, report.output.find("report: "))) <= 80);
     CHECK(test::longest_line(wide.output) > 80);  // today's layout, every column
     for (const char* column : {"mode", "loop blocked (max)", "measured (median, min–max)"})
@@ -85,7 +86,7 @@ std::string table_part(const std::string& output) { return output.substr(0, outp
 
 }  // namespace
 
-TEST_CASE("lab report rebuilds a real run's table and page unchanged, closed and open loop", "[e2e]") {
+TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and without a bystander", "[e2e]") {
     for (std::string args : {"run blocking-async --requests 4 --delay 20 --repeat 2", "run head-of-line --requests 4 --delay 50 --repeat 1"}) {
         INFO(args);
         test::ScratchDir out;

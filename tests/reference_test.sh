@@ -93,6 +93,19 @@ makespan_ms() {
     echo $(((t1 - t0) / 1000000))
 }
 
+# background_task URL: POST /background/delay?ms=300 is answered 202 before its task is done,
+# and /stats counts the task done once it has run. (In the blocking variant the task holds the
+# loop, so /stats could not answer while it runs.)
+background_task() {
+    local t0 t1 code
+    t0=$(date +%s%N)
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$1/background/delay?ms=300")
+    t1=$(date +%s%N)
+    [ "$code" = 202 ] && [ $(((t1 - t0) / 1000000)) -lt 250 ] || return 1
+    sleep 0.5
+    curl -s "$1/stats" | $PY -c 'import json,sys; b=json.load(sys.stdin); sys.exit(b["background_running"] != 0 or b["background_done"] != 1)'
+}
+
 DELAY_KEYS="message start_time end_time worker_id thread_id server_start_us server_end_us"
 for variant in blocking awaiting threaded run_in_threadpool; do
     if ! start "$variant"; then bad "$variant: serve.py prints 'listening on'"; continue; fi
@@ -105,6 +118,8 @@ for variant in blocking awaiting threaded run_in_threadpool; do
     check "$variant: /delay?ms=abc is 400" [ "$(status_of "$URL/delay?ms=abc")" = 400 ]
     check "$variant: /delay?ms=60001 is 400" [ "$(status_of "$URL/delay?ms=60001")" = 400 ]
     check "$variant: unknown path is 404" [ "$(status_of "$URL/nope")" = 404 ]
+    check "$variant: POST /background/delay answers 202 first, /stats counts its task" background_task "$URL"
+    check "$variant: GET /background/cpu is 405" [ "$(status_of "$URL/background/cpu")" = 405 ]
     case $variant in
     blocking | awaiting) check "$variant: /delay runs on the loop's (main) thread" on_main_thread "$URL/delay?ms=1" ;;
     *) check "$variant: /delay runs on a pool thread" not on_main_thread "$URL/delay?ms=1" ;;

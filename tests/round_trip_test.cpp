@@ -164,8 +164,8 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
             lab::Configuration twin = c;
             twin.server = "fastapi";
             twin.label += " [FastAPI]";
-            twin.gil = true;
-            twin.document_s.reset();
+            twin.balance = "shared";
+            twin.gil = true;  // (the document's figure stays, as with_fastapi() keeps it)
             twins.configurations.push_back(twin);
         }
         round_trip(made_up_run(twins));
@@ -228,6 +228,15 @@ TEST_CASE("labels survive the files whatever they hold, and are never merged", "
         CHECK(scripts == 1);  // the page's own, nothing from the texts
         CHECK(page.find("<img") == std::string::npos);
     }
+}
+
+// The page shows a lesson as its author meant it: paragraphs and lists, not the file's line breaks.
+TEST_CASE("report.html sets the lesson in paragraphs and lists", "[unit]") {
+    lab::RunResult run = made_up_run(shipped().front());
+    run.scenario.teaching = "\nOne paragraph,\nwrapped in the file.\n\n- an item,\n  wrapped\n- a <second>\n\nThe end.";
+    std::string page = lab::html_report(run);
+    CHECK(page.find("<div class=\"teaching\">\n<p>One paragraph, wrapped in the file.</p>\n"
+                    "<ul>\n<li>an item, wrapped</li>\n<li>a &lt;second&gt;</li>\n</ul>\n<p>The end.</p>\n</div>") != std::string::npos);
 }
 
 TEST_CASE("CSV fields read back exactly as written", "[unit]") {

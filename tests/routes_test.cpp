@@ -77,3 +77,24 @@ TEST_CASE("/users/{id}'s answer: the row, or a 404 naming the id", "[unit]") {
     CHECK(missing["status"] == 404);
     CHECK(missing["error"] == "no user 5000");
 }
+
+TEST_CASE("/background/delay and /background/cpu take POST, bounded like /delay, and are answered 202", "[unit]") {
+    Route cpu = lab::route("POST", "/background/cpu?ms=200");
+    CHECK(cpu.kind == Route::Kind::cpu);
+    CHECK(cpu.background);
+    CHECK(cpu.amount == std::chrono::milliseconds(200));
+    CHECK(lab::route("POST", "/background/delay").kind == Route::Kind::delay);
+    CHECK(lab::route("POST", "/background/delay").background);
+    CHECK_FALSE(lab::route("POST", "/delay").background);
+    Route get = lab::route("GET", "/background/cpu");
+    CHECK(get.status == 405);  // a task is an action: POST only
+    CHECK(get.allow == "POST");
+    CHECK(lab::route("POST", "/background/cpu?ms=60001").status == 400);
+    CHECK_FALSE(lab::route("POST", "/background/cpu?ms=60001").background);
+    CHECK(lab::route("POST", "/background/db").status == 404);
+    CHECK(lab::route("POST", "/background").status == 404);
+    auto body = nlohmann::json::parse(lab::accepted_body(cpu, 7));
+    CHECK(body["accepted"] == "compute");
+    CHECK(body["ms"] == 200);
+    CHECK(body["task"] == 7);
+}

@@ -54,8 +54,7 @@ std::string read_until_closed(int fd, std::chrono::milliseconds limit) {
 
 // CPU seconds (user + system) a process has used, from /proc/PID/stat.
 double cpu_seconds(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    std::string text = test::read_file("/proc/" + std::to_string(pid) + "/stat");
     std::istringstream fields(text.substr(text.rfind(')') + 2));
     std::string field;
     long utime = 0, stime = 0;

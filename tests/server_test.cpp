@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "harness/load_generator.hpp"
 #include "harness/open_loop.hpp"
@@ -218,4 +219,46 @@ TEST_CASE("open loop: a frozen loop shows in latency from due, not in latency fr
     CHECK(frozen.late_for_connection >= 20);
     auto awaiting = run("async-sleep");
     CHECK(awaiting.corrected.percentile(99) < 100'000);  // nothing froze
+}
+
+TEST_CASE("a background task is answered 202 before its work, which the server then does", "[server]") {
+    auto mode = GENERATE(as<std::string>{}, "blocking-in-loop", "async-sleep", "thread-pool");
+    INFO(mode);
+    lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
+    httplib::Client client(server.host(), server.port());
+    auto started = std::chrono::steady_clock::now();
+    auto res = client.Post("/background/delay?ms=300");
+    auto answered = std::chrono::steady_clock::now() - started;
+    REQUIRE(res);
+    CHECK(res->status == 202);
+    CHECK(answered < std::chrono::milliseconds(150));  // the answer does not wait for the task's 300 ms
+    // The task runs after its answer: done after 300 ms, never before.
+    auto done = [&] { return nlohmann::json::parse(client.Get("/stats")->body)["background_done"].get<int>(); };
+    if (mode != "blocking-in-loop") CHECK(done() == 0);  // (a blocked loop answers /stats only after the task)
+    std::this_thread::sleep_for(std::chrono::milliseconds(450));
+    CHECK(done() == 1);
+    CHECK(client.Get("/background/delay")->status == 405);
+}
+
+TEST_CASE("the bystander goes on probe_after past the last answer, and sees what background work does", "[server]") {
+    auto health_wait_ms = [](const std::string& mode) {
+        lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
+        lab::LoadSpec spec = delay_load(server, 4, 0);
+        spec.method = "POST";
+        spec.target = "/background/cpu?ms=100";
+        spec.probe_target = "/health";
+        spec.probe_every = std::chrono::milliseconds(10);
+        spec.probe_after = std::chrono::milliseconds(600);
+        auto batch = lab::run_concurrent_batch(spec);
+        REQUIRE(!batch.probes.empty());
+        std::int64_t last_answer = 0, last_probe = 0;
+        for (const auto& r : batch.requests) last_answer = std::max(last_answer, r.end_us);
+        for (const auto& p : batch.probes) last_probe = std::max(last_probe, p.send_us);
+        CHECK(last_probe >= last_answer + 400'000);  // probing went on well past the answers
+        std::vector<double> ms;
+        for (const auto& p : batch.probes) ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
+        return lab::percentile(ms, 100);
+    };
+    CHECK(health_wait_ms("async-sleep") >= 90);  // the tasks compute on the loop: at least one ahead of it
+    CHECK(health_wait_ms("thread-pool") < 60);   // on the pool (no GIL): the loop stays free
 }

@@ -10,6 +10,8 @@
 
 #include <sys/wait.h>
 
+#include "lab/run/group_memory.hpp"  // read_proc_file: also /proc of a process that may be exiting
+
 namespace test {
 
 struct ScratchDir {
@@ -31,10 +33,8 @@ struct Outcome {
     std::string output;  // stdout and stderr together
 };
 
-inline std::string read_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-}
+// A file, whole ("" if it cannot be read: also a /proc file of a process that has just gone).
+inline std::string read_file(const std::filesystem::path& file) { return lab::read_proc_file(file); }
 
 // Runs `lab ARGS` through the shell and waits for it to finish.
 inline Outcome run_lab(const std::string& args) {
@@ -75,10 +75,9 @@ inline std::set<pid_t> descendants(pid_t root) {
         for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
             std::string name = entry.path().filename();
             if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-            std::ifstream stat(entry.path() / "stat");
-            std::string text((std::istreambuf_iterator<char>(stat)), {});
+            std::string text = lab::read_proc_file(entry.path() / "stat");
             auto close = text.rfind(')');
-            if (close == std::string::npos) continue;
+            if (close == std::string::npos || close + 2 >= text.size()) continue;
             char state = 0;
             int ppid = 0;
             if (std::sscanf(text.c_str() + close + 2, "%c %d", &state, &ppid) != 2 || state == 'Z') continue;
@@ -91,10 +90,9 @@ inline std::set<pid_t> descendants(pid_t root) {
 }
 
 inline bool alive(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    std::string text = lab::read_proc_file("/proc/" + std::to_string(pid) + "/stat");
     auto close = text.rfind(')');
-    return close != std::string::npos && text[close + 2] != 'Z';
+    return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
 // Those of `pids` still alive once `grace` has passed (or none are left, whichever is first).
@@ -145,8 +143,7 @@ inline std::set<pid_t> processes_naming(const std::string& folder) {
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
         std::string name = entry.path().filename();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream in(entry.path() / "cmdline");
-        std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+        std::string cmdline = lab::read_proc_file(entry.path() / "cmdline");
         std::error_code ec;
         std::string cwd = std::filesystem::read_symlink(entry.path() / "cwd", ec).string();
         if (cmdline.find(folder) != std::string::npos || cwd.rfind(folder, 0) == 0) found.insert(std::stoi(name));

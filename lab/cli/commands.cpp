@@ -122,7 +122,7 @@ struct Output {
         app.add_option("--out", out, "Folder for results")->capture_default_str();
         app.add_option("--format", format, "Output format")
             ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))->capture_default_str();
-        app.add_flag("--quiet", quiet, "No progress on stderr");
+        app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
         app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
     }
 

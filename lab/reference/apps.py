@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import datetime
 
-from fastapi import Depends, FastAPI, concurrency
+from fastapi import BackgroundTasks, Depends, FastAPI, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -107,9 +107,77 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
     async def health():
         return {"status": "ok"}
 
+    @app.get("/stats")
+    async def stats():  # what the lab's runner asks of every server, as far as FastAPI can tell
+        with TASKS_LOCK:
+            return {"worker_id": os.getpid(), **TASKS}
+
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)
+    add_background_routes(app, variant)
     return app
+
+
+# ---- BackgroundTasks: answered 202 first, the task runs after the response ----------------
+
+TASKS = {"background_running": 0, "background_done": 0}  # this process's, for /stats
+TASKS_LOCK = threading.Lock()
+
+
+def counted(task):
+    """`task` (async or not), counted as running from its 202 until it returns."""
+    def finished():
+        with TASKS_LOCK:
+            TASKS["background_running"] -= 1
+            TASKS["background_done"] += 1
+    if asyncio.iscoroutinefunction(task):
+        async def run(ms):
+            try:
+                await task(ms)
+            finally:
+                finished()
+    else:
+        def run(ms):
+            try:
+                task(ms)
+            finally:
+                finished()
+    return run
+
+
+def accepting(task, kind):
+    """A POST route that hands `task` to FastAPI's BackgroundTasks and answers 202 at once.
+    Starlette runs the task after the response, in this process: an `async def` task on the
+    event loop, a `def` task on the thread pool."""
+    async def start(background_tasks: BackgroundTasks, ms: int = Depends(milliseconds)):
+        with TASKS_LOCK:
+            TASKS["background_running"] += 1
+        background_tasks.add_task(task, ms)
+        return JSONResponse({"accepted": kind, "ms": ms, "worker_id": os.getpid()}, 202)
+    return start
+
+
+def add_background_routes(app, variant):
+    if variant in ("threaded", "run_in_threadpool"):  # `def` tasks: the thread pool runs them
+        def wait_task(ms):
+            time.sleep(ms / 1000)
+
+        def cpu_task(ms):
+            burn_cpu(ms)
+    elif variant == "awaiting":  # `async def` tasks that await: the loop stays free
+        async def wait_task(ms):
+            await asyncio.sleep(ms / 1000)
+
+        async def cpu_task(ms):
+            burn_cpu(ms)  # computing cannot be awaited: the loop computes
+    else:  # `async def` tasks that block: the loop waits with them
+        async def wait_task(ms):
+            time.sleep(ms / 1000)
+
+        async def cpu_task(ms):
+            burn_cpu(ms)
+    app.post("/background/delay", status_code=202)(accepting(counted(wait_task), "wait"))
+    app.post("/background/cpu", status_code=202)(accepting(counted(cpu_task), "compute"))
 
 
 # ---- CPU work: on the event loop, or on a pool thread -------------------------------------

@@ -13,7 +13,7 @@ const std::vector<FigureInfo>& figures() {
         {"model", "s", 3, "what the model predicts for all N"},
         {"probe_p50", "ms", 1, "the bystander probe's median latency, over every batch"},
         {"probe_max", "ms", 1, "the bystander probe's worst latency, over every batch"},
-        {"peak_rss", "MiB", 1, "the server process's peak resident memory"},
+        {"peak_rss", "MiB", 1, "the server's peak resident memory, summed over its processes (its workers too)"},
         {"loop_blocked", "ms", 1, "the longest the loop was kept from its other work (median of the batches)"},
         {"at_once", "", 0, "the most requests the server had in service at one moment (median batch)"},
         {"db_at_once", "", 0, "the most queries PostgreSQL itself ran at one moment, by its own clock (median batch)"},

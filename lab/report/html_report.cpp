@@ -33,7 +33,7 @@ namespace {
 // Made for a projector: large type, high contrast, nothing fetched from anywhere.
 constexpr const char* style =
     "body{font:20px/1.4 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#111;background:#fff}\n"
-    "h1{font-size:1.7em}h2{font-size:1.3em;margin-top:1.6em}h3{font-size:1.05em;margin:1.2em 0 .2em}p.teaching{white-space:pre-wrap}\n"
+    "h1{font-size:1.7em}h2{font-size:1.3em;margin-top:1.6em}h3{font-size:1.05em;margin:1.2em 0 .2em}.teaching li{margin:.3em 0}\n"
     "table{border-collapse:collapse;font-size:.8em}td,th{border:1px solid #999;padding:.3em .5em;text-align:left}\n"
     "th{background:#eee}svg{width:100%;height:auto}.tick,.value{font-size:12px}.group{font-size:14px;font-weight:600}\n"
     ".label{font-size:12px;text-anchor:end}.grid{stroke:#ddd}.failed{fill:#c0392b;font-size:12px}.stall{opacity:.5}\n"
@@ -41,6 +41,42 @@ constexpr const char* style =
     ".claim.contradicted .mark{color:#c0392b}.claim.unmeasured .mark{color:#7f8c8d}\n"
     ".legend{font-size:.8em}.legend .entry{margin-right:1.2em;white-space:nowrap}\n"
     ".legend .swatch{display:inline-block;width:1em;height:.8em;margin-right:.35em;vertical-align:-.05em}\n";
+
+// The lesson as paragraphs and lists: a blank line parts paragraphs, a line starting "- " is a
+// list item, and any other line break is only where the scenario's author wrapped the file.
+void teaching(std::ostream& out, const std::string& text) {
+    out << "<div class=\"teaching\">\n";
+    std::string open;  // the text of the paragraph or list item being read
+    bool item = false, list = false;
+    auto close = [&] {
+        if (!open.empty()) out << (item ? "<li>" : "<p>") << escape(open) << (item ? "</li>\n" : "</p>\n");
+        open.clear();
+    };
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        const auto start = line.find_first_not_of(' ');
+        if (start == std::string::npos) {  // a blank line ends the paragraph and the list
+            close();
+            if (list) out << "</ul>\n";
+            list = item = false;
+        } else if (line.compare(start, 2, "- ") == 0) {
+            close();
+            if (!list) out << "<ul>\n";
+            list = item = true;
+            open = line.substr(start + 2);
+        } else {
+            if (open.empty() && list) {  // a paragraph right after a list
+                out << "</ul>\n";
+                list = item = false;
+            }
+            if (!open.empty()) open += ' ';
+            open.append(line, start);
+        }
+    }
+    close();
+    if (list) out << "</ul>\n";
+    out << "</div>\n";
+}
 
 // Run by the browser after layout; the browser test reads what it leaves on <body>: how many
 // request bars got a size, each shared-axis timeline's drawn width as a fraction of its axis,
@@ -130,8 +166,9 @@ std::string html_report(const RunResult& run) {
     std::ostringstream out;
     out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << escape(s.title)
         << "</title>\n<style>\n" << style << "</style></head>\n<body>\n<h1>" << escape(s.title) << "</h1>\n<p>Source: "
-        << escape(s.source) << "</p>\n<p class=\"teaching\">" << escape(with_figures(s.teaching, &run)) << "</p>\n<p class=\"load\">"
-        << escape(load_line(run)) << "</p>\n";
+        << escape(s.source) << "</p>\n";
+    teaching(out, with_figures(s.teaching, &run));
+    out << "<p class=\"load\">" << escape(load_line(run)) << "</p>\n";
     key_figure_svg(out, run);  // the lesson's number first
     out << "<h2>The table</h2>\n";
     table(out, run);

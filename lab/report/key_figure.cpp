@@ -33,8 +33,9 @@ FigureBars makespan_bars(const RunResult& run) {
 
 FigureBars bystander_bars(const RunResult& run) {
     const Load& load = run.scenario.load;
-    FigureBars f{"How long " + load.method + " " + load.probe_path + " waited while the batch ran", "ms", 1,
-                 {"median", "worst"}, {}};
+    std::string when = "while the batch ran";
+    if (load.probe_after_ms > 0) when += " and " + fixed(load.probe_after_ms / 1000.0, 1) + " s past its last answer";
+    FigureBars f{"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}, {}};  // probes are GETs
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 2);
         g.values = {figure_value("probe_p50", r, load), figure_value("probe_max", r, load)};

@@ -79,6 +79,9 @@ std::string load_line(const RunResult& run) {
     std::string line = std::to_string(load.requests) + " requests, " + std::to_string(load.concurrency) + " at a time, ";
     if (!run.configurations.empty() && run.configurations[0].configuration.server == "external")
         line += load.method + " " + load.path;
+    else if (load.background())
+        line += load.method + " " + load.path + ", each answered 202 and then running a task that " +
+                (load.work_path() == "/cpu" ? "computes" : "waits") + " for " + fixed(load.delay_ms / 1000.0) + " s";
     else if (load.path == "/cpu")
         line += "each computing c = " + fixed(load.delay_ms / 1000.0) + " s of CPU on a machine with " +
                 std::to_string(run.cores) + " cores";
@@ -226,6 +229,7 @@ std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns
 
 double physical_floor_s(const Load& load, int cores) {
     int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
+    if (load.background()) return 0;  // the answer waits for nothing: its task runs after it
     double each_s = load.delay_ms / 1000.0;
     double floor_s = rounds * each_s;
     if (load.path == "/cpu") floor_s = std::max(floor_s, load.requests * each_s / cores);  // all cores busy

@@ -39,6 +39,7 @@ void fields(V& v, L& l) {  // Load
     v("stagger_ms", l.stagger_ms, Bound{0, 1000});
     v("probe_path", l.probe_path);
     v("probe_every_ms", l.probe_every_ms, Bound{1, 10'000});
+    v("probe_after_ms", l.probe_after_ms, Bound{0, 60'000});
 }
 
 template <class V, class C>

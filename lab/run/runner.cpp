@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/modes/modes.hpp"
+#include "lab/run/group_memory.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
@@ -40,6 +42,18 @@ long peak_rss_kib(httplib::Client& stats) {
     auto res = stats.Get("/stats");
     auto json = res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
     return json.is_object() ? json.value("peak_rss_kib", -1L) : -1;
+}
+
+// Background tasks outlive their answers: the next batch (and the server's account of this one)
+// waits until the server says none is running, for at most `limit`.
+void wait_for_background_tasks(httplib::Client& stats, std::chrono::milliseconds limit) {
+    auto give_up = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < give_up) {
+        auto res = stats.Get("/stats");
+        auto json = res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
+        if (!json.is_object() || json.value("background_running", 0L) <= 0) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 std::pair<double, int> server_account(httplib::Client& stats) {
@@ -90,7 +104,12 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
         return std::make_unique<ServerProcess>(command);
     }
-    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings));
+    // A thread pool starts all its threads before it listens: 10,000 take seconds on a slow
+    // machine (or under a sanitizer), which is not a server that hangs.
+    const ModeInfo* mode = find_mode(c.mode);
+    auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads ? c.threads * std::chrono::milliseconds(5)
+                                                                           : std::chrono::milliseconds(0));
+    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings), timeout);
 }
 
 // How long a batch may take before the run stops waiting: generous beside the model (a few
@@ -121,9 +140,12 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
         spec.probe_target = s.load.probe_path;
         spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
+        spec.probe_after = std::chrono::milliseconds(s.load.probe_after_ms);
         if (settings.progress)
             spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
-        spec.deadline = batch_deadline(result.model_s);
+        // A background task's answer is due at once, but its work may hold the server up to N·c.
+        spec.deadline = batch_deadline(s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0 : result.model_s);
+        if (spec.deadline.count() > 0) spec.deadline += spec.probe_after;
         auto send = c.client == "sequential" ? run_sequential_batch : run_concurrent_batch;
         // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
         // configuration ends there with the reason: its server is not going to answer.
@@ -142,6 +164,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             if (settings.progress) settings.progress->batch(k, s.load.repeat, s.load.requests);
             if (k == 0) {
                 if (s.load.warmup) keep_if_cut_off(send(spec, 0));  // (closed loop, also before an open-loop run)
+                if (server && s.load.background()) wait_for_background_tasks(stats, spec.deadline);
                 continue;
             }
             if (server) stats.Get("/stats?reset=1");
@@ -154,13 +177,16 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             } else {
                 result.batches.push_back(keep_if_cut_off(send(spec, k)));
             }
+            if (server && s.load.background()) wait_for_background_tasks(stats, spec.deadline);
             result.stats.push_back(summarize(result.batches.back()));
             auto [lag_ms, computing] = server ? server_account(stats) : std::pair{-1.0, -1};
             result.loop_blocked_ms.push_back(lag_ms);
             result.max_computing.push_back(computing);
         }
         if (server) {
-            result.peak_rss_kib = peak_rss_kib(stats);
+            // Every process of the server counts (its workers too); its own /stats, if /proc can't say.
+            result.peak_rss_kib = group_peak_rss_kib(server->pid());
+            if (result.peak_rss_kib < 0) result.peak_rss_kib = peak_rss_kib(stats);
             server->stop();
             result.server_log = server->log();
         }
@@ -179,7 +205,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
     result.verdict = verdict(result.stats[result.median_batch], s.load.requests, s.load.concurrency);
     if (int in_db = result.stats[result.median_batch].max_in_database; in_db >= 0)
         result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
-    if (s.load.path == "/cpu" && result.max_computing[result.median_batch] > 0)
+    if (s.load.work_path() == "/cpu" && result.max_computing[result.median_batch] > 0)
         result.verdict += "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
     return result;
 }
@@ -264,12 +290,16 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
 }
 
 Workload workload_of(const Load& load) {
-    return {load.requests, load.concurrency, load.delay_ms / 1000.0, load.stagger_ms / 1000.0};
+    // A background task's request waits for nothing: its answer is due at once.
+    return {load.requests, load.concurrency, load.background() ? 0.0 : load.delay_ms / 1000.0, load.stagger_ms / 1000.0};
 }
 
 int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))); }
 
 Model model_of(const Configuration& c, const Load& load) {
+    // BackgroundTasks' promise, in every mode: the answer goes before the work. Whether the work
+    // then holds up other requests is what the run shows, beside this model.
+    if (load.background() && find_mode(c.mode)) return {0, 0, 0, "≈ 0: answered 202 before its task runs"};
     Model m = model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential",
                                    load.path == "/cpu", c.gil, cores(), load.path == "/db" ? c.db_pool : 0});
     // The prediction lets staggered requests leave s apart; the formula says so too.
@@ -335,7 +365,7 @@ Scenario with_fastapi(Scenario s) {
         std::string differs;
         if (find_mode(c.mode) && find_mode(c.mode)->takes_workers && c.balance != "shared")
             differs += ", uvicorn's one shared socket";  // uvicorn takes --workers only
-        if (!c.gil && s.load.path == "/cpu") differs += ", CPython's GIL";
+        if (!c.gil && s.load.work_path() == "/cpu") differs += ", CPython's GIL";
         twin.balance = "shared";
         twin.label = c.label + " [FastAPI" + differs + "]";
         twin.gil = true;  // CPython's own, for the model

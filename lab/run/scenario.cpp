@@ -230,7 +230,7 @@ Scenario load_scenario(const fs::path& file) {
         Reader r(file, *load->as_table(), "load.");
         r.integer("requests", s.load.requests, 1, 10'000);
         r.integer("concurrency", s.load.concurrency, 1, 10'000);
-        r.text("path", s.load.path, false, {"/delay", "/cpu", "/db", "/fetch"});
+        r.text("path", s.load.path, false, {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu"});
         r.text("method", s.load.method, false, {"GET", "POST"});
         r.integer("delay_ms", s.load.delay_ms, 0, 60'000);
         r.integer("repeat", s.load.repeat, 1, 100);
@@ -243,6 +243,7 @@ Scenario load_scenario(const fs::path& file) {
         r.integer("stagger_ms", s.load.stagger_ms, 0, 1000);
         r.text("probe_path", s.load.probe_path, false, {"/health", "/", "/cache"});
         r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);
+        r.integer("probe_after_ms", s.load.probe_after_ms, 0, 60'000);
         r.finish();
         if (s.load.rate > 0)
             if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))

@@ -26,6 +26,12 @@ struct Load {
     int stagger_ms = 0;       // connection c sends its first request at c·stagger
     std::string probe_path;   // e.g. "/health": a bystander sent every probe_every_ms meanwhile
     int probe_every_ms = 25;
+    int probe_after_ms = 0;   // and for this long after the last answer (background tasks run on)
+
+    // POST /background/delay|cpu: each request is answered 202 first, and its work runs after.
+    bool background() const { return path.starts_with("/background/"); }
+    // The work each request asks for: the path itself, or what its background task does.
+    std::string work_path() const { return background() ? path.substr(std::string_view("/background").size()) : path; }
 };
 
 struct Configuration {

@@ -19,8 +19,9 @@ public:
     explicit ServerProcess(std::vector<std::string> command,
                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // `binary serve ARGS...`: a lab server.
-    ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args)
-        : ServerProcess(lab_serve(binary, serve_args)) {}
+    ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10))
+        : ServerProcess(lab_serve(binary, serve_args), timeout) {}
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;

@@ -36,6 +36,11 @@ Response answer_now(const Request& req, const Route& r) {
     return res;
 }
 
+Response accepted(const Request& req, const Route& r, long id) {
+    Gil::Hold hold(process_gil());  // the route's own code runs before the task, under the GIL
+    return json_response(req.version(), http::status::accepted, accepted_body(r, id));
+}
+
 Response answer_after(const Request& req, const Route& r, const ServiceRecord& served) {
     if (r.kind == Route::Kind::user)
         return json_response(req.version(), served.db.found ? http::status::ok : http::status::not_found,

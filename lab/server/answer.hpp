@@ -22,6 +22,9 @@ std::optional<Response> refused(const Request& req);
 // The answer that needs no work: /, /health, /stats and every 4xx of route().
 Response answer_now(const Request& req, const Route& route);
 
+// The 202 of a background task (route.background): sent before its work runs.
+Response accepted(const Request& req, const Route& route, long id);
+
 // The answer after the work route() asked for (Route::Kind::delay or cpu) was done as `served`.
 Response answer_after(const Request& req, const Route& route, const ServiceRecord& served);
 

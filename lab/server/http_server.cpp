@@ -64,9 +64,35 @@ WorkOf work_of(const Route& r, const Handlers& handlers) {
     }
 }
 
-asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, long id) {
-    Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
-                    std::string_view(req.target().data(), req.target().size()));
+// The work a route asks for, done the mode's way (its handler decides how, and where), and
+// counted as holding the loop if the loop got no turn meanwhile.
+asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, long id) {
+    if (r.kind == Route::Kind::user) explain("#%ld %s %ld", id, w.starts, r.user_id);
+    else explain("#%ld %s%s %ld ms", id, r.background ? "background task " : "", w.starts, static_cast<long>(r.amount.count() / 1000));
+    std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
+    ServiceRecord served;  // (no co_await inside ?:, which g++ 12 mistranslates)
+    if (w.query) served = co_await (*w.query)(DbQuery{r.amount, r.user_id});
+    else served = co_await (*w.work)(r.amount);
+    if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
+    explain_work(id, w.done, served);
+    co_return served;
+}
+
+// A background task's work, started once its 202 has been written, as Starlette runs FastAPI's
+// BackgroundTasks after the response: by the mode's own handler, so an `async def` task that
+// computes holds the loop (blocking-in-loop, async-sleep) and a `def` task goes to the pool.
+asio::awaitable<void> in_background(Route r, Handlers handlers, long id) {
+    loop_monitor().handler_started("background task");
+    try {
+        co_await do_work(r, work_of(r, handlers), id);
+    } catch (const std::exception& e) {  // nobody awaits a task: say what went wrong
+        std::fprintf(stderr, "background task #%ld failed: %s\n", id, e.what());
+    }
+    --server_stats().background_running;
+    ++server_stats().background_done;
+}
+
+asio::awaitable<Response> respond(const Request& req, const Route& r, const Handlers& handlers, long id) {
     WorkOf w = work_of(r, handlers);
     if (w.query && !database())
         co_return json_response(req.version(), http::status::service_unavailable,
@@ -78,14 +104,11 @@ asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, 
         co_return json_response(req.version(), http::status::service_unavailable,
                                 error_body(503, "no downstream: start lab serve with --downstream-url http://HOST:PORT"));
     if (!w.work && !w.query) co_return answer_now(req, r);
-    if (r.kind == Route::Kind::user) explain("#%ld %s %ld", id, w.starts, r.user_id);
-    else explain("#%ld %s %ld ms", id, w.starts, static_cast<long>(r.amount.count() / 1000));
-    std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
-    ServiceRecord served;  // the mode decides how, and where (no co_await inside ?:, which g++ 12 mistranslates)
-    if (w.query) served = co_await (*w.query)(DbQuery{r.amount, r.user_id});
-    else served = co_await (*w.work)(r.amount);
-    if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
-    explain_work(id, w.done, served);
+    if (r.background) {  // the task runs after this answer is written (session below)
+        ++server_stats().background_running;
+        co_return accepted(req, r, id);
+    }
+    ServiceRecord served = co_await do_work(r, w, id);
     co_return answer_after(req, r, served);
 }
 
@@ -118,9 +141,11 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         std::int64_t arrived = monotonic_us();
         explain_read(id, req, arrived);
         loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
+        Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
+                        std::string_view(req.target().data(), req.target().size()));
         Response res;
         try {
-            res = co_await respond(req, handlers, id);
+            res = co_await respond(req, r, handlers, id);
         } catch (const std::exception& e) {  // a bug of ours must not cost the client its answer
             res = json_response(req.version(), http::status::internal_server_error, error_body(500, e.what()));
         }
@@ -133,6 +158,8 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         explain("#%ld answered %u, %.1f ms after the loop read it", id, res.result_int(),
                 static_cast<double>(monotonic_us() - arrived) / 1000.0);
+        if (r.background && res.result() == http::status::accepted)  // accepted: its task now runs
+            asio::co_spawn(stream.get_executor(), in_background(r, handlers, id), asio::detached);
         if (ec || !res.keep_alive()) break;
     }
     beast::error_code ignored;

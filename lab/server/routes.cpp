@@ -86,6 +86,18 @@ Route route(std::string_view method, std::string_view target) {
                 return error(405, std::string(path) + " takes GET or POST", "GET, POST");
             return timed_route(kind, query);
         }
+    // FastAPI's BackgroundTasks: the answer goes first, and the same work runs after it, in the
+    // same process. A task is an action (like sending an email), so it is started by POST only.
+    if (constexpr std::string_view later = "/background"; path.substr(0, later.size()) == later) {
+        for (auto [timed_path, kind] : timed)
+            if ((kind == Route::Kind::delay || kind == Route::Kind::cpu) && path.substr(later.size()) == timed_path) {
+                if (method != "POST") return error(405, std::string(path) + " takes POST: it starts a task", "POST");
+                Route r = timed_route(kind, query);
+                r.background = r.kind != Route::Kind::error;
+                return r;
+            }
+        return error(404, "no such path: " + std::string(path) + " (background tasks: /background/delay, /background/cpu)");
+    }
     if (constexpr std::string_view users = "/users/"; path.substr(0, users.size()) == users) {
         if (method != "GET") return error(405, "/users/{id} takes GET", "GET");
         return user_route(path.substr(users.size()));
@@ -106,6 +118,14 @@ std::string root_body() {
 }
 
 std::string health_body() { return R"({"status":"ok"})"; }
+
+std::string accepted_body(const Route& r, long id) {
+    return nlohmann::json{{"accepted", r.kind == Route::Kind::cpu ? "compute" : "wait"},
+                          {"ms", r.amount.count() / 1000},
+                          {"task", id},
+                          {"worker_id", getpid()}}
+        .dump();
+}
 
 namespace {
 // What every piece of work reports: when and where it ran (the documents' start_time, end_time
@@ -178,6 +198,8 @@ std::string stats_body(bool reset) {
         {"max_loop_blocked_ms", s.max_loop_blocked_us.load() / 1000.0},
         {"pool_threads", s.pool_threads.load()},
         {"pool_busy_threads", s.pool_busy.load()},
+        {"background_running", s.background_running.load()},  // answered, still working
+        {"background_done", s.background_done.load()},
         {"gil", process_gil().enabled()},
         {"max_computing_at_once", cpu_ledger().most_at_once()},  // on cores, across workers
         {"peak_rss_kib", peak_rss_kib()},

@@ -19,6 +19,7 @@ struct Route {
     Micros amount{0};         // time to wait (delay, db, fetch, cache), or CPU time to use (cpu)
     long user_id = 0;         // for Kind::user: the {id} of /users/{id}
     bool reset = false;       // for Kind::stats: ?reset=1 clears the maxima after reading
+    bool background = false;  // POST /background/delay|cpu: answered 202 at once, the work done after
     int status = 200;         // for Kind::error: 400, 404 or 405
     std::string error_body;   // for Kind::error: JSON with the reason
     std::string allow;        // for 405: the methods the path does accept
@@ -35,6 +36,7 @@ std::string db_body(const ServiceRecord& served, Micros delay);
 std::string user_body(const ServiceRecord& served, long id);  // the row (a 200), or why not (a 404)
 std::string fetch_body(const ServiceRecord& served, Micros delay);
 std::string cache_body(const ServiceRecord& served, Micros delay);
+std::string accepted_body(const Route& r, long id);  // the 202 of a background task: what will run
 std::string stats_body(bool reset);
 std::string error_body(int status, std::string_view reason);
 

@@ -63,7 +63,10 @@ void respond(const Request& req) {
             fail("delay/cpu/db amount out of 0..60000 ms");
         if ((r.kind == lab::Route::Kind::user) != (r.user_id != 0)) fail("a user id outside /users/{id}");
         if (r.user_id < 0 || r.user_id > lab::max_user_id) fail("user id out of 1..max_user_id");
-        res = lab::answer_after(req, r, lab::ServiceRecord{});  // no wait, no work: only the answer
+        if (r.background && r.kind != lab::Route::Kind::delay && r.kind != lab::Route::Kind::cpu)
+            fail("a background task that neither waits nor computes");
+        // A background task is answered 202 before its work; any other, after it.
+        res = r.background ? lab::accepted(req, r, 1) : lab::answer_after(req, r, lab::ServiceRecord{});
     } else {
         if (r.kind == lab::Route::Kind::error) {
             if (r.status != 400 && r.status != 404 && r.status != 405) fail("error status not 400/404/405");

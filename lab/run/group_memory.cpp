@@ -1,0 +1,76 @@
+#include "lab/run/group_memory.hpp"
+
+#include <charconv>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace lab {
+
+std::string read_proc_file(const std::filesystem::path& file) {
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "";
+    std::string text;
+    char chunk[4096];
+    for (ssize_t n; (n = ::read(fd, chunk, sizeof chunk)) != 0;) {
+        if (n < 0) {
+            text.clear();  // gone while we read: as if it had never been there
+            break;
+        }
+        text.append(chunk, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return text;
+}
+
+namespace {
+
+// Field 5 of /proc/PID/stat, counted after the command name, which sits in parentheses and may
+// itself hold spaces and parentheses (so the last ')' ends it).
+pid_t process_group_of(const std::filesystem::path& process) {
+    std::string stat = read_proc_file(process / "stat");
+    auto end_of_name = stat.rfind(')');
+    if (end_of_name == std::string::npos) return -1;
+    std::istringstream rest(stat.substr(end_of_name + 1));
+    std::string state;
+    long parent = 0, group = -1;
+    rest >> state >> parent >> group;
+    return rest ? static_cast<pid_t>(group) : -1;
+}
+
+// "VmHWM:     5120 kB" of /proc/PID/status: the process's peak resident set; -1 without one
+// (a kernel thread, or a process that has just exited).
+long peak_resident_kib(const std::filesystem::path& process) {
+    std::istringstream in(read_proc_file(process / "status"));
+    for (std::string line; std::getline(in, line);) {
+        if (!line.starts_with("VmHWM:")) continue;
+        std::istringstream fields(line.substr(6));
+        long kib = -1;
+        fields >> kib;
+        return fields ? kib : -1;
+    }
+    return -1;
+}
+
+}  // namespace
+
+long group_peak_rss_kib(pid_t group) {
+    long total = 0;
+    bool any = false;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename();
+        pid_t pid = 0;
+        auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
+        if (error != std::errc() || end != name.data() + name.size()) continue;  // not a process
+        if (process_group_of(entry.path()) != group) continue;
+        if (long kib = peak_resident_kib(entry.path()); kib >= 0) {
+            total += kib;
+            any = true;
+        }
+    }
+    return any ? total : -1;
+}
+
+}  // namespace lab

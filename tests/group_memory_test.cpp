@@ -1,0 +1,50 @@
+// A server's memory is counted over all its processes: the figure workers-vs-cores and c10k chart.
+#include <csignal>
+#include <cstring>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "lab/run/group_memory.hpp"
+
+namespace {
+
+// A child in process group `group` (0: a new group of its own) that touches `mib` MiB, then waits.
+pid_t toucher(pid_t group, std::size_t mib, int ready) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, group);
+        std::vector<char> block(mib << 20);
+        std::memset(block.data(), 1, block.size());  // resident, not only reserved
+        char done = 1;
+        (void)write(ready, &done, 1);
+        pause();
+        _exit(0);
+    }
+    setpgid(pid, group == 0 ? pid : group);  // also here: the group exists before we count it
+    return pid;
+}
+
+}  // namespace
+
+TEST_CASE("a server's peak memory adds up every process of its group", "[unit]") {
+    int pipe_fds[2];
+    REQUIRE(pipe(pipe_fds) == 0);
+    pid_t leader = toucher(0, 40, pipe_fds[1]);
+    pid_t worker = toucher(leader, 40, pipe_fds[1]);
+    char ready[2];
+    REQUIRE(read(pipe_fds[0], ready, 1) == 1);
+    REQUIRE(read(pipe_fds[0], ready + 1, 1) == 1);
+    long kib = lab::group_peak_rss_kib(leader);
+    kill(-leader, SIGKILL);  // the group we started, by its id
+    waitpid(leader, nullptr, 0);
+    waitpid(worker, nullptr, 0);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    CHECK(kib >= 80 * 1024);  // both children's 40 MiB
+    CHECK(kib < 1024 * 1024);
+    CHECK(lab::group_peak_rss_kib(leader) == -1);  // the group is gone: nothing to count
+}
