@@ -36,33 +36,28 @@ std::vector<std::string> serve_args(const Configuration& c, const RunSettings& s
     return args;
 }
 
-// The server's own account since the last reset: how late its loop ran at worst, and how many
-// threads computed at one moment (-1 where it won't say).
-long peak_rss_kib(httplib::Client& stats) {
+// The server's GET /stats, or an empty object when it does not answer one (a server that is not
+// the lab's, or one that has stopped).
+nlohmann::json stats_of(httplib::Client& stats) {
     auto res = stats.Get("/stats");
-    auto json = res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
-    return json.is_object() ? json.value("peak_rss_kib", -1L) : -1;
+    auto json = res && res->status == 200 ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json::object();
+    return json.is_object() ? json : nlohmann::json::object();
 }
 
 // Background tasks outlive their answers: the next batch (and the server's account of this one)
 // waits until the server says none is running, for at most `limit`.
 void wait_for_background_tasks(httplib::Client& stats, std::chrono::milliseconds limit) {
     auto give_up = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < give_up) {
-        auto res = stats.Get("/stats");
-        auto json = res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
-        if (!json.is_object() || json.value("background_running", 0L) <= 0) return;
+    while (stats_of(stats).value("background_running", 0L) > 0 && std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
 }
 
+// The server's own account since the last reset: how long its loop was kept from its other work
+// at worst, and how many threads computed at one moment (-1 where it won't say).
 std::pair<double, int> server_account(httplib::Client& stats) {
-    auto res = stats.Get("/stats");
-    if (!res || res->status != 200) return {-1, -1};
-    auto json = nlohmann::json::parse(res->body, nullptr, false);
-    if (!json.is_object()) return {-1, -1};
-    // How long the loop was kept from its other work, at worst: the longest run of handlers
-    // holding it (a blocked loop: ~N·d), or its timer's worst lag (e.g. waiting for a GIL).
+    nlohmann::json json = stats_of(stats);
+    // The longest run of handlers holding the loop (a blocked loop: ~N·d), or its timer's worst
+    // lag (e.g. waiting for a GIL).
     double blocked = std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
     return {blocked, json.value("max_computing_at_once", -1)};
 }
@@ -184,9 +179,8 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             result.max_computing.push_back(computing);
         }
         if (server) {
-            // Every process of the server counts (its workers too); its own /stats, if /proc can't say.
+            // Every process of the server counts (its workers too), each by its own peak (VmHWM).
             result.peak_rss_kib = group_peak_rss_kib(server->pid());
-            if (result.peak_rss_kib < 0) result.peak_rss_kib = peak_rss_kib(stats);
             server->stop();
             result.server_log = server->log();
         }

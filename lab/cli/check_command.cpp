@@ -1,0 +1,93 @@
+#include "lab/cli/command_support.hpp"
+
+#include <iostream>
+#include <memory>
+
+#include "lab/report/claims.hpp"
+#include "lab/report/report.hpp"
+#include "lab/run/progress.hpp"
+#include "lab/run/server_process.hpp"
+
+namespace lab {
+
+namespace fs = std::filesystem;
+
+// `lab check`: runs scenarios and holds each against its own text: every [[expect]] must hold
+// and every measured makespan stay within the scenario's tolerance of its model.
+Action define_check(CLI::App& app) {
+    struct Options {
+        std::vector<std::string> names;
+        Overrides overrides;
+        bool quick = false;
+        double under_s = 0;
+    };
+    auto o = std::make_shared<Options>();
+    app.add_option("scenarios", o->names, "Scenario names or .toml files (default: every scenario)");
+    declare_overrides(app, o->overrides);
+    app.add_flag("--quick", o->quick, "One measured batch per configuration (unless --repeat says otherwise)");
+    app.add_option("--under", o->under_s, "Only scenarios whose models say they take less than this many seconds")
+        ->check(CLI::Range(0.1, 100'000.0));
+    return [o] {
+        std::vector<std::string> names = o->names;
+        if (names.empty())
+            for (const fs::path& file : scenario_files(scenario_dir())) names.push_back(file.stem().string());
+        Overrides overrides = o->overrides;
+        if (o->quick && !overrides.repeat) overrides.repeat = 1;
+        stop_servers_on_signals();
+        int failed = 0, skipped = 0;
+        for (const std::string& name : names) {
+            auto found = find_scenario(name);
+            if (!found) return exit_usage;
+            Scenario s;
+            try {
+                s = apply(*found, overrides);
+            } catch (const std::invalid_argument& e) {
+                std::cerr << "lab check: " << e.what() << '\n';
+                return exit_usage;
+            }
+            if (o->under_s > 0 && estimated_seconds(s) > o->under_s) {
+                std::cout << "- " << s.name << ": skipped (about " << fixed(estimated_seconds(s), 0) << " s, over --under)\n";
+                ++skipped;
+                continue;
+            }
+            Progress quiet(Progress::Style::quiet);
+            RunResult run;
+            try {
+                run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(""),
+                                       overrides.downstream_url.value_or(""), overrides.redis_url.value_or("")});
+            } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
+                std::cout << "✗ " << s.name << ": " << e.what() << '\n';
+                ++failed;
+                continue;
+            }
+            int contradicted = 0, held = 0;
+            std::string detail;
+            for (const CheckedClaim& c : check_claims(run)) {
+                bool bad = c.outcome != CheckedClaim::Outcome::holds;
+                (bad ? contradicted : held) += 1;
+                if (bad) detail += "    ✗ " + c.claim + "\n      " + c.evidence + "\n";
+            }
+            for (const ModelGap& g : model_gaps(run))
+                if (!g.within) {
+                    ++contradicted;
+                    detail += "    ✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
+                              " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
+                              (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")") + "\n";
+                }
+            for (const auto& r : run.configurations)
+                if (!r.error.empty()) {
+                    ++contradicted;
+                    detail += "    ✗ " + r.configuration.label + ": " + r.error + "\n";
+                }
+            std::cout << (contradicted ? "✗ " : "✓ ") << s.name << ": " << held << " claims hold"
+                      << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail;
+            std::cout.flush();
+            failed += contradicted > 0;
+        }
+        std::cout << (failed ? std::to_string(failed) + " scenarios contradict their texts" : "every scenario checked bears out its text")
+                  << (skipped ? " (" + std::to_string(skipped) + " skipped)" : "") << '\n';
+        return failed ? exit_failed : exit_ok;
+    };
+}
+
+}  // namespace lab

@@ -1,0 +1,89 @@
+#include "lab/cli/command_support.hpp"
+
+#include <iostream>
+
+#include "lab/modes/modes.hpp"
+#include "lab/report/report.hpp"
+#include "lab/results/writer.hpp"
+#include "lab/run/progress.hpp"
+#include "lab/run/server_process.hpp"
+
+namespace lab {
+
+namespace fs = std::filesystem;
+
+std::optional<Scenario> find_scenario(const std::string& name) {
+    try {
+        if (name.ends_with(".toml")) return load_scenario(name);
+        std::vector<std::string> known;
+        for (const fs::path& file : scenario_files(scenario_dir())) {
+            if (file.stem() == name) return load_scenario(file);
+            known.push_back(file.stem().string());
+        }
+        std::cerr << "lab: unknown scenario '" << name << "'";
+        if (!known.empty()) std::cerr << "; did you mean '" << closest_name(name, known) << "'?";
+        std::cerr << "\nscenarios in " << scenario_dir().string() << ":";
+        for (const auto& k : known) std::cerr << ' ' << k;
+        std::cerr << '\n';
+    } catch (const ScenarioError& e) {
+        std::cerr << "lab: bad scenario file: " << e.what() << '\n';
+    }
+    return std::nullopt;
+}
+
+void declare_overrides(CLI::App& app, Overrides& overrides) {
+    app.add_option("--requests", overrides.requests, "Requests per batch, N")->check(CLI::Range(1, 10'000));
+    app.add_option("--concurrency", overrides.concurrency, "Connections at once, C")->check(CLI::Range(1, 10'000));
+    app.add_option("--delay", overrides.delay_ms, "Each request's wait d, in ms")->check(CLI::Range(0, 60'000));
+    app.add_option("--repeat", overrides.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100));
+    app.add_option("--threads", overrides.threads, "thread-pool size T")->check(CLI::Range(1, 10'000));
+    app.add_option("--workers", overrides.workers, "multi-process workers W")->check(CLI::Range(1, 64));
+    app.add_option("--balance", overrides.balance, "multi-process: how workers share the port")
+        ->check(CLI::IsMember(balance_names()));
+    app.add_option("--only", overrides.only, "Run one configuration: its label, or its number from 1 (see `lab show`)");
+    app.add_option("--db-pool", overrides.db_pool, "/db: connections to PostgreSQL per server process, P")->check(CLI::Range(1, 100));
+    app.add_option("--database-url", overrides.database_url,
+                   "/db: query this PostgreSQL (postgresql://...) instead of a cluster of the lab's own");
+    app.add_option("--redis-url", overrides.redis_url,
+                   "/cache: ask this Redis (unix:///PATH or redis://IP:PORT) instead of one of the lab's own");
+    app.add_option("--downstream-url", overrides.downstream_url,
+                   "/fetch: call this server's /delay (http://IP:PORT) instead of a lab serve of the lab's own");
+}
+
+void Output::declare(CLI::App& app) {
+    app.add_option("--out", out, "Folder for results")->capture_default_str();
+    app.add_option("--format", format, "Output format")
+        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))->capture_default_str();
+    app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
+    app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
+}
+
+Layout Output::layout() const { return {terminal_columns(), wide, format == "table" && colour_wanted()}; }
+
+int Output::run_and_report(const Scenario& scenario, const Overrides& where) const {
+    stop_servers_on_signals();
+    Progress progress(Progress::style_for_stderr(quiet));
+    RunResult run;
+    try {
+        run = run_scenario(scenario, {this_executable(), &progress, where.database_url.value_or(""),
+                                      where.downstream_url.value_or(""), where.redis_url.value_or("")});
+    } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
+        std::cerr << "lab: " << e.what() << '\n';
+        return exit_failed;
+    }
+    Format f = format == "json" ? Format::json : format == "csv" ? Format::csv
+             : format == "markdown" ? Format::markdown : Format::table;
+    print_report(std::cout, run, f, layout());
+    std::cout.flush();
+    try {
+        fs::path dir = write_results(run, out);
+        std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string() << '\n';
+    } catch (const std::exception& e) {
+        std::cerr << "lab: could not write results: " << e.what() << '\n';
+        return exit_failed;
+    }
+    if (!run.ok()) std::cerr << "lab: some servers did not start or some requests failed (see above)\n";
+    return run.ok() ? exit_ok : exit_failed;
+}
+
+}  // namespace lab

@@ -1,0 +1,48 @@
+#pragma once
+// What the subcommands of `lab` share: exit codes, finding a scenario by name, the options of a
+// load (`lab run`, `lab check`) and how a run ends (`lab run`, `lab load`). Each subcommand has a
+// file of its own: serve_command.cpp, run_command.cpp, report_command.cpp, show_command.cpp,
+// check_command.cpp; commands.cpp lists them.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "lab/cli/commands.hpp"
+#include "lab/report/layout.hpp"
+#include "lab/run/runner.hpp"
+#include "lab/run/scenario.hpp"
+
+namespace lab {
+
+inline constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
+
+// Finds a scenario by name (or by path to a .toml file); on failure says why and what exists.
+std::optional<Scenario> find_scenario(const std::string& name);
+
+// The options `lab run` and `lab check` share: what a scenario's load and servers become.
+void declare_overrides(CLI::App& app, Overrides& overrides);
+
+// How `lab run` and `lab load` end: the table on stdout, the files, the exit code.
+struct Output {
+    std::filesystem::path out = "results";
+    std::string format = "table";
+    bool quiet = false;
+    bool wide = false;
+
+    void declare(CLI::App& app);
+    // The terminal's width (COLUMNS, else the terminal's, else 100), and colour when a person watches.
+    Layout layout() const;
+    int run_and_report(const Scenario& scenario, const Overrides& where = {}) const;
+};
+
+Action define_serve(CLI::App& app);
+Action define_run(CLI::App& app);
+Action define_load(CLI::App& app);
+Action define_report(CLI::App& app);
+Action define_list(CLI::App& app);
+Action define_show(CLI::App& app);
+Action define_check(CLI::App& app);
+
+}  // namespace lab

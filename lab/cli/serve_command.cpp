@@ -1,0 +1,75 @@
+// `lab serve`: one server in one concurrency mode, with the services it may wait on.
+#include "lab/cli/command_support.hpp"
+
+#include <iostream>
+#include <memory>
+
+#include "lab/modes/modes.hpp"
+#include "lab/services/private_postgres.hpp"
+#include "lab/services/private_redis.hpp"
+
+namespace lab {
+
+Action define_serve(CLI::App& app) {
+    auto o = std::make_shared<ServeOptions>();
+    app.add_option("--mode", o->mode, "Concurrency mode")->required()->check(CLI::IsMember(mode_names()));
+    app.add_option("--host", o->host, "Address to bind (loopback unless you say otherwise)")->capture_default_str();
+    app.add_option("--port", o->port, "Port to listen on; 0 picks a free one")->capture_default_str();
+    app.add_option("--threads", o->threads, "thread-pool: pool size T")->check(CLI::Range(1, 10'000))->capture_default_str();
+    app.add_option("--workers", o->workers, "multi-process: worker processes W")->check(CLI::Range(1, 64))->capture_default_str();
+    app.add_option("--balance", o->balance,
+                   "multi-process: how workers share the port: shared (one socket, they race to accept), reuseport "
+                   "(a socket each, the kernel hashes), round-robin (this process accepts and deals them in turn)")
+        ->check(CLI::IsMember(balance_names()))->capture_default_str();
+    app.add_option("--worker-mode", o->worker_mode, "multi-process: the loop each worker runs")
+        ->check(CLI::IsMember(mode_names(true)))->capture_default_str();
+    app.add_flag("--explain", o->explain, "Print one line per event: read by the loop (and whether it may have waited in its socket), started, done, answered, loop blocked");
+    app.add_flag("--gil", o->gil, "Emulate Python's GIL: CPU work holds one process-wide lock");
+    app.add_option("--idle-timeout-ms", o->idle_timeout_ms, "Close a connection that has not sent a whole request by then")
+        ->check(CLI::Range(100, 600'000))->capture_default_str();
+    auto private_database = std::make_shared<bool>(false);
+    auto url = app.add_option("--database-url", o->database_url, "GET /db and /users/{id} query this PostgreSQL (postgresql://...)");
+    app.add_flag("--private-database", *private_database,
+                 "GET /db queries a PostgreSQL cluster of the lab's own, started now and deleted on exit")
+        ->excludes(url);
+    app.add_option("--db-pool", o->db_pool, "Connections to PostgreSQL per process, P")->check(CLI::Range(1, 100))->capture_default_str();
+    app.add_option("--downstream-url", o->downstream_url, "GET /fetch calls this server's /delay (http://IP:PORT)");
+    auto private_redis = std::make_shared<bool>(false);
+    auto redis_url = app.add_option("--redis-url", o->redis_url, "GET /cache asks this Redis (unix:///PATH or redis://IP:PORT)");
+    app.add_flag("--private-redis", *private_redis, "GET /cache asks a Redis of the lab's own, started now and deleted on exit")
+        ->excludes(redis_url);
+    app.add_option("--slow-ms", o->slow_ms, "Log handlers that hold the loop this long")
+        ->check(CLI::Range(1, 60'000))->capture_default_str();
+    app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
+               "GET|POST /cpu?ms=N (compute N ms of CPU) | GET|POST /db?ms=N (PostgreSQL sleeps N ms) | "
+               "GET /users/{id} (a row of PostgreSQL's users table, ids 1..1000) | "
+               "GET|POST /fetch?ms=N (a downstream server answers after N ms) | "
+               "GET|POST /cache[?ms=N] (a Redis GET, or a BLPOP that waits N ms) | "
+               "POST /background/delay|cpu?ms=N (answered 202, then the task waits or computes N ms) | "
+               "GET /health | GET /stats[?reset=1]");
+    return [o, private_database, private_redis] {
+        try {
+            // Services of its own, stopped and deleted however this process ends (their keepers).
+            std::optional<PrivatePostgres> own_database;
+            std::optional<PrivateRedis> own_redis;
+            if (*private_database) {
+                own_database.emplace();
+                o->database_url = own_database->url();
+                std::cerr << "lab serve: PostgreSQL of its own in " << own_database->folder().string() << " (started in "
+                          << fixed(own_database->start_seconds(), 2) << " s)\n";
+            }
+            if (*private_redis) {
+                own_redis.emplace();
+                o->redis_url = own_redis->url();
+                std::cerr << "lab serve: Redis of its own in " << own_redis->folder().string() << " (started in "
+                          << fixed(own_redis->start_seconds() * 1000, 0) << " ms)\n";
+            }
+            return serve_mode(*o);
+        } catch (const std::exception& e) {
+            std::cerr << "lab serve: " << e.what() << '\n';
+            return exit_failed;
+        }
+    };
+}
+
+}  // namespace lab

@@ -1,0 +1,68 @@
+// `lab list` and `lab show SCENARIO`: the lessons, and what one would send and predict.
+#include "lab/cli/command_support.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "harness/models.hpp"
+#include "harness/open_loop.hpp"
+#include "lab/report/claims.hpp"
+#include "lab/report/report.hpp"
+
+namespace lab {
+
+namespace fs = std::filesystem;
+
+Action define_list(CLI::App&) {
+    return [] {
+        for (const fs::path& file : scenario_files(scenario_dir())) {
+            try {
+                Scenario s = load_scenario(file);
+                std::printf("%-26s %s\n", s.name.c_str(), s.title.c_str());
+            } catch (const ScenarioError& e) {
+                std::printf("%-26s (bad file: %s)\n", file.stem().c_str(), e.what());
+            }
+        }
+        return exit_ok;
+    };
+}
+
+Action define_show(CLI::App& app) {
+    auto name = std::make_shared<std::string>();
+    app.add_option("scenario", *name, "Scenario name")->required();
+    return [name] {
+        auto s = find_scenario(*name);
+        if (!s) return exit_usage;
+        s = apply(*s, {});  // fills in "{d}" in the labels
+        RunResult nothing_yet{*s, {}, cores()};  // what would be sent, before anything is measured
+        std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\n\n"
+                  << with_figures(s->teaching, nullptr) << "\n\nload: " << load_line(nothing_yet)
+                  << "\n(--requests N, --concurrency C, --delay d in ms, --repeat)\n\nconfigurations:\n";
+        for (const Configuration& c : s->configurations) {
+            ConfigurationResult shape;
+            Load own = s->load;  // a configuration may send its own number of requests
+            if (c.requests) own.requests = *c.requests;
+            shape.model = model_of(c, own);
+            std::string model = s->load.rate > 0 ? "p99 from due " + open_loop_model(shape, own)
+                                                 : shape.model.formula + " = " + fixed(predicted_makespan_s(shape.model, workload_of(own))) + " s";
+            std::printf("  %d. %-40s %-16s model %s", c.number, c.label.c_str(), c.mode.c_str(), model.c_str());
+            if (c.document_s) std::printf("   document %s", c.document_text.empty() ? fixed(*c.document_s, 2).c_str() : c.document_text.c_str());
+            std::printf("\n");
+        }
+        if (!s->expectations.empty()) {
+            std::cout << "\nclaims every run checks (✓ or ✗ beside its table):\n";
+            for (const Expectation& e : s->expectations) {
+                std::cout << "  row " << e.row << ", " << e.figure;
+                if (e.at_least) std::cout << " ≥ " << *e.at_least;
+                if (e.at_most) std::cout << (e.at_least ? " and" : "") << " ≤ " << *e.at_most;
+                if (!e.relative_to.empty()) std::cout << " × " << (e.relative_to == "row" ? "row " + std::to_string(e.relative_row) + "'s" : e.relative_to);
+                std::cout << ": " << e.claim << '\n';
+            }
+        }
+        std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, --out, --format, --quiet, --wide\n";
+        return exit_ok;
+    };
+}
+
+}  // namespace lab
