@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "lab/modes/supervisor.hpp"
 #include "lab/run/server_process.hpp"
@@ -144,7 +145,16 @@ TEST_CASE("a client that pipelines and never reads is cut off after the idle tim
         else std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     std::size_t requests_sent = sent / one.size();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // never read: longer than the idle timeout
+    // Never read. A slow server (a sanitizer's build) may still be answering when the sending
+    // stops: wait until its count of answers stands still (it is blocked writing to us), then
+    // well past the idle timeout.
+    httplib::Client watcher(server.host(), server.port());
+    auto served = [&] { return nlohmann::json::parse(watcher.Get("/stats")->body)["requests_served"].get<long>(); };
+    for (long before = -1, now = served(); now - before > 1; now = served()) {  // (1: this /stats itself)
+        before = now;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     fcntl(fd, F_SETFL, 0);
     std::string answers = read_until_closed(fd, std::chrono::seconds(10));
     close(fd);
