@@ -22,7 +22,8 @@ asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endp
 }
 
 asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& bytes,
-                               std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r) {
+                               std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
+                               std::string* body) {
     auto now = [origin_us] { return monotonic_us() - origin_us; };
     beast::error_code ec;
     stream.expires_after(timeout);
@@ -52,6 +53,7 @@ asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& bu
         r.bytes = res.body().size();
         if (r.status >= 400) r.error = ErrorKind::status;
         read_server_stamps(res.body(), origin_us, r);
+        if (body) *body = res.body();
         co_return res.keep_alive();
     }
 }

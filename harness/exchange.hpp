@@ -17,8 +17,9 @@ asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endp
 // Writes `bytes` and reads the final answer into `r`: send_us, first_byte_us, end_us (times since
 // `origin_us`), status, bytes, the server's stamps, and the error if any. 1xx answers (such as
 // "100 Continue") are interim: they are read and passed over, and the answer after them counts.
-// Returns whether the connection can carry another request.
+// Returns whether the connection can carry another request. `body`, if given, gets the answer's body.
 asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& bytes,
-                               std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r);
+                               std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
+                               std::string* body = nullptr);
 
 }  // namespace lab

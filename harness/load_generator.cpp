@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/exchange.hpp"
+#include "harness/job_poll.hpp"
 #include "harness/sleep_until.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
@@ -39,6 +40,15 @@ asio::awaitable<bool> open(beast::tcp_stream& stream, BatchState& s) {
 asio::awaitable<bool> send(beast::tcp_stream& stream, beast::flat_buffer& buffer, BatchState& s, RequestRecord& r,
                            const std::string& bytes) {
     co_return co_await exchange(stream, buffer, bytes, s.spec.timeout, s.origin_us, r);
+}
+
+// A request of the batch: sent and answered, and, for a queued job, polled until it is done.
+asio::awaitable<bool> send_and_await(beast::tcp_stream& stream, beast::flat_buffer& buffer, BatchState& s, RequestRecord& r) {
+    if (!s.spec.poll_jobs) co_return co_await send(stream, buffer, s, r, s.request_bytes);
+    std::string answer;
+    bool is_open = co_await exchange(stream, buffer, s.request_bytes, s.spec.timeout, s.origin_us, r, &answer);
+    if (!r.ok() || r.status != 202) co_return is_open;
+    co_return co_await await_job(stream, buffer, s.endpoint, s.spec, s.origin_us, answer, r);
 }
 
 // Every connection waits here until all are open, so the first wave leaves at one moment.
@@ -115,7 +125,7 @@ asio::awaitable<void> connection(BatchState& s, int id) {
             }
         }
         r.connect_us = std::exchange(opened_us, -1);
-        is_open = co_await send(stream, buffer, s, r, s.request_bytes);
+        is_open = co_await send_and_await(stream, buffer, s, r);
         if (++s.answered; s.spec.on_answer) s.spec.on_answer(s.answered, s.spec.requests);
         intended = s.last_answer_us = s.now();
         if (!is_open) stream.close();
@@ -199,9 +209,9 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
         }
     if (cut_off)
         for (RequestRecord& r : s.records)
-            if (r.end_us < 0) {  // unanswered (or never sent) when the time was up
+            if (r.end_us < 0 || (spec.poll_jobs && r.ok() && r.done_us < 0)) {  // unanswered (or not done) when the time was up
                 r.error = ErrorKind::timeout;
-                r.end_us = s.now();
+                (r.end_us < 0 ? r.end_us : r.done_us) = s.now();
             }
     for (auto& p : s.probes) p.batch = batch_number;
     Batch batch{batch_number, std::move(s.records), std::move(s.probes)};

@@ -24,6 +24,8 @@ struct LoadSpec {
     std::string probe_target;              // if set, also sent on a connection of its own, every
     std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
     std::chrono::milliseconds probe_after{0};   // and this long after the last answer
+    bool poll_jobs = false;  // each 202 names a queued job: poll GET /jobs/{id} until it is done
+    std::chrono::milliseconds poll_every{50};
     std::function<void(int answered, int total)> on_answer;  // e.g. live progress; may be empty
 };
 
@@ -48,10 +50,17 @@ struct RequestRecord {
     std::int64_t server_end_us = -1;
     std::int64_t db_start_us = -1;  // /db: PostgreSQL's own stamps of the query, on our time axis
     std::int64_t db_end_us = -1;
+    // A queued job (POST /jobs): when Redis queued it, and when a poll first found it done. Its
+    // server stamps are then when a queue worker started and finished it, worker_pid that worker.
+    std::int64_t job_queued_us = -1;
+    std::int64_t done_us = -1;
     ErrorKind error = ErrorKind::none;
 
     bool ok() const { return error == ErrorKind::none; }
-    std::int64_t latency_us() const { return end_us - intended_us; }
+    std::int64_t latency_us() const { return end_us - intended_us; }  // to its answer
+    // Done: answered, or for a job, found finished. What a user waiting for the result sees.
+    std::int64_t finished_us() const { return done_us >= 0 ? done_us : end_us; }
+    std::int64_t completion_us() const { return finished_us() - intended_us; }
     bool has_server_stamps() const { return server_start_us >= 0 && server_end_us >= 0; }
     bool has_db_stamps() const { return db_start_us >= 0 && db_end_us >= 0; }
 };

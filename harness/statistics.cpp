@@ -47,8 +47,9 @@ BatchStats summarize(const Batch& batch) {
             continue;
         }
         ++s.ok;
-        last_end = std::max(last_end, r.end_us);
-        latencies.push_back(static_cast<double>(r.latency_us()) / 1e6);
+        // Until done: for a queued job, until a poll found it finished, not its quick 202.
+        last_end = std::max(last_end, r.finished_us());
+        latencies.push_back(static_cast<double>(r.completion_us()) / 1e6);
         if (r.has_server_stamps()) {
             in_service.push_back({r.server_start_us, r.server_end_us});
             service_total_s += static_cast<double>(r.server_end_us - r.server_start_us) / 1e6;

@@ -14,6 +14,11 @@ inline std::int64_t monotonic_us() {
         .count();
 }
 
+// Unix time in microseconds: what a clock on another machine (Redis's TIME) can be lined up with.
+inline std::int64_t unix_us() {
+    return std::chrono::duration_cast<Micros>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 // "2026-11-22 08:30:01.123456", the format the documents' FastAPI examples log.
 std::string wall_clock_text();
 

@@ -27,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Records as a run would make them, deterministic, with every field set somewhere.
-lab::Batch made_up_batch(int number, int requests, const lab::Load& load, std::size_t config) {
+lab::Batch made_up_batch(int number, int requests, const lab::Load& load, std::size_t config, bool queued) {
     lab::Batch b;
     b.number = number;
     for (int i = 0; i < requests; ++i) {
@@ -50,11 +50,15 @@ lab::Batch made_up_batch(int number, int requests, const lab::Load& load, std::s
             r.db_start_us = r.server_start_us + 200;
             r.db_end_us = r.server_end_us - 100;
         }
+        if (queued) {  // a job: queued just after its send, found done a poll after it finished
+            r.job_queued_us = r.send_us + 20;
+            r.done_us = r.server_end_us + 20'000;
+        }
         if (i == requests - 1) {  // one failure in every batch: recorded, not dropped
             r.error = lab::ErrorKind::read;
             r.status = 0;
             r.first_byte_us = r.server_start_us = r.server_end_us = r.worker_pid = r.thread_id = -1;
-            r.db_start_us = r.db_end_us = -1;
+            r.db_start_us = r.db_end_us = r.job_queued_us = r.done_us = -1;
         }
         b.requests.push_back(r);
     }
@@ -88,7 +92,7 @@ lab::RunResult made_up_run(const lab::Scenario& scenario) {
         int n = std::min(own.requests, 24);
         std::vector<double> makespans;
         for (int k = 1; k <= scenario.load.repeat; ++k) {
-            r.batches.push_back(made_up_batch(k, n, scenario.load, i));
+            r.batches.push_back(made_up_batch(k, n, scenario.load, i, r.configuration.queued()));
             r.stats.push_back(lab::summarize(r.batches.back()));
             makespans.push_back(r.stats.back().makespan_s);
             r.loop_blocked_ms.push_back(k == 1 ? -1.0 : 12.25 * k);

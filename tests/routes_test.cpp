@@ -98,3 +98,29 @@ TEST_CASE("/background/delay and /background/cpu take POST, bounded like /delay,
     CHECK(body["ms"] == 200);
     CHECK(body["task"] == 7);
 }
+
+TEST_CASE("POST /jobs takes one of cpu_ms or wait_ms, bounded like /delay; GET /jobs/{id} an id", "[unit]") {
+    Route cpu = lab::route("POST", "/jobs?cpu_ms=1000");
+    CHECK(cpu.kind == Route::Kind::job_submit);
+    CHECK(cpu.computes);
+    CHECK(cpu.amount == std::chrono::milliseconds(1000));
+    Route wait = lab::route("POST", "/jobs?wait_ms=0");
+    CHECK(wait.kind == Route::Kind::job_submit);
+    CHECK_FALSE(wait.computes);
+    for (const char* target : {"/jobs", "/jobs?cpu_ms=1&wait_ms=1", "/jobs?ms=100", "/jobs?cpu_ms=60001", "/jobs?wait_ms=-1", "/jobs?cpu_ms="}) {
+        INFO(target);
+        CHECK(lab::route("POST", target).status == 400);
+    }
+    CHECK(lab::route("POST", "/jobs?wait_ms=x").error_body.find("wait_ms must") != std::string::npos);
+    CHECK(lab::route("GET", "/jobs?cpu_ms=1").status == 405);
+    CHECK(lab::route("GET", "/jobs?cpu_ms=1").allow == "POST");
+
+    Route status = lab::route("GET", "/jobs/42");
+    CHECK(status.kind == Route::Kind::job_status);
+    CHECK(status.job_id == 42);
+    for (const char* target : {"/jobs/0", "/jobs/x", "/jobs/", "/jobs/1000000000001", "/jobs/1/2"}) {
+        INFO(target);
+        CHECK(lab::route("GET", target).status == 400);
+    }
+    CHECK(lab::route("POST", "/jobs/1").status == 405);
+}

@@ -2,7 +2,7 @@
 // What the subcommands of `lab` share: exit codes, finding a scenario by name, the options of a
 // load (`lab run`, `lab check`) and how a run ends (`lab run`, `lab load`). Each subcommand has a
 // file of its own: serve_command.cpp, run_command.cpp, report_command.cpp, show_command.cpp,
-// check_command.cpp; commands.cpp lists them.
+// check_command.cpp, worker_command.cpp; commands.cpp lists them.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -44,5 +44,6 @@ Action define_report(CLI::App& app);
 Action define_list(CLI::App& app);
 Action define_show(CLI::App& app);
 Action define_check(CLI::App& app);
+Action define_worker(CLI::App& app);
 
 }  // namespace lab

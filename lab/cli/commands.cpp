@@ -14,6 +14,7 @@ constexpr std::array table{
     Subcommand{"report", "Print a saved run's table and rebuild its report.html, or compare two runs", define_report},
     Subcommand{"list", "List the scenarios", define_list},
     Subcommand{"show", "Print a scenario's lesson, configurations and models", define_show},
+    Subcommand{"worker", "Take jobs from a Redis queue (POST /jobs) and run them: the lab's RQ worker", define_worker},
     Subcommand{"check", "Run scenarios and check every claim their texts make (exit 1 if one fails)", define_check},
 };
 

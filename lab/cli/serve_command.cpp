@@ -35,7 +35,7 @@ Action define_serve(CLI::App& app) {
     app.add_option("--db-pool", o->db_pool, "Connections to PostgreSQL per process, P")->check(CLI::Range(1, 100))->capture_default_str();
     app.add_option("--downstream-url", o->downstream_url, "GET /fetch calls this server's /delay (http://IP:PORT)");
     auto private_redis = std::make_shared<bool>(false);
-    auto redis_url = app.add_option("--redis-url", o->redis_url, "GET /cache asks this Redis (unix:///PATH or redis://IP:PORT)");
+    auto redis_url = app.add_option("--redis-url", o->redis_url, "GET /cache asks this Redis, and /jobs queues on it (unix:///PATH or redis://IP:PORT)");
     app.add_flag("--private-redis", *private_redis, "GET /cache asks a Redis of the lab's own, started now and deleted on exit")
         ->excludes(redis_url);
     app.add_option("--slow-ms", o->slow_ms, "Log handlers that hold the loop this long")
@@ -46,6 +46,7 @@ Action define_serve(CLI::App& app) {
                "GET|POST /fetch?ms=N (a downstream server answers after N ms) | "
                "GET|POST /cache[?ms=N] (a Redis GET, or a BLPOP that waits N ms) | "
                "POST /background/delay|cpu?ms=N (answered 202, then the task waits or computes N ms) | "
+               "POST /jobs?cpu_ms=N|wait_ms=N (answered 202 with a job id; `lab worker` runs it) | GET /jobs/{id} | "
                "GET /health | GET /stats[?reset=1]");
     return [o, private_database, private_redis] {
         try {

@@ -19,6 +19,9 @@ const std::vector<FigureInfo>& figures() {
         {"db_at_once", "", 0, "the most queries PostgreSQL itself ran at one moment, by its own clock (median batch)"},
         {"computing_at_once", "", 0, "the most threads or workers that computed on a core at one moment (median batch)"},
         {"busiest_worker", "%", 0, "the share of the median batch's requests that the busiest worker answered"},
+        {"answer_p50", "ms", 1, "the median time to an answer (a queued job's: its 202), over every batch"},
+        {"answer_max", "ms", 1, "the slowest answer (a queued job's: its 202), over every batch"},
+        {"done_p50", "s", 3, "the median time until a request's work was done (a queued job's: a poll found it finished), over every batch"},
         {"p99_from_due", "ms", 1, "open loop: p99 latency from when each request was due"},
         {"p99_from_send", "ms", 1, "open loop: p99 latency from when each request was sent"},
     };
@@ -32,6 +35,17 @@ const FigureInfo* find_figure(const std::string& name) {
 }
 
 namespace {
+
+// Over every batch's answered requests: `of` each one's time, in ms.
+template <class Of>
+std::optional<double> request_percentile(const ConfigurationResult& r, double p, Of of) {
+    std::vector<double> ms;
+    for (const Batch& b : r.batches)
+        for (const RequestRecord& q : b.requests)
+            if (q.ok()) ms.push_back(static_cast<double>(of(q)) / 1000.0);
+    if (ms.empty()) return std::nullopt;
+    return percentile(ms, p);
+}
 
 std::optional<double> probe_percentile(const ConfigurationResult& r, double p) {
     std::vector<double> ms;
@@ -49,6 +63,12 @@ std::optional<double> figure_value(const std::string& name, const ConfigurationR
     const BatchStats* median = r.stats.empty() ? nullptr : &r.stats[r.median_batch];
     if (name == "measured") return r.makespan.median;
     if (name == "model") return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);
+    if (name == "answer_p50") return request_percentile(r, 50, [](const RequestRecord& q) { return q.latency_us(); });
+    if (name == "answer_max") return request_percentile(r, 100, [](const RequestRecord& q) { return q.latency_us(); });
+    if (name == "done_p50") {
+        auto ms = request_percentile(r, 50, [](const RequestRecord& q) { return q.completion_us(); });
+        return ms ? std::optional(*ms / 1000.0) : std::nullopt;
+    }
     if (name == "probe_p50") return probe_percentile(r, 50);
     if (name == "probe_max") return probe_percentile(r, 100);
     if (name == "peak_rss") return r.peak_rss_kib < 0 ? std::nullopt : std::optional(static_cast<double>(r.peak_rss_kib) / 1024.0);

@@ -45,6 +45,23 @@ FigureBars bystander_bars(const RunResult& run) {
     return f;
 }
 
+// A queue's promise: the answer comes at once, the work is done when the workers get to it.
+FigureBars answer_vs_done_bars(const RunResult& run) {
+    FigureBars f{"How soon each request was answered, and how soon its work was done (a queued job: answered 202 at once, "
+                 "done when a poll found it finished)", "s", 3, {"answer, median", "done, median", "all done (median batch)"}, {}};
+    for (const auto& r : run.configurations) {
+        FigureGroup g = group_of(r, 3);
+        const Load& load = run.scenario.load;
+        if (g.note.empty()) {
+            auto answer_ms = figure_value("answer_p50", r, load);
+            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt, figure_value("done_p50", r, load),
+                        figure_value("measured", r, load)};
+        }
+        f.groups.push_back(std::move(g));
+    }
+    return f;
+}
+
 FigureBars memory_bars(const RunResult& run) {
     FigureBars f{"The server's peak resident memory", "MiB", 1, {"peak RSS"}, {}};
     for (const auto& r : run.configurations) {
@@ -102,6 +119,7 @@ FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
         case KeyFigure::bystander_latency: return bystander_bars(run);
         case KeyFigure::peak_memory: return memory_bars(run);
         case KeyFigure::per_worker: return per_worker_bars(run);
+        case KeyFigure::answer_vs_done: return answer_vs_done_bars(run);
         default: return makespan_bars(run);
     }
 }

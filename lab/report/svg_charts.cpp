@@ -18,6 +18,7 @@ namespace {
 // so a timeline coloured by worker cannot be misread as one coloured by state.
 constexpr const char* waiting_colour = "#c9d3df";
 constexpr const char* served_colour = "#1f5fa8";
+constexpr const char* answered_colour = "#111111";  // a queued job's 202: a thin mark
 const char* worker_palette[] = {"#c0392b", "#1e8449", "#8e44ad", "#d35400", "#117a65", "#7d6608", "#2e4053", "#b7950b"};
 const char* series_palette[] = {"#1f5fa8", "#c0392b", "#7f8c8d", "#e0a800"};
 const char* makespan_palette[] = {"#1f5fa8", "#7f8c8d", "#e0a800"};  // measured, model, document
@@ -154,19 +155,22 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
     TimelineRows t = timeline_rows(r.batches[r.median_batch], 200);
     const std::int64_t t0 = t.t0, span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
-    const bool by_worker = served_by_workers(r.configuration.mode);
+    const bool queued = r.configuration.queued();  // answered at once, run later by a queue worker
+    const bool by_worker = served_by_workers(r.configuration.mode) || queued;
     const std::vector<std::int64_t> workers = workers_busiest_first(r);
     auto rank_of = [&](std::int64_t pid) {
         return static_cast<std::size_t>(std::find(workers.begin(), workers.end(), pid) - workers.begin());
     };
-    Legend entries{{waiting_colour, "sent, waiting for the server"}};
+    Legend entries{{waiting_colour, queued ? "waiting in the queue" : "sent, waiting for the server"}};
+    if (queued) entries.push_back({answered_colour, "answered 202: the job is queued"});
     if (!by_worker) entries.push_back({served_colour, "being served, until answered"});
     std::vector<bool> seen(workers.size() + 1, false);
     for (const auto& row : t.rows)
         if (by_worker && row.record->ok()) seen[std::min(rank_of(row.record->worker_pid), workers.size())] = true;
     for (std::size_t k = 0; k < seen.size(); ++k)
         if (seen[k])
-            entries.push_back({worker_colour(k), k < workers.size() ? "served by worker " + std::to_string(k + 1) + (k == 0 ? " (answered most)" : "")
+            entries.push_back({worker_colour(k), k < workers.size() ? (queued ? "run by queue worker " : "served by worker ") + std::to_string(k + 1) +
+                                                                          (k == 0 ? (queued ? " (ran most)" : " (answered most)") : "")
                                                                     : "served by an unknown worker"});
     legend(out, entries);
 
@@ -197,11 +201,15 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
         out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y << "\" width=\""
             << std::max(0.0, x(start) - x(q->send_us)) << "\" height=\"12\" fill=\"" << waiting_colour << "\"/>"
             << "<rect class=\"bar served\" x=\"" << x(start) << "\" y=\"" << y << "\" width=\""
-            << std::max(1.0, x(q->end_us) - x(start)) << "\" height=\"12\" fill=\"" << colour << "\">"
-            << "<title>#" << q->index << ": sent " << fixed(static_cast<double>(q->send_us - t0) / 1000.0, 1) << " ms, served from "
-            << fixed(static_cast<double>(start - t0) / 1000.0, 1) << " ms, done " << fixed(static_cast<double>(q->end_us - t0) / 1000.0, 1)
+            << std::max(1.0, x(q->finished_us()) - x(start)) << "\" height=\"12\" fill=\"" << colour << "\">"
+            << "<title>#" << q->index << ": sent " << fixed(static_cast<double>(q->send_us - t0) / 1000.0, 1) << " ms, "
+            << (queued ? "answered " + fixed(static_cast<double>(q->end_us - t0) / 1000.0, 1) + " ms, run from " : "served from ")
+            << fixed(static_cast<double>(start - t0) / 1000.0, 1) << " ms, done " << fixed(static_cast<double>(q->finished_us() - t0) / 1000.0, 1)
             << " ms" << (by_worker && q->worker_pid >= 0 ? ", worker " + std::to_string(rank_of(q->worker_pid) + 1) : "")
             << "</title></rect>\n";
+        if (queued)
+            out << "<rect class=\"answer\" x=\"" << x(q->end_us) << "\" y=\"" << y - 1 << "\" width=\"2\" height=\"14\" fill=\""
+                << answered_colour << "\"/>\n";
         y += row_height;
     }
     out << "</svg>\n";

@@ -18,7 +18,7 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most) {
     std::int64_t first = INT64_MAX;
     for (const auto* r : all) {
         if (r->send_us >= 0) first = std::min(first, r->send_us);
-        t.t1 = std::max(t.t1, r->end_us);
+        t.t1 = std::max(t.t1, r->finished_us());  // a queued job: when it was done, not its 202
     }
     t.t0 = first == INT64_MAX ? 0 : first;
     std::size_t shown = std::min(most, all.size());
@@ -44,18 +44,21 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
     TimelineRows t = timeline_rows(batch, 40);
     const std::int64_t t0 = t.t0, axis = std::max<std::int64_t>(axis_us, t.t1 - t.t0);
     if (t.t1 <= t0 || axis <= 0) return "";
-    const bool by_worker = served_by_workers(result.configuration.mode);
+    const bool queued = result.configuration.queued();
+    const bool by_worker = served_by_workers(result.configuration.mode) || queued;
     const std::vector<std::int64_t> workers = by_worker ? workers_busiest_first(result) : std::vector<std::int64_t>{};
     const bool modelled = !result.model.formula.empty();
-    // "req   0  |" + bar + "|  done 0.000 s   model 0.000 s   worker 1" (room for 10.000 s, worker 10)
-    const int tail = 1 + 2 + 13 + (modelled ? 17 : 0) + (by_worker ? 12 : 0);
+    // "req   0  |" + bar + "|  [answered 0.000 s, ]done 0.000 s   model 0.000 s   worker 1"
+    const int tail = 1 + 2 + 13 + (queued ? 18 : 0) + (modelled ? 17 : 0) + (by_worker ? 12 : 0);
     const int columns = layout.wide ? 60 : std::max(20, layout.columns - 11 - tail);
     auto column = [&](std::int64_t us) {
         return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns);
     };
 
     std::string out = wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " +
-                               std::to_string(batch.number) + " (the median): ░ sent, waiting for the server   █ being served",
+                               std::to_string(batch.number) +
+                               (queued ? " (the median): answered 202 at once, then ░ waiting in the queue   █ being run by a queue worker"
+                                       : " (the median): ░ sent, waiting for the server   █ being served"),
                            layout.wide ? 100'000 : layout.columns);
     if (t.rows.size() < t.total)
         out += "(" + std::to_string(t.rows.size()) + " of its " + std::to_string(t.total) + " requests, evenly spaced)\n";
@@ -67,7 +70,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
         char label[16];
         std::snprintf(label, sizeof label, "req %3d  |", r->index);
         std::string bar;
-        int send = column(r->send_us), done = column(r->end_us);
+        int send = column(r->send_us), done = column(r->finished_us());
         // Waiting until the server begins it; from then on (the answer's trip included) served.
         int start = r->has_server_stamps() ? column(r->server_start_us) : send;
         for (int c = 0; c < columns; ++c)
@@ -77,7 +80,8 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
             out += "failed: " + std::string(to_string(r->error)) + "\n";
             continue;
         }
-        out += "done " + seconds_text(r->end_us - t0);
+        if (queued) out += "answered " + seconds_text(r->end_us - t0) + ", ";
+        out += "done " + seconds_text(r->finished_us() - t0);
         if (modelled) {
             char text[32];
             std::snprintf(text, sizeof text, "   model %.3f s", position < model.size() ? model[position] : 0.0);

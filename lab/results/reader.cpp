@@ -100,6 +100,10 @@ CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationRe
             r.db_start_us = integer("db_start_us", -any, any);
             r.db_end_us = integer("db_end_us", -any, any);
         }
+        if (column.count("job_queued_us") && column.count("done_us")) {  // (nor these)
+            r.job_queued_us = integer("job_queued_us", -any, any);
+            r.done_us = integer("done_us", -any, any);
+        }
         try {
             r.error = error_kind(at("error"));
         } catch (const std::invalid_argument& e) {

@@ -89,6 +89,13 @@ bool waits_on(const Scenario& s, const std::string& path) {
     return false;
 }
 
+// Whether a configuration of the lab's own sends its work through the job queue (on Redis).
+bool queues(const Scenario& s) {
+    for (const Configuration& c : s.configurations)
+        if (c.queued() && c.server != "external") return true;
+    return false;
+}
+
 // Starts the configuration's server (or, for "external", points at the one already running).
 std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
     if (c.server == "external") return nullptr;
@@ -105,6 +112,25 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads ? c.threads * std::chrono::milliseconds(5)
                                                                            : std::chrono::milliseconds(0));
     return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings), timeout);
+}
+
+// The configuration's queue workers, if its work goes through the job queue: each a `lab worker`
+// on the run's Redis, stopped (with what it started) when the configuration ends.
+std::vector<std::unique_ptr<ServerProcess>> start_queue_workers(const Configuration& c, const RunSettings& settings) {
+    std::vector<std::unique_ptr<ServerProcess>> workers;
+    for (int w = 0; w < c.queue_workers; ++w)
+        workers.push_back(std::make_unique<ServerProcess>(
+            std::vector<std::string>{settings.server_binary, "worker", "--redis-url", settings.redis_url},
+            std::chrono::seconds(10), ServerProcess::Ready::first_line));
+    return workers;
+}
+
+// What each request asks for: the load's path with its ms, or the same work as a queued job.
+std::string target_of(const Configuration& c, const Load& load) {
+    if (c.server == "external") return load.path;
+    std::string ms = std::to_string(load.delay_ms);
+    if (c.queued()) return load.path == "/cpu" ? "/jobs?cpu_ms=" + ms : "/jobs?wait_ms=" + ms;
+    return load.path + "?ms=" + ms;
 }
 
 // How long a batch may take before the run stops waiting: generous beside the model (a few
@@ -125,11 +151,13 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
     result.model_s = predicted_makespan_s(result.model, workload_of(s.load));
     try {
         auto server = start_server(c, settings);
+        auto queue_workers = start_queue_workers(c, settings);
         LoadSpec spec;
         spec.host = server ? server->host() : c.host;
         spec.port = server ? server->port() : c.port;
-        spec.method = s.load.method;
-        spec.target = c.server == "external" ? s.load.path : s.load.path + "?ms=" + std::to_string(s.load.delay_ms);
+        spec.method = c.queued() ? "POST" : s.load.method;  // POST /jobs enqueues
+        spec.target = target_of(c, s.load);
+        spec.poll_jobs = c.queued();
         spec.requests = s.load.requests;
         spec.concurrency = s.load.concurrency;
         spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
@@ -181,7 +209,9 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         if (server) {
             // Every process of the server counts (its workers too), each by its own peak (VmHWM).
             result.peak_rss_kib = group_peak_rss_kib(server->pid());
+            for (const auto& w : queue_workers) result.peak_rss_kib += std::max(0L, group_peak_rss_kib(w->pid()));
             server->stop();
+            for (const auto& w : queue_workers) w->stop();
             result.server_log = server->log();
         }
     } catch (const std::exception& e) {
@@ -228,7 +258,8 @@ Scenario apply(Scenario s, const Overrides& o) {
         if (o.db_pool) c.db_pool = *o.db_pool;
     }
     // Labels are built from the values that run: "{d}" the wait as the documents write it
-    // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests.
+    // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests, "{P}" the
+    // database pool, "{Q}" the queue workers.
     char d[32];
     std::snprintf(d, sizeof d, "%g", s.load.delay_ms / 1000.0);
     for (auto& c : s.configurations) {
@@ -241,6 +272,7 @@ Scenario apply(Scenario s, const Overrides& o) {
         fill("{W}", std::to_string(c.workers));
         fill("{N}", std::to_string(c.requests.value_or(s.load.requests)));
         fill("{P}", std::to_string(c.db_pool));
+        fill("{Q}", std::to_string(c.queue_workers));
     }
     if (o.only) {  // one configuration, by its label or its place (from 1)
         const std::string& want = *o.only;
@@ -272,8 +304,9 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
     if (o.threads && !threads) say("--threads", "thread-pool");
     if (o.workers && !workers) say("--workers", "multi-process");
     if (o.balance && !workers) say("--balance", "multi-process");
-    if (o.redis_url && !waits_on(s, "/cache"))
-        notices.push_back("--redis-url applies to scenarios that ask Redis (/cache); " + s.name + " does not, so it changes nothing");
+    if (o.redis_url && !waits_on(s, "/cache") && !queues(s))
+        notices.push_back("--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " + s.name +
+                          " does neither, so it changes nothing");
     if (o.downstream_url && s.load.path != "/fetch")
         notices.push_back("--downstream-url applies to scenarios that call a downstream service (path /fetch); " + s.name +
                           " does not, so it changes nothing");
@@ -294,6 +327,13 @@ Model model_of(const Configuration& c, const Load& load) {
     // BackgroundTasks' promise, in every mode: the answer goes before the work. Whether the work
     // then holds up other requests is what the run shows, beside this model.
     if (load.background() && find_mode(c.mode)) return {0, 0, 0, "≈ 0: answered 202 before its task runs"};
+    // A queue: W workers take the jobs in turn, each a job at a time; computing, at most the cores at once.
+    if (c.queued()) {
+        bool computes = load.path == "/cpu";
+        int w = c.queue_workers;
+        return {w, 0, computes && w > cores() ? cores() : 0,
+                std::string(computes ? "ceil(N/W)·c" : "ceil(N/W)·d") + ", W=" + std::to_string(w) + " queue workers"};
+    }
     Model m = model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential",
                                    load.path == "/cpu", c.gil, cores(), load.path == "/db" ? c.db_pool : 0});
     // The prediction lets staggered requests leave s apart; the formula says so too.
@@ -321,7 +361,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
                      database->folder().c_str(), database->start_seconds());
     }
     std::optional<PrivateRedis> cache;
-    if (waits_on(scenario, "/cache") && settings.redis_url.empty()) {
+    if ((waits_on(scenario, "/cache") || queues(scenario)) && settings.redis_url.empty()) {
         cache.emplace();
         settings.redis_url = cache->url();
         std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms\n", cache->folder().c_str(),
@@ -353,6 +393,7 @@ Scenario with_fastapi(Scenario s) {
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
+        if (c.queued()) continue;  // (no RQ twin yet)
         Configuration twin = c;
         twin.server = "fastapi";
         // The twin runs what uvicorn can run, and its label says where that differs from the row.

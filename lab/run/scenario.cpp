@@ -132,6 +132,7 @@ constexpr std::pair<KeyFigure, const char*> key_figures[] = {
     {KeyFigure::peak_memory, "peak-memory"},
     {KeyFigure::per_worker, "per-worker"},
     {KeyFigure::latency_over_time, "latency-over-time"},
+    {KeyFigure::answer_vs_done, "answer-vs-done"},
 };
 
 // Why a scenario cannot chart `figure`: it did not measure it (nullopt: it can).
@@ -154,6 +155,9 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
             break;
         case KeyFigure::latency_over_time:
             if (!open_loop) return "needs an open loop (load.rate > 0)";
+            break;
+        case KeyFigure::answer_vs_done:
+            if (open_loop) return "needs a closed loop: an open loop's requests are answered when done";
             break;
     }
     return std::nullopt;
@@ -266,6 +270,11 @@ Scenario load_scenario(const fs::path& file) {
         r.text("client", c.client, false, {"concurrent", "sequential"});
         r.boolean("gil", c.gil);
         r.integer("db_pool", c.db_pool, 1, 100);
+        r.integer("queue_workers", c.queue_workers, 0, 64);
+        if (c.queued() && s.load.path != "/cpu" && s.load.path != "/delay")
+            r.fail("queue_workers", "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the load's path is " + s.load.path);
+        if (c.queued() && c.client == "sequential") r.fail("queue_workers", "needs the concurrent client, which polls for each job");
+        if (c.queued() && s.load.rate > 0) r.fail("queue_workers", "takes a closed-loop load (submit, then poll until done), not an open loop");
         if (node.as_table()->contains("requests")) {
             int n = 0;
             r.integer("requests", n, 1, 10'000);

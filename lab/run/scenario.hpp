@@ -47,8 +47,10 @@ struct Configuration {
     std::string worker_mode = "blocking-in-loop";
     bool gil = false;                   // emulate Python's GIL in the server
     int db_pool = 10;                   // /db: connections to PostgreSQL per server process, P
+    int queue_workers = 0;              // >0: the work is enqueued (POST /jobs) for this many `lab worker`s, W
     std::string client = "concurrent";  // or "sequential"
     std::optional<int> requests;        // this configuration sends fewer (or more) than the load's
+    bool queued() const { return queue_workers > 0; }
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"
     int number = 0;                     // its place in the scenario file, from 1 (what [[expect]] row names)
@@ -73,6 +75,7 @@ enum class KeyFigure {
     peak_memory,        // each server's peak resident memory
     per_worker,         // how many requests each worker process answered
     latency_over_time,  // open loop: latency from due and from send, over the run
+    answer_vs_done,     // a queue: how soon each request was answered, and how soon its work was done
 };
 // Its name in scenario files and summary.json ("bystander-latency"), and back (nullopt: unknown).
 std::string to_string(KeyFigure figure);

@@ -78,7 +78,7 @@ void stop_servers_on_signals() {
     std::signal(SIGTERM, stop_all_and_exit);
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::milliseconds timeout) {
+ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::milliseconds timeout, Ready ready) {
     std::vector<char*> argv;
     for (auto& a : command) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -130,7 +130,7 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
                         : -2;
         if (n > 0) { line.append(chunk, static_cast<std::size_t>(n)); continue; }
         int status = 0;
-        std::string why = n == -2 ? "did not start listening within " +
+        std::string why = n == -2 ? "was not ready within " +
                                         std::to_string(timeout.count()) + " ms"
                                   : "closed its output";
         siginfo_t gone{};
@@ -143,6 +143,7 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
         }
         fail(why);
     }
+    if (ready == Ready::first_line) return;
     // "listening on http://127.0.0.1:PORT"
     const std::string prefix = "listening on http://";
     auto at = line.find(prefix);

@@ -1,5 +1,5 @@
 #pragma once
-// A `lab serve` child process: started, waited for until it listens, and always stopped —
+// A `lab serve` (or `lab worker`) child process: started, waited for until it listens, and always stopped —
 // when this object goes, when `lab` is interrupted (SIGINT/SIGTERM), or when `lab` is killed.
 #include <chrono>
 #include <cstdint>
@@ -13,11 +13,13 @@ namespace lab {
 
 class ServerProcess {
 public:
-    // Runs `command` (program and arguments) and returns once it prints
-    // "listening on http://HOST:PORT". Throws std::runtime_error at once if it exits first, or
-    // after `timeout` of silence.
+    // What the process prints when it is ready: a server "listening on http://HOST:PORT", or
+    // (a queue worker, which listens on nothing) any first line.
+    enum class Ready { listening, first_line };
+    // Runs `command` (program and arguments) and returns once it is ready. Throws
+    // std::runtime_error at once if it exits first, or after `timeout` of silence.
     explicit ServerProcess(std::vector<std::string> command,
-                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10), Ready ready = Ready::listening);
     // `binary serve ARGS...`: a lab server.
     ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
                   std::chrono::milliseconds timeout = std::chrono::seconds(10))

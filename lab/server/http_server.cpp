@@ -15,6 +15,7 @@
 #include "lab/server/http_messages.hpp"
 #include "lab/server/gil.hpp"
 #include "lab/server/handoff.hpp"
+#include "lab/server/job_endpoints.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/server_stats.hpp"
@@ -97,9 +98,11 @@ asio::awaitable<Response> respond(const Request& req, const Route& r, const Hand
     if (w.query && !database())
         co_return json_response(req.version(), http::status::service_unavailable,
                                 error_body(503, "no database: start lab serve with --database-url URL, or --private-database"));
-    if (r.kind == Route::Kind::cache && !redis())
+    bool queue = r.kind == Route::Kind::job_submit || r.kind == Route::Kind::job_status;
+    if ((r.kind == Route::Kind::cache || queue) && !redis())
         co_return json_response(req.version(), http::status::service_unavailable,
                                 error_body(503, "no Redis: start lab serve with --redis-url unix:///PATH, or --private-redis"));
+    if (queue) co_return answer_job(req, r, *redis());  // the job's work is done by `lab worker`
     if (r.kind == Route::Kind::fetch && !downstream())
         co_return json_response(req.version(), http::status::service_unavailable,
                                 error_body(503, "no downstream: start lab serve with --downstream-url http://HOST:PORT"));

@@ -38,16 +38,14 @@ Route error(int status, std::string_view reason, std::string allow = {}) {
     return r;
 }
 
-Route timed_route(Route::Kind kind, std::string_view query) {
+Route timed_route(Route::Kind kind, std::string_view query, const std::string& key = "ms") {
     long ms = kind == Route::Kind::cache ? 0 : default_delay_ms;  // a cache call is a plain GET unless asked
-    if (auto text = query_value(query, "ms")) {
+    if (auto text = query_value(query, key)) {
         auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), ms);
         if (ec != std::errc{} || end != text->data() + text->size())
-            return error(400, "ms must be a whole number of milliseconds, got '" +
-                                  std::string(*text) + "'");
+            return error(400, key + " must be a whole number of milliseconds, got '" + std::string(*text) + "'");
         if (ms < 0 || ms > max_delay_ms)
-            return error(400, "ms must be between 0 and " + std::to_string(max_delay_ms) +
-                                  ", got " + std::to_string(ms));
+            return error(400, key + " must be between 0 and " + std::to_string(max_delay_ms) + ", got " + std::to_string(ms));
     }
     Route r;
     r.kind = kind;
@@ -55,16 +53,45 @@ Route timed_route(Route::Kind kind, std::string_view query) {
     return r;
 }
 
-// /users/{id}: one row of PostgreSQL's users table, by its primary key.
-Route user_route(std::string_view id_text) {
+// The {id} of /users/{id} or /jobs/{id}: a whole number from 1 to `most`, else why not.
+std::optional<long> id_in_path(std::string_view id_text, long most) {
     long id = 0;
     auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-    if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1 || id > max_user_id)
+    if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1 || id > most) return std::nullopt;
+    return id;
+}
+
+// /users/{id}: one row of PostgreSQL's users table, by its primary key.
+Route user_route(std::string_view id_text) {
+    auto id = id_in_path(id_text, max_user_id);
+    if (!id)
         return error(400, "a user id is a whole number between 1 and " + std::to_string(max_user_id) + ", got '" +
                               std::string(id_text) + "'");
     Route r;
     r.kind = Route::Kind::user;
-    r.user_id = id;
+    r.user_id = *id;
+    return r;
+}
+
+// POST /jobs?cpu_ms=N or ?wait_ms=N: a job for the queue's workers, computing or waiting N ms.
+Route job_submit_route(std::string_view query) {
+    auto cpu = query_value(query, "cpu_ms"), wait = query_value(query, "wait_ms");
+    if (cpu.has_value() == wait.has_value())
+        return error(400, "POST /jobs takes one of cpu_ms=N (compute N ms) or wait_ms=N (wait N ms)");
+    Route r = timed_route(Route::Kind::job_submit, query, cpu ? "cpu_ms" : "wait_ms");  // ?ms='s bounds
+    r.computes = cpu.has_value();
+    return r;
+}
+
+// GET /jobs/{id}: where a job stands.
+Route job_status_route(std::string_view id_text) {
+    auto id = id_in_path(id_text, max_job_id);
+    if (!id)
+        return error(400, "a job id is a whole number between 1 and " + std::to_string(max_job_id) + ", got '" +
+                              std::string(id_text) + "'");
+    Route r;
+    r.kind = Route::Kind::job_status;
+    r.job_id = *id;
     return r;
 }
 
@@ -97,6 +124,15 @@ Route route(std::string_view method, std::string_view target) {
                 return r;
             }
         return error(404, "no such path: " + std::string(path) + " (background tasks: /background/delay, /background/cpu)");
+    }
+    // A queue of jobs on Redis, taken by `lab worker` processes: enqueue, then ask how it went.
+    if (path == "/jobs") {
+        if (method != "POST") return error(405, "/jobs takes POST: it enqueues a job", "POST");
+        return job_submit_route(query);
+    }
+    if (constexpr std::string_view jobs = "/jobs/"; path.substr(0, jobs.size()) == jobs) {
+        if (method != "GET") return error(405, "/jobs/{id} takes GET", "GET");
+        return job_status_route(path.substr(jobs.size()));
     }
     if (constexpr std::string_view users = "/users/"; path.substr(0, users.size()) == users) {
         if (method != "GET") return error(405, "/users/{id} takes GET", "GET");

@@ -1,0 +1,74 @@
+#pragma once
+// A job queue on Redis: the documents' "background task queue" (RQ, Celery), built from Redis's
+// own lists so that the queue, not the lab, is what connects the web server to its workers.
+// Workers may run anywhere that reaches the Redis.
+//
+// The keys, all under lab:jobs:
+//   next                 a counter: each job's id
+//   {id}                 a hash: kind, ms, state, attempts, queued/started/finished_at_us, worker, result
+//   queue                a list of ids waiting, oldest on the right
+//   processing:{worker}  ids a worker has taken and not finished (the reliable-queue pattern: a
+//                        job moves here atomically as it is taken, so a worker that dies holds
+//                        it where others can find it)
+//   alive:{worker}       present while the worker's heartbeat renews it (it expires 3 s after)
+//   workers              every worker that has taken jobs, alive or not
+//
+// A job's times are Redis's own clock (TIME, Unix microseconds): one clock for every worker on
+// every machine.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/clock.hpp"
+#include "lab/drivers/redis.hpp"
+
+struct redisContext;
+
+namespace lab {
+
+enum class JobKind { compute, wait };  // /cpu's work, or /delay's
+
+inline constexpr int job_attempts = 3;  // a job whose worker died this many times is marked failed
+inline constexpr std::chrono::milliseconds worker_lease{3000};  // a silent worker counts as dead after this
+
+// A blocking hiredis connection (one per thread: a connection is not shared).
+class RedisConnection {
+public:
+    explicit RedisConnection(const RedisAddress& where);  // throws std::runtime_error
+    ~RedisConnection();
+    RedisConnection(const RedisConnection&) = delete;
+    RedisConnection& operator=(const RedisConnection&) = delete;
+    redisContext* get() const { return c_; }
+
+private:
+    redisContext* c_ = nullptr;
+};
+
+// The web server's side: both are one short round trip, made the blocking way on whatever thread
+// serves the request, as RQ's enqueue and fetch_job are (redis-py) even in an `async def` route.
+long enqueue_job(RedisConnection& redis, JobKind kind, Micros amount);  // the new job's id
+// The job's hash as JSON ("job", "state", ...), with the queue's current length; nullopt: no such job.
+std::optional<nlohmann::json> job_status(RedisConnection& redis, long id);
+
+// The worker's side (lab/queue/worker.cpp).
+struct TakenJob {
+    long id = 0;
+    JobKind kind = JobKind::compute;
+    Micros amount{0};
+};
+// Waits up to `wait` for a job and moves it, in the same step, to this worker's processing list.
+std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& worker, std::chrono::seconds wait);
+void mark_started(RedisConnection& redis, const std::string& worker, long id);
+// Stores the result and takes the job off the worker's processing list, in one step.
+void mark_finished(RedisConnection& redis, const std::string& worker, long id, const std::string& result);
+// The heartbeat: this worker is alive for worker_lease more.
+void renew_lease(RedisConnection& redis, const std::string& worker);
+// Every job held by a worker whose lease has run out goes back to the queue (to its front), or,
+// after job_attempts, is marked failed. Returns how many jobs it rescued or failed.
+int rescue_jobs_of_dead_workers(RedisConnection& redis);
+
+std::string to_string(JobKind kind);
+
+}  // namespace lab

@@ -1,0 +1,111 @@
+#include "lab/queue/worker.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/queue/job_queue.hpp"
+#include "lab/server/cpu_work.hpp"
+
+namespace lab {
+namespace {
+
+std::atomic<bool> stopping{false};
+void stop_taking(int) { stopping = true; }
+
+// Sleeps `total`, or less if asked to stop meanwhile.
+void pause_unless_stopping(std::chrono::milliseconds total) {
+    for (auto left = total; left.count() > 0 && !stopping; left -= std::chrono::milliseconds(50))
+        std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
+}
+
+// Names this worker among all workers of the queue, on every machine: host:pid.
+std::string worker_name() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + ":" + std::to_string(getpid());
+}
+
+// Renews this worker's lease twice a lease, and puts back the jobs of workers whose lease ran out:
+// every worker watches over the others, so no job waits on a worker that is gone.
+void keep_alive(const RedisAddress& where, const std::string& name) {
+    std::optional<RedisConnection> redis;
+    while (!stopping) {
+        try {
+            if (!redis) redis.emplace(where);
+            renew_lease(*redis, name);
+            if (int n = rescue_jobs_of_dead_workers(*redis); n > 0)
+                std::fprintf(stderr, "lab worker: %d job(s) of a worker that stopped went back to the queue (or failed)\n", n);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "lab worker: %s; trying again\n", e.what());
+            redis.reset();
+        }
+        pause_unless_stopping(worker_lease / 6);
+    }
+}
+
+// The job's work, as /cpu or /delay would do it, and its result as JSON.
+std::string run_job(const TakenJob& job) {
+    if (job.kind == JobKind::compute) {
+        std::int64_t used_us = do_cpu_work(job.amount);
+        return nlohmann::json{{"cpu_ms_used", static_cast<double>(used_us) / 1000.0}}.dump();
+    }
+    std::this_thread::sleep_for(job.amount);
+    return nlohmann::json{{"waited_ms", job.amount.count() / 1000}}.dump();
+}
+
+// One of the K takers: a job at a time, until told to stop (the job it holds is finished first).
+void take_jobs(const RedisAddress& where, const std::string& name) {
+    std::optional<RedisConnection> redis;
+    while (!stopping) {
+        try {
+            if (!redis) redis.emplace(where);
+            std::optional<TakenJob> job = take_job(*redis, name, std::chrono::seconds(1));
+            if (!job) continue;  // (and look at `stopping` once a second)
+            mark_started(*redis, name, job->id);
+            mark_finished(*redis, name, job->id, run_job(*job));
+        } catch (const std::exception& e) {
+            // The job stays on this worker's list: once this worker stops, another puts it back.
+            std::fprintf(stderr, "lab worker: %s; trying again in a second\n", e.what());
+            redis.reset();
+            pause_unless_stopping(std::chrono::seconds(1));
+        }
+    }
+}
+
+}  // namespace
+
+int run_worker(const WorkerOptions& options) {
+    RedisAddress where = redis_address(options.redis_url);  // std::invalid_argument: a usage error
+    const std::string name = worker_name();
+    try {
+        RedisConnection redis(where);
+        renew_lease(redis, name);  // alive before it takes anything
+        rescue_jobs_of_dead_workers(redis);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "lab worker: %s\n", e.what());
+        return 1;
+    }
+    struct sigaction on_stop{};
+    on_stop.sa_handler = stop_taking;
+    sigaction(SIGINT, &on_stop, nullptr);
+    sigaction(SIGTERM, &on_stop, nullptr);
+    calibrate_cpu_work();
+
+    std::vector<std::thread> threads;
+    threads.emplace_back(keep_alive, where, name);
+    for (int k = 0; k < options.concurrency; ++k) threads.emplace_back(take_jobs, where, name);
+    std::printf("taking jobs from %s as %s, %d at a time\n", options.redis_url.c_str(), name.c_str(), options.concurrency);
+    std::fflush(stdout);
+    for (auto& t : threads) t.join();
+    return 0;
+}
+
+}  // namespace lab
