@@ -5,11 +5,13 @@ import os
 import re
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 from fastapi import BackgroundTasks, Depends, FastAPI, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+
+from work import burn_cpu  # (work.py also holds the jobs RQ runs for /jobs)
 
 MAX_MS = 60_000
 
@@ -52,15 +54,6 @@ def timed(work, *args):
     with Served() as served:
         served.result = work(*args)
     return served
-
-
-def burn_cpu(ms):
-    """Pure-Python arithmetic until this thread's CPU clock has moved on `ms`; returns ms used."""
-    begin, x = time.thread_time(), 1
-    while (used := time.thread_time() - begin) < ms / 1000:
-        for _ in range(500):
-            x = x * 48271 % 2147483647
-    return used * 1000
 
 
 def delayed(served, ms):
@@ -115,6 +108,8 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)
     add_background_routes(app, variant)
+    app.post("/jobs", status_code=202)(submit_job)
+    app.get("/jobs/{job_id}")(job_state)
     return app
 
 
@@ -393,6 +388,63 @@ async def awaiting_cache(ms: int = Depends(cache_ms)):
         await redis_call(client, ms)  # <-- suspends
         await client.close()
     return served.reply("Redis answered")
+
+
+# ---- /jobs: a job queue on Redis with RQ; `rq worker` processes do the work ----------------
+# RQ is synchronous (redis-py underneath), so these routes are `def`: FastAPI runs them on its
+# thread pool. Job ids are whole numbers, as `lab serve`'s are, so one harness polls both.
+
+def rq_queue():
+    need_redis()
+    import redis
+    import rq
+    connection = redis.Redis.from_url(REDIS_URL)
+    return connection, rq.Queue("lab", connection=connection)
+
+
+def job_ms(name, text):
+    if text is None or not re.fullmatch(r"[0-9]+", text) or int(text) > MAX_MS:
+        raise HTTPException(400, f"{name} must be a whole number of milliseconds from 0 to {MAX_MS}, got '{text}'")
+    return int(text)
+
+
+def submit_job(cpu_ms: str | None = None, wait_ms: str | None = None):
+    import work
+    if (cpu_ms is None) == (wait_ms is None):
+        raise HTTPException(400, "POST /jobs takes one of cpu_ms=N (compute N ms) or wait_ms=N (wait N ms)")
+    ms = job_ms("cpu_ms", cpu_ms) if cpu_ms is not None else job_ms("wait_ms", wait_ms)
+    connection, queue = rq_queue()
+    job_id = str(connection.incr("lab:rq:next"))
+    queue.enqueue(work.compute_job if cpu_ms is not None else work.wait_job, ms, job_id=job_id)
+    return JSONResponse({"job": int(job_id), "state": "queued", "poll": f"/jobs/{job_id}",
+                         "work": "cpu" if cpu_ms is not None else "wait", "ms": ms, "worker_id": os.getpid()}, 202)
+
+
+def unix_us(moment):
+    """RQ's stamps are naive UTC datetimes; the lab's harness reads Unix microseconds."""
+    return None if moment is None else int(moment.replace(tzinfo=timezone.utc).timestamp() * 1_000_000)
+
+
+def job_state(job_id: int):
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    connection, queue = rq_queue()
+    try:
+        job = Job.fetch(str(job_id), connection=connection)
+    except NoSuchJobError:
+        raise HTTPException(404, f"no job {job_id}")
+    status = str(getattr(job.get_status(), "value", job.get_status()))
+    state = {"finished": "finished", "started": "started", "failed": "failed",
+             "stopped": "failed", "canceled": "failed"}.get(status, "queued")
+    answer = {"job": job_id, "state": state, "queue_depth": len(queue)}
+    for key, moment in (("queued_at_us", job.enqueued_at), ("started_at_us", job.started_at),
+                        ("finished_at_us", job.ended_at if state in ("finished", "failed") else None)):
+        if unix_us(moment) is not None:
+            answer[key] = unix_us(moment)
+    if state == "finished" and isinstance(job.result, dict):
+        answer["result"] = job.result
+        answer["worker_pid"] = job.result.get("worker_pid")
+    return answer
 
 
 blocking = make_app("blocking", blocking_delay, cpu_on_loop, blocking_db, blocking_fetch, blocking_cache)

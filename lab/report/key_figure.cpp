@@ -76,17 +76,21 @@ FigureBars memory_bars(const RunResult& run) {
 FigureBars per_worker_bars(const RunResult& run) {
     std::size_t most_workers = 1;
     for (const auto& r : run.configurations)
-        if (served_by_workers(r.configuration.mode))
-            most_workers = std::max(most_workers, static_cast<std::size_t>(r.configuration.workers));
-    FigureBars f{"Requests each worker process answered (median batch; worker 1 answered most)", "", 0, {}, {}};
-    for (std::size_t w = 1; w <= most_workers; ++w) f.series.push_back("worker " + std::to_string(w));
+        if (served_by_processes(r.configuration))
+            most_workers = std::max(most_workers, static_cast<std::size_t>(serving_processes(r.configuration)));
+    // Named as the scenario's processes are: all hosts behind nginx, or worker processes.
+    bool hosts = std::all_of(run.configurations.begin(), run.configurations.end(),
+                             [](const auto& r) { return !served_by_processes(r.configuration) || r.configuration.behind_nginx(); });
+    std::string who = hosts ? "host" : "worker";
+    FigureBars f{"Requests each " + who + (hosts ? "" : " process") + " answered (median batch; " + who + " 1 answered most)", "", 0, {}, {}};
+    for (std::size_t w = 1; w <= most_workers; ++w) f.series.push_back(who + " " + std::to_string(w));
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, most_workers);
-        if (g.note.empty() && !served_by_workers(r.configuration.mode)) g.note = "one process, no workers";
+        if (g.note.empty() && !served_by_processes(r.configuration)) g.note = "one process, no workers";
         if (g.note.empty()) {
             const auto& counts = r.stats[r.median_batch].per_worker;
             std::vector<std::int64_t> pids = workers_busiest_first(r);
-            for (std::size_t w = 0; w < static_cast<std::size_t>(r.configuration.workers) && w < most_workers; ++w)
+            for (std::size_t w = 0; w < static_cast<std::size_t>(serving_processes(r.configuration)) && w < most_workers; ++w)
                 g.values[w] = w < pids.size() ? counts.at(pids[w]) : 0;  // a worker that answered none
         }
         f.groups.push_back(std::move(g));

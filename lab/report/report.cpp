@@ -46,7 +46,7 @@ std::string probe_latency(const ConfigurationResult& r, const Load& load) {
 std::string per_worker(const ConfigurationResult& r) {
     std::vector<int> counts;
     for (auto [pid, n] : r.stats[r.median_batch].per_worker) counts.push_back(n);
-    counts.resize(std::max<std::size_t>(counts.size(), static_cast<std::size_t>(r.configuration.workers)));
+    counts.resize(std::max<std::size_t>(counts.size(), static_cast<std::size_t>(serving_processes(r.configuration))));
     std::sort(counts.rbegin(), counts.rend());
     std::string text;
     for (int n : counts) text += (text.empty() ? "" : ", ") + std::to_string(n);
@@ -146,7 +146,8 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         blocked.cells.push_back(figure_cell("loop_blocked", r, load));
         memory.cells.push_back(figure_cell("peak_rss", r, load));
         std::string v = r.error.empty() ? r.verdict : r.error;
-        if (r.error.empty() && served_by_workers(c.mode)) v += "; per worker: " + per_worker(r);
+        if (r.error.empty() && served_by_processes(c))
+            v += std::string(c.behind_nginx() ? "; per host: " : "; per worker: ") + per_worker(r);
         verdict.cells.push_back(v);
     }
     std::vector<Column> columns{label, mode, measured};

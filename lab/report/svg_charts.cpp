@@ -156,7 +156,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
     const std::int64_t t0 = t.t0, span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
     const bool queued = r.configuration.queued();  // answered at once, run later by a queue worker
-    const bool by_worker = served_by_workers(r.configuration.mode) || queued;
+    const bool by_worker = served_by_processes(r.configuration);
     const std::vector<std::int64_t> workers = workers_busiest_first(r);
     auto rank_of = [&](std::int64_t pid) {
         return static_cast<std::size_t>(std::find(workers.begin(), workers.end(), pid) - workers.begin());
@@ -169,7 +169,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
         if (by_worker && row.record->ok()) seen[std::min(rank_of(row.record->worker_pid), workers.size())] = true;
     for (std::size_t k = 0; k < seen.size(); ++k)
         if (seen[k])
-            entries.push_back({worker_colour(k), k < workers.size() ? (queued ? "run by queue worker " : "served by worker ") + std::to_string(k + 1) +
+            entries.push_back({worker_colour(k), k < workers.size() ? (queued ? "run by queue worker " : "served by " + std::string(serving_process_name(r.configuration)) + " ") + std::to_string(k + 1) +
                                                                           (k == 0 ? (queued ? " (ran most)" : " (answered most)") : "")
                                                                     : "served by an unknown worker"});
     legend(out, entries);
@@ -205,7 +205,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
             << "<title>#" << q->index << ": sent " << fixed(static_cast<double>(q->send_us - t0) / 1000.0, 1) << " ms, "
             << (queued ? "answered " + fixed(static_cast<double>(q->end_us - t0) / 1000.0, 1) + " ms, run from " : "served from ")
             << fixed(static_cast<double>(start - t0) / 1000.0, 1) << " ms, done " << fixed(static_cast<double>(q->finished_us() - t0) / 1000.0, 1)
-            << " ms" << (by_worker && q->worker_pid >= 0 ? ", worker " + std::to_string(rank_of(q->worker_pid) + 1) : "")
+            << " ms" << (by_worker && q->worker_pid >= 0 ? ", " + std::string(serving_process_name(r.configuration)) + " " + std::to_string(rank_of(q->worker_pid) + 1) : "")
             << "</title></rect>\n";
         if (queued)
             out << "<rect class=\"answer\" x=\"" << x(q->end_us) << "\" y=\"" << y - 1 << "\" width=\"2\" height=\"14\" fill=\""

@@ -45,12 +45,14 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
     const std::int64_t t0 = t.t0, axis = std::max<std::int64_t>(axis_us, t.t1 - t.t0);
     if (t.t1 <= t0 || axis <= 0) return "";
     const bool queued = result.configuration.queued();
-    const bool by_worker = served_by_workers(result.configuration.mode) || queued;
+    const bool by_worker = served_by_processes(result.configuration);
     const std::vector<std::int64_t> workers = by_worker ? workers_busiest_first(result) : std::vector<std::int64_t>{};
-    const bool modelled = !result.model.formula.empty();
     // "req   0  |" + bar + "|  [answered 0.000 s, ]done 0.000 s   model 0.000 s   worker 1"
-    const int tail = 1 + 2 + 13 + (queued ? 18 : 0) + (modelled ? 17 : 0) + (by_worker ? 12 : 0);
-    const int columns = layout.wide ? 60 : std::max(20, layout.columns - 11 - tail);
+    // (room for 10.000 s and worker 10). Where that leaves the bar under 20 columns, the model's
+    // column goes first: the table beside the timelines has the model's makespan.
+    auto tail = [&](bool with_model) { return 1 + 2 + 13 + (queued ? 18 : 0) + (with_model ? 17 : 0) + (by_worker ? 12 : 0); };
+    const bool modelled = !result.model.formula.empty() && (layout.wide || layout.columns - 11 - tail(true) >= 20);
+    const int columns = layout.wide ? 60 : std::max(20, layout.columns - 11 - tail(modelled));
     auto column = [&](std::int64_t us) {
         return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns);
     };
@@ -89,7 +91,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
         }
         if (by_worker && r->worker_pid >= 0) {
             auto rank = std::find(workers.begin(), workers.end(), r->worker_pid) - workers.begin();
-            out += "   worker " + std::to_string(rank + 1);
+            out += "   " + std::string(result.configuration.behind_nginx() ? "host" : "worker") + " " + std::to_string(rank + 1);
         }
         out += "\n";
     }

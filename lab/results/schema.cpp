@@ -57,6 +57,8 @@ void configuration_fields(V& v, C& c) {
     v("gil", c.gil);
     v("db_pool", c.db_pool, Bound{1, 100});
     v("queue_workers", c.queue_workers, Bound{0, 64});
+    v("hosts", c.hosts, Bound{0, 16});
+    v("upstream", c.upstream);
     v("client", c.client);
     v("requests", c.requests, count_bound);  // null: the load's
     v("document_s", c.document_s, Bound{0, 1e6});

@@ -15,6 +15,7 @@
 #include "lab/run/group_memory.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/private_postgres.hpp"
+#include "lab/services/nginx_balancer.hpp"
 #include "lab/services/private_redis.hpp"
 
 namespace lab {
@@ -115,14 +116,33 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
 }
 
 // The configuration's queue workers, if its work goes through the job queue: each a `lab worker`
-// on the run's Redis, stopped (with what it started) when the configuration ends.
+// (for a FastAPI twin, an RQ worker) on the run's Redis, stopped with the configuration.
 std::vector<std::unique_ptr<ServerProcess>> start_queue_workers(const Configuration& c, const RunSettings& settings) {
+    std::vector<std::string> command{settings.server_binary, "worker", "--redis-url", settings.redis_url};
+    if (c.server == "fastapi")
+        command = {python, (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "rq_worker.py").string(),
+                   "--redis-url", settings.redis_url};
     std::vector<std::unique_ptr<ServerProcess>> workers;
     for (int w = 0; w < c.queue_workers; ++w)
-        workers.push_back(std::make_unique<ServerProcess>(
-            std::vector<std::string>{settings.server_binary, "worker", "--redis-url", settings.redis_url},
-            std::chrono::seconds(10), ServerProcess::Ready::first_line));
+        workers.push_back(std::make_unique<ServerProcess>(command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
     return workers;
+}
+
+// Scale-out: H `lab serve` hosts, each a server of the configuration's mode, and nginx in front
+// of them; the load goes to nginx. Both stopped with the configuration.
+struct HostsBehindNginx {
+    std::vector<std::unique_ptr<ServerProcess>> hosts;
+    std::unique_ptr<NginxBalancer> nginx;
+};
+HostsBehindNginx start_hosts(const Configuration& c, const RunSettings& settings) {
+    HostsBehindNginx out;
+    std::vector<std::uint16_t> ports;
+    for (int h = 0; h < c.hosts; ++h) {
+        out.hosts.push_back(std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings)));
+        ports.push_back(out.hosts.back()->port());
+    }
+    out.nginx = std::make_unique<NginxBalancer>(ports, c.upstream);
+    return out;
 }
 
 // What each request asks for: the load's path with its ms, or the same work as a queued job.
@@ -150,14 +170,20 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
     result.model = model_of(c, s.load);
     result.model_s = predicted_makespan_s(result.model, workload_of(s.load));
     try {
-        auto server = start_server(c, settings);
+        // A server of its own, or hosts behind nginx (whose /stats would be one host's: not asked).
+        auto server = c.behind_nginx() ? nullptr : start_server(c, settings);
+        auto scale_out = c.behind_nginx() ? start_hosts(c, settings) : HostsBehindNginx{};
         auto queue_workers = start_queue_workers(c, settings);
         LoadSpec spec;
-        spec.host = server ? server->host() : c.host;
-        spec.port = server ? server->port() : c.port;
+        spec.host = scale_out.nginx ? "127.0.0.1" : server ? server->host() : c.host;
+        spec.port = scale_out.nginx ? scale_out.nginx->port() : server ? server->port() : c.port;
         spec.method = c.queued() ? "POST" : s.load.method;  // POST /jobs enqueues
         spec.target = target_of(c, s.load);
         spec.poll_jobs = c.queued();
+        // Often enough that a poll's lag is small beside a job (a twentieth), not so often that
+        // the polls themselves load the server: from 5 to 50 ms.
+        spec.poll_every = std::clamp(std::chrono::milliseconds(s.load.delay_ms / 20), std::chrono::milliseconds(5),
+                                     std::chrono::milliseconds(50));
         spec.requests = s.load.requests;
         spec.concurrency = s.load.concurrency;
         spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
@@ -214,6 +240,12 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             for (const auto& w : queue_workers) w->stop();
             result.server_log = server->log();
         }
+        if (scale_out.nginx) {
+            result.peak_rss_kib = 0;
+            for (const auto& h : scale_out.hosts) result.peak_rss_kib += std::max(0L, group_peak_rss_kib(h->pid()));
+            scale_out.nginx.reset();
+            for (const auto& h : scale_out.hosts) h->stop();
+        }
     } catch (const std::exception& e) {
         result.error = e.what();
         return result;
@@ -259,7 +291,7 @@ Scenario apply(Scenario s, const Overrides& o) {
     }
     // Labels are built from the values that run: "{d}" the wait as the documents write it
     // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests, "{P}" the
-    // database pool, "{Q}" the queue workers.
+    // database pool, "{Q}" the queue workers, "{H}" the hosts behind nginx.
     char d[32];
     std::snprintf(d, sizeof d, "%g", s.load.delay_ms / 1000.0);
     for (auto& c : s.configurations) {
@@ -273,6 +305,7 @@ Scenario apply(Scenario s, const Overrides& o) {
         fill("{N}", std::to_string(c.requests.value_or(s.load.requests)));
         fill("{P}", std::to_string(c.db_pool));
         fill("{Q}", std::to_string(c.queue_workers));
+        fill("{H}", std::to_string(c.hosts));
     }
     if (o.only) {  // one configuration, by its label or its place (from 1)
         const std::string& want = *o.only;
@@ -336,6 +369,13 @@ Model model_of(const Configuration& c, const Load& load) {
     }
     Model m = model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential",
                                    load.path == "/cpu", c.gil, cores(), load.path == "/db" ? c.db_pool : 0});
+    // H hosts behind a balancer that spreads the burst evenly: H times what one host does at once.
+    if (c.behind_nginx() && !m.formula.empty() && m.at_once > 0) {
+        m.formula = m.at_once == 1 ? "ceil(N/H)·d, H=" + std::to_string(c.hosts)
+                                   : "H=" + std::to_string(c.hosts) + " hosts, each " + m.formula;
+        m.at_once *= c.hosts;
+        if (load.path == "/cpu" && m.at_once > cores()) m.shared_cores = cores();
+    }
     // The prediction lets staggered requests leave s apart; the formula says so too.
     if (load.stagger_ms > 0 && !m.formula.empty()) m.formula += ", sent s = " + std::to_string(load.stagger_ms) + " ms apart";
     return m;
@@ -390,19 +430,23 @@ Scenario with_fastapi(Scenario s) {
                              "python3-uvicorn); running the C++ modes only\n");
         return s;
     }
+    bool queues = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.queued(); });
+    bool has_rq = !queues || std::system((std::string(python) + " -c 'import rq' >/dev/null 2>&1").c_str()) == 0;
+    if (!has_rq)
+        std::fprintf(stderr, "lab: RQ is not installed for python3 (apt-get install python3-rq); the queue's rows have no FastAPI twin\n");
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
-        if (c.queued()) continue;  // (no RQ twin yet)
+        if (c.queued() && !has_rq) continue;  // (said once, below)
         Configuration twin = c;
         twin.server = "fastapi";
         // The twin runs what uvicorn can run, and its label says where that differs from the row.
         std::string differs;
         if (find_mode(c.mode) && find_mode(c.mode)->takes_workers && c.balance != "shared")
             differs += ", uvicorn's one shared socket";  // uvicorn takes --workers only
-        if (!c.gil && s.load.work_path() == "/cpu") differs += ", CPython's GIL";
+        if (!c.gil && s.load.work_path() == "/cpu" && !c.queued()) differs += ", CPython's GIL";  // (a queue worker has its own)
         twin.balance = "shared";
-        twin.label = c.label + " [FastAPI" + differs + "]";
+        twin.label = c.label + (c.queued() ? " [FastAPI + RQ" : " [FastAPI") + differs + "]";
         twin.gil = true;  // CPython's own, for the model
         // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
         both.push_back(twin);

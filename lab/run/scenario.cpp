@@ -150,8 +150,8 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
             break;
         case KeyFigure::per_worker:
             if (std::none_of(s.configurations.begin(), s.configurations.end(),
-                             [](const Configuration& c) { return served_by_workers(c.mode); }))
-                return "needs a configuration served by worker processes (mode = \"multi-process\")";
+                             [](const Configuration& c) { return served_by_processes(c); }))
+                return "needs a configuration served by several processes (mode = \"multi-process\", hosts or queue_workers)";
             break;
         case KeyFigure::latency_over_time:
             if (!open_loop) return "needs an open loop (load.rate > 0)";
@@ -271,6 +271,9 @@ Scenario load_scenario(const fs::path& file) {
         r.boolean("gil", c.gil);
         r.integer("db_pool", c.db_pool, 1, 100);
         r.integer("queue_workers", c.queue_workers, 0, 64);
+        r.integer("hosts", c.hosts, 0, 16);
+        r.text("upstream", c.upstream, false, {"round-robin", "least_conn"});
+        if (c.behind_nginx() && c.queued()) r.fail("hosts", "and queue_workers do not go together: hosts serve the work, a queue hands it to workers");
         if (c.queued() && s.load.path != "/cpu" && s.load.path != "/delay")
             r.fail("queue_workers", "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the load's path is " + s.load.path);
         if (c.queued() && c.client == "sequential") r.fail("queue_workers", "needs the concurrent client, which polls for each job");
@@ -297,6 +300,12 @@ Scenario load_scenario(const fs::path& file) {
     for (const char* read_elsewhere : {"load", "configuration", "expect", "check"}) top.seen(read_elsewhere);
     top.finish();
     return s;
+}
+
+int serving_processes(const Configuration& c) {
+    if (c.behind_nginx()) return c.hosts;
+    if (c.queued()) return c.queue_workers;
+    return served_by_workers(c.mode) ? c.workers : 1;
 }
 
 std::string to_string(KeyFigure figure) {

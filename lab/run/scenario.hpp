@@ -48,9 +48,12 @@ struct Configuration {
     bool gil = false;                   // emulate Python's GIL in the server
     int db_pool = 10;                   // /db: connections to PostgreSQL per server process, P
     int queue_workers = 0;              // >0: the work is enqueued (POST /jobs) for this many `lab worker`s, W
+    int hosts = 0;                      // >0: this many `lab serve` hosts behind nginx, H
+    std::string upstream = "round-robin";  // with hosts: nginx's balancing, round-robin or least_conn
     std::string client = "concurrent";  // or "sequential"
     std::optional<int> requests;        // this configuration sends fewer (or more) than the load's
     bool queued() const { return queue_workers > 0; }
+    bool behind_nginx() const { return hosts > 0; }
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"
     int number = 0;                     // its place in the scenario file, from 1 (what [[expect]] row names)
@@ -93,6 +96,14 @@ struct Scenario {
     double model_tolerance = 0.25;
     std::string model_tolerance_why;
 };
+
+// How many processes share a configuration's requests, each counted apart in the per-worker
+// figures: its worker processes (multi-process), its hosts behind nginx, or its queue workers.
+// 1 (one process) for the rest.
+int serving_processes(const Configuration& c);
+// What one of them is called: "worker", "host" or "queue worker".
+inline const char* serving_process_name(const Configuration& c) { return c.behind_nginx() ? "host" : c.queued() ? "queue worker" : "worker"; }
+inline bool served_by_processes(const Configuration& c) { return serving_processes(c) > 1 || c.behind_nginx() || c.queued(); }
 
 struct ScenarioError : std::runtime_error {
     ScenarioError(const std::filesystem::path& file, const std::string& key, const std::string& reason);

@@ -1,0 +1,35 @@
+#pragma once
+// nginx (Debian's nginx-light) in front of H `lab serve` hosts: the lab's load balancer for
+// scale-out. Its config is generated into a temporary folder, with an upstream of the hosts
+// balanced `round-robin` (nginx's default: each request to the next host) or `least_conn` (to
+// the host with the fewest requests in progress). It listens on 127.0.0.1 only, runs as one
+// process (master_process off), and is stopped, its folder deleted, when this object goes and,
+// by its keeper, however `lab` ends.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lab/services/keeper.hpp"
+
+namespace lab {
+
+class NginxBalancer {
+public:
+    // Throws std::runtime_error (one line) if nginx is missing or does not start.
+    NginxBalancer(const std::vector<std::uint16_t>& host_ports, const std::string& upstream);
+    ~NginxBalancer();
+    std::uint16_t port() const { return port_; }
+    const std::filesystem::path& folder() const { return kept_->folder(); }
+    pid_t keeper_pid() const { return kept_->keeper_pid(); }
+
+    // nginx.conf for these hosts, listening on `port`, with its files in `folder`.
+    static std::string config(const std::vector<std::uint16_t>& host_ports, const std::string& upstream,
+                              std::uint16_t port, const std::filesystem::path& folder);
+
+private:
+    std::uint16_t port_ = 0;
+    std::unique_ptr<KeptService> kept_;
+};
+
+}  // namespace lab
