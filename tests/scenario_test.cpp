@@ -75,7 +75,7 @@ TEST_CASE("each kind of bad scenario names its key and reason", "[unit]") {
         {replace(good, "teaching", "key_figure = \"speed\"\nteaching"), "key_figure", "not one of"},
         {replace(good, "teaching", "key_figure = \"bystander-latency\"\nteaching"), "key_figure", "probe_path"},
         {replace(good, "teaching", "key_figure = \"peak-memory\"\nteaching"), "key_figure", "report_memory"},
-        {replace(good, "teaching", "key_figure = \"per-worker\"\nteaching"), "key_figure", "worker processes"},
+        {replace(good, "teaching", "key_figure = \"per-worker\"\nteaching"), "key_figure", "several processes"},
         {replace(good, "teaching", "key_figure = \"latency-over-time\"\nteaching"), "key_figure", "open loop"},
         {replace(replace(good, "delay_ms = 50", "rate = 100\nduration_ms = 1000"), "teaching", "key_figure = \"makespan\"\nteaching"),
          "key_figure", "no makespan"},
