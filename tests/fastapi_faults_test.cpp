@@ -32,19 +32,23 @@ TEST_CASE("lab run --with-fastapi stopped while uvicorn starts leaves no process
     auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
     INFO("signal " << signal);
     test::ScratchDir out;
-    // The first FastAPI twin is uvicorn --workers 4: a supervisor and four spawned workers.
+    // The first FastAPI twin is gunicorn with 4 uvicorn workers (or, without gunicorn, uvicorn
+    // --workers 4): a master or supervisor and four workers, forked or spawned.
     pid_t lab = test::spawn_lab({"run", "multi-process", "--with-fastapi", "--repeat", "1", "--requests", "4",
                                  "--delay", "20", "--quiet", "--out", out.path.string()});
     std::set<pid_t> seen;
-    // The moment uvicorn has forked a worker that is still importing FastAPI: the worker has
-    // not yet tied its life to uvicorn's.
+    // The moment the server has started a worker that is still importing FastAPI: the worker
+    // has not yet tied its life to its master's.
     auto worker_starting = [&] {
-        bool found = false;
+        int gunicorns = 0;
+        bool spawned = false;
         for (pid_t pid : test::descendants(lab)) {
             seen.insert(pid);
-            found = found || command_line(pid).find("multiprocessing") != std::string::npos;
+            std::string command = command_line(pid);
+            spawned = spawned || command.find("multiprocessing") != std::string::npos;  // uvicorn's
+            gunicorns += command.find("gunicorn") != std::string::npos;  // the master, then its forks
         }
-        return found;
+        return spawned || gunicorns >= 2;
     };
     REQUIRE(test::eventually(worker_starting, std::chrono::seconds(20)));
     kill(lab, signal);  // the process this test started

@@ -138,7 +138,7 @@ TEST_CASE("labels are built from the values that run; an option that changes not
     lab::Overrides two;
     two.workers = 2;
     auto workers = lab::apply(shipped("multi-process"), two);
-    CHECK(workers.configurations[0].label == "uvicorn --workers 2 (one shared socket)");
+    CHECK(workers.configurations[0].label == "2 workers, one shared socket (as gunicorn and uvicorn)");
 }
 
 TEST_CASE("--only runs one configuration, by label or by number", "[unit]") {

@@ -2,9 +2,11 @@
 """Start one FastAPI reference app (apps.py) under uvicorn, with the start-up protocol of `lab serve`.
 
     python3 lab/reference/serve.py --variant blocking|awaiting|threaded|run_in_threadpool
-                                   [--workers W] [--host 127.0.0.1] [--port 0]
+                                   [--workers W] [--server uvicorn|gunicorn] [--host 127.0.0.1] [--port 0]
 
-It picks a free port when --port is 0, starts `python3 -m uvicorn apps:<variant>`, waits until
+It picks a free port when --port is 0, starts `python3 -m uvicorn apps:<variant>` (or, with
+--server gunicorn, the documents' production set-up: `gunicorn -k uvicorn.workers.UvicornWorker
+-w W`, a master process and W uvicorn workers on its one listening socket), waits until
 GET /health answers (and, with W > 1, until every worker has answered), then prints exactly one
 line, `listening on http://HOST:PORT`, to stdout. Everything else goes to stderr. It dies with
 its parent (prctl PDEATHSIG), and so do uvicorn and its workers; SIGINT and SIGTERM are passed
@@ -83,9 +85,15 @@ def live_children(pid):
 
 
 def start_uvicorn(args, port):
-    command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, f"apps:{args.variant}",
-               "--host", args.host, "--port", str(port), "--workers", str(args.workers),
-               "--log-level", "warning"]
+    if args.server == "gunicorn":
+        bind = f"[{args.host}]:{port}" if ":" in args.host else f"{args.host}:{port}"
+        command = [sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn.workers.UvicornWorker",
+                   "--workers", str(args.workers), "--bind", bind, "--chdir", HERE,
+                   "--log-level", "warning", f"apps:{args.variant}"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, f"apps:{args.variant}",
+                   "--host", args.host, "--port", str(port), "--workers", str(args.workers),
+                   "--log-level", "warning"]
     me = os.getpid()
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me),
@@ -104,7 +112,8 @@ def wait_until_listening(uvicorn, args, port):
         if status is not None:
             return f"uvicorn exited with status {status} before listening"
         if args.workers > 1:
-            # uvicorn's supervisor outlives workers that fail to load the app, so count them.
+            # uvicorn's supervisor (or gunicorn's master) outlives workers that fail to load the
+            # app, so count them.
             # (multiprocessing's resource tracker is one more child, which stays.)
             alive = len(live_children(uvicorn.pid))
             started_workers = max(started_workers, alive)
@@ -129,6 +138,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variant", required=True, choices=VARIANTS)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (1..64)")
+    parser.add_argument("--server", choices=("uvicorn", "gunicorn"), default="uvicorn",
+                        help="uvicorn alone, or gunicorn's master with uvicorn workers")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--database-url", help="/db queries this PostgreSQL (postgresql://...)")
@@ -139,10 +150,11 @@ def main():
     if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535 or not 1 <= args.db_pool <= 100:
         parser.error("--workers must be 1..64, --port 0..65535 and --db-pool 1..100")
 
-    missing = [m for m in ("fastapi", "uvicorn") if importlib.util.find_spec(m) is None]
+    needed = ("fastapi", "uvicorn") + (("gunicorn",) if args.server == "gunicorn" else ())
+    missing = [m for m in needed if importlib.util.find_spec(m) is None]
     if missing:
         say(f"{' and '.join(missing)} not importable by {sys.executable} "
-            "(Debian: apt-get install python3-fastapi python3-uvicorn)")
+            "(Debian: apt-get install python3-fastapi python3-uvicorn gunicorn)")
         return 3
 
     lifeline.die_with_parent()
@@ -160,8 +172,8 @@ def main():
         if args.port == 0 and port_taken(args.host, port) and attempt < 2:
             say(f"port {port} was taken meanwhile; trying another")  # the bind-then-pass race
             continue
-        say(f"{why} (command: uvicorn --app-dir {HERE} apps:{args.variant} "
-            f"--host {args.host} --port {port} --workers {args.workers})")
+        say(f"{why} ({args.server} of apps:{args.variant} in {HERE}, "
+            f"on {args.host}:{port}, {args.workers} worker(s))")
         return 1
 
     shown = f"[{args.host}]" if ":" in args.host else args.host

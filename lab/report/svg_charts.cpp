@@ -9,6 +9,7 @@
 #include "lab/modes/modes.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/report/layout.hpp"
+#include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -22,6 +23,7 @@ constexpr const char* answered_colour = "#111111";  // a queued job's 202: a thi
 const char* worker_palette[] = {"#c0392b", "#1e8449", "#8e44ad", "#d35400", "#117a65", "#7d6608", "#2e4053", "#b7950b"};
 const char* series_palette[] = {"#1f5fa8", "#c0392b", "#7f8c8d", "#e0a800"};
 const char* makespan_palette[] = {"#1f5fa8", "#7f8c8d", "#e0a800"};  // measured, model, document
+constexpr const char* queue_colour = "#8e44ad";
 constexpr const char* from_due_colour = "#d35400", *from_send_colour = "#1f5fa8", *stall_colour = "#f7dc6f";
 
 const char* worker_colour(std::size_t rank) { return worker_palette[rank % std::size(worker_palette)]; }
@@ -128,6 +130,40 @@ void traces_svg(std::ostream& out, const RunResult& run) {
     }
 }
 
+// Each queue's depth as a step line, on the timelines' shared axis and one depth scale.
+void queue_depth_svg(std::ostream& out, const RunResult& run) {
+    const auto depths = queue_depths(run);
+    const std::int64_t axis = shared_axis_us(run);
+    if (depths.empty() || axis <= 0) return;
+    int most = 1;
+    for (const auto& d : depths) most = std::max(most, d.most);
+    out << "<h3>Jobs waiting in the queue (median batch)</h3>\n";
+    legend(out, {{queue_colour, "jobs queued and not yet taken by a worker"}});
+    const int left = 70, right = 50, top = 24, plot_height = 90, height = top + plot_height + 24;
+    const double plot = width - left - right;
+    auto x = [&](std::int64_t us) { return left + std::clamp(static_cast<double>(us) / static_cast<double>(axis), 0.0, 1.0) * plot; };
+    auto y = [&](int depth) { return top + plot_height - static_cast<double>(depth) / most * plot_height; };
+    for (const auto& d : depths) {
+        out << "<svg class=\"queue-depth\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"queue depth, "
+            << escape(d.label) << "\">\n<text x=\"" << left << "\" y=\"16\" class=\"group\">" << escape(d.label) << "</text>\n";
+        for (int tick = 0; tick <= 4; ++tick) {
+            double tx = left + tick * plot / 4;
+            out << "<line x1=\"" << tx << "\" y1=\"" << top << "\" x2=\"" << tx << "\" y2=\"" << top + plot_height << "\" class=\"grid\"/>"
+                << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">" << fixed(static_cast<double>(axis) * tick / 4 / 1e6, 3)
+                << " s</text>\n";
+        }
+        out << "<text x=\"" << left - 6 << "\" y=\"" << y(most) + 4 << "\" class=\"label\">" << most << "</text>"
+            << "<text x=\"" << left - 6 << "\" y=\"" << y(0) + 4 << "\" class=\"label\">0</text>\n<polyline fill=\"none\" stroke=\""
+            << queue_colour << "\" stroke-width=\"2\" points=\"";
+        int depth = 0;
+        for (auto [at, now] : d.steps) {  // a step: along at the old depth, then up or down
+            out << x(at) << ',' << y(depth) << ' ' << x(at) << ',' << y(now) << ' ';
+            depth = now;
+        }
+        out << x(axis) << ',' << y(depth) << "\"/>\n</svg>\n";
+    }
+}
+
 }  // namespace
 
 void key_figure_svg(std::ostream& out, const RunResult& run) {
@@ -140,6 +176,7 @@ void key_figure_svg(std::ostream& out, const RunResult& run) {
         FigureBars f = key_figure_bars(run, figure);
         out << "<h2>" << escape(f.title) << "</h2>\n";
         bars_svg(out, f, colours_for(f, figure));
+        if (figure == KeyFigure::answer_vs_done) queue_depth_svg(out, run);
     }
     out << "</section>\n";
 }

@@ -48,6 +48,7 @@ void configuration_fields(V& v, C& c) {
     v("mode", c.mode);
     v("server", c.server);
     v("fastapi_variant", c.fastapi_variant);
+    v("fastapi_server", c.fastapi_server);
     v("host", c.host);
     v("port", c.port, Bound{0, 65535});
     v("threads", c.threads, Bound{1, 10'000});

@@ -104,6 +104,7 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
         std::vector<std::string> command{
             python, (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "serve.py").string(),
             "--variant", fastapi_variant(c), "--workers", std::to_string(fastapi_workers(c))};
+        if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
         return std::make_unique<ServerProcess>(command);
     }
@@ -434,19 +435,29 @@ Scenario with_fastapi(Scenario s) {
     bool has_rq = !queues || std::system((std::string(python) + " -c 'import rq' >/dev/null 2>&1").c_str()) == 0;
     if (!has_rq)
         std::fprintf(stderr, "lab: RQ is not installed for python3 (apt-get install python3-rq); the queue's rows have no FastAPI twin\n");
+    // Worker processes in production Python: gunicorn's master with uvicorn workers (000).
+    auto has_workers = [](const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; };
+    bool has_gunicorn = std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
+                        std::system((std::string(python) + " -c 'import gunicorn, uvicorn.workers' >/dev/null 2>&1").c_str()) == 0;
+    if (!has_gunicorn)
+        std::fprintf(stderr, "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the worker rows' twins "
+                             "run uvicorn --workers instead\n");
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
-        if (c.queued() && !has_rq) continue;  // (said once, below)
+        if (c.queued() && !has_rq) continue;  // (said above)
         Configuration twin = c;
         twin.server = "fastapi";
-        // The twin runs what uvicorn can run, and its label says where that differs from the row.
+        if (has_workers(c) && has_gunicorn) twin.fastapi_server = "gunicorn";
+        const std::string server = twin.fastapi_server.empty() ? "uvicorn" : twin.fastapi_server;
+        // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
         std::string differs;
-        if (find_mode(c.mode) && find_mode(c.mode)->takes_workers && c.balance != "shared")
-            differs += ", uvicorn's one shared socket";  // uvicorn takes --workers only
+        if (has_workers(c) && c.balance != "shared")
+            differs += ", " + server + "'s one shared socket";  // neither deals connections nor uses SO_REUSEPORT
         if (!c.gil && s.load.work_path() == "/cpu" && !c.queued()) differs += ", CPython's GIL";  // (a queue worker has its own)
         twin.balance = "shared";
-        twin.label = c.label + (c.queued() ? " [FastAPI + RQ" : " [FastAPI") + differs + "]";
+        twin.label = c.label + (c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
+                     differs + "]";
         twin.gil = true;  // CPython's own, for the model
         // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
         both.push_back(twin);

@@ -39,6 +39,7 @@ struct Configuration {
     std::string mode;
     std::string server = "lab";  // "lab", "fastapi" (lab/reference/serve.py) or "external"
     std::string fastapi_variant;   // for --with-fastapi; empty: the one that matches `mode`
+    std::string fastapi_server;    // a twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
     std::string host;              // "external" only: where the server already listens
     std::uint16_t port = 0;
     int threads = 40;
