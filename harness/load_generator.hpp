@@ -58,8 +58,12 @@ struct RequestRecord {
 
     bool ok() const { return error == ErrorKind::none; }
     std::int64_t latency_us() const { return end_us - intended_us; }  // to its answer
-    // Done: answered, or for a job, found finished. What a user waiting for the result sees.
-    std::int64_t finished_us() const { return done_us >= 0 ? done_us : end_us; }
+    // When its work was done: answered, or for a job, when its worker finished it (by the
+    // queue's stamp; a poll learns of it up to poll_every later, at done_us).
+    std::int64_t finished_us() const {
+        if (done_us < 0) return end_us;
+        return server_end_us >= 0 ? server_end_us : done_us;
+    }
     std::int64_t completion_us() const { return finished_us() - intended_us; }
     bool has_server_stamps() const { return server_start_us >= 0 && server_end_us >= 0; }
     bool has_db_stamps() const { return db_start_us >= 0 && db_end_us >= 0; }

@@ -21,7 +21,7 @@ const std::vector<FigureInfo>& figures() {
         {"busiest_worker", "%", 0, "the share of the median batch's requests that the busiest worker answered"},
         {"answer_p50", "ms", 1, "the median time to an answer (a queued job's: its 202), over every batch"},
         {"answer_max", "ms", 1, "the slowest answer (a queued job's: its 202), over every batch"},
-        {"done_p50", "s", 3, "the median time until a request's work was done (a queued job's: a poll found it finished), over every batch"},
+        {"done_p50", "s", 3, "the median time until a request's work was done (a queued job's: its worker finished it, by the queue's stamp), over every batch"},
         {"p99_from_due", "ms", 1, "open loop: p99 latency from when each request was due"},
         {"p99_from_send", "ms", 1, "open loop: p99 latency from when each request was sent"},
     };

@@ -50,7 +50,7 @@ FigureBars bystander_bars(const RunResult& run) {
 // A queue's promise: the answer comes at once, the work is done when the workers get to it.
 FigureBars answer_vs_done_bars(const RunResult& run) {
     FigureBars f{"How soon each request was answered, and how soon its work was done (a queued job: answered 202 at once, "
-                 "done when a poll found it finished)", "s", 3, {"answer, median", "done, median", "all done (median batch)"}, {}};
+                 "done when its worker finished it)", "s", 3, {"answer, median", "done, median", "all done (median batch)"}, {}};
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 3);
         const Load& load = run.scenario.load;

@@ -181,10 +181,11 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         spec.method = c.queued() ? "POST" : s.load.method;  // POST /jobs enqueues
         spec.target = target_of(c, s.load);
         spec.poll_jobs = c.queued();
-        // Often enough that a poll's lag is small beside a job (a twentieth), not so often that
-        // the polls themselves load the server: from 5 to 50 ms.
-        spec.poll_every = std::clamp(std::chrono::milliseconds(s.load.delay_ms / 20), std::chrono::milliseconds(5),
-                                     std::chrono::milliseconds(50));
+        // A job's completion is its worker's own stamp, so polls need not be frequent to measure
+        // it: a tenth of a job, from 10 to 100 ms, so that the polls themselves take little of
+        // the CPU the workers compute on.
+        spec.poll_every = std::clamp(std::chrono::milliseconds(s.load.delay_ms / 10), std::chrono::milliseconds(10),
+                                     std::chrono::milliseconds(100));
         spec.requests = s.load.requests;
         spec.concurrency = s.load.concurrency;
         spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
