@@ -12,30 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/modes/modes.hpp"
-#include "lab/run/group_memory.hpp"
+#include "lab/run/configuration_processes.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/private_postgres.hpp"
-#include "lab/services/nginx_balancer.hpp"
 #include "lab/services/private_redis.hpp"
 
 namespace lab {
 namespace {
-
-// What a server is given to wait on: the database (/db) and the downstream service (/fetch).
-std::vector<std::string> services_args(const Configuration& c, const RunSettings& settings) {
-    std::vector<std::string> args;
-    if (!settings.database_url.empty()) args.insert(args.end(), {"--database-url", settings.database_url, "--db-pool", std::to_string(c.db_pool)});
-    if (!settings.downstream_url.empty()) args.insert(args.end(), {"--downstream-url", settings.downstream_url});
-    if (!settings.redis_url.empty()) args.insert(args.end(), {"--redis-url", settings.redis_url});
-    return args;
-}
-
-std::vector<std::string> serve_args(const Configuration& c, const RunSettings& settings) {
-    auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
-    if (c.gil) args.push_back("--gil");
-    for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
-    return args;
-}
 
 // The server's GET /stats, or an empty object when it does not answer one (a server that is not
 // the lab's, or one that has stopped).
@@ -63,23 +46,6 @@ std::pair<double, int> server_account(httplib::Client& stats) {
     return {blocked, json.value("max_computing_at_once", -1)};
 }
 
-// Debian's python3-fastapi and python3-uvicorn belong to Debian's own interpreter, which may not
-// be the first python3 on PATH (pyenv and the like).
-const char* const python = "/usr/bin/python3";
-
-// The documents' FastAPI route for each lab mode (the registry's), unless the scenario names one.
-std::string fastapi_variant(const Configuration& c) {
-    if (!c.fastapi_variant.empty()) return c.fastapi_variant;
-    const ModeInfo* mode = find_mode(c.mode);
-    return mode ? std::string(mode->fastapi_variant) : "blocking";
-}
-
-// uvicorn --workers: the configuration's W where the mode has workers, else one process.
-int fastapi_workers(const Configuration& c) {
-    const ModeInfo* mode = find_mode(c.mode);
-    return mode && mode->takes_workers ? c.workers : 1;
-}
-
 // Whether the scenario's servers wait on `path` (/db, /fetch, /cache), in its load or its
 // bystander's requests, which then needs that service.
 bool waits_on(const Scenario& s, const std::string& path) {
@@ -95,55 +61,6 @@ bool queues(const Scenario& s) {
     for (const Configuration& c : s.configurations)
         if (c.queued() && c.server != "external") return true;
     return false;
-}
-
-// Starts the configuration's server (or, for "external", points at the one already running).
-std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
-    if (c.server == "external") return nullptr;
-    if (c.server == "fastapi") {
-        std::vector<std::string> command{
-            python, (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "serve.py").string(),
-            "--variant", fastapi_variant(c), "--workers", std::to_string(fastapi_workers(c))};
-        if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
-        for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
-        return std::make_unique<ServerProcess>(command);
-    }
-    // A thread pool starts all its threads before it listens: 10,000 take seconds on a slow
-    // machine (or under a sanitizer), which is not a server that hangs.
-    const ModeInfo* mode = find_mode(c.mode);
-    auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads ? c.threads * std::chrono::milliseconds(5)
-                                                                           : std::chrono::milliseconds(0));
-    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings), timeout);
-}
-
-// The configuration's queue workers, if its work goes through the job queue: each a `lab worker`
-// (for a FastAPI twin, an RQ worker) on the run's Redis, stopped with the configuration.
-std::vector<std::unique_ptr<ServerProcess>> start_queue_workers(const Configuration& c, const RunSettings& settings) {
-    std::vector<std::string> command{settings.server_binary, "worker", "--redis-url", settings.redis_url};
-    if (c.server == "fastapi")
-        command = {python, (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / "rq_worker.py").string(),
-                   "--redis-url", settings.redis_url};
-    std::vector<std::unique_ptr<ServerProcess>> workers;
-    for (int w = 0; w < c.queue_workers; ++w)
-        workers.push_back(std::make_unique<ServerProcess>(command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
-    return workers;
-}
-
-// Scale-out: H `lab serve` hosts, each a server of the configuration's mode, and nginx in front
-// of them; the load goes to nginx. Both stopped with the configuration.
-struct HostsBehindNginx {
-    std::vector<std::unique_ptr<ServerProcess>> hosts;
-    std::unique_ptr<NginxBalancer> nginx;
-};
-HostsBehindNginx start_hosts(const Configuration& c, const RunSettings& settings) {
-    HostsBehindNginx out;
-    std::vector<std::uint16_t> ports;
-    for (int h = 0; h < c.hosts; ++h) {
-        out.hosts.push_back(std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings)));
-        ports.push_back(out.hosts.back()->port());
-    }
-    out.nginx = std::make_unique<NginxBalancer>(ports, c.upstream);
-    return out;
 }
 
 // What each request asks for: the load's path with its ms, or the same work as a queued job.
@@ -171,13 +88,13 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
     result.model = model_of(c, s.load);
     result.model_s = predicted_makespan_s(result.model, workload_of(s.load));
     try {
-        // A server of its own, or hosts behind nginx (whose /stats would be one host's: not asked).
-        auto server = c.behind_nginx() ? nullptr : start_server(c, settings);
-        auto scale_out = c.behind_nginx() ? start_hosts(c, settings) : HostsBehindNginx{};
-        auto queue_workers = start_queue_workers(c, settings);
+        // Its server (or hosts behind nginx, whose /stats would be one host's: not asked), and
+        // the queue workers its jobs go to.
+        ConfigurationProcesses processes = start_processes(c, settings);
+        ServerProcess* server = processes.server.get();
         LoadSpec spec;
-        spec.host = scale_out.nginx ? "127.0.0.1" : server ? server->host() : c.host;
-        spec.port = scale_out.nginx ? scale_out.nginx->port() : server ? server->port() : c.port;
+        spec.host = processes.host;
+        spec.port = processes.port;
         spec.method = c.queued() ? "POST" : s.load.method;  // POST /jobs enqueues
         spec.target = target_of(c, s.load);
         spec.poll_jobs = c.queued();
@@ -234,20 +151,10 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             result.loop_blocked_ms.push_back(lag_ms);
             result.max_computing.push_back(computing);
         }
-        if (server) {
-            // Every process of the server counts (its workers too), each by its own peak (VmHWM).
-            result.peak_rss_kib = group_peak_rss_kib(server->pid());
-            for (const auto& w : queue_workers) result.peak_rss_kib += std::max(0L, group_peak_rss_kib(w->pid()));
-            server->stop();
-            for (const auto& w : queue_workers) w->stop();
-            result.server_log = server->log();
-        }
-        if (scale_out.nginx) {
-            result.peak_rss_kib = 0;
-            for (const auto& h : scale_out.hosts) result.peak_rss_kib += std::max(0L, group_peak_rss_kib(h->pid()));
-            scale_out.nginx.reset();
-            for (const auto& h : scale_out.hosts) h->stop();
-        }
+        // Every process counts (workers, hosts, queue workers), each by its own peak (VmHWM).
+        result.peak_rss_kib = processes.peak_rss_kib();
+        if (server) result.server_log = server->log();
+        processes.stop();
     } catch (const std::exception& e) {
         result.error = e.what();
         return result;
@@ -455,7 +362,7 @@ Scenario with_fastapi(Scenario s) {
         std::string differs;
         if (has_workers(c) && c.balance != "shared")
             differs += ", " + server + "'s one shared socket";  // neither deals connections nor uses SO_REUSEPORT
-        if (!c.gil && s.load.work_path() == "/cpu" && !c.queued()) differs += ", CPython's GIL";  // (a queue worker has its own)
+        if (!c.gil && s.load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
         twin.balance = "shared";
         twin.label = c.label + (c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
                      differs + "]";

@@ -1,0 +1,119 @@
+#include "lab/run/configuration_processes.hpp"
+
+#include <algorithm>
+
+#include "lab/modes/modes.hpp"
+#include "lab/run/group_memory.hpp"
+
+namespace lab {
+namespace {
+
+// What a server is given to wait on: the database (/db), the downstream service (/fetch), Redis.
+std::vector<std::string> services_args(const Configuration& c, const RunSettings& settings) {
+    std::vector<std::string> args;
+    if (!settings.database_url.empty()) args.insert(args.end(), {"--database-url", settings.database_url, "--db-pool", std::to_string(c.db_pool)});
+    if (!settings.downstream_url.empty()) args.insert(args.end(), {"--downstream-url", settings.downstream_url});
+    if (!settings.redis_url.empty()) args.insert(args.end(), {"--redis-url", settings.redis_url});
+    return args;
+}
+
+std::vector<std::string> serve_args(const Configuration& c, const RunSettings& settings) {
+    auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
+    if (c.gil) args.push_back("--gil");
+    for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
+    return args;
+}
+
+std::string reference_script(const char* name) {
+    return (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / name).string();
+}
+
+// The documents' FastAPI route for each lab mode (the registry's), unless the scenario names one.
+std::string fastapi_variant(const Configuration& c) {
+    if (!c.fastapi_variant.empty()) return c.fastapi_variant;
+    const ModeInfo* mode = find_mode(c.mode);
+    return mode ? std::string(mode->fastapi_variant) : "blocking";
+}
+
+// Worker processes: the configuration's W where the mode has workers, else one process.
+int fastapi_workers(const Configuration& c) {
+    const ModeInfo* mode = find_mode(c.mode);
+    return mode && mode->takes_workers ? c.workers : 1;
+}
+
+// The configuration's server: a FastAPI twin, or `lab serve` in its mode.
+std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
+    if (c.server == "fastapi") {
+        std::vector<std::string> command{python, reference_script("serve.py"), "--variant", fastapi_variant(c),
+                                         "--workers", std::to_string(fastapi_workers(c))};
+        if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
+        for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
+        return std::make_unique<ServerProcess>(command);
+    }
+    // A thread pool starts all its threads before it listens: 10,000 take seconds on a slow
+    // machine (or under a sanitizer), which is not a server that hangs.
+    const ModeInfo* mode = find_mode(c.mode);
+    auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads ? c.threads * std::chrono::milliseconds(5)
+                                                                           : std::chrono::milliseconds(0));
+    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings), timeout);
+}
+
+// Scale-out: H `lab serve` hosts, each a server of the configuration's mode, and nginx in front.
+void start_hosts(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings) {
+    std::vector<std::uint16_t> ports;
+    for (int h = 0; h < c.hosts; ++h) {
+        p.hosts.push_back(std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings)));
+        ports.push_back(p.hosts.back()->port());
+    }
+    p.nginx = std::make_unique<NginxBalancer>(ports, c.upstream);
+}
+
+// The queue workers its jobs go to: each a `lab worker` (for a FastAPI twin, an RQ worker) on the
+// run's Redis.
+void start_queue_workers(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings) {
+    std::vector<std::string> command{settings.server_binary, "worker", "--redis-url", settings.redis_url};
+    if (c.server == "fastapi") command = {python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url};
+    for (int w = 0; w < c.queue_workers; ++w)
+        p.queue_workers.push_back(std::make_unique<ServerProcess>(command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+}
+
+}  // namespace
+
+ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings) {
+    ConfigurationProcesses p;
+    if (c.server == "external") {  // already running: the lab only sends it load
+        p.host = c.host;
+        p.port = c.port;
+        return p;
+    }
+    if (c.behind_nginx()) {
+        start_hosts(p, c, settings);
+        p.host = "127.0.0.1";
+        p.port = p.nginx->port();
+    } else {
+        p.server = start_server(c, settings);
+        p.host = p.server->host();
+        p.port = p.server->port();
+    }
+    start_queue_workers(p, c, settings);
+    return p;  // (if anything threw, what had started went with `p`)
+}
+
+long ConfigurationProcesses::peak_rss_kib() const {
+    if (!server && hosts.empty()) return -1;
+    long total = 0;
+    auto add = [&](const std::unique_ptr<ServerProcess>& s) { total += std::max(0L, group_peak_rss_kib(s->pid())); };
+    if (server) add(server);
+    std::for_each(hosts.begin(), hosts.end(), add);
+    std::for_each(queue_workers.begin(), queue_workers.end(), add);
+    return total;
+}
+
+void ConfigurationProcesses::stop() {
+    nginx.reset();  // first, so that nothing more reaches the hosts
+    for (auto* group : {&hosts, &queue_workers})
+        for (auto& s : *group) s->stop();
+    if (server) server->stop();
+}
+
+}  // namespace lab

@@ -1,0 +1,39 @@
+#pragma once
+// What one configuration of a scenario starts, and stops when it is done: its server (`lab
+// serve` in a mode, or a FastAPI twin under uvicorn or gunicorn), or H hosts behind nginx
+// (scale-out), and the queue workers its jobs go to (`lab worker`, or RQ workers for a twin).
+// Each is a child process in a group of its own that dies with `lab` (ServerProcess), or a
+// kept service (nginx).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lab/run/runner.hpp"
+#include "lab/run/server_process.hpp"
+#include "lab/services/nginx_balancer.hpp"
+
+namespace lab {
+
+// Debian's python3-fastapi, -uvicorn, -rq and gunicorn belong to Debian's own interpreter, which
+// may not be the first python3 on PATH (pyenv and the like).
+inline constexpr const char* python = "/usr/bin/python3";
+
+struct ConfigurationProcesses {
+    std::unique_ptr<ServerProcess> server;  // null for hosts behind nginx and for an external server
+    std::vector<std::unique_ptr<ServerProcess>> hosts;
+    std::unique_ptr<NginxBalancer> nginx;
+    std::vector<std::unique_ptr<ServerProcess>> queue_workers;
+    std::string host;  // where the load goes: the server, nginx, or the external server
+    std::uint16_t port = 0;
+
+    // Peak resident memory, each process by its own high-water mark, summed over all of them
+    // (their children too); -1 for an external server.
+    long peak_rss_kib() const;
+    void stop();  // idempotent; also done when this object goes
+};
+
+// Throws std::runtime_error (one line) if something does not start; what did start is stopped.
+ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings);
+
+}  // namespace lab
