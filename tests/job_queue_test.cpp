@@ -158,21 +158,14 @@ TEST_CASE("A job whose workers keep dying is marked failed after three attempts,
 
 TEST_CASE("No redis-server, server or queue worker outlives `lab run` when it is killed", "[services]") {
     namespace fs = std::filesystem;
-    auto folders = [] {
-        std::set<fs::path> found;
-        for (const auto& entry : fs::directory_iterator("/tmp"))
-            if (entry.path().filename().string().rfind("lab-redis-", 0) == 0) found.insert(entry.path());
-        return found;
-    };
-    auto before = folders();
+    auto before = test::temporary_folders("lab-redis-");
     fs::path out = fs::temp_directory_path() / ("lab-queue-kill-" + std::to_string(getpid()));
     pid_t lab = test::spawn_lab({"run", "background-queue", "--only", "3", "--delay", "3000", "--requests", "2",
                                  "--repeat", "1", "--quiet", "--out", out.string()});
     fs::path folder;
     // Its Redis, then the server and the two workers on it (their command lines name its socket).
     bool running = test::eventually([&] {
-        for (const auto& f : folders())
-            if (!before.count(f)) folder = f;
+        folder = test::new_folder(before, test::temporary_folders("lab-redis-"));
         return !folder.empty() && test::processes_naming(folder.string()).size() >= 4;
     }, 15s);
     std::set<pid_t> started = folder.empty() ? std::set<pid_t>{} : test::processes_naming(folder.string());

@@ -53,20 +53,13 @@ TEST_CASE("nginx round-robin sends a host each request in turn; it and its folde
 }
 
 TEST_CASE("No nginx and no host outlives `lab run scale-out` when it is killed", "[services]") {
-    auto folders = [] {
-        std::set<fs::path> found;
-        for (const auto& entry : fs::directory_iterator("/tmp"))
-            if (entry.path().filename().string().rfind("lab-nginx-", 0) == 0) found.insert(entry.path());
-        return found;
-    };
-    auto before = folders();
+    auto before = test::temporary_folders("lab-nginx-");
     fs::path out = fs::temp_directory_path() / ("lab-scale-kill-" + std::to_string(getpid()));
     pid_t lab = test::spawn_lab({"run", "scale-out", "--only", "2", "--delay", "3000", "--repeat", "1", "--quiet",
                                  "--out", out.string()});
     fs::path folder;
     bool running = test::eventually([&] {
-        for (const auto& f : folders())
-            if (!before.count(f)) folder = f;
+        folder = test::new_folder(before, test::temporary_folders("lab-nginx-"));
         return !folder.empty() && !test::processes_naming(folder.string()).empty();
     }, 15s);
     std::set<pid_t> started = test::descendants(lab);  // the four hosts, nginx's keeper and nginx

@@ -42,12 +42,6 @@ std::vector<std::string> processes_in(const fs::path& folder) {
     return found;
 }
 
-std::set<fs::path> temporary_folders(const std::string& prefix) {
-    std::set<fs::path> found;
-    for (const auto& entry : fs::directory_iterator("/tmp"))
-        if (entry.path().filename().string().rfind(prefix, 0) == 0) found.insert(entry.path());
-    return found;
-}
 
 // The service, or nullptr and a warning if its Debian package is missing (the test is skipped).
 template <class Service, class... Args>
@@ -174,7 +168,7 @@ TEST_CASE("A private Redis answers PING on its URL, and is gone with its object"
 }
 
 TEST_CASE("A private service that cannot start is one line with its reason, and leaves no folder", "[services]") {
-    auto before = temporary_folders("lab-pg-");
+    auto before = test::temporary_folders("lab-pg-");
     std::string message;
     try {
         lab::PrivatePostgres pg(1);  // fewer than the 3 connections PostgreSQL keeps for superusers
@@ -189,14 +183,14 @@ TEST_CASE("A private service that cannot start is one line with its reason, and 
     CHECK(message.rfind("PostgreSQL did not start: PostgreSQL exited with status 1 before it was ready", 0) == 0);
     CHECK(message.find("max_connections") != std::string::npos);  // postgres's own reason, from its log
     CHECK(message.find('\n') == std::string::npos);
-    CHECK(temporary_folders("lab-pg-") == before);
+    CHECK(test::temporary_folders("lab-pg-") == before);
 }
 
 TEST_CASE("A missing PostgreSQL is one line naming the Debian package", "[services]") {
     const char* was = std::getenv("LAB_PG_BIN");
     std::string saved = was ? was : "";
     setenv("LAB_PG_BIN", "/nonexistent", 1);
-    auto before = temporary_folders("lab-pg-");
+    auto before = test::temporary_folders("lab-pg-");
     std::string message;
     try {
         lab::PrivatePostgres pg;
@@ -206,7 +200,7 @@ TEST_CASE("A missing PostgreSQL is one line naming the Debian package", "[servic
     if (was) setenv("LAB_PG_BIN", saved.c_str(), 1);
     else unsetenv("LAB_PG_BIN");
     CHECK(message == "PostgreSQL is not installed: apt-get install postgresql-15");
-    CHECK(temporary_folders("lab-pg-") == before);
+    CHECK(test::temporary_folders("lab-pg-") == before);
 }
 
 TEST_CASE("A private PostgreSQL is gone however the process that started it ends", "[services]") {

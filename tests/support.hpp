@@ -89,6 +89,21 @@ inline std::set<pid_t> descendants(pid_t root) {
     return found;
 }
 
+// The folders in /tmp whose names start with `prefix` (the lab's services: "lab-redis-", ...).
+inline std::set<std::filesystem::path> temporary_folders(const std::string& prefix) {
+    std::set<std::filesystem::path> found;
+    for (const auto& entry : std::filesystem::directory_iterator("/tmp"))
+        if (entry.path().filename().string().rfind(prefix, 0) == 0) found.insert(entry.path());
+    return found;
+}
+
+// The one folder of `now` that `before` did not have, or an empty path.
+inline std::filesystem::path new_folder(const std::set<std::filesystem::path>& before, const std::set<std::filesystem::path>& now) {
+    for (const auto& f : now)
+        if (!before.count(f)) return f;
+    return {};
+}
+
 inline bool alive(pid_t pid) {
     std::string text = lab::read_proc_file("/proc/" + std::to_string(pid) + "/stat");
     auto close = text.rfind(')');

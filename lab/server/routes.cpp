@@ -53,23 +53,17 @@ Route timed_route(Route::Kind kind, std::string_view query, const std::string& k
     return r;
 }
 
-// The {id} of /users/{id} or /jobs/{id}: a whole number from 1 to `most`, else why not.
-std::optional<long> id_in_path(std::string_view id_text, long most) {
+// /users/{id} (a row of PostgreSQL's users table, by its primary key) and /jobs/{id} (a job of the
+// queue): the {id} is a whole number from 1 to `most`, else a 400 that says so.
+Route id_route(Route::Kind kind, std::string_view id_text, long most, const char* what) {
     long id = 0;
     auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-    if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1 || id > most) return std::nullopt;
-    return id;
-}
-
-// /users/{id}: one row of PostgreSQL's users table, by its primary key.
-Route user_route(std::string_view id_text) {
-    auto id = id_in_path(id_text, max_user_id);
-    if (!id)
-        return error(400, "a user id is a whole number between 1 and " + std::to_string(max_user_id) + ", got '" +
+    if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1 || id > most)
+        return error(400, std::string("a ") + what + " id is a whole number between 1 and " + std::to_string(most) + ", got '" +
                               std::string(id_text) + "'");
     Route r;
-    r.kind = Route::Kind::user;
-    r.user_id = *id;
+    r.kind = kind;
+    (kind == Route::Kind::user ? r.user_id : r.job_id) = id;
     return r;
 }
 
@@ -80,18 +74,6 @@ Route job_submit_route(std::string_view query) {
         return error(400, "POST /jobs takes one of cpu_ms=N (compute N ms) or wait_ms=N (wait N ms)");
     Route r = timed_route(Route::Kind::job_submit, query, cpu ? "cpu_ms" : "wait_ms");  // ?ms='s bounds
     r.computes = cpu.has_value();
-    return r;
-}
-
-// GET /jobs/{id}: where a job stands.
-Route job_status_route(std::string_view id_text) {
-    auto id = id_in_path(id_text, max_job_id);
-    if (!id)
-        return error(400, "a job id is a whole number between 1 and " + std::to_string(max_job_id) + ", got '" +
-                              std::string(id_text) + "'");
-    Route r;
-    r.kind = Route::Kind::job_status;
-    r.job_id = *id;
     return r;
 }
 
@@ -132,11 +114,11 @@ Route route(std::string_view method, std::string_view target) {
     }
     if (constexpr std::string_view jobs = "/jobs/"; path.substr(0, jobs.size()) == jobs) {
         if (method != "GET") return error(405, "/jobs/{id} takes GET", "GET");
-        return job_status_route(path.substr(jobs.size()));
+        return id_route(Route::Kind::job_status, path.substr(jobs.size()), max_job_id, "job");
     }
     if (constexpr std::string_view users = "/users/"; path.substr(0, users.size()) == users) {
         if (method != "GET") return error(405, "/users/{id} takes GET", "GET");
-        return user_route(path.substr(users.size()));
+        return id_route(Route::Kind::user, path.substr(users.size()), max_user_id, "user");
     }
     if (path == "/" || path == "/health" || path == "/stats") {
         if (method != "GET") return error(405, std::string(path) + " takes GET", "GET");
