@@ -302,6 +302,8 @@ Scenario load_scenario(const fs::path& file) {
     return s;
 }
 
+bool served_by_processes(const Configuration& c) { return c.behind_nginx() || c.queued() || served_by_workers(c.mode); }
+
 int serving_processes(const Configuration& c) {
     if (c.behind_nginx()) return c.hosts;
     if (c.queued()) return c.queue_workers;

@@ -104,7 +104,8 @@ struct Scenario {
 int serving_processes(const Configuration& c);
 // What one of them is called: "worker", "host" or "queue worker".
 inline const char* serving_process_name(const Configuration& c) { return c.behind_nginx() ? "host" : c.queued() ? "queue worker" : "worker"; }
-inline bool served_by_processes(const Configuration& c) { return serving_processes(c) > 1 || c.behind_nginx() || c.queued(); }
+// Whether its requests are counted per process: worker processes (even one), hosts, queue workers.
+bool served_by_processes(const Configuration& c);
 
 struct ScenarioError : std::runtime_error {
     ScenarioError(const std::filesystem::path& file, const std::string& key, const std::string& reason);
