@@ -12,6 +12,7 @@
 
 #include "harness/load_generator.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/server/cpu_ledger.hpp"
 
 namespace {
 
@@ -134,4 +135,23 @@ TEST_CASE("a blocked loop's longest blocked stretch is its whole batch, in every
             CHECK(blocked < below);
         }
     }
+}
+
+// The ledger behind "computing at once": CPU time is spread over the interval it ran in, so
+// holders of one lock, whose intervals never overlap, never add up to two, even when their
+// chunks straddle a slice's edge; two threads side by side do.
+TEST_CASE("the CPU ledger counts overlapping intervals, not chunks that end in one slice", "[unit]") {
+    lab::CpuLedger ledger;
+    constexpr std::int64_t slice = lab::CpuLedger::slice_us;
+    // One thread after another, 9.9 ms each, the second one crossing into the next slice.
+    ledger.add(0, 9'900, 9'900);
+    ledger.add(9'900, 19'800, 9'900);
+    CHECK(ledger.most_at_once() == 1);
+    // A chunk that waited long while holding the lock spreads its little CPU over its interval.
+    ledger.add(19'800, 5 * slice, 300);
+    CHECK(ledger.most_at_once() == 1);
+    // Two threads computing over the same 10 ms.
+    ledger.add(10 * slice, 11 * slice, slice);
+    ledger.add(10 * slice, 11 * slice, slice);
+    CHECK(ledger.most_at_once() == 2);
 }

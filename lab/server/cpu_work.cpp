@@ -53,13 +53,18 @@ std::int64_t do_cpu_work(Micros cpu) {
     Gil::Hold hold(gil);
     const auto chunk = static_cast<std::int64_t>(chunk_us * iterations_per_us);
     std::int64_t used = 0;  // CPU time inside the chunks only, not in hand-offs of the GIL
+    std::int64_t entered = 0;  // of which in the ledger: at most the wall time of each chunk
     while (used < cpu.count()) {
         double share = std::min(1.0, static_cast<double>(cpu.count() - used) / chunk_us);
-        std::int64_t before = thread_cpu_us();
+        std::int64_t wall_before = monotonic_us(), before = thread_cpu_us();
         sink = churn(sink + 1, std::max<std::int64_t>(1, static_cast<std::int64_t>(share * static_cast<double>(chunk))));
-        std::int64_t spent = thread_cpu_us() - before;
-        used += spent;
-        ledger.add(monotonic_us(), spent);  // what ran on a core, not what had started
+        used += thread_cpu_us() - before;
+        std::int64_t wall_after = monotonic_us();
+        // What ran on a core, not what had started; a coarse CPU clock's jump is paid out
+        // over the chunks that follow, never more than the wall time each took.
+        std::int64_t entry = std::min(used - entered, wall_after - wall_before);
+        ledger.add(wall_before, wall_after, entry);
+        entered += entry;
         gil.check_for_drop_request();
     }
     return used;
