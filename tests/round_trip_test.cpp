@@ -85,8 +85,7 @@ lab::RunResult made_up_run(const lab::Scenario& scenario) {
     for (std::size_t i = 0; i < scenario.configurations.size(); ++i) {
         lab::ConfigurationResult r;
         r.configuration = scenario.configurations[i];
-        lab::Load own = scenario.load;
-        if (r.configuration.requests) own.requests = *r.configuration.requests;
+        lab::Load own = lab::load_of(scenario.load, r.configuration);
         r.model = lab::model_of(r.configuration, own);
         r.model_s = lab::predicted_makespan_s(r.model, lab::workload_of(own));
         int n = std::min(own.requests, 24);

@@ -7,6 +7,7 @@
 #include "lab/results/writer.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run/sweep.hpp"
 
 namespace lab {
 
@@ -31,17 +32,38 @@ std::optional<Scenario> find_scenario(const std::string& name) {
     return std::nullopt;
 }
 
+// A numeric option that takes one value, or a list that sweeps it ("--threads 10,40,100"); only
+// one option may take a list.
+void sweepable(CLI::App& app, Overrides& overrides, const char* name, std::optional<int>& single, const char* what) {
+    const SweepOption& option = *find_sweep_option(name + 2);
+    app.add_option_function<std::vector<int>>(
+           name,
+           [&overrides, &single, &option](const std::vector<int>& values) {
+               if (values.size() == 1) {
+                   single = values.front();
+                   return;
+               }
+               if (overrides.sweep)
+                   throw CLI::ValidationError(std::string("--") + option.name, "a run sweeps one option; --" +
+                                                  overrides.sweep->option + " already takes a list");
+               overrides.sweep = Sweep{option.name, values};
+           },
+           std::string(what) + "; a list (1,2,5) sweeps it")
+        ->delimiter(',')
+        ->check(CLI::Range(option.low, option.high));
+}
+
 void declare_overrides(CLI::App& app, Overrides& overrides) {
-    app.add_option("--requests", overrides.requests, "Requests per batch, N")->check(CLI::Range(1, 10'000));
-    app.add_option("--concurrency", overrides.concurrency, "Connections at once, C")->check(CLI::Range(1, 10'000));
-    app.add_option("--delay", overrides.delay_ms, "Each request's wait d, in ms")->check(CLI::Range(0, 60'000));
+    sweepable(app, overrides, "--requests", overrides.requests, "Requests per batch, N");
+    sweepable(app, overrides, "--concurrency", overrides.concurrency, "Connections at once, C");
+    sweepable(app, overrides, "--delay", overrides.delay_ms, "Each request's wait d, in ms");
     app.add_option("--repeat", overrides.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100));
-    app.add_option("--threads", overrides.threads, "thread-pool size T")->check(CLI::Range(1, 10'000));
-    app.add_option("--workers", overrides.workers, "multi-process workers W")->check(CLI::Range(1, 64));
+    sweepable(app, overrides, "--threads", overrides.threads, "thread-pool size T");
+    sweepable(app, overrides, "--workers", overrides.workers, "multi-process workers W");
     app.add_option("--balance", overrides.balance, "multi-process: how workers share the port")
         ->check(CLI::IsMember(balance_names()));
     app.add_option("--only", overrides.only, "Run one configuration: its label, or its number from 1 (see `lab show`)");
-    app.add_option("--db-pool", overrides.db_pool, "/db: connections to PostgreSQL per server process, P")->check(CLI::Range(1, 100));
+    sweepable(app, overrides, "--db-pool", overrides.db_pool, "/db: connections to PostgreSQL per server process, P");
     app.add_option("--database-url", overrides.database_url,
                    "/db: query this PostgreSQL (postgresql://...) instead of a cluster of the lab's own");
     app.add_option("--redis-url", overrides.redis_url,

@@ -5,15 +5,31 @@
 
 #include "lab/report/figures.hpp"
 #include "lab/report/layout.hpp"
+#include "lab/report/sweep_curves.hpp"
 
 namespace lab {
 namespace {
 
-// The configuration the scenario file lists at `place` (its own row, not a FastAPI twin).
-const ConfigurationResult* row_at(const RunResult& run, int place) {
+// The configurations the scenario file lists at `place` (its own rows, not FastAPI twins): one,
+// or in a sweep each of its points (only the one at `at`, if the claim names a value).
+std::vector<const ConfigurationResult*> rows_at(const RunResult& run, int place, std::optional<int> at = std::nullopt) {
+    std::vector<const ConfigurationResult*> rows;
     for (const auto& r : run.configurations)
-        if (r.configuration.number == place && r.configuration.server == "lab") return &r;
+        if (r.configuration.number == place && r.configuration.server == "lab" && (!at || r.configuration.sweep_value == at))
+            rows.push_back(&r);
+    return rows;
+}
+
+// The row at `place` that stands beside `r`: in a sweep, its point at the same value.
+const ConfigurationResult* row_beside(const RunResult& run, int place, const ConfigurationResult& r) {
+    for (const ConfigurationResult* other : rows_at(run, place))
+        if (!other->configuration.sweep_value || other->configuration.sweep_value == r.configuration.sweep_value) return other;
     return nullptr;
+}
+
+const ConfigurationResult* row_at(const RunResult& run, int place) {
+    auto rows = rows_at(run, place);
+    return rows.empty() ? nullptr : rows.front();
 }
 
 // What the bound multiplies, in the figure's own unit, and how to say it.
@@ -23,20 +39,27 @@ struct Reference {
 };
 
 Reference reference_of(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
-    const Load& load = run.scenario.load;
+    const Load load = load_of(run.scenario.load, r.configuration);
     const FigureInfo* f = find_figure(e.figure);
     double per_second = f && f->unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
     const Configuration& c = r.configuration;
     if (e.relative_to == "model") return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second), "the model"};
     if (e.relative_to == "d") return {load.delay_ms / 1000.0 * per_second, "d"};
+    // A rate, for throughput: one request, T, W or N requests every d.
+    if (e.relative_to.ends_with("/d") && load.delay_ms > 0) {
+        const std::string x = e.relative_to.substr(0, e.relative_to.size() - 2);
+        double many = x == "T" ? c.threads : x == "W" ? c.workers : x == "N" ? load.requests : 1;
+        return {many / (load.delay_ms / 1000.0), e.relative_to};
+    }
     if (e.relative_to == "N") return {static_cast<double>(c.requests.value_or(load.requests)), "N"};
     if (e.relative_to == "T") return {static_cast<double>(c.threads), "T"};
     if (e.relative_to == "W") return {static_cast<double>(c.workers), "W"};
     if (e.relative_to == "P") return {static_cast<double>(c.db_pool), "P"};
     if (e.relative_to == "row") {
-        const ConfigurationResult* other = row_at(run, e.relative_row);
+        const ConfigurationResult* other = row_beside(run, e.relative_row, r);
         if (!other) return {std::nullopt, "row " + std::to_string(e.relative_row)};
-        return {figure_value(e.figure, *other, load), "“" + other->configuration.label + "”"};
+        return {figure_value(e.figure, *other, load_of(run.scenario.load, other->configuration)),
+                "“" + other->configuration.label + "”"};
     }
     return {1.0, ""};
 }
@@ -65,11 +88,19 @@ std::string indented(const std::string& lines, const std::string& margin) {
 std::vector<CheckedClaim> check_claims(const RunResult& run) {
     std::vector<CheckedClaim> out;
     for (const Expectation& e : run.scenario.expectations) {
-        const ConfigurationResult* r = row_at(run, e.row);
-        if (!r) continue;  // its row was left out (--only): nothing to check it against
+        // A sweep without the point the claim is about: said, not checked.
+        if (e.at && rows_at(run, e.row, e.at).empty() && !rows_at(run, e.row).empty()) {
+            const ConfigurationResult& any = *rows_at(run, e.row).front();
+            out.push_back({.outcome = CheckedClaim::Outcome::not_measured, .claim = e.claim,
+                           .evidence = any.configuration.series + ": not checked: this sweep has no point at " +
+                                       swept_symbol(run) + " = " + std::to_string(*e.at)});
+            continue;
+        }
+        // Its row (none if --only left it out: nothing to check it against), or its point.
+        for (const ConfigurationResult* r : rows_at(run, e.row, e.at)) {
         CheckedClaim c;
         c.claim = e.claim;
-        std::optional<double> value = figure_value(e.figure, *r, run.scenario.load);
+        std::optional<double> value = figure_value(e.figure, *r, load_of(run.scenario.load, r->configuration));
         Reference ref = reference_of(e, *r, run);
         c.evidence = r->configuration.label + ": " + e.figure + " ";
         if (!value || !ref.value) {
@@ -89,6 +120,7 @@ std::vector<CheckedClaim> check_claims(const RunResult& run) {
         }
         c.outcome = holds ? CheckedClaim::Outcome::holds : CheckedClaim::Outcome::contradicted;
         out.push_back(c);
+        }
     }
     return out;
 }
@@ -119,7 +151,7 @@ std::string with_figures(const std::string& text, const RunResult* run) {
         }
         if (run)
             if (const ConfigurationResult* r = row_at(*run, std::stoi(m[2])))
-                if (auto value = figure_value(figure, *r, run->scenario.load)) shown = figure_text(figure, *value);
+                if (auto value = figure_value(figure, *r, load_of(run->scenario.load, r->configuration))) shown = figure_text(figure, *value);
         out += shown;
     }
     out.append(last, text.cend());

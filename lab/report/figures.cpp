@@ -11,6 +11,7 @@ const std::vector<FigureInfo>& figures() {
     static const std::vector<FigureInfo> all{
         {"measured", "s", 3, "how long all N requests took (median of the batches)"},
         {"model", "s", 3, "what the model predicts for all N"},
+        {"throughput", "requests/s", 1, "N over the measured makespan: requests answered per second (Little's law: about L/d with L served at once)"},
         {"probe_p50", "ms", 1, "the bystander probe's median latency, over every batch"},
         {"probe_max", "ms", 1, "the bystander probe's worst latency, over every batch"},
         {"peak_rss", "MiB", 1, "the server's peak resident memory, summed over its processes (its workers too)"},
@@ -62,6 +63,7 @@ std::optional<double> figure_value(const std::string& name, const ConfigurationR
     if (!r.error.empty() || r.batches.empty()) return std::nullopt;
     const BatchStats* median = r.stats.empty() ? nullptr : &r.stats[r.median_batch];
     if (name == "measured") return r.makespan.median;
+    if (name == "throughput") return r.makespan.median > 0 ? std::optional(load.requests / r.makespan.median) : std::nullopt;
     if (name == "model") return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);
     if (name == "answer_p50") return request_percentile(r, 50, [](const RequestRecord& q) { return q.latency_us(); });
     if (name == "answer_max") return request_percentile(r, 100, [](const RequestRecord& q) { return q.latency_us(); });

@@ -8,6 +8,7 @@
 #include "lab/report/layout.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/svg_charts.hpp"
+#include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -169,7 +170,13 @@ std::string html_report(const RunResult& run) {
         << escape(s.source) << "</p>\n";
     teaching(out, with_figures(s.teaching, &run));
     out << "<p class=\"load\">" << escape(load_line(run)) << "</p>\n";
-    key_figure_svg(out, run);  // the lesson's number first
+    // The lesson's number first: a sweep's curves, or the key figure.
+    if (s.sweep) {
+        out << "<h2>Curves: each configuration against " << escape(swept_symbol(run)) << "</h2>\n";
+        sweep_svg(out, run);
+    } else {
+        key_figure_svg(out, run);
+    }
     out << "<h2>The table</h2>\n";
     table(out, run);
     claims(out, run);

@@ -11,6 +11,7 @@
 #include "lab/report/figures.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/report/layout.hpp"
+#include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -76,17 +77,26 @@ std::string load_line(const RunResult& run) {
             line += "; one request of " + std::to_string(load.stall_ms) + " ms at " + fixed(load.stall_at_ms / 1000.0, 1) + " s";
         return line + ". Latency from when each request was due (corrected for coordinated omission) and from when it was sent.";
     }
-    std::string line = std::to_string(load.requests) + " requests, " + std::to_string(load.concurrency) + " at a time, ";
+    // A swept number of the load is named by its symbol, its values at the end.
+    const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
+    std::string line = (swept == "requests" ? "N" : std::to_string(load.requests)) + " requests, " +
+                       (swept == "concurrency" ? "C" : std::to_string(load.concurrency)) + " at a time, ";
+    const std::string d_text = swept == "delay" ? "d" : fixed(load.delay_ms / 1000.0) + " s";
     if (!run.configurations.empty() && run.configurations[0].configuration.server == "external")
         line += load.method + " " + load.path;
     else if (load.background())
         line += load.method + " " + load.path + ", each answered 202 and then running a task that " +
-                (load.work_path() == "/cpu" ? "computes" : "waits") + " for " + fixed(load.delay_ms / 1000.0) + " s";
+                (load.work_path() == "/cpu" ? "computes" : "waits") + " for " + d_text;
     else if (load.path == "/cpu")
-        line += "each computing c = " + fixed(load.delay_ms / 1000.0) + " s of CPU on a machine with " +
+        line += "each computing c = " + d_text + " of CPU on a machine with " +
                 std::to_string(run.cores) + " cores";
     else
-        line += "each waiting d = " + fixed(load.delay_ms / 1000.0) + " s" + waiting_on(load.path);
+        line += "each waiting " + (swept == "delay" ? "d" : "d = " + d_text) + waiting_on(load.path);
+    if (run.scenario.sweep) {
+        std::string values;
+        for (int v : run.scenario.sweep->values) values += (values.empty() ? "" : ", ") + std::to_string(v);
+        line += "; swept: " + swept_symbol(run) + " = " + values + (swept == "delay" ? " ms" : "");
+    }
     line += load.repeat == 1 ? "; one batch" : "; median of " + std::to_string(load.repeat) + " batches";
     return line + (load.warmup ? " after one warm-up" : ", no warm-up") + ". Source: " +
            run.scenario.source;
@@ -253,7 +263,8 @@ void print_report(std::ostream& out, const RunResult& run, Format format, const 
     const bool markdown = format == Format::markdown;
     const int width = layout.wide || markdown ? 100'000 : layout.columns;  // what prose wraps at
     out << wrap(run.scenario.title, width) << wrap(load_line(run), width) << '\n';
-    if (!markdown) out << key_figure_text(run, layout.columns) << '\n';  // the lesson's number first
+    // The lesson's number first: a sweep's curves, or the key figure.
+    if (!markdown) out << (run.scenario.sweep ? sweep_charts_text(run, layout.columns) : key_figure_text(run, layout.columns)) << '\n';
     print_table(out, table_columns(run), layout, markdown);
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
                                  [&](const auto& r) { return document_below_floor(r.configuration, load, run.cores); });
@@ -262,6 +273,10 @@ void print_report(std::ostream& out, const RunResult& run, Format format, const 
                                 " s: every request waits d itself, so no server can answer them all sooner.", width);
     if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
     if (markdown || load.rate > 0) return;
+    if (run.scenario.sweep) {  // a timeline per point would fill the screen
+        out << '\n' << wrap("Each point's timeline is in report.html.", width);
+        return;
+    }
     const std::int64_t axis_us = shared_axis_us(run);
     out << '\n' << wrap("Timelines of each configuration's median batch, all on one time axis (0 to " +
                             fixed(static_cast<double>(axis_us) / 1e6) + " s), so their widths compare:", width);

@@ -28,7 +28,7 @@ constexpr const char* from_due_colour = "#d35400", *from_send_colour = "#1f5fa8"
 
 const char* worker_colour(std::size_t rank) { return worker_palette[rank % std::size(worker_palette)]; }
 
-using Legend = std::vector<std::pair<std::string, std::string>>;  // colour, what it means
+}  // namespace
 
 void legend(std::ostream& out, const Legend& entries) {
     out << "<div class=\"legend\">";
@@ -37,6 +37,8 @@ void legend(std::ostream& out, const Legend& entries) {
             << "\"></span>" << escape(what) << "</span>";
     out << "</div>\n";
 }
+
+namespace {
 
 constexpr int width = 960;
 

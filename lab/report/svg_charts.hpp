@@ -5,6 +5,8 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "lab/run/runner.hpp"
 
@@ -12,6 +14,14 @@ namespace lab {
 
 // The one place text becomes HTML (defined in html_report.cpp).
 std::string escape(std::string_view text);
+
+// A legend: one entry for every colour a picture uses (colour, what it means).
+using Legend = std::vector<std::pair<std::string, std::string>>;
+void legend(std::ostream& out, const Legend& entries);
+
+// A sweep's curves (lab/report/sweep_curves.hpp): a chart per figure, a line per configuration
+// and its model's dashed beside it, all on one pair of axes (defined in svg_sweep.cpp).
+void sweep_svg(std::ostream& out, const RunResult& run);
 
 // The key figure (scenario.key_figure): bars on one scale, or latency over an open loop's run.
 void key_figure_svg(std::ostream& out, const RunResult& run);

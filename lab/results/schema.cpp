@@ -62,6 +62,10 @@ void configuration_fields(V& v, C& c) {
     v("upstream", c.upstream);
     v("client", c.client);
     v("requests", c.requests, count_bound);  // null: the load's
+    v("concurrency", c.concurrency, Bound{1, 10'000});  // null: the load's
+    v("delay_ms", c.delay_ms, ms_bound);  // null: the load's
+    v("sweep_value", c.sweep_value, Bound{0, 60'000});  // null: not a sweep's point
+    v("series", c.series);
     v("document_s", c.document_s, Bound{0, 1e6});
     v("document_text", c.document_text);
     v("number", c.number, Bound{0, 10'000});
@@ -76,6 +80,13 @@ void expectation_fields(V& v, E& e) {  // a claim of the text, as scenarios/READ
     v("relative_to", e.relative_to);
     v("relative_row", e.relative_row, Bound{0, 10'000});
     v("claim", e.claim);
+    v("at", e.at, Bound{0, 60'000});
+}
+
+template <class V, class S>
+void sweep_fields(V& v, S& sweep) {  // a sweep: the option and the values it was measured at
+    v("option", sweep.option);
+    v("values", sweep.values, Bound{0, 60'000});
 }
 
 template <class V, class M>
@@ -174,6 +185,14 @@ private:
             if (!j.is_number()) fail(key, "must be a number, got " + shown(j));
             check_range(key, j, j.get<double>(), b);
             value = j.get<double>();
+        } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+            if (!j.is_array() || j.size() > 100) fail(key, "must be a list of at most 100 numbers, got " + shown(j));
+            value.clear();
+            for (const json& each : j) {
+                int one = 0;
+                read(key, each, one, b);
+                value.push_back(one);
+            }
         } else {  // std::optional<int|double>: null for "none"
             if (j.is_null()) {
                 value.reset();
@@ -252,6 +271,8 @@ json summary_json(const RunResult& run) {
     top["expect"] = std::move(expect);
     w("model_tolerance", s.model_tolerance);
     w("model_tolerance_why", s.model_tolerance_why);
+    if (s.sweep) w.object("sweep", *s.sweep, [](auto& v, auto& sw) { sweep_fields(v, sw); });
+    else top["sweep"] = nullptr;
     top["physical_floor_s"] = physical_floor_s(s.load, run.cores);  // derived
     json configurations = json::array();
     for (const auto& r : run.configurations) {
@@ -273,7 +294,7 @@ json summary_json(const RunResult& run) {
         c["model_formula"] = r.model.formula;
         c["measured_s"] = {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
-        c["document_below_physical_floor"] = document_below_floor(r.configuration, s.load, run.cores);
+        c["document_below_physical_floor"] = document_below_floor(r.configuration, load_of(s.load, r.configuration), run.cores);
         c["open_loop"] = r.open_loop.empty() ? json() : open_loop_json(open_loop_summary(r));
         configurations.push_back(std::move(c));
     }
@@ -312,6 +333,11 @@ StoredRun run_from_summary(const json& summary) {
     }
     top("model_tolerance", s.model_tolerance, Bound{0, 100});
     top("model_tolerance_why", s.model_tolerance_why);
+    if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
+        Sweep read_back;
+        top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
+        s.sweep = read_back;
+    }
     const json& list = summary["configurations"];
     if (!list.is_array() || list.empty()) top.fail("configurations", "must be a list of at least one configuration");
     for (std::size_t i = 0; i < list.size(); ++i) {

@@ -14,6 +14,7 @@
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run/sweep.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
 
@@ -81,8 +82,8 @@ std::chrono::milliseconds batch_deadline(double model_s) {
 
 ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
                                       const RunSettings& settings) {
-    Scenario s = scenario;  // with this configuration's own request count, if it has one
-    if (c.requests) s.load.requests = *c.requests;
+    Scenario s = scenario;  // with this configuration's own N, C and d, if it has them (a sweep's point)
+    s.load = load_of(s.load, c);
     ConfigurationResult result;
     result.configuration = c;
     result.model = model_of(c, s.load);
@@ -198,20 +199,33 @@ Scenario apply(Scenario s, const Overrides& o) {
         if (o.balance) c.balance = *o.balance;
         if (o.db_pool) c.db_pool = *o.db_pool;
     }
+    // A sweep from the command line replaces the file's; one value for the file's swept option
+    // measures that value alone.
+    std::optional<Sweep> sweep = o.sweep ? o.sweep : s.sweep;
+    if (sweep && !o.sweep && o.single(sweep->option)) sweep.reset();
+    s.sweep.reset();
+    if (sweep) {
+        if (auto problem = sweep_problem(*sweep)) throw std::invalid_argument("--" + sweep->option + ": " + *problem);
+        s = expand_sweep(std::move(s), *sweep);
+    }
     // Labels are built from the values that run: "{d}" the wait as the documents write it
-    // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests, "{P}" the
+    // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests, "{C}"
+    // the connections at once, "{P}" the
     // database pool, "{Q}" the queue workers, "{H}" the hosts behind nginx.
-    char d[32];
-    std::snprintf(d, sizeof d, "%g", s.load.delay_ms / 1000.0);
     for (auto& c : s.configurations) {
+        const Load own = load_of(s.load, c);
+        char d[32];
+        std::snprintf(d, sizeof d, "%g", own.delay_ms / 1000.0);
         auto fill = [&](const std::string& name, const std::string& value) {
-            for (auto at = c.label.find(name); at != std::string::npos; at = c.label.find(name, at + value.size()))
-                c.label.replace(at, name.size(), value);
+            for (std::string* text : {&c.label, &c.series})  // (a sweep's series shows its symbol, the rest filled)
+                for (auto at = text->find(name); at != std::string::npos; at = text->find(name, at + value.size()))
+                    text->replace(at, name.size(), value);
         };
         fill("{d}", d);
         fill("{T}", std::to_string(c.threads));
         fill("{W}", std::to_string(c.workers));
-        fill("{N}", std::to_string(c.requests.value_or(s.load.requests)));
+        fill("{N}", std::to_string(own.requests));
+        fill("{C}", std::to_string(own.concurrency));
         fill("{P}", std::to_string(c.db_pool));
         fill("{Q}", std::to_string(c.queue_workers));
         fill("{H}", std::to_string(c.hosts));
@@ -243,8 +257,8 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
     auto say = [&](const char* option, const char* who) {
         notices.push_back(std::string(option) + " applies to " + who + " configurations; " + s.name + " has none, so it changes nothing");
     };
-    if (o.threads && !threads) say("--threads", "thread-pool");
-    if (o.workers && !workers) say("--workers", "multi-process");
+    if ((o.threads || (o.sweep && o.sweep->option == "threads")) && !threads) say("--threads", "thread-pool");
+    if ((o.workers || (o.sweep && o.sweep->option == "workers")) && !workers) say("--workers", "multi-process");
     if (o.balance && !workers) say("--balance", "multi-process");
     if (o.redis_url && !waits_on(s, "/cache") && !queues(s))
         notices.push_back("--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " + s.name +
@@ -288,6 +302,15 @@ Model model_of(const Configuration& c, const Load& load) {
     // The prediction lets staggered requests leave s apart; the formula says so too.
     if (load.stagger_ms > 0 && !m.formula.empty()) m.formula += ", sent s = " + std::to_string(load.stagger_ms) + " ms apart";
     return m;
+}
+
+bool Overrides::single(const std::string& option) const {
+    if (option == "requests") return requests.has_value();
+    if (option == "concurrency") return concurrency.has_value();
+    if (option == "delay") return delay_ms.has_value();
+    if (option == "threads") return threads.has_value();
+    if (option == "workers") return workers.has_value();
+    return option == "db-pool" && db_pool.has_value();
 }
 
 bool RunResult::ok() const {
@@ -364,8 +387,10 @@ Scenario with_fastapi(Scenario s) {
             differs += ", " + server + "'s one shared socket";  // neither deals connections nor uses SO_REUSEPORT
         if (!c.gil && s.load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
         twin.balance = "shared";
-        twin.label = c.label + (c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
+        const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
                      differs + "]";
+        twin.label = c.label + suffix;
+        if (!c.series.empty()) twin.series = c.series + suffix;
         twin.gil = true;  // CPython's own, for the model
         // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
         both.push_back(twin);
@@ -377,8 +402,7 @@ Scenario with_fastapi(Scenario s) {
 double estimated_seconds(const Scenario& s) {
     double total = 0;
     for (const Configuration& c : s.configurations) {
-        Load own = s.load;
-        if (c.requests) own.requests = *c.requests;
+        Load own = load_of(s.load, c);
         int batches = own.repeat + (own.warmup ? 1 : 0);
         double each = own.rate > 0 ? own.duration_ms / 1000.0 : predicted_makespan_s(model_of(c, own), workload_of(own));
         total += batches * each + 0.33;

@@ -24,10 +24,13 @@ struct Overrides {
     std::optional<std::string> database_url;    // /db: an existing PostgreSQL (not an override: where to run)
     std::optional<std::string> downstream_url;  // /fetch: an existing server answering /delay
     std::optional<std::string> redis_url;       // /cache: an existing Redis
+    std::optional<Sweep> sweep;                 // one of the numeric options above, given a list
+    // Whether `option` (a sweep's name for it) was given one value.
+    bool single(const std::string& option) const;
 };
 
 // The scenario as it will run: overrides applied, labels built from the values that run.
-// Throws std::invalid_argument for an --only that names no configuration.
+// Throws std::invalid_argument for an --only that names no configuration, or a sweep that cannot run.
 Scenario apply(Scenario scenario, const Overrides& overrides);
 
 // One line for each override that applies to none of the scenario's configurations.

@@ -11,6 +11,7 @@
 #include "lab/modes/modes.hpp"
 #include "lab/report/figures.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run/sweep.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;
@@ -95,8 +96,9 @@ public:
             return;
         }
         auto name = node->value<std::string>();
-        const std::set<std::string> names{"model", "d", "N", "T", "W", "P"};
-        if (!name || !names.count(*name)) fail(key, "must be model, d, N, T, W or a configuration's place (1, 2, ...)");
+        const std::set<std::string> names{"model", "d", "N", "T", "W", "P", "1/d", "T/d", "W/d", "N/d"};
+        if (!name || !names.count(*name))
+            fail(key, "must be model, d, N, T, W, P, a rate (1/d, T/d, W/d, N/d) or a configuration's place (1, 2, ...)");
         kind = *name;
     }
 
@@ -183,6 +185,11 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
             r.optional_number("at_most", e.at_most);
             r.reference("relative_to", e.relative_to, e.relative_row, rows);
             r.text("claim", e.claim, true);
+            if (node.as_table()->contains("at")) {
+                int at = 0;
+                r.integer("at", at, 0, 60'000);
+                e.at = at;
+            }
             r.finish();
             if (!e.at_least && !e.at_most) r.fail("at_least", "an expectation needs at_least, at_most or both");
             s.expectations.push_back(std::move(e));
@@ -195,6 +202,32 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
         r.text("why", s.model_tolerance_why);
         r.finish();
     }
+}
+
+// [sweep]: option = "concurrency", values = [1, 2, 5, 10]: the configurations are measured at
+// each value (lab/run/sweep.hpp).
+void read_sweep(const fs::path& file, const toml::table& root, Scenario& s) {
+    const toml::node* node = root.get("sweep");
+    if (!node) return;
+    Reader top(file, root, "");
+    if (!node->is_table()) top.fail("sweep", "must be a table: option = \"...\", values = [...]");
+    Reader r(file, *node->as_table(), "sweep.");
+    Sweep sweep;
+    std::vector<std::string> names;
+    for (const SweepOption& o : sweep_options()) names.push_back(o.name);
+    r.text("option", sweep.option, true, {names.begin(), names.end()});
+    const toml::node* values = node->as_table()->get("values");
+    if (!values || !values->is_array()) r.fail("values", "is required: a list of whole numbers");
+    for (const toml::node& v : *values->as_array()) {
+        auto n = v.value_exact<std::int64_t>();
+        if (!n || *n < 0 || *n > 1'000'000) r.fail("values", "must be whole numbers");
+        sweep.values.push_back(static_cast<int>(*n));
+    }
+    r.seen("values");
+    r.finish();
+    if (auto problem = sweep_problem(sweep)) r.fail("values", *problem);
+    if (s.load.rate > 0) r.fail("option", "a sweep measures closed-loop batches; this scenario's load is an open loop");
+    s.sweep = sweep;
 }
 
 std::set<std::string> known_balances() {
@@ -291,15 +324,24 @@ Scenario load_scenario(const fs::path& file) {
         s.configurations.push_back(std::move(c));
     }
     read_expectations(file, root, s);
+    read_sweep(file, root, s);
     s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan;
     std::string figure = to_string(s.key_figure);
     auto names = key_figure_names();
     top.text("key_figure", figure, false, {names.begin(), names.end()});
     s.key_figure = *key_figure_named(figure);
     if (auto problem = unmeasured(s.key_figure, s)) top.fail("key_figure", "'" + figure + "' " + *problem);
-    for (const char* read_elsewhere : {"load", "configuration", "expect", "check"}) top.seen(read_elsewhere);
+    for (const char* read_elsewhere : {"load", "configuration", "expect", "check", "sweep"}) top.seen(read_elsewhere);
     top.finish();
     return s;
+}
+
+Load load_of(const Load& load, const Configuration& c) {
+    Load own = load;
+    if (c.requests) own.requests = *c.requests;
+    if (c.concurrency) own.concurrency = *c.concurrency;
+    if (c.delay_ms) own.delay_ms = *c.delay_ms;
+    return own;
 }
 
 bool served_by_processes(const Configuration& c) { return c.behind_nginx() || c.queued() || served_by_workers(c.mode); }

@@ -53,6 +53,10 @@ struct Configuration {
     std::string upstream = "round-robin";  // with hosts: nginx's balancing, round-robin or least_conn
     std::string client = "concurrent";  // or "sequential"
     std::optional<int> requests;        // this configuration sends fewer (or more) than the load's
+    std::optional<int> concurrency;     // a sweep's point: its own C, or d (null: the load's)
+    std::optional<int> delay_ms;
+    std::optional<int> sweep_value;     // a sweep's point: the swept option's value here
+    std::string series;                 // a sweep's point: the label of its line, the same at every value
     bool queued() const { return queue_workers > 0; }
     bool behind_nginx() const { return hosts > 0; }
     std::optional<double> document_s;  // the figure the document claims, if it gives one
@@ -70,6 +74,7 @@ struct Expectation {
     std::string relative_to;           // "" (plain numbers), "model", "d", "N", "T", "W", or "row"
     int relative_row = 0;              // with relative_to = "row": that configuration's same figure
     std::string claim;                 // the sentence of the text it supports
+    std::optional<int> at;             // in a sweep: checked at this value only (else at every point)
 };
 
 // The number a scenario's lesson turns on, which the report and the terminal chart first.
@@ -86,6 +91,13 @@ std::string to_string(KeyFigure figure);
 std::optional<KeyFigure> key_figure_named(const std::string& name);
 std::vector<std::string> key_figure_names();
 
+// One numeric option measured at several values, each value a configuration of its own, so that
+// the table has a row per point and the chart a curve per configuration (lab/run/sweep.hpp).
+struct Sweep {
+    std::string option;  // as the command line names it: "concurrency", "threads", ...
+    std::vector<int> values;
+};
+
 struct Scenario {
     std::filesystem::path file;
     std::string name, title, source, teaching;
@@ -93,6 +105,8 @@ struct Scenario {
     Load load;
     std::vector<Configuration> configurations;
     std::vector<Expectation> expectations;
+    std::optional<Sweep> sweep;  // declared in the file ([sweep]) or given on the command line
+    std::vector<std::string> notices;  // what apply() changed that the user should hear of (not stored)
     // `lab check`: how far a measured makespan may leave its model (a fraction), and why.
     double model_tolerance = 0.25;
     std::string model_tolerance_why;
@@ -106,6 +120,9 @@ int serving_processes(const Configuration& c);
 inline const char* serving_process_name(const Configuration& c) { return c.behind_nginx() ? "host" : c.queued() ? "queue worker" : "worker"; }
 // Whether its requests are counted per process: worker processes (even one), hosts, queue workers.
 bool served_by_processes(const Configuration& c);
+
+// The load one configuration sends: the scenario's, with the configuration's own N, C or d.
+Load load_of(const Load& load, const Configuration& c);
 
 struct ScenarioError : std::runtime_error {
     ScenarioError(const std::filesystem::path& file, const std::string& key, const std::string& reason);

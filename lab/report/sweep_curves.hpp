@@ -1,0 +1,45 @@
+#pragma once
+// A sweep's curves: each configuration's makespan, throughput and p99 latency against the swept
+// value, measured and modelled, as the terminal and report.html draw them (one definition of
+// the points, two pictures).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lab/run/runner.hpp"
+
+namespace lab {
+
+struct CurvePoint {
+    double x = 0;                     // the swept value (d in ms, as given)
+    std::optional<double> measured;   // the median batch's figure; none if the point did not run
+    std::optional<double> model;      // the model's, where it has one
+};
+
+// One line: a configuration's points, in the order of the values.
+struct Curve {
+    std::string label;  // the series: the label without its value ("def route, T threads")
+    std::vector<CurvePoint> points;
+};
+
+// One chart: its figure and unit, and a line per configuration, on shared axes.
+struct CurveChart {
+    std::string title;   // "Throughput (requests per second)"
+    std::string unit;    // "requests/s"
+    int digits = 3;
+    std::vector<Curve> curves;
+    double most() const;  // the largest value drawn, measured or model
+};
+
+// "T" for threads: what the x axis is called; "" when the run is not a sweep.
+std::string swept_symbol(const RunResult& run);
+// Whether the x axis is logarithmic: values spread over a factor of 8 or more (1, 2, 5, 10, 50).
+bool log_axis(const std::vector<int>& values);
+
+// Throughput, makespan and p99 latency, in the order a lesson on Little's law reads them.
+std::vector<CurveChart> sweep_charts(const RunResult& run);
+
+// The charts as text, each within `columns`: one letter per configuration, its legend below.
+std::string sweep_charts_text(const RunResult& run, int columns);
+
+}  // namespace lab

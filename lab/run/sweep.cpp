@@ -1,0 +1,127 @@
+#include "lab/run/sweep.hpp"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "lab/modes/modes.hpp"
+
+namespace lab {
+namespace {
+
+bool always(const Configuration&) { return true; }
+bool takes_threads(const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_threads; }
+bool takes_workers(const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; }
+
+// Whether two configurations run the same server under the same load once `option` is set to
+// the same value in both: then a sweep measures them once.
+bool same_but_for(const SweepOption& option, Configuration a, Configuration b) {
+    option.set(a, 0);
+    option.set(b, 0);
+    auto key = [](const Configuration& c) {
+        return std::tie(c.mode, c.server, c.fastapi_variant, c.fastapi_server, c.threads, c.workers, c.balance, c.worker_mode,
+                        c.gil, c.db_pool, c.queue_workers, c.hosts, c.upstream, c.client, c.requests, c.concurrency, c.delay_ms);
+    };
+    return key(a) == key(b);
+}
+
+}  // namespace
+
+const std::vector<SweepOption>& sweep_options() {
+    // The load's numbers (every configuration sends them) and the servers' sizes (only the
+    // configurations that have one).
+    static const std::vector<SweepOption> options{
+        {"requests", "N", "{N}", 1, 10'000, always,
+         [](Configuration& c, int v) { c.requests = v; },
+         [](const Load& l, const Configuration& c) { return c.requests.value_or(l.requests); }},
+        {"concurrency", "C", "{C}", 1, 10'000, always,
+         [](Configuration& c, int v) { c.concurrency = v; },
+         [](const Load& l, const Configuration& c) { return c.concurrency.value_or(l.concurrency); }},
+        {"delay", "d", "{d}", 0, 60'000, always,
+         [](Configuration& c, int v) { c.delay_ms = v; },
+         [](const Load& l, const Configuration& c) { return c.delay_ms.value_or(l.delay_ms); }},
+        {"threads", "T", "{T}", 1, 10'000, takes_threads,
+         [](Configuration& c, int v) { c.threads = v; },
+         [](const Load&, const Configuration& c) { return c.threads; }},
+        {"workers", "W", "{W}", 1, 64, takes_workers,
+         [](Configuration& c, int v) { c.workers = v; },
+         [](const Load&, const Configuration& c) { return c.workers; }},
+        {"db-pool", "P", "{P}", 1, 100, [](const Configuration&) { return true; },
+         [](Configuration& c, int v) { c.db_pool = v; },
+         [](const Load&, const Configuration& c) { return c.db_pool; }},
+    };
+    return options;
+}
+
+const SweepOption* find_sweep_option(const std::string& name) {
+    for (const SweepOption& o : sweep_options())
+        if (name == o.name) return &o;
+    return nullptr;
+}
+
+std::optional<std::string> sweep_problem(const Sweep& sweep) {
+    const SweepOption* option = find_sweep_option(sweep.option);
+    if (!option) {
+        std::string known;
+        for (const SweepOption& o : sweep_options()) known += (known.empty() ? "" : ", ") + std::string(o.name);
+        return "'" + sweep.option + "' cannot be swept; these can: " + known;
+    }
+    if (sweep.values.size() < 2 || sweep.values.size() > 12)
+        return "a sweep takes 2 to 12 values, got " + std::to_string(sweep.values.size());
+    std::set<int> seen;
+    for (int v : sweep.values) {
+        if (v < option->low || v > option->high)
+            return std::string(option->name) + " must be between " + std::to_string(option->low) + " and " +
+                   std::to_string(option->high) + ", got " + std::to_string(v);
+        if (!seen.insert(v).second) return std::to_string(v) + " is given twice";
+    }
+    return std::nullopt;
+}
+
+Scenario expand_sweep(Scenario s, const Sweep& sweep) {
+    const SweepOption& option = *find_sweep_option(sweep.option);
+    std::vector<int> values = sweep.values;
+    std::sort(values.begin(), values.end());  // a curve runs left to right
+    // A claim of the text is about the values the scenario runs without the sweep: it is checked
+    // at that point (its row's own value), unless it names another.
+    for (Expectation& e : s.expectations)
+        for (const Configuration& c : s.configurations)
+            if (!e.at && c.number == e.row && option.applies(c)) e.at = option.value(s.load, c);
+    std::vector<Configuration> points, swept;
+    for (const Configuration& c : s.configurations) {
+        if (!option.applies(c)) {
+            points.push_back(c);
+            continue;
+        }
+        // The series keeps the symbol where the label shows the value ("def route, T threads"),
+        // and each point's label gets the value, from the placeholder or after the label.
+        std::string series = c.label;
+        std::string label = c.label;
+        if (auto at = series.find(option.placeholder); at != std::string::npos)
+            series.replace(at, std::string_view(option.placeholder).size(), option.symbol);
+        else
+            label += std::string(", ") + option.symbol + " = " + option.placeholder;
+        // thread-pool's 40 and 100 threads are one series once T is swept: measured once.
+        if (std::any_of(swept.begin(), swept.end(), [&](const Configuration& o) { return same_but_for(option, o, c); })) {
+            s.notices.push_back("“" + series + "” differs from an earlier configuration only in " + option.symbol +
+                                ", which the sweep sets: measured once");
+            continue;
+        }
+        swept.push_back(c);
+        for (int v : values) {
+            Configuration point = c;
+            option.set(point, v);
+            point.sweep_value = v;
+            point.series = series;
+            point.label = label;
+            points.push_back(point);
+        }
+    }
+    s.configurations = std::move(points);
+    s.sweep = Sweep{sweep.option, values};
+    return s;
+}
+
+int swept_value(const SweepOption& option, const Load& load, const Configuration& c) { return option.value(load, c); }
+
+}  // namespace lab
