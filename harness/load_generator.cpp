@@ -99,11 +99,19 @@ asio::awaitable<void> probe(BatchState& s) {
     }
 }
 
+// The connection's own port, by which the server's live marks name its requests (0: none).
+int local_port(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    auto endpoint = stream.socket().local_endpoint(ec);
+    return ec ? 0 : endpoint.port();
+}
+
 asio::awaitable<void> connection(BatchState& s, int id) {
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     bool is_open = co_await open(stream, s);
     std::int64_t opened_us = is_open ? s.now() : -1;
+    int port = is_open && s.spec.observer ? local_port(stream) : 0;
 
     co_await wait_at_gate(s);
     std::int64_t intended = s.release_us + id * s.spec.stagger.count();
@@ -117,6 +125,7 @@ asio::awaitable<void> connection(BatchState& s, int id) {
             buffer.clear();
             is_open = co_await open(stream, s);
             opened_us = s.now();
+            if (is_open && s.spec.observer) port = local_port(stream);
             if (!is_open) {
                 r.error = ErrorKind::connect;
                 r.end_us = intended = s.last_answer_us = s.now();
@@ -125,7 +134,9 @@ asio::awaitable<void> connection(BatchState& s, int id) {
             }
         }
         r.connect_us = std::exchange(opened_us, -1);
+        if (s.spec.observer) s.spec.observer->sent(i, s.now(), port);
         is_open = co_await send_and_await(stream, buffer, s, r);
+        if (s.spec.observer) s.spec.observer->answered(r);
         if (++s.answered; s.spec.on_answer) s.spec.on_answer(s.answered, s.spec.requests);
         intended = s.last_answer_us = s.now();
         if (!is_open) stream.close();
@@ -192,6 +203,7 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
         s.records[static_cast<std::size_t>(i)].batch = batch_number;
         s.records[static_cast<std::size_t>(i)].index = i;
     }
+    if (spec.observer) spec.observer->batch_started(batch_number, s.origin_us, spec.requests);
     int connections = std::min(spec.concurrency, spec.requests);
     s.still_connecting = connections + (spec.probe_target.empty() ? 0 : 1);
     for (int id = 0; id < connections; ++id)

@@ -11,6 +11,18 @@
 
 namespace lab {
 
+struct RequestRecord;
+
+// Told of a batch as it goes, for a live view (lab/live/); called on the harness's thread, so
+// what it does must be quick (the live hub queues and returns).
+struct LoadObserver {
+    virtual ~LoadObserver() = default;
+    virtual void batch_started(int batch, std::int64_t origin_us, int requests) = 0;
+    // A request leaves on the connection whose local port is `port` (the server's marks name it).
+    virtual void sent(int index, std::int64_t at_us, int port) = 0;
+    virtual void answered(const RequestRecord& r) = 0;
+};
+
 struct LoadSpec {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
@@ -27,6 +39,7 @@ struct LoadSpec {
     bool poll_jobs = false;  // each 202 names a queued job: poll GET /jobs/{id} until it is done
     std::chrono::milliseconds poll_every{50};
     std::function<void(int answered, int total)> on_answer;  // e.g. live progress; may be empty
+    LoadObserver* observer = nullptr;  // a live view; may be null
 };
 
 enum class ErrorKind { none, connect, write, read, status, timeout };

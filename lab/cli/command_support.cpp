@@ -7,6 +7,7 @@
 #include "lab/results/writer.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/live/live_hub.hpp"
 #include "lab/run/sweep.hpp"
 
 namespace lab {
@@ -78,17 +79,67 @@ void Output::declare(CLI::App& app) {
         ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))->capture_default_str();
     app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
     app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
+    app.add_flag("--live", live, "Serve a live view on 127.0.0.1 (its URL printed first): each request a bar as it runs");
+    app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")->capture_default_str();
+    app.add_option("--live-wait", live_wait_s, "--live: seconds to wait for the page to open before the run starts")
+        ->check(CLI::Range(0, 600))->capture_default_str();
 }
+
+bool Output::open_live() {
+    if (!live || hub) return true;
+    try {
+        hub = std::make_shared<LiveHub>(live_port);
+    } catch (const std::exception& e) {
+        std::cerr << "lab: " << e.what() << '\n';
+        return false;
+    }
+    std::cerr << "live view: " << hub->url() << "  (open it; the run starts when it connects, or in " << live_wait_s << " s)\n";
+    return true;
+}
+
+namespace {
+
+// What the live page is told before the run: the title, the load, and each configuration with
+// its model's makespan, so that every lane shares one time axis from the first request.
+nlohmann::json live_plan(const Scenario& scenario) {
+    RunResult empty{scenario, {}};
+    nlohmann::json configurations = nlohmann::json::array();
+    double axis = 0;
+    for (const Configuration& c : scenario.configurations) {
+        Load own = load_of(scenario.load, c);
+        double model_s = c.server == "external" ? 0 : predicted_makespan_s(model_of(c, own), workload_of(own));
+        axis = std::max(axis, model_s);
+        configurations.push_back({{"label", c.label}, {"model_s", model_s}, {"requests", own.requests}});
+    }
+    return {{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)},
+            {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
+}
+
+}  // namespace
 
 Layout Output::layout() const { return {terminal_columns(), wide, format == "table" && colour_wanted()}; }
 
-int Output::run_and_report(const Scenario& scenario, const Overrides& where) const {
+int Output::run_and_report(const Scenario& scenario, const Overrides& where) {
     stop_servers_on_signals();
+    if (!open_live()) return exit_failed;
     Progress progress(Progress::style_for_stderr(quiet));
+    RunSettings settings{this_executable(), &progress, where.database_url.value_or(""), where.downstream_url.value_or(""),
+                         where.redis_url.value_or("")};
+    if (hub) {
+        hub->publish(live_plan(scenario));
+        if (!hub->wait_for_viewer(std::chrono::seconds(live_wait_s)))
+            std::cerr << "live view: no page connected within " << live_wait_s << " s; the run starts (a page opened later replays it)\n";
+        settings.live = hub.get();
+        settings.on_configuration_done = [this](const RunResult& so_far) {
+            auto rows = table_rows(so_far);
+            if (so_far.configurations.size() == 1) hub->publish({{"type", "columns"}, {"names", rows.front()}});
+            hub->publish({{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
+        };
+    }
     RunResult run;
     try {
-        run = run_scenario(scenario, {this_executable(), &progress, where.database_url.value_or(""),
-                                      where.downstream_url.value_or(""), where.redis_url.value_or("")});
+        run = run_scenario(scenario, settings);
+        if (hub) hub->publish({{"type", "done"}});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         std::cerr << "lab: " << e.what() << '\n';
         return exit_failed;

@@ -4,6 +4,7 @@
 // file of its own: serve_command.cpp, run_command.cpp, report_command.cpp, show_command.cpp,
 // check_command.cpp, worker_command.cpp; commands.cpp lists them.
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -30,11 +31,17 @@ struct Output {
     std::string format = "table";
     bool quiet = false;
     bool wide = false;
+    bool live = false;       // --live: a page on 127.0.0.1 draws the run as it goes
+    std::uint16_t live_port = 0;
+    int live_wait_s = 10;    // how long the run waits for the page to open before it starts
+    std::shared_ptr<LiveHub> hub;
 
     void declare(CLI::App& app);
+    // With --live: starts the live view and prints its URL (once); false if it cannot listen.
+    bool open_live();
     // The terminal's width (COLUMNS, else the terminal's, else 100), and colour when a person watches.
     Layout layout() const;
-    int run_and_report(const Scenario& scenario, const Overrides& where = {}) const;
+    int run_and_report(const Scenario& scenario, const Overrides& where = {});
 };
 
 Action define_serve(CLI::App& app);

@@ -32,6 +32,7 @@ Action define_run(CLI::App& app) {
             std::cerr << "lab: " << e.what() << '\n';
             return exit_usage;
         }
+        if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
         for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << notice << '\n';
         for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << notice << '\n';
         if (!o->output.quiet && o->output.format == "table") {  // the lesson first, while it runs

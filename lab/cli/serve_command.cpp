@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "lab/live/live_hub.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
@@ -38,6 +39,14 @@ Action define_serve(CLI::App& app) {
     auto redis_url = app.add_option("--redis-url", o->redis_url, "GET /cache asks this Redis, and /jobs queues on it (unix:///PATH or redis://IP:PORT)");
     app.add_flag("--private-redis", *private_redis, "GET /cache asks a Redis of the lab's own, started now and deleted on exit")
         ->excludes(redis_url);
+    app.add_option("--events-to", o->events_to, "Send each request's marks (read, started, ended, answered) to this unix "
+                                                 "datagram socket as they happen: a live view's (lab run --live passes it)");
+    auto live = std::make_shared<bool>(false);
+    auto live_port = std::make_shared<std::uint16_t>(0);
+    app.add_flag("--live", *live, "Serve a live view on 127.0.0.1 (its URL printed first): each request a bar as the server reads, "
+                                  "serves and answers it")
+        ->excludes("--events-to");
+    app.add_option("--live-port", *live_port, "--live: the page's port (0: a free one)")->capture_default_str();
     app.add_option("--slow-ms", o->slow_ms, "Log handlers that hold the loop this long")
         ->check(CLI::Range(1, 60'000))->capture_default_str();
     app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
@@ -48,7 +57,7 @@ Action define_serve(CLI::App& app) {
                "POST /background/delay|cpu?ms=N (answered 202, then the task waits or computes N ms) | "
                "POST /jobs?cpu_ms=N|wait_ms=N (answered 202 with a job id; `lab worker` runs it) | GET /jobs/{id} | "
                "GET /health | GET /stats[?reset=1]");
-    return [o, private_database, private_redis] {
+    return [o, private_database, private_redis, live, live_port] {
         try {
             // Services of its own, stopped and deleted however this process ends (their keepers).
             std::optional<PrivatePostgres> own_database;
@@ -64,6 +73,14 @@ Action define_serve(CLI::App& app) {
                 o->redis_url = own_redis->url();
                 std::cerr << "lab serve: Redis of its own in " << own_redis->folder().string() << " (started in "
                           << fixed(own_redis->start_seconds() * 1000, 0) << " ms)\n";
+            }
+            // The live view after the services (their keepers fork before any thread starts):
+            // the server's marks go to it as they happen, from this process and its workers.
+            std::unique_ptr<LiveHub> hub;
+            if (*live) {
+                hub = std::make_unique<LiveHub>(*live_port);
+                o->events_to = hub->marks_path();
+                std::cerr << "live view: " << hub->url() << '\n';
             }
             return serve_mode(*o);
         } catch (const std::exception& e) {

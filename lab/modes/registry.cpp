@@ -6,6 +6,7 @@
 #include "lab/os_limits.hpp"
 #include "lab/server/cpu_work.hpp"
 #include "lab/server/explain.hpp"
+#include "lab/server/live_events.hpp"
 #include "lab/server/gil.hpp"
 
 namespace lab {
@@ -105,6 +106,7 @@ int serve_mode(const ServeOptions& options) {
     if (!options.database_url.empty()) use_database(options.database_url, options.db_pool);
     if (!options.downstream_url.empty()) use_downstream(options.downstream_url);
     if (!options.redis_url.empty()) use_redis(options.redis_url);
+    if (!options.events_to.empty()) live::open_channel(options.events_to);
     if (const Mode* mode = find(options.mode)) return mode->serve(options);
     std::fprintf(stderr, "lab serve: unknown mode '%s'\n", options.mode.c_str());
     return 2;

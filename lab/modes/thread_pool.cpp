@@ -10,10 +10,12 @@
 namespace lab {
 namespace {
 
-// Runs on a pool thread, counted busy for GET /stats while it blocks.
+// Runs on a pool thread, counted busy for GET /stats while it blocks (and, for a live view,
+// working for the request that handed it over).
 template <class Ask>
-asio::awaitable<ServiceRecord> on_pool_thread(std::function<asio::awaitable<ServiceRecord>(Ask)> work, Ask asked) {
+asio::awaitable<ServiceRecord> on_pool_thread(std::function<asio::awaitable<ServiceRecord>(Ask)> work, Ask asked, int request) {
     ServerStats& stats = server_stats();
+    live::current_request() = request;
     ++stats.pool_busy;
     ServiceRecord served = co_await work(asked);
     --stats.pool_busy;
@@ -26,7 +28,7 @@ asio::awaitable<ServiceRecord> on_pool_thread(std::function<asio::awaitable<Serv
 template <class Ask>
 std::function<asio::awaitable<ServiceRecord>(Ask)> in_pool(asio::thread_pool& pool, asio::awaitable<ServiceRecord> (*work)(Ask)) {
     return [&pool, work](Ask asked) {
-        return asio::co_spawn(pool, on_pool_thread<Ask>(work, asked), asio::use_awaitable);
+        return asio::co_spawn(pool, on_pool_thread<Ask>(work, asked, live::current_request()), asio::use_awaitable);
     };
 }
 

@@ -21,6 +21,7 @@ std::vector<std::string> serve_args(const Configuration& c, const RunSettings& s
     auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
     if (c.gil) args.push_back("--gil");
     for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
+    if (settings.live) args.insert(args.end(), {"--events-to", settings.live->marks_path()});  // its marks, live
     return args;
 }
 

@@ -112,6 +112,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         spec.probe_after = std::chrono::milliseconds(s.load.probe_after_ms);
         if (settings.progress)
             spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
+        spec.observer = settings.live;  // (the concurrent client's batches: the sequential one has no live view)
         // A background task's answer is due at once, but its work may hold the server up to N·c.
         spec.deadline = batch_deadline(s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0 : result.model_s);
         if (spec.deadline.count() > 0) spec.deadline += spec.probe_after;
@@ -349,8 +350,10 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     RunResult run{scenario, {}};
     int index = 0, count = static_cast<int>(scenario.configurations.size());
     for (const Configuration& c : scenario.configurations) {
+        if (settings.live) settings.live->configuration(index, scenario.load.repeat);
         if (settings.progress) settings.progress->configuration(++index, count, c.label);
         run.configurations.push_back(run_configuration(scenario, c, settings));
+        if (settings.on_configuration_done) settings.on_configuration_done(run);
     }
     if (settings.progress) settings.progress->done();
     return run;

@@ -2,6 +2,7 @@
 // `lab run`: for each configuration of a scenario, start its server, send a warm-up batch and
 // then the measured batches, stop the server, and keep every request's record.
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "harness/models.hpp"
 #include "harness/open_loop.hpp"
 #include "harness/statistics.hpp"
+#include "lab/live/live_hub.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/scenario.hpp"
 
@@ -71,6 +73,8 @@ struct RunSettings {
     std::string database_url;   // /db: this PostgreSQL; empty: one of the lab's own (lab/services/)
     std::string downstream_url; // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
     std::string redis_url;      // /cache: this Redis; empty: one of the lab's own
+    LiveHub* live = nullptr;    // a live view (--live): told of every batch and request as they go
+    std::function<void(const RunResult& so_far)> on_configuration_done;  // e.g. the live view's table row
 };
 
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),

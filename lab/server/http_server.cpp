@@ -16,6 +16,7 @@
 #include "lab/server/gil.hpp"
 #include "lab/server/handoff.hpp"
 #include "lab/server/job_endpoints.hpp"
+#include "lab/server/live_events.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/server_stats.hpp"
@@ -82,8 +83,9 @@ asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, long id)
 // A background task's work, started once its 202 has been written, as Starlette runs FastAPI's
 // BackgroundTasks after the response: by the mode's own handler, so an `async def` task that
 // computes holds the loop (blocking-in-loop, async-sleep) and a `def` task goes to the pool.
-asio::awaitable<void> in_background(Route r, Handlers handlers, long id) {
+asio::awaitable<void> in_background(Route r, Handlers handlers, long id, int client_port) {
     loop_monitor().handler_started("background task");
+    live::current_request() = client_port;
     try {
         co_await do_work(r, work_of(r, handlers), id);
     } catch (const std::exception& e) {  // nobody awaits a task: say what went wrong
@@ -119,6 +121,8 @@ asio::awaitable<Response> respond(const Request& req, const Route& r, const Hand
 // half a header and stalls cannot hold a connection (and its memory) forever.
 asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::chrono::milliseconds idle) {
     beast::flat_buffer buffer;
+    beast::error_code no_peer;
+    const int client_port = stream.socket().remote_endpoint(no_peer).port();
     for (;;) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(header_limit);
@@ -143,6 +147,10 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         ++stats.in_service;
         std::int64_t arrived = monotonic_us();
         explain_read(id, req, arrived);
+        // The live channel names a request by its client's port; its work is started below,
+        // on this thread, before the first suspension (a pool's hand-over carries it along).
+        live::current_request() = client_port;
+        live::send_mark(live::Mark::read, client_port, arrived, std::string_view(req.target().data(), req.target().size()));
         loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
         Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
                         std::string_view(req.target().data(), req.target().size()));
@@ -159,10 +167,11 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         // connection forever either: the answer gets as long to leave as a request to arrive.
         stream.expires_after(idle);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        live::send_mark(live::Mark::answered, client_port, monotonic_us(), std::to_string(res.result_int()));
         explain("#%ld answered %u, %.1f ms after the loop read it", id, res.result_int(),
                 static_cast<double>(monotonic_us() - arrived) / 1000.0);
         if (r.background && res.result() == http::status::accepted)  // accepted: its task now runs
-            asio::co_spawn(stream.get_executor(), in_background(r, handlers, id), asio::detached);
+            asio::co_spawn(stream.get_executor(), in_background(r, handlers, id, client_port), asio::detached);
         if (ec || !res.keep_alive()) break;
     }
     beast::error_code ignored;

@@ -21,6 +21,7 @@ struct ServeOptions {
     std::string redis_url;           // /cache asks this Redis (unix:///PATH or redis://IP:PORT); empty: 503
     int slow_ms = 100;               // log handlers that hold the loop this long (asyncio: 100 ms)
     int idle_timeout_ms = 30'000;    // drop a connection that takes longer to send a request
+    std::string events_to;           // a live view's unix datagram socket: each request's marks as they happen
 };
 
 }  // namespace lab

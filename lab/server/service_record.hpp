@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab/clock.hpp"
+#include "lab/server/live_events.hpp"
 
 namespace lab {
 
@@ -38,14 +39,19 @@ struct ServiceRecord {
     pid_t thread_id = 0;
     std::int64_t cpu_us = 0;    // CPU time the work used, for /cpu
     QueryTimes db;              // for /db: what PostgreSQL itself says of the query
+    int live_request = 0;       // the request it serves, for the live channel (lab/server/live_events.hpp)
 
-    // Called on the thread that does the work, so thread_id names that thread.
+    // Called on the thread that does the work, so thread_id names that thread; both stamps also
+    // go out on the live channel, if there is one, as they happen.
     static ServiceRecord start() {
-        return {monotonic_us(), 0, wall_clock_text(), {}, getpid(), gettid(), 0, {}};
+        ServiceRecord r{monotonic_us(), 0, wall_clock_text(), {}, getpid(), gettid(), 0, {}, live::current_request()};
+        live::send_mark(live::Mark::started, r.live_request, r.start_us);
+        return r;
     }
     ServiceRecord finish() && {
         end_us = monotonic_us();
         end_time = wall_clock_text();
+        live::send_mark(live::Mark::ended, live_request, end_us);
         return std::move(*this);
     }
 };

@@ -1,0 +1,237 @@
+#include "lab/live/live_hub.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "lab/asio.hpp"
+#include "lab/clock.hpp"
+#include "lab/live/live_page.hpp"
+#include "lab/server/live_events.hpp"
+
+namespace lab {
+
+using json = nlohmann::json;
+
+struct LiveHub::Impl {
+    asio::io_context io{1};
+    tcp::acceptor acceptor{io};
+    asio::local::datagram_protocol::socket marks{io};
+    std::string marks_name;  // the marks socket's abstract name: no file, so nothing to remove on any exit
+    asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
+    std::atomic<int> viewers{0};
+    std::thread thread;
+    const std::int64_t opened_us = monotonic_us();
+
+    std::mutex m;  // guards what follows
+    std::vector<std::string> events;  // each "data: {...}\n\n", in order
+    bool closing = false;
+    // Which request a server's mark is about: the running configuration's batch, by client port.
+    int configuration = -1, batches = 0, batch = 0;
+    std::int64_t origin_us = 0;
+    std::unordered_map<int, int> index_of_port;
+
+    void publish(const json& event) {
+        {
+            std::lock_guard lock(m);
+            if (events.size() >= 500'000) return;  // a run that long is drawn no further
+            events.push_back("data: " + event.dump() + "\n\n");
+        }
+        asio::post(io, [this] { changed.expires_at(asio::steady_timer::time_point::max()); });  // wakes every page
+    }
+
+    // A server's mark, as the page's event: about a request of the running batch, or (lab serve
+    // --live, no harness) about a request known only by its client's port.
+    void on_mark(const live::ReceivedMark& mark) {
+        static const char* names[] = {"read", "start", "end", "answered"};
+        const char* name = names[std::string_view("rsea").find(static_cast<char>(mark.mark))];
+        json event;
+        {
+            std::lock_guard lock(m);
+            if (configuration < 0) {
+                event = {{"type", "mark"}, {"mark", name}, {"port", mark.request}, {"what", mark.what},
+                         {"t", static_cast<double>(mark.at_us - opened_us) / 1e6}};
+            } else {
+                auto it = index_of_port.find(mark.request);
+                if (it == index_of_port.end() || (mark.mark != live::Mark::started && mark.mark != live::Mark::ended)) return;
+                event = {{"type", name}, {"c", configuration}, {"i", it->second},
+                         {"t", static_cast<double>(mark.at_us - origin_us) / 1e6}};
+            }
+        }
+        publish(event);
+    }
+
+    asio::awaitable<void> receive_marks() {
+        char buffer[512];
+        for (;;) {
+            beast::error_code ec;
+            std::size_t n = co_await marks.async_receive(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == asio::error::operation_aborted) co_return;
+            if (ec) continue;
+            live::ReceivedMark mark = live::parse_mark(std::string_view(buffer, n));
+            if (mark.request > 0) on_mark(mark);
+        }
+    }
+
+    // Streams every event, old and new, until the hub closes or the page goes.
+    asio::awaitable<void> stream_events(beast::tcp_stream& stream) {
+        beast::error_code ec;
+        static const std::string header = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                                          "Connection: close\r\n\r\n";
+        stream.expires_never();
+        co_await asio::async_write(stream, asio::buffer(header), asio::redirect_error(asio::use_awaitable, ec));
+        ++viewers;
+        std::size_t sent = 0;
+        while (!ec) {
+            std::string chunk;
+            bool over = false;
+            {
+                std::lock_guard lock(m);
+                for (; sent < events.size() && chunk.size() < (1 << 20); ++sent) chunk += events[sent];
+                over = closing && sent == events.size();
+            }
+            if (!chunk.empty()) {
+                co_await asio::async_write(stream, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+                continue;  // look again before waiting: news may have come meanwhile
+            }
+            if (over) break;
+            beast::error_code woken;
+            co_await changed.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+        }
+        --viewers;
+    }
+
+    asio::awaitable<void> session(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        beast::flat_buffer buffer;
+        http::request<http::empty_body> req;
+        beast::error_code ec;
+        stream.expires_after(std::chrono::seconds(10));
+        co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+        std::string_view target(req.target().data(), req.target().size());
+        if (target == "/events") {
+            co_await stream_events(stream);
+        } else {
+            bool page = target == "/" || target.starts_with("/?") || target == "/index.html";
+            http::response<http::string_body> res{page ? http::status::ok : http::status::not_found, req.version()};
+            res.set(http::field::content_type, page ? "text/html; charset=utf-8" : "text/plain");
+            res.set(http::field::cache_control, "no-store");
+            res.body() = page ? std::string(live_page()) : "not found: the live view is at /\n";
+            res.keep_alive(false);
+            res.prepare_payload();
+            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    asio::awaitable<void> accept_pages() {
+        for (;;) {
+            beast::error_code ec;
+            tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == asio::error::operation_aborted) co_return;
+            if (!ec) asio::co_spawn(io, session(std::move(socket)), asio::detached);
+        }
+    }
+};
+
+LiveHub::LiveHub(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+    Impl& h = *impl_;
+    try {
+        tcp::endpoint where(asio::ip::make_address("127.0.0.1"), port);
+        h.acceptor.open(where.protocol());
+        h.acceptor.set_option(tcp::acceptor::reuse_address(true));
+        h.acceptor.bind(where);
+        h.acceptor.listen();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("live view: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + e.what());
+    }
+    static std::atomic<int> hubs{0};
+    h.marks_name = "lab-live-" + std::to_string(getpid()) + "-" + std::to_string(hubs++) + "-" + std::to_string(h.opened_us % 1'000'000);
+    h.marks.open();
+    h.marks.bind(asio::local::datagram_protocol::endpoint(std::string(1, '\0') + h.marks_name));
+    h.marks.set_option(asio::socket_base::receive_buffer_size(4 << 20));  // bursts of marks wait here
+    asio::co_spawn(h.io, h.accept_pages(), asio::detached);
+    asio::co_spawn(h.io, h.receive_marks(), asio::detached);
+    h.thread = std::thread([&h] { h.io.run(); });
+}
+
+LiveHub::~LiveHub() {
+    Impl& h = *impl_;
+    {
+        std::lock_guard lock(h.m);
+        h.closing = true;
+    }
+    asio::post(h.io, [&h] { h.changed.expires_at(asio::steady_timer::time_point::max()); });
+    // Each open page gets every event (the last says the run is over) before the hub goes.
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (h.viewers > 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    h.io.stop();
+    h.thread.join();
+}
+
+std::string LiveHub::url() const { return "http://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port()) + "/"; }
+
+std::string LiveHub::marks_path() const { return "@" + impl_->marks_name; }
+
+bool LiveHub::wait_for_viewer(std::chrono::milliseconds limit) {
+    auto give_up = std::chrono::steady_clock::now() + limit;
+    while (impl_->viewers == 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return impl_->viewers > 0;
+}
+
+void LiveHub::publish(json event) { impl_->publish(event); }
+
+void LiveHub::configuration(int k, int batches) {
+    {
+        std::lock_guard lock(impl_->m);
+        impl_->configuration = k;
+        impl_->batches = batches;
+    }
+    impl_->publish({{"type", "configuration"}, {"c", k}});
+}
+
+void LiveHub::batch_started(int batch, std::int64_t origin_us, int requests) {
+    int c = 0, of = 0;
+    {
+        std::lock_guard lock(impl_->m);
+        impl_->batch = batch;
+        impl_->origin_us = origin_us;
+        impl_->index_of_port.clear();
+        c = impl_->configuration;
+        of = impl_->batches;
+    }
+    impl_->publish({{"type", "batch"}, {"c", c}, {"batch", batch}, {"of", of}, {"requests", requests}});
+}
+
+void LiveHub::sent(int index, std::int64_t at_us, int port) {
+    int c = 0;
+    {
+        std::lock_guard lock(impl_->m);
+        impl_->index_of_port[port] = index;
+        c = impl_->configuration;
+    }
+    impl_->publish({{"type", "sent"}, {"c", c}, {"i", index}, {"t", static_cast<double>(at_us) / 1e6}});
+}
+
+void LiveHub::answered(const RequestRecord& r) {
+    int c = 0;
+    {
+        std::lock_guard lock(impl_->m);
+        c = impl_->configuration;
+    }
+    json event{{"type", "answered"}, {"c", c}, {"i", r.index}, {"t", static_cast<double>(r.end_us) / 1e6},
+               {"ok", r.ok()}, {"status", r.status}};
+    if (r.has_server_stamps()) {  // the answer's own stamps, should a mark have been lost
+        event["start"] = static_cast<double>(r.server_start_us) / 1e6;
+        event["end"] = static_cast<double>(r.server_end_us) / 1e6;
+    }
+    impl_->publish(event);
+}
+
+}  // namespace lab

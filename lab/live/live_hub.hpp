@@ -1,0 +1,50 @@
+#pragma once
+// The live view (`lab run --live`, `lab load --live`, `lab serve --live`): a page on 127.0.0.1
+// that a projector shows while requests run, and the events it draws, streamed to it by
+// Server-Sent Events from the lab's own Beast server on a thread of its own.
+//
+// Where the events come from: the harness says when each request leaves and is answered (it is
+// this hub's LoadObserver); the servers say when each request's work starts and ends, by one
+// datagram each on a unix socket of the hub's (their --events-to), naming the request by its
+// client's port, which the harness told the hub. Every event is kept, so a page opened late or
+// reloaded replays the run so far.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/load_generator.hpp"
+
+namespace lab {
+
+class LiveHub : public LoadObserver {
+public:
+    // Listens on 127.0.0.1:`port` (0: a free one); throws std::runtime_error if it cannot.
+    explicit LiveHub(std::uint16_t port = 0);
+    ~LiveHub() override;  // lets each open page read every event, then stops
+    LiveHub(const LiveHub&) = delete;
+    LiveHub& operator=(const LiveHub&) = delete;
+
+    std::string url() const;
+    std::string marks_path() const;  // the servers' --events-to
+
+    // Waits until a page has connected, for at most `limit`; true if one did.
+    bool wait_for_viewer(std::chrono::milliseconds limit);
+
+    // An event for the page, from any thread.
+    void publish(nlohmann::json event);
+    // The run's k-th configuration (from 0) is starting; its batches follow.
+    void configuration(int k, int batches);
+
+    void batch_started(int batch, std::int64_t origin_us, int requests) override;
+    void sent(int index, std::int64_t at_us, int port) override;
+    void answered(const RequestRecord& r) override;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lab

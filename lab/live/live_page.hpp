@@ -1,0 +1,10 @@
+#pragma once
+// The live view's page: one self-contained HTML file (its style and script inline, nothing
+// fetched from elsewhere) that draws what /events streams.
+#include <string_view>
+
+namespace lab {
+
+std::string_view live_page();
+
+}  // namespace lab

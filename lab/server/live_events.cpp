@@ -1,0 +1,71 @@
+#include "lab/server/live_events.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace lab::live {
+namespace {
+
+int channel = -1;  // a connected datagram socket; inherited by forked workers, who send on it too
+
+}  // namespace
+
+void open_channel(const std::string& path) {
+    sockaddr_un address{};
+    if (path.empty() || path.size() >= sizeof address.sun_path) throw std::runtime_error("--events-to: no such socket: " + path);
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, path.c_str(), path.size());
+    if (path[0] == '@') address.sun_path[0] = '\0';  // Linux's abstract names: no file, nothing to clean up
+    auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (path[0] == '@' ? 0 : 1));
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+        if (fd >= 0) close(fd);
+        throw std::runtime_error("--events-to " + path + ": " + std::strerror(errno));
+    }
+    channel = fd;
+}
+
+bool channel_open() { return channel >= 0; }
+
+int& current_request() {
+    thread_local int request = 0;
+    return request;
+}
+
+void send_mark(Mark mark, int request, std::int64_t at_us, std::string_view what) {
+    if (channel < 0 || request <= 0) return;
+    char datagram[256];
+    int n = std::snprintf(datagram, sizeof datagram, "%c %d %lld %ld %.*s", static_cast<char>(mark), request,
+                          static_cast<long long>(at_us), static_cast<long>(getpid()),
+                          static_cast<int>(std::min<std::size_t>(what.size(), 160)), what.data());
+    // MSG_DONTWAIT: a full listener loses this mark rather than hold the server up.
+    (void)send(channel, datagram, static_cast<std::size_t>(std::min<int>(n, sizeof datagram - 1)), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+ReceivedMark parse_mark(std::string_view d) {
+    ReceivedMark m;
+    if (d.size() < 7 || d[1] != ' ' || std::string_view("rsea").find(d[0]) == std::string_view::npos) return m;
+    m.mark = static_cast<Mark>(d[0]);
+    const char* p = d.data() + 2;
+    const char* end = d.data() + d.size();
+    auto number = [&](auto& out) {
+        auto [next, ec] = std::from_chars(p, end, out);
+        if (ec != std::errc() || next == end || *next != ' ') return false;
+        p = next + 1;
+        return true;
+    };
+    int request = 0;
+    if (!number(request) || !number(m.at_us) || !number(m.pid) || request <= 0 || request > 65535) return m;
+    m.request = request;
+    m.what.assign(p, end);
+    return m;
+}
+
+}  // namespace lab::live
