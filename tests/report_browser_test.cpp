@@ -93,9 +93,14 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
             CHECK(test::longest_line(run.output.substr(0, run.output.find("results: "))) <= 80);
             std::string dom = rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile");
 
-            CHECK(attribute(dom.substr(dom.find("<body")), "data-key-figure") == lab::to_string(scenario.key_figure));
             CHECK(attribute(dom.substr(dom.find("<body")), "data-unlegended-colours") == "0");
-            CHECK(dom.find("section class=\"chart key-figure\"") < dom.find("<table>"));  // the key figure comes first
+            if (scenario.sweep) {  // a sweep's curves come first, each with its legend
+                CHECK(dom.find("<svg class=\"sweep\"") < dom.find("<table>"));
+                CHECK(dom.find("section class=\"chart sweep-chart\"") < dom.find("<table>"));
+            } else {
+                CHECK(attribute(dom.substr(dom.find("<body")), "data-key-figure") == lab::to_string(scenario.key_figure));
+                CHECK(dom.find("section class=\"chart key-figure\"") < dom.find("<table>"));  // the key figure comes first
+            }
 
             auto timelines = drawn_timelines(dom);
             if (scenario.load.rate > 0) CHECK(timelines.empty());  // an open loop draws latency over time instead
@@ -116,4 +121,48 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
         }
     }
     unsetenv("COLUMNS");
+}
+
+// The live view, as a projector shows it: Chromium opens the page while `lab run --live` waits
+// for it, and the page's own script notes how many bars it had drawn while requests were still
+// unanswered, and how many it shows when the run is over (each configuration's last batch). The
+// virtual time budget runs out only once the event stream has closed, at the end of the run.
+TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", "[browser]") {
+    test::ScratchDir out;
+    std::string command = std::string(LAB_BINARY) + " run blocking-async --live --live-wait 60 --repeat 1 --quiet --out " +
+                          out.path.string() + " 2>&1";
+    FILE* lab = popen(command.c_str(), "r");
+    REQUIRE(lab);
+    std::string said, url;
+    char line[1024];
+    while (url.empty() && std::fgets(line, sizeof line, lab)) {
+        said += line;
+        std::smatch m;
+        std::string text = line;
+        if (std::regex_search(text, m, std::regex("live view: (http://127\\.0\\.0\\.1:[0-9]+/)"))) url = m[1];
+    }
+    INFO(said);
+    REQUIRE_FALSE(url.empty());
+    std::string dom;
+    {
+        std::string browse = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                             "--disable-background-networking --disable-component-update --disable-sync --window-size=1024,768 "
+                             "--virtual-time-budget=60000 --user-data-dir=" + (out.path / "profile").string() +
+                             " --dump-dom " + url + " 2>/dev/null";
+        FILE* chromium = popen(browse.c_str(), "r");
+        REQUIRE(chromium);
+        char chunk[4096];
+        while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
+        pclose(chromium);
+    }
+    while (std::fgets(line, sizeof line, lab)) said += line;
+    int status = pclose(lab);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+    CHECK(attribute(body, "data-done") == "yes");
+    CHECK(std::stoi("0" + attribute(body, "data-bars-while-running")) >= 10);  // all ten sent before the first answer
+    CHECK(attribute(body, "data-final-bars") == "20");
+    CHECK(dom.find("src=") == std::string::npos);  // one self-contained file: nothing fetched elsewhere
+    CHECK(dom.find("href=") == std::string::npos);
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <regex>
 #include <csignal>
 #include <thread>
 
@@ -261,4 +262,34 @@ TEST_CASE("the bystander goes on probe_after past the last answer, and sees what
     };
     CHECK(health_wait_ms("async-sleep") >= 90);  // the tasks compute on the loop: at least one ahead of it
     CHECK(health_wait_ms("thread-pool") < 60);   // on the pool (no GIL): the loop stays free
+}
+
+// `lab serve --live`: the page's events come from the server's own marks, as it reads, serves
+// and answers each request, named by the client's port; a page opened later replays them.
+TEST_CASE("lab serve --live streams each request's marks to its page", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--live"});
+    std::smatch m;
+    std::string log = server.log();
+    REQUIRE(std::regex_search(log, m, std::regex("live view: http://127\\.0\\.0\\.1:([0-9]+)/")));
+    const int live_port = std::stoi(m[1]);
+    httplib::Client client(server.host(), server.port());
+    REQUIRE(client.Get("/delay?ms=50"));
+    REQUIRE(client.Get("/health"));
+
+    httplib::Client page("127.0.0.1", live_port);
+    auto html = page.Get("/");
+    REQUIRE(html);
+    CHECK(html->status == 200);
+    CHECK(html->body.find("new EventSource('/events')") != std::string::npos);
+    std::string events;
+    page.set_read_timeout(std::chrono::seconds(5));
+    page.Get("/events", [&](const char* data, std::size_t n) {
+        events.append(data, n);
+        return events.find("\"answered\"", events.find("/health")) == std::string::npos;  // until /health's answer
+    });
+    INFO(events);
+    for (const char* mark : {"\"mark\":\"read\"", "\"mark\":\"start\"", "\"mark\":\"end\"", "\"mark\":\"answered\""})
+        CHECK(events.find(mark) != std::string::npos);
+    CHECK(events.find("/delay?ms=50") != std::string::npos);
+    CHECK(page.Get("/nothing-here")->status == 404);
 }
