@@ -9,6 +9,7 @@
 #include "harness/open_loop.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/report.hpp"
+#include "lab/report/sweep_curves.hpp"
 
 namespace lab {
 
@@ -41,8 +42,7 @@ Action define_show(CLI::App& app) {
                   << "\n(--requests N, --concurrency C, --delay d in ms, --repeat)\n\nconfigurations:\n";
         for (const Configuration& c : s->configurations) {
             ConfigurationResult shape;
-            Load own = s->load;  // a configuration may send its own number of requests
-            if (c.requests) own.requests = *c.requests;
+            Load own = load_of(s->load, c);  // a configuration may send its own N (or, a sweep's point, C or d)
             shape.model = model_of(c, own);
             std::string model = s->load.rate > 0 ? "p99 from due " + open_loop_model(shape, own)
                                                  : shape.model.formula + " = " + fixed(predicted_makespan_s(shape.model, workload_of(own))) + " s";
@@ -53,14 +53,16 @@ Action define_show(CLI::App& app) {
         if (!s->expectations.empty()) {
             std::cout << "\nclaims every run checks (✓ or ✗ beside its table):\n";
             for (const Expectation& e : s->expectations) {
-                std::cout << "  row " << e.row << ", " << e.figure;
+                std::cout << "  row " << e.row << (e.at && s->sweep ? " at " + swept_symbol(nothing_yet) + " = " + std::to_string(*e.at) : "")
+                          << ", " << e.figure;
                 if (e.at_least) std::cout << " ≥ " << *e.at_least;
                 if (e.at_most) std::cout << (e.at_least ? " and" : "") << " ≤ " << *e.at_most;
                 if (!e.relative_to.empty()) std::cout << " × " << (e.relative_to == "row" ? "row " + std::to_string(e.relative_row) + "'s" : e.relative_to);
                 std::cout << ": " << e.claim << '\n';
             }
         }
-        std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, --out, --format, --quiet, --wide\n";
+        std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, --out, --format, --quiet, --wide, --live\n"
+                     "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, and the curves\n";
         return exit_ok;
     };
 }
