@@ -161,7 +161,9 @@ TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", 
     CHECK(WEXITSTATUS(status) == 0);
     std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
     CHECK(attribute(body, "data-done") == "yes");
-    CHECK(std::stoi("0" + attribute(body, "data-bars-while-running")) >= 10);  // all ten sent before the first answer
+    std::string while_running = attribute(body, "data-bars-while-running");
+    REQUIRE_FALSE(while_running.empty());
+    CHECK(std::stoi(while_running) >= 10);  // all ten sent before the first answer
     CHECK(attribute(body, "data-final-bars") == "20");
     CHECK(dom.find("src=") == std::string::npos);  // one self-contained file: nothing fetched elsewhere
     CHECK(dom.find("href=") == std::string::npos);

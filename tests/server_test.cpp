@@ -274,6 +274,9 @@ TEST_CASE("lab serve --live streams each request's marks to its page", "[server]
     const int live_port = std::stoi(m[1]);
     httplib::Client client(server.host(), server.port());
     REQUIRE(client.Get("/delay?ms=50"));
+    // A target that is not UTF-8 (Beast lets such bytes through) reaches the page as U+FFFD: the
+    // live view and the server go on.
+    lab::send_raw(server.host(), server.port(), "GET /delay?ms=1&x=\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n");
     REQUIRE(client.Get("/health"));
 
     httplib::Client page("127.0.0.1", live_port);
@@ -291,5 +294,6 @@ TEST_CASE("lab serve --live streams each request's marks to its page", "[server]
     for (const char* mark : {"\"mark\":\"read\"", "\"mark\":\"start\"", "\"mark\":\"end\"", "\"mark\":\"answered\""})
         CHECK(events.find(mark) != std::string::npos);
     CHECK(events.find("/delay?ms=50") != std::string::npos);
+    CHECK(events.find("x=\xEF\xBF\xBD") != std::string::npos);  // U+FFFD, in UTF-8
     CHECK(page.Get("/nothing-here")->status == 404);
 }

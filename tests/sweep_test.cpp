@@ -38,8 +38,9 @@ TEST_CASE("a sweep makes a point per value, labelled with the value that runs", 
     CHECK(lab::load_of(s.load, s.configurations[1]).concurrency == 5);
     REQUIRE(s.sweep);
     CHECK(s.sweep->values == std::vector<int>{1, 5, 10});  // left to right
-    // The claims are about the scenario's own C (10): checked at that point.
-    for (const auto& e : s.expectations) CHECK(e.at == 10);
+    // The claims are about the scenario's own C (10): checked at that point, each row's home.
+    for (const auto& c : s.configurations) CHECK(c.sweep_home == 10);
+    for (const auto& e : s.expectations) CHECK_FALSE(e.at.has_value());
 }
 
 TEST_CASE("a sweep of T swaps the value into the label, and measures a configuration it makes equal once", "[unit]") {
@@ -111,4 +112,55 @@ TEST_CASE("a swept run keeps every point in summary.json and draws a line per co
     CHECK(count("class=\"measured\"") == 2);
     CHECK(count("class=\"model\"") == 2);
     CHECK(count("<circle") == 6);
+}
+
+TEST_CASE("a row merged into another's series keeps its claims, at its own value", "[unit]") {
+    lab::Overrides o;
+    o.sweep = lab::Sweep{"threads", {10, 40, 100}};
+    auto s = lab::apply(shipped("thread-pool"), o);
+    REQUIRE(s.configurations.size() == 3);
+    int at_100 = 0;
+    for (const auto& e : s.expectations) {
+        CHECK(e.row == 1);  // row 2 (100 threads) is row 1's series now
+        if (e.at == 100) ++at_100;
+    }
+    CHECK(at_100 >= 1);
+    // Rows that never differed in the swept option are not merged (nor said to be).
+    lab::Overrides c;
+    c.sweep = lab::Sweep{"concurrency", {1, 10}};
+    auto log = lab::apply(shipped("experiment-log"), c);
+    CHECK(log.notices.empty());
+    CHECK(log.configurations.size() == 4 * 2);
+}
+
+TEST_CASE("the file's claims at a value of its sweep are checked when a run is at that value, and said to be elsewhere otherwise", "[unit]") {
+    lab::Overrides at_20;
+    at_20.concurrency = 20;  // one value: no sweep; the claims about C = 20 apply as they are
+    int checked = 0, about_c1 = 0;
+    for (const auto& e : lab::apply(shipped("sweep"), at_20).expectations) {
+        if (e.not_here.empty() && !e.at) ++checked;
+        if (e.not_here.find("C = 1,") != std::string::npos) ++about_c1;  // "it is about C = 1, this run has C = 20"
+    }
+    CHECK(checked == 5);
+    CHECK(about_c1 == 1);
+    lab::Overrides n;
+    n.sweep = lab::Sweep{"requests", {10, 20}};  // another option swept, at C = 10
+    int elsewhere = 0;
+    for (const auto& e : lab::apply(shipped("sweep"), n).expectations) elsewhere += !e.not_here.empty();
+    CHECK(elsewhere == 6);
+    // An open loop cannot be swept.
+    lab::Overrides open;
+    open.sweep = lab::Sweep{"concurrency", {1, 2}};
+    CHECK_THROWS_AS(lab::apply(shipped("stall"), open), std::invalid_argument);
+}
+
+TEST_CASE("a sweep's option may come before the scenario's name", "[e2e]") {
+    test::ScratchDir out;
+    auto run = test::run_lab("run --threads 10 thread-pool --only 1 --delay 10 --repeat 1 --quiet --out " + out.path.string());
+    INFO(run.output);
+    CHECK(run.exit_code == 0);
+    CHECK(run.output.find("10 threads") != std::string::npos);
+    auto bad = test::run_lab("run blocking-async --concurrency 1,x");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.output.find("'x' is not a whole number") != std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "lab/cli/command_support.hpp"
 
+#include <charconv>
 #include <iostream>
 
 #include "lab/modes/modes.hpp"
@@ -35,23 +36,39 @@ std::optional<Scenario> find_scenario(const std::string& name) {
 
 // A numeric option that takes one value, or a list that sweeps it ("--threads 10,40,100"); only
 // one option may take a list.
+// (One word on the command line, split here: an option that took several words would swallow
+// the scenario's name in `lab run --threads 10 thread-pool`.)
 void sweepable(CLI::App& app, Overrides& overrides, const char* name, std::optional<int>& single, const char* what) {
     const SweepOption& option = *find_sweep_option(name + 2);
-    app.add_option_function<std::vector<int>>(
+    const std::string flag = name;
+    app.add_option_function<std::string>(
            name,
-           [&overrides, &single, &option](const std::vector<int>& values) {
+           [&overrides, &single, &option, flag](const std::string& text) {
+               std::vector<int> values;
+               std::size_t at = 0;
+               do {
+                   std::size_t comma = std::min(text.find(',', at), text.size());
+                   std::string one = text.substr(at, comma - at);
+                   int value = 0;
+                   auto [end, ec] = std::from_chars(one.data(), one.data() + one.size(), value);
+                   if (one.empty() || ec != std::errc() || end != one.data() + one.size())
+                       throw CLI::ValidationError(flag, "'" + one + "' is not a whole number (a list is 1,2,5)");
+                   if (value < option.low || value > option.high)
+                       throw CLI::ValidationError(flag, std::to_string(value) + " is not in [" + std::to_string(option.low) + " - " +
+                                                            std::to_string(option.high) + "]");
+                   values.push_back(value);
+                   at = comma + 1;
+               } while (at <= text.size());
                if (values.size() == 1) {
                    single = values.front();
                    return;
                }
                if (overrides.sweep)
-                   throw CLI::ValidationError(std::string("--") + option.name, "a run sweeps one option; --" +
-                                                  overrides.sweep->option + " already takes a list");
+                   throw CLI::ValidationError(flag, "a run sweeps one option; --" + overrides.sweep->option + " already takes a list");
                overrides.sweep = Sweep{option.name, values};
            },
            std::string(what) + "; a list (1,2,5) sweeps it")
-        ->delimiter(',')
-        ->check(CLI::Range(option.low, option.high));
+        ->type_name("INT[,INT...]");
 }
 
 void declare_overrides(CLI::App& app, Overrides& overrides) {

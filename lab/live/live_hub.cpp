@@ -1,5 +1,6 @@
 #include "lab/live/live_hub.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,6 +26,7 @@ struct LiveHub::Impl {
     std::string marks_name;  // the marks socket's abstract name: no file, so nothing to remove on any exit
     asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
     std::atomic<int> viewers{0};
+    std::uint16_t port = 0;  // the page's, read once before the thread starts
     std::thread thread;
     const std::int64_t opened_us = monotonic_us();
 
@@ -40,7 +42,8 @@ struct LiveHub::Impl {
         {
             std::lock_guard lock(m);
             if (events.size() >= 500'000) return;  // a run that long is drawn no further
-            events.push_back("data: " + event.dump() + "\n\n");
+            // A request's target may hold any bytes: invalid UTF-8 becomes U+FFFD, never an exception.
+            events.push_back("data: " + event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
         }
         asio::post(io, [this] { changed.expires_at(asio::steady_timer::time_point::max()); });  // wakes every page
     }
@@ -158,7 +161,20 @@ LiveHub::LiveHub(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
     h.marks.set_option(asio::socket_base::receive_buffer_size(4 << 20));  // bursts of marks wait here
     asio::co_spawn(h.io, h.accept_pages(), asio::detached);
     asio::co_spawn(h.io, h.receive_marks(), asio::detached);
-    h.thread = std::thread([&h] { h.io.run(); });
+    // Children (servers, services) must not inherit the page's port or the marks socket.
+    fcntl(h.acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
+    fcntl(h.marks.native_handle(), F_SETFD, FD_CLOEXEC);
+    h.port = h.acceptor.local_endpoint().port();
+    h.thread = std::thread([&h] {
+        for (;;) {
+            try {
+                h.io.run();
+                return;
+            } catch (const std::exception& e) {  // one bad event must not take the server down with it
+                std::fprintf(stderr, "live view: %s\n", e.what());
+            }
+        }
+    });
 }
 
 LiveHub::~LiveHub() {
@@ -175,7 +191,7 @@ LiveHub::~LiveHub() {
     h.thread.join();
 }
 
-std::string LiveHub::url() const { return "http://127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port()) + "/"; }
+std::string LiveHub::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port) + "/"; }
 
 std::string LiveHub::marks_path() const { return "@" + impl_->marks_name; }
 
@@ -192,6 +208,7 @@ void LiveHub::configuration(int k, int batches) {
         std::lock_guard lock(impl_->m);
         impl_->configuration = k;
         impl_->batches = batches;
+        impl_->index_of_port.clear();  // (a sequential client has no batch_started to clear it)
     }
     impl_->publish({{"type", "configuration"}, {"c", k}});
 }

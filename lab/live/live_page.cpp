@@ -49,7 +49,7 @@ function lane(c) {
   const track = el('div', 'track'); box.appendChild(track);
   const axis = el('div', 'axis'); box.appendChild(axis);
   $('lanes').appendChild(box);
-  const l = {box, h, track, axis, reqs: [], label: '', batch: '', requests: 0, answered: 0,
+  const l = {box, h, track, axis, reqs: [], drawn: 0, label: '', batch: '', requests: 0, answered: 0,
              lastT: 0, lastWall: performance.now(), active: false, barHeight: 10};
   state.lanes[c] = l;
   return l;
@@ -78,6 +78,7 @@ function drawBar(l, i) {
     r.div = el('div', 'bar'); r.wait = el('span', 'wait'); r.serve = el('span', 'serve');
     r.div.style.top = (i * (l.barHeight + 2) + 1) + 'px'; r.div.style.height = l.barHeight + 'px';
     r.div.append(r.wait, r.serve); l.track.appendChild(r.div);
+    l.drawn++;
   }
   const t = now(l);
   const waitEnd = r.start ?? r.answered ?? t;
@@ -104,6 +105,7 @@ function drawAxis(l) {
 function redrawAll() { for (const l of state.lanes) if (l) { l.reqs.forEach((_, i) => drawBar(l, i)); drawAxis(l); } }
 function stretch(t) { if (t > state.axis) { state.axis = t * 1.15; redrawAll(); } }
 
+// What the page shows at the end, measured from its layout: bars with a visible segment.
 function drawnBars() {
   return Array.from(document.querySelectorAll('.bar')).filter(b => b.getBoundingClientRect().width > 0 &&
     Array.from(b.children).some(s => s.getBoundingClientRect().width > 0)).length;
@@ -130,7 +132,7 @@ function handle(e) {
     text($('status'), 'Configuration ' + (e.c + 1) + ' of ' + state.lanes.length + ': ' + l.label);
   } else if (e.type === 'batch') {
     const l = lane(e.c);
-    l.track.textContent = ''; l.reqs = []; l.answered = 0; l.requests = e.requests;
+    l.track.textContent = ''; l.reqs = []; l.drawn = 0; l.answered = 0; l.requests = e.requests;
     size(l, e.requests, Math.max(1, state.lanes.length));
     l.batch = (e.batch === 0 ? 'warm-up' : 'batch ' + e.batch + ' of ' + e.of) +
               (e.requests > maxRows ? ' (the first ' + maxRows + ' of ' + e.requests + ' requests drawn)' : '');
@@ -146,7 +148,9 @@ function handle(e) {
       if (r.start === undefined && e.start !== undefined) r.start = e.start;  // a mark that never came
       if (r.end === undefined && e.end !== undefined) r.end = e.end;
       l.answered++;
-      if (l.answered < l.requests) state.barsWhileRunning = Math.max(state.barsWhileRunning, drawnBars());
+      // (a running count: measuring the page at every answer would stall a long replay)
+      if (l.answered < l.requests) state.barsWhileRunning = Math.max(state.barsWhileRunning,
+        state.lanes.reduce((n, x) => n + (x ? x.drawn : 0), 0));
       if (l.answered === l.requests) l.active = false;
     }
     l.lastT = Math.max(l.lastT, e.t); l.lastWall = performance.now();

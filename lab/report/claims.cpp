@@ -10,26 +10,31 @@
 namespace lab {
 namespace {
 
-// The configurations the scenario file lists at `place` (its own rows, not FastAPI twins): one,
-// or in a sweep each of its points (only the one at `at`, if the claim names a value).
-std::vector<const ConfigurationResult*> rows_at(const RunResult& run, int place, std::optional<int> at = std::nullopt) {
+// Every configuration the scenario file lists at `place`: its own rows, not FastAPI twins; in a
+// sweep, each of the row's points.
+std::vector<const ConfigurationResult*> points_of(const RunResult& run, int place) {
     std::vector<const ConfigurationResult*> rows;
     for (const auto& r : run.configurations)
-        if (r.configuration.number == place && r.configuration.server == "lab" && (!at || r.configuration.sweep_value == at))
-            rows.push_back(&r);
+        if (r.configuration.number == place && r.configuration.server == "lab") rows.push_back(&r);
     return rows;
+}
+
+// The value a claim (or a figure the text cites) is about: `at` if it names one, else the row's own.
+int value_about(const Configuration& c, std::optional<int> at) { return at ? *at : c.sweep_home.value_or(c.sweep_value.value_or(0)); }
+
+// The configuration a claim of row `place` is checked on: the row itself, or in a sweep its point
+// at the value the claim is about (none if the sweep has no such point, or --only left it out).
+const ConfigurationResult* row_at(const RunResult& run, int place, std::optional<int> at = std::nullopt) {
+    for (const ConfigurationResult* r : points_of(run, place))
+        if (!r->configuration.sweep_value || *r->configuration.sweep_value == value_about(r->configuration, at)) return r;
+    return nullptr;
 }
 
 // The row at `place` that stands beside `r`: in a sweep, its point at the same value.
 const ConfigurationResult* row_beside(const RunResult& run, int place, const ConfigurationResult& r) {
-    for (const ConfigurationResult* other : rows_at(run, place))
+    for (const ConfigurationResult* other : points_of(run, place))
         if (!other->configuration.sweep_value || other->configuration.sweep_value == r.configuration.sweep_value) return other;
     return nullptr;
-}
-
-const ConfigurationResult* row_at(const RunResult& run, int place) {
-    auto rows = rows_at(run, place);
-    return rows.empty() ? nullptr : rows.front();
 }
 
 // What the bound multiplies, in the figure's own unit, and how to say it.
@@ -46,7 +51,8 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
     if (e.relative_to == "model") return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second), "the model"};
     if (e.relative_to == "d") return {load.delay_ms / 1000.0 * per_second, "d"};
     // A rate, for throughput: one request, T, W or N requests every d.
-    if (e.relative_to.ends_with("/d") && load.delay_ms > 0) {
+    if (e.relative_to.ends_with("/d")) {
+        if (load.delay_ms <= 0) return {std::nullopt, e.relative_to};  // no rate without a wait
         const std::string x = e.relative_to.substr(0, e.relative_to.size() - 2);
         double many = x == "T" ? c.threads : x == "W" ? c.workers : x == "N" ? load.requests : 1;
         return {many / (load.delay_ms / 1000.0), e.relative_to};
@@ -88,16 +94,20 @@ std::string indented(const std::string& lines, const std::string& margin) {
 std::vector<CheckedClaim> check_claims(const RunResult& run) {
     std::vector<CheckedClaim> out;
     for (const Expectation& e : run.scenario.expectations) {
-        // A sweep without the point the claim is about: said, not checked.
-        if (e.at && rows_at(run, e.row, e.at).empty() && !rows_at(run, e.row).empty()) {
-            const ConfigurationResult& any = *rows_at(run, e.row).front();
+        auto points = points_of(run, e.row);
+        if (points.empty()) continue;  // its row was left out (--only): nothing to check it against
+        const ConfigurationResult* r = row_at(run, e.row, e.at);
+        // A claim about a value this run did not measure: said, not checked.
+        if (!e.not_here.empty() || !r) {
+            const Configuration& any = points.front()->configuration;
             out.push_back({.outcome = CheckedClaim::Outcome::not_measured, .claim = e.claim,
-                           .evidence = any.configuration.series + ": not checked: this sweep has no point at " +
-                                       swept_symbol(run) + " = " + std::to_string(*e.at)});
+                           .evidence = (any.series.empty() ? any.label : any.series) + ": not checked: " +
+                                       (!e.not_here.empty() ? e.not_here
+                                                            : "this sweep has no point at " + swept_symbol(run) + " = " +
+                                                                  std::to_string(value_about(any, e.at)))});
             continue;
         }
-        // Its row (none if --only left it out: nothing to check it against), or its point.
-        for (const ConfigurationResult* r : rows_at(run, e.row, e.at)) {
+        {
         CheckedClaim c;
         c.claim = e.claim;
         std::optional<double> value = figure_value(e.figure, *r, load_of(run.scenario.load, r->configuration));

@@ -147,14 +147,15 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     Column verdict{.header = "verdict", .wraps = true, .is_verdict = true};
     for (const auto& r : run.configurations) {
         const Configuration& c = r.configuration;
+        const Load own = load_of(load, c);  // (a sweep's point has its own N, C or d)
         label.cells.push_back(c.label);
         mode.cells.push_back(mode_cell(c));
         measured.cells.push_back(measured_cell(r));
-        probe.cells.push_back(r.error.empty() ? probe_latency(r, load) : "—");
+        probe.cells.push_back(r.error.empty() ? probe_latency(r, own) : "—");
         model.cells.push_back(r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
-        document.cells.push_back(document_cell(c, load, run.cores));
-        blocked.cells.push_back(figure_cell("loop_blocked", r, load));
-        memory.cells.push_back(figure_cell("peak_rss", r, load));
+        document.cells.push_back(document_cell(c, own, run.cores));
+        blocked.cells.push_back(figure_cell("loop_blocked", r, own));
+        memory.cells.push_back(figure_cell("peak_rss", r, own));
         std::string v = r.error.empty() ? r.verdict : r.error;
         if (r.error.empty() && served_by_processes(c))
             v += std::string(c.behind_nginx() ? "; per host: " : "; per worker: ") + per_worker(r);
@@ -267,7 +268,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format, const 
     if (!markdown) out << (run.scenario.sweep ? sweep_charts_text(run, layout.columns) : key_figure_text(run, layout.columns)) << '\n';
     print_table(out, table_columns(run), layout, markdown);
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                 [&](const auto& r) { return document_below_floor(r.configuration, load, run.cores); });
+                                 [&](const auto& r) { return document_below_floor(r.configuration, load_of(load, r.configuration), run.cores); });
     if (any_below)
         out << '\n' << wrap("† below the physical floor of " + fixed(physical_floor_s(load, run.cores)) +
                                 " s: every request waits d itself, so no server can answer them all sooner.", width);

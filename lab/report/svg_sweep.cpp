@@ -68,7 +68,7 @@ void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int
 }  // namespace
 
 void sweep_svg(std::ostream& out, const RunResult& run) {
-    if (!run.scenario.sweep) return;
+    if (!run.scenario.sweep || run.scenario.sweep->values.size() < 2) return;
     const std::vector<int>& values = run.scenario.sweep->values;
     const std::string symbol = swept_symbol(run);
     for (const CurveChart& chart : sweep_charts(run)) {

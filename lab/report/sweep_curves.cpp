@@ -25,8 +25,8 @@ std::vector<std::pair<std::string, std::vector<const ConfigurationResult*>>> ser
 double position(double x, const std::vector<int>& values) {
     double low = values.front(), high = values.back();
     if (high <= low) return 0;
-    if (log_axis(values)) return (std::log(x) - std::log(low)) / (std::log(high) - std::log(low));
-    return (x - low) / (high - low);
+    double f = log_axis(values) ? (std::log(x) - std::log(low)) / (std::log(high) - std::log(low)) : (x - low) / (high - low);
+    return std::clamp(f, 0.0, 1.0);  // (a value outside the sweep's: at its edge, never off the chart)
 }
 
 }  // namespace
@@ -39,7 +39,7 @@ double CurveChart::most() const {
 }
 
 std::string swept_symbol(const RunResult& run) {
-    if (!run.scenario.sweep) return "";
+    if (!run.scenario.sweep || run.scenario.sweep->values.size() < 2) return "";
     const SweepOption* option = find_sweep_option(run.scenario.sweep->option);
     return option ? option->symbol : run.scenario.sweep->option;
 }
@@ -91,7 +91,7 @@ std::string sweep_charts_text(const RunResult& run, int columns) {
         // cells[row][column], row 0 at the top: a letter per configuration, upper case at a
         // measured point, lower case on the line between two.
         std::vector<std::vector<std::string>> cells(height, std::vector<std::string>(static_cast<std::size_t>(plot), " "));
-        auto row_of = [&](double v) { return height - 1 - static_cast<int>(std::lround(v / most * (height - 1))); };
+        auto row_of = [&](double v) { return height - 1 - std::clamp(static_cast<int>(std::lround(v / most * (height - 1))), 0, height - 1); };
         auto column_of = [&](double x) { return static_cast<int>(std::lround(position(x, values) * (plot - 1))); };
         for (std::size_t k = 0; k < chart.curves.size(); ++k) {
             const std::string upper(1, static_cast<char>('A' + k % 26)), lower(1, static_cast<char>('a' + k % 26));

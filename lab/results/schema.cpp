@@ -1,5 +1,6 @@
 #include "lab/results/schema.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -7,6 +8,7 @@
 
 #include "lab/report/figures.hpp"
 #include "lab/report/report.hpp"
+#include "lab/run/sweep.hpp"
 
 namespace lab {
 namespace {
@@ -65,6 +67,7 @@ void configuration_fields(V& v, C& c) {
     v("concurrency", c.concurrency, Bound{1, 10'000});  // null: the load's
     v("delay_ms", c.delay_ms, ms_bound);  // null: the load's
     v("sweep_value", c.sweep_value, Bound{0, 60'000});  // null: not a sweep's point
+    v("sweep_home", c.sweep_home, Bound{0, 60'000});
     v("series", c.series);
     v("document_s", c.document_s, Bound{0, 1e6});
     v("document_text", c.document_text);
@@ -81,6 +84,8 @@ void expectation_fields(V& v, E& e) {  // a claim of the text, as scenarios/READ
     v("relative_row", e.relative_row, Bound{0, 10'000});
     v("claim", e.claim);
     v("at", e.at, Bound{0, 60'000});
+    v("at_option", e.at_option);
+    v("not_here", e.not_here);
 }
 
 template <class V, class S>
@@ -336,6 +341,8 @@ StoredRun run_from_summary(const json& summary) {
     if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
         Sweep read_back;
         top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
+        if (auto problem = sweep_problem(read_back)) top.fail("sweep", *problem);
+        if (!std::is_sorted(read_back.values.begin(), read_back.values.end())) top.fail("sweep", "values must ascend, as a run writes them");
         s.sweep = read_back;
     }
     const json& list = summary["configurations"];
@@ -347,6 +354,9 @@ StoredRun run_from_summary(const json& summary) {
         ConfigurationResult r;
         configuration_fields(c, r.configuration);
         result_fields(c, r);
+        if (auto v = r.configuration.sweep_value;
+            v && (!s.sweep || std::find(s.sweep->values.begin(), s.sweep->values.end(), *v) == s.sweep->values.end()))
+            c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
         std::vector<StoredBatch> notes;
         if (auto b = list[i].find("batches"); b != list[i].end()) {
             if (!b->is_array()) c.fail("batches", "must be a list");

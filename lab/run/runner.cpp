@@ -205,8 +205,26 @@ Scenario apply(Scenario s, const Overrides& o) {
     std::optional<Sweep> sweep = o.sweep ? o.sweep : s.sweep;
     if (sweep && !o.sweep && o.single(sweep->option)) sweep.reset();
     s.sweep.reset();
+    // A claim the file makes at a value of its sweep's option ([[expect]] at = 20), in a run that
+    // does not sweep that option: checked if the run is at that value, else said to be elsewhere.
+    for (Expectation& e : s.expectations) {
+        if (!e.at || e.at_option.empty() || (sweep && e.at_option == sweep->option)) continue;
+        const SweepOption* option = find_sweep_option(e.at_option);
+        auto row = std::find_if(s.configurations.begin(), s.configurations.end(), [&](const Configuration& c) { return c.number == e.row; });
+        if (!option || row == s.configurations.end()) continue;
+        if (int actual = option->value(s.load, *row); actual == *e.at) {
+            e.at.reset();
+            e.at_option.clear();
+        } else {
+            e.not_here = std::string("it is about ") + option->symbol + " = " + std::to_string(*e.at) + ", this run has " +
+                         option->symbol + " = " + std::to_string(actual);
+        }
+    }
     if (sweep) {
         if (auto problem = sweep_problem(*sweep)) throw std::invalid_argument("--" + sweep->option + ": " + *problem);
+        if (s.load.rate > 0)
+            throw std::invalid_argument("--" + sweep->option + " takes one value here: a sweep measures closed-loop batches, and " +
+                                        s.name + " is an open loop");
         s = expand_sweep(std::move(s), *sweep);
     }
     // Labels are built from the values that run: "{d}" the wait as the documents write it

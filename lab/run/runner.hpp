@@ -74,7 +74,7 @@ struct RunSettings {
     std::string downstream_url; // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
     std::string redis_url;      // /cache: this Redis; empty: one of the lab's own
     LiveHub* live = nullptr;    // a live view (--live): told of every batch and request as they go
-    std::function<void(const RunResult& so_far)> on_configuration_done;  // e.g. the live view's table row
+    std::function<void(const RunResult& so_far)> on_configuration_done = {};  // e.g. the live view's table row
 };
 
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),

@@ -228,6 +228,14 @@ void read_sweep(const fs::path& file, const toml::table& root, Scenario& s) {
     if (auto problem = sweep_problem(sweep)) r.fail("values", *problem);
     if (s.load.rate > 0) r.fail("option", "a sweep measures closed-loop batches; this scenario's load is an open loop");
     s.sweep = sweep;
+    // A claim's `at` is a value of this option, one the sweep measures.
+    for (std::size_t k = 0; k < s.expectations.size(); ++k) {
+        Expectation& e = s.expectations[k];
+        if (!e.at) continue;
+        if (std::find(sweep.values.begin(), sweep.values.end(), *e.at) == sweep.values.end())
+            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at", std::to_string(*e.at) + " is not one of [sweep].values");
+        e.at_option = sweep.option;
+    }
 }
 
 std::set<std::string> known_balances() {
@@ -325,6 +333,9 @@ Scenario load_scenario(const fs::path& file) {
     }
     read_expectations(file, root, s);
     read_sweep(file, root, s);
+    for (std::size_t k = 0; k < s.expectations.size(); ++k)
+        if (s.expectations[k].at && !s.sweep)
+            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at", "names a value of a sweep, and this file has no [sweep]");
     s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan;
     std::string figure = to_string(s.key_figure);
     auto names = key_figure_names();

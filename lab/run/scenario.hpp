@@ -56,6 +56,7 @@ struct Configuration {
     std::optional<int> concurrency;     // a sweep's point: its own C, or d (null: the load's)
     std::optional<int> delay_ms;
     std::optional<int> sweep_value;     // a sweep's point: the swept option's value here
+    std::optional<int> sweep_home;      // and the value its row has without the sweep (its claims' point)
     std::string series;                 // a sweep's point: the label of its line, the same at every value
     bool queued() const { return queue_workers > 0; }
     bool behind_nginx() const { return hosts > 0; }
@@ -74,7 +75,9 @@ struct Expectation {
     std::string relative_to;           // "" (plain numbers), "model", "d", "N", "T", "W", or "row"
     int relative_row = 0;              // with relative_to = "row": that configuration's same figure
     std::string claim;                 // the sentence of the text it supports
-    std::optional<int> at;             // in a sweep: checked at this value only (else at every point)
+    std::optional<int> at = {};        // in a sweep: checked at this value (else at the row's own)
+    std::string at_option = {};        // the option `at` is a value of (the file's [sweep])
+    std::string not_here = {};         // why this run cannot check it (another option swept), or empty
 };
 
 // The number a scenario's lesson turns on, which the report and the terminal chart first.

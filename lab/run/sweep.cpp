@@ -82,11 +82,8 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
     const SweepOption& option = *find_sweep_option(sweep.option);
     std::vector<int> values = sweep.values;
     std::sort(values.begin(), values.end());  // a curve runs left to right
-    // A claim of the text is about the values the scenario runs without the sweep: it is checked
-    // at that point (its row's own value), unless it names another.
-    for (Expectation& e : s.expectations)
-        for (const Configuration& c : s.configurations)
-            if (!e.at && c.number == e.row && option.applies(c)) e.at = option.value(s.load, c);
+    const bool load_option = option.name == std::string_view("requests") || option.name == std::string_view("concurrency") ||
+                             option.name == std::string_view("delay");
     std::vector<Configuration> points, swept;
     for (const Configuration& c : s.configurations) {
         if (!option.applies(c)) {
@@ -101,10 +98,21 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             series.replace(at, std::string_view(option.placeholder).size(), option.symbol);
         else
             label += std::string(", ") + option.symbol + " = " + option.placeholder;
-        // thread-pool's 40 and 100 threads are one series once T is swept: measured once.
-        if (std::any_of(swept.begin(), swept.end(), [&](const Configuration& o) { return same_but_for(option, o, c); })) {
+        const int home = option.value(s.load, c);  // the row's own value: its claims are about it
+        // thread-pool's 40 and 100 threads are one series once T is swept: measured once, and the
+        // second row's claims are checked on the first's points, at the second's own value.
+        auto same = std::find_if(swept.begin(), swept.end(), [&](const Configuration& o) {
+            return option.value(s.load, o) != home && same_but_for(option, o, c);
+        });
+        if (same != swept.end()) {
             s.notices.push_back("“" + series + "” differs from an earlier configuration only in " + option.symbol +
                                 ", which the sweep sets: measured once");
+            for (Expectation& e : s.expectations) {
+                if (e.relative_row == c.number) e.relative_row = same->number;
+                if (e.row != c.number) continue;
+                e.row = same->number;
+                if (!e.at) e.at = home;
+            }
             continue;
         }
         swept.push_back(c);
@@ -112,8 +120,15 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             Configuration point = c;
             option.set(point, v);
             point.sweep_value = v;
+            point.sweep_home = home;
             point.series = series;
             point.label = label;
+            // The document measured its own N, C and d: at another, its figure does not compare.
+            if (load_option && v != home && point.document_s) {
+                point.document_text = (point.document_text.empty() ? std::to_string(*point.document_s) : point.document_text) +
+                                      " (for " + option.symbol + " = " + std::to_string(home) + ")";
+                point.document_s.reset();
+            }
             points.push_back(point);
         }
     }
