@@ -34,7 +34,7 @@ struct LiveHub::Impl {
     std::vector<std::string> events;  // each "data: {...}\n\n", in order
     bool closing = false;
     // Which request a server's mark is about: the running configuration's batch, by client port.
-    int configuration = -1, batches = 0, batch = 0;
+    int configuration = -1, batches = 0;
     std::int64_t origin_us = 0;
     std::unordered_map<int, int> index_of_port;
 
@@ -217,7 +217,6 @@ void LiveHub::batch_started(int batch, std::int64_t origin_us, int requests) {
     int c = 0, of = 0;
     {
         std::lock_guard lock(impl_->m);
-        impl_->batch = batch;
         impl_->origin_us = origin_us;
         impl_->index_of_port.clear();
         c = impl_->configuration;

@@ -85,7 +85,8 @@ std::string sweep_charts_text(const RunResult& run, int columns) {
     constexpr int height = 9, margin = 9;  // rows of the plot; "  1234.5 ┤"
     const int plot = std::max(20, columns - margin - 4);
     std::string out;
-    for (const CurveChart& chart : sweep_charts(run)) {
+    const auto charts = sweep_charts(run);
+    for (const CurveChart& chart : charts) {
         const double most = chart.most();
         if (most <= 0) continue;
         // cells[row][column], row 0 at the top: a letter per configuration, upper case at a
@@ -141,7 +142,6 @@ std::string sweep_charts_text(const RunResult& run, int columns) {
         while (!out.empty() && out.back() == ' ') out.pop_back();
         out += "\n\n";
     }
-    const auto charts = sweep_charts(run);
     if (!charts.empty() && !charts.front().curves.empty()) {
         std::string legend;
         for (std::size_t k = 0; k < charts.front().curves.size(); ++k)

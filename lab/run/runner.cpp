@@ -14,7 +14,6 @@
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/server_process.hpp"
-#include "lab/run/sweep.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
 
@@ -179,92 +178,6 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 
 }  // namespace
 
-Scenario apply(Scenario s, const Overrides& o) {
-    if (o.requests) s.load.requests = *o.requests;
-    if (o.concurrency) s.load.concurrency = *o.concurrency;
-    if (o.delay_ms && *o.delay_ms != s.load.delay_ms) {
-        // The document measured its own d: its figure no longer compares, so it is shown, not charted.
-        char d[32];
-        std::snprintf(d, sizeof d, "%g s", s.load.delay_ms / 1000.0);
-        for (auto& c : s.configurations)
-            if (c.document_s) {
-                c.document_text = (c.document_text.empty() ? std::to_string(*c.document_s) : c.document_text) + " (for d = " + d + ")";
-                c.document_s.reset();
-            }
-        s.load.delay_ms = *o.delay_ms;
-    }
-    if (o.repeat) s.load.repeat = *o.repeat;
-    for (auto& c : s.configurations) {
-        if (o.threads) c.threads = *o.threads;
-        if (o.workers) c.workers = *o.workers;
-        if (o.balance) c.balance = *o.balance;
-        if (o.db_pool) c.db_pool = *o.db_pool;
-    }
-    // A sweep from the command line replaces the file's; one value for the file's swept option
-    // measures that value alone.
-    std::optional<Sweep> sweep = o.sweep ? o.sweep : s.sweep;
-    if (sweep && !o.sweep && o.single(sweep->option)) sweep.reset();
-    s.sweep.reset();
-    // A claim the file makes at a value of its sweep's option ([[expect]] at = 20), in a run that
-    // does not sweep that option: checked if the run is at that value, else said to be elsewhere.
-    for (Expectation& e : s.expectations) {
-        if (!e.at || e.at_option.empty() || (sweep && e.at_option == sweep->option)) continue;
-        const SweepOption* option = find_sweep_option(e.at_option);
-        auto row = std::find_if(s.configurations.begin(), s.configurations.end(), [&](const Configuration& c) { return c.number == e.row; });
-        if (!option || row == s.configurations.end()) continue;
-        if (int actual = option->value(s.load, *row); actual == *e.at) {
-            e.at.reset();
-            e.at_option.clear();
-        } else {
-            e.not_here = std::string("it is about ") + option->symbol + " = " + std::to_string(*e.at) + ", this run has " +
-                         option->symbol + " = " + std::to_string(actual);
-        }
-    }
-    if (sweep) {
-        if (auto problem = sweep_problem(*sweep)) throw std::invalid_argument("--" + sweep->option + ": " + *problem);
-        if (s.load.rate > 0)
-            throw std::invalid_argument("--" + sweep->option + " takes one value here: a sweep measures closed-loop batches, and " +
-                                        s.name + " is an open loop");
-        s = expand_sweep(std::move(s), *sweep);
-    }
-    // Labels are built from the values that run: "{d}" the wait as the documents write it
-    // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests, "{C}"
-    // the connections at once, "{P}" the
-    // database pool, "{Q}" the queue workers, "{H}" the hosts behind nginx.
-    for (auto& c : s.configurations) {
-        const Load own = load_of(s.load, c);
-        char d[32];
-        std::snprintf(d, sizeof d, "%g", own.delay_ms / 1000.0);
-        auto fill = [&](const std::string& name, const std::string& value) {
-            for (std::string* text : {&c.label, &c.series})  // (a sweep's series shows its symbol, the rest filled)
-                for (auto at = text->find(name); at != std::string::npos; at = text->find(name, at + value.size()))
-                    text->replace(at, name.size(), value);
-        };
-        fill("{d}", d);
-        fill("{T}", std::to_string(c.threads));
-        fill("{W}", std::to_string(c.workers));
-        fill("{N}", std::to_string(own.requests));
-        fill("{C}", std::to_string(own.concurrency));
-        fill("{P}", std::to_string(c.db_pool));
-        fill("{Q}", std::to_string(c.queue_workers));
-        fill("{H}", std::to_string(c.hosts));
-    }
-    if (o.only) {  // one configuration, by its label or its place (from 1)
-        const std::string& want = *o.only;
-        std::vector<Configuration> kept;
-        for (std::size_t i = 0; i < s.configurations.size(); ++i)
-            if (s.configurations[i].label == want || std::to_string(i + 1) == want) kept.push_back(s.configurations[i]);
-        if (kept.empty()) {
-            std::string known;
-            for (std::size_t i = 0; i < s.configurations.size(); ++i)
-                known += "\n  " + std::to_string(i + 1) + ": " + s.configurations[i].label;
-            throw std::invalid_argument("--only '" + want + "': no such configuration in " + s.name + "; it has:" + known);
-        }
-        s.configurations = std::move(kept);
-    }
-    return s;
-}
-
 std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o) {
     bool threads = false, workers = false;
     for (const auto& c : s.configurations)
@@ -321,15 +234,6 @@ Model model_of(const Configuration& c, const Load& load) {
     // The prediction lets staggered requests leave s apart; the formula says so too.
     if (load.stagger_ms > 0 && !m.formula.empty()) m.formula += ", sent s = " + std::to_string(load.stagger_ms) + " ms apart";
     return m;
-}
-
-bool Overrides::single(const std::string& option) const {
-    if (option == "requests") return requests.has_value();
-    if (option == "concurrency") return concurrency.has_value();
-    if (option == "delay") return delay_ms.has_value();
-    if (option == "threads") return threads.has_value();
-    if (option == "workers") return workers.has_value();
-    return option == "db-pool" && db_pool.has_value();
 }
 
 bool RunResult::ok() const {

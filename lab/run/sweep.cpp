@@ -137,6 +137,4 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
     return s;
 }
 
-int swept_value(const SweepOption& option, const Load& load, const Configuration& c) { return option.value(load, c); }
-
 }  // namespace lab

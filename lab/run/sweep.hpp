@@ -33,8 +33,4 @@ std::optional<std::string> sweep_problem(const Sweep& sweep);
 // (the others run once); labels still hold their placeholders, which apply() fills.
 Scenario expand_sweep(Scenario scenario, const Sweep& sweep);
 
-// The value of the swept option at a configuration, e.g. its T, or its C (the load's, unless
-// the point has its own).
-int swept_value(const SweepOption& option, const Load& load, const Configuration& c);
-
 }  // namespace lab
