@@ -26,7 +26,7 @@ asio::awaitable<bool> await_job(beast::tcp_stream& stream, beast::flat_buffer& b
         co_return true;
     }
     // The queue stamps its jobs by Redis's clock (Unix time); this lines them up with ours.
-    const std::int64_t origin_unix_us = unix_us() - (monotonic_us() - origin_us);
+    const std::int64_t origin_unix_us = origin_us + unix_minus_monotonic_us();
     const std::string poll_bytes = request_bytes(spec, "GET", "/jobs/" + std::to_string(id));
     bool is_open = true;
     for (;;) {

@@ -14,10 +14,12 @@ inline std::int64_t monotonic_us() {
         .count();
 }
 
-// Unix time in microseconds: what a clock on another machine (Redis's TIME) can be lined up with.
-inline std::int64_t unix_us() {
-    return std::chrono::duration_cast<Micros>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+// Unix time minus monotonic time, in microseconds: what turns a stamp by another process's wall
+// clock (PostgreSQL's clock_timestamp(), Redis's TIME) into our monotonic microseconds. Both clocks
+// are read back to back, the pair with the least time between them kept: a thread preempted between
+// the two reads would otherwise shift every stamp converted with it by the time it was away.
+// Convert all the stamps of one answer with one offset, so their differences stay the other clock's.
+std::int64_t unix_minus_monotonic_us();
 
 // "2026-11-22 08:30:01.123456", the format the documents' FastAPI examples log.
 std::string wall_clock_text();

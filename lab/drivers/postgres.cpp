@@ -39,12 +39,6 @@ std::string why(pg_conn* conn) {
     return text;
 }
 
-// PostgreSQL's wall-clock microseconds as this machine's monotonic ones (same machine, same clock;
-// for a server elsewhere the offset is constant, and overlaps are still counted right).
-std::int64_t as_monotonic(std::int64_t epoch_us) {
-    auto wall = std::chrono::duration_cast<Micros>(std::chrono::system_clock::now().time_since_epoch()).count();
-    return epoch_us - (wall - monotonic_us());
-}
 
 // Reads the one row of either query, frees the result, throws if the query failed.
 QueryTimes times_of(PGresult* result, pg_conn* conn) {
@@ -56,7 +50,10 @@ QueryTimes times_of(PGresult* result, pg_conn* conn) {
         throw std::runtime_error("PostgreSQL: " + (result ? std::string(PQresultErrorMessage(result)) : why(conn)));
     auto number = [&](int column) { return std::strtoll(PQgetvalue(result, 0, column), nullptr, 10); };
     bool found = !PQgetisnull(result, 0, 1);  // a sleep answers '' and a user its name; NULL: no such user
-    return {as_monotonic(number(0)), as_monotonic(number(2)), static_cast<int>(number(3)), found, PQgetvalue(result, 0, 1)};
+    // PostgreSQL's wall-clock microseconds as this machine's monotonic ones, both by one offset (for a
+    // server elsewhere the offset is constant too, and overlaps are still counted right).
+    const std::int64_t offset = unix_minus_monotonic_us();
+    return {number(0) - offset, number(2) - offset, static_cast<int>(number(3)), found, PQgetvalue(result, 0, 1)};
 }
 
 }  // namespace
