@@ -26,12 +26,21 @@ void Histogram::record(std::int64_t us) {
     ++counts_[static_cast<std::size_t>(index_of(us))];
     ++count_;
     max_ = std::max(max_, us);
+    min_ = std::min(min_, us);
+}
+
+std::int64_t Histogram::count_at_most(std::int64_t us) const {
+    if (us >= max_) return count_;
+    std::int64_t seen = 0;
+    for (int i = 0, last = index_of(us); i <= last; ++i) seen += counts_[static_cast<std::size_t>(i)];
+    return seen;
 }
 
 void Histogram::merge(const Histogram& other) {
     for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
     count_ += other.count_;
     max_ = std::max(max_, other.max_);
+    min_ = std::min(min_, other.min_);
 }
 
 std::int64_t Histogram::percentile(double p) const {

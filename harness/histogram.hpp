@@ -17,6 +17,9 @@ public:
     void merge(const Histogram& other);
     std::int64_t count() const { return count_; }
     std::int64_t max() const { return max_; }
+    std::int64_t min() const { return count_ ? min_ : 0; }
+    // How many recorded values are at most `us` (to within the bucket's 1%): a histogram's bars.
+    std::int64_t count_at_most(std::int64_t us) const;
     // The value below which p percent of the recorded values fall (p in [0, 100]).
     std::int64_t percentile(double p) const;
 
@@ -24,7 +27,7 @@ private:
     static int index_of(std::int64_t us);
     static std::int64_t value_at(int index);  // the largest value the bucket holds
     std::array<std::int64_t, powers << sub_bits> counts_{};
-    std::int64_t count_ = 0, max_ = 0;
+    std::int64_t count_ = 0, max_ = 0, min_ = INT64_MAX;
 };
 
 }  // namespace lab

@@ -1,6 +1,14 @@
 #include "harness/load_generator.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <latch>
+#include <limits>
+#include <memory>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -14,88 +22,104 @@
 namespace lab {
 namespace {
 
-struct BatchState {
+// What the harness's threads share: the load, the request counter, the moment they all start.
+struct SharedState {
     const LoadSpec& spec;
     tcp::endpoint endpoint;
     std::int64_t origin_us = monotonic_us();
-    std::vector<RequestRecord> records;
-    int next = 0;             // the next request to take
-    int answered = 0;         // requests finished, failed or not
-    int still_connecting = 0;
-    std::int64_t release_us = 0;
-    asio::steady_timer gate;  // held until every connection is open, then cancelled: "go"
-    std::int64_t last_answer_us = 0;  // when the last request was answered (or failed)
+    std::vector<std::string> request_bytes;  // per target of the mix, serialized once
+    std::string probe_bytes;
+    std::vector<int> endpoint_cycle;  // request i asks for target endpoint_cycle[i % size]
+    std::atomic<int> next{0};         // the next request to take
+    std::atomic<int> answered{0};     // requests finished, failed or not
+    std::atomic<std::int64_t> last_answer_us{0};  // when the last request was answered (or failed)
+    std::latch all_open;              // every thread's connections are open (or have failed to)
+    std::mutex told;                  // the observer and on_answer are called by one thread at a time
 
     std::int64_t now() const { return monotonic_us() - origin_us; }
-    std::vector<RequestRecord> probes{};
-    // Serialized once per batch: the first wave should leave as fast as it can.
-    std::string request_bytes = lab::request_bytes(spec, spec.method, spec.target);
-    std::string probe_bytes = lab::request_bytes(spec, "GET", spec.probe_target);
 };
 
-asio::awaitable<bool> open(beast::tcp_stream& stream, BatchState& s) {
-    co_return co_await open_connection(stream, s.endpoint, s.spec.timeout);
-}
+// One harness thread: its io_context, its connections' gate, its records and tallies.
+struct ThreadState {
+    SharedState& shared;
+    const LoadSpec& spec = shared.spec;
+    asio::steady_timer gate;  // held until every connection is open, then cancelled: "go"
+    int still_connecting = 0;
+    std::int64_t release_us = 0;
+    std::int64_t stop_us = std::numeric_limits<std::int64_t>::max();  // run_for: when sending ends
+    std::deque<RequestRecord> records;  // a deque: each connection holds on to its record
+    std::vector<RequestRecord> probes;
+    std::vector<Tally> tallies;
+    std::int64_t not_recorded = 0;
 
-asio::awaitable<bool> send(beast::tcp_stream& stream, beast::flat_buffer& buffer, BatchState& s, RequestRecord& r,
-                           const std::string& bytes) {
-    co_return co_await exchange(stream, buffer, bytes, s.spec.timeout, s.origin_us, r);
+    std::int64_t now() const { return shared.now(); }
+};
+
+asio::awaitable<bool> open(beast::tcp_stream& stream, ThreadState& t) {
+    co_return co_await open_connection(stream, t.shared.endpoint, t.spec.timeout);
 }
 
 // A request of the batch: sent and answered, and, for a queued job, polled until it is done.
-asio::awaitable<bool> send_and_await(beast::tcp_stream& stream, beast::flat_buffer& buffer, BatchState& s, RequestRecord& r) {
-    if (!s.spec.poll_jobs) co_return co_await send(stream, buffer, s, r, s.request_bytes);
+asio::awaitable<bool> send_and_await(beast::tcp_stream& stream, beast::flat_buffer& buffer, ThreadState& t, RequestRecord& r) {
+    const std::string& bytes = t.shared.request_bytes[static_cast<std::size_t>(r.endpoint)];
+    if (!t.spec.poll_jobs) co_return co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.origin_us, r);
     std::string answer;
-    bool is_open = co_await exchange(stream, buffer, s.request_bytes, s.spec.timeout, s.origin_us, r, &answer);
+    bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.origin_us, r, &answer);
     if (!r.ok() || r.status != 202) co_return is_open;
-    co_return co_await await_job(stream, buffer, s.endpoint, s.spec, s.origin_us, answer, r);
+    co_return co_await await_job(stream, buffer, t.shared.endpoint, t.spec, t.shared.origin_us, answer, r);
 }
 
-// Every connection waits here until all are open, so the first wave leaves at one moment.
-asio::awaitable<void> wait_at_gate(BatchState& s) {
-    if (--s.still_connecting == 0) {
-        s.release_us = s.now();
-        s.gate.cancel();
+// Every connection waits here until all are open, on every thread, so the first wave leaves at
+// one moment. (The thread's last one blocks the thread for the others: its own connections are
+// all waiting here anyway.)
+asio::awaitable<void> wait_at_gate(ThreadState& t) {
+    if (--t.still_connecting == 0) {
+        t.shared.all_open.arrive_and_wait();
+        t.release_us = t.now();
+        if (t.spec.run_for.count() > 0) t.stop_us = t.release_us + std::chrono::duration_cast<Micros>(t.spec.run_for).count();
+        t.gate.cancel();
     } else {
         beast::error_code released;
-        co_await s.gate.async_wait(asio::redirect_error(asio::use_awaitable, released));
+        co_await t.gate.async_wait(asio::redirect_error(asio::use_awaitable, released));
     }
 }
 
 // While the batch's requests run, and probe_after past the last answer (the work of background
 // tasks goes on after their answers).
-bool probing(const BatchState& s) {
-    return s.answered < s.spec.requests || s.now() < s.last_answer_us + std::chrono::duration_cast<Micros>(s.spec.probe_after).count();
+bool probing(const ThreadState& t) {
+    if (t.spec.run_for.count() > 0) return t.now() < t.stop_us;
+    return t.shared.answered < t.spec.requests ||
+           t.now() < t.shared.last_answer_us + std::chrono::duration_cast<Micros>(t.spec.probe_after).count();
 }
 
 // Sends probe_target every probe_every while probing(), each probe on the same connection of its
 // own, to show how long a bystander waits.
-asio::awaitable<void> probe(BatchState& s) {
+asio::awaitable<void> probe(ThreadState& t) {
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
-    bool is_open = co_await open(stream, s);
-    co_await wait_at_gate(s);
-    const std::int64_t every = std::chrono::duration_cast<Micros>(s.spec.probe_every).count();
-    for (std::int64_t intended = s.release_us + every / 2; probing(s);) {
-        co_await sleep_until(s.origin_us + intended);
-        if (!probing(s)) break;
+    bool is_open = co_await open(stream, t);
+    co_await wait_at_gate(t);
+    const std::int64_t every = std::chrono::duration_cast<Micros>(t.spec.probe_every).count();
+    for (std::int64_t intended = t.release_us + every / 2; probing(t);) {
+        co_await sleep_until(t.shared.origin_us + intended);
+        if (!probing(t)) break;
         RequestRecord r;
-        r.index = static_cast<int>(s.probes.size());
+        r.index = static_cast<int>(t.probes.size());
         r.connection = -1;
         r.intended_us = intended;
         if (!is_open) {
             stream.close();
             buffer.clear();
-            is_open = co_await open(stream, s);
+            is_open = co_await open(stream, t);
         }
         if (is_open) {
-            is_open = co_await send(stream, buffer, s, r, s.probe_bytes);
+            is_open = co_await exchange(stream, buffer, t.shared.probe_bytes, t.spec.timeout, t.shared.origin_us, r);
         } else {
             r.error = ErrorKind::connect;
-            r.end_us = s.now();
+            r.end_us = t.now();
         }
-        s.probes.push_back(r);
-        intended = std::max(intended + every, s.now());  // late probes are not caught up
+        t.probes.push_back(r);
+        intended = std::max(intended + every, t.now());  // late probes are not caught up
     }
 }
 
@@ -106,39 +130,74 @@ int local_port(beast::tcp_stream& stream) {
     return ec ? 0 : endpoint.port();
 }
 
-asio::awaitable<void> connection(BatchState& s, int id) {
+// The next request for a connection of this thread, or none: all M are taken, or the time is up.
+RequestRecord* take(ThreadState& t, RequestRecord& unrecorded) {
+    if (t.now() >= t.stop_us) return nullptr;
+    int i = t.shared.next++;
+    if (t.spec.run_for.count() == 0 && i >= t.spec.requests) return nullptr;
+    RequestRecord* r = &unrecorded;
+    if (static_cast<std::size_t>(i) < t.spec.keep_records) {
+        r = &t.records.emplace_back();
+    } else {
+        unrecorded = RequestRecord{};
+        ++t.not_recorded;
+    }
+    r->index = i;
+    r->endpoint = t.shared.endpoint_cycle[static_cast<std::size_t>(i) % t.shared.endpoint_cycle.size()];
+    return r;
+}
+
+// Tells whoever watches (a live view, a progress line) of a request; one thread at a time.
+template <class Tell>
+void tell(ThreadState& t, Tell what) {
+    if (!t.spec.observer && !t.spec.on_answer) return;
+    if (t.spec.threads <= 1) return what();
+    std::lock_guard lock(t.shared.told);
+    what();
+}
+
+asio::awaitable<void> connection(ThreadState& t, int id) {
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
-    bool is_open = co_await open(stream, s);
-    std::int64_t opened_us = is_open ? s.now() : -1;
-    int port = is_open && s.spec.observer ? local_port(stream) : 0;
+    bool is_open = co_await open(stream, t);
+    std::int64_t opened_us = is_open ? t.now() : -1;
+    int port = is_open && t.spec.observer ? local_port(stream) : 0;
 
-    co_await wait_at_gate(s);
-    std::int64_t intended = s.release_us + id * s.spec.stagger.count();
-    co_await sleep_until(s.origin_us + intended);
+    co_await wait_at_gate(t);
+    std::int64_t intended = t.release_us + id * t.spec.stagger.count();
+    co_await sleep_until(t.shared.origin_us + intended);
 
-    for (int i; (i = s.next++) < s.spec.requests;) {
-        RequestRecord& r = s.records[static_cast<std::size_t>(i)];
+    RequestRecord unrecorded;
+    for (RequestRecord* taken; (taken = take(t, unrecorded));) {
+        RequestRecord& r = *taken;
         r.connection = id;
         r.intended_us = intended;
         if (!is_open) {
             buffer.clear();
-            is_open = co_await open(stream, s);
-            opened_us = s.now();
-            if (is_open && s.spec.observer) port = local_port(stream);
-            if (!is_open) {
-                r.error = ErrorKind::connect;
-                r.end_us = intended = s.last_answer_us = s.now();
-                ++s.answered;
-                continue;
-            }
+            is_open = co_await open(stream, t);
+            opened_us = t.now();
+            if (is_open && t.spec.observer) port = local_port(stream);
         }
-        r.connect_us = std::exchange(opened_us, -1);
-        if (s.spec.observer) s.spec.observer->sent(i, s.now(), port);
-        is_open = co_await send_and_await(stream, buffer, s, r);
-        if (s.spec.observer) s.spec.observer->answered(r);
-        if (++s.answered; s.spec.on_answer) s.spec.on_answer(s.answered, s.spec.requests);
-        intended = s.last_answer_us = s.now();
+        if (is_open) {
+            r.connect_us = std::exchange(opened_us, -1);
+            tell(t, [&] { if (t.spec.observer) t.spec.observer->sent(r.index, t.now(), port); });
+            is_open = co_await send_and_await(stream, buffer, t, r) && t.spec.keep_alive;  // (else we asked to close)
+            if (t.now() >= t.stop_us && r.end_us > t.stop_us) {  // answered after the time was up: not counted
+                r.end_us = -1;
+                break;
+            }
+        } else {
+            r.error = ErrorKind::connect;
+            r.end_us = t.now();
+        }
+        t.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
+        int answered = ++t.shared.answered;
+        tell(t, [&] {
+            if (t.spec.observer) t.spec.observer->answered(r);
+            if (t.spec.on_answer) t.spec.on_answer(answered, t.spec.requests);
+        });
+        intended = t.now();
+        t.shared.last_answer_us = intended;
         if (!is_open) stream.close();
     }
     if (is_open) {
@@ -147,14 +206,63 @@ asio::awaitable<void> connection(BatchState& s, int id) {
     }
 }
 
+// Request i asks for target cycle[i % size]: each target `weight` times per cycle, spread out
+// (smooth weighted round robin, as nginx balances), so any run of requests is mixed as asked.
+std::vector<int> endpoint_cycle(const std::vector<WeightedTarget>& targets) {
+    int total = 0;
+    for (const auto& t : targets) total += std::max(t.weight, 1);
+    std::vector<int> current(targets.size(), 0), cycle;
+    for (int k = 0; k < total; ++k) {
+        std::size_t best = 0;
+        for (std::size_t j = 0; j < targets.size(); ++j) {
+            current[j] += std::max(targets[j].weight, 1);
+            if (current[j] > current[best]) best = j;
+        }
+        current[best] -= total;
+        cycle.push_back(static_cast<int>(best));
+    }
+    return cycle;
+}
+
+// Runs this thread's connections (and the probe, on thread 0) until they are done, the batch's
+// deadline passes, or run_for is over.
+void run_thread(ThreadState& t, asio::io_context& context, const std::vector<int>& connection_ids, bool with_probe) {
+    for (int id : connection_ids) asio::co_spawn(context, connection(t, id), asio::detached);
+    if (with_probe) asio::co_spawn(context, probe(t), asio::detached);
+    // A server that has stopped answering (SIGSTOP, a deadlock) would otherwise keep the batch
+    // until every request's own timeout: past the deadline, stop and say so.
+    const std::int64_t deadline_us = t.spec.deadline.count() > 0 ? t.spec.deadline.count() * 1000
+                                                                  : std::numeric_limits<std::int64_t>::max() / 2;
+    while (!context.stopped()) {  // until every request is done (the context runs out of work)
+        std::int64_t until_us = std::min(deadline_us, t.stop_us);
+        auto until = std::chrono::steady_clock::time_point(Micros(t.shared.origin_us + std::min(until_us, std::int64_t{1} << 50)));
+        if (context.run_one_until(until) == 0 && t.now() >= until_us) break;  // what is pending is abandoned with the context
+    }
+}
+
 }  // namespace
 
-std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target) {
-    http::request<http::empty_body> req{http::string_to_verb(method), target, 11};
+std::vector<WeightedTarget> targets_of(const LoadSpec& spec) {
+    if (!spec.mix.empty()) return spec.mix;
+    return {{spec.target, 1}};
+}
+
+std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target, bool as_loaded) {
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    if (req.method() == http::verb::unknown) req.method_string(method);  // any token the user gives
     bool ipv6 = spec.host.find(':') != std::string::npos;  // a Host header puts it in brackets
     req.set(http::field::host, (ipv6 ? "[" + spec.host + "]" : spec.host) + ":" + std::to_string(spec.port));
     req.set(http::field::user_agent, "concurrency-lab");
-    req.keep_alive(true);
+    req.keep_alive(!as_loaded || spec.keep_alive);
+    if (as_loaded) {
+        for (const std::string& header : spec.headers) {  // "Name: value", checked by whoever took it in
+            auto colon = header.find(':');
+            std::string value = header.substr(colon + 1);
+            value.erase(0, value.find_first_not_of(" \t"));
+            req.set(header.substr(0, colon), value);  // replaces ours (Host, User-Agent) if named
+        }
+        req.body() = spec.body;
+    }
     req.prepare_payload();
     std::ostringstream out;
     out << req;
@@ -195,39 +303,80 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     raise_open_file_limit();
-    asio::io_context context{1};
-    BatchState s{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, 0, 0, 0, 0,
-                 asio::steady_timer{context, asio::steady_timer::time_point::max()}};
-    s.records.resize(static_cast<std::size_t>(spec.requests));
-    for (int i = 0; i < spec.requests; ++i) {
-        s.records[static_cast<std::size_t>(i)].batch = batch_number;
-        s.records[static_cast<std::size_t>(i)].index = i;
+    // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the probes.
+    const int connections = spec.run_for.count() > 0 ? spec.concurrency : std::min(spec.concurrency, spec.requests);
+    const int threads = std::clamp(spec.threads, 1, std::max(1, connections));
+    SharedState shared{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, {}, {}, {}, {}, {},
+                       std::latch{threads}, {}};
+    const auto targets = targets_of(spec);
+    for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, spec.method, target.target, true));
+    shared.probe_bytes = request_bytes(spec, "GET", spec.probe_target);
+    shared.endpoint_cycle = endpoint_cycle(targets);
+    if (spec.observer) spec.observer->batch_started(batch_number, shared.origin_us, spec.requests);
+
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<std::unique_ptr<ThreadState>> states;
+    std::vector<std::vector<int>> ids(static_cast<std::size_t>(threads));
+    for (int k = 0; k < threads; ++k) {
+        contexts.push_back(std::make_unique<asio::io_context>(1));
+        states.push_back(std::make_unique<ThreadState>(
+            ThreadState{shared, spec, asio::steady_timer{*contexts.back(), asio::steady_timer::time_point::max()}}));
+        states.back()->tallies.resize(targets.size());
     }
-    if (spec.observer) spec.observer->batch_started(batch_number, s.origin_us, spec.requests);
-    int connections = std::min(spec.concurrency, spec.requests);
-    s.still_connecting = connections + (spec.probe_target.empty() ? 0 : 1);
-    for (int id = 0; id < connections; ++id)
-        asio::co_spawn(context, connection(s, id), asio::detached);
-    if (!spec.probe_target.empty()) asio::co_spawn(context, probe(s), asio::detached);
-    // A server that has stopped answering (SIGSTOP, a deadlock) would otherwise keep the batch
-    // until every request's own timeout: past the deadline, stop and say so.
-    auto give_up = std::chrono::steady_clock::now() +
-                   (spec.deadline.count() > 0 ? spec.deadline : std::chrono::milliseconds(std::chrono::hours(24)));
-    bool cut_off = false;
-    while (!context.stopped())  // until every request is done (the context runs out of work)
-        if (context.run_one_until(give_up) == 0 && std::chrono::steady_clock::now() >= give_up) {
-            cut_off = true;  // what is still pending is abandoned with the context
-            break;
-        }
-    if (cut_off)
-        for (RequestRecord& r : s.records)
-            if (r.end_us < 0 || (spec.poll_jobs && r.ok() && r.done_us < 0)) {  // unanswered (or not done) when the time was up
+    for (int id = 0; id < connections; ++id) ids[static_cast<std::size_t>(id % threads)].push_back(id);
+    for (int k = 0; k < threads; ++k)
+        states[k]->still_connecting = static_cast<int>(ids[k].size()) + (k == 0 && !spec.probe_target.empty() ? 1 : 0);
+    auto run = [&](int k) { run_thread(*states[k], *contexts[k], ids[k], k == 0 && !spec.probe_target.empty()); };
+    {
+        std::vector<std::jthread> helpers;
+        for (int k = 1; k < threads; ++k) helpers.emplace_back(run, k);
+        run(0);
+    }
+
+    // Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
+    // what was unanswered (or not done) then as `timeout`, and what was never sent too.
+    Batch batch{batch_number, {}, {}};
+    batch.tallies.resize(targets.size());
+    const bool timed = spec.run_for.count() > 0;
+    for (auto& t : states) {
+        for (RequestRecord& r : t->records) {
+            bool pending = r.end_us < 0 || (spec.poll_jobs && r.ok() && r.done_us < 0);
+            if (pending && timed) continue;  // in flight when the time was up: not counted
+            if (pending) {
+                batch.cut_off = true;
                 r.error = ErrorKind::timeout;
-                (r.end_us < 0 ? r.end_us : r.done_us) = s.now();
+                (r.end_us < 0 ? r.end_us : r.done_us) = shared.now();
+                t->tallies[static_cast<std::size_t>(r.endpoint)].add(r);
             }
-    for (auto& p : s.probes) p.batch = batch_number;
-    Batch batch{batch_number, std::move(s.records), std::move(s.probes)};
-    batch.cut_off = cut_off;
+            r.batch = batch_number;
+            batch.requests.push_back(r);
+        }
+        for (RequestRecord& p : t->probes) {
+            p.batch = batch_number;
+            batch.probes.push_back(p);
+        }
+        for (std::size_t e = 0; e < targets.size(); ++e) batch.tallies[e].merge(t->tallies[e]);
+        contexts[&t - &states[0]].reset();  // abandons what was pending, before its state goes
+    }
+    if (timed) {
+        batch.unfinished = shared.next - shared.answered;
+    } else {
+        for (int i = shared.next; i < spec.requests; ++i) {  // never sent: the batch was cut off first
+            batch.cut_off = true;
+            RequestRecord r;
+            r.batch = batch_number;
+            r.index = i;
+            r.endpoint = shared.endpoint_cycle[static_cast<std::size_t>(i) % shared.endpoint_cycle.size()];
+            r.error = ErrorKind::timeout;
+            r.end_us = shared.now();
+            batch.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
+            if (static_cast<std::size_t>(i) < spec.keep_records) batch.requests.push_back(r);
+        }
+    }
+    std::sort(batch.requests.begin(), batch.requests.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+    std::int64_t counted = 0;
+    for (const Tally& t : batch.tallies) counted += t.requests;
+    batch.not_recorded = counted - static_cast<std::int64_t>(batch.requests.size());
     return batch;
 }
 

@@ -1,13 +1,17 @@
 #pragma once
 // The lab's load harness: C connections opened first, then M requests released together and
-// kept going closed-loop (a connection sends its next request when its last one is answered).
-// Every request is recorded, failed ones included, with the server's own stamps where given.
+// kept going closed-loop (a connection sends its next request when its last one is answered),
+// or, with run_for, as many as fit in that time. Every request is recorded, failed ones
+// included, with the server's own stamps where given; the connections may be spread over
+// several threads, each counting into its own tallies (harness/tally.hpp).
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "harness/tally.hpp"
 
 namespace lab {
 
@@ -23,13 +27,28 @@ struct LoadObserver {
     virtual void answered(const RequestRecord& r) = 0;
 };
 
+// One of several targets a load mixes (locust's weighted tasks): `weight` of every sum-of-weights
+// requests go to it, interleaved.
+struct WeightedTarget {
+    std::string target;
+    int weight = 1;
+};
+
 struct LoadSpec {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
     std::string method = "GET";
     std::string target = "/delay?ms=100";
+    std::vector<WeightedTarget> mix;  // several targets (each request's `endpoint` says which); empty: `target`
+    std::vector<std::string> headers;  // "Name: value", sent with every request of the load (not probes, not polls)
+    std::string body;                  // sent with every request of the load
+    bool keep_alive = true;            // false: "Connection: close", a new connection per request
     int requests = 10;     // M
     int concurrency = 10;  // C
+    int threads = 1;       // the harness's threads; connection c runs on thread c mod threads
+    std::chrono::milliseconds run_for{0};  // > 0: send for this long from the release, however many
+                                           // that is; requests still unanswered then are not counted
+    std::size_t keep_records = 1'000'000;  // records past this many are counted in the tallies only
     std::chrono::milliseconds timeout{30'000};  // per request
     std::chrono::milliseconds deadline{0};  // for the whole batch, from its start (0: none)
     std::chrono::microseconds stagger{0};  // first requests leave this far apart (0: together)
@@ -50,6 +69,7 @@ struct RequestRecord {
     int batch = 0;
     int index = 0;       // order taken from the batch, 0-based
     int connection = 0;  // which of the C connections carried it
+    int endpoint = 0;    // which target of the mix it asked for
     std::int64_t intended_us = -1;  // when the client meant to send it
     std::int64_t connect_us = -1;   // when its connection finished opening (only its first request)
     std::int64_t send_us = -1;
@@ -87,16 +107,24 @@ struct Batch {
     std::vector<RequestRecord> requests;
     std::vector<RequestRecord> probes;  // the probe_target requests, if any
     bool cut_off = false;  // the deadline passed: what was unanswered then is recorded as `timeout`
+    std::vector<Tally> tallies;  // one per target of the mix: every request, recorded or not
+    int unfinished = 0;  // run_for: requests in flight when the time was up (not counted anywhere)
+    std::int64_t not_recorded = 0;  // counted in the tallies, past keep_records
 };
 
-// All C connections concurrently, on one thread of Asio with Beast parsing the responses.
+// All C connections concurrently, on `threads` threads of Asio with Beast parsing the responses.
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number = 0);
 
 // One request after another with cpp-httplib's blocking client: the documents' "sequential".
 Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
 
-// A request as bytes on the wire, serialized by Beast: what every connection sends.
-std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target);
+// A request as bytes on the wire, serialized by Beast: what every connection sends. `as_loaded`:
+// with the load's headers, body and keep-alive (else a plain keep-alive request: probes, polls).
+std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target,
+                          bool as_loaded = false);
+
+// The targets of a load with their weights: the mix, or `target` alone.
+std::vector<WeightedTarget> targets_of(const LoadSpec& spec);
 
 // Reads worker_id, thread_id, server_*_us and db_*_us from a lab JSON body; leaves them -1 if absent.
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& record);

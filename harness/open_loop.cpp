@@ -119,7 +119,7 @@ OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number) {
     raise_open_file_limit();
     asio::io_context context{1};
     Schedule s{spec, {asio::ip::make_address(spec.base.host), spec.base.port}, monotonic_us(),
-               request_bytes(spec.base, spec.base.method, spec.base.target), {}, {}, false,
+               request_bytes(spec.base, spec.base.method, spec.base.target, true), {}, {}, false,
                asio::steady_timer{context, asio::steady_timer::time_point::max()}, {}};
     auto total = static_cast<std::size_t>(spec.rate * static_cast<double>(spec.duration.count()) / 1000.0);
     s.records.resize(total);

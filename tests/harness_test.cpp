@@ -17,64 +17,12 @@
 #include "harness/load_generator.hpp"
 #include "harness/open_loop.hpp"
 #include "lab/cli/target_url.hpp"
+#include "canned_server.hpp"
 #include "support.hpp"
 
 namespace {
 
-// A server on 127.0.0.1 that answers every request with `answer` (bytes as they are), on as
-// many keep-alive connections as come, until it is destroyed.
-class CannedServer {
-public:
-    explicit CannedServer(std::string answer) : answer_(std::move(answer)) {
-        listener_ = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        listen(listener_, 64);
-        socklen_t length = sizeof address;
-        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~CannedServer() {
-        stop_ = true;
-        thread_.join();
-        close(listener_);
-    }
-    std::uint16_t port() const { return port_; }
-
-private:
-    void serve() {
-        std::vector<pollfd> fds{{listener_, POLLIN, 0}};
-        std::vector<std::string> pending(1);
-        while (!stop_) {
-            if (poll(fds.data(), fds.size(), 50) <= 0) continue;
-            if (fds[0].revents & POLLIN) {
-                fds.push_back({accept(listener_, nullptr, nullptr), POLLIN, 0});
-                pending.emplace_back();
-            }
-            for (std::size_t i = 1; i < fds.size(); ++i) {
-                if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
-                char chunk[4096];
-                ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
-                if (n <= 0) { close(fds[i].fd); fds[i].fd = -1; continue; }
-                pending[i].append(chunk, static_cast<std::size_t>(n));
-                for (auto end = pending[i].find("\r\n\r\n"); end != std::string::npos; end = pending[i].find("\r\n\r\n")) {
-                    pending[i].erase(0, end + 4);
-                    if (write(fds[i].fd, answer_.data(), answer_.size()) < 0) break;
-                }
-            }
-        }
-        for (std::size_t i = 1; i < fds.size(); ++i)
-            if (fds[i].fd >= 0) close(fds[i].fd);
-    }
-    std::string answer_;
-    int listener_ = -1;
-    std::uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
-};
+using test::CannedServer;
 
 const std::string continue_then_ok = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
@@ -105,8 +53,8 @@ TEST_CASE("lab load's URL: ports are checked, [::1] and localhost are loopback",
 
 TEST_CASE("lab load refuses bad ports and loads that would send nothing or too much", "[e2e]") {
     for (std::string args : {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/health", "http://127.0.0.1:8000abc/health",
-                             "http://127.0.0.1:1/health --rate 0.5 --duration 100",
-                             "http://127.0.0.1:1/health --rate 100000 --duration 600000"}) {
+                             "http://127.0.0.1:1/health --rate 0.5 -z 100ms",
+                             "http://127.0.0.1:1/health --rate 100000 -z 600s"}) {
         INFO(args);
         auto started = std::chrono::steady_clock::now();
         auto outcome = test::run_lab("load " + args + " --quiet --out /nonexistent-lab-results");

@@ -190,6 +190,22 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
     round_trip(made_up_run(load));
     load.load.rate = 0;
     round_trip(made_up_run(load));
+    // A mix of two paths by weight, with the options of hey and wrk.
+    load.load.more_paths = {"/health", "/a,b \"c\""};
+    load.load.weights = {3, 1, 2};
+    load.load.headers = {"X-Lab: <yes>", "Authorization: Bearer t"};
+    load.load.body = "{\"a\": 1}\n";
+    load.load.method = "PUT";
+    load.load.keep_alive = false;
+    load.load.client_threads = 2;
+    load.load.run_for_ms = 2000;
+    load.load.timeout_ms = 1500;
+    lab::RunResult mixed = made_up_run(load);
+    for (auto& b : mixed.configurations[0].batches) {
+        for (auto& r : b.requests) r.endpoint = r.index % 3;
+        b.unfinished = 4;
+    }
+    round_trip(mixed);
 
     lab::RunResult cut = made_up_run(shipped().front());
     cut.configurations[0].error = "no answer within 15.0 s (5× the model's 1.000 s + 10 s): is the server stopped or overloaded?";

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "lab/modes/modes.hpp"
+#include "lab/report/load_summary.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/run/progress.hpp"
@@ -172,7 +173,13 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where) {
         std::cerr << "lab: could not write results: " << e.what() << '\n';
         return exit_failed;
     }
-    if (!run.ok()) std::cerr << "lab: some servers did not start or some requests failed (see above)\n";
+    if (!run.ok() && is_external_load(run)) {  // what failed, by kind, as the summary counts it
+        Tally all;
+        for (const Tally& t : load_tallies(run)) all.merge(t);
+        std::cerr << "lab load: " << all.failed << " of " << all.requests << " requests failed (see Errors above)\n";
+    } else if (!run.ok()) {
+        std::cerr << "lab: some servers did not start or some requests failed (see above)\n";
+    }
     return run.ok() ? exit_ok : exit_failed;
 }
 

@@ -1,11 +1,9 @@
-// `lab run SCENARIO` and `lab load URL`: send a load, print the table, keep the files.
+// `lab run SCENARIO`: run a scenario's configurations, print the table, keep the files.
 #include "lab/cli/command_support.hpp"
 
 #include <iostream>
 #include <memory>
 
-#include "harness/open_loop.hpp"
-#include "lab/cli/target_url.hpp"
 #include "lab/report/claims.hpp"
 
 namespace lab {
@@ -43,66 +41,6 @@ Action define_run(CLI::App& app) {
             std::cout.flush();
         }
         return o->output.run_and_report(o->with_fastapi ? with_fastapi(s) : s, o->overrides);
-    };
-}
-
-// The configuration that loads `url`; loopback only unless the user says otherwise.
-std::optional<Configuration> load_target(const std::string& url, bool allow_remote, std::string& path) {
-    TargetUrl target = parse_target_url(url);
-    if (!target.error.empty()) {
-        std::cerr << "lab load: " << target.error << '\n';
-        return std::nullopt;
-    }
-    if (!target.loopback && !allow_remote) {
-        std::cerr << "lab load: " << target.host << " is not on this machine; load goes to loopback only unless you pass --allow-remote\n";
-        return std::nullopt;
-    }
-    Configuration c;
-    c.host = target.host;
-    c.port = target.port;
-    path = target.path;
-    c.label = url;
-    c.mode = "external";
-    c.server = "external";
-    return c;
-}
-
-Action define_load(CLI::App& app) {
-    struct Options {
-        std::string url;
-        Load load;
-        bool allow_remote = false;
-        Output output;
-    };
-    auto o = std::make_shared<Options>();
-    o->load.delay_ms = 0;
-    app.add_option("url", o->url, "http://HOST:PORT/PATH of any HTTP server (an IP address or localhost)")->required();
-    app.add_option("--concurrency", o->load.concurrency, "Connections at once, C")->check(CLI::Range(1, 10'000))->capture_default_str();
-    app.add_option("--requests", o->load.requests, "Requests per batch, M")->check(CLI::Range(1, 100'000))->capture_default_str();
-    app.add_option("--method", o->load.method, "GET or POST")->check(CLI::IsMember({"GET", "POST"}))->capture_default_str();
-    app.add_option("--repeat", o->load.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100))->capture_default_str();
-    app.add_option("--rate", o->load.rate, "Open loop: requests per second on a fixed schedule (0: closed loop)")
-        ->check(CLI::Range(0.0, 100'000.0));
-    app.add_option("--duration", o->load.duration_ms, "Open loop: how long, in ms")->check(CLI::Range(100, 600'000))->capture_default_str();
-    app.add_flag("--allow-remote", o->allow_remote, "Allow a target that is not on this machine");
-    o->output.declare(app);
-    return [o] {
-        Scenario s;
-        s.name = "load";
-        s.title = "lab load " + o->url;
-        s.source = "—";
-        s.teaching = "The lab's harness against a server it did not start.";
-        s.load = o->load;
-        s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan;
-        auto target = load_target(o->url, o->allow_remote, s.load.path);
-        if (!target) return exit_usage;
-        if (s.load.rate > 0)
-            if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms))) {
-                std::cerr << "lab load: --rate " << s.load.rate << " --duration " << s.load.duration_ms << ": " << *problem << '\n';
-                return exit_usage;
-            }
-        s.configurations.push_back(*target);
-        return o->output.run_and_report(s);
     };
 }
 

@@ -1,5 +1,7 @@
 #include "lab/report/report.hpp"
 
+#include "lab/report/load_summary.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
@@ -11,6 +13,7 @@
 #include "lab/report/figures.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/report/layout.hpp"
+#include "lab/report/load_summary.hpp"
 #include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
 
@@ -77,6 +80,7 @@ std::string load_line(const RunResult& run) {
             line += "; one request of " + std::to_string(load.stall_ms) + " ms at " + fixed(load.stall_at_ms / 1000.0, 1) + " s";
         return line + ". Latency from when each request was due (corrected for coordinated omission) and from when it was sent.";
     }
+    if (is_external_load(run)) return load_description(load);  // `lab load`: no model, no source
     // A swept number of the load is named by its symbol, its values at the end.
     const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
     std::string line = (swept == "requests" ? "N" : std::to_string(load.requests)) + " requests, " +
@@ -262,6 +266,10 @@ void print_report(std::ostream& out, const RunResult& run, Format format, const 
         return;
     }
     const bool markdown = format == Format::markdown;
+    if (is_external_load(run) && load.rate == 0 && !markdown) {  // a load tester's summary, not the lesson's table
+        out << load_summary_text(run, layout);
+        return;
+    }
     const int width = layout.wide || markdown ? 100'000 : layout.columns;  // what prose wraps at
     out << wrap(run.scenario.title, width) << wrap(load_line(run), width) << '\n';
     // The lesson's number first: a sweep's curves, or the key figure.

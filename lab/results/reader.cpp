@@ -104,6 +104,8 @@ CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationRe
             r.job_queued_us = integer("job_queued_us", -any, any);
             r.done_us = integer("done_us", -any, any);
         }
+        if (column.count("endpoint"))  // which target of `lab load`'s mix (nor this)
+            r.endpoint = static_cast<int>(std::max<std::int64_t>(0, integer("endpoint", 0, 99)));
         try {
             r.error = error_kind(at("error"));
         } catch (const std::invalid_argument& e) {
@@ -141,6 +143,8 @@ void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<St
             o.batch = found->second;
             r.open_loop.push_back(std::move(o));
         }
+        found->second.unfinished = note.unfinished;
+        found->second.not_recorded = note.not_recorded;
         r.batches.push_back(std::move(found->second));
     }
     // The makespans, as the run computed them: only for a configuration that ran to the end.

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "lab/report/figures.hpp"
+#include "lab/report/load_summary.hpp"
 #include "lab/report/report.hpp"
 #include "lab/run/sweep.hpp"
 
@@ -42,6 +43,14 @@ void fields(V& v, L& l) {  // Load
     v("probe_path", l.probe_path);
     v("probe_every_ms", l.probe_every_ms, Bound{1, 10'000});
     v("probe_after_ms", l.probe_after_ms, Bound{0, 60'000});
+    v("more_paths", l.more_paths);
+    v("weights", l.weights, Bound{1, 100});
+    v("headers", l.headers);
+    v("body", l.body);
+    v("keep_alive", l.keep_alive);
+    v("client_threads", l.client_threads, Bound{1, 64});
+    v("run_for_ms", l.run_for_ms, ms_bound);
+    v("timeout_ms", l.timeout_ms, Bound{1, 600'000});
 }
 
 template <class V, class C>
@@ -108,6 +117,8 @@ void batch_fields(V& v, B& b) {
     v("loop_blocked_ms", b.loop_blocked_ms, Bound{-1, 1e9});
     v("max_computing_at_once", b.max_computing, Bound{-1, 1e6});
     v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
+    v("unfinished", b.unfinished, Bound{0, 1e6});
+    v("not_recorded", b.not_recorded, Bound{0, 1e12});
 }
 
 template <class V, class R>
@@ -190,6 +201,14 @@ private:
             if (!j.is_number()) fail(key, "must be a number, got " + shown(j));
             check_range(key, j, j.get<double>(), b);
             value = j.get<double>();
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            if (!j.is_array() || j.size() > 100) fail(key, "must be a list of at most 100 strings, got " + shown(j));
+            value.clear();
+            for (const json& each : j) {
+                std::string one;
+                read(key, each, one, b);
+                value.push_back(one);
+            }
         } else if constexpr (std::is_same_v<T, std::vector<int>>) {
             if (!j.is_array() || j.size() > 100) fail(key, "must be a list of at most 100 numbers, got " + shown(j));
             value.clear();
@@ -219,6 +238,8 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         if (i < r.loop_blocked_ms.size()) b.loop_blocked_ms = r.loop_blocked_ms[i];
         if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
+        b.unfinished = r.batches[i].unfinished;
+        b.not_recorded = r.batches[i].not_recorded;
         notes.push_back(b);
     }
     return notes;
@@ -251,6 +272,39 @@ json open_loop_json(const OpenLoopSummary& s) {
     };
     return {{"from_due_us", percentiles(s.corrected)}, {"from_send_us", percentiles(s.uncorrected)},
             {"late_for_connection", s.late}, {"harness_slip_us", s.slip_us}};
+}
+
+// `lab load`'s summary for tools: all requests, and each endpoint of a mix.
+json tally_json(const Tally& t, double seconds) {
+    const Histogram& h = t.latency;
+    json statuses = json::object(), errors = json::object();
+    for (auto [status, n] : t.statuses) statuses[std::to_string(status)] = n;
+    for (std::size_t k = 1; k < t.errors.size(); ++k)
+        errors[std::string(to_string(static_cast<ErrorKind>(k)))] = t.errors[k];
+    return {{"requests", t.requests}, {"failed", t.failed},
+            {"requests_per_second", seconds > 0 ? static_cast<double>(t.requests) / seconds : 0},
+            {"latency_us", {{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
+                            {"p999", h.percentile(99.9)}, {"max", h.max()}, {"min", h.min()}}},
+            {"status_codes", statuses}, {"errors", errors}, {"body_bytes", t.body_bytes}};
+}
+
+json load_summary_json(const RunResult& run) {
+    const auto tallies = load_tallies(run);
+    Tally all;
+    for (const Tally& t : tallies) all.merge(t);
+    double seconds = load_seconds(run);
+    json summary = tally_json(all, seconds);
+    summary["seconds"] = seconds;
+    json endpoints = json::array();
+    const auto targets = load_targets(run.scenario.load);
+    for (std::size_t e = 0; e < tallies.size() && e < targets.size(); ++e) {
+        json one = tally_json(tallies[e], seconds);
+        one["path"] = targets[e].target;
+        one["weight"] = targets[e].weight;
+        endpoints.push_back(std::move(one));
+    }
+    summary["endpoints"] = std::move(endpoints);
+    return summary;
 }
 
 }  // namespace
@@ -304,6 +358,7 @@ json summary_json(const RunResult& run) {
         configurations.push_back(std::move(c));
     }
     top["configurations"] = std::move(configurations);
+    if (is_external_load(run)) top["load_summary"] = load_summary_json(run);  // derived: what `lab load` printed
     return top;
 }
 

@@ -105,11 +105,20 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
                                      std::chrono::milliseconds(100));
         spec.requests = s.load.requests;
         spec.concurrency = s.load.concurrency;
+        for (std::size_t i = 0; !s.load.more_paths.empty() && i <= s.load.more_paths.size(); ++i)  // `lab load`'s mix
+            spec.mix.push_back({i == 0 ? spec.target : s.load.more_paths[i - 1],
+                                i < s.load.weights.size() ? s.load.weights[i] : 1});
+        spec.headers = s.load.headers;
+        spec.body = s.load.body;
+        spec.keep_alive = s.load.keep_alive;
+        spec.threads = s.load.client_threads;
+        spec.run_for = std::chrono::milliseconds(s.load.run_for_ms);
+        spec.timeout = std::chrono::milliseconds(s.load.timeout_ms);
         spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
         spec.probe_target = s.load.probe_path;
         spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
         spec.probe_after = std::chrono::milliseconds(s.load.probe_after_ms);
-        if (settings.progress)
+        if (settings.progress && s.load.run_for_ms == 0)  // (a timed load has no total to count up to)
             spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
         spec.observer = settings.live;  // (the concurrent client's batches: the sequential one has no live view)
         // A background task's answer is due at once, but its work may hold the server up to N·c.
@@ -130,7 +139,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 
         httplib::Client stats(spec.host, spec.port);
         for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
-            if (settings.progress) settings.progress->batch(k, s.load.repeat, s.load.requests);
+            if (settings.progress && (k > 0 || s.load.warmup)) settings.progress->batch(k, s.load.repeat, s.load.requests);
             if (k == 0) {
                 if (s.load.warmup) keep_if_cut_off(send(spec, 0));  // (closed loop, also before an open-loop run)
                 if (server && s.load.background()) wait_for_background_tasks(stats, spec.deadline);

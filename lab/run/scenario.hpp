@@ -27,6 +27,15 @@ struct Load {
     std::string probe_path;   // e.g. "/health": a bystander sent every probe_every_ms meanwhile
     int probe_every_ms = 25;
     int probe_after_ms = 0;   // and for this long after the last answer (background tasks run on)
+    // `lab load` only (a scenario's servers need none of these):
+    std::vector<std::string> more_paths;  // other targets mixed in after `path`
+    std::vector<int> weights;             // one per target (path, then more_paths); empty: equal
+    std::vector<std::string> headers;     // "Name: value", sent with every request
+    std::string body;                     // sent with every request
+    bool keep_alive = true;               // false: a new connection per request
+    int client_threads = 1;               // the harness's threads
+    int run_for_ms = 0;                   // > 0: a closed loop for this long, however many requests
+    int timeout_ms = 30'000;              // per request
 
     // POST /background/delay|cpu: each request is answered 202 first, and its work runs after.
     bool background() const { return path.starts_with("/background/"); }

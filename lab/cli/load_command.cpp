@@ -1,0 +1,167 @@
+// `lab load URL...`: the lab's harness as a load tester for any HTTP server, with the flags of hey
+// and wrk (-n, -c, -z, -m, -H, -d, -t, --timeout, --disable-keepalive). It sends what it is told:
+// one run, no warm-up, exactly -n requests (or for -z), and prints a summary like theirs.
+#include "lab/cli/command_support.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+
+#include "harness/open_loop.hpp"
+#include "lab/cli/target_url.hpp"
+
+namespace lab {
+namespace {
+
+constexpr std::size_t most_body_bytes = 1 << 20;
+
+// "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
+std::optional<int> duration_ms(const std::string& text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    if (digits == 0 || digits > 7) return std::nullopt;
+    long n = std::stol(text.substr(0, digits));
+    std::string unit = text.substr(digits);
+    if (unit == "ms") return static_cast<int>(n);
+    if (unit == "s") return static_cast<int>(n * 1000);
+    if (unit == "m") return static_cast<int>(n * 60'000);
+    return std::nullopt;
+}
+
+// A header as hey and curl take it, "Name: value": a token for its name, no line breaks.
+std::optional<std::string> header_problem(const std::string& header) {
+    auto colon = header.find(':');
+    if (colon == std::string::npos || colon == 0) return "a header is 'Name: value', got '" + header + "'";
+    const std::string tchar = "!#$%&'*+-.^_`|~";
+    for (char ch : header.substr(0, colon))
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && tchar.find(ch) == std::string::npos)
+            return "'" + header.substr(0, colon) + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~)";
+    for (char ch : header)
+        if (ch == '\r' || ch == '\n' || ch == '\0') return "a header may not hold a line break";
+    return std::nullopt;
+}
+
+struct Target {
+    Configuration configuration;
+    std::vector<std::string> paths;
+};
+
+// The server the URLs name (all the same one: the mix is of paths), loopback only unless the
+// user says otherwise.
+std::optional<Target> load_target(const std::vector<std::string>& urls, bool allow_remote) {
+    Target t;
+    for (const std::string& url : urls) {
+        TargetUrl target = parse_target_url(url);
+        if (!target.error.empty()) {
+            std::cerr << "lab load: " << target.error << '\n';
+            return std::nullopt;
+        }
+        if (!target.loopback && !allow_remote) {
+            std::cerr << "lab load: " << target.host << " is not on this machine; load goes to loopback only unless you pass --allow-remote\n";
+            return std::nullopt;
+        }
+        if (!t.paths.empty() && (target.host != t.configuration.host || target.port != t.configuration.port)) {
+            std::cerr << "lab load: " << url << " is on another server than " << urls.front()
+                      << "; the URLs of one load mix paths of one server\n";
+            return std::nullopt;
+        }
+        t.configuration.host = target.host;
+        t.configuration.port = target.port;
+        t.paths.push_back(target.path);
+    }
+    t.configuration.label = urls.front();
+    for (std::size_t i = 1; i < urls.size(); ++i) t.configuration.label += " " + urls[i];
+    t.configuration.mode = "external";
+    t.configuration.server = "external";
+    return t;
+}
+
+}  // namespace
+
+Action define_load(CLI::App& app) {
+    struct Options {
+        std::vector<std::string> urls;
+        Load load;
+        std::string duration, timeout = "30s", body_file;
+        std::vector<int> weights;
+        bool allow_remote = false;
+        Output output;
+    };
+    auto o = std::make_shared<Options>();
+    o->load.delay_ms = 0;
+    o->load.requests = 200;  // hey's defaults
+    o->load.concurrency = 50;
+    o->load.repeat = 1;      // one run: a load tester sends what it is told, no more
+    o->load.warmup = false;
+    app.add_option("url", o->urls, "http://HOST:PORT/PATH of any HTTP server (an IP address or localhost); "
+                                   "several: their paths mixed, by --weights")->required()->expected(1, 10);
+    app.add_option("-n,--requests", o->load.requests, "Requests to send (exactly)")->check(CLI::Range(1, 1'000'000))->capture_default_str();
+    app.add_option("-c,--concurrency", o->load.concurrency, "Connections at once")->check(CLI::Range(1, 10'000))->capture_default_str();
+    app.add_option("-z,--duration", o->duration, "Send for this long instead of -n requests (2s, 500ms, 1m); with --rate, the open loop's length");
+    app.add_option("-t,--threads", o->load.client_threads, "Threads sending (connections spread over them)")
+        ->check(CLI::Range(1, 64))->capture_default_str();
+    app.add_option("-m,--method", o->load.method, "HTTP method")->capture_default_str();
+    app.add_option("-H,--header", o->load.headers, "A header, 'Name: value' (repeatable)");
+    auto* body = app.add_option("-d,--body", o->load.body, "Request body");
+    app.add_option("--body-file", o->body_file, "Request body from a file")->excludes(body);
+    app.add_option("--timeout", o->timeout, "Per request (2s, 500ms)")->capture_default_str();
+    app.add_flag("--disable-keepalive", [o](std::int64_t) { o->load.keep_alive = false; }, "A new connection for every request");
+    app.add_option("-w,--weights", o->weights, "One weight per URL, e.g. 3,1 (default: equal)")->delimiter(',')->check(CLI::Range(1, 100));
+    app.add_option("--repeat", o->load.repeat, "Runs of the whole load (1: one)")->check(CLI::Range(1, 100))->capture_default_str();
+    app.add_option("--rate", o->load.rate, "Open loop: requests per second on a fixed schedule, for -z (0: closed loop)")
+        ->check(CLI::Range(0.0, 100'000.0));
+    app.add_flag("--allow-remote", o->allow_remote, "Allow a target that is not on this machine");
+    o->output.declare(app);
+    return [o] {
+        auto usage = [](const std::string& why) {
+            std::cerr << "lab load: " << why << '\n';
+            return exit_usage;
+        };
+        Scenario s;
+        s.name = "load";
+        s.title = "lab load " + o->urls.front() + (o->urls.size() > 1 ? " (and " + std::to_string(o->urls.size() - 1) + " more)" : "");
+        s.source = "—";
+        s.teaching = "The lab's harness against a server it did not start.";
+        s.load = o->load;
+        auto target = load_target(o->urls, o->allow_remote);
+        if (!target) return exit_usage;
+        s.load.path = target->paths.front();
+        s.load.more_paths.assign(target->paths.begin() + 1, target->paths.end());
+        if (!o->weights.empty() && o->weights.size() != o->urls.size())
+            return usage("--weights gives " + std::to_string(o->weights.size()) + " weights for " + std::to_string(o->urls.size()) + " URLs: one each");
+        if (o->urls.size() > 1) s.load.weights = o->weights.empty() ? std::vector<int>(o->urls.size(), 1) : o->weights;
+        const std::string tchar = "!#$%&'*+-.^_`|~";
+        if (s.load.method.empty() || s.load.method.size() > 20 ||
+            s.load.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + tchar) != std::string::npos)
+            return usage("-m " + s.load.method + ": a method is a word of letters, like GET, POST, PUT, DELETE");
+        for (const std::string& header : s.load.headers)
+            if (auto problem = header_problem(header)) return usage("-H: " + *problem);
+        if (!o->body_file.empty()) {
+            std::ifstream file(o->body_file, std::ios::binary);
+            if (!file) return usage("--body-file " + o->body_file + ": cannot be read");
+            s.load.body.assign(std::istreambuf_iterator<char>(file), {});
+        }
+        if (s.load.body.size() > most_body_bytes) return usage("the body has " + std::to_string(s.load.body.size()) + " bytes; at most 1 MiB");
+        auto timeout = duration_ms(o->timeout);
+        if (!timeout || *timeout < 1 || *timeout > 600'000) return usage("--timeout " + o->timeout + ": from 1ms to 10m, with a unit (2s, 500ms)");
+        s.load.timeout_ms = *timeout;
+        if (!o->duration.empty()) {
+            auto ms = duration_ms(o->duration);
+            if (!ms || *ms < 100 || *ms > 600'000) return usage("-z " + o->duration + ": from 100ms to 10m, with a unit (2s, 500ms, 1m)");
+            (s.load.rate > 0 ? s.load.duration_ms : s.load.run_for_ms) = *ms;
+        }
+        if (s.load.rate > 0) {
+            if (o->duration.empty()) return usage("--rate needs -z, how long to send (e.g. -z 5s)");
+            if (o->urls.size() > 1 || s.load.client_threads > 1) return usage("--rate sends to one URL from one thread");
+            if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
+                return usage("--rate " + fixed(s.load.rate, 1) + " -z " + o->duration + ": " + *problem);
+            s.load.repeat = std::max(s.load.repeat, 1);
+        }
+        s.configurations.push_back(target->configuration);
+        return o->output.run_and_report(s);
+    };
+}
+
+}  // namespace lab

@@ -1,0 +1,211 @@
+#include "lab/report/load_summary.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "lab/report/report.hpp"
+
+namespace lab {
+namespace {
+
+std::string ms_text(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 3); }
+
+std::string count_text(std::int64_t n) { return std::to_string(n); }
+
+// "1.23 MB", "456 kB", "789 B": bytes as people read them (powers of 1000, as hey does).
+std::string bytes_text(double bytes) {
+    const char* units[] = {"B", "kB", "MB", "GB"};
+    int u = 0;
+    for (; bytes >= 1000 && u < 3; ++u) bytes /= 1000;
+    return fixed(bytes, u == 0 ? 0 : 2) + " " + units[u];
+}
+
+std::string padded(std::string text, std::size_t width) {
+    if (display_width(text) < width) text.insert(0, width - display_width(text), ' ');
+    return text;
+}
+
+// The latency percentiles of one tally, on one line: "p50 0.112  p90 0.180 ... max 1.202".
+std::string percentiles_line(const Tally& t) {
+    std::string line;
+    for (auto [name, p] : {std::pair{"p50", 50.0}, {"p90", 90.0}, {"p99", 99.0}, {"p99.9", 99.9}})
+        line += std::string(line.empty() ? "" : "  ") + name + " " + ms_text(t.latency.percentile(p));
+    return line + "  max " + ms_text(t.latency.max());
+}
+
+// hey's histogram: ten equal slices from the fastest answer to the slowest, a bar for each.
+std::string histogram_text(const Tally& t, int columns) {
+    if (t.latency.count() == 0) return "  (no answers)\n";
+    const std::int64_t low = t.latency.min(), high = t.latency.max();
+    constexpr int slices = 10;
+    std::vector<std::int64_t> upper, counts;
+    std::int64_t below = 0;
+    for (int k = 1; k <= slices; ++k) {
+        std::int64_t edge = low + (high - low) * k / slices;
+        if (!upper.empty() && edge == upper.back()) continue;  // all answers within a few µs
+        std::int64_t at_most = t.latency.count_at_most(edge);
+        upper.push_back(edge);
+        counts.push_back(at_most - below);
+        below = at_most;
+    }
+    const std::int64_t most = *std::max_element(counts.begin(), counts.end());
+    const std::size_t label = ms_text(high).size(), number = count_text(most).size();
+    const int bar_width = std::max(4, columns - static_cast<int>(label + number) - 8);
+    std::string text;
+    for (std::size_t k = 0; k < upper.size(); ++k)
+        text += "  " + padded(ms_text(upper[k]), label) + " [" + padded(count_text(counts[k]), number) + "] " +
+                bar(static_cast<double>(counts[k]), static_cast<double>(most), bar_width) + "\n";
+    return text;
+}
+
+// "[200] 980  [404] 20", wrapped to the width.
+std::string statuses_text(const Tally& t, int columns) {
+    if (t.statuses.empty()) return "none answered";
+    std::string text, line;
+    for (auto [status, n] : t.statuses) {
+        std::string item = "[" + std::to_string(status) + "] " + count_text(n);
+        if (!line.empty() && static_cast<int>(line.size() + item.size()) + 16 > columns) {
+            text += line + "\n                ";
+            line.clear();
+        }
+        line += (line.empty() ? "" : "  ") + item;
+    }
+    return text + line;
+}
+
+// "connect 3  timeout 1", or "none".
+std::string errors_text(const Tally& t) {
+    std::string text;
+    for (ErrorKind kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::timeout, ErrorKind::status})
+        if (std::int64_t n = t.errors_of(kind); n > 0)
+            text += (text.empty() ? "" : "  ") + std::string(to_string(kind) == "status" ? "status 4xx/5xx" : to_string(kind)) +
+                    " " + count_text(n);
+    return text.empty() ? "none" : text;
+}
+
+std::string line(const std::string& name, const std::string& value) { return "  " + name + std::string(14 - name.size(), ' ') + value + "\n"; }
+
+// A row per target when the load mixes several, within the width (the path gives way).
+std::string endpoints_text(const std::vector<WeightedTarget>& targets, const std::vector<Tally>& tallies, double seconds,
+                           int columns) {
+    std::vector<std::vector<std::string>> rows{{"weight", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "failed", "path"}};
+    for (std::size_t e = 0; e < targets.size() && e < tallies.size(); ++e) {
+        const Tally& t = tallies[e];
+        rows.push_back({std::to_string(targets[e].weight), count_text(t.requests),
+                        fixed(seconds > 0 ? static_cast<double>(t.requests) / seconds : 0, 1), ms_text(t.latency.percentile(50)),
+                        ms_text(t.latency.percentile(99)), ms_text(t.latency.max()), count_text(t.failed), targets[e].target});
+    }
+    std::vector<std::size_t> width(rows[0].size(), 0);
+    for (const auto& row : rows)
+        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
+    std::size_t fixed_part = 2;
+    for (std::size_t i = 0; i + 1 < width.size(); ++i) fixed_part += width[i] + 2;
+    const std::size_t path_room = static_cast<std::size_t>(std::max(8, columns - static_cast<int>(fixed_part)));
+    std::string text;
+    for (const auto& row : rows) {
+        std::string out = " ";
+        for (std::size_t i = 0; i + 1 < row.size(); ++i) out += " " + padded(row[i], width[i]) + " ";
+        const std::string& path = row.back();
+        out += " " + (display_width(path) > path_room ? first_characters(path, path_room - 1) + "…" : path);
+        text += out + "\n";
+    }
+    return text;
+}
+
+}  // namespace
+
+bool is_external_load(const RunResult& run) {
+    return !run.configurations.empty() && std::all_of(run.configurations.begin(), run.configurations.end(), [](const auto& c) {
+        return c.configuration.server == "external";
+    });
+}
+
+std::vector<WeightedTarget> load_targets(const Load& load) {
+    std::vector<WeightedTarget> targets{{load.path, 1}};
+    for (const std::string& path : load.more_paths) targets.push_back({path, 1});
+    if (load.weights.size() == targets.size())
+        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].weight = load.weights[i];
+    return targets;
+}
+
+std::string load_description(const Load& load) {
+    std::string text = load.run_for_ms > 0 ? "for " + fixed(load.run_for_ms / 1000.0, 1) + " s"
+                                           : std::to_string(load.requests) + " requests";
+    if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
+    text += ", " + std::to_string(load.concurrency) + " connections on " + std::to_string(load.client_threads) +
+            (load.client_threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
+    for (const std::string& path : load.more_paths) text += ", " + path;
+    if (!load.more_paths.empty()) text += " (mixed by weight)";
+    text += load.keep_alive ? ", keep-alive" : ", a new connection per request";
+    if (!load.headers.empty()) text += ", " + std::to_string(load.headers.size()) + (load.headers.size() == 1 ? " header" : " headers");
+    if (!load.body.empty()) text += ", a body of " + bytes_text(static_cast<double>(load.body.size()));
+    return text;
+}
+
+std::vector<Tally> load_tallies(const RunResult& run) {
+    const std::size_t targets = load_targets(run.scenario.load).size();
+    std::vector<Tally> merged(targets);
+    for (const ConfigurationResult& c : run.configurations)
+        for (const Batch& b : c.batches) {
+            auto tallies = b.tallies.empty() ? tally_of(b.requests, targets) : b.tallies;
+            for (std::size_t e = 0; e < targets && e < tallies.size(); ++e) merged[e].merge(tallies[e]);
+        }
+    return merged;
+}
+
+double load_seconds(const RunResult& run) {
+    double seconds = 0;  // (runs are apart by the gaps between them, which are not counted)
+    for (const ConfigurationResult& c : run.configurations)
+        for (const Batch& b : c.batches) {
+            Tally one;
+            for (const Tally& t : b.tallies.empty() ? tally_of(b.requests, 1) : b.tallies) one.merge(t);
+            seconds += one.seconds();
+        }
+    return seconds;
+}
+
+std::string load_summary_text(const RunResult& run, const Layout& layout) {
+    const int columns = layout.wide ? 100 : std::min(layout.columns, 80);
+    const Load& load = run.scenario.load;
+    std::ostringstream out;
+    out << wrap(run.scenario.title, columns) << wrap(load_description(load), columns) << '\n';
+    for (const ConfigurationResult& c : run.configurations)
+        if (!c.error.empty()) out << wrap("Stopped: " + c.error, columns) << '\n';
+    const std::vector<Tally> tallies = load_tallies(run);
+    Tally all;
+    for (const Tally& t : tallies) all.merge(t);
+    const double seconds = load_seconds(run);
+    int unfinished = 0;
+    std::int64_t not_recorded = 0;
+    bool counted_all = true;  // false when read back from a folder whose requests.csv holds only the first
+    for (const ConfigurationResult& c : run.configurations)
+        for (const Batch& b : c.batches) {
+            unfinished += b.unfinished;
+            not_recorded += b.not_recorded;
+            counted_all = counted_all && (!b.tallies.empty() || b.not_recorded == 0);
+        }
+    const double rps = seconds > 0 ? static_cast<double>(all.requests) / seconds : 0;
+    out << "Summary:\n"
+        << line("Total:", fixed(seconds, 4) + " s")
+        << line("Requests/sec:", fixed(rps, 1))
+        << line("Requests:", count_text(all.requests) + " (" + count_text(all.requests - all.failed) + " answered 2xx/3xx, " +
+                                 count_text(all.failed) + " failed)")
+        << line("Transfer/sec:", bytes_text(seconds > 0 ? static_cast<double>(all.body_bytes) / seconds : 0) + " of bodies (" +
+                                     bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) / static_cast<double>(all.latency.count()) : 0) +
+                                     " each)");
+    if (unfinished > 0) out << line("Unfinished:", count_text(unfinished) + " still in flight when the time was up (not counted)");
+    out << "\nLatency (ms, from when each request was due to its answer):\n  " << percentiles_line(all) << "\n";
+    out << "\nLatency histogram (ms):\n" << histogram_text(all, columns);
+    out << "\nStatus codes:   " << statuses_text(all, columns) << "\nErrors:         " << errors_text(all) << "\n";
+    if (tallies.size() > 1) out << "\nEndpoints:\n" << endpoints_text(load_targets(load), tallies, seconds, columns);
+    if (not_recorded > 0 && counted_all)
+        out << '\n' << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
+                            " requests; the figures above count all " + count_text(all.requests) + ".", columns);
+    else if (not_recorded > 0)
+        out << '\n' << wrap("The figures above count the " + count_text(all.requests) + " requests requests.csv keeps, of " +
+                            count_text(all.requests + not_recorded) + " sent (see the run's own summary for all).", columns);
+    return out.str();
+}
+
+}  // namespace lab

@@ -1,0 +1,185 @@
+// `lab load` as a load tester: it sends exactly what it is told, for as long as it is told, with
+// the method, headers and body it is given, and prints what hey and wrk print, within 80 columns.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <regex>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "canned_server.hpp"
+#include "harness/load_generator.hpp"
+#include "lab/run/server_process.hpp"
+#include "support.hpp"
+
+namespace {
+
+// The server's own count of the requests it has read (GET /stats, itself one of them).
+std::int64_t received_by(const lab::ServerProcess& server) {
+    httplib::Client client(server.host(), server.port());
+    auto stats = client.Get("/stats");
+    REQUIRE(stats);
+    return nlohmann::json::parse(stats->body)["requests_received"].get<std::int64_t>();
+}
+
+std::string url_of(std::uint16_t port, const std::string& path) { return "http://127.0.0.1:" + std::to_string(port) + path; }
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+}
+
+// The number after "Total:" in the summary, in seconds.
+double total_seconds(const std::string& output) {
+    std::smatch m;
+    REQUIRE(std::regex_search(output, m, std::regex(R"(Total:\s+([0-9.]+) s)")));
+    return std::stod(m[1]);
+}
+
+}  // namespace
+
+TEST_CASE("lab load -c 10 -n 1000 sends exactly 1000 requests, on one thread or two, and says what hey says in 80 columns",
+          "[e2e][load]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    test::ScratchDir out;
+    for (std::string threads : {"1", "2"}) {
+        INFO("threads " << threads);
+        std::int64_t before = received_by(server);
+        auto o = test::run_lab("load " + url_of(server.port(), "/health") + " -c 10 -n 1000 -t " + threads + " --quiet --out " +
+                               out.path.string());
+        CHECK(o.exit_code == 0);
+        CHECK(received_by(server) - before == 1000 + 1);  // no warm-up, no repeat: 1000, and our own /stats
+        CHECK(test::longest_line(o.output) <= 80);
+        for (const char* part : {"Requests/sec:", "p50 ", "p90 ", "p99 ", "p99.9 ", "max ", "Latency histogram", "[200] 1000",
+                                 "Errors:         none", "Transfer/sec:"})
+            CHECK(o.output.find(part) != std::string::npos);
+        for (const char* noise : {"Source", "model", "document", "warm-up"}) CHECK(o.output.find(noise) == std::string::npos);
+    }
+}
+
+TEST_CASE("lab load -z 2s sends for 2 s, however many requests that is", "[e2e][load]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    test::ScratchDir out;
+    auto started = std::chrono::steady_clock::now();
+    auto o = test::run_lab("load " + url_of(server.port(), "/delay?ms=5") + " -c 4 -z 2s --quiet --out " + out.path.string());
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK(o.exit_code == 0);
+    double total = total_seconds(o.output);
+    CHECK(total <= 2.0);   // answers after the 2 s are not counted
+    CHECK(total >= 1.9);   // ±5 %: the last counted answers come within a few ms of the end
+    CHECK(wall >= 2.0);
+    CHECK(wall < 2.0 * 1.05 + 2.0);  // start-up and writing the results folder besides
+    // 4 connections, each at most one 5 ms request at a time: fewer than 4 · 2 s / 5 ms.
+    std::smatch m;
+    REQUIRE(std::regex_search(o.output, m, std::regex(R"(Requests:\s+([0-9]+) )")));
+    CHECK(std::stoi(m[1]) <= 4 * 2000 / 5);
+    CHECK(std::stoi(m[1]) >= 4 * 2000 / 5 / 3);  // and a good share of them (a slow CI machine besides)
+}
+
+TEST_CASE("lab load sends the method, headers and body it is given, and --disable-keepalive closes each connection",
+          "[e2e][load]") {
+    test::ScratchDir out;
+    auto body = out.write("body.json", R"({"name":"lab"})");
+    {
+        test::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        auto o = test::run_lab("load " + url_of(server.port(), "/echo?x=1") +
+                               " -m PUT -H 'X-Lab-Test: yes' -H 'Authorization: Bearer t0ken' -d hello -n 3 -c 1 --quiet --out " +
+                               out.path.string());
+        CHECK(o.exit_code == 0);
+        std::string got = server.received();
+        CHECK(count_of(got, "PUT /echo?x=1 HTTP/1.1\r\n") == 3);
+        CHECK(count_of(got, "\r\nX-Lab-Test: yes\r\n") == 3);
+        CHECK(count_of(got, "\r\nAuthorization: Bearer t0ken\r\n") == 3);
+        CHECK(count_of(got, "\r\nContent-Length: 5\r\n\r\nhello") == 3);
+        CHECK(server.connections() == 1);  // keep-alive: one connection carried all three
+    }
+    {
+        test::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        auto o = test::run_lab("load " + url_of(server.port(), "/items") + " -m POST --body-file " + body.string() +
+                               " --disable-keepalive -n 4 -c 2 --quiet --out " + out.path.string());
+        CHECK(o.exit_code == 0);
+        std::string got = server.received();
+        CHECK(count_of(got, "POST /items HTTP/1.1\r\n") == 4);
+        CHECK(count_of(got, "\r\nConnection: close\r\n") == 4);
+        CHECK(count_of(got, "\r\n\r\n{\"name\":\"lab\"}") == 4);
+        CHECK(server.connections() == 4);  // a new connection for every request
+    }
+}
+
+TEST_CASE("lab load counts status codes and error kinds, and mixes endpoints by weight, a row each", "[e2e][load]") {
+    test::ScratchDir out;
+    {
+        test::CannedServer server("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno");
+        auto o = test::run_lab("load " + url_of(server.port(), "/missing") + " -n 20 -c 2 --out " + out.path.string());
+        CHECK(o.exit_code == 1);
+        CHECK(o.output.find("[404] 20") != std::string::npos);
+        CHECK(o.output.find("status 4xx/5xx 20") != std::string::npos);
+        CHECK(o.output.find("lab load: 20 of 20 requests failed") != std::string::npos);
+    }
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    std::int64_t before = received_by(server);
+    auto o = test::run_lab("load " + url_of(server.port(), "/health") + " " + url_of(server.port(), "/delay?ms=1") +
+                           " -w 3,1 -n 40 -c 4 --quiet --format json --out " + out.path.string());
+    REQUIRE(o.exit_code == 0);
+    CHECK(received_by(server) - before == 40 + 1);
+    auto summary = nlohmann::json::parse(o.output.substr(0, o.output.find("\n}\n") + 3))["load_summary"];  // (then stderr)
+    REQUIRE(summary["endpoints"].size() == 2);
+    CHECK(summary["endpoints"][0]["path"] == "/health");
+    CHECK(summary["endpoints"][0]["requests"] == 30);  // 3 of every 4, exactly
+    CHECK(summary["endpoints"][1]["requests"] == 10);
+    CHECK(summary["status_codes"]["200"] == 40);
+    // The table: a row per endpoint, and `lab report` of the folder prints the same summary.
+    auto table = test::run_lab("load " + url_of(server.port(), "/health") + " " + url_of(server.port(), "/delay?ms=1") +
+                               " -w 3,1 -n 40 -c 4 --quiet --out " + out.path.string());
+    CHECK(std::regex_search(table.output, std::regex(R"(\n\s+3\s+30\s.*/health\n)")));
+    CHECK(std::regex_search(table.output, std::regex(R"(\n\s+1\s+10\s.*/delay\?ms=1\n)")));
+}
+
+TEST_CASE("lab load refuses what it cannot send, with the reason, before sending anything", "[e2e][load]") {
+    test::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    const std::string url = url_of(server.port(), "/");
+    for (std::string args : {url + " -z 2", url + " -z 50ms", url + " --timeout 0s", url + " -H 'no colon'", url + " -H 'Bad Name: x'",
+                             url + " -m 'GE T'", url + " --body-file /nonexistent-lab-body", url + " " + url + " -w 1",
+                             url + " http://127.0.0.1:1/other", url + " -t 0", url + " -n 0", url + " --rate 10",
+                             url + " " + url + " --rate 10 -z 1s", url + " -d x --body-file /etc/hostname"}) {
+        INFO(args);
+        auto o = test::run_lab("load " + args + " --quiet --out /nonexistent-lab-results");
+        CHECK(o.exit_code == 2);
+        CHECK_FALSE(o.output.empty());  // the reason
+    }
+    CHECK(server.received().empty());
+}
+
+TEST_CASE("a tally counts every request once: answers by status, failures by kind, latency of answers only", "[unit]") {
+    lab::Tally t;
+    lab::RequestRecord ok;
+    ok.intended_us = 100;
+    ok.end_us = 600;
+    ok.status = 200;
+    ok.bytes = 15;
+    lab::RequestRecord missing = ok;
+    missing.status = 404;
+    missing.error = lab::ErrorKind::status;
+    lab::RequestRecord refused;
+    refused.intended_us = 0;
+    refused.end_us = 50;
+    refused.error = lab::ErrorKind::connect;
+    for (const lab::RequestRecord& r : std::vector<lab::RequestRecord>{ok, ok, missing, refused}) t.add(r);
+    CHECK(t.requests == 4);
+    CHECK(t.failed == 2);
+    CHECK(t.statuses == std::map<int, std::int64_t>{{200, 2}, {404, 1}});
+    CHECK(t.errors_of(lab::ErrorKind::connect) == 1);
+    CHECK(t.errors_of(lab::ErrorKind::status) == 1);
+    CHECK(t.latency.count() == 3);
+    CHECK(t.latency.percentile(50) == 500);
+    CHECK(t.body_bytes == 45);
+    CHECK(t.seconds() == Approx(600e-6));
+    lab::Tally other;
+    other.add(refused);
+    t.merge(other);
+    CHECK(t.requests == 5);
+    CHECK(t.errors_of(lab::ErrorKind::connect) == 2);
+    CHECK(lab::tally_of({ok, missing}, 2)[0].requests == 2);
+}
