@@ -4,15 +4,16 @@
 #   bash bench/wrk_compare.sh            # expects build/lab (sh cmake/setup.sh run|test builds it)
 #   LAB=/path/to/lab bash bench/wrk_compare.sh
 #
-# 1. The lab's own harness against wrk, on the same `lab serve --mode async-sleep` and GET /health,
-#    10 connections: requests per second and p50 latency, as harness/wrk.
-#       goal: harness rps >= wrk rps, harness p50 within 10 % of wrk's.
+# 1. `lab load` against wrk and hey, on the same `lab serve --mode async-sleep` and GET /health,
+#    10 connections for 3 s, with 1 and 2 threads (lab load -t, wrk -t, hey -cpus), three rounds:
+#    each tool's median requests per second and p50 latency, and lab load / the faster of the two.
+#       goal: lab load rps >= the best, its p50 within 10 % of that tool's.
 # 2. nginx (one process, `return 200 'ok';`) under the same wrk command: lab rps / nginx rps.
 #       goal: >= 0.7.
 # 3. Each mode's start-up: from spawning `lab serve --mode M --port P` to the first answered
 #    GET /health (median of 5).
 #       goal: < 20 ms.
-# Installs wrk, nginx-light, curl and python3 with apt-get when missing (as root, or with sudo).
+# Installs wrk, hey, nginx-light, curl and python3 with apt-get when missing (as root, or with sudo).
 # Builds nothing. Load goes to 127.0.0.1 only. Everything it starts it stops, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,8 @@ if [ ! -x "$LAB" ]; then
 fi
 LAB=$(realpath "$LAB")
 WRK_SECONDS=5
+LOAD_SECONDS=3
+ROUNDS=3
 CONNECTIONS=10
 STARTUP_RUNS=5
 MODES=(blocking-in-loop async-sleep thread-pool multi-process)
@@ -33,6 +36,7 @@ section() { printf '\n== %s ==\n' "$*"; }
 # --- packages ------------------------------------------------------------------------------------
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
+command -v hey >/dev/null || missing+=(hey)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -134,33 +138,78 @@ if [ "$BUSY" -gt 10 ]; then
     echo "note: something else is using the CPU; the figures below will be noisy"
 fi
 
-# --- 1. harness vs wrk ---------------------------------------------------------------------------
-section "1. lab serve --mode async-sleep: wrk, then the lab's harness (GET /health, $CONNECTIONS connections)"
+# --- 1. lab load vs wrk and hey -----------------------------------------------------------------
+# Each tool sends GET /health on CONNECTIONS connections for LOAD_SECONDS, with 1 and then 2 threads
+# (wrk -t, hey -cpus, lab load -t), ROUNDS rounds in turn; the figures are each one's medians.
+section "1. lab load, wrk and hey on one lab serve --mode async-sleep (GET /health, $CONNECTIONS connections, ${LOAD_SECONDS} s, $ROUNDS rounds)"
 start_lab async-sleep 0
 URL="http://127.0.0.1:$LAB_PORT/health"
 echo "server: $URL (pid $LAB_PID)"
-echo "\$ wrk -t1 -c$CONNECTIONS -d${WRK_SECONDS}s --latency $URL"
-read -r WRK_RPS WRK_P50 < <(run_wrk "$URL")
 
-# As many requests as wrk answered in its 5 s, so the measured batch lasts about as long
-# (lab load takes 1 to 100000; it also runs one warm-up batch of the same size first).
-N=$(python3 -c "import sys; print(max(1000, min(100000, round(float(sys.argv[1]) * $WRK_SECONDS))))" "$WRK_RPS")
-echo "\$ lab load $URL --concurrency $CONNECTIONS --requests $N --repeat 1 --quiet --format json --out $WORK/results"
-"$LAB" load "$URL" --concurrency "$CONNECTIONS" --requests "$N" --repeat 1 --quiet --format json \
-    --out "$WORK/results" >"$WORK/load.json" 2>"$WORK/load.err" || { cat "$WORK/load.err" >&2; exit 1; }
-read -r H_RPS H_P50 H_SECONDS < <(python3 - "$WORK/load.json" <<'EOF'
-import json, sys
-batch = json.load(open(sys.argv[1]))["configurations"][0]["batches"][0]
-print(batch["throughput_rps"], batch["latency_s"]["p50"] * 1000, batch["makespan_s"])
+# Each prints "RPS P50_MS".
+load_wrk() {
+    wrk -t"$1" -c"$CONNECTIONS" -d"${LOAD_SECONDS}s" --latency "$URL" | awk '
+        function ms(v) {
+            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+            if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
+            return v + 0
+        }
+        $1 == "Requests/sec:" { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        END { if (rps == "" || p50 == "") exit 1; printf "%s %.4f\n", rps, p50 }'
+}
+load_hey() {  # hey's summary rounds to 0.1 ms: its per-request CSV has the full figures
+    hey -cpus "$1" -c "$CONNECTIONS" -z "${LOAD_SECONDS}s" -o csv "$URL" >"$WORK/hey.csv"
+    python3 - "$WORK/hey.csv" <<'EOF'
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["status-code"] == "200"]
+times = [float(r["response-time"]) for r in rows]
+span = max(float(r["offset"]) + float(r["response-time"]) for r in rows)
+print(len(rows) / span, statistics.median(times) * 1000)
 EOF
-)
-printf 'harness: %.0f requests/s, p50 %.3f ms (%d requests in %.2f s%s)\n' "$H_RPS" "$H_P50" "$N" "$H_SECONDS" \
-    "$([ "$N" = 100000 ] && echo ', capped at lab load'"'"'s 100000 requests' || true)"
-printf 'wrk:     %.0f requests/s, p50 %.3f ms\n' "$WRK_RPS" "$WRK_P50"
-RPS_RATIO=$(ratio "$H_RPS" "$WRK_RPS")
-P50_RATIO=$(ratio "$H_P50" "$WRK_P50")
-echo "harness/wrk: rps $RPS_RATIO (goal >= 1.00), p50 $P50_RATIO (goal 0.90-1.10)"
-LAB_RPS=$WRK_RPS
+}
+load_lab() {
+    "$LAB" load "$URL" -t "$1" -c "$CONNECTIONS" -z "${LOAD_SECONDS}s" --quiet --format json --out "$WORK/results" \
+        >"$WORK/load.json" 2>"$WORK/load.err" || { cat "$WORK/load.err" >&2; return 1; }
+    python3 - "$WORK/load.json" <<'EOF'
+import json, sys
+summary = json.load(open(sys.argv[1]))["load_summary"]
+print(summary["requests_per_second"], summary["latency_us"]["p50"] / 1000)
+EOF
+}
+
+declare -A FIGURES=()  # "tool threads" -> "rps p50 rps p50 ..." over the rounds
+for ((round = 1; round <= ROUNDS; round++)); do
+    for threads in 1 2; do
+        for tool in wrk hey lab; do
+            read -r rps p50 < <("load_$tool" "$threads")
+            FIGURES["$tool $threads"]+="$rps $p50 "
+            printf 'round %d, %d thread(s): %-3s %8.0f requests/s, p50 %.3f ms\n' "$round" "$threads" "$tool" "$rps" "$p50"
+        done
+    done
+done
+median_of() {  # median_of "rps p50 rps p50 ..." FIELD (0: rps, 1: p50)
+    python3 -c "import statistics, sys; v = sys.argv[1].split(); print(statistics.median(float(x) for x in v[int(sys.argv[2])::2]))" "$1" "$2"
+}
+declare -A LOAD_RPS=() LOAD_P50=()
+for key in "${!FIGURES[@]}"; do
+    LOAD_RPS[$key]=$(median_of "${FIGURES[$key]}" 0)
+    LOAD_P50[$key]=$(median_of "${FIGURES[$key]}" 1)
+done
+LOAD_SUMMARY=()
+for threads in 1 2; do
+    best=wrk
+    python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "${LOAD_RPS[hey $threads]}" "${LOAD_RPS[wrk $threads]}" && best=hey
+    for tool in wrk hey lab; do
+        printf '%d thread(s), median: %-3s %8.0f requests/s, p50 %.3f ms\n' "$threads" "$tool" "${LOAD_RPS[$tool $threads]}" "${LOAD_P50[$tool $threads]}"
+    done
+    rps_ratio=$(ratio "${LOAD_RPS[lab $threads]}" "${LOAD_RPS[$best $threads]}")
+    p50_ratio=$(ratio "${LOAD_P50[lab $threads]}" "${LOAD_P50[$best $threads]}")
+    echo "lab load / $best (the faster of wrk and hey), -t$threads: rps $rps_ratio (goal >= 1.00), p50 $p50_ratio (goal 0.90-1.10)"
+    LOAD_SUMMARY+=("$threads $best $rps_ratio $p50_ratio")
+done
+LAB_RPS=${LOAD_RPS[wrk 1]}
 stop_pid "$LAB_PID"
 
 # --- 2. nginx ------------------------------------------------------------------------------------
@@ -248,8 +297,11 @@ meets() { python3 -c "import sys; print('yes' if $1 else 'no')"; }
 section "summary (goals are targets, not pass/fail)"
 printf '%-32s | %-26s | %-12s | %s\n' "measure" "figure" "goal" "met"
 printf '%s\n' "---------------------------------+----------------------------+--------------+----"
-printf '%-32s | %-26s | %-12s | %s\n' "harness rps / wrk rps" "$RPS_RATIO ($(printf '%.0f / %.0f' "$H_RPS" "$WRK_RPS"))" ">= 1.00" "$(meets "$RPS_RATIO >= 1.0")"
-printf '%-32s | %-26s | %-12s | %s\n' "harness p50 / wrk p50" "$P50_RATIO ($(printf '%.3f / %.3f ms' "$H_P50" "$WRK_P50"))" "0.90-1.10" "$(meets "0.9 <= $P50_RATIO <= 1.1")"
+for line in "${LOAD_SUMMARY[@]}"; do
+    read -r threads best rps_ratio p50_ratio <<<"$line"
+    printf '%-32s | %-26s | %-12s | %s\n' "lab load rps / $best rps, -t$threads" "$rps_ratio" ">= 1.00" "$(meets "$rps_ratio >= 1.0")"
+    printf '%-32s | %-26s | %-12s | %s\n' "lab load p50 / $best p50, -t$threads" "$p50_ratio" "0.90-1.10" "$(meets "0.9 <= $p50_ratio <= 1.1")"
+done
 printf '%-32s | %-26s | %-12s | %s\n' "lab rps / nginx rps (wrk)" "$NGINX_RATIO ($(printf '%.0f / %.0f' "$LAB_RPS" "$NGINX_RPS"))" ">= 0.70" "$(meets "$NGINX_RATIO >= 0.7")"
 for mode in "${MODES[@]}"; do
     printf '%-32s | %-26s | %-12s | %s\n' "start-up $mode" "${STARTUP_MS[$mode]} ms" "< 20 ms" "$(meets "${STARTUP_MS[$mode]} < 20")"
