@@ -6,6 +6,7 @@
 
 #include "lab/report/claims.hpp"
 #include "lab/report/layout.hpp"
+#include "lab/report/load_summary.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/sweep_curves.hpp"
@@ -166,9 +167,11 @@ std::string html_report(const RunResult& run) {
     const Scenario& s = run.scenario;
     std::ostringstream out;
     out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << escape(s.title)
-        << "</title>\n<style>\n" << style << "</style></head>\n<body>\n<h1>" << escape(s.title) << "</h1>\n<p>Source: "
-        << escape(s.source) << "</p>\n";
-    teaching(out, with_figures(s.teaching, &run));
+        << "</title>\n<style>\n" << style << "</style></head>\n<body>\n<h1>" << escape(s.title) << "</h1>\n";
+    if (!is_external_load(run)) {  // a lesson cites its documents; `lab load` of any server has none
+        out << "<p>Source: " << escape(s.source) << "</p>\n";
+        teaching(out, with_figures(s.teaching, &run));
+    }
     out << "<p class=\"load\">" << escape(load_line(run)) << "</p>\n";
     // The lesson's number first: a sweep's curves, or the key figure.
     if (s.sweep) {

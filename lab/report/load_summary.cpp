@@ -86,33 +86,6 @@ std::string errors_text(const Tally& t) {
 
 std::string line(const std::string& name, const std::string& value) { return "  " + name + std::string(14 - name.size(), ' ') + value + "\n"; }
 
-// A row per target when the load mixes several, within the width (the path gives way).
-std::string endpoints_text(const std::vector<WeightedTarget>& targets, const std::vector<Tally>& tallies, double seconds,
-                           int columns) {
-    std::vector<std::vector<std::string>> rows{{"weight", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "failed", "path"}};
-    for (std::size_t e = 0; e < targets.size() && e < tallies.size(); ++e) {
-        const Tally& t = tallies[e];
-        rows.push_back({std::to_string(targets[e].weight), count_text(t.requests),
-                        fixed(seconds > 0 ? static_cast<double>(t.requests) / seconds : 0, 1), ms_text(t.latency.percentile(50)),
-                        ms_text(t.latency.percentile(99)), ms_text(t.latency.max()), count_text(t.failed), targets[e].target});
-    }
-    std::vector<std::size_t> width(rows[0].size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
-    std::size_t fixed_part = 2;
-    for (std::size_t i = 0; i + 1 < width.size(); ++i) fixed_part += width[i] + 2;
-    const std::size_t path_room = static_cast<std::size_t>(std::max(8, columns - static_cast<int>(fixed_part)));
-    std::string text;
-    for (const auto& row : rows) {
-        std::string out = " ";
-        for (std::size_t i = 0; i + 1 < row.size(); ++i) out += " " + padded(row[i], width[i]) + " ";
-        const std::string& path = row.back();
-        out += " " + (display_width(path) > path_room ? first_characters(path, path_room - 1) + "…" : path);
-        text += out + "\n";
-    }
-    return text;
-}
-
 }  // namespace
 
 bool is_external_load(const RunResult& run) {
@@ -165,6 +138,32 @@ double load_seconds(const RunResult& run) {
     return seconds;
 }
 
+std::vector<Column> load_columns(const RunResult& run) {
+    Column path{.header = "endpoint", .wraps = true};
+    Column weight{.header = "weight", .drop_order = 2};
+    Column requests{.header = "requests"};
+    Column rate{.header = "req/s"};
+    Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .drop_order = 3}, max{.header = "max ms", .drop_order = 4};
+    Column statuses{.header = "status codes", .narrow_header = "codes", .drop_order = 1, .wraps = true};
+    Column failed{.header = "failed"};
+    const auto targets = load_targets(run.scenario.load);
+    const auto tallies = load_tallies(run);
+    const double seconds = load_seconds(run);
+    for (std::size_t e = 0; e < targets.size() && e < tallies.size(); ++e) {
+        const Tally& t = tallies[e];
+        path.cells.push_back(targets[e].target);
+        weight.cells.push_back(std::to_string(targets[e].weight));
+        requests.cells.push_back(count_text(t.requests));
+        rate.cells.push_back(fixed(seconds > 0 ? static_cast<double>(t.requests) / seconds : 0, 1));
+        p50.cells.push_back(ms_text(t.latency.percentile(50)));
+        p99.cells.push_back(ms_text(t.latency.percentile(99)));
+        max.cells.push_back(ms_text(t.latency.max()));
+        statuses.cells.push_back(statuses_text(t, 100'000));
+        failed.cells.push_back(count_text(t.failed));
+    }
+    return {path, weight, requests, rate, p50, p99, max, failed, statuses};
+}
+
 std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const int columns = layout.wide ? 100 : std::min(layout.columns, 80);
     const Load& load = run.scenario.load;
@@ -198,7 +197,10 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << percentiles_line(all) << "\n";
     out << "\nLatency histogram (ms):\n" << histogram_text(all, columns);
     out << "\nStatus codes:   " << statuses_text(all, columns) << "\nErrors:         " << errors_text(all) << "\n";
-    if (tallies.size() > 1) out << "\nEndpoints:\n" << endpoints_text(load_targets(load), tallies, seconds, columns);
+    if (tallies.size() > 1) {
+        out << "\nEndpoints:\n";
+        print_table(out, load_columns(run), Layout{columns, layout.wide, layout.colour});
+    }
     if (not_recorded > 0 && counted_all)
         out << '\n' << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
                             " requests; the figures above count all " + count_text(all.requests) + ".", columns);

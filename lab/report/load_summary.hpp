@@ -27,6 +27,10 @@ std::vector<Tally> load_tallies(const RunResult& run);
 // The seconds the requests took: each run's span (first due to last answer), added up.
 double load_seconds(const RunResult& run);
 
+// The table of a `lab load`: a row per endpoint (requests, req/s, p50, p99, max, failures, status
+// codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
+std::vector<Column> load_columns(const RunResult& run);
+
 // The whole summary, every line within layout.columns (at most 80 wide unless --wide).
 std::string load_summary_text(const RunResult& run, const Layout& layout);
 

@@ -238,7 +238,8 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
 }
 
 std::vector<Column> table_columns(const RunResult& run) {
-    return run.scenario.load.rate > 0 ? open_loop_columns(run) : closed_loop_columns(run);
+    if (run.scenario.load.rate > 0) return open_loop_columns(run);
+    return is_external_load(run) ? load_columns(run) : closed_loop_columns(run);
 }
 
 std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns(run)); }
