@@ -104,10 +104,10 @@ start_lab() {
     exit 1
 }
 
-# wrk's output -> "RPS P50_MS"
+# `wrk -tTHREADS -cCONNECTIONS -dSECONDS URL` -> "RPS P50_MS" (wrk's own output on stderr)
 run_wrk() {
-    local url=$1 out
-    out=$(wrk -t1 -c"$CONNECTIONS" -d"${WRK_SECONDS}s" --latency "$url")
+    local url=$1 threads=$2 seconds=$3 out
+    out=$(wrk -t"$threads" -c"$CONNECTIONS" -d"${seconds}s" --latency "$url")
     printf '%s\n' "$out" >&2
     printf '%s\n' "$out" | awk '
         function ms(v) {
@@ -147,18 +147,7 @@ URL="http://127.0.0.1:$LAB_PORT/health"
 echo "server: $URL (pid $LAB_PID)"
 
 # Each prints "RPS P50_MS".
-load_wrk() {
-    wrk -t"$1" -c"$CONNECTIONS" -d"${LOAD_SECONDS}s" --latency "$URL" | awk '
-        function ms(v) {
-            if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
-            if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
-            if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
-            return v + 0
-        }
-        $1 == "Requests/sec:" { rps = $2 }
-        $1 == "50%" { p50 = ms($2) }
-        END { if (rps == "" || p50 == "") exit 1; printf "%s %.4f\n", rps, p50 }'
-}
+load_wrk() { run_wrk "$URL" "$1" "$LOAD_SECONDS" 2>/dev/null; }
 load_hey() {  # hey's summary rounds to 0.1 ms: its per-request CSV has the full figures
     hey -cpus "$1" -c "$CONNECTIONS" -z "${LOAD_SECONDS}s" -o csv "$URL" >"$WORK/hey.csv"
     python3 - "$WORK/hey.csv" <<'EOF'
@@ -244,7 +233,7 @@ for ((i = 0; i < 300; i++)); do
 done
 echo "nginx $($NGINX -v 2>&1 | sed 's#.*/##'): $NGINX_URL (pid $NGINX_PID)"
 echo "\$ wrk -t1 -c$CONNECTIONS -d${WRK_SECONDS}s --latency $NGINX_URL"
-read -r NGINX_RPS NGINX_P50 < <(run_wrk "$NGINX_URL")
+read -r NGINX_RPS NGINX_P50 < <(run_wrk "$NGINX_URL" 1 "$WRK_SECONDS")
 NGINX_RATIO=$(ratio "$LAB_RPS" "$NGINX_RPS")
 printf 'lab %.0f requests/s, nginx %.0f requests/s: lab/nginx %s (goal >= 0.70)\n' "$LAB_RPS" "$NGINX_RPS" "$NGINX_RATIO"
 stop_pid "$NGINX_PID"

@@ -16,6 +16,7 @@ namespace lab {
 namespace {
 
 constexpr std::size_t most_body_bytes = 1 << 20;
+constexpr int max_live_requests = 10'000;
 
 // "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
 std::optional<int> duration_ms(const std::string& text) {
@@ -152,12 +153,16 @@ Action define_load(CLI::App& app) {
             if (!ms || *ms < 100 || *ms > 600'000) return usage("-z " + o->duration + ": from 100ms to 10m, with a unit (2s, 500ms, 1m)");
             (s.load.rate > 0 ? s.load.duration_ms : s.load.run_for_ms) = *ms;
         }
+        // The live view draws every request as a bar, and replays them all to a page opened late.
+        const double sent = (s.load.rate > 0 ? s.load.rate * s.load.duration_ms / 1000.0 : s.load.requests) * s.load.repeat;
+        if (o->output.live && (s.load.run_for_ms > 0 || sent > max_live_requests))
+            return usage("--live draws every request: at most " + std::to_string(max_live_requests) +
+                         " in all (-n or --rate × -z, times --repeat), and not with a closed loop's -z");
         if (s.load.rate > 0) {
             if (o->duration.empty()) return usage("--rate needs -z, how long to send (e.g. -z 5s)");
             if (o->urls.size() > 1 || s.load.client_threads > 1) return usage("--rate sends to one URL from one thread");
             if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
                 return usage("--rate " + fixed(s.load.rate, 1) + " -z " + o->duration + ": " + *problem);
-            s.load.repeat = std::max(s.load.repeat, 1);
         }
         s.configurations.push_back(target->configuration);
         return o->output.run_and_report(s);
