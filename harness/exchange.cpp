@@ -74,7 +74,10 @@ asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& bu
             r.first_byte_us = -1;
             co_return false;
         }
-        if (interim(parser.status)) continue;  // e.g. 100 Continue: the real answer follows
+        if (interim(parser.status)) {  // e.g. 100 Continue: the real answer follows
+            r.end_us = -1;
+            continue;
+        }
         r.status = static_cast<int>(parser.status);
         r.bytes = parser.body.size();
         if (r.status >= 400) r.error = ErrorKind::status;

@@ -51,6 +51,7 @@ struct ThreadState {
     std::vector<RequestRecord> probes;
     std::vector<Tally> tallies;
     std::int64_t not_recorded = 0;
+    bool cut_off = false;  // the batch's deadline passed before its work was done
 
     std::int64_t now() const { return shared.now(); }
 };
@@ -191,10 +192,10 @@ asio::awaitable<void> connection(ThreadState& t, int id) {
             r.end_us = t.now();
         }
         t.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
-        int answered = ++t.shared.answered;
+        ++t.shared.answered;
         tell(t, [&] {
-            if (t.spec.observer) t.spec.observer->answered(r);
-            if (t.spec.on_answer) t.spec.on_answer(answered, t.spec.requests);
+            if (t.spec.observer && r.error != ErrorKind::connect) t.spec.observer->answered(r);  // (it was told of the sending)
+            if (t.spec.on_answer) t.spec.on_answer(t.shared.answered, t.spec.requests);  // (read in turn: the last says all)
         });
         intended = t.now();
         t.shared.last_answer_us = intended;
@@ -236,8 +237,13 @@ void run_thread(ThreadState& t, asio::io_context& context, const std::vector<int
     while (!context.stopped()) {  // until every request is done (the context runs out of work)
         std::int64_t until_us = std::min(deadline_us, t.stop_us);
         auto until = std::chrono::steady_clock::time_point(Micros(t.shared.origin_us + std::min(until_us, std::int64_t{1} << 50)));
-        if (context.run_one_until(until) == 0 && t.now() >= until_us) break;  // what is pending is abandoned with the context
+        if (context.run_one_until(until) == 0 && t.now() >= until_us) {  // what is pending is abandoned with the context
+            t.cut_off = until_us == deadline_us;  // (run_for's end is no cut-off)
+            break;
+        }
     }
+    // Cut off before all its connections opened: it never reached the gate, and the others must not wait for it.
+    if (t.still_connecting > 0) t.shared.all_open.count_down();
 }
 
 }  // namespace
@@ -314,13 +320,16 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     shared.endpoint_cycle = endpoint_cycle(targets);
     if (spec.observer) spec.observer->batch_started(batch_number, shared.origin_us, spec.requests);
 
+    // (Declared in this order so that each state, and its gate timer, goes before its context; the
+    // context then abandons any coroutine still pending, which touches no state as it goes.)
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     std::vector<std::unique_ptr<ThreadState>> states;
     std::vector<std::vector<int>> ids(static_cast<std::size_t>(threads));
     for (int k = 0; k < threads; ++k) {
         contexts.push_back(std::make_unique<asio::io_context>(1));
         states.push_back(std::make_unique<ThreadState>(
-            ThreadState{shared, spec, asio::steady_timer{*contexts.back(), asio::steady_timer::time_point::max()}}));
+            ThreadState{shared, spec, asio::steady_timer{*contexts.back(), asio::steady_timer::time_point::max()}, 0, 0,
+                        std::numeric_limits<std::int64_t>::max(), {}, {}, {}, 0, false}));
         states.back()->tallies.resize(targets.size());
     }
     for (int id = 0; id < connections; ++id) ids[static_cast<std::size_t>(id % threads)].push_back(id);
@@ -335,7 +344,8 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
 
     // Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
     // what was unanswered (or not done) then as `timeout`, and what was never sent too.
-    Batch batch{batch_number, {}, {}};
+    Batch batch;
+    batch.number = batch_number;
     batch.tallies.resize(targets.size());
     const bool timed = spec.run_for.count() > 0;
     for (auto& t : states) {
@@ -356,7 +366,7 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
             batch.probes.push_back(p);
         }
         for (std::size_t e = 0; e < targets.size(); ++e) batch.tallies[e].merge(t->tallies[e]);
-        contexts[&t - &states[0]].reset();  // abandons what was pending, before its state goes
+        batch.cut_off = batch.cut_off || t->cut_off;
     }
     if (timed) {
         batch.unfinished = shared.next - shared.answered;

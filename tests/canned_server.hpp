@@ -68,7 +68,7 @@ private:
                 }
                 for (auto end = pending[i].find("\r\n\r\n"); end != std::string::npos; end = pending[i].find("\r\n\r\n")) {
                     pending[i].erase(0, end + 4);
-                    if (write(fds[i].fd, answer_.data(), answer_.size()) < 0) break;
+                    if (send(fds[i].fd, answer_.data(), answer_.size(), MSG_NOSIGNAL) < 0) break;  // (a client gone: no SIGPIPE)
                 }
             }
         }

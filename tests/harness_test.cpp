@@ -49,6 +49,8 @@ TEST_CASE("lab load's URL: ports are checked, [::1] and localhost are loopback",
     CHECK(lab::parse_target_url("http://127.0.0.1/").port == 80);
     CHECK_FALSE(lab::parse_target_url("http://10.0.0.1:80/").loopback);
     CHECK(lab::parse_target_url("http://10.0.0.1:80/").error.empty());  // allowed with --allow-remote
+    for (const char* injected : {"http://127.0.0.1:80/a b", "http://127.0.0.1:80/a\r\nX-Evil: 1", "http://127.0.0.1:80/\t"})
+        CHECK_FALSE(lab::parse_target_url(injected).error.empty());  // the path goes into the request line as it is
 }
 
 TEST_CASE("lab load refuses bad ports and loads that would send nothing or too much", "[e2e]") {

@@ -116,6 +116,7 @@ TEST_CASE("lab load counts status codes and error kinds, and mixes endpoints by 
         CHECK(o.exit_code == 1);
         CHECK(o.output.find("[404] 20") != std::string::npos);
         CHECK(o.output.find("status 4xx/5xx 20") != std::string::npos);
+        CHECK(o.output.find("20 (20 failed") != std::string::npos);
         CHECK(o.output.find("lab load: 20 of 20 requests failed") != std::string::npos);
     }
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
@@ -143,7 +144,8 @@ TEST_CASE("lab load refuses what it cannot send, with the reason, before sending
     for (std::string args : {url + " -z 2", url + " -z 50ms", url + " --timeout 0s", url + " -H 'no colon'", url + " -H 'Bad Name: x'",
                              url + " -m 'GE T'", url + " --body-file /nonexistent-lab-body", url + " " + url + " -w 1",
                              url + " http://127.0.0.1:1/other", url + " -t 0", url + " -n 0", url + " --rate 10",
-                             url + " " + url + " --rate 10 -z 1s", url + " -d x --body-file /etc/hostname"}) {
+                             url + " " + url + " --rate 10 -z 1s", url + " -d x --body-file /etc/hostname",
+                             url + " -z 4294968s", url + " --timeout 4294968s", "'" + url + "a b'", url + " -z 1s --live", url + " -n 20000 --live"}) {
         INFO(args);
         auto o = test::run_lab("load " + args + " --quiet --out /nonexistent-lab-results");
         CHECK(o.exit_code == 2);

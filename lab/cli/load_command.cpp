@@ -6,7 +6,6 @@
 #include <cctype>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 
 #include "harness/open_loop.hpp"
@@ -17,18 +16,18 @@ namespace {
 
 constexpr std::size_t most_body_bytes = 1 << 20;
 constexpr int max_live_requests = 10'000;
+constexpr std::size_t most_headers = 100;  // (summary.json keeps them; its reader takes at most 100)
 
 // "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
 std::optional<int> duration_ms(const std::string& text) {
     std::size_t digits = 0;
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
     if (digits == 0 || digits > 7) return std::nullopt;
-    long n = std::stol(text.substr(0, digits));
+    long n = std::stol(text.substr(0, digits));  // at most 9,999,999: no unit below overflows a long
     std::string unit = text.substr(digits);
-    if (unit == "ms") return static_cast<int>(n);
-    if (unit == "s") return static_cast<int>(n * 1000);
-    if (unit == "m") return static_cast<int>(n * 60'000);
-    return std::nullopt;
+    long ms = unit == "ms" ? n : unit == "s" ? n * 1000 : unit == "m" ? n * 60'000 : -1;
+    if (ms < 0 || ms > 600'000) return std::nullopt;  // (every caller's limit is at most 10 minutes)
+    return static_cast<int>(ms);
 }
 
 // A header as hey and curl take it, "Name: value": a token for its name, no line breaks.
@@ -137,12 +136,15 @@ Action define_load(CLI::App& app) {
         if (s.load.method.empty() || s.load.method.size() > 20 ||
             s.load.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + tchar) != std::string::npos)
             return usage("-m " + s.load.method + ": a method is a word of letters, like GET, POST, PUT, DELETE");
+        if (s.load.headers.size() > most_headers) return usage("at most " + std::to_string(most_headers) + " headers (-H)");
         for (const std::string& header : s.load.headers)
             if (auto problem = header_problem(header)) return usage("-H: " + *problem);
-        if (!o->body_file.empty()) {
+        if (!o->body_file.empty()) {  // (read no more than the limit and a byte: /dev/zero has no end)
             std::ifstream file(o->body_file, std::ios::binary);
             if (!file) return usage("--body-file " + o->body_file + ": cannot be read");
-            s.load.body.assign(std::istreambuf_iterator<char>(file), {});
+            s.load.body.resize(most_body_bytes + 1);
+            file.read(s.load.body.data(), static_cast<std::streamsize>(s.load.body.size()));
+            s.load.body.resize(static_cast<std::size_t>(file.gcount()));
         }
         if (s.load.body.size() > most_body_bytes) return usage("the body has " + std::to_string(s.load.body.size()) + " bytes; at most 1 MiB");
         auto timeout = duration_ms(o->timeout);

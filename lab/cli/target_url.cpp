@@ -22,6 +22,8 @@ TargetUrl parse_target_url(const std::string& url) {
     auto slash = rest.find('/');
     TargetUrl t;
     t.path = slash == std::string::npos ? "/" : rest.substr(slash);
+    for (unsigned char ch : t.path)  // it goes into the request line as it is
+        if (ch <= ' ' || ch == 0x7f) return refuse("the path of '" + url + "' holds a space or a control character; percent-encode it (%20)");
     std::string authority = rest.substr(0, slash);
 
     std::string port_text;

@@ -26,12 +26,26 @@ std::string padded(std::string text, std::size_t width) {
     return text;
 }
 
-// The latency percentiles of one tally, on one line: "p50 0.112  p90 0.180 ... max 1.202".
-std::string percentiles_line(const Tally& t) {
-    std::string line;
+// Items on lines of at most `columns`, two spaces apart, each further line indented by `indent`.
+std::string joined(const std::vector<std::string>& items, int columns, std::size_t indent) {
+    std::string text, line;
+    for (const std::string& item : items) {
+        if (!line.empty() && indent + display_width(line) + 2 + display_width(item) > static_cast<std::size_t>(columns)) {
+            text += line + "\n" + std::string(indent, ' ');
+            line.clear();
+        }
+        line += (line.empty() ? "" : "  ") + item;
+    }
+    return text + line;
+}
+
+// The latency percentiles of one tally: "p50 0.112  p90 0.180 ... max 1.202".
+std::vector<std::string> percentiles(const Tally& t) {
+    std::vector<std::string> items;
     for (auto [name, p] : {std::pair{"p50", 50.0}, {"p90", 90.0}, {"p99", 99.0}, {"p99.9", 99.9}})
-        line += std::string(line.empty() ? "" : "  ") + name + " " + ms_text(t.latency.percentile(p));
-    return line + "  max " + ms_text(t.latency.max());
+        items.push_back(std::string(name) + " " + ms_text(t.latency.percentile(p)));
+    items.push_back("max " + ms_text(t.latency.max()));
+    return items;
 }
 
 // hey's histogram: ten equal slices from the fastest answer to the slowest, a bar for each.
@@ -59,29 +73,28 @@ std::string histogram_text(const Tally& t, int columns) {
     return text;
 }
 
-// "[200] 980  [404] 20", wrapped to the width.
-std::string statuses_text(const Tally& t, int columns) {
-    if (t.statuses.empty()) return "none answered";
-    std::string text, line;
+// "[200] 980", "[404] 20": the answers by status.
+std::vector<std::string> statuses(const Tally& t) {
+    std::vector<std::string> items;
     for (auto [status, n] : t.statuses) {
-        std::string item = "[" + std::to_string(status) + "] " + count_text(n);
-        if (!line.empty() && static_cast<int>(line.size() + item.size()) + 16 > columns) {
-            text += line + "\n                ";
-            line.clear();
-        }
-        line += (line.empty() ? "" : "  ") + item;
+        std::string item = "[";  // (built up piece by piece: GCC 12 warns, wrongly, of one long + chain here)
+        item += std::to_string(status);
+        item += "] ";
+        item += count_text(n);
+        items.push_back(std::move(item));
     }
-    return text + line;
+    if (items.empty()) items.push_back("none answered");
+    return items;
 }
 
-// "connect 3  timeout 1", or "none".
-std::string errors_text(const Tally& t) {
-    std::string text;
+// "connect 3", "timeout 1": the failures by kind, or "none".
+std::vector<std::string> errors(const Tally& t) {
+    std::vector<std::string> items;
     for (ErrorKind kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::timeout, ErrorKind::status})
         if (std::int64_t n = t.errors_of(kind); n > 0)
-            text += (text.empty() ? "" : "  ") + std::string(to_string(kind) == "status" ? "status 4xx/5xx" : to_string(kind)) +
-                    " " + count_text(n);
-    return text.empty() ? "none" : text;
+            items.push_back((kind == ErrorKind::status ? std::string("status 4xx/5xx") : std::string(to_string(kind))) + " " + count_text(n));
+    if (items.empty()) items.push_back("none");
+    return items;
 }
 
 std::string line(const std::string& name, const std::string& value) { return "  " + name + std::string(14 - name.size(), ' ') + value + "\n"; }
@@ -106,8 +119,11 @@ std::string load_description(const Load& load) {
     std::string text = load.run_for_ms > 0 ? "for " + fixed(load.run_for_ms / 1000.0, 1) + " s"
                                            : std::to_string(load.requests) + " requests";
     if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
-    text += ", " + std::to_string(load.concurrency) + " connections on " + std::to_string(load.client_threads) +
-            (load.client_threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
+    // The connections and threads that ran: no more connections than requests, no more threads than connections.
+    const int connections = load.run_for_ms > 0 ? load.concurrency : std::min(load.concurrency, load.requests);
+    const int threads = std::clamp(load.client_threads, 1, std::max(1, connections));
+    text += ", " + std::to_string(connections) + (connections == 1 ? " connection on " : " connections on ") +
+            std::to_string(threads) + (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
     for (const std::string& path : load.more_paths) text += ", " + path;
     if (!load.more_paths.empty()) text += " (mixed by weight)";
     text += load.keep_alive ? ", keep-alive" : ", a new connection per request";
@@ -158,7 +174,7 @@ std::vector<Column> load_columns(const RunResult& run) {
         p50.cells.push_back(ms_text(t.latency.percentile(50)));
         p99.cells.push_back(ms_text(t.latency.percentile(99)));
         max.cells.push_back(ms_text(t.latency.max()));
-        statuses.cells.push_back(statuses_text(t, 100'000));
+        statuses.cells.push_back(joined(lab::statuses(t), 100'000, 0));
         failed.cells.push_back(count_text(t.failed));
     }
     return {path, weight, requests, rate, p50, p99, max, failed, statuses};
@@ -188,15 +204,14 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     out << "Summary:\n"
         << line("Total:", fixed(seconds, 4) + " s")
         << line("Requests/sec:", fixed(rps, 1))
-        << line("Requests:", count_text(all.requests) + " (" + count_text(all.requests - all.failed) + " answered 2xx/3xx, " +
-                                 count_text(all.failed) + " failed)")
+        << line("Requests:", count_text(all.requests) + " (" + count_text(all.failed) + " failed: an error, or a 4xx/5xx answer)")
         << line("Transfer/sec:", bytes_text(seconds > 0 ? static_cast<double>(all.body_bytes) / seconds : 0) + " of bodies (" +
                                      bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) / static_cast<double>(all.latency.count()) : 0) +
                                      " each)");
     if (unfinished > 0) out << line("Unfinished:", count_text(unfinished) + " still in flight when the time was up (not counted)");
-    out << "\nLatency (ms, from when each request was due to its answer):\n  " << percentiles_line(all) << "\n";
+    out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
     out << "\nLatency histogram (ms):\n" << histogram_text(all, columns);
-    out << "\nStatus codes:   " << statuses_text(all, columns) << "\nErrors:         " << errors_text(all) << "\n";
+    out << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
     if (tallies.size() > 1) {
         out << "\nEndpoints:\n";
         print_table(out, load_columns(run), Layout{columns, layout.wide, layout.colour});

@@ -107,7 +107,8 @@ void write_files(const RunResult& run, const fs::path& folder, const std::string
     summary["created_utc"] = stamp;
     summary["machine"] = machine();
     write_file(folder / "requests.csv", requests_csv(run));
-    write_file(folder / "summary.json", summary.dump(2) + "\n");
+    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD in its place.)
+    write_file(folder / "summary.json", summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     std::string logs;
     for (const auto& c : run.configurations)
         logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
