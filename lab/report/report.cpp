@@ -234,6 +234,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
                                  fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
                                  (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
     }
+    if (is_external_load(run)) return {label, due, send, late, schedule};  // `lab load`: no mode, no model
     return {label, mode, due, send, model, late, schedule};
 }
 
