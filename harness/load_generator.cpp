@@ -10,8 +10,6 @@
 #include <sstream>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "harness/exchange.hpp"
 #include "harness/job_poll.hpp"
 #include "harness/sleep_until.hpp"
@@ -275,43 +273,15 @@ std::string request_bytes(const LoadSpec& spec, const std::string& method, const
     return out.str();
 }
 
-std::string_view to_string(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::none: return "";
-        case ErrorKind::connect: return "connect";
-        case ErrorKind::write: return "write";
-        case ErrorKind::read: return "read";
-        case ErrorKind::status: return "status";
-        case ErrorKind::timeout: return "timeout";
-    }
-    return "?";
-}
+int connections_used(int requests, int concurrency, bool timed) { return timed ? concurrency : std::min(concurrency, requests); }
 
-void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& r) {
-    if (body.find("\"worker_id\"") == std::string_view::npos) return;  // e.g. /health: nothing to parse
-    auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object()) return;
-    auto number = [&](const char* key) -> std::int64_t {
-        auto it = json.find(key);
-        return it != json.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
-    };
-    r.worker_pid = number("worker_id");
-    r.thread_id = number("thread_id");
-    if (auto start = number("server_start_us"), end = number("server_end_us"); start >= 0 && end >= 0) {
-        r.server_start_us = start - origin_us;
-        r.server_end_us = end - origin_us;
-    }
-    if (auto start = number("db_start_us"), end = number("db_end_us"); start > 0 && end > 0) {
-        r.db_start_us = start - origin_us;
-        r.db_end_us = end - origin_us;
-    }
-}
+int threads_used(int threads, int connections) { return std::clamp(threads, 1, std::max(1, connections)); }
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     raise_open_file_limit();
     // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the probes.
-    const int connections = spec.run_for.count() > 0 ? spec.concurrency : std::min(spec.concurrency, spec.requests);
-    const int threads = std::clamp(spec.threads, 1, std::max(1, connections));
+    const int connections = connections_used(spec.requests, spec.concurrency, spec.run_for.count() > 0);
+    const int threads = threads_used(spec.threads, connections);
     SharedState shared{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, {}, {}, {}, {}, {},
                        std::latch{threads}, {}};
     const auto targets = targets_of(spec);

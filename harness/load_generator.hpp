@@ -115,6 +115,11 @@ struct Batch {
 // All C connections concurrently, on `threads` threads of Asio with Beast parsing the responses.
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number = 0);
 
+// The connections a load opens (no more than its requests, unless it runs for a time) and the
+// threads they run on (no more than the connections, at least one).
+int connections_used(int requests, int concurrency, bool timed);
+int threads_used(int threads, int connections);
+
 // One request after another with cpp-httplib's blocking client: the documents' "sequential".
 Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
 

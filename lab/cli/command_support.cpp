@@ -174,8 +174,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where) {
         return exit_failed;
     }
     if (!run.ok() && is_external_load(run)) {  // what failed, by kind, as the summary counts it
-        Tally all;
-        for (const Tally& t : load_tallies(run)) all.merge(t);
+        const Tally all = load_figures(run).all;
         std::cerr << "lab load: " << all.failed << " of " << all.requests << " requests failed (see Errors above)\n";
     } else if (!run.ok()) {
         std::cerr << "lab: some servers did not start or some requests failed (see above)\n";

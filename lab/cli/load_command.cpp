@@ -3,10 +3,12 @@
 // one run, no warm-up, exactly -n requests (or for -z), and prints a summary like theirs.
 #include "lab/cli/command_support.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <string_view>
 
 #include "harness/open_loop.hpp"
 #include "lab/cli/target_url.hpp"
@@ -30,14 +32,19 @@ std::optional<int> duration_ms(const std::string& text) {
     return static_cast<int>(ms);
 }
 
+// An HTTP token (a method, a header's name): letters, digits and !#$%&'*+-.^_`|~.
+bool is_token(const std::string& text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
+    });
+}
+
 // A header as hey and curl take it, "Name: value": a token for its name, no line breaks.
 std::optional<std::string> header_problem(const std::string& header) {
     auto colon = header.find(':');
     if (colon == std::string::npos || colon == 0) return "a header is 'Name: value', got '" + header + "'";
-    const std::string tchar = "!#$%&'*+-.^_`|~";
-    for (char ch : header.substr(0, colon))
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && tchar.find(ch) == std::string::npos)
-            return "'" + header.substr(0, colon) + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~)";
+    if (!is_token(header.substr(0, colon)))
+        return "'" + header.substr(0, colon) + "' is not a header name (letters, digits and !#$%&'*+-.^_`|~)";
     for (char ch : header)
         if (ch == '\r' || ch == '\n' || ch == '\0') return "a header may not hold a line break";
     return std::nullopt;
@@ -132,9 +139,7 @@ Action define_load(CLI::App& app) {
         if (!o->weights.empty() && o->weights.size() != o->urls.size())
             return usage("--weights gives " + std::to_string(o->weights.size()) + " weights for " + std::to_string(o->urls.size()) + " URLs: one each");
         if (o->urls.size() > 1) s.load.weights = o->weights.empty() ? std::vector<int>(o->urls.size(), 1) : o->weights;
-        const std::string tchar = "!#$%&'*+-.^_`|~";
-        if (s.load.method.empty() || s.load.method.size() > 20 ||
-            s.load.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + tchar) != std::string::npos)
+        if (s.load.method.size() > 20 || !is_token(s.load.method))
             return usage("-m " + s.load.method + ": a method is a word of letters, like GET, POST, PUT, DELETE");
         if (s.load.headers.size() > most_headers) return usage("at most " + std::to_string(most_headers) + " headers (-H)");
         for (const std::string& header : s.load.headers)

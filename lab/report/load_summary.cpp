@@ -107,21 +107,13 @@ bool is_external_load(const RunResult& run) {
     });
 }
 
-std::vector<WeightedTarget> load_targets(const Load& load) {
-    std::vector<WeightedTarget> targets{{load.path, 1}};
-    for (const std::string& path : load.more_paths) targets.push_back({path, 1});
-    if (load.weights.size() == targets.size())
-        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].weight = load.weights[i];
-    return targets;
-}
-
 std::string load_description(const Load& load) {
     std::string text = load.run_for_ms > 0 ? "for " + fixed(load.run_for_ms / 1000.0, 1) + " s"
                                            : std::to_string(load.requests) + " requests";
     if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
     // The connections and threads that ran: no more connections than requests, no more threads than connections.
-    const int connections = load.run_for_ms > 0 ? load.concurrency : std::min(load.concurrency, load.requests);
-    const int threads = std::clamp(load.client_threads, 1, std::max(1, connections));
+    const int connections = connections_used(load.requests, load.concurrency, load.run_for_ms > 0);
+    const int threads = threads_used(load.client_threads, connections);
     text += ", " + std::to_string(connections) + (connections == 1 ? " connection on " : " connections on ") +
             std::to_string(threads) + (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
     for (const std::string& path : load.more_paths) text += ", " + path;
@@ -132,29 +124,30 @@ std::string load_description(const Load& load) {
     return text;
 }
 
-std::vector<Tally> load_tallies(const RunResult& run) {
-    const std::size_t targets = load_targets(run.scenario.load).size();
-    std::vector<Tally> merged(targets);
+LoadFigures load_figures(const RunResult& run) {
+    LoadFigures f;
+    f.targets = load_targets(run.scenario.load);
+    f.endpoints.resize(f.targets.size());
     for (const ConfigurationResult& c : run.configurations)
         for (const Batch& b : c.batches) {
-            auto tallies = b.tallies.empty() ? tally_of(b.requests, targets) : b.tallies;
-            for (std::size_t e = 0; e < targets && e < tallies.size(); ++e) merged[e].merge(tallies[e]);
+            auto tallies = b.tallies.empty() ? tally_of(b.requests, f.targets.size()) : b.tallies;
+            Tally batch;  // (runs are apart by the gaps between them, which are not counted)
+            for (std::size_t e = 0; e < tallies.size(); ++e) {
+                if (e < f.endpoints.size()) f.endpoints[e].merge(tallies[e]);
+                batch.merge(tallies[e]);
+            }
+            f.seconds += batch.seconds();
+            f.unfinished += b.unfinished;
+            f.not_recorded += b.not_recorded;
+            f.counted_all = f.counted_all && (!b.tallies.empty() || b.not_recorded == 0);
         }
-    return merged;
+    for (const Tally& t : f.endpoints) f.all.merge(t);
+    return f;
 }
 
-double load_seconds(const RunResult& run) {
-    double seconds = 0;  // (runs are apart by the gaps between them, which are not counted)
-    for (const ConfigurationResult& c : run.configurations)
-        for (const Batch& b : c.batches) {
-            Tally one;
-            for (const Tally& t : b.tallies.empty() ? tally_of(b.requests, 1) : b.tallies) one.merge(t);
-            seconds += one.seconds();
-        }
-    return seconds;
-}
+std::vector<Column> load_columns(const RunResult& run) { return load_columns(load_figures(run)); }
 
-std::vector<Column> load_columns(const RunResult& run) {
+std::vector<Column> load_columns(const LoadFigures& f) {
     Column path{.header = "endpoint", .wraps = true};
     Column weight{.header = "weight", .drop_order = 2};
     Column requests{.header = "requests"};
@@ -162,15 +155,12 @@ std::vector<Column> load_columns(const RunResult& run) {
     Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .drop_order = 3}, max{.header = "max ms", .drop_order = 4};
     Column statuses{.header = "status codes", .narrow_header = "codes", .drop_order = 1, .wraps = true};
     Column failed{.header = "failed"};
-    const auto targets = load_targets(run.scenario.load);
-    const auto tallies = load_tallies(run);
-    const double seconds = load_seconds(run);
-    for (std::size_t e = 0; e < targets.size() && e < tallies.size(); ++e) {
-        const Tally& t = tallies[e];
-        path.cells.push_back(targets[e].target);
-        weight.cells.push_back(std::to_string(targets[e].weight));
+    for (std::size_t e = 0; e < f.targets.size(); ++e) {
+        const Tally& t = f.endpoints[e];
+        path.cells.push_back(f.targets[e].target);
+        weight.cells.push_back(std::to_string(f.targets[e].weight));
         requests.cells.push_back(count_text(t.requests));
-        rate.cells.push_back(fixed(seconds > 0 ? static_cast<double>(t.requests) / seconds : 0, 1));
+        rate.cells.push_back(fixed(f.per_second(t), 1));
         p50.cells.push_back(ms_text(t.latency.percentile(50)));
         p99.cells.push_back(ms_text(t.latency.percentile(99)));
         max.cells.push_back(ms_text(t.latency.max()));
@@ -180,6 +170,36 @@ std::vector<Column> load_columns(const RunResult& run) {
     return {path, weight, requests, rate, p50, p99, max, failed, statuses};
 }
 
+namespace {
+
+nlohmann::json tally_json(const Tally& t, const LoadFigures& f) {
+    const Histogram& h = t.latency;
+    nlohmann::json statuses = nlohmann::json::object(), errors = nlohmann::json::object();
+    for (auto [status, n] : t.statuses) statuses[std::to_string(status)] = n;
+    for (std::size_t k = 1; k < t.errors.size(); ++k) errors[std::string(to_string(static_cast<ErrorKind>(k)))] = t.errors[k];
+    return {{"requests", t.requests}, {"failed", t.failed}, {"requests_per_second", f.per_second(t)},
+            {"latency_us", {{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
+                            {"p999", h.percentile(99.9)}, {"max", h.max()}, {"min", h.min()}}},
+            {"status_codes", statuses}, {"errors", errors}, {"body_bytes", t.body_bytes}};
+}
+
+}  // namespace
+
+nlohmann::json load_summary_json(const RunResult& run) {
+    const LoadFigures f = load_figures(run);
+    nlohmann::json summary = tally_json(f.all, f);
+    summary["seconds"] = f.seconds;
+    nlohmann::json endpoints = nlohmann::json::array();
+    for (std::size_t e = 0; e < f.targets.size(); ++e) {
+        nlohmann::json one = tally_json(f.endpoints[e], f);
+        one["path"] = f.targets[e].target;
+        one["weight"] = f.targets[e].weight;
+        endpoints.push_back(std::move(one));
+    }
+    summary["endpoints"] = std::move(endpoints);
+    return summary;
+}
+
 std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const int columns = layout.wide ? 100 : std::min(layout.columns, 80);
     const Load& load = run.scenario.load;
@@ -187,36 +207,26 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     out << wrap(run.scenario.title, columns) << wrap(load_description(load), columns) << '\n';
     for (const ConfigurationResult& c : run.configurations)
         if (!c.error.empty()) out << wrap("Stopped: " + c.error, columns) << '\n';
-    const std::vector<Tally> tallies = load_tallies(run);
-    Tally all;
-    for (const Tally& t : tallies) all.merge(t);
-    const double seconds = load_seconds(run);
-    int unfinished = 0;
-    std::int64_t not_recorded = 0;
-    bool counted_all = true;  // false when read back from a folder whose requests.csv holds only the first
-    for (const ConfigurationResult& c : run.configurations)
-        for (const Batch& b : c.batches) {
-            unfinished += b.unfinished;
-            not_recorded += b.not_recorded;
-            counted_all = counted_all && (!b.tallies.empty() || b.not_recorded == 0);
-        }
-    const double rps = seconds > 0 ? static_cast<double>(all.requests) / seconds : 0;
+    const LoadFigures f = load_figures(run);
+    const Tally& all = f.all;
+    const double seconds = f.seconds;
     out << "Summary:\n"
         << line("Total:", fixed(seconds, 4) + " s")
-        << line("Requests/sec:", fixed(rps, 1))
+        << line("Requests/sec:", fixed(f.per_second(all), 1))
         << line("Requests:", count_text(all.requests) + " (" + count_text(all.failed) + " failed: an error, or a 4xx/5xx answer)")
         << line("Transfer/sec:", bytes_text(seconds > 0 ? static_cast<double>(all.body_bytes) / seconds : 0) + " of bodies (" +
                                      bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) / static_cast<double>(all.latency.count()) : 0) +
                                      " each)");
-    if (unfinished > 0) out << line("Unfinished:", count_text(unfinished) + " still in flight when the time was up (not counted)");
+    if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
     out << "\nLatency histogram (ms):\n" << histogram_text(all, columns);
     out << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
-    if (tallies.size() > 1) {
+    if (f.endpoints.size() > 1) {
         out << "\nEndpoints:\n";
-        print_table(out, load_columns(run), Layout{columns, layout.wide, layout.colour});
+        print_table(out, load_columns(f), Layout{columns, layout.wide, layout.colour});
     }
-    if (not_recorded > 0 && counted_all)
+    const std::int64_t not_recorded = f.not_recorded;
+    if (not_recorded > 0 && f.counted_all)
         out << '\n' << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
                             " requests; the figures above count all " + count_text(all.requests) + ".", columns);
     else if (not_recorded > 0)

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "harness/tally.hpp"
 #include "lab/report/layout.hpp"
 #include "lab/run/runner.hpp"
@@ -17,19 +19,27 @@ bool is_external_load(const RunResult& run);
 // "1000 requests, 10 connections on 1 thread, GET /health, keep-alive": the load as it ran.
 std::string load_description(const Load& load);
 
-// The targets of the load as `lab load` was given them (path, then more_paths) and their weights.
-std::vector<WeightedTarget> load_targets(const Load& load);
-
-// Per target, every measured batch's tally merged (from the records if the batch has none, as
-// after reading a results folder back).
-std::vector<Tally> load_tallies(const RunResult& run);
-
-// The seconds the requests took: each run's span (first due to last answer), added up.
-double load_seconds(const RunResult& run);
+// What a `lab load` measured, added up once: per endpoint and in all, over every run of it (from
+// the records where a batch has no tallies, as after reading a results folder back).
+struct LoadFigures {
+    std::vector<WeightedTarget> targets;  // the URLs' paths as given, and their weights
+    std::vector<Tally> endpoints;         // one per target
+    Tally all;
+    double seconds = 0;           // each run's span (first due to last answer), added up
+    int unfinished = 0;           // -z: in flight when the time was up
+    std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
+    bool counted_all = true;      // false when read back from a folder that holds only the first
+    double per_second(const Tally& t) const { return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0; }
+};
+LoadFigures load_figures(const RunResult& run);
 
 // The table of a `lab load`: a row per endpoint (requests, req/s, p50, p99, max, failures, status
 // codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
 std::vector<Column> load_columns(const RunResult& run);
+std::vector<Column> load_columns(const LoadFigures& figures);
+
+// The same figures for tools: summary.json's derived `load_summary`.
+nlohmann::json load_summary_json(const RunResult& run);
 
 // The whole summary, every line within layout.columns (at most 80 wide unless --wide).
 std::string load_summary_text(const RunResult& run, const Layout& layout);

@@ -9,6 +9,7 @@
 #include "lab/report/figures.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/report.hpp"
+#include "lab/results/derived_keys.hpp"
 #include "lab/run/sweep.hpp"
 
 namespace lab {
@@ -243,68 +244,6 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         notes.push_back(b);
     }
     return notes;
-}
-
-// ---- derived keys: written for other tools (notebooks, jq), recomputed when read ------------
-
-json latency_json(const BatchStats& st) {
-    return {{"min", st.latency_min_s}, {"p50", st.latency_p50_s}, {"p90", st.latency_p90_s},
-            {"p99", st.latency_p99_s}, {"max", st.latency_max_s}, {"mean", st.latency_mean_s}};
-}
-
-json derived_batch(const Batch& b, const BatchStats& st) {
-    std::vector<double> probe_s;
-    for (const auto& p : b.probes)
-        if (p.ok()) probe_s.push_back(static_cast<double>(p.latency_us()) / 1e6);
-    json per_worker = json::object();
-    for (auto [pid, n] : st.per_worker) per_worker[std::to_string(pid)] = n;
-    return {{"ok", st.ok}, {"failed", st.failed}, {"makespan_s", st.makespan_s}, {"latency_s", latency_json(st)},
-            {"throughput_rps", st.throughput_rps}, {"effective_concurrency", st.effective_concurrency},
-            {"max_in_service", st.max_in_service}, {"probes", b.probes.size()},
-            {"probe_latency_s", {{"p50", percentile(probe_s, 50)}, {"max", percentile(probe_s, 100)}}},
-            {"requests_per_worker", per_worker}};
-}
-
-json open_loop_json(const OpenLoopSummary& s) {
-    auto percentiles = [](const Histogram& h) {
-        return json{{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
-                    {"p999", h.percentile(99.9)}, {"max", h.max()}, {"count", h.count()}};
-    };
-    return {{"from_due_us", percentiles(s.corrected)}, {"from_send_us", percentiles(s.uncorrected)},
-            {"late_for_connection", s.late}, {"harness_slip_us", s.slip_us}};
-}
-
-// `lab load`'s summary for tools: all requests, and each endpoint of a mix.
-json tally_json(const Tally& t, double seconds) {
-    const Histogram& h = t.latency;
-    json statuses = json::object(), errors = json::object();
-    for (auto [status, n] : t.statuses) statuses[std::to_string(status)] = n;
-    for (std::size_t k = 1; k < t.errors.size(); ++k)
-        errors[std::string(to_string(static_cast<ErrorKind>(k)))] = t.errors[k];
-    return {{"requests", t.requests}, {"failed", t.failed},
-            {"requests_per_second", seconds > 0 ? static_cast<double>(t.requests) / seconds : 0},
-            {"latency_us", {{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
-                            {"p999", h.percentile(99.9)}, {"max", h.max()}, {"min", h.min()}}},
-            {"status_codes", statuses}, {"errors", errors}, {"body_bytes", t.body_bytes}};
-}
-
-json load_summary_json(const RunResult& run) {
-    const auto tallies = load_tallies(run);
-    Tally all;
-    for (const Tally& t : tallies) all.merge(t);
-    double seconds = load_seconds(run);
-    json summary = tally_json(all, seconds);
-    summary["seconds"] = seconds;
-    json endpoints = json::array();
-    const auto targets = load_targets(run.scenario.load);
-    for (std::size_t e = 0; e < tallies.size() && e < targets.size(); ++e) {
-        json one = tally_json(tallies[e], seconds);
-        one["path"] = targets[e].target;
-        one["weight"] = targets[e].weight;
-        endpoints.push_back(std::move(one));
-    }
-    summary["endpoints"] = std::move(endpoints);
-    return summary;
 }
 
 }  // namespace

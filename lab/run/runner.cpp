@@ -105,9 +105,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
                                      std::chrono::milliseconds(100));
         spec.requests = s.load.requests;
         spec.concurrency = s.load.concurrency;
-        for (std::size_t i = 0; !s.load.more_paths.empty() && i <= s.load.more_paths.size(); ++i)  // `lab load`'s mix
-            spec.mix.push_back({i == 0 ? spec.target : s.load.more_paths[i - 1],
-                                i < s.load.weights.size() ? s.load.weights[i] : 1});
+        if (!s.load.more_paths.empty()) spec.mix = load_targets(s.load);  // `lab load`'s mix
         spec.headers = s.load.headers;
         spec.body = s.load.body;
         spec.keep_alive = s.load.keep_alive;
@@ -243,6 +241,14 @@ Model model_of(const Configuration& c, const Load& load) {
     // The prediction lets staggered requests leave s apart; the formula says so too.
     if (load.stagger_ms > 0 && !m.formula.empty()) m.formula += ", sent s = " + std::to_string(load.stagger_ms) + " ms apart";
     return m;
+}
+
+std::vector<WeightedTarget> load_targets(const Load& load) {
+    std::vector<WeightedTarget> targets{{load.path, 1}};
+    for (const std::string& path : load.more_paths) targets.push_back({path, 1});
+    if (load.weights.size() == targets.size())
+        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].weight = load.weights[i];
+    return targets;
 }
 
 bool RunResult::ok() const {

@@ -38,6 +38,9 @@ Scenario apply(Scenario scenario, const Overrides& overrides);
 // One line for each override that applies to none of the scenario's configurations.
 std::vector<std::string> unused_overrides(const Scenario& scenario, const Overrides& overrides);
 
+// The targets of a `lab load` as it was given them (path, then more_paths) and their weights.
+std::vector<WeightedTarget> load_targets(const Load& load);
+
 // The scenario's load in the model's terms, and the model of one configuration.
 Workload workload_of(const Load& load);
 Model model_of(const Configuration& configuration, const Load& load);

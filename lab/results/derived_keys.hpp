@@ -1,0 +1,16 @@
+#pragma once
+// The keys summary.json holds for other tools (notebooks, jq) and never reads back: each is
+// recomputed from requests.csv when a folder is read. (What is read back: lab/results/schema.cpp.)
+#include <nlohmann/json.hpp>
+
+#include "lab/report/report.hpp"  // OpenLoopSummary (and the run's batches and their statistics)
+
+namespace lab {
+
+// A batch's figures: ok, failed, makespan_s, latency_s, throughput_rps, probes and the rest.
+nlohmann::json derived_batch(const Batch& batch, const BatchStats& stats);
+
+// An open loop's latencies from due and from send, and how its schedule held.
+nlohmann::json open_loop_json(const OpenLoopSummary& summary);
+
+}  // namespace lab
