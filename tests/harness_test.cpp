@@ -125,7 +125,13 @@ TEST_CASE("lab run says early that a stopped server will not answer", "[e2e]") {
     pid_t lab = test::spawn_lab({"run", "blocking-async", "--repeat", "1", "--quiet", "--out", out.path.string()});
     std::set<pid_t> below;
     REQUIRE(test::eventually([&] { return !(below = test::descendants(lab)).empty(); }));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // listening (~20 ms), in its warm-up
+    // Stopped only once lab has read its port and connected (its warm-up): stopped sooner, the
+    // server would never say it is ready, which is another error (under ASan that takes > 300 ms).
+    REQUIRE(test::eventually([&] {
+        for (pid_t server : below = test::descendants(lab))
+            if (test::has_client(server)) return true;
+        return false;
+    }, std::chrono::seconds(20)));
     for (pid_t server : below) kill(server, SIGSTOP);  // processes this test's lab started
     auto started = std::chrono::steady_clock::now();
     int status = 0;

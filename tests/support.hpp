@@ -62,6 +62,8 @@ inline std::size_t longest_line(const std::string& text) {
 
 #include <csignal>
 #include <set>
+#include <sstream>
+#include <vector>
 #include <thread>
 #include <unistd.h>
 
@@ -164,6 +166,37 @@ inline std::set<pid_t> processes_naming(const std::string& folder) {
         if (cmdline.find(folder) != std::string::npos || cwd.rfind(folder, 0) == 0) found.insert(std::stoi(name));
     }
     return found;
+}
+
+// Whether a client is connected to a port `pid` listens on: then whoever connected had read the
+// port the server printed once ready. Read from /proc: the process's sockets, then the kernel's
+// TCP tables (state 0A is LISTEN, 01 ESTABLISHED).
+inline bool has_client(pid_t pid) {
+    std::set<std::string> own;
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
+        if (target.rfind("socket:[", 0) == 0) own.insert(target.substr(8, target.size() - 9));
+    }
+    struct Row { std::string port, state, inode; };
+    std::vector<Row> rows;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::istringstream lines(lab::read_proc_file(table));
+        std::string line;
+        std::getline(lines, line);  // the header
+        while (std::getline(lines, line)) {
+            std::istringstream f(line);
+            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+            if (!(f >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode)) continue;
+            rows.push_back({local.substr(local.rfind(':') + 1), state, inode});
+        }
+    }
+    std::set<std::string> listening;
+    for (const auto& r : rows)
+        if (r.state == "0A" && own.count(r.inode)) listening.insert(r.port);
+    for (const auto& r : rows)
+        if (r.state == "01" && listening.count(r.port)) return true;
+    return false;
 }
 
 }  // namespace test
