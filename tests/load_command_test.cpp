@@ -38,6 +38,14 @@ double total_seconds(const std::string& output) {
     return std::stod(m[1]);
 }
 
+// The report.html of the one run written under `out`.
+std::string report_in(const std::filesystem::path& out) {
+    for (const auto& file : std::filesystem::recursive_directory_iterator(out))
+        if (file.path().filename() == "report.html") return test::read_file(file.path());
+    FAIL("no report.html under " << out);
+    return "";
+}
+
 }  // namespace
 
 TEST_CASE("lab load -c 10 -n 1000 sends exactly 1000 requests, on one thread or two, and says what hey says in 80 columns",
@@ -76,6 +84,16 @@ TEST_CASE("lab load -z 2s sends for 2 s, however many requests that is", "[e2e][
     REQUIRE(std::regex_search(o.output, m, std::regex(R"(Requests:\s+([0-9]+) )")));
     CHECK(std::stoi(m[1]) <= 4 * 2000 / 5);
     CHECK(std::stoi(m[1]) >= 4 * 2000 / 5 / 3);  // and a good share of them (a slow CI machine besides)
+
+    // report.html leads with the answers' latency histogram, whose slices hold every answer;
+    // not with a batch's makespan, titled with the -n that did not run.
+    std::string page = report_in(out.path);
+    CHECK(page.find("data-figure=\"latency-histogram\"") < page.find("<table>"));
+    CHECK(page.find("How long all") == std::string::npos);
+    std::int64_t in_slices = 0;
+    const std::regex slice(R"re(class="bar histogram" data-answers="([0-9]+)")re");
+    for (std::sregex_iterator it(page.begin(), page.end(), slice), end; it != end; ++it) in_slices += std::stoll((*it)[1]);
+    CHECK(in_slices == std::stoll(m[1]));  // (no failures here: every request was answered)
 }
 
 TEST_CASE("lab load sends the method, headers and body it is given, and --disable-keepalive closes each connection",

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "lab/run/scenario.hpp"
+#include "lab/run/server_process.hpp"
 #include "support.hpp"
 
 namespace {
@@ -126,6 +127,23 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
         }
     }
     unsetenv("COLUMNS");
+}
+
+// A `lab load`'s page leads with what a load tester's user reads first: the latency histogram,
+// every colour in its legend, and its timeline on the run's own axis.
+TEST_CASE("lab load's report.html charts its latency histogram with a legend", "[browser]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    test::ScratchDir out;
+    auto run = test::run_lab("load http://127.0.0.1:" + std::to_string(server.port()) + "/delay?ms=5 -c 10 -n 300 --quiet --out " +
+                             out.path.string());
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    std::string dom = rendered_dom(run_folder(out.path, "load") / "report.html", out.path / "profile");
+    const std::string body = dom.substr(dom.find("<body"));
+    CHECK(attribute(body, "data-key-figure") == "latency-histogram");
+    CHECK(attribute(body, "data-unlegended-colours") == "0");
+    CHECK(dom.find("section class=\"chart key-figure\"") < dom.find("<table>"));
+    CHECK(dom.find("<svg class=\"latency-histogram\" data-answers=\"300\"") != std::string::npos);
 }
 
 // The live view, as a projector shows it: Chromium opens the page while `lab run --live` waits

@@ -48,28 +48,18 @@ std::vector<std::string> percentiles(const Tally& t) {
     return items;
 }
 
-// hey's histogram: ten equal slices from the fastest answer to the slowest, a bar for each.
+// hey's histogram as text: a bar for each slice of latency_slices().
 std::string histogram_text(const Tally& t, int columns) {
-    if (t.latency.count() == 0) return "  (no answers)\n";
-    const std::int64_t low = t.latency.min(), high = t.latency.max();
-    constexpr int slices = 10;
-    std::vector<std::int64_t> upper, counts;
-    std::int64_t below = 0;
-    for (int k = 1; k <= slices; ++k) {
-        std::int64_t edge = low + (high - low) * k / slices;
-        if (!upper.empty() && edge == upper.back()) continue;  // all answers within a few µs
-        std::int64_t at_most = t.latency.count_at_most(edge);
-        upper.push_back(edge);
-        counts.push_back(at_most - below);
-        below = at_most;
-    }
-    const std::int64_t most = *std::max_element(counts.begin(), counts.end());
-    const std::size_t label = ms_text(high).size(), number = count_text(most).size();
+    const auto slices = latency_slices(t);
+    if (slices.empty()) return "  (no answers)\n";
+    std::int64_t most = 0;
+    for (const LatencySlice& s : slices) most = std::max(most, s.answers);
+    const std::size_t label = ms_text(slices.back().upper_us).size(), number = count_text(most).size();
     const int bar_width = std::max(4, columns - static_cast<int>(label + number) - 8);
     std::string text;
-    for (std::size_t k = 0; k < upper.size(); ++k)
-        text += "  " + padded(ms_text(upper[k]), label) + " [" + padded(count_text(counts[k]), number) + "] " +
-                bar(static_cast<double>(counts[k]), static_cast<double>(most), bar_width) + "\n";
+    for (const LatencySlice& s : slices)
+        text += "  " + padded(ms_text(s.upper_us), label) + " [" + padded(count_text(s.answers), number) + "] " +
+                bar(static_cast<double>(s.answers), static_cast<double>(most), bar_width) + "\n";
     return text;
 }
 
@@ -100,6 +90,22 @@ std::vector<std::string> errors(const Tally& t) {
 std::string line(const std::string& name, const std::string& value) { return "  " + name + std::string(14 - name.size(), ' ') + value + "\n"; }
 
 }  // namespace
+
+std::vector<LatencySlice> latency_slices(const Tally& t) {
+    std::vector<LatencySlice> slices;
+    if (t.latency.count() == 0) return slices;
+    const std::int64_t low = t.latency.min(), high = t.latency.max();
+    constexpr int count = 10;
+    std::int64_t below = 0;
+    for (int k = 1; k <= count; ++k) {
+        std::int64_t edge = low + (high - low) * k / count;
+        if (!slices.empty() && edge == slices.back().upper_us) continue;  // all answers within a few µs
+        std::int64_t at_most = t.latency.count_at_most(edge);
+        slices.push_back({edge, at_most - below});
+        below = at_most;
+    }
+    return slices;
+}
 
 bool is_external_load(const RunResult& run) {
     return !run.configurations.empty() && std::all_of(run.configurations.begin(), run.configurations.end(), [](const auto& c) {

@@ -33,6 +33,15 @@ struct LoadFigures {
 };
 LoadFigures load_figures(const RunResult& run);
 
+// hey's histogram: ten equal slices of latency from the fastest answer to the slowest (fewer
+// when all came within a few µs), each with how many answers fell in it; the terminal's and
+// report.html's. Empty when nothing was answered.
+struct LatencySlice {
+    std::int64_t upper_us = 0;  // the slice's upper edge; the first starts at the fastest answer
+    std::int64_t answers = 0;
+};
+std::vector<LatencySlice> latency_slices(const Tally& t);
+
 // The table of a `lab load`: a row per endpoint (requests, req/s, p50, p99, max, failures, status
 // codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
 std::vector<Column> load_columns(const RunResult& run);
