@@ -206,6 +206,12 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         b.unfinished = 4;
     }
     round_trip(mixed);
+    {  // a credential's value is not kept in the folder; the other headers are, as sent
+        test::ScratchDir dir;
+        fs::path folder = lab::write_results(mixed, dir.path);
+        CHECK(test::read_file(folder / "summary.json").find("Bearer t") == std::string::npos);
+        CHECK(lab::read_results(folder).scenario.load.headers == std::vector<std::string>{"X-Lab: <yes>", "Authorization: (not kept)"});
+    }
 
     lab::RunResult cut = made_up_run(shipped().front());
     cut.configurations[0].error = "no answer within 15.0 s (5× the model's 1.000 s + 10 s): is the server stopped or overloaded?";

@@ -1,6 +1,8 @@
 #include "lab/results/schema.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -248,8 +250,27 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
 
 }  // namespace
 
+namespace {
+
+// A results folder is shared (notebooks, a class's drive): it keeps the names of the headers a
+// load sent, but never the value of one that carries a credential.
+std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
+    static const char* secret[] = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"};
+    for (std::string& header : headers) {
+        std::string name = header.substr(0, header.find(':'));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (std::find(std::begin(secret), std::end(secret), name) != std::end(secret))
+            header = header.substr(0, header.find(':')) + ": (not kept)";
+    }
+    return headers;
+}
+
+}  // namespace
+
 json summary_json(const RunResult& run) {
     const Scenario& s = run.scenario;
+    Load stored = s.load;
+    stored.headers = headers_to_keep(s.load.headers);
     json top = json::object();
     Writer w{top};
     w("scenario", s.name);
@@ -258,7 +279,7 @@ json summary_json(const RunResult& run) {
     w("teaching", s.teaching);
     w("key_figure", to_string(s.key_figure));
     w("cores", run.cores);
-    w.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
+    w.object("load", stored, [](auto& v, auto& l) { fields(v, l); });
     json expect = json::array();
     for (const Expectation& e : s.expectations) {
         json one = json::object();
