@@ -288,7 +288,7 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, spec.method, target.target, true));
     shared.probe_bytes = request_bytes(spec, "GET", spec.probe_target);
     shared.endpoint_cycle = endpoint_cycle(targets);
-    if (spec.observer) spec.observer->batch_started(batch_number, shared.origin_us, spec.requests);
+    if (spec.observer) spec.observer->batch_started(batch_number, shared.origin_us, spec.run_for.count() > 0 ? 0 : spec.requests);
 
     // (Declared in this order so that each state, and its gate timer, goes before its context; the
     // context then abandons any coroutine still pending, which touches no state as it goes.)
@@ -311,6 +311,7 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
         for (int k = 1; k < threads; ++k) helpers.emplace_back(run, k);
         run(0);
     }
+    if (spec.observer) spec.observer->batch_finished(batch_number);
 
     // Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
     // what was unanswered (or not done) then as `timeout`, and what was never sent too.

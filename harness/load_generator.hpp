@@ -21,10 +21,13 @@ struct RequestRecord;
 // what it does must be quick (the live hub queues and returns).
 struct LoadObserver {
     virtual ~LoadObserver() = default;
+    // `requests`: how many the batch sends, or 0 when it sends for a set time (run_for).
     virtual void batch_started(int batch, std::int64_t origin_us, int requests) = 0;
     // A request leaves on the connection whose local port is `port` (the server's marks name it).
     virtual void sent(int index, std::int64_t at_us, int port) = 0;
     virtual void answered(const RequestRecord& r) = 0;
+    // The batch is over: no more sent or answered for it.
+    virtual void batch_finished(int /*batch*/) {}
 };
 
 // One of several targets a load mixes (locust's weighted tasks): `weight` of every sum-of-weights

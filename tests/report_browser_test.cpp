@@ -7,6 +7,7 @@
 
 #include "lab/run/scenario.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/live/live_hub.hpp"
 #include "support.hpp"
 
 namespace {
@@ -58,6 +59,39 @@ std::vector<DrawnTimeline> drawn_timelines(const std::string& dom) {
         found.push_back(t);
     }
     return found;
+}
+
+// Runs `lab ARGS --live --live-wait 60`, opens its page in Chromium as soon as it is printed, and
+// returns what the page showed once its event stream closed (the run over); `said` gets lab's output.
+std::string live_page_of(const std::string& args, const std::filesystem::path& out, std::string& said, int& status) {
+    std::string command = std::string(LAB_BINARY) + " " + args + " --live --live-wait 60 --quiet --out " + out.string() + " 2>&1";
+    FILE* lab = popen(command.c_str(), "r");
+    REQUIRE(lab);
+    std::string url;
+    char line[1024];
+    while (url.empty() && std::fgets(line, sizeof line, lab)) {
+        said += line;
+        std::smatch m;
+        std::string text = line;
+        if (std::regex_search(text, m, std::regex("live view: (http://127\\.0\\.0\\.1:[0-9]+/)"))) url = m[1];
+    }
+    INFO(said);
+    REQUIRE_FALSE(url.empty());
+    std::string dom;
+    {
+        std::string browse = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                             "--disable-background-networking --disable-component-update --disable-sync --window-size=1024,768 "
+                             "--virtual-time-budget=60000 --user-data-dir=" + (out / "profile").string() +
+                             " --dump-dom " + url + " 2>/dev/null";
+        FILE* chromium = popen(browse.c_str(), "r");
+        REQUIRE(chromium);
+        char chunk[4096];
+        while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
+        pclose(chromium);
+    }
+    while (std::fgets(line, sizeof line, lab)) said += line;
+    status = pclose(lab);
+    return dom;
 }
 
 }  // namespace
@@ -152,34 +186,10 @@ TEST_CASE("lab load's report.html charts its latency histogram with a legend", "
 // virtual time budget runs out only once the event stream has closed, at the end of the run.
 TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", "[browser]") {
     test::ScratchDir out;
-    std::string command = std::string(LAB_BINARY) + " run blocking-async --live --live-wait 60 --repeat 1 --quiet --out " +
-                          out.path.string() + " 2>&1";
-    FILE* lab = popen(command.c_str(), "r");
-    REQUIRE(lab);
-    std::string said, url;
-    char line[1024];
-    while (url.empty() && std::fgets(line, sizeof line, lab)) {
-        said += line;
-        std::smatch m;
-        std::string text = line;
-        if (std::regex_search(text, m, std::regex("live view: (http://127\\.0\\.0\\.1:[0-9]+/)"))) url = m[1];
-    }
+    std::string said;
+    int status = 0;
+    std::string dom = live_page_of("run blocking-async --repeat 1", out.path, said, status);
     INFO(said);
-    REQUIRE_FALSE(url.empty());
-    std::string dom;
-    {
-        std::string browse = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                             "--disable-background-networking --disable-component-update --disable-sync --window-size=1024,768 "
-                             "--virtual-time-budget=60000 --user-data-dir=" + (out.path / "profile").string() +
-                             " --dump-dom " + url + " 2>/dev/null";
-        FILE* chromium = popen(browse.c_str(), "r");
-        REQUIRE(chromium);
-        char chunk[4096];
-        while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
-        pclose(chromium);
-    }
-    while (std::fgets(line, sizeof line, lab)) said += line;
-    int status = pclose(lab);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
@@ -190,4 +200,25 @@ TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", 
     CHECK(attribute(body, "data-final-bars") == "20");
     CHECK(dom.find("src=") == std::string::npos);  // one self-contained file: nothing fetched elsewhere
     CHECK(dom.find("href=") == std::string::npos);
+}
+
+// `lab load -z --live`: a timed load of any length is drawn as its first 200 requests, and the
+// page counts every answer; the count it ends with is the one the summary prints.
+TEST_CASE("lab load -z 1s --live draws the first 200 requests and counts every answer", "[browser]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    test::ScratchDir out;
+    std::string said;
+    int status = 0;
+    std::string dom = live_page_of("load http://127.0.0.1:" + std::to_string(server.port()) + "/delay?ms=2 -c 10 -z 1s", out.path, said,
+                                   status);
+    INFO(said);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+    CHECK(attribute(body, "data-done") == "yes");
+    CHECK(attribute(body, "data-final-bars") == std::to_string(lab::live_drawn_requests));
+    std::smatch m;
+    REQUIRE(std::regex_search(said, m, std::regex(R"(Requests:\s+([0-9]+) )")));
+    CHECK(std::stoi(m[1]) > lab::live_drawn_requests);  // 10 connections × 1 s / 2 ms: thousands
+    CHECK(attribute(body, "data-answered") == m[1].str());
 }

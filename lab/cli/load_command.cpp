@@ -17,7 +17,6 @@ namespace lab {
 namespace {
 
 constexpr std::size_t most_body_bytes = 1 << 20;
-constexpr int max_live_requests = 10'000;
 constexpr std::size_t most_headers = 100;  // (summary.json keeps them; its reader takes at most 100)
 
 // "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
@@ -160,11 +159,8 @@ Action define_load(CLI::App& app) {
             if (!ms || *ms < 100 || *ms > 600'000) return usage("-z " + o->duration + ": from 100ms to 10m, with a unit (2s, 500ms, 1m)");
             (s.load.rate > 0 ? s.load.duration_ms : s.load.run_for_ms) = *ms;
         }
-        // The live view draws every request as a bar, and replays them all to a page opened late.
-        const double sent = (s.load.rate > 0 ? s.load.rate * s.load.duration_ms / 1000.0 : s.load.requests) * s.load.repeat;
-        if (o->output.live && (s.load.run_for_ms > 0 || sent > max_live_requests))
-            return usage("--live draws every request: at most " + std::to_string(max_live_requests) +
-                         " in all (-n or --rate × -z, times --repeat), and not with a closed loop's -z");
+        // The live view draws the closed loop's requests (each batch's first 200, and counts the rest).
+        if (o->output.live && s.load.rate > 0) return usage("--live draws a closed loop (-n or -z); the open loop of --rate has no live view yet");
         if (s.load.rate > 0) {
             if (o->duration.empty()) return usage("--rate needs -z, how long to send (e.g. -z 5s)");
             if (o->urls.size() > 1 || s.load.client_threads > 1) return usage("--rate sends to one URL from one thread");

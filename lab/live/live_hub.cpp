@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,16 @@ struct LiveHub::Impl {
     int configuration = -1, batches = 0;
     std::int64_t origin_us = 0;
     std::unordered_map<int, int> index_of_port;
+    int answered_in_batch = 0;            // drawn or not
+    std::int64_t last_count_us = 0;       // when the page was last sent the count
+
+    // The count of the batch's answers, at most every 100 ms (and always when `now`).
+    std::optional<json> count_event(bool now) {
+        std::int64_t at = monotonic_us();
+        if (!now && at - last_count_us < 100'000) return std::nullopt;
+        last_count_us = at;
+        return json{{"type", "count"}, {"c", configuration}, {"answered", answered_in_batch}};
+    }
 
     void publish(const json& event) {
         {
@@ -219,6 +230,8 @@ void LiveHub::batch_started(int batch, std::int64_t origin_us, int requests) {
         std::lock_guard lock(impl_->m);
         impl_->origin_us = origin_us;
         impl_->index_of_port.clear();
+        impl_->answered_in_batch = 0;
+        impl_->last_count_us = 0;
         c = impl_->configuration;
         of = impl_->batches;
     }
@@ -229,6 +242,10 @@ void LiveHub::sent(int index, std::int64_t at_us, int port) {
     int c = 0;
     {
         std::lock_guard lock(impl_->m);
+        if (index >= live_drawn_requests) {  // not drawn: the server's marks on this connection are now about no bar
+            impl_->index_of_port.erase(port);
+            return;
+        }
         impl_->index_of_port[port] = index;
         c = impl_->configuration;
     }
@@ -237,10 +254,15 @@ void LiveHub::sent(int index, std::int64_t at_us, int port) {
 
 void LiveHub::answered(const RequestRecord& r) {
     int c = 0;
+    std::optional<json> count;
     {
         std::lock_guard lock(impl_->m);
         c = impl_->configuration;
+        ++impl_->answered_in_batch;
+        count = impl_->count_event(false);
     }
+    if (count) impl_->publish(*count);
+    if (r.index >= live_drawn_requests) return;
     json event{{"type", "answered"}, {"c", c}, {"i", r.index}, {"t", static_cast<double>(r.end_us) / 1e6},
                {"ok", r.ok()}, {"status", r.status}};
     if (r.has_server_stamps()) {  // the answer's own stamps, should a mark have been lost
@@ -248,6 +270,15 @@ void LiveHub::answered(const RequestRecord& r) {
         event["end"] = static_cast<double>(r.server_end_us) / 1e6;
     }
     impl_->publish(event);
+}
+
+void LiveHub::batch_finished(int) {
+    std::optional<json> count;
+    {
+        std::lock_guard lock(impl_->m);
+        count = impl_->count_event(true);
+    }
+    impl_->publish(*count);
 }
 
 }  // namespace lab

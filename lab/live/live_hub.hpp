@@ -19,6 +19,11 @@
 
 namespace lab {
 
+// The page draws each batch's first requests, as many as a projector shows as bars; of the others
+// it is sent a running count only, so a load of any size or length costs the run and the page
+// next to nothing (and a page opened late replays a few hundred events, not millions).
+inline constexpr int live_drawn_requests = 200;
+
 class LiveHub : public LoadObserver {
 public:
     // Listens on 127.0.0.1:`port` (0: a free one); throws std::runtime_error if it cannot.
@@ -41,6 +46,7 @@ public:
     void batch_started(int batch, std::int64_t origin_us, int requests) override;
     void sent(int index, std::int64_t at_us, int port) override;
     void answered(const RequestRecord& r) override;
+    void batch_finished(int batch) override;
 
 private:
     struct Impl;

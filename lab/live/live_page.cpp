@@ -3,7 +3,7 @@
 namespace lab {
 
 // Events (one JSON object each, lab/live/live_hub.hpp): plan, configuration, batch, sent, start,
-// end, answered, columns, row, done; and, under `lab serve --live`, mark. Times are seconds on
+// end, answered (of the requests drawn), count (of all answers), columns, row, done; and, under `lab serve --live`, mark. Times are seconds on
 // the batch's own axis (from its start), the axis every lane shares.
 std::string_view live_page() {
     return R"PAGE(<!DOCTYPE html>
@@ -36,7 +36,7 @@ th{background:#eee}.note{color:#555;font-size:13px}
 <p class="note" id="note"></p>
 <script>
 'use strict';
-const maxRows = 200;  // bars drawn per lane; a bigger batch is counted, not drawn
+let maxRows = 200;  // bars drawn per lane (the plan says how many the lab sends); the rest are counted
 const state = {plan: null, lanes: [], axis: 0.1, done: false, barsWhileRunning: 0, events: 0, current: -1};
 const $ = id => document.getElementById(id);
 function text(el, t) { el.textContent = t; return el; }
@@ -49,7 +49,7 @@ function lane(c) {
   const track = el('div', 'track'); box.appendChild(track);
   const axis = el('div', 'axis'); box.appendChild(axis);
   $('lanes').appendChild(box);
-  const l = {box, h, track, axis, reqs: [], drawn: 0, label: '', batch: '', requests: 0, answered: 0,
+  const l = {box, h, track, axis, reqs: [], drawn: 0, label: '', batch: '', requests: 0, answered: 0, counted: 0,
              lastT: 0, lastWall: performance.now(), active: false, barHeight: 10};
   state.lanes[c] = l;
   return l;
@@ -58,7 +58,7 @@ function lane(c) {
 // Every lane fits the window with the others (a projector at 1024 × 768): its rows share what
 // height there is, from 12 px down to 2 px a bar.
 function size(l, requests, lanes) {
-  const rows = Math.max(1, Math.min(requests, maxRows));
+  const rows = Math.max(1, Math.min(requests || maxRows, maxRows));  // 0: sent for a set time, as many as fit
   const room = Math.max(120, window.innerHeight - 260) / Math.max(1, lanes);
   l.barHeight = Math.max(2, Math.min(12, Math.floor(room / rows) - 2));
   l.track.style.height = (rows * (l.barHeight + 2)) + 'px';
@@ -112,13 +112,18 @@ function drawnBars() {
 }
 
 function heading(l) {
-  text(l.h, l.label).appendChild(text(el('small'), '  ' + l.batch));
+  const counted = l.counted > 0 ? ' · ' + l.counted + (l.requests ? ' of ' + l.requests : '') + ' answered' : '';
+  text(l.h, l.label).appendChild(text(el('small'), '  ' + l.batch + counted));
 }
+// Answers so far: those drawn, or the lab's count of all, whichever is further on.
+function answeredSoFar(l) { return Math.max(l.answered, l.counted); }
+function running(l) { return l.requests === 0 || answeredSoFar(l) < l.requests; }
 
 function handle(e) {
   state.events++;
   if (e.type === 'plan') {
     state.plan = e;
+    if (e.drawn) maxRows = e.drawn;
     text($('title'), e.title);
     state.axis = Math.max(0.01, e.axis_s);
     e.configurations.forEach((c, k) => {
@@ -132,10 +137,11 @@ function handle(e) {
     text($('status'), 'Configuration ' + (e.c + 1) + ' of ' + state.lanes.length + ': ' + l.label);
   } else if (e.type === 'batch') {
     const l = lane(e.c);
-    l.track.textContent = ''; l.reqs = []; l.drawn = 0; l.answered = 0; l.requests = e.requests;
+    l.track.textContent = ''; l.reqs = []; l.drawn = 0; l.answered = 0; l.counted = 0; l.requests = e.requests;
     size(l, e.requests, Math.max(1, state.lanes.length));
     l.batch = (e.batch === 0 ? 'warm-up' : 'batch ' + e.batch + ' of ' + e.of) +
-              (e.requests > maxRows ? ' (the first ' + maxRows + ' of ' + e.requests + ' requests drawn)' : '');
+              (e.requests > maxRows ? ' (the first ' + maxRows + ' of ' + e.requests + ' requests drawn)'
+               : e.requests === 0 ? ' (sending for a set time: the first ' + maxRows + ' requests drawn)' : '');
     l.lastT = 0; l.lastWall = performance.now(); l.active = true;
     heading(l);
   } else if (e.type === 'sent' || e.type === 'start' || e.type === 'end' || e.type === 'answered') {
@@ -149,13 +155,18 @@ function handle(e) {
       if (r.end === undefined && e.end !== undefined) r.end = e.end;
       l.answered++;
       // (a running count: measuring the page at every answer would stall a long replay)
-      if (l.answered < l.requests) state.barsWhileRunning = Math.max(state.barsWhileRunning,
+      if (running(l)) state.barsWhileRunning = Math.max(state.barsWhileRunning,
         state.lanes.reduce((n, x) => n + (x ? x.drawn : 0), 0));
-      if (l.answered === l.requests) l.active = false;
+      if (!running(l)) l.active = false;
     }
     l.lastT = Math.max(l.lastT, e.t); l.lastWall = performance.now();
     stretch(e.t);
     drawBar(l, e.i);
+  } else if (e.type === 'count') {
+    const l = lane(e.c);
+    l.counted = e.answered;
+    if (!running(l)) l.active = false;
+    heading(l);
   } else if (e.type === 'columns') {
     const t = el('table'); const tr = el('tr');
     e.names.forEach(n => tr.appendChild(text(el('th'), n)));
@@ -172,6 +183,7 @@ function handle(e) {
     redrawAll();
     text($('status'), e.message || 'The run is over: every configuration above is its last batch.');
     document.body.dataset.finalBars = drawnBars();
+    document.body.dataset.answered = state.lanes.reduce((n, x) => n + (x ? answeredSoFar(x) : 0), 0);
     document.body.dataset.barsWhileRunning = state.barsWhileRunning;
     document.body.dataset.done = 'yes';
     source.close();
