@@ -48,6 +48,12 @@ asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endp
     co_return !ec;
 }
 
+int local_port(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    auto endpoint = stream.socket().local_endpoint(ec);
+    return ec ? 0 : endpoint.port();
+}
+
 asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& bytes,
                                std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
                                std::string* body) {

@@ -14,6 +14,9 @@ namespace lab {
 asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endpoint& endpoint,
                                       std::chrono::milliseconds timeout);
 
+// The connection's own port, by which the server's live marks name its requests (0: none).
+int local_port(beast::tcp_stream& stream);
+
 // Writes `bytes` and reads the final answer into `r`: send_us, first_byte_us, end_us (times since
 // `origin_us`), status, bytes, the server's stamps, and the error if any. 1xx answers (such as
 // "100 Continue") are interim: they are read and passed over, and the answer after them counts.

@@ -122,13 +122,6 @@ asio::awaitable<void> probe(ThreadState& t) {
     }
 }
 
-// The connection's own port, by which the server's live marks name its requests (0: none).
-int local_port(beast::tcp_stream& stream) {
-    beast::error_code ec;
-    auto endpoint = stream.socket().local_endpoint(ec);
-    return ec ? 0 : endpoint.port();
-}
-
 // The next request for a connection of this thread, or none: all M are taken, or the time is up.
 RequestRecord* take(ThreadState& t, RequestRecord& unrecorded) {
     if (t.now() >= t.stop_us) return nullptr;

@@ -28,9 +28,11 @@ struct Schedule {
     std::int64_t now() const { return monotonic_us() - origin_us; }
 };
 
-// One request on `stream`, opened first if it is not; returns whether it stays open.
+// One request on `stream`, opened first if it is not; returns whether it stays open. A request of
+// the schedule is shown to the live view, if one watches (the stall request is not one of them).
 asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_buffer& buffer, bool is_open,
-                           const std::string& bytes, RequestRecord& r) {
+                           const std::string& bytes, RequestRecord& r, bool scheduled = true) {
+    LoadObserver* observer = scheduled ? s.spec.base.observer : nullptr;
     if (!is_open) {
         buffer.clear();
         stream.close();
@@ -42,7 +44,9 @@ asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_b
             co_return false;
         }
     }
+    if (observer) observer->sent(r.index, s.now(), local_port(stream));
     bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.origin_us, r);
+    if (observer) observer->answered(r);
     if (!stays_open) stream.close();
     co_return stays_open;
 }
@@ -87,7 +91,7 @@ asio::awaitable<void> stall(Schedule& s) {
     co_await sleep_until(s.origin_us + r.intended_us);
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
-    co_await send(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r);
+    co_await send(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r, false);
     s.result.batch.probes.push_back(r);
 }
 
@@ -127,10 +131,12 @@ OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number) {
         s.records[i].index = static_cast<int>(i);
         s.records[i].batch = batch_number;
     }
+    if (spec.base.observer) spec.base.observer->batch_started(batch_number, s.origin_us, static_cast<int>(total));
     asio::co_spawn(context, scheduler(s), asio::detached);
     for (int id = 0; id < spec.base.concurrency; ++id) asio::co_spawn(context, connection(s, id), asio::detached);
     if (!spec.stall_target.empty()) asio::co_spawn(context, stall(s), asio::detached);
     context.run();
+    if (spec.base.observer) spec.base.observer->batch_finished(batch_number);
     s.result.batch.number = batch_number;
     s.result.batch.requests = std::move(s.records);
     for (auto& p : s.result.batch.probes) p.batch = batch_number;

@@ -163,7 +163,7 @@ TEST_CASE("lab load refuses what it cannot send, with the reason, before sending
                              url + " -m 'GE T'", url + " --body-file /nonexistent-lab-body", url + " " + url + " -w 1",
                              url + " http://127.0.0.1:1/other", url + " -t 0", url + " -n 0", url + " --rate 10",
                              url + " " + url + " --rate 10 -z 1s", url + " -d x --body-file /etc/hostname",
-                             url + " -z 4294968s", url + " --timeout 4294968s", "'" + url + "a b'", url + " --rate 10 -z 1s --live"}) {
+                             url + " -z 4294968s", url + " --timeout 4294968s", "'" + url + "a b'"}) {
         INFO(args);
         auto o = test::run_lab("load " + args + " --quiet --out /nonexistent-lab-results");
         CHECK(o.exit_code == 2);

@@ -159,14 +159,13 @@ Action define_load(CLI::App& app) {
             if (!ms || *ms < 100 || *ms > 600'000) return usage("-z " + o->duration + ": from 100ms to 10m, with a unit (2s, 500ms, 1m)");
             (s.load.rate > 0 ? s.load.duration_ms : s.load.run_for_ms) = *ms;
         }
-        // The live view draws the closed loop's requests (each batch's first 200, and counts the rest).
-        if (o->output.live && s.load.rate > 0) return usage("--live draws a closed loop (-n or -z); the open loop of --rate has no live view yet");
         if (s.load.rate > 0) {
             if (o->duration.empty()) return usage("--rate needs -z, how long to send (e.g. -z 5s)");
             if (o->urls.size() > 1 || s.load.client_threads > 1) return usage("--rate sends to one URL from one thread");
             if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
                 return usage("--rate " + fixed(s.load.rate, 1) + " -z " + o->duration + ": " + *problem);
         }
+        s.key_figure = default_key_figure(s.load);  // --rate: latency over the run, not a batch's makespan
         s.configurations.push_back(target->configuration);
         return o->output.run_and_report(s);
     };

@@ -336,7 +336,7 @@ StoredRun run_from_summary(const json& summary) {
     top("teaching", s.teaching);
     top("cores", run.cores, Bound{1, 1e6});
     top.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
-    std::string figure = to_string(s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan);
+    std::string figure = to_string(default_key_figure(s.load));
     top("key_figure", figure);  // absent in folders written before it existed
     if (auto known = key_figure_named(figure)) s.key_figure = *known;
     else top.fail("key_figure", "'" + figure.substr(0, 40) + "' is not a key figure the lab knows");

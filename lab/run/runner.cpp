@@ -118,7 +118,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         spec.probe_after = std::chrono::milliseconds(s.load.probe_after_ms);
         if (settings.progress && s.load.run_for_ms == 0)  // (a timed load has no total to count up to)
             spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
-        spec.observer = settings.live;  // (the concurrent client's batches: the sequential one has no live view)
+        spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the sequential one has no live view)
         // A background task's answer is due at once, but its work may hold the server up to N·c.
         spec.deadline = batch_deadline(s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0 : result.model_s);
         if (spec.deadline.count() > 0) spec.deadline += spec.probe_after;

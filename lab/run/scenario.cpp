@@ -336,7 +336,7 @@ Scenario load_scenario(const fs::path& file) {
     for (std::size_t k = 0; k < s.expectations.size(); ++k)
         if (s.expectations[k].at && !s.sweep)
             throw ScenarioError(file, "expect[" + std::to_string(k) + "].at", "names a value of a sweep, and this file has no [sweep]");
-    s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan;
+    s.key_figure = default_key_figure(s.load);
     std::string figure = to_string(s.key_figure);
     auto names = key_figure_names();
     top.text("key_figure", figure, false, {names.begin(), names.end()});
@@ -374,6 +374,8 @@ std::optional<KeyFigure> key_figure_named(const std::string& name) {
         if (name == n) return f;
     return std::nullopt;
 }
+
+KeyFigure default_key_figure(const Load& load) { return load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan; }
 
 std::vector<std::string> key_figure_names() {
     std::vector<std::string> names;

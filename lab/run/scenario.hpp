@@ -102,6 +102,8 @@ enum class KeyFigure {
 std::string to_string(KeyFigure figure);
 std::optional<KeyFigure> key_figure_named(const std::string& name);
 std::vector<std::string> key_figure_names();
+// What a load's key figure is when nobody names one: latency over time for an open loop, else the makespan.
+KeyFigure default_key_figure(const Load& load);
 
 // One numeric option measured at several values, each value a configuration of its own, so that
 // the table has a row per point and the chart a curve per configuration (lab/run/sweep.hpp).
