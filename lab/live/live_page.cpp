@@ -50,18 +50,20 @@ function lane(c) {
   const axis = el('div', 'axis'); box.appendChild(axis);
   $('lanes').appendChild(box);
   const l = {box, h, track, axis, reqs: [], drawn: 0, label: '', batch: '', requests: 0, answered: 0, counted: 0,
-             lastT: 0, lastWall: performance.now(), active: false, barHeight: 10};
+             lastT: 0, lastWall: performance.now(), active: false, barHeight: 10, gap: 2};
   state.lanes[c] = l;
   return l;
 }
 
 // Every lane fits the window with the others (a projector at 1024 × 768): its rows share what
-// height there is, from 12 px down to 2 px a bar.
+// height there is, from 12 px a bar with 2 px between, down to 1 px bars side by side.
 function size(l, requests, lanes) {
   const rows = Math.max(1, Math.min(requests || maxRows, maxRows));  // 0: sent for a set time, as many as fit
   const room = Math.max(120, window.innerHeight - 260) / Math.max(1, lanes);
-  l.barHeight = Math.max(2, Math.min(12, Math.floor(room / rows) - 2));
-  l.track.style.height = (rows * (l.barHeight + 2)) + 'px';
+  const per = room / rows;
+  l.gap = per >= 4 ? 2 : 0;
+  l.barHeight = Math.max(1, Math.min(12, Math.floor(per) - l.gap));
+  l.track.style.height = (rows * (l.barHeight + l.gap)) + 'px';
 }
 
 function pct(t) { return Math.max(0, Math.min(100, 100 * t / state.axis)); }
@@ -76,7 +78,7 @@ function drawBar(l, i) {
   if (!r || i >= maxRows) return;
   if (!r.div) {
     r.div = el('div', 'bar'); r.wait = el('span', 'wait'); r.serve = el('span', 'serve');
-    r.div.style.top = (i * (l.barHeight + 2) + 1) + 'px'; r.div.style.height = l.barHeight + 'px';
+    r.div.style.top = (i * (l.barHeight + l.gap) + l.gap / 2) + 'px'; r.div.style.height = l.barHeight + 'px';
     r.div.append(r.wait, r.serve); l.track.appendChild(r.div);
     l.drawn++;
   }
