@@ -300,11 +300,11 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
         states[k]->still_connecting = static_cast<int>(ids[k].size()) + (k == 0 && !spec.probe_target.empty() ? 1 : 0);
     auto run = [&](int k) { run_thread(*states[k], *contexts[k], ids[k], k == 0 && !spec.probe_target.empty()); };
     {
+        BatchEnd told{spec.observer, batch_number};  // however the batch ends
         std::vector<std::jthread> helpers;
         for (int k = 1; k < threads; ++k) helpers.emplace_back(run, k);
         run(0);
     }
-    if (spec.observer) spec.observer->batch_finished(batch_number);
 
     // Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
     // what was unanswered (or not done) then as `timeout`, and what was never sent too.

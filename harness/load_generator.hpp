@@ -30,6 +30,15 @@ struct LoadObserver {
     virtual void batch_finished(int /*batch*/) {}
 };
 
+// Tells the observer, if any, that a batch is over when it goes out of scope: on every way out.
+struct BatchEnd {
+    LoadObserver* observer;
+    int batch;
+    ~BatchEnd() {
+        if (observer) observer->batch_finished(batch);
+    }
+};
+
 // One of several targets a load mixes (locust's weighted tasks): `weight` of every sum-of-weights
 // requests go to it, interleaved.
 struct WeightedTarget {

@@ -44,7 +44,8 @@ asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_b
             co_return false;
         }
     }
-    if (observer) observer->sent(r.index, s.now(), local_port(stream));
+    // Its bar starts when it was due, as its latency does: the wait for a free connection shows.
+    if (observer) observer->sent(r.index, r.intended_us, local_port(stream));
     bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.origin_us, r);
     if (observer) observer->answered(r);
     if (!stays_open) stream.close();
@@ -132,11 +133,11 @@ OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number) {
         s.records[i].batch = batch_number;
     }
     if (spec.base.observer) spec.base.observer->batch_started(batch_number, s.origin_us, static_cast<int>(total));
+    BatchEnd told{spec.base.observer, batch_number};  // however the batch ends
     asio::co_spawn(context, scheduler(s), asio::detached);
     for (int id = 0; id < spec.base.concurrency; ++id) asio::co_spawn(context, connection(s, id), asio::detached);
     if (!spec.stall_target.empty()) asio::co_spawn(context, stall(s), asio::detached);
     context.run();
-    if (spec.base.observer) spec.base.observer->batch_finished(batch_number);
     s.result.batch.number = batch_number;
     s.result.batch.requests = std::move(s.records);
     for (auto& p : s.result.batch.probes) p.batch = batch_number;

@@ -193,7 +193,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
     // A mix of two paths by weight, with the options of hey and wrk.
     load.load.more_paths = {"/health", "/a,b \"c\""};
     load.load.weights = {3, 1, 2};
-    load.load.headers = {"X-Lab: <yes>", "Authorization: Bearer t"};
+    load.load.headers = {"X-Lab: <yes>", "Authorization: Bearer t", "Private-Token: t2"};
     load.load.body = "{\"a\": 1}\n";
     load.load.method = "PUT";
     load.load.keep_alive = false;
@@ -210,7 +210,8 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         test::ScratchDir dir;
         fs::path folder = lab::write_results(mixed, dir.path);
         CHECK(test::read_file(folder / "summary.json").find("Bearer t") == std::string::npos);
-        CHECK(lab::read_results(folder).scenario.load.headers == std::vector<std::string>{"X-Lab: <yes>", "Authorization: (not kept)"});
+        CHECK(lab::read_results(folder).scenario.load.headers ==
+              std::vector<std::string>{"X-Lab: <yes>", "Authorization: (not kept)", "Private-Token: (not kept)"});
     }
 
     lab::RunResult cut = made_up_run(shipped().front());

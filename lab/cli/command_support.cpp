@@ -127,7 +127,7 @@ nlohmann::json live_plan(const Scenario& scenario) {
         Load own = load_of(scenario.load, c);
         double model_s = c.server == "external" ? 0 : predicted_makespan_s(model_of(c, own), workload_of(own));
         axis = std::max(axis, model_s);
-        configurations.push_back({{"label", c.label}, {"model_s", model_s}, {"requests", own.run_for_ms > 0 ? 0 : own.requests}});
+        configurations.push_back({{"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}});
     }
     return {{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)}, {"drawn", live_drawn_requests},
             {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};

@@ -165,7 +165,8 @@ Action define_load(CLI::App& app) {
             if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
                 return usage("--rate " + fixed(s.load.rate, 1) + " -z " + o->duration + ": " + *problem);
         }
-        s.key_figure = default_key_figure(s.load);  // --rate: latency over the run, not a batch's makespan
+        // A load tester's figure: the answers' latency (over the run, for --rate), not a batch's makespan.
+        s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram;
         s.configurations.push_back(target->configuration);
         return o->output.run_and_report(s);
     };

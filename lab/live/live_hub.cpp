@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -37,16 +38,28 @@ struct LiveHub::Impl {
     // Which request a server's mark is about: the running configuration's batch, by client port.
     int configuration = -1, batches = 0;
     std::int64_t origin_us = 0;
-    std::unordered_map<int, int> index_of_port;
+    struct Drawn {
+        int row;               // the request's bar on the page
+        std::int64_t sent_us;  // on the batch's axis: a mark from before it is about an earlier request
+    };
+    std::unordered_map<int, Drawn> drawn_on_port;  // the request each connection carries now, if it is drawn
+    int stride = 1;                       // every stride-th request of the batch is drawn
     int answered_in_batch = 0;            // drawn or not
     std::int64_t last_count_us = 0;       // when the page was last sent the count
 
-    // The count of the batch's answers, at most every 100 ms (and always when `now`).
-    std::optional<json> count_event(bool now) {
+    // The bar of request `index`, or none: a batch of N > 200 draws every ceil(N/200)-th request,
+    // so the bars span the whole run (an open loop's stall comes late); a timed batch, the first 200.
+    std::optional<int> row_of(int index) const {
+        if (index % stride != 0 || index / stride >= live_drawn_requests) return std::nullopt;
+        return index / stride;
+    }
+
+    // The count of the batch's answers, at most every 100 ms (and always when `final`: the batch is over).
+    std::optional<json> count_event(bool final) {
         std::int64_t at = monotonic_us();
-        if (!now && at - last_count_us < 100'000) return std::nullopt;
+        if (!final && at - last_count_us < 100'000) return std::nullopt;
         last_count_us = at;
-        return json{{"type", "count"}, {"c", configuration}, {"answered", answered_in_batch}};
+        return json{{"type", "count"}, {"c", configuration}, {"answered", answered_in_batch}, {"final", final}};
     }
 
     void publish(const json& event) {
@@ -71,9 +84,10 @@ struct LiveHub::Impl {
                 event = {{"type", "mark"}, {"mark", name}, {"port", mark.request}, {"what", mark.what},
                          {"t", static_cast<double>(mark.at_us - opened_us) / 1e6}};
             } else {
-                auto it = index_of_port.find(mark.request);
-                if (it == index_of_port.end() || (mark.mark != live::Mark::started && mark.mark != live::Mark::ended)) return;
-                event = {{"type", name}, {"c", configuration}, {"i", it->second},
+                auto it = drawn_on_port.find(mark.request);
+                if (it == drawn_on_port.end() || (mark.mark != live::Mark::started && mark.mark != live::Mark::ended)) return;
+                if (mark.at_us - origin_us < it->second.sent_us) return;  // late, about the connection's previous request
+                event = {{"type", name}, {"c", configuration}, {"i", it->second.row},
                          {"t", static_cast<double>(mark.at_us - origin_us) / 1e6}};
             }
         }
@@ -219,51 +233,56 @@ void LiveHub::configuration(int k, int batches) {
         std::lock_guard lock(impl_->m);
         impl_->configuration = k;
         impl_->batches = batches;
-        impl_->index_of_port.clear();  // (a sequential client has no batch_started to clear it)
+        impl_->drawn_on_port.clear();  // (a sequential client has no batch_started to clear it)
     }
     impl_->publish({{"type", "configuration"}, {"c", k}});
 }
 
 void LiveHub::batch_started(int batch, std::int64_t origin_us, int requests) {
-    int c = 0, of = 0;
+    int c = 0, of = 0, stride = std::max(1, (requests + live_drawn_requests - 1) / live_drawn_requests);
     {
         std::lock_guard lock(impl_->m);
         impl_->origin_us = origin_us;
-        impl_->index_of_port.clear();
+        impl_->drawn_on_port.clear();
+        impl_->stride = stride;
         impl_->answered_in_batch = 0;
         impl_->last_count_us = 0;
         c = impl_->configuration;
         of = impl_->batches;
     }
-    impl_->publish({{"type", "batch"}, {"c", c}, {"batch", batch}, {"of", of}, {"requests", requests}});
+    impl_->publish({{"type", "batch"}, {"c", c}, {"batch", batch}, {"of", of}, {"requests", requests}, {"stride", stride}});
 }
 
 void LiveHub::sent(int index, std::int64_t at_us, int port) {
     int c = 0;
+    std::optional<int> row;
     {
         std::lock_guard lock(impl_->m);
-        if (index >= live_drawn_requests) {  // not drawn: the server's marks on this connection are now about no bar
-            impl_->index_of_port.erase(port);
+        row = impl_->row_of(index);
+        if (!row) {  // not drawn: the server's marks on this connection are now about no bar
+            impl_->drawn_on_port.erase(port);
             return;
         }
-        impl_->index_of_port[port] = index;
+        impl_->drawn_on_port[port] = {*row, at_us};
         c = impl_->configuration;
     }
-    impl_->publish({{"type", "sent"}, {"c", c}, {"i", index}, {"t", static_cast<double>(at_us) / 1e6}});
+    impl_->publish({{"type", "sent"}, {"c", c}, {"i", *row}, {"n", index}, {"t", static_cast<double>(at_us) / 1e6}});
 }
 
 void LiveHub::answered(const RequestRecord& r) {
     int c = 0;
     std::optional<json> count;
+    std::optional<int> row;
     {
         std::lock_guard lock(impl_->m);
         c = impl_->configuration;
         ++impl_->answered_in_batch;
         count = impl_->count_event(false);
+        row = impl_->row_of(r.index);
     }
     if (count) impl_->publish(*count);
-    if (r.index >= live_drawn_requests) return;
-    json event{{"type", "answered"}, {"c", c}, {"i", r.index}, {"t", static_cast<double>(r.end_us) / 1e6},
+    if (!row) return;
+    json event{{"type", "answered"}, {"c", c}, {"i", *row}, {"t", static_cast<double>(r.end_us) / 1e6},
                {"ok", r.ok()}, {"status", r.status}};
     if (r.has_server_stamps()) {  // the answer's own stamps, should a mark have been lost
         event["start"] = static_cast<double>(r.server_start_us) / 1e6;

@@ -19,9 +19,10 @@
 
 namespace lab {
 
-// The page draws each batch's first requests, as many as a projector shows as bars; of the others
-// it is sent a running count only, so a load of any size or length costs the run and the page
-// next to nothing (and a page opened late replays a few hundred events, not millions).
+// The page draws at most this many requests of a batch, as bars: every ceil(N/200)-th of N (so the
+// bars span the whole batch), or a timed batch's first 200. Of all answers it is sent a running
+// count, so a load of any size or length costs the run and the page next to nothing (and a page
+// opened late replays a few hundred events, not millions).
 inline constexpr int live_drawn_requests = 200;
 
 class LiveHub : public LoadObserver {

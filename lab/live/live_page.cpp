@@ -36,7 +36,9 @@ th{background:#eee}.note{color:#555;font-size:13px}
 <p class="note" id="note"></p>
 <script>
 'use strict';
-let maxRows = 200;  // bars drawn per lane (the plan says how many the lab sends); the rest are counted
+// Bars per lane: the plan says how many the lab draws (lab/live/live_hub.hpp); 200 until it has,
+// and under `lab serve --live`, which has no plan.
+let maxRows = 200;
 const state = {plan: null, lanes: [], axis: 0.1, done: false, barsWhileRunning: 0, events: 0, current: -1};
 const $ = id => document.getElementById(id);
 function text(el, t) { el.textContent = t; return el; }
@@ -87,7 +89,7 @@ function drawBar(l, i) {
   place(r.wait, r.sent, waitEnd);
   if (r.start !== undefined) place(r.serve, r.start, r.end ?? r.answered ?? t); else place(r.serve, 0, 0);
   r.serve.className = r.failed ? 'failed' : 'serve';
-  r.div.title = 'request ' + (i + 1) + ': sent ' + r.sent.toFixed(3) + ' s' +
+  r.div.title = 'request ' + ((r.n ?? i) + 1) + ': sent ' + r.sent.toFixed(3) + ' s' +
     (r.start !== undefined ? ', served from ' + r.start.toFixed(3) + ' s' : '') +
     (r.answered !== undefined ? ', answered ' + r.answered.toFixed(3) + ' s' : '');
 }
@@ -114,12 +116,12 @@ function drawnBars() {
 }
 
 function heading(l) {
-  const counted = l.counted > 0 ? ' · ' + l.counted + (l.requests ? ' of ' + l.requests : '') + ' answered' : '';
+  const counted = l.counted > 0 ? ' · ' + l.counted + (l.requests ? ' of ' + l.requests : '') + ' done' : '';  // answered or failed
   text(l.h, l.label).appendChild(text(el('small'), '  ' + l.batch + counted));
 }
 // Answers so far: those drawn, or the lab's count of all, whichever is further on.
 function answeredSoFar(l) { return Math.max(l.answered, l.counted); }
-function running(l) { return l.requests === 0 || answeredSoFar(l) < l.requests; }
+function running(l) { return !l.over && (l.requests === 0 || answeredSoFar(l) < l.requests); }
 
 function handle(e) {
   state.events++;
@@ -139,22 +141,23 @@ function handle(e) {
     text($('status'), 'Configuration ' + (e.c + 1) + ' of ' + state.lanes.length + ': ' + l.label);
   } else if (e.type === 'batch') {
     const l = lane(e.c);
-    l.track.textContent = ''; l.reqs = []; l.drawn = 0; l.answered = 0; l.counted = 0; l.requests = e.requests;
+    l.track.textContent = ''; l.reqs = []; l.drawn = 0; l.answered = 0; l.counted = 0; l.over = false; l.requests = e.requests;
     size(l, e.requests, Math.max(1, state.lanes.length));
+    const stride = e.stride || 1;
     l.batch = (e.batch === 0 ? 'warm-up' : 'batch ' + e.batch + ' of ' + e.of) +
-              (e.requests > maxRows ? ' (the first ' + maxRows + ' of ' + e.requests + ' requests drawn)'
+              (stride > 1 ? ' (one in ' + stride + ' of its ' + e.requests + ' requests drawn)'
                : e.requests === 0 ? ' (sending for a set time: the first ' + maxRows + ' requests drawn)' : '');
     l.lastT = 0; l.lastWall = performance.now(); l.active = true;
     heading(l);
   } else if (e.type === 'sent' || e.type === 'start' || e.type === 'end' || e.type === 'answered') {
     const l = lane(e.c);
-    const r = l.reqs[e.i] || (l.reqs[e.i] = {sent: e.t});
+    const r = l.reqs[e.i] || (l.reqs[e.i] = {sent: e.t, n: e.n});
     if (e.type === 'start') r.start = e.t;
     if (e.type === 'end') r.end = e.t;
     if (e.type === 'answered') {
       r.answered = e.t; r.failed = !e.ok;
-      if (r.start === undefined && e.start !== undefined) r.start = e.start;  // a mark that never came
-      if (r.end === undefined && e.end !== undefined) r.end = e.end;
+      if (e.start !== undefined) r.start = e.start;  // the answer's own stamps: they name this request for sure
+      if (e.end !== undefined) r.end = e.end;
       l.answered++;
       // (a running count: measuring the page at every answer would stall a long replay)
       if (running(l)) state.barsWhileRunning = Math.max(state.barsWhileRunning,
@@ -167,6 +170,7 @@ function handle(e) {
   } else if (e.type === 'count') {
     const l = lane(e.c);
     l.counted = e.answered;
+    l.over = l.over || e.final;  // the batch is over: whatever is unanswered stays so (a cut-off, a failed connect)
     if (!running(l)) l.active = false;
     heading(l);
   } else if (e.type === 'columns') {

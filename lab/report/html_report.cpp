@@ -173,12 +173,10 @@ std::string html_report(const RunResult& run) {
         teaching(out, with_figures(s.teaching, &run));
     }
     out << "<p class=\"load\">" << escape(load_line(run)) << "</p>\n";
-    // The lesson's number first: a sweep's curves, a load tester's latency histogram, or the key figure.
+    // The lesson's number first: a sweep's curves, or the key figure.
     if (s.sweep) {
         out << "<h2>Curves: each configuration against " << escape(swept_symbol(run)) << "</h2>\n";
         sweep_svg(out, run);
-    } else if (is_external_load(run) && s.load.rate == 0) {
-        load_histogram_svg(out, run);
     } else {
         key_figure_svg(out, run);
     }
@@ -186,7 +184,7 @@ std::string html_report(const RunResult& run) {
     table(out, run);
     claims(out, run);
     if (s.load.rate == 0) {
-        if (s.key_figure != KeyFigure::makespan) comparison_svg(out, run);
+        if (s.key_figure != KeyFigure::makespan && !is_external_load(run)) comparison_svg(out, run);  // (no model, no document)
         timelines(out, run);
     }
     out << self_check << "</body></html>\n";

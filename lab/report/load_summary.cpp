@@ -95,11 +95,12 @@ std::vector<LatencySlice> latency_slices(const Tally& t) {
     std::vector<LatencySlice> slices;
     if (t.latency.count() == 0) return slices;
     const std::int64_t low = t.latency.min(), high = t.latency.max();
+    if (high == low) return {{high, t.latency.count()}};  // every answer took the same time
     constexpr int count = 10;
     std::int64_t below = 0;
     for (int k = 1; k <= count; ++k) {
         std::int64_t edge = low + (high - low) * k / count;
-        if (!slices.empty() && edge == slices.back().upper_us) continue;  // all answers within a few µs
+        if (edge <= (slices.empty() ? low : slices.back().upper_us)) continue;  // answers within a few µs: fewer, wider slices
         std::int64_t at_most = t.latency.count_at_most(edge);
         slices.push_back({edge, at_most - below});
         below = at_most;
@@ -149,6 +150,10 @@ LoadFigures load_figures(const RunResult& run) {
         }
     for (const Tally& t : f.endpoints) f.all.merge(t);
     return f;
+}
+
+std::string latency_histogram_text(const RunResult& run, int columns) {
+    return "Latency histogram (ms):\n" + histogram_text(load_figures(run).all, columns);
 }
 
 std::vector<Column> load_columns(const RunResult& run) { return load_columns(load_figures(run)); }
@@ -225,7 +230,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
                                      " each)");
     if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
-    out << "\nLatency histogram (ms):\n" << histogram_text(all, columns);
+    out << '\n' << latency_histogram_text(run, columns);
     out << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
     if (f.endpoints.size() > 1) {
         out << "\nEndpoints:\n";

@@ -42,6 +42,9 @@ struct LatencySlice {
 };
 std::vector<LatencySlice> latency_slices(const Tally& t);
 
+// The histogram as text, of every answer of the run, with its heading.
+std::string latency_histogram_text(const RunResult& run, int columns);
+
 // The table of a `lab load`: a row per endpoint (requests, req/s, p50, p99, max, failures, status
 // codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
 std::vector<Column> load_columns(const RunResult& run);

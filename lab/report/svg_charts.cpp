@@ -174,6 +174,8 @@ void key_figure_svg(std::ostream& out, const RunResult& run) {
     if (figure == KeyFigure::latency_over_time) {
         out << "<h2>Latency over the run</h2>\n";
         traces_svg(out, run);
+    } else if (figure == KeyFigure::latency_histogram) {
+        load_histogram_svg(out, run);
     } else {
         FigureBars f = key_figure_bars(run, figure);
         out << "<h2>" << escape(f.title) << "</h2>\n";

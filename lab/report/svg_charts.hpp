@@ -26,7 +26,8 @@ void sweep_svg(std::ostream& out, const RunResult& run);
 // The key figure (scenario.key_figure): bars on one scale, or latency over an open loop's run.
 void key_figure_svg(std::ostream& out, const RunResult& run);
 
-// A `lab load`'s answers as a latency histogram, p50 and p99 marked (defined in svg_load.cpp).
+// A `lab load`'s answers as a latency histogram, p50 and p99 marked: its key figure's heading and
+// picture (defined in svg_load.cpp).
 void load_histogram_svg(std::ostream& out, const RunResult& run);
 
 // Measured, model and document side by side, one group of bars per configuration.

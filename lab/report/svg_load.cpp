@@ -23,22 +23,22 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const LoadFigures f = load_figures(run);
     const Histogram& latency = f.all.latency;
     const auto slices = latency_slices(f.all);
-    out << "<section class=\"chart key-figure\" data-figure=\"latency-histogram\">\n<h2>How long each of the " << latency.count()
-        << " answered requests took, from when it was due to its answer</h2>\n";
+    out << "<h2>How long each of the " << latency.count() << " answered requests took, from when it was due to its answer</h2>\n";
     if (slices.empty()) {
-        out << "<p>No request was answered.</p>\n</section>\n";
+        out << "<p>No request was answered.</p>\n";
         return;
     }
     const std::int64_t low = latency.min(), high = latency.max(), p50 = latency.percentile(50), p99 = latency.percentile(99);
-    legend(out, {{answers_colour, "answers in each tenth of the range, fastest (" + ms(low) + ") to slowest (" + ms(high) + ")"},
+    legend(out, {{answers_colour, "answers in each slice of the range, fastest (" + ms(low) + ") to slowest (" + ms(high) + ")"},
                  {p50_colour, "p50 " + ms(p50)},
                  {p99_colour, "p99 " + ms(p99)}});
     std::int64_t most = 1;
     for (const LatencySlice& s : slices) most = std::max(most, s.answers);
     constexpr int width = 960, left = 70, right = 30, top = 24, plot_height = 220, height = top + plot_height + 44;
     const double plot = width - left - right;
-    // A slice's width is its share of the range: all alike, but for answers within a few µs.
-    auto x = [&](std::int64_t us) { return left + (high > low ? static_cast<double>(us - low) / static_cast<double>(high - low) : 1.0) * plot; };
+    // A slice's width is its share of the range (all alike, but for answers within a few µs); when
+    // every answer took the same time, one bar fills the width and the marks stand at its middle.
+    auto x = [&](std::int64_t us) { return left + (high > low ? static_cast<double>(us - low) / static_cast<double>(high - low) : 0.5) * plot; };
     auto y = [&](std::int64_t n) { return top + plot_height - static_cast<double>(n) / static_cast<double>(most) * plot_height; };
     out << "<svg class=\"latency-histogram\" data-answers=\"" << latency.count() << "\" viewBox=\"0 0 " << width << ' ' << height
         << "\" role=\"img\" aria-label=\"latency histogram\">\n"
@@ -62,8 +62,7 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
         out << "<line x1=\"" << x(us) << "\" y1=\"" << top - 8 << "\" x2=\"" << x(us) << "\" y2=\"" << top + plot_height
             << "\" stroke=\"" << colour << "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"><title>" << name << ' ' << escape(ms(us))
             << "</title></line>\n";
-    out << "<text x=\"" << left << "\" y=\"" << height - 4 << "\" class=\"tick\">latency, ms (the edges of the slices)</text>\n</svg>\n"
-        << "</section>\n";
+    out << "<text x=\"" << left << "\" y=\"" << height - 4 << "\" class=\"tick\">latency, ms (the edges of the slices)</text>\n</svg>\n";
 }
 
 }  // namespace lab

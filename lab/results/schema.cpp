@@ -253,14 +253,16 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
 namespace {
 
 // A results folder is shared (notebooks, a class's drive): it keeps the names of the headers a
-// load sent, but never the value of one that carries a credential.
+// load sent, but never the value of one that may carry a credential (Authorization, Cookie,
+// X-Api-Key, Private-Token, X-Vault-Token, a session id...).
 std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
-    static const char* secret[] = {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"};
+    static const char* secret[] = {"auth", "cookie", "key", "token", "secret", "session", "password", "credential"};
     for (std::string& header : headers) {
         std::string name = header.substr(0, header.find(':'));
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-        if (std::find(std::begin(secret), std::end(secret), name) != std::end(secret))
-            header = header.substr(0, header.find(':')) + ": (not kept)";
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (std::any_of(std::begin(secret), std::end(secret), [&](const char* part) { return lower.find(part) != std::string::npos; }))
+            header = name + ": (not kept)";
     }
     return headers;
 }

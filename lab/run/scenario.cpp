@@ -135,6 +135,7 @@ constexpr std::pair<KeyFigure, const char*> key_figures[] = {
     {KeyFigure::per_worker, "per-worker"},
     {KeyFigure::latency_over_time, "latency-over-time"},
     {KeyFigure::answer_vs_done, "answer-vs-done"},
+    {KeyFigure::latency_histogram, "latency-histogram"},
 };
 
 // Why a scenario cannot chart `figure`: it did not measure it (nullopt: it can).
@@ -160,6 +161,11 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
             break;
         case KeyFigure::answer_vs_done:
             if (open_loop) return "needs a closed loop: an open loop's requests are answered when done";
+            break;
+        case KeyFigure::latency_histogram:  // one histogram of every answer: one server's, not a lesson's configurations'
+            if (open_loop || std::any_of(s.configurations.begin(), s.configurations.end(),
+                                         [](const Configuration& c) { return c.server != "external"; }))
+                return "is lab load's figure: the answers of one server it did not start, in a closed loop";
             break;
     }
     return std::nullopt;
@@ -373,6 +379,11 @@ std::optional<KeyFigure> key_figure_named(const std::string& name) {
     for (auto [f, n] : key_figures)
         if (name == n) return f;
     return std::nullopt;
+}
+
+int planned_requests(const Load& load) {
+    if (load.rate > 0) return static_cast<int>(load.rate * load.duration_ms / 1000.0);  // (as the open loop counts them)
+    return load.run_for_ms > 0 ? 0 : load.requests;
 }
 
 KeyFigure default_key_figure(const Load& load) { return load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan; }

@@ -97,11 +97,15 @@ enum class KeyFigure {
     per_worker,         // how many requests each worker process answered
     latency_over_time,  // open loop: latency from due and from send, over the run
     answer_vs_done,     // a queue: how soon each request was answered, and how soon its work was done
+    latency_histogram,  // `lab load`: how long its answers took, in hey's ten slices
 };
 // Its name in scenario files and summary.json ("bystander-latency"), and back (nullopt: unknown).
 std::string to_string(KeyFigure figure);
 std::optional<KeyFigure> key_figure_named(const std::string& name);
 std::vector<std::string> key_figure_names();
+// How many requests a batch of this load sends: N; rate × duration for an open loop; 0 when it
+// sends for a set time (run_for), as many as fit.
+int planned_requests(const Load& load);
 // What a load's key figure is when nobody names one: latency over time for an open loop, else the makespan.
 KeyFigure default_key_figure(const Load& load);
 
