@@ -219,7 +219,7 @@ std::string traces_text(const std::vector<LatencyTrace>& traces, const Load& loa
 std::string key_figure_text(const RunResult& run, int columns) {
     if (run.scenario.key_figure == KeyFigure::latency_over_time)
         return traces_text(latency_over_time(run), run.scenario.load, columns);
-    if (run.scenario.key_figure == KeyFigure::latency_histogram) return latency_histogram_text(run, columns);
+    if (run.scenario.key_figure == KeyFigure::latency_histogram) return latency_histogram_text(load_figures(run).all, columns);
     std::string text = bars_text(key_figure_bars(run, run.scenario.key_figure), columns);
     if (run.scenario.key_figure == KeyFigure::answer_vs_done)  // and how the queue filled and drained
         text += queue_depth_text(queue_depths(run), shared_axis_us(run), columns);

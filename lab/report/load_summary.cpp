@@ -152,8 +152,8 @@ LoadFigures load_figures(const RunResult& run) {
     return f;
 }
 
-std::string latency_histogram_text(const RunResult& run, int columns) {
-    return "Latency histogram (ms):\n" + histogram_text(load_figures(run).all, columns);
+std::string latency_histogram_text(const Tally& answers, int columns) {
+    return "Latency histogram (ms):\n" + histogram_text(answers, columns);
 }
 
 std::vector<Column> load_columns(const RunResult& run) { return load_columns(load_figures(run)); }
@@ -230,7 +230,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
                                      " each)");
     if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
-    out << '\n' << latency_histogram_text(run, columns);
+    out << '\n' << latency_histogram_text(all, columns);
     out << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
     if (f.endpoints.size() > 1) {
         out << "\nEndpoints:\n";

@@ -42,8 +42,8 @@ struct LatencySlice {
 };
 std::vector<LatencySlice> latency_slices(const Tally& t);
 
-// The histogram as text, of every answer of the run, with its heading.
-std::string latency_histogram_text(const RunResult& run, int columns);
+// The histogram as text, with its heading (of `load_figures(run).all`: every answer of the run).
+std::string latency_histogram_text(const Tally& answers, int columns);
 
 // The table of a `lab load`: a row per endpoint (requests, req/s, p50, p99, max, failures, status
 // codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
