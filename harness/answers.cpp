@@ -1,5 +1,9 @@
 // What comes back: the names of the ways a request can fail, and the stamps a lab server puts in
-// its answers (when and where it served them), which every load of the harness reads.
+// its answers (when and where it served them), or the lab's probe in an app's header fields,
+// which every load of the harness reads.
+#include <cctype>
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 #include "harness/load_generator.hpp"
@@ -36,6 +40,32 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
         r.db_start_us = start - origin_us;
         r.db_end_us = end - origin_us;
     }
+}
+
+bool HeaderStamps::read(std::string_view name, std::string_view value) {
+    constexpr std::string_view prefix = "x-lab-";
+    if (name.size() <= prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(name[i])) != prefix[i]) return false;
+    std::string field(name.substr(prefix.size()));
+    for (char& ch : field) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::int64_t* into = field == "start-us" ? &start_us : field == "end-us" ? &end_us : field == "pid" ? &pid
+                       : field == "thread"   ? &thread : nullptr;
+    if (!into) return false;
+    std::int64_t n = -1;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec == std::errc() && end == value.data() + value.size() && n >= 0) *into = n;
+    return true;
+}
+
+void HeaderStamps::apply(std::int64_t origin_us, RequestRecord& r) const {
+    if (r.has_server_stamps()) return;  // the body's own stamps, taken around the work itself, win
+    if (start_us >= 0 && end_us >= start_us) {
+        r.server_start_us = start_us - origin_us;
+        r.server_end_us = end_us - origin_us;
+    }
+    if (r.worker_pid < 0) r.worker_pid = pid;
+    if (r.thread_id < 0) r.thread_id = thread;
 }
 
 }  // namespace lab

@@ -11,19 +11,24 @@ ErrorKind kind_of(const beast::error_code& ec, ErrorKind otherwise) {
 
 bool interim(unsigned status) { return status >= 100 && status < 200 && status != 101; }
 
-// Reads an answer's status line and body and passes over its header fields (Beast's own parser
-// still decides the framing and keep-alive from them). A load tester reads tens of thousands of
-// answers a second; keeping each one's fields would cost more than the rest of the exchange.
+// Reads an answer's status line and body and passes over its header fields but the lab probe's
+// stamps (Beast's own parser still decides the framing and keep-alive from them). A load tester
+// reads tens of thousands of answers a second; keeping each one's fields would cost more than the
+// rest of the exchange.
 class AnswerParser : public http::basic_parser<false> {
 public:
     AnswerParser() { body_limit(1 << 20); }
     unsigned status = 0;
     std::string body;
+    HeaderStamps stamps;  // a probed app's (most answers have no such field: one compare each)
 
 private:
     void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
     void on_response_impl(int code, beast::string_view, int, beast::error_code&) override { status = static_cast<unsigned>(code); }
-    void on_field_impl(http::field, beast::string_view, beast::string_view, beast::error_code&) override {}
+    void on_field_impl(http::field field, beast::string_view name, beast::string_view value, beast::error_code&) override {
+        if (field == http::field::unknown && !name.empty() && (name[0] == 'x' || name[0] == 'X'))
+            stamps.read({name.data(), name.size()}, {value.data(), value.size()});
+    }
     void on_header_impl(beast::error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
     std::size_t on_body_impl(beast::string_view piece, beast::error_code&) override {
@@ -88,6 +93,7 @@ asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& bu
         r.bytes = parser.body.size();
         if (r.status >= 400) r.error = ErrorKind::status;
         read_server_stamps(parser.body, origin_us, r);
+        parser.stamps.apply(origin_us, r);
         if (body) *body = std::move(parser.body);
         co_return parser.keep_alive();
     }

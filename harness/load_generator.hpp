@@ -146,4 +146,14 @@ std::vector<WeightedTarget> targets_of(const LoadSpec& spec);
 // Reads worker_id, thread_id, server_*_us and db_*_us from a lab JSON body; leaves them -1 if absent.
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& record);
 
+// The same stamps as header fields, which the lab's probe adds to any app's answers whatever its
+// body (lab/reference/app_probe.py): x-lab-start-us, x-lab-end-us (CLOCK_MONOTONIC µs), x-lab-pid,
+// x-lab-thread. Collected while the answer is read, applied where the body gave none.
+struct HeaderStamps {
+    std::int64_t start_us = -1, end_us = -1, pid = -1, thread = -1;
+    // Keeps `value` if `name` is one of the probe's fields (any case); false if it is not.
+    bool read(std::string_view name, std::string_view value);
+    void apply(std::int64_t origin_us, RequestRecord& record) const;
+};
+
 }  // namespace lab

@@ -55,6 +55,9 @@ Batch run_sequential_batch(const LoadSpec& spec, int batch_number) {
             r.bytes = result->body.size();
             if (r.status >= 400) r.error = ErrorKind::status;
             read_server_stamps(result->body, origin, r);
+            HeaderStamps stamps;
+            for (const auto& [name, value] : result->headers) stamps.read(name, value);
+            stamps.apply(origin, r);
         }
         batch.requests.push_back(r);
         if (spec.on_answer) spec.on_answer(i + 1, spec.requests);

@@ -79,9 +79,10 @@ BatchStats summarize(const Batch& batch) {
 
 std::string verdict(const BatchStats& stats, int requests, int concurrency) {
     if (stats.ok == 0) return "failed";
-    int at_once = stats.max_in_service >= 0
-                      ? stats.max_in_service
-                      : static_cast<int>(std::lround(stats.effective_concurrency));
+    // Without the server's own stamps the client cannot tell served from queued: a server that
+    // took requests one at a time looks, from outside, like one that served a few at once.
+    if (stats.max_in_service < 0) return unknown_verdict;
+    int at_once = stats.max_in_service;
     int offered = std::min(requests, concurrency);
     if (at_once <= 1) return "sequential";
     if (at_once >= offered) return "concurrent";

@@ -39,7 +39,8 @@ struct BatchStats {
 BatchStats summarize(const Batch& batch);
 
 // "sequential", "concurrent", "limited to K at a time" (or "failed"): what the server did, read
-// from its own stamps when it gave them, else from the effective concurrency.
+// from its own stamps; without them, unknown_verdict (the lab never guesses one).
 std::string verdict(const BatchStats& stats, int requests, int concurrency);
+inline constexpr const char* unknown_verdict = "unknown: the server's own timings are unknown (client-side figures only)";
 
 }  // namespace lab

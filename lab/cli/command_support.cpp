@@ -137,7 +137,7 @@ nlohmann::json live_plan(const Scenario& scenario) {
 
 Layout Output::layout() const { return {terminal_columns(), wide, format == "table" && colour_wanted()}; }
 
-int Output::run_and_report(const Scenario& scenario, const Overrides& where) {
+int Output::run_and_report(const Scenario& scenario, const Overrides& where, RunResult* kept) {
     stop_servers_on_signals();
     if (!open_live()) return exit_failed;
     Progress progress(Progress::style_for_stderr(quiet));
@@ -179,7 +179,9 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where) {
     } else if (!run.ok()) {
         std::cerr << "lab: some servers did not start or some requests failed (see above)\n";
     }
-    return run.ok() ? exit_ok : exit_failed;
+    bool ok = run.ok();
+    if (kept) *kept = std::move(run);
+    return ok ? exit_ok : exit_failed;
 }
 
 }  // namespace lab

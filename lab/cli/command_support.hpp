@@ -41,7 +41,8 @@ struct Output {
     bool open_live();
     // The terminal's width (COLUMNS, else the terminal's, else 100), and colour when a person watches.
     Layout layout() const;
-    int run_and_report(const Scenario& scenario, const Overrides& where = {});
+    // `kept`, if given, gets the run (e.g. for an exercise's grade).
+    int run_and_report(const Scenario& scenario, const Overrides& where = {}, RunResult* kept = nullptr);
 };
 
 Action define_serve(CLI::App& app);
@@ -52,5 +53,6 @@ Action define_list(CLI::App& app);
 Action define_show(CLI::App& app);
 Action define_check(CLI::App& app);
 Action define_worker(CLI::App& app);
+Action define_exercise(CLI::App& app);
 
 }  // namespace lab

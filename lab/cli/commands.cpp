@@ -15,6 +15,7 @@ constexpr std::array table{
     Subcommand{"list", "List the scenarios", define_list},
     Subcommand{"show", "Print a scenario's lesson, configurations and models", define_show},
     Subcommand{"worker", "Take jobs from a Redis queue (POST /jobs) and run them: the lab's RQ worker", define_worker},
+    Subcommand{"exercise", "Exercises that grade themselves: list, start NAME DIR, check NAME DIR", define_exercise},
     Subcommand{"check", "Run scenarios and check every claim their texts make (exit 1 if one fails)", define_check},
 };
 

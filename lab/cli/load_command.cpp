@@ -93,6 +93,7 @@ Action define_load(CLI::App& app) {
         std::string duration, timeout = "30s", body_file;
         std::vector<int> weights;
         bool allow_remote = false;
+        std::string probe, probe_every = "25ms";
         Output output;
     };
     auto o = std::make_shared<Options>();
@@ -119,6 +120,9 @@ Action define_load(CLI::App& app) {
     app.add_option("--rate", o->load.rate, "Open loop: requests per second on a fixed schedule, for -z (0: closed loop)")
         ->check(CLI::Range(0.0, 100'000.0));
     app.add_flag("--allow-remote", o->allow_remote, "Allow a target that is not on this machine");
+    app.add_option("--probe", o->probe, "A bystander: this path of the same server, sent one at a time apart from the load "
+                                        "(e.g. /health); its latency is the head-of-line figure");
+    app.add_option("--probe-every", o->probe_every, "How often the bystander asks (10ms, 1s)")->capture_default_str();
     o->output.declare(app);
     return [o] {
         auto usage = [](const std::string& why) {
@@ -164,6 +168,15 @@ Action define_load(CLI::App& app) {
             if (o->urls.size() > 1 || s.load.client_threads > 1) return usage("--rate sends to one URL from one thread");
             if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
                 return usage("--rate " + fixed(s.load.rate, 1) + " -z " + o->duration + ": " + *problem);
+        }
+        if (!o->probe.empty()) {
+            auto every = duration_ms(o->probe_every);
+            if (o->probe.front() != '/' || o->probe.size() > 200 || o->probe.find_first_of(" \t\r\n") != std::string::npos)
+                return usage("--probe " + o->probe + ": a path of the same server, starting with / (e.g. /health)");
+            if (!every || *every < 1 || *every > 10'000) return usage("--probe-every " + o->probe_every + ": from 1ms to 10s, with a unit");
+            if (s.load.rate > 0) return usage("--probe goes with the closed loop (-n or -z), not --rate");
+            s.load.probe_path = o->probe;
+            s.load.probe_every_ms = *every;
         }
         // A load tester's figure: the answers' latency (over the run, for --rate), not a batch's makespan.
         s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram;

@@ -4,21 +4,57 @@
 #include <iostream>
 #include <memory>
 
+#include "lab/cli/target_url.hpp"
 #include "lab/report/claims.hpp"
+#include "lab/run/your_app.hpp"
 
 namespace lab {
+
+namespace {
+
+// The lesson with the student's app as one more row, once the app imports (an app that does not
+// is a usage error: its traceback's last lines, before any load is sent).
+std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given, const std::string& path, std::string& why) {
+    auto app = parse_app(given, path, why);
+    if (!app) return std::nullopt;
+    if (auto problem = app_import_problem(*app)) {
+        why = *problem;
+        return std::nullopt;
+    }
+    return with_app(s, *app);
+}
+
+// The lesson with a running server as one more row: on this machine unless --allow-remote.
+std::optional<Scenario> with_student_target(const Scenario& s, const std::string& url, bool allow_remote, std::string& why) {
+    TargetUrl target = parse_target_url(url);
+    if (!target.error.empty()) why = "--target: " + target.error;
+    else if (!target.loopback && !allow_remote)
+        why = "--target: " + target.host + " is not on this machine; load goes to loopback only unless you pass --allow-remote";
+    if (!why.empty()) return std::nullopt;
+    return with_target(s, target.host, target.port, target.path);
+}
+
+}  // namespace
 
 Action define_run(CLI::App& app) {
     struct Options {
         std::string name;
         Overrides overrides;
         bool with_fastapi = false;
+        std::string app, app_path, target;  // a student's own code as one more row
+        bool allow_remote = false;
         Output output;
     };
     auto o = std::make_shared<Options>();
     app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")->required();
     declare_overrides(app, o->overrides);
     app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
+    auto* your_app = app.add_option("--app", o->app, "Your own ASGI app as one more row: FILE.py[:ATTR] (ATTR default app), "
+                                                    "run under uvicorn with the lab's probe");
+    app.add_option("--app-path", o->app_path, "The path of your app's route to load (default: the lesson's, e.g. /delay); "
+                                              "?ms= is passed as the lesson passes it")->needs(your_app);
+    app.add_option("--target", o->target, "A server already running, as one more row: http://HOST:PORT[/PATH]")->excludes(your_app);
+    app.add_flag("--allow-remote", o->allow_remote, "Allow a --target that is not on this machine");
     o->output.declare(app);
     return [o] {
         auto scenario = find_scenario(o->name);
@@ -29,6 +65,20 @@ Action define_run(CLI::App& app) {
         } catch (const std::invalid_argument& e) {
             std::cerr << "lab: " << e.what() << '\n';
             return exit_usage;
+        }
+        if (!o->app.empty() || !o->target.empty()) {
+            if (s.sweep) {
+                std::cerr << "lab: --app and --target run the lesson's own load, not a sweep (give single values)\n";
+                return exit_usage;
+            }
+            std::string why;
+            auto added = !o->app.empty() ? with_student_app(s, o->app, o->app_path, why)
+                                         : with_student_target(s, o->target, o->allow_remote, why);
+            if (!added) {
+                std::cerr << "lab: " << why << '\n';
+                return exit_usage;
+            }
+            s = std::move(*added);
         }
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
         for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << notice << '\n';

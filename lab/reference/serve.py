@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Start one FastAPI reference app (apps.py) under uvicorn, with the start-up protocol of `lab serve`.
+"""Start a FastAPI reference app (apps.py) or a student's ASGI app under uvicorn, as `lab serve` starts.
 
     python3 lab/reference/serve.py --variant blocking|awaiting|threaded|run_in_threadpool
                                    [--workers W] [--server uvicorn|gunicorn] [--host 127.0.0.1] [--port 0]
+    python3 lab/reference/serve.py --app FILE.py[:ATTR] [--events-to PATH] [--host 127.0.0.1] [--port 0]
 
 It picks a free port when --port is 0, starts `python3 -m uvicorn apps:<variant>` (or, with
 --server gunicorn, the documents' production set-up: `gunicorn -k uvicorn.workers.UvicornWorker
@@ -11,8 +12,15 @@ GET /health answers (and, with W > 1, until every worker has answered), then pri
 line, `listening on http://HOST:PORT`, to stdout. Everything else goes to stderr. It dies with
 its parent (prctl PDEATHSIG), and so do uvicorn and its workers; SIGINT and SIGTERM are passed
 on to uvicorn, and it exits when uvicorn does, with uvicorn's status.
-Exit codes: uvicorn's own once it was listening; 1 uvicorn did not start; 2 usage; 3 FastAPI or
-uvicorn is not installed.
+
+With --app, the student's file (ATTR defaults to `app`) runs unchanged inside the lab's probe
+(app_probe.py: x-lab-* stamps on each answer, GET /__lab/stats): one uvicorn process on the
+stdlib asyncio loop, in the file's folder, with the services under the names apps use
+(DATABASE_URL, DOWNSTREAM_URL, REDIS_URL) and the live marks sent to --events-to. It is ready
+once GET /__lab/health answers.
+Exit codes: uvicorn's own once it was listening; 1 uvicorn did not start; 2 usage, or the
+student's file cannot be served (the probe's "your app: ..." line on stderr says why); 3 FastAPI
+or uvicorn is not installed.
 """
 import argparse
 import http.client
@@ -85,6 +93,8 @@ def live_children(pid):
 
 
 def start_uvicorn(args, port):
+    if args.app:
+        return start_probe(args, port)
     if args.server == "gunicorn":
         bind = f"[{args.host}]:{port}" if ":" in args.host else f"{args.host}:{port}"
         command = [sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn.workers.UvicornWorker",
@@ -102,8 +112,46 @@ def start_uvicorn(args, port):
                             preexec_fn=lambda: lifeline.die_with_parent(me))
 
 
+def app_file(args):
+    """--app FILE.py[:ATTR] -> (the file's absolute path, ATTR); a ':' in the path is not ATTR."""
+    path, _, attr = args.app.rpartition(":")
+    if not path or not attr.isidentifier():
+        path, attr = args.app, "app"
+    return os.path.abspath(path), attr
+
+
+def start_probe(args, port):
+    """uvicorn running the student's app inside the probe (app_probe.py), in the file's folder so
+    its relative paths work. --loop asyncio: the probe times the stdlib loop's selector."""
+    path, attr = app_file(args)
+    command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "app_probe:app", "--loop", "asyncio",
+               "--host", args.host, "--port", str(port), "--workers", "1", "--log-level", "warning"]
+    services = {"DATABASE_URL": args.database_url, "DOWNSTREAM_URL": args.downstream_url,
+                "REDIS_URL": args.redis_url, "LAB_EVENTS_TO": args.events_to}
+    me = os.getpid()
+    folder = os.path.dirname(path)  # (a missing folder: the probe says the file is missing)
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
+                            cwd=folder if os.path.isdir(folder) else None,
+                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), "LAB_APP": f"{path}:{attr}",
+                                 **{name: value for name, value in services.items() if value}},
+                            preexec_fn=lambda: lifeline.die_with_parent(me))
+
+
+def check_app(args):
+    """Import the student's app inside the probe, here, as uvicorn would: `lab run --app` and
+    `lab exercise check` refuse a file that cannot be served before they start anything."""
+    path, attr = app_file(args)
+    os.environ["LAB_APP"] = f"{path}:{attr}"
+    if os.path.isdir(os.path.dirname(path)):
+        os.chdir(os.path.dirname(path))
+    import app_probe  # noqa: F401  (refuses with "your app: ..." and exit 2)
+    print("ok", flush=True)
+    return 0
+
+
 def wait_until_listening(uvicorn, args, port):
-    """None once /health answers (and each of W workers has answered /), else why not."""
+    """None once /health answers (and each of W workers has answered /), else why not.
+    A student's app (--app) answers the probe's /__lab/health."""
     host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(args.host, args.host)
     deadline = time.monotonic() + START_TIMEOUT_S
     workers_seen, started_workers = set(), 0
@@ -119,7 +167,7 @@ def wait_until_listening(uvicorn, args, port):
             started_workers = max(started_workers, alive)
             if started_workers >= args.workers and alive < started_workers:
                 return "a uvicorn worker exited before listening"
-        if get_json(host, port, "/health") == {"status": "ok"}:
+        if get_json(host, port, "/__lab/health" if args.app else "/health") == {"status": "ok"}:
             if args.workers == 1:
                 return None
             answer = get_json(host, port, "/") or {}
@@ -131,32 +179,52 @@ def wait_until_listening(uvicorn, args, port):
     if workers_seen - {None}:
         say(f"only {len(workers_seen - {None})} of {args.workers} workers answered; going on")
         return None
+    if args.app:
+        return f"your app did not answer within {START_TIMEOUT_S} s"
     return f"uvicorn did not answer /health within {START_TIMEOUT_S} s"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variant", required=True, choices=VARIANTS)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--variant", choices=VARIANTS, help="one of the lab's reference apps (apps.py)")
+    which.add_argument("--app", metavar="FILE.py[:ATTR]",
+                       help="a student's own ASGI app (ATTR defaults to app), inside the lab's probe")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (1..64)")
     parser.add_argument("--server", choices=("uvicorn", "gunicorn"), default="uvicorn",
                         help="uvicorn alone, or gunicorn's master with uvicorn workers")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--database-url", help="/db queries this PostgreSQL (postgresql://...)")
+    parser.add_argument("--database-url",
+                        help="/db queries this PostgreSQL (postgresql://...); --app: DATABASE_URL")
     parser.add_argument("--db-pool", type=int, default=10, help="/db: connections per worker (1..100)")
-    parser.add_argument("--downstream-url", help="/fetch calls this server's /delay (http://IP:PORT)")
-    parser.add_argument("--redis-url", help="/cache asks this Redis (unix:///PATH or redis://IP:PORT)")
+    parser.add_argument("--downstream-url",
+                        help="/fetch calls this server's /delay (http://IP:PORT); --app: DOWNSTREAM_URL")
+    parser.add_argument("--redis-url",
+                        help="/cache asks this Redis (unix:///PATH or redis://IP:PORT); --app: REDIS_URL")
+    parser.add_argument("--check", action="store_true",
+                        help="--app: only import the app as uvicorn would, print ok and exit (2 with the reason if it cannot)")
+    parser.add_argument("--events-to", metavar="PATH",
+                        help="--app: each request's live marks go to this unix datagram socket (@NAME: abstract)")
     args = parser.parse_args()
     if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535 or not 1 <= args.db_pool <= 100:
         parser.error("--workers must be 1..64, --port 0..65535 and --db-pool 1..100")
+    if args.app and (args.workers != 1 or args.server != "uvicorn"):
+        parser.error("--app runs one uvicorn process: --workers 1 and --server uvicorn only")
+    if args.events_to and not args.app:
+        parser.error("--events-to goes with --app")
 
-    needed = ("fastapi", "uvicorn") + (("gunicorn",) if args.server == "gunicorn" else ())
+    # (A student's app need not use FastAPI; if it does and it is missing, its import says so.)
+    needed = ("uvicorn",) if args.app else ("fastapi", "uvicorn")
+    needed += ("gunicorn",) if args.server == "gunicorn" else ()
     missing = [m for m in needed if importlib.util.find_spec(m) is None]
     if missing:
         say(f"{' and '.join(missing)} not importable by {sys.executable} "
             "(Debian: apt-get install python3-fastapi python3-uvicorn gunicorn)")
         return 3
 
+    if args.check:
+        return check_app(args)
     lifeline.die_with_parent()
     for attempt in range(3):
         port = args.port or free_port(args.host)
@@ -168,12 +236,16 @@ def main():
             break
         if uvicorn.poll() is None:
             uvicorn.kill()
-        uvicorn.wait()
+        if uvicorn.wait() == 2 and args.app:
+            return 2  # the probe refused the student's file and said why ("your app: ...")
         if args.port == 0 and port_taken(args.host, port) and attempt < 2:
             say(f"port {port} was taken meanwhile; trying another")  # the bind-then-pass race
             continue
-        say(f"{why} ({args.server} of apps:{args.variant} in {HERE}, "
-            f"on {args.host}:{port}, {args.workers} worker(s))")
+        if args.app:
+            say(f"{why} (uvicorn of {os.path.basename(app_file(args)[0])} on {args.host}:{port})")
+        else:
+            say(f"{why} ({args.server} of apps:{args.variant} in {HERE}, "
+                f"on {args.host}:{port}, {args.workers} worker(s))")
         return 1
 
     shown = f"[{args.host}]" if ":" in args.host else args.host

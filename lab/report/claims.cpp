@@ -10,12 +10,13 @@
 namespace lab {
 namespace {
 
-// Every configuration the scenario file lists at `place`: its own rows, not FastAPI twins; in a
-// sweep, each of the row's points.
+// Every configuration the scenario file lists at `place`: its own rows (a lab mode, or an
+// exercise's student app), not FastAPI twins nor rows added from the command line (number 0); in
+// a sweep, each of the row's points.
 std::vector<const ConfigurationResult*> points_of(const RunResult& run, int place) {
     std::vector<const ConfigurationResult*> rows;
     for (const auto& r : run.configurations)
-        if (r.configuration.number == place && r.configuration.server == "lab") rows.push_back(&r);
+        if (r.configuration.number == place && r.configuration.server != "fastapi") rows.push_back(&r);
     return rows;
 }
 
@@ -110,6 +111,7 @@ std::vector<CheckedClaim> check_claims(const RunResult& run) {
         {
         CheckedClaim c;
         c.claim = e.claim;
+        c.meaning = e.meaning.empty() ? "" : with_figures(e.meaning, &run);
         std::optional<double> value = figure_value(e.figure, *r, load_of(run.scenario.load, r->configuration));
         Reference ref = reference_of(e, *r, run);
         c.evidence = r->configuration.label + ": " + e.figure + " ";
@@ -181,6 +183,7 @@ std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bo
                                     columns - 4);
         out += std::string(paint) + mark + (colour ? "\033[0m" : "") + " " + indented(claim, "  ").substr(2);
         out += indented(evidence, "    ");
+        if (c.outcome == O::contradicted && !c.meaning.empty()) out += indented(wrap("→ " + c.meaning, columns - 4), "    ");
     }
     return out;
 }

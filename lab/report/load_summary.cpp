@@ -134,6 +134,8 @@ std::string load_description(const Load& load) {
 LoadFigures load_figures(const RunResult& run) {
     LoadFigures f;
     f.targets = load_targets(run.scenario.load);
+    f.probe_path = run.scenario.load.probe_path;
+    f.probe_every_ms = run.scenario.load.probe_every_ms;
     f.endpoints.resize(f.targets.size());
     for (const ConfigurationResult& c : run.configurations)
         for (const Batch& b : c.batches) {
@@ -149,11 +151,20 @@ LoadFigures load_figures(const RunResult& run) {
             f.counted_all = f.counted_all && (!b.tallies.empty() || b.not_recorded == 0);
         }
     for (const Tally& t : f.endpoints) f.all.merge(t);
+    if (!run.scenario.load.probe_path.empty()) {
+        f.bystander.emplace();
+        for (const ConfigurationResult& c : run.configurations)
+            for (const Batch& b : c.batches) f.bystander->merge(tally_of(b.probes, 1)[0]);
+    }
     return f;
 }
 
 std::string latency_histogram_text(const Tally& answers, int columns) {
     return "Latency histogram (ms):\n" + histogram_text(answers, columns);
+}
+
+std::string bystander_name(const LoadFigures& f) {
+    return "bystander " + f.probe_path + " (every " + std::to_string(f.probe_every_ms) + " ms)";
 }
 
 std::vector<Column> load_columns(const RunResult& run) { return load_columns(load_figures(run)); }
@@ -172,6 +183,17 @@ std::vector<Column> load_columns(const LoadFigures& f) {
         weight.cells.push_back(std::to_string(f.targets[e].weight));
         requests.cells.push_back(count_text(t.requests));
         rate.cells.push_back(fixed(f.per_second(t), 1));
+        p50.cells.push_back(ms_text(t.latency.percentile(50)));
+        p99.cells.push_back(ms_text(t.latency.percentile(99)));
+        max.cells.push_back(ms_text(t.latency.max()));
+        statuses.cells.push_back(joined(lab::statuses(t), 100'000, 0));
+        failed.cells.push_back(count_text(t.failed));
+    }
+    if (f.bystander) {  // its own row: what one request apart from the load waited meanwhile
+        const Tally& t = *f.bystander;
+        path.cells.push_back(bystander_name(f));
+        for (Column* c : {&weight, &rate}) c->cells.push_back("—");
+        requests.cells.push_back(count_text(t.requests));
         p50.cells.push_back(ms_text(t.latency.percentile(50)));
         p99.cells.push_back(ms_text(t.latency.percentile(99)));
         max.cells.push_back(ms_text(t.latency.max()));
@@ -208,6 +230,11 @@ nlohmann::json load_summary_json(const RunResult& run) {
         endpoints.push_back(std::move(one));
     }
     summary["endpoints"] = std::move(endpoints);
+    if (f.bystander) {
+        summary["bystander"] = tally_json(*f.bystander, f);
+        summary["bystander"]["path"] = f.probe_path;
+        summary["bystander"]["every_ms"] = f.probe_every_ms;
+    }
     return summary;
 }
 
@@ -232,6 +259,13 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
     out << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
+    if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the load waited
+        const Tally& b = *f.bystander;
+        out << '\n' << wrap("Bystander: GET " + f.probe_path + " every " + std::to_string(f.probe_every_ms) +
+                                 " ms, one at a time, apart from the load: p50 " + ms_text(b.latency.percentile(50)) + " ms, max " +
+                                 ms_text(b.latency.max()) + " ms (" + count_text(b.requests) + " sent, " + count_text(b.failed) + " failed)",
+                             columns);
+    }
     if (f.endpoints.size() > 1) {
         out << "\nEndpoints:\n";
         print_table(out, load_columns(f), Layout{columns, layout.wide, layout.colour});

@@ -2,6 +2,7 @@
 // What `lab load` prints, in the manner of hey and wrk: requests per second, latency percentiles,
 // a latency histogram, the status codes, the kinds of error, the bytes; and, when the load mixes
 // several endpoints, a row for each. No model, document or source: the server is not the lab's.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct LoadFigures {
     int unfinished = 0;           // -z: in flight when the time was up
     std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
     bool counted_all = true;      // false when read back from a folder that holds only the first
+    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line blocking).
+    std::optional<Tally> bystander;
+    std::string probe_path;
+    int probe_every_ms = 0;
     double per_second(const Tally& t) const { return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0; }
 };
 LoadFigures load_figures(const RunResult& run);
@@ -49,6 +54,8 @@ std::string latency_histogram_text(const Tally& answers, int columns);
 // codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
 std::vector<Column> load_columns(const RunResult& run);
 std::vector<Column> load_columns(const LoadFigures& figures);
+// The bystander's row name: "bystander /health (every 10 ms)".
+std::string bystander_name(const LoadFigures& figures);
 
 // The same figures for tools: summary.json's derived `load_summary`.
 nlohmann::json load_summary_json(const RunResult& run);

@@ -109,6 +109,8 @@ std::string load_line(const RunResult& run) {
 namespace {
 
 std::string mode_cell(const Configuration& c) {
+    if (c.server == "app") return "your code, under uvicorn (the lab's probe stamps it)";
+    if (c.server == "external") return "a server the lab did not start";
     std::string mode = (c.server == "fastapi" ? "FastAPI/uvicorn, like " : "") +
                        mode_with_options(c.mode, c.threads, c.workers, c.balance);
     if (c.gil && c.server != "fastapi") mode += " +GIL";

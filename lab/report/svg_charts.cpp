@@ -202,9 +202,14 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
     auto rank_of = [&](std::int64_t pid) {
         return static_cast<std::size_t>(std::find(workers.begin(), workers.end(), pid) - workers.begin());
     };
-    Legend entries{{waiting_colour, queued ? "waiting in the queue" : "sent, waiting for the server"}};
+    // A server that gave no stamps of its own (one the lab did not write or probe): its requests are
+    // drawn as what the client saw, waiting for the answer, never as served.
+    const bool stamped = t.stamped;
+    Legend entries{{waiting_colour, queued  ? "waiting in the queue"
+                                    : stamped ? "sent, waiting for the server"
+                                              : "sent, waiting for the answer (the server's own timings are unknown: client-side figures only)"}};
     if (queued) entries.push_back({answered_colour, "answered 202: the job is queued"});
-    if (!by_worker) entries.push_back({served_colour, "being served, until answered"});
+    if (!by_worker && stamped) entries.push_back({served_colour, "being served, until answered"});
     std::vector<bool> seen(workers.size() + 1, false);
     for (const auto& row : t.rows)
         if (by_worker && row.record->ok()) seen[std::min(rank_of(row.record->worker_pid), workers.size())] = true;
@@ -234,6 +239,14 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
         out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">#" << q->index << "</text>";
         if (!q->ok()) {
             out << "<text x=\"" << left << "\" y=\"" << y + 11 << "\" class=\"failed\">failed: " << escape(to_string(q->error)) << "</text>\n";
+            y += row_height;
+            continue;
+        }
+        if (!q->has_server_stamps() && !queued) {  // only what the client saw
+            out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y << "\" width=\""
+                << std::max(1.0, x(q->end_us) - x(q->send_us)) << "\" height=\"12\" fill=\"" << waiting_colour << "\"><title>#"
+                << q->index << ": sent " << fixed(static_cast<double>(q->send_us - t0) / 1000.0, 1) << " ms, answered "
+                << fixed(static_cast<double>(q->end_us - t0) / 1000.0, 1) << " ms (when it was served is unknown)</title></rect>\n";
             y += row_height;
             continue;
         }

@@ -19,6 +19,7 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most) {
     for (const auto* r : all) {
         if (r->send_us >= 0) first = std::min(first, r->send_us);
         t.t1 = std::max(t.t1, r->finished_us());  // a queued job: when it was done, not its 202
+        t.stamped = t.stamped || r->has_server_stamps();
     }
     t.t0 = first == INT64_MAX ? 0 : first;
     std::size_t shown = std::min(most, all.size());
@@ -57,10 +58,13 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
         return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns);
     };
 
+    const bool stamped = t.stamped;  // (without the server's stamps, the client knows when it sent and when it was answered)
     std::string out = wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " +
                                std::to_string(batch.number) +
-                               (queued ? " (the median): answered 202 at once, then ░ waiting in the queue   █ being run by a queue worker"
-                                       : " (the median): ░ sent, waiting for the server   █ being served"),
+                               (queued    ? " (the median): answered 202 at once, then ░ waiting in the queue   █ being run by a queue worker"
+                                : stamped ? " (the median): ░ sent, waiting for the server   █ being served"
+                                          : " (the median): ░ sent, waiting for the answer (the server's own timings are unknown: "
+                                            "client-side figures only)"),
                            layout.wide ? 100'000 : layout.columns);
     if (t.rows.size() < t.total)
         out += "(" + std::to_string(t.rows.size()) + " of its " + std::to_string(t.total) + " requests, evenly spaced)\n";
@@ -74,7 +78,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
         std::string bar;
         int send = column(r->send_us), done = column(r->finished_us());
         // Waiting until the server begins it; from then on (the answer's trip included) served.
-        int start = r->has_server_stamps() ? column(r->server_start_us) : send;
+        int start = r->has_server_stamps() ? column(r->server_start_us) : queued ? send : columns;
         for (int c = 0; c < columns; ++c)
             bar += c < send || c >= std::max(done, send + 1) ? " " : c >= start ? "█" : "░";
         out += label + bar + "|  ";

@@ -18,6 +18,7 @@ struct TimelineRows {
     std::vector<TimelineRow> rows;
     std::int64_t t0 = 0, t1 = 0;  // first send, last answer
     std::size_t total = 0;
+    bool stamped = false;  // whether any drawn request has the server's own stamps (else: client-side only)
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most);
 

@@ -65,6 +65,8 @@ void configuration_fields(V& v, C& c) {
     v("fastapi_server", c.fastapi_server);
     v("host", c.host);
     v("port", c.port, Bound{0, 65535});
+    v("app", c.app);
+    v("target_path", c.target_path);
     v("threads", c.threads, Bound{1, 10'000});
     v("workers", c.workers, Bound{1, 64});
     v("balance", c.balance);
@@ -95,6 +97,7 @@ void expectation_fields(V& v, E& e) {  // a claim of the text, as scenarios/READ
     v("relative_to", e.relative_to);
     v("relative_row", e.relative_row, Bound{0, 10'000});
     v("claim", e.claim);
+    v("meaning", e.meaning);
     v("at", e.at, Bound{0, 60'000});
     v("at_option", e.at_option);
     v("not_here", e.not_here);

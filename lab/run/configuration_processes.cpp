@@ -25,10 +25,6 @@ std::vector<std::string> serve_args(const Configuration& c, const RunSettings& s
     return args;
 }
 
-std::string reference_script(const char* name) {
-    return (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / name).string();
-}
-
 // The documents' FastAPI route for each lab mode (the registry's), unless the scenario names one.
 std::string fastapi_variant(const Configuration& c) {
     if (!c.fastapi_variant.empty()) return c.fastapi_variant;
@@ -42,8 +38,25 @@ int fastapi_workers(const Configuration& c) {
     return mode && mode->takes_workers ? c.workers : 1;
 }
 
-// The configuration's server: a FastAPI twin, or `lab serve` in its mode.
+// A student's own ASGI app under uvicorn, wrapped by the lab's probe (lab/reference/app_probe.py),
+// given the run's services under the names apps use (DATABASE_URL, ...). An app that fails to
+// import says why on stderr; the error carries its last lines (ServerProcess).
+std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettings& settings) {
+    std::vector<std::string> command{python, reference_script("serve.py"), "--app", c.app};
+    for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
+    if (settings.live) command.insert(command.end(), {"--events-to", settings.live->marks_path()});
+    try {
+        return std::make_unique<ServerProcess>(command, std::chrono::seconds(35));  // (serve.py gives up at 30 s and says why)
+    } catch (const std::runtime_error& e) {  // the probe's own words when it has them, else the log's last lines
+        std::string what = e.what();
+        auto said = what.find("your app");
+        throw std::runtime_error(said != std::string::npos ? last_lines(what.substr(said), 8) : "your app did not start: " + last_lines(what, 6));
+    }
+}
+
+// The configuration's server: a FastAPI twin, a student's app, or `lab serve` in its mode.
 std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
+    if (c.server == "app") return start_app(c, settings);
     if (c.server == "fastapi") {
         std::vector<std::string> command{python, reference_script("serve.py"), "--variant", fastapi_variant(c),
                                          "--workers", std::to_string(fastapi_workers(c))};
@@ -79,6 +92,10 @@ void start_queue_workers(ConfigurationProcesses& p, const Configuration& c, cons
 }
 
 }  // namespace
+
+std::string reference_script(const char* name) {
+    return (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / name).string();
+}
 
 ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings) {
     ConfigurationProcesses p;

@@ -19,6 +19,9 @@ namespace lab {
 // may not be the first python3 on PATH (pyenv and the like).
 inline constexpr const char* python = "/usr/bin/python3";
 
+// A script of lab/reference/ (installed beside `lab`, or in the source tree).
+std::string reference_script(const char* name);
+
 struct ConfigurationProcesses {
     std::unique_ptr<ServerProcess> server;  // null for hosts behind nginx and for an external server
     std::vector<std::unique_ptr<ServerProcess>> hosts;

@@ -14,6 +14,7 @@
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run/your_app.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
 
@@ -22,24 +23,24 @@ namespace {
 
 // The server's GET /stats, or an empty object when it does not answer one (a server that is not
 // the lab's, or one that has stopped).
-nlohmann::json stats_of(httplib::Client& stats) {
-    auto res = stats.Get("/stats");
+nlohmann::json stats_of(httplib::Client& stats, const std::string& path) {
+    auto res = stats.Get(path);
     auto json = res && res->status == 200 ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json::object();
     return json.is_object() ? json : nlohmann::json::object();
 }
 
 // Background tasks outlive their answers: the next batch (and the server's account of this one)
 // waits until the server says none is running, for at most `limit`.
-void wait_for_background_tasks(httplib::Client& stats, std::chrono::milliseconds limit) {
+void wait_for_background_tasks(httplib::Client& stats, const std::string& path, std::chrono::milliseconds limit) {
     auto give_up = std::chrono::steady_clock::now() + limit;
-    while (stats_of(stats).value("background_running", 0L) > 0 && std::chrono::steady_clock::now() < give_up)
+    while (stats_of(stats, path).value("background_running", 0L) > 0 && std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 // The server's own account since the last reset: how long its loop was kept from its other work
 // at worst, and how many threads computed at one moment (-1 where it won't say).
-std::pair<double, int> server_account(httplib::Client& stats) {
-    nlohmann::json json = stats_of(stats);
+std::pair<double, int> server_account(httplib::Client& stats, const std::string& path) {
+    nlohmann::json json = stats_of(stats, path);
     // The longest run of handlers holding the loop (a blocked loop: ~N·d), or its timer's worst
     // lag (e.g. waiting for a GIL).
     double blocked = std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
@@ -56,6 +57,9 @@ bool waits_on(const Scenario& s, const std::string& path) {
     return false;
 }
 
+// Whether an exercise gives its app `service` ("postgresql", "redis", "downstream").
+bool needs(const Scenario& s, const char* service) { return std::find(s.needs.begin(), s.needs.end(), service) != s.needs.end(); }
+
 // Whether a configuration of the lab's own sends its work through the job queue (on Redis).
 bool queues(const Scenario& s) {
     for (const Configuration& c : s.configurations)
@@ -63,10 +67,14 @@ bool queues(const Scenario& s) {
     return false;
 }
 
-// What each request asks for: the load's path with its ms, or the same work as a queued job.
+// What each request asks for: the load's path with its ms, or the same work as a queued job; a
+// student's app or a target at its own path (--app-path), with ms as the lesson passes it; for
+// `lab load`, the URL's path as given.
 std::string target_of(const Configuration& c, const Load& load) {
-    if (c.server == "external") return load.path;
     std::string ms = std::to_string(load.delay_ms);
+    if (!c.target_path.empty())
+        return c.target_path + (c.target_path.find('?') == std::string::npos ? "?" : "&") + "ms=" + ms;
+    if (c.server == "external") return load.path;
     if (c.queued()) return load.path == "/cpu" ? "/jobs?cpu_ms=" + ms : "/jobs?wait_ms=" + ms;
     return load.path + "?ms=" + ms;
 }
@@ -77,6 +85,30 @@ constexpr int deadline_factor = 5, deadline_slack_s = 10;
 std::chrono::milliseconds batch_deadline(double model_s) {
     if (model_s <= 0) return std::chrono::milliseconds(0);  // no model (a server the lab did not start)
     return std::chrono::milliseconds(static_cast<long>((deadline_factor * model_s + deadline_slack_s) * 1000));
+}
+
+// The model a row the lab did not write is held to for its deadline: the lesson's slowest row's,
+// and at least N·d (one request at a time). None in `lab load`, which has no lesson rows.
+double deadline_model_s(const Scenario& scenario, const Load& load) {
+    double slowest = 0;
+    for (const Configuration& c : scenario.configurations)
+        if (c.lab_written()) slowest = std::max(slowest, predicted_makespan_s(model_of(c, load_of(load, c)), workload_of(load_of(load, c))));
+    return slowest > 0 ? std::max(slowest, load.requests * load.delay_ms / 1000.0) : 0;
+}
+
+bool batch_failed(const Batch& batch) {
+    return std::any_of(batch.requests.begin(), batch.requests.end(), [](const RequestRecord& r) { return !r.ok(); });
+}
+
+// A student's app that answers the lesson's path 404 throughout has no route there: say so,
+// rather than measure a batch of 404s.
+void refuse_missing_route(const Configuration& c, const Batch& batch, const std::string& target) {
+    if (c.server != "app" || batch.requests.empty()) return;
+    for (const RequestRecord& r : batch.requests)
+        if (r.status != 404) return;
+    std::string path = target.substr(0, target.find('?'));
+    throw std::runtime_error("your app has no route at " + path + " (every request was answered 404): pass --app-path PATH, "
+                             "the path of the route to load");
 }
 
 ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
@@ -113,37 +145,48 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         spec.run_for = std::chrono::milliseconds(s.load.run_for_ms);
         spec.timeout = std::chrono::milliseconds(s.load.timeout_ms);
         spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
-        spec.probe_target = s.load.probe_path;
+        // A student's app need not have /health: its bystander asks the probe's, answered on the same loop.
+        spec.probe_target = c.server == "app" && s.load.probe_path == "/health" ? "/__lab/health" : s.load.probe_path;
         spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
         spec.probe_after = std::chrono::milliseconds(s.load.probe_after_ms);
         if (settings.progress && s.load.run_for_ms == 0)  // (a timed load has no total to count up to)
             spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
         spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the sequential one has no live view)
         // A background task's answer is due at once, but its work may hold the server up to N·c.
-        spec.deadline = batch_deadline(s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0 : result.model_s);
+        double deadline_s = s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0
+                          : c.lab_written()       ? result.model_s
+                                                  : deadline_model_s(scenario, s.load);
+        spec.deadline = batch_deadline(deadline_s);
         if (spec.deadline.count() > 0) spec.deadline += spec.probe_after;
         auto send = c.client == "sequential" ? run_sequential_batch : run_concurrent_batch;
         // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
         // configuration ends there with the reason: its server is not going to answer.
+        // So is the batch a student's app died in (its requests recorded as failed).
         auto keep_if_cut_off = [&](Batch batch) {
-            if (!batch.cut_off) return batch;
+            refuse_missing_route(c, batch, spec.target);
+            auto gone = c.server == "app" && server ? server->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
+                                                     : std::nullopt;
+            if (!batch.cut_off && !gone) return batch;
             result.stats.push_back(summarize(batch));
             result.batches.push_back(std::move(batch));
+            if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server->log(), 4));
             char why[200];
             std::snprintf(why, sizeof why, "no answer within %.1f s (%d× the model's %.3f s + %d s): is the server stopped or overloaded?",
                           static_cast<double>(spec.deadline.count()) / 1000.0, deadline_factor, result.model_s, deadline_slack_s);
             throw std::runtime_error(why);
         };
 
+        // Its own account (loop blocked, lag, background tasks), where it keeps one the lab can read.
+        const std::string account = server ? c.stats_path() : "";
         httplib::Client stats(spec.host, spec.port);
         for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
             if (settings.progress && (k > 0 || s.load.warmup)) settings.progress->batch(k, s.load.repeat, s.load.requests);
             if (k == 0) {
                 if (s.load.warmup) keep_if_cut_off(send(spec, 0));  // (closed loop, also before an open-loop run)
-                if (server && s.load.background()) wait_for_background_tasks(stats, spec.deadline);
+                if (!account.empty() && s.load.background()) wait_for_background_tasks(stats, account, spec.deadline);
                 continue;
             }
-            if (server) stats.Get("/stats?reset=1");
+            if (!account.empty()) stats.Get(account + "?reset=1");
             if (s.load.rate > 0) {
                 OpenLoopSpec open{spec, s.load.rate, std::chrono::milliseconds(s.load.duration_ms),
                                   s.load.stall_ms > 0 ? s.load.path + "?ms=" + std::to_string(s.load.stall_ms) : "",
@@ -153,9 +196,9 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             } else {
                 result.batches.push_back(keep_if_cut_off(send(spec, k)));
             }
-            if (server && s.load.background()) wait_for_background_tasks(stats, spec.deadline);
+            if (!account.empty() && s.load.background()) wait_for_background_tasks(stats, account, spec.deadline);
             result.stats.push_back(summarize(result.batches.back()));
-            auto [lag_ms, computing] = server ? server_account(stats) : std::pair{-1.0, -1};
+            auto [lag_ms, computing] = !account.empty() ? server_account(stats, account) : std::pair{-1.0, -1};
             result.loop_blocked_ms.push_back(lag_ms);
             result.max_computing.push_back(computing);
         }
@@ -264,14 +307,14 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
     // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
     std::optional<PrivatePostgres> database;
-    if (waits_on(scenario, "/db") && settings.database_url.empty()) {
+    if ((waits_on(scenario, "/db") || needs(scenario, "postgresql")) && settings.database_url.empty()) {
         database.emplace();
         settings.database_url = database->url();
         std::fprintf(stderr, "lab: PostgreSQL of the lab's own, in %s, started in %.2f s\n",
                      database->folder().c_str(), database->start_seconds());
     }
     std::optional<PrivateRedis> cache;
-    if ((waits_on(scenario, "/cache") || queues(scenario)) && settings.redis_url.empty()) {
+    if ((waits_on(scenario, "/cache") || queues(scenario) || needs(scenario, "redis")) && settings.redis_url.empty()) {
         cache.emplace();
         settings.redis_url = cache->url();
         std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms\n", cache->folder().c_str(),
@@ -280,7 +323,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     // Likewise the downstream service /fetch calls: a `lab serve` whose /delay awaits, so that it
     // answers every call after d however many arrive together.
     std::unique_ptr<ServerProcess> downstream;
-    if (waits_on(scenario, "/fetch") && settings.downstream_url.empty()) {
+    if ((waits_on(scenario, "/fetch") || needs(scenario, "downstream")) && settings.downstream_url.empty()) {
         downstream = std::make_unique<ServerProcess>(settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
         settings.downstream_url = "http://" + downstream->host() + ":" + std::to_string(downstream->port());
     }
@@ -292,6 +335,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         run.configurations.push_back(run_configuration(scenario, c, settings));
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }
+    compare_with_lesson(run);  // a student's row: which of the lesson's rows it behaved like
     if (settings.progress) settings.progress->done();
     return run;
 }

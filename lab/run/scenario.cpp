@@ -191,6 +191,7 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
             r.optional_number("at_most", e.at_most);
             r.reference("relative_to", e.relative_to, e.relative_row, rows);
             r.text("claim", e.claim, true);
+            r.text("meaning", e.meaning);  // an exercise's: what a ✗ says of the student's code
             if (node.as_table()->contains("at")) {
                 int at = 0;
                 r.integer("at", at, 0, 60'000);
@@ -272,6 +273,18 @@ Scenario load_scenario(const fs::path& file) {
     top.text("title", s.title, true);
     top.text("source", s.source, true);
     top.text("teaching", s.teaching, true);
+    top.text("question", s.question);  // an exercise's (scenarios/exercises/): what its starter asks
+    top.text("lesson", s.lesson);      // and the lesson it practises
+    if (const toml::node* needs = root.get("needs")) {  // the services an exercise's app is given
+        if (!needs->is_array()) top.fail("needs", "must be a list of \"postgresql\", \"redis\", \"downstream\"");
+        for (const toml::node& n : *needs->as_array()) {
+            auto name = n.value<std::string>();
+            if (!name || (*name != "postgresql" && *name != "redis" && *name != "downstream"))
+                top.fail("needs", "must be a list of \"postgresql\", \"redis\", \"downstream\"");
+            s.needs.push_back(*name);
+        }
+        top.seen("needs");
+    }
     if (s.name != file.stem().string())
         top.fail("name", "'" + s.name + "' must match the file name '" + file.stem().string() + "'");
 
@@ -292,7 +305,7 @@ Scenario load_scenario(const fs::path& file) {
         r.integer("stall_ms", s.load.stall_ms, 0, 60'000);
         r.integer("stall_at_ms", s.load.stall_at_ms, 0, 600'000);
         r.integer("stagger_ms", s.load.stagger_ms, 0, 1000);
-        r.text("probe_path", s.load.probe_path, false, {"/health", "/", "/cache"});
+        r.text("probe_path", s.load.probe_path, false, {"/health", "/", "/cache", "/__lab/health"});
         r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);
         r.integer("probe_after_ms", s.load.probe_after_ms, 0, 60'000);
         r.finish();
@@ -309,7 +322,14 @@ Scenario load_scenario(const fs::path& file) {
         Configuration c;
         Reader r(file, *node.as_table(), "configuration[" + std::to_string(i++) + "].");
         r.text("label", c.label, true);
-        r.text("mode", c.mode, true, known_modes(false));
+        r.text("server", c.server, false, {"lab", "app"});
+        if (c.server == "app") {  // an exercise's: the student's app, at its route's path (lab exercise check)
+            c.mode = "app";
+            r.text("path", c.target_path, true);
+            if (c.target_path.empty() || c.target_path[0] != '/') r.fail("path", "must be the route's path, starting with /");
+        } else {
+            r.text("mode", c.mode, true, known_modes(false));
+        }
         r.integer("threads", c.threads, 1, 10'000);
         r.integer("workers", c.workers, 1, 64);
         r.text("balance", c.balance, false, known_balances());

@@ -46,11 +46,16 @@ struct Load {
 struct Configuration {
     std::string label;  // in the documents' own terms
     std::string mode;
-    std::string server = "lab";  // "lab", "fastapi" (lab/reference/serve.py) or "external"
+    // Who serves it: "lab" (`lab serve` in `mode`), "fastapi" (a twin, lab/reference/serve.py),
+    // "app" (a student's own ASGI app under uvicorn, wrapped by lab/reference/app_probe.py) or
+    // "external" (a server already running at host:port, which the lab only sends load).
+    std::string server = "lab";
     std::string fastapi_variant;   // for --with-fastapi; empty: the one that matches `mode`
     std::string fastapi_server;    // a twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
     std::string host;              // "external" only: where the server already listens
     std::uint16_t port = 0;
+    std::string app;               // "app" only: /abs/path/main.py:ATTR
+    std::string target_path;       // "app" and "external": the path its route is at (empty: the load's)
     int threads = 40;
     int workers = 4;
     std::string balance = "shared";
@@ -68,6 +73,11 @@ struct Configuration {
     std::optional<int> sweep_home;      // and the value its row has without the sweep (its claims' point)
     std::string series;                 // a sweep's point: the label of its line, the same at every value
     bool queued() const { return queue_workers > 0; }
+    // Whether the lab wrote the server (its own modes and FastAPI twins), so its model applies.
+    bool lab_written() const { return server == "lab" || server == "fastapi"; }
+    // Where the server tells its own account (loop blocked, lag): the lab's and a probed app's
+    // GET stats path; empty for a server that keeps none the lab can read.
+    std::string stats_path() const { return lab_written() ? "/stats" : server == "app" ? "/__lab/stats" : ""; }
     bool behind_nginx() const { return hosts > 0; }
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"
@@ -84,6 +94,7 @@ struct Expectation {
     std::string relative_to;           // "" (plain numbers), "model", "d", "N", "T", "W", or "row"
     int relative_row = 0;              // with relative_to = "row": that configuration's same figure
     std::string claim;                 // the sentence of the text it supports
+    std::string meaning;               // an exercise's: what a ✗ means of the student's code, in the lesson's terms
     std::optional<int> at = {};        // in a sweep: checked at this value (else at the row's own)
     std::string at_option = {};        // the option `at` is a value of (the file's [sweep])
     std::string not_here = {};         // why this run cannot check it (another option swept), or empty
@@ -119,6 +130,8 @@ struct Sweep {
 struct Scenario {
     std::filesystem::path file;
     std::string name, title, source, teaching;
+    std::string question, lesson;     // an exercise's: what it asks the student, and the lesson it practises
+    std::vector<std::string> needs;   // an exercise's services for the app: "postgresql", "redis", "downstream"
     KeyFigure key_figure = KeyFigure::makespan;  // absent in the file: makespan, or latency over time for an open loop
     Load load;
     std::vector<Configuration> configurations;

@@ -162,6 +162,32 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
     port_ = static_cast<std::uint16_t>(port);
 }
 
+std::optional<std::string> ServerProcess::exited(std::chrono::milliseconds grace) const {
+    if (pid_ <= 0) return std::nullopt;
+    siginfo_t info{};
+    auto give_up = std::chrono::steady_clock::now() + grace;
+    while ((waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != pid_)) {
+        if (std::chrono::steady_clock::now() >= give_up) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (info.si_code == CLD_EXITED) return "exited with status " + std::to_string(info.si_status);
+    return "was killed by signal " + std::to_string(info.si_status);
+}
+
+std::string last_lines(const std::string& text, int count) {
+    std::vector<std::string> lines;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        std::size_t end = std::min(text.find('\n', at), text.size());
+        if (end > at) lines.push_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    std::string out;
+    for (std::size_t k = lines.size() > static_cast<std::size_t>(count) ? lines.size() - count : 0; k < lines.size(); ++k)
+        out += (out.empty() ? "" : " | ") + lines[k];
+    return out;
+}
+
 ServerProcess::~ServerProcess() {
     stop();
     if (log_fd_ >= 0) close(log_fd_);

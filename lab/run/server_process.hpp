@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ public:
     ServerProcess& operator=(const ServerProcess&) = delete;
 
     void stop();  // SIGTERM, then SIGKILL if it lingers; idempotent
+    // How it ended ("exited with status 1", "was killed by signal 9") if it has, waiting up to
+    // `grace` for it to; nullopt while it runs.
+    std::optional<std::string> exited(std::chrono::milliseconds grace = std::chrono::milliseconds(0)) const;
     std::string log() const;  // what the server has written to stderr so far
     pid_t pid() const { return pid_; }
     const std::string& host() const { return host_; }
@@ -45,6 +49,9 @@ private:
     std::string host_;
     std::uint16_t port_ = 0;
 };
+
+// The last `count` lines of `text` (a server's log), joined by " | " for one line of an error.
+std::string last_lines(const std::string& text, int count);
 
 // The running `lab` executable, so `lab run` starts servers from the very same build.
 std::string this_executable();

@@ -1,0 +1,140 @@
+// `lab exercise list | start NAME DIR | check NAME DIR`: the documents' mistakes as exercises
+// that grade themselves. `start` writes the starter app and the question; `check` runs the
+// exercise's load against the student's app (their own code, under uvicorn, with the lab's probe)
+// and prints each expectation ✓ or ✗ with the measured figure and what a ✗ means.
+#include "lab/cli/command_support.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "lab/report/claims.hpp"
+#include "lab/report/report.hpp"
+#include "lab/results/writer.hpp"
+#include "lab/run/exercises.hpp"
+#include "lab/run/your_app.hpp"
+
+namespace lab {
+namespace fs = std::filesystem;
+namespace {
+
+// The exercise by name, or a usage error that lists them.
+std::optional<Exercise> exercise_named(const std::string& name) {
+    try {
+        if (auto e = find_exercise(name)) return e;
+    } catch (const ScenarioError& e) {
+        std::cerr << "lab exercise: " << e.what() << '\n';
+        return std::nullopt;
+    }
+    auto names = exercise_names();
+    std::cerr << "lab exercise: no exercise named '" << name << "'";
+    if (!names.empty()) std::cerr << " (did you mean " << closest_name(name, names) << "? see `lab exercise list`)";
+    std::cerr << '\n';
+    return std::nullopt;
+}
+
+int list_exercises() {
+    Layout layout{terminal_columns()};
+    for (const std::string& name : exercise_names())
+        if (auto e = exercise_named(name))
+            std::cout << name << "\n    " << e->scenario.title << "\n    practises: lab run " << e->scenario.lesson << '\n';
+    return exit_ok;
+}
+
+std::string readme_of(const std::string& name, const Exercise& e, const fs::path& dir) {
+    return "# " + e.scenario.title + "\n\n" + e.scenario.question + "\n\nFrom: " + e.scenario.source +
+           "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` and try it with curl;\n"
+           "then let the lab grade it:\n\n    lab exercise check " + name + " " + dir.string() +
+           "\n\nThe lesson behind it: `lab run " + e.scenario.lesson + "` (and `lab run " + e.scenario.lesson +
+           " --app " + (dir / "main.py").string() + "` to see your app beside the lesson's rows).\n";
+}
+
+// Writes the starter (or, for a teacher, the solution) as DIR/main.py and the question as
+// DIR/README.md; never over a main.py that is already there.
+int start_exercise(const std::string& name, const fs::path& dir, bool solution) {
+    auto e = exercise_named(name);
+    if (!e) return exit_usage;
+    std::error_code ec;
+    if (fs::exists(dir / "main.py", ec)) {
+        std::cerr << "lab exercise: " << (dir / "main.py").string() << " already exists; choose another folder (nothing was written)\n";
+        return exit_usage;
+    }
+    fs::create_directories(dir, ec);
+    std::ifstream from(solution ? e->solution : e->starter);
+    std::ofstream app(dir / "main.py"), readme(dir / "README.md");
+    if (ec || !from || !app || !readme) {
+        std::cerr << "lab exercise: cannot write into " << dir.string() << '\n';
+        return exit_failed;
+    }
+    app << from.rdbuf();
+    readme << readme_of(name, *e, dir);
+    std::cout << "wrote " << (dir / "main.py").string() << (solution ? " (the reference solution)" : "") << " and "
+              << (dir / "README.md").string() << "\n\n" << wrap(e->scenario.question, terminal_columns())
+              << "\nWhen you think it is right: lab exercise check " << name << " " << dir.string() << '\n';
+    return exit_ok;
+}
+
+// Runs the exercise against DIR/main.py (or a .py file given directly); 0 when every expectation
+// holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot start.
+int check_exercise(const std::string& name, const fs::path& where, const std::string& attr, std::optional<int> repeat, const Output& output) {
+    auto e = exercise_named(name);
+    if (!e) return exit_usage;
+    fs::path file = where.extension() == ".py" ? where : where / "main.py";
+    std::string why;
+    auto app = parse_app(file.string() + ":" + attr, e->scenario.configurations[0].target_path, why);
+    if (app)
+        if (auto problem = app_import_problem(*app)) why = *problem, app.reset();
+    if (!app) {
+        std::cerr << "lab exercise: " << why << '\n';
+        return exit_usage;
+    }
+    Scenario s = e->scenario;
+    Configuration& row = s.configurations[0];
+    row.app = app->file + ":" + app->attr;
+    row.label = app_label(*app);
+    if (repeat) s.load.repeat = *repeat;
+    Output out = output;
+    RunResult run;
+    int status = out.run_and_report(s, {}, &run);
+    // The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
+    int held = 0, all = 0;
+    for (const CheckedClaim& c : check_claims(run)) ++all, held += c.outcome == CheckedClaim::Outcome::holds;
+    bool passed = status == exit_ok && all > 0 && held == all;
+    std::cout << '\n' << (passed ? "✓ " : "✗ ") << name << ": " << held << " of " << all << " expectations hold"
+              << (status != exit_ok ? " (and some requests failed or the app stopped: see above)" : "")
+              << (passed ? ". Well done." : ".") << '\n';
+    return passed ? exit_ok : exit_failed;
+}
+
+}  // namespace
+
+Action define_exercise(CLI::App& app) {
+    struct Options {
+        std::string name, attr = "app";
+        fs::path dir;
+        bool solution = false;
+        std::optional<int> repeat;
+        Output output;
+    };
+    auto o = std::make_shared<Options>();
+    app.require_subcommand(1);
+    auto* list = app.add_subcommand("list", "The exercises, each with the lesson it practises");
+    auto* start = app.add_subcommand("start", "Write an exercise's starter app (DIR/main.py) and its question (DIR/README.md)");
+    start->add_option("name", o->name, "The exercise (see `lab exercise list`)")->required();
+    start->add_option("dir", o->dir, "A folder for your app (made if missing)")->required();
+    start->add_flag("--solution", o->solution, "Write the lab's reference solution instead (for teachers)");
+    auto* check = app.add_subcommand("check", "Grade your app: run the exercise's load against it, each expectation ✓ or ✗");
+    check->add_option("name", o->name, "The exercise")->required();
+    check->add_option("dir", o->dir, "The folder with your main.py (or the .py file itself)")->required();
+    check->add_option("--attr", o->attr, "The ASGI app's name in the file")->capture_default_str();
+    check->add_option("--repeat", o->repeat, "Measured batches (default: the exercise's)")->check(CLI::Range(1, 20));
+    o->output.declare(*check);
+    return [o, list, start, check] {
+        if (list->parsed()) return list_exercises();
+        if (start->parsed()) return start_exercise(o->name, o->dir, o->solution);
+        if (check->parsed()) return check_exercise(o->name, o->dir, o->attr, o->repeat, o->output);
+        return exit_usage;
+    };
+}
+
+}  // namespace lab

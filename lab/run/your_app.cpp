@@ -1,0 +1,134 @@
+#include "lab/run/your_app.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <regex>
+
+#include "lab/report/layout.hpp"
+#include "lab/run/configuration_processes.hpp"
+
+namespace lab {
+namespace fs = std::filesystem;
+
+std::optional<AppSpec> parse_app(const std::string& given, const std::string& path, std::string& why) {
+    AppSpec app;
+    std::string file = given;
+    // "main.py:app": the last colon after ".py" splits the attribute off (a path may hold colons).
+    if (auto colon = given.rfind(':'); colon != std::string::npos && given.substr(0, colon).ends_with(".py")) {
+        file = given.substr(0, colon);
+        app.attr = given.substr(colon + 1);
+    }
+    if (!std::regex_match(app.attr, std::regex("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*"))) {
+        why = "'" + app.attr + "' is not a Python name: --app FILE.py[:ATTR], e.g. main.py:app";
+        return std::nullopt;
+    }
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+        why = file + ": no such file (--app FILE.py[:ATTR])";
+        return std::nullopt;
+    }
+    if (fs::path(file).extension() != ".py") {
+        why = file + " is not a Python file (.py): --app takes the file that holds your ASGI app";
+        return std::nullopt;
+    }
+    if (!std::ifstream(file)) {
+        why = file + ": cannot be read";
+        return std::nullopt;
+    }
+    app.file = fs::absolute(file).lexically_normal().string();
+    if (!path.empty() && (path[0] != '/' || path.find_first_of(" \t\r\n#") != std::string::npos || path.size() > 200)) {
+        why = "--app-path " + path + ": a path on the server, starting with /, without spaces (e.g. /work)";
+        return std::nullopt;
+    }
+    app.path = path;
+    return app;
+}
+
+std::optional<std::string> app_import_problem(const AppSpec& app) {
+    try {  // serve.py --check imports it as uvicorn would, says "ok" and leaves
+        ServerProcess check({python, reference_script("serve.py"), "--app", app.file + ":" + app.attr, "--check"},
+                            std::chrono::seconds(30), ServerProcess::Ready::first_line);
+    } catch (const std::runtime_error& e) {
+        std::string what = e.what();
+        auto said = what.find("your app");
+        return said != std::string::npos ? last_lines(what.substr(said), 8) : "your app cannot be run: " + last_lines(what, 6);
+    }
+    return std::nullopt;
+}
+
+std::string app_label(const AppSpec& app) { return "your app (" + fs::path(app.file).filename().string() + ")"; }
+
+namespace {
+
+// The row a student's server adds: the lesson's load (its own N, C and d), no model of the lab's.
+Configuration added_row(const Scenario& s, std::string label) {
+    Configuration c;
+    c.label = std::move(label);
+    c.number = 0;  // not a row of the file: the lesson's claims are about its own rows
+    c.mode = "app";
+    if (!s.configurations.empty()) {  // a sweep's point, or a row's own N, C, d: the first row's
+        c.requests = s.configurations.front().requests;
+        c.concurrency = s.configurations.front().concurrency;
+        c.delay_ms = s.configurations.front().delay_ms;
+    }
+    return c;
+}
+
+}  // namespace
+
+Scenario with_app(Scenario s, const AppSpec& app) {
+    Configuration c = added_row(s, app_label(app));
+    c.server = "app";
+    c.app = app.file + ":" + app.attr;
+    c.target_path = app.path.empty() ? s.load.path : app.path;
+    s.configurations.push_back(std::move(c));
+    return s;
+}
+
+Scenario with_target(Scenario s, const std::string& host, std::uint16_t port, const std::string& path) {
+    std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    Configuration c = added_row(s, "your server (" + shown + ":" + std::to_string(port) + ")");
+    c.server = "external";
+    c.mode = "external";
+    c.host = host;
+    c.port = port;
+    c.target_path = path.empty() || path == "/" ? s.load.path : path;
+    s.configurations.push_back(std::move(c));
+    return s;
+}
+
+namespace {
+
+double median_blocked_ms(const ConfigurationResult& r) {
+    return r.median_batch < r.loop_blocked_ms.size() ? r.loop_blocked_ms[r.median_batch] : -1;
+}
+
+// How unlike two rows are: the ratio of their makespans, and of their loops' longest blocked
+// stretches where both told it (on a log scale, so that 0.1 s against 1.0 s counts as 1.0 s against 10 s).
+double distance(const ConfigurationResult& a, const ConfigurationResult& b) {
+    double d = std::abs(std::log((a.makespan.median + 1e-3) / (b.makespan.median + 1e-3)));
+    if (double x = median_blocked_ms(a), y = median_blocked_ms(b); x >= 0 && y >= 0) d += std::abs(std::log((x + 5) / (y + 5)));
+    return d;
+}
+
+}  // namespace
+
+void compare_with_lesson(RunResult& run) {
+    for (ConfigurationResult& mine : run.configurations) {
+        if (mine.configuration.lab_written() || !mine.error.empty() || mine.stats.empty() || mine.verdict.starts_with("unknown") ||
+            mine.verdict.starts_with("failed"))
+            continue;
+        const ConfigurationResult* nearest = nullptr;
+        double best = std::numeric_limits<double>::max();
+        for (const ConfigurationResult& row : run.configurations)
+            if (row.configuration.server == "lab" && row.error.empty() && !row.stats.empty() &&
+                row.configuration.sweep_value == mine.configuration.sweep_value)
+                if (double d = distance(mine, row); d < best) best = d, nearest = &row;
+        if (nearest)
+            mine.verdict += " — like “" + nearest->configuration.label + "” (" + fixed(nearest->makespan.median) + " s)";
+    }
+}
+
+}  // namespace lab

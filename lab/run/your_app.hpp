@@ -1,0 +1,40 @@
+#pragma once
+// A lesson against a student's own code: their ASGI app, started by the lab under uvicorn and
+// wrapped by its probe (`lab run LESSON --app main.py`), or any server already running
+// (`--target URL`), becomes one more row of the lesson, on the same load and time axis. After the
+// run, the row is told which of the lesson's rows it behaved like.
+#include <optional>
+#include <string>
+
+#include "lab/run/runner.hpp"
+
+namespace lab {
+
+// `FILE.py[:ATTR]` as the command line gives it, checked: the file exists and is Python, ATTR is
+// a Python name (default `app`). `path` (--app-path) is the route to load, if not the lesson's.
+struct AppSpec {
+    std::string file;  // absolute
+    std::string attr = "app";
+    std::string path;
+};
+// The spec, or why not ("main.txt is not a Python file (.py)").
+std::optional<AppSpec> parse_app(const std::string& given, const std::string& path, std::string& why);
+
+// Why the app cannot be run, if it cannot: it fails to import, has no ATTR, ATTR is not an ASGI
+// app (the probe's own words and the traceback's last lines), or FastAPI/uvicorn are missing.
+std::optional<std::string> app_import_problem(const AppSpec& app);
+
+// "your app (main.py)": the row's label.
+std::string app_label(const AppSpec& app);
+
+// The lesson with the student's app as its last row.
+Scenario with_app(Scenario s, const AppSpec& app);
+// The lesson with a running server as its last row: host, port, and the route's path ("" or "/":
+// the lesson's own).
+Scenario with_target(Scenario s, const std::string& host, std::uint16_t port, const std::string& path);
+
+// For each row the lab did not write, with its server's own stamps: which of the lesson's rows it
+// behaved like, added to its verdict ("sequential — like “async def + time.sleep(0.1)”").
+void compare_with_lesson(RunResult& run);
+
+}  // namespace lab

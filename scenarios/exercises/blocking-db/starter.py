@@ -1,0 +1,16 @@
+# Exercise blocking-db: a route that asks PostgreSQL a slow question through psycopg2.
+# The lab gives the database's address as DATABASE_URL. Grade it: lab exercise check blocking-db .
+import os
+
+import psycopg2
+from fastapi import FastAPI
+
+app = FastAPI()
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql:///postgres")
+
+
+@app.get("/report")
+async def report(ms: int = 100):
+    with psycopg2.connect(DATABASE_URL) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(%s)", (ms / 1000,))  # PostgreSQL takes ms to answer
+    return {"rows": 1, "query_ms": ms}

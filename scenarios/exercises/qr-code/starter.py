@@ -1,0 +1,22 @@
+# Exercise qr-code: a route that calls a synchronous library which computes for about 200 ms.
+# Run it: /usr/bin/python3 -m uvicorn main:app    Grade it: lab exercise check qr-code .
+import hashlib
+import time
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def make_qr(text: str, ms: int) -> str:
+    """The 'library': synchronous, pure Python, about `ms` of CPU. Do not change it."""
+    digest = text.encode()
+    until = time.thread_time() + ms / 1000
+    while time.thread_time() < until:
+        digest = hashlib.sha256(digest).digest()
+    return digest.hex()[:16]
+
+
+@app.get("/qr")
+async def qr(text: str = "hello", ms: int = 200):
+    return {"code": make_qr(text, ms)}

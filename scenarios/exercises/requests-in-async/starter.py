@@ -1,0 +1,15 @@
+# Exercise requests-in-async: a route that calls a partner service with `requests`.
+# The lab gives the partner's address as DOWNSTREAM_URL. Grade it: lab exercise check requests-in-async .
+import os
+
+import requests
+from fastapi import FastAPI
+
+app = FastAPI()
+PARTNER = os.environ.get("DOWNSTREAM_URL", "http://127.0.0.1:8001")
+
+
+@app.get("/weather")
+async def weather(ms: int = 100):
+    answer = requests.get(f"{PARTNER}/delay", params={"ms": ms}, timeout=30)  # the partner takes ms
+    return {"partner_status": answer.status_code}

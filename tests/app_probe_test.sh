@@ -1,0 +1,176 @@
+#!/bin/sh
+# A student's own app under the lab's probe (serve.py --app, lab/reference/app_probe.py) on
+# loopback: the x-lab-* stamps on its answers, GET /__lab/stats's loop figures for a route that
+# blocks the loop and one that runs in the thread pool, the one-line "your app:" refusal with
+# exit 2, and no uvicorn left behind when serve.py is killed. Ten concurrent curl requests each.
+# Needs python3-fastapi, python3-uvicorn and curl. Last line: "N passed, M failed".
+set -u
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+SERVE=lab/reference/serve.py
+if ! $PY -c 'import fastapi, uvicorn' 2>/dev/null || ! command -v curl >/dev/null; then
+    echo "needs python3-fastapi, python3-uvicorn and curl (apt-get install): skipped"
+    echo "0 passed, 0 failed"
+    exit 77  # ctest: SKIP_RETURN_CODE 77
+fi
+TMP=$(mktemp -d)
+passed=0 failed=0 pids=
+
+cleanup() {
+    for pid in $pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); echo "ok    $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL  $1${2:+: $2}"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+
+# The students' apps: one route, /work?ms=, that sleeps on the loop (async def) or in the pool (def).
+mkdir -p "$TMP/blocking" "$TMP/pooled" "$TMP/broken"
+cat >"$TMP/blocking/main.py" <<'EOF'
+import time
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/work")
+async def work(ms: int = 100):
+    time.sleep(ms / 1000)
+    return {"ok": True}
+EOF
+sed 's/^async def work/def work/' "$TMP/blocking/main.py" >"$TMP/pooled/main.py"
+printf 'from fastapi import FastAPI\napp = FastAPI(\n' >"$TMP/broken/main.py"
+
+# start NAME: serve.py --app $TMP/NAME/main.py in the background; sets PID and URL.
+start() {
+    $PY "$SERVE" --app "$TMP/$1/main.py" >"$TMP/$1.out" 2>"$TMP/$1.err" &
+    PID=$! URL=
+    pids="$pids $PID"
+    for _ in $(seq 200); do
+        line=$(cat "$TMP/$1.out" 2>/dev/null)
+        case $line in "listening on http://"*) URL=${line#listening on }; return 0 ;; esac
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$TMP/$1.err"
+    return 1
+}
+
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+# ten NAME: one request to warm the app up (its thread pool starts on first use), GET
+# /__lab/stats?reset=1, then 10 concurrent GET /work?ms=100, their headers to $TMP/NAME.h*.
+ten() {
+    curl -s -o /dev/null "$URL/work?ms=1"
+    curl -s -o /dev/null "$URL/__lab/stats?reset=1"
+    curls=
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        curl -s -o /dev/null -D "$TMP/$1.h$i" "$URL/work?ms=100" &
+        curls="$curls $!"
+    done
+    wait $curls
+}
+
+# stamps NAME: each answer's x-lab-* fields; prints the start stamps' gaps in ms, in start order.
+stamps() {
+    $PY - "$TMP/$1".h* <<'EOF'
+import sys
+starts = []
+for name in sys.argv[1:]:
+    fields = dict(line.split(":", 1) for line in open(name).read().lower().splitlines() if ":" in line)
+    for key in ("x-lab-start-us", "x-lab-end-us", "x-lab-pid", "x-lab-thread"):
+        if not fields.get(key, "").strip().isdigit():
+            sys.exit(f"{name}: no {key}")
+    if int(fields["x-lab-end-us"]) < int(fields["x-lab-start-us"]):
+        sys.exit(f"{name}: ends before it starts")
+    starts.append(int(fields["x-lab-start-us"]))
+starts.sort()
+print(" ".join(str(round((b - a) / 1000)) for a, b in zip(starts, starts[1:])))
+EOF
+}
+
+# figure KEY: a figure of GET /__lab/stats, as a whole number.
+figure() { curl -s "$URL/__lab/stats" | $PY -c "import json,sys; print(int(json.load(sys.stdin)['$1']))"; }
+
+# staircase GAPS...: each start at least 80 ms after the one before (one request at a time).
+staircase() { for gap in "$@"; do [ "$gap" -ge 80 ] || return 1; done; }
+# together GAPS...: all ten started within 100 ms of the first (they overlapped).
+together() { sum=0; for gap in "$@"; do sum=$((sum + gap)); done; [ "$sum" -lt 100 ]; }
+
+if start blocking; then
+    ok "blocking: serve.py --app prints 'listening on' ($URL)"
+    check "/__lab/health answers" [ "$(curl -s "$URL/__lab/health")" = '{"status":"ok"}' ]
+    check "/__lab/ is the probe's: unknown path is 404" \
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/__lab/nope")" = 404 ]
+    ten blocking
+    gaps=$(stamps blocking)
+    check "blocking: 10 answers carry x-lab-start-us, -end-us, -pid, -thread" [ -n "$gaps" ]
+    check "blocking: starts form a staircase, >= 80 ms apart (gaps: $gaps)" staircase $gaps
+    blocked=$(figure max_loop_blocked_ms)
+    check "blocking: max_loop_blocked_ms >= 900 (got $blocked)" [ "${blocked:-0}" -ge 900 ]
+    check "blocking: /__lab/stats counts 10 requests since the reset" [ "$(figure requests)" = 10 ]
+    stop "$PID"
+else
+    bad "blocking: serve.py --app prints 'listening on'"
+fi
+
+if start pooled; then
+    ten pooled
+    gaps=$(stamps pooled)
+    check "def route: starts overlap (gaps: $gaps)" together $gaps
+    blocked=$(figure max_loop_blocked_ms)
+    check "def route: max_loop_blocked_ms < 50 (got $blocked)" [ "${blocked:-999}" -lt 50 ]
+    stop "$PID"
+else
+    bad "pooled: serve.py --app prints 'listening on'"
+fi
+
+# A file that cannot be imported: one "your app:" line first, exit 2, at once.
+# refused WHAT: serve.py --app WHAT exits 2, and its stderr's first line starts "your app: ".
+refused() {
+    $PY "$SERVE" --app "$1" >/dev/null 2>"$TMP/refused.err"
+    code=$?
+    first=$(head -n 1 "$TMP/refused.err")
+    [ "$code" = 2 ] && [ "${first#your app: }" != "$first" ] && return 0
+    echo "exit $code, stderr:"; cat "$TMP/refused.err"
+    return 1
+}
+check "a file that does not import: 'your app:' line, exit 2" refused "$TMP/broken/main.py"
+check "no such attribute: 'your app:' line, exit 2" refused "$TMP/blocking/main.py:nope"
+check "no such file: 'your app:' line, exit 2" refused "$TMP/nowhere/main.py"
+
+# serve.py killed with SIGKILL: its uvicorn dies with it (prctl PDEATHSIG) within a second.
+# uvicorn_of PID: PID's children, from /proc. gone PID: it has left (or is a zombie) within 1 s.
+uvicorn_of() {
+    $PY - "$1" <<'EOF'
+import os, sys
+for entry in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        with open(f"/proc/{entry}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[1] == sys.argv[1]:
+                print(entry)
+    except (OSError, IndexError):
+        pass  # gone meanwhile
+EOF
+}
+gone() {
+    [ -n "$1" ] || return 1
+    for _ in $(seq 20); do
+        state=$(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2)
+        [ -z "$state" ] || [ "$state" = Z ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+if start blocking; then
+    child=$(uvicorn_of "$PID")
+    kill -9 "$PID"; wait "$PID" 2>/dev/null
+    check "serve.py killed with SIGKILL: its uvicorn (${child:-none found}) is gone within 1 s" gone "$child"
+else
+    bad "blocking: serve.py --app starts again"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

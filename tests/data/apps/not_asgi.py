@@ -1,0 +1,2 @@
+# Not an ASGI app: `app` is a string.
+app = "hello"

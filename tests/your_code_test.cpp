@@ -1,0 +1,189 @@
+// A student's own code under the lab: their ASGI app as one more row of a lesson (--app), any
+// running server (--target), a bystander for `lab load` (--probe), and the exercises, which must be
+// able to fail: each starter fails its grade and each reference solution passes it.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/run/configuration_processes.hpp"
+#include "lab/run/exercises.hpp"
+#include "lab/run/server_process.hpp"
+#include "support.hpp"
+
+namespace {
+
+std::string app_file(const std::string& name) { return std::string(LAB_TEST_DATA) + "/apps/" + name; }
+
+// The row of `summary` (lab run --format json) whose server is `server`.
+nlohmann::json row_of(const nlohmann::json& summary, const std::string& server) {
+    for (const auto& row : summary["configurations"])
+        if (row["server"] == server) return row;
+    FAIL("no row served by " << server);
+    return {};
+}
+
+nlohmann::json run_json(const std::string& args, test::Outcome& said) {
+    test::ScratchDir out;
+    said = test::run_lab(args + " --format json --quiet --out " + out.path.string());
+    auto start = said.output.find("{\n");
+    REQUIRE(start != std::string::npos);
+    return nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+}
+
+double median_blocked_ms(const nlohmann::json& row) {
+    std::vector<double> blocked;
+    for (const auto& b : row["batches"]) blocked.push_back(b["loop_blocked_ms"].get<double>());
+    std::sort(blocked.begin(), blocked.end());
+    return blocked[(blocked.size() - 1) / 2];
+}
+
+}  // namespace
+
+TEST_CASE("an async def route that sleeps serializes the lesson's batch: sequential, its loop blocked for it", "[app]") {
+    test::Outcome said;
+    auto summary = run_json("run blocking-async --repeat 2 --app " + app_file("sleeps_in_async.py") + " --app-path /work", said);
+    INFO(said.output);
+    auto mine = row_of(summary, "app");
+    CHECK(mine["label"] == "your app (sleeps_in_async.py)");
+    CHECK(mine["verdict"].get<std::string>().starts_with("sequential"));
+    CHECK(mine["verdict"].get<std::string>().find("like “async def + time.sleep") != std::string::npos);
+    // Physics: ten waits of d one after another cannot take less than N·d; a blocked loop takes about that.
+    double makespan = mine["measured_s"]["median"].get<double>();
+    CHECK(makespan >= 1.0);
+    CHECK(makespan < 1.6);
+    CHECK(median_blocked_ms(mine) >= 900);
+}
+
+TEST_CASE("the same route as def waits in the pool: about d, the loop free", "[app]") {
+    test::Outcome said;
+    auto summary = run_json("run blocking-async --only 2 --repeat 2 --app " + app_file("sleeps_in_def.py") + " --app-path /work", said);
+    INFO(said.output);
+    auto mine = row_of(summary, "app");
+    double makespan = mine["measured_s"]["median"].get<double>();
+    CHECK(makespan >= 0.1);
+    CHECK(makespan < 0.4);
+    CHECK(median_blocked_ms(mine) < 50);
+    CHECK(mine["verdict"].get<std::string>().starts_with("concurrent"));
+}
+
+TEST_CASE("--target: a server the lab did not start or probe gets client-side figures only, no verdict", "[app]") {
+    // uvicorn started by hand, as a student would: no probe, no stamps.
+    lab::ServerProcess uvicorn({lab::python, lab::reference_script("serve.py"), "--variant", "blocking"});
+    test::ScratchDir out;
+    std::string url = "http://127.0.0.1:" + std::to_string(uvicorn.port()) + "/health";
+    auto said = test::run_lab("run blocking-async --only 2 --repeat 1 --target " + url + " --quiet --out " + out.path.string());
+    INFO(said.output);
+    auto run = std::filesystem::directory_iterator(out.path / "blocking-async")->path();
+    auto summary = nlohmann::json::parse(test::read_file(run / "summary.json"));
+    std::string verdict = row_of(summary, "external")["verdict"];
+    CHECK(verdict.starts_with("unknown"));
+    // report.html draws its requests as waiting for the answer, never as being served.
+    std::string page = test::read_file(run / "report.html");
+    CHECK(page.find("client-side figures only") != std::string::npos);
+}
+
+TEST_CASE("a student's app that cannot run is refused with the reason, exit 2, before any load", "[app]") {
+    auto missing = test::run_lab("run blocking-async --app /nonexistent/main.py");
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.output.find("no such file") != std::string::npos);
+    auto broken = test::run_lab("run blocking-async --app " + app_file("broken.py"));
+    CHECK(broken.exit_code == 2);
+    CHECK(broken.output.find("this_module_does_not_exist") != std::string::npos);
+    auto not_asgi = test::run_lab("run blocking-async --app " + app_file("not_asgi.py"));
+    CHECK(not_asgi.exit_code == 2);
+    CHECK(not_asgi.output.find("not an ASGI app") != std::string::npos);
+    auto no_attr = test::run_lab("run blocking-async --app " + app_file("sleeps_in_def.py") + ":api");
+    CHECK(no_attr.exit_code == 2);
+    auto remote = test::run_lab("run blocking-async --target http://192.0.2.1:8000/");
+    CHECK(remote.exit_code == 2);
+    CHECK(remote.output.find("--allow-remote") != std::string::npos);
+}
+
+TEST_CASE("an app without the lesson's route, or one that dies mid-run: said, recorded, the lesson goes on", "[app]") {
+    test::ScratchDir out;
+    auto no_route = test::run_lab("run blocking-async --only 2 --repeat 1 --app " + app_file("sleeps_in_def.py") + " --out " + out.path.string());
+    INFO(no_route.output);
+    CHECK(no_route.exit_code == 1);
+    CHECK(no_route.output.find("your app has no route at /delay") != std::string::npos);
+    CHECK(no_route.output.find("--app-path") != std::string::npos);
+    auto crash = test::run_lab("run blocking-async --only 2 --repeat 1 --app " + app_file("crashes.py") + " --out " + out.path.string());
+    INFO(crash.output);
+    CHECK(crash.exit_code == 1);
+    CHECK(crash.output.find("your app exited with status 3") != std::string::npos);
+}
+
+TEST_CASE("nothing of a student's app outlives `lab` killed with SIGKILL", "[app]") {
+    test::ScratchDir out;
+    const std::string app = app_file("sleeps_in_async.py"), folder = out.path.string();
+    pid_t lab_pid = fork();  // `lab` itself, not a shell around it: the process SIGKILL must take
+    if (lab_pid == 0) {
+        std::freopen("/dev/null", "w", stdout);
+        std::freopen("/dev/null", "w", stderr);
+        execl(LAB_BINARY, "lab", "run", "blocking-async", "--only", "2", "--repeat", "3", "--delay", "2000", "--app", app.c_str(),
+              "--app-path", "/work", "--quiet", "--out", folder.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // Wait until its app's uvicorn runs (a process whose environment names the app), then kill `lab`.
+    auto app_processes = [] {
+        std::vector<pid_t> found;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+            std::string name = entry.path().filename();
+            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+            if (test::read_file(entry.path() / "environ").find("LAB_APP=" + app_file("sleeps_in_async.py")) != std::string::npos)
+                found.push_back(std::stoi(name));
+        }
+        return found;
+    };
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (app_processes().empty() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE_FALSE(app_processes().empty());
+    kill(lab_pid, SIGKILL);
+    waitpid(lab_pid, nullptr, 0);
+    give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!app_processes().empty() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(app_processes().empty());
+}
+
+TEST_CASE("lab load --probe: the bystander's wait is the head-of-line figure", "[app]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop"});
+    test::ScratchDir out;
+    std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+    auto said = test::run_lab("load " + url + "/delay?ms=100 -n 10 -c 10 --probe /health --probe-every 10ms --format json --out " + out.path.string());
+    INFO(said.output);
+    REQUIRE(said.exit_code == 0);
+    auto start = said.output.find("{\n");
+    auto summary = nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+    auto bystander = summary["load_summary"]["bystander"];
+    CHECK(bystander["path"] == "/health");
+    // Behind a loop held for N·d, a health check sent at the start waits most of it.
+    CHECK(bystander["latency_us"]["max"].get<double>() >= 800'000);
+    auto text = test::run_lab("load " + url + "/delay?ms=100 -n 10 -c 10 --probe /health --out " + out.path.string());
+    CHECK(text.output.find("Bystander: GET /health") != std::string::npos);
+}
+
+TEST_CASE("each exercise can fail: its starter fails the grade and its reference solution passes", "[app]") {
+    for (const std::string& name : lab::exercise_names()) {
+        SECTION(name) {
+            test::ScratchDir starter, solution, out;
+            REQUIRE(test::run_lab("exercise start " + name + " " + (starter.path / "app").string()).exit_code == 0);
+            REQUIRE(test::run_lab("exercise start " + name + " " + (solution.path / "app").string() + " --solution").exit_code == 0);
+            auto failed = test::run_lab("exercise check " + name + " " + (starter.path / "app").string() + " --repeat 2 --out " + out.path.string());
+            INFO(failed.output);
+            CHECK(failed.exit_code == 1);
+            CHECK(failed.output.find("✗ " + name) != std::string::npos);
+            CHECK(failed.output.find("→ ") != std::string::npos);  // what the ✗ means, in the lesson's terms
+            auto passed = test::run_lab("exercise check " + name + " " + (solution.path / "app").string() + " --repeat 2 --out " + out.path.string());
+            INFO(passed.output);
+            CHECK(passed.exit_code == 0);
+            CHECK(passed.output.find("✓ " + name) != std::string::npos);
+        }
+    }
+    CHECK(lab::exercise_names().size() >= 5);
+}
