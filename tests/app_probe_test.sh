@@ -6,25 +6,7 @@
 # Needs python3-fastapi, python3-uvicorn and curl. Last line: "N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
-SERVE=lab/reference/serve.py
-if ! $PY -c 'import fastapi, uvicorn' 2>/dev/null || ! command -v curl >/dev/null; then
-    echo "needs python3-fastapi, python3-uvicorn and curl (apt-get install): skipped"
-    echo "0 passed, 0 failed"
-    exit 77  # ctest: SKIP_RETURN_CODE 77
-fi
-TMP=$(mktemp -d)
-passed=0 failed=0 pids=
-
-cleanup() {
-    for pid in $pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "ok    $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL  $1${2:+: $2}"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. tests/python_side.sh
 
 # The students' apps: one route, /work?ms=, that sleeps on the loop (async def) or in the pool (def).
 mkdir -p "$TMP/blocking" "$TMP/pooled" "$TMP/broken"
@@ -47,7 +29,7 @@ printf 'from fastapi import FastAPI\napp = FastAPI(\n' >"$TMP/broken/main.py"
 start() {
     $PY "$SERVE" --app "$TMP/$1/main.py" >"$TMP/$1.out" 2>"$TMP/$1.err" &
     PID=$! URL=
-    pids="$pids $PID"
+    remember "$PID"
     for _ in $(seq 200); do
         line=$(cat "$TMP/$1.out" 2>/dev/null)
         case $line in "listening on http://"*) URL=${line#listening on }; return 0 ;; esac

@@ -156,6 +156,8 @@ check axes handout "len({str(a[k][0]['xlim']) for k in a if k.startswith('handou
 check execute classroom_handout_answers classroom_handout_answers \
     -- "classroom_handout_answers.ipynb executes (lab run experiment-log, thread-pool, cpu-bound, head-of-line)"
 check grep -q 'N·d = ' "$TMP/out/classroom_handout_answers.ipynb" -- "classroom_handout_answers: prints its runs' figures"
+check grep -q 'exercise heavy-on-queue: exit 0' "$TMP/out/classroom_handout_answers.ipynb" \
+    -- "classroom_handout_answers: each exercise's reference solution graded by the lab"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

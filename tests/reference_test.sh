@@ -4,25 +4,7 @@
 # Needs python3-fastapi, python3-uvicorn and curl. Last line: "N passed, M failed".
 set -u
 cd "$(dirname "$0")/.."
-PY=/usr/bin/python3
-SERVE=lab/reference/serve.py
-if ! $PY -c 'import fastapi, uvicorn' 2>/dev/null || ! command -v curl >/dev/null; then
-    echo "needs python3-fastapi, python3-uvicorn and curl (apt-get install): skipped"
-    echo "0 passed, 0 failed"
-    exit 77  # ctest: SKIP_RETURN_CODE 77
-fi
-TMP=$(mktemp -d)
-passed=0 failed=0 pids=()
-
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-ok() { passed=$((passed + 1)); echo "ok    $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL  $1${2:+: $2}"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+. tests/python_side.sh
 not() { ! "$@"; }
 
 # start VARIANT [options...]: runs serve.py in the background, sets PID and URL.
@@ -30,7 +12,7 @@ start() {
     local out=$TMP/$1.out
     $PY "$SERVE" --variant "$@" >"$out" 2>"$TMP/$1.err" &
     PID=$! URL=
-    pids+=("$PID")
+    remember "$PID"
     for _ in $(seq 200); do
         if read -r line <"$out" 2>/dev/null && [[ $line == "listening on http://"* ]]; then
             URL=${line#listening on }
@@ -155,7 +137,7 @@ fi
 # Dies with its parent, even one killed with SIGKILL: serve.py, uvicorn and its workers.
 bash -c "$PY $SERVE --variant threaded --workers 2 >$TMP/orphan.out 2>/dev/null; :" &
 parent=$!
-pids+=("$parent")
+remember "$parent"
 for _ in $(seq 200); do grep -q listening "$TMP/orphan.out" 2>/dev/null && break; sleep 0.05; done
 kids=$(descendants "$parent")
 kill -9 "$parent"; wait "$parent" 2>/dev/null
@@ -165,7 +147,7 @@ check "parent killed with SIGKILL: serve.py, uvicorn, workers all die ($(echo $k
 # A port already taken: the reason on stderr and a non-zero exit at once, not after a timeout.
 $PY -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(20)' >"$TMP/holder" &
 holder=$!
-pids+=("$holder")
+remember "$holder"
 for _ in $(seq 100); do [ -s "$TMP/holder" ] && break; sleep 0.05; done
 t0=$(date +%s)
 $PY "$SERVE" --variant blocking --port "$(cat "$TMP/holder")" >/dev/null 2>"$TMP/taken.err"

@@ -10,6 +10,7 @@
 #include "lab/report/claims.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/sweep_curves.hpp"
+#include "lab/run/exercises.hpp"
 
 namespace lab {
 
@@ -63,6 +64,14 @@ Action define_show(CLI::App& app) {
         }
         std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, --out, --format, --quiet, --wide, --live\n"
                      "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, and the curves\n";
+        // Where the student's own code comes in: their app as one more row, and the exercises on this lesson.
+        const int columns = terminal_columns();
+        std::cout << '\n' << wrap("your own code as one more row: lab run " + s->name + " --app main.py[:app] [--app-path /your/route] (?ms=" +
+                                      std::to_string(s->load.delay_ms) + " is passed), or a running server: --target http://127.0.0.1:PORT/PATH",
+                                  columns);
+        for (const std::string& exercise : exercise_names())
+            if (auto e = find_exercise(exercise); e && e->scenario.lesson == s->name)
+                std::cout << wrap("exercise: lab exercise start " + exercise + " DIR (" + e->scenario.title + ")", columns);
         return exit_ok;
     };
 }

@@ -111,6 +111,40 @@ void refuse_missing_route(const Configuration& c, const Batch& batch, const std:
                              "the path of the route to load");
 }
 
+// What the harness sends one configuration: its load, at its server (or nginx, or the external
+// server), with its progress and live view.
+LoadSpec load_spec(const Configuration& c, const Load& load, const ConfigurationProcesses& processes, const RunSettings& settings) {
+    LoadSpec spec;
+    spec.host = processes.host;
+    spec.port = processes.port;
+    spec.method = c.queued() ? "POST" : load.method;  // POST /jobs enqueues
+    spec.target = target_of(c, load);
+    spec.poll_jobs = c.queued();
+    // A job's completion is its worker's own stamp, so polls need not be frequent to measure
+    // it: a tenth of a job, from 10 to 100 ms, so that the polls themselves take little of
+    // the CPU the workers compute on.
+    spec.poll_every = std::clamp(std::chrono::milliseconds(load.delay_ms / 10), std::chrono::milliseconds(10),
+                                 std::chrono::milliseconds(100));
+    spec.requests = load.requests;
+    spec.concurrency = load.concurrency;
+    if (!load.more_paths.empty()) spec.mix = load_targets(load);  // `lab load`'s mix
+    spec.headers = load.headers;
+    spec.body = load.body;
+    spec.keep_alive = load.keep_alive;
+    spec.threads = load.client_threads;
+    spec.run_for = std::chrono::milliseconds(load.run_for_ms);
+    spec.timeout = std::chrono::milliseconds(load.timeout_ms);
+    spec.stagger = std::chrono::milliseconds(load.stagger_ms);
+    // A student's app need not have /health: its bystander asks the probe's, answered on the same loop.
+    spec.probe_target = c.server == "app" && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
+    spec.probe_every = std::chrono::milliseconds(load.probe_every_ms);
+    spec.probe_after = std::chrono::milliseconds(load.probe_after_ms);
+    if (settings.progress && load.run_for_ms == 0)  // (a timed load has no total to count up to)
+        spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
+    spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the sequential one has no live view)
+    return spec;
+}
+
 ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
                                       const RunSettings& settings) {
     Scenario s = scenario;  // with this configuration's own N, C and d, if it has them (a sweep's point)
@@ -124,34 +158,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         // the queue workers its jobs go to.
         ConfigurationProcesses processes = start_processes(c, settings);
         ServerProcess* server = processes.server.get();
-        LoadSpec spec;
-        spec.host = processes.host;
-        spec.port = processes.port;
-        spec.method = c.queued() ? "POST" : s.load.method;  // POST /jobs enqueues
-        spec.target = target_of(c, s.load);
-        spec.poll_jobs = c.queued();
-        // A job's completion is its worker's own stamp, so polls need not be frequent to measure
-        // it: a tenth of a job, from 10 to 100 ms, so that the polls themselves take little of
-        // the CPU the workers compute on.
-        spec.poll_every = std::clamp(std::chrono::milliseconds(s.load.delay_ms / 10), std::chrono::milliseconds(10),
-                                     std::chrono::milliseconds(100));
-        spec.requests = s.load.requests;
-        spec.concurrency = s.load.concurrency;
-        if (!s.load.more_paths.empty()) spec.mix = load_targets(s.load);  // `lab load`'s mix
-        spec.headers = s.load.headers;
-        spec.body = s.load.body;
-        spec.keep_alive = s.load.keep_alive;
-        spec.threads = s.load.client_threads;
-        spec.run_for = std::chrono::milliseconds(s.load.run_for_ms);
-        spec.timeout = std::chrono::milliseconds(s.load.timeout_ms);
-        spec.stagger = std::chrono::milliseconds(s.load.stagger_ms);
-        // A student's app need not have /health: its bystander asks the probe's, answered on the same loop.
-        spec.probe_target = c.server == "app" && s.load.probe_path == "/health" ? "/__lab/health" : s.load.probe_path;
-        spec.probe_every = std::chrono::milliseconds(s.load.probe_every_ms);
-        spec.probe_after = std::chrono::milliseconds(s.load.probe_after_ms);
-        if (settings.progress && s.load.run_for_ms == 0)  // (a timed load has no total to count up to)
-            spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
-        spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the sequential one has no live view)
+        LoadSpec spec = load_spec(c, s.load, processes, settings);
         // A background task's answer is due at once, but its work may hold the server up to N·c.
         double deadline_s = s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0
                           : c.lab_written()       ? result.model_s
@@ -172,7 +179,7 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server->log(), 4));
             char why[200];
             std::snprintf(why, sizeof why, "no answer within %.1f s (%d× the model's %.3f s + %d s): is the server stopped or overloaded?",
-                          static_cast<double>(spec.deadline.count()) / 1000.0, deadline_factor, result.model_s, deadline_slack_s);
+                          static_cast<double>(spec.deadline.count()) / 1000.0, deadline_factor, deadline_s, deadline_slack_s);
             throw std::runtime_error(why);
         };
 
@@ -360,6 +367,7 @@ Scenario with_fastapi(Scenario s) {
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
+        if (c.server != "lab") continue;       // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
         Configuration twin = c;
         twin.server = "fastapi";
