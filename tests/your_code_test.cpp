@@ -15,6 +15,7 @@
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/exercises.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run/your_app.hpp"
 #include "support.hpp"
 
 namespace {
@@ -186,4 +187,26 @@ TEST_CASE("each exercise can fail: its starter fails the grade and its reference
         }
     }
     CHECK(lab::exercise_names().size() >= 5);
+}
+
+TEST_CASE("a student's row is like a lesson's row only when it served the same way in about the same time", "[unit]") {
+    auto row = [](const std::string& server, const std::string& label, const std::string& verdict, double makespan) {
+        lab::ConfigurationResult r;
+        r.configuration.server = server;
+        r.configuration.label = label;
+        r.verdict = verdict;
+        r.makespan = {makespan, makespan, makespan};
+        r.stats.resize(1);
+        return r;
+    };
+    lab::RunResult run;
+    run.configurations = {row("lab", "blocked", "sequential", 1.0), row("lab", "awaiting", "concurrent", 0.1),
+                          row("app", "yours", "sequential", 1.02)};
+    lab::compare_with_lesson(run);
+    CHECK(run.configurations[2].verdict == "sequential — like “blocked” (1.000 s)");
+    // --only 2: no row of this run served one at a time, so none is named.
+    run.configurations.erase(run.configurations.begin());
+    run.configurations[1].verdict = "sequential";
+    lab::compare_with_lesson(run);
+    CHECK(run.configurations[1].verdict == "sequential");
 }

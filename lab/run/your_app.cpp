@@ -113,6 +113,13 @@ double distance(const ConfigurationResult& a, const ConfigurationResult& b) {
     return d;
 }
 
+// Whether two verdicts say the same of how the requests were served ("sequential",
+// "concurrent", "limited to 4 at a time"; what follows a ";" is detail).
+bool same_kind(const std::string& a, const std::string& b) {
+    auto kind = [](const std::string& v) { return v.substr(0, v.find_first_of(";—")); };
+    return kind(a) == kind(b);
+}
+
 }  // namespace
 
 void compare_with_lesson(RunResult& run) {
@@ -120,11 +127,14 @@ void compare_with_lesson(RunResult& run) {
         if (mine.configuration.lab_written() || !mine.error.empty() || mine.stats.empty() || mine.verdict.starts_with("unknown") ||
             mine.verdict.starts_with("failed"))
             continue;
+        // Only a row that did the same (one at a time, all at once, K at a time) in about the same
+        // time is one it behaved like; with none such in this run (--only), nothing is claimed.
         const ConfigurationResult* nearest = nullptr;
         double best = std::numeric_limits<double>::max();
         for (const ConfigurationResult& row : run.configurations)
             if (row.configuration.server == "lab" && row.error.empty() && !row.stats.empty() &&
-                row.configuration.sweep_value == mine.configuration.sweep_value)
+                row.configuration.sweep_value == mine.configuration.sweep_value && same_kind(row.verdict, mine.verdict) &&
+                std::abs(std::log(row.makespan.median / mine.makespan.median)) < std::log(1.5))
                 if (double d = distance(mine, row); d < best) best = d, nearest = &row;
         if (nearest)
             mine.verdict += " — like “" + nearest->configuration.label + "” (" + fixed(nearest->makespan.median) + " s)";
