@@ -256,3 +256,23 @@ TEST_CASE("real FastAPI rows beside the C++ ones: asyncpg, httpx and redis.async
         }
     }
 }
+
+TEST_CASE("multi-process: each batch's loop-blocked figure is the busiest worker's, that batch's", "[e2e]") {
+    // Round-robin deals the ten requests 3, 3, 2, 2: the busiest worker's loop is held for its
+    // three waits back to back (3·d), never for more than the requests it served (a figure kept
+    // from an earlier batch, or one worker's reset read from another, would show more).
+    test::ScratchDir out;
+    auto o = test::run_lab("run multi-process --only 3 --repeat 3 --quiet --out " + out.path.string());
+    INFO(o.output);
+    REQUIRE(o.exit_code == 0);
+    auto run = std::filesystem::directory_iterator(out.path / "multi-process")->path();
+    auto summary = nlohmann::json::parse(std::ifstream(run / "summary.json"));
+    const double d_ms = summary["load"]["delay_ms"].get<double>();
+    for (const auto& batch : summary["configurations"][0]["batches"]) {
+        int busiest = 0;
+        for (const auto& [pid, count] : batch["requests_per_worker"].items()) busiest = std::max(busiest, count.get<int>());
+        double blocked = batch["loop_blocked_ms"].get<double>();
+        CHECK(blocked >= 0.9 * busiest * d_ms);  // its waits were back to back on one loop
+        CHECK(blocked <= 1.1 * busiest * d_ms);  // and no more than what it served
+    }
+}

@@ -203,3 +203,25 @@ TEST_CASE("a tally counts every request once: answers by status, failures by kin
     CHECK(t.errors_of(lab::ErrorKind::connect) == 2);
     CHECK(lab::tally_of({ok, missing}, 2)[0].requests == 2);
 }
+
+TEST_CASE("lab load where nothing listens says every request failed, first, and prints no rate", "[e2e][load]") {
+    // A port nobody listens on: bind one, note it, close it.
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    const std::uint16_t port = server.port();
+    server.stop();
+    test::ScratchDir out;
+    auto said = test::run_lab("load " + url_of(port, "/health") + " -n 20 -c 5 --out " + out.path.string());
+    INFO(said.output);
+    CHECK(said.exit_code == 1);
+    CHECK(said.output.find("Every request failed: 20 of 20") != std::string::npos);
+    CHECK(said.output.find("Requests/sec") == std::string::npos);
+    CHECK(said.output.find("connect 20") != std::string::npos);
+}
+
+TEST_CASE("lab load -d 3s on a GET warns that -d is the body, not wrk's duration", "[e2e][load]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    test::ScratchDir out;
+    auto said = test::run_lab("load " + url_of(server.port(), "/health") + " -n 2 -c 1 -d 3s --out " + out.path.string());
+    CHECK(said.exit_code == 0);
+    CHECK(said.output.find("use -z 3s") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "lab/modes/modes.hpp"
+#include "lab/server/explain.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/server_stats.hpp"
 
@@ -50,7 +51,7 @@ TEST_CASE("multi-process predicts what its workers' own mode predicts, W times o
 
 TEST_CASE("the loop monitor joins holds that follow one another, not quick ones with idle gaps between", "[unit]") {
     lab::LoopMonitor monitor;
-    auto& most = lab::server_stats().max_loop_blocked_us;
+    auto& most = lab::loop_figures().max_blocked_us;
     most = 0;
     for (int i = 0; i < 10; ++i)  // ten 100 ms sleeps on the loop, 50 µs of bookkeeping apart
         monitor.held(i, i * 100'050, i * 100'050 + 100'000);
@@ -59,4 +60,15 @@ TEST_CASE("the loop monitor joins holds that follow one another, not quick ones 
     for (int i = 10; i < 50; ++i)  // a 0.2 ms health check every 2 ms: the loop was idle between
         monitor.held(i, 10'000'000 + (i - 10) * 2'000, 10'000'000 + (i - 10) * 2'000 + 200);
     CHECK(most.load() == 200);
+}
+
+TEST_CASE("--explain lines fit the width, continued under their text, and say how each mode waits", "[unit]") {
+    std::string text = lab::hanging("#1 starts waiting 300 ms, sleeping on the loop's thread: nothing else runs meanwhile", 40, 14);
+    std::size_t longest = 0, start = 0;
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) longest = std::max(longest, end - start);
+    CHECK(longest <= 40 + 14);
+    CHECK(text.find("\n              ") != std::string::npos);  // continued under the text, after the time
+    CHECK(lab::hanging("short", 40, 14) == "short");
+    for (const lab::ModeInfo& mode : lab::all_modes())
+        if (mode.name != "multi-process") CHECK_FALSE(mode.waits_how.empty());  // (a worker tells its own mode's)
 }

@@ -133,6 +133,14 @@ nlohmann::json live_plan(const Scenario& scenario) {
             {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
 }
 
+// "(requests.csv: 41.3 MB)" when every request a run keeps adds up to much (a long `lab load -z`).
+std::string kept_size(const fs::path& csv) {
+    std::error_code ec;
+    auto bytes = fs::file_size(csv, ec);
+    if (ec || bytes < 1'000'000) return "";
+    return " (requests.csv: " + fixed(static_cast<double>(bytes) / 1e6, 1) + " MB)";
+}
+
 }  // namespace
 
 Layout Output::layout() const { return {terminal_columns(), wide, format == "table" && colour_wanted()}; }
@@ -168,7 +176,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     std::cout.flush();
     try {
         fs::path dir = write_results(run, out);
-        std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string() << '\n';
+        std::cerr << "results: " << dir.string() << kept_size(dir / "requests.csv") << "\nreport:  " << (dir / "report.html").string() << '\n';
     } catch (const std::exception& e) {
         std::cerr << "lab: could not write results: " << e.what() << '\n';
         return exit_failed;

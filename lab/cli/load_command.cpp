@@ -154,6 +154,10 @@ Action define_load(CLI::App& app) {
             file.read(s.load.body.data(), static_cast<std::streamsize>(s.load.body.size()));
             s.load.body.resize(static_cast<std::size_t>(file.gcount()));
         }
+        // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the former.
+        if (o->body_file.empty() && s.load.method == "GET" && duration_ms(s.load.body))
+            std::cerr << "lab load: warning: -d " << s.load.body << " is sent as the request body (-d is hey's body); "
+                      << "to send for a time, as wrk's -d does, use -z " << s.load.body << '\n';
         if (s.load.body.size() > most_body_bytes) return usage("the body has " + std::to_string(s.load.body.size()) + " bytes; at most 1 MiB");
         auto timeout = duration_ms(o->timeout);
         if (!timeout || *timeout < 1 || *timeout > 600'000) return usage("--timeout " + o->timeout + ": from 1ms to 10m, with a unit (2s, 500ms)");

@@ -21,6 +21,7 @@ struct ModeInfo {
     bool takes_workers = false;        // --workers W, --balance and --worker-mode apply
     bool runs_in_a_worker = false;     // a single event loop: what each multi-process worker can run
     std::string_view served_by = "thread";  // what tells the requests apart in a timeline: thread | worker
+    std::string_view waits_how = "";   // --explain: how a /delay waits here ("sleeps on the loop's thread: ...")
     Model (*model)(const ServerShape&) = nullptr;  // what this mode predicts (lab/modes/NAME.cpp)
 };
 

@@ -13,6 +13,7 @@
 #include "lab/modes/waits.hpp"
 #include "lab/server/cpu_ledger.hpp"
 #include "lab/server/handoff.hpp"
+#include "lab/server/server_stats.hpp"
 
 namespace lab {
 namespace {
@@ -112,7 +113,8 @@ int serve_multi_process(const ServeOptions& requested) {
     Dealer dealer;
     if (options.balance == "round-robin") listener.dealer = &dealer;
 
-    cpu_ledger();  // mapped before the workers fork, so they share one count of what computed at once
+    cpu_ledger();    // mapped before the workers fork, so they share one count of what computed at once
+    loop_figures();  // and one worst loop, which any worker's /stats reports and resets for all
     supervisor_handles_stop_signals();
     Supervisor supervisor(options.workers, [&](int ready_fd) { return start_worker(listener, options, ready_fd); },
                           [](pid_t pid, int signal) { return kill(pid, signal); });

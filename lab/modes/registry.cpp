@@ -24,15 +24,15 @@ struct Mode {
 const std::array modes{
     Mode{{.name = "blocking-in-loop", .summary = "one event loop; the handler blocks it while it waits",
           .document_term = "async def + time.sleep", .fastapi_variant = "blocking", .runs_in_a_worker = true,
-          .model = blocking_in_loop_model},
+          .waits_how = "sleeping on the loop's thread: nothing else runs meanwhile", .model = blocking_in_loop_model},
          serve_blocking_in_loop, wait_blocking, query_blocking, call_blocking, cache_blocking},
     Mode{{.name = "async-sleep", .summary = "one event loop; the handler awaits a timer and frees the loop",
           .document_term = "async def + await asyncio.sleep", .fastapi_variant = "awaiting", .runs_in_a_worker = true,
-          .model = async_sleep_model},
+          .waits_how = "awaiting a timer: the loop is free meanwhile", .model = async_sleep_model},
          serve_async_sleep, wait_awaiting, query_awaiting, call_awaiting, cache_awaiting},
     Mode{{.name = "thread-pool", .summary = "one event loop; blocking waits run on a pool of --threads threads",
           .document_term = "def + time.sleep (run_in_threadpool)", .fastapi_variant = "threaded", .takes_threads = true,
-          .model = thread_pool_model},
+          .waits_how = "sleeping on a pool thread: the loop is free meanwhile", .model = thread_pool_model},
          serve_thread_pool},
     Mode{{.name = "multi-process", .summary = "--workers processes, each an event loop running --worker-mode",
           .document_term = "uvicorn --workers W", .fastapi_variant = "blocking", .takes_workers = true,
@@ -103,6 +103,8 @@ int serve_mode(const ServeOptions& options) {
     calibrate_cpu_work();
     if (options.gil) process_gil().enable();
     explaining = options.explain;
+    // How this server's /delay waits, for --explain's lines (a worker's, in multi-process).
+    if (const ModeInfo* waits = find_mode(options.mode == "multi-process" ? options.worker_mode : options.mode)) explained_wait = waits->waits_how;
     if (!options.database_url.empty()) use_database(options.database_url, options.db_pool);
     if (!options.downstream_url.empty()) use_downstream(options.downstream_url);
     if (!options.redis_url.empty()) use_redis(options.redis_url);

@@ -22,7 +22,8 @@ FigureGroup group_of(const ConfigurationResult& r, std::size_t series) {
 }
 
 FigureBars makespan_bars(const RunResult& run) {
-    FigureBars f{"How long all " + std::to_string(run.scenario.load.requests) + " requests took", "s", 3,
+    const int n = run.scenario.load.requests;
+    FigureBars f{n == 1 ? std::string("How long the request took") : "How long all " + count_of(n, "request") + " took", "s", 3,
                  {"measured (median)", "model", "document"}, {}};
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 3);

@@ -37,6 +37,8 @@ std::string fixed(double value, int digits) {
 
 std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us) / 1e6) + " s"; }
 
+std::string count_of(long long n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
+
 std::size_t display_width(const std::string& text) {
     return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char ch) {
         return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a UTF-8 continuation byte

@@ -24,6 +24,8 @@ bool colour_wanted();
 // `value` with `digits` decimals ("1.004"); `us` microseconds as seconds ("1.004 s").
 std::string fixed(double value, int digits = 3);
 std::string seconds_text(std::int64_t us);
+// "1 request", "10 requests": a count and its noun, the noun plural unless the count is one.
+std::string count_of(long long n, const std::string& noun);
 
 // Characters as a terminal shows them (UTF-8 code points; our text has no wide characters).
 std::size_t display_width(const std::string& text);

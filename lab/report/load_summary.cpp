@@ -248,6 +248,13 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const LoadFigures f = load_figures(run);
     const Tally& all = f.all;
     const double seconds = f.seconds;
+    if (all.requests > 0 && all.failed == all.requests) {  // no answer: a rate or a latency would only mislead
+        out << wrap("Every request failed: " + count_text(all.failed) + " of " + count_text(all.requests) +
+                        ", so nothing was measured (no requests per second, no latency). Is a server listening there?",
+                    columns)
+            << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
+        return out.str();
+    }
     out << "Summary:\n"
         << line("Total:", fixed(seconds, 4) + " s")
         << line("Requests/sec:", fixed(f.per_second(all), 1))

@@ -83,7 +83,7 @@ std::string load_line(const RunResult& run) {
     if (is_external_load(run)) return load_description(load);  // `lab load`: no model, no source
     // A swept number of the load is named by its symbol, its values at the end.
     const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
-    std::string line = (swept == "requests" ? "N" : std::to_string(load.requests)) + " requests, " +
+    std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) + ", " +
                        (swept == "concurrency" ? "C" : std::to_string(load.concurrency)) + " at a time, ";
     const std::string d_text = swept == "delay" ? "d" : fixed(load.delay_ms / 1000.0) + " s";
     if (!run.configurations.empty() && run.configurations[0].configuration.server == "external")

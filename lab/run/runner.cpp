@@ -364,21 +364,24 @@ Scenario with_fastapi(Scenario s) {
     if (!has_gunicorn)
         std::fprintf(stderr, "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the worker rows' twins "
                              "run uvicorn --workers instead\n");
+    // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
+    // those rows get no twin (it would be the shared socket's again, under another name).
+    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != "shared"; };
+    if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
+        std::fprintf(stderr, "lab: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
+                             "gunicorn's workers share one socket (its row is the shared socket's twin)\n");
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
         if (c.server != "lab") continue;       // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
+        if (other_balance(c)) continue;        // (said above)
         Configuration twin = c;
         twin.server = "fastapi";
         if (has_workers(c) && has_gunicorn) twin.fastapi_server = "gunicorn";
-        const std::string server = twin.fastapi_server.empty() ? "uvicorn" : twin.fastapi_server;
         // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
         std::string differs;
-        if (has_workers(c) && c.balance != "shared")
-            differs += ", " + server + "'s one shared socket";  // neither deals connections nor uses SO_REUSEPORT
         if (!c.gil && s.load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
-        twin.balance = "shared";
         const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
                      differs + "]";
         twin.label = c.label + suffix;

@@ -34,9 +34,8 @@ void explain_read(long id, const Request& req, std::int64_t read_us) {
     auto [held_from, held_to] = loop_monitor().last_stretch();
     std::string what = std::string(req.method_string()) + " " + std::string(req.target());
     if (held_to >= held_from && read_us - held_to <= LoopMonitor::room_us && held_to - held_from >= 10'000)
-        explain("#%ld %s read by the loop just after it was held for %.1f ms: it may have been waiting in its socket "
-                "all that time (the server sees when it reads a request, not when the bytes arrived)",
-                id, what.c_str(), static_cast<double>(held_to - held_from) / 1000.0);
+        explain("#%ld %s read by the loop once it was free: it may have waited in its socket all the while "
+                "(a server sees when it reads a request, not when the bytes arrived)", id, what.c_str());
     else
         explain("#%ld %s read by the loop", id, what.c_str());
 }
@@ -70,6 +69,9 @@ WorkOf work_of(const Route& r, const Handlers& handlers) {
 // counted as holding the loop if the loop got no turn meanwhile.
 asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, long id) {
     if (r.kind == Route::Kind::user) explain("#%ld %s %ld", id, w.starts, r.user_id);
+    else if (r.kind == Route::Kind::delay && !explained_wait.empty())  // how this mode waits: the lesson
+        explain("#%ld %s%s %ld ms, %.*s", id, r.background ? "background task " : "", w.starts, static_cast<long>(r.amount.count() / 1000),
+                static_cast<int>(explained_wait.size()), explained_wait.data());
     else explain("#%ld %s%s %ld ms", id, r.background ? "background task " : "", w.starts, static_cast<long>(r.amount.count() / 1000));
     std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
     ServiceRecord served;  // (no co_await inside ?:, which g++ 12 mistranslates)

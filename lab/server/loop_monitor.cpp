@@ -24,11 +24,17 @@ void LoopMonitor::held(std::int64_t handler, std::int64_t start_us, std::int64_t
     // loop waiting for work (e.g. a quick health check every 2 ms), not going from one to the next.
     std::int64_t gap = start_us - stretch_end_us_;
     bool next_in_line = handler == last_held_handler_ + 1 && gap <= room_us && gap <= stretch_end_us_ - last_hold_start_us_;
+    // A reset (GET /stats?reset=1, answered by any worker) begins a batch: no stretch runs across
+    // it, even in a worker that served nothing in between.
+    if (std::int64_t resets = loop_figures().resets.load(); resets != stretch_resets_) {
+        next_in_line = false;
+        stretch_resets_ = resets;
+    }
     if (!next_in_line) stretch_start_us_ = start_us;  // something else ran between: a new stretch
     last_held_handler_ = handler;
     last_hold_start_us_ = start_us;
     stretch_end_us_ = end_us;
-    ServerStats::raise_to(server_stats().max_loop_blocked_us, stretch_end_us_ - stretch_start_us_);
+    ServerStats::raise_to(loop_figures().max_blocked_us, stretch_end_us_ - stretch_start_us_);
 }
 
 asio::awaitable<void> LoopMonitor::watch(Micros slow) {
@@ -41,7 +47,7 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
         ++turns_;
         std::int64_t now = monotonic_us();
         auto lag = std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - due);
-        ServerStats::raise_to(server_stats().max_loop_lag_us, lag.count());
+        ServerStats::raise_to(loop_figures().max_lag_us, lag.count());
         if (lag + tick >= slow) {  // lag misses up to one tick of a block
             // The loop could not run this timer: the handlers that began meanwhile held it, one
             // after another, each until the next began (the last until now).
@@ -63,11 +69,6 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
 LoopMonitor& loop_monitor() {
     static LoopMonitor monitor;
     return monitor;
-}
-
-ServerStats& server_stats() {
-    static ServerStats stats;
-    return stats;
 }
 
 }  // namespace lab

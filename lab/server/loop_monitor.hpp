@@ -48,6 +48,7 @@ private:
     std::int64_t last_held_handler_ = -2;
     std::int64_t stretch_start_us_ = 0, stretch_end_us_ = -room_us - 1;
     std::int64_t last_hold_start_us_ = 0;
+    std::int64_t stretch_resets_ = 0;  // the LoopFigures reset its stretch began under
 };
 
 LoopMonitor& loop_monitor();  // one loop per server process, so one monitor

@@ -205,15 +205,16 @@ long peak_rss_kib() {
 
 std::string stats_body(bool reset) {
     ServerStats& s = server_stats();
+    LoopFigures& loop = loop_figures();  // (every worker's, in multi-process)
     // A timer that is overdue right now is lag too: the loop may not have run it yet.
-    ServerStats::raise_to(s.max_loop_lag_us, monotonic_us() - s.lag_probe_due_us);
+    ServerStats::raise_to(loop.max_lag_us, monotonic_us() - s.lag_probe_due_us);
     nlohmann::json body{
         {"worker_id", getpid()},
         {"requests_received", s.requests_received.load()},
         {"requests_served", s.requests_served.load()},
         {"in_service", s.in_service.load()},
-        {"max_loop_lag_ms", s.max_loop_lag_us.load() / 1000.0},
-        {"max_loop_blocked_ms", s.max_loop_blocked_us.load() / 1000.0},
+        {"max_loop_lag_ms", loop.max_lag_us.load() / 1000.0},
+        {"max_loop_blocked_ms", loop.max_blocked_us.load() / 1000.0},
         {"pool_threads", s.pool_threads.load()},
         {"pool_busy_threads", s.pool_busy.load()},
         {"background_running", s.background_running.load()},  // answered, still working
@@ -223,8 +224,9 @@ std::string stats_body(bool reset) {
         {"peak_rss_kib", peak_rss_kib()},
     };
     if (reset) {
-        s.max_loop_lag_us = 0;
-        s.max_loop_blocked_us = 0;
+        loop.max_lag_us = 0;
+        loop.max_blocked_us = 0;
+        ++loop.resets;
         cpu_ledger().reset();
     }
     return body.dump();

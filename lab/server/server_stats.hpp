@@ -1,6 +1,6 @@
 #pragma once
 // What a server process counts about itself, for GET /stats: plain atomics, process-wide,
-// since each server process runs exactly one loop.
+// since each server process runs exactly one loop; and the loop figures, shared by its workers.
 #include <atomic>
 #include <cstdint>
 
@@ -10,8 +10,6 @@ struct ServerStats {
     std::atomic<std::int64_t> requests_received{0};  // also numbers them, for --explain
     std::atomic<std::int64_t> requests_served{0};
     std::atomic<std::int64_t> in_service{0};
-    std::atomic<std::int64_t> max_loop_lag_us{0};     // how late the loop's own timer fired, at worst
-    std::atomic<std::int64_t> max_loop_blocked_us{0};  // the longest run of handlers holding the loop
     std::atomic<std::int64_t> lag_probe_due_us{0};    // when the loop's timer should fire next
     std::atomic<std::int64_t> pool_threads{0};
     std::atomic<std::int64_t> pool_busy{0};
@@ -25,5 +23,17 @@ struct ServerStats {
 };
 
 ServerStats& server_stats();
+
+// How long a loop was kept from its other work, at worst, since the last GET /stats?reset=1:
+// the worst of every worker's loop. It lives in memory shared across fork(), like the CPU ledger,
+// so whichever worker answers /stats reports (and resets) the figure of the batch for all of them,
+// not its own since it last happened to answer a reset.
+struct LoopFigures {
+    std::atomic<std::int64_t> max_lag_us{0};      // how late a loop's own timer fired
+    std::atomic<std::int64_t> max_blocked_us{0};  // the longest run of handlers holding a loop
+    std::atomic<std::int64_t> resets{0};          // how many resets so far: a stretch never spans one
+};
+// The process's; a process that calls this before it forks shares it with its children.
+LoopFigures& loop_figures();
 
 }  // namespace lab
