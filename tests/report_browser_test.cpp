@@ -133,7 +133,14 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
             CHECK(test::longest_line(run.output.substr(0, run.output.find("results: "))) <= 80);
             std::string dom = rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile");
 
-            CHECK(attribute(dom.substr(dom.find("<body")), "data-unlegended-colours") == "0");
+            const std::string body = dom.substr(dom.find("<body"));
+            CHECK(attribute(body, "data-unlegended-colours") == "0");
+            // The first screen (1280 wide, a projector's 900 high) holds the title, one sentence
+            // and the lesson's chart; the page is no longer than it must be; its source said once.
+            REQUIRE_FALSE(attribute(body, "data-key-figure-top").empty());
+            CHECK(std::stoi(attribute(body, "data-key-figure-top")) < 900);
+            CHECK(std::stoi(attribute(body, "data-page-height")) < 15000);
+            CHECK(dom.find("Source: ") == dom.rfind("Source: "));
             if (scenario.sweep) {  // a sweep's curves come first, each with its legend
                 CHECK(dom.find("<svg class=\"sweep\"") < dom.find("<table>"));
                 CHECK(dom.find("section class=\"chart sweep-chart\"") < dom.find("<table>"));

@@ -12,8 +12,50 @@ namespace lab {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Runs one scenario and prints whether its text holds: "✓ name: 5 claims hold", or each claim and
+// model gap that does not. Returns whether it failed.
+bool check_one(const Scenario& s, const Overrides& overrides) {
+    Progress quiet(Progress::Style::quiet);
+    RunResult run;
+    try {
+        run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(""),
+                               overrides.downstream_url.value_or(""), overrides.redis_url.value_or("")});
+    } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
+        std::cout << "✗ " << s.name << ": " << e.what() << '\n';
+        return true;
+    }
+    int contradicted = 0, held = 0;
+    std::string detail;
+    for (const CheckedClaim& c : check_claims(run)) {
+        bool bad = c.outcome != CheckedClaim::Outcome::holds;
+        (bad ? contradicted : held) += 1;
+        if (bad) detail += "    ✗ " + c.claim + "\n      " + c.evidence + "\n";
+    }
+    for (const ModelGap& g : model_gaps(run))
+        if (!g.within) {
+            ++contradicted;
+            detail += "    ✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
+                      " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
+                      (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")") + "\n";
+        }
+    for (const auto& r : run.configurations)
+        if (!r.error.empty()) {
+            ++contradicted;
+            detail += "    ✗ " + r.configuration.label + ": " + r.error + "\n";
+        }
+    std::cout << (contradicted ? "✗ " : "✓ ") << s.name << ": " << held << " claims hold"
+              << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail;
+    std::cout.flush();
+    return contradicted > 0;
+}
+
+}  // namespace
+
 // `lab check`: runs scenarios and holds each against its own text: every [[expect]] must hold
-// and every measured makespan stay within the scenario's tolerance of its model.
+// and every measured makespan stay within the scenario's tolerance of its model. It says first how
+// long the models say it will take, and on stderr which scenario runs and how long is left.
 Action define_check(CLI::App& app) {
     struct Options {
         std::vector<std::string> names;
@@ -34,55 +76,31 @@ Action define_check(CLI::App& app) {
         Overrides overrides = o->overrides;
         if (o->quick && !overrides.repeat) overrides.repeat = 1;
         stop_servers_on_signals();
+        std::vector<Scenario> to_run;
         int failed = 0, skipped = 0;
         for (const std::string& name : names) {
             auto found = find_scenario(name);
             if (!found) return exit_usage;
-            Scenario s;
             try {
-                s = apply(*found, overrides);
+                to_run.push_back(apply(*found, overrides));
             } catch (const std::invalid_argument& e) {
                 std::cerr << "lab check: " << e.what() << '\n';
                 return exit_usage;
             }
-            if (o->under_s > 0 && estimated_seconds(s) > o->under_s) {
-                std::cout << "- " << s.name << ": skipped (about " << fixed(estimated_seconds(s), 0) << " s, over --under)\n";
+            if (o->under_s > 0 && estimated_seconds(to_run.back()) > o->under_s) {
+                std::cout << "- " << name << ": skipped (about " << fixed(estimated_seconds(to_run.back()), 0) << " s, over --under)\n";
+                to_run.pop_back();
                 ++skipped;
-                continue;
             }
-            Progress quiet(Progress::Style::quiet);
-            RunResult run;
-            try {
-                run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(""),
-                                       overrides.downstream_url.value_or(""), overrides.redis_url.value_or("")});
-            } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
-                std::cout << "✗ " << s.name << ": " << e.what() << '\n';
-                ++failed;
-                continue;
-            }
-            int contradicted = 0, held = 0;
-            std::string detail;
-            for (const CheckedClaim& c : check_claims(run)) {
-                bool bad = c.outcome != CheckedClaim::Outcome::holds;
-                (bad ? contradicted : held) += 1;
-                if (bad) detail += "    ✗ " + c.claim + "\n      " + c.evidence + "\n";
-            }
-            for (const ModelGap& g : model_gaps(run))
-                if (!g.within) {
-                    ++contradicted;
-                    detail += "    ✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
-                              " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
-                              (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")") + "\n";
-                }
-            for (const auto& r : run.configurations)
-                if (!r.error.empty()) {
-                    ++contradicted;
-                    detail += "    ✗ " + r.configuration.label + ": " + r.error + "\n";
-                }
-            std::cout << (contradicted ? "✗ " : "✓ ") << s.name << ": " << held << " claims hold"
-                      << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail;
-            std::cout.flush();
-            failed += contradicted > 0;
+        }
+        double left = 0;
+        for (const Scenario& s : to_run) left += estimated_seconds(s);
+        std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0) << " s by their models\n";
+        for (std::size_t k = 0; k < to_run.size(); ++k) {
+            std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << to_run[k].name << " (about " << fixed(estimated_seconds(to_run[k]), 0)
+                      << " s; " << fixed(left, 0) << " s left)\n";
+            failed += check_one(to_run[k], overrides);
+            left -= estimated_seconds(to_run[k]);
         }
         std::cout << (failed ? std::to_string(failed) + " scenarios contradict their texts" : "every scenario checked bears out its text")
                   << (skipped ? " (" + std::to_string(skipped) + " skipped)" : "") << '\n';

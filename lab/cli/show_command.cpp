@@ -20,8 +20,8 @@ Action define_list(CLI::App&) {
     return [] {
         for (const fs::path& file : scenario_files(scenario_dir())) {
             try {
-                Scenario s = load_scenario(file);
-                std::printf("%-26s %s\n", s.name.c_str(), s.title.c_str());
+                Scenario s = load_scenario(file);  // (with how long its models say a run takes)
+                std::printf("%-26s %s (about %s s)\n", s.name.c_str(), s.title.c_str(), fixed(estimated_seconds(s), 0).c_str());
             } catch (const ScenarioError& e) {
                 std::printf("%-26s (bad file: %s)\n", file.stem().c_str(), e.what());
             }
@@ -38,7 +38,8 @@ Action define_show(CLI::App& app) {
         if (!s) return exit_usage;
         s = apply(*s, {});  // fills in "{d}" in the labels
         RunResult nothing_yet{*s, {}, cores()};  // what would be sent, before anything is measured
-        std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\n\n"
+        std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\nruns for: about " << fixed(estimated_seconds(*s), 0)
+                  << " s here (each batch and warm-up by its model, and starting each server)\n\n"
                   << with_figures(s->teaching, nullptr) << "\n\nload: " << load_line(nothing_yet)
                   << "\n(--requests N, --concurrency C, --delay d in ms, --repeat)\n\nconfigurations:\n";
         for (const Configuration& c : s->configurations) {

@@ -42,7 +42,20 @@ constexpr const char* style =
     "ul.claims{list-style:none;padding-left:0}.claim .mark{font-weight:700}.claim.holds .mark{color:#1e8449}"
     ".claim.contradicted .mark{color:#c0392b}.claim.unmeasured .mark{color:#7f8c8d}\n"
     ".legend{font-size:.8em}.legend .entry{margin-right:1.2em;white-space:nowrap}\n"
-    ".legend .swatch{display:inline-block;width:1em;height:.8em;margin-right:.35em;vertical-align:-.05em}\n";
+    ".legend .swatch{display:inline-block;width:1em;height:.8em;margin-right:.35em;vertical-align:-.05em}\n"
+    ".lead{font-size:1.1em}details summary{font-size:.8em;cursor:pointer;color:#444}\n";
+
+// The text's first sentence: up to the first full stop that ends a sentence (". " or the end).
+std::string first_sentence(const std::string& text) {
+    const std::size_t start = text.find_first_not_of(" \n");
+    if (start == std::string::npos) return "";
+    std::size_t end = text.find(". ", start);
+    std::size_t paragraph = text.find("\n\n", start);
+    end = std::min(end == std::string::npos ? text.size() : end + 1, paragraph == std::string::npos ? text.size() : paragraph);
+    std::string sentence = text.substr(start, end - start);
+    std::replace(sentence.begin(), sentence.end(), '\n', ' ');
+    return sentence;
+}
 
 // The lesson as paragraphs and lists: a blank line parts paragraphs, a line starting "- " is a
 // list item, and any other line break is only where the scenario's author wrapped the file.
@@ -100,6 +113,9 @@ for (const chart of document.querySelectorAll('section.chart')) {
     if (!legend.has(mark.getAttribute('fill'))) { unlegended++; mark.dataset.unlegended = 'yes'; }
 }
 document.body.dataset.unlegendedColours = unlegended;
+const first = document.querySelector('section.key-figure, section.sweep-chart');
+if (first) document.body.dataset.keyFigureTop = Math.round(first.getBoundingClientRect().top + window.scrollY);
+document.body.dataset.pageHeight = document.documentElement.scrollHeight;
 const key = document.querySelector('section.key-figure');
 if (key && key.querySelector('.legend .swatch') && key.querySelector('svg rect[fill], svg circle[fill]'))
   document.body.dataset.keyFigure = key.dataset.figure;
@@ -139,26 +155,40 @@ void claims(std::ostream& out, const RunResult& run) {
 }
 
 // Every configuration on one time axis, so widths compare; a configuration that fills less
-// than half of it follows with a zoomed view on its own span, labelled as such.
+// than half of it follows with a zoomed view on its own span, labelled as such. A page stays as
+// long as it must: at most `shown_rows` rows a timeline, the fuller drawing folded; a sweep's
+// timelines (one per point: its curves are the lesson) folded whole.
+constexpr std::size_t shown_rows = 40, all_rows = 200;
 void timelines(std::ostream& out, const RunResult& run) {
     const std::int64_t axis = shared_axis_us(run);
+    const bool folded = run.scenario.sweep.has_value();
+    const char* drawn = folded ? "folded-timeline" : "timeline";  // (the page's checks measure what is shown)
     out << "<h2>Timelines, all on one time axis (0 to " << seconds_text(axis) << ")</h2>\n<p>Each configuration's median batch: "
            "one row per request, in the order the server began them.</p>\n";
+    if (folded) out << "<details><summary>the timeline of each of the " << run.configurations.size() << " points</summary>\n";
     for (const auto& r : run.configurations) {
         if (!r.error.empty() || r.batches.empty()) continue;
         TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
         std::string title = escape(r.configuration.label) + " <small>(" + escape(r.configuration.mode) + "), batch " +
                             std::to_string(r.batches[r.median_batch].number) + ", the median</small>";
         out << "<section class=\"chart timeline-chart\">\n<h3>" << title << "</h3>\n";
-        timeline_svg(out, r, axis, false);
+        timeline_svg(out, r, axis, false, shown_rows, drawn);
+        // A big batch is drawn by an even sample of its requests; all of them, folded, below it.
+        if (t.total > shown_rows) {
+            out << "<details><summary>" << std::min<std::size_t>(t.total, all_rows) << " of its " << t.total
+                << " requests</summary>\n";
+            timeline_svg(out, r, axis, false, all_rows, "folded-timeline");
+            out << "</details>\n";
+        }
         out << "</section>\n";
         if (t.t1 - t.t0 > 0 && 2 * (t.t1 - t.t0) < axis) {
             out << "<section class=\"chart zoom\">\n<h3>Zoomed: " << title << ", on its own axis (0 to " << seconds_text(t.t1 - t.t0)
                 << "), not comparable in width</h3>\n";
-            timeline_svg(out, r, axis, true);
+            timeline_svg(out, r, axis, true, shown_rows, drawn);
             out << "</section>\n";
         }
     }
+    if (folded) out << "</details>\n";
 }
 
 }  // namespace
@@ -168,18 +198,18 @@ std::string html_report(const RunResult& run) {
     std::ostringstream out;
     out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << escape(s.title)
         << "</title>\n<style>\n" << style << "</style></head>\n<body>\n<h1>" << escape(s.title) << "</h1>\n";
-    if (!is_external_load(run)) {  // a lesson cites its documents; `lab load` of any server has none
-        out << "<p>Source: " << escape(s.source) << "</p>\n";
-        teaching(out, with_figures(s.teaching, &run));
-    }
-    out << "<p class=\"load\">" << escape(load_line(run)) << "</p>\n";
-    // The lesson's number first: a sweep's curves, or the key figure.
+    // The first screen: the title, the lesson's question in one sentence, and its number charted
+    // (a sweep's curves, or the key figure); then what was sent (with its source), then the text.
+    const std::string text = is_external_load(run) ? "" : with_figures(s.teaching, &run);
+    if (!text.empty()) out << "<p class=\"lead\">" << escape(first_sentence(text)) << "</p>\n";
     if (s.sweep) {
         out << "<h2>Curves: each configuration against " << escape(swept_symbol(run)) << "</h2>\n";
         sweep_svg(out, run);
     } else {
         key_figure_svg(out, run);
     }
+    out << "<p class=\"load\">" << escape(load_line(run)) << "</p>\n";  // (a lesson's ends with its source)
+    if (!text.empty()) teaching(out, text);
     out << "<h2>The table</h2>\n";
     table(out, run);
     claims(out, run);

@@ -248,9 +248,9 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const LoadFigures f = load_figures(run);
     const Tally& all = f.all;
     const double seconds = f.seconds;
-    if (all.requests > 0 && all.failed == all.requests) {  // no answer: a rate or a latency would only mislead
+    if (all.requests > 0 && all.statuses.empty()) {  // not one answer: a rate or a latency would only mislead
         out << wrap("Every request failed: " + count_text(all.failed) + " of " + count_text(all.requests) +
-                        ", so nothing was measured (no requests per second, no latency). Is a server listening there?",
+                        ", none answered, so nothing was measured (no requests per second, no latency). Is a server listening there?",
                     columns)
             << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
         return out.str();

@@ -192,8 +192,9 @@ void comparison_svg(std::ostream& out, const RunResult& run) {
     out << "</section>\n";
 }
 
-void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed) {
-    TimelineRows t = timeline_rows(r.batches[r.median_batch], 200);
+void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows,
+                  const char* css_class) {
+    TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows);
     const std::int64_t t0 = t.t0, span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
     const bool queued = r.configuration.queued();  // answered at once, run later by a queue worker
@@ -224,7 +225,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
     const double plot = width - left - right;
     auto x = [&](std::int64_t us) { return left + static_cast<double>(us - t0) * plot / static_cast<double>(axis); };
     int height = static_cast<int>(t.rows.size()) * row_height + 40;
-    out << "<svg class=\"timeline" << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span << "\" data-axis-us=\"" << axis
+    out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span << "\" data-axis-us=\"" << axis
         << "\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"timeline of " << escape(r.configuration.label)
         << (zoomed ? ", zoomed" : "") << "\">\n";
     for (int tick = 0; tick <= 4; ++tick) {  // the time axis, in seconds

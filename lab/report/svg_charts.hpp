@@ -35,6 +35,9 @@ void comparison_svg(std::ostream& out, const RunResult& run);
 
 // The median batch of one configuration on the time axis 0..axis_us; its legend first.
 // `zoomed` marks a view on the configuration's own span, which the page labels as such.
-void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed);
+// At most `most_rows` requests, an even sample of a bigger batch; `css_class` "timeline" (what the
+// page's checks measure) or another for a drawing kept folded.
+void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows = 200,
+                  const char* css_class = "timeline");
 
 }  // namespace lab
