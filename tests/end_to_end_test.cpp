@@ -177,7 +177,8 @@ TEST_CASE("lab report SCENARIO opens the newest run of that scenario", "[e2e]") 
 }
 
 // `lab check` holds a scenario against its own text: a run that bears it out passes, and the
-// same lesson made false by an option (one thread where the text says 40) fails, naming the claim.
+// same lesson made false by an option (one connection where the text has ten wait together)
+// fails, naming the claim.
 TEST_CASE("lab check passes a text its run bears out and fails one an option makes false", "[e2e]") {
     // (d = 100 ms: a sanitizer's build adds a few ms per batch, which must stay inside the 25 % a
     // claim allows beside its model; at d = 20 ms it did not)
@@ -186,11 +187,20 @@ TEST_CASE("lab check passes a text its run bears out and fails one an option mak
     CHECK(good.exit_code == 0);
     CHECK(good.output.find("✓ blocking-async") != std::string::npos);
 
-    auto bad = test::run_lab("check thread-pool --quick --delay 10 --threads 1");
+    auto bad = test::run_lab("check blocking-async --quick --delay 10 --concurrency 1");
     INFO(bad.output);
     CHECK(bad.exit_code == 1);
-    CHECK(bad.output.find("✗ thread-pool") != std::string::npos);
-    CHECK(bad.output.find("✗ With AnyIO's 40 threads the first 40 requests start at once") != std::string::npos);
+    CHECK(bad.output.find("✗ blocking-async") != std::string::npos);
+    CHECK(bad.output.find("✗ In async-sleep all ten wait together") != std::string::npos);
+
+    // A number the text is written from ({T}, {waves}) changed: the text follows it, and holds
+    // where the run meets the model (ten threads: ten waves of d).
+    auto pool = test::run_lab("run thread-pool --threads 10 --delay 20 --repeat 1 --quiet");
+    INFO(pool.output);
+    CHECK(pool.exit_code == 0);
+    CHECK(pool.output.find("100 blocking requests, 10 threads, 10 waves") != std::string::npos);
+    CHECK(pool.output.find("✓ 100 requests on 10 threads take ceil(N/T) = 10 waves") != std::string::npos);
+    CHECK(pool.output.find("✗") == std::string::npos);
 
     auto unknown = test::run_lab("check no-such-lesson");
     CHECK(unknown.exit_code == 2);
@@ -198,12 +208,13 @@ TEST_CASE("lab check passes a text its run bears out and fails one an option mak
 
 TEST_CASE("lab run shows each claim with ✓ or ✗, and report.html lists them", "[e2e]") {
     test::ScratchDir out;
-    auto run = test::run_lab("run thread-pool --delay 10 --repeat 1 --threads 1 --quiet --out " + out.path.string());
+    auto run = test::run_lab("run blocking-async --delay 10 --repeat 1 --concurrency 1 --quiet --out " + out.path.string());
     INFO(run.output);
     CHECK(run.exit_code == 0);  // the run worked; its text is what it contradicts
-    CHECK(run.output.find("✗ With AnyIO's 40 threads") != std::string::npos);
+    CHECK(run.output.find("✓ In blocking-in-loop the handler sleeps") != std::string::npos);
+    CHECK(run.output.find("✗ In async-sleep all ten wait together") != std::string::npos);
     CHECK(run.output.find("this run contradicts") != std::string::npos);
-    std::string page = test::read_file(only_run(out.path, "thread-pool") / "report.html");
+    std::string page = test::read_file(only_run(out.path, "blocking-async") / "report.html");
     CHECK(page.find("class=\"claim contradicted\"") != std::string::npos);
 }
 

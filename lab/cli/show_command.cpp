@@ -20,7 +20,7 @@ Action define_list(CLI::App&) {
     return [] {
         for (const fs::path& file : scenario_files(scenario_dir())) {
             try {
-                Scenario s = load_scenario(file);  // (with how long its models say a run takes)
+                Scenario s = apply(load_scenario(file), {});  // (its title as it runs; how long its models say a run takes)
                 std::printf("%-26s %s (about %s s)\n", s.name.c_str(), s.title.c_str(), fixed(estimated_seconds(s), 0).c_str());
             } catch (const ScenarioError& e) {
                 std::printf("%-26s (bad file: %s)\n", file.stem().c_str(), e.what());

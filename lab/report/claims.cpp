@@ -1,5 +1,6 @@
 #include "lab/report/claims.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -51,6 +52,13 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
     const Configuration& c = r.configuration;
     if (e.relative_to == "model") return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second), "the model"};
     if (e.relative_to == "d") return {load.delay_ms / 1000.0 * per_second, "d"};
+    // K: how many requests the model serves at once, here (a pool's T, or fewer with fewer requests).
+    if (e.relative_to == "K") {
+        if (r.model.formula.empty()) return {std::nullopt, "K"};
+        int k = std::min(load.requests, load.concurrency);
+        if (r.model.at_once > 0) k = std::min(k, r.model.at_once);
+        return {static_cast<double>(k), "K, the model's at once"};
+    }
     // A rate, for throughput: one request, T, W or N requests every d.
     if (e.relative_to.ends_with("/d")) {
         if (load.delay_ms <= 0) return {std::nullopt, e.relative_to};  // no rate without a wait

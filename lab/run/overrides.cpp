@@ -10,6 +10,24 @@
 
 namespace lab {
 
+void fill_values(std::string& text, const Configuration& c, const Load& own) {
+    char d[32];
+    std::snprintf(d, sizeof d, "%g", own.delay_ms / 1000.0);
+    auto fill = [&](const std::string& name, const std::string& value) {
+        for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) text.replace(at, name.size(), value);
+    };
+    fill("{d}", d);
+    fill("{d_ms}", std::to_string(own.delay_ms));
+    fill("{T}", std::to_string(c.threads));
+    fill("{W}", std::to_string(c.workers));
+    fill("{N}", std::to_string(own.requests));
+    fill("{C}", std::to_string(own.concurrency));
+    fill("{P}", std::to_string(c.db_pool));
+    fill("{Q}", std::to_string(c.queue_workers));
+    fill("{H}", std::to_string(c.hosts));
+    fill("{waves}", std::to_string((own.requests + c.threads - 1) / std::max(1, c.threads)));  // a pool's: ceil(N/T)
+}
+
 Scenario apply(Scenario s, const Overrides& o) {
     if (o.requests) s.load.requests = *o.requests;
     if (o.concurrency) s.load.concurrency = *o.concurrency;
@@ -58,28 +76,19 @@ Scenario apply(Scenario s, const Overrides& o) {
                                         s.name + " is an open loop");
         s = expand_sweep(std::move(s), *sweep);
     }
-    // Labels are built from the values that run: "{d}" the wait as the documents write it
-    // (time.sleep(0.1)), "{T}" the pool's threads, "{W}" the workers, "{N}" the requests, "{C}"
-    // the connections at once, "{P}" the
-    // database pool, "{Q}" the queue workers, "{H}" the hosts behind nginx.
+    // Labels, claims, the title and the text are built from the values that run (fill_values).
     for (auto& c : s.configurations) {
         const Load own = load_of(s.load, c);
-        char d[32];
-        std::snprintf(d, sizeof d, "%g", own.delay_ms / 1000.0);
-        auto fill = [&](const std::string& name, const std::string& value) {
-            for (std::string* text : {&c.label, &c.series})  // (a sweep's series shows its symbol, the rest filled)
-                for (auto at = text->find(name); at != std::string::npos; at = text->find(name, at + value.size()))
-                    text->replace(at, name.size(), value);
-        };
-        fill("{d}", d);
-        fill("{T}", std::to_string(c.threads));
-        fill("{W}", std::to_string(c.workers));
-        fill("{N}", std::to_string(own.requests));
-        fill("{C}", std::to_string(own.concurrency));
-        fill("{P}", std::to_string(c.db_pool));
-        fill("{Q}", std::to_string(c.queue_workers));
-        fill("{H}", std::to_string(c.hosts));
+        for (std::string* text : {&c.label, &c.series}) fill_values(*text, c, own);  // (a sweep's series shows its symbol)
     }
+    for (Expectation& e : s.expectations)  // each claim by its own row's values (in a sweep, its point's)
+        for (const Configuration& c : s.configurations)
+            if (c.number == e.row && (!c.sweep_value || c.sweep_value == (e.at ? e.at : c.sweep_home))) {
+                fill_values(e.claim, c, load_of(s.load, c));
+                break;
+            }
+    if (!s.configurations.empty())  // the lesson's title and text by its first row's
+        for (std::string* text : {&s.title, &s.teaching}) fill_values(*text, s.configurations.front(), load_of(s.load, s.configurations.front()));
     if (o.only) {  // one configuration, by its label or its place (from 1)
         const std::string& want = *o.only;
         std::vector<Configuration> kept;
