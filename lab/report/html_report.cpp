@@ -172,19 +172,19 @@ void timelines(std::ostream& out, const RunResult& run) {
         std::string title = escape(r.configuration.label) + " <small>(" + escape(r.configuration.mode) + "), batch " +
                             std::to_string(r.batches[r.median_batch].number) + ", the median</small>";
         out << "<section class=\"chart timeline-chart\">\n<h3>" << title << "</h3>\n";
-        timeline_svg(out, r, axis, false, shown_rows, drawn);
+        timeline_svg(out, r, axis, false, shown_rows, drawn, run.scenario.load.probe_path);
         // A big batch is drawn by an even sample of its requests; all of them, folded, below it.
         if (t.total > shown_rows) {
             out << "<details><summary>" << std::min<std::size_t>(t.total, all_rows) << " of its " << t.total
                 << " requests</summary>\n";
-            timeline_svg(out, r, axis, false, all_rows, "folded-timeline");
+            timeline_svg(out, r, axis, false, all_rows, "folded-timeline", run.scenario.load.probe_path);
             out << "</details>\n";
         }
         out << "</section>\n";
         if (t.t1 - t.t0 > 0 && 2 * (t.t1 - t.t0) < axis) {
             out << "<section class=\"chart zoom\">\n<h3>Zoomed: " << title << ", on its own axis (0 to " << seconds_text(t.t1 - t.t0)
                 << "), not comparable in width</h3>\n";
-            timeline_svg(out, r, axis, true, shown_rows, drawn);
+            timeline_svg(out, r, axis, true, shown_rows, drawn, run.scenario.load.probe_path);
             out << "</section>\n";
         }
     }

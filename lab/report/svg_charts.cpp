@@ -19,6 +19,7 @@ namespace {
 // so a timeline coloured by worker cannot be misread as one coloured by state.
 constexpr const char* waiting_colour = "#c9d3df";
 constexpr const char* served_colour = "#1f5fa8";
+constexpr const char* bystander_colour = "#d35400";  // the probe's requests beside the load's
 constexpr const char* answered_colour = "#111111";  // a queued job's 202: a thin mark
 const char* worker_palette[] = {"#c0392b", "#1e8449", "#8e44ad", "#d35400", "#117a65", "#7d6608", "#2e4053", "#b7950b"};
 const char* series_palette[] = {"#1f5fa8", "#c0392b", "#7f8c8d", "#e0a800"};
@@ -193,8 +194,9 @@ void comparison_svg(std::ostream& out, const RunResult& run) {
 }
 
 void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows,
-                  const char* css_class) {
-    TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows);
+                  const char* css_class, const std::string& probe_path) {
+    TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows, probe_path.empty() ? 0 : bystanders_drawn);
+    const bool bystander = std::any_of(t.rows.begin(), t.rows.end(), [](const TimelineRow& row) { return row.bystander; });
     const std::int64_t t0 = t.t0, span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
     const bool queued = r.configuration.queued();  // answered at once, run later by a queue worker
@@ -211,9 +213,10 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
                                               : "sent, waiting for the answer (the server's own timings are unknown: client-side figures only)"}};
     if (queued) entries.push_back({answered_colour, "answered 202: the job is queued"});
     if (!by_worker && stamped) entries.push_back({served_colour, "being served, until answered"});
+    if (bystander) entries.push_back({bystander_colour, "the bystander's GET " + probe_path + ", being served (rows \"probe\")"});
     std::vector<bool> seen(workers.size() + 1, false);
     for (const auto& row : t.rows)
-        if (by_worker && row.record->ok()) seen[std::min(rank_of(row.record->worker_pid), workers.size())] = true;
+        if (by_worker && row.record->ok() && !row.bystander) seen[std::min(rank_of(row.record->worker_pid), workers.size())] = true;
     for (std::size_t k = 0; k < seen.size(); ++k)
         if (seen[k])
             entries.push_back({worker_colour(k), k < workers.size() ? (queued ? "run by queue worker " : "served by " + std::string(serving_process_name(r.configuration)) + " ") + std::to_string(k + 1) +
@@ -237,7 +240,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
     int y = 4;
     for (const auto& row : t.rows) {
         const RequestRecord* q = row.record;
-        out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">#" << q->index << "</text>";
+        out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">" << (row.bystander ? "probe " : "#") << q->index << "</text>";
         if (!q->ok()) {
             out << "<text x=\"" << left << "\" y=\"" << y + 11 << "\" class=\"failed\">failed: " << escape(to_string(q->error)) << "</text>\n";
             y += row_height;
@@ -252,7 +255,9 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
             continue;
         }
         std::int64_t start = q->has_server_stamps() ? q->server_start_us : q->send_us;
-        const char* colour = by_worker ? worker_colour(std::min(rank_of(q->worker_pid), workers.size())) : served_colour;
+        const char* colour = row.bystander ? bystander_colour
+                           : by_worker     ? worker_colour(std::min(rank_of(q->worker_pid), workers.size()))
+                                           : served_colour;
         out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y << "\" width=\""
             << std::max(0.0, x(start) - x(q->send_us)) << "\" height=\"12\" fill=\"" << waiting_colour << "\"/>"
             << "<rect class=\"bar served\" x=\"" << x(start) << "\" y=\"" << y << "\" width=\""

@@ -8,10 +8,30 @@
 #include "lab/report/report.hpp"
 
 namespace lab {
-TimelineRows timeline_rows(const Batch& batch, std::size_t most) {
+namespace {
+
+std::int64_t began(const RequestRecord* r) { return r->has_server_stamps() ? r->server_start_us : r->send_us; }
+
+// Up to `most` of the bystander's requests sent before the batch's last answer, evenly spread,
+// merged into `t` by when the server began them; the drawing then reaches their answers too.
+void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
+    std::vector<const RequestRecord*> meanwhile;
+    for (const auto& p : batch.probes)
+        if (p.send_us >= t.t0 && p.send_us <= t.t1 && p.end_us >= 0) meanwhile.push_back(&p);
+    std::size_t shown = std::min(most, meanwhile.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+        const RequestRecord* p = meanwhile[shown < 2 ? 0 : i * (meanwhile.size() - 1) / (shown - 1)];
+        t.rows.push_back({p, SIZE_MAX, true});
+        t.t1 = std::max(t.t1, p->end_us);
+    }
+    std::stable_sort(t.rows.begin(), t.rows.end(), [](const TimelineRow& a, const TimelineRow& b) { return began(a.record) < began(b.record); });
+}
+
+}  // namespace
+
+TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders) {
     std::vector<const RequestRecord*> all;
     for (const auto& r : batch.requests) all.push_back(&r);
-    auto began = [](const RequestRecord* r) { return r->has_server_stamps() ? r->server_start_us : r->send_us; };
     std::stable_sort(all.begin(), all.end(), [&](auto a, auto b) { return began(a) < began(b); });
     TimelineRows t;
     t.total = all.size();
@@ -27,6 +47,7 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most) {
         std::size_t at = shown < 2 ? 0 : i * (all.size() - 1) / (shown - 1);  // first and last always
         t.rows.push_back({all[at], at});
     }
+    if (bystanders > 0) add_bystanders(t, batch, bystanders);
     return t;
 }
 
@@ -42,7 +63,8 @@ std::int64_t shared_axis_us(const RunResult& run) {
 
 std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout, std::int64_t axis_us) {
     const Batch& batch = result.batches[result.median_batch];
-    TimelineRows t = timeline_rows(batch, 40);
+    TimelineRows t = timeline_rows(batch, 40, load.probe_path.empty() ? 0 : bystanders_drawn);
+    const bool bystander = std::any_of(t.rows.begin(), t.rows.end(), [](const TimelineRow& row) { return row.bystander; });
     const std::int64_t t0 = t.t0, axis = std::max<std::int64_t>(axis_us, t.t1 - t.t0);
     if (t.t1 <= t0 || axis <= 0) return "";
     const bool queued = result.configuration.queued();
@@ -64,7 +86,8 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
                                (queued    ? " (the median): answered 202 at once, then ░ waiting in the queue   █ being run by a queue worker"
                                 : stamped ? " (the median): ░ sent, waiting for the server   █ being served"
                                           : " (the median): ░ sent, waiting for the answer (the server's own timings are unknown: "
-                                            "client-side figures only)"),
+                                            "client-side figures only)") +
+                               (bystander ? "   ▓ the bystander's GET " + load.probe_path + " (probe rows), being served" : ""),
                            layout.wide ? 100'000 : layout.columns);
     if (t.rows.size() < t.total)
         out += "(" + std::to_string(t.rows.size()) + " of its " + std::to_string(t.total) + " requests, evenly spaced)\n";
@@ -72,15 +95,15 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
     out += std::string(10, ' ') + "0 s" + std::string(static_cast<std::size_t>(std::max(1, columns - 3 - static_cast<int>(end.size()))), ' ') +
            end + "\n";
     const std::vector<double> model = predicted_finishes_s(result.model, workload_of(load));
-    for (const auto& [r, position] : t.rows) {
+    for (const auto& [r, position, by] : t.rows) {
         char label[16];
-        std::snprintf(label, sizeof label, "req %3d  |", r->index);
+        std::snprintf(label, sizeof label, by ? "probe %2d |" : "req %3d  |", r->index);
         std::string bar;
         int send = column(r->send_us), done = column(r->finished_us());
         // Waiting until the server begins it; from then on (the answer's trip included) served.
         int start = r->has_server_stamps() ? column(r->server_start_us) : queued ? send : columns;
         for (int c = 0; c < columns; ++c)
-            bar += c < send || c >= std::max(done, send + 1) ? " " : c >= start ? "█" : "░";
+            bar += c < send || c >= std::max(done, send + 1) ? " " : c >= start ? (by ? "▓" : "█") : "░";
         out += label + bar + "|  ";
         if (!r->ok()) {
             out += "failed: " + std::string(to_string(r->error)) + "\n";
@@ -88,7 +111,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
         }
         if (queued) out += "answered " + seconds_text(r->end_us - t0) + ", ";
         out += "done " + seconds_text(r->finished_us() - t0);
-        if (modelled) {
+        if (modelled && !by) {
             char text[32];
             std::snprintf(text, sizeof text, "   model %.3f s", position < model.size() ? model[position] : 0.0);
             out += text;

@@ -9,10 +9,13 @@
 namespace lab {
 
 // The rows a timeline draws: the batch's requests in the order the server began them (so a
-// blocked loop shows its staircase), evenly sampled down to `most` rows for big batches.
+// blocked loop shows its staircase), evenly sampled down to `most` rows for big batches; and up
+// to `bystanders` of the bystander's requests sent meanwhile, in that order among them (user 2's
+// quick cache calls beside user 1's query).
 struct TimelineRow {
     const RequestRecord* record;
-    std::size_t position;  // in that order, among all of the batch's requests
+    std::size_t position;    // in that order, among all of the batch's requests (a bystander's: none)
+    bool bystander = false;  // one of the probe's requests, not the load's
 };
 struct TimelineRows {
     std::vector<TimelineRow> rows;
@@ -20,7 +23,8 @@ struct TimelineRows {
     std::size_t total = 0;
     bool stamped = false;  // whether any drawn request has the server's own stamps (else: client-side only)
 };
-TimelineRows timeline_rows(const Batch& batch, std::size_t most);
+TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
+inline constexpr std::size_t bystanders_drawn = 10;  // a bystander's requests a timeline draws at most
 
 // The time axis every configuration of a run shares: the longest median batch, first send to
 // last answer. Drawn on it, a wall of d is a tenth as wide as a staircase of 10·d.

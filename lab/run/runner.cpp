@@ -145,6 +145,31 @@ LoadSpec load_spec(const Configuration& c, const Load& load, const Configuration
     return spec;
 }
 
+// What the bystander's worst wait says beside the requests: for one request, whether it was
+// answered meanwhile ("GET /cache answered meanwhile: 1.9 ms at worst, while the request took
+// 101.2 ms") or waited behind it; for background tasks, how long it waited while they ran.
+std::optional<std::string> bystander_verdict(const ConfigurationResult& r, const Load& load) {
+    std::int64_t worst_probe = -1, slowest = -1;
+    for (const Batch& b : r.batches)
+        for (const RequestRecord& p : b.probes)
+            if (p.ok()) worst_probe = std::max(worst_probe, p.latency_us());
+    for (const RequestRecord& q : r.batches[r.median_batch].requests)
+        if (q.ok()) slowest = std::max(slowest, q.completion_us());
+    if (worst_probe < 0 || slowest < 0) return std::nullopt;
+    const double probe_ms = static_cast<double>(worst_probe) / 1000.0, request_ms = static_cast<double>(slowest) / 1000.0;
+    char text[200];
+    if (load.background())
+        std::snprintf(text, sizeof text, "answered within %.1f ms; meanwhile GET %s waited up to %.1f ms while the tasks ran",
+                      request_ms, load.probe_path.c_str(), probe_ms);
+    else if (worst_probe < slowest / 2)  // well inside the request's time: served while it waited
+        std::snprintf(text, sizeof text, "GET %s answered meanwhile: %.1f ms at worst, while the request took %.1f ms",
+                      load.probe_path.c_str(), probe_ms, request_ms);
+    else
+        std::snprintf(text, sizeof text, "GET %s waited behind the request: %.1f ms at worst, the request %.1f ms",
+                      load.probe_path.c_str(), probe_ms, request_ms);
+    return std::string(text);
+}
+
 ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
                                       const RunSettings& settings) {
     Scenario s = scenario;  // with this configuration's own N, C and d, if it has them (a sweep's point)
@@ -226,6 +251,10 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return makespans[a] < makespans[b]; });
     result.median_batch = order[(order.size() - 1) / 2];
     result.verdict = verdict(result.stats[result.median_batch], s.load.requests, s.load.concurrency);
+    // One request, or answers before their work (202): nothing to serve one at a time or at once.
+    // What such a lesson teaches is how its bystander fared beside them.
+    if (!s.load.probe_path.empty() && (s.load.requests == 1 || s.load.background()))
+        if (auto said = bystander_verdict(result, s.load)) result.verdict = *said;
     if (int in_db = result.stats[result.median_batch].max_in_database; in_db >= 0)
         result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
     if (s.load.work_path() == "/cpu" && result.max_computing[result.median_batch] > 0)
