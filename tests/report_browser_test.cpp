@@ -4,6 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <regex>
+#include <thread>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "lab/run/scenario.hpp"
 #include "lab/run/server_process.hpp"
@@ -239,4 +243,49 @@ TEST_CASE("lab load --live draws at most 200 requests a batch and counts every a
     std::string page = test::read_file(run_folder(out.path, "load") / "report.html");
     CHECK(page.find(open_loop ? "data-figure=\"latency-over-time\"" : "data-figure=\"latency-histogram\"") != std::string::npos);
     CHECK(page.find("How long all") == std::string::npos);
+}
+
+// Demonstration 2 on the live page (`lab serve --live`): a health check sent while a blocked loop
+// waits is seen, at least 4 px wide however short, on the row after the long request's.
+TEST_CASE("lab serve --live draws a health check behind a blocked loop, visible and after the long request", "[browser]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--live"});
+    std::smatch m;
+    std::string log = server.log();
+    REQUIRE(std::regex_search(log, m, std::regex("live view: (http://127\\.0\\.0\\.1:[0-9]+/)")));
+    const std::string page = m[1];
+    std::thread slow([&] {
+        httplib::Client client(server.host(), server.port());
+        client.set_read_timeout(std::chrono::seconds(10));
+        client.Get("/delay?ms=1000");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    httplib::Client client(server.host(), server.port());
+    client.set_read_timeout(std::chrono::seconds(10));
+    REQUIRE(client.Get("/health"));  // answered once the loop is free: after the second
+    slow.join();
+
+    test::ScratchDir out;
+    std::string browse = "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                         "--disable-background-networking --disable-component-update --disable-sync --window-size=1280,900 "
+                         "--virtual-time-budget=3000 --user-data-dir=" + (out.path / "profile").string() + " --dump-dom '" + page +
+                         "?events=6' 2>/dev/null";  // the wait's read, start, end, answered; the check's read, answered
+    std::string dom;
+    FILE* chromium = popen(browse.c_str(), "r");
+    REQUIRE(chromium);
+    char chunk[4096];
+    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
+    pclose(chromium);
+    std::string bars = attribute(dom.substr(std::min(dom.size(), dom.find("<body"))), "data-serve-bars");
+    for (auto at = bars.find("&quot;"); at != std::string::npos; at = bars.find("&quot;")) bars.replace(at, 6, "\"");
+    INFO(bars);
+    REQUIRE_FALSE(bars.empty());
+    double health_top = -1, health_width = -1, delay_top = -1;
+    for (const auto& bar : nlohmann::json::parse(bars)) {
+        const std::string what = bar["what"];
+        if (what.starts_with("/health")) health_top = bar["top"], health_width = bar["width"];
+        if (what.starts_with("/delay")) delay_top = bar["top"];
+    }
+    CHECK(health_width >= 4);
+    CHECK(delay_top >= 0);
+    CHECK(health_top > delay_top);
 }

@@ -160,6 +160,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
             auto rows = table_rows(so_far);
             if (so_far.configurations.size() == 1) hub->publish({{"type", "columns"}, {"names", rows.front()}});
             hub->publish({{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
+            if (std::string note = below_floor_note(so_far); !note.empty()) hub->publish({{"type", "footnote"}, {"text", note}});
         };
     }
     RunResult run;

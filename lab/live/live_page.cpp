@@ -69,20 +69,33 @@ function size(l, requests, lanes) {
 }
 
 function pct(t) { return Math.max(0, Math.min(100, 100 * t / state.axis)); }
+// A part of a bar that lasted at all is at least 4 px wide, however short beside the axis: a
+// health check answered in 0.1 ms on a 3 s axis is still seen.
 function place(span, from, to) {
   span.style.left = pct(from) + '%';
   span.style.width = Math.max(0, pct(to) - pct(from)) + '%';
+  span.style.minWidth = to > from ? '4px' : '0';
 }
 function now(l) { return l.active ? l.lastT + (performance.now() - l.lastWall) / 1000 : l.lastT; }
+
+// Rows in the order the server began the requests (the not yet begun below, as sent), as the
+// terminal and report.html draw them: a blocked loop's staircase runs from the top row down.
+function layoutRows(l) {
+  const drawn = l.reqs.filter(r => r && r.div);
+  drawn.sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.sent - b.sent);
+  drawn.forEach((r, row) => {
+    r.div.style.top = (row * (l.barHeight + l.gap) + l.gap / 2) + 'px'; r.div.style.height = l.barHeight + 'px';
+  });
+}
 
 function drawBar(l, i) {
   const r = l.reqs[i];
   if (!r || i >= maxRows) return;
   if (!r.div) {
     r.div = el('div', 'bar'); r.wait = el('span', 'wait'); r.serve = el('span', 'serve');
-    r.div.style.top = (i * (l.barHeight + l.gap) + l.gap / 2) + 'px'; r.div.style.height = l.barHeight + 'px';
     r.div.append(r.wait, r.serve); l.track.appendChild(r.div);
     l.drawn++;
+    layoutRows(l);
   }
   const t = now(l);
   const waitEnd = r.start ?? r.answered ?? t;
@@ -152,6 +165,7 @@ function handle(e) {
   } else if (e.type === 'sent' || e.type === 'start' || e.type === 'end' || e.type === 'answered') {
     const l = lane(e.c);
     const r = l.reqs[e.i] || (l.reqs[e.i] = {sent: e.t, n: e.n});
+    const began = r.start;
     if (e.type === 'start') r.start = e.t;
     if (e.type === 'end') r.end = e.t;
     if (e.type === 'answered') {
@@ -167,6 +181,7 @@ function handle(e) {
     l.lastT = Math.max(l.lastT, e.t); l.lastWall = performance.now();
     stretch(e.t);
     drawBar(l, e.i);
+    if (r.start !== began && r.div) layoutRows(l);  // it began: its row among those begun
   } else if (e.type === 'count') {
     const l = lane(e.c);
     l.counted = e.answered;
@@ -181,6 +196,8 @@ function handle(e) {
     const t = $('table').querySelector('table'); const tr = el('tr');
     e.cells.forEach(c => tr.appendChild(text(el('td'), c)));
     if (t) t.appendChild(tr);
+  } else if (e.type === 'footnote') {
+    text($('note'), e.text);
   } else if (e.type === 'mark') {
     serveMark(e);
   } else if (e.type === 'done') {
@@ -204,16 +221,20 @@ function serveMark(e) {
     serving.lane = state.lanes.length;
     const l = lane(serving.lane);
     l.label = 'Requests as the server read them (burst ' + (serving.lane + 1) + ')';
-    size(l, 40, 1);
+    size(l, 4, 1);  // compact: room for a few, more as they come
     l.origin = e.t; l.batch = 'from ' + e.t.toFixed(3) + ' s'; heading(l); l.active = true;
     serving.byPort.clear();
+    l.box.scrollIntoView({block: 'nearest'});  // the newest try on screen
     if (!state.plan) text($('title'), 'lab serve: live');
   }
   serving.last = Math.max(serving.last, e.t);
   const l = lane(serving.lane);
   const t = e.t - l.origin;
   let i = serving.byPort.get(e.port);
-  if (e.mark === 'read' || i === undefined) { i = l.reqs.length; l.reqs.push({sent: t, what: e.what}); serving.byPort.set(e.port, i); }
+  if (e.mark === 'read' || i === undefined) {
+    i = l.reqs.length; l.reqs.push({sent: t, what: e.what}); serving.byPort.set(e.port, i);
+    if (l.reqs.length > 4) { size(l, l.reqs.length, 1); layoutRows(l); }
+  }
   const r = l.reqs[i];
   if (e.mark === 'start') r.start = t;
   if (e.mark === 'end') r.end = t;
@@ -221,7 +242,16 @@ function serveMark(e) {
   l.lastT = Math.max(l.lastT, t); l.lastWall = performance.now();
   stretch(t);
   drawBar(l, i);
+  if (e.mark === 'start') layoutRows(l);
   text($('status'), 'Serving: ' + (e.what || '') + ' (' + e.mark + ')');
+  // What the page shows of this lane, for the tests: each request's row and drawn width, in px.
+  document.body.dataset.serveBars = JSON.stringify(l.reqs.filter(q => q.div).map(q => ({
+    what: q.what, top: parseFloat(q.div.style.top), width: Math.round(visibleWidth(q))})));
+}
+
+function visibleWidth(r) {
+  const boxes = [r.wait, r.serve].map(s => s.getBoundingClientRect()).filter(b => b.width > 0);
+  return boxes.length ? Math.max(...boxes.map(b => b.right)) - Math.min(...boxes.map(b => b.left)) : 0;
 }
 
 function animate() {
@@ -231,7 +261,10 @@ function animate() {
 requestAnimationFrame(animate);
 
 const source = new EventSource('/events');
-source.onmessage = m => handle(JSON.parse(m.data));
+// ?events=N: stop listening after N events (a page saved or tested after a `lab serve --live`
+// demonstration, whose stream never ends by itself).
+const lastEvent = Number(new URLSearchParams(location.search).get('events')) || Infinity;
+source.onmessage = m => { handle(JSON.parse(m.data)); if (state.events >= lastEvent) source.close(); };
 source.onerror = () => { if (!state.done) text($('status'), 'The lab is not answering (the run may be over): the picture stays as it was.'); };
 source.onopen = () => { if (!state.plan) text($('status'), 'Connected: waiting for the first request.'); };
 </script>

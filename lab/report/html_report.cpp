@@ -131,11 +131,7 @@ void table(std::ostream& out, const RunResult& run) {
         out << "</tr>\n";
     }
     out << "</table>\n";
-    const Load& load = run.scenario.load;
-    if (std::any_of(run.configurations.begin(), run.configurations.end(),
-                    [&](const auto& r) { return document_below_floor(r.configuration, load_of(load, r.configuration), run.cores); }))
-        out << "<p>† below the physical floor of " << fixed(physical_floor_s(load, run.cores)) << " s"
-            << ": every request waits d itself, so no server can answer them all sooner.</p>\n";
+    if (std::string note = below_floor_note(run); !note.empty()) out << "<p>" << escape(note) << "</p>\n";
 }
 
 // Each claim of the text, with ✓ where this run bears it out and ✗ where it contradicts it.

@@ -256,6 +256,15 @@ double physical_floor_s(const Load& load, int cores) {
     return floor_s;
 }
 
+std::string below_floor_note(const RunResult& run) {
+    const Load& load = run.scenario.load;
+    bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
+                                 [&](const auto& r) { return document_below_floor(r.configuration, load_of(load, r.configuration), run.cores); });
+    return any_below ? "† below the physical floor of " + fixed(physical_floor_s(load, run.cores)) +
+                           " s: every request waits d itself, so no server can answer them all sooner."
+                     : "";
+}
+
 void print_report(std::ostream& out, const RunResult& run, Format format, const Layout& layout) {
     const Load& load = run.scenario.load;
     if (format == Format::json) {
@@ -279,11 +288,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format, const 
     // The lesson's number first: a sweep's curves, or the key figure.
     if (!markdown) out << (run.scenario.sweep ? sweep_charts_text(run, layout.columns) : key_figure_text(run, layout.columns)) << '\n';
     print_table(out, table_columns(run), layout, markdown);
-    bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                 [&](const auto& r) { return document_below_floor(r.configuration, load_of(load, r.configuration), run.cores); });
-    if (any_below)
-        out << '\n' << wrap("† below the physical floor of " + fixed(physical_floor_s(load, run.cores)) +
-                                " s: every request waits d itself, so no server can answer them all sooner.", width);
+    if (std::string note = below_floor_note(run); !note.empty()) out << '\n' << wrap(note, width);
     if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
     if (markdown || load.rate > 0) return;
     if (run.scenario.sweep) {  // a timeline per point would fill the screen

@@ -22,6 +22,9 @@ double physical_floor_s(const Load& load, int cores);
 std::vector<Column> table_columns(const RunResult& run);
 std::vector<std::vector<std::string>> table_rows(const RunResult& run);
 bool document_below_floor(const Configuration& c, const Load& load, int cores);
+// The table's footnote for a † (a document's figure below the physical floor), or "" when no
+// row has one: the terminal's, report.html's and the live view's.
+std::string below_floor_note(const RunResult& run);
 
 // What was sent, in one line: "10 requests, 10 at a time, each waiting d = 0.100 s; ...".
 std::string load_line(const RunResult& run);
