@@ -10,6 +10,8 @@
 
 #include "canned_server.hpp"
 #include "harness/load_generator.hpp"
+#include "harness/tally.hpp"
+#include "lab/report/load_summary.hpp"
 #include "lab/run/server_process.hpp"
 #include "support.hpp"
 
@@ -224,4 +226,35 @@ TEST_CASE("lab load -d 3s on a GET warns that -d is the body, not wrk's duration
     auto said = test::run_lab("load " + url_of(server.port(), "/health") + " -n 2 -c 1 -d 3s --out " + out.path.string());
     CHECK(said.exit_code == 0);
     CHECK(said.output.find("use -z 3s") != std::string::npos);
+}
+
+TEST_CASE("a long tail is sliced on a log scale, so the bulk of the answers spreads over slices", "[unit]") {
+    lab::Tally t;
+    lab::RequestRecord r;
+    r.intended_us = 0;
+    r.status = 200;
+    for (int k = 0; k < 1000; ++k) {  // the bulk: 100 to 999 µs
+        r.end_us = 100 + k * 900 / 1000;
+        t.add(r);
+    }
+    r.end_us = 100'000;  // one answer a thousand times slower
+    t.add(r);
+    REQUIRE(lab::log_spaced(t));
+    auto slices = lab::latency_slices(t);
+    std::int64_t all = 0, biggest = 0;
+    for (const auto& s : slices) all += s.answers, biggest = std::max(biggest, s.answers);
+    CHECK(all == 1001);            // every answer in a slice
+    CHECK(biggest < 1000);         // not all of the bulk in the first slice, as equal slices put it
+    CHECK(slices.back().upper_us >= 100'000);
+}
+
+TEST_CASE("lab load --rate ends with what the closed loop's summary ends with: requests per second, status codes, errors", "[e2e][load]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    test::ScratchDir out;
+    auto said = test::run_lab("load " + url_of(server.port(), "/delay?ms=1") + " --rate 100 -z 500ms --out " + out.path.string());
+    INFO(said.output);
+    CHECK(said.exit_code == 0);
+    CHECK(said.output.find("Requests/sec:") != std::string::npos);
+    CHECK(said.output.find("[200] 50") != std::string::npos);
+    CHECK(said.output.find("Errors:         none") != std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include "lab/report/load_summary.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -91,15 +92,23 @@ std::string line(const std::string& name, const std::string& value) { return "  
 
 }  // namespace
 
+bool log_spaced(const Tally& t) { return t.latency.count() > 0 && t.latency.min() > 0 && t.latency.max() >= 10 * t.latency.min(); }
+
 std::vector<LatencySlice> latency_slices(const Tally& t) {
     std::vector<LatencySlice> slices;
     if (t.latency.count() == 0) return slices;
     const std::int64_t low = t.latency.min(), high = t.latency.max();
     if (high == low) return {{high, t.latency.count()}};  // every answer took the same time
     constexpr int count = 10;
+    // A long tail (the slowest ten times the fastest or more) is sliced on a log scale, so that
+    // the bulk of the answers is not one slice beside nine nearly empty ones.
+    const bool log_scale = log_spaced(t);
     std::int64_t below = 0;
     for (int k = 1; k <= count; ++k) {
-        std::int64_t edge = low + (high - low) * k / count;
+        std::int64_t edge = log_scale ? static_cast<std::int64_t>(std::llround(static_cast<double>(low) *
+                                                                                std::pow(static_cast<double>(high) / static_cast<double>(low), k / static_cast<double>(count))))
+                                      : low + (high - low) * k / count;
+        if (k == count) edge = high;
         if (edge <= (slices.empty() ? low : slices.back().upper_us)) continue;  // answers within a few µs: fewer, wider slices
         std::int64_t at_most = t.latency.count_at_most(edge);
         slices.push_back({edge, at_most - below});
@@ -159,8 +168,19 @@ LoadFigures load_figures(const RunResult& run) {
     return f;
 }
 
+std::string answers_text(const Tally& t, int columns) {
+    return "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " + joined(errors(t), columns, 16) + "\n";
+}
+
+std::string open_loop_totals_text(const RunResult& run, int columns) {
+    const LoadFigures f = load_figures(run);
+    return "\n" + line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" + count_text(f.all.requests) + " requests, " +
+                                             count_text(f.all.failed) + " failed)") +
+           answers_text(f.all, columns);
+}
+
 std::string latency_histogram_text(const Tally& answers, int columns) {
-    return "Latency histogram (ms):\n" + histogram_text(answers, columns);
+    return std::string("Latency histogram (ms") + (log_spaced(answers) ? ", slices on a log scale" : "") + "):\n" + histogram_text(answers, columns);
 }
 
 std::string bystander_name(const LoadFigures& f) {
@@ -252,7 +272,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
         out << wrap("Every request failed: " + count_text(all.failed) + " of " + count_text(all.requests) +
                         ", none answered, so nothing was measured (no requests per second, no latency). Is a server listening there?",
                     columns)
-            << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
+            << answers_text(all, columns);
         return out.str();
     }
     out << "Summary:\n"
@@ -265,7 +285,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
-    out << "\nStatus codes:   " << joined(lab::statuses(all), columns, 16) << "\nErrors:         " << joined(errors(all), columns, 16) << "\n";
+    out << answers_text(all, columns);
     if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the load waited
         const Tally& b = *f.bystander;
         out << '\n' << wrap("Bystander: GET " + f.probe_path + " every " + std::to_string(f.probe_every_ms) +

@@ -38,14 +38,16 @@ struct LoadFigures {
 };
 LoadFigures load_figures(const RunResult& run);
 
-// hey's histogram: ten equal slices of latency from the fastest answer to the slowest (fewer
-// when all came within a few µs), each with how many answers fell in it; the terminal's and
-// report.html's. Empty when nothing was answered.
+// hey's histogram: ten slices of latency from the fastest answer to the slowest (fewer when all
+// came within a few µs), each with how many answers fell in it, equal unless log_spaced; the
+// terminal's and report.html's. Empty when nothing was answered.
 struct LatencySlice {
     std::int64_t upper_us = 0;  // the slice's upper edge; the first starts at the fastest answer
     std::int64_t answers = 0;
 };
 std::vector<LatencySlice> latency_slices(const Tally& t);
+// Whether its slices are on a log scale: when the slowest answer took ten times the fastest or more.
+bool log_spaced(const Tally& t);
 
 // The histogram as text, with its heading (of `load_figures(run).all`: every answer of the run).
 std::string latency_histogram_text(const Tally& answers, int columns);
@@ -59,6 +61,12 @@ std::string bystander_name(const LoadFigures& figures);
 
 // The same figures for tools: summary.json's derived `load_summary`.
 nlohmann::json load_summary_json(const RunResult& run);
+
+// "Status codes: [200] 980  [404] 20" and "Errors: connect 3" on two lines, as the summary ends.
+std::string answers_text(const Tally& t, int columns);
+// An open loop's (`lab load --rate`) totals as the closed loop's summary gives them: requests per
+// second, the status codes and the errors.
+std::string open_loop_totals_text(const RunResult& run, int columns);
 
 // The whole summary, every line within layout.columns (at most 80 wide unless --wide).
 std::string load_summary_text(const RunResult& run, const Layout& layout);

@@ -290,6 +290,7 @@ void print_report(std::ostream& out, const RunResult& run, Format format, const 
     print_table(out, table_columns(run), layout, markdown);
     if (std::string note = below_floor_note(run); !note.empty()) out << '\n' << wrap(note, width);
     if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
+    if (is_external_load(run) && !markdown) out << open_loop_totals_text(run, std::min(width, 80));  // (`lab load --rate`)
     if (markdown || load.rate > 0) return;
     if (run.scenario.sweep) {  // a timeline per point would fill the screen
         out << '\n' << wrap("Each point's timeline is in report.html.", width);

@@ -2,6 +2,7 @@
 // the fastest answer to the slowest, with the median and the 99th percentile marked. A load
 // tester's user looks there first; the makespan of a lesson's batch means nothing for -z 2s.
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 #include <tuple>
 
@@ -38,7 +39,14 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const double plot = width - left - right;
     // A slice's width is its share of the range (all alike, but for answers within a few µs); when
     // every answer took the same time, one bar fills the width and the marks stand at its middle.
-    auto x = [&](std::int64_t us) { return left + (high > low ? static_cast<double>(us - low) / static_cast<double>(high - low) : 0.5) * plot; };
+    // On a log scale when the slices are (a long tail): each slice as wide as the others.
+    const bool log_scale = log_spaced(f.all);
+    auto x = [&](std::int64_t us) {
+        if (high <= low) return left + 0.5 * plot;
+        double share = log_scale ? std::log(static_cast<double>(std::max(us, low)) / static_cast<double>(low)) / std::log(static_cast<double>(high) / static_cast<double>(low))
+                                 : static_cast<double>(us - low) / static_cast<double>(high - low);
+        return left + share * plot;
+    };
     auto y = [&](std::int64_t n) { return top + plot_height - static_cast<double>(n) / static_cast<double>(most) * plot_height; };
     out << "<svg class=\"latency-histogram\" data-answers=\"" << latency.count() << "\" viewBox=\"0 0 " << width << ' ' << height
         << "\" role=\"img\" aria-label=\"latency histogram\">\n"
@@ -62,7 +70,8 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
         out << "<line x1=\"" << x(us) << "\" y1=\"" << top - 8 << "\" x2=\"" << x(us) << "\" y2=\"" << top + plot_height
             << "\" stroke=\"" << colour << "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"><title>" << name << ' ' << escape(ms(us))
             << "</title></line>\n";
-    out << "<text x=\"" << left << "\" y=\"" << height - 4 << "\" class=\"tick\">latency, ms (the edges of the slices)</text>\n</svg>\n";
+    out << "<text x=\"" << left << "\" y=\"" << height - 4 << "\" class=\"tick\">latency, ms (the edges of the slices"
+        << (log_scale ? ", on a log scale" : "") << ")</text>\n</svg>\n";
 }
 
 }  // namespace lab
