@@ -52,8 +52,9 @@ std::vector<CurveChart> sweep_charts(const RunResult& run) {
     CurveChart throughput{"Throughput (requests per second)", "requests/s", 1, {}};
     CurveChart makespan{"How long each batch took (makespan)", "s", 3, {}};
     CurveChart p99{"Latency p99", "s", 3, {}};
+    CurveChart memory{"Peak resident memory (the lesson's figure)", "MiB", 1, {}};
     for (const auto& [label, results] : series_of(run)) {
-        Curve t{label, {}}, m{label, {}}, p{label, {}};
+        Curve t{label, {}}, m{label, {}}, p{label, {}}, rss{label, {}};
         for (const ConfigurationResult* r : results) {
             const double x = *r->configuration.sweep_value;
             const int n = load_of(run.scenario.load, r->configuration).requests;
@@ -70,11 +71,15 @@ std::vector<CurveChart> sweep_charts(const RunResult& run) {
             t.points.push_back(tp);
             m.points.push_back(mp);
             p.points.push_back(pp);
+            rss.points.push_back({x, r->peak_rss_kib >= 0 ? std::optional(r->peak_rss_kib / 1024.0) : std::nullopt, {}});
         }
         throughput.curves.push_back(t);
         makespan.curves.push_back(m);
         p99.curves.push_back(p);
+        memory.curves.push_back(rss);
     }
+    // A lesson about memory keeps its figure when swept: first, before the three of every sweep.
+    if (run.scenario.key_figure == KeyFigure::peak_memory) return {memory, throughput, makespan, p99};
     return {throughput, makespan, p99};
 }
 

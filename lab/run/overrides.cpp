@@ -2,6 +2,7 @@
 // numbers, its servers' sizes, one configuration (--only), or a sweep of one option; and the
 // labels, rebuilt from the values that will run.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <stdexcept>
 
@@ -14,7 +15,16 @@ void fill_values(std::string& text, const Configuration& c, const Load& own) {
     char d[32];
     std::snprintf(d, sizeof d, "%g", own.delay_ms / 1000.0);
     auto fill = [&](const std::string& name, const std::string& value) {
-        for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) text.replace(at, name.size(), value);
+        for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) {
+            text.replace(at, name.size(), value);
+            // A count and its noun agree: "{W} workers" with W = 1 is "1 worker".
+            if (value != "1") continue;
+            for (std::string noun : {" workers", " threads", " requests", " hosts", " connections"})
+                if (text.compare(at + 1, noun.size(), noun) == 0 && (at + 1 + noun.size() == text.size() || !std::isalpha(static_cast<unsigned char>(text[at + 1 + noun.size()])))) {
+                    text.erase(at + noun.size(), 1);  // the noun's final s
+                    break;
+                }
+        }
     };
     fill("{d}", d);
     fill("{d_ms}", std::to_string(own.delay_ms));

@@ -85,6 +85,7 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
     const bool load_option = option.name == std::string_view("requests") || option.name == std::string_view("concurrency") ||
                              option.name == std::string_view("delay");
     std::vector<Configuration> points, swept;
+    std::vector<std::string> merged;  // configurations the sweep makes the same as an earlier one
     for (const Configuration& c : s.configurations) {
         if (!option.applies(c)) {
             points.push_back(c);
@@ -105,8 +106,7 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             return option.value(s.load, o) != home && same_but_for(option, o, c);
         });
         if (same != swept.end()) {
-            s.notices.push_back("“" + series + "” differs from an earlier configuration only in " + option.symbol +
-                                ", which the sweep sets: measured once");
+            merged.push_back("“" + series + "”");
             for (Expectation& e : s.expectations) {
                 if (e.relative_row == c.number) e.relative_row = same->number;
                 if (e.row != c.number) continue;
@@ -131,6 +131,16 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             }
             points.push_back(point);
         }
+    }
+    if (!merged.empty()) {  // said once, however many
+        std::string names;
+        for (std::size_t k = 0; k < merged.size(); ++k)
+            if (std::find(merged.begin(), merged.begin() + static_cast<long>(k), merged[k]) == merged.begin() + static_cast<long>(k))
+                names += (names.empty() ? "" : ", ") + merged[k];
+        s.notices.push_back(merged.size() == 1 ? names + " differs from an earlier configuration only in " + option.symbol +
+                                                     ", which the sweep sets: measured once"
+                                               : std::to_string(merged.size()) + " configurations (" + names + ") differ from an earlier one only in " +
+                                                     option.symbol + ", which the sweep sets: each measured once");
     }
     s.configurations = std::move(points);
     s.sweep = Sweep{sweep.option, values};
