@@ -28,19 +28,10 @@ printf 'from fastapi import FastAPI\napp = FastAPI(\n' >"$TMP/broken/main.py"
 # start NAME: serve.py --app $TMP/NAME/main.py in the background; sets PID and URL.
 start() {
     $PY "$SERVE" --app "$TMP/$1/main.py" >"$TMP/$1.out" 2>"$TMP/$1.err" &
-    PID=$! URL=
+    PID=$!
     remember "$PID"
-    for _ in $(seq 200); do
-        line=$(cat "$TMP/$1.out" 2>/dev/null)
-        case $line in "listening on http://"*) URL=${line#listening on }; return 0 ;; esac
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    cat "$TMP/$1.err"
-    return 1
+    listening "$1"
 }
-
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 # ten NAME: one request to warm the app up (its thread pool starts on first use), GET
 # /__lab/stats?reset=1, then 10 concurrent GET /work?ms=100, their headers to $TMP/NAME.h*.

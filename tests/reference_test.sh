@@ -9,23 +9,11 @@ not() { ! "$@"; }
 
 # start VARIANT [options...]: runs serve.py in the background, sets PID and URL.
 start() {
-    local out=$TMP/$1.out
-    $PY "$SERVE" --variant "$@" >"$out" 2>"$TMP/$1.err" &
-    PID=$! URL=
+    $PY "$SERVE" --variant "$@" >"$TMP/$1.out" 2>"$TMP/$1.err" &
+    PID=$!
     remember "$PID"
-    for _ in $(seq 200); do
-        if read -r line <"$out" 2>/dev/null && [[ $line == "listening on http://"* ]]; then
-            URL=${line#listening on }
-            return 0
-        fi
-        kill -0 "$PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    cat "$TMP/$1.err"
-    return 1
+    listening "$1"
 }
-
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 # The processes below PID (uvicorn, its workers), and whether all of them have gone (2 s grace).
 descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }

@@ -1,11 +1,9 @@
 #include "lab/server/cpu_ledger.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
-#include <new>
 
 #include "lab/server/server_stats.hpp"
+#include "lab/server/shared_across_fork.hpp"
 
 namespace lab {
 
@@ -37,11 +35,7 @@ void CpuLedger::add_to_slice(std::int64_t slice, std::int64_t cpu_us) {
 }
 
 CpuLedger& cpu_ledger() {
-    static CpuLedger* ledger = [] {
-        void* memory = mmap(nullptr, sizeof(CpuLedger), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (memory == MAP_FAILED) return new CpuLedger;  // unshared: still right within one process
-        return new (memory) CpuLedger;
-    }();
+    static CpuLedger* ledger = new_shared_across_fork<CpuLedger>();
     return *ledger;
 }
 

@@ -2,9 +2,7 @@
 // shared before multi-process forks them). No Asio here: the fuzz target links this file too.
 #include "lab/server/server_stats.hpp"
 
-#include <new>
-
-#include <sys/mman.h>
+#include "lab/server/shared_across_fork.hpp"
 
 namespace lab {
 
@@ -14,11 +12,7 @@ ServerStats& server_stats() {
 }
 
 LoopFigures& loop_figures() {
-    static LoopFigures* figures = [] {
-        void* memory = mmap(nullptr, sizeof(LoopFigures), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (memory == MAP_FAILED) return new LoopFigures;  // unshared: still right within one process
-        return new (memory) LoopFigures;
-    }();
+    static LoopFigures* figures = new_shared_across_fork<LoopFigures>();
     return *figures;
 }
 
