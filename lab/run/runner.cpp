@@ -376,53 +376,6 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     return run;
 }
 
-Scenario with_fastapi(Scenario s) {
-    if (std::system((std::string(python) + " -c 'import fastapi, uvicorn' >/dev/null 2>&1").c_str()) != 0) {
-        std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
-                             "python3-uvicorn); running the C++ modes only\n");
-        return s;
-    }
-    bool queues = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.queued(); });
-    bool has_rq = !queues || std::system((std::string(python) + " -c 'import rq' >/dev/null 2>&1").c_str()) == 0;
-    if (!has_rq)
-        std::fprintf(stderr, "lab: RQ is not installed for python3 (apt-get install python3-rq); the queue's rows have no FastAPI twin\n");
-    // Worker processes in production Python: gunicorn's master with uvicorn workers (000).
-    auto has_workers = [](const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; };
-    bool has_gunicorn = std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
-                        std::system((std::string(python) + " -c 'import gunicorn, uvicorn.workers' >/dev/null 2>&1").c_str()) == 0;
-    if (!has_gunicorn)
-        std::fprintf(stderr, "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the worker rows' twins "
-                             "run uvicorn --workers instead\n");
-    // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
-    // those rows get no twin (it would be the shared socket's again, under another name).
-    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != "shared"; };
-    if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
-        std::fprintf(stderr, "lab: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
-                             "gunicorn's workers share one socket (its row is the shared socket's twin)\n");
-    std::vector<Configuration> both;
-    for (const Configuration& c : s.configurations) {
-        both.push_back(c);
-        if (c.server != "lab") continue;       // a student's app or server is its own twin
-        if (c.queued() && !has_rq) continue;  // (said above)
-        if (other_balance(c)) continue;        // (said above)
-        Configuration twin = c;
-        twin.server = "fastapi";
-        if (has_workers(c) && has_gunicorn) twin.fastapi_server = "gunicorn";
-        // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
-        std::string differs;
-        if (!c.gil && s.load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
-        const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
-                     differs + "]";
-        twin.label = c.label + suffix;
-        if (!c.series.empty()) twin.series = c.series + suffix;
-        twin.gil = true;  // CPython's own, for the model
-        // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
-        both.push_back(twin);
-    }
-    s.configurations = std::move(both);
-    return s;
-}
-
 double estimated_seconds(const Scenario& s) {
     double total = 0;
     for (const Configuration& c : s.configurations) {

@@ -128,15 +128,6 @@ private:
     std::set<std::string> seen_;
 };
 
-constexpr std::pair<KeyFigure, const char*> key_figures[] = {
-    {KeyFigure::makespan, "makespan"},
-    {KeyFigure::bystander_latency, "bystander-latency"},
-    {KeyFigure::peak_memory, "peak-memory"},
-    {KeyFigure::per_worker, "per-worker"},
-    {KeyFigure::latency_over_time, "latency-over-time"},
-    {KeyFigure::answer_vs_done, "answer-vs-done"},
-    {KeyFigure::latency_histogram, "latency-histogram"},
-};
 
 // Why a scenario cannot chart `figure`: it did not measure it (nullopt: it can).
 std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
@@ -371,47 +362,6 @@ Scenario load_scenario(const fs::path& file) {
     for (const char* read_elsewhere : {"load", "configuration", "expect", "check", "sweep"}) top.seen(read_elsewhere);
     top.finish();
     return s;
-}
-
-Load load_of(const Load& load, const Configuration& c) {
-    Load own = load;
-    if (c.requests) own.requests = *c.requests;
-    if (c.concurrency) own.concurrency = *c.concurrency;
-    if (c.delay_ms) own.delay_ms = *c.delay_ms;
-    return own;
-}
-
-bool served_by_processes(const Configuration& c) { return c.behind_nginx() || c.queued() || served_by_workers(c.mode); }
-
-int serving_processes(const Configuration& c) {
-    if (c.behind_nginx()) return c.hosts;
-    if (c.queued()) return c.queue_workers;
-    return served_by_workers(c.mode) ? c.workers : 1;
-}
-
-std::string to_string(KeyFigure figure) {
-    for (auto [f, name] : key_figures)
-        if (f == figure) return name;
-    return "makespan";
-}
-
-std::optional<KeyFigure> key_figure_named(const std::string& name) {
-    for (auto [f, n] : key_figures)
-        if (name == n) return f;
-    return std::nullopt;
-}
-
-int planned_requests(const Load& load) {
-    if (load.rate > 0) return static_cast<int>(load.rate * load.duration_ms / 1000.0);  // (as the open loop counts them)
-    return load.run_for_ms > 0 ? 0 : load.requests;
-}
-
-KeyFigure default_key_figure(const Load& load) { return load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan; }
-
-std::vector<std::string> key_figure_names() {
-    std::vector<std::string> names;
-    for (auto [f, name] : key_figures) names.push_back(name);
-    return names;
 }
 
 }  // namespace lab
