@@ -124,7 +124,7 @@ bool same_kind(const std::string& a, const std::string& b) {
 
 void compare_with_lesson(RunResult& run) {
     for (ConfigurationResult& mine : run.configurations) {
-        if (mine.configuration.lab_written() || !mine.error.empty() || mine.stats.empty() || mine.verdict.starts_with("unknown") ||
+        if (mine.configuration.lab_written() || !mine.error.empty() || mine.stats.empty() || mine.verdict == unknown_verdict ||
             mine.verdict.starts_with("failed"))
             continue;
         // Only a row that did the same (one at a time, all at once, K at a time) in about the same
