@@ -98,7 +98,7 @@ mode = "async-sleep"
         {"row = 2\nfigure = \"measured\"\nat_most = 1\nclaim = \"c\"", "expect[0].row", "between 1 and 1"},
         {"row = 1\nfigure = \"speed\"\nat_most = 1\nclaim = \"c\"", "expect[0].figure", "not one of"},
         {"row = 1\nfigure = \"measured\"\nclaim = \"c\"", "expect[0].at_least", "needs at_least, at_most"},
-        {"row = 1\nfigure = \"measured\"\nat_most = 1\nrelative_to = \"speed\"\nclaim = \"c\"", "expect[0].relative_to", "model, K, d"},
+        {"row = 1\nfigure = \"measured\"\nat_most = 1\nrelative_to = \"speed\"\nclaim = \"c\"", "expect[0].relative_to", "model, K, share, d"},
         {"row = 1\nfigure = \"measured\"\nat_most = 1\nrelative_to = 3\nclaim = \"c\"", "expect[0].relative_to", "names no configuration"},
         {"row = 1\nfigure = \"measured\"\nat_most = 1", "expect[0].claim", "required"},
     };

@@ -191,7 +191,7 @@ TEST_CASE("lab check passes a text its run bears out and fails one an option mak
     INFO(bad.output);
     CHECK(bad.exit_code == 1);
     CHECK(bad.output.find("✗ blocking-async") != std::string::npos);
-    CHECK(bad.output.find("✗ In async-sleep all ten wait together") != std::string::npos);
+    CHECK(bad.output.find("✗ In async-sleep all 10 wait together") != std::string::npos);
 
     // A number the text is written from ({T}, {waves}) changed: the text follows it, and holds
     // where the run meets the model (ten threads: ten waves of d).
@@ -212,7 +212,7 @@ TEST_CASE("lab run shows each claim with ✓ or ✗, and report.html lists them"
     INFO(run.output);
     CHECK(run.exit_code == 0);  // the run worked; its text is what it contradicts
     CHECK(run.output.find("✓ In blocking-in-loop the handler sleeps") != std::string::npos);
-    CHECK(run.output.find("✗ In async-sleep all ten wait together") != std::string::npos);
+    CHECK(run.output.find("✗ In async-sleep all 10 wait together") != std::string::npos);
     CHECK(run.output.find("this run contradicts") != std::string::npos);
     std::string page = test::read_file(only_run(out.path, "blocking-async") / "report.html");
     CHECK(page.find("class=\"claim contradicted\"") != std::string::npos);

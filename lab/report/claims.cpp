@@ -66,6 +66,11 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
         double many = x == "T" ? c.threads : x == "W" ? c.workers : x == "N" ? load.requests : 1;
         return {many / (load.delay_ms / 1000.0), e.relative_to};
     }
+    // share: one of W processes' even part of the N requests, ceil(N/W) of them, in % (busiest_worker's unit).
+    if (e.relative_to == "share") {
+        const int w = std::max(1, serving_processes(c)), n = load.requests;
+        return {100.0 * ((n + w - 1) / w) / std::max(1, n), "an even share, ceil(N/W) of N"};
+    }
     if (e.relative_to == "N") return {static_cast<double>(c.requests.value_or(load.requests)), "N"};
     if (e.relative_to == "T") return {static_cast<double>(c.threads), "T"};
     if (e.relative_to == "W") return {static_cast<double>(c.workers), "W"};

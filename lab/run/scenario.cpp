@@ -96,9 +96,9 @@ public:
             return;
         }
         auto name = node->value<std::string>();
-        const std::set<std::string> names{"model", "K", "d", "N", "T", "W", "P", "1/d", "T/d", "W/d", "N/d"};
+        const std::set<std::string> names{"model", "K", "share", "d", "N", "T", "W", "P", "1/d", "T/d", "W/d", "N/d"};
         if (!name || !names.count(*name))
-            fail(key, "must be model, K, d, N, T, W, P, a rate (1/d, T/d, W/d, N/d) or a configuration's place (1, 2, ...)");
+            fail(key, "must be model, K, share, d, N, T, W, P, a rate (1/d, T/d, W/d, N/d) or a configuration's place (1, 2, ...)");
         kind = *name;
     }
 
