@@ -196,7 +196,7 @@ void comparison_svg(std::ostream& out, const RunResult& run) {
 void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows,
                   const char* css_class, const std::string& probe_path) {
     TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows, probe_path.empty() ? 0 : bystanders_drawn);
-    const bool bystander = std::any_of(t.rows.begin(), t.rows.end(), [](const TimelineRow& row) { return row.bystander; });
+    const bool bystander = t.bystanders;
     const std::int64_t t0 = t.t0, span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
     const bool queued = r.configuration.queued();  // answered at once, run later by a queue worker

@@ -22,6 +22,7 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
     for (std::size_t i = 0; i < shown; ++i) {
         const RequestRecord* p = meanwhile[shown < 2 ? 0 : i * (meanwhile.size() - 1) / (shown - 1)];
         t.rows.push_back({p, SIZE_MAX, true});
+        t.bystanders = true;
         t.t1 = std::max(t.t1, p->end_us);
     }
     std::stable_sort(t.rows.begin(), t.rows.end(), [](const TimelineRow& a, const TimelineRow& b) { return began(a.record) < began(b.record); });
@@ -64,7 +65,7 @@ std::int64_t shared_axis_us(const RunResult& run) {
 std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout, std::int64_t axis_us) {
     const Batch& batch = result.batches[result.median_batch];
     TimelineRows t = timeline_rows(batch, 40, load.probe_path.empty() ? 0 : bystanders_drawn);
-    const bool bystander = std::any_of(t.rows.begin(), t.rows.end(), [](const TimelineRow& row) { return row.bystander; });
+    const bool bystander = t.bystanders;
     const std::int64_t t0 = t.t0, axis = std::max<std::int64_t>(axis_us, t.t1 - t.t0);
     if (t.t1 <= t0 || axis <= 0) return "";
     const bool queued = result.configuration.queued();

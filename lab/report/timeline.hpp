@@ -22,6 +22,7 @@ struct TimelineRows {
     std::int64_t t0 = 0, t1 = 0;  // first send, last answer
     std::size_t total = 0;
     bool stamped = false;  // whether any drawn request has the server's own stamps (else: client-side only)
+    bool bystanders = false;  // whether any of the bystander's requests are drawn
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
 inline constexpr std::size_t bystanders_drawn = 10;  // a bystander's requests a timeline draws at most
