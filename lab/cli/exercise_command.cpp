@@ -34,7 +34,6 @@ std::optional<Exercise> exercise_named(const std::string& name) {
 }
 
 int list_exercises() {
-    Layout layout{terminal_columns()};
     for (const std::string& name : exercise_names())
         if (auto e = exercise_named(name))
             std::cout << name << "\n    " << e->scenario.title << "\n    practises: lab run " << e->scenario.lesson << '\n';
