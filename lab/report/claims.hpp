@@ -14,7 +14,7 @@ struct CheckedClaim {
     Outcome outcome = Outcome::not_measured;
     std::string claim;     // the sentence it supports
     std::string evidence;  // "def + time.sleep(0.2): probe_max 0.4 ms ≤ 50.0 ms"
-    std::string meaning;   // an exercise's: what a ✗ says of the student's code, its figures filled in
+    std::string meaning = {};  // an exercise's: what a ✗ says of the student's code, its figures filled in
 };
 std::vector<CheckedClaim> check_claims(const RunResult& run);
 

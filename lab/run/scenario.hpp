@@ -94,7 +94,7 @@ struct Expectation {
     std::string relative_to;           // "" (plain numbers), "model", "d", "N", "T", "W", or "row"
     int relative_row = 0;              // with relative_to = "row": that configuration's same figure
     std::string claim;                 // the sentence of the text it supports
-    std::string meaning;               // an exercise's: what a ✗ means of the student's code, in the lesson's terms
+    std::string meaning = {};          // an exercise's: what a ✗ means of the student's code, in the lesson's terms
     std::optional<int> at = {};        // in a sweep: checked at this value (else at the row's own)
     std::string at_option = {};        // the option `at` is a value of (the file's [sweep])
     std::string not_here = {};         // why this run cannot check it (another option swept), or empty
