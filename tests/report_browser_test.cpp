@@ -246,7 +246,8 @@ TEST_CASE("lab load --live draws at most 200 requests a batch and counts every a
 }
 
 // Demonstration 2 on the live page (`lab serve --live`): a health check sent while a blocked loop
-// waits is seen, at least 4 px wide however short, on the row after the long request's.
+// waits is seen, at least 4 px wide however short, on the row after the long request's, waiting
+// from when its bytes arrived.
 TEST_CASE("lab serve --live draws a health check behind a blocked loop, visible and after the long request", "[browser]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--live"});
     std::smatch m;
@@ -268,7 +269,7 @@ TEST_CASE("lab serve --live draws a health check behind a blocked loop, visible 
     std::string browse = "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                          "--disable-background-networking --disable-component-update --disable-sync --window-size=1280,900 "
                          "--virtual-time-budget=3000 --user-data-dir=" + (out.path / "profile").string() + " --dump-dom '" + page +
-                         "?events=6' 2>/dev/null";  // the wait's read, start, end, answered; the check's read, answered
+                         "?answers=2' 2>/dev/null";  // the long wait's and the health check's
     std::string dom;
     FILE* chromium = popen(browse.c_str(), "r");
     REQUIRE(chromium);
@@ -276,16 +277,20 @@ TEST_CASE("lab serve --live draws a health check behind a blocked loop, visible 
     while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
     pclose(chromium);
     std::string bars = attribute(dom.substr(std::min(dom.size(), dom.find("<body"))), "data-serve-bars");
-    for (auto at = bars.find("&quot;"); at != std::string::npos; at = bars.find("&quot;")) bars.replace(at, 6, "\"");
+    bars = std::regex_replace(bars, std::regex("&quot;"), "\"");  // as the DOM dump escapes the attribute
     INFO(bars);
     REQUIRE_FALSE(bars.empty());
-    double health_top = -1, health_width = -1, delay_top = -1;
+    double health_top = -1, health_width = -1, health_waiting = -1, delay_top = -1, delay_width = -1;
     for (const auto& bar : nlohmann::json::parse(bars)) {
         const std::string what = bar["what"];
-        if (what.starts_with("/health")) health_top = bar["top"], health_width = bar["width"];
-        if (what.starts_with("/delay")) delay_top = bar["top"];
+        if (what.starts_with("/health")) health_top = bar["top"], health_width = bar["width"], health_waiting = bar["waiting"];
+        if (what.starts_with("/delay")) delay_top = bar["top"], delay_width = bar["width"];
     }
     CHECK(health_width >= 4);
     CHECK(delay_top >= 0);
     CHECK(health_top > delay_top);
+    // Its bytes waited in the socket from 0.1 s into the second the loop slept: drawn as waiting
+    // (the kernel's arrival stamp), most of the long bar's width, not a sliver at its end.
+    CHECK(health_waiting >= 0.5 * delay_width);
+    CHECK(health_waiting <= delay_width);
 }

@@ -264,6 +264,40 @@ TEST_CASE("the bystander goes on probe_after past the last answer, and sees what
     CHECK(health_wait_ms("thread-pool") < 60);   // on the pool (no GIL): the loop stays free
 }
 
+// A blocked loop cannot see a request arrive, only read it late; the kernel stamps its bytes on
+// arrival (lab/server/arrival.hpp), so the live channel tells how long they waited in the socket.
+TEST_CASE("lab serve --live tells when a request's bytes arrived, while a blocked loop slept", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--live"});
+    std::smatch m;
+    std::string log = server.log();
+    REQUIRE(std::regex_search(log, m, std::regex("live view: http://127\\.0\\.0\\.1:([0-9]+)/")));
+    std::thread slow([&] { httplib::Client(server.host(), server.port()).Get("/delay?ms=400"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    REQUIRE(httplib::Client(server.host(), server.port()).Get("/health"));
+    slow.join();
+    httplib::Client page("127.0.0.1", static_cast<std::uint16_t>(std::stoi(m[1])));
+    page.set_read_timeout(std::chrono::seconds(5));
+    std::string events;
+    page.Get("/events", [&](const char* data, std::size_t n) {
+        events.append(data, n);
+        return events.find("\"answered\"", events.find("/health")) == std::string::npos;
+    });
+    INFO(events);
+    std::optional<double> arrived, read;
+    for (std::size_t at = 0; (at = events.find("data: ", at)) != std::string::npos; at += 6) {
+        auto e = nlohmann::json::parse(events.substr(at + 6, events.find('\n', at) - at - 6));
+        if (e.value("what", "") != "/health") continue;
+        if (e["mark"] == "arrived") arrived = e["t"].get<double>();
+        if (e["mark"] == "read") read = e["t"].get<double>();
+    }
+    REQUIRE(arrived);
+    REQUIRE(read);
+    // Sent at least 100 ms into a 400 ms sleep: at most 300 ms of it left to wait; a floor that
+    // allows the test's own 100 ms to run long by up to 150 ms.
+    CHECK(*read - *arrived >= 0.15);
+    CHECK(*read - *arrived <= 0.32);
+}
+
 // `lab serve --live`: the page's events come from the server's own marks, as it reads, serves
 // and answers each request, named by the client's port; a page opened later replays them.
 TEST_CASE("lab serve --live streams each request's marks to its page", "[server]") {

@@ -39,7 +39,7 @@ th{background:#eee}.note{color:#555;font-size:13px}
 // Bars per lane: the plan says how many the lab draws (lab/live/live_hub.hpp); 200 until it has,
 // and under `lab serve --live`, which has no plan.
 let maxRows = 200;
-const state = {plan: null, lanes: [], axis: 0.1, done: false, barsWhileRunning: 0, events: 0, current: -1};
+const state = {plan: null, lanes: [], axis: 0.1, done: false, barsWhileRunning: 0, current: -1};
 const $ = id => document.getElementById(id);
 function text(el, t) { el.textContent = t; return el; }
 function el(tag, cls) { const e = document.createElement(tag); if (cls) e.className = cls; return e; }
@@ -82,7 +82,7 @@ function now(l) { return l.active ? l.lastT + (performance.now() - l.lastWall) /
 // terminal and report.html draw them: a blocked loop's staircase runs from the top row down.
 function layoutRows(l) {
   const drawn = l.reqs.filter(r => r && r.div);
-  drawn.sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.sent - b.sent);
+  drawn.sort((a, b) => (a.start ?? a.read ?? Infinity) - (b.start ?? b.read ?? Infinity) || a.sent - b.sent);
   drawn.forEach((r, row) => {
     r.div.style.top = (row * (l.barHeight + l.gap) + l.gap / 2) + 'px'; r.div.style.height = l.barHeight + 'px';
   });
@@ -98,11 +98,11 @@ function drawBar(l, i) {
     layoutRows(l);
   }
   const t = now(l);
-  const waitEnd = r.start ?? r.answered ?? t;
-  place(r.wait, r.sent, waitEnd);
-  if (r.start !== undefined) place(r.serve, r.start, r.end ?? r.answered ?? t); else place(r.serve, 0, 0);
+  const begun = r.start ?? r.read;  // (lab serve: a request with no work of its own, a health check, from its read)
+  place(r.wait, r.sent, begun ?? r.answered ?? t);
+  if (begun !== undefined) place(r.serve, begun, r.end ?? r.answered ?? t); else place(r.serve, 0, 0);
   r.serve.className = r.failed ? 'failed' : 'serve';
-  r.div.title = 'request ' + ((r.n ?? i) + 1) + ': sent ' + r.sent.toFixed(3) + ' s' +
+  r.div.title = 'request ' + ((r.n ?? i) + 1) + (r.read !== undefined ? ': arrived ' : ': sent ') + r.sent.toFixed(3) + ' s' +
     (r.start !== undefined ? ', served from ' + r.start.toFixed(3) + ' s' : '') +
     (r.answered !== undefined ? ', answered ' + r.answered.toFixed(3) + ' s' : '');
 }
@@ -137,7 +137,6 @@ function answeredSoFar(l) { return Math.max(l.answered, l.counted); }
 function running(l) { return !l.over && (l.requests === 0 || answeredSoFar(l) < l.requests); }
 
 function handle(e) {
-  state.events++;
   if (e.type === 'plan') {
     state.plan = e;
     if (e.drawn) maxRows = e.drawn;
@@ -213,11 +212,14 @@ function handle(e) {
   }
 }
 
-// `lab serve --live`: no harness, so each request appears when the server reads it, on one
-// lane per burst (a new one after 2 s without requests), named by its client's port.
-const serving = {lane: -1, last: -1e9, byPort: new Map()};
+// `lab serve --live`: no harness, so each request appears when it reached the server: when its
+// bytes arrived if they waited in the socket (an 'arrived' mark, then its 'read'), else when the
+// loop read it; on one lane per burst (a new one after 2 s without requests), named by its
+// client's port. The wait in the socket is drawn as waiting, up to when the server began it.
+const serving = {lane: -1, last: -1e9, byPort: new Map(), arrived: new Set()};
 function serveMark(e) {
-  if (serving.lane < 0 || (e.mark === 'read' && e.t - serving.last > 2)) {
+  const first = e.mark === 'arrived' || (e.mark === 'read' && !serving.arrived.has(e.port));
+  if (serving.lane < 0 || (first && e.t - serving.last > 2)) {
     serving.lane = state.lanes.length;
     const l = lane(serving.lane);
     l.label = 'Requests as the server read them (burst ' + (serving.lane + 1) + ')';
@@ -231,11 +233,13 @@ function serveMark(e) {
   const l = lane(serving.lane);
   const t = e.t - l.origin;
   let i = serving.byPort.get(e.port);
-  if (e.mark === 'read' || i === undefined) {
+  if (first || i === undefined) {
     i = l.reqs.length; l.reqs.push({sent: t, what: e.what}); serving.byPort.set(e.port, i);
     if (l.reqs.length > 4) { size(l, l.reqs.length, 1); layoutRows(l); }
   }
+  if (e.mark === 'arrived') serving.arrived.add(e.port); else serving.arrived.delete(e.port);
   const r = l.reqs[i];
+  if (e.mark === 'read') r.read = t;
   if (e.mark === 'start') r.start = t;
   if (e.mark === 'end') r.end = t;
   if (e.mark === 'answered') { r.answered = t; r.failed = !String(e.what).startsWith('2'); }
@@ -246,7 +250,8 @@ function serveMark(e) {
   text($('status'), 'Serving: ' + (e.what || '') + ' (' + e.mark + ')');
   // What the page shows of this lane, for the tests: each request's row and drawn width, in px.
   document.body.dataset.serveBars = JSON.stringify(l.reqs.filter(q => q.div).map(q => ({
-    what: q.what, top: parseFloat(q.div.style.top), width: Math.round(visibleWidth(q))})));
+    what: q.what, top: parseFloat(q.div.style.top), width: Math.round(visibleWidth(q)),
+    waiting: Math.round(q.wait.getBoundingClientRect().width)})));
 }
 
 function visibleWidth(r) {
@@ -261,10 +266,15 @@ function animate() {
 requestAnimationFrame(animate);
 
 const source = new EventSource('/events');
-// ?events=N: stop listening after N events (a page saved or tested after a `lab serve --live`
-// demonstration, whose stream never ends by itself).
-const lastEvent = Number(new URLSearchParams(location.search).get('events')) || Infinity;
-source.onmessage = m => { handle(JSON.parse(m.data)); if (state.events >= lastEvent) source.close(); };
+// ?answers=N: stop listening once N requests are answered (a page saved or tested after a `lab
+// serve --live` demonstration, whose stream never ends by itself).
+const lastAnswer = Number(new URLSearchParams(location.search).get('answers')) || Infinity;
+let answers = 0;
+source.onmessage = m => {
+  const e = JSON.parse(m.data);
+  handle(e);
+  if (e.type === 'mark' && e.mark === 'answered' && ++answers >= lastAnswer) source.close();
+};
 source.onerror = () => { if (!state.done) text($('status'), 'The lab is not answering (the run may be over): the picture stays as it was.'); };
 source.onopen = () => { if (!state.plan) text($('status'), 'Connected: waiting for the first request.'); };
 </script>

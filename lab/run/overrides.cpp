@@ -11,10 +11,13 @@
 
 namespace lab {
 
-void fill_values(std::string& text, const Configuration& c, const Load& own) {
+// `{N}` is the row's own value; `{N@3}` the value of the file's third row (a text written for
+// the whole lesson, like its teaching, can name another row's threads or requests).
+void fill_values(std::string& text, const Configuration& c, const Load& own, const std::string& suffix) {
     char d[32];
     std::snprintf(d, sizeof d, "%g", own.delay_ms / 1000.0);
-    auto fill = [&](const std::string& name, const std::string& value) {
+    auto fill = [&](std::string name, const std::string& value) {
+        name.insert(name.size() - 1, suffix);
         for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) {
             text.replace(at, name.size(), value);
             // A count and its noun agree: "{W} workers" with W = 1 is "1 worker".
@@ -36,7 +39,26 @@ void fill_values(std::string& text, const Configuration& c, const Load& own) {
     fill("{Q}", std::to_string(c.queue_workers));
     fill("{H}", std::to_string(c.hosts));
     fill("{waves}", std::to_string((own.requests + c.threads - 1) / std::max(1, c.threads)));  // a pool's: ceil(N/T)
+    fill("{every_ms}", std::to_string(own.probe_every_ms));  // the bystander's interval
+    fill("{stagger_ms}", std::to_string(own.stagger_ms));
 }
+
+void fill_values(std::string& text, const Configuration& c, const Load& own) { fill_values(text, c, own, ""); }
+
+namespace {
+
+// A text about the whole lesson (title, teaching): `{N@k}` by the file's row k, then `{N}` by its
+// first row. In a sweep, a row's point at its own value stands for it (else its first point).
+void fill_lesson_values(std::string& text, const Scenario& s) {
+    if (s.configurations.empty()) return;
+    for (bool home_only : {true, false})  // a row filled once stays filled: nothing is left to replace
+        for (const Configuration& c : s.configurations)
+            if (c.number > 0 && (!home_only || !c.sweep_value || c.sweep_value == c.sweep_home))
+                fill_values(text, c, load_of(s.load, c), "@" + std::to_string(c.number));
+    fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
+}
+
+}  // namespace
 
 Scenario apply(Scenario s, const Overrides& o) {
     if (o.requests) s.load.requests = *o.requests;
@@ -97,8 +119,7 @@ Scenario apply(Scenario s, const Overrides& o) {
                 fill_values(e.claim, c, load_of(s.load, c));
                 break;
             }
-    if (!s.configurations.empty())  // the lesson's title and text by its first row's
-        for (std::string* text : {&s.title, &s.teaching}) fill_values(*text, s.configurations.front(), load_of(s.load, s.configurations.front()));
+    for (std::string* text : {&s.title, &s.teaching}) fill_lesson_values(*text, s);  // by its rows' values
     if (o.only) {  // one configuration, by its label or its place (from 1)
         const std::string& want = *o.only;
         std::vector<Configuration> kept;

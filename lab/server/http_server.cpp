@@ -10,6 +10,7 @@
 #include "lab/drivers/http_client.hpp"
 #include "lab/drivers/redis.hpp"
 #include "lab/server/answer.hpp"
+#include "lab/server/arrival.hpp"
 #include "lab/server/cpu_work.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/http_messages.hpp"
@@ -27,17 +28,28 @@ namespace {
 constexpr std::chrono::milliseconds accept_retry{100};  // after a failed accept (EMFILE)
 
 
-// Tells the class when the loop read a request (with --explain). The server cannot see when the
-// bytes reached its socket, only when its loop got to them: right after the loop was held, they
-// may have waited all that time, and the line says so rather than call it an arrival.
-void explain_read(long id, const Request& req, std::int64_t read_us) {
-    auto [held_from, held_to] = loop_monitor().last_stretch();
+// A request's bytes that waited at least this long in the socket are told and drawn as waiting;
+// shorter waits are the usual instant between a packet's arrival and the loop's read.
+constexpr std::int64_t seen_waiting_us = 1000;
+
+// Tells the class when the loop read a request (with --explain), and how long its bytes had
+// waited in the socket first, by the kernel's stamp of their arrival (lab/server/arrival.hpp).
+void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_t arrived_us) {
     std::string what = std::string(req.method_string()) + " " + std::string(req.target());
-    if (held_to >= held_from && read_us - held_to <= LoopMonitor::room_us && held_to - held_from >= 10'000)
-        explain("#%ld %s read by the loop once it was free: it may have waited in its socket all the while "
-                "(a server sees when it reads a request, not when the bytes arrived)", id, what.c_str());
+    if (arrived_us > 0 && read_us - arrived_us >= seen_waiting_us)
+        explain("#%ld %s read by the loop %.1f ms after it arrived: it waited in its socket until the loop was free", id,
+                what.c_str(), static_cast<double>(read_us - arrived_us) / 1000.0);
     else
-        explain("#%ld %s read by the loop", id, what.c_str());
+        explain("#%ld %s read by the loop as it arrived", id, what.c_str());
+}
+
+// The bytes of the next request that already wait in the socket, read with the stamp of their
+// arrival (0: none waited, so the usual read below takes them as they come).
+std::int64_t take_waiting(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    auto room = buffer.prepare(header_limit);
+    WaitingBytes waiting = read_waiting(stream.socket().native_handle(), room.data(), room.size());
+    buffer.commit(static_cast<std::size_t>(waiting.bytes));
+    return waiting.arrived_us;
 }
 
 // Tells the class where and how long a request's work ran (with --explain).
@@ -130,6 +142,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         parser.header_limit(header_limit);
         parser.body_limit(body_limit);
         beast::error_code ec;
+        std::int64_t arrived = stamping_arrivals() && buffer.size() == 0 ? take_waiting(stream, buffer) : 0;
         stream.expires_after(idle);
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
@@ -147,12 +160,14 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         ServerStats& stats = server_stats();
         long id = ++stats.requests_received;
         ++stats.in_service;
-        std::int64_t arrived = monotonic_us();
-        explain_read(id, req, arrived);
+        std::int64_t read_us = monotonic_us();
+        explain_read(id, req, read_us, arrived);
         // The live channel names a request by its client's port; its work is started below,
         // on this thread, before the first suspension (a pool's hand-over carries it along).
         live::current_request() = client_port;
-        live::send_mark(live::Mark::read, client_port, arrived, std::string_view(req.target().data(), req.target().size()));
+        const std::string_view target(req.target().data(), req.target().size());
+        if (arrived > 0 && read_us - arrived >= seen_waiting_us) live::send_mark(live::Mark::arrived, client_port, arrived, target);
+        live::send_mark(live::Mark::read, client_port, read_us, target);
         loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
         Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
                         std::string_view(req.target().data(), req.target().size()));
@@ -171,7 +186,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         live::send_mark(live::Mark::answered, client_port, monotonic_us(), std::to_string(res.result_int()));
         explain("#%ld answered %u, %.1f ms after the loop read it", id, res.result_int(),
-                static_cast<double>(monotonic_us() - arrived) / 1000.0);
+                static_cast<double>(monotonic_us() - read_us) / 1000.0);
         if (r.background && res.result() == http::status::accepted)  // accepted: its task now runs
             asio::co_spawn(stream.get_executor(), in_background(r, handlers, id, client_port), asio::detached);
         if (ec || !res.keep_alive()) break;
@@ -236,6 +251,7 @@ tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     if (reuse_port)
         acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+    if (options.explain || !options.events_to.empty()) stamp_arrivals(acceptor.native_handle());  // told and drawn
     acceptor.bind(endpoint);
     acceptor.listen(65535);  // the kernel caps it at net.core.somaxconn
     return acceptor;

@@ -51,7 +51,7 @@ void send_mark(Mark mark, int request, std::int64_t at_us, std::string_view what
 
 ReceivedMark parse_mark(std::string_view d) {
     ReceivedMark m;
-    if (d.size() < 7 || d[1] != ' ' || std::string_view("rsea").find(d[0]) == std::string_view::npos) return m;
+    if (d.size() < 7 || d[1] != ' ' || std::string_view("irsea").find(d[0]) == std::string_view::npos) return m;
     m.mark = static_cast<Mark>(d[0]);
     const char* p = d.data() + 2;
     const char* end = d.data() + d.size();

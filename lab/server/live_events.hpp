@@ -1,8 +1,8 @@
 #pragma once
 // The server's live channel (`lab serve --events-to PATH`, which `lab run --live` and `lab serve
-// --live` pass): the moment the loop reads a request, its work starts and ends, and its answer
-// is written, each sent at once as one datagram to a unix socket, so a live page can turn a bar
-// from "waiting" to "being served" while the request runs. Sending never waits: a datagram the
+// --live` pass): the moment a request's bytes arrived (if they waited), the loop reads it, its
+// work starts and ends, and its answer is written, each sent at once as one datagram to a unix
+// socket, so a live page can turn a bar from "waiting" to "being served" while the request runs. Sending never waits: a datagram the
 // listener has no room for is dropped (the picture loses a mark), the server is never slowed.
 #include <cstdint>
 #include <string>
@@ -20,7 +20,9 @@ bool channel_open();
 // carried to a pool thread by whoever hands the work over.
 int& current_request();
 
-enum class Mark : char { read = 'r', started = 's', ended = 'e', answered = 'a' };
+// `arrived`: when a request's bytes reached the socket, sent (before its `read`) only when they
+// waited there, e.g. behind a blocked loop (lab/server/arrival.hpp).
+enum class Mark : char { arrived = 'i', read = 'r', started = 's', ended = 'e', answered = 'a' };
 
 // One mark: "s 53124 8812345678 4242 /delay?ms=100" (kind, client port, monotonic µs, pid, what).
 void send_mark(Mark mark, int request, std::int64_t at_us, std::string_view what = {});

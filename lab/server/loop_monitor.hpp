@@ -32,9 +32,6 @@ public:
     // A gap shorter than the lag timer's tick is no room: only the loop's bookkeeping between
     // two handlers (answer one, read the next: microseconds, a few ms under a sanitizer).
     static constexpr std::int64_t room_us = 5000;
-    // The latest such stretch, [start, end] in µs (end < start before the first): a request the
-    // loop reads right after it may have been waiting in its socket all that time.
-    std::pair<std::int64_t, std::int64_t> last_stretch() const { return {stretch_start_us_, stretch_end_us_}; }
 
 private:
     asio::awaitable<void> watch(Micros slow);
