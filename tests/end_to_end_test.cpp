@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <regex>
 
 #include <sys/wait.h>
 
@@ -154,7 +156,8 @@ TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option 
     std::string table = pool.output.substr(0, pool.output.find("What the lesson claims"));
     CHECK(table.find("def route, 10 threads") != std::string::npos);
     CHECK(table.find("100 threads") == std::string::npos);
-    CHECK(pool.output.find("AnyIO's") == std::string::npos);  // --only 2: the first did not run, nor its claims
+    auto summary = nlohmann::json::parse(test::read_file(only_run(out.path, "thread-pool") / "summary.json"));
+    CHECK(summary["configurations"].size() == 1);  // --only 2: the first did not run
     auto blocking = test::run_lab("run blocking-async --threads 10 --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string());
     CHECK(blocking.output.find("notice: --threads applies to thread-pool configurations") != std::string::npos);
     auto unknown = test::run_lab("run blocking-async --only nine --quiet --out " + out.path.string());
@@ -228,7 +231,25 @@ TEST_CASE("lab report --measured makes the README's table from the newest run of
     CHECK(table.output.find("| scenario | configuration | measured | model | key figure |") == 0);
     CHECK(table.output.find("| head-of-line | async def + time.sleep(0.02) | 0.") != std::string::npos);
     CHECK(table.output.find("probe_p50") != std::string::npos);  // its lesson's figure
+    CHECK(std::regex_search(table.output, std::regex("\\| head-of-line \\| [0-9]+ s \\|")));  // how long it took
     CHECK(test::run_lab("report --measured " + (out.path / "nothing").string()).exit_code == 2);
+}
+
+// Each demonstration says how long its lesson takes here: the figure of the generated table.
+TEST_CASE("the README's demonstrations cite how long each lesson takes from its generated table", "[unit]") {
+    const std::string readme = test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "README.md");
+    std::map<std::string, std::string> took;
+    static const std::regex row(R"(\n\| ([a-z0-9-]+) \| ([0-9]+) s \|)");
+    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row); it != std::sregex_iterator(); ++it)
+        took[(*it)[1]] = (*it)[2];
+    REQUIRE(took.size() >= 15);
+    int cited = 0;
+    static const std::regex cite(R"(`lab run ([a-z0-9-]+)` \(([0-9]+) s here\))");
+    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), cite); it != std::sregex_iterator(); ++it, ++cited) {
+        INFO((*it)[0]);
+        CHECK(took[(*it)[1]] == (*it)[2].str());
+    }
+    CHECK(cited >= 8);  // at least one a demonstration
 }
 
 TEST_CASE("a scenario whose service is not installed says which package, in one line", "[e2e]") {

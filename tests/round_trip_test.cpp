@@ -82,6 +82,7 @@ lab::RunResult made_up_run(const lab::Scenario& scenario) {
     lab::RunResult run;
     run.scenario = scenario;
     run.cores = 2;
+    run.run_s = 12.25;
     for (std::size_t i = 0; i < scenario.configurations.size(); ++i) {
         lab::ConfigurationResult r;
         r.configuration = scenario.configurations[i];
@@ -126,6 +127,7 @@ void round_trip(const lab::RunResult& run) {
     fs::path folder = lab::write_results(run, dir.path);
     lab::RunResult back = lab::read_results(folder);
     CHECK(table(back) == table(run));
+    CHECK(back.run_s == run.run_s);  // how long it took: the README's demonstrations cite it
     CHECK(table(back, lab::Format::json) == table(run, lab::Format::json));
     CHECK(table(back, lab::Format::csv) == table(run, lab::Format::csv));
     CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));

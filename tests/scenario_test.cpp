@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <regex>
 #include <sstream>
 
 #include "lab/run/runner.hpp"
@@ -124,7 +126,7 @@ TEST_CASE("labels are built from the values that run; an option that changes not
     ten.threads = 10;
     auto pool = lab::apply(shipped("thread-pool"), ten);
     REQUIRE(pool.configurations.size() == 2);
-    CHECK(pool.configurations[0].label == "def route, 10 threads (AnyIO's default is 40)");
+    CHECK(pool.configurations[0].label == "def route, 10 threads");
     CHECK(pool.configurations[1].label == "def route, 10 threads");
     CHECK(lab::unused_overrides(pool, ten).empty());
     auto as_shipped = lab::apply(shipped("thread-pool"), {});
@@ -139,6 +141,47 @@ TEST_CASE("labels are built from the values that run; an option that changes not
     two.workers = 2;
     auto workers = lab::apply(shipped("multi-process"), two);
     CHECK(workers.configurations[0].label == "2 workers, one shared socket (as gunicorn and uvicorn)");
+}
+
+// "What if N = 7?": a lesson's words follow the values that run. With N, d, T, W and P changed,
+// no title, text, label or claim still types the default N (as digits or a word) or d (in ms,
+// or in seconds as Python writes it), so no sentence describes a run that did not happen.
+TEST_CASE("no lesson's text types a number that a run's options set", "[unit]") {
+    static const char* words[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                                  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                                  "nineteen", "twenty"};
+    auto as_digits = [](int n) {  // 10000 is also written 10,000
+        std::string plain = std::to_string(n), grouped;
+        for (std::size_t k = 0; k < plain.size(); ++k) {
+            if (k > 0 && (plain.size() - k) % 3 == 0) grouped.push_back(',');
+            grouped.push_back(plain[k]);
+        }
+        return "(" + plain + "|" + grouped + ")";
+    };
+    lab::Overrides changed;
+    changed.requests = 7, changed.delay_ms = 130, changed.threads = 13, changed.workers = 3, changed.db_pool = 3;
+    for (const auto& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+        const lab::Scenario before = lab::load_scenario(file);
+        const lab::Scenario after = lab::apply(before, changed);
+        INFO(before.name);
+        std::string text = after.title + "\n" + after.teaching;
+        for (const auto& c : after.configurations) text += "\n" + (c.sweep_value ? c.series : c.label);  // (not ", C = 20")
+        for (const auto& e : after.expectations) text += "\n" + e.claim;
+        std::vector<std::string> typed;  // what the defaults would have put there
+        const int n = before.load.requests, d_ms = before.load.delay_ms;
+        if (n > 1) typed.push_back("\\b" + as_digits(n) + "\\b(?! ?%)(?!\\.[0-9])");  // (10 % is a tolerance; user 1 a name)
+        if (n > 1 && n <= 20) typed.push_back(std::string("\\b") + words[n] + "\\b");
+        typed.push_back("\\b" + as_digits(d_ms) + " ?ms\\b");
+        char d[32];
+        std::snprintf(d, sizeof d, "%g", d_ms / 1000.0);
+        typed.push_back(std::string("[^0-9.]") + std::regex_replace(d, std::regex("\\."), "\\.") + "( s\\b|\\))");
+        for (const std::string& pattern : typed) {
+            std::smatch m;
+            bool found = std::regex_search(text, m, std::regex(pattern, std::regex::icase));
+            INFO("typed: " << pattern << " in ..." << (found ? text.substr(static_cast<std::size_t>(std::max<long>(0, m.position(0) - 60)), 120) : ""));
+            CHECK_FALSE(found);
+        }
+    }
 }
 
 TEST_CASE("--only runs one configuration, by label or by number", "[unit]") {

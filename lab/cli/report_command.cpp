@@ -83,6 +83,7 @@ int print_measured_table(const fs::path& root) {
     std::sort(scenarios.begin(), scenarios.end());
     std::cout << "| scenario | configuration | measured | model | key figure |\n|---|---|---|---|---|\n";
     int rows = 0;
+    std::vector<std::pair<std::string, double>> took;  // each lesson's whole run, for the second table
     for (const fs::path& folder : scenarios) {
         fs::path newest;
         try {
@@ -91,6 +92,7 @@ int print_measured_table(const fs::path& root) {
             continue;  // not a scenario's folder of runs
         }
         RunResult run = read_results(newest);
+        if (run.run_s > 0) took.emplace_back(run.scenario.name, run.run_s);
         const char* key[2] = {nullptr, nullptr};
         switch (run.scenario.key_figure) {
             case KeyFigure::bystander_latency: key[0] = "probe_p50", key[1] = "probe_max"; break;
@@ -121,6 +123,9 @@ int print_measured_table(const fs::path& root) {
         std::cerr << "lab report --measured: no runs under " << root.string() << '\n';
         return exit_usage;
     }
+    // How long a class waits for each lesson: the README's demonstrations cite these.
+    if (!took.empty()) std::cout << "\n| lesson | `lab run` takes here |\n|---|---|\n";
+    for (const auto& [name, seconds] : took) std::cout << "| " << name << " | " << fixed(seconds, 0) << " s |\n";
     return exit_ok;
 }
 

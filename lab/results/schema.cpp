@@ -284,6 +284,7 @@ json summary_json(const RunResult& run) {
     w("teaching", s.teaching);
     w("key_figure", to_string(s.key_figure));
     w("cores", run.cores);
+    w("run_s", run.run_s);
     w.object("load", stored, [](auto& v, auto& l) { fields(v, l); });
     json expect = json::array();
     for (const Expectation& e : s.expectations) {
@@ -340,6 +341,7 @@ StoredRun run_from_summary(const json& summary) {
     top("source", s.source);
     top("teaching", s.teaching);
     top("cores", run.cores, Bound{1, 1e6});
+    top("run_s", run.run_s, Bound{0, 1e6});  // absent in folders written before it existed
     top.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
     std::string figure = to_string(default_key_figure(s.load));
     top("key_figure", figure);  // absent in folders written before it existed

@@ -22,7 +22,7 @@ void fill_values(std::string& text, const Configuration& c, const Load& own, con
             text.replace(at, name.size(), value);
             // A count and its noun agree: "{W} workers" with W = 1 is "1 worker".
             if (value != "1") continue;
-            for (std::string noun : {" workers", " threads", " requests", " hosts", " connections"})
+            for (std::string noun : {" workers", " threads", " requests", " hosts", " connections", " waves"})
                 if (text.compare(at + 1, noun.size(), noun) == 0 && (at + 1 + noun.size() == text.size() || !std::isalpha(static_cast<unsigned char>(text[at + 1 + noun.size()])))) {
                     text.erase(at + noun.size(), 1);  // the noun's final s
                     break;

@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "lab/clock.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/server_process.hpp"
@@ -340,6 +341,7 @@ bool RunResult::ok() const {
 }
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
+    const std::int64_t began_us = monotonic_us();  // what the class waits: services, servers, batches
     // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
     // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
     std::optional<PrivatePostgres> database;
@@ -372,6 +374,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }
     compare_with_lesson(run);  // a student's row: which of the lesson's rows it behaved like
+    run.run_s = static_cast<double>(monotonic_us() - began_us) / 1e6;
     if (settings.progress) settings.progress->done();
     return run;
 }

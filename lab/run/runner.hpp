@@ -34,7 +34,8 @@ struct Overrides {
 // `text` with the values one configuration runs with in place of its placeholders: {d} the wait
 // in seconds as the documents write it (time.sleep(0.1)), {d_ms} in ms, {T} the pool's threads,
 // {W} the workers, {N} the requests, {C} the connections at once, {P} the database pool, {Q} the
-// queue workers, {H} the hosts behind nginx, {waves} a pool's ceil(N/T).
+// queue workers, {H} the hosts behind nginx, {waves} a pool's ceil(N/T), {every_ms} the
+// bystander's interval, {stagger_ms} the connections' stagger.
 void fill_values(std::string& text, const Configuration& c, const Load& own);
 
 // The scenario as it will run: overrides applied; labels, claims, title and text built from the
@@ -74,6 +75,7 @@ struct RunResult {
     Scenario scenario;
     std::vector<ConfigurationResult> configurations;
     int cores = lab::cores();  // of the machine that ran it: the CPU models and floors use it
+    double run_s = 0;          // how long the whole run took, services and servers started and stopped
     bool ok() const;  // every server started and every request was answered
 };
 
