@@ -168,9 +168,8 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         const std::string_view target(req.target().data(), req.target().size());
         if (arrived > 0 && read_us - arrived >= seen_waiting_us) live::send_mark(live::Mark::arrived, client_port, arrived, target);
         live::send_mark(live::Mark::read, client_port, read_us, target);
-        loop_monitor().handler_started(std::string_view(req.target().data(), req.target().size()));
-        Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
-                        std::string_view(req.target().data(), req.target().size()));
+        loop_monitor().handler_started(target);
+        Route r = route(std::string_view(req.method_string().data(), req.method_string().size()), target);
         Response res;
         try {
             res = co_await respond(req, r, handlers, id);
