@@ -71,6 +71,30 @@ TEST_CASE("an expectation holds or is contradicted by the run's own figures", "[
     CHECK(test::longest_line(text) <= 60);
 }
 
+// --with-fastapi: a claim is held against the row's real twin as well, and where the lab's C++
+// row and the real stack disagree, that is said (the C++ row is kinder than uvicorn here).
+TEST_CASE("a claim is judged on the row's real FastAPI twin too, and a disagreement is said", "[unit]") {
+    lab::RunResult run = two_rows();
+    lab::ConfigurationResult twin = run.configurations[1];  // the awaiting row's, on uvicorn
+    twin.configuration.server = "fastapi";
+    twin.configuration.label = "awaiting [FastAPI]";
+    twin.batches[0].probes[0].end_us = 495'000;
+    run.configurations.push_back(twin);
+    run.scenario.expectations = {expect(2, "probe_max", std::nullopt, 50), expect(1, "probe_max", std::nullopt, 50)};
+    auto checked = lab::check_claims(run);
+    REQUIRE(checked.size() == 2);
+    using O = lab::CheckedClaim::Outcome;
+    CHECK(checked[0].outcome == O::holds);
+    REQUIRE(checked[0].real);
+    CHECK(checked[0].real->outcome == O::contradicted);
+    CHECK(checked[0].real->evidence.find("awaiting [FastAPI]: probe_max 495.0 ms") == 0);
+    CHECK(lab::stack_disagreement(checked[0]) == "holds for the lab's C++ row, not for the real FastAPI stack");
+    CHECK_FALSE(checked[1].real);  // the blocked row has no twin in this run
+    std::string text = lab::claims_text(checked, 100, false);
+    CHECK(text.find("✗ on real FastAPI: awaiting [FastAPI]") != std::string::npos);
+    CHECK(text.find("→ holds for the lab's C++ row, not for the real FastAPI stack") != std::string::npos);
+}
+
 TEST_CASE("a text cites the run's figures through placeholders", "[unit]") {
     lab::RunResult run = two_rows();
     CHECK(lab::with_figures("took {measured:1}, not {measured:2}; /health {probe_max:1}", &run) ==

@@ -109,6 +109,19 @@ $PY "$SERVE" --variant nope >/dev/null 2>&1
 code=$?
 check "unknown variant: usage error, exit 2 (got $code)" [ "$code" = 2 ]
 
+# --threads sizes the pool `def` routes run on (AnyIO's limiter): 10 sleeps of 100 ms on 5
+# threads take two waves, at least 0.2 s (a floor no server beats), where 40 threads take one.
+rm -f "$TMP"/threaded.out
+if start threaded --threads 5; then
+    ms=$(makespan_ms "$URL/delay?ms=100" 10)
+    check "--threads 5: 10 x /delay?ms=100 take two waves, >= 200 ms (took ${ms} ms)" [ "$ms" -ge 200 ]
+    check "--threads 5: ... and not ten, < 600 ms (took ${ms} ms)" [ "$ms" -lt 600 ]
+    stop "$PID"
+else
+    bad "--threads 5 starts"
+fi
+check "--threads 0: usage error" not $PY "$SERVE" --variant threaded --threads 0 2>/dev/null
+
 # Several uvicorn workers: each answers before serve.py says it is listening.
 rm -f "$TMP"/awaiting.out
 if start awaiting --workers 2; then

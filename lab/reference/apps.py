@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+import anyio.to_thread
 from fastapi import BackgroundTasks, Depends, FastAPI, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -81,8 +82,18 @@ async def lab_error(request, exc):
                         headers=getattr(exc, "headers", None))
 
 
+# The thread pool's limit for `def` routes and run_in_threadpool: AnyIO's default is 40, and
+# this is the documented way to change it (on the running loop, before the first request).
+THREADS = int(os.environ.get("LAB_THREADS", "40"))
+
+
+async def size_thread_pool():
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+
+
 def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
     app = FastAPI(title=f"Concurrency Lab reference: {variant}")
+    app.on_event("startup")(size_thread_pool)
     if cache is not None:
         app.api_route("/cache", methods=["GET", "POST"])(cache)
     if fetch is not None:

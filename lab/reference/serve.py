@@ -108,6 +108,7 @@ def start_uvicorn(args, port):
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me),
                                  "LAB_DATABASE_URL": args.database_url or "", "LAB_DB_POOL": str(args.db_pool),
+                                 "LAB_THREADS": str(args.threads),
                                  "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
                             preexec_fn=lambda: lifeline.die_with_parent(me))
 
@@ -198,6 +199,8 @@ def main():
     parser.add_argument("--database-url",
                         help="/db queries this PostgreSQL (postgresql://...); --app: DATABASE_URL")
     parser.add_argument("--db-pool", type=int, default=10, help="/db: connections per worker (1..100)")
+    parser.add_argument("--threads", type=int, default=40,
+                        help="the thread pool's limit for `def` routes (1..10000; AnyIO's default is 40)")
     parser.add_argument("--downstream-url",
                         help="/fetch calls this server's /delay (http://IP:PORT); --app: DOWNSTREAM_URL")
     parser.add_argument("--redis-url",
@@ -207,8 +210,9 @@ def main():
     parser.add_argument("--events-to", metavar="PATH",
                         help="--app: each request's live marks go to this unix datagram socket (@NAME: abstract)")
     args = parser.parse_args()
-    if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535 or not 1 <= args.db_pool <= 100:
-        parser.error("--workers must be 1..64, --port 0..65535 and --db-pool 1..100")
+    if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535 or not 1 <= args.db_pool <= 100 \
+            or not 1 <= args.threads <= 10000:
+        parser.error("--workers must be 1..64, --port 0..65535, --db-pool 1..100 and --threads 1..10000")
     if args.app and (args.workers != 1 or args.server != "uvicorn"):
         parser.error("--app runs one uvicorn process: --workers 1 and --server uvicorn only")
     if args.events_to and not args.app:

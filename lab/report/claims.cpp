@@ -103,6 +103,52 @@ std::string indented(const std::string& lines, const std::string& margin) {
     return out;
 }
 
+// One claim held against one row: its figure, the bound, and whether the figure is within it.
+CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
+    CheckedClaim c;
+    c.claim = e.claim;
+    c.meaning = e.meaning.empty() ? "" : with_figures(e.meaning, &run);
+    std::optional<double> value = figure_value(e.figure, r, load_of(run.scenario.load, r.configuration));
+    Reference ref = reference_of(e, r, run);
+    c.evidence = r.configuration.label + ": " + e.figure + " ";
+    if (!value || !ref.value) {
+        c.evidence += "not measured";
+        return c;
+    }
+    c.evidence += figure_text(e.figure, *value);
+    bool holds = true;
+    if (e.at_least) {
+        holds &= *value >= *e.at_least * *ref.value;
+        c.evidence += " " + bound_text(e, *e.at_least, ref, "≥");
+    }
+    if (e.at_most) {
+        holds &= *value <= *e.at_most * *ref.value;
+        c.evidence += (e.at_least ? " and " : " ") + bound_text(e, *e.at_most, ref, "≤");
+    }
+    c.outcome = holds ? CheckedClaim::Outcome::holds : CheckedClaim::Outcome::contradicted;
+    return c;
+}
+
+// The row's twin on the real stack (--with-fastapi), if the run has one.
+const ConfigurationResult* twin_of(const RunResult& run, const ConfigurationResult& r) {
+    for (const auto& other : run.configurations)
+        if (other.configuration.server == "fastapi" && other.configuration.number == r.configuration.number &&
+            other.configuration.sweep_value == r.configuration.sweep_value)
+            return &other;
+    return nullptr;
+}
+
+// The same claim on the twin: judged the same way, unless the twin runs something else (CPython's
+// GIL where the row computes without one), which the claim does not speak of.
+CheckedClaim::OnRealStack judged_on_twin(const Expectation& e, const ConfigurationResult& r, const ConfigurationResult& twin,
+                                         const RunResult& run) {
+    if (twin.configuration.gil != r.configuration.gil && run.scenario.load.work_path() == "/cpu")
+        return {CheckedClaim::Outcome::not_measured, twin.configuration.label + ": not checked: the real stack computes under "
+                                                     "CPython's GIL, the row without one"};
+    CheckedClaim c = judge(e, twin, run);
+    return {c.outcome, c.evidence};
+}
+
 }  // namespace
 
 std::vector<CheckedClaim> check_claims(const RunResult& run) {
@@ -121,33 +167,17 @@ std::vector<CheckedClaim> check_claims(const RunResult& run) {
                                                                   std::to_string(value_about(any, e.at)))});
             continue;
         }
-        {
-        CheckedClaim c;
-        c.claim = e.claim;
-        c.meaning = e.meaning.empty() ? "" : with_figures(e.meaning, &run);
-        std::optional<double> value = figure_value(e.figure, *r, load_of(run.scenario.load, r->configuration));
-        Reference ref = reference_of(e, *r, run);
-        c.evidence = r->configuration.label + ": " + e.figure + " ";
-        if (!value || !ref.value) {
-            c.evidence += "not measured";
-            out.push_back(c);
-            continue;
-        }
-        c.evidence += figure_text(e.figure, *value);
-        bool holds = true;
-        if (e.at_least) {
-            holds &= *value >= *e.at_least * *ref.value;
-            c.evidence += " " + bound_text(e, *e.at_least, ref, "≥");
-        }
-        if (e.at_most) {
-            holds &= *value <= *e.at_most * *ref.value;
-            c.evidence += (e.at_least ? " and " : " ") + bound_text(e, *e.at_most, ref, "≤");
-        }
-        c.outcome = holds ? CheckedClaim::Outcome::holds : CheckedClaim::Outcome::contradicted;
-        out.push_back(c);
-        }
+        out.push_back(judge(e, *r, run));
+        if (const ConfigurationResult* twin = twin_of(run, *r)) out.back().real = judged_on_twin(e, *r, *twin, run);
     }
     return out;
+}
+
+std::string stack_disagreement(const CheckedClaim& c) {
+    using O = CheckedClaim::Outcome;
+    if (!c.real || c.real->outcome == O::not_measured || c.outcome == O::not_measured || c.real->outcome == c.outcome) return "";
+    return c.outcome == O::holds ? "holds for the lab's C++ row, not for the real FastAPI stack"
+                                 : "holds for the real FastAPI stack, not for the lab's C++ row";
 }
 
 std::vector<ModelGap> model_gaps(const RunResult& run) {
@@ -188,7 +218,7 @@ std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bo
     std::string out = "What the lesson claims, checked against this run:\n";
     for (const CheckedClaim& c : claims) {
         using O = CheckedClaim::Outcome;
-        const char* mark = c.outcome == O::holds ? "✓" : c.outcome == O::contradicted ? "✗" : "?";
+        const char* mark = outcome_mark(c.outcome);
         const char* paint = !colour ? "" : c.outcome == O::holds ? "\033[32m" : "\033[1;31m";
         // "✓ the claim, wrapped" with its evidence indented below it.
         std::string claim = wrap(c.claim, columns - 2);
@@ -197,6 +227,10 @@ std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bo
         out += std::string(paint) + mark + (colour ? "\033[0m" : "") + " " + indented(claim, "  ").substr(2);
         out += indented(evidence, "    ");
         if (c.outcome == O::contradicted && !c.meaning.empty()) out += indented(wrap("→ " + c.meaning, columns - 4), "    ");
+        if (c.real) {  // --with-fastapi: the same claim on the real stack, said even when it agrees
+            out += indented(wrap(std::string(outcome_mark(c.real->outcome)) + " on real FastAPI: " + c.real->evidence, columns - 4), "    ");
+            if (std::string differs = stack_disagreement(c); !differs.empty()) out += indented(wrap("→ " + differs, columns - 4), "    ");
+        }
     }
     return out;
 }

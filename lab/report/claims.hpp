@@ -2,6 +2,7 @@
 // What a lesson's text claims, held against the run that was just made. A text cites the run's
 // own figures through placeholders ("{measured:2}", filled here), and each qualitative claim is an
 // [[expect]] of its scenario that every run checks and shows with ✓ or ✗.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,26 @@ struct CheckedClaim {
     std::string claim;     // the sentence it supports
     std::string evidence;  // "def + time.sleep(0.2): probe_max 0.4 ms ≤ 50.0 ms"
     std::string meaning = {};  // an exercise's: what a ✗ says of the student's code, its figures filled in
+    // With --with-fastapi, the same claim held against the row's twin on the real stack.
+    struct OnRealStack {
+        Outcome outcome = Outcome::not_measured;
+        std::string evidence;
+    };
+    std::optional<OnRealStack> real = {};
 };
 std::vector<CheckedClaim> check_claims(const RunResult& run);
+
+// ✓, ✗ or ? (not measured), and the page's class for it.
+inline const char* outcome_mark(CheckedClaim::Outcome o) {
+    return o == CheckedClaim::Outcome::holds ? "✓" : o == CheckedClaim::Outcome::contradicted ? "✗" : "?";
+}
+inline const char* outcome_class(CheckedClaim::Outcome o) {
+    return o == CheckedClaim::Outcome::holds ? "holds" : o == CheckedClaim::Outcome::contradicted ? "contradicted" : "unmeasured";
+}
+
+// "holds for the lab's C++ row, not for the real FastAPI stack" (or the other way round) when the
+// claim's two judgements differ; empty when they agree or either was not judged.
+std::string stack_disagreement(const CheckedClaim& c);
 
 // How far each configuration's measured makespan is from its model, against the scenario's
 // tolerance (`lab check` fails a row outside it).

@@ -141,11 +141,13 @@ void claims(std::ostream& out, const RunResult& run) {
     out << "<h2>What the lesson claims, checked against this run</h2>\n<ul class=\"claims\">\n";
     for (const CheckedClaim& c : checked) {
         using O = CheckedClaim::Outcome;
-        const char* outcome = c.outcome == O::holds ? "holds" : c.outcome == O::contradicted ? "contradicted" : "unmeasured";
-        const char* mark = c.outcome == O::holds ? "✓" : c.outcome == O::contradicted ? "✗" : "?";
-        out << "<li class=\"claim " << outcome << "\"><span class=\"mark\">" << mark << "</span> " << escape(c.claim)
+        out << "<li class=\"claim " << outcome_class(c.outcome) << "\"><span class=\"mark\">" << outcome_mark(c.outcome) << "</span> " << escape(c.claim)
             << "<br><small>" << escape(c.evidence) << (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : "")
-            << "</small></li>\n";
+            << "</small>";
+        if (c.real)  // --with-fastapi: the same claim on the real stack
+            out << "<br><small class=\"real " << outcome_class(c.real->outcome) << "\">" << outcome_mark(c.real->outcome) << " on real FastAPI: "
+                << escape(c.real->evidence) << (stack_disagreement(c).empty() ? "" : ": " + escape(stack_disagreement(c))) << "</small>";
+        out << "</li>\n";
     }
     out << "</ul>\n";
 }

@@ -59,7 +59,7 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     if (c.server == "app") return start_app(c, settings);
     if (c.server == "fastapi") {
         std::vector<std::string> command{python, reference_script("serve.py"), "--variant", fastapi_variant(c),
-                                         "--workers", std::to_string(fastapi_workers(c))};
+                                         "--workers", std::to_string(fastapi_workers(c)), "--threads", std::to_string(c.threads)};
         if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
         return std::make_unique<ServerProcess>(command);

@@ -31,8 +31,8 @@ Scenario with_fastapi(Scenario s) {
     // those rows get no twin (it would be the shared socket's again, under another name).
     auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != "shared"; };
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
-        std::fprintf(stderr, "lab: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
-                             "gunicorn's workers share one socket (its row is the shared socket's twin)\n");
+        std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
+                             "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
