@@ -251,10 +251,6 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
     return notes;
 }
 
-}  // namespace
-
-namespace {
-
 // A results folder is shared (notebooks, a class's drive): it keeps the names of the headers a
 // load sent, but never the value of one that may carry a credential (Authorization, Cookie,
 // X-Api-Key, Private-Token, X-Vault-Token, a session id...).
