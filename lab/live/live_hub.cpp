@@ -75,8 +75,7 @@ struct LiveHub::Impl {
     // A server's mark, as the page's event: about a request of the running batch, or (lab serve
     // --live, no harness) about a request known only by its client's port.
     void on_mark(const live::ReceivedMark& mark) {
-        static const char* names[] = {"arrived", "read", "start", "end", "answered"};
-        const char* name = names[std::string_view("irsea").find(static_cast<char>(mark.mark))];
+        const char* name = live::mark_name(static_cast<char>(mark.mark));
         json event;
         {
             std::lock_guard lock(m);

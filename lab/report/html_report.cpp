@@ -144,9 +144,11 @@ void claims(std::ostream& out, const RunResult& run) {
         out << "<li class=\"claim " << outcome_class(c.outcome) << "\"><span class=\"mark\">" << outcome_mark(c.outcome) << "</span> " << escape(c.claim)
             << "<br><small>" << escape(c.evidence) << (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : "")
             << "</small>";
-        if (c.real)  // --with-fastapi: the same claim on the real stack
+        if (c.real) {  // --with-fastapi: the same claim on the real stack
+            const std::string differs = stack_disagreement(c);
             out << "<br><small class=\"real " << outcome_class(c.real->outcome) << "\">" << outcome_mark(c.real->outcome) << " on real FastAPI: "
-                << escape(c.real->evidence) << (stack_disagreement(c).empty() ? "" : ": " + escape(stack_disagreement(c))) << "</small>";
+                << escape(c.real->evidence + (differs.empty() ? "" : ": " + differs)) << "</small>";
+        }
         out << "</li>\n";
     }
     out << "</ul>\n";

@@ -33,12 +33,12 @@ constexpr std::chrono::milliseconds accept_retry{100};  // after a failed accept
 constexpr std::int64_t seen_waiting_us = 1000;
 
 // Tells the class when the loop read a request (with --explain), and how long its bytes had
-// waited in the socket first, by the kernel's stamp of their arrival (lab/server/arrival.hpp).
-void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_t arrived_us) {
+// waited in the socket first (`waited_since`: the kernel's stamp of their arrival, or 0).
+void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_t waited_since) {
     std::string what = std::string(req.method_string()) + " " + std::string(req.target());
-    if (arrived_us > 0 && read_us - arrived_us >= seen_waiting_us)
+    if (waited_since > 0)
         explain("#%ld %s read by the loop %.1f ms after it arrived: it waited in its socket until the loop was free", id,
-                what.c_str(), static_cast<double>(read_us - arrived_us) / 1000.0);
+                what.c_str(), static_cast<double>(read_us - waited_since) / 1000.0);
     else
         explain("#%ld %s read by the loop as it arrived", id, what.c_str());
 }
@@ -161,12 +161,13 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         long id = ++stats.requests_received;
         ++stats.in_service;
         std::int64_t read_us = monotonic_us();
-        explain_read(id, req, read_us, arrived);
+        const std::int64_t waited_since = read_us - arrived >= seen_waiting_us ? arrived : 0;  // (0: not stamped)
+        explain_read(id, req, read_us, waited_since);
         // The live channel names a request by its client's port; its work is started below,
         // on this thread, before the first suspension (a pool's hand-over carries it along).
         live::current_request() = client_port;
         const std::string_view target(req.target().data(), req.target().size());
-        if (arrived > 0 && read_us - arrived >= seen_waiting_us) live::send_mark(live::Mark::arrived, client_port, arrived, target);
+        if (waited_since > 0) live::send_mark(live::Mark::arrived, client_port, waited_since, target);
         live::send_mark(live::Mark::read, client_port, read_us, target);
         loop_monitor().handler_started(target);
         Route r = route(std::string_view(req.method_string().data(), req.method_string().size()), target);

@@ -49,9 +49,15 @@ void send_mark(Mark mark, int request, std::int64_t at_us, std::string_view what
     (void)send(channel, datagram, static_cast<std::size_t>(std::min<int>(n, sizeof datagram - 1)), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+const char* mark_name(char kind) {
+    static const char* names[] = {"arrived", "read", "start", "end", "answered"};
+    auto at = std::string_view("irsea").find(kind);  // the kinds in the order of their names
+    return at == std::string_view::npos ? nullptr : names[at];
+}
+
 ReceivedMark parse_mark(std::string_view d) {
     ReceivedMark m;
-    if (d.size() < 7 || d[1] != ' ' || std::string_view("irsea").find(d[0]) == std::string_view::npos) return m;
+    if (d.size() < 7 || d[1] != ' ' || !mark_name(d[0])) return m;
     m.mark = static_cast<Mark>(d[0]);
     const char* p = d.data() + 2;
     const char* end = d.data() + d.size();

@@ -23,6 +23,8 @@ int& current_request();
 // `arrived`: when a request's bytes reached the socket, sent (before its `read`) only when they
 // waited there, e.g. behind a blocked loop (lab/server/arrival.hpp).
 enum class Mark : char { arrived = 'i', read = 'r', started = 's', ended = 'e', answered = 'a' };
+// Its name on the live page: "arrived", "read", "start", "end", "answered" (nullptr: no mark).
+const char* mark_name(char kind);
 
 // One mark: "s 53124 8812345678 4242 /delay?ms=100" (kind, client port, monotonic µs, pid, what).
 void send_mark(Mark mark, int request, std::int64_t at_us, std::string_view what = {});
