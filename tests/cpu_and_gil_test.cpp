@@ -1,6 +1,7 @@
 // /cpu, the emulated GIL and the loop's own account of being blocked, on real servers.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <set>
 
@@ -12,7 +13,9 @@
 
 #include "harness/load_generator.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/clock.hpp"
 #include "lab/server/cpu_ledger.hpp"
+#include "lab/server/gil.hpp"
 
 namespace {
 
@@ -35,6 +38,38 @@ void send_together(const lab::ServerProcess& server, const std::string& target, 
 }
 
 }  // namespace
+
+TEST_CASE("the emulated GIL: a waiter asks after the switch interval and gets the lock; holds nest", "[unit]") {
+    lab::Gil gil;
+    gil.enable();
+    std::atomic<bool> stop = false;
+    std::atomic<int> holder_turns = 0;
+    gil.acquire();
+    std::thread computing([&] {  // takes the lock over from the main thread, computes, checks
+        lab::Gil::Hold hold(gil);
+        while (!stop) {
+            gil.check_for_drop_request();
+            ++holder_turns;
+        }
+    });
+    {
+        lab::Gil::Hold nested(gil);  // the holder's own hold nests (the loop's turn, then a route)
+        CHECK(gil.held_by_me());
+    }
+    CHECK(gil.held_by_me());
+    gil.release();
+    while (holder_turns == 0) std::this_thread::yield();  // the computing thread has it now
+    std::int64_t asked = lab::monotonic_us();
+    gil.acquire();  // it never lets go by itself: only the switch interval's request gets it here
+    std::int64_t waited_us = lab::monotonic_us() - asked;
+    CHECK(gil.held_by_me());
+    gil.release();
+    stop = true;
+    computing.join();
+    INFO("waited " << waited_us << " us for the lock");
+    CHECK(waited_us >= 4'900);   // a whole switch interval first: nobody asks sooner
+    CHECK(waited_us <= 100'000);  // then the asker gets it (generous, for a loaded machine)
+}
 
 TEST_CASE("/cpu uses the CPU time it is asked for, within 10%", "[server]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});

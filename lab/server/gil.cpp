@@ -1,17 +1,42 @@
 #include "lab/server/gil.hpp"
 
+#include <algorithm>
+#include <utility>
+
 namespace lab {
+
+bool Gil::held_by_me() const { return enabled_ && held_ && holder_ == std::this_thread::get_id(); }
 
 void Gil::acquire() {
     if (!enabled_) return;
     std::unique_lock lock(mutex_);
-    while (held_) {
-        std::uint64_t seen = handovers_;
-        // Waited a whole interval and the lock has not changed hands: ask the holder to let go.
-        if (!changed_.wait_for(lock, switch_interval, [&] { return !held_; }) && handovers_ == seen)
-            drop_requested_ = true;
+    if (held_ && holder_ == std::this_thread::get_id()) {
+        ++depth_;
+        return;
+    }
+    if (held_ || granted_ != 0) {
+        const std::uint64_t me = next_ticket_++;
+        waiting_.push_back(me);
+        auto my_turn = [&] { return !held_ && (granted_ == me || (granted_ == 0 && waiting_.front() == me)); };
+        for (;;) {
+            const std::uint64_t seen = handovers_;
+            if (changed_.wait_for(lock, switch_interval, my_turn)) break;
+            // A whole interval, and the lock has not changed hands: ask the holder to let go.
+            if (held_ && handovers_ == seen && asker_ == 0) {
+                asker_ = me;
+                drop_requested_ = true;
+            }
+            // Then wait again, and a new wait queues behind every other waiter.
+            waiting_.erase(std::find(waiting_.begin(), waiting_.end(), me));
+            waiting_.push_back(me);
+            if (my_turn()) break;
+        }
+        waiting_.erase(std::find(waiting_.begin(), waiting_.end(), me));
     }
     held_ = true;
+    holder_ = std::this_thread::get_id();
+    depth_ = 1;
+    granted_ = asker_ = 0;
     drop_requested_ = false;
     ++handovers_;
     changed_.notify_all();
@@ -21,22 +46,29 @@ void Gil::release() {
     if (!enabled_) return;
     {
         std::lock_guard lock(mutex_);
+        if (--depth_ > 0) return;
         held_ = false;
+        granted_ = asker_;  // someone asked meanwhile: it is theirs
     }
     changed_.notify_all();
 }
 
 void Gil::check_for_drop_request() {
     if (!enabled_ || !drop_requested_) return;
+    int depth;
     {
         std::unique_lock lock(mutex_);
         std::uint64_t mine = handovers_;
+        depth = std::exchange(depth_, 0);
         held_ = false;
+        granted_ = ++forced_drops_ % longest_waiter_every == 0 ? 0 : asker_;
         changed_.notify_all();
         // Forced switching: wait until another thread has had the lock before asking again.
         changed_.wait(lock, [&] { return handovers_ != mine; });
     }
     acquire();
+    std::lock_guard lock(mutex_);
+    depth_ = depth;  // the holds it had, nested as before
 }
 
 Gil& process_gil() {

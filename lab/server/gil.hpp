@@ -1,21 +1,40 @@
 #pragma once
 // An emulated GIL (`lab serve --gil`): one lock per process that a thread must hold to run
 // "Python code". CPU work holds it and computes; a wait (a sleep, an awaited timer) drops it.
-// Like CPython's, it has a switch interval: a thread that has waited 5 ms for the lock asks the
-// holder to drop it, the holder does so at its next check, and does not take it back before
-// someone else has had it. Without --gil, C++ threads compute in parallel, as free-threaded
-// Python 3.13+ does.
+// It is as harsh as CPython's (Python/ceval_gil.c), rule for rule:
+// - The switch interval: a thread that has waited 5 ms without the lock changing hands asks the
+//   holder to drop it; the holder does so at its next check and does not take it back before
+//   someone else has had it. A waiter starts its 5 ms over after every wait, and after every
+//   change of hands.
+// - Who gets a dropped lock: CPython signals one waiter and the OS picks which; mostly it is the
+//   thread that asked. The thread just made to drop starts waiting at once, so it is the first
+//   whose 5 ms run out, and it asks next: two computing threads hand the lock to each other, and
+//   everyone else, the event loop too, waits. Under 4 computing `def` routes uvicorn's loop
+//   waits hundreds of ms at a time (lab run gil-convoy --with-fastapi). Here the asker gets it,
+//   except that every tenth forced drop goes to the longest waiter, the share that makes the
+//   C++ row's worst waits match uvicorn's (bench/gil_calibration.sh).
+// - A lock let go without being asked (a thread done, or going to wait) goes to the longest
+//   waiter, or to whoever comes first: a free lock is taken at once.
+// - The event loop runs Python code from the first callback after it wakes in the kernel until it
+//   waits there again (asyncio's _run_once), and takes the lock for that whole turn: a burst of
+//   ready callbacks runs under one hold. Each time it comes back from the kernel it queues for the
+//   lock again: the convoy effect (lab/server/http_server.cpp, python_turn).
+// The lock is re-entrant for its holder: a route's own hold inside the loop's turn nests.
+// Without --gil, C++ threads compute in parallel, as free-threaded Python 3.13+ does.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <atomic>
+#include <deque>
 #include <mutex>
+#include <thread>
 
 namespace lab {
 
 class Gil {
 public:
     static constexpr auto switch_interval = std::chrono::milliseconds(5);  // sys.getswitchinterval()
+    static constexpr int longest_waiter_every = 10;  // of the forced drops (calibrated); the others go to the asker
 
     void enable() { enabled_ = true; }
     bool enabled() const { return enabled_; }
@@ -24,6 +43,7 @@ public:
     void release();
     // The holder's check between chunks of work: if a waiter has asked, hand the lock over.
     void check_for_drop_request();
+    bool held_by_me() const;  // whether this thread holds it (false when the GIL is off)
 
     // Holds the lock for a scope (and does nothing when the GIL is off).
     struct Hold {
@@ -39,8 +59,15 @@ private:
     std::mutex mutex_;
     std::condition_variable changed_;
     bool held_ = false;
+    std::thread::id holder_;
+    int depth_ = 0;  // the holder's nested holds
+    std::deque<std::uint64_t> waiting_;  // the waiters' tickets, longest in its current wait first
+    std::uint64_t next_ticket_ = 1;
+    std::uint64_t asker_ = 0;    // the waiter that asked the holder to drop (0: none)
+    std::uint64_t granted_ = 0;  // the waiter a dropped lock is handed to (0: anyone)
     std::atomic<bool> drop_requested_ = false;  // read without the mutex at every check
     std::uint64_t handovers_ = 0;  // how many times the lock changed hands
+    std::uint64_t forced_drops_ = 0;  // how many times a holder was made to let go
 };
 
 Gil& process_gil();  // the one lock of this process

@@ -32,6 +32,17 @@ constexpr std::chrono::milliseconds accept_retry{100};  // after a failed accept
 // shorter waits are the usual instant between a packet's arrival and the loop's read.
 constexpr std::int64_t seen_waiting_us = 1000;
 
+// The loop is Python code: from its first callback after a wait in the kernel until it waits
+// there again, it holds the GIL (when there is one), as asyncio's _run_once does. So it takes
+// the lock once per turn, at the first callback, and lets go once the callbacks ready now have
+// run (the release is queued behind them); coming back from the kernel, it queues again.
+void python_turn(const asio::any_io_executor& loop) {
+    Gil& gil = process_gil();
+    if (!gil.enabled() || gil.held_by_me()) return;
+    gil.acquire();
+    asio::post(loop, [&gil] { gil.release(); });
+}
+
 // Tells the class when the loop read a request (with --explain), and how long its bytes had
 // waited in the socket first (`waited_since`: the kernel's stamp of their arrival, or 0).
 void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_t waited_since) {
@@ -89,6 +100,7 @@ asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, long id)
     ServiceRecord served;  // (no co_await inside ?:, which g++ 12 mistranslates)
     if (w.query) served = co_await (*w.query)(DbQuery{r.amount, r.user_id});
     else served = co_await (*w.work)(r.amount);
+    python_turn(co_await asio::this_coro::executor);  // the loop resumes the request's coroutine
     if (loop_monitor().turns() == turns) loop_monitor().held(handler, served.start_us, served.end_us);
     explain_work(id, w.done, served);
     co_return served;
@@ -152,6 +164,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
             co_await http::async_write(stream, unreadable(ec), asio::redirect_error(asio::use_awaitable, ec));
             break;
         }
+        python_turn(stream.get_executor());  // the loop's callback for the bytes read (data_received)
         Request req = parser.release();
         if (auto refusal = refused(req)) {
             co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
@@ -213,6 +226,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, st
             continue;
         }
         said = false;
+        python_turn(acceptor.get_executor());  // the loop's callback for a new connection
         socket.set_option(tcp::no_delay(true), ec);
         asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), handlers, idle),
                        asio::detached);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# A benchmark, not a test: is the lab's emulated GIL (`lab serve --gil`) as harsh as CPython's?
+# It prints figures beside the goal and never fails on them.
+#
+#   bash bench/gil_calibration.sh            # expects build/lab (sh cmake/setup.sh run|test builds it)
+#   LAB=/path/to/lab ROUNDS=5 PAIRS="gil-convoy:1" bash bench/gil_calibration.sh   (LESSON:ROW ...)
+#
+# The same load on the C++ row under --gil and on its real FastAPI twin (uvicorn, CPython 3.11's
+# GIL), in one run: `lab run LESSON --with-fastapi --only K` for gil-convoy's row 1 (4 `def`
+# routes computing 200 ms, /health every 10 ms) and qr-code's row 2 (5 computing, every 25 ms).
+# A round's figures are the bystander's median and worst wait over its 5 measured batches, as the
+# lesson reports them; the goal compares the medians over the rounds, since one round's worst
+# wait on the real stack varies by a factor of two or more.
+#    goal: the C++ row's worst wait within 25 % of the real row's (ratio 0.75 to 1.25).
+# Load goes to 127.0.0.1 only; lab stops everything it starts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LAB=${LAB:-build/lab}
+[ -x "$LAB" ] || { echo "gil_calibration: no executable $LAB; build first" >&2; exit 2; }
+ROUNDS=${ROUNDS:-5}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+for pair in ${PAIRS:-gil-convoy:1 qr-code:2}; do
+    lesson=${pair%:*} row=${pair#*:}
+    for round in $(seq "$ROUNDS"); do
+        "$LAB" run "$lesson" --with-fastapi --only "$row" --quiet --format json --out "$OUT" 2>/dev/null \
+            >"$OUT/$lesson-$round.json"
+    done
+    /usr/bin/python3 - "$OUT" "$lesson" "$ROUNDS" <<'PY'
+import json, statistics, sys
+out, lesson, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+figures = {"lab": ([], []), "fastapi": ([], [])}  # per round: the median wait, the worst wait (ms)
+for k in range(1, rounds + 1):
+    line = []
+    for c in json.load(open(f"{out}/{lesson}-{k}.json"))["configurations"]:
+        probes = [b["probe_latency_s"] for b in c["batches"]]
+        p50 = 1000 * statistics.median(p["p50"] for p in probes)
+        worst = 1000 * max(p["max"] for p in probes)
+        figures[c["server"]][0].append(p50)
+        figures[c["server"]][1].append(worst)
+        line.append(f"{'C++ --gil' if c['server'] == 'lab' else 'FastAPI'} {p50:5.1f} / {worst:5.1f} ms")
+    print(f"{lesson:10} round {k}: median / worst wait of GET /health: " + ", ".join(line))
+(lab_p50, lab_max), (real_p50, real_max) = figures["lab"], figures["fastapi"]
+ratio = statistics.median(lab_max) / statistics.median(real_max)
+print(f"{lesson:10} medians over {rounds} rounds: C++ {statistics.median(lab_p50):.1f} / {statistics.median(lab_max):.1f} ms, "
+      f"FastAPI {statistics.median(real_p50):.1f} / {statistics.median(real_max):.1f} ms; worst-wait ratio {ratio:.2f}; "
+      f"goal 0.75-1.25: {'met' if 0.75 <= ratio <= 1.25 else 'not met'}")
+PY
+done
