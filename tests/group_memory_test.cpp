@@ -48,3 +48,37 @@ TEST_CASE("a server's peak memory adds up every process of its group", "[unit]")
     CHECK(kib < 1024 * 1024);
     CHECK(lab::group_peak_rss_kib(leader) == -1);  // the group is gone: nothing to count
 }
+
+TEST_CASE("PSS counts a page shared by forked workers once, where RSS counts it in each", "[unit]") {
+    int pipe_fds[2];
+    REQUIRE(pipe(pipe_fds) == 0);
+    pid_t leader = fork();
+    if (leader == 0) {  // touches 40 MiB, then forks a worker that shares them without writing
+        setpgid(0, 0);
+        std::vector<char> block(40u << 20);
+        std::memset(block.data(), 1, block.size());
+        if (fork() == 0) {
+            char done = 1;
+            (void)write(pipe_fds[1], &done, 1);
+            pause();
+            _exit(0);
+        }
+        char done = 1;
+        (void)write(pipe_fds[1], &done, 1);
+        pause();
+        _exit(0);
+    }
+    setpgid(leader, leader);
+    char ready[2];
+    REQUIRE(read(pipe_fds[0], ready, 1) == 1);
+    REQUIRE(read(pipe_fds[0], ready + 1, 1) == 1);
+    long pss = lab::group_pss_kib(leader), rss = lab::group_peak_rss_kib(leader);
+    kill(-leader, SIGKILL);
+    waitpid(leader, nullptr, 0);  // (the worker, the leader's child, is reaped by init)
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    INFO("PSS " << pss << " KiB, RSS summed " << rss << " KiB");
+    CHECK(rss >= 80 * 1024);       // the 40 MiB in each of the two processes
+    CHECK(pss >= 40 * 1024 - 1024);  // the 40 MiB once (less a little the kernel may have moved)
+    CHECK(pss < 60 * 1024);        // and not twice
+}

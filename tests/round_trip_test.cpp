@@ -109,6 +109,7 @@ lab::RunResult made_up_run(const lab::Scenario& scenario) {
         r.median_batch = r.batches.size() / 2;
         r.verdict = lab::verdict(r.stats[r.median_batch], own.requests, own.concurrency);
         r.peak_rss_kib = scenario.load.report_memory ? 40'000 + static_cast<long>(i) : -1;
+        r.pss_kib = scenario.load.report_memory ? 12'000 + static_cast<long>(i) : -1;
         r.server_log = "loop blocked for 100.2 ms (handler /delay)";
         run.configurations.push_back(std::move(r));
     }

@@ -27,7 +27,7 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
         return true;
     }
     int contradicted = 0, held = 0, held_on_real = 0;
-    std::string detail;
+    std::string detail, notes;
     for (const CheckedClaim& c : check_claims(run)) {
         // With --with-fastapi a claim holds only if it holds for the real stack as well: where the
         // two disagree, that is said, never hidden behind the C++ row's ✓.
@@ -41,7 +41,10 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
         if (std::string differs = stack_disagreement(c); !differs.empty()) detail += "      → " + differs + "\n";
     }
     for (const ModelGap& g : model_gaps(run))
-        if (!g.within) {
+        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a real stack adds is the claims' business
+            notes += "    · " + g.label + ": measured " + fixed(g.measured) + " s, the lab's model " + fixed(g.model) +
+                     " s (what the real stack adds; not counted)\n";
+        } else if (!g.within) {
             ++contradicted;
             detail += "    ✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
                       " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
@@ -54,7 +57,7 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
         }
     std::cout << (contradicted ? "✗ " : "✓ ") << s.name << ": " << held << " claims hold"
               << (held_on_real ? " (" + std::to_string(held_on_real) + " of them on real FastAPI too)" : "")
-              << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail;
+              << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail << notes;
     std::cout.flush();
     return contradicted > 0;
 }

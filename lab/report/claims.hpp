@@ -43,6 +43,7 @@ struct ModelGap {
     std::string label;
     double measured = 0, model = 0;
     bool within = true;
+    bool real_stack = false;  // a FastAPI twin: the model is the lab's mode's, so its gap is the stack's own cost
 };
 std::vector<ModelGap> model_gaps(const RunResult& run);
 

@@ -15,6 +15,7 @@ const std::vector<FigureInfo>& figures() {
         {"probe_p50", "ms", 1, "the bystander probe's median latency, over every batch"},
         {"probe_max", "ms", 1, "the bystander probe's worst latency, over every batch"},
         {"peak_rss", "MiB", 1, "the server's peak resident memory, summed over its processes (its workers too)"},
+        {"pss", "MiB", 1, "the server's proportional set size after the load: shared pages split among the processes that share them"},
         {"loop_blocked", "ms", 1, "the longest the loop was kept from its other work (median of the batches)"},
         {"at_once", "", 0, "the most requests the server had in service at one moment (median batch)"},
         {"db_at_once", "", 0, "the most queries PostgreSQL itself ran at one moment, by its own clock (median batch)"},
@@ -73,6 +74,7 @@ std::optional<double> figure_value(const std::string& name, const ConfigurationR
     }
     if (name == "probe_p50") return probe_percentile(r, 50);
     if (name == "probe_max") return probe_percentile(r, 100);
+    if (name == "pss") return r.pss_kib < 0 ? std::nullopt : std::optional(static_cast<double>(r.pss_kib) / 1024.0);
     if (name == "peak_rss") return r.peak_rss_kib < 0 ? std::nullopt : std::optional(static_cast<double>(r.peak_rss_kib) / 1024.0);
     if (name == "loop_blocked") {
         std::vector<double> blocked;

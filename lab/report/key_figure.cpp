@@ -67,18 +67,21 @@ FigureBars answer_vs_done_bars(const RunResult& run) {
 }
 
 FigureBars memory_bars(const RunResult& run) {
-    FigureBars f{"The server's peak resident memory", "MiB", 1, {"peak RSS"}, {}};
+    // PSS is the kernel's own count (a page shared by k processes is 1/k in each); peak RSS counts
+    // a shared page in every process that maps it, as `top` does: forked workers differ most.
+    FigureBars f{"The server's memory: its PSS after the load, and its peak RSS", "MiB", 1, {"PSS", "peak RSS"}, {}};
     // Rows sent different numbers of requests are compared per request too, else a row with
     // a tenth of the load reads as the cheapest design.
     const bool unlike = std::any_of(run.configurations.begin(), run.configurations.end(),
                                     [&](const auto& r) { return load_of(run.scenario.load, r.configuration).requests != run.scenario.load.requests; });
     for (const auto& r : run.configurations) {
-        FigureGroup g = group_of(r, 1);
-        g.values = {figure_value("peak_rss", r, run.scenario.load)};
-        if (g.note.empty() && !g.values[0]) g.note = "not measured";
-        if (unlike && g.values[0]) {
+        FigureGroup g = group_of(r, 2);
+        g.values = {figure_value("pss", r, run.scenario.load), figure_value("peak_rss", r, run.scenario.load)};
+        if (g.note.empty() && !g.values[0] && !g.values[1]) g.note = "not measured";
+        if (auto counted = g.values[0] ? g.values[0] : g.values[1]; unlike && counted) {
             const int n = load_of(run.scenario.load, r.configuration).requests;
-            g.label += " — " + count_of(n, "request") + ": " + fixed(*g.values[0] * 1024.0 / n, 1) + " KiB a request";
+            g.label += " — " + count_of(n, "request") + ": " + fixed(*counted * 1024.0 / n, 1) + " KiB a request" +
+                       (g.values[0] ? " (PSS)" : " (peak RSS)");
         }
         f.groups.push_back(std::move(g));
     }

@@ -149,6 +149,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     Column model{.header = "model", .shorten_order = 2, .shorten = value_only, .wraps = true};
     Column document{.header = "document", .narrow_header = "doc", .drop_order = 4};
     Column blocked{.header = "loop blocked (max)", .narrow_header = "loop blocked", .drop_order = 5};
+    Column pss{.header = "server PSS", .narrow_header = "PSS"};  // the kernel's count: shared pages split
     Column memory{.header = "server peak RSS", .narrow_header = "peak RSS"};
     Column verdict{.header = "verdict", .wraps = true, .is_verdict = true};
     for (const auto& r : run.configurations) {
@@ -161,6 +162,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         model.cells.push_back(r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
         document.cells.push_back(document_cell(c, own, run.cores));
         blocked.cells.push_back(figure_cell("loop_blocked", r, own));
+        pss.cells.push_back(figure_cell("pss", r, own));
         memory.cells.push_back(figure_cell("peak_rss", r, own));
         std::string v = r.error.empty() ? r.verdict : r.error;
         if (r.error.empty() && served_by_processes(c))
@@ -170,7 +172,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     std::vector<Column> columns{label, mode, measured};
     if (!load.probe_path.empty()) columns.push_back(probe);
     for (Column* c : {&model, &document, &blocked}) columns.push_back(*c);
-    if (load.report_memory) columns.push_back(memory);
+    if (load.report_memory) columns.insert(columns.end(), {pss, memory});
     columns.push_back(verdict);
     return columns;
 }

@@ -134,6 +134,7 @@ void result_fields(V& v, R& r) {  // a configuration's own keys besides its Conf
     v("verdict", r.verdict);
     v("error", r.error);
     v("peak_rss_kib", r.peak_rss_kib, pid_bound);
+    v("pss_kib", r.pss_kib, pid_bound);
 }
 
 // ---- writing -------------------------------------------------------------------------------

@@ -117,15 +117,20 @@ ConfigurationProcesses start_processes(const Configuration& c, const RunSettings
     return p;  // (if anything threw, what had started went with `p`)
 }
 
-long ConfigurationProcesses::peak_rss_kib() const {
-    if (!server && hosts.empty()) return -1;
+// Every process counts: the server's group (its workers too), the hosts, the queue workers.
+static long summed_over(const ConfigurationProcesses& p, long (*count)(pid_t group)) {
+    if (!p.server && p.hosts.empty()) return -1;
     long total = 0;
-    auto add = [&](const std::unique_ptr<ServerProcess>& s) { total += std::max(0L, group_peak_rss_kib(s->pid())); };
-    if (server) add(server);
-    std::for_each(hosts.begin(), hosts.end(), add);
-    std::for_each(queue_workers.begin(), queue_workers.end(), add);
+    auto add = [&](const std::unique_ptr<ServerProcess>& s) { total += std::max(0L, count(s->pid())); };
+    if (p.server) add(p.server);
+    std::for_each(p.hosts.begin(), p.hosts.end(), add);
+    std::for_each(p.queue_workers.begin(), p.queue_workers.end(), add);
     return total;
 }
+
+long ConfigurationProcesses::peak_rss_kib() const { return summed_over(*this, group_peak_rss_kib); }
+
+long ConfigurationProcesses::pss_kib() const { return summed_over(*this, group_pss_kib); }
 
 void ConfigurationProcesses::stop() {
     nginx.reset();  // first, so that nothing more reaches the hosts

@@ -33,6 +33,7 @@ struct ConfigurationProcesses {
     // Peak resident memory, each process by its own high-water mark, summed over all of them
     // (their children too); -1 for an external server.
     long peak_rss_kib() const;
+    long pss_kib() const;  // now, summed the same way
     void stop();  // idempotent; also done when this object goes
 };
 

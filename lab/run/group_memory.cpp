@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <sstream>
+#include <string_view>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -39,13 +40,13 @@ pid_t process_group_of(const std::filesystem::path& process) {
     return rest ? static_cast<pid_t>(group) : -1;
 }
 
-// "VmHWM:     5120 kB" of /proc/PID/status: the process's peak resident set; -1 without one
-// (a kernel thread, or a process that has just exited).
-long peak_resident_kib(const std::filesystem::path& process) {
-    std::istringstream in(read_proc_file(process / "status"));
+// "VmHWM:     5120 kB" of /proc/PID/status, "Pss:  1234 kB" of smaps_rollup: one field of a
+// process's file, in KiB; -1 without it (a kernel thread, or a process that has just exited).
+long field_kib(const std::filesystem::path& file, std::string_view field) {
+    std::istringstream in(read_proc_file(file));
     for (std::string line; std::getline(in, line);) {
-        if (!line.starts_with("VmHWM:")) continue;
-        std::istringstream fields(line.substr(6));
+        if (!line.starts_with(field)) continue;
+        std::istringstream fields(line.substr(field.size()));
         long kib = -1;
         fields >> kib;
         return fields ? kib : -1;
@@ -53,9 +54,8 @@ long peak_resident_kib(const std::filesystem::path& process) {
     return -1;
 }
 
-}  // namespace
-
-long group_peak_rss_kib(pid_t group) {
+// The sum of one field over the live processes whose process group is `group`; -1 if none.
+long group_sum_kib(pid_t group, const char* file, std::string_view field) {
     long total = 0;
     bool any = false;
     std::error_code ec;
@@ -65,12 +65,18 @@ long group_peak_rss_kib(pid_t group) {
         auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), pid);
         if (error != std::errc() || end != name.data() + name.size()) continue;  // not a process
         if (process_group_of(entry.path()) != group) continue;
-        if (long kib = peak_resident_kib(entry.path()); kib >= 0) {
+        if (long kib = field_kib(entry.path() / file, field); kib >= 0) {
             total += kib;
             any = true;
         }
     }
     return any ? total : -1;
 }
+
+}  // namespace
+
+long group_peak_rss_kib(pid_t group) { return group_sum_kib(group, "status", "VmHWM:"); }
+
+long group_pss_kib(pid_t group) { return group_sum_kib(group, "smaps_rollup", "Pss:"); }
 
 }  // namespace lab

@@ -113,12 +113,14 @@ Scenario apply(Scenario s, const Overrides& o) {
         const Load own = load_of(s.load, c);
         for (std::string* text : {&c.label, &c.series}) fill_values(*text, c, own);  // (a sweep's series shows its symbol)
     }
-    for (Expectation& e : s.expectations)  // each claim by its own row's values (in a sweep, its point's)
+    for (Expectation& e : s.expectations) {  // each claim by its own row's values (in a sweep, its point's)
         for (const Configuration& c : s.configurations)
             if (c.number == e.row && (!c.sweep_value || c.sweep_value == (e.at ? e.at : c.sweep_home))) {
                 fill_values(e.claim, c, load_of(s.load, c));
                 break;
             }
+        fill_lesson_values(e.claim, s);  // and another row's, `{T@1}`, as the text names them
+    }
     for (std::string* text : {&s.title, &s.teaching}) fill_lesson_values(*text, s);  // by its rows' values
     if (o.only) {  // one configuration, by its label or its place (from 1)
         const std::string& want = *o.only;

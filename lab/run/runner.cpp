@@ -235,8 +235,10 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
             result.loop_blocked_ms.push_back(lag_ms);
             result.max_computing.push_back(computing);
         }
-        // Every process counts (workers, hosts, queue workers), each by its own peak (VmHWM).
+        // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and
+        // by its share of the pages it holds now (PSS), while the server still holds them.
         result.peak_rss_kib = processes.peak_rss_kib();
+        result.pss_kib = processes.pss_kib();
         if (server) result.server_log = server->log();
         processes.stop();
     } catch (const std::exception& e) {

@@ -67,7 +67,8 @@ struct ConfigurationResult {
     std::string verdict;
     std::string error;  // why this configuration could not run, if it could not
     std::vector<OpenLoopResult> open_loop;  // per batch, for open-loop loads (rate > 0)
-    long peak_rss_kib = -1;  // the server process's high-water mark of resident memory
+    long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed
+    long pss_kib = -1;       // their proportional set size after the last batch (shared pages split)
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
 };
 
