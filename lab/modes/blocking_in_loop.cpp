@@ -3,13 +3,16 @@
 #include <thread>
 
 #include "lab/modes/waits.hpp"
+#include "lab/server/gil.hpp"
 
 namespace lab {
 
 // The documents' `async def` route that calls `time.sleep(d)`: it is written as a coroutine,
-// but nothing in it suspends, so the loop's only thread is held for the whole wait.
+// but nothing in it suspends, so the loop's only thread is held for the whole wait. (Under a
+// GIL, each blocking call here lets go of it while it waits, as CPython's do.)
 asio::awaitable<ServiceRecord> wait_blocking(Micros d) {
     auto served = ServiceRecord::start();
+    Gil::BlockingCall python(process_gil());
     std::this_thread::sleep_for(d);
     co_return std::move(served).finish();
 }
@@ -18,6 +21,7 @@ asio::awaitable<ServiceRecord> wait_blocking(Micros d) {
 // query and waits for the answer on the loop's thread, which again serves no one else.
 asio::awaitable<ServiceRecord> query_blocking(DbQuery q) {
     auto served = ServiceRecord::start();
+    Gil::BlockingCall python(process_gil());
     auto connection = database()->take();
     served.db = ask_blocking(*connection, q);
     co_return std::move(served).finish();
@@ -27,6 +31,7 @@ asio::awaitable<ServiceRecord> query_blocking(DbQuery q) {
 // request and waits for the answer on the loop's thread.
 asio::awaitable<ServiceRecord> call_blocking(Micros d) {
     auto served = ServiceRecord::start();
+    Gil::BlockingCall python(process_gil());
     call_downstream_blocking(*downstream(), d);
     co_return std::move(served).finish();
 }
@@ -35,6 +40,7 @@ asio::awaitable<ServiceRecord> call_blocking(Micros d) {
 // reply on the loop's thread.
 asio::awaitable<ServiceRecord> cache_blocking(Micros d) {
     auto served = ServiceRecord::start();
+    Gil::BlockingCall python(process_gil());
     cache_call_blocking(*redis(), d);
     co_return std::move(served).finish();
 }

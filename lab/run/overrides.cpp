@@ -122,15 +122,15 @@ Scenario apply(Scenario s, const Overrides& o) {
         fill_lesson_values(e.claim, s);  // and another row's, `{T@1}`, as the text names them
     }
     for (std::string* text : {&s.title, &s.teaching}) fill_lesson_values(*text, s);  // by its rows' values
-    if (o.only) {  // one configuration, by its label or its place (from 1)
+    if (o.only) {  // one configuration, by its label or its row in the file (from 1), with all its sweep's points
         const std::string& want = *o.only;
         std::vector<Configuration> kept;
         for (std::size_t i = 0; i < s.configurations.size(); ++i)
-            if (s.configurations[i].label == want || std::to_string(i + 1) == want) kept.push_back(s.configurations[i]);
+            if (s.configurations[i].label == want || std::to_string(s.configurations[i].number) == want) kept.push_back(s.configurations[i]);
         if (kept.empty()) {
             std::string known;
             for (std::size_t i = 0; i < s.configurations.size(); ++i)
-                known += "\n  " + std::to_string(i + 1) + ": " + s.configurations[i].label;
+                known += "\n  " + std::to_string(s.configurations[i].number) + ": " + s.configurations[i].label;
             throw std::invalid_argument("--only '" + want + "': no such configuration in " + s.name + "; it has:" + known);
         }
         s.configurations = std::move(kept);

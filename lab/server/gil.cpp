@@ -5,7 +5,11 @@
 
 namespace lab {
 
-bool Gil::held_by_me() const { return enabled_ && held_ && holder_ == std::this_thread::get_id(); }
+bool Gil::held_by_me() const {
+    if (!enabled_) return false;
+    std::lock_guard lock(mutex_);
+    return held_ && holder_ == std::this_thread::get_id();
+}
 
 void Gil::acquire() {
     if (!enabled_) return;
@@ -66,6 +70,24 @@ void Gil::check_for_drop_request() {
         // Forced switching: wait until another thread has had the lock before asking again.
         changed_.wait(lock, [&] { return handovers_ != mine; });
     }
+    take_back(depth);
+}
+
+int Gil::let_go() {
+    if (!held_by_me()) return 0;
+    int depth;
+    {
+        std::lock_guard lock(mutex_);
+        depth = std::exchange(depth_, 0);
+        held_ = false;
+        granted_ = asker_;  // someone asked meanwhile: it is theirs
+    }
+    changed_.notify_all();
+    return depth;
+}
+
+void Gil::take_back(int depth) {
+    if (depth == 0) return;
     acquire();
     std::lock_guard lock(mutex_);
     depth_ = depth;  // the holds it had, nested as before

@@ -54,9 +54,32 @@ public:
         Gil& gil_;
     };
 
+    // Lets go for a scope, as CPython does around a blocking call (Py_BEGIN_ALLOW_THREADS:
+    // time.sleep, a socket read, libpq's wait), and takes the lock back after it, queueing behind
+    // whoever holds it then. Does nothing for a thread that does not hold it.
+    struct Released {
+        explicit Released(Gil& gil) : gil_(gil), depth_(gil.let_go()) {}
+        ~Released() { gil_.take_back(depth_); }
+        Released(const Released&) = delete;
+        Released& operator=(const Released&) = delete;
+        Gil& gil_;
+        int depth_;
+    };
+
+    // A blocking call made from Python code (time.sleep, psycopg2, requests, redis-py): the code
+    // around it runs under the lock, the call itself without it.
+    struct BlockingCall {
+        explicit BlockingCall(Gil& gil) : code_(gil), call_(gil) {}
+        Hold code_;
+        Released call_;
+    };
+
 private:
+    int let_go();              // drops every hold of this thread; how many it had (0: none)
+    void take_back(int depth);  // takes the lock again and restores those holds
+
     bool enabled_ = false;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool held_ = false;
     std::thread::id holder_;
