@@ -96,7 +96,7 @@ int print_measured_table(const fs::path& root) {
         const char* key[2] = {nullptr, nullptr};
         switch (run.scenario.key_figure) {
             case KeyFigure::bystander_latency: key[0] = "probe_p50", key[1] = "probe_max"; break;
-            case KeyFigure::peak_memory: key[0] = "peak_rss"; break;
+            case KeyFigure::peak_memory: key[0] = "pss", key[1] = "peak_rss"; break;
             case KeyFigure::per_worker: key[0] = "busiest_worker"; break;
             case KeyFigure::latency_over_time: key[0] = "p99_from_due", key[1] = "p99_from_send"; break;
             case KeyFigure::answer_vs_done: key[0] = "answer_p50", key[1] = "done_p50"; break;
