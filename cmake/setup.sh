@@ -12,11 +12,12 @@ cd "$(dirname "$0")/.."
 # To build and run; real FastAPI and uvicorn for `lab run --with-fastapi`, with the Python
 # drivers and queue its twins use (psycopg2, asyncpg, requests, httpx, redis-py, RQ); the real
 # PostgreSQL and Redis the database scenarios start privately, their C++ client libraries, and
-# nginx, the balancer of scale-out, and gunicorn, which runs uvicorn workers as production does.
+# nginx, the balancer of scale-out, and gunicorn, which runs uvicorn workers as production does;
+# uvloop, the faster event loop uvicorn can run on (--uvloop, experiment-log's fifth row).
 packages="g++ cmake ninja-build pkg-config libboost-dev libcli11-dev libcpp-httplib-dev catch2
           libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev python3-fastapi python3-uvicorn
           python3-psycopg2 python3-asyncpg python3-requests python3-httpx python3-redis python3-rq
-          postgresql-15 libpq-dev redis-server libhiredis-dev nginx-light gunicorn"
+          postgresql-15 libpq-dev redis-server libhiredis-dev nginx-light gunicorn python3-uvloop"
 # To test as well: a real browser for report.html, and Jupyter's nbconvert for the notebooks.
 [ "$verb" = test ] && packages="$packages chromium curl python3-nbconvert python3-nbformat python3-ipykernel
           python3-matplotlib python3-pandas"

@@ -72,7 +72,7 @@ Action define_check(CLI::App& app) {
     struct Options {
         std::vector<std::string> names;
         Overrides overrides;
-        bool quick = false, with_fastapi = false;
+        bool quick = false, with_fastapi = false, uvloop = false;
         double under_s = 0;
     };
     auto o = std::make_shared<Options>();
@@ -81,6 +81,7 @@ Action define_check(CLI::App& app) {
     app.add_flag("--quick", o->quick, "One measured batch per configuration (unless --repeat says otherwise)");
     app.add_flag("--with-fastapi", o->with_fastapi,
                  "Also run each configuration's real FastAPI twin, and hold every claim against it as well");
+    app.add_flag("--uvloop", o->uvloop, "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")->needs("--with-fastapi");
     app.add_option("--under", o->under_s, "Only scenarios whose models say they take less than this many seconds")
         ->check(CLI::Range(0.1, 100'000.0));
     return [o] {
@@ -97,7 +98,7 @@ Action define_check(CLI::App& app) {
             if (!found) return exit_usage;
             try {
                 to_run.push_back(apply(*found, overrides));
-                if (o->with_fastapi) to_run.back() = with_fastapi(std::move(to_run.back()));
+                if (o->with_fastapi) to_run.back() = with_fastapi(std::move(to_run.back()), o->uvloop);
             } catch (const std::invalid_argument& e) {
                 std::cerr << "lab check: " << e.what() << '\n';
                 return exit_usage;

@@ -40,7 +40,7 @@ Action define_run(CLI::App& app) {
     struct Options {
         std::string name;
         Overrides overrides;
-        bool with_fastapi = false;
+        bool with_fastapi = false, uvloop = false;
         std::string app, app_path, target;  // a student's own code as one more row
         bool allow_remote = false;
         Output output;
@@ -49,6 +49,7 @@ Action define_run(CLI::App& app) {
     app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")->required();
     declare_overrides(app, o->overrides);
     app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
+    app.add_flag("--uvloop", o->uvloop, "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")->needs("--with-fastapi");
     auto* your_app = app.add_option("--app", o->app, "Your own ASGI app as one more row: FILE.py[:ATTR] (ATTR default app), "
                                                     "run under uvicorn with the lab's probe");
     app.add_option("--app-path", o->app_path, "The path of your app's route to load (default: the lesson's, e.g. /delay); "
@@ -90,7 +91,7 @@ Action define_run(CLI::App& app) {
                       << '\n';  // its first paragraph
             std::cout.flush();
         }
-        return o->output.run_and_report(o->with_fastapi ? with_fastapi(s) : s, o->overrides);
+        return o->output.run_and_report(o->with_fastapi ? with_fastapi(s, o->uvloop) : s, o->overrides);
     };
 }
 

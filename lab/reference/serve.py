@@ -97,13 +97,13 @@ def start_uvicorn(args, port):
         return start_probe(args, port)
     if args.server == "gunicorn":
         bind = f"[{args.host}]:{port}" if ":" in args.host else f"{args.host}:{port}"
-        command = [sys.executable, "-m", "gunicorn", "--worker-class", "uvicorn.workers.UvicornWorker",
+        command = [sys.executable, "-m", "gunicorn", "--worker-class", f"loop_workers.{args.loop.capitalize()}Worker",
                    "--workers", str(args.workers), "--bind", bind, "--chdir", HERE,
                    "--log-level", "warning", f"apps:{args.variant}"]
     else:
         command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, f"apps:{args.variant}",
                    "--host", args.host, "--port", str(port), "--workers", str(args.workers),
-                   "--log-level", "warning"]
+                   "--loop", args.loop, "--log-level", "warning"]
     me = os.getpid()
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me),
@@ -199,6 +199,8 @@ def main():
     parser.add_argument("--database-url",
                         help="/db queries this PostgreSQL (postgresql://...); --app: DATABASE_URL")
     parser.add_argument("--db-pool", type=int, default=10, help="/db: connections per worker (1..100)")
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
+                        help="the event loop: the stdlib's asyncio, or uvloop (python3-uvloop); never chosen by what is installed")
     parser.add_argument("--threads", type=int, default=40,
                         help="the thread pool's limit for `def` routes (1..10000; AnyIO's default is 40)")
     parser.add_argument("--downstream-url",
@@ -221,10 +223,11 @@ def main():
     # (A student's app need not use FastAPI; if it does and it is missing, its import says so.)
     needed = ("uvicorn",) if args.app else ("fastapi", "uvicorn")
     needed += ("gunicorn",) if args.server == "gunicorn" else ()
+    needed += ("uvloop",) if args.loop == "uvloop" else ()
     missing = [m for m in needed if importlib.util.find_spec(m) is None]
     if missing:
         say(f"{' and '.join(missing)} not importable by {sys.executable} "
-            "(Debian: apt-get install python3-fastapi python3-uvicorn gunicorn)")
+            "(Debian: apt-get install python3-fastapi python3-uvicorn gunicorn python3-uvloop)")
         return 3
 
     if args.check:

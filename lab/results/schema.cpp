@@ -63,6 +63,7 @@ void configuration_fields(V& v, C& c) {
     v("server", c.server);
     v("fastapi_variant", c.fastapi_variant);
     v("fastapi_server", c.fastapi_server);
+    v("fastapi_loop", c.fastapi_loop);
     v("host", c.host);
     v("port", c.port, Bound{0, 65535});
     v("app", c.app);

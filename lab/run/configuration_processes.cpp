@@ -61,6 +61,7 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
         std::vector<std::string> command{python, reference_script("serve.py"), "--variant", fastapi_variant(c),
                                          "--workers", std::to_string(fastapi_workers(c)), "--threads", std::to_string(c.threads)};
         if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
+        command.insert(command.end(), {"--loop", c.fastapi_loop.empty() ? "asyncio" : c.fastapi_loop});
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
         return std::make_unique<ServerProcess>(command);
     }

@@ -10,7 +10,7 @@
 
 namespace lab {
 
-Scenario with_fastapi(Scenario s) {
+Scenario with_fastapi(Scenario s, bool uvloop) {
     if (std::system((std::string(python) + " -c 'import fastapi, uvicorn' >/dev/null 2>&1").c_str()) != 0) {
         std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
                              "python3-uvicorn); running the C++ modes only\n");
@@ -33,9 +33,18 @@ Scenario with_fastapi(Scenario s) {
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
         std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
                              "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
+    // uvloop (python3-uvloop): asked for by --uvloop, or by a row of its own (fastapi_loop).
+    if (uvloop)
+        for (Configuration& c : s.configurations) c.fastapi_loop = "uvloop";
+    bool wants_uvloop = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return !c.fastapi_loop.empty(); });
+    if (wants_uvloop && std::system((std::string(python) + " -c 'import uvloop' >/dev/null 2>&1").c_str()) != 0) {
+        std::fprintf(stderr, "lab: uvloop is not installed for python3 (apt-get install python3-uvloop); the twins run asyncio's loop\n");
+        for (Configuration& c : s.configurations) c.fastapi_loop.clear();
+    }
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
+        both.back().fastapi_loop.clear();  // (the C++ row runs the lab's own loop: the key is its twin's)
         if (c.server != "lab") continue;       // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
         if (other_balance(c)) continue;        // (said above)
@@ -45,6 +54,7 @@ Scenario with_fastapi(Scenario s) {
         // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
         std::string differs;
         if (!c.gil && s.load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
+        if (!c.fastapi_loop.empty()) differs += ", " + c.fastapi_loop;
         const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
                      differs + "]";
         twin.label = c.label + suffix;

@@ -92,7 +92,8 @@ struct RunSettings {
 
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),
 // if Python has FastAPI and uvicorn; otherwise says so in one line on stderr and adds nothing.
-Scenario with_fastapi(Scenario scenario);
+// Each configuration followed by its FastAPI twin; `uvloop`: every twin runs on uvloop, not asyncio.
+Scenario with_fastapi(Scenario scenario, bool uvloop = false);
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings);
 

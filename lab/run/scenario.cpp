@@ -342,6 +342,8 @@ Scenario load_scenario(const fs::path& file) {
             c.requests = n;
         }
         r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool"});
+        r.text("fastapi_loop", c.fastapi_loop, false, {"asyncio", "uvloop"});
+        if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
         r.seconds("document_s", c.document_s);
         r.text("document_text", c.document_text);
         r.finish();

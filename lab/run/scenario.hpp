@@ -52,6 +52,7 @@ struct Configuration {
     std::string server = "lab";
     std::string fastapi_variant;   // for --with-fastapi; empty: the one that matches `mode`
     std::string fastapi_server;    // a twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
+    std::string fastapi_loop;      // a twin's event loop: "uvloop", or empty (the stdlib's asyncio)
     std::string host;              // "external" only: where the server already listens
     std::uint16_t port = 0;
     std::string app;               // "app" only: /abs/path/main.py:ATTR
