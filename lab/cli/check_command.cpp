@@ -1,9 +1,12 @@
 #include "lab/cli/command_support.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <sstream>
 #include <memory>
 
 #include "lab/report/claims.hpp"
+#include "lab/report/layout.hpp"
 #include "lab/report/report.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
@@ -13,6 +16,26 @@ namespace lab {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Each line of `text` fitted to the terminal: a longer one wraps, its further lines indented two
+// more than its own.
+std::string fitted(const std::string& text) {
+    const int width = terminal_columns();
+    std::string out;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        const std::size_t indent = line.find_first_not_of(' ');
+        if (indent == std::string::npos || static_cast<int>(display_width(line)) <= width) {
+            out += line + "\n";
+            continue;
+        }
+        std::istringstream wrapped(wrap(line.substr(indent), std::max(20, width - static_cast<int>(indent) - 2)));
+        bool first = true;
+        for (std::string part; std::getline(wrapped, part); first = false)
+            out += std::string(indent + (first ? 0 : 2), ' ') + part + "\n";
+    }
+    return out;
+}
 
 // Runs one scenario and prints whether its text holds: "✓ name: 5 claims hold", or each claim and
 // model gap that does not. Returns whether it failed.
@@ -35,6 +58,8 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
         bool bad = c.outcome != CheckedClaim::Outcome::holds || real_bad;
         (bad ? contradicted : held) += 1;
         held_on_real += !bad && c.real && c.real->outcome == CheckedClaim::Outcome::holds;
+        if (c.real && !bad)  // with twins every claim's two verdicts are listed, the C++ row's first
+            detail += std::string("    ") + outcome_mark(c.outcome) + " C++, " + outcome_mark(c.real->outcome) + " FastAPI: " + c.claim + "\n";
         if (!bad) continue;
         detail += "    ✗ " + c.claim + "\n      " + c.evidence + "\n";
         if (c.real) detail += "      " + std::string(outcome_mark(c.real->outcome)) + " on real FastAPI: " + c.real->evidence + "\n";
@@ -57,7 +82,7 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
         }
     std::cout << (contradicted ? "✗ " : "✓ ") << s.name << ": " << held << " claims hold"
               << (held_on_real ? " (" + std::to_string(held_on_real) + " of them on real FastAPI too)" : "")
-              << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail << notes;
+              << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << fitted(detail + notes);
     std::cout.flush();
     return contradicted > 0;
 }
