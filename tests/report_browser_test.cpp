@@ -126,8 +126,11 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
         // c10k sends 2,000 here: what is drawn is the same, and 10,000 threads with 10,000
         // connections on a busy 2-core CI machine once took past the batch's deadline (its own
         // run, `lab run c10k`, keeps the full 10,000).
+        // A lesson that sweeps d keeps a sweep, of small values.
+        const bool sweeps_d = scenario.sweep && scenario.sweep->option == "delay";
         std::string options = name == "blocking-async" ? "--repeat 1"
                             : name == "c10k"           ? "--delay 10 --repeat 1 --requests 2000"
+                            : sweeps_d                 ? "--delay 5,10 --repeat 1"
                                                        : "--delay 10 --repeat 1";
         SECTION(name) {
             auto run = test::run_lab("run " + name + " " + options + " --quiet --out " + out.path.string());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "lab/modes/modes.hpp"
 #include "lab/report/key_figure.hpp"
@@ -44,10 +45,22 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bys
     }
     t.t0 = first == INT64_MAX ? 0 : first;
     std::size_t shown = std::min(most, all.size());
-    for (std::size_t i = 0; i < shown; ++i) {
-        std::size_t at = shown < 2 ? 0 : i * (all.size() - 1) / (shown - 1);  // first and last always
-        t.rows.push_back({all[at], at});
+    // The request that finished last is always drawn, so the bars reach as far as the axis says
+    // the batch did: it takes the place of the sampled row nearest to it.
+    std::size_t last_done = 0;
+    for (std::size_t k = 0; k < all.size(); ++k)
+        if (all[k]->finished_us() > all[last_done]->finished_us()) last_done = k;
+    std::vector<std::size_t> picked;
+    for (std::size_t i = 0; i < shown; ++i)
+        picked.push_back(shown < 2 ? 0 : i * (all.size() - 1) / (shown - 1));  // first and last begun always
+    if (shown > 2 && std::find(picked.begin(), picked.end(), last_done) == picked.end()) {
+        auto nearest = std::min_element(picked.begin() + 1, picked.end() - 1, [&](std::size_t a, std::size_t b) {
+            return std::llabs(static_cast<long long>(a) - static_cast<long long>(last_done)) <
+                   std::llabs(static_cast<long long>(b) - static_cast<long long>(last_done));
+        });
+        *nearest = last_done;  // (its neighbours are sampled either side of it, so the order holds)
     }
+    for (std::size_t at : picked) t.rows.push_back({all[at], at});
     if (bystanders > 0) add_bystanders(t, batch, bystanders);
     return t;
 }
