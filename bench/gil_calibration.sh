@@ -13,13 +13,8 @@
 # wait on the real stack varies by a factor of two or more.
 #    goal: the C++ row's worst wait within 25 % of the real row's (ratio 0.75 to 1.25).
 # Load goes to 127.0.0.1 only; lab stops everything it starts.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-LAB=${LAB:-build/lab}
-[ -x "$LAB" ] || { echo "gil_calibration: no executable $LAB; build first" >&2; exit 2; }
-ROUNDS=${ROUNDS:-5}
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+BENCH=gil_calibration
+source "$(dirname "$0")/lab_bench_setup.sh"
 
 for pair in ${PAIRS:-gil-convoy:1 qr-code:2}; do
     lesson=${pair%:*} row=${pair#*:}

@@ -11,13 +11,8 @@
 # (3 measured batches); the makespans of the two rows, their ratio per round, and the median ratio.
 #    goal: probed / unprobed makespan within 1 % (0.99 to 1.01), for the blocking and awaiting apps.
 # Load goes to 127.0.0.1 only; lab stops everything it starts.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-LAB=${LAB:-build/lab}
-[ -x "$LAB" ] || { echo "probe_overhead: no executable $LAB; build first" >&2; exit 2; }
-ROUNDS=${ROUNDS:-5}
-OUT=$(mktemp -d)
-trap 'rm -rf "$OUT"' EXIT
+BENCH=probe_overhead
+source "$(dirname "$0")/lab_bench_setup.sh"
 
 for pair in "1 blocking" "2 awaiting"; do
     set -- $pair
