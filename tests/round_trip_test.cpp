@@ -172,6 +172,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
             twin.label += " [FastAPI]";
             twin.balance = "shared";
             twin.gil = true;  // (the document's figure stays, as with_fastapi() keeps it)
+            twin.fastapi_loop = "uvloop";
             twins.configurations.push_back(twin);
         }
         round_trip(made_up_run(twins));

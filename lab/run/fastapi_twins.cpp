@@ -10,6 +10,22 @@
 
 namespace lab {
 
+namespace {
+
+// The twins' event loop: uvloop (python3-uvloop) where --uvloop or a row's fastapi_loop asks for
+// it and it is installed, else the stdlib's asyncio.
+void choose_loops(Scenario& s, bool uvloop) {
+    if (uvloop)
+        for (Configuration& c : s.configurations) c.fastapi_loop = "uvloop";
+    bool wanted = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return !c.fastapi_loop.empty(); });
+    if (wanted && std::system((std::string(python) + " -c 'import uvloop' >/dev/null 2>&1").c_str()) != 0) {
+        std::fprintf(stderr, "lab: uvloop is not installed for python3 (apt-get install python3-uvloop); the twins run asyncio's loop\n");
+        for (Configuration& c : s.configurations) c.fastapi_loop.clear();
+    }
+}
+
+}  // namespace
+
 Scenario with_fastapi(Scenario s, bool uvloop) {
     if (std::system((std::string(python) + " -c 'import fastapi, uvicorn' >/dev/null 2>&1").c_str()) != 0) {
         std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
@@ -33,14 +49,7 @@ Scenario with_fastapi(Scenario s, bool uvloop) {
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
         std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
                              "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
-    // uvloop (python3-uvloop): asked for by --uvloop, or by a row of its own (fastapi_loop).
-    if (uvloop)
-        for (Configuration& c : s.configurations) c.fastapi_loop = "uvloop";
-    bool wants_uvloop = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return !c.fastapi_loop.empty(); });
-    if (wants_uvloop && std::system((std::string(python) + " -c 'import uvloop' >/dev/null 2>&1").c_str()) != 0) {
-        std::fprintf(stderr, "lab: uvloop is not installed for python3 (apt-get install python3-uvloop); the twins run asyncio's loop\n");
-        for (Configuration& c : s.configurations) c.fastapi_loop.clear();
-    }
+    choose_loops(s, uvloop);
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
