@@ -3,7 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <thread>
+
+#include <libpq-fe.h>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -170,5 +174,41 @@ TEST_CASE("lab serve --private-database leaves no PostgreSQL and no folder behin
         kill(server.pid(), signal);  // lab serve alone: its keeper must clean up after it
         CHECK(test::eventually([&] { return !std::filesystem::exists(folder); }, std::chrono::seconds(15)));
         CHECK(test::processes_naming(folder).empty());
+    }
+}
+
+// A wait that fails must not leave its query on the connection: the pool's next request on it
+// would fail too ("another command is already in progress", or a closed connection).
+TEST_CASE("/db after a query's wait failed: the pool's connection is clean again for the next request", "[server][database]") {
+    for (const char* mode : {"async-sleep", "blocking-in-loop"}) {
+        INFO(mode);
+        lab::ServerProcess server(LAB_BINARY, {"--mode", mode, "--database-url", database_url(), "--db-pool", "1"});
+        httplib::Client client(server.host(), server.port());
+        client.set_read_timeout(10, 0);
+        REQUIRE(client.Get("/db?ms=1")->status == 200);  // the pool's one connection is open
+        std::thread slow([&] {
+            httplib::Client own(server.host(), server.port());
+            own.set_read_timeout(10, 0);
+            auto answer = own.Get("/db?ms=3000");
+            CHECK((answer && answer->status == 500));  // its wait failed: the backend was ended
+        });
+        // End the backend that runs the slow query, from a connection of the test's own.
+        pg_conn* admin = PQconnectdb(database_url().c_str());
+        REQUIRE(PQstatus(admin) == CONNECTION_OK);
+        int ended = 0;
+        for (int tries = 0; tries < 100 && ended == 0; ++tries) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            PGresult* r = PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                        "WHERE query LIKE '%pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()");
+            if (PQresultStatus(r) == PGRES_TUPLES_OK) ended = std::atoi(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+        PQfinish(admin);
+        slow.join();
+        REQUIRE(ended == 1);
+        auto next = client.Get("/db?ms=1");  // on the same (and only) connection of the pool
+        REQUIRE(next);
+        INFO(next->body);
+        CHECK(next->status == 200);
     }
 }

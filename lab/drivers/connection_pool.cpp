@@ -55,6 +55,7 @@ asio::awaitable<ConnectionPool::Lease> ConnectionPool::take_async() {
 }
 
 void ConnectionPool::give_back(PgConnection* connection) {
+    connection->recover();  // never lend out a connection with someone else's query in flight
     std::unique_lock lock(mutex_);
     if (!waiting_.empty()) {
         std::shared_ptr<Waiter> next = std::move(waiting_.front());

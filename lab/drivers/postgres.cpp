@@ -71,6 +71,11 @@ PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
+void PgConnection::recover() {
+    if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
+    PQreset(conn_);  // blocking, on this rare path only; if PostgreSQL is gone, the next query says so
+}
+
 QueryTimes ask_blocking(PgConnection& connection, const DbQuery& query) {
     if (query.user_id > 0 && !connection.users_error().empty()) throw std::runtime_error(connection.users_error());
     Statement s = statement_for(query);
