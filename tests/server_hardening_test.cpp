@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -114,6 +116,40 @@ TEST_CASE("out of file descriptors, the accept loop backs off instead of spinnin
     CHECK(server.log().find("accept failed") != std::string::npos);  // said once, not silently
     for (int fd : flood) close(fd);
     close(kept);
+}
+
+TEST_CASE("out of file descriptors, the live view's hub backs off instead of spinning", "[server]") {
+    // `lab run --live` waits for its page before it starts anything: only the hub is listening.
+    test::ScratchDir out;
+    std::string command = "ulimit -n 64 && echo $$ && UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}:halt_on_error=0\" exec " +
+                          std::string(LAB_BINARY) + " run blocking-async --live --live-wait 30 --quiet --out " +
+                          out.path.string() + " 2>&1";
+    FILE* lab = popen(command.c_str(), "r");
+    REQUIRE(lab);
+    char line[1024];
+    REQUIRE(std::fgets(line, sizeof line, lab));
+    const pid_t pid = std::atoi(line);
+    int port = 0;
+    std::string said;
+    while (port == 0 && std::fgets(line, sizeof line, lab)) {
+        said += line;
+        if (const char* at = std::strstr(line, "http://127.0.0.1:")) port = std::atoi(at + std::strlen("http://127.0.0.1:"));
+    }
+    INFO(said);
+    REQUIRE(port > 0);
+    std::vector<int> flood;
+    for (int i = 0; i < 120; ++i)
+        if (int fd = connect_to(static_cast<std::uint16_t>(port)); fd >= 0) flood.push_back(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the hub reaches EMFILE
+    double before = cpu_seconds(pid);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    double used = cpu_seconds(pid) - before;
+    CHECK(used < 0.2);  // a spinning accept loop uses a whole core: ~1.0 s in this second
+    for (int fd : flood) close(fd);
+    kill(pid, SIGTERM);  // the process we started, by its id
+    while (std::fgets(line, sizeof line, lab)) said += line;
+    pclose(lab);
+    CHECK(said.find("accept failed") != std::string::npos);  // said once, not silently
 }
 
 TEST_CASE("a second reuseport server on a taken port fails to start, as in every mode", "[server]") {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lab/accepting.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
 #include "lab/live/live_page.hpp"
@@ -159,10 +160,9 @@ struct LiveHub::Impl {
 
     asio::awaitable<void> accept_pages() {
         for (;;) {
-            beast::error_code ec;
-            tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-            if (ec == asio::error::operation_aborted) co_return;
-            if (!ec) asio::co_spawn(io, session(std::move(socket)), asio::detached);
+            std::optional<tcp::socket> socket = co_await accept_next(acceptor, "lab live view");
+            if (!socket) co_return;
+            asio::co_spawn(io, session(std::move(*socket)), asio::detached);
         }
     }
 };

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include "lab/accepting.hpp"
 #include "lab/drivers/connection_pool.hpp"
 #include "lab/drivers/http_client.hpp"
 #include "lab/drivers/redis.hpp"
@@ -25,7 +26,6 @@
 namespace lab {
 namespace {
 
-constexpr std::chrono::milliseconds accept_retry{100};  // after a failed accept (EMFILE)
 
 
 // A request's bytes that waited at least this long in the socket are told and drawn as waiting;
@@ -209,26 +209,13 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
 }
 
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, std::chrono::milliseconds idle) {
-    bool said = false;
     for (;;) {
-        beast::error_code ec;
-        tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec == asio::error::operation_aborted) co_return;
-        if (ec) {
-            // E.g. out of file descriptors (EMFILE): the pending connection stays in the backlog,
-            // so accepting again at once fails again at once and spins a core. Keep serving the
-            // connections we have, and try again a little later.
-            if (!std::exchange(said, true))
-                std::fprintf(stderr, "accept failed: %s; retrying every %d ms\n", std::strerror(ec.value()),  // errno
-                             static_cast<int>(accept_retry.count()));
-            asio::steady_timer pause{acceptor.get_executor(), accept_retry};
-            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            continue;
-        }
-        said = false;
+        std::optional<tcp::socket> socket = co_await accept_next(acceptor, "lab serve");
+        if (!socket) co_return;  // closed: the server is stopping
         python_turn(acceptor.get_executor());  // the loop's callback for a new connection
-        socket.set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket)), handlers, idle),
+        beast::error_code ec;
+        socket->set_option(tcp::no_delay(true), ec);
+        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(*socket)), handlers, idle),
                        asio::detached);
     }
 }
