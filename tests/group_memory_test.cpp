@@ -78,7 +78,9 @@ TEST_CASE("PSS counts a page shared by forked workers once, where RSS counts it 
     close(pipe_fds[0]);
     close(pipe_fds[1]);
     INFO("PSS " << pss << " KiB, RSS summed " << rss << " KiB");
-    CHECK(rss >= 80 * 1024);       // the 40 MiB in each of the two processes
-    CHECK(pss >= 40 * 1024 - 1024);  // the 40 MiB once (less a little the kernel may have moved)
-    CHECK(pss < 60 * 1024);        // and not twice
+    // (Both processes also share what the test process had before the fork, a lot under a
+    // sanitizer: so the checks are about the 40 MiB the two share, not about totals.)
+    CHECK(rss >= 80 * 1024);              // the 40 MiB in each of the two processes
+    CHECK(pss >= 40 * 1024 - 1024);       // the 40 MiB at least once (less what the kernel moved)
+    CHECK(rss - pss >= 40 * 1024 - 1024); // and not twice: PSS splits what RSS counts in each
 }
