@@ -50,11 +50,19 @@ void Gil::release() {
     if (!enabled_) return;
     {
         std::lock_guard lock(mutex_);
-        if (--depth_ > 0) return;
-        held_ = false;
-        granted_ = asker_;  // someone asked meanwhile: it is theirs
+        if (depth_ > 1) {
+            --depth_;
+            return;
+        }
+        drop_for(asker_);  // someone asked meanwhile: it is theirs
     }
     changed_.notify_all();
+}
+
+int Gil::drop_for(std::uint64_t next) {
+    held_ = false;
+    granted_ = next;
+    return std::exchange(depth_, 0);
 }
 
 void Gil::check_for_drop_request() {
@@ -63,9 +71,7 @@ void Gil::check_for_drop_request() {
     {
         std::unique_lock lock(mutex_);
         std::uint64_t mine = handovers_;
-        depth = std::exchange(depth_, 0);
-        held_ = false;
-        granted_ = ++forced_drops_ % longest_waiter_every == 0 ? 0 : asker_;
+        depth = drop_for(++forced_drops_ % longest_waiter_every == 0 ? 0 : asker_);
         changed_.notify_all();
         // Forced switching: wait until another thread has had the lock before asking again.
         changed_.wait(lock, [&] { return handovers_ != mine; });
@@ -78,9 +84,7 @@ int Gil::let_go() {
     int depth;
     {
         std::lock_guard lock(mutex_);
-        depth = std::exchange(depth_, 0);
-        held_ = false;
-        granted_ = asker_;  // someone asked meanwhile: it is theirs
+        depth = drop_for(asker_);  // someone asked meanwhile: it is theirs
     }
     changed_.notify_all();
     return depth;

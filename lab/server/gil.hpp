@@ -75,6 +75,7 @@ public:
     };
 
 private:
+    int drop_for(std::uint64_t next);  // (mutex held) lets go, for `next` (0: the longest waiter); the holds it had
     int let_go();              // drops every hold of this thread; how many it had (0: none)
     void take_back(int depth);  // takes the lock again and restores those holds
 
