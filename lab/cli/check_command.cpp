@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iostream>
-#include <sstream>
 #include <memory>
 
 #include "lab/report/claims.hpp"
@@ -16,26 +15,6 @@ namespace lab {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Each line of `text` fitted to the terminal: a longer one wraps, its further lines indented two
-// more than its own.
-std::string fitted(const std::string& text) {
-    const int width = terminal_columns();
-    std::string out;
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-        const std::size_t indent = line.find_first_not_of(' ');
-        if (indent == std::string::npos || static_cast<int>(display_width(line)) <= width) {
-            out += line + "\n";
-            continue;
-        }
-        std::istringstream wrapped(wrap(line.substr(indent), std::max(20, width - static_cast<int>(indent) - 2)));
-        bool first = true;
-        for (std::string part; std::getline(wrapped, part); first = false)
-            out += std::string(indent + (first ? 0 : 2), ' ') + part + "\n";
-    }
-    return out;
-}
 
 // Runs one scenario and prints whether its text holds: "✓ name: 5 claims hold", or each claim and
 // model gap that does not. Returns whether it failed.
@@ -51,6 +30,11 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
     }
     int contradicted = 0, held = 0, held_on_real = 0;
     std::string detail, notes;
+    // A line of the report after `margin` spaces, wrapped to the terminal.
+    const int columns = terminal_columns();
+    auto line = [columns](int margin, const std::string& text) {
+        return indented(wrap(text, std::max(20, columns - margin)), std::string(static_cast<std::size_t>(margin), ' '));
+    };
     for (const CheckedClaim& c : check_claims(run)) {
         // With --with-fastapi a claim holds only if it holds for the real stack as well: where the
         // two disagree, that is said, never hidden behind the C++ row's ✓.
@@ -59,30 +43,30 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
         (bad ? contradicted : held) += 1;
         held_on_real += !bad && c.real && c.real->outcome == CheckedClaim::Outcome::holds;
         if (c.real && !bad)  // with twins every claim's two verdicts are listed, the C++ row's first
-            detail += std::string("    ") + outcome_mark(c.outcome) + " C++, " + outcome_mark(c.real->outcome) + " FastAPI: " + c.claim + "\n";
+            detail += line(4, std::string(outcome_mark(c.outcome)) + " C++, " + outcome_mark(c.real->outcome) + " FastAPI: " + c.claim);
         if (!bad) continue;
-        detail += "    ✗ " + c.claim + "\n      " + c.evidence + "\n";
-        if (c.real) detail += "      " + std::string(outcome_mark(c.real->outcome)) + " on real FastAPI: " + c.real->evidence + "\n";
-        if (std::string differs = stack_disagreement(c); !differs.empty()) detail += "      → " + differs + "\n";
+        detail += line(4, "✗ " + c.claim) + line(6, c.evidence);
+        if (c.real) detail += line(6, std::string(outcome_mark(c.real->outcome)) + " on real FastAPI: " + c.real->evidence);
+        if (std::string differs = stack_disagreement(c); !differs.empty()) detail += line(6, "→ " + differs);
     }
     for (const ModelGap& g : model_gaps(run))
         if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a real stack adds is the claims' business
-            notes += "    · " + g.label + ": measured " + fixed(g.measured) + " s, the lab's model " + fixed(g.model) +
-                     " s (what the real stack adds; not counted)\n";
+            notes += line(4, "· " + g.label + ": measured " + fixed(g.measured) + " s, the lab's model " + fixed(g.model) +
+                             " s (what the real stack adds; not counted)");
         } else if (!g.within) {
             ++contradicted;
-            detail += "    ✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
-                      " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
-                      (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")") + "\n";
+            detail += line(4, "✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
+                                  " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
+                                  (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")"));
         }
     for (const auto& r : run.configurations)
         if (!r.error.empty()) {
             ++contradicted;
-            detail += "    ✗ " + r.configuration.label + ": " + r.error + "\n";
+            detail += line(4, "✗ " + r.configuration.label + ": " + r.error);
         }
     std::cout << (contradicted ? "✗ " : "✓ ") << s.name << ": " << held << " claims hold"
               << (held_on_real ? " (" + std::to_string(held_on_real) + " of them on real FastAPI too)" : "")
-              << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << fitted(detail + notes);
+              << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail << notes;
     std::cout.flush();
     return contradicted > 0;
 }

@@ -92,18 +92,6 @@ std::string bound_text(const Expectation& e, double factor, const Reference& ref
     return text + times + ref.said + " (" + figure_text(e.figure, factor * *ref.value) + ")";
 }
 
-// Every line of `lines` after `margin`.
-std::string indented(const std::string& lines, const std::string& margin) {
-    std::string out;
-    for (std::size_t at = 0; at < lines.size();) {
-        std::size_t end = lines.find('\n', at);
-        if (end == std::string::npos) end = lines.size();
-        out += margin + lines.substr(at, end - at) + "\n";
-        at = end + 1;
-    }
-    return out;
-}
-
 // One claim held against one row: its figure, the bound, and whether the figure is within it.
 CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
     CheckedClaim c;

@@ -77,6 +77,18 @@ std::vector<std::string> wrap_line(const std::string& line, std::size_t width) {
 
 }  // namespace
 
+// Every line of `lines` after `margin`.
+std::string indented(const std::string& lines, const std::string& margin) {
+    std::string out;
+    for (std::size_t at = 0; at < lines.size();) {
+        std::size_t end = lines.find('\n', at);
+        if (end == std::string::npos) end = lines.size();
+        out += margin + lines.substr(at, end - at) + "\n";
+        at = end + 1;
+    }
+    return out;
+}
+
 std::string wrap(const std::string& text, int width) {
     std::string out, paragraph;
     std::istringstream lines(text);

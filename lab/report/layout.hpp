@@ -34,6 +34,8 @@ std::string first_characters(const std::string& text, std::size_t n);
 
 // `text` re-flowed to `width`: lines of a paragraph are joined, paragraphs (blank lines) kept.
 std::string wrap(const std::string& text, int width);
+// Every line of `lines` after `margin` (each ends in a newline).
+std::string indented(const std::string& lines, const std::string& margin);
 
 // A bar `value / most` of `width` columns long, in eighths of a column (▏▎▍▌▋▊▉█).
 std::string bar(double value, double most, int width);

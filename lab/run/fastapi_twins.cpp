@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -12,13 +13,18 @@ namespace lab {
 
 namespace {
 
+// Whether Debian's python3 can import `modules` ("fastapi, uvicorn"): what the twins need.
+bool python_imports(const std::string& modules) {
+    return std::system((std::string(python) + " -c 'import " + modules + "' >/dev/null 2>&1").c_str()) == 0;
+}
+
 // The twins' event loop: uvloop (python3-uvloop) where --uvloop or a row's fastapi_loop asks for
 // it and it is installed, else the stdlib's asyncio.
 void choose_loops(Scenario& s, bool uvloop) {
     if (uvloop)
         for (Configuration& c : s.configurations) c.fastapi_loop = "uvloop";
     bool wanted = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return !c.fastapi_loop.empty(); });
-    if (wanted && std::system((std::string(python) + " -c 'import uvloop' >/dev/null 2>&1").c_str()) != 0) {
+    if (wanted && !python_imports("uvloop")) {
         std::fprintf(stderr, "lab: uvloop is not installed for python3 (apt-get install python3-uvloop); the twins run asyncio's loop\n");
         for (Configuration& c : s.configurations) c.fastapi_loop.clear();
     }
@@ -27,19 +33,19 @@ void choose_loops(Scenario& s, bool uvloop) {
 }  // namespace
 
 Scenario with_fastapi(Scenario s, bool uvloop) {
-    if (std::system((std::string(python) + " -c 'import fastapi, uvicorn' >/dev/null 2>&1").c_str()) != 0) {
+    if (!python_imports("fastapi, uvicorn")) {
         std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
                              "python3-uvicorn); running the C++ modes only\n");
         return s;
     }
     bool queues = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.queued(); });
-    bool has_rq = !queues || std::system((std::string(python) + " -c 'import rq' >/dev/null 2>&1").c_str()) == 0;
+    bool has_rq = !queues || python_imports("rq");
     if (!has_rq)
         std::fprintf(stderr, "lab: RQ is not installed for python3 (apt-get install python3-rq); the queue's rows have no FastAPI twin\n");
     // Worker processes in production Python: gunicorn's master with uvicorn workers (000).
     auto has_workers = [](const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; };
     bool has_gunicorn = std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
-                        std::system((std::string(python) + " -c 'import gunicorn, uvicorn.workers' >/dev/null 2>&1").c_str()) == 0;
+                        python_imports("gunicorn, uvicorn.workers");
     if (!has_gunicorn)
         std::fprintf(stderr, "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the worker rows' twins "
                              "run uvicorn --workers instead\n");
