@@ -24,8 +24,8 @@ if(LAB_FUZZ)
       lab/server/routes.cpp
       lab/server/answer.cpp           # the answers the server gives, called as the session calls them
       lab/clock.cpp
-      lab/server/gil.cpp
-      lab/server/cpu_ledger.cpp      # CPU time per slice, for /stats
+      lab/compute/gil.cpp
+      lab/compute/cpu_ledger.cpp     # CPU time per slice, for /stats
       lab/server/live_events.cpp)    # the live marks a request's stamps send (no channel: nothing sent)
     set_target_properties(lab_fuzz_request PROPERTIES
       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/tests/fuzz)

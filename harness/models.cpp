@@ -2,16 +2,7 @@
 
 #include <algorithm>
 
-#include "lab/modes/modes.hpp"
-
 namespace lab {
-
-Model model_of(const ServerShape& shape) {
-    if (shape.sequential_client) return {0, 1, 0, "N·d (one at a time)"};
-    const ModeInfo* mode = find_mode(shape.mode);
-    if (!mode || !mode->model) return {0, 0, 0, ""};  // a server the lab did not start: no model
-    return mode->model(shape);  // each mode's own, in lab/modes/NAME.cpp
-}
 
 namespace {
 // Threads that share cores: every request of a wave runs at once, preempted in turns, and the

@@ -28,7 +28,7 @@ struct Model {
     std::string formula;  // "N·d", "d", "ceil(N/T)·d", ...
 };
 
-Model model_of(const ServerShape& shape);
+// What a shape predicts is its mode's own: model_of(ServerShape), lab/modes/modes.hpp.
 
 struct Workload {
     int requests = 10;

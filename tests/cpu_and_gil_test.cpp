@@ -14,8 +14,8 @@
 #include "harness/load_generator.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/clock.hpp"
-#include "lab/server/cpu_ledger.hpp"
-#include "lab/server/gil.hpp"
+#include "lab/compute/cpu_ledger.hpp"
+#include "lab/compute/gil.hpp"
 
 namespace {
 

@@ -16,7 +16,7 @@
 
 #include "harness/load_generator.hpp"
 #include "harness/open_loop.hpp"
-#include "lab/cli/target_url.hpp"
+#include "lab/target_url.hpp"
 #include "canned_server.hpp"
 #include "support.hpp"
 

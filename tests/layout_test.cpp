@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "support.hpp"
 
 namespace {

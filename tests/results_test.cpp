@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/modes/modes.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/schema.hpp"
 #include "lab/results/writer.hpp"
@@ -81,10 +82,10 @@ TEST_CASE("results are written whole and never overwrite a run", "[unit]") {
 
 TEST_CASE("the table marks a document figure below the physical floor", "[unit]") {
     std::ostringstream out;
-    lab::print_report(out, small_run(), lab::Format::table);
+    lab::print_report(out, small_run(), lab::TextStyle::terminal);
     CHECK(out.str().find("0.03 s †") != std::string::npos);
     CHECK(out.str().find("below the physical floor") != std::string::npos);
     std::ostringstream md;
-    lab::print_report(md, small_run(), lab::Format::markdown);
+    lab::print_report(md, small_run(), lab::TextStyle::markdown);
     CHECK(md.str().find("| configuration") != std::string::npos);
 }

@@ -15,6 +15,8 @@
 #include "harness/statistics.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
+#include "lab/results/formats.hpp"
+#include "lab/run/overrides.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/schema.hpp"
@@ -118,7 +120,7 @@ lab::RunResult made_up_run(const lab::Scenario& scenario) {
 
 std::string table(const lab::RunResult& run, lab::Format format = lab::Format::table) {
     std::ostringstream out;
-    lab::print_report(out, run, format);
+    lab::print_run(out, run, format);
     return out.str();
 }
 

@@ -3,6 +3,7 @@
 #include "harness/histogram.hpp"
 #include "harness/models.hpp"
 #include "harness/statistics.hpp"
+#include "lab/modes/modes.hpp"  // model_of: each mode's own model
 
 
 namespace {

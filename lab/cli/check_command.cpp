@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "lab/report/claims.hpp"
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/report.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"

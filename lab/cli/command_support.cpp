@@ -93,8 +93,8 @@ void declare_overrides(CLI::App& app, Overrides& overrides) {
 
 void Output::declare(CLI::App& app) {
     app.add_option("--out", out, "Folder for results")->capture_default_str();
-    app.add_option("--format", format, "Output format")
-        ->check(CLI::IsMember({"table", "json", "csv", "markdown"}))->capture_default_str();
+    app.add_option("--format", format, "Output format: table, markdown, csv or json")
+        ->transform(CLI::CheckedTransformer(format_names()))->default_str("table");
     app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
     app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
     app.add_flag("--live", live, "Serve a live view on 127.0.0.1 (its URL printed first): each request a bar as it runs");
@@ -143,7 +143,7 @@ std::string kept_size(const fs::path& csv) {
 
 }  // namespace
 
-Layout Output::layout() const { return {terminal_columns(), wide, format == "table" && colour_wanted()}; }
+Layout Output::layout() const { return {terminal_columns(), wide, format == Format::table && colour_wanted()}; }
 
 int Output::run_and_report(const Scenario& scenario, const Overrides& where, RunResult* kept) {
     stop_servers_on_signals();
@@ -171,9 +171,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         std::cerr << "lab: " << e.what() << '\n';
         return exit_failed;
     }
-    Format f = format == "json" ? Format::json : format == "csv" ? Format::csv
-             : format == "markdown" ? Format::markdown : Format::table;
-    print_report(std::cout, run, f, layout());
+    print_run(std::cout, run, format, layout());
     std::cout.flush();
     try {
         fs::path dir = write_results(run, out);

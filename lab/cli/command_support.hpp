@@ -11,7 +11,8 @@
 #include <CLI/CLI.hpp>
 
 #include "lab/cli/commands.hpp"
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
+#include "lab/results/formats.hpp"
 #include "lab/run/runner.hpp"
 #include "lab/run/scenario.hpp"
 
@@ -28,7 +29,7 @@ void declare_overrides(CLI::App& app, Overrides& overrides);
 // How `lab run` and `lab load` end: the table on stdout, the files, the exit code.
 struct Output {
     std::filesystem::path out = "results";
-    std::string format = "table";
+    Format format = Format::table;
     bool quiet = false;
     bool wide = false;
     bool live = false;       // --live: a page on 127.0.0.1 draws the run as it goes

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "harness/open_loop.hpp"
-#include "lab/cli/target_url.hpp"
+#include "lab/target_url.hpp"
 
 namespace lab {
 namespace {

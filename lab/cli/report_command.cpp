@@ -158,7 +158,7 @@ Action define_report(CLI::App& app) {
             for (fs::path& dir : *dirs) dir = results_folder(dir);
             if (dirs->size() == 1) {
                 RunResult run = read_results(dirs->front());
-                print_report(std::cout, run, Format::table, layout);
+                print_report(std::cout, run, TextStyle::terminal, layout);
                 std::cout.flush();
                 return rebuild_page(dirs->front(), html_report(run));
             }

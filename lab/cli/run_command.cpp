@@ -4,7 +4,7 @@
 #include <iostream>
 #include <memory>
 
-#include "lab/cli/target_url.hpp"
+#include "lab/target_url.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/run/your_app.hpp"
 
@@ -84,7 +84,7 @@ Action define_run(CLI::App& app) {
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
         for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << notice << '\n';
         for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << notice << '\n';
-        if (!o->output.quiet && o->output.format == "table") {  // the lesson first, while it runs
+        if (!o->output.quiet && o->output.format == Format::table) {  // the lesson first, while it runs
             std::string lesson = s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
             Layout layout = o->output.layout();
             std::cout << wrap(with_figures(lesson.substr(0, lesson.find("\n\n")), nullptr), layout.wide ? 100'000 : layout.columns)

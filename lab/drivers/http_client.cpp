@@ -5,7 +5,7 @@
 
 #include <httplib.h>
 
-#include "lab/cli/target_url.hpp"
+#include "lab/target_url.hpp"
 
 namespace lab {
 namespace {

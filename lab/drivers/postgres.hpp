@@ -11,7 +11,7 @@
 
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
-#include "lab/server/service_record.hpp"  // QueryTimes
+#include "lab/drivers/db_query.hpp"
 
 struct pg_conn;  // libpq's PGconn, kept out of the modes' headers
 

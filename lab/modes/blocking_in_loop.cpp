@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "lab/modes/waits.hpp"
-#include "lab/server/gil.hpp"
+#include "lab/compute/gil.hpp"
 
 namespace lab {
 

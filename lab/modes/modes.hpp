@@ -31,6 +31,8 @@ std::vector<std::string> balance_names();
 
 std::span<const ModeInfo> all_modes();
 const ModeInfo* find_mode(std::string_view name);  // nullptr: not a lab mode (e.g. "external")
+// What a server of this shape predicts: its mode's model (none for a server the lab did not start).
+Model model_of(const ServerShape& shape);
 std::vector<std::string> mode_names(bool worker_modes_only = false);
 // Whether the mode's requests are told apart by worker process (else by thread).
 bool served_by_workers(std::string_view mode);

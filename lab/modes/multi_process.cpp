@@ -11,7 +11,7 @@
 #include "lab/modes/modes.hpp"
 #include "lab/modes/supervisor.hpp"
 #include "lab/modes/waits.hpp"
-#include "lab/server/cpu_ledger.hpp"
+#include "lab/compute/cpu_ledger.hpp"
 #include "lab/server/handoff.hpp"
 #include "lab/server/server_stats.hpp"
 

@@ -4,10 +4,10 @@
 #include "lab/modes/modes.hpp"
 #include "lab/modes/waits.hpp"
 #include "lab/os_limits.hpp"
-#include "lab/server/cpu_work.hpp"
+#include "lab/compute/cpu_work.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/live_events.hpp"
-#include "lab/server/gil.hpp"
+#include "lab/compute/gil.hpp"
 
 namespace lab {
 namespace {
@@ -56,6 +56,13 @@ const ModeInfo* find_mode(std::string_view name) {
     for (const ModeInfo& info : infos)
         if (info.name == name) return &info;
     return nullptr;
+}
+
+Model model_of(const ServerShape& shape) {
+    if (shape.sequential_client) return {0, 1, 0, "N·d (one at a time)"};
+    const ModeInfo* mode = find_mode(shape.mode);
+    if (!mode || !mode->model) return {0, 0, 0, ""};  // a server the lab did not start: no model
+    return mode->model(shape);  // each mode's own, in lab/modes/NAME.cpp
 }
 
 std::vector<std::string> mode_names(bool worker_modes_only) {

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/queue/job_queue.hpp"
-#include "lab/server/cpu_work.hpp"
+#include "lab/compute/cpu_work.hpp"
 
 namespace lab {
 namespace {

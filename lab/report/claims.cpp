@@ -6,7 +6,7 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/report/figures.hpp"
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/sweep_curves.hpp"
 
 namespace lab {

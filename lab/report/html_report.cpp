@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "lab/report/claims.hpp"
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/svg_charts.hpp"

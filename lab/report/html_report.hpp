@@ -3,7 +3,7 @@
 // read on a projector: the table, a timeline per configuration, and measured vs model vs document.
 #include <string>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

@@ -6,7 +6,7 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/report/figures.hpp"
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/tally.hpp"
-#include "lab/report/layout.hpp"
-#include "lab/run/runner.hpp"
+#include "lab/layout.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/report.hpp"
 
 namespace lab {

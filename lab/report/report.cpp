@@ -7,12 +7,10 @@
 #include <ostream>
 
 #include "lab/modes/modes.hpp"
-#include "lab/results/csv.hpp"
-#include "lab/results/schema.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/figures.hpp"
 #include "lab/report/key_figure.hpp"
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
@@ -267,20 +265,9 @@ std::string below_floor_note(const RunResult& run) {
                      : "";
 }
 
-void print_report(std::ostream& out, const RunResult& run, Format format, const Layout& layout) {
+void print_report(std::ostream& out, const RunResult& run, TextStyle style, const Layout& layout) {
     const Load& load = run.scenario.load;
-    if (format == Format::json) {
-        out << summary_json(run).dump(2) << '\n';
-        return;
-    }
-    if (format == Format::csv) {
-        for (const Row& row : table_rows(run)) {
-            for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
-            out << '\n';
-        }
-        return;
-    }
-    const bool markdown = format == Format::markdown;
+    const bool markdown = style == TextStyle::markdown;
     if (is_external_load(run) && load.rate == 0 && !markdown) {  // a load tester's summary, not the lesson's table
         out << load_summary_text(run, layout);
         return;

@@ -1,16 +1,17 @@
 #pragma once
-// The run's table, in the formats `--format` offers (the JSON one is summary.json's, lab/results/schema.hpp).
+// The run as a person reads it: title, load, key figure, table, claims and timelines, for a
+// terminal or as Markdown (the other formats `--format` offers are lab/results/formats.hpp).
 #include <iosfwd>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "lab/report/layout.hpp"
-#include "lab/run/runner.hpp"
+#include "lab/layout.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 
-enum class Format { table, markdown, csv, json };
+enum class TextStyle { terminal, markdown };
 
 // The fastest any server could be: every request waits d, and a client holding C connections
 // needs ceil(N/C) rounds; CPU work also cannot beat N·c spread over every core. A document's
@@ -40,6 +41,6 @@ OpenLoopSummary open_loop_summary(const ConfigurationResult& r);
 std::string open_loop_model(const ConfigurationResult& r, const Load& load);
 
 // Title, load, the key figure, the table and the timelines; `layout` sets the terminal's width.
-void print_report(std::ostream& out, const RunResult& run, Format format, const Layout& layout = {});
+void print_report(std::ostream& out, const RunResult& run, TextStyle style, const Layout& layout = {});
 
 }  // namespace lab

@@ -8,7 +8,7 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/report/key_figure.hpp"
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"
 

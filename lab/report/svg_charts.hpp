@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <tuple>
 
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/svg_charts.hpp"
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <ostream>
 
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/sweep_curves.hpp"
 

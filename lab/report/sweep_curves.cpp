@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/run/sweep.hpp"
 
 namespace lab {

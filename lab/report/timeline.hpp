@@ -3,8 +3,8 @@
 // running right, the wait for the server apart from the time being served.
 #include <string>
 
-#include "lab/report/layout.hpp"
-#include "lab/run/runner.hpp"
+#include "lab/layout.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

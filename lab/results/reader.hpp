@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

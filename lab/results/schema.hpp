@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

@@ -4,7 +4,7 @@
 // and an existing run is never overwritten.
 #include <filesystem>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/overrides.hpp"
 #include "lab/run/sweep.hpp"
 
 namespace lab {

@@ -5,7 +5,7 @@
 
 #include <unistd.h>
 
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 
 namespace lab {
 

@@ -9,7 +9,7 @@
 
 #include "harness/open_loop.hpp"
 #include "lab/modes/modes.hpp"
-#include "lab/report/figures.hpp"
+#include "lab/run/figure_catalogue.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/sweep.hpp"
 

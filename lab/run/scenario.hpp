@@ -90,7 +90,7 @@ struct Configuration {
 // {row = 3, figure = "probe_max", at_most = 100}. See scenarios/README.md.
 struct Expectation {
     int row = 1;                       // the configuration, by its place in the file (from 1)
-    std::string figure;                // a figure name (lab/report/figures.hpp)
+    std::string figure;                // a figure name (lab/run/figure_catalogue.hpp)
     std::optional<double> at_least, at_most;
     std::string relative_to;           // "" (plain numbers), "model", "d", "N", "T", "W", or "row"
     int relative_row = 0;              // with relative_to = "row": that configuration's same figure

@@ -6,7 +6,7 @@
 #include <limits>
 #include <regex>
 
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 #include "lab/run/configuration_processes.hpp"
 
 namespace lab {

@@ -1,6 +1,6 @@
 #include "lab/server/answer.hpp"
 
-#include "lab/server/gil.hpp"
+#include "lab/compute/gil.hpp"
 
 namespace lab {
 

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "lab/queue/job_queue.hpp"
-#include "lab/server/gil.hpp"
+#include "lab/compute/gil.hpp"
 
 namespace lab {
 namespace {

@@ -4,6 +4,7 @@
 
 #include "lab/server/explain.hpp"
 #include "lab/server/server_stats.hpp"
+#include "lab/shared_across_fork.hpp"
 
 namespace lab {
 
@@ -34,7 +35,7 @@ void LoopMonitor::held(std::int64_t handler, std::int64_t start_us, std::int64_t
     last_held_handler_ = handler;
     last_hold_start_us_ = start_us;
     stretch_end_us_ = end_us;
-    ServerStats::raise_to(loop_figures().max_blocked_us, stretch_end_us_ - stretch_start_us_);
+    raise_to(loop_figures().max_blocked_us, stretch_end_us_ - stretch_start_us_);
 }
 
 asio::awaitable<void> LoopMonitor::watch(Micros slow) {
@@ -47,7 +48,7 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
         ++turns_;
         std::int64_t now = monotonic_us();
         auto lag = std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - due);
-        ServerStats::raise_to(loop_figures().max_lag_us, lag.count());
+        raise_to(loop_figures().max_lag_us, lag.count());
         if (lag + tick >= slow) {  // lag misses up to one tick of a block
             // The loop could not run this timer: the handlers that began meanwhile held it, one
             // after another, each until the next began (the last until now).

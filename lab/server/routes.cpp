@@ -8,9 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lab/server/cpu_ledger.hpp"
-#include "lab/server/gil.hpp"
+#include "lab/compute/cpu_ledger.hpp"
+#include "lab/compute/gil.hpp"
 #include "lab/server/server_stats.hpp"
+#include "lab/shared_across_fork.hpp"
 
 namespace lab {
 namespace {
@@ -207,7 +208,7 @@ std::string stats_body(bool reset) {
     ServerStats& s = server_stats();
     LoopFigures& loop = loop_figures();  // (every worker's, in multi-process)
     // A timer that is overdue right now is lag too: the loop may not have run it yet.
-    ServerStats::raise_to(loop.max_lag_us, monotonic_us() - s.lag_probe_due_us);
+    raise_to(loop.max_lag_us, monotonic_us() - s.lag_probe_due_us);
     nlohmann::json body{
         {"worker_id", getpid()},
         {"requests_received", s.requests_received.load()},

@@ -13,7 +13,7 @@ struct ServeOptions {
     int workers = 4;                 // multi-process
     std::string balance = "shared";  // multi-process: shared | reuseport | round-robin
     std::string worker_mode = "blocking-in-loop";  // multi-process: the loop each worker runs
-    bool gil = false;                // an emulated GIL around "Python code" (lab/server/gil.hpp)
+    bool gil = false;                // an emulated GIL around "Python code" (lab/compute/gil.hpp)
     bool explain = false;            // one human line per event on stdout
     std::string database_url;        // /db queries this PostgreSQL (libpq URL); empty: /db answers 503
     int db_pool = 10;                // connections per process (asyncpg's create_pool default)

@@ -2,7 +2,7 @@
 // shared before multi-process forks them). No Asio here: the fuzz target links this file too.
 #include "lab/server/server_stats.hpp"
 
-#include "lab/server/shared_across_fork.hpp"
+#include "lab/shared_across_fork.hpp"
 
 namespace lab {
 

@@ -15,11 +15,6 @@ struct ServerStats {
     std::atomic<std::int64_t> pool_busy{0};
     std::atomic<std::int64_t> background_running{0};  // background tasks answered but not yet done
     std::atomic<std::int64_t> background_done{0};
-
-    static void raise_to(std::atomic<std::int64_t>& max, std::int64_t value) {
-        for (auto seen = max.load(); value > seen && !max.compare_exchange_weak(seen, value);) {
-        }
-    }
 };
 
 ServerStats& server_stats();

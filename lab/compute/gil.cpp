@@ -1,4 +1,4 @@
-#include "lab/server/gil.hpp"
+#include "lab/compute/gil.hpp"
 
 #include <algorithm>
 #include <utility>

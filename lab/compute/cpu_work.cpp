@@ -1,12 +1,12 @@
-#include "lab/server/cpu_work.hpp"
+#include "lab/compute/cpu_work.hpp"
 
 #include <algorithm>
 #include <array>
 #include <ctime>
 
-#include "lab/server/gil.hpp"
+#include "lab/compute/gil.hpp"
 #include "lab/clock.hpp"
-#include "lab/server/cpu_ledger.hpp"
+#include "lab/compute/cpu_ledger.hpp"
 
 namespace lab {
 namespace {

@@ -1,4 +1,4 @@
-#include "lab/report/layout.hpp"
+#include "lab/layout.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>

@@ -1,9 +1,8 @@
-#include "lab/server/cpu_ledger.hpp"
+#include "lab/compute/cpu_ledger.hpp"
 
 #include <algorithm>
 
-#include "lab/server/server_stats.hpp"
-#include "lab/server/shared_across_fork.hpp"
+#include "lab/shared_across_fork.hpp"
 
 namespace lab {
 
@@ -31,7 +30,7 @@ void CpuLedger::add_to_slice(std::int64_t slice, std::int64_t cpu_us) {
             break;
         }
     std::int64_t collected = cpu_in_[at].fetch_add(cpu_us) + cpu_us;
-    ServerStats::raise_to(most_, (collected + slice_us / 2) / slice_us);
+    raise_to(most_, (collected + slice_us / 2) / slice_us);
 }
 
 CpuLedger& cpu_ledger() {

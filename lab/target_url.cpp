@@ -1,4 +1,4 @@
-#include "lab/cli/target_url.hpp"
+#include "lab/target_url.hpp"
 
 #include <charconv>
 

@@ -1,0 +1,42 @@
+#include "lab/run/figure_catalogue.hpp"
+
+#include "lab/layout.hpp"
+
+namespace lab {
+
+const std::vector<FigureInfo>& figures() {
+    static const std::vector<FigureInfo> all{
+        {"measured", "s", 3, "how long all N requests took (median of the batches)"},
+        {"model", "s", 3, "what the model predicts for all N"},
+        {"throughput", "requests/s", 1, "N over the measured makespan: requests answered per second (Little's law: about L/d with L served at once)"},
+        {"probe_p50", "ms", 1, "the bystander probe's median latency, over every batch"},
+        {"probe_max", "ms", 1, "the bystander probe's worst latency, over every batch"},
+        {"peak_rss", "MiB", 1, "the server's peak resident memory, summed over its processes (its workers too)"},
+        {"pss", "MiB", 1, "the server's proportional set size after the load: shared pages split among the processes that share them"},
+        {"loop_blocked", "ms", 1, "the longest the loop was kept from its other work (median of the batches)"},
+        {"at_once", "", 0, "the most requests the server had in service at one moment (median batch)"},
+        {"db_at_once", "", 0, "the most queries PostgreSQL itself ran at one moment, by its own clock (median batch)"},
+        {"computing_at_once", "", 0, "the most threads or workers that computed on a core at one moment (median batch)"},
+        {"busiest_worker", "%", 0, "the share of the median batch's requests that the busiest worker answered"},
+        {"answer_p50", "ms", 1, "the median time to an answer (a queued job's: its 202), over every batch"},
+        {"answer_max", "ms", 1, "the slowest answer (a queued job's: its 202), over every batch"},
+        {"done_p50", "s", 3, "the median time until a request's work was done (a queued job's: its worker finished it, by the queue's stamp), over every batch"},
+        {"p99_from_due", "ms", 1, "open loop: p99 latency from when each request was due"},
+        {"p99_from_send", "ms", 1, "open loop: p99 latency from when each request was sent"},
+    };
+    return all;
+}
+
+const FigureInfo* find_figure(const std::string& name) {
+    for (const FigureInfo& f : figures())
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+std::string figure_text(const std::string& name, double value) {
+    const FigureInfo* f = find_figure(name);
+    if (!f) return fixed(value);
+    return fixed(value, f->digits) + (f->unit.empty() ? "" : f->unit == "%" ? " %" : " " + f->unit);
+}
+
+}  // namespace lab

@@ -1,0 +1,38 @@
+#pragma once
+// What the command line changes in a scenario before it runs (`lab run`, `lab check`), and the
+// scenario's texts filled in with the values that run.
+#include <optional>
+#include <string>
+
+#include "lab/run/scenario.hpp"
+#include "lab/run/sweep.hpp"
+
+namespace lab {
+
+// What the command line may override in a scenario; unset means "as the scenario says".
+struct Overrides {
+    std::optional<int> requests, concurrency, delay_ms, repeat, threads, workers;
+    std::optional<std::string> balance;
+    std::optional<std::string> only;  // one configuration: its label, or its place from 1
+    std::optional<int> db_pool;       // /db: connections per server process
+    std::optional<std::string> database_url;    // /db: an existing PostgreSQL (not an override: where to run)
+    std::optional<std::string> downstream_url;  // /fetch: an existing server answering /delay
+    std::optional<std::string> redis_url;       // /cache: an existing Redis
+    std::optional<Sweep> sweep;                 // one of the numeric options above, given a list
+    // Whether `option` (a sweep's name for it) was given one value.
+    bool single(const std::string& option) const;
+};
+
+// `text` with the values one configuration runs with in place of its placeholders: {d} the wait
+// in seconds as the documents write it (time.sleep(0.1)), {d_ms} in ms, {T} the pool's threads,
+// {W} the workers, {N} the requests, {C} the connections at once, {P} the database pool, {Q} the
+// queue workers, {H} the hosts behind nginx, {waves} a pool's ceil(N/T), {every_ms} the
+// bystander's interval, {stagger_ms} the connections' stagger.
+void fill_values(std::string& text, const Configuration& c, const Load& own);
+
+// The scenario as it will run: overrides applied; labels, claims, title and text built from the
+// values that run.
+// Throws std::invalid_argument for an --only that names no configuration, or a sweep that cannot run.
+Scenario apply(Scenario scenario, const Overrides& overrides);
+
+}  // namespace lab

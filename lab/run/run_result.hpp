@@ -1,0 +1,49 @@
+#pragma once
+// What a run keeps: for each configuration its model, its measured batches and what the server
+// said of itself. Written to the results folder (lab/results/) and shown by lab/report/.
+#include <string>
+#include <vector>
+
+#include "harness/load_generator.hpp"
+#include "harness/models.hpp"
+#include "harness/open_loop.hpp"
+#include "harness/statistics.hpp"
+#include "lab/run/scenario.hpp"
+
+namespace lab {
+
+// The targets of a `lab load` as it was given them (path, then more_paths) and their weights.
+std::vector<WeightedTarget> load_targets(const Load& load);
+
+// The scenario's load in the model's terms, and the model of one configuration.
+Workload workload_of(const Load& load);
+Model model_of(const Configuration& configuration, const Load& load);
+int cores();  // online processors, which the CPU models use
+
+struct ConfigurationResult {
+    Configuration configuration;
+    Model model;
+    double model_s = 0;
+    std::vector<Batch> batches;  // the measured ones; the warm-up is not kept
+    std::vector<BatchStats> stats;
+    std::vector<double> loop_blocked_ms;  // per batch: the longest the server's loop was kept from its work (GET /stats)
+    std::vector<int> max_computing;   // per batch: most threads computing /cpu at one moment
+    Spread makespan;
+    std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
+    std::string verdict;
+    std::string error;  // why this configuration could not run, if it could not
+    std::vector<OpenLoopResult> open_loop;  // per batch, for open-loop loads (rate > 0)
+    long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed
+    long pss_kib = -1;       // their proportional set size after the last batch (shared pages split)
+    std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
+};
+
+struct RunResult {
+    Scenario scenario;
+    std::vector<ConfigurationResult> configurations;
+    int cores = lab::cores();  // of the machine that ran it: the CPU models and floors use it
+    double run_s = 0;          // how long the whole run took, services and servers started and stopped
+    bool ok() const;  // every server started and every request was answered
+};
+
+}  // namespace lab
