@@ -30,6 +30,9 @@ LAB=${LAB_BINARY:-$(command -v lab)}
 export LAB_BINARY=$LAB
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# What the notebooks themselves make with tempfile (the answers' lab runs) goes there too, and
+# goes with it: nothing is left in /tmp.
+export TMPDIR=$TMP
 
 # The notebooks are kept without outputs; executing them must not need any.
 for nb in notebooks/*.ipynb; do
