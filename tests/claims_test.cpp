@@ -76,7 +76,7 @@ TEST_CASE("an expectation holds or is contradicted by the run's own figures", "[
 TEST_CASE("a claim is judged on the row's real FastAPI twin too, and a disagreement is said", "[unit]") {
     lab::RunResult run = two_rows();
     lab::ConfigurationResult twin = run.configurations[1];  // the awaiting row's, on uvicorn
-    twin.configuration.server = "fastapi";
+    twin.configuration.server = lab::Server::fastapi;
     twin.configuration.label = "awaiting [FastAPI]";
     twin.batches[0].probes[0].end_us = 495'000;
     run.configurations.push_back(twin);

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "lab/modes/modes.hpp"
+#include "lab/results/formats.hpp"
+#include "lab/run/scenario.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/server_stats.hpp"
@@ -28,12 +30,12 @@ TEST_CASE("every mode in the registry is complete", "[unit]") {
 }
 
 TEST_CASE("a mode's options are spelled by the registry, only where they apply", "[unit]") {
-    CHECK(lab::mode_with_options("blocking-in-loop", 10, 2, "shared") == "blocking-in-loop");
-    CHECK(lab::mode_with_options("thread-pool", 10, 2, "shared") == "thread-pool T=10");
-    CHECK(lab::mode_with_options("multi-process", 10, 2, "reuseport") == "multi-process W=2 reuseport");
-    auto args = lab::serve_arguments("thread-pool", 7, 2, "shared", "async-sleep");
+    CHECK(lab::mode_with_options("blocking-in-loop", 10, 2, lab::Balance::shared) == "blocking-in-loop");
+    CHECK(lab::mode_with_options("thread-pool", 10, 2, lab::Balance::shared) == "thread-pool T=10");
+    CHECK(lab::mode_with_options("multi-process", 10, 2, lab::Balance::reuseport) == "multi-process W=2 reuseport");
+    auto args = lab::serve_arguments("thread-pool", 7, 2, lab::Balance::shared, "async-sleep");
     CHECK(args == std::vector<std::string>{"--mode", "thread-pool", "--threads", "7"});
-    args = lab::serve_arguments("multi-process", 7, 3, "shared", "async-sleep");
+    args = lab::serve_arguments("multi-process", 7, 3, lab::Balance::shared, "async-sleep");
     CHECK(args == std::vector<std::string>{"--mode", "multi-process", "--workers", "3", "--balance", "shared",
                                            "--worker-mode", "async-sleep"});
     CHECK(lab::mode_names(true) == std::vector<std::string>{"blocking-in-loop", "async-sleep"});
@@ -71,4 +73,26 @@ TEST_CASE("--explain lines fit the width, continued under their text, and say ho
     CHECK(lab::hanging("short", 40, 14) == "short");
     for (const lab::ModeInfo& mode : lab::all_modes())
         if (mode.name != "multi-process") CHECK_FALSE(mode.waits_how.empty());  // (a worker tells its own mode's)
+}
+
+// Each choice's words are spelled once (lab/named.hpp), and each reads back as its value.
+template <class E>
+void words_round_trip(std::size_t how_many) {
+    CHECK(lab::all_names<E>().size() == how_many);
+    for (const std::string& word : lab::all_names<E>()) {
+        REQUIRE(lab::named<E>(word));
+        CHECK(lab::name_of(*lab::named<E>(word)) == word);
+    }
+    CHECK_FALSE(lab::named<E>("sideways"));
+}
+
+TEST_CASE("balance, server, client, upstream and kind of run are each one table of words", "[unit]") {
+    words_round_trip<lab::Balance>(3);
+    words_round_trip<lab::Server>(4);
+    words_round_trip<lab::Client>(2);
+    words_round_trip<lab::Upstream>(2);
+    words_round_trip<lab::RunKind>(2);
+    words_round_trip<lab::Format>(4);
+    CHECK(lab::name_of(lab::Balance::round_robin) == "round-robin");  // as the command line and nginx write them
+    CHECK(lab::name_of(lab::Upstream::least_conn) == "least_conn");
 }

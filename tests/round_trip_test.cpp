@@ -170,9 +170,9 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         for (const auto& c : scenario.configurations) {  // as with_fastapi() makes them
             twins.configurations.push_back(c);
             lab::Configuration twin = c;
-            twin.server = "fastapi";
+            twin.server = lab::Server::fastapi;
             twin.label += " [FastAPI]";
-            twin.balance = "shared";
+            twin.balance = lab::Balance::shared;
             twin.gil = true;  // (the document's figure stays, as with_fastapi() keeps it)
             twin.fastapi_loop = "uvloop";
             twins.configurations.push_back(twin);
@@ -180,6 +180,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         round_trip(made_up_run(twins));
     }
     lab::Scenario load;  // as `lab load` describes its target
+    load.kind = lab::RunKind::load;
     load.name = "load";
     load.title = "lab load http://[::1]:8080/delay?ms=1&x=<b>";
     load.source = "—";
@@ -189,7 +190,8 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
     load.load.duration_ms = 200;
     lab::Configuration external;
     external.label = "http://[::1]:8080/delay?ms=1&x=<b>";
-    external.mode = external.server = "external";
+    external.mode = "external";
+    external.server = lab::Server::external;
     external.host = "::1";
     external.port = 8080;
     load.configurations.push_back(external);
@@ -342,6 +344,9 @@ TEST_CASE("a damaged results folder is refused with the file, the place and the 
     refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][1]["document_s"] = "soon"; }); },
             "configurations[1].document_s: must be a number");
     refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j.erase("configurations"); }); }, "configurations: missing");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][0]["balance"] = "sideways"; }); },
+            "configurations[0].balance: 'sideways' is not one of: shared, reuseport, round-robin");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["kind"] = 3; }); }, "kind: must be a string, got 3");
     refused([](const fs::path& f) { rewrite(f / "summary.json", [](std::string t) { return t.substr(0, t.size() / 2); }); },
             "summary.json: not valid JSON");
     refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",request,0,", ",request,zero,"); }); },
@@ -351,6 +356,29 @@ TEST_CASE("a damaged results folder is refused with the file, the place and the 
     refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",read,", ",melted,"); }); },
             "column 'error'");
     refused([](const fs::path& f) { fs::remove(f / "requests.csv"); }, "requests.csv: cannot be read");
+}
+
+TEST_CASE("`lab load` is a kind of run of its own, kept in the folder", "[unit]") {
+    lab::Scenario load;
+    load.kind = lab::RunKind::load;
+    load.name = "load";
+    load.title = "lab load http://127.0.0.1:8080/";
+    load.load.delay_ms = 0;
+    load.load.path = "/";
+    lab::Configuration external;
+    external.label = "http://127.0.0.1:8080/";
+    external.mode = "external";
+    external.server = lab::Server::external;
+    load.configurations.push_back(external);
+    test::ScratchDir dir;
+    fs::path folder = lab::write_results(made_up_run(load), dir.path);
+    CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);
+    edit_summary(folder, [](auto& j) { j.erase("kind"); });  // a folder from before "kind": said by its servers
+    CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);
+    // Before its first answer (the live view's plan), `lab load` is described as hey would.
+    std::string line = lab::load_line(lab::RunResult{load, {}});
+    CHECK(line.find("waiting d") == std::string::npos);
+    CHECK(line.find("Source") == std::string::npos);
 }
 
 TEST_CASE("a stray hidden folder does not stop later runs; a failed write leaves nothing", "[unit]") {

@@ -18,14 +18,14 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 TEST_CASE("nginx's generated config: loopback only, one process, the hosts in one upstream", "[unit]") {
-    std::string round_robin = lab::NginxBalancer::config({8001, 8002}, "round-robin", 9000, "/tmp/lab-nginx-x");
+    std::string round_robin = lab::NginxBalancer::config({8001, 8002}, lab::Upstream::round_robin, 9000, "/tmp/lab-nginx-x");
     CHECK(round_robin.find("listen 127.0.0.1:9000;") != std::string::npos);
     CHECK(round_robin.find("server 127.0.0.1:8001;") != std::string::npos);
     CHECK(round_robin.find("server 127.0.0.1:8002;") != std::string::npos);
     CHECK(round_robin.find("master_process off;") != std::string::npos);
     CHECK(round_robin.find("least_conn;") == std::string::npos);
     CHECK(round_robin.find("pid /tmp/lab-nginx-x/nginx.pid;") != std::string::npos);
-    std::string least = lab::NginxBalancer::config({8001}, "least_conn", 9000, "/tmp/lab-nginx-x");
+    std::string least = lab::NginxBalancer::config({8001}, lab::Upstream::least_conn, 9000, "/tmp/lab-nginx-x");
     CHECK(least.find("least_conn;") != std::string::npos);
 }
 
@@ -35,7 +35,7 @@ TEST_CASE("nginx round-robin sends a host each request in turn; it and its folde
         std::make_unique<lab::ServerProcess>(LAB_BINARY, std::vector<std::string>{"--mode", "async-sleep"})};
     fs::path folder;
     {
-        lab::NginxBalancer nginx({hosts[0]->port(), hosts[1]->port()}, "round-robin");
+        lab::NginxBalancer nginx({hosts[0]->port(), hosts[1]->port()}, lab::Upstream::round_robin);
         folder = nginx.folder();
         httplib::Client client("127.0.0.1", nginx.port());
         std::set<long> answered_by;

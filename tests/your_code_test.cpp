@@ -190,7 +190,7 @@ TEST_CASE("each exercise can fail: its starter fails the grade and its reference
 }
 
 TEST_CASE("a student's row is like a lesson's row only when it served the same way in about the same time", "[unit]") {
-    auto row = [](const std::string& server, const std::string& label, const std::string& verdict, double makespan) {
+    auto row = [](lab::Server server, const std::string& label, const std::string& verdict, double makespan) {
         lab::ConfigurationResult r;
         r.configuration.server = server;
         r.configuration.label = label;
@@ -200,8 +200,8 @@ TEST_CASE("a student's row is like a lesson's row only when it served the same w
         return r;
     };
     lab::RunResult run;
-    run.configurations = {row("lab", "blocked", "sequential", 1.0), row("lab", "awaiting", "concurrent", 0.1),
-                          row("app", "yours", "sequential", 1.02)};
+    run.configurations = {row(lab::Server::lab, "blocked", "sequential", 1.0), row(lab::Server::lab, "awaiting", "concurrent", 0.1),
+                          row(lab::Server::app, "yours", "sequential", 1.02)};
     lab::compare_with_lesson(run);
     CHECK(run.configurations[2].verdict == "sequential — like “blocked” (1.000 s)");
     // --only 2: no row of this run served one at a time, so none is named.

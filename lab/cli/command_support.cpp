@@ -79,8 +79,7 @@ void declare_overrides(CLI::App& app, Overrides& overrides) {
     app.add_option("--repeat", overrides.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100));
     sweepable(app, overrides, "--threads", overrides.threads, "thread-pool size T");
     sweepable(app, overrides, "--workers", overrides.workers, "multi-process workers W");
-    app.add_option("--balance", overrides.balance, "multi-process: how workers share the port")
-        ->check(CLI::IsMember(balance_names()));
+    one_of<Balance>(app.add_option("--balance", overrides.balance, "multi-process: how workers share the port"));
     app.add_option("--only", overrides.only, "Run one configuration: its label, or its number from 1 (see `lab show`)");
     sweepable(app, overrides, "--db-pool", overrides.db_pool, "/db: connections to PostgreSQL per server process, P");
     app.add_option("--database-url", overrides.database_url,
@@ -93,8 +92,7 @@ void declare_overrides(CLI::App& app, Overrides& overrides) {
 
 void Output::declare(CLI::App& app) {
     app.add_option("--out", out, "Folder for results")->capture_default_str();
-    app.add_option("--format", format, "Output format: table, markdown, csv or json")
-        ->transform(CLI::CheckedTransformer(format_names()))->default_str("table");
+    one_of<Format>(app.add_option("--format", format, "Output format"))->default_str("table");
     app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
     app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
     app.add_flag("--live", live, "Serve a live view on 127.0.0.1 (its URL printed first): each request a bar as it runs");
@@ -125,7 +123,7 @@ nlohmann::json live_plan(const Scenario& scenario) {
     double axis = 0;
     for (const Configuration& c : scenario.configurations) {
         Load own = load_of(scenario.load, c);
-        double model_s = c.server == "external" ? 0 : predicted_makespan_s(model_of(c, own), workload_of(own));
+        double model_s = c.server == Server::external ? 0 : predicted_makespan_s(model_of(c, own), workload_of(own));
         axis = std::max(axis, model_s);
         configurations.push_back({{"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}});
     }

@@ -23,6 +23,25 @@ inline constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
 // Finds a scenario by name (or by path to a .toml file); on failure says why and what exists.
 std::optional<Scenario> find_scenario(const std::string& name);
 
+// An option that takes one of an enum's words (lab/named.hpp), turned into its value here, once;
+// any other word is refused with the list of them.
+template <Named E>
+CLI::Option* one_of(CLI::Option* option) {
+    std::string words, set;
+    for (const std::string& word : all_names<E>()) {
+        words += (words.empty() ? "" : ", ") + word;
+        set += (set.empty() ? "{" : ",") + word;
+    }
+    return option->type_name("TEXT")->transform(CLI::Validator(
+        [words](std::string& word) -> std::string {
+            auto value = named<E>(word);
+            if (!value) return "'" + word + "' is not one of: " + words;
+            word = std::to_string(static_cast<int>(*value));  // what CLI11 reads an enum from
+            return "";
+        },
+        set + "}"));
+}
+
 // The options `lab run` and `lab check` share: what a scenario's load and servers become.
 void declare_overrides(CLI::App& app, Overrides& overrides);
 

@@ -80,7 +80,7 @@ std::optional<Target> load_target(const std::vector<std::string>& urls, bool all
     t.configuration.label = urls.front();
     for (std::size_t i = 1; i < urls.size(); ++i) t.configuration.label += " " + urls[i];
     t.configuration.mode = "external";
-    t.configuration.server = "external";
+    t.configuration.server = Server::external;
     return t;
 }
 
@@ -130,6 +130,7 @@ Action define_load(CLI::App& app) {
             return exit_usage;
         };
         Scenario s;
+        s.kind = RunKind::load;
         s.name = "load";
         s.title = "lab load " + o->urls.front() + (o->urls.size() > 1 ? " (and " + std::to_string(o->urls.size() - 1) + " more)" : "");
         s.source = "—";

@@ -18,10 +18,10 @@ Action define_serve(CLI::App& app) {
     app.add_option("--port", o->port, "Port to listen on; 0 picks a free one")->capture_default_str();
     app.add_option("--threads", o->threads, "thread-pool: pool size T")->check(CLI::Range(1, 10'000))->capture_default_str();
     app.add_option("--workers", o->workers, "multi-process: worker processes W")->check(CLI::Range(1, 64))->capture_default_str();
-    app.add_option("--balance", o->balance,
+    one_of<Balance>(app.add_option("--balance", o->balance,
                    "multi-process: how workers share the port: shared (one socket, they race to accept), reuseport "
-                   "(a socket each, the kernel hashes), round-robin (this process accepts and deals them in turn)")
-        ->check(CLI::IsMember(balance_names()))->capture_default_str();
+                   "(a socket each, the kernel hashes), round-robin (this process accepts and deals them in turn)"))
+        ->default_str("shared");
     app.add_option("--worker-mode", o->worker_mode, "multi-process: the loop each worker runs")
         ->check(CLI::IsMember(mode_names(true)))->capture_default_str();
     app.add_flag("--explain", o->explain, "Print one line per event: read by the loop (and whether it may have waited in its socket), started, done, answered, loop blocked");

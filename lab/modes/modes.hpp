@@ -25,10 +25,6 @@ struct ModeInfo {
     Model (*model)(const ServerShape&) = nullptr;  // what this mode predicts (lab/modes/NAME.cpp)
 };
 
-// How multi-process workers share the port (lab/modes/multi_process.cpp explains each):
-// shared | reuseport | round-robin.
-std::vector<std::string> balance_names();
-
 std::span<const ModeInfo> all_modes();
 const ModeInfo* find_mode(std::string_view name);  // nullptr: not a lab mode (e.g. "external")
 // What a server of this shape predicts: its mode's model (none for a server the lab did not start).
@@ -38,11 +34,11 @@ std::vector<std::string> mode_names(bool worker_modes_only = false);
 bool served_by_workers(std::string_view mode);
 
 // "thread-pool T=40", "multi-process W=4 shared": the mode with the options that apply to it.
-std::string mode_with_options(std::string_view mode, int threads, int workers, std::string_view balance);
+std::string mode_with_options(std::string_view mode, int threads, int workers, Balance balance);
 
 // `lab serve` arguments for the mode and the options that apply to it.
 std::vector<std::string> serve_arguments(std::string_view mode, int threads, int workers,
-                                         std::string_view balance, std::string_view worker_mode);
+                                         Balance balance, std::string_view worker_mode);
 
 // Runs `lab serve` in options.mode until the process is stopped. Returns an exit code.
 int serve_mode(const ServeOptions& options);

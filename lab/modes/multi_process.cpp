@@ -67,7 +67,6 @@ pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd
 
 }  // namespace
 
-std::vector<std::string> balance_names() { return {"shared", "reuseport", "round-robin"}; }
 
 // The model: W workers, each as its --worker-mode predicts: W blocked loops make ceil(N/W)
 // waves of d, W awaiting loops overlap everything (d). CPU work runs on at most min(W, cores).
@@ -98,7 +97,7 @@ static void refuse_a_taken_port(const ServeOptions& options) {
 int serve_multi_process(const ServeOptions& requested) {
     ServeOptions options = requested;
     Listener listener;
-    listener.reuse_port = options.balance == "reuseport";
+    listener.reuse_port = options.balance == Balance::reuseport;
     if (listener.reuse_port) {
         if (options.port != 0) refuse_a_taken_port(options);
         // Bind (not listen) to reserve the port; each worker then listens on it with its own socket.
@@ -111,7 +110,7 @@ int serve_multi_process(const ServeOptions& requested) {
     }
     options.port = listener.socket.local_endpoint().port();
     Dealer dealer;
-    if (options.balance == "round-robin") listener.dealer = &dealer;
+    if (options.balance == Balance::round_robin) listener.dealer = &dealer;
 
     cpu_ledger();    // mapped before the workers fork, so they share one count of what computed at once
     loop_figures();  // and one worst loop, which any worker's /stats reports and resets for all

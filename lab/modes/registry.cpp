@@ -77,21 +77,21 @@ bool served_by_workers(std::string_view mode) {
     return info && info->served_by == "worker";
 }
 
-std::string mode_with_options(std::string_view name, int threads, int workers, std::string_view balance) {
+std::string mode_with_options(std::string_view name, int threads, int workers, Balance balance) {
     std::string text(name);
     const ModeInfo* mode = find_mode(name);
     if (mode && mode->takes_threads) text += " T=" + std::to_string(threads);
-    if (mode && mode->takes_workers) text += " W=" + std::to_string(workers) + " " + std::string(balance);
+    if (mode && mode->takes_workers) text += " W=" + std::to_string(workers) + " " + name_of(balance);
     return text;
 }
 
 std::vector<std::string> serve_arguments(std::string_view name, int threads, int workers,
-                                         std::string_view balance, std::string_view worker_mode) {
+                                         Balance balance, std::string_view worker_mode) {
     std::vector<std::string> args{"--mode", std::string(name)};
     const ModeInfo* mode = find_mode(name);
     if (mode && mode->takes_threads) args.insert(args.end(), {"--threads", std::to_string(threads)});
     if (mode && mode->takes_workers)
-        args.insert(args.end(), {"--workers", std::to_string(workers), "--balance", std::string(balance),
+        args.insert(args.end(), {"--workers", std::to_string(workers), "--balance", name_of(balance),
                                  "--worker-mode", std::string(worker_mode)});
     return args;
 }
@@ -111,7 +111,8 @@ int serve_mode(const ServeOptions& options) {
     if (options.gil) process_gil().enable();
     explaining = options.explain;
     // How this server's /delay waits, for --explain's lines (a worker's, in multi-process).
-    if (const ModeInfo* waits = find_mode(options.mode == "multi-process" ? options.worker_mode : options.mode)) explained_wait = waits->waits_how;
+    const ModeInfo* mode = find_mode(options.mode);
+    if (const ModeInfo* waits = mode && mode->takes_workers ? find_mode(options.worker_mode) : mode) explained_wait = waits->waits_how;
     if (!options.database_url.empty()) use_database(options.database_url, options.db_pool);
     if (!options.downstream_url.empty()) use_downstream(options.downstream_url);
     if (!options.redis_url.empty()) use_redis(options.redis_url);

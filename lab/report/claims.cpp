@@ -18,7 +18,7 @@ namespace {
 std::vector<const ConfigurationResult*> points_of(const RunResult& run, int place) {
     std::vector<const ConfigurationResult*> rows;
     for (const auto& r : run.configurations)
-        if (r.configuration.number == place && r.configuration.server != "fastapi") rows.push_back(&r);
+        if (r.configuration.number == place && r.configuration.server != Server::fastapi) rows.push_back(&r);
     return rows;
 }
 
@@ -121,7 +121,7 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
 // The row's twin on the real stack (--with-fastapi), if the run has one.
 const ConfigurationResult* twin_of(const RunResult& run, const ConfigurationResult& r) {
     for (const auto& other : run.configurations)
-        if (other.configuration.server == "fastapi" && other.configuration.number == r.configuration.number &&
+        if (other.configuration.server == Server::fastapi && other.configuration.number == r.configuration.number &&
             other.configuration.sweep_value == r.configuration.sweep_value)
             return &other;
     return nullptr;
@@ -181,7 +181,7 @@ std::vector<ModelGap> model_gaps(const RunResult& run) {
     std::vector<ModelGap> gaps;
     for (const auto& r : run.configurations) {
         if (!r.error.empty() || r.model.formula.empty() || r.model_s <= 0 || run.scenario.load.rate > 0) continue;
-        ModelGap g{r.configuration.label, r.makespan.median, r.model_s, true, r.configuration.server == "fastapi"};
+        ModelGap g{r.configuration.label, r.makespan.median, r.model_s, true, r.configuration.server == Server::fastapi};
         g.within = std::abs(g.measured - g.model) <= run.scenario.model_tolerance * g.model;
         gaps.push_back(g);
     }

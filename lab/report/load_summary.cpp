@@ -117,11 +117,7 @@ std::vector<LatencySlice> latency_slices(const Tally& t) {
     return slices;
 }
 
-bool is_external_load(const RunResult& run) {
-    return !run.configurations.empty() && std::all_of(run.configurations.begin(), run.configurations.end(), [](const auto& c) {
-        return c.configuration.server == "external";
-    });
-}
+bool is_external_load(const RunResult& run) { return run.scenario.kind == RunKind::load; }
 
 std::string load_description(const Load& load) {
     std::string text = load.run_for_ms > 0 ? "for " + fixed(load.run_for_ms / 1000.0, 1) + " s"

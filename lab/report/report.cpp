@@ -72,8 +72,7 @@ std::string load_line(const RunResult& run) {
         std::string line = fixed(load.rate, 0) + " requests per second for " + fixed(load.duration_ms / 1000.0, 1) +
                            " s (" + fixed(load.rate * load.duration_ms / 1000.0, 0) + " requests due) over " +
                            std::to_string(load.concurrency) + " connections, " + load.method + " " + load.path;
-        if (!run.configurations.empty() && run.configurations[0].configuration.server != "external")
-            line += "?ms=" + std::to_string(load.delay_ms);
+        if (!is_external_load(run)) line += "?ms=" + std::to_string(load.delay_ms);
         if (load.stall_ms > 0)
             line += "; one request of " + std::to_string(load.stall_ms) + " ms at " + fixed(load.stall_at_ms / 1000.0, 1) + " s";
         return line + ". Latency from when each request was due (corrected for coordinated omission) and from when it was sent.";
@@ -84,9 +83,7 @@ std::string load_line(const RunResult& run) {
     std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) + ", " +
                        (swept == "concurrency" ? "C" : std::to_string(load.concurrency)) + " at a time, ";
     const std::string d_text = swept == "delay" ? "d" : fixed(load.delay_ms / 1000.0) + " s";
-    if (!run.configurations.empty() && run.configurations[0].configuration.server == "external")
-        line += load.method + " " + load.path;
-    else if (load.background())
+    if (load.background())
         line += load.method + " " + load.path + ", each answered 202 and then running a task that " +
                 (load.work_path() == "/cpu" ? "computes" : "waits") + " for " + d_text;
     else if (load.path == "/cpu")
@@ -107,12 +104,12 @@ std::string load_line(const RunResult& run) {
 namespace {
 
 std::string mode_cell(const Configuration& c) {
-    if (c.server == "app") return "your code, under uvicorn (the lab's probe stamps it)";
-    if (c.server == "external") return "a server the lab did not start";
-    std::string mode = (c.server == "fastapi" ? "FastAPI/uvicorn, like " : "") +
+    if (c.server == Server::app) return "your code, under uvicorn (the lab's probe stamps it)";
+    if (c.server == Server::external) return "a server the lab did not start";
+    std::string mode = (c.server == Server::fastapi ? "FastAPI/uvicorn, like " : "") +
                        mode_with_options(c.mode, c.threads, c.workers, c.balance);
-    if (c.gil && c.server != "fastapi") mode += " +GIL";
-    if (c.client == "sequential") mode += ", sequential client";
+    if (c.gil && c.server != Server::fastapi) mode += " +GIL";
+    if (c.client == Client::sequential) mode += ", sequential client";
     if (c.requests) mode += ", N=" + std::to_string(*c.requests);
     return mode;
 }

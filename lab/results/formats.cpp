@@ -8,12 +8,6 @@
 
 namespace lab {
 
-const std::map<std::string, Format>& format_names() {
-    static const std::map<std::string, Format> names{
-        {"table", Format::table}, {"markdown", Format::markdown}, {"csv", Format::csv}, {"json", Format::json}};
-    return names;
-}
-
 void print_run(std::ostream& out, const RunResult& run, Format format, const Layout& layout) {
     switch (format) {
         case Format::json:

@@ -2,18 +2,24 @@
 // The formats `--format` offers for a run on stdout: the table a person reads (or its Markdown),
 // the table's rows as CSV, and summary.json's own JSON (lab/results/schema.hpp).
 #include <iosfwd>
-#include <map>
-#include <string>
+#include <array>
+#include <string_view>
+#include <utility>
 
 #include "lab/layout.hpp"
+#include "lab/named.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {
 
 enum class Format { table, markdown, csv, json };
-
-// The names the command line takes, for CLI11 to turn into a Format.
-const std::map<std::string, Format>& format_names();
+template <>
+struct Names<Format> {
+    static constexpr std::array list{std::pair{Format::table, std::string_view{"table"}},
+                                     std::pair{Format::markdown, std::string_view{"markdown"}},
+                                     std::pair{Format::csv, std::string_view{"csv"}},
+                                     std::pair{Format::json, std::string_view{"json"}}};
+};
 
 void print_run(std::ostream& out, const RunResult& run, Format format, const Layout& layout = {});
 

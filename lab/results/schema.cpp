@@ -146,6 +146,8 @@ struct Writer {
     void operator()(const char* key, const T& value, Bound = {}) {
         if constexpr (std::is_same_v<T, std::optional<int>> || std::is_same_v<T, std::optional<double>>)
             out[key] = value ? json(*value) : json();
+        else if constexpr (Named<T>)
+            out[key] = name_of(value);
         else
             out[key] = value;
     }
@@ -161,6 +163,12 @@ struct Writer {
 // ---- reading: the same lists, each value checked ---------------------------------------------
 
 std::string shown(const json& j) { return j.dump().substr(0, 60); }
+
+std::string joined(const std::vector<std::string>& words) {
+    std::string list;
+    for (const std::string& word : words) list += (list.empty() ? "" : ", ") + word;
+    return list;
+}
 
 struct Reader {
     const json& in;
@@ -200,6 +208,12 @@ private:
         } else if constexpr (std::is_same_v<T, std::string>) {
             if (!j.is_string()) fail(key, "must be a string, got " + shown(j));
             value = j.get<std::string>();
+        } else if constexpr (Named<T>) {  // one of an enum's words (lab/named.hpp)
+            std::string word;
+            read(key, j, word, b);
+            auto known = named<T>(word);
+            if (!known) fail(key, "'" + word.substr(0, 40) + "' is not one of: " + joined(all_names<T>()));
+            value = *known;
         } else if constexpr (std::is_integral_v<T>) {
             if (!j.is_number_integer()) fail(key, "must be a whole number, got " + shown(j));
             double x = j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>()) : static_cast<double>(j.get<std::int64_t>());
@@ -277,6 +291,7 @@ json summary_json(const RunResult& run) {
     json top = json::object();
     Writer w{top};
     w("scenario", s.name);
+    w("kind", s.kind);
     w("title", s.title);
     w("source", s.source);
     w("teaching", s.teaching);
@@ -335,6 +350,7 @@ StoredRun run_from_summary(const json& summary) {
     for (const char* required : {"scenario", "load", "configurations"})
         if (!summary.contains(required)) top.fail(required, "missing");
     top("scenario", s.name);
+    top("kind", s.kind);  // absent in folders written before it existed: a lesson, unless read below as `lab load`'s
     top("title", s.title);
     top("source", s.source);
     top("teaching", s.teaching);
@@ -394,6 +410,9 @@ StoredRun run_from_summary(const json& summary) {
         stored.batches.push_back(std::move(notes));
         stored.median_batch.push_back(median);
     }
+    bool all_external = std::all_of(run.configurations.begin(), run.configurations.end(),
+                                    [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
+    if (!summary.contains("kind") && all_external) s.kind = RunKind::load;  // (older folders said so by their servers)
     return stored;
 }
 

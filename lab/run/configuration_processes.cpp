@@ -56,8 +56,8 @@ std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettin
 
 // The configuration's server: a FastAPI twin, a student's app, or `lab serve` in its mode.
 std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
-    if (c.server == "app") return start_app(c, settings);
-    if (c.server == "fastapi") {
+    if (c.server == Server::app) return start_app(c, settings);
+    if (c.server == Server::fastapi) {
         std::vector<std::string> command{python, reference_script("serve.py"), "--variant", fastapi_variant(c),
                                          "--workers", std::to_string(fastapi_workers(c)), "--threads", std::to_string(c.threads)};
         if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
@@ -87,7 +87,7 @@ void start_hosts(ConfigurationProcesses& p, const Configuration& c, const RunSet
 // run's Redis.
 void start_queue_workers(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings) {
     std::vector<std::string> command{settings.server_binary, "worker", "--redis-url", settings.redis_url};
-    if (c.server == "fastapi") command = {python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url};
+    if (c.server == Server::fastapi) command = {python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url};
     for (int w = 0; w < c.queue_workers; ++w)
         p.queue_workers.push_back(std::make_unique<ServerProcess>(command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
 }
@@ -100,7 +100,7 @@ std::string reference_script(const char* name) {
 
 ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings) {
     ConfigurationProcesses p;
-    if (c.server == "external") {  // already running: the lab only sends it load
+    if (c.server == Server::external) {  // already running: the lab only sends it load
         p.host = c.host;
         p.port = c.port;
         return p;

@@ -24,7 +24,7 @@ std::optional<Exercise> find_exercise(const std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
     const fs::path folder = exercise_dir() / name;
     Exercise e{load_scenario(folder / (name + ".toml")), folder / "starter.py", folder / "solution.py"};
-    if (e.scenario.configurations.size() != 1 || e.scenario.configurations[0].server != "app")
+    if (e.scenario.configurations.size() != 1 || e.scenario.configurations[0].server != Server::app)
         throw ScenarioError(folder / (name + ".toml"), "configuration", "an exercise has one row, the student's app (server = \"app\")");
     return e;
 }

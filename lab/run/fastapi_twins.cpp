@@ -51,7 +51,7 @@ Scenario with_fastapi(Scenario s, bool uvloop) {
                              "run uvicorn --workers instead\n");
     // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
     // those rows get no twin (it would be the shared socket's again, under another name).
-    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != "shared"; };
+    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != Balance::shared; };
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
         std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
                              "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
@@ -60,11 +60,11 @@ Scenario with_fastapi(Scenario s, bool uvloop) {
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
         both.back().fastapi_loop.clear();  // (the C++ row runs the lab's own loop: the key is its twin's)
-        if (c.server != "lab") continue;       // a student's app or server is its own twin
+        if (c.server != Server::lab) continue;       // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
         if (other_balance(c)) continue;        // (said above)
         Configuration twin = c;
-        twin.server = "fastapi";
+        twin.server = Server::fastapi;
         if (has_workers(c) && has_gunicorn) twin.fastapi_server = "gunicorn";
         // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
         std::string differs;

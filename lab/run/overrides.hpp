@@ -12,7 +12,7 @@ namespace lab {
 // What the command line may override in a scenario; unset means "as the scenario says".
 struct Overrides {
     std::optional<int> requests, concurrency, delay_ms, repeat, threads, workers;
-    std::optional<std::string> balance;
+    std::optional<Balance> balance;
     std::optional<std::string> only;  // one configuration: its label, or its place from 1
     std::optional<int> db_pool;       // /db: connections per server process
     std::optional<std::string> database_url;    // /db: an existing PostgreSQL (not an override: where to run)

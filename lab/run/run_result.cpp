@@ -26,7 +26,7 @@ Model model_of(const Configuration& c, const Load& load) {
         return {w, 0, computes && w > cores() ? cores() : 0,
                 std::string(computes ? "ceil(N/W)·c" : "ceil(N/W)·d") + ", W=" + std::to_string(w) + " queue workers"};
     }
-    Model m = model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == "sequential",
+    Model m = model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == Client::sequential,
                                    load.path == "/cpu", c.gil, cores(), load.path == "/db" ? c.db_pool : 0});
     // H hosts behind a balancer that spreads the burst evenly: H times what one host does at once.
     if (c.behind_nginx() && !m.formula.empty() && m.at_once > 0) {

@@ -54,7 +54,7 @@ bool waits_on(const Scenario& s, const std::string& path) {
     auto on = [&](const std::string& target) { return target.substr(0, target.find('?')) == path; };
     if (!on(s.load.path) && !on(s.load.probe_path)) return false;
     for (const Configuration& c : s.configurations)
-        if (c.server != "external") return true;
+        if (c.server != Server::external) return true;
     return false;
 }
 
@@ -64,7 +64,7 @@ bool needs(const Scenario& s, const char* service) { return std::find(s.needs.be
 // Whether a configuration of the lab's own sends its work through the job queue (on Redis).
 bool queues(const Scenario& s) {
     for (const Configuration& c : s.configurations)
-        if (c.queued() && c.server != "external") return true;
+        if (c.queued() && c.server != Server::external) return true;
     return false;
 }
 
@@ -75,7 +75,7 @@ std::string target_of(const Configuration& c, const Load& load) {
     std::string ms = std::to_string(load.delay_ms);
     if (!c.target_path.empty())
         return c.target_path + (c.target_path.find('?') == std::string::npos ? "?" : "&") + "ms=" + ms;
-    if (c.server == "external") return load.path;
+    if (c.server == Server::external) return load.path;
     if (c.queued()) return load.path == "/cpu" ? "/jobs?cpu_ms=" + ms : "/jobs?wait_ms=" + ms;
     return load.path + "?ms=" + ms;
 }
@@ -106,7 +106,7 @@ bool batch_failed(const Batch& batch) {
 // A student's app that answers the lesson's path 404 throughout has no route there: say so,
 // rather than measure a batch of 404s.
 void refuse_missing_route(const Configuration& c, const Batch& batch, const std::string& target) {
-    if (c.server != "app" || batch.requests.empty()) return;
+    if (c.server != Server::app || batch.requests.empty()) return;
     for (const RequestRecord& r : batch.requests)
         if (r.status != 404) return;
     std::string path = target.substr(0, target.find('?'));
@@ -139,7 +139,7 @@ LoadSpec load_spec(const Configuration& c, const Load& load, const Configuration
     spec.timeout = std::chrono::milliseconds(load.timeout_ms);
     spec.stagger = std::chrono::milliseconds(load.stagger_ms);
     // A student's app need not have /health: its bystander asks the probe's, answered on the same loop.
-    spec.probe_target = c.server == "app" && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
+    spec.probe_target = c.server == Server::app && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
     spec.probe_every = std::chrono::milliseconds(load.probe_every_ms);
     spec.probe_after = std::chrono::milliseconds(load.probe_after_ms);
     if (settings.progress && load.run_for_ms == 0)  // (a timed load has no total to count up to)
@@ -191,16 +191,16 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
         double deadline_s = s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0
                           : c.lab_written()       ? result.model_s
                                                   : deadline_model_s(scenario, s.load);
-        const int slack_s = c.server == "fastapi" ? real_stack_slack_s : deadline_slack_s;
+        const int slack_s = c.server == Server::fastapi ? real_stack_slack_s : deadline_slack_s;
         spec.deadline = batch_deadline(deadline_s, slack_s);
         if (spec.deadline.count() > 0) spec.deadline += spec.probe_after;
-        auto send = c.client == "sequential" ? run_sequential_batch : run_concurrent_batch;
+        auto send = c.client == Client::sequential ? run_sequential_batch : run_concurrent_batch;
         // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
         // configuration ends there with the reason: its server is not going to answer.
         // So is the batch a student's app died in (its requests recorded as failed).
         auto keep_if_cut_off = [&](Batch batch) {
             refuse_missing_route(c, batch, spec.target);
-            auto gone = c.server == "app" && server ? server->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
+            auto gone = c.server == Server::app && server ? server->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
                                                      : std::nullopt;
             if (!batch.cut_off && !gone) return batch;
             result.stats.push_back(summarize(batch));

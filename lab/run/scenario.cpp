@@ -41,6 +41,17 @@ public:
         out = *value;
     }
 
+    // One of an enum's words (lab/named.hpp), of `allowed` if given, else of all of them.
+    template <Named E>
+    void choice(const char* key, E& out, std::vector<E> allowed = {}) {
+        std::string word;
+        std::set<std::string> words;
+        for (const std::string& each : all_names<E>())
+            if (allowed.empty() || std::find(allowed.begin(), allowed.end(), *named<E>(each)) != allowed.end()) words.insert(each);
+        text(key, word, false, words);
+        if (!word.empty()) out = *named<E>(word);
+    }
+
     void integer(const char* key, int& out, long low, long high) {
         const toml::node* node = take(key, false);
         if (!node) return;
@@ -154,8 +165,7 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
             if (open_loop) return "needs a closed loop: an open loop's requests are answered when done";
             break;
         case KeyFigure::latency_histogram:  // one histogram of every answer: one server's, not a lesson's configurations'
-            if (open_loop || std::any_of(s.configurations.begin(), s.configurations.end(),
-                                         [](const Configuration& c) { return c.server != "external"; }))
+            if (open_loop || s.kind != RunKind::load)
                 return "is lab load's figure: the answers of one server it did not start, in a closed loop";
             break;
     }
@@ -236,11 +246,6 @@ void read_sweep(const fs::path& file, const toml::table& root, Scenario& s) {
     }
 }
 
-std::set<std::string> known_balances() {
-    auto names = balance_names();
-    return {names.begin(), names.end()};
-}
-
 std::set<std::string> known_modes(bool worker_modes_only) {
     auto names = mode_names(worker_modes_only);
     return {names.begin(), names.end()};
@@ -313,8 +318,8 @@ Scenario load_scenario(const fs::path& file) {
         Configuration c;
         Reader r(file, *node.as_table(), "configuration[" + std::to_string(i++) + "].");
         r.text("label", c.label, true);
-        r.text("server", c.server, false, {"lab", "app"});
-        if (c.server == "app") {  // an exercise's: the student's app, at its route's path (lab exercise check)
+        r.choice("server", c.server, {Server::lab, Server::app});
+        if (c.server == Server::app) {  // an exercise's: the student's app, at its route's path (lab exercise check)
             c.mode = "app";
             r.text("path", c.target_path, true);
             if (c.target_path.empty() || c.target_path[0] != '/') r.fail("path", "must be the route's path, starting with /");
@@ -323,18 +328,18 @@ Scenario load_scenario(const fs::path& file) {
         }
         r.integer("threads", c.threads, 1, 10'000);
         r.integer("workers", c.workers, 1, 64);
-        r.text("balance", c.balance, false, known_balances());
+        r.choice("balance", c.balance);
         r.text("worker_mode", c.worker_mode, false, known_modes(true));
-        r.text("client", c.client, false, {"concurrent", "sequential"});
+        r.choice("client", c.client);
         r.boolean("gil", c.gil);
         r.integer("db_pool", c.db_pool, 1, 100);
         r.integer("queue_workers", c.queue_workers, 0, 64);
         r.integer("hosts", c.hosts, 0, 16);
-        r.text("upstream", c.upstream, false, {"round-robin", "least_conn"});
+        r.choice("upstream", c.upstream);
         if (c.behind_nginx() && c.queued()) r.fail("hosts", "and queue_workers do not go together: hosts serve the work, a queue hands it to workers");
         if (c.queued() && s.load.path != "/cpu" && s.load.path != "/delay")
             r.fail("queue_workers", "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the load's path is " + s.load.path);
-        if (c.queued() && c.client == "sequential") r.fail("queue_workers", "needs the concurrent client, which polls for each job");
+        if (c.queued() && c.client == Client::sequential) r.fail("queue_workers", "needs the concurrent client, which polls for each job");
         if (c.queued() && s.load.rate > 0) r.fail("queue_workers", "takes a closed-loop load (submit, then poll until done), not an open loop");
         if (node.as_table()->contains("requests")) {
             int n = 0;

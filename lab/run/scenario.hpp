@@ -1,12 +1,19 @@
 #pragma once
 // A scenario is one lesson in a TOML file: what to teach, which document it reproduces, the
 // load to send, and the configurations to compare. Bad files are refused with file, key, reason.
-#include <filesystem>
+#include <array>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
+
+#include "lab/named.hpp"
+#include "lab/server/serve_options.hpp"     // Balance
+#include "lab/services/nginx_balancer.hpp"  // Upstream
 
 namespace lab {
 
@@ -43,13 +50,33 @@ struct Load {
     std::string work_path() const { return background() ? path.substr(std::string_view("/background").size()) : path; }
 };
 
+// Who serves a configuration.
+enum class Server {
+    lab,       // `lab serve` in the configuration's mode
+    fastapi,   // a twin: real FastAPI under uvicorn or gunicorn (lab/reference/serve.py)
+    app,       // a student's own ASGI app under uvicorn, wrapped by lab/reference/app_probe.py
+    external,  // a server already running at host:port, which the lab only sends load
+};
+template <>
+struct Names<Server> {
+    static constexpr std::array list{std::pair{Server::lab, std::string_view{"lab"}},
+                                     std::pair{Server::fastapi, std::string_view{"fastapi"}},
+                                     std::pair{Server::app, std::string_view{"app"}},
+                                     std::pair{Server::external, std::string_view{"external"}}};
+};
+
+// How the harness sends: all at once over C connections, or one request after another.
+enum class Client { concurrent, sequential };
+template <>
+struct Names<Client> {
+    static constexpr std::array list{std::pair{Client::concurrent, std::string_view{"concurrent"}},
+                                     std::pair{Client::sequential, std::string_view{"sequential"}}};
+};
+
 struct Configuration {
     std::string label;  // in the documents' own terms
     std::string mode;
-    // Who serves it: "lab" (`lab serve` in `mode`), "fastapi" (a twin, lab/reference/serve.py),
-    // "app" (a student's own ASGI app under uvicorn, wrapped by lab/reference/app_probe.py) or
-    // "external" (a server already running at host:port, which the lab only sends load).
-    std::string server = "lab";
+    Server server = Server::lab;
     std::string fastapi_variant;   // for --with-fastapi; empty: the one that matches `mode`
     std::string fastapi_server;    // a twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
     std::string fastapi_loop;      // a twin's event loop: "uvloop", or empty (the stdlib's asyncio)
@@ -59,14 +86,14 @@ struct Configuration {
     std::string target_path;       // "app" and "external": the path its route is at (empty: the load's)
     int threads = 40;
     int workers = 4;
-    std::string balance = "shared";
+    Balance balance = Balance::shared;
     std::string worker_mode = "blocking-in-loop";
     bool gil = false;                   // emulate Python's GIL in the server
     int db_pool = 10;                   // /db: connections to PostgreSQL per server process, P
     int queue_workers = 0;              // >0: the work is enqueued (POST /jobs) for this many `lab worker`s, W
     int hosts = 0;                      // >0: this many `lab serve` hosts behind nginx, H
-    std::string upstream = "round-robin";  // with hosts: nginx's balancing, round-robin or least_conn
-    std::string client = "concurrent";  // or "sequential"
+    Upstream upstream = Upstream::round_robin;  // with hosts: nginx's balancing
+    Client client = Client::concurrent;
     std::optional<int> requests;        // this configuration sends fewer (or more) than the load's
     std::optional<int> concurrency;     // a sweep's point: its own C, or d (null: the load's)
     std::optional<int> delay_ms;
@@ -75,10 +102,10 @@ struct Configuration {
     std::string series;                 // a sweep's point: the label of its line, the same at every value
     bool queued() const { return queue_workers > 0; }
     // Whether the lab wrote the server (its own modes and FastAPI twins), so its model applies.
-    bool lab_written() const { return server == "lab" || server == "fastapi"; }
+    bool lab_written() const { return server == Server::lab || server == Server::fastapi; }
     // Where the server tells its own account (loop blocked, lag): the lab's and a probed app's
     // GET stats path; empty for a server that keeps none the lab can read.
-    std::string stats_path() const { return lab_written() ? "/stats" : server == "app" ? "/__lab/stats" : ""; }
+    std::string stats_path() const { return lab_written() ? "/stats" : server == Server::app ? "/__lab/stats" : ""; }
     bool behind_nginx() const { return hosts > 0; }
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"
@@ -128,7 +155,17 @@ struct Sweep {
     std::vector<int> values;
 };
 
+// What a run is: a lesson (configurations compared, a model and claims checked), or `lab load`
+// (one server the lab did not start, measured and summed up as hey and wrk do).
+enum class RunKind { lesson, load };
+template <>
+struct Names<RunKind> {
+    static constexpr std::array list{std::pair{RunKind::lesson, std::string_view{"lesson"}},
+                                     std::pair{RunKind::load, std::string_view{"load"}}};
+};
+
 struct Scenario {
+    RunKind kind = RunKind::lesson;
     std::filesystem::path file;
     std::string name, title, source, teaching;
     std::string question, lesson;     // an exercise's: what it asks the student, and the lesson it practises

@@ -80,7 +80,7 @@ Configuration added_row(const Scenario& s, std::string label) {
 
 Scenario with_app(Scenario s, const AppSpec& app) {
     Configuration c = added_row(s, app_label(app));
-    c.server = "app";
+    c.server = Server::app;
     c.app = app.file + ":" + app.attr;
     c.target_path = app.path.empty() ? s.load.path : app.path;
     s.configurations.push_back(std::move(c));
@@ -90,7 +90,7 @@ Scenario with_app(Scenario s, const AppSpec& app) {
 Scenario with_target(Scenario s, const std::string& host, std::uint16_t port, const std::string& path) {
     std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     Configuration c = added_row(s, "your server (" + shown + ":" + std::to_string(port) + ")");
-    c.server = "external";
+    c.server = Server::external;
     c.mode = "external";
     c.host = host;
     c.port = port;
@@ -132,7 +132,7 @@ void compare_with_lesson(RunResult& run) {
         const ConfigurationResult* nearest = nullptr;
         double best = std::numeric_limits<double>::max();
         for (const ConfigurationResult& row : run.configurations)
-            if (row.configuration.server == "lab" && row.error.empty() && !row.stats.empty() &&
+            if (row.configuration.server == Server::lab && row.error.empty() && !row.stats.empty() &&
                 row.configuration.sweep_value == mine.configuration.sweep_value && same_kind(row.verdict, mine.verdict) &&
                 std::abs(std::log(row.makespan.median / mine.makespan.median)) < std::log(1.5))
                 if (double d = distance(mine, row); d < best) best = d, nearest = &row;

@@ -1,9 +1,23 @@
 #pragma once
 // What `lab serve` is told: which mode, where to listen, and the mode's own knobs.
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
+
+#include "lab/named.hpp"
 
 namespace lab {
+
+// How the workers of multi-process share the port (lab/modes/multi_process.cpp explains each).
+enum class Balance { shared, reuseport, round_robin };
+template <>
+struct Names<Balance> {
+    static constexpr std::array list{std::pair{Balance::shared, std::string_view{"shared"}},
+                                     std::pair{Balance::reuseport, std::string_view{"reuseport"}},
+                                     std::pair{Balance::round_robin, std::string_view{"round-robin"}}};
+};
 
 struct ServeOptions {
     std::string mode = "async-sleep";
@@ -11,7 +25,7 @@ struct ServeOptions {
     std::uint16_t port = 0;          // 0: the kernel picks a free port
     int threads = 40;                // thread-pool: AnyIO's default limit, FastAPI's `def` routes
     int workers = 4;                 // multi-process
-    std::string balance = "shared";  // multi-process: shared | reuseport | round-robin
+    Balance balance = Balance::shared;  // multi-process
     std::string worker_mode = "blocking-in-loop";  // multi-process: the loop each worker runs
     bool gil = false;                // an emulated GIL around "Python code" (lab/compute/gil.hpp)
     bool explain = false;            // one human line per event on stdout

@@ -43,7 +43,7 @@ bool accepts_connections(std::uint16_t port) {
 
 }  // namespace
 
-std::string NginxBalancer::config(const std::vector<std::uint16_t>& host_ports, const std::string& upstream,
+std::string NginxBalancer::config(const std::vector<std::uint16_t>& host_ports, Upstream upstream,
                                   std::uint16_t port, const std::filesystem::path& folder) {
     const std::string f = folder.string();
     std::string hosts;
@@ -62,7 +62,7 @@ std::string NginxBalancer::config(const std::vector<std::uint16_t>& host_ports, 
            "    uwsgi_temp_path " + f + "/uwsgi;\n"
            "    scgi_temp_path " + f + "/scgi;\n"
            "    upstream hosts {\n" +
-           (upstream == "least_conn" ? "        least_conn;  # to the host with the fewest requests in progress\n"
+           (upstream == Upstream::least_conn ? "        least_conn;  # to the host with the fewest requests in progress\n"
                                      : "        # round-robin, nginx's default: each request to the next host\n") +
            hosts +
            "        keepalive 64;\n"
@@ -80,7 +80,7 @@ std::string NginxBalancer::config(const std::vector<std::uint16_t>& host_ports, 
            "}\n";
 }
 
-NginxBalancer::NginxBalancer(const std::vector<std::uint16_t>& host_ports, const std::string& upstream) {
+NginxBalancer::NginxBalancer(const std::vector<std::uint16_t>& host_ports, Upstream upstream) {
     kept_ = std::make_unique<KeptService>("nginx", [&](const std::filesystem::path& folder) {
         port_ = free_port();
         std::ofstream(folder / "nginx.conf") << config(host_ports, upstream, port_, folder);

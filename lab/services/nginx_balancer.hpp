@@ -5,26 +5,39 @@
 // the host with the fewest requests in progress). It listens on 127.0.0.1 only, runs as one
 // process (master_process off), and is stopped, its folder deleted, when this object goes and,
 // by its keeper, however `lab` ends.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "lab/named.hpp"
 #include "lab/services/keeper.hpp"
 
 namespace lab {
 
+// nginx's balancing of the hosts: each request to the next host, or to the one with the fewest
+// requests in progress.
+enum class Upstream { round_robin, least_conn };
+template <>
+struct Names<Upstream> {
+    static constexpr std::array list{std::pair{Upstream::round_robin, std::string_view{"round-robin"}},
+                                     std::pair{Upstream::least_conn, std::string_view{"least_conn"}}};
+};
+
 class NginxBalancer {
 public:
     // Throws std::runtime_error (one line) if nginx is missing or does not start.
-    NginxBalancer(const std::vector<std::uint16_t>& host_ports, const std::string& upstream);
+    NginxBalancer(const std::vector<std::uint16_t>& host_ports, Upstream upstream);
     ~NginxBalancer();
     std::uint16_t port() const { return port_; }
     const std::filesystem::path& folder() const { return kept_->folder(); }
     pid_t keeper_pid() const { return kept_->keeper_pid(); }
 
     // nginx.conf for these hosts, listening on `port`, with its files in `folder`.
-    static std::string config(const std::vector<std::uint16_t>& host_ports, const std::string& upstream,
+    static std::string config(const std::vector<std::uint16_t>& host_ports, Upstream upstream,
                               std::uint16_t port, const std::filesystem::path& folder);
 
 private:

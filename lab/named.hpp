@@ -1,0 +1,60 @@
+#pragma once
+// Words that stand for one of a fixed set of choices: how workers share a port ("round-robin"),
+// who serves a configuration ("fastapi"), how the client sends ("sequential"). Each set is an
+// enum with its words in one table beside it (a specialisation of Names), read once where a
+// scenario file, summary.json or the command line is read; past that, the code compares values,
+// never strings.
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lab {
+
+// Specialised next to each enum:
+//   template <> struct Names<Balance> {
+//       static constexpr std::array list{std::pair{Balance::shared, std::string_view{"shared"}}, ...};
+//   };
+template <class E>
+struct Names;
+
+template <class E>
+concept Named = requires { Names<E>::list; };
+
+template <Named E>
+std::string name_of(E value) {
+    for (const auto& [each, word] : Names<E>::list)
+        if (each == value) return std::string(word);
+    return "?";  // (every value of E is in its table)
+}
+
+// The value a word names; nullopt for a word of none.
+template <Named E>
+std::optional<E> named(std::string_view word) {
+    for (const auto& [each, name] : Names<E>::list)
+        if (name == word) return each;
+    return std::nullopt;
+}
+
+// Every word, in the table's order: for errors and --help.
+template <Named E>
+std::vector<std::string> all_names() {
+    std::vector<std::string> words;
+    for (const auto& entry : Names<E>::list) words.emplace_back(entry.second);
+    return words;
+}
+
+// Word to value, as CLI11's CheckedTransformer takes it.
+template <Named E>
+std::map<std::string, E> name_map() {
+    std::map<std::string, E> map;
+    for (const auto& [each, word] : Names<E>::list) map.emplace(word, each);
+    return map;
+}
+
+}  // namespace lab
