@@ -162,7 +162,7 @@ std::size_t table_width(const Fitted& t) {
     return w;
 }
 
-// The steps of the table's documented order, until it fits (README: "When the table does not fit").
+// The steps of the table's documented order, until it fits (results/README.md: "When the table does not fit").
 void fit(Fitted& t, std::size_t columns) {
     if (table_width(t) <= columns) return;
     for (Column& c : t.columns)

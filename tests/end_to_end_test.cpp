@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <regex>
+#include <sstream>
 
 #include <sys/wait.h>
 
@@ -235,17 +236,41 @@ TEST_CASE("lab report --measured makes the README's table from the newest run of
     CHECK(test::run_lab("report --measured " + (out.path / "nothing").string()).exit_code == 2);
 }
 
-// Each demonstration says how long its lesson takes here: the figure of the generated table.
+// The README is the way in: short, the tour of the code in its first screenful, and every file
+// the tour names really there (the reference lives in the folders' own READMEs).
+TEST_CASE("the README is short and its tour names files that exist", "[unit]") {
+    const std::filesystem::path source(LAB_SOURCE_DIR);
+    std::istringstream readme(test::read_file(source / "README.md"));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(readme, line);) lines.push_back(line);
+    CHECK(lines.size() <= 200);
+    auto tour = std::find(lines.begin(), lines.end(), "## Read these three files");
+    REQUIRE(tour != lines.end());
+    CHECK(tour - lines.begin() < 100);
+    for (const char* file : {"lab/modes/blocking_in_loop.cpp", "lab/modes/async_sleep.cpp", "lab/server/http_server.cpp"}) {
+        INFO(file);
+        CHECK(std::filesystem::exists(source / file));
+    }
+    // The lines the tour quotes are the files' own.
+    CHECK(test::read_file(source / "lab/modes/blocking_in_loop.cpp").find("std::this_thread::sleep_for(d);") != std::string::npos);
+    CHECK(test::read_file(source / "lab/modes/async_sleep.cpp").find("co_await timer.async_wait(asio::use_awaitable);") != std::string::npos);
+    CHECK(test::read_file(source / "lab/server/http_server.cpp").find("co_await respond(") != std::string::npos);
+}
+
+// Each demonstration says how long its lesson takes here: the figure of the generated table
+// (results/README.md's "Measured here"), wherever a page cites it.
 TEST_CASE("the README's demonstrations cite how long each lesson takes from its generated table", "[unit]") {
-    const std::string readme = test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "README.md");
+    const std::filesystem::path source(LAB_SOURCE_DIR);
+    const std::string table = test::read_file(source / "results/README.md");
+    const std::string pages = test::read_file(source / "README.md") + test::read_file(source / "scenarios/README.md");
     std::map<std::string, std::string> took;
     static const std::regex row(R"(\n\| ([a-z0-9-]+) \| ([0-9]+) s \|)");
-    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), row); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(table.begin(), table.end(), row); it != std::sregex_iterator(); ++it)
         took[(*it)[1]] = (*it)[2];
     REQUIRE(took.size() >= 15);
     int cited = 0;
     static const std::regex cite(R"(`lab run ([a-z0-9-]+)` \(([0-9]+) s here\))");
-    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), cite); it != std::sregex_iterator(); ++it, ++cited) {
+    for (auto it = std::sregex_iterator(pages.begin(), pages.end(), cite); it != std::sregex_iterator(); ++it, ++cited) {
         INFO((*it)[0]);
         CHECK(took[(*it)[1]] == (*it)[2].str());
     }

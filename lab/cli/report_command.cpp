@@ -1,4 +1,4 @@
-// `lab report`: a saved run's table and page again, two runs compared, or the README's table.
+// `lab report`: a saved run's table and page again, two runs compared, or the table of results/README.md's "Measured here".
 #include "lab/cli/command_support.hpp"
 
 #include <fstream>
@@ -73,7 +73,7 @@ void print_comparison(const RunResult& a, const RunResult& b, const std::vector<
     print_table(std::cout, {label, in_a, in_b, ratio}, layout);
 }
 
-// The README's "Measured here": the newest run of each scenario under `root`, one Markdown row
+// results/README.md's "Measured here": the newest run of each scenario under `root`, one Markdown row
 // per configuration, with the figure its lesson turns on. Generated, never typed.
 int print_measured_table(const fs::path& root) {
     std::vector<fs::path> scenarios;
@@ -123,7 +123,7 @@ int print_measured_table(const fs::path& root) {
         std::cerr << "lab report --measured: no runs under " << root.string() << '\n';
         return exit_usage;
     }
-    // How long a class waits for each lesson: the README's demonstrations cite these.
+    // How long a class waits for each lesson: the demonstrations (scenarios/README.md) cite these.
     if (!took.empty()) std::cout << "\n| lesson | `lab run` takes here |\n|---|---|\n";
     for (const auto& [name, seconds] : took) std::cout << "| " << name << " | " << fixed(seconds, 0) << " s |\n";
     return exit_ok;
@@ -139,7 +139,7 @@ Action define_report(CLI::App& app) {
         ->expected(0, 2);
     app.add_flag("--wide", *wide, "Every column and whole labels, however wide the terminal");
     app.add_flag("--measured", *measured,
-                 "A Markdown table of the newest run of every scenario under the folder (default results/): the README's 'Measured here'");
+                 "A Markdown table of the newest run of every scenario under the folder (default results/): results/README.md's 'Measured here'");
     return [dirs, wide, measured] {
         const Layout layout{terminal_columns(), *wide, colour_wanted()};
         if (*measured) {

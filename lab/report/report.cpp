@@ -132,7 +132,7 @@ std::string document_cell(const Configuration& c, const Load& load, int cores) {
 }
 
 // The closed loop's columns, and the order in which they give way on a narrow terminal (the
-// README's "When the table does not fit"): the mode (the label says it in the documents' terms),
+// results/README.md's "When the table does not fit"): the mode (the label says it in the documents' terms),
 // the model's formula, the measured range, the document's figure, the loop-blocked column; then
 // the labels and verdicts wrap. The lesson's own column (the bystander, the memory) stays.
 std::vector<Column> closed_loop_columns(const RunResult& run) {
