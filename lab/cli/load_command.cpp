@@ -84,104 +84,141 @@ std::optional<Target> load_target(const std::vector<std::string>& urls, bool all
     return t;
 }
 
+// What the command line says, before it is checked and turned into a load.
+struct LoadOptions {
+    std::vector<std::string> urls;
+    Load load;
+    std::string duration, timeout = "30s", body_file;
+    std::vector<int> weights;
+    bool allow_remote = false;
+    std::string probe, probe_every = "25ms";
+    Output output;
+};
+
+void declare_load(CLI::App& app, LoadOptions& o) {
+    o.load.delay_ms = 0;
+    o.load.requests = 200;  // hey's defaults
+    o.load.concurrency = 50;
+    o.load.repeat = 1;      // one run: a load tester sends what it is told, no more
+    o.load.warmup = false;
+    app.add_option("url", o.urls, "http://HOST:PORT/PATH of any HTTP server (an IP address or localhost); "
+                                  "several: their paths mixed, by --weights")->required()->expected(1, 10);
+    app.add_option("-n,--requests", o.load.requests, "Requests to send (exactly)")->check(CLI::Range(1, 1'000'000))->capture_default_str();
+    app.add_option("-c,--concurrency", o.load.concurrency, "Connections at once")->check(CLI::Range(1, 10'000))->capture_default_str();
+    app.add_option("-z,--duration", o.duration, "Send for this long instead of -n requests (2s, 500ms, 1m); with --rate, the open loop's length");
+    app.add_option("-t,--threads", o.load.client_threads, "Threads sending (connections spread over them)")
+        ->check(CLI::Range(1, 64))->capture_default_str();
+    app.add_option("-m,--method", o.load.method, "HTTP method")->capture_default_str();
+    app.add_option("-H,--header", o.load.headers, "A header, 'Name: value' (repeatable)");
+    auto* body = app.add_option("-d,--body", o.load.body, "Request body");
+    app.add_option("--body-file", o.body_file, "Request body from a file")->excludes(body);
+    app.add_option("--timeout", o.timeout, "Per request (2s, 500ms)")->capture_default_str();
+    app.add_flag("--disable-keepalive", [&o](std::int64_t) { o.load.keep_alive = false; }, "A new connection for every request");
+    app.add_option("-w,--weights", o.weights, "One weight per URL, e.g. 3,1 (default: equal)")->delimiter(',')->check(CLI::Range(1, 100));
+    app.add_option("--repeat", o.load.repeat, "Runs of the whole load (1: one)")->check(CLI::Range(1, 100))->capture_default_str();
+    app.add_option("--rate", o.load.rate, "Open loop: requests per second on a fixed schedule, for -z (0: closed loop)")
+        ->check(CLI::Range(0.0, 100'000.0));
+    app.add_flag("--allow-remote", o.allow_remote, "Allow a target that is not on this machine");
+    app.add_option("--probe", o.probe, "A bystander: this path of the same server, sent one at a time apart from the load "
+                                       "(e.g. /health); its latency is the head-of-line figure");
+    app.add_option("--probe-every", o.probe_every, "How often the bystander asks (10ms, 1s)")->capture_default_str();
+    o.output.declare(app);
+}
+
+// Each step below takes what the flags say into the load; a refusal is its reason, said as
+// "lab load: REASON" with exit 2.
+using Refusal = std::optional<std::string>;
+
+// The URLs' paths, mixed by their weights.
+Refusal take_paths(const LoadOptions& o, const Target& target, Load& load) {
+    load.path = target.paths.front();
+    load.more_paths.assign(target.paths.begin() + 1, target.paths.end());
+    if (!o.weights.empty() && o.weights.size() != o.urls.size())
+        return "--weights gives " + std::to_string(o.weights.size()) + " weights for " + std::to_string(o.urls.size()) + " URLs: one each";
+    if (o.urls.size() > 1) load.weights = o.weights.empty() ? std::vector<int>(o.urls.size(), 1) : o.weights;
+    return std::nullopt;
+}
+
+// What each request is: its method, headers and body (-d, or --body-file up to 1 MiB).
+Refusal take_request(const LoadOptions& o, Load& load) {
+    if (load.method.size() > 20 || !is_token(load.method))
+        return "-m " + load.method + ": a method is a word of letters, like GET, POST, PUT, DELETE";
+    if (load.headers.size() > most_headers) return "at most " + std::to_string(most_headers) + " headers (-H)";
+    for (const std::string& header : load.headers)
+        if (auto problem = header_problem(header)) return "-H: " + *problem;
+    if (!o.body_file.empty()) {  // (read no more than the limit and a byte: /dev/zero has no end)
+        std::ifstream file(o.body_file, std::ios::binary);
+        if (!file) return "--body-file " + o.body_file + ": cannot be read";
+        load.body.resize(most_body_bytes + 1);
+        file.read(load.body.data(), static_cast<std::streamsize>(load.body.size()));
+        load.body.resize(static_cast<std::size_t>(file.gcount()));
+    }
+    // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the former.
+    if (o.body_file.empty() && load.method == "GET" && duration_ms(load.body))
+        std::cerr << "lab load: warning: -d " << load.body << " is sent as the request body (-d is hey's body); "
+                  << "to send for a time, as wrk's -d does, use -z " << load.body << '\n';
+    if (load.body.size() > most_body_bytes) return "the body has " + std::to_string(load.body.size()) + " bytes; at most 1 MiB";
+    return std::nullopt;
+}
+
+// How long: each request's timeout, and -z (for the closed loop, or the open loop's length).
+Refusal take_times(const LoadOptions& o, Load& load) {
+    auto timeout = duration_ms(o.timeout);
+    if (!timeout || *timeout < 1 || *timeout > 600'000) return "--timeout " + o.timeout + ": from 1ms to 10m, with a unit (2s, 500ms)";
+    load.timeout_ms = *timeout;
+    if (!o.duration.empty()) {
+        auto ms = duration_ms(o.duration);
+        if (!ms || *ms < 100 || *ms > 600'000) return "-z " + o.duration + ": from 100ms to 10m, with a unit (2s, 500ms, 1m)";
+        (load.rate > 0 ? load.duration_ms : load.run_for_ms) = *ms;
+    }
+    if (load.rate > 0) {
+        if (o.duration.empty()) return "--rate needs -z, how long to send (e.g. -z 5s)";
+        if (o.urls.size() > 1 || load.client_threads > 1) return "--rate sends to one URL from one thread";
+        if (auto problem = open_loop_problem(load.rate, std::chrono::milliseconds(load.duration_ms)))
+            return "--rate " + fixed(load.rate, 1) + " -z " + o.duration + ": " + *problem;
+    }
+    return std::nullopt;
+}
+
+// The bystander (--probe): a path of the same server, one request at a time beside the load.
+Refusal take_probe(const LoadOptions& o, Load& load) {
+    if (o.probe.empty()) return std::nullopt;
+    auto every = duration_ms(o.probe_every);
+    if (o.probe.front() != '/' || o.probe.size() > 200 || o.probe.find_first_of(" \t\r\n") != std::string::npos)
+        return "--probe " + o.probe + ": a path of the same server, starting with / (e.g. /health)";
+    if (!every || *every < 1 || *every > 10'000) return "--probe-every " + o.probe_every + ": from 1ms to 10s, with a unit";
+    if (load.rate > 0) return "--probe goes with the closed loop (-n or -z), not --rate";
+    load.probe_path = o.probe;
+    load.probe_every_ms = *every;
+    return std::nullopt;
+}
+
+// The run `lab load` makes: a kind of its own, one server the lab did not start.
+Scenario load_run(const LoadOptions& o) {
+    Scenario s;
+    s.kind = RunKind::load;
+    s.name = "load";
+    s.title = "lab load " + o.urls.front() + (o.urls.size() > 1 ? " (and " + std::to_string(o.urls.size() - 1) + " more)" : "");
+    s.load = o.load;
+    return s;
+}
+
 }  // namespace
 
 Action define_load(CLI::App& app) {
-    struct Options {
-        std::vector<std::string> urls;
-        Load load;
-        std::string duration, timeout = "30s", body_file;
-        std::vector<int> weights;
-        bool allow_remote = false;
-        std::string probe, probe_every = "25ms";
-        Output output;
-    };
-    auto o = std::make_shared<Options>();
-    o->load.delay_ms = 0;
-    o->load.requests = 200;  // hey's defaults
-    o->load.concurrency = 50;
-    o->load.repeat = 1;      // one run: a load tester sends what it is told, no more
-    o->load.warmup = false;
-    app.add_option("url", o->urls, "http://HOST:PORT/PATH of any HTTP server (an IP address or localhost); "
-                                   "several: their paths mixed, by --weights")->required()->expected(1, 10);
-    app.add_option("-n,--requests", o->load.requests, "Requests to send (exactly)")->check(CLI::Range(1, 1'000'000))->capture_default_str();
-    app.add_option("-c,--concurrency", o->load.concurrency, "Connections at once")->check(CLI::Range(1, 10'000))->capture_default_str();
-    app.add_option("-z,--duration", o->duration, "Send for this long instead of -n requests (2s, 500ms, 1m); with --rate, the open loop's length");
-    app.add_option("-t,--threads", o->load.client_threads, "Threads sending (connections spread over them)")
-        ->check(CLI::Range(1, 64))->capture_default_str();
-    app.add_option("-m,--method", o->load.method, "HTTP method")->capture_default_str();
-    app.add_option("-H,--header", o->load.headers, "A header, 'Name: value' (repeatable)");
-    auto* body = app.add_option("-d,--body", o->load.body, "Request body");
-    app.add_option("--body-file", o->body_file, "Request body from a file")->excludes(body);
-    app.add_option("--timeout", o->timeout, "Per request (2s, 500ms)")->capture_default_str();
-    app.add_flag("--disable-keepalive", [o](std::int64_t) { o->load.keep_alive = false; }, "A new connection for every request");
-    app.add_option("-w,--weights", o->weights, "One weight per URL, e.g. 3,1 (default: equal)")->delimiter(',')->check(CLI::Range(1, 100));
-    app.add_option("--repeat", o->load.repeat, "Runs of the whole load (1: one)")->check(CLI::Range(1, 100))->capture_default_str();
-    app.add_option("--rate", o->load.rate, "Open loop: requests per second on a fixed schedule, for -z (0: closed loop)")
-        ->check(CLI::Range(0.0, 100'000.0));
-    app.add_flag("--allow-remote", o->allow_remote, "Allow a target that is not on this machine");
-    app.add_option("--probe", o->probe, "A bystander: this path of the same server, sent one at a time apart from the load "
-                                        "(e.g. /health); its latency is the head-of-line figure");
-    app.add_option("--probe-every", o->probe_every, "How often the bystander asks (10ms, 1s)")->capture_default_str();
-    o->output.declare(app);
+    auto o = std::make_shared<LoadOptions>();
+    declare_load(app, *o);
     return [o] {
-        auto usage = [](const std::string& why) {
-            std::cerr << "lab load: " << why << '\n';
-            return exit_usage;
-        };
-        Scenario s;
-        s.kind = RunKind::load;
-        s.name = "load";
-        s.title = "lab load " + o->urls.front() + (o->urls.size() > 1 ? " (and " + std::to_string(o->urls.size() - 1) + " more)" : "");
-        s.source = "—";
-        s.teaching = "The lab's harness against a server it did not start.";
-        s.load = o->load;
         auto target = load_target(o->urls, o->allow_remote);
         if (!target) return exit_usage;
-        s.load.path = target->paths.front();
-        s.load.more_paths.assign(target->paths.begin() + 1, target->paths.end());
-        if (!o->weights.empty() && o->weights.size() != o->urls.size())
-            return usage("--weights gives " + std::to_string(o->weights.size()) + " weights for " + std::to_string(o->urls.size()) + " URLs: one each");
-        if (o->urls.size() > 1) s.load.weights = o->weights.empty() ? std::vector<int>(o->urls.size(), 1) : o->weights;
-        if (s.load.method.size() > 20 || !is_token(s.load.method))
-            return usage("-m " + s.load.method + ": a method is a word of letters, like GET, POST, PUT, DELETE");
-        if (s.load.headers.size() > most_headers) return usage("at most " + std::to_string(most_headers) + " headers (-H)");
-        for (const std::string& header : s.load.headers)
-            if (auto problem = header_problem(header)) return usage("-H: " + *problem);
-        if (!o->body_file.empty()) {  // (read no more than the limit and a byte: /dev/zero has no end)
-            std::ifstream file(o->body_file, std::ios::binary);
-            if (!file) return usage("--body-file " + o->body_file + ": cannot be read");
-            s.load.body.resize(most_body_bytes + 1);
-            file.read(s.load.body.data(), static_cast<std::streamsize>(s.load.body.size()));
-            s.load.body.resize(static_cast<std::size_t>(file.gcount()));
-        }
-        // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the former.
-        if (o->body_file.empty() && s.load.method == "GET" && duration_ms(s.load.body))
-            std::cerr << "lab load: warning: -d " << s.load.body << " is sent as the request body (-d is hey's body); "
-                      << "to send for a time, as wrk's -d does, use -z " << s.load.body << '\n';
-        if (s.load.body.size() > most_body_bytes) return usage("the body has " + std::to_string(s.load.body.size()) + " bytes; at most 1 MiB");
-        auto timeout = duration_ms(o->timeout);
-        if (!timeout || *timeout < 1 || *timeout > 600'000) return usage("--timeout " + o->timeout + ": from 1ms to 10m, with a unit (2s, 500ms)");
-        s.load.timeout_ms = *timeout;
-        if (!o->duration.empty()) {
-            auto ms = duration_ms(o->duration);
-            if (!ms || *ms < 100 || *ms > 600'000) return usage("-z " + o->duration + ": from 100ms to 10m, with a unit (2s, 500ms, 1m)");
-            (s.load.rate > 0 ? s.load.duration_ms : s.load.run_for_ms) = *ms;
-        }
-        if (s.load.rate > 0) {
-            if (o->duration.empty()) return usage("--rate needs -z, how long to send (e.g. -z 5s)");
-            if (o->urls.size() > 1 || s.load.client_threads > 1) return usage("--rate sends to one URL from one thread");
-            if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
-                return usage("--rate " + fixed(s.load.rate, 1) + " -z " + o->duration + ": " + *problem);
-        }
-        if (!o->probe.empty()) {
-            auto every = duration_ms(o->probe_every);
-            if (o->probe.front() != '/' || o->probe.size() > 200 || o->probe.find_first_of(" \t\r\n") != std::string::npos)
-                return usage("--probe " + o->probe + ": a path of the same server, starting with / (e.g. /health)");
-            if (!every || *every < 1 || *every > 10'000) return usage("--probe-every " + o->probe_every + ": from 1ms to 10s, with a unit");
-            if (s.load.rate > 0) return usage("--probe goes with the closed loop (-n or -z), not --rate");
-            s.load.probe_path = o->probe;
-            s.load.probe_every_ms = *every;
+        Scenario s = load_run(*o);
+        Refusal refusal = take_paths(*o, *target, s.load);  // in order: the first refusal is said
+        if (!refusal) refusal = take_request(*o, s.load);
+        if (!refusal) refusal = take_times(*o, s.load);
+        if (!refusal) refusal = take_probe(*o, s.load);
+        if (refusal) {
+            std::cerr << "lab load: " << *refusal << '\n';
+            return exit_usage;
         }
         // A load tester's figure: the answers' latency (over the run, for --rate), not a batch's makespan.
         s.key_figure = s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram;

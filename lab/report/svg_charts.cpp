@@ -193,84 +193,117 @@ void comparison_svg(std::ostream& out, const RunResult& run) {
     out << "</section>\n";
 }
 
-void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows,
-                  const char* css_class, const std::string& probe_path) {
-    TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows, probe_path.empty() ? 0 : bystanders_drawn);
-    const bool bystander = t.bystanders;
-    const std::int64_t t0 = t.t0, span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
-    if (span <= 0) return;
-    const bool queued = r.configuration.queued();  // answered at once, run later by a queue worker
-    const bool by_worker = served_by_processes(r.configuration);
-    const std::vector<std::int64_t> workers = workers_busiest_first(r);
-    auto rank_of = [&](std::int64_t pid) {
-        return static_cast<std::size_t>(std::find(workers.begin(), workers.end(), pid) - workers.begin());
-    };
-    // A server that gave no stamps of its own (one the lab did not write or probe): its requests are
-    // drawn as what the client saw, waiting for the answer, never as served.
-    const bool stamped = t.stamped;
-    Legend entries{{waiting_colour, queued  ? "waiting in the queue"
-                                    : stamped ? "sent, waiting for the server"
-                                              : "sent, waiting for the answer (the server's own timings are unknown: client-side figures only)"}};
-    if (queued) entries.push_back({answered_colour, "answered 202: the job is queued"});
-    if (!by_worker && stamped) entries.push_back({served_colour, "being served, until answered"});
-    if (bystander) entries.push_back({bystander_colour, "the bystander's GET " + probe_path + ", being served (rows \"probe\")"});
-    std::vector<bool> seen(workers.size() + 1, false);
-    for (const auto& row : t.rows)
-        if (by_worker && row.record->ok() && !row.bystander) seen[std::min(rank_of(row.record->worker_pid), workers.size())] = true;
-    for (std::size_t k = 0; k < seen.size(); ++k)
-        if (seen[k])
-            entries.push_back({worker_colour(k), k < workers.size() ? (queued ? "run by queue worker " : "served by " + std::string(serving_process_name(r.configuration)) + " ") + std::to_string(k + 1) +
-                                                                          (k == 0 ? (queued ? " (ran most)" : " (answered most)") : "")
-                                                                    : "served by an unknown worker"});
-    legend(out, entries);
+namespace {
 
-    const int left = 70, right = 50, row_height = 16;
-    const double plot = width - left - right;
-    auto x = [&](std::int64_t us) { return left + static_cast<double>(us - t0) * plot / static_cast<double>(axis); };
-    int height = static_cast<int>(t.rows.size()) * row_height + 40;
-    out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span << "\" data-axis-us=\"" << axis
-        << "\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"timeline of " << escape(r.configuration.label)
-        << (zoomed ? ", zoomed" : "") << "\">\n";
-    for (int tick = 0; tick <= 4; ++tick) {  // the time axis, in seconds
-        double tx = left + tick * plot / 4.0;
-        out << "<line x1=\"" << tx << "\" y1=\"0\" x2=\"" << tx << "\" y2=\"" << height - 20 << "\" class=\"grid\"/>"
-            << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">"
-            << fixed(static_cast<double>(axis) * tick / 4.0 / 1e6, 3) << " s</text>\n";
+// One configuration's timeline as it is drawn: which colour each bar takes, and where in x.
+class TimelineDrawing {
+public:
+    TimelineDrawing(const ConfigurationResult& r, const TimelineRows& t, std::int64_t axis)
+        : r_(r), t_(t), axis_(axis), queued_(r.configuration.queued()), by_worker_(served_by_processes(r.configuration)),
+          workers_(workers_busiest_first(r)) {}
+
+    // A colour for every kind of bar that is drawn, and for every worker that served a row.
+    void legend_of(std::ostream& out, const std::string& probe_path) const {
+        // A server that gave no stamps of its own (one the lab did not write or probe): its requests
+        // are drawn as what the client saw, waiting for the answer, never as served.
+        Legend entries{{waiting_colour, queued_    ? "waiting in the queue"
+                                        : t_.stamped ? "sent, waiting for the server"
+                                                     : "sent, waiting for the answer (the server's own timings are unknown: client-side figures only)"}};
+        if (queued_) entries.push_back({answered_colour, "answered 202: the job is queued"});
+        if (!by_worker_ && t_.stamped) entries.push_back({served_colour, "being served, until answered"});
+        if (t_.bystanders) entries.push_back({bystander_colour, "the bystander's GET " + probe_path + ", being served (rows \"probe\")"});
+        std::vector<bool> seen(workers_.size() + 1, false);
+        for (const auto& row : t_.rows)
+            if (by_worker_ && row.record->ok() && !row.bystander) seen[std::min(rank_of(row.record->worker_pid), workers_.size())] = true;
+        const std::string process = serving_process_name(r_.configuration);
+        for (std::size_t k = 0; k < seen.size(); ++k) {
+            if (!seen[k]) continue;
+            if (k == workers_.size()) entries.push_back({worker_colour(k), "served by an unknown worker"});
+            else entries.push_back({worker_colour(k), (queued_ ? "run by queue worker " : "served by " + process + " ") + std::to_string(k + 1) +
+                                                          (k == 0 ? (queued_ ? " (ran most)" : " (answered most)") : "")});
+        }
+        legend(out, entries);
     }
-    int y = 4;
-    for (const auto& row : t.rows) {
+
+    // The time axis, in seconds, as four steps of grid.
+    void axis_of(std::ostream& out, int height) const {
+        for (int tick = 0; tick <= 4; ++tick) {
+            double tx = left + tick * plot() / 4.0;
+            out << "<line x1=\"" << tx << "\" y1=\"0\" x2=\"" << tx << "\" y2=\"" << height - 20 << "\" class=\"grid\"/>"
+                << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">"
+                << fixed(static_cast<double>(axis_) * tick / 4.0 / 1e6, 3) << " s</text>\n";
+        }
+    }
+
+    // One request's row: waiting, then served (or run by a queue worker), or only what the client saw.
+    void row_of(std::ostream& out, const TimelineRow& row, int y) const {
         const RequestRecord* q = row.record;
         out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">" << (row.bystander ? "probe " : "#") << q->index << "</text>";
         if (!q->ok()) {
             out << "<text x=\"" << left << "\" y=\"" << y + 11 << "\" class=\"failed\">failed: " << escape(to_string(q->error)) << "</text>\n";
-            y += row_height;
-            continue;
+            return;
         }
-        if (!q->has_server_stamps() && !queued) {  // only what the client saw
+        if (!q->has_server_stamps() && !queued_) {
             out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y << "\" width=\""
                 << std::max(1.0, x(q->end_us) - x(q->send_us)) << "\" height=\"12\" fill=\"" << waiting_colour << "\"><title>#"
-                << q->index << ": sent " << fixed(static_cast<double>(q->send_us - t0) / 1000.0, 1) << " ms, answered "
-                << fixed(static_cast<double>(q->end_us - t0) / 1000.0, 1) << " ms (when it was served is unknown)</title></rect>\n";
-            y += row_height;
-            continue;
+                << q->index << ": sent " << ms_from_start(q->send_us) << " ms, answered " << ms_from_start(q->end_us)
+                << " ms (when it was served is unknown)</title></rect>\n";
+            return;
         }
         std::int64_t start = q->has_server_stamps() ? q->server_start_us : q->send_us;
         const char* colour = row.bystander ? bystander_colour
-                           : by_worker     ? worker_colour(std::min(rank_of(q->worker_pid), workers.size()))
+                           : by_worker_    ? worker_colour(std::min(rank_of(q->worker_pid), workers_.size()))
                                            : served_colour;
         out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y << "\" width=\""
             << std::max(0.0, x(start) - x(q->send_us)) << "\" height=\"12\" fill=\"" << waiting_colour << "\"/>"
             << "<rect class=\"bar served\" x=\"" << x(start) << "\" y=\"" << y << "\" width=\""
             << std::max(1.0, x(q->finished_us()) - x(start)) << "\" height=\"12\" fill=\"" << colour << "\">"
-            << "<title>#" << q->index << ": sent " << fixed(static_cast<double>(q->send_us - t0) / 1000.0, 1) << " ms, "
-            << (queued ? "answered " + fixed(static_cast<double>(q->end_us - t0) / 1000.0, 1) + " ms, run from " : "served from ")
-            << fixed(static_cast<double>(start - t0) / 1000.0, 1) << " ms, done " << fixed(static_cast<double>(q->finished_us() - t0) / 1000.0, 1)
-            << " ms" << (by_worker && q->worker_pid >= 0 ? ", " + std::string(serving_process_name(r.configuration)) + " " + std::to_string(rank_of(q->worker_pid) + 1) : "")
+            << "<title>#" << q->index << ": sent " << ms_from_start(q->send_us) << " ms, "
+            << (queued_ ? "answered " + ms_from_start(q->end_us) + " ms, run from " : "served from ") << ms_from_start(start)
+            << " ms, done " << ms_from_start(q->finished_us()) << " ms"
+            << (by_worker_ && q->worker_pid >= 0 ? ", " + std::string(serving_process_name(r_.configuration)) + " " + std::to_string(rank_of(q->worker_pid) + 1) : "")
             << "</title></rect>\n";
-        if (queued)
+        if (queued_)
             out << "<rect class=\"answer\" x=\"" << x(q->end_us) << "\" y=\"" << y - 1 << "\" width=\"2\" height=\"14\" fill=\""
                 << answered_colour << "\"/>\n";
-        y += row_height;
+    }
+
+    static constexpr int left = 70, right = 50, row_height = 16;
+
+private:
+    double plot() const { return width - left - right; }
+    double x(std::int64_t us) const { return left + static_cast<double>(us - t_.t0) * plot() / static_cast<double>(axis_); }
+    std::string ms_from_start(std::int64_t us) const { return fixed(static_cast<double>(us - t_.t0) / 1000.0, 1); }
+    std::size_t rank_of(std::int64_t pid) const {
+        return static_cast<std::size_t>(std::find(workers_.begin(), workers_.end(), pid) - workers_.begin());
+    }
+
+    const ConfigurationResult& r_;
+    const TimelineRows& t_;
+    const std::int64_t axis_;
+    const bool queued_;     // answered at once, run later by a queue worker
+    const bool by_worker_;  // coloured by the process that served it
+    const std::vector<std::int64_t> workers_;
+};
+
+}  // namespace
+
+void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows,
+                  const char* css_class, const std::string& probe_path) {
+    TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows, probe_path.empty() ? 0 : bystanders_drawn);
+    const std::int64_t span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
+    if (span <= 0) return;
+    TimelineDrawing drawing(r, t, axis);
+    drawing.legend_of(out, probe_path);
+    int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 40;
+    out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span << "\" data-axis-us=\"" << axis
+        << "\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"timeline of " << escape(r.configuration.label)
+        << (zoomed ? ", zoomed" : "") << "\">\n";
+    drawing.axis_of(out, height);
+    int y = 4;
+    for (const auto& row : t.rows) {
+        drawing.row_of(out, row, y);
+        y += TimelineDrawing::row_height;
     }
     out << "</svg>\n";
 }

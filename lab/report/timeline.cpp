@@ -1,6 +1,7 @@
 #include "lab/report/timeline.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 #include <cstdlib>
 
@@ -75,10 +76,37 @@ std::int64_t shared_axis_us(const RunResult& run) {
     return axis;
 }
 
+namespace {
+
+// The heading of a configuration's timeline: its label and mode, and what each kind of bar means.
+std::string timeline_heading(const ConfigurationResult& result, const Batch& batch, const TimelineRows& t, const Load& load,
+                             const Layout& layout) {
+    const bool queued = result.configuration.queued();
+    return wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " + std::to_string(batch.number) +
+                    (queued      ? " (the median): answered 202 at once, then ░ waiting in the queue   █ being run by a queue worker"
+                     : t.stamped ? " (the median): ░ sent, waiting for the server   █ being served"
+                                 : " (the median): ░ sent, waiting for the answer (the server's own timings are unknown: "
+                                   "client-side figures only)") +
+                    (t.bystanders ? "   ▓ the bystander's GET " + load.probe_path + " (probe rows), being served" : ""),
+                layout.wide ? 100'000 : layout.columns);
+}
+
+// One request's bar: ░ sent and waiting until the server begins it, then (the answer's trip
+// included) █ served, or ▓ for the bystander's.
+std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int columns, const std::function<int(std::int64_t)>& column) {
+    std::string bar;
+    int send = column(r.send_us), done = column(r.finished_us());
+    int start = r.has_server_stamps() ? column(r.server_start_us) : queued ? send : columns;
+    for (int c = 0; c < columns; ++c)
+        bar += c < send || c >= std::max(done, send + 1) ? " " : c >= start ? (bystander ? "▓" : "█") : "░";
+    return bar;
+}
+
+}  // namespace
+
 std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout, std::int64_t axis_us) {
     const Batch& batch = result.batches[result.median_batch];
     TimelineRows t = timeline_rows(batch, 40, load.probe_path.empty() ? 0 : bystanders_drawn);
-    const bool bystander = t.bystanders;
     const std::int64_t t0 = t.t0, axis = std::max<std::int64_t>(axis_us, t.t1 - t.t0);
     if (t.t1 <= t0 || axis <= 0) return "";
     const bool queued = result.configuration.queued();
@@ -90,19 +118,9 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
     auto tail = [&](bool with_model) { return 1 + 2 + 13 + (queued ? 18 : 0) + (with_model ? 17 : 0) + (by_worker ? 12 : 0); };
     const bool modelled = !result.model.formula.empty() && (layout.wide || layout.columns - 11 - tail(true) >= 20);
     const int columns = layout.wide ? 60 : std::max(20, layout.columns - 11 - tail(modelled));
-    auto column = [&](std::int64_t us) {
-        return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns);
-    };
+    auto column = [&](std::int64_t us) { return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns); };
 
-    const bool stamped = t.stamped;  // (without the server's stamps, the client knows when it sent and when it was answered)
-    std::string out = wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " +
-                               std::to_string(batch.number) +
-                               (queued    ? " (the median): answered 202 at once, then ░ waiting in the queue   █ being run by a queue worker"
-                                : stamped ? " (the median): ░ sent, waiting for the server   █ being served"
-                                          : " (the median): ░ sent, waiting for the answer (the server's own timings are unknown: "
-                                            "client-side figures only)") +
-                               (bystander ? "   ▓ the bystander's GET " + load.probe_path + " (probe rows), being served" : ""),
-                           layout.wide ? 100'000 : layout.columns);
+    std::string out = timeline_heading(result, batch, t, load, layout);
     if (t.rows.size() < t.total)
         out += "(" + std::to_string(t.rows.size()) + " of its " + std::to_string(t.total) + " requests, evenly spaced)\n";
     std::string end = seconds_text(axis);
@@ -112,24 +130,14 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
     for (const auto& [r, position, by] : t.rows) {
         char label[16];
         std::snprintf(label, sizeof label, by ? "probe %2d |" : "req %3d  |", r->index);
-        std::string bar;
-        int send = column(r->send_us), done = column(r->finished_us());
-        // Waiting until the server begins it; from then on (the answer's trip included) served.
-        int start = r->has_server_stamps() ? column(r->server_start_us) : queued ? send : columns;
-        for (int c = 0; c < columns; ++c)
-            bar += c < send || c >= std::max(done, send + 1) ? " " : c >= start ? (by ? "▓" : "█") : "░";
-        out += label + bar + "|  ";
+        out += label + bar_of(*r, by, queued, columns, column) + "|  ";
         if (!r->ok()) {
             out += "failed: " + std::string(to_string(r->error)) + "\n";
             continue;
         }
         if (queued) out += "answered " + seconds_text(r->end_us - t0) + ", ";
         out += "done " + seconds_text(r->finished_us() - t0);
-        if (modelled && !by) {
-            char text[32];
-            std::snprintf(text, sizeof text, "   model %.3f s", position < model.size() ? model[position] : 0.0);
-            out += text;
-        }
+        if (modelled && !by) out += "   model " + fixed(position < model.size() ? model[position] : 0.0) + " s";
         if (by_worker && r->worker_pid >= 0) {
             auto rank = std::find(workers.begin(), workers.end(), r->worker_pid) - workers.begin();
             out += "   " + std::string(result.configuration.behind_nginx() ? "host" : "worker") + " " + std::to_string(rank + 1);

@@ -1,7 +1,9 @@
 #include "lab/results/reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -28,7 +30,8 @@ ErrorKind error_kind(const std::string& text) {
 // requests.csv: configuration index -> batch number -> its requests and probes.
 using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 
-CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationResult>& configurations) {
+// The file's rows, header first, each as its fields; damage said with the file's name.
+std::vector<std::vector<std::string>> csv_rows(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) damaged(file, "cannot be read");
     std::stringstream text;
@@ -40,82 +43,114 @@ CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationRe
         damaged(file, e.what());
     }
     if (rows.empty()) damaged(file, "empty: not even its header line");
+    return rows;
+}
+
+// One row of requests.csv, its cells by column name, each checked as it is read.
+class CsvRow {
+public:
+    CsvRow(const fs::path& file, const std::vector<std::vector<std::string>>& rows, const std::map<std::string, std::size_t>& column,
+           std::size_t line)
+        : file_(file), column_(column), fields_(rows[line]), where_("row " + std::to_string(line + 1)) {
+        if (fields_.size() != rows[0].size())
+            damaged(file, where_ + " has " + std::to_string(fields_.size()) + " fields, the header " + std::to_string(rows[0].size()));
+    }
+    bool has(const char* name) const { return column_.count(name) > 0; }
+    const std::string& at(const char* name) const { return fields_[column_.at(name)]; }
+    // A number, or -1 for an empty cell ("did not happen"); anything else is damage.
+    std::int64_t integer(const char* name, std::int64_t low, std::int64_t high) const {
+        const std::string& cell = at(name);
+        if (cell.empty()) return -1;
+        std::int64_t value = 0;
+        auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+        if (ec != std::errc{} || end != cell.data() + cell.size() || value < low || value > high)
+            fail(std::string(", column '") + name + "': '" + cell + "' is not a whole number from " +
+                 std::to_string(low) + " to " + std::to_string(high));
+        return value;
+    }
+    [[noreturn]] void fail(const std::string& reason) const { damaged(file_, where_ + reason); }
+
+private:
+    const fs::path& file_;
+    const std::map<std::string, std::size_t>& column_;
+    const std::vector<std::string>& fields_;
+    std::string where_;
+};
+
+// Which of summary.json's configurations a row belongs to: by its index (older files: its label),
+// and its label must agree, or the two files are of two runs.
+std::size_t configuration_of(const CsvRow& row, const std::vector<ConfigurationResult>& configurations) {
+    std::size_t config = 0;
+    if (row.has("configuration_index")) {
+        std::int64_t n = row.integer("configuration_index", 0, static_cast<std::int64_t>(configurations.size()) - 1);
+        if (n < 0) row.fail(": no configuration_index");
+        config = static_cast<std::size_t>(n);
+    } else {
+        auto same = std::find_if(configurations.begin(), configurations.end(),
+                                 [&](const auto& c) { return c.configuration.label == row.at("configuration"); });
+        if (same == configurations.end()) row.fail(": configuration '" + row.at("configuration") + "' is not in summary.json");
+        config = static_cast<std::size_t>(same - configurations.begin());
+    }
+    if (row.at("configuration") != configurations[config].configuration.label)
+        row.fail(": configuration '" + row.at("configuration") + "' where summary.json has '" +
+                 configurations[config].configuration.label + "' (files of two different runs?)");
+    return config;
+}
+
+// A row's request, as the harness recorded it (columns older files lack stay "did not happen").
+RequestRecord request_of(const CsvRow& row) {
+    const std::int64_t any = std::numeric_limits<std::int64_t>::max();
+    RequestRecord r;
+    r.batch = static_cast<int>(row.integer("batch", 0, 100));
+    r.index = static_cast<int>(row.integer("index", 0, 10'000'000));
+    r.connection = static_cast<int>(row.integer("connection", -1, 1'000'000));
+    r.intended_us = row.integer("intended_us", -any, any);
+    r.connect_us = row.integer("connect_us", -any, any);
+    r.send_us = row.integer("send_us", -any, any);
+    r.first_byte_us = row.integer("first_byte_us", -any, any);
+    r.end_us = row.integer("end_us", -any, any);
+    r.status = static_cast<int>(std::max<std::int64_t>(0, row.integer("status", 0, 999)));
+    r.bytes = static_cast<std::size_t>(std::max<std::int64_t>(0, row.integer("bytes", 0, any)));
+    r.worker_pid = row.integer("worker_pid", -1, any);
+    r.thread_id = row.integer("thread_id", -1, any);
+    r.server_start_us = row.integer("server_start_us", -any, any);
+    r.server_end_us = row.integer("server_end_us", -any, any);
+    if (row.has("db_start_us") && row.has("db_end_us")) {
+        r.db_start_us = row.integer("db_start_us", -any, any);
+        r.db_end_us = row.integer("db_end_us", -any, any);
+    }
+    if (row.has("job_queued_us") && row.has("done_us")) {
+        r.job_queued_us = row.integer("job_queued_us", -any, any);
+        r.done_us = row.integer("done_us", -any, any);
+    }
+    if (row.has("endpoint"))  // which target of `lab load`'s mix
+        r.endpoint = static_cast<int>(std::max<std::int64_t>(0, row.integer("endpoint", 0, 99)));
+    try {
+        r.error = error_kind(row.at("error"));
+    } catch (const std::invalid_argument& e) {
+        row.fail(std::string(", column 'error': ") + e.what());
+    }
+    return r;
+}
+
+CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationResult>& configurations) {
+    const auto rows = csv_rows(file);
     std::map<std::string, std::size_t> column;
     for (std::size_t i = 0; i < rows[0].size(); ++i) column[rows[0][i]] = i;
     for (const char* needed : {"configuration", "batch", "kind", "index", "connection", "intended_us", "connect_us", "send_us",
                                "first_byte_us", "end_us", "status", "bytes", "worker_pid", "thread_id",
                                "server_start_us", "server_end_us", "error"})
         if (!column.count(needed)) damaged(file, std::string("no column '") + needed + "'");
-    bool indexed = column.count("configuration_index") > 0;  // (older files: by label)
-
     CsvBatches batches;
     for (std::size_t line = 1; line < rows.size(); ++line) {
-        const auto& f = rows[line];
-        std::string where = "row " + std::to_string(line + 1);
-        if (f.size() != rows[0].size())
-            damaged(file, where + " has " + std::to_string(f.size()) + " fields, the header " + std::to_string(rows[0].size()));
-        auto at = [&](const char* name) -> const std::string& { return f[column.at(name)]; };
-        // A number, or -1 for an empty cell ("did not happen"); anything else is damage.
-        auto integer = [&](const char* name, std::int64_t low, std::int64_t high) -> std::int64_t {
-            const std::string& cell = at(name);
-            if (cell.empty()) return -1;
-            std::int64_t value = 0;
-            auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-            if (ec != std::errc{} || end != cell.data() + cell.size() || value < low || value > high)
-                damaged(file, where + ", column '" + name + "': '" + cell + "' is not a whole number from " +
-                                  std::to_string(low) + " to " + std::to_string(high));
-            return value;
-        };
-        const std::int64_t any = std::numeric_limits<std::int64_t>::max();
-        std::size_t config = 0;
-        if (indexed) {
-            std::int64_t n = integer("configuration_index", 0, static_cast<std::int64_t>(configurations.size()) - 1);
-            if (n < 0) damaged(file, where + ": no configuration_index");
-            config = static_cast<std::size_t>(n);
-        } else {
-            auto same = std::find_if(configurations.begin(), configurations.end(),
-                                     [&](const auto& c) { return c.configuration.label == at("configuration"); });
-            if (same == configurations.end()) damaged(file, where + ": configuration '" + at("configuration") + "' is not in summary.json");
-            config = static_cast<std::size_t>(same - configurations.begin());
-        }
-        if (at("configuration") != configurations[config].configuration.label)
-            damaged(file, where + ": configuration '" + at("configuration") + "' where summary.json has '" +
-                              configurations[config].configuration.label + "' (files of two different runs?)");
-        RequestRecord r;
-        r.batch = static_cast<int>(integer("batch", 0, 100));
-        r.index = static_cast<int>(integer("index", 0, 10'000'000));
-        r.connection = static_cast<int>(integer("connection", -1, 1'000'000));
-        r.intended_us = integer("intended_us", -any, any);
-        r.connect_us = integer("connect_us", -any, any);
-        r.send_us = integer("send_us", -any, any);
-        r.first_byte_us = integer("first_byte_us", -any, any);
-        r.end_us = integer("end_us", -any, any);
-        r.status = static_cast<int>(std::max<std::int64_t>(0, integer("status", 0, 999)));
-        r.bytes = static_cast<std::size_t>(std::max<std::int64_t>(0, integer("bytes", 0, any)));
-        r.worker_pid = integer("worker_pid", -1, any);
-        r.thread_id = integer("thread_id", -1, any);
-        r.server_start_us = integer("server_start_us", -any, any);
-        r.server_end_us = integer("server_end_us", -any, any);
-        if (column.count("db_start_us") && column.count("db_end_us")) {  // (older files have none)
-            r.db_start_us = integer("db_start_us", -any, any);
-            r.db_end_us = integer("db_end_us", -any, any);
-        }
-        if (column.count("job_queued_us") && column.count("done_us")) {  // (nor these)
-            r.job_queued_us = integer("job_queued_us", -any, any);
-            r.done_us = integer("done_us", -any, any);
-        }
-        if (column.count("endpoint"))  // which target of `lab load`'s mix (nor this)
-            r.endpoint = static_cast<int>(std::max<std::int64_t>(0, integer("endpoint", 0, 99)));
-        try {
-            r.error = error_kind(at("error"));
-        } catch (const std::invalid_argument& e) {
-            damaged(file, where + ", column 'error': " + e.what());
-        }
-        if (at("kind") != "request" && at("kind") != "probe")
-            damaged(file, where + ", column 'kind': '" + at("kind") + "' is neither request nor probe");
+        CsvRow row(file, rows, column, line);
+        std::size_t config = configuration_of(row, configurations);
+        RequestRecord r = request_of(row);
+        const std::string& kind = row.at("kind");
+        if (kind != "request" && kind != "probe") row.fail(", column 'kind': '" + kind + "' is neither request nor probe");
         Batch& batch = batches[config][r.batch];
         batch.number = r.batch;
-        (at("kind") == "probe" ? batch.probes : batch.requests).push_back(r);
+        (kind == "probe" ? batch.probes : batch.requests).push_back(r);
     }
     return batches;
 }

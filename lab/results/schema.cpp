@@ -341,16 +341,13 @@ json summary_json(const RunResult& run) {
     return top;
 }
 
-StoredRun run_from_summary(const json& summary) {
-    if (!summary.is_object()) throw SchemaError("the file must hold one JSON object");
-    StoredRun stored;
-    RunResult& run = stored.run;
+namespace {
+
+// The lesson's own keys: its name, kind, words, load and key figure.
+void read_lesson_keys(const Reader& top, RunResult& run) {
     Scenario& s = run.scenario;
-    Reader top{summary, ""};
-    for (const char* required : {"scenario", "load", "configurations"})
-        if (!summary.contains(required)) top.fail(required, "missing");
     top("scenario", s.name);
-    top("kind", s.kind);  // absent in folders written before it existed: a lesson, unless read below as `lab load`'s
+    top("kind", s.kind);  // absent in folders written before it existed: a lesson, unless read as `lab load`'s
     top("title", s.title);
     top("source", s.source);
     top("teaching", s.teaching);
@@ -361,6 +358,10 @@ StoredRun run_from_summary(const json& summary) {
     top("key_figure", figure);  // absent in folders written before it existed
     if (auto known = key_figure_named(figure)) s.key_figure = *known;
     else top.fail("key_figure", "'" + figure.substr(0, 40) + "' is not a key figure the lab knows");
+}
+
+// The claims the run checked, and the sweep it measured, if any.
+void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) {
     if (auto expect = summary.find("expect"); expect != summary.end()) {
         if (!expect->is_array()) top.fail("expect", "must be a list");
         for (std::size_t k = 0; k < expect->size(); ++k) {
@@ -381,38 +382,54 @@ StoredRun run_from_summary(const json& summary) {
         if (!std::is_sorted(read_back.values.begin(), read_back.values.end())) top.fail("sweep", "values must ascend, as a run writes them");
         s.sweep = read_back;
     }
+}
+
+// One configuration: its keys, its result's, and its batches' notes.
+void read_configuration_entry(const json& entry, std::size_t i, StoredRun& stored) {
+    std::string where = "configurations[" + std::to_string(i) + "]";
+    if (!entry.is_object()) throw SchemaError(where + ": must be an object");
+    const std::optional<Sweep>& sweep = stored.run.scenario.sweep;
+    Reader c{entry, where + "."};
+    ConfigurationResult r;
+    configuration_fields(c, r.configuration);
+    result_fields(c, r);
+    if (auto v = r.configuration.sweep_value;
+        v && (!sweep || std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
+        c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
+    std::vector<StoredBatch> notes;
+    if (auto b = entry.find("batches"); b != entry.end()) {
+        if (!b->is_array()) c.fail("batches", "must be a list");
+        for (std::size_t k = 0; k < b->size(); ++k) {
+            if (!(*b)[k].is_object()) c.fail("batches", "must be a list of objects");
+            Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
+            StoredBatch note;
+            batch_fields(br, note);
+            notes.push_back(note);
+        }
+    }
+    int median = 0;
+    c("median_batch", median, Bound{0, 100});
+    stored.run.configurations.push_back(std::move(r));
+    stored.batches.push_back(std::move(notes));
+    stored.median_batch.push_back(median);
+}
+
+}  // namespace
+
+StoredRun run_from_summary(const json& summary) {
+    if (!summary.is_object()) throw SchemaError("the file must hold one JSON object");
+    StoredRun stored;
+    Reader top{summary, ""};
+    for (const char* required : {"scenario", "load", "configurations"})
+        if (!summary.contains(required)) top.fail(required, "missing");
+    read_lesson_keys(top, stored.run);
+    read_claims_and_sweep(summary, top, stored.run.scenario);
     const json& list = summary["configurations"];
     if (!list.is_array() || list.empty()) top.fail("configurations", "must be a list of at least one configuration");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        std::string where = "configurations[" + std::to_string(i) + "]";
-        if (!list[i].is_object()) throw SchemaError(where + ": must be an object");
-        Reader c{list[i], where + "."};
-        ConfigurationResult r;
-        configuration_fields(c, r.configuration);
-        result_fields(c, r);
-        if (auto v = r.configuration.sweep_value;
-            v && (!s.sweep || std::find(s.sweep->values.begin(), s.sweep->values.end(), *v) == s.sweep->values.end()))
-            c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
-        std::vector<StoredBatch> notes;
-        if (auto b = list[i].find("batches"); b != list[i].end()) {
-            if (!b->is_array()) c.fail("batches", "must be a list");
-            for (std::size_t k = 0; k < b->size(); ++k) {
-                if (!(*b)[k].is_object()) c.fail("batches", "must be a list of objects");
-                Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
-                StoredBatch note;
-                batch_fields(br, note);
-                notes.push_back(note);
-            }
-        }
-        int median = 0;
-        c("median_batch", median, Bound{0, 100});
-        run.configurations.push_back(std::move(r));
-        stored.batches.push_back(std::move(notes));
-        stored.median_batch.push_back(median);
-    }
-    bool all_external = std::all_of(run.configurations.begin(), run.configurations.end(),
+    for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, stored);
+    bool all_external = std::all_of(stored.run.configurations.begin(), stored.run.configurations.end(),
                                     [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
-    if (!summary.contains("kind") && all_external) s.kind = RunKind::load;  // (older folders said so by their servers)
+    if (!summary.contains("kind") && all_external) stored.run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
     return stored;
 }
 

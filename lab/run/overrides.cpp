@@ -58,9 +58,8 @@ void fill_lesson_values(std::string& text, const Scenario& s) {
     fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
 }
 
-}  // namespace
-
-Scenario apply(Scenario s, const Overrides& o) {
+// The numbers the command line gives, in place of the file's: the load's and every row's.
+void take_numbers(Scenario& s, const Overrides& o) {
     if (o.requests) s.load.requests = *o.requests;
     if (o.concurrency) s.load.concurrency = *o.concurrency;
     if (o.delay_ms && *o.delay_ms != s.load.delay_ms) {
@@ -81,13 +80,11 @@ Scenario apply(Scenario s, const Overrides& o) {
         if (o.balance) c.balance = *o.balance;
         if (o.db_pool) c.db_pool = *o.db_pool;
     }
-    // A sweep from the command line replaces the file's; one value for the file's swept option
-    // measures that value alone.
-    std::optional<Sweep> sweep = o.sweep ? o.sweep : s.sweep;
-    if (sweep && !o.sweep && o.single(sweep->option)) sweep.reset();
-    s.sweep.reset();
-    // A claim the file makes at a value of its sweep's option ([[expect]] at = 20), in a run that
-    // does not sweep that option: checked if the run is at that value, else said to be elsewhere.
+}
+
+// A claim the file makes at a value of its sweep's option ([[expect]] at = 20), in a run that
+// does not sweep that option: checked if the run is at that value, else said to be elsewhere.
+void place_claims_at_values(Scenario& s, const std::optional<Sweep>& sweep) {
     for (Expectation& e : s.expectations) {
         if (!e.at || e.at_option.empty() || (sweep && e.at_option == sweep->option)) continue;
         const SweepOption* option = find_sweep_option(e.at_option);
@@ -101,14 +98,10 @@ Scenario apply(Scenario s, const Overrides& o) {
                          option->symbol + " = " + std::to_string(actual);
         }
     }
-    if (sweep) {
-        if (auto problem = sweep_problem(*sweep)) throw std::invalid_argument("--" + sweep->option + ": " + *problem);
-        if (s.load.rate > 0)
-            throw std::invalid_argument("--" + sweep->option + " takes one value here: a sweep measures closed-loop batches, and " +
-                                        s.name + " is an open loop");
-        s = expand_sweep(std::move(s), *sweep);
-    }
-    // Labels, claims, the title and the text are built from the values that run (fill_values).
+}
+
+// Labels, claims, the title and the text, built from the values that run (fill_values).
+void fill_texts(Scenario& s) {
     for (auto& c : s.configurations) {
         const Load own = load_of(s.load, c);
         for (std::string* text : {&c.label, &c.series}) fill_values(*text, c, own);  // (a sweep's series shows its symbol)
@@ -122,19 +115,40 @@ Scenario apply(Scenario s, const Overrides& o) {
         fill_lesson_values(e.claim, s);  // and another row's, `{T@1}`, as the text names them
     }
     for (std::string* text : {&s.title, &s.teaching}) fill_lesson_values(*text, s);  // by its rows' values
-    if (o.only) {  // one configuration, by its label or its row in the file (from 1), with all its sweep's points
-        const std::string& want = *o.only;
-        std::vector<Configuration> kept;
-        for (std::size_t i = 0; i < s.configurations.size(); ++i)
-            if (s.configurations[i].label == want || std::to_string(s.configurations[i].number) == want) kept.push_back(s.configurations[i]);
-        if (kept.empty()) {
-            std::string known;
-            for (std::size_t i = 0; i < s.configurations.size(); ++i)
-                known += "\n  " + std::to_string(s.configurations[i].number) + ": " + s.configurations[i].label;
-            throw std::invalid_argument("--only '" + want + "': no such configuration in " + s.name + "; it has:" + known);
-        }
-        s.configurations = std::move(kept);
+}
+
+// --only: one configuration, by its label or its row in the file (from 1), with all its sweep's points.
+void keep_only(Scenario& s, const std::string& want) {
+    std::vector<Configuration> kept;
+    for (const Configuration& c : s.configurations)
+        if (c.label == want || std::to_string(c.number) == want) kept.push_back(c);
+    if (kept.empty()) {
+        std::string known;
+        for (const Configuration& c : s.configurations) known += "\n  " + std::to_string(c.number) + ": " + c.label;
+        throw std::invalid_argument("--only '" + want + "': no such configuration in " + s.name + "; it has:" + known);
     }
+    s.configurations = std::move(kept);
+}
+
+}  // namespace
+
+Scenario apply(Scenario s, const Overrides& o) {
+    take_numbers(s, o);
+    // A sweep from the command line replaces the file's; one value for the file's swept option
+    // measures that value alone.
+    std::optional<Sweep> sweep = o.sweep ? o.sweep : s.sweep;
+    if (sweep && !o.sweep && o.single(sweep->option)) sweep.reset();
+    s.sweep.reset();
+    place_claims_at_values(s, sweep);
+    if (sweep) {
+        if (auto problem = sweep_problem(*sweep)) throw std::invalid_argument("--" + sweep->option + ": " + *problem);
+        if (s.load.rate > 0)
+            throw std::invalid_argument("--" + sweep->option + " takes one value here: a sweep measures closed-loop batches, and " +
+                                        s.name + " is an open loop");
+        s = expand_sweep(std::move(s), *sweep);
+    }
+    fill_texts(s);
+    if (o.only) keep_only(s, *o.only);
     return s;
 }
 

@@ -173,99 +173,141 @@ std::optional<std::string> bystander_verdict(const ConfigurationResult& r, const
     return std::string(text);
 }
 
-ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
-                                      const RunSettings& settings) {
-    Scenario s = scenario;  // with this configuration's own N, C and d, if it has them (a sweep's point)
-    s.load = load_of(s.load, c);
-    ConfigurationResult result;
-    result.configuration = c;
-    result.model = model_of(c, s.load);
-    result.model_s = predicted_makespan_s(result.model, workload_of(s.load));
-    try {
-        // Its server (or hosts behind nginx, whose /stats would be one host's: not asked), and
-        // the queue workers its jobs go to.
-        ConfigurationProcesses processes = start_processes(c, settings);
-        ServerProcess* server = processes.server.get();
-        LoadSpec spec = load_spec(c, s.load, processes, settings);
-        // A background task's answer is due at once, but its work may hold the server up to N·c.
-        double deadline_s = s.load.background() ? s.load.requests * s.load.delay_ms / 1000.0
-                          : c.lab_written()       ? result.model_s
-                                                  : deadline_model_s(scenario, s.load);
-        const int slack_s = c.server == Server::fastapi ? real_stack_slack_s : deadline_slack_s;
-        spec.deadline = batch_deadline(deadline_s, slack_s);
-        if (spec.deadline.count() > 0) spec.deadline += spec.probe_after;
-        auto send = c.client == Client::sequential ? run_sequential_batch : run_concurrent_batch;
-        // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
-        // configuration ends there with the reason: its server is not going to answer.
-        // So is the batch a student's app died in (its requests recorded as failed).
-        auto keep_if_cut_off = [&](Batch batch) {
-            refuse_missing_route(c, batch, spec.target);
-            auto gone = c.server == Server::app && server ? server->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
-                                                     : std::nullopt;
-            if (!batch.cut_off && !gone) return batch;
-            result.stats.push_back(summarize(batch));
-            result.batches.push_back(std::move(batch));
-            if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server->log(), 4));
-            char why[200];
-            std::snprintf(why, sizeof why, "no answer within %.1f s (%d× the model's %.3f s + %d s): is the server stopped or overloaded?",
-                          static_cast<double>(spec.deadline.count()) / 1000.0, deadline_factor, deadline_s, slack_s);
-            throw std::runtime_error(why);
-        };
-
-        // Its own account (loop blocked, lag, background tasks), where it keeps one the lab can read.
-        const std::string account = server ? c.stats_path() : "";
-        httplib::Client stats(spec.host, spec.port);
-        for (int k = 0; k <= s.load.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
-            if (settings.progress && (k > 0 || s.load.warmup)) settings.progress->batch(k, s.load.repeat, s.load.requests);
-            if (k == 0) {
-                if (s.load.warmup) keep_if_cut_off(send(spec, 0));  // (closed loop, also before an open-loop run)
-                if (!account.empty() && s.load.background()) wait_for_background_tasks(stats, account, spec.deadline);
-                continue;
-            }
-            if (!account.empty()) stats.Get(account + "?reset=1");
-            if (s.load.rate > 0) {
-                OpenLoopSpec open{spec, s.load.rate, std::chrono::milliseconds(s.load.duration_ms),
-                                  s.load.stall_ms > 0 ? s.load.path + "?ms=" + std::to_string(s.load.stall_ms) : "",
-                                  std::chrono::milliseconds(s.load.stall_at_ms)};
-                result.open_loop.push_back(run_open_loop(open, k));
-                result.batches.push_back(result.open_loop.back().batch);
-            } else {
-                result.batches.push_back(keep_if_cut_off(send(spec, k)));
-            }
-            if (!account.empty() && s.load.background()) wait_for_background_tasks(stats, account, spec.deadline);
-            result.stats.push_back(summarize(result.batches.back()));
-            auto [lag_ms, computing] = !account.empty() ? server_account(stats, account) : std::pair{-1.0, -1};
-            result.loop_blocked_ms.push_back(lag_ms);
-            result.max_computing.push_back(computing);
-        }
-        // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and
-        // by its share of the pages it holds now (PSS), while the server still holds them.
-        result.peak_rss_kib = processes.peak_rss_kib();
-        result.pss_kib = processes.pss_kib();
-        if (server) result.server_log = server->log();
-        processes.stop();
-    } catch (const std::exception& e) {
-        result.error = e.what();
-        return result;
-    }
+// The batch nearest the median makespan (for an even count, the lower middle one), and the
+// verdict its figures give, in words.
+void judge(ConfigurationResult& result, const Load& load) {
     std::vector<double> makespans;
     for (const auto& st : result.stats) makespans.push_back(st.makespan_s);
     result.makespan = spread_of(makespans);
-    // The batch nearest the median (for an even count, the lower middle one).
     std::vector<std::size_t> order(makespans.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return makespans[a] < makespans[b]; });
     result.median_batch = order[(order.size() - 1) / 2];
-    result.verdict = verdict(result.stats[result.median_batch], s.load.requests, s.load.concurrency);
+    result.verdict = verdict(result.stats[result.median_batch], load.requests, load.concurrency);
     // One request, or answers before their work (202): nothing to serve one at a time or at once.
     // What such a lesson teaches is how its bystander fared beside them.
-    if (!s.load.probe_path.empty() && (s.load.requests == 1 || s.load.background()))
-        if (auto said = bystander_verdict(result, s.load)) result.verdict = *said;
+    if (!load.probe_path.empty() && (load.requests == 1 || load.background()))
+        if (auto said = bystander_verdict(result, load)) result.verdict = *said;
     if (int in_db = result.stats[result.median_batch].max_in_database; in_db >= 0)
         result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
-    if (s.load.work_path() == "/cpu" && result.max_computing[result.median_batch] > 0)
+    if (load.work_path() == "/cpu" && result.max_computing[result.median_batch] > 0)
         result.verdict += "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
-    return result;
+}
+
+// One configuration's run, step by step: start its processes, warm up, send the measured batches
+// (each followed by the server's own account), and note what the processes held in memory.
+class ConfigurationRun {
+public:
+    ConfigurationRun(const Scenario& scenario, const Configuration& c, const RunSettings& settings)
+        : scenario_(scenario), c_(c), settings_(settings), load_(load_of(scenario.load, c)) {
+        result_.configuration = c;
+        result_.model = model_of(c, load_);
+        result_.model_s = predicted_makespan_s(result_.model, workload_of(load_));
+    }
+
+    ConfigurationResult run() && {
+        try {
+            start();
+            for (int k = 0; k <= load_.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
+                if (settings_.progress && (k > 0 || load_.warmup)) settings_.progress->batch(k, load_.repeat, load_.requests);
+                if (k == 0) warm_up();
+                else measure(k);
+            }
+            finish();
+        } catch (const std::exception& e) {
+            result_.error = e.what();
+            return std::move(result_);
+        }
+        judge(result_, load_);
+        return std::move(result_);
+    }
+
+private:
+    // Its server (or hosts behind nginx, whose /stats would be one host's: not asked), the queue
+    // workers its jobs go to, and each batch's deadline.
+    void start() {
+        processes_ = start_processes(c_, settings_);
+        server_ = processes_.server.get();
+        spec_ = load_spec(c_, load_, processes_, settings_);
+        // A background task's answer is due at once, but its work may hold the server up to N·c.
+        deadline_s_ = load_.background() ? load_.requests * load_.delay_ms / 1000.0
+                    : c_.lab_written()   ? result_.model_s
+                                         : deadline_model_s(scenario_, load_);
+        slack_s_ = c_.server == Server::fastapi ? real_stack_slack_s : deadline_slack_s;
+        spec_.deadline = batch_deadline(deadline_s_, slack_s_);
+        if (spec_.deadline.count() > 0) spec_.deadline += spec_.probe_after;
+        account_ = server_ ? c_.stats_path() : "";  // its own account, where it keeps one the lab can read
+        stats_ = std::make_unique<httplib::Client>(spec_.host, spec_.port);
+    }
+
+    Batch send(int k) { return (c_.client == Client::sequential ? run_sequential_batch : run_concurrent_batch)(spec_, k); }
+
+    // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
+    // configuration ends there with the reason: its server is not going to answer. So is the
+    // batch a student's app died in (its requests recorded as failed).
+    Batch kept(Batch batch) {
+        refuse_missing_route(c_, batch, spec_.target);
+        auto gone = c_.server == Server::app && server_
+                        ? server_->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
+                        : std::nullopt;
+        if (!batch.cut_off && !gone) return batch;
+        result_.stats.push_back(summarize(batch));
+        result_.batches.push_back(std::move(batch));
+        if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server_->log(), 4));
+        char why[200];
+        std::snprintf(why, sizeof why, "no answer within %.1f s (%d× the model's %.3f s + %d s): is the server stopped or overloaded?",
+                      static_cast<double>(spec_.deadline.count()) / 1000.0, deadline_factor, deadline_s_, slack_s_);
+        throw std::runtime_error(why);
+    }
+
+    void warm_up() {
+        if (load_.warmup) kept(send(0));  // (closed loop, also before an open-loop run)
+        if (!account_.empty() && load_.background()) wait_for_background_tasks(*stats_, account_, spec_.deadline);
+    }
+
+    void measure(int k) {
+        if (!account_.empty()) stats_->Get(account_ + "?reset=1");
+        if (load_.rate > 0) {
+            OpenLoopSpec open{spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
+                              load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
+                              std::chrono::milliseconds(load_.stall_at_ms)};
+            result_.open_loop.push_back(run_open_loop(open, k));
+            result_.batches.push_back(result_.open_loop.back().batch);
+        } else {
+            result_.batches.push_back(kept(send(k)));
+        }
+        if (!account_.empty() && load_.background()) wait_for_background_tasks(*stats_, account_, spec_.deadline);
+        result_.stats.push_back(summarize(result_.batches.back()));
+        auto [lag_ms, computing] = !account_.empty() ? server_account(*stats_, account_) : std::pair{-1.0, -1};
+        result_.loop_blocked_ms.push_back(lag_ms);
+        result_.max_computing.push_back(computing);
+    }
+
+    // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and by
+    // its share of the pages it holds now (PSS), while the server still holds them.
+    void finish() {
+        result_.peak_rss_kib = processes_.peak_rss_kib();
+        result_.pss_kib = processes_.pss_kib();
+        if (server_) result_.server_log = server_->log();
+        processes_.stop();
+    }
+
+    const Scenario& scenario_;
+    const Configuration& c_;
+    const RunSettings& settings_;
+    const Load load_;  // the scenario's, with this configuration's own N, C and d (a sweep's point)
+    ConfigurationResult result_;
+    ConfigurationProcesses processes_;
+    ServerProcess* server_ = nullptr;
+    LoadSpec spec_;
+    double deadline_s_ = 0;
+    int slack_s_ = 0;
+    std::string account_;
+    std::unique_ptr<httplib::Client> stats_;
+};
+
+ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c, const RunSettings& settings) {
+    return ConfigurationRun(scenario, c, settings).run();
 }
 
 }  // namespace

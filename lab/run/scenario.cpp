@@ -251,20 +251,19 @@ std::set<std::string> known_modes(bool worker_modes_only) {
     return {names.begin(), names.end()};
 }
 
-}  // namespace
-
-Scenario load_scenario(const fs::path& file) {
-    toml::table root;
+// The file's TOML, or a ScenarioError that says at which line and column it is not TOML.
+toml::table parsed(const fs::path& file) {
     try {
-        root = toml::parse_file(file.string());
+        return toml::parse_file(file.string());
     } catch (const toml::parse_error& e) {
         const auto& at = e.source().begin;
         throw ScenarioError(file, "line " + std::to_string(at.line) + ", column " + std::to_string(at.column),
                             std::string(e.description()));
     }
-    Scenario s;
-    s.file = file;
-    Reader top(file, root, "");
+}
+
+// The lesson's own words: its name, title, source and teaching (an exercise's question too).
+void read_lesson(Reader& top, const toml::table& root, const fs::path& file, Scenario& s) {
     top.text("name", s.name, true);
     top.text("title", s.title, true);
     top.text("source", s.source, true);
@@ -283,89 +282,119 @@ Scenario load_scenario(const fs::path& file) {
     }
     if (s.name != file.stem().string())
         top.fail("name", "'" + s.name + "' must match the file name '" + file.stem().string() + "'");
+}
 
-    const toml::node* load = root.get("load");
-    if (load && !load->is_table()) top.fail("load", "must be a table");
-    if (load) {
-        Reader r(file, *load->as_table(), "load.");
-        r.integer("requests", s.load.requests, 1, 10'000);
-        r.integer("concurrency", s.load.concurrency, 1, 10'000);
-        r.text("path", s.load.path, false, {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu"});
-        r.text("method", s.load.method, false, {"GET", "POST"});
-        r.integer("delay_ms", s.load.delay_ms, 0, 60'000);
-        r.integer("repeat", s.load.repeat, 1, 100);
-        r.boolean("warmup", s.load.warmup);
-        r.boolean("report_memory", s.load.report_memory);
-        r.number("rate", s.load.rate, 0, 100'000);
-        r.integer("duration_ms", s.load.duration_ms, 100, 600'000);
-        r.integer("stall_ms", s.load.stall_ms, 0, 60'000);
-        r.integer("stall_at_ms", s.load.stall_at_ms, 0, 600'000);
-        r.integer("stagger_ms", s.load.stagger_ms, 0, 1000);
-        r.text("probe_path", s.load.probe_path, false, {"/health", "/", "/cache", "/__lab/health"});
-        r.integer("probe_every_ms", s.load.probe_every_ms, 1, 10'000);
-        r.integer("probe_after_ms", s.load.probe_after_ms, 0, 60'000);
-        r.finish();
-        if (s.load.rate > 0)
-            if (auto problem = open_loop_problem(s.load.rate, std::chrono::milliseconds(s.load.duration_ms)))
-                r.fail("rate", *problem);
-    }
+// [load]: what is sent, each number within its bounds.
+void read_load(Reader& top, const toml::table& root, const fs::path& file, Load& load) {
+    const toml::node* node = root.get("load");
+    if (!node) return;
+    if (!node->is_table()) top.fail("load", "must be a table");
+    Reader r(file, *node->as_table(), "load.");
+    r.integer("requests", load.requests, 1, 10'000);
+    r.integer("concurrency", load.concurrency, 1, 10'000);
+    r.text("path", load.path, false, {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu"});
+    r.text("method", load.method, false, {"GET", "POST"});
+    r.integer("delay_ms", load.delay_ms, 0, 60'000);
+    r.integer("repeat", load.repeat, 1, 100);
+    r.boolean("warmup", load.warmup);
+    r.boolean("report_memory", load.report_memory);
+    r.number("rate", load.rate, 0, 100'000);
+    r.integer("duration_ms", load.duration_ms, 100, 600'000);
+    r.integer("stall_ms", load.stall_ms, 0, 60'000);
+    r.integer("stall_at_ms", load.stall_at_ms, 0, 600'000);
+    r.integer("stagger_ms", load.stagger_ms, 0, 1000);
+    r.text("probe_path", load.probe_path, false, {"/health", "/", "/cache", "/__lab/health"});
+    r.integer("probe_every_ms", load.probe_every_ms, 1, 10'000);
+    r.integer("probe_after_ms", load.probe_after_ms, 0, 60'000);
+    r.finish();
+    if (load.rate > 0)
+        if (auto problem = open_loop_problem(load.rate, std::chrono::milliseconds(load.duration_ms)))
+            r.fail("rate", *problem);
+}
 
-    const toml::node* configs = root.get("configuration");
-    if (!configs || !configs->is_array_of_tables() || configs->as_array()->empty())
-        top.fail("configuration", "needs at least one [[configuration]] table");
-    int i = 0;
-    for (const toml::node& node : *configs->as_array()) {
-        Configuration c;
-        Reader r(file, *node.as_table(), "configuration[" + std::to_string(i++) + "].");
-        r.text("label", c.label, true);
-        r.choice("server", c.server, {Server::lab, Server::app});
-        if (c.server == Server::app) {  // an exercise's: the student's app, at its route's path (lab exercise check)
-            c.mode = "app";
-            r.text("path", c.target_path, true);
-            if (c.target_path.empty() || c.target_path[0] != '/') r.fail("path", "must be the route's path, starting with /");
-        } else {
-            r.text("mode", c.mode, true, known_modes(false));
-        }
-        r.integer("threads", c.threads, 1, 10'000);
-        r.integer("workers", c.workers, 1, 64);
-        r.choice("balance", c.balance);
-        r.text("worker_mode", c.worker_mode, false, known_modes(true));
-        r.choice("client", c.client);
-        r.boolean("gil", c.gil);
-        r.integer("db_pool", c.db_pool, 1, 100);
-        r.integer("queue_workers", c.queue_workers, 0, 64);
-        r.integer("hosts", c.hosts, 0, 16);
-        r.choice("upstream", c.upstream);
-        if (c.behind_nginx() && c.queued()) r.fail("hosts", "and queue_workers do not go together: hosts serve the work, a queue hands it to workers");
-        if (c.queued() && s.load.path != "/cpu" && s.load.path != "/delay")
-            r.fail("queue_workers", "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the load's path is " + s.load.path);
-        if (c.queued() && c.client == Client::sequential) r.fail("queue_workers", "needs the concurrent client, which polls for each job");
-        if (c.queued() && s.load.rate > 0) r.fail("queue_workers", "takes a closed-loop load (submit, then poll until done), not an open loop");
-        if (node.as_table()->contains("requests")) {
-            int n = 0;
-            r.integer("requests", n, 1, 10'000);
-            c.requests = n;
-        }
-        r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool"});
-        r.text("fastapi_loop", c.fastapi_loop, false, {"asyncio", "uvloop"});
-        if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
-        r.seconds("document_s", c.document_s);
-        r.text("document_text", c.document_text);
-        r.finish();
-        c.number = i;
-        s.configurations.push_back(std::move(c));
+// Who serves a [[configuration]]: a lab mode, or an exercise's student app at its route's path.
+void read_server(Reader& r, Configuration& c) {
+    r.choice("server", c.server, {Server::lab, Server::app});
+    if (c.server == Server::app) {  // (lab exercise check)
+        c.mode = "app";
+        r.text("path", c.target_path, true);
+        if (c.target_path.empty() || c.target_path[0] != '/') r.fail("path", "must be the route's path, starting with /");
+    } else {
+        r.text("mode", c.mode, true, known_modes(false));
     }
-    read_expectations(file, root, s);
-    read_sweep(file, root, s);
-    for (std::size_t k = 0; k < s.expectations.size(); ++k)
-        if (s.expectations[k].at && !s.sweep)
-            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at", "names a value of a sweep, and this file has no [sweep]");
+}
+
+// The set-ups that cannot run together, refused with the key that asks for them.
+void refuse_impossible(Reader& r, const Configuration& c, const Load& load) {
+    if (c.behind_nginx() && c.queued()) r.fail("hosts", "and queue_workers do not go together: hosts serve the work, a queue hands it to workers");
+    if (c.queued() && load.path != "/cpu" && load.path != "/delay")
+        r.fail("queue_workers", "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the load's path is " + load.path);
+    if (c.queued() && c.client == Client::sequential) r.fail("queue_workers", "needs the concurrent client, which polls for each job");
+    if (c.queued() && load.rate > 0) r.fail("queue_workers", "takes a closed-loop load (submit, then poll until done), not an open loop");
+}
+
+// One [[configuration]]: a server to compare, its knobs, and the document's figure for it.
+Configuration read_configuration(const fs::path& file, const toml::table& table, int number, const Load& load) {
+    Configuration c;
+    Reader r(file, table, "configuration[" + std::to_string(number - 1) + "].");
+    r.text("label", c.label, true);
+    read_server(r, c);
+    r.integer("threads", c.threads, 1, 10'000);
+    r.integer("workers", c.workers, 1, 64);
+    r.choice("balance", c.balance);
+    r.text("worker_mode", c.worker_mode, false, known_modes(true));
+    r.choice("client", c.client);
+    r.boolean("gil", c.gil);
+    r.integer("db_pool", c.db_pool, 1, 100);
+    r.integer("queue_workers", c.queue_workers, 0, 64);
+    r.integer("hosts", c.hosts, 0, 16);
+    r.choice("upstream", c.upstream);
+    refuse_impossible(r, c, load);
+    if (table.contains("requests")) {
+        int n = 0;
+        r.integer("requests", n, 1, 10'000);
+        c.requests = n;
+    }
+    r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool"});
+    r.text("fastapi_loop", c.fastapi_loop, false, {"asyncio", "uvloop"});
+    if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
+    r.seconds("document_s", c.document_s);
+    r.text("document_text", c.document_text);
+    r.finish();
+    c.number = number;
+    return c;
+}
+
+// The key figure the lesson names (else its load's default), if the scenario measures it.
+void read_key_figure(Reader& top, Scenario& s) {
     s.key_figure = default_key_figure(s.load);
     std::string figure = to_string(s.key_figure);
     auto names = key_figure_names();
     top.text("key_figure", figure, false, {names.begin(), names.end()});
     s.key_figure = *key_figure_named(figure);
     if (auto problem = unmeasured(s.key_figure, s)) top.fail("key_figure", "'" + figure + "' " + *problem);
+}
+
+}  // namespace
+
+Scenario load_scenario(const fs::path& file) {
+    toml::table root = parsed(file);
+    Scenario s;
+    s.file = file;
+    Reader top(file, root, "");
+    read_lesson(top, root, file, s);
+    read_load(top, root, file, s.load);
+    const toml::node* configs = root.get("configuration");
+    if (!configs || !configs->is_array_of_tables() || configs->as_array()->empty())
+        top.fail("configuration", "needs at least one [[configuration]] table");
+    for (const toml::node& node : *configs->as_array())
+        s.configurations.push_back(read_configuration(file, *node.as_table(), static_cast<int>(s.configurations.size()) + 1, s.load));
+    read_expectations(file, root, s);
+    read_sweep(file, root, s);
+    for (std::size_t k = 0; k < s.expectations.size(); ++k)
+        if (s.expectations[k].at && !s.sweep)
+            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at", "names a value of a sweep, and this file has no [sweep]");
+    read_key_figure(top, s);
     for (const char* read_elsewhere : {"load", "configuration", "expect", "check", "sweep"}) top.seen(read_elsewhere);
     top.finish();
     return s;

@@ -79,10 +79,15 @@ void stop_servers_on_signals() {
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::milliseconds timeout, Ready ready) {
+    spawn(command);
+    std::string line = first_line(command, timeout);
+    if (ready == Ready::listening) take_address(command, line);
+}
+
+void ServerProcess::spawn(std::vector<std::string>& command) {
     std::vector<char*> argv;
     for (auto& a : command) argv.push_back(a.data());
     argv.push_back(nullptr);
-
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("cannot create a pipe for the server");
     FILE* log_file = std::tmpfile();
@@ -108,31 +113,33 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
     close(out[1]);
     stdout_fd_ = out[0];
     remember(pid_);
+}
 
-    // A constructor that throws runs no destructor: clean up here, then say why.
-    auto fail = [&](const std::string& why) {
-        stop();
-        close(log_fd_);
-        log_fd_ = -1;
-        std::string shown;
-        for (const auto& a : command) shown += (shown.empty() ? "" : " ") + a;
-        throw std::runtime_error(shown + ": " + why);
-    };
+// A constructor that throws runs no destructor: clean up here, then say why.
+void ServerProcess::fail_start(const std::vector<std::string>& command, const std::string& why) {
+    stop();
+    close(log_fd_);
+    log_fd_ = -1;
+    std::string shown;
+    for (const auto& a : command) shown += (shown.empty() ? "" : " ") + a;
+    throw std::runtime_error(shown + ": " + why);
+}
+
+// Its first line on stdout, within `timeout`; if it dies first, how it died and what it said.
+std::string ServerProcess::first_line(const std::vector<std::string>& command, std::chrono::milliseconds timeout) {
     std::string line;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (line.find('\n') == std::string::npos) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         pollfd p{stdout_fd_, POLLIN, 0};
         char chunk[256];
-        ssize_t n = left.count() > 0 && poll(&p, 1, static_cast<int>(left.count())) > 0
-                        ? read(stdout_fd_, chunk, sizeof chunk)
-                        : -2;
-        if (n > 0) { line.append(chunk, static_cast<std::size_t>(n)); continue; }
+        ssize_t n = left.count() > 0 && poll(&p, 1, static_cast<int>(left.count())) > 0 ? read(stdout_fd_, chunk, sizeof chunk) : -2;
+        if (n > 0) {
+            line.append(chunk, static_cast<std::size_t>(n));
+            continue;
+        }
         int status = 0;
-        std::string why = n == -2 ? "was not ready within " +
-                                        std::to_string(timeout.count()) + " ms"
-                                  : "closed its output";
+        std::string why = n == -2 ? "was not ready within " + std::to_string(timeout.count()) + " ms" : "closed its output";
         siginfo_t gone{};
         if (n != -2 && waitid(P_PID, static_cast<id_t>(pid_), &gone, WEXITED | WNOWAIT) == 0) {
             kill(-pid_, SIGKILL);  // what it started before it died goes with it
@@ -141,16 +148,18 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
             forget(pid_);
             pid_ = -1;
         }
-        fail(why);
+        fail_start(command, why);
     }
-    if (ready == Ready::first_line) return;
-    // "listening on http://127.0.0.1:PORT"
+    return line;
+}
+
+// "listening on http://127.0.0.1:PORT" (or http://[::1]:PORT).
+void ServerProcess::take_address(const std::vector<std::string>& command, const std::string& line) {
     const std::string prefix = "listening on http://";
     auto at = line.find(prefix);
     auto colon = line.rfind(':');
-    if (at == std::string::npos || colon == std::string::npos || colon < at + prefix.size()) {
-        fail("printed an unexpected first line: " + line);
-    }
+    if (at == std::string::npos || colon == std::string::npos || colon < at + prefix.size())
+        fail_start(command, "printed an unexpected first line: " + line);
     host_ = line.substr(at + prefix.size(), colon - at - prefix.size());
     if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);  // [::1]
     int port = 0;
@@ -158,7 +167,7 @@ ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::mill
     while (!digits.empty() && std::isspace(static_cast<unsigned char>(digits.back()))) digits.pop_back();
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
     if (ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535)
-        fail("printed a bad port in its first line: " + line);
+        fail_start(command, "printed a bad port in its first line: " + line);
     port_ = static_cast<std::uint16_t>(port);
 }
 

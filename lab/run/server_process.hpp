@@ -43,6 +43,12 @@ private:
         args.insert(args.begin(), {binary, "serve"});
         return args;
     }
+    // The steps of starting: fork and exec it in a group of its own, read its first line, and
+    // take the address it listens on from that line. Each throws, having stopped it, on failure.
+    void spawn(std::vector<std::string>& command);
+    std::string first_line(const std::vector<std::string>& command, std::chrono::milliseconds timeout);
+    void take_address(const std::vector<std::string>& command, const std::string& line);
+    [[noreturn]] void fail_start(const std::vector<std::string>& command, const std::string& why);
     pid_t pid_ = -1;
     int stdout_fd_ = -1;  // kept open so the server never writes into a closed pipe
     int log_fd_ = -1;     // the server's stderr: an unlinked temporary file

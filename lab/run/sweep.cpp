@@ -78,12 +78,62 @@ std::optional<std::string> sweep_problem(const Sweep& sweep) {
     return std::nullopt;
 }
 
+namespace {
+
+// The label of a row's curve: its symbol where the label shows the value ("def route, T threads").
+std::string series_of(const std::string& label, const SweepOption& option) {
+    std::string series = label;
+    if (auto at = series.find(option.placeholder); at != std::string::npos)
+        series.replace(at, std::string_view(option.placeholder).size(), option.symbol);
+    return series;
+}
+
+// A row's points, one per value: the series keeps the symbol where the label shows the value
+// ("def route, T threads"), and each point's label gets the value, from the placeholder or after
+// the label.
+void add_points(std::vector<Configuration>& points, const Configuration& c, const SweepOption& option,
+                const std::vector<int>& values, int home) {
+    const bool load_option = option.name == std::string_view("requests") || option.name == std::string_view("concurrency") ||
+                             option.name == std::string_view("delay");
+    const std::string series = series_of(c.label, option);
+    std::string label = c.label;
+    if (c.label.find(option.placeholder) == std::string::npos) label += std::string(", ") + option.symbol + " = " + option.placeholder;
+    for (int v : values) {
+        Configuration point = c;
+        option.set(point, v);
+        point.sweep_value = v;
+        point.sweep_home = home;
+        point.series = series;
+        point.label = label;
+        // The document measured its own N, C and d: at another, its figure does not compare.
+        if (load_option && v != home && point.document_s) {
+            point.document_text = (point.document_text.empty() ? std::to_string(*point.document_s) : point.document_text) +
+                                  " (for " + option.symbol + " = " + std::to_string(home) + ")";
+            point.document_s.reset();
+        }
+        points.push_back(point);
+    }
+}
+
+// Said once, however many rows the sweep made the same as an earlier one.
+void say_merged(Scenario& s, const std::vector<std::string>& merged, const SweepOption& option) {
+    if (merged.empty()) return;
+    std::string names;
+    for (std::size_t k = 0; k < merged.size(); ++k)
+        if (std::find(merged.begin(), merged.begin() + static_cast<long>(k), merged[k]) == merged.begin() + static_cast<long>(k))
+            names += (names.empty() ? "" : ", ") + merged[k];
+    s.notices.push_back(merged.size() == 1 ? names + " differs from an earlier configuration only in " + option.symbol +
+                                                 ", which the sweep sets: measured once"
+                                           : std::to_string(merged.size()) + " configurations (" + names + ") differ from an earlier one only in " +
+                                                 option.symbol + ", which the sweep sets: each measured once");
+}
+
+}  // namespace
+
 Scenario expand_sweep(Scenario s, const Sweep& sweep) {
     const SweepOption& option = *find_sweep_option(sweep.option);
     std::vector<int> values = sweep.values;
     std::sort(values.begin(), values.end());  // a curve runs left to right
-    const bool load_option = option.name == std::string_view("requests") || option.name == std::string_view("concurrency") ||
-                             option.name == std::string_view("delay");
     std::vector<Configuration> points, swept;
     std::vector<std::string> merged;  // configurations the sweep makes the same as an earlier one
     for (const Configuration& c : s.configurations) {
@@ -91,57 +141,26 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             points.push_back(c);
             continue;
         }
-        // The series keeps the symbol where the label shows the value ("def route, T threads"),
-        // and each point's label gets the value, from the placeholder or after the label.
-        std::string series = c.label;
-        std::string label = c.label;
-        if (auto at = series.find(option.placeholder); at != std::string::npos)
-            series.replace(at, std::string_view(option.placeholder).size(), option.symbol);
-        else
-            label += std::string(", ") + option.symbol + " = " + option.placeholder;
         const int home = option.value(s.load, c);  // the row's own value: its claims are about it
         // thread-pool's 40 and 100 threads are one series once T is swept: measured once, and the
         // second row's claims are checked on the first's points, at the second's own value.
         auto same = std::find_if(swept.begin(), swept.end(), [&](const Configuration& o) {
             return option.value(s.load, o) != home && same_but_for(option, o, c);
         });
-        if (same != swept.end()) {
-            merged.push_back("“" + series + "”");
-            for (Expectation& e : s.expectations) {
-                if (e.relative_row == c.number) e.relative_row = same->number;
-                if (e.row != c.number) continue;
-                e.row = same->number;
-                if (!e.at) e.at = home;
-            }
+        if (same == swept.end()) {
+            swept.push_back(c);
+            add_points(points, c, option, values, home);
             continue;
         }
-        swept.push_back(c);
-        for (int v : values) {
-            Configuration point = c;
-            option.set(point, v);
-            point.sweep_value = v;
-            point.sweep_home = home;
-            point.series = series;
-            point.label = label;
-            // The document measured its own N, C and d: at another, its figure does not compare.
-            if (load_option && v != home && point.document_s) {
-                point.document_text = (point.document_text.empty() ? std::to_string(*point.document_s) : point.document_text) +
-                                      " (for " + option.symbol + " = " + std::to_string(home) + ")";
-                point.document_s.reset();
-            }
-            points.push_back(point);
+        merged.push_back("“" + series_of(c.label, option) + "”");
+        for (Expectation& e : s.expectations) {
+            if (e.relative_row == c.number) e.relative_row = same->number;
+            if (e.row != c.number) continue;
+            e.row = same->number;
+            if (!e.at) e.at = home;
         }
     }
-    if (!merged.empty()) {  // said once, however many
-        std::string names;
-        for (std::size_t k = 0; k < merged.size(); ++k)
-            if (std::find(merged.begin(), merged.begin() + static_cast<long>(k), merged[k]) == merged.begin() + static_cast<long>(k))
-                names += (names.empty() ? "" : ", ") + merged[k];
-        s.notices.push_back(merged.size() == 1 ? names + " differs from an earlier configuration only in " + option.symbol +
-                                                     ", which the sweep sets: measured once"
-                                               : std::to_string(merged.size()) + " configurations (" + names + ") differ from an earlier one only in " +
-                                                     option.symbol + ", which the sweep sets: each measured once");
-    }
+    say_merged(s, merged, option);
     s.configurations = std::move(points);
     s.sweep = Sweep{sweep.option, values};
     return s;

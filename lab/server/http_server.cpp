@@ -143,6 +143,29 @@ asio::awaitable<Response> respond(const Request& req, const Route& r, const Hand
     co_return answer_after(req, r, served);
 }
 
+// What the server notes once the loop has read a request: its number, when it was read (and
+// since when its bytes had waited in the socket, if the kernel stamped them), in --explain and
+// on the live channel, which names a request by its client's port. Its work is started after
+// this, on this thread, before the first suspension (a pool's hand-over carries it along).
+struct ReadNote {
+    long id;
+    std::int64_t read_us;
+};
+ReadNote note_read(const Request& req, int client_port, std::int64_t arrived) {
+    ServerStats& stats = server_stats();
+    long id = ++stats.requests_received;
+    ++stats.in_service;
+    std::int64_t read_us = monotonic_us();
+    const std::int64_t waited_since = read_us - arrived >= seen_waiting_us ? arrived : 0;  // (0: not stamped)
+    explain_read(id, req, read_us, waited_since);
+    live::current_request() = client_port;
+    const std::string_view target(req.target().data(), req.target().size());
+    if (waited_since > 0) live::send_mark(live::Mark::arrived, client_port, waited_since, target);
+    live::send_mark(live::Mark::read, client_port, read_us, target);
+    loop_monitor().handler_started(target);
+    return {id, read_us};
+}
+
 // `idle`: how long a connection may take to send a whole request, so that a client that sends
 // half a header and stalls cannot hold a connection (and its memory) forever.
 asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::chrono::milliseconds idle) {
@@ -170,19 +193,8 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
             co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
             break;
         }
-        ServerStats& stats = server_stats();
-        long id = ++stats.requests_received;
-        ++stats.in_service;
-        std::int64_t read_us = monotonic_us();
-        const std::int64_t waited_since = read_us - arrived >= seen_waiting_us ? arrived : 0;  // (0: not stamped)
-        explain_read(id, req, read_us, waited_since);
-        // The live channel names a request by its client's port; its work is started below,
-        // on this thread, before the first suspension (a pool's hand-over carries it along).
-        live::current_request() = client_port;
+        const auto [id, read_us] = note_read(req, client_port, arrived);
         const std::string_view target(req.target().data(), req.target().size());
-        if (waited_since > 0) live::send_mark(live::Mark::arrived, client_port, waited_since, target);
-        live::send_mark(live::Mark::read, client_port, read_us, target);
-        loop_monitor().handler_started(target);
         Route r = route(std::string_view(req.method_string().data(), req.method_string().size()), target);
         Response res;
         try {
@@ -190,8 +202,8 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         } catch (const std::exception& e) {  // a bug of ours must not cost the client its answer
             res = json_response(req.version(), http::status::internal_server_error, error_body(500, e.what()));
         }
-        --stats.in_service;
-        ++stats.requests_served;
+        --server_stats().in_service;
+        ++server_stats().requests_served;
         res.keep_alive(req.keep_alive());
         // A client that stops reading (say, after pipelining many requests) must not hold the
         // connection forever either: the answer gets as long to leave as a request to arrive.
