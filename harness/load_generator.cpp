@@ -25,14 +25,14 @@ struct SharedState {
     const LoadSpec& spec;
     tcp::endpoint endpoint;
     std::int64_t origin_us = monotonic_us();
-    std::vector<std::string> request_bytes;  // per target of the mix, serialized once
-    std::string probe_bytes;
-    std::vector<int> endpoint_cycle;  // request i asks for target endpoint_cycle[i % size]
+    std::vector<std::string> request_bytes = {};  // per target of the mix, serialized once
+    std::string probe_bytes = {};
+    std::vector<int> endpoint_cycle = {};  // request i asks for target endpoint_cycle[i % size]
     std::atomic<int> next{0};         // the next request to take
     std::atomic<int> answered{0};     // requests finished, failed or not
     std::atomic<std::int64_t> last_answer_us{0};  // when the last request was answered (or failed)
     std::latch all_open;              // every thread's connections are open (or have failed to)
-    std::mutex told;                  // the observer and on_answer are called by one thread at a time
+    std::mutex told{};                // the observer and on_answer are called by one thread at a time
 
     std::int64_t now() const { return monotonic_us() - origin_us; }
 };
@@ -45,9 +45,9 @@ struct ThreadState {
     int still_connecting = 0;
     std::int64_t release_us = 0;
     std::int64_t stop_us = std::numeric_limits<std::int64_t>::max();  // run_for: when sending ends
-    std::deque<RequestRecord> records;  // a deque: each connection holds on to its record
-    std::vector<RequestRecord> probes;
-    std::vector<Tally> tallies;
+    std::deque<RequestRecord> records = {};  // a deque: each connection holds on to its record
+    std::vector<RequestRecord> probes = {};
+    std::vector<Tally> tallies = {};
     std::int64_t not_recorded = 0;
     bool cut_off = false;  // the batch's deadline passed before its work was done
 
@@ -270,47 +270,30 @@ int connections_used(int requests, int concurrency, bool timed) { return timed ?
 
 int threads_used(int threads, int connections) { return std::clamp(threads, 1, std::max(1, connections)); }
 
-Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
-    raise_open_file_limit();
-    // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the probes.
-    const int connections = connections_used(spec.requests, spec.concurrency, spec.run_for.count() > 0);
-    const int threads = threads_used(spec.threads, connections);
-    SharedState shared{spec, {asio::ip::make_address(spec.host), spec.port}, monotonic_us(), {}, {}, {}, {}, {}, {},
-                       std::latch{threads}, {}};
-    const auto targets = targets_of(spec);
-    for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, spec.method, target.target, true));
-    shared.probe_bytes = request_bytes(spec, "GET", spec.probe_target);
-    shared.endpoint_cycle = endpoint_cycle(targets);
-    if (spec.observer) spec.observer->batch_started(batch_number, shared.origin_us, spec.run_for.count() > 0 ? 0 : spec.requests);
+namespace {
 
-    // (Declared in this order so that each state, and its gate timer, goes before its context; the
-    // context then abandons any coroutine still pending, which touches no state as it goes.)
-    std::vector<std::unique_ptr<asio::io_context>> contexts;
-    std::vector<std::unique_ptr<ThreadState>> states;
-    std::vector<std::vector<int>> ids(static_cast<std::size_t>(threads));
-    for (int k = 0; k < threads; ++k) {
-        contexts.push_back(std::make_unique<asio::io_context>(1));
-        states.push_back(std::make_unique<ThreadState>(
-            ThreadState{shared, spec, asio::steady_timer{*contexts.back(), asio::steady_timer::time_point::max()}, 0, 0,
-                        std::numeric_limits<std::int64_t>::max(), {}, {}, {}, 0, false}));
-        states.back()->tallies.resize(targets.size());
+// Requests never sent because the batch was cut off first: recorded as `timeout`, never dropped.
+void record_never_sent(Batch& batch, const SharedState& shared, const LoadSpec& spec) {
+    for (int i = shared.next; i < spec.requests; ++i) {
+        batch.cut_off = true;
+        RequestRecord r;
+        r.batch = batch.number;
+        r.index = i;
+        r.endpoint = shared.endpoint_cycle[static_cast<std::size_t>(i) % shared.endpoint_cycle.size()];
+        r.error = ErrorKind::timeout;
+        r.end_us = shared.now();
+        batch.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
+        if (static_cast<std::size_t>(i) < spec.keep_records) batch.requests.push_back(r);
     }
-    for (int id = 0; id < connections; ++id) ids[static_cast<std::size_t>(id % threads)].push_back(id);
-    for (int k = 0; k < threads; ++k)
-        states[k]->still_connecting = static_cast<int>(ids[k].size()) + (k == 0 && !spec.probe_target.empty() ? 1 : 0);
-    auto run = [&](int k) { run_thread(*states[k], *contexts[k], ids[k], k == 0 && !spec.probe_target.empty()); };
-    {
-        BatchEnd told{spec.observer, batch_number};  // however the batch ends
-        std::vector<std::jthread> helpers;
-        for (int k = 1; k < threads; ++k) helpers.emplace_back(run, k);
-        run(0);
-    }
+}
 
-    // Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
-    // what was unanswered (or not done) then as `timeout`, and what was never sent too.
+// Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
+// what was unanswered (or not done) then as `timeout`, and what was never sent too.
+Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedState& shared, const LoadSpec& spec,
+               std::size_t targets, int batch_number) {
     Batch batch;
     batch.number = batch_number;
-    batch.tallies.resize(targets.size());
+    batch.tallies.resize(targets);
     const bool timed = spec.run_for.count() > 0;
     for (auto& t : states) {
         for (RequestRecord& r : t->records) {
@@ -329,29 +312,55 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
             p.batch = batch_number;
             batch.probes.push_back(p);
         }
-        for (std::size_t e = 0; e < targets.size(); ++e) batch.tallies[e].merge(t->tallies[e]);
+        for (std::size_t e = 0; e < targets; ++e) batch.tallies[e].merge(t->tallies[e]);
         batch.cut_off = batch.cut_off || t->cut_off;
     }
-    if (timed) {
-        batch.unfinished = shared.next - shared.answered;
-    } else {
-        for (int i = shared.next; i < spec.requests; ++i) {  // never sent: the batch was cut off first
-            batch.cut_off = true;
-            RequestRecord r;
-            r.batch = batch_number;
-            r.index = i;
-            r.endpoint = shared.endpoint_cycle[static_cast<std::size_t>(i) % shared.endpoint_cycle.size()];
-            r.error = ErrorKind::timeout;
-            r.end_us = shared.now();
-            batch.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
-            if (static_cast<std::size_t>(i) < spec.keep_records) batch.requests.push_back(r);
-        }
-    }
+    if (timed) batch.unfinished = shared.next - shared.answered;
+    else record_never_sent(batch, shared, spec);
     std::sort(batch.requests.begin(), batch.requests.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
     std::int64_t counted = 0;
     for (const Tally& t : batch.tallies) counted += t.requests;
     batch.not_recorded = counted - static_cast<std::int64_t>(batch.requests.size());
     return batch;
+}
+
+}  // namespace
+
+Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
+    raise_open_file_limit();
+    // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the probes.
+    const int connections = connections_used(spec.requests, spec.concurrency, spec.run_for.count() > 0);
+    const int threads = threads_used(spec.threads, connections);
+    SharedState shared{.spec = spec, .endpoint = {asio::ip::make_address(spec.host), spec.port}, .origin_us = monotonic_us(),
+                       .all_open = std::latch{threads}};
+    const auto targets = targets_of(spec);
+    for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, spec.method, target.target, true));
+    shared.probe_bytes = request_bytes(spec, "GET", spec.probe_target);
+    shared.endpoint_cycle = endpoint_cycle(targets);
+    if (spec.observer) spec.observer->batch_started(batch_number, shared.origin_us, spec.run_for.count() > 0 ? 0 : spec.requests);
+
+    // (Declared in this order so that each state, and its gate timer, goes before its context; the
+    // context then abandons any coroutine still pending, which touches no state as it goes.)
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    std::vector<std::unique_ptr<ThreadState>> states;
+    std::vector<std::vector<int>> ids(static_cast<std::size_t>(threads));
+    for (int k = 0; k < threads; ++k) {
+        contexts.push_back(std::make_unique<asio::io_context>(1));
+        states.push_back(std::make_unique<ThreadState>(
+            ThreadState{.shared = shared, .gate = asio::steady_timer{*contexts.back(), asio::steady_timer::time_point::max()}}));
+        states.back()->tallies.resize(targets.size());
+    }
+    for (int id = 0; id < connections; ++id) ids[static_cast<std::size_t>(id % threads)].push_back(id);
+    for (int k = 0; k < threads; ++k)
+        states[k]->still_connecting = static_cast<int>(ids[k].size()) + (k == 0 && !spec.probe_target.empty() ? 1 : 0);
+    auto run = [&](int k) { run_thread(*states[k], *contexts[k], ids[k], k == 0 && !spec.probe_target.empty()); };
+    {
+        BatchEnd told{spec.observer, batch_number};  // however the batch ends
+        std::vector<std::jthread> helpers;
+        for (int k = 1; k < threads; ++k) helpers.emplace_back(run, k);
+        run(0);
+    }
+    return gathered(states, shared, spec, targets.size(), batch_number);
 }
 
 }  // namespace lab

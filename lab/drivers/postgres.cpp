@@ -53,7 +53,8 @@ QueryTimes times_of(PGresult* result, pg_conn* conn) {
     // PostgreSQL's wall-clock microseconds as this machine's monotonic ones, both by one offset (for a
     // server elsewhere the offset is constant too, and overlaps are still counted right).
     const std::int64_t offset = unix_minus_monotonic_us();
-    return {number(0) - offset, number(2) - offset, static_cast<int>(number(3)), found, PQgetvalue(result, 0, 1)};
+    return {.start_us = number(0) - offset, .end_us = number(2) - offset, .backend_pid = static_cast<int>(number(3)),
+            .found = found, .user_name = PQgetvalue(result, 0, 1)};
 }
 
 }  // namespace

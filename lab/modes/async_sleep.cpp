@@ -43,10 +43,10 @@ asio::awaitable<ServiceRecord> cache_awaiting(Micros d) {
 // The model: every wait overlaps, so N requests take about d; CPU work cannot be awaited and
 // still runs in the loop one at a time: N·c.
 Model async_sleep_model(const ServerShape& shape) {
-    if (shape.cpu_work) return {1, 0, 0, "N·c (computes in the loop)"};
+    if (shape.cpu_work) return {.at_once = 1, .formula = "N·c (computes in the loop)"};
     // Queries overlap too, but each needs one of the pool's P connections: waves of P.
-    if (shape.db_pool > 0) return {shape.db_pool, 0, 0, "ceil(N/P)·d, P=" + std::to_string(shape.db_pool)};
-    return {0, 0, 0, "d"};
+    if (shape.db_pool > 0) return {.at_once = shape.db_pool, .formula = "ceil(N/P)·d, P=" + std::to_string(shape.db_pool)};
+    return {.formula = "d"};
 }
 
 int serve_async_sleep(const ServeOptions& options) {

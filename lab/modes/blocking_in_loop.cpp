@@ -47,7 +47,7 @@ asio::awaitable<ServiceRecord> cache_blocking(Micros d) {
 
 // The model: the loop holds one request at a time, waiting or computing: N·d (or N·c).
 Model blocking_in_loop_model(const ServerShape& shape) {
-    return {1, 0, 0, shape.cpu_work ? "N·c (computes in the loop)" : "N·d"};
+    return {.at_once = 1, .formula = shape.cpu_work ? "N·c (computes in the loop)" : "N·d"};
 }
 
 int serve_blocking_in_loop(const ServeOptions& options) {

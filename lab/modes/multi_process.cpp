@@ -72,13 +72,13 @@ pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd
 // waves of d, W awaiting loops overlap everything (d). CPU work runs on at most min(W, cores).
 Model multi_process_model(const ServerShape& shape) {
     if (shape.cpu_work)
-        return {std::min(shape.workers, shape.cores), 0, 0, "ceil(N/min(W,cores))·c, cores=" + std::to_string(shape.cores)};
+        return {.at_once = std::min(shape.workers, shape.cores), .formula = "ceil(N/min(W,cores))·c, cores=" + std::to_string(shape.cores)};
     const ModeInfo* worker = find_mode(shape.worker_mode);
     Model each = worker && worker->model ? worker->model(shape) : Model{1, 0, 0, ""};
-    if (each.at_once == 0) return {0, 0, 0, "d"};
+    if (each.at_once == 0) return {.formula = "d"};
     if (shape.db_pool > 0 && each.at_once > 1)  // awaiting workers, each with its own pool
-        return {each.at_once * shape.workers, 0, 0, "ceil(N/(W·P))·d, W=" + std::to_string(shape.workers) + ", P=" + std::to_string(shape.db_pool)};
-    return {each.at_once * shape.workers, 0, 0, "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
+        return {.at_once = each.at_once * shape.workers, .formula = "ceil(N/(W·P))·d, W=" + std::to_string(shape.workers) + ", P=" + std::to_string(shape.db_pool)};
+    return {.at_once = each.at_once * shape.workers, .formula = "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
 }
 
 // A second server on a port must fail as in every other mode. SO_REUSEPORT would let it join

@@ -59,9 +59,9 @@ const ModeInfo* find_mode(std::string_view name) {
 }
 
 Model model_of(const ServerShape& shape) {
-    if (shape.sequential_client) return {0, 1, 0, "N·d (one at a time)"};
+    if (shape.sequential_client) return {.client_at_once = 1, .formula = "N·d (one at a time)"};
     const ModeInfo* mode = find_mode(shape.mode);
-    if (!mode || !mode->model) return {0, 0, 0, ""};  // a server the lab did not start: no model
+    if (!mode || !mode->model) return {.formula = ""};  // a server the lab did not start: no model
     return mode->model(shape);  // each mode's own, in lab/modes/NAME.cpp
 }
 

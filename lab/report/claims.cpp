@@ -181,7 +181,8 @@ std::vector<ModelGap> model_gaps(const RunResult& run) {
     std::vector<ModelGap> gaps;
     for (const auto& r : run.configurations) {
         if (!r.error.empty() || r.model.formula.empty() || r.model_s <= 0 || run.scenario.load.rate > 0) continue;
-        ModelGap g{r.configuration.label, r.makespan.median, r.model_s, true, r.configuration.server == Server::fastapi};
+        ModelGap g{.label = r.configuration.label, .measured = r.makespan.median, .model = r.model_s,
+                   .real_stack = r.configuration.server == Server::fastapi};
         g.within = std::abs(g.measured - g.model) <= run.scenario.model_tolerance * g.model;
         gaps.push_back(g);
     }

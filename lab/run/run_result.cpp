@@ -10,7 +10,8 @@ namespace lab {
 
 Workload workload_of(const Load& load) {
     // A background task's request waits for nothing: its answer is due at once.
-    return {load.requests, load.concurrency, load.background() ? 0.0 : load.delay_ms / 1000.0, load.stagger_ms / 1000.0};
+    return {.requests = load.requests, .concurrency = load.concurrency, .d_s = load.background() ? 0.0 : load.delay_ms / 1000.0,
+            .stagger_s = load.stagger_ms / 1000.0};
 }
 
 int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))); }
@@ -18,16 +19,17 @@ int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)
 Model model_of(const Configuration& c, const Load& load) {
     // BackgroundTasks' promise, in every mode: the answer goes before the work. Whether the work
     // then holds up other requests is what the run shows, beside this model.
-    if (load.background() && find_mode(c.mode)) return {0, 0, 0, "≈ 0: answered 202 before its task runs"};
+    if (load.background() && find_mode(c.mode)) return {.formula = "≈ 0: answered 202 before its task runs"};
     // A queue: W workers take the jobs in turn, each a job at a time; computing, at most the cores at once.
     if (c.queued()) {
         bool computes = load.path == "/cpu";
         int w = c.queue_workers;
-        return {w, 0, computes && w > cores() ? cores() : 0,
-                std::string(computes ? "ceil(N/W)·c" : "ceil(N/W)·d") + ", W=" + std::to_string(w) + " queue workers"};
+        return {.at_once = w, .shared_cores = computes && w > cores() ? cores() : 0,
+                .formula = std::string(computes ? "ceil(N/W)·c" : "ceil(N/W)·d") + ", W=" + std::to_string(w) + " queue workers"};
     }
-    Model m = model_of(ServerShape{c.mode, c.threads, c.workers, c.worker_mode, c.client == Client::sequential,
-                                   load.path == "/cpu", c.gil, cores(), load.path == "/db" ? c.db_pool : 0});
+    Model m = model_of(ServerShape{.mode = c.mode, .threads = c.threads, .workers = c.workers, .worker_mode = c.worker_mode,
+                                   .sequential_client = c.client == Client::sequential, .cpu_work = load.path == "/cpu",
+                                   .gil = c.gil, .cores = cores(), .db_pool = load.path == "/db" ? c.db_pool : 0});
     // H hosts behind a balancer that spreads the burst evenly: H times what one host does at once.
     if (c.behind_nginx() && !m.formula.empty() && m.at_once > 0) {
         m.formula = m.at_once == 1 ? "ceil(N/H)·d, H=" + std::to_string(c.hosts)
