@@ -3,8 +3,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
+#include <utility>
 
 #include <libpq-fe.h>
+
+#include "lab/drivers/socket_wait.hpp"
 
 namespace lab {
 namespace {
@@ -77,47 +80,73 @@ void PgConnection::recover() {
     PQreset(conn_);  // blocking, on this rare path only; if PostgreSQL is gone, the next query says so
 }
 
+namespace {
+
+// One query's exchange with PostgreSQL, in the steps libpq's PQexec takes inside: send it, write
+// it out, then read until the whole answer is in. Each step does what it can without waiting and
+// says whether the socket must be waited for; how to wait is the two drivers' one difference.
+class PgExchange {
+public:
+    PgExchange(PgConnection& connection, const DbQuery& query) : conn_(connection.get()) {
+        if (query.user_id > 0 && !connection.users_error().empty()) throw std::runtime_error(connection.users_error());
+        Statement s = statement_for(query);
+        const char* values[] = {s.parameter.c_str()};
+        PQsetnonblocking(conn_, 1);
+        if (!PQsendQueryParams(conn_, s.sql, 1, nullptr, values, nullptr, nullptr, 0))
+            throw std::runtime_error("PostgreSQL: " + why(conn_));
+    }
+    PgExchange(const PgExchange&) = delete;
+    PgExchange& operator=(const PgExchange&) = delete;
+    ~PgExchange() { PQclear(first_); }
+
+    int socket() const { return PQsocket(conn_); }
+
+    // Whether bytes of the query are still to be written (the socket's buffer was full).
+    bool sending() {
+        int left = PQflush(conn_);
+        if (left < 0) throw std::runtime_error("PostgreSQL: " + why(conn_));
+        return left > 0;
+    }
+
+    // Whether the answer is still to come. libpq hands over one result and then an end marker;
+    // reading either may need more bytes from the socket.
+    bool awaiting_answer() {
+        for (;;) {
+            if (!PQconsumeInput(conn_)) throw std::runtime_error("PostgreSQL: " + why(conn_));
+            if (PQisBusy(conn_)) return true;
+            PGresult* result = PQgetResult(conn_);
+            if (!result) return false;
+            if (!first_) first_ = result;
+            else PQclear(result);
+        }
+    }
+
+    QueryTimes answer() {
+        PGresult* first = std::exchange(first_, nullptr);
+        return times_of(first, conn_);
+    }
+
+private:
+    pg_conn* conn_;
+    PGresult* first_ = nullptr;
+};
+
+}  // namespace
+
+// The two differ only in how they wait for the socket (lab/drivers/socket_wait.hpp).
 QueryTimes ask_blocking(PgConnection& connection, const DbQuery& query) {
-    if (query.user_id > 0 && !connection.users_error().empty()) throw std::runtime_error(connection.users_error());
-    Statement s = statement_for(query);
-    const char* values[] = {s.parameter.c_str()};
-    // PQexecParams sends the query and waits for the answer: this thread can do nothing else.
-    return times_of(PQexecParams(connection.get(), s.sql, 1, nullptr, values, nullptr, nullptr, 0), connection.get());
+    PgExchange exchange(connection, query);
+    while (exchange.sending()) wait_until(exchange.socket(), Ready::to_write);
+    while (exchange.awaiting_answer()) wait_until(exchange.socket(), Ready::to_read);  // this thread waits for PostgreSQL
+    return exchange.answer();
 }
 
 asio::awaitable<QueryTimes> ask_awaiting(PgConnection& connection, DbQuery query) {
-    if (query.user_id > 0 && !connection.users_error().empty()) throw std::runtime_error(connection.users_error());
-    pg_conn* conn = connection.get();
-    Statement s = statement_for(query);
-    const char* values[] = {s.parameter.c_str()};
-    PQsetnonblocking(conn, 1);
-    if (!PQsendQueryParams(conn, s.sql, 1, nullptr, values, nullptr, nullptr, 0))
-        throw std::runtime_error("PostgreSQL: " + why(conn));
-    // libpq's socket, watched by the loop. Released (not closed) at the end: libpq owns it.
-    asio::posix::stream_descriptor socket{co_await asio::this_coro::executor, PQsocket(conn)};
-    struct Release {
-        asio::posix::stream_descriptor& s;
-        ~Release() { s.release(); }
-    } release{socket};
-    for (int left; (left = PQflush(conn)) != 0;) {
-        if (left < 0) throw std::runtime_error("PostgreSQL: " + why(conn));
-        co_await socket.async_wait(asio::posix::stream_descriptor::wait_write, asio::use_awaitable);
-    }
-    // Until the answer is in: suspend while PostgreSQL works, and the loop serves others.
-    // libpq then has one result and an end marker to hand over; reading either may need more bytes.
-    PGresult* first = nullptr;
-    for (bool more = true; more;) {
-        for (;;) {
-            if (!PQconsumeInput(conn)) throw std::runtime_error("PostgreSQL: " + why(conn));
-            if (!PQisBusy(conn)) break;
-            co_await socket.async_wait(asio::posix::stream_descriptor::wait_read, asio::use_awaitable);
-        }
-        PGresult* result = PQgetResult(conn);
-        if (!result) more = false;
-        else if (!first) first = result;
-        else PQclear(result);
-    }
-    co_return times_of(first, conn);
+    PgExchange exchange(connection, query);
+    Watched socket(co_await asio::this_coro::executor, exchange.socket());
+    while (exchange.sending()) co_await socket.until(Ready::to_write);
+    while (exchange.awaiting_answer()) co_await socket.until(Ready::to_read);  // the loop serves others meanwhile
+    co_return exchange.answer();
 }
 
 }  // namespace lab

@@ -1,8 +1,9 @@
 #pragma once
-// Two ways to send PostgreSQL the same query, through libpq (Debian's libpq-dev):
-//   blocking  PQexec-style: the calling thread waits for the answer (psycopg2's way);
-//   awaiting  PQsendQuery, then the coroutine awaits the connection's socket while the loop
-//             serves others, then reads the answer (asyncpg's way).
+// Two ways to send PostgreSQL the same query, through libpq (Debian's libpq-dev), in the same
+// steps (send, write out, read the answer) that differ only in how they wait for the socket:
+//   blocking  the calling thread waits in poll(), as inside libpq's PQexec (psycopg2's way);
+//   awaiting  the coroutine suspends while the loop watches the socket and serves others
+//             (asyncpg's way).
 // Both run the query a /db or /users/{id} request asks for, on a connection from
 // lab/drivers/connection_pool.
 #include <cstdint>

@@ -6,6 +6,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "lab/drivers/socket_wait.hpp"
+
 namespace lab {
 namespace {
 
@@ -49,41 +51,65 @@ RedisAddress redis_address(const std::string& url) {
     throw std::invalid_argument("--redis-url: '" + url + "' is neither unix:///PATH nor redis://IP:PORT");
 }
 
+namespace {
+
+// One round trip's exchange with Redis on a connection of its own, through hiredis's non-blocking
+// context: connect, write the command out, then feed hiredis's reader what arrives until it holds
+// a whole reply. Each step does what it can without waiting and says whether the socket must be
+// waited for; how to wait is the two drivers' one difference.
+class RedisExchange {
+public:
+    RedisExchange(const RedisAddress& redis, Micros wait)
+        : c_(redis.socket_path.empty() ? redisConnectNonBlock(redis.host.c_str(), redis.port)
+                                       : redisConnectUnixNonBlock(redis.socket_path.c_str()),
+             redisFree) {
+        if (!c_ || c_->err) throw std::runtime_error("cannot connect to Redis: " + std::string(c_ ? c_->errstr : "out of memory"));
+        std::string bytes = command_bytes(wait);
+        redisAppendFormattedCommand(c_.get(), bytes.data(), bytes.size());
+    }
+
+    int socket() const { return c_->fd; }
+
+    // Whether bytes of the command are still to be written (or the connection is still being made).
+    bool sending() {
+        int done = 0;
+        if (redisBufferWrite(c_.get(), &done) != REDIS_OK) throw std::runtime_error("Redis: " + std::string(c_->errstr));
+        return !done;
+    }
+
+    // Whether the reply is still to come: what has arrived is fed to hiredis's reader.
+    bool awaiting_reply() {
+        if (redisBufferRead(c_.get()) != REDIS_OK) throw std::runtime_error("Redis: " + std::string(c_->errstr));
+        void* reply = nullptr;
+        if (redisGetReplyFromReader(c_.get(), &reply) != REDIS_OK) throw std::runtime_error("Redis: unreadable reply");
+        if (!reply) return true;
+        reply_ = reply_text(static_cast<redisReply*>(reply));
+        return false;
+    }
+
+    std::string reply() { return std::move(reply_); }
+
+private:
+    std::unique_ptr<redisContext, void (*)(redisContext*)> c_;
+    std::string reply_;
+};
+
+}  // namespace
+
+// The two differ only in how they wait for the socket (lab/drivers/socket_wait.hpp).
 std::string cache_call_blocking(const RedisAddress& redis, Micros wait) {
-    std::unique_ptr<redisContext, void (*)(redisContext*)> c{
-        redis.socket_path.empty() ? redisConnect(redis.host.c_str(), redis.port) : redisConnectUnix(redis.socket_path.c_str()),
-        redisFree};
-    if (!c || c->err) throw std::runtime_error("cannot connect to Redis: " + std::string(c ? c->errstr : "out of memory"));
-    std::string bytes = command_bytes(wait);
-    redisAppendFormattedCommand(c.get(), bytes.data(), bytes.size());
-    void* reply = nullptr;
-    if (redisGetReply(c.get(), &reply) != REDIS_OK)  // this thread waits for Redis
-        throw std::runtime_error("Redis: " + std::string(c->errstr));
-    return reply_text(static_cast<redisReply*>(reply));
+    RedisExchange exchange(redis, wait);
+    while (exchange.sending()) wait_until(exchange.socket(), Ready::to_write);
+    while (exchange.awaiting_reply()) wait_until(exchange.socket(), Ready::to_read);  // this thread waits for Redis
+    return exchange.reply();
 }
 
 asio::awaitable<std::string> cache_call_awaiting(const RedisAddress& redis, Micros wait) {
-    using protocol = asio::generic::stream_protocol;
-    auto executor = co_await asio::this_coro::executor;
-    protocol::socket socket{executor};
-    if (redis.socket_path.empty())
-        co_await socket.async_connect(protocol::endpoint{tcp::endpoint{asio::ip::make_address(redis.host),
-                                                                       static_cast<unsigned short>(redis.port)}},
-                                      asio::use_awaitable);
-    else
-        co_await socket.async_connect(protocol::endpoint{asio::local::stream_protocol::endpoint{redis.socket_path}},
-                                      asio::use_awaitable);
-    co_await asio::async_write(socket, asio::buffer(command_bytes(wait)), asio::use_awaitable);
-    // Feed hiredis's parser whatever arrives until it has a whole reply; the loop runs meanwhile.
-    std::unique_ptr<redisReader, void (*)(redisReader*)> parser{redisReaderCreate(), redisReaderFree};
-    char chunk[4096];
-    for (;;) {
-        void* reply = nullptr;
-        if (redisReaderGetReply(parser.get(), &reply) != REDIS_OK) throw std::runtime_error("Redis: unreadable reply");
-        if (reply) co_return reply_text(static_cast<redisReply*>(reply));
-        std::size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
-        redisReaderFeed(parser.get(), chunk, n);
-    }
+    RedisExchange exchange(redis, wait);
+    Watched socket(co_await asio::this_coro::executor, exchange.socket());
+    while (exchange.sending()) co_await socket.until(Ready::to_write);
+    while (exchange.awaiting_reply()) co_await socket.until(Ready::to_read);  // the loop serves others meanwhile
+    co_return exchange.reply();
 }
 
 const RedisAddress* redis() { return process_redis.get(); }

@@ -1,8 +1,10 @@
 #pragma once
-// Two ways to make one Redis round trip, through hiredis (Debian's libhiredis-dev):
-//   blocking  redisCommand: the calling thread waits for the reply (redis-py's way);
-//   awaiting  the same command's bytes written on an Asio socket, and the reply fed to hiredis's
-//             parser as it arrives, while the loop serves others (redis.asyncio's way).
+// Two ways to make one Redis round trip, through hiredis (Debian's libhiredis-dev): one socket,
+// the command written by hiredis and the reply read by its parser, in the same steps that differ
+// only in how they wait for the socket:
+//   blocking  the calling thread waits in poll() for the reply (redis-py's way);
+//   awaiting  the coroutine suspends while the loop watches the socket and serves others
+//             (redis.asyncio's way).
 // The round trip is a GET (ms = 0), or, to wait a controlled time inside Redis, a BLPOP on a list
 // that stays empty with a timeout of ms (what a slow cache or a queue read looks like).
 #include <string>
