@@ -34,7 +34,7 @@ if(LAB_FUZZ)
     target_compile_options(lab_fuzz_request PRIVATE ${_lab_fuzz_flags})
     target_link_options(lab_fuzz_request PRIVATE ${_lab_fuzz_flags})
     target_link_libraries(lab_fuzz_request PRIVATE
-      Boost::headers Threads::Threads nlohmann_json::nlohmann_json)
+      Boost::headers Threads::Threads nlohmann_json::nlohmann_json fmt::fmt)
     list(JOIN _lab_fuzz_flags " " _lab_fuzz_text)
     message(STATUS "LAB_FUZZ: lab_fuzz_request with ${_lab_fuzz_text}")
   endif()

@@ -17,7 +17,8 @@ cd "$(dirname "$0")/.."
 packages="g++ cmake ninja-build pkg-config libboost-dev libcli11-dev libcpp-httplib-dev catch2
           libbenchmark-dev libtomlplusplus-dev nlohmann-json3-dev python3-fastapi python3-uvicorn
           python3-psycopg2 python3-asyncpg python3-requests python3-httpx python3-redis python3-rq
-          postgresql-15 libpq-dev redis-server libhiredis-dev nginx-light gunicorn python3-uvloop"
+          postgresql-15 libpq-dev redis-server libhiredis-dev nginx-light gunicorn python3-uvloop
+          libkainjow-mustache-dev libfmt-dev"
 # To test as well: a real browser for report.html, and Jupyter's nbconvert for the notebooks.
 [ "$verb" = test ] && packages="$packages chromium curl python3-nbconvert python3-nbformat python3-ipykernel
           python3-matplotlib python3-pandas"

@@ -5,6 +5,8 @@
 #include <deque>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "harness/exchange.hpp"
 #include "harness/sleep_until.hpp"
 #include "lab/asio.hpp"
@@ -109,9 +111,9 @@ void account(OpenLoopResult& result, const RequestRecord& r) {
 
 std::optional<std::string> open_loop_problem(double rate, std::chrono::milliseconds duration) {
     double requests = rate * static_cast<double>(duration.count()) / 1000.0;
-    char figures[160];
-    std::snprintf(figures, sizeof figures, "%g requests per second for %.3f s is %.0f requests", rate,
-                  static_cast<double>(duration.count()) / 1000.0, std::isfinite(requests) ? std::floor(requests) : 0.0);
+    const std::string figures = fmt::format("{:g} requests per second for {:.3f} s is {:.0f} requests", rate,
+                                            static_cast<double>(duration.count()) / 1000.0,
+                                            std::isfinite(requests) ? std::floor(requests) : 0.0);
     if (!std::isfinite(rate) || rate <= 0) return "the rate must be a positive number of requests per second";
     if (requests < 1) return std::string(figures) + ": the load would send no request";
     if (requests > max_open_loop_requests)

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <ctime>
 
+#include <fmt/format.h>
+
 namespace lab {
 
 std::int64_t unix_minus_monotonic_us() {
@@ -26,10 +28,9 @@ std::string wall_clock_text() {
         std::chrono::duration_cast<Micros>(now.time_since_epoch()).count() % 1'000'000);
     std::tm local{};
     localtime_r(&seconds, &local);
-    char text[40];
+    char text[32];
     std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
-    std::snprintf(text + n, sizeof text - n, ".%06ld", micros);
-    return text;
+    return fmt::format("{}.{:06}", std::string_view(text, n), micros);
 }
 
 std::string utc_folder_stamp() {

@@ -10,6 +10,8 @@
 #include <ostream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 namespace lab {
 
 int terminal_columns(int fd) {
@@ -30,9 +32,7 @@ bool colour_wanted() {
 }
 
 std::string fixed(double value, int digits) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", digits, value);
-    return text;
+    return fmt::format("{:.{}f}", value, digits);
 }
 
 std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us) / 1e6) + " s"; }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 #include "lab/modes/modes.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/report/report.hpp"
@@ -128,9 +130,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
            end + "\n";
     const std::vector<double> model = predicted_finishes_s(result.model, workload_of(load));
     for (const auto& [r, position, by] : t.rows) {
-        char label[16];
-        std::snprintf(label, sizeof label, by ? "probe %2d |" : "req %3d  |", r->index);
-        out += label + bar_of(*r, by, queued, columns, column) + "|  ";
+        out += (by ? fmt::format("probe {:2} |", r->index) : fmt::format("req {:3}  |", r->index)) + bar_of(*r, by, queued, columns, column) + "|  ";
         if (!r->ok()) {
             out += "failed: " + std::string(to_string(r->error)) + "\n";
             continue;

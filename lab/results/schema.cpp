@@ -8,6 +8,8 @@
 #include <optional>
 #include <type_traits>
 
+#include <fmt/format.h>
+
 #include "lab/report/figures.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/report.hpp"
@@ -195,9 +197,7 @@ struct Reader {
 private:
     void check_range(const char* key, const json& j, double x, Bound b) const {
         if (!std::isfinite(x) || x < b.low || x > b.high) {
-            char range[96];
-            std::snprintf(range, sizeof range, "must be from %g to %g, got ", b.low, b.high);
-            fail(key, range + shown(j));
+            fail(key, fmt::format("must be from {:g} to {:g}, got ", b.low, b.high) + shown(j));
         }
     }
     template <class T>

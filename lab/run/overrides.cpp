@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "lab/run/overrides.hpp"
 #include "lab/run/sweep.hpp"
 
@@ -14,8 +16,7 @@ namespace lab {
 // `{N}` is the row's own value; `{N@3}` the value of the file's third row (a text written for
 // the whole lesson, like its teaching, can name another row's threads or requests).
 void fill_values(std::string& text, const Configuration& c, const Load& own, const std::string& suffix) {
-    char d[32];
-    std::snprintf(d, sizeof d, "%g", own.delay_ms / 1000.0);
+    const std::string d = fmt::format("{:g}", own.delay_ms / 1000.0);
     auto fill = [&](std::string name, const std::string& value) {
         name.insert(name.size() - 1, suffix);
         for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) {
@@ -54,7 +55,7 @@ void fill_lesson_values(std::string& text, const Scenario& s) {
     for (bool home_only : {true, false})  // a row filled once stays filled: nothing is left to replace
         for (const Configuration& c : s.configurations)
             if (c.number > 0 && (!home_only || !c.sweep_value || c.sweep_value == c.sweep_home))
-                fill_values(text, c, load_of(s.load, c), "@" + std::to_string(c.number));
+                fill_values(text, c, load_of(s.load, c), std::string("@").append(std::to_string(c.number)));
     fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
 }
 
@@ -64,8 +65,7 @@ void take_numbers(Scenario& s, const Overrides& o) {
     if (o.concurrency) s.load.concurrency = *o.concurrency;
     if (o.delay_ms && *o.delay_ms != s.load.delay_ms) {
         // The document measured its own d: its figure no longer compares, so it is shown, not charted.
-        char d[32];
-        std::snprintf(d, sizeof d, "%g s", s.load.delay_ms / 1000.0);
+        const std::string d = fmt::format("{:g} s", s.load.delay_ms / 1000.0);
         for (auto& c : s.configurations)
             if (c.document_s) {
                 c.document_text = (c.document_text.empty() ? std::to_string(*c.document_s) : c.document_text) + " (for d = " + d + ")";

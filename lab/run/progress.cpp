@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "lab/layout.hpp"
 
 namespace lab {
@@ -47,14 +49,13 @@ void Progress::draw(bool force) {
     const char* bold = colour_ ? "\033[1m" : "";
     const char* plain = colour_ ? "\033[0m" : "";
     std::string which = batch_ == 0 ? "warm-up" : "batch " + std::to_string(batch_) + "/" + std::to_string(batches_);
-    char head[32], tail[128];
-    std::snprintf(head, sizeof head, "[%d/%d] ", index_, count_);
-    std::snprintf(tail, sizeof tail, " · %s · %d/%d answered · %.1f s", which.c_str(), done_, total_, elapsed);
+    const std::string head = fmt::format("[{}/{}] ", index_, count_);
+    const std::string tail = fmt::format(" · {} · {}/{} answered · {:.1f} s", which, done_, total_, elapsed);
     // One line that never wraps (a wrapped line cannot be redrawn in place): the label gives way.
     int room = terminal_columns(STDERR_FILENO) - 1 - static_cast<int>(display_width(head) + display_width(tail));
     std::string label = label_;
     if (static_cast<int>(display_width(label)) > room) label = first_characters(label, static_cast<std::size_t>(std::max(room - 1, 0))) + "…";
-    std::fprintf(stderr, "\r\033[K%s%s%s%s%s", head, bold, label.c_str(), plain, tail);
+    fmt::print(stderr, "\r\033[K{}{}{}{}{}", head, bold, label, plain, tail);
     std::fflush(stderr);
 }
 

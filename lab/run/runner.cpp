@@ -11,6 +11,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
 #include "lab/clock.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -160,17 +162,14 @@ std::optional<std::string> bystander_verdict(const ConfigurationResult& r, const
         if (q.ok()) slowest = std::max(slowest, q.completion_us());
     if (worst_probe < 0 || slowest < 0) return std::nullopt;
     const double probe_ms = static_cast<double>(worst_probe) / 1000.0, request_ms = static_cast<double>(slowest) / 1000.0;
-    char text[200];
     if (load.background())
-        std::snprintf(text, sizeof text, "answered within %.1f ms; meanwhile GET %s waited up to %.1f ms while the tasks ran",
-                      request_ms, load.probe_path.c_str(), probe_ms);
-    else if (worst_probe < slowest / 2)  // well inside the request's time: served while it waited
-        std::snprintf(text, sizeof text, "GET %s answered meanwhile: %.1f ms at worst, while the request took %.1f ms",
-                      load.probe_path.c_str(), probe_ms, request_ms);
-    else
-        std::snprintf(text, sizeof text, "GET %s waited behind the request: %.1f ms at worst, the request %.1f ms",
-                      load.probe_path.c_str(), probe_ms, request_ms);
-    return std::string(text);
+        return fmt::format("answered within {:.1f} ms; meanwhile GET {} waited up to {:.1f} ms while the tasks ran",
+                           request_ms, load.probe_path, probe_ms);
+    if (worst_probe < slowest / 2)  // well inside the request's time: served while it waited
+        return fmt::format("GET {} answered meanwhile: {:.1f} ms at worst, while the request took {:.1f} ms",
+                           load.probe_path, probe_ms, request_ms);
+    return fmt::format("GET {} waited behind the request: {:.1f} ms at worst, the request {:.1f} ms",
+                       load.probe_path, probe_ms, request_ms);
 }
 
 // The batch nearest the median makespan (for an even count, the lower middle one), and the
@@ -254,10 +253,8 @@ private:
         result_.stats.push_back(summarize(batch));
         result_.batches.push_back(std::move(batch));
         if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server_->log(), 4));
-        char why[200];
-        std::snprintf(why, sizeof why, "no answer within %.1f s (%d× the model's %.3f s + %d s): is the server stopped or overloaded?",
-                      static_cast<double>(spec_.deadline.count()) / 1000.0, deadline_factor, deadline_s_, slack_s_);
-        throw std::runtime_error(why);
+        throw std::runtime_error(fmt::format("no answer within {:.1f} s ({}× the model's {:.3f} s + {} s): is the server stopped or overloaded?",
+                                             static_cast<double>(spec_.deadline.count()) / 1000.0, deadline_factor, deadline_s_, slack_s_));
     }
 
     void warm_up() {
