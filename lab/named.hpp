@@ -4,9 +4,6 @@
 // enum with its words in one table beside it (a specialisation of Names), read once where a
 // scenario file, summary.json or the command line is read; past that, the code compares values,
 // never strings.
-#include <algorithm>
-#include <array>
-#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,7 +15,7 @@ namespace lab {
 
 // Specialised next to each enum:
 //   template <> struct Names<Balance> {
-//       static constexpr std::array list{std::pair{Balance::shared, std::string_view{"shared"}}, ...};
+//       static constexpr std::pair<Balance, std::string_view> list[] = {{Balance::shared, "shared"}, ...};
 //   };
 template <class E>
 struct Names;

@@ -15,10 +15,7 @@ namespace lab {
 enum class Format { table, markdown, csv, json };
 template <>
 struct Names<Format> {
-    static constexpr std::array list{std::pair{Format::table, std::string_view{"table"}},
-                                     std::pair{Format::markdown, std::string_view{"markdown"}},
-                                     std::pair{Format::csv, std::string_view{"csv"}},
-                                     std::pair{Format::json, std::string_view{"json"}}};
+    static constexpr std::pair<Format, std::string_view> list[] = {{Format::table, "table"}, {Format::markdown, "markdown"}, {Format::csv, "csv"}, {Format::json, "json"}};
 };
 
 void print_run(std::ostream& out, const RunResult& run, Format format, const Layout& layout = {});

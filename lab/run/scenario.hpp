@@ -59,18 +59,15 @@ enum class Server {
 };
 template <>
 struct Names<Server> {
-    static constexpr std::array list{std::pair{Server::lab, std::string_view{"lab"}},
-                                     std::pair{Server::fastapi, std::string_view{"fastapi"}},
-                                     std::pair{Server::app, std::string_view{"app"}},
-                                     std::pair{Server::external, std::string_view{"external"}}};
+    static constexpr std::pair<Server, std::string_view> list[] = {
+        {Server::lab, "lab"}, {Server::fastapi, "fastapi"}, {Server::app, "app"}, {Server::external, "external"}};
 };
 
 // How the harness sends: all at once over C connections, or one request after another.
 enum class Client { concurrent, sequential };
 template <>
 struct Names<Client> {
-    static constexpr std::array list{std::pair{Client::concurrent, std::string_view{"concurrent"}},
-                                     std::pair{Client::sequential, std::string_view{"sequential"}}};
+    static constexpr std::pair<Client, std::string_view> list[] = {{Client::concurrent, "concurrent"}, {Client::sequential, "sequential"}};
 };
 
 struct Configuration {
@@ -160,8 +157,7 @@ struct Sweep {
 enum class RunKind { lesson, load };
 template <>
 struct Names<RunKind> {
-    static constexpr std::array list{std::pair{RunKind::lesson, std::string_view{"lesson"}},
-                                     std::pair{RunKind::load, std::string_view{"load"}}};
+    static constexpr std::pair<RunKind, std::string_view> list[] = {{RunKind::lesson, "lesson"}, {RunKind::load, "load"}};
 };
 
 struct Scenario {

@@ -14,9 +14,7 @@ namespace lab {
 enum class Balance { shared, reuseport, round_robin };
 template <>
 struct Names<Balance> {
-    static constexpr std::array list{std::pair{Balance::shared, std::string_view{"shared"}},
-                                     std::pair{Balance::reuseport, std::string_view{"reuseport"}},
-                                     std::pair{Balance::round_robin, std::string_view{"round-robin"}}};
+    static constexpr std::pair<Balance, std::string_view> list[] = {{Balance::shared, "shared"}, {Balance::reuseport, "reuseport"}, {Balance::round_robin, "round-robin"}};
 };
 
 struct ServeOptions {

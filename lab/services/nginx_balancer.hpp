@@ -23,8 +23,7 @@ namespace lab {
 enum class Upstream { round_robin, least_conn };
 template <>
 struct Names<Upstream> {
-    static constexpr std::array list{std::pair{Upstream::round_robin, std::string_view{"round-robin"}},
-                                     std::pair{Upstream::least_conn, std::string_view{"least_conn"}}};
+    static constexpr std::pair<Upstream, std::string_view> list[] = {{Upstream::round_robin, "round-robin"}, {Upstream::least_conn, "least_conn"}};
 };
 
 class NginxBalancer {
