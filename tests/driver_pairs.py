@@ -25,15 +25,20 @@ def body(text, name):
     return text[start.end():end].splitlines()
 
 
-def steps(lines):
-    """The lines as steps: comments gone, the way of waiting written alike."""
+BLOCKING_WAIT, AWAITING_WAIT = "wait_until(exchange.socket(), ", "co_await socket.until("
+
+
+def steps(lines, awaiting):
+    """The lines as steps: comments gone, each side's own way of waiting written alike. A side that
+    waits the other's way (the loop blocked by wait_until, say) keeps that line as it is, and so
+    differs from its twin."""
     out = []
     for line in lines:
         line = line.split("//")[0].strip()
-        if not line or line.startswith("Watched "):
+        if not line or (awaiting and line.startswith("Watched ")):
             continue
-        line = line.replace("wait_until(exchange.socket(), ", "WAIT(").replace("co_await socket.until(", "WAIT(")
-        out.append(line.replace("co_return ", "return "))
+        line = line.replace(AWAITING_WAIT if awaiting else BLOCKING_WAIT, "WAIT(")
+        out.append(line.replace("co_return ", "return ") if awaiting else line)
     return out
 
 
@@ -44,7 +49,7 @@ for file, blocking, awaiting in PAIRS:
     if one is None or other is None:
         problems.append(f"{file}: no function {blocking if one is None else awaiting}")
         continue
-    a, b = steps(one), steps(other)
+    a, b = steps(one, False), steps(other, True)
     if a != b:
         for k in range(max(len(a), len(b))):
             x, y = (a[k] if k < len(a) else "(none)"), (b[k] if k < len(b) else "(none)")

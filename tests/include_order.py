@@ -29,7 +29,9 @@ for path in sorted(p for top in ("lab", "harness") for p in (root / top).rglob("
         if not m:
             continue
         target = str(pathlib.PurePosixPath(m.group(1)).parent)
-        if target in rank and rank[target] > rank[folder]:
+        if target not in rank and target.split("/")[0] in ("lab", "harness"):
+            unplaced.append(f"{path.relative_to(root)}:{number}: includes {m.group(1)}, whose folder is not in lab/README.md's layers")
+        elif target in rank and rank[target] > rank[folder]:
             upward.append(f"{path.relative_to(root)}:{number}: includes {m.group(1)}, "
                           f"but {target}/ is above {folder}/")
 

@@ -199,6 +199,8 @@ Scenario load_run(const LoadOptions& o) {
     s.kind = RunKind::load;
     s.name = "load";
     s.title = "lab load " + o.urls.front() + (o.urls.size() > 1 ? " (and " + std::to_string(o.urls.size() - 1) + " more)" : "");
+    s.source = "—";
+    s.teaching = "The lab's harness against a server it did not start.";
     s.load = o.load;
     return s;
 }

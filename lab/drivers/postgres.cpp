@@ -109,15 +109,21 @@ public:
     }
 
     // Whether the answer is still to come. libpq hands over one result and then an end marker;
-    // reading either may need more bytes from the socket.
+    // reading either may need more bytes from the socket. A connection the server closed after
+    // its answer (a FATAL error, then the end) is reported by that answer, not by the closing.
     bool awaiting_answer() {
         for (;;) {
-            if (!PQconsumeInput(conn_)) throw std::runtime_error("PostgreSQL: " + why(conn_));
+            while (!PQisBusy(conn_)) {
+                PGresult* result = PQgetResult(conn_);
+                if (!result) return false;
+                if (!first_) first_ = result;
+                else PQclear(result);
+            }
+            if (!PQconsumeInput(conn_)) {
+                if (first_) return false;
+                throw std::runtime_error("PostgreSQL: " + why(conn_));
+            }
             if (PQisBusy(conn_)) return true;
-            PGresult* result = PQgetResult(conn_);
-            if (!result) return false;
-            if (!first_) first_ = result;
-            else PQclear(result);
         }
     }
 

@@ -73,7 +73,8 @@ public:
     // Whether bytes of the command are still to be written (or the connection is still being made).
     bool sending() {
         int done = 0;
-        if (redisBufferWrite(c_.get(), &done) != REDIS_OK) throw std::runtime_error("Redis: " + std::string(c_->errstr));
+        // (A connection still being made, or refused, shows here: its first write waits, or fails.)
+        if (redisBufferWrite(c_.get(), &done) != REDIS_OK) throw std::runtime_error("cannot reach Redis: " + std::string(c_->errstr));
         return !done;
     }
 

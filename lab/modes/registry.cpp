@@ -1,5 +1,6 @@
 // The registry of modes: one line each. What each line points to lives in the mode's own file.
 #include <array>
+#include <csignal>
 
 #include "lab/modes/modes.hpp"
 #include "lab/modes/waits.hpp"
@@ -106,6 +107,9 @@ Handlers loop_handlers(std::string_view loop_mode) {
 }
 
 int serve_mode(const ServeOptions& options) {
+    // A peer that closed its socket (a client gone, Redis restarting) is an error on that call,
+    // never a signal that ends the server: hiredis writes without MSG_NOSIGNAL.
+    std::signal(SIGPIPE, SIG_IGN);
     raise_open_file_limit();
     calibrate_cpu_work();
     if (options.gil) process_gil().enable();

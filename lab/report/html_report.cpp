@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 #include <kainjow/mustache.hpp>
 
@@ -206,8 +207,11 @@ std::string html_report(const RunResult& run) {
         page.set("timelines", timelines(run));
     }
     kainjow::mustache::mustache tmpl{std::string(report_html_mustache)};
+    if (!tmpl.is_valid()) throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
     tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
-    return tmpl.render(page);
+    std::string html = tmpl.render(page);
+    if (!tmpl.is_valid()) throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
+    return html;
 }
 
 }  // namespace lab
