@@ -4,6 +4,7 @@
 // file of its own: serve_command.cpp, run_command.cpp, report_command.cpp, show_command.cpp,
 // check_command.cpp, worker_command.cpp; commands.cpp lists them.
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,21 @@ CLI::Option* one_of(CLI::Option* option) {
             return "";
         },
         set + "}"));
+}
+
+// Runs a command's action; what it throws is said as "NAME: reason", with exit 2 for `Refused`
+// (the input was wrong: a damaged folder, a bad URL) and 1 for anything else.
+template <class Refused, class Action>
+int said_on_failure(const char* name, Action action) {
+    try {
+        return action();
+    } catch (const Refused& e) {
+        std::cerr << name << ": " << e.what() << '\n';
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::cerr << name << ": " << e.what() << '\n';
+        return exit_failed;
+    }
 }
 
 // The options `lab run` and `lab check` share: what a scenario's load and servers become.

@@ -154,7 +154,8 @@ Action define_report(CLI::App& app) {
             std::cerr << "lab report: name a results folder (or a scenario), or two to compare\n";
             return exit_usage;
         }
-        try {
+        // A damaged or foreign folder (ResultsError) is said with what is wrong, and where.
+        return said_on_failure<ResultsError>("lab report", [&] {
             for (fs::path& dir : *dirs) dir = results_folder(dir);
             if (dirs->size() == 1) {
                 RunResult run = read_results(dirs->front());
@@ -165,13 +166,7 @@ Action define_report(CLI::App& app) {
             RunResult a = read_results((*dirs)[0]), b = read_results((*dirs)[1]);
             print_comparison(a, b, *dirs, layout);
             return exit_ok;
-        } catch (const ResultsError& e) {  // a damaged or foreign folder: what is wrong, and where
-            std::cerr << "lab report: " << e.what() << '\n';
-            return exit_usage;
-        } catch (const std::exception& e) {
-            std::cerr << "lab report: " << e.what() << '\n';
-            return exit_failed;
-        }
+        });
     };
 }
 

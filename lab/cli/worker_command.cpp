@@ -17,17 +17,7 @@ Action define_worker(CLI::App& app) {
                "GET /jobs/{id} tells their state. A job taken by a worker that dies goes back to the queue when its "
                "lease (3 s) runs out, and is marked failed after 3 attempts. Stop with Ctrl-C: each job held is "
                "finished first.");
-    return [o] {
-        try {
-            return run_worker(*o);
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "lab worker: " << e.what() << '\n';
-            return exit_usage;
-        } catch (const std::exception& e) {
-            std::cerr << "lab worker: " << e.what() << '\n';
-            return exit_failed;
-        }
-    };
+    return [o] { return said_on_failure<std::invalid_argument>("lab worker", [&] { return run_worker(*o); }); };
 }
 
 }  // namespace lab
