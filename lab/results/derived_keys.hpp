@@ -1,6 +1,6 @@
 #pragma once
 // The keys summary.json holds for other tools (notebooks, jq) and never reads back: each is
-// recomputed from requests.csv when a folder is read. (What is read back: lab/results/schema.cpp.)
+// recomputed from requests.csv when a folder is read. (What is read back: lab/results/summary_keys.hpp.)
 #include <nlohmann/json.hpp>
 
 #include "lab/report/report.hpp"  // OpenLoopSummary (and the run's batches and their statistics)

@@ -12,6 +12,7 @@
 #include "lab/run/figure_catalogue.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/sweep.hpp"
+#include "lab/run/table_reader.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;
@@ -21,123 +22,6 @@ ScenarioError::ScenarioError(const fs::path& f, const std::string& k, const std:
 
 namespace {
 
-// Reads one table's keys, each checked for type and range, and refuses keys it does not know.
-class Reader {
-public:
-    Reader(const fs::path& file, const toml::table& table, std::string prefix)
-        : file_(file), table_(table), prefix_(std::move(prefix)) {}
-
-    void text(const char* key, std::string& out, bool required = false,
-              std::set<std::string> allowed = {}) {
-        const toml::node* node = take(key, required);
-        if (!node) return;
-        auto value = node->value<std::string>();
-        if (!value) fail(key, "must be a string");
-        if (!allowed.empty() && !allowed.count(*value)) {
-            std::string list;
-            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-            fail(key, "'" + *value + "' is not one of: " + list);
-        }
-        out = *value;
-    }
-
-    // One of an enum's words (lab/named.hpp), of `allowed` if given, else of all of them.
-    template <Named E>
-    void choice(const char* key, E& out, std::vector<E> allowed = {}) {
-        std::string word;
-        std::set<std::string> words;
-        for (const std::string& each : all_names<E>())
-            if (allowed.empty() || std::find(allowed.begin(), allowed.end(), *named<E>(each)) != allowed.end()) words.insert(each);
-        text(key, word, false, words);
-        if (!word.empty()) out = *named<E>(word);
-    }
-
-    void integer(const char* key, int& out, long low, long high) {
-        const toml::node* node = take(key, false);
-        if (!node) return;
-        auto value = node->value_exact<std::int64_t>();
-        if (!value) fail(key, "must be a whole number");
-        if (*value < low || *value > high)
-            fail(key, "must be between " + std::to_string(low) + " and " + std::to_string(high) +
-                          ", got " + std::to_string(*value));
-        out = static_cast<int>(*value);
-    }
-
-    void boolean(const char* key, bool& out) {
-        const toml::node* node = take(key, false);
-        if (!node) return;
-        auto value = node->value_exact<bool>();
-        if (!value) fail(key, "must be true or false");
-        out = *value;
-    }
-
-    void number(const char* key, double& out, double low, double high) {
-        const toml::node* node = take(key, false);
-        if (!node) return;
-        auto value = node->value<double>();
-        if (!value || !std::isfinite(*value) || *value < low || *value > high)  // (nan compares false)
-            fail(key, "must be a number between " + std::to_string(low) + " and " + std::to_string(high));
-        out = *value;
-    }
-
-    void seconds(const char* key, std::optional<double>& out) {
-        const toml::node* node = take(key, false);
-        if (!node) return;
-        auto value = node->value<double>();  // accepts integers too
-        if (!value || !std::isfinite(*value) || *value <= 0) fail(key, "must be a positive, finite number of seconds");
-        out = *value;
-    }
-
-    void optional_number(const char* key, std::optional<double>& out) {
-        const toml::node* node = take(key, false);
-        if (!node) return;
-        auto value = node->value<double>();  // accepts integers too
-        if (!value || !std::isfinite(*value)) fail(key, "must be a finite number");
-        out = *value;
-    }
-
-    // What an expectation's bound is a multiple of: a name, or another configuration's place.
-    void reference(const char* key, std::string& kind, int& row, long rows) {
-        const toml::node* node = take(key, false);
-        if (!node) return;
-        if (auto place = node->value<long>()) {
-            if (*place < 1 || *place > rows) fail(key, "names no configuration: must be from 1 to " + std::to_string(rows));
-            kind = "row";
-            row = static_cast<int>(*place);
-            return;
-        }
-        auto name = node->value<std::string>();
-        const std::set<std::string> names{"model", "K", "share", "d", "N", "T", "W", "P", "1/d", "T/d", "W/d", "N/d"};
-        if (!name || !names.count(*name))
-            fail(key, "must be model, K, share, d, N, T, W, P, a rate (1/d, T/d, W/d, N/d) or a configuration's place (1, 2, ...)");
-        kind = *name;
-    }
-
-    void finish() const {
-        for (const auto& [key, node] : table_)
-            if (!seen_.count(std::string(key.str())))
-                fail(std::string(key.str()), "unknown key (a typo?)");
-    }
-
-    void seen(const char* key) { seen_.insert(key); }  // read elsewhere, not unknown
-
-    [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
-        throw ScenarioError(file_, prefix_ + key, reason);
-    }
-
-private:
-    const toml::node* take(const char* key, bool required) {
-        seen_.insert(key);
-        const toml::node* node = table_.get(key);
-        if (!node && required) fail(key, "is required");
-        return node;
-    }
-
-    const fs::path& file_;
-    const toml::table& table_;
-    std::string prefix_;
-    std::set<std::string> seen_;
-};
 
 
 // Why a scenario cannot chart `figure`: it did not measure it (nullopt: it can).
@@ -176,13 +60,13 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
 // check` lets a measurement leave its model, and why).
 void read_expectations(const fs::path& file, const toml::table& root, Scenario& s) {
     const long rows = static_cast<long>(s.configurations.size());
-    Reader top(file, root, "");
+    TableReader top(file, root, "");
     if (const toml::node* expects = root.get("expect")) {
         if (!expects->is_array_of_tables()) top.fail("expect", "must be [[expect]] tables");
         int k = 0;
         for (const toml::node& node : *expects->as_array()) {
             Expectation e;
-            Reader r(file, *node.as_table(), "expect[" + std::to_string(k++) + "].");
+            TableReader r(file, *node.as_table(), "expect[" + std::to_string(k++) + "].");
             if (!node.as_table()->contains("row")) r.fail("row", "is required: the configuration's place, from 1");
             r.integer("row", e.row, 1, rows);
             std::set<std::string> names;
@@ -205,7 +89,7 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
     }
     if (const toml::node* check = root.get("check")) {
         if (!check->is_table()) top.fail("check", "must be a table");
-        Reader r(file, *check->as_table(), "check.");
+        TableReader r(file, *check->as_table(), "check.");
         r.number("model_tolerance", s.model_tolerance, 0, 100);
         r.text("why", s.model_tolerance_why);
         r.finish();
@@ -217,9 +101,9 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
 void read_sweep(const fs::path& file, const toml::table& root, Scenario& s) {
     const toml::node* node = root.get("sweep");
     if (!node) return;
-    Reader top(file, root, "");
+    TableReader top(file, root, "");
     if (!node->is_table()) top.fail("sweep", "must be a table: option = \"...\", values = [...]");
-    Reader r(file, *node->as_table(), "sweep.");
+    TableReader r(file, *node->as_table(), "sweep.");
     Sweep sweep;
     std::vector<std::string> names;
     for (const SweepOption& o : sweep_options()) names.push_back(o.name);
@@ -263,7 +147,7 @@ toml::table parsed(const fs::path& file) {
 }
 
 // The lesson's own words: its name, title, source and teaching (an exercise's question too).
-void read_lesson(Reader& top, const toml::table& root, const fs::path& file, Scenario& s) {
+void read_lesson(TableReader& top, const toml::table& root, const fs::path& file, Scenario& s) {
     top.text("name", s.name, true);
     top.text("title", s.title, true);
     top.text("source", s.source, true);
@@ -285,11 +169,11 @@ void read_lesson(Reader& top, const toml::table& root, const fs::path& file, Sce
 }
 
 // [load]: what is sent, each number within its bounds.
-void read_load(Reader& top, const toml::table& root, const fs::path& file, Load& load) {
+void read_load(TableReader& top, const toml::table& root, const fs::path& file, Load& load) {
     const toml::node* node = root.get("load");
     if (!node) return;
     if (!node->is_table()) top.fail("load", "must be a table");
-    Reader r(file, *node->as_table(), "load.");
+    TableReader r(file, *node->as_table(), "load.");
     r.integer("requests", load.requests, 1, 10'000);
     r.integer("concurrency", load.concurrency, 1, 10'000);
     r.text("path", load.path, false, {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu"});
@@ -313,7 +197,7 @@ void read_load(Reader& top, const toml::table& root, const fs::path& file, Load&
 }
 
 // Who serves a [[configuration]]: a lab mode, or an exercise's student app at its route's path.
-void read_server(Reader& r, Configuration& c) {
+void read_server(TableReader& r, Configuration& c) {
     r.choice("server", c.server, {Server::lab, Server::app});
     if (c.server == Server::app) {  // (lab exercise check)
         c.mode = "app";
@@ -325,7 +209,7 @@ void read_server(Reader& r, Configuration& c) {
 }
 
 // The set-ups that cannot run together, refused with the key that asks for them.
-void refuse_impossible(Reader& r, const Configuration& c, const Load& load) {
+void refuse_impossible(TableReader& r, const Configuration& c, const Load& load) {
     if (c.behind_nginx() && c.queued()) r.fail("hosts", "and queue_workers do not go together: hosts serve the work, a queue hands it to workers");
     if (c.queued() && load.path != "/cpu" && load.path != "/delay")
         r.fail("queue_workers", "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the load's path is " + load.path);
@@ -336,7 +220,7 @@ void refuse_impossible(Reader& r, const Configuration& c, const Load& load) {
 // One [[configuration]]: a server to compare, its knobs, and the document's figure for it.
 Configuration read_configuration(const fs::path& file, const toml::table& table, int number, const Load& load) {
     Configuration c;
-    Reader r(file, table, "configuration[" + std::to_string(number - 1) + "].");
+    TableReader r(file, table, "configuration[" + std::to_string(number - 1) + "].");
     r.text("label", c.label, true);
     read_server(r, c);
     r.integer("threads", c.threads, 1, 10'000);
@@ -366,7 +250,7 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
 }
 
 // The key figure the lesson names (else its load's default), if the scenario measures it.
-void read_key_figure(Reader& top, Scenario& s) {
+void read_key_figure(TableReader& top, Scenario& s) {
     s.key_figure = default_key_figure(s.load);
     std::string figure = to_string(s.key_figure);
     auto names = key_figure_names();
@@ -381,7 +265,7 @@ Scenario load_scenario(const fs::path& file) {
     toml::table root = parsed(file);
     Scenario s;
     s.file = file;
-    Reader top(file, root, "");
+    TableReader top(file, root, "");
     read_lesson(top, root, file, s);
     read_load(top, root, file, s.load);
     const toml::node* configs = root.get("configuration");

@@ -1,0 +1,129 @@
+#pragma once
+// summary.json's keys, each listed once (lab/results/schema.hpp): the writer and the reader walk
+// the same lists, so a key cannot be written and not read back, or read under another name.
+// Each list takes a visitor and the object (const when writing): `v(key, member, bound)`.
+#include <limits>
+
+#include "lab/run/run_result.hpp"
+#include "lab/results/schema.hpp"
+
+namespace lab::summary_keys {
+
+// The range a number may take when it is read back; anything outside is a damaged file.
+struct Bound {
+    double low = -std::numeric_limits<double>::max(), high = std::numeric_limits<double>::max();
+};
+constexpr Bound natural{0, 1e12}, count_bound{1, 1e6}, ms_bound{0, 600'000}, pid_bound{-1, 1e12};
+
+
+template <class V, class L>
+void fields(V& v, L& l) {  // Load
+    v("requests", l.requests, count_bound);
+    v("concurrency", l.concurrency, Bound{1, 10'000});
+    v("path", l.path);
+    v("method", l.method);
+    v("delay_ms", l.delay_ms, ms_bound);
+    v("repeat", l.repeat, Bound{1, 100});
+    v("warmup", l.warmup);
+    v("report_memory", l.report_memory);
+    v("rate", l.rate, Bound{0, 100'000});
+    v("duration_ms", l.duration_ms, ms_bound);
+    v("stall_ms", l.stall_ms, ms_bound);
+    v("stall_at_ms", l.stall_at_ms, ms_bound);
+    v("stagger_ms", l.stagger_ms, Bound{0, 1000});
+    v("probe_path", l.probe_path);
+    v("probe_every_ms", l.probe_every_ms, Bound{1, 10'000});
+    v("probe_after_ms", l.probe_after_ms, Bound{0, 60'000});
+    v("more_paths", l.more_paths);
+    v("weights", l.weights, Bound{1, 100});
+    v("headers", l.headers);
+    v("body", l.body);
+    v("keep_alive", l.keep_alive);
+    v("client_threads", l.client_threads, Bound{1, 64});
+    v("run_for_ms", l.run_for_ms, ms_bound);
+    v("timeout_ms", l.timeout_ms, Bound{1, 600'000});
+}
+
+template <class V, class C>
+void configuration_fields(V& v, C& c) {
+    v("label", c.label);
+    v("mode", c.mode);
+    v("server", c.server);
+    v("fastapi_variant", c.fastapi_variant);
+    v("fastapi_server", c.fastapi_server);
+    v("fastapi_loop", c.fastapi_loop);
+    v("host", c.host);
+    v("port", c.port, Bound{0, 65535});
+    v("app", c.app);
+    v("target_path", c.target_path);
+    v("threads", c.threads, Bound{1, 10'000});
+    v("workers", c.workers, Bound{1, 64});
+    v("balance", c.balance);
+    v("worker_mode", c.worker_mode);
+    v("gil", c.gil);
+    v("db_pool", c.db_pool, Bound{1, 100});
+    v("queue_workers", c.queue_workers, Bound{0, 64});
+    v("hosts", c.hosts, Bound{0, 16});
+    v("upstream", c.upstream);
+    v("client", c.client);
+    v("requests", c.requests, count_bound);  // null: the load's
+    v("concurrency", c.concurrency, Bound{1, 10'000});  // null: the load's
+    v("delay_ms", c.delay_ms, ms_bound);  // null: the load's
+    v("sweep_value", c.sweep_value, Bound{0, 60'000});  // null: not a sweep's point
+    v("sweep_home", c.sweep_home, Bound{0, 60'000});
+    v("series", c.series);
+    v("document_s", c.document_s, Bound{0, 1e6});
+    v("document_text", c.document_text);
+    v("number", c.number, Bound{0, 10'000});
+}
+
+template <class V, class E>
+void expectation_fields(V& v, E& e) {  // a claim of the text, as scenarios/README.md describes it
+    v("row", e.row, Bound{1, 10'000});
+    v("figure", e.figure);
+    v("at_least", e.at_least, Bound{-1e12, 1e12});
+    v("at_most", e.at_most, Bound{-1e12, 1e12});
+    v("relative_to", e.relative_to);
+    v("relative_row", e.relative_row, Bound{0, 10'000});
+    v("claim", e.claim);
+    v("meaning", e.meaning);
+    v("at", e.at, Bound{0, 60'000});
+    v("at_option", e.at_option);
+    v("not_here", e.not_here);
+}
+
+template <class V, class S>
+void sweep_fields(V& v, S& sweep) {  // a sweep: the option and the values it was measured at
+    v("option", sweep.option);
+    v("values", sweep.values, Bound{0, 60'000});
+}
+
+template <class V, class M>
+void model_fields(V& v, M& m) {
+    v("at_once", m.at_once, natural);
+    v("client_at_once", m.client_at_once, natural);
+    v("shared_cores", m.shared_cores, natural);
+    v("formula", m.formula);
+}
+
+template <class V, class B>
+void batch_fields(V& v, B& b) {
+    v("number", b.number, Bound{0, 100});
+    v("loop_blocked_ms", b.loop_blocked_ms, Bound{-1, 1e9});
+    v("max_computing_at_once", b.max_computing, Bound{-1, 1e6});
+    v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
+    v("unfinished", b.unfinished, Bound{0, 1e6});
+    v("not_recorded", b.not_recorded, Bound{0, 1e12});
+}
+
+template <class V, class R>
+void result_fields(V& v, R& r) {  // a configuration's own keys besides its Configuration
+    v.object("model", r.model, [](auto& w, auto& m) { model_fields(w, m); });
+    v("model_s", r.model_s, Bound{0, 1e9});
+    v("verdict", r.verdict);
+    v("error", r.error);
+    v("peak_rss_kib", r.peak_rss_kib, pid_bound);
+    v("pss_kib", r.pss_kib, pid_bound);
+}
+
+}  // namespace lab::summary_keys

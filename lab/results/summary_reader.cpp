@@ -1,0 +1,200 @@
+// Reading summary.json back: the same lists of lab/results/summary_keys.hpp, each value checked
+// for its type and range, a wrong one named by its key.
+#include "lab/results/schema.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include "lab/named.hpp"
+#include "lab/report/figures.hpp"
+#include "lab/results/summary_keys.hpp"
+#include "lab/run/sweep.hpp"
+
+namespace lab {
+namespace {
+
+using nlohmann::json;
+using namespace summary_keys;
+
+std::string shown(const json& j) { return j.dump().substr(0, 60); }
+
+std::string joined(const std::vector<std::string>& words) {
+    std::string list;
+    for (const std::string& word : words) list += (list.empty() ? "" : ", ") + word;
+    return list;
+}
+
+struct Reader {
+    const json& in;
+    std::string path;  // "configurations[1]." before each key
+
+    [[noreturn]] void fail(const char* key, const std::string& reason) const {
+        throw SchemaError(path + key + ": " + reason);
+    }
+    template <class T>
+    void operator()(const char* key, T& value, Bound bound = {}) const {
+        auto it = in.find(key);
+        if (it == in.end()) return;  // absent: the default (files from before the key existed)
+        read(key, *it, value, bound);
+    }
+    template <class T, class List>
+    void object(const char* key, T& value, List list) const {
+        auto it = in.find(key);
+        if (it == in.end()) return;
+        if (!it->is_object()) fail(key, "must be an object, got " + shown(*it));
+        Reader inner{*it, path + key + "."};
+        list(inner, value);
+    }
+
+private:
+    void check_range(const char* key, const json& j, double x, Bound b) const {
+        if (!std::isfinite(x) || x < b.low || x > b.high) {
+            fail(key, fmt::format("must be from {:g} to {:g}, got ", b.low, b.high) + shown(j));
+        }
+    }
+    template <class T>
+    void read(const char* key, const json& j, T& value, Bound b) const {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!j.is_boolean()) fail(key, "must be true or false, got " + shown(j));
+            value = j.get<bool>();
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            if (!j.is_string()) fail(key, "must be a string, got " + shown(j));
+            value = j.get<std::string>();
+        } else if constexpr (Named<T>) {  // one of an enum's words (lab/named.hpp)
+            std::string word;
+            read(key, j, word, b);
+            auto known = named<T>(word);
+            if (!known) fail(key, "'" + word.substr(0, 40) + "' is not one of: " + joined(all_names<T>()));
+            value = *known;
+        } else if constexpr (std::is_integral_v<T>) {
+            if (!j.is_number_integer()) fail(key, "must be a whole number, got " + shown(j));
+            double x = j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>()) : static_cast<double>(j.get<std::int64_t>());
+            check_range(key, j, x, b);
+            value = static_cast<T>(j.get<std::int64_t>());
+        } else if constexpr (std::is_floating_point_v<T>) {
+            if (!j.is_number()) fail(key, "must be a number, got " + shown(j));
+            check_range(key, j, j.get<double>(), b);
+            value = j.get<double>();
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            if (!j.is_array() || j.size() > 100) fail(key, "must be a list of at most 100 strings, got " + shown(j));
+            value.clear();
+            for (const json& each : j) {
+                std::string one;
+                read(key, each, one, b);
+                value.push_back(one);
+            }
+        } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+            if (!j.is_array() || j.size() > 100) fail(key, "must be a list of at most 100 numbers, got " + shown(j));
+            value.clear();
+            for (const json& each : j) {
+                int one = 0;
+                read(key, each, one, b);
+                value.push_back(one);
+            }
+        } else {  // std::optional<int|double>: null for "none"
+            if (j.is_null()) {
+                value.reset();
+                return;
+            }
+            typename T::value_type inner{};
+            read(key, j, inner, b);
+            value = inner;
+        }
+    }
+};
+
+// The lesson's own keys: its name, kind, words, load and key figure.
+void read_lesson_keys(const Reader& top, RunResult& run) {
+    Scenario& s = run.scenario;
+    top("scenario", s.name);
+    top("kind", s.kind);  // absent in folders written before it existed: a lesson, unless read as `lab load`'s
+    top("title", s.title);
+    top("source", s.source);
+    top("teaching", s.teaching);
+    top("cores", run.cores, Bound{1, 1e6});
+    top("run_s", run.run_s, Bound{0, 1e6});  // absent in folders written before it existed
+    top.object("load", s.load, [](auto& v, auto& l) { fields(v, l); });
+    std::string figure = to_string(default_key_figure(s.load));
+    top("key_figure", figure);  // absent in folders written before it existed
+    if (auto known = key_figure_named(figure)) s.key_figure = *known;
+    else top.fail("key_figure", "'" + figure.substr(0, 40) + "' is not a key figure the lab knows");
+}
+
+// The claims the run checked, and the sweep it measured, if any.
+void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) {
+    if (auto expect = summary.find("expect"); expect != summary.end()) {
+        if (!expect->is_array()) top.fail("expect", "must be a list");
+        for (std::size_t k = 0; k < expect->size(); ++k) {
+            if (!(*expect)[k].is_object()) top.fail("expect", "must be a list of objects");
+            Reader er{(*expect)[k], "expect[" + std::to_string(k) + "]."};
+            Expectation e;
+            expectation_fields(er, e);
+            if (!find_figure(e.figure)) er.fail("figure", "'" + e.figure.substr(0, 40) + "' is not a figure the lab measures");
+            s.expectations.push_back(std::move(e));
+        }
+    }
+    top("model_tolerance", s.model_tolerance, Bound{0, 100});
+    top("model_tolerance_why", s.model_tolerance_why);
+    if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
+        Sweep read_back;
+        top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
+        if (auto problem = sweep_problem(read_back)) top.fail("sweep", *problem);
+        if (!std::is_sorted(read_back.values.begin(), read_back.values.end())) top.fail("sweep", "values must ascend, as a run writes them");
+        s.sweep = read_back;
+    }
+}
+
+// One configuration: its keys, its result's, and its batches' notes.
+void read_configuration_entry(const json& entry, std::size_t i, StoredRun& stored) {
+    std::string where = "configurations[" + std::to_string(i) + "]";
+    if (!entry.is_object()) throw SchemaError(where + ": must be an object");
+    const std::optional<Sweep>& sweep = stored.run.scenario.sweep;
+    Reader c{entry, where + "."};
+    ConfigurationResult r;
+    configuration_fields(c, r.configuration);
+    result_fields(c, r);
+    if (auto v = r.configuration.sweep_value;
+        v && (!sweep || std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
+        c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
+    std::vector<StoredBatch> notes;
+    if (auto b = entry.find("batches"); b != entry.end()) {
+        if (!b->is_array()) c.fail("batches", "must be a list");
+        for (std::size_t k = 0; k < b->size(); ++k) {
+            if (!(*b)[k].is_object()) c.fail("batches", "must be a list of objects");
+            Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
+            StoredBatch note;
+            batch_fields(br, note);
+            notes.push_back(note);
+        }
+    }
+    int median = 0;
+    c("median_batch", median, Bound{0, 100});
+    stored.run.configurations.push_back(std::move(r));
+    stored.batches.push_back(std::move(notes));
+    stored.median_batch.push_back(median);
+}
+
+}  // namespace
+
+StoredRun run_from_summary(const json& summary) {
+    if (!summary.is_object()) throw SchemaError("the file must hold one JSON object");
+    StoredRun stored;
+    Reader top{summary, ""};
+    for (const char* required : {"scenario", "load", "configurations"})
+        if (!summary.contains(required)) top.fail(required, "missing");
+    read_lesson_keys(top, stored.run);
+    read_claims_and_sweep(summary, top, stored.run.scenario);
+    const json& list = summary["configurations"];
+    if (!list.is_array() || list.empty()) top.fail("configurations", "must be a list of at least one configuration");
+    for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, stored);
+    bool all_external = std::all_of(stored.run.configurations.begin(), stored.run.configurations.end(),
+                                    [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
+    if (!summary.contains("kind") && all_external) stored.run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
+    return stored;
+}
+
+}  // namespace lab

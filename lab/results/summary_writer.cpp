@@ -1,0 +1,133 @@
+// Writing summary.json: every key of lab/results/summary_keys.hpp, and the derived ones beside.
+#include "lab/results/schema.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+#include <optional>
+#include <type_traits>
+
+#include "lab/named.hpp"
+#include "lab/report/figures.hpp"
+#include "lab/report/load_summary.hpp"
+#include "lab/report/report.hpp"
+#include "lab/results/derived_keys.hpp"
+#include "lab/results/summary_keys.hpp"
+
+namespace lab {
+namespace {
+
+using nlohmann::json;
+using namespace summary_keys;
+
+struct Writer {
+    json& out;
+    template <class T>
+    void operator()(const char* key, const T& value, Bound = {}) {
+        if constexpr (std::is_same_v<T, std::optional<int>> || std::is_same_v<T, std::optional<double>>)
+            out[key] = value ? json(*value) : json();
+        else if constexpr (Named<T>)
+            out[key] = name_of(value);
+        else
+            out[key] = value;
+    }
+    template <class T, class List>
+    void object(const char* key, const T& value, List list) {
+        json inner = json::object();
+        Writer w{inner};
+        list(w, value);
+        out[key] = std::move(inner);
+    }
+};
+
+// The per-batch notes of a configuration as summary.json keeps them.
+std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
+    std::vector<StoredBatch> notes;
+    for (std::size_t i = 0; i < r.batches.size(); ++i) {
+        StoredBatch b;
+        b.number = r.batches[i].number;
+        if (i < r.loop_blocked_ms.size()) b.loop_blocked_ms = r.loop_blocked_ms[i];
+        if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
+        if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
+        b.unfinished = r.batches[i].unfinished;
+        b.not_recorded = r.batches[i].not_recorded;
+        notes.push_back(b);
+    }
+    return notes;
+}
+
+// A results folder is shared (notebooks, a class's drive): it keeps the names of the headers a
+// load sent, but never the value of one that may carry a credential (Authorization, Cookie,
+// X-Api-Key, Private-Token, X-Vault-Token, a session id...).
+std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
+    static const char* secret[] = {"auth", "cookie", "key", "token", "secret", "session", "password", "credential"};
+    for (std::string& header : headers) {
+        std::string name = header.substr(0, header.find(':'));
+        std::string lower = name;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (std::any_of(std::begin(secret), std::end(secret), [&](const char* part) { return lower.find(part) != std::string::npos; }))
+            header = name + ": (not kept)";
+    }
+    return headers;
+}
+
+}  // namespace
+
+json summary_json(const RunResult& run) {
+    const Scenario& s = run.scenario;
+    Load stored = s.load;
+    stored.headers = headers_to_keep(s.load.headers);
+    json top = json::object();
+    Writer w{top};
+    w("scenario", s.name);
+    w("kind", s.kind);
+    w("title", s.title);
+    w("source", s.source);
+    w("teaching", s.teaching);
+    w("key_figure", to_string(s.key_figure));
+    w("cores", run.cores);
+    w("run_s", run.run_s);
+    w.object("load", stored, [](auto& v, auto& l) { fields(v, l); });
+    json expect = json::array();
+    for (const Expectation& e : s.expectations) {
+        json one = json::object();
+        Writer ew{one};
+        expectation_fields(ew, e);
+        expect.push_back(std::move(one));
+    }
+    top["expect"] = std::move(expect);
+    w("model_tolerance", s.model_tolerance);
+    w("model_tolerance_why", s.model_tolerance_why);
+    if (s.sweep) w.object("sweep", *s.sweep, [](auto& v, auto& sw) { sweep_fields(v, sw); });
+    else top["sweep"] = nullptr;
+    top["physical_floor_s"] = physical_floor_s(s.load, run.cores);  // derived
+    json configurations = json::array();
+    for (const auto& r : run.configurations) {
+        json c = json::object();
+        Writer cw{c};
+        configuration_fields(cw, r.configuration);
+        result_fields(cw, r);
+        json batches = json::array();
+        auto notes = stored_batches(r);
+        for (std::size_t i = 0; i < notes.size(); ++i) {
+            json b = json::object();
+            Writer bw{b};
+            batch_fields(bw, notes[i]);
+            if (i < r.stats.size()) b.update(derived_batch(r.batches[i], r.stats[i]));
+            batches.push_back(std::move(b));
+        }
+        c["batches"] = std::move(batches);
+        // Derived, for other tools:
+        c["model_formula"] = r.model.formula;
+        c["measured_s"] = {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
+        c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
+        c["document_below_physical_floor"] = document_below_floor(r.configuration, load_of(s.load, r.configuration), run.cores);
+        c["open_loop"] = r.open_loop.empty() ? json() : open_loop_json(open_loop_summary(r));
+        configurations.push_back(std::move(c));
+    }
+    top["configurations"] = std::move(configurations);
+    if (is_external_load(run)) top["load_summary"] = load_summary_json(run);  // derived: what `lab load` printed
+    return top;
+}
+
+}  // namespace lab
