@@ -226,7 +226,6 @@ private:
     // workers its jobs go to, and each batch's deadline.
     void start() {
         processes_ = start_processes(c_, settings_);
-        server_ = processes_.server.get();
         spec_ = load_spec(c_, load_, processes_, settings_);
         // A background task's answer is due at once, but its work may hold the server up to N·c.
         deadline_s_ = load_.background() ? load_.requests * load_.delay_ms / 1000.0
@@ -235,9 +234,11 @@ private:
         slack_s_ = c_.server == Server::fastapi ? real_stack_slack_s : deadline_slack_s;
         spec_.deadline = batch_deadline(deadline_s_, slack_s_);
         if (spec_.deadline.count() > 0) spec_.deadline += spec_.probe_after;
-        account_ = server_ ? c_.stats_path() : "";  // its own account, where it keeps one the lab can read
+        account_ = server() ? c_.stats_path() : "";  // its own account, where it keeps one the lab can read
         stats_ = std::make_unique<httplib::Client>(spec_.host, spec_.port);
     }
+
+    ServerProcess* server() const { return processes_.server.get(); }  // null behind nginx, or for a server the lab did not start
 
     Batch send(int k) { return (c_.client == Client::sequential ? run_sequential_batch : run_concurrent_batch)(spec_, k); }
 
@@ -246,13 +247,13 @@ private:
     // batch a student's app died in (its requests recorded as failed).
     Batch kept(Batch batch) {
         refuse_missing_route(c_, batch, spec_.target);
-        auto gone = c_.server == Server::app && server_
-                        ? server_->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
+        auto gone = c_.server == Server::app && server()
+                        ? server()->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
                         : std::nullopt;
         if (!batch.cut_off && !gone) return batch;
         result_.stats.push_back(summarize(batch));
         result_.batches.push_back(std::move(batch));
-        if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server_->log(), 4));
+        if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server()->log(), 4));
         throw std::runtime_error(fmt::format("no answer within {:.1f} s ({}× the model's {:.3f} s + {} s): is the server stopped or overloaded?",
                                              static_cast<double>(spec_.deadline.count()) / 1000.0, deadline_factor, deadline_s_, slack_s_));
     }
@@ -285,7 +286,7 @@ private:
     void finish() {
         result_.peak_rss_kib = processes_.peak_rss_kib();
         result_.pss_kib = processes_.pss_kib();
-        if (server_) result_.server_log = server_->log();
+        if (server()) result_.server_log = server()->log();
         processes_.stop();
     }
 
@@ -295,7 +296,6 @@ private:
     const Load load_;  // the scenario's, with this configuration's own N, C and d (a sweep's point)
     ConfigurationResult result_;
     ConfigurationProcesses processes_;
-    ServerProcess* server_ = nullptr;
     LoadSpec spec_;
     double deadline_s_ = 0;
     int slack_s_ = 0;
