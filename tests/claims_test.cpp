@@ -5,7 +5,7 @@
 #include <regex>
 
 #include "lab/report/claims.hpp"
-#include "lab/report/figures.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/run/scenario.hpp"
 #include "support.hpp"
 

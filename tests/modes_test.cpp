@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "lab/modes/modes.hpp"
-#include "lab/results/formats.hpp"
+#include "lab/report/formats.hpp"
 #include "lab/run/scenario.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/loop_monitor.hpp"

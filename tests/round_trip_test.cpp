@@ -15,7 +15,7 @@
 #include "harness/statistics.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
-#include "lab/results/formats.hpp"
+#include "lab/report/formats.hpp"
 #include "lab/run/overrides.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/reader.hpp"
@@ -127,7 +127,7 @@ std::string table(const lab::RunResult& run, lab::Format format = lab::Format::t
 // Writes `run`, reads it back, and finds the same table, JSON and page.
 void round_trip(const lab::RunResult& run) {
     test::ScratchDir dir;
-    fs::path folder = lab::write_results(run, dir.path);
+    fs::path folder = lab::write_results(run, dir.path, {{.name = "report.html", .text = lab::html_report(run)}});
     lab::RunResult back = lab::read_results(folder);
     CHECK(table(back) == table(run));
     CHECK(back.run_s == run.run_s);  // how long it took: the README's demonstrations cite it

@@ -4,7 +4,8 @@
 #include <iostream>
 
 #include "lab/modes/modes.hpp"
-#include "lab/report/load_summary.hpp"
+#include "lab/figures/load_figures.hpp"
+#include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/run/progress.hpp"
@@ -172,7 +173,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     print_run(std::cout, run, format, layout());
     std::cout.flush();
     try {
-        fs::path dir = write_results(run, out);
+        fs::path dir = write_results(run, out, {{.name = "report.html", .text = html_report(run)}});
         std::cerr << "results: " << dir.string() << kept_size(dir / "requests.csv") << "\nreport:  " << (dir / "report.html").string() << '\n';
     } catch (const std::exception& e) {
         std::cerr << "lab: could not write results: " << e.what() << '\n';

@@ -13,7 +13,7 @@
 
 #include "lab/cli/commands.hpp"
 #include "lab/layout.hpp"
-#include "lab/results/formats.hpp"
+#include "lab/report/formats.hpp"
 #include "lab/run/runner.hpp"
 #include "lab/run/scenario.hpp"
 

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <memory>
 
-#include "lab/report/figures.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"

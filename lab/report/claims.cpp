@@ -5,7 +5,7 @@
 #include <regex>
 
 #include "lab/modes/modes.hpp"
-#include "lab/report/figures.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/sweep_curves.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "lab/modes/modes.hpp"
-#include "lab/report/figures.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/queue_depth.hpp"

@@ -6,48 +6,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "harness/tally.hpp"
+#include "lab/figures/load_figures.hpp"
 #include "lab/layout.hpp"
-#include "lab/run/run_result.hpp"
 
 namespace lab {
 
-// Whether the run is a `lab load` of a server the lab did not start.
-bool is_external_load(const RunResult& run);
-
 // "1000 requests, 10 connections on 1 thread, GET /health, keep-alive": the load as it ran.
 std::string load_description(const Load& load);
-
-// What a `lab load` measured, added up once: per endpoint and in all, over every run of it (from
-// the records where a batch has no tallies, as after reading a results folder back).
-struct LoadFigures {
-    std::vector<WeightedTarget> targets;  // the URLs' paths as given, and their weights
-    std::vector<Tally> endpoints;         // one per target
-    Tally all;
-    double seconds = 0;           // each run's span (first due to last answer), added up
-    int unfinished = 0;           // -z: in flight when the time was up
-    std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
-    bool counted_all = true;      // false when read back from a folder that holds only the first
-    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line blocking).
-    std::optional<Tally> bystander;
-    std::string probe_path;
-    int probe_every_ms = 0;
-    double per_second(const Tally& t) const { return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0; }
-};
-LoadFigures load_figures(const RunResult& run);
-
-// hey's histogram: ten slices of latency from the fastest answer to the slowest (fewer when all
-// came within a few µs), each with how many answers fell in it, equal unless log_spaced; the
-// terminal's and report.html's. Empty when nothing was answered.
-struct LatencySlice {
-    std::int64_t upper_us = 0;  // the slice's upper edge; the first starts at the fastest answer
-    std::int64_t answers = 0;
-};
-std::vector<LatencySlice> latency_slices(const Tally& t);
-// Whether its slices are on a log scale: when the slowest answer took ten times the fastest or more.
-bool log_spaced(const Tally& t);
 
 // The histogram as text, with its heading (of `load_figures(run).all`: every answer of the run).
 std::string latency_histogram_text(const Tally& answers, int columns);
@@ -58,9 +23,6 @@ std::vector<Column> load_columns(const RunResult& run);
 std::vector<Column> load_columns(const LoadFigures& figures);
 // The bystander's row name: "bystander /health (every 10 ms)".
 std::string bystander_name(const LoadFigures& figures);
-
-// The same figures for tools: summary.json's derived `load_summary`.
-nlohmann::json load_summary_json(const RunResult& run);
 
 // "Status codes: [200] 980  [404] 20" and "Errors: connect 3" on two lines, as the summary ends.
 std::string answers_text(const Tally& t, int columns);

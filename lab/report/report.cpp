@@ -1,14 +1,14 @@
 #include "lab/report/report.hpp"
 
-#include "lab/report/load_summary.hpp"
-
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
 
+#include "lab/figures/floor.hpp"
+#include "lab/figures/open_loop_summary.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/report/claims.hpp"
-#include "lab/report/figures.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
@@ -32,7 +32,7 @@ std::string median_only(const std::string& cell) {
 // "kept (at worst 0.3 ms late)" -> "kept".
 std::string first_word(const std::string& cell) { return cell.substr(0, cell.find(' ')); }
 
-// A figure of the run (lab/report/figures.hpp) as a table cell: "21.3 ms", or "—" if not measured.
+// A figure of the run (lab/figures/figure_value.hpp) as a table cell: "21.3 ms", or "—" if not measured.
 std::string figure_cell(const char* name, const ConfigurationResult& r, const Load& load) {
     auto value = figure_value(name, r, load);
     return value ? figure_text(name, *value) : "—";
@@ -175,21 +175,6 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
 }  // namespace
 
 
-bool document_below_floor(const Configuration& c, const Load& load, int cores) {
-    return c.document_s && *c.document_s < physical_floor_s(load, cores) * 0.999;
-}
-
-OpenLoopSummary open_loop_summary(const ConfigurationResult& r) {
-    OpenLoopSummary s;
-    for (const auto& o : r.open_loop) {
-        s.corrected.merge(o.corrected);
-        s.uncorrected.merge(o.uncorrected);
-        s.late += o.late_for_connection;
-        s.slip_us = std::max(s.slip_us, o.harness_slip_us);
-    }
-    return s;
-}
-
 std::string ms_triple(const Histogram& h) {
     return fixed(static_cast<double>(h.percentile(50)) / 1000.0, 1) + " / " + fixed(static_cast<double>(h.percentile(99)) / 1000.0, 1) +
            " / " + fixed(static_cast<double>(h.max()) / 1000.0, 1) + " ms";
@@ -243,15 +228,6 @@ std::vector<Column> table_columns(const RunResult& run) {
 }
 
 std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns(run)); }
-
-double physical_floor_s(const Load& load, int cores) {
-    int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
-    if (load.background()) return 0;  // the answer waits for nothing: its task runs after it
-    double each_s = load.delay_ms / 1000.0;
-    double floor_s = rounds * each_s;
-    if (load.path == "/cpu") floor_s = std::max(floor_s, load.requests * each_s / cores);  // all cores busy
-    return floor_s;
-}
 
 std::string below_floor_note(const RunResult& run) {
     const Load& load = run.scenario.load;

@@ -1,10 +1,8 @@
 #pragma once
 // The run as a person reads it: title, load, key figure, table, claims and timelines, for a
-// terminal or as Markdown (the other formats `--format` offers are lab/results/formats.hpp).
+// terminal or as Markdown (the other formats `--format` offers are lab/report/formats.hpp).
 #include <iosfwd>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "lab/layout.hpp"
 #include "lab/run/run_result.hpp"
@@ -13,16 +11,10 @@ namespace lab {
 
 enum class TextStyle { terminal, markdown };
 
-// The fastest any server could be: every request waits d, and a client holding C connections
-// needs ceil(N/C) rounds; CPU work also cannot beat N·c spread over every core. A document's
-// figure below it cannot have been measured as described.
-double physical_floor_s(const Load& load, int cores);
-
 // The table's columns (with how each gives way on a narrow terminal), and its rows, header
 // first, as CSV and report.html show them.
 std::vector<Column> table_columns(const RunResult& run);
 std::vector<std::vector<std::string>> table_rows(const RunResult& run);
-bool document_below_floor(const Configuration& c, const Load& load, int cores);
 // The table's footnote for a † (a document's figure below the physical floor), or "" when no
 // row has one: the terminal's, report.html's and the live view's.
 std::string below_floor_note(const RunResult& run);
@@ -30,13 +22,6 @@ std::string below_floor_note(const RunResult& run);
 // What was sent, in one line: "10 requests, 10 at a time, each waiting d = 0.100 s; ...".
 std::string load_line(const RunResult& run);
 
-// Open loop: the latency of every due request, merged over the batches, in two ways.
-struct OpenLoopSummary {
-    Histogram corrected, uncorrected;
-    int late = 0;
-    std::int64_t slip_us = 0;
-};
-OpenLoopSummary open_loop_summary(const ConfigurationResult& r);
 // What the p99 from due should be for an open loop with a stall: "950 ms  S·(1 − 0.01·D/S)".
 std::string open_loop_model(const ConfigurationResult& r, const Load& load);
 

@@ -3,7 +3,7 @@
 // recomputed from requests.csv when a folder is read. (What is read back: lab/results/summary_keys.hpp.)
 #include <nlohmann/json.hpp>
 
-#include "lab/report/report.hpp"  // OpenLoopSummary (and the run's batches and their statistics)
+#include "lab/figures/open_loop_summary.hpp"
 
 namespace lab {
 

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "lab/named.hpp"
-#include "lab/report/figures.hpp"
+#include "lab/run/figure_catalogue.hpp"
 #include "lab/results/summary_keys.hpp"
 #include "lab/run/sweep.hpp"
 

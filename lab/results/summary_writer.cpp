@@ -8,9 +8,9 @@
 #include <type_traits>
 
 #include "lab/named.hpp"
-#include "lab/report/figures.hpp"
-#include "lab/report/load_summary.hpp"
-#include "lab/report/report.hpp"
+#include "lab/figures/floor.hpp"
+#include "lab/figures/load_figures.hpp"
+#include "lab/figures/open_loop_summary.hpp"
 #include "lab/results/derived_keys.hpp"
 #include "lab/results/summary_keys.hpp"
 

@@ -13,8 +13,6 @@
 #include <unistd.h>
 
 #include "lab/clock.hpp"
-#include "lab/report/html_report.hpp"
-#include "lab/report/report.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/schema.hpp"
 
@@ -102,7 +100,7 @@ void clear_abandoned(const fs::path& parent) {
 }
 
 // Writes the run's files into `folder`.
-void write_files(const RunResult& run, const fs::path& folder, const std::string& stamp) {
+void write_files(const RunResult& run, const fs::path& folder, const std::string& stamp, const std::vector<RenderedFile>& rendered) {
     nlohmann::json summary = summary_json(run);
     summary["created_utc"] = stamp;
     summary["machine"] = machine();
@@ -114,12 +112,12 @@ void write_files(const RunResult& run, const fs::path& folder, const std::string
         logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
                 (c.server_log.empty() ? "" : "\n");
     write_file(folder / "server.log", logs);
-    write_file(folder / "report.html", html_report(run));
+    for (const RenderedFile& file : rendered) write_file(folder / file.name, file.text);
 }
 
 }  // namespace
 
-fs::path write_results(const RunResult& run, const fs::path& out_root) {
+fs::path write_results(const RunResult& run, const fs::path& out_root, const std::vector<RenderedFile>& rendered) {
     fs::path parent = out_root / run.scenario.name;
     fs::create_directories(parent);
     clear_abandoned(parent);
@@ -127,7 +125,7 @@ fs::path write_results(const RunResult& run, const fs::path& out_root) {
     fs::path temporary = parent / ("." + stamp + ".partial-" + std::to_string(getpid()));
     fs::create_directory(temporary);
     try {
-        write_files(run, temporary, stamp);
+        write_files(run, temporary, stamp, rendered);
     } catch (...) {  // e.g. a full disk: no half-written folder is left behind
         std::error_code ignored;
         fs::remove_all(temporary, ignored);

@@ -1,7 +1,7 @@
 #pragma once
 // The figures a run measures for each configuration, each defined once: what the teaching texts
 // cite ({measured:2}), what expectations bound ([[expect]] figure = "probe_max"), and what the
-// charts draw all name them here. Their values come from lab/report/figures.hpp.
+// charts draw all name them here. Their values come from lab/figures/figure_value.hpp.
 #include <string>
 #include <vector>
 

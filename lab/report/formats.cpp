@@ -1,4 +1,4 @@
-#include "lab/results/formats.hpp"
+#include "lab/report/formats.hpp"
 
 #include <ostream>
 

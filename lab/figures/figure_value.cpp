@@ -1,8 +1,9 @@
-#include "lab/report/figures.hpp"
+#include "lab/figures/figure_value.hpp"
 
 #include <algorithm>
 
-#include "lab/report/report.hpp"
+#include "harness/statistics.hpp"
+#include "lab/figures/open_loop_summary.hpp"
 
 namespace lab {
 

@@ -1,0 +1,13 @@
+#pragma once
+// The physical floor: the fastest any server could answer a lesson's load. A document's figure
+// below it cannot have been measured as described (the table marks it with a †).
+#include "lab/run/run_result.hpp"
+
+namespace lab {
+
+// Every request waits d, and a client holding C connections needs ceil(N/C) rounds; CPU work
+// also cannot beat N·c spread over every core.
+double physical_floor_s(const Load& load, int cores);
+bool document_below_floor(const Configuration& c, const Load& load, int cores);
+
+}  // namespace lab
