@@ -4,12 +4,13 @@
 //   08:30:01.123  #3 GET /delay?ms=2000 read by the loop
 #include <algorithm>
 #include <atomic>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
 #include <string_view>
+
+#include <fmt/core.h>
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -42,21 +43,21 @@ inline std::string hanging(std::string_view text, std::size_t room, std::size_t 
     return out.append(text);
 }
 
-inline void explain(const char* format, ...) __attribute__((format(printf, 1, 2)));
-inline void explain(const char* format, ...) {
-    if (!explaining) return;
+// One event, written as fmt writes it ("#{} answered {}"), after the time of day, whole.
+inline void explain_line(const std::string& line) {
     static std::mutex one_line_at_a_time;
     static const std::size_t columns = static_cast<std::size_t>(explain_columns());
     std::lock_guard lock(one_line_at_a_time);
-    char line[1024];
-    va_list args;
-    va_start(args, format);
-    std::vsnprintf(line, sizeof line, format, args);
-    va_end(args);
     std::string now = wall_clock_text();  // "2026-11-22 08:30:01.123456": keep the time of day, to ms
     constexpr std::size_t stamp = 14;     // "08:30:01.123  "
-    std::printf("%.12s  %s\n", now.c_str() + 11, hanging(line, columns - stamp, stamp).c_str());
+    fmt::print("{}  {}\n", std::string_view(now).substr(11, 12), hanging(line, columns - stamp, stamp));
     std::fflush(stdout);
+}
+
+// The format is checked at compile time; nothing is formatted unless --explain is on.
+template <class... Args>
+void explain(fmt::format_string<Args...> format, Args&&... args) {
+    if (explaining) explain_line(fmt::format(format, std::forward<Args>(args)...));
 }
 
 }  // namespace lab

@@ -48,10 +48,10 @@ void python_turn(const asio::any_io_executor& loop) {
 void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_t waited_since) {
     std::string what = std::string(req.method_string()) + " " + std::string(req.target());
     if (waited_since > 0)
-        explain("#%ld %s read by the loop %.1f ms after it arrived: it waited in its socket until the loop was free", id,
-                what.c_str(), static_cast<double>(read_us - waited_since) / 1000.0);
+        explain("#{} {} read by the loop {:.1f} ms after it arrived: it waited in its socket until the loop was free", id,
+                what, static_cast<double>(read_us - waited_since) / 1000.0);
     else
-        explain("#%ld %s read by the loop as it arrived", id, what.c_str());
+        explain("#{} {} read by the loop as it arrived", id, what);
 }
 
 // The bytes of the next request that already wait in the socket, read with the stamp of their
@@ -65,7 +65,7 @@ std::int64_t take_waiting(beast::tcp_stream& stream, beast::flat_buffer& buffer)
 
 // Tells the class where and how long a request's work ran (with --explain).
 void explain_work(long id, const char* what, const ServiceRecord& served) {
-    explain("#%ld %s done: %.1f ms, on %s %d", id, what, static_cast<double>(served.end_us - served.start_us) / 1000.0,
+    explain("#{} {} done: {:.1f} ms, on {} {}", id, what, static_cast<double>(served.end_us - served.start_us) / 1000.0,
             served.thread_id == gettid() ? "the loop's thread" : "pool thread", served.thread_id);
 }
 
@@ -91,11 +91,10 @@ WorkOf work_of(const Route& r, const Handlers& handlers) {
 // The work a route asks for, done the mode's way (its handler decides how, and where), and
 // counted as holding the loop if the loop got no turn meanwhile.
 asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, long id) {
-    if (r.kind == Route::Kind::user) explain("#%ld %s %ld", id, w.starts, r.user_id);
+    if (r.kind == Route::Kind::user) explain("#{} {} {}", id, w.starts, r.user_id);
     else if (r.kind == Route::Kind::delay && !explained_wait.empty())  // how this mode waits: the lesson
-        explain("#%ld %s%s %ld ms, %.*s", id, r.background ? "background task " : "", w.starts, static_cast<long>(r.amount.count() / 1000),
-                static_cast<int>(explained_wait.size()), explained_wait.data());
-    else explain("#%ld %s%s %ld ms", id, r.background ? "background task " : "", w.starts, static_cast<long>(r.amount.count() / 1000));
+        explain("#{} {}{} {} ms, {}", id, r.background ? "background task " : "", w.starts, r.amount.count() / 1000, explained_wait);
+    else explain("#{} {}{} {} ms", id, r.background ? "background task " : "", w.starts, r.amount.count() / 1000);
     std::int64_t turns = loop_monitor().turns(), handler = loop_monitor().handlers();
     ServiceRecord served;  // (no co_await inside ?:, which g++ 12 mistranslates)
     if (w.query) served = co_await (*w.query)(DbQuery{r.amount, r.user_id});
@@ -210,7 +209,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         stream.expires_after(idle);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         live::send_mark(live::Mark::answered, client_port, monotonic_us(), std::to_string(res.result_int()));
-        explain("#%ld answered %u, %.1f ms after the loop read it", id, res.result_int(),
+        explain("#{} answered {}, {:.1f} ms after the loop read it", id, res.result_int(),
                 static_cast<double>(monotonic_us() - read_us) / 1000.0);
         if (r.background && res.result() == http::status::accepted)  // accepted: its task now runs
             asio::co_spawn(stream.get_executor(), in_background(r, handlers, id, client_port), asio::detached);
