@@ -7,8 +7,16 @@
 
 #include "harness/load_generator.hpp"
 #include "lab/asio.hpp"
+#include "lab/clock.hpp"
 
 namespace lab {
+
+// Where a batch's requests go, and the moment it started: every time in its records counts from it.
+struct Aim {
+    tcp::endpoint endpoint;
+    std::int64_t origin_us = monotonic_us();
+    std::int64_t now() const { return monotonic_us() - origin_us; }
+};
 
 // Opens `stream` to `endpoint` within `timeout`; false if it could not.
 asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endpoint& endpoint,

@@ -23,8 +23,7 @@ namespace {
 // What the harness's threads share: the load, the request counter, the moment they all start.
 struct SharedState {
     const LoadSpec& spec;
-    tcp::endpoint endpoint;
-    std::int64_t origin_us = monotonic_us();
+    Aim aim;
     std::vector<std::string> request_bytes = {};  // per target of the mix, serialized once
     std::string probe_bytes = {};
     std::vector<int> endpoint_cycle = {};  // request i asks for target endpoint_cycle[i % size]
@@ -34,7 +33,7 @@ struct SharedState {
     std::latch all_open;              // every thread's connections are open (or have failed to)
     std::mutex told{};                // the observer and on_answer are called by one thread at a time
 
-    std::int64_t now() const { return monotonic_us() - origin_us; }
+    std::int64_t now() const { return aim.now(); }
 };
 
 // One harness thread: its io_context, its connections' gate, its records and tallies.
@@ -55,17 +54,17 @@ struct ThreadState {
 };
 
 asio::awaitable<bool> open(beast::tcp_stream& stream, ThreadState& t) {
-    co_return co_await open_connection(stream, t.shared.endpoint, t.spec.timeout);
+    co_return co_await open_connection(stream, t.shared.aim.endpoint, t.spec.timeout);
 }
 
 // A request of the batch: sent and answered, and, for a queued job, polled until it is done.
 asio::awaitable<bool> send_and_await(beast::tcp_stream& stream, beast::flat_buffer& buffer, ThreadState& t, RequestRecord& r) {
     const std::string& bytes = t.shared.request_bytes[static_cast<std::size_t>(r.endpoint)];
-    if (!t.spec.poll_jobs) co_return co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.origin_us, r);
+    if (!t.spec.poll_jobs) co_return co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us, r);
     std::string answer;
-    bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.origin_us, r, &answer);
+    bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us, r, &answer);
     if (!r.ok() || r.status != 202) co_return is_open;
-    co_return co_await await_job(stream, buffer, t.shared.endpoint, t.spec, t.shared.origin_us, answer, r);
+    co_return co_await await_job(stream, buffer, t.shared.aim.endpoint, t.spec, t.shared.aim.origin_us, answer, r);
 }
 
 // Every connection waits here until all are open, on every thread, so the first wave leaves at
@@ -100,7 +99,7 @@ asio::awaitable<void> probe(ThreadState& t) {
     co_await wait_at_gate(t);
     const std::int64_t every = std::chrono::duration_cast<Micros>(t.spec.probe_every).count();
     for (std::int64_t intended = t.release_us + every / 2; probing(t);) {
-        co_await sleep_until(t.shared.origin_us + intended);
+        co_await sleep_until(t.shared.aim.origin_us + intended);
         if (!probing(t)) break;
         RequestRecord r;
         r.index = static_cast<int>(t.probes.size());
@@ -112,7 +111,7 @@ asio::awaitable<void> probe(ThreadState& t) {
             is_open = co_await open(stream, t);
         }
         if (is_open) {
-            is_open = co_await exchange(stream, buffer, t.shared.probe_bytes, t.spec.timeout, t.shared.origin_us, r);
+            is_open = co_await exchange(stream, buffer, t.shared.probe_bytes, t.spec.timeout, t.shared.aim.origin_us, r);
         } else {
             r.error = ErrorKind::connect;
             r.end_us = t.now();
@@ -157,7 +156,7 @@ asio::awaitable<void> connection(ThreadState& t, int id) {
 
     co_await wait_at_gate(t);
     std::int64_t intended = t.release_us + id * t.spec.stagger.count();
-    co_await sleep_until(t.shared.origin_us + intended);
+    co_await sleep_until(t.shared.aim.origin_us + intended);
 
     RequestRecord unrecorded;
     for (RequestRecord* taken; (taken = take(t, unrecorded));) {
@@ -227,7 +226,7 @@ void run_thread(ThreadState& t, asio::io_context& context, const std::vector<int
                                                                   : std::numeric_limits<std::int64_t>::max() / 2;
     while (!context.stopped()) {  // until every request is done (the context runs out of work)
         std::int64_t until_us = std::min(deadline_us, t.stop_us);
-        auto until = std::chrono::steady_clock::time_point(Micros(t.shared.origin_us + std::min(until_us, std::int64_t{1} << 50)));
+        auto until = std::chrono::steady_clock::time_point(Micros(t.shared.aim.origin_us + std::min(until_us, std::int64_t{1} << 50)));
         if (context.run_one_until(until) == 0 && t.now() >= until_us) {  // what is pending is abandoned with the context
             t.cut_off = until_us == deadline_us;  // (run_for's end is no cut-off)
             break;
@@ -331,13 +330,13 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the probes.
     const int connections = connections_used(spec.requests, spec.concurrency, spec.run_for.count() > 0);
     const int threads = threads_used(spec.threads, connections);
-    SharedState shared{.spec = spec, .endpoint = {asio::ip::make_address(spec.host), spec.port}, .origin_us = monotonic_us(),
+    SharedState shared{.spec = spec, .aim = {.endpoint = {asio::ip::make_address(spec.host), spec.port}},
                        .all_open = std::latch{threads}};
     const auto targets = targets_of(spec);
     for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, spec.method, target.target, true));
     shared.probe_bytes = request_bytes(spec, "GET", spec.probe_target);
     shared.endpoint_cycle = endpoint_cycle(targets);
-    if (spec.observer) spec.observer->batch_started(batch_number, shared.origin_us, spec.run_for.count() > 0 ? 0 : spec.requests);
+    if (spec.observer) spec.observer->batch_started(batch_number, shared.aim.origin_us, spec.run_for.count() > 0 ? 0 : spec.requests);
 
     // (Declared in this order so that each state, and its gate timer, goes before its context; the
     // context then abandons any coroutine still pending, which touches no state as it goes.)

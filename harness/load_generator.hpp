@@ -17,8 +17,8 @@ namespace lab {
 
 struct RequestRecord;
 
-// Told of a batch as it goes, for a live view (lab/live/); called on the harness's thread, so
-// what it does must be quick (the live hub queues and returns).
+// Told of a batch as it goes, for a live view (lab/live/); called on any of the harness's
+// threads, one call at a time, so what it does must be quick (the live hub queues and returns).
 struct LoadObserver {
     virtual ~LoadObserver() = default;
     // `requests`: how many the batch sends, or 0 when it sends for a set time (run_for).

@@ -1,7 +1,6 @@
 #include "harness/open_loop.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <deque>
 #include <stdexcept>
 
@@ -16,18 +15,18 @@
 namespace lab {
 namespace {
 
+// What the open loop's connections share: the requests as they fall due, and their records.
 struct Schedule {
     const OpenLoopSpec& spec;
-    tcp::endpoint endpoint;
-    std::int64_t origin_us = monotonic_us();
+    Aim aim;
     std::string request_bytes;
-    std::deque<std::size_t> due;  // requests that are due and not yet sent, oldest first
-    std::vector<RequestRecord> records;
+    std::deque<std::size_t> due = {};  // requests that are due and not yet sent, oldest first
+    std::vector<RequestRecord> records = {};
     bool all_scheduled = false;
     asio::steady_timer wake;      // cancelled to wake connections waiting for work
-    OpenLoopResult result;
+    OpenLoopResult result = {};
 
-    std::int64_t now() const { return monotonic_us() - origin_us; }
+    std::int64_t now() const { return aim.now(); }
 };
 
 // One request on `stream`, opened first if it is not; returns whether it stays open. A request of
@@ -38,7 +37,7 @@ asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_b
     if (!is_open) {
         buffer.clear();
         stream.close();
-        is_open = co_await open_connection(stream, s.endpoint, s.spec.base.timeout);
+        is_open = co_await open_connection(stream, s.aim.endpoint, s.spec.base.timeout);
         r.connect_us = s.now();
         if (!is_open) {
             r.error = ErrorKind::connect;
@@ -48,7 +47,7 @@ asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_b
     }
     // Its bar starts when it was due, as its latency does: the wait for a free connection shows.
     if (observer) observer->sent(r.index, r.intended_us, local_port(stream));
-    bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.origin_us, r);
+    bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.aim.origin_us, r);
     if (observer) observer->answered(r);
     if (!stays_open) stream.close();
     co_return stays_open;
@@ -77,7 +76,7 @@ asio::awaitable<void> scheduler(Schedule& s) {
     const double interval_us = 1e6 / s.spec.rate;
     for (std::size_t i = 0; i < s.records.size(); ++i) {
         auto due_us = static_cast<std::int64_t>(static_cast<double>(i) * interval_us) + 1000;
-        co_await sleep_until(s.origin_us + due_us);
+        co_await sleep_until(s.aim.origin_us + due_us);
         s.result.harness_slip_us = std::max(s.result.harness_slip_us, s.now() - due_us);
         s.records[i].intended_us = due_us;
         s.due.push_back(i);
@@ -91,7 +90,7 @@ asio::awaitable<void> stall(Schedule& s) {
     RequestRecord r;
     r.connection = -1;
     r.intended_us = std::chrono::duration_cast<Micros>(s.spec.stall_at).count();
-    co_await sleep_until(s.origin_us + r.intended_us);
+    co_await sleep_until(s.aim.origin_us + r.intended_us);
     beast::tcp_stream stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     co_await send(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r, false);
@@ -125,16 +124,16 @@ OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number) {
     if (auto problem = open_loop_problem(spec.rate, spec.duration)) throw std::invalid_argument(*problem);
     raise_open_file_limit();
     asio::io_context context{1};
-    Schedule s{spec, {asio::ip::make_address(spec.base.host), spec.base.port}, monotonic_us(),
-               request_bytes(spec.base, spec.base.method, spec.base.target, true), {}, {}, false,
-               asio::steady_timer{context, asio::steady_timer::time_point::max()}, {}};
+    Schedule s{.spec = spec, .aim = {.endpoint = {asio::ip::make_address(spec.base.host), spec.base.port}},
+               .request_bytes = request_bytes(spec.base, spec.base.method, spec.base.target, true),
+               .wake = asio::steady_timer{context, asio::steady_timer::time_point::max()}};
     auto total = static_cast<std::size_t>(spec.rate * static_cast<double>(spec.duration.count()) / 1000.0);
     s.records.resize(total);
     for (std::size_t i = 0; i < total; ++i) {
         s.records[i].index = static_cast<int>(i);
         s.records[i].batch = batch_number;
     }
-    if (spec.base.observer) spec.base.observer->batch_started(batch_number, s.origin_us, static_cast<int>(total));
+    if (spec.base.observer) spec.base.observer->batch_started(batch_number, s.aim.origin_us, static_cast<int>(total));
     BatchEnd told{spec.base.observer, batch_number};  // however the batch ends
     asio::co_spawn(context, scheduler(s), asio::detached);
     for (int id = 0; id < spec.base.concurrency; ++id) asio::co_spawn(context, connection(s, id), asio::detached);

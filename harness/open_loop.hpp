@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "harness/histogram.hpp"
 #include "harness/load_generator.hpp"

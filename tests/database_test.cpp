@@ -27,6 +27,17 @@ const std::string& database_url() {
     return cluster.url();
 }
 
+// A /db request to `server` that cannot reach a database: answered `status`, with `reason` in
+// its body, and the server goes on answering /health.
+void db_fails_and_serving_goes_on(const lab::ServerProcess& server, int status, const std::string& reason) {
+    httplib::Client client(server.host(), server.port());
+    auto failed = client.Get("/db?ms=1");
+    REQUIRE(failed);
+    CHECK(failed->status == status);
+    CHECK(failed->body.find(reason) != std::string::npos);
+    CHECK(client.Get("/health")->status == 200);
+}
+
 lab::BatchStats ten_queries(const std::vector<std::string>& mode_args, int ms = 100, int pool = 10) {
     std::vector<std::string> args = mode_args;
     args.insert(args.end(), {"--database-url", database_url(), "--db-pool", std::to_string(pool)});
@@ -95,12 +106,7 @@ TEST_CASE("/db refuses bad input with a 4xx and keeps serving; without a databas
     CHECK(ok->body.find("\"db_start_us\"") != std::string::npos);
 
     lab::ServerProcess without(LAB_BINARY, {"--mode", "async-sleep"});
-    httplib::Client other(without.host(), without.port());
-    auto refused = other.Get("/db?ms=1");
-    REQUIRE(refused);
-    CHECK(refused->status == 503);
-    CHECK(refused->body.find("--database-url") != std::string::npos);
-    CHECK(other.Get("/health")->status == 200);
+    db_fails_and_serving_goes_on(without, 503, "--database-url");
 }
 
 TEST_CASE("/users/{id} looks a row up in a real table, in every mode; a missing id is a 404", "[server][database]") {
@@ -148,12 +154,7 @@ TEST_CASE("100 lookups of /users/{id} through the async driver: a real indexed q
 TEST_CASE("/db on a database that went away: a 500 with the reason, and the server keeps serving", "[server][database]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--database-url",
                                            "postgresql://lab@/postgres?host=/nonexistent-lab-socket-dir"});
-    httplib::Client client(server.host(), server.port());
-    auto failed = client.Get("/db?ms=1");
-    REQUIRE(failed);
-    CHECK(failed->status == 500);
-    CHECK(failed->body.find("PostgreSQL") != std::string::npos);
-    CHECK(client.Get("/health")->status == 200);
+    db_fails_and_serving_goes_on(server, 500, "PostgreSQL");
 }
 
 TEST_CASE("lab serve --private-database leaves no PostgreSQL and no folder behind when killed", "[server][database]") {

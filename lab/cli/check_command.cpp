@@ -6,7 +6,6 @@
 
 #include "lab/report/claims.hpp"
 #include "lab/layout.hpp"
-#include "lab/report/report.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
 

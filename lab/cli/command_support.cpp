@@ -3,7 +3,6 @@
 #include <charconv>
 #include <iostream>
 
-#include "lab/modes/modes.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"

@@ -1,8 +1,9 @@
 #pragma once
 // What the subcommands of `lab` share: exit codes, finding a scenario by name, the options of a
-// load (`lab run`, `lab check`) and how a run ends (`lab run`, `lab load`). Each subcommand has a
-// file of its own: serve_command.cpp, run_command.cpp, report_command.cpp, show_command.cpp,
-// check_command.cpp, worker_command.cpp; commands.cpp lists them.
+// load (`lab run`, `lab check`) and how a run ends (`lab run`, `lab load`, `lab exercise check`).
+// Each subcommand has a file of its own: serve_command.cpp, run_command.cpp, load_command.cpp,
+// report_command.cpp, show_command.cpp, check_command.cpp, worker_command.cpp,
+// exercise_command.cpp; commands.cpp lists them.
 #include <filesystem>
 #include <iostream>
 #include <memory>

@@ -9,8 +9,6 @@
 #include <memory>
 
 #include "lab/report/claims.hpp"
-#include "lab/report/report.hpp"
-#include "lab/results/writer.hpp"
 #include "lab/run/exercises.hpp"
 #include "lab/run/your_app.hpp"
 

@@ -1,5 +1,4 @@
 // lab: a teaching lab for the concurrency models of async web servers.
-#include <iostream>
 #include <map>
 
 #include "lab/cli/commands.hpp"

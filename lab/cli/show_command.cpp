@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "harness/models.hpp"
-#include "harness/open_loop.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/sweep_curves.hpp"

@@ -1,6 +1,5 @@
 #include "lab/drivers/postgres.hpp"
 
-#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 #include <utility>

@@ -6,12 +6,9 @@
 //             (asyncpg's way).
 // Both run the query a /db or /users/{id} request asks for, on a connection from
 // lab/drivers/connection_pool.
-#include <cstdint>
-#include <memory>
 #include <string>
 
 #include "lab/asio.hpp"
-#include "lab/clock.hpp"
 #include "lab/drivers/db_query.hpp"
 
 struct pg_conn;  // libpq's PGconn, kept out of the modes' headers

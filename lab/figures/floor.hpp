@@ -1,7 +1,7 @@
 #pragma once
 // The physical floor: the fastest any server could answer a lesson's load. A document's figure
 // below it cannot have been measured as described (the table marks it with a †).
-#include "lab/run/run_result.hpp"
+#include "lab/run/scenario.hpp"
 
 namespace lab {
 

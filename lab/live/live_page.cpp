@@ -5,7 +5,7 @@
 namespace lab {
 
 // Events (one JSON object each, lab/live/live_hub.hpp): plan, configuration, batch, sent, start,
-// end, answered (of the requests drawn), count (of all answers), columns, row, done; and, under `lab serve --live`, mark. Times are seconds on
+// end, answered (of the requests drawn), count (of all answers), columns, row, footnote, done; and, under `lab serve --live`, mark. Times are seconds on
 // the batch's own axis (from its start), the axis every lane shares.
 std::string_view live_page() { return live_page_html; }
 

@@ -1,6 +1,5 @@
 // async-sleep: one thread runs the event loop, and the handler awaits a timer instead of sleeping.
 // A waiting request hands the thread back to the loop, so N requests wait together: about d.
-#include <thread>
 
 #include "lab/modes/waits.hpp"
 

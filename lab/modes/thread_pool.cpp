@@ -2,7 +2,6 @@
 // The loop stays free; T waits run at once and the rest queue in arrival order: ceil(N/T) waves.
 #include <latch>
 #include <memory>
-#include <thread>
 
 #include "lab/modes/waits.hpp"
 #include "lab/server/server_stats.hpp"

@@ -33,7 +33,7 @@ std::string worker_name() {
     return std::string(host) + ":" + std::to_string(getpid());
 }
 
-// Renews this worker's lease twice a lease, and puts back the jobs of workers whose lease ran out:
+// Renews this worker's lease six times a lease (every worker_lease / 6), and puts back the jobs of workers whose lease ran out:
 // every worker watches over the others, so no job waits on a worker that is gone.
 void keep_alive(const RedisAddress& where, const std::string& name) {
     std::optional<RedisConnection> redis;

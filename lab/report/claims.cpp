@@ -43,7 +43,7 @@ const ConfigurationResult* row_beside(const RunResult& run, int place, const Con
 // What the bound multiplies, in the figure's own unit, and how to say it.
 struct Reference {
     std::optional<double> value;
-    std::string said;  // "model", "row 1's", "d"
+    std::string said;  // how the text names it: "the model", "d", "an even share, ceil(N/W) of N", another row
 };
 
 Reference reference_of(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
@@ -127,8 +127,6 @@ const ConfigurationResult* twin_of(const RunResult& run, const ConfigurationResu
     return nullptr;
 }
 
-// The same claim on the twin: judged the same way, unless the twin runs something else (CPython's
-// GIL where the row computes without one), which the claim does not speak of.
 // Whether a row's threads can compute at once (a pool, or workers that each run one): only then
 // does CPython's GIL make its twin a different experiment. A loop computes on one thread anyway.
 bool computes_on_several_threads(const Configuration& c) {
@@ -136,6 +134,8 @@ bool computes_on_several_threads(const Configuration& c) {
     return m && m->takes_threads;
 }
 
+// The same claim on the twin: judged the same way, unless the twin runs something else (CPython's
+// GIL where the row computes without one), which the claim does not speak of.
 CheckedClaim::OnRealStack judged_on_twin(const Expectation& e, const ConfigurationResult& r, const ConfigurationResult& twin,
                                          const RunResult& run) {
     if (twin.configuration.gil != r.configuration.gil && run.scenario.load.work_path() == "/cpu" &&

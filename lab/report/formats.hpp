@@ -2,7 +2,6 @@
 // The formats `--format` offers for a run on stdout: the table a person reads (or its Markdown),
 // the table's rows as CSV, and summary.json's own JSON (lab/results/schema.hpp).
 #include <iosfwd>
-#include <array>
 #include <string_view>
 #include <utility>
 

@@ -8,7 +8,7 @@
 
 #include "lab/layout.hpp"
 #include "lab/report/claims.hpp"
-#include "lab/report/load_summary.hpp"
+#include "lab/figures/load_figures.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/sweep_curves.hpp"

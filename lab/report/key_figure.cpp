@@ -1,10 +1,7 @@
 #include "lab/report/key_figure.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 
-#include "lab/modes/modes.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"

@@ -1,11 +1,8 @@
 #include "lab/report/load_summary.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <sstream>
 
-#include "lab/report/report.hpp"
 
 namespace lab {
 namespace {

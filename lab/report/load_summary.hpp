@@ -2,7 +2,6 @@
 // What `lab load` prints, in the manner of hey and wrk: requests per second, latency percentiles,
 // a latency histogram, the status codes, the kinds of error, the bytes; and, when the load mixes
 // several endpoints, a row for each. No model, document or source: the server is not the lab's.
-#include <optional>
 #include <string>
 #include <vector>
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "lab/layout.hpp"
-#include "lab/report/report.hpp"
 
 namespace lab {
 

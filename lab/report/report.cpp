@@ -1,7 +1,6 @@
 #include "lab/report/report.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ostream>
 
 #include "lab/figures/floor.hpp"

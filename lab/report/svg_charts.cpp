@@ -1,12 +1,9 @@
 #include "lab/report/svg_charts.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ostream>
-#include <utility>
 #include <vector>
 
-#include "lab/modes/modes.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/queue_depth.hpp"

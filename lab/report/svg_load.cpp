@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "lab/layout.hpp"
-#include "lab/report/load_summary.hpp"
+#include "lab/figures/load_figures.hpp"
 #include "lab/report/svg_charts.hpp"
 
 namespace lab {

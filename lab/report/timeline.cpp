@@ -2,14 +2,11 @@
 
 #include <algorithm>
 #include <functional>
-#include <cstdio>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
-#include "lab/modes/modes.hpp"
 #include "lab/report/key_figure.hpp"
-#include "lab/report/report.hpp"
 
 namespace lab {
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-// summary.json, defined once. Each part of a run lists its keys in one `fields()` function
+// summary.json, defined once. Each part of a run lists its keys in one `…_fields()` function
 // (summary_keys.hpp); writing (summary_writer.cpp) walks that list to write the keys, reading
 // (summary_reader.cpp) walks the same list to read
 // them, checking each value's type and range and naming its key path when one is wrong. A key

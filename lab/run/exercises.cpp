@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "lab/run/server_process.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;

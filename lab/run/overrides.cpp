@@ -3,7 +3,6 @@
 // labels, rebuilt from the values that will run.
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <stdexcept>
 
 #include <fmt/format.h>

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <thread>
 
-#include <unistd.h>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>

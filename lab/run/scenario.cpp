@@ -1,8 +1,6 @@
 #include "lab/run/scenario.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
 #include <set>
 
 #include <toml++/toml.h>
@@ -10,7 +8,6 @@
 #include "harness/open_loop.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/figure_catalogue.hpp"
-#include "lab/run/server_process.hpp"
 #include "lab/run/sweep.hpp"
 #include "lab/run/table_reader.hpp"
 

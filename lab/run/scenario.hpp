@@ -1,7 +1,6 @@
 #pragma once
 // A scenario is one lesson in a TOML file: what to teach, which document it reproduces, the
 // load to send, and the configurations to compare. Bad files are refused with file, key, reason.
-#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -116,7 +115,7 @@ struct Expectation {
     int row = 1;                       // the configuration, by its place in the file (from 1)
     std::string figure;                // a figure name (lab/run/figure_catalogue.hpp)
     std::optional<double> at_least, at_most;
-    std::string relative_to;           // "" (plain numbers), "model", "d", "N", "T", "W", or "row"
+    std::string relative_to;           // "" (plain numbers), "model", "K", "share", "d", "N", "T", "W", "P", a rate ("1/d", "T/d", "W/d", "N/d"), or "row"
     int relative_row = 0;              // with relative_to = "row": that configuration's same figure
     std::string claim;                 // the sentence of the text it supports
     std::string meaning = {};          // an exercise's: what a ✗ means of the student's code, in the lesson's terms

@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lab/clock.hpp"
 
 namespace lab {
 namespace {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "lab/run/runner.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 

@@ -1,8 +1,6 @@
 #include "lab/server/http_server.hpp"
 
 #include <cstdio>
-#include <cstring>
-#include <memory>
 
 #include <unistd.h>
 

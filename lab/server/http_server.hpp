@@ -2,7 +2,6 @@
 // The HTTP plumbing every mode shares: listen, read each request with Beast, route it, answer.
 // A mode adds only its concurrency decision, its Handlers: where a request's waiting and its
 // computing happen (on the loop, awaited, or on another thread).
-#include <cstdint>
 #include <functional>
 #include <string>
 

@@ -6,7 +6,6 @@
 
 #include <charconv>
 #include <cstddef>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 

@@ -1,6 +1,5 @@
 #pragma once
 // What `lab serve` is told: which mode, where to listen, and the mode's own knobs.
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>

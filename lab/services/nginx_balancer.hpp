@@ -5,7 +5,6 @@
 // the host with the fewest requests in progress). It listens on 127.0.0.1 only, runs as one
 // process (master_process off), and is stopped, its folder deleted, when this object goes and,
 // by its keeper, however `lab` ends.
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
