@@ -1,0 +1,172 @@
+// A damaged results folder is refused with the file, the place and the reason, never a crash;
+// a stray or half-written folder does not stop a later run; a scenario file's non-finite number
+// is refused. (Reading back an intact folder: round_trip_test.cpp.)
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/report/report.hpp"
+#include "lab/results/reader.hpp"
+#include "lab/results/writer.hpp"
+#include "lab/run/scenario.hpp"
+#include "made_up_run.hpp"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+using test::made_up_run;
+using test::shipped;
+
+namespace {
+
+// A results folder written whole, then damaged by `damage`: read_results must refuse it with
+// the given words in its message, not crash or pass.
+void refused(const std::function<void(const fs::path&)>& damage, const std::string& words) {
+    test::ScratchDir dir;
+    lab::RunResult run = made_up_run(shipped().front());
+    fs::path folder = lab::write_results(run, dir.path);
+    damage(folder);
+    try {
+        lab::read_results(folder);
+        FAIL("read a damaged folder without complaint; expected: " << words);
+    } catch (const lab::ResultsError& e) {
+        INFO(e.what());
+        CHECK(std::string(e.what()).find(words) != std::string::npos);
+    }
+}
+
+void rewrite(const fs::path& file, const std::function<std::string(std::string)>& change) {
+    std::string text = change(test::read_file(file));
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string replace_first(std::string text, const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+}
+
+void edit_summary(const fs::path& folder, const std::function<void(nlohmann::json&)>& change) {
+    auto json = nlohmann::json::parse(test::read_file(folder / "summary.json"));
+    change(json);
+    std::ofstream(folder / "summary.json", std::ios::trunc) << json.dump(2);
+}
+
+}  // namespace
+
+TEST_CASE("a damaged results folder is refused with the file, the place and the reason", "[unit]") {
+    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return t.substr(0, t.find('\n') + 1); }); },
+            "requests.csv: has 0 batches of configuration 1");
+    refused([](const fs::path& f) {
+        rewrite(f / "requests.csv", [](std::string t) {  // only the first configuration's rows
+            std::string kept;
+            std::istringstream in(t);
+            for (std::string line; std::getline(in, line);)
+                if (kept.empty() || line.rfind("0,", 0) == 0) kept += line + "\n";
+            return kept;
+        });
+    }, "of configuration 2");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][0]["label"] = "another run's"; }); },
+            "files of two different runs");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["load"]["concurrency"] = 0; }); },
+            "summary.json: load.concurrency: must be from 1 to 10000, got 0");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["load"]["requests"] = 1e30; }); },
+            "load.requests: must be a whole number, got 1e+30");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][1]["document_s"] = "soon"; }); },
+            "configurations[1].document_s: must be a number");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j.erase("configurations"); }); }, "configurations: missing");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][0]["balance"] = "sideways"; }); },
+            "configurations[0].balance: 'sideways' is not one of: shared, reuseport, round-robin");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["kind"] = 3; }); }, "kind: must be a string, got 3");
+    refused([](const fs::path& f) { rewrite(f / "summary.json", [](std::string t) { return t.substr(0, t.size() / 2); }); },
+            "summary.json: not valid JSON");
+    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",request,0,", ",request,zero,"); }); },
+            "column 'index': 'zero' is not a whole number");
+    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, "send_us", "sent_us"); }); },
+            "no column 'send_us'");
+    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",read,", ",melted,"); }); },
+            "column 'error'");
+    refused([](const fs::path& f) { fs::remove(f / "requests.csv"); }, "requests.csv: cannot be read");
+}
+
+TEST_CASE("`lab load` is a kind of run of its own, kept in the folder", "[unit]") {
+    lab::Scenario load;
+    load.kind = lab::RunKind::load;
+    load.name = "load";
+    load.title = "lab load http://127.0.0.1:8080/";
+    load.load.delay_ms = 0;
+    load.load.path = "/";
+    lab::Configuration external;
+    external.label = "http://127.0.0.1:8080/";
+    external.mode = "external";
+    external.server = lab::Server::external;
+    load.configurations.push_back(external);
+    test::ScratchDir dir;
+    fs::path folder = lab::write_results(made_up_run(load), dir.path);
+    CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);
+    edit_summary(folder, [](auto& j) { j.erase("kind"); });  // a folder from before "kind": said by its servers
+    CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);
+    // Before its first answer (the live view's plan), `lab load` is described as hey would.
+    std::string line = lab::load_line(lab::RunResult{load, {}});
+    CHECK(line.find("waiting d") == std::string::npos);
+    CHECK(line.find("Source") == std::string::npos);
+}
+
+TEST_CASE("a stray hidden folder does not stop later runs; a failed write leaves nothing", "[unit]") {
+    test::ScratchDir dir;
+    lab::RunResult run = made_up_run(shipped().front());
+    fs::create_directories(dir.path / run.scenario.name / ".x.partial-old");  // not ours: left alone
+    fs::create_directories(dir.path / run.scenario.name / ".2020-01-01T00-00-00Z.partial-999999999");  // gone: cleared
+    CHECK_NOTHROW(lab::write_results(run, dir.path));
+    CHECK(fs::exists(dir.path / run.scenario.name / ".x.partial-old"));
+    CHECK_FALSE(fs::exists(dir.path / run.scenario.name / ".2020-01-01T00-00-00Z.partial-999999999"));
+
+    // A full disk, even for root: a file size limit makes the writes fail (EFBIG) part way.
+    fs::path full = dir.path / "full";
+    pid_t child = fork();
+    if (child == 0) {
+        std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit{2000, 2000};
+        setrlimit(RLIMIT_FSIZE, &limit);
+        bool threw = false;
+        try {
+            lab::write_results(run, full);
+        } catch (const std::exception&) {
+            threw = true;
+        }
+        _exit(threw ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);  // the write failed, and said so
+    int left = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(full / run.scenario.name)) ++left;
+    CHECK(left == 0);  // and left no folder, whole or partial
+}
+
+TEST_CASE("scenario files refuse numbers that are not finite", "[unit]") {
+    test::ScratchDir dir;
+    const std::string base = "name = \"lesson\"\ntitle = \"t\"\nsource = \"s\"\nteaching = \"x\"\n";
+    for (auto [load, config, key] : {std::tuple{"rate = nan", "", "load.rate"},
+                                     std::tuple{"rate = inf", "", "load.rate"},
+                                     std::tuple{"rate = 0.5\nduration_ms = 100", "", "load.rate"},
+                                     std::tuple{"", "document_s = inf", "document_s"},
+                                     std::tuple{"", "document_s = nan", "document_s"}}) {
+        auto file = dir.write("lesson.toml", base + "[load]\n" + load + "\n[[configuration]]\nlabel = \"a\"\nmode = \"async-sleep\"\n" + config + "\n");
+        try {
+            lab::load_scenario(file);
+            FAIL("accepted " << load << config);
+        } catch (const lab::ScenarioError& e) {
+            CHECK(e.key.find(key) != std::string::npos);
+        }
+    }
+}

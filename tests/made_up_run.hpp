@@ -1,0 +1,112 @@
+#pragma once
+// Results without running anything, for the tests of the results folder: a whole run of a
+// scenario with records of every kind (made up, deterministic), and the scenarios the lab ships.
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "harness/statistics.hpp"
+#include "lab/run/overrides.hpp"
+#include "lab/run/run_result.hpp"
+#include "lab/run/scenario.hpp"
+
+namespace test {
+
+// Records as a run would make them, deterministic, with every field set somewhere.
+inline lab::Batch made_up_batch(int number, int requests, const lab::Load& load, std::size_t config, bool queued) {
+    lab::Batch b;
+    b.number = number;
+    for (int i = 0; i < requests; ++i) {
+        lab::RequestRecord r;
+        r.batch = number;
+        r.index = i;
+        r.connection = i % 4;
+        r.intended_us = load.rate > 0 ? i * 5000 : 0;
+        r.connect_us = i < 4 ? 100 : -1;
+        r.send_us = r.intended_us + (i % 7 == 3 ? 2500 : 10);
+        r.server_start_us = r.send_us + 50 + 1000 * static_cast<int>(config) * i;
+        r.server_end_us = r.server_start_us + load.delay_ms * 1000;
+        r.first_byte_us = r.server_end_us + 30;
+        r.end_us = r.first_byte_us + 5 + number;
+        r.status = 200;
+        r.bytes = 180;
+        r.worker_pid = 1000 + i % 3;
+        r.thread_id = 2000 + i % 5;
+        if (load.path == "/db") {  // PostgreSQL's own stamps, inside the server's
+            r.db_start_us = r.server_start_us + 200;
+            r.db_end_us = r.server_end_us - 100;
+        }
+        if (queued) {  // a job: queued just after its send, found done a poll after it finished
+            r.job_queued_us = r.send_us + 20;
+            r.done_us = r.server_end_us + 20'000;
+        }
+        if (i == requests - 1) {  // one failure in every batch: recorded, not dropped
+            r.error = lab::ErrorKind::read;
+            r.status = 0;
+            r.first_byte_us = r.server_start_us = r.server_end_us = r.worker_pid = r.thread_id = -1;
+            r.db_start_us = r.db_end_us = r.job_queued_us = r.done_us = -1;
+        }
+        b.requests.push_back(r);
+    }
+    if (!load.probe_path.empty())
+        for (int p = 0; p < 3; ++p) {
+            lab::RequestRecord q;
+            q.batch = number;
+            q.index = p;
+            q.connection = -1;
+            q.intended_us = q.send_us = 12'500 + 25'000 * p;
+            q.end_us = q.send_us + 700 + 300 * p;
+            q.status = 200;
+            q.bytes = 16;
+            b.probes.push_back(q);
+        }
+    return b;
+}
+
+// A whole run of `scenario` without running it: the shapes of its results, not real figures.
+inline lab::RunResult made_up_run(const lab::Scenario& scenario) {
+    lab::RunResult run;
+    run.scenario = scenario;
+    run.cores = 2;
+    run.run_s = 12.25;
+    for (std::size_t i = 0; i < scenario.configurations.size(); ++i) {
+        lab::ConfigurationResult r;
+        r.configuration = scenario.configurations[i];
+        lab::Load own = lab::load_of(scenario.load, r.configuration);
+        r.model = lab::model_of(r.configuration, own);
+        r.model_s = lab::predicted_makespan_s(r.model, lab::workload_of(own));
+        int n = std::min(own.requests, 24);
+        std::vector<double> makespans;
+        for (int k = 1; k <= scenario.load.repeat; ++k) {
+            r.batches.push_back(made_up_batch(k, n, scenario.load, i, r.configuration.queued()));
+            r.stats.push_back(lab::summarize(r.batches.back()));
+            makespans.push_back(r.stats.back().makespan_s);
+            r.loop_blocked_ms.push_back(k == 1 ? -1.0 : 12.25 * k);
+            r.max_computing.push_back(k % 3);
+            if (scenario.load.rate > 0) {
+                lab::OpenLoopResult o;
+                for (const auto& q : r.batches.back().requests) lab::account(o, q);
+                o.harness_slip_us = 700 * k;
+                o.batch = r.batches.back();
+                r.open_loop.push_back(std::move(o));
+            }
+        }
+        r.makespan = lab::spread_of(makespans);
+        r.median_batch = r.batches.size() / 2;
+        r.verdict = lab::verdict(r.stats[r.median_batch], own.requests, own.concurrency);
+        r.peak_rss_kib = scenario.load.report_memory ? 40'000 + static_cast<long>(i) : -1;
+        r.pss_kib = scenario.load.report_memory ? 12'000 + static_cast<long>(i) : -1;
+        r.server_log = "loop blocked for 100.2 ms (handler /delay)";
+        run.configurations.push_back(std::move(r));
+    }
+    return run;
+}
+
+inline std::vector<lab::Scenario> shipped() {
+    std::vector<lab::Scenario> all;
+    for (const std::filesystem::path& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios"))
+        all.push_back(lab::apply(lab::load_scenario(file), {}));
+    return all;
+}
+
+}  // namespace test
