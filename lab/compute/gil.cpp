@@ -71,12 +71,17 @@ void Gil::check_for_drop_request() {
     {
         std::unique_lock lock(mutex_);
         std::uint64_t mine = handovers_;
-        depth = drop_for(++forced_drops_ % longest_waiter_every == 0 ? 0 : asker_);
+        depth = drop_for(++forced_drops_ % any_waiter_every == 0 ? any_waiter() : asker_);
         changed_.notify_all();
         // Forced switching: wait until another thread has had the lock before asking again.
         changed_.wait(lock, [&] { return handovers_ != mine; });
     }
     take_back(depth);
+}
+
+std::uint64_t Gil::any_waiter() {
+    if (waiting_.empty()) return asker_;
+    return waiting_[std::uniform_int_distribution<std::size_t>(0, waiting_.size() - 1)(picks_)];
 }
 
 int Gil::let_go() {

@@ -11,14 +11,15 @@
 //   whose 5 ms run out, and it asks next: two computing threads hand the lock to each other, and
 //   everyone else, the event loop too, waits. Under 4 computing `def` routes uvicorn's loop
 //   waits hundreds of ms at a time (lab run gil-convoy --with-fastapi). Here the asker gets it,
-//   except that every tenth forced drop goes to the longest waiter, the share that makes the
-//   C++ row's worst waits match uvicorn's (bench/gil_calibration.sh).
+//   except that every fourth forced drop goes to a waiter picked at random, as the OS would: the
+//   share that makes the C++ row's worst waits match uvicorn's (bench/gil_calibration.sh).
 // - A lock let go without being asked (a thread done, or going to wait) goes to the longest
 //   waiter, or to whoever comes first: a free lock is taken at once.
 // - The event loop runs Python code from the first callback after it wakes in the kernel until it
 //   waits there again (asyncio's _run_once), and takes the lock for that whole turn: a burst of
 //   ready callbacks runs under one hold. Each time it comes back from the kernel it queues for the
-//   lock again: the convoy effect (lab/server/http_server.cpp, python_turn).
+//   lock again: the convoy effect (lab/server/http_server.cpp, python_turn). A request takes
+//   asyncio's turns: the read (data_received), the task's step, the task's done callback.
 // The lock is re-entrant for its holder: a route's own hold inside the loop's turn nests.
 // Without --gil, C++ threads compute in parallel, as free-threaded Python 3.13+ does.
 #include <atomic>
@@ -27,6 +28,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace lab {
@@ -34,7 +36,7 @@ namespace lab {
 class Gil {
 public:
     static constexpr auto switch_interval = std::chrono::milliseconds(5);  // sys.getswitchinterval()
-    static constexpr int longest_waiter_every = 10;  // of the forced drops (calibrated); the others go to the asker
+    static constexpr int any_waiter_every = 4;  // of the forced drops (calibrated); the others go to the asker
 
     void enable() { enabled_ = true; }
     bool enabled() const { return enabled_; }
@@ -76,6 +78,7 @@ public:
 
 private:
     int drop_for(std::uint64_t next);  // (mutex held) lets go, for `next` (0: the longest waiter); the holds it had
+    std::uint64_t any_waiter();  // (mutex held) a waiter picked at random (the asker if none waits)
     int let_go();              // drops every hold of this thread; how many it had (0: none)
     void take_back(int depth);  // takes the lock again and restores those holds
 
@@ -92,6 +95,7 @@ private:
     std::atomic<bool> drop_requested_ = false;  // read without the mutex at every check
     std::uint64_t handovers_ = 0;  // how many times the lock changed hands
     std::uint64_t forced_drops_ = 0;  // how many times a holder was made to let go
+    std::minstd_rand picks_;          // which waiter, when a forced drop goes to any of them
 };
 
 Gil& process_gil();  // the one lock of this process

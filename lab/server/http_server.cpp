@@ -41,6 +41,18 @@ void python_turn(const asio::any_io_executor& loop) {
     asio::post(loop, [&gil] { gil.release(); });
 }
 
+// asyncio serves a request over several turns of its loop, each under the GIL and each queued for
+// it anew: data_received parses the request and creates its task; the task's first step runs the
+// route; the task's done callback comes after the answer is written. Under --gil this loop takes
+// the same turns (the lock is let go between them, at the hop through the loop's queue); without
+// a GIL a turn costs nothing and none is taken.
+asio::awaitable<void> next_python_turn() {
+    if (!process_gil().enabled()) co_return;
+    auto loop = co_await asio::this_coro::executor;
+    co_await asio::post(loop, asio::use_awaitable);
+    python_turn(loop);
+}
+
 // Tells the class when the loop read a request (with --explain), and how long its bytes had
 // waited in the socket first (`waited_since`: the kernel's stamp of their arrival, or 0).
 void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_t waited_since) {
@@ -194,6 +206,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         const std::string_view target(req.target().data(), req.target().size());
         Route r = route(std::string_view(req.method_string().data(), req.method_string().size()), target);
         Response res;
+        co_await next_python_turn();  // the task's first step
         try {
             res = co_await respond(req, r, handlers, id);
         } catch (const std::exception& e) {  // a bug of ours must not cost the client its answer
@@ -206,6 +219,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         // connection forever either: the answer gets as long to leave as a request to arrive.
         stream.expires_after(idle);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        co_await next_python_turn();  // the task's done callback
         live::send_mark(live::Mark::answered, client_port, monotonic_us(), std::to_string(res.result_int()));
         explain("#{} answered {}, {:.1f} ms after the loop read it", id, res.result_int(),
                 static_cast<double>(monotonic_us() - read_us) / 1000.0);
