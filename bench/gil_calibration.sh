@@ -8,10 +8,10 @@
 # The same load on the C++ row under --gil and on its real FastAPI twin (uvicorn, CPython 3.11's
 # GIL), in one run: `lab run LESSON --with-fastapi --only K` for gil-convoy's row 1 (4 `def`
 # routes computing 200 ms, /health every 10 ms) and qr-code's row 2 (5 computing, every 25 ms).
-# A round's figures are the bystander's median and worst wait over its 5 measured batches, as the
-# lesson reports them; the goal compares the medians over the rounds, since one round's worst
-# wait on the real stack varies by a factor of two or more (190 to 746 ms in nine rounds of
-# qr-code): five rounds left the ratio of medians wandering by ±20 %, nine (the default) settle it.
+# Each measured batch gives the bystander's median and worst wait, as the lesson reports them;
+# the goal compares the median of the worst waits over every batch of every round (45 by
+# default). One round's worst wait on the real stack alone moves by a factor of two or more (190
+# to 746 ms in nine rounds of qr-code), so the worst of a round, or of five rounds, never settled.
 #    goal: the C++ row's worst wait within 25 % of the real row's (ratio 0.75 to 1.25).
 # Load goes to 127.0.0.1 only; lab stops everything it starts.
 BENCH=gil_calibration
