@@ -7,9 +7,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <thread>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -221,4 +224,58 @@ TEST_CASE("lab serve writes IPv6 URLs with brackets and accepts localhost", "[se
     auto health = client.Get("/health");
     REQUIRE(health);
     CHECK(health->status == 200);
+}
+
+namespace {
+
+// This machine's first IPv4 address that is not loopback ("" when it has none).
+std::string outside_address() {
+    ifaddrs* all = nullptr;
+    if (getifaddrs(&all) != 0) return "";
+    std::string found;
+    for (ifaddrs* a = all; a && found.empty(); a = a->ifa_next) {
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK)) continue;
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
+        found = text;
+    }
+    freeifaddrs(all);
+    return found;
+}
+
+bool answers(const std::string& host, int port, const std::string& path) {
+    httplib::Client client(host, port);
+    client.set_connection_timeout(std::chrono::seconds(2));
+    auto res = client.Get(path);
+    return res && res->status == 200;
+}
+
+}  // namespace
+
+// In a container the host's browser and curl come in through a published port, so the server and
+// the live view listen on every address, but only when told: by default, loopback alone.
+TEST_CASE("the server and its live view listen beyond loopback only when asked (0.0.0.0)", "[server]") {
+    const std::string outside = outside_address();
+    for (bool everywhere : {false, true}) {
+        std::vector<std::string> args{"--mode", "async-sleep", "--live"};
+        if (everywhere) args.insert(args.end(), {"--host", "0.0.0.0", "--live-host", "0.0.0.0"});
+        lab::ServerProcess server(LAB_BINARY, args);
+        std::smatch m;
+        const std::string log = server.log();
+        REQUIRE(std::regex_search(log, m, std::regex("live view: http://127\\.0\\.0\\.1:([0-9]+)/")));  // a URL this machine opens
+        const int page = std::stoi(m[1]);
+        CHECK(answers("127.0.0.1", server.port(), "/health"));
+        CHECK(answers("127.0.0.1", page, "/"));
+        if (outside.empty()) continue;
+        INFO(outside << (everywhere ? " with 0.0.0.0" : " by default"));
+        CHECK(answers(outside, server.port(), "/health") == everywhere);
+        CHECK(answers(outside, page, "/") == everywhere);
+    }
+    if (outside.empty()) WARN("no address but loopback on this machine: the outside half is skipped");
+    for (const char* bad : {"serve --mode async-sleep --host nowhere", "serve --mode async-sleep --live --live-host 1.2.3",
+                            "run blocking-async --live --live-host example.org"}) {
+        auto refused = test::run_lab(bad);
+        CHECK(refused.exit_code == 2);
+        CHECK(refused.output.find("is not an address") != std::string::npos);
+    }
 }

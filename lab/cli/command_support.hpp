@@ -44,6 +44,10 @@ CLI::Option* one_of(CLI::Option* option) {
         set + "}"));
 }
 
+// An address to listen on: localhost, or numbers ("127.0.0.1", "0.0.0.0", "::1"); anything else
+// is refused with exit 2 before a server or page starts.
+extern const CLI::Validator listen_address;
+
 // Runs a command's action; what it throws is said as "NAME: reason", with exit 2 for `Refused`
 // (the input was wrong: a damaged folder, a bad URL) and 1 for anything else.
 template <class Refused, class Action>
@@ -69,6 +73,7 @@ struct Output {
     bool quiet = false;
     bool wide = false;
     bool live = false;       // --live: a page on 127.0.0.1 draws the run as it goes
+    std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;
     int live_wait_s = 10;    // how long the run waits for the page to open before it starts
     std::shared_ptr<LiveHub> hub;

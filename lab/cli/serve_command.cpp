@@ -18,13 +18,15 @@ struct ServeExtras {
     bool private_database = false;
     bool private_redis = false;
     bool live = false;
+    std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;
 };
 
 // The mode and its knobs.
 void declare_mode(CLI::App& app, ServeOptions& o) {
     app.add_option("--mode", o.mode, "Concurrency mode")->required()->check(CLI::IsMember(mode_names()));
-    app.add_option("--host", o.host, "Address to bind (loopback unless you say otherwise)")->capture_default_str();
+    app.add_option("--host", o.host, "Address to bind (loopback unless you say otherwise; 0.0.0.0 in a container)")
+        ->check(listen_address)->capture_default_str();
     app.add_option("--port", o.port, "Port to listen on; 0 picks a free one")->capture_default_str();
     app.add_option("--threads", o.threads, "thread-pool: pool size T")->check(CLI::Range(1, 10'000))->capture_default_str();
     app.add_option("--workers", o.workers, "multi-process: worker processes W")->check(CLI::Range(1, 64))->capture_default_str();
@@ -59,6 +61,8 @@ void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
                                         "serves and answers it")
         ->excludes("--events-to");
     app.add_option("--live-port", extras.live_port, "--live: the page's port (0: a free one)")->capture_default_str();
+    app.add_option("--live-host", extras.live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
+        ->check(listen_address)->capture_default_str();
     app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
                "GET|POST /cpu?ms=N (compute N ms of CPU) | GET|POST /db?ms=N (PostgreSQL sleeps N ms) | "
                "GET /users/{id} (a row of PostgreSQL's users table, ids 1..1000) | "
@@ -90,7 +94,7 @@ int serve_with_extras(ServeOptions o, const ServeExtras& extras) {
     // server's marks go to it as they happen, from this process and its workers.
     std::unique_ptr<LiveHub> hub;
     if (extras.live) {
-        hub = std::make_unique<LiveHub>(extras.live_port);
+        hub = std::make_unique<LiveHub>(extras.live_port, extras.live_host);
         o.events_to = hub->marks_path();
         std::cerr << "live view: " << hub->url() << '\n';
     }

@@ -30,6 +30,7 @@ struct LiveHub::Impl {
     asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
     std::atomic<int> viewers{0};
     std::uint16_t port = 0;  // the page's, read once before the thread starts
+    std::string shown_host;  // as its URL names it
     std::thread thread;
     const std::int64_t opened_us = monotonic_us();
 
@@ -167,16 +168,18 @@ struct LiveHub::Impl {
     }
 };
 
-LiveHub::LiveHub(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_unique<Impl>()) {
     Impl& h = *impl_;
     try {
-        tcp::endpoint where(asio::ip::make_address("127.0.0.1"), port);
+        tcp::endpoint where(asio::ip::make_address(host), port);
+        const auto address = where.address();
+        h.shown_host = address.is_unspecified() ? "127.0.0.1" : address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
         h.acceptor.open(where.protocol());
         h.acceptor.set_option(tcp::acceptor::reuse_address(true));
         h.acceptor.bind(where);
         h.acceptor.listen();
     } catch (const std::exception& e) {
-        throw std::runtime_error("live view: cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + e.what());
+        throw std::runtime_error("live view: cannot listen on " + host + ":" + std::to_string(port) + ": " + e.what());
     }
     static std::atomic<int> hubs{0};
     h.marks_name = "lab-live-" + std::to_string(getpid()) + "-" + std::to_string(hubs++) + "-" + std::to_string(h.opened_us % 1'000'000);
@@ -215,7 +218,7 @@ LiveHub::~LiveHub() {
     h.thread.join();
 }
 
-std::string LiveHub::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port) + "/"; }
+std::string LiveHub::url() const { return "http://" + impl_->shown_host + ":" + std::to_string(impl_->port) + "/"; }
 
 std::string LiveHub::marks_path() const { return "@" + impl_->marks_name; }
 

@@ -27,13 +27,15 @@ inline constexpr int live_drawn_requests = 200;
 
 class LiveHub : public LoadObserver {
 public:
-    // Listens on 127.0.0.1:`port` (0: a free one); throws std::runtime_error if it cannot.
-    explicit LiveHub(std::uint16_t port = 0);
+    // Listens on `host`:`port` (0: a free one), loopback unless told otherwise (in a container,
+    // 0.0.0.0 lets the host's browser in through a published port); throws std::runtime_error
+    // if it cannot.
+    explicit LiveHub(std::uint16_t port = 0, const std::string& host = "127.0.0.1");
     ~LiveHub() override;  // lets each open page read every event, then stops
     LiveHub(const LiveHub&) = delete;
     LiveHub& operator=(const LiveHub&) = delete;
 
-    std::string url() const;
+    std::string url() const;  // on this machine: 127.0.0.1 when listening on every address
     std::string marks_path() const;  // the servers' --events-to
 
     // Waits until a page has connected, for at most `limit`; true if one did.

@@ -1,0 +1,80 @@
+#!/bin/bash
+# The image test: builds .devcontainer/Dockerfile on this machine and runs the lesson inside it.
+#   bash cmake/container_test.sh        (as root; .ci/run runs it)
+# No image registry is reachable here and `podman run` is refused, so:
+#   1. a Debian 12 base from Debian's own packages: mmdebstrap --variant=minbase bookworm
+#   2. imported under the name the Dockerfile's FROM asks for: docker.io/library/debian:bookworm
+#   3. podman build --isolation chroot -f .devcontainer/Dockerfile .  (never pulls)
+#   4. a second build FROM that image whose one step runs `lab run blocking-async --repeat 1
+#      --quiet` and `lab check blocking-async`: the image builds, and it runs the lesson.
+# Everything lives in one temporary folder (podman's storage too, not /var/lib/containers),
+# unmounted and deleted on every exit. Each stage's time is printed at the end.
+set -eu
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "container_test.sh: run it as root (mmdebstrap and podman build as root)" >&2; exit 2; }
+
+work=$(mktemp -d /var/tmp/lab-container-test.XXXXXX)
+export TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
+podman=(podman --root "$work/storage" --runroot "$work/run" --tmpdir "$work/libpod"
+        --storage-driver "${LAB_STORAGE_DRIVER:-overlay}" --cgroup-manager cgroupfs --events-backend file)
+
+times=""
+stage_name=""
+stage_start=$SECONDS
+stage() {  # stage NAME: ends the stage before (its time noted) and starts this one
+    [ -z "$stage_name" ] || times+=$(printf '  %-34s %5d s' "$stage_name" $((SECONDS - stage_start)))$'\n'
+    stage_name=$1
+    stage_start=$SECONDS
+    printf '\n---- container test: %s\n' "$1"
+}
+cleanup() {
+    local rc=$?
+    [ -z "$stage_name" ] || times+=$(printf '  %-34s %5d s%s' "$stage_name" $((SECONDS - stage_start)) \
+                                    "$([ $rc = 0 ] || echo '  (failed here)')")$'\n'
+    "${podman[@]}" rmi --all --force >/dev/null 2>&1 || true
+    # Whatever is still mounted under the folder (an interrupted build's layers), deepest first.
+    findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m" || true; done
+    rm -rf "$work"
+    printf '\ncontainer test stage times:\n%s  %-34s %5d s\n' "$times" total "$SECONDS"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stage "tools (mmdebstrap, podman)"
+missing=""
+for p in mmdebstrap podman; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+mmdebstrap --version
+podman --version
+
+stage "base: mmdebstrap minbase bookworm"
+mmdebstrap --quiet --mode=root --variant=minbase bookworm "$work/base.tar"
+
+stage "import as debian:bookworm"
+# What the official image sets and a bare import lacks: PATH (the build's RUN steps need it).
+"${podman[@]}" import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["bash"]' \
+    "$work/base.tar" docker.io/library/debian:bookworm
+rm -f "$work/base.tar"
+
+stage "build .devcontainer/Dockerfile"
+"${podman[@]}" build --isolation chroot --pull=never -t localhost/concurrency-lab:test \
+    --ignorefile .devcontainer/Dockerfile.dockerignore -f .devcontainer/Dockerfile .
+
+stage "inside: lab run, lab check"
+mkdir -p "$work/smoke"
+cat > "$work/smoke/Containerfile" <<'SMOKE'
+FROM localhost/concurrency-lab:test
+RUN lab run blocking-async --repeat 1 --quiet && lab check blocking-async
+SMOKE
+"${podman[@]}" build --isolation chroot --pull=never -f "$work/smoke/Containerfile" "$work/smoke"
+
+echo "container test: the image builds, and runs and checks blocking-async inside"
