@@ -13,34 +13,40 @@ set -eu
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "container_test.sh: run it as root (mmdebstrap and podman build as root)" >&2; exit 2; }
 
-work=$(mktemp -d /var/tmp/lab-container-test.XXXXXX)
-export TMPDIR="$work/tmp"
-mkdir -p "$TMPDIR"
-podman=(podman --root "$work/storage" --runroot "$work/run" --tmpdir "$work/libpod"
-        --storage-driver "${LAB_STORAGE_DRIVER:-overlay}" --cgroup-manager cgroupfs --events-backend file)
-
 times=""
 stage_name=""
 stage_start=$SECONDS
+work=""
+podman=()
 stage() {  # stage NAME: ends the stage before (its time noted) and starts this one
     [ -z "$stage_name" ] || times+=$(printf '  %-34s %5d s' "$stage_name" $((SECONDS - stage_start)))$'\n'
     stage_name=$1
     stage_start=$SECONDS
     printf '\n---- container test: %s\n' "$1"
 }
-cleanup() {
+cleanup() {  # on every exit: what this script made goes, then the stage times; the exit status stays
     local rc=$?
+    set +e
     [ -z "$stage_name" ] || times+=$(printf '  %-34s %5d s%s' "$stage_name" $((SECONDS - stage_start)) \
                                     "$([ $rc = 0 ] || echo '  (failed here)')")$'\n'
-    "${podman[@]}" rmi --all --force >/dev/null 2>&1 || true
-    # Whatever is still mounted under the folder (an interrupted build's layers), deepest first.
-    findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m" || true; done
-    rm -rf "$work"
+    if [ -n "$work" ]; then
+        [ ${#podman[@]} = 0 ] || "${podman[@]}" rmi --all --force >/dev/null 2>&1
+        # Whatever is still mounted under the folder (an interrupted build's layers), deepest first.
+        findmnt -rn -o TARGET | grep -F "$work/" | sort -r | while read -r m; do umount -l "$m"; done
+        rm -rf --one-file-system "$work"
+    fi
     printf '\ncontainer test stage times:\n%s  %-34s %5d s\n' "$times" total "$SECONDS"
     exit $rc
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+work=$(mktemp -d /var/tmp/lab-container-test.XXXXXX)
+export TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
+podman=(podman --root "$work/storage" --runroot "$work/run" --tmpdir "$work/libpod"
+        --storage-driver "${LAB_STORAGE_DRIVER:-overlay}" --cgroup-manager cgroupfs --events-backend file)
 
 stage "tools (mmdebstrap, podman)"
 missing=""
@@ -55,7 +61,13 @@ mmdebstrap --version
 podman --version
 
 stage "base: mmdebstrap minbase bookworm"
-mmdebstrap --quiet --mode=root --variant=minbase bookworm "$work/base.tar"
+# From the mirror this machine's own apt uses (its Debian sources), so that the base, and the
+# image's apt-get after it, reach what the host reaches; mmdebstrap's default mirror otherwise.
+sources=""
+for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
+    if [ -s "$f" ]; then sources=$f; break; fi
+done
+mmdebstrap --quiet --mode=root --variant=minbase bookworm "$work/base.tar" ${sources:+"$sources"}
 
 stage "import as debian:bookworm"
 # What the official image sets and a bare import lacks: PATH (the build's RUN steps need it).

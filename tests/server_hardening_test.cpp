@@ -234,7 +234,9 @@ std::string outside_address() {
     if (getifaddrs(&all) != 0) return "";
     std::string found;
     for (ifaddrs* a = all; a && found.empty(); a = a->ifa_next) {
-        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK)) continue;
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP) ||
+            !(a->ifa_flags & IFF_RUNNING))
+            continue;
         char text[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
         found = text;

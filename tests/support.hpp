@@ -153,14 +153,17 @@ inline std::set<pid_t> survivors(const std::set<pid_t>& pids, std::chrono::milli
     return still;
 }
 
-// Kills `lab` (a process this test spawned) with SIGKILL, then says whether, within 10 s, none of
-// `started` is left running and its private `folder` is gone: the keeper's work, since the lab
-// itself had no chance to clean up.
-inline bool killed_lab_leaves_nothing(pid_t lab, const std::set<pid_t>& started, const std::filesystem::path& folder) {
+// Kills `lab` (a process this test spawned) with SIGKILL, then says what is left after 10 s of
+// `started` and of its private `folder` ("" when nothing: the keeper's work, since the lab itself
+// had no chance to clean up).
+inline std::string killed_lab_leaves(pid_t lab, const std::set<pid_t>& started, const std::filesystem::path& folder) {
     kill(lab, SIGKILL);
     waitpid(lab, nullptr, 0);
-    const bool none_left = survivors(started, std::chrono::seconds(10)).empty();
-    return eventually([&] { return !std::filesystem::exists(folder); }, std::chrono::seconds(10)) && none_left;
+    std::string left;
+    for (pid_t p : survivors(started, std::chrono::seconds(10))) left += "process " + std::to_string(p) + " still runs; ";
+    if (!eventually([&] { return !std::filesystem::exists(folder); }, std::chrono::seconds(10)))
+        left += folder.string() + " is still there";
+    return left;
 }
 
 // The processes that name `folder` in their command line or work in it (postgres and

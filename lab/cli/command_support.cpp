@@ -106,10 +106,10 @@ void Output::declare(CLI::App& app) {
     one_of<Format>(app.add_option("--format", format, "Output format"))->default_str("table");
     app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
     app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
-    app.add_flag("--live", live, "Serve a live view on 127.0.0.1 (its URL printed first): each request a bar as it runs");
+    CLI::Option* live_flag = app.add_flag("--live", live, "Serve a live view on 127.0.0.1, or --live-host (its URL printed first): each request a bar as it runs");
     app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")->capture_default_str();
     app.add_option("--live-host", live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
-        ->check(listen_address)->capture_default_str();
+        ->check(listen_address)->needs(live_flag)->capture_default_str();
     app.add_option("--live-wait", live_wait_s, "--live: seconds to wait for the page to open before the run starts")
         ->check(CLI::Range(0, 600))->capture_default_str();
 }

@@ -72,7 +72,7 @@ struct Output {
     Format format = Format::table;
     bool quiet = false;
     bool wide = false;
-    bool live = false;       // --live: a page on 127.0.0.1 draws the run as it goes
+    bool live = false;       // --live: a page on 127.0.0.1 (or --live-host) draws the run as it goes
     std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;
     int live_wait_s = 10;    // how long the run waits for the page to open before it starts

@@ -57,12 +57,12 @@ void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
         ->excludes(redis_url);
     app.add_option("--events-to", o.events_to, "Send each request's marks (read, started, ended, answered) to this unix "
                                                 "datagram socket as they happen: a live view's (lab run --live passes it)");
-    app.add_flag("--live", extras.live, "Serve a live view on 127.0.0.1 (its URL printed first): each request a bar as the server reads, "
+    CLI::Option* live = app.add_flag("--live", extras.live, "Serve a live view on 127.0.0.1, or --live-host (its URL printed first): each request a bar as the server reads, "
                                         "serves and answers it")
         ->excludes("--events-to");
     app.add_option("--live-port", extras.live_port, "--live: the page's port (0: a free one)")->capture_default_str();
     app.add_option("--live-host", extras.live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
-        ->check(listen_address)->capture_default_str();
+        ->check(listen_address)->needs(live)->capture_default_str();
     app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
                "GET|POST /cpu?ms=N (compute N ms of CPU) | GET|POST /db?ms=N (PostgreSQL sleeps N ms) | "
                "GET /users/{id} (a row of PostgreSQL's users table, ids 1..1000) | "

@@ -173,7 +173,9 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
     try {
         tcp::endpoint where(asio::ip::make_address(host), port);
         const auto address = where.address();
-        h.shown_host = address.is_unspecified() ? "127.0.0.1" : address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+        // Every address: the URL names this machine's loopback of the same family.
+        const std::string text = address.is_unspecified() ? (address.is_v6() ? "::1" : "127.0.0.1") : address.to_string();
+        h.shown_host = address.is_v6() ? "[" + text + "]" : text;
         h.acceptor.open(where.protocol());
         h.acceptor.set_option(tcp::acceptor::reuse_address(true));
         h.acceptor.bind(where);

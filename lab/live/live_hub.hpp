@@ -1,5 +1,5 @@
 #pragma once
-// The live view (`lab run --live`, `lab load --live`, `lab serve --live`): a page on 127.0.0.1
+// The live view (`lab run --live`, `lab load --live`, `lab serve --live`): a page on 127.0.0.1 (or --live-host)
 // that a projector shows while requests run, and the events it draws, streamed to it by
 // Server-Sent Events from the lab's own Beast server on a thread of its own.
 //
