@@ -46,17 +46,21 @@ TargetUrl parse_target_url(const std::string& url) {
         return refuse("bad port '" + port_text + "' in '" + url + "': a whole number from 1 to 65535");
     t.port = static_cast<std::uint16_t>(port);
 
-    if (t.host == "localhost") t.host = "127.0.0.1";
+    auto host = numeric_host(t.host);
+    if (!host) return refuse("'" + t.host + "' is not an IP address or localhost (the harness resolves no names)");
+    t.host = host->address;
+    t.loopback = host->loopback;
+    return t;
+}
+
+std::optional<NumericHost> numeric_host(const std::string& host) {
+    NumericHost h{.address = host == "localhost" ? "127.0.0.1" : host};
     in_addr v4{};
     in6_addr v6{};
-    if (inet_pton(AF_INET, t.host.c_str(), &v4) == 1) {
-        t.loopback = (ntohl(v4.s_addr) >> 24) == 127;
-    } else if (inet_pton(AF_INET6, t.host.c_str(), &v6) == 1) {
-        t.loopback = IN6_IS_ADDR_LOOPBACK(&v6);
-    } else {
-        return refuse("'" + t.host + "' is not an IP address or localhost (the harness resolves no names)");
-    }
-    return t;
+    if (inet_pton(AF_INET, h.address.c_str(), &v4) == 1) h.loopback = (ntohl(v4.s_addr) >> 24) == 127;
+    else if (inet_pton(AF_INET6, h.address.c_str(), &v6) == 1) h.loopback = IN6_IS_ADDR_LOOPBACK(&v6);
+    else return std::nullopt;
+    return h;
 }
 
 }  // namespace lab

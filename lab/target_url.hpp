@@ -3,6 +3,7 @@
 // address in brackets ([::1]) or localhost. The harness resolves no names: what it loads is
 // exactly what the user wrote.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace lab {
@@ -16,5 +17,14 @@ struct TargetUrl {
 };
 
 TargetUrl parse_target_url(const std::string& url);
+
+// A host as the lab takes it, with no name lookup: an IP address in numbers, or localhost (as
+// 127.0.0.1); nullopt for anything else. A URL's host, and the addresses servers and the live
+// view listen on (--host, --live-host).
+struct NumericHost {
+    std::string address;    // 127.0.0.1, ::1 (no brackets), 0.0.0.0, ...
+    bool loopback = false;  // 127.0.0.0/8 or ::1
+};
+std::optional<NumericHost> numeric_host(const std::string& host);
 
 }  // namespace lab

@@ -3,9 +3,9 @@
 #include <charconv>
 #include <iostream>
 
-#include <arpa/inet.h>
 
 #include "lab/figures/load_figures.hpp"
+#include "lab/target_url.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/writer.hpp"
@@ -18,10 +18,10 @@ namespace lab {
 
 const CLI::Validator listen_address(
     [](std::string& text) -> std::string {
-        if (text == "localhost") text = "127.0.0.1";  // the one name taken: it needs no lookup
-        unsigned char bytes[16];
-        if (inet_pton(AF_INET, text.c_str(), bytes) == 1 || inet_pton(AF_INET6, text.c_str(), bytes) == 1) return "";
-        return "'" + text.substr(0, 60) + "' is not an address (localhost, or numbers such as 127.0.0.1, 0.0.0.0 or ::1)";
+        auto host = numeric_host(text);
+        if (!host) return "'" + text.substr(0, 60) + "' is not an address (localhost, or numbers such as 127.0.0.1, 0.0.0.0 or ::1)";
+        text = host->address;  // what the server and the live view bind
+        return "";
     },
     "ADDRESS");
 
@@ -109,7 +109,7 @@ void Output::declare(CLI::App& app) {
     CLI::Option* live_flag = app.add_flag("--live", live, "Serve a live view on 127.0.0.1, or --live-host (its URL printed first): each request a bar as it runs");
     app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")->capture_default_str();
     app.add_option("--live-host", live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
-        ->check(listen_address)->needs(live_flag)->capture_default_str();
+        ->transform(listen_address)->needs(live_flag)->capture_default_str();
     app.add_option("--live-wait", live_wait_s, "--live: seconds to wait for the page to open before the run starts")
         ->check(CLI::Range(0, 600))->capture_default_str();
 }

@@ -26,7 +26,7 @@ struct ServeExtras {
 void declare_mode(CLI::App& app, ServeOptions& o) {
     app.add_option("--mode", o.mode, "Concurrency mode")->required()->check(CLI::IsMember(mode_names()));
     app.add_option("--host", o.host, "Address to bind (loopback unless you say otherwise; 0.0.0.0 in a container)")
-        ->check(listen_address)->capture_default_str();
+        ->transform(listen_address)->capture_default_str();
     app.add_option("--port", o.port, "Port to listen on; 0 picks a free one")->capture_default_str();
     app.add_option("--threads", o.threads, "thread-pool: pool size T")->check(CLI::Range(1, 10'000))->capture_default_str();
     app.add_option("--workers", o.workers, "multi-process: worker processes W")->check(CLI::Range(1, 64))->capture_default_str();
@@ -62,7 +62,7 @@ void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
         ->excludes("--events-to");
     app.add_option("--live-port", extras.live_port, "--live: the page's port (0: a free one)")->capture_default_str();
     app.add_option("--live-host", extras.live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
-        ->check(listen_address)->needs(live)->capture_default_str();
+        ->transform(listen_address)->needs(live)->capture_default_str();
     app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
                "GET|POST /cpu?ms=N (compute N ms of CPU) | GET|POST /db?ms=N (PostgreSQL sleeps N ms) | "
                "GET /users/{id} (a row of PostgreSQL's users table, ids 1..1000) | "

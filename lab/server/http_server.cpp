@@ -309,7 +309,7 @@ asio::awaitable<ServiceRecord> compute_here(Micros cpu) {
 }
 
 asio::ip::address listen_address(const std::string& host) {
-    return asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host);
+    return asio::ip::make_address(host);  // (--host's check made "localhost" 127.0.0.1)
 }
 
 void announce(const tcp::endpoint& endpoint) {

@@ -28,7 +28,7 @@ struct Handlers {
 // await a computation, only to move it elsewhere.
 asio::awaitable<ServiceRecord> compute_here(Micros cpu);
 
-// The address to bind for --host: an IP address, or "localhost" for 127.0.0.1.
+// The address to bind for --host: an IP address in numbers (the command line turns localhost into 127.0.0.1).
 asio::ip::address listen_address(const std::string& host);
 
 // A bound, listening socket. The backlog is large so a burst of connections is never refused.

@@ -1,17 +1,17 @@
 #!/bin/bash
-# The image test: builds .devcontainer/Dockerfile on this machine and runs the lesson inside it.
-#   bash cmake/container_test.sh        (as root; .ci/run runs it)
+# The image test: builds cmake/container/Dockerfile on this machine and runs the lesson inside it.
+#   bash cmake/container/test.sh        (as root; .ci/run runs it)
 # No image registry is reachable here and `podman run` is refused, so:
 #   1. a Debian 12 base from Debian's own packages: mmdebstrap --variant=minbase bookworm
 #   2. imported under the name the Dockerfile's FROM asks for: docker.io/library/debian:bookworm
-#   3. podman build --isolation chroot -f .devcontainer/Dockerfile .  (never pulls)
+#   3. podman build --isolation chroot -f cmake/container/Dockerfile .  (never pulls)
 #   4. a second build FROM that image whose one step runs `lab run blocking-async --repeat 1
 #      --quiet` and `lab check blocking-async`: the image builds, and it runs the lesson.
 # Everything lives in one temporary folder (podman's storage too, not /var/lib/containers),
 # unmounted and deleted on every exit. Each stage's time is printed at the end.
 set -eu
-cd "$(dirname "$0")/.."
-[ "$(id -u)" = 0 ] || { echo "container_test.sh: run it as root (mmdebstrap and podman build as root)" >&2; exit 2; }
+cd "$(dirname "$0")/../.."
+[ "$(id -u)" = 0 ] || { echo "cmake/container/test.sh: run it as root (mmdebstrap and podman build as root)" >&2; exit 2; }
 
 times=""
 stage_name=""
@@ -77,9 +77,9 @@ stage "import as debian:bookworm"
     "$work/base.tar" docker.io/library/debian:bookworm
 rm -f "$work/base.tar"
 
-stage "build .devcontainer/Dockerfile"
+stage "build cmake/container/Dockerfile"
 "${podman[@]}" build --isolation chroot --pull=never -t localhost/concurrency-lab:test \
-    --ignorefile .devcontainer/Dockerfile.dockerignore -f .devcontainer/Dockerfile .
+    --ignorefile cmake/container/Dockerfile.dockerignore -f cmake/container/Dockerfile .
 
 stage "inside: lab run, lab check"
 mkdir -p "$work/smoke"
