@@ -27,6 +27,13 @@ double find(const std::map<std::string, double>& m, const std::string& prefix) {
     return -1;
 }
 
+// The median of a benchmark's repetitions, in ms.
+double median_ms(const std::map<std::string, double>& ns, const std::string& prefix) {
+    for (const auto& [key, value] : ns)
+        if (key.rfind(prefix, 0) == 0 && key.ends_with("_median")) return value / 1e6;
+    return -1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,5 +56,10 @@ int main(int argc, char** argv) {
     double mark_us = us("live_mark");
     std::printf("%-58s | a mark %.2f us; four per request %.1f us = %.3f %% of d = 100 ms (goal < 1 %%)\n",
                 "what --live costs a server", mark_us, 4 * mark_us, 4 * mark_us / 100'000 * 100);
+    auto start = [&](const char* mode) { return median_ms(reporter.ns, std::string("startup_to_first_answer/") + mode); };
+    std::printf("%-58s | blocking-in-loop %.2f, async-sleep %.2f, thread-pool %.2f, multi-process %.2f ms (goal <= 5)\n",
+                "start-up: spawning `lab serve` to its first answer", start("blocking-in-loop"), start("async-sleep"),
+                start("thread-pool"), start("multi-process"));
+    std::printf("%-58s | %.2f ms (goal <= 3.5)\n", "`lab --version`, start to exit", median_ms(reporter.ns, "lab_version"));
     return 0;
 }

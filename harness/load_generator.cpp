@@ -265,6 +265,14 @@ std::string request_bytes(const LoadSpec& spec, const std::string& method, const
     return out.str();
 }
 
+Batch run_sequential_batch(const LoadSpec& spec, int batch_number) {
+    LoadSpec one_at_a_time = spec;
+    one_at_a_time.concurrency = one_at_a_time.threads = 1;
+    one_at_a_time.keep_alive = true;
+    one_at_a_time.observer = nullptr;  // (the live view draws the concurrent client's batches)
+    return run_concurrent_batch(one_at_a_time, batch_number);
+}
+
 int connections_used(int requests, int concurrency, bool timed) { return timed ? concurrency : std::min(concurrency, requests); }
 
 int threads_used(int threads, int connections) { return std::clamp(threads, 1, std::max(1, connections)); }

@@ -132,7 +132,9 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number = 0);
 int connections_used(int requests, int concurrency, bool timed);
 int threads_used(int threads, int connections);
 
-// One request after another with cpp-httplib's blocking client: the documents' "sequential".
+// One request after another: the documents' "sequential". The same harness on one connection,
+// where the next request leaves only when the last one's answer has come, as code that awaits
+// each call in turn sends them. N requests take at least N·d.
 Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
 
 // A request as bytes on the wire, serialized by Beast: what every connection sends. `as_loaded`:

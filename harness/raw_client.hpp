@@ -1,6 +1,7 @@
 #pragma once
 // Sends arbitrary bytes, well-formed or not, and reads whatever reply comes back (parsed by
-// Beast). For probing how a server treats bad input; the load harness never sends garbage.
+// Beast). For probing how a server treats bad input, and for the runner's reads of a server's
+// own account (GET /stats); the load harness never sends garbage.
 #include <chrono>
 #include <cstdint>
 #include <string>

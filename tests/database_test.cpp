@@ -213,3 +213,23 @@ TEST_CASE("/db after a query's wait failed: the pool's connection is clean again
         CHECK(next->status == 200);
     }
 }
+
+// libpq brings Kerberos, LDAP and OpenSSL: a server that never asks PostgreSQL never loads them
+// (lab/drivers/libpq_on_demand.cpp), and one that does, loads them with its first connection.
+TEST_CASE("libpq is loaded by the servers that use PostgreSQL, and only by them", "[server][database]") {
+    auto mapped = [](const lab::ServerProcess& server, const std::string& library) {
+        std::ifstream maps("/proc/" + std::to_string(server.pid()) + "/maps");
+        for (std::string line; std::getline(maps, line);)
+            if (line.find(library) != std::string::npos) return true;
+        return false;
+    };
+    lab::ServerProcess plain(LAB_BINARY, {"--mode", "async-sleep"});
+    CHECK(httplib::Client(plain.host(), plain.port()).Get("/delay?ms=1")->status == 200);
+    CHECK_FALSE(mapped(plain, "/libpq.so"));
+    CHECK_FALSE(mapped(plain, "/libssl.so"));
+    CHECK_FALSE(mapped(plain, "/libcrypto.so"));
+
+    lab::ServerProcess with_database(LAB_BINARY, {"--mode", "async-sleep", "--database-url", database_url()});
+    CHECK(httplib::Client(with_database.host(), with_database.port()).Get("/db?ms=1")->status == 200);
+    CHECK(mapped(with_database, "/libpq.so"));
+}

@@ -1,7 +1,7 @@
 #include "lab/compute/cpu_work.hpp"
 
 #include <algorithm>
-#include <array>
+#include <atomic>
 #include <ctime>
 
 #include "lab/compute/gil.hpp"
@@ -11,7 +11,22 @@
 namespace lab {
 namespace {
 
-double iterations_per_us = 100;  // replaced by calibrate_cpu_work()
+// How many iterations of churn() take a microsecond of CPU here. It only sizes the chunks between
+// offers of the GIL (the work itself is counted in CPU time), so it is learned from the chunks as
+// they run, rather than measured by every server at start-up: the first chunk, sized by this
+// guess, may be off by a factor; the next ones are about 200 µs.
+std::atomic<double> iterations_per_us{100};
+
+// Learns from a work that has done `iterations` in `cpu_us` of CPU so far: over all its chunks, so
+// that one short chunk, or a coarse CPU clock's jump, cannot throw the rate off.
+void learn_rate(std::int64_t iterations, std::int64_t cpu_us) {
+    if (cpu_us >= 200) iterations_per_us.store(static_cast<double>(iterations) / static_cast<double>(cpu_us), std::memory_order_relaxed);
+}
+
+// A chunk's iterations: about `cpu_us` of CPU at the rate learned so far (at least one).
+std::int64_t iterations_for(double cpu_us) {
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(cpu_us * iterations_per_us.load(std::memory_order_relaxed)));
+}
 
 // The work itself: a xorshift generator, which no compiler can fold away.
 std::uint64_t churn(std::uint64_t state, std::int64_t iterations) {
@@ -33,34 +48,20 @@ std::int64_t thread_cpu_us() {
     return static_cast<std::int64_t>(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000;
 }
 
-// The rate only sizes the chunks between offers of the GIL (the work itself is measured in CPU
-// time), so a few trials of about 0.2 ms each suffice: a server starts about 1 ms later, not 6.
-void calibrate_cpu_work() {
-    constexpr std::int64_t trial = 100'000;
-    sink = churn(sink + 1, trial);  // warm up: caches, and the core's clock speed
-    std::array<double, 5> rates{};
-    for (double& rate : rates) {
-        std::int64_t before = thread_cpu_us();
-        sink = churn(sink + 1, trial);
-        rate = static_cast<double>(trial) / static_cast<double>(std::max<std::int64_t>(1, thread_cpu_us() - before));
-    }
-    std::sort(rates.begin(), rates.end());
-    iterations_per_us = rates[rates.size() / 2];
-}
-
 std::int64_t do_cpu_work(Micros cpu) {
     constexpr std::int64_t chunk_us = 200;  // how often the GIL is offered, as the interpreter's eval loop checks
     Gil& gil = process_gil();
     CpuLedger& ledger = cpu_ledger();
     Gil::Hold hold(gil);
-    const auto chunk = static_cast<std::int64_t>(chunk_us * iterations_per_us);
     std::int64_t used = 0;  // CPU time inside the chunks only, not in hand-offs of the GIL
     std::int64_t entered = 0;  // of which in the ledger: at most the wall time of each chunk
+    std::int64_t done = 0;     // iterations so far
     while (used < cpu.count()) {
-        double share = std::min(1.0, static_cast<double>(cpu.count() - used) / chunk_us);
+        std::int64_t iterations = iterations_for(std::min<double>(chunk_us, static_cast<double>(cpu.count() - used)));
         std::int64_t wall_before = monotonic_us(), before = thread_cpu_us();
-        sink = churn(sink + 1, std::max<std::int64_t>(1, static_cast<std::int64_t>(share * static_cast<double>(chunk))));
+        sink = churn(sink + 1, iterations);
         used += thread_cpu_us() - before;
+        learn_rate(done += iterations, used);
         std::int64_t wall_after = monotonic_us();
         // What ran on a core, not what had started; a coarse CPU clock's jump is paid out
         // over the chunks that follow, never more than the wall time each took.

@@ -2,8 +2,9 @@
 // Two ways to call a downstream HTTP service, GET /delay?ms=d on it (another `lab serve`, or any
 // server that answers that path), each on a new connection as `requests.get` and a fresh
 // `httpx.AsyncClient` make one:
-//   blocking  cpp-httplib's client: the calling thread waits for the answer (`requests`);
-//   awaiting  Beast's client: the coroutine awaits the socket, the loop serves others (`httpx`).
+//   blocking  Beast's synchronous calls: the calling thread waits for the answer (`requests`);
+//   awaiting  Beast's asynchronous ones: the coroutine awaits the socket, the loop serves others
+//             (`httpx`).
 #include <string>
 
 #include "lab/asio.hpp"

@@ -97,7 +97,6 @@ int run_worker(const WorkerOptions& options) {
     on_stop.sa_handler = stop_taking;
     sigaction(SIGINT, &on_stop, nullptr);
     sigaction(SIGTERM, &on_stop, nullptr);
-    calibrate_cpu_work();
 
     std::vector<std::thread> threads;
     threads.emplace_back(keep_alive, where, name);

@@ -6,11 +6,11 @@
 #include <thread>
 
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
+#include "harness/raw_client.hpp"
 #include "lab/clock.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -24,24 +24,24 @@ namespace {
 
 // The server's GET /stats, or an empty object when it does not answer one (a server that is not
 // the lab's, or one that has stopped).
-nlohmann::json stats_of(httplib::Client& stats, const std::string& path) {
-    auto res = stats.Get(path);
-    auto json = res && res->status == 200 ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json::object();
+nlohmann::json stats_of(const LoadSpec& server, const std::string& path) {
+    RawReply reply = send_raw(server.host, server.port, request_bytes(server, "GET", path));
+    auto json = reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false) : nlohmann::json::object();
     return json.is_object() ? json : nlohmann::json::object();
 }
 
 // Background tasks outlive their answers: the next batch (and the server's account of this one)
 // waits until the server says none is running, for at most `limit`.
-void wait_for_background_tasks(httplib::Client& stats, const std::string& path, std::chrono::milliseconds limit) {
+void wait_for_background_tasks(const LoadSpec& server, const std::string& path, std::chrono::milliseconds limit) {
     auto give_up = std::chrono::steady_clock::now() + limit;
-    while (stats_of(stats, path).value("background_running", 0L) > 0 && std::chrono::steady_clock::now() < give_up)
+    while (stats_of(server, path).value("background_running", 0L) > 0 && std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 // The server's own account since the last reset: how long its loop was kept from its other work
 // at worst, and how many threads computed at one moment (-1 where it won't say).
-std::pair<double, int> server_account(httplib::Client& stats, const std::string& path) {
-    nlohmann::json json = stats_of(stats, path);
+std::pair<double, int> server_account(const LoadSpec& server, const std::string& path) {
+    nlohmann::json json = stats_of(server, path);
     // The longest run of handlers holding the loop (a blocked loop: ~N·d), or its timer's worst
     // lag (e.g. waiting for a GIL).
     double blocked = std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
@@ -233,7 +233,6 @@ private:
         spec_.deadline = batch_deadline(deadline_s_, slack_s_);
         if (spec_.deadline.count() > 0) spec_.deadline += spec_.probe_after;
         account_ = server() ? c_.stats_path() : "";  // its own account, where it keeps one the lab can read
-        stats_ = std::make_unique<httplib::Client>(spec_.host, spec_.port);
     }
 
     ServerProcess* server() const { return processes_.server.get(); }  // null behind nginx, or for a server the lab did not start
@@ -258,11 +257,11 @@ private:
 
     void warm_up() {
         if (load_.warmup) kept(send(0));  // (closed loop, also before an open-loop run)
-        if (!account_.empty() && load_.background()) wait_for_background_tasks(*stats_, account_, spec_.deadline);
+        if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
     }
 
     void measure(int k) {
-        if (!account_.empty()) stats_->Get(account_ + "?reset=1");
+        if (!account_.empty()) stats_of(spec_, account_ + "?reset=1");
         if (load_.rate > 0) {
             OpenLoopSpec open{spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
                               load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
@@ -272,9 +271,9 @@ private:
         } else {
             result_.batches.push_back(kept(send(k)));
         }
-        if (!account_.empty() && load_.background()) wait_for_background_tasks(*stats_, account_, spec_.deadline);
+        if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
         result_.stats.push_back(summarize(result_.batches.back()));
-        auto [lag_ms, computing] = !account_.empty() ? server_account(*stats_, account_) : std::pair{-1.0, -1};
+        auto [lag_ms, computing] = !account_.empty() ? server_account(spec_, account_) : std::pair{-1.0, -1};
         result_.loop_blocked_ms.push_back(lag_ms);
         result_.max_computing.push_back(computing);
     }
@@ -298,7 +297,6 @@ private:
     double deadline_s_ = 0;
     int slack_s_ = 0;
     std::string account_;
-    std::unique_ptr<httplib::Client> stats_;
 };
 
 ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c, const RunSettings& settings) {
