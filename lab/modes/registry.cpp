@@ -111,6 +111,7 @@ int serve_mode(const ServeOptions& options) {
     // never a signal that ends the server: hiredis writes without MSG_NOSIGNAL.
     std::signal(SIGPIPE, SIG_IGN);
     raise_open_file_limit();
+    wake_on_time();
     if (options.gil) process_gil().enable();
     explaining = options.explain;
     // How this server's /delay waits, for --explain's lines (a worker's, in multi-process).
