@@ -7,7 +7,7 @@
 # 1. `lab load` against wrk and hey, on the same `lab serve --mode async-sleep` and GET /health,
 #    10 connections for 3 s, with 1 and 2 threads (lab load -t, wrk -t, hey -cpus), three rounds:
 #    each tool's median requests per second, p50 latency and CPU time per request (user + system,
-#    from /usr/bin/time), and lab load / the faster of the two.
+#    from /proc/PID/stat while it sends), and lab load / the faster of the two.
 #       goals: lab load rps >= the best, its p50 within 10 % of that tool's, its CPU per request
 #       within 10 % of wrk's.
 # 2. `lab serve --mode async-sleep` against nginx (one process, `return 200` with a body of the
@@ -38,7 +38,6 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v hey >/dev/null || missing+=(hey)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-[ -x /usr/bin/time ] || missing+=(time)
 command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
     section "installing ${missing[*]}"
@@ -105,13 +104,27 @@ start_lab() {
     exit 1
 }
 
+# The CPU a running process uses (all its threads), in seconds per second, from 0.5 s to 2.5 s
+# after it started: its load only (lab load then writes its results folder; wrk writes nothing).
+cpu_share() {
+    local pid=$1 before after
+    sleep 0.5
+    before=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    sleep 2
+    after=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    python3 -c "import sys; print((int(sys.argv[2]) - int(sys.argv[1])) / int(sys.argv[3]) / 2)" "$before" "$after" "$(getconf CLK_TCK)"
+}
+
 # `wrk -tTHREADS -cCONNECTIONS -dSECONDS URL` -> "RPS P50_MS P99_MS CPU_US_PER_REQUEST" (wrk's own
-# output on stderr; its CPU time, user + system, from /usr/bin/time)
+# output on stderr)
 run_wrk() {
-    local url=$1 threads=$2 seconds=$3 out
-    out=$(/usr/bin/time -f "cpu %U %S" wrk -t"$threads" -c"$CONNECTIONS" -d"${seconds}s" --latency "$url" 2>&1)
-    printf '%s\n' "$out" >&2
-    printf '%s\n' "$out" | awk '
+    local url=$1 threads=$2 seconds=$3 pid share
+    wrk -t"$threads" -c"$CONNECTIONS" -d"${seconds}s" --latency "$url" >"$WORK/wrk.out" &
+    pid=$!
+    share=$(cpu_share "$pid")
+    wait "$pid"
+    cat "$WORK/wrk.out" >&2
+    awk -v share="$share" '
         function ms(v) {
             if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
             if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
@@ -119,11 +132,9 @@ run_wrk() {
             return v + 0
         }
         $1 == "Requests/sec:" { rps = $2 }
-        $2 == "requests" && $3 == "in" { n = $1 }
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
-        $1 == "cpu" { cpu = ($2 + $3) * 1e6 }
-        END { if (rps == "" || p50 == "" || n == "") exit 1; printf "%s %.4f %.4f %.2f\n", rps, p50, p99, cpu / n }'
+        END { if (rps == "" || p50 == "") exit 1; printf "%s %.4f %.4f %.2f\n", rps, p50, p99, share * 1e6 / rps }' "$WORK/wrk.out"
 }
 
 ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{a / b:.2f}' if b else 'n/a')" "$1" "$2"; }
@@ -164,13 +175,17 @@ print(len(rows) / span, statistics.median(times) * 1000, "nan")
 EOF
 }
 load_lab() {
-    /usr/bin/time -f "%U %S" -o "$WORK/load.cpu" "$LAB" load "$URL" -t "$1" -c "$CONNECTIONS" -z "${LOAD_SECONDS}s" \
-        --quiet --format json --out "$WORK/results" >"$WORK/load.json" 2>"$WORK/load.err" || { cat "$WORK/load.err" >&2; return 1; }
-    python3 - "$WORK/load.json" "$WORK/load.cpu" <<'EOF'
+    local pid share
+    "$LAB" load "$URL" -t "$1" -c "$CONNECTIONS" -z "${LOAD_SECONDS}s" --quiet --format json --out "$WORK/results" \
+        >"$WORK/load.json" 2>"$WORK/load.err" &
+    pid=$!
+    share=$(cpu_share "$pid")
+    wait "$pid" || { cat "$WORK/load.err" >&2; return 1; }
+    python3 - "$WORK/load.json" "$share" <<'EOF'
 import json, sys
 summary = json.load(open(sys.argv[1]))["load_summary"]
-cpu_s = sum(float(x) for x in open(sys.argv[2]).read().split()[-2:])
-print(summary["requests_per_second"], summary["latency_us"]["p50"] / 1000, cpu_s * 1e6 / summary["requests"])
+rps = summary["requests_per_second"]
+print(rps, summary["latency_us"]["p50"] / 1000, float(sys.argv[2]) * 1e6 / rps)
 EOF
 }
 

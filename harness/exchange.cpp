@@ -45,21 +45,22 @@ private:
 
 }  // namespace
 
-asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endpoint& endpoint,
+asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& endpoint,
                                       std::chrono::milliseconds timeout) {
     beast::error_code ec;
     stream.expires_after(timeout);
-    co_await stream.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    co_await stream.socket().async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    stream.expires_never();
     co_return !ec;
 }
 
-int local_port(beast::tcp_stream& stream) {
+int local_port(TimedSocket& stream) {
     beast::error_code ec;
     auto endpoint = stream.socket().local_endpoint(ec);
     return ec ? 0 : endpoint.port();
 }
 
-asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& bytes,
+asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, const std::string& bytes,
                                std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
                                std::string* body) {
     auto now = [origin_us] { return monotonic_us() - origin_us; };
@@ -68,7 +69,7 @@ asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& bu
     r.send_us = now();
     co_await asio::async_write(stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-        r.error = kind_of(ec, ErrorKind::write);
+        r.error = kind_of(stream.error(ec), ErrorKind::write);
         r.end_us = now();
         co_return false;
     }
@@ -81,7 +82,7 @@ asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& bu
             co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         r.end_us = now();
         if (ec) {
-            r.error = kind_of(ec, ErrorKind::read);
+            r.error = kind_of(stream.error(ec), ErrorKind::read);
             r.first_byte_us = -1;
             co_return false;
         }

@@ -8,6 +8,7 @@
 #include "harness/load_generator.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
+#include "lab/timed_socket.hpp"
 
 namespace lab {
 
@@ -19,17 +20,17 @@ struct Aim {
 };
 
 // Opens `stream` to `endpoint` within `timeout`; false if it could not.
-asio::awaitable<bool> open_connection(beast::tcp_stream& stream, const tcp::endpoint& endpoint,
+asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& endpoint,
                                       std::chrono::milliseconds timeout);
 
 // The connection's own port, by which the server's live marks name its requests (0: none).
-int local_port(beast::tcp_stream& stream);
+int local_port(TimedSocket& stream);
 
 // Writes `bytes` and reads the final answer into `r`: send_us, first_byte_us, end_us (times since
 // `origin_us`), status, bytes, the server's stamps, and the error if any. 1xx answers (such as
 // "100 Continue") are interim: they are read and passed over, and the answer after them counts.
 // Returns whether the connection can carry another request. `body`, if given, gets the answer's body.
-asio::awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, const std::string& bytes,
+asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, const std::string& bytes,
                                std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
                                std::string* body = nullptr);
 

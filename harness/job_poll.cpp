@@ -16,7 +16,7 @@ std::int64_t number_or(const nlohmann::json& j, const char* key, std::int64_t ot
 
 }  // namespace
 
-asio::awaitable<bool> await_job(beast::tcp_stream& stream, beast::flat_buffer& buffer, const tcp::endpoint& server,
+asio::awaitable<bool> await_job(TimedSocket& stream, beast::flat_buffer& buffer, const tcp::endpoint& server,
                                 const LoadSpec& spec, std::int64_t origin_us, const std::string& answer_body,
                                 RequestRecord& r) {
     auto submitted = nlohmann::json::parse(answer_body, nullptr, false);

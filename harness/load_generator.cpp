@@ -52,17 +52,17 @@ struct ThreadState {
     // Connections whose requests are all answered, closed only when the batch is over: closing
     // one costs both ends system calls (and the server a read of the end, a shutdown and a
     // close), which would otherwise compete with the answers still to come (10,000 of them in c10k).
-    std::vector<beast::tcp_stream> finished = {};
+    std::vector<TimedSocket> finished = {};
 
     std::int64_t now() const { return shared.now(); }
 };
 
-asio::awaitable<bool> open(beast::tcp_stream& stream, ThreadState& t) {
+asio::awaitable<bool> open(TimedSocket& stream, ThreadState& t) {
     co_return co_await open_connection(stream, t.shared.aim.endpoint, t.spec.timeout);
 }
 
 // A request of the batch: sent and answered, and, for a queued job, polled until it is done.
-asio::awaitable<bool> send_and_await(beast::tcp_stream& stream, beast::flat_buffer& buffer, ThreadState& t, RequestRecord& r) {
+asio::awaitable<bool> send_and_await(TimedSocket& stream, beast::flat_buffer& buffer, ThreadState& t, RequestRecord& r) {
     const std::string& bytes = t.shared.request_bytes[static_cast<std::size_t>(r.endpoint)];
     if (!t.spec.poll_jobs) co_return co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us, r);
     std::string answer;
@@ -97,7 +97,7 @@ bool probing(const ThreadState& t) {
 // Sends probe_target every probe_every while probing(), each probe on the same connection of its
 // own, to show how long a bystander waits.
 asio::awaitable<void> probe(ThreadState& t) {
-    beast::tcp_stream stream{co_await asio::this_coro::executor};
+    TimedSocket stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     bool is_open = co_await open(stream, t);
     co_await wait_at_gate(t);
@@ -152,7 +152,7 @@ void tell(ThreadState& t, Tell what) {
 }
 
 asio::awaitable<void> connection(ThreadState& t, int id) {
-    beast::tcp_stream stream{co_await asio::this_coro::executor};
+    TimedSocket stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     bool is_open = co_await open(stream, t);
     std::int64_t opened_us = is_open ? t.now() : -1;
@@ -195,7 +195,9 @@ asio::awaitable<void> connection(ThreadState& t, int id) {
         t.shared.last_answer_us = intended;
         if (!is_open) stream.close();
     }
-    if (is_open) t.finished.push_back(std::move(stream));
+    if (!is_open) co_return;
+    stream.hold_open();
+    t.finished.push_back(std::move(stream));
 }
 
 // Request i asks for target cycle[i % size]: each target `weight` times per cycle, spread out

@@ -31,7 +31,7 @@ struct Schedule {
 
 // One request on `stream`, opened first if it is not; returns whether it stays open. A request of
 // the schedule is shown to the live view, if one watches (the stall request is not one of them).
-asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_buffer& buffer, bool is_open,
+asio::awaitable<bool> send(Schedule& s, TimedSocket& stream, beast::flat_buffer& buffer, bool is_open,
                            const std::string& bytes, RequestRecord& r, bool scheduled = true) {
     LoadObserver* observer = scheduled ? s.spec.base.observer : nullptr;
     if (!is_open) {
@@ -54,7 +54,7 @@ asio::awaitable<bool> send(Schedule& s, beast::tcp_stream& stream, beast::flat_b
 }
 
 asio::awaitable<void> connection(Schedule& s, int id) {
-    beast::tcp_stream stream{co_await asio::this_coro::executor};
+    TimedSocket stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     bool is_open = false;
     for (;;) {
@@ -91,7 +91,7 @@ asio::awaitable<void> stall(Schedule& s) {
     r.connection = -1;
     r.intended_us = std::chrono::duration_cast<Micros>(s.spec.stall_at).count();
     co_await sleep_until(s.aim.origin_us + r.intended_us);
-    beast::tcp_stream stream{co_await asio::this_coro::executor};
+    TimedSocket stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     co_await send(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r, false);
     s.result.batch.probes.push_back(r);

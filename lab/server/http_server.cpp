@@ -15,6 +15,7 @@
 #include "lab/server/http_messages.hpp"
 #include "lab/compute/gil.hpp"
 #include "lab/server/handoff.hpp"
+#include "lab/timed_socket.hpp"
 #include "lab/server/job_endpoints.hpp"
 #include "lab/server/live_events.hpp"
 #include "lab/server/loop_monitor.hpp"
@@ -66,7 +67,7 @@ void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_
 
 // The bytes of the next request that already wait in the socket, read with the stamp of their
 // arrival (0: none waited, so the usual read below takes them as they come).
-std::int64_t take_waiting(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+std::int64_t take_waiting(TimedSocket& stream, beast::flat_buffer& buffer) {
     auto room = buffer.prepare(header_limit);
     WaitingBytes waiting = read_waiting(stream.socket().native_handle(), room.data(), room.size());
     buffer.commit(static_cast<std::size_t>(waiting.bytes));
@@ -177,7 +178,7 @@ ReadNote note_read(const Request& req, int client_port, std::int64_t arrived) {
 
 // `idle`: how long a connection may take to send a whole request, so that a client that sends
 // half a header and stalls cannot hold a connection (and its memory) forever.
-asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::chrono::milliseconds idle) {
+asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono::milliseconds idle) {
     beast::flat_buffer buffer;
     beast::error_code no_peer;
     const int client_port = stream.socket().remote_endpoint(no_peer).port();
@@ -189,6 +190,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
         std::int64_t arrived = stamping_arrivals() && buffer.size() == 0 ? take_waiting(stream, buffer) : 0;
         stream.expires_after(idle);
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        ec = stream.error(ec);
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == asio::error::connection_reset)
             break;
@@ -202,6 +204,7 @@ asio::awaitable<void> session(beast::tcp_stream stream, Handlers handlers, std::
             co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
             break;
         }
+        stream.expires_never();  // the work has no limit here; the answer's write gets its own below
         const auto [id, read_us] = note_read(req, client_port, arrived);
         const std::string_view target(req.target().data(), req.target().size());
         Route r = route(std::string_view(req.method_string().data(), req.method_string().size()), target);
@@ -238,7 +241,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, st
         python_turn(acceptor.get_executor());  // the loop's callback for a new connection
         beast::error_code ec;
         socket->set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(*socket)), handlers, idle),
+        asio::co_spawn(acceptor.get_executor(), session(TimedSocket(std::move(*socket)), handlers, idle),
                        asio::detached);
     }
 }
@@ -261,7 +264,7 @@ asio::awaitable<void> handed_loop(int channel, tcp protocol, Handlers handlers, 
                 continue;
             }
             socket.set_option(tcp::no_delay(true), ec);
-            asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket)), handlers, idle), asio::detached);
+            asio::co_spawn(executor, session(TimedSocket(std::move(socket)), handlers, idle), asio::detached);
         }
     }
 }

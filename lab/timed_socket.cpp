@@ -1,0 +1,81 @@
+#include "lab/timed_socket.hpp"
+
+namespace lab {
+
+using Clock = std::chrono::steady_clock;
+
+struct TimedSocket::Watch {
+    tcp::socket socket;
+    asio::steady_timer timer{socket.get_executor()};
+    Clock::time_point due = Clock::time_point::max();        // the deadline that stands
+    Clock::time_point armed_for = Clock::time_point::max();  // when the timer's pending wait ends (max: none)
+    unsigned generation = 0;  // of the pending wait; an older one's handler does nothing
+    bool fired = false;       // the deadline passed and cancelled what was pending
+    bool gone = false;        // the TimedSocket is destroyed
+
+    explicit Watch(tcp::socket&& s) : socket(std::move(s)) {}
+};
+
+namespace {
+
+// Waits until the watch's deadline; then cancels the connection's pending operation, or, if the
+// deadline has moved later meanwhile, waits again until the new one.
+void arm(const std::shared_ptr<TimedSocket::Watch>& watch);
+
+void on_timer(const std::shared_ptr<TimedSocket::Watch>& watch, unsigned generation) {
+    if (generation != watch->generation || watch->gone) return;  // re-armed sooner, or gone
+    watch->armed_for = Clock::time_point::max();
+    if (watch->due == Clock::time_point::max()) return;  // no deadline now: the next one arms
+    if (Clock::now() < watch->due) return arm(watch);
+    watch->fired = true;
+    beast::error_code ignored;
+    watch->socket.cancel(ignored);
+}
+
+void arm(const std::shared_ptr<TimedSocket::Watch>& watch) {
+    watch->armed_for = watch->due;
+    watch->timer.expires_at(watch->due);  // (cancels a wait pending for a later moment)
+    watch->timer.async_wait([watch, generation = ++watch->generation](const beast::error_code&) { on_timer(watch, generation); });
+}
+
+}  // namespace
+
+TimedSocket::TimedSocket(const executor_type& executor) : TimedSocket(tcp::socket{executor}) {}
+
+TimedSocket::TimedSocket(tcp::socket&& socket) : watch_(std::make_shared<Watch>(std::move(socket))) {}
+
+TimedSocket::~TimedSocket() {
+    if (!watch_) return;  // moved from
+    watch_->gone = true;
+    close();
+}
+
+void TimedSocket::expires_after(Clock::duration limit) {
+    watch_->due = Clock::now() + limit;
+    watch_->fired = false;
+    if (watch_->due < watch_->armed_for) arm(watch_);  // sooner than the timer would wake (or none pending)
+}
+
+void TimedSocket::expires_never() {
+    watch_->due = Clock::time_point::max();
+    watch_->fired = false;
+}
+
+void TimedSocket::hold_open() {
+    expires_never();
+    watch_->timer.cancel();
+}
+
+beast::error_code TimedSocket::error(const beast::error_code& ec) const {
+    return watch_->fired && ec == asio::error::operation_aborted ? beast::error_code(beast::error::timeout) : ec;
+}
+
+tcp::socket& TimedSocket::socket() { return watch_->socket; }
+
+void TimedSocket::close() {
+    hold_open();
+    beast::error_code ignored;
+    watch_->socket.close(ignored);
+}
+
+}  // namespace lab
