@@ -16,6 +16,7 @@
 
 #include "harness/load_generator.hpp"
 #include "harness/open_loop.hpp"
+#include "lab/run/server_process.hpp"
 #include "lab/target_url.hpp"
 #include "canned_server.hpp"
 #include "support.hpp"
@@ -146,4 +147,30 @@ TEST_CASE("lab run says early that a stopped server will not answer", "[e2e]") {
         if (run.path().filename() == "summary.json") summary = test::read_file(run.path());
     CHECK(summary.find("no answer within") != std::string::npos);
     CHECK(summary.find("stopped or overloaded") != std::string::npos);
+}
+
+// Each request's time limit (lab load --timeout) is kept by one lazy timer per connection
+// (lab/timed_socket.hpp): a request past it is cut off at it, and on a connection that carries
+// request after request, each one's limit counts from its own start.
+TEST_CASE("a request past its timeout is recorded as one, at its timeout; the next ones get their own", "[server]") {
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    lab::LoadSpec spec;
+    spec.host = server.host();
+    spec.port = server.port();
+    spec.target = "/delay?ms=2000";
+    spec.requests = spec.concurrency = 1;
+    spec.timeout = std::chrono::milliseconds(300);
+    auto late = lab::run_concurrent_batch(spec, 1);
+    REQUIRE(late.requests.size() == 1);
+    const lab::RequestRecord& cut = late.requests[0];
+    CHECK(cut.error == lab::ErrorKind::timeout);
+    CHECK(cut.end_us - cut.send_us >= 300'000);  // not before its limit
+    CHECK(cut.end_us - cut.send_us < 1'500'000);  // nor at the answer, 2 s later
+
+    spec.target = "/delay?ms=100";
+    spec.requests = 6;  // one connection, one request after another: 0.6 s in all, twice the limit
+    auto in_turn = lab::run_concurrent_batch(spec, 2);
+    REQUIRE(in_turn.requests.size() == 6);
+    for (const auto& r : in_turn.requests) CHECK(r.ok());
+    CHECK(in_turn.requests.back().end_us >= 600'000);
 }
