@@ -3,11 +3,12 @@
 #include <charconv>
 #include <iostream>
 
-
 #include "lab/figures/load_figures.hpp"
 #include "lab/target_url.hpp"
 #include "lab/report/html_report.hpp"
+#include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
+#include "lab/run/figure_catalogue.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
@@ -138,10 +139,16 @@ nlohmann::json live_plan(const Scenario& scenario) {
         Load own = load_of(scenario.load, c);
         double model_s = c.server == Server::external ? 0 : predicted_makespan_s(model_of(c, own), workload_of(own));
         axis = std::max(axis, model_s);
-        configurations.push_back({{"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}});
+        nlohmann::json lane{{"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
+        if (c.guess) lane["guess"] = *c.guess;  // (--predict: drawn as an outlined bar before the run)
+        if (!c.room_guesses.empty()) lane["room"] = c.room_guesses;
+        configurations.push_back(lane);
     }
-    return {{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)}, {"drawn", live_drawn_requests},
-            {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
+    nlohmann::json plan{{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)}, {"drawn", live_drawn_requests},
+                        {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
+    if (const FigureInfo* guessed = find_figure(guessed_figure(scenario.key_figure)); guessed && has_guesses(empty))
+        plan["guessed"] = {{"figure", guessed->name}, {"what", guessed_what(scenario)}, {"unit", guessed->unit}, {"digits", guessed->digits}};
+    return plan;
 }
 
 // "(requests.csv: 41.3 MB)" when every request a run keeps adds up to much (a long `lab load -z`).
@@ -172,6 +179,9 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
             if (so_far.configurations.size() == 1) hub->publish({{"type", "columns"}, {"names", rows.front()}});
             hub->publish({{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
             if (std::string note = below_floor_note(so_far); !note.empty()) hub->publish({{"type", "footnote"}, {"text", note}});
+            if (has_guesses(so_far))  // the guessed figure as measured, beside the guess drawn before the run
+                if (auto measured = judged_guesses(so_far).back().measured)
+                    hub->publish({{"type", "measured"}, {"c", so_far.configurations.size() - 1}, {"value", *measured}});
         };
     }
     RunResult run;

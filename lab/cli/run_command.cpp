@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "lab/target_url.hpp"
+#include "lab/cli/guesses_asked.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/run/your_app.hpp"
 
@@ -34,18 +35,54 @@ std::optional<Scenario> with_student_target(const Scenario& s, const std::string
     return with_target(s, target.host, target.port, target.path);
 }
 
+// What `lab run` was told.
+struct RunOptions {
+    std::string name;
+    Overrides overrides;
+    bool with_fastapi = false, uvloop = false;
+    std::string app, app_path, target;  // a student's own code as one more row
+    bool allow_remote = false;
+    std::string predict;  // --predict's list; empty: ask on the terminal
+    CLI::Option* predicting = nullptr;
+    bool predict_page = false;
+    Output output;
+};
+
+// --app or --target: the lesson with the student's own server as one more row; false (said) if not.
+bool with_student_row(Scenario& s, const RunOptions& o) {
+    if (o.app.empty() && o.target.empty()) return true;
+    if (s.sweep) {
+        std::cerr << "lab: --app and --target run the lesson's own load, not a sweep (give single values)\n";
+        return false;
+    }
+    std::string why;
+    auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_path, why) : with_student_target(s, o.target, o.allow_remote, why);
+    if (!added) std::cerr << "lab: " << why << '\n';
+    else s = std::move(*added);
+    return added.has_value();
+}
+
+// --predict and --predict-page: the class's guesses (the list, else asked on the terminal) and
+// the room's go on the configurations before the run. exit_ok, or why not as an exit code (said).
+int with_predictions(Scenario& s, RunOptions& o) {
+    const bool predict = o.predicting->count() > 0;
+    if (!predict && !o.predict_page) return exit_ok;
+    std::string why;
+    if (!guessable(s, why) || (predict && !o.predict.empty() && !take_guesses(s, o.predict, why))) {
+        std::cerr << "lab: " << why << '\n';
+        return exit_usage;
+    }
+    o.output.live = o.output.live || o.predict_page;  // (the room's form is on the live view's server)
+    if (!o.output.open_live()) return exit_failed;
+    if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
+    if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
+    return exit_ok;
+}
+
 }  // namespace
 
 Action define_run(CLI::App& app) {
-    struct Options {
-        std::string name;
-        Overrides overrides;
-        bool with_fastapi = false, uvloop = false;
-        std::string app, app_path, target;  // a student's own code as one more row
-        bool allow_remote = false;
-        Output output;
-    };
-    auto o = std::make_shared<Options>();
+    auto o = std::make_shared<RunOptions>();
     app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")->required();
     declare_overrides(app, o->overrides);
     app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
@@ -56,6 +93,11 @@ Action define_run(CLI::App& app) {
                                               "?ms= is passed as the lesson passes it")->needs(your_app);
     app.add_option("--target", o->target, "A server already running, as one more row: http://HOST:PORT[/PATH]")->excludes(your_app);
     app.add_flag("--allow-remote", o->allow_remote, "Allow a --target that is not on this machine");
+    o->predicting = app.add_option("--predict", o->predict, "Guess each configuration's key figure first: asked on the terminal, or given "
+                                            "in order (1.0,0.1; an empty place for none); shown beside the run")
+        ->expected(0, 1);
+    app.add_flag("--predict-page", o->predict_page, "Also take the room's guesses on the live view's /guess form "
+                                                    "(turns on --live); Enter starts the run");
     o->output.declare(app);
     return [o] {
         auto scenario = find_scenario(o->name);
@@ -67,20 +109,8 @@ Action define_run(CLI::App& app) {
             std::cerr << "lab: " << e.what() << '\n';
             return exit_usage;
         }
-        if (!o->app.empty() || !o->target.empty()) {
-            if (s.sweep) {
-                std::cerr << "lab: --app and --target run the lesson's own load, not a sweep (give single values)\n";
-                return exit_usage;
-            }
-            std::string why;
-            auto added = !o->app.empty() ? with_student_app(s, o->app, o->app_path, why)
-                                         : with_student_target(s, o->target, o->allow_remote, why);
-            if (!added) {
-                std::cerr << "lab: " << why << '\n';
-                return exit_usage;
-            }
-            s = std::move(*added);
-        }
+        if (!with_student_row(s, *o)) return exit_usage;
+        if (int refused = with_predictions(s, *o); refused != exit_ok) return refused;
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
         for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << notice << '\n';
         for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << notice << '\n';

@@ -15,6 +15,7 @@
 #include "lab/accepting.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
+#include "lab/live/guess_box.hpp"
 #include "lab/live/live_page.hpp"
 #include "lab/server/live_events.hpp"
 
@@ -33,6 +34,8 @@ struct LiveHub::Impl {
     std::string shown_host;  // as its URL names it
     std::thread thread;
     const std::int64_t opened_us = monotonic_us();
+
+    std::atomic<std::shared_ptr<GuessBox>> guesses;  // --predict-page: the room's form and what it was sent
 
     std::mutex m;  // guards what follows
     std::vector<std::string> events;  // each "data: {...}\n\n", in order
@@ -135,23 +138,45 @@ struct LiveHub::Impl {
         --viewers;
     }
 
+    // A page, the room's guess form, or (POST /guess) a sending of guesses: one short answer.
+    http::response<http::string_body> answer(const http::request<http::string_body>& req, std::string_view target) {
+        auto reply = [&](http::status status, const char* type, std::string body) {
+            http::response<http::string_body> res{status, req.version()};
+            res.set(http::field::content_type, type);
+            res.set(http::field::cache_control, "no-store");
+            res.body() = std::move(body);
+            return res;
+        };
+        std::shared_ptr<GuessBox> box = guesses.load();
+        if (target == "/guess" && req.method() == http::verb::post) {
+            if (!box) return reply(http::status::not_found, "application/json", R"({"ok":false,"message":"no guesses are being taken now"})");
+            GuessBox::Reply r = box->take(req.body());
+            return reply(static_cast<http::status>(r.status), "application/json", r.json);
+        }
+        if (target == "/guess/form")
+            return box ? reply(http::status::ok, "application/json", box->form_json())
+                       : reply(http::status::not_found, "application/json", R"({"ok":false})");
+        if (target == "/guess") return reply(http::status::ok, "text/html; charset=utf-8", std::string(guess_page()));
+        bool page = target == "/" || target.starts_with("/?") || target == "/index.html";
+        return page ? reply(http::status::ok, "text/html; charset=utf-8", std::string(live_page()))
+                    : reply(http::status::not_found, "text/plain", "not found: the live view is at /, the guess form at /guess\n");
+    }
+
     asio::awaitable<void> session(tcp::socket socket) {
         beast::tcp_stream stream(std::move(socket));
         beast::flat_buffer buffer;
-        http::request<http::empty_body> req;
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(largest_guess_body);  // (a sending of guesses is the only body the hub reads)
         beast::error_code ec;
         stream.expires_after(std::chrono::seconds(10));
-        co_await http::async_read(stream, buffer, req, asio::redirect_error(asio::use_awaitable, ec));
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
+        const http::request<http::string_body>& req = parser.get();
         std::string_view target(req.target().data(), req.target().size());
         if (target == "/events") {
             co_await stream_events(stream);
         } else {
-            bool page = target == "/" || target.starts_with("/?") || target == "/index.html";
-            http::response<http::string_body> res{page ? http::status::ok : http::status::not_found, req.version()};
-            res.set(http::field::content_type, page ? "text/html; charset=utf-8" : "text/plain");
-            res.set(http::field::cache_control, "no-store");
-            res.body() = page ? std::string(live_page()) : "not found: the live view is at /\n";
+            http::response<http::string_body> res = answer(req, target);
             res.keep_alive(false);
             res.prepare_payload();
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
@@ -231,6 +256,23 @@ bool LiveHub::wait_for_viewer(std::chrono::milliseconds limit) {
 }
 
 void LiveHub::publish(json event) { impl_->publish(event); }
+
+std::string LiveHub::open_guesses(GuessForm form) {
+    impl_->guesses.store(std::make_shared<GuessBox>(std::move(form)));
+    return url() + "guess";
+}
+
+std::size_t LiveHub::guesses_so_far() const {
+    auto box = impl_->guesses.load();
+    return box ? box->count() : 0;
+}
+
+std::vector<std::vector<double>> LiveHub::close_guesses() {
+    auto box = impl_->guesses.load();
+    if (!box) return {};
+    box->close();
+    return box->by_configuration();
+}
 
 void LiveHub::configuration(int k, int batches) {
     {

@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "harness/load_generator.hpp"
+#include "lab/live/guess_box.hpp"
 
 namespace lab {
 
@@ -43,6 +45,12 @@ public:
 
     // An event for the page, from any thread.
     void publish(nlohmann::json event);
+    // --predict-page: the room's guess form at /guess (its URL returned), taking guesses until
+    // they are closed; then each configuration's guesses, in the order they came.
+    std::string open_guesses(GuessForm form);
+    std::size_t guesses_so_far() const;
+    std::vector<std::vector<double>> close_guesses();
+
     // The run's k-th configuration (from 0) is starting; its batches follow.
     void configuration(int k, int batches);
 

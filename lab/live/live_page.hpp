@@ -6,5 +6,7 @@
 namespace lab {
 
 std::string_view live_page();
+// The room's guess form (`lab run --predict-page`), at /guess: as self-contained.
+std::string_view guess_page();
 
 }  // namespace lab

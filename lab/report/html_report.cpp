@@ -9,6 +9,7 @@
 #include "lab/layout.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/figures/load_figures.hpp"
+#include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/sweep_curves.hpp"
@@ -131,6 +132,28 @@ void claims(data& page, const RunResult& run) {
     page.set("claims", shown);
 }
 
+// Each guess beside what the run measured (`lab run --predict`), and the room's spread.
+void guesses(data& page, const RunResult& run) {
+    if (!has_guesses(run)) return;
+    list rows;
+    for (const JudgedGuess& j : judged_guesses(run)) {
+        const bool judged = j.guess && j.measured;
+        data row{"outcome", judged ? (j.close ? "close" : "off") : "unjudged"};
+        row.set("mark", judged ? (j.close ? "✓" : "✗") : "");
+        row.set("label", j.label);
+        row.set("guess", j.guess ? guess_value_text(run, *j.guess) : "no guess");
+        row.set("measured", j.measured ? guess_value_text(run, *j.measured) : "not measured");
+        row.set("model", j.model ? guess_value_text(run, *j.model) : "—");
+        row.set("how_far", j.how_far);
+        row.set("idea", j.idea);
+        if (j.room.count > 0) row.set("room", room_text(run, j.room));
+        rows.push_back(row);
+    }
+    data section{"what", guessed_what(run.scenario)};
+    section.set("rows", rows);
+    page.set("guesses", section);
+}
+
 std::string drawn(const ConfigurationResult& r, std::int64_t axis, bool zoomed, std::size_t rows, const char* css_class, const std::string& probe) {
     std::ostringstream svg;
     timeline_svg(svg, r, axis, zoomed, rows, css_class, probe);
@@ -200,6 +223,7 @@ std::string html_report(const RunResult& run) {
     if (!text.empty()) page.set("teaching", teaching_blocks(text));
     table(page, run);
     claims(page, run);
+    guesses(page, run);
     if (s.load.rate == 0) {
         std::ostringstream comparison;
         if (s.key_figure != KeyFigure::makespan && !is_external_load(run)) comparison_svg(comparison, run);  // (no model, no document)

@@ -11,6 +11,7 @@
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
+#include "lab/report/predictions.hpp"
 #include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
 
@@ -165,6 +166,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     }
     std::vector<Column> columns{label, mode, measured};
     if (!load.probe_path.empty()) columns.push_back(probe);
+    if (has_guesses(run)) columns.push_back(guess_column(run));  // beside what it guessed
     for (Column* c : {&model, &document, &blocked}) columns.push_back(*c);
     if (load.report_memory) columns.insert(columns.end(), {pss, memory});
     columns.push_back(verdict);
@@ -218,6 +220,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
                                  (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
     }
     if (is_external_load(run)) return {label, due, send, late, schedule};  // `lab load`: no mode, no model
+    if (has_guesses(run)) return {label, mode, due, guess_column(run), send, model, late, schedule};
     return {label, mode, due, send, model, late, schedule};
 }
 
@@ -251,6 +254,7 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
     print_table(out, table_columns(run), layout, markdown);
     if (std::string note = below_floor_note(run); !note.empty()) out << '\n' << wrap(note, width);
     if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
+    if (std::string guesses = guesses_text(run, width); !guesses.empty()) out << '\n' << guesses;
     if (is_external_load(run) && !markdown) out << open_loop_totals_text(run, std::min(width, 80));  // (`lab load --rate`)
     if (markdown || load.rate > 0) return;
     if (run.scenario.sweep) {  // a timeline per point would fill the screen

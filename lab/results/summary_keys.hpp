@@ -4,6 +4,7 @@
 // Each list takes a visitor and the object (const when writing): `v(key, member, bound)`.
 #include <limits>
 
+#include "lab/guess.hpp"
 #include "lab/run/run_result.hpp"
 #include "lab/results/schema.hpp"
 
@@ -75,6 +76,10 @@ void configuration_fields(V& v, C& c) {
     v("document_s", c.document_s, Bound{0, 1e6});
     v("document_text", c.document_text);
     v("number", c.number, Bound{0, 10'000});
+    v("guess", c.guess, Bound{0, largest_guess});  // null: no guess
+    v("room_guesses", c.room_guesses, Bound{0, largest_guess});
+    v("if_guessed_low", c.if_guessed_low);
+    v("if_guessed_high", c.if_guessed_high);
 }
 
 template <class V, class E>

@@ -87,11 +87,13 @@ private:
                 read(key, each, one, b);
                 value.push_back(one);
             }
-        } else if constexpr (std::is_same_v<T, std::vector<int>>) {
-            if (!j.is_array() || j.size() > 100) fail(key, "must be a list of at most 100 numbers, got " + shown(j));
+        } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<double>>) {
+            // (a room's guesses: at most 200; weights: at most 100)
+            const std::size_t most = std::is_same_v<T, std::vector<double>> ? 200 : 100;
+            if (!j.is_array() || j.size() > most) fail(key, fmt::format("must be a list of at most {} numbers, got ", most) + shown(j));
             value.clear();
             for (const json& each : j) {
-                int one = 0;
+                typename T::value_type one = 0;
                 read(key, each, one, b);
                 value.push_back(one);
             }

@@ -99,11 +99,13 @@ void place_claims_at_values(Scenario& s, const std::optional<Sweep>& sweep) {
     }
 }
 
-// Labels, claims, the title and the text, built from the values that run (fill_values).
+// Labels, claims, the ideas a guess's gap points to, the title and the text, built from the
+// values that run (fill_values).
 void fill_texts(Scenario& s) {
     for (auto& c : s.configurations) {
         const Load own = load_of(s.load, c);
-        for (std::string* text : {&c.label, &c.series}) fill_values(*text, c, own);  // (a sweep's series shows its symbol)
+        for (std::string* text : {&c.label, &c.series, &c.if_guessed_low, &c.if_guessed_high})  // (a sweep's series shows its symbol)
+            fill_values(*text, c, own);
     }
     for (Expectation& e : s.expectations) {  // each claim by its own row's values (in a sweep, its point's)
         for (const Configuration& c : s.configurations)

@@ -241,6 +241,8 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
     if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
     r.seconds("document_s", c.document_s);
     r.text("document_text", c.document_text);
+    r.text("if_guessed_low", c.if_guessed_low);
+    r.text("if_guessed_high", c.if_guessed_high);
     r.finish();
     c.number = number;
     return c;

@@ -106,6 +106,12 @@ struct Configuration {
     std::optional<double> document_s;  // the figure the document claims, if it gives one
     std::string document_text;          // as the document writes it, e.g. "~1.1s"
     int number = 0;                     // its place in the scenario file, from 1 (what [[expect]] row names)
+    // Predict, then observe (`lab run --predict`): the class's guess of the lesson's key figure
+    // for this configuration, in the figure's unit, and each guess the room sent (--predict-page);
+    // the file's words for the idea a guess below (above) the measured value misses.
+    std::optional<double> guess;
+    std::vector<double> room_guesses;
+    std::string if_guessed_low, if_guessed_high;
 };
 
 // A claim the lesson's text makes, as a bound on one figure of one configuration that every run
@@ -138,6 +144,9 @@ enum class KeyFigure {
 std::string to_string(KeyFigure figure);
 std::optional<KeyFigure> key_figure_named(const std::string& name);
 std::vector<std::string> key_figure_names();
+// The figure of the catalogue (lab/run/figure_catalogue.hpp) the class guesses for a key figure:
+// "measured" for the makespan, "probe_p50" for the bystander; empty where it is not one number.
+std::string guessed_figure(KeyFigure figure);
 // How many requests a batch of this load sends: N; rate × duration for an open loop; 0 when it
 // sends for a set time (run_for), as many as fit.
 int planned_requests(const Load& load);

@@ -8,14 +8,20 @@
 namespace lab {
 namespace {
 
-constexpr std::pair<KeyFigure, const char*> key_figures[] = {
-    {KeyFigure::makespan, "makespan"},
-    {KeyFigure::bystander_latency, "bystander-latency"},
-    {KeyFigure::peak_memory, "peak-memory"},
-    {KeyFigure::per_worker, "per-worker"},
-    {KeyFigure::latency_over_time, "latency-over-time"},
-    {KeyFigure::answer_vs_done, "answer-vs-done"},
-    {KeyFigure::latency_histogram, "latency-histogram"},
+// Each key figure: its name in files, and the one number of it a class guesses (--predict).
+struct KeyFigureFacts {
+    KeyFigure figure;
+    const char* name;
+    const char* guessed;
+};
+constexpr KeyFigureFacts key_figures[] = {
+    {KeyFigure::makespan, "makespan", "measured"},
+    {KeyFigure::bystander_latency, "bystander-latency", "probe_p50"},
+    {KeyFigure::peak_memory, "peak-memory", "pss"},
+    {KeyFigure::per_worker, "per-worker", "busiest_worker"},
+    {KeyFigure::latency_over_time, "latency-over-time", "p99_from_due"},
+    {KeyFigure::answer_vs_done, "answer-vs-done", "answer_p50"},
+    {KeyFigure::latency_histogram, "latency-histogram", ""},  // `lab load`'s: nothing to guess
 };
 
 }  // namespace
@@ -37,15 +43,21 @@ int serving_processes(const Configuration& c) {
 }
 
 std::string to_string(KeyFigure figure) {
-    for (auto [f, name] : key_figures)
-        if (f == figure) return name;
+    for (const auto& k : key_figures)
+        if (k.figure == figure) return k.name;
     return "makespan";
 }
 
 std::optional<KeyFigure> key_figure_named(const std::string& name) {
-    for (auto [f, n] : key_figures)
-        if (name == n) return f;
+    for (const auto& k : key_figures)
+        if (name == k.name) return k.figure;
     return std::nullopt;
+}
+
+std::string guessed_figure(KeyFigure figure) {
+    for (const auto& k : key_figures)
+        if (k.figure == figure) return k.guessed;
+    return "";
 }
 
 int planned_requests(const Load& load) {
@@ -57,7 +69,7 @@ KeyFigure default_key_figure(const Load& load) { return load.rate > 0 ? KeyFigur
 
 std::vector<std::string> key_figure_names() {
     std::vector<std::string> names;
-    for (auto [f, name] : key_figures) names.push_back(name);
+    for (const auto& k : key_figures) names.push_back(k.name);
     return names;
 }
 

@@ -1,0 +1,25 @@
+#pragma once
+// How `lab run --predict` gets the class's guesses before the run: from the command line
+// (`--predict 1.0,0.1`, for scripts), asked on the terminal one configuration at a time (a bad
+// answer is said and asked again), or from the room's form on the live view (--predict-page).
+// Each guess goes on its configuration (Configuration::guess), and from there to the table,
+// report.html, summary.json and the live page.
+#include <iosfwd>
+#include <string>
+
+#include "lab/live/live_hub.hpp"
+#include "lab/run/scenario.hpp"
+
+namespace lab {
+
+// Whether the lesson has one number to guess per configuration; if not, `why` says so.
+bool guessable(const Scenario& s, std::string& why);
+// --predict LIST: false, with `why`, when a guess is not one or the list has the wrong length.
+bool take_guesses(Scenario& s, const std::string& list, std::string& why);
+// --predict alone: the question, then each configuration in turn, read from `in` (to its end).
+void ask_guesses(Scenario& s, std::istream& in, std::ostream& out);
+// --predict-page: opens the room's form on the hub and takes guesses until a line (Enter) or the
+// end of `in`; then each configuration gets the room's guesses.
+void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out);
+
+}  // namespace lab

@@ -1,0 +1,81 @@
+#include "lab/guess.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace lab {
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+    return s;
+}
+
+// What one `written` unit is in the figure's `unit` (1000 for "s" written as a ms figure), or
+// nullopt when they measure different things.
+std::optional<double> factor(std::string_view written, std::string_view unit) {
+    if (written.empty() || written == unit || (unit == "" && written == "requests")) return 1.0;
+    if (unit == "s" && written == "ms") return 0.001;
+    if (unit == "ms" && written == "s") return 1000.0;
+    if (unit == "MiB" && written == "KiB") return 1.0 / 1024;
+    if (unit == "MiB" && written == "GiB") return 1024.0;
+    return std::nullopt;
+}
+
+std::string in_words(std::string_view unit) {
+    if (unit == "s" || unit == "ms") return "a time in " + std::string(unit);
+    if (unit == "MiB") return "memory in MiB";
+    if (unit == "%") return "a share in %";
+    return "a number";
+}
+
+}  // namespace
+
+ReadGuess read_guess(std::string_view text, std::string_view unit) {
+    text = trimmed(text);
+    if (text.empty()) return {};
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    std::string quoted(1, '\'');  // (built by appending: g++ 12 warns wrongly of "'" + std::string)
+    quoted.append(text.substr(0, 40)).push_back('\'');
+    if (ec != std::errc() || end == text.data()) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
+    std::string_view written = trimmed(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
+    auto scale = factor(written, unit);
+    if (!scale)
+        return {std::nullopt, quoted + ": this guess is " + in_words(unit) + ", and " + std::string(written.size() > 12 ? "that" : written) +
+                                  " is not (write e.g. " + guess_example(unit) + ")"};
+    value *= *scale;
+    if (!std::isfinite(value)) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
+    if (value < 0) return {std::nullopt, quoted + " is negative: nothing the lab measures is"};
+    if (value > largest_guess) return {std::nullopt, quoted + " is too large (at most 1000000 " + std::string(unit) + ")"};
+    return {value, ""};
+}
+
+ReadGuesses read_guesses(std::string_view list, std::string_view unit, std::size_t expected) {
+    ReadGuesses out;
+    for (std::size_t start = 0;;) {
+        std::size_t comma = list.find(',', start);
+        std::string_view one = list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        ReadGuess guess = read_guess(one, unit);
+        if (!guess.error.empty() && out.error.empty())
+            out.error = "guess " + std::to_string(out.values.size() + 1) + ": " + guess.error;
+        out.values.push_back(guess.value);
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    if (out.error.empty() && out.values.size() != expected)
+        out.error = std::to_string(out.values.size()) + " guesses for " + std::to_string(expected) +
+                    " configurations: give one per configuration, in order, an empty place for none (e.g. 1.0,,0.2)";
+    return out;
+}
+
+std::string guess_example(std::string_view unit) {
+    if (unit == "s") return "1.5, or 1500 ms";
+    if (unit == "ms") return "250, or 0.25 s";
+    if (unit == "MiB") return "40";
+    if (unit == "%") return "25";
+    return "3";
+}
+
+}  // namespace lab

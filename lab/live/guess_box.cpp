@@ -1,0 +1,64 @@
+#include "lab/live/guess_box.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "lab/guess.hpp"
+
+namespace lab {
+namespace {
+
+using json = nlohmann::json;
+
+GuessBox::Reply said(int status, const std::string& message, std::size_t count) {
+    return {status, json{{"ok", status == 200}, {"message", message}, {"count", count}}.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+}  // namespace
+
+GuessBox::Reply GuessBox::take(std::string_view body) {
+    json sent = json::parse(body, nullptr, false);
+    const std::size_t rows = form_.labels.size();
+    if (sent.is_discarded() || !sent.is_object() || !sent.contains("guesses") || !sent["guesses"].is_array() || sent["guesses"].size() != rows)
+        return said(400, "send {\"guesses\": [...]}: one text per configuration (" + std::to_string(rows) + "), blank for none", count());
+    std::vector<std::optional<double>> guesses;
+    for (std::size_t k = 0; k < rows; ++k) {
+        const json& one = sent["guesses"][k];
+        if (!one.is_string()) return said(400, "guess " + std::to_string(k + 1) + " must be text", count());
+        ReadGuess guess = read_guess(one.get<std::string>(), form_.unit);
+        if (!guess.error.empty()) return said(400, "guess " + std::to_string(k + 1) + ": " + guess.error, count());
+        guesses.push_back(guess.value);
+    }
+    std::lock_guard lock(m_);
+    if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
+    if (sent_.size() >= most_room_guesses)
+        return said(409, "the room has sent " + std::to_string(most_room_guesses) + " guesses, as many as the lab keeps", sent_.size());
+    sent_.push_back(std::move(guesses));
+    return said(200, "Thank you: " + std::to_string(sent_.size()) + " sent so far. Watch the projector.", sent_.size());
+}
+
+std::string GuessBox::form_json() const {
+    return json{{"title", form_.title}, {"question", form_.question}, {"unit", form_.unit}, {"example", guess_example(form_.unit)},
+                {"labels", form_.labels}}
+        .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void GuessBox::close() {
+    std::lock_guard lock(m_);
+    closed_ = true;
+}
+
+std::size_t GuessBox::count() const {
+    std::lock_guard lock(m_);
+    return sent_.size();
+}
+
+std::vector<std::vector<double>> GuessBox::by_configuration() const {
+    std::lock_guard lock(m_);
+    std::vector<std::vector<double>> out(form_.labels.size());
+    for (const auto& guesses : sent_)
+        for (std::size_t k = 0; k < guesses.size() && k < out.size(); ++k)
+            if (guesses[k]) out[k].push_back(*guesses[k]);
+    return out;
+}
+
+}  // namespace lab

@@ -1,0 +1,135 @@
+#include "lab/report/predictions.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "lab/figures/figure_value.hpp"
+#include "lab/run/figure_catalogue.hpp"
+
+namespace lab {
+namespace {
+
+const FigureInfo& guessed_info(const RunResult& run) {
+    static const FigureInfo none{"", "", 3, ""};
+    const FigureInfo* info = find_figure(guessed_figure_of(run));
+    return info ? *info : none;
+}
+
+bool is_close(double guess, double measured, const std::string& unit) {
+    return std::abs(guess - measured) <= std::max(close_fraction * measured, close_enough(unit));
+}
+
+// "10.0× the guess, 0.904 s more", or "a tenth of the guess"-like: "10.0× less than the guess, 0.9 s less".
+std::string distance(const RunResult& run, double guess, double measured) {
+    const std::string diff = guess_value_text(run, std::abs(measured - guess));
+    if (measured >= guess)
+        return (guess > 0 ? fixed(measured / guess, 1) + "× the guess, " : "") + diff + " more";
+    return (measured > 0 ? fixed(guess / measured, 1) + "× less than the guess, " : "") + diff + " less";
+}
+
+// The idea the gap points to: the lesson's words for a guess below (above) the measured value,
+// else what the model says, which is where a guess of the makespan can be worked out from.
+std::string idea_of(const Configuration& c, const ConfigurationResult& r, bool guessed_low) {
+    const std::string& said = guessed_low ? c.if_guessed_low : c.if_guessed_high;
+    if (!said.empty()) return said;
+    if (!r.model.formula.empty()) return "The model: " + r.model.formula + " = " + fixed(r.model_s) + " s; the lesson's text says why.";
+    return "The lesson's text says why.";
+}
+
+RoomSpread spread_of(std::vector<double> guesses, std::optional<double> measured, const std::string& unit) {
+    RoomSpread room;
+    if (guesses.empty()) return room;
+    std::sort(guesses.begin(), guesses.end());
+    room.count = guesses.size();
+    room.low = guesses.front();
+    room.high = guesses.back();
+    const std::size_t n = guesses.size();
+    room.median = n % 2 ? guesses[n / 2] : (guesses[n / 2 - 1] + guesses[n / 2]) / 2;
+    if (measured)
+        room.close = static_cast<std::size_t>(std::count_if(guesses.begin(), guesses.end(), [&](double g) { return is_close(g, *measured, unit); }));
+    return room;
+}
+
+}  // namespace
+
+double close_enough(const std::string& unit) {
+    if (unit == "s") return 0.02;
+    if (unit == "ms") return 5;
+    if (unit == "MiB") return 2;
+    if (unit == "%") return 5;
+    return 1;
+}
+
+bool has_guesses(const RunResult& run) {
+    return std::any_of(run.configurations.begin(), run.configurations.end(),
+                       [](const auto& r) { return r.configuration.guess || !r.configuration.room_guesses.empty(); });
+}
+
+std::string guessed_figure_of(const RunResult& run) { return guessed_figure(run.scenario.key_figure); }
+
+std::string guessed_what(const Scenario& s) {
+    const FigureInfo* info = find_figure(guessed_figure(s.key_figure));
+    if (!info) return "";
+    std::string what = info->what;
+    if (auto n = what.find("all N "); n != std::string::npos) what.replace(n, 6, "all " + std::to_string(s.load.requests) + " ");
+    return what;
+}
+
+std::string guess_value_text(const RunResult& run, double value) { return figure_text(guessed_figure_of(run), value); }
+
+std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
+    const std::string figure = guessed_figure_of(run);
+    const std::string& unit = guessed_info(run).unit;
+    std::vector<JudgedGuess> judged;
+    for (const auto& r : run.configurations) {
+        const Configuration& c = r.configuration;
+        JudgedGuess j{c.label, c.guess, std::nullopt, std::nullopt, false, "", "", {}};
+        if (r.error.empty() && !r.batches.empty() && !figure.empty()) j.measured = figure_value(figure, r, load_of(run.scenario.load, c));
+        if (figure == "measured" && !r.model.formula.empty()) j.model = r.model_s;
+        if (j.guess && j.measured) {
+            j.close = is_close(*j.guess, *j.measured, unit);
+            j.how_far = j.close ? "close" : distance(run, *j.guess, *j.measured);
+            if (!j.close) j.idea = idea_of(c, r, *j.measured > *j.guess);
+        }
+        j.room = spread_of(c.room_guesses, j.measured, unit);
+        judged.push_back(std::move(j));
+    }
+    return judged;
+}
+
+std::string room_text(const RunResult& run, const RoomSpread& room) {
+    if (room.count == 0) return "";
+    std::string text = "the room: " + std::to_string(room.count) + (room.count == 1 ? " guess" : " guesses");
+    if (room.count > 1) text += " from " + guess_value_text(run, room.low) + " to " + guess_value_text(run, room.high) + ", median " +
+                                guess_value_text(run, room.median);
+    else text += ", " + guess_value_text(run, room.median);
+    return text + "; " + std::to_string(room.close) + " close";
+}
+
+Column guess_column(const RunResult& run) {
+    Column column{.header = "your guess", .narrow_header = "guess", .wraps = true};
+    for (const JudgedGuess& j : judged_guesses(run)) {
+        std::string cell = j.guess ? guess_value_text(run, *j.guess) + (j.measured ? j.close ? " ✓" : " ✗" : "") : "—";
+        if (j.room.count > 0) cell += " (room: " + guess_value_text(run, j.room.median) + ")";
+        column.cells.push_back(cell);
+    }
+    return column;
+}
+
+std::string guesses_text(const RunResult& run, int width) {
+    if (!has_guesses(run)) return "";
+    std::string out = wrap("Your guesses beside the run (" + guessed_what(run.scenario) + "):", width);
+    for (const JudgedGuess& j : judged_guesses(run)) {
+        std::string line = std::string(j.guess && j.measured ? (j.close ? "✓ " : "✗ ") : "· ") + j.label + ": ";
+        line += j.guess ? "guessed " + guess_value_text(run, *j.guess) : "no guess";
+        line += j.measured ? ", measured " + guess_value_text(run, *j.measured) : ", not measured";
+        if (j.model) line += " (model " + guess_value_text(run, *j.model) + ")";
+        if (!j.how_far.empty()) line += ": " + j.how_far;
+        out += indented(wrap(line + ".", width - 2), "  ").substr(2);  // (the mark, then the text's own margin)
+        if (!j.idea.empty()) out += indented(wrap("→ " + j.idea, width - 4), "    ");
+        if (j.room.count > 0) out += indented(wrap(room_text(run, j.room) + ".", width - 4), "    ");
+    }
+    return out;
+}
+
+}  // namespace lab
