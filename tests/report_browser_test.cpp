@@ -216,6 +216,34 @@ TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", 
     CHECK(dom.find("href=") == std::string::npos);
 }
 
+// Predict, then observe: the class's guesses are outlined bars on the page before the run's first
+// answer (the page counts the visible ones then); a makespan's on each lane's time axis, any
+// other figure's in a panel where the measured value fills in beside it.
+TEST_CASE("the live page shows the guesses as outlined bars before the first answer, and the measured beside them", "[browser]") {
+    for (const char* run : {"run blocking-async --repeat 1 --delay 20 --predict 0.1,0.1", "run head-of-line --repeat 1 --delay 20 --predict 100,1,"}) {
+        test::ScratchDir out;
+        std::string said;
+        int status = 0;
+        std::string dom = live_page_of(run, out.path, said, status);
+        INFO(run << "\n" << said);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+        std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+        CHECK(attribute(body, "data-done") == "yes");
+        const bool makespan = std::string(run).find("blocking-async") != std::string::npos;
+        const std::string guessed = makespan ? "2" : "2";  // (head-of-line's third row has no guess)
+        CHECK(attribute(body, "data-guess-bars-before-run") == guessed);
+        CHECK(attribute(body, "data-guess-bars-at-first-answer") == guessed);
+        CHECK(attribute(body, "data-guess-bars") == guessed);
+        CHECK(body.find("your guess, before the run") != std::string::npos);  // its legend
+        if (!makespan) {  // the panel: each row's measured bar once the run had it
+            std::size_t measured = 0;
+            for (std::size_t at = body.find("class=\"measured\""); at != std::string::npos; at = body.find("class=\"measured\"", at + 1)) ++measured;
+            CHECK(measured == 3);
+        }
+    }
+}
+
 // `lab load --live` of a timed closed loop (its first 200 requests drawn) and of an open loop (one
 // in every few, all the way through); the page counts every answer, and ends with the summary's count.
 TEST_CASE("lab load --live draws at most 200 requests a batch and counts every answer", "[browser]") {

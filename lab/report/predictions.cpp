@@ -19,12 +19,12 @@ bool is_close(double guess, double measured, const std::string& unit) {
     return std::abs(guess - measured) <= std::max(close_fraction * measured, close_enough(unit));
 }
 
-// "10.0× the guess, 0.904 s more", or "a tenth of the guess"-like: "10.0× less than the guess, 0.9 s less".
+// "10.0× the guess, 0.904 s more" when the run was above the guess; "the guess was 4.9× the
+// run, 0.079 s over" when below.
 std::string distance(const RunResult& run, double guess, double measured) {
     const std::string diff = guess_value_text(run, std::abs(measured - guess));
-    if (measured >= guess)
-        return (guess > 0 ? fixed(measured / guess, 1) + "× the guess, " : "") + diff + " more";
-    return (measured > 0 ? fixed(guess / measured, 1) + "× less than the guess, " : "") + diff + " less";
+    if (measured >= guess) return (guess > 0 ? fixed(measured / guess, 1) + "× the guess, " : "") + diff + " more";
+    return (measured > 0 ? "the guess was " + fixed(guess / measured, 1) + "× the run, " : "the guess was ") + diff + " over";
 }
 
 // The idea the gap points to: the lesson's words for a guess below (above) the measured value,

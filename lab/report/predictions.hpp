@@ -29,7 +29,7 @@ struct JudgedGuess {
     std::string label;
     std::optional<double> guess, measured, model;  // model: only where the guessed figure is the makespan
     bool close = false;
-    std::string how_far;  // "10.0× the guess, 0.904 s more"; empty without a guess or a measurement
+    std::string how_far;  // "10.0× the guess, 0.904 s more", "close"; empty without a guess or a measurement
     std::string idea;     // what the gap points to; empty when the guess was close
     RoomSpread room;
 };

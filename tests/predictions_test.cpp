@@ -1,0 +1,254 @@
+// Predict, then observe (`lab run --predict`, issue 27): a guess as typed, judged beside the run,
+// kept in the results folder, taken from the room's form, and refused with the reason when it
+// is not a guess.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "lab/guess.hpp"
+#include "lab/live/guess_box.hpp"
+#include "lab/report/html_report.hpp"
+#include "lab/report/predictions.hpp"
+#include "lab/report/report.hpp"
+#include "lab/results/reader.hpp"
+#include "lab/results/writer.hpp"
+#include "made_up_run.hpp"
+#include "support.hpp"
+
+namespace {
+
+using nlohmann::json;
+
+// The newest run folder of `scenario` under `out`.
+std::filesystem::path run_folder(const std::filesystem::path& out, const std::string& scenario) {
+    std::filesystem::path newest;
+    for (const auto& entry : std::filesystem::directory_iterator(out / scenario))
+        if (newest.empty() || entry.path() > newest) newest = entry.path();
+    return newest;
+}
+
+// A made-up blocking-async run whose first row was measured at 1.0 s and second at 0.1 s.
+lab::RunResult guessed_run(std::optional<double> first, std::optional<double> second) {
+    lab::Scenario s = lab::apply(lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/blocking-async.toml"), {});
+    s.configurations[0].guess = first;
+    s.configurations[1].guess = second;
+    lab::RunResult run = test::made_up_run(s);
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("a guess is read with its unit, and anything else is refused with the reason", "[unit]") {
+    CHECK(*lab::read_guess("1.5", "s").value == 1.5);
+    CHECK(*lab::read_guess(" 250 ms ", "s").value == Approx(0.25));
+    CHECK(*lab::read_guess("0.25 s", "ms").value == Approx(250));
+    CHECK(*lab::read_guess("2 GiB", "MiB").value == 2048);
+    CHECK(*lab::read_guess("0", "%").value == 0);
+    CHECK_FALSE(lab::read_guess("", "s").value);  // blank: no guess, and no error
+    CHECK(lab::read_guess("", "s").error.empty());
+    for (const char* bad : {"abc", "-1", "5 MiB", "1e9", "nan", "inf", "1,5", "12 parsecs"}) {
+        INFO(bad);
+        lab::ReadGuess g = lab::read_guess(bad, "s");
+        CHECK_FALSE(g.value);
+        CHECK_FALSE(g.error.empty());
+    }
+    CHECK(lab::read_guess("-1", "s").error.find("negative") != std::string::npos);
+    CHECK(lab::read_guess("5 MiB", "s").error.find("a time in s") != std::string::npos);
+
+    auto list = lab::read_guesses("1.0,,0.1", "s", 3);
+    CHECK(list.error.empty());
+    CHECK(list.values == std::vector<std::optional<double>>{1.0, std::nullopt, 0.1});
+    CHECK(lab::read_guesses("1,2,3", "s", 2).error.find("3 guesses for 2 configurations") != std::string::npos);
+    CHECK(lab::read_guesses("1,x", "s", 2).error.find("guess 2") == 0);
+}
+
+TEST_CASE("each guess is judged against the run: close or how far, and the idea its side of the gap points to", "[unit]") {
+    lab::RunResult run = guessed_run(0.0, 30.0);
+    // The made-up run's makespans, whatever they are: a guess of 0 is below, one of 30 s above.
+    auto judged = lab::judged_guesses(run);
+    REQUIRE(judged.size() == 2);
+    REQUIRE(judged[0].measured);
+    CHECK_FALSE(judged[0].close);
+    CHECK(judged[0].idea == run.configurations[0].configuration.if_guessed_low);  // the run took longer than guessed
+    CHECK(judged[0].how_far.find(" more") != std::string::npos);
+    CHECK_FALSE(judged[1].close);
+    CHECK(judged[1].idea == run.configurations[1].configuration.if_guessed_high);
+    CHECK(judged[1].how_far.find("the guess was ") == 0);
+    CHECK(judged[1].model);  // a makespan is set beside its model
+
+    const double measured = *judged[0].measured;
+    run.configurations[0].configuration.guess = measured * 1.2;  // within a quarter: close, no idea needed
+    run.configurations[0].configuration.room_guesses = {measured, measured * 3, measured * 0.9};
+    judged = lab::judged_guesses(run);
+    CHECK(judged[0].close);
+    CHECK(judged[0].idea.empty());
+    CHECK(judged[0].room.count == 3);
+    CHECK(judged[0].room.close == 2);
+    CHECK(judged[0].room.median == Approx(measured));
+
+    // Without the file's words, the idea is the model.
+    run.configurations[1].configuration.if_guessed_high.clear();
+    CHECK(lab::judged_guesses(run)[1].idea.find("The model: ") == 0);
+}
+
+TEST_CASE("guesses are kept in summary.json and read back: the same table, the same page", "[unit]") {
+    for (lab::Scenario s : test::shipped()) {
+        if (s.sweep) continue;
+        INFO(s.name);
+        for (std::size_t k = 0; k < s.configurations.size(); ++k) {
+            if (k % 2 == 0) s.configurations[k].guess = 0.5 + static_cast<double>(k);
+            s.configurations[k].room_guesses = {1.0, 2.5};
+        }
+        lab::RunResult run = test::made_up_run(s);
+        test::ScratchDir dir;
+        auto folder = lab::write_results(run, dir.path, {{.name = "report.html", .text = lab::html_report(run)}});
+        lab::RunResult back = lab::read_results(folder);
+        for (std::size_t k = 0; k < s.configurations.size(); ++k) {
+            CHECK(back.configurations[k].configuration.guess == s.configurations[k].guess);
+            CHECK(back.configurations[k].configuration.room_guesses == s.configurations[k].room_guesses);
+            CHECK(back.configurations[k].configuration.if_guessed_low == s.configurations[k].if_guessed_low);
+        }
+        CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));
+        CHECK(test::read_file(folder / "report.html").find("Your guesses beside the run") != std::string::npos);
+    }
+}
+
+TEST_CASE("a guess that reaches report.html is escaped there, and a label too", "[unit]") {
+    lab::RunResult run = guessed_run(0.1, 0.1);
+    run.configurations[0].configuration.label = "<b>bold</b>";
+    run.configurations[0].configuration.if_guessed_low = "<script>alert(1)</script>";
+    run.configurations[0].configuration.guess = 0.0;
+    std::string page = lab::html_report(run);
+    CHECK(page.find("<script>alert") == std::string::npos);
+    CHECK(page.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+    CHECK(page.find("<b>bold") == std::string::npos);
+}
+
+TEST_CASE("the room's box takes guesses as the terminal does, at most 200, and none once the run starts", "[unit]") {
+    lab::GuessBox box({"t", "how long all 10 requests took", "s", {"blocked", "awaiting"}});
+    CHECK(box.take(R"({"guesses": ["1.0", ""]})").status == 200);
+    CHECK(box.take(R"({"guesses": ["100 ms", "0.1"]})").status == 200);
+    for (const char* bad : {R"({"guesses": ["x", ""]})", R"({"guesses": ["1"]})", R"({"guesses": [1, 2]})", "not json", "[]",
+                            R"({"guesses": ["-1", "1"]})"}) {
+        INFO(bad);
+        auto reply = box.take(bad);
+        CHECK(reply.status == 400);
+        CHECK(json::parse(reply.json)["ok"] == false);
+    }
+    CHECK(box.by_configuration() == std::vector<std::vector<double>>{{1.0, 0.1}, {0.1}});
+    while (box.count() < lab::most_room_guesses) REQUIRE(box.take(R"({"guesses": ["1", "1"]})").status == 200);
+    CHECK(box.take(R"({"guesses": ["1", "1"]})").status == 409);  // the 201st
+    CHECK(box.count() == lab::most_room_guesses);
+    lab::GuessBox closed({"t", "q", "s", {"a"}});
+    closed.close();
+    CHECK(closed.take(R"({"guesses": ["1"]})").status == 409);
+    CHECK(json::parse(closed.form_json())["labels"] == json::array({"a"}));
+}
+
+// The issue's own demonstration: both guesses beside the measured 1.0 / 0.1 s, and the blocked
+// row's gap named in the lesson's words.
+TEST_CASE("lab run blocking-async --predict 0.1,0.1 sets both guesses beside the run and names the blocked row's gap", "[e2e]") {
+    test::ScratchDir out;
+    auto o = test::run_lab("run blocking-async --predict 0.1,0.1 --repeat 1 --out " + out.path.string());
+    INFO(o.output);
+    REQUIRE(o.exit_code == 0);
+    CHECK(o.output.find("| 0.100 s ✗") != std::string::npos);  // the table's column of guesses
+    CHECK(o.output.find("| 0.100 s ✓") != std::string::npos);
+    const std::regex blocked(R"(✗ async def \+ time\.sleep\(0\.1\): guessed 0\.100 s, measured (1\.[0-9]{3}) s \(model 1\.000 s\))");
+    const std::regex awaiting(R"(✓ async def \+ await asyncio\.sleep\(0\.1\): guessed 0\.100 s, measured (0\.1[0-9]{2}) s)");
+    CHECK(std::regex_search(o.output, blocked));
+    CHECK(std::regex_search(o.output, awaiting));
+    CHECK(o.output.find("The loop cannot even read the next request while one sleeps") != std::string::npos);
+    auto folder = run_folder(out.path, "blocking-async");
+    json summary = json::parse(test::read_file(folder / "summary.json"));
+    CHECK(summary["configurations"][0]["guess"] == 0.1);
+    CHECK(summary["configurations"][1]["guess"] == 0.1);
+    std::string page = test::read_file(folder / "report.html");
+    CHECK(page.find("<table class=\"guesses\">") != std::string::npos);
+    CHECK(page.find("The loop cannot even read the next request") != std::string::npos);
+}
+
+TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the terminal", "[e2e]") {
+    for (const char* bad : {"--predict abc,0.1", "--predict 0.1", "--predict '-1,0.1'", "--predict '5 MiB,0.1'"}) {
+        auto o = test::run_lab(std::string("run blocking-async --repeat 1 ") + bad);
+        INFO(bad << "\n" << o.output);
+        CHECK(o.exit_code == 2);
+        CHECK(o.output.find("lab: --predict") != std::string::npos);
+        CHECK(o.output.find("measured") == std::string::npos);  // nothing ran
+    }
+    CHECK(test::run_lab("run sweep --predict 1").exit_code == 2);
+
+    test::ScratchDir out;
+    auto typed = out.write("typed", "abc\n-3\n20 ms\n\n");
+    auto o = test::run_lab("run blocking-async --predict --delay 20 --repeat 1 --out " + out.path.string() + " < " + typed.string());
+    INFO(o.output);
+    REQUIRE(o.exit_code == 0);
+    CHECK(o.output.find("'abc' is not a number") != std::string::npos);
+    CHECK(o.output.find("'-3' is negative") != std::string::npos);
+    json summary = json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
+    CHECK(summary["configurations"][0]["guess"] == Approx(0.02));  // the third answer, 20 ms as s
+    CHECK(summary["configurations"][1]["guess"].is_null());         // an empty line: no guess
+}
+
+// --predict-page: the lab opens the room's form, people send guesses over HTTP, Enter starts the run.
+TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and shows their spread", "[e2e]") {
+    test::ScratchDir out;
+    int to_lab[2], from_lab[2];
+    REQUIRE(pipe(to_lab) == 0);
+    REQUIRE(pipe(from_lab) == 0);
+    pid_t lab = fork();
+    if (lab == 0) {
+        dup2(to_lab[0], 0);
+        dup2(from_lab[1], 2);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        for (int fd : {to_lab[0], to_lab[1], from_lab[0], from_lab[1], null}) close(fd);
+        execl(LAB_BINARY, LAB_BINARY, "run", "blocking-async", "--predict-page", "--live-wait", "0", "--delay", "20", "--repeat", "1",
+              "--out", out.path.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(to_lab[0]);
+    close(from_lab[1]);
+    FILE* said = fdopen(from_lab[0], "r");
+    std::string text, url;
+    char line[1024];
+    while (url.empty() && std::fgets(line, sizeof line, said)) {
+        text += line;
+        std::smatch m;
+        std::string l = line;
+        if (std::regex_search(l, m, std::regex("guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess"))) url = m[1];
+    }
+    INFO(text);
+    REQUIRE_FALSE(url.empty());
+    httplib::Client room("127.0.0.1", std::stoi(url));
+    auto page = room.Get("/guess");
+    REQUIRE(page);
+    CHECK(page->body.find("<form id=\"form\">") != std::string::npos);
+    auto form = room.Get("/guess/form");
+    REQUIRE(form);
+    CHECK(json::parse(form->body)["labels"].size() == 2);
+    for (const char* body : {R"({"guesses": ["0.02", "0.2"]})", R"({"guesses": ["0.5", ""]})"})
+        CHECK(room.Post("/guess", body, "application/json")->status == 200);
+    CHECK(room.Post("/guess", R"({"guesses": ["<img>", ""]})", "application/json")->status == 400);
+    CHECK(write(to_lab[1], "\n", 1) == 1);  // Enter: the run starts
+    close(to_lab[1]);
+    while (std::fgets(line, sizeof line, said)) text += line;
+    fclose(said);
+    int status = 0;
+    waitpid(lab, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(text.find("guesses: 2 sent; the run starts") != std::string::npos);
+    json summary = json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
+    CHECK(summary["configurations"][0]["room_guesses"] == json::array({0.02, 0.5}));
+    CHECK(summary["configurations"][1]["room_guesses"] == json::array({0.2}));
+    CHECK(test::read_file(run_folder(out.path, "blocking-async") / "report.html").find("the room: 2 guesses from 0.020 s to 0.500 s") !=
+          std::string::npos);
+}
