@@ -150,8 +150,12 @@ check grep -q 'open loop: ' "$TMP/out/explore-stall.ipynb" -- "explore_results o
 check tall stall -- "explore_results on stall: no figure taller than 1200 px"
 
 # 5. The handout, its timelines on one axis too; then its answer key.
-check execute classroom_handout classroom_handout LAB_FIGURES="$TMP/handout" \
-    -- "classroom_handout.ipynb executes (lab run experiment-log --delay 20 --repeat 2)"
+check execute classroom_handout classroom_handout LAB_FIGURES="$TMP/handout" LAB_GUESSES="0.5,0.02,,0.1,0.02" \
+    -- "classroom_handout.ipynb executes (lab run experiment-log --delay 20 --repeat 2 --predict, as a student's guesses)"
+n=$(grep -c '### Predict: ' "$TMP/out/classroom_handout.ipynb")
+check [ "$n" -ge 4 ] -- "classroom_handout: a prediction sheet per lesson it runs or asks about ($n)"
+check grep -q 'Your guesses beside the run' "$TMP/out/classroom_handout.ipynb" \
+    -- "classroom_handout: the student's guesses judged beside the run"
 n=$(images classroom_handout)
 check [ "$n" -ge 5 ] -- "classroom_handout: $n figures (the timelines and the comparison)"
 check axes handout "len({str(a[k][0]['xlim']) for k in a if k.startswith('handout-timeline') and not k.endswith('zoomed')}) == 1" \
@@ -159,6 +163,8 @@ check axes handout "len({str(a[k][0]['xlim']) for k in a if k.startswith('handou
 check execute classroom_handout_answers classroom_handout_answers \
     -- "classroom_handout_answers.ipynb executes (lab run experiment-log, thread-pool, cpu-bound, head-of-line)"
 check grep -q 'N·d = ' "$TMP/out/classroom_handout_answers.ipynb" -- "classroom_handout_answers: prints its runs' figures"
+check grep -q 'probe_p50 = [0-9]' "$TMP/out/classroom_handout_answers.ipynb" \
+    -- "classroom_handout_answers: the prediction sheets' values, as its runs measured them"
 check grep -q 'exercise heavy-on-queue: exit 0' "$TMP/out/classroom_handout_answers.ipynb" \
     -- "classroom_handout_answers: each exercise's reference solution graded by the lab"
 

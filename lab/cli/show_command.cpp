@@ -6,10 +6,14 @@
 #include <memory>
 
 #include "harness/models.hpp"
+#include "lab/cli/guesses_asked.hpp"
+#include "lab/guess.hpp"
 #include "lab/report/claims.hpp"
+#include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/sweep_curves.hpp"
 #include "lab/run/exercises.hpp"
+#include "lab/run/figure_catalogue.hpp"
 
 namespace lab {
 
@@ -29,13 +33,49 @@ Action define_list(CLI::App&) {
     };
 }
 
+namespace {
+
+// `lab show LESSON --sheet`: the lesson's prediction sheet in Markdown, for a handout: what is
+// sent, the figure to guess with its unit, and an empty box per configuration; nothing the run
+// would answer (no model, no text).
+int print_prediction_sheet(const Scenario& s) {
+    std::string why;
+    if (!guessable(s, why)) {
+        std::cerr << "lab show: " << why.substr(why.find(": ") + 2) << '\n';
+        return exit_usage;
+    }
+    const FigureInfo* figure = find_figure(guessed_figure(s.key_figure));
+    std::cout << "### Predict: " << s.title << "\n\n" << load_line(RunResult{s, {}}) << "\n\nFor each configuration, guess "
+              << guessed_what(s) << (figure->unit.empty() ? "" : ", in " + figure->unit) << " (e.g. " << guess_example(figure->unit)
+              << ").\n\n| | configuration | your guess" << (figure->unit.empty() ? "" : " (" + figure->unit + ")") << " |\n|---|---|---|\n";
+    std::string places;
+    for (const Configuration& c : s.configurations) {
+        std::cout << "| " << c.number << " | " << c.label << " | |\n";
+        places += c.number == 1 ? "G1" : ",G" + std::to_string(c.number);
+    }
+    std::cout << "\nThen `lab run " << s.name << " --predict " << places << "` sets each guess beside what the run measures.\n";
+    return exit_ok;
+}
+
+}  // namespace
+
 Action define_show(CLI::App& app) {
     auto name = std::make_shared<std::string>();
+    auto sheet = std::make_shared<bool>(false);
+    auto overrides = std::make_shared<Overrides>();
     app.add_option("scenario", *name, "Scenario name")->required();
-    return [name] {
+    app.add_flag("--sheet", *sheet, "Print the lesson's prediction sheet (Markdown, for a handout) instead");
+    declare_overrides(app, *overrides);  // (the lesson as `lab run` with the same options would run it)
+    return [name, sheet, overrides] {
         auto s = find_scenario(*name);
         if (!s) return exit_usage;
-        s = apply(*s, {});  // fills in "{d}" in the labels
+        try {
+            s = apply(*s, *overrides);  // fills in "{d}" in the labels
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "lab: " << e.what() << '\n';
+            return exit_usage;
+        }
+        if (*sheet) return print_prediction_sheet(*s);
         RunResult nothing_yet{*s, {}, cores()};  // what would be sent, before anything is measured
         std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\nruns for: about " << fixed(estimated_seconds(*s), 0)
                   << " s here (each batch and warm-up by its model, and starting each server)\n\n"
@@ -62,6 +102,8 @@ Action define_show(CLI::App& app) {
                 std::cout << ": " << e.claim << '\n';
             }
         }
+        std::cout << "\npredict first: lab run " << s->name << " --predict (asked here), or --predict G1,G2,... (lab show " << s->name
+                  << " --sheet prints a sheet for a handout)\n";
         std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, --out, --format, --quiet, --wide, --live\n"
                      "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, and the curves\n";
         // Where the student's own code comes in: their app as one more row, and the exercises on this lesson.

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "lab/named.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/figures/floor.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/figures/open_loop_summary.hpp"
@@ -39,6 +40,16 @@ struct Writer {
         out[key] = std::move(inner);
     }
 };
+
+// The figure a class guesses for this lesson (`lab run --predict`), as this configuration
+// measured it: what an answer key prints beside the prediction sheet. Null: nothing to guess.
+json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
+    const FigureInfo* figure = find_figure(guessed_figure(run.scenario.key_figure));
+    if (!figure || run.scenario.sweep) return nullptr;
+    std::optional<double> value;
+    if (r.error.empty() && !r.batches.empty()) value = figure_value(figure->name, r, load_of(run.scenario.load, r.configuration));
+    return {{"name", figure->name}, {"unit", figure->unit}, {"value", value ? json(*value) : json()}};
+}
 
 // The per-batch notes of a configuration as summary.json keeps them.
 std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
@@ -123,6 +134,7 @@ json summary_json(const RunResult& run) {
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
         c["document_below_physical_floor"] = document_below_floor(r.configuration, load_of(s.load, r.configuration), run.cores);
         c["open_loop"] = r.open_loop.empty() ? json() : open_loop_json(open_loop_summary(r));
+        c["guessed_figure"] = guessed_figure_json(run, r);
         configurations.push_back(std::move(c));
     }
     top["configurations"] = std::move(configurations);
