@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <random>
 #include <regex>
 
 #include <httplib.h>
@@ -217,14 +218,8 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     close(to_lab[0]);
     close(from_lab[1]);
     FILE* said = fdopen(from_lab[0], "r");
-    std::string text, url;
-    char line[1024];
-    while (url.empty() && std::fgets(line, sizeof line, said)) {
-        text += line;
-        std::smatch m;
-        std::string l = line;
-        if (std::regex_search(l, m, std::regex("guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess"))) url = m[1];
-    }
+    std::string text;
+    const std::string url = test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
     INFO(text);
     REQUIRE_FALSE(url.empty());
     httplib::Client room("127.0.0.1", std::stoi(url));
@@ -239,7 +234,7 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     CHECK(room.Post("/guess", R"({"guesses": ["<img>", ""]})", "application/json")->status == 400);
     CHECK(write(to_lab[1], "\n", 1) == 1);  // Enter: the run starts
     close(to_lab[1]);
-    while (std::fgets(line, sizeof line, said)) text += line;
+    test::read_until(said, "(?!)", text);  // (to its end)
     fclose(said);
     int status = 0;
     waitpid(lab, &status, 0);
@@ -251,4 +246,30 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     CHECK(summary["configurations"][1]["room_guesses"] == json::array({0.2}));
     CHECK(test::read_file(run_folder(out.path, "blocking-async") / "report.html").find("the room: 2 guesses from 0.020 s to 0.500 s") !=
           std::string::npos);
+}
+
+// What a room may send is anything: random bytes and near-misses never crash the box, always get
+// a JSON answer, and are never taken unless every guess in them is one.
+TEST_CASE("the room's box answers any bytes with JSON and takes only real guesses", "[unit]") {
+    lab::GuessBox box({"t", "q", "ms", {"a", "b"}});
+    std::mt19937 random(27);
+    const std::string pieces[] = {"{", "}", "[", "]", "\"guesses\"", ":", ",", "\"", "1", "-", "e", "9", ".", " ms", " s", "\\u0000",
+                                  "\xff", "null", "true", "\"1e308 s\"", "\"\"", "\"0x1p3\""};
+    std::size_t taken = 0;
+    for (int i = 0; i < 20'000; ++i) {
+        std::string body;
+        if (i % 2 == 0) {
+            for (int k = std::uniform_int_distribution<int>(0, 40)(random); k > 0; --k) body += static_cast<char>(random() & 0xff);
+        } else {
+            for (int k = std::uniform_int_distribution<int>(1, 14)(random); k > 0; --k)
+                body += pieces[std::uniform_int_distribution<std::size_t>(0, std::size(pieces) - 1)(random)];
+        }
+        auto reply = box.take(body);
+        json said = json::parse(reply.json);  // throws, and fails the test, if not JSON
+        CHECK((reply.status == 200) == said["ok"].get<bool>());
+        if (reply.status == 200) ++taken;
+    }
+    CHECK(box.count() == taken);
+    for (const auto& guesses : box.by_configuration())
+        for (double g : guesses) CHECK((g >= 0 && g <= lab::largest_guess));
 }

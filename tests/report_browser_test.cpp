@@ -71,14 +71,7 @@ std::string live_page_of(const std::string& args, const std::filesystem::path& o
     std::string command = std::string(LAB_BINARY) + " " + args + " --live --live-wait 60 --quiet --out " + out.string() + " 2>&1";
     FILE* lab = popen(command.c_str(), "r");
     REQUIRE(lab);
-    std::string url;
-    char line[1024];
-    while (url.empty() && std::fgets(line, sizeof line, lab)) {
-        said += line;
-        std::smatch m;
-        std::string text = line;
-        if (std::regex_search(text, m, std::regex("live view: (http://127\\.0\\.0\\.1:[0-9]+/)"))) url = m[1];
-    }
+    std::string url = test::read_until(lab, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
     INFO(said);
     REQUIRE_FALSE(url.empty());
     std::string dom;
@@ -93,7 +86,7 @@ std::string live_page_of(const std::string& args, const std::filesystem::path& o
         while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
         pclose(chromium);
     }
-    while (std::fgets(line, sizeof line, lab)) said += line;
+    test::read_until(lab, "(?!)", said);  // (to its end)
     status = pclose(lab);
     return dom;
 }

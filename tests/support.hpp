@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <string>
 
 #include <sys/wait.h>
@@ -46,6 +47,20 @@ inline Outcome run_lab(const std::string& args) {
     int status = pclose(pipe);
     o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return o;
+}
+
+// Reads `from` line by line into `said` until a line matches `pattern`: its first group, or ""
+// if the output ended first (e.g. the URL a command prints before it waits).
+inline std::string read_until(FILE* from, const std::string& pattern, std::string& said) {
+    const std::regex wanted(pattern);
+    char line[1024];
+    while (std::fgets(line, sizeof line, from)) {
+        said += line;
+        std::smatch m;
+        const std::string text = line;
+        if (std::regex_search(text, m, wanted)) return m[1];
+    }
+    return "";
 }
 
 // The longest line of `text`, in characters as a terminal shows them (UTF-8 code points).
