@@ -229,6 +229,16 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
         CHECK(attribute(body, "data-guess-bars-at-first-answer") == guessed);
         CHECK(attribute(body, "data-guess-bars") == guessed);
         CHECK(body.find("your guess, before the run") != std::string::npos);  // its legend
+        // And its report.html charts the guesses beside the measured bars, with a legend entry.
+        std::filesystem::path report;
+        for (const auto& scenario : std::filesystem::directory_iterator(out.path))
+            if (scenario.is_directory() && scenario.path().filename() != "profile")
+                for (const auto& folder : std::filesystem::directory_iterator(scenario.path())) report = folder.path() / "report.html";
+        std::string page = rendered_dom(report, out.path / "profile-report");
+        std::string page_body = page.substr(std::min(page.size(), page.find("<body")));
+        CHECK(attribute(page_body, "data-unlegended-colours") == "0");
+        CHECK(page.find("class=\"bar figure guess\"") != std::string::npos);
+        CHECK(page.find(">your guess</span>") != std::string::npos);
         if (!makespan) {  // the panel: each row's measured bar once the run had it
             std::size_t measured = 0;
             for (std::size_t at = body.find("class=\"measured\""); at != std::string::npos; at = body.find("class=\"measured\"", at + 1)) ++measured;

@@ -5,6 +5,8 @@
 #include "lab/figures/figure_value.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
+#include "lab/report/predictions.hpp"
+#include "lab/run/figure_catalogue.hpp"
 #include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"
 
@@ -110,6 +112,32 @@ FigureBars per_worker_bars(const RunResult& run) {
     return f;
 }
 
+// `lab run --predict`: the class's guesses as one more series, where the bars show the guessed
+// figure in a unit it converts to (a makespan, the bystander's median, PSS, a queued answer).
+void with_guesses(FigureBars& f, const RunResult& run) {
+    if (!has_guesses(run)) return;
+    const FigureInfo* guessed = find_figure(guessed_figure_of(run));
+    if (!guessed) return;
+    const double scale = guessed->unit == f.unit ? 1 : guessed->unit == "ms" && f.unit == "s" ? 0.001 : 0;
+    if (scale == 0) return;  // (per worker: counts, against a guessed share)
+    f.guess_series = static_cast<int>(f.series.size());
+    f.series.push_back("your guess");
+    for (std::size_t k = 0; k < f.groups.size(); ++k) {
+        const auto& guess = run.configurations[k].configuration.guess;
+        f.groups[k].values.push_back(guess && f.groups[k].note.empty() ? std::optional(*guess * scale) : std::nullopt);
+    }
+}
+
+FigureBars bars_of(const RunResult& run, KeyFigure figure) {
+    switch (figure) {
+        case KeyFigure::bystander_latency: return bystander_bars(run);
+        case KeyFigure::peak_memory: return memory_bars(run);
+        case KeyFigure::per_worker: return per_worker_bars(run);
+        case KeyFigure::answer_vs_done: return answer_vs_done_bars(run);
+        default: return makespan_bars(run);
+    }
+}
+
 }  // namespace
 
 double FigureBars::most() const {
@@ -131,13 +159,9 @@ std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
 }
 
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
-    switch (figure) {
-        case KeyFigure::bystander_latency: return bystander_bars(run);
-        case KeyFigure::peak_memory: return memory_bars(run);
-        case KeyFigure::per_worker: return per_worker_bars(run);
-        case KeyFigure::answer_vs_done: return answer_vs_done_bars(run);
-        default: return makespan_bars(run);
-    }
+    FigureBars bars = bars_of(run, figure);
+    with_guesses(bars, run);
+    return bars;
 }
 
 std::vector<LatencyTrace> latency_over_time(const RunResult& run) {

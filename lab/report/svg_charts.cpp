@@ -21,6 +21,7 @@ constexpr const char* answered_colour = "#111111";  // a queued job's 202: a thi
 const char* worker_palette[] = {"#c0392b", "#1e8449", "#8e44ad", "#d35400", "#117a65", "#7d6608", "#2e4053", "#b7950b"};
 const char* series_palette[] = {"#1f5fa8", "#c0392b", "#7f8c8d", "#e0a800"};
 const char* makespan_palette[] = {"#1f5fa8", "#7f8c8d", "#e0a800"};  // measured, model, document
+constexpr const char* guess_colour = "#f5cba7", *guess_outline = "#a04000";  // the class's guess: pale, outlined
 constexpr const char* queue_colour = "#8e44ad";
 constexpr const char* from_due_colour = "#d35400", *from_send_colour = "#1f5fa8", *stall_colour = "#f7dc6f";
 
@@ -69,8 +70,10 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
         for (std::size_t i = 0; i < g.values.size(); ++i) {
             if (!g.values[i]) continue;
             double w = most > 0 ? *g.values[i] / most * room : 0;
-            out << "<rect class=\"bar figure\" x=\"" << left << "\" y=\"" << y << "\" width=\"" << std::max(w, 1.0)
-                << "\" height=\"" << bar_height << "\" fill=\"" << colours[i] << "\"><title>" << escape(f.series[i]) << "</title></rect>"
+            const bool guess = static_cast<int>(i) == f.guess_series;
+            out << "<rect class=\"bar figure" << (guess ? " guess" : "") << "\" x=\"" << left << "\" y=\"" << y << "\" width=\""
+                << std::max(w, 1.0) << "\" height=\"" << bar_height << "\" fill=\"" << colours[i] << "\""
+                << (guess ? std::string(" stroke=\"") + guess_outline + "\" stroke-dasharray=\"5 3\" stroke-width=\"2\"" : "") << "><title>" << escape(f.series[i]) << "</title></rect>"
                 << "<text x=\"" << left + std::max(w, 1.0) + 6 << "\" y=\"" << y + 14 << "\" class=\"value\">"
                 << fixed(*g.values[i], f.digits) << (f.unit.empty() ? "" : " ") << escape(f.unit) << "</text>\n";
             y += step;
@@ -83,7 +86,8 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
 std::vector<std::string> colours_for(const FigureBars& f, KeyFigure figure) {
     std::vector<std::string> colours;
     for (std::size_t i = 0; i < f.series.size(); ++i)
-        colours.push_back(figure == KeyFigure::per_worker ? worker_colour(i)
+        colours.push_back(static_cast<int>(i) == f.guess_series ? guess_colour
+                          : figure == KeyFigure::per_worker ? worker_colour(i)
                           : figure == KeyFigure::makespan ? makespan_palette[i % std::size(makespan_palette)]
                                                           : series_palette[i % std::size(series_palette)]);
     return colours;
