@@ -22,7 +22,8 @@ bool is_close(double guess, double measured, const std::string& unit) {
 // "10.0× the guess, 0.904 s more" when the run was above the guess; "the guess was 4.9× the
 // run, 0.079 s over" when below.
 std::string distance(const RunResult& run, double guess, double measured) {
-    const std::string diff = guess_value_text(run, std::abs(measured - guess));
+    const double gap = std::abs(measured - guess);  // (a share's gap is in points: "65 % more" would read as relative)
+    const std::string diff = guessed_info(run).unit == "%" ? fixed(gap, 0) + " points" : guess_value_text(run, gap);
     if (measured >= guess) return (guess > 0 ? fixed(measured / guess, 1) + "× the guess, " : "") + diff + " more";
     return (measured > 0 ? "the guess was " + fixed(guess / measured, 1) + "× the run, " : "the guess was ") + diff + " over";
 }
