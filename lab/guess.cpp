@@ -12,9 +12,9 @@ std::string_view trimmed(std::string_view s) {
     return s;
 }
 
-// What one `written` unit is in the figure's `unit` (1000 for "s" written as a ms figure), or
-// nullopt when they measure different things.
-std::optional<double> factor(std::string_view written, std::string_view unit) {
+}  // namespace
+
+std::optional<double> unit_factor(std::string_view written, std::string_view unit) {
     if (written.empty() || written == unit || (unit == "" && written == "requests")) return 1.0;
     if (unit == "s" && written == "ms") return 0.001;
     if (unit == "ms" && written == "s") return 1000.0;
@@ -22,6 +22,8 @@ std::optional<double> factor(std::string_view written, std::string_view unit) {
     if (unit == "MiB" && written == "GiB") return 1024.0;
     return std::nullopt;
 }
+
+namespace {
 
 std::string in_words(std::string_view unit) {
     if (unit == "s" || unit == "ms") return "a time in " + std::string(unit);
@@ -41,14 +43,15 @@ ReadGuess read_guess(std::string_view text, std::string_view unit) {
     quoted.append(text.substr(0, 40)).push_back('\'');
     if (ec != std::errc() || end == text.data()) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
     std::string_view written = trimmed(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
-    auto scale = factor(written, unit);
+    auto scale = unit_factor(written, unit);
     if (!scale)
         return {std::nullopt, quoted + ": this guess is " + in_words(unit) + ", and " + std::string(written.size() > 12 ? "that" : written) +
                                   " is not (write e.g. " + guess_example(unit) + ")"};
     value *= *scale;
     if (!std::isfinite(value)) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
     if (value < 0) return {std::nullopt, quoted + " is negative: nothing the lab measures is"};
-    if (value > largest_guess) return {std::nullopt, quoted + " is too large (at most 1000000 " + std::string(unit) + ")"};
+    if (unit == "%" && value > 100) return {std::nullopt, quoted + " is more than the whole: a share is at most 100 %"};
+    if (value > largest_guess) return {std::nullopt, quoted + " is too large (at most " + std::to_string(static_cast<long>(largest_guess)) + " " + std::string(unit) + ")"};
     return {value, ""};
 }
 
@@ -65,8 +68,9 @@ ReadGuesses read_guesses(std::string_view list, std::string_view unit, std::size
         start = comma + 1;
     }
     if (out.error.empty() && out.values.size() != expected)
-        out.error = std::to_string(out.values.size()) + " guesses for " + std::to_string(expected) +
-                    " configurations: give one per configuration, in order, an empty place for none (e.g. 1.0,,0.2)";
+        out.error = std::to_string(out.values.size()) + (out.values.size() == 1 ? " guess for " : " guesses for ") + std::to_string(expected) +
+                    (expected == 1 ? " configuration" : " configurations") +
+                    ": give one per configuration, in order, an empty place for none (e.g. 1.0,,0.2)";
     return out;
 }
 

@@ -29,6 +29,10 @@ struct ReadGuesses {
 // another length than `expected` is refused, saying how many it needs.
 ReadGuesses read_guesses(std::string_view list, std::string_view unit, std::size_t expected);
 
+// What one `written` unit is in `unit` (0.001 for ms in a figure of s), or nullopt when they
+// measure different things; the same unit, or none written, is 1.
+std::optional<double> unit_factor(std::string_view written, std::string_view unit);
+
 // "e.g. 1.5": an example of a guess in the unit, for a prompt.
 std::string guess_example(std::string_view unit);
 

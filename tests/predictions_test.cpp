@@ -16,10 +16,12 @@
 #include "lab/guess.hpp"
 #include "lab/live/guess_box.hpp"
 #include "lab/report/html_report.hpp"
+#include "lab/report/key_figure.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
+#include "lab/run/runner.hpp"
 #include "made_up_run.hpp"
 #include "support.hpp"
 
@@ -62,11 +64,14 @@ TEST_CASE("a guess is read with its unit, and anything else is refused with the 
     }
     CHECK(lab::read_guess("-1", "s").error.find("negative") != std::string::npos);
     CHECK(lab::read_guess("5 MiB", "s").error.find("a time in s") != std::string::npos);
+    CHECK(lab::read_guess("150", "%").error.find("at most 100 %") != std::string::npos);
+    CHECK(*lab::read_guess("100 %", "%").value == 100);
 
     auto list = lab::read_guesses("1.0,,0.1", "s", 3);
     CHECK(list.error.empty());
     CHECK(list.values == std::vector<std::optional<double>>{1.0, std::nullopt, 0.1});
     CHECK(lab::read_guesses("1,2,3", "s", 2).error.find("3 guesses for 2 configurations") != std::string::npos);
+    CHECK(lab::read_guesses("1,2", "s", 1).error.find("2 guesses for 1 configuration:") != std::string::npos);
     CHECK(lab::read_guesses("1,x", "s", 2).error.find("guess 2") == 0);
 }
 
@@ -148,9 +153,10 @@ TEST_CASE("the room's box takes guesses as the terminal does, at most 200, and n
     CHECK(box.take(R"({"guesses": ["1", "1"]})").status == 409);  // the 201st
     CHECK(box.count() == lab::most_room_guesses);
     lab::GuessBox closed({"t", "q", "s", {"a"}});
+    CHECK(json::parse(closed.form().json)["labels"] == json::array({"a"}));
     closed.close();
     CHECK(closed.take(R"({"guesses": ["1"]})").status == 409);
-    CHECK(json::parse(closed.form_json())["labels"] == json::array({"a"}));
+    CHECK(closed.form().status == 409);  // a latecomer is told before filling anything in
 }
 
 // The issue's own demonstration: both guesses beside the measured 1.0 / 0.1 s, and the blocked
@@ -185,6 +191,15 @@ TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the termi
         CHECK(o.output.find("measured") == std::string::npos);  // nothing ran
     }
     CHECK(test::run_lab("run sweep --predict 1").exit_code == 2);
+    {  // input that ends before Enter: the room's form closes at once, and the run says it has no guesses
+        test::ScratchDir out;
+        auto o = test::run_lab("run blocking-async --predict-page --live-wait 0 --delay 20 --repeat 1 --quiet --out " + out.path.string() +
+                               " < /dev/null");
+        INFO(o.output);
+        CHECK(o.exit_code == 0);
+        CHECK(o.output.find("the input ended before Enter, so the form closed at once") != std::string::npos);
+        CHECK(o.output.find("no guesses were given; the run goes on without them") != std::string::npos);
+    }
 
     test::ScratchDir out;
     auto typed = out.write("typed", "abc\n-3\n20 ms\n\n");
@@ -272,4 +287,35 @@ TEST_CASE("the room's box answers any bytes with JSON and takes only real guesse
     CHECK(box.count() == taken);
     for (const auto& guesses : box.by_configuration())
         for (double g : guesses) CHECK((g >= 0 && g <= lab::largest_guess));
+}
+
+// The guesses are drawn on the key figure's own chart only, and a wild one does not squash it.
+TEST_CASE("guesses are charted beside the key figure alone, and a wild guess stops the scale at four times the rest", "[unit]") {
+    lab::Scenario s = lab::apply(lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/head-of-line.toml"), {});
+    s.configurations[0].guess = 100.0;  // ms of the bystander's median
+    s.configurations[1].guess = 1.0;
+    lab::RunResult run = test::made_up_run(s);
+    std::string page = lab::html_report(run);
+    std::size_t drawn = 0;
+    for (auto at = page.find("class=\"bar figure guess\""); at != std::string::npos; at = page.find("class=\"bar figure guess\"", at + 1)) ++drawn;
+    CHECK(drawn == 2);  // the bystander's chart, not the makespans' comparison below it
+
+    lab::FigureBars bars = lab::key_figure_bars(run, s.key_figure);
+    REQUIRE(bars.guess_series >= 0);
+    double measured = 0;
+    for (const auto& g : bars.groups)
+        for (std::size_t i = 0; i < g.values.size(); ++i)
+            if (g.values[i] && static_cast<int>(i) != bars.guess_series) measured = std::max(measured, *g.values[i]);
+    run.configurations[0].configuration.guess = measured * 1000;  // a typo
+    CHECK(lab::key_figure_bars(run, s.key_figure).most() == Approx(4 * measured));
+}
+
+TEST_CASE("a FastAPI twin gets no guess and no words for one: the class guessed the lesson's rows", "[unit]") {
+    lab::Scenario s = lab::apply(lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/cpu-bound.toml"), {});
+    for (auto& c : s.configurations) c.guess = 1.0;
+    for (const lab::Configuration& c : lab::with_fastapi(s, false).configurations) {
+        INFO(c.label);
+        CHECK(c.guess.has_value() == (c.server == lab::Server::lab));
+        if (c.server == lab::Server::fastapi) CHECK(c.if_guessed_low.empty());
+    }
 }

@@ -224,7 +224,7 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
         std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
         CHECK(attribute(body, "data-done") == "yes");
         const bool makespan = std::string(run).find("blocking-async") != std::string::npos;
-        const std::string guessed = makespan ? "2" : "2";  // (head-of-line's third row has no guess)
+        const std::string guessed = "2";  // (blocking-async's two rows; head-of-line's first two, its third has none)
         CHECK(attribute(body, "data-guess-bars-before-run") == guessed);
         CHECK(attribute(body, "data-guess-bars-at-first-answer") == guessed);
         CHECK(attribute(body, "data-guess-bars") == guessed);

@@ -15,24 +15,23 @@ namespace {
 
 const FigureInfo& guessed(const Scenario& s) { return *find_figure(guessed_figure(s.key_figure)); }
 
-// "how long all N requests took (median of the batches), in s": the figure, as asked.
-std::string question(const Scenario& s) {
-    const FigureInfo& f = guessed(s);
-    return guessed_what(s) + (f.unit.empty() ? "" : ", in " + f.unit);
-}
-
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).
 void set_the_scene(const Scenario& s, std::ostream& out) {
     out << s.title << '\n' << load_line(RunResult{s, {}}) << '\n'
-        << "Predict first: for each configuration, " << question(s) << " (e.g. " << guess_example(guessed(s).unit)
+        << "Predict first, for each configuration: " << guess_question(s) << " (e.g. " << guess_example(guessed(s).unit)
         << "; an empty line: no guess).\n";
 }
 
 }  // namespace
 
+std::string guess_question(const Scenario& s) {
+    const FigureInfo& f = guessed(s);
+    return guessed_what(s) + (f.unit.empty() ? "" : ", in " + f.unit);
+}
+
 bool guessable(const Scenario& s, std::string& why) {
-    if (s.sweep) why = "--predict: a sweep has a curve per configuration, not one number to guess; predict one of its points as a lesson";
+    if (s.sweep) why = "--predict: a sweep draws a curve per configuration, not one number to guess; give its option one value to predict";
     else if (guessed_figure(s.key_figure).empty() || !find_figure(guessed_figure(s.key_figure)))
         why = "--predict: " + s.name + "'s key figure (" + to_string(s.key_figure) + ") is not one number to guess";
     return why.empty();
@@ -42,7 +41,7 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
     if (!guessable(s, why)) return false;
     ReadGuesses read = read_guesses(list, guessed(s).unit, s.configurations.size());
     if (!read.error.empty()) {
-        why = "--predict " + list.substr(0, 60) + ": " + read.error + " (" + question(s) + ")";
+        why = "--predict " + list.substr(0, 60) + ": " + read.error + " (" + guess_question(s) + ")";
         return false;
     }
     for (std::size_t k = 0; k < s.configurations.size(); ++k) s.configurations[k].guess = read.values[k];
@@ -77,7 +76,7 @@ void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostre
     out << "guesses: " << hub.open_guesses(std::move(form)) << "  (the room opens it and guesses; press Enter to start the run)\n"
         << std::flush;
     std::string line;
-    std::getline(in, line);
+    if (!std::getline(in, line)) out << "lab: notice: the input ended before Enter, so the form closed at once\n";
     auto room = hub.close_guesses();
     out << "guesses: " << hub.guesses_so_far() << " sent; the run starts\n";
     for (std::size_t k = 0; k < s.configurations.size() && k < room.size(); ++k) s.configurations[k].room_guesses = room[k];

@@ -14,12 +14,14 @@ namespace lab {
 
 // Whether the lesson has one number to guess per configuration; if not, `why` says so.
 bool guessable(const Scenario& s, std::string& why);
+// What is asked: "how long all 10 requests took (median of the batches), in s".
+std::string guess_question(const Scenario& s);
 // --predict LIST: false, with `why`, when a guess is not one or the list has the wrong length.
 bool take_guesses(Scenario& s, const std::string& list, std::string& why);
 // --predict alone: the question, then each configuration in turn, read from `in` (to its end).
 void ask_guesses(Scenario& s, std::istream& in, std::ostream& out);
 // --predict-page: opens the room's form on the hub and takes guesses until a line (Enter) or the
-// end of `in`; then each configuration gets the room's guesses.
+// end of `in` (said: the form was open for no time); then each configuration gets the room's guesses.
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out);
 
 }  // namespace lab

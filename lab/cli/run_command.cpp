@@ -76,6 +76,8 @@ int with_predictions(Scenario& s, RunOptions& o) {
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
     if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
+    if (std::none_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.guess || !c.room_guesses.empty(); }))
+        std::cerr << "lab: notice: no guesses were given; the run goes on without them\n";
     return exit_ok;
 }
 
@@ -97,7 +99,7 @@ Action define_run(CLI::App& app) {
                                             "in order (1.0,0.1; an empty place for none); shown beside the run")
         ->expected(0, 1);
     app.add_flag("--predict-page", o->predict_page, "Also take the room's guesses on the live view's /guess form "
-                                                    "(turns on --live); Enter starts the run");
+                                                    "(turns on --live; --live-host 0.0.0.0 lets other machines in); Enter starts the run");
     o->output.declare(app);
     return [o] {
         auto scenario = find_scenario(o->name);

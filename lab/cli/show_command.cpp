@@ -9,7 +9,6 @@
 #include "lab/cli/guesses_asked.hpp"
 #include "lab/guess.hpp"
 #include "lab/report/claims.hpp"
-#include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/sweep_curves.hpp"
 #include "lab/run/exercises.hpp"
@@ -38,7 +37,7 @@ namespace {
 // `lab show LESSON --sheet`: the lesson's prediction sheet in Markdown, for a handout: what is
 // sent, the figure to guess with its unit, and an empty box per configuration; nothing the run
 // would answer (no model, no text).
-int print_prediction_sheet(const Scenario& s) {
+int print_prediction_sheet(const Scenario& s, const std::string& given) {
     std::string why;
     if (!guessable(s, why)) {
         std::cerr << "lab show: " << why.substr(why.find(": ") + 2) << '\n';
@@ -46,14 +45,18 @@ int print_prediction_sheet(const Scenario& s) {
     }
     const FigureInfo* figure = find_figure(guessed_figure(s.key_figure));
     std::cout << "### Predict: " << s.title << "\n\n" << load_line(RunResult{s, {}}) << "\n\nFor each configuration, guess "
-              << guessed_what(s) << (figure->unit.empty() ? "" : ", in " + figure->unit) << " (e.g. " << guess_example(figure->unit)
-              << ").\n\n| | configuration | your guess" << (figure->unit.empty() ? "" : " (" + figure->unit + ")") << " |\n|---|---|---|\n";
+              << guess_question(s) << " (e.g. " << guess_example(figure->unit) << ").\n\n| | configuration | your guess"
+              << (figure->unit.empty() ? "" : " (" + figure->unit + ")") << " |\n|---|---|---|\n";
     std::string places;
-    for (const Configuration& c : s.configurations) {
-        std::cout << "| " << c.number << " | " << c.label << " | |\n";
-        places += c.number == 1 ? "G1" : ",G" + std::to_string(c.number);
+    for (std::size_t k = 0; k < s.configurations.size(); ++k) {
+        std::string label = s.configurations[k].label;
+        for (auto at = label.find('|'); at != std::string::npos; at = label.find('|', at + 2)) label.insert(at, 1, '\\');  // (a cell's own |)
+        std::cout << "| " << k + 1 << " | " << label << " | |\n";
+        places += k == 0 ? "G" : ",G";
+        places += std::to_string(k + 1);
     }
-    std::cout << "\nThen `lab run " << s.name << " --predict " << places << "` sets each guess beside what the run measures.\n";
+    std::cout << "\nThen `lab run " << given << " --predict " << places
+              << "`, with the options this sheet was made with, sets each guess beside what the run measures.\n";
     return exit_ok;
 }
 
@@ -75,7 +78,7 @@ Action define_show(CLI::App& app) {
             std::cerr << "lab: " << e.what() << '\n';
             return exit_usage;
         }
-        if (*sheet) return print_prediction_sheet(*s);
+        if (*sheet) return print_prediction_sheet(*s, *name);
         RunResult nothing_yet{*s, {}, cores()};  // what would be sent, before anything is measured
         std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\nruns for: about " << fixed(estimated_seconds(*s), 0)
                   << " s here (each batch and warm-up by its model, and starting each server)\n\n"
@@ -102,8 +105,9 @@ Action define_show(CLI::App& app) {
                 std::cout << ": " << e.claim << '\n';
             }
         }
-        std::cout << "\npredict first: lab run " << s->name << " --predict (asked here), or --predict G1,G2,... (lab show " << s->name
-                  << " --sheet prints a sheet for a handout)\n";
+        if (std::string why; guessable(*s, why))
+            std::cout << "\npredict first: lab run " << s->name << " --predict (the guesses asked on the terminal), or --predict G1,G2,...; "
+                      << "lab show " << s->name << " --sheet prints a sheet for a handout\n";
         std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, --out, --format, --quiet, --wide, --live\n"
                      "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, and the curves\n";
         // Where the student's own code comes in: their app as one more row, and the exercises on this lesson.

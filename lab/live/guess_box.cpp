@@ -36,10 +36,12 @@ GuessBox::Reply GuessBox::take(std::string_view body) {
     return said(200, "Thank you: " + std::to_string(sent_.size()) + " sent so far. Watch the projector.", sent_.size());
 }
 
-std::string GuessBox::form_json() const {
-    return json{{"title", form_.title}, {"question", form_.question}, {"unit", form_.unit}, {"example", guess_example(form_.unit)},
-                {"labels", form_.labels}}
-        .dump(-1, ' ', false, json::error_handler_t::replace);
+GuessBox::Reply GuessBox::form() const {
+    std::lock_guard lock(m_);
+    if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
+    return {200, json{{"ok", true}, {"title", form_.title}, {"question", form_.question}, {"unit", form_.unit},
+                      {"example", guess_example(form_.unit)}, {"labels", form_.labels}}
+                     .dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 void GuessBox::close() {

@@ -31,7 +31,8 @@ public:
     };
     // POST /guess with {"guesses": ["0.1", "", ...]}: one text per configuration, blank for none.
     Reply take(std::string_view body);
-    std::string form_json() const;  // GET /guess/form
+    // GET /guess/form: the form's words, or (409) that the run has started.
+    Reply form() const;
     void close();                   // the run starts: later sendings are refused
     std::size_t count() const;
     // Each configuration's guesses, in the order they came (blank ones left out).

@@ -153,9 +153,11 @@ struct LiveHub::Impl {
             GuessBox::Reply r = box->take(req.body());
             return reply(static_cast<http::status>(r.status), "application/json", r.json);
         }
-        if (target == "/guess/form")
-            return box ? reply(http::status::ok, "application/json", box->form_json())
-                       : reply(http::status::not_found, "application/json", R"({"ok":false})");
+        if (target == "/guess/form") {
+            if (!box) return reply(http::status::not_found, "application/json", R"({"ok":false,"message":"no guesses are being taken now"})");
+            GuessBox::Reply r = box->form();
+            return reply(static_cast<http::status>(r.status), "application/json", r.json);
+        }
         if (target == "/guess") return reply(http::status::ok, "text/html; charset=utf-8", std::string(guess_page()));
         bool page = target == "/" || target.starts_with("/?") || target == "/index.html";
         return page ? reply(http::status::ok, "text/html; charset=utf-8", std::string(live_page()))

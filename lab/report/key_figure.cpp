@@ -4,6 +4,7 @@
 
 #include "lab/figures/figure_value.hpp"
 #include "lab/layout.hpp"
+#include "lab/guess.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/run/figure_catalogue.hpp"
@@ -118,13 +119,13 @@ void with_guesses(FigureBars& f, const RunResult& run) {
     if (!has_guesses(run)) return;
     const FigureInfo* guessed = find_figure(guessed_figure_of(run));
     if (!guessed) return;
-    const double scale = guessed->unit == f.unit ? 1 : guessed->unit == "ms" && f.unit == "s" ? 0.001 : 0;
-    if (scale == 0) return;  // (per worker: counts, against a guessed share)
+    const std::optional<double> scale = unit_factor(guessed->unit, f.unit);
+    if (!scale) return;  // (per worker: counts, against a guessed share)
     f.guess_series = static_cast<int>(f.series.size());
     f.series.push_back("your guess");
     for (std::size_t k = 0; k < f.groups.size(); ++k) {
         const auto& guess = run.configurations[k].configuration.guess;
-        f.groups[k].values.push_back(guess && f.groups[k].note.empty() ? std::optional(*guess * scale) : std::nullopt);
+        f.groups[k].values.push_back(guess && f.groups[k].note.empty() ? std::optional(*guess * *scale) : std::nullopt);
     }
 }
 
@@ -141,11 +142,15 @@ FigureBars bars_of(const RunResult& run, KeyFigure figure) {
 }  // namespace
 
 double FigureBars::most() const {
-    double m = 0;
+    double m = 0, guessed = 0;  // the longest measured bar, and the longest guess
     for (const auto& g : groups)
-        for (const auto& v : g.values)
-            if (v) m = std::max(m, *v);
-    return m;
+        for (std::size_t i = 0; i < g.values.size(); ++i) {
+            double& longest = static_cast<int>(i) == guess_series ? guessed : m;
+            if (g.values[i]) longest = std::max(longest, *g.values[i]);
+        }
+    // A guess far past every measured bar (a typo, a guess in the wrong unit) stops the scale at
+    // four times their longest: its bar runs to the end, its value says how far it went.
+    return m > 0 ? std::max(m, std::min(guessed, 4 * m)) : guessed;
 }
 
 std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
@@ -160,7 +165,7 @@ std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
 
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
     FigureBars bars = bars_of(run, figure);
-    with_guesses(bars, run);
+    if (figure == run.scenario.key_figure) with_guesses(bars, run);  // (not on another figure's chart, e.g. the comparison)
     return bars;
 }
 

@@ -24,7 +24,7 @@ struct FigureBars {
     std::vector<std::string> series;  // the legend: one colour each
     std::vector<FigureGroup> groups;
     int guess_series = -1;            // `lab run --predict`: the series of the class's guesses (drawn outlined)
-    double most() const;              // the scale's end: the largest value
+    double most() const;              // the scale's end: the largest value (a guess: at most 4× the largest measured)
 };
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure);  // any but latency-over-time
 

@@ -15,10 +15,6 @@ const FigureInfo& guessed_info(const RunResult& run) {
     return info ? *info : none;
 }
 
-bool is_close(double guess, double measured, const std::string& unit) {
-    return std::abs(guess - measured) <= std::max(close_fraction * measured, close_enough(unit));
-}
-
 // "10.0× the guess, 0.904 s more" when the run was above the guess; "the guess was 4.9× the
 // run, 0.079 s over" when below.
 std::string distance(const RunResult& run, double guess, double measured) {
@@ -30,10 +26,13 @@ std::string distance(const RunResult& run, double guess, double measured) {
 
 // The idea the gap points to: the lesson's words for a guess below (above) the measured value,
 // else what the model says, which is where a guess of the makespan can be worked out from.
-std::string idea_of(const Configuration& c, const ConfigurationResult& r, bool guessed_low) {
+std::string idea_of(const RunResult& run, const ConfigurationResult& r, bool guessed_low) {
+    const Configuration& c = r.configuration;
     const std::string& said = guessed_low ? c.if_guessed_low : c.if_guessed_high;
     if (!said.empty()) return said;
-    if (!r.model.formula.empty()) return "The model: " + r.model.formula + " = " + fixed(r.model_s) + " s; the lesson's text says why.";
+    if (!c.lab_written()) return "Your server's own row: its timeline beside the lesson's rows shows where its time went.";
+    if (guessed_figure_of(run) == "measured" && !r.model.formula.empty())
+        return "The model: " + r.model.formula + " = " + fixed(r.model_s) + " s; the lesson's text says why.";
     return "The lesson's text says why.";
 }
 
@@ -57,8 +56,13 @@ double close_enough(const std::string& unit) {
     if (unit == "s") return 0.02;
     if (unit == "ms") return 5;
     if (unit == "MiB") return 2;
-    if (unit == "%") return 5;
+    if (unit == "%") return 10;
     return 1;
+}
+
+bool is_close(double guess, double measured, const std::string& unit) {
+    const double slack = unit == "%" ? close_enough(unit) : std::max(close_fraction * measured, close_enough(unit));
+    return std::abs(guess - measured) <= slack;
 }
 
 bool has_guesses(const RunResult& run) {
@@ -72,7 +76,8 @@ std::string guessed_what(const Scenario& s) {
     const FigureInfo* info = find_figure(guessed_figure(s.key_figure));
     if (!info) return "";
     std::string what = info->what;
-    if (auto n = what.find("all N "); n != std::string::npos) what.replace(n, 6, "all " + std::to_string(s.load.requests) + " ");
+    if (auto n = what.find("all N requests"); n != std::string::npos)
+        what.replace(n, 14, s.load.requests == 1 ? std::string("the request") : "all " + std::to_string(s.load.requests) + " requests");
     return what;
 }
 
@@ -90,7 +95,7 @@ std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
         if (j.guess && j.measured) {
             j.close = is_close(*j.guess, *j.measured, unit);
             j.how_far = j.close ? "close" : distance(run, *j.guess, *j.measured);
-            if (!j.close) j.idea = idea_of(c, r, *j.measured > *j.guess);
+            if (!j.close) j.idea = idea_of(run, r, *j.measured > *j.guess);
         }
         j.room = spread_of(c.room_guesses, j.measured, unit);
         judged.push_back(std::move(j));

@@ -69,7 +69,7 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
         }
         for (std::size_t i = 0; i < g.values.size(); ++i) {
             if (!g.values[i]) continue;
-            double w = most > 0 ? *g.values[i] / most * room : 0;
+            double w = most > 0 ? std::min(*g.values[i] / most, 1.0) * room : 0;  // (a guess far past the rest: to the end)
             const bool guess = static_cast<int>(i) == f.guess_series;
             out << "<rect class=\"bar figure" << (guess ? " guess" : "") << "\" x=\"" << left << "\" y=\"" << y << "\" width=\""
                 << std::max(w, 1.0) << "\" height=\"" << bar_height << "\" fill=\"" << colours[i] << "\""

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "lab/live/guess_box.hpp"  // most_room_guesses
 #include "lab/named.hpp"
 #include "lab/run/figure_catalogue.hpp"
 #include "lab/results/summary_keys.hpp"
@@ -89,7 +90,7 @@ private:
             }
         } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<double>>) {
             // (a room's guesses: at most 200; weights: at most 100)
-            const std::size_t most = std::is_same_v<T, std::vector<double>> ? 200 : 100;
+            const std::size_t most = std::is_same_v<T, std::vector<double>> ? most_room_guesses : 100;
             if (!j.is_array() || j.size() > most) fail(key, fmt::format("must be a list of at most {} numbers, got ", most) + shown(j));
             value.clear();
             for (const json& each : j) {

@@ -75,6 +75,10 @@ Scenario with_fastapi(Scenario s, bool uvloop) {
         twin.label = c.label + suffix;
         if (!c.series.empty()) twin.series = c.series + suffix;
         twin.gil = true;  // CPython's own, for the model
+        twin.guess.reset();  // the class guessed the lesson's rows; the real stack is for comparing, and the
+        twin.room_guesses.clear();  // rows' words for a wrong guess need not hold for it
+        twin.if_guessed_low.clear();
+        twin.if_guessed_high.clear();
         // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
         both.push_back(twin);
     }
