@@ -137,7 +137,7 @@ nlohmann::json live_plan(const Scenario& scenario) {
     double axis = 0;
     bool guessed = false;
     for (const Configuration& c : scenario.configurations) {
-        guessed = guessed || c.guess || !c.room_guesses.empty();
+        guessed = guessed || c.guessed();
         Load own = load_of(scenario.load, c);
         double model_s = c.server == Server::external ? 0 : predicted_makespan_s(model_of(c, own), workload_of(own));
         axis = std::max(axis, model_s);
@@ -148,7 +148,7 @@ nlohmann::json live_plan(const Scenario& scenario) {
     }
     nlohmann::json plan{{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)}, {"drawn", live_drawn_requests},
                         {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
-    if (const FigureInfo* figure = find_figure(guessed_figure(scenario.key_figure)); figure && guessed)
+    if (const FigureInfo* figure = guessed_figure(scenario.key_figure); figure && guessed)
         plan["guessed"] = {{"figure", figure->name}, {"what", guessed_what(scenario)}, {"unit", figure->unit}, {"digits", figure->digits}};
     return plan;
 }

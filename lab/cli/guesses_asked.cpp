@@ -13,7 +13,7 @@
 namespace lab {
 namespace {
 
-const FigureInfo& guessed(const Scenario& s) { return *find_figure(guessed_figure(s.key_figure)); }
+const FigureInfo& guessed(const Scenario& s) { return *guessed_figure(s.key_figure); }  // (after guessable())
 
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).
@@ -32,7 +32,7 @@ std::string guess_question(const Scenario& s) {
 
 bool guessable(const Scenario& s, std::string& why) {
     if (s.sweep) why = "--predict: a sweep draws a curve per configuration, not one number to guess; give its option one value to predict";
-    else if (guessed_figure(s.key_figure).empty() || !find_figure(guessed_figure(s.key_figure)))
+    else if (!guessed_figure(s.key_figure))
         why = "--predict: " + s.name + "'s key figure (" + to_string(s.key_figure) + ") is not one number to guess";
     return why.empty();
 }

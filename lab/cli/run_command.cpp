@@ -76,7 +76,7 @@ int with_predictions(Scenario& s, RunOptions& o) {
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
     if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
-    if (std::none_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.guess || !c.room_guesses.empty(); }))
+    if (std::none_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.guessed(); }))
         std::cerr << "lab: notice: no guesses were given; the run goes on without them\n";
     return exit_ok;
 }

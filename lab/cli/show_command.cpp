@@ -43,7 +43,7 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
         std::cerr << "lab show: " << why.substr(why.find(": ") + 2) << '\n';
         return exit_usage;
     }
-    const FigureInfo* figure = find_figure(guessed_figure(s.key_figure));
+    const FigureInfo* figure = guessed_figure(s.key_figure);
     std::cout << "### Predict: " << s.title << "\n\n" << load_line(RunResult{s, {}}) << "\n\nFor each configuration, guess "
               << guess_question(s) << " (e.g. " << guess_example(figure->unit) << ").\n\n| | configuration | your guess"
               << (figure->unit.empty() ? "" : " (" + figure->unit + ")") << " |\n|---|---|---|\n";

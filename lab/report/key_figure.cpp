@@ -117,7 +117,7 @@ FigureBars per_worker_bars(const RunResult& run) {
 // figure in a unit it converts to (a makespan, the bystander's median, PSS, a queued answer).
 void with_guesses(FigureBars& f, const RunResult& run) {
     if (!has_guesses(run)) return;
-    const FigureInfo* guessed = find_figure(guessed_figure_of(run));
+    const FigureInfo* guessed = guessed_figure(run.scenario.key_figure);
     if (!guessed) return;
     const std::optional<double> scale = unit_factor(guessed->unit, f.unit);
     if (!scale) return;  // (per worker: counts, against a guessed share)

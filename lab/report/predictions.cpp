@@ -9,9 +9,11 @@
 namespace lab {
 namespace {
 
+// The figure the class guessed in this run (never null where a guess was judged: --predict
+// refuses a lesson without one).
 const FigureInfo& guessed_info(const RunResult& run) {
     static const FigureInfo none{"", "", 3, ""};
-    const FigureInfo* info = find_figure(guessed_figure_of(run));
+    const FigureInfo* info = guessed_figure(run.scenario.key_figure);
     return info ? *info : none;
 }
 
@@ -31,7 +33,7 @@ std::string idea_of(const RunResult& run, const ConfigurationResult& r, bool gue
     const std::string& said = guessed_low ? c.if_guessed_low : c.if_guessed_high;
     if (!said.empty()) return said;
     if (!c.lab_written()) return "Your server's own row: its timeline beside the lesson's rows shows where its time went.";
-    if (guessed_figure_of(run) == "measured" && !r.model.formula.empty())
+    if (guessed_info(run).name == "measured" && !r.model.formula.empty())
         return "The model: " + r.model.formula + " = " + fixed(r.model_s) + " s; the lesson's text says why.";
     return "The lesson's text says why.";
 }
@@ -66,14 +68,11 @@ bool is_close(double guess, double measured, const std::string& unit) {
 }
 
 bool has_guesses(const RunResult& run) {
-    return std::any_of(run.configurations.begin(), run.configurations.end(),
-                       [](const auto& r) { return r.configuration.guess || !r.configuration.room_guesses.empty(); });
+    return std::any_of(run.configurations.begin(), run.configurations.end(), [](const auto& r) { return r.configuration.guessed(); });
 }
 
-std::string guessed_figure_of(const RunResult& run) { return guessed_figure(run.scenario.key_figure); }
-
 std::string guessed_what(const Scenario& s) {
-    const FigureInfo* info = find_figure(guessed_figure(s.key_figure));
+    const FigureInfo* info = guessed_figure(s.key_figure);
     if (!info) return "";
     std::string what = info->what;
     if (auto n = what.find("all N requests"); n != std::string::npos)
@@ -81,10 +80,10 @@ std::string guessed_what(const Scenario& s) {
     return what;
 }
 
-std::string guess_value_text(const RunResult& run, double value) { return figure_text(guessed_figure_of(run), value); }
+std::string guess_value_text(const RunResult& run, double value) { return figure_text(guessed_info(run).name, value); }
 
 std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
-    const std::string figure = guessed_figure_of(run);
+    const std::string& figure = guessed_info(run).name;
     const std::string& unit = guessed_info(run).unit;
     std::vector<JudgedGuess> judged;
     for (const auto& r : run.configurations) {

@@ -38,8 +38,6 @@ struct JudgedGuess {
 
 // Whether anyone guessed anything in this run (the class or the room).
 bool has_guesses(const RunResult& run);
-// The guessed figure's name in the catalogue ("measured"), for the run's key figure.
-std::string guessed_figure_of(const RunResult& run);
 // The guessed figure in words, with the lesson's own N: "how long all 10 requests took (median
 // of the batches)"; what the terminal, the room's form and the pages ask and say.
 std::string guessed_what(const Scenario& s);

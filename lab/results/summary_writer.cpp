@@ -44,7 +44,7 @@ struct Writer {
 // The figure a class guesses for this lesson (`lab run --predict`), as this configuration
 // measured it: what an answer key prints beside the prediction sheet. Null: nothing to guess.
 json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
-    const FigureInfo* figure = find_figure(guessed_figure(run.scenario.key_figure));
+    const FigureInfo* figure = guessed_figure(run.scenario.key_figure);
     if (!figure || run.scenario.sweep) return nullptr;
     std::optional<double> value;
     if (r.error.empty() && !r.batches.empty()) value = figure_value(figure->name, r, load_of(run.scenario.load, r.configuration));

@@ -112,6 +112,7 @@ struct Configuration {
     std::optional<double> guess;
     std::vector<double> room_guesses;
     std::string if_guessed_low, if_guessed_high;
+    bool guessed() const { return guess || !room_guesses.empty(); }  // by the class or the room
 };
 
 // A claim the lesson's text makes, as a bound on one figure of one configuration that every run
@@ -145,8 +146,9 @@ std::string to_string(KeyFigure figure);
 std::optional<KeyFigure> key_figure_named(const std::string& name);
 std::vector<std::string> key_figure_names();
 // The figure of the catalogue (lab/run/figure_catalogue.hpp) the class guesses for a key figure:
-// "measured" for the makespan, "probe_p50" for the bystander; empty where it is not one number.
-std::string guessed_figure(KeyFigure figure);
+// "measured" for the makespan, "probe_p50" for the bystander; nullptr where it is not one number.
+struct FigureInfo;
+const FigureInfo* guessed_figure(KeyFigure figure);
 // How many requests a batch of this load sends: N; rate × duration for an open loop; 0 when it
 // sends for a set time (run_for), as many as fit.
 int planned_requests(const Load& load);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "lab/modes/modes.hpp"
+#include "lab/run/figure_catalogue.hpp"
 #include "lab/run/scenario.hpp"
 
 namespace lab {
@@ -54,10 +55,10 @@ std::optional<KeyFigure> key_figure_named(const std::string& name) {
     return std::nullopt;
 }
 
-std::string guessed_figure(KeyFigure figure) {
+const FigureInfo* guessed_figure(KeyFigure figure) {
     for (const auto& k : key_figures)
-        if (k.figure == figure) return k.guessed;
-    return "";
+        if (k.figure == figure) return find_figure(k.guessed);  // ("" finds none)
+    return nullptr;
 }
 
 int planned_requests(const Load& load) {
