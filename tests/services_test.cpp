@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/awake_cpus.hpp"
 #include "lab/drivers/redis.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
@@ -209,4 +210,28 @@ TEST_CASE("A private PostgreSQL is gone however the process that started it ends
 
 TEST_CASE("A private Redis is gone however the process that started it ends", "[services]") {
     killed_owner_leaves_nothing<lab::PrivateRedis>(GENERATE(SIGKILL, SIGTERM, SIGINT));
+}
+
+namespace {
+// How many of this process's descriptors are open on /dev/cpu_dma_latency.
+int latency_requests_open() {
+    int open = 0;
+    for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        if (fs::read_symlink(fd.path(), ec) == "/dev/cpu_dma_latency") ++open;
+    }
+    return open;
+}
+}  // namespace
+
+TEST_CASE("Idle CPUs are kept awake only while asked, where Linux allows it, and nothing is left", "[unit]") {
+    const bool allowed = access("/dev/cpu_dma_latency", W_OK) == 0;  // root, on Linux
+    {
+        lab::AwakeCpus awake;
+        CHECK(awake.held() == allowed);
+        CHECK(latency_requests_open() == (allowed ? 1 : 0));
+        lab::AwakeCpus not_asked{false};  // --let-cpus-sleep
+        CHECK_FALSE(not_asked.held());
+    }
+    CHECK(latency_requests_open() == 0);  // closed with its object: Linux drops the request
 }

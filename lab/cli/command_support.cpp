@@ -107,6 +107,8 @@ void Output::declare(CLI::App& app) {
     one_of<Format>(app.add_option("--format", format, "Output format"))->default_str("table");
     app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
     app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
+    app.add_flag("--let-cpus-sleep", let_cpus_sleep,
+                 "Let idle CPUs sleep deeply while it measures (by default, as root, they are kept awake: wake-ups cost less)");
     CLI::Option* live_flag = app.add_flag("--live", live, "Serve a live view on 127.0.0.1, or --live-host (its URL printed first): each request a bar as it runs");
     app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")->capture_default_str();
     app.add_option("--live-host", live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
@@ -171,6 +173,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     Progress progress(Progress::style_for_stderr(quiet));
     RunSettings settings{this_executable(), &progress, where.database_url.value_or(""), where.downstream_url.value_or(""),
                          where.redis_url.value_or("")};
+    settings.keep_cpus_awake = !let_cpus_sleep;
     if (hub) {
         hub->publish(live_plan(scenario));
         if (!hub->wait_for_viewer(std::chrono::seconds(live_wait_s)))

@@ -72,6 +72,7 @@ struct Output {
     Format format = Format::table;
     bool quiet = false;
     bool wide = false;
+    bool let_cpus_sleep = false;  // --let-cpus-sleep: measure with the machine's deep idle states
     bool live = false;       // --live: a page on 127.0.0.1 (or --live-host) draws the run as it goes
     std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;

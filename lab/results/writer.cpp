@@ -23,12 +23,12 @@ namespace {
 
 std::string blank_if_absent(std::int64_t v) { return v < 0 ? "" : std::to_string(v); }
 
-nlohmann::json machine() {
+nlohmann::json machine(const RunResult& run) {
     utsname u{};
     uname(&u);
     return {{"system", u.sysname}, {"release", u.release}, {"machine", u.machine},
-            {"cores", sysconf(_SC_NPROCESSORS_ONLN)}, {"lab_version", LAB_VERSION},
-            {"compiler", __VERSION__}, {"boost", BOOST_LIB_VERSION}};
+            {"cores", sysconf(_SC_NPROCESSORS_ONLN)}, {"idle_cpus_kept_awake", run.cpus_kept_awake},
+            {"lab_version", LAB_VERSION}, {"compiler", __VERSION__}, {"boost", BOOST_LIB_VERSION}};
 }
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -103,7 +103,7 @@ void clear_abandoned(const fs::path& parent) {
 void write_files(const RunResult& run, const fs::path& folder, const std::string& stamp, const std::vector<RenderedFile>& rendered) {
     nlohmann::json summary = summary_json(run);
     summary["created_utc"] = stamp;
-    summary["machine"] = machine();
+    summary["machine"] = machine(run);
     write_file(folder / "requests.csv", requests_csv(run));
     // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD in its place.)
     write_file(folder / "summary.json", summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");

@@ -23,6 +23,7 @@ struct RunSettings {
     std::string redis_url;      // /cache: this Redis; empty: one of the lab's own
     LiveHub* live = nullptr;    // a live view (--live): told of every batch and request as they go
     std::function<void(const RunResult& so_far)> on_configuration_done = {};  // e.g. the live view's table row
+    bool keep_cpus_awake = true;  // idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
 };
 
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),
