@@ -176,6 +176,21 @@ ReadNote note_read(const Request& req, int client_port, std::int64_t arrived) {
     return {id, read_us};
 }
 
+// Writes an answer as asyncio's transport.write does: at once, as much as the socket takes, and
+// through the loop only for what is left when the socket's buffer is full. Most answers leave
+// whole in the first send, with no trip through the loop's queue. A client that stops reading
+// (say, after pipelining many requests) must not hold the connection forever, though: what is
+// left gets as long to leave as a request gets to arrive, `idle`.
+asio::awaitable<void> write_answer(TimedSocket& stream, Response& res, std::chrono::milliseconds idle, beast::error_code& ec) {
+    http::response_serializer<http::string_body> serializer{res};
+    if (!stream.socket().non_blocking()) stream.socket().non_blocking(true, ec);  // (once: a system call)
+    while (!ec && !serializer.is_done()) http::write_some(stream.socket(), serializer, ec);
+    if (ec != asio::error::would_block) co_return;
+    ec = {};
+    stream.expires_after(idle);
+    co_await http::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+}
+
 // `idle`: how long a connection may take to send a whole request, so that a client that sends
 // half a header and stalls cannot hold a connection (and its memory) forever.
 asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono::milliseconds idle) {
@@ -204,7 +219,7 @@ asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono
             co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
             break;
         }
-        stream.expires_never();  // the work has no limit here; the answer's write gets its own below
+        stream.expires_never();  // the work has no limit here; an answer that must wait gets its own (write_answer)
         // A connection whose request is read holds no read buffer while its work runs (unless the
         // client sent more already): 10,000 waiting requests would otherwise keep 5 MB of them.
         if (buffer.size() == 0) buffer.shrink_to_fit();
@@ -221,10 +236,7 @@ asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono
         --server_stats().in_service;
         ++server_stats().requests_served;
         res.keep_alive(req.keep_alive());
-        // A client that stops reading (say, after pipelining many requests) must not hold the
-        // connection forever either: the answer gets as long to leave as a request to arrive.
-        stream.expires_after(idle);
-        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        co_await write_answer(stream, res, idle, ec);
         co_await next_python_turn();  // the task's done callback
         live::send_mark(live::Mark::answered, client_port, monotonic_us(), std::to_string(res.result_int()));
         explain("#{} answered {}, {:.1f} ms after the loop read it", id, res.result_int(),
