@@ -26,11 +26,18 @@ std::string wall_clock_text() {
     std::time_t seconds = std::chrono::system_clock::to_time_t(now);
     long micros = static_cast<long>(
         std::chrono::duration_cast<Micros>(now.time_since_epoch()).count() % 1'000'000);
-    std::tm local{};
-    localtime_r(&seconds, &local);
-    char text[32];
-    std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
-    return fmt::format("{}.{:06}", std::string_view(text, n), micros);
+    // The date and time to the second change once a second; every request stamps twice. So each
+    // thread writes them out (the time zone's rules, strftime) only when the second has changed.
+    thread_local std::time_t last_second = -1;
+    thread_local std::string to_the_second;
+    if (seconds != last_second) {
+        std::tm local{};
+        localtime_r(&seconds, &local);
+        char text[32];
+        to_the_second.assign(text, std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local));
+        last_second = seconds;
+    }
+    return fmt::format("{}.{:06}", to_the_second, micros);
 }
 
 std::string utc_folder_stamp() {

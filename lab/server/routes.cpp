@@ -149,11 +149,18 @@ std::string accepted_body(const Route& r, long id) {
 namespace {
 // What every piece of work reports: when and where it ran (the documents' start_time, end_time
 // and worker_id, plus the thread and the monotonic stamps the harness puts on its timeline).
+// (Set key by key: a braced list would be copied element by element into the object, which cost
+// a /delay answer a quarter of the server's own time, and c10k writes 10,000 of them at once.)
 nlohmann::json served_json(const ServiceRecord& served, std::string message) {
-    return {{"message", std::move(message)},     {"start_time", served.start_time},
-            {"end_time", served.end_time},       {"worker_id", served.worker_id},
-            {"thread_id", served.thread_id},     {"server_start_us", served.start_us},
-            {"server_end_us", served.end_us}};
+    nlohmann::json body;
+    body["message"] = std::move(message);
+    body["start_time"] = served.start_time;
+    body["end_time"] = served.end_time;
+    body["worker_id"] = served.worker_id;
+    body["thread_id"] = served.thread_id;
+    body["server_start_us"] = served.start_us;
+    body["server_end_us"] = served.end_us;
+    return body;
 }
 }  // namespace
 
