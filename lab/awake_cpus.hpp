@@ -3,7 +3,7 @@
 // costs and not a CPU's way back from a deep sleep.
 //
 // An idle CPU halts, and the deeper it sleeps the longer it takes to wake: on this lab's virtual
-// machines a 20 ms sleep came back 90-100 µs late, against 35-45 µs with its CPUs kept awake. Every
+// machines a 20 ms sleep came back 90-103 µs late (median), against 39-43 µs with its CPUs kept awake. Every
 // wait a lesson times ends in such a wake-up (the server's timer, the harness's read of the answer),
 // and a row of ten sleeps pays it ten times. Linux lets a process ask for an upper bound on that
 // exit latency by writing it to /dev/cpu_dma_latency (its PM QoS interface); 0 keeps idle CPUs
