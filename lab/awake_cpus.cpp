@@ -9,7 +9,8 @@ namespace lab {
 
 AwakeCpus::AwakeCpus(bool wanted) {
     if (!wanted) return;
-    fd_ = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);  // (O_CLOEXEC: servers started meanwhile do not hold it)
+    // (O_CLOEXEC: the servers it starts meanwhile do not hold the request too.)
+    fd_ = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
     if (fd_ < 0) return;  // not root, or no such interface: the machine's own idle states
     const std::int32_t no_exit_latency_us = 0;
     if (write(fd_, &no_exit_latency_us, sizeof no_exit_latency_us) != sizeof no_exit_latency_us) {
