@@ -43,8 +43,9 @@ private:
     void on_finish_impl(beast::error_code&) override {}
 };
 
-// Sends a request as wrk does: at once, as much as the socket takes, and through the loop only for
-// what is left when its buffer is full (a request is usually a few hundred bytes: it all goes).
+// Sends a request at once, as asyncio's transport.write would: as much as the socket takes, and
+// through the loop only for what is left when its buffer is full (a request is a few hundred bytes:
+// it all goes). (wrk waits for epoll to call its socket writable first: one more turn a request.)
 asio::awaitable<void> send_request(TimedSocket& stream, const std::string& bytes, beast::error_code& ec) {
     tcp::socket& socket = stream.socket();
     if (!socket.non_blocking()) socket.non_blocking(true, ec);  // (once: a system call)

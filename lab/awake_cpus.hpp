@@ -11,6 +11,8 @@
 // the file is closed, however the process ends (a SIGKILL too), so nothing is left behind.
 // cyclictest, the real-time latency tool, does the same by default. Only root may open the file:
 // elsewhere the lab measures with whatever the machine does, and the run's summary.json says which.
+// The request holds for the whole machine: while a run lasts, idle CPUs spin rather than rest (on
+// a virtual machine, the host's CPUs too), which costs power; --let-cpus-sleep declines it.
 
 namespace lab {
 

@@ -64,6 +64,14 @@ inline std::string read_until(FILE* from, const std::string& pattern, std::strin
 }
 
 // The longest line of `text`, in characters as a terminal shows them (UTF-8 code points).
+// Whether this process may ask Linux to keep idle CPUs awake (lab/awake_cpus.hpp): it opens the
+// device as the lab does, since permissions alone miss a container's device rules.
+inline bool may_keep_cpus_awake() {
+    FILE* device = std::fopen("/dev/cpu_dma_latency", "wb");
+    if (device) std::fclose(device);
+    return device != nullptr;
+}
+
 inline std::size_t longest_line(const std::string& text) {
     std::size_t longest = 0, current = 0;
     for (char ch : text) {

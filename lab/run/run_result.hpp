@@ -43,7 +43,7 @@ struct RunResult {
     std::vector<ConfigurationResult> configurations;
     int cores = lab::cores();  // of the machine that ran it: the CPU models and floors use it
     double run_s = 0;          // how long the whole run took, services and servers started and stopped
-    bool cpus_kept_awake = false;  // its idle CPUs were kept from sleeping deeply (lab/awake_cpus.hpp)
+    bool cpus_kept_awake = false;  // idle CPUs kept from sleeping deeply (lab/awake_cpus.hpp)
     bool ok() const;  // every server started and every request was answered
 };
 

@@ -334,7 +334,6 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     const std::int64_t began_us = monotonic_us();  // what the class waits: services, servers, batches
-    AwakeCpus awake{settings.keep_cpus_awake};        // until the last answer is in (if Linux lets us)
     // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
     // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
     std::optional<PrivatePostgres> database;
@@ -359,6 +358,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         settings.downstream_url = "http://" + downstream->host() + ":" + std::to_string(downstream->port());
     }
     RunResult run{scenario, {}};
+    AwakeCpus awake{settings.keep_cpus_awake};  // while the batches run (if Linux lets us)
     run.cpus_kept_awake = awake.held();
     int index = 0, count = static_cast<int>(scenario.configurations.size());
     for (const Configuration& c : scenario.configurations) {

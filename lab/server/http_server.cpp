@@ -183,6 +183,7 @@ ReadNote note_read(const Request& req, int client_port, std::int64_t arrived) {
 // left gets as long to leave as a request gets to arrive, `idle`.
 asio::awaitable<void> write_answer(TimedSocket& stream, Response& res, std::chrono::milliseconds idle, beast::error_code& ec) {
     http::response_serializer<http::string_body> serializer{res};
+    ec = {};
     if (!stream.socket().non_blocking()) stream.socket().non_blocking(true, ec);  // (once: a system call)
     while (!ec && !serializer.is_done()) http::write_some(stream.socket(), serializer, ec);
     if (ec != asio::error::would_block) co_return;
