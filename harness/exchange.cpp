@@ -43,13 +43,11 @@ private:
     void on_finish_impl(beast::error_code&) override {}
 };
 
-// Sends a request at once, as asyncio's transport.write would: as much as the socket takes, and
-// through the loop only for what is left when its buffer is full (a request is a few hundred bytes:
-// it all goes). (wrk waits for epoll to call its socket writable first: one more turn a request.)
+// Sends a request at once (TimedSocket::write_some), and through the loop only for what is left
+// when the socket's buffer is full: a request is a few hundred bytes, and it all goes. (wrk waits
+// for epoll to call its socket writable first: one more turn a request.)
 asio::awaitable<void> send_request(TimedSocket& stream, const std::string& bytes, beast::error_code& ec) {
-    tcp::socket& socket = stream.socket();
-    if (!socket.non_blocking()) socket.non_blocking(true, ec);  // (once: a system call)
-    std::size_t sent = ec ? 0 : socket.write_some(asio::buffer(bytes), ec);
+    std::size_t sent = stream.write_some(asio::buffer(bytes), ec);
     if (ec == asio::error::would_block) ec = {};
     if (ec || sent == bytes.size()) co_return;
     co_await asio::async_write(stream, asio::buffer(bytes.data() + sent, bytes.size() - sent),

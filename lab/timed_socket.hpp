@@ -51,6 +51,22 @@ public:
     auto async_write_some(const Buffers& buffers, Token&& token) {
         return socket().async_write_some(buffers, std::forward<Token>(token));
     }
+    // And Beast's SyncWriteStream, which never waits: it sends at once what the socket takes, as
+    // asyncio's transport.write does, and says would_block when the socket's buffer is full; what
+    // is left then goes through the loop (async_write_some), under the time limit.
+    template <class Buffers>
+    std::size_t write_some(const Buffers& buffers, beast::error_code& ec) {
+        ec = {};
+        if (!socket().non_blocking()) socket().non_blocking(true, ec);  // (once: a system call)
+        return ec ? 0 : socket().write_some(buffers, ec);
+    }
+    template <class Buffers>
+    std::size_t write_some(const Buffers& buffers) {  // (the concept asks for both forms)
+        beast::error_code ec;
+        std::size_t sent = write_some(buffers, ec);
+        if (ec) throw beast::system_error(ec);
+        return sent;
+    }
 
     struct Watch;  // the socket and its timer, shared with the timer's handler (lab/timed_socket.cpp)
 

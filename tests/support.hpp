@@ -63,7 +63,6 @@ inline std::string read_until(FILE* from, const std::string& pattern, std::strin
     return "";
 }
 
-// The longest line of `text`, in characters as a terminal shows them (UTF-8 code points).
 // Whether this process may ask Linux to keep idle CPUs awake (lab/awake_cpus.hpp): it opens the
 // device as the lab does, since permissions alone miss a container's device rules.
 inline bool may_keep_cpus_awake() {
@@ -72,6 +71,7 @@ inline bool may_keep_cpus_awake() {
     return device != nullptr;
 }
 
+// The longest line of `text`, in characters as a terminal shows them (UTF-8 code points).
 inline std::size_t longest_line(const std::string& text) {
     std::size_t longest = 0, current = 0;
     for (char ch : text) {

@@ -176,7 +176,7 @@ ReadNote note_read(const Request& req, int client_port, std::int64_t arrived) {
     return {id, read_us};
 }
 
-// Writes an answer as asyncio's transport.write does: at once, as much as the socket takes, and
+// Writes an answer as asyncio's transport.write does: at once (TimedSocket::write_some), and
 // through the loop only for what is left when the socket's buffer is full. Most answers leave
 // whole in the first send, with no trip through the loop's queue. A client that stops reading
 // (say, after pipelining many requests) must not hold the connection forever, though: what is
@@ -184,8 +184,7 @@ ReadNote note_read(const Request& req, int client_port, std::int64_t arrived) {
 asio::awaitable<void> write_answer(TimedSocket& stream, Response& res, std::chrono::milliseconds idle, beast::error_code& ec) {
     http::response_serializer<http::string_body> serializer{res};
     ec = {};
-    if (!stream.socket().non_blocking()) stream.socket().non_blocking(true, ec);  // (once: a system call)
-    while (!ec && !serializer.is_done()) http::write_some(stream.socket(), serializer, ec);
+    while (!ec && !serializer.is_done()) http::write_some(stream, serializer, ec);
     if (ec != asio::error::would_block) co_return;
     ec = {};
     stream.expires_after(idle);
