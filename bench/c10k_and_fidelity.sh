@@ -3,7 +3,7 @@
 # figures beside the goals and never fails on them.
 #
 #   bash bench/c10k_and_fidelity.sh          # expects build/lab (sh cmake/setup.sh run|test builds it)
-#   LAB=/path/to/lab ROUNDS=5 bash bench/c10k_and_fidelity.sh
+#   LAB=/path/to/lab ROUNDS=3 bash bench/c10k_and_fidelity.sh   # five rounds unless told (about 2 min)
 #
 # 1. c10k's first two rows (`lab run c10k --only 1|2`), ROUNDS rounds each: 10,000 requests that
 #    each wait d = 1 s, on one event loop and on 10,000 threads; the makespan against d, and the
@@ -14,7 +14,7 @@
 #       goal: within 0.5 % of the model.
 # Load goes to 127.0.0.1 only; lab stops everything it starts.
 BENCH=c10k_and_fidelity
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 source "$(dirname "$0")/lab_bench_setup.sh"
 
 for round in $(seq "$ROUNDS"); do

@@ -12,7 +12,8 @@
 #       within 10 % of wrk's.
 # 2. `lab serve --mode async-sleep` against nginx (one process, `return 200` with a body of the
 #    same length as the lab's /health), one worker each, under the same wrk -t1 command, in turns,
-#    three rounds: requests per second and p99.
+#    three rounds: requests per second and p99, and each server's CPU a request, user and system
+#    time apart (the system time is the kernel's, for the same system calls in both).
 #       goals: lab / nginx >= 1.0 in requests per second, p99 no worse.
 # Start-up is timed by the Google Benchmark build/bench/lab_bench (bench/startup_bench.cpp).
 # Installs wrk, hey, nginx-light, curl and python3 with apt-get when missing (as root, or with sudo).
@@ -259,19 +260,37 @@ done
 start_lab async-sleep 0
 URL="http://127.0.0.1:$LAB_PORT/health"
 echo "nginx $($NGINX -v 2>&1 | sed 's#.*/##'): $NGINX_URL (pid $NGINX_PID); lab: $URL (pid $LAB_PID)"
-SERVE_FIGURES=""  # "lab_rps lab_p99 nginx_rps nginx_p99 ..." over the rounds
+# `run_wrk -t1` on one of the two servers, and that server's own CPU a request, user and system
+# time apart (/proc/PID/stat around the run, over wrk's count of requests): where a server loses,
+# the system time is the kernel's work (the same system calls for both) and the user time its own.
+# -> "RPS P99_MS USER_US SYSTEM_US"
+serve_under_wrk() {
+    local pid=$1 url=$2 before after rps p99 requests
+    before=$(awk '{ print $14, $15 }' "/proc/$pid/stat")
+    read -r rps _ p99 _ < <(run_wrk "$url" 1 "$LOAD_SECONDS" 2>/dev/null)
+    after=$(awk '{ print $14, $15 }' "/proc/$pid/stat")
+    requests=$(awk '/ requests in / { print $1 }' "$WORK/wrk.out")
+    python3 -c "import sys; u0, s0, u1, s1, n, tick = map(float, sys.argv[1:7]); print(sys.argv[7], sys.argv[8], f'{(u1 - u0) / tick / n * 1e6:.2f}', f'{(s1 - s0) / tick / n * 1e6:.2f}')" \
+        $before $after "$requests" "$(getconf CLK_TCK)" "$rps" "$p99"
+}
+SERVE_FIGURES=""  # "lab_rps lab_p99 lab_user lab_system nginx_rps nginx_p99 nginx_user nginx_system ..."
 for ((round = 1; round <= ROUNDS; round++)); do
-    read -r lab_rps _ lab_p99 _ < <(run_wrk "$URL" 1 "$LOAD_SECONDS" 2>/dev/null)
-    read -r nginx_rps _ nginx_p99 _ < <(run_wrk "$NGINX_URL" 1 "$LOAD_SECONDS" 2>/dev/null)
-    printf 'round %d: lab %8.0f requests/s, p99 %.3f ms; nginx %8.0f requests/s, p99 %.3f ms\n' "$round" "$lab_rps" "$lab_p99" "$nginx_rps" "$nginx_p99"
-    SERVE_FIGURES+="$lab_rps $lab_p99 $nginx_rps $nginx_p99 "
+    read -r lab_rps lab_p99 lab_user lab_system < <(serve_under_wrk "$LAB_PID" "$URL")
+    read -r nginx_rps nginx_p99 nginx_user nginx_system < <(serve_under_wrk "$NGINX_PID" "$NGINX_URL")
+    printf 'round %d: lab %8.0f requests/s, p99 %.3f ms, CPU %s + %s us/request (user + system); nginx %8.0f requests/s, p99 %.3f ms, CPU %s + %s\n' \
+        "$round" "$lab_rps" "$lab_p99" "$lab_user" "$lab_system" "$nginx_rps" "$nginx_p99" "$nginx_user" "$nginx_system"
+    SERVE_FIGURES+="$lab_rps $lab_p99 $lab_user $lab_system $nginx_rps $nginx_p99 $nginx_user $nginx_system "
 done
-LAB_RPS=$(median_of "$SERVE_FIGURES" 0 4) LAB_P99=$(median_of "$SERVE_FIGURES" 1 4)
-NGINX_RPS=$(median_of "$SERVE_FIGURES" 2 4) NGINX_P99=$(median_of "$SERVE_FIGURES" 3 4)
+LAB_RPS=$(median_of "$SERVE_FIGURES" 0 8) LAB_P99=$(median_of "$SERVE_FIGURES" 1 8)
+LAB_USER=$(median_of "$SERVE_FIGURES" 2 8) LAB_SYSTEM=$(median_of "$SERVE_FIGURES" 3 8)
+NGINX_RPS=$(median_of "$SERVE_FIGURES" 4 8) NGINX_P99=$(median_of "$SERVE_FIGURES" 5 8)
+NGINX_USER=$(median_of "$SERVE_FIGURES" 6 8) NGINX_SYSTEM=$(median_of "$SERVE_FIGURES" 7 8)
 NGINX_RATIO=$(ratio "$LAB_RPS" "$NGINX_RPS")
 P99_RATIO=$(ratio "$LAB_P99" "$NGINX_P99")
 printf 'medians: lab %.0f requests/s, nginx %.0f: lab/nginx %s (goal >= 1.00); p99 lab/nginx %s (goal <= 1.00)\n' \
     "$LAB_RPS" "$NGINX_RPS" "$NGINX_RATIO" "$P99_RATIO"
+printf '         CPU a request, user + system: lab %.2f + %.2f us, nginx %.2f + %.2f us\n' \
+    "$LAB_USER" "$LAB_SYSTEM" "$NGINX_USER" "$NGINX_SYSTEM"
 stop_pid "$NGINX_PID"
 stop_pid "$LAB_PID"
 
@@ -288,3 +307,4 @@ for line in "${LOAD_SUMMARY[@]}"; do
 done
 printf '%-32s | %-26s | %-12s | %s\n' "lab rps / nginx rps (wrk -t1)" "$NGINX_RATIO ($(printf '%.0f / %.0f' "$LAB_RPS" "$NGINX_RPS"))" ">= 1.00" "$(meets "$NGINX_RATIO >= 1.0")"
 printf '%-32s | %-26s | %-12s | %s\n' "lab p99 / nginx p99" "$P99_RATIO ($(printf '%.3f / %.3f ms' "$LAB_P99" "$NGINX_P99"))" "<= 1.00" "$(meets "$P99_RATIO <= 1.0")"
+printf '%-32s | %-26s | %-12s | %s\n' "CPU/req user+sys, lab / nginx" "$(printf '%.2f+%.2f / %.2f+%.2f us' "$LAB_USER" "$LAB_SYSTEM" "$NGINX_USER" "$NGINX_SYSTEM")" "(where)" "-"

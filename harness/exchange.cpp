@@ -62,6 +62,7 @@ asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& 
     stream.expires_after(timeout);
     co_await stream.socket().async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
     stream.expires_never();
+    if (!ec) stream.never_block();  // now, rather than at its first request's send
     co_return !ec;
 }
 

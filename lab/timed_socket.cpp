@@ -40,9 +40,14 @@ void arm(const std::shared_ptr<TimedSocket::Watch>& watch) {
 
 }  // namespace
 
-TimedSocket::TimedSocket(const executor_type& executor) : TimedSocket(tcp::socket{executor}) {}
+TimedSocket::TimedSocket(const executor_type& executor) : watch_(std::make_shared<Watch>(tcp::socket{executor})) {}
 
-TimedSocket::TimedSocket(tcp::socket&& socket) : watch_(std::make_shared<Watch>(std::move(socket))) {}
+TimedSocket::TimedSocket(tcp::socket&& socket) : watch_(std::make_shared<Watch>(std::move(socket))) { never_block(); }
+
+void TimedSocket::never_block() {
+    beast::error_code ignored;  // (if it fails, write_some tries again)
+    watch_->socket.non_blocking(true, ignored);
+}
 
 TimedSocket::~TimedSocket() {
     if (!watch_) return;  // moved from

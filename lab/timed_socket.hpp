@@ -23,8 +23,8 @@ class TimedSocket {
 public:
     using executor_type = tcp::socket::executor_type;
 
-    explicit TimedSocket(const executor_type& executor);
-    explicit TimedSocket(tcp::socket&& socket);  // an accepted connection
+    explicit TimedSocket(const executor_type& executor);  // to connect: then call never_block()
+    explicit TimedSocket(tcp::socket&& socket);  // an accepted connection, never_block() already
     TimedSocket(TimedSocket&&) noexcept = default;
     TimedSocket& operator=(TimedSocket&&) noexcept = default;
     ~TimedSocket();  // closes the connection; a timer still pending then touches nothing
@@ -35,6 +35,10 @@ public:
     // No deadline and no timer pending: for a connection kept open and idle while its loop is
     // meant to run out of work (a pending timer is work: the loop would wait for it).
     void hold_open();
+    // Sets the socket non-blocking now, one system call, so that neither its first write_some nor
+    // Asio, when its first read starts, makes one in the middle of a request. (10,000 connections
+    // opened before a lesson's clock starts would otherwise pay 20,000 of them while it runs.)
+    void never_block();
     // `ec` as the operation's caller should read it: a timeout where the deadline cancelled it.
     beast::error_code error(const beast::error_code& ec) const;
 
@@ -57,7 +61,7 @@ public:
     template <class Buffers>
     std::size_t write_some(const Buffers& buffers, beast::error_code& ec) {
         ec = {};
-        if (!socket().non_blocking()) socket().non_blocking(true, ec);  // (once: a system call)
+        if (!socket().non_blocking()) socket().non_blocking(true, ec);  // (never_block() not called)
         return ec ? 0 : socket().write_some(buffers, ec);
     }
     template <class Buffers>
