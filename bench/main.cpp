@@ -17,7 +17,7 @@ public:
         ConsoleReporter::ReportRuns(runs);
         for (const Run& run : runs) {
             std::string name = run.benchmark_name();
-            ns[name] = run.GetAdjustedRealTime() * (run.time_unit == benchmark::kMillisecond ? 1e6 : 1);
+            ns[name] = run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
             for (const auto& [key, counter] : run.counters) counters[name + "/" + key] = counter.value;
         }
     }

@@ -270,6 +270,11 @@ serve_under_wrk() {
     read -r rps _ p99 _ < <(run_wrk "$url" 1 "$LOAD_SECONDS" 2>/dev/null)
     after=$(awk '{ print $14, $15 }' "/proc/$pid/stat")
     requests=$(awk '/ requests in / { print $1 }' "$WORK/wrk.out")
+    if [ -z "$rps" ] || [ -z "$requests" ] || [ "$requests" = 0 ]; then  # (the caller's read then fails)
+        echo "wrk_compare: wrk gave no figures for $url:" >&2
+        cat "$WORK/wrk.out" >&2
+        return 1
+    fi
     python3 -c "import sys; u0, s0, u1, s1, n, tick = map(float, sys.argv[1:7]); print(sys.argv[7], sys.argv[8], f'{(u1 - u0) / tick / n * 1e6:.2f}', f'{(s1 - s0) / tick / n * 1e6:.2f}')" \
         $before $after "$requests" "$(getconf CLK_TCK)" "$rps" "$p99"
 }

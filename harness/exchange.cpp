@@ -59,10 +59,14 @@ asio::awaitable<void> send_request(TimedSocket& stream, const std::string& bytes
 asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& endpoint,
                                       std::chrono::milliseconds timeout) {
     beast::error_code ec;
+    // Opened and set non-blocking first: Asio's connect then makes no ioctl of its own, and the
+    // first request's send none either (TimedSocket::never_block).
+    if (!stream.socket().is_open()) stream.socket().open(endpoint.protocol(), ec);
+    if (ec) co_return false;
+    stream.never_block();
     stream.expires_after(timeout);
     co_await stream.socket().async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
     stream.expires_never();
-    if (!ec) stream.never_block();  // now, rather than at its first request's send
     co_return !ec;
 }
 
