@@ -62,8 +62,8 @@ asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& 
     // Opened and set non-blocking first: Asio's connect then makes no ioctl of its own, and the
     // first request's send none either (TimedSocket::never_block).
     if (!stream.socket().is_open()) stream.socket().open(endpoint.protocol(), ec);
+    if (!ec) ec = stream.never_block();
     if (ec) co_return false;
-    stream.never_block();
     stream.expires_after(timeout);
     co_await stream.socket().async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
     stream.expires_never();

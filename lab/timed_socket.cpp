@@ -42,11 +42,14 @@ void arm(const std::shared_ptr<TimedSocket::Watch>& watch) {
 
 TimedSocket::TimedSocket(const executor_type& executor) : watch_(std::make_shared<Watch>(tcp::socket{executor})) {}
 
-TimedSocket::TimedSocket(tcp::socket&& socket) : watch_(std::make_shared<Watch>(std::move(socket))) { never_block(); }
+TimedSocket::TimedSocket(tcp::socket&& socket) : watch_(std::make_shared<Watch>(std::move(socket))) {
+    never_block();  // (should it fail, the first write_some tries again and says why)
+}
 
-void TimedSocket::never_block() {
-    beast::error_code ignored;  // (if it fails, write_some tries again)
-    watch_->socket.non_blocking(true, ignored);
+beast::error_code TimedSocket::never_block() {
+    beast::error_code ec;
+    watch_->socket.non_blocking(true, ec);
+    return ec;
 }
 
 TimedSocket::~TimedSocket() {

@@ -38,8 +38,9 @@ public:
     // Sets the (open) socket non-blocking now, one system call, so that its first write_some makes
     // none in the middle of a request, and Asio, finding it set, makes none of its own when its
     // first read or connect starts: one per connection, not two. (c10k's 10,000 answers, and the
-    // harness's 10,000 requests, each made one while the lesson's clock ran.)
-    void never_block();
+    // harness's 10,000 requests, each made one while the lesson's clock ran.) Returns the error,
+    // if the socket could not be set so.
+    beast::error_code never_block();
     // `ec` as the operation's caller should read it: a timeout where the deadline cancelled it.
     beast::error_code error(const beast::error_code& ec) const;
 
@@ -61,8 +62,7 @@ public:
     // is left then goes through the loop (async_write_some), under the time limit.
     template <class Buffers>
     std::size_t write_some(const Buffers& buffers, beast::error_code& ec) {
-        ec = {};
-        if (!socket().non_blocking()) socket().non_blocking(true, ec);  // (never_block() not called)
+        ec = socket().non_blocking() ? beast::error_code{} : never_block();  // (set at accept or connect)
         return ec ? 0 : socket().write_some(buffers, ec);
     }
     template <class Buffers>
