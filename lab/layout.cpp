@@ -38,6 +38,18 @@ std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us)
 
 std::string count_of(long long n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
+std::string printable(const std::string& outside) {
+    std::string out;
+    for (std::size_t i = 0; i < outside.size(); ++i) {
+        auto c = static_cast<unsigned char>(outside[i]);
+        auto next = i + 1 < outside.size() ? static_cast<unsigned char>(outside[i + 1]) : 0;
+        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+        else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) out += fmt::format("\\x{:02x}", next), ++i;  // C1, as UTF-8
+        else out += static_cast<char>(c);
+    }
+    return out;
+}
+
 std::size_t display_width(const std::string& text) {
     return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char ch) {
         return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a UTF-8 continuation byte

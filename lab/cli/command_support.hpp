@@ -3,7 +3,7 @@
 // load (`lab run`, `lab check`) and how a run ends (`lab run`, `lab load`, `lab exercise check`).
 // Each subcommand has a file of its own: serve_command.cpp, run_command.cpp, load_command.cpp,
 // report_command.cpp, show_command.cpp, check_command.cpp, worker_command.cpp,
-// exercise_command.cpp; commands.cpp lists them.
+// exercise_command.cpp, doctor_command.cpp; commands.cpp lists them.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -97,5 +97,6 @@ Action define_show(CLI::App& app);
 Action define_check(CLI::App& app);
 Action define_worker(CLI::App& app);
 Action define_exercise(CLI::App& app);
+Action define_doctor(CLI::App& app);
 
 }  // namespace lab

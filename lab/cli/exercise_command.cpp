@@ -78,7 +78,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     if (!e) return exit_usage;
     fs::path file = where.extension() == ".py" ? where : where / "main.py";
     std::string why;
-    auto app = parse_app(file.string() + ":" + attr, e->scenario.configurations[0].target_path, why);
+    auto app = parse_app(file.string() + ":" + attr, "", e->scenario.configurations[0].target_path, why);
     if (app)
         if (auto problem = app_import_problem(*app)) why = *problem, app.reset();
     if (!app) {
@@ -87,7 +87,8 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     }
     Scenario s = e->scenario;
     Configuration& row = s.configurations[0];
-    row.app = app->file + ":" + app->attr;
+    row.app = app->spec;
+    row.app_dir = app->dir;
     row.label = app_label(*app);
     if (repeat) s.load.repeat = *repeat;
     Output out = output;

@@ -15,8 +15,9 @@ namespace {
 
 // The lesson with the student's app as one more row, once the app imports (an app that does not
 // is a usage error: its traceback's last lines, before any load is sent).
-std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given, const std::string& path, std::string& why) {
-    auto app = parse_app(given, path, why);
+std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given, const std::string& dir, const std::string& path,
+                                         std::string& why) {
+    auto app = parse_app(given, dir, path, why);
     if (!app) return std::nullopt;
     if (auto problem = app_import_problem(*app)) {
         why = *problem;
@@ -40,7 +41,7 @@ struct RunOptions {
     std::string name;
     Overrides overrides;
     bool with_fastapi = false, uvloop = false;
-    std::string app, app_path, target;  // a student's own code as one more row
+    std::string app, app_dir, app_path, target;  // a student's own code as one more row
     bool allow_remote = false;
     std::string predict;  // --predict's list; empty: ask on the terminal
     CLI::Option* predicting = nullptr;
@@ -56,7 +57,7 @@ bool with_student_row(Scenario& s, const RunOptions& o) {
         return false;
     }
     std::string why;
-    auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_path, why) : with_student_target(s, o.target, o.allow_remote, why);
+    auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_dir, o.app_path, why) : with_student_target(s, o.target, o.allow_remote, why);
     if (!added) std::cerr << "lab: " << why << '\n';
     else s = std::move(*added);
     return added.has_value();
@@ -89,8 +90,10 @@ Action define_run(CLI::App& app) {
     declare_overrides(app, o->overrides);
     app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
     app.add_flag("--uvloop", o->uvloop, "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")->needs("--with-fastapi");
-    auto* your_app = app.add_option("--app", o->app, "Your own ASGI app as one more row: FILE.py[:ATTR] (ATTR default app), "
-                                                    "run under uvicorn with the lab's probe");
+    auto* your_app = app.add_option("--app", o->app, "Your own ASGI app as one more row, named as uvicorn names it: package.module:attr, "
+                                                    "or FILE.py[:ATTR] (ATTR default app); run under uvicorn with the lab's probe");
+    app.add_option("--app-dir", o->app_dir, "Where --app's import string is looked up, as uvicorn's --app-dir (default: the current folder)")
+        ->needs(your_app);
     app.add_option("--app-path", o->app_path, "The path of your app's route to load (default: the lesson's, e.g. /delay); "
                                               "?ms= is passed as the lesson passes it")->needs(your_app);
     app.add_option("--target", o->target, "A server already running, as one more row: http://HOST:PORT[/PATH]")->excludes(your_app);

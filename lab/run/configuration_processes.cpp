@@ -43,6 +43,7 @@ int fastapi_workers(const Configuration& c) {
 // import says why on stderr; the error carries its last lines (ServerProcess).
 std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettings& settings) {
     std::vector<std::string> command{python, reference_script("serve.py"), "--app", c.app};
+    if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
     for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
     if (settings.live) command.insert(command.end(), {"--events-to", settings.live->marks_path()});
     try {

@@ -28,6 +28,11 @@ struct ConfigurationResult {
     std::vector<BatchStats> stats;
     std::vector<double> loop_blocked_ms;  // per batch: the longest the server's loop was kept from its work (GET /stats)
     std::vector<int> max_computing;   // per batch: most threads computing /cpu at one moment
+    // A probed app's (lab/reference/app_probe.py), per batch: the median request's own time on
+    // the loop (its task's steps, its middleware's and background tasks' included), -1 unknown;
+    // and where the longest hold was ("app/vendor_sdk.py:7 exchange_rate → time.sleep").
+    std::vector<double> held_per_request_ms;
+    std::vector<std::string> held_where;
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;

@@ -39,14 +39,36 @@ void wait_for_background_tasks(const LoadSpec& server, const std::string& path, 
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-// The server's own account since the last reset: how long its loop was kept from its other work
-// at worst, and how many threads computed at one moment (-1 where it won't say).
-std::pair<double, int> server_account(const LoadSpec& server, const std::string& path) {
-    nlohmann::json json = stats_of(server, path);
+// The server's own account of a batch, since the last reset (-1 where it won't say).
+struct ServerAccount {
     // The longest run of handlers holding the loop (a blocked loop: ~N·d), or its timer's worst
     // lag (e.g. waiting for a GIL).
-    double blocked = std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
-    return {blocked, json.value("max_computing_at_once", -1)};
+    double blocked_ms = -1;
+    int computing = -1;  // most threads computing at one moment
+    double held_per_request_ms = -1;  // a probed app: the median request's own time on the loop
+    std::string held_where;           // and where its longest hold was
+};
+
+ServerAccount server_account(const LoadSpec& server, const std::string& path) {
+    nlohmann::json json = stats_of(server, path);
+    ServerAccount a;
+    a.blocked_ms = std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
+    a.computing = json.value("max_computing_at_once", -1);
+    a.held_per_request_ms = json.value("held_per_request_ms", -1.0);
+    if (auto where = json.find("held_where"); where != json.end() && where->is_string()) a.held_where = *where;
+    return a;
+}
+
+// A probed app's verdict comes from its own figures, never from overlapping stamps alone: a task
+// of BaseHTTPMiddleware's starts the next request's stamp while the loop is still held, so a
+// route whose code held the loop half its wait or more, a request, was served one at a time.
+void judge_by_the_loop(ConfigurationResult& result, const Load& load) {
+    const std::size_t k = result.median_batch;
+    double held = k < result.held_per_request_ms.size() ? result.held_per_request_ms[k] : -1;
+    if (held < 0 || load.delay_ms <= 0 || held < 0.5 * load.delay_ms) return;
+    result.verdict = fmt::format("sequential; its own code held the loop {:.1f} ms a request{}; make the route `def`, or await "
+                                 "an async client (`lab doctor` names each such route)",
+                                 held, result.held_where[k].empty() ? "" : " (" + result.held_where[k] + ")");
 }
 
 // Whether the scenario's servers wait on `path` (/db, /fetch, /cache), in its load or its
@@ -190,6 +212,7 @@ void judge(ConfigurationResult& result, const Load& load) {
         result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
     if (load.work_path() == "/cpu" && result.max_computing[result.median_batch] > 0)
         result.verdict += "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
+    if (result.configuration.server == Server::app) judge_by_the_loop(result, load);
 }
 
 // One configuration's run, step by step: start its processes, warm up, send the measured batches
@@ -274,9 +297,11 @@ private:
         }
         if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
         result_.stats.push_back(summarize(result_.batches.back()));
-        auto [lag_ms, computing] = !account_.empty() ? server_account(spec_, account_) : std::pair{-1.0, -1};
-        result_.loop_blocked_ms.push_back(lag_ms);
-        result_.max_computing.push_back(computing);
+        ServerAccount account = !account_.empty() ? server_account(spec_, account_) : ServerAccount{};
+        result_.loop_blocked_ms.push_back(account.blocked_ms);
+        result_.max_computing.push_back(account.computing);
+        result_.held_per_request_ms.push_back(account.held_per_request_ms);
+        result_.held_where.push_back(account.held_where);
     }
 
     // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and by

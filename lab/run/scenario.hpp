@@ -78,7 +78,8 @@ struct Configuration {
     std::string fastapi_loop;      // a twin's event loop: "uvloop", or empty (the stdlib's asyncio)
     std::string host;              // "external" only: where the server already listens
     std::uint16_t port = 0;
-    std::string app;               // "app" only: /abs/path/main.py:ATTR
+    std::string app;               // "app" only: /abs/path/main.py:ATTR, or an import string app.main:app
+    std::string app_dir;           // "app" only: where the import string is looked up (--app-dir)
     std::string target_path;       // "app" and "external": the path its route is at (empty: the load's)
     int threads = 40;
     int workers = 4;

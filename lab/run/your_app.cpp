@@ -12,32 +12,60 @@
 namespace lab {
 namespace fs = std::filesystem;
 
-std::optional<AppSpec> parse_app(const std::string& given, const std::string& path, std::string& why) {
-    AppSpec app;
-    std::string file = given;
-    // "main.py:app": the last colon after ".py" splits the attribute off (a path may hold colons).
-    if (auto colon = given.rfind(':'); colon != std::string::npos && given.substr(0, colon).ends_with(".py")) {
-        file = given.substr(0, colon);
-        app.attr = given.substr(colon + 1);
+namespace {
+
+const std::regex python_name("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+
+// Whether the user gave a file (main.py, app/main.py:app) rather than an import string (app.main:app).
+bool names_a_file(const std::string& given) {
+    return given.find('/') != std::string::npos || given.ends_with(".py") || given.find(".py:") != std::string::npos;
+}
+
+// A file's spec: "main.py[:ATTR]" (the last colon after ".py" splits the attribute off: a path
+// may hold colons), checked to exist and be Python; relative to `dir` as uvicorn's --app-dir.
+bool parse_file(const std::string& given, const fs::path& dir, AppSpec& app, std::string& why) {
+    std::string file = given, attr = "app";
+    if (auto colon = given.rfind(':'); colon != std::string::npos && given.substr(0, colon).ends_with(".py"))
+        file = given.substr(0, colon), attr = given.substr(colon + 1);
+    if (!std::regex_match(attr, python_name)) {
+        why = "'" + attr + "' is not a Python name: --app FILE.py[:ATTR], e.g. main.py:app";
+        return false;
     }
-    if (!std::regex_match(app.attr, std::regex("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*"))) {
-        why = "'" + app.attr + "' is not a Python name: --app FILE.py[:ATTR], e.g. main.py:app";
-        return std::nullopt;
-    }
+    fs::path where = fs::path(file).is_absolute() ? fs::path(file) : dir / file;
     std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) {
-        why = file + ": no such file (--app FILE.py[:ATTR])";
+    if (!fs::is_regular_file(where, ec)) why = file + ": no such file (--app FILE.py[:ATTR], or an import string app.main:app)";
+    else if (where.extension() != ".py") why = file + " is not a Python file (.py): --app takes the file that holds your ASGI app";
+    else if (!std::ifstream(where)) why = file + ": cannot be read";
+    if (!why.empty()) return false;
+    app.spec = where.lexically_normal().string() + ":" + attr;
+    app.shown = fs::path(file).filename().string();
+    return true;
+}
+
+// An import string "package.module:attr", as uvicorn takes it.
+bool parse_import_string(const std::string& given, AppSpec& app, std::string& why) {
+    auto colon = given.find(':');
+    if (colon == std::string::npos || !std::regex_match(given.substr(0, colon), python_name) ||
+        !std::regex_match(given.substr(colon + 1), python_name)) {
+        why = "--app " + given + ": give an import string package.module:attr (as uvicorn: app.main:app) or a file main.py[:attr]";
+        return false;
+    }
+    app.spec = app.shown = given;
+    return true;
+}
+
+}  // namespace
+
+std::optional<AppSpec> parse_app(const std::string& given, const std::string& app_dir, const std::string& path, std::string& why) {
+    AppSpec app;
+    std::error_code ec;
+    fs::path dir = fs::absolute(app_dir.empty() ? "." : app_dir, ec).lexically_normal();
+    if (ec || !fs::is_directory(dir, ec)) {
+        why = "--app-dir " + app_dir + ": no such folder";
         return std::nullopt;
     }
-    if (fs::path(file).extension() != ".py") {
-        why = file + " is not a Python file (.py): --app takes the file that holds your ASGI app";
-        return std::nullopt;
-    }
-    if (!std::ifstream(file)) {
-        why = file + ": cannot be read";
-        return std::nullopt;
-    }
-    app.file = fs::absolute(file).lexically_normal().string();
+    app.dir = dir.string();
+    if (!(names_a_file(given) ? parse_file(given, dir, app, why) : parse_import_string(given, app, why))) return std::nullopt;
     if (!path.empty() && (path[0] != '/' || path.find_first_of(" \t\r\n#") != std::string::npos || path.size() > 200)) {
         why = "--app-path " + path + ": a path on the server, starting with /, without spaces (e.g. /work)";
         return std::nullopt;
@@ -48,7 +76,7 @@ std::optional<AppSpec> parse_app(const std::string& given, const std::string& pa
 
 std::optional<std::string> app_import_problem(const AppSpec& app) {
     try {  // serve.py --check imports it as uvicorn would, says "ok" and leaves
-        ServerProcess check({python, reference_script("serve.py"), "--app", app.file + ":" + app.attr, "--check"},
+        ServerProcess check({python, reference_script("serve.py"), "--app", app.spec, "--app-dir", app.dir, "--check"},
                             std::chrono::seconds(30), ServerProcess::Ready::first_line);
     } catch (const std::runtime_error& e) {
         std::string what = e.what();
@@ -58,7 +86,7 @@ std::optional<std::string> app_import_problem(const AppSpec& app) {
     return std::nullopt;
 }
 
-std::string app_label(const AppSpec& app) { return "your app (" + fs::path(app.file).filename().string() + ")"; }
+std::string app_label(const AppSpec& app) { return "your app (" + app.shown + ")"; }
 
 namespace {
 
@@ -81,7 +109,8 @@ Configuration added_row(const Scenario& s, std::string label) {
 Scenario with_app(Scenario s, const AppSpec& app) {
     Configuration c = added_row(s, app_label(app));
     c.server = Server::app;
-    c.app = app.file + ":" + app.attr;
+    c.app = app.spec;
+    c.app_dir = app.dir;
     c.target_path = app.path.empty() ? s.load.path : app.path;
     s.configurations.push_back(std::move(c));
     return s;

@@ -10,15 +10,18 @@
 
 namespace lab {
 
-// `FILE.py[:ATTR]` as the command line gives it, checked: the file exists and is Python, ATTR is
-// a Python name (default `app`). `path` (--app-path) is the route to load, if not the lesson's.
+// An app named as uvicorn names it: an import string `package.module:attr`, looked up from
+// --app-dir (default: the current folder), or a file `path/to/main.py[:attr]` (attr default `app`;
+// a file inside a package is imported by its dotted name, so its relative imports work: the probe
+// finds the package's root). `path` (--app-path) is the route to load, if not the lesson's.
 struct AppSpec {
-    std::string file;  // absolute
-    std::string attr = "app";
+    std::string spec;   // what serve.py --app takes: "app.main:app", or "/abs/path/main.py:app"
+    std::string dir;    // absolute: where an import string is looked up (--app-dir)
     std::string path;
+    std::string shown;  // as the user named it: "main.py", "app.main:app"
 };
-// The spec, or why not ("main.txt is not a Python file (.py)").
-std::optional<AppSpec> parse_app(const std::string& given, const std::string& path, std::string& why);
+// The spec, or why not ("main.txt is not a Python file (.py)"). `app_dir` empty: the current folder.
+std::optional<AppSpec> parse_app(const std::string& given, const std::string& app_dir, const std::string& path, std::string& why);
 
 // Why the app cannot be run, if it cannot: it fails to import, has no ATTR, ATTR is not an ASGI
 // app (the probe's own words and the traceback's last lines), or FastAPI/uvicorn are missing.

@@ -1,0 +1,93 @@
+// `lab doctor APP`: which routes of a learner's app hold the event loop, at which line, and what
+// to do. The app is named as uvicorn names it (app.main:app with --app-dir, or a file); exit 0
+// when no route holds the loop --fail-over ms or more in one go, 1 when one does, 2 for bad input,
+// so an engineer can put it in CI.
+#include "lab/cli/command_support.hpp"
+
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "lab/report/doctor_report.hpp"
+#include "lab/run/doctor.hpp"
+
+namespace lab {
+namespace {
+
+struct DoctorOptions {
+    std::string app, app_dir, examples;
+    std::vector<std::string> methods;
+    int requests = 10;
+    double fail_over_ms = 20;
+    bool list = false, with_services = false, wide = false;
+    Format format = Format::table;
+};
+
+// The settings, or why not (said): the app's name, the examples file, the methods.
+std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
+    DoctorSettings s;
+    std::string why;
+    auto app = parse_app(o.app, o.app_dir, "", why);
+    if (app) {
+        if (auto problem = app_import_problem(*app)) why = *problem, app.reset();
+    }
+    if (!app) {
+        std::cerr << "lab doctor: " << printable(why) << '\n';
+        return std::nullopt;
+    }
+    s.app = *app;
+    try {
+        if (!o.examples.empty()) s.examples = read_examples(o.examples);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "lab doctor: --examples " << printable(e.what()) << '\n';
+        return std::nullopt;
+    }
+    for (const std::string& m : o.methods) s.methods.insert(m);
+    s.requests = o.requests;
+    s.hold_ms = o.fail_over_ms;
+    s.with_services = o.with_services;
+    s.list_only = o.list;
+    return s;
+}
+
+int report(const DoctorRun& run, const DoctorOptions& o) {
+    Layout layout{o.wide ? 100'000 : terminal_columns(), o.wide, false};
+    if (o.format == Format::json) std::cout << doctor_json(run).dump(2) << '\n';
+    else if (o.list) print_doctor_plan(std::cout, run, layout, o.format == Format::markdown);
+    else print_doctor(std::cout, run, layout, o.format == Format::markdown);
+    return o.list || routes_over(run) == 0 ? exit_ok : exit_failed;
+}
+
+}  // namespace
+
+Action define_doctor(CLI::App& app) {
+    auto o = std::make_shared<DoctorOptions>();
+    app.add_option("app", o->app, "Your ASGI app as uvicorn names it: package.module:attr, or FILE.py[:ATTR]")->required();
+    app.add_option("--app-dir", o->app_dir, "Where the import string is looked up, as uvicorn's --app-dir (default: the current folder)");
+    app.add_option("-n", o->requests, "Requests in each route's burst, sent at once")->check(CLI::Range(1, 200));
+    app.add_option("--fail-over", o->fail_over_ms, "A hold of the loop this long (ms) names its line and makes the exit status 1")
+        ->check(CLI::Range(1.0, 10000.0));
+    app.add_option("--examples", o->examples, "A TOML file of values per route: [\"GET /price/{item_id}\"] path = {...}, query = {...}, body = {...}")
+        ->check(CLI::ExistingFile);
+    app.add_option("--methods", o->methods, "Also send these methods (only GET and HEAD by default: the doctor never writes unasked)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"POST", "PUT", "PATCH", "DELETE", "OPTIONS"}));
+    app.add_flag("--list", o->list, "Print the routes and the request each would get, and send nothing");
+    app.add_flag("--with-services", o->with_services, "Give the app the lab's private PostgreSQL and Redis (DATABASE_URL, REDIS_URL)");
+    app.add_flag("--wide", o->wide, "Every column at full width, however long the lines");
+    one_of<Format>(app.add_option("--format", o->format, "table, markdown or json"));
+    return [o] {
+        if (o->format == Format::csv) {
+            std::cerr << "lab doctor: --format takes table, markdown or json\n";
+            return exit_usage;
+        }
+        auto settings = settings_of(*o);
+        if (!settings) return exit_usage;
+        if (!o->list)
+            settings->progress = [](const std::string& line) { std::cerr << "lab doctor: " << printable(line) << '\n'; };
+        return said_on_failure<std::invalid_argument>("lab doctor", [&] { return report(run_doctor(*settings), *o); });
+    };
+}
+
+}  // namespace lab

@@ -1,0 +1,59 @@
+#pragma once
+// What `lab doctor`'s bursts add up to, route by route, and the verdict each earns. The verdicts
+// are one table (verdict_text): what the route does to the loop, the lesson that shows it, and
+// the fix in one line, as the documents draw the lines (CPU over 50 ms: a process pool or a queue).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lab/run/doctor.hpp"
+
+namespace lab {
+
+enum class RouteVerdict {
+    holds_loop_waiting,    // its code waits on the loop: time.sleep, a sync driver or client in `async def`
+    holds_loop_computing,  // its code computes on the loop
+    holds_loop_after,      // a background task holds the loop after the answer
+    computes_under_gil,    // leaves the loop free (`def`) but computes, holding the GIL
+    pool_bound,            // waits for a thread of the pool
+    concurrent,            // awaits: nothing held
+    not_judged,            // not sent, or it answered 4xx/5xx
+};
+
+struct VerdictText {
+    const char* said;    // "holds the loop waiting"
+    const char* lesson;  // "lab run blocking-async"
+    const char* fix;     // one line
+};
+const VerdictText& verdict_text(RouteVerdict v);
+
+// One route's burst, server-side and client-side. ms unless named; -1 unknown.
+struct RouteFigures {
+    int sent = 0, answered = 0;
+    std::map<int, int> statuses;      // code -> how many
+    double makespan_s = -1;
+    double p50_ms = -1, p99_ms = -1;  // latency
+    double held_ms = -1, held_max_ms = -1;  // each request's own loop time: median, most
+    double longest_hold_ms = -1;      // the longest single hold of any request
+    double cpu_share = -1;            // of that hold
+    double after_answer_ms = -1;      // median held after the answer
+    double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians
+    double bystander_worst_ms = -1;
+    std::string where;                // the longest hold's line and call
+    RouteVerdict verdict = RouteVerdict::not_judged;
+};
+
+// `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
+RouteFigures route_figures(const RouteRun& run, double hold_ms);
+
+// The mixed phase: each route's latency among the others, and for a route that held the loop,
+// how long, and how long the other routes' requests waited behind its holds.
+struct MixedFigures {
+    std::size_t route = 0;  // into DoctorRun::routes
+    double p50_ms = -1, p99_ms = -1;
+    double held_ms = -1;         // all its requests' loop time
+    double others_waited_ms = -1;  // the others' requests' time alive while it held the loop
+};
+std::vector<MixedFigures> mixed_figures(const MixedRun& mixed, const std::vector<RouteRun>& routes);
+
+}  // namespace lab

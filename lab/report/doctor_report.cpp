@@ -1,0 +1,155 @@
+#include "lab/report/doctor_report.hpp"
+
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "lab/figures/route_figures.hpp"
+
+namespace lab {
+namespace {
+
+std::string ms_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f} ms", ms); }
+
+// "GET /price/1", the app's own text made safe for a terminal.
+std::string request_named(const RouteRun& r) {
+    return printable(r.request.route.method + " " + (r.request.target.empty() ? r.request.route.path : r.request.target));
+}
+
+std::string statuses_text(const RouteFigures& f) {
+    std::string out;
+    for (auto [code, n] : f.statuses) {
+        if (!out.empty()) out += ' ';
+        out += code == 0 ? fmt::format("[no answer] {}", n) : fmt::format("[{}] {}", code, n);
+    }
+    return out;
+}
+
+// A held loop is a hold at or past the threshold: the doctor's judgement and its exit status.
+bool over(const RouteFigures& f, double hold_ms) { return f.longest_hold_ms >= hold_ms; }
+
+std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
+
+// A row a judged route: the loop's figures in ms (the units in the headers, so the columns stay narrow).
+std::vector<Column> judged_columns(const DoctorRun& run) {
+    std::vector<Column> c{{"route"}, {"verdict"}, {"loop held ms / request", {}, "held ms"}, {"longest hold ms", {}, "longest"},
+                          {"where"}, {"bystander worst ms", {}, "bystander"}, {"pool (cpu) ms", {}, "pool"}};
+    for (int wrapping : {0, 1, 4}) c[static_cast<std::size_t>(wrapping)].wraps = true;
+    c[1].is_verdict = true;
+    for (const RouteRun& r : run.routes) {
+        if (!r.judged()) continue;
+        RouteFigures f = route_figures(r, run.hold_ms);
+        std::string pool = f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms);
+        std::vector<std::string> row{request_named(r), verdict_text(f.verdict).said, number_text(f.held_ms), number_text(f.longest_hold_ms),
+                                     over(f, run.hold_ms) ? printable(f.where) : "", number_text(f.bystander_worst_ms), pool};
+        for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
+    }
+    return c;
+}
+
+// Each culprit's lesson and fix, in words.
+void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
+    for (const RouteRun& r : run.routes) {
+        if (!r.judged()) continue;
+        RouteFigures f = route_figures(r, run.hold_ms);
+        if (!f.statuses.empty() && (f.answered < f.sent || f.statuses.begin()->first < 200 || f.statuses.rbegin()->first >= 400))
+            out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r), f.answered, f.sent, statuses_text(f)), width) << '\n';
+        if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::not_judged) continue;
+        const VerdictText& v = verdict_text(f.verdict);
+        std::string where = f.where.empty() ? "" : " at " + printable(f.where);
+        out << wrap(fmt::format("✗ {} {}{}: {}. See it: {}.", request_named(r), v.said, where, v.fix, v.lesson), width) << '\n';
+    }
+}
+
+void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
+    if (!run.mixed) return;
+    out << "\nAll judged GET routes at once (" << run.requests << " of each):\n";
+    for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes)) {
+        const RouteRun& r = run.routes[m.route];
+        std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r), ms_text(m.p50_ms), ms_text(m.p99_ms));
+        if (route_figures(r, run.hold_ms).longest_hold_ms >= run.hold_ms)
+            line += fmt::format("; held the loop {} in {}; the other routes' requests waited {} behind it", ms_text(m.held_ms),
+                                count_of(run.requests, "request"), ms_text(m.others_waited_ms));
+        out << wrap(line, width) << '\n';
+    }
+}
+
+void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
+    for (const RouteRun& r : run.routes) {
+        if (r.judged()) continue;
+        std::string why = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
+        out << wrap("· " + printable(r.request.route.method + " " + r.request.route.path) + ": not judged: " + printable(why), width) << '\n';
+    }
+}
+
+}  // namespace
+
+int routes_over(const DoctorRun& run) {
+    int n = 0;
+    for (const RouteRun& r : run.routes)
+        if (r.judged() && over(route_figures(r, run.hold_ms), run.hold_ms)) ++n;
+    return n;
+}
+
+void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown) {
+    std::vector<Column> c{{"route"}, {"handler"}, {"request it would send", {}, "request"}};
+    c[0].wraps = c[2].wraps = true;
+    for (const RouteRun& r : run.routes) {
+        const PlannedRequest& p = r.request;
+        std::string request = !p.skipped.empty() ? "not sent: " + p.skipped : p.route.method + " " + p.target + (p.body.empty() ? "" : " " + p.body);
+        c[0].cells.push_back(printable(p.route.method + " " + p.route.path));
+        std::string function = p.route.endpoint.substr(p.route.endpoint.find(':') + 1);  // "app.main:price" -> "price"
+        c[1].cells.push_back(printable((p.route.is_async ? "async def " : "def ") + function));
+        c[2].cells.push_back(printable(request));
+    }
+    print_table(out, c, layout, markdown);
+}
+
+void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown) {
+    const int width = layout.wide ? 100'000 : layout.columns;
+    out << wrap(fmt::format("lab doctor {}: each route {} at once, a bystander asking every 10 ms; a hold of {} ms or more is named.",
+                            printable(run.app), run.requests, run.hold_ms), width)
+        << "\n\n";
+    print_table(out, judged_columns(run), layout, markdown);
+    out << '\n';
+    print_fixes(out, run, width);
+    print_mixed(out, run, width);
+    print_not_judged(out, run, width);
+    int culprits = routes_over(run);
+    out << '\n'
+        << (culprits ? fmt::format("{} held the loop {} ms or more in one go ({:.1f} s).", count_of(culprits, "route"), run.hold_ms, run.run_s)
+                     : fmt::format("No route held the loop {} ms or more in one go ({:.1f} s).", run.hold_ms, run.run_s))
+        << '\n';
+}
+
+nlohmann::json doctor_json(const DoctorRun& run) {
+    nlohmann::json routes = nlohmann::json::array();
+    for (const RouteRun& r : run.routes) {
+        RouteFigures f = route_figures(r, run.hold_ms);
+        nlohmann::json j{{"method", r.request.route.method}, {"path", r.request.route.path}, {"endpoint", r.request.route.endpoint},
+                         {"request", r.request.target}, {"judged", r.judged()}};
+        if (!r.judged()) {
+            j["why_not"] = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
+        } else {
+            const VerdictText& v = verdict_text(f.verdict);
+            j.update({{"verdict", v.said}, {"lesson", v.lesson}, {"fix", v.fix}, {"makespan_s", f.makespan_s}, {"p50_ms", f.p50_ms},
+                      {"p99_ms", f.p99_ms}, {"loop_held_ms_median", f.held_ms}, {"loop_held_ms_max", f.held_max_ms},
+                      {"longest_hold_ms", f.longest_hold_ms}, {"where", f.where}, {"cpu_share", f.cpu_share},
+                      {"held_after_answer_ms", f.after_answer_ms}, {"pool_ms", f.pool_ms}, {"pool_cpu_ms", f.pool_cpu_ms},
+                      {"pool_wait_ms", f.pool_wait_ms}, {"bystander_worst_ms", f.bystander_worst_ms}, {"over_threshold", over(f, run.hold_ms)}});
+            nlohmann::json codes = nlohmann::json::object();
+            for (auto [code, n] : f.statuses) codes[std::to_string(code)] = n;
+            j["statuses"] = codes;
+        }
+        routes.push_back(j);
+    }
+    nlohmann::json mixed = nlohmann::json::array();
+    if (run.mixed)
+        for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes))
+            mixed.push_back({{"route", run.routes[m.route].request.target}, {"p50_ms", m.p50_ms}, {"p99_ms", m.p99_ms},
+                             {"loop_held_ms", m.held_ms}, {"others_waited_ms", m.others_waited_ms}});
+    return {{"doctor", {{"app", run.app}, {"requests", run.requests}, {"hold_ms", run.hold_ms}, {"run_s", run.run_s},
+                        {"routes_over", routes_over(run)}, {"routes", routes}, {"mixed", mixed}}}};
+}
+
+}  // namespace lab

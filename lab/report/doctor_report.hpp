@@ -1,0 +1,24 @@
+#pragma once
+// How `lab doctor` shows what it found: a table a route a row (verdict, the loop held per request,
+// where, the bystander's worst wait), each culprit's lesson and fix, the mixed phase, and the
+// routes it did not call with why; as a terminal table, Markdown (a CI summary) or JSON.
+#include <iosfwd>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/layout.hpp"
+#include "lab/run/doctor.hpp"
+
+namespace lab {
+
+// The routes and the request each would get (`lab doctor --list`).
+void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown);
+
+void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown);
+
+nlohmann::json doctor_json(const DoctorRun& run);
+
+// How many judged routes held the loop `hold_ms` or longer in one go (the doctor's exit 1).
+int routes_over(const DoctorRun& run);
+
+}  // namespace lab

@@ -1,0 +1,84 @@
+#pragma once
+// `lab doctor APP`: the learner's whole app under the lab. It starts the app under uvicorn inside
+// the lab's probe, reads its routes, and sends each route (GET and HEAD unless allowed more) a
+// warm-up request, then a burst of N at once with a bystander asking the probe's /__lab/health
+// every 10 ms; then all judged routes mixed. After each burst it asks the probe what each request
+// cost the loop (GET /__lab/requests): the figures lab/figures/route_figures.hpp judges.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "harness/load_generator.hpp"
+#include "lab/run/doctor_routes.hpp"
+#include "lab/run/your_app.hpp"
+
+namespace lab {
+
+// What the probe measured of one request, server-side (lab/reference/app_probe.py). ms; -1 unknown.
+struct ProbeRecord {
+    std::string method, target, route;
+    int status = 0;
+    std::int64_t start_us = -1, answered_us = -1, done_us = -1;  // CLOCK_MONOTONIC µs
+    double loop_ms = 0;             // its own code's time on the loop, all its tasks' steps
+    double longest_hold_ms = 0;     // its longest single step
+    double held_after_answer_ms = 0;  // of which after its answer (a background task)
+    double cpu_share = -1;          // of the longest hold: computing (≥ 0.5) or waiting
+    double pool_ms = 0, pool_cpu_ms = 0, pool_wait_ms = 0;  // a `def` route's time in the thread pool
+    std::string where;              // the longest hold's line: "app/vendor_sdk.py:7 exchange_rate → time.sleep"
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // its holds of 1 ms or more (µs)
+};
+std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);
+
+struct RouteRun {
+    PlannedRequest request;
+    int warm_status = 0;       // the warm-up's answer; 0: none came
+    std::string warm_said;     // a 4xx/5xx answer's first line, or why none came
+    Batch burst;               // N at once, with the bystander's requests as probes
+    std::vector<ProbeRecord> records;
+    bool judged() const { return warm_status >= 200 && warm_status < 400; }
+};
+
+struct MixedRun {
+    Batch batch;  // each request's `endpoint` is its route's place among the judged routes
+    std::vector<std::size_t> routes;  // those places, into DoctorRun::routes
+    std::vector<ProbeRecord> records;
+};
+
+struct DoctorSettings {
+    AppSpec app;
+    int requests = 10;            // -n: each burst
+    double hold_ms = 20;          // a hold this long is named and fails the check (--fail-over)
+    std::set<std::string> methods;  // sent beside GET and HEAD
+    Examples examples;
+    bool with_services = false;   // DATABASE_URL, REDIS_URL: the lab's private ones
+    bool list_only = false;       // --list: the routes and requests, nothing sent
+    std::function<void(const std::string&)> progress;  // a line as each step begins; may be empty
+};
+
+struct DoctorRun {
+    std::string app;         // as the user named it
+    double hold_ms = 20;
+    int requests = 10;
+    std::vector<RouteRun> routes;  // every route, with why not where not sent
+    std::optional<MixedRun> mixed;
+    double run_s = 0;
+    std::string server_log;  // what the app wrote to stderr (its warnings)
+};
+
+// The app did not start: it died, or never answered (its lifespan never ended); the probe's
+// "your app: ..." words. An input the user gave, as a bad file is.
+struct AppWontStart : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+// Throws AppWontStart when the app does not start.
+DoctorRun run_doctor(const DoctorSettings& settings);
+
+// About how long run_doctor takes: starting, and each route's warm-up and burst at its worst.
+double doctor_estimate_s(std::size_t routes, int requests);
+
+}  // namespace lab

@@ -1,0 +1,212 @@
+// `lab doctor`: a learner's whole app under the lab. The shop in tests/data/doctor_shop/ is written
+// as a learner would, outside the project (a package with relative imports, a lifespan, a
+// middleware, ten routes): each route must get its verdict, line and call, with and without the
+// middleware; POST is never sent unasked; bad apps are refused with exit 2 and nothing is left
+// running after any exit. The requests planned and the verdicts' rules are tested on their own.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fstream>
+
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/figures/route_figures.hpp"
+#include "lab/run/doctor_routes.hpp"
+#include "lab/run/your_app.hpp"
+#include "support.hpp"
+
+namespace {
+
+const std::string shop = std::string(LAB_TEST_DATA) + "/doctor_shop";
+
+lab::AppRoute route(std::string method, std::string path, std::vector<lab::RouteParam> params = {}) {
+    lab::AppRoute r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.params = std::move(params);
+    return r;
+}
+
+const lab::PlannedRequest& planned(const std::vector<lab::PlannedRequest>& all, const std::string& key) {
+    for (const auto& p : all)
+        if (p.route.key() == key) return p;
+    FAIL("no plan for " << key);
+    return all.front();
+}
+
+// A burst of ten answered requests, each with the probe's figures `each`.
+lab::RouteRun burst_of(const lab::ProbeRecord& each) {
+    lab::RouteRun run;
+    run.warm_status = 200;
+    for (int i = 0; i < 10; ++i) {
+        lab::RequestRecord r;
+        r.intended_us = r.send_us = 0;
+        r.end_us = 100'000;
+        r.status = 200;
+        run.burst.requests.push_back(r);
+        run.records.push_back(each);
+    }
+    return run;
+}
+
+// `lab doctor ARGS --format json`, with `env` (e.g. "SHOP_NO_MIDDLEWARE=1") set for it and its app.
+nlohmann::json doctor_json(const std::string& env, const std::string& args, test::Outcome& said) {
+    std::string command = "env " + env + " " + std::string(LAB_BINARY) + " doctor " + args + " --format json 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    char chunk[4096];
+    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) said.output.append(chunk, n);
+    int status = pclose(pipe);
+    said.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    auto start = said.output.find("{\n");
+    REQUIRE(start != std::string::npos);
+    return nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+}
+
+const nlohmann::json& route_in(const nlohmann::json& report, const std::string& method, const std::string& path) {
+    for (const auto& r : report["doctor"]["routes"])
+        if (r["method"] == method && r["path"] == path) return r;
+    FAIL("no route " << method << " " << path);
+    return report;
+}
+
+}  // namespace
+
+TEST_CASE("an app is named as uvicorn names it: an import string from --app-dir, or a file", "[unit]") {
+    std::string why;
+    auto by_name = lab::parse_app("app.main:app", shop, "", why);
+    REQUIRE(by_name);
+    CHECK(by_name->spec == "app.main:app");
+    CHECK(by_name->dir == shop);
+    auto by_file = lab::parse_app("app/main.py", shop, "", why);
+    REQUIRE(by_file);
+    CHECK(by_file->spec == shop + "/app/main.py:app");
+    CHECK(by_file->shown == "main.py");
+    CHECK_FALSE(lab::parse_app("app.main", shop, "", why));  // uvicorn's "module:attribute"
+    CHECK(why.find("package.module:attr") != std::string::npos);
+    CHECK_FALSE(lab::parse_app("app.main:app", shop + "/nowhere", "", why));
+    CHECK(why.find("--app-dir") != std::string::npos);
+    CHECK_FALSE(lab::parse_app("app/missing.py", shop, "", why));
+    CHECK(why.find("no such file") != std::string::npos);
+}
+
+TEST_CASE("the doctor sends GET and HEAD only unless allowed, each parameter filled from its type or the examples", "[unit]") {
+    std::vector<lab::AppRoute> routes{
+        route("GET", "/price/{item_id}", {{"item_id", "path", "integer", true, nullptr}}),
+        route("GET", "/search", {{"q", "query", "string", true, nullptr}, {"limit", "query", "integer", false, 10}}),
+        route("POST", "/orders"),
+        route("GET", "/odd/{thing}", {{"thing", "path", "other", true, nullptr}}),
+    };
+    routes[2].has_body = true;
+    routes[2].body_schema = {{"type", "object"}, {"properties", {{"item_id", {{"type", "integer"}}}}}};
+    auto plan = lab::plan_requests(routes, {}, {});
+    CHECK(planned(plan, "GET /price/{item_id}").target == "/price/1");
+    CHECK(planned(plan, "GET /search").target == "/search?q=a");  // (the optional limit keeps the app's default)
+    CHECK(planned(plan, "POST /orders").skipped.find("--methods POST") != std::string::npos);
+    CHECK(planned(plan, "GET /odd/{thing}").skipped.find("--examples") != std::string::npos);
+
+    lab::Examples examples{{"GET /price/{item_id}", {{{"item_id", "7"}}, {{"currency", "EUR"}}, ""}}};
+    plan = lab::plan_requests(routes, examples, {"POST"});
+    CHECK(planned(plan, "GET /price/{item_id}").target == "/price/7?currency=EUR");
+    CHECK(planned(plan, "POST /orders").skipped.empty());
+    CHECK(planned(plan, "POST /orders").body == R"({"item_id":1})");
+}
+
+TEST_CASE("an examples file with a typo is refused with the file, the key and the reason", "[unit]") {
+    test::ScratchDir dir;
+    auto file = dir.path / "examples.toml";
+    std::ofstream(file) << "[\"GET /price/{item_id}\"]\npath = { item_id = 7 }\nqeury = { a = 1 }\n";
+    try {
+        lab::read_examples(file);
+        FAIL("read");
+    } catch (const std::invalid_argument& e) {
+        std::string said = e.what();
+        CHECK(said.find(file.string()) != std::string::npos);
+        CHECK(said.find("qeury") != std::string::npos);
+        CHECK(said.find("unknown key") != std::string::npos);
+    }
+}
+
+TEST_CASE("a route's verdict comes from the loop's time first: one that holds it is never concurrent", "[unit]") {
+    lab::ProbeRecord waits;
+    waits.loop_ms = waits.longest_hold_ms = 80;
+    waits.cpu_share = 0.01;
+    CHECK(lab::route_figures(burst_of(waits), 20).verdict == lab::RouteVerdict::holds_loop_waiting);
+    lab::ProbeRecord computes = waits;
+    computes.cpu_share = 0.97;
+    CHECK(lab::route_figures(burst_of(computes), 20).verdict == lab::RouteVerdict::holds_loop_computing);
+    lab::ProbeRecord after = waits;
+    after.held_after_answer_ms = 80;
+    CHECK(lab::route_figures(burst_of(after), 20).verdict == lab::RouteVerdict::holds_loop_after);
+    lab::ProbeRecord gil;
+    gil.loop_ms = gil.longest_hold_ms = 0.4;
+    gil.pool_ms = gil.pool_cpu_ms = 60;
+    CHECK(lab::route_figures(burst_of(gil), 20).verdict == lab::RouteVerdict::computes_under_gil);
+    lab::ProbeRecord pooled = gil;
+    pooled.pool_cpu_ms = 0.1;
+    CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::concurrent);
+    pooled.pool_wait_ms = 100;
+    CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::pool_bound);
+    CHECK(lab::route_figures(burst_of(waits), 100).verdict == lab::RouteVerdict::concurrent);  // under a higher --fail-over
+}
+
+TEST_CASE("lab doctor names each blocking route of the shop, its line and its fix, and blames no route that awaits", "[app]") {
+    for (std::string middleware : {"SHOP_MIDDLEWARE=1", "SHOP_NO_MIDDLEWARE=1"}) {
+        test::Outcome said;
+        auto report = doctor_json(middleware, "app.main:app --app-dir " + shop, said);
+        INFO(middleware << said.output);
+        CHECK(said.exit_code == 1);  // a route holds the loop over 20 ms
+        const auto& price = route_in(report, "GET", "/price/{item_id}");
+        CHECK(price["verdict"] == "holds the loop waiting");
+        CHECK(price["where"].get<std::string>().starts_with("app/vendor_sdk.py:"));
+        CHECK(price["where"].get<std::string>().ends_with("→ time.sleep"));
+        CHECK(price["loop_held_ms_median"].get<double>() >= 75);  // physics: 80 ms of time.sleep each
+        CHECK(route_in(report, "GET", "/report")["verdict"] == "holds the loop computing");
+        CHECK(route_in(report, "GET", "/receipt/{order_id}")["verdict"] == "holds the loop after its answer");
+        CHECK(route_in(report, "GET", "/thumbnail")["verdict"] == "leaves the loop free, computes under the GIL");
+        for (const char* awaits : {"/stock/{item_id}", "/search", "/orders"}) {
+            INFO(awaits);
+            CHECK(route_in(report, "GET", awaits)["verdict"] == "concurrent");
+        }
+        CHECK_FALSE(route_in(report, "POST", "/orders")["judged"].get<bool>());
+        CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with("answered 500"));
+        CHECK(test::processes_naming(shop).empty());
+    }
+}
+
+TEST_CASE("lab run --app behind a middleware: a route that holds the loop is sequential, whatever its stamps overlap", "[app]") {
+    test::ScratchDir out;
+    auto said = test::run_lab("run blocking-async --only 2 --repeat 1 --app app.main:app --app-dir " + shop +
+                              " --app-path /price/1 --format json --quiet --out " + out.path.string());
+    INFO(said.output);
+    auto start = said.output.find("{\n");
+    REQUIRE(start != std::string::npos);
+    auto summary = nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+    for (const auto& row : summary["configurations"])
+        if (row["server"] == "app") CHECK(row["verdict"].get<std::string>().starts_with("sequential"));
+}
+
+TEST_CASE("lab doctor refuses an app it cannot run with the reason and exit 2, and leaves nothing running", "[app]") {
+    struct Case {
+        const char* app;
+        const char* said;
+    } cases[] = {{"wsgi_app.py", "WSGI"}, {"syntax_error_app.py", "^"}, {"import_error_app.py", "your app"},
+                 {"app.main:nothing", "nothing"}, {"app.mian:app", "app.mian"}};
+    for (const Case& c : cases) {
+        auto said = test::run_lab(std::string("doctor ") + c.app + " --app-dir " + shop);
+        INFO(c.app << ": " << said.output);
+        CHECK(said.exit_code == 2);
+        CHECK(said.output.find(c.said) != std::string::npos);
+    }
+    CHECK(test::processes_naming(shop).empty());
+}
+
+TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
+    pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
+    REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); }, std::chrono::seconds(20)));
+    auto started = test::processes_naming(shop);
+    kill(lab, SIGKILL);
+    waitpid(lab, nullptr, 0);
+    CHECK(test::survivors(started, std::chrono::seconds(10)).empty());
+}
