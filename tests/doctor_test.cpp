@@ -40,6 +40,7 @@ const lab::PlannedRequest& planned(const std::vector<lab::PlannedRequest>& all, 
 lab::RouteRun burst_of(const lab::ProbeRecord& each) {
     lab::RouteRun run;
     run.warm_status = 200;
+    run.request.route.is_async = each.pool_ms == 0;  // (a `def` route runs in the pool)
     for (int i = 0; i < 10; ++i) {
         lab::RequestRecord r;
         r.intended_us = r.send_us = 0;
@@ -132,6 +133,7 @@ TEST_CASE("a route's verdict comes from the loop's time first: one that holds it
     lab::ProbeRecord waits;
     waits.loop_ms = waits.longest_hold_ms = 80;
     waits.cpu_share = 0.01;
+    waits.where = "app/vendor_sdk.py:9 exchange_rate → time.sleep";
     CHECK(lab::route_figures(burst_of(waits), 20).verdict == lab::RouteVerdict::holds_loop_waiting);
     lab::ProbeRecord computes = waits;
     computes.cpu_share = 0.97;
@@ -149,6 +151,9 @@ TEST_CASE("a route's verdict comes from the loop's time first: one that holds it
     pooled.pool_wait_ms = 100;
     CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::pool_bound);
     CHECK(lab::route_figures(burst_of(waits), 100).verdict == lab::RouteVerdict::concurrent);  // under a higher --fail-over
+    lab::ProbeRecord framework = gil;  // a `def` route's long step with no place in the app: the GIL's, not the loop's
+    framework.longest_hold_ms = 125;
+    CHECK(lab::route_figures(burst_of(framework), 20).verdict == lab::RouteVerdict::computes_under_gil);
 }
 
 TEST_CASE("lab doctor names each blocking route of the shop, its line and its fix, and blames no route that awaits", "[app]") {

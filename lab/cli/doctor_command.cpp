@@ -10,13 +10,17 @@
 #include <sstream>
 
 #include "lab/report/doctor_report.hpp"
+#include "lab/report/html_report.hpp"
+#include "lab/results/writer.hpp"
 #include "lab/run/doctor.hpp"
+#include "lab/run/server_process.hpp"
 
 namespace lab {
 namespace {
 
 struct DoctorOptions {
     std::string app, app_dir, examples;
+    std::filesystem::path out = "results";
     std::vector<std::string> methods;
     int requests = 10;
     double fail_over_ms = 20;
@@ -51,12 +55,29 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
     return s;
 }
 
+// The run's folder (results/doctor/<time>/): summary.json, requests.csv and report.html, as a
+// lesson's. Its path on stderr; false (said) if it cannot be written.
+bool keep(const DoctorRun& run, const DoctorOptions& o) {
+    try {
+        RunResult as_run = doctor_as_run(run);
+        std::filesystem::path dir = write_results(as_run, o.out, {{.name = "report.html", .text = html_report(as_run)}});
+        std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string() << '\n';
+        return true;
+    } catch (const std::exception& e) {
+        std::cerr << "lab doctor: could not write results: " << e.what() << '\n';
+        return false;
+    }
+}
+
 int report(const DoctorRun& run, const DoctorOptions& o) {
-    Layout layout{o.wide ? 100'000 : terminal_columns(), o.wide, false};
+    Layout layout{o.wide ? 100'000 : terminal_columns(), o.wide, colour_wanted() && o.format == Format::table};
     if (o.format == Format::json) std::cout << doctor_json(run).dump(2) << '\n';
     else if (o.list) print_doctor_plan(std::cout, run, layout, o.format == Format::markdown);
     else print_doctor(std::cout, run, layout, o.format == Format::markdown);
-    return o.list || routes_over(run) == 0 ? exit_ok : exit_failed;
+    std::cout.flush();
+    if (o.list) return exit_ok;
+    if (!keep(run, o)) return exit_failed;
+    return routes_over(run) == 0 ? exit_ok : exit_failed;
 }
 
 }  // namespace
@@ -75,6 +96,7 @@ Action define_doctor(CLI::App& app) {
         ->check(CLI::IsMember({"POST", "PUT", "PATCH", "DELETE", "OPTIONS"}));
     app.add_flag("--list", o->list, "Print the routes and the request each would get, and send nothing");
     app.add_flag("--with-services", o->with_services, "Give the app the lab's private PostgreSQL and Redis (DATABASE_URL, REDIS_URL)");
+    app.add_option("--out", o->out, "Where the run's folder goes (results/doctor/<time>/)");
     app.add_flag("--wide", o->wide, "Every column at full width, however long the lines");
     one_of<Format>(app.add_option("--format", o->format, "table, markdown or json"));
     return [o] {
@@ -82,6 +104,7 @@ Action define_doctor(CLI::App& app) {
             std::cerr << "lab doctor: --format takes table, markdown or json\n";
             return exit_usage;
         }
+        stop_servers_on_signals();  // Ctrl-C, SIGTERM, a closed terminal: the app goes with the lab
         auto settings = settings_of(*o);
         if (!settings) return exit_usage;
         if (!o->list)

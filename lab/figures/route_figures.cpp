@@ -27,7 +27,7 @@ double median(std::vector<double> v) { return v.empty() ? -1 : percentile(std::m
 
 // The bursts' server-side figures: medians of the requests' own, the longest hold of all.
 void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
-    std::vector<double> held, after, pool, pool_cpu, pool_wait;
+    std::vector<double> held, after, pool, pool_cpu, pool_wait, gil;
     f.longest_hold_ms = 0;
     for (const ProbeRecord& r : records) {
         held.push_back(r.loop_ms);
@@ -35,18 +35,23 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
         pool.push_back(r.pool_ms);
         pool_cpu.push_back(r.pool_cpu_ms);
         pool_wait.push_back(r.pool_wait_ms);
+        gil.push_back(r.gil_wait_ms);
         f.held_max_ms = std::max(f.held_max_ms, r.loop_ms);
         if (r.longest_hold_ms >= f.longest_hold_ms) f.longest_hold_ms = r.longest_hold_ms, f.cpu_share = r.cpu_share, f.where = r.where;
     }
     f.held_ms = median(held), f.after_answer_ms = median(after);
     f.pool_ms = median(pool), f.pool_cpu_ms = median(pool_cpu), f.pool_wait_ms = median(pool_wait);
+    f.gil_wait_ms = median(gil);
 }
 
 // The verdict, from the server's own figures: the loop's time first (a route that holds it is
-// never concurrent, whatever its stamps overlap), then the thread pool's.
-RouteVerdict judged(const RouteFigures& f, double hold_ms) {
+// never concurrent, whatever its stamps overlap), then the thread pool's. The loop is held by one
+// hold past the threshold found in the app's own code, or by an `async def` route's holds adding
+// up to it. A long step with no place in the app is the framework's waiting for the GIL while
+// `def` routes compute on pool threads: theirs is the GIL's verdict, not the loop's.
+RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
-    if (f.longest_hold_ms >= hold_ms || f.held_ms >= hold_ms) {
+    if ((f.longest_hold_ms >= hold_ms && !f.where.empty()) || (is_async && f.held_ms >= hold_ms)) {
         if (f.after_answer_ms >= f.held_ms / 2) return RouteVerdict::holds_loop_after;
         return f.cpu_share >= 0.5 ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
     }
@@ -59,6 +64,10 @@ RouteVerdict judged(const RouteFigures& f, double hold_ms) {
 
 const VerdictText& verdict_text(RouteVerdict v) { return verdicts[static_cast<int>(v)]; }
 
+bool holds_the_loop(RouteVerdict v) {
+    return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing || v == RouteVerdict::holds_loop_after;
+}
+
 RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     RouteFigures f;
     if (!run.judged() || run.burst.requests.empty()) return f;
@@ -70,7 +79,7 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     for (const RequestRecord& p : run.burst.probes)
         if (p.ok()) f.bystander_worst_ms = std::max(f.bystander_worst_ms, static_cast<double>(p.latency_us()) / 1e3);
     if (!run.records.empty()) probe_side(f, run.records);
-    f.verdict = judged(f, hold_ms);
+    f.verdict = judged(f, hold_ms, run.request.route.is_async);
     return f;
 }
 
@@ -95,13 +104,14 @@ std::vector<MixedFigures> mixed_figures(const MixedRun& mixed, const std::vector
             if (r.endpoint == static_cast<int>(k) && r.ok()) latencies.push_back(static_cast<double>(r.latency_us()) / 1e3);
         if (!latencies.empty()) m.p50_ms = percentile(latencies, 50), m.p99_ms = percentile(latencies, 99);
         // While this route's code held the loop, every other request alive then waited for it.
-        m.held_ms = m.others_waited_ms = 0;
-        for (const ProbeRecord& mine : mixed.records) {
-            if (mine.target != target) continue;
-            m.held_ms += mine.loop_ms;
-            for (const ProbeRecord& other : mixed.records)
-                if (other.target != target && other.done_us >= 0) m.others_waited_ms += overlap_ms(mine.spans, other.start_us, other.done_us);
-        }
+        std::vector<std::pair<std::int64_t, std::int64_t>> holds;
+        m.held_ms = 0;
+        for (const ProbeRecord& mine : mixed.records)
+            if (mine.target == target) m.held_ms += mine.loop_ms, holds.insert(holds.end(), mine.spans.begin(), mine.spans.end());
+        std::vector<double> waited;
+        for (const ProbeRecord& other : mixed.records)
+            if (other.target != target && other.done_us >= 0) waited.push_back(overlap_ms(holds, other.start_us, other.done_us));
+        m.others_waited_ms = median(waited);
         out.push_back(m);
     }
     return out;

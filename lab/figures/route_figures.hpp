@@ -38,6 +38,7 @@ struct RouteFigures {
     double cpu_share = -1;            // of that hold
     double after_answer_ms = -1;      // median held after the answer
     double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians
+    double gil_wait_ms = -1;          // median: its steps on the loop waiting for others' GIL
     double bystander_worst_ms = -1;
     std::string where;                // the longest hold's line and call
     RouteVerdict verdict = RouteVerdict::not_judged;
@@ -46,13 +47,16 @@ struct RouteFigures {
 // `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
 RouteFigures route_figures(const RouteRun& run, double hold_ms);
 
+// Whether the verdict is one of the loop held (the doctor's exit 1).
+bool holds_the_loop(RouteVerdict v);
+
 // The mixed phase: each route's latency among the others, and for a route that held the loop,
 // how long, and how long the other routes' requests waited behind its holds.
 struct MixedFigures {
     std::size_t route = 0;  // into DoctorRun::routes
     double p50_ms = -1, p99_ms = -1;
     double held_ms = -1;         // all its requests' loop time
-    double others_waited_ms = -1;  // the others' requests' time alive while it held the loop
+    double others_waited_ms = -1;  // the median other route's request: its time alive while this one held the loop
 };
 std::vector<MixedFigures> mixed_figures(const MixedRun& mixed, const std::vector<RouteRun>& routes);
 

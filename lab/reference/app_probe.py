@@ -1,19 +1,26 @@
-"""The lab's probe around a student's own ASGI app, so `lab run` can time it like its own servers.
+"""The lab's probe around a student's own ASGI app, so `lab run` can time it like its own servers,
+and `lab doctor` can say which route holds the loop, and where.
 
-    LAB_APP=/abs/path/main.py:app  python3 -m uvicorn --app-dir lab/reference app_probe:app --loop asyncio
+    LAB_APP=app.main:app LAB_APP_DIR=/abs/shop  python3 -m uvicorn --app-dir lab/reference app_probe:app --loop asyncio
 
-serve.py --app starts exactly this. The student's file is imported unchanged and its app wrapped
-in Probe, which adds what the lab's own servers give:
+serve.py --app starts exactly this. LAB_APP is what uvicorn takes (package.module:attr, imported
+from LAB_APP_DIR) or a file (path/to/main.py[:attr], relative to LAB_APP_DIR; inside a package,
+imported by its dotted name from the package's root, so its relative imports work). The app is
+imported unchanged and wrapped in Probe, which adds what the lab's own servers give:
   - on every answer, whatever the route returns: x-lab-start-us (the probe got the request) and
     x-lab-end-us (the app began its answer), CLOCK_MONOTONIC µs as the harness reads them;
     x-lab-pid; x-lab-thread (the thread that began the answer);
   - GET /__lab/health and GET /__lab/stats[?reset=1] (max_loop_blocked_ms, max_loop_lag_ms,
-    requests, in_service, worker_id), answered by the probe: the app never sees /__lab/;
+    requests, in_service, worker_id, held_per_request_ms, held_where), answered by the probe:
+    the app never sees /__lab/;
+  - GET /__lab/requests[?reset=1]: each request's account of the loop's time (loop_ledger.py;
+    LAB_ATTRIBUTION=0 turns it off), and GET /__lab/routes: the routes the app serves, and what
+    each takes (its OpenAPI schema for FastAPI, its routes for Starlette);
   - with LAB_EVENTS_TO ("@name" or a path), the live marks of `lab serve --events-to`.
-A file that cannot be served gets one line on stderr starting "your app: ", and exit status 2.
+An app that cannot be served gets one line on stderr starting "your app: ", and exit status 2.
 """
 import asyncio
-import importlib.util
+import importlib
 import inspect
 import json
 import os
@@ -22,6 +29,8 @@ import sys
 import threading
 import time
 import traceback
+
+from loop_ledger import CURRENT, HOLD_MS, Ledger, time_callbacks, time_thread_pool
 
 if os.environ.get("LAB_DIE_WITH_PARENT"):  # set by serve.py: die with uvicorn, as apps.py does
     import lifeline
@@ -50,43 +59,120 @@ def is_asgi(thing):
 
 def import_failure(error):
     """The last lines of the traceback, from the student's own first frame (not the probe's or
-    importlib's; a SyntaxError has none, and shows its line and caret)."""
+    importlib's; a SyntaxError has none of its own, and ends with its file, line, source and caret)."""
     tb, lab_frames = error.__traceback__, (__file__, "<frozen importlib._bootstrap_external>",
-                                           "<frozen importlib._bootstrap>")
+                                           "<frozen importlib._bootstrap>", importlib.__file__)
     while tb and tb.tb_frame.f_code.co_filename in lab_frames:
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(error), error, tb)).rstrip().splitlines()[-6:]
 
 
-def load_student_app(setting):
-    """LAB_APP "/abs/path/main.py[:ATTR]" -> the app object, or refuse() saying why not."""
-    path, _, attr = setting.rpartition(":")
-    if not path or not attr.isidentifier():  # no ":ATTR" (a ':' in the path is not one)
-        path, attr = setting, "app"
+def is_dotted(name):
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
+
+
+def names_a_file(spec):
+    """As the lab's --app reads it: a path (a '/' or '.py') or an import string package.module:attr."""
+    return "/" in spec or spec.endswith(".py") or ".py:" in spec
+
+
+def split_spec(spec):
+    """"app/main.py:app" -> ("app/main.py", "app"); the attribute is what follows the last ':' if
+    it is a (dotted) Python name, else `app` (a ':' in a path is not one)."""
+    target, colon, attr = spec.rpartition(":")
+    if not colon or not is_dotted(attr):
+        return spec, "app"
+    return target, attr
+
+
+def file_module(path, folder):
+    """A file -> (the folder to import from, its module's dotted name), as Python would name it:
+    up through the folders that are packages (have __init__.py), so relative imports work."""
+    path = os.path.normpath(os.path.join(folder, path))  # (an absolute path stays itself)
     name = os.path.basename(path)
-    if not path.endswith(".py"):
+    if not name.endswith(".py"):
         refuse(f"{name} is not a Python file (give the .py file that makes your app)")
     if not os.path.isfile(path):
         refuse(f"{path}: no such file")
-    folder, stem = os.path.dirname(path), name[:-3]
-    sys.path.insert(0, folder)  # the student's own imports (models.py beside main.py) come first
-    spec = importlib.util.spec_from_file_location(stem, path)
-    module = importlib.util.module_from_spec(spec)
-    if stem not in sys.modules:  # (a main.py named like a module already loaded, json.py, is not)
-        sys.modules[stem] = module  # as `import main` would: dataclasses and pickling look it up
+    root, parts = os.path.dirname(path), [] if name == "__init__.py" else [name[:-3]]
+    while os.path.isfile(os.path.join(root, "__init__.py")):
+        root, package = os.path.split(root)
+        parts.insert(0, package)
+    module = ".".join(parts)
+    if not is_dotted(module):
+        refuse(f"{path}: {module!r} is not a name Python can import (rename the file or folder)")
+    return root, module
+
+
+def import_app_module(module, root, shown):
+    """importlib.import_module(module) with root first on sys.path, as uvicorn imports; refuse()
+    says why it cannot."""
+    sys.path.insert(0, root)
+    os.chdir(root)  # the app's relative paths (templates/, data.json) as under `uvicorn` run there
     try:
-        spec.loader.exec_module(module)
-    except (Exception, SystemExit) as error:
-        refuse(f"{name} failed to import:", *import_failure(error))
-    if not hasattr(module, attr):
-        apps = [n for n, v in vars(module).items() if not n.startswith("_") and is_asgi(v)]
-        refuse(f"{name} has no `{attr}`: pass --app {name}:NAME"
-               + (f" (its ASGI apps: {', '.join(apps)})" if apps else ""))
-    app = getattr(module, attr)
-    if not is_asgi(app):
-        refuse(f"{name}'s `{attr}` is not an ASGI app (an async callable taking scope, receive, send);"
-               f" it is {type(app).__name__}")
-    return app
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name and (module == error.name or module.startswith(error.name + ".")):
+            refuse(f"no module named '{error.name}' in {root} (--app-dir)")
+        refuse(f"{shown} failed to import:", *import_failure(error))
+    except (Exception, SystemExit) as error:  # (a SyntaxError too: its caret is in the lines)
+        refuse(f"{shown} failed to import:", *import_failure(error))
+
+
+def same_file(a, b):
+    return bool(a) and os.path.realpath(a) == os.path.realpath(b)
+
+
+def wsgi_kind(thing):
+    """"Flask", "Django", "environ, start_response" if `thing` is a WSGI app, else None."""
+    if callable(thing) and hasattr(thing, "wsgi_app"):
+        return type(thing).__name__  # Flask (and its kin) keep the WSGI app as .wsgi_app
+    if type(thing).__name__ == "WSGIHandler":
+        return "Django"
+    call = thing if inspect.isroutine(thing) else getattr(thing, "__call__", None)
+    try:
+        if call and not inspect.isclass(thing) and not inspect.iscoroutinefunction(call):
+            inspect.signature(thing).bind(None, None)
+            return "environ, start_response"
+    except (TypeError, ValueError):
+        pass
+    return None
+
+
+def load_student_app(spec, folder):
+    """LAB_APP "path/to/main.py[:ATTR]" or "package.module:ATTR" (ATTR may be dotted), read as
+    uvicorn reads it from `folder` (--app-dir) -> (the app object, the root its files are under)."""
+    if names_a_file(spec):
+        given, attr = split_spec(spec)
+        root, module = file_module(given, folder)
+        shown = os.path.basename(given)
+    else:
+        given, colon, attr = spec.partition(":")
+        if not colon or not is_dotted(given) or not is_dotted(attr):
+            refuse(f"{spec} is neither a file (main.py[:app]) nor an import string (package.module:attr)")
+        root, module, shown = folder, given, given
+    loaded = import_app_module(module, root, shown)
+    if names_a_file(spec) and not same_file(getattr(loaded, "__file__", None), os.path.join(folder, given)):
+        refuse(f"{shown}: Python already has a module named {module!r} ({getattr(loaded, '__file__', 'built in')}):"
+               " rename your file")
+    app = loaded
+    for part in attr.split("."):
+        if not hasattr(app, part):
+            apps = [n for n, v in vars(loaded).items() if not n.startswith("_") and is_asgi(v)]
+            refuse(f"{shown} has no `{attr}`: pass --app {given}:NAME"
+                   + (f" (its ASGI apps: {', '.join(apps)})" if apps else ""))
+        app = getattr(app, part)
+    return checked_app(app, f"{module}'s `{attr}`"), root
+
+
+def checked_app(app, what):
+    """The app if it is ASGI; a WSGI app or anything else is refused, saying what it is."""
+    if is_asgi(app):
+        return app
+    kind = wsgi_kind(app)
+    if kind:
+        refuse(f"{what} is a WSGI app ({kind}): the lab runs ASGI apps (FastAPI, Starlette, Quart, Django's asgi.py)")
+    refuse(f"{what} is not an ASGI app (an async callable taking scope, receive, send); it is {type(app).__name__}")
 
 
 class WatchedSelector:
@@ -145,6 +231,157 @@ class LoopWatch:
         return round(blocked_ms, 3), round(lag_ms, 3)
 
 
+TYPES = {"integer": "integer", "number": "number", "string": "string", "boolean": "boolean", "array": "array",
+         int: "integer", float: "number", str: "string", bool: "boolean", list: "array"}
+
+
+def routes_owner(app):
+    """The object holding the app's routes: the student's FastAPI or Starlette object, or the one
+    their middleware wraps (each ASGI middleware keeps the next app as .app); None if bare ASGI."""
+    for _ in range(32):
+        if app is None or isinstance(getattr(app, "routes", None), list):
+            return app
+        app = getattr(app, "app", None)
+    return None
+
+
+def walk_routes(routes, prefix="", schema=None):
+    """(kind, full path, path inside its app, route, that app's OpenAPI schema or None), through
+    Mounts of routed apps; a Mount of anything else (StaticFiles) is one "mount"."""
+    for route in routes:
+        inner = getattr(route, "routes", None) if hasattr(route, "app") else None
+        if inner:  # a Mount (or Host) of a Router, Starlette or FastAPI app
+            mounted = getattr(route, "app", None)
+            yield from walk_routes(inner, prefix + getattr(route, "path", ""), openapi_of(mounted) or schema)
+        elif hasattr(route, "app") and not hasattr(route, "endpoint"):
+            yield "mount", prefix + getattr(route, "path_format", getattr(route, "path", "")), "", route, None
+        elif hasattr(route, "endpoint"):
+            kind = "http" if getattr(route, "methods", ...) is not ... else "websocket"
+            yield kind, prefix + route.path_format, route.path_format, route, schema
+
+
+def openapi_of(app):
+    """A FastAPI app's OpenAPI schema (what it declares of parameters and bodies), else None."""
+    try:
+        return app.openapi() if callable(getattr(app, "openapi", None)) else None
+    except Exception:  # a model FastAPI cannot describe: the routes are still listed, from Starlette
+        return None
+
+
+def resolved(schema, components):
+    """A schema with its $ref (or FastAPI's allOf [one $ref]) replaced by the component."""
+    schema = dict(schema or {})
+    if len(schema.get("allOf", ())) == 1:
+        schema = {**schema.pop("allOf")[0], **schema}
+    for choice in schema.pop("anyOf", None) or ():  # Optional[X]: X
+        if choice.get("type") != "null":
+            schema = {**choice, **schema}
+            break
+    ref = schema.pop("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = {**components.get(ref.rsplit("/", 1)[1], {}), **schema}
+    return schema
+
+
+def openapi_parts(operation, schema):
+    """An OpenAPI operation's path and query parameters, and its body, as /__lab/routes lists them."""
+    components = schema.get("components", {}).get("schemas", {})
+    params = []
+    for given in operation.get("parameters", ()):
+        if given.get("in") in ("path", "query"):
+            typed = resolved(given.get("schema"), components)
+            param = {"name": given["name"], "in": given["in"], "type": TYPES.get(typed.get("type"), "other"),
+                     "required": bool(given.get("required")), "default": typed.get("default")}
+            if "enum" in typed:
+                param["enum"] = typed["enum"]
+            params.append(param)
+    body, asked = None, operation.get("requestBody")
+    if asked:
+        content_type, content = next(iter(asked.get("content", {}).items()), ("application/json", {}))
+        top = resolved(content.get("schema"), components)  # and its fields' own $refs, one level
+        if "properties" in top:
+            top["properties"] = {k: resolved(v, components) for k, v in top["properties"].items()}
+        body = {"required": bool(asked.get("required")), "content_type": content_type, "schema": top}
+    return params, body
+
+
+def starlette_parts(route):
+    """Without OpenAPI: a FastAPI route's parameters from its dependant (its body field, if any,
+    without its schema), else the path parameters of the route's convertors."""
+    dependant, kinds = getattr(route, "dependant", None), {"IntegerConvertor": "integer", "FloatConvertor": "number"}
+    params = [] if dependant else [
+        {"name": name, "in": "path", "type": kinds.get(type(convertor).__name__, "string"), "required": True,
+         "default": None} for name, convertor in getattr(route, "param_convertors", {}).items()]
+    for where in ("path", "query"):
+        params += [{"name": field.alias, "in": where, "type": TYPES.get(field.outer_type_, "other"),
+                    "required": bool(field.required), "default": None if field.required else field.default}
+                   for field in getattr(dependant, f"{where}_params", ())]
+    field = getattr(route, "body_field", None)
+    body = field and {"required": bool(field.required), "content_type": "application/json", "schema": None}
+    return params, body
+
+
+def list_routes(app):
+    """GET /__lab/routes: each route the app serves, what it takes, and whether it is async."""
+    owner = routes_owner(app)
+    if owner is None:
+        return {"routes": [], "source": "none"}
+    top, listed = openapi_of(owner), []
+    for kind, path, local, route, schema in walk_routes(owner.routes, "", top):
+        endpoint = getattr(route, "endpoint", getattr(route, "app", None))
+        if kind == "http" and (getattr(endpoint, "__module__", "") or "").startswith("fastapi."):
+            continue  # FastAPI's own /docs, /redoc, /openapi.json: not the student's to be called
+        entry = {"kind": kind, "path": path, "name": getattr(route, "name", "") or "",
+                 "endpoint": f"{getattr(endpoint, '__module__', '?')}:"
+                             f"{getattr(endpoint, '__qualname__', type(endpoint).__name__)}",
+                 "is_async": inspect.iscoroutinefunction(endpoint)}
+        methods = sorted(getattr(route, "methods", None) or ()) if kind == "http" else [None]
+        if "GET" in methods and "HEAD" in methods:
+            methods.remove("HEAD")  # (Starlette answers HEAD for every GET route)
+        for method in methods or ["*"]:  # (a Route given a bare ASGI app takes any method)
+            operation = ((schema or {}).get("paths", {}).get(local, {}).get((method or "").lower())
+                         if kind == "http" else None)
+            params, body = (openapi_parts(operation, schema) if operation
+                            else starlette_parts(route) if kind == "http" else ([], None))
+            listed.append({**({"method": method} if method else {}), **entry, "params": params, "body": body})
+    return {"routes": listed, "source": "openapi" if top else "starlette"}
+
+
+class RouteIndex:
+    """scope["endpoint"] (which Starlette's router sets in the shared scope) -> the path template
+    of the route that served the request, e.g. /price/{item_id}."""
+
+    def __init__(self, app):
+        self.owner, self.size, self.templates = routes_owner(app), -1, {}
+
+    def template(self, scope, path):
+        endpoint = scope.get("endpoint")
+        if endpoint is None or self.owner is None:
+            return ""
+        found = self.templates.get(id(endpoint))
+        if found is None and len(self.owner.routes) != self.size:  # routes added since: look again
+            self.build()
+            found = self.templates.get(id(endpoint))
+        if not found:
+            return ""
+        for template, methods, pattern in found:  # (one endpoint may serve several routes)
+            if len(found) == 1 or (scope["method"] in (methods or (scope["method"],))
+                                   and pattern and pattern.match(path)):
+                return template
+        return found[0][0]
+
+    def build(self):
+        try:
+            from starlette.routing import compile_path
+        except ImportError:
+            compile_path = None
+        self.size, self.templates = len(self.owner.routes), {}
+        for kind, path, _, route, _ in walk_routes(self.owner.routes):
+            endpoint = getattr(route, "endpoint", getattr(route, "app", None))
+            self.templates.setdefault(id(endpoint), []).append(
+                (path, getattr(route, "methods", None), compile_path(path)[0] if compile_path else None))
+
+
 def open_marks(to):
     """A datagram socket connected to the live listener ("@name": Linux abstract name), or None."""
     if not to:
@@ -160,10 +397,10 @@ def open_marks(to):
 
 class Probe:
     """A pure ASGI wrapper: lifespan and websocket pass through, /__lab/ is the probe's own, and
-    every other HTTP answer gets the x-lab-* stamps (and live marks)."""
+    every other HTTP answer gets the x-lab-* stamps (and live marks), and a record in the ledger."""
 
-    def __init__(self, app):
-        self.app, self.watch = app, None
+    def __init__(self, app, ledger):
+        self.app, self.watch, self.ledger, self.routes = app, None, ledger, RouteIndex(app)
         self.requests = self.in_service = 0
         self.marks = open_marks(os.environ.get("LAB_EVENTS_TO"))
 
@@ -171,13 +408,37 @@ class Probe:
         loop = asyncio.get_running_loop()
         if self.watch is None or self.watch.loop is not loop:
             self.watch = LoopWatch(loop)  # once per loop (uvicorn runs one)
+            if self.ledger:
+                self.ledger.watch(loop)
+        tracked = scope["type"] == "http" and not scope["path"].startswith("/__lab/")
+        if self.ledger:  # (a task inherits its creator's context: a request's only its own record)
+            CURRENT.set(self.ledger.open(scope, time.monotonic_ns() // 1000) if tracked else None)
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        if scope["path"].startswith("/__lab/"):
+        if not tracked:
             return await self.answer_lab(scope, send)
-        start_us = time.monotonic_ns() // 1000
+        record = CURRENT.get()
+        start_us = record.start_us if record else time.monotonic_ns() // 1000
         self.requests += 1
         self.in_service += 1
+        path = scope["path"]  # (a Mount rewrites the shared scope's path to the part below it)
+        try:
+            await self.app(scope, receive, self.stamper(scope, send, start_us, record, path))
+            if record and not record.status:
+                record.status = 500  # (uvicorn answers 500 for an app that returned without answering)
+        except Exception:
+            if record and not record.status:
+                record.status = 500  # (and for one that raised before answering)
+            raise
+        finally:
+            self.in_service -= 1
+            if record:
+                record.done_us = time.monotonic_ns() // 1000  # its background tasks done too
+                record.route = record.route or self.routes.template(scope, path)
+
+    def stamper(self, scope, send, start_us, record, path):
+        """The app's `send`, adding the x-lab-* stamps to the answer's head, the live marks, and
+        the answer's status and end to the request's record."""
         mark = self.marker(scope, start_us) if self.marks else None
 
         async def stamped_send(message):
@@ -190,14 +451,15 @@ class Probe:
                 message = {**message, "headers": headers}
                 if mark:
                     mark(b"e", end_us)
+                if record:
+                    record.route = self.routes.template(scope, path)  # (the router set scope["endpoint"])
             await send(message)
+            if record and kind.startswith("http.response."):
+                record.sent(message)
             if mark and kind == "http.response.body" and not message.get("more_body", False):
                 mark(b"a", time.monotonic_ns() // 1000)
 
-        try:
-            await self.app(scope, receive, stamped_send)
-        finally:
-            self.in_service -= 1
+        return stamped_send
 
     def marker(self, scope, start_us):
         """With a live listener: sends r and s now, and returns mark(kind, us) for e and a.
@@ -219,26 +481,57 @@ class Probe:
         return mark
 
     async def answer_lab(self, scope, send):
-        """GET /__lab/health, GET /__lab/stats[?reset=1]; errors as the lab writes them."""
+        """GET /__lab/health, /__lab/stats[?reset=1], /__lab/requests[?reset=1], /__lab/routes."""
         path, get = scope["path"], scope["method"] == "GET"
+        reset = b"reset=1" in scope.get("query_string", b"").split(b"&")
+        status = 200
         if get and path == "/__lab/health":
-            status, body = 200, {"status": "ok"}
+            body = {"status": "ok"}
         elif get and path == "/__lab/stats":
-            reset = b"reset=1" in scope.get("query_string", b"").split(b"&")
-            blocked, lag = self.watch.figures(reset)
-            status, body = 200, {"max_loop_blocked_ms": blocked, "max_loop_lag_ms": lag,
-                                 "requests": self.requests, "in_service": self.in_service,
-                                 "worker_id": os.getpid()}
-            if reset:
-                self.requests = 0  # (in_service is now, not since)
+            body = self.stats(reset)
+        elif get and path == "/__lab/requests":
+            body = (self.ledger.report(reset) if self.ledger
+                    else {"hold_ms": HOLD_MS, "requests": [], "dropped": 0, "attribution": False})
+        elif get and path == "/__lab/routes":
+            body = list_routes(self.app)
         else:
-            status, body = 404, {"error": "the lab's paths: GET /__lab/health, /__lab/stats", "status": 404}
-        data = json.dumps(body, separators=(",", ":")).encode()  # compact, as the lab's servers write
+            status, body = 404, {"error": "the lab's paths: GET /__lab/health, /__lab/stats, /__lab/requests,"
+                                          " /__lab/routes", "status": 404}
+        data = json.dumps(body, separators=(",", ":"), default=str).encode()  # compact, as the lab's servers write
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
 
+    def stats(self, reset):
+        """The loop's figures since the last reset, as the lab's servers give them, and the ledger's:
+        the median loop time a request held, and where the longest hold was."""
+        blocked, lag = self.watch.figures(reset)
+        held, where = self.ledger.figures() if self.ledger else (-1.0, "")
+        body = {"max_loop_blocked_ms": blocked, "max_loop_lag_ms": lag, "requests": self.requests,
+                "in_service": self.in_service, "worker_id": os.getpid(),
+                "held_per_request_ms": held, "held_where": where}
+        if reset:
+            self.requests = 0  # (in_service is now, not since)
+            if self.ledger:
+                self.ledger.reset()
+        return body
 
-if not os.environ.get("LAB_APP"):
-    refuse("LAB_APP is not set (serve.py --app main.py sets it to the file's path)")
-app = Probe(load_student_app(os.environ["LAB_APP"]))
+
+def main():
+    """The probe around the app LAB_APP names, read from LAB_APP_DIR (default: here)."""
+    if not os.environ.get("LAB_APP"):
+        refuse("LAB_APP is not set (serve.py --app main.py sets it to the file's path)")
+    folder = os.path.abspath(os.environ.get("LAB_APP_DIR") or ".")
+    if not os.path.isdir(folder):
+        refuse(f"{folder}: no such folder (--app-dir)")
+    ledger = None
+    if os.environ.get("LAB_ATTRIBUTION", "1") != "0":
+        time_thread_pool()  # before the app imports: the app may keep a reference to run_sync
+    student, root = load_student_app(os.environ["LAB_APP"], folder)
+    if os.environ.get("LAB_ATTRIBUTION", "1") != "0":
+        ledger = Ledger(root)
+        time_callbacks(ledger)
+    return Probe(student, ledger)
+
+
+app = main()

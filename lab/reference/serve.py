@@ -3,7 +3,8 @@
 
     python3 lab/reference/serve.py --variant blocking|awaiting|threaded|run_in_threadpool
                                    [--workers W] [--server uvicorn|gunicorn] [--host 127.0.0.1] [--port 0]
-    python3 lab/reference/serve.py --app FILE.py[:ATTR] [--events-to PATH] [--host 127.0.0.1] [--port 0]
+    python3 lab/reference/serve.py --app FILE.py[:ATTR]|PACKAGE.MODULE:ATTR [--app-dir DIR] [--check]
+                                   [--events-to PATH] [--host 127.0.0.1] [--port 0]
 
 It picks a free port when --port is 0, starts `python3 -m uvicorn apps:<variant>` (or, with
 --server gunicorn, the documents' production set-up: `gunicorn -k uvicorn.workers.UvicornWorker
@@ -13,9 +14,11 @@ line, `listening on http://HOST:PORT`, to stdout. Everything else goes to stderr
 its parent (prctl PDEATHSIG), and so do uvicorn and its workers; SIGINT and SIGTERM are passed
 on to uvicorn, and it exits when uvicorn does, with uvicorn's status.
 
-With --app, the student's file (ATTR defaults to `app`) runs unchanged inside the lab's probe
-(app_probe.py: x-lab-* stamps on each answer, GET /__lab/stats): one uvicorn process on the
-stdlib asyncio loop, in the file's folder, with the services under the names apps use
+With --app, the student's app runs unchanged inside the lab's probe (app_probe.py: x-lab-* stamps
+on each answer, GET /__lab/stats, /__lab/requests, /__lab/routes): a file (ATTR defaults to `app`;
+relative to --app-dir) or an import string as uvicorn takes it (package.module:attr, imported from
+--app-dir, default the current folder). One uvicorn process on the stdlib asyncio loop, in the
+app's folder, with the services under the names apps use
 (DATABASE_URL, DOWNSTREAM_URL, REDIS_URL) and the live marks sent to --events-to. It is ready
 once GET /__lab/health answers.
 Exit codes: uvicorn's own once it was listening; 1 uvicorn did not start; 2 usage, or the
@@ -113,38 +116,33 @@ def start_uvicorn(args, port):
                             preexec_fn=lambda: lifeline.die_with_parent(me))
 
 
-def app_file(args):
-    """--app FILE.py[:ATTR] -> (the file's absolute path, ATTR); a ':' in the path is not ATTR."""
-    path, _, attr = args.app.rpartition(":")
-    if not path or not attr.isidentifier():
-        path, attr = args.app, "app"
-    return os.path.abspath(path), attr
+def app_env(args):
+    """What the probe reads: the app as given (LAB_APP: a file, relative to the folder, or an
+    import string) and the folder to read it from (LAB_APP_DIR: --app-dir, default here)."""
+    return {"LAB_APP": args.app, "LAB_APP_DIR": os.path.abspath(args.app_dir or ".")}
 
 
 def start_probe(args, port):
-    """uvicorn running the student's app inside the probe (app_probe.py), in the file's folder so
-    its relative paths work. --loop asyncio: the probe times the stdlib loop's selector."""
-    path, attr = app_file(args)
+    """uvicorn running the student's app inside the probe (app_probe.py), in the app's folder so
+    its relative paths work (the probe moves to the package's root for a file inside a package).
+    --loop asyncio: the probe times the stdlib loop's callbacks and selector."""
     command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "app_probe:app", "--loop", "asyncio",
                "--host", args.host, "--port", str(port), "--workers", "1", "--log-level", "warning"]
     services = {"DATABASE_URL": args.database_url, "DOWNSTREAM_URL": args.downstream_url,
                 "REDIS_URL": args.redis_url, "LAB_EVENTS_TO": args.events_to}
-    me = os.getpid()
-    folder = os.path.dirname(path)  # (a missing folder: the probe says the file is missing)
+    me, folder = os.getpid(), app_env(args)["LAB_APP_DIR"]
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
-                            cwd=folder if os.path.isdir(folder) else None,
-                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), "LAB_APP": f"{path}:{attr}",
+                            cwd=folder if os.path.isdir(folder) else None,  # (else the probe says so)
+                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), **app_env(args),
                                  **{name: value for name, value in services.items() if value}},
                             preexec_fn=lambda: lifeline.die_with_parent(me))
 
 
 def check_app(args):
     """Import the student's app inside the probe, here, as uvicorn would: `lab run --app` and
-    `lab exercise check` refuse a file that cannot be served before they start anything."""
-    path, attr = app_file(args)
-    os.environ["LAB_APP"] = f"{path}:{attr}"
-    if os.path.isdir(os.path.dirname(path)):
-        os.chdir(os.path.dirname(path))
+    `lab exercise check` refuse an app that cannot be served before they start anything."""
+    os.environ.update(app_env(args))
+    os.environ["LAB_ATTRIBUTION"] = "0"  # (nothing to time: patch nothing)
     import app_probe  # noqa: F401  (refuses with "your app: ..." and exit 2)
     print("ok", flush=True)
     return 0
@@ -189,8 +187,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--variant", choices=VARIANTS, help="one of the lab's reference apps (apps.py)")
-    which.add_argument("--app", metavar="FILE.py[:ATTR]",
-                       help="a student's own ASGI app (ATTR defaults to app), inside the lab's probe")
+    which.add_argument("--app", metavar="FILE.py[:ATTR]|MODULE:ATTR",
+                       help="a student's own ASGI app, inside the lab's probe: a file (ATTR defaults to app)"
+                            " or an import string package.module:attr, as uvicorn takes it")
+    parser.add_argument("--app-dir", metavar="DIR",
+                        help="--app: the folder the app is read from, as uvicorn's --app-dir (default: here)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (1..64)")
     parser.add_argument("--server", choices=("uvicorn", "gunicorn"), default="uvicorn",
                         help="uvicorn alone, or gunicorn's master with uvicorn workers")
@@ -217,8 +218,8 @@ def main():
         parser.error("--workers must be 1..64, --port 0..65535, --db-pool 1..100 and --threads 1..10000")
     if args.app and (args.workers != 1 or args.server != "uvicorn"):
         parser.error("--app runs one uvicorn process: --workers 1 and --server uvicorn only")
-    if args.events_to and not args.app:
-        parser.error("--events-to goes with --app")
+    if (args.events_to or args.app_dir) and not args.app:
+        parser.error("--events-to and --app-dir go with --app")
 
     # (A student's app need not use FastAPI; if it does and it is missing, its import says so.)
     needed = ("uvicorn",) if args.app else ("fastapi", "uvicorn")
@@ -249,7 +250,7 @@ def main():
             say(f"port {port} was taken meanwhile; trying another")  # the bind-then-pass race
             continue
         if args.app:
-            say(f"{why} (uvicorn of {os.path.basename(app_file(args)[0])} on {args.host}:{port})")
+            say(f"{why} (uvicorn of {args.app} on {args.host}:{port})")
         else:
             say(f"{why} ({args.server} of apps:{args.variant} in {HERE}, "
                 f"on {args.host}:{port}, {args.workers} worker(s))")

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/statistics.hpp"
 #include "lab/figures/route_figures.hpp"
 
 namespace lab {
@@ -25,8 +26,8 @@ std::string statuses_text(const RouteFigures& f) {
     return out;
 }
 
-// A held loop is a hold at or past the threshold: the doctor's judgement and its exit status.
-bool over(const RouteFigures& f, double hold_ms) { return f.longest_hold_ms >= hold_ms; }
+// A route whose verdict is the loop held: named with its line, and the doctor's exit 1.
+bool over(const RouteFigures& f, double /*hold_ms*/) { return holds_the_loop(f.verdict); }
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
@@ -67,8 +68,8 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
     for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes)) {
         const RouteRun& r = run.routes[m.route];
         std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r), ms_text(m.p50_ms), ms_text(m.p99_ms));
-        if (route_figures(r, run.hold_ms).longest_hold_ms >= run.hold_ms)
-            line += fmt::format("; held the loop {} in {}; the other routes' requests waited {} behind it", ms_text(m.held_ms),
+        if (over(route_figures(r, run.hold_ms), run.hold_ms))
+            line += fmt::format("; held the loop {} in {}; the other routes' requests waited {} each (median) behind it", ms_text(m.held_ms),
                                 count_of(run.requests, "request"), ms_text(m.others_waited_ms));
         out << wrap(line, width) << '\n';
     }
@@ -83,6 +84,47 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 }
 
 }  // namespace
+
+RunResult doctor_as_run(const DoctorRun& d) {
+    RunResult run;
+    Scenario& s = run.scenario;
+    s.name = "doctor";
+    s.title = "lab doctor " + d.app + ": which routes hold the event loop";
+    s.teaching = fmt::format("Each route of {} was sent {} requests at once, while a bystander asked the lab's probe every 10 ms. "
+                             "A route whose own code holds the loop answers them one after another and keeps the bystander waiting; "
+                             "a route that awaits answers them together.", d.app, d.requests);
+    s.load.requests = s.load.concurrency = d.requests;
+    s.load.repeat = 1;
+    s.load.path = "/";
+    s.load.probe_path = "/__lab/health";
+    s.load.probe_every_ms = 10;
+    for (const RouteRun& r : d.routes) {
+        if (!r.judged()) continue;
+        RouteFigures f = route_figures(r, d.hold_ms);
+        ConfigurationResult c;
+        c.configuration.label = r.request.route.method + " " + r.request.target;
+        c.configuration.number = static_cast<int>(run.configurations.size()) + 1;
+        c.configuration.mode = "app";
+        c.configuration.server = Server::app;
+        c.configuration.app = d.app_spec;
+        c.configuration.app_dir = d.app_dir;
+        c.configuration.target_path = r.request.target;
+        c.batches = {r.burst};
+        c.batches.front().number = 1;  // (batch 0 is a warm-up's number; the doctor's warm-up is one request, not kept)
+        for (auto* records : {&c.batches.front().requests, &c.batches.front().probes})
+            for (RequestRecord& q : *records) q.batch = 1;
+        c.stats = {summarize(c.batches.front())};
+        c.makespan = spread_of({c.stats.front().makespan_s});
+        c.loop_blocked_ms = {f.longest_hold_ms}, c.max_computing = {-1};
+        c.held_per_request_ms = {f.held_ms}, c.held_where = {f.where};
+        const VerdictText& v = verdict_text(f.verdict);
+        c.verdict = std::string(v.said) + (over(f, d.hold_ms) && !f.where.empty() ? " at " + f.where : "") +
+                    (f.verdict == RouteVerdict::concurrent ? "" : std::string("; ") + v.fix);
+        run.configurations.push_back(std::move(c));
+    }
+    run.run_s = d.run_s;
+    return run;
+}
 
 int routes_over(const DoctorRun& run) {
     int n = 0;
@@ -136,7 +178,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
                       {"p99_ms", f.p99_ms}, {"loop_held_ms_median", f.held_ms}, {"loop_held_ms_max", f.held_max_ms},
                       {"longest_hold_ms", f.longest_hold_ms}, {"where", f.where}, {"cpu_share", f.cpu_share},
                       {"held_after_answer_ms", f.after_answer_ms}, {"pool_ms", f.pool_ms}, {"pool_cpu_ms", f.pool_cpu_ms},
-                      {"pool_wait_ms", f.pool_wait_ms}, {"bystander_worst_ms", f.bystander_worst_ms}, {"over_threshold", over(f, run.hold_ms)}});
+                      {"pool_wait_ms", f.pool_wait_ms}, {"gil_wait_ms", f.gil_wait_ms}, {"bystander_worst_ms", f.bystander_worst_ms}, {"over_threshold", over(f, run.hold_ms)}});
             nlohmann::json codes = nlohmann::json::object();
             for (auto [code, n] : f.statuses) codes[std::to_string(code)] = n;
             j["statuses"] = codes;

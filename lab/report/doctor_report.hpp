@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/layout.hpp"
+#include "lab/run/run_result.hpp"
 #include "lab/run/doctor.hpp"
 
 namespace lab {
@@ -17,6 +18,11 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
 void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown);
 
 nlohmann::json doctor_json(const DoctorRun& run);
+
+// The doctor's bursts as a run of the lab's (a row a judged route, its burst its one batch, its
+// verdict with the line and the fix): written through summary.json's one schema, drawn by
+// report.html on one time axis, read back by `lab report`.
+RunResult doctor_as_run(const DoctorRun& run);
 
 // How many judged routes held the loop `hold_ms` or longer in one go (the doctor's exit 1).
 int routes_over(const DoctorRun& run);

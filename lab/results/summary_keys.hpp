@@ -56,6 +56,7 @@ void configuration_fields(V& v, C& c) {
     v("host", c.host);
     v("port", c.port, Bound{0, 65535});
     v("app", c.app);
+    v("app_dir", c.app_dir);
     v("target_path", c.target_path);
     v("threads", c.threads, Bound{1, 10'000});
     v("workers", c.workers, Bound{1, 64});
@@ -116,6 +117,8 @@ void batch_fields(V& v, B& b) {
     v("number", b.number, Bound{0, 100});
     v("loop_blocked_ms", b.loop_blocked_ms, Bound{-1, 1e9});
     v("max_computing_at_once", b.max_computing, Bound{-1, 1e6});
+    v("held_per_request_ms", b.held_per_request_ms, Bound{-1, 1e9});
+    v("held_where", b.held_where);
     v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
     v("unfinished", b.unfinished, Bound{0, 1e6});
     v("not_recorded", b.not_recorded, Bound{0, 1e12});

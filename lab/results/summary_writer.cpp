@@ -59,6 +59,7 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         b.number = r.batches[i].number;
         if (i < r.loop_blocked_ms.size()) b.loop_blocked_ms = r.loop_blocked_ms[i];
         if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
+        if (i < r.held_per_request_ms.size()) b.held_per_request_ms = r.held_per_request_ms[i], b.held_where = r.held_where[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
         b.unfinished = r.batches[i].unfinished;
         b.not_recorded = r.batches[i].not_recorded;

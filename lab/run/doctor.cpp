@@ -147,6 +147,7 @@ std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
         p.pool_ms = number(r, "pool_ms", 0);
         p.pool_cpu_ms = number(r, "pool_cpu_ms", 0);
         p.pool_wait_ms = number(r, "pool_wait_ms", 0);
+        p.gil_wait_ms = number(r, "gil_wait_ms", 0);
         p.where = where_of(r.value("where", nlohmann::json()));
         if (auto spans = r.find("spans"); spans != r.end() && spans->is_array())
             for (const auto& s : *spans)
@@ -166,7 +167,7 @@ double doctor_estimate_s(std::size_t routes, int requests) {
 DoctorRun run_doctor(const DoctorSettings& settings) {
     auto started = std::chrono::steady_clock::now();
     DoctorRun run;
-    run.app = settings.app.shown, run.hold_ms = settings.hold_ms, run.requests = settings.requests;
+    run.app = settings.app.shown, run.app_spec = settings.app.spec, run.app_dir = settings.app.dir, run.hold_ms = settings.hold_ms, run.requests = settings.requests;
     Services services;
     ConfigurationProcesses app = start_app(settings, services);
     LoadSpec at = spec_for(app, PlannedRequest{}, 1);

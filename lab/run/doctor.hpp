@@ -28,6 +28,7 @@ struct ProbeRecord {
     double held_after_answer_ms = 0;  // of which after its answer (a background task)
     double cpu_share = -1;          // of the longest hold: computing (≥ 0.5) or waiting
     double pool_ms = 0, pool_cpu_ms = 0, pool_wait_ms = 0;  // a `def` route's time in the thread pool
+    double gil_wait_ms = 0;         // its steps' waits for the GIL (others computing), not in loop_ms
     std::string where;              // the longest hold's line: "app/vendor_sdk.py:7 exchange_rate → time.sleep"
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // its holds of 1 ms or more (µs)
 };
@@ -61,6 +62,7 @@ struct DoctorSettings {
 
 struct DoctorRun {
     std::string app;         // as the user named it
+    std::string app_spec, app_dir;  // as serve.py takes it (AppSpec)
     double hold_ms = 20;
     int requests = 10;
     std::vector<RouteRun> routes;  // every route, with why not where not sent

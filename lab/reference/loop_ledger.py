@@ -1,0 +1,323 @@
+"""Where the loop's time went, request by request: the ledger behind the probe's /__lab/requests.
+
+One event loop thread runs every request's code, so "the server was slow" means some request held
+the loop while others waited. The ledger names which one, and where in the app's own files:
+  - each HTTP request gets a Record in a ContextVar (CURRENT); the tasks it starts (a middleware's
+    task group, asyncio.gather, create_task) copy the context, so they inherit it;
+  - the stdlib loop runs every callback and every task step through Handle._run: timed here, each
+    callback's time goes to the record in its context (loop time, its longest hold, after the answer);
+  - a watchdog thread looks at the loop thread's stack while one callback runs too long (a hold),
+    at its CPU clock: computing (CPU share >= 0.5) or waiting (time.sleep, a blocking socket), and
+    at the system call it waits in: a thread waiting for the GIL waits on a futex, so a waiting
+    hold spent in futex is the GIL's (other threads computing), not the request's own, and is
+    counted apart (gil_wait_ms);
+  - a `def` route runs in AnyIO's thread pool: its wait for a thread, its time and CPU there.
+app_probe.py builds one Ledger, and with LAB_ATTRIBUTION=0 none (nothing is patched).
+"""
+import asyncio
+import collections
+import contextvars
+import dis
+import linecache
+import os
+import statistics
+import sys
+import sysconfig
+import threading
+import time
+
+CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
+HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
+HOLD_MS = int(HOLD_MS) if HOLD_MS.is_integer() else HOLD_MS  # (20, as given, not 20.0)
+KEEP = 10_000  # records kept since the last reset; older ones are only counted (dropped)
+SPANS = 64  # a record's callbacks of 1 ms or more kept as spans (the loop's timeline, request by request)
+WATCH_S = 0.005  # the watchdog's period during a hold
+FUTEX = {"x86_64": "202", "aarch64": "98"}.get(os.uname().machine)  # the futex call's number: waiting for the GIL
+CALLS = {dis.opmap[name] for name in ("CALL", "PRECALL", "CALL_FUNCTION_EX") if name in dis.opmap}
+PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
+               for name in ("app_probe.py", "loop_ledger.py", "lifeline.py")}
+
+
+class Record:
+    """One request's account. Written on the loop thread only (the watchdog publishes Holds)."""
+    __slots__ = ("id", "method", "target", "route", "status", "start_us", "answered_us", "done_us",
+                 "answered_ns", "loop_ns", "longest_ns", "holds", "after_ns", "cpu_share", "where",
+                 "pool_ns", "pool_cpu_ns", "pool_wait_ns", "body_left", "spans", "gil_ns")
+
+    def __init__(self, number, scope, start_us):
+        query = scope.get("query_string") or b""
+        path = scope.get("raw_path") or scope["path"].encode()
+        self.id, self.method, self.start_us = number, scope["method"], start_us
+        self.target = (path + (b"?" + query if query else b"")).decode("latin-1")
+        self.route, self.status, self.answered_us, self.done_us = "", 0, -1, -1
+        self.answered_ns = self.loop_ns = self.longest_ns = self.holds = self.after_ns = 0
+        self.cpu_share, self.where, self.body_left = -1.0, None, -1
+        self.pool_ns = self.pool_cpu_ns = self.pool_wait_ns = self.gil_ns = 0
+        self.spans = []  # its callbacks of 1 ms or more: (start µs, end µs), the first SPANS
+
+    def sent(self, message):
+        """The app's answer going out: its status, and the moment the client has all of it (the
+        last body message, or the bytes its content-length promised, whichever comes first)."""
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            for key, value in message.get("headers", ()):
+                if key.lower() == b"content-length" and value.isdigit():
+                    self.body_left = int(value)
+            return
+        self.body_left -= len(message.get("body", b""))
+        if not self.answered_ns and (not message.get("more_body", False) or self.body_left == 0):
+            self.answered_ns = time.perf_counter_ns()  # CLOCK_MONOTONIC, as monotonic_ns
+            self.answered_us = self.answered_ns // 1000
+
+    def as_json(self):
+        where = self.where and dict(zip(("file", "line", "function", "call"), self.where))
+        return {"id": self.id, "method": self.method, "target": self.target, "route": self.route,
+                "status": self.status, "start_us": self.start_us, "answered_us": self.answered_us,
+                "done_us": self.done_us, "loop_ms": ms(self.loop_ns), "longest_hold_ms": ms(self.longest_ns),
+                "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
+                "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
+                "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns),
+                "spans": self.spans}
+
+
+def ms(ns):
+    return round(ns / 1e6, 3)
+
+
+def held_where(where):
+    """(file, line, function, call) -> "app/vendor_sdk.py:9 exchange_rate → time.sleep"; "" for none."""
+    return f"{where[0]}:{where[1]} {where[2]} → {where[3]}" if where else ""
+
+
+class Ledger:
+    """The records since the last reset, and what the loop thread is doing now (since, hold)."""
+
+    def __init__(self, root):
+        self.root, self.records, self.dropped, self.count = root, collections.deque(), 0, 0
+        self.loop = None
+        self.since = 0  # perf_counter_ns when the callback running now began; 0 between callbacks
+        self.hold = None  # the watchdog's latest Hold: replaced whole, never changed in place
+
+    def open(self, scope, start_us):
+        self.count += 1
+        if len(self.records) >= KEEP:
+            self.records.popleft()
+            self.dropped += 1
+        record = Record(self.count, scope, start_us)
+        self.records.append(record)
+        return record
+
+    def report(self, reset):
+        body = {"hold_ms": HOLD_MS, "requests": [r.as_json() for r in self.records], "dropped": self.dropped}
+        if reset:
+            self.reset()
+        return body
+
+    def reset(self):
+        """Forget the finished records; the ones in flight stay (they finish into the next report)."""
+        self.records = collections.deque(r for r in self.records if r.done_us < 0)
+        self.dropped = 0
+
+    def figures(self):
+        """(median loop ms a finished request held, -1 if none; where the longest hold was)."""
+        done = [r for r in self.records if r.done_us >= 0]
+        if not done:
+            return -1.0, ""
+        longest = max(done, key=lambda r: r.longest_ns)
+        return ms(statistics.median(r.loop_ns for r in done)), held_where(longest.where)
+
+    def watch(self, loop):
+        """Called on the loop's thread, once per loop: time its callbacks, start its watchdog."""
+        self.loop, self.since, self.hold = loop, 0, None
+        watchdog = Watchdog(self, loop, threading.get_ident(), threading.get_native_id())
+        watchdog.start()
+
+
+def time_callbacks(ledger):
+    """Patch asyncio's Handle._run (every callback and task step of the stdlib loop goes through
+    it) to add each callback's time to its context's record. Two clock reads a callback; the
+    record is read after the run, so a task's first step, which set CURRENT, counts too."""
+    run, clock, hold_ns = asyncio.events.Handle._run, time.perf_counter_ns, HOLD_MS * 1e6
+
+    def timed_run(handle):
+        if handle._loop is not ledger.loop:
+            return run(handle)  # another loop (one in a thread the app started): not ours to time
+        ledger.since = t0 = clock()
+        try:
+            run(handle)
+        finally:
+            t1 = clock()
+            ledger.since = 0
+        record = handle._context.get(CURRENT)
+        if record is None:
+            return
+        hold = ledger.hold
+        hold = hold if hold is not None and hold.since == t0 else None  # the watchdog saw this one
+        gil = int((t1 - t0) * hold.gil_share) if hold else 0  # waiting for other threads' GIL: not its own
+        took = t1 - t0 - gil
+        record.loop_ns += took
+        record.gil_ns += gil
+        record.holds += 1
+        if took >= 1_000_000 and len(record.spans) < SPANS:
+            record.spans.append((t0 // 1000, t1 // 1000))
+        if record.answered_ns:
+            record.after_ns += max(0, t1 - max(t0, record.answered_ns) - gil)
+        if took > record.longest_ns:
+            record.longest_ns = took
+            if took >= hold_ns and hold is not None:
+                record.where, record.cpu_share = hold.where, hold.cpu_share
+            else:
+                record.where, record.cpu_share = None, -1.0
+
+    asyncio.events.Handle._run = timed_run
+
+
+def time_thread_pool():
+    """Patch anyio.to_thread.run_sync (Starlette's run_in_threadpool looks it up at each call):
+    a `def` route's wait for a pool thread, its time on that thread, and its CPU time there."""
+    try:
+        import anyio.to_thread
+    except ImportError:
+        return  # no AnyIO, no Starlette: nothing runs in its pool
+    original, clock = anyio.to_thread.run_sync, time.perf_counter_ns
+
+    async def run_sync(func, *args, **options):
+        record = CURRENT.get()
+        if record is None:
+            return await original(func, *args, **options)
+        called, times = clock(), []
+
+        def timed(*given):
+            start, cpu = clock(), time.thread_time_ns()
+            try:
+                return func(*given)
+            finally:
+                times.extend((start, clock(), time.thread_time_ns() - cpu))
+
+        try:
+            return await original(timed, *args, **options)
+        finally:
+            if times:
+                record.pool_wait_ns += times[0] - called
+                record.pool_ns += times[1] - times[0]
+                record.pool_cpu_ns += times[2]
+
+    anyio.to_thread.run_sync = run_sync
+
+
+class Hold:
+    """What the watchdog saw of one long callback: `since` names it (the ledger's since); the
+    share of it spent waiting for the GIL (not computing, and waiting on a futex)."""
+    __slots__ = ("since", "where", "cpu_share", "gil_share")
+
+    def __init__(self, since, where, cpu_share, gil_share):
+        self.since, self.where, self.cpu_share, self.gil_share = since, where, cpu_share, gil_share
+
+
+class Watchdog(threading.Thread):
+    """Every 5 ms while the loop thread has been in one callback longer than LAB_HOLD_MS: sample
+    its stack (the app's deepest frame) and its CPU clock, and publish a new Hold. Between holds it
+    looks less often (every LAB_HOLD_MS / 2, or when the callback running now would become one):
+    each look takes the GIL from the loop, and an idle server should not pay 200 of them a second."""
+
+    def __init__(self, ledger, loop, ident, native_id):
+        super().__init__(name="lab-loop-watchdog", daemon=True)
+        self.ledger, self.loop, self.loop_thread = ledger, loop, ident
+        self.syscall = f"/proc/self/task/{native_id}/syscall"  # what the loop thread waits in now
+        self.place = Places(ledger.root)
+
+    def run(self):
+        cpu_clock, hold_ns = time.pthread_getcpuclockid(self.loop_thread), HOLD_MS * 1e6
+        seen, tally, first, before, nap, futex = 0, None, None, (0, 0), WATCH_S, [0, 0]
+        while not self.loop.is_closed():
+            time.sleep(nap)
+            now, cpu = time.perf_counter_ns(), time.clock_gettime_ns(cpu_clock)
+            since, earlier, before = self.ledger.since, before, (now, cpu)
+            if not since or now - since < hold_ns:  # no hold yet: look again when one could be
+                nap = (hold_ns / 2 if not since else max(since + hold_ns - now, 1e6)) / 1e9
+                continue
+            nap = WATCH_S
+            if since != seen:  # a new hold: its CPU share counts from the last look inside it
+                seen, tally, futex = since, collections.Counter(), [0, 0]
+                first = earlier if earlier[0] >= since else (now, cpu)
+            futex[0] += self.waits_on_futex()
+            futex[1] += 1
+            frame = sys._current_frames().get(self.loop_thread)
+            tally[self.place.of(frame)] += 1
+            del frame
+            share = (cpu - first[1]) / (now - first[0]) if now > first[0] else -1.0
+            # A thread that computes waits on a futex whenever this one takes the GIL to look:
+            # only a hold that is not computing can be the GIL's.
+            gil = futex[0] / futex[1] if 0 <= share < 0.5 else 0.0
+            where = max(tally, key=lambda w: (w is not None, tally[w]))  # the most seen app place
+            if self.ledger.since == since:  # (still the same callback: publish)
+                self.ledger.hold = Hold(since, where if gil < 0.5 else None, min(share, 1.0), gil)
+
+    def waits_on_futex(self):
+        """Whether the loop thread is in futex(2) now: waiting for the GIL (or, rarely, a lock)."""
+        try:
+            with open(self.syscall) as f:
+                return f.read(8).split(" ", 1)[0] == FUTEX
+        except OSError:
+            return False
+
+
+class Places:
+    """Frames -> the app's own place: (file relative to the root, line, function, the call below)."""
+
+    def __init__(self, root):
+        self.root, self.mine = os.path.realpath(root), {}
+        paths = sysconfig.get_paths()
+        self.stdlib = tuple(os.path.realpath(paths[k]) + os.sep for k in ("stdlib", "platstdlib"))
+
+    def is_app(self, filename):
+        known = self.mine.get(filename)
+        if known is None:
+            real = os.path.realpath(filename)
+            known = self.mine[filename] = (
+                real.startswith(self.root + os.sep) and real not in PROBE_FILES
+                and not real.startswith(self.stdlib)
+                and "site-packages" not in real and "dist-packages" not in real)
+        return known
+
+    def of(self, frame):
+        inner = None
+        while frame is not None:
+            code = frame.f_code
+            if self.is_app(code.co_filename):
+                file = os.path.relpath(os.path.realpath(code.co_filename), self.root)
+                return file, frame.f_lineno, code.co_qualname, call_below(frame, inner)
+            inner, frame = frame, frame.f_back
+        return None
+
+
+def call_below(frame, inner):
+    """The call the app's frame is in: the next Python function inward (module-qualified), else
+    the callee's text at the current instruction (a C function: time.sleep), else "computing"."""
+    if inner is not None:
+        return f"{inner.f_globals.get('__name__', '?')}.{inner.f_code.co_qualname}"
+    code, at = frame.f_code, frame.f_lasti
+    if at < 0 or code.co_code[at] not in CALLS:
+        return "computing"
+    positions = list(code.co_positions())
+    line, end_line, column, end_column = positions[at // 2]
+    if None in (line, end_line, column, end_column):
+        return "computing"
+    lines = [linecache.getline(code.co_filename, n).encode() for n in range(line, end_line + 1)]
+    if len(lines) == 1:
+        text = lines[0][column:end_column]
+    else:
+        text = lines[0][column:] + b"".join(lines[1:-1]) + lines[-1][:end_column]
+    return callee(" ".join(text.decode(errors="replace").split())) or "computing"
+
+
+def callee(text):
+    """"time.sleep(0.08)" -> "time.sleep": the argument list, matched from its closing bracket, cut off."""
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[:i].strip()
+    return text

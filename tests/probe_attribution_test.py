@@ -1,0 +1,340 @@
+#!/usr/bin/python3
+"""The probe's ledger (lab/reference/app_probe.py, loop_ledger.py) on a shop written as people write
+them (tests/data/doctor_shop): for each of its GET routes, 10 concurrent requests, then
+GET /__lab/requests, and the physical bounds each route's records must meet: a blocking call in
+`async def` holds the loop for its whole wait and is located in app/vendor_sdk.py; computing holds it
+with a CPU share >= 0.5; awaiting holds it for next to nothing; a `def` route's time is the thread
+pool's. With and without the shop's middleware, and with the app given as a file. Then
+/__lab/routes, the "your app: ..." refusals (exit 2), no uvicorn left behind, and what the
+attribution costs a request (printed, never asserted).
+
+    /usr/bin/python3 tests/probe_attribution_test.py     # from the repository's root
+
+Exit 0 all passed, 1 a failure, 77 skipped (no FastAPI or uvicorn). Last line: "N passed, M failed".
+"""
+import http.client
+import json
+import os
+import select
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVE = os.path.join(REPO, "lab", "reference", "serve.py")
+SHOP = os.path.join(REPO, "tests", "data", "doctor_shop")
+PY = "/usr/bin/python3"
+counts = {"passed": 0, "failed": 0}
+
+
+def check(name, good, detail=""):
+    counts["passed" if good else "failed"] += 1
+    print(f"{'ok   ' if good else 'FAIL '} {name}" + ("" if good or not detail else f": {detail}"), flush=True)
+    return good
+
+
+def children(pid):
+    """The live processes whose parent is `pid` (from /proc; zombies left out)."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+class Server:
+    """serve.py --app SPEC [--app-dir DIR] running, its address read from its one stdout line."""
+
+    def __init__(self, spec, app_dir=None, **env):
+        command = [PY, SERVE, "--app", spec] + (["--app-dir", app_dir] if app_dir else [])
+        self.said = tempfile.TemporaryFile()  # (a pipe nobody reads would fill with uvicorn's tracebacks)
+        self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=self.said,
+                                        env={**os.environ, **env})
+        self.host, self.port = None, None
+        line = self.first_line(20)
+        if line.startswith("listening on http://"):
+            self.host, _, port = line[len("listening on http://"):].rpartition(":")
+            self.port = int(port)
+
+    def first_line(self, timeout):
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        return self.process.stdout.readline().decode().strip() if ready else ""
+
+    def stderr(self):
+        self.said.seek(0)
+        return self.said.read().decode(errors="replace")
+
+    def get(self, path, method="GET"):
+        """(status, the JSON or text body) of one request on its own connection."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            connection.request(method, path)
+            answer = connection.getresponse()
+            body = answer.read()
+            is_json = answer.getheader("content-type", "").startswith("application/json")
+            return answer.status, json.loads(body) if is_json else body
+        finally:
+            connection.close()
+
+    def concurrently(self, path, n=10):
+        """n GETs of path at once, each from its own thread and connection; their statuses."""
+        start, statuses = threading.Barrier(n), []
+
+        def one():
+            start.wait()
+            statuses.append(self.get(path)[0])
+
+        threads = [threading.Thread(target=one) for _ in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
+    def kill(self):
+        """SIGKILL serve.py; True if its uvicorn (its children) are gone within 2 s too."""
+        kids = children(self.process.pid)
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.process.stdout.close()
+        deadline = time.monotonic() + 2
+        while any(alive(kid) for kid in kids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return bool(kids) and not any(alive(kid) for kid in kids)
+
+
+def records(server, path, n=10):
+    """A warm-up round (n at once: a `def` route's pool then has its threads, whose start-up would
+    otherwise wait for the GIL on the loop), the ledger reset once the warm-up is done, n
+    concurrent GETs, then their n records once all are done (background tasks included)."""
+    server.concurrently(path, n)
+    settled(server, 0)
+    server.get("/__lab/requests?reset=1")
+    statuses = server.concurrently(path, n)
+    return statuses, settled(server, n)
+
+
+def settled(server, n):
+    """The ledger's records once there are n and none is in flight (5 s at most)."""
+    deadline, found = time.monotonic() + 5, []
+    while time.monotonic() < deadline:
+        found = server.get("/__lab/requests")[1]["requests"]
+        if len(found) >= n and all(r["done_us"] >= 0 for r in found):
+            break
+        time.sleep(0.05)
+    return found
+
+
+def each(found, key, test):
+    return len(found) == 10 and all(test(r[key]) for r in found)
+
+
+def median(found, key):
+    return statistics.median(r[key] for r in found) if found else float("nan")
+
+
+def shown(found, *keys):
+    return "; ".join(" ".join(f"{k}={r[k]}" for k in keys) for r in found[:10])
+
+
+def attributions(server, label):
+    """Each GET route's 10 records against its physical bounds."""
+    statuses, found = records(server, "/price/7")
+    check(f"{label} /price: 10 answers 200, each held the loop >= 70 ms, route /price/{{item_id}}",
+          statuses == [200] * 10 and each(found, "loop_ms", lambda v: v >= 70)
+          and each(found, "route", lambda v: v == "/price/{item_id}"), shown(found, "status", "route", "loop_ms"))
+    check(f"{label} /price: where app/vendor_sdk.py exchange_rate → time.sleep, waiting (cpu_share < 0.5)",
+          each(found, "where", lambda w: w and w["file"] == "app/vendor_sdk.py" and w["call"] == "time.sleep"
+               and w["function"] == "exchange_rate") and each(found, "cpu_share", lambda v: 0 <= v < 0.5),
+          shown(found, "where", "cpu_share"))
+    statuses, found = records(server, "/report")
+    check(f"{label} /report: each held the loop >= 45 ms, computing (cpu_share >= 0.5), in app/pricing.py",
+          each(found, "loop_ms", lambda v: v >= 45) and each(found, "cpu_share", lambda v: v >= 0.5)
+          and each(found, "where", lambda w: w and w["file"] == "app/pricing.py"),
+          shown(found, "loop_ms", "cpu_share", "where"))
+    for path in ("/stock/4", "/search?q=shoes"):
+        statuses, found = records(server, path)
+        check(f"{label} {path}: 10 answers, the loop held < 20 ms a request (median; they wait 100 ms)",
+              statuses == [200] * 10 and len(found) == 10 and median(found, "loop_ms") < 20,
+              shown(found, "status", "loop_ms"))
+    statuses, found = records(server, "/thumbnail?size=32")
+    check(f"{label} /thumbnail (def): the loop held < 20 ms (median), >= 40 ms of CPU each in the pool",
+          median(found, "loop_ms") < 20 and each(found, "pool_cpu_ms", lambda v: v >= 40),
+          shown(found, "loop_ms", "pool_ms", "pool_cpu_ms", "pool_wait_ms"))
+    statuses, found = records(server, "/orders")
+    check(f"{label} /orders (def, time.sleep): >= 90 ms each in the pool, < 20 ms CPU, loop < 20 ms (median)",
+          each(found, "pool_ms", lambda v: v >= 90) and each(found, "pool_cpu_ms", lambda v: v < 20)
+          and median(found, "loop_ms") < 20, shown(found, "loop_ms", "pool_ms", "pool_cpu_ms", "pool_wait_ms"))
+    receipt(server, label)
+    statuses, found = records(server, "/broken")
+    check(f"{label} /broken: 10 answers 500, recorded as 500 on route /broken",
+          statuses == [500] * 10 and each(found, "status", lambda v: v == 500)
+          and each(found, "route", lambda v: v == "/broken"), shown(found, "status", "route"))
+
+
+def receipt(server, label):
+    """/receipt answers at once; its background task then blocks the loop 50 ms. (Behind
+    BaseHTTPMiddleware too: the answer's bytes, content-length long, are out before it runs.)"""
+    statuses, found = records(server, "/receipt/12")
+    check(f"{label} /receipt: >= 40 ms of loop held after the answer (its background task), done after it",
+          each(found, "held_after_answer_ms", lambda v: v >= 40)
+          and all(r["done_us"] - r["answered_us"] >= 40_000 and r["answered_us"] > r["start_us"] for r in found),
+          shown(found, "loop_ms", "held_after_answer_ms", "start_us", "answered_us", "done_us"))
+
+
+def routes(server, label):
+    status, listed = server.get("/__lab/routes")
+    by = {(r.get("method"), r["path"]): r for r in listed["routes"]} if status == 200 else {}
+    param = {p["name"]: p for p in by.get(("GET", "/price/{item_id}"), {}).get("params", [])}.get("item_id", {})
+    check(f"{label} /__lab/routes from openapi: /price/{{item_id}}'s item_id an integer in the path, async",
+          listed.get("source") == "openapi" and param.get("type") == "integer" and param.get("in") == "path"
+          and by[("GET", "/price/{item_id}")]["is_async"], json.dumps(listed)[:300])
+    q = {p["name"]: p for p in by.get(("GET", "/search"), {}).get("params", [])}.get("q", {})
+    check(f"{label} /__lab/routes: /search's q a required string in the query",
+          (q.get("type"), q.get("in"), q.get("required")) == ("string", "query", True), json.dumps(q))
+    body = by.get(("POST", "/orders"), {}).get("body") or {}
+    check(f"{label} /__lab/routes: POST /orders has a body (item_id, quantity); GET /orders none, a def",
+          body.get("required") is True and set(body.get("schema", {}).get("properties", {})) == {"item_id", "quantity"}
+          and by.get(("GET", "/orders"), {}).get("body", 1) is None and not by[("GET", "/orders")]["is_async"],
+          json.dumps(by.get(("POST", "/orders"))))
+    check(f"{label} /__lab/routes: no HEAD twins of the GET routes",
+          not any(method == "HEAD" for method, _ in by))
+
+
+def stats(server, label):
+    server.get("/__lab/stats?reset=1")
+    server.concurrently("/price/1", 4)
+    settled(server, 4)  # (their tasks end a moment after their answers)
+    figures = server.get("/__lab/stats")[1]
+    check(f"{label} /__lab/stats: held_per_request_ms >= 70, held_where in app/vendor_sdk.py → time.sleep",
+          figures.get("held_per_request_ms", -1) >= 70
+          and figures.get("held_where", "").startswith("app/vendor_sdk.py:")
+          and figures["held_where"].endswith("exchange_rate → time.sleep"), json.dumps(figures))
+
+
+def whole_run(label, spec, app_dir=None, **env):
+    server = Server(spec, app_dir, **env)
+    if not check(f"{label}: serve.py --app {spec} prints 'listening on'", server.port is not None,
+                 server.stderr()[-2000:]):
+        server.kill()
+        return
+    status, body = server.get("/__lab/nope")
+    check(f"{label}: /__lab/nope is the probe's 404, naming /__lab/requests and /__lab/routes",
+          status == 404 and "/__lab/requests" in body["error"] and "/__lab/routes" in body["error"])
+    attributions(server, label)
+    routes(server, label)
+    stats(server, label)
+    check(f"{label}: serve.py killed with SIGKILL: its uvicorn is gone within 2 s", server.kill())
+
+
+def refused(spec, *wanted, app_dir=SHOP):
+    """serve.py --app SPEC --check: exit 2, a 'your app: ' first line, and each wanted text."""
+    done = subprocess.run([PY, SERVE, "--app", spec, "--app-dir", app_dir, "--check"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    said = done.stderr
+    good = (done.returncode == 2 and said.startswith("your app: ") and all(w in said for w in wanted))
+    return check(f"--check {spec}: exit 2, 'your app: ...' with {', '.join(map(repr, wanted))}",
+                 good, f"exit {done.returncode}: {said[-800:]}")
+
+
+def refusals():
+    for spec in ("app.main:app", "app/main.py", os.path.join(SHOP, "app", "main.py") + ":app"):
+        done = subprocess.run([PY, SERVE, "--app", spec, "--app-dir", SHOP, "--check"], cwd=REPO,
+                              capture_output=True, text=True, timeout=60)
+        check(f"--check {spec}: ok", done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:])
+    try:
+        import flask  # noqa: F401
+        refused("wsgi_app.py", "WSGI app (Flask)")
+    except ImportError:
+        print("skip  --check wsgi_app.py: Flask is not installed (apt-get install python3-flask)")
+    refused("syntax_error_app.py", "syntax_error_app.py\", line 9", "^", "SyntaxError")
+    refused("import_error_app.py", "shop_payments_sdk", "import_error_app.py\", line 4")
+    refused("app.main:nope", "`nope`", "app.main:NAME", "its ASGI apps: app")
+    refused("app.mian:app", "no module named 'app.mian'", SHOP)
+    refused("app/mian.py", "no such file")
+    done = subprocess.run([PY, SERVE, "--app", "never_starts_app.py", "--app-dir", SHOP, "--check"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    check("--check never_starts_app.py: ok (it imports; its start-up is what never ends)", done.returncode == 0)
+    server = Server("never_starts_app.py", SHOP)
+    line = server.first_line(3) if server.port is None else "listening"
+    check("never_starts_app.py: no 'listening on' within 3 s", server.port is None and not line)
+    check("never_starts_app.py: serve.py killed, its uvicorn gone within 2 s", server.kill())
+
+
+def cpu_ns(pid):
+    """The CPU time of all of a process's threads so far (ns, from /proc/PID/task/*/schedstat)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a thread gone meanwhile
+    return total
+
+
+def cost(n=2000):
+    """What the attribution costs a request: three shops at once, one with it and two without
+    (LAB_ATTRIBUTION=0), n sequential GET /ping to each, in turns (so the machine's drift falls on
+    all alike): the difference a request in wall time and in the server's CPU time, in µs, beside
+    the difference between the two without it (what two processes differ by anyway). Printed only."""
+    kinds = {"on": "1", "off": "0", "off again": "0"}
+    servers = {kind: Server("app.main:app", SHOP, SHOP_NO_MIDDLEWARE="1", LAB_ATTRIBUTION=on)
+               for kind, on in kinds.items()}
+    uvicorns = {kind: children(server.process.pid)[0] for kind, server in servers.items()}
+    connections = {kind: http.client.HTTPConnection(s.host, s.port, timeout=30) for kind, s in servers.items()}
+    wall, cpu = dict.fromkeys(kinds, 0.0), {}
+    for k in range(200 + n):  # (the first 200: warm-up)
+        if k == 200:
+            wall, cpu = dict.fromkeys(kinds, 0.0), {kind: cpu_ns(pid) for kind, pid in uvicorns.items()}
+        for kind, connection in connections.items():
+            start = time.perf_counter()
+            connection.request("GET", "/ping")
+            connection.getresponse().read()
+            wall[kind] += time.perf_counter() - start
+    us = {kind: (wall[kind] / n * 1e6, (cpu_ns(uvicorns[kind]) - cpu[kind]) / n / 1e3) for kind in kinds}
+    for kind, server in servers.items():
+        connections[kind].close()
+        server.kill()
+    (on_wall, on_cpu), (off_wall, off_cpu), (again_wall, again_cpu) = us["on"], us["off"], us["off again"]
+    print(f"cost: GET /ping, {n} one after another to each, in turns: {on_wall:.1f} µs a request with the"
+          f" attribution, {off_wall:.1f} µs without ({on_wall - off_wall:+.1f} µs); the server's CPU {on_cpu:.1f}"
+          f" against {off_cpu:.1f} µs ({on_cpu - off_cpu:+.1f} µs); two servers without it differ by"
+          f" {again_wall - off_wall:+.1f} µs wall, {again_cpu - off_cpu:+.1f} µs CPU", flush=True)
+
+
+def main():
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print("needs python3-fastapi and python3-uvicorn (apt-get install): skipped\n0 passed, 0 failed")
+        return 77
+    whole_run("import string", "app.main:app", SHOP)
+    whole_run("no middleware", "app.main:app", SHOP, SHOP_NO_MIDDLEWARE="1")
+    whole_run("file", os.path.join("tests", "data", "doctor_shop", "app", "main.py"))
+    refusals()
+    cost()
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
