@@ -119,8 +119,10 @@ class Ledger:
         self.dropped = 0
 
     def figures(self):
-        """(median loop ms a finished request held, -1 if none; where the longest hold was)."""
-        done = [r for r in self.records if r.done_us >= 0]
+        """(median loop ms an answered request held, -1 if none; where the longest hold was). Answered,
+        not finished: the lab asks the moment its last answer comes, while the requests' tasks may
+        still be closing (a middleware's task group), and what they held before answering is known."""
+        done = [r for r in self.records if r.done_us >= 0 or r.answered_us >= 0]
         if not done:
             return -1.0, ""
         longest = max(done, key=lambda r: r.longest_ns)
