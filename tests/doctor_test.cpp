@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/figures/route_figures.hpp"
+#include "lab/run/configuration_processes.hpp"
 #include "lab/run/doctor_routes.hpp"
 #include "lab/run/your_app.hpp"
 #include "support.hpp"
@@ -214,4 +215,45 @@ TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
     kill(lab, SIGKILL);
     waitpid(lab, nullptr, 0);
     CHECK(test::survivors(started, std::chrono::seconds(10)).empty());
+}
+
+TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[app]") {
+    for (int signal : {SIGTERM, SIGINT}) {
+        pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
+        REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); }, std::chrono::seconds(20)));
+        auto started = test::processes_naming(shop);
+        kill(lab, signal);
+        waitpid(lab, nullptr, 0);
+        INFO("signal " << signal);
+        CHECK(test::survivors(started, std::chrono::seconds(10)).empty());
+    }
+}
+
+TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[app]") {
+    auto said = test::run_lab("doctor never_starts_app.py --app-dir " + shop);
+    INFO(said.output);
+    CHECK(said.exit_code == 2);
+    CHECK(said.output.find("did not answer") != std::string::npos);
+    CHECK(test::processes_naming(shop).empty());
+}
+
+TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get their lesson's verdict", "[app]") {
+    const std::string reference = std::filesystem::path(lab::reference_script("apps.py")).parent_path().string();
+    struct Twin {
+        const char* app;
+        const char* delay;  // GET /delay's verdict (100 ms of waiting)
+        const char* cpu;    // GET /cpu's (100 ms of computing)
+    } twins[] = {{"apps:blocking", "holds the loop waiting", "holds the loop computing"},
+                 {"apps:awaiting", "concurrent", "holds the loop computing"},
+                 {"apps:threaded", "concurrent", "leaves the loop free, computes under the GIL"},
+                 {"apps:run_in_threadpool", "concurrent", "leaves the loop free, computes under the GIL"}};
+    for (const Twin& twin : twins) {
+        test::Outcome said;
+        auto report = doctor_json("", std::string(twin.app) + " --app-dir " + reference, said);
+        INFO(twin.app << ": " << said.output);
+        CHECK(route_in(report, "GET", "/delay")["verdict"] == twin.delay);
+        CHECK(route_in(report, "GET", "/cpu")["verdict"] == twin.cpu);
+        CHECK(route_in(report, "GET", "/health")["verdict"] == "concurrent");
+        CHECK(said.exit_code == (std::string(twin.cpu).starts_with("holds") ? 1 : 0));
+    }
 }

@@ -92,6 +92,14 @@ double overlap_ms(const std::vector<std::pair<std::int64_t, std::int64_t>>& span
     return static_cast<double>(us) / 1e3;
 }
 
+// When the mixed batch was released, on the probe's clock: its first request's arrival.
+std::int64_t release_us(const MixedRun& mixed) {
+    std::int64_t first = -1;
+    for (const ProbeRecord& r : mixed.records)
+        if (r.start_us >= 0 && (first < 0 || r.start_us < first)) first = r.start_us;
+    return first;
+}
+
 }  // namespace
 
 std::vector<MixedFigures> mixed_figures(const MixedRun& mixed, const std::vector<RouteRun>& routes) {
@@ -108,9 +116,13 @@ std::vector<MixedFigures> mixed_figures(const MixedRun& mixed, const std::vector
         m.held_ms = 0;
         for (const ProbeRecord& mine : mixed.records)
             if (mine.target == target) m.held_ms += mine.loop_ms, holds.insert(holds.end(), mine.spans.begin(), mine.spans.end());
+        // Every request was sent at the release, so each waited from then until it was answered
+        // (uvicorn reads a request only when the loop is free: its own start comes late).
         std::vector<double> waited;
-        for (const ProbeRecord& other : mixed.records)
-            if (other.target != target && other.done_us >= 0) waited.push_back(overlap_ms(holds, other.start_us, other.done_us));
+        for (const ProbeRecord& other : mixed.records) {
+            std::int64_t answered = other.answered_us >= 0 ? other.answered_us : other.done_us;
+            if (other.target != target && answered >= 0) waited.push_back(overlap_ms(holds, release_us(mixed), answered));
+        }
         m.others_waited_ms = median(waited);
         out.push_back(m);
     }

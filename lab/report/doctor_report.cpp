@@ -1,5 +1,6 @@
 #include "lab/report/doctor_report.hpp"
 
+#include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -75,12 +76,19 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
     }
 }
 
+// The routes not judged, those with the same reason together ("not sent: only GET and HEAD ...:
+// POST /orders, POST /cart"), each answered 4xx/5xx with its answer's first line.
 void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
+    std::vector<std::pair<std::string, std::string>> reasons;  // reason, routes; in the app's order
     for (const RouteRun& r : run.routes) {
         if (r.judged()) continue;
-        std::string why = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
-        out << wrap("· " + printable(r.request.route.method + " " + r.request.route.path) + ": not judged: " + printable(why), width) << '\n';
+        std::string why = !r.request.skipped.empty() ? "not sent: " + r.request.skipped : "not judged: " + r.warm_said;
+        std::string route = r.request.route.method + " " + r.request.route.path;
+        auto same = std::find_if(reasons.begin(), reasons.end(), [&](const auto& e) { return e.first == why; });
+        if (same == reasons.end()) reasons.emplace_back(why, route);
+        else same->second += ", " + route;
     }
+    for (const auto& [why, routes] : reasons) out << wrap("· " + printable(routes) + ": " + printable(why), width) << '\n';
 }
 
 }  // namespace

@@ -187,7 +187,7 @@ std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes, c
         const RouteExample* example = examples.count(r.key()) ? &examples.at(r.key()) : nullptr;
         if (r.kind != "http") p.skipped = r.kind == "websocket" ? "a WebSocket route: the doctor sends HTTP requests" : "a mounted app or static files";
         else if (r.method != "GET" && r.method != "HEAD" && !methods.count(r.method) && !example)
-            p.skipped = r.method + ": only GET and HEAD are sent unless --methods " + r.method + " (or an --examples entry) allows it";
+            p.skipped = "only GET and HEAD are sent unless --methods " + r.method + " (or an --examples entry) allows it";
         else p.target = fill_target(r, example, p.skipped);
         if (p.skipped.empty() && r.has_body)
             p.body = example && !example->body.empty() ? example->body : sample_body(r.body_schema).dump();
