@@ -93,6 +93,38 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 
 }  // namespace
 
+namespace {
+
+// A row's one batch, numbered 1 (0 is a warm-up's number; the doctor's warm-up is one request,
+// not kept), with what the probe said of it.
+void with_batch(ConfigurationResult& c, const Batch& batch, double longest_ms, double held_ms, const std::string& where) {
+    c.batches = {batch};
+    c.batches.front().number = 1;
+    for (auto* records : {&c.batches.front().requests, &c.batches.front().probes})
+        for (RequestRecord& q : *records) q.batch = 1;
+    c.stats = {summarize(c.batches.front())};
+    c.makespan = spread_of({c.stats.front().makespan_s});
+    c.loop_blocked_ms = {longest_ms}, c.max_computing = {-1};
+    c.held_per_request_ms = {held_ms}, c.held_where = {where};
+}
+
+// The mixed phase as the last row: every judged GET route at once, on the same time axis.
+ConfigurationResult mixed_row(const DoctorRun& d, int number) {
+    ConfigurationResult c;
+    c.configuration.label = fmt::format("all {} routes at once", d.mixed->routes.size());
+    c.configuration.number = number;
+    c.configuration.mode = "app";
+    c.configuration.server = Server::app;
+    c.configuration.app = d.app_spec;
+    c.configuration.app_dir = d.app_dir;
+    c.configuration.requests = c.configuration.concurrency = d.requests * static_cast<int>(d.mixed->routes.size());
+    with_batch(c, d.mixed->batch, -1, -1, "");
+    c.verdict = "mixed: each route's requests among the others'";
+    return c;
+}
+
+}  // namespace
+
 RunResult doctor_as_run(const DoctorRun& d) {
     RunResult run;
     Scenario& s = run.scenario;
@@ -104,6 +136,7 @@ RunResult doctor_as_run(const DoctorRun& d) {
     s.load.requests = s.load.concurrency = d.requests;
     s.load.repeat = 1;
     s.load.path = "/";
+    s.load.delay_ms = 0;  // (no d: each route does its own work)
     s.load.probe_path = "/__lab/health";
     s.load.probe_every_ms = 10;
     for (const RouteRun& r : d.routes) {
@@ -117,19 +150,13 @@ RunResult doctor_as_run(const DoctorRun& d) {
         c.configuration.app = d.app_spec;
         c.configuration.app_dir = d.app_dir;
         c.configuration.target_path = r.request.target;
-        c.batches = {r.burst};
-        c.batches.front().number = 1;  // (batch 0 is a warm-up's number; the doctor's warm-up is one request, not kept)
-        for (auto* records : {&c.batches.front().requests, &c.batches.front().probes})
-            for (RequestRecord& q : *records) q.batch = 1;
-        c.stats = {summarize(c.batches.front())};
-        c.makespan = spread_of({c.stats.front().makespan_s});
-        c.loop_blocked_ms = {f.longest_hold_ms}, c.max_computing = {-1};
-        c.held_per_request_ms = {f.held_ms}, c.held_where = {f.where};
+        with_batch(c, r.burst, f.longest_hold_ms, f.held_ms, f.where);
         const VerdictText& v = verdict_text(f.verdict);
         c.verdict = std::string(v.said) + (over(f, d.hold_ms) && !f.where.empty() ? " at " + f.where : "") +
                     (f.verdict == RouteVerdict::concurrent ? "" : std::string("; ") + v.fix);
         run.configurations.push_back(std::move(c));
     }
+    if (d.mixed) run.configurations.push_back(mixed_row(d, static_cast<int>(run.configurations.size()) + 1));
     run.run_s = d.run_s;
     return run;
 }

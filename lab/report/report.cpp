@@ -89,6 +89,8 @@ std::string load_line(const RunResult& run) {
     else if (load.path == "/cpu")
         line += "each computing c = " + d_text + " of CPU on a machine with " +
                 std::to_string(run.cores) + " cores";
+    else if (load.delay_ms == 0)  // `lab doctor`: each row is a route of the app, doing its own work
+        line += "each to its row's route";
     else
         line += "each waiting " + (swept == "delay" ? "d" : "d = " + d_text) + waiting_on(load.path);
     if (run.scenario.sweep) {
@@ -97,8 +99,8 @@ std::string load_line(const RunResult& run) {
         line += "; swept: " + swept_symbol(run) + " = " + values + (swept == "delay" ? " ms" : "");
     }
     line += load.repeat == 1 ? "; one batch" : "; median of " + std::to_string(load.repeat) + " batches";
-    return line + (load.warmup ? " after one warm-up" : ", no warm-up") + ". Source: " +
-           run.scenario.source;
+    return line + (load.warmup ? " after one warm-up" : ", no warm-up") + "." +
+           (run.scenario.source.empty() ? "" : " Source: " + run.scenario.source);
 }
 
 namespace {

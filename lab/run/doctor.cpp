@@ -1,5 +1,6 @@
 #include "lab/run/doctor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -8,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "harness/raw_client.hpp"
-#include "lab/clock.hpp"
+#include "lab/layout.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
@@ -173,6 +174,9 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
     LoadSpec at = spec_for(app, PlannedRequest{}, 1);
     auto planned = plan_requests(routes_from_json(probe_json(at, "/__lab/routes")), settings.examples, settings.methods);
     auto say = [&](const std::string& line) { if (settings.progress) settings.progress(line); };
+    auto sent = std::count_if(planned.begin(), planned.end(), [](const PlannedRequest& p) { return p.skipped.empty(); });
+    say(fmt::format("{} of {} to call, then all at once: about {:.0f} s", sent, count_of(static_cast<long long>(planned.size()), "route"),
+                    doctor_estimate_s(static_cast<std::size_t>(sent), settings.requests)));
     for (const PlannedRequest& p : planned) {
         if (settings.list_only || !p.skipped.empty()) {
             run.routes.emplace_back().request = p;
