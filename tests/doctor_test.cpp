@@ -15,6 +15,7 @@
 #include "lab/figures/route_figures.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/doctor_routes.hpp"
+#include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
 #include "support.hpp"
 
@@ -256,4 +257,18 @@ TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get thei
         CHECK(route_in(report, "GET", "/health")["verdict"] == "concurrent");
         CHECK(said.exit_code == (std::string(twin.cpu).starts_with("holds") ? 1 : 0));
     }
+}
+
+TEST_CASE("lab doctor --target: a server without the probe gets client-side verdicts only, never a line", "[app]") {
+    // uvicorn started by hand, as an engineer would: no probe, its routes from its /openapi.json.
+    lab::ServerProcess uvicorn({lab::python, lab::reference_script("serve.py"), "--variant", "blocking"});
+    test::Outcome said;
+    auto report = doctor_json("", "--target http://127.0.0.1:" + std::to_string(uvicorn.port()) + " --probe /health", said);
+    INFO(said.output);
+    CHECK(said.exit_code == 1);
+    const auto& delay = route_in(report, "GET", "/delay");
+    CHECK(delay["verdict"] == "kept the bystander waiting");
+    CHECK(delay["where"] == "");
+    CHECK(delay["loop_held_ms_median"].get<double>() < 0);  // unknown without the probe, never guessed
+    CHECK(route_in(report, "GET", "/").value("verdict", "") == "did not keep the bystander waiting");
 }

@@ -14,12 +14,14 @@
 #include "lab/results/writer.hpp"
 #include "lab/run/doctor.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/target_url.hpp"
 
 namespace lab {
 namespace {
 
 struct DoctorOptions {
-    std::string app, app_dir, examples;
+    std::string app, app_dir, examples, target, bystander = "/openapi.json";
+    bool allow_remote = false;
     std::filesystem::path out = "results";
     std::vector<std::string> methods;
     int requests = 10;
@@ -28,19 +30,40 @@ struct DoctorOptions {
     Format format = Format::table;
 };
 
-// The settings, or why not (said): the app's name, the examples file, the methods.
-std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
-    DoctorSettings s;
-    std::string why;
+// --target URL: a server already running, on this machine unless --allow-remote; or why not.
+bool with_target(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
+    TargetUrl target = parse_target_url(o.target);
+    if (!target.error.empty()) why = "--target: " + target.error;
+    else if (!target.loopback && !o.allow_remote)
+        why = "--target: " + target.host + " is not on this machine; load goes to loopback only unless you pass --allow-remote";
+    else if (o.bystander.empty() || o.bystander[0] != '/' || o.bystander.find_first_of(" \t\r\n") != std::string::npos)
+        why = "--probe " + o.bystander + ": a path on the server, starting with /";
+    s.target_host = target.host, s.target_port = target.port, s.bystander = o.bystander;
+    return why.empty();
+}
+
+// The app under the lab's probe, once it imports; or why not.
+bool with_app(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
+    if (o.app.empty()) {
+        why = "give your app (app.main:app, or a file) or --target URL";
+        return false;
+    }
     auto app = parse_app(o.app, o.app_dir, "", why);
     if (app) {
         if (auto problem = app_import_problem(*app)) why = *problem, app.reset();
     }
-    if (!app) {
+    if (app) s.app = *app;
+    return app.has_value();
+}
+
+// The settings, or why not (said): the app's name or the target, the examples file, the methods.
+std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
+    DoctorSettings s;
+    std::string why;
+    if (!(o.target.empty() ? with_app(s, o, why) : with_target(s, o, why))) {
         std::cerr << "lab doctor: " << printable(why) << '\n';
         return std::nullopt;
     }
-    s.app = *app;
     try {
         if (!o.examples.empty()) s.examples = read_examples(o.examples);
     } catch (const std::invalid_argument& e) {
@@ -84,7 +107,12 @@ int report(const DoctorRun& run, const DoctorOptions& o) {
 
 Action define_doctor(CLI::App& app) {
     auto o = std::make_shared<DoctorOptions>();
-    app.add_option("app", o->app, "Your ASGI app as uvicorn names it: package.module:attr, or FILE.py[:ATTR]")->required();
+    auto* named = app.add_option("app", o->app, "Your ASGI app as uvicorn names it: package.module:attr, or FILE.py[:ATTR]");
+    app.add_option("--target", o->target, "A server already running (http://127.0.0.1:8000): no probe, so only whether each route "
+                                          "kept a bystander waiting; its routes from its /openapi.json or --examples")
+        ->excludes(named);
+    app.add_flag("--allow-remote", o->allow_remote, "Allow a --target that is not on this machine");
+    app.add_option("--probe", o->bystander, "--target: the path the bystander asks every 10 ms (default /openapi.json)");
     app.add_option("--app-dir", o->app_dir, "Where the import string is looked up, as uvicorn's --app-dir (default: the current folder)");
     app.add_option("-n", o->requests, "Requests in each route's burst, sent at once")->check(CLI::Range(1, 200));
     app.add_option("--fail-over", o->fail_over_ms, "A hold of the loop this long (ms) names its line and makes the exit status 1")

@@ -20,6 +20,9 @@ const VerdictText verdicts[] = {
     {"waits for a pool thread", "lab run thread-pool",
      "await an async client instead of a `def` route, or raise the pool's limit (AnyIO's 40)"},
     {"concurrent", "lab run blocking-async", "nothing to fix: it awaits, and the loop serves the others meanwhile"},
+    {"kept the bystander waiting", "lab run head-of-line",
+     "without the lab's probe the cause and the line are unknown: run `lab doctor` on the app itself"},
+    {"did not keep the bystander waiting", "", ""},
     {"not judged", "", ""},
 };
 
@@ -29,6 +32,7 @@ double median(std::vector<double> v) { return v.empty() ? -1 : percentile(std::m
 void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
     std::vector<double> held, after, pool, pool_cpu, pool_wait, gil;
     f.longest_hold_ms = 0;
+    double located_ms = 0;
     for (const ProbeRecord& r : records) {
         held.push_back(r.loop_ms);
         after.push_back(r.held_after_answer_ms);
@@ -37,7 +41,9 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
         pool_wait.push_back(r.pool_wait_ms);
         gil.push_back(r.gil_wait_ms);
         f.held_max_ms = std::max(f.held_max_ms, r.loop_ms);
-        if (r.longest_hold_ms >= f.longest_hold_ms) f.longest_hold_ms = r.longest_hold_ms, f.cpu_share = r.cpu_share, f.where = r.where;
+        if (r.longest_hold_ms >= f.longest_hold_ms) f.longest_hold_ms = r.longest_hold_ms;
+        // Where: the longest hold the watchdog located (on a busy machine it may miss some).
+        if (!r.where.empty() && (f.where.empty() || r.longest_hold_ms >= located_ms)) located_ms = r.longest_hold_ms, f.cpu_share = r.cpu_share, f.where = r.where;
     }
     f.held_ms = median(held), f.after_answer_ms = median(after);
     f.pool_ms = median(pool), f.pool_cpu_ms = median(pool_cpu), f.pool_wait_ms = median(pool_wait);
@@ -65,7 +71,8 @@ RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async) {
 const VerdictText& verdict_text(RouteVerdict v) { return verdicts[static_cast<int>(v)]; }
 
 bool holds_the_loop(RouteVerdict v) {
-    return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing || v == RouteVerdict::holds_loop_after;
+    return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing || v == RouteVerdict::holds_loop_after ||
+           v == RouteVerdict::delays_others;
 }
 
 RouteFigures route_figures(const RouteRun& run, double hold_ms) {
@@ -78,6 +85,11 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     if (stats.ok > 0) f.makespan_s = stats.makespan_s, f.p50_ms = stats.latency_p50_s * 1e3, f.p99_ms = stats.latency_p99_s * 1e3;
     for (const RequestRecord& p : run.burst.probes)
         if (p.ok()) f.bystander_worst_ms = std::max(f.bystander_worst_ms, static_cast<double>(p.latency_us()) / 1e3);
+    if (!run.probed) {  // only what a client can tell: whether the bystander waited behind the burst
+        bool waited = f.bystander_worst_ms >= 0 && f.bystander_worst_ms - std::max(run.bystander_alone_ms, 0.0) >= hold_ms;
+        f.verdict = f.bystander_worst_ms < 0 ? RouteVerdict::not_judged : waited ? RouteVerdict::delays_others : RouteVerdict::delays_no_one;
+        return f;
+    }
     if (!run.records.empty()) probe_side(f, run.records);
     f.verdict = judged(f, hold_ms, run.request.route.is_async);
     return f;

@@ -17,6 +17,8 @@ enum class RouteVerdict {
     computes_under_gil,    // leaves the loop free (`def`) but computes, holding the GIL
     pool_bound,            // waits for a thread of the pool
     concurrent,            // awaits: nothing held
+    delays_others,         // --target, no probe: the bystander waited behind the burst
+    delays_no_one,         // --target, no probe: the bystander did not
     not_judged,            // not sent, or it answered 4xx/5xx
 };
 
@@ -47,7 +49,8 @@ struct RouteFigures {
 // `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
 RouteFigures route_figures(const RouteRun& run, double hold_ms);
 
-// Whether the verdict is one of the loop held (the doctor's exit 1).
+// Whether the verdict is one of the loop held, or, without a probe, of others kept waiting (the
+// doctor's exit 1).
 bool holds_the_loop(RouteVerdict v);
 
 // The mixed phase: each route's latency among the others, and for a route that held the loop,

@@ -184,9 +184,16 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
 
 void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown) {
     const int width = layout.wide ? 100'000 : layout.columns;
-    out << wrap(fmt::format("lab doctor {}: each route {} at once, a bystander asking every 10 ms; a hold of {} ms or more is named.",
-                            printable(run.app), run.requests, run.hold_ms), width)
-        << "\n\n";
+    if (run.probed)
+        out << wrap(fmt::format("lab doctor {}: each route {} at once, a bystander asking every 10 ms; a hold of {} ms or more is named.",
+                                printable(run.app), run.requests, run.hold_ms), width);
+    else
+        out << wrap(fmt::format("lab doctor --target {}: each route {} at once, a bystander asking GET {} every 10 ms (alone: {}). "
+                                "Without the lab's probe the loop's figures and the lines are unknown: client-side figures only; a "
+                                "route is named when the bystander waited {} ms more than alone.",
+                                printable(run.app), run.requests, printable(run.bystander), ms_text(run.bystander_alone_ms), run.hold_ms),
+                    width);
+    out << "\n\n";
     print_table(out, judged_columns(run), layout, markdown);
     out << '\n';
     print_fixes(out, run, width);

@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <cstdio>
 #include <stdexcept>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -71,7 +74,7 @@ ConfigurationProcesses start_app(const DoctorSettings& settings, Services& servi
     }
 }
 
-LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests) {
+LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests, const std::string& bystander) {
     LoadSpec spec;
     spec.host = app.host;
     spec.port = app.port;
@@ -80,7 +83,7 @@ LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, in
     spec.body = p.body;
     if (!p.body.empty()) spec.headers = {"Content-Type: application/json"};
     spec.requests = spec.concurrency = requests;
-    spec.probe_target = "/__lab/health";
+    spec.probe_target = bystander;
     spec.probe_every = bystander_every;
     spec.probe_after = bystander_after;  // (a background task holds the loop after the answers)
     spec.deadline = burst_deadline;
@@ -94,15 +97,20 @@ std::string first_line(const std::string& body) {
 }
 
 // One route: a warm-up (a 4xx/5xx answer is reported, and the route not judged), then the burst.
-RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int requests) {
+RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int requests, const std::string& bystander, bool probed) {
     RouteRun run;
     run.request = p;
-    LoadSpec spec = spec_for(app, p, requests);
+    LoadSpec spec = spec_for(app, p, requests, bystander);
     RawReply warm = send_raw(spec.host, spec.port, request_bytes(spec, spec.method, spec.target, true), std::chrono::seconds(30));
     run.warm_status = warm.status;
     if (!run.judged()) {
         run.warm_said = warm.status ? fmt::format("answered {}: {}", warm.status, first_line(warm.body))
                                     : "no answer: " + (warm.error.empty() ? std::string("the connection closed") : warm.error);
+        return run;
+    }
+    if (!probed) {
+        run.probed = false;
+        run.burst = run_concurrent_batch(spec);
         return run;
     }
     probe_json(spec, "/__lab/requests?reset=1");
@@ -112,16 +120,16 @@ RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int
 }
 
 // All judged GET routes at once, one request of each in turn, N of each.
-std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector<RouteRun>& routes, int requests) {
+std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector<RouteRun>& routes, int requests, const DoctorRun& run) {
     MixedRun mixed;
     for (std::size_t i = 0; i < routes.size(); ++i)
         if (routes[i].judged() && routes[i].request.route.method == "GET" && routes[i].request.body.empty()) mixed.routes.push_back(i);
     if (mixed.routes.size() < 2) return std::nullopt;  // one route alone was its burst
-    LoadSpec spec = spec_for(app, routes[mixed.routes.front()].request, requests * static_cast<int>(mixed.routes.size()));
+    LoadSpec spec = spec_for(app, routes[mixed.routes.front()].request, requests * static_cast<int>(mixed.routes.size()), run.bystander);
     for (std::size_t i : mixed.routes) spec.mix.push_back({routes[i].request.target, 1});
-    probe_json(spec, "/__lab/requests?reset=1");
+    if (run.probed) probe_json(spec, "/__lab/requests?reset=1");
     mixed.batch = run_concurrent_batch(spec);
-    mixed.records = records_from_json(probe_json(spec, "/__lab/requests?reset=1"));
+    if (run.probed) mixed.records = records_from_json(probe_json(spec, "/__lab/requests?reset=1"));
     return mixed;
 }
 
@@ -165,14 +173,77 @@ double doctor_estimate_s(std::size_t routes, int requests) {
     return 1.5 + static_cast<double>(routes) * (0.1 + 2 * requests * 0.1);
 }
 
+namespace {
+
+// --target: the routes a running server declares (FastAPI's GET /openapi.json, read by the same
+// code as the probe's /__lab/routes: app_routes.py), else those --examples names.
+std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& examples) {
+    RawReply schema = send_raw(at.host, at.port, request_bytes(at, "GET", "/openapi.json"), std::chrono::seconds(10));
+    if (schema.status == 200 && nlohmann::json::accept(schema.body)) {
+        char name[] = "/tmp/lab-openapi-XXXXXX";
+        int fd = ::mkstemp(name);
+        if (fd < 0) throw std::runtime_error("cannot write a temporary file for the server's /openapi.json");
+        std::FILE* file = ::fdopen(fd, "w");
+        std::fwrite(schema.body.data(), 1, schema.body.size(), file);
+        std::fclose(file);
+        struct Gone {
+            const char* name;
+            ~Gone() { ::unlink(name); }
+        } gone{name};
+        ServerProcess reader({python, reference_script("app_routes.py"), "--openapi", name}, std::chrono::seconds(30),
+                             ServerProcess::Ready::first_line);
+        return routes_from_json(nlohmann::json::parse(reader.ready_line(), nullptr, false));
+    }
+    std::vector<AppRoute> named;
+    for (const auto& [key, example] : examples) {
+        AppRoute r;
+        r.method = key.substr(0, key.find(' ')), r.path = key.substr(key.find(' ') + 1);
+        for (const auto& [param, value] : example.path) r.params.push_back({param, "path", "string", true, nullptr});
+        named.push_back(std::move(r));
+    }
+    if (named.empty())
+        throw std::invalid_argument("--target: the server answers no /openapi.json (FastAPI's), so its routes are unknown: name them in --examples");
+    return named;
+}
+
+// The bystander's median answer with nothing else sent: what "kept waiting" is measured against.
+double bystander_alone_ms(const LoadSpec& at, const std::string& bystander) {
+    LoadSpec alone = at;
+    alone.method = "GET", alone.target = bystander, alone.body.clear(), alone.headers.clear();
+    alone.requests = 20;
+    Batch b = run_sequential_batch(alone);
+    std::vector<double> ms;
+    for (const RequestRecord& r : b.requests)
+        if (r.ok()) ms.push_back(static_cast<double>(r.latency_us()) / 1e3);
+    if (ms.empty()) throw std::invalid_argument("--target: the bystander's GET " + bystander + " was not answered 2xx: pass --probe PATH");
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+// The app under the probe, or the running server (--target) with its bystander's own time.
+ConfigurationProcesses reach(const DoctorSettings& settings, Services& services, DoctorRun& run) {
+    if (settings.app.spec.empty()) {
+        ConfigurationProcesses target;
+        target.host = settings.target_host, target.port = settings.target_port;
+        run.probed = false, run.bystander = settings.bystander;
+        run.bystander_alone_ms = bystander_alone_ms(spec_for(target, PlannedRequest{}, 1, run.bystander), run.bystander);
+        return target;
+    }
+    return start_app(settings, services);
+}
+
+}  // namespace
+
 DoctorRun run_doctor(const DoctorSettings& settings) {
     auto started = std::chrono::steady_clock::now();
     DoctorRun run;
-    run.app = settings.app.shown, run.app_spec = settings.app.spec, run.app_dir = settings.app.dir, run.hold_ms = settings.hold_ms, run.requests = settings.requests;
+    run.app = settings.app.spec.empty() ? settings.target_host + ":" + std::to_string(settings.target_port) : settings.app.shown;
+    run.app_spec = settings.app.spec, run.app_dir = settings.app.dir, run.hold_ms = settings.hold_ms, run.requests = settings.requests;
     Services services;
-    ConfigurationProcesses app = start_app(settings, services);
-    LoadSpec at = spec_for(app, PlannedRequest{}, 1);
-    auto planned = plan_requests(routes_from_json(probe_json(at, "/__lab/routes")), settings.examples, settings.methods);
+    ConfigurationProcesses app = reach(settings, services, run);
+    LoadSpec at = spec_for(app, PlannedRequest{}, 1, run.bystander);
+    auto routes = run.probed ? routes_from_json(probe_json(at, "/__lab/routes")) : declared_routes(at, settings.examples);
+    auto planned = plan_requests(routes, settings.examples, settings.methods);
     auto say = [&](const std::string& line) { if (settings.progress) settings.progress(line); };
     auto sent = std::count_if(planned.begin(), planned.end(), [](const PlannedRequest& p) { return p.skipped.empty(); });
     say(fmt::format("{} of {} to call, then all at once: about {:.0f} s", sent, count_of(static_cast<long long>(planned.size()), "route"),
@@ -183,11 +254,12 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
             continue;
         }
         say(fmt::format("{} {}: {} at once", p.route.method, p.target, settings.requests));
-        run.routes.push_back(examine(app, p, settings.requests));
+        run.routes.push_back(examine(app, p, settings.requests, run.bystander, run.probed));
+        run.routes.back().bystander_alone_ms = run.bystander_alone_ms;
     }
     if (!settings.list_only) {
         say("all routes mixed");
-        run.mixed = mix(app, run.routes, settings.requests);
+        run.mixed = mix(app, run.routes, settings.requests, run);
     }
     if (app.server) run.server_log = app.server->log();
     app.stop();

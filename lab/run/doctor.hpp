@@ -40,6 +40,8 @@ struct RouteRun {
     std::string warm_said;     // a 4xx/5xx answer's first line, or why none came
     Batch burst;               // N at once, with the bystander's requests as probes
     std::vector<ProbeRecord> records;
+    bool probed = true;               // false (--target): no records; judged by the bystander alone
+    double bystander_alone_ms = -1;   // its median answer with nothing else sent
     bool judged() const { return warm_status >= 200 && warm_status < 400; }
 };
 
@@ -50,7 +52,10 @@ struct MixedRun {
 };
 
 struct DoctorSettings {
-    AppSpec app;
+    AppSpec app;                  // empty spec: a server already running (--target)
+    std::string target_host;      // --target: no probe, client-side figures only
+    std::uint16_t target_port = 0;
+    std::string bystander = "/openapi.json";  // --target: what the bystander asks (--probe)
     int requests = 10;            // -n: each burst
     double hold_ms = 20;          // a hold this long is named and fails the check (--fail-over)
     std::set<std::string> methods;  // sent beside GET and HEAD
@@ -63,6 +68,9 @@ struct DoctorSettings {
 struct DoctorRun {
     std::string app;         // as the user named it
     std::string app_spec, app_dir;  // as serve.py takes it (AppSpec)
+    bool probed = true;      // false for --target: no loop figures, no lines, client-side verdicts only
+    std::string bystander = "/__lab/health";
+    double bystander_alone_ms = -1;  // --target: its median answer with nothing else sent
     double hold_ms = 20;
     int requests = 10;
     std::vector<RouteRun> routes;  // every route, with why not where not sent

@@ -79,8 +79,8 @@ void stop_servers_on_signals() {
 
 ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::milliseconds timeout, Ready ready) {
     spawn(command);
-    std::string line = first_line(command, timeout);
-    if (ready == Ready::listening) take_address(command, line);
+    first_line_ = first_line(command, timeout);
+    if (ready == Ready::listening) take_address(command, first_line_);
 }
 
 void ServerProcess::spawn(std::vector<std::string>& command) {

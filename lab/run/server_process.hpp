@@ -36,6 +36,7 @@ public:
     std::string log() const;  // what the server has written to stderr so far
     pid_t pid() const { return pid_; }
     const std::string& host() const { return host_; }
+    const std::string& ready_line() const { return first_line_; }  // what it printed when ready
     std::uint16_t port() const { return port_; }
 
 private:
@@ -53,6 +54,7 @@ private:
     int stdout_fd_ = -1;  // kept open so the server never writes into a closed pipe
     int log_fd_ = -1;     // the server's stderr: an unlinked temporary file
     std::string host_;
+    std::string first_line_;
     std::uint16_t port_ = 0;
 };
 
