@@ -1,4 +1,4 @@
-// `lab doctor`: a learner's whole app under the lab. The shop in tests/data/doctor_shop/ is written
+// `lab doctor`: a learner's whole app under the lab. The shop in scenarios/apps/shop/ is written
 // as a learner would, outside the project (a package with relative imports, a lifespan, a
 // middleware, ten routes): each route must get its verdict, line and call, with and without the
 // middleware; POST is never sent unasked; bad apps are refused with exit 2 and nothing is left
@@ -16,12 +16,14 @@
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/doctor_routes.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run/scenario.hpp"
 #include "lab/run/your_app.hpp"
 #include "support.hpp"
 
 namespace {
 
-const std::string shop = std::string(LAB_TEST_DATA) + "/doctor_shop";
+const std::string shop = (lab::scenario_dir() / "apps" / "shop").string();  // `lab doctor --example`'s
+const std::string broken = std::string(LAB_TEST_DATA) + "/doctor_shop";    // apps it must refuse
 
 lab::AppRoute route(std::string method, std::string path, std::vector<lab::RouteParam> params = {}) {
     lab::AppRoute r;
@@ -197,16 +199,18 @@ TEST_CASE("lab run --app behind a middleware: a route that holds the loop is seq
 TEST_CASE("lab doctor refuses an app it cannot run with the reason and exit 2, and leaves nothing running", "[app]") {
     struct Case {
         const char* app;
+        std::string dir;
         const char* said;
-    } cases[] = {{"wsgi_app.py", "WSGI"}, {"syntax_error_app.py", "^"}, {"import_error_app.py", "your app"},
-                 {"app.main:nothing", "nothing"}, {"app.mian:app", "app.mian"}};
+    } cases[] = {{"wsgi_app.py", broken, "WSGI"}, {"syntax_error_app.py", broken, "^"}, {"import_error_app.py", broken, "your app"},
+                 {"app.main:nothing", shop, "nothing"}, {"app.mian:app", shop, "app.mian"}};
     for (const Case& c : cases) {
-        auto said = test::run_lab(std::string("doctor ") + c.app + " --app-dir " + shop);
+        auto said = test::run_lab(std::string("doctor ") + c.app + " --app-dir " + c.dir);
         INFO(c.app << ": " << said.output);
         CHECK(said.exit_code == 2);
         CHECK(said.output.find(c.said) != std::string::npos);
     }
     CHECK(test::processes_naming(shop).empty());
+    CHECK(test::processes_naming(broken).empty());
 }
 
 TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
@@ -231,11 +235,11 @@ TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[
 }
 
 TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[app]") {
-    auto said = test::run_lab("doctor never_starts_app.py --app-dir " + shop);
+    auto said = test::run_lab("doctor never_starts_app.py --app-dir " + broken);
     INFO(said.output);
     CHECK(said.exit_code == 2);
     CHECK(said.output.find("did not answer") != std::string::npos);
-    CHECK(test::processes_naming(shop).empty());
+    CHECK(test::processes_naming(broken).empty());
 }
 
 TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get their lesson's verdict", "[app]") {

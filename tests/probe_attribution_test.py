@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The probe's ledger (lab/reference/app_probe.py, loop_ledger.py) on a shop written as people write
-them (tests/data/doctor_shop): for each of its GET routes, 10 concurrent requests, then
+them (scenarios/apps/shop; the apps to refuse in tests/data/doctor_shop): for each of its GET routes, 10 concurrent requests, then
 GET /__lab/requests, and the physical bounds each route's records must meet: a blocking call in
 `async def` holds the loop for its whole wait and is located in app/vendor_sdk.py; computing holds it
 with a CPU share >= 0.5; awaiting holds it for next to nothing; a `def` route's time is the thread
@@ -26,7 +26,8 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVE = os.path.join(REPO, "lab", "reference", "serve.py")
-SHOP = os.path.join(REPO, "tests", "data", "doctor_shop")
+SHOP = os.path.join(REPO, "scenarios", "apps", "shop")  # the doctor's demonstration (lab doctor --example)
+BROKEN = os.path.join(REPO, "tests", "data", "doctor_shop")  # apps the probe must refuse
 PY = "/usr/bin/python3"
 counts = {"passed": 0, "failed": 0}
 
@@ -261,18 +262,18 @@ def refusals():
         check(f"--check {spec}: ok", done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:])
     try:
         import flask  # noqa: F401
-        refused("wsgi_app.py", "WSGI app (Flask)")
+        refused("wsgi_app.py", "WSGI app (Flask)", app_dir=BROKEN)
     except ImportError:
         print("skip  --check wsgi_app.py: Flask is not installed (apt-get install python3-flask)")
-    refused("syntax_error_app.py", "syntax_error_app.py\", line 9", "^", "SyntaxError")
-    refused("import_error_app.py", "shop_payments_sdk", "import_error_app.py\", line 4")
+    refused("syntax_error_app.py", "syntax_error_app.py\", line 9", "^", "SyntaxError", app_dir=BROKEN)
+    refused("import_error_app.py", "shop_payments_sdk", "import_error_app.py\", line 4", app_dir=BROKEN)
     refused("app.main:nope", "`nope`", "app.main:NAME", "its ASGI apps: app")
     refused("app.mian:app", "no module named 'app.mian'", SHOP)
     refused("app/mian.py", "no such file")
-    done = subprocess.run([PY, SERVE, "--app", "never_starts_app.py", "--app-dir", SHOP, "--check"], cwd=REPO,
+    done = subprocess.run([PY, SERVE, "--app", "never_starts_app.py", "--app-dir", BROKEN, "--check"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     check("--check never_starts_app.py: ok (it imports; its start-up is what never ends)", done.returncode == 0)
-    server = Server("never_starts_app.py", SHOP)
+    server = Server("never_starts_app.py", BROKEN)
     line = server.first_line(3) if server.port is None else "listening"
     check("never_starts_app.py: no 'listening on' within 3 s", server.port is None and not line)
     check("never_starts_app.py: serve.py killed, its uvicorn gone within 2 s", server.kill())
@@ -329,7 +330,7 @@ def main():
         return 77
     whole_run("import string", "app.main:app", SHOP)
     whole_run("no middleware", "app.main:app", SHOP, SHOP_NO_MIDDLEWARE="1")
-    whole_run("file", os.path.join("tests", "data", "doctor_shop", "app", "main.py"))
+    whole_run("file", os.path.join("scenarios", "apps", "shop", "app", "main.py"))
     refusals()
     cost()
     print(f"{counts['passed']} passed, {counts['failed']} failed")

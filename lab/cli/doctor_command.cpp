@@ -21,7 +21,7 @@ namespace {
 
 struct DoctorOptions {
     std::string app, app_dir, examples, target, bystander = "/openapi.json";
-    bool allow_remote = false;
+    bool allow_remote = false, example = false;
     std::filesystem::path out = "results";
     std::vector<std::string> methods;
     int requests = 10;
@@ -112,6 +112,9 @@ Action define_doctor(CLI::App& app) {
                                           "kept a bystander waiting; its routes from its /openapi.json or --examples")
         ->excludes(named);
     app.add_flag("--allow-remote", o->allow_remote, "Allow a --target that is not on this machine");
+    app.add_flag("--example", o->example, "The lab's own demonstration: a small shop (scenarios/apps/shop) with one of the "
+                                          "documents' mistakes in each route")
+        ->excludes(named);
     app.add_option("--probe", o->bystander, "--target: the path the bystander asks every 10 ms (default /openapi.json)");
     app.add_option("--app-dir", o->app_dir, "Where the import string is looked up, as uvicorn's --app-dir (default: the current folder)");
     app.add_option("-n", o->requests, "Requests in each route's burst, sent at once")->check(CLI::Range(1, 200));
@@ -133,6 +136,7 @@ Action define_doctor(CLI::App& app) {
             return exit_usage;
         }
         stop_servers_on_signals();  // Ctrl-C, SIGTERM, a closed terminal: the app goes with the lab
+        if (o->example) o->app = "app.main:app", o->app_dir = (scenario_dir() / "apps" / "shop").string();
         auto settings = settings_of(*o);
         if (!settings) return exit_usage;
         if (!o->list)
