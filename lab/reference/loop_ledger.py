@@ -275,9 +275,9 @@ class Places:
     def is_app(self, filename):
         known = self.mine.get(filename)
         if known is None:
-            real = os.path.realpath(filename)
+            real = os.path.realpath(filename)  # ("<frozen runpy>" is no file: realpath would put it in the root)
             known = self.mine[filename] = (
-                real.startswith(self.root + os.sep) and real not in PROBE_FILES
+                not filename.startswith("<") and real.startswith(self.root + os.sep) and real not in PROBE_FILES
                 and not real.startswith(self.stdlib)
                 and "site-packages" not in real and "dist-packages" not in real)
         return known
