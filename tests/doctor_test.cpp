@@ -180,7 +180,7 @@ TEST_CASE("lab doctor names each blocking route of the shop, its line and its fi
         }
         CHECK_FALSE(route_in(report, "POST", "/orders")["judged"].get<bool>());
         CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with("answered 500"));
-        CHECK(test::processes_naming(shop).empty());
+        CHECK(test::eventually([&] { return test::processes_naming(shop).empty(); }));  // (uvicorn dies with serve.py, a moment later)
     }
 }
 
@@ -209,8 +209,8 @@ TEST_CASE("lab doctor refuses an app it cannot run with the reason and exit 2, a
         CHECK(said.exit_code == 2);
         CHECK(said.output.find(c.said) != std::string::npos);
     }
-    CHECK(test::processes_naming(shop).empty());
-    CHECK(test::processes_naming(broken).empty());
+    CHECK(test::eventually([&] { return test::processes_naming(shop).empty(); }));  // (uvicorn dies with serve.py, a moment later)
+    CHECK(test::eventually([&] { return test::processes_naming(broken).empty(); }));  // (uvicorn dies with serve.py, a moment later)
 }
 
 TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
@@ -239,7 +239,7 @@ TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[ap
     INFO(said.output);
     CHECK(said.exit_code == 2);
     CHECK(said.output.find("did not answer") != std::string::npos);
-    CHECK(test::processes_naming(broken).empty());
+    CHECK(test::eventually([&] { return test::processes_naming(broken).empty(); }));  // (uvicorn dies with serve.py, a moment later)
 }
 
 TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get their lesson's verdict", "[app]") {
