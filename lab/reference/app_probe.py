@@ -261,14 +261,15 @@ class Probe:
             if self.ledger:
                 self.ledger.watch(loop)
         tracked = scope["type"] == "http" and not scope["path"].startswith("/__lab/")
+        now = time.monotonic_ns()  # (the probe got the request: x-lab-start-us, and its record's start)
+        record = self.ledger.open(scope, now) if self.ledger and tracked else None
         if self.ledger:  # (a task inherits its creator's context: a request's only its own record)
-            CURRENT.set(self.ledger.open(scope, time.monotonic_ns() // 1000) if tracked else None)
+            CURRENT.set(record)
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if not tracked:
             return await self.answer_lab(scope, send)
-        record = CURRENT.get()
-        start_us = record.start_us if record else time.monotonic_ns() // 1000
+        start_us = now // 1000
         self.requests += 1
         self.in_service += 1
         path = scope["path"]  # (a Mount rewrites the shared scope's path to the part below it)

@@ -6,6 +6,7 @@ the loop while others waited. The ledger names which one, and where in the app's
     task group, asyncio.gather, create_task) copy the context, so they inherit it;
   - the stdlib loop runs every callback and every task step through Handle._run: timed here, each
     callback's time goes to the record in its context (loop time, its longest hold, after the answer);
+    the server's own callbacks, with no record, are not timed (this runs for every one of them);
   - a watchdog thread looks at the loop thread's stack while one callback runs too long (a hold),
     at its CPU clock: computing (CPU share >= 0.5) or waiting (time.sleep, a blocking socket), and
     at the system call it waits in: a thread waiting for the GIL waits on a futex, so a waiting
@@ -29,9 +30,12 @@ import time
 CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
 HOLD_MS = int(HOLD_MS) if HOLD_MS.is_integer() else HOLD_MS  # (20, as given, not 20.0)
+HOLD_NS = HOLD_MS * 1e6
+LONG_NS = min(HOLD_NS, 1_000_000)  # a callback this long may be a span or a hold: timed_run's slow path
 KEEP = 10_000  # records kept since the last reset; older ones are only counted (dropped)
 SPANS = 64  # a record's callbacks of 1 ms or more kept as spans (the loop's timeline, request by request)
 WATCH_S = 0.005  # the watchdog's period during a hold
+IDLE_S = 1.0  # the resting watchdog's period: no request runs
 FUTEX = {"x86_64": "202", "aarch64": "98"}.get(os.uname().machine)  # the futex call's number: waiting for the GIL
 CALLS = {dis.opmap[name] for name in ("CALL", "PRECALL", "CALL_FUNCTION_EX") if name in dis.opmap}
 PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
@@ -39,45 +43,55 @@ PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
 
 
 class Record:
-    """One request's account. Written on the loop thread only (the watchdog publishes Holds)."""
-    __slots__ = ("id", "method", "target", "route", "status", "start_us", "answered_us", "done_us",
+    """One request's account. Written on the loop thread only (the watchdog publishes Holds).
+    Opened for every request, on the loop's time: what only a report needs (its target spelled
+    out) waits for the report."""
+    __slots__ = ("id", "method", "path", "query", "route", "status", "start_us", "answered_us", "done_us",
                  "answered_ns", "loop_ns", "longest_ns", "holds", "after_ns", "cpu_share", "where",
-                 "pool_ns", "pool_cpu_ns", "pool_wait_ns", "body_left", "spans", "gil_ns")
+                 "pool_ns", "pool_cpu_ns", "pool_wait_ns", "head", "body_left", "spans", "gil_ns")
 
     def __init__(self, number, scope, start_us):
-        query = scope.get("query_string") or b""
-        path = scope.get("raw_path") or scope["path"].encode()
-        self.id, self.method, self.start_us = number, scope["method"], start_us
-        self.target = (path + (b"?" + query if query else b"")).decode("latin-1")
+        self.id, self.method, self.start_us, self.spans = number, scope["method"], start_us, None
+        self.path, self.query = scope.get("raw_path") or scope["path"].encode(), scope.get("query_string")
         self.route, self.status, self.answered_us, self.done_us = "", 0, -1, -1
         self.answered_ns = self.loop_ns = self.longest_ns = self.holds = self.after_ns = 0
-        self.cpu_share, self.where, self.body_left = -1.0, None, -1
+        self.cpu_share, self.where, self.head, self.body_left = -1.0, None, None, -1
         self.pool_ns = self.pool_cpu_ns = self.pool_wait_ns = self.gil_ns = 0
-        self.spans = []  # its callbacks of 1 ms or more: (start µs, end µs), the first SPANS
 
     def sent(self, message):
         """The app's answer going out: its status, and the moment the client has all of it (the
         last body message, or the bytes its content-length promised, whichever comes first)."""
         if message["type"] == "http.response.start":
-            self.status = message["status"]
-            for key, value in message.get("headers", ()):
+            self.status, self.head = message["status"], message.get("headers", ())
+        elif not self.answered_ns:
+            if message.get("more_body", False) and not self.promised(len(message.get("body", b""))):
+                return
+            self.answered_ns = time.perf_counter_ns()  # CLOCK_MONOTONIC, as monotonic_ns
+            self.answered_us, self.head = self.answered_ns // 1000, None
+
+    def promised(self, size):
+        """A piece of a body sent in pieces: whether the client now has every byte the head's
+        content-length promised. (Most answers come in one piece, and never read their head.)"""
+        if self.head is not None:  # the first piece
+            for key, value in self.head:
                 if key.lower() == b"content-length" and value.isdigit():
                     self.body_left = int(value)
-            return
-        self.body_left -= len(message.get("body", b""))
-        if not self.answered_ns and (not message.get("more_body", False) or self.body_left == 0):
-            self.answered_ns = time.perf_counter_ns()  # CLOCK_MONOTONIC, as monotonic_ns
-            self.answered_us = self.answered_ns // 1000
+            self.head = None
+        if self.body_left < 0:
+            return False  # (no content-length: only the last message says)
+        self.body_left -= size
+        return self.body_left == 0
 
     def as_json(self):
         where = self.where and dict(zip(("file", "line", "function", "call"), self.where))
-        return {"id": self.id, "method": self.method, "target": self.target, "route": self.route,
+        target = (self.path + (b"?" + self.query if self.query else b"")).decode("latin-1")
+        return {"id": self.id, "method": self.method, "target": target, "route": self.route,
                 "status": self.status, "start_us": self.start_us, "answered_us": self.answered_us,
                 "done_us": self.done_us, "loop_ms": ms(self.loop_ns), "longest_hold_ms": ms(self.longest_ns),
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
                 "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns),
-                "spans": self.spans}
+                "spans": self.spans or []}
 
 
 def ms(ns):
@@ -95,17 +109,30 @@ class Ledger:
     def __init__(self, root):
         self.root, self.records, self.dropped, self.count = root, collections.deque(), 0, 0
         self.loop = None
-        self.since = 0  # perf_counter_ns when the callback running now began; 0 between callbacks
+        self.since = 0  # perf_counter_ns when the request's callback running now began; else 0
         self.hold = None  # the watchdog's latest Hold: replaced whole, never changed in place
+        self.parked, self.wake = False, threading.Event()  # the watchdog resting while no request runs
 
-    def open(self, scope, start_us):
+    def open(self, scope, now_ns):
+        """A request's record, opened in its task's first step at now_ns (CLOCK_MONOTONIC, as
+        perf_counter_ns): from then that step is the request's time on the loop (timed_run times
+        from their start only the callbacks that already had a record)."""
+        if not self.since:
+            self.since = now_ns
         self.count += 1
+        if self.parked:
+            self.unpark()
         if len(self.records) >= KEEP:
             self.records.popleft()
             self.dropped += 1
-        record = Record(self.count, scope, start_us)
+        record = Record(self.count, scope, now_ns // 1000)
         self.records.append(record)
         return record
+
+    def unpark(self):
+        """A request runs: wake the resting watchdog (Watchdog.rest)."""
+        self.parked = False
+        self.wake.set()
 
     def report(self, reset):
         body = {"hold_ms": HOLD_MS, "requests": [r.as_json() for r in self.records], "dropped": self.dropped}
@@ -137,41 +164,70 @@ class Ledger:
 
 def time_callbacks(ledger):
     """Patch asyncio's Handle._run (every callback and task step of the stdlib loop goes through
-    it) to add each callback's time to its context's record. Two clock reads a callback; the
-    record is read after the run, so a task's first step, which set CURRENT, counts too."""
-    run, clock, hold_ns = asyncio.events.Handle._run, time.perf_counter_ns, HOLD_MS * 1e6
+    it) to add each callback's time to its context's record. It runs for every callback of the
+    server (3 a request for a plain route, about 30 behind a BaseHTTPMiddleware), so it does the
+    least it can:
+      - a callback with no record (the server's reads, its timers) reads no clock;
+      - a task's first step sets CURRENT as it runs (the probe opens the record there): it counts
+        from the opening (Ledger.open sets `since`);
+      - a request's other callbacks read the clock twice; a short one (nearly all) is charged
+        inline, a long one (a span, perhaps a hold) by charge_long."""
+    run, clock = asyncio.events.Handle._run, time.perf_counter_ns
 
     def timed_run(handle):
         if handle._loop is not ledger.loop:
             return run(handle)  # another loop (one in a thread the app started): not ours to time
-        ledger.since = t0 = clock()
-        try:
-            run(handle)
-        finally:
-            t1 = clock()
-            ledger.since = 0
         record = handle._context.get(CURRENT)
         if record is None:
-            return
-        hold = ledger.hold
-        hold = hold if hold is not None and hold.since == t0 else None  # the watchdog saw this one
-        gil = int((t1 - t0) * hold.gil_share) if hold else 0  # waiting for other threads' GIL: not its own
-        took = t1 - t0 - gil
-        record.loop_ns += took
-        record.gil_ns += gil
+            run(handle)
+            if not ledger.since:
+                return  # the server's own callback: it opened no record
+            record, t0 = handle._context.get(CURRENT), ledger.since  # a first step, from the opening
+            if record is None:  # (the loop's first request opened it while it was not yet watched)
+                ledger.since = 0
+                return
+        else:
+            ledger.since = t0 = clock()
+            if ledger.parked:
+                ledger.unpark()  # a request's callback after a quiet spell: the watchdog looks again
+            run(handle)  # (Handle._run catches what the callback raises)
+        t1 = clock()
+        ledger.since, took = 0, t1 - t0
+        if took >= LONG_NS:
+            return charge_long(record, t0, t1, ledger.hold)
+        record.loop_ns += took  # as charge_long does, for a callback with no span and no hold
         record.holds += 1
-        if took >= 1_000_000 and len(record.spans) < SPANS:
-            record.spans.append((t0 // 1000, t1 // 1000))
         if record.answered_ns:
-            record.after_ns += max(0, t1 - max(t0, record.answered_ns) - gil)
+            record.after_ns += t1 - max(t0, record.answered_ns)
         if took > record.longest_ns:
-            record.longest_ns = took
-            if took >= hold_ns and hold is not None:
-                record.where, record.cpu_share = hold.where, hold.cpu_share
-            else:
-                record.where, record.cpu_share = None, -1.0
+            record.longest_ns, record.where, record.cpu_share = took, None, -1.0
 
     asyncio.events.Handle._run = timed_run
+
+
+def charge_long(record, t0, t1, hold):
+    """A callback of 1 ms or more (t0 to t1, perf_counter_ns) to its request's record: a span of
+    its timeline, and, if the watchdog looked at it (`hold` began at t0), a hold: the share of it
+    spent waiting for other threads' GIL set apart, and where the app was."""
+    hold = hold if hold is not None and hold.since == t0 else None
+    gil = int((t1 - t0) * hold.gil_share) if hold else 0  # waiting for other threads' GIL: not its own
+    took = t1 - t0 - gil
+    record.loop_ns += took
+    record.gil_ns += gil
+    record.holds += 1
+    if took >= 1_000_000:  # a span: its callbacks of 1 ms or more, (start µs, end µs), the first SPANS
+        if record.spans is None:
+            record.spans = []  # (made for the first: most records have none)
+        if len(record.spans) < SPANS:
+            record.spans.append((t0 // 1000, t1 // 1000))
+    if record.answered_ns:
+        record.after_ns += max(0, t1 - max(t0, record.answered_ns) - gil)
+    if took > record.longest_ns:
+        record.longest_ns = took
+        if took >= HOLD_NS and hold is not None:
+            record.where, record.cpu_share = hold.where, hold.share_until(t1)
+        else:
+            record.where, record.cpu_share = None, -1.0
 
 
 def time_thread_pool():
@@ -209,18 +265,29 @@ def time_thread_pool():
 
 class Hold:
     """What the watchdog saw of one long callback: `since` names it (the ledger's since); the
-    share of it spent waiting for the GIL (not computing, and waiting on a futex)."""
-    __slots__ = ("since", "where", "cpu_share", "gil_share")
+    share of it spent waiting for the GIL (not computing, and waiting on a futex); its first look
+    inside it (perf_counter_ns, the loop thread's CPU clock), from which its CPU share counts."""
+    __slots__ = ("since", "where", "gil_share", "first")
 
-    def __init__(self, since, where, cpu_share, gil_share):
-        self.since, self.where, self.cpu_share, self.gil_share = since, where, cpu_share, gil_share
+    def __init__(self, since, where, gil_share, first):
+        self.since, self.where, self.gil_share, self.first = since, where, gil_share, first
+
+    def share_until(self, end_ns):
+        """The loop thread's CPU share from the first look to the callback's end, read on the loop
+        thread as it ends: a busy machine may give the watchdog one look only, and one is enough."""
+        if end_ns <= self.first[0]:
+            return -1.0
+        share = (time.thread_time_ns() - self.first[1]) / (end_ns - self.first[0])
+        return min(max(share, 0.0), 1.0)
 
 
 class Watchdog(threading.Thread):
     """Every 5 ms while the loop thread has been in one callback longer than LAB_HOLD_MS: sample
     its stack (the app's deepest frame) and its CPU clock, and publish a new Hold. Between holds it
-    looks less often (every LAB_HOLD_MS / 2, or when the callback running now would become one):
-    each look takes the GIL from the loop, and an idle server should not pay 200 of them a second."""
+    looks less often (every LAB_HOLD_MS / 2, or when the callback running now would become one),
+    and not at all once a look finds the loop between callbacks with no request opened since the
+    look before: it rests until a request's callback starts. Each look takes the GIL from the
+    loop's thread, and an idle server should not pay 100 of them a second."""
 
     def __init__(self, ledger, loop, ident, native_id):
         super().__init__(name="lab-loop-watchdog", daemon=True)
@@ -229,14 +296,19 @@ class Watchdog(threading.Thread):
         self.place = Places(ledger.root)
 
     def run(self):
-        cpu_clock, hold_ns = time.pthread_getcpuclockid(self.loop_thread), HOLD_MS * 1e6
+        cpu_clock, hold_ns = time.pthread_getcpuclockid(self.loop_thread), HOLD_NS
         seen, tally, first, before, nap, futex = 0, None, None, (0, 0), WATCH_S, [0, 0]
+        opened = -1  # the ledger's count of requests at the last look
         while not self.loop.is_closed():
-            time.sleep(nap)
+            if nap is None:
+                self.rest(opened)
+            else:
+                time.sleep(nap)
             now, cpu = time.perf_counter_ns(), time.clock_gettime_ns(cpu_clock)
             since, earlier, before = self.ledger.since, before, (now, cpu)
             if not since or now - since < hold_ns:  # no hold yet: look again when one could be
-                nap = (hold_ns / 2 if not since else max(since + hold_ns - now, 1e6)) / 1e9
+                quiet, opened = not since and self.ledger.count == opened, self.ledger.count
+                nap = None if quiet else (hold_ns / 2 if not since else max(since + hold_ns - now, 1e6)) / 1e9
                 continue
             nap = WATCH_S
             if since != seen:  # a new hold: its CPU share counts from the last look inside it
@@ -253,7 +325,18 @@ class Watchdog(threading.Thread):
             gil = futex[0] / futex[1] if 0 <= share < 0.5 else 0.0
             where = max(tally, key=lambda w: (w is not None, tally[w]))  # the most seen app place
             if self.ledger.since == since:  # (still the same callback: publish)
-                self.ledger.hold = Hold(since, where if gil < 0.5 else None, min(share, 1.0), gil)
+                self.ledger.hold = Hold(since, where if gil < 0.5 else None, gil, first)
+
+    def rest(self, opened):
+        """Wait until a request's callback starts (Ledger.unpark, from timed_run or open), or a
+        second (to notice a closed loop). Parked first, then checked: a request that came between
+        the look and the park is seen here, one that comes after finds the watchdog parked."""
+        ledger = self.ledger
+        ledger.wake.clear()
+        ledger.parked = True
+        if not ledger.since and ledger.count == opened:
+            ledger.wake.wait(IDLE_S)
+        ledger.parked = False
 
     def waits_on_futex(self):
         """Whether the loop thread is in futex(2) now: waiting for the GIL (or, rarely, a lock)."""
