@@ -248,7 +248,7 @@ public:
     int loop_lane(std::ostream& out, int y) const {
         if (holds_.empty()) return y;
         out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">loop</text>"
-            << "<rect class=\"lane\" x=\"" << left << "\" y=\"" << y << "\" width=\"" << plot() << "\" height=\"12\" fill=\"#f4f4f4\"/>\n";
+            << "<rect class=\"lane\" x=\"" << left << "\" y=\"" << y << "\" width=\"" << plot() << "\" height=\"12\"/>\n";  // (grey, from report.css: the loop free)
         for (const LoopHold& h : holds_) {
             const char* colour = routes_.empty() ? served_colour : route_colour(h.endpoint);
             out << "<rect class=\"hold" << (h.named ? " named" : "") << "\" x=\"" << x(h.start_us) << "\" y=\"" << y << "\" width=\""
