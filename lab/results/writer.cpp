@@ -88,8 +88,7 @@ void replace_file(const fs::path& path, const std::string& text) {
 void write_new_files(const fs::path& folder, const std::vector<RenderedFile>& files) {
     std::error_code ec;
     for (const RenderedFile& file : files)
-        if (fs::symlink_status(folder / file.name, ec).type() != fs::file_type::not_found)
-            throw NameTaken(folder / file.name);
+        if (fs::exists(fs::symlink_status(folder / file.name, ec))) throw NameTaken(folder / file.name);
     std::vector<fs::path> written, placed;
     auto undo = [&] {
         for (const fs::path& p : written) ::unlink(p.c_str());
@@ -105,15 +104,14 @@ void write_new_files(const fs::path& folder, const std::vector<RenderedFile>& fi
         undo();
         throw;
     }
-    for (const RenderedFile& file : files) {
-        int error = rename_unless_taken(written.front(), folder / file.name);
-        if (error != 0) {
+    for (std::size_t k = 0; k < files.size(); ++k) {  // then each into place (one made meanwhile stops it)
+        fs::path final_path = folder / files[k].name;
+        if (int error = rename_unless_taken(written[k], final_path); error != 0) {
             undo();
-            if (error == EEXIST) throw NameTaken(folder / file.name);
-            throw write_failed(folder / file.name, error);
+            if (error == EEXIST) throw NameTaken(final_path);
+            throw write_failed(final_path, error);
         }
-        written.erase(written.begin());
-        placed.push_back(folder / file.name);
+        placed.push_back(final_path);
     }
 }
 
