@@ -174,7 +174,7 @@ void mixed_targets(Load& load, const DoctorRun& d) {
 RunResult doctor_as_run(const DoctorRun& d) {
     RunResult run;
     Scenario& s = run.scenario;
-    s.name = "doctor";
+    s.name = doctor_scenario_name;
     s.kind = RunKind::doctor;
     s.title = "lab doctor " + d.app + ": which routes hold the event loop";
     s.teaching = fmt::format("Each route of {} was sent {} requests at once, while a bystander asked the lab's probe every 10 ms. "
