@@ -127,7 +127,7 @@ void declare_load(CLI::App& app, LoadOptions& o) {
     app.add_option("--max-head", o.max_head, "The largest answer head read, status line and headers (" +
                                              byte_size_text(AnswerLimits{}.head) + "; e.g. 64k, at most 1M)");
     app.add_option("--max-body", o.max_body, "The largest answer body read (" + byte_size_text(AnswerLimits{}.body) +
-                                             "; e.g. 4M, at most 1G; counted, not kept)");
+                                             "; e.g. 4M, at most 1G)");
     o.output.declare(app);
 }
 
