@@ -18,6 +18,8 @@ std::string_view to_string(ErrorKind kind) {
         case ErrorKind::read: return "read";
         case ErrorKind::status: return "status";
         case ErrorKind::timeout: return "timeout";
+        case ErrorKind::head_over_limit: return "head over limit";
+        case ErrorKind::body_over_limit: return "body over limit";
     }
     return "?";
 }

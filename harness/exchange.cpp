@@ -1,11 +1,16 @@
 #include "harness/exchange.hpp"
 
+#include <algorithm>
+
 #include "lab/clock.hpp"
 
 namespace lab {
 namespace {
 
+// Why reading an answer failed: its time ran out, it was larger than the limits, or the read did.
 ErrorKind kind_of(const beast::error_code& ec, ErrorKind otherwise) {
+    if (ec == http::error::header_limit) return ErrorKind::head_over_limit;
+    if (ec == http::error::body_limit) return ErrorKind::body_over_limit;
     return ec == beast::error::timeout ? ErrorKind::timeout : otherwise;
 }
 
@@ -14,12 +19,17 @@ bool interim(unsigned status) { return status >= 100 && status < 200 && status !
 // Reads an answer's status line and body and passes over its header fields but the lab probe's
 // stamps (Beast's own parser still decides the framing and keep-alive from them). A load tester
 // reads tens of thousands of answers a second; keeping each one's fields would cost more than the
-// rest of the exchange.
+// rest of the exchange. Of a body it keeps the first MiB (where a lab server's stamps are) and
+// counts the rest, so a larger --max-body costs no memory.
 class AnswerParser : public http::basic_parser<false> {
 public:
-    AnswerParser() { body_limit(1 << 20); }
+    explicit AnswerParser(AnswerLimits limits) {
+        header_limit(static_cast<std::uint32_t>(limits.head));
+        body_limit(limits.body);
+    }
     unsigned status = 0;
     std::string body;
+    std::size_t body_bytes = 0;
     HeaderStamps stamps;  // a probed app's (most answers have no such field: one compare each)
 
 private:
@@ -32,13 +42,18 @@ private:
     void on_header_impl(beast::error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
     std::size_t on_body_impl(beast::string_view piece, beast::error_code&) override {
-        body.append(piece.data(), piece.size());
+        keep(piece);
         return piece.size();
     }
     void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
     std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view piece, beast::error_code&) override {
-        body.append(piece.data(), piece.size());
+        keep(piece);
         return piece.size();
+    }
+    void keep(beast::string_view piece) {
+        constexpr std::size_t kept = 1 << 20;
+        body_bytes += piece.size();
+        if (body.size() < kept) body.append(piece.data(), std::min(piece.size(), kept - body.size()));
     }
     void on_finish_impl(beast::error_code&) override {}
 };
@@ -78,7 +93,7 @@ int local_port(TimedSocket& stream) {
 
 asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, const std::string& bytes,
                                std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
-                               std::string* body) {
+                               std::string* body, AnswerLimits limits) {
     auto now = [origin_us] { return monotonic_us() - origin_us; };
     beast::error_code ec;
     stream.expires_after(timeout);
@@ -90,7 +105,7 @@ asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, 
         co_return false;
     }
     for (;;) {
-        AnswerParser parser;
+        AnswerParser parser(limits);
         parser.skip(bytes.starts_with("HEAD "));  // the answer to HEAD announces a body it does not send
         co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (r.first_byte_us < 0 && !ec) r.first_byte_us = now();
@@ -107,7 +122,7 @@ asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, 
             continue;
         }
         r.status = static_cast<int>(parser.status);
-        r.bytes = parser.body.size();
+        r.bytes = parser.body_bytes;
         if (r.status >= 400) r.error = ErrorKind::status;
         read_server_stamps(parser.body, origin_us, r);
         parser.stamps.apply(origin_us, r);

@@ -29,9 +29,11 @@ int local_port(TimedSocket& stream);
 // Writes `bytes` and reads the final answer into `r`: send_us, first_byte_us, end_us (times since
 // `origin_us`), status, bytes, the server's stamps, and the error if any. 1xx answers (such as
 // "100 Continue") are interim: they are read and passed over, and the answer after them counts.
-// Returns whether the connection can carry another request. `body`, if given, gets the answer's body.
+// Returns whether the connection can carry another request. `body`, if given, gets the answer's body
+// (its first MiB: the rest is counted, not kept). An answer past `limits` fails as
+// head_over_limit or body_over_limit.
 asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, const std::string& bytes,
                                std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
-                               std::string* body = nullptr);
+                               std::string* body = nullptr, AnswerLimits limits = {});
 
 }  // namespace lab

@@ -64,9 +64,10 @@ asio::awaitable<bool> open(TimedSocket& stream, ThreadState& t) {
 // A request of the batch: sent and answered, and, for a queued job, polled until it is done.
 asio::awaitable<bool> send_and_await(TimedSocket& stream, beast::flat_buffer& buffer, ThreadState& t, RequestRecord& r) {
     const std::string& bytes = t.shared.request_bytes[static_cast<std::size_t>(r.endpoint)];
-    if (!t.spec.poll_jobs) co_return co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us, r);
     std::string answer;
-    bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us, r, &answer);
+    bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us, r,
+                                     t.spec.poll_jobs ? &answer : nullptr, t.spec.answer_limits);
+    if (!t.spec.poll_jobs) co_return is_open;
     if (!r.ok() || r.status != 202) co_return is_open;
     co_return co_await await_job(stream, buffer, t.shared.aim.endpoint, t.spec, t.shared.aim.origin_us, answer, r);
 }

@@ -5,6 +5,7 @@
 // included, with the server's own stamps where given; the connections may be spread over
 // several threads, each counting into its own tallies (harness/tally.hpp).
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -46,6 +47,17 @@ struct WeightedTarget {
     int weight = 1;
 };
 
+// The largest answer the harness reads, as hey's and wrk's parsers have one: past it the request
+// fails as head_over_limit or body_over_limit (the server did answer; the lab did not read it
+// all). `lab load --max-head` and `--max-body` raise them.
+struct AnswerLimits {
+    std::size_t head = 8 << 10;  // status line and header fields (Beast's default)
+    std::size_t body = 1 << 20;
+};
+// As far as they may be raised: a head of 1 MiB, a body of 1 GiB (read, counted, not kept).
+inline constexpr std::size_t most_answer_head = 1 << 20;
+inline constexpr std::size_t most_answer_body = 1 << 30;
+
 struct LoadSpec {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
@@ -55,6 +67,7 @@ struct LoadSpec {
     std::vector<std::string> headers;  // "Name: value", sent with every request of the load (not probes, not polls)
     std::string body;                  // sent with every request of the load
     bool keep_alive = true;            // false: "Connection: close", a new connection per request
+    AnswerLimits answer_limits;        // of the load's answers (probes and polls: the defaults)
     int requests = 10;     // M
     int concurrency = 10;  // C
     int threads = 1;       // the harness's threads; connection c runs on thread c mod threads
@@ -73,7 +86,7 @@ struct LoadSpec {
     LoadObserver* observer = nullptr;  // a live view; may be null
 };
 
-enum class ErrorKind { none, connect, write, read, status, timeout };
+enum class ErrorKind { none, connect, write, read, status, timeout, head_over_limit, body_over_limit };
 std::string_view to_string(ErrorKind kind);
 
 // Times are microseconds since the batch began (-1: did not happen, or the server gave none).

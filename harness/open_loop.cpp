@@ -47,7 +47,7 @@ asio::awaitable<bool> send(Schedule& s, TimedSocket& stream, beast::flat_buffer&
     }
     // Its bar starts when it was due, as its latency does: the wait for a free connection shows.
     if (observer) observer->sent(r.index, r.intended_us, local_port(stream));
-    bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.aim.origin_us, r);
+    bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.aim.origin_us, r, nullptr, s.spec.base.answer_limits);
     if (observer) observer->answered(r);
     if (!stays_open) stream.close();
     co_return stays_open;

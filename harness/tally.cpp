@@ -6,7 +6,7 @@
 
 namespace lab {
 
-static_assert(static_cast<std::size_t>(ErrorKind::timeout) + 1 == error_kinds, "a tally counts every kind of error");
+static_assert(static_cast<std::size_t>(ErrorKind::body_over_limit) + 1 == error_kinds, "a tally counts every kind of error");
 
 void Tally::add(const RequestRecord& r) {
     ++requests;

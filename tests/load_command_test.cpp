@@ -286,3 +286,34 @@ TEST_CASE("an --out that cannot be written is refused before the first request, 
     CHECK(graded.output.find("cannot write results in " + in_the_way) != std::string::npos);
     CHECK(graded.output.find("expectations hold") == std::string::npos);  // not graded: not run
 }
+
+// A server did answer, with more than the lab reads by default: the failure names which limit,
+// never suggests that nothing listens, and --max-body / --max-head take larger answers.
+TEST_CASE("lab load names an answer over its limits and takes a larger one when told", "[e2e][load][hostile]") {
+    test::CannedServer big_body("HTTP/1.1 200 OK\r\nContent-Length: 2097152\r\n\r\n" + std::string(2 << 20, 'b'));
+    test::CannedServer big_head("HTTP/1.1 200 OK\r\nX-Big: " + std::string(16 << 10, 'h') + "\r\nContent-Length: 2\r\n\r\nok");
+    test::ScratchDir out;
+    const std::string where = " -n 3 -c 1 --out " + out.path.string();
+    auto body = test::run_lab("load " + url_of(big_body.port(), "/") + where);
+    INFO(body.output);
+    CHECK(body.exit_code == 1);
+    CHECK(body.output.find("body over 1 MiB 3") != std::string::npos);
+    CHECK(body.output.find("Is a server listening there?") == std::string::npos);
+    auto head = test::run_lab("load " + url_of(big_head.port(), "/") + where);
+    INFO(head.output);
+    CHECK(head.exit_code == 1);
+    CHECK(head.output.find("head over 8 KiB 3") != std::string::npos);
+    CHECK(head.output.find("Is a server listening there?") == std::string::npos);
+    auto larger = test::run_lab("load " + url_of(big_body.port(), "/") + where + " --max-body 4M");
+    INFO(larger.output);
+    CHECK(larger.exit_code == 0);
+    CHECK(larger.output.find("[200] 3") != std::string::npos);
+    auto longer = test::run_lab("load " + url_of(big_head.port(), "/") + where + " --max-head 32k");
+    INFO(longer.output);
+    CHECK(longer.exit_code == 0);
+    for (const char* refused : {"--max-body 2G", "--max-body 0", "--max-body 1x", "--max-head 2M", "--max-body nan"}) {
+        auto said = test::run_lab("load " + url_of(big_body.port(), "/") + where + " " + refused);
+        INFO(refused << ": " << said.output);
+        CHECK(said.exit_code == 2);
+    }
+}

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "harness/open_loop.hpp"
+#include "lab/byte_sizes.hpp"
 #include "lab/target_url.hpp"
 
 namespace lab {
@@ -92,6 +93,7 @@ struct LoadOptions {
     std::vector<int> weights;
     bool allow_remote = false;
     std::string probe, probe_every = "25ms";
+    std::string max_head, max_body;  // (empty: AnswerLimits's own)
     Output output;
 };
 
@@ -122,6 +124,10 @@ void declare_load(CLI::App& app, LoadOptions& o) {
     app.add_option("--probe", o.probe, "A bystander: this path of the same server, sent one at a time apart from the load "
                                        "(e.g. /health); its latency is the head-of-line figure");
     app.add_option("--probe-every", o.probe_every, "How often the bystander asks (10ms, 1s)")->capture_default_str();
+    app.add_option("--max-head", o.max_head, "The largest answer head read, status line and headers (" +
+                                             byte_size_text(AnswerLimits{}.head) + "; e.g. 64k, at most 1M)");
+    app.add_option("--max-body", o.max_body, "The largest answer body read (" + byte_size_text(AnswerLimits{}.body) +
+                                             "; e.g. 4M, at most 1G)");
     o.output.declare(app);
 }
 
@@ -196,6 +202,19 @@ Refusal take_probe(const LoadOptions& o, Load& load) {
     return std::nullopt;
 }
 
+// How large an answer may be (--max-head, --max-body): past them a request fails as "head over"
+// or "body over" the limit, said so.
+Refusal take_answer_limits(const LoadOptions& o, Load& load) {
+    std::optional<std::size_t> head = o.max_head.empty() ? std::optional(load.answer_limits.head) : parse_byte_size(o.max_head);
+    std::optional<std::size_t> body = o.max_body.empty() ? std::optional(load.answer_limits.body) : parse_byte_size(o.max_body);
+    if (!head || *head < 1024 || *head > most_answer_head)
+        return "--max-head " + o.max_head + ": from 1k to " + byte_size_text(most_answer_head) + " (bytes, or with k, M, G)";
+    if (!body || *body < 1 || *body > most_answer_body)
+        return "--max-body " + o.max_body + ": from 1 byte to " + byte_size_text(most_answer_body) + " (bytes, or with k, M, G)";
+    load.answer_limits = {*head, *body};
+    return std::nullopt;
+}
+
 // The run `lab load` makes: a kind of its own, one server the lab did not start.
 Scenario load_run(const LoadOptions& o) {
     Scenario s;
@@ -221,6 +240,7 @@ Action define_load(CLI::App& app) {
         if (!refusal) refusal = take_request(*o, s.load);
         if (!refusal) refusal = take_times(*o, s.load);
         if (!refusal) refusal = take_probe(*o, s.load);
+        if (!refusal) refusal = take_answer_limits(*o, s.load);
         if (refusal) {
             std::cerr << "lab load: " << *refusal << '\n';
             return exit_usage;

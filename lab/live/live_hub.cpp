@@ -16,7 +16,9 @@
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
 #include "lab/live/guess_box.hpp"
+#include "lab/live/guess_senders.hpp"
 #include "lab/live/live_page.hpp"
+#include "lab/live/mark_senders.hpp"
 #include "lab/server/live_events.hpp"
 
 namespace lab {
@@ -28,6 +30,8 @@ struct LiveHub::Impl {
     tcp::acceptor acceptor{io};
     asio::local::datagram_protocol::socket marks{io};
     std::string marks_name;  // the marks socket's abstract name: no file, so nothing to remove on any exit
+    live::OwnProcesses senders;  // whose marks are drawn: this process's and those it started
+    int connections = 0;  // open now (on the hub's thread only), at most live_connections_at_most
     asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
     std::atomic<int> viewers{0};
     std::uint16_t port = 0;  // the page's, read once before the thread starts
@@ -98,16 +102,31 @@ struct LiveHub::Impl {
         publish(event);
     }
 
+    // Each datagram with its sender's pid, as the kernel says it: a mark from a process that is not
+    // the lab's is forged, and dropped.
     asio::awaitable<void> receive_marks() {
         char buffer[512];
         for (;;) {
             beast::error_code ec;
-            std::size_t n = co_await marks.async_receive(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+            co_await marks.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, ec));
             if (ec == asio::error::operation_aborted) co_return;
-            if (ec) continue;
-            live::ReceivedMark mark = live::parse_mark(std::string_view(buffer, n));
-            if (mark.request > 0) on_mark(mark);
+            pid_t sender = 0;
+            for (long n; (n = live::receive_with_sender(marks.native_handle(), buffer, sizeof buffer, sender)) >= 0;) {
+                if (!senders.includes(sender)) continue;
+                live::ReceivedMark mark = live::parse_mark(std::string_view(buffer, static_cast<std::size_t>(n)));
+                if (mark.request > 0) on_mark(mark);
+            }
         }
+    }
+
+    // A page sends nothing after its request: a read that ends means it has gone (closed, reloaded),
+    // and its stream is woken to end, so its connection is free at once and not at the next event.
+    asio::awaitable<void> watch_for_leaving(tcp::socket& socket, std::shared_ptr<bool> gone) {
+        char byte;
+        beast::error_code ec;
+        co_await socket.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, ec));
+        *gone = true;
+        changed.expires_at(asio::steady_timer::time_point::max());  // (wakes every stream; the others wait again)
     }
 
     // Streams every event, old and new, until the hub closes or the page goes.
@@ -118,8 +137,10 @@ struct LiveHub::Impl {
         stream.expires_never();
         co_await asio::async_write(stream, asio::buffer(header), asio::redirect_error(asio::use_awaitable, ec));
         ++viewers;
+        auto gone = std::make_shared<bool>(false);
+        asio::co_spawn(io, watch_for_leaving(stream.socket(), gone), asio::detached);
         std::size_t sent = 0;
-        while (!ec) {
+        while (!ec && !*gone) {
             std::string chunk;
             bool over = false;
             {
@@ -138,33 +159,89 @@ struct LiveHub::Impl {
         --viewers;
     }
 
+    using Request = http::request<http::string_body>;
+    using Answer = http::response<http::string_body>;
+
+    static Answer reply(const Request& req, int status, const char* type, std::string body) {
+        Answer res{static_cast<http::status>(status), req.version()};
+        res.set(http::field::content_type, type);
+        res.set(http::field::cache_control, "no-store");
+        res.body() = std::move(body);
+        return res;
+    }
+    static Answer said(const Request& req, int status, const std::string& message) {
+        return reply(req, status, "application/json", json{{"ok", false}, {"message", message}}.dump());
+    }
+    static std::string_view field(const Request& req, http::field name) {
+        auto it = req.find(name);
+        return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+    }
+
+    // POST /guess: from the lab's own form only (lab/live/guess_senders.hpp), one sending per sender.
+    Answer take_guesses(const Request& req, GuessBox* box) {
+        if (!box) return said(req, 404, "no guesses are being taken now");
+        if (auto refusal = refuse_sending(field(req, http::field::content_type), field(req, http::field::origin), field(req, http::field::host)))
+            return said(req, refusal->status, refusal->message);
+        GuessBox::Reply r = box->take(req.body(), sender_in(field(req, http::field::cookie)));
+        return reply(req, r.status, "application/json", r.json);
+    }
+
+    // GET /guess/form: the form's words, and this browser's sender token in a cookie.
+    Answer give_form(const Request& req, GuessBox* box) {
+        if (!box) return said(req, 404, "no guesses are being taken now");
+        std::string sender = sender_in(field(req, http::field::cookie));
+        GuessBox::Reply r = box->form(sender);
+        Answer res = reply(req, r.status, "application/json", r.json);
+        if (r.status == 200) res.set(http::field::set_cookie, sender_cookie(sender));
+        return res;
+    }
+
     // A page, the room's guess form, or (POST /guess) a sending of guesses: one short answer.
-    http::response<http::string_body> answer(const http::request<http::string_body>& req, std::string_view target) {
-        auto reply = [&](http::status status, const char* type, std::string body) {
-            http::response<http::string_body> res{status, req.version()};
-            res.set(http::field::content_type, type);
-            res.set(http::field::cache_control, "no-store");
-            res.body() = std::move(body);
-            return res;
-        };
+    Answer answer(const Request& req, std::string_view target) {
         std::shared_ptr<GuessBox> box = guesses.load();
-        if (target == "/guess" && req.method() == http::verb::post) {
-            if (!box) return reply(http::status::not_found, "application/json", R"({"ok":false,"message":"no guesses are being taken now"})");
-            GuessBox::Reply r = box->take(req.body());
-            return reply(static_cast<http::status>(r.status), "application/json", r.json);
-        }
-        if (target == "/guess/form") {
-            if (!box) return reply(http::status::not_found, "application/json", R"({"ok":false,"message":"no guesses are being taken now"})");
-            GuessBox::Reply r = box->form();
-            return reply(static_cast<http::status>(r.status), "application/json", r.json);
-        }
-        if (target == "/guess") return reply(http::status::ok, "text/html; charset=utf-8", std::string(guess_page()));
+        if (target == "/guess" && req.method() == http::verb::post) return take_guesses(req, box.get());
+        if (target == "/guess/form") return give_form(req, box.get());
+        if (target == "/guess") return reply(req, 200, "text/html; charset=utf-8", std::string(guess_page()));
         bool page = target == "/" || target.starts_with("/?") || target == "/index.html";
-        return page ? reply(http::status::ok, "text/html; charset=utf-8", std::string(live_page()))
-                    : reply(http::status::not_found, "text/plain", "not found: the live view is at /, the guess form at /guess\n");
+        return page ? reply(req, 200, "text/html; charset=utf-8", std::string(live_page()))
+                    : reply(req, 404, "text/plain", "not found: the live view is at /, the guess form at /guess\n");
+    }
+
+    // A body over the limit: 413, then what the client still sends is read (for a second, at most
+    // 64 KiB) and dropped, so that the close is no reset and the client reads the answer.
+    static asio::awaitable<void> refuse_large(beast::tcp_stream& stream, const Request& req) {
+        Answer res = said(req, 413, "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes");
+        res.keep_alive(false);
+        res.prepare_payload();
+        beast::error_code ec;
+        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream.expires_after(std::chrono::seconds(1));
+        char dropped[4096];
+        for (std::size_t total = 0; !ec && total < (64 << 10);)
+            total += co_await stream.async_read_some(asio::buffer(dropped), asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    // Past the cap: a 503 at once, and closed (what the client sent is read first, for the same reason).
+    static void refuse_busy(tcp::socket& socket) {
+        static const std::string body = "the live view has " + std::to_string(live_connections_at_most) +
+                                        " connections open, as many as it keeps: try again in a moment\n";
+        static const std::string busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
+                                        "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+        beast::error_code ec;
+        socket.non_blocking(true, ec);
+        char dropped[4096];
+        socket.read_some(asio::buffer(dropped), ec);
+        socket.write_some(asio::buffer(busy), ec);
+        socket.shutdown(tcp::socket::shutdown_both, ec);
+        socket.close(ec);
     }
 
     asio::awaitable<void> session(tcp::socket socket) {
+        struct Counted {  // (counted in as it was accepted)
+            int& open;
+            ~Counted() { --open; }
+        } counted{connections};
         beast::tcp_stream stream(std::move(socket));
         beast::flat_buffer buffer;
         http::request_parser<http::string_body> parser;
@@ -172,6 +249,7 @@ struct LiveHub::Impl {
         beast::error_code ec;
         stream.expires_after(std::chrono::seconds(10));
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == http::error::body_limit) co_await refuse_large(stream, parser.get());
         if (ec) co_return;
         const http::request<http::string_body>& req = parser.get();
         std::string_view target(req.target().data(), req.target().size());
@@ -190,6 +268,11 @@ struct LiveHub::Impl {
         for (;;) {
             std::optional<tcp::socket> socket = co_await accept_next(acceptor, "lab live view");
             if (!socket) co_return;
+            if (connections >= live_connections_at_most) {
+                refuse_busy(*socket);
+                continue;
+            }
+            ++connections;
             asio::co_spawn(io, session(std::move(*socket)), asio::detached);
         }
     }
@@ -215,6 +298,7 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
     h.marks.open();
     h.marks.bind(asio::local::datagram_protocol::endpoint(std::string(1, '\0') + h.marks_name));
     h.marks.set_option(asio::socket_base::receive_buffer_size(4 << 20));  // bursts of marks wait here
+    live::ask_for_senders(h.marks.native_handle());
     asio::co_spawn(h.io, h.accept_pages(), asio::detached);
     asio::co_spawn(h.io, h.receive_marks(), asio::detached);
     // Children (servers, services) must not inherit the page's port or the marks socket.

@@ -27,6 +27,11 @@ namespace lab {
 // opened late replays a few hundred events, not millions).
 inline constexpr int live_drawn_requests = 200;
 
+// The hub keeps at most this many connections at once (pages, event streams, guess forms); one
+// past it is answered 503 at once and closed. It runs in the lab's own process, so a client
+// holding connections cannot take the file descriptors the run needs for its servers and requests.
+inline constexpr int live_connections_at_most = 64;
+
 class LiveHub : public LoadObserver {
 public:
     // Listens on `host`:`port` (0: a free one), loopback unless told otherwise (in a container,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "lab/byte_sizes.hpp"
+
 
 namespace lab {
 namespace {
@@ -75,12 +77,20 @@ std::vector<std::string> statuses(const Tally& t) {
     return items;
 }
 
-// "connect 3", "timeout 1": the failures by kind, or "none".
-std::vector<std::string> errors(const Tally& t) {
+// A kind of failure as the summary names it: "status 4xx/5xx", "body over 1 MiB" (the load's limit).
+std::string error_name(ErrorKind kind, const AnswerLimits& limits) {
+    if (kind == ErrorKind::status) return "status 4xx/5xx";
+    if (kind == ErrorKind::head_over_limit) return "head over " + byte_size_text(limits.head);
+    if (kind == ErrorKind::body_over_limit) return "body over " + byte_size_text(limits.body);
+    return std::string(to_string(kind));
+}
+
+// "connect 3", "timeout 1", "body over 1 MiB 2": the failures by kind, or "none".
+std::vector<std::string> errors(const Tally& t, const AnswerLimits& limits) {
     std::vector<std::string> items;
-    for (ErrorKind kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::timeout, ErrorKind::status})
-        if (std::int64_t n = t.errors_of(kind); n > 0)
-            items.push_back((kind == ErrorKind::status ? std::string("status 4xx/5xx") : std::string(to_string(kind))) + " " + count_text(n));
+    for (ErrorKind kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::head_over_limit,
+                           ErrorKind::body_over_limit, ErrorKind::timeout, ErrorKind::status})
+        if (std::int64_t n = t.errors_of(kind); n > 0) items.push_back(error_name(kind, limits) + " " + count_text(n));
     if (items.empty()) items.push_back("none");
     return items;
 }
@@ -106,15 +116,18 @@ std::string load_description(const Load& load) {
     return text;
 }
 
-std::string answers_text(const Tally& t, int columns) {
-    return "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " + joined(errors(t), columns, 16) + "\n";
+std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns) {
+    std::string text = "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " + joined(errors(t, limits), columns, 16) + "\n";
+    if (t.errors_of(ErrorKind::head_over_limit) + t.errors_of(ErrorKind::body_over_limit) > 0)
+        text += wrap("The server answered, larger than the lab reads: --max-head and --max-body take larger answers.", columns);
+    return text;
 }
 
 std::string open_loop_totals_text(const RunResult& run, int columns) {
     const LoadFigures f = load_figures(run);
     return "\n" + line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" + count_text(f.all.requests) + " requests, " +
                                              count_text(f.all.failed) + " failed)") +
-           answers_text(f.all, columns);
+           answers_text(f.all, run.scenario.load.answer_limits, columns);
 }
 
 std::string latency_histogram_text(const Tally& answers, int columns) {
@@ -172,10 +185,13 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const Tally& all = f.all;
     const double seconds = f.seconds;
     if (all.requests > 0 && all.statuses.empty()) {  // not one answer: a rate or a latency would only mislead
+        // Only when no connection was taken may nothing be listening; an answer too large was sent by a server.
+        const bool none_connected = all.errors_of(ErrorKind::connect) == all.failed;
         out << wrap("Every request failed: " + count_text(all.failed) + " of " + count_text(all.requests) +
-                        ", none answered, so nothing was measured (no requests per second, no latency). Is a server listening there?",
+                        ", none answered, so nothing was measured (no requests per second, no latency)." +
+                        (none_connected ? " Is a server listening there?" : ""),
                     columns)
-            << answers_text(all, columns);
+            << answers_text(all, load.answer_limits, columns);
         return out.str();
     }
     out << "Summary:\n"
@@ -188,7 +204,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
-    out << answers_text(all, columns);
+    out << answers_text(all, load.answer_limits, columns);
     if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the load waited
         const Tally& b = *f.bystander;
         out << '\n' << wrap("Bystander: GET " + f.probe_path + " every " + std::to_string(f.probe_every_ms) +

@@ -22,7 +22,7 @@ namespace {
 
 ErrorKind error_kind(const std::string& text) {
     for (auto kind : {ErrorKind::none, ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::status,
-                      ErrorKind::timeout})
+                      ErrorKind::timeout, ErrorKind::head_over_limit, ErrorKind::body_over_limit})
         if (to_string(kind) == text) return kind;
     throw std::invalid_argument("not an error kind: '" + text + "'");
 }

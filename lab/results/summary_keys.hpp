@@ -43,6 +43,8 @@ void fields(V& v, L& l) {  // Load
     v("client_threads", l.client_threads, Bound{1, 64});
     v("run_for_ms", l.run_for_ms, ms_bound);
     v("timeout_ms", l.timeout_ms, Bound{1, 600'000});
+    v("max_head_bytes", l.answer_limits.head, Bound{1, most_answer_head});
+    v("max_body_bytes", l.answer_limits.body, Bound{1, most_answer_body});
 }
 
 template <class V, class C>

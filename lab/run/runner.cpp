@@ -157,6 +157,7 @@ LoadSpec load_spec(const Configuration& c, const Load& load, const Configuration
     spec.headers = load.headers;
     spec.body = load.body;
     spec.keep_alive = load.keep_alive;
+    spec.answer_limits = load.answer_limits;
     spec.threads = load.client_threads;
     spec.run_for = std::chrono::milliseconds(load.run_for_ms);
     spec.timeout = std::chrono::milliseconds(load.timeout_ms);

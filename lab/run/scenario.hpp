@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/load_generator.hpp"  // AnswerLimits
 #include "lab/named.hpp"
 #include "lab/server/serve_options.hpp"     // Balance
 #include "lab/services/nginx_balancer.hpp"  // Upstream
@@ -42,6 +43,7 @@ struct Load {
     int client_threads = 1;               // the harness's threads
     int run_for_ms = 0;                   // > 0: a closed loop for this long, however many requests
     int timeout_ms = 30'000;              // per request
+    AnswerLimits answer_limits;           // the largest answer read (--max-head, --max-body)
 
     // POST /background/delay|cpu: each request is answered 202 first, and its work runs after.
     bool background() const { return path.starts_with("/background/"); }

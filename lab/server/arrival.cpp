@@ -2,11 +2,11 @@
 
 #include <atomic>
 #include <ctime>
-#include <cstring>
 
 #include <sys/socket.h>
 
 #include "lab/clock.hpp"
+#include "lab/socket_notes.hpp"
 
 namespace lab {
 
@@ -32,23 +32,10 @@ void stamp_arrivals(int listening_fd) {
 bool stamping_arrivals() { return asked; }
 
 WaitingBytes read_waiting(int fd, void* into, std::size_t room) {
-    iovec data{into, room};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    ssize_t got = recvmsg(fd, &message, MSG_DONTWAIT);
+    timespec stamp{};
+    long got = read_with_note(fd, into, room, SCM_TIMESTAMPNS, &stamp, sizeof stamp);
     if (got <= 0) return {};  // nothing waiting (or the peer gone: the usual read will say so)
-    WaitingBytes waiting{static_cast<long>(got), 0};
-    for (cmsghdr* part = CMSG_FIRSTHDR(&message); part; part = CMSG_NXTHDR(&message, part))
-        if (part->cmsg_level == SOL_SOCKET && part->cmsg_type == SCM_TIMESTAMPNS) {
-            timespec stamp{};
-            std::memcpy(&stamp, CMSG_DATA(part), sizeof stamp);
-            waiting.arrived_us = as_monotonic_us(stamp);
-        }
-    return waiting;
+    return {got, stamp.tv_sec == 0 && stamp.tv_nsec == 0 ? 0 : as_monotonic_us(stamp)};
 }
 
 }  // namespace lab

@@ -1,0 +1,60 @@
+#include "lab/live/mark_senders.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "lab/clock.hpp"
+#include "lab/socket_notes.hpp"
+
+namespace lab::live {
+namespace {
+
+// The parent of `pid` from /proc/PID/stat (its fourth field, after the name in parentheses,
+// which may itself hold spaces and parentheses); 0 when the process is gone.
+pid_t parent_of(pid_t pid) {
+    std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    FILE* file = std::fopen(path.c_str(), "r");
+    if (!file) return 0;
+    char text[1024];
+    std::size_t n = std::fread(text, 1, sizeof text - 1, file);
+    std::fclose(file);
+    text[n] = '\0';
+    const char* close = std::strrchr(text, ')');
+    int parent = 0;
+    char state = 0;
+    if (!close || std::sscanf(close + 1, " %c %d", &state, &parent) != 2) return 0;
+    return parent;
+}
+
+}  // namespace
+
+void ask_for_senders(int fd) {
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+}
+
+long receive_with_sender(int fd, char* buffer, std::size_t size, pid_t& sender) {
+    ucred who{};  // (pid 0 if the kernel gave no note)
+    long n = read_with_note(fd, buffer, size, SCM_CREDENTIALS, &who, sizeof who);
+    sender = who.pid;
+    return n;
+}
+
+bool OwnProcesses::includes(pid_t pid) {
+    const std::int64_t now = monotonic_us();
+    if (auto it = known_.find(pid); it != known_.end() && now - it->second < 1'000'000) return true;
+    if (known_.size() > 4096) known_.clear();  // (a bound: pids come and go over a long run)
+    const pid_t self = getpid();
+    for (pid_t p = pid, steps = 0; p > 1 && steps < 64; p = parent_of(p), ++steps)
+        if (p == self) {
+            known_[pid] = now;
+            return true;
+        }
+    return false;
+}
+
+}  // namespace lab::live

@@ -1,0 +1,31 @@
+#pragma once
+// Who may draw on the live page. The marks socket has a name any local process could send to;
+// the kernel says which process sent each datagram (SO_PASSCRED: a pid the sender cannot forge),
+// and the hub keeps only the marks of this process and the processes it started (the servers,
+// their workers, a student's app under uvicorn): a forged mark from anywhere else is dropped.
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+
+namespace lab::live {
+
+// Asks the kernel to name the sender of every datagram `fd` receives.
+void ask_for_senders(int fd);
+
+// One datagram into `buffer`, without waiting, and the pid of the process that sent it (0 when
+// the kernel gave none); -1 when no datagram is waiting.
+long receive_with_sender(int fd, char* buffer, std::size_t size, pid_t& sender);
+
+// Whether a pid is this process or one below it, by the parent links in /proc. A pid found so is
+// believed for a second (a busy server sends thousands of marks a second), then looked up again.
+class OwnProcesses {
+public:
+    bool includes(pid_t pid);
+
+private:
+    std::unordered_map<pid_t, std::int64_t> known_;  // pid -> when it was found to be ours (µs)
+};
+
+}  // namespace lab::live
