@@ -75,12 +75,13 @@ std::vector<std::string> statuses(const Tally& t) {
     return items;
 }
 
-// "connect 3", "timeout 1": the failures by kind, or "none".
-std::vector<std::string> errors(const Tally& t) {
+// "connect 3 (Too many open files)", "timeout 1": the failures by kind, or "none".
+std::vector<std::string> errors(const Tally& t, const std::string& connect_failure) {
     std::vector<std::string> items;
     for (ErrorKind kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::timeout, ErrorKind::status})
         if (std::int64_t n = t.errors_of(kind); n > 0)
-            items.push_back((kind == ErrorKind::status ? std::string("status 4xx/5xx") : std::string(to_string(kind))) + " " + count_text(n));
+            items.push_back((kind == ErrorKind::status ? std::string("status 4xx/5xx") : std::string(to_string(kind))) + " " + count_text(n) +
+                            (kind == ErrorKind::connect && !connect_failure.empty() ? " (" + connect_failure + ")" : ""));
     if (items.empty()) items.push_back("none");
     return items;
 }
@@ -106,15 +107,27 @@ std::string load_description(const Load& load) {
     return text;
 }
 
-std::string answers_text(const Tally& t, int columns) {
-    return "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " + joined(errors(t), columns, 16) + "\n";
+std::string answers_text(const Tally& t, int columns, const std::string& connect_failure) {
+    return "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " + joined(errors(t, connect_failure), columns, 16) + "\n";
 }
+
+namespace {
+
+// The system's first reason a connection of the run could not be opened ("Too many open files"), or "".
+std::string connect_failure(const RunResult& run) {
+    for (const ConfigurationResult& c : run.configurations)
+        for (const Batch& b : c.batches)
+            if (!b.connect_failure.empty()) return b.connect_failure;
+    return "";
+}
+
+}  // namespace
 
 std::string open_loop_totals_text(const RunResult& run, int columns) {
     const LoadFigures f = load_figures(run);
     return "\n" + line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" + count_text(f.all.requests) + " requests, " +
                                              count_text(f.all.failed) + " failed)") +
-           answers_text(f.all, columns);
+           answers_text(f.all, columns, connect_failure(run));
 }
 
 std::string latency_histogram_text(const Tally& answers, int columns) {
@@ -175,7 +188,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
         out << wrap("Every request failed: " + count_text(all.failed) + " of " + count_text(all.requests) +
                         ", none answered, so nothing was measured (no requests per second, no latency). Is a server listening there?",
                     columns)
-            << answers_text(all, columns);
+            << answers_text(all, columns, connect_failure(run));
         return out.str();
     }
     out << "Summary:\n"
@@ -188,7 +201,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
-    out << answers_text(all, columns);
+    out << answers_text(all, columns, connect_failure(run));
     if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the load waited
         const Tally& b = *f.bystander;
         out << '\n' << wrap("Bystander: GET " + f.probe_path + " every " + std::to_string(f.probe_every_ms) +

@@ -23,8 +23,9 @@ std::vector<Column> load_columns(const LoadFigures& figures);
 // The bystander's row name: "bystander /health (every 10 ms)".
 std::string bystander_name(const LoadFigures& figures);
 
-// "Status codes: [200] 980  [404] 20" and "Errors: connect 3" on two lines, as the summary ends.
-std::string answers_text(const Tally& t, int columns);
+// "Status codes: [200] 980  [404] 20" and "Errors: connect 3" on two lines, as the summary ends;
+// the connections' failures with the system's reason, if given ("connect 99 (Too many open files)").
+std::string answers_text(const Tally& t, int columns, const std::string& connect_failure = "");
 // An open loop's (`lab load --rate`) totals as the closed loop's summary gives them: requests per
 // second, the status codes and the errors.
 std::string open_loop_totals_text(const RunResult& run, int columns);
