@@ -60,14 +60,17 @@ bool HeaderStamps::read(std::string_view name, std::string_view value) {
     return true;
 }
 
+// The probe's stamps are taken by the lab's own code around the app; a body is what the app chose
+// to say, and an app may say anything (fake stamps claiming it served all at once): for a probed
+// app, the body's stamps are dropped, whether or not the probe's are whole.
 void HeaderStamps::apply(std::int64_t origin_us, RequestRecord& r) const {
-    if (r.has_server_stamps()) return;  // the body's own stamps, taken around the work itself, win
-    if (start_us >= 0 && end_us >= start_us) {
-        r.server_start_us = start_us - origin_us;
-        r.server_end_us = end_us - origin_us;
-    }
-    if (r.worker_pid < 0) r.worker_pid = pid;
-    if (r.thread_id < 0) r.thread_id = thread;
+    if (!stamped()) return;  // no probe: the body's stamps stand (a lab server's, taken around the work itself)
+    const bool whole = start_us >= 0 && end_us >= start_us;
+    r.server_start_us = whole ? start_us - origin_us : -1;
+    r.server_end_us = whole ? end_us - origin_us : -1;
+    r.db_start_us = r.db_end_us = -1;
+    r.worker_pid = pid;
+    r.thread_id = thread;
 }
 
 }  // namespace lab

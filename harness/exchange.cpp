@@ -72,16 +72,18 @@ asio::awaitable<void> send_request(TimedSocket& stream, const std::string& bytes
 }  // namespace
 
 asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& endpoint,
-                                      std::chrono::milliseconds timeout) {
+                                      std::chrono::milliseconds timeout, std::string* why) {
     beast::error_code ec;
     // Opened and set non-blocking first: Asio's connect then makes no ioctl of its own, and the
     // first request's send none either (TimedSocket::never_block).
     if (!stream.socket().is_open()) stream.socket().open(endpoint.protocol(), ec);
     if (!ec) ec = stream.never_block();
-    if (ec) co_return false;
-    stream.expires_after(timeout);
-    co_await stream.socket().async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
-    stream.expires_never();
+    if (!ec) {
+        stream.expires_after(timeout);
+        co_await stream.socket().async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+        stream.expires_never();
+    }
+    if (ec && why) *why = ec.message();
     co_return !ec;
 }
 

@@ -19,9 +19,10 @@ struct Aim {
     std::int64_t now() const { return monotonic_us() - origin_us; }
 };
 
-// Opens `stream` to `endpoint` within `timeout`; false if it could not.
+// Opens `stream` to `endpoint` within `timeout`; false if it could not, and then `why`, if given,
+// gets the system's reason ("Connection refused", "Too many open files").
 asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& endpoint,
-                                      std::chrono::milliseconds timeout);
+                                      std::chrono::milliseconds timeout, std::string* why = nullptr);
 
 // The connection's own port, by which the server's live marks name its requests (0: none).
 int local_port(TimedSocket& stream);

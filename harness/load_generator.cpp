@@ -48,6 +48,7 @@ struct ThreadState {
     std::vector<RequestRecord> probes = {};
     std::vector<Tally> tallies = {};
     std::int64_t not_recorded = 0;
+    std::string connect_failure = {};  // the first reason a connection could not be opened
     bool cut_off = false;  // the batch's deadline passed before its work was done
     // Connections whose requests are all answered, closed only when the batch is over: closing
     // one costs both ends system calls (and the server a read of the end, a shutdown and a
@@ -58,7 +59,8 @@ struct ThreadState {
 };
 
 asio::awaitable<bool> open(TimedSocket& stream, ThreadState& t) {
-    co_return co_await open_connection(stream, t.shared.aim.endpoint, t.spec.timeout);
+    co_return co_await open_connection(stream, t.shared.aim.endpoint, t.spec.timeout,
+                                       t.connect_failure.empty() ? &t.connect_failure : nullptr);
 }
 
 // A request of the batch: sent and answered, and, for a queued job, polled until it is done.
@@ -325,6 +327,7 @@ Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedSt
         }
         for (std::size_t e = 0; e < targets; ++e) batch.tallies[e].merge(t->tallies[e]);
         batch.cut_off = batch.cut_off || t->cut_off;
+        if (batch.connect_failure.empty()) batch.connect_failure = t->connect_failure;
     }
     if (timed) batch.unfinished = shared.next - shared.answered;
     else record_never_sent(batch, shared, spec);

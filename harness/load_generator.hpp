@@ -135,6 +135,7 @@ struct Batch {
     std::vector<Tally> tallies;  // one per target of the mix: every request, recorded or not
     int unfinished = 0;  // run_for: requests in flight when the time was up (not counted anywhere)
     std::int64_t not_recorded = 0;  // counted in the tallies, past keep_records
+    std::string connect_failure;  // why a connection could not be opened, as the system said it ("Too many open files")
 };
 
 // All C connections concurrently, on `threads` threads of Asio with Beast parsing the responses.
@@ -163,11 +164,14 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
 
 // The same stamps as header fields, which the lab's probe adds to any app's answers whatever its
 // body (lab/reference/app_probe.py): x-lab-start-us, x-lab-end-us (CLOCK_MONOTONIC µs), x-lab-pid,
-// x-lab-thread. Collected while the answer is read, applied where the body gave none.
+// x-lab-thread. Collected while the answer is read. An answer the probe stamped is a student's
+// app's: the probe's stamps win, always, and its body (the app's own words) gives none.
 struct HeaderStamps {
     std::int64_t start_us = -1, end_us = -1, pid = -1, thread = -1;
     // Keeps `value` if `name` is one of the probe's fields (any case); false if it is not.
     bool read(std::string_view name, std::string_view value);
+    bool stamped() const { return start_us >= 0 || end_us >= 0 || pid >= 0 || thread >= 0; }
+    // If the probe stamped the answer: its stamps into `record`, in place of whatever the body said.
     void apply(std::int64_t origin_us, RequestRecord& record) const;
 };
 

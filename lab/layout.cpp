@@ -40,14 +40,30 @@ std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us)
 
 std::string count_of(long long n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
-std::string printable(const std::string& outside) {
+namespace {
+
+// How many bytes the UTF-8 character at `at` takes, or 0 if the bytes there are not one.
+std::size_t utf8_length(const std::string& text, std::size_t at) {
+    auto c = static_cast<unsigned char>(text[at]);
+    std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || at + n > text.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(text[at + k]) & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+}  // namespace
+
+std::string printable(const std::string& outside, bool keep_lines) {
     std::string out;
-    for (std::size_t i = 0; i < outside.size(); ++i) {
+    for (std::size_t i = 0; i < outside.size();) {
         auto c = static_cast<unsigned char>(outside[i]);
         auto next = i + 1 < outside.size() ? static_cast<unsigned char>(outside[i + 1]) : 0;
-        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-        else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) out += fmt::format("\\x{:02x}", next), ++i;  // C1, as UTF-8
-        else out += static_cast<char>(c);
+        std::size_t n = utf8_length(outside, i);
+        if (keep_lines && (c == '\n' || c == '\t')) out += static_cast<char>(c), ++i;
+        else if (n == 0 || c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c), ++i;  // a control, or not UTF-8
+        else if (c == 0xc2 && next <= 0x9f) out += fmt::format("\\x{:02x}", next), i += 2;     // C1, as UTF-8
+        else out.append(outside, i, n), i += n;
     }
     return out;
 }
@@ -104,7 +120,7 @@ std::string indented(const std::string& lines, const std::string& margin) {
 
 std::string wrap(const std::string& text, int width) {
     std::string out, paragraph;
-    std::istringstream lines(text);
+    std::istringstream lines(printable(text, /*keep_lines=*/true));  // (prose may be a scenario's, or an app's)
     auto flush = [&] {
         if (paragraph.empty()) return;
         for (const auto& line : wrap_line(paragraph, static_cast<std::size_t>(std::max(width, 10)))) out += line + "\n";
@@ -215,6 +231,12 @@ const char* verdict_colour(const std::string& verdict) {
 }  // namespace
 
 void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown) {
+    // A cell may hold a results folder's, a scenario's or an app's text: shown, never obeyed (its
+    // line breaks and tabs are spaces between words, as wrap_line reads them).
+    for (Column& c : columns) {
+        c.header = printable(c.header, true), c.narrow_header = printable(c.narrow_header, true);
+        for (auto& cell : c.cells) cell = printable(cell, true);
+    }
     Fitted t{std::move(columns), {}};
     t.limit.assign(t.columns.size(), SIZE_MAX);
     if (!layout.wide && !markdown) fit(t, static_cast<std::size_t>(layout.columns));

@@ -27,10 +27,13 @@ std::string seconds_text(std::int64_t us);
 // "1 request", "10 requests": a count and its noun, the noun plural unless the count is one.
 std::string count_of(long long n, const std::string& noun);
 
-// Text the lab did not write (an app's output, a route's path, a results folder's) as a terminal
-// may show it: control characters (C0, DEL, C1: escapes, bells, OSC sequences) as \xNN, so no
-// outside text can move the cursor, retitle the window or write the clipboard.
-std::string printable(const std::string& outside);
+// Text the lab did not write (an app's output, a route's path, a results folder's, a scenario's)
+// as a terminal may show it: control characters (C0, DEL, C1: escapes, bells, OSC sequences) and
+// bytes that are not UTF-8 (a lone 0x9b is a CSI to some terminals) as \xNN, so no outside text
+// can clear the screen, move the cursor, retitle the window or write the clipboard. The one
+// filter for the terminal, as escape() is for HTML. `keep_lines`: newlines and tabs stay, for
+// text of several lines (a traceback); else they are shown escaped too.
+std::string printable(const std::string& outside, bool keep_lines = false);
 
 // Characters as a terminal shows them (UTF-8 code points; our text has no wide characters).
 std::size_t display_width(const std::string& text);

@@ -39,10 +39,10 @@ struct Outcome {
 // A file, whole ("" if it cannot be read: also a /proc file of a process that has just gone).
 inline std::string read_file(const std::filesystem::path& file) { return lab::read_proc_file(file); }
 
-// Runs `lab ARGS` through the shell and waits for it to finish.
-inline Outcome run_lab(const std::string& args) {
+// Runs `command` through the shell and waits for it to finish.
+inline Outcome run_shell(const std::string& command_line) {
     Outcome o;
-    std::string command = std::string(LAB_BINARY) + " " + args + " 2>&1";
+    std::string command = command_line + " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     char chunk[4096];
     while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) o.output.append(chunk, n);
@@ -50,6 +50,12 @@ inline Outcome run_lab(const std::string& args) {
     o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return o;
 }
+
+// Runs `lab ARGS` through the shell and waits for it to finish.
+inline Outcome run_lab(const std::string& args) { return run_shell(std::string(LAB_BINARY) + " " + args); }
+
+// A student's app of the tests' data (tests/data/apps/NAME).
+inline std::string app_file(const std::string& name) { return std::string(LAB_TEST_DATA) + "/apps/" + name; }
 
 // Runs `lab ARGS` as on a full disk: no file it writes may grow past `bytes` (RLIMIT_FSIZE, which
 // binds root too; SIGXFSZ ignored, so a write that would pass it fails with EFBIG instead).

@@ -24,7 +24,7 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
         run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(""),
                                overrides.downstream_url.value_or(""), overrides.redis_url.value_or("")});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
-        std::cout << "✗ " << s.name << ": " << e.what() << '\n';
+        std::cout << "✗ " << printable(s.name) << ": " << printable(e.what(), true) << '\n';
         return true;
     }
     int contradicted = 0, held = 0, held_on_real = 0;
@@ -63,7 +63,7 @@ bool check_one(const Scenario& s, const Overrides& overrides) {
             ++contradicted;
             detail += line(4, "✗ " + r.configuration.label + ": " + r.error);
         }
-    std::cout << (contradicted ? "✗ " : "✓ ") << s.name << ": " << held << " claims hold"
+    std::cout << (contradicted ? "✗ " : "✓ ") << printable(s.name) << ": " << held << " claims hold"
               << (held_on_real ? " (" + std::to_string(held_on_real) + " of them on real FastAPI too)" : "")
               << (contradicted ? ", " + std::to_string(contradicted) + " do not" : "") << "\n" << detail << notes;
     std::cout.flush();
@@ -108,7 +108,7 @@ Action define_check(CLI::App& app) {
                 to_run.push_back(apply(*found, overrides));
                 if (o->with_fastapi) to_run.back() = with_fastapi(std::move(to_run.back()), o->uvloop);
             } catch (const std::invalid_argument& e) {
-                std::cerr << "lab check: " << e.what() << '\n';
+                std::cerr << "lab check: " << printable(e.what(), true) << '\n';
                 return exit_usage;
             }
             if (o->under_s > 0 && estimated_seconds(to_run.back()) > o->under_s) {
@@ -121,7 +121,7 @@ Action define_check(CLI::App& app) {
         for (const Scenario& s : to_run) left += estimated_seconds(s);
         std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0) << " s by their models\n";
         for (std::size_t k = 0; k < to_run.size(); ++k) {
-            std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << to_run[k].name << " (about " << fixed(estimated_seconds(to_run[k]), 0)
+            std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << printable(to_run[k].name) << " (about " << fixed(estimated_seconds(to_run[k]), 0)
                       << " s; " << fixed(left, 0) << " s left)\n";
             failed += check_one(to_run[k], overrides);
             left -= estimated_seconds(to_run[k]);

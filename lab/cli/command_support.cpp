@@ -64,7 +64,7 @@ std::optional<Scenario> find_scenario(const std::string& name) {
         for (const auto& k : known) std::cerr << ' ' << k;
         std::cerr << '\n';
     } catch (const ScenarioError& e) {
-        std::cerr << "lab: bad scenario file: " << e.what() << '\n';
+        std::cerr << "lab: bad scenario file: " << printable(e.what(), true) << '\n';
     }
     return std::nullopt;
 }
@@ -227,16 +227,17 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         run = run_scenario(scenario, settings);
         if (hub) hub->publish({{"type", "done"}});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
-        std::cerr << "lab: " << e.what() << '\n';
+        std::cerr << "lab: " << printable(e.what(), true) << '\n';
         return exit_failed;
     }
     print_run(std::cout, run, format, layout());
     std::cout.flush();
     try {
         fs::path dir = write_results(run, out, {{.name = "report.html", .text = html_report(run)}});
-        std::cerr << "results: " << dir.string() << kept_size(dir / "requests.csv") << "\nreport:  " << (dir / "report.html").string() << '\n';
+        std::cerr << "results: " << printable(dir.string()) << kept_size(dir / "requests.csv")
+                  << "\nreport:  " << printable((dir / "report.html").string()) << '\n';
     } catch (const std::exception& e) {
-        std::cerr << "lab: could not write results: " << e.what() << '\n';
+        std::cerr << "lab: could not write results: " << printable(e.what(), true) << '\n';
         return exit_failed;
     }
     if (!run.ok() && is_external_load(run)) {  // what failed, by kind, as the summary counts it

@@ -54,11 +54,11 @@ template <class Refused, class Action>
 int said_on_failure(const char* name, Action action) {
     try {
         return action();
-    } catch (const Refused& e) {
-        std::cerr << name << ": " << e.what() << '\n';
+    } catch (const Refused& e) {  // (what a folder or a file held may be in the reason: shown, never obeyed)
+        std::cerr << name << ": " << printable(e.what(), true) << '\n';
         return exit_usage;
     } catch (const std::exception& e) {
-        std::cerr << name << ": " << e.what() << '\n';
+        std::cerr << name << ": " << printable(e.what(), true) << '\n';
         return exit_failed;
     }
 }

@@ -22,7 +22,7 @@ std::optional<Exercise> exercise_named(const std::string& name) {
     try {
         if (auto e = find_exercise(name)) return e;
     } catch (const ScenarioError& e) {
-        std::cerr << "lab exercise: " << e.what() << '\n';
+        std::cerr << "lab exercise: " << printable(e.what(), true) << '\n';
         return std::nullopt;
     }
     auto names = exercise_names();
@@ -35,7 +35,7 @@ std::optional<Exercise> exercise_named(const std::string& name) {
 int list_exercises() {
     for (const std::string& name : exercise_names())
         if (auto e = exercise_named(name))
-            std::cout << name << "\n    " << e->scenario.title << "\n    practises: lab run " << e->scenario.lesson << '\n';
+            std::cout << name << "\n    " << printable(e->scenario.title) << "\n    practises: lab run " << e->scenario.lesson << '\n';
     return exit_ok;
 }
 
@@ -94,7 +94,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     if (app)
         if (auto problem = app_import_problem(*app)) why = *problem, app.reset();
     if (!app) {
-        std::cerr << "lab exercise: " << why << '\n';
+        std::cerr << "lab exercise: " << printable(why, true) << '\n';
         return exit_usage;
     }
     Scenario s = e->scenario;

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "lab/guess.hpp"
+#include "lab/layout.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
 #include "lab/run/figure_catalogue.hpp"
@@ -18,8 +19,8 @@ const FigureInfo& guessed(const Scenario& s) { return *guessed_figure(s.key_figu
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).
 void set_the_scene(const Scenario& s, std::ostream& out) {
-    out << s.title << '\n' << load_line(RunResult{s, {}}) << '\n'
-        << "Predict first, for each configuration: " << guess_question(s) << " (e.g. " << guess_example(guessed(s).unit)
+    out << printable(s.title) << '\n' << printable(load_line(RunResult{s, {}})) << '\n'
+        << "Predict first, for each configuration: " << printable(guess_question(s)) << " (e.g. " << guess_example(guessed(s).unit)
         << "; an empty line: no guess).\n";
 }
 
@@ -53,19 +54,19 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
     const std::string& unit = guessed(s).unit;
     for (Configuration& c : s.configurations) {
         for (;;) {  // until a guess, a blank, or the end of the input
-            out << "  " << c.label << " (" << (unit.empty() ? "a count" : unit) << "): " << std::flush;
+            out << "  " << printable(c.label) << " (" << (unit.empty() ? "a count" : unit) << "): " << std::flush;
             std::string line;
             if (!std::getline(in, line)) {
                 out << '\n';
                 return;
             }
-            if (!isatty(STDIN_FILENO)) out << line << '\n';  // (typed from a file or a pipe: shown as if typed)
+            if (!isatty(STDIN_FILENO)) out << printable(line) << '\n';  // (typed from a file or a pipe: shown as if typed)
             ReadGuess guess = read_guess(line, unit);
             if (guess.error.empty()) {
                 c.guess = guess.value;
                 break;
             }
-            out << "  " << guess.error << ": try again, or leave it empty.\n";
+            out << "  " << printable(guess.error) << ": try again, or leave it empty.\n";
         }
     }
 }

@@ -40,17 +40,17 @@ int rebuild_page(const fs::path& dir, const std::string& page) {
     std::ifstream existing(own, std::ios::binary);
     std::string before((std::istreambuf_iterator<char>(existing)), {});
     if (existing && before == page) {
-        std::cerr << "report: " << own.string() << " (unchanged)\n";
+        std::cerr << "report: " << printable(own.string()) << " (unchanged)\n";
         return exit_ok;
     }
     fs::path target = existing ? dir / "report-rebuilt.html" : own;
     try {
         replace_file(target, page);
     } catch (const std::exception& e) {
-        std::cerr << "lab report: could not write " << target.string() << ": " << e.what() << '\n';
+        std::cerr << "lab report: could not write " << printable(target.string()) << ": " << printable(e.what()) << '\n';
         return exit_failed;
     }
-    std::cerr << "report: " << target.string() << (existing ? " (differs from the run's own report.html, kept)" : "") << '\n';
+    std::cerr << "report: " << printable(target.string()) << (existing ? " (differs from the run's own report.html, kept)" : "") << '\n';
     return exit_ok;
 }
 
@@ -114,18 +114,18 @@ int print_measured_table(const fs::path& root) {
                 auto value = run.scenario.load.rate > 0 ? std::nullopt : figure_value(name, r, run.scenario.load);
                 return value ? figure_text(name, *value) : std::string("—");
             };
-            std::cout << "| " << run.scenario.name << " | " << r.configuration.label << " | " << cell("measured") << " | "
+            std::cout << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label) << " | " << cell("measured") << " | "
                       << cell("model") << " | " << (figure.empty() ? "" : figure) << " |\n";
             ++rows;
         }
     }
     if (rows == 0) {
-        std::cerr << "lab report --measured: no runs under " << root.string() << '\n';
+        std::cerr << "lab report --measured: no runs under " << printable(root.string()) << '\n';
         return exit_usage;
     }
     // How long a class waits for each lesson: the demonstrations (scenarios/README.md) cite these.
     if (!took.empty()) std::cout << "\n| lesson | `lab run` takes here |\n|---|---|\n";
-    for (const auto& [name, seconds] : took) std::cout << "| " << name << " | " << fixed(seconds, 0) << " s |\n";
+    for (const auto& [name, seconds] : took) std::cout << "| " << printable(name) << " | " << fixed(seconds, 0) << " s |\n";
     return exit_ok;
 }
 
@@ -146,7 +146,7 @@ Action define_report(CLI::App& app) {
             try {
                 return print_measured_table(dirs->empty() ? fs::path("results") : dirs->front());
             } catch (const std::exception& e) {
-                std::cerr << "lab report --measured: " << e.what() << '\n';
+                std::cerr << "lab report --measured: " << printable(e.what(), true) << '\n';
                 return exit_usage;
             }
         }

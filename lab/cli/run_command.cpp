@@ -58,7 +58,7 @@ bool with_student_row(Scenario& s, const RunOptions& o) {
     }
     std::string why;
     auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_dir, o.app_path, why) : with_student_target(s, o.target, o.allow_remote, why);
-    if (!added) std::cerr << "lab: " << why << '\n';
+    if (!added) std::cerr << "lab: " << printable(why, true) << '\n';
     else s = std::move(*added);
     return added.has_value();
 }
@@ -70,7 +70,7 @@ int with_predictions(Scenario& s, RunOptions& o) {
     if (!predict && !o.predict_page) return exit_ok;
     std::string why;
     if (!guessable(s, why) || (predict && !o.predict.empty() && !take_guesses(s, o.predict, why))) {
-        std::cerr << "lab: " << why << '\n';
+        std::cerr << "lab: " << printable(why, true) << '\n';
         return exit_usage;
     }
     o.output.live = o.output.live || o.predict_page;  // (the room's form is on the live view's server)
@@ -111,15 +111,15 @@ Action define_run(CLI::App& app) {
         try {
             s = apply(*scenario, o->overrides);
         } catch (const std::invalid_argument& e) {
-            std::cerr << "lab: " << e.what() << '\n';
+            std::cerr << "lab: " << printable(e.what(), true) << '\n';
             return exit_usage;
         }
         if (!with_student_row(s, *o)) return exit_usage;
         if (!results_writable("lab", o->output.out, s.name)) return exit_usage;  // before the class types its guesses
         if (int refused = with_predictions(s, *o); refused != exit_ok) return refused;
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
-        for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << notice << '\n';
-        for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << notice << '\n';
+        for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << printable(notice, true) << '\n';
+        for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << printable(notice, true) << '\n';
         if (!o->output.quiet && o->output.format == Format::table) {  // the lesson first, while it runs
             std::string lesson = s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
             Layout layout = o->output.layout();

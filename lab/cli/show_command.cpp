@@ -23,9 +23,9 @@ Action define_list(CLI::App&) {
         for (const fs::path& file : scenario_files(scenario_dir())) {
             try {
                 Scenario s = apply(load_scenario(file), {});  // (its title as it runs; how long its models say a run takes)
-                std::printf("%-26s %s (about %s s)\n", s.name.c_str(), s.title.c_str(), fixed(estimated_seconds(s), 0).c_str());
+                std::printf("%-26s %s (about %s s)\n", printable(s.name).c_str(), printable(s.title).c_str(), fixed(estimated_seconds(s), 0).c_str());
             } catch (const ScenarioError& e) {
-                std::printf("%-26s (bad file: %s)\n", file.stem().c_str(), e.what());
+                std::printf("%-26s (bad file: %s)\n", printable(file.stem()).c_str(), printable(e.what()).c_str());
             }
         }
         return exit_ok;
@@ -40,18 +40,18 @@ namespace {
 int print_prediction_sheet(const Scenario& s, const std::string& given) {
     std::string why;
     if (!guessable(s, why)) {
-        std::cerr << "lab show: " << why.substr(why.find(": ") + 2) << '\n';
+        std::cerr << "lab show: " << printable(why.substr(why.find(": ") + 2)) << '\n';
         return exit_usage;
     }
     const FigureInfo* figure = guessed_figure(s.key_figure);
-    std::cout << "### Predict: " << s.title << "\n\n" << load_line(RunResult{s, {}}) << "\n\nFor each configuration, guess "
-              << guess_question(s) << " (e.g. " << guess_example(figure->unit) << ").\n\n| | configuration | your guess"
+    std::cout << "### Predict: " << printable(s.title) << "\n\n" << printable(load_line(RunResult{s, {}})) << "\n\nFor each configuration, guess "
+              << printable(guess_question(s)) << " (e.g. " << guess_example(figure->unit) << ").\n\n| | configuration | your guess"
               << (figure->unit.empty() ? "" : " (" + figure->unit + ")") << " |\n|---|---|---|\n";
     std::string places;
     for (std::size_t k = 0; k < s.configurations.size(); ++k) {
         std::string label = s.configurations[k].label;
         for (auto at = label.find('|'); at != std::string::npos; at = label.find('|', at + 2)) label.insert(at, 1, '\\');  // (a cell's own |)
-        std::cout << "| " << k + 1 << " | " << label << " | |\n";
+        std::cout << "| " << k + 1 << " | " << printable(label) << " | |\n";
         places += k == 0 ? "G" : ",G";
         places += std::to_string(k + 1);
     }
@@ -75,14 +75,14 @@ Action define_show(CLI::App& app) {
         try {
             s = apply(*s, *overrides);  // fills in "{d}" in the labels
         } catch (const std::invalid_argument& e) {
-            std::cerr << "lab: " << e.what() << '\n';
+            std::cerr << "lab: " << printable(e.what(), true) << '\n';
             return exit_usage;
         }
         if (*sheet) return print_prediction_sheet(*s, *name);
         RunResult nothing_yet{*s, {}, cores()};  // what would be sent, before anything is measured
-        std::cout << s->name << ": " << s->title << "\nsource: " << s->source << "\nruns for: about " << fixed(estimated_seconds(*s), 0)
+        std::cout << printable(s->name) << ": " << printable(s->title) << "\nsource: " << printable(s->source) << "\nruns for: about " << fixed(estimated_seconds(*s), 0)
                   << " s here (each batch and warm-up by its model, and starting each server)\n\n"
-                  << with_figures(s->teaching, nullptr) << "\n\nload: " << load_line(nothing_yet)
+                  << printable(with_figures(s->teaching, nullptr), true) << "\n\nload: " << printable(load_line(nothing_yet))
                   << "\n(--requests N, --concurrency C, --delay d in ms, --repeat)\n\nconfigurations:\n";
         for (const Configuration& c : s->configurations) {
             ConfigurationResult shape;
@@ -90,24 +90,24 @@ Action define_show(CLI::App& app) {
             shape.model = model_of(c, own);
             std::string model = s->load.rate > 0 ? "p99 from due " + open_loop_model(shape, own)
                                                  : shape.model.formula + " = " + fixed(predicted_makespan_s(shape.model, workload_of(own))) + " s";
-            std::printf("  %d. %-40s %-16s model %s", c.number, c.label.c_str(), c.mode.c_str(), model.c_str());
-            if (c.document_s) std::printf("   document %s", c.document_text.empty() ? fixed(*c.document_s, 2).c_str() : c.document_text.c_str());
+            std::printf("  %d. %-40s %-16s model %s", c.number, printable(c.label).c_str(), printable(c.mode).c_str(), printable(model).c_str());
+            if (c.document_s) std::printf("   document %s", printable(c.document_text.empty() ? fixed(*c.document_s, 2) : c.document_text).c_str());
             std::printf("\n");
         }
         if (!s->expectations.empty()) {
             std::cout << "\nclaims every run checks (✓ or ✗ beside its table):\n";
             for (const Expectation& e : s->expectations) {
                 std::cout << "  row " << e.row << (e.at && s->sweep ? " at " + swept_symbol(nothing_yet) + " = " + std::to_string(*e.at) : "")
-                          << ", " << e.figure;
+                          << ", " << printable(e.figure);
                 if (e.at_least) std::cout << " ≥ " << *e.at_least;
                 if (e.at_most) std::cout << (e.at_least ? " and" : "") << " ≤ " << *e.at_most;
                 if (!e.relative_to.empty()) std::cout << " × " << (e.relative_to == "row" ? "row " + std::to_string(e.relative_row) + "'s" : e.relative_to);
-                std::cout << ": " << e.claim << '\n';
+                std::cout << ": " << printable(e.claim, true) << '\n';
             }
         }
         if (std::string why; guessable(*s, why))
-            std::cout << "\npredict first: lab run " << s->name << " --predict (the guesses asked on the terminal), or --predict G1,G2,...; "
-                      << "lab show " << s->name << " --sheet prints a sheet for a handout\n";
+            std::cout << "\npredict first: lab run " << printable(s->name) << " --predict (the guesses asked on the terminal), or --predict G1,G2,...; "
+                      << "lab show " << printable(s->name) << " --sheet prints a sheet for a handout\n";
         std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, --out, --format, --quiet, --wide, --live\n"
                      "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, and the curves\n";
         // Where the student's own code comes in: their app as one more row, and the exercises on this lesson.

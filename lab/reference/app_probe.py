@@ -296,8 +296,10 @@ class Probe:
             kind = message["type"]
             if kind == "http.response.start":
                 end_us = time.monotonic_ns() // 1000
-                headers = [*message.get("headers", ()),  # a new list: the app's may be shared
-                           (b"x-lab-start-us", b"%d" % start_us), (b"x-lab-end-us", b"%d" % end_us),
+                # A new list (the app's may be shared), without any x-lab-* field of the app's
+                # own: the stamps the lab reads are the probe's, whatever the app says.
+                own = [field for field in message.get("headers", ()) if not field[0].lower().startswith(b"x-lab-")]
+                headers = [*own, (b"x-lab-start-us", b"%d" % start_us), (b"x-lab-end-us", b"%d" % end_us),
                            (b"x-lab-pid", PID), (b"x-lab-thread", b"%d" % threading.get_native_id())]
                 message = {**message, "headers": headers}
                 if mark:

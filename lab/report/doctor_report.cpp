@@ -15,9 +15,9 @@ namespace {
 
 std::string ms_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f} ms", ms); }
 
-// "GET /price/1", the app's own text made safe for a terminal.
+// "GET /price/1": the app's own text (a table cell, or wrapped: printable() shows it safely).
 std::string request_named(const RouteRun& r) {
-    return printable(r.request.route.method + " " + (r.request.target.empty() ? r.request.route.path : r.request.target));
+    return r.request.route.method + " " + (r.request.target.empty() ? r.request.route.path : r.request.target);
 }
 
 std::string statuses_text(const RouteFigures& f) {
@@ -45,7 +45,7 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
         RouteFigures f = route_figures(r, run.hold_ms);
         std::string pool = f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms);
         std::vector<std::string> row{request_named(r), verdict_text(f.verdict).said, number_text(f.held_ms), number_text(f.longest_hold_ms),
-                                     over(f, run.hold_ms) ? printable(f.where) : "", number_text(f.bystander_worst_ms), pool};
+                                     over(f, run.hold_ms) ? f.where : "", number_text(f.bystander_worst_ms), pool};
         for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
     }
     return c;
@@ -60,7 +60,7 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
             out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r), f.answered, f.sent, statuses_text(f)), width) << '\n';
         if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::not_judged) continue;
         const VerdictText& v = verdict_text(f.verdict);
-        std::string where = f.where.empty() ? "" : " at " + printable(f.where);
+        std::string where = f.where.empty() ? "" : " at " + f.where;
         out << wrap(fmt::format("✗ {} {}{}: {}. See it: {}.", request_named(r), v.said, where, v.fix, v.lesson), width) << '\n';
     }
 }
@@ -90,7 +90,7 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
         if (same == reasons.end()) reasons.emplace_back(why, route);
         else same->second += ", " + route;
     }
-    for (const auto& [why, routes] : reasons) out << wrap("· " + printable(routes) + ": " + printable(why), width) << '\n';
+    for (const auto& [why, routes] : reasons) out << wrap("· " + routes + ": " + why, width) << '\n';
 }
 
 }  // namespace
@@ -224,10 +224,10 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
     for (const RouteRun& r : run.routes) {
         const PlannedRequest& p = r.request;
         std::string request = !p.skipped.empty() ? "not sent: " + p.skipped : p.route.method + " " + p.target + (p.body.empty() ? "" : " " + p.body);
-        c[0].cells.push_back(printable(p.route.method + " " + p.route.path));
+        c[0].cells.push_back(p.route.method + " " + p.route.path);
         std::string function = p.route.endpoint.substr(p.route.endpoint.find(':') + 1);  // "app.main:price" -> "price"
-        c[1].cells.push_back(printable((p.route.is_async ? "async def " : "def ") + function));
-        c[2].cells.push_back(printable(request));
+        c[1].cells.push_back((p.route.is_async ? "async def " : "def ") + function);
+        c[2].cells.push_back(request);
     }
     print_table(out, c, layout, markdown);
 }
@@ -236,12 +236,12 @@ void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout,
     const int width = layout.wide ? 100'000 : layout.columns;
     if (run.probed)
         out << wrap(fmt::format("lab doctor {}: each route {} at once, a bystander asking every 10 ms; a hold of {} ms or more is named.",
-                                printable(run.app), run.requests, run.hold_ms), width);
+                                run.app, run.requests, run.hold_ms), width);
     else
         out << wrap(fmt::format("lab doctor --target {}: each route {} at once, a bystander asking GET {} every 10 ms (alone: {}). "
                                 "Without the lab's probe the loop's figures and the lines are unknown: client-side figures only; a "
                                 "route is named when the bystander waited {} ms more than alone.",
-                                printable(run.app), run.requests, printable(run.bystander), ms_text(run.bystander_alone_ms), run.hold_ms),
+                                run.app, run.requests, run.bystander, ms_text(run.bystander_alone_ms), run.hold_ms),
                     width);
     out << "\n\n";
     print_table(out, judged_columns(run), layout, markdown);

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "lab/layout.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/schema.hpp"
@@ -15,7 +16,7 @@ void print_run(std::ostream& out, const RunResult& run, Format format, const Lay
             return;
         case Format::csv:
             for (const auto& row : table_rows(run)) {
-                for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
+                for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(printable(row[i], true));
                 out << '\n';
             }
             return;

@@ -85,12 +85,14 @@ std::string error_name(ErrorKind kind, const AnswerLimits& limits) {
     return std::string(to_string(kind));
 }
 
-// "connect 3", "timeout 1", "body over 1 MiB 2": the failures by kind, or "none".
-std::vector<std::string> errors(const Tally& t, const AnswerLimits& limits) {
+// "connect 3 (Too many open files)", "timeout 1", "body over 1 MiB 2": the failures by kind, or "none".
+std::vector<std::string> errors(const Tally& t, const AnswerLimits& limits, const std::string& connect_failure) {
     std::vector<std::string> items;
     for (ErrorKind kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::head_over_limit,
                            ErrorKind::body_over_limit, ErrorKind::timeout, ErrorKind::status})
-        if (std::int64_t n = t.errors_of(kind); n > 0) items.push_back(error_name(kind, limits) + " " + count_text(n));
+        if (std::int64_t n = t.errors_of(kind); n > 0)
+            items.push_back(error_name(kind, limits) + " " + count_text(n) +
+                            (kind == ErrorKind::connect && !connect_failure.empty() ? " (" + connect_failure + ")" : ""));
     if (items.empty()) items.push_back("none");
     return items;
 }
@@ -116,18 +118,31 @@ std::string load_description(const Load& load) {
     return text;
 }
 
-std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns) {
-    std::string text = "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " + joined(errors(t, limits), columns, 16) + "\n";
+std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns, const std::string& connect_failure) {
+    std::string text = "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " +
+                       joined(errors(t, limits, connect_failure), columns, 16) + "\n";
     if (t.errors_of(ErrorKind::head_over_limit) + t.errors_of(ErrorKind::body_over_limit) > 0)
         text += wrap("The server answered, larger than the lab reads: --max-head and --max-body take larger answers.", columns);
     return text;
 }
 
+namespace {
+
+// The system's first reason a connection of the run could not be opened ("Too many open files"), or "".
+std::string connect_failure(const RunResult& run) {
+    for (const ConfigurationResult& c : run.configurations)
+        for (const Batch& b : c.batches)
+            if (!b.connect_failure.empty()) return b.connect_failure;
+    return "";
+}
+
+}  // namespace
+
 std::string open_loop_totals_text(const RunResult& run, int columns) {
     const LoadFigures f = load_figures(run);
     return "\n" + line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" + count_text(f.all.requests) + " requests, " +
                                              count_text(f.all.failed) + " failed)") +
-           answers_text(f.all, run.scenario.load.answer_limits, columns);
+           answers_text(f.all, run.scenario.load.answer_limits, columns, connect_failure(run));
 }
 
 std::string latency_histogram_text(const Tally& answers, int columns) {
@@ -191,7 +206,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
                         ", none answered, so nothing was measured (no requests per second, no latency)." +
                         (none_connected ? " Is a server listening there?" : ""),
                     columns)
-            << answers_text(all, load.answer_limits, columns);
+            << answers_text(all, load.answer_limits, columns, connect_failure(run));
         return out.str();
     }
     out << "Summary:\n"
@@ -204,7 +219,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
     out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
-    out << answers_text(all, load.answer_limits, columns);
+    out << answers_text(all, load.answer_limits, columns, connect_failure(run));
     if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the load waited
         const Tally& b = *f.bystander;
         out << '\n' << wrap("Bystander: GET " + f.probe_path + " every " + std::to_string(f.probe_every_ms) +

@@ -178,7 +178,7 @@ std::string sweep_charts_text(const RunResult& run, int columns) {
     if (!charts.empty() && !charts.front().curves.empty()) {
         std::string legend;
         for (std::size_t k = 0; k < charts.front().curves.size(); ++k)
-            legend += std::string(1, static_cast<char>('A' + k % 26)) + "  " + charts.front().curves[k].label + "\n";
+            legend += std::string(1, static_cast<char>('A' + k % 26)) + "  " + printable(charts.front().curves[k].label) + "\n";
         out += legend + "(the models' curves are dashed in report.html)\n";
     }
     return out;

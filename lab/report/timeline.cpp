@@ -129,7 +129,10 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
     for (const auto& [r, position, by] : t.rows) {
         out += (by ? fmt::format("probe {:2} |", r->index) : fmt::format("req {:3}  |", r->index)) + bar_of(*r, by, queued, columns, column) + "|  ";
         if (!r->ok()) {
-            out += "failed: " + std::string(to_string(r->error)) + "\n";
+            // (an answer of 4xx or 5xx is said by its code, a connection that did not open by the system's reason)
+            const bool why = r->error == ErrorKind::connect && !batch.connect_failure.empty();
+            out += (r->error == ErrorKind::status ? "answered " + std::to_string(r->status) : "failed: " + std::string(to_string(r->error))) +
+                   (why ? " (" + batch.connect_failure + ")" : "") + "\n";
             continue;
         }
         if (queued) out += "answered " + seconds_text(r->end_us - t0) + ", ";

@@ -76,16 +76,33 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
     return notes;
 }
 
+std::string lower_case(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return text;
+}
+
 // A results folder is shared (notebooks, a class's drive): it keeps the names of the headers a
-// load sent, but never the value of one that may carry a credential (Authorization, Cookie,
-// X-Api-Key, Private-Token, X-Vault-Token, a session id...).
+// load sent, but never the value of one that may carry a credential: by its name (Authorization,
+// Cookie, X-Api-Key, X-Auth-Token, X-Jwt, DPoP, a session id...) or by its value (a scheme of
+// RFC 9110's Authorization, "Bearer ..." or "Basic ...", under any name).
+bool may_carry_a_credential(const std::string& name, const std::string& value) {
+    static const char* secret_names[] = {"auth", "cookie", "key", "token", "secret", "session", "password", "credential",
+                                         "jwt", "dpop"};
+    static const char* secret_schemes[] = {"bearer ", "basic "};
+    const std::string lower_name = lower_case(name), lower_value = lower_case(value);
+    auto in_name = [&](const char* part) { return lower_name.find(part) != std::string::npos; };
+    auto opens_value = [&](const char* scheme) { return lower_value.starts_with(scheme); };
+    return std::any_of(std::begin(secret_names), std::end(secret_names), in_name) ||
+           std::any_of(std::begin(secret_schemes), std::end(secret_schemes), opens_value);
+}
+
+// The headers as the folder keeps them: "Name: (not kept)" for each that may carry a credential.
 std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
-    static const char* secret[] = {"auth", "cookie", "key", "token", "secret", "session", "password", "credential"};
     for (std::string& header : headers) {
-        std::string name = header.substr(0, header.find(':'));
-        std::string lower = name;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-        if (std::any_of(std::begin(secret), std::end(secret), [&](const char* part) { return lower.find(part) != std::string::npos; }))
+        const auto colon = header.find(':');
+        const std::string name = header.substr(0, colon);
+        const auto value_at = colon == std::string::npos ? std::string::npos : header.find_first_not_of(" \t", colon + 1);
+        if (may_carry_a_credential(name, value_at == std::string::npos ? "" : header.substr(value_at)))
             header = name + ": (not kept)";
     }
     return headers;

@@ -19,7 +19,7 @@ Progress::Style Progress::style_for_stderr(bool quiet) {
 void Progress::configuration(int index, int count, const std::string& label) {
     index_ = index;
     count_ = count;
-    label_ = label;
+    label_ = printable(label);  // (a scenario's or an app's name: shown, never obeyed)
     colour_ = style_ == Style::live && !std::getenv("NO_COLOR");
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -194,6 +195,25 @@ std::optional<std::string> bystander_verdict(const ConfigurationResult& r, const
                        load.probe_path, probe_ms, request_ms);
 }
 
+// A row whose every request failed says how, never "failed: status" alone: the code the server
+// answered (a student's app that raised answers 500, and its traceback is in the run's
+// server.log), else the way the requests failed, with the system's reason where a connection
+// could not be opened ("Too many open files": the shell's `ulimit -n`).
+std::string failed_verdict(const Batch& batch, const Configuration& c) {
+    std::map<int, int> answered;  // status -> requests
+    ErrorKind first = ErrorKind::none;
+    for (const RequestRecord& r : batch.requests) {
+        if (r.error == ErrorKind::status) ++answered[r.status];
+        if (first == ErrorKind::none) first = r.error;
+    }
+    if (!answered.empty()) {
+        auto most = std::max_element(answered.begin(), answered.end(), [](auto& a, auto& b) { return a.second < b.second; });
+        return fmt::format("failed: answered {} ({} of {}){}", most->first, most->second, batch.requests.size(),
+                           c.server == Server::app && most->first >= 500 ? " — your app raised: its traceback is in the run's server.log" : "");
+    }
+    return "failed: " + std::string(to_string(first)) + (batch.connect_failure.empty() ? "" : " (" + batch.connect_failure + ")");
+}
+
 // The batch nearest the median makespan (for an even count, the lower middle one), and the
 // verdict its figures give, in words.
 void judge(ConfigurationResult& result, const Load& load) {
@@ -205,6 +225,7 @@ void judge(ConfigurationResult& result, const Load& load) {
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return makespans[a] < makespans[b]; });
     result.median_batch = order[(order.size() - 1) / 2];
     result.verdict = verdict(result.stats[result.median_batch], load.requests, load.concurrency);
+    if (result.stats[result.median_batch].ok == 0) result.verdict = failed_verdict(result.batches[result.median_batch], result.configuration);
     // One request, or answers before their work (202): nothing to serve one at a time or at once.
     // What such a lesson teaches is how its bystander fared beside them.
     if (!load.probe_path.empty() && (load.requests == 1 || load.background()))

@@ -4,10 +4,12 @@
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 
@@ -88,14 +90,15 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     for (auto& a : command) argv.push_back(a.data());
     argv.push_back(nullptr);
     int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("cannot create a pipe for the server");
+    // (with the system's reason: "Too many open files" is the shell's `ulimit -n`, not the server's fault)
+    if (pipe(out) != 0) throw std::runtime_error(std::string("cannot create a pipe for the server: ") + std::strerror(errno));
     FILE* log_file = std::tmpfile();
-    if (!log_file) throw std::runtime_error("cannot create a log file for the server");
+    if (!log_file) throw std::runtime_error(std::string("cannot create a log file for the server: ") + std::strerror(errno));
     log_fd_ = dup(fileno(log_file));
     std::fclose(log_file);
     pid_t parent = getpid();
     pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("cannot fork the server");
+    if (pid_ < 0) throw std::runtime_error(std::string("cannot fork the server: ") + std::strerror(errno));
     if (pid_ == 0) {
         // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
         prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lab/clock.hpp"
+#include "lab/layout.hpp"
 
 namespace lab {
 
@@ -43,8 +44,10 @@ inline std::string hanging(std::string_view text, std::size_t room, std::size_t 
     return out.append(text);
 }
 
-// One event, written as fmt writes it ("#{} answered {}"), after the time of day, whole.
-inline void explain_line(const std::string& line) {
+// One event, written as fmt writes it ("#{} answered {}"), after the time of day, whole. It holds
+// what a client sent (a path is any bytes but spaces and controls, 0x9b too): shown, never obeyed.
+inline void explain_line(const std::string& event) {
+    const std::string line = printable(event);
     static std::mutex one_line_at_a_time;
     static const std::size_t columns = static_cast<std::size_t>(explain_columns());
     std::lock_guard lock(one_line_at_a_time);

@@ -57,7 +57,7 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
                 std::int64_t held = end - since_last_tick_[i].start_us;
                 if (held >= slow.count()) {
                     std::fprintf(stderr, "loop blocked for %.1f ms (handler %s)\n", static_cast<double>(held) / 1000.0,
-                                 since_last_tick_[i].path.c_str());
+                                 printable(since_last_tick_[i].path).c_str());
                     explain("the loop was blocked for {:.1f} ms by {}: meanwhile nothing else could be read, "
                             "started or answered", static_cast<double>(held) / 1000.0, since_last_tick_[i].path);
                 }

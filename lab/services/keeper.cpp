@@ -190,11 +190,12 @@ KeptService::KeptService(const std::string& prefix, const std::function<ServiceS
         give_up("cannot give " + folder_.string() + " to the user postgres: " + std::strerror(errno));
 
     int control[2], status[2];
-    if (pipe2(control, O_CLOEXEC) != 0) give_up("cannot create a pipe for " + spec.name);
+    if (pipe2(control, O_CLOEXEC) != 0) give_up("cannot create a pipe for " + spec.name + ": " + std::strerror(errno));
     if (pipe2(status, O_CLOEXEC) != 0) {
+        const int why = errno;  // (close may set its own)
         close(control[0]);
         close(control[1]);
-        give_up("cannot create a pipe for " + spec.name);
+        give_up("cannot create a pipe for " + spec.name + ": " + std::strerror(why));
     }
     // A fork without exec: safe because lab calls this before it starts any thread (the child
     // would otherwise inherit locks held by threads that do not exist in it).
