@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/statistics.hpp"
+#include "lab/figures/load_figures.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/formats.hpp"
@@ -134,6 +135,45 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
     cut.configurations[0].makespan = {};
     cut.configurations[0].median_batch = 0;
     round_trip(cut);
+}
+
+TEST_CASE("a `lab load` run past requests.csv's limit reads back with the figures it printed, not the kept ones'", "[unit]") {
+    lab::Scenario load;  // as `lab load` describes its target
+    load.kind = lab::RunKind::load;
+    load.name = "load";
+    load.title = "lab load http://127.0.0.1:8080/";
+    load.source = "—";
+    load.load.path = "/";
+    lab::Configuration external;
+    external.label = "http://127.0.0.1:8080/";
+    external.mode = "external";
+    external.server = lab::Server::external;
+    external.host = "127.0.0.1";
+    external.port = 8080;
+    load.configurations.push_back(external);
+    lab::RunResult run = made_up_run(load);
+    lab::ConfigurationResult& r = run.configurations[0];
+    for (std::size_t k = 0; k < r.batches.size(); ++k) {  // as the harness keeps a batch past keep_records: all counted, the first kept
+        lab::Batch& b = r.batches[k];
+        b.tallies = lab::tally_of(b.requests, 1);
+        const std::size_t kept = b.requests.size() / 3;
+        b.not_recorded = static_cast<std::int64_t>(b.requests.size() - kept);
+        b.requests.resize(kept);
+        r.stats[k] = lab::summarize(b);
+    }
+    round_trip(run);
+    test::ScratchDir dir;
+    fs::path folder = lab::write_results(run, dir.path);
+    const auto printed = lab::load_summary_json(run), reported = lab::load_summary_json(lab::read_results(folder));
+    CHECK(reported["requests"] == printed["requests"]);
+    CHECK(reported["requests_per_second"] == printed["requests_per_second"]);
+    CHECK(reported["latency_us"] == printed["latency_us"]);
+    // A histogram no run could have written is refused with its key, not read as figures.
+    std::string summary = test::read_file(folder / "summary.json");
+    auto at = summary.find("\"buckets\": [");
+    REQUIRE(at != std::string::npos);
+    std::ofstream(folder / "summary.json") << summary.insert(at + 12, "[999999, 5], ");
+    CHECK_THROWS_WITH(lab::read_results(folder), Catch::Contains("tallies[0].latency_us"));
 }
 
 TEST_CASE("labels survive the files whatever they hold, and are never merged", "[unit]") {
