@@ -118,17 +118,7 @@ TEST_CASE("a requests.csv that is a device, a folder or one endless row is refus
 }
 
 TEST_CASE("`lab load` is a kind of run of its own, kept in the folder", "[unit]") {
-    lab::Scenario load;
-    load.kind = lab::RunKind::load;
-    load.name = "load";
-    load.title = "lab load http://127.0.0.1:8080/";
-    load.load.delay_ms = 0;
-    load.load.path = "/";
-    lab::Configuration external;
-    external.label = "http://127.0.0.1:8080/";
-    external.mode = "external";
-    external.server = lab::Server::external;
-    load.configurations.push_back(external);
+    lab::Scenario load = test::external_load();
     test::ScratchDir dir;
     fs::path folder = lab::write_results(made_up_run(load), dir.path);
     CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);

@@ -29,6 +29,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using test::external_load;
 using test::made_up_run;
 using test::shipped;
 
@@ -49,7 +50,6 @@ void round_trip(const lab::RunResult& run) {
     CHECK(table(back, lab::Format::csv) == table(run, lab::Format::csv));
     CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));
 }
-
 
 }  // namespace
 
@@ -87,22 +87,10 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         }
         round_trip(made_up_run(twins));
     }
-    lab::Scenario load;  // as `lab load` describes its target
-    load.kind = lab::RunKind::load;
-    load.name = "load";
-    load.title = "lab load http://[::1]:8080/delay?ms=1&x=<b>";
+    lab::Scenario load = external_load();
     load.source = "—";
-    load.load.delay_ms = 0;
-    load.load.path = "/delay?ms=1&x=<b>";
     load.load.rate = 150;
     load.load.duration_ms = 200;
-    lab::Configuration external;
-    external.label = "http://[::1]:8080/delay?ms=1&x=<b>";
-    external.mode = "external";
-    external.server = lab::Server::external;
-    external.host = "::1";
-    external.port = 8080;
-    load.configurations.push_back(external);
     round_trip(made_up_run(load));
     load.load.rate = 0;
     round_trip(made_up_run(load));
@@ -138,20 +126,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
 }
 
 TEST_CASE("a `lab load` run past requests.csv's limit reads back with the figures it printed, not the kept ones'", "[unit]") {
-    lab::Scenario load;  // as `lab load` describes its target
-    load.kind = lab::RunKind::load;
-    load.name = "load";
-    load.title = "lab load http://127.0.0.1:8080/";
-    load.source = "—";
-    load.load.path = "/";
-    lab::Configuration external;
-    external.label = "http://127.0.0.1:8080/";
-    external.mode = "external";
-    external.server = lab::Server::external;
-    external.host = "127.0.0.1";
-    external.port = 8080;
-    load.configurations.push_back(external);
-    lab::RunResult run = made_up_run(load);
+    lab::RunResult run = made_up_run(external_load());
     lab::ConfigurationResult& r = run.configurations[0];
     for (std::size_t k = 0; k < r.batches.size(); ++k) {  // as the harness keeps a batch past keep_records: all counted, the first kept
         lab::Batch& b = r.batches[k];
