@@ -101,7 +101,14 @@ def start_uvicorn(args, port):
                                  "LAB_DATABASE_URL": args.database_url or "", "LAB_DB_POOL": str(args.db_pool),
                                  "LAB_THREADS": str(args.threads),
                                  "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
-                            preexec_fn=lambda: lifeline.die_with_parent(me))
+                            preexec_fn=lambda: in_its_cgroup(args, me))
+
+
+def in_its_cgroup(args, me):
+    """In uvicorn before it execs: dies with serve.py (`me`), and runs in the cgroup of its own
+    where the machine allows one (process_tree.py)."""
+    lifeline.die_with_parent(me)
+    process_tree.enter(args.cgroup)
 
 
 def app_env(args):
@@ -123,7 +130,7 @@ def start_probe(args, port):
                             cwd=folder if os.path.isdir(folder) else None,  # (else the probe says so)
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), **app_env(args),
                                  **{name: value for name, value in services.items() if value}},
-                            preexec_fn=lambda: lifeline.die_with_parent(me))
+                            preexec_fn=lambda: in_its_cgroup(args, me))
 
 
 def check_app(args):
@@ -196,7 +203,7 @@ def stop_tree(started, args):
             except subprocess.TimeoutExpired:
                 uvicorn.kill()
                 uvicorn.wait()
-    left = process_tree.end_all()
+    left = process_tree.end_all(args.cgroup)
     if left:
         say(process_tree.said(left, "your app" if args.app else f"apps:{args.variant}"))
 
@@ -284,6 +291,7 @@ def main():
     # Lab's death reaches this process as SIGTERM (not SIGKILL), so that it can stop what it started.
     lifeline.die_with_parent(sig=signal.SIGTERM)
     process_tree.become_subreaper()  # (all that uvicorn starts stays below this process)
+    args.cgroup = process_tree.cgroup_of_our_own()  # (None: the subreaper alone)
     stop_on_signals()
     started = []
     try:
