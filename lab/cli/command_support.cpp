@@ -195,7 +195,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         run = run_scenario(scenario, settings);
         if (hub) hub->publish({{"type", "done"}});
     } catch (const AppWontStart& e) {  // a student's app that cannot be served: bad input, before any load
-        std::cerr << "lab: " << e.what() << '\n';
+        std::cerr << "lab: " << printable(e.what()) << '\n';
         return exit_usage;
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         std::cerr << "lab: " << e.what() << '\n';
