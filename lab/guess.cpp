@@ -1,7 +1,10 @@
 #include "lab/guess.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 namespace lab {
 namespace {
@@ -32,24 +35,40 @@ std::string in_words(std::string_view unit) {
     return "a number";
 }
 
+// The number `text` starts with, as a person writes one: digits, a point, an exponent, a sign
+// ("+1" is 1); where it ends goes to `end`. One too large for a double is an infinity (and then
+// too large a guess), one too small is 0. Words (nan, inf) and anything else: nullopt.
+std::optional<double> leading_number(std::string_view text, const char*& end) {
+    std::string_view digits = text.starts_with('+') ? text.substr(1) : text;  // (from_chars takes '-', not '+')
+    std::string_view after_sign = text.substr(text.starts_with('+') || text.starts_with('-') ? 1 : 0);
+    if (after_sign.empty() || !(std::isdigit(static_cast<unsigned char>(after_sign[0])) || after_sign[0] == '.')) return std::nullopt;
+    double value = 0;
+    auto [stop, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    end = stop;
+    if (ec == std::errc()) return value;
+    if (ec != std::errc::result_out_of_range) return std::nullopt;
+    std::string copy(digits.data(), stop);  // out of range: strtod says which way (±HUGE_VAL, or about 0)
+    return std::strtod(copy.c_str(), nullptr);
+}
+
 }  // namespace
 
 ReadGuess read_guess(std::string_view text, std::string_view unit) {
     text = trimmed(text);
     if (text.empty()) return {};
-    double value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const char* end = text.data();
+    auto number = leading_number(text, end);
     std::string quoted(1, '\'');  // (built by appending: g++ 12 warns wrongly of "'" + std::string)
     quoted.append(text.substr(0, 40)).push_back('\'');
-    if (ec != std::errc() || end == text.data()) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
+    if (!number) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
+    double value = *number;
     std::string_view written = trimmed(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
     auto scale = unit_factor(written, unit);
     if (!scale)
         return {std::nullopt, quoted + ": this guess is " + in_words(unit) + ", and " + std::string(written.size() > 12 ? "that" : written) +
                                   " is not (write e.g. " + guess_example(unit) + ")"};
     value *= *scale;
-    if (!std::isfinite(value)) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
-    if (value < 0) return {std::nullopt, quoted + " is negative: nothing the lab measures is"};
+    if (std::signbit(value)) return {std::nullopt, quoted + " is negative: nothing the lab measures is"};  // (-0 too)
     if (unit == "%" && value > 100) return {std::nullopt, quoted + " is more than the whole: a share is at most 100 %"};
     if (value > largest_guess) return {std::nullopt, quoted + " is too large (at most " + std::to_string(static_cast<long>(largest_guess)) + " " + std::string(unit) + ")"};
     return {value, ""};

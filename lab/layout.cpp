@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <ostream>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -251,6 +253,16 @@ void print_table(std::ostream& out, std::vector<Column> columns, const Layout& l
     out << rule << '\n';
     std::size_t rows = t.columns.empty() ? 0 : t.columns[0].cells.size();
     for (std::size_t r = 0; r < rows; ++r) print_row([&](std::size_t i) { return t.columns[i].cells[r]; }, false);
+}
+
+std::string shell_word(const std::string& word) {
+    const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("-_./,:=@%+").find(ch) != std::string_view::npos;
+    });
+    if (plain) return word;
+    std::string quoted = "'";
+    for (char ch : word) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return quoted + "'";
 }
 
 }  // namespace lab

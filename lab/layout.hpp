@@ -64,4 +64,8 @@ std::vector<std::vector<std::string>> rows_of(const std::vector<Column>& columns
 // shorten), then wrapping the wrapping columns; with layout.wide, as it is.
 void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown = false);
 
+// `word` as a shell reads it back as one word: as it is when it has only letters, digits and
+// -_./,:=@%+, else in single quotes ('my work', 'it'\''s'), so a printed command can be pasted.
+std::string shell_word(const std::string& word);
+
 }  // namespace lab

@@ -6,6 +6,7 @@
 
 #include "lab/report/claims.hpp"
 #include "lab/figures/figure_value.hpp"
+#include "lab/figures/floor.hpp"
 #include "lab/run/scenario.hpp"
 #include "support.hpp"
 
@@ -52,15 +53,24 @@ TEST_CASE("an expectation holds or is contradicted by the run's own figures", "[
         expect(1, "measured", 5, std::nullopt, "row", 2),    // 1.004 ≥ 5 × 0.101: holds
         expect(2, "peak_rss", std::nullopt, 100),            // not measured
         expect(3, "measured", 1, std::nullopt),              // no such row ran: left out
+        expect(1, "measured", std::nullopt, 2, "d"),         // 1.004 ≤ 2 × 0.1: contradicted
+        expect(2, "measured", 5, std::nullopt, "row", 1),    // 0.101 ≥ 5 × 1.004: contradicted
     };
     auto checked = lab::check_claims(run);
-    REQUIRE(checked.size() == 6);
+    REQUIRE(checked.size() == 8);
     using O = lab::CheckedClaim::Outcome;
     CHECK(checked[0].outcome == O::holds);
     CHECK(checked[1].outcome == O::holds);
     CHECK(checked[2].outcome == O::holds);
     CHECK(checked[3].outcome == O::contradicted);
-    CHECK(checked[3].evidence.find("990.0 ms ≤ 50.0 ms") != std::string::npos);
+    // Under a ✗, the line says what was measured and what was expected, with a relation that is
+    // true of them, never the one that failed ("990.0 ms ≤ 50.0 ms").
+    CHECK(checked[3].evidence == "blocked: probe_max 990.0 ms, more than the 50.0 ms expected");
+    CHECK(checked[6].outcome == O::contradicted);
+    CHECK(checked[6].evidence == "blocked: measured 1.004 s, more than the 0.200 s expected (at most 2.00 × d)");
+    CHECK(checked[7].outcome == O::contradicted);
+    CHECK(checked[7].evidence == "awaiting: measured 0.101 s, less than the 5.020 s expected (at least 5.00 × “blocked”)");
+    CHECK(checked[1].evidence == "awaiting: measured 0.101 s ≤ 2.00 × d (0.200 s)");  // a bound kept: the relation
     CHECK(checked[4].outcome == O::holds);
     CHECK(checked[5].outcome == O::not_measured);
 
@@ -69,6 +79,19 @@ TEST_CASE("an expectation holds or is contradicted by the run's own figures", "[
     CHECK(text.find("✗ claim of row 1") != std::string::npos);
     CHECK(text.find("contradicts") != std::string::npos);
     CHECK(test::longest_line(text) <= 60);
+}
+
+// The † says which limit sets the floor: at C = 1 the client's rounds, not the wait alone.
+TEST_CASE("the physical floor's reason names what sets it", "[unit]") {
+    lab::Load load;
+    load.requests = 10, load.delay_ms = 100, load.path = "/delay";
+    load.concurrency = 1;
+    CHECK(lab::physical_floor_s(load, 2) == Approx(1.0));
+    CHECK(lab::physical_floor_reason(load, 2).find("C = 1 at a time, so its N = 10 requests take 10 rounds of d") != std::string::npos);
+    load.concurrency = 10;
+    CHECK(lab::physical_floor_reason(load, 2) == "every request waits d itself, so no server can answer them all sooner");
+    load.path = "/cpu";
+    CHECK(lab::physical_floor_reason(load, 2).find("cores") != std::string::npos);
 }
 
 // --with-fastapi: a claim is held against the row's real twin as well, and where the lab's C++

@@ -180,3 +180,16 @@ TEST_CASE("scenario files refuse numbers that are not finite", "[unit]") {
         }
     }
 }
+
+TEST_CASE("lab report on a full disk says it could not write the page, and leaves no partial file", "[unit]") {
+    test::ScratchDir scratch;
+    fs::path dir = lab::write_results(made_up_run(shipped().front()), scratch.path);  // a folder without its report.html
+    const std::string before = test::entries_of(dir);
+    auto full = test::run_lab_on_full_disk("report " + dir.string(), 1000);
+    INFO(full.output);
+    CHECK(full.exit_code == 1);
+    CHECK(full.output.find("could not write " + (dir / "report.html").string()) != std::string::npos);
+    CHECK(test::entries_of(dir) == before);  // no report.html, whole or partial
+    CHECK(test::run_lab("report " + dir.string()).exit_code == 0);  // and with room, it is written
+    CHECK(fs::file_size(dir / "report.html") > 1000);
+}

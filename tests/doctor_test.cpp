@@ -163,7 +163,8 @@ TEST_CASE("a route's verdict comes from the loop's time first: one that holds it
 TEST_CASE("lab doctor names each blocking route of the shop, its line and its fix, and blames no route that awaits", "[app]") {
     for (std::string middleware : {"SHOP_MIDDLEWARE=1", "SHOP_NO_MIDDLEWARE=1"}) {
         test::Outcome said;
-        auto report = doctor_json(middleware, "app.main:app --app-dir " + shop, said);
+        test::ScratchDir out;
+        auto report = doctor_json(middleware, "app.main:app --app-dir " + shop + " --out " + out.path.string(), said);
         INFO(middleware << said.output);
         CHECK(said.exit_code == 1);  // a route holds the loop over 20 ms
         const auto& price = route_in(report, "GET", "/price/{item_id}");
@@ -180,6 +181,13 @@ TEST_CASE("lab doctor names each blocking route of the shop, its line and its fi
         }
         CHECK_FALSE(route_in(report, "POST", "/orders")["judged"].get<bool>());
         CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with("answered 500"));
+        // report.html: the routes first, then all at once, the culprits' holds outlined on the loop's row
+        std::string page;
+        for (const auto& run : std::filesystem::recursive_directory_iterator(out.path))
+            if (run.path().filename() == "report.html") page = test::read_file(run.path());
+        CHECK(page.find("<tr class=\"culprit\"><td>GET /price/1</td>") != std::string::npos);
+        CHECK(page.find("whose code held the loop") != std::string::npos);
+        CHECK(page.find("class=\"hold named\"") != std::string::npos);
         CHECK(test::eventually([&] { return test::processes_naming(shop).empty(); }));  // (uvicorn dies with serve.py, a moment later)
     }
 }

@@ -335,3 +335,49 @@ TEST_CASE("multi-process: each batch's loop-blocked figure is the busiest worker
         CHECK(blocked <= 1.1 * busiest * d_ms);  // and no more than what it served
     }
 }
+
+namespace {
+
+// Every subcommand path of `lab` ("load", "exercise check", ...), read from the help it prints.
+std::vector<std::string> command_paths(const std::string& path = "") {
+    std::vector<std::string> paths;
+    std::string help = test::run_lab(path + " --help").output;
+    auto listed = help.find("\nSubcommands:\n");
+    if (listed == std::string::npos) return {path};
+    std::istringstream lines(help.substr(listed + 14));
+    for (std::string line; std::getline(lines, line) && line.starts_with("  ");) {
+        std::string name = line.substr(2, line.find(' ', 2) - 2);
+        for (std::string& below : command_paths(path.empty() ? name : path + " " + name)) paths.push_back(below);
+    }
+    return paths;
+}
+
+// The options of a command that take a number, by CLI11's names of their types (FLOAT, INT).
+std::vector<std::pair<std::string, std::string>> number_options(const std::string& path) {
+    std::vector<std::pair<std::string, std::string>> found;
+    const std::regex option(R"(^  (?:-\w,)?(-[-\w]+) (FLOAT|INT)\b)");
+    std::istringstream lines(test::run_lab(path + " --help").output);
+    for (std::string line; std::getline(lines, line);)
+        if (std::smatch m; std::regex_search(line, m, option)) found.emplace_back(m[1], m[2]);
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("every number option of every command refuses NaN and infinities, exit 2, before anything runs", "[unit]") {
+    int floating = 0;
+    for (const std::string& path : command_paths()) {
+        for (const auto& [option, type] : number_options(path)) {
+            floating += type == "FLOAT";
+            for (std::string value : {"nan", "NaN", "-nan", "inf", "-inf", "infinity", "1e999"}) {
+                // (An unknown option last: if the number were taken, the command stops there, never running.)
+                auto o = test::run_lab(path + " " + option + " " + value + " --not-an-option-of-lab");
+                INFO(path << " " << option << " " << value << "\n" << o.output);
+                CHECK(o.exit_code == 2);
+                CHECK(o.output.find(value) != std::string::npos);  // the refusal names the value
+                CHECK(o.output.find("not-an-option") == std::string::npos);  // it came first
+            }
+        }
+    }
+    CHECK(floating >= 3);  // at least lab load --rate, lab check --under, lab doctor --fail-over
+}

@@ -12,6 +12,7 @@
 #include "harness/load_generator.hpp"
 #include "harness/tally.hpp"
 #include "lab/report/load_summary.hpp"
+#include "lab/run/exercises.hpp"
 #include "lab/run/server_process.hpp"
 #include "support.hpp"
 
@@ -165,13 +166,14 @@ TEST_CASE("lab load refuses what it cannot send, with the reason, before sending
                              url + " -m 'GE T'", url + " --body-file /nonexistent-lab-body", url + " " + url + " -w 1",
                              url + " http://127.0.0.1:1/other", url + " -t 0", url + " -n 0", url + " --rate 10",
                              url + " " + url + " --rate 10 -z 1s", url + " -d x --body-file /etc/hostname",
-                             url + " -z 4294968s", url + " --timeout 4294968s", "'" + url + "a b'"}) {
+                             url + " -z 4294968s", url + " --timeout 4294968s", "'" + url + "a b'", url + " --body-file /tmp"}) {
         INFO(args);
         auto o = test::run_lab("load " + args + " --quiet --out /nonexistent-lab-results");
         CHECK(o.exit_code == 2);
         CHECK_FALSE(o.output.empty());  // the reason
     }
     CHECK(server.received().empty());
+    CHECK(test::run_lab("load " + url + " --body-file /tmp --quiet").output.find("--body-file /tmp: is a folder") != std::string::npos);
 }
 
 TEST_CASE("a tally counts every request once: answers by status, failures by kind, latency of answers only", "[unit]") {
@@ -257,4 +259,30 @@ TEST_CASE("lab load --rate ends with what the closed loop's summary ends with: r
     CHECK(said.output.find("Requests/sec:") != std::string::npos);
     CHECK(said.output.find("[200] 50") != std::string::npos);
     CHECK(said.output.find("Errors:         none") != std::string::npos);
+}
+
+TEST_CASE("an --out that cannot be written is refused before the first request, exit 2, by every command that writes a run",
+          "[e2e][load]") {
+    test::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    test::ScratchDir scratch;
+    const std::string in_the_way = scratch.write("a-file", "x").string();  // a file where the folder would go (root may write anywhere else)
+    for (const std::string& out : {in_the_way, in_the_way + "/below"}) {
+        for (const std::string& command : {"load " + url_of(server.port(), "/") + " -n 5 -c 1 --quiet",
+                                           std::string("run blocking-async --only 1 --repeat 1 --quiet"), std::string("doctor --example")}) {
+            INFO(command << " --out " << out);
+            auto o = test::run_lab(command + " --out " + out);
+            INFO(o.output);
+            CHECK(o.exit_code == 2);
+            CHECK(o.output.find("cannot write results in " + out) != std::string::npos);
+            CHECK(o.output.find("report:") == std::string::npos);
+        }
+    }
+    CHECK(server.received().empty());
+    std::filesystem::path app = scratch.path / "app";  // an exercise's app, which must exist to be graded
+    REQUIRE(test::run_lab("exercise start " + lab::exercise_names().front() + " " + app.string() + " --solution").exit_code == 0);
+    auto graded = test::run_lab("exercise check " + lab::exercise_names().front() + " " + app.string() + " --out " + in_the_way);
+    INFO(graded.output);
+    CHECK(graded.exit_code == 2);
+    CHECK(graded.output.find("cannot write results in " + in_the_way) != std::string::npos);
+    CHECK(graded.output.find("expectations hold") == std::string::npos);  // not graded: not run
 }

@@ -66,6 +66,19 @@ TEST_CASE("a guess is read with its unit, and anything else is refused with the 
     CHECK(lab::read_guess("5 MiB", "s").error.find("a time in s") != std::string::npos);
     CHECK(lab::read_guess("150", "%").error.find("at most 100 %") != std::string::npos);
     CHECK(*lab::read_guess("100 %", "%").value == 100);
+    // A number as a person may write it, and the reason that fits each one that is not a guess.
+    CHECK(*lab::read_guess("+1", "s").value == 1);
+    CHECK(*lab::read_guess("+250 ms", "s").value == Approx(0.25));
+    CHECK(*lab::read_guess("1e-400", "s").value == 0);  // too small for a double: 0
+    CHECK(lab::read_guess("1e309", "s").error.find("too large") != std::string::npos);
+    CHECK(lab::read_guess("1e309 ms", "s").error.find("too large") != std::string::npos);
+    CHECK(lab::read_guess("-1e309", "s").error.find("negative") != std::string::npos);
+    CHECK(lab::read_guess("-0", "s").error.find("negative") != std::string::npos);  // never shown as "-0.000 s"
+    CHECK(lab::read_guess("-0.0 ms", "s").error.find("negative") != std::string::npos);
+    for (const char* word : {"nan", "inf", "+inf", "-nan", "+-1", "++1", "+", "-", ".", "+ 1"}) {
+        INFO(word);
+        CHECK(lab::read_guess(word, "s").error.find("is not a number") != std::string::npos);
+    }
 
     auto list = lab::read_guesses("1.0,,0.1", "s", 3);
     CHECK(list.error.empty());

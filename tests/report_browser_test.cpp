@@ -187,6 +187,22 @@ TEST_CASE("lab load's report.html charts its latency histogram with a legend", "
     CHECK(dom.find("<svg class=\"latency-histogram\" data-answers=\"300\"") != std::string::npos);
 }
 
+// `lab doctor`'s page: the routes' table first, then every route at once on one timeline, each
+// colour (a route, the loop's holds, the bystander) in its legend, the first screen reaching it.
+TEST_CASE("lab doctor's report.html leads with the routes, then all of them on one timeline, every colour in its legend", "[browser]") {
+    test::ScratchDir out;
+    auto run = test::run_lab("doctor --example -n 4 --out " + out.path.string());
+    INFO(run.output);
+    REQUIRE(run.exit_code == 1);  // the shop's culprits hold the loop
+    std::string dom = rendered_dom(run_folder(out.path, "doctor") / "report.html", out.path / "profile");
+    const std::string body = dom.substr(dom.find("<body"));
+    CHECK(attribute(body, "data-unlegended-colours") == "0");
+    REQUIRE(dom.find("<table class=\"routes\">") != std::string::npos);
+    CHECK(dom.find("<table class=\"routes\">") < dom.find("section class=\"chart timeline-chart mixed\""));
+    CHECK(dom.find("section class=\"chart timeline-chart mixed\"") < dom.find("section class=\"chart key-figure\""));
+    CHECK(dom.find("class=\"hold named\"") != std::string::npos);
+}
+
 // The live view, as a projector shows it: Chromium opens the page while `lab run --live` waits
 // for it, and the page's own script notes how many bars it had drawn while requests were still
 // unanswered, and how many it shows when the run is over (each configuration's last batch). The

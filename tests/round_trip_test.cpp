@@ -154,6 +154,56 @@ TEST_CASE("a `lab load` run past requests.csv's limit reads back with the figure
     CHECK_THROWS_WITH(lab::read_results(folder), Catch::Contains("tallies[0].latency_us"));
 }
 
+// A `lab doctor` run as doctor_as_run makes it: a row a route, the last all of them mixed, with
+// the app's holds of the loop; its page leads with the routes and the mixed timeline.
+lab::RunResult made_up_doctor_run() {
+    lab::Scenario doctor;
+    doctor.kind = lab::RunKind::doctor;
+    doctor.name = "doctor";
+    doctor.title = "lab doctor app.main:app: which routes hold the event loop";
+    doctor.load.requests = doctor.load.concurrency = 4;
+    doctor.load.delay_ms = 0;
+    doctor.load.probe_path = "/__lab/health";
+    doctor.load.path = "/price/1";
+    doctor.load.more_paths = {"/stock/<1>"};
+    for (const char* target : {"/price/1", "/stock/<1>", ""}) {
+        lab::Configuration c;
+        c.label = *target ? std::string("GET ") + target : "all 2 routes at once";
+        c.mode = "app";
+        c.server = lab::Server::app;
+        c.app = "app.main:app";
+        c.target_path = target;
+        doctor.configurations.push_back(c);
+    }
+    lab::RunResult run = made_up_run(doctor);
+    run.configurations[0].verdict = "holds the loop waiting at app/sdk.py:9 rate → time.sleep; make it `def`. See it: lab run blocking-async";
+    run.configurations[1].verdict = "concurrent";
+    for (auto& r : run.configurations)
+        r.loop_holds.assign(r.batches.size(), {{0, 100, 80'100, true}, {1, 80'100, 80'400, false}});
+    for (auto& b : run.configurations[2].batches)
+        for (auto& r : b.requests) r.endpoint = r.index % 2;
+    return run;
+}
+
+TEST_CASE("a doctor's run, with its holds of the loop, reads back the same; its page leads with the routes", "[unit]") {
+    lab::RunResult run = made_up_doctor_run();
+    round_trip(run);
+    test::ScratchDir dir;
+    lab::RunResult back = lab::read_results(lab::write_results(run, dir.path));
+    CHECK(back.scenario.kind == lab::RunKind::doctor);
+    CHECK(back.configurations[2].loop_holds == run.configurations[2].loop_holds);
+    std::string page = lab::html_report(back);
+    auto routes = page.find("<h2>Route by route</h2>"), mixed = page.find("whose code held the loop"), key = page.find("class=\"chart key");
+    CHECK(routes != std::string::npos);
+    CHECK(mixed > routes);
+    CHECK(page.find("<tr class=\"culprit\"><td>GET /price/1</td>") != std::string::npos);
+    CHECK(page.find("GET /stock/&lt;1&gt;") != std::string::npos);  // a route as the app named it, escaped
+    CHECK(page.find("class=\"hold named\"") > mixed);  // the culprit's hold, outlined on the loop's row
+    CHECK(page.find(">loop</text>") != std::string::npos);
+    CHECK(key != std::string::npos);
+    CHECK(key > mixed);  // the routes and their timeline first, the makespans after
+}
+
 TEST_CASE("labels survive the files whatever they hold, and are never merged", "[unit]") {
     lab::RunResult run = made_up_run(shipped().front());
     REQUIRE(run.configurations.size() >= 2);

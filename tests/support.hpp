@@ -7,8 +7,10 @@
 #include <fstream>
 #include <random>
 #include <regex>
+#include <csignal>
 #include <string>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "lab/run/group_memory.hpp"  // read_proc_file: also /proc of a process that may be exiting
@@ -47,6 +49,28 @@ inline Outcome run_lab(const std::string& args) {
     int status = pclose(pipe);
     o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return o;
+}
+
+// Runs `lab ARGS` as on a full disk: no file it writes may grow past `bytes` (RLIMIT_FSIZE, which
+// binds root too; SIGXFSZ ignored, so a write that would pass it fails with EFBIG instead).
+inline Outcome run_lab_on_full_disk(const std::string& args, rlim_t bytes) {
+    rlimit before{};
+    getrlimit(RLIMIT_FSIZE, &before);
+    auto handler = std::signal(SIGXFSZ, SIG_IGN);  // (an ignored signal stays ignored across exec)
+    rlimit full{bytes, before.rlim_max};
+    setrlimit(RLIMIT_FSIZE, &full);
+    Outcome o = run_lab(args);
+    setrlimit(RLIMIT_FSIZE, &before);
+    std::signal(SIGXFSZ, handler);
+    return o;
+}
+
+// The names of the entries of `folder`, hidden ones too ("" for none).
+inline std::string entries_of(const std::filesystem::path& folder) {
+    std::string names;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec)) names += e.path().filename().string() + " ";
+    return names;
 }
 
 // Reads `from` line by line into `said` until a line matches `pattern`: its first group, or ""

@@ -260,3 +260,59 @@ TEST_CASE("a student's row is like a lesson's row only when it served the same w
     lab::compare_with_lesson(run);
     CHECK(run.configurations[1].verdict == "sequential");
 }
+
+TEST_CASE("exercise start writes nothing over what is in the folder, follows no link, and a full disk leaves nothing", "[unit]") {
+    namespace fs = std::filesystem;
+    const std::string name = lab::exercise_names().front();
+    const std::string starter = test::read_file(lab::find_exercise(name)->starter);
+    REQUIRE(starter.size() > 100);
+    test::ScratchDir scratch;
+    auto start = [&](const fs::path& dir) { return test::run_lab("exercise start " + name + " '" + dir.string() + "'"); };
+
+    SECTION("a student's notes in README.md are kept, and no main.py appears beside them") {
+        fs::path dir = scratch.path / "notes";
+        fs::create_directories(dir);
+        std::ofstream(dir / "README.md") << "my notes";
+        auto o = start(dir);
+        INFO(o.output);
+        CHECK(o.exit_code == 2);
+        CHECK(o.output.find("README.md already exists") != std::string::npos);
+        CHECK(test::read_file(dir / "README.md") == "my notes");
+        CHECK(test::entries_of(dir) == "README.md ");
+    }
+    SECTION("a README.md that links elsewhere: the file it points to is untouched") {
+        fs::path dir = scratch.path / "linked", elsewhere = scratch.write("elsewhere.md", "not yours");
+        fs::create_directories(dir);
+        fs::create_symlink(elsewhere, dir / "README.md");
+        CHECK(start(dir).exit_code == 2);
+        CHECK(test::read_file(elsewhere) == "not yours");
+        CHECK(test::entries_of(dir) == "README.md ");
+    }
+    SECTION("a dangling main.py link: nothing is made where it points") {
+        fs::path dir = scratch.path / "dangling", outside = scratch.path / "outside.py";
+        fs::create_directories(dir);
+        fs::create_symlink(outside, dir / "main.py");
+        CHECK(start(dir).exit_code == 2);
+        CHECK_FALSE(fs::exists(fs::symlink_status(outside)));
+        CHECK(test::entries_of(dir) == "main.py ");
+    }
+    SECTION("a full disk fails the start and leaves nothing; the retry writes both files whole") {
+        fs::path dir = scratch.path / "full";
+        auto failed = test::run_lab_on_full_disk("exercise start " + name + " " + dir.string(), 100);
+        INFO(failed.output);
+        CHECK(failed.exit_code == 1);
+        CHECK(failed.output.find("wrote") == std::string::npos);
+        CHECK(test::entries_of(dir).empty());  // not even the folder it made
+        CHECK(start(dir).exit_code == 0);
+        CHECK(test::read_file(dir / "main.py") == starter);
+        CHECK(test::read_file(dir / "README.md").find(name) != std::string::npos);
+        CHECK(test::entries_of(dir).size() == std::string("main.py README.md ").size());
+    }
+    SECTION("a folder whose name has a space: the command it prints can be pasted") {
+        fs::path dir = scratch.path / "my work";
+        auto o = start(dir);
+        CHECK(o.exit_code == 0);
+        CHECK(o.output.find("lab exercise check " + name + " '" + dir.string() + "'") != std::string::npos);
+        CHECK(test::read_file(dir / "README.md").find("lab exercise check " + name + " '" + dir.string() + "'") != std::string::npos);
+    }
+}

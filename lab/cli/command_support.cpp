@@ -1,6 +1,7 @@
 #include "lab/cli/command_support.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <iostream>
 
 #include "lab/figures/load_figures.hpp"
@@ -26,6 +27,27 @@ const CLI::Validator listen_address(
         return "";
     },
     "ADDRESS");
+
+namespace {
+
+// What CLI11 would read `text` as, when that is NaN or an infinity: "--rate: 'nan' is not a
+// finite number". (Anything else passes on, to the option's own conversion and range.)
+const CLI::Validator finite_number(
+    [](std::string& text) -> std::string {
+        double value = 0;
+        if (CLI::detail::lexical_cast(text, value) && !std::isfinite(value))
+            return "'" + text.substr(0, 40) + "' is not a finite number";
+        return "";
+    },
+    "");
+
+}  // namespace
+
+void refuse_non_finite_numbers(CLI::App& app) {
+    for (CLI::Option* option : app.get_options())
+        if (option->get_type_name().starts_with("FLOAT")) option->check(finite_number);
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_non_finite_numbers(*sub);
+}
 
 namespace fs = std::filesystem;
 
@@ -168,7 +190,18 @@ std::string kept_size(const fs::path& csv) {
 
 Layout Output::layout() const { return {terminal_columns(), wide, format == Format::table && colour_wanted()}; }
 
+bool results_writable(const char* command, const std::filesystem::path& out, const std::string& scenario_name) {
+    try {
+        check_results_writable(out, scenario_name);
+        return true;
+    } catch (const ResultsUnwritable& e) {
+        std::cerr << command << ": " << e.what() << " (choose another --out; nothing was run)\n";
+        return false;
+    }
+}
+
 int Output::run_and_report(const Scenario& scenario, const Overrides& where, RunResult* kept) {
+    if (!results_writable("lab", out, scenario.name)) return exit_usage;
     stop_servers_on_signals();
     if (!open_live()) return exit_failed;
     Progress progress(Progress::style_for_stderr(quiet));

@@ -63,6 +63,10 @@ int said_on_failure(const char* name, Action action) {
     }
 }
 
+// Whether a run's folder can be written under `out` (lab/results/writer.hpp), asked before the
+// run so that nothing is measured to be lost; when not, says why as "COMMAND: ..." (exit 2).
+bool results_writable(const char* command, const std::filesystem::path& out, const std::string& scenario_name);
+
 // The options `lab run` and `lab check` share: what a scenario's load and servers become.
 void declare_overrides(CLI::App& app, Overrides& overrides);
 

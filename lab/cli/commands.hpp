@@ -19,4 +19,10 @@ struct Subcommand {
 
 std::span<const Subcommand> subcommands();
 
+// Every floating-point option of `app` and of its subcommands, at any depth, refuses NaN and the
+// infinities with exit 2 (CLI11's ranges let NaN through: every comparison with it is false).
+// Called once on the whole command line, so an option added later is covered too. (CLI11 names
+// a floating option's type FLOAT: such options keep that name.)
+void refuse_non_finite_numbers(CLI::App& app);
+
 }  // namespace lab

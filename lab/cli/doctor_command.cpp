@@ -136,7 +136,7 @@ Action define_doctor(CLI::App& app) {
         stop_servers_on_signals();  // Ctrl-C, SIGTERM, a closed terminal: the app goes with the lab
         if (o->example) o->app = "app.main:app", o->app_dir = (scenario_dir() / "apps" / "shop").string();
         auto settings = settings_of(*o);
-        if (!settings) return exit_usage;
+        if (!settings || (!o->list && !results_writable("lab doctor", o->out, "doctor"))) return exit_usage;
         if (!o->list)
             settings->progress = [](const std::string& line) { std::cerr << "lab doctor: " << printable(line) << '\n'; };
         return said_on_failure<std::invalid_argument>("lab doctor", [&] { return report(run_doctor(*settings), *o); });

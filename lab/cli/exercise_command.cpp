@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "lab/report/claims.hpp"
+#include "lab/results/writer.hpp"
 #include "lab/run/exercises.hpp"
 #include "lab/run/your_app.hpp"
 
@@ -41,33 +42,44 @@ int list_exercises() {
 std::string readme_of(const std::string& name, const Exercise& e, const fs::path& dir) {
     return "# " + e.scenario.title + "\n\n" + e.scenario.question + "\n\nFrom: " + e.scenario.source +
            "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` and try it with curl;\n"
-           "then let the lab grade it:\n\n    lab exercise check " + name + " " + dir.string() +
+           "then let the lab grade it:\n\n    lab exercise check " + name + " " + shell_word(dir.string()) +
            "\n\nThe lesson behind it: `lab run " + e.scenario.lesson + "` (and `lab run " + e.scenario.lesson +
-           " --app " + (dir / "main.py").string() + "` to see your app beside the lesson's rows).\n";
+           " --app " + shell_word((dir / "main.py").string()) + "` to see your app beside the lesson's rows).\n";
+}
+
+// The file's text: the starter (or the solution), read whole; or nullopt.
+std::optional<std::string> file_text(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (!in && !in.eof()) return std::nullopt;
+    return text;
 }
 
 // Writes the starter (or, for a teacher, the solution) as DIR/main.py and the question as
-// DIR/README.md; never over a main.py that is already there.
+// DIR/README.md: both or neither, never over anything already there (a student's notes, a link).
 int start_exercise(const std::string& name, const fs::path& dir, bool solution) {
     auto e = exercise_named(name);
     if (!e) return exit_usage;
+    auto app = file_text(solution ? e->solution : e->starter);
     std::error_code ec;
-    if (fs::exists(dir / "main.py", ec)) {
-        std::cerr << "lab exercise: " << (dir / "main.py").string() << " already exists; choose another folder (nothing was written)\n";
+    if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(dir, ec)) {
+        std::cerr << "lab exercise: " << dir.string() << " is not a folder; choose another (nothing was written)\n";
         return exit_usage;
     }
-    fs::create_directories(dir, ec);
-    std::ifstream from(solution ? e->solution : e->starter);
-    std::ofstream app(dir / "main.py"), readme(dir / "README.md");
-    if (ec || !from || !app || !readme) {
-        std::cerr << "lab exercise: cannot write into " << dir.string() << '\n';
-        return exit_failed;
+    bool made = !fs::exists(fs::symlink_status(dir, ec)) && fs::create_directories(dir, ec);
+    try {
+        if (!app) throw std::runtime_error("cannot read the exercise's " + (solution ? e->solution : e->starter).string());
+        if (ec) throw std::runtime_error("cannot make the folder " + dir.string() + ": " + ec.message());
+        write_new_files(dir, {{.name = "main.py", .text = *app}, {.name = "README.md", .text = readme_of(name, *e, dir)}});
+    } catch (const std::exception& failure) {
+        if (made) fs::remove(dir, ec);  // (only the folder this call made, and only while empty)
+        bool taken = dynamic_cast<const NameTaken*>(&failure) != nullptr;
+        std::cerr << "lab exercise: " << failure.what() << (taken ? "; choose another folder" : "") << " (nothing was written)\n";
+        return taken ? exit_usage : exit_failed;
     }
-    app << from.rdbuf();
-    readme << readme_of(name, *e, dir);
     std::cout << "wrote " << (dir / "main.py").string() << (solution ? " (the reference solution)" : "") << " and "
               << (dir / "README.md").string() << "\n\n" << wrap(e->scenario.question, terminal_columns())
-              << "\nWhen you think it is right: lab exercise check " << name << " " << dir.string() << '\n';
+              << "\nWhen you think it is right: lab exercise check " << name << " " << shell_word(dir.string()) << '\n';
     return exit_ok;
 }
 
@@ -92,7 +104,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     Output out = output;
     RunResult run;
     int status = out.run_and_report(s, {}, &run);
-    if (status == exit_usage) return status;  // an app that cannot be served: said, nothing measured
+    if (status == exit_usage) return status;  // refused before the run (an app that cannot be served, an --out that cannot be written): nothing to grade
     // The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
     int held = 0, all = 0;
     for (const CheckedClaim& c : check_claims(run)) ++all, held += c.outcome == CheckedClaim::Outcome::holds;

@@ -147,10 +147,13 @@ Refusal take_request(const LoadOptions& o, Load& load) {
     for (const std::string& header : load.headers)
         if (auto problem = header_problem(header)) return "-H: " + *problem;
     if (!o.body_file.empty()) {  // (read no more than the limit and a byte: /dev/zero has no end)
+        std::error_code ec;
+        if (std::filesystem::is_directory(o.body_file, ec)) return "--body-file " + o.body_file + ": is a folder, not a file";
         std::ifstream file(o.body_file, std::ios::binary);
         if (!file) return "--body-file " + o.body_file + ": cannot be read";
         load.body.resize(most_body_bytes + 1);
         file.read(load.body.data(), static_cast<std::streamsize>(load.body.size()));
+        if (file.bad()) return "--body-file " + o.body_file + ": cannot be read";  // (opened, but a read failed)
         load.body.resize(static_cast<std::size_t>(file.gcount()));
     }
     // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the former.

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
         CLI::App* command = app.add_subcommand(std::string(sub.name), std::string(sub.summary));
         actions[command] = sub.define(*command);
     }
+    lab::refuse_non_finite_numbers(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

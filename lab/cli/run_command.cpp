@@ -111,6 +111,7 @@ Action define_run(CLI::App& app) {
             return exit_usage;
         }
         if (!with_student_row(s, *o)) return exit_usage;
+        if (!results_writable("lab", o->output.out, s.name)) return exit_usage;  // before the class types its guesses
         if (int refused = with_predictions(s, *o); refused != exit_ok) return refused;
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
         for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << notice << '\n';

@@ -8,7 +8,8 @@ the loop while others waited. The ledger names which one, and where in the app's
     callback's time goes to the record in its context (loop time, its longest hold, after the answer);
     the server's own callbacks, with no record, are not timed (this runs for every one of them);
   - a watchdog thread looks at the loop thread's stack while one callback runs too long (a hold),
-    at its CPU clock: computing (CPU share >= 0.5) or waiting (time.sleep, a blocking socket), and
+    at its busy time (on a CPU, or ready and waiting for one: schedstat): computing (busy share
+    >= 0.5) or waiting (time.sleep, a blocking socket), whatever else the machine runs; and
     at the system call it waits in: a thread waiting for the GIL waits on a futex, so a waiting
     hold spent in futex is the GIL's (other threads computing), not the request's own, and is
     counted apart (gil_wait_ms);
@@ -266,24 +267,51 @@ def time_thread_pool():
 class Hold:
     """What the watchdog saw of one long callback: `since` names it (the ledger's since); the
     share of it spent waiting for the GIL (not computing, and waiting on a futex); its first look
-    inside it (perf_counter_ns, the loop thread's CPU clock), from which its CPU share counts."""
+    inside it (perf_counter_ns, the loop thread's busy clock), from which its CPU share counts."""
     __slots__ = ("since", "where", "gil_share", "first")
 
     def __init__(self, since, where, gil_share, first):
         self.since, self.where, self.gil_share, self.first = since, where, gil_share, first
 
     def share_until(self, end_ns):
-        """The loop thread's CPU share from the first look to the callback's end, read on the loop
+        """The loop thread's busy share from the first look to the callback's end, read on the loop
         thread as it ends: a busy machine may give the watchdog one look only, and one is enough."""
         if end_ns <= self.first[0]:
             return -1.0
-        share = (time.thread_time_ns() - self.first[1]) / (end_ns - self.first[0])
+        share = (busy_here() - self.first[1]) / (end_ns - self.first[0])
         return min(max(share, 0.0), 1.0)
+
+
+def busy_clock(path):
+    """A thread's busy time, ns: on a CPU, plus ready and waiting in the run queue (schedstat's first
+    two numbers). A thread that computes on a machine busy with other work is as busy as on a quiet
+    one, where its CPU time alone would say "waiting" (its CPU clock, where schedstat is missing)."""
+    def read():
+        with open(path, "rb") as f:
+            on_cpu, queued = f.read(64).split()[:2]
+        return int(on_cpu) + int(queued)
+    try:
+        read()
+        return read
+    except (OSError, ValueError):
+        return None
+
+
+def busy_of_thread(ident, native_id):
+    """The loop thread's busy clock, read from another thread (the watchdog)."""
+    cpu_clock = time.pthread_getcpuclockid(ident)
+    return busy_clock(f"/proc/self/task/{native_id}/schedstat") or (lambda: time.clock_gettime_ns(cpu_clock))
+
+
+def busy_here():
+    """This thread's own busy clock (the loop thread's, read as a hold ends)."""
+    read = busy_clock("/proc/thread-self/schedstat")
+    return read() if read else time.thread_time_ns()
 
 
 class Watchdog(threading.Thread):
     """Every 5 ms while the loop thread has been in one callback longer than LAB_HOLD_MS: sample
-    its stack (the app's deepest frame) and its CPU clock, and publish a new Hold. Between holds it
+    its stack (the app's deepest frame) and its busy clock, and publish a new Hold. Between holds it
     looks less often (every LAB_HOLD_MS / 2, or when the callback running now would become one),
     and not at all once a look finds the loop between callbacks with no request opened since the
     look before: it rests until a request's callback starts. Each look takes the GIL from the
@@ -293,10 +321,11 @@ class Watchdog(threading.Thread):
         super().__init__(name="lab-loop-watchdog", daemon=True)
         self.ledger, self.loop, self.loop_thread = ledger, loop, ident
         self.syscall = f"/proc/self/task/{native_id}/syscall"  # what the loop thread waits in now
+        self.loop_native_id = native_id
         self.place = Places(ledger.root)
 
     def run(self):
-        cpu_clock, hold_ns = time.pthread_getcpuclockid(self.loop_thread), HOLD_NS
+        busy, hold_ns = busy_of_thread(self.loop_thread, self.loop_native_id), HOLD_NS
         seen, tally, first, before, nap, futex = 0, None, None, (0, 0), WATCH_S, [0, 0]
         opened = -1  # the ledger's count of requests at the last look
         while not self.loop.is_closed():
@@ -304,7 +333,7 @@ class Watchdog(threading.Thread):
                 self.rest(opened)
             else:
                 time.sleep(nap)
-            now, cpu = time.perf_counter_ns(), time.clock_gettime_ns(cpu_clock)
+            now, cpu = time.perf_counter_ns(), busy()
             since, earlier, before = self.ledger.since, before, (now, cpu)
             if not since or now - since < hold_ns:  # no hold yet: look again when one could be
                 quiet, opened = not since and self.ledger.count == opened, self.ledger.count

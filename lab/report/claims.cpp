@@ -92,6 +92,14 @@ std::string bound_text(const Expectation& e, double factor, const Reference& ref
     return text + times + ref.said + " (" + figure_text(e.figure, factor * *ref.value) + ")";
 }
 
+// A bound the figure broke, in words that are true of it: "more than the 0.200 s expected (at
+// most 2.00 × d)", never the relation that failed.
+std::string broken_bound_text(const Expectation& e, double factor, const Reference& ref, bool at_least) {
+    std::string text = std::string(at_least ? "less than the " : "more than the ") + figure_text(e.figure, factor * *ref.value) + " expected";
+    if (e.relative_to.empty()) return text;
+    return text + " (" + (at_least ? "at least " : "at most ") + (factor == 1 ? "" : fixed(factor, 2) + " × ") + ref.said + ")";
+}
+
 // One claim held against one row: its figure, the bound, and whether the figure is within it.
 CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
     CheckedClaim c;
@@ -105,14 +113,15 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
         return c;
     }
     c.evidence += figure_text(e.figure, *value);
-    bool holds = true;
-    if (e.at_least) {
-        holds &= *value >= *e.at_least * *ref.value;
-        c.evidence += " " + bound_text(e, *e.at_least, ref, "≥");
-    }
-    if (e.at_most) {
-        holds &= *value <= *e.at_most * *ref.value;
-        c.evidence += (e.at_least ? " and " : " ") + bound_text(e, *e.at_most, ref, "≤");
+    bool holds = true, first = true;
+    for (bool at_least : {true, false}) {
+        const std::optional<double>& factor = at_least ? e.at_least : e.at_most;
+        if (!factor) continue;
+        const bool kept = at_least ? *value >= *factor * *ref.value : *value <= *factor * *ref.value;
+        holds &= kept;
+        c.evidence += kept ? (first ? " " : " and ") + bound_text(e, *factor, ref, at_least ? "≥" : "≤")
+                           : ", " + broken_bound_text(e, *factor, ref, at_least);
+        first = false;
     }
     c.outcome = holds ? CheckedClaim::Outcome::holds : CheckedClaim::Outcome::contradicted;
     return c;

@@ -1,6 +1,8 @@
 #include "lab/report/doctor_report.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -95,6 +97,34 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 
 namespace {
 
+// The probe's clock (CLOCK_MONOTONIC µs) less the batch's time axis: the first request the app
+// began, as both saw it (its x-lab-start-us, put on the axis by the harness; its record's start).
+std::optional<std::int64_t> probe_clock_on_axis(const Batch& batch, const std::vector<ProbeRecord>& records) {
+    std::optional<std::int64_t> stamped, recorded;
+    for (const RequestRecord& q : batch.requests)
+        if (q.has_server_stamps() && (!stamped || q.server_start_us < *stamped)) stamped = q.server_start_us;
+    for (const ProbeRecord& p : records)
+        if (p.start_us >= 0 && (!recorded || p.start_us < *recorded)) recorded = p.start_us;
+    if (!stamped || !recorded) return std::nullopt;
+    return *recorded - *stamped;
+}
+
+// Each request's holds of 1 ms or more on the batch's axis; `endpoint_of` a record's place in the
+// mix (-1: not one of the batch's), `named` whether that place's route holds the loop.
+std::vector<LoopHold> holds_on_axis(const Batch& batch, const std::vector<ProbeRecord>& records,
+                                    const std::function<int(const ProbeRecord&)>& endpoint_of, const std::function<bool(int)>& named) {
+    std::vector<LoopHold> holds;
+    auto origin = probe_clock_on_axis(batch, records);
+    if (!origin) return holds;
+    for (const ProbeRecord& p : records) {
+        int endpoint = endpoint_of(p);
+        if (endpoint < 0) continue;
+        for (auto [from, to] : p.spans) holds.push_back({endpoint, from - *origin, to - *origin, named(endpoint)});
+    }
+    std::sort(holds.begin(), holds.end(), [](const LoopHold& a, const LoopHold& b) { return a.start_us < b.start_us; });
+    return holds;
+}
+
 // A row's one batch, numbered 1 (0 is a warm-up's number; the doctor's warm-up is one request,
 // not kept), with what the probe said of it.
 void with_batch(ConfigurationResult& c, const Batch& batch, double longest_ms, double held_ms, const std::string& where) {
@@ -119,8 +149,24 @@ ConfigurationResult mixed_row(const DoctorRun& d, int number) {
     c.configuration.app_dir = d.app_dir;
     c.configuration.requests = c.configuration.concurrency = d.requests * static_cast<int>(d.mixed->routes.size());
     with_batch(c, d.mixed->batch, -1, -1, "");
+    const std::vector<std::size_t>& places = d.mixed->routes;
+    auto endpoint_of = [&](const ProbeRecord& p) {
+        for (std::size_t k = 0; k < places.size(); ++k)
+            if (d.routes[places[k]].request.target == p.target) return static_cast<int>(k);
+        return -1;
+    };
+    auto named = [&](int k) { return over(route_figures(d.routes[places[static_cast<std::size_t>(k)]], d.hold_ms), d.hold_ms); };
+    c.loop_holds = {holds_on_axis(d.mixed->batch, d.mixed->records, endpoint_of, named)};
     c.verdict = "mixed: each route's requests among the others'";
     return c;
+}
+
+// The mixed phase's targets, as a `lab load`'s mix names them (path, then more_paths): what a
+// request's `endpoint` points at, in requests.csv and on report.html's timeline.
+void mixed_targets(Load& load, const DoctorRun& d) {
+    if (!d.mixed || d.mixed->routes.empty()) return;
+    load.path = d.routes[d.mixed->routes.front()].request.target;
+    for (std::size_t k = 1; k < d.mixed->routes.size(); ++k) load.more_paths.push_back(d.routes[d.mixed->routes[k]].request.target);
 }
 
 }  // namespace
@@ -129,6 +175,7 @@ RunResult doctor_as_run(const DoctorRun& d) {
     RunResult run;
     Scenario& s = run.scenario;
     s.name = "doctor";
+    s.kind = RunKind::doctor;
     s.title = "lab doctor " + d.app + ": which routes hold the event loop";
     s.teaching = fmt::format("Each route of {} was sent {} requests at once, while a bystander asked the lab's probe every 10 ms. "
                              "A route whose own code holds the loop answers them one after another and keeps the bystander waiting; "
@@ -139,6 +186,7 @@ RunResult doctor_as_run(const DoctorRun& d) {
     s.load.delay_ms = 0;  // (no d: each route does its own work)
     s.load.probe_path = "/__lab/health";
     s.load.probe_every_ms = 10;
+    mixed_targets(s.load, d);
     for (const RouteRun& r : d.routes) {
         if (!r.judged()) continue;
         RouteFigures f = route_figures(r, d.hold_ms);
@@ -151,9 +199,11 @@ RunResult doctor_as_run(const DoctorRun& d) {
         c.configuration.app_dir = d.app_dir;
         c.configuration.target_path = r.request.target;
         with_batch(c, r.burst, f.longest_hold_ms, f.held_ms, f.where);
+        const bool named = over(f, d.hold_ms);
+        c.loop_holds = {holds_on_axis(r.burst, r.records, [](const ProbeRecord&) { return 0; }, [&](int) { return named; })};
         const VerdictText& v = verdict_text(f.verdict);
-        c.verdict = std::string(v.said) + (over(f, d.hold_ms) && !f.where.empty() ? " at " + f.where : "") +
-                    (f.verdict == RouteVerdict::concurrent ? "" : std::string("; ") + v.fix);
+        c.verdict = std::string(v.said) + (named && !f.where.empty() ? " at " + f.where : "");
+        if (f.verdict != RouteVerdict::concurrent && *v.fix) c.verdict += std::string("; ") + v.fix + ". See it: " + v.lesson;
         run.configurations.push_back(std::move(c));
     }
     if (d.mixed) run.configurations.push_back(mixed_row(d, static_cast<int>(run.configurations.size()) + 1));

@@ -8,6 +8,7 @@
 
 #include "lab/layout.hpp"
 #include "lab/report/claims.hpp"
+#include "lab/report/doctor_page.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
@@ -174,7 +175,7 @@ data timelines(const RunResult& run) {
     if (folded) section.set("folded", data{"points", std::to_string(run.configurations.size())});
     list configurations;
     for (const auto& r : run.configurations) {
-        if (!r.error.empty() || r.batches.empty()) continue;
+        if (!r.error.empty() || r.batches.empty() || !mixed_route_names(run, r).empty()) continue;  // (a doctor's mix: drawn first)
         TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
         data c{"label", r.configuration.label};
         c.set("mode", r.configuration.mode);
@@ -219,6 +220,7 @@ std::string html_report(const RunResult& run) {
     page.set("style", std::string(report_css));
     page.set("checks", std::string(report_checks_js));
     const std::string text = is_external_load(run) ? "" : with_figures(s.teaching, &run);
+    if (s.kind == RunKind::doctor) page.set("doctor", doctor_page(run));
     first_screen(page, run, text);
     if (!text.empty()) page.set("teaching", teaching_blocks(text));
     table(page, run);

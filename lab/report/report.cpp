@@ -238,7 +238,7 @@ std::string below_floor_note(const RunResult& run) {
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
                                  [&](const auto& r) { return document_below_floor(r.configuration, load_of(load, r.configuration), run.cores); });
     return any_below ? "† below the physical floor of " + fixed(physical_floor_s(load, run.cores)) +
-                           " s: every request waits d itself, so no server can answer them all sooner."
+                           " s: " + physical_floor_reason(load, run.cores) + "."
                      : "";
 }
 

@@ -25,7 +25,12 @@ constexpr const char* guess_colour = "#f5cba7", *guess_outline = "#a04000";  // 
 constexpr const char* queue_colour = "#8e44ad";
 constexpr const char* from_due_colour = "#d35400", *from_send_colour = "#1f5fa8", *stall_colour = "#f7dc6f";
 
+// A doctor's mix, a colour a route (never the bystander's orange).
+const char* route_palette[] = {"#1f5fa8", "#c0392b", "#1e8449", "#8e44ad", "#b7950b", "#117a65", "#7f8c8d", "#2e4053", "#e84393"};
+constexpr const char* named_hold_outline = "#000000";  // a hold of a route `lab doctor` names
+
 const char* worker_colour(std::size_t rank) { return worker_palette[rank % std::size(worker_palette)]; }
+const char* route_colour(int endpoint) { return route_palette[static_cast<std::size_t>(endpoint) % std::size(route_palette)]; }
 
 }  // namespace
 
@@ -199,9 +204,10 @@ namespace {
 // One configuration's timeline as it is drawn: which colour each bar takes, and where in x.
 class TimelineDrawing {
 public:
-    TimelineDrawing(const ConfigurationResult& r, const TimelineRows& t, std::int64_t axis)
+    TimelineDrawing(const ConfigurationResult& r, const TimelineRows& t, std::int64_t axis, const std::vector<std::string>& routes)
         : r_(r), t_(t), axis_(axis), queued_(r.configuration.queued()), by_worker_(served_by_processes(r.configuration)),
-          workers_(workers_busiest_first(r)) {}
+          workers_(workers_busiest_first(r)), routes_(routes),
+          holds_(r.median_batch < r.loop_holds.size() ? r.loop_holds[r.median_batch] : std::vector<LoopHold>{}) {}
 
     // A colour for every kind of bar that is drawn, and for every worker that served a row.
     void legend_of(std::ostream& out, const std::string& probe_path) const {
@@ -211,7 +217,8 @@ public:
                                         : t_.stamped ? "sent, waiting for the server"
                                                      : "sent, waiting for the answer (the server's own timings are unknown: client-side figures only)"}};
         if (queued_) entries.push_back({answered_colour, "answered 202: the job is queued"});
-        if (!by_worker_ && t_.stamped) entries.push_back({served_colour, "being served, until answered"});
+        if (!by_worker_ && t_.stamped && routes_.empty()) entries.push_back({served_colour, "being served, until answered"});
+        route_legend(entries);
         if (t_.bystanders) entries.push_back({bystander_colour, "the bystander's GET " + probe_path + ", being served (rows \"probe\")"});
         std::vector<bool> seen(workers_.size() + 1, false);
         for (const auto& row : t_.rows)
@@ -224,6 +231,34 @@ public:
                                                           (k == 0 ? (queued_ ? " (ran most)" : " (answered most)") : "")});
         }
         legend(out, entries);
+    }
+
+    // A mix's routes, a colour each (being served, until answered); and the outline of a named hold.
+    void route_legend(Legend& entries) const {
+        for (std::size_t k = 0; k < routes_.size(); ++k) {
+            bool named = std::any_of(holds_.begin(), holds_.end(), [&](const LoopHold& h) { return h.endpoint == static_cast<int>(k) && h.named; });
+            entries.push_back({route_colour(static_cast<int>(k)), routes_[k] + (named ? ": holds the loop" : "")});
+        }
+        if (std::any_of(holds_.begin(), holds_.end(), [](const LoopHold& h) { return h.named; }))
+            entries.push_back({named_hold_outline, "outlined on the row \"loop\": a hold of a route that holds the loop, its own code running"});
+    }
+
+    // The loop's own row: each request's code running on it (a callback of 1 ms or more), in its
+    // route's colour; a culprit's holds outlined. Empty time on it is the loop free to serve others.
+    int loop_lane(std::ostream& out, int y) const {
+        if (holds_.empty()) return y;
+        out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">loop</text>"
+            << "<rect class=\"lane\" x=\"" << left << "\" y=\"" << y << "\" width=\"" << plot() << "\" height=\"12\"/>\n";  // (grey, from report.css: the loop free)
+        for (const LoopHold& h : holds_) {
+            const char* colour = routes_.empty() ? served_colour : route_colour(h.endpoint);
+            out << "<rect class=\"hold" << (h.named ? " named" : "") << "\" x=\"" << x(h.start_us) << "\" y=\"" << y << "\" width=\""
+                << std::max(1.0, x(h.end_us) - x(h.start_us)) << "\" height=\"12\" fill=\"" << colour << "\""
+                << (h.named ? std::string(" stroke=\"") + named_hold_outline + "\" stroke-width=\"2\"" : "") << "><title>"
+                << escape(h.endpoint < static_cast<int>(routes_.size()) ? routes_[static_cast<std::size_t>(h.endpoint)] : r_.configuration.label)
+                << ": held the loop " << fixed(static_cast<double>(h.end_us - h.start_us) / 1000.0, 1) << " ms from " << ms_from_start(h.start_us)
+                << " ms</title></rect>\n";
+        }
+        return y + row_height + 4;
     }
 
     // The time axis, in seconds, as four steps of grid.
@@ -252,9 +287,10 @@ public:
             return;
         }
         std::int64_t start = q->has_server_stamps() ? q->server_start_us : q->send_us;
-        const char* colour = row.bystander ? bystander_colour
-                           : by_worker_    ? worker_colour(std::min(rank_of(q->worker_pid), workers_.size()))
-                                           : served_colour;
+        const char* colour = row.bystander     ? bystander_colour
+                           : !routes_.empty() ? route_colour(q->endpoint)
+                           : by_worker_       ? worker_colour(std::min(rank_of(q->worker_pid), workers_.size()))
+                                              : served_colour;
         out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y << "\" width=\""
             << std::max(0.0, x(start) - x(q->send_us)) << "\" height=\"12\" fill=\"" << waiting_colour << "\"/>"
             << "<rect class=\"bar served\" x=\"" << x(start) << "\" y=\"" << y << "\" width=\""
@@ -285,23 +321,26 @@ private:
     const bool queued_;     // answered at once, run later by a queue worker
     const bool by_worker_;  // coloured by the process that served it
     const std::vector<std::int64_t> workers_;
+    const std::vector<std::string>& routes_;  // a mix's targets, named: bars coloured by route
+    const std::vector<LoopHold> holds_;       // the batch's, drawn on the row "loop"
 };
 
 }  // namespace
 
 void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows,
-                  const char* css_class, const std::string& probe_path) {
+                  const char* css_class, const std::string& probe_path, const std::vector<std::string>& routes) {
     TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows, probe_path.empty() ? 0 : bystanders_drawn);
     const std::int64_t span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
-    TimelineDrawing drawing(r, t, axis);
+    TimelineDrawing drawing(r, t, axis, routes);
     drawing.legend_of(out, probe_path);
-    int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 40;
+    const bool has_holds = r.median_batch < r.loop_holds.size() && !r.loop_holds[r.median_batch].empty();
+    int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 40 + (has_holds ? TimelineDrawing::row_height + 4 : 0);
     out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span << "\" data-axis-us=\"" << axis
         << "\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"timeline of " << escape(r.configuration.label)
         << (zoomed ? ", zoomed" : "") << "\">\n";
     drawing.axis_of(out, height);
-    int y = 4;
+    int y = drawing.loop_lane(out, 4);
     for (const auto& row : t.rows) {
         drawing.row_of(out, row, y);
         y += TimelineDrawing::row_height;

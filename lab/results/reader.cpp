@@ -183,6 +183,7 @@ void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<St
         r.max_computing.push_back(note.max_computing);
         r.held_per_request_ms.push_back(note.held_per_request_ms);
         r.held_where.push_back(note.held_where);
+        r.loop_holds.push_back(note.loop_holds);
         if (open_loop && note.number > 0) {
             OpenLoopResult o;
             for (const RequestRecord& q : found->second.requests) account(o, q);

@@ -2,7 +2,8 @@
 
 #include <cerrno>
 #include <charconv>
-#include <fstream>
+#include <cstdio>
+#include <cstring>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 #include <boost/version.hpp>
 #include <sys/utsname.h>
 #include <csignal>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "lab/clock.hpp"
@@ -31,20 +33,86 @@ nlohmann::json machine(const RunResult& run) {
             {"lab_version", LAB_VERSION}, {"compiler", __VERSION__}, {"boost", BOOST_LIB_VERSION}};
 }
 
+// "cannot write PATH: No space left on device": what failed, and the system's reason.
+std::runtime_error write_failed(const fs::path& path, int error) {
+    return std::runtime_error("cannot write " + path.string() + ": " + std::strerror(error));
+}
+
+// Writes `text` as a new file: never over one, never through a link (O_EXCL; O_NOFOLLOW); whole,
+// or not at all (a failed write, e.g. on a full disk, removes what it wrote).
 void write_file(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + path.string());
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) throw write_failed(path, errno);
+    std::size_t done = 0;
+    int error = 0;
+    while (done < text.size() && error == 0) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n > 0) done += static_cast<std::size_t>(n);
+        else if (n < 0 && errno != EINTR) error = errno;
+    }
+    if (::close(fd) != 0 && error == 0) error = errno;  // (some file systems report a full disk only here)
+    if (error == 0) return;
+    ::unlink(path.c_str());
+    throw write_failed(path, error);
+}
+
+// The hidden name a file is written under before it is renamed into place: ".NAME.partial-PID".
+fs::path partial_name(const fs::path& path) {
+    return path.parent_path() / ("." + path.filename().string() + ".partial-" + std::to_string(getpid()));
+}
+
+// Renames `from` to `to` unless `to` exists (a file, a folder or a link, even a dangling one);
+// the errno of the failure, or 0. (A file system without RENAME_NOREPLACE gets link(2), which
+// refuses a taken name as well.)
+int rename_unless_taken(const fs::path& from, const fs::path& to) {
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return errno;
+    if (::link(from.c_str(), to.c_str()) != 0) return errno;
+    ::unlink(from.c_str());
+    return 0;
 }
 
 }  // namespace
 
 void replace_file(const fs::path& path, const std::string& text) {
-    fs::path temporary = path;
-    temporary += ".partial-" + std::to_string(getpid());
+    fs::path temporary = partial_name(path);
+    ::unlink(temporary.c_str());  // an earlier process of the same PID's, if any: ours by its name
     write_file(temporary, text);
-    fs::rename(temporary, path);
+    std::error_code ec;
+    fs::rename(temporary, path, ec);
+    if (!ec) return;
+    ::unlink(temporary.c_str());
+    throw std::runtime_error("cannot write " + path.string() + ": " + ec.message());
+}
+
+void write_new_files(const fs::path& folder, const std::vector<RenderedFile>& files) {
+    std::error_code ec;
+    for (const RenderedFile& file : files)
+        if (fs::exists(fs::symlink_status(folder / file.name, ec))) throw NameTaken(folder / file.name);
+    std::vector<fs::path> written, placed;
+    auto undo = [&] {
+        for (const fs::path& p : written) ::unlink(p.c_str());
+        for (const fs::path& p : placed) ::unlink(p.c_str());
+    };
+    try {  // every file whole under its hidden name first: a full disk stops it here
+        for (const RenderedFile& file : files) {
+            written.push_back(partial_name(folder / file.name));
+            ::unlink(written.back().c_str());
+            write_file(written.back(), file.text);
+        }
+    } catch (...) {
+        undo();
+        throw;
+    }
+    for (std::size_t k = 0; k < files.size(); ++k) {  // then each into place (one made meanwhile stops it)
+        fs::path final_path = folder / files[k].name;
+        if (int error = rename_unless_taken(written[k], final_path); error != 0) {
+            undo();
+            if (error == EEXIST) throw NameTaken(final_path);
+            throw write_failed(final_path, error);
+        }
+        placed.push_back(final_path);
+    }
 }
 
 std::string requests_csv(const RunResult& run) {
@@ -116,6 +184,21 @@ void write_files(const RunResult& run, const fs::path& folder, const std::string
 }
 
 }  // namespace
+
+void check_results_writable(const fs::path& out_root, const std::string& scenario_name) {
+    fs::path parent = out_root / scenario_name;
+    fs::path trial = parent / (".writable.partial-" + std::to_string(getpid()));  // (cleared as any abandoned one)
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    if (!ec) fs::create_directory(trial, ec);
+    if (!ec) {
+        fs::remove(trial, ec);
+        return;
+    }
+    bool file_in_the_way = ec == std::errc::file_exists || ec == std::errc::not_a_directory;
+    throw ResultsUnwritable("cannot write results in " + out_root.string() + ": " +
+                            (file_in_the_way ? "a file is in the way (not a folder)" : ec.message()));
+}
 
 fs::path write_results(const RunResult& run, const fs::path& out_root, const std::vector<RenderedFile>& rendered) {
     fs::path parent = out_root / run.scenario.name;

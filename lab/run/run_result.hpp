@@ -20,6 +20,16 @@ Workload workload_of(const Load& load);
 Model model_of(const Configuration& configuration, const Load& load);
 int cores();  // online processors, which the CPU models use
 
+// One hold of a probed app's loop (lab/reference/loop_ledger.py's spans): a callback of 1 ms or
+// more of one request's code, on its batch's time axis, with the target of the load's mix its
+// request asked for (`endpoint`, as RequestRecord's).
+struct LoopHold {
+    int endpoint = 0;
+    std::int64_t start_us = 0, end_us = 0;
+    bool named = false;  // its route holds the loop: a culprit `lab doctor` names
+    bool operator==(const LoopHold&) const = default;
+};
+
 struct ConfigurationResult {
     Configuration configuration;
     Model model;
@@ -33,6 +43,7 @@ struct ConfigurationResult {
     // and where the longest hold was ("app/vendor_sdk.py:7 exchange_rate → time.sleep").
     std::vector<double> held_per_request_ms;
     std::vector<std::string> held_where;
+    std::vector<std::vector<LoopHold>> loop_holds;  // per batch: what report.html marks on the loop's lane
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;

@@ -165,10 +165,10 @@ struct Sweep {
 
 // What a run is: a lesson (configurations compared, a model and claims checked), or `lab load`
 // (one server the lab did not start, measured and summed up as hey and wrk do).
-enum class RunKind { lesson, load };
+enum class RunKind { lesson, load, doctor };
 template <>
 struct Names<RunKind> {
-    static constexpr std::pair<RunKind, std::string_view> list[] = {{RunKind::lesson, "lesson"}, {RunKind::load, "load"}};
+    static constexpr std::pair<RunKind, std::string_view> list[] = {{RunKind::lesson, "lesson"}, {RunKind::load, "load"}, {RunKind::doctor, "doctor"}};
 };
 
 struct Scenario {

@@ -1,0 +1,79 @@
+#include "lab/report/doctor_page.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "lab/figures/route_figures.hpp"
+#include "lab/report/svg_charts.hpp"
+#include "lab/report/timeline.hpp"
+
+namespace lab {
+namespace {
+
+using kainjow::mustache::data;
+using kainjow::mustache::list;
+
+std::string ms_cell(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
+
+// The longest the bystander waited during the burst: how long the others were kept waiting.
+double bystander_worst_ms(const Batch& batch) {
+    double worst = -1;
+    for (const RequestRecord& q : batch.probes)
+        if (q.ok()) worst = std::max(worst, static_cast<double>(q.latency_us()) / 1e3);
+    return worst;
+}
+
+// "holds the loop waiting at app/x.py:9 f → time.sleep; make it `def` .... See it: lab run ..."
+// split where the doctor joined them: what it does, and what to do.
+std::pair<std::string, std::string> verdict_and_fix(const std::string& verdict) {
+    const std::size_t cut = verdict.find("; ");
+    if (cut == std::string::npos) return {verdict, ""};
+    return {verdict.substr(0, cut), verdict.substr(cut + 2)};
+}
+
+bool is_route_row(const ConfigurationResult& r) { return !r.configuration.target_path.empty(); }
+
+list route_rows(const RunResult& run) {
+    list rows;
+    for (const ConfigurationResult& r : run.configurations) {
+        if (!is_route_row(r) || r.batches.empty()) continue;
+        const std::size_t m = r.median_batch;
+        auto [verdict, fix] = verdict_and_fix(r.verdict);
+        data row{"route", r.configuration.label};
+        row.set("verdict", verdict);
+        if (!fix.empty()) row.set("fix", fix);
+        if (verdict_holds_the_loop(verdict)) row.set("culprit", true);
+        row.set("held", ms_cell(m < r.held_per_request_ms.size() ? r.held_per_request_ms[m] : -1));
+        row.set("longest", ms_cell(m < r.loop_blocked_ms.size() ? r.loop_blocked_ms[m] : -1));
+        row.set("bystander", ms_cell(bystander_worst_ms(r.batches[m])));
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+}  // namespace
+
+std::vector<std::string> mixed_route_names(const RunResult& run, const ConfigurationResult& r) {
+    std::vector<std::string> names;
+    if (run.scenario.kind != RunKind::doctor || is_route_row(r)) return names;
+    for (const WeightedTarget& t : load_targets(run.scenario.load)) names.push_back("GET " + t.target);
+    return names;
+}
+
+data doctor_page(const RunResult& run) {
+    data page{"routes", route_rows(run)};
+    for (const ConfigurationResult& r : run.configurations) {
+        auto names = mixed_route_names(run, r);
+        if (is_route_row(r) || names.empty() || r.batches.empty() || !r.error.empty()) continue;
+        std::ostringstream svg;
+        timeline_svg(svg, r, shared_axis_us(run), false, 200, "timeline", run.scenario.load.probe_path, names);
+        data mixed{"label", r.configuration.label};
+        mixed.set("svg", svg.str());
+        page.set("mixed", mixed);
+    }
+    return page;
+}
+
+}  // namespace lab
