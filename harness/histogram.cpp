@@ -52,4 +52,27 @@ std::int64_t Histogram::percentile(double p) const {
     return max_;
 }
 
+std::vector<std::pair<int, std::int64_t>> Histogram::buckets() const {
+    std::vector<std::pair<int, std::int64_t>> kept;
+    for (std::size_t i = 0; i < counts_.size(); ++i)
+        if (counts_[i] > 0) kept.emplace_back(static_cast<int>(i), counts_[i]);
+    return kept;
+}
+
+std::optional<Histogram> Histogram::from_buckets(const std::vector<std::pair<int, std::int64_t>>& buckets, std::int64_t min,
+                                                 std::int64_t max) {
+    Histogram h;
+    int lowest = powers << sub_bits, highest = -1;
+    for (auto [index, count] : buckets) {
+        if (index < 0 || index >= (powers << sub_bits) || count < 1 || count > (std::int64_t{1} << 50)) return std::nullopt;
+        h.counts_[static_cast<std::size_t>(index)] += count;
+        h.count_ += count;
+        lowest = std::min(lowest, index), highest = std::max(highest, index);
+    }
+    if (h.count_ == 0) return h;
+    if (min < 0 || min > max || index_of(min) != lowest || index_of(max) != highest) return std::nullopt;
+    h.min_ = min, h.max_ = max;
+    return h;
+}
+
 }  // namespace lab

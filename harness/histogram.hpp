@@ -5,6 +5,9 @@
 // records into its own and the results are merged.
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace lab {
 
@@ -22,6 +25,13 @@ public:
     std::int64_t count_at_most(std::int64_t us) const;
     // The value below which p percent of the recorded values fall (p in [0, 100]).
     std::int64_t percentile(double p) const;
+
+    // Its non-empty buckets as (index, count), and back: a results folder keeps a `lab load`
+    // run's histograms when requests.csv cannot hold every request. nullopt for buckets no
+    // histogram has (an index out of range, a count below 1, extremes outside the buckets).
+    std::vector<std::pair<int, std::int64_t>> buckets() const;
+    static std::optional<Histogram> from_buckets(const std::vector<std::pair<int, std::int64_t>>& buckets, std::int64_t min,
+                                                 std::int64_t max);
 
 private:
     static int index_of(std::int64_t us);

@@ -97,18 +97,28 @@ TEST_CASE("a damaged results folder is refused with the file, the place and the 
     refused([](const fs::path& f) { fs::remove(f / "requests.csv"); }, "requests.csv: cannot be read");
 }
 
+TEST_CASE("a requests.csv that is a device, a folder or one endless row is refused at once, memory bounded", "[unit]") {
+    refused([](const fs::path& f) { fs::remove(f / "requests.csv"), fs::create_symlink("/dev/urandom", f / "requests.csv"); },
+            "requests.csv: is not a regular file");
+    refused([](const fs::path& f) { fs::remove(f / "requests.csv"), fs::create_directory(f / "requests.csv"); },
+            "requests.csv: is not a regular file");
+    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return t + std::string(lab::max_requests_csv_row_bytes + 1, '7'); }); },
+            "a row longer than");
+    // `lab report` as a user runs it: refused with exit 2 within seconds, reading nothing of the device.
+    test::ScratchDir dir;
+    fs::path folder = lab::write_results(made_up_run(shipped().front()), dir.path);
+    fs::remove(folder / "requests.csv");
+    fs::create_symlink("/dev/urandom", folder / "requests.csv");
+    auto said = test::run_lab_measured({"report", folder.string()});
+    INFO(said.outcome.output);
+    CHECK(said.outcome.exit_code == 2);
+    CHECK(said.outcome.output.find("not a regular file") != std::string::npos);
+    CHECK(said.seconds < 5);
+    CHECK(said.max_rss_kib < 100 * 1024);
+}
+
 TEST_CASE("`lab load` is a kind of run of its own, kept in the folder", "[unit]") {
-    lab::Scenario load;
-    load.kind = lab::RunKind::load;
-    load.name = "load";
-    load.title = "lab load http://127.0.0.1:8080/";
-    load.load.delay_ms = 0;
-    load.load.path = "/";
-    lab::Configuration external;
-    external.label = "http://127.0.0.1:8080/";
-    external.mode = "external";
-    external.server = lab::Server::external;
-    load.configurations.push_back(external);
+    lab::Scenario load = test::external_load();
     test::ScratchDir dir;
     fs::path folder = lab::write_results(made_up_run(load), dir.path);
     CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);

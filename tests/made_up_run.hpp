@@ -102,6 +102,24 @@ inline lab::RunResult made_up_run(const lab::Scenario& scenario) {
     return run;
 }
 
+// A run's scenario as `lab load` describes its target: one server the lab did not start.
+inline lab::Scenario external_load() {
+    lab::Scenario load;
+    load.kind = lab::RunKind::load;
+    load.name = "load";
+    load.title = "lab load http://[::1]:8080/delay?ms=1&x=<b>";
+    load.load.delay_ms = 0;
+    load.load.path = "/delay?ms=1&x=<b>";
+    lab::Configuration external;
+    external.label = "http://[::1]:8080/delay?ms=1&x=<b>";
+    external.mode = "external";
+    external.server = lab::Server::external;
+    external.host = "::1";
+    external.port = 8080;
+    load.configurations.push_back(external);
+    return load;
+}
+
 inline std::vector<lab::Scenario> shipped() {
     std::vector<lab::Scenario> all;
     for (const std::filesystem::path& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios"))

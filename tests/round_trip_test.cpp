@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/statistics.hpp"
+#include "lab/figures/load_figures.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/formats.hpp"
@@ -28,6 +29,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using test::external_load;
 using test::made_up_run;
 using test::shipped;
 
@@ -48,7 +50,6 @@ void round_trip(const lab::RunResult& run) {
     CHECK(table(back, lab::Format::csv) == table(run, lab::Format::csv));
     CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));
 }
-
 
 }  // namespace
 
@@ -86,22 +87,10 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         }
         round_trip(made_up_run(twins));
     }
-    lab::Scenario load;  // as `lab load` describes its target
-    load.kind = lab::RunKind::load;
-    load.name = "load";
-    load.title = "lab load http://[::1]:8080/delay?ms=1&x=<b>";
+    lab::Scenario load = external_load();
     load.source = "—";
-    load.load.delay_ms = 0;
-    load.load.path = "/delay?ms=1&x=<b>";
     load.load.rate = 150;
     load.load.duration_ms = 200;
-    lab::Configuration external;
-    external.label = "http://[::1]:8080/delay?ms=1&x=<b>";
-    external.mode = "external";
-    external.server = lab::Server::external;
-    external.host = "::1";
-    external.port = 8080;
-    load.configurations.push_back(external);
     round_trip(made_up_run(load));
     load.load.rate = 0;
     round_trip(made_up_run(load));
@@ -134,6 +123,35 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
     cut.configurations[0].makespan = {};
     cut.configurations[0].median_batch = 0;
     round_trip(cut);
+}
+
+TEST_CASE("a `lab load` run past requests.csv's limit reads back with the figures it printed, not the kept ones'", "[unit]") {
+    lab::RunResult run = made_up_run(external_load());
+    lab::ConfigurationResult& r = run.configurations[0];
+    for (std::size_t k = 0; k < r.batches.size(); ++k) {  // as the harness keeps a batch past keep_records: all counted, the first kept
+        lab::Batch& b = r.batches[k];
+        b.tallies = lab::tally_of(b.requests, 1);
+        const std::size_t kept = b.requests.size() / 3;
+        b.not_recorded = static_cast<std::int64_t>(b.requests.size() - kept);
+        b.requests.resize(kept);
+        r.stats[k] = lab::summarize(b);
+    }
+    std::vector<double> makespans;  // (as the run judges its kept records)
+    for (const auto& st : r.stats) makespans.push_back(st.makespan_s);
+    r.makespan = lab::spread_of(makespans);
+    round_trip(run);
+    test::ScratchDir dir;
+    fs::path folder = lab::write_results(run, dir.path);
+    const auto printed = lab::load_summary_json(run), reported = lab::load_summary_json(lab::read_results(folder));
+    CHECK(reported["requests"] == printed["requests"]);
+    CHECK(reported["requests_per_second"] == printed["requests_per_second"]);
+    CHECK(reported["latency_us"] == printed["latency_us"]);
+    // A histogram no run could have written is refused with its key, not read as figures.
+    std::string summary = test::read_file(folder / "summary.json");
+    auto at = summary.find("\"buckets\": [");
+    REQUIRE(at != std::string::npos);
+    std::ofstream(folder / "summary.json") << summary.insert(at + 12, "[999999, 5], ");
+    CHECK_THROWS_WITH(lab::read_results(folder), Catch::Contains("tallies[0].latency_us"));
 }
 
 // A `lab doctor` run as doctor_as_run makes it: a row a route, the last all of them mixed, with

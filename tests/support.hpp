@@ -118,6 +118,8 @@ inline std::size_t longest_line(const std::string& text) {
 #include <sstream>
 #include <vector>
 #include <thread>
+
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace test {
@@ -168,20 +170,42 @@ inline bool alive(pid_t pid) {
 // Those of `pids` still alive once `grace` has passed (or none are left, whichever is first).
 inline std::set<pid_t> survivors(const std::set<pid_t>& pids, std::chrono::milliseconds grace = std::chrono::seconds(5));
 
-// Starts `lab ARGS...` as a child process of the test, output discarded.
-inline pid_t spawn_lab(std::vector<std::string> args) {
+// Starts `lab ARGS...` as a child process of the test, its output (stdout and stderr) to the file
+// `output` (default: discarded).
+inline pid_t spawn_lab(std::vector<std::string> args, const std::filesystem::path& output = "/dev/null") {
     args.insert(args.begin(), LAB_BINARY);
     pid_t pid = fork();
     if (pid == 0) {
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
-        std::freopen("/dev/null", "w", stdout);
-        std::freopen("/dev/null", "w", stderr);
+        std::freopen(output.c_str(), "w", stdout);
+        dup2(STDOUT_FILENO, STDERR_FILENO);
         execv(argv[0], argv.data());
         _exit(127);
     }
     return pid;
+}
+
+// `lab ARGS...` run to its end: its exit code and output, its peak resident memory (the largest of
+// it and the children it waited for: wait4's) and how long it took.
+struct Measured {
+    Outcome outcome;
+    long max_rss_kib = 0;
+    double seconds = 0;
+};
+inline Measured run_lab_measured(std::vector<std::string> args) {
+    ScratchDir dir;
+    auto began = std::chrono::steady_clock::now();
+    pid_t lab = spawn_lab(std::move(args), dir.path / "output");
+    int status = 0;
+    rusage used{};
+    wait4(lab, &status, 0, &used);
+    Measured m;
+    m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    m.max_rss_kib = used.ru_maxrss;
+    m.outcome = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(dir.path / "output")};
+    return m;
 }
 
 // Waits until `pred` holds, checking every 10 ms, for at most `limit`.

@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstring>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <sys/wait.h>
@@ -150,6 +153,53 @@ TEST_CASE("nothing of a student's app outlives `lab` killed with SIGKILL", "[app
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (!app_processes().empty() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(app_processes().empty());
+}
+
+TEST_CASE("what a student's app starts is gone once `lab` ends: SIGKILL, SIGHUP, SIGTERM or a normal exit", "[app]") {
+    for (int ending : {SIGKILL, SIGHUP, SIGTERM, 0}) {
+        INFO("lab ended by " << (ending ? strsignal(ending) : "itself, the run done"));
+        test::ScratchDir out;
+        const std::filesystem::path pids = out.path / "pids";  // "KIND PID" of each process the app started
+        auto recorded = [&] {
+            std::set<pid_t> found;
+            std::istringstream lines(test::read_file(pids));
+            for (std::string kind; lines >> kind;) {
+                pid_t pid = 0;
+                lines >> pid;
+                found.insert(pid);
+            }
+            return found;
+        };
+        ::setenv("LAB_TEST_PIDS", pids.c_str(), 1);  // (the app's environment: lab passes its own on)
+        pid_t lab_pid = test::spawn_lab({"run", "blocking-async", "--only", "2", "--repeat", ending ? "3" : "1", "--delay", ending ? "2000" : "50",
+                                         "--app", app_file("leaves_children.py"), "--app-path", "/work", "--quiet", "--out", out.path.string()},
+                                        out.path / "said");
+        ::unsetenv("LAB_TEST_PIDS");
+        REQUIRE(test::eventually([&] { return recorded().size() >= 3; }, std::chrono::seconds(60)));
+        if (ending) kill(lab_pid, ending);
+        waitpid(lab_pid, nullptr, 0);
+        const std::set<pid_t> started = recorded();
+        INFO(test::read_file(out.path / "said"));
+        CHECK(started.size() == 3);  // a subprocess, a multiprocessing child, a daemon: the app's module ran once
+        CHECK(test::survivors(started, std::chrono::seconds(3)).empty());
+        if (!ending) CHECK(test::read_file(out.path / "said").find(" your app left: ") != std::string::npos);
+    }
+}
+
+TEST_CASE("an app that prints without end leaves a bounded server.log, its cut said, and lab's memory bounded", "[app]") {
+    test::ScratchDir out;
+    auto said = test::run_lab_measured({"run", "blocking-async", "--only", "2", "--repeat", "1", "--delay", "50", "--app", app_file("prints_a_lot.py"),
+                                        "--app-path", "/work", "--quiet", "--out", out.path.string()});
+    INFO(said.outcome.output.substr(0, 2000));
+    CHECK(said.outcome.exit_code == 0);
+    std::filesystem::path log;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(out.path))
+        if (entry.path().filename() == "server.log") log = entry.path();
+    REQUIRE(!log.empty());
+    const std::string text = test::read_file(log);
+    CHECK(text.size() < lab::log_head_bytes + lab::log_tail_bytes + 64 * 1024);  // of the app's 80 MiB
+    CHECK(text.find("bytes of this log cut here") != std::string::npos);
+    CHECK(said.max_rss_kib < 100 * 1024);  // (lab alone is about 35 MiB: the app's 80 MiB held once would pass it)
 }
 
 TEST_CASE("lab load --probe: the bystander's wait is the head-of-line figure", "[app]") {

@@ -15,6 +15,7 @@
 #include "lab/run/server_process.hpp"
 #include "lab/live/live_hub.hpp"
 #include "lab/run/sweep.hpp"
+#include "lab/run/your_app.hpp"
 
 namespace lab {
 
@@ -226,6 +227,9 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     try {
         run = run_scenario(scenario, settings);
         if (hub) hub->publish({{"type", "done"}});
+    } catch (const AppWontStart& e) {  // a student's app that cannot be served: bad input, before any load
+        std::cerr << "lab: " << printable(e.what()) << '\n';
+        return exit_usage;
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         std::cerr << "lab: " << printable(e.what(), true) << '\n';
         return exit_failed;

@@ -42,16 +42,14 @@ bool with_target(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
     return why.empty();
 }
 
-// The app under the lab's probe, once it imports; or why not.
+// The app to put under the lab's probe (one that cannot be served is refused when the doctor
+// starts it: AppWontStart); or why not.
 bool with_app(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
     if (o.app.empty()) {
         why = "give your app (app.main:app, or a file) or --target URL";
         return false;
     }
     auto app = parse_app(o.app, o.app_dir, "", why);
-    if (app) {
-        if (auto problem = app_import_problem(*app)) why = *problem, app.reset();
-    }
     if (app) s.app = *app;
     return app.has_value();
 }

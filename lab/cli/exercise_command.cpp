@@ -91,8 +91,6 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     fs::path file = where.extension() == ".py" ? where : where / "main.py";
     std::string why;
     auto app = parse_app(file.string() + ":" + attr, "", e->scenario.configurations[0].target_path, why);
-    if (app)
-        if (auto problem = app_import_problem(*app)) why = *problem, app.reset();
     if (!app) {
         std::cerr << "lab exercise: " << printable(why, true) << '\n';
         return exit_usage;
@@ -106,7 +104,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     Output out = output;
     RunResult run;
     int status = out.run_and_report(s, {}, &run);
-    if (status == exit_usage) return status;  // refused before the run (an --out that cannot be written): nothing to grade
+    if (status == exit_usage) return status;  // refused before the run (an app that cannot be served, an --out that cannot be written): nothing to grade
     // The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
     int held = 0, all = 0;
     for (const CheckedClaim& c : check_claims(run)) ++all, held += c.outcome == CheckedClaim::Outcome::holds;

@@ -13,16 +13,12 @@ namespace lab {
 
 namespace {
 
-// The lesson with the student's app as one more row, once the app imports (an app that does not
-// is a usage error: its traceback's last lines, before any load is sent).
+// The lesson with the student's app as one more row (an app that cannot be served is refused
+// when the run starts it, before any load is sent: its traceback's last lines, exit 2).
 std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given, const std::string& dir, const std::string& path,
                                          std::string& why) {
     auto app = parse_app(given, dir, path, why);
     if (!app) return std::nullopt;
-    if (auto problem = app_import_problem(*app)) {
-        why = *problem;
-        return std::nullopt;
-    }
     return with_app(s, *app);
 }
 

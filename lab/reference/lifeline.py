@@ -10,11 +10,12 @@ import signal
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent=None):
-    """Ask for SIGKILL when the parent dies; exit now if it already has (or is not `parent`)."""
+def die_with_parent(parent=None, sig=signal.SIGKILL):
+    """Ask for `sig` (SIGKILL; SIGTERM for a process that stops its own children first) when the
+    parent dies; exit now if it already has (or is not `parent`)."""
     expected = os.getppid() if parent is None else parent
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+    if libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
     if os.getppid() != expected:  # the parent died before the request took effect
         os._exit(1)

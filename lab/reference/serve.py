@@ -10,9 +10,11 @@ It picks a free port when --port is 0, starts `python3 -m uvicorn apps:<variant>
 --server gunicorn, the documents' production set-up: `gunicorn -k uvicorn.workers.UvicornWorker
 -w W`, a master process and W uvicorn workers on its one listening socket), waits until
 GET /health answers (and, with W > 1, until every worker has answered), then prints exactly one
-line, `listening on http://HOST:PORT`, to stdout. Everything else goes to stderr. It dies with
-its parent (prctl PDEATHSIG), and so do uvicorn and its workers; SIGINT and SIGTERM are passed
-on to uvicorn, and it exits when uvicorn does, with uvicorn's status.
+line, `listening on http://HOST:PORT`, to stdout. Everything else goes to stderr. It exits when
+uvicorn does, with uvicorn's status. Nothing it started outlives it (process_tree.py): it is the
+subreaper of all that uvicorn and the app start, and on SIGINT, SIGTERM, the death of its parent
+(prctl PDEATHSIG, as SIGTERM) or uvicorn's exit it asks uvicorn to stop, then kills by pid every
+process left below it, and says so ("stopped 2 processes your app left: ...").
 
 With --app, the student's app runs unchanged inside the lab's probe (app_probe.py: x-lab-* stamps
 on each answer, GET /__lab/stats, /__lab/requests, /__lab/routes): a file (ATTR defaults to `app`;
@@ -39,8 +41,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 VARIANTS = ("blocking", "awaiting", "threaded", "run_in_threadpool")
 START_TIMEOUT_S = 30
+STOP_GRACE_S = 1.0  # for uvicorn to run the app's shutdown when asked to stop; then it is killed
 sys.path.insert(0, HERE)
 import lifeline  # noqa: E402
+import process_tree  # noqa: E402
 
 
 def say(text):
@@ -79,22 +83,6 @@ def get_json(host, port, path):
         conn.close()
 
 
-def live_children(pid):
-    """The processes whose parent is `pid`, zombies left out (uvicorn's --workers processes)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry))
-    return found
-
-
 def start_uvicorn(args, port):
     if args.app:
         return start_probe(args, port)
@@ -113,7 +101,14 @@ def start_uvicorn(args, port):
                                  "LAB_DATABASE_URL": args.database_url or "", "LAB_DB_POOL": str(args.db_pool),
                                  "LAB_THREADS": str(args.threads),
                                  "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
-                            preexec_fn=lambda: lifeline.die_with_parent(me))
+                            preexec_fn=lambda: in_its_cgroup(args, me))
+
+
+def in_its_cgroup(args, me):
+    """In uvicorn before it execs: dies with serve.py (`me`), and runs in the cgroup of its own
+    where the machine allows one (process_tree.py)."""
+    lifeline.die_with_parent(me)
+    process_tree.enter(args.cgroup)
 
 
 def app_env(args):
@@ -135,7 +130,7 @@ def start_probe(args, port):
                             cwd=folder if os.path.isdir(folder) else None,  # (else the probe says so)
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), **app_env(args),
                                  **{name: value for name, value in services.items() if value}},
-                            preexec_fn=lambda: lifeline.die_with_parent(me))
+                            preexec_fn=lambda: in_its_cgroup(args, me))
 
 
 def check_app(args):
@@ -162,7 +157,7 @@ def wait_until_listening(uvicorn, args, port):
             # uvicorn's supervisor (or gunicorn's master) outlives workers that fail to load the
             # app, so count them.
             # (multiprocessing's resource tracker is one more child, which stays.)
-            alive = len(live_children(uvicorn.pid))
+            alive = len(process_tree.children(uvicorn.pid))
             started_workers = max(started_workers, alive)
             if started_workers >= args.workers and alive < started_workers:
                 return "a uvicorn worker exited before listening"
@@ -181,6 +176,66 @@ def wait_until_listening(uvicorn, args, port):
     if args.app:
         return f"your app did not answer within {START_TIMEOUT_S} s"
     return f"uvicorn did not answer /health within {START_TIMEOUT_S} s"
+
+
+class Stopping(Exception):
+    """SIGTERM or SIGINT: `lab` stops this server, or has died (PDEATHSIG); args[0] is the signal."""
+
+
+def stop_on_signals():
+    def stop(number, frame):
+        for sig in (signal.SIGINT, signal.SIGTERM):  # (the group's signal and PDEATHSIG's may both come)
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopping(number)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+
+
+def stop_tree(started, args):
+    """Each uvicorn asked to stop (SIGTERM: the app's shutdown runs) for up to STOP_GRACE_S, then
+    killed; then every process still below this one (what the app started, however it left its
+    parent) killed by pid, and said."""
+    for uvicorn in started:
+        if uvicorn.poll() is None:
+            uvicorn.terminate()
+            try:
+                uvicorn.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                uvicorn.kill()
+                uvicorn.wait()
+    left = process_tree.end_all(args.cgroup)
+    if left:
+        say(process_tree.said(left, "your app" if args.app else f"apps:{args.variant}"))
+
+
+def serve(args, started):
+    """uvicorn started (each one in `started`) and waited for: its status once it was listening,
+    1 if it did not start, 2 if the probe refused the student's app."""
+    for attempt in range(3):
+        port = args.port or free_port(args.host)
+        uvicorn = start_uvicorn(args, port)
+        started.append(uvicorn)
+        why = wait_until_listening(uvicorn, args, port)
+        if why is None:
+            break
+        if uvicorn.poll() is None:
+            uvicorn.kill()
+        if uvicorn.wait() == 2 and args.app:
+            return 2  # the probe refused the student's file and said why ("your app: ...")
+        if args.port == 0 and port_taken(args.host, port) and attempt < 2:
+            say(f"port {port} was taken meanwhile; trying another")  # the bind-then-pass race
+            continue
+        if args.app:
+            say(f"{why} (uvicorn of {args.app} on {args.host}:{port})")
+        else:
+            say(f"{why} ({args.server} of apps:{args.variant} in {HERE}, "
+                f"on {args.host}:{port}, {args.workers} worker(s))")
+        return 1
+
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"listening on http://{shown}:{port}", flush=True)
+    status = uvicorn.wait()
+    return status if status >= 0 else 128 - status
 
 
 def main():
@@ -233,33 +288,18 @@ def main():
 
     if args.check:
         return check_app(args)
-    lifeline.die_with_parent()
-    for attempt in range(3):
-        port = args.port or free_port(args.host)
-        uvicorn = start_uvicorn(args, port)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda number, frame: uvicorn.send_signal(number))
-        why = wait_until_listening(uvicorn, args, port)
-        if why is None:
-            break
-        if uvicorn.poll() is None:
-            uvicorn.kill()
-        if uvicorn.wait() == 2 and args.app:
-            return 2  # the probe refused the student's file and said why ("your app: ...")
-        if args.port == 0 and port_taken(args.host, port) and attempt < 2:
-            say(f"port {port} was taken meanwhile; trying another")  # the bind-then-pass race
-            continue
-        if args.app:
-            say(f"{why} (uvicorn of {args.app} on {args.host}:{port})")
-        else:
-            say(f"{why} ({args.server} of apps:{args.variant} in {HERE}, "
-                f"on {args.host}:{port}, {args.workers} worker(s))")
-        return 1
-
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"listening on http://{shown}:{port}", flush=True)
-    status = uvicorn.wait()
-    return status if status >= 0 else 128 - status
+    # Lab's death reaches this process as SIGTERM (not SIGKILL), so that it can stop what it started.
+    lifeline.die_with_parent(sig=signal.SIGTERM)
+    process_tree.become_subreaper()  # (all that uvicorn starts stays below this process)
+    args.cgroup = process_tree.cgroup_of_our_own()  # (None: the subreaper alone)
+    stop_on_signals()
+    started = []
+    try:
+        return serve(args, started)
+    except Stopping as stopping:
+        return 128 + stopping.args[0]
+    finally:
+        stop_tree(started, args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #include "lab/results/csv.hpp"
 
+#include <sstream>
 #include <stdexcept>
 
 namespace lab {
@@ -19,21 +20,17 @@ std::string csv_field(const std::string& text) {
     return quoted + "\"";
 }
 
-std::vector<std::vector<std::string>> read_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row(1);
-    bool quoted = false;
-    auto end_row = [&] {
-        for (std::size_t i = 0; i < row.size(); ++i)  // undo the formula guard
-            if (!row[i].empty() && row[i].front() == '\'' && looks_like_formula(row[i].substr(1)))
-                row[i].erase(0, 1);
-        rows.push_back(std::move(row));
-        row.assign(1, "");
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char ch = text[i];
+bool CsvReader::next(std::vector<std::string>& row) {
+    row.assign(1, "");
+    bool quoted = false, any = false;
+    std::size_t bytes = 0;
+    for (int got; (got = in_.get()) != std::char_traits<char>::eof();) {
+        const char ch = static_cast<char>(got);
+        any = true;
+        if (++bytes > most_row_bytes_)
+            throw std::invalid_argument("a row longer than " + std::to_string(most_row_bytes_) + " bytes (not a file the lab wrote)");
         if (quoted) {
-            if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') row.back() += text[++i];
+            if (ch == '"' && in_.peek() == '"') row.back() += static_cast<char>(in_.get());
             else if (ch == '"') quoted = false;
             else row.back() += ch;
         } else if (ch == '"') {
@@ -41,13 +38,23 @@ std::vector<std::vector<std::string>> read_csv(const std::string& text) {
         } else if (ch == ',') {
             row.emplace_back();
         } else if (ch == '\n') {
-            end_row();
+            break;
         } else if (ch != '\r') {
             row.back() += ch;
         }
     }
     if (quoted) throw std::invalid_argument("a quoted field is never closed");
-    if (row.size() > 1 || !row[0].empty()) end_row();  // a last line without its newline
+    if (!any) return false;  // (a last line without its newline is a row)
+    for (std::string& field : row)  // undo the formula guard
+        if (!field.empty() && field.front() == '\'' && looks_like_formula(field.substr(1))) field.erase(0, 1);
+    return true;
+}
+
+std::vector<std::vector<std::string>> read_csv(const std::string& text) {
+    std::istringstream in(text);
+    CsvReader reader(in, text.size());
+    std::vector<std::vector<std::string>> rows;
+    for (std::vector<std::string> row; reader.next(row);) rows.push_back(row);
     return rows;
 }
 

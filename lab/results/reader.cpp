@@ -5,7 +5,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -30,30 +29,38 @@ ErrorKind error_kind(const std::string& text) {
 // requests.csv: configuration index -> batch number -> its requests and probes.
 using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 
-// The file's rows, header first, each as its fields; damage said with the file's name.
-std::vector<std::vector<std::string>> csv_rows(const fs::path& file) {
+// requests.csv, opened to be read row by row: a regular file (a link to a device, a pipe or a
+// folder is refused, never read) of at most max_requests_csv_bytes.
+std::ifstream open_requests_csv(const fs::path& file) {
+    std::error_code ec;
+    auto status = fs::status(file, ec);  // (through a link: what it points to)
+    if (ec || !fs::exists(status)) damaged(file, "cannot be read");
+    if (!fs::is_regular_file(status)) damaged(file, "is not a regular file (a device, a pipe or a folder): a results folder's requests.csv is a file");
+    if (auto bytes = fs::file_size(file, ec); !ec && bytes > max_requests_csv_bytes)
+        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " + std::to_string(max_requests_csv_bytes >> 20) +
+                          " MiB the lab reads back (a run keeps at most 1,000,000 requests a batch)");
     std::ifstream in(file, std::ios::binary);
     if (!in) damaged(file, "cannot be read");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::vector<std::vector<std::string>> rows;
+    return in;
+}
+
+// The next row's fields into `row`; false at the end; damage said with the file's name.
+bool next_row(CsvReader& reader, std::vector<std::string>& row, const fs::path& file) {
     try {
-        rows = read_csv(text.str());
+        return reader.next(row);
     } catch (const std::invalid_argument& e) {
         damaged(file, e.what());
     }
-    if (rows.empty()) damaged(file, "empty: not even its header line");
-    return rows;
 }
 
 // One row of requests.csv, its cells by column name, each checked as it is read.
 class CsvRow {
 public:
-    CsvRow(const fs::path& file, const std::vector<std::vector<std::string>>& rows, const std::map<std::string, std::size_t>& column,
-           std::size_t line)
-        : file_(file), column_(column), fields_(rows[line]), where_("row " + std::to_string(line + 1)) {
-        if (fields_.size() != rows[0].size())
-            damaged(file, where_ + " has " + std::to_string(fields_.size()) + " fields, the header " + std::to_string(rows[0].size()));
+    CsvRow(const fs::path& file, const std::vector<std::string>& header, const std::map<std::string, std::size_t>& column,
+           const std::vector<std::string>& fields, std::size_t line)
+        : file_(file), column_(column), fields_(fields), where_("row " + std::to_string(line + 1)) {
+        if (fields_.size() != header.size())
+            damaged(file, where_ + " has " + std::to_string(fields_.size()) + " fields, the header " + std::to_string(header.size()));
     }
     bool has(const char* name) const { return column_.count(name) > 0; }
     const std::string& at(const char* name) const { return fields_[column_.at(name)]; }
@@ -134,16 +141,19 @@ RequestRecord request_of(const CsvRow& row) {
 }
 
 CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationResult>& configurations) {
-    const auto rows = csv_rows(file);
+    std::ifstream in = open_requests_csv(file);
+    CsvReader reader(in, max_requests_csv_row_bytes);
+    std::vector<std::string> header, fields;
+    if (!next_row(reader, header, file)) damaged(file, "empty: not even its header line");
     std::map<std::string, std::size_t> column;
-    for (std::size_t i = 0; i < rows[0].size(); ++i) column[rows[0][i]] = i;
+    for (std::size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
     for (const char* needed : {"configuration", "batch", "kind", "index", "connection", "intended_us", "connect_us", "send_us",
                                "first_byte_us", "end_us", "status", "bytes", "worker_pid", "thread_id",
                                "server_start_us", "server_end_us", "error"})
         if (!column.count(needed)) damaged(file, std::string("no column '") + needed + "'");
     CsvBatches batches;
-    for (std::size_t line = 1; line < rows.size(); ++line) {
-        CsvRow row(file, rows, column, line);
+    for (std::size_t line = 1; next_row(reader, fields, file); ++line) {
+        CsvRow row(file, header, column, fields, line);
         std::size_t config = configuration_of(row, configurations);
         RequestRecord r = request_of(row);
         const std::string& kind = row.at("kind");
@@ -183,6 +193,7 @@ void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<St
         }
         found->second.unfinished = note.unfinished;
         found->second.not_recorded = note.not_recorded;
+        found->second.tallies = note.tallies;  // all it counted, where requests.csv keeps only the first
         r.batches.push_back(std::move(found->second));
     }
     // The makespans, as the run computed them: only for a configuration that ran to the end.

@@ -1,6 +1,7 @@
 #pragma once
 // Reads a results folder (summary.json and requests.csv) back into the RunResult the run had,
 // so that `lab report` prints the same table and rebuilds the same report.html.
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 
@@ -13,6 +14,11 @@ namespace lab {
 struct ResultsError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// What `lab report` reads of a requests.csv, at most: a bigger file, a row longer, or one that is
+// not a regular file (a link to /dev/urandom) is refused with the reason, before it is read.
+inline constexpr std::uintmax_t max_requests_csv_bytes = std::uintmax_t{1} << 30;
+inline constexpr std::size_t max_requests_csv_row_bytes = 64 << 10;
 
 RunResult read_results(const std::filesystem::path& dir);  // throws ResultsError
 

@@ -36,6 +36,7 @@ struct StoredBatch {
     std::int64_t harness_slip_us = 0;  // open loop only
     int unfinished = 0;                // `lab load -z`: in flight when the time was up
     std::int64_t not_recorded = 0;     // `lab load`: counted, but past requests.csv's limit
+    std::vector<Tally> tallies;        // and then what it counted, all of it (stored_tallies.hpp)
 };
 struct StoredRun {
     RunResult run;                   // configurations without batches, stats or open-loop results

@@ -12,6 +12,7 @@
 #include "lab/live/guess_box.hpp"  // most_room_guesses
 #include "lab/named.hpp"
 #include "lab/run/figure_catalogue.hpp"
+#include "lab/results/stored_tallies.hpp"
 #include "lab/results/summary_keys.hpp"
 #include "lab/run/sweep.hpp"
 
@@ -188,6 +189,7 @@ void read_configuration_entry(const json& entry, std::size_t i, StoredRun& store
             Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
             StoredBatch note;
             batch_fields(br, note);
+            if (auto t = (*b)[k].find("tallies"); t != (*b)[k].end()) note.tallies = tallies_from_json(*t, br.path + "tallies");
             notes.push_back(note);
         }
     }

@@ -13,6 +13,7 @@
 #include "lab/figures/load_figures.hpp"
 #include "lab/figures/open_loop_summary.hpp"
 #include "lab/results/derived_keys.hpp"
+#include "lab/results/stored_tallies.hpp"
 #include "lab/results/summary_keys.hpp"
 
 namespace lab {
@@ -71,6 +72,7 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
         b.unfinished = r.batches[i].unfinished;
         b.not_recorded = r.batches[i].not_recorded;
+        if (b.not_recorded > 0) b.tallies = r.batches[i].tallies;  // (else requests.csv holds every request)
         notes.push_back(b);
     }
     return notes;
@@ -150,6 +152,7 @@ json summary_json(const RunResult& run) {
             json b = json::object();
             Writer bw{b};
             batch_fields(bw, notes[i]);
+            if (!notes[i].tallies.empty()) b["tallies"] = tallies_json(notes[i].tallies);
             if (i < r.stats.size()) b.update(derived_batch(r.batches[i], r.stats[i]));
             batches.push_back(std::move(b));
         }

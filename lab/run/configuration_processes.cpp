@@ -4,6 +4,7 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/run/group_memory.hpp"
+#include "lab/run/your_app.hpp"
 
 namespace lab {
 namespace {
@@ -51,7 +52,7 @@ std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettin
     } catch (const std::runtime_error& e) {  // the probe's own words when it has them, else the log's last lines
         std::string what = e.what();
         auto said = what.find("your app");
-        throw std::runtime_error(said != std::string::npos ? last_lines(what.substr(said), 8) : "your app did not start: " + last_lines(what, 6));
+        throw AppWontStart(said != std::string::npos ? last_lines(what.substr(said), 8) : "your app did not start: " + last_lines(what, 6));
     }
 }
 
@@ -97,6 +98,14 @@ void start_queue_workers(ConfigurationProcesses& p, const Configuration& c, cons
 
 std::string reference_script(const char* name) {
     return (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / name).string();
+}
+
+std::string leftovers_stopped(const ServerProcess& server) {
+    const std::string log = server.log(), phrase = " your app left: ";
+    auto at = log.rfind(phrase);
+    if (at == std::string::npos) return "";
+    auto begin = log.rfind('\n', at), stopped = log.find("stopped ", begin == std::string::npos ? 0 : begin);
+    return stopped < at ? log.substr(stopped, log.find('\n', at) - stopped) : "";
 }
 
 ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings) {

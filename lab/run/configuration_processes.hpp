@@ -37,7 +37,12 @@ struct ConfigurationProcesses {
     void stop();  // idempotent; also done when this object goes
 };
 
-// Throws std::runtime_error (one line) if something does not start; what did start is stopped.
+// Throws std::runtime_error (one line) if something does not start, AppWontStart (your_app.hpp)
+// if that is a student's app; what did start is stopped.
 ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings);
+
+// What the server's log says it stopped that its app had left running ("stopped 2 processes your
+// app left: ..."; serve.py's words), or "".
+std::string leftovers_stopped(const ServerProcess& server);
 
 }  // namespace lab

@@ -67,11 +67,7 @@ ConfigurationProcesses start_app(const DoctorSettings& settings, Services& servi
     }
     // The probe names a hold's line once it passes the doctor's threshold (app_probe.py reads it).
     ::setenv("LAB_HOLD_MS", fmt::format("{}", settings.hold_ms).c_str(), 1);
-    try {
-        return start_processes(c, run);
-    } catch (const std::runtime_error& e) {  // the app's fault (it never answered, it died): bad input
-        throw AppWontStart(e.what());
-    }
+    return start_processes(c, run);  // (AppWontStart: the app's fault, bad input)
 }
 
 LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests, const std::string& bystander) {
@@ -261,8 +257,11 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
         say("all routes mixed");
         run.mixed = mix(app, run.routes, settings.requests, run);
     }
-    if (app.server) run.server_log = app.server->log();
     app.stop();
+    if (app.server) {  // its log, with what the app had left running and was stopped with it
+        run.server_log = app.server->log();
+        if (std::string left = leftovers_stopped(*app.server); !left.empty()) say(left);
+    }
     run.run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return run;
 }

@@ -79,13 +79,7 @@ struct DoctorRun {
     std::string server_log;  // what the app wrote to stderr (its warnings)
 };
 
-// The app did not start: it died, or never answered (its lifespan never ended); the probe's
-// "your app: ..." words. An input the user gave, as a bad file is.
-struct AppWontStart : std::invalid_argument {
-    using std::invalid_argument::invalid_argument;
-};
-
-// Throws AppWontStart when the app does not start.
+// Throws AppWontStart (your_app.hpp) when the app does not start.
 DoctorRun run_doctor(const DoctorSettings& settings);
 
 // About how long run_doctor takes: starting, and each route's warm-up and burst at its worst.

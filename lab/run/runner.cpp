@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 
@@ -14,6 +15,7 @@
 #include "harness/raw_client.hpp"
 #include "lab/awake_cpus.hpp"
 #include "lab/clock.hpp"
+#include "lab/layout.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/server_process.hpp"
@@ -241,8 +243,9 @@ void judge(ConfigurationResult& result, const Load& load) {
 // (each followed by the server's own account), and note what the processes held in memory.
 class ConfigurationRun {
 public:
-    ConfigurationRun(const Scenario& scenario, const Configuration& c, const RunSettings& settings)
-        : scenario_(scenario), c_(c), settings_(settings), load_(load_of(scenario.load, c)) {
+    // `started`: its processes, already started (a student's app, whose start was its check).
+    ConfigurationRun(const Scenario& scenario, const Configuration& c, const RunSettings& settings, ConfigurationProcesses* started)
+        : scenario_(scenario), c_(c), settings_(settings), load_(load_of(scenario.load, c)), started_(started) {
         result_.configuration = c;
         result_.model = model_of(c, load_);
         result_.model_s = predicted_makespan_s(result_.model, workload_of(load_));
@@ -259,6 +262,7 @@ public:
             finish();
         } catch (const std::exception& e) {
             result_.error = e.what();
+            stop_processes();
             return std::move(result_);
         }
         judge(result_, load_);
@@ -269,7 +273,7 @@ private:
     // Its server (or hosts behind nginx, whose /stats would be one host's: not asked), the queue
     // workers its jobs go to, and each batch's deadline.
     void start() {
-        processes_ = start_processes(c_, settings_);
+        processes_ = started_ ? std::move(*started_) : start_processes(c_, settings_);
         spec_ = load_spec(c_, load_, processes_, settings_);
         // A background task's answer is due at once, but its work may hold the server up to N·c.
         deadline_s_ = load_.background() ? load_.requests * load_.delay_ms / 1000.0
@@ -331,8 +335,16 @@ private:
     void finish() {
         result_.peak_rss_kib = processes_.peak_rss_kib();
         result_.pss_kib = processes_.pss_kib();
-        if (server()) result_.server_log = server()->log();
+        stop_processes();
+    }
+
+    // Stopped, and its server's log kept: with, for a student's app, what it had left running and
+    // was stopped with it (said here too: the class should know its app forked them).
+    void stop_processes() {
         processes_.stop();
+        if (!server()) return;
+        result_.server_log = server()->log();
+        if (std::string left = leftovers_stopped(*server()); !left.empty()) std::fprintf(stderr, "lab: %s\n", printable(left).c_str());
     }
 
     const Scenario& scenario_;
@@ -345,10 +357,12 @@ private:
     double deadline_s_ = 0;
     int slack_s_ = 0;
     std::string account_;
+    ConfigurationProcesses* started_ = nullptr;
 };
 
-ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c, const RunSettings& settings) {
-    return ConfigurationRun(scenario, c, settings).run();
+ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c, const RunSettings& settings,
+                                      ConfigurationProcesses* started) {
+    return ConfigurationRun(scenario, c, settings, started).run();
 }
 
 }  // namespace
@@ -404,6 +418,12 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         downstream = std::make_unique<ServerProcess>(settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
         settings.downstream_url = "http://" + downstream->host() + ":" + std::to_string(downstream->port());
     }
+    // A student's app starts before the lesson's rows: its start is its check (an app that cannot
+    // be served is refused before any load, AppWontStart), so its module runs once, not twice.
+    auto app_row = std::find_if(scenario.configurations.begin(), scenario.configurations.end(),
+                                [](const Configuration& c) { return c.server == Server::app; });
+    std::optional<ConfigurationProcesses> app;
+    if (app_row != scenario.configurations.end()) app = start_processes(*app_row, settings);
     RunResult run{scenario, {}};
     AwakeCpus awake{settings.keep_cpus_awake};  // while the batches run (if Linux lets us)
     run.cpus_kept_awake = awake.held();
@@ -411,7 +431,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     for (const Configuration& c : scenario.configurations) {
         if (settings.live) settings.live->configuration(index, scenario.load.repeat);
         if (settings.progress) settings.progress->configuration(++index, count, c.label);
-        run.configurations.push_back(run_configuration(scenario, c, settings));
+        run.configurations.push_back(run_configuration(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr));
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }
     compare_with_lesson(run);  // a student's row: which of the lesson's rows it behaved like

@@ -15,6 +15,7 @@
 
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,12 +205,33 @@ ServerProcess::~ServerProcess() {
     if (log_fd_ >= 0) close(log_fd_);
 }
 
+namespace {
+
+// Up to `size` bytes of the file from `at`.
+std::string read_range(int fd, off_t at, std::size_t size) {
+    std::string text(size, '\0');
+    std::size_t got = 0;
+    for (ssize_t n; got < size && (n = pread(fd, text.data() + got, size - got, at + static_cast<off_t>(got))) > 0;)
+        got += static_cast<std::size_t>(n);
+    text.resize(got);
+    return text;
+}
+
+}  // namespace
+
 std::string ServerProcess::log() const {
+    struct stat file {};
+    if (log_fd_ < 0 || fstat(log_fd_, &file) != 0) return "";
+    const auto size = static_cast<std::size_t>(file.st_size);
     std::string text;
-    char chunk[4096];
-    off_t at = 0;
-    for (ssize_t n; log_fd_ >= 0 && (n = pread(log_fd_, chunk, sizeof chunk, at)) > 0; at += n)
-        text.append(chunk, static_cast<std::size_t>(n));
+    if (size <= log_head_bytes + log_tail_bytes) {
+        text = read_range(log_fd_, 0, size);
+    } else {
+        const std::size_t cut = size - log_head_bytes - log_tail_bytes;
+        text = read_range(log_fd_, 0, log_head_bytes) + "\n[lab: " + std::to_string(cut) +
+               " bytes of this log cut here; its first and last MiB are kept]\n" +
+               read_range(log_fd_, static_cast<off_t>(size - log_tail_bytes), log_tail_bytes);
+    }
     while (!text.empty() && text.back() == '\n') text.pop_back();
     return text;
 }

@@ -33,7 +33,9 @@ public:
     // How it ended ("exited with status 1", "was killed by signal 9") if it has, waiting up to
     // `grace` for it to; nullopt while it runs.
     std::optional<std::string> exited(std::chrono::milliseconds grace = std::chrono::milliseconds(0)) const;
-    std::string log() const;  // what the server has written to stderr so far
+    // What the server has written to stderr so far: all of it up to 2 MiB; past that its first and
+    // last MiB, and a line between them saying how much was cut (an app may print without end).
+    std::string log() const;
     pid_t pid() const { return pid_; }
     const std::string& host() const { return host_; }
     const std::string& ready_line() const { return first_line_; }  // what it printed when ready
@@ -57,6 +59,9 @@ private:
     std::string first_line_;
     std::uint16_t port_ = 0;
 };
+
+// How much of a server's log log() keeps from its beginning, and from its end.
+inline constexpr std::size_t log_head_bytes = 1 << 20, log_tail_bytes = 1 << 20;
 
 // The last `count` lines of `text` (a server's log), joined by " | " for one line of an error.
 std::string last_lines(const std::string& text, int count);

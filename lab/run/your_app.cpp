@@ -7,7 +7,6 @@
 #include <regex>
 
 #include "lab/layout.hpp"
-#include "lab/run/configuration_processes.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;
@@ -72,18 +71,6 @@ std::optional<AppSpec> parse_app(const std::string& given, const std::string& ap
     }
     app.path = path;
     return app;
-}
-
-std::optional<std::string> app_import_problem(const AppSpec& app) {
-    try {  // serve.py --check imports it as uvicorn would, says "ok" and leaves
-        ServerProcess check({python, reference_script("serve.py"), "--app", app.spec, "--app-dir", app.dir, "--check"},
-                            std::chrono::seconds(30), ServerProcess::Ready::first_line);
-    } catch (const std::runtime_error& e) {
-        std::string what = e.what();
-        auto said = what.find("your app");
-        return said != std::string::npos ? last_lines(what.substr(said), 8) : "your app cannot be run: " + last_lines(what, 6);
-    }
-    return std::nullopt;
 }
 
 std::string app_label(const AppSpec& app) { return "your app (" + app.shown + ")"; }

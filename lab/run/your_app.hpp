@@ -4,6 +4,7 @@
 // (`--target URL`), becomes one more row of the lesson, on the same load and time axis. After the
 // run, the row is told which of the lesson's rows it behaved like.
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "lab/run/run_result.hpp"
@@ -23,9 +24,12 @@ struct AppSpec {
 // The spec, or why not ("main.txt is not a Python file (.py)"). `app_dir` empty: the current folder.
 std::optional<AppSpec> parse_app(const std::string& given, const std::string& app_dir, const std::string& path, std::string& why);
 
-// Why the app cannot be run, if it cannot: it fails to import, has no ATTR, ATTR is not an ASGI
-// app (the probe's own words and the traceback's last lines), or FastAPI/uvicorn are missing.
-std::optional<std::string> app_import_problem(const AppSpec& app);
+// A student's app did not start: it does not import, is not ASGI, died, or never answered (its
+// lifespan never ended); the probe's "your app: ..." words. An input the user gave, as a bad file
+// is. Its start is its only check: the app's module runs once, in the process that serves it.
+struct AppWontStart : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
 
 // "your app (main.py)": the row's label.
 std::string app_label(const AppSpec& app);

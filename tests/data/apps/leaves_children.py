@@ -1,0 +1,46 @@
+# A student's app that leaves processes behind as it imports: a plain subprocess, a
+# multiprocessing child (named like its uvicorn in `ps`) and a double-forked setsid daemon. Each
+# writes "KIND PID" to the file $LAB_TEST_PIDS, so a test can count them, and find them gone.
+import multiprocessing
+import os
+import subprocess
+import time
+
+from fastapi import FastAPI
+
+PIDS = os.environ["LAB_TEST_PIDS"]
+
+
+def note(kind, pid):
+    with open(PIDS, "a") as f:
+        f.write(f"{kind} {pid}\n")
+
+
+def sleep_forever():
+    note("multiprocessing", os.getpid())
+    while True:
+        time.sleep(1)
+
+
+def daemon():
+    """Forks twice and leaves the session, as a daemon does: its parent is gone at once."""
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            note("daemon", os.getpid())
+            os.execvp("sleep", ["sleep", "300"])
+        os._exit(0)
+    os.wait()
+
+
+note("popen", subprocess.Popen(["sleep", "300"]).pid)
+multiprocessing.Process(target=sleep_forever).start()
+daemon()
+
+app = FastAPI()
+
+
+@app.get("/work")
+async def work(ms: int = 100):
+    time.sleep(ms / 1000)
+    return "done"
