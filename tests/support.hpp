@@ -161,6 +161,16 @@ inline std::filesystem::path new_folder(const std::set<std::filesystem::path>& b
     return {};
 }
 
+// Whether this build runs under AddressSanitizer: its shadow memory and quarantine are in every
+// process's resident memory, so a bound on the lab's own memory is checked in the builds users
+// run; and its runtime needs file descriptors of its own, so a test that takes them all away
+// tests the sanitizer there, not the lab.
+#ifdef __SANITIZE_ADDRESS__
+inline constexpr bool under_address_sanitizer = true;
+#else
+inline constexpr bool under_address_sanitizer = false;
+#endif
+
 inline bool alive(pid_t pid) {
     std::string text = lab::read_proc_file("/proc/" + std::to_string(pid) + "/stat");
     auto close = text.rfind(')');

@@ -199,7 +199,7 @@ TEST_CASE("an app that prints without end leaves a bounded server.log, its cut s
     const std::string text = test::read_file(log);
     CHECK(text.size() < lab::log_head_bytes + lab::log_tail_bytes + 64 * 1024);  // of the app's 80 MiB
     CHECK(text.find("bytes of this log cut here") != std::string::npos);
-    CHECK(said.max_rss_kib < 100 * 1024);  // (lab alone is about 35 MiB: the app's 80 MiB held once would pass it)
+    if (!test::under_address_sanitizer) CHECK(said.max_rss_kib < 100 * 1024);  // (lab alone is about 35 MiB: the app's 80 MiB held once would pass it)
 }
 
 TEST_CASE("lab load --probe: the bystander's wait is the head-of-line figure", "[app]") {
