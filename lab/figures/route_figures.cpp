@@ -75,6 +75,13 @@ bool holds_the_loop(RouteVerdict v) {
            v == RouteVerdict::delays_others;
 }
 
+double bystander_worst_ms(const Batch& burst) {
+    double worst = -1;
+    for (const RequestRecord& p : burst.probes)
+        if (p.ok()) worst = std::max(worst, static_cast<double>(p.latency_us()) / 1e3);
+    return worst;
+}
+
 bool verdict_holds_the_loop(std::string_view stored) {
     for (std::size_t v = 0; v < std::size(verdicts); ++v) {
         std::string_view said = verdicts[v].said;
@@ -93,8 +100,7 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     f.answered = stats.ok;
     for (const RequestRecord& r : run.burst.requests) ++f.statuses[r.status];
     if (stats.ok > 0) f.makespan_s = stats.makespan_s, f.p50_ms = stats.latency_p50_s * 1e3, f.p99_ms = stats.latency_p99_s * 1e3;
-    for (const RequestRecord& p : run.burst.probes)
-        if (p.ok()) f.bystander_worst_ms = std::max(f.bystander_worst_ms, static_cast<double>(p.latency_us()) / 1e3);
+    f.bystander_worst_ms = bystander_worst_ms(run.burst);
     if (!run.probed) {  // only what a client can tell: whether the bystander waited behind the burst
         bool waited = f.bystander_worst_ms >= 0 && f.bystander_worst_ms - std::max(run.bystander_alone_ms, 0.0) >= hold_ms;
         f.verdict = f.bystander_worst_ms < 0 ? RouteVerdict::not_judged : waited ? RouteVerdict::delays_others : RouteVerdict::delays_no_one;

@@ -46,6 +46,10 @@ struct RouteFigures {
     RouteVerdict verdict = RouteVerdict::not_judged;
 };
 
+// The longest the bystander waited during a burst (ms; -1: it was never answered): how long the
+// others were kept waiting. route_figures' own, and report.html's from a results folder.
+double bystander_worst_ms(const Batch& burst);
+
 // `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
 RouteFigures route_figures(const RouteRun& run, double hold_ms);
 

@@ -17,14 +17,6 @@ using kainjow::mustache::list;
 
 std::string ms_cell(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
-// The longest the bystander waited during the burst: how long the others were kept waiting.
-double bystander_worst_ms(const Batch& batch) {
-    double worst = -1;
-    for (const RequestRecord& q : batch.probes)
-        if (q.ok()) worst = std::max(worst, static_cast<double>(q.latency_us()) / 1e3);
-    return worst;
-}
-
 // "holds the loop waiting at app/x.py:9 f → time.sleep; make it `def` .... See it: lab run ..."
 // split where the doctor joined them: what it does, and what to do.
 std::pair<std::string, std::string> verdict_and_fix(const std::string& verdict) {
