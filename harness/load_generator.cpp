@@ -271,6 +271,14 @@ std::string request_bytes(const LoadSpec& spec, const std::string& method, const
     return out.str();
 }
 
+std::string request_bytes(const LoadSpec& spec, const WeightedTarget& target) {
+    if (target.method.empty() && !target.body && target.headers.empty()) return request_bytes(spec, spec.method, target.target, true);
+    LoadSpec asked = spec;
+    asked.body = target.body.value_or(spec.body);
+    asked.headers.insert(asked.headers.end(), target.headers.begin(), target.headers.end());
+    return request_bytes(asked, target.method.empty() ? spec.method : target.method, target.target, true);
+}
+
 Batch run_sequential_batch(const LoadSpec& spec, int batch_number) {
     LoadSpec one_at_a_time = spec;
     one_at_a_time.concurrency = one_at_a_time.threads = 1;
@@ -348,7 +356,7 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     SharedState shared{.spec = spec, .aim = {.endpoint = {asio::ip::make_address(spec.host), spec.port}},
                        .all_open = std::latch{threads}};
     const auto targets = targets_of(spec);
-    for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, spec.method, target.target, true));
+    for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, target));
     shared.probe_bytes = request_bytes(spec, "GET", spec.probe_target);
     shared.endpoint_cycle = endpoint_cycle(targets);
     if (spec.observer) spec.observer->batch_started(batch_number, shared.aim.origin_us, spec.run_for.count() > 0 ? 0 : spec.requests);

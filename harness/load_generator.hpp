@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,10 +42,14 @@ struct BatchEnd {
 };
 
 // One of several targets a load mixes (locust's weighted tasks): `weight` of every sum-of-weights
-// requests go to it, interleaved.
+// requests go to it, interleaved. A target may ask in its own way (the doctor mixes a POST with
+// its body among GETs): its method, body and header fields replace the load's.
 struct WeightedTarget {
     std::string target;
     int weight = 1;
+    std::string method = {};                // empty: the load's
+    std::optional<std::string> body = {};   // none: the load's
+    std::vector<std::string> headers = {};  // "Name: value", after the load's
 };
 
 // The largest answer the harness reads, as hey's and wrk's parsers have one: past it the request
@@ -153,6 +158,8 @@ Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
 
 // A request as bytes on the wire, serialized by Beast: what every connection sends. `as_loaded`:
 // with the load's headers, body and keep-alive (else a plain keep-alive request: probes, polls).
+// One target of the load's mix, asked as it asks (its method, body and fields, else the load's).
+std::string request_bytes(const LoadSpec& spec, const WeightedTarget& target);
 std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target,
                           bool as_loaded = false);
 

@@ -14,6 +14,7 @@
 
 #include "lab/figures/route_figures.hpp"
 #include "lab/run/configuration_processes.hpp"
+#include "lab/run/doctor.hpp"
 #include "lab/run/doctor_routes.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/scenario.hpp"
@@ -116,6 +117,28 @@ TEST_CASE("the doctor sends GET and HEAD only unless allowed, each parameter fil
     CHECK(planned(plan, "GET /price/{item_id}").target == "/price/7?currency=EUR");
     CHECK(planned(plan, "POST /orders").skipped.empty());
     CHECK(planned(plan, "POST /orders").body == R"({"item_id":1})");
+}
+
+TEST_CASE("the mixed phase mixes every judged route, a POST with its body among the GETs, each asked as its burst was", "[unit]") {
+    std::vector<lab::AppRoute> routes{route("GET", "/price/{item_id}", {{"item_id", "path", "integer", true, nullptr}}),
+                                      route("POST", "/orders"), route("GET", "/broken"), route("DELETE", "/orders")};
+    routes[1].has_body = true;
+    routes[1].body_schema = {{"type", "object"}, {"properties", {{"item_id", {{"type", "integer"}}}}}};
+    std::vector<lab::RouteRun> runs;
+    for (const lab::PlannedRequest& p : lab::plan_requests(routes, {}, {"POST"})) runs.emplace_back().request = p;
+    runs[0].warm_status = runs[1].warm_status = 200;
+    runs[2].warm_status = 500;  // (reported, not judged; and DELETE was never sent)
+    CHECK(lab::mixed_routes(runs) == std::vector<std::size_t>{0, 1});
+
+    lab::LoadSpec spec;
+    spec.port = 8000;
+    spec.mix = {lab::mixed_target(runs[0].request), lab::mixed_target(runs[1].request)};
+    std::string get = lab::request_bytes(spec, spec.mix[0]), post = lab::request_bytes(spec, spec.mix[1]);
+    CHECK(get.starts_with("GET /price/1 HTTP/1.1\r\n"));
+    CHECK(get.find("Content-Type") == std::string::npos);
+    CHECK(post.starts_with("POST /orders HTTP/1.1\r\n"));
+    CHECK(post.find("Content-Type: application/json\r\n") != std::string::npos);
+    CHECK(post.ends_with("\r\n\r\n{\"item_id\":1}"));
 }
 
 TEST_CASE("an examples file with a typo is refused with the file, the key and the reason", "[unit]") {

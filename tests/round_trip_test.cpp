@@ -166,6 +166,7 @@ lab::RunResult made_up_doctor_run() {
     doctor.load.probe_path = "/__lab/health";
     doctor.load.path = "/price/1";
     doctor.load.more_paths = {"/stock/<1>"};
+    doctor.load.target_methods = {"GET", "POST"};  // (a POST with its body, mixed in with --methods POST)
     for (const char* target : {"/price/1", "/stock/<1>", ""}) {
         lab::Configuration c;
         c.label = *target ? std::string("GET ") + target : "all 2 routes at once";

@@ -50,7 +50,7 @@ list route_rows(const RunResult& run) {
 std::vector<std::string> mixed_route_names(const RunResult& run, const ConfigurationResult& r) {
     std::vector<std::string> names;
     if (run.scenario.kind != RunKind::doctor || is_route_row(r)) return names;
-    for (const WeightedTarget& t : load_targets(run.scenario.load)) names.push_back("GET " + t.target);
+    for (const WeightedTarget& t : load_targets(run.scenario.load)) names.push_back((t.method.empty() ? run.scenario.load.method : t.method) + " " + t.target);
     return names;
 }
 

@@ -67,7 +67,7 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
 
 void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
     if (!run.mixed) return;
-    out << "\nAll judged GET routes at once (" << run.requests << " of each):\n";
+    out << "\nAll judged routes at once (" << run.requests << " of each):\n";
     for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes)) {
         const RouteRun& r = run.routes[m.route];
         std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r), ms_text(m.p50_ms), ms_text(m.p99_ms));
@@ -138,7 +138,7 @@ void with_batch(ConfigurationResult& c, const Batch& batch, double longest_ms, d
     c.held_per_request_ms = {held_ms}, c.held_where = {where};
 }
 
-// The mixed phase as the last row: every judged GET route at once, on the same time axis.
+// The mixed phase as the last row: every judged route at once, on the same time axis.
 ConfigurationResult mixed_row(const DoctorRun& d, int number) {
     ConfigurationResult c;
     c.configuration.label = fmt::format("all {} routes at once", d.mixed->routes.size());
@@ -167,6 +167,7 @@ void mixed_targets(Load& load, const DoctorRun& d) {
     if (!d.mixed || d.mixed->routes.empty()) return;
     load.path = d.routes[d.mixed->routes.front()].request.target;
     for (std::size_t k = 1; k < d.mixed->routes.size(); ++k) load.more_paths.push_back(d.routes[d.mixed->routes[k]].request.target);
+    for (std::size_t place : d.mixed->routes) load.target_methods.push_back(d.routes[place].request.route.method);
 }
 
 }  // namespace

@@ -37,6 +37,7 @@ void fields(V& v, L& l) {  // Load
     v("probe_after_ms", l.probe_after_ms, Bound{0, 60'000});
     v("more_paths", l.more_paths);
     v("weights", l.weights, Bound{1, 100});
+    v("target_methods", l.target_methods);
     v("headers", l.headers);
     v("body", l.body);
     v("keep_alive", l.keep_alive);

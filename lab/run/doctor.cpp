@@ -92,6 +92,23 @@ std::string first_line(const std::string& body) {
     return line.size() > 120 ? line.substr(0, 120) + "…" : line;
 }
 
+}  // namespace
+
+std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes) {
+    std::vector<std::size_t> judged;
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        if (routes[i].judged()) judged.push_back(i);
+    return judged;
+}
+
+WeightedTarget mixed_target(const PlannedRequest& p) {
+    WeightedTarget t{.target = p.target, .weight = 1, .method = p.route.method, .body = p.body};
+    if (!p.body.empty()) t.headers = {"Content-Type: application/json"};
+    return t;
+}
+
+namespace {
+
 // One route: a warm-up (a 4xx/5xx answer is reported, and the route not judged), then the burst.
 RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int requests, const std::string& bystander, bool probed) {
     RouteRun run;
@@ -115,14 +132,14 @@ RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int
     return run;
 }
 
-// All judged GET routes at once, one request of each in turn, N of each.
+// All judged routes at once, one request of each in turn, N of each; each asked as its burst was.
 std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector<RouteRun>& routes, int requests, const DoctorRun& run) {
     MixedRun mixed;
-    for (std::size_t i = 0; i < routes.size(); ++i)
-        if (routes[i].judged() && routes[i].request.route.method == "GET" && routes[i].request.body.empty()) mixed.routes.push_back(i);
+    mixed.routes = mixed_routes(routes);
     if (mixed.routes.size() < 2) return std::nullopt;  // one route alone was its burst
     LoadSpec spec = spec_for(app, routes[mixed.routes.front()].request, requests * static_cast<int>(mixed.routes.size()), run.bystander);
-    for (std::size_t i : mixed.routes) spec.mix.push_back({routes[i].request.target, 1});
+    spec.method = "GET", spec.body.clear(), spec.headers.clear();  // (each target says its own)
+    for (std::size_t i : mixed.routes) spec.mix.push_back(mixed_target(routes[i].request));
     if (run.probed) probe_json(spec, "/__lab/requests?reset=1");
     mixed.batch = run_concurrent_batch(spec);
     if (run.probed) mixed.records = records_from_json(probe_json(spec, "/__lab/requests?reset=1"));

@@ -51,6 +51,11 @@ struct MixedRun {
     std::vector<ProbeRecord> records;
 };
 
+// The mixed phase: every route that was judged (any method its burst sent), in the doctor's order,
+// each asked as its burst asked it (method, body, and a JSON body's Content-Type).
+std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes);
+WeightedTarget mixed_target(const PlannedRequest& request);
+
 struct DoctorSettings {
     AppSpec app;                  // empty spec: a server already running (--target)
     std::string target_host;      // --target: no probe, client-side figures only

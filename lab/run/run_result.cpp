@@ -47,6 +47,8 @@ std::vector<WeightedTarget> load_targets(const Load& load) {
     for (const std::string& path : load.more_paths) targets.push_back({path, 1});
     if (load.weights.size() == targets.size())
         for (std::size_t i = 0; i < targets.size(); ++i) targets[i].weight = load.weights[i];
+    if (load.target_methods.size() == targets.size())
+        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].method = load.target_methods[i];
     return targets;
 }
 

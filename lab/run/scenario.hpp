@@ -37,6 +37,7 @@ struct Load {
     // `lab load` only (a scenario's servers need none of these):
     std::vector<std::string> more_paths;  // other targets mixed in after `path`
     std::vector<int> weights;             // one per target (path, then more_paths); empty: equal
+    std::vector<std::string> target_methods;  // one per target when they differ (the doctor's mix); empty: `method`
     std::vector<std::string> headers;     // "Name: value", sent with every request
     std::string body;                     // sent with every request
     bool keep_alive = true;               // false: a new connection per request
