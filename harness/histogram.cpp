@@ -4,6 +4,8 @@
 #include <bit>
 #include <cmath>
 
+#include "harness/nearest_rank.hpp"
+
 namespace lab {
 
 int Histogram::index_of(std::int64_t us) {
@@ -27,10 +29,30 @@ void Histogram::record(std::int64_t us) {
     ++count_;
     max_ = std::max(max_, us);
     min_ = std::min(min_, us);
+    if (!exact_) return;
+    if (count_ > exact_values) return forget_values();
+    values_.push_back(us);
+    sorted_ = values_.size() < 2 || (sorted_ && values_[values_.size() - 2] <= us);
+}
+
+void Histogram::forget_values() {
+    exact_ = false;
+    std::vector<std::int64_t>().swap(values_);  // (its memory given back, not only emptied)
+    sorted_ = true;
+}
+
+const std::vector<std::int64_t>& Histogram::sorted_values() const {
+    if (!sorted_) std::sort(values_.begin(), values_.end());
+    sorted_ = true;
+    return values_;
 }
 
 std::int64_t Histogram::count_at_most(std::int64_t us) const {
     if (us >= max_) return count_;
+    if (exact_) {
+        const auto& values = sorted_values();
+        return std::upper_bound(values.begin(), values.end(), us) - values.begin();
+    }
     std::int64_t seen = 0;
     for (int i = 0, last = index_of(us); i <= last; ++i) seen += counts_[static_cast<std::size_t>(i)];
     return seen;
@@ -41,11 +63,17 @@ void Histogram::merge(const Histogram& other) {
     count_ += other.count_;
     max_ = std::max(max_, other.max_);
     min_ = std::min(min_, other.min_);
+    if (!exact_) return;
+    if (!other.exact_ || count_ > exact_values) return forget_values();
+    const bool was_empty = values_.empty();
+    values_.insert(values_.end(), other.values_.begin(), other.values_.end());
+    if (!other.values_.empty()) sorted_ = was_empty && other.sorted_;
 }
 
 std::int64_t Histogram::percentile(double p) const {
     if (count_ == 0) return 0;
-    auto rank = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(p / 100.0 * static_cast<double>(count_))));
+    const std::int64_t rank = nearest_rank(count_, p);
+    if (exact_) return sorted_values()[static_cast<std::size_t>(rank - 1)];
     std::int64_t seen = 0;
     for (std::size_t i = 0; i < counts_.size(); ++i)
         if ((seen += counts_[i]) >= rank) return std::min(value_at(static_cast<int>(i)), max_);
@@ -62,6 +90,7 @@ std::vector<std::pair<int, std::int64_t>> Histogram::buckets() const {
 std::optional<Histogram> Histogram::from_buckets(const std::vector<std::pair<int, std::int64_t>>& buckets, std::int64_t min,
                                                  std::int64_t max) {
     Histogram h;
+    h.forget_values();  // (the buckets say how many, not which values)
     int lowest = powers << sub_bits, highest = -1;
     for (auto [index, count] : buckets) {
         if (index < 0 || index >= (powers << sub_bits) || count < 1 || count > (std::int64_t{1} << 50)) return std::nullopt;
@@ -69,7 +98,10 @@ std::optional<Histogram> Histogram::from_buckets(const std::vector<std::pair<int
         h.count_ += count;
         lowest = std::min(lowest, index), highest = std::max(highest, index);
     }
-    if (h.count_ == 0) return h;
+    if (h.count_ == 0) {
+        h.exact_ = true;  // (nothing recorded: nothing to be imprecise about)
+        return h;
+    }
     if (min < 0 || min > max || index_of(min) != lowest || index_of(max) != highest) return std::nullopt;
     h.min_ = min, h.max_ = max;
     return h;

@@ -4,13 +4,14 @@
 #include <cmath>
 #include <numeric>
 
+#include "harness/nearest_rank.hpp"
+
 namespace lab {
 
 double percentile(std::vector<double> values, double p) {
     if (values.empty()) return 0;
     std::sort(values.begin(), values.end());
-    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-    return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+    return values[static_cast<std::size_t>(nearest_rank(static_cast<std::int64_t>(values.size()), p)) - 1];
 }
 
 Spread spread_of(std::vector<double> values) {

@@ -14,7 +14,7 @@ struct Spread {
 };
 Spread spread_of(std::vector<double> values);
 
-// p in [0, 100], nearest-rank on the sorted values; 0 for an empty list.
+// p in [0, 100], nearest rank (harness/nearest_rank.hpp) on the sorted values; 0 for an empty list.
 double percentile(std::vector<double> values, double p);
 
 struct Interval {

@@ -2,6 +2,7 @@
 // the method, headers and body it is given, and prints what hey and wrk print, within 80 columns.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -10,7 +11,10 @@
 
 #include "canned_server.hpp"
 #include "harness/load_generator.hpp"
+#include "harness/statistics.hpp"
 #include "harness/tally.hpp"
+#include "lab/layout.hpp"
+#include "lab/results/csv.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/run/exercises.hpp"
 #include "lab/run/server_process.hpp"
@@ -316,4 +320,56 @@ TEST_CASE("lab load names an answer over its limits and takes a larger one when 
         INFO(refused << ": " << said.output);
         CHECK(said.exit_code == 2);
     }
+}
+
+TEST_CASE("lab load's percentiles, bystander and histogram are requests.csv's own, one p50 in summary.json", "[e2e][load]") {
+    // Thirty answers of about 300 ms within a few ms of each other: a histogram's 2 ms buckets
+    // would blur them (p50 = p99 = max once); the figures must be the rows' own, by nearest rank.
+    lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
+    test::ScratchDir out;
+    auto said = test::run_lab("load " + url_of(server.port(), "/delay?ms=300") + " -n 30 -c 10 --probe /health --probe-every 20ms --out " +
+                              out.path.string());
+    INFO(said.output);
+    REQUIRE(said.exit_code == 0);
+    std::filesystem::path folder;
+    for (const auto& file : std::filesystem::recursive_directory_iterator(out.path))
+        if (file.path().filename() == "requests.csv") folder = file.path().parent_path();
+    REQUIRE(!folder.empty());
+    // requests.csv's answered rows: the load's, and the bystander's.
+    const auto rows = lab::read_csv(test::read_file(folder / "requests.csv"));
+    const auto& head = rows.front();
+    auto column = [&](const char* name) { return std::find(head.begin(), head.end(), name) - head.begin(); };
+    std::vector<double> answers, probes;
+    for (std::size_t k = 1; k < rows.size(); ++k)
+        if (rows[k][column("status")] == "200") (rows[k][column("kind")] == "probe" ? probes : answers).push_back(std::stod(rows[k][column("latency_us")]));
+    REQUIRE(answers.size() == 30);
+    REQUIRE(!probes.empty());
+    auto ms = [](double us) { return lab::fixed(us / 1000.0, 3); };
+    for (auto [name, p] : {std::pair{"p50 ", 50.0}, {"p90 ", 90.0}, {"p99 ", 99.0}, {"max ", 100.0}}) {
+        INFO(name << "of requests.csv: " << ms(lab::percentile(answers, p)));
+        CHECK(std::regex_replace(said.output, std::regex(R"(\s*\n\s*)"), " ").find(name + ms(lab::percentile(answers, p))) != std::string::npos);
+    }
+    const std::string joined = std::regex_replace(said.output, std::regex(R"(\s*\n\s*)"), " ");  // (wrapped sentences read whole)
+    CHECK(joined.find("Bystander: GET /health every 20 ms, one at a time, apart from the load: p50 " + ms(lab::percentile(probes, 50)) +
+                      " ms, max " + ms(lab::percentile(probes, 100)) + " ms") != std::string::npos);
+    CHECK(joined.find("exact: each answer's own time") != std::string::npos);
+    // summary.json: the load's p50 as the rows give it, the batch's the same one.
+    const auto summary = nlohmann::json::parse(test::read_file(folder / "summary.json"));
+    CHECK(summary["load_summary"]["latency_us"]["p50"].get<double>() == lab::percentile(answers, 50));
+    CHECK(summary["load_summary"]["latency_us"]["exact"] == true);
+    CHECK(summary["configurations"][0]["batches"][0]["latency_s"]["p50"].get<double>() * 1e6 == Approx(lab::percentile(answers, 50)).margin(0.5));
+    // The histogram: slices from the fastest answer to the slowest, each counting the rows within it.
+    std::vector<std::pair<double, std::int64_t>> slices;  // "  300.512 [  7] ■■■■": upper edge (µs), answers
+    const std::regex slice(R"(\n\s+([0-9]+\.[0-9]{3}) \[\s*([0-9]+)\])");
+    for (auto it = std::sregex_iterator(said.output.begin(), said.output.end(), slice); it != std::sregex_iterator(); ++it)
+        slices.emplace_back(std::stod((*it)[1]) * 1000.0, std::stoll((*it)[2]));
+    REQUIRE(slices.size() >= 2);
+    CHECK(slices.back().first == Approx(lab::percentile(answers, 100)).margin(0.5));
+    double below = lab::percentile(answers, 0) - 1;  // (the first slice starts at the fastest answer)
+    for (auto [edge, n] : slices) {
+        INFO("slice up to " << edge << " µs");
+        CHECK(n == std::count_if(answers.begin(), answers.end(), [&](double us) { return us > below + 0.5 && us <= edge + 0.5; }));
+        below = edge;
+    }
+    CHECK(report_in(out.path).find("Percentiles and slices exact") != std::string::npos);
 }

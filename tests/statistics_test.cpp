@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "harness/histogram.hpp"
 #include "harness/models.hpp"
+#include "harness/nearest_rank.hpp"
 #include "harness/statistics.hpp"
 #include "lab/modes/modes.hpp"  // model_of: each mode's own model
 
@@ -140,6 +143,9 @@ TEST_CASE("the histogram's percentiles are within 1% over six decades", "[unit]"
     }
     h.merge(other);
     CHECK(h.count() == static_cast<std::int64_t>(exact.size()));
+    REQUIRE(h.exact());  // (a few hundred values: it holds each of them)
+    for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 100.0}) CHECK(static_cast<double>(h.percentile(p)) == lab::percentile(exact, p));
+    h.forget_values();  // its buckets alone, as past requests.csv's limit or read back from a folder
     for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 100.0}) {
         INFO("p" << p);
         double want = lab::percentile(exact, p);
@@ -147,4 +153,36 @@ TEST_CASE("the histogram's percentiles are within 1% over six decades", "[unit]"
     }
     CHECK(h.max() == static_cast<std::int64_t>(exact.back()));
     CHECK(lab::Histogram{}.percentile(50) == 0);
+}
+
+TEST_CASE("fifty answers within 10 ms at 800 ms: the histogram's percentiles and counts are the answers' own", "[unit]") {
+    // The spread `lab load -n 50 -c 10` once measured, 10/0/0/0/11/19/6/0/0/4 over ten slices of
+    // 800.0 to 810.0 ms; its 4 ms buckets once read p50 = p90 = p99 = max and one slice of 50.
+    std::vector<std::int64_t> answers;
+    auto add = [&](int n, std::int64_t from_us) {
+        for (int k = 0; k < n; ++k) answers.push_back(from_us + k * 50);
+    };
+    add(10, 800'000), add(11, 804'100), add(19, 805'050), add(6, 806'100), add(4, 809'600);
+    answers.back() = 810'000;
+    lab::Histogram h, thread_two;  // recorded by two threads, out of order, then merged
+    for (std::size_t k = 0; k < answers.size(); ++k) (k % 2 ? h : thread_two).record(answers[answers.size() - 1 - k]);
+    h.merge(thread_two);
+    std::vector<double> exact(answers.begin(), answers.end());
+    for (double p : {0.0, 50.0, 90.0, 99.0, 100.0}) {
+        INFO("p" << p);
+        CHECK(static_cast<double>(h.percentile(p)) == lab::percentile(exact, p));
+    }
+    CHECK(h.percentile(50) < h.percentile(90));
+    for (std::int64_t edge : {800'999, 804'000, 805'000, 806'000, 809'000, 810'000}) {
+        INFO("at most " << edge << " µs");
+        CHECK(h.count_at_most(edge) == std::count_if(answers.begin(), answers.end(), [&](std::int64_t us) { return us <= edge; }));
+    }
+}
+
+TEST_CASE("one definition of a percentile, nearest rank: the lab's and the histogram's rank alike", "[unit]") {
+    CHECK(lab::nearest_rank(50, 50) == 25);
+    CHECK(lab::nearest_rank(50, 99) == 50);
+    CHECK(lab::nearest_rank(50, 0) == 1);
+    CHECK(lab::nearest_rank(3, 50) == 2);
+    CHECK(lab::nearest_rank(0, 50) == 0);
 }

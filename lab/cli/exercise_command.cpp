@@ -4,11 +4,14 @@
 // and prints each expectation ✓ or ✗ with the measured figure and what a ✗ means.
 #include "lab/cli/command_support.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "lab/report/claims.hpp"
+#include "lab/report/exercise_waves.hpp"
+#include "lab/run/app_warnings.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/run/exercises.hpp"
 #include "lab/run/your_app.hpp"
@@ -83,6 +86,38 @@ int start_exercise(const std::string& name, const fs::path& dir, bool solution) 
     return exit_ok;
 }
 
+// The start of the student's file, at most 1 MiB: what it calls (asyncio.to_thread?), for the
+// words on waves. Empty if it cannot be read (the run has read it already: it served).
+std::string source_start(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::string text(1 << 20, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+    return text;
+}
+
+// What the app warned of on its stderr ("coroutine 'sleep' was never awaited"), after the claims:
+// often the mistake itself, which the figures only hint at.
+void print_app_warnings(const ConfigurationResult& mine, int columns) {
+    const AppWarnings warned = app_warnings(mine.server_log);
+    if (warned.shown.empty()) return;
+    std::cout << "\nYour app warned (Python, on its stderr; the whole of it is in the run's server.log):\n";
+    for (const std::string& warning : warned.shown) {  // the warning, and under it the line of code Python showed
+        const auto code = warning.find('\n');
+        std::cout << indented(wrap(printable(warning.substr(0, code)), columns - 2), "  ");
+        if (code != std::string::npos) std::cout << indented(wrap(printable(warning.substr(code + 1)), columns - 6), "      ");
+    }
+    if (warned.more > 0) std::cout << "  (and " << warned.more << " more)\n";
+}
+
+// A right answer that took a few d: why, in waves of a pool's size.
+void print_waves(const Scenario& s, const ConfigurationResult& mine, const fs::path& file, int columns) {
+    const Waves w{.together = std::min(s.load.requests, s.load.concurrency), .delay_s = s.load.delay_ms / 1000.0,
+                  .measured_s = mine.makespan.median, .cpus = python_cpu_count(),
+                  .default_executor = uses_default_executor(source_start(file))};
+    if (std::string text = waves_text(w); !text.empty()) std::cout << '\n' << wrap(text, columns);
+}
+
 // Runs the exercise against DIR/main.py (or a .py file given directly); 0 when every expectation
 // holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot start.
 int check_exercise(const std::string& name, const fs::path& where, const std::string& attr, std::optional<int> repeat, const Output& output) {
@@ -109,6 +144,11 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     int held = 0, all = 0;
     for (const CheckedClaim& c : check_claims(run)) ++all, held += c.outcome == CheckedClaim::Outcome::holds;
     bool passed = status == exit_ok && all > 0 && held == all;
+    if (!run.configurations.empty()) {
+        const int columns = terminal_columns();
+        print_app_warnings(run.configurations[0], columns);
+        if (passed) print_waves(run.scenario, run.configurations[0], file, columns);
+    }
     std::cout << '\n' << (passed ? "✓ " : "✗ ") << name << ": " << held << " of " << all << " expectations hold"
               << (status != exit_ok ? " (and some requests failed or the app stopped: see above)" : "")
               << (passed ? ". Well done." : ".") << '\n';

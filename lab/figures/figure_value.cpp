@@ -4,6 +4,7 @@
 
 #include "harness/statistics.hpp"
 #include "lab/figures/open_loop_summary.hpp"
+#include "lab/layout.hpp"
 
 namespace lab {
 
@@ -29,7 +30,32 @@ std::optional<double> probe_percentile(const ConfigurationResult& r, double p) {
     return percentile(ms, p);
 }
 
+// Why a bystander figure has no value: no bystander, none sent before the batches ended, or none answered.
+std::string why_no_probe(const ConfigurationResult& r, const Load& load) {
+    if (load.probe_path.empty()) return "this load sends no bystander (probe_path)";
+    std::size_t sent = 0;
+    for (const Batch& b : r.batches) sent += b.probes.size();
+    if (sent == 0)
+        return "no health check was sent: each batch was over within " + fixed(r.makespan.max * 1000.0, 1) + " ms, before the first (" +
+               fixed(load.probe_every_ms / 2.0, 1) + " ms after the start, then one every " + std::to_string(load.probe_every_ms) + " ms)";
+    return "none of the " + std::to_string(sent) + " health checks sent was answered";
+}
+
 }  // namespace
+
+std::string why_not_measured(const std::string& name, const ConfigurationResult& r, const Load& load) {
+    if (!r.error.empty()) return "the row stopped: " + r.error;
+    if (r.batches.empty()) return "no batch was measured";
+    if (name.starts_with("probe_")) return why_no_probe(r, load);
+    if (name.starts_with("answer_") || name == "done_p50") return "no request was answered";
+    if (name == "model") return "this row has no model (the lab did not write its server)";
+    if (name == "loop_blocked" || name.ends_with("at_once"))
+        return r.configuration.stats_path().empty() ? "its server keeps no account the lab can read"
+                                                    : "its server gave no account of it (GET " + r.configuration.stats_path() + ")";
+    if (name == "pss" || name == "peak_rss") return "the server's memory was not read (load.report_memory)";
+    if (name == "busiest_worker") return "no request named the worker that answered it";
+    return "this run has no value of it";
+}
 
 std::optional<double> figure_value(const std::string& name, const ConfigurationResult& r, const Load& load) {
     if (!r.error.empty() || r.batches.empty()) return std::nullopt;
@@ -38,6 +64,7 @@ std::optional<double> figure_value(const std::string& name, const ConfigurationR
     if (name == "throughput") return r.makespan.median > 0 ? std::optional(load.requests / r.makespan.median) : std::nullopt;
     if (name == "model") return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);
     if (name == "answer_p50") return request_percentile(r, 50, [](const RequestRecord& q) { return q.latency_us(); });
+    if (name == "answer_min") return request_percentile(r, 0, [](const RequestRecord& q) { return q.latency_us(); });
     if (name == "answer_max") return request_percentile(r, 100, [](const RequestRecord& q) { return q.latency_us(); });
     if (name == "done_p50") {
         auto ms = request_percentile(r, 50, [](const RequestRecord& q) { return q.completion_us(); });

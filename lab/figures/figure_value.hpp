@@ -12,4 +12,8 @@ namespace lab {
 // The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes).
 std::optional<double> figure_value(const std::string& name, const ConfigurationResult& r, const Load& load);
 
+// Why figure_value() has none, in words a ✗ or ? can end with: "no health check was sent: each
+// batch was over within 2.1 ms, before the first (12.5 ms after the start)". Never empty.
+std::string why_not_measured(const std::string& name, const ConfigurationResult& r, const Load& load);
+
 }  // namespace lab

@@ -29,6 +29,11 @@ std::vector<LatencySlice> latency_slices(const Tally& t) {
     return slices;
 }
 
+std::string latency_precision(const Histogram& h) {
+    return h.exact() ? "exact: each answer's own time, as requests.csv gives it"
+                     : "within 1 %: from the histogram's buckets, requests.csv holding only the first answers";
+}
+
 bool is_external_load(const RunResult& run) { return run.scenario.kind == RunKind::load; }
 
 LoadFigures load_figures(const RunResult& run) {
@@ -40,6 +45,10 @@ LoadFigures load_figures(const RunResult& run) {
     for (const ConfigurationResult& c : run.configurations)
         for (const Batch& b : c.batches) {
             auto tallies = b.tallies.empty() ? tally_of(b.requests, f.targets.size()) : b.tallies;
+            // Past requests.csv's limit the figures are the buckets' (within 1 %), as printed so
+            // read back from the folder; else every answer's own, as requests.csv gives them.
+            if (b.not_recorded > 0)
+                for (Tally& t : tallies) t.latency.forget_values();
             Tally batch;  // (runs are apart by the gaps between them, which are not counted)
             for (std::size_t e = 0; e < tallies.size(); ++e) {
                 if (e < f.endpoints.size()) f.endpoints[e].merge(tallies[e]);
@@ -68,7 +77,7 @@ nlohmann::json tally_json(const Tally& t, const LoadFigures& f) {
     for (std::size_t k = 1; k < t.errors.size(); ++k) errors[std::string(to_string(static_cast<ErrorKind>(k)))] = t.errors[k];
     return {{"requests", t.requests}, {"failed", t.failed}, {"requests_per_second", f.per_second(t)},
             {"latency_us", {{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
-                            {"p999", h.percentile(99.9)}, {"max", h.max()}, {"min", h.min()}}},
+                            {"p999", h.percentile(99.9)}, {"max", h.max()}, {"min", h.min()}, {"exact", h.exact()}}},
             {"status_codes", statuses}, {"errors", errors}, {"body_bytes", t.body_bytes}};
 }
 

@@ -46,6 +46,10 @@ std::vector<LatencySlice> latency_slices(const Tally& t);
 // Whether its slices are on a log scale: when the slowest answer took ten times the fastest or more.
 bool log_spaced(const Tally& t);
 
+// How precise a tally's percentiles and slices are, in words for the terminal and report.html:
+// exact while requests.csv holds every answer, else the histogram's buckets' (within 1 %).
+std::string latency_precision(const Histogram& h);
+
 // The same figures for tools: summary.json's derived `load_summary`.
 nlohmann::json load_summary_json(const RunResult& run);
 

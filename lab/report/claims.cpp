@@ -108,8 +108,9 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     std::optional<double> value = figure_value(e.figure, r, load_of(run.scenario.load, r.configuration));
     Reference ref = reference_of(e, r, run);
     c.evidence = r.configuration.label + ": " + e.figure + " ";
-    if (!value || !ref.value) {
-        c.evidence += "not measured";
+    if (!value || !ref.value) {  // said with its reason: a ? that only says "not measured" teaches nothing
+        const Load load = load_of(run.scenario.load, r.configuration);
+        c.evidence += "not measured: " + (!value ? why_not_measured(e.figure, r, load) : "no " + ref.said + " to bound it by");
         return c;
     }
     c.evidence += figure_text(e.figure, *value);

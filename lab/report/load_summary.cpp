@@ -217,7 +217,8 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
                                      bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) / static_cast<double>(all.latency.count()) : 0) +
                                      " each)");
     if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
-    out << "\nLatency (ms, from when each request was due to its answer):\n  " << joined(percentiles(all), columns, 2) << "\n";
+    out << '\n' << wrap("Latency (ms, from when each request was due to its answer; " + latency_precision(all.latency) + "):", columns)
+        << "  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
     out << answers_text(all, load.answer_limits, columns, connect_failure(run));
     if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the load waited

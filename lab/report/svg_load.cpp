@@ -24,7 +24,8 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const LoadFigures f = load_figures(run);
     const Histogram& latency = f.all.latency;
     const auto slices = latency_slices(f.all);
-    out << "<h2>How long each of the " << latency.count() << " answered requests took, from when it was due to its answer</h2>\n";
+    out << "<h2>How long each of the " << latency.count() << " answered requests took, from when it was due to its answer</h2>\n"
+        << "<p class=\"precision\">Percentiles and slices " << latency_precision(latency) << ".</p>\n";
     if (slices.empty()) {
         out << "<p>No request was answered.</p>\n";
         return;

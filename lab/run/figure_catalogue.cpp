@@ -19,6 +19,7 @@ const std::vector<FigureInfo>& figures() {
         {"computing_at_once", "", 0, "the most threads or workers that computed on a core at one moment (median batch)"},
         {"busiest_worker", "%", 0, "the share of the median batch's requests that the busiest worker answered"},
         {"answer_p50", "ms", 1, "the median time to an answer (a queued job's: its 202), over every batch"},
+        {"answer_min", "ms", 1, "the fastest answer (a queued job's: its 202), over every batch: a floor the work sets, which no answer can beat while it is done"},
         {"answer_max", "ms", 1, "the slowest answer (a queued job's: its 202), over every batch"},
         {"done_p50", "s", 3, "the median time until a request's work was done (a queued job's: its worker finished it, by the queue's stamp), over every batch"},
         {"p99_from_due", "ms", 1, "open loop: p99 latency from when each request was due"},

@@ -130,14 +130,17 @@ bool batch_failed(const Batch& batch) {
 }
 
 // A student's app that answers the lesson's path 404 throughout has no route there: say so,
-// rather than measure a batch of 404s.
-void refuse_missing_route(const Configuration& c, const Batch& batch, const std::string& target) {
+// rather than measure a batch of 404s, with the remedy the command takes (`lab run --app` takes
+// --app-path; an exercise loads its starter's route, and takes no other).
+void refuse_missing_route(const Scenario& s, const Configuration& c, const Batch& batch, const std::string& target) {
     if (c.server != Server::app || batch.requests.empty()) return;
     for (const RequestRecord& r : batch.requests)
         if (r.status != 404) return;
     std::string path = target.substr(0, target.find('?'));
-    throw std::runtime_error("your app has no route at " + path + " (every request was answered 404): pass --app-path PATH, "
-                             "the path of the route to load");
+    const bool exercise = !s.question.empty();
+    throw std::runtime_error("your app has no route at " + path + " (every request was answered 404): " +
+                             (exercise ? "the exercise loads " + s.load.method + " " + path + ", the starter's route; keep your route at that path"
+                                       : std::string("pass --app-path PATH, the path of the route to load")));
 }
 
 // What the harness sends one configuration: its load, at its server (or nginx, or the external
@@ -293,7 +296,7 @@ private:
     // configuration ends there with the reason: its server is not going to answer. So is the
     // batch a student's app died in (its requests recorded as failed).
     Batch kept(Batch batch) {
-        refuse_missing_route(c_, batch, spec_.target);
+        refuse_missing_route(scenario_, c_, batch, spec_.target);
         auto gone = c_.server == Server::app && server()
                         ? server()->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
                         : std::nullopt;

@@ -1,0 +1,149 @@
+// The exercises' grades teach what is true: a route that no longer does its work (its wait deleted,
+// or an asyncio.sleep(...) never awaited) fails with those words and Python's own warning; a right
+// answer that runs in waves passes and is told why; a figure not measured says why; and the
+// grade never advises an option `lab exercise check` refuses.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <regex>
+#include <string>
+
+#include "lab/figures/figure_value.hpp"
+#include "lab/report/exercise_waves.hpp"
+#include "lab/run/app_warnings.hpp"
+#include "lab/run/exercises.hpp"
+#include "support.hpp"
+
+namespace {
+
+// The output of `lab exercise check`, its lines and table cells joined: a phrase the terminal
+// wrapped reads whole.
+test::Outcome check(const std::string& exercise, const std::string& file, int repeat) {
+    test::ScratchDir out;
+    test::Outcome said = test::run_lab("exercise check " + exercise + " " + test::app_file(file) + " --repeat " + std::to_string(repeat) +
+                                       " --out " + out.path.string());
+    said.output = std::regex_replace(said.output, std::regex(R"([\s|]*\n[\s|]*)"), " ");
+    return said;
+}
+
+// Every "not measured" of the output goes on with its reason ("not measured: ...").
+bool each_not_measured_says_why(const std::string& output) {
+    for (auto at = output.find("not measured"); at != std::string::npos; at = output.find("not measured", at + 1))
+        if (output.compare(at, 14, "not measured: ") != 0) return false;
+    return true;
+}
+
+// What Python itself says of this machine: asyncio's default executor's threads, min(32, os.cpu_count() + 4).
+int python_default_executor_threads() {
+    FILE* pipe = popen("/usr/bin/python3 -c 'import os; print(min(32, os.cpu_count() + 4))'", "r");
+    REQUIRE(pipe);
+    int threads = 0;
+    REQUIRE(std::fscanf(pipe, "%d", &threads) == 1);
+    pclose(pipe);
+    return threads;
+}
+
+}  // namespace
+
+TEST_CASE("every exercise whose work comes before its answer bounds it below: the work still done, in words", "[unit]") {
+    for (const std::string& name : lab::exercise_names()) {
+        INFO(name);
+        const lab::Scenario s = lab::find_exercise(name)->scenario;
+        // heavy-on-queue's work is done after its answer, by a worker the lab neither starts nor asks about yet.
+        if (name == "heavy-on-queue") continue;
+        bool floor = false;
+        for (const lab::Expectation& e : s.expectations)
+            if (e.figure == "answer_min" && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with("your route answered in {answer_min:1}: it no longer"))
+                floor = true;
+        CHECK(floor);
+    }
+    CHECK(lab::exercise_names().size() >= 5);
+}
+
+TEST_CASE("Python's warnings in an app's stderr are found once each, with the line of code under them", "[unit]") {
+    const std::string log =
+        "INFO:     Started server process [4242]\n"
+        "/home/student/main.py:12: RuntimeWarning: coroutine 'sleep' was never awaited\n"
+        "  asyncio.sleep(ms / 1000)  # the await forgotten\n"
+        "RuntimeWarning: Enable tracemalloc to get the object allocation traceback\n"
+        "INFO:     127.0.0.1:50000 - \"GET /work?ms=100 HTTP/1.1\" 200 OK\n"
+        "/home/student/main.py:12: RuntimeWarning: coroutine 'sleep' was never awaited\n"
+        "  asyncio.sleep(ms / 1000)  # the await forgotten\n"
+        "/usr/lib/python3/dist-packages/x.py:3: DeprecationWarning: on_event is deprecated\n";
+    const lab::AppWarnings found = lab::app_warnings(log);
+    REQUIRE(found.shown.size() == 2);
+    CHECK(found.shown[0] == "/home/student/main.py:12: RuntimeWarning: coroutine 'sleep' was never awaited\n"
+                            "  asyncio.sleep(ms / 1000)  # the await forgotten");
+    CHECK(found.shown[1] == "/usr/lib/python3/dist-packages/x.py:3: DeprecationWarning: on_event is deprecated");
+    CHECK(found.more == 0);
+    CHECK(lab::app_warnings("INFO: nothing to say\n").shown.empty());
+}
+
+TEST_CASE("requests answered in waves are told why: asyncio's default executor, sized by the machine's cores", "[unit]") {
+    const int cpus = lab::python_cpu_count();
+    CHECK(lab::default_executor_threads(cpus) == python_default_executor_threads());
+    CHECK(lab::default_executor_threads(2) == 6);
+    CHECK(lab::default_executor_threads(64) == 32);
+    CHECK(lab::uses_default_executor("    await asyncio.to_thread(time.sleep, ms / 1000)\n"));
+    CHECK(lab::uses_default_executor("await loop.run_in_executor(None, time.sleep, 0.1)"));
+    CHECK_FALSE(lab::uses_default_executor("await asyncio.sleep(0.1)"));
+    // 10 requests of 100 ms on 2 cores: 6 threads, two waves, 0.203 s.
+    const std::string two = lab::waves_text({.together = 10, .delay_s = 0.1, .measured_s = 0.203, .cpus = 2, .default_executor = true});
+    CHECK(two.find("took 0.203 s, about 2 waves of d (100 ms)") != std::string::npos);
+    CHECK(two.find("min(32, cores + 4): 6 with this machine's 2 cores, so 10 requests wait in ceil(10 / 6) = 2 waves, as here.") !=
+          std::string::npos);
+    // A run the machine slowed says so, never "as here".
+    const std::string three = lab::waves_text({.together = 10, .delay_s = 0.1, .measured_s = 0.305, .cpus = 2, .default_executor = true});
+    CHECK(three.find("this run's 3 are more") != std::string::npos);
+    // About one d: one wave, nothing to explain.
+    CHECK(lab::waves_text({.together = 10, .delay_s = 0.1, .measured_s = 0.104, .cpus = 2, .default_executor = true}).empty());
+}
+
+TEST_CASE("a figure not measured says why: no health check sent before a batch of 2 ms was over", "[unit]") {
+    lab::ConfigurationResult r;
+    r.batches.resize(1);
+    r.makespan = {0.0021, 0.0019, 0.0021};
+    lab::Load load;
+    load.probe_path = "/__lab/health";
+    load.probe_every_ms = 25;
+    CHECK_FALSE(lab::figure_value("probe_max", r, load));
+    CHECK(lab::why_not_measured("probe_max", r, load) ==
+          "no health check was sent: each batch was over within 2.1 ms, before the first (12.5 ms after the start, then one every 25 ms)");
+    r.error = "your app exited with status 3";
+    CHECK(lab::why_not_measured("probe_max", r, load) == "the row stopped: your app exited with status 3");
+}
+
+TEST_CASE("blocking-sleep fails a route that no longer waits, and says so: its wait deleted, or never awaited", "[app]") {
+    for (const char* file : {"no_wait.py", "unawaited.py"}) {
+        INFO(file);
+        auto said = check("blocking-sleep", file, 1);
+        INFO(said.output);
+        CHECK(said.exit_code == 1);
+        CHECK(said.output.find("✗ blocking-sleep") != std::string::npos);
+        CHECK(said.output.find("→ your route answered in ") != std::string::npos);
+        CHECK(said.output.find("it no longer waits for its partner") != std::string::npos);
+        CHECK(each_not_measured_says_why(said.output));
+        if (std::string(file) == "unawaited.py") {
+            CHECK(said.output.find("Your app warned") != std::string::npos);
+            CHECK(said.output.find("RuntimeWarning: coroutine 'sleep' was never awaited") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("a right fix that waits in asyncio.to_thread's executor passes, told why it took the waves it took", "[app]") {
+    auto said = check("blocking-sleep", "waves.py", 2);
+    INFO(said.output);
+    CHECK(said.exit_code == 0);
+    CHECK(said.output.find("✓ blocking-sleep") != std::string::npos);
+    const int threads = python_default_executor_threads(), waves = (10 + threads - 1) / threads;
+    if (waves >= 2)  // (10 requests in one wave where the executor holds them all: nothing to explain)
+        CHECK(said.output.find("ceil(10 / " + std::to_string(threads) + ") = " + std::to_string(waves) + " waves") != std::string::npos);
+}
+
+TEST_CASE("an exercise's app without its route is told to keep the route's path, never an option check refuses", "[app]") {
+    auto said = check("qr-code", "sleeps_in_async.py", 1);  // its route is /work; qr-code loads /qr
+    INFO(said.output);
+    CHECK(said.exit_code != 0);
+    CHECK(said.output.find("your app has no route at /qr") != std::string::npos);
+    CHECK(said.output.find("--app-path") == std::string::npos);
+}
