@@ -20,11 +20,11 @@
 
 namespace {
 
-// The page as Chromium has laid it out, after its script ran.
-std::string rendered_dom(const std::filesystem::path& report, const std::filesystem::path& profile) {
+// The page as Chromium has laid it out, after its script ran (a window 1280 wide: a projector's).
+std::string rendered_dom(const std::filesystem::path& report, const std::filesystem::path& profile, const char* window = "1280,2000") {
     std::string command = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                           "--disable-background-networking --disable-component-update --disable-sync "
-                          "--window-size=1280,2000 --user-data-dir=" + profile.string() + " --dump-dom file://" +
+                          "--window-size=" + std::string(window) + " --user-data-dir=" + profile.string() + " --dump-dom file://" +
                           report.string() + " 2>/dev/null";
     std::string dom;
     FILE* pipe = popen(command.c_str(), "r");
@@ -160,6 +160,18 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
                 REQUIRE(t.fraction >= 0);
                 double expected = t.zoomed ? 1.0 : t.span_us / t.axis_us;
                 CHECK(t.fraction == Approx(expected).margin(0.05));
+            }
+            if (name == "blocking-async" || name == "experiment-log") {  // the staircase is the lesson: in the first screen
+                REQUIRE_FALSE(attribute(body, "data-first-timeline-bottom").empty());
+                // blocking-async's whole; experiment-log's (five groups of bars above it) begins there.
+                if (name == "blocking-async") CHECK(std::stoi(attribute(body, "data-first-timeline-bottom")) <= 900);
+                CHECK(std::stoi(attribute(body, "data-first-timeline-top")) < 900);
+                // A projector at 1024 × 768: the page keeps its margins, nothing runs off the right.
+                std::string small = rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile-1024", "1024,768");
+                const std::string small_body = small.substr(small.find("<body"));
+                CHECK(attribute(small_body, "data-overflow-x") == "0");
+                REQUIRE_FALSE(attribute(small_body, "data-margin-left").empty());
+                CHECK(std::stoi(attribute(small_body, "data-margin-left")) >= 16);
             }
             if (name == "blocking-async") {  // the wall is a tenth of the staircase, as drawn
                 REQUIRE(timelines.size() == 3);  // the staircase, the wall, and the wall zoomed

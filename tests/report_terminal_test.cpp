@@ -1,12 +1,15 @@
 // What `lab run` prints of a lesson on a terminal of 100 columns (a projector's usual), by the
 // code path of `COLUMNS=100 lab run LESSON` (print_report), for every shipped lesson, with the
 // class's guesses, a student's app and a running server as rows: no column of the table is ever
-// lost, every line fits. Made-up runs (tests/made_up_run.hpp): the report's shapes, not real figures.
+// lost, every line fits; and the timelines explain the headline's worst wait. Made-up runs
+// (tests/made_up_run.hpp): the report's shapes, not real figures.
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
+#include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
+#include "lab/report/timeline.hpp"
 #include "lab/run/your_app.hpp"
 #include "made_up_run.hpp"
 #include "support.hpp"
@@ -73,4 +76,35 @@ TEST_CASE("every lesson's table keeps every column at 100 and 80 columns, with g
             printed_whole(test::made_up_run(lab::with_target(s, "127.0.0.1", 8080, "/")), columns);
         }
     }
+}
+
+// Issue 40: gil-convoy's headline "worst 238.5 ms" came from a batch its timeline did not draw,
+// and the timeline's ten probe rows need not hold even the drawn batch's worst.
+TEST_CASE("a timeline says which batch held the bystander's worst wait, and draws its own batch's worst", "[unit]") {
+    lab::Scenario s;
+    for (const lab::Scenario& shipped : test::shipped())
+        if (shipped.name == "gil-convoy") s = shipped;
+    REQUIRE(s.load.repeat == 5);
+    lab::RunResult run = test::made_up_run(s);
+    lab::ConfigurationResult& r = run.configurations[0];
+    REQUIRE(r.median_batch == 2);
+    for (int p = 3; p < 30; ++p) {  // the median batch: 30 probes, the 20th the slowest (ten spread evenly would miss it)
+        lab::RequestRecord q = r.batches[2].probes[0];
+        q.index = p;
+        q.intended_us = q.send_us = 1'000 + 1'000 * p;
+        q.end_us = q.send_us + (p == 19 ? 9'000 : 700);
+        r.batches[2].probes.push_back(q);
+    }
+    lab::TimelineRows rows = lab::timeline_rows(r.batches[2], 40, lab::bystanders_drawn);
+    CHECK(std::any_of(rows.rows.begin(), rows.rows.end(), [](const lab::TimelineRow& row) { return row.bystander && row.record->index == 19; }));
+    CHECK(lab::worst_probe_note(r, s.load).empty());  // the run's worst is in the batch drawn
+
+    r.batches[4].probes[1].end_us = r.batches[4].probes[1].send_us + 238'500;  // batch 5 holds the run's worst
+    const std::string note = lab::worst_probe_note(r, s.load);
+    CHECK(note.find("238.5 ms") != std::string::npos);
+    CHECK(note.find("batch 5") != std::string::npos);
+    std::ostringstream out;
+    lab::print_report(out, run, lab::TextStyle::terminal, lab::Layout{100, false, false});
+    CHECK(out.str().find("came in batch 5, not drawn") != std::string::npos);
+    CHECK(lab::html_report(run).find("came in batch 5, not drawn") != std::string::npos);
 }
