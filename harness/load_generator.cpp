@@ -97,6 +97,15 @@ bool probing(const ThreadState& t) {
            t.now() < t.shared.last_answer_us + std::chrono::duration_cast<Micros>(t.spec.probe_after).count();
 }
 
+// Tells whoever watches (a live view, a progress line) of a request; one thread at a time.
+template <class Tell>
+void tell(ThreadState& t, Tell what) {
+    if (!t.spec.observer && !t.spec.on_answer) return;
+    if (t.spec.threads <= 1) return what();
+    std::lock_guard lock(t.shared.told);
+    what();
+}
+
 // Sends probe_target every probe_every while probing(), each probe on the same connection of its
 // own, to show how long a bystander waits.
 asio::awaitable<void> probe(ThreadState& t) {
@@ -124,6 +133,7 @@ asio::awaitable<void> probe(ThreadState& t) {
             r.end_us = t.now();
         }
         t.probes.push_back(r);
+        tell(t, [&] { if (t.spec.observer) t.spec.observer->probe_answered(r); });
         intended = std::max(intended + every, t.now());  // late probes are not caught up
     }
 }
@@ -143,15 +153,6 @@ RequestRecord* take(ThreadState& t, RequestRecord& unrecorded) {
     r->index = i;
     r->endpoint = t.shared.endpoint_cycle[static_cast<std::size_t>(i) % t.shared.endpoint_cycle.size()];
     return r;
-}
-
-// Tells whoever watches (a live view, a progress line) of a request; one thread at a time.
-template <class Tell>
-void tell(ThreadState& t, Tell what) {
-    if (!t.spec.observer && !t.spec.on_answer) return;
-    if (t.spec.threads <= 1) return what();
-    std::lock_guard lock(t.shared.told);
-    what();
 }
 
 asio::awaitable<void> connection(ThreadState& t, int id) {

@@ -28,6 +28,9 @@ struct LoadObserver {
     // A request leaves on the connection whose local port is `port` (the server's marks name it).
     virtual void sent(int index, std::int64_t at_us, int port) = 0;
     virtual void answered(const RequestRecord& r) = 0;
+    // A bystander's request (probe_target) has its answer, or failed: the lesson of a blocked
+    // loop is how long it waited.
+    virtual void probe_answered(const RequestRecord& /*probe*/) {}
     // The batch is over: no more sent or answered for it.
     virtual void batch_finished(int /*batch*/) {}
 };

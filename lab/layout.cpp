@@ -10,6 +10,7 @@
 #include <ostream>
 #include <sstream>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -191,34 +192,58 @@ std::size_t table_width(const Fitted& t) {
     return w;
 }
 
-// The steps of the table's documented order, until it fits (results/README.md: "When the table does not fit").
-void fit(Fitted& t, std::size_t columns) {
-    if (table_width(t) <= columns) return;
-    for (Column& c : t.columns)
-        if (!c.narrow_header.empty()) c.header = c.narrow_header;
-    int last_step = 0;
-    for (const Column& c : t.columns) last_step = std::max({last_step, c.drop_order, c.shorten_order});
-    for (int step = 1; step <= last_step && table_width(t) > columns; ++step) {
-        for (std::size_t i = 0; i < t.columns.size(); ++i) {
-            Column& c = t.columns[i];
-            if (c.shorten_order == step && c.shorten)
-                for (auto& cell : c.cells) cell = c.shorten(cell);
-            if (c.drop_order == step) {
-                t.columns.erase(t.columns.begin() + static_cast<long>(i));
-                t.limit.erase(t.limit.begin() + static_cast<long>(i));
-                --i;
-            }
-        }
-    }
-    while (table_width(t) > columns) {  // the widest wrapping column gives up a character, never a word
+// The widest wrapping column gives up a character, never a word, until the table fits or
+// nothing is left to wrap.
+void wrap_to(Fitted& t, std::size_t columns) {
+    while (table_width(t) > columns) {
         std::size_t widest = SIZE_MAX, most = 0;
         for (std::size_t i = 0; i < t.columns.size(); ++i) {
             std::size_t w = std::min(natural_width(t.columns[i]), t.limit[i]);
             if (t.columns[i].wraps && w > longest_word(t.columns[i]) && w > most) widest = i, most = w;
         }
-        if (widest == SIZE_MAX) break;  // nothing left to wrap: print_table cuts the lines
+        if (widest == SIZE_MAX) return;
         t.limit[widest] = most - 1;
     }
+}
+
+// The steps of the table's documented order, until it fits (results/README.md: "When the table
+// does not fit"). A column that folds leaves this block for the next one and is returned (in the
+// table's order); the label and one column beside it always stay, so every block says something.
+// Past every step and all the wrapping, the rightmost columns fold too, one by one: a line is cut
+// only where a single column beside the label is wider than the terminal.
+std::vector<Column> fit(Fitted& t, std::size_t columns) {
+    std::vector<std::pair<std::size_t, Column>> folded;  // with its place in the table
+    std::vector<std::size_t> place(t.columns.size());
+    for (std::size_t i = 0; i < place.size(); ++i) place[i] = i;
+    auto fold = [&](std::size_t i) {
+        folded.emplace_back(place[i], std::move(t.columns[i]));
+        t.columns.erase(t.columns.begin() + static_cast<long>(i));
+        t.limit.erase(t.limit.begin() + static_cast<long>(i));
+        place.erase(place.begin() + static_cast<long>(i));
+    };
+    if (table_width(t) > columns)
+        for (Column& c : t.columns)
+            if (!c.narrow_header.empty()) c.header = c.narrow_header;
+    int last_step = 0;
+    for (const Column& c : t.columns) last_step = std::max({last_step, c.fold_order, c.shorten_order});
+    for (int step = 1; step <= last_step && table_width(t) > columns; ++step) {
+        for (std::size_t i = 0; i < t.columns.size(); ++i) {
+            Column& c = t.columns[i];
+            if (c.shorten_order == step && c.shorten)
+                for (auto& cell : c.cells) cell = c.shorten(cell);
+            if (c.fold_order == step && i > 0 && t.columns.size() > 2) fold(i--);
+        }
+    }
+    wrap_to(t, columns);
+    while (table_width(t) > columns && t.columns.size() > 2) {  // the last resort: the rightmost folds, and the rest unwrap
+        fold(t.columns.size() - 1);
+        std::fill(t.limit.begin(), t.limit.end(), SIZE_MAX);
+        wrap_to(t, columns);
+    }
+    std::stable_sort(folded.begin(), folded.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<Column> out;
+    for (auto& [at, c] : folded) out.push_back(std::move(c));
+    return out;
 }
 
 const char* verdict_colour(const std::string& verdict) {
@@ -228,21 +253,11 @@ const char* verdict_colour(const std::string& verdict) {
     return "\033[1;31m";                                       // bold red: failed, did not run
 }
 
-}  // namespace
-
-void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown) {
-    // A cell may hold a results folder's, a scenario's or an app's text: shown, never obeyed (its
-    // line breaks and tabs are spaces between words, as wrap_line reads them).
-    for (Column& c : columns) {
-        c.header = printable(c.header, true), c.narrow_header = printable(c.narrow_header, true);
-        for (auto& cell : c.cells) cell = printable(cell, true);
-    }
-    Fitted t{std::move(columns), {}};
-    t.limit.assign(t.columns.size(), SIZE_MAX);
-    if (!layout.wide && !markdown) fit(t, static_cast<std::size_t>(layout.columns));
+// One block of columns, as fitted: the header, a rule, then each row, its cells wrapped.
+void print_block(std::ostream& out, const Fitted& t, const Layout& layout, bool markdown) {
     std::vector<std::size_t> width;
     for (std::size_t i = 0; i < t.columns.size(); ++i) width.push_back(std::min(natural_width(t.columns[i]), t.limit[i]));
-
+    const bool cut = !layout.wide && !markdown;  // lines past the terminal are cut, when nothing else gave way
     auto print_row = [&](auto cell_of, bool header) {
         std::vector<std::vector<std::string>> lines;
         std::size_t height = 1;
@@ -261,7 +276,7 @@ void print_table(std::ostream& out, std::vector<Column> columns, const Layout& l
                 painted += (paint ? verdict_colour(cell_of(i)) + text + "\033[0m" : text) + padding + between;
             }
             while (!markdown && plain.ends_with(' ')) plain.pop_back(), painted.pop_back();
-            if (!layout.wide && !markdown && display_width(plain) > static_cast<std::size_t>(layout.columns))
+            if (cut && display_width(plain) > static_cast<std::size_t>(layout.columns))
                 painted = first_characters(plain, static_cast<std::size_t>(layout.columns) - 1) + "…";  // nothing left to give way
             out << painted << '\n';
         }
@@ -270,11 +285,32 @@ void print_table(std::ostream& out, std::vector<Column> columns, const Layout& l
     std::string rule = markdown ? "|" : "";
     for (std::size_t i = 0; i < width.size(); ++i)
         rule += markdown ? std::string(width[i] + 2, '-') + "|" : std::string(width[i], '-') + (i + 1 < width.size() ? "-+-" : "");
-    if (!layout.wide && !markdown && display_width(rule) > static_cast<std::size_t>(layout.columns))
+    if (cut && display_width(rule) > static_cast<std::size_t>(layout.columns))
         rule = first_characters(rule, static_cast<std::size_t>(layout.columns));
     out << rule << '\n';
     std::size_t rows = t.columns.empty() ? 0 : t.columns[0].cells.size();
     for (std::size_t r = 0; r < rows; ++r) print_row([&](std::size_t i) { return t.columns[i].cells[r]; }, false);
+}
+
+}  // namespace
+
+void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown) {
+    // A cell may hold a results folder's, a scenario's or an app's text: shown, never obeyed (its
+    // line breaks and tabs are spaces between words, as wrap_line reads them).
+    for (Column& c : columns) {
+        c.header = printable(c.header, true), c.narrow_header = printable(c.narrow_header, true);
+        for (auto& cell : c.cells) cell = printable(cell, true);
+    }
+    // Block by block: what did not fit this one folds into the next, under the same labels.
+    while (!columns.empty()) {
+        Fitted t{std::move(columns), {}};
+        t.limit.assign(t.columns.size(), SIZE_MAX);
+        std::vector<Column> folded = layout.wide || markdown ? std::vector<Column>{} : fit(t, static_cast<std::size_t>(layout.columns));
+        if (!folded.empty()) folded.insert(folded.begin(), t.columns.front());  // each row named again by its label
+        print_block(out, t, layout, markdown);
+        columns = std::move(folded);
+        if (!columns.empty()) out << '\n';
+    }
 }
 
 std::string shell_word(const std::string& word) {

@@ -1,6 +1,7 @@
 #pragma once
 // Text laid out for a terminal that may be a projector at 80 columns: how wide the terminal is,
-// paragraphs wrapped to it, tables that give way column by column, bars drawn in eighths, and
+// paragraphs wrapped to it, tables that give way column by column (folding into a second block
+// of columns, never losing one), bars drawn in eighths, and
 // colour only where a person is watching (a terminal, NO_COLOR unset).
 #include <cstdint>
 #include <iosfwd>
@@ -53,7 +54,7 @@ struct Column {
     std::string header = {};
     std::vector<std::string> cells = {};
     std::string narrow_header = {};  // shown once the table does not fit (empty: the header)
-    int drop_order = 0;         // > 0: dropped at this step (1 first); 0: never dropped
+    int fold_order = 0;         // > 0: moves to the next block of columns at this step (1 first); 0: stays
     int shorten_order = 0;      // > 0: cells shortened at this step, by `shorten`
     std::string (*shorten)(const std::string&) = nullptr;
     bool wraps = false;         // the last resort: its cells wrap onto more lines
@@ -63,8 +64,10 @@ struct Column {
 // The header row then one row per cell: for formats that keep every column (CSV, HTML).
 std::vector<std::vector<std::string>> rows_of(const std::vector<Column>& columns);
 
-// Prints the table within layout.columns: short headers, then the steps in order (drop or
-// shorten), then wrapping the wrapping columns; with layout.wide, as it is.
+// Prints the table within layout.columns: short headers, then the steps in order (fold or
+// shorten), then wrapping the wrapping columns; with layout.wide, as it is. A folded column is
+// never lost: it is printed in a block of its own below, each row named again by the first
+// column (the label), and that block gives way by the same rules.
 void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown = false);
 
 // `word` as a shell reads it back as one word: as it is when it has only letters, digits and

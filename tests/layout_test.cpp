@@ -15,10 +15,10 @@ std::string value_only(const std::string& cell) { return cell.substr(0, cell.fin
 // one, and a verdict that wraps.
 std::vector<lab::Column> sample() {
     lab::Column label{.header = "configuration", .cells = {"async def + await asyncio.sleep(0.1)", "def + time.sleep(0.1)"}, .wraps = true};
-    lab::Column mode{.header = "mode", .cells = {"async-sleep", "thread-pool T=40"}, .drop_order = 1};
+    lab::Column mode{.header = "mode", .cells = {"async-sleep", "thread-pool T=40"}, .fold_order = 1};
     lab::Column model{.header = "model", .cells = {"0.100 s  d", "0.100 s  ceil(N/T)·d, T=40"}, .shorten_order = 2,
                       .shorten = value_only};
-    lab::Column document{.header = "document", .cells = {"~0.03 s †", "~0.12 s"}, .narrow_header = "doc", .drop_order = 3};
+    lab::Column document{.header = "document", .cells = {"~0.03 s †", "~0.12 s"}, .narrow_header = "doc", .fold_order = 3};
     lab::Column verdict{.header = "verdict", .cells = {"concurrent", "limited to 4 at a time; per worker: 5, 4, 1, 0"},
                         .wraps = true, .is_verdict = true};
     return {label, mode, model, document, verdict};
@@ -36,11 +36,15 @@ TEST_CASE("a table gives way in its documented order and never overflows", "[uni
     std::string roomy = printed(200);
     CHECK(roomy.find("thread-pool T=40") != std::string::npos);  // everything fits: nothing changes
     CHECK(roomy.find("ceil(N/T)") != std::string::npos);
+    CHECK(roomy.find("\n\n") == std::string::npos);  // one block
 
-    std::string less = printed(130);  // the mode goes first, the rest stays
-    CHECK(less.find("thread-pool") == std::string::npos);
+    std::string less = printed(130);  // the mode folds first, into a second block below
     CHECK(less.find("ceil(N/T)") != std::string::npos);
     CHECK(test::longest_line(less) <= 130);
+    const std::string first = less.substr(0, less.find("\n\n"));
+    CHECK(first.find("thread-pool") == std::string::npos);
+    CHECK(less.find("\n\n") != std::string::npos);
+    CHECK(less.substr(less.find("\n\n")).find("thread-pool T=40") != std::string::npos);
 
     for (int columns : {80, 60, 40, 24}) {
         INFO(columns << " columns:\n" << printed(columns));
@@ -49,10 +53,28 @@ TEST_CASE("a table gives way in its documented order and never overflows", "[uni
     std::string narrow = printed(60);
     CHECK(narrow.find("ceil(N/T)") == std::string::npos);  // shortened to its value
     CHECK(narrow.find("0.100 s") != std::string::npos);
-    CHECK(narrow.find("~0.12") == std::string::npos);      // the document dropped
     CHECK(narrow.find("per worker:") != std::string::npos);  // the verdict wraps, whole
 
     CHECK(test::longest_line(printed(40, true)) > 40);  // --wide: as it is
+}
+
+// Issue 40: a column that gave way was dropped, and the † footnote pointed at nothing. Now every
+// column is printed at every width, its header and every cell, each line within the width.
+TEST_CASE("at any width every column of a table is shown, folded below when it does not fit", "[unit]") {
+    for (int columns : {200, 130, 100, 80, 60, 40}) {
+        std::string table = printed(columns);
+        INFO(columns << " columns:\n" << table);
+        CHECK(test::longest_line(table) <= static_cast<std::size_t>(columns));
+        for (const char* header : {"configuration", "mode", "model", "verdict"}) CHECK(table.find(header) != std::string::npos);
+        CHECK((table.find("document") != std::string::npos || table.find("doc") != std::string::npos));
+        for (const char* cell : {"async-sleep", "~0.03 s †", "~0.12 s", "0.100 s"}) CHECK(table.find(cell) != std::string::npos);
+        // The label names each row again in every block.
+        std::size_t blocks = 1;
+        for (std::size_t at = table.find("\n\n"); at != std::string::npos; at = table.find("\n\n", at + 2)) ++blocks;
+        std::size_t labels = 0;
+        for (std::size_t at = table.find("configuration"); at != std::string::npos; at = table.find("configuration", at + 1)) ++labels;
+        CHECK(labels == blocks);
+    }
 }
 
 TEST_CASE("verdicts are coloured only when colour is wanted", "[unit]") {

@@ -139,6 +139,24 @@ TEST_CASE("guesses are kept in summary.json and read back: the same table, the s
     }
 }
 
+// Issue 40: a form sent with every box empty counted as one of the room's guesses.
+TEST_CASE("an empty form is not counted as a guess", "[unit]") {
+    lab::GuessBox box({"t", "how long all 10 requests took", "s", {"blocked", "awaiting"}});
+    std::string sender;
+    box.form(sender);
+    for (const char* empty : {R"({"guesses": ["", ""]})", R"({"guesses": ["  ", "\t"]})"}) {
+        INFO(empty);
+        auto reply = box.take(empty, sender);
+        CHECK(reply.status == 400);
+        CHECK(json::parse(reply.json)["message"].get<std::string>().find("every box is empty") != std::string::npos);
+    }
+    CHECK(box.count() == 0);
+    CHECK(box.take(R"({"guesses": ["", "0.1"]})", sender).status == 200);  // one box is enough
+    CHECK(box.count() == 1);
+    CHECK(box.take(R"({"guesses": ["", ""]})", sender).status == 400);  // and an empty re-send keeps it
+    CHECK(box.by_configuration() == std::vector<std::vector<double>>{{}, {0.1}});
+}
+
 TEST_CASE("a guess that reaches report.html is escaped there, and a label too", "[unit]") {
     lab::RunResult run = guessed_run(0.1, 0.1);
     run.configurations[0].configuration.label = "<b>bold</b>";

@@ -3,6 +3,10 @@
 // entry, the key figure); the tests read those measurements back from the DOM.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <regex>
 #include <thread>
 
@@ -16,11 +20,11 @@
 
 namespace {
 
-// The page as Chromium has laid it out, after its script ran.
-std::string rendered_dom(const std::filesystem::path& report, const std::filesystem::path& profile) {
+// The page as Chromium has laid it out, after its script ran (a window 1280 wide: a projector's).
+std::string rendered_dom(const std::filesystem::path& report, const std::filesystem::path& profile, const char* window = "1280,2000") {
     std::string command = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                           "--disable-background-networking --disable-component-update --disable-sync "
-                          "--window-size=1280,2000 --user-data-dir=" + profile.string() + " --dump-dom file://" +
+                          "--window-size=" + std::string(window) + " --user-data-dir=" + profile.string() + " --dump-dom file://" +
                           report.string() + " 2>/dev/null";
     std::string dom;
     FILE* pipe = popen(command.c_str(), "r");
@@ -157,6 +161,18 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
                 double expected = t.zoomed ? 1.0 : t.span_us / t.axis_us;
                 CHECK(t.fraction == Approx(expected).margin(0.05));
             }
+            if (name == "blocking-async" || name == "experiment-log") {  // the staircase is the lesson: in the first screen
+                REQUIRE_FALSE(attribute(body, "data-first-timeline-bottom").empty());
+                // blocking-async's whole; experiment-log's (five groups of bars above it) begins there.
+                if (name == "blocking-async") CHECK(std::stoi(attribute(body, "data-first-timeline-bottom")) <= 900);
+                CHECK(std::stoi(attribute(body, "data-first-timeline-top")) < 900);
+                // A projector at 1024 × 768: the page keeps its margins, nothing runs off the right.
+                std::string small = rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile-1024", "1024,768");
+                const std::string small_body = small.substr(small.find("<body"));
+                CHECK(attribute(small_body, "data-overflow-x") == "0");
+                REQUIRE_FALSE(attribute(small_body, "data-margin-left").empty());
+                CHECK(std::stoi(attribute(small_body, "data-margin-left")) >= 16);
+            }
             if (name == "blocking-async") {  // the wall is a tenth of the staircase, as drawn
                 REQUIRE(timelines.size() == 3);  // the staircase, the wall, and the wall zoomed
                 CHECK_FALSE(timelines[0].zoomed);
@@ -225,6 +241,24 @@ TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", 
     CHECK(dom.find("href=") == std::string::npos);
 }
 
+// Issue 40: gil-convoy's live page drew the computing requests but not the health checks, which
+// are its lesson. Each lane now has a row of the bystander's requests, sent to answered.
+TEST_CASE("the live page draws the bystander's requests of a lesson with one (gil-convoy's GET /health)", "[browser]") {
+    test::ScratchDir out;
+    std::string said;
+    int status = 0;
+    std::string dom = live_page_of("run gil-convoy --repeat 1 --delay 50", out.path, said, status);
+    INFO(said);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+    CHECK(attribute(body, "data-done") == "yes");
+    REQUIRE_FALSE(attribute(body, "data-probe-bars").empty());
+    // Each batch runs at least 50 ms with a probe every 10 ms: at least a few on each of the two lanes.
+    CHECK(std::stoi(attribute(body, "data-probe-bars")) >= 4);
+    CHECK(body.find("GET /health, meanwhile:") != std::string::npos);
+}
+
 // Predict, then observe: the class's guesses are outlined bars on the page before the run's first
 // answer (the page counts the visible ones then); a makespan's on each lane's time axis, any
 // other figure's in a panel where the measured value fills in beside it.
@@ -261,6 +295,75 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
             CHECK(measured == 3);
         }
     }
+}
+
+// Issue 40: with --predict-page the projector's page showed no address to guess at, no count, and
+// no mark for the room's guesses, before or after the run. Now: the address and its QR code, the
+// count as guesses come, each guess a tick with the median marked, before the run and after it.
+TEST_CASE("the projector shows where to guess, the count, and the room's guesses before and after the run", "[browser]") {
+    test::ScratchDir out;
+    int to_lab[2], from_lab[2];
+    REQUIRE(pipe(to_lab) == 0);
+    REQUIRE(pipe(from_lab) == 0);
+    pid_t lab = fork();
+    if (lab == 0) {
+        dup2(to_lab[0], 0);
+        dup2(from_lab[1], 2);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        for (int fd : {to_lab[0], to_lab[1], from_lab[0], from_lab[1], null}) close(fd);
+        execl(LAB_BINARY, LAB_BINARY, "run", "blocking-async", "--predict-page", "--delay", "20", "--repeat", "1", "--out",
+              out.path.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(to_lab[0]);
+    close(from_lab[1]);
+    FILE* said = fdopen(from_lab[0], "r");
+    std::string text;
+    const std::string page = test::read_until(said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", text);
+    const std::string port = test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
+    INFO(text);
+    REQUIRE_FALSE(port.empty());
+    CHECK(text.find("press Enter") != std::string::npos);  // one rule starts the run
+    CHECK(text.find("when it connects") == std::string::npos);
+    httplib::Client room("127.0.0.1", std::stoi(port));
+    const char* bodies[] = {R"({"guesses": ["0.5", "0.1"]})", R"({"guesses": ["1.0", "0.2"]})", R"({"guesses": ["2", ""]})"};
+    for (const char* body : bodies) {
+        auto form = room.Get("/guess/form");
+        REQUIRE(form);
+        const std::string cookie = form->get_header_value("Set-Cookie");
+        CHECK(room.Post("/guess", {{"Cookie", cookie.substr(0, cookie.find(';'))}}, body, "application/json")->status == 200);
+    }
+    std::string dom;
+    {
+        const std::string browse = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                                   "--disable-background-networking --disable-component-update --disable-sync --window-size=1024,768 "
+                                   "--virtual-time-budget=60000 --user-data-dir=" + (out.path / "profile").string() + " --dump-dom " +
+                                   page + " 2>/dev/null";
+        FILE* chromium = popen(browse.c_str(), "r");
+        REQUIRE(chromium);
+        CHECK_FALSE(test::read_until(said, "live view: (a page is open)", text).empty());  // the projector has it
+        CHECK(write(to_lab[1], "\n", 1) == 1);  // Enter: the run starts
+        close(to_lab[1]);
+        char chunk[4096];
+        while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
+        pclose(chromium);
+    }
+    test::read_until(said, "(?!)", text);  // (to its end)
+    fclose(said);
+    int status = 0;
+    waitpid(lab, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+    CHECK(attribute(body, "data-done") == "yes");
+    CHECK(attribute(body, "data-room-count") == "3");
+    CHECK(attribute(body, "data-room-ticks-before-run") == "5");  // 3 + 2 guesses, a tick each
+    CHECK(attribute(body, "data-room-medians-before-run") == "2");
+    CHECK(attribute(body, "data-room-ticks") == "5");  // and after the run, on the lanes' time axis
+    CHECK(attribute(body, "data-room-medians") == "2");
+    CHECK(attribute(body, "data-room-qr") == "25");  // http://127.0.0.1:PORT/guess: 28 bytes, version 2
+    CHECK(body.find("127.0.0.1:" + port + "/guess</p>") != std::string::npos);  // the address, as text
 }
 
 // `lab load --live` of a timed closed loop (its first 200 requests drawn) and of an open loop (one

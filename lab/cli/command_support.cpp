@@ -136,7 +136,7 @@ void Output::declare(CLI::App& app) {
     app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")->capture_default_str();
     app.add_option("--live-host", live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
         ->transform(listen_address)->needs(live_flag)->capture_default_str();
-    app.add_option("--live-wait", live_wait_s, "--live: seconds to wait for the page to open before the run starts")
+    app.add_option("--live-wait", live_wait_s, "--live: seconds to wait for the page to open before the run starts (with --predict-page, Enter starts it)")
         ->check(CLI::Range(0, 600))->capture_default_str();
 }
 
@@ -148,7 +148,9 @@ bool Output::open_live() {
         std::cerr << "lab: " << e.what() << '\n';
         return false;
     }
-    std::cerr << "live view: " << hub->url() << "  (open it; the run starts when it connects, or in " << live_wait_s << " s)\n";
+    std::cerr << "live view: " << hub->url()
+              << (enter_starts ? "  (open it on the projector; the run starts when you press Enter here)\n"
+                               : "  (open it; the run starts when it connects, or in " + std::to_string(live_wait_s) + " s)\n");
     return true;
 }
 
@@ -168,11 +170,15 @@ nlohmann::json live_plan(const Scenario& scenario) {
         axis = std::max(axis, model_s);
         nlohmann::json lane{{"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
         if (c.guess) lane["guess"] = *c.guess;  // (--predict: drawn as an outlined bar before the run)
-        if (!c.room_guesses.empty()) lane["room"] = c.room_guesses;
+        if (!c.room_guesses.empty()) {  // (--predict-page: a tick each, the median marked)
+            lane["room"] = c.room_guesses;
+            lane["room_median"] = room_spread(c.room_guesses, std::nullopt, "").median;
+        }
         configurations.push_back(lane);
     }
     nlohmann::json plan{{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)}, {"drawn", live_drawn_requests},
                         {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
+    if (!scenario.load.probe_path.empty()) plan["probe"] = "GET " + scenario.load.probe_path;  // (the page's row of them)
     if (const FigureInfo* figure = guessed_figure(scenario.key_figure); figure && guessed)
         plan["guessed"] = {{"figure", figure->name}, {"what", guessed_what(scenario)}, {"unit", figure->unit}, {"digits", figure->digits}};
     return plan;
@@ -210,7 +216,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     settings.keep_cpus_awake = !let_cpus_sleep;
     if (hub) {
         hub->publish(live_plan(scenario));
-        if (!hub->wait_for_viewer(std::chrono::seconds(live_wait_s)))
+        if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(live_wait_s)))  // (with Enter, the teacher saw the page)
             std::cerr << "live view: no page connected within " << live_wait_s << " s; the run starts (a page opened later replays it)\n";
         settings.live = hub.get();
         settings.on_configuration_done = [this](const RunResult& so_far) {

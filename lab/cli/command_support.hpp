@@ -81,6 +81,7 @@ struct Output {
     std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;
     int live_wait_s = 10;    // how long the run waits for the page to open before it starts
+    bool enter_starts = false;  // --predict-page: Enter on the terminal starts the run (the one rule), not the page
     std::shared_ptr<LiveHub> hub;
 
     void declare(CLI::App& app);

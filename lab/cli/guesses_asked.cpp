@@ -2,8 +2,14 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <istream>
+#include <mutex>
 #include <ostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "lab/guess.hpp"
 #include "lab/layout.hpp"
@@ -23,6 +29,62 @@ void set_the_scene(const Scenario& s, std::ostream& out) {
         << "Predict first, for each configuration: " << printable(guess_question(s)) << " (e.g. " << guess_example(guessed(s).unit)
         << "; an empty line: no guess).\n";
 }
+
+// The room's guesses on the live page while the form is open: the count and each configuration's
+// guesses with their median, sent again whenever they change (a new guess, or one replaced), and
+// once more when the form closes; the terminal is told when the page is open, so the teacher
+// knows the room can see the address. A thread of its own, since the terminal waits for Enter.
+class RoomOnProjector {
+public:
+    RoomOnProjector(const Scenario& s, LiveHub& hub, std::ostream& out) : s_(s), hub_(hub), out_(out), watcher_([this] { watch(); }) {}
+    ~RoomOnProjector() { stop(); }
+    void closed(const std::vector<std::vector<double>>& room) {
+        stop();
+        hub_.publish(event(room, false));
+    }
+
+private:
+    void watch() {
+        std::vector<std::vector<double>> shown;
+        bool page_open = false;
+        std::unique_lock lock(m_);
+        for (bool first = true; !done_; first = false) {
+            auto now = hub_.room_guesses();
+            if (first || now != shown) hub_.publish(event(now, true));
+            if (!page_open && (page_open = hub_.wait_for_viewer(std::chrono::milliseconds(0))))
+                out_ << "live view: a page is open; press Enter when the room has guessed\n" << std::flush;
+            shown = std::move(now);
+            woken_.wait_for(lock, std::chrono::milliseconds(200), [this] { return done_; });
+        }
+    }
+    void stop() {
+        {
+            std::lock_guard lock(m_);
+            done_ = true;
+        }
+        woken_.notify_all();
+        if (watcher_.joinable()) watcher_.join();
+    }
+    nlohmann::json event(const std::vector<std::vector<double>>& room, bool open) const {
+        const FigureInfo& f = guessed(s_);
+        nlohmann::json configurations = nlohmann::json::array();
+        for (std::size_t k = 0; k < s_.configurations.size(); ++k) {
+            nlohmann::json c{{"label", s_.configurations[k].label}, {"guesses", k < room.size() ? room[k] : std::vector<double>{}}};
+            if (k < room.size() && !room[k].empty()) c["median"] = room_spread(room[k], std::nullopt, f.unit).median;
+            configurations.push_back(std::move(c));
+        }
+        return {{"type", "room"}, {"open", open}, {"count", hub_.guesses_so_far()}, {"what", guessed_what(s_)}, {"unit", f.unit},
+                {"digits", f.digits}, {"configurations", std::move(configurations)}};
+    }
+
+    const Scenario& s_;
+    LiveHub& hub_;
+    std::ostream& out_;
+    std::mutex m_;
+    std::condition_variable woken_;
+    bool done_ = false;
+    std::thread watcher_;  // (last: it starts once the rest is ready)
+};
 
 }  // namespace
 
@@ -74,11 +136,14 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out) {
     GuessForm form{s.title, guessed_what(s), guessed(s).unit, {}};
     for (const Configuration& c : s.configurations) form.labels.push_back(c.label);
-    out << "guesses: " << hub.open_guesses(std::move(form)) << "  (the room opens it and guesses; press Enter to start the run)\n"
+    out << "guesses: " << hub.open_guesses(std::move(form)) << "  (the room opens it and guesses; press Enter here to start the run)\n"
         << std::flush;
+    RoomOnProjector projector(s, hub, out);
     std::string line;
-    if (!std::getline(in, line)) out << "lab: notice: the input ended before Enter, so the form closed at once\n";
+    const bool entered = static_cast<bool>(std::getline(in, line));
     auto room = hub.close_guesses();
+    projector.closed(room);
+    if (!entered) out << "lab: notice: the input ended before Enter, so the form closed at once\n";
     out << "guesses: " << hub.guesses_so_far() << " sent; the run starts\n";
     for (std::size_t k = 0; k < s.configurations.size() && k < room.size(); ++k) s.configurations[k].room_guesses = room[k];
 }

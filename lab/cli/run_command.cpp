@@ -70,6 +70,7 @@ int with_predictions(Scenario& s, RunOptions& o) {
         return exit_usage;
     }
     o.output.live = o.output.live || o.predict_page;  // (the room's form is on the live view's server)
+    o.output.enter_starts = o.predict_page;
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
     if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);

@@ -1,5 +1,7 @@
 #include "lab/live/guess_box.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "lab/guess.hpp"
@@ -29,6 +31,8 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
         if (!guess.error.empty()) return said(400, "guess " + std::to_string(k + 1) + ": " + guess.error, count());
         guesses.push_back(guess.value);
     }
+    if (std::none_of(guesses.begin(), guesses.end(), [](const auto& g) { return g.has_value(); }))  // an empty form is no guess
+        return said(400, "every box is empty: write at least one guess, then send", count());
     std::lock_guard lock(m_);
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     auto from = senders_.find(sender);

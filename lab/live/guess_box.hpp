@@ -32,7 +32,8 @@ public:
         std::string json;  // {"ok": ..., "message": ..., "count": ...}
     };
     // POST /guess with {"guesses": ["0.1", "", ...]}: one text per configuration, blank for none,
-    // from `sender` (a token form() gave): its earlier sending, if any, is replaced.
+    // from `sender` (a token form() gave): its earlier sending, if any, is replaced. A sending
+    // with every box blank is refused (400): an empty form is not a guess, and is not counted.
     Reply take(std::string_view body, const std::string& sender);
     // GET /guess/form: the form's words, or (409) that the run has started. `sender` becomes a
     // token the box gave, a new one unless it already was.

@@ -43,6 +43,10 @@ std::optional<Refusal> refuse_sending(std::string_view content_type, std::string
     return std::nullopt;
 }
 
+std::string room_address(std::string_view host, const std::string& fallback) {
+    return host_by_number(host) ? "http://" + std::string(host) + "/guess" : fallback;
+}
+
 std::string sender_in(std::string_view cookie_header) {
     while (!cookie_header.empty()) {  // "a=1; lab_guess=TOKEN; b=2"
         std::size_t end = std::min(cookie_header.find(';'), cookie_header.size());

@@ -22,6 +22,11 @@ struct Refusal {
 // Why a POST /guess with these header fields ("" for one not sent) is refused, or nullopt.
 std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin, std::string_view host);
 
+// The guess form's address as the room should type it: "http://" + the Host the projector's page
+// was loaded from + "/guess" (its browser reached the lab there), when that Host is an address in
+// numbers or localhost; else `fallback` (the address the lab printed).
+std::string room_address(std::string_view host, const std::string& fallback);
+
 // The sender token in a Cookie header ("" if none), and the Set-Cookie value that gives one.
 std::string sender_in(std::string_view cookie_header);
 std::string sender_cookie(const std::string& sender);

@@ -19,6 +19,7 @@
 #include "lab/live/guess_senders.hpp"
 #include "lab/live/live_page.hpp"
 #include "lab/live/mark_senders.hpp"
+#include "lab/live/qr_code.hpp"
 #include "lab/server/live_events.hpp"
 
 namespace lab {
@@ -196,11 +197,26 @@ struct LiveHub::Impl {
         return res;
     }
 
+    // GET /guess/address: where the room guesses, for the projector's page to show big, and its
+    // QR code, as rows of 0 and 1 (the page draws them; nothing sent is ever markup).
+    Answer give_address(const Request& req, GuessBox* box) {
+        if (!box) return said(req, 404, "no guesses are being taken now");
+        const std::string url = room_address(field(req, http::field::host), "http://" + shown_host + ":" + std::to_string(port) + "/guess");
+        json rows = json::array();
+        for (const auto& row : qr_code(url)) {
+            std::string bits;
+            for (bool dark : row) bits += dark ? '1' : '0';
+            rows.push_back(bits);
+        }
+        return reply(req, 200, "application/json", json{{"ok", true}, {"url", url}, {"qr", rows}}.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+
     // A page, the room's guess form, or (POST /guess) a sending of guesses: one short answer.
     Answer answer(const Request& req, std::string_view target) {
         std::shared_ptr<GuessBox> box = guesses.load();
         if (target == "/guess" && req.method() == http::verb::post) return take_guesses(req, box.get());
         if (target == "/guess/form") return give_form(req, box.get());
+        if (target == "/guess/address") return give_address(req, box.get());
         if (target == "/guess") return reply(req, 200, "text/html; charset=utf-8", std::string(guess_page()));
         bool page = target == "/" || target.starts_with("/?") || target == "/index.html";
         return page ? reply(req, 200, "text/html; charset=utf-8", std::string(live_page()))
@@ -353,6 +369,11 @@ std::size_t LiveHub::guesses_so_far() const {
     return box ? box->count() : 0;
 }
 
+std::vector<std::vector<double>> LiveHub::room_guesses() const {
+    auto box = impl_->guesses.load();
+    return box ? box->by_configuration() : std::vector<std::vector<double>>{};
+}
+
 std::vector<std::vector<double>> LiveHub::close_guesses() {
     auto box = impl_->guesses.load();
     if (!box) return {};
@@ -420,6 +441,18 @@ void LiveHub::answered(const RequestRecord& r) {
         event["start"] = static_cast<double>(r.server_start_us) / 1e6;
         event["end"] = static_cast<double>(r.server_end_us) / 1e6;
     }
+    impl_->publish(event);
+}
+
+void LiveHub::probe_answered(const RequestRecord& probe) {
+    if (probe.index >= live_drawn_requests || probe.send_us < 0 || probe.end_us < 0) return;  // (one that could not connect was never sent)
+    int c = 0;
+    {
+        std::lock_guard lock(impl_->m);
+        c = impl_->configuration;
+    }
+    json event{{"type", "probe"}, {"c", c}, {"i", probe.index}, {"sent", static_cast<double>(probe.send_us) / 1e6},
+               {"t", static_cast<double>(probe.end_us) / 1e6}, {"ok", probe.ok()}};
     impl_->publish(event);
 }
 

@@ -53,7 +53,8 @@ public:
     // --predict-page: the room's guess form at /guess (its URL returned), taking guesses until
     // they are closed; then each configuration's guesses, in the order they came.
     std::string open_guesses(GuessForm form);
-    std::size_t guesses_so_far() const;
+    std::size_t guesses_so_far() const;  // sendings taken (each one person's)
+    std::vector<std::vector<double>> room_guesses() const;  // each configuration's, so far
     std::vector<std::vector<double>> close_guesses();
 
     // The run's k-th configuration (from 0) is starting; its batches follow.
@@ -62,6 +63,7 @@ public:
     void batch_started(int batch, std::int64_t origin_us, int requests) override;
     void sent(int index, std::int64_t at_us, int port) override;
     void answered(const RequestRecord& r) override;
+    void probe_answered(const RequestRecord& probe) override;  // the bystander's, the first 200 of a batch
     void batch_finished(int batch) override;
 
 private:

@@ -19,6 +19,7 @@
 #include "lab/report/report.css.hpp"
 #include "lab/report/report.html.mustache.hpp"
 #include "lab/report/report_checks.js.hpp"
+#include "lab/report/timelines.html.mustache.hpp"
 
 namespace lab {
 
@@ -181,6 +182,8 @@ data timelines(const RunResult& run) {
         c.set("mode", r.configuration.mode);
         c.set("batch", std::to_string(r.batches[r.median_batch].number));
         c.set("svg", drawn(r, axis, false, shown_rows, css_class, probe));
+        if (!probe.empty())
+            if (std::string note = worst_probe_note(r, run.scenario.load); !note.empty()) c.set("worst_note", note);
         if (t.total > shown_rows) {  // a big batch is drawn by an even sample; all of it, folded, below
             data more{"drawn", std::to_string(std::min<std::size_t>(t.total, all_rows))};
             more.set("total", std::to_string(t.total));
@@ -231,7 +234,10 @@ std::string html_report(const RunResult& run) {
         if (s.key_figure != KeyFigure::makespan && !is_external_load(run)) comparison_svg(comparison, run);  // (no model, no document)
         page.set("comparison_chart", comparison.str());
         page.set("timelines", timelines(run));
+        // How long a batch took: its staircase (or wall) is the lesson's picture, in the first screen.
+        page.set("timelines_first", s.key_figure == KeyFigure::makespan && !s.sweep);
     }
+    page.set("timelines_markup", kainjow::mustache::partial([] { return std::string(timelines_html_mustache); }));
     kainjow::mustache::mustache tmpl{std::string(report_html_mustache)};
     if (!tmpl.is_valid()) throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
     tmpl.set_custom_escape([](const std::string& text) { return escape(text); });

@@ -157,11 +157,11 @@ std::vector<Column> load_columns(const RunResult& run) { return load_columns(loa
 
 std::vector<Column> load_columns(const LoadFigures& f) {
     Column path{.header = "endpoint", .wraps = true};
-    Column weight{.header = "weight", .drop_order = 2};
+    Column weight{.header = "weight", .fold_order = 2};
     Column requests{.header = "requests"};
     Column rate{.header = "req/s"};
-    Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .drop_order = 3}, max{.header = "max ms", .drop_order = 4};
-    Column statuses{.header = "status codes", .narrow_header = "codes", .drop_order = 1, .wraps = true};
+    Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .fold_order = 3}, max{.header = "max ms", .fold_order = 4};
+    Column statuses{.header = "status codes", .narrow_header = "codes", .fold_order = 1, .wraps = true};
     Column failed{.header = "failed"};
     for (std::size_t e = 0; e < f.targets.size(); ++e) {
         const Tally& t = f.endpoints[e];

@@ -38,7 +38,9 @@ std::string idea_of(const RunResult& run, const ConfigurationResult& r, bool gue
     return "The lesson's text says why.";
 }
 
-RoomSpread spread_of(std::vector<double> guesses, std::optional<double> measured, const std::string& unit) {
+}  // namespace
+
+RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured, const std::string& unit) {
     RoomSpread room;
     if (guesses.empty()) return room;
     std::sort(guesses.begin(), guesses.end());
@@ -51,8 +53,6 @@ RoomSpread spread_of(std::vector<double> guesses, std::optional<double> measured
         room.close = static_cast<std::size_t>(std::count_if(guesses.begin(), guesses.end(), [&](double g) { return is_close(g, *measured, unit); }));
     return room;
 }
-
-}  // namespace
 
 double close_enough(const std::string& unit) {
     if (unit == "s") return 0.02;
@@ -96,7 +96,7 @@ std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
             j.how_far = j.close ? "close" : distance(run, *j.guess, *j.measured);
             if (!j.close) j.idea = idea_of(run, r, *j.measured > *j.guess);
         }
-        j.room = spread_of(c.room_guesses, j.measured, unit);
+        j.room = room_spread(c.room_guesses, j.measured, unit);
         judged.push_back(std::move(j));
     }
     return judged;

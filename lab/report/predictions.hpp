@@ -26,6 +26,8 @@ struct RoomSpread {
     std::size_t count = 0, close = 0;  // how many, and how many were close
     double low = 0, median = 0, high = 0;
 };
+// The spread of a configuration's room guesses; `measured`, if known, decides which were close.
+RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured, const std::string& unit);
 
 struct JudgedGuess {
     std::string label;

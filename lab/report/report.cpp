@@ -140,12 +140,12 @@ std::string document_cell(const Configuration& c, const Load& load, int cores) {
 std::vector<Column> closed_loop_columns(const RunResult& run) {
     const Load& load = run.scenario.load;
     Column label{.header = "configuration", .wraps = true};
-    Column mode{.header = "mode", .drop_order = 1};
+    Column mode{.header = "mode", .fold_order = 1};
     Column measured{.header = "measured (median, min–max)", .narrow_header = "measured", .shorten_order = 3, .shorten = median_only, .wraps = true};
     Column probe{.header = load.probe_path + " meanwhile (p50, max)", .narrow_header = load.probe_path + " p50, max", .wraps = true};
     Column model{.header = "model", .shorten_order = 2, .shorten = value_only, .wraps = true};
-    Column document{.header = "document", .narrow_header = "doc", .drop_order = 4};
-    Column blocked{.header = "loop blocked (max)", .narrow_header = "loop blocked", .drop_order = 5};
+    Column document{.header = "document", .narrow_header = "doc", .fold_order = 4};
+    Column blocked{.header = "loop blocked (max)", .narrow_header = "loop blocked", .fold_order = 5};
     Column pss{.header = "server PSS", .narrow_header = "PSS"};  // the kernel's count: shared pages split
     Column memory{.header = "server peak RSS", .narrow_header = "peak RSS"};
     Column verdict{.header = "verdict", .wraps = true, .is_verdict = true};
@@ -198,7 +198,7 @@ std::string open_loop_model(const ConfigurationResult& r, const Load& load) {
 // then the schedule's detail.
 std::vector<Column> open_loop_columns(const RunResult& run) {
     Column label{.header = "configuration", .wraps = true};
-    Column mode{.header = "mode", .drop_order = 1};
+    Column mode{.header = "mode", .fold_order = 1};
     Column due{.header = "from due: p50 / p99 / max", .narrow_header = "from due p50/p99/max", .wraps = true};
     Column send{.header = "from send: p50 / p99 / max", .narrow_header = "from send p50/p99/max", .wraps = true};
     Column model{.header = "model p99 from due", .narrow_header = "model p99", .shorten_order = 2, .shorten = value_only, .wraps = true};

@@ -23,3 +23,13 @@ document.body.dataset.pageHeight = document.documentElement.scrollHeight;
 const key = document.querySelector('section.key-figure');
 if (key && key.querySelector('.legend .swatch') && key.querySelector('svg rect[fill], svg circle[fill]'))
   document.body.dataset.keyFigure = key.dataset.figure;
+// The first timeline (a blocked loop's staircase) as laid out, whether the page is wider than the
+// window, and where its text starts (a projector at 1024 × 768 keeps margins, nothing cut at the right).
+const staircase = document.querySelector('svg.timeline');
+if (staircase) {
+  const box = staircase.getBoundingClientRect();
+  document.body.dataset.firstTimelineTop = Math.round(box.top + window.scrollY);
+  document.body.dataset.firstTimelineBottom = Math.round(box.bottom + window.scrollY);
+}
+document.body.dataset.overflowX = Math.max(0, document.documentElement.scrollWidth - window.innerWidth);
+document.body.dataset.marginLeft = Math.round(document.querySelector('h1').getBoundingClientRect().left);  // where the text starts

@@ -47,14 +47,15 @@ namespace {
 constexpr int width = 960;
 
 // Grouped horizontal bars: each configuration's label above its bars, one bar per series.
-void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::string>& colours) {
+// `compact`: thinner bars, where the lesson's timelines share the first screen with them.
+void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::string>& colours, bool compact = false) {
     const double most = f.most();
-    const int left = 10, room = width - left - 140, bar_height = 18, step = 22;
+    const int left = 10, room = width - left - 140, bar_height = compact ? 12 : 18, step = compact ? 14 : 22, label = compact ? 17 : 20;
     int height = 10;
     for (const auto& g : f.groups) {
-        height += 20;
+        height += label;
         for (const auto& v : g.values) height += v ? step : 0;
-        height += g.note.empty() ? 10 : 26;
+        height += g.note.empty() ? (compact ? 6 : 10) : 26;
     }
     Legend entries;  // the series that have a bar somewhere
     for (std::size_t i = 0; i < f.series.size(); ++i)
@@ -66,7 +67,7 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
     int y = 6;
     for (const auto& g : f.groups) {
         out << "<text x=\"" << left << "\" y=\"" << y + 13 << "\" class=\"group\">" << escape(g.label) << "</text>\n";
-        y += 20;
+        y += label;
         if (!g.note.empty()) {
             out << "<text x=\"" << left + 10 << "\" y=\"" << y + 12 << "\" class=\"value\">" << escape(g.note) << "</text>\n";
             y += 26;
@@ -79,11 +80,11 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
             out << "<rect class=\"bar figure" << (guess ? " guess" : "") << "\" x=\"" << left << "\" y=\"" << y << "\" width=\""
                 << std::max(w, 1.0) << "\" height=\"" << bar_height << "\" fill=\"" << colours[i] << "\""
                 << (guess ? std::string(" stroke=\"") + guess_outline + "\" stroke-dasharray=\"5 3\" stroke-width=\"2\"" : "") << "><title>" << escape(f.series[i]) << "</title></rect>"
-                << "<text x=\"" << left + std::max(w, 1.0) + 6 << "\" y=\"" << y + 14 << "\" class=\"value\">"
+                << "<text x=\"" << left + std::max(w, 1.0) + 6 << "\" y=\"" << y + bar_height - 4 << "\" class=\"value\">"
                 << fixed(*g.values[i], f.digits) << (f.unit.empty() ? "" : " ") << escape(f.unit) << "</text>\n";
             y += step;
         }
-        y += 10;
+        y += compact ? 6 : 10;
     }
     out << "</svg>\n";
 }
@@ -186,7 +187,7 @@ void key_figure_svg(std::ostream& out, const RunResult& run) {
     } else {
         FigureBars f = key_figure_bars(run, figure);
         out << "<h2>" << escape(f.title) << "</h2>\n";
-        bars_svg(out, f, colours_for(f, figure));
+        bars_svg(out, f, colours_for(f, figure), figure == KeyFigure::makespan && !run.scenario.sweep);  // (its timelines follow)
         if (figure == KeyFigure::answer_vs_done) queue_depth_svg(out, run);
     }
     out << "</section>\n";

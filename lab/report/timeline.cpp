@@ -15,13 +15,24 @@ std::int64_t began(const RequestRecord* r) { return r->has_server_stamps() ? r->
 
 // Up to `most` of the bystander's requests sent before the batch's last answer, evenly spread,
 // merged into `t` by when the server began them; the drawing then reaches their answers too.
+// The one that waited longest is always among them (the lesson's worst wait, in place of the
+// sampled one nearest to it).
 void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
     std::vector<const RequestRecord*> meanwhile;
     for (const auto& p : batch.probes)
         if (p.send_us >= t.t0 && p.send_us <= t.t1 && p.end_us >= 0) meanwhile.push_back(&p);
-    std::size_t shown = std::min(most, meanwhile.size());
-    for (std::size_t i = 0; i < shown; ++i) {
-        const RequestRecord* p = meanwhile[shown < 2 ? 0 : i * (meanwhile.size() - 1) / (shown - 1)];
+    std::size_t shown = std::min(most, meanwhile.size()), longest = 0;
+    for (std::size_t k = 0; k < meanwhile.size(); ++k)
+        if (meanwhile[k]->ok() && meanwhile[k]->latency_us() > meanwhile[longest]->latency_us()) longest = k;
+    std::vector<std::size_t> picked;
+    for (std::size_t i = 0; i < shown; ++i) picked.push_back(shown < 2 ? 0 : i * (meanwhile.size() - 1) / (shown - 1));
+    if (shown > 0 && std::find(picked.begin(), picked.end(), longest) == picked.end())
+        *std::min_element(picked.begin(), picked.end(), [&](std::size_t a, std::size_t b) {
+            return std::llabs(static_cast<long long>(a) - static_cast<long long>(longest)) <
+                   std::llabs(static_cast<long long>(b) - static_cast<long long>(longest));
+        }) = longest;
+    for (std::size_t at : picked) {
+        const RequestRecord* p = meanwhile[at];
         t.rows.push_back({p, SIZE_MAX, true});
         t.bystanders = true;
         t.t1 = std::max(t.t1, p->end_us);
@@ -65,6 +76,27 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bys
     return t;
 }
 
+std::optional<WorstProbe> worst_probe(const ConfigurationResult& result) {
+    std::optional<WorstProbe> worst;
+    for (const Batch& b : result.batches)
+        for (const RequestRecord& p : b.probes)
+            if (p.ok() && (!worst || p.latency_us() > worst->latency_us)) worst = WorstProbe{b.number, p.latency_us()};
+    return worst;
+}
+
+std::string worst_probe_note(const ConfigurationResult& result, const Load& load) {
+    auto worst = worst_probe(result);
+    if (!worst || result.batches.empty()) return "";
+    const Batch& drawn = result.batches[result.median_batch];
+    if (worst->batch == drawn.number) return "";
+    std::int64_t here = -1;  // this batch's own longest wait, drawn below
+    for (const RequestRecord& p : drawn.probes)
+        if (p.ok()) here = std::max(here, p.latency_us());
+    return "The worst GET " + load.probe_path + " of the run, " + fixed(static_cast<double>(worst->latency_us) / 1e3, 1) +
+           " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->batch) + ", not drawn; this batch's worst" +
+           (here >= 0 ? ", " + fixed(static_cast<double>(here) / 1e3, 1) + " ms," : "") + " is among its probe rows.";
+}
+
 std::int64_t shared_axis_us(const RunResult& run) {
     std::int64_t axis = 0;
     for (const auto& r : run.configurations)
@@ -87,7 +119,8 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
                                  : " (the median): ░ sent, waiting for the answer (the server's own timings are unknown: "
                                    "client-side figures only)") +
                     (t.bystanders ? "   ▓ the bystander's GET " + load.probe_path + " (probe rows), being served" : ""),
-                layout.wide ? 100'000 : layout.columns);
+                layout.wide ? 100'000 : layout.columns) +
+           (t.bystanders ? wrap(worst_probe_note(result, load), layout.wide ? 100'000 : layout.columns) : "");
 }
 
 // One request's bar: ░ sent and waiting until the server begins it, then (the answer's trip

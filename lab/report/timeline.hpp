@@ -1,6 +1,7 @@
 #pragma once
 // The picture the documents draw by hand, drawn from measurements: one row per request, time
 // running right, the wait for the server apart from the time being served.
+#include <optional>
 #include <string>
 
 #include "lab/layout.hpp"
@@ -26,6 +27,16 @@ struct TimelineRows {
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
 inline constexpr std::size_t bystanders_drawn = 10;  // a bystander's requests a timeline draws at most
+
+// The bystander's longest wait of a configuration's whole run (the key figure's "worst"), and
+// the batch it came in; and, when that is not the batch a timeline draws, a sentence saying so
+// (else ""): a picture never leaves the headline's number unexplained.
+struct WorstProbe {
+    int batch = 0;
+    std::int64_t latency_us = 0;
+};
+std::optional<WorstProbe> worst_probe(const ConfigurationResult& result);
+std::string worst_probe_note(const ConfigurationResult& result, const Load& load);
 
 // The time axis every configuration of a run shares: the longest median batch, first send to
 // last answer. Drawn on it, a wall of d is a tenth as wide as a staircase of 10·d.
