@@ -257,23 +257,10 @@ TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the termi
 // --predict-page: the lab opens the room's form, people send guesses over HTTP, Enter starts the run.
 TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and shows their spread", "[e2e]") {
     test::ScratchDir out;
-    int to_lab[2], from_lab[2];
-    REQUIRE(pipe(to_lab) == 0);
-    REQUIRE(pipe(from_lab) == 0);
-    pid_t lab = fork();
-    if (lab == 0) {
-        dup2(to_lab[0], 0);
-        dup2(from_lab[1], 2);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        for (int fd : {to_lab[0], to_lab[1], from_lab[0], from_lab[1], null}) close(fd);
-        execl(LAB_BINARY, LAB_BINARY, "run", "blocking-async", "--predict-page", "--live-wait", "0", "--delay", "20", "--repeat", "1",
-              "--out", out.path.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    close(to_lab[0]);
-    close(from_lab[1]);
-    FILE* said = fdopen(from_lab[0], "r");
+    test::PipedLab piped = test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--live-wait", "0", "--delay", "20", "--repeat", "1", "--out", out.path.string()});
+    REQUIRE(piped.said);
+    const pid_t lab = piped.pid;
+    FILE* said = piped.said;
     std::string text;
     const std::string url = test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
     INFO(text);
@@ -294,8 +281,8 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     for (int person = 0; person < 2; ++person)
         CHECK(room.Post("/guess", {{"Cookie", cookies[person]}}, bodies[person], "application/json")->status == 200);
     CHECK(room.Post("/guess", {{"Cookie", cookies[0]}}, R"({"guesses": ["<img>", ""]})", "application/json")->status == 400);
-    CHECK(write(to_lab[1], "\n", 1) == 1);  // Enter: the run starts
-    close(to_lab[1]);
+    CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
+    close(piped.to_stdin);
     test::read_until(said, "(?!)", text);  // (to its end)
     fclose(said);
     int status = 0;

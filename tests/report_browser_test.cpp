@@ -302,23 +302,10 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
 // count as guesses come, each guess a tick with the median marked, before the run and after it.
 TEST_CASE("the projector shows where to guess, the count, and the room's guesses before and after the run", "[browser]") {
     test::ScratchDir out;
-    int to_lab[2], from_lab[2];
-    REQUIRE(pipe(to_lab) == 0);
-    REQUIRE(pipe(from_lab) == 0);
-    pid_t lab = fork();
-    if (lab == 0) {
-        dup2(to_lab[0], 0);
-        dup2(from_lab[1], 2);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        for (int fd : {to_lab[0], to_lab[1], from_lab[0], from_lab[1], null}) close(fd);
-        execl(LAB_BINARY, LAB_BINARY, "run", "blocking-async", "--predict-page", "--delay", "20", "--repeat", "1", "--out",
-              out.path.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    close(to_lab[0]);
-    close(from_lab[1]);
-    FILE* said = fdopen(from_lab[0], "r");
+    test::PipedLab piped = test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20", "--repeat", "1", "--out", out.path.string()});
+    REQUIRE(piped.said);
+    const pid_t lab = piped.pid;
+    FILE* said = piped.said;
     std::string text;
     const std::string page = test::read_until(said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", text);
     const std::string port = test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
@@ -343,8 +330,8 @@ TEST_CASE("the projector shows where to guess, the count, and the room's guesses
         FILE* chromium = popen(browse.c_str(), "r");
         REQUIRE(chromium);
         CHECK_FALSE(test::read_until(said, "live view: (a page is open)", text).empty());  // the projector has it
-        CHECK(write(to_lab[1], "\n", 1) == 1);  // Enter: the run starts
-        close(to_lab[1]);
+        CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
+        close(piped.to_stdin);
         char chunk[4096];
         while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
         pclose(chromium);

@@ -12,6 +12,7 @@
 
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 
 #include "lab/run/group_memory.hpp"  // read_proc_file: also /proc of a process that may be exiting
 
@@ -195,6 +196,35 @@ inline pid_t spawn_lab(std::vector<std::string> args, const std::filesystem::pat
         _exit(127);
     }
     return pid;
+}
+
+// `lab ARGS...` as a child that waits for Enter: the test writes its stdin (`to_stdin`) and reads
+// its stderr as it comes (`said`, for read_until); stdout is discarded.
+struct PipedLab {
+    pid_t pid = -1;
+    int to_stdin = -1;
+    FILE* said = nullptr;
+};
+inline PipedLab spawn_lab_piped(std::vector<std::string> args) {
+    args.insert(args.begin(), LAB_BINARY);
+    int to_lab[2], from_lab[2];
+    if (pipe(to_lab) != 0 || pipe(from_lab) != 0) return {};
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(to_lab[0], 0);
+        dup2(from_lab[1], 2);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        for (int fd : {to_lab[0], to_lab[1], from_lab[0], from_lab[1], null}) close(fd);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(to_lab[0]);
+    close(from_lab[1]);
+    return {pid, to_lab[1], fdopen(from_lab[0], "r")};
 }
 
 // `lab ARGS...` run to its end: its exit code and output, its peak resident memory (the largest of
