@@ -15,6 +15,7 @@
 #include "harness/raw_client.hpp"
 #include "lab/awake_cpus.hpp"
 #include "lab/clock.hpp"
+#include "lab/cpu_taken.hpp"
 #include "lab/layout.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -316,10 +317,15 @@ private:
             OpenLoopSpec open{spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
                               load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
                               std::chrono::milliseconds(load_.stall_at_ms)};
+            const CpuSample before = cpu_sample();
             result_.open_loop.push_back(run_open_loop(open, k));
+            result_.cpu.push_back(cpu_between(before, cpu_sample()));
             result_.batches.push_back(result_.open_loop.back().batch);
         } else {
-            result_.batches.push_back(kept(send(k)));
+            const CpuSample before = cpu_sample();
+            Batch batch = send(k);
+            result_.cpu.push_back(cpu_between(before, cpu_sample()));
+            result_.batches.push_back(kept(std::move(batch)));
         }
         if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
         result_.stats.push_back(summarize(result_.batches.back()));
