@@ -148,8 +148,11 @@ Action define_check(CLI::App& app) {
             }
         }
         double left = 0;
-        for (const Scenario& s : to_run) left += estimated_seconds(s);
-        std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0) << " s by their models\n";
+        int untimed = 0;  // never run here: estimated by their models alone
+        for (const Scenario& s : to_run) left += estimated_seconds(s), untimed += !estimate(s).measured;
+        std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0) << " s ("
+                  << (untimed == 0 ? std::string("as they took here, their batches by the models")
+                                   : std::to_string(untimed) + " of them by their models alone: never timed here") << ")\n";
         for (std::size_t k = 0; k < to_run.size(); ++k) {
             std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << printable(to_run[k].name) << " (about " << fixed(estimated_seconds(to_run[k]), 0)
                       << " s; " << fixed(left, 0) << " s left)\n";
