@@ -23,6 +23,31 @@ struct Checked {
     std::string text;
 };
 
+// A line of the report after `margin` spaces, wrapped to the terminal.
+std::string line(int margin, const std::string& text) {
+    return indented(wrap(text, std::max(20, terminal_columns() - margin)), std::string(static_cast<std::size_t>(margin), ' '));
+}
+
+// Each measured makespan against its model: a gap outside the scenario's tolerance is counted
+// (or, on a row others kept from its cores, not judged); a real stack's gap is only noted.
+void held_to_models(const RunResult& run, Checked& out, std::string& detail, std::string& notes) {
+    const Scenario& s = run.scenario;
+    for (const ModelGap& g : model_gaps(run))
+        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a real stack adds is the claims' business
+            notes += line(4, "· " + g.label + ": measured " + fixed(g.measured) + " s, the lab's model " + fixed(g.model) +
+                             " s (what the real stack adds; not counted)");
+        } else if (!g.within && !g.not_judged.empty()) {
+            ++out.unjudged;
+            detail += line(4, "– " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
+                                  " s: not judged: " + g.not_judged + ", and this row computes");
+        } else if (!g.within) {
+            ++out.contradicted;
+            detail += line(4, "✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
+                                  " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
+                                  (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")"));
+        }
+}
+
 // Runs one scenario and holds its text against it: "✓ name: 5 claims hold", then each claim and
 // model gap that does not, or that the busy machine left unjudged.
 Checked check_once(const Scenario& s, const Overrides& overrides) {
@@ -40,11 +65,6 @@ Checked check_once(const Scenario& s, const Overrides& overrides) {
     }
     int held = 0, held_on_real = 0;
     std::string detail, notes;
-    // A line of the report after `margin` spaces, wrapped to the terminal.
-    const int columns = terminal_columns();
-    auto line = [columns](int margin, const std::string& text) {
-        return indented(wrap(text, std::max(20, columns - margin)), std::string(static_cast<std::size_t>(margin), ' '));
-    };
     for (const CheckedClaim& c : check_claims(run)) {
         // With --with-fastapi a claim holds only if it holds for the real stack as well: where the
         // two disagree, that is said, never hidden behind the C++ row's ✓.
@@ -61,20 +81,7 @@ Checked check_once(const Scenario& s, const Overrides& overrides) {
         if (c.real) detail += line(6, std::string(outcome_mark(c.real->outcome)) + " on real FastAPI: " + c.real->evidence);
         if (std::string differs = stack_disagreement(c); !differs.empty()) detail += line(6, "→ " + differs);
     }
-    for (const ModelGap& g : model_gaps(run))
-        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a real stack adds is the claims' business
-            notes += line(4, "· " + g.label + ": measured " + fixed(g.measured) + " s, the lab's model " + fixed(g.model) +
-                             " s (what the real stack adds; not counted)");
-        } else if (!g.within && !g.not_judged.empty()) {
-            ++out.unjudged;
-            detail += line(4, "– " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
-                                  " s: not judged: " + g.not_judged + ", and this row computes");
-        } else if (!g.within) {
-            ++out.contradicted;
-            detail += line(4, "✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
-                                  " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
-                                  (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")"));
-        }
+    held_to_models(run, out, detail, notes);
     for (const auto& r : run.configurations)
         if (!r.error.empty()) {
             ++out.contradicted;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lab/live/live_hub.hpp"
+#include "lab/run/estimate.hpp"  // (how long run_scenario takes, said before it starts)
 #include "lab/run/overrides.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/run_result.hpp"
@@ -33,15 +34,5 @@ Scenario with_fastapi(Scenario scenario, bool uvloop = false);
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings);
 
-// About how long run_scenario takes: its batches by the models (each configuration's warm-up
-// and batches, an open loop's duration each), and what the rest took when the scenario ran here
-// with its file's settings (took_here_s less those settings' batches: services, servers started
-// and stopped, pauses between batches); a third of a second a configuration where it never ran.
-struct Estimate {
-    double seconds = 0;
-    bool measured = false;  // from a run here (took_here_s), not from the models alone
-};
-Estimate estimate(const Scenario& scenario);
-inline double estimated_seconds(const Scenario& scenario) { return estimate(scenario).seconds; }
 
 }  // namespace lab
