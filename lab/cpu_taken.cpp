@@ -27,7 +27,9 @@ std::string head_of(const std::string& path, std::size_t most) {
 
 // /proc/stat's first line: "cpu  user nice system idle iowait irq softirq steal guest guest_nice".
 // Interrupt time is left out: loopback traffic's softirqs are the lab's own requests, charged
-// to no process, and would read as someone else's.
+// to no process, and would read as someone else's. Niced processes count: Linux's autogroups
+// share the CPU between sessions whatever their processes' nice, so a build at nice 19 in another
+// session takes its fair part of the cores.
 void read_machine(CpuSample& s) {
     std::istringstream line(head_of("/proc/stat", 512));
     std::string cpu;

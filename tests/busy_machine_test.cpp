@@ -86,7 +86,7 @@ TEST_CASE("a batch's CPU account counts the lab's own processes as its own and a
     waitpid(child, nullptr, 0);
     INFO("own " << own.own_s << " s, machine " << own.machine_s << " s, wall " << own.wall_s << " s");
     CHECK(own.own_s >= 0.3);                            // the child's spinning, at least half of its core
-    CHECK(own.own_s <= own.machine_s + 0.05);           // (to the counters' tick)
+    CHECK(own.own_s <= own.machine_s + 0.1);            // (to a few of the counters' ticks: they are kept apart)
 }
 
 // gil-convoy failed `lab check` ("def route computing, no GIL: measured 0.502 s, model 0.400 s")
