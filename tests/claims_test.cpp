@@ -82,8 +82,8 @@ TEST_CASE("an expectation holds or is contradicted by the run's own figures", "[
 }
 
 // A busy machine is not a false text: a computing row's figure that broke its bound while
-// other processes took 0.4 of a core is not judged, and says what they took; the same figures
-// on a quiet machine are a ✗, and so is a figure too small (a busy machine never speeds one up).
+// other processes took 0.4 of a core is not judged, and says what they took, whichever way it
+// broke (others change how computing threads share the GIL too); on a quiet machine, a ✗.
 TEST_CASE("a computing row's claim on a machine others kept busy is not judged, never ✗", "[unit]") {
     lab::RunResult run = two_rows();
     run.scenario.load.path = "/cpu";
@@ -95,7 +95,7 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
     }
     run.scenario.expectations = {
         expect(1, "probe_max", std::nullopt, 50),          // 990 ms ≤ 50 ms: broken, slower
-        expect(2, "probe_max", 10, std::nullopt),          // 0.3 ms ≥ 10 ms: broken, faster
+        expect(2, "probe_max", 10, std::nullopt),          // 0.3 ms ≥ 10 ms: broken, smaller
         expect(2, "measured", 5, std::nullopt, "row", 1),  // beside a row that was slowed
     };
     using O = lab::CheckedClaim::Outcome;
@@ -104,7 +104,7 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
     CHECK(busy[0].outcome == O::not_judged);
     CHECK(busy[0].evidence == "blocked: probe_max 990.0 ms, more than the 50.0 ms expected: not judged: other processes used "
                               "0.4 of a core during batch 3, and this row computes");
-    CHECK(busy[1].outcome == O::contradicted);
+    CHECK(busy[1].outcome == O::not_judged);
     CHECK(busy[2].outcome == O::not_judged);
     std::string text = lab::claims_text(busy, 100, false);
     CHECK(text.find("– claim of row 1") != std::string::npos);
