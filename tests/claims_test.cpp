@@ -81,6 +81,50 @@ TEST_CASE("an expectation holds or is contradicted by the run's own figures", "[
     CHECK(test::longest_line(text) <= 60);
 }
 
+// A busy machine is not a false text: a computing row's figure that broke its bound while
+// other processes took 0.4 of a core is not judged, and says what they took, whichever way it
+// broke (others change how computing threads share the GIL too); on a quiet machine, a ✗.
+TEST_CASE("a computing row's claim on a machine others kept busy is not judged, never ✗", "[unit]") {
+    lab::RunResult run = two_rows();
+    run.scenario.load.path = "/cpu";
+    for (auto& r : run.configurations) {
+        r.batches[0].number = 3;
+        r.makespan.median = r.model_s * 1.5;  // outside the default tolerance of its model, slower
+        // 1 s of batch: the lab and its servers 1.2 s of CPU, the machine 1.6 s: others 0.4 of a core.
+        r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0}};
+    }
+    run.scenario.expectations = {
+        expect(1, "probe_max", std::nullopt, 50),          // 990 ms ≤ 50 ms: broken, slower
+        expect(2, "probe_max", 10, std::nullopt),          // 0.3 ms ≥ 10 ms: broken, smaller
+        expect(2, "measured", 5, std::nullopt, "row", 1),  // beside a row that was slowed
+    };
+    using O = lab::CheckedClaim::Outcome;
+    auto busy = lab::check_claims(run);
+    REQUIRE(busy.size() == 3);
+    CHECK(busy[0].outcome == O::not_judged);
+    CHECK(busy[0].evidence == "blocked: probe_max 990.0 ms, more than the 50.0 ms expected: not judged: other processes used "
+                              "0.4 of a core during batch 3, and this row computes");
+    CHECK(busy[1].outcome == O::not_judged);
+    CHECK(busy[2].outcome == O::not_judged);
+    std::string text = lab::claims_text(busy, 100, false);
+    CHECK(text.find("– claim of row 1") != std::string::npos);
+    CHECK(text.find("✗ claim of row 1") == std::string::npos);
+    auto gaps = lab::model_gaps(run);
+    REQUIRE(gaps.size() == 2);
+    CHECK(gaps[0].not_judged == "other processes used 0.4 of a core during batch 3");
+
+    // Steal time is taken too: a hypervisor running other guests on this one's CPUs.
+    for (auto& r : run.configurations) r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.2, .steal_s = 0.5}};
+    CHECK(lab::check_claims(run)[0].outcome == O::not_judged);
+    // Quiet (others 0.05 of a core), or a row that waits rather than computes: judged.
+    for (auto& r : run.configurations) r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.25, .steal_s = 0.0}};
+    CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
+    CHECK(lab::model_gaps(run)[0].not_judged.empty());
+    for (auto& r : run.configurations) r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0}};
+    run.scenario.load.path = "/delay";
+    CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
+}
+
 // The † says which limit sets the floor: at C = 1 the client's rounds, not the wait alone.
 TEST_CASE("the physical floor's reason names what sets it", "[unit]") {
     lab::Load load;

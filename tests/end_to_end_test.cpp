@@ -77,6 +77,9 @@ TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays 
     for (const char* column : {"mode", "loop blocked (max)", "measured (median, min–max)"})
         CHECK(wide.output.find(column) != std::string::npos);
     CHECK(narrow.output.find("\033[") == std::string::npos);  // stdout is a pipe here, not a terminal
+    // The time it takes, said before it is spent, and each batch's line says how far along it is.
+    CHECK(narrow.output.find("lab: this run takes about 1 s (as it took here,") != std::string::npos);
+    CHECK(std::regex_search(narrow.output, std::regex(R"(batch 1/1 \([0-9]+\.[0-9] s of about 1 s\))")));
 }
 
 namespace {

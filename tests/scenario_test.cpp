@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -229,4 +230,39 @@ TEST_CASE("the scenario format's documentation holds a working example and every
             CHECK(readme.find("`" + key + "`") != std::string::npos);
         }
     }
+}
+
+// Time said before it is spent, and right: `lab list` said multi-process takes "about 6 s" (its
+// batches by the models, a third of a second a server) when it took 13.6 and 17.6 s. Each lesson's
+// estimate is now how long it took here (results/README.md's generated "Measured here", which its
+// file cites as took_here_s), and a run's options change only its batches, by the models.
+TEST_CASE("each lesson's estimate is its run measured here; options change its batches by the models", "[unit]") {
+    const std::string table = test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "results/README.md");
+    std::map<std::string, double> took;
+    static const std::regex row(R"(\n\| ([a-z0-9-]+) \| ([0-9]+) s \|)");
+    for (auto it = std::sregex_iterator(table.begin(), table.end(), row); it != std::sregex_iterator(); ++it)
+        took[(*it)[1]] = std::stod((*it)[2]);
+    auto files = lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios");
+    REQUIRE(files.size() == took.size());
+    for (const auto& file : files) {
+        lab::Scenario s = lab::apply(lab::load_scenario(file), {});
+        INFO(s.name);
+        REQUIRE(took.count(s.name));
+        CHECK(s.took_here_s == took[s.name]);
+        lab::Estimate e = lab::estimate(s);
+        CHECK(e.measured);
+        lab::Scenario untimed = s;  // what the models alone say: the estimate is never below them
+        untimed.took_here_s = 0;
+        CHECK(e.seconds == Approx(std::max(s.took_here_s, lab::estimate(untimed).seconds)));
+    }
+    // One measured batch instead of five: 3 rows × 4 batches fewer, each ceil(10/4)·d = 0.3 s by the model.
+    lab::Scenario workers = lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/multi-process.toml");
+    lab::Overrides once;
+    once.repeat = 1;
+    CHECK(lab::estimate(lab::apply(workers, once)).seconds == Approx(lab::estimate(workers).seconds - 3 * 4 * 0.3));
+    // A file that was never timed here: the models alone, and said so.
+    lab::Scenario untimed = workers;
+    untimed.took_here_s = 0;
+    CHECK_FALSE(lab::estimate(untimed).measured);
+    CHECK(lab::estimate(untimed).seconds == Approx(3 * (6 * 0.3 + 0.33)));
 }

@@ -211,6 +211,11 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     stop_servers_on_signals();
     if (!open_live()) return exit_failed;
     Progress progress(Progress::style_for_stderr(quiet));
+    // A lesson's time is known before it runs; `lab load`'s and `lab doctor`'s are their target's.
+    if (scenario.kind == RunKind::lesson) {
+        const Estimate expected = estimate(scenario);
+        progress.expect(expected.seconds, expected.measured);
+    }
     RunSettings settings{this_executable(), &progress, where.database_url.value_or(""), where.downstream_url.value_or(""),
                          where.redis_url.value_or("")};
     settings.keep_cpus_awake = !let_cpus_sleep;

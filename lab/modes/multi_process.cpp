@@ -30,11 +30,22 @@ struct Listener {
     Dealer* dealer = nullptr;  // round-robin only
 };
 
+// SIGINT and SIGTERM: what the supervisor and its workers stop on.
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    return set;
+}
+
 [[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd, pid_t supervisor, int dealt) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor,
     if (getppid() != supervisor) _exit(1);  // even one that died before the line above
     std::signal(SIGINT, SIG_DFL);      // and stops when told to (fork copied the supervisor's handlers)
     std::signal(SIGTERM, SIG_DFL);
+    sigset_t stops = stop_signals();  // blocked across the fork (start_worker): one that came meanwhile acts now
+    sigprocmask(SIG_UNBLOCK, &stops, nullptr);
     listener.context.notify_fork(asio::execution_context::fork_child);
     std::optional<tcp::acceptor> own;
     if (listener.reuse_port) own.emplace(open_listener(listener.context, options, true));
@@ -51,11 +62,17 @@ pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd
     if (listener.dealer && !handoff_channel(channel)) return -1;
     listener.context.notify_fork(asio::execution_context::fork_prepare);
     pid_t supervisor = getpid();
+    // A stop that arrives while the worker is new must stop it: until it has dropped the
+    // supervisor's handlers, the signal waits (blocked) instead of reaching a handler that only
+    // takes note. Else the worker lives on, and the supervisor waits 3 s for it (stop_all).
+    sigset_t stops = stop_signals(), before;
+    sigprocmask(SIG_BLOCK, &stops, &before);
     pid_t pid = fork();
     if (pid == 0) {
         if (listener.dealer) close(channel[0]);
         run_worker(listener, options, ready_fd, supervisor, channel[1]);
     }
+    sigprocmask(SIG_SETMASK, &before, nullptr);
     listener.context.notify_fork(asio::execution_context::fork_parent);
     if (listener.dealer) {
         close(channel[1]);

@@ -70,6 +70,10 @@ void Supervisor::supervise_until_stopped() {
         }
         for (pid_t& pid : pids_) {
             if (pid != dead) continue;
+            if (stop_signal) {  // killed by the same stop as this supervisor: not replaced
+                pid = -1;
+                break;
+            }
             pid = start_(-1);
             std::fprintf(stderr, "worker %d exited (%s %d); %s %d\n", dead, WIFSIGNALED(status) ? "signal" : "status",
                          WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),

@@ -11,7 +11,8 @@
 namespace lab {
 
 struct CheckedClaim {
-    enum class Outcome { holds, contradicted, not_measured };
+    // not_judged: the figure broke its bound on a machine others kept busy (lab/figures/busy_machine.hpp).
+    enum class Outcome { holds, contradicted, not_measured, not_judged };
     Outcome outcome = Outcome::not_measured;
     std::string claim;     // the sentence it supports
     std::string evidence;  // "def + time.sleep(0.2): probe_max 0.4 ms ≤ 50.0 ms"
@@ -25,9 +26,10 @@ struct CheckedClaim {
 };
 std::vector<CheckedClaim> check_claims(const RunResult& run);
 
-// ✓, ✗ or ? (not measured), and the page's class for it.
+// ✓, ✗, ? (not measured) or – (not judged), and the page's class for it.
 inline const char* outcome_mark(CheckedClaim::Outcome o) {
-    return o == CheckedClaim::Outcome::holds ? "✓" : o == CheckedClaim::Outcome::contradicted ? "✗" : "?";
+    using O = CheckedClaim::Outcome;
+    return o == O::holds ? "✓" : o == O::contradicted ? "✗" : o == O::not_judged ? "–" : "?";
 }
 inline const char* outcome_class(CheckedClaim::Outcome o) {
     return o == CheckedClaim::Outcome::holds ? "holds" : o == CheckedClaim::Outcome::contradicted ? "contradicted" : "unmeasured";
@@ -44,6 +46,7 @@ struct ModelGap {
     double measured = 0, model = 0;
     bool within = true;
     bool real_stack = false;  // a FastAPI twin: the model is the lab's mode's, so its gap is the stack's own cost
+    std::string not_judged = {};  // slower than its model while others took its cores: what they took
 };
 std::vector<ModelGap> model_gaps(const RunResult& run);
 

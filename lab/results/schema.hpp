@@ -37,6 +37,7 @@ struct StoredBatch {
     int unfinished = 0;                // `lab load -z`: in flight when the time was up
     std::int64_t not_recorded = 0;     // `lab load`: counted, but past requests.csv's limit
     std::vector<Tally> tallies;        // and then what it counted, all of it (stored_tallies.hpp)
+    BatchCpu cpu;                      // the CPU the lab got during it, and what others took
 };
 struct StoredRun {
     RunResult run;                   // configurations without batches, stats or open-loop results

@@ -115,6 +115,14 @@ void model_fields(V& v, M& m) {
     v("formula", m.formula);
 }
 
+template <class V, class C>
+void cpu_fields(V& v, C& c) {  // a batch's CPU account (lab/cpu_taken.hpp), in seconds; -1: not read
+    v("wall_s", c.wall_s, Bound{0, 1e6});
+    v("own_s", c.own_s, Bound{-1, 1e9});
+    v("machine_s", c.machine_s, Bound{-1, 1e9});
+    v("steal_s", c.steal_s, Bound{-1, 1e9});
+}
+
 template <class V, class B>
 void batch_fields(V& v, B& b) {
     v("number", b.number, Bound{0, 100});
@@ -126,6 +134,7 @@ void batch_fields(V& v, B& b) {
     v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
     v("unfinished", b.unfinished, Bound{0, 1e6});
     v("not_recorded", b.not_recorded, Bound{0, 1e12});
+    v.object("cpu", b.cpu, [](auto& w, auto& c) { cpu_fields(w, c); });
 }
 
 template <class V, class R>

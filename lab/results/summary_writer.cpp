@@ -70,6 +70,7 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         if (i < r.held_per_request_ms.size()) b.held_per_request_ms = r.held_per_request_ms[i], b.held_where = r.held_where[i];
         if (i < r.loop_holds.size()) b.loop_holds = r.loop_holds[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
+        if (i < r.cpu.size()) b.cpu = r.cpu[i];
         b.unfinished = r.batches[i].unfinished;
         b.not_recorded = r.batches[i].not_recorded;
         if (b.not_recorded > 0) b.tallies = r.batches[i].tallies;  // (else requests.csv holds every request)

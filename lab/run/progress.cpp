@@ -16,6 +16,19 @@ Progress::Style Progress::style_for_stderr(bool quiet) {
     return isatty(STDERR_FILENO) ? Style::live : Style::plain;
 }
 
+void Progress::expect(double seconds, bool measured) {
+    expected_s_ = seconds;
+    if (style_ == Style::quiet) return;
+    const std::string said = "lab: this run takes about " + fixed(seconds, 0) + " s (" +
+                             (measured ? "as it took here, with this run's batches by the models" : "by the models: it has not been timed here") + ")";
+    std::fputs(wrap(said, terminal_columns(STDERR_FILENO)).c_str(), stderr);
+}
+
+std::string Progress::spent() const {
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return fmt::format("{:.1f} s", elapsed) + (expected_s_ > 0 ? " of about " + fixed(expected_s_, 0) + " s" : "");
+}
+
 void Progress::configuration(int index, int count, const std::string& label) {
     index_ = index;
     count_ = count;
@@ -29,8 +42,10 @@ void Progress::batch(int number, int count, int requests) {
     done_ = 0;
     total_ = requests;  // "0/10 answered" from the start, never "0/0"
     if (style_ == Style::plain)
-        std::fprintf(stderr, "[%d/%d] %s: %s\n", index_, count_, label_.c_str(),
-                     number == 0 ? "warm-up" : ("batch " + std::to_string(number) + "/" + std::to_string(count)).c_str());
+        std::fputs(wrap(fmt::format("[{}/{}] {}: {} ({})", index_, count_, label_,
+                                    number == 0 ? "warm-up" : "batch " + std::to_string(number) + "/" + std::to_string(count), spent()),
+                        terminal_columns(STDERR_FILENO)).c_str(),
+                   stderr);
     draw(true);
 }
 
@@ -45,12 +60,11 @@ void Progress::draw(bool force) {
     auto now = std::chrono::steady_clock::now();
     if (!force && now - drawn_ < std::chrono::milliseconds(50)) return;  // a terminal is slow
     drawn_ = now;
-    double elapsed = std::chrono::duration<double>(now - started_).count();
     const char* bold = colour_ ? "\033[1m" : "";
     const char* plain = colour_ ? "\033[0m" : "";
     std::string which = batch_ == 0 ? "warm-up" : "batch " + std::to_string(batch_) + "/" + std::to_string(batches_);
     const std::string head = fmt::format("[{}/{}] ", index_, count_);
-    const std::string tail = fmt::format(" · {} · {}/{} answered · {:.1f} s", which, done_, total_, elapsed);
+    const std::string tail = fmt::format(" · {} · {}/{} answered · {}", which, done_, total_, spent());
     // One line that never wraps (a wrapped line cannot be redrawn in place): the label gives way.
     int room = terminal_columns(STDERR_FILENO) - 1 - static_cast<int>(display_width(head) + display_width(tail));
     std::string label = label_;

@@ -12,6 +12,9 @@ public:
     static Style style_for_stderr(bool quiet);  // live on a terminal, plain otherwise
 
     explicit Progress(Style style) : style_(style) {}
+    // How long the whole run is expected to take (estimate(), runner.hpp): said first, then shown
+    // beside the time spent ("3.2 s of about 7 s"), so a class knows how long to wait.
+    void expect(double seconds, bool measured);
     void configuration(int index, int count, const std::string& label);
     void batch(int number, int count, int requests);  // 0 is the warm-up; `requests` in it
     void answered(int done, int total);
@@ -22,7 +25,9 @@ private:
     Style style_;
     bool colour_ = false;
     std::string label_;
+    std::string spent() const;  // "3.2 s of about 7 s"
     int index_ = 0, count_ = 0, batch_ = 0, batches_ = 0, done_ = 0, total_ = 0;
+    double expected_s_ = 0;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), drawn_{};
 };
 

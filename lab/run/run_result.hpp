@@ -8,6 +8,7 @@
 #include "harness/models.hpp"
 #include "harness/open_loop.hpp"
 #include "harness/statistics.hpp"
+#include "lab/cpu_taken.hpp"
 #include "lab/run/scenario.hpp"
 
 namespace lab {
@@ -44,6 +45,7 @@ struct ConfigurationResult {
     std::vector<double> held_per_request_ms;
     std::vector<std::string> held_where;
     std::vector<std::vector<LoopHold>> loop_holds;  // per batch: what report.html marks on the loop's lane
+    std::vector<BatchCpu> cpu;  // per batch: the CPU the lab and its servers got, and what others took
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;

@@ -15,6 +15,7 @@
 #include "harness/raw_client.hpp"
 #include "lab/awake_cpus.hpp"
 #include "lab/clock.hpp"
+#include "lab/cpu_taken.hpp"
 #include "lab/layout.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -319,10 +320,15 @@ private:
             OpenLoopSpec open{spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
                               load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
                               std::chrono::milliseconds(load_.stall_at_ms)};
+            const CpuSample before = cpu_sample();
             result_.open_loop.push_back(run_open_loop(open, k));
+            result_.cpu.push_back(cpu_between(before, cpu_sample()));
             result_.batches.push_back(result_.open_loop.back().batch);
         } else {
-            result_.batches.push_back(kept(send(k)));
+            const CpuSample before = cpu_sample();
+            Batch batch = send(k);
+            result_.cpu.push_back(cpu_between(before, cpu_sample()));
+            result_.batches.push_back(kept(std::move(batch)));
         }
         if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
         result_.stats.push_back(summarize(result_.batches.back()));
@@ -441,17 +447,6 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     run.run_s = static_cast<double>(monotonic_us() - began_us) / 1e6;
     if (settings.progress) settings.progress->done();
     return run;
-}
-
-double estimated_seconds(const Scenario& s) {
-    double total = 0;
-    for (const Configuration& c : s.configurations) {
-        Load own = load_of(s.load, c);
-        int batches = own.repeat + (own.warmup ? 1 : 0);
-        double each = own.rate > 0 ? own.duration_ms / 1000.0 : predicted_makespan_s(model_of(c, own), workload_of(own));
-        total += batches * each + 0.33;
-    }
-    return total;
 }
 
 }  // namespace lab

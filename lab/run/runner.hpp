@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "lab/live/live_hub.hpp"
+#include "lab/run/estimate.hpp"  // (how long run_scenario takes, said before it starts)
 #include "lab/run/overrides.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/run_result.hpp"
@@ -33,8 +34,5 @@ Scenario with_fastapi(Scenario scenario, bool uvloop = false);
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings);
 
-// About how long run_scenario takes, by the models: each configuration's warm-up and batches
-// (an open loop's duration each), plus a third of a second to start and stop each server.
-double estimated_seconds(const Scenario& scenario);
 
 }  // namespace lab

@@ -189,6 +189,10 @@ struct Scenario {
     // `lab check`: how far a measured makespan may leave its model (a fraction), and why.
     double model_tolerance = 0.25;
     std::string model_tolerance_why;
+    // How long `lab run NAME` took here with the file's own settings, services and servers
+    // started and stopped (results/README.md's "Measured here", which a test holds it to); 0: not
+    // measured. `lab list`, `lab run` and `lab check` estimate from it (estimate(), runner.hpp).
+    double took_here_s = 0;
 };
 
 // How many processes share a configuration's requests, each counted apart in the per-worker

@@ -1,0 +1,18 @@
+#pragma once
+// How long a lesson's run takes, said before it is spent (`lab list`, `lab run`, `lab check`).
+#include "lab/run/scenario.hpp"
+
+namespace lab {
+
+// About how long run_scenario takes: its batches by the models (each configuration's warm-up
+// and batches, an open loop's duration each), and what the rest took when the scenario ran here
+// with its file's settings (took_here_s less those settings' batches: services, servers started
+// and stopped, pauses between batches); a third of a second a configuration where it never ran.
+struct Estimate {
+    double seconds = 0;
+    bool measured = false;  // from a run here (took_here_s), not from the models alone
+};
+Estimate estimate(const Scenario& scenario);
+inline double estimated_seconds(const Scenario& scenario) { return estimate(scenario).seconds; }
+
+}  // namespace lab
