@@ -259,7 +259,6 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     test::ScratchDir out;
     test::PipedLab piped = test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--live-wait", "0", "--delay", "20", "--repeat", "1", "--out", out.path.string()});
     REQUIRE(piped.said);
-    const pid_t lab = piped.pid;
     FILE* said = piped.said;
     std::string text;
     const std::string url = test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
@@ -283,12 +282,7 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     CHECK(room.Post("/guess", {{"Cookie", cookies[0]}}, R"({"guesses": ["<img>", ""]})", "application/json")->status == 400);
     CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
     close(piped.to_stdin);
-    test::read_until(said, "(?!)", text);  // (to its end)
-    fclose(said);
-    int status = 0;
-    waitpid(lab, &status, 0);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(piped.finish(text) == 0);
     CHECK(text.find("guesses: 2 sent; the run starts") != std::string::npos);
     json summary = json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
     CHECK(summary["configurations"][0]["room_guesses"] == json::array({0.02, 0.5}));

@@ -304,7 +304,6 @@ TEST_CASE("the projector shows where to guess, the count, and the room's guesses
     test::ScratchDir out;
     test::PipedLab piped = test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20", "--repeat", "1", "--out", out.path.string()});
     REQUIRE(piped.said);
-    const pid_t lab = piped.pid;
     FILE* said = piped.said;
     std::string text;
     const std::string page = test::read_until(said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", text);
@@ -336,12 +335,7 @@ TEST_CASE("the projector shows where to guess, the count, and the room's guesses
         while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
         pclose(chromium);
     }
-    test::read_until(said, "(?!)", text);  // (to its end)
-    fclose(said);
-    int status = 0;
-    waitpid(lab, &status, 0);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(piped.finish(text) == 0);
     const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
     CHECK(attribute(body, "data-done") == "yes");
     CHECK(attribute(body, "data-room-count") == "3");

@@ -204,6 +204,14 @@ struct PipedLab {
     pid_t pid = -1;
     int to_stdin = -1;
     FILE* said = nullptr;
+    // Reads what it says to its end (onto `text`) and waits for it: its exit code, -1 if killed.
+    int finish(std::string& text) {
+        read_until(said, "(?!)", text);
+        fclose(said);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
 };
 inline PipedLab spawn_lab_piped(std::vector<std::string> args) {
     args.insert(args.begin(), LAB_BINARY);
