@@ -29,6 +29,7 @@ import time
 import traceback
 
 CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
+IN_POOL = [0]  # `def` routes' functions running on AnyIO's pool threads now (time_thread_pool)
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
 HOLD_MS = int(HOLD_MS) if HOLD_MS.is_integer() else HOLD_MS  # (20, as given, not 20.0)
 HOLD_NS = HOLD_MS * 1e6
@@ -171,8 +172,10 @@ def time_callbacks(ledger):
       - a callback with no record (the server's reads, its timers) reads no clock;
       - a task's first step sets CURRENT as it runs (the probe opens the record there): it counts
         from the opening (Ledger.open sets `since`);
-      - a request's other callbacks read the clock twice; a short one (nearly all) is charged
-        inline, a long one (a span, perhaps a hold) by charge_long."""
+      - a request's other callbacks read the clock twice; a short one (nearly all) is charged by
+        charge_short, a long one (a span, perhaps a hold) by charge_long;
+      - while a `def` route computes on a pool thread (IN_POOL), they also read the loop thread's
+        CPU clock as they begin: a long one the watchdog could not look at waited for the GIL."""
     run, clock = asyncio.events.Handle._run, time.perf_counter_ns
 
     def timed_run(handle):
@@ -191,27 +194,46 @@ def time_callbacks(ledger):
             ledger.since = t0 = clock()
             if ledger.parked:
                 ledger.unpark()  # a request's callback after a quiet spell: the watchdog looks again
+            if IN_POOL[0]:  # pool threads compute: this callback may wait for the GIL (charge_long)
+                cpu0 = cpu_clock_here()
+                run(handle)
+                t1 = clock()
+                ledger.since, took = 0, t1 - t0
+                if took >= LONG_NS:
+                    return charge_long(record, t0, t1, ledger.hold, cpu0)
+                return charge_short(record, t0, t1, took)
             run(handle)  # (Handle._run catches what the callback raises)
         t1 = clock()
         ledger.since, took = 0, t1 - t0
         if took >= LONG_NS:
             return charge_long(record, t0, t1, ledger.hold)
-        record.loop_ns += took  # as charge_long does, for a callback with no span and no hold
-        record.holds += 1
-        if record.answered_ns:
-            record.after_ns += t1 - max(t0, record.answered_ns)
-        if took > record.longest_ns:
-            record.longest_ns, record.where, record.cpu_share = took, None, -1.0
+        charge_short(record, t0, t1, took)
 
     asyncio.events.Handle._run = timed_run
 
 
-def charge_long(record, t0, t1, hold):
+def charge_short(record, t0, t1, took):
+    """A callback under 1 ms (nearly all) to its request's record, as charge_long does for one
+    with no span and no hold."""
+    record.loop_ns += took
+    record.holds += 1
+    if record.answered_ns:
+        record.after_ns += t1 - max(t0, record.answered_ns)
+    if took > record.longest_ns:
+        record.longest_ns, record.where, record.cpu_share = took, None, -1.0
+
+
+def charge_long(record, t0, t1, hold, cpu0=-1):
     """A callback of 1 ms or more (t0 to t1, perf_counter_ns) to its request's record: a span of
     its timeline, and, if the watchdog looked at it (`hold` began at t0), a hold: the share of it
-    spent waiting for other threads' GIL set apart, and where the app was."""
+    spent waiting for other threads' GIL set apart, and where the app was. A callback that began
+    while pool threads computed (cpu0: its thread's CPU clock then) and that the watchdog could
+    not look at (they kept the GIL from it too): its time off the CPU was the GIL's."""
     hold = hold if hold is not None and hold.since == t0 else None
-    gil = int((t1 - t0) * hold.gil_share) if hold else 0  # waiting for other threads' GIL: not its own
+    if hold:
+        gil = int((t1 - t0) * hold.gil_share)  # waiting for other threads' GIL: not its own
+    else:
+        gil = max(0, t1 - t0 - (cpu_clock_here() - cpu0)) if cpu0 >= 0 else 0
     took = t1 - t0 - gil
     record.loop_ns += took
     record.gil_ns += gil
@@ -248,9 +270,11 @@ def time_thread_pool():
 
         def timed(*given):
             start, cpu = clock(), time.thread_time_ns()
+            IN_POOL[0] += 1
             try:
                 return func(*given)
             finally:
+                IN_POOL[0] -= 1
                 times.extend((start, clock(), time.thread_time_ns() - cpu))
 
         try:
