@@ -94,6 +94,9 @@ TEST_CASE("a batch's CPU account counts the lab's own processes as its own and a
 // the computing rows cannot have their cores: what the busy machine explains is not judged, said
 // with what the strangers took, and `lab check` passes with nothing contradicted.
 TEST_CASE("lab check on a machine made busy on purpose says what it could not judge, and never ✗ for it", "[e2e]") {
+    // (Under the sanitizer the lessons' claims are not timings it keeps, busy or not: CI's
+    // sanitizer run leaves `lab check` out for that reason, and this is a `lab check`.)
+    if (test::under_address_sanitizer) return;
     std::vector<std::unique_ptr<OutsideSpinner>> spinners;
     for (int k = 0; k < 2; ++k) spinners.push_back(std::make_unique<OutsideSpinner>());
     auto checked = test::run_lab("check gil-convoy --quick");
