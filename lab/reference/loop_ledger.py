@@ -181,7 +181,7 @@ def time_callbacks(ledger):
     def timed_run(handle):
         if handle._loop is not ledger.loop:
             return run(handle)  # another loop (one in a thread the app started): not ours to time
-        record = handle._context.get(CURRENT)
+        record, cpu0 = handle._context.get(CURRENT), -1
         if record is None:
             run(handle)
             if not ledger.since:
@@ -196,17 +196,11 @@ def time_callbacks(ledger):
                 ledger.unpark()  # a request's callback after a quiet spell: the watchdog looks again
             if IN_POOL[0]:  # pool threads compute: this callback may wait for the GIL (charge_long)
                 cpu0 = cpu_clock_here()
-                run(handle)
-                t1 = clock()
-                ledger.since, took = 0, t1 - t0
-                if took >= LONG_NS:
-                    return charge_long(record, t0, t1, ledger.hold, cpu0)
-                return charge_short(record, t0, t1, took)
             run(handle)  # (Handle._run catches what the callback raises)
         t1 = clock()
         ledger.since, took = 0, t1 - t0
         if took >= LONG_NS:
-            return charge_long(record, t0, t1, ledger.hold)
+            return charge_long(record, t0, t1, ledger.hold, cpu0)
         charge_short(record, t0, t1, took)
 
     asyncio.events.Handle._run = timed_run
