@@ -18,7 +18,7 @@
 // - The event loop runs Python code from the first callback after it wakes in the kernel until it
 //   waits there again (asyncio's _run_once), and takes the lock for that whole turn: a burst of
 //   ready callbacks runs under one hold. Each time it comes back from the kernel it queues for the
-//   lock again: the convoy effect (lab/server/http_server.cpp, python_turn). A request takes
+//   lock again: the convoy effect (lab/compute/python_turns.hpp). A request takes
 //   asyncio's turns: the read (data_received), the task's first step, one more after each
 //   awaited wait, and the task's done callback.
 // The lock is re-entrant for its holder: a route's own hold inside the loop's turn nests.

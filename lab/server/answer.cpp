@@ -5,7 +5,9 @@
 namespace lab {
 
 Response unreadable(const beast::error_code& ec) {
-    http::status status = read_failure_status(ec);
+    http::status status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
+                        : ec == http::error::body_limit   ? http::status::payload_too_large
+                                                          : http::status::bad_request;
     Response res = json_response(11, status, error_body(static_cast<int>(status), ec.message()));
     res.keep_alive(false);
     return res;

@@ -1,14 +1,32 @@
 #pragma once
-// What the server answers to one request, decided without any I/O. The session in
-// http_server.cpp only reads, awaits the work and writes; everything it says comes from here,
-// and the fuzz target (tests/fuzz/) calls these very functions, so what is fuzzed is what runs.
+// The server's HTTP messages, their limits, and what it answers to one request, decided without
+// any I/O. The session in http_server.cpp only reads, awaits the work and writes; everything it
+// says comes from here, and the fuzz target (tests/fuzz/) calls these very functions, so what is
+// fuzzed is what runs.
+#include <cstddef>
 #include <optional>
+#include <string>
 
-#include "lab/server/http_messages.hpp"
+#include "lab/asio.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/service_record.hpp"
 
 namespace lab {
+
+inline constexpr std::size_t header_limit = 8 * 1024;  // request line and headers: 431 past it
+inline constexpr std::size_t body_limit = 64 * 1024;   // body: 413 past it
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+inline Response json_response(unsigned version, http::status status, std::string body) {
+    Response res{status, version};
+    res.set(http::field::server, "concurrency-lab");
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
 
 // A request that could not be read: why, as the status the client gets before the server closes.
 Response unreadable(const beast::error_code& ec);

@@ -4,7 +4,7 @@
 // enqueue and fetch_job are (they use redis-py) even in an `async def` route: the work itself
 // is done elsewhere, by `lab worker`.
 #include "lab/drivers/redis.hpp"
-#include "lab/server/http_messages.hpp"
+#include "lab/server/answer.hpp"
 #include "lab/server/routes.hpp"
 
 namespace lab {

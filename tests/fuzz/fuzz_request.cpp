@@ -25,7 +25,6 @@
 
 #include "lab/asio.hpp"
 #include "lab/server/answer.hpp"
-#include "lab/server/http_messages.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/service_record.hpp"
 
