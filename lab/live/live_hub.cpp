@@ -1,25 +1,26 @@
+// The live view's server, on a thread of its own: the page's connections (at most
+// live_connections_at_most), each page's stream of every event so far and every new one, and the
+// servers' marks, received on a datagram socket. What the events say is batch_drawing's; what
+// the other addresses answer, page_routes'.
 #include "lab/live/live_hub.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "lab/accepting.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
+#include "lab/live/batch_drawing.hpp"
 #include "lab/live/guess_box.hpp"
-#include "lab/live/guess_senders.hpp"
-#include "lab/live/live_page.hpp"
 #include "lab/live/mark_senders.hpp"
-#include "lab/live/qr_code.hpp"
+#include "lab/live/page_routes.hpp"
 #include "lab/server/live_events.hpp"
 
 namespace lab {
@@ -42,65 +43,20 @@ struct LiveHub::Impl {
 
     std::atomic<std::shared_ptr<GuessBox>> guesses;  // --predict-page: the room's form and what it was sent
 
+    BatchDrawing drawing{opened_us};  // what the page is told of the running batch
     std::mutex m;  // guards what follows
     std::vector<std::string> events;  // each "data: {...}\n\n", in order
     bool closing = false;
-    // Which request a server's mark is about: the running configuration's batch, by client port.
-    int configuration = -1, batches = 0;
-    std::int64_t origin_us = 0;
-    struct Drawn {
-        int row;               // the request's bar on the page
-        std::int64_t sent_us;  // on the batch's axis: a mark from before it is about an earlier request
-    };
-    std::unordered_map<int, Drawn> drawn_on_port;  // the request each connection carries now, if it is drawn
-    int stride = 1;                       // every stride-th request of the batch is drawn
-    int answered_in_batch = 0;            // drawn or not
-    std::int64_t last_count_us = 0;       // when the page was last sent the count
 
-    // The bar of request `index`, or none: a batch of N > 200 draws every ceil(N/200)-th request,
-    // so the bars span the whole run (an open loop's stall comes late); a timed batch, the first 200.
-    std::optional<int> row_of(int index) const {
-        if (index % stride != 0 || index / stride >= live_drawn_requests) return std::nullopt;
-        return index / stride;
-    }
-
-    // The count of the batch's answers, at most every 100 ms (and always when `final`: the batch is over).
-    std::optional<json> count_event(bool final) {
-        std::int64_t at = monotonic_us();
-        if (!final && at - last_count_us < 100'000) return std::nullopt;
-        last_count_us = at;
-        return json{{"type", "count"}, {"c", configuration}, {"answered", answered_in_batch}, {"final", final}};
-    }
-
-    void publish(const json& event) {
+    void publish(const std::optional<json>& event) {
+        if (!event) return;
         {
             std::lock_guard lock(m);
             if (events.size() >= 500'000) return;  // a run that long is drawn no further
             // A request's target may hold any bytes: invalid UTF-8 becomes U+FFFD, never an exception.
-            events.push_back("data: " + event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
+            events.push_back("data: " + event->dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
         }
         asio::post(io, [this] { changed.expires_at(asio::steady_timer::time_point::max()); });  // wakes every page
-    }
-
-    // A server's mark, as the page's event: about a request of the running batch, or (lab serve
-    // --live, no harness) about a request known only by its client's port.
-    void on_mark(const live::ReceivedMark& mark) {
-        const char* name = live::mark_name(static_cast<char>(mark.mark));
-        json event;
-        {
-            std::lock_guard lock(m);
-            if (configuration < 0) {
-                event = {{"type", "mark"}, {"mark", name}, {"port", mark.request}, {"what", mark.what},
-                         {"t", static_cast<double>(mark.at_us - opened_us) / 1e6}};
-            } else {
-                auto it = drawn_on_port.find(mark.request);
-                if (it == drawn_on_port.end() || (mark.mark != live::Mark::started && mark.mark != live::Mark::ended)) return;
-                if (mark.at_us - origin_us < it->second.sent_us) return;  // late, about the connection's previous request
-                event = {{"type", name}, {"c", configuration}, {"i", it->second.row},
-                         {"t", static_cast<double>(mark.at_us - origin_us) / 1e6}};
-            }
-        }
-        publish(event);
     }
 
     // Each datagram with its sender's pid, as the kernel says it: a mark from a process that is not
@@ -115,7 +71,7 @@ struct LiveHub::Impl {
             for (long n; (n = live::receive_with_sender(marks.native_handle(), buffer, sizeof buffer, sender)) >= 0;) {
                 if (!senders.includes(sender)) continue;
                 live::ReceivedMark mark = live::parse_mark(std::string_view(buffer, static_cast<std::size_t>(n)));
-                if (mark.request > 0) on_mark(mark);
+                if (mark.request > 0) publish(drawing.mark(mark));
             }
         }
     }
@@ -163,70 +119,32 @@ struct LiveHub::Impl {
     using Request = http::request<http::string_body>;
     using Answer = http::response<http::string_body>;
 
-    static Answer reply(const Request& req, int status, const char* type, std::string body) {
-        Answer res{static_cast<http::status>(status), req.version()};
-        res.set(http::field::content_type, type);
-        res.set(http::field::cache_control, "no-store");
-        res.body() = std::move(body);
-        return res;
-    }
-    static Answer said(const Request& req, int status, const std::string& message) {
-        return reply(req, status, "application/json", json{{"ok", false}, {"message", message}}.dump());
-    }
-    static std::string_view field(const Request& req, http::field name) {
-        auto it = req.find(name);
-        return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
-    }
-
-    // POST /guess: from the lab's own form only (lab/live/guess_senders.hpp), one sending per sender.
-    Answer take_guesses(const Request& req, GuessBox* box) {
-        if (!box) return said(req, 404, "no guesses are being taken now");
-        if (auto refusal = refuse_sending(field(req, http::field::content_type), field(req, http::field::origin), field(req, http::field::host)))
-            return said(req, refusal->status, refusal->message);
-        GuessBox::Reply r = box->take(req.body(), sender_in(field(req, http::field::cookie)));
-        return reply(req, r.status, "application/json", r.json);
-    }
-
-    // GET /guess/form: the form's words, and this browser's sender token in a cookie.
-    Answer give_form(const Request& req, GuessBox* box) {
-        if (!box) return said(req, 404, "no guesses are being taken now");
-        std::string sender = sender_in(field(req, http::field::cookie));
-        GuessBox::Reply r = box->form(sender);
-        Answer res = reply(req, r.status, "application/json", r.json);
-        if (r.status == 200) res.set(http::field::set_cookie, sender_cookie(sender));
-        return res;
-    }
-
-    // GET /guess/address: where the room guesses, for the projector's page to show big, and its
-    // QR code, as rows of 0 and 1 (the page draws them; nothing sent is ever markup).
-    Answer give_address(const Request& req, GuessBox* box) {
-        if (!box) return said(req, 404, "no guesses are being taken now");
-        const std::string url = room_address(field(req, http::field::host), "http://" + shown_host + ":" + std::to_string(port) + "/guess");
-        json rows = json::array();
-        for (const auto& row : qr_code(url)) {
-            std::string bits;
-            for (bool dark : row) bits += dark ? '1' : '0';
-            rows.push_back(bits);
-        }
-        return reply(req, 200, "application/json", json{{"ok", true}, {"url", url}, {"qr", rows}}.dump(-1, ' ', false, json::error_handler_t::replace));
-    }
-
     // A page, the room's guess form, or (POST /guess) a sending of guesses: one short answer.
-    Answer answer(const Request& req, std::string_view target) {
-        std::shared_ptr<GuessBox> box = guesses.load();
-        if (target == "/guess" && req.method() == http::verb::post) return take_guesses(req, box.get());
-        if (target == "/guess/form") return give_form(req, box.get());
-        if (target == "/guess/address") return give_address(req, box.get());
-        if (target == "/guess") return reply(req, 200, "text/html; charset=utf-8", std::string(guess_page()));
-        bool page = target == "/" || target.starts_with("/?") || target == "/index.html";
-        return page ? reply(req, 200, "text/html; charset=utf-8", std::string(live_page()))
-                    : reply(req, 404, "text/plain", "not found: the live view is at /, the guess form at /guess\n");
+    Answer answer(const Request& req) {
+        auto field = [&req](http::field name) {
+            auto it = req.find(name);
+            return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+        };
+        PageRequest page{.post = req.method() == http::verb::post, .target = std::string_view(req.target().data(), req.target().size()),
+                         .content_type = field(http::field::content_type), .origin = field(http::field::origin),
+                         .host = field(http::field::host), .cookie = field(http::field::cookie), .body = req.body()};
+        PageAnswer a = answer_page(page, guesses.load().get(), "http://" + shown_host + ":" + std::to_string(port) + "/guess");
+        Answer res{static_cast<http::status>(a.status), req.version()};
+        res.set(http::field::content_type, a.type);
+        res.set(http::field::cache_control, "no-store");
+        if (!a.set_cookie.empty()) res.set(http::field::set_cookie, a.set_cookie);
+        res.body() = std::move(a.body);
+        res.keep_alive(false);
+        res.prepare_payload();
+        return res;
     }
 
     // A body over the limit: 413, then what the client still sends is read (for a second, at most
     // 64 KiB) and dropped, so that the close is no reset and the client reads the answer.
     static asio::awaitable<void> refuse_large(beast::tcp_stream& stream, const Request& req) {
-        Answer res = said(req, 413, "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes");
+        Answer res{http::status::payload_too_large, req.version()};
+        res.set(http::field::content_type, "application/json");
+        res.body() = json{{"ok", false}, {"message", "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes"}}.dump();
         res.keep_alive(false);
         res.prepare_payload();
         beast::error_code ec;
@@ -267,14 +185,10 @@ struct LiveHub::Impl {
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec == http::error::body_limit) co_await refuse_large(stream, parser.get());
         if (ec) co_return;
-        const http::request<http::string_body>& req = parser.get();
-        std::string_view target(req.target().data(), req.target().size());
-        if (target == "/events") {
+        if (parser.get().target() == "/events") {
             co_await stream_events(stream);
         } else {
-            http::response<http::string_body> res = answer(req, target);
-            res.keep_alive(false);
-            res.prepare_payload();
+            Answer res = answer(parser.get());
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         }
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -381,88 +295,20 @@ std::vector<std::vector<double>> LiveHub::close_guesses() {
     return box->by_configuration();
 }
 
-void LiveHub::configuration(int k, int batches) {
-    {
-        std::lock_guard lock(impl_->m);
-        impl_->configuration = k;
-        impl_->batches = batches;
-        impl_->drawn_on_port.clear();  // (a sequential client has no batch_started to clear it)
-    }
-    impl_->publish({{"type", "configuration"}, {"c", k}});
-}
+void LiveHub::configuration(int k, int batches) { impl_->publish(impl_->drawing.configuration(k, batches)); }
 
 void LiveHub::batch_started(int batch, std::int64_t origin_us, int requests) {
-    int c = 0, of = 0, stride = std::max(1, (requests + live_drawn_requests - 1) / live_drawn_requests);
-    {
-        std::lock_guard lock(impl_->m);
-        impl_->origin_us = origin_us;
-        impl_->drawn_on_port.clear();
-        impl_->stride = stride;
-        impl_->answered_in_batch = 0;
-        impl_->last_count_us = 0;
-        c = impl_->configuration;
-        of = impl_->batches;
-    }
-    impl_->publish({{"type", "batch"}, {"c", c}, {"batch", batch}, {"of", of}, {"requests", requests}, {"stride", stride}});
+    impl_->publish(impl_->drawing.batch_started(batch, origin_us, requests));
 }
 
-void LiveHub::sent(int index, std::int64_t at_us, int port) {
-    int c = 0;
-    std::optional<int> row;
-    {
-        std::lock_guard lock(impl_->m);
-        row = impl_->row_of(index);
-        if (!row) {  // not drawn: the server's marks on this connection are now about no bar
-            impl_->drawn_on_port.erase(port);
-            return;
-        }
-        impl_->drawn_on_port[port] = {*row, at_us};
-        c = impl_->configuration;
-    }
-    impl_->publish({{"type", "sent"}, {"c", c}, {"i", *row}, {"n", index}, {"t", static_cast<double>(at_us) / 1e6}});
-}
+void LiveHub::sent(int index, std::int64_t at_us, int port) { impl_->publish(impl_->drawing.sent(index, at_us, port)); }
 
 void LiveHub::answered(const RequestRecord& r) {
-    int c = 0;
-    std::optional<json> count;
-    std::optional<int> row;
-    {
-        std::lock_guard lock(impl_->m);
-        c = impl_->configuration;
-        ++impl_->answered_in_batch;
-        count = impl_->count_event(false);
-        row = impl_->row_of(r.index);
-    }
-    if (count) impl_->publish(*count);
-    if (!row) return;
-    json event{{"type", "answered"}, {"c", c}, {"i", *row}, {"t", static_cast<double>(r.end_us) / 1e6},
-               {"ok", r.ok()}, {"status", r.status}};
-    if (r.has_server_stamps()) {  // the answer's own stamps, should a mark have been lost
-        event["start"] = static_cast<double>(r.server_start_us) / 1e6;
-        event["end"] = static_cast<double>(r.server_end_us) / 1e6;
-    }
-    impl_->publish(event);
+    for (const json& event : impl_->drawing.answered(r)) impl_->publish(event);
 }
 
-void LiveHub::probe_answered(const RequestRecord& probe) {
-    if (probe.index >= live_drawn_requests || probe.send_us < 0 || probe.end_us < 0) return;  // (one that could not connect was never sent)
-    int c = 0;
-    {
-        std::lock_guard lock(impl_->m);
-        c = impl_->configuration;
-    }
-    json event{{"type", "probe"}, {"c", c}, {"i", probe.index}, {"sent", static_cast<double>(probe.send_us) / 1e6},
-               {"t", static_cast<double>(probe.end_us) / 1e6}, {"ok", probe.ok()}};
-    impl_->publish(event);
-}
+void LiveHub::probe_answered(const RequestRecord& probe) { impl_->publish(impl_->drawing.probe_answered(probe)); }
 
-void LiveHub::batch_finished(int) {
-    std::optional<json> count;
-    {
-        std::lock_guard lock(impl_->m);
-        count = impl_->count_event(true);
-    }
-    impl_->publish(*count);
-}
+void LiveHub::batch_finished(int) { impl_->publish(impl_->drawing.batch_finished()); }
 
 }  // namespace lab

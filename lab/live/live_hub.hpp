@@ -17,15 +17,10 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/load_generator.hpp"
+#include "lab/live/batch_drawing.hpp"
 #include "lab/live/guess_box.hpp"
 
 namespace lab {
-
-// The page draws at most this many requests of a batch, as bars: every ceil(N/200)-th of N (so the
-// bars span the whole batch), or a timed batch's first 200. Of all answers it is sent a running
-// count, so a load of any size or length costs the run and the page next to nothing (and a page
-// opened late replays a few hundred events, not millions).
-inline constexpr int live_drawn_requests = 200;
 
 // The hub keeps at most this many connections at once (pages, event streams, guess forms); one
 // past it is answered 503 at once and closed. It runs in the lab's own process, so a client
