@@ -13,7 +13,8 @@ import sys
 
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parent.parent)
 PAIRS = [("lab/drivers/postgres.cpp", "ask_blocking", "ask_awaiting"),
-         ("lab/drivers/redis.cpp", "cache_call_blocking", "cache_call_awaiting")]
+         ("lab/drivers/redis.cpp", "cache_call_blocking", "cache_call_awaiting"),
+         ("lab/drivers/http_client.cpp", "call_downstream_blocking", "call_downstream_awaiting")]
 
 
 def body(text, name):

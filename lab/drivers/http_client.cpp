@@ -2,9 +2,11 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <memory>
 #include <stdexcept>
 
+#include "lab/drivers/socket_wait.hpp"
 #include "lab/target_url.hpp"
 
 namespace lab {
@@ -20,59 +22,80 @@ void refuse_unless_ok(const Downstream& to, int status) {
     if (status != 200) throw std::runtime_error(where(to) + " answered " + std::to_string(status));
 }
 
-tcp::endpoint endpoint(const Downstream& to) { return {asio::ip::make_address(to.host), to.port}; }
-
-http::request<http::empty_body> request(const Downstream& to, Micros d) {
-    http::request<http::empty_body> get{http::verb::get, target(d), 11};
-    get.set(http::field::host, to.host);
-    return get;
+// A socket needs a context, but no loop runs this one: an exchange never waits (its caller does).
+asio::io_context& no_loop() {
+    static asio::io_context context;
+    return context;
 }
 
-// A blocking socket's reads give up after `limit` (the kernel's SO_RCVTIMEO): the blocking
-// client's 90 s, as Beast's timers give the awaiting one.
-void give_up_reading_after(tcp::socket& socket, std::chrono::seconds limit) {
-    timeval tv{.tv_sec = static_cast<time_t>(limit.count()), .tv_usec = 0};
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-}
+// One call's exchange with the downstream, on a connection of its own as `requests.get` and a
+// fresh `httpx.AsyncClient` make one, without waiting: connect, write the request out, then feed
+// Beast's parser what arrives until it holds the whole answer. Each step does what it can at once
+// and says whether the socket must be waited for; how to wait is the two clients' one difference.
+class HttpExchange {
+public:
+    HttpExchange(const Downstream& to, Micros d) : to_(to), get_{http::verb::get, target(d), 11}, sending_{get_} {
+        get_.set(http::field::host, to.host);
+        tcp::endpoint at{asio::ip::make_address(to.host), to.port};
+        socket_.open(at.protocol());
+        socket_.non_blocking(true);
+        // (A connection still being made, or refused, shows at the first write: it waits, or fails.)
+        if (::connect(socket(), at.data(), at.size()) != 0 && errno != EINPROGRESS) fail(beast::error_code(errno, asio::error::get_system_category()));
+    }
+    ~HttpExchange() {  // one call, one connection
+        beast::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    }
 
-// Beast's request and answer on an open connection, which is then shut (one call, one connection).
-asio::awaitable<http::response<http::string_body>> exchange(beast::tcp_stream& connection, const Downstream& to, Micros d) {
-    co_await http::async_write(connection, request(to, d), asio::use_awaitable);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> answer;
-    co_await http::async_read(connection, buffer, answer, asio::use_awaitable);
-    beast::error_code ignored;
-    connection.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    co_return answer;
-}
+    int socket() { return socket_.native_handle(); }
+
+    // Whether bytes of the request are still to be written (or the connection is still being made).
+    bool sending() {
+        beast::error_code ec;
+        while (!ec && !sending_.is_done()) http::write_some(socket_, sending_, ec);
+        return still_to_come(ec);
+    }
+
+    // Whether the answer is still to come: what has arrived is fed to Beast's parser.
+    bool awaiting_answer() {
+        beast::error_code ec;
+        http::read(socket_, buffer_, answer_, ec);
+        return still_to_come(ec);
+    }
+
+    int status() { return answer_.get().result_int(); }
+
+private:
+    bool still_to_come(const beast::error_code& ec) {
+        if (ec && ec != asio::error::would_block) fail(ec);
+        return ec == asio::error::would_block;
+    }
+    [[noreturn]] void fail(const beast::error_code& ec) { throw std::runtime_error(where(to_) + ": " + ec.message()); }
+
+    const Downstream& to_;
+    tcp::socket socket_{no_loop()};
+    http::request<http::empty_body> get_;
+    http::request_serializer<http::empty_body> sending_;
+    beast::flat_buffer buffer_;
+    http::response_parser<http::string_body> answer_;
+};
 
 }  // namespace
 
-// The two take the same steps in the same order, as `requests` and `httpx` do: a connection that
-// allows 90 s for the answer, the request and the wait for its answer (the line where they differ
-// in kind: Beast's synchronous read or its awaited one), and its status.
+// The two differ only in how they wait for the socket (lab/drivers/socket_wait.hpp).
 void call_downstream_blocking(const Downstream& to, Micros d) {
-    asio::io_context unused;  // a socket needs a context, but no loop runs here: each call waits on this thread
-    tcp::socket connection{unused};
-    http::response<http::string_body> answer;
-    try {
-        connection.connect(endpoint(to));
-        give_up_reading_after(connection, std::chrono::seconds(90));
-        http::write(connection, request(to, d));
-        beast::flat_buffer buffer;
-        http::read(connection, buffer, answer);  // this thread waits for the answer
-    } catch (const beast::system_error& e) {
-        throw std::runtime_error(where(to) + ": " + e.code().message());
-    }
-    refuse_unless_ok(to, answer.result_int());
+    HttpExchange exchange(to, d);
+    while (exchange.sending()) wait_until(exchange.socket(), Ready::to_write);
+    while (exchange.awaiting_answer()) wait_until(exchange.socket(), Ready::to_read);  // this thread waits for the answer
+    refuse_unless_ok(to, exchange.status());
 }
 
 asio::awaitable<void> call_downstream_awaiting(const Downstream& to, Micros d) {
-    beast::tcp_stream connection{co_await asio::this_coro::executor};
-    connection.expires_after(std::chrono::seconds(90));
-    co_await connection.async_connect(endpoint(to), asio::use_awaitable);
-    http::response<http::string_body> answer = co_await exchange(connection, to, d);  // the loop serves others meanwhile
-    refuse_unless_ok(to, answer.result_int());
+    HttpExchange exchange(to, d);
+    Watched socket(co_await asio::this_coro::executor, exchange.socket());
+    while (exchange.sending()) co_await socket.until(Ready::to_write);
+    while (exchange.awaiting_answer()) co_await socket.until(Ready::to_read);  // the loop serves others meanwhile
+    refuse_unless_ok(to, exchange.status());
 }
 
 const Downstream* downstream() { return process_downstream.get(); }

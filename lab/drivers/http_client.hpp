@@ -1,10 +1,10 @@
 #pragma once
 // Two ways to call a downstream HTTP service, GET /delay?ms=d on it (another `lab serve`, or any
 // server that answers that path), each on a new connection as `requests.get` and a fresh
-// `httpx.AsyncClient` make one:
-//   blocking  Beast's synchronous calls: the calling thread waits for the answer (`requests`);
-//   awaiting  Beast's asynchronous ones: the coroutine awaits the socket, the loop serves others
-//             (`httpx`).
+// `httpx.AsyncClient` make one. Beast writes the request and parses the answer; the two differ,
+// as the PostgreSQL and Redis drivers do, only in how they wait for the socket:
+//   blocking  the calling thread waits in poll() for the answer (`requests`);
+//   awaiting  the coroutine awaits the socket, the loop serves others meanwhile (`httpx`).
 #include <string>
 
 #include "lab/asio.hpp"

@@ -27,7 +27,7 @@ asio::awaitable<ServiceRecord> query_blocking(DbQuery q) {
     co_return std::move(served).finish();
 }
 
-// The documents' `async def` route that calls `requests.get`: Beast's synchronous client sends the
+// The documents' `async def` route that calls `requests.get`: the blocking HTTP client sends the
 // request and waits for the answer on the loop's thread.
 asio::awaitable<ServiceRecord> call_blocking(Micros d) {
     auto served = ServiceRecord::start();
