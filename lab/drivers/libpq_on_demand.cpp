@@ -46,11 +46,6 @@ int PQsocket(const PGconn* conn) { LAB_LIBPQ(PQsocket, conn); }
 int PQsetnonblocking(PGconn* conn, int arg) { LAB_LIBPQ(PQsetnonblocking, conn, arg); }
 
 PGresult* PQexec(PGconn* conn, const char* query) { LAB_LIBPQ(PQexec, conn, query); }
-PGresult* PQexecParams(PGconn* conn, const char* command, int nParams, const Oid* paramTypes,
-                       const char* const* paramValues, const int* paramLengths, const int* paramFormats,
-                       int resultFormat) {
-    LAB_LIBPQ(PQexecParams, conn, command, nParams, paramTypes, paramValues, paramLengths, paramFormats, resultFormat);
-}
 int PQsendQueryParams(PGconn* conn, const char* command, int nParams, const Oid* paramTypes,
                       const char* const* paramValues, const int* paramLengths, const int* paramFormats,
                       int resultFormat) {
