@@ -13,11 +13,19 @@
 
 namespace lab {
 
-inline constexpr std::size_t header_limit = 8 * 1024;  // request line and headers: 431 past it
-inline constexpr std::size_t body_limit = 64 * 1024;   // body: 413 past it
-
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+
+// The parser of one request, with the server's limits, set here once: the server reads with it
+// and the fuzz target parses with it, so that what is fuzzed is what is served.
+struct RequestParser : http::request_parser<http::string_body> {
+    static constexpr std::size_t most_header_bytes = 8 * 1024;  // request line and headers: 431 past it
+    static constexpr std::size_t most_body_bytes = 64 * 1024;   // body: 413 past it
+    RequestParser() {
+        header_limit(most_header_bytes);
+        body_limit(most_body_bytes);
+    }
+};
 
 inline Response json_response(unsigned version, http::status status, std::string body) {
     Response res{status, version};

@@ -106,9 +106,7 @@ asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, 
 // stream after it cannot be trusted).
 asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream, beast::flat_buffer& buffer,
                                                      std::chrono::milliseconds idle, RequestWatch& watch) {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(header_limit);
-    parser.body_limit(body_limit);
+    RequestParser parser;
     beast::error_code ec;
     watch.reading(stream, buffer);
     stream.expires_after(idle);

@@ -79,7 +79,7 @@ public:
     void reading(TimedSocket& stream, beast::flat_buffer& buffer) override {
         arrived_us_ = 0;
         if (!stamping_arrivals() || buffer.size() != 0) return;  // (bytes in the buffer came with the last request)
-        auto room = buffer.prepare(header_limit);
+        auto room = buffer.prepare(RequestParser::most_header_bytes);
         WaitingBytes waiting = read_waiting(stream.socket().native_handle(), room.data(), room.size());
         buffer.commit(static_cast<std::size_t>(waiting.bytes));
         arrived_us_ = waiting.arrived_us;

@@ -1,6 +1,6 @@
 // libFuzzer target over the server's request-handling path, without sockets:
 //
-//   bytes -> http::request_parser<string_body> (8 KiB headers, 64 KiB body, as lab/server/http_server.cpp)
+//   bytes -> lab::RequestParser (the server's own parser and limits, lab/server/answer.hpp)
 //         -> lab::refused / lab::route / lab::answer_now / lab::answer_after (lab/server/answer.hpp),
 //            the very functions the server's session calls
 //         -> the response, serialized as the server would write it.
@@ -32,8 +32,6 @@ namespace {
 
 constexpr int max_requests_per_input = 16;
 
-using lab::body_limit;
-using lab::header_limit;
 using lab::Request;
 using lab::Response;
 
@@ -83,9 +81,7 @@ void respond(const Request& req) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);
     for (int n = 0; n < max_requests_per_input && !input.empty(); ++n) {
-        http::request_parser<http::string_body> parser;
-        parser.header_limit(header_limit);
-        parser.body_limit(body_limit);
+        lab::RequestParser parser;  // with the server's limits
         beast::error_code ec;
         // Feed what is left, as http::async_read does with its buffer, until a whole request.
         while (!input.empty() && !parser.is_done()) {
