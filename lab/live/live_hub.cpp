@@ -128,8 +128,13 @@ struct LiveHub::Impl {
         PageRequest page{.post = req.method() == http::verb::post, .target = std::string_view(req.target().data(), req.target().size()),
                          .content_type = field(http::field::content_type), .origin = field(http::field::origin),
                          .host = field(http::field::host), .cookie = field(http::field::cookie), .body = req.body()};
-        PageAnswer a = answer_page(page, guesses.load().get(), "http://" + shown_host + ":" + std::to_string(port) + "/guess");
-        Answer res{static_cast<http::status>(a.status), req.version()};
+        return message(answer_page(page, guesses.load().get(), "http://" + shown_host + ":" + std::to_string(port) + "/guess"),
+                       req.version());
+    }
+
+    // An answer as Beast's message, whole, the connection closed after it.
+    static Answer message(PageAnswer a, unsigned version) {
+        Answer res{static_cast<http::status>(a.status), version};
         res.set(http::field::content_type, a.type);
         res.set(http::field::cache_control, "no-store");
         if (!a.set_cookie.empty()) res.set(http::field::set_cookie, a.set_cookie);
@@ -142,11 +147,7 @@ struct LiveHub::Impl {
     // A body over the limit: 413, then what the client still sends is read (for a second, at most
     // 64 KiB) and dropped, so that the close is no reset and the client reads the answer.
     static asio::awaitable<void> refuse_large(beast::tcp_stream& stream, const Request& req) {
-        Answer res{http::status::payload_too_large, req.version()};
-        res.set(http::field::content_type, "application/json");
-        res.body() = json{{"ok", false}, {"message", "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes"}}.dump();
-        res.keep_alive(false);
-        res.prepare_payload();
+        Answer res = message(too_large_sending(), req.version());
         beast::error_code ec;
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -45,6 +45,10 @@ PageAnswer give_address(const PageRequest& req, const std::string& printed_guess
 
 }  // namespace
 
+PageAnswer too_large_sending() {
+    return said(413, "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes");
+}
+
 PageAnswer answer_page(const PageRequest& req, GuessBox* box, const std::string& printed_guess_url) {
     const std::string_view target = req.target;
     if (target == "/guess" && !req.post) return {.type = "text/html; charset=utf-8", .body = std::string(guess_page())};

@@ -26,4 +26,7 @@ struct PageAnswer {
 // `printed_guess_url`: the form's address as the lab printed it.
 PageAnswer answer_page(const PageRequest& req, GuessBox* box, const std::string& printed_guess_url);
 
+// The 413 of a sending of guesses larger than largest_guess_body (lab/live/guess_box.hpp).
+PageAnswer too_large_sending();
+
 }  // namespace lab
