@@ -1,9 +1,7 @@
 #pragma once
-// The emulated Python loop's turns under the GIL (lab/compute/gil.hpp, `lab serve --gil`). The
-// loop is Python code: from its first callback after a wait in the kernel until it waits there
-// again, it holds the GIL, as asyncio's _run_once does. So it takes the lock once per turn, at the
-// first callback, and lets go once the callbacks ready now have run (the release is queued behind
-// them); coming back from the kernel, it queues again. Without a GIL a turn costs nothing.
+// The emulated Python loop's turns under the GIL (`lab serve --gil`; the rule is gil.hpp's): the
+// loop takes the lock at a turn's first callback and lets go once the callbacks ready now have run
+// (the release is queued behind them). Without a GIL a turn costs nothing.
 #include "lab/asio.hpp"
 #include "lab/compute/gil.hpp"
 
