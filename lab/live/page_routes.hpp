@@ -18,8 +18,8 @@ struct PageRequest {
 struct PageAnswer {
     int status = 200;
     std::string type = "application/json";
-    std::string body;
-    std::string set_cookie;  // "" for none
+    std::string body = {};
+    std::string set_cookie = {};  // "" for none
 };
 
 // `box`: the room's guesses, if they are being taken (else every /guess call is a 404);
