@@ -21,6 +21,7 @@
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/routes.hpp"
 #include "lab/server/server_stats.hpp"
+#include "lab/server/websocket_session.hpp"
 
 namespace lab {
 namespace {
@@ -219,6 +220,11 @@ asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono
         if (auto refusal = refused(req)) {
             co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
             break;
+        }
+        if (is_websocket_upgrade(req)) {  // the connection becomes a WebSocket (websocket_session.hpp)
+            stream.hold_open();
+            co_await websocket_session(std::move(stream.socket()), std::move(req), handlers);
+            co_return;
         }
         stream.expires_never();  // the work has no limit here; an answer that must wait gets its own (write_answer)
         // A connection whose request is read holds no read buffer while its work runs (unless the
