@@ -9,6 +9,7 @@
 #include "lab/report/claims.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/report/key_figure.hpp"
+#include "lab/report/websocket_table.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/predictions.hpp"
@@ -228,6 +229,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
 
 std::vector<Column> table_columns(const RunResult& run) {
     if (run.scenario.load.rate > 0) return open_loop_columns(run);
+    if (run.scenario.load.websocket()) return websocket_columns(run);
     return is_external_load(run) ? load_columns(run) : closed_loop_columns(run);
 }
 
