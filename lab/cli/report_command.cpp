@@ -111,8 +111,8 @@ int print_measured_table(const fs::path& root) {
                 if (name)
                     if (auto value = figure_value(name, r, run.scenario.load))
                         figure += (figure.empty() ? "" : ", ") + std::string(name) + " " + figure_text(name, *value);
-            auto cell = [&](const char* name) {  // an open loop has no makespan to model
-                auto value = run.scenario.load.rate > 0 ? std::nullopt : figure_value(name, r, run.scenario.load);
+            auto cell = [&](const char* name) {  // an open loop, or WebSockets held, has no makespan to model
+                auto value = run.scenario.load.rate > 0 || run.scenario.load.websocket() ? std::nullopt : figure_value(name, r, run.scenario.load);
                 return value ? figure_text(name, *value) : std::string("—");
             };
             std::cout << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label) << " | " << cell("measured") << " | "

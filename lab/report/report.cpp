@@ -79,6 +79,10 @@ std::string load_line(const RunResult& run) {
         return line + ". Latency from when each request was due (corrected for coordinated omission) and from when it was sent.";
     }
     if (is_external_load(run)) return load_description(load);  // `lab load`: no model, no source
+    if (load.websocket())
+        return count_of(load.requests, "client") + ", each holding a WebSocket (GET /ws) to the server, which sends every one a tick every 100 ms; " +
+               fixed(load.duration_ms / 1000.0, 1) + " s of ticks timed, and one client's message, just before the tick due " +
+               fixed(load.stall_at_ms / 1000.0, 1) + " s in, makes its handler wait d = " + fixed(load.delay_ms / 1000.0) + " s.";
     // A swept number of the load is named by its symbol, its values at the end.
     const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
     std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) + ", " +
