@@ -264,7 +264,7 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
     if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
     if (std::string guesses = guesses_text(run, width); !guesses.empty()) out << '\n' << guesses;
     if (is_external_load(run) && !markdown) out << open_loop_totals_text(run, std::min(width, 80));  // (`lab load --rate`)
-    if (markdown || load.rate > 0) return;
+    if (markdown || load.rate > 0 || load.websocket()) return;  // (WebSockets: ticks, not requests, to draw)
     if (run.scenario.sweep) {  // a timeline per point would fill the screen
         out << '\n' << wrap("Each point's timeline is in report.html.", width);
         return;
