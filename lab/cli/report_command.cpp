@@ -101,6 +101,7 @@ int print_measured_table(const fs::path& root) {
             case KeyFigure::latency_over_time: key[0] = "p99_from_due", key[1] = "p99_from_send"; break;
             case KeyFigure::answer_vs_done: key[0] = "answer_p50", key[1] = "done_p50"; break;
             case KeyFigure::latency_histogram: key[0] = "answer_p50", key[1] = "answer_max"; break;
+            case KeyFigure::tick_lateness: key[0] = "tick_late_p50", key[1] = "tick_late_max"; break;
             case KeyFigure::makespan: break;
         }
         if (!key[1] && run.scenario.load.path == "/db") key[1] = "db_at_once";  // the database's own count
@@ -110,8 +111,8 @@ int print_measured_table(const fs::path& root) {
                 if (name)
                     if (auto value = figure_value(name, r, run.scenario.load))
                         figure += (figure.empty() ? "" : ", ") + std::string(name) + " " + figure_text(name, *value);
-            auto cell = [&](const char* name) {  // an open loop has no makespan to model
-                auto value = run.scenario.load.rate > 0 ? std::nullopt : figure_value(name, r, run.scenario.load);
+            auto cell = [&](const char* name) {  // an open loop, or WebSockets held, has no makespan to model
+                auto value = run.scenario.load.rate > 0 || run.scenario.load.websocket() ? std::nullopt : figure_value(name, r, run.scenario.load);
                 return value ? figure_text(name, *value) : std::string("—");
             };
             std::cout << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label) << " | " << cell("measured") << " | "

@@ -88,8 +88,9 @@ Action define_show(CLI::App& app) {
             ConfigurationResult shape;
             Load own = load_of(s->load, c);  // a configuration may send its own N (or, a sweep's point, C or d)
             shape.model = model_of(c, own);
-            std::string model = s->load.rate > 0 ? "p99 from due " + open_loop_model(shape, own)
-                                                 : shape.model.formula + " = " + fixed(predicted_makespan_s(shape.model, workload_of(own))) + " s";
+            std::string model = s->load.rate > 0           ? "p99 from due " + open_loop_model(shape, own)
+                                : shape.model.formula.empty() ? "none (the claims bound its figures)"
+                                                              : shape.model.formula + " = " + fixed(predicted_makespan_s(shape.model, workload_of(own))) + " s";
             std::printf("  %d. %-40s %-16s model %s", c.number, printable(c.label).c_str(), printable(c.mode).c_str(), printable(model).c_str());
             if (c.document_s) std::printf("   document %s", printable(c.document_text.empty() ? fixed(*c.document_s, 2) : c.document_text).c_str());
             std::printf("\n");

@@ -4,6 +4,7 @@
 
 #include "harness/statistics.hpp"
 #include "lab/figures/open_loop_summary.hpp"
+#include "lab/figures/websocket_figures.hpp"
 #include "lab/layout.hpp"
 
 namespace lab {
@@ -60,6 +61,7 @@ std::string why_not_measured(const std::string& name, const ConfigurationResult&
 std::optional<double> figure_value(const std::string& name, const ConfigurationResult& r, const Load& load) {
     if (!r.error.empty() || r.batches.empty()) return std::nullopt;
     const BatchStats* median = r.stats.empty() ? nullptr : &r.stats[r.median_batch];
+    if (is_websocket_figure(name)) return websocket_figure(name, r);
     if (name == "measured") return r.makespan.median;
     if (name == "throughput") return r.makespan.median > 0 ? std::optional(load.requests / r.makespan.median) : std::nullopt;
     if (name == "model") return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);

@@ -12,6 +12,7 @@ from fastapi import BackgroundTasks, Depends, FastAPI, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from websocket_ticks import add_websocket_route  # GET /ws: the websockets lesson
 from work import burn_cpu  # (work.py also holds the jobs RQ runs for /jobs)
 
 MAX_MS = 60_000
@@ -119,6 +120,8 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)
     add_background_routes(app, variant)
+    if variant in ("blocking", "awaiting"):  # (an `async def` WebSocket handler waits one way or the other)
+        add_websocket_route(app, blocking=variant == "blocking")
     app.post("/jobs", status_code=202)(submit_job)
     app.get("/jobs/{job_id}")(job_state)
     return app

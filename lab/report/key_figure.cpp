@@ -10,6 +10,7 @@
 #include "lab/run/figure_catalogue.hpp"
 #include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"
+#include "lab/report/websocket_table.hpp"
 
 namespace lab {
 namespace {
@@ -135,6 +136,7 @@ FigureBars bars_of(const RunResult& run, KeyFigure figure) {
         case KeyFigure::peak_memory: return memory_bars(run);
         case KeyFigure::per_worker: return per_worker_bars(run);
         case KeyFigure::answer_vs_done: return answer_vs_done_bars(run);
+        case KeyFigure::tick_lateness: return tick_lateness_bars(run);
         default: return makespan_bars(run);
     }
 }

@@ -9,6 +9,7 @@
 #include "lab/report/claims.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/report/key_figure.hpp"
+#include "lab/report/websocket_table.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/predictions.hpp"
@@ -78,6 +79,10 @@ std::string load_line(const RunResult& run) {
         return line + ". Latency from when each request was due (corrected for coordinated omission) and from when it was sent.";
     }
     if (is_external_load(run)) return load_description(load);  // `lab load`: no model, no source
+    if (load.websocket())
+        return count_of(load.requests, "client") + ", each holding a WebSocket (GET /ws) to the server, which sends every one a tick every 100 ms; " +
+               fixed(load.duration_ms / 1000.0, 1) + " s of ticks timed, and one client's message, just before the tick due " +
+               fixed(load.stall_at_ms / 1000.0, 1) + " s in, makes its handler wait d = " + fixed(load.delay_ms / 1000.0) + " s.";
     // A swept number of the load is named by its symbol, its values at the end.
     const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
     std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) + ", " +
@@ -228,6 +233,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
 
 std::vector<Column> table_columns(const RunResult& run) {
     if (run.scenario.load.rate > 0) return open_loop_columns(run);
+    if (run.scenario.load.websocket()) return websocket_columns(run);
     return is_external_load(run) ? load_columns(run) : closed_loop_columns(run);
 }
 
@@ -258,7 +264,7 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
     if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
     if (std::string guesses = guesses_text(run, width); !guesses.empty()) out << '\n' << guesses;
     if (is_external_load(run) && !markdown) out << open_loop_totals_text(run, std::min(width, 80));  // (`lab load --rate`)
-    if (markdown || load.rate > 0) return;
+    if (markdown || load.rate > 0 || load.websocket()) return;  // (WebSockets: ticks, not requests, to draw)
     if (run.scenario.sweep) {  // a timeline per point would fill the screen
         out << '\n' << wrap("Each point's timeline is in report.html.", width);
         return;

@@ -145,6 +145,7 @@ void result_fields(V& v, R& r) {  // a configuration's own keys besides its Conf
     v("error", r.error);
     v("peak_rss_kib", r.peak_rss_kib, pid_bound);
     v("pss_kib", r.pss_kib, pid_bound);
+    v("pss_before_kib", r.pss_before_kib, pid_bound);
 }
 
 }  // namespace lab::summary_keys

@@ -38,6 +38,10 @@ Scenario with_fastapi(Scenario s, bool uvloop) {
                              "python3-uvicorn); running the C++ modes only\n");
         return s;
     }
+    if (s.load.websocket() && !python_imports("websockets")) {  // (uvicorn's WebSocket protocol)
+        std::fprintf(stderr, "lab: websockets is not installed for python3 (apt-get install python3-websockets); running the C++ modes only\n");
+        return s;
+    }
     bool queues = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.queued(); });
     bool has_rq = !queues || python_imports("rq");
     if (!has_rq)

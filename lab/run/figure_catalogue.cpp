@@ -24,6 +24,11 @@ const std::vector<FigureInfo>& figures() {
         {"done_p50", "s", 3, "the median time until a request's work was done (a queued job's: its worker finished it, by the queue's stamp), over every batch"},
         {"p99_from_due", "ms", 1, "open loop: p99 latency from when each request was due"},
         {"p99_from_send", "ms", 1, "open loop: p99 latency from when each request was sent"},
+        {"tick_late_p50", "ms", 1, "WebSockets: the median client's worst tick lateness (from when the server meant to send a tick to when the client read it), over every batch"},
+        {"tick_late_p99", "ms", 1, "WebSockets: the 99th percentile of the clients' worst tick lateness, over every batch"},
+        {"tick_late_max", "ms", 1, "WebSockets: the latest any client read a tick, over every batch"},
+        {"connections_held", "", 0, "WebSockets: how many stayed open through a batch (the fewest of the batches)"},
+        {"memory_per_connection", "KiB", 1, "WebSockets: the server's PSS while they were held, less its PSS before they opened, per WebSocket held"},
     };
     return all;
 }

@@ -20,6 +20,7 @@ Model model_of(const Configuration& c, const Load& load) {
     // BackgroundTasks' promise, in every mode: the answer goes before the work. Whether the work
     // then holds up other requests is what the run shows, beside this model.
     if (load.background() && find_mode(c.mode)) return {.formula = "≈ 0: answered 202 before its task runs"};
+    if (load.websocket()) return {};  // held connections have no makespan to predict (the claims bound their ticks)
     // A queue: W workers take the jobs in turn, each a job at a time; computing, at most the cores at once.
     if (c.queued()) {
         bool computes = load.path == "/cpu";

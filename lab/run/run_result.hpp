@@ -52,7 +52,8 @@ struct ConfigurationResult {
     std::string error;  // why this configuration could not run, if it could not
     std::vector<OpenLoopResult> open_loop;  // per batch, for open-loop loads (rate > 0)
     long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed
-    long pss_kib = -1;       // their proportional set size after the last batch (shared pages split)
+    long pss_kib = -1;       // their proportional set size after the last batch (shared pages split); WebSockets: while held
+    long pss_before_kib = -1;  // WebSockets: their PSS before the last batch's connections opened
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
 };
 

@@ -19,6 +19,7 @@
 #include "lab/layout.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/run/configuration_processes.hpp"
+#include "lab/run/held_websockets.hpp"
 #include "lab/run/row_verdict.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
@@ -249,6 +250,8 @@ private:
             result_.open_loop.push_back(run_open_loop(open, k));
             result_.cpu.push_back(cpu_between(before, cpu_sample()));
             result_.batches.push_back(result_.open_loop.back().batch);
+        } else if (load_.websocket()) {  // the websockets lesson: WebSockets held, ticks timed
+            result_.batches.push_back(kept(held_websockets(spec_, load_, processes_, result_, k)));
         } else {
             const CpuSample before = cpu_sample();
             Batch batch = send(k);
@@ -268,7 +271,7 @@ private:
     // its share of the pages it holds now (PSS), while the server still holds them.
     void finish() {
         result_.peak_rss_kib = processes_.peak_rss_kib();
-        result_.pss_kib = processes_.pss_kib();
+        if (!load_.websocket()) result_.pss_kib = processes_.pss_kib();  // (a WebSocket row's: read while they were held)
         stop_processes();
     }
 

@@ -49,6 +49,9 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
             if (open_loop || s.kind != RunKind::load)
                 return "is lab load's figure: the answers of one server it did not start, in a closed loop";
             break;
+        case KeyFigure::tick_lateness:
+            if (!s.load.websocket()) return "needs WebSockets held open (load.path = \"/ws\")";
+            break;
     }
     return std::nullopt;
 }
@@ -174,7 +177,7 @@ void read_load(TableReader& top, const toml::table& root, const fs::path& file, 
     TableReader r(file, *node->as_table(), "load.");
     r.integer("requests", load.requests, 1, 10'000);
     r.integer("concurrency", load.concurrency, 1, 10'000);
-    r.text("path", load.path, false, {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu"});
+    r.text("path", load.path, false, {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu", "/ws"});
     r.text("method", load.method, false, {"GET", "POST"});
     r.integer("delay_ms", load.delay_ms, 0, 60'000);
     r.integer("repeat", load.repeat, 1, 100);

@@ -48,6 +48,9 @@ struct Load {
 
     // POST /background/delay|cpu: each request is answered 202 first, and its work runs after.
     bool background() const { return path.starts_with("/background/"); }
+    // GET /ws: N (`requests`) WebSockets held open for duration_ms, one asking its handler to wait
+    // delay_ms at stall_at_ms (harness/websocket_load.hpp); each tick a client reads is a record.
+    bool websocket() const { return path == "/ws"; }
     // The work each request asks for: the path itself, or what its background task does.
     std::string work_path() const { return background() ? path.substr(std::string_view("/background").size()) : path; }
 };
@@ -144,6 +147,7 @@ enum class KeyFigure {
     latency_over_time,  // open loop: latency from due and from send, over the run
     answer_vs_done,     // a queue: how soon each request was answered, and how soon its work was done
     latency_histogram,  // `lab load`: how long its answers took, in hey's ten slices
+    tick_lateness,      // WebSockets: how late each client's latest tick came
 };
 // Its name in scenario files and summary.json ("bystander-latency"), and back (nullopt: unknown).
 std::string to_string(KeyFigure figure);

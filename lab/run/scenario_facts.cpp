@@ -23,6 +23,7 @@ constexpr KeyFigureFacts key_figures[] = {
     {KeyFigure::latency_over_time, "latency-over-time", "p99_from_due"},
     {KeyFigure::answer_vs_done, "answer-vs-done", "answer_p50"},
     {KeyFigure::latency_histogram, "latency-histogram", ""},  // `lab load`'s: nothing to guess
+    {KeyFigure::tick_lateness, "tick-lateness", "tick_late_p50"},
 };
 
 }  // namespace

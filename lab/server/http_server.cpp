@@ -17,6 +17,7 @@
 #include "lab/server/job_endpoints.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/request_watch.hpp"
+#include "lab/server/websocket_session.hpp"
 #include "lab/timed_socket.hpp"
 
 namespace lab {
@@ -124,7 +125,7 @@ asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream, beast:
     // client sent more already): 10,000 waiting requests would otherwise keep 5 MB of them.
     if (buffer.size() == 0) buffer.shrink_to_fit();
     Request req = parser.release();
-    co_await watch.read(req);
+    if (!is_websocket_upgrade(req)) co_await watch.read(req);  // (a WebSocket is no request to count)
     co_return req;
 }
 
@@ -153,6 +154,12 @@ asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono
         // Read the next request (none: the connection is done).
         std::optional<Request> req = co_await read_request(stream, buffer, idle, *watch);
         if (!req) break;
+        // A WebSocket's handshake: the connection becomes a WebSocket (websocket_session.hpp).
+        if (is_websocket_upgrade(*req)) {
+            stream.hold_open();
+            co_await websocket_session(std::move(stream.socket()), std::move(*req), handlers);
+            co_return;
+        }
         // Respond: the route's work, done by the mode's handler.
         Response res = co_await respond(*req, handlers, *watch);
         // Write the answer (at once, through the loop only if the socket is full), and note it.

@@ -1,0 +1,67 @@
+#pragma once
+// The two messages of the websockets lesson, written and read in this one place (the Python twin,
+// lab/reference/websocket_ticks.py, writes the same text):
+//   server → every client, each tick:  {"tick":12,"due_us":123456789,"every_us":100000}
+//     due_us: when the server meant to send it, CLOCK_MONOTONIC µs (every process on the machine
+//     reads the same clock, so a client's lateness is its own clock minus due_us).
+//   one client → server:               wait 200
+//     the handler waits that many ms, the way its mode waits (blocking the loop, or awaiting).
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lab {
+
+struct Tick {
+    std::int64_t number = 0;
+    std::int64_t due_us = 0;    // when the server meant to send it (CLOCK_MONOTONIC µs)
+    std::int64_t every_us = 0;  // its period
+    bool operator==(const Tick&) const = default;
+};
+
+// The longest wait a message may ask for, as /delay's ms is bounded.
+inline constexpr int most_wait_ms = 60'000;
+
+inline std::string tick_text(const Tick& t) {
+    return "{\"tick\":" + std::to_string(t.number) + ",\"due_us\":" + std::to_string(t.due_us) +
+           ",\"every_us\":" + std::to_string(t.every_us) + "}";
+}
+
+namespace tick_detail {
+// The whole number after `"key":` in `text`, or nullopt.
+inline std::optional<std::int64_t> number_after(std::string_view text, std::string_view key) {
+    const std::string quoted = "\"" + std::string(key) + "\":";
+    const auto at = text.find(quoted);
+    if (at == std::string_view::npos) return std::nullopt;
+    const char* first = text.data() + at + quoted.size();
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
+    if (ec != std::errc{} || end == first) return std::nullopt;
+    return value;
+}
+}  // namespace tick_detail
+
+// A tick as tick_text() wrote it; nullopt for anything else (a field missing, not a number).
+inline std::optional<Tick> read_tick(std::string_view text) {
+    auto number = tick_detail::number_after(text, "tick");
+    auto due = tick_detail::number_after(text, "due_us");
+    auto every = tick_detail::number_after(text, "every_us");
+    if (!number || !due || !every || *every <= 0) return std::nullopt;
+    return Tick{*number, *due, *every};
+}
+
+inline std::string wait_text(int ms) { return "wait " + std::to_string(ms); }
+
+// The ms a "wait MS" message asks for (0 to most_wait_ms, whole); nullopt for any other text.
+inline std::optional<int> read_wait(std::string_view text) {
+    constexpr std::string_view word = "wait ";
+    if (!text.starts_with(word) || text.size() == word.size()) return std::nullopt;
+    int ms = -1;
+    auto [end, ec] = std::from_chars(text.data() + word.size(), text.data() + text.size(), ms);
+    if (ec != std::errc{} || end != text.data() + text.size() || ms < 0 || ms > most_wait_ms) return std::nullopt;
+    return ms;
+}
+
+}  // namespace lab

@@ -1,0 +1,161 @@
+#include "harness/websocket_load.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/beast/websocket.hpp>
+
+#include "harness/tick_message.hpp"
+#include "lab/asio.hpp"
+#include "lab/clock.hpp"
+#include "lab/os_limits.hpp"
+
+namespace lab {
+namespace {
+
+namespace websocket = beast::websocket;
+using WebSocket = websocket::stream<tcp::socket>;
+
+std::chrono::steady_clock::time_point at_us(std::int64_t us) { return std::chrono::steady_clock::time_point(Micros(us)); }
+
+// One batch's state, shared by its clients and its conductor, all on one thread.
+struct Held {
+    const WebSocketLoadSpec& spec;
+    Batch batch;
+    std::int64_t origin_us = monotonic_us();
+    std::vector<std::shared_ptr<WebSocket>> sockets;  // by client; null until it starts opening
+    std::vector<bool> open;                           // by client: open and not failed
+    int settled = 0;                                  // clients open or failed
+    bool timing = false, done = false;
+    std::int64_t hold_start_us = 0;
+    std::optional<Tick> last_tick;  // the latest any client read
+
+    std::int64_t since_origin(std::int64_t us) const { return us - origin_us; }
+    void fail(int client, ErrorKind kind, const beast::error_code& ec) {
+        open[client] = false;
+        RequestRecord r;
+        r.batch = batch.number;
+        r.connection = client;
+        r.error = kind;
+        r.end_us = since_origin(monotonic_us());
+        batch.requests.push_back(r);
+        if (kind == ErrorKind::connect && batch.connect_failure.empty()) batch.connect_failure = ec.message();
+    }
+    void read(int client, const Tick& tick, std::int64_t now_us) {
+        last_tick = tick;
+        if (!timing || tick.due_us < hold_start_us) return;  // (ticks before the hold: clients still opening)
+        RequestRecord r;
+        r.batch = batch.number;
+        r.index = static_cast<int>(tick.number);
+        r.connection = client;
+        r.status = 101;  // (Switching Protocols: a WebSocket's)
+        r.intended_us = r.send_us = since_origin(tick.due_us);
+        r.first_byte_us = r.end_us = since_origin(now_us);
+        batch.requests.push_back(r);
+        if (spec.observer) spec.observer->answered(r);
+    }
+};
+
+// One client: open, then read every tick until the conductor says done, then close.
+asio::awaitable<void> hold_one(Held& held, tcp::endpoint server, int client) {
+    auto ws = std::make_shared<WebSocket>(co_await asio::this_coro::executor);
+    held.sockets[client] = ws;
+    beast::error_code ec;
+    co_await ws->next_layer().async_connect(server, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) co_await ws->async_handshake(held.spec.host, held.spec.target, asio::redirect_error(asio::use_awaitable, ec));
+    ++held.settled;
+    if (ec) {
+        held.fail(client, ErrorKind::connect, ec);
+        co_return;
+    }
+    held.open[client] = true;
+    beast::flat_buffer buffer;
+    while (!held.done) {
+        co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+        const std::int64_t now_us = monotonic_us();
+        if (ec) {
+            if (!held.done) held.fail(client, ErrorKind::read, ec);
+            co_return;
+        }
+        if (auto tick = read_tick(beast::buffers_to_string(buffer.data()))) held.read(client, *tick, now_us);
+        buffer.consume(buffer.size());
+    }
+    co_await ws->async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// The first tick due `wait_at` into the hold or later, from the latest tick read.
+std::int64_t message_tick_due_us(const Held& held) {
+    const Tick& last = *held.last_tick;
+    const std::int64_t aim = held.hold_start_us + held.spec.wait_at.count() * 1000;
+    if (last.due_us >= aim) return last.due_us + last.every_us;
+    return last.due_us + (aim - last.due_us + last.every_us - 1) / last.every_us * last.every_us;
+}
+
+// The batch's course: every client open (or out of time), the memory read while they are held,
+// ticks timed for the hold, and the one message sent just before a tick is due.
+asio::awaitable<void> conduct(Held& held) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto open_by = std::chrono::steady_clock::now() + held.spec.open_within;
+    while (held.settled < held.spec.clients && std::chrono::steady_clock::now() < open_by) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    const int open = static_cast<int>(std::count(held.open.begin(), held.open.end(), true));
+    if (held.spec.on_held && open > 0) held.spec.on_held(open);
+    held.hold_start_us = monotonic_us();
+    held.timing = true;
+    beast::error_code ec;
+    while (!held.last_tick && monotonic_us() < held.hold_start_us + held.spec.wait_at.count() * 1000) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    const auto sender = std::find(held.open.begin(), held.open.end(), true);
+    if (held.last_tick && sender != held.open.end()) {
+        timer.expires_at(at_us(message_tick_due_us(held)) - wait_lead);
+        co_await timer.async_wait(asio::use_awaitable);
+        const std::string message = wait_text(held.spec.wait_ms);
+        co_await held.sockets[sender - held.open.begin()]->async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
+    }
+    timer.expires_at(at_us(held.hold_start_us) + held.spec.hold);
+    co_await timer.async_wait(asio::use_awaitable);
+    held.done = true;  // each client closes after its next tick
+}
+
+void check(const WebSocketLoadSpec& spec) {
+    if (spec.clients < 1 || spec.clients > most_websocket_clients)
+        throw std::invalid_argument("WebSocket clients must be from 1 to " + std::to_string(most_websocket_clients));
+    const std::string host = spec.host == "localhost" ? "127.0.0.1" : spec.host;
+    beast::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (ec || !address.is_loopback()) throw std::invalid_argument("a WebSocket load goes to this machine only (loopback), not " + spec.host);
+}
+
+}  // namespace
+
+Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
+    check(spec);
+    raise_open_file_limit();  // a descriptor per client
+    Held held{spec};
+    held.batch.number = batch_number;
+    held.sockets.resize(spec.clients);
+    held.open.assign(spec.clients, false);
+    BatchEnd end{spec.observer, batch_number};
+    if (spec.observer) spec.observer->batch_started(batch_number, held.origin_us, 0);
+    {
+        asio::io_context loop{1};
+        const tcp::endpoint server{asio::ip::make_address(spec.host == "localhost" ? "127.0.0.1" : spec.host), spec.port};
+        for (int c = 0; c < spec.clients; ++c) asio::co_spawn(loop, hold_one(held, server, c), asio::detached);
+        asio::co_spawn(loop, conduct(held), asio::detached);
+        // Bounded: opening, the hold, and a second for the closes (a server that never answers a
+        // close, or has stopped, is left then: its sockets close as the loop goes).
+        loop.run_for(spec.open_within + spec.hold + std::chrono::seconds(1));
+        held.batch.cut_off = !held.done;
+        held.sockets.clear();
+    }
+    return std::move(held.batch);
+}
+
+}  // namespace lab

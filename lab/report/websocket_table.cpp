@@ -1,0 +1,55 @@
+#include "lab/report/websocket_table.hpp"
+
+#include "lab/figures/figure_value.hpp"
+#include "lab/report/predictions.hpp"
+#include "lab/run/figure_catalogue.hpp"
+
+namespace lab {
+namespace {
+
+std::string cell(const char* name, const ConfigurationResult& r, const Load& load) {
+    auto value = figure_value(name, r, load);
+    return value ? figure_text(name, *value) : "—";
+}
+
+}  // namespace
+
+std::vector<Column> websocket_columns(const RunResult& run) {
+    const Load& load = run.scenario.load;
+    Column label{.header = "configuration", .wraps = true};
+    Column mode{.header = "mode", .fold_order = 1};
+    Column late{.header = "each client's latest tick: median client / p99 / worst", .narrow_header = "latest tick p50/p99/max", .wraps = true};
+    Column held{.header = "WebSockets held", .narrow_header = "held"};
+    Column memory{.header = "memory per WebSocket (PSS)", .narrow_header = "per WebSocket", .fold_order = 2};
+    for (const auto& r : run.configurations) {
+        label.cells.push_back(r.configuration.label);
+        mode.cells.push_back(r.configuration.mode);
+        if (!r.error.empty()) {
+            late.cells.push_back("did not run: " + r.error);
+            held.cells.push_back("—");
+            memory.cells.push_back("—");
+            continue;
+        }
+        late.cells.push_back(cell("tick_late_p50", r, load) + " / " + cell("tick_late_p99", r, load) + " / " + cell("tick_late_max", r, load));
+        held.cells.push_back(cell("connections_held", r, load) + " of " + std::to_string(load_of(load, r.configuration).requests));
+        memory.cells.push_back(cell("memory_per_connection", r, load));
+    }
+    if (has_guesses(run)) return {label, mode, late, guess_column(run), held, memory};
+    return {label, mode, late, held, memory};
+}
+
+FigureBars tick_lateness_bars(const RunResult& run) {
+    FigureBars f{"How late each client's latest tick came (the median client, the 99th percentile, the worst)", "ms", 1,
+                 {"median client", "p99 client", "worst"}, {}};
+    for (const auto& r : run.configurations) {
+        FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(3), ""};
+        if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
+        else
+            g.values = {figure_value("tick_late_p50", r, run.scenario.load), figure_value("tick_late_p99", r, run.scenario.load),
+                        figure_value("tick_late_max", r, run.scenario.load)};
+        f.groups.push_back(std::move(g));
+    }
+    return f;
+}
+
+}  // namespace lab
