@@ -82,8 +82,9 @@ Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
         std::fprintf(stderr, "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the worker rows' twins "
                              "run uvicorn --workers instead\n");
     // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
-    // those rows get no twin (it would be the shared socket's again, under another name).
-    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != Balance::shared; };
+    // those rows get no twin (it would be the shared socket's again, under another name). A WSGI row
+    // has its twin: a sync worker accepts only when it is free, so its shared socket deals evenly.
+    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != Balance::shared && c.fastapi_variant != "flask"; };
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
         std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
                              "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
