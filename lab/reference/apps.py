@@ -261,11 +261,16 @@ async def no_op():
     pass
 
 
+POOL_OPENING = asyncio.Lock()  # (so that concurrent first queries open one pool, not several)
+
+
 async def open_asyncpg_pool():
+    """At start-up; or at the first query on a server that runs no start-up (daphne has no lifespan)."""
     global asyncpg_pool
-    if DATABASE_URL:
-        import asyncpg
-        asyncpg_pool = await asyncpg.create_pool(DATABASE_URL, min_size=DB_POOL, max_size=DB_POOL)
+    async with POOL_OPENING:
+        if DATABASE_URL and asyncpg_pool is None:
+            import asyncpg
+            asyncpg_pool = await asyncpg.create_pool(DATABASE_URL, min_size=DB_POOL, max_size=DB_POOL)
 
 
 # `async def` + psycopg2: the driver waits on the loop's only thread: N·d.
@@ -279,6 +284,8 @@ async def blocking_db(ms: int = Depends(milliseconds)):
 
 # `async def` + asyncpg: the request awaits the answer, the loop serves others: d.
 async def awaiting_db(ms: int = Depends(milliseconds)):
+    if asyncpg_pool is None:
+        await open_asyncpg_pool()
     if asyncpg_pool is None:
         no_database()
     with Served() as served:
