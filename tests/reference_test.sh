@@ -139,6 +139,38 @@ else
 fi
 check "--loop bogus: usage error" not $PY "$SERVE" --variant awaiting --loop bogus 2>/dev/null
 
+# WSGI (wsgi_app.py): Flask under gunicorn. Two sync workers serve one request each at a time, so 8
+# sleeps of 100 ms take four waves at least; one gthread worker of 4 threads, two waves at least.
+# Every process goes with serve.py.
+for shape in "--workers 2 --threads 1:400:800" "--workers 1 --threads 4:200:600"; do
+    IFS=: read -r options floor ceiling <<<"$shape"
+    rm -f "$TMP"/flask.out
+    # shellcheck disable=SC2086
+    if start flask $options; then
+        ms=$(makespan_ms "$URL/delay?ms=100" 8)
+        check "flask $options: 8 x /delay?ms=100, >= $floor ms and < $ceiling ms (took ${ms} ms)" [ "$ms" -ge "$floor" -a "$ms" -lt "$ceiling" ]
+        kids=$(descendants "$PID")
+        stop "$PID"
+        check "flask $options: gunicorn's master and workers stop with serve.py" all_gone $kids
+    else
+        bad "flask $options starts"
+    fi
+done
+
+# The other ASGI servers (--server hypercorn|daphne): the awaiting route waits all 10 at once there too.
+for server in hypercorn daphne; do
+    rm -f "$TMP"/awaiting.out
+    if start awaiting --server "$server"; then
+        ms=$(makespan_ms "$URL/delay?ms=100" 10)
+        check "$server: 10 x /delay?ms=100 wait together, >= 100 ms and < 300 ms (took ${ms} ms)" [ "$ms" -ge 100 -a "$ms" -lt 300 ]
+        kids=$(descendants "$PID")
+        stop "$PID"
+        check "$server: it and all it started stop with serve.py" all_gone $kids
+    else
+        bad "$server starts"
+    fi
+done
+
 # Several uvicorn workers: each answers before serve.py says it is listening.
 rm -f "$TMP"/awaiting.out
 if start awaiting --workers 2; then

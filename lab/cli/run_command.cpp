@@ -37,6 +37,7 @@ struct RunOptions {
     std::string name;
     Overrides overrides;
     bool with_fastapi = false, uvloop = false;
+    std::string asgi_server = "uvicorn";
     std::string app, app_dir, app_path, target;  // a student's own code as one more row
     bool allow_remote = false;
     std::string predict;  // --predict's list; empty: ask on the terminal
@@ -87,6 +88,8 @@ Action define_run(CLI::App& app) {
     declare_overrides(app, o->overrides);
     app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
     app.add_flag("--uvloop", o->uvloop, "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")->needs("--with-fastapi");
+    app.add_option("--asgi-server", o->asgi_server, "--with-fastapi: the ASGI server of the single-process twins (worker rows stay gunicorn's)")
+        ->check(CLI::IsMember(asgi_servers))->needs("--with-fastapi")->capture_default_str();
     auto* your_app = app.add_option("--app", o->app, "Your own ASGI app as one more row, named as uvicorn names it: package.module:attr, "
                                                     "or FILE.py[:ATTR] (ATTR default app); run under uvicorn with the lab's probe");
     app.add_option("--app-dir", o->app_dir, "Where --app's import string is looked up, as uvicorn's --app-dir (default: the current folder)")
@@ -124,7 +127,7 @@ Action define_run(CLI::App& app) {
                       << '\n';  // its first paragraph
             std::cout.flush();
         }
-        return o->output.run_and_report(o->with_fastapi ? with_fastapi(s, o->uvloop) : s, o->overrides);
+        return o->output.run_and_report(o->with_fastapi ? with_fastapi(s, o->uvloop, o->asgi_server) : s, o->overrides);
     };
 }
 

@@ -53,6 +53,8 @@ void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
     app.add_option("--db-pool", o.db_pool, "Connections to PostgreSQL per process, P")->check(CLI::Range(1, 100))->capture_default_str();
     app.add_option("--downstream-url", o.downstream_url, "GET /fetch calls this server's /delay (http://IP:PORT)");
     auto redis_url = app.add_option("--redis-url", o.redis_url, "GET /cache asks this Redis, and /jobs queues on it (unix:///PATH or redis://IP:PORT)");
+    app.add_flag("--blocking-redis", o.blocking_redis,
+                 "async-sleep: GET /cache through the blocking client on the loop (redis-py in async def); the rest still awaits");
     app.add_flag("--private-redis", extras.private_redis, "GET /cache asks a Redis of the lab's own, started now and deleted on exit")
         ->excludes(redis_url);
     app.add_option("--events-to", o.events_to, "Send each request's marks (read, started, ended, answered) to this unix "

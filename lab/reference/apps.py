@@ -5,13 +5,14 @@ import os
 import re
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import timezone
 
 import anyio.to_thread
 from fastapi import BackgroundTasks, Depends, FastAPI, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from stamps import Served
 from websocket_ticks import add_websocket_route  # GET /ws: the websockets lesson
 from work import burn_cpu  # (work.py also holds the jobs RQ runs for /jobs)
 
@@ -27,29 +28,6 @@ if os.environ.get("LAB_DIE_WITH_PARENT"):
 
 
 # ---- what every variant shares -----------------------------------------------------------
-
-def clock_text():
-    return datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-class Served:
-    """Stamps around a request's work, taken on the thread that does the work (as `lab serve`
-    does). server_*_us are CLOCK_MONOTONIC microseconds, the clock the lab's harness reads."""
-
-    def __enter__(self):
-        self.start_us, self.start_time = time.monotonic_ns() // 1000, clock_text()
-        return self
-
-    def __exit__(self, *exc):
-        self.end_us, self.end_time = time.monotonic_ns() // 1000, clock_text()
-        self.thread_id = threading.get_native_id()
-
-    def reply(self, message, **extra):
-        return {"message": message, **extra,
-                "start_time": self.start_time, "end_time": self.end_time,
-                "worker_id": os.getpid(), "thread_id": self.thread_id,
-                "server_start_us": self.start_us, "server_end_us": self.end_us}
-
 
 def timed(work, *args):
     """Run blocking `work(*args)` between stamps, on whichever thread calls this."""
@@ -286,11 +264,16 @@ async def no_op():
     pass
 
 
+POOL_OPENING = asyncio.Lock()  # (so that concurrent first queries open one pool, not several)
+
+
 async def open_asyncpg_pool():
+    """At start-up; or at the first query on a server that runs no start-up (daphne has no lifespan)."""
     global asyncpg_pool
-    if DATABASE_URL:
-        import asyncpg
-        asyncpg_pool = await asyncpg.create_pool(DATABASE_URL, min_size=DB_POOL, max_size=DB_POOL)
+    async with POOL_OPENING:
+        if DATABASE_URL and asyncpg_pool is None:
+            import asyncpg
+            asyncpg_pool = await asyncpg.create_pool(DATABASE_URL, min_size=DB_POOL, max_size=DB_POOL)
 
 
 # `async def` + psycopg2: the driver waits on the loop's only thread: N·d.
@@ -304,6 +287,8 @@ async def blocking_db(ms: int = Depends(milliseconds)):
 
 # `async def` + asyncpg: the request awaits the answer, the loop serves others: d.
 async def awaiting_db(ms: int = Depends(milliseconds)):
+    if asyncpg_pool is None:
+        await open_asyncpg_pool()
     if asyncpg_pool is None:
         no_database()
     with Served() as served:
@@ -465,3 +450,6 @@ blocking = make_app("blocking", blocking_delay, cpu_on_loop, blocking_db, blocki
 awaiting = make_app("awaiting", awaiting_delay, cpu_on_loop, awaiting_db, awaiting_fetch, awaiting_cache)
 threaded = make_app("threaded", threaded_delay, cpu_def_route, threaded_db, threaded_fetch)
 run_in_threadpool = make_app("run_in_threadpool", run_in_threadpool_delay, cpu_by_hand)
+# asyncpg awaits, redis-py blocks: only the Redis driver differs from `awaiting` (db-and-cache's third row).
+awaiting_blocking_cache = make_app("awaiting_blocking_cache", awaiting_delay, cpu_on_loop, awaiting_db, awaiting_fetch,
+                                   blocking_cache)

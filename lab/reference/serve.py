@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """Start a FastAPI reference app (apps.py) or a student's ASGI app under uvicorn, as `lab serve` starts.
 
-    python3 lab/reference/serve.py --variant blocking|awaiting|threaded|run_in_threadpool
-                                   [--workers W] [--server uvicorn|gunicorn] [--host 127.0.0.1] [--port 0]
+    python3 lab/reference/serve.py --variant blocking|awaiting|threaded|run_in_threadpool|awaiting_blocking_cache|flask
+                                   [--workers W] [--server uvicorn|gunicorn|hypercorn|daphne] [--threads T] [--host 127.0.0.1] [--port 0]
     python3 lab/reference/serve.py --app FILE.py[:ATTR]|PACKAGE.MODULE:ATTR [--app-dir DIR] [--check]
                                    [--events-to PATH] [--host 127.0.0.1] [--port 0]
 
 It picks a free port when --port is 0, starts `python3 -m uvicorn apps:<variant>` (or, with
 --server gunicorn, the documents' production set-up: `gunicorn -k uvicorn.workers.UvicornWorker
--w W`, a master process and W uvicorn workers on its one listening socket), waits until
+-w W`, a master process and W uvicorn workers on its one listening socket; --variant flask, the
+WSGI app wsgi_app.py under gunicorn's sync workers, or its gthread workers when --threads T > 1), waits until
 GET /health answers (and, with W > 1, until every worker has answered), then prints exactly one
 line, `listening on http://HOST:PORT`, to stdout. Everything else goes to stderr. It exits when
 uvicorn does, with uvicorn's status. Nothing it started outlives it (process_tree.py): it is the
@@ -39,7 +40,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VARIANTS = ("blocking", "awaiting", "threaded", "run_in_threadpool")
+VARIANTS = ("blocking", "awaiting", "threaded", "run_in_threadpool", "awaiting_blocking_cache", "flask")
 START_TIMEOUT_S = 30
 STOP_GRACE_S = 1.0  # for uvicorn to run the app's shutdown when asked to stop; then it is killed
 sys.path.insert(0, HERE)
@@ -83,21 +84,37 @@ def get_json(host, port, path):
         conn.close()
 
 
+def gunicorn_bind(host, port):
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def start_uvicorn(args, port):
     if args.app:
         return start_probe(args, port)
-    if args.server == "gunicorn":
-        bind = f"[{args.host}]:{port}" if ":" in args.host else f"{args.host}:{port}"
+    if args.variant == "flask":  # WSGI: gunicorn's own workers, no event loop (wsgi_app.py)
+        # One thread a worker is gunicorn's sync worker (a process serves one request at a time);
+        # more is its gthread worker (a process serves --threads at once, one thread each).
+        kind = "sync" if args.threads == 1 else "gthread"
+        command = [sys.executable, "-m", "gunicorn", "--worker-class", kind, "--threads", str(args.threads),
+                   "--workers", str(args.workers), "--bind", gunicorn_bind(args.host, port), "--chdir", HERE,
+                   "--log-level", "warning", "wsgi_app:app"]
+    elif args.server == "gunicorn":
         command = [sys.executable, "-m", "gunicorn", "--worker-class", f"loop_workers.{args.loop.capitalize()}Worker",
-                   "--workers", str(args.workers), "--bind", bind, "--chdir", HERE,
+                   "--workers", str(args.workers), "--bind", gunicorn_bind(args.host, port), "--chdir", HERE,
                    "--log-level", "warning", f"apps:{args.variant}"]
+    elif args.server == "hypercorn":  # the other ASGI servers the documents name (004), one process
+        command = [sys.executable, "-m", "hypercorn", "--bind", gunicorn_bind(args.host, port),
+                   "--worker-class", args.loop, "--workers", "1", "--log-level", "warning", f"apps:{args.variant}"]
+    elif args.server == "daphne":  # (Twisted on asyncio's loop; it runs no lifespan: apps.py's start-up hooks do not run)
+        command = [sys.executable, "-m", "daphne", "--bind", args.host, "--port", str(port), "-v", "0",
+                   f"apps:{args.variant}"]
     else:
         command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, f"apps:{args.variant}",
                    "--host", args.host, "--port", str(port), "--workers", str(args.workers),
                    "--loop", args.loop, "--log-level", "warning"]
     me = os.getpid()
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
-                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me),
+                            env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), "PYTHONPATH": HERE,
                                  "LAB_DATABASE_URL": args.database_url or "", "LAB_DB_POOL": str(args.db_pool),
                                  "LAB_THREADS": str(args.threads),
                                  "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
@@ -248,8 +265,8 @@ def main():
     parser.add_argument("--app-dir", metavar="DIR",
                         help="--app: the folder the app is read from, as uvicorn's --app-dir (default: here)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (1..64)")
-    parser.add_argument("--server", choices=("uvicorn", "gunicorn"), default="uvicorn",
-                        help="uvicorn alone, or gunicorn's master with uvicorn workers")
+    parser.add_argument("--server", choices=("uvicorn", "gunicorn", "hypercorn", "daphne"), default="uvicorn",
+                        help="uvicorn alone, gunicorn's master with uvicorn workers, or hypercorn or daphne alone")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--database-url",
@@ -258,7 +275,8 @@ def main():
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
                         help="the event loop: the stdlib's asyncio, or uvloop (python3-uvloop); never chosen by what is installed")
     parser.add_argument("--threads", type=int, default=40,
-                        help="the thread pool's limit for `def` routes (1..10000; AnyIO's default is 40)")
+                        help="the thread pool's limit for `def` routes (1..10000; AnyIO's default is 40);"
+                             " --variant flask: threads per gunicorn worker (1: sync workers, more: gthread)")
     parser.add_argument("--downstream-url",
                         help="/fetch calls this server's /delay (http://IP:PORT); --app: DOWNSTREAM_URL")
     parser.add_argument("--redis-url",
@@ -271,19 +289,22 @@ def main():
     if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535 or not 1 <= args.db_pool <= 100 \
             or not 1 <= args.threads <= 10000:
         parser.error("--workers must be 1..64, --port 0..65535, --db-pool 1..100 and --threads 1..10000")
+    if args.server in ("hypercorn", "daphne") and (args.workers != 1 or args.loop != "asyncio" and args.server == "daphne"):
+        parser.error("--server hypercorn and daphne run one process (--workers 1); daphne runs asyncio's loop only")
     if args.app and (args.workers != 1 or args.server != "uvicorn"):
         parser.error("--app runs one uvicorn process: --workers 1 and --server uvicorn only")
     if (args.events_to or args.app_dir) and not args.app:
         parser.error("--events-to and --app-dir go with --app")
 
     # (A student's app need not use FastAPI; if it does and it is missing, its import says so.)
-    needed = ("uvicorn",) if args.app else ("fastapi", "uvicorn")
-    needed += ("gunicorn",) if args.server == "gunicorn" else ()
+    needed = ("uvicorn",) if args.app else ("flask", "gunicorn") if args.variant == "flask" else ("fastapi", "uvicorn")
+    needed += (args.server,) if args.server in ("gunicorn", "hypercorn", "daphne") else ()
     needed += ("uvloop",) if args.loop == "uvloop" else ()
     missing = [m for m in needed if importlib.util.find_spec(m) is None]
     if missing:
         say(f"{' and '.join(missing)} not importable by {sys.executable} "
-            "(Debian: apt-get install python3-fastapi python3-uvicorn gunicorn python3-uvloop)")
+            "(Debian: apt-get install python3-fastapi python3-uvicorn gunicorn python3-uvloop python3-flask"
+            " python3-hypercorn python3-daphne)")
         return 3
 
     if args.check:

@@ -66,6 +66,7 @@ void configuration_fields(V& v, C& c) {
     v("balance", c.balance);
     v("worker_mode", c.worker_mode);
     v("gil", c.gil);
+    v("blocking_redis", c.blocking_redis);
     v("db_pool", c.db_pool, Bound{1, 100});
     v("queue_workers", c.queue_workers, Bound{0, 64});
     v("hosts", c.hosts, Bound{0, 16});

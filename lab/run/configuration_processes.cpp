@@ -21,6 +21,7 @@ std::vector<std::string> services_args(const Configuration& c, const RunSettings
 std::vector<std::string> serve_args(const Configuration& c, const RunSettings& settings) {
     auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
     if (c.gil) args.push_back("--gil");
+    if (c.blocking_redis) args.push_back("--blocking-redis");
     for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
     if (settings.live) args.insert(args.end(), {"--events-to", settings.live->marks_path()});  // its marks, live
     return args;
@@ -37,6 +38,13 @@ std::string fastapi_variant(const Configuration& c) {
 int fastapi_workers(const Configuration& c) {
     const ModeInfo* mode = find_mode(c.mode);
     return mode && mode->takes_workers ? c.workers : 1;
+}
+
+// Threads per process: the pool's T; for the WSGI twin (flask) of a row with worker processes,
+// one, which makes them gunicorn's sync workers (a process serves one request at a time).
+int fastapi_threads(const Configuration& c) {
+    const ModeInfo* mode = find_mode(c.mode);
+    return c.fastapi_variant == "flask" && mode && mode->takes_workers ? 1 : c.threads;
 }
 
 // A student's own ASGI app under uvicorn, wrapped by the lab's probe (lab/reference/app_probe.py),
@@ -61,7 +69,7 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     if (c.server == Server::app) return start_app(c, settings);
     if (c.server == Server::fastapi) {
         std::vector<std::string> command{python, reference_script("serve.py"), "--variant", fastapi_variant(c),
-                                         "--workers", std::to_string(fastapi_workers(c)), "--threads", std::to_string(c.threads)};
+                                         "--workers", std::to_string(fastapi_workers(c)), "--threads", std::to_string(fastapi_threads(c))};
         if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
         command.insert(command.end(), {"--loop", c.fastapi_loop.empty() ? "asyncio" : c.fastapi_loop});
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));

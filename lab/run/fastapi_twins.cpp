@@ -30,9 +30,43 @@ void choose_loops(Scenario& s, bool uvloop) {
     }
 }
 
+// Worker processes in production Python: gunicorn's master with uvicorn workers (000).
+bool has_workers(const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; }
+
+// A WSGI twin's name: Flask under gunicorn's sync workers (a row with worker processes) or its
+// gthread workers (a row with a pool), as serve.py starts it.
+const char* wsgi_twin(const Configuration& c) { return has_workers(c) ? " [Flask, gunicorn sync" : " [Flask, gunicorn gthread"; }
+
+// The row's twin on the real stack: FastAPI under uvicorn (or `asgi_server`), gunicorn's uvicorn
+// workers for a row of worker processes (when `gunicorn` is installed), Flask under gunicorn for a
+// WSGI row, RQ for a queue.
+Configuration twin_of(const Configuration& c, const Load& load, bool gunicorn, const std::string& asgi_server) {
+    Configuration twin = c;
+    twin.server = Server::fastapi;
+    if (has_workers(c) && gunicorn) twin.fastapi_server = "gunicorn";
+    else if (!has_workers(c) && c.fastapi_variant != "flask" && asgi_server != "uvicorn") twin.fastapi_server = asgi_server;
+    if (twin.fastapi_server == "daphne") twin.fastapi_loop.clear();  // (Twisted runs asyncio's loop: said in the label)
+    // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
+    std::string differs;
+    if (!c.gil && load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
+    if (!twin.fastapi_loop.empty()) differs += ", " + twin.fastapi_loop;
+    const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : c.fastapi_variant == "flask" ? wsgi_twin(c)
+                                         : twin.fastapi_server.empty() ? " [FastAPI" : " [FastAPI, " + twin.fastapi_server) +
+                               differs + "]";
+    twin.label = c.label + suffix;
+    if (!c.series.empty()) twin.series = c.series + suffix;
+    twin.gil = true;  // CPython's own, for the model
+    twin.guess.reset();  // the class guessed the lesson's rows; the real stack is for comparing, and the
+    twin.room_guesses.clear();  // rows' words for a wrong guess need not hold for it
+    twin.if_guessed_low.clear();
+    twin.if_guessed_high.clear();
+    // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
+    return twin;
+}
+
 }  // namespace
 
-Scenario with_fastapi(Scenario s, bool uvloop) {
+Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
     if (!python_imports("fastapi, uvicorn")) {
         std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
                              "python3-uvicorn); running the C++ modes only\n");
@@ -46,20 +80,25 @@ Scenario with_fastapi(Scenario s, bool uvloop) {
     bool has_rq = !queues || python_imports("rq");
     if (!has_rq)
         std::fprintf(stderr, "lab: RQ is not installed for python3 (apt-get install python3-rq); the queue's rows have no FastAPI twin\n");
-    // Worker processes in production Python: gunicorn's master with uvicorn workers (000).
-    auto has_workers = [](const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; };
     bool has_gunicorn = std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
                         python_imports("gunicorn, uvicorn.workers");
     if (!has_gunicorn)
         std::fprintf(stderr, "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the worker rows' twins "
                              "run uvicorn --workers instead\n");
     // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
-    // those rows get no twin (it would be the shared socket's again, under another name).
-    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != Balance::shared; };
+    // those rows get no twin (it would be the shared socket's again, under another name). A WSGI row
+    // has its twin: a sync worker accepts only when it is free, so its shared socket deals evenly.
+    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != Balance::shared && c.fastapi_variant != "flask"; };
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
         std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
                              "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
     choose_loops(s, uvloop);
+    std::string server = asgi_server;
+    if (server != "uvicorn" && !python_imports(server)) {
+        std::fprintf(stderr, "lab: %s is not installed for python3 (apt-get install python3-%s); the twins run uvicorn instead\n",
+                     server.c_str(), server.c_str());
+        server = "uvicorn";
+    }
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
@@ -67,24 +106,7 @@ Scenario with_fastapi(Scenario s, bool uvloop) {
         if (c.server != Server::lab) continue;       // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
         if (other_balance(c)) continue;        // (said above)
-        Configuration twin = c;
-        twin.server = Server::fastapi;
-        if (has_workers(c) && has_gunicorn) twin.fastapi_server = "gunicorn";
-        // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
-        std::string differs;
-        if (!c.gil && s.load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
-        if (!c.fastapi_loop.empty()) differs += ", " + c.fastapi_loop;
-        const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : twin.fastapi_server == "gunicorn" ? " [FastAPI, gunicorn" : " [FastAPI") +
-                     differs + "]";
-        twin.label = c.label + suffix;
-        if (!c.series.empty()) twin.series = c.series + suffix;
-        twin.gil = true;  // CPython's own, for the model
-        twin.guess.reset();  // the class guessed the lesson's rows; the real stack is for comparing, and the
-        twin.room_guesses.clear();  // rows' words for a wrong guess need not hold for it
-        twin.if_guessed_low.clear();
-        twin.if_guessed_high.clear();
-        // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
-        both.push_back(twin);
+        both.push_back(twin_of(c, s.load, has_gunicorn, server));
     }
     s.configurations = std::move(both);
     return s;

@@ -230,6 +230,8 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
     r.text("worker_mode", c.worker_mode, false, known_modes(true));
     r.choice("client", c.client);
     r.boolean("gil", c.gil);
+    r.boolean("blocking_redis", c.blocking_redis);
+    if (c.blocking_redis && c.mode != "async-sleep") r.fail("blocking_redis", "goes with mode = \"async-sleep\": the other modes' Redis client blocks already");
     r.integer("db_pool", c.db_pool, 1, 100);
     r.integer("queue_workers", c.queue_workers, 0, 64);
     r.integer("hosts", c.hosts, 0, 16);
@@ -240,7 +242,8 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
         r.integer("requests", n, 1, 10'000);
         c.requests = n;
     }
-    r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool"});
+    r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool", "flask",
+                                                          "awaiting_blocking_cache"});
     r.text("fastapi_loop", c.fastapi_loop, false, {"asyncio", "uvloop"});
     if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
     r.seconds("document_s", c.document_s);

@@ -92,6 +92,7 @@ struct Configuration {
     Balance balance = Balance::shared;
     std::string worker_mode = "blocking-in-loop";
     bool gil = false;                   // emulate Python's GIL in the server
+    bool blocking_redis = false;        // async-sleep: /cache through the blocking client, the rest awaiting
     int db_pool = 10;                   // /db: connections to PostgreSQL per server process, P
     int queue_workers = 0;              // >0: the work is enqueued (POST /jobs) for this many `lab worker`s, W
     int hosts = 0;                      // >0: this many `lab serve` hosts behind nginx, H
