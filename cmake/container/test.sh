@@ -85,7 +85,7 @@ stage "import as debian:bookworm"
 rm -f "$work/base.tar"
 
 if $fresh_setup; then
-    stage "fresh Debian 12: sh cmake/setup.sh run"
+    stage "fresh Debian 12: setup.sh run"
     mkdir -p "$work/fresh"
     git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work/fresh"
     cat > "$work/fresh/Containerfile.fresh" <<'FRESH'
