@@ -9,8 +9,15 @@
 #      --quiet` and `lab check blocking-async`: the image builds, and it runs the lesson.
 # Everything lives in one temporary folder (podman's storage too, not /var/lib/containers),
 # unmounted and deleted on every exit. Each stage's time is printed at the end.
+#
+#   bash cmake/container/test.sh --fresh-setup
+# times a newcomer's wait instead (bench/README.md): on the same fresh base, a build whose one
+# step is the README's `sh cmake/setup.sh run`, packages, build and the lesson's table included;
+# its stage time is the figure.
 set -eu
 cd "$(dirname "$0")/../.."
+fresh_setup=false
+case "${1:-}" in --fresh-setup) fresh_setup=true ;; "") ;; *) echo "usage: bash cmake/container/test.sh [--fresh-setup]" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "cmake/container/test.sh: run it as root (mmdebstrap and podman build as root)" >&2; exit 2; }
 
 times=""
@@ -76,6 +83,19 @@ stage "import as debian:bookworm"
     --change 'CMD ["bash"]' \
     "$work/base.tar" docker.io/library/debian:bookworm
 rm -f "$work/base.tar"
+
+if $fresh_setup; then
+    stage "fresh Debian 12: setup.sh run"
+    mkdir -p "$work/fresh"
+    git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work/fresh"
+    cat > "$work/fresh/Containerfile.fresh" <<'FRESH'
+FROM docker.io/library/debian:bookworm
+COPY . /root/concurrency-lab
+RUN cd /root/concurrency-lab && sh cmake/setup.sh run
+FRESH
+    "${podman[@]}" build --isolation chroot --pull=never -f "$work/fresh/Containerfile.fresh" "$work/fresh"
+    exit 0
+fi
 
 stage "build cmake/container/Dockerfile"
 "${podman[@]}" build --isolation chroot --pull=never -t localhost/concurrency-lab:test \

@@ -8,6 +8,7 @@
 #include "lab/layout.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/services/shared_services.hpp"
 
 namespace lab {
 
@@ -49,14 +50,16 @@ void held_to_models(const RunResult& run, Checked& out, std::string& detail, std
 }
 
 // Runs one scenario and holds its text against it: "✓ name: 5 claims hold", then each claim and
-// model gap that does not, or that the busy machine left unjudged.
-Checked check_once(const Scenario& s, const Overrides& overrides) {
+// model gap that does not, or that the busy machine left unjudged. The services given on the
+// command line, else the shared ones (a fresh database, a flushed Redis), else its own.
+Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
     Progress quiet(Progress::Style::quiet);
     RunResult run;
     Checked out;
     try {
-        run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(""),
-                               overrides.downstream_url.value_or(""), overrides.redis_url.value_or("")});
+        LessonServices lent = shared.next_lesson(needs_postgres(s), needs_redis(s));
+        run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(lent.database_url),
+                               overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url)});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         out.ran = false;
         out.contradicted = 1;
@@ -96,15 +99,23 @@ Checked check_once(const Scenario& s, const Overrides& overrides) {
 
 // A scenario checked, and checked once more when others kept the machine busy: a claim is
 // judged when a run lets it be, and said to be not judged when neither does.
-Checked check_one(const Scenario& s, const Overrides& overrides) {
-    Checked first = check_once(s, overrides);
+Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
+    Checked first = check_once(s, overrides, shared);
     if (first.ran && first.contradicted == 0 && first.unjudged > 0) {
         std::cout << first.text << "  (" << printable(s.name) << " runs once more: others kept the machine busy)\n";
-        first = check_once(s, overrides);
+        first = check_once(s, overrides, shared);
     }
     std::cout << first.text;
     std::cout.flush();
     return first;
+}
+
+// PostgreSQL and Redis started once for the lessons that need them, unless the command line
+// names its own.
+SharedServices services_shared_by(const std::vector<Scenario>& lessons, const Overrides& overrides) {
+    bool postgres = false, redis = false;
+    for (const Scenario& s : lessons) postgres = postgres || needs_postgres(s), redis = redis || needs_redis(s);
+    return SharedServices(postgres && !overrides.database_url, redis && !overrides.redis_url);
 }
 
 }  // namespace
@@ -157,6 +168,7 @@ Action define_check(CLI::App& app) {
                 ++skipped;
             }
         }
+        SharedServices shared = services_shared_by(to_run, overrides);
         double left = 0;
         int untimed = 0;  // never run here: estimated by their models alone
         for (const Scenario& s : to_run) left += estimated_seconds(s), untimed += !estimate(s).measured;
@@ -166,7 +178,7 @@ Action define_check(CLI::App& app) {
         for (std::size_t k = 0; k < to_run.size(); ++k) {
             std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << printable(to_run[k].name) << " (about " << fixed(estimated_seconds(to_run[k]), 0)
                       << " s; " << fixed(left, 0) << " s left)\n";
-            Checked checked = check_one(to_run[k], overrides);
+            Checked checked = check_one(to_run[k], overrides, shared);
             failed += checked.contradicted > 0;
             unjudged += checked.contradicted == 0 && checked.unjudged > 0;
             left -= estimated_seconds(to_run[k]);

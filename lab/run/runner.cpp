@@ -304,6 +304,9 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 
 }  // namespace
 
+bool needs_postgres(const Scenario& s) { return waits_on(s, "/db") || needs(s, "postgresql"); }
+bool needs_redis(const Scenario& s) { return waits_on(s, "/cache") || queues(s) || needs(s, "redis"); }
+
 std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o) {
     bool threads = false, workers = false;
     for (const auto& c : s.configurations)
@@ -335,14 +338,14 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
     // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
     std::optional<PrivatePostgres> database;
-    if ((waits_on(scenario, "/db") || needs(scenario, "postgresql")) && settings.database_url.empty()) {
+    if (needs_postgres(scenario) && settings.database_url.empty()) {
         database.emplace();
         settings.database_url = database->url();
         std::fprintf(stderr, "lab: PostgreSQL of the lab's own, in %s, started in %.2f s\n",
                      database->folder().c_str(), database->start_seconds());
     }
     std::optional<PrivateRedis> cache;
-    if ((waits_on(scenario, "/cache") || queues(scenario) || needs(scenario, "redis")) && settings.redis_url.empty()) {
+    if (needs_redis(scenario) && settings.redis_url.empty()) {
         cache.emplace();
         settings.redis_url = cache->url();
         std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms\n", cache->folder().c_str(),

@@ -37,5 +37,10 @@ inline const std::vector<std::string> asgi_servers{"uvicorn", "hypercorn", "daph
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings);
 
+// Whether a scenario's servers need a PostgreSQL (/db, or an exercise's `needs`) or a Redis
+// (/cache, queued jobs, or `needs`): run_scenario starts one of the lab's own unless given a URL.
+bool needs_postgres(const Scenario& scenario);
+bool needs_redis(const Scenario& scenario);
+
 
 }  // namespace lab

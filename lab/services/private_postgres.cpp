@@ -5,12 +5,20 @@
 #include <libpq-fe.h>
 
 namespace lab {
+namespace {
+
+// A database of the cluster in `folder`, reached as the superuser lab through its unix socket.
+std::string url_of(const std::filesystem::path& folder, const std::string& database) {
+    return "postgresql://lab@/" + database + "?host=" + folder.string();
+}
+
+}  // namespace
 
 PrivatePostgres::PrivatePostgres(int max_connections) {
     const char* bin_env = std::getenv("LAB_PG_BIN");
     std::string bin = bin_env && *bin_env ? bin_env : "/usr/lib/postgresql/15/bin";
     kept_ = std::make_unique<KeptService>("pg", [&](const std::filesystem::path& folder) {
-        url_ = "postgresql://lab@/postgres?host=" + folder.string();
+        url_ = url_of(folder, "postgres");
         std::string data = (folder / "data").string();
         ServiceSpec spec;
         spec.name = "PostgreSQL";
@@ -30,6 +38,10 @@ PrivatePostgres::PrivatePostgres(int max_connections) {
         spec.as_postgres_user = true;
         return spec;
     });
+}
+
+std::string PrivatePostgres::database_url(const std::string& database) const {
+    return url_of(folder(), database);
 }
 
 PrivatePostgres::~PrivatePostgres() = default;  // kept_ goes: the keeper stops it, deletes the folder

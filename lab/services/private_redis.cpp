@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <stdexcept>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,29 +12,35 @@
 namespace lab {
 namespace {
 
-// Whether a Redis answers PING on the unix socket at `path` (plain POSIX: one line each way).
-bool answers_ping(const std::string& path) {
+// Whether a Redis on the unix socket at `path` answers `command` with a line beginning `reply`
+// (plain POSIX: one line each way).
+bool answers(const std::string& path, const char* command, const char* reply) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     if (path.size() >= sizeof address.sun_path) return false;
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool pong = false;
+    bool answered = false;
     if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-        write(fd, "PING\r\n", 6) == 6) {
+        write(fd, command, std::strlen(command)) == static_cast<ssize_t>(std::strlen(command))) {
         pollfd p{fd, POLLIN, 0};
-        char reply[16] = {};
-        pong = poll(&p, 1, 1000) > 0 && read(fd, reply, sizeof reply - 1) >= 5 && std::strncmp(reply, "+PONG", 5) == 0;
+        char line[16] = {};
+        std::size_t length = std::strlen(reply);
+        answered = poll(&p, 1, 1000) > 0 && read(fd, line, sizeof line - 1) >= static_cast<ssize_t>(length) &&
+               std::strncmp(line, reply, length) == 0;
     }
     if (fd >= 0) close(fd);
-    return pong;
+    return answered;
 }
+
+// Where the Redis in `folder` listens.
+std::string socket_in(const std::filesystem::path& folder) { return (folder / "redis.sock").string(); }
 
 }  // namespace
 
 PrivateRedis::PrivateRedis() {
     kept_ = std::make_unique<KeptService>("redis", [&](const std::filesystem::path& folder) {
-        std::string socket = (folder / "redis.sock").string();
+        std::string socket = socket_in(folder);
         url_ = "unix://" + socket;
         ServiceSpec spec;
         spec.name = "Redis";
@@ -43,10 +50,15 @@ PrivateRedis::PrivateRedis() {
                         // Redis checks blocked clients' timeouts as often as its event loop ticks, 10
                         // times a second by default: a BLPOP of 100 ms could take 200. 100 ticks a second.
                         "--hz", "100"};
-        spec.ready = [socket] { return answers_ping(socket); };
+        spec.ready = [socket] { return answers(socket, "PING\r\n", "+PONG"); };
         spec.polite_signal = SIGTERM;
         return spec;
     });
+}
+
+void PrivateRedis::flush() const {
+    if (!answers(socket_in(folder()), "FLUSHALL\r\n", "+OK"))
+        throw std::runtime_error("the lab's own Redis, in " + folder().string() + ", did not flush its keys");
 }
 
 PrivateRedis::~PrivateRedis() = default;  // kept_ goes: the keeper stops it, deletes the folder
