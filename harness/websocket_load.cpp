@@ -24,14 +24,14 @@ std::chrono::steady_clock::time_point at_us(std::int64_t us) { return std::chron
 // One batch's state, shared by its clients and its conductor, all on one thread.
 struct Held {
     const WebSocketLoadSpec& spec;
-    Batch batch;
+    Batch batch{};
     std::int64_t origin_us = monotonic_us();
-    std::vector<std::shared_ptr<WebSocket>> sockets;  // by client; null until it starts opening
-    std::vector<bool> open;                           // by client: open and not failed
+    std::vector<std::shared_ptr<WebSocket>> sockets{};  // by client; null until it starts opening
+    std::vector<bool> open{};                         // by client: open and not failed
     int settled = 0;                                  // clients open or failed
     bool timing = false, done = false;
     std::int64_t hold_start_us = 0;
-    std::optional<Tick> last_tick;  // the latest any client read
+    std::optional<Tick> last_tick{};  // the latest any client read
 
     std::int64_t since_origin(std::int64_t us) const { return us - origin_us; }
     void fail(int client, ErrorKind kind, const beast::error_code& ec) {

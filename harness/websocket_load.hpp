@@ -25,7 +25,7 @@ struct WebSocketLoadSpec {
     int wait_ms = 200;                           // what client 0's message asks its handler to wait
     std::chrono::milliseconds wait_at{1500};     // sent at the first tick due this far into the hold, just before it
     // Once every client is open, before any tick is timed: e.g. the server's memory, while held.
-    std::function<void(int open)> on_held;
+    std::function<void(int open)> on_held{};
     LoadObserver* observer = nullptr;  // a live view: each tick read, as it is read; may be null
 };
 
