@@ -4,7 +4,6 @@
 // enum with its words in one table beside it (a specialisation of Names), read once where a
 // scenario file, summary.json or the command line is read; past that, the code compares values,
 // never strings.
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,14 +43,6 @@ std::vector<std::string> all_names() {
     std::vector<std::string> words;
     for (const auto& entry : Names<E>::list) words.emplace_back(entry.second);
     return words;
-}
-
-// Word to value, as CLI11's CheckedTransformer takes it.
-template <Named E>
-std::map<std::string, E> name_map() {
-    std::map<std::string, E> map;
-    for (const auto& [each, word] : Names<E>::list) map.emplace(word, each);
-    return map;
 }
 
 }  // namespace lab

@@ -7,7 +7,7 @@
 #include "lab/report/claims.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/figures/floor.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "support.hpp"
 
 namespace {
@@ -38,7 +38,7 @@ lab::RunResult two_rows() {
 
 lab::Expectation expect(int row, const std::string& figure, std::optional<double> at_least, std::optional<double> at_most,
                         const std::string& relative_to = "", int relative_row = 0) {
-    return {row, figure, at_least, at_most, relative_to, relative_row, "claim of row " + std::to_string(row)};
+    return {row, *lab::named<lab::Figure>(figure), at_least, at_most, relative_to, relative_row, "claim of row " + std::to_string(row)};
 }
 
 }  // namespace
@@ -215,7 +215,7 @@ TEST_CASE("every shipped scenario checks its text's claims and cites only what i
         CHECK(s.expectations.size() >= 2);
         for (auto it = std::sregex_iterator(s.teaching.begin(), s.teaching.end(), placeholder); it != std::sregex_iterator(); ++it) {
             INFO((*it)[0].str());
-            CHECK(lab::find_figure((*it)[1]) != nullptr);
+            CHECK(lab::named<lab::Figure>((*it)[1].str()).has_value());
             CHECK(std::stoul((*it)[2]) <= s.configurations.size());
         }
         // `lab run` prints the first paragraph before anything is measured: it can cite nothing.

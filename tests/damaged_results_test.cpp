@@ -17,7 +17,7 @@
 #include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "made_up_run.hpp"
 #include "support.hpp"
 

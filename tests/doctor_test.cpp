@@ -17,7 +17,7 @@
 #include "lab/run/doctor.hpp"
 #include "lab/run/doctor_routes.hpp"
 #include "lab/run/server_process.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "lab/run/your_app.hpp"
 #include "support.hpp"
 

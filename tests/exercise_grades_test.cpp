@@ -11,7 +11,7 @@
 #include "lab/figures/figure_value.hpp"
 #include "lab/report/exercise_waves.hpp"
 #include "lab/run/app_warnings.hpp"
-#include "lab/run/exercises.hpp"
+#include "lab/scenario/exercises.hpp"
 #include "support.hpp"
 
 namespace {
@@ -53,7 +53,7 @@ TEST_CASE("every exercise whose work comes before its answer bounds it below: th
         if (name == "heavy-on-queue") continue;
         bool floor = false;
         for (const lab::Expectation& e : s.expectations)
-            if (e.figure == "answer_min" && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with("your route answered in {answer_min:1}: it no longer"))
+            if (e.figure == lab::Figure::answer_min && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with("your route answered in {answer_min:1}: it no longer"))
                 floor = true;
         CHECK(floor);
     }
@@ -106,11 +106,11 @@ TEST_CASE("a figure not measured says why: no health check sent before a batch o
     lab::Load load;
     load.probe_path = "/__lab/health";
     load.probe_every_ms = 25;
-    CHECK_FALSE(lab::figure_value("probe_max", r, load));
-    CHECK(lab::why_not_measured("probe_max", r, load) ==
+    CHECK_FALSE(lab::figure_value(lab::Figure::probe_max, r, load));
+    CHECK(lab::why_not_measured(lab::Figure::probe_max, r, load) ==
           "no health check was sent: each batch was over within 2.1 ms, before the first (12.5 ms after the start, then one every 25 ms)");
     r.error = "your app exited with status 3";
-    CHECK(lab::why_not_measured("probe_max", r, load) == "the row stopped: your app exited with status 3");
+    CHECK(lab::why_not_measured(lab::Figure::probe_max, r, load) == "the row stopped: your app exited with status 3");
 }
 
 TEST_CASE("blocking-sleep fails a route that no longer waits, and says so: its wait deleted, or never awaited", "[app]") {

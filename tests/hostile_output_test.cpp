@@ -94,7 +94,7 @@ TEST_CASE("lab report and lab show print a folder's and a scenario's hostile tex
 
 TEST_CASE("a results folder keeps credential headers' names, never their values", "[unit]") {
     lab::RunResult run = test::made_up_run(test::shipped().front());
-    run.scenario.load.headers = {"Authorization: Bearer s3cret-1", "Proxy-Authorization: Basic s3cret-2", "Cookie: id=s3cret-3",
+    run.scenario.load.flags.headers = {"Authorization: Bearer s3cret-1", "Proxy-Authorization: Basic s3cret-2", "Cookie: id=s3cret-3",
                                  "Set-Cookie: id=s3cret-4", "X-Api-Key: s3cret-5", "X-Auth-Token: s3cret-6", "X-Jwt: s3cret-7",
                                  "DPoP: s3cret-8", "X-Upstream: bearer s3cret-9", "X-Forward: Basic s3cret-10",
                                  "X-Session-Id: s3cret-11", "X-Client-Secret: s3cret-12", "X-Password: s3cret-13",
@@ -104,10 +104,10 @@ TEST_CASE("a results folder keeps credential headers' names, never their values"
     std::string everything;
     for (const auto& file : fs::directory_iterator(folder)) everything += test::read_file(file.path());
     CHECK(everything.find("s3cret") == std::string::npos);
-    std::vector<std::string> kept = lab::read_results(folder).scenario.load.headers;
-    REQUIRE(kept.size() == run.scenario.load.headers.size());
+    std::vector<std::string> kept = lab::read_results(folder).scenario.load.flags.headers;
+    REQUIRE(kept.size() == run.scenario.load.flags.headers.size());
     for (std::size_t i = 0; i + 2 < kept.size(); ++i)
-        CHECK(kept[i] == run.scenario.load.headers[i].substr(0, run.scenario.load.headers[i].find(':')) + ": (not kept)");
+        CHECK(kept[i] == run.scenario.load.flags.headers[i].substr(0, run.scenario.load.flags.headers[i].find(':')) + ": (not kept)");
     CHECK(kept[kept.size() - 2] == "X-Lab: <kept>");
     CHECK(kept.back() == "Accept: application/json");
 }

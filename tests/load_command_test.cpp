@@ -16,7 +16,7 @@
 #include "lab/layout.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/report/load_summary.hpp"
-#include "lab/run/exercises.hpp"
+#include "lab/scenario/exercises.hpp"
 #include "lab/run/server_process.hpp"
 #include "support.hpp"
 

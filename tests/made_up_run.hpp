@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "harness/statistics.hpp"
-#include "lab/run/overrides.hpp"
+#include "lab/scenario/overrides.hpp"
 #include "lab/run/run_result.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace test {
 

@@ -6,7 +6,7 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/report/formats.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/server_stats.hpp"

@@ -13,7 +13,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/live/live_hub.hpp"
 #include "support.hpp"

@@ -17,12 +17,12 @@
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/formats.hpp"
-#include "lab/run/overrides.hpp"
+#include "lab/scenario/overrides.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/schema.hpp"
 #include "lab/results/writer.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "made_up_run.hpp"
 #include "support.hpp"
 
@@ -97,14 +97,14 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
     load.load.rate = 0;
     round_trip(made_up_run(load));
     // A mix of two paths by weight, with the options of hey and wrk.
-    load.load.more_paths = {"/health", "/a,b \"c\""};
-    load.load.weights = {3, 1, 2};
-    load.load.headers = {"X-Lab: <yes>", "Authorization: Bearer t", "Private-Token: t2"};
-    load.load.body = "{\"a\": 1}\n";
+    load.load.flags.more_paths = {"/health", "/a,b \"c\""};
+    load.load.flags.weights = {3, 1, 2};
+    load.load.flags.headers = {"X-Lab: <yes>", "Authorization: Bearer t", "Private-Token: t2"};
+    load.load.flags.body = "{\"a\": 1}\n";
     load.load.method = "PUT";
-    load.load.keep_alive = false;
-    load.load.client_threads = 2;
-    load.load.run_for_ms = 2000;
+    load.load.flags.keep_alive = false;
+    load.load.flags.client_threads = 2;
+    load.load.flags.run_for_ms = 2000;
     load.load.timeout_ms = 1500;
     lab::RunResult mixed = made_up_run(load);
     for (auto& b : mixed.configurations[0].batches) {
@@ -116,7 +116,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         test::ScratchDir dir;
         fs::path folder = lab::write_results(mixed, dir.path);
         CHECK(test::read_file(folder / "summary.json").find("Bearer t") == std::string::npos);
-        CHECK(lab::read_results(folder).scenario.load.headers ==
+        CHECK(lab::read_results(folder).scenario.load.flags.headers ==
               std::vector<std::string>{"X-Lab: <yes>", "Authorization: (not kept)", "Private-Token: (not kept)"});
     }
 
@@ -167,8 +167,8 @@ lab::RunResult made_up_doctor_run() {
     doctor.load.delay_ms = 0;
     doctor.load.probe_path = "/__lab/health";
     doctor.load.path = "/price/1";
-    doctor.load.more_paths = {"/stock/<1>"};
-    doctor.load.target_methods = {"GET", "POST"};  // (a POST with its body, mixed in with --methods POST)
+    doctor.load.flags.more_paths = {"/stock/<1>"};
+    doctor.load.flags.target_methods = {"GET", "POST"};  // (a POST with its body, mixed in with --methods POST)
     for (const char* target : {"/price/1", "/stock/<1>", ""}) {
         lab::Configuration c;
         c.label = *target ? std::string("GET ") + target : "all 2 routes at once";

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "lab/run/runner.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "support.hpp"
 
 namespace {

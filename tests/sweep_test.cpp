@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/run/runner.hpp"
-#include "lab/run/sweep.hpp"
+#include "lab/scenario/sweep.hpp"
 #include "support.hpp"
 
 namespace {

@@ -45,16 +45,16 @@ lab::ConfigurationResult held(const char* mode, int clients) {
 TEST_CASE("websockets: a handler that blocks 200 ms holds every client's tick back; one that awaits holds none", "[server]") {
     constexpr int clients = 200;
     auto blocked = held("blocking-in-loop", clients);
-    CHECK(lab::websocket_figure("connections_held", blocked) == clients);
+    CHECK(lab::websocket_figure(lab::Figure::connections_held, blocked) == clients);
     // The floor: the message leaves 10 ms (wait_lead) before a tick is due, and the loop that sends
     // that tick sleeps 200 ms from when it reads it: every client reads that tick ≥ 190 ms late
     // (less a few ms for the loop's read): the median client's latest tick too.
-    auto median_late = lab::websocket_figure("tick_late_p50", blocked);
+    auto median_late = lab::websocket_figure(lab::Figure::tick_late_p50, blocked);
     REQUIRE(median_late);
     CHECK(*median_late >= 200 - std::chrono::milliseconds(lab::wait_lead).count() - 15);
     auto awaited = held("async-sleep", clients);
-    CHECK(lab::websocket_figure("connections_held", awaited) == clients);
-    auto worst = lab::websocket_figure("tick_late_max", awaited);
+    CHECK(lab::websocket_figure(lab::Figure::connections_held, awaited) == clients);
+    auto worst = lab::websocket_figure(lab::Figure::tick_late_max, awaited);
     REQUIRE(worst);
     CHECK(*worst < 100);  // a generous ceiling: a free loop writes a tick to 200 sockets in about a millisecond
 }

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/run/configuration_processes.hpp"
-#include "lab/run/exercises.hpp"
+#include "lab/scenario/exercises.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
 #include "support.hpp"

@@ -9,12 +9,12 @@
 #include "lab/report/html_report.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
-#include "lab/run/figure_catalogue.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/live/live_hub.hpp"
-#include "lab/run/sweep.hpp"
+#include "lab/scenario/sweep.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {
@@ -179,8 +179,9 @@ nlohmann::json live_plan(const Scenario& scenario) {
     nlohmann::json plan{{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)}, {"drawn", live_drawn_requests},
                         {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
     if (!scenario.load.probe_path.empty()) plan["probe"] = "GET " + scenario.load.probe_path;  // (the page's row of them)
-    if (const FigureInfo* figure = guessed_figure(scenario.key_figure); figure && guessed)
-        plan["guessed"] = {{"figure", figure->name}, {"what", guessed_what(scenario)}, {"unit", figure->unit}, {"digits", figure->digits}};
+    if (const std::optional<Figure> figure = guessed_figure(scenario.key_figure); figure && guessed)
+        plan["guessed"] = {{"figure", name_of(*figure)}, {"what", guessed_what(scenario)}, {"unit", info(*figure).unit},
+                           {"digits", info(*figure).digits}};
     return plan;
 }
 

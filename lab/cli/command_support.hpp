@@ -16,7 +16,7 @@
 #include "lab/layout.hpp"
 #include "lab/report/formats.hpp"
 #include "lab/run/runner.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

@@ -15,7 +15,7 @@
 #include "lab/report/exercise_waves.hpp"
 #include "lab/run/app_warnings.hpp"
 #include "lab/results/writer.hpp"
-#include "lab/run/exercises.hpp"
+#include "lab/scenario/exercises.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {

@@ -15,12 +15,12 @@
 #include "lab/layout.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
-#include "lab/run/figure_catalogue.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 
 namespace lab {
 namespace {
 
-const FigureInfo& guessed(const Scenario& s) { return *guessed_figure(s.key_figure); }  // (after guessable())
+const FigureInfo& guessed(const Scenario& s) { return info(*guessed_figure(s.key_figure)); }  // (after guessable())
 
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).

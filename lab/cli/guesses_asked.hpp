@@ -8,7 +8,7 @@
 #include <string>
 
 #include "lab/live/live_hub.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

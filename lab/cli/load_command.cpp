@@ -108,14 +108,14 @@ void declare_load(CLI::App& app, LoadOptions& o) {
     app.add_option("-n,--requests", o.load.requests, "Requests to send (exactly)")->check(CLI::Range(1, 1'000'000))->capture_default_str();
     app.add_option("-c,--concurrency", o.load.concurrency, "Connections at once")->check(CLI::Range(1, 10'000))->capture_default_str();
     app.add_option("-z,--duration", o.duration, "Send for this long instead of -n requests (2s, 500ms, 1m); with --rate, the open loop's length");
-    app.add_option("-t,--threads", o.load.client_threads, "Threads sending (connections spread over them)")
+    app.add_option("-t,--threads", o.load.flags.client_threads, "Threads sending (connections spread over them)")
         ->check(CLI::Range(1, 64))->capture_default_str();
     app.add_option("-m,--method", o.load.method, "HTTP method")->capture_default_str();
-    app.add_option("-H,--header", o.load.headers, "A header, 'Name: value' (repeatable)");
-    auto* body = app.add_option("-d,--body", o.load.body, "Request body");
+    app.add_option("-H,--header", o.load.flags.headers, "A header, 'Name: value' (repeatable)");
+    auto* body = app.add_option("-d,--body", o.load.flags.body, "Request body");
     app.add_option("--body-file", o.body_file, "Request body from a file")->excludes(body);
     app.add_option("--timeout", o.timeout, "Per request (2s, 500ms)")->capture_default_str();
-    app.add_flag("--disable-keepalive", [&o](std::int64_t) { o.load.keep_alive = false; }, "A new connection for every request");
+    app.add_flag("--disable-keepalive", [&o](std::int64_t) { o.load.flags.keep_alive = false; }, "A new connection for every request");
     app.add_option("-w,--weights", o.weights, "One weight per URL, e.g. 3,1 (default: equal)")->delimiter(',')->check(CLI::Range(1, 100));
     app.add_option("--repeat", o.load.repeat, "Runs of the whole load (1: one)")->check(CLI::Range(1, 100))->capture_default_str();
     app.add_option("--rate", o.load.rate, "Open loop: requests per second on a fixed schedule, for -z (0: closed loop)")
@@ -138,10 +138,10 @@ using Refusal = std::optional<std::string>;
 // The URLs' paths, mixed by their weights.
 Refusal take_paths(const LoadOptions& o, const Target& target, Load& load) {
     load.path = target.paths.front();
-    load.more_paths.assign(target.paths.begin() + 1, target.paths.end());
+    load.flags.more_paths.assign(target.paths.begin() + 1, target.paths.end());
     if (!o.weights.empty() && o.weights.size() != o.urls.size())
         return "--weights gives " + std::to_string(o.weights.size()) + " weights for " + std::to_string(o.urls.size()) + " URLs: one each";
-    if (o.urls.size() > 1) load.weights = o.weights.empty() ? std::vector<int>(o.urls.size(), 1) : o.weights;
+    if (o.urls.size() > 1) load.flags.weights = o.weights.empty() ? std::vector<int>(o.urls.size(), 1) : o.weights;
     return std::nullopt;
 }
 
@@ -149,24 +149,24 @@ Refusal take_paths(const LoadOptions& o, const Target& target, Load& load) {
 Refusal take_request(const LoadOptions& o, Load& load) {
     if (load.method.size() > 20 || !is_token(load.method))
         return "-m " + load.method + ": a method is a word of letters, like GET, POST, PUT, DELETE";
-    if (load.headers.size() > most_headers) return "at most " + std::to_string(most_headers) + " headers (-H)";
-    for (const std::string& header : load.headers)
+    if (load.flags.headers.size() > most_headers) return "at most " + std::to_string(most_headers) + " headers (-H)";
+    for (const std::string& header : load.flags.headers)
         if (auto problem = header_problem(header)) return "-H: " + *problem;
     if (!o.body_file.empty()) {  // (read no more than the limit and a byte: /dev/zero has no end)
         std::error_code ec;
         if (std::filesystem::is_directory(o.body_file, ec)) return "--body-file " + o.body_file + ": is a folder, not a file";
         std::ifstream file(o.body_file, std::ios::binary);
         if (!file) return "--body-file " + o.body_file + ": cannot be read";
-        load.body.resize(most_body_bytes + 1);
-        file.read(load.body.data(), static_cast<std::streamsize>(load.body.size()));
+        load.flags.body.resize(most_body_bytes + 1);
+        file.read(load.flags.body.data(), static_cast<std::streamsize>(load.flags.body.size()));
         if (file.bad()) return "--body-file " + o.body_file + ": cannot be read";  // (opened, but a read failed)
-        load.body.resize(static_cast<std::size_t>(file.gcount()));
+        load.flags.body.resize(static_cast<std::size_t>(file.gcount()));
     }
     // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the former.
-    if (o.body_file.empty() && load.method == "GET" && duration_ms(load.body))
-        std::cerr << "lab load: warning: -d " << load.body << " is sent as the request body (-d is hey's body); "
-                  << "to send for a time, as wrk's -d does, use -z " << load.body << '\n';
-    if (load.body.size() > most_body_bytes) return "the body has " + std::to_string(load.body.size()) + " bytes; at most 1 MiB";
+    if (o.body_file.empty() && load.method == "GET" && duration_ms(load.flags.body))
+        std::cerr << "lab load: warning: -d " << load.flags.body << " is sent as the request body (-d is hey's body); "
+                  << "to send for a time, as wrk's -d does, use -z " << load.flags.body << '\n';
+    if (load.flags.body.size() > most_body_bytes) return "the body has " + std::to_string(load.flags.body.size()) + " bytes; at most 1 MiB";
     return std::nullopt;
 }
 
@@ -178,11 +178,11 @@ Refusal take_times(const LoadOptions& o, Load& load) {
     if (!o.duration.empty()) {
         auto ms = duration_ms(o.duration);
         if (!ms || *ms < 100 || *ms > 600'000) return "-z " + o.duration + ": from 100ms to 10m, with a unit (2s, 500ms, 1m)";
-        (load.rate > 0 ? load.duration_ms : load.run_for_ms) = *ms;
+        (load.rate > 0 ? load.duration_ms : load.flags.run_for_ms) = *ms;
     }
     if (load.rate > 0) {
         if (o.duration.empty()) return "--rate needs -z, how long to send (e.g. -z 5s)";
-        if (o.urls.size() > 1 || load.client_threads > 1) return "--rate sends to one URL from one thread";
+        if (o.urls.size() > 1 || load.flags.client_threads > 1) return "--rate sends to one URL from one thread";
         if (auto problem = open_loop_problem(load.rate, std::chrono::milliseconds(load.duration_ms)))
             return "--rate " + fixed(load.rate, 1) + " -z " + o.duration + ": " + *problem;
     }

@@ -11,8 +11,8 @@
 #include "lab/report/claims.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/sweep_curves.hpp"
-#include "lab/run/exercises.hpp"
-#include "lab/run/figure_catalogue.hpp"
+#include "lab/scenario/exercises.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 
 namespace lab {
 
@@ -43,7 +43,7 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
         std::cerr << "lab show: " << printable(why.substr(why.find(": ") + 2)) << '\n';
         return exit_usage;
     }
-    const FigureInfo* figure = guessed_figure(s.key_figure);
+    const FigureInfo* figure = &info(*guessed_figure(s.key_figure));
     std::cout << "### Predict: " << printable(s.title) << "\n\n" << printable(load_line(RunResult{s, {}})) << "\n\nFor each configuration, guess "
               << printable(guess_question(s)) << " (e.g. " << guess_example(figure->unit) << ").\n\n| | configuration | your guess"
               << (figure->unit.empty() ? "" : " (" + figure->unit + ")") << " |\n|---|---|---|\n";
@@ -99,7 +99,7 @@ Action define_show(CLI::App& app) {
             std::cout << "\nclaims every run checks (✓ or ✗ beside its table):\n";
             for (const Expectation& e : s->expectations) {
                 std::cout << "  row " << e.row << (e.at && s->sweep ? " at " + swept_symbol(nothing_yet) + " = " + std::to_string(*e.at) : "")
-                          << ", " << printable(e.figure);
+                          << ", " << name_of(e.figure);
                 if (e.at_least) std::cout << " ≥ " << *e.at_least;
                 if (e.at_most) std::cout << (e.at_least ? " and" : "") << " ≤ " << *e.at_most;
                 if (!e.relative_to.empty()) std::cout << " × " << (e.relative_to == "row" ? "row " + std::to_string(e.relative_row) + "'s" : e.relative_to);

@@ -11,22 +11,13 @@ namespace lab {
 
 namespace {
 
-// Over every batch's answered requests: `of` each one's time, in ms.
+// Over every batch's answered requests (or probes): `of` each one's time, in ms.
 template <class Of>
-std::optional<double> request_percentile(const ConfigurationResult& r, double p, Of of) {
+std::optional<double> percentile_ms(const ConfigurationResult& r, std::vector<RequestRecord> Batch::*sent, double p, Of of) {
     std::vector<double> ms;
     for (const Batch& b : r.batches)
-        for (const RequestRecord& q : b.requests)
+        for (const RequestRecord& q : b.*sent)
             if (q.ok()) ms.push_back(static_cast<double>(of(q)) / 1000.0);
-    if (ms.empty()) return std::nullopt;
-    return percentile(ms, p);
-}
-
-std::optional<double> probe_percentile(const ConfigurationResult& r, double p) {
-    std::vector<double> ms;
-    for (const Batch& b : r.batches)
-        for (const RequestRecord& q : b.probes)
-            if (q.ok()) ms.push_back(static_cast<double>(q.latency_us()) / 1000.0);
     if (ms.empty()) return std::nullopt;
     return percentile(ms, p);
 }
@@ -42,61 +33,82 @@ std::string why_no_probe(const ConfigurationResult& r, const Load& load) {
     return "none of the " + std::to_string(sent) + " health checks sent was answered";
 }
 
-}  // namespace
+// A count the server or the kernel gave, or -1 for none.
+std::optional<double> at_least_zero(double value) { return value < 0 ? std::nullopt : std::optional(value); }
+std::optional<double> mib(long kib) { return kib < 0 ? std::nullopt : std::optional(static_cast<double>(kib) / 1024.0); }
 
-std::string why_not_measured(const std::string& name, const ConfigurationResult& r, const Load& load) {
-    if (!r.error.empty()) return "the row stopped: " + r.error;
-    if (r.batches.empty()) return "no batch was measured";
-    if (name.starts_with("probe_")) return why_no_probe(r, load);
-    if (name.starts_with("answer_") || name == "done_p50") return "no request was answered";
-    if (name == "model") return "this row has no model (the lab did not write its server)";
-    if (name == "loop_blocked" || name.ends_with("at_once"))
-        return r.configuration.stats_path().empty() ? "its server keeps no account the lab can read"
-                                                    : "its server gave no account of it (GET " + r.configuration.stats_path() + ")";
-    if (name == "pss" || name == "peak_rss") return "the server's memory was not read (load.report_memory)";
-    if (name == "busiest_worker") return "no request named the worker that answered it";
-    return "this run has no value of it";
+std::optional<double> loop_blocked_ms(const ConfigurationResult& r) {
+    std::vector<double> blocked;
+    for (double ms : r.loop_blocked_ms)
+        if (ms >= 0) blocked.push_back(ms);
+    return blocked.empty() ? std::nullopt : std::optional(spread_of(blocked).median);
 }
 
-std::optional<double> figure_value(const std::string& name, const ConfigurationResult& r, const Load& load) {
+// The share of the median batch's requests its busiest worker answered, in %.
+std::optional<double> busiest_worker_share(const BatchStats* median) {
+    if (!median || median->per_worker.empty() || median->ok == 0) return std::nullopt;
+    int most = 0;
+    for (auto [pid, n] : median->per_worker) most = std::max(most, n);
+    return 100.0 * most / median->ok;
+}
+
+std::optional<double> open_loop_p99_ms(const ConfigurationResult& r, const Load& load, bool from_due) {
+    if (load.rate <= 0) return std::nullopt;
+    OpenLoopSummary s = open_loop_summary(r);
+    const Histogram& h = from_due ? s.corrected : s.uncorrected;
+    return h.count() ? std::optional(static_cast<double>(h.percentile(99)) / 1000.0) : std::nullopt;
+}
+
+}  // namespace
+
+std::string why_not_measured(Figure figure, const ConfigurationResult& r, const Load& load) {
+    using enum Figure;
+    if (!r.error.empty()) return "the row stopped: " + r.error;
+    if (r.batches.empty()) return "no batch was measured";
+    switch (figure) {
+        case probe_p50: case probe_max: return why_no_probe(r, load);
+        case answer_p50: case answer_min: case answer_max: case done_p50: return "no request was answered";
+        case model: return "this row has no model (the lab did not write its server)";
+        case loop_blocked: case at_once: case db_at_once: case computing_at_once:
+            return r.configuration.stats_path().empty() ? "its server keeps no account the lab can read"
+                                                        : "its server gave no account of it (GET " + r.configuration.stats_path() + ")";
+        case pss: case peak_rss: return "the server's memory was not read (load.report_memory)";
+        case busiest_worker: return "no request named the worker that answered it";
+        default: return "this run has no value of it";
+    }
+}
+
+std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, const Load& load) {
     if (!r.error.empty() || r.batches.empty()) return std::nullopt;
     const BatchStats* median = r.stats.empty() ? nullptr : &r.stats[r.median_batch];
-    if (is_websocket_figure(name)) return websocket_figure(name, r);
-    if (name == "measured") return r.makespan.median;
-    if (name == "throughput") return r.makespan.median > 0 ? std::optional(load.requests / r.makespan.median) : std::nullopt;
-    if (name == "model") return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);
-    if (name == "answer_p50") return request_percentile(r, 50, [](const RequestRecord& q) { return q.latency_us(); });
-    if (name == "answer_min") return request_percentile(r, 0, [](const RequestRecord& q) { return q.latency_us(); });
-    if (name == "answer_max") return request_percentile(r, 100, [](const RequestRecord& q) { return q.latency_us(); });
-    if (name == "done_p50") {
-        auto ms = request_percentile(r, 50, [](const RequestRecord& q) { return q.completion_us(); });
-        return ms ? std::optional(*ms / 1000.0) : std::nullopt;
-    }
-    if (name == "probe_p50") return probe_percentile(r, 50);
-    if (name == "probe_max") return probe_percentile(r, 100);
-    if (name == "pss") return r.pss_kib < 0 ? std::nullopt : std::optional(static_cast<double>(r.pss_kib) / 1024.0);
-    if (name == "peak_rss") return r.peak_rss_kib < 0 ? std::nullopt : std::optional(static_cast<double>(r.peak_rss_kib) / 1024.0);
-    if (name == "loop_blocked") {
-        std::vector<double> blocked;
-        for (double ms : r.loop_blocked_ms)
-            if (ms >= 0) blocked.push_back(ms);
-        return blocked.empty() ? std::nullopt : std::optional(spread_of(blocked).median);
-    }
-    if (name == "at_once") return median && median->max_in_service >= 0 ? std::optional<double>(median->max_in_service) : std::nullopt;
-    if (name == "db_at_once") return median && median->max_in_database >= 0 ? std::optional<double>(median->max_in_database) : std::nullopt;
-    if (name == "computing_at_once")
-        return r.median_batch < r.max_computing.size() && r.max_computing[r.median_batch] >= 0
-                   ? std::optional<double>(r.max_computing[r.median_batch]) : std::nullopt;
-    if (name == "busiest_worker") {
-        if (!median || median->per_worker.empty() || median->ok == 0) return std::nullopt;
-        int most = 0;
-        for (auto [pid, n] : median->per_worker) most = std::max(most, n);
-        return 100.0 * most / median->ok;
-    }
-    if (load.rate > 0 && (name == "p99_from_due" || name == "p99_from_send")) {
-        OpenLoopSummary s = open_loop_summary(r);
-        const Histogram& h = name == "p99_from_due" ? s.corrected : s.uncorrected;
-        return h.count() ? std::optional(static_cast<double>(h.percentile(99)) / 1000.0) : std::nullopt;
+    auto latency = [](const RequestRecord& q) { return q.latency_us(); };
+    const auto requests = &Batch::requests, probes = &Batch::probes;
+    using enum Figure;
+    switch (figure) {
+        case measured: return r.makespan.median;
+        case throughput: return r.makespan.median > 0 ? std::optional(load.requests / r.makespan.median) : std::nullopt;
+        case model: return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);
+        case answer_p50: return percentile_ms(r, requests, 50, latency);
+        case answer_min: return percentile_ms(r, requests, 0, latency);
+        case answer_max: return percentile_ms(r, requests, 100, latency);
+        case done_p50: {
+            auto ms = percentile_ms(r, requests, 50, [](const RequestRecord& q) { return q.completion_us(); });
+            return ms ? std::optional(*ms / 1000.0) : std::nullopt;
+        }
+        case probe_p50: return percentile_ms(r, probes, 50, latency);
+        case probe_max: return percentile_ms(r, probes, 100, latency);
+        case pss: return mib(r.pss_kib);
+        case peak_rss: return mib(r.peak_rss_kib);
+        case loop_blocked: return loop_blocked_ms(r);
+        case at_once: return median ? at_least_zero(median->max_in_service) : std::nullopt;
+        case db_at_once: return median ? at_least_zero(median->max_in_database) : std::nullopt;
+        case computing_at_once:
+            return r.median_batch < r.max_computing.size() ? at_least_zero(r.max_computing[r.median_batch]) : std::nullopt;
+        case busiest_worker: return busiest_worker_share(median);
+        case p99_from_due: return open_loop_p99_ms(r, load, true);
+        case p99_from_send: return open_loop_p99_ms(r, load, false);
+        case tick_late_p50: case tick_late_p99: case tick_late_max: case connections_held: case memory_per_connection:
+            return websocket_figure(figure, r);
     }
     return std::nullopt;
 }

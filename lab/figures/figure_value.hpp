@@ -1,19 +1,20 @@
 #pragma once
-// The value of each figure of the catalogue (lab/run/figure_catalogue.hpp) for one configuration
+// The value of each figure of the catalogue (lab/scenario/figure_catalogue.hpp) for one configuration
 // of a run, measured from its batches.
 #include <optional>
 #include <string>
 
-#include "lab/run/figure_catalogue.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {
 
-// The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes).
-std::optional<double> figure_value(const std::string& name, const ConfigurationResult& r, const Load& load);
+// The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes): one
+// case for each Figure, which the compiler holds to the enum.
+std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, const Load& load);
 
 // Why figure_value() has none, in words a ✗ or ? can end with: "no health check was sent: each
 // batch was over within 2.1 ms, before the first (12.5 ms after the start)". Never empty.
-std::string why_not_measured(const std::string& name, const ConfigurationResult& r, const Load& load);
+std::string why_not_measured(Figure figure, const ConfigurationResult& r, const Load& load);
 
 }  // namespace lab

@@ -3,7 +3,7 @@
 // below it cannot have been measured as described (the table marks it with a †).
 #include <string>
 
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

@@ -29,18 +29,14 @@ int held_through(const Batch& b) {
 
 }  // namespace
 
-bool is_websocket_figure(const std::string& name) {
-    return name.starts_with("tick_late_") || name == "connections_held" || name == "memory_per_connection";
-}
-
-std::optional<double> websocket_figure(const std::string& name, const ConfigurationResult& r) {
+std::optional<double> websocket_figure(Figure figure, const ConfigurationResult& r) {
     if (r.batches.empty()) return std::nullopt;
-    if (name == "connections_held") {
+    if (figure == Figure::connections_held) {
         int fewest = held_through(r.batches.front());
         for (const Batch& b : r.batches) fewest = std::min(fewest, held_through(b));
         return fewest;
     }
-    if (name == "memory_per_connection") {  // (pss_kib was read while the last batch's connections were held)
+    if (figure == Figure::memory_per_connection) {  // (pss_kib was read while the last batch's connections were held)
         const int held = held_through(r.batches.back());
         if (r.pss_kib < 0 || r.pss_before_kib < 0 || held == 0) return std::nullopt;
         return static_cast<double>(r.pss_kib - r.pss_before_kib) / held;
@@ -49,10 +45,9 @@ std::optional<double> websocket_figure(const std::string& name, const Configurat
     for (const Batch& b : r.batches)
         for (double ms : worst_per_client(b)) worst.push_back(ms);
     if (worst.empty()) return std::nullopt;
-    if (name == "tick_late_p50") return percentile(worst, 50);
-    if (name == "tick_late_p99") return percentile(worst, 99);
-    if (name == "tick_late_max") return percentile(worst, 100);
-    return std::nullopt;
+    if (figure == Figure::tick_late_p50) return percentile(worst, 50);
+    if (figure == Figure::tick_late_p99) return percentile(worst, 99);
+    return percentile(worst, 100);  // tick_late_max
 }
 
 }  // namespace lab

@@ -49,8 +49,7 @@ struct Reference {
 
 Reference reference_of(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
     const Load load = load_of(run.scenario.load, r.configuration);
-    const FigureInfo* f = find_figure(e.figure);
-    double per_second = f && f->unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
+    double per_second = info(e.figure).unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
     const Configuration& c = r.configuration;
     if (e.relative_to == "model") return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second), "the model"};
     if (e.relative_to == "d") return {load.delay_ms / 1000.0 * per_second, "d"};
@@ -117,7 +116,7 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     c.meaning = e.meaning.empty() ? "" : with_figures(e.meaning, &run);
     std::optional<double> value = figure_value(e.figure, r, load_of(run.scenario.load, r.configuration));
     Reference ref = reference_of(e, r, run);
-    c.evidence = r.configuration.label + ": " + e.figure + " ";
+    c.evidence = r.configuration.label + ": " + name_of(e.figure) + " ";
     if (!value || !ref.value) {  // said with its reason: a ? that only says "not measured" teaches nothing
         const Load load = load_of(run.scenario.load, r.configuration);
         c.evidence += "not measured: " + (!value ? why_not_measured(e.figure, r, load) : "no " + ref.said + " to bound it by");
@@ -220,21 +219,22 @@ std::vector<ModelGap> model_gaps(const RunResult& run) {
 }
 
 std::string with_figures(const std::string& text, const RunResult* run) {
-    static const std::regex placeholder(R"(\{([a-z_0-9]+):([0-9]+)\})");
+    static const std::regex placeholder(cited_figure_pattern);
     std::string out;
     auto last = text.cbegin();
     for (auto it = std::sregex_iterator(text.begin(), text.end(), placeholder); it != std::sregex_iterator(); ++it) {
         const std::smatch& m = *it;
         out.append(last, m[0].first);
         last = m[0].second;
-        std::string figure = m[1], shown = "[" + figure + " of row " + m[2].str() + "]";
-        if (!find_figure(figure)) {
+        std::string shown = "[" + m[1].str() + " of row " + m[2].str() + "]";
+        const std::optional<Figure> figure = named<Figure>(m[1].str());
+        if (!figure) {
             out += m[0].str();  // not a placeholder of ours: as written
             continue;
         }
         if (run)
             if (const ConfigurationResult* r = row_at(*run, std::stoi(m[2])))
-                if (auto value = figure_value(figure, *r, load_of(run->scenario.load, r->configuration))) shown = figure_text(figure, *value);
+                if (auto value = figure_value(*figure, *r, load_of(run->scenario.load, r->configuration))) shown = figure_text(*figure, *value);
         out += shown;
     }
     out.append(last, text.cend());

@@ -166,8 +166,8 @@ ConfigurationResult mixed_row(const DoctorRun& d, int number) {
 void mixed_targets(Load& load, const DoctorRun& d) {
     if (!d.mixed || d.mixed->routes.empty()) return;
     load.path = d.routes[d.mixed->routes.front()].request.target;
-    for (std::size_t k = 1; k < d.mixed->routes.size(); ++k) load.more_paths.push_back(d.routes[d.mixed->routes[k]].request.target);
-    for (std::size_t place : d.mixed->routes) load.target_methods.push_back(d.routes[place].request.route.method);
+    for (std::size_t k = 1; k < d.mixed->routes.size(); ++k) load.flags.more_paths.push_back(d.routes[d.mixed->routes[k]].request.target);
+    for (std::size_t place : d.mixed->routes) load.flags.target_methods.push_back(d.routes[place].request.route.method);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "lab/guess.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/predictions.hpp"
-#include "lab/run/figure_catalogue.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 #include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"
 #include "lab/report/websocket_table.hpp"
@@ -29,7 +29,7 @@ FigureBars makespan_bars(const RunResult& run) {
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 3);
         if (g.note.empty())
-            g.values = {figure_value("measured", r, run.scenario.load), figure_value("model", r, run.scenario.load),
+            g.values = {figure_value(Figure::measured, r, run.scenario.load), figure_value(Figure::model, r, run.scenario.load),
                         r.configuration.document_s};
         f.groups.push_back(std::move(g));
     }
@@ -43,7 +43,7 @@ FigureBars bystander_bars(const RunResult& run) {
     FigureBars f{"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}, {}};  // probes are GETs
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 2);
-        g.values = {figure_value("probe_p50", r, load), figure_value("probe_max", r, load)};
+        g.values = {figure_value(Figure::probe_p50, r, load), figure_value(Figure::probe_max, r, load)};
         if (g.note.empty() && !g.values[0]) g.note = "no probe was answered";
         f.groups.push_back(std::move(g));
     }
@@ -58,9 +58,9 @@ FigureBars answer_vs_done_bars(const RunResult& run) {
         FigureGroup g = group_of(r, 3);
         const Load& load = run.scenario.load;
         if (g.note.empty()) {
-            auto answer_ms = figure_value("answer_p50", r, load);
-            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt, figure_value("done_p50", r, load),
-                        figure_value("measured", r, load)};
+            auto answer_ms = figure_value(Figure::answer_p50, r, load);
+            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt, figure_value(Figure::done_p50, r, load),
+                        figure_value(Figure::measured, r, load)};
         }
         f.groups.push_back(std::move(g));
     }
@@ -77,7 +77,7 @@ FigureBars memory_bars(const RunResult& run) {
                                     [&](const auto& r) { return load_of(run.scenario.load, r.configuration).requests != run.scenario.load.requests; });
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 2);
-        g.values = {figure_value("pss", r, run.scenario.load), figure_value("peak_rss", r, run.scenario.load)};
+        g.values = {figure_value(Figure::pss, r, run.scenario.load), figure_value(Figure::peak_rss, r, run.scenario.load)};
         if (g.note.empty() && !g.values[0] && !g.values[1]) g.note = "not measured";
         if (auto counted = g.values[0] ? g.values[0] : g.values[1]; unlike && counted) {
             const int n = load_of(run.scenario.load, r.configuration).requests;
@@ -118,9 +118,9 @@ FigureBars per_worker_bars(const RunResult& run) {
 // figure in a unit it converts to (a makespan, the bystander's median, PSS, a queued answer).
 void with_guesses(FigureBars& f, const RunResult& run) {
     if (!has_guesses(run)) return;
-    const FigureInfo* guessed = guessed_figure(run.scenario.key_figure);
+    const std::optional<Figure> guessed = guessed_figure(run.scenario.key_figure);
     if (!guessed) return;
-    const std::optional<double> scale = unit_factor(guessed->unit, f.unit);
+    const std::optional<double> scale = unit_factor(info(*guessed).unit, f.unit);
     if (!scale) return;  // (per worker: counts, against a guessed share)
     f.guess_series = static_cast<int>(f.series.size());
     f.series.push_back("your guess");

@@ -102,19 +102,19 @@ std::string line(const std::string& name, const std::string& value) { return "  
 }  // namespace
 
 std::string load_description(const Load& load) {
-    std::string text = load.run_for_ms > 0 ? "for " + fixed(load.run_for_ms / 1000.0, 1) + " s"
+    std::string text = load.flags.run_for_ms > 0 ? "for " + fixed(load.flags.run_for_ms / 1000.0, 1) + " s"
                                            : std::to_string(load.requests) + " requests";
     if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
     // The connections and threads that ran: no more connections than requests, no more threads than connections.
-    const int connections = connections_used(load.requests, load.concurrency, load.run_for_ms > 0);
-    const int threads = threads_used(load.client_threads, connections);
+    const int connections = connections_used(load.requests, load.concurrency, load.flags.run_for_ms > 0);
+    const int threads = threads_used(load.flags.client_threads, connections);
     text += ", " + std::to_string(connections) + (connections == 1 ? " connection on " : " connections on ") +
             std::to_string(threads) + (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
-    for (const std::string& path : load.more_paths) text += ", " + path;
-    if (!load.more_paths.empty()) text += " (mixed by weight)";
-    text += load.keep_alive ? ", keep-alive" : ", a new connection per request";
-    if (!load.headers.empty()) text += ", " + std::to_string(load.headers.size()) + (load.headers.size() == 1 ? " header" : " headers");
-    if (!load.body.empty()) text += ", a body of " + bytes_text(static_cast<double>(load.body.size()));
+    for (const std::string& path : load.flags.more_paths) text += ", " + path;
+    if (!load.flags.more_paths.empty()) text += " (mixed by weight)";
+    text += load.flags.keep_alive ? ", keep-alive" : ", a new connection per request";
+    if (!load.flags.headers.empty()) text += ", " + std::to_string(load.flags.headers.size()) + (load.flags.headers.size() == 1 ? " header" : " headers");
+    if (!load.flags.body.empty()) text += ", a body of " + bytes_text(static_cast<double>(load.flags.body.size()));
     return text;
 }
 

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "lab/figures/figure_value.hpp"
-#include "lab/run/figure_catalogue.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 
 namespace lab {
 namespace {
@@ -12,9 +12,9 @@ namespace {
 // The figure the class guessed in this run (never null where a guess was judged: --predict
 // refuses a lesson without one).
 const FigureInfo& guessed_info(const RunResult& run) {
-    static const FigureInfo none{"", "", 3, ""};
-    const FigureInfo* info = guessed_figure(run.scenario.key_figure);
-    return info ? *info : none;
+    static const FigureInfo none{Figure::measured, "", 3, ""};
+    const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
+    return figure ? info(*figure) : none;
 }
 
 // "10.0× the guess, 0.904 s more" when the run was above the guess; "the guess was 4.9× the
@@ -33,7 +33,7 @@ std::string idea_of(const RunResult& run, const ConfigurationResult& r, bool gue
     const std::string& said = guessed_low ? c.if_guessed_low : c.if_guessed_high;
     if (!said.empty()) return said;
     if (!c.lab_written()) return "Your server's own row: its timeline beside the lesson's rows shows where its time went.";
-    if (guessed_info(run).name == "measured" && !r.model.formula.empty())
+    if (guessed_figure(run.scenario.key_figure) == Figure::measured && !r.model.formula.empty())
         return "The model: " + r.model.formula + " = " + fixed(r.model_s) + " s; the lesson's text says why.";
     return "The lesson's text says why.";
 }
@@ -72,25 +72,25 @@ bool has_guesses(const RunResult& run) {
 }
 
 std::string guessed_what(const Scenario& s) {
-    const FigureInfo* info = guessed_figure(s.key_figure);
-    if (!info) return "";
-    std::string what = info->what;
+    const std::optional<Figure> figure = guessed_figure(s.key_figure);
+    if (!figure) return "";
+    std::string what = info(*figure).what;
     if (auto n = what.find("all N requests"); n != std::string::npos)
         what.replace(n, 14, s.load.requests == 1 ? std::string("the request") : "all " + std::to_string(s.load.requests) + " requests");
     return what;
 }
 
-std::string guess_value_text(const RunResult& run, double value) { return figure_text(guessed_info(run).name, value); }
+std::string guess_value_text(const RunResult& run, double value) { return figure_text(guessed_info(run).figure, value); }
 
 std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
-    const std::string& figure = guessed_info(run).name;
+    const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
     const std::string& unit = guessed_info(run).unit;
     std::vector<JudgedGuess> judged;
     for (const auto& r : run.configurations) {
         const Configuration& c = r.configuration;
         JudgedGuess j{c.label, c.guess, std::nullopt, std::nullopt, false, "", "", {}};
-        if (r.error.empty() && !r.batches.empty() && !figure.empty()) j.measured = figure_value(figure, r, load_of(run.scenario.load, c));
-        if (figure == "measured" && !r.model.formula.empty()) j.model = r.model_s;
+        if (r.error.empty() && !r.batches.empty() && figure) j.measured = figure_value(*figure, r, load_of(run.scenario.load, c));
+        if (figure == Figure::measured && !r.model.formula.empty()) j.model = r.model_s;
         if (j.guess && j.measured) {
             j.close = is_close(*j.guess, *j.measured, unit);
             j.how_far = j.close ? "close" : distance(run, *j.guess, *j.measured);

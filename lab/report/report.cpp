@@ -34,15 +34,15 @@ std::string median_only(const std::string& cell) {
 std::string first_word(const std::string& cell) { return cell.substr(0, cell.find(' ')); }
 
 // A figure of the run (lab/figures/figure_value.hpp) as a table cell: "21.3 ms", or "—" if not measured.
-std::string figure_cell(const char* name, const ConfigurationResult& r, const Load& load) {
-    auto value = figure_value(name, r, load);
-    return value ? figure_text(name, *value) : "—";
+std::string figure_cell(Figure figure, const ConfigurationResult& r, const Load& load) {
+    auto value = figure_value(figure, r, load);
+    return value ? figure_text(figure, *value) : "—";
 }
 
 // How long the bystander requests took, over every measured batch: "0.1 ms, 3.4 ms".
 std::string probe_latency(const ConfigurationResult& r, const Load& load) {
-    if (!figure_value("probe_p50", r, load)) return "—";
-    return figure_cell("probe_p50", r, load) + ", " + figure_cell("probe_max", r, load);
+    if (!figure_value(Figure::probe_p50, r, load)) return "—";
+    return figure_cell(Figure::probe_p50, r, load) + ", " + figure_cell(Figure::probe_max, r, load);
 }
 
 // "8, 2, 0, 0": requests each worker answered in the median batch, busiest first.
@@ -164,9 +164,9 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         probe.cells.push_back(r.error.empty() ? probe_latency(r, own) : "—");
         model.cells.push_back(r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
         document.cells.push_back(document_cell(c, own, run.cores));
-        blocked.cells.push_back(figure_cell("loop_blocked", r, own));
-        pss.cells.push_back(figure_cell("pss", r, own));
-        memory.cells.push_back(figure_cell("peak_rss", r, own));
+        blocked.cells.push_back(figure_cell(Figure::loop_blocked, r, own));
+        pss.cells.push_back(figure_cell(Figure::pss, r, own));
+        memory.cells.push_back(figure_cell(Figure::peak_rss, r, own));
         std::string v = r.error.empty() ? r.verdict : r.error;
         if (r.error.empty() && served_by_processes(c))
             v += std::string(c.behind_nginx() ? "; per host: " : "; per worker: ") + per_worker(r);

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "lab/layout.hpp"
-#include "lab/run/sweep.hpp"
+#include "lab/scenario/sweep.hpp"
 
 namespace lab {
 namespace {

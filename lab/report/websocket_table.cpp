@@ -2,14 +2,14 @@
 
 #include "lab/figures/figure_value.hpp"
 #include "lab/report/predictions.hpp"
-#include "lab/run/figure_catalogue.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 
 namespace lab {
 namespace {
 
-std::string cell(const char* name, const ConfigurationResult& r, const Load& load) {
-    auto value = figure_value(name, r, load);
-    return value ? figure_text(name, *value) : "—";
+std::string cell(Figure figure, const ConfigurationResult& r, const Load& load) {
+    auto value = figure_value(figure, r, load);
+    return value ? figure_text(figure, *value) : "—";
 }
 
 }  // namespace
@@ -30,9 +30,9 @@ std::vector<Column> websocket_columns(const RunResult& run) {
             memory.cells.push_back("—");
             continue;
         }
-        late.cells.push_back(cell("tick_late_p50", r, load) + " / " + cell("tick_late_p99", r, load) + " / " + cell("tick_late_max", r, load));
-        held.cells.push_back(cell("connections_held", r, load) + " of " + std::to_string(load_of(load, r.configuration).requests));
-        memory.cells.push_back(cell("memory_per_connection", r, load));
+        late.cells.push_back(cell(Figure::tick_late_p50, r, load) + " / " + cell(Figure::tick_late_p99, r, load) + " / " + cell(Figure::tick_late_max, r, load));
+        held.cells.push_back(cell(Figure::connections_held, r, load) + " of " + std::to_string(load_of(load, r.configuration).requests));
+        memory.cells.push_back(cell(Figure::memory_per_connection, r, load));
     }
     if (has_guesses(run)) return {label, mode, late, guess_column(run), held, memory};
     return {label, mode, late, held, memory};
@@ -45,8 +45,8 @@ FigureBars tick_lateness_bars(const RunResult& run) {
         FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(3), ""};
         if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
         else
-            g.values = {figure_value("tick_late_p50", r, run.scenario.load), figure_value("tick_late_p99", r, run.scenario.load),
-                        figure_value("tick_late_max", r, run.scenario.load)};
+            g.values = {figure_value(Figure::tick_late_p50, r, run.scenario.load), figure_value(Figure::tick_late_p99, r, run.scenario.load),
+                        figure_value(Figure::tick_late_max, r, run.scenario.load)};
         f.groups.push_back(std::move(g));
     }
     return f;

@@ -228,4 +228,18 @@ RunResult read_results(const fs::path& dir) {
     return run;
 }
 
+fs::path results_folder(const fs::path& given) {
+    if (fs::exists(given / "summary.json")) return given;
+    for (const fs::path& runs : {given, fs::path("results") / given}) {
+        if (!fs::is_directory(runs)) continue;
+        std::optional<fs::path> newest;
+        for (const auto& entry : fs::directory_iterator(runs))
+            if (entry.path().filename().string().front() != '.' && fs::exists(entry.path() / "summary.json") &&
+                (!newest || entry.path().filename() > newest->filename()))
+                newest = entry.path();
+        if (newest) return *newest;
+    }
+    throw ResultsError(given.string() + ": not a results folder, nor a folder of runs (nor results/" + given.string() + ")");
+}
+
 }  // namespace lab

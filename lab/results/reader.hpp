@@ -22,4 +22,9 @@ inline constexpr std::size_t max_requests_csv_row_bytes = 64 << 10;
 
 RunResult read_results(const std::filesystem::path& dir);  // throws ResultsError
 
+// A results folder as the user names it: the folder itself, or a folder of runs (results/NAME, or
+// NAME under results/), of which the newest is meant (their names are UTC times, so they sort).
+// Throws ResultsError if it is neither.
+std::filesystem::path results_folder(const std::filesystem::path& given);
+
 }  // namespace lab

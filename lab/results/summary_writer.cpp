@@ -52,11 +52,11 @@ struct Writer {
 // The figure a class guesses for this lesson (`lab run --predict`), as this configuration
 // measured it: what an answer key prints beside the prediction sheet. Null: nothing to guess.
 json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
-    const FigureInfo* figure = guessed_figure(run.scenario.key_figure);
+    const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
     if (!figure || run.scenario.sweep) return nullptr;
     std::optional<double> value;
-    if (r.error.empty() && !r.batches.empty()) value = figure_value(figure->name, r, load_of(run.scenario.load, r.configuration));
-    return {{"name", figure->name}, {"unit", figure->unit}, {"value", value ? json(*value) : json()}};
+    if (r.error.empty() && !r.batches.empty()) value = figure_value(*figure, r, load_of(run.scenario.load, r.configuration));
+    return {{"name", name_of(*figure)}, {"unit", info(*figure).unit}, {"value", value ? json(*value) : json()}};
 }
 
 // The per-batch notes of a configuration as summary.json keeps them.
@@ -116,18 +116,11 @@ std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
 json summary_json(const RunResult& run) {
     const Scenario& s = run.scenario;
     Load stored = s.load;
-    stored.headers = headers_to_keep(s.load.headers);
+    stored.flags.headers = headers_to_keep(s.load.flags.headers);
     json top = json::object();
     Writer w{top};
-    w("scenario", s.name);
-    w("kind", s.kind);
-    w("title", s.title);
-    w("source", s.source);
-    w("teaching", s.teaching);
+    run_fields(w, run, stored);
     w("key_figure", to_string(s.key_figure));
-    w("cores", run.cores);
-    w("run_s", run.run_s);
-    w.object("load", stored, [](auto& v, auto& l) { fields(v, l); });
     json expect = json::array();
     for (const Expectation& e : s.expectations) {
         json one = json::object();
@@ -136,8 +129,6 @@ json summary_json(const RunResult& run) {
         expect.push_back(std::move(one));
     }
     top["expect"] = std::move(expect);
-    w("model_tolerance", s.model_tolerance);
-    w("model_tolerance_why", s.model_tolerance_why);
     if (s.sweep) w.object("sweep", *s.sweep, [](auto& v, auto& sw) { sweep_fields(v, sw); });
     else top["sweep"] = nullptr;
     top["physical_floor_s"] = physical_floor_s(s.load, run.cores);  // derived

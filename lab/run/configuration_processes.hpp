@@ -5,11 +5,14 @@
 // Each is a child process in a group of its own that dies with `lab` (ServerProcess), or a
 // kept service (nginx).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "lab/run/runner.hpp"
+#include "lab/live/live_hub.hpp"
+#include "lab/run/progress.hpp"
+#include "lab/run/run_result.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/nginx_balancer.hpp"
 
@@ -35,6 +38,19 @@ struct ConfigurationProcesses {
     long peak_rss_kib() const;
     long pss_kib() const;  // now, summed the same way
     void stop();  // idempotent; also done when this object goes
+};
+
+// Where and how a scenario runs: which `lab` serves, who hears of its progress, which services
+// it uses that are already running.
+struct RunSettings {
+    std::string server_binary;  // the `lab` executable that serves
+    Progress* progress = nullptr;
+    std::string database_url;   // /db: this PostgreSQL; empty: one of the lab's own (lab/services/)
+    std::string downstream_url; // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
+    std::string redis_url;      // /cache: this Redis; empty: one of the lab's own
+    LiveHub* live = nullptr;    // a live view (--live): told of every batch and request as they go
+    std::function<void(const RunResult& so_far)> on_configuration_done = {};  // e.g. the live view's table row
+    bool keep_cpus_awake = true;  // idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
 };
 
 // Throws std::runtime_error (one line) if something does not start, AppWontStart (your_app.hpp)

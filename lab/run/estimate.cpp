@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "lab/run/overrides.hpp"
+#include "lab/scenario/overrides.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {

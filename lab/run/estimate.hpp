@@ -1,6 +1,6 @@
 #pragma once
 // How long a lesson's run takes, said before it is spent (`lab list`, `lab run`, `lab check`).
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

@@ -4,7 +4,7 @@
 // saw, how its requests failed, and, for a student's app, what its own code held of the loop.
 
 #include "lab/run/run_result.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

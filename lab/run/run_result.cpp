@@ -45,11 +45,11 @@ Model model_of(const Configuration& c, const Load& load) {
 
 std::vector<WeightedTarget> load_targets(const Load& load) {
     std::vector<WeightedTarget> targets{{load.path, 1}};
-    for (const std::string& path : load.more_paths) targets.push_back({path, 1});
-    if (load.weights.size() == targets.size())
-        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].weight = load.weights[i];
-    if (load.target_methods.size() == targets.size())
-        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].method = load.target_methods[i];
+    for (const std::string& path : load.flags.more_paths) targets.push_back({path, 1});
+    if (load.flags.weights.size() == targets.size())
+        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].weight = load.flags.weights[i];
+    if (load.flags.target_methods.size() == targets.size())
+        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].method = load.flags.target_methods[i];
     return targets;
 }
 

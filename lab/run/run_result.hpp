@@ -9,7 +9,7 @@
 #include "harness/open_loop.hpp"
 #include "harness/statistics.hpp"
 #include "lab/cpu_taken.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

@@ -150,20 +150,20 @@ LoadSpec load_spec(const Configuration& c, const Load& load, const Configuration
                                  std::chrono::milliseconds(100));
     spec.requests = load.requests;
     spec.concurrency = load.concurrency;
-    if (!load.more_paths.empty()) spec.mix = load_targets(load);  // `lab load`'s mix
-    spec.headers = load.headers;
-    spec.body = load.body;
-    spec.keep_alive = load.keep_alive;
+    if (!load.flags.more_paths.empty()) spec.mix = load_targets(load);  // `lab load`'s mix
+    spec.headers = load.flags.headers;
+    spec.body = load.flags.body;
+    spec.keep_alive = load.flags.keep_alive;
     spec.answer_limits = load.answer_limits;
-    spec.threads = load.client_threads;
-    spec.run_for = std::chrono::milliseconds(load.run_for_ms);
+    spec.threads = load.flags.client_threads;
+    spec.run_for = std::chrono::milliseconds(load.flags.run_for_ms);
     spec.timeout = std::chrono::milliseconds(load.timeout_ms);
     spec.stagger = std::chrono::milliseconds(load.stagger_ms);
     // A student's app need not have /health: its bystander asks the probe's, answered on the same loop.
     spec.probe_target = c.server == Server::app && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
     spec.probe_every = std::chrono::milliseconds(load.probe_every_ms);
     spec.probe_after = std::chrono::milliseconds(load.probe_after_ms);
-    if (settings.progress && load.run_for_ms == 0)  // (a timed load has no total to count up to)
+    if (settings.progress && load.flags.run_for_ms == 0)  // (a timed load has no total to count up to)
         spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
     spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the sequential one has no live view)
     return spec;

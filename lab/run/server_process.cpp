@@ -67,14 +67,6 @@ std::string this_executable() {
     return std::string(path.data(), static_cast<std::size_t>(n));
 }
 
-std::filesystem::path lab_data_dir(const char* env_var, const char* name, const char* source_relative) {
-    if (const char* env = std::getenv(env_var); env && *env) return env;
-    auto installed = std::filesystem::path(this_executable()).parent_path().parent_path() / "share" /
-                     "concurrency-lab" / name;
-    if (std::filesystem::is_directory(installed)) return installed;
-    return std::filesystem::path(LAB_SOURCE_DIR) / source_relative;
-}
-
 void stop_servers_on_signals() {
     std::signal(SIGINT, stop_all_and_exit);
     std::signal(SIGTERM, stop_all_and_exit);

@@ -69,10 +69,6 @@ std::string last_lines(const std::string& text, int count);
 // The running `lab` executable, so `lab run` starts servers from the very same build.
 std::string this_executable();
 
-// A folder of the lab's data: $ENV_VAR if set, else installed beside the executable
-// (../share/concurrency-lab/NAME), else in the source tree (SOURCE_RELATIVE).
-std::filesystem::path lab_data_dir(const char* env_var, const char* name, const char* source_relative);
-
 // Installs SIGINT/SIGTERM handlers that stop every ServerProcess still running, then exit.
 void stop_servers_on_signals();
 

@@ -4,7 +4,7 @@
 // makes its handler wait MS the mode's way (Handlers::wait, as /delay waits). In a loop mode that
 // blocks, the wait holds the one loop that sends every tick: every connection's tick is late.
 #include "lab/asio.hpp"
-#include "lab/server/http_messages.hpp"
+#include "lab/server/answer.hpp"
 #include "lab/server/http_server.hpp"
 
 namespace lab {

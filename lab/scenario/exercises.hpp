@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

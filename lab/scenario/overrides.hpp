@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "lab/run/scenario.hpp"
-#include "lab/run/sweep.hpp"
+#include "lab/scenario/scenario.hpp"
+#include "lab/scenario/sweep.hpp"
 
 namespace lab {
 

@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "lab/modes/modes.hpp"
-#include "lab/run/figure_catalogue.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 namespace {
@@ -13,17 +13,17 @@ namespace {
 struct KeyFigureFacts {
     KeyFigure figure;
     const char* name;
-    const char* guessed;
+    std::optional<Figure> guessed;
 };
 constexpr KeyFigureFacts key_figures[] = {
-    {KeyFigure::makespan, "makespan", "measured"},
-    {KeyFigure::bystander_latency, "bystander-latency", "probe_p50"},
-    {KeyFigure::peak_memory, "peak-memory", "pss"},
-    {KeyFigure::per_worker, "per-worker", "busiest_worker"},
-    {KeyFigure::latency_over_time, "latency-over-time", "p99_from_due"},
-    {KeyFigure::answer_vs_done, "answer-vs-done", "answer_p50"},
-    {KeyFigure::latency_histogram, "latency-histogram", ""},  // `lab load`'s: nothing to guess
-    {KeyFigure::tick_lateness, "tick-lateness", "tick_late_p50"},
+    {KeyFigure::makespan, "makespan", Figure::measured},
+    {KeyFigure::bystander_latency, "bystander-latency", Figure::probe_p50},
+    {KeyFigure::peak_memory, "peak-memory", Figure::pss},
+    {KeyFigure::per_worker, "per-worker", Figure::busiest_worker},
+    {KeyFigure::latency_over_time, "latency-over-time", Figure::p99_from_due},
+    {KeyFigure::answer_vs_done, "answer-vs-done", Figure::answer_p50},
+    {KeyFigure::latency_histogram, "latency-histogram", std::nullopt},  // `lab load`'s: nothing to guess
+    {KeyFigure::tick_lateness, "tick-lateness", Figure::tick_late_p50},
 };
 
 }  // namespace
@@ -56,15 +56,15 @@ std::optional<KeyFigure> key_figure_named(const std::string& name) {
     return std::nullopt;
 }
 
-const FigureInfo* guessed_figure(KeyFigure figure) {
+std::optional<Figure> guessed_figure(KeyFigure figure) {
     for (const auto& k : key_figures)
-        if (k.figure == figure) return find_figure(k.guessed);  // ("" finds none)
-    return nullptr;
+        if (k.figure == figure) return k.guessed;
+    return std::nullopt;
 }
 
 int planned_requests(const Load& load) {
     if (load.rate > 0) return static_cast<int>(load.rate * load.duration_ms / 1000.0);  // (as the open loop counts them)
-    return load.run_for_ms > 0 ? 0 : load.requests;
+    return load.flags.run_for_ms > 0 ? 0 : load.requests;
 }
 
 KeyFigure default_key_figure(const Load& load) { return load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan; }

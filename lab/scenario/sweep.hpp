@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

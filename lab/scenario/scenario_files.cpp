@@ -1,14 +1,21 @@
 // Where scenario files are found, and the name nearest a typo ("did you mean ...").
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <utility>
 
-#include "lab/run/scenario.hpp"
-#include "lab/run/server_process.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 
 namespace fs = std::filesystem;
+
+fs::path lab_data_dir(const char* env_var, const char* name, const char* source_relative) {
+    if (const char* env = std::getenv(env_var); env && *env) return env;
+    auto installed = fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "share" / "concurrency-lab" / name;
+    if (fs::is_directory(installed)) return installed;
+    return fs::path(LAB_SOURCE_DIR) / source_relative;
+}
 
 fs::path scenario_dir() { return lab_data_dir("LAB_SCENARIOS", "scenarios", "scenarios"); }
 

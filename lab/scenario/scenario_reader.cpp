@@ -1,15 +1,16 @@
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 #include <algorithm>
+#include <regex>
 #include <set>
 
 #include <toml++/toml.h>
 
 #include "harness/open_loop.hpp"
 #include "lab/modes/modes.hpp"
-#include "lab/run/figure_catalogue.hpp"
-#include "lab/run/sweep.hpp"
-#include "lab/run/table_reader.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
+#include "lab/scenario/sweep.hpp"
+#include "lab/scenario/table_reader.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;
@@ -19,6 +20,16 @@ ScenarioError::ScenarioError(const fs::path& f, const std::string& k, const std:
 
 namespace {
 
+// A text's cited figures ({measured:2}) are named once, here: a name that is no figure is a typo.
+void check_cited_figures(TableReader& r, const char* key, const std::string& text) {
+    static const std::regex cited(cited_figure_pattern);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), cited); it != std::sregex_iterator(); ++it) {
+        if (named<Figure>((*it)[1].str())) continue;
+        std::string figures;
+        for (const std::string& name : all_names<Figure>()) figures += (figures.empty() ? "" : ", ") + name;
+        r.fail(key, "'" + (*it)[0].str() + "' cites no figure: the figures are " + figures);
+    }
+}
 
 
 // Why a scenario cannot chart `figure`: it did not measure it (nullopt: it can).
@@ -69,14 +80,14 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
             TableReader r(file, *node.as_table(), "expect[" + std::to_string(k++) + "].");
             if (!node.as_table()->contains("row")) r.fail("row", "is required: the configuration's place, from 1");
             r.integer("row", e.row, 1, rows);
-            std::set<std::string> names;
-            for (const FigureInfo& f : figures()) names.insert(f.name);
-            r.text("figure", e.figure, true, names);
+            if (!node.as_table()->contains("figure")) r.fail("figure", "is required");
+            r.choice("figure", e.figure);
             r.optional_number("at_least", e.at_least);
             r.optional_number("at_most", e.at_most);
             r.reference("relative_to", e.relative_to, e.relative_row, rows);
             r.text("claim", e.claim, true);
             r.text("meaning", e.meaning);  // an exercise's: what a ✗ says of the student's code
+            check_cited_figures(r, "meaning", e.meaning);
             if (node.as_table()->contains("at")) {
                 int at = 0;
                 r.integer("at", at, 0, 60'000);
@@ -97,7 +108,7 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
 }
 
 // [sweep]: option = "concurrency", values = [1, 2, 5, 10]: the configurations are measured at
-// each value (lab/run/sweep.hpp).
+// each value (lab/scenario/sweep.hpp).
 void read_sweep(const fs::path& file, const toml::table& root, Scenario& s) {
     const toml::node* node = root.get("sweep");
     if (!node) return;
@@ -152,6 +163,7 @@ void read_lesson(TableReader& top, const toml::table& root, const fs::path& file
     top.text("title", s.title, true);
     top.text("source", s.source, true);
     top.text("teaching", s.teaching, true);
+    check_cited_figures(top, "teaching", s.teaching);
     top.text("question", s.question);  // an exercise's (scenarios/exercises/): what its starter asks
     top.text("lesson", s.lesson);      // and the lesson it practises
     top.number("took_here_s", s.took_here_s, 0, 100'000);

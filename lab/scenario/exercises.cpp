@@ -1,4 +1,4 @@
-#include "lab/run/exercises.hpp"
+#include "lab/scenario/exercises.hpp"
 
 #include <algorithm>
 

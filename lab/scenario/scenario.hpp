@@ -12,10 +12,23 @@
 
 #include "harness/load_generator.hpp"  // AnswerLimits
 #include "lab/named.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 #include "lab/server/serve_options.hpp"     // Balance
 #include "lab/services/nginx_balancer.hpp"  // Upstream
 
 namespace lab {
+
+// What only `lab load` sends (hey's and wrk's flags): a scenario's servers need none of these.
+struct LoadFlags {
+    std::vector<std::string> more_paths;  // other targets mixed in after `path`
+    std::vector<int> weights;             // one per target (path, then more_paths); empty: equal
+    std::vector<std::string> target_methods;  // one per target when they differ (the doctor's mix); empty: `method`
+    std::vector<std::string> headers;     // "Name: value", sent with every request
+    std::string body;                     // sent with every request
+    bool keep_alive = true;               // false: a new connection per request
+    int client_threads = 1;               // the harness's threads
+    int run_for_ms = 0;                   // > 0: a closed loop for this long, however many requests
+};
 
 struct Load {
     int requests = 10;  // path: /delay waits delay_ms; /cpu computes delay_ms of CPU; /db has PostgreSQL sleep delay_ms
@@ -34,15 +47,7 @@ struct Load {
     std::string probe_path;   // e.g. "/health": a bystander sent every probe_every_ms meanwhile
     int probe_every_ms = 25;
     int probe_after_ms = 0;   // and for this long after the last answer (background tasks run on)
-    // `lab load` only (a scenario's servers need none of these):
-    std::vector<std::string> more_paths;  // other targets mixed in after `path`
-    std::vector<int> weights;             // one per target (path, then more_paths); empty: equal
-    std::vector<std::string> target_methods;  // one per target when they differ (the doctor's mix); empty: `method`
-    std::vector<std::string> headers;     // "Name: value", sent with every request
-    std::string body;                     // sent with every request
-    bool keep_alive = true;               // false: a new connection per request
-    int client_threads = 1;               // the harness's threads
-    int run_for_ms = 0;                   // > 0: a closed loop for this long, however many requests
+    LoadFlags flags;          // `lab load`'s own (empty in a scenario)
     int timeout_ms = 30'000;              // per request
     AnswerLimits answer_limits;           // the largest answer read (--max-head, --max-body)
 
@@ -128,7 +133,7 @@ struct Configuration {
 // {row = 3, figure = "probe_max", at_most = 100}. See scenarios/README.md.
 struct Expectation {
     int row = 1;                       // the configuration, by its place in the file (from 1)
-    std::string figure;                // a figure name (lab/run/figure_catalogue.hpp)
+    Figure figure = Figure::measured;  // lab/scenario/figure_catalogue.hpp
     std::optional<double> at_least, at_most;
     std::string relative_to;           // "" (plain numbers), "model", "K", "share", "d", "N", "T", "W", "P", a rate ("1/d", "T/d", "W/d", "N/d"), or "row"
     int relative_row = 0;              // with relative_to = "row": that configuration's same figure
@@ -154,10 +159,9 @@ enum class KeyFigure {
 std::string to_string(KeyFigure figure);
 std::optional<KeyFigure> key_figure_named(const std::string& name);
 std::vector<std::string> key_figure_names();
-// The figure of the catalogue (lab/run/figure_catalogue.hpp) the class guesses for a key figure:
+// The figure of the catalogue (lab/scenario/figure_catalogue.hpp) the class guesses for a key figure:
 // "measured" for the makespan, "probe_p50" for the bystander; nullptr where it is not one number.
-struct FigureInfo;
-const FigureInfo* guessed_figure(KeyFigure figure);
+std::optional<Figure> guessed_figure(KeyFigure figure);
 // How many requests a batch of this load sends: N; rate × duration for an open loop; 0 when it
 // sends for a set time (run_for), as many as fit.
 int planned_requests(const Load& load);
@@ -165,7 +169,7 @@ int planned_requests(const Load& load);
 KeyFigure default_key_figure(const Load& load);
 
 // One numeric option measured at several values, each value a configuration of its own, so that
-// the table has a row per point and the chart a curve per configuration (lab/run/sweep.hpp).
+// the table has a row per point and the chart a curve per configuration (lab/scenario/sweep.hpp).
 struct Sweep {
     std::string option;  // as the command line names it: "concurrency", "threads", ...
     std::vector<int> values;
@@ -217,8 +221,12 @@ struct ScenarioError : std::runtime_error {
     std::string file, key, reason;
 };
 
+// Reads and checks a scenario file (scenario_reader.cpp). Throws ScenarioError.
 Scenario load_scenario(const std::filesystem::path& file);
 
+// A folder of the lab's data: $ENV_VAR if set, else installed beside the executable
+// (../share/concurrency-lab/NAME), else in the source tree (SOURCE_RELATIVE).
+std::filesystem::path lab_data_dir(const char* env_var, const char* name, const char* source_relative);
 // Where scenarios live: $LAB_SCENARIOS, then the installed share folder, then the source tree.
 std::filesystem::path scenario_dir();
 std::vector<std::filesystem::path> scenario_files(const std::filesystem::path& dir);

@@ -1,7 +1,7 @@
 #pragma once
 // How a scenario file is read: one TOML table at a time, each key checked for its type and range
 // as it is taken, and any key nobody took refused as a typo. A refusal names the file, the key
-// (with its table's prefix: "configuration[1].threads") and the reason (lab/run/scenario.hpp).
+// (with its table's prefix: "configuration[1].threads") and the reason (lab/scenario/scenario.hpp).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -14,7 +14,7 @@
 #include <toml++/toml.h>
 
 #include "lab/named.hpp"
-#include "lab/run/scenario.hpp"
+#include "lab/scenario/scenario.hpp"
 
 namespace lab {
 

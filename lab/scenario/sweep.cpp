@@ -1,4 +1,4 @@
-#include "lab/run/sweep.hpp"
+#include "lab/scenario/sweep.hpp"
 
 #include <algorithm>
 #include <set>

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "lab/run/overrides.hpp"
-#include "lab/run/sweep.hpp"
+#include "lab/scenario/overrides.hpp"
+#include "lab/scenario/sweep.hpp"
 
 namespace lab {
 

@@ -1,0 +1,83 @@
+// Runs side by side: two runs of a scenario compared, and results/README.md's "Measured here".
+#include "lab/report/report.hpp"
+
+#include <algorithm>
+#include <ostream>
+
+#include "lab/figures/figure_value.hpp"
+#include "lab/results/reader.hpp"
+
+namespace lab {
+
+namespace fs = std::filesystem;
+
+void print_comparison(std::ostream& out, const RunResult& a, const RunResult& b, const std::vector<fs::path>& dirs, const Layout& layout) {
+    const int width = layout.wide ? 100'000 : layout.columns;
+    out << wrap(a.scenario.title, width) << wrap("A: " + dirs[0].string(), width) << wrap("B: " + dirs[1].string(), width) << '\n';
+    Column label{.header = "configuration", .wraps = true};
+    Column in_a{.header = "A measured (median)", .narrow_header = "A median"};
+    Column in_b{.header = "B measured (median)", .narrow_header = "B median"}, ratio{.header = "B/A"};
+    for (const auto& ra : a.configurations) {
+        auto rb = std::find_if(b.configurations.begin(), b.configurations.end(),
+                               [&](const auto& c) { return c.configuration.label == ra.configuration.label; });
+        label.cells.push_back(ra.configuration.label);
+        in_a.cells.push_back(fixed(ra.makespan.median) + " s");
+        bool both = rb != b.configurations.end();
+        in_b.cells.push_back(both ? fixed(rb->makespan.median) + " s" : "(not in B)");
+        ratio.cells.push_back(both && ra.makespan.median > 0 ? fixed(rb->makespan.median / ra.makespan.median) : "—");
+    }
+    print_table(out, {label, in_a, in_b, ratio}, layout);
+}
+
+bool print_measured_table(std::ostream& out, const fs::path& root) {
+    std::vector<fs::path> scenarios;
+    if (fs::is_directory(root))
+        for (const auto& entry : fs::directory_iterator(root))
+            if (entry.is_directory()) scenarios.push_back(entry.path());
+    std::sort(scenarios.begin(), scenarios.end());
+    out << "| scenario | configuration | measured | model | key figure |\n|---|---|---|---|---|\n";
+    int rows = 0;
+    std::vector<std::pair<std::string, double>> took;  // each lesson's whole run, for the second table
+    for (const fs::path& folder : scenarios) {
+        fs::path newest;
+        try {
+            newest = results_folder(folder);
+        } catch (const ResultsError&) {
+            continue;  // not a scenario's folder of runs
+        }
+        RunResult run = read_results(newest);
+        if (run.run_s > 0) took.emplace_back(run.scenario.name, run.run_s);
+        std::vector<Figure> key;
+        switch (run.scenario.key_figure) {
+            case KeyFigure::bystander_latency: key = {Figure::probe_p50, Figure::probe_max}; break;
+            case KeyFigure::peak_memory: key = {Figure::pss, Figure::peak_rss}; break;
+            case KeyFigure::per_worker: key = {Figure::busiest_worker}; break;
+            case KeyFigure::latency_over_time: key = {Figure::p99_from_due, Figure::p99_from_send}; break;
+            case KeyFigure::answer_vs_done: key = {Figure::answer_p50, Figure::done_p50}; break;
+            case KeyFigure::latency_histogram: key = {Figure::answer_p50, Figure::answer_max}; break;
+            case KeyFigure::tick_lateness: key = {Figure::tick_late_p50, Figure::tick_late_max}; break;
+            case KeyFigure::makespan: break;
+        }
+        if (key.size() < 2 && run.scenario.load.path == "/db") key.push_back(Figure::db_at_once);  // the database's own count
+        for (const auto& r : run.configurations) {
+            std::string shown;
+            for (Figure figure : key)
+                if (auto value = figure_value(figure, r, run.scenario.load))
+                    shown += (shown.empty() ? "" : ", ") + name_of(figure) + " " + figure_text(figure, *value);
+            auto cell = [&](Figure figure) {  // an open loop, or WebSockets held, has no makespan to model
+                auto value = run.scenario.load.rate > 0 || run.scenario.load.websocket() ? std::nullopt : figure_value(figure, r, run.scenario.load);
+                return value ? figure_text(figure, *value) : std::string("—");
+            };
+            out << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label) << " | " << cell(Figure::measured)
+                << " | " << cell(Figure::model) << " | " << shown << " |\n";
+            ++rows;
+        }
+    }
+    if (rows == 0) return false;
+    // How long a class waits for each lesson: the demonstrations (scenarios/README.md) cite these.
+    if (!took.empty()) out << "\n| lesson | `lab run` takes here |\n|---|---|\n";
+    for (const auto& [name, seconds] : took) out << "| " << printable(name) << " | " << fixed(seconds, 0) << " s |\n";
+    return true;
+}
+
+}  // namespace lab
