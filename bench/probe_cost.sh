@@ -3,7 +3,7 @@
 # request's record, every loop callback timed, the watchdog) costs a student's app. It prints
 # figures beside the goal and never fails on them.
 #
-#   bash bench/probe_cost.sh [ROUNDS]         # default 5 rounds, about 3 minutes
+#   bash bench/probe_cost.sh [ROUNDS]         # default 5 rounds, about 4 minutes
 #   LAB_BINARY=/path/to/lab bash bench/probe_cost.sh
 #   LAB_REFERENCE=/copy/of/lab/reference bash bench/probe_cost.sh   # another probe (an older one)
 #
@@ -34,7 +34,7 @@ declare -A REQUESTS=([ping]=20000 [ping_middleware]=5000)
 
 SERVERS=()  # the serve.py processes started here (each takes its uvicorn with it)
 stop_servers() {
-    ((${#SERVERS[@]} == 0)) || kill "${SERVERS[@]}" 2>/dev/null || true
+    ((${#SERVERS[@]} == 0)) || { kill "${SERVERS[@]}" 2>/dev/null || true; wait "${SERVERS[@]}" 2>/dev/null || true; }
     SERVERS=()
 }
 trap 'stop_servers; rm -rf "$OUT"' EXIT
@@ -107,19 +107,22 @@ print("%.2f %.2f" % (cpu_s / n * 1e6, wall_s / n * 1e6))' "$OUT/load.json" "$2" 
 }
 
 echo "probe_cost: the attribution on (LAB_ATTRIBUTION=1) against off (=0), $ROUNDS rounds; probe $REFERENCE"
+# Each round starts its own pair of servers: two processes of the same Python differ by several
+# µs a request between them (where their objects and hash tables fell), more than the probe costs;
+# one pair for all rounds would give that one pair's difference every round.
 for app in ping ping_middleware; do
-    start "$app-on" "$app.py" 1
-    start "$app-off" "$app.py" 0
-    load "$app-on" 2000 >/dev/null  # warm-up
-    load "$app-off" 2000 >/dev/null
     for round in $(seq "$ROUNDS"); do
+        start "$app-on" "$app.py" 1
+        start "$app-off" "$app.py" 0
+        load "$app-on" 2000 >/dev/null  # warm-up
+        load "$app-off" 2000 >/dev/null
         order="on off"
         ((round % 2)) || order="off on"
         for side in $order; do
             echo "$app $round $side $(load "$app-$side" "${REQUESTS[$app]}")" >>"$OUT/requests.txt"
         done
+        stop_servers
     done
-    stop_servers
 done
 
 for round in $(seq "$ROUNDS"); do
