@@ -47,17 +47,7 @@ bool print_measured_table(std::ostream& out, const fs::path& root) {
         }
         RunResult run = read_results(newest);
         if (run.run_s > 0) took.emplace_back(run.scenario.name, run.run_s);
-        std::vector<Figure> key;
-        switch (run.scenario.key_figure) {
-            case KeyFigure::bystander_latency: key = {Figure::probe_p50, Figure::probe_max}; break;
-            case KeyFigure::peak_memory: key = {Figure::pss, Figure::peak_rss}; break;
-            case KeyFigure::per_worker: key = {Figure::busiest_worker}; break;
-            case KeyFigure::latency_over_time: key = {Figure::p99_from_due, Figure::p99_from_send}; break;
-            case KeyFigure::answer_vs_done: key = {Figure::answer_p50, Figure::done_p50}; break;
-            case KeyFigure::latency_histogram: key = {Figure::answer_p50, Figure::answer_max}; break;
-            case KeyFigure::tick_lateness: key = {Figure::tick_late_p50, Figure::tick_late_max}; break;
-            case KeyFigure::makespan: break;
-        }
+        std::vector<Figure> key = figures_beside(run.scenario.key_figure);
         if (key.size() < 2 && run.scenario.load.path == "/db") key.push_back(Figure::db_at_once);  // the database's own count
         for (const auto& r : run.configurations) {
             std::string shown;

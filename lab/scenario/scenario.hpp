@@ -162,6 +162,8 @@ std::vector<std::string> key_figure_names();
 // The figure of the catalogue (lab/scenario/figure_catalogue.hpp) the class guesses for a key figure:
 // "measured" for the makespan, "probe_p50" for the bystander; nullptr where it is not one number.
 std::optional<Figure> guessed_figure(KeyFigure figure);
+// The figures "Measured here" gives beside each row's makespan for a key figure (none for the makespan).
+std::vector<Figure> figures_beside(KeyFigure figure);
 // How many requests a batch of this load sends: N; rate × duration for an open loop; 0 when it
 // sends for a set time (run_for), as many as fit.
 int planned_requests(const Load& load);

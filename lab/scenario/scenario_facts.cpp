@@ -1,6 +1,7 @@
 // What follows from a scenario once it is read: a configuration's own load, who serves its
 // requests, and the names of the key figures, for the file's reader and everything after it.
 #include <utility>
+#include <vector>
 
 #include "lab/modes/modes.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
@@ -9,21 +10,23 @@
 namespace lab {
 namespace {
 
-// Each key figure: its name in files, and the one number of it a class guesses (--predict).
+// Each key figure: its name in files, the one number of it a class guesses (--predict), and the
+// figures "Measured here" gives beside each row's makespan (results/README.md; none: the makespan is it).
 struct KeyFigureFacts {
     KeyFigure figure;
     const char* name;
     std::optional<Figure> guessed;
+    std::vector<Figure> beside;
 };
-constexpr KeyFigureFacts key_figures[] = {
-    {KeyFigure::makespan, "makespan", Figure::measured},
-    {KeyFigure::bystander_latency, "bystander-latency", Figure::probe_p50},
-    {KeyFigure::peak_memory, "peak-memory", Figure::pss},
-    {KeyFigure::per_worker, "per-worker", Figure::busiest_worker},
-    {KeyFigure::latency_over_time, "latency-over-time", Figure::p99_from_due},
-    {KeyFigure::answer_vs_done, "answer-vs-done", Figure::answer_p50},
-    {KeyFigure::latency_histogram, "latency-histogram", std::nullopt},  // `lab load`'s: nothing to guess
-    {KeyFigure::tick_lateness, "tick-lateness", Figure::tick_late_p50},
+const KeyFigureFacts key_figures[] = {
+    {KeyFigure::makespan, "makespan", Figure::measured, {}},
+    {KeyFigure::bystander_latency, "bystander-latency", Figure::probe_p50, {Figure::probe_p50, Figure::probe_max}},
+    {KeyFigure::peak_memory, "peak-memory", Figure::pss, {Figure::pss, Figure::peak_rss}},
+    {KeyFigure::per_worker, "per-worker", Figure::busiest_worker, {Figure::busiest_worker}},
+    {KeyFigure::latency_over_time, "latency-over-time", Figure::p99_from_due, {Figure::p99_from_due, Figure::p99_from_send}},
+    {KeyFigure::answer_vs_done, "answer-vs-done", Figure::answer_p50, {Figure::answer_p50, Figure::done_p50}},
+    {KeyFigure::latency_histogram, "latency-histogram", std::nullopt, {Figure::answer_p50, Figure::answer_max}},  // `lab load`'s: nothing to guess
+    {KeyFigure::tick_lateness, "tick-lateness", Figure::tick_late_p50, {Figure::tick_late_p50, Figure::tick_late_max}},
 };
 
 }  // namespace
@@ -60,6 +63,12 @@ std::optional<Figure> guessed_figure(KeyFigure figure) {
     for (const auto& k : key_figures)
         if (k.figure == figure) return k.guessed;
     return std::nullopt;
+}
+
+std::vector<Figure> figures_beside(KeyFigure figure) {
+    for (const auto& k : key_figures)
+        if (k.figure == figure) return k.beside;
+    return {};
 }
 
 int planned_requests(const Load& load) {
