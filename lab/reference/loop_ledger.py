@@ -8,7 +8,8 @@ the loop while others waited. The ledger names which one, and where in the app's
     callback's time goes to the record in its context (loop time, its longest hold, after the answer);
     the server's own callbacks, with no record, are not timed (this runs for every one of them);
   - a watchdog thread looks at the loop thread's stack while one callback runs too long (a hold),
-    at its CPU clock: computing (CPU share >= 0.5) or waiting (time.sleep, a blocking socket), and
+    at its CPU clock: computing (CPU share >= 0.5 of the time it was not queued for a core: a busy
+    machine slows a computing thread, it does not make it wait) or waiting (time.sleep, a socket), and
     at the system call it waits in: a thread waiting for the GIL waits on a futex, so a waiting
     hold spent in futex is the GIL's (other threads computing), not the request's own, and is
     counted apart (gil_wait_ms);
@@ -38,6 +39,7 @@ KEEP = 10_000  # records kept since the last reset; older ones are only counted 
 SPANS = 64  # a record's callbacks of 1 ms or more kept as spans (the loop's timeline, request by request)
 WATCH_S = 0.005  # the watchdog's period during a hold
 IDLE_S = 1.0  # the resting watchdog's period: no request runs
+THREAD_SELF = "/proc/thread-self/schedstat"  # the thread that reads it: the loop's, as a hold ends
 FUTEX = {"x86_64": "202", "aarch64": "98"}.get(os.uname().machine)  # the futex call's number: waiting for the GIL
 CALLS = {dis.opmap[name] for name in ("CALL", "PRECALL", "CALL_FUNCTION_EX") if name in dis.opmap}
 PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
@@ -285,7 +287,8 @@ def time_thread_pool():
 class Hold:
     """What the watchdog saw of one long callback: `since` names it (the ledger's since); the
     share of it spent waiting for the GIL (not computing, and waiting on a futex); its first look
-    inside it (perf_counter_ns, the loop thread's CPU clock), from which its CPU share counts."""
+    inside it (perf_counter_ns, the loop thread's CPU clock, its time queued for a core), from
+    which its CPU share counts."""
     __slots__ = ("since", "where", "gil_share", "first")
 
     def __init__(self, since, where, gil_share, first):
@@ -294,10 +297,29 @@ class Hold:
     def share_until(self, end_ns):
         """The loop thread's CPU share from the first look to the callback's end, read on the loop
         thread as it ends: a busy machine may give the watchdog one look only, and one is enough."""
-        if end_ns <= self.first[0]:
-            return -1.0
-        share = (cpu_clock_here() - self.first[1]) / (end_ns - self.first[0])
-        return min(max(share, 0.0), 1.0)
+        return running_share(self.first, end_ns, cpu_clock_here(), queued_ns(THREAD_SELF))
+
+
+def running_share(first, now_ns, cpu_ns, queued):
+    """The CPU share of a thread from `first` (perf_counter_ns, CPU clock, time queued) to now, of
+    the time it did not spend queued for a core: a thread that computes on a machine another
+    process keeps busy runs 40 % of the time and waits in the run queue for the rest, and it
+    computes all the same (1.0); one that sleeps or waits for a socket neither runs nor queues
+    (0.0). -1 if no time passed."""
+    wanted = now_ns - first[0] - max(0, queued - first[2])
+    if now_ns <= first[0] or wanted <= 0:
+        return -1.0 if now_ns <= first[0] else 1.0
+    return min(max((cpu_ns - first[1]) / wanted, 0.0), 1.0)
+
+
+def queued_ns(schedstat):
+    """The time a thread has waited in the run queue for a core (its schedstat's second field),
+    0 where the kernel does not say."""
+    try:
+        with open(schedstat, "rb") as f:
+            return int(f.read(64).split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def cpu_clock_of(ident):
@@ -323,6 +345,7 @@ class Watchdog(threading.Thread):
         super().__init__(name="lab-loop-watchdog", daemon=True)
         self.ledger, self.loop, self.loop_thread = ledger, loop, ident
         self.syscall = f"/proc/self/task/{native_id}/syscall"  # what the loop thread waits in now
+        self.schedstat = f"/proc/self/task/{native_id}/schedstat"  # its time queued for a core
         self.loop_native_id = native_id
         self.place = Places(ledger.root)
 
@@ -340,7 +363,7 @@ class Watchdog(threading.Thread):
 
     def watch(self):
         busy, hold_ns = cpu_clock_of(self.loop_thread), HOLD_NS
-        seen, tally, first, before, nap, futex = 0, None, None, (0, 0), WATCH_S, [0, 0]
+        seen, tally, first, nap, futex = 0, None, None, WATCH_S, [0, 0]
         opened = -1  # the ledger's count of requests at the last look
         while not self.loop.is_closed():
             if nap is None:
@@ -348,27 +371,32 @@ class Watchdog(threading.Thread):
             else:
                 time.sleep(nap)
             now, cpu = time.perf_counter_ns(), busy()
-            since, earlier, before = self.ledger.since, before, (now, cpu)
+            since = self.ledger.since
             if not since or now - since < hold_ns:  # no hold yet: look again when one could be
                 quiet, opened = not since and self.ledger.count == opened, self.ledger.count
                 nap = None if quiet else (hold_ns / 2 if not since else max(since + hold_ns - now, 1e6)) / 1e9
                 continue
             nap = WATCH_S
-            if since != seen:  # a new hold: its CPU share counts from the last look inside it
+            if since != seen:  # a new hold: its CPU share counts from this first look inside it
                 seen, tally, futex = since, collections.Counter(), [0, 0]
-                first = earlier if earlier[0] >= since else (now, cpu)
+                first = (now, cpu, queued_ns(self.schedstat))  # (one read a hold: it gives the GIL back)
             frame = sys._current_frames().get(self.loop_thread)
             tally[self.place.of(frame)] += 1
             del frame
-            share = (cpu - first[1]) / (now - first[0]) if now > first[0] else -1.0
+            share = running_share(first, now, cpu, first[2])
+            if 0 <= share < 0.5:  # computing, but queued for a core? (only then read again)
+                share = running_share(first, now, cpu, queued_ns(self.schedstat))
             # A thread that computes waits on a futex whenever this one takes the GIL to look:
-            # only a hold that is not computing can be the GIL's. (And only then is the file read:
+            # only a hold that is not computing, while pool threads run the app's code, can be the
+            # GIL's. (A loop thread that computes on a machine another process keeps busy also
+            # shows a low share, and waits on a futex for the watchdog's own look: with no pool
+            # thread running, no other thread wanted the GIL.) And only then is the file read:
             # each read gives the GIL back, and a computing loop thread keeps it 5 ms each time,
-            # so a look with reads could outlast the hold it looks at.)
-            if 0 <= share < 0.5:
+            # so a look with reads could outlast the hold it looks at.
+            if 0 <= share < 0.5 and IN_POOL[0]:
                 futex[0] += self.waits_on_futex()
                 futex[1] += 1
-            gil = futex[0] / futex[1] if futex[1] and 0 <= share < 0.5 else 0.0
+            gil = futex[0] / futex[1] if futex[1] and 0 <= share < 0.5 and IN_POOL[0] else 0.0
             where = max(tally, key=lambda w: (w is not None, tally[w]))  # the most seen app place
             if self.ledger.since == since:  # (still the same callback: publish)
                 self.ledger.hold = Hold(since, where if gil < 0.5 else None, gil, first)
