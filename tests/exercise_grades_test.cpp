@@ -51,9 +51,13 @@ TEST_CASE("every exercise whose work comes before its answer bounds it below: th
         const lab::Scenario s = lab::find_exercise(name)->scenario;
         // heavy-on-queue's work is done after its answer, by a worker the lab neither starts nor asks about yet.
         if (name == "heavy-on-queue") continue;
+        // A WebSocket handler's work comes before its reply: the message's reply is its answer.
+        const bool held = s.load.websocket();
+        const lab::Figure fastest = held ? lab::Figure::reply_min : lab::Figure::answer_min;
+        const std::string said = held ? "your handler replied in {reply_min:1}: it no longer" : "your route answered in {answer_min:1}: it no longer";
         bool floor = false;
         for (const lab::Expectation& e : s.expectations)
-            if (e.figure == lab::Figure::answer_min && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with("your route answered in {answer_min:1}: it no longer"))
+            if (e.figure == fastest && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with(said))
                 floor = true;
         CHECK(floor);
     }
@@ -146,4 +150,14 @@ TEST_CASE("an exercise's app without its route is told to keep the route's path,
     CHECK(said.exit_code != 0);
     CHECK(said.output.find("your app has no route at /qr") != std::string::npos);
     CHECK(said.output.find("--app-path") == std::string::npos);
+}
+
+TEST_CASE("blocking-websocket fails a handler that never replies, and says no reply came", "[app]") {
+    auto said = check("blocking-websocket", "ws_never_replies.py", 1);
+    INFO(said.output);
+    CHECK(said.exit_code == 1);
+    CHECK(said.output.find("✗ blocking-websocket") != std::string::npos);
+    CHECK(said.output.find("reply_min not measured: no reply") != std::string::npos);
+    CHECK(said.output.find("the handler sent none back") != std::string::npos);
+    CHECK(said.output.find("✓ While one handler waits d") != std::string::npos);  // its ticks were on time: only the reply is missing
 }
