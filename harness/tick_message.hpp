@@ -5,7 +5,9 @@
 //     due_us: when the server meant to send it, CLOCK_MONOTONIC µs (every process on the machine
 //     reads the same clock, so a client's lateness is its own clock minus due_us).
 //   one client → server:               wait 200
-//     the handler waits that many ms, the way its mode waits (blocking the loop, or awaiting).
+//     the handler waits that many ms, the way its mode waits (blocking the loop, or awaiting),
+//   server → that client, once the wait is done:  waited 200
+//     the handler's reply: the work was done (a handler that skips its wait answers at once).
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -62,6 +64,15 @@ inline std::optional<int> read_wait(std::string_view text) {
     auto [end, ec] = std::from_chars(text.data() + word.size(), text.data() + text.size(), ms);
     if (ec != std::errc{} || end != text.data() + text.size() || ms < 0 || ms > most_wait_ms) return std::nullopt;
     return ms;
+}
+
+inline std::string reply_text(int ms) { return "waited " + std::to_string(ms); }
+
+// Whether `text` is a handler's reply, "waited MS" (any whole MS: the harness times it, not reads it).
+inline bool is_reply(std::string_view text) {
+    constexpr std::string_view word = "waited ";
+    if (!text.starts_with(word) || text.size() == word.size()) return false;
+    return text.substr(word.size()).find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 }  // namespace lab

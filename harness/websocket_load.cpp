@@ -32,6 +32,7 @@ struct Held {
     bool timing = false, done = false;
     std::int64_t hold_start_us = 0;
     std::optional<Tick> last_tick{};  // the latest any client read
+    std::optional<RequestRecord> message{};  // the "wait MS" sent, until its reply is read (then ok)
 
     std::int64_t since_origin(std::int64_t us) const { return us - origin_us; }
     void fail(int client, ErrorKind kind, const beast::error_code& ec) {
@@ -57,6 +58,19 @@ struct Held {
         batch.requests.push_back(r);
         if (spec.observer) spec.observer->answered(r);
     }
+    void sent(int client, std::int64_t at_us) {
+        message.emplace();
+        message->batch = batch.number;
+        message->connection = client;
+        message->intended_us = message->send_us = since_origin(at_us);
+        message->error = ErrorKind::timeout;  // until its reply is read
+    }
+    void replied(int client, std::int64_t now_us) {
+        if (!message || message->connection != client || message->ok()) return;
+        message->first_byte_us = message->end_us = since_origin(now_us);
+        message->status = 101;
+        message->error = ErrorKind::none;
+    }
 };
 
 // One client: open, then read every tick until the conductor says done, then close.
@@ -80,7 +94,9 @@ asio::awaitable<void> hold_one(Held& held, tcp::endpoint server, int client) {
             if (!held.done) held.fail(client, ErrorKind::read, ec);
             co_return;
         }
-        if (auto tick = read_tick(beast::buffers_to_string(buffer.data()))) held.read(client, *tick, now_us);
+        const std::string text = beast::buffers_to_string(buffer.data());
+        if (auto tick = read_tick(text)) held.read(client, *tick, now_us);
+        else if (is_reply(text)) held.replied(client, now_us);
         buffer.consume(buffer.size());
     }
     co_await ws->async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ec));
@@ -117,6 +133,7 @@ asio::awaitable<void> conduct(Held& held) {
         timer.expires_at(at_us(message_tick_due_us(held)) - wait_lead);
         co_await timer.async_wait(asio::use_awaitable);
         const std::string message = wait_text(held.spec.wait_ms);
+        held.sent(static_cast<int>(sender - held.open.begin()), monotonic_us());
         co_await held.sockets[sender - held.open.begin()]->async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
     }
     timer.expires_at(at_us(held.hold_start_us) + held.spec.hold);
@@ -153,6 +170,7 @@ Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
         // close, or has stopped, is left then: its sockets close as the loop goes).
         loop.run_for(spec.open_within + spec.hold + std::chrono::seconds(1));
         held.batch.cut_off = !held.done;
+        if (held.message) held.batch.probes.push_back(*held.message);  // (timeout: no reply by the end)
         held.sockets.clear();
     }
     return std::move(held.batch);

@@ -37,7 +37,8 @@ inline constexpr std::chrono::milliseconds wait_lead{10};
 // the tick's number; intended_us: when the server meant to send it; end_us: when the client
 // read it; so latency_us() is its lateness), on a time axis from the batch's start. A client that
 // could not open, or was closed before the end, adds a failed record (connect, or read). The
-// message's send is the batch's one probe record. Throws std::invalid_argument for a host that
+// message is the batch's one probe record: sent at send_us, its reply ("waited MS") read at
+// end_us, or a timeout if none came by the end. Throws std::invalid_argument for a host that
 // is not loopback or a count out of bounds.
 Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number = 0);
 

@@ -15,6 +15,7 @@
 #include "harness/load_generator.hpp"
 #include "harness/statistics.hpp"
 #include "lab/drivers/postgres.hpp"
+#include "lab/run/configuration_processes.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "support.hpp"
@@ -232,4 +233,47 @@ TEST_CASE("libpq is loaded by the servers that use PostgreSQL, and only by them"
     lab::ServerProcess with_database(LAB_BINARY, {"--mode", "async-sleep", "--database-url", database_url()});
     CHECK(httplib::Client(with_database.host(), with_database.port()).Get("/db?ms=1")->status == 200);
     CHECK(mapped(with_database, "/libpq.so"));
+}
+
+// The documents' three requests (000 §3: /users/1, /users/2, /products/1), each `db.get` behind a
+// query that takes PostgreSQL 100 ms, sent together to the real FastAPI twins with SQLAlchemy
+// over this cluster's unix socket (asyncpg's URL and psycopg2's). The server's own stamps say what
+// ran together: through AsyncSession the three are in the database at once; through the sync
+// Session inside `async def` the loop runs them one after another, 3·d at least.
+TEST_CASE("000's /users/{id} and /products/{id} through SQLAlchemy: AsyncSession answers them together, a Session in async def in turn",
+          "[server][database]") {
+    if (std::system("/usr/bin/python3 -c 'import fastapi, uvicorn, sqlalchemy, greenlet, asyncpg, psycopg2' 2>/dev/null") != 0) {
+        WARN("python3-fastapi, -uvicorn, -sqlalchemy, -greenlet, -asyncpg or -psycopg2 is missing: skipped");
+        return;
+    }
+    for (const char* variant : {"sqlalchemy_awaiting", "sqlalchemy_blocking"}) {
+        INFO(variant);
+        lab::ServerProcess server({lab::python, lab::reference_script("serve.py"), "--variant", variant, "--database-url", database_url()});
+        lab::LoadSpec spec;
+        spec.host = server.host();
+        spec.port = server.port();
+        for (const char* target : {"/users/1?ms=100", "/users/2?ms=100", "/products/1?ms=100"}) {
+            lab::WeightedTarget one;
+            one.target = target;
+            spec.mix.push_back(one);
+        }
+        spec.requests = spec.concurrency = 3;
+        lab::run_concurrent_batch(spec);  // warm-up: SQLAlchemy's pool opens its connections
+        const lab::Batch batch = lab::run_concurrent_batch(spec);
+        REQUIRE(batch.requests.size() == 3);
+        std::int64_t first_start = batch.requests[0].server_start_us, last_end = 0, latest_start = 0, earliest_end = batch.requests[0].server_end_us;
+        for (const lab::RequestRecord& r : batch.requests) {
+            CHECK(r.status == 200);
+            REQUIRE(r.has_server_stamps());
+            CHECK(r.server_end_us - r.server_start_us >= 100'000);  // PostgreSQL slept 100 ms for each
+            first_start = std::min(first_start, r.server_start_us);
+            last_end = std::max(last_end, r.server_end_us);
+            latest_start = std::max(latest_start, r.server_start_us);
+            earliest_end = std::min(earliest_end, r.server_end_us);
+        }
+        if (std::string(variant) == "sqlalchemy_awaiting")
+            CHECK(latest_start < earliest_end);  // all three in the database at once
+        else
+            CHECK(last_end - first_start >= 300'000);  // one after another on the loop's thread
+    }
 }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -16,15 +17,16 @@
 
 namespace {
 
-// The output of `lab exercise check`, its lines and table cells joined: a phrase the terminal
-// wrapped reads whole.
-test::Outcome check(const std::string& exercise, const std::string& file, int repeat) {
+// The output of `lab exercise check` of the app `file`, its lines and table cells joined: a phrase
+// the terminal wrapped reads whole.
+test::Outcome check_file(const std::string& exercise, const std::string& file, int repeat) {
     test::ScratchDir out;
-    test::Outcome said = test::run_lab("exercise check " + exercise + " " + test::app_file(file) + " --repeat " + std::to_string(repeat) +
+    test::Outcome said = test::run_lab("exercise check " + exercise + " " + file + " --repeat " + std::to_string(repeat) +
                                        " --out " + out.path.string());
     said.output = std::regex_replace(said.output, std::regex(R"([\s|]*\n[\s|]*)"), " ");
     return said;
 }
+test::Outcome check(const std::string& exercise, const std::string& file, int repeat) { return check_file(exercise, test::app_file(file), repeat); }
 
 // Every "not measured" of the output goes on with its reason ("not measured: ...").
 bool each_not_measured_says_why(const std::string& output) {
@@ -51,9 +53,13 @@ TEST_CASE("every exercise whose work comes before its answer bounds it below: th
         const lab::Scenario s = lab::find_exercise(name)->scenario;
         // heavy-on-queue's work is done after its answer, by a worker the lab neither starts nor asks about yet.
         if (name == "heavy-on-queue") continue;
+        // A WebSocket handler's work comes before its reply: the message's reply is its answer.
+        const bool held = s.load.websocket();
+        const lab::Figure fastest = held ? lab::Figure::reply_min : lab::Figure::answer_min;
+        const std::string said = held ? "your handler replied in {reply_min:1}: it no longer" : "your route answered in {answer_min:1}: it no longer";
         bool floor = false;
         for (const lab::Expectation& e : s.expectations)
-            if (e.figure == lab::Figure::answer_min && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with("your route answered in {answer_min:1}: it no longer"))
+            if (e.figure == fastest && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with(said))
                 floor = true;
         CHECK(floor);
     }
@@ -146,4 +152,22 @@ TEST_CASE("an exercise's app without its route is told to keep the route's path,
     CHECK(said.exit_code != 0);
     CHECK(said.output.find("your app has no route at /qr") != std::string::npos);
     CHECK(said.output.find("--app-path") == std::string::npos);
+}
+
+TEST_CASE("blocking-websocket fails a handler that never replies, and says no reply came", "[app]") {
+    // The lab's solution less its reply: the work awaited (every tick on time), and nothing sent after it.
+    std::string never_replies = test::read_file(lab::find_exercise("blocking-websocket")->solution);
+    const std::string reply = "                await ws.send_text(f\"waited {asked[1]}\")\n";
+    const auto at = never_replies.find(reply);
+    REQUIRE(at != std::string::npos);
+    never_replies.erase(at, reply.size());
+    test::ScratchDir app;
+    std::ofstream(app.path / "main.py") << never_replies;
+    auto said = check_file("blocking-websocket", (app.path / "main.py").string(), 1);
+    INFO(said.output);
+    CHECK(said.exit_code == 1);
+    CHECK(said.output.find("✗ blocking-websocket") != std::string::npos);
+    CHECK(said.output.find("reply_min not measured: no reply") != std::string::npos);
+    CHECK(said.output.find("the handler sent none back") != std::string::npos);
+    CHECK(said.output.find("✓ While one handler waits d") != std::string::npos);  // its ticks were on time: only the reply is missing
 }

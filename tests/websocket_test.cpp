@@ -23,6 +23,12 @@ TEST_CASE("the websockets lesson's messages read back as written, and nothing el
         INFO(bad);
         CHECK_FALSE(lab::read_wait(bad));
     }
+    CHECK(lab::is_reply(lab::reply_text(200)));
+    CHECK(lab::is_reply("waited 0"));
+    for (const char* bad : {"waited ", "waited 2x", "wait 200", "waited -1", ""}) {
+        INFO(bad);
+        CHECK_FALSE(lab::is_reply(bad));
+    }
     CHECK_THROWS_AS(lab::run_websocket_batch({.host = "192.0.2.1", .port = 80}), std::invalid_argument);  // loopback only
     CHECK_THROWS_AS(lab::run_websocket_batch({.port = 80, .clients = lab::most_websocket_clients + 1}), std::invalid_argument);
 }
@@ -52,8 +58,15 @@ TEST_CASE("websockets: a handler that blocks 200 ms holds every client's tick ba
     auto median_late = lab::websocket_figure(lab::Figure::tick_late_p50, blocked);
     REQUIRE(median_late);
     CHECK(*median_late >= 200 - std::chrono::milliseconds(lab::wait_lead).count() - 15);
+    // The handler replies once its wait is done, whichever way it waited: never sooner than the wait.
+    auto blocked_reply = lab::websocket_figure(lab::Figure::reply_min, blocked);
+    REQUIRE(blocked_reply);
+    CHECK(*blocked_reply >= 200);
     auto awaited = held("async-sleep", clients);
     CHECK(lab::websocket_figure(lab::Figure::connections_held, awaited) == clients);
+    auto awaited_reply = lab::websocket_figure(lab::Figure::reply_min, awaited);
+    REQUIRE(awaited_reply);
+    CHECK(*awaited_reply >= 200);
     auto worst = lab::websocket_figure(lab::Figure::tick_late_max, awaited);
     REQUIRE(worst);
     CHECK(*worst < 100);  // a generous ceiling: a free loop writes a tick to 200 sockets in about a millisecond

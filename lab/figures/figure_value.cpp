@@ -74,6 +74,7 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
                                                         : "its server gave no account of it (GET " + r.configuration.stats_path() + ")";
         case pss: case peak_rss: return "the server's memory was not read (load.report_memory)";
         case busiest_worker: return "no request named the worker that answered it";
+        case reply_min: return "no reply (\"waited MS\") to the \"wait MS\" message was read before the batch ended: the handler sent none back";
         default: return "this run has no value of it";
     }
 }
@@ -107,7 +108,7 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
         case busiest_worker: return busiest_worker_share(median);
         case p99_from_due: return open_loop_p99_ms(r, load, true);
         case p99_from_send: return open_loop_p99_ms(r, load, false);
-        case tick_late_p50: case tick_late_p99: case tick_late_max: case connections_held: case memory_per_connection:
+        case tick_late_p50: case tick_late_p99: case tick_late_max: case connections_held: case memory_per_connection: case reply_min:
             return websocket_figure(figure, r);
     }
     return std::nullopt;

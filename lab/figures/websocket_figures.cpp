@@ -41,6 +41,14 @@ std::optional<double> websocket_figure(Figure figure, const ConfigurationResult&
         if (r.pss_kib < 0 || r.pss_before_kib < 0 || held == 0) return std::nullopt;
         return static_cast<double>(r.pss_kib - r.pss_before_kib) / held;
     }
+    if (figure == Figure::reply_min) {  // (the message's record is each batch's one probe: harness/websocket_load.hpp)
+        std::vector<double> ms;
+        for (const Batch& b : r.batches)
+            for (const RequestRecord& message : b.probes)
+                if (message.ok()) ms.push_back(static_cast<double>(message.latency_us()) / 1000.0);
+        if (ms.empty()) return std::nullopt;
+        return *std::min_element(ms.begin(), ms.end());
+    }
     std::vector<double> worst;
     for (const Batch& b : r.batches)
         for (double ms : worst_per_client(b)) worst.push_back(ms);

@@ -9,7 +9,7 @@
 namespace lab {
 
 // The value for one configuration of tick_late_p50, tick_late_p99, tick_late_max, connections_held
-// or memory_per_connection (nullopt: no tick read, or the memory not read).
+// memory_per_connection or reply_min (nullopt: no tick read, the memory not read, or no reply read).
 std::optional<double> websocket_figure(Figure figure, const ConfigurationResult& r);
 
 }  // namespace lab

@@ -2,6 +2,7 @@
 """Start a FastAPI reference app (apps.py) or a student's ASGI app under uvicorn, as `lab serve` starts.
 
     python3 lab/reference/serve.py --variant blocking|awaiting|threaded|run_in_threadpool|awaiting_blocking_cache|flask
+                                             |sqlalchemy_blocking|sqlalchemy_awaiting|sqlalchemy_threaded
                                    [--workers W] [--server uvicorn|gunicorn|hypercorn|daphne] [--threads T] [--host 127.0.0.1] [--port 0]
     python3 lab/reference/serve.py --app FILE.py[:ATTR]|PACKAGE.MODULE:ATTR [--app-dir DIR] [--check]
                                    [--events-to PATH] [--host 127.0.0.1] [--port 0]
@@ -40,7 +41,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VARIANTS = ("blocking", "awaiting", "threaded", "run_in_threadpool", "awaiting_blocking_cache", "flask")
+VARIANTS = ("blocking", "awaiting", "threaded", "run_in_threadpool", "awaiting_blocking_cache", "flask",
+            "sqlalchemy_blocking", "sqlalchemy_awaiting", "sqlalchemy_threaded")
 START_TIMEOUT_S = 30
 STOP_GRACE_S = 1.0  # for uvicorn to run the app's shutdown when asked to stop; then it is killed
 sys.path.insert(0, HERE)
@@ -84,6 +86,13 @@ def get_json(host, port, path):
         conn.close()
 
 
+def app_target(variant):
+    """Where a variant's app lives: apps.py, or sqlalchemy_apps.py for sqlalchemy_* (its /db
+    through SQLAlchemy's Session or AsyncSession)."""
+    prefix = "sqlalchemy_"
+    return f"sqlalchemy_apps:{variant[len(prefix):]}" if variant.startswith(prefix) else f"apps:{variant}"
+
+
 def gunicorn_bind(host, port):
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -101,15 +110,15 @@ def start_uvicorn(args, port):
     elif args.server == "gunicorn":
         command = [sys.executable, "-m", "gunicorn", "--worker-class", f"loop_workers.{args.loop.capitalize()}Worker",
                    "--workers", str(args.workers), "--bind", gunicorn_bind(args.host, port), "--chdir", HERE,
-                   "--log-level", "warning", f"apps:{args.variant}"]
+                   "--log-level", "warning", app_target(args.variant)]
     elif args.server == "hypercorn":  # the other ASGI servers the documents name (004), one process
         command = [sys.executable, "-m", "hypercorn", "--bind", gunicorn_bind(args.host, port),
-                   "--worker-class", args.loop, "--workers", "1", "--log-level", "warning", f"apps:{args.variant}"]
+                   "--worker-class", args.loop, "--workers", "1", "--log-level", "warning", app_target(args.variant)]
     elif args.server == "daphne":  # (Twisted on asyncio's loop; it runs no lifespan: apps.py's start-up hooks do not run)
         command = [sys.executable, "-m", "daphne", "--bind", args.host, "--port", str(port), "-v", "0",
-                   f"apps:{args.variant}"]
+                   app_target(args.variant)]
     else:
-        command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, f"apps:{args.variant}",
+        command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, app_target(args.variant),
                    "--host", args.host, "--port", str(port), "--workers", str(args.workers),
                    "--loop", args.loop, "--log-level", "warning"]
     me = os.getpid()
@@ -222,7 +231,7 @@ def stop_tree(started, args):
                 uvicorn.wait()
     left = process_tree.end_all(args.cgroup)
     if left:
-        say(process_tree.said(left, "your app" if args.app else f"apps:{args.variant}"))
+        say(process_tree.said(left, "your app" if args.app else app_target(args.variant)))
 
 
 def serve(args, started):
@@ -245,7 +254,7 @@ def serve(args, started):
         if args.app:
             say(f"{why} (uvicorn of {args.app} on {args.host}:{port})")
         else:
-            say(f"{why} ({args.server} of apps:{args.variant} in {HERE}, "
+            say(f"{why} ({args.server} of {app_target(args.variant)} in {HERE}, "
                 f"on {args.host}:{port}, {args.workers} worker(s))")
         return 1
 
@@ -298,13 +307,14 @@ def main():
 
     # (A student's app need not use FastAPI; if it does and it is missing, its import says so.)
     needed = ("uvicorn",) if args.app else ("flask", "gunicorn") if args.variant == "flask" else ("fastapi", "uvicorn")
+    needed += ("sqlalchemy", "greenlet") if (args.variant or "").startswith("sqlalchemy_") else ()
     needed += (args.server,) if args.server in ("gunicorn", "hypercorn", "daphne") else ()
     needed += ("uvloop",) if args.loop == "uvloop" else ()
     missing = [m for m in needed if importlib.util.find_spec(m) is None]
     if missing:
         say(f"{' and '.join(missing)} not importable by {sys.executable} "
             "(Debian: apt-get install python3-fastapi python3-uvicorn gunicorn python3-uvloop python3-flask"
-            " python3-hypercorn python3-daphne)")
+            " python3-hypercorn python3-daphne python3-sqlalchemy python3-greenlet)")
         return 3
 
     if args.check:

@@ -2,8 +2,9 @@
 # a tick sent to every open WebSocket every 100 ms by one task on the event loop, and a client's
 # "wait MS" message waited for the variant's way: `time.sleep` in the `async def` handler
 # (blocking: the loop waits, so every connection's tick waits) or `await asyncio.sleep`
-# (awaiting: the loop sends the ticks meanwhile). The messages' text is the lab's own, defined
-# in harness/tick_message.hpp; `lab serve`'s twin of this file is lab/server/websocket_session.cpp.
+# (awaiting: the loop sends the ticks meanwhile), then answered "waited MS". The messages' text is
+# the lab's own, defined in harness/tick_message.hpp; `lab serve`'s twin of this file is
+# lab/server/websocket_session.cpp.
 import asyncio
 import json
 import re
@@ -67,6 +68,7 @@ def add_websocket_route(app, blocking):
                     time.sleep(int(asked[1]) / 1000)  # the documents' mistake: the loop, and every tick, waits
                 else:
                     await asyncio.sleep(int(asked[1]) / 1000)  # the loop sends the ticks meanwhile
+                await websocket.send_text(f"waited {asked[1]}")  # the reply: the wait is done
         except WebSocketDisconnect:
             pass
         finally:

@@ -37,6 +37,23 @@ bool has_workers(const Configuration& c) { return find_mode(c.mode) && find_mode
 // gthread workers (a row with a pool), as serve.py starts it.
 const char* wsgi_twin(const Configuration& c) { return has_workers(c) ? " [Flask, gunicorn sync" : " [Flask, gunicorn gthread"; }
 
+// What a twin's /db goes through where it is SQLAlchemy's (sqlalchemy_apps.py), for its label.
+std::string sqlalchemy_session(const Configuration& c) {
+    if (!c.fastapi_variant.starts_with("sqlalchemy_")) return "";
+    return c.fastapi_variant == "sqlalchemy_awaiting" ? ", SQLAlchemy AsyncSession + asyncpg" : ", SQLAlchemy Session + psycopg2";
+}
+
+// Without SQLAlchemy (or greenlet, which its asyncio extension needs), the twins whose /db is
+// SQLAlchemy's run the mode's own route, the driver without the ORM, and the run says so.
+void without_sqlalchemy(Scenario& s) {
+    auto wants = [](const Configuration& c) { return c.fastapi_variant.starts_with("sqlalchemy_"); };
+    if (std::none_of(s.configurations.begin(), s.configurations.end(), wants) || python_imports("sqlalchemy, greenlet")) return;
+    std::fprintf(stderr, "lab: SQLAlchemy or greenlet is not installed for python3 (apt-get install python3-sqlalchemy "
+                         "python3-greenlet); the twins query through the drivers alone\n");
+    for (Configuration& c : s.configurations)
+        if (wants(c)) c.fastapi_variant.clear();
+}
+
 // The row's twin on the real stack: FastAPI under uvicorn (or `asgi_server`), gunicorn's uvicorn
 // workers for a row of worker processes (when `gunicorn` is installed), Flask under gunicorn for a
 // WSGI row, RQ for a queue.
@@ -49,6 +66,7 @@ Configuration twin_of(const Configuration& c, const Load& load, bool gunicorn, c
     // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
     std::string differs;
     if (!c.gil && load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
+    differs += sqlalchemy_session(c);
     if (!twin.fastapi_loop.empty()) differs += ", " + twin.fastapi_loop;
     const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : c.fastapi_variant == "flask" ? wsgi_twin(c)
                                          : twin.fastapi_server.empty() ? " [FastAPI" : " [FastAPI, " + twin.fastapi_server) +
@@ -93,6 +111,7 @@ Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
         std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
                              "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
     choose_loops(s, uvloop);
+    without_sqlalchemy(s);
     std::string server = asgi_server;
     if (server != "uvicorn" && !python_imports(server)) {
         std::fprintf(stderr, "lab: %s is not installed for python3 (apt-get install python3-%s); the twins run uvicorn instead\n",

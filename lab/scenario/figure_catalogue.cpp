@@ -29,6 +29,7 @@ const std::vector<FigureInfo>& figures() {
         {Figure::tick_late_max, "ms", 1, "WebSockets: the latest any client read a tick, over every batch"},
         {Figure::connections_held, "", 0, "WebSockets: how many stayed open through a batch (the fewest of the batches)"},
         {Figure::memory_per_connection, "KiB", 1, "WebSockets: the server's PSS while they were held, less its PSS before they opened, per WebSocket held"},
+        {Figure::reply_min, "ms", 1, "WebSockets: from the \"wait MS\" message a client sent to its handler's reply, the shortest over every batch: a floor the handler's wait sets, which no reply can beat while the wait is done"},
     };
     return all;
 }

@@ -255,7 +255,8 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
         c.requests = n;
     }
     r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool", "flask",
-                                                          "awaiting_blocking_cache"});
+                                                          "awaiting_blocking_cache", "sqlalchemy_blocking", "sqlalchemy_awaiting",
+                                                          "sqlalchemy_threaded"});
     r.text("fastapi_loop", c.fastapi_loop, false, {"asyncio", "uvloop"});
     if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
     r.seconds("document_s", c.document_s);

@@ -16,13 +16,26 @@ namespace websocket = beast::websocket;
 
 constexpr Micros tick_every{100'000};  // the lesson's 100 ms between ticks
 
-// One open WebSocket. Its session reads; the ticker alone writes (Beast allows one read and one
-// write at a time on a stream, and this keeps it so without a queue).
+// One open WebSocket. Its session reads; the ticker and the session's reply write, in turn
+// (Beast allows one read and one write at a time on a stream).
 struct Listener {
     explicit Listener(tcp::socket socket) : ws(std::move(socket)) {}
     websocket::stream<tcp::socket> ws;
     bool open = true;
+    bool writing = false;
 };
+
+// One message to `l`, once no other write is under way on it: a reply due while the ticker
+// writes there waits for that tick to go out. (All on the loop's one thread: a flag, no lock.)
+asio::awaitable<void> write_in_turn(Listener& l, const std::string& text, beast::error_code& ec) {
+    while (l.writing) {
+        asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::microseconds(100));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    l.writing = true;
+    co_await l.ws.async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+    l.writing = false;
+}
 
 // Every open WebSocket of this process, and whether the ticker runs. Touched by the loop's one
 // thread only (sessions and the ticker all run on it).
@@ -51,7 +64,7 @@ asio::awaitable<void> tick_while_open() {
         const auto now_open = listeners().all;  // (a client may leave while the others are sent to)
         for (const auto& l : now_open) {
             if (!l->open) continue;
-            co_await l->ws.async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+            co_await write_in_turn(*l, text, ec);
             if (ec) l->open = false;
         }
     }
@@ -92,11 +105,13 @@ asio::awaitable<void> websocket_session(tcp::socket socket, Request req, Handler
         const std::string text = beast::buffers_to_string(buffer.data());
         buffer.consume(buffer.size());
         const std::optional<int> ms = read_wait(text);
-        if (!ms) {  // (the ticker is this stream's one writer, so a refusal is said here and the connection closed)
+        if (!ms) {  // (said here, and the connection closed without a close frame, which would race the ticker's writes)
             std::fprintf(stderr, "lab serve: closed a WebSocket whose message was not \"wait MS\" (MS from 0 to %d)\n", most_wait_ms);
             break;
         }
         co_await handlers.wait(Micros(std::int64_t{*ms} * 1000));  // the mode's way: on the loop, or awaited
+        co_await write_in_turn(*l, reply_text(*ms), ec);  // the reply: the wait is done
+        if (ec) break;
     }
     leave(l);
     beast::get_lowest_layer(l->ws).close(ec);

@@ -1,7 +1,8 @@
 #pragma once
 // GET /ws upgraded to a WebSocket (the websockets lesson): the connection stays open, the server
 // sends every open WebSocket a tick every 100 ms from one loop, and a client's "wait MS" message
-// makes its handler wait MS the mode's way (Handlers::wait, as /delay waits). In a loop mode that
+// makes its handler wait MS the mode's way (Handlers::wait, as /delay waits) and then answer
+// "waited MS" (harness/tick_message.hpp). In a loop mode that
 // blocks, the wait holds the one loop that sends every tick: every connection's tick is late.
 #include "lab/asio.hpp"
 #include "lab/server/answer.hpp"
