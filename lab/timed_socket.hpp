@@ -1,6 +1,6 @@
 #pragma once
-// A TCP connection with a time limit on its reads and writes, as Beast's tcp_stream has, but
-// kept by one lazy timer: setting a deadline only writes it down.
+// The next connection (accept_next), and a TCP connection with a time limit on its reads and
+// writes, as Beast's tcp_stream has, but kept by one lazy timer: setting a deadline only writes it down.
 //
 // Why: Beast's tcp_stream starts a timer for every read and write and cancels it when the
 // operation completes: two more operations per request, which cost a load tester or a server
@@ -14,10 +14,18 @@
 // One thread at a time, like the socket: the loop that runs its operations.
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "lab/asio.hpp"
 
 namespace lab {
+
+// The next connection, for every server of the lab (`lab serve`'s loop and the live view's hub);
+// nullopt once the acceptor is closed. An accept that fails (EMFILE: out of file descriptors)
+// leaves the connection in the backlog, so trying again at once fails again at once and spins a
+// core: it is said once on stderr (`who` says whose), and tried again every 100 ms, while the
+// connections already open keep being served.
+asio::awaitable<std::optional<tcp::socket>> accept_next(tcp::acceptor& acceptor, const char* who);
 
 class TimedSocket {
 public:

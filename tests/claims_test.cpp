@@ -6,7 +6,6 @@
 
 #include "lab/report/claims.hpp"
 #include "lab/figures/figure_value.hpp"
-#include "lab/figures/floor.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "support.hpp"
 
@@ -33,6 +32,7 @@ lab::RunResult two_rows() {
         r.stats.push_back({});
         run.configurations.push_back(r);
     }
+    lab::measure_figures(run);
     return run;
 }
 
@@ -93,6 +93,7 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
         // 1 s of batch: the lab and its servers 1.2 s of CPU, the machine 1.6 s: others 0.4 of a core.
         r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0}};
     }
+    lab::measure_figures(run);  // as measured, with the load it ran
     run.scenario.expectations = {
         expect(1, "probe_max", std::nullopt, 50),          // 990 ms ≤ 50 ms: broken, slower
         expect(2, "probe_max", 10, std::nullopt),          // 0.3 ms ≥ 10 ms: broken, smaller
@@ -122,6 +123,7 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
     CHECK(lab::model_gaps(run)[0].not_judged.empty());
     for (auto& r : run.configurations) r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0}};
     run.scenario.load.path = "/delay";
+    lab::measure_figures(run);
     CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
 }
 
@@ -130,12 +132,12 @@ TEST_CASE("the physical floor's reason names what sets it", "[unit]") {
     lab::Load load;
     load.requests = 10, load.delay_ms = 100, load.path = "/delay";
     load.concurrency = 1;
-    CHECK(lab::physical_floor_s(load, 2) == Approx(1.0));
-    CHECK(lab::physical_floor_reason(load, 2).find("C = 1 at a time, so its N = 10 requests take 10 rounds of d") != std::string::npos);
+    CHECK(lab::physical_floor_s(lab::workload_of(load), 2) == Approx(1.0));
+    CHECK(lab::physical_floor_reason(lab::workload_of(load), 2).find("C = 1 at a time, so its N = 10 requests take 10 rounds of d") != std::string::npos);
     load.concurrency = 10;
-    CHECK(lab::physical_floor_reason(load, 2) == "every request waits d itself, so no server can answer them all sooner");
+    CHECK(lab::physical_floor_reason(lab::workload_of(load), 2) == "every request waits d itself, so no server can answer them all sooner");
     load.path = "/cpu";
-    CHECK(lab::physical_floor_reason(load, 2).find("cores") != std::string::npos);
+    CHECK(lab::physical_floor_reason(lab::workload_of(load), 2).find("cores") != std::string::npos);
 }
 
 // --with-fastapi: a claim is held against the row's real twin as well, and where the lab's C++
@@ -147,6 +149,7 @@ TEST_CASE("a claim is judged on the row's real FastAPI twin too, and a disagreem
     twin.configuration.label = "awaiting [FastAPI]";
     twin.batches[0].probes[0].end_us = 495'000;
     run.configurations.push_back(twin);
+    lab::measure_figures(run);
     run.scenario.expectations = {expect(2, "probe_max", std::nullopt, 50), expect(1, "probe_max", std::nullopt, 50)};
     auto checked = lab::check_claims(run);
     REQUIRE(checked.size() == 2);

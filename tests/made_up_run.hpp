@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "harness/statistics.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/scenario/overrides.hpp"
 #include "lab/run/run_result.hpp"
 #include "lab/scenario/scenario.hpp"
@@ -100,6 +101,7 @@ inline lab::RunResult made_up_run(const lab::Scenario& scenario) {
         r.server_log = "loop blocked for 100.2 ms (handler /delay)";
         run.configurations.push_back(std::move(r));
     }
+    lab::measure_figures(run);  // each row's load and figures, as a run computes them once it ran
     return run;
 }
 

@@ -1,6 +1,7 @@
-// report.html in a real browser: headless Chromium lays the page out and the page's own script
-// measures what it drew (bars with a size, each timeline's drawn width, colours without a legend
-// entry, the key figure); the tests read those measurements back from the DOM.
+// report.html in a real browser: headless Chromium lays the page out and the test's script
+// (tests/report_checks.js, added to a copy of the page) measures what it drew (bars with a size,
+// each timeline's drawn width, colours without a legend entry, the key figure); the tests read
+// those measurements back from the DOM.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -20,8 +21,15 @@
 
 namespace {
 
-// The page as Chromium has laid it out, after its script ran (a window 1280 wide: a projector's).
-std::string rendered_dom(const std::filesystem::path& report, const std::filesystem::path& profile, const char* window = "1280,2000") {
+// The page as Chromium has laid it out, after the checks' script ran in a copy of it (a window
+// 1280 wide: a projector's). A shipped report.html carries no script of its own.
+std::string rendered_dom(const std::filesystem::path& shipped, const std::filesystem::path& profile, const char* window = "1280,2000") {
+    std::string page = test::read_file(shipped);
+    const std::size_t end = page.rfind("</body>");
+    REQUIRE(end != std::string::npos);
+    page.insert(end, "<script>\n" + test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "tests/report_checks.js") + "</script>\n");
+    const std::filesystem::path report = shipped.parent_path() / "report-checked.html";
+    std::ofstream(report) << page;
     std::string command = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                           "--disable-background-networking --disable-component-update --disable-sync "
                           "--window-size=" + std::string(window) + " --user-data-dir=" + profile.string() + " --dump-dom file://" +

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "harness/histogram.hpp"
-#include "harness/models.hpp"
+#include "lab/modes/model.hpp"
 #include "harness/nearest_rank.hpp"
 #include "harness/statistics.hpp"
 #include "lab/modes/modes.hpp"  // model_of: each mode's own model

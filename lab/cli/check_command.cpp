@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "lab/figures/figure_value.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/layout.hpp"
 #include "lab/run/progress.hpp"
@@ -59,7 +60,8 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
     try {
         LessonServices lent = shared.next_lesson(needs_postgres(s), needs_redis(s));
         run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(lent.database_url),
-                               overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url)});
+                               overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url),
+                               nullptr, [](ConfigurationResult& ran) { measure_figures(ran); }});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         out.ran = false;
         out.contradicted = 1;

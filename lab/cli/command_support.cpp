@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "lab/figures/figure_value.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/target_url.hpp"
 #include "lab/report/html_report.hpp"
@@ -165,8 +166,8 @@ nlohmann::json live_plan(const Scenario& scenario) {
     bool guessed = false;
     for (const Configuration& c : scenario.configurations) {
         guessed = guessed || c.guessed();
-        Load own = load_of(scenario.load, c);
-        double model_s = c.server == Server::external ? 0 : predicted_makespan_s(model_of(c, own), workload_of(own));
+        const Load own = load_of(scenario.load, c);
+        const double model_s = c.server == Server::external ? 0 : model_makespan_s(c, scenario.load);
         axis = std::max(axis, model_s);
         nlohmann::json lane{{"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
         if (c.guess) lane["guess"] = *c.guess;  // (--predict: drawn as an outlined bar before the run)
@@ -237,6 +238,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     }
     RunResult run;
     try {
+        settings.measure = [](ConfigurationResult& ran) { measure_figures(ran); };
         run = run_scenario(scenario, settings);
         if (hub) hub->publish({{"type", "done"}});
     } catch (const AppWontStart& e) {  // a student's app that cannot be served: bad input, before any load

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <memory>
 
-#include "harness/models.hpp"
+#include "lab/modes/model.hpp"
 #include "lab/cli/guesses_asked.hpp"
 #include "lab/guess.hpp"
 #include "lab/report/claims.hpp"
@@ -85,12 +85,11 @@ Action define_show(CLI::App& app) {
                   << printable(with_figures(s->teaching, nullptr), true) << "\n\nload: " << printable(load_line(nothing_yet))
                   << "\n(--requests N, --concurrency C, --delay d in ms, --repeat)\n\nconfigurations:\n";
         for (const Configuration& c : s->configurations) {
-            ConfigurationResult shape;
-            Load own = load_of(s->load, c);  // a configuration may send its own N (or, a sweep's point, C or d)
-            shape.model = model_of(c, own);
-            std::string model = s->load.rate > 0           ? "p99 from due " + open_loop_model(shape, own)
-                                : shape.model.formula.empty() ? "none (the claims bound its figures)"
-                                                              : shape.model.formula + " = " + fixed(predicted_makespan_s(shape.model, workload_of(own))) + " s";
+            const Load own = load_of(s->load, c);  // a configuration may send its own N (or, a sweep's point, C or d)
+            const Model shape = model_of(c, own);
+            std::string model = s->load.rate > 0     ? "p99 from due " + open_loop_p99_model(shape, own.delay_ms, own.stall_ms, own.duration_ms)
+                                : shape.formula.empty() ? "none (the claims bound its figures)"
+                                                        : shape.formula + " = " + fixed(predicted_makespan_s(shape, workload_of(own))) + " s";
             std::printf("  %d. %-40s %-16s model %s", c.number, printable(c.label).c_str(), printable(c.mode).c_str(), printable(model).c_str());
             if (c.document_s) std::printf("   document %s", printable(c.document_text.empty() ? fixed(*c.document_s, 2) : c.document_text).c_str());
             std::printf("\n");

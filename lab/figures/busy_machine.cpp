@@ -9,9 +9,9 @@ std::string Disturbance::said() const {
     return "other processes used " + amount + " during batch " + std::to_string(batch);
 }
 
-std::optional<Disturbance> disturbance(const ConfigurationResult& r, const Load& load) {
+std::optional<Disturbance> disturbance(const ConfigurationResult& r) {
     // A server the lab did not start is one of the "others" itself; a row that waits needs no core.
-    if (r.configuration.server == Server::external || load.work_path() != "/cpu") return std::nullopt;
+    if (r.configuration.server == Server::external || r.load.work_path() != "/cpu") return std::nullopt;
     std::optional<Disturbance> worst;
     for (std::size_t i = 0; i < r.cpu.size() && i < r.batches.size(); ++i) {
         const double cores = r.cpu[i].others_cores();

@@ -24,6 +24,6 @@ struct Disturbance {
 
 // Whether `r` needs the machine's cores (it computes, on a server the lab started) and others
 // took at least others_disturb_from_cores during one of its batches; the worst such batch.
-std::optional<Disturbance> disturbance(const ConfigurationResult& r, const Load& load);
+std::optional<Disturbance> disturbance(const ConfigurationResult& r);
 
 }  // namespace lab

@@ -114,4 +114,15 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
     return std::nullopt;
 }
 
+void measure_figures(ConfigurationResult& r) {
+    for (const FigureInfo& f : figures()) r.figures[static_cast<std::size_t>(f.figure)] = figure_value(f.figure, r, r.load);
+}
+
+void measure_figures(RunResult& run) {
+    for (ConfigurationResult& r : run.configurations) {
+        r.load = load_of(run.scenario.load, r.configuration);
+        measure_figures(r);
+    }
+}
+
 }  // namespace lab

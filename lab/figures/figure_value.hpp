@@ -1,6 +1,6 @@
 #pragma once
 // The value of each figure of the catalogue (lab/scenario/figure_catalogue.hpp) for one configuration
-// of a run, measured from its batches.
+// of a run, measured from its batches once, after it ran (or was read back), and kept in its result.
 #include <optional>
 #include <string>
 
@@ -8,6 +8,11 @@
 #include "lab/run/run_result.hpp"
 
 namespace lab {
+
+// Fills r.figures from its batches and the load it ran (r.load): once, after it ran.
+void measure_figures(ConfigurationResult& r);
+// A run read back or made by hand: each configuration's load from its scenario, then its figures.
+void measure_figures(RunResult& run);
 
 // The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes): one
 // case for each Figure, which the compiler holds to the enum.

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "lab/accepting.hpp"
+#include "lab/timed_socket.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
 #include "lab/live/batch_drawing.hpp"

@@ -39,15 +39,6 @@ asio::awaitable<ServiceRecord> cache_awaiting(Micros d) {
     co_return std::move(served).finish();
 }
 
-// The model: every wait overlaps, so N requests take about d; CPU work cannot be awaited and
-// still runs in the loop one at a time: N·c.
-Model async_sleep_model(const ServerShape& shape) {
-    if (shape.cpu_work) return {.at_once = 1, .formula = "N·c (computes in the loop)"};
-    // Queries overlap too, but each needs one of the pool's P connections: waves of P.
-    if (shape.db_pool > 0) return {.at_once = shape.db_pool, .formula = "ceil(N/P)·d, P=" + std::to_string(shape.db_pool)};
-    return {.formula = "d"};
-}
-
 int serve_async_sleep(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);

@@ -45,11 +45,6 @@ asio::awaitable<ServiceRecord> cache_blocking(Micros d) {
     co_return std::move(served).finish();
 }
 
-// The model: the loop holds one request at a time, waiting or computing: N·d (or N·c).
-Model blocking_in_loop_model(const ServerShape& shape) {
-    return {.at_once = 1, .formula = shape.cpu_work ? "N·c (computes in the loop)" : "N·d"};
-}
-
 int serve_blocking_in_loop(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);

@@ -1,13 +1,14 @@
 #pragma once
 // The concurrency modes, one registry: each mode's name, what it means, which options it takes,
 // how it is served and what its model predicts are looked up here, never compared as strings.
-// Adding a mode touches its own file (lab/modes/NAME.cpp) and one line of registry.cpp.
+// Adding a mode touches its own file (lab/modes/NAME.cpp), one line of registry.cpp and its
+// model in model.cpp.
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "harness/models.hpp"
+#include "lab/modes/model.hpp"
 #include "lab/server/serve_options.hpp"
 
 namespace lab {
@@ -22,13 +23,11 @@ struct ModeInfo {
     bool runs_in_a_worker = false;     // a single event loop: what each multi-process worker can run
     std::string_view served_by = "thread";  // what tells the requests apart in a timeline: thread | worker
     std::string_view waits_how = "";   // --explain: how a /delay waits here ("sleeps on the loop's thread: ...")
-    Model (*model)(const ServerShape&) = nullptr;  // what this mode predicts (lab/modes/NAME.cpp)
+    Model (*model)(const ServerShape&) = nullptr;  // what this mode predicts (lab/modes/model.cpp)
 };
 
 std::span<const ModeInfo> all_modes();
 const ModeInfo* find_mode(std::string_view name);  // nullptr: not a lab mode (e.g. "external")
-// What a server of this shape predicts: its mode's model (none for a server the lab did not start).
-Model model_of(const ServerShape& shape);
 std::vector<std::string> mode_names(bool worker_modes_only = false);
 // Whether the mode's requests are told apart by worker process (else by thread).
 bool served_by_workers(std::string_view mode);

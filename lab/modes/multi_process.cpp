@@ -85,19 +85,6 @@ pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd
 }  // namespace
 
 
-// The model: W workers, each as its --worker-mode predicts: W blocked loops make ceil(N/W)
-// waves of d, W awaiting loops overlap everything (d). CPU work runs on at most min(W, cores).
-Model multi_process_model(const ServerShape& shape) {
-    if (shape.cpu_work)
-        return {.at_once = std::min(shape.workers, shape.cores), .formula = "ceil(N/min(W,cores))·c, cores=" + std::to_string(shape.cores)};
-    const ModeInfo* worker = find_mode(shape.worker_mode);
-    Model each = worker && worker->model ? worker->model(shape) : Model{1, 0, 0, ""};
-    if (each.at_once == 0) return {.formula = "d"};
-    if (shape.db_pool > 0 && each.at_once > 1)  // awaiting workers, each with its own pool
-        return {.at_once = each.at_once * shape.workers, .formula = "ceil(N/(W·P))·d, W=" + std::to_string(shape.workers) + ", P=" + std::to_string(shape.db_pool)};
-    return {.at_once = each.at_once * shape.workers, .formula = "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
-}
-
 // A second server on a port must fail as in every other mode. SO_REUSEPORT would let it join
 // this one's group and take half the connections, so first bind the port the plain way: that
 // fails while anyone listens there. (Between this check and the workers' own binds another

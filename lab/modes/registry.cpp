@@ -59,13 +59,6 @@ const ModeInfo* find_mode(std::string_view name) {
     return nullptr;
 }
 
-Model model_of(const ServerShape& shape) {
-    if (shape.sequential_client) return {.client_at_once = 1, .formula = "N·d (one at a time)"};
-    const ModeInfo* mode = find_mode(shape.mode);
-    if (!mode || !mode->model) return {.formula = ""};  // a server the lab did not start: no model
-    return mode->model(shape);  // each mode's own, in lab/modes/NAME.cpp
-}
-
 std::vector<std::string> mode_names(bool worker_modes_only) {
     std::vector<std::string> names;
     for (const ModeInfo& m : infos)

@@ -44,18 +44,6 @@ void wait_until_running(asio::thread_pool& pool, int threads) {
 
 }  // namespace
 
-// The model: T requests at once, in waves of T: ceil(N/T)·d (with /db, of min(T, P)). CPU work also shares the cores,
-// and under a GIL the threads take 5 ms turns on one "core", so all finish near N·c.
-Model thread_pool_model(const ServerShape& shape) {
-    // A query also needs one of the P connections: min(T, P) at once.
-    if (shape.db_pool > 0 && shape.db_pool < shape.threads)
-        return {.at_once = shape.db_pool, .formula = "ceil(N/P)·d, P=" + std::to_string(shape.db_pool) + " < T=" + std::to_string(shape.threads)};
-    if (!shape.cpu_work) return {.at_once = shape.threads, .formula = "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
-    if (shape.gil) return {.at_once = shape.threads, .shared_cores = 1, .formula = "N·c (the GIL: one computes at a time, in turns)"};
-    return {.at_once = shape.threads, .shared_cores = shape.cores,
-            .formula = "ceil(N/T) waves of max(c, n·c/cores), cores=" + std::to_string(shape.cores)};
-}
-
 // The documents' `def` route (FastAPI runs it in its thread pool), and `await
 // run_in_threadpool(time.sleep, d)` written by hand: the wait of blocking-in-loop, moved.
 int serve_thread_pool(const ServeOptions& options) {

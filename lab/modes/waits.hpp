@@ -1,6 +1,5 @@
 #pragma once
 // Each mode's answer to one question: while a request waits, what happens to everyone else?
-#include "harness/models.hpp"
 #include "lab/drivers/connection_pool.hpp"
 #include "lab/drivers/http_client.hpp"
 #include "lab/drivers/redis.hpp"
@@ -22,11 +21,5 @@ int serve_blocking_in_loop(const ServeOptions& options);
 int serve_async_sleep(const ServeOptions& options);
 int serve_thread_pool(const ServeOptions& options);
 int serve_multi_process(const ServeOptions& options);
-
-// What each mode predicts for N requests sent together (harness/models.hpp plays it out).
-Model blocking_in_loop_model(const ServerShape& shape);
-Model async_sleep_model(const ServerShape& shape);
-Model thread_pool_model(const ServerShape& shape);
-Model multi_process_model(const ServerShape& shape);
 
 }  // namespace lab

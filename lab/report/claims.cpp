@@ -48,7 +48,7 @@ struct Reference {
 };
 
 Reference reference_of(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
-    const Load load = load_of(run.scenario.load, r.configuration);
+    const Load& load = r.load;
     double per_second = info(e.figure).unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
     const Configuration& c = r.configuration;
     if (e.relative_to == "model") return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second), "the model"};
@@ -79,8 +79,7 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
     if (e.relative_to == "row") {
         const ConfigurationResult* other = row_beside(run, e.relative_row, r);
         if (!other) return {std::nullopt, "row " + std::to_string(e.relative_row)};
-        return {figure_value(e.figure, *other, load_of(run.scenario.load, other->configuration)),
-                "“" + other->configuration.label + "”"};
+        return {other->figure(e.figure), "“" + other->configuration.label + "”"};
     }
     return {1.0, ""};
 }
@@ -103,10 +102,10 @@ std::string broken_bound_text(const Expectation& e, double factor, const Referen
 // What others took from the cores a claim's figures were measured on: its row's, or the row
 // it is compared with.
 std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
-    if (auto own = disturbance(r, load_of(run.scenario.load, r.configuration))) return own;
+    if (auto own = disturbance(r)) return own;
     if (e.relative_to != "row") return std::nullopt;
     const ConfigurationResult* other = row_beside(run, e.relative_row, r);
-    return other ? disturbance(*other, load_of(run.scenario.load, other->configuration)) : std::nullopt;
+    return other ? disturbance(*other) : std::nullopt;
 }
 
 // One claim held against one row: its figure, the bound, and whether the figure is within it.
@@ -114,12 +113,11 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     CheckedClaim c;
     c.claim = e.claim;
     c.meaning = e.meaning.empty() ? "" : with_figures(e.meaning, &run);
-    std::optional<double> value = figure_value(e.figure, r, load_of(run.scenario.load, r.configuration));
+    const std::optional<double> value = r.figure(e.figure);
     Reference ref = reference_of(e, r, run);
     c.evidence = r.configuration.label + ": " + name_of(e.figure) + " ";
     if (!value || !ref.value) {  // said with its reason: a ? that only says "not measured" teaches nothing
-        const Load load = load_of(run.scenario.load, r.configuration);
-        c.evidence += "not measured: " + (!value ? why_not_measured(e.figure, r, load) : "no " + ref.said + " to bound it by");
+        c.evidence += "not measured: " + (!value ? why_not_measured(e.figure, r, r.load) : "no " + ref.said + " to bound it by");
         return c;
     }
     c.evidence += figure_text(e.figure, *value);
@@ -212,7 +210,7 @@ std::vector<ModelGap> model_gaps(const RunResult& run) {
                    .real_stack = r.configuration.server == Server::fastapi};
         g.within = std::abs(g.measured - g.model) <= run.scenario.model_tolerance * g.model;
         if (!g.within && g.measured > g.model)
-            if (auto busy = disturbance(r, load_of(run.scenario.load, r.configuration))) g.not_judged = busy->said();
+            if (auto busy = disturbance(r)) g.not_judged = busy->said();
         gaps.push_back(g);
     }
     return gaps;
@@ -234,7 +232,7 @@ std::string with_figures(const std::string& text, const RunResult* run) {
         }
         if (run)
             if (const ConfigurationResult* r = row_at(*run, std::stoi(m[2])))
-                if (auto value = figure_value(*figure, *r, load_of(run->scenario.load, r->configuration))) shown = figure_text(*figure, *value);
+                if (auto value = r->figure(*figure)) shown = figure_text(*figure, *value);
         out += shown;
     }
     out.append(last, text.cend());

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include "lab/figures/figure_value.hpp"
+#include "lab/report/key_figure.hpp"
 #include "lab/results/reader.hpp"
 
 namespace lab {
@@ -52,11 +52,10 @@ bool print_measured_table(std::ostream& out, const fs::path& root) {
         for (const auto& r : run.configurations) {
             std::string shown;
             for (Figure figure : key)
-                if (auto value = figure_value(figure, r, run.scenario.load))
+                if (auto value = r.figure(figure))
                     shown += (shown.empty() ? "" : ", ") + name_of(figure) + " " + figure_text(figure, *value);
             auto cell = [&](Figure figure) {  // an open loop, or WebSockets held, has no makespan to model
-                auto value = run.scenario.load.rate > 0 || run.scenario.load.websocket() ? std::nullopt : figure_value(figure, r, run.scenario.load);
-                return value ? figure_text(figure, *value) : std::string("—");
+                return run.scenario.load.rate > 0 || run.scenario.load.websocket() ? std::string("—") : figure_cell(figure, r);
             };
             out << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label) << " | " << cell(Figure::measured)
                 << " | " << cell(Figure::model) << " | " << shown << " |\n";

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "harness/statistics.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/figures/route_figures.hpp"
 
 namespace lab {
@@ -209,6 +210,7 @@ RunResult doctor_as_run(const DoctorRun& d) {
     }
     if (d.mixed) run.configurations.push_back(mixed_row(d, static_cast<int>(run.configurations.size()) + 1));
     run.run_s = d.run_s;
+    measure_figures(run);
     return run;
 }
 

@@ -15,10 +15,9 @@
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
-// The page, its style and its checks, as files of their own (cmake/Embed.cmake):
+// The page and its style, as files of their own (cmake/Embed.cmake):
 #include "lab/report/report.css.hpp"
 #include "lab/report/report.html.mustache.hpp"
-#include "lab/report/report_checks.js.hpp"
 #include "lab/report/timelines.html.mustache.hpp"
 
 namespace lab {
@@ -221,7 +220,6 @@ std::string html_report(const RunResult& run) {
     const Scenario& s = run.scenario;
     data page{"title", s.title};
     page.set("style", std::string(report_css));
-    page.set("checks", std::string(report_checks_js));
     const std::string text = is_external_load(run) ? "" : with_figures(s.teaching, &run);
     if (s.kind == RunKind::doctor) page.set("doctor", doctor_page(run));
     first_screen(page, run, text);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "lab/figures/figure_value.hpp"
 #include "lab/layout.hpp"
 #include "lab/guess.hpp"
 #include "lab/report/load_summary.hpp"
@@ -29,8 +28,7 @@ FigureBars makespan_bars(const RunResult& run) {
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 3);
         if (g.note.empty())
-            g.values = {figure_value(Figure::measured, r, run.scenario.load), figure_value(Figure::model, r, run.scenario.load),
-                        r.configuration.document_s};
+            g.values = {r.figure(Figure::measured), r.figure(Figure::model), r.configuration.document_s};
         f.groups.push_back(std::move(g));
     }
     return f;
@@ -43,7 +41,7 @@ FigureBars bystander_bars(const RunResult& run) {
     FigureBars f{"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}, {}};  // probes are GETs
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 2);
-        g.values = {figure_value(Figure::probe_p50, r, load), figure_value(Figure::probe_max, r, load)};
+        g.values = {r.figure(Figure::probe_p50), r.figure(Figure::probe_max)};
         if (g.note.empty() && !g.values[0]) g.note = "no probe was answered";
         f.groups.push_back(std::move(g));
     }
@@ -56,11 +54,9 @@ FigureBars answer_vs_done_bars(const RunResult& run) {
                  "done when its worker finished it)", "s", 3, {"answer, median", "done, median", "all done (median batch)"}, {}};
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 3);
-        const Load& load = run.scenario.load;
         if (g.note.empty()) {
-            auto answer_ms = figure_value(Figure::answer_p50, r, load);
-            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt, figure_value(Figure::done_p50, r, load),
-                        figure_value(Figure::measured, r, load)};
+            auto answer_ms = r.figure(Figure::answer_p50);
+            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt, r.figure(Figure::done_p50), r.figure(Figure::measured)};
         }
         f.groups.push_back(std::move(g));
     }
@@ -74,13 +70,13 @@ FigureBars memory_bars(const RunResult& run) {
     // Rows sent different numbers of requests are compared per request too, else a row with
     // a tenth of the load reads as the cheapest design.
     const bool unlike = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                    [&](const auto& r) { return load_of(run.scenario.load, r.configuration).requests != run.scenario.load.requests; });
+                                    [&](const auto& r) { return r.load.requests != run.scenario.load.requests; });
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 2);
-        g.values = {figure_value(Figure::pss, r, run.scenario.load), figure_value(Figure::peak_rss, r, run.scenario.load)};
+        g.values = {r.figure(Figure::pss), r.figure(Figure::peak_rss)};
         if (g.note.empty() && !g.values[0] && !g.values[1]) g.note = "not measured";
         if (auto counted = g.values[0] ? g.values[0] : g.values[1]; unlike && counted) {
-            const int n = load_of(run.scenario.load, r.configuration).requests;
+            const int n = r.load.requests;
             g.label += " — " + count_of(n, "request") + ": " + fixed(*counted * 1024.0 / n, 1) + " KiB a request" +
                        (g.values[0] ? " (PSS)" : " (peak RSS)");
         }
@@ -142,6 +138,11 @@ FigureBars bars_of(const RunResult& run, KeyFigure figure) {
 }
 
 }  // namespace
+
+std::string figure_cell(Figure figure, const ConfigurationResult& r) {
+    auto value = r.figure(figure);
+    return value ? figure_text(figure, *value) : "—";
+}
 
 double FigureBars::most() const {
     double m = 0, guessed = 0;  // the longest measured bar, and the longest guess

@@ -27,6 +27,8 @@ struct FigureBars {
     double most() const;              // the scale's end: the largest value (a guess: at most 4× the largest measured)
 };
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure);  // any but latency-over-time
+// A configuration's figure as a table cell: "21.3 ms", or "—" if not measured.
+std::string figure_cell(Figure figure, const ConfigurationResult& r);
 
 // Open loop: each due request's latency, from when it was due and from when it was sent.
 struct LatencyPoint {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "lab/figures/figure_value.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
 
 namespace lab {
@@ -89,7 +88,7 @@ std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
     for (const auto& r : run.configurations) {
         const Configuration& c = r.configuration;
         JudgedGuess j{c.label, c.guess, std::nullopt, std::nullopt, false, "", "", {}};
-        if (r.error.empty() && !r.batches.empty() && figure) j.measured = figure_value(*figure, r, load_of(run.scenario.load, c));
+        if (figure) j.measured = r.figure(*figure);
         if (figure == Figure::measured && !r.model.formula.empty()) j.model = r.model_s;
         if (j.guess && j.measured) {
             j.close = is_close(*j.guess, *j.measured, unit);

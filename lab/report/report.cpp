@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <ostream>
 
-#include "lab/figures/floor.hpp"
 #include "lab/figures/open_loop_summary.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/report/claims.hpp"
-#include "lab/figures/figure_value.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/report/websocket_table.hpp"
 #include "lab/layout.hpp"
@@ -33,16 +31,10 @@ std::string median_only(const std::string& cell) {
 // "kept (at worst 0.3 ms late)" -> "kept".
 std::string first_word(const std::string& cell) { return cell.substr(0, cell.find(' ')); }
 
-// A figure of the run (lab/figures/figure_value.hpp) as a table cell: "21.3 ms", or "—" if not measured.
-std::string figure_cell(Figure figure, const ConfigurationResult& r, const Load& load) {
-    auto value = figure_value(figure, r, load);
-    return value ? figure_text(figure, *value) : "—";
-}
-
 // How long the bystander requests took, over every measured batch: "0.1 ms, 3.4 ms".
-std::string probe_latency(const ConfigurationResult& r, const Load& load) {
-    if (!figure_value(Figure::probe_p50, r, load)) return "—";
-    return figure_cell(Figure::probe_p50, r, load) + ", " + figure_cell(Figure::probe_max, r, load);
+std::string probe_latency(const ConfigurationResult& r) {
+    if (!r.figure(Figure::probe_p50)) return "—";
+    return figure_cell(Figure::probe_p50, r) + ", " + figure_cell(Figure::probe_max, r);
 }
 
 // "8, 2, 0, 0": requests each worker answered in the median batch, busiest first.
@@ -157,16 +149,15 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     Column verdict{.header = "verdict", .wraps = true, .is_verdict = true};
     for (const auto& r : run.configurations) {
         const Configuration& c = r.configuration;
-        const Load own = load_of(load, c);  // (a sweep's point has its own N, C or d)
         label.cells.push_back(c.label);
         mode.cells.push_back(mode_cell(c));
         measured.cells.push_back(measured_cell(r));
-        probe.cells.push_back(r.error.empty() ? probe_latency(r, own) : "—");
+        probe.cells.push_back(r.error.empty() ? probe_latency(r) : "—");
         model.cells.push_back(r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
-        document.cells.push_back(document_cell(c, own, run.cores));
-        blocked.cells.push_back(figure_cell(Figure::loop_blocked, r, own));
-        pss.cells.push_back(figure_cell(Figure::pss, r, own));
-        memory.cells.push_back(figure_cell(Figure::peak_rss, r, own));
+        document.cells.push_back(document_cell(c, r.load, run.cores));
+        blocked.cells.push_back(figure_cell(Figure::loop_blocked, r));
+        pss.cells.push_back(figure_cell(Figure::pss, r));
+        memory.cells.push_back(figure_cell(Figure::peak_rss, r));
         std::string v = r.error.empty() ? r.verdict : r.error;
         if (r.error.empty() && served_by_processes(c))
             v += std::string(c.behind_nginx() ? "; per host: " : "; per worker: ") + per_worker(r);
@@ -187,17 +178,6 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
 std::string ms_triple(const Histogram& h) {
     return fixed(static_cast<double>(h.percentile(50)) / 1000.0, 1) + " / " + fixed(static_cast<double>(h.percentile(99)) / 1000.0, 1) +
            " / " + fixed(static_cast<double>(h.max()) / 1000.0, 1) + " ms";
-}
-
-// What the p99 from the due time should be: a loop frozen for S out of D seconds makes the
-// requests due during the freeze wait up to S; they are S/D of all, so p99 is S·(1 − 0.01·D/S).
-std::string open_loop_model(const ConfigurationResult& r, const Load& load) {
-    double d = load.delay_ms / 1000.0;
-    double stall = load.stall_ms / 1000.0, duration = load.duration_ms / 1000.0;
-    bool one_at_a_time = r.model.at_once == 1;  // the stall holds the whole server
-    if (one_at_a_time && stall > 0 && stall / duration > 0.01)
-        return fixed(stall * (1 - 0.01 * duration / stall) * 1000.0, 0) + " ms  S·(1 − 0.01·D/S)";
-    return fixed(d * 1000.0, 0) + " ms  ≈ d";
 }
 
 // The open loop's columns; on a narrow terminal the mode goes first, then the model's formula,
@@ -221,7 +201,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
         OpenLoopSummary s = open_loop_summary(r);
         due.cells.push_back(ms_triple(s.corrected));
         send.cells.push_back(ms_triple(s.uncorrected));
-        model.cells.push_back(open_loop_model(r, run.scenario.load));
+        model.cells.push_back(open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms));
         late.cells.push_back(std::to_string(s.late) + " of " + std::to_string(s.corrected.count()));
         schedule.cells.push_back((s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
                                  fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
@@ -243,9 +223,9 @@ std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns
 std::string below_floor_note(const RunResult& run) {
     const Load& load = run.scenario.load;
     bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                 [&](const auto& r) { return document_below_floor(r.configuration, load_of(load, r.configuration), run.cores); });
-    return any_below ? "† below the physical floor of " + fixed(physical_floor_s(load, run.cores)) +
-                           " s: " + physical_floor_reason(load, run.cores) + "."
+                                 [&](const auto& r) { return document_below_floor(r.configuration, r.load, run.cores); });
+    return any_below ? "† below the physical floor of " + fixed(physical_floor_s(workload_of(load), run.cores)) +
+                           " s: " + physical_floor_reason(workload_of(load), run.cores) + "."
                      : "";
 }
 

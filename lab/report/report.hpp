@@ -24,9 +24,6 @@ std::string below_floor_note(const RunResult& run);
 // What was sent, in one line: "10 requests, 10 at a time, each waiting d = 0.100 s; ...".
 std::string load_line(const RunResult& run);
 
-// What the p99 from due should be for an open loop with a stall: "950 ms  S·(1 − 0.01·D/S)".
-std::string open_loop_model(const ConfigurationResult& r, const Load& load);
-
 // Title, load, the key figure, the table and the timelines; `layout` sets the terminal's width.
 void print_report(std::ostream& out, const RunResult& run, TextStyle style, const Layout& layout = {});
 

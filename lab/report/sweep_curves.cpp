@@ -57,7 +57,7 @@ std::vector<CurveChart> sweep_charts(const RunResult& run) {
         Curve t{label, {}}, m{label, {}}, p{label, {}}, rss{label, {}};
         for (const ConfigurationResult* r : results) {
             const double x = *r->configuration.sweep_value;
-            const int n = load_of(run.scenario.load, r->configuration).requests;
+            const int n = r->load.requests;
             CurvePoint tp{x, {}, {}}, mp{x, {}, {}}, pp{x, {}, {}};
             if (r->error.empty() && !r->stats.empty() && r->makespan.median > 0) {
                 tp.measured = n / r->makespan.median;

@@ -1,21 +1,11 @@
 #include "lab/report/websocket_table.hpp"
 
-#include "lab/figures/figure_value.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
 
 namespace lab {
-namespace {
-
-std::string cell(Figure figure, const ConfigurationResult& r, const Load& load) {
-    auto value = figure_value(figure, r, load);
-    return value ? figure_text(figure, *value) : "—";
-}
-
-}  // namespace
 
 std::vector<Column> websocket_columns(const RunResult& run) {
-    const Load& load = run.scenario.load;
     Column label{.header = "configuration", .wraps = true};
     Column mode{.header = "mode", .fold_order = 1};
     Column late{.header = "each client's latest tick: median client / p99 / worst", .narrow_header = "latest tick p50/p99/max", .wraps = true};
@@ -30,9 +20,10 @@ std::vector<Column> websocket_columns(const RunResult& run) {
             memory.cells.push_back("—");
             continue;
         }
-        late.cells.push_back(cell(Figure::tick_late_p50, r, load) + " / " + cell(Figure::tick_late_p99, r, load) + " / " + cell(Figure::tick_late_max, r, load));
-        held.cells.push_back(cell(Figure::connections_held, r, load) + " of " + std::to_string(load_of(load, r.configuration).requests));
-        memory.cells.push_back(cell(Figure::memory_per_connection, r, load));
+        late.cells.push_back(figure_cell(Figure::tick_late_p50, r) + " / " + figure_cell(Figure::tick_late_p99, r) + " / " +
+                             figure_cell(Figure::tick_late_max, r));
+        held.cells.push_back(figure_cell(Figure::connections_held, r) + " of " + std::to_string(r.load.requests));
+        memory.cells.push_back(figure_cell(Figure::memory_per_connection, r));
     }
     if (has_guesses(run)) return {label, mode, late, guess_column(run), held, memory};
     return {label, mode, late, held, memory};
@@ -45,8 +36,7 @@ FigureBars tick_lateness_bars(const RunResult& run) {
         FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(3), ""};
         if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
         else
-            g.values = {figure_value(Figure::tick_late_p50, r, run.scenario.load), figure_value(Figure::tick_late_p99, r, run.scenario.load),
-                        figure_value(Figure::tick_late_max, r, run.scenario.load)};
+            g.values = {r.figure(Figure::tick_late_p50), r.figure(Figure::tick_late_p99), r.figure(Figure::tick_late_max)};
         f.groups.push_back(std::move(g));
     }
     return f;

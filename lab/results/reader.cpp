@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/figures/figure_value.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/schema.hpp"
 
@@ -225,6 +226,7 @@ RunResult read_results(const fs::path& dir) {
     for (std::size_t i = 0; i < run.configurations.size(); ++i)
         join(run.configurations[i], std::move(csv[i]), stored.batches[i], stored.median_batch[i],
              run.scenario.load.rate > 0, dir, i);
+    measure_figures(run);
     return run;
 }
 

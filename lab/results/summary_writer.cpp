@@ -8,8 +8,6 @@
 #include <type_traits>
 
 #include "lab/named.hpp"
-#include "lab/figures/figure_value.hpp"
-#include "lab/figures/floor.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/figures/open_loop_summary.hpp"
 #include "lab/results/derived_keys.hpp"
@@ -54,8 +52,7 @@ struct Writer {
 json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
     const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
     if (!figure || run.scenario.sweep) return nullptr;
-    std::optional<double> value;
-    if (r.error.empty() && !r.batches.empty()) value = figure_value(*figure, r, load_of(run.scenario.load, r.configuration));
+    const std::optional<double> value = r.figure(*figure);
     return {{"name", name_of(*figure)}, {"unit", info(*figure).unit}, {"value", value ? json(*value) : json()}};
 }
 
@@ -131,7 +128,7 @@ json summary_json(const RunResult& run) {
     top["expect"] = std::move(expect);
     if (s.sweep) w.object("sweep", *s.sweep, [](auto& v, auto& sw) { sweep_fields(v, sw); });
     else top["sweep"] = nullptr;
-    top["physical_floor_s"] = physical_floor_s(s.load, run.cores);  // derived
+    top["physical_floor_s"] = physical_floor_s(workload_of(s.load), run.cores);  // derived
     json configurations = json::array();
     for (const auto& r : run.configurations) {
         json c = json::object();
@@ -153,7 +150,7 @@ json summary_json(const RunResult& run) {
         c["model_formula"] = r.model.formula;
         c["measured_s"] = {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
-        c["document_below_physical_floor"] = document_below_floor(r.configuration, load_of(s.load, r.configuration), run.cores);
+        c["document_below_physical_floor"] = document_below_floor(r.configuration, r.load, run.cores);
         c["open_loop"] = r.open_loop.empty() ? json() : open_loop_json(open_loop_summary(r));
         c["guessed_figure"] = guessed_figure_json(run, r);
         configurations.push_back(std::move(c));

@@ -49,6 +49,7 @@ struct RunSettings {
     std::string downstream_url; // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
     std::string redis_url;      // /cache: this Redis; empty: one of the lab's own
     LiveHub* live = nullptr;    // a live view (--live): told of every batch and request as they go
+    std::function<void(ConfigurationResult& ran)> measure = {};  // its figures, computed once it ran (lab/figures/figure_value.hpp)
     std::function<void(const RunResult& so_far)> on_configuration_done = {};  // e.g. the live view's table row
     bool keep_cpus_awake = true;  // idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
 };

@@ -1,14 +1,17 @@
 #pragma once
 // What a run keeps: for each configuration its model, its measured batches and what the server
 // said of itself. Written to the results folder (lab/results/) and shown by lab/report/.
+#include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/load_generator.hpp"
-#include "harness/models.hpp"
+#include "lab/modes/model.hpp"
 #include "harness/open_loop.hpp"
 #include "harness/statistics.hpp"
 #include "lab/cpu_taken.hpp"
+#include "lab/scenario/figure_catalogue.hpp"
 #include "lab/scenario/scenario.hpp"
 
 namespace lab {
@@ -19,6 +22,11 @@ std::vector<WeightedTarget> load_targets(const Load& load);
 // The scenario's load in the model's terms, and the model of one configuration.
 Workload workload_of(const Load& load);
 Model model_of(const Configuration& configuration, const Load& load);
+// What the model predicts a configuration's batch takes, under its own share of the scenario's load.
+double model_makespan_s(const Configuration& configuration, const Load& scenario_load);
+// Whether the document's figure is below the load's physical floor (lab/modes/model.hpp): it
+// cannot have been measured as described (the table marks it with a †).
+bool document_below_floor(const Configuration& configuration, const Load& load, int cores);
 int cores();  // online processors, which the CPU models use
 
 // One hold of a probed app's loop (lab/reference/loop_ledger.py's spans): a callback of 1 ms or
@@ -33,6 +41,7 @@ struct LoopHold {
 
 struct ConfigurationResult {
     Configuration configuration;
+    Load load;  // the load it ran: the scenario's, with this configuration's own N, C or d (a sweep's point)
     Model model;
     double model_s = 0;
     std::vector<Batch> batches;  // the measured ones; the warm-up is not kept
@@ -55,6 +64,10 @@ struct ConfigurationResult {
     long pss_kib = -1;       // their proportional set size after the last batch (shared pages split); WebSockets: while held
     long pss_before_kib = -1;  // WebSockets: their PSS before the last batch's connections opened
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
+    // Each figure's value (nullopt: not measured), computed once after it ran or was read back
+    // (lab/figures/figure_value.hpp): what the report, the claims and the terminal show.
+    std::array<std::optional<double>, std::size(Names<Figure>::list)> figures{};
+    std::optional<double> figure(Figure f) const { return figures[static_cast<std::size_t>(f)]; }
 };
 
 struct RunResult {

@@ -112,7 +112,7 @@ std::chrono::milliseconds batch_deadline(double model_s, int slack_s) {
 double deadline_model_s(const Scenario& scenario, const Load& load) {
     double slowest = 0;
     for (const Configuration& c : scenario.configurations)
-        if (c.lab_written()) slowest = std::max(slowest, predicted_makespan_s(model_of(c, load_of(load, c)), workload_of(load_of(load, c))));
+        if (c.lab_written()) slowest = std::max(slowest, model_makespan_s(c, load));
     return slowest > 0 ? std::max(slowest, load.requests * load.delay_ms / 1000.0) : 0;
 }
 
@@ -177,6 +177,7 @@ public:
     ConfigurationRun(const Scenario& scenario, const Configuration& c, const RunSettings& settings, ConfigurationProcesses* started)
         : scenario_(scenario), c_(c), settings_(settings), load_(load_of(scenario.load, c)), started_(started) {
         result_.configuration = c;
+        result_.load = load_;
         result_.model = model_of(c, load_);
         result_.model_s = predicted_makespan_s(result_.model, workload_of(load_));
     }
@@ -372,6 +373,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         if (settings.live) settings.live->configuration(index, scenario.load.repeat);
         if (settings.progress) settings.progress->configuration(++index, count, c.label);
         run.configurations.push_back(run_configuration(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr));
+        if (settings.measure) settings.measure(run.configurations.back());
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }
     compare_with_lesson(run);  // a student's row: which of the lesson's rows it behaved like

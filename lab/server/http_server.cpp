@@ -5,7 +5,6 @@
 
 #include <unistd.h>
 
-#include "lab/accepting.hpp"
 #include "lab/compute/cpu_work.hpp"
 #include "lab/compute/python_turns.hpp"
 #include "lab/drivers/connection_pool.hpp"

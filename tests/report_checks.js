@@ -1,4 +1,5 @@
-// Run by the browser after layout; the browser test reads what it leaves on <body>: how many
+// Run by the browser after layout, in a copy of report.html the browser test makes (a shipped
+// page carries no script); the test reads what it leaves on <body>: how many
 // request bars got a size, each shared-axis timeline's drawn width as a fraction of its axis,
 // how many colours lack a legend entry, and which key figure was drawn with a legend.
 const plotFraction = (960 - 70 - 50) / 960;
