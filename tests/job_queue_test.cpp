@@ -17,6 +17,7 @@
 #include "harness/load_generator.hpp"
 #include "harness/statistics.hpp"
 #include "lab/queue/job_queue.hpp"
+#include "lab/queue/rq_registries.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/private_redis.hpp"
 #include "support.hpp"
@@ -179,4 +180,46 @@ TEST_CASE("No redis-server, server or queue worker outlives `lab run` when it is
     CHECK(started.size() >= 4);
     CHECK(left == "");
     fs::remove_all(out);
+}
+
+// What the lab reads of a student's RQ queues, on a real Redis written the way RQ writes it: every
+// queue RQ named, summed, in one step; and the wait after a batch, which ends when no job waits,
+// runs, or is held by a busy worker, or at its limit.
+TEST_CASE("RQ's own account of a Redis: every queue it named, summed; settled once no job waits or runs", "[services]") {
+    lab::PrivateRedis redis;
+    lab::RedisConnection c(lab::redis_address(redis.url()));
+    CHECK(lab::rq_jobs(redis.url()).settled());  // no queue yet: nothing to wait for
+    for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
+             {"SADD", "rq:queues", "rq:queue:reports", "rq:queue:mail"}, {"RPUSH", "rq:queue:reports", "j1"},
+             {"ZADD", "rq:finished:reports", "1", "j2", "2", "j3"}, {"ZADD", "rq:finished:mail", "1", "j4"},
+             {"ZADD", "rq:failed:mail", "1", "j5"}, {"ZADD", "rq:wip:mail", "1", "j6"},
+             {"SADD", "rq:workers", "rq:worker:w1"}, {"HSET", "rq:worker:w1", "state", "busy"}})
+        lab::redis_command(c, command);
+    const lab::RqJobs now = lab::rq_jobs(redis.url());
+    CHECK(now.waiting == 1);
+    CHECK(now.started == 1);
+    CHECK(now.finished == 3);
+    CHECK(now.failed == 1);
+    CHECK(now.busy_workers == 1);
+    CHECK_FALSE(now.settled());
+    // The worker ends both jobs while the lab waits: settled, with them counted.
+    std::thread worker([&] {
+        lab::RedisConnection w(lab::redis_address(redis.url()));
+        std::this_thread::sleep_for(100ms);
+        for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
+                 {"LPOP", "rq:queue:reports"}, {"ZREM", "rq:wip:mail", "j6"}, {"ZADD", "rq:finished:reports", "3", "j1", "4", "j6"},
+                 {"HSET", "rq:worker:w1", "state", "idle"}})
+            lab::redis_command(w, command);
+    });
+    const lab::RqJobs settled = lab::rq_jobs_settled(redis.url(), 10s);
+    worker.join();
+    CHECK(settled.settled());
+    CHECK(settled.finished == 5);
+    // A job no worker takes: the wait ends at its limit, not before.
+    lab::redis_command(c, {"RPUSH", "rq:queue:mail", "j7"});
+    const auto began = std::chrono::steady_clock::now();
+    CHECK(lab::rq_jobs_settled(redis.url(), 300ms).waiting == 1);
+    const auto waited = std::chrono::steady_clock::now() - began;
+    CHECK(waited >= 300ms);
+    CHECK(waited < 5s);
 }

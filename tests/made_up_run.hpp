@@ -84,6 +84,7 @@ inline lab::RunResult made_up_run(const lab::Scenario& scenario) {
             makespans.push_back(r.stats.back().makespan_s);
             r.loop_blocked_ms.push_back(k == 1 ? -1.0 : 12.25 * k);
             r.max_computing.push_back(k % 3);
+            r.jobs_done.push_back(k == 1 ? -1 : 2 * k);
             r.cpu.push_back({.wall_s = 0.25 * k, .own_s = 0.375 * k, .machine_s = 0.375 * k + 0.0078125, .steal_s = k == 1 ? -1.0 : 0.0});
             if (scenario.load.rate > 0) {
                 lab::OpenLoopResult o;

@@ -34,3 +34,12 @@ if (staircase) {
 }
 document.body.dataset.overflowX = Math.max(0, document.documentElement.scrollWidth - window.innerWidth);
 document.body.dataset.marginLeft = Math.round(document.querySelector('h1').getBoundingClientRect().left);  // where the text starts
+// A label beside its bars (the compact key figure) that runs off the chart's left edge, or into
+// its bars, is cut or covered: the test finds none.
+let clippedLabels = 0;
+for (const label of document.querySelectorAll('svg.bars text.group.beside')) {
+  const box = label.getBoundingClientRect(), chart = label.ownerSVGElement.getBoundingClientRect();
+  const bar = label.ownerSVGElement.querySelector('rect.bar');
+  if (box.left < chart.left - 1 || (bar && box.right > bar.getBoundingClientRect().left + 1)) clippedLabels++;
+}
+document.body.dataset.clippedLabels = clippedLabels;

@@ -46,8 +46,10 @@ void round_trip(const lab::RunResult& run) {
     lab::RunResult back = lab::read_results(folder);
     CHECK(table(back) == table(run));
     CHECK(back.run_s == run.run_s);  // how long it took: the README's demonstrations cite it
-    for (std::size_t i = 0; i < run.configurations.size() && i < back.configurations.size(); ++i)
+    for (std::size_t i = 0; i < run.configurations.size() && i < back.configurations.size(); ++i) {
         CHECK(back.configurations[i].cpu == run.configurations[i].cpu);  // so `lab report` judges as the run did
+        CHECK(back.configurations[i].jobs_done == run.configurations[i].jobs_done);  // and grades the work done
+    }
     CHECK(table(back, lab::Format::json) == table(run, lab::Format::json));
     CHECK(table(back, lab::Format::csv) == table(run, lab::Format::csv));
     CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));

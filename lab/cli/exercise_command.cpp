@@ -16,6 +16,7 @@
 #include "lab/run/app_warnings.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/scenario/exercises.hpp"
+#include "lab/scenario/overrides.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {
@@ -132,12 +133,13 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
         std::cerr << "lab exercise: " << printable(why, true) << '\n';
         return exit_usage;
     }
-    Scenario s = e->scenario;
+    Overrides given;
+    given.repeat = repeat;
+    Scenario s = apply(e->scenario, given);  // its texts written from the values that run ({N}, {d}), as a lesson's
     Configuration& row = s.configurations[0];
     row.app = app->spec;
     row.app_dir = app->dir;
     row.label = app_label(*app);
-    if (repeat) s.load.repeat = *repeat;
     Output out = output;
     RunResult run;
     int status = out.run_and_report(s, {}, &run);

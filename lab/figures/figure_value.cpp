@@ -37,6 +37,15 @@ std::string why_no_probe(const ConfigurationResult& r, const Load& load) {
 std::optional<double> at_least_zero(double value) { return value < 0 ? std::nullopt : std::optional(value); }
 std::optional<double> mib(long kib) { return kib < 0 ? std::nullopt : std::optional(static_cast<double>(kib) / 1024.0); }
 
+// The work a queue's worker did: the batch that had the fewest of its jobs finished, so that one
+// batch whose work was dropped is not hidden by others.
+std::optional<double> fewest_jobs_done(const ConfigurationResult& r) {
+    std::optional<double> fewest;
+    for (long done : r.jobs_done)
+        if (done >= 0) fewest = std::min(fewest.value_or(static_cast<double>(done)), static_cast<double>(done));
+    return fewest;
+}
+
 std::optional<double> loop_blocked_ms(const ConfigurationResult& r) {
     std::vector<double> blocked;
     for (double ms : r.loop_blocked_ms)
@@ -75,6 +84,9 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
         case pss: case peak_rss: return "the server's memory was not read (load.report_memory)";
         case busiest_worker: return "no request named the worker that answered it";
         case reply_min: return "no reply (\"waited MS\") to the \"wait MS\" message was read before the batch ended: the handler sent none back";
+        case jobs_done:
+            return r.configuration.server == Server::app ? "no RQ worker counted this row's jobs (the lab starts one for a student's app when the run has a Redis: needs = [\"redis\"])"
+                                                         : "only a student's app has its jobs counted";
         default: return "this run has no value of it";
     }
 }
@@ -110,6 +122,7 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
         case p99_from_send: return open_loop_p99_ms(r, load, false);
         case tick_late_p50: case tick_late_p99: case tick_late_max: case connections_held: case memory_per_connection: case reply_min:
             return websocket_figure(figure, r);
+        case jobs_done: return fewest_jobs_done(r);
     }
     return std::nullopt;
 }

@@ -9,12 +9,9 @@
 #include <hiredis/hiredis.h>
 
 namespace lab {
-namespace {
 
-using Reply = std::unique_ptr<redisReply, void (*)(void*)>;
-
-// One command, its arguments passed as they are (no format string, so no quoting to get wrong).
-Reply run(RedisConnection& redis, const std::vector<std::string>& args) {
+// (job_queue.hpp)
+RedisReply redis_command(RedisConnection& redis, const std::vector<std::string>& args) {
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     for (const auto& a : args) {
@@ -24,10 +21,12 @@ Reply run(RedisConnection& redis, const std::vector<std::string>& args) {
     auto* reply = static_cast<redisReply*>(
         redisCommandArgv(redis.get(), static_cast<int>(args.size()), argv.data(), lengths.data()));
     if (!reply) throw std::runtime_error("Redis: " + std::string(redis.get()->errstr));
-    Reply owned{reply, freeReplyObject};
+    RedisReply owned{reply, freeReplyObject};
     if (reply->type == REDIS_REPLY_ERROR) throw std::runtime_error("Redis: " + std::string(reply->str, reply->len));
     return owned;
 }
+
+namespace {
 
 // The scripts run inside Redis, each as one step no other client can interleave with.
 // Now, by Redis's clock, in Unix microseconds (TIME gives seconds and microseconds apart).
@@ -70,7 +69,7 @@ std::string job_key(long id) { return "lab:jobs:" + std::to_string(id); }
 std::string processing_key(const std::string& worker) { return "lab:jobs:processing:" + worker; }
 std::string alive_key(const std::string& worker) { return "lab:jobs:alive:" + worker; }
 
-long integer_of(const Reply& r) {
+long integer_of(const RedisReply& r) {
     if (r->type == REDIS_REPLY_INTEGER) return static_cast<long>(r->integer);
     if (r->type == REDIS_REPLY_STRING) return std::stol(std::string(r->str, r->len));
     throw std::runtime_error("Redis: expected a number");
@@ -98,11 +97,11 @@ RedisConnection::RedisConnection(const RedisAddress& where)
 RedisConnection::~RedisConnection() { redisFree(c_); }
 
 long enqueue_job(RedisConnection& redis, JobKind kind, Micros amount) {
-    return integer_of(run(redis, {"EVAL", enqueue_script, "0", to_string(kind), std::to_string(amount.count() / 1000)}));
+    return integer_of(redis_command(redis, {"EVAL", enqueue_script, "0", to_string(kind), std::to_string(amount.count() / 1000)}));
 }
 
 std::optional<nlohmann::json> job_status(RedisConnection& redis, long id) {
-    Reply fields = run(redis, {"HGETALL", job_key(id)});
+    RedisReply fields = redis_command(redis, {"HGETALL", job_key(id)});
     if (fields->type != REDIS_REPLY_ARRAY || fields->elements == 0) return std::nullopt;
     nlohmann::json job{{"job", id}};
     for (std::size_t i = 0; i + 1 < fields->elements; i += 2) {
@@ -112,18 +111,18 @@ std::optional<nlohmann::json> job_status(RedisConnection& redis, long id) {
         else if (key == "kind" || key == "state" || key == "worker" || key == "error") job[key] = value;
         else job[key] = std::stoll(value);  // ms, attempts, worker_pid and the *_at_us times
     }
-    job["queue_depth"] = integer_of(run(redis, {"LLEN", "lab:jobs:queue"}));  // waiting now, all jobs
+    job["queue_depth"] = integer_of(redis_command(redis, {"LLEN", "lab:jobs:queue"}));  // waiting now, all jobs
     return job;
 }
 
 std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& worker, std::chrono::seconds wait) {
     // BLMOVE: the job leaves the queue and lands on this worker's list in one step; had the
     // worker popped it (BRPOP) and then died, it would be gone.
-    Reply id = run(redis, {"BLMOVE", "lab:jobs:queue", processing_key(worker), "RIGHT", "LEFT", std::to_string(wait.count())});
+    RedisReply id = redis_command(redis, {"BLMOVE", "lab:jobs:queue", processing_key(worker), "RIGHT", "LEFT", std::to_string(wait.count())});
     if (id->type == REDIS_REPLY_NIL) return std::nullopt;
     TakenJob job;
     job.id = integer_of(id);
-    Reply fields = run(redis, {"HMGET", job_key(job.id), "kind", "ms"});
+    RedisReply fields = redis_command(redis, {"HMGET", job_key(job.id), "kind", "ms"});
     auto text = [&](std::size_t i) {
         const redisReply* e = fields->element[i];
         return e->type == REDIS_REPLY_STRING ? std::string(e->str, e->len) : std::string();
@@ -136,24 +135,24 @@ std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& work
 }
 
 void mark_started(RedisConnection& redis, const std::string& worker, long id) {
-    run(redis, {"EVAL", started_script, "1", job_key(id), worker, std::to_string(getpid())});
+    redis_command(redis, {"EVAL", started_script, "1", job_key(id), worker, std::to_string(getpid())});
 }
 
 void mark_finished(RedisConnection& redis, const std::string& worker, long id, const std::string& result) {
-    run(redis, {"EVAL", finished_script, "2", job_key(id), processing_key(worker), std::to_string(id), result});
+    redis_command(redis, {"EVAL", finished_script, "2", job_key(id), processing_key(worker), std::to_string(id), result});
 }
 
 void renew_lease(RedisConnection& redis, const std::string& worker) {
-    run(redis, {"SADD", "lab:jobs:workers", worker});
-    run(redis, {"SET", alive_key(worker), "1", "PX", std::to_string(worker_lease.count())});
+    redis_command(redis, {"SADD", "lab:jobs:workers", worker});
+    redis_command(redis, {"SET", alive_key(worker), "1", "PX", std::to_string(worker_lease.count())});
 }
 
 int rescue_jobs_of_dead_workers(RedisConnection& redis) {
-    Reply workers = run(redis, {"SMEMBERS", "lab:jobs:workers"});
+    RedisReply workers = redis_command(redis, {"SMEMBERS", "lab:jobs:workers"});
     int rescued = 0;
     for (std::size_t i = 0; i < workers->elements; ++i) {
         std::string worker(workers->element[i]->str, workers->element[i]->len);
-        rescued += static_cast<int>(integer_of(run(redis, {"EVAL", rescue_script, "1", processing_key(worker), worker,
+        rescued += static_cast<int>(integer_of(redis_command(redis, {"EVAL", rescue_script, "1", processing_key(worker), worker,
                                                            alive_key(worker), std::to_string(job_attempts)})));
     }
     return rescued;

@@ -16,8 +16,10 @@
 // A job's times are Redis's own clock (TIME, Unix microseconds): one clock for every worker on
 // every machine.
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,7 @@
 #include "lab/drivers/redis.hpp"
 
 struct redisContext;
+struct redisReply;
 
 namespace lab {
 
@@ -45,6 +48,12 @@ public:
 private:
     redisContext* c_ = nullptr;
 };
+
+// One command's reply (hiredis's), freed with it.
+using RedisReply = std::unique_ptr<redisReply, void (*)(void*)>;
+// One command, its arguments passed as they are (no format string, so no quoting to get wrong);
+// throws std::runtime_error for an error reply or a lost connection.
+RedisReply redis_command(RedisConnection& redis, const std::vector<std::string>& args);
 
 // The web server's side: both are one short round trip, made the blocking way on whatever thread
 // serves the request, as RQ's enqueue and fetch_job are (redis-py) even in an `async def` route.

@@ -31,6 +31,7 @@ import time
 import traceback
 
 from app_routes import RouteIndex, list_routes
+from app_spec import file_module, is_dotted, names_a_file, split_spec
 from loop_ledger import CURRENT, HOLD_MS, Ledger, time_callbacks, time_thread_pool
 
 if os.environ.get("LAB_DIE_WITH_PARENT"):  # set by serve.py: die with uvicorn, as apps.py does
@@ -66,43 +67,6 @@ def import_failure(error):
     while tb and tb.tb_frame.f_code.co_filename in lab_frames:
         tb = tb.tb_next
     return "".join(traceback.format_exception(type(error), error, tb)).rstrip().splitlines()[-6:]
-
-
-def is_dotted(name):
-    return bool(name) and all(part.isidentifier() for part in name.split("."))
-
-
-def names_a_file(spec):
-    """As the lab's --app reads it: a path (a '/' or '.py') or an import string package.module:attr."""
-    return "/" in spec or spec.endswith(".py") or ".py:" in spec
-
-
-def split_spec(spec):
-    """"app/main.py:app" -> ("app/main.py", "app"); the attribute is what follows the last ':' if
-    it is a (dotted) Python name, else `app` (a ':' in a path is not one)."""
-    target, colon, attr = spec.rpartition(":")
-    if not colon or not is_dotted(attr):
-        return spec, "app"
-    return target, attr
-
-
-def file_module(path, folder):
-    """A file -> (the folder to import from, its module's dotted name), as Python would name it:
-    up through the folders that are packages (have __init__.py), so relative imports work."""
-    path = os.path.normpath(os.path.join(folder, path))  # (an absolute path stays itself)
-    name = os.path.basename(path)
-    if not name.endswith(".py"):
-        refuse(f"{name} is not a Python file (give the .py file that makes your app)")
-    if not os.path.isfile(path):
-        refuse(f"{path}: no such file")
-    root, parts = os.path.dirname(path), [] if name == "__init__.py" else [name[:-3]]
-    while os.path.isfile(os.path.join(root, "__init__.py")):
-        root, package = os.path.split(root)
-        parts.insert(0, package)
-    module = ".".join(parts)
-    if not is_dotted(module):
-        refuse(f"{path}: {module!r} is not a name Python can import (rename the file or folder)")
-    return root, module
 
 
 def import_app_module(module, root, shown):
@@ -145,7 +109,10 @@ def load_student_app(spec, folder):
     uvicorn reads it from `folder` (--app-dir) -> (the app object, the root its files are under)."""
     if names_a_file(spec):
         given, attr = split_spec(spec)
-        root, module = file_module(given, folder)
+        try:
+            root, module = file_module(given, folder)
+        except ValueError as error:
+            refuse(str(error))
         shown = os.path.basename(given)
     else:
         given, colon, attr = spec.partition(":")

@@ -46,17 +46,25 @@ namespace {
 
 constexpr int width = 960;
 
-// Grouped horizontal bars: each configuration's label above its bars, one bar per series.
-// `compact`: thinner bars, where the lesson's timelines share the first screen with them.
+// The width a configuration's label takes in the compact chart's column (13 px bold: DejaVu Sans,
+// Chromium's sans-serif on Debian, is about 8.1 px a character there), at most 45 % of the chart.
+int label_width(const std::string& label) { return static_cast<int>(static_cast<double>(label.size()) * 8.1) + 12; }
+int label_column_width(const FigureBars& f) {
+    int widest = 0;
+    for (const auto& g : f.groups) widest = std::max(widest, label_width(g.label));
+    return std::clamp(widest, 120, width * 45 / 100);
+}
+
+// Grouped horizontal bars, one bar per series: each configuration's label above its bars, or,
+// `compact`, in a column beside them, with thinner bars: where the lesson's timelines share the
+// first screen with them (a label above each group took a line of the screen for each).
 void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::string>& colours, bool compact = false) {
     const double most = f.most();
-    const int left = 10, room = width - left - 140, bar_height = compact ? 12 : 18, step = compact ? 14 : 22, label = compact ? 17 : 20;
+    const int column = compact ? label_column_width(f) : 0, left = 10 + column, room = width - left - (compact ? 70 : 140);
+    const int bar_height = compact ? 10 : 18, step = compact ? 12 : 22, label = compact ? 0 : 20, gap = compact ? 4 : 10;
+    auto bars_of = [](const FigureGroup& g) { return static_cast<int>(std::count_if(g.values.begin(), g.values.end(), [](const auto& v) { return v.has_value(); })); };
     int height = 10;
-    for (const auto& g : f.groups) {
-        height += label;
-        for (const auto& v : g.values) height += v ? step : 0;
-        height += g.note.empty() ? (compact ? 6 : 10) : 26;
-    }
+    for (const auto& g : f.groups) height += label + (g.note.empty() ? bars_of(g) * step + gap : 26);
     Legend entries;  // the series that have a bar somewhere
     for (std::size_t i = 0; i < f.series.size(); ++i)
         if (std::any_of(f.groups.begin(), f.groups.end(), [&](const FigureGroup& g) { return g.values[i].has_value(); }))
@@ -66,7 +74,11 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
         << "\">\n";
     int y = 6;
     for (const auto& g : f.groups) {
-        out << "<text x=\"" << left << "\" y=\"" << y + 13 << "\" class=\"group\">" << escape(g.label) << "</text>\n";
+        if (compact)  // beside its bars, level with their middle
+            out << "<text x=\"" << left - 8 << "\" y=\"" << y + (g.note.empty() ? std::max(1, bars_of(g)) * step : 16) / 2 + 4 << "\" class=\"group beside\""
+                << (label_width(g.label) > column ? " textLength=\"" + std::to_string(column - 12) + "\" lengthAdjust=\"spacingAndGlyphs\"" : std::string())  // (a longer one, narrowed to fit)
+                << ">" << escape(g.label) << "</text>\n";
+        else out << "<text x=\"" << left << "\" y=\"" << y + 13 << "\" class=\"group\">" << escape(g.label) << "</text>\n";
         y += label;
         if (!g.note.empty()) {
             out << "<text x=\"" << left + 10 << "\" y=\"" << y + 12 << "\" class=\"value\">" << escape(g.note) << "</text>\n";
@@ -80,11 +92,11 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
             out << "<rect class=\"bar figure" << (guess ? " guess" : "") << "\" x=\"" << left << "\" y=\"" << y << "\" width=\""
                 << std::max(w, 1.0) << "\" height=\"" << bar_height << "\" fill=\"" << colours[i] << "\""
                 << (guess ? std::string(" stroke=\"") + guess_outline + "\" stroke-dasharray=\"5 3\" stroke-width=\"2\"" : "") << "><title>" << escape(f.series[i]) << "</title></rect>"
-                << "<text x=\"" << left + std::max(w, 1.0) + 6 << "\" y=\"" << y + bar_height - 4 << "\" class=\"value\">"
+                << "<text x=\"" << left + std::max(w, 1.0) + 6 << "\" y=\"" << y + bar_height - (compact ? 1 : 4) << "\" class=\"value\">"
                 << fixed(*g.values[i], f.digits) << (f.unit.empty() ? "" : " ") << escape(f.unit) << "</text>\n";
             y += step;
         }
-        y += compact ? 6 : 10;
+        y += gap;
     }
     out << "</svg>\n";
 }
@@ -336,7 +348,7 @@ void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t 
     TimelineDrawing drawing(r, t, axis, routes);
     drawing.legend_of(out, probe_path);
     const bool has_holds = r.median_batch < r.loop_holds.size() && !r.loop_holds[r.median_batch].empty();
-    int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 40 + (has_holds ? TimelineDrawing::row_height + 4 : 0);
+    int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 30 + (has_holds ? TimelineDrawing::row_height + 4 : 0);
     out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span << "\" data-axis-us=\"" << axis
         << "\" viewBox=\"0 0 " << width << ' ' << height << "\" role=\"img\" aria-label=\"timeline of " << escape(r.configuration.label)
         << (zoomed ? ", zoomed" : "") << "\">\n";

@@ -186,6 +186,7 @@ void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<St
         r.held_where.push_back(note.held_where);
         r.loop_holds.push_back(note.loop_holds);
         r.cpu.push_back(note.cpu);
+        r.jobs_done.push_back(note.jobs_done);
         if (open_loop && note.number > 0) {
             OpenLoopResult o;
             for (const RequestRecord& q : found->second.requests) account(o, q);

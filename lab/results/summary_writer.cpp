@@ -68,6 +68,7 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         if (i < r.loop_holds.size()) b.loop_holds = r.loop_holds[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
         if (i < r.cpu.size()) b.cpu = r.cpu[i];
+        if (i < r.jobs_done.size()) b.jobs_done = r.jobs_done[i];
         b.unfinished = r.batches[i].unfinished;
         b.not_recorded = r.batches[i].not_recorded;
         if (b.not_recorded > 0) b.tallies = r.batches[i].tallies;  // (else requests.csv holds every request)

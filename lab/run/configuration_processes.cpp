@@ -1,6 +1,7 @@
 #include "lab/run/configuration_processes.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "lab/modes/modes.hpp"
 #include "lab/run/group_memory.hpp"
@@ -106,6 +107,17 @@ void start_queue_workers(ConfigurationProcesses& p, const Configuration& c, cons
 
 std::string reference_script(const char* name) {
     return (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / name).string();
+}
+
+void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings) {
+    if (c.server != Server::app || settings.redis_url.empty()) return;
+    std::vector<std::string> command{python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url, "--every-queue", "--app", c.app};
+    if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
+    try {
+        p.queue_workers.push_back(std::make_unique<ServerProcess>(command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+    } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "lab: no RQ worker for your app's jobs, so none is counted: %s\n", last_lines(e.what(), 2).c_str());
+    }
 }
 
 std::string leftovers_stopped(const ServerProcess& server) {

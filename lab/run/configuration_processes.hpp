@@ -1,7 +1,8 @@
 #pragma once
 // What one configuration of a scenario starts, and stops when it is done: its server (`lab
 // serve` in a mode, or a FastAPI twin under uvicorn or gunicorn), or H hosts behind nginx
-// (scale-out), and the queue workers its jobs go to (`lab worker`, or RQ workers for a twin).
+// (scale-out), and the queue workers its jobs go to (`lab worker`, or RQ workers for a twin or for
+// a student's app on a Redis).
 // Each is a child process in a group of its own that dies with `lab` (ServerProcess), or a
 // kept service (nginx).
 #include <cstdint>
@@ -57,6 +58,13 @@ struct RunSettings {
 // Throws std::runtime_error (one line) if something does not start, AppWontStart (your_app.hpp)
 // if that is a student's app; what did start is stopped.
 ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings);
+
+// A student's app on a Redis may hand its work to RQ, on queues it names itself: one RQ worker
+// takes jobs from every queue there, importing their functions from the app's own folder, so that
+// the lab can count from RQ's registries whether the work was done. Started when the app's row
+// begins, not with the app (which starts before the lesson's rows): it would take their jobs too.
+// Without python3-rq the app is still served, and the count says why it is missing.
+void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings);
 
 // What the server's log says it stopped that its app had left running ("stopped 2 processes your
 // app left: ..."; serve.py's words), or "".

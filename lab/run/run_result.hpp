@@ -55,6 +55,8 @@ struct ConfigurationResult {
     std::vector<std::string> held_where;
     std::vector<std::vector<LoopHold>> loop_holds;  // per batch: what report.html marks on the loop's lane
     std::vector<BatchCpu> cpu;  // per batch: the CPU the lab and its servers got, and what others took
+    // Per batch, a student's app on a Redis: the jobs RQ's registries say finished for it (-1: none counted).
+    std::vector<long> jobs_done;
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;

@@ -18,6 +18,7 @@
 #include "lab/cpu_taken.hpp"
 #include "lab/layout.hpp"
 #include "lab/modes/modes.hpp"
+#include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/held_websockets.hpp"
 #include "lab/run/row_verdict.hpp"
@@ -205,6 +206,7 @@ private:
     // workers its jobs go to, and each batch's deadline.
     void start() {
         processes_ = started_ ? std::move(*started_) : start_processes(c_, settings_);
+        start_rq_worker_for_app(processes_, c_, settings_);
         spec_ = load_spec(c_, load_, processes_, settings_);
         // A background task's answer is due at once, but its work may hold the server up to N·c.
         deadline_s_ = load_.background() ? load_.requests * load_.delay_ms / 1000.0
@@ -241,7 +243,20 @@ private:
         if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
     }
 
+    // A student's app with an RQ worker: its jobs are counted from RQ's registries.
+    bool counts_jobs() const { return c_.server == Server::app && !processes_.queue_workers.empty(); }
+
+    // RQ's account once no job waits or runs: the batch's work is done (or dropped), for at most
+    // the time one worker takes for all N jobs, generously.
+    RqJobs settled_jobs() const {
+        const double all_work_s = load_.requests * load_.delay_ms / 1000.0;
+        return rq_jobs_settled(settings_.redis_url,
+                               std::chrono::milliseconds(static_cast<long>((deadline_factor * all_work_s + deadline_slack_s) * 1000)));
+    }
+
     void measure(int k) {
+        // (before the batch, the work of the one before it done: the answers do not share the cores with it)
+        const long finished_before = counts_jobs() ? settled_jobs().finished : -1;
         if (!account_.empty()) stats_of(spec_, account_ + "?reset=1");
         if (load_.rate > 0) {
             OpenLoopSpec open{spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
@@ -266,6 +281,7 @@ private:
         result_.max_computing.push_back(account.computing);
         result_.held_per_request_ms.push_back(account.held_per_request_ms);
         result_.held_where.push_back(account.held_where);
+        result_.jobs_done.push_back(finished_before >= 0 ? settled_jobs().finished - finished_before : -1);
     }
 
     // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and by

@@ -30,6 +30,7 @@ const std::vector<FigureInfo>& figures() {
         {Figure::connections_held, "", 0, "WebSockets: how many stayed open through a batch (the fewest of the batches)"},
         {Figure::memory_per_connection, "KiB", 1, "WebSockets: the server's PSS while they were held, less its PSS before they opened, per WebSocket held"},
         {Figure::reply_min, "ms", 1, "WebSockets: from the \"wait MS\" message a client sent to its handler's reply, the shortest over every batch: a floor the handler's wait sets, which no reply can beat while the wait is done"},
+        {Figure::jobs_done, "", 0, "a student's app on a Redis: the jobs its queue's worker finished for a batch, by RQ's own finished-job registries, read once no job waited or ran (the fewest of the batches)"},
     };
     return all;
 }

@@ -17,6 +17,7 @@ enum class Figure {
     measured, model, throughput, probe_p50, probe_max, peak_rss, pss, loop_blocked, at_once, db_at_once,
     computing_at_once, busiest_worker, answer_p50, answer_min, answer_max, done_p50, p99_from_due, p99_from_send,
     tick_late_p50, tick_late_p99, tick_late_max, connections_held, memory_per_connection, reply_min,  // held WebSockets
+    jobs_done,  // a student's app on a Redis: the work its queue's worker did
 };
 template <>
 struct Names<Figure> {  // as scenario files and summary.json write them
@@ -30,7 +31,8 @@ struct Names<Figure> {  // as scenario files and summary.json write them
         {Figure::p99_from_send, "p99_from_send"}, {Figure::tick_late_p50, "tick_late_p50"},
         {Figure::tick_late_p99, "tick_late_p99"}, {Figure::tick_late_max, "tick_late_max"},
         {Figure::connections_held, "connections_held"}, {Figure::memory_per_connection, "memory_per_connection"},
-        {Figure::reply_min, "reply_min"}};
+        {Figure::reply_min, "reply_min"},
+        {Figure::jobs_done, "jobs_done"}};
 };
 
 struct FigureInfo {

@@ -107,13 +107,15 @@ void fill_texts(Scenario& s) {
         for (std::string* text : {&c.label, &c.series, &c.if_guessed_low, &c.if_guessed_high})  // (a sweep's series shows its symbol)
             fill_values(*text, c, own);
     }
-    for (Expectation& e : s.expectations) {  // each claim by its own row's values (in a sweep, its point's)
-        for (const Configuration& c : s.configurations)
-            if (c.number == e.row && (!c.sweep_value || c.sweep_value == (e.at ? e.at : c.sweep_home))) {
-                fill_values(e.claim, c, load_of(s.load, c));
-                break;
-            }
-        fill_lesson_values(e.claim, s);  // and another row's, `{T@1}`, as the text names them
+    for (Expectation& e : s.expectations) {  // each claim (and what its ✗ means) by its own row's values (in a sweep, its point's)
+        for (std::string* text : {&e.claim, &e.meaning}) {
+            for (const Configuration& c : s.configurations)
+                if (c.number == e.row && (!c.sweep_value || c.sweep_value == (e.at ? e.at : c.sweep_home))) {
+                    fill_values(*text, c, load_of(s.load, c));
+                    break;
+                }
+            fill_lesson_values(*text, s);  // and another row's, `{T@1}`, as the text names them
+        }
     }
     for (std::string* text : {&s.title, &s.teaching}) fill_lesson_values(*text, s);  // by its rows' values
 }
