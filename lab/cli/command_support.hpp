@@ -103,5 +103,6 @@ Action define_check(CLI::App& app);
 Action define_worker(CLI::App& app);
 Action define_exercise(CLI::App& app);
 Action define_doctor(CLI::App& app);
+Action define_diff(CLI::App& app);
 
 }  // namespace lab
