@@ -35,11 +35,12 @@ std::vector<fs::path> last_two(const std::vector<fs::path>& given) {
 int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown, const Layout& layout, const fs::path& page) {
     const RunResult a = read_results(a_dir), b = read_results(b_dir);
     const RunDiff diff = diff_runs(a, b);
-    std::cout << "A: " << printable(a_dir.string()) << "\nB: " << printable(b_dir.string()) << '\n';
+    const int width = layout.wide ? 100'000 : layout.columns;  // (a long path is cut into lines, never past the width)
+    std::cout << wrap("A: " + a_dir.string(), width) << wrap("B: " + b_dir.string(), width);
     print_diff(std::cout, diff, a, b, markdown ? TextStyle::markdown : TextStyle::terminal, layout);
     if (page.empty()) return exit_ok;
     replace_file(page, html_diff(diff, a, b));
-    std::cerr << "page: " << printable(page.string()) << '\n';
+    std::cerr << wrap("page: " + page.string(), width);
     return exit_ok;
 }
 

@@ -145,8 +145,8 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
     const int width = layout.wide || md ? 100'000 : layout.columns;
     const std::string heading = md ? "\n## " : "\n";
     out << wrap("A: " + d.title_a, width) << wrap("B: " + d.title_b, width);
-    out << heading << (d.differs.empty() ? "Same lesson, load, machine and CPU setting: only the code or the run differs.\n"
-                                         : "What differs besides the code (compared only on what both have):\n");
+    out << heading << wrap(d.differs.empty() ? "Same lesson, load, machine and CPU setting: only the code or the run differs."
+                                             : "What differs besides the code (compared only on what both have):", width);
     for (const std::string& line : d.differs) out << wrap("- " + line, width);
     if (!d.only_a.empty() || !d.only_b.empty())
         out << wrap("Not compared (in one run only): " + std::to_string(d.only_a.size()) + " of A's rows, " + std::to_string(d.only_b.size()) + " of B's", width);
