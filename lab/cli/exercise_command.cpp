@@ -129,8 +129,8 @@ void print_change(const fs::path& runs) {
     try {
         std::string said = change_sentence(diff_runs(read_results(last[0]), read_results(last[1])));
         if (!said.empty())
-            std::cout << '\n' << wrap(said, terminal_columns()) << "(the whole comparison: lab diff " << shell_word(last[0].string()) << ' '
-                      << shell_word(last[1].string()) << ")\n";
+            std::cout << '\n' << wrap(said + "\n(the whole comparison: lab diff " + shell_word(last[0].string()) + ' ' +
+                                       shell_word(last[1].string()) + ")", terminal_columns());
     } catch (const ResultsError& e) {  // a damaged earlier check: the grade above stands, the change is not said
         std::cerr << "lab exercise: the previous check cannot be compared: " << printable(e.what()) << '\n';
     }
