@@ -139,6 +139,8 @@ void Output::declare(CLI::App& app) {
         ->transform(listen_address)->needs(live_flag)->capture_default_str();
     app.add_option("--live-wait", live_wait_s, "--live: seconds to wait for the page to open before the run starts (with --predict-page, Enter starts it)")
         ->check(CLI::Range(0, 600))->capture_default_str();
+    app.add_option("--slow", slow, "--live: the page replays each batch N times slower right after it is measured (the measurement is not slowed)")
+        ->check(CLI::Range(1.0, 200.0))->needs(live_flag);
 }
 
 bool Output::open_live() {
@@ -149,13 +151,12 @@ bool Output::open_live() {
         std::cerr << "lab: " << e.what() << '\n';
         return false;
     }
+    if (slow > 1) hub->publish({{"type", "replay"}, {"slow", slow}});  // (before the plan: the page holds what follows)
     std::cerr << "live view: " << hub->url()
               << (enter_starts ? "  (open it on the projector; the run starts when you press Enter here)\n"
                                : "  (open it; the run starts when it connects, or in " + std::to_string(live_wait_s) + " s)\n");
     return true;
 }
-
-namespace {
 
 // What the live page is told before the run: the title, the load, and each configuration with
 // its model's makespan, so that every lane shares one time axis from the first request.
@@ -185,6 +186,8 @@ nlohmann::json live_plan(const Scenario& scenario) {
                            {"digits", info(*figure).digits}};
     return plan;
 }
+
+namespace {
 
 // "(requests.csv: 41.3 MB)" when every request a run keeps adds up to much (a long `lab load -z`).
 std::string kept_size(const fs::path& csv) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "lab/cli/commands.hpp"
 #include "lab/layout.hpp"
@@ -81,6 +82,7 @@ struct Output {
     std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;
     int live_wait_s = 10;    // how long the run waits for the page to open before it starts
+    double slow = 1;         // --slow N: the page replays each batch N times slower (lab/live/live_page.html)
     bool enter_starts = false;  // --predict-page: Enter on the terminal starts the run (the one rule), not the page
     std::shared_ptr<LiveHub> hub;
 
@@ -93,6 +95,9 @@ struct Output {
     int run_and_report(const Scenario& scenario, const Overrides& where = {}, RunResult* kept = nullptr);
 };
 
+// What the live page is told before a run (or a replay): the title, the load, each configuration with its model's makespan.
+nlohmann::json live_plan(const Scenario& scenario);
+
 Action define_serve(CLI::App& app);
 Action define_run(CLI::App& app);
 Action define_load(CLI::App& app);
@@ -103,5 +108,7 @@ Action define_check(CLI::App& app);
 Action define_worker(CLI::App& app);
 Action define_exercise(CLI::App& app);
 Action define_doctor(CLI::App& app);
+Action define_diff(CLI::App& app);
+Action define_replay(CLI::App& app);
 
 }  // namespace lab

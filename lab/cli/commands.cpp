@@ -17,6 +17,8 @@ constexpr std::array table{
     Subcommand{"worker", "Take jobs from a Redis queue (POST /jobs) and run them: the lab's RQ worker", define_worker},
     Subcommand{"exercise", "Exercises that grade themselves: list, start NAME DIR, check NAME DIR", define_exercise},
     Subcommand{"doctor", "Your app's routes under load: which hold the event loop, at which line, and the fix", define_doctor},
+    Subcommand{"diff", "Two runs compared: each figure's change, whether the batches can tell, claims and timelines", define_diff},
+    Subcommand{"replay", "Play a recorded run on the live page, slowed down: play, pause, step, speed", define_replay},
     Subcommand{"check", "Run scenarios and check every claim their texts make (exit 1 if one fails)", define_check},
 };
 

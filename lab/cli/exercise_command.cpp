@@ -14,6 +14,8 @@
 #include "lab/report/claims.hpp"
 #include "lab/report/exercise_waves.hpp"
 #include "lab/run/app_warnings.hpp"
+#include "lab/report/run_diff.hpp"
+#include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/scenario/exercises.hpp"
 #include "lab/scenario/overrides.hpp"
@@ -121,6 +123,20 @@ void print_waves(const Scenario& s, const ConfigurationResult& mine, const fs::p
     if (std::string text = waves_text(w); !text.empty()) std::cout << '\n' << wrap(text, columns);
 }
 
+// The check before this one, kept in the exercise's folder of runs: what the student's change did.
+void print_change(const fs::path& runs) {
+    const std::vector<fs::path> last = newest_runs(runs, 2);
+    if (last.size() < 2) return;
+    try {
+        std::string said = change_sentence(diff_runs(read_results(last[0]), read_results(last[1])));
+        if (!said.empty())
+            std::cout << '\n' << wrap(said + "\n(the whole comparison: lab diff " + shell_word(last[0].string()) + ' ' +
+                                       shell_word(last[1].string()) + ")", terminal_columns());
+    } catch (const ResultsError& e) {  // a damaged earlier check: the grade above stands, the change is not said
+        std::cerr << "lab exercise: the previous check cannot be compared: " << printable(e.what()) << '\n';
+    }
+}
+
 // Runs the exercise against DIR/main.py (or a .py file given directly); 0 when every expectation
 // holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot start.
 int check_exercise(const std::string& name, const fs::path& where, const std::string& attr, std::optional<int> repeat, const Output& output) {
@@ -162,6 +178,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
               << (unjudged > 0 ? fmt::format("; {} not judged: other processes used the CPU this check needs"
                                  " (see above); check again when the machine is quieter", unjudged == 1 ? "1 was" : std::to_string(unjudged) + " were") : std::string())
               << (passed ? ". Well done." : ".") << '\n';
+    print_change(out.out / s.name);
     return passed ? exit_ok : exit_failed;
 }
 

@@ -231,17 +231,20 @@ RunResult read_results(const fs::path& dir) {
     return run;
 }
 
+std::vector<fs::path> newest_runs(const fs::path& runs, std::size_t n) {
+    std::vector<fs::path> found;
+    if (fs::is_directory(runs))
+        for (const auto& entry : fs::directory_iterator(runs))
+            if (entry.path().filename().string().front() != '.' && fs::exists(entry.path() / "summary.json")) found.push_back(entry.path());
+    std::sort(found.begin(), found.end(), [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
+    found.erase(found.begin(), found.end() - static_cast<long>(std::min(n, found.size())));
+    return found;
+}
+
 fs::path results_folder(const fs::path& given) {
     if (fs::exists(given / "summary.json")) return given;
-    for (const fs::path& runs : {given, fs::path("results") / given}) {
-        if (!fs::is_directory(runs)) continue;
-        std::optional<fs::path> newest;
-        for (const auto& entry : fs::directory_iterator(runs))
-            if (entry.path().filename().string().front() != '.' && fs::exists(entry.path() / "summary.json") &&
-                (!newest || entry.path().filename() > newest->filename()))
-                newest = entry.path();
-        if (newest) return *newest;
-    }
+    for (const fs::path& runs : {given, fs::path("results") / given})
+        if (auto newest = newest_runs(runs, 1); !newest.empty()) return newest.front();
     throw ResultsError(given.string() + ": not a results folder, nor a folder of runs (nor results/" + given.string() + ")");
 }
 

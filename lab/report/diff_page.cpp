@@ -1,0 +1,76 @@
+// diff.html: lab diff's page, from lab/report/diff.html.mustache with report.html's style and escape().
+#include <algorithm>
+#include <sstream>
+#include <tuple>
+#include <stdexcept>
+
+#include <kainjow/mustache.hpp>
+
+#include "lab/report/run_diff.hpp"
+#include "lab/report/svg_charts.hpp"
+#include "lab/report/timeline.hpp"
+#include "lab/report/diff.html.mustache.hpp"
+#include "lab/report/report.css.hpp"
+
+namespace lab {
+
+namespace {
+
+using kainjow::mustache::data;
+using kainjow::mustache::list;
+
+// Each configuration both runs have, A's timeline above B's, on one time axis.
+list timelines(const RunDiff& d, const RunResult& a, const RunResult& b, std::int64_t axis) {
+    list out;
+    std::size_t shared = 0;
+    for (const auto& ra : a.configurations)
+        for (const auto& rb : b.configurations) {
+            if (rb.configuration.label != ra.configuration.label || !ra.error.empty() || !rb.error.empty() || ra.batches.empty() || rb.batches.empty())
+                continue;
+            for (const auto& [run, r, shares] : {std::tuple{"A", &ra, &d.shares_a}, std::tuple{"B", &rb, &d.shares_b}}) {
+                std::ostringstream svg;
+                timeline_svg(svg, *r, axis, false, 40, "timeline", (run[0] == 'A' ? a : b).scenario.load.probe_path);
+                data t{"run", std::string(run)};
+                t.set("label", r->configuration.label);
+                t.set("svg", svg.str());
+                if (shared < shares->size() && !(*shares)[shared].empty()) t.set("shares", (*shares)[shared]);
+                out.push_back(t);
+            }
+            ++shared;
+        }
+    return out;
+}
+
+}  // namespace
+
+std::string html_diff(const RunDiff& d, const RunResult& a, const RunResult& b) {
+    data page{"title_a", d.title_a};
+    page.set("title_b", d.title_b);
+    page.set("style", std::string(report_css));
+    page.set("same", d.differs.empty());
+    list differs, figures, claims;
+    for (const std::string& line : d.differs) differs.push_back(line);
+    for (const FigureChange& c : d.figures) {
+        data row{"configuration", c.configuration};
+        row.set("figure", c.figure), row.set("a", c.a_text), row.set("b", c.b_text), row.set("significance", c.significance());
+        row.set("ratio", c.ratio_text());
+        figures.push_back(row);
+    }
+    for (const ClaimChange& c : d.claims) {
+        data row{"claim", c.claim};
+        row.set("in_a", c.in_a), row.set("in_b", c.in_b);
+        claims.push_back(row);
+    }
+    page.set("differs", differs), page.set("figures", figures), page.set("claims", claims);
+    page.set("has_claims", !d.claims.empty());
+    const std::int64_t axis = std::max(shared_axis_us(a), shared_axis_us(b));
+    page.set("axis", seconds_text(axis));
+    page.set("timelines", timelines(d, a, b, axis));
+    kainjow::mustache::mustache tmpl{std::string(diff_html_mustache)};
+    tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
+    std::string html = tmpl.render(page);
+    if (!tmpl.is_valid()) throw std::logic_error("lab/report/diff.html.mustache: " + tmpl.error_message());
+    return html;
+}
+
+}  // namespace lab
