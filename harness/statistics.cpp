@@ -54,6 +54,10 @@ BatchStats summarize(const Batch& batch) {
         if (r.has_server_stamps()) {
             in_service.push_back({r.server_start_us, r.server_end_us});
             service_total_s += static_cast<double>(r.server_end_us - r.server_start_us) / 1e6;
+            const double served_s = static_cast<double>(r.server_end_us - r.server_start_us) / 1e6;
+            const double beyond_s = static_cast<double>(r.latency_us()) / 1e6 - served_s;
+            s.longest_service_s = std::max(s.longest_service_s, served_s);
+            s.round_trip_s = s.round_trip_s < 0 ? beyond_s : std::min(s.round_trip_s, beyond_s);
         } else {
             service_total_s += static_cast<double>(r.end_us - r.send_us) / 1e6;
         }
@@ -78,6 +82,10 @@ BatchStats summarize(const Batch& batch) {
     return s;
 }
 
+bool too_fast_to_tell(const BatchStats& stats) {
+    return stats.ok >= 2 && stats.max_in_service == 1 && stats.longest_service_s >= 0 && stats.longest_service_s < stats.round_trip_s;
+}
+
 std::string verdict(const BatchStats& stats, int requests, int concurrency) {
     if (stats.ok == 0) return "failed";
     // Without the server's own stamps the client cannot tell served from queued: a server that
@@ -85,6 +93,7 @@ std::string verdict(const BatchStats& stats, int requests, int concurrency) {
     if (stats.max_in_service < 0) return unknown_verdict;
     int at_once = stats.max_in_service;
     int offered = std::min(requests, concurrency);
+    if (too_fast_to_tell(stats)) return std::string(instant_verdict) + "; " + instant_reason;
     if (at_once <= 1) return "sequential";
     if (at_once >= offered) return "concurrent";
     return "limited to " + std::to_string(at_once) + " at a time";

@@ -33,13 +33,28 @@ struct BatchStats {
     double effective_concurrency = 0;  // total service time / makespan
     int max_in_service = -1;           // from the server's stamps; -1 if it gave none
     int max_in_database = -1;          // /db: from PostgreSQL's own stamps; -1 if none
+    // The harness's own resolution: the least time a request took beyond its service (the wire,
+    // the server's plumbing and the client: what every answer costs, whatever the route does),
+    // and the longest a request was in service, by the server's stamps (-1: none). Requests each
+    // served in less than that waited behind one another for less than the harness can tell.
+    double round_trip_s = -1;
+    double longest_service_s = -1;
     std::map<std::int64_t, int> per_worker;  // worker pid -> requests answered
 };
 
 BatchStats summarize(const Batch& batch);
 
+// Whether the server's stamps cannot tell how it served: nothing overlapped, but every request was
+// served in less time than a round trip adds to any answer, so serving them one at a time cost
+// less than the harness can tell (a route that answers at once). "sequential" would be a guess.
+bool too_fast_to_tell(const BatchStats& stats);
+inline constexpr const char* instant_verdict = "instant: too fast to tell";
+inline constexpr const char* instant_reason =
+    "each request was served in less time than a round trip adds to any answer: one after another or together looks the same";
+
 // "sequential", "concurrent", "limited to K at a time" (or "failed"): what the server did, read
-// from its own stamps; without them, unknown_verdict (the lab never guesses one).
+// from its own stamps; without them, unknown_verdict (the lab never guesses one); requests too
+// fast to overlap, instant_verdict with its reason, never "sequential".
 std::string verdict(const BatchStats& stats, int requests, int concurrency);
 inline constexpr const char* unknown_verdict = "unknown: the server's own timings are unknown (client-side figures only)";
 

@@ -97,11 +97,16 @@ for variant in blocking awaiting threaded run_in_threadpool; do
     blocking | awaiting) check "$variant: /delay runs on the loop's (main) thread" on_main_thread "$URL/delay?ms=1" ;;
     *) check "$variant: /delay runs on a pool thread" not on_main_thread "$URL/delay?ms=1" ;;
     esac
+    curl -s -o /dev/null "$URL/stats?reset=1"
     ms=$(makespan_ms "$URL/delay?ms=100" 10)
+    # The loop's own account (loop_watch.py, as the probe keeps it): one process on asyncio's loop.
+    blocked=$(curl -s "$URL/stats" | $PY -c 'import json,sys; print(int(json.load(sys.stdin).get("max_loop_blocked_ms", -1)))')
     if [ "$variant" = blocking ]; then
         check "blocking: 10 x /delay?ms=100 take >= 1.0 s (took ${ms} ms)" [ "$ms" -ge 1000 ]
+        check "blocking: /stats says a sleep held the loop, >= 100 ms (said ${blocked} ms)" [ "$blocked" -ge 100 ]
     else
         check "$variant: 10 x /delay?ms=100 take < 0.5 s (took ${ms} ms)" [ "$ms" -lt 500 ]
+        check "$variant: /stats gives the loop's figure (${blocked} ms)" [ "$blocked" -ge 0 ]
     fi
     kids=$(descendants "$PID")
     stop "$PID"

@@ -56,6 +56,25 @@ TEST_CASE("a blocked loop's batch reads as sequential", "[unit]") {
     CHECK(lab::verdict(s, 10, 10) == "sequential");
 }
 
+TEST_CASE("requests served faster than a round trip are instant, never sequential", "[unit]") {
+    // Served in 50 µs each, one after another, where a round trip adds 60 µs or more to any answer.
+    auto sent_apart = [](lab::Batch b) {
+        for (auto& r : b.requests) r.send_us = r.index * 200;
+        return b;
+    };
+    lab::Batch instant = sent_apart(waves(10, 1, 50));
+    for (auto& r : instant.requests) r.server_start_us = r.send_us + 30, r.server_end_us = r.server_start_us + 50, r.end_us = r.server_end_us + 30;
+    auto s = lab::summarize(instant);
+    CHECK(s.max_in_service == 1);
+    CHECK(s.round_trip_s == Approx(0.00006));
+    CHECK(lab::too_fast_to_tell(s));
+    CHECK(lab::verdict(s, 10, 10).starts_with(lab::instant_verdict));
+    // Each request 100 ms, one after another: that is a server serving in turn, and it shows.
+    auto blocked = lab::summarize(sent_apart(waves(10, 1, 100'000)));
+    CHECK_FALSE(lab::too_fast_to_tell(blocked));
+    CHECK(lab::verdict(blocked, 10, 10) == "sequential");
+}
+
 TEST_CASE("verdicts: concurrent, limited, failed", "[unit]") {
     CHECK(lab::verdict(lab::summarize(waves(10, 10, 100'000)), 10, 10) == "concurrent");
     auto limited = lab::summarize(waves(10, 4, 100'000));

@@ -68,6 +68,17 @@ std::optional<double> open_loop_p99_ms(const ConfigurationResult& r, const Load&
     return h.count() ? std::optional(static_cast<double>(h.percentile(99)) / 1000.0) : std::nullopt;
 }
 
+// A FastAPI twin's loop is watched as the probe watches a student's app (loop_watch.py), where
+// one process serves on the stdlib's loop; elsewhere why not, in the twin's own terms.
+std::string why_no_twin_loop(const Configuration& twin) {
+    if (twin.fastapi_variant == "flask") return "Flask under gunicorn runs no event loop";
+    if (twin.queued()) return "the work runs in RQ's workers, whose loop the lab does not watch";
+    if (serving_processes(twin) > 1)
+        return "its " + std::to_string(serving_processes(twin)) + " worker processes each run a loop, and GET /stats reaches one of them";
+    if (twin.fastapi_loop == "uvloop") return "uvloop has no selector the lab can watch (the stdlib's asyncio loop has)";
+    return "its server gave no account of it (GET /stats, loop_watch.py)";
+}
+
 }  // namespace
 
 std::string why_not_measured(Figure figure, const ConfigurationResult& r, const Load& load) {
@@ -78,7 +89,10 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
         case probe_p50: case probe_max: return why_no_probe(r, load);
         case answer_p50: case answer_min: case answer_max: case done_p50: return "no request was answered";
         case model: return "this row has no model (the lab did not write its server)";
-        case loop_blocked: case at_once: case db_at_once: case computing_at_once:
+        case loop_blocked:
+            if (r.configuration.server == Server::fastapi) return why_no_twin_loop(r.configuration);
+            [[fallthrough]];
+        case at_once: case db_at_once: case computing_at_once:
             return r.configuration.stats_path().empty() ? "its server keeps no account the lab can read"
                                                         : "its server gave no account of it (GET " + r.configuration.stats_path() + ")";
         case pss: case peak_rss: return "the server's memory was not read (load.report_memory)";

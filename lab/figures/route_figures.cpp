@@ -20,6 +20,7 @@ const VerdictText verdicts[] = {
     {"waits for a pool thread", "lab run thread-pool",
      "await an async client instead of a `def` route, or raise the pool's limit (AnyIO's 40)"},
     {"concurrent", "lab run blocking-async", "nothing to fix: it awaits, and the loop serves the others meanwhile"},
+    {instant_verdict, "", ""},
     {"kept the bystander waiting", "lab run head-of-line",
      "without the lab's probe the cause and the line are unknown: run `lab doctor` on the app itself"},
     {"did not keep the bystander waiting", "", ""},
@@ -55,7 +56,9 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
 // hold past the threshold found in the app's own code, or by an `async def` route's holds adding
 // up to it. A long step with no place in the app is the framework's waiting for the GIL while
 // `def` routes compute on pool threads: theirs is the GIL's verdict, not the loop's.
-RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async) {
+// A route that held nothing and whose requests were each served before the next was sent
+// (`instant`) is said to be too fast to tell: "concurrent" would claim an await it never showed.
+RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
     if ((f.longest_hold_ms >= hold_ms && !f.where.empty()) || (is_async && f.held_ms >= hold_ms)) {
         if (f.after_answer_ms >= f.held_ms / 2) return RouteVerdict::holds_loop_after;
@@ -63,12 +66,21 @@ RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async) {
     }
     if (f.pool_cpu_ms >= hold_ms) return RouteVerdict::computes_under_gil;
     if (f.pool_wait_ms >= hold_ms) return RouteVerdict::pool_bound;
-    return RouteVerdict::concurrent;
+    return instant ? RouteVerdict::instant : RouteVerdict::concurrent;
 }
 
 }  // namespace
 
 const VerdictText& verdict_text(RouteVerdict v) { return verdicts[static_cast<int>(v)]; }
+
+VerdictWords verdict_words(const RouteFigures& f) {
+    const VerdictText& v = verdict_text(f.verdict);
+    VerdictWords words{v.said, ""};
+    if (holds_the_loop(f.verdict) && !f.where.empty()) words.verdict += " at " + f.where;
+    if (f.verdict == RouteVerdict::instant) words.reason = instant_reason;
+    else if (f.verdict != RouteVerdict::concurrent && *v.fix) words.reason = std::string(v.fix) + ". See it: " + v.lesson;
+    return words;
+}
 
 bool holds_the_loop(RouteVerdict v) {
     return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing || v == RouteVerdict::holds_loop_after ||
@@ -107,7 +119,7 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
         return f;
     }
     if (!run.records.empty()) probe_side(f, run.records);
-    f.verdict = judged(f, hold_ms, run.request.route.is_async);
+    f.verdict = judged(f, hold_ms, run.request.route.is_async, too_fast_to_tell(stats));
     return f;
 }
 

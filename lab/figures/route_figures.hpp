@@ -17,6 +17,7 @@ enum class RouteVerdict {
     computes_under_gil,    // leaves the loop free (`def`) but computes, holding the GIL
     pool_bound,            // waits for a thread of the pool
     concurrent,            // awaits: nothing held
+    instant,               // answers before the next request arrives: nothing to overlap, nothing held
     delays_others,         // --target, no probe: the bystander waited behind the burst
     delays_no_one,         // --target, no probe: the bystander did not
     not_judged,            // not sent, or it answered 4xx/5xx
@@ -45,6 +46,14 @@ struct RouteFigures {
     std::string where;                // the longest hold's line and call
     RouteVerdict verdict = RouteVerdict::not_judged;
 };
+
+// A route's verdict as every output shows it, made here only: the short verdict ("holds the loop
+// waiting at app/x.py:9 f → time.sleep") and its reason (the fix and the lesson that shows it, or
+// why it could not be told); report.html lays out the two, the terminal joins them.
+struct VerdictWords {
+    std::string verdict, reason;
+};
+VerdictWords verdict_words(const RouteFigures& f);
 
 // The longest the bystander waited during a burst (ms; -1: it was never answered): how long the
 // others were kept waiting. route_figures' own, and report.html's from a results folder.

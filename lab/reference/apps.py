@@ -12,6 +12,7 @@ from fastapi import BackgroundTasks, Depends, FastAPI, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from loop_watch import LoopWatch
 from stamps import Served
 from websocket_ticks import add_websocket_route  # GET /ws: the websockets lesson
 from work import burn_cpu  # (work.py also holds the jobs RQ runs for /jobs)
@@ -70,6 +71,23 @@ async def size_thread_pool():
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
 
 
+# The loop's account, kept as the probe keeps a student's app's (loop_watch.py), so the twin's
+# "loop blocked" is measured on real FastAPI. Only where one process serves (LAB_WORKERS=1, set by
+# serve.py: GET /stats reaches one of several workers) on the stdlib's loop (uvloop cannot be
+# watched); elsewhere /stats says nothing of the loop, and the lab says why.
+WATCH = []
+
+
+def loop_figures(reset):
+    loop = asyncio.get_running_loop()
+    if os.environ.get("LAB_WORKERS") != "1" or getattr(loop, "_selector", None) is None:
+        return {}
+    if not WATCH or WATCH[0].loop is not loop:
+        WATCH[:] = [LoopWatch(loop)]  # (the runner resets /stats before each batch: watched from then on)
+    blocked, lag = WATCH[0].figures(reset)
+    return {"max_loop_blocked_ms": blocked, "max_loop_lag_ms": lag}
+
+
 def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
     app = FastAPI(title=f"Concurrency Lab reference: {variant}")
     app.on_event("startup")(size_thread_pool)
@@ -91,9 +109,9 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
         return {"status": "ok"}
 
     @app.get("/stats")
-    async def stats():  # what the lab's runner asks of every server, as far as FastAPI can tell
+    async def stats(reset: str = ""):  # what the lab's runner asks of every server, as far as FastAPI can tell
         with TASKS_LOCK:
-            return {"worker_id": os.getpid(), **TASKS}
+            return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1")}
 
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)

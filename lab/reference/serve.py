@@ -125,7 +125,7 @@ def start_uvicorn(args, port):
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), "PYTHONPATH": HERE,
                                  "LAB_DATABASE_URL": args.database_url or "", "LAB_DB_POOL": str(args.db_pool),
-                                 "LAB_THREADS": str(args.threads),
+                                 "LAB_THREADS": str(args.threads), "LAB_WORKERS": str(args.workers),
                                  "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
                             preexec_fn=lambda: in_its_cgroup(args, me))
 

@@ -17,14 +17,6 @@ using kainjow::mustache::list;
 
 std::string ms_cell(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
-// "holds the loop waiting at app/x.py:9 f → time.sleep; make it `def` .... See it: lab run ..."
-// split where the doctor joined them: what it does, and what to do.
-std::pair<std::string, std::string> verdict_and_fix(const std::string& verdict) {
-    const std::size_t cut = verdict.find("; ");
-    if (cut == std::string::npos) return {verdict, ""};
-    return {verdict.substr(0, cut), verdict.substr(cut + 2)};
-}
-
 bool is_route_row(const ConfigurationResult& r) { return !r.configuration.target_path.empty(); }
 
 list route_rows(const RunResult& run) {
@@ -32,11 +24,10 @@ list route_rows(const RunResult& run) {
     for (const ConfigurationResult& r : run.configurations) {
         if (!is_route_row(r) || r.batches.empty()) continue;
         const std::size_t m = r.median_batch;
-        auto [verdict, fix] = verdict_and_fix(r.verdict);
         data row{"route", r.configuration.label};
-        row.set("verdict", verdict);
-        if (!fix.empty()) row.set("fix", fix);
-        if (verdict_holds_the_loop(verdict)) row.set("culprit", true);
+        row.set("verdict", r.verdict);
+        if (!r.verdict_reason.empty()) row.set("fix", r.verdict_reason);
+        if (verdict_holds_the_loop(r.verdict)) row.set("culprit", true);
         row.set("held", ms_cell(m < r.held_per_request_ms.size() ? r.held_per_request_ms[m] : -1));
         row.set("longest", ms_cell(m < r.loop_blocked_ms.size() ? r.loop_blocked_ms[m] : -1));
         row.set("bystander", ms_cell(bystander_worst_ms(r.batches[m])));

@@ -59,10 +59,9 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
         RouteFigures f = route_figures(r, run.hold_ms);
         if (!f.statuses.empty() && (f.answered < f.sent || f.statuses.begin()->first < 200 || f.statuses.rbegin()->first >= 400))
             out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r), f.answered, f.sent, statuses_text(f)), width) << '\n';
-        if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::not_judged) continue;
-        const VerdictText& v = verdict_text(f.verdict);
-        std::string where = f.where.empty() ? "" : " at " + f.where;
-        out << wrap(fmt::format("✗ {} {}{}: {}. See it: {}.", request_named(r), v.said, where, v.fix, v.lesson), width) << '\n';
+        if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant || f.verdict == RouteVerdict::not_judged) continue;
+        const VerdictWords words = verdict_words(f);
+        out << wrap(fmt::format("✗ {} {}: {}.", request_named(r), words.verdict, words.reason), width) << '\n';
     }
 }
 
@@ -203,9 +202,8 @@ RunResult doctor_as_run(const DoctorRun& d) {
         with_batch(c, r.burst, f.longest_hold_ms, f.held_ms, f.where);
         const bool named = over(f, d.hold_ms);
         c.loop_holds = {holds_on_axis(r.burst, r.records, [](const ProbeRecord&) { return 0; }, [&](int) { return named; })};
-        const VerdictText& v = verdict_text(f.verdict);
-        c.verdict = std::string(v.said) + (named && !f.where.empty() ? " at " + f.where : "");
-        if (f.verdict != RouteVerdict::concurrent && *v.fix) c.verdict += std::string("; ") + v.fix + ". See it: " + v.lesson;
+        VerdictWords words = verdict_words(f);
+        c.verdict = std::move(words.verdict), c.verdict_reason = std::move(words.reason);
         run.configurations.push_back(std::move(c));
     }
     if (d.mixed) run.configurations.push_back(mixed_row(d, static_cast<int>(run.configurations.size()) + 1));

@@ -144,6 +144,7 @@ void result_fields(V& v, R& r) {  // a configuration's own keys besides its Conf
     v.object("model", r.model, [](auto& w, auto& m) { model_fields(w, m); });
     v("model_s", r.model_s, Bound{0, 1e9});
     v("verdict", r.verdict);
+    v("verdict_reason", r.verdict_reason);  // absent in folders written before it existed
     v("error", r.error);
     v("peak_rss_kib", r.peak_rss_kib, pid_bound);
     v("pss_kib", r.pss_kib, pid_bound);

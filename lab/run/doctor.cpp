@@ -21,7 +21,7 @@ namespace lab {
 namespace {
 
 constexpr auto bystander_every = std::chrono::milliseconds(10);
-constexpr auto bystander_after = std::chrono::milliseconds(300);
+constexpr auto bystander_after = std::chrono::milliseconds(DoctorPlan::bystander_after_ms);
 constexpr auto burst_deadline = std::chrono::seconds(60);  // a route that never answers is cut off here
 
 double number(const nlohmann::json& j, const char* key, double otherwise) {
@@ -180,11 +180,20 @@ std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
     return records;
 }
 
-double doctor_estimate_s(std::size_t routes, int requests) {
-    // Starting uvicorn and the app (~1 s, more with a lifespan), then each route's warm-up and a
-    // burst of N that at worst takes N times a slow request's 100 ms, and the mixed phase.
-    return 1.5 + static_cast<double>(routes) * (0.1 + 2 * requests * 0.1);
+DoctorPlan doctor_plan(std::size_t routes, int requests) {
+    DoctorPlan plan;
+    plan.warmups = routes;
+    plan.bursts = routes + (routes >= 2 ? 1 : 0);  // each route's, then all of them mixed (examine, mix)
+    plan.requests = static_cast<double>(routes) * requests * (routes >= 2 ? 2 : 1);
+    return plan;
 }
+
+double DoctorPlan::seconds() const {
+    const double per_burst_s = bystander_after_ms / 1000.0 + 2 * exchange_s;  // watched past its answers; the probe reset and read
+    return static_cast<double>(warmups) * exchange_s + static_cast<double>(bursts) * per_burst_s + requests * answer_s + stop_s;
+}
+
+double doctor_estimate_s(std::size_t routes, int requests) { return doctor_plan(routes, requests).seconds(); }
 
 namespace {
 
@@ -259,7 +268,7 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
     auto planned = plan_requests(routes, settings.examples, settings.methods);
     auto say = [&](const std::string& line) { if (settings.progress) settings.progress(line); };
     auto sent = std::count_if(planned.begin(), planned.end(), [](const PlannedRequest& p) { return p.skipped.empty(); });
-    say(fmt::format("{} of {} to call, then all at once: about {:.0f} s", sent, count_of(static_cast<long long>(planned.size()), "route"),
+    say(fmt::format("{} of {} to call, then all at once: about {:.0f} s from now, more where routes wait", sent, count_of(static_cast<long long>(planned.size()), "route"),
                     doctor_estimate_s(static_cast<std::size_t>(sent), settings.requests)));
     for (const PlannedRequest& p : planned) {
         if (settings.list_only || !p.skipped.empty()) {

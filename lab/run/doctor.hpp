@@ -87,7 +87,19 @@ struct DoctorRun {
 // Throws AppWontStart (your_app.hpp) when the app does not start.
 DoctorRun run_doctor(const DoctorSettings& settings);
 
-// About how long run_doctor takes: starting, and each route's warm-up and burst at its worst.
+// What run_doctor does once the app answers, step by step, and about how long that takes when
+// every route answers promptly (said before it starts). A route that waits adds its own time (a
+// burst of N that holds the loop d each takes N·d), which no plan can know before it is sent.
+struct DoctorPlan {
+    static constexpr int bystander_after_ms = 300;  // each burst's bystander asks on this long past its last answer
+    static constexpr double exchange_s = 0.005;     // one request alone to the app or its probe (a warm-up, a reset)
+    static constexpr double answer_s = 0.002;       // a prompt request of a burst, under uvicorn and the probe
+    static constexpr double stop_s = 0.5;           // uvicorn asked to stop, and the app's shutdown
+    std::size_t warmups = 0, bursts = 0;  // a warm-up per route sent; a burst per route, and the mixed one
+    double requests = 0;                  // in all the bursts
+    double seconds() const;
+};
+DoctorPlan doctor_plan(std::size_t routes, int requests);
 double doctor_estimate_s(std::size_t routes, int requests);
 
 }  // namespace lab
