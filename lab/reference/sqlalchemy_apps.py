@@ -16,9 +16,12 @@ from apps import DATABASE_URL, DB_POOL, SLEEP_SQL, make_app, milliseconds, no_da
 from apps import awaiting_delay, blocking_delay, cpu_def_route, cpu_on_loop, threaded_delay
 from stamps import Served
 
-# SQLAlchemy's defaults (create_engine's pool_size=5, max_overflow=10): P = 15 connections at most.
-# A server asked for another P keeps min(P, 5) and opens the rest on demand, as that pool would.
-POOL_SIZE = min(DB_POOL, 5)
+# SQLAlchemy's defaults (create_engine's pool_size=5, max_overflow=10): P = 15 connections at most,
+# 5 kept and 10 opened for a burst and closed after it (db-pool's row of SQLAlchemy's pool as it
+# comes). A server asked for another P keeps P, as the asyncpg twins' pool does (min_size = P), so
+# a row compares drivers, not the price of opening connections in the middle of a batch.
+SQLALCHEMY_DEFAULT = 5 + 10
+POOL_SIZE = 5 if DB_POOL == SQLALCHEMY_DEFAULT else DB_POOL
 MAX_OVERFLOW = DB_POOL - POOL_SIZE
 
 # `text()` reads `:d` as a bound parameter only when no `:` follows it, hence the CAST.
@@ -144,8 +147,24 @@ def lookup_route(model, kind, how):
     return {"awaiting": awaited, "threaded": waited, "blocking": waited_on_loop}[how]
 
 
+async def open_kept_connections():
+    """At start-up, the pool's kept connections opened at once (each with its tables filled), as
+    asyncpg.create_pool(min_size=P) opens its own: a burst then finds them waiting."""
+    if AsyncSessionLocal is None:
+        return
+    engine = AsyncSessionLocal.kw["bind"]
+    opened = [await engine.connect() for _ in range(POOL_SIZE)]
+    for connection in opened:
+        await connection.close()  # (back to the pool, which keeps pool_size of them)
+    engine = SessionLocal.kw["bind"]  # the sync engine's too (a `def` row takes P at once)
+    opened = [engine.connect() for _ in range(POOL_SIZE)]
+    for connection in opened:
+        connection.close()
+
+
 def sqlalchemy_app(how, delay, cpu, db):
     app = make_app(f"sqlalchemy_{how}", delay, cpu, db)
+    app.on_event("startup")(open_kept_connections)
     app.get("/users/{item_id}")(lookup_route(User, "user", how))
     app.get("/products/{item_id}")(lookup_route(Product, "product", how))
     return app
