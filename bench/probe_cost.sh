@@ -17,6 +17,9 @@
 #   2. a lesson's makespan: `lab run blocking-async --only 2 --repeat 5 --app
 #      tests/data/apps/sleeps_in_async.py` with LAB_ATTRIBUTION=1 and =0 (lab passes it on to
 #      serve.py and uvicorn), the app row's median makespan, and their ratio.
+#   3. the same GET /ping on one server whose attribution is switched off and on again between the
+#      loads (GET /__lab/attribution?on=0|1): no second process, so no difference between two
+#      processes; the goal is judged on this one.
 # Each round's on − off (and on / off) is paired; the table gives the medians over the rounds,
 # and min–max.  Goal: the attribution costs at most 10 µs of CPU a request, and at most 2 % of
 # the lesson's makespan. (On a shared virtual machine one round's on − off moves by tens of µs:
@@ -125,6 +128,22 @@ for app in ping ping_middleware; do
     done
 done
 
+# The same in one process: one server with the attribution, switched off and on again between the
+# loads (GET /__lab/attribution?on=0|1 restores asyncio's own Handle._run and opens no records), so
+# the difference two processes make by themselves does not count.
+start ping-switched ping.py 1
+load ping-switched 2000 >/dev/null  # warm-up
+for round in $(seq "$ROUNDS"); do
+    order="1 0"
+    ((round % 2)) || order="0 1"
+    for on in $order; do
+        curl -fsS "${URL[ping-switched]}/__lab/attribution?on=$on" >/dev/null
+        side=on; ((on)) || side=off
+        echo "ping_switched $round $side $(load ping-switched "${REQUESTS[ping]}")" >>"$OUT/requests.txt"
+    done
+done
+stop_servers
+
 for round in $(seq "$ROUNDS"); do
     order="1 0"
     ((round % 2)) || order="0 1"
@@ -147,7 +166,8 @@ def figure(values, signed=False, digits=1):
     return f"{form.format(statistics.median(values))} ({form.format(min(values))} – {form.format(max(values))})"
 
 print(f"\nmedian (min – max) over the rounds{'':3} {'on':>23} {'off':>23} {'on − off':>25}")
-for app, label in (("ping", "GET /ping"), ("ping_middleware", "behind BaseHTTPMiddleware")):
+for app, label in (("ping", "GET /ping"), ("ping_switched", "GET /ping, one process"),
+                   ("ping_middleware", "behind BaseHTTPMiddleware")):
     for i, what in ((0, "CPU µs a request"), (1, "wall µs a request")):
         on = [seen[app, k, "on"][i] for k in range(1, rounds + 1)]
         off = [seen[app, k, "off"][i] for k in range(1, rounds + 1)]
@@ -163,8 +183,8 @@ off = [makespan(k, 0) for k in range(1, rounds + 1)]
 ratios = [a / b for a, b in zip(on, off)]
 print(f"{'blocking-async, row 2':25} {'makespan s':17} {figure(on, digits=4):>23} {figure(off, digits=4):>23} "
       f"{'on / off ' + figure(ratios, digits=4):>25}")
-cost = statistics.median(seen["ping", k, "on"][0] - seen["ping", k, "off"][0] for k in range(1, rounds + 1))
+cost = statistics.median(seen["ping_switched", k, "on"][0] - seen["ping_switched", k, "off"][0] for k in range(1, rounds + 1))
 ratio = statistics.median(ratios)
-print(f"goal: at most 10 µs of CPU a request (GET /ping {cost:+.1f}: {'met' if cost <= 10 else 'not met'}); "
+print(f"goal: at most 10 µs of CPU a request (GET /ping in one process {cost:+.1f}: {'met' if cost <= 10 else 'not met'}); "
       f"at most 2 % of the makespan (on / off {ratio:.4f}: {'met' if ratio <= 1.02 else 'not met'})")
 PY

@@ -14,7 +14,8 @@ imported unchanged and wrapped in Probe, which adds what the lab's own servers g
     requests, in_service, worker_id, held_per_request_ms, held_where), answered by the probe:
     the app never sees /__lab/;
   - GET /__lab/requests[?reset=1]: each request's account of the loop's time (loop_ledger.py;
-    LAB_ATTRIBUTION=0 turns it off), and GET /__lab/routes: the routes the app serves, and what
+    LAB_ATTRIBUTION=0 turns it off; GET /__lab/attribution?on=0|1 turns it off and on again, for a
+    benchmark), and GET /__lab/routes: the routes the app serves, and what
     each takes (its OpenAPI schema for FastAPI, its routes for Starlette);
   - with LAB_EVENTS_TO ("@name" or a path), the live marks of `lab serve --events-to`.
 An app that cannot be served gets one line on stderr starting "your app: ", and exit status 2.
@@ -160,8 +161,9 @@ class Probe:
     """A pure ASGI wrapper: lifespan and websocket pass through, /__lab/ is the probe's own, and
     every other HTTP answer gets the x-lab-* stamps (and live marks), and a record in the ledger."""
 
-    def __init__(self, app, ledger):
+    def __init__(self, app, ledger, switch=None):
         self.app, self.watch, self.ledger, self.routes = app, None, ledger, RouteIndex(app)
+        self.kept, self.switch = ledger, switch  # (the attribution, and its switch, while turned off)
         self.requests = self.in_service = 0
         self.marks = open_marks(os.environ.get("LAB_EVENTS_TO"))
 
@@ -245,7 +247,7 @@ class Probe:
         return mark
 
     async def answer_lab(self, scope, send):
-        """GET /__lab/health, /__lab/stats[?reset=1], /__lab/requests[?reset=1], /__lab/routes."""
+        """GET /__lab/health, /__lab/stats[?reset=1], /__lab/requests[?reset=1], /__lab/routes, /__lab/attribution."""
         path, get = scope["path"], scope["method"] == "GET"
         reset = b"reset=1" in scope.get("query_string", b"").split(b"&")
         status = 200
@@ -258,13 +260,28 @@ class Probe:
                     else {"hold_ms": HOLD_MS, "requests": [], "dropped": 0, "attribution": False})
         elif get and path == "/__lab/routes":
             body = list_routes(self.app)
+        elif get and path == "/__lab/attribution":
+            status, body = self.turn_attribution(scope.get("query_string", b""))
         else:
             status, body = 404, {"error": "the lab's paths: GET /__lab/health, /__lab/stats, /__lab/requests,"
-                                          " /__lab/routes", "status": 404}
+                                          " /__lab/routes, /__lab/attribution?on=0|1", "status": 404}
         data = json.dumps(body, separators=(",", ":"), default=str).encode()  # compact, as the lab's servers write
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": data})
+
+    def turn_attribution(self, query):
+        """?on=0 or ?on=1: the attribution off or on again in this one process, so a benchmark
+        compares the two without the difference two processes make by themselves. Only on a
+        server started with it (LAB_ATTRIBUTION=1)."""
+        if self.kept is None:
+            return 409, {"error": "this server runs without the attribution (LAB_ATTRIBUTION=0)", "status": 409}
+        if query not in (b"on=0", b"on=1"):
+            return 400, {"error": "give ?on=0 or ?on=1", "status": 400}
+        on = query == b"on=1"
+        self.ledger = self.kept if on else None
+        self.switch(on)
+        return 200, {"attribution": on}
 
     def stats(self, reset):
         """The loop's figures since the last reset, as the lab's servers give them, and the ledger's:
@@ -294,7 +311,7 @@ def main():
     student, root = load_student_app(os.environ["LAB_APP"], folder)
     if os.environ.get("LAB_ATTRIBUTION", "1") != "0":
         ledger = Ledger(root)
-        time_callbacks(ledger)
+        return Probe(student, ledger, time_callbacks(ledger))
     return Probe(student, ledger)
 
 

@@ -207,6 +207,13 @@ def time_callbacks(ledger):
 
     asyncio.events.Handle._run = timed_run
 
+    def switch(on):
+        """The callbacks timed (on) or run as asyncio runs them (off): a benchmark's one process
+        with the attribution and without it, turn about (GET /__lab/attribution?on=0|1)."""
+        asyncio.events.Handle._run = timed_run if on else run
+
+    return switch
+
 
 def charge_short(record, t0, t1, took):
     """A callback under 1 ms (nearly all) to its request's record, as charge_long does for one
