@@ -2,7 +2,8 @@
 // answer to each of 10,000 connections over loopback, as a loop does when 10,000 timers fire at
 // once, while another thread reads them all, as the harness does. c10k's makespan on one loop
 // cannot be below d plus this (issue 26 asks for d + 0.10 s).
-//   answers_from_one_thread/N   N connected pairs (9,000), set up once; each round, one write(2) of an
+//   answers_from_one_thread/N   N connected pairs (9,000), set up once; each round, one write(2) of
+//   an
 //                               answer the size of the lab's /delay answer to each, timed until
 //                               the reader has read every byte (manual time); per answer in µs
 //                               as a counter.
@@ -30,7 +31,8 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t answer_bytes = 420;  // about the lab's answer to GET /delay: headers and its JSON
+constexpr std::size_t answer_bytes =
+    420;  // about the lab's answer to GET /delay: headers and its JSON
 
 struct Pairs {
     std::vector<int> server, client;  // server[i] is the accepted end of client[i]
@@ -47,7 +49,8 @@ bool connect_pairs(int n, Pairs& pairs) {
     at.sin_family = AF_INET;
     at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t size = sizeof at;
-    if (bind(listener, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0 || listen(listener, 4096) != 0 ||
+    if (bind(listener, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0 ||
+        listen(listener, 4096) != 0 ||
         getsockname(listener, reinterpret_cast<sockaddr*>(&at), &size) != 0)
         return false;
     const int one = 1;
@@ -80,7 +83,8 @@ void read_all(const Pairs& pairs) {
         int n = epoll_wait(ep, ready, 256, 1000);
         for (int k = 0; k < n; ++k) {
             std::size_t i = ready[k].data.u64;
-            for (ssize_t r; (r = read(pairs.client[i], buffer, sizeof buffer)) > 0;) got[i] += static_cast<std::size_t>(r);
+            for (ssize_t r; (r = read(pairs.client[i], buffer, sizeof buffer)) > 0;)
+                got[i] += static_cast<std::size_t>(r);
             if (got[i] >= answer_bytes) {
                 epoll_ctl(ep, EPOLL_CTL_DEL, pairs.client[i], nullptr);
                 got[i] = 0;
@@ -103,7 +107,8 @@ void answers_from_one_thread(benchmark::State& state) {
     double seconds = 0;
     for (auto _ : state) {
         std::thread reader([&] { read_all(pairs); });
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the reader waits in epoll, as the harness does
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(20));  // the reader waits in epoll, as the harness does
         const auto start = Clock::now();
         for (int fd : pairs.server) (void)!write(fd, answer.data(), answer.size());
         reader.join();
@@ -111,11 +116,18 @@ void answers_from_one_thread(benchmark::State& state) {
         state.SetIterationTime(took);
         seconds += took;
     }
-    state.counters["us_per_answer"] = seconds * 1e6 / (static_cast<double>(state.range(0)) * static_cast<double>(state.iterations()));
+    state.counters["us_per_answer"] =
+        seconds * 1e6 /
+        (static_cast<double>(state.range(0)) * static_cast<double>(state.iterations()));
 }
 // (9,000: both ends live in this one process, and 2 × 10,000 descriptors pass the usual limit of
 // 20,000; the figure is per answer.)
-BENCHMARK(answers_from_one_thread)->Arg(9'000)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5)->Repetitions(3);
+BENCHMARK(answers_from_one_thread)
+    ->Arg(9'000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5)
+    ->Repetitions(3);
 
 // A thread that wakes from a wait finds the machine cold: its first system call after 100 ms
 // asleep runs through caches others have used meanwhile (on a virtual machine, other guests too).
@@ -130,7 +142,8 @@ void first_answer_after_a_wait(benchmark::State& state) {
     double first = 0, next = 0;
     for (auto _ : state) {
         std::thread reader([&] { read_all(pairs); });
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // d: the loop waits for its timers
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(100));  // d: the loop waits for its timers
         auto time_write = [&](int fd) {
             const auto start = Clock::now();
             (void)!write(fd, answer.data(), answer.size());
@@ -144,8 +157,13 @@ void first_answer_after_a_wait(benchmark::State& state) {
     }
     const auto rounds = static_cast<double>(state.iterations());
     state.counters["first_us"] = first * 1e6 / rounds;
-    state.counters["next_us"] = next * 1e6 / (rounds * static_cast<double>(pairs.server.size() - 1));
+    state.counters["next_us"] =
+        next * 1e6 / (rounds * static_cast<double>(pairs.server.size() - 1));
 }
-BENCHMARK(first_answer_after_a_wait)->UseManualTime()->Unit(benchmark::kMicrosecond)->Iterations(10)->Repetitions(3);
+BENCHMARK(first_answer_after_a_wait)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(10)
+    ->Repetitions(3);
 
 }  // namespace

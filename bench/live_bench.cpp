@@ -22,7 +22,8 @@ struct Listener {
         sockaddr_un address{};
         address.sun_family = AF_UNIX;
         name.copy(address.sun_path + 1, name.size() - 1, 1);
-        bind(fd, reinterpret_cast<sockaddr*>(&address), static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size()));
+        bind(fd, reinterpret_cast<sockaddr*>(&address),
+             static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size()));
     }
     ~Listener() { close(fd); }
     void drain() const {

@@ -57,10 +57,15 @@ void memory_per_waiting_request(benchmark::State& state, std::vector<std::string
     }
 }
 
-BENCHMARK_CAPTURE(memory_per_waiting_request, async_sleep, std::vector<std::string>{"--mode", "async-sleep"})
-    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(memory_per_waiting_request, async_sleep,
+                  std::vector<std::string>{"--mode", "async-sleep"})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(memory_per_waiting_request, thread_pool_1000,
                   std::vector<std::string>{"--mode", "thread-pool", "--threads", "1000"})
-    ->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace

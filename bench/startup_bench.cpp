@@ -1,6 +1,7 @@
 // Start-up, as a user waits for it: from starting the process to the first answer.
 //   startup_to_first_answer/MODE  spawn `lab serve --mode MODE --port 0`, read its "listening on"
-//                                 line, send GET /health, stop the clock at the answer's first bytes
+//                                 line, send GET /health, stop the clock at the answer's first
+//                                 bytes
 //   lab_version                   spawn `lab --version`, stop the clock when it has exited
 // Each is timed by hand (UseManualTime): stopping a server afterwards is not part of its start-up.
 #include <benchmark/benchmark.h>
@@ -45,7 +46,8 @@ std::pair<pid_t, int> spawn(std::vector<std::string> args) {
 int listening_port(int fd) {
     std::string seen;
     char chunk[256];
-    for (ssize_t n; seen.find('\n') == std::string::npos && (n = read(fd, chunk, sizeof chunk)) > 0;)
+    for (ssize_t n;
+         seen.find('\n') == std::string::npos && (n = read(fd, chunk, sizeof chunk)) > 0;)
         seen.append(chunk, static_cast<std::size_t>(n));
     auto at = seen.find("127.0.0.1:");
     return at == std::string::npos ? 0 : std::stoi(seen.substr(at + 10));
@@ -54,7 +56,9 @@ int listening_port(int fd) {
 // GET /health on a new connection; true once the answer's first bytes are in.
 bool first_answer(int port) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in to{.sin_family = AF_INET, .sin_port = htons(static_cast<std::uint16_t>(port)), .sin_addr = {htonl(INADDR_LOOPBACK)}};
+    sockaddr_in to{.sin_family = AF_INET,
+                   .sin_port = htons(static_cast<std::uint16_t>(port)),
+                   .sin_addr = {htonl(INADDR_LOOPBACK)}};
     const char request[] = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     char answer[64];
     bool ok = connect(s, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&
@@ -78,7 +82,8 @@ void startup_to_first_answer(benchmark::State& state, std::string mode) {
         state.SetIterationTime(std::chrono::duration<double>(Clock::now() - start).count());
         if (pid > 0) stop(pid);
         close(out);
-        if (!answered) state.SkipWithError(("lab serve --mode " + mode + " did not answer").c_str());
+        if (!answered)
+            state.SkipWithError(("lab serve --mode " + mode + " did not answer").c_str());
     }
 }
 
@@ -93,11 +98,18 @@ void lab_version(benchmark::State& state) {
 }
 
 // Medians of five repetitions, each as many starts as fit in 0.3 s.
-#define LAB_STARTUP(benchmark_) benchmark_->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.3)->Repetitions(5)->ReportAggregatesOnly(true)
-LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, blocking-in-loop, std::string("blocking-in-loop")));
-LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, async-sleep, std::string("async-sleep")));
-LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, thread-pool, std::string("thread-pool")));
-LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, multi-process, std::string("multi-process")));
+#define LAB_STARTUP(benchmark_)         \
+    benchmark_->UseManualTime()         \
+        ->Unit(benchmark::kMillisecond) \
+        ->MinTime(0.3)                  \
+        ->Repetitions(5)                \
+        ->ReportAggregatesOnly(true)
+LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, blocking - in - loop,
+                              std::string("blocking-in-loop")));
+LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, async - sleep, std::string("async-sleep")));
+LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, thread - pool, std::string("thread-pool")));
+LAB_STARTUP(BENCHMARK_CAPTURE(startup_to_first_answer, multi - process,
+                              std::string("multi-process")));
 LAB_STARTUP(BENCHMARK(lab_version));
 
 }  // namespace

@@ -25,5 +25,3 @@ static void summarize_batch(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(summarize_batch)->Arg(10)->Arg(1000)->Arg(10000);
-
-

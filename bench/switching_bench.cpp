@@ -14,9 +14,12 @@ namespace {
 // One suspension and resumption through the loop's queue, as an `await` that has to wait does.
 void coroutine_resume_on_loop(benchmark::State& state) {
     asio::io_context loop{1};
-    asio::co_spawn(loop, [&]() -> asio::awaitable<void> {
-        for (auto _ : state) co_await asio::post(loop, asio::use_awaitable);
-    }, asio::detached);
+    asio::co_spawn(
+        loop,
+        [&]() -> asio::awaitable<void> {
+            for (auto _ : state) co_await asio::post(loop, asio::use_awaitable);
+        },
+        asio::detached);
     loop.run();
 }
 BENCHMARK(coroutine_resume_on_loop);
@@ -25,10 +28,14 @@ BENCHMARK(coroutine_resume_on_loop);
 void pool_hand_off_and_back(benchmark::State& state) {
     asio::io_context loop{1};
     asio::thread_pool pool{1};
-    asio::co_spawn(loop, [&]() -> asio::awaitable<void> {
-        for (auto _ : state)
-            co_await asio::co_spawn(pool, []() -> asio::awaitable<void> { co_return; }, asio::use_awaitable);
-    }, asio::detached);
+    asio::co_spawn(
+        loop,
+        [&]() -> asio::awaitable<void> {
+            for (auto _ : state)
+                co_await asio::co_spawn(
+                    pool, []() -> asio::awaitable<void> { co_return; }, asio::use_awaitable);
+        },
+        asio::detached);
     loop.run();
     pool.join();
 }

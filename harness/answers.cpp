@@ -25,7 +25,8 @@ std::string_view to_string(ErrorKind kind) {
 }
 
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& r) {
-    if (body.find("\"worker_id\"") == std::string_view::npos) return;  // e.g. /health: nothing to parse
+    if (body.find("\"worker_id\"") == std::string_view::npos)
+        return;  // e.g. /health: nothing to parse
     auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!json.is_object()) return;
     auto number = [&](const char* key) -> std::int64_t {
@@ -34,7 +35,8 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
     };
     r.worker_pid = number("worker_id");
     r.thread_id = number("thread_id");
-    if (auto start = number("server_start_us"), end = number("server_end_us"); start >= 0 && end >= 0) {
+    if (auto start = number("server_start_us"), end = number("server_end_us");
+        start >= 0 && end >= 0) {
         r.server_start_us = start - origin_us;
         r.server_end_us = end - origin_us;
     }
@@ -51,8 +53,11 @@ bool HeaderStamps::read(std::string_view name, std::string_view value) {
         if (std::tolower(static_cast<unsigned char>(name[i])) != prefix[i]) return false;
     std::string field(name.substr(prefix.size()));
     for (char& ch : field) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    std::int64_t* into = field == "start-us" ? &start_us : field == "end-us" ? &end_us : field == "pid" ? &pid
-                       : field == "thread"   ? &thread : nullptr;
+    std::int64_t* into = field == "start-us" ? &start_us
+                         : field == "end-us" ? &end_us
+                         : field == "pid"    ? &pid
+                         : field == "thread" ? &thread
+                                             : nullptr;
     if (!into) return false;
     std::int64_t n = -1;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -64,7 +69,8 @@ bool HeaderStamps::read(std::string_view name, std::string_view value) {
 // to say, and an app may say anything (fake stamps claiming it served all at once): for a probed
 // app, the body's stamps are dropped, whether or not the probe's are whole.
 void HeaderStamps::apply(std::int64_t origin_us, RequestRecord& r) const {
-    if (!stamped()) return;  // no probe: the body's stamps stand (a lab server's, taken around the work itself)
+    if (!stamped())
+        return;  // no probe: the body's stamps stand (a lab server's, taken around the work itself)
     const bool whole = start_us >= 0 && end_us >= start_us;
     r.server_start_us = whole ? start_us - origin_us : -1;
     r.server_end_us = whole ? end_us - origin_us : -1;

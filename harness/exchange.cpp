@@ -33,9 +33,13 @@ public:
     HeaderStamps stamps;  // a probed app's (most answers have no such field: one compare each)
 
 private:
-    void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
-    void on_response_impl(int code, beast::string_view, int, beast::error_code&) override { status = static_cast<unsigned>(code); }
-    void on_field_impl(http::field field, beast::string_view name, beast::string_view value, beast::error_code&) override {
+    void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                         beast::error_code&) override {}
+    void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
+        status = static_cast<unsigned>(code);
+    }
+    void on_field_impl(http::field field, beast::string_view name, beast::string_view value,
+                       beast::error_code&) override {
         if (field == http::field::unknown && !name.empty() && (name[0] == 'x' || name[0] == 'X'))
             stamps.read({name.data(), name.size()}, {value.data(), value.size()});
     }
@@ -46,14 +50,16 @@ private:
         return piece.size();
     }
     void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view piece, beast::error_code&) override {
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view piece,
+                                   beast::error_code&) override {
         keep(piece);
         return piece.size();
     }
     void keep(beast::string_view piece) {
         constexpr std::size_t kept = 1 << 20;
         body_bytes += piece.size();
-        if (body.size() < kept) body.append(piece.data(), std::min(piece.size(), kept - body.size()));
+        if (body.size() < kept)
+            body.append(piece.data(), std::min(piece.size(), kept - body.size()));
     }
     void on_finish_impl(beast::error_code&) override {}
 };
@@ -61,7 +67,8 @@ private:
 // Sends a request at once (TimedSocket::write_some), and through the loop only for what is left
 // when the socket's buffer is full: a request is a few hundred bytes, and it all goes. (wrk waits
 // for epoll to call its socket writable first: one more turn a request.)
-asio::awaitable<void> send_request(TimedSocket& stream, const std::string& bytes, beast::error_code& ec) {
+asio::awaitable<void> send_request(TimedSocket& stream, const std::string& bytes,
+                                   beast::error_code& ec) {
     std::size_t sent = stream.write_some(asio::buffer(bytes), ec);
     if (ec == asio::error::would_block) ec = {};
     if (ec || sent == bytes.size()) co_return;
@@ -80,7 +87,8 @@ asio::awaitable<bool> open_connection(TimedSocket& stream, const tcp::endpoint& 
     if (!ec) ec = stream.never_block();
     if (!ec) {
         stream.expires_after(timeout);
-        co_await stream.socket().async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+        co_await stream.socket().async_connect(endpoint,
+                                               asio::redirect_error(asio::use_awaitable, ec));
         stream.expires_never();
     }
     if (ec && why) *why = ec.message();
@@ -93,9 +101,10 @@ int local_port(TimedSocket& stream) {
     return ec ? 0 : endpoint.port();
 }
 
-asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, const std::string& bytes,
-                               std::chrono::milliseconds timeout, std::int64_t origin_us, RequestRecord& r,
-                               std::string* body, AnswerLimits limits) {
+asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer,
+                               const std::string& bytes, std::chrono::milliseconds timeout,
+                               std::int64_t origin_us, RequestRecord& r, std::string* body,
+                               AnswerLimits limits) {
     auto now = [origin_us] { return monotonic_us() - origin_us; };
     beast::error_code ec;
     stream.expires_after(timeout);
@@ -108,11 +117,14 @@ asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer, 
     }
     for (;;) {
         AnswerParser parser(limits);
-        parser.skip(bytes.starts_with("HEAD "));  // the answer to HEAD announces a body it does not send
-        co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        parser.skip(
+            bytes.starts_with("HEAD "));  // the answer to HEAD announces a body it does not send
+        co_await http::async_read_some(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
         if (r.first_byte_us < 0 && !ec) r.first_byte_us = now();
         while (!ec && !parser.is_done())
-            co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            co_await http::async_read_some(stream, buffer, parser,
+                                           asio::redirect_error(asio::use_awaitable, ec));
         r.end_us = now();
         if (ec) {
             r.error = kind_of(stream.error(ec), ErrorKind::read);

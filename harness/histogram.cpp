@@ -11,7 +11,7 @@ namespace lab {
 int Histogram::index_of(std::int64_t us) {
     auto v = static_cast<std::uint64_t>(std::max<std::int64_t>(us, 0));
     if (v < (1u << sub_bits)) return static_cast<int>(v);  // small values are exact
-    int power = std::bit_width(v) - 1;                      // v in [2^power, 2^(power+1))
+    int power = std::bit_width(v) - 1;  // v in [2^power, 2^(power+1))
     int shift = power - sub_bits;
     int sub = static_cast<int>(v >> shift) - (1 << sub_bits);
     return std::min(((shift + 1) << sub_bits) + sub, (powers << sub_bits) - 1);
@@ -54,7 +54,8 @@ std::int64_t Histogram::count_at_most(std::int64_t us) const {
         return std::upper_bound(values.begin(), values.end(), us) - values.begin();
     }
     std::int64_t seen = 0;
-    for (int i = 0, last = index_of(us); i <= last; ++i) seen += counts_[static_cast<std::size_t>(i)];
+    for (int i = 0, last = index_of(us); i <= last; ++i)
+        seen += counts_[static_cast<std::size_t>(i)];
     return seen;
 }
 
@@ -87,13 +88,15 @@ std::vector<std::pair<int, std::int64_t>> Histogram::buckets() const {
     return kept;
 }
 
-std::optional<Histogram> Histogram::from_buckets(const std::vector<std::pair<int, std::int64_t>>& buckets, std::int64_t min,
-                                                 std::int64_t max) {
+std::optional<Histogram> Histogram::from_buckets(
+    const std::vector<std::pair<int, std::int64_t>>& buckets, std::int64_t min, std::int64_t max) {
     Histogram h;
     h.forget_values();  // (the buckets say how many, not which values)
     int lowest = powers << sub_bits, highest = -1;
     for (auto [index, count] : buckets) {
-        if (index < 0 || index >= (powers << sub_bits) || count < 1 || count > (std::int64_t{1} << 50)) return std::nullopt;
+        if (index < 0 || index >= (powers << sub_bits) || count < 1 ||
+            count > (std::int64_t{1} << 50))
+            return std::nullopt;
         h.counts_[static_cast<std::size_t>(index)] += count;
         h.count_ += count;
         lowest = std::min(lowest, index), highest = std::max(highest, index);
@@ -102,7 +105,8 @@ std::optional<Histogram> Histogram::from_buckets(const std::vector<std::pair<int
         h.exact_ = true;  // (nothing recorded: nothing to be imprecise about)
         return h;
     }
-    if (min < 0 || min > max || index_of(min) != lowest || index_of(max) != highest) return std::nullopt;
+    if (min < 0 || min > max || index_of(min) != lowest || index_of(max) != highest)
+        return std::nullopt;
     h.min_ = min, h.max_ = max;
     return h;
 }

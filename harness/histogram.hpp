@@ -6,7 +6,8 @@
 // While it has recorded at most exact_values values it also keeps each of them, and then its
 // percentiles and counts are exact, the very figures requests.csv's rows give (a bucket is 0.4 %
 // to 0.8 % wide: 4 ms at 800 ms, where fifty answers within 10 ms fell in two buckets and read
-// p50 = p99 = max). Past that, or read back from its buckets, it is within 1 % (exact() says which).
+// p50 = p99 = max). Past that, or read back from its buckets, it is within 1 % (exact() says
+// which).
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -18,7 +19,7 @@ namespace lab {
 class Histogram {
 public:
     static constexpr int sub_bits = 7;  // 128 sub-buckets per power of two: < 1% error
-    static constexpr int powers = 33;   // 2^32 µs is over an hour
+    static constexpr int powers = 33;  // 2^32 µs is over an hour
     // As many as requests.csv keeps of a batch (harness/load_generator.hpp's keep_records): 8 MB.
     static constexpr std::int64_t exact_values = 1'000'000;
 
@@ -31,7 +32,8 @@ public:
     bool exact() const { return exact_; }
     // Keeps the buckets alone, as a histogram past exact_values or read back from a folder has.
     void forget_values();
-    // How many recorded values are at most `us` (exact, or to within the bucket's 1%): a histogram's bars.
+    // How many recorded values are at most `us` (exact, or to within the bucket's 1%): a
+    // histogram's bars.
     std::int64_t count_at_most(std::int64_t us) const;
     // The value of nearest rank (harness/nearest_rank.hpp) for p in [0, 100]: exact, or the
     // largest its bucket holds (within 1%).
@@ -41,8 +43,9 @@ public:
     // run's histograms when requests.csv cannot hold every request. nullopt for buckets no
     // histogram has (an index out of range, a count below 1, extremes outside the buckets).
     std::vector<std::pair<int, std::int64_t>> buckets() const;
-    static std::optional<Histogram> from_buckets(const std::vector<std::pair<int, std::int64_t>>& buckets, std::int64_t min,
-                                                 std::int64_t max);
+    static std::optional<Histogram> from_buckets(
+        const std::vector<std::pair<int, std::int64_t>>& buckets, std::int64_t min,
+        std::int64_t max);
 
 private:
     static int index_of(std::int64_t us);

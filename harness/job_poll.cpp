@@ -16,8 +16,9 @@ std::int64_t number_or(const nlohmann::json& j, const char* key, std::int64_t ot
 
 }  // namespace
 
-asio::awaitable<bool> await_job(TimedSocket& stream, beast::flat_buffer& buffer, const tcp::endpoint& server,
-                                const LoadSpec& spec, std::int64_t origin_us, const std::string& answer_body,
+asio::awaitable<bool> await_job(TimedSocket& stream, beast::flat_buffer& buffer,
+                                const tcp::endpoint& server, const LoadSpec& spec,
+                                std::int64_t origin_us, const std::string& answer_body,
                                 RequestRecord& r) {
     auto submitted = nlohmann::json::parse(answer_body, nullptr, false);
     std::int64_t id = submitted.is_object() ? number_or(submitted, "job", -1) : -1;
@@ -30,7 +31,8 @@ asio::awaitable<bool> await_job(TimedSocket& stream, beast::flat_buffer& buffer,
     const std::string poll_bytes = request_bytes(spec, "GET", "/jobs/" + std::to_string(id));
     bool is_open = true;
     for (;;) {
-        co_await sleep_until(monotonic_us() + std::chrono::duration_cast<Micros>(spec.poll_every).count());
+        co_await sleep_until(monotonic_us() +
+                             std::chrono::duration_cast<Micros>(spec.poll_every).count());
         if (!is_open) {
             stream.close();
             buffer.clear();
@@ -42,7 +44,8 @@ asio::awaitable<bool> await_job(TimedSocket& stream, beast::flat_buffer& buffer,
         }
         RequestRecord poll;
         std::string body;
-        is_open = co_await exchange(stream, buffer, poll_bytes, spec.timeout, origin_us, poll, &body);
+        is_open =
+            co_await exchange(stream, buffer, poll_bytes, spec.timeout, origin_us, poll, &body);
         if (!poll.ok()) {
             r.error = poll.error;
             r.done_us = poll.end_us;

@@ -15,8 +15,9 @@ namespace lab {
 // names is done; fills r.done_us, r.job_queued_us, the server stamps (the queue worker's start
 // and finish, on the batch's time axis) and r.worker_pid (the queue worker's). A failed job, or
 // a poll that fails, is recorded as the request's error. Returns whether `stream` is still open.
-asio::awaitable<bool> await_job(TimedSocket& stream, beast::flat_buffer& buffer, const tcp::endpoint& server,
-                                const LoadSpec& spec, std::int64_t origin_us, const std::string& answer_body,
+asio::awaitable<bool> await_job(TimedSocket& stream, beast::flat_buffer& buffer,
+                                const tcp::endpoint& server, const LoadSpec& spec,
+                                std::int64_t origin_us, const std::string& answer_body,
                                 RequestRecord& r);
 
 }  // namespace lab

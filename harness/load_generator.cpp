@@ -27,11 +27,11 @@ struct SharedState {
     std::vector<std::string> request_bytes = {};  // per target of the mix, serialized once
     std::string probe_bytes = {};
     std::vector<int> endpoint_cycle = {};  // request i asks for target endpoint_cycle[i % size]
-    std::atomic<int> next{0};         // the next request to take
-    std::atomic<int> answered{0};     // requests finished, failed or not
+    std::atomic<int> next{0};  // the next request to take
+    std::atomic<int> answered{0};  // requests finished, failed or not
     std::atomic<std::int64_t> last_answer_us{0};  // when the last request was answered (or failed)
-    std::latch all_open;              // every thread's connections are open (or have failed to)
-    std::mutex told{};                // the observer and on_answer are called by one thread at a time
+    std::latch all_open;  // every thread's connections are open (or have failed to)
+    std::mutex told{};  // the observer and on_answer are called by one thread at a time
 
     std::int64_t now() const { return aim.now(); }
 };
@@ -52,7 +52,8 @@ struct ThreadState {
     bool cut_off = false;  // the batch's deadline passed before its work was done
     // Connections whose requests are all answered, closed only when the batch is over: closing
     // one costs both ends system calls (and the server a read of the end, a shutdown and a
-    // close), which would otherwise compete with the answers still to come (10,000 of them in c10k).
+    // close), which would otherwise compete with the answers still to come (10,000 of them in
+    // c10k).
     std::vector<TimedSocket> finished = {};
 
     std::int64_t now() const { return shared.now(); }
@@ -64,14 +65,16 @@ asio::awaitable<bool> open(TimedSocket& stream, ThreadState& t) {
 }
 
 // A request of the batch: sent and answered, and, for a queued job, polled until it is done.
-asio::awaitable<bool> send_and_await(TimedSocket& stream, beast::flat_buffer& buffer, ThreadState& t, RequestRecord& r) {
+asio::awaitable<bool> send_and_await(TimedSocket& stream, beast::flat_buffer& buffer,
+                                     ThreadState& t, RequestRecord& r) {
     const std::string& bytes = t.shared.request_bytes[static_cast<std::size_t>(r.endpoint)];
     std::string answer;
-    bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us, r,
-                                     t.spec.poll_jobs ? &answer : nullptr, t.spec.answer_limits);
+    bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us,
+                                     r, t.spec.poll_jobs ? &answer : nullptr, t.spec.answer_limits);
     if (!t.spec.poll_jobs) co_return is_open;
     if (!r.ok() || r.status != 202) co_return is_open;
-    co_return co_await await_job(stream, buffer, t.shared.aim.endpoint, t.spec, t.shared.aim.origin_us, answer, r);
+    co_return co_await await_job(stream, buffer, t.shared.aim.endpoint, t.spec,
+                                 t.shared.aim.origin_us, answer, r);
 }
 
 // Every connection waits here until all are open, on every thread, so the first wave leaves at
@@ -81,7 +84,8 @@ asio::awaitable<void> wait_at_gate(ThreadState& t) {
     if (--t.still_connecting == 0) {
         t.shared.all_open.arrive_and_wait();
         t.release_us = t.now();
-        if (t.spec.run_for.count() > 0) t.stop_us = t.release_us + std::chrono::duration_cast<Micros>(t.spec.run_for).count();
+        if (t.spec.run_for.count() > 0)
+            t.stop_us = t.release_us + std::chrono::duration_cast<Micros>(t.spec.run_for).count();
         t.gate.cancel();
     } else {
         beast::error_code released;
@@ -94,7 +98,8 @@ asio::awaitable<void> wait_at_gate(ThreadState& t) {
 bool probing(const ThreadState& t) {
     if (t.spec.run_for.count() > 0) return t.now() < t.stop_us;
     return t.shared.answered < t.spec.requests ||
-           t.now() < t.shared.last_answer_us + std::chrono::duration_cast<Micros>(t.spec.probe_after).count();
+           t.now() < t.shared.last_answer_us +
+                         std::chrono::duration_cast<Micros>(t.spec.probe_after).count();
 }
 
 // Tells whoever watches (a live view, a progress line) of a request; one thread at a time.
@@ -127,13 +132,16 @@ asio::awaitable<void> probe(ThreadState& t) {
             is_open = co_await open(stream, t);
         }
         if (is_open) {
-            is_open = co_await exchange(stream, buffer, t.shared.probe_bytes, t.spec.timeout, t.shared.aim.origin_us, r);
+            is_open = co_await exchange(stream, buffer, t.shared.probe_bytes, t.spec.timeout,
+                                        t.shared.aim.origin_us, r);
         } else {
             r.error = ErrorKind::connect;
             r.end_us = t.now();
         }
         t.probes.push_back(r);
-        tell(t, [&] { if (t.spec.observer) t.spec.observer->probe_answered(r); });
+        tell(t, [&] {
+            if (t.spec.observer) t.spec.observer->probe_answered(r);
+        });
         intended = std::max(intended + every, t.now());  // late probes are not caught up
     }
 }
@@ -151,7 +159,8 @@ RequestRecord* take(ThreadState& t, RequestRecord& unrecorded) {
         ++t.not_recorded;
     }
     r->index = i;
-    r->endpoint = t.shared.endpoint_cycle[static_cast<std::size_t>(i) % t.shared.endpoint_cycle.size()];
+    r->endpoint =
+        t.shared.endpoint_cycle[static_cast<std::size_t>(i) % t.shared.endpoint_cycle.size()];
     return r;
 }
 
@@ -179,9 +188,13 @@ asio::awaitable<void> connection(ThreadState& t, int id) {
         }
         if (is_open) {
             r.connect_us = std::exchange(opened_us, -1);
-            tell(t, [&] { if (t.spec.observer) t.spec.observer->sent(r.index, t.now(), port); });
-            is_open = co_await send_and_await(stream, buffer, t, r) && t.spec.keep_alive;  // (else we asked to close)
-            if (t.now() >= t.stop_us && r.end_us > t.stop_us) {  // answered after the time was up: not counted
+            tell(t, [&] {
+                if (t.spec.observer) t.spec.observer->sent(r.index, t.now(), port);
+            });
+            is_open = co_await send_and_await(stream, buffer, t, r) &&
+                      t.spec.keep_alive;  // (else we asked to close)
+            if (t.now() >= t.stop_us &&
+                r.end_us > t.stop_us) {  // answered after the time was up: not counted
                 r.end_us = -1;
                 break;
             }
@@ -192,8 +205,11 @@ asio::awaitable<void> connection(ThreadState& t, int id) {
         t.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
         ++t.shared.answered;
         tell(t, [&] {
-            if (t.spec.observer && r.error != ErrorKind::connect) t.spec.observer->answered(r);  // (it was told of the sending)
-            if (t.spec.on_answer) t.spec.on_answer(t.shared.answered, t.spec.requests);  // (read in turn: the last says all)
+            if (t.spec.observer && r.error != ErrorKind::connect)
+                t.spec.observer->answered(r);  // (it was told of the sending)
+            if (t.spec.on_answer)
+                t.spec.on_answer(t.shared.answered,
+                                 t.spec.requests);  // (read in turn: the last says all)
         });
         intended = t.now();
         t.shared.last_answer_us = intended;
@@ -224,22 +240,27 @@ std::vector<int> endpoint_cycle(const std::vector<WeightedTarget>& targets) {
 
 // Runs this thread's connections (and the probe, on thread 0) until they are done, the batch's
 // deadline passes, or run_for is over.
-void run_thread(ThreadState& t, asio::io_context& context, const std::vector<int>& connection_ids, bool with_probe) {
+void run_thread(ThreadState& t, asio::io_context& context, const std::vector<int>& connection_ids,
+                bool with_probe) {
     for (int id : connection_ids) asio::co_spawn(context, connection(t, id), asio::detached);
     if (with_probe) asio::co_spawn(context, probe(t), asio::detached);
     // A server that has stopped answering (SIGSTOP, a deadlock) would otherwise keep the batch
     // until every request's own timeout: past the deadline, stop and say so.
-    const std::int64_t deadline_us = t.spec.deadline.count() > 0 ? t.spec.deadline.count() * 1000
-                                                                  : std::numeric_limits<std::int64_t>::max() / 2;
+    const std::int64_t deadline_us = t.spec.deadline.count() > 0
+                                         ? t.spec.deadline.count() * 1000
+                                         : std::numeric_limits<std::int64_t>::max() / 2;
     while (!context.stopped()) {  // until every request is done (the context runs out of work)
         std::int64_t until_us = std::min(deadline_us, t.stop_us);
-        auto until = std::chrono::steady_clock::time_point(Micros(t.shared.aim.origin_us + std::min(until_us, std::int64_t{1} << 50)));
-        if (context.run_one_until(until) == 0 && t.now() >= until_us) {  // what is pending is abandoned with the context
+        auto until = std::chrono::steady_clock::time_point(
+            Micros(t.shared.aim.origin_us + std::min(until_us, std::int64_t{1} << 50)));
+        if (context.run_one_until(until) == 0 &&
+            t.now() >= until_us) {  // what is pending is abandoned with the context
             t.cut_off = until_us == deadline_us;  // (run_for's end is no cut-off)
             break;
         }
     }
-    // Cut off before all its connections opened: it never reached the gate, and the others must not wait for it.
+    // Cut off before all its connections opened: it never reached the gate, and the others must not
+    // wait for it.
     if (t.still_connecting > 0) t.shared.all_open.count_down();
 }
 
@@ -250,15 +271,18 @@ std::vector<WeightedTarget> targets_of(const LoadSpec& spec) {
     return {{spec.target, 1}};
 }
 
-std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target, bool as_loaded) {
+std::string request_bytes(const LoadSpec& spec, const std::string& method,
+                          const std::string& target, bool as_loaded) {
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     if (req.method() == http::verb::unknown) req.method_string(method);  // any token the user gives
     bool ipv6 = spec.host.find(':') != std::string::npos;  // a Host header puts it in brackets
-    req.set(http::field::host, (ipv6 ? "[" + spec.host + "]" : spec.host) + ":" + std::to_string(spec.port));
+    req.set(http::field::host,
+            (ipv6 ? "[" + spec.host + "]" : spec.host) + ":" + std::to_string(spec.port));
     req.set(http::field::user_agent, "concurrency-lab");
     req.keep_alive(!as_loaded || spec.keep_alive);
     if (as_loaded) {
-        for (const std::string& header : spec.headers) {  // "Name: value", checked by whoever took it in
+        for (const std::string& header :
+             spec.headers) {  // "Name: value", checked by whoever took it in
             auto colon = header.find(':');
             std::string value = header.substr(colon + 1);
             value.erase(0, value.find_first_not_of(" \t"));
@@ -273,11 +297,13 @@ std::string request_bytes(const LoadSpec& spec, const std::string& method, const
 }
 
 std::string request_bytes(const LoadSpec& spec, const WeightedTarget& target) {
-    if (target.method.empty() && !target.body && target.headers.empty()) return request_bytes(spec, spec.method, target.target, true);
+    if (target.method.empty() && !target.body && target.headers.empty())
+        return request_bytes(spec, spec.method, target.target, true);
     LoadSpec asked = spec;
     asked.body = target.body.value_or(spec.body);
     asked.headers.insert(asked.headers.end(), target.headers.begin(), target.headers.end());
-    return request_bytes(asked, target.method.empty() ? spec.method : target.method, target.target, true);
+    return request_bytes(asked, target.method.empty() ? spec.method : target.method, target.target,
+                         true);
 }
 
 Batch run_sequential_batch(const LoadSpec& spec, int batch_number) {
@@ -288,9 +314,13 @@ Batch run_sequential_batch(const LoadSpec& spec, int batch_number) {
     return run_concurrent_batch(one_at_a_time, batch_number);
 }
 
-int connections_used(int requests, int concurrency, bool timed) { return timed ? concurrency : std::min(concurrency, requests); }
+int connections_used(int requests, int concurrency, bool timed) {
+    return timed ? concurrency : std::min(concurrency, requests);
+}
 
-int threads_used(int threads, int connections) { return std::clamp(threads, 1, std::max(1, connections)); }
+int threads_used(int threads, int connections) {
+    return std::clamp(threads, 1, std::max(1, connections));
+}
 
 namespace {
 
@@ -301,7 +331,8 @@ void record_never_sent(Batch& batch, const SharedState& shared, const LoadSpec& 
         RequestRecord r;
         r.batch = batch.number;
         r.index = i;
-        r.endpoint = shared.endpoint_cycle[static_cast<std::size_t>(i) % shared.endpoint_cycle.size()];
+        r.endpoint =
+            shared.endpoint_cycle[static_cast<std::size_t>(i) % shared.endpoint_cycle.size()];
         r.error = ErrorKind::timeout;
         r.end_us = shared.now();
         batch.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
@@ -311,8 +342,8 @@ void record_never_sent(Batch& batch, const SharedState& shared, const LoadSpec& 
 
 // Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
 // what was unanswered (or not done) then as `timeout`, and what was never sent too.
-Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedState& shared, const LoadSpec& spec,
-               std::size_t targets, int batch_number) {
+Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedState& shared,
+               const LoadSpec& spec, std::size_t targets, int batch_number) {
     Batch batch;
     batch.number = batch_number;
     batch.tallies.resize(targets);
@@ -340,7 +371,8 @@ Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedSt
     }
     if (timed) batch.unfinished = shared.next - shared.answered;
     else record_never_sent(batch, shared, spec);
-    std::sort(batch.requests.begin(), batch.requests.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+    std::sort(batch.requests.begin(), batch.requests.end(),
+              [](const auto& a, const auto& b) { return a.index < b.index; });
     std::int64_t counted = 0;
     for (const Tally& t : batch.tallies) counted += t.requests;
     batch.not_recorded = counted - static_cast<std::int64_t>(batch.requests.size());
@@ -351,16 +383,21 @@ Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedSt
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     raise_open_file_limit();
-    // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the probes.
-    const int connections = connections_used(spec.requests, spec.concurrency, spec.run_for.count() > 0);
+    // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the
+    // probes.
+    const int connections =
+        connections_used(spec.requests, spec.concurrency, spec.run_for.count() > 0);
     const int threads = threads_used(spec.threads, connections);
-    SharedState shared{.spec = spec, .aim = {.endpoint = {asio::ip::make_address(spec.host), spec.port}},
+    SharedState shared{.spec = spec,
+                       .aim = {.endpoint = {asio::ip::make_address(spec.host), spec.port}},
                        .all_open = std::latch{threads}};
     const auto targets = targets_of(spec);
     for (const auto& target : targets) shared.request_bytes.push_back(request_bytes(spec, target));
     shared.probe_bytes = request_bytes(spec, "GET", spec.probe_target);
     shared.endpoint_cycle = endpoint_cycle(targets);
-    if (spec.observer) spec.observer->batch_started(batch_number, shared.aim.origin_us, spec.run_for.count() > 0 ? 0 : spec.requests);
+    if (spec.observer)
+        spec.observer->batch_started(batch_number, shared.aim.origin_us,
+                                     spec.run_for.count() > 0 ? 0 : spec.requests);
 
     // (Declared in this order so that each state, and its gate timer, goes before its context; the
     // context then abandons any coroutine still pending, which touches no state as it goes.)
@@ -369,14 +406,19 @@ Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     std::vector<std::vector<int>> ids(static_cast<std::size_t>(threads));
     for (int k = 0; k < threads; ++k) {
         contexts.push_back(std::make_unique<asio::io_context>(1));
-        states.push_back(std::make_unique<ThreadState>(
-            ThreadState{.shared = shared, .gate = asio::steady_timer{*contexts.back(), asio::steady_timer::time_point::max()}}));
+        states.push_back(std::make_unique<ThreadState>(ThreadState{
+            .shared = shared,
+            .gate = asio::steady_timer{*contexts.back(), asio::steady_timer::time_point::max()}}));
         states.back()->tallies.resize(targets.size());
     }
-    for (int id = 0; id < connections; ++id) ids[static_cast<std::size_t>(id % threads)].push_back(id);
+    for (int id = 0; id < connections; ++id)
+        ids[static_cast<std::size_t>(id % threads)].push_back(id);
     for (int k = 0; k < threads; ++k)
-        states[k]->still_connecting = static_cast<int>(ids[k].size()) + (k == 0 && !spec.probe_target.empty() ? 1 : 0);
-    auto run = [&](int k) { run_thread(*states[k], *contexts[k], ids[k], k == 0 && !spec.probe_target.empty()); };
+        states[k]->still_connecting =
+            static_cast<int>(ids[k].size()) + (k == 0 && !spec.probe_target.empty() ? 1 : 0);
+    auto run = [&](int k) {
+        run_thread(*states[k], *contexts[k], ids[k], k == 0 && !spec.probe_target.empty());
+    };
     {
         BatchEnd told{spec.observer, batch_number};  // however the batch ends
         std::vector<std::jthread> helpers;

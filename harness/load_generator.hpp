@@ -50,8 +50,8 @@ struct BatchEnd {
 struct WeightedTarget {
     std::string target;
     int weight = 1;
-    std::string method = {};                // empty: the load's
-    std::optional<std::string> body = {};   // none: the load's
+    std::string method = {};  // empty: the load's
+    std::optional<std::string> body = {};  // none: the load's
     std::vector<std::string> headers = {};  // "Name: value", after the load's
 };
 
@@ -71,40 +71,52 @@ struct LoadSpec {
     std::uint16_t port = 0;
     std::string method = "GET";
     std::string target = "/delay?ms=100";
-    std::vector<WeightedTarget> mix;  // several targets (each request's `endpoint` says which); empty: `target`
-    std::vector<std::string> headers;  // "Name: value", sent with every request of the load (not probes, not polls)
-    std::string body;                  // sent with every request of the load
-    bool keep_alive = true;            // false: "Connection: close", a new connection per request
-    AnswerLimits answer_limits;        // of the load's answers (probes and polls: the defaults)
-    int requests = 10;     // M
+    std::vector<WeightedTarget>
+        mix;  // several targets (each request's `endpoint` says which); empty: `target`
+    std::vector<std::string>
+        headers;  // "Name: value", sent with every request of the load (not probes, not polls)
+    std::string body;  // sent with every request of the load
+    bool keep_alive = true;  // false: "Connection: close", a new connection per request
+    AnswerLimits answer_limits;  // of the load's answers (probes and polls: the defaults)
+    int requests = 10;  // M
     int concurrency = 10;  // C
-    int threads = 1;       // the harness's threads; connection c runs on thread c mod threads
-    std::chrono::milliseconds run_for{0};  // > 0: send for this long from the release, however many
-                                           // that is; requests still unanswered then are not counted
+    int threads = 1;  // the harness's threads; connection c runs on thread c mod threads
+    std::chrono::milliseconds run_for{
+        0};  // > 0: send for this long from the release, however many
+             // that is; requests still unanswered then are not counted
     std::size_t keep_records = 1'000'000;  // records past this many are counted in the tallies only
     std::chrono::milliseconds timeout{30'000};  // per request
     std::chrono::milliseconds deadline{0};  // for the whole batch, from its start (0: none)
     std::chrono::microseconds stagger{0};  // first requests leave this far apart (0: together)
-    std::string probe_target;              // if set, also sent on a connection of its own, every
+    std::string probe_target;  // if set, also sent on a connection of its own, every
     std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
-    std::chrono::milliseconds probe_after{0};   // and this long after the last answer
+    std::chrono::milliseconds probe_after{0};  // and this long after the last answer
     bool poll_jobs = false;  // each 202 names a queued job: poll GET /jobs/{id} until it is done
     std::chrono::milliseconds poll_every{50};
     std::function<void(int answered, int total)> on_answer;  // e.g. live progress; may be empty
     LoadObserver* observer = nullptr;  // a live view; may be null
 };
 
-enum class ErrorKind { none, connect, write, read, status, timeout, head_over_limit, body_over_limit };
+enum class ErrorKind {
+    none,
+    connect,
+    write,
+    read,
+    status,
+    timeout,
+    head_over_limit,
+    body_over_limit
+};
 std::string_view to_string(ErrorKind kind);
 
 // Times are microseconds since the batch began (-1: did not happen, or the server gave none).
 struct RequestRecord {
     int batch = 0;
-    int index = 0;       // order taken from the batch, 0-based
+    int index = 0;  // order taken from the batch, 0-based
     int connection = 0;  // which of the C connections carried it
-    int endpoint = 0;    // which target of the mix it asked for
+    int endpoint = 0;  // which target of the mix it asked for
     std::int64_t intended_us = -1;  // when the client meant to send it
-    std::int64_t connect_us = -1;   // when its connection finished opening (only its first request)
+    std::int64_t connect_us = -1;  // when its connection finished opening (only its first request)
     std::int64_t send_us = -1;
     std::int64_t first_byte_us = -1;
     std::int64_t end_us = -1;
@@ -143,7 +155,8 @@ struct Batch {
     std::vector<Tally> tallies;  // one per target of the mix: every request, recorded or not
     int unfinished = 0;  // run_for: requests in flight when the time was up (not counted anywhere)
     std::int64_t not_recorded = 0;  // counted in the tallies, past keep_records
-    std::string connect_failure;  // why a connection could not be opened, as the system said it ("Too many open files")
+    std::string connect_failure;  // why a connection could not be opened, as the system said it
+                                  // ("Too many open files")
 };
 
 // All C connections concurrently, on `threads` threads of Asio with Beast parsing the responses.
@@ -163,13 +176,14 @@ Batch run_sequential_batch(const LoadSpec& spec, int batch_number = 0);
 // with the load's headers, body and keep-alive (else a plain keep-alive request: probes, polls).
 // One target of the load's mix, asked as it asks (its method, body and fields, else the load's).
 std::string request_bytes(const LoadSpec& spec, const WeightedTarget& target);
-std::string request_bytes(const LoadSpec& spec, const std::string& method, const std::string& target,
-                          bool as_loaded = false);
+std::string request_bytes(const LoadSpec& spec, const std::string& method,
+                          const std::string& target, bool as_loaded = false);
 
 // The targets of a load with their weights: the mix, or `target` alone.
 std::vector<WeightedTarget> targets_of(const LoadSpec& spec);
 
-// Reads worker_id, thread_id, server_*_us and db_*_us from a lab JSON body; leaves them -1 if absent.
+// Reads worker_id, thread_id, server_*_us and db_*_us from a lab JSON body; leaves them -1 if
+// absent.
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& record);
 
 // The same stamps as header fields, which the lab's probe adds to any app's answers whatever its
@@ -181,7 +195,8 @@ struct HeaderStamps {
     // Keeps `value` if `name` is one of the probe's fields (any case); false if it is not.
     bool read(std::string_view name, std::string_view value);
     bool stamped() const { return start_us >= 0 || end_us >= 0 || pid >= 0 || thread >= 0; }
-    // If the probe stamped the answer: its stamps into `record`, in place of whatever the body said.
+    // If the probe stamped the answer: its stamps into `record`, in place of whatever the body
+    // said.
     void apply(std::int64_t origin_us, RequestRecord& record) const;
 };
 

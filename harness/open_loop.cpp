@@ -23,7 +23,7 @@ struct Schedule {
     std::deque<std::size_t> due = {};  // requests that are due and not yet sent, oldest first
     std::vector<RequestRecord> records = {};
     bool all_scheduled = false;
-    asio::steady_timer wake;      // cancelled to wake connections waiting for work
+    asio::steady_timer wake;  // cancelled to wake connections waiting for work
     OpenLoopResult result = {};
 
     std::int64_t now() const { return aim.now(); }
@@ -31,14 +31,17 @@ struct Schedule {
 
 // One request on `stream`, opened first if it is not; returns whether it stays open. A request of
 // the schedule is shown to the live view, if one watches (the stall request is not one of them).
-asio::awaitable<bool> send(Schedule& s, TimedSocket& stream, beast::flat_buffer& buffer, bool is_open,
-                           const std::string& bytes, RequestRecord& r, bool scheduled = true) {
+asio::awaitable<bool> send(Schedule& s, TimedSocket& stream, beast::flat_buffer& buffer,
+                           bool is_open, const std::string& bytes, RequestRecord& r,
+                           bool scheduled = true) {
     LoadObserver* observer = scheduled ? s.spec.base.observer : nullptr;
     if (!is_open) {
         buffer.clear();
         stream.close();
-        std::string& why = s.result.batch.connect_failure;  // (the first reason: one thread runs the schedule)
-        is_open = co_await open_connection(stream, s.aim.endpoint, s.spec.base.timeout, why.empty() ? &why : nullptr);
+        std::string& why =
+            s.result.batch.connect_failure;  // (the first reason: one thread runs the schedule)
+        is_open = co_await open_connection(stream, s.aim.endpoint, s.spec.base.timeout,
+                                           why.empty() ? &why : nullptr);
         r.connect_us = s.now();
         if (!is_open) {
             r.error = ErrorKind::connect;
@@ -48,7 +51,8 @@ asio::awaitable<bool> send(Schedule& s, TimedSocket& stream, beast::flat_buffer&
     }
     // Its bar starts when it was due, as its latency does: the wait for a free connection shows.
     if (observer) observer->sent(r.index, r.intended_us, local_port(stream));
-    bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.aim.origin_us, r, nullptr, s.spec.base.answer_limits);
+    bool stays_open = co_await exchange(stream, buffer, bytes, s.spec.base.timeout, s.aim.origin_us,
+                                        r, nullptr, s.spec.base.answer_limits);
     if (observer) observer->answered(r);
     if (!stays_open) stream.close();
     co_return stays_open;
@@ -94,7 +98,8 @@ asio::awaitable<void> stall(Schedule& s) {
     co_await sleep_until(s.aim.origin_us + r.intended_us);
     TimedSocket stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
-    co_await send(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target), r, false);
+    co_await send(s, stream, buffer, false, request_bytes(s.spec.base, "GET", s.spec.stall_target),
+                  r, false);
     s.result.batch.probes.push_back(r);
 }
 
@@ -102,42 +107,51 @@ asio::awaitable<void> stall(Schedule& s) {
 
 void account(OpenLoopResult& result, const RequestRecord& r) {
     if (r.send_us < 0 && r.ok()) return;  // never sent: nothing to count
-    if (r.send_us - r.intended_us > 1000) ++result.late_for_connection;  // waited for a free connection
+    if (r.send_us - r.intended_us > 1000)
+        ++result.late_for_connection;  // waited for a free connection
     if (r.ok()) {
         result.corrected.record(r.end_us - r.intended_us);  // from when it was due
-        result.uncorrected.record(r.end_us - r.send_us);    // from when it left
+        result.uncorrected.record(r.end_us - r.send_us);  // from when it left
     }
 }
 
 std::optional<std::string> open_loop_problem(double rate, std::chrono::milliseconds duration) {
     double requests = rate * static_cast<double>(duration.count()) / 1000.0;
-    const std::string figures = fmt::format("{:g} requests per second for {:.3f} s is {:.0f} requests", rate,
-                                            static_cast<double>(duration.count()) / 1000.0,
-                                            std::isfinite(requests) ? std::floor(requests) : 0.0);
-    if (!std::isfinite(rate) || rate <= 0) return "the rate must be a positive number of requests per second";
+    const std::string figures =
+        fmt::format("{:g} requests per second for {:.3f} s is {:.0f} requests", rate,
+                    static_cast<double>(duration.count()) / 1000.0,
+                    std::isfinite(requests) ? std::floor(requests) : 0.0);
+    if (!std::isfinite(rate) || rate <= 0)
+        return "the rate must be a positive number of requests per second";
     if (requests < 1) return std::string(figures) + ": the load would send no request";
     if (requests > max_open_loop_requests)
-        return std::string(figures) + ", more than the 1,000,000 one batch keeps (every request is recorded)";
+        return std::string(figures) +
+               ", more than the 1,000,000 one batch keeps (every request is recorded)";
     return std::nullopt;
 }
 
 OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number) {
-    if (auto problem = open_loop_problem(spec.rate, spec.duration)) throw std::invalid_argument(*problem);
+    if (auto problem = open_loop_problem(spec.rate, spec.duration))
+        throw std::invalid_argument(*problem);
     raise_open_file_limit();
     asio::io_context context{1};
-    Schedule s{.spec = spec, .aim = {.endpoint = {asio::ip::make_address(spec.base.host), spec.base.port}},
+    Schedule s{.spec = spec,
+               .aim = {.endpoint = {asio::ip::make_address(spec.base.host), spec.base.port}},
                .request_bytes = request_bytes(spec.base, spec.base.method, spec.base.target, true),
                .wake = asio::steady_timer{context, asio::steady_timer::time_point::max()}};
-    auto total = static_cast<std::size_t>(spec.rate * static_cast<double>(spec.duration.count()) / 1000.0);
+    auto total =
+        static_cast<std::size_t>(spec.rate * static_cast<double>(spec.duration.count()) / 1000.0);
     s.records.resize(total);
     for (std::size_t i = 0; i < total; ++i) {
         s.records[i].index = static_cast<int>(i);
         s.records[i].batch = batch_number;
     }
-    if (spec.base.observer) spec.base.observer->batch_started(batch_number, s.aim.origin_us, static_cast<int>(total));
+    if (spec.base.observer)
+        spec.base.observer->batch_started(batch_number, s.aim.origin_us, static_cast<int>(total));
     BatchEnd told{spec.base.observer, batch_number};  // however the batch ends
     asio::co_spawn(context, scheduler(s), asio::detached);
-    for (int id = 0; id < spec.base.concurrency; ++id) asio::co_spawn(context, connection(s, id), asio::detached);
+    for (int id = 0; id < spec.base.concurrency; ++id)
+        asio::co_spawn(context, connection(s, id), asio::detached);
     if (!spec.stall_target.empty()) asio::co_spawn(context, stall(s), asio::detached);
     context.run();
     s.result.batch.number = batch_number;

@@ -19,17 +19,17 @@ namespace lab {
 inline constexpr std::int64_t schedule_noise_us = 10'000;
 
 struct OpenLoopSpec {
-    LoadSpec base;        // host, port, method, target, timeout; concurrency = connections
-    double rate = 100;    // requests per second
+    LoadSpec base;  // host, port, method, target, timeout; concurrency = connections
+    double rate = 100;  // requests per second
     std::chrono::milliseconds duration{5000};
     std::string stall_target;  // if set, sent once at stall_at on a connection of its own
     std::chrono::milliseconds stall_at{1000};
 };
 
 struct OpenLoopResult {
-    Batch batch;                  // every request (intended_us is its due time), the stall as a probe
-    Histogram corrected;          // end - due
-    Histogram uncorrected;        // end - actually sent
+    Batch batch;  // every request (intended_us is its due time), the stall as a probe
+    Histogram corrected;  // end - due
+    Histogram uncorrected;  // end - actually sent
     int late_for_connection = 0;  // sent more than 1 ms after due, waiting for a free connection
     std::int64_t harness_slip_us = 0;  // how far the harness's own schedule fell behind, at worst
 };

@@ -11,7 +11,8 @@ namespace {
 // Splits of n things into k and n − k (capped: past the cap only "many" matters).
 double splits(std::size_t n, std::size_t k) {
     double c = 1;
-    for (std::size_t i = 1; i <= k; ++i) c = c * static_cast<double>(n - k + i) / static_cast<double>(i);
+    for (std::size_t i = 1; i <= k; ++i)
+        c = c * static_cast<double>(n - k + i) / static_cast<double>(i);
     return c;
 }
 
@@ -19,12 +20,14 @@ double splits(std::size_t n, std::size_t k) {
 std::vector<double> midranks(const std::vector<double>& pooled) {
     std::vector<std::size_t> order(pooled.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return pooled[x] < pooled[y]; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t x, std::size_t y) { return pooled[x] < pooled[y]; });
     std::vector<double> rank(pooled.size());
     for (std::size_t i = 0; i < order.size();) {
         std::size_t j = i;
         while (j + 1 < order.size() && pooled[order[j + 1]] == pooled[order[i]]) ++j;
-        for (std::size_t t = i; t <= j; ++t) rank[order[t]] = (static_cast<double>(i + j) / 2.0) + 1;
+        for (std::size_t t = i; t <= j; ++t)
+            rank[order[t]] = (static_cast<double>(i + j) / 2.0) + 1;
         i = j + 1;
     }
     return rank;
@@ -39,7 +42,8 @@ double exact_p(const std::vector<double>& rank, std::size_t n1, double gap, doub
             extreme += std::abs(sum - mean) >= gap - 1e-9;
             return;
         }
-        for (std::size_t i = from; i + left <= rank.size(); ++i) self(self, i + 1, left - 1, sum + rank[i]);
+        for (std::size_t i = from; i + left <= rank.size(); ++i)
+            self(self, i + 1, left - 1, sum + rank[i]);
     };
     walk(walk, 0, n1, 0.0);
     return extreme / total;
@@ -66,19 +70,25 @@ double normal_p(const std::vector<double>& pooled, double n1, double n2, double 
 RankTest rank_test(const std::vector<double>& a, const std::vector<double>& b) {
     RankTest t;
     if (a.empty() || b.empty()) return t;
-    // The clearest difference (every A below every B) has p = 2 / splits: too few batches never get below telling_p.
+    // The clearest difference (every A below every B) has p = 2 / splits: too few batches never get
+    // below telling_p.
     if (2 / splits(a.size() + b.size(), a.size()) > telling_p) {
         t.could_tell_with = 1;
-        while (2 / splits(2 * static_cast<std::size_t>(t.could_tell_with), static_cast<std::size_t>(t.could_tell_with)) > telling_p)
+        while (2 / splits(2 * static_cast<std::size_t>(t.could_tell_with),
+                          static_cast<std::size_t>(t.could_tell_with)) >
+               telling_p)
             ++t.could_tell_with;
     }
     std::vector<double> pooled = a;
     pooled.insert(pooled.end(), b.begin(), b.end());
     const std::vector<double> rank = midranks(pooled);
-    const double mean = static_cast<double>(a.size()) * static_cast<double>(pooled.size() + 1) / 2.0;
-    const double gap = std::abs(std::accumulate(rank.begin(), rank.begin() + static_cast<long>(a.size()), 0.0) - mean);
-    t.p = splits(pooled.size(), a.size()) <= 184'756 ? exact_p(rank, a.size(), gap, mean)
-                                                      : normal_p(pooled, static_cast<double>(a.size()), static_cast<double>(b.size()), gap);
+    const double mean =
+        static_cast<double>(a.size()) * static_cast<double>(pooled.size() + 1) / 2.0;
+    const double gap = std::abs(
+        std::accumulate(rank.begin(), rank.begin() + static_cast<long>(a.size()), 0.0) - mean);
+    t.p = splits(pooled.size(), a.size()) <= 184'756
+              ? exact_p(rank, a.size(), gap, mean)
+              : normal_p(pooled, static_cast<double>(a.size()), static_cast<double>(b.size()), gap);
     return t;
 }
 

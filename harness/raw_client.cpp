@@ -19,7 +19,8 @@ RawReply send_raw(const std::string& host, std::uint16_t port, const std::string
         http::response_parser<http::string_body> parser;
         stream.expires_after(timeout);
         // Asynchronous so that the stream's timeout applies; one thread, run to completion.
-        http::async_read(stream, buffer, parser, [&](beast::error_code read_ec, std::size_t) { ec = read_ec; });
+        http::async_read(stream, buffer, parser,
+                         [&](beast::error_code read_ec, std::size_t) { ec = read_ec; });
         context.restart();
         context.run();
         if (ec && !parser.is_header_done()) {

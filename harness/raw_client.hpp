@@ -10,11 +10,11 @@
 namespace lab {
 
 struct RawReply {
-    int status = 0;         // the last answer's; 0: the server closed the connection without one
+    int status = 0;  // the last answer's; 0: the server closed the connection without one
     std::vector<int> statuses;  // every answer's, in order
     std::string body;
-    bool closed = false;    // the server closed the connection after (or instead of) answering
-    std::string error;      // why nothing usable came back, if nothing did
+    bool closed = false;  // the server closed the connection after (or instead of) answering
+    std::string error;  // why nothing usable came back, if nothing did
 };
 
 // Reads up to `replies` answers (for pipelined requests), each within `timeout`.

@@ -11,7 +11,9 @@ namespace lab {
 double percentile(std::vector<double> values, double p) {
     if (values.empty()) return 0;
     std::sort(values.begin(), values.end());
-    return values[static_cast<std::size_t>(nearest_rank(static_cast<std::int64_t>(values.size()), p)) - 1];
+    return values[static_cast<std::size_t>(
+                      nearest_rank(static_cast<std::int64_t>(values.size()), p)) -
+                  1];
 }
 
 Spread spread_of(std::vector<double> values) {
@@ -77,13 +79,16 @@ BatchStats summarize(const Batch& batch) {
         s.throughput_rps = s.ok / s.makespan_s;
         s.effective_concurrency = service_total_s / s.makespan_s;
     }
-    if (in_service.size() == static_cast<std::size_t>(s.ok)) s.max_in_service = max_overlap(in_service);
-    if (in_database.size() == static_cast<std::size_t>(s.ok)) s.max_in_database = max_overlap(in_database);
+    if (in_service.size() == static_cast<std::size_t>(s.ok))
+        s.max_in_service = max_overlap(in_service);
+    if (in_database.size() == static_cast<std::size_t>(s.ok))
+        s.max_in_database = max_overlap(in_database);
     return s;
 }
 
 bool too_fast_to_tell(const BatchStats& stats) {
-    return stats.ok >= 2 && stats.max_in_service == 1 && stats.longest_service_s >= 0 && stats.longest_service_s < stats.round_trip_s;
+    return stats.ok >= 2 && stats.max_in_service == 1 && stats.longest_service_s >= 0 &&
+           stats.longest_service_s < stats.round_trip_s;
 }
 
 std::string verdict(const BatchStats& stats, int requests, int concurrency) {

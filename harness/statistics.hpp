@@ -29,10 +29,10 @@ struct BatchStats {
     double makespan_s = 0;  // first send to last response
     double latency_min_s = 0, latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0,
            latency_max_s = 0, latency_mean_s = 0;
-    double throughput_rps = 0;         // answered requests per second of makespan
+    double throughput_rps = 0;  // answered requests per second of makespan
     double effective_concurrency = 0;  // total service time / makespan
-    int max_in_service = -1;           // from the server's stamps; -1 if it gave none
-    int max_in_database = -1;          // /db: from PostgreSQL's own stamps; -1 if none
+    int max_in_service = -1;  // from the server's stamps; -1 if it gave none
+    int max_in_database = -1;  // /db: from PostgreSQL's own stamps; -1 if none
     // The harness's own resolution: the least time a request took beyond its service (the wire,
     // the server's plumbing and the client: what every answer costs, whatever the route does),
     // and the longest a request was in service, by the server's stamps (-1: none). Requests each
@@ -50,12 +50,14 @@ BatchStats summarize(const Batch& batch);
 bool too_fast_to_tell(const BatchStats& stats);
 inline constexpr const char* instant_verdict = "instant: too fast to tell";
 inline constexpr const char* instant_reason =
-    "each request was served in less time than a round trip adds to any answer: one after another or together looks the same";
+    "each request was served in less time than a round trip adds to any answer: one after another "
+    "or together looks the same";
 
 // "sequential", "concurrent", "limited to K at a time" (or "failed"): what the server did, read
 // from its own stamps; without them, unknown_verdict (the lab never guesses one); requests too
 // fast to overlap, instant_verdict with its reason, never "sequential".
 std::string verdict(const BatchStats& stats, int requests, int concurrency);
-inline constexpr const char* unknown_verdict = "unknown: the server's own timings are unknown (client-side figures only)";
+inline constexpr const char* unknown_verdict =
+    "unknown: the server's own timings are unknown (client-side figures only)";
 
 }  // namespace lab

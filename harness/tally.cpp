@@ -6,7 +6,8 @@
 
 namespace lab {
 
-static_assert(static_cast<std::size_t>(ErrorKind::body_over_limit) + 1 == error_kinds, "a tally counts every kind of error");
+static_assert(static_cast<std::size_t>(ErrorKind::body_over_limit) + 1 == error_kinds,
+              "a tally counts every kind of error");
 
 void Tally::add(const RequestRecord& r) {
     ++requests;
@@ -17,7 +18,8 @@ void Tally::add(const RequestRecord& r) {
         latency.record(r.latency_us());
         body_bytes += static_cast<std::int64_t>(r.bytes);
     }
-    if (r.intended_us >= 0) first_due_us = first_due_us < 0 ? r.intended_us : std::min(first_due_us, r.intended_us);
+    if (r.intended_us >= 0)
+        first_due_us = first_due_us < 0 ? r.intended_us : std::min(first_due_us, r.intended_us);
     last_end_us = std::max(last_end_us, r.end_us);
 }
 
@@ -29,18 +31,22 @@ void Tally::merge(const Tally& other) {
     for (std::size_t k = 0; k < errors.size(); ++k) errors[k] += other.errors[k];
     body_bytes += other.body_bytes;
     if (other.first_due_us >= 0)
-        first_due_us = first_due_us < 0 ? other.first_due_us : std::min(first_due_us, other.first_due_us);
+        first_due_us =
+            first_due_us < 0 ? other.first_due_us : std::min(first_due_us, other.first_due_us);
     last_end_us = std::max(last_end_us, other.last_end_us);
 }
 
 double Tally::seconds() const {
-    return first_due_us < 0 || last_end_us <= first_due_us ? 0 : static_cast<double>(last_end_us - first_due_us) / 1e6;
+    return first_due_us < 0 || last_end_us <= first_due_us
+               ? 0
+               : static_cast<double>(last_end_us - first_due_us) / 1e6;
 }
 
 std::vector<Tally> tally_of(const std::vector<RequestRecord>& records, std::size_t endpoints) {
     std::vector<Tally> tallies(std::max<std::size_t>(endpoints, 1));
     for (const RequestRecord& r : records)
-        tallies[std::min(static_cast<std::size_t>(std::max(r.endpoint, 0)), tallies.size() - 1)].add(r);
+        tallies[std::min(static_cast<std::size_t>(std::max(r.endpoint, 0)), tallies.size() - 1)]
+            .add(r);
     return tallies;
 }
 

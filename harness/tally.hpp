@@ -13,14 +13,15 @@
 
 namespace lab {
 
-struct RequestRecord;     // harness/load_generator.hpp, which keeps tallies in its batches
-enum class ErrorKind;     // (none, connect, write, read, status, timeout, head_over_limit, body_over_limit)
+struct RequestRecord;  // harness/load_generator.hpp, which keeps tallies in its batches
+enum class ErrorKind;  // (none, connect, write, read, status, timeout, head_over_limit,
+                       // body_over_limit)
 inline constexpr std::size_t error_kinds = 8;
 
 struct Tally {
     std::int64_t requests = 0;  // answered or failed
-    std::int64_t failed = 0;    // any error, a 4xx or 5xx included
-    Histogram latency;          // µs from when each request was due to its answer (answered ones)
+    std::int64_t failed = 0;  // any error, a 4xx or 5xx included
+    Histogram latency;  // µs from when each request was due to its answer (answered ones)
     std::map<int, std::int64_t> statuses;  // status code -> how many (answered ones)
     std::array<std::int64_t, error_kinds> errors{};  // by ErrorKind
     std::int64_t body_bytes = 0;
@@ -29,7 +30,9 @@ struct Tally {
     void add(const RequestRecord& r);
     void merge(const Tally& other);
     double seconds() const;  // first due to last answer
-    double per_second() const { return seconds() > 0 ? static_cast<double>(requests) / seconds() : 0; }
+    double per_second() const {
+        return seconds() > 0 ? static_cast<double>(requests) / seconds() : 0;
+    }
     std::int64_t errors_of(ErrorKind kind) const { return errors[static_cast<std::size_t>(kind)]; }
 };
 

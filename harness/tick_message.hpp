@@ -18,7 +18,7 @@ namespace lab {
 
 struct Tick {
     std::int64_t number = 0;
-    std::int64_t due_us = 0;    // when the server meant to send it (CLOCK_MONOTONIC µs)
+    std::int64_t due_us = 0;  // when the server meant to send it (CLOCK_MONOTONIC µs)
     std::int64_t every_us = 0;  // its period
     bool operator==(const Tick&) const = default;
 };
@@ -62,13 +62,15 @@ inline std::optional<int> read_wait(std::string_view text) {
     if (!text.starts_with(word) || text.size() == word.size()) return std::nullopt;
     int ms = -1;
     auto [end, ec] = std::from_chars(text.data() + word.size(), text.data() + text.size(), ms);
-    if (ec != std::errc{} || end != text.data() + text.size() || ms < 0 || ms > most_wait_ms) return std::nullopt;
+    if (ec != std::errc{} || end != text.data() + text.size() || ms < 0 || ms > most_wait_ms)
+        return std::nullopt;
     return ms;
 }
 
 inline std::string reply_text(int ms) { return "waited " + std::to_string(ms); }
 
-// Whether `text` is a handler's reply, "waited MS" (any whole MS: the harness times it, not reads it).
+// Whether `text` is a handler's reply, "waited MS" (any whole MS: the harness times it, not reads
+// it).
 inline bool is_reply(std::string_view text) {
     constexpr std::string_view word = "waited ";
     if (!text.starts_with(word) || text.size() == word.size()) return false;

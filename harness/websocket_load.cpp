@@ -19,7 +19,9 @@ namespace {
 namespace websocket = beast::websocket;
 using WebSocket = websocket::stream<tcp::socket>;
 
-std::chrono::steady_clock::time_point at_us(std::int64_t us) { return std::chrono::steady_clock::time_point(Micros(us)); }
+std::chrono::steady_clock::time_point at_us(std::int64_t us) {
+    return std::chrono::steady_clock::time_point(Micros(us));
+}
 
 // One batch's state, shared by its clients and its conductor, all on one thread.
 struct Held {
@@ -27,12 +29,13 @@ struct Held {
     Batch batch{};
     std::int64_t origin_us = monotonic_us();
     std::vector<std::shared_ptr<WebSocket>> sockets{};  // by client; null until it starts opening
-    std::vector<bool> open{};                         // by client: open and not failed
-    int settled = 0;                                  // clients open or failed
+    std::vector<bool> open{};  // by client: open and not failed
+    int settled = 0;  // clients open or failed
     bool timing = false, done = false;
     std::int64_t hold_start_us = 0;
     std::optional<Tick> last_tick{};  // the latest any client read
-    std::optional<RequestRecord> message{};  // the "wait MS" sent, until its reply is read (then ok)
+    std::optional<RequestRecord>
+        message{};  // the "wait MS" sent, until its reply is read (then ok)
 
     std::int64_t since_origin(std::int64_t us) const { return us - origin_us; }
     void fail(int client, ErrorKind kind, const beast::error_code& ec) {
@@ -43,11 +46,13 @@ struct Held {
         r.error = kind;
         r.end_us = since_origin(monotonic_us());
         batch.requests.push_back(r);
-        if (kind == ErrorKind::connect && batch.connect_failure.empty()) batch.connect_failure = ec.message();
+        if (kind == ErrorKind::connect && batch.connect_failure.empty())
+            batch.connect_failure = ec.message();
     }
     void read(int client, const Tick& tick, std::int64_t now_us) {
         last_tick = tick;
-        if (!timing || tick.due_us < hold_start_us) return;  // (ticks before the hold: clients still opening)
+        if (!timing || tick.due_us < hold_start_us)
+            return;  // (ticks before the hold: clients still opening)
         RequestRecord r;
         r.batch = batch.number;
         r.index = static_cast<int>(tick.number);
@@ -79,7 +84,9 @@ asio::awaitable<void> hold_one(Held& held, tcp::endpoint server, int client) {
     held.sockets[client] = ws;
     beast::error_code ec;
     co_await ws->next_layer().async_connect(server, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) co_await ws->async_handshake(held.spec.host, held.spec.target, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec)
+        co_await ws->async_handshake(held.spec.host, held.spec.target,
+                                     asio::redirect_error(asio::use_awaitable, ec));
     ++held.settled;
     if (ec) {
         held.fail(client, ErrorKind::connect, ec);
@@ -99,7 +106,8 @@ asio::awaitable<void> hold_one(Held& held, tcp::endpoint server, int client) {
         else if (is_reply(text)) held.replied(client, now_us);
         buffer.consume(buffer.size());
     }
-    co_await ws->async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ec));
+    co_await ws->async_close(websocket::close_code::normal,
+                             asio::redirect_error(asio::use_awaitable, ec));
 }
 
 // The first tick due `wait_at` into the hold or later, from the latest tick read.
@@ -124,7 +132,8 @@ asio::awaitable<void> conduct(Held& held) {
     held.hold_start_us = monotonic_us();
     held.timing = true;
     beast::error_code ec;
-    while (!held.last_tick && monotonic_us() < held.hold_start_us + held.spec.wait_at.count() * 1000) {
+    while (!held.last_tick &&
+           monotonic_us() < held.hold_start_us + held.spec.wait_at.count() * 1000) {
         timer.expires_after(std::chrono::milliseconds(5));
         co_await timer.async_wait(asio::use_awaitable);
     }
@@ -134,7 +143,8 @@ asio::awaitable<void> conduct(Held& held) {
         co_await timer.async_wait(asio::use_awaitable);
         const std::string message = wait_text(held.spec.wait_ms);
         held.sent(static_cast<int>(sender - held.open.begin()), monotonic_us());
-        co_await held.sockets[sender - held.open.begin()]->async_write(asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
+        co_await held.sockets[sender - held.open.begin()]->async_write(
+            asio::buffer(message), asio::redirect_error(asio::use_awaitable, ec));
     }
     timer.expires_at(at_us(held.hold_start_us) + held.spec.hold);
     co_await timer.async_wait(asio::use_awaitable);
@@ -143,11 +153,14 @@ asio::awaitable<void> conduct(Held& held) {
 
 void check(const WebSocketLoadSpec& spec) {
     if (spec.clients < 1 || spec.clients > most_websocket_clients)
-        throw std::invalid_argument("WebSocket clients must be from 1 to " + std::to_string(most_websocket_clients));
+        throw std::invalid_argument("WebSocket clients must be from 1 to " +
+                                    std::to_string(most_websocket_clients));
     const std::string host = spec.host == "localhost" ? "127.0.0.1" : spec.host;
     beast::error_code ec;
     auto address = asio::ip::make_address(host, ec);
-    if (ec || !address.is_loopback()) throw std::invalid_argument("a WebSocket load goes to this machine only (loopback), not " + spec.host);
+    if (ec || !address.is_loopback())
+        throw std::invalid_argument("a WebSocket load goes to this machine only (loopback), not " +
+                                    spec.host);
 }
 
 }  // namespace
@@ -163,14 +176,17 @@ Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
     if (spec.observer) spec.observer->batch_started(batch_number, held.origin_us, 0);
     {
         asio::io_context loop{1};
-        const tcp::endpoint server{asio::ip::make_address(spec.host == "localhost" ? "127.0.0.1" : spec.host), spec.port};
-        for (int c = 0; c < spec.clients; ++c) asio::co_spawn(loop, hold_one(held, server, c), asio::detached);
+        const tcp::endpoint server{
+            asio::ip::make_address(spec.host == "localhost" ? "127.0.0.1" : spec.host), spec.port};
+        for (int c = 0; c < spec.clients; ++c)
+            asio::co_spawn(loop, hold_one(held, server, c), asio::detached);
         asio::co_spawn(loop, conduct(held), asio::detached);
         // Bounded: opening, the hold, and a second for the closes (a server that never answers a
         // close, or has stopped, is left then: its sockets close as the loop goes).
         loop.run_for(spec.open_within + spec.hold + std::chrono::seconds(1));
         held.batch.cut_off = !held.done;
-        if (held.message) held.batch.probes.push_back(*held.message);  // (timeout: no reply by the end)
+        if (held.message)
+            held.batch.probes.push_back(*held.message);  // (timeout: no reply by the end)
         held.sockets.clear();
     }
     return std::move(held.batch);

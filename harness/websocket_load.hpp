@@ -19,11 +19,13 @@ struct WebSocketLoadSpec {
     std::string host = "127.0.0.1";  // loopback only (127.0.0.0/8, ::1, localhost)
     std::uint16_t port = 0;
     std::string target = "/ws";
-    int clients = 1000;                          // 1 to most_websocket_clients
-    std::chrono::milliseconds open_within{20'000};  // all must be open by then, or the batch goes on with those that are
-    std::chrono::milliseconds hold{3000};        // ticks are read and timed this long once all are open
-    int wait_ms = 200;                           // what client 0's message asks its handler to wait
-    std::chrono::milliseconds wait_at{1500};     // sent at the first tick due this far into the hold, just before it
+    int clients = 1000;  // 1 to most_websocket_clients
+    std::chrono::milliseconds open_within{
+        20'000};  // all must be open by then, or the batch goes on with those that are
+    std::chrono::milliseconds hold{3000};  // ticks are read and timed this long once all are open
+    int wait_ms = 200;  // what client 0's message asks its handler to wait
+    std::chrono::milliseconds wait_at{
+        1500};  // sent at the first tick due this far into the hold, just before it
     // Once every client is open, before any tick is timed: e.g. the server's memory, while held.
     std::function<void(int open)> on_held{};
     LoadObserver* observer = nullptr;  // a live view: each tick read, as it is read; may be null

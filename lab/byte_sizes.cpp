@@ -12,8 +12,13 @@ std::optional<std::size_t> parse_byte_size(std::string_view text) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end == text.data()) return std::nullopt;
     std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-    int shift = unit.empty() ? 0 : unit == "k" || unit == "K" ? 10 : unit == "m" || unit == "M" ? 20 : unit == "g" || unit == "G" ? 30 : -1;
-    if (shift < 0 || n > (std::uint64_t{1} << 40) >> shift) return std::nullopt;  // (a terabyte is past any limit of the lab's)
+    int shift = unit.empty()                 ? 0
+                : unit == "k" || unit == "K" ? 10
+                : unit == "m" || unit == "M" ? 20
+                : unit == "g" || unit == "G" ? 30
+                                             : -1;
+    if (shift < 0 || n > (std::uint64_t{1} << 40) >> shift)
+        return std::nullopt;  // (a terabyte is past any limit of the lab's)
     return static_cast<std::size_t>(n << shift);
 }
 

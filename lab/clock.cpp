@@ -11,7 +11,9 @@ std::int64_t unix_minus_monotonic_us() {
     std::int64_t best_gap = INT64_MAX, offset = 0;
     for (int attempt = 0; attempt < 5 && best_gap > 2; ++attempt) {
         std::int64_t before = monotonic_us();
-        std::int64_t unix = std::chrono::duration_cast<Micros>(std::chrono::system_clock::now().time_since_epoch()).count();
+        std::int64_t unix =
+            std::chrono::duration_cast<Micros>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         std::int64_t after = monotonic_us();
         if (after - before < best_gap) {
             best_gap = after - before;

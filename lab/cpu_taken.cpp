@@ -33,8 +33,11 @@ std::string head_of(const std::string& path, std::size_t most) {
 void read_machine(CpuSample& s) {
     std::istringstream line(head_of("/proc/stat", 512));
     std::string cpu;
-    std::int64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-    if (!(line >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) || cpu != "cpu") return;
+    std::int64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                 steal = 0;
+    if (!(line >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) ||
+        cpu != "cpu")
+        return;
     if (!(line >> steal)) steal = 0;  // (kernels before 2.6.11)
     s.machine_ticks = user + nice + system;
     s.steal_ticks = steal;
@@ -55,7 +58,8 @@ bool read_process(const std::string& pid, ProcessTicks& p) {
     std::string field;
     std::vector<std::string> fields;
     while (fields.size() < 15 && rest >> field) fields.push_back(field);
-    if (fields.size() < 15) return false;  // fields[0] is the state (field 3), fields[11..14] are 14..17
+    if (fields.size() < 15)
+        return false;  // fields[0] is the state (field 3), fields[11..14] are 14..17
     p.parent = std::atol(fields[1].c_str());
     for (int k = 11; k <= 14; ++k) p.ticks += std::atoll(fields[k].c_str());
     return true;
@@ -101,7 +105,9 @@ BatchCpu cpu_between(const CpuSample& before, const CpuSample& after) {
     static const double tick_s = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
     BatchCpu b;
     b.wall_s = static_cast<double>(after.at_us - before.at_us) / 1e6;
-    auto seconds = [](std::int64_t a, std::int64_t z) { return a < 0 || z < 0 ? -1.0 : std::max<double>(0, static_cast<double>(z - a) * tick_s); };
+    auto seconds = [](std::int64_t a, std::int64_t z) {
+        return a < 0 || z < 0 ? -1.0 : std::max<double>(0, static_cast<double>(z - a) * tick_s);
+    };
     b.own_s = seconds(before.own_ticks, after.own_ticks);
     b.machine_s = seconds(before.machine_ticks, after.machine_ticks);
     b.steal_s = seconds(before.steal_ticks, after.steal_ticks);

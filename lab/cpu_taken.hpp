@@ -14,19 +14,20 @@ namespace lab {
 
 // Counters at one moment, in clock ticks (USER_HZ); -1 where Linux would not say.
 struct CpuSample {
-    std::int64_t at_us = 0;          // monotonic
-    std::int64_t machine_ticks = -1;  // every CPU's user, nice and system time (not idle, not steal)
-    std::int64_t steal_ticks = -1;   // time a hypervisor ran someone else on this guest's CPUs
-    std::int64_t own_ticks = -1;     // the lab's process and its descendants, those reaped included
+    std::int64_t at_us = 0;  // monotonic
+    std::int64_t machine_ticks =
+        -1;  // every CPU's user, nice and system time (not idle, not steal)
+    std::int64_t steal_ticks = -1;  // time a hypervisor ran someone else on this guest's CPUs
+    std::int64_t own_ticks = -1;  // the lab's process and its descendants, those reaped included
 };
 CpuSample cpu_sample();
 
 // One batch's CPU account, in seconds (summary.json keeps it: lab/results/summary_keys.hpp).
 struct BatchCpu {
     double wall_s = 0;
-    double own_s = -1;      // the lab and what it started: client, servers, workers
+    double own_s = -1;  // the lab and what it started: client, servers, workers
     double machine_s = -1;  // every process's on the machine
-    double steal_s = -1;    // taken by the hypervisor for other guests
+    double steal_s = -1;  // taken by the hypervisor for other guests
     bool known() const { return wall_s > 0 && own_s >= 0 && machine_s >= 0 && steal_s >= 0; }
     // How many cores others used on average during the batch: 0.4 is four tenths of one core.
     double others_cores() const;

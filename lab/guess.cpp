@@ -11,7 +11,9 @@ namespace {
 
 std::string_view trimmed(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -39,15 +41,20 @@ std::string in_words(std::string_view unit) {
 // ("+1" is 1); where it ends goes to `end`. One too large for a double is an infinity (and then
 // too large a guess), one too small is 0. Words (nan, inf) and anything else: nullopt.
 std::optional<double> leading_number(std::string_view text, const char*& end) {
-    std::string_view digits = text.starts_with('+') ? text.substr(1) : text;  // (from_chars takes '-', not '+')
-    std::string_view after_sign = text.substr(text.starts_with('+') || text.starts_with('-') ? 1 : 0);
-    if (after_sign.empty() || !(std::isdigit(static_cast<unsigned char>(after_sign[0])) || after_sign[0] == '.')) return std::nullopt;
+    std::string_view digits =
+        text.starts_with('+') ? text.substr(1) : text;  // (from_chars takes '-', not '+')
+    std::string_view after_sign =
+        text.substr(text.starts_with('+') || text.starts_with('-') ? 1 : 0);
+    if (after_sign.empty() ||
+        !(std::isdigit(static_cast<unsigned char>(after_sign[0])) || after_sign[0] == '.'))
+        return std::nullopt;
     double value = 0;
     auto [stop, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     end = stop;
     if (ec == std::errc()) return value;
     if (ec != std::errc::result_out_of_range) return std::nullopt;
-    std::string copy(digits.data(), stop);  // out of range: strtod says which way (±HUGE_VAL, or about 0)
+    std::string copy(digits.data(),
+                     stop);  // out of range: strtod says which way (±HUGE_VAL, or about 0)
     return std::strtod(copy.c_str(), nullptr);
 }
 
@@ -60,17 +67,25 @@ ReadGuess read_guess(std::string_view text, std::string_view unit) {
     auto number = leading_number(text, end);
     std::string quoted(1, '\'');  // (built by appending: g++ 12 warns wrongly of "'" + std::string)
     quoted.append(text.substr(0, 40)).push_back('\'');
-    if (!number) return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
+    if (!number)
+        return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
     double value = *number;
-    std::string_view written = trimmed(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
+    std::string_view written =
+        trimmed(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
     auto scale = unit_factor(written, unit);
     if (!scale)
-        return {std::nullopt, quoted + ": this guess is " + in_words(unit) + ", and " + std::string(written.size() > 12 ? "that" : written) +
+        return {std::nullopt, quoted + ": this guess is " + in_words(unit) + ", and " +
+                                  std::string(written.size() > 12 ? "that" : written) +
                                   " is not (write e.g. " + guess_example(unit) + ")"};
     value *= *scale;
-    if (std::signbit(value)) return {std::nullopt, quoted + " is negative: nothing the lab measures is"};  // (-0 too)
-    if (unit == "%" && value > 100) return {std::nullopt, quoted + " is more than the whole: a share is at most 100 %"};
-    if (value > largest_guess) return {std::nullopt, quoted + " is too large (at most " + std::to_string(static_cast<long>(largest_guess)) + " " + std::string(unit) + ")"};
+    if (std::signbit(value))
+        return {std::nullopt, quoted + " is negative: nothing the lab measures is"};  // (-0 too)
+    if (unit == "%" && value > 100)
+        return {std::nullopt, quoted + " is more than the whole: a share is at most 100 %"};
+    if (value > largest_guess)
+        return {std::nullopt, quoted + " is too large (at most " +
+                                  std::to_string(static_cast<long>(largest_guess)) + " " +
+                                  std::string(unit) + ")"};
     return {value, ""};
 }
 
@@ -78,7 +93,8 @@ ReadGuesses read_guesses(std::string_view list, std::string_view unit, std::size
     ReadGuesses out;
     for (std::size_t start = 0;;) {
         std::size_t comma = list.find(',', start);
-        std::string_view one = list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        std::string_view one = list.substr(
+            start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         ReadGuess guess = read_guess(one, unit);
         if (!guess.error.empty() && out.error.empty())
             out.error = "guess " + std::to_string(out.values.size() + 1) + ": " + guess.error;
@@ -87,9 +103,11 @@ ReadGuesses read_guesses(std::string_view list, std::string_view unit, std::size
         start = comma + 1;
     }
     if (out.error.empty() && out.values.size() != expected)
-        out.error = std::to_string(out.values.size()) + (out.values.size() == 1 ? " guess for " : " guesses for ") + std::to_string(expected) +
-                    (expected == 1 ? " configuration" : " configurations") +
-                    ": give one per configuration, in order, an empty place for none (e.g. 1.0,,0.2)";
+        out.error =
+            std::to_string(out.values.size()) +
+            (out.values.size() == 1 ? " guess for " : " guesses for ") + std::to_string(expected) +
+            (expected == 1 ? " configuration" : " configurations") +
+            ": give one per configuration, in order, an empty place for none (e.g. 1.0,,0.2)";
     return out;
 }
 

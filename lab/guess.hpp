@@ -16,14 +16,14 @@ inline constexpr double largest_guess = 1e6;
 
 struct ReadGuess {
     std::optional<double> value;  // in `unit`; none: no guess (blank)
-    std::string error;            // why the text is not a guess; empty when it is one (or blank)
+    std::string error;  // why the text is not a guess; empty when it is one (or blank)
 };
 // `unit` is the figure's: "s", "ms", "MiB", "%", or "" (a count).
 ReadGuess read_guess(std::string_view text, std::string_view unit);
 
 struct ReadGuesses {
     std::vector<std::optional<double>> values;  // one per place of the list, blank ones empty
-    std::string error;                          // the first place that is not a guess, and why
+    std::string error;  // the first place that is not a guess, and why
 };
 // "1.0,,0.1": one guess per configuration, in order; a blank place is no guess. A list of
 // another length than `expected` is refused, saying how many it needs.

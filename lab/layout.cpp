@@ -30,23 +30,28 @@ int terminal_columns(int fd) {
 bool colour_wanted() {
     const char* no_colour = std::getenv("NO_COLOR");
     const char* term = std::getenv("TERM");
-    return isatty(STDOUT_FILENO) && !(no_colour && *no_colour) && !(term && std::strcmp(term, "dumb") == 0);
+    return isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+           !(term && std::strcmp(term, "dumb") == 0);
 }
 
-std::string fixed(double value, int digits) {
-    return fmt::format("{:.{}f}", value, digits);
-}
+std::string fixed(double value, int digits) { return fmt::format("{:.{}f}", value, digits); }
 
 std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us) / 1e6) + " s"; }
 
-std::string count_of(long long n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
+std::string count_of(long long n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
 
 namespace {
 
 // How many bytes the UTF-8 character at `at` takes, or 0 if the bytes there are not one.
 std::size_t utf8_length(const std::string& text, std::size_t at) {
     auto c = static_cast<unsigned char>(text[at]);
-    std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4 : 0;
+    std::size_t n = c < 0x80                          ? 1
+                    : (c & 0xE0) == 0xC0 && c >= 0xC2 ? 2
+                    : (c & 0xF0) == 0xE0              ? 3
+                    : (c & 0xF8) == 0xF0 && c <= 0xF4 ? 4
+                                                      : 0;
     if (n == 0 || at + n > text.size()) return 0;
     for (std::size_t k = 1; k < n; ++k)
         if ((static_cast<unsigned char>(text[at + k]) & 0xC0) != 0x80) return 0;
@@ -62,8 +67,10 @@ std::string printable(const std::string& outside, bool keep_lines) {
         auto next = i + 1 < outside.size() ? static_cast<unsigned char>(outside[i + 1]) : 0;
         std::size_t n = utf8_length(outside, i);
         if (keep_lines && (c == '\n' || c == '\t')) out += static_cast<char>(c), ++i;
-        else if (n == 0 || c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c), ++i;  // a control, or not UTF-8
-        else if (c == 0xc2 && next <= 0x9f) out += fmt::format("\\x{:02x}", next), i += 2;     // C1, as UTF-8
+        else if (n == 0 || c < 0x20 || c == 0x7f)
+            out += fmt::format("\\x{:02x}", c), ++i;  // a control, or not UTF-8
+        else if (c == 0xc2 && next <= 0x9f)
+            out += fmt::format("\\x{:02x}", next), i += 2;  // C1, as UTF-8
         else out.append(outside, i, n), i += n;
     }
     return out;
@@ -78,7 +85,8 @@ std::size_t display_width(const std::string& text) {
 std::string first_characters(const std::string& text, std::size_t n) {
     std::size_t seen = 0, at = 0;
     for (; at < text.size(); ++at)
-        if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80 && seen++ == n) break;  // whole UTF-8 code points
+        if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80 && seen++ == n)
+            break;  // whole UTF-8 code points
     return text.substr(0, at);
 }
 
@@ -121,10 +129,12 @@ std::string indented(const std::string& lines, const std::string& margin) {
 
 std::string wrap(const std::string& text, int width) {
     std::string out, paragraph;
-    std::istringstream lines(printable(text, /*keep_lines=*/true));  // (prose may be a scenario's, or an app's)
+    std::istringstream lines(
+        printable(text, /*keep_lines=*/true));  // (prose may be a scenario's, or an app's)
     auto flush = [&] {
         if (paragraph.empty()) return;
-        for (const auto& line : wrap_line(paragraph, static_cast<std::size_t>(std::max(width, 10)))) out += line + "\n";
+        for (const auto& line : wrap_line(paragraph, static_cast<std::size_t>(std::max(width, 10))))
+            out += line + "\n";
         paragraph.clear();
     };
     std::string line;
@@ -188,7 +198,8 @@ std::size_t longest_word(const Column& c) {
 
 std::size_t table_width(const Fitted& t) {
     std::size_t w = t.columns.empty() ? 0 : 3 * (t.columns.size() - 1);
-    for (std::size_t i = 0; i < t.columns.size(); ++i) w += std::min(natural_width(t.columns[i]), t.limit[i]);
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+        w += std::min(natural_width(t.columns[i]), t.limit[i]);
     return w;
 }
 
@@ -199,7 +210,8 @@ void wrap_to(Fitted& t, std::size_t columns) {
         std::size_t widest = SIZE_MAX, most = 0;
         for (std::size_t i = 0; i < t.columns.size(); ++i) {
             std::size_t w = std::min(natural_width(t.columns[i]), t.limit[i]);
-            if (t.columns[i].wraps && w > longest_word(t.columns[i]) && w > most) widest = i, most = w;
+            if (t.columns[i].wraps && w > longest_word(t.columns[i]) && w > most)
+                widest = i, most = w;
         }
         if (widest == SIZE_MAX) return;
         t.limit[widest] = most - 1;
@@ -225,7 +237,8 @@ std::vector<Column> fit(Fitted& t, std::size_t columns) {
         for (Column& c : t.columns)
             if (!c.narrow_header.empty()) c.header = c.narrow_header;
     int last_step = 0;
-    for (const Column& c : t.columns) last_step = std::max({last_step, c.fold_order, c.shorten_order});
+    for (const Column& c : t.columns)
+        last_step = std::max({last_step, c.fold_order, c.shorten_order});
     for (int step = 1; step <= last_step && table_width(t) > columns; ++step) {
         for (std::size_t i = 0; i < t.columns.size(); ++i) {
             Column& c = t.columns[i];
@@ -235,12 +248,14 @@ std::vector<Column> fit(Fitted& t, std::size_t columns) {
         }
     }
     wrap_to(t, columns);
-    while (table_width(t) > columns && t.columns.size() > 2) {  // the last resort: the rightmost folds, and the rest unwrap
+    while (table_width(t) > columns &&
+           t.columns.size() > 2) {  // the last resort: the rightmost folds, and the rest unwrap
         fold(t.columns.size() - 1);
         std::fill(t.limit.begin(), t.limit.end(), SIZE_MAX);
         wrap_to(t, columns);
     }
-    std::stable_sort(folded.begin(), folded.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(folded.begin(), folded.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<Column> out;
     for (auto& [at, c] : folded) out.push_back(std::move(c));
     return out;
@@ -248,16 +263,18 @@ std::vector<Column> fit(Fitted& t, std::size_t columns) {
 
 const char* verdict_colour(const std::string& verdict) {
     if (verdict.starts_with("concurrent")) return "\033[32m";  // green: all at once
-    if (verdict.starts_with("limited")) return "\033[33m";     // yellow: K at a time
+    if (verdict.starts_with("limited")) return "\033[33m";  // yellow: K at a time
     if (verdict.starts_with("sequential")) return "\033[31m";  // red: one at a time
-    return "\033[1;31m";                                       // bold red: failed, did not run
+    return "\033[1;31m";  // bold red: failed, did not run
 }
 
 // One block of columns, as fitted: the header, a rule, then each row, its cells wrapped.
 void print_block(std::ostream& out, const Fitted& t, const Layout& layout, bool markdown) {
     std::vector<std::size_t> width;
-    for (std::size_t i = 0; i < t.columns.size(); ++i) width.push_back(std::min(natural_width(t.columns[i]), t.limit[i]));
-    const bool cut = !layout.wide && !markdown;  // lines past the terminal are cut, when nothing else gave way
+    for (std::size_t i = 0; i < t.columns.size(); ++i)
+        width.push_back(std::min(natural_width(t.columns[i]), t.limit[i]));
+    const bool cut =
+        !layout.wide && !markdown;  // lines past the terminal are cut, when nothing else gave way
     auto print_row = [&](auto cell_of, bool header) {
         std::vector<std::vector<std::string>> lines;
         std::size_t height = 1;
@@ -273,28 +290,33 @@ void print_block(std::ostream& out, const Fitted& t, const Layout& layout, bool 
                 std::string between = i + 1 < t.columns.size() ? " | " : (markdown ? " |" : "");
                 bool paint = layout.colour && !header && t.columns[i].is_verdict && !text.empty();
                 plain += text + padding + between;
-                painted += (paint ? verdict_colour(cell_of(i)) + text + "\033[0m" : text) + padding + between;
+                painted += (paint ? verdict_colour(cell_of(i)) + text + "\033[0m" : text) +
+                           padding + between;
             }
             while (!markdown && plain.ends_with(' ')) plain.pop_back(), painted.pop_back();
             if (cut && display_width(plain) > static_cast<std::size_t>(layout.columns))
-                painted = first_characters(plain, static_cast<std::size_t>(layout.columns) - 1) + "…";  // nothing left to give way
+                painted = first_characters(plain, static_cast<std::size_t>(layout.columns) - 1) +
+                          "…";  // nothing left to give way
             out << painted << '\n';
         }
     };
     print_row([&](std::size_t i) { return t.columns[i].header; }, true);
     std::string rule = markdown ? "|" : "";
     for (std::size_t i = 0; i < width.size(); ++i)
-        rule += markdown ? std::string(width[i] + 2, '-') + "|" : std::string(width[i], '-') + (i + 1 < width.size() ? "-+-" : "");
+        rule += markdown ? std::string(width[i] + 2, '-') + "|"
+                         : std::string(width[i], '-') + (i + 1 < width.size() ? "-+-" : "");
     if (cut && display_width(rule) > static_cast<std::size_t>(layout.columns))
         rule = first_characters(rule, static_cast<std::size_t>(layout.columns));
     out << rule << '\n';
     std::size_t rows = t.columns.empty() ? 0 : t.columns[0].cells.size();
-    for (std::size_t r = 0; r < rows; ++r) print_row([&](std::size_t i) { return t.columns[i].cells[r]; }, false);
+    for (std::size_t r = 0; r < rows; ++r)
+        print_row([&](std::size_t i) { return t.columns[i].cells[r]; }, false);
 }
 
 }  // namespace
 
-void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown) {
+void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout,
+                 bool markdown) {
     // A cell may hold a results folder's, a scenario's or an app's text: shown, never obeyed (its
     // line breaks and tabs are spaces between words, as wrap_line reads them).
     for (Column& c : columns) {
@@ -305,8 +327,11 @@ void print_table(std::ostream& out, std::vector<Column> columns, const Layout& l
     while (!columns.empty()) {
         Fitted t{std::move(columns), {}};
         t.limit.assign(t.columns.size(), SIZE_MAX);
-        std::vector<Column> folded = layout.wide || markdown ? std::vector<Column>{} : fit(t, static_cast<std::size_t>(layout.columns));
-        if (!folded.empty()) folded.insert(folded.begin(), t.columns.front());  // each row named again by its label
+        std::vector<Column> folded = layout.wide || markdown
+                                         ? std::vector<Column>{}
+                                         : fit(t, static_cast<std::size_t>(layout.columns));
+        if (!folded.empty())
+            folded.insert(folded.begin(), t.columns.front());  // each row named again by its label
         print_block(out, t, layout, markdown);
         columns = std::move(folded);
         if (!columns.empty()) out << '\n';
@@ -315,7 +340,8 @@ void print_table(std::ostream& out, std::vector<Column> columns, const Layout& l
 
 std::string shell_word(const std::string& word) {
     const bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("-_./,:=@%+").find(ch) != std::string_view::npos;
+        return std::isalnum(static_cast<unsigned char>(ch)) ||
+               std::string_view("-_./,:=@%+").find(ch) != std::string_view::npos;
     });
     if (plain) return word;
     std::string quoted = "'";

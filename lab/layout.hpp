@@ -12,8 +12,8 @@ namespace lab {
 
 // How the terminal's text is laid out.
 struct Layout {
-    int columns = 100;    // no line is longer than this (unless wide)
-    bool wide = false;    // --wide: every column and the full labels, however long the lines
+    int columns = 100;  // no line is longer than this (unless wide)
+    bool wide = false;  // --wide: every column and the full labels, however long the lines
     bool colour = false;  // ANSI colour on verdicts
 };
 
@@ -54,11 +54,11 @@ struct Column {
     std::string header = {};
     std::vector<std::string> cells = {};
     std::string narrow_header = {};  // shown once the table does not fit (empty: the header)
-    int fold_order = 0;         // > 0: moves to the next block of columns at this step (1 first); 0: stays
-    int shorten_order = 0;      // > 0: cells shortened at this step, by `shorten`
+    int fold_order = 0;  // > 0: moves to the next block of columns at this step (1 first); 0: stays
+    int shorten_order = 0;  // > 0: cells shortened at this step, by `shorten`
     std::string (*shorten)(const std::string&) = nullptr;
-    bool wraps = false;         // the last resort: its cells wrap onto more lines
-    bool is_verdict = false;    // coloured on a terminal
+    bool wraps = false;  // the last resort: its cells wrap onto more lines
+    bool is_verdict = false;  // coloured on a terminal
 };
 
 // The header row then one row per cell: for formats that keep every column (CSV, HTML).
@@ -68,7 +68,8 @@ std::vector<std::vector<std::string>> rows_of(const std::vector<Column>& columns
 // shorten), then wrapping the wrapping columns; with layout.wide, as it is. A folded column is
 // never lost: it is printed in a block of its own below, each row named again by the first
 // column (the label), and that block gives way by the same rules.
-void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout, bool markdown = false);
+void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout,
+                 bool markdown = false);
 
 // `word` as a shell reads it back as one word: as it is when it has only letters, digits and
 // -_./,:=@%+, else in single quotes ('my work', 'it'\''s'), so a printed command can be pasted.

@@ -14,13 +14,16 @@ namespace lab {
 
 // Specialised next to each enum:
 //   template <> struct Names<Balance> {
-//       static constexpr std::pair<Balance, std::string_view> list[] = {{Balance::shared, "shared"}, ...};
+//       static constexpr std::pair<Balance, std::string_view> list[] = {{Balance::shared,
+//       "shared"}, ...};
 //   };
 template <class E>
 struct Names;
 
 template <class E>
-concept Named = requires { Names<E>::list; };
+concept Named = requires {
+    Names<E>::list;
+};
 
 template <Named E>
 std::string name_of(E value) {

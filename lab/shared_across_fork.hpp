@@ -12,7 +12,8 @@ namespace lab {
 
 template <class T>
 T* new_shared_across_fork() {
-    void* memory = mmap(nullptr, sizeof(T), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void* memory =
+        mmap(nullptr, sizeof(T), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) return new T;
     return new (memory) T;
 }
@@ -20,8 +21,7 @@ T* new_shared_across_fork() {
 // Raises a shared "most so far" to `value` if it is higher, however many threads and processes
 // race to do the same.
 inline void raise_to(std::atomic<std::int64_t>& max, std::int64_t value) {
-    for (auto seen = max.load(); value > seen && !max.compare_exchange_weak(seen, value);) {
-    }
+    for (auto seen = max.load(); value > seen && !max.compare_exchange_weak(seen, value);) {}
 }
 
 }  // namespace lab

@@ -7,7 +7,8 @@
 
 namespace lab {
 
-long read_with_note(int fd, void* into, std::size_t room, int type, void* note, std::size_t note_size) {
+long read_with_note(int fd, void* into, std::size_t room, int type, void* note,
+                    std::size_t note_size) {
     iovec data{into, room};
     alignas(cmsghdr) char control[CMSG_SPACE(64)];
     msghdr message{};
@@ -19,7 +20,8 @@ long read_with_note(int fd, void* into, std::size_t room, int type, void* note, 
     if (got < 0) return -1;
     for (cmsghdr* part = CMSG_FIRSTHDR(&message); part; part = CMSG_NXTHDR(&message, part))
         if (part->cmsg_level == SOL_SOCKET && part->cmsg_type == type)
-            std::memcpy(note, CMSG_DATA(part), std::min<std::size_t>(note_size, part->cmsg_len - CMSG_LEN(0)));
+            std::memcpy(note, CMSG_DATA(part),
+                        std::min<std::size_t>(note_size, part->cmsg_len - CMSG_LEN(0)));
     return static_cast<long>(got);
 }
 

@@ -9,6 +9,7 @@ namespace lab {
 // Reads what waits on `fd` into `into` (never blocking), and the note of `type` (SCM_TIMESTAMPNS,
 // SCM_CREDENTIALS, ...), if the kernel gave one, into `note`, of `note_size` bytes (at most 64).
 // Returns the bytes read, 0 or -1 as recvmsg(2) does.
-long read_with_note(int fd, void* into, std::size_t room, int type, void* note, std::size_t note_size);
+long read_with_note(int fd, void* into, std::size_t room, int type, void* note,
+                    std::size_t note_size);
 
 }  // namespace lab

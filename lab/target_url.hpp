@@ -9,11 +9,11 @@
 namespace lab {
 
 struct TargetUrl {
-    std::string host;        // 127.0.0.1, ::1 (no brackets), ...; localhost becomes 127.0.0.1
+    std::string host;  // 127.0.0.1, ::1 (no brackets), ...; localhost becomes 127.0.0.1
     std::uint16_t port = 80;
     std::string path = "/";  // with its query
-    bool loopback = false;   // on this machine: 127.0.0.0/8 or ::1
-    std::string error;       // why the URL cannot be loaded; empty when it can
+    bool loopback = false;  // on this machine: 127.0.0.0/8 or ::1
+    std::string error;  // why the URL cannot be loaded; empty when it can
 };
 
 TargetUrl parse_target_url(const std::string& url);
@@ -22,7 +22,7 @@ TargetUrl parse_target_url(const std::string& url);
 // 127.0.0.1); nullopt for anything else. A URL's host, and the addresses servers and the live
 // view listen on (--host, --live-host).
 struct NumericHost {
-    std::string address;    // 127.0.0.1, ::1 (no brackets), 0.0.0.0, ...
+    std::string address;  // 127.0.0.1, ::1 (no brackets), 0.0.0.0, ...
     bool loopback = false;  // 127.0.0.0/8 or ::1
 };
 std::optional<NumericHost> numeric_host(const std::string& host);

@@ -8,12 +8,13 @@ asio::awaitable<std::optional<tcp::socket>> accept_next(tcp::acceptor& acceptor,
     constexpr std::chrono::milliseconds retry{100};
     for (bool said = false;;) {
         beast::error_code ec;
-        tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        tcp::socket socket =
+            co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted) co_return std::nullopt;
         if (!ec) co_return std::optional<tcp::socket>(std::move(socket));
         if (!std::exchange(said, true))
-            std::fprintf(stderr, "%s: accept failed: %s; retrying every %d ms\n", who, ec.message().c_str(),
-                         static_cast<int>(retry.count()));
+            std::fprintf(stderr, "%s: accept failed: %s; retrying every %d ms\n", who,
+                         ec.message().c_str(), static_cast<int>(retry.count()));
         asio::steady_timer pause{acceptor.get_executor(), retry};
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (!acceptor.is_open()) co_return std::nullopt;
@@ -25,11 +26,12 @@ using Clock = std::chrono::steady_clock;
 struct TimedSocket::Watch {
     tcp::socket socket;
     asio::steady_timer timer{socket.get_executor()};
-    Clock::time_point due = Clock::time_point::max();        // the deadline that stands
-    Clock::time_point armed_for = Clock::time_point::max();  // when the timer's pending wait ends (max: none)
+    Clock::time_point due = Clock::time_point::max();  // the deadline that stands
+    Clock::time_point armed_for =
+        Clock::time_point::max();  // when the timer's pending wait ends (max: none)
     unsigned generation = 0;  // of the pending wait; an older one's handler does nothing
-    bool fired = false;       // the deadline passed and cancelled what was pending
-    bool gone = false;        // the TimedSocket is destroyed
+    bool fired = false;  // the deadline passed and cancelled what was pending
+    bool gone = false;  // the TimedSocket is destroyed
 
     explicit Watch(tcp::socket&& s) : socket(std::move(s)) {}
 };
@@ -53,14 +55,18 @@ void on_timer(const std::shared_ptr<TimedSocket::Watch>& watch, unsigned generat
 void arm(const std::shared_ptr<TimedSocket::Watch>& watch) {
     watch->armed_for = watch->due;
     watch->timer.expires_at(watch->due);  // (cancels a wait pending for a later moment)
-    watch->timer.async_wait([watch, generation = ++watch->generation](const beast::error_code&) { on_timer(watch, generation); });
+    watch->timer.async_wait([watch, generation = ++watch->generation](const beast::error_code&) {
+        on_timer(watch, generation);
+    });
 }
 
 }  // namespace
 
-TimedSocket::TimedSocket(const executor_type& executor) : watch_(std::make_shared<Watch>(tcp::socket{executor})) {}
+TimedSocket::TimedSocket(const executor_type& executor)
+    : watch_(std::make_shared<Watch>(tcp::socket{executor})) {}
 
-TimedSocket::TimedSocket(tcp::socket&& socket) : watch_(std::make_shared<Watch>(std::move(socket))) {
+TimedSocket::TimedSocket(tcp::socket&& socket)
+    : watch_(std::make_shared<Watch>(std::move(socket))) {
     never_block();  // (should it fail, the first write_some tries again and says why)
 }
 
@@ -79,7 +85,8 @@ TimedSocket::~TimedSocket() {
 void TimedSocket::expires_after(Clock::duration limit) {
     watch_->due = Clock::now() + limit;
     watch_->fired = false;
-    if (watch_->due < watch_->armed_for) arm(watch_);  // sooner than the timer would wake (or none pending)
+    if (watch_->due < watch_->armed_for)
+        arm(watch_);  // sooner than the timer would wake (or none pending)
 }
 
 void TimedSocket::expires_never() {
@@ -93,7 +100,9 @@ void TimedSocket::hold_open() {
 }
 
 beast::error_code TimedSocket::error(const beast::error_code& ec) const {
-    return watch_->fired && ec == asio::error::operation_aborted ? beast::error_code(beast::error::timeout) : ec;
+    return watch_->fired && ec == asio::error::operation_aborted
+               ? beast::error_code(beast::error::timeout)
+               : ec;
 }
 
 tcp::socket& TimedSocket::socket() { return watch_->socket; }

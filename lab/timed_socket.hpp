@@ -1,6 +1,7 @@
 #pragma once
 // The next connection (accept_next), and a TCP connection with a time limit on its reads and
-// writes, as Beast's tcp_stream has, but kept by one lazy timer: setting a deadline only writes it down.
+// writes, as Beast's tcp_stream has, but kept by one lazy timer: setting a deadline only writes it
+// down.
 //
 // Why: Beast's tcp_stream starts a timer for every read and write and cancels it when the
 // operation completes: two more operations per request, which cost a load tester or a server
@@ -70,7 +71,8 @@ public:
     // is left then goes through the loop (async_write_some), under the time limit.
     template <class Buffers>
     std::size_t write_some(const Buffers& buffers, beast::error_code& ec) {
-        ec = socket().non_blocking() ? beast::error_code{} : never_block();  // (set at accept or connect)
+        ec = socket().non_blocking() ? beast::error_code{}
+                                     : never_block();  // (set at accept or connect)
         return ec ? 0 : socket().write_some(buffers, ec);
     }
     template <class Buffers>
@@ -81,7 +83,8 @@ public:
         return sent;
     }
 
-    struct Watch;  // the socket and its timer, shared with the timer's handler (lab/timed_socket.cpp)
+    struct Watch;  // the socket and its timer, shared with the timer's handler
+                   // (lab/timed_socket.cpp)
 
 private:
     std::shared_ptr<Watch> watch_;

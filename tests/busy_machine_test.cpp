@@ -55,7 +55,9 @@ private:
 
 }  // namespace
 
-TEST_CASE("a batch's CPU account counts the lab's own processes as its own and a stranger's as taken", "[server]") {
+TEST_CASE(
+    "a batch's CPU account counts the lab's own processes as its own and a stranger's as taken",
+    "[server]") {
     // A stranger spins for 0.6 s: it takes nearly a core (the scheduler may share that core with
     // the machine's other work, never give it less than a fair part of it).
     lab::BatchCpu stranger;
@@ -66,12 +68,12 @@ TEST_CASE("a batch's CPU account counts the lab's own processes as its own and a
         std::this_thread::sleep_for(std::chrono::milliseconds(600));
         stranger = lab::cpu_between(before, lab::cpu_sample());
     }
-    INFO("own " << stranger.own_s << " s, machine " << stranger.machine_s << " s, steal " << stranger.steal_s << " s, wall "
-                << stranger.wall_s << " s");
+    INFO("own " << stranger.own_s << " s, machine " << stranger.machine_s << " s, steal "
+                << stranger.steal_s << " s, wall " << stranger.wall_s << " s");
     REQUIRE(stranger.known());
     CHECK(stranger.wall_s >= 0.6);
-    CHECK(stranger.own_s < 0.1);                // this test slept
-    CHECK(stranger.others_cores() >= 0.45);     // at least a fair part of one of the 2 cores
+    CHECK(stranger.own_s < 0.1);  // this test slept
+    CHECK(stranger.others_cores() >= 0.45);  // at least a fair part of one of the 2 cores
     CHECK(stranger.others_cores() <= lab::cores() + 0.1);
 
     // A child of the lab's spinning is the lab's own: not taken by others.
@@ -84,16 +86,20 @@ TEST_CASE("a batch's CPU account counts the lab's own processes as its own and a
     const lab::BatchCpu own = lab::cpu_between(before, lab::cpu_sample());
     kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
-    INFO("own " << own.own_s << " s, machine " << own.machine_s << " s, wall " << own.wall_s << " s");
-    CHECK(own.own_s >= 0.3);                            // the child's spinning, at least half of its core
-    CHECK(own.own_s <= own.machine_s + 0.1);            // (to a few of the counters' ticks: they are kept apart)
+    INFO("own " << own.own_s << " s, machine " << own.machine_s << " s, wall " << own.wall_s
+                << " s");
+    CHECK(own.own_s >= 0.3);  // the child's spinning, at least half of its core
+    CHECK(own.own_s <=
+          own.machine_s + 0.1);  // (to a few of the counters' ticks: they are kept apart)
 }
 
 // gil-convoy failed `lab check` ("def route computing, no GIL: measured 0.502 s, model 0.400 s")
 // while another process used part of a core. With two strangers spinning on this 2-core machine,
 // the computing rows cannot have their cores: what the busy machine explains is not judged, said
 // with what the strangers took, and `lab check` passes with nothing contradicted.
-TEST_CASE("lab check on a machine made busy on purpose says what it could not judge, and never ✗ for it", "[e2e]") {
+TEST_CASE(
+    "lab check on a machine made busy on purpose says what it could not judge, and never ✗ for it",
+    "[e2e]") {
     // (Under the sanitizer the lessons' claims are not timings it keeps, busy or not: CI's
     // sanitizer run leaves `lab check` out for that reason, and this is a `lab check`.)
     if (test::under_address_sanitizer) return;

@@ -60,15 +60,21 @@ private:
                 if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
                 char chunk[4096];
                 ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
-                if (n <= 0) { close(fds[i].fd); fds[i].fd = -1; continue; }
+                if (n <= 0) {
+                    close(fds[i].fd);
+                    fds[i].fd = -1;
+                    continue;
+                }
                 pending[i].append(chunk, static_cast<std::size_t>(n));
                 {
                     std::lock_guard lock(received_mutex_);
                     received_.append(chunk, static_cast<std::size_t>(n));
                 }
-                for (auto end = pending[i].find("\r\n\r\n"); end != std::string::npos; end = pending[i].find("\r\n\r\n")) {
+                for (auto end = pending[i].find("\r\n\r\n"); end != std::string::npos;
+                     end = pending[i].find("\r\n\r\n")) {
                     pending[i].erase(0, end + 4);
-                    if (send(fds[i].fd, answer_.data(), answer_.size(), MSG_NOSIGNAL) < 0) break;  // (a client gone: no SIGPIPE)
+                    if (send(fds[i].fd, answer_.data(), answer_.size(), MSG_NOSIGNAL) < 0)
+                        break;  // (a client gone: no SIGPIPE)
                 }
             }
         }

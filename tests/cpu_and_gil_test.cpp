@@ -39,7 +39,8 @@ void send_together(const lab::ServerProcess& server, const std::string& target, 
 
 }  // namespace
 
-TEST_CASE("the emulated GIL: a waiter asks after the switch interval and gets the lock; holds nest", "[unit]") {
+TEST_CASE("the emulated GIL: a waiter asks after the switch interval and gets the lock; holds nest",
+          "[unit]") {
     lab::Gil gil;
     gil.enable();
     std::atomic<bool> stop = false;
@@ -67,7 +68,7 @@ TEST_CASE("the emulated GIL: a waiter asks after the switch interval and gets th
     stop = true;
     computing.join();
     INFO("waited " << waited_us << " us for the lock");
-    CHECK(waited_us >= 4'900);   // a whole switch interval first: nobody asks sooner
+    CHECK(waited_us >= 4'900);  // a whole switch interval first: nobody asks sooner
     CHECK(waited_us <= 100'000);  // then the asker gets it (generous, for a loaded machine)
 }
 
@@ -77,7 +78,8 @@ TEST_CASE("/cpu uses the CPU time it is asked for, within 10%", "[server]") {
     for (int ms : {50, 100}) {
         auto body = get_json(client, "/cpu?ms=" + std::to_string(ms));
         double used = body["cpu_ms_used"];
-        double wall = (body["server_end_us"].get<double>() - body["server_start_us"].get<double>()) / 1000.0;
+        double wall =
+            (body["server_end_us"].get<double>() - body["server_start_us"].get<double>()) / 1000.0;
         INFO("asked " << ms << " ms, used " << used << " ms of CPU in " << wall << " ms");
         CHECK(used >= ms * 0.9);
         CHECK(used <= ms * 1.1);
@@ -101,7 +103,8 @@ TEST_CASE("under --gil pool threads never compute at once; without it they do", 
 // "Computing K at once" counts CPU time spent per slice of the clock, not computations begun:
 // ten pool threads on two cores compute two at a time, and two worker processes computing
 // side by side count as two although each knows only its own.
-TEST_CASE("computing at once is what ran on the cores: never more than them, and across workers", "[server]") {
+TEST_CASE("computing at once is what ran on the cores: never more than them, and across workers",
+          "[server]") {
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
     lab::ServerProcess pool(LAB_BINARY, {"--mode", "thread-pool", "--threads", "10"});
     send_together(pool, "/cpu?ms=100", 10);
@@ -111,7 +114,8 @@ TEST_CASE("computing at once is what ran on the cores: never more than them, and
     CHECK(pool_most <= cores);
 
     if (cores < 2) return;
-    lab::ServerProcess workers(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
+    lab::ServerProcess workers(
+        LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
     std::set<long> served_by;
     std::mutex m;
     std::vector<std::thread> clients;
@@ -150,8 +154,9 @@ TEST_CASE("a blocking handler is reported by the loop; an awaiting one is not", 
 TEST_CASE("a blocked loop's longest blocked stretch is its whole batch, in every run", "[server]") {
     // 10 × 50 ms sent together: a blocked loop goes from one handler to the next without a turn,
     // so it is blocked for N·d = 500 ms, however its lag timer happens to fall.
-    for (auto [mode, at_least, below] : {std::tuple{"blocking-in-loop", 0.9 * 500.0, 500.0 * 1.5},
-                                         std::tuple{"async-sleep", 0.0, 25.0}, std::tuple{"thread-pool", 0.0, 25.0}}) {
+    for (auto [mode, at_least, below] :
+         {std::tuple{"blocking-in-loop", 0.9 * 500.0, 500.0 * 1.5},
+          std::tuple{"async-sleep", 0.0, 25.0}, std::tuple{"thread-pool", 0.0, 25.0}}) {
         INFO(mode);
         lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
         httplib::Client stats(server.host(), server.port());
@@ -175,7 +180,8 @@ TEST_CASE("a blocked loop's longest blocked stretch is its whole batch, in every
 // The ledger behind "computing at once": CPU time is spread over the interval it ran in, so
 // holders of one lock, whose intervals never overlap, never add up to two, even when their
 // chunks straddle a slice's edge; two threads side by side do.
-TEST_CASE("the CPU ledger counts overlapping intervals, not chunks that end in one slice", "[unit]") {
+TEST_CASE("the CPU ledger counts overlapping intervals, not chunks that end in one slice",
+          "[unit]") {
     lab::CpuLedger ledger;
     constexpr std::int64_t slice = lab::CpuLedger::slice_us;
     // One thread after another, 9.9 ms each, the second one crossing into the next slice.

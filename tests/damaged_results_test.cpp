@@ -63,48 +63,99 @@ void edit_summary(const fs::path& folder, const std::function<void(nlohmann::jso
 }  // namespace
 
 TEST_CASE("a damaged results folder is refused with the file, the place and the reason", "[unit]") {
-    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return t.substr(0, t.find('\n') + 1); }); },
-            "requests.csv: has 0 batches of configuration 1");
-    refused([](const fs::path& f) {
-        rewrite(f / "requests.csv", [](std::string t) {  // only the first configuration's rows
-            std::string kept;
-            std::istringstream in(t);
-            for (std::string line; std::getline(in, line);)
-                if (kept.empty() || line.rfind("0,", 0) == 0) kept += line + "\n";
-            return kept;
-        });
-    }, "of configuration 2");
-    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][0]["label"] = "another run's"; }); },
-            "files of two different runs");
-    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["load"]["concurrency"] = 0; }); },
-            "summary.json: load.concurrency: must be from 1 to 10000, got 0");
-    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["load"]["requests"] = 1e30; }); },
-            "load.requests: must be a whole number, got 1e+30");
-    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][1]["document_s"] = "soon"; }); },
-            "configurations[1].document_s: must be a number");
-    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j.erase("configurations"); }); }, "configurations: missing");
-    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["configurations"][0]["balance"] = "sideways"; }); },
-            "configurations[0].balance: 'sideways' is not one of: shared, reuseport, round-robin");
-    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["kind"] = 3; }); }, "kind: must be a string, got 3");
-    refused([](const fs::path& f) { rewrite(f / "summary.json", [](std::string t) { return t.substr(0, t.size() / 2); }); },
-            "summary.json: not valid JSON");
-    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",request,0,", ",request,zero,"); }); },
-            "column 'index': 'zero' is not a whole number");
-    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, "send_us", "sent_us"); }); },
-            "no column 'send_us'");
-    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return replace_first(t, ",read,", ",melted,"); }); },
-            "column 'error'");
-    refused([](const fs::path& f) { fs::remove(f / "requests.csv"); }, "requests.csv: cannot be read");
+    refused(
+        [](const fs::path& f) {
+            rewrite(f / "requests.csv",
+                    [](std::string t) { return t.substr(0, t.find('\n') + 1); });
+        },
+        "requests.csv: has 0 batches of configuration 1");
+    refused(
+        [](const fs::path& f) {
+            rewrite(f / "requests.csv", [](std::string t) {  // only the first configuration's rows
+                std::string kept;
+                std::istringstream in(t);
+                for (std::string line; std::getline(in, line);)
+                    if (kept.empty() || line.rfind("0,", 0) == 0) kept += line + "\n";
+                return kept;
+            });
+        },
+        "of configuration 2");
+    refused(
+        [](const fs::path& f) {
+            edit_summary(f, [](auto& j) { j["configurations"][0]["label"] = "another run's"; });
+        },
+        "files of two different runs");
+    refused(
+        [](const fs::path& f) { edit_summary(f, [](auto& j) { j["load"]["concurrency"] = 0; }); },
+        "summary.json: load.concurrency: must be from 1 to 10000, got 0");
+    refused(
+        [](const fs::path& f) { edit_summary(f, [](auto& j) { j["load"]["requests"] = 1e30; }); },
+        "load.requests: must be a whole number, got 1e+30");
+    refused(
+        [](const fs::path& f) {
+            edit_summary(f, [](auto& j) { j["configurations"][1]["document_s"] = "soon"; });
+        },
+        "configurations[1].document_s: must be a number");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j.erase("configurations"); }); },
+            "configurations: missing");
+    refused(
+        [](const fs::path& f) {
+            edit_summary(f, [](auto& j) { j["configurations"][0]["balance"] = "sideways"; });
+        },
+        "configurations[0].balance: 'sideways' is not one of: shared, reuseport, round-robin");
+    refused([](const fs::path& f) { edit_summary(f, [](auto& j) { j["kind"] = 3; }); },
+            "kind: must be a string, got 3");
+    refused(
+        [](const fs::path& f) {
+            rewrite(f / "summary.json", [](std::string t) { return t.substr(0, t.size() / 2); });
+        },
+        "summary.json: not valid JSON");
+    refused(
+        [](const fs::path& f) {
+            rewrite(f / "requests.csv", [](std::string t) {
+                return replace_first(t, ",request,0,", ",request,zero,");
+            });
+        },
+        "column 'index': 'zero' is not a whole number");
+    refused(
+        [](const fs::path& f) {
+            rewrite(f / "requests.csv",
+                    [](std::string t) { return replace_first(t, "send_us", "sent_us"); });
+        },
+        "no column 'send_us'");
+    refused(
+        [](const fs::path& f) {
+            rewrite(f / "requests.csv",
+                    [](std::string t) { return replace_first(t, ",read,", ",melted,"); });
+        },
+        "column 'error'");
+    refused([](const fs::path& f) { fs::remove(f / "requests.csv"); },
+            "requests.csv: cannot be read");
 }
 
-TEST_CASE("a requests.csv that is a device, a folder or one endless row is refused at once, memory bounded", "[unit]") {
-    refused([](const fs::path& f) { fs::remove(f / "requests.csv"), fs::create_symlink("/dev/urandom", f / "requests.csv"); },
-            "requests.csv: is not a regular file");
-    refused([](const fs::path& f) { fs::remove(f / "requests.csv"), fs::create_directory(f / "requests.csv"); },
-            "requests.csv: is not a regular file");
-    refused([](const fs::path& f) { rewrite(f / "requests.csv", [](std::string t) { return t + std::string(lab::max_requests_csv_row_bytes + 1, '7'); }); },
-            "a row longer than");
-    // `lab report` as a user runs it: refused with exit 2 within seconds, reading nothing of the device.
+TEST_CASE(
+    "a requests.csv that is a device, a folder or one endless row is refused at once, memory "
+    "bounded",
+    "[unit]") {
+    refused(
+        [](const fs::path& f) {
+            fs::remove(f / "requests.csv"), fs::create_symlink("/dev/urandom", f / "requests.csv");
+        },
+        "requests.csv: is not a regular file");
+    refused(
+        [](const fs::path& f) {
+            fs::remove(f / "requests.csv"), fs::create_directory(f / "requests.csv");
+        },
+        "requests.csv: is not a regular file");
+    refused(
+        [](const fs::path& f) {
+            rewrite(f / "requests.csv", [](std::string t) {
+                return t + std::string(lab::max_requests_csv_row_bytes + 1, '7');
+            });
+        },
+        "a row longer than");
+    // `lab report` as a user runs it: refused with exit 2 within seconds, reading nothing of the
+    // device.
     test::ScratchDir dir;
     fs::path folder = lab::write_results(made_up_run(shipped().front()), dir.path);
     fs::remove(folder / "requests.csv");
@@ -122,7 +173,9 @@ TEST_CASE("`lab load` is a kind of run of its own, kept in the folder", "[unit]"
     test::ScratchDir dir;
     fs::path folder = lab::write_results(made_up_run(load), dir.path);
     CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);
-    edit_summary(folder, [](auto& j) { j.erase("kind"); });  // a folder from before "kind": said by its servers
+    edit_summary(folder, [](auto& j) {
+        j.erase("kind");
+    });  // a folder from before "kind": said by its servers
     CHECK(lab::read_results(folder).scenario.kind == lab::RunKind::load);
     // Before its first answer (the live view's plan), `lab load` is described as hey would.
     std::string line = lab::load_line(lab::RunResult{load, {}});
@@ -130,14 +183,18 @@ TEST_CASE("`lab load` is a kind of run of its own, kept in the folder", "[unit]"
     CHECK(line.find("Source") == std::string::npos);
 }
 
-TEST_CASE("a stray hidden folder does not stop later runs; a failed write leaves nothing", "[unit]") {
+TEST_CASE("a stray hidden folder does not stop later runs; a failed write leaves nothing",
+          "[unit]") {
     test::ScratchDir dir;
     lab::RunResult run = made_up_run(shipped().front());
-    fs::create_directories(dir.path / run.scenario.name / ".x.partial-old");  // not ours: left alone
-    fs::create_directories(dir.path / run.scenario.name / ".2020-01-01T00-00-00Z.partial-999999999");  // gone: cleared
+    fs::create_directories(dir.path / run.scenario.name /
+                           ".x.partial-old");  // not ours: left alone
+    fs::create_directories(dir.path / run.scenario.name /
+                           ".2020-01-01T00-00-00Z.partial-999999999");  // gone: cleared
     CHECK_NOTHROW(lab::write_results(run, dir.path));
     CHECK(fs::exists(dir.path / run.scenario.name / ".x.partial-old"));
-    CHECK_FALSE(fs::exists(dir.path / run.scenario.name / ".2020-01-01T00-00-00Z.partial-999999999"));
+    CHECK_FALSE(
+        fs::exists(dir.path / run.scenario.name / ".2020-01-01T00-00-00Z.partial-999999999"));
 
     // A full disk, even for root: a file size limit makes the writes fail (EFBIG) part way.
     fs::path full = dir.path / "full";
@@ -149,9 +206,7 @@ TEST_CASE("a stray hidden folder does not stop later runs; a failed write leaves
         bool threw = false;
         try {
             lab::write_results(run, full);
-        } catch (const std::exception&) {
-            threw = true;
-        }
+        } catch (const std::exception&) { threw = true; }
         _exit(threw ? 0 : 1);
     }
     int status = 0;
@@ -166,29 +221,33 @@ TEST_CASE("a stray hidden folder does not stop later runs; a failed write leaves
 TEST_CASE("scenario files refuse numbers that are not finite", "[unit]") {
     test::ScratchDir dir;
     const std::string base = "name = \"lesson\"\ntitle = \"t\"\nsource = \"s\"\nteaching = \"x\"\n";
-    for (auto [load, config, key] : {std::tuple{"rate = nan", "", "load.rate"},
-                                     std::tuple{"rate = inf", "", "load.rate"},
-                                     std::tuple{"rate = 0.5\nduration_ms = 100", "", "load.rate"},
-                                     std::tuple{"", "document_s = inf", "document_s"},
-                                     std::tuple{"", "document_s = nan", "document_s"}}) {
-        auto file = dir.write("lesson.toml", base + "[load]\n" + load + "\n[[configuration]]\nlabel = \"a\"\nmode = \"async-sleep\"\n" + config + "\n");
+    for (auto [load, config, key] :
+         {std::tuple{"rate = nan", "", "load.rate"}, std::tuple{"rate = inf", "", "load.rate"},
+          std::tuple{"rate = 0.5\nduration_ms = 100", "", "load.rate"},
+          std::tuple{"", "document_s = inf", "document_s"},
+          std::tuple{"", "document_s = nan", "document_s"}}) {
+        auto file = dir.write("lesson.toml",
+                              base + "[load]\n" + load +
+                                  "\n[[configuration]]\nlabel = \"a\"\nmode = \"async-sleep\"\n" +
+                                  config + "\n");
         try {
             lab::load_scenario(file);
             FAIL("accepted " << load << config);
-        } catch (const lab::ScenarioError& e) {
-            CHECK(e.key.find(key) != std::string::npos);
-        }
+        } catch (const lab::ScenarioError& e) { CHECK(e.key.find(key) != std::string::npos); }
     }
 }
 
-TEST_CASE("lab report on a full disk says it could not write the page, and leaves no partial file", "[unit]") {
+TEST_CASE("lab report on a full disk says it could not write the page, and leaves no partial file",
+          "[unit]") {
     test::ScratchDir scratch;
-    fs::path dir = lab::write_results(made_up_run(shipped().front()), scratch.path);  // a folder without its report.html
+    fs::path dir = lab::write_results(made_up_run(shipped().front()),
+                                      scratch.path);  // a folder without its report.html
     const std::string before = test::entries_of(dir);
     auto full = test::run_lab_on_full_disk("report " + dir.string(), 1000);
     INFO(full.output);
     CHECK(full.exit_code == 1);
-    CHECK(full.output.find("could not write " + (dir / "report.html").string()) != std::string::npos);
+    CHECK(full.output.find("could not write " + (dir / "report.html").string()) !=
+          std::string::npos);
     CHECK(test::entries_of(dir) == before);  // no report.html, whole or partial
     CHECK(test::run_lab("report " + dir.string()).exit_code == 0);  // and with room, it is written
     CHECK(fs::file_size(dir / "report.html") > 1000);

@@ -23,10 +23,12 @@
 
 namespace {
 
-const std::string shop = (lab::scenario_dir() / "apps" / "shop").string();  // `lab doctor --example`'s
-const std::string broken = std::string(LAB_TEST_DATA) + "/doctor_shop";    // apps it must refuse
+const std::string shop =
+    (lab::scenario_dir() / "apps" / "shop").string();  // `lab doctor --example`'s
+const std::string broken = std::string(LAB_TEST_DATA) + "/doctor_shop";  // apps it must refuse
 
-lab::AppRoute route(std::string method, std::string path, std::vector<lab::RouteParam> params = {}) {
+lab::AppRoute route(std::string method, std::string path,
+                    std::vector<lab::RouteParam> params = {}) {
     lab::AppRoute r;
     r.method = std::move(method);
     r.path = std::move(path);
@@ -34,7 +36,8 @@ lab::AppRoute route(std::string method, std::string path, std::vector<lab::Route
     return r;
 }
 
-const lab::PlannedRequest& planned(const std::vector<lab::PlannedRequest>& all, const std::string& key) {
+const lab::PlannedRequest& planned(const std::vector<lab::PlannedRequest>& all,
+                                   const std::string& key) {
     for (const auto& p : all)
         if (p.route.key() == key) return p;
     FAIL("no plan for " << key);
@@ -59,7 +62,8 @@ lab::RouteRun burst_of(const lab::ProbeRecord& each) {
 
 // `lab doctor ARGS --format json`, with `env` (e.g. "SHOP_NO_MIDDLEWARE=1") set for it and its app.
 nlohmann::json doctor_json(const std::string& env, const std::string& args, test::Outcome& said) {
-    std::string command = "env " + env + " " + std::string(LAB_BINARY) + " doctor " + args + " --format json 2>&1";
+    std::string command =
+        "env " + env + " " + std::string(LAB_BINARY) + " doctor " + args + " --format json 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     char chunk[4096];
     while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) said.output.append(chunk, n);
@@ -70,7 +74,8 @@ nlohmann::json doctor_json(const std::string& env, const std::string& args, test
     return nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
 }
 
-const nlohmann::json& route_in(const nlohmann::json& report, const std::string& method, const std::string& path) {
+const nlohmann::json& route_in(const nlohmann::json& report, const std::string& method,
+                               const std::string& path) {
     for (const auto& r : report["doctor"]["routes"])
         if (r["method"] == method && r["path"] == path) return r;
     FAIL("no route " << method << " " << path);
@@ -79,7 +84,8 @@ const nlohmann::json& route_in(const nlohmann::json& report, const std::string& 
 
 }  // namespace
 
-TEST_CASE("an app is named as uvicorn names it: an import string from --app-dir, or a file", "[unit]") {
+TEST_CASE("an app is named as uvicorn names it: an import string from --app-dir, or a file",
+          "[unit]") {
     std::string why;
     auto by_name = lab::parse_app("app.main:app", shop, "", why);
     REQUIRE(by_name);
@@ -97,35 +103,48 @@ TEST_CASE("an app is named as uvicorn names it: an import string from --app-dir,
     CHECK(why.find("no such file") != std::string::npos);
 }
 
-TEST_CASE("the doctor sends GET and HEAD only unless allowed, each parameter filled from its type or the examples", "[unit]") {
+TEST_CASE(
+    "the doctor sends GET and HEAD only unless allowed, each parameter filled from its type or the "
+    "examples",
+    "[unit]") {
     std::vector<lab::AppRoute> routes{
         route("GET", "/price/{item_id}", {{"item_id", "path", "integer", true, nullptr}}),
-        route("GET", "/search", {{"q", "query", "string", true, nullptr}, {"limit", "query", "integer", false, 10}}),
+        route("GET", "/search",
+              {{"q", "query", "string", true, nullptr}, {"limit", "query", "integer", false, 10}}),
         route("POST", "/orders"),
         route("GET", "/odd/{thing}", {{"thing", "path", "other", true, nullptr}}),
     };
     routes[2].has_body = true;
-    routes[2].body_schema = {{"type", "object"}, {"properties", {{"item_id", {{"type", "integer"}}}}}};
+    routes[2].body_schema = {{"type", "object"},
+                             {"properties", {{"item_id", {{"type", "integer"}}}}}};
     auto plan = lab::plan_requests(routes, {}, {});
     CHECK(planned(plan, "GET /price/{item_id}").target == "/price/1");
-    CHECK(planned(plan, "GET /search").target == "/search?q=a");  // (the optional limit keeps the app's default)
+    CHECK(planned(plan, "GET /search").target ==
+          "/search?q=a");  // (the optional limit keeps the app's default)
     CHECK(planned(plan, "POST /orders").skipped.find("--methods POST") != std::string::npos);
     CHECK(planned(plan, "GET /odd/{thing}").skipped.find("--examples") != std::string::npos);
 
-    lab::Examples examples{{"GET /price/{item_id}", {{{"item_id", "7"}}, {{"currency", "EUR"}}, ""}}};
+    lab::Examples examples{
+        {"GET /price/{item_id}", {{{"item_id", "7"}}, {{"currency", "EUR"}}, ""}}};
     plan = lab::plan_requests(routes, examples, {"POST"});
     CHECK(planned(plan, "GET /price/{item_id}").target == "/price/7?currency=EUR");
     CHECK(planned(plan, "POST /orders").skipped.empty());
     CHECK(planned(plan, "POST /orders").body == R"({"item_id":1})");
 }
 
-TEST_CASE("the mixed phase mixes every judged route, a POST with its body among the GETs, each asked as its burst was", "[unit]") {
-    std::vector<lab::AppRoute> routes{route("GET", "/price/{item_id}", {{"item_id", "path", "integer", true, nullptr}}),
-                                      route("POST", "/orders"), route("GET", "/broken"), route("DELETE", "/orders")};
+TEST_CASE(
+    "the mixed phase mixes every judged route, a POST with its body among the GETs, each asked as "
+    "its burst was",
+    "[unit]") {
+    std::vector<lab::AppRoute> routes{
+        route("GET", "/price/{item_id}", {{"item_id", "path", "integer", true, nullptr}}),
+        route("POST", "/orders"), route("GET", "/broken"), route("DELETE", "/orders")};
     routes[1].has_body = true;
-    routes[1].body_schema = {{"type", "object"}, {"properties", {{"item_id", {{"type", "integer"}}}}}};
+    routes[1].body_schema = {{"type", "object"},
+                             {"properties", {{"item_id", {{"type", "integer"}}}}}};
     std::vector<lab::RouteRun> runs;
-    for (const lab::PlannedRequest& p : lab::plan_requests(routes, {}, {"POST"})) runs.emplace_back().request = p;
+    for (const lab::PlannedRequest& p : lab::plan_requests(routes, {}, {"POST"}))
+        runs.emplace_back().request = p;
     runs[0].warm_status = runs[1].warm_status = 200;
     runs[2].warm_status = 500;  // (reported, not judged; and DELETE was never sent)
     CHECK(lab::mixed_routes(runs) == std::vector<std::size_t>{0, 1});
@@ -133,7 +152,8 @@ TEST_CASE("the mixed phase mixes every judged route, a POST with its body among 
     lab::LoadSpec spec;
     spec.port = 8000;
     spec.mix = {lab::mixed_target(runs[0].request), lab::mixed_target(runs[1].request)};
-    std::string get = lab::request_bytes(spec, spec.mix[0]), post = lab::request_bytes(spec, spec.mix[1]);
+    std::string get = lab::request_bytes(spec, spec.mix[0]),
+                post = lab::request_bytes(spec, spec.mix[1]);
     CHECK(get.starts_with("GET /price/1 HTTP/1.1\r\n"));
     CHECK(get.find("Content-Type") == std::string::npos);
     CHECK(post.starts_with("POST /orders HTTP/1.1\r\n"));
@@ -141,10 +161,12 @@ TEST_CASE("the mixed phase mixes every judged route, a POST with its body among 
     CHECK(post.ends_with("\r\n\r\n{\"item_id\":1}"));
 }
 
-TEST_CASE("an examples file with a typo is refused with the file, the key and the reason", "[unit]") {
+TEST_CASE("an examples file with a typo is refused with the file, the key and the reason",
+          "[unit]") {
     test::ScratchDir dir;
     auto file = dir.path / "examples.toml";
-    std::ofstream(file) << "[\"GET /price/{item_id}\"]\npath = { item_id = 7 }\nqeury = { a = 1 }\n";
+    std::ofstream(file)
+        << "[\"GET /price/{item_id}\"]\npath = { item_id = 7 }\nqeury = { a = 1 }\n";
     try {
         lab::read_examples(file);
         FAIL("read");
@@ -156,7 +178,9 @@ TEST_CASE("an examples file with a typo is refused with the file, the key and th
     }
 }
 
-TEST_CASE("a route's verdict comes from the loop's time first: one that holds it is never concurrent", "[unit]") {
+TEST_CASE(
+    "a route's verdict comes from the loop's time first: one that holds it is never concurrent",
+    "[unit]") {
     lab::ProbeRecord waits;
     waits.loop_ms = waits.longest_hold_ms = 80;
     waits.cpu_share = 0.01;
@@ -164,7 +188,8 @@ TEST_CASE("a route's verdict comes from the loop's time first: one that holds it
     CHECK(lab::route_figures(burst_of(waits), 20).verdict == lab::RouteVerdict::holds_loop_waiting);
     lab::ProbeRecord computes = waits;
     computes.cpu_share = 0.97;
-    CHECK(lab::route_figures(burst_of(computes), 20).verdict == lab::RouteVerdict::holds_loop_computing);
+    CHECK(lab::route_figures(burst_of(computes), 20).verdict ==
+          lab::RouteVerdict::holds_loop_computing);
     lab::ProbeRecord after = waits;
     after.held_after_answer_ms = 80;
     CHECK(lab::route_figures(burst_of(after), 20).verdict == lab::RouteVerdict::holds_loop_after);
@@ -177,39 +202,51 @@ TEST_CASE("a route's verdict comes from the loop's time first: one that holds it
     CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::concurrent);
     pooled.pool_wait_ms = 100;
     CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::pool_bound);
-    CHECK(lab::route_figures(burst_of(waits), 100).verdict == lab::RouteVerdict::concurrent);  // under a higher --fail-over
-    lab::ProbeRecord framework = gil;  // a `def` route's long step with no place in the app: the GIL's, not the loop's
+    CHECK(lab::route_figures(burst_of(waits), 100).verdict ==
+          lab::RouteVerdict::concurrent);  // under a higher --fail-over
+    lab::ProbeRecord framework =
+        gil;  // a `def` route's long step with no place in the app: the GIL's, not the loop's
     framework.longest_hold_ms = 125;
-    CHECK(lab::route_figures(burst_of(framework), 20).verdict == lab::RouteVerdict::computes_under_gil);
+    CHECK(lab::route_figures(burst_of(framework), 20).verdict ==
+          lab::RouteVerdict::computes_under_gil);
 }
 
-TEST_CASE("a route served faster than a round trip is instant, never concurrent nor blocking", "[unit]") {
+TEST_CASE("a route served faster than a round trip is instant, never concurrent nor blocking",
+          "[unit]") {
     lab::ProbeRecord nothing;  // no hold, no pool: its requests' stamps decide
     lab::RouteRun instant = burst_of(nothing);
-    for (std::size_t i = 0; i < instant.burst.requests.size(); ++i) {  // 50 µs each in turn; a round trip adds 60 µs or more
+    for (std::size_t i = 0; i < instant.burst.requests.size();
+         ++i) {  // 50 µs each in turn; a round trip adds 60 µs or more
         lab::RequestRecord& r = instant.burst.requests[i];
-        r.send_us = static_cast<std::int64_t>(i) * 200, r.server_start_us = r.send_us + 30, r.server_end_us = r.server_start_us + 50;
+        r.send_us = static_cast<std::int64_t>(i) * 200, r.server_start_us = r.send_us + 30,
+        r.server_end_us = r.server_start_us + 50;
         r.end_us = r.server_end_us + 30;
     }
     lab::RouteFigures f = lab::route_figures(instant, 20);
     CHECK(f.verdict == lab::RouteVerdict::instant);
     CHECK_FALSE(lab::holds_the_loop(f.verdict));
-    lab::VerdictWords words = lab::verdict_words(f);  // the short verdict and its reason, made in one place
+    lab::VerdictWords words =
+        lab::verdict_words(f);  // the short verdict and its reason, made in one place
     CHECK(words.verdict == "instant: too fast to tell");
     CHECK(words.reason.find("round trip") != std::string::npos);
-    lab::ProbeRecord waits;  // the same stamps, but its code held the loop: that is said, never "instant"
-    waits.loop_ms = waits.longest_hold_ms = 80, waits.cpu_share = 0.01, waits.where = "app/sdk.py:9 rate → time.sleep";
+    lab::ProbeRecord
+        waits;  // the same stamps, but its code held the loop: that is said, never "instant"
+    waits.loop_ms = waits.longest_hold_ms = 80, waits.cpu_share = 0.01,
+    waits.where = "app/sdk.py:9 rate → time.sleep";
     for (auto& r : instant.records) r = waits;
     lab::VerdictWords held = lab::verdict_words(lab::route_figures(instant, 20));
     CHECK(held.verdict == "holds the loop waiting at app/sdk.py:9 rate → time.sleep");
     CHECK(held.reason.ends_with("See it: lab run blocking-async"));
 }
 
-TEST_CASE("the doctor's estimate is its plan's: a warm-up and a burst per route, one mixed burst, each watched past its answers", "[unit]") {
+TEST_CASE(
+    "the doctor's estimate is its plan's: a warm-up and a burst per route, one mixed burst, each "
+    "watched past its answers",
+    "[unit]") {
     lab::DoctorPlan twenty = lab::doctor_plan(20, 10);
     CHECK(twenty.warmups == 20);
-    CHECK(twenty.bursts == 21);       // every route's, then all of them at once
-    CHECK(twenty.requests == 400);    // 10 each, and 10 of each again mixed
+    CHECK(twenty.bursts == 21);  // every route's, then all of them at once
+    CHECK(twenty.requests == 400);  // 10 each, and 10 of each again mixed
     CHECK(lab::doctor_plan(1, 10).bursts == 1);  // one route: its burst was the mix
     CHECK(lab::doctor_plan(0, 10).seconds() == lab::DoctorPlan::stop_s);
     // The floor nothing beats: each burst's bystander watches 300 ms past its last answer; and
@@ -220,70 +257,98 @@ TEST_CASE("the doctor's estimate is its plan's: a warm-up and a burst per route,
     CHECK(lab::doctor_estimate_s(20, 10) == twenty.seconds());
 }
 
-TEST_CASE("lab doctor names each blocking route of the shop, its line and its fix, and blames no route that awaits", "[app]") {
+TEST_CASE(
+    "lab doctor names each blocking route of the shop, its line and its fix, and blames no route "
+    "that awaits",
+    "[app]") {
     for (std::string middleware : {"SHOP_MIDDLEWARE=1", "SHOP_NO_MIDDLEWARE=1"}) {
         test::Outcome said;
         test::ScratchDir out;
-        auto report = doctor_json(middleware, "app.main:app --app-dir " + shop + " --out " + out.path.string(), said);
+        auto report = doctor_json(
+            middleware, "app.main:app --app-dir " + shop + " --out " + out.path.string(), said);
         INFO(middleware << said.output);
         CHECK(said.exit_code == 1);  // a route holds the loop over 20 ms
         const auto& price = route_in(report, "GET", "/price/{item_id}");
         CHECK(price["verdict"] == "holds the loop waiting");
         CHECK(price["where"].get<std::string>().starts_with("app/vendor_sdk.py:"));
         CHECK(price["where"].get<std::string>().ends_with("→ time.sleep"));
-        CHECK(price["loop_held_ms_median"].get<double>() >= 75);  // physics: 80 ms of time.sleep each
+        CHECK(price["loop_held_ms_median"].get<double>() >=
+              75);  // physics: 80 ms of time.sleep each
         CHECK(route_in(report, "GET", "/report")["verdict"] == "holds the loop computing");
-        CHECK(route_in(report, "GET", "/receipt/{order_id}")["verdict"] == "holds the loop after its answer");
-        CHECK(route_in(report, "GET", "/thumbnail")["verdict"] == "leaves the loop free, computes under the GIL");
+        CHECK(route_in(report, "GET", "/receipt/{order_id}")["verdict"] ==
+              "holds the loop after its answer");
+        CHECK(route_in(report, "GET", "/thumbnail")["verdict"] ==
+              "leaves the loop free, computes under the GIL");
         for (const char* awaits : {"/stock/{item_id}", "/search", "/orders"}) {
             INFO(awaits);
             CHECK(route_in(report, "GET", awaits)["verdict"] == "concurrent");
         }
         CHECK_FALSE(route_in(report, "POST", "/orders")["judged"].get<bool>());
-        CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with("answered 500"));
-        // report.html: the routes first, then all at once, the culprits' holds outlined on the loop's row
+        CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with(
+            "answered 500"));
+        // report.html: the routes first, then all at once, the culprits' holds outlined on the
+        // loop's row
         std::string page;
         for (const auto& run : std::filesystem::recursive_directory_iterator(out.path))
             if (run.path().filename() == "report.html") page = test::read_file(run.path());
         CHECK(page.find("<tr class=\"culprit\"><td>GET /price/1</td>") != std::string::npos);
         CHECK(page.find("whose code held the loop") != std::string::npos);
         CHECK(page.find("class=\"hold named\"") != std::string::npos);
-        CHECK(test::eventually([&] { return test::processes_naming(shop).empty(); }));  // (uvicorn dies with serve.py, a moment later)
+        CHECK(test::eventually([&] {
+            return test::processes_naming(shop).empty();
+        }));  // (uvicorn dies with serve.py, a moment later)
     }
 }
 
-TEST_CASE("lab run --app behind a middleware: a route that holds the loop is sequential, whatever its stamps overlap", "[app]") {
+TEST_CASE(
+    "lab run --app behind a middleware: a route that holds the loop is sequential, whatever its "
+    "stamps overlap",
+    "[app]") {
     test::ScratchDir out;
-    auto said = test::run_lab("run blocking-async --only 2 --repeat 1 --app app.main:app --app-dir " + shop +
-                              " --app-path /price/1 --format json --quiet --out " + out.path.string());
+    auto said = test::run_lab(
+        "run blocking-async --only 2 --repeat 1 --app app.main:app --app-dir " + shop +
+        " --app-path /price/1 --format json --quiet --out " + out.path.string());
     INFO(said.output);
     auto start = said.output.find("{\n");
     REQUIRE(start != std::string::npos);
-    auto summary = nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+    auto summary =
+        nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
     for (const auto& row : summary["configurations"])
-        if (row["server"] == "app") CHECK(row["verdict"].get<std::string>().starts_with("sequential"));
+        if (row["server"] == "app")
+            CHECK(row["verdict"].get<std::string>().starts_with("sequential"));
 }
 
-TEST_CASE("lab doctor refuses an app it cannot run with the reason and exit 2, and leaves nothing running", "[app]") {
+TEST_CASE(
+    "lab doctor refuses an app it cannot run with the reason and exit 2, and leaves nothing "
+    "running",
+    "[app]") {
     struct Case {
         const char* app;
         std::string dir;
         const char* said;
-    } cases[] = {{"wsgi_app.py", broken, "WSGI"}, {"syntax_error_app.py", broken, "^"}, {"import_error_app.py", broken, "your app"},
-                 {"app.main:nothing", shop, "nothing"}, {"app.mian:app", shop, "app.mian"}};
+    } cases[] = {{"wsgi_app.py", broken, "WSGI"},
+                 {"syntax_error_app.py", broken, "^"},
+                 {"import_error_app.py", broken, "your app"},
+                 {"app.main:nothing", shop, "nothing"},
+                 {"app.mian:app", shop, "app.mian"}};
     for (const Case& c : cases) {
         auto said = test::run_lab(std::string("doctor ") + c.app + " --app-dir " + c.dir);
         INFO(c.app << ": " << said.output);
         CHECK(said.exit_code == 2);
         CHECK(said.output.find(c.said) != std::string::npos);
     }
-    CHECK(test::eventually([&] { return test::processes_naming(shop).empty(); }));  // (uvicorn dies with serve.py, a moment later)
-    CHECK(test::eventually([&] { return test::processes_naming(broken).empty(); }));  // (uvicorn dies with serve.py, a moment later)
+    CHECK(test::eventually([&] {
+        return test::processes_naming(shop).empty();
+    }));  // (uvicorn dies with serve.py, a moment later)
+    CHECK(test::eventually([&] {
+        return test::processes_naming(broken).empty();
+    }));  // (uvicorn dies with serve.py, a moment later)
 }
 
 TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
     pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
-    REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); }, std::chrono::seconds(20)));
+    REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); },
+                             std::chrono::seconds(20)));
     auto started = test::processes_naming(shop);
     kill(lab, SIGKILL);
     waitpid(lab, nullptr, 0);
@@ -293,7 +358,8 @@ TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
 TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[app]") {
     for (int signal : {SIGTERM, SIGINT}) {
         pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
-        REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); }, std::chrono::seconds(20)));
+        REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); },
+                                 std::chrono::seconds(20)));
         auto started = test::processes_naming(shop);
         kill(lab, signal);
         waitpid(lab, nullptr, 0);
@@ -307,40 +373,53 @@ TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[ap
     INFO(said.output);
     CHECK(said.exit_code == 2);
     CHECK(said.output.find("did not answer") != std::string::npos);
-    CHECK(test::eventually([&] { return test::processes_naming(broken).empty(); }));  // (uvicorn dies with serve.py, a moment later)
+    CHECK(test::eventually([&] {
+        return test::processes_naming(broken).empty();
+    }));  // (uvicorn dies with serve.py, a moment later)
 }
 
-TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get their lesson's verdict", "[app]") {
-    const std::string reference = std::filesystem::path(lab::reference_script("apps.py")).parent_path().string();
+TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get their lesson's verdict",
+          "[app]") {
+    const std::string reference =
+        std::filesystem::path(lab::reference_script("apps.py")).parent_path().string();
     struct Twin {
         const char* app;
         const char* delay;  // GET /delay's verdict (100 ms of waiting)
-        const char* cpu;    // GET /cpu's (100 ms of computing)
-    } twins[] = {{"apps:blocking", "holds the loop waiting", "holds the loop computing"},
-                 {"apps:awaiting", "concurrent", "holds the loop computing"},
-                 {"apps:threaded", "concurrent", "leaves the loop free, computes under the GIL"},
-                 {"apps:run_in_threadpool", "concurrent", "leaves the loop free, computes under the GIL"}};
+        const char* cpu;  // GET /cpu's (100 ms of computing)
+    } twins[] = {
+        {"apps:blocking", "holds the loop waiting", "holds the loop computing"},
+        {"apps:awaiting", "concurrent", "holds the loop computing"},
+        {"apps:threaded", "concurrent", "leaves the loop free, computes under the GIL"},
+        {"apps:run_in_threadpool", "concurrent", "leaves the loop free, computes under the GIL"}};
     for (const Twin& twin : twins) {
         test::Outcome said;
         auto report = doctor_json("", std::string(twin.app) + " --app-dir " + reference, said);
         INFO(twin.app << ": " << said.output);
         CHECK(route_in(report, "GET", "/delay")["verdict"] == twin.delay);
         CHECK(route_in(report, "GET", "/cpu")["verdict"] == twin.cpu);
-        CHECK_FALSE(route_in(report, "GET", "/health")["verdict"].get<std::string>().starts_with("holds"));  // (instant, or concurrent)
+        CHECK_FALSE(route_in(report, "GET", "/health")["verdict"].get<std::string>().starts_with(
+            "holds"));  // (instant, or concurrent)
         CHECK(said.exit_code == (std::string(twin.cpu).starts_with("holds") ? 1 : 0));
     }
 }
 
-TEST_CASE("lab doctor --target: a server without the probe gets client-side verdicts only, never a line", "[app]") {
+TEST_CASE(
+    "lab doctor --target: a server without the probe gets client-side verdicts only, never a line",
+    "[app]") {
     // uvicorn started by hand, as an engineer would: no probe, its routes from its /openapi.json.
-    lab::ServerProcess uvicorn({lab::python, lab::reference_script("serve.py"), "--variant", "blocking"});
+    lab::ServerProcess uvicorn(
+        {lab::python, lab::reference_script("serve.py"), "--variant", "blocking"});
     test::Outcome said;
-    auto report = doctor_json("", "--target http://127.0.0.1:" + std::to_string(uvicorn.port()) + " --probe /health", said);
+    auto report = doctor_json(
+        "", "--target http://127.0.0.1:" + std::to_string(uvicorn.port()) + " --probe /health",
+        said);
     INFO(said.output);
     CHECK(said.exit_code == 1);
     const auto& delay = route_in(report, "GET", "/delay");
     CHECK(delay["verdict"] == "kept the bystander waiting");
     CHECK(delay["where"] == "");
-    CHECK(delay["loop_held_ms_median"].get<double>() < 0);  // unknown without the probe, never guessed
-    CHECK(route_in(report, "GET", "/").value("verdict", "") == "did not keep the bystander waiting");
+    CHECK(delay["loop_held_ms_median"].get<double>() <
+          0);  // unknown without the probe, never guessed
+    CHECK(route_in(report, "GET", "/").value("verdict", "") ==
+          "did not keep the bystander waiting");
 }

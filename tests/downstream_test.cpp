@@ -32,11 +32,13 @@ const std::string& redis_url() {
 
 }  // namespace
 
-TEST_CASE("/fetch: the blocking client makes one call at a time, the awaiting one all at once", "[server][downstream]") {
+TEST_CASE("/fetch: the blocking client makes one call at a time, the awaiting one all at once",
+          "[server][downstream]") {
     lab::ServerProcess downstream(LAB_BINARY, {"--mode", "async-sleep"});
     std::string url = "http://" + downstream.host() + ":" + std::to_string(downstream.port());
 
-    auto blocking = ten_calls({"--mode", "blocking-in-loop", "--downstream-url", url}, "/fetch?ms=100");
+    auto blocking =
+        ten_calls({"--mode", "blocking-in-loop", "--downstream-url", url}, "/fetch?ms=100");
     CHECK(blocking.ok == 10);
     CHECK(blocking.makespan_s >= 1.0);  // ten 100 ms answers, one after another
     CHECK(blocking.makespan_s < 1.5);
@@ -53,26 +55,32 @@ TEST_CASE("/fetch: the blocking client makes one call at a time, the awaiting on
     CHECK(pooled.makespan_s < 0.5);
 }
 
-TEST_CASE("/fetch without a downstream is a 503; one that is gone a 500, and the server keeps serving", "[server][downstream]") {
+TEST_CASE(
+    "/fetch without a downstream is a 503; one that is gone a 500, and the server keeps serving",
+    "[server][downstream]") {
     lab::ServerProcess without(LAB_BINARY, {"--mode", "async-sleep"});
     httplib::Client client(without.host(), without.port());
     CHECK(client.Get("/fetch?ms=1")->status == 503);
     CHECK(client.Get("/fetch?ms=-1")->status == 400);
 
-    lab::ServerProcess gone(LAB_BINARY, {"--mode", "async-sleep", "--downstream-url", "http://127.0.0.1:1"});
+    lab::ServerProcess gone(LAB_BINARY,
+                            {"--mode", "async-sleep", "--downstream-url", "http://127.0.0.1:1"});
     httplib::Client other(gone.host(), gone.port());
     CHECK(other.Get("/fetch?ms=1")->status == 500);
     CHECK(other.Get("/health")->status == 200);
-    CHECK(test::run_lab("serve --mode async-sleep --downstream-url http://example.com:80").exit_code != 0);
+    CHECK(test::run_lab("serve --mode async-sleep --downstream-url http://example.com:80")
+              .exit_code != 0);
 }
 
 TEST_CASE("/cache: a real Redis, blocking or awaited", "[server][downstream]") {
-    auto blocking = ten_calls({"--mode", "blocking-in-loop", "--redis-url", redis_url()}, "/cache?ms=100");
+    auto blocking =
+        ten_calls({"--mode", "blocking-in-loop", "--redis-url", redis_url()}, "/cache?ms=100");
     CHECK(blocking.ok == 10);
     CHECK(blocking.makespan_s >= 1.0);  // ten BLPOPs of 100 ms, one after another
     CHECK(blocking.makespan_s < 1.5);
 
-    auto awaiting = ten_calls({"--mode", "async-sleep", "--redis-url", redis_url()}, "/cache?ms=100");
+    auto awaiting =
+        ten_calls({"--mode", "async-sleep", "--redis-url", redis_url()}, "/cache?ms=100");
     CHECK(awaiting.ok == 10);
     CHECK(awaiting.makespan_s >= 0.1);
     CHECK(awaiting.makespan_s < 0.5);
@@ -85,7 +93,8 @@ TEST_CASE("/cache: a real Redis, blocking or awaited", "[server][downstream]") {
     CHECK(client.Get("/cache?ms=60001")->status == 400);
 }
 
-TEST_CASE("lab serve --private-redis leaves no redis-server and no folder behind when killed", "[server][downstream]") {
+TEST_CASE("lab serve --private-redis leaves no redis-server and no folder behind when killed",
+          "[server][downstream]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--private-redis"});
     std::string log = server.log();  // "lab serve: Redis of its own in /tmp/... (started in ...)"
     auto at = log.find(" in /");
@@ -95,6 +104,7 @@ TEST_CASE("lab serve --private-redis leaves no redis-server and no folder behind
     httplib::Client client(server.host(), server.port());
     CHECK(client.Get("/cache")->status == 200);
     kill(server.pid(), SIGKILL);
-    CHECK(test::eventually([&] { return !std::filesystem::exists(folder); }, std::chrono::seconds(10)));
+    CHECK(test::eventually([&] { return !std::filesystem::exists(folder); },
+                           std::chrono::seconds(10)));
     CHECK(test::processes_naming(folder).empty());
 }

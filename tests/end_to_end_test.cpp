@@ -16,10 +16,12 @@
 
 TEST_CASE("lab run blocking-async prints the table and writes both files", "[e2e]") {
     test::ScratchDir out;
-    auto o = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " + out.path.string());
+    auto o = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " +
+                           out.path.string());
     INFO(o.output);
     REQUIRE(o.exit_code == 0);
-    CHECK(o.output.find("measured") != std::string::npos);  // "measured (median, min–max)" with room, e.g. --wide
+    CHECK(o.output.find("measured") !=
+          std::string::npos);  // "measured (median, min–max)" with room, e.g. --wide
     CHECK(o.output.find("blocking-in-loop") != std::string::npos);
     CHECK(o.output.find("async-sleep") != std::string::npos);
     CHECK(o.output.find("█") != std::string::npos);  // the timelines
@@ -60,26 +62,33 @@ TEST_CASE("lab --version, list and show answer", "[e2e]") {
 
 // Every scenario runs (at COLUMNS=80) in the browser test, which draws each one's report.html.
 
-TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays off a terminal", "[e2e]") {
+TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays off a terminal",
+          "[e2e]") {
     test::ScratchDir out;
     setenv("COLUMNS", "80", 1);
-    auto narrow = test::run_lab("run blocking-async --delay 20 --repeat 1 --out " + out.path.string());
-    auto wide = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --wide --out " + out.path.string());
+    auto narrow =
+        test::run_lab("run blocking-async --delay 20 --repeat 1 --out " + out.path.string());
+    auto wide = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --wide --out " +
+                              out.path.string());
     auto report = test::run_lab("report " + (out.path / "blocking-async").string());
     unsetenv("COLUMNS");
     REQUIRE(narrow.exit_code == 0);
     REQUIRE(wide.exit_code == 0);
     INFO(narrow.output);
     CHECK(test::longest_line(narrow.output.substr(0, narrow.output.find("results: "))) <= 80);
-    CHECK(narrow.output.starts_with("Both servers run"));  // the lesson's first paragraph, above the table
+    CHECK(narrow.output.starts_with(
+        "Both servers run"));  // the lesson's first paragraph, above the table
     CHECK(test::longest_line(report.output.substr(0, report.output.find("report: "))) <= 80);
     CHECK(test::longest_line(wide.output) > 80);  // today's layout, every column
     for (const char* column : {"mode", "loop blocked (max)", "measured (median, min–max)"})
         CHECK(wide.output.find(column) != std::string::npos);
-    CHECK(narrow.output.find("\033[") == std::string::npos);  // stdout is a pipe here, not a terminal
+    CHECK(narrow.output.find("\033[") ==
+          std::string::npos);  // stdout is a pipe here, not a terminal
     // The time it takes, said before it is spent, and each batch's line says how far along it is.
-    CHECK(narrow.output.find("lab: this run takes about 1 s (as it took here,") != std::string::npos);
-    CHECK(std::regex_search(narrow.output, std::regex(R"(batch 1/1 \([0-9]+\.[0-9] s of about 1 s\))")));
+    CHECK(narrow.output.find("lab: this run takes about 1 s (as it took here,") !=
+          std::string::npos);
+    CHECK(std::regex_search(narrow.output,
+                            std::regex(R"(batch 1/1 \([0-9]+\.[0-9] s of about 1 s\))")));
 }
 
 namespace {
@@ -90,12 +99,16 @@ std::filesystem::path only_run(const std::filesystem::path& out, const std::stri
 }
 
 // The printed table: what comes before the "results:" lines of `lab run`.
-std::string table_part(const std::string& output) { return output.substr(0, output.find("results: ")); }
+std::string table_part(const std::string& output) {
+    return output.substr(0, output.find("results: "));
+}
 
 }  // namespace
 
-TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and without a bystander", "[e2e]") {
-    for (std::string args : {"run blocking-async --requests 4 --delay 20 --repeat 2", "run head-of-line --requests 4 --delay 50 --repeat 1"}) {
+TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and without a bystander",
+          "[e2e]") {
+    for (std::string args : {"run blocking-async --requests 4 --delay 20 --repeat 2",
+                             "run head-of-line --requests 4 --delay 50 --repeat 1"}) {
         INFO(args);
         test::ScratchDir out;
         auto ran = test::run_lab(args + " --quiet --out " + out.path.string());
@@ -104,7 +117,8 @@ TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and w
         std::string page = test::read_file(dir / "report.html");
         auto reported = test::run_lab("report " + dir.string());
         CHECK(reported.exit_code == 0);
-        CHECK(reported.output.substr(0, reported.output.find("report: ")) == table_part(ran.output));
+        CHECK(reported.output.substr(0, reported.output.find("report: ")) ==
+              table_part(ran.output));
         CHECK(reported.output.find("(unchanged)") != std::string::npos);
         CHECK(test::read_file(dir / "report.html") == page);
         CHECK_FALSE(std::filesystem::exists(dir / "report-rebuilt.html"));
@@ -113,7 +127,9 @@ TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and w
 
 TEST_CASE("lab report never writes over a run's own page, and says why it cannot write", "[e2e]") {
     test::ScratchDir out;
-    REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+    REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " +
+                          out.path.string())
+                .exit_code == 0);
     auto dir = only_run(out.path, "blocking-async");
     std::ofstream(dir / "report.html", std::ios::app) << "<!-- written by an older lab -->";
     std::string own = test::read_file(dir / "report.html");
@@ -123,8 +139,10 @@ TEST_CASE("lab report never writes over a run's own page, and says why it cannot
     CHECK(test::read_file(dir / "report.html") == own);  // the run's own page, kept
     CHECK(std::filesystem::exists(dir / "report-rebuilt.html"));  // the rebuilt one beside it
     std::filesystem::remove(dir / "report-rebuilt.html");
-    auto limit = std::system(("sh -c 'trap \"\" XFSZ; ulimit -f 0; exec " + std::string(LAB_BINARY) + " report " + dir.string() +
-                              " >/dev/null 2>&1'").c_str());
+    auto limit =
+        std::system(("sh -c 'trap \"\" XFSZ; ulimit -f 0; exec " + std::string(LAB_BINARY) +
+                     " report " + dir.string() + " >/dev/null 2>&1'")
+                        .c_str());
     CHECK(WIFEXITED(limit));
     CHECK(WEXITSTATUS(limit) == 1);
     CHECK(test::read_file(dir / "report.html") == own);
@@ -132,10 +150,13 @@ TEST_CASE("lab report never writes over a run's own page, and says why it cannot
 
 TEST_CASE("lab report refuses a damaged folder with exit 2 and the reason", "[e2e]") {
     test::ScratchDir out;
-    REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+    REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " +
+                          out.path.string())
+                .exit_code == 0);
     auto dir = only_run(out.path, "blocking-async");
     std::string csv = test::read_file(dir / "requests.csv");
-    std::ofstream(dir / "requests.csv", std::ios::trunc) << csv.substr(0, csv.find('\n') + 1);  // the header only
+    std::ofstream(dir / "requests.csv", std::ios::trunc)
+        << csv.substr(0, csv.find('\n') + 1);  // the header only
     auto o = test::run_lab("report " + dir.string());
     CHECK(o.exit_code == 2);
     CHECK(o.output.find("requests.csv: has 0 batches of configuration 1") != std::string::npos);
@@ -144,8 +165,10 @@ TEST_CASE("lab report refuses a damaged folder with exit 2 and the reason", "[e2
 TEST_CASE("a request path of lab load reaches the page as text, never as markup", "[e2e]") {
     test::ScratchDir out;
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
-    std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/delay?ms=1&x=<script>alert(1)</script>";
-    auto o = test::run_lab("load '" + url + "' --requests 4 --concurrency 2 --quiet --out " + out.path.string());
+    std::string url = "http://127.0.0.1:" + std::to_string(server.port()) +
+                      "/delay?ms=1&x=<script>alert(1)</script>";
+    auto o = test::run_lab("load '" + url + "' --requests 4 --concurrency 2 --quiet --out " +
+                           out.path.string());
     INFO(o.output);
     auto dir = only_run(out.path, "load");
     std::string page = test::read_file(dir / "report.html");
@@ -153,20 +176,29 @@ TEST_CASE("a request path of lab load reaches the page as text, never as markup"
     CHECK(page.find("&lt;script&gt;alert(1)") != std::string::npos);
 }
 
-TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option gets a notice", "[e2e]") {
+TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option gets a notice",
+          "[e2e]") {
     test::ScratchDir out;
-    auto pool = test::run_lab("run thread-pool --threads 10 --only 2 --requests 4 --delay 5 --repeat 1 --quiet --out " + out.path.string());
+    auto pool = test::run_lab(
+        "run thread-pool --threads 10 --only 2 --requests 4 --delay 5 --repeat 1 --quiet --out " +
+        out.path.string());
     INFO(pool.output);
     CHECK(pool.exit_code == 0);
-    // The labels and the table, before the text's claims (which speak of the scenario's 100 threads).
+    // The labels and the table, before the text's claims (which speak of the scenario's 100
+    // threads).
     std::string table = pool.output.substr(0, pool.output.find("What the lesson claims"));
     CHECK(table.find("def route, 10 threads") != std::string::npos);
     CHECK(table.find("100 threads") == std::string::npos);
-    auto summary = nlohmann::json::parse(test::read_file(only_run(out.path, "thread-pool") / "summary.json"));
+    auto summary =
+        nlohmann::json::parse(test::read_file(only_run(out.path, "thread-pool") / "summary.json"));
     CHECK(summary["configurations"].size() == 1);  // --only 2: the first did not run
-    auto blocking = test::run_lab("run blocking-async --threads 10 --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string());
-    CHECK(blocking.output.find("notice: --threads applies to thread-pool configurations") != std::string::npos);
-    auto unknown = test::run_lab("run blocking-async --only nine --quiet --out " + out.path.string());
+    auto blocking = test::run_lab(
+        "run blocking-async --threads 10 --requests 2 --delay 5 --repeat 1 --quiet --out " +
+        out.path.string());
+    CHECK(blocking.output.find("notice: --threads applies to thread-pool configurations") !=
+          std::string::npos);
+    auto unknown =
+        test::run_lab("run blocking-async --only nine --quiet --out " + out.path.string());
     CHECK(unknown.exit_code == 2);
     CHECK(unknown.output.find("1: async def + time.sleep(0.1)") != std::string::npos);
 }
@@ -174,13 +206,18 @@ TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option 
 TEST_CASE("lab report SCENARIO opens the newest run of that scenario", "[e2e]") {
     test::ScratchDir out;
     for (int i = 0; i < 2; ++i)
-        REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+        REQUIRE(
+            test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " +
+                          out.path.string())
+                .exit_code == 0);
     std::vector<std::string> runs;
-    for (const auto& e : std::filesystem::directory_iterator(out.path / "blocking-async")) runs.push_back(e.path().string());
+    for (const auto& e : std::filesystem::directory_iterator(out.path / "blocking-async"))
+        runs.push_back(e.path().string());
     std::sort(runs.begin(), runs.end());
     auto o = test::run_lab("report " + (out.path / "blocking-async").string());
     CHECK(o.exit_code == 0);
-    CHECK(o.output.find(runs.back()) != std::string::npos);  // "report: NEWEST/report.html (unchanged)"
+    CHECK(o.output.find(runs.back()) !=
+          std::string::npos);  // "report: NEWEST/report.html (unchanged)"
     auto none = test::run_lab("report no-such-scenario-here");
     CHECK(none.exit_code == 2);
 }
@@ -188,7 +225,8 @@ TEST_CASE("lab report SCENARIO opens the newest run of that scenario", "[e2e]") 
 // `lab check` holds a scenario against its own text: a run that bears it out passes, and the
 // same lesson made false by an option (one connection where the text has ten wait together)
 // fails, naming the claim.
-TEST_CASE("lab check passes a text its run bears out and fails one an option makes false", "[e2e]") {
+TEST_CASE("lab check passes a text its run bears out and fails one an option makes false",
+          "[e2e]") {
     // (d = 100 ms: a sanitizer's build adds a few ms per batch, which must stay inside the 25 % a
     // claim allows beside its model; at d = 20 ms it did not)
     auto good = test::run_lab("check blocking-async --quick --delay 100");
@@ -208,7 +246,8 @@ TEST_CASE("lab check passes a text its run bears out and fails one an option mak
     INFO(pool.output);
     CHECK(pool.exit_code == 0);
     CHECK(pool.output.find("100 blocking requests, 10 threads, 10 waves") != std::string::npos);
-    CHECK(pool.output.find("✓ 100 requests on 10 threads take ceil(N/T) = 10 waves") != std::string::npos);
+    CHECK(pool.output.find("✓ 100 requests on 10 threads take ceil(N/T) = 10 waves") !=
+          std::string::npos);
     CHECK(pool.output.find("✗") == std::string::npos);
 
     auto unknown = test::run_lab("check no-such-lesson");
@@ -217,7 +256,9 @@ TEST_CASE("lab check passes a text its run bears out and fails one an option mak
 
 TEST_CASE("lab run shows each claim with ✓ or ✗, and report.html lists them", "[e2e]") {
     test::ScratchDir out;
-    auto run = test::run_lab("run blocking-async --delay 10 --repeat 1 --concurrency 1 --quiet --out " + out.path.string());
+    auto run =
+        test::run_lab("run blocking-async --delay 10 --repeat 1 --concurrency 1 --quiet --out " +
+                      out.path.string());
     INFO(run.output);
     CHECK(run.exit_code == 0);  // the run worked; its text is what it contradicts
     CHECK(run.output.find("✓ In blocking-in-loop the handler sleeps") != std::string::npos);
@@ -228,16 +269,21 @@ TEST_CASE("lab run shows each claim with ✓ or ✗, and report.html lists them"
 }
 
 // The README's "Measured here" is generated from results folders, never typed.
-TEST_CASE("lab report --measured makes the README's table from the newest run of each scenario", "[e2e]") {
+TEST_CASE("lab report --measured makes the README's table from the newest run of each scenario",
+          "[e2e]") {
     test::ScratchDir out;
-    REQUIRE(test::run_lab("run head-of-line --delay 20 --repeat 1 --quiet --out " + out.path.string()).exit_code == 0);
+    REQUIRE(
+        test::run_lab("run head-of-line --delay 20 --repeat 1 --quiet --out " + out.path.string())
+            .exit_code == 0);
     auto table = test::run_lab("report --measured " + out.path.string());
     INFO(table.output);
     CHECK(table.exit_code == 0);
     CHECK(table.output.find("| scenario | configuration | measured | model | key figure |") == 0);
-    CHECK(table.output.find("| head-of-line | async def + time.sleep(0.02) | 0.") != std::string::npos);
+    CHECK(table.output.find("| head-of-line | async def + time.sleep(0.02) | 0.") !=
+          std::string::npos);
     CHECK(table.output.find("probe_p50") != std::string::npos);  // its lesson's figure
-    CHECK(std::regex_search(table.output, std::regex("\\| head-of-line \\| [0-9]+ s \\|")));  // how long it took
+    CHECK(std::regex_search(table.output,
+                            std::regex("\\| head-of-line \\| [0-9]+ s \\|")));  // how long it took
     CHECK(test::run_lab("report --measured " + (out.path / "nothing").string()).exit_code == 2);
 }
 
@@ -252,30 +298,38 @@ TEST_CASE("the README is short and its tour names files that exist", "[unit]") {
     auto tour = std::find(lines.begin(), lines.end(), "## Read these three files");
     REQUIRE(tour != lines.end());
     CHECK(tour - lines.begin() < 100);
-    for (const char* file : {"lab/modes/blocking_in_loop.cpp", "lab/modes/async_sleep.cpp", "lab/server/http_server.cpp"}) {
+    for (const char* file : {"lab/modes/blocking_in_loop.cpp", "lab/modes/async_sleep.cpp",
+                             "lab/server/http_server.cpp"}) {
         INFO(file);
         CHECK(std::filesystem::exists(source / file));
     }
     // The lines the tour quotes are the files' own.
-    CHECK(test::read_file(source / "lab/modes/blocking_in_loop.cpp").find("std::this_thread::sleep_for(d);") != std::string::npos);
-    CHECK(test::read_file(source / "lab/modes/async_sleep.cpp").find("co_await timer.async_wait(asio::use_awaitable);") != std::string::npos);
-    CHECK(test::read_file(source / "lab/server/http_server.cpp").find("co_await respond(") != std::string::npos);
+    CHECK(test::read_file(source / "lab/modes/blocking_in_loop.cpp")
+              .find("std::this_thread::sleep_for(d);") != std::string::npos);
+    CHECK(test::read_file(source / "lab/modes/async_sleep.cpp")
+              .find("co_await timer.async_wait(asio::use_awaitable);") != std::string::npos);
+    CHECK(test::read_file(source / "lab/server/http_server.cpp").find("co_await respond(") !=
+          std::string::npos);
 }
 
 // Each demonstration says how long its lesson takes here: the figure of the generated table
 // (results/README.md's "Measured here"), wherever a page cites it.
-TEST_CASE("the README's demonstrations cite how long each lesson takes from its generated table", "[unit]") {
+TEST_CASE("the README's demonstrations cite how long each lesson takes from its generated table",
+          "[unit]") {
     const std::filesystem::path source(LAB_SOURCE_DIR);
     const std::string table = test::read_file(source / "results/README.md");
-    const std::string pages = test::read_file(source / "README.md") + test::read_file(source / "scenarios/README.md");
+    const std::string pages =
+        test::read_file(source / "README.md") + test::read_file(source / "scenarios/README.md");
     std::map<std::string, std::string> took;
     static const std::regex row(R"(\n\| ([a-z0-9-]+) \| ([0-9]+) s \|)");
-    for (auto it = std::sregex_iterator(table.begin(), table.end(), row); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(table.begin(), table.end(), row);
+         it != std::sregex_iterator(); ++it)
         took[(*it)[1]] = (*it)[2];
     REQUIRE(took.size() >= 15);
     int cited = 0;
     static const std::regex cite(R"(`lab run ([a-z0-9-]+)` \(([0-9]+) s here\))");
-    for (auto it = std::sregex_iterator(pages.begin(), pages.end(), cite); it != std::sregex_iterator(); ++it, ++cited) {
+    for (auto it = std::sregex_iterator(pages.begin(), pages.end(), cite);
+         it != std::sregex_iterator(); ++it, ++cited) {
         INFO((*it)[0]);
         CHECK(took[(*it)[1]] == (*it)[2].str());
     }
@@ -290,18 +344,23 @@ TEST_CASE("a scenario whose service is not installed says which package, in one 
     CHECK(missing.output == "lab: PostgreSQL is not installed: apt-get install postgresql-15\n");
 }
 
-TEST_CASE("real FastAPI rows beside the C++ ones: asyncpg, httpx and redis.asyncio, verdicts from their own stamps", "[e2e]") {
+TEST_CASE(
+    "real FastAPI rows beside the C++ ones: asyncpg, httpx and redis.asyncio, verdicts from their "
+    "own stamps",
+    "[e2e]") {
     // The awaiting row of each scenario and its FastAPI twin, one batch each.
     struct Case {
         const char* scenario;
         const char* verdict;  // what both rows must say, from the servers' and PostgreSQL's stamps
     };
-    for (Case c : {Case{"blocking-driver", "PostgreSQL ran 10 at once"}, Case{"http-client", "concurrent"},
-                   Case{"db-and-cache", "PostgreSQL ran 1 at once"}}) {
+    for (Case c :
+         {Case{"blocking-driver", "PostgreSQL ran 10 at once"}, Case{"http-client", "concurrent"},
+          Case{"db-and-cache", "PostgreSQL ran 1 at once"}}) {
         INFO(c.scenario);
         test::ScratchDir out;
-        auto o = test::run_lab(std::string("run ") + c.scenario + " --only 2 --with-fastapi --repeat 1 --quiet --out " +
-                               out.path.string());
+        auto o =
+            test::run_lab(std::string("run ") + c.scenario +
+                          " --only 2 --with-fastapi --repeat 1 --quiet --out " + out.path.string());
         INFO(o.output);
         if (o.output.find("FastAPI or uvicorn is not installed") != std::string::npos) {
             WARN("python3-fastapi or python3-uvicorn is missing: skipped");
@@ -319,12 +378,14 @@ TEST_CASE("real FastAPI rows beside the C++ ones: asyncpg, httpx and redis.async
     }
 }
 
-TEST_CASE("multi-process: each batch's loop-blocked figure is the busiest worker's, that batch's", "[e2e]") {
+TEST_CASE("multi-process: each batch's loop-blocked figure is the busiest worker's, that batch's",
+          "[e2e]") {
     // Round-robin deals the ten requests 3, 3, 2, 2: the busiest worker's loop is held for its
     // three waits back to back (3·d), never for more than the requests it served (a figure kept
     // from an earlier batch, or one worker's reset read from another, would show more).
     test::ScratchDir out;
-    auto o = test::run_lab("run multi-process --only 3 --repeat 3 --quiet --out " + out.path.string());
+    auto o =
+        test::run_lab("run multi-process --only 3 --repeat 3 --quiet --out " + out.path.string());
     INFO(o.output);
     REQUIRE(o.exit_code == 0);
     auto run = std::filesystem::directory_iterator(out.path / "multi-process")->path();
@@ -332,7 +393,8 @@ TEST_CASE("multi-process: each batch's loop-blocked figure is the busiest worker
     const double d_ms = summary["load"]["delay_ms"].get<double>();
     for (const auto& batch : summary["configurations"][0]["batches"]) {
         int busiest = 0;
-        for (const auto& [pid, count] : batch["requests_per_worker"].items()) busiest = std::max(busiest, count.get<int>());
+        for (const auto& [pid, count] : batch["requests_per_worker"].items())
+            busiest = std::max(busiest, count.get<int>());
         double blocked = batch["loop_blocked_ms"].get<double>();
         CHECK(blocked >= 0.9 * busiest * d_ms);  // its waits were back to back on one loop
         CHECK(blocked <= 1.1 * busiest * d_ms);  // and no more than what it served
@@ -350,7 +412,8 @@ std::vector<std::string> command_paths(const std::string& path = "") {
     std::istringstream lines(help.substr(listed + 14));
     for (std::string line; std::getline(lines, line) && line.starts_with("  ");) {
         std::string name = line.substr(2, line.find(' ', 2) - 2);
-        for (std::string& below : command_paths(path.empty() ? name : path + " " + name)) paths.push_back(below);
+        for (std::string& below : command_paths(path.empty() ? name : path + " " + name))
+            paths.push_back(below);
     }
     return paths;
 }
@@ -367,14 +430,18 @@ std::vector<std::pair<std::string, std::string>> number_options(const std::strin
 
 }  // namespace
 
-TEST_CASE("every number option of every command refuses NaN and infinities, exit 2, before anything runs", "[unit]") {
+TEST_CASE(
+    "every number option of every command refuses NaN and infinities, exit 2, before anything runs",
+    "[unit]") {
     int floating = 0;
     for (const std::string& path : command_paths()) {
         for (const auto& [option, type] : number_options(path)) {
             floating += type == "FLOAT";
             for (std::string value : {"nan", "NaN", "-nan", "inf", "-inf", "infinity", "1e999"}) {
-                // (An unknown option last: if the number were taken, the command stops there, never running.)
-                auto o = test::run_lab(path + " " + option + " " + value + " --not-an-option-of-lab");
+                // (An unknown option last: if the number were taken, the command stops there, never
+                // running.)
+                auto o =
+                    test::run_lab(path + " " + option + " " + value + " --not-an-option-of-lab");
                 INFO(path << " " << option << " " << value << "\n" << o.output);
                 CHECK(o.exit_code == 2);
                 CHECK(o.output.find(value) != std::string::npos);  // the refusal names the value

@@ -22,21 +22,25 @@ namespace {
 // the terminal wrapped reads whole.
 test::Outcome check_file(const std::string& exercise, const std::string& file, int repeat) {
     test::ScratchDir out;
-    test::Outcome said = test::run_lab("exercise check " + exercise + " " + file + " --repeat " + std::to_string(repeat) +
-                                       " --out " + out.path.string());
+    test::Outcome said = test::run_lab("exercise check " + exercise + " " + file + " --repeat " +
+                                       std::to_string(repeat) + " --out " + out.path.string());
     said.output = std::regex_replace(said.output, std::regex(R"([\s|]*\n[\s|]*)"), " ");
     return said;
 }
-test::Outcome check(const std::string& exercise, const std::string& file, int repeat) { return check_file(exercise, test::app_file(file), repeat); }
+test::Outcome check(const std::string& exercise, const std::string& file, int repeat) {
+    return check_file(exercise, test::app_file(file), repeat);
+}
 
 // Every "not measured" of the output goes on with its reason ("not measured: ...").
 bool each_not_measured_says_why(const std::string& output) {
-    for (auto at = output.find("not measured"); at != std::string::npos; at = output.find("not measured", at + 1))
+    for (auto at = output.find("not measured"); at != std::string::npos;
+         at = output.find("not measured", at + 1))
         if (output.compare(at, 14, "not measured: ") != 0) return false;
     return true;
 }
 
-// What Python itself says of this machine: asyncio's default executor's threads, min(32, os.cpu_count() + 4).
+// What Python itself says of this machine: asyncio's default executor's threads, min(32,
+// os.cpu_count() + 4).
 int python_default_executor_threads() {
     FILE* pipe = popen("/usr/bin/python3 -c 'import os; print(min(32, os.cpu_count() + 4))'", "r");
     REQUIRE(pipe);
@@ -48,27 +52,37 @@ int python_default_executor_threads() {
 
 }  // namespace
 
-TEST_CASE("every exercise whose work comes before its answer bounds it below: the work still done, in words", "[unit]") {
+TEST_CASE(
+    "every exercise whose work comes before its answer bounds it below: the work still done, in "
+    "words",
+    "[unit]") {
     for (const std::string& name : lab::exercise_names()) {
         INFO(name);
         const lab::Scenario s = lab::find_exercise(name)->scenario;
         // A WebSocket handler's work comes before its reply: the message's reply is its answer.
         const bool held = s.load.websocket();
         const lab::Figure fastest = held ? lab::Figure::reply_min : lab::Figure::answer_min;
-        const std::string said = held ? "your handler replied in {reply_min:1}: it no longer" : "your route answered in {answer_min:1}: it no longer";
+        const std::string said = held ? "your handler replied in {reply_min:1}: it no longer"
+                                      : "your route answered in {answer_min:1}: it no longer";
         bool floor = false;
         for (const lab::Expectation& e : s.expectations)
-            if (name == "heavy-on-queue")  // its work comes after its answer, from the queue's worker: a job done for each request
-                floor = floor || (e.figure == lab::Figure::jobs_done && e.at_least && *e.at_least >= 1 && e.relative_to == "N" &&
-                                  e.meaning.find("no job ran, so the work was never done") != std::string::npos);
-            else if (e.figure == fastest && e.at_least && *e.at_least >= 1 && e.relative_to == "d" && e.meaning.starts_with(said))
+            if (name == "heavy-on-queue")  // its work comes after its answer, from the queue's
+                                           // worker: a job done for each request
+                floor = floor || (e.figure == lab::Figure::jobs_done && e.at_least &&
+                                  *e.at_least >= 1 && e.relative_to == "N" &&
+                                  e.meaning.find("no job ran, so the work was never done") !=
+                                      std::string::npos);
+            else if (e.figure == fastest && e.at_least && *e.at_least >= 1 &&
+                     e.relative_to == "d" && e.meaning.starts_with(said))
                 floor = true;
         CHECK(floor);
     }
     CHECK(lab::exercise_names().size() >= 5);
 }
 
-TEST_CASE("Python's warnings in an app's stderr are found once each, with the line of code under them", "[unit]") {
+TEST_CASE(
+    "Python's warnings in an app's stderr are found once each, with the line of code under them",
+    "[unit]") {
     const std::string log =
         "INFO:     Started server process [4242]\n"
         "/home/student/main.py:12: RuntimeWarning: coroutine 'sleep' was never awaited\n"
@@ -80,14 +94,19 @@ TEST_CASE("Python's warnings in an app's stderr are found once each, with the li
         "/usr/lib/python3/dist-packages/x.py:3: DeprecationWarning: on_event is deprecated\n";
     const lab::AppWarnings found = lab::app_warnings(log);
     REQUIRE(found.shown.size() == 2);
-    CHECK(found.shown[0] == "/home/student/main.py:12: RuntimeWarning: coroutine 'sleep' was never awaited\n"
-                            "  asyncio.sleep(ms / 1000)  # the await forgotten");
-    CHECK(found.shown[1] == "/usr/lib/python3/dist-packages/x.py:3: DeprecationWarning: on_event is deprecated");
+    CHECK(found.shown[0] ==
+          "/home/student/main.py:12: RuntimeWarning: coroutine 'sleep' was never awaited\n"
+          "  asyncio.sleep(ms / 1000)  # the await forgotten");
+    CHECK(found.shown[1] ==
+          "/usr/lib/python3/dist-packages/x.py:3: DeprecationWarning: on_event is deprecated");
     CHECK(found.more == 0);
     CHECK(lab::app_warnings("INFO: nothing to say\n").shown.empty());
 }
 
-TEST_CASE("requests answered in waves are told why: asyncio's default executor, sized by the machine's cores", "[unit]") {
+TEST_CASE(
+    "requests answered in waves are told why: asyncio's default executor, sized by the machine's "
+    "cores",
+    "[unit]") {
     const int cpus = lab::python_cpu_count();
     CHECK(lab::default_executor_threads(cpus) == python_default_executor_threads());
     CHECK(lab::default_executor_threads(2) == 6);
@@ -96,18 +115,26 @@ TEST_CASE("requests answered in waves are told why: asyncio's default executor, 
     CHECK(lab::uses_default_executor("await loop.run_in_executor(None, time.sleep, 0.1)"));
     CHECK_FALSE(lab::uses_default_executor("await asyncio.sleep(0.1)"));
     // 10 requests of 100 ms on 2 cores: 6 threads, two waves, 0.203 s.
-    const std::string two = lab::waves_text({.together = 10, .delay_s = 0.1, .measured_s = 0.203, .cpus = 2, .default_executor = true});
+    const std::string two = lab::waves_text(
+        {.together = 10, .delay_s = 0.1, .measured_s = 0.203, .cpus = 2, .default_executor = true});
     CHECK(two.find("took 0.203 s, about 2 waves of d (100 ms)") != std::string::npos);
-    CHECK(two.find("min(32, cores + 4): 6 with this machine's 2 cores, so 10 requests wait in ceil(10 / 6) = 2 waves, as here.") !=
-          std::string::npos);
+    CHECK(two.find("min(32, cores + 4): 6 with this machine's 2 cores, so 10 requests wait in "
+                   "ceil(10 / 6) = 2 waves, as here.") != std::string::npos);
     // A run the machine slowed says so, never "as here".
-    const std::string three = lab::waves_text({.together = 10, .delay_s = 0.1, .measured_s = 0.305, .cpus = 2, .default_executor = true});
+    const std::string three = lab::waves_text(
+        {.together = 10, .delay_s = 0.1, .measured_s = 0.305, .cpus = 2, .default_executor = true});
     CHECK(three.find("this run's 3 are more") != std::string::npos);
     // About one d: one wave, nothing to explain.
-    CHECK(lab::waves_text({.together = 10, .delay_s = 0.1, .measured_s = 0.104, .cpus = 2, .default_executor = true}).empty());
+    CHECK(lab::waves_text({.together = 10,
+                           .delay_s = 0.1,
+                           .measured_s = 0.104,
+                           .cpus = 2,
+                           .default_executor = true})
+              .empty());
 }
 
-TEST_CASE("a figure not measured says why: no health check sent before a batch of 2 ms was over", "[unit]") {
+TEST_CASE("a figure not measured says why: no health check sent before a batch of 2 ms was over",
+          "[unit]") {
     lab::ConfigurationResult r;
     r.batches.resize(1);
     r.makespan = {0.0021, 0.0019, 0.0021};
@@ -116,12 +143,17 @@ TEST_CASE("a figure not measured says why: no health check sent before a batch o
     load.probe_every_ms = 25;
     CHECK_FALSE(lab::figure_value(lab::Figure::probe_max, r, load));
     CHECK(lab::why_not_measured(lab::Figure::probe_max, r, load) ==
-          "no health check was sent: each batch was over within 2.1 ms, before the first (12.5 ms after the start, then one every 25 ms)");
+          "no health check was sent: each batch was over within 2.1 ms, before the first (12.5 ms "
+          "after the start, then one every 25 ms)");
     r.error = "your app exited with status 3";
-    CHECK(lab::why_not_measured(lab::Figure::probe_max, r, load) == "the row stopped: your app exited with status 3");
+    CHECK(lab::why_not_measured(lab::Figure::probe_max, r, load) ==
+          "the row stopped: your app exited with status 3");
 }
 
-TEST_CASE("blocking-sleep fails a route that no longer waits, and says so: its wait deleted, or never awaited", "[app]") {
+TEST_CASE(
+    "blocking-sleep fails a route that no longer waits, and says so: its wait deleted, or never "
+    "awaited",
+    "[app]") {
     for (const char* file : {"no_wait.py", "unawaited.py"}) {
         INFO(file);
         auto said = check("blocking-sleep", file, 1);
@@ -133,32 +165,46 @@ TEST_CASE("blocking-sleep fails a route that no longer waits, and says so: its w
         CHECK(each_not_measured_says_why(said.output));
         if (std::string(file) == "unawaited.py") {
             CHECK(said.output.find("Your app warned") != std::string::npos);
-            CHECK(said.output.find("RuntimeWarning: coroutine 'sleep' was never awaited") != std::string::npos);
+            CHECK(said.output.find("RuntimeWarning: coroutine 'sleep' was never awaited") !=
+                  std::string::npos);
         }
     }
 }
 
-TEST_CASE("heavy-on-queue fails a route that answers 202 and enqueues nothing, and says the work was never done", "[app]") {
+TEST_CASE(
+    "heavy-on-queue fails a route that answers 202 and enqueues nothing, and says the work was "
+    "never done",
+    "[app]") {
     auto said = check("heavy-on-queue", "drops_the_work.py", 1);
     INFO(said.output);
     CHECK(said.exit_code == 1);
     CHECK(said.output.find("✗ heavy-on-queue") != std::string::npos);
-    CHECK(said.output.find("→ your route answered but the queue's worker finished 0 of a batch's 5 jobs") != std::string::npos);
+    CHECK(said.output.find(
+              "→ your route answered but the queue's worker finished 0 of a batch's 5 jobs") !=
+          std::string::npos);
     CHECK(said.output.find("no job ran, so the work was never done") != std::string::npos);
     CHECK(each_not_measured_says_why(said.output));
 }
 
-TEST_CASE("a right fix that waits in asyncio.to_thread's executor passes, told why it took the waves it took", "[app]") {
+TEST_CASE(
+    "a right fix that waits in asyncio.to_thread's executor passes, told why it took the waves it "
+    "took",
+    "[app]") {
     auto said = check("blocking-sleep", "waves.py", 2);
     INFO(said.output);
     CHECK(said.exit_code == 0);
     CHECK(said.output.find("✓ blocking-sleep") != std::string::npos);
     const int threads = python_default_executor_threads(), waves = (10 + threads - 1) / threads;
-    if (waves >= 2)  // (10 requests in one wave where the executor holds them all: nothing to explain)
-        CHECK(said.output.find("ceil(10 / " + std::to_string(threads) + ") = " + std::to_string(waves) + " waves") != std::string::npos);
+    if (waves >=
+        2)  // (10 requests in one wave where the executor holds them all: nothing to explain)
+        CHECK(said.output.find("ceil(10 / " + std::to_string(threads) +
+                               ") = " + std::to_string(waves) + " waves") != std::string::npos);
 }
 
-TEST_CASE("an exercise's app without its route is told to keep the route's path, never an option check refuses", "[app]") {
+TEST_CASE(
+    "an exercise's app without its route is told to keep the route's path, never an option check "
+    "refuses",
+    "[app]") {
     auto said = check("qr-code", "sleeps_in_async.py", 1);  // its route is /work; qr-code loads /qr
     INFO(said.output);
     CHECK(said.exit_code != 0);
@@ -166,8 +212,10 @@ TEST_CASE("an exercise's app without its route is told to keep the route's path,
     CHECK(said.output.find("--app-path") == std::string::npos);
 }
 
-TEST_CASE("blocking-websocket fails a handler that never replies, and says no reply came", "[app]") {
-    // The lab's solution less its reply: the work awaited (every tick on time), and nothing sent after it.
+TEST_CASE("blocking-websocket fails a handler that never replies, and says no reply came",
+          "[app]") {
+    // The lab's solution less its reply: the work awaited (every tick on time), and nothing sent
+    // after it.
     std::string never_replies = test::read_file(lab::find_exercise("blocking-websocket")->solution);
     const std::string reply = "                await ws.send_text(f\"waited {asked[1]}\")\n";
     const auto at = never_replies.find(reply);
@@ -181,5 +229,6 @@ TEST_CASE("blocking-websocket fails a handler that never replies, and says no re
     CHECK(said.output.find("✗ blocking-websocket") != std::string::npos);
     CHECK(said.output.find("reply_min not measured: no reply") != std::string::npos);
     CHECK(said.output.find("the handler sent none back") != std::string::npos);
-    CHECK(said.output.find("✓ While one handler waits d") != std::string::npos);  // its ticks were on time: only the reply is missing
+    CHECK(said.output.find("✓ While one handler waits d") !=
+          std::string::npos);  // its ticks were on time: only the reply is missing
 }

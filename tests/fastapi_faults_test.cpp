@@ -34,8 +34,9 @@ TEST_CASE("lab run --with-fastapi stopped while uvicorn starts leaves no process
     test::ScratchDir out;
     // The first FastAPI twin is gunicorn with 4 uvicorn workers (or, without gunicorn, uvicorn
     // --workers 4): a master or supervisor and four workers, forked or spawned.
-    pid_t lab = test::spawn_lab({"run", "multi-process", "--with-fastapi", "--repeat", "1", "--requests", "4",
-                                 "--delay", "20", "--quiet", "--out", out.path.string()});
+    pid_t lab =
+        test::spawn_lab({"run", "multi-process", "--with-fastapi", "--repeat", "1", "--requests",
+                         "4", "--delay", "20", "--quiet", "--out", out.path.string()});
     std::set<pid_t> seen;
     // The moment the server has started a worker that is still importing FastAPI: the worker
     // has not yet tied its life to its master's.
@@ -46,7 +47,8 @@ TEST_CASE("lab run --with-fastapi stopped while uvicorn starts leaves no process
             seen.insert(pid);
             std::string command = command_line(pid);
             spawned = spawned || command.find("multiprocessing") != std::string::npos;  // uvicorn's
-            gunicorns += command.find("gunicorn") != std::string::npos;  // the master, then its forks
+            gunicorns +=
+                command.find("gunicorn") != std::string::npos;  // the master, then its forks
         }
         return spawned || gunicorns >= 2;
     };

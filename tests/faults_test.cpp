@@ -18,7 +18,8 @@ namespace {
 std::set<pid_t> leftovers_after(int signal, std::vector<std::string> args, std::size_t children) {
     pid_t lab = test::spawn_lab(std::move(args));
     std::set<pid_t> below;
-    bool started = test::eventually([&] { return (below = test::descendants(lab)).size() >= children; });
+    bool started =
+        test::eventually([&] { return (below = test::descendants(lab)).size() >= children; });
     INFO("processes below lab: " << below.size());
     REQUIRE(started);
     kill(lab, signal);  // a process this test started
@@ -33,7 +34,9 @@ TEST_CASE("stopping lab run by any signal stops its servers", "[e2e]") {
     auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
     INFO("signal " << signal);
     test::ScratchDir out;
-    auto left = leftovers_after(signal, {"run", "multi-process", "--delay", "300", "--quiet", "--out", out.path.string()}, 5);
+    auto left = leftovers_after(
+        signal, {"run", "multi-process", "--delay", "300", "--quiet", "--out", out.path.string()},
+        5);
     CHECK(left.empty());
     // Killed before it finished: no results folder, whole or half.
     bool any_run = std::filesystem::exists(out.path / "multi-process") &&
@@ -46,15 +49,19 @@ TEST_CASE("stopping lab run by any signal removes the PostgreSQL and Redis it st
     INFO("signal " << signal);
     auto private_folders = [] {
         std::set<std::string> found;
-        for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
-            if (entry.path().filename().string().rfind("lab-pg-", 0) == 0 || entry.path().filename().string().rfind("lab-redis-", 0) == 0)
+        for (const auto& entry :
+             std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+            if (entry.path().filename().string().rfind("lab-pg-", 0) == 0 ||
+                entry.path().filename().string().rfind("lab-redis-", 0) == 0)
                 found.insert(entry.path().string());
         return found;
     };
     auto before = private_folders();
     test::ScratchDir out;
-    // db-and-cache needs both; below lab: two keepers, postgres and its helpers, redis-server, a server.
-    auto left = leftovers_after(signal, {"run", "db-and-cache", "--quiet", "--out", out.path.string()}, 10);
+    // db-and-cache needs both; below lab: two keepers, postgres and its helpers, redis-server, a
+    // server.
+    auto left =
+        leftovers_after(signal, {"run", "db-and-cache", "--quiet", "--out", out.path.string()}, 10);
     CHECK(left.empty());
     CHECK(test::eventually([&] { return private_folders() == before; }, std::chrono::seconds(10)));
 }
@@ -66,8 +73,10 @@ TEST_CASE("stopping lab serve by any signal stops its workers", "[e2e]") {
     CHECK(left.empty());
 }
 
-TEST_CASE("a worker killed mid-run: its requests fail with a reason, the rest are answered", "[server]") {
-    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
+TEST_CASE("a worker killed mid-run: its requests fail with a reason, the rest are answered",
+          "[server]") {
+    lab::ServerProcess server(
+        LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
     lab::LoadSpec spec;
     spec.host = server.host();
     spec.port = server.port();
@@ -76,7 +85,8 @@ TEST_CASE("a worker killed mid-run: its requests fail with a reason, the rest ar
     lab::Batch batch;
     std::thread load([&] { batch = lab::run_concurrent_batch(spec); });
     std::set<pid_t> workers;
-    REQUIRE(test::eventually([&] { return (workers = test::descendants(server.pid())).size() == 2; }));
+    REQUIRE(
+        test::eventually([&] { return (workers = test::descendants(server.pid())).size() == 2; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(150));  // the requests are in service
     kill(*workers.begin(), SIGKILL);  // a worker this test's server started
     load.join();
@@ -98,15 +108,20 @@ TEST_CASE("a worker killed mid-run: its requests fail with a reason, the rest ar
 // supervisor's 3 s alarm. A stop is now a stop: no replacement, and a worker forked meanwhile dies
 // of it. Each balance, stopped a few times: each stop takes well under a second (it took 3 s in
 // about two stops of three before).
-TEST_CASE("a multi-process server stops at once, whatever its balance, without replacing the workers it stops", "[server]") {
+TEST_CASE(
+    "a multi-process server stops at once, whatever its balance, without replacing the workers it "
+    "stops",
+    "[server]") {
     auto balance = GENERATE("shared", "reuseport", "round-robin");
     INFO("balance " << balance);
     for (int k = 0; k < 4; ++k) {
-        lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", balance});
+        lab::ServerProcess server(
+            LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", balance});
         REQUIRE(test::eventually([&] { return test::descendants(server.pid()).size() == 4; }));
         auto began = std::chrono::steady_clock::now();
         server.stop();
-        double took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        double took_s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
         CHECK(took_s < 1.0);
         CHECK(server.log().find("started worker") == std::string::npos);
     }

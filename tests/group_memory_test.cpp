@@ -29,7 +29,8 @@ pid_t toucher(pid_t group, std::size_t mib, int ready) {
     return pid;
 }
 
-// This process's resident memory now (VmRSS), in KiB: what each child forked from it starts out holding.
+// This process's resident memory now (VmRSS), in KiB: what each child forked from it starts out
+// holding.
 long own_rss_kib() {
     std::string status = lab::read_proc_file("/proc/self/status");
     auto at = status.find("VmRSS:");
@@ -60,7 +61,8 @@ TEST_CASE("a server's peak memory adds up every process of its group", "[unit]")
     CHECK(lab::group_peak_rss_kib(leader) == -1);  // the group is gone: nothing to count
 }
 
-TEST_CASE("PSS counts a page shared by forked workers once, where RSS counts it in each", "[unit]") {
+TEST_CASE("PSS counts a page shared by forked workers once, where RSS counts it in each",
+          "[unit]") {
     int pipe_fds[2];
     REQUIRE(pipe(pipe_fds) == 0);
     pid_t leader = fork();
@@ -91,7 +93,7 @@ TEST_CASE("PSS counts a page shared by forked workers once, where RSS counts it 
     INFO("PSS " << pss << " KiB, RSS summed " << rss << " KiB");
     // (Both processes also share what the test process had before the fork, a lot under a
     // sanitizer: so the checks are about the 40 MiB the two share, not about totals.)
-    CHECK(rss >= 80 * 1024);              // the 40 MiB in each of the two processes
-    CHECK(pss >= 40 * 1024 - 1024);       // the 40 MiB at least once (less what the kernel moved)
-    CHECK(rss - pss >= 40 * 1024 - 1024); // and not twice: PSS splits what RSS counts in each
+    CHECK(rss >= 80 * 1024);  // the 40 MiB in each of the two processes
+    CHECK(pss >= 40 * 1024 - 1024);  // the 40 MiB at least once (less what the kernel moved)
+    CHECK(rss - pss >= 40 * 1024 - 1024);  // and not twice: PSS splits what RSS counts in each
 }

@@ -25,14 +25,16 @@ namespace {
 
 using test::CannedServer;
 
-const std::string continue_then_ok = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+const std::string continue_then_ok =
+    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
 }  // namespace
 
 TEST_CASE("lab load's URL: ports are checked, [::1] and localhost are loopback", "[unit]") {
-    for (std::string bad : {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/", "http://127.0.0.1:8000abc/",
-                            "http://127.0.0.1:/", "http://127.0.0.1:0/", "http://[::1/", "https://127.0.0.1/",
-                            "http://example.org/"}) {
+    for (std::string bad :
+         {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/", "http://127.0.0.1:8000abc/",
+          "http://127.0.0.1:/", "http://127.0.0.1:0/", "http://[::1/", "https://127.0.0.1/",
+          "http://example.org/"}) {
         INFO(bad);
         CHECK_FALSE(lab::parse_target_url(bad).error.empty());
     }
@@ -49,20 +51,25 @@ TEST_CASE("lab load's URL: ports are checked, [::1] and localhost are loopback",
     CHECK(lab::parse_target_url("http://127.3.2.1/").loopback);
     CHECK(lab::parse_target_url("http://127.0.0.1/").port == 80);
     CHECK_FALSE(lab::parse_target_url("http://10.0.0.1:80/").loopback);
-    CHECK(lab::parse_target_url("http://10.0.0.1:80/").error.empty());  // allowed with --allow-remote
-    for (const char* injected : {"http://127.0.0.1:80/a b", "http://127.0.0.1:80/a\r\nX-Evil: 1", "http://127.0.0.1:80/\t"})
-        CHECK_FALSE(lab::parse_target_url(injected).error.empty());  // the path goes into the request line as it is
+    CHECK(
+        lab::parse_target_url("http://10.0.0.1:80/").error.empty());  // allowed with --allow-remote
+    for (const char* injected : {"http://127.0.0.1:80/a b", "http://127.0.0.1:80/a\r\nX-Evil: 1",
+                                 "http://127.0.0.1:80/\t"})
+        CHECK_FALSE(lab::parse_target_url(injected)
+                        .error.empty());  // the path goes into the request line as it is
 }
 
 TEST_CASE("lab load refuses bad ports and loads that would send nothing or too much", "[e2e]") {
-    for (std::string args : {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/health", "http://127.0.0.1:8000abc/health",
-                             "http://127.0.0.1:1/health --rate 0.5 -z 100ms",
-                             "http://127.0.0.1:1/health --rate 100000 -z 600s"}) {
+    for (std::string args :
+         {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/health",
+          "http://127.0.0.1:8000abc/health", "http://127.0.0.1:1/health --rate 0.5 -z 100ms",
+          "http://127.0.0.1:1/health --rate 100000 -z 600s"}) {
         INFO(args);
         auto started = std::chrono::steady_clock::now();
         auto outcome = test::run_lab("load " + args + " --quiet --out /nonexistent-lab-results");
         CHECK(outcome.exit_code == 2);
-        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));  // refused, not tried
+        CHECK(std::chrono::steady_clock::now() - started <
+              std::chrono::seconds(5));  // refused, not tried
     }
     CHECK(lab::open_loop_problem(0.5, std::chrono::milliseconds(100)));
     CHECK(lab::open_loop_problem(100'000, std::chrono::milliseconds(600'000)));
@@ -96,7 +103,8 @@ TEST_CASE("a 1xx answer is interim: the final answer after it is the request's",
     }
 }
 
-TEST_CASE("a batch against a server that stopped answering ends at its deadline, recorded", "[server]") {
+TEST_CASE("a batch against a server that stopped answering ends at its deadline, recorded",
+          "[server]") {
     CannedServer silent("");  // reads requests, never answers
     lab::LoadSpec spec;
     spec.port = silent.port();
@@ -123,16 +131,19 @@ TEST_CASE("a batch against a server that stopped answering ends at its deadline,
 
 TEST_CASE("lab run says early that a stopped server will not answer", "[e2e]") {
     test::ScratchDir out;
-    pid_t lab = test::spawn_lab({"run", "blocking-async", "--repeat", "1", "--quiet", "--out", out.path.string()});
+    pid_t lab = test::spawn_lab(
+        {"run", "blocking-async", "--repeat", "1", "--quiet", "--out", out.path.string()});
     std::set<pid_t> below;
     REQUIRE(test::eventually([&] { return !(below = test::descendants(lab)).empty(); }));
     // Stopped only once lab has read its port and connected (its warm-up): stopped sooner, the
     // server would never say it is ready, which is another error (under ASan that takes > 300 ms).
-    REQUIRE(test::eventually([&] {
-        for (pid_t server : below = test::descendants(lab))
-            if (test::has_client(server)) return true;
-        return false;
-    }, std::chrono::seconds(20)));
+    REQUIRE(test::eventually(
+        [&] {
+            for (pid_t server : below = test::descendants(lab))
+                if (test::has_client(server)) return true;
+            return false;
+        },
+        std::chrono::seconds(20)));
     for (pid_t server : below) kill(server, SIGSTOP);  // processes this test's lab started
     auto started = std::chrono::steady_clock::now();
     int status = 0;
@@ -152,7 +163,9 @@ TEST_CASE("lab run says early that a stopped server will not answer", "[e2e]") {
 // Each request's time limit (lab load --timeout) is kept by one lazy timer per connection
 // (lab/timed_socket.hpp): a request past it is cut off at it, and on a connection that carries
 // request after request, each one's limit counts from its own start.
-TEST_CASE("a request past its timeout is recorded as one, at its timeout; the next ones get their own", "[server]") {
+TEST_CASE(
+    "a request past its timeout is recorded as one, at its timeout; the next ones get their own",
+    "[server]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     lab::LoadSpec spec;
     spec.host = server.host();

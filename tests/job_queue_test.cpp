@@ -27,9 +27,11 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::unique_ptr<lab::ServerProcess> start_worker(const std::string& redis_url, int concurrency = 1) {
+std::unique_ptr<lab::ServerProcess> start_worker(const std::string& redis_url,
+                                                 int concurrency = 1) {
     return std::make_unique<lab::ServerProcess>(
-        std::vector<std::string>{LAB_BINARY, "worker", "--redis-url", redis_url, "--concurrency", std::to_string(concurrency)},
+        std::vector<std::string>{LAB_BINARY, "worker", "--redis-url", redis_url, "--concurrency",
+                                 std::to_string(concurrency)},
         10s, lab::ServerProcess::Ready::first_line);
 }
 
@@ -53,7 +55,10 @@ bool in_state(httplib::Client& client, long id, const std::string& state) {
 
 }  // namespace
 
-TEST_CASE("POST /jobs answers 202 at once; a lab worker runs the job; GET /jobs/{id} tells its state and times", "[services]") {
+TEST_CASE(
+    "POST /jobs answers 202 at once; a lab worker runs the job; GET /jobs/{id} tells its state and "
+    "times",
+    "[services]") {
     lab::PrivateRedis redis;
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--redis-url", redis.url()});
     httplib::Client client(server.host(), server.port());
@@ -70,7 +75,8 @@ TEST_CASE("POST /jobs answers 202 at once; a lab worker runs the job; GET /jobs/
     CHECK(done["worker_pid"] == worker->pid());
     CHECK(done["result"]["waited_ms"] == 200);
     CHECK(done["started_at_us"].get<long>() >= done["queued_at_us"].get<long>());
-    CHECK(done["finished_at_us"].get<long>() - done["started_at_us"].get<long>() >= 200'000);  // it did wait
+    CHECK(done["finished_at_us"].get<long>() - done["started_at_us"].get<long>() >=
+          200'000);  // it did wait
     CHECK(done["queue_depth"] == 0);
 
     // Without Redis, the queue's routes say so.
@@ -79,7 +85,8 @@ TEST_CASE("POST /jobs answers 202 at once; a lab worker runs the job; GET /jobs/
     CHECK(other.Post("/jobs?cpu_ms=1")->status == 503);
 }
 
-TEST_CASE("The harness submits, then polls until done: answer and completion both recorded", "[services]") {
+TEST_CASE("The harness submits, then polls until done: answer and completion both recorded",
+          "[services]") {
     lab::PrivateRedis redis;
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--redis-url", redis.url()});
     auto first = start_worker(redis.url()), second = start_worker(redis.url());
@@ -107,22 +114,26 @@ TEST_CASE("The harness submits, then polls until done: answer and completion bot
         last_done = std::max(last_done, r.finished_us());
     }
     lab::BatchStats stats = lab::summarize(batch);
-    CHECK(stats.makespan_s >= 0.4);  // two workers, four jobs of 200 ms: two rounds cannot take less
+    CHECK(stats.makespan_s >=
+          0.4);  // two workers, four jobs of 200 ms: two rounds cannot take less
     CHECK(stats.makespan_s < 1.5);
     CHECK(stats.max_in_service == 2);  // a job at a time per worker
 }
 
-TEST_CASE("A job whose worker is killed mid-job is not lost: another worker runs it", "[services]") {
+TEST_CASE("A job whose worker is killed mid-job is not lost: another worker runs it",
+          "[services]") {
     lab::PrivateRedis redis;
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep", "--redis-url", redis.url()});
     httplib::Client client(server.host(), server.port());
     auto doomed = start_worker(redis.url(), 2);
     long a = submit(client, "wait_ms=1500"), b = submit(client, "cpu_ms=300");
-    REQUIRE(test::eventually([&] { return in_state(client, a, "started") && in_state(client, b, "started"); }, 5s));
+    REQUIRE(test::eventually(
+        [&] { return in_state(client, a, "started") && in_state(client, b, "started"); }, 5s));
     kill(doomed->pid(), SIGKILL);  // mid-job: no goodbye, its jobs still on its own list
     doomed->stop();
 
-    auto rescuer = start_worker(redis.url());  // once the dead worker's lease runs out (3 s), it puts them back
+    auto rescuer = start_worker(
+        redis.url());  // once the dead worker's lease runs out (3 s), it puts them back
     for (long id : {a, b}) {
         INFO("job " << id);
         REQUIRE(test::eventually([&] { return in_state(client, id, "finished"); }, 15s));
@@ -133,20 +144,23 @@ TEST_CASE("A job whose worker is killed mid-job is not lost: another worker runs
     CHECK(status_of(client, a)["queue_depth"] == 0);
 }
 
-TEST_CASE("A job whose workers keep dying is marked failed after three attempts, never dropped", "[services]") {
+TEST_CASE("A job whose workers keep dying is marked failed after three attempts, never dropped",
+          "[services]") {
     lab::PrivateRedis redis;
     lab::RedisAddress where = lab::redis_address(redis.url());
     lab::RedisConnection connection(where);
     long id = lab::enqueue_job(connection, lab::JobKind::wait, 10ms);
     for (int attempt = 1; attempt <= lab::job_attempts; ++attempt) {
-        std::string ghost = "ghost:" + std::to_string(attempt);  // a worker that takes the job and dies
+        std::string ghost =
+            "ghost:" + std::to_string(attempt);  // a worker that takes the job and dies
         lab::renew_lease(connection, ghost);
         auto taken = lab::take_job(connection, ghost, 1s);
         REQUIRE(taken);
         CHECK(taken->id == id);
         lab::mark_started(connection, ghost, id);
         CHECK(lab::rescue_jobs_of_dead_workers(connection) == 0);  // its lease still runs
-        freeReplyObject(redisCommand(connection.get(), "DEL lab:jobs:alive:%s", ghost.c_str()));  // the lease runs out
+        freeReplyObject(redisCommand(connection.get(), "DEL lab:jobs:alive:%s",
+                                     ghost.c_str()));  // the lease runs out
         CHECK(lab::rescue_jobs_of_dead_workers(connection) == 1);
     }
     auto job = lab::job_status(connection, id);
@@ -157,19 +171,24 @@ TEST_CASE("A job whose workers keep dying is marked failed after three attempts,
     CHECK_FALSE(lab::take_job(connection, "late", 1s));  // not requeued a fourth time
 }
 
-TEST_CASE("No redis-server, server or queue worker outlives `lab run` when it is killed", "[services]") {
+TEST_CASE("No redis-server, server or queue worker outlives `lab run` when it is killed",
+          "[services]") {
     namespace fs = std::filesystem;
     auto before = test::temporary_folders("lab-redis-");
     fs::path out = fs::temp_directory_path() / ("lab-queue-kill-" + std::to_string(getpid()));
-    pid_t lab = test::spawn_lab({"run", "background-queue", "--only", "3", "--delay", "3000", "--requests", "2",
-                                 "--repeat", "1", "--quiet", "--out", out.string()});
+    pid_t lab =
+        test::spawn_lab({"run", "background-queue", "--only", "3", "--delay", "3000", "--requests",
+                         "2", "--repeat", "1", "--quiet", "--out", out.string()});
     fs::path folder;
     // Its Redis, then the server and the two workers on it (their command lines name its socket).
-    bool running = test::eventually([&] {
-        folder = test::new_folder(before, test::temporary_folders("lab-redis-"));
-        return !folder.empty() && test::processes_naming(folder.string()).size() >= 4;
-    }, 15s);
-    std::set<pid_t> started = folder.empty() ? std::set<pid_t>{} : test::processes_naming(folder.string());
+    bool running = test::eventually(
+        [&] {
+            folder = test::new_folder(before, test::temporary_folders("lab-redis-"));
+            return !folder.empty() && test::processes_naming(folder.string()).size() >= 4;
+        },
+        15s);
+    std::set<pid_t> started =
+        folder.empty() ? std::set<pid_t>{} : test::processes_naming(folder.string());
     for (pid_t p : started) {
         std::string command = test::read_file("/proc/" + std::to_string(p) + "/cmdline");
         std::replace(command.begin(), command.end(), '\0', ' ');
@@ -185,15 +204,21 @@ TEST_CASE("No redis-server, server or queue worker outlives `lab run` when it is
 // What the lab reads of a student's RQ queues, on a real Redis written the way RQ writes it: every
 // queue RQ named, summed, in one step; and the wait after a batch, which ends when no job waits,
 // runs, or is held by a busy worker, or at its limit.
-TEST_CASE("RQ's own account of a Redis: every queue it named, summed; settled once no job waits or runs", "[services]") {
+TEST_CASE(
+    "RQ's own account of a Redis: every queue it named, summed; settled once no job waits or runs",
+    "[services]") {
     lab::PrivateRedis redis;
     lab::RedisConnection c(lab::redis_address(redis.url()));
     CHECK(lab::rq_jobs(redis.url()).settled());  // no queue yet: nothing to wait for
     for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
-             {"SADD", "rq:queues", "rq:queue:reports", "rq:queue:mail"}, {"RPUSH", "rq:queue:reports", "j1"},
-             {"ZADD", "rq:finished:reports", "1", "j2", "2", "j3"}, {"ZADD", "rq:finished:mail", "1", "j4"},
-             {"ZADD", "rq:failed:mail", "1", "j5"}, {"ZADD", "rq:wip:mail", "1", "j6"},
-             {"SADD", "rq:workers", "rq:worker:w1"}, {"HSET", "rq:worker:w1", "state", "busy"}})
+             {"SADD", "rq:queues", "rq:queue:reports", "rq:queue:mail"},
+             {"RPUSH", "rq:queue:reports", "j1"},
+             {"ZADD", "rq:finished:reports", "1", "j2", "2", "j3"},
+             {"ZADD", "rq:finished:mail", "1", "j4"},
+             {"ZADD", "rq:failed:mail", "1", "j5"},
+             {"ZADD", "rq:wip:mail", "1", "j6"},
+             {"SADD", "rq:workers", "rq:worker:w1"},
+             {"HSET", "rq:worker:w1", "state", "busy"}})
         lab::redis_command(c, command);
     const lab::RqJobs now = lab::rq_jobs(redis.url());
     CHECK(now.waiting == 1);
@@ -207,7 +232,9 @@ TEST_CASE("RQ's own account of a Redis: every queue it named, summed; settled on
         lab::RedisConnection w(lab::redis_address(redis.url()));
         std::this_thread::sleep_for(100ms);
         for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
-                 {"LPOP", "rq:queue:reports"}, {"ZREM", "rq:wip:mail", "j6"}, {"ZADD", "rq:finished:reports", "3", "j1", "4", "j6"},
+                 {"LPOP", "rq:queue:reports"},
+                 {"ZREM", "rq:wip:mail", "j6"},
+                 {"ZADD", "rq:finished:reports", "3", "j1", "4", "j6"},
                  {"HSET", "rq:worker:w1", "state", "idle"}})
             lab::redis_command(w, command);
     });

@@ -14,13 +14,23 @@ std::string value_only(const std::string& cell) { return cell.substr(0, cell.fin
 // A table shaped like the lab's: a label, a mode that goes first, a shortened column, a dropped
 // one, and a verdict that wraps.
 std::vector<lab::Column> sample() {
-    lab::Column label{.header = "configuration", .cells = {"async def + await asyncio.sleep(0.1)", "def + time.sleep(0.1)"}, .wraps = true};
-    lab::Column mode{.header = "mode", .cells = {"async-sleep", "thread-pool T=40"}, .fold_order = 1};
-    lab::Column model{.header = "model", .cells = {"0.100 s  d", "0.100 s  ceil(N/T)·d, T=40"}, .shorten_order = 2,
+    lab::Column label{.header = "configuration",
+                      .cells = {"async def + await asyncio.sleep(0.1)", "def + time.sleep(0.1)"},
+                      .wraps = true};
+    lab::Column mode{
+        .header = "mode", .cells = {"async-sleep", "thread-pool T=40"}, .fold_order = 1};
+    lab::Column model{.header = "model",
+                      .cells = {"0.100 s  d", "0.100 s  ceil(N/T)·d, T=40"},
+                      .shorten_order = 2,
                       .shorten = value_only};
-    lab::Column document{.header = "document", .cells = {"~0.03 s †", "~0.12 s"}, .narrow_header = "doc", .fold_order = 3};
-    lab::Column verdict{.header = "verdict", .cells = {"concurrent", "limited to 4 at a time; per worker: 5, 4, 1, 0"},
-                        .wraps = true, .is_verdict = true};
+    lab::Column document{.header = "document",
+                         .cells = {"~0.03 s †", "~0.12 s"},
+                         .narrow_header = "doc",
+                         .fold_order = 3};
+    lab::Column verdict{.header = "verdict",
+                        .cells = {"concurrent", "limited to 4 at a time; per worker: 5, 4, 1, 0"},
+                        .wraps = true,
+                        .is_verdict = true};
     return {label, mode, model, document, verdict};
 }
 
@@ -60,19 +70,27 @@ TEST_CASE("a table gives way in its documented order and never overflows", "[uni
 
 // Issue 40: a column that gave way was dropped, and the † footnote pointed at nothing. Now every
 // column is printed at every width, its header and every cell, each line within the width.
-TEST_CASE("at any width every column of a table is shown, folded below when it does not fit", "[unit]") {
+TEST_CASE("at any width every column of a table is shown, folded below when it does not fit",
+          "[unit]") {
     for (int columns : {200, 130, 100, 80, 60, 40}) {
         std::string table = printed(columns);
         INFO(columns << " columns:\n" << table);
         CHECK(test::longest_line(table) <= static_cast<std::size_t>(columns));
-        for (const char* header : {"configuration", "mode", "model", "verdict"}) CHECK(table.find(header) != std::string::npos);
-        CHECK((table.find("document") != std::string::npos || table.find("doc") != std::string::npos));
-        for (const char* cell : {"async-sleep", "~0.03 s †", "~0.12 s", "0.100 s"}) CHECK(table.find(cell) != std::string::npos);
+        for (const char* header : {"configuration", "mode", "model", "verdict"})
+            CHECK(table.find(header) != std::string::npos);
+        CHECK((table.find("document") != std::string::npos ||
+               table.find("doc") != std::string::npos));
+        for (const char* cell : {"async-sleep", "~0.03 s †", "~0.12 s", "0.100 s"})
+            CHECK(table.find(cell) != std::string::npos);
         // The label names each row again in every block.
         std::size_t blocks = 1;
-        for (std::size_t at = table.find("\n\n"); at != std::string::npos; at = table.find("\n\n", at + 2)) ++blocks;
+        for (std::size_t at = table.find("\n\n"); at != std::string::npos;
+             at = table.find("\n\n", at + 2))
+            ++blocks;
         std::size_t labels = 0;
-        for (std::size_t at = table.find("configuration"); at != std::string::npos; at = table.find("configuration", at + 1)) ++labels;
+        for (std::size_t at = table.find("configuration"); at != std::string::npos;
+             at = table.find("configuration", at + 1))
+            ++labels;
         CHECK(labels == blocks);
     }
 }
@@ -82,7 +100,8 @@ TEST_CASE("verdicts are coloured only when colour is wanted", "[unit]") {
     std::string coloured = printed(200, false, true);
     CHECK(coloured.find("\033[32mconcurrent\033[0m") != std::string::npos);
     CHECK(coloured.find("\033[33mlimited") != std::string::npos);
-    CHECK(coloured.substr(0, coloured.find('\n')).find("\033[") == std::string::npos);  // not the header
+    CHECK(coloured.substr(0, coloured.find('\n')).find("\033[") ==
+          std::string::npos);  // not the header
     setenv("NO_COLOR", "1", 1);
     CHECK_FALSE(lab::colour_wanted());
     unsetenv("NO_COLOR");
@@ -90,7 +109,8 @@ TEST_CASE("verdicts are coloured only when colour is wanted", "[unit]") {
 
 TEST_CASE("paragraphs re-flow to the width; bars are drawn in eighths", "[unit]") {
     std::string text = "A blocked loop\nserializes requests.\n\nAn awaiting loop overlaps them.";
-    CHECK(lab::wrap(text, 100) == "A blocked loop serializes requests.\n\nAn awaiting loop overlaps them.\n");
+    CHECK(lab::wrap(text, 100) ==
+          "A blocked loop serializes requests.\n\nAn awaiting loop overlaps them.\n");
     CHECK(test::longest_line(lab::wrap(text, 12)) <= 12);
     CHECK(lab::bar(1, 1, 4) == "████");
     CHECK(lab::bar(0.5, 1, 4) == "██");

@@ -26,7 +26,9 @@ namespace {
 
 using nlohmann::json;
 
-std::uint16_t port_of(const lab::LiveHub& hub) { return static_cast<std::uint16_t>(std::stoi(hub.url().substr(hub.url().rfind(':') + 1))); }
+std::uint16_t port_of(const lab::LiveHub& hub) {
+    return static_cast<std::uint16_t>(std::stoi(hub.url().substr(hub.url().rfind(':') + 1)));
+}
 
 // A sender's token, as the guess form's page gets it: the cookie the form's words come with.
 std::string sender_cookie(httplib::Client& room) {
@@ -121,15 +123,20 @@ TEST_CASE("the guess box takes one guess per sender: a re-send replaces it", "[u
     CHECK(alice != bob);
     CHECK(post_guess(room, R"({"guesses": ["1", "2"]})", {{"Cookie", alice}})->status == 200);
     CHECK(post_guess(room, R"({"guesses": ["3", ""]})", {{"Cookie", bob}})->status == 200);
-    for (int i = 0; i < 5; ++i) CHECK(post_guess(room, R"({"guesses": ["0.5", "0.5"]})", {{"Cookie", alice}})->status == 200);
+    for (int i = 0; i < 5; ++i)
+        CHECK(post_guess(room, R"({"guesses": ["0.5", "0.5"]})", {{"Cookie", alice}})->status ==
+              200);
     CHECK(hub.guesses_so_far() == 2);
     // Without the form's token, or with one it never gave: refused, nothing kept.
     CHECK(post_guess(room, R"({"guesses": ["9", "9"]})", {})->status == 400);
-    CHECK(post_guess(room, R"({"guesses": ["9", "9"]})", {{"Cookie", "lab_guess=0123456789abcdef0123456789abcdef"}})->status == 400);
+    CHECK(post_guess(room, R"({"guesses": ["9", "9"]})",
+                     {{"Cookie", "lab_guess=0123456789abcdef0123456789abcdef"}})
+              ->status == 400);
     CHECK(hub.close_guesses() == std::vector<std::vector<double>>{{0.5, 3}, {0.5}});
 }
 
-TEST_CASE("the guess box takes JSON only, from its own page only, and answers a large body 413", "[unit][hostile]") {
+TEST_CASE("the guess box takes JSON only, from its own page only, and answers a large body 413",
+          "[unit][hostile]") {
     lab::LiveHub hub;
     hub.open_guesses({"t", "q", "s", {"a"}});
     const std::uint16_t port = port_of(hub);
@@ -137,24 +144,38 @@ TEST_CASE("the guess box takes JSON only, from its own page only, and answers a 
     const std::string me = sender_cookie(room);
     const std::string guess = R"({"guesses": ["1"]})";
     CHECK(post_guess(room, guess, {{"Cookie", me}}, "text/plain")->status == 415);
-    CHECK(post_guess(room, "guesses=1", {{"Cookie", me}}, "application/x-www-form-urlencoded")->status == 415);
-    CHECK(post_guess(room, guess, {{"Cookie", me}}, "multipart/form-data; boundary=x")->status == 415);
+    CHECK(post_guess(room, "guesses=1", {{"Cookie", me}}, "application/x-www-form-urlencoded")
+              ->status == 415);
+    CHECK(post_guess(room, guess, {{"Cookie", me}}, "multipart/form-data; boundary=x")->status ==
+          415);
     // A page elsewhere that the teacher has open, and one that renamed itself to this address.
-    CHECK(post_guess(room, guess, {{"Cookie", me}, {"Origin", "http://evil.example"}})->status == 403);
+    CHECK(post_guess(room, guess, {{"Cookie", me}, {"Origin", "http://evil.example"}})->status ==
+          403);
     CHECK(post_guess(room, guess, {{"Cookie", me}, {"Origin", "null"}})->status == 403);
-    CHECK(post_guess(room, guess, {{"Cookie", me}, {"Origin", "http://evil.example:" + std::to_string(port)}, {"Host", "evil.example:" + std::to_string(port)}})
+    CHECK(post_guess(room, guess,
+                     {{"Cookie", me},
+                      {"Origin", "http://evil.example:" + std::to_string(port)},
+                      {"Host", "evil.example:" + std::to_string(port)}})
               ->status == 403);
     CHECK(hub.guesses_so_far() == 0);
-    CHECK(post_guess(room, guess, {{"Cookie", me}, {"Origin", "http://127.0.0.1:" + std::to_string(port)}}, "application/json; charset=utf-8")
+    CHECK(post_guess(room, guess,
+                     {{"Cookie", me}, {"Origin", "http://127.0.0.1:" + std::to_string(port)}},
+                     "application/json; charset=utf-8")
               ->status == 200);
     // Over 4 KiB: an answer that says so, declared or chunked, never a reset.
     const std::string big = R"({"guesses": [")" + std::string(5000, '1') + R"("]})";
-    lab::RawReply declared = lab::send_raw("127.0.0.1", port, "POST /guess HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
-                                                                  ("Cookie: " + me) + "\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n" + big);
+    lab::RawReply declared = lab::send_raw(
+        "127.0.0.1", port,
+        "POST /guess HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+            ("Cookie: " + me) + "\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n" +
+            big);
     INFO(declared.error);
     CHECK(declared.status == 413);
-    lab::RawReply chunked = lab::send_raw("127.0.0.1", port, "POST /guess HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                                                 "Transfer-Encoding: chunked\r\n\r\n1388\r\n" + std::string(5000, ' ') + "\r\n0\r\n\r\n");
+    lab::RawReply chunked = lab::send_raw(
+        "127.0.0.1", port,
+        "POST /guess HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n1388\r\n" +
+            std::string(5000, ' ') + "\r\n0\r\n\r\n");
     CHECK(chunked.status == 413);
     CHECK(hub.guesses_so_far() == 1);
 }
@@ -169,14 +190,20 @@ TEST_CASE("a mark from a process that is not the lab's is not published", "[unit
     CHECK(events.find("40001") == std::string::npos);
 }
 
-TEST_CASE("the hub refuses connections past its cap with 503, and serves again once they go", "[unit][hostile]") {
+TEST_CASE("the hub refuses connections past its cap with 503, and serves again once they go",
+          "[unit][hostile]") {
     lab::LiveHub hub;
     const std::uint16_t port = port_of(hub);
     std::vector<int> held;
-    for (int i = 0; i < lab::live_connections_at_most; ++i) held.push_back(held_connection(port, "GET /events HTTP/1.1\r\n\r\n"));
-    CHECK(test::eventually([&] { return lab::send_raw("127.0.0.1", port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status == 503; }));
+    for (int i = 0; i < lab::live_connections_at_most; ++i)
+        held.push_back(held_connection(port, "GET /events HTTP/1.1\r\n\r\n"));
+    CHECK(test::eventually([&] {
+        return lab::send_raw("127.0.0.1", port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status == 503;
+    }));
     for (int fd : held) close(fd);
-    CHECK(test::eventually([&] { return lab::send_raw("127.0.0.1", port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status == 200; }));
+    CHECK(test::eventually([&] {
+        return lab::send_raw("127.0.0.1", port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status == 200;
+    }));
 }
 
 // The issue's attack: a client holds hundreds of connections to the live port while the lab runs
@@ -193,17 +220,21 @@ TEST_CASE("a client holding many live-view connections costs the run nothing", "
         dup2(from_lab[1], 2);
         close(from_lab[0]);
         close(from_lab[1]);
-        execl(LAB_BINARY, LAB_BINARY, "run", "blocking-async", "--live", "--live-wait", "3", "--delay", "20", "--repeat", "1",
-              "--out", out.path.c_str(), static_cast<char*>(nullptr));
+        execl(LAB_BINARY, LAB_BINARY, "run", "blocking-async", "--live", "--live-wait", "3",
+              "--delay", "20", "--repeat", "1", "--out", out.path.c_str(),
+              static_cast<char*>(nullptr));
         _exit(127);
     }
     close(from_lab[1]);
     FILE* said = fdopen(from_lab[0], "r");
     std::string text;
-    const std::string port = test::read_until(said, "live view: http://127\\.0\\.0\\.1:([0-9]+)/", text);
+    const std::string port =
+        test::read_until(said, "live view: http://127\\.0\\.0\\.1:([0-9]+)/", text);
     REQUIRE_FALSE(port.empty());
     std::vector<int> held;  // each an /events stream, never read: the hub would keep it to the end
-    for (int i = 0; i < 400; ++i) held.push_back(held_connection(static_cast<std::uint16_t>(std::stoi(port)), "GET /events HTTP/1.1\r\n\r\n"));
+    for (int i = 0; i < 400; ++i)
+        held.push_back(held_connection(static_cast<std::uint16_t>(std::stoi(port)),
+                                       "GET /events HTTP/1.1\r\n\r\n"));
     test::read_until(said, "(?!)", text);  // (to its end)
     fclose(said);
     int status = 0;
@@ -215,7 +246,8 @@ TEST_CASE("a client holding many live-view connections costs the run nothing", "
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(text.find("did not run") == std::string::npos);
     std::filesystem::path folder;
-    for (const auto& entry : std::filesystem::directory_iterator(out.path / "blocking-async")) folder = entry.path();
+    for (const auto& entry : std::filesystem::directory_iterator(out.path / "blocking-async"))
+        folder = entry.path();
     REQUIRE_FALSE(folder.empty());
     json summary = json::parse(test::read_file(folder / "summary.json"));
     REQUIRE(summary["configurations"].size() == 2);

@@ -14,7 +14,8 @@
 namespace test {
 
 // Records as a run would make them, deterministic, with every field set somewhere.
-inline lab::Batch made_up_batch(int number, int requests, const lab::Load& load, std::size_t config, bool queued) {
+inline lab::Batch made_up_batch(int number, int requests, const lab::Load& load, std::size_t config,
+                                bool queued) {
     lab::Batch b;
     b.number = number;
     for (int i = 0; i < requests; ++i) {
@@ -85,7 +86,10 @@ inline lab::RunResult made_up_run(const lab::Scenario& scenario) {
             r.loop_blocked_ms.push_back(k == 1 ? -1.0 : 12.25 * k);
             r.max_computing.push_back(k % 3);
             r.jobs_done.push_back(k == 1 ? -1 : 2 * k);
-            r.cpu.push_back({.wall_s = 0.25 * k, .own_s = 0.375 * k, .machine_s = 0.375 * k + 0.0078125, .steal_s = k == 1 ? -1.0 : 0.0});
+            r.cpu.push_back({.wall_s = 0.25 * k,
+                             .own_s = 0.375 * k,
+                             .machine_s = 0.375 * k + 0.0078125,
+                             .steal_s = k == 1 ? -1.0 : 0.0});
             if (scenario.load.rate > 0) {
                 lab::OpenLoopResult o;
                 for (const auto& q : r.batches.back().requests) lab::account(o, q);
@@ -126,7 +130,8 @@ inline lab::Scenario external_load() {
 
 inline std::vector<lab::Scenario> shipped() {
     std::vector<lab::Scenario> all;
-    for (const std::filesystem::path& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios"))
+    for (const std::filesystem::path& file :
+         lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios"))
         all.push_back(lab::apply(lab::load_scenario(file), {}));
     return all;
 }

@@ -22,7 +22,8 @@ TEST_CASE("every mode in the registry is complete", "[unit]") {
         CHECK(!mode.document_term.empty());
         REQUIRE(mode.model != nullptr);
         CHECK(!mode.model(lab::ServerShape{std::string(mode.name)}).formula.empty());
-        CHECK(text.str().find(std::string(mode.fastapi_variant) + " =") != std::string::npos);  // a real route
+        CHECK(text.str().find(std::string(mode.fastapi_variant) + " =") !=
+              std::string::npos);  // a real route
         CHECK((mode.served_by == "thread" || mode.served_by == "worker"));
     }
     CHECK(lab::find_mode("external") == nullptr);
@@ -30,14 +31,16 @@ TEST_CASE("every mode in the registry is complete", "[unit]") {
 }
 
 TEST_CASE("a mode's options are spelled by the registry, only where they apply", "[unit]") {
-    CHECK(lab::mode_with_options("blocking-in-loop", 10, 2, lab::Balance::shared) == "blocking-in-loop");
+    CHECK(lab::mode_with_options("blocking-in-loop", 10, 2, lab::Balance::shared) ==
+          "blocking-in-loop");
     CHECK(lab::mode_with_options("thread-pool", 10, 2, lab::Balance::shared) == "thread-pool T=10");
-    CHECK(lab::mode_with_options("multi-process", 10, 2, lab::Balance::reuseport) == "multi-process W=2 reuseport");
+    CHECK(lab::mode_with_options("multi-process", 10, 2, lab::Balance::reuseport) ==
+          "multi-process W=2 reuseport");
     auto args = lab::serve_arguments("thread-pool", 7, 2, lab::Balance::shared, "async-sleep");
     CHECK(args == std::vector<std::string>{"--mode", "thread-pool", "--threads", "7"});
     args = lab::serve_arguments("multi-process", 7, 3, lab::Balance::shared, "async-sleep");
-    CHECK(args == std::vector<std::string>{"--mode", "multi-process", "--workers", "3", "--balance", "shared",
-                                           "--worker-mode", "async-sleep"});
+    CHECK(args == std::vector<std::string>{"--mode", "multi-process", "--workers", "3", "--balance",
+                                           "shared", "--worker-mode", "async-sleep"});
     CHECK(lab::mode_names(true) == std::vector<std::string>{"blocking-in-loop", "async-sleep"});
 }
 
@@ -51,7 +54,9 @@ TEST_CASE("multi-process predicts what its workers' own mode predicts, W times o
     CHECK(lab::model_of(awaiting).formula == "d");
 }
 
-TEST_CASE("the loop monitor joins holds that follow one another, not quick ones with idle gaps between", "[unit]") {
+TEST_CASE(
+    "the loop monitor joins holds that follow one another, not quick ones with idle gaps between",
+    "[unit]") {
     lab::LoopMonitor monitor;
     auto& most = lab::loop_figures().max_blocked_us;
     most = 0;
@@ -64,15 +69,21 @@ TEST_CASE("the loop monitor joins holds that follow one another, not quick ones 
     CHECK(most.load() == 200);
 }
 
-TEST_CASE("--explain lines fit the width, continued under their text, and say how each mode waits", "[unit]") {
-    std::string text = lab::hanging("#1 starts waiting 300 ms, sleeping on the loop's thread: nothing else runs meanwhile", 40, 14);
+TEST_CASE("--explain lines fit the width, continued under their text, and say how each mode waits",
+          "[unit]") {
+    std::string text = lab::hanging(
+        "#1 starts waiting 300 ms, sleeping on the loop's thread: nothing else runs meanwhile", 40,
+        14);
     std::size_t longest = 0, start = 0;
-    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) longest = std::max(longest, end - start);
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+        longest = std::max(longest, end - start);
     CHECK(longest <= 40 + 14);
-    CHECK(text.find("\n              ") != std::string::npos);  // continued under the text, after the time
+    CHECK(text.find("\n              ") !=
+          std::string::npos);  // continued under the text, after the time
     CHECK(lab::hanging("short", 40, 14) == "short");
     for (const lab::ModeInfo& mode : lab::all_modes())
-        if (mode.name != "multi-process") CHECK_FALSE(mode.waits_how.empty());  // (a worker tells its own mode's)
+        if (mode.name != "multi-process")
+            CHECK_FALSE(mode.waits_how.empty());  // (a worker tells its own mode's)
 }
 
 // Each choice's words are spelled once (lab/named.hpp), and each reads back as its value.
@@ -86,13 +97,15 @@ void words_round_trip(std::size_t how_many) {
     CHECK_FALSE(lab::named<E>("sideways"));
 }
 
-TEST_CASE("balance, server, client, upstream and kind of run are each one table of words", "[unit]") {
+TEST_CASE("balance, server, client, upstream and kind of run are each one table of words",
+          "[unit]") {
     words_round_trip<lab::Balance>(3);
     words_round_trip<lab::Server>(4);
     words_round_trip<lab::Client>(2);
     words_round_trip<lab::Upstream>(2);
     words_round_trip<lab::RunKind>(3);
     words_round_trip<lab::Format>(4);
-    CHECK(lab::name_of(lab::Balance::round_robin) == "round-robin");  // as the command line and nginx write them
+    CHECK(lab::name_of(lab::Balance::round_robin) ==
+          "round-robin");  // as the command line and nginx write them
     CHECK(lab::name_of(lab::Upstream::least_conn) == "least_conn");
 }

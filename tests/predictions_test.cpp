@@ -39,7 +39,9 @@ std::filesystem::path run_folder(const std::filesystem::path& out, const std::st
 
 // A made-up blocking-async run whose first row was measured at 1.0 s and second at 0.1 s.
 lab::RunResult guessed_run(std::optional<double> first, std::optional<double> second) {
-    lab::Scenario s = lab::apply(lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/blocking-async.toml"), {});
+    lab::Scenario s = lab::apply(
+        lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/blocking-async.toml"),
+        {});
     s.configurations[0].guess = first;
     s.configurations[1].guess = second;
     lab::RunResult run = test::made_up_run(s);
@@ -73,7 +75,8 @@ TEST_CASE("a guess is read with its unit, and anything else is refused with the 
     CHECK(lab::read_guess("1e309", "s").error.find("too large") != std::string::npos);
     CHECK(lab::read_guess("1e309 ms", "s").error.find("too large") != std::string::npos);
     CHECK(lab::read_guess("-1e309", "s").error.find("negative") != std::string::npos);
-    CHECK(lab::read_guess("-0", "s").error.find("negative") != std::string::npos);  // never shown as "-0.000 s"
+    CHECK(lab::read_guess("-0", "s").error.find("negative") !=
+          std::string::npos);  // never shown as "-0.000 s"
     CHECK(lab::read_guess("-0.0 ms", "s").error.find("negative") != std::string::npos);
     for (const char* word : {"nan", "inf", "+inf", "-nan", "+-1", "++1", "+", "-", ".", "+ 1"}) {
         INFO(word);
@@ -83,19 +86,25 @@ TEST_CASE("a guess is read with its unit, and anything else is refused with the 
     auto list = lab::read_guesses("1.0,,0.1", "s", 3);
     CHECK(list.error.empty());
     CHECK(list.values == std::vector<std::optional<double>>{1.0, std::nullopt, 0.1});
-    CHECK(lab::read_guesses("1,2,3", "s", 2).error.find("3 guesses for 2 configurations") != std::string::npos);
-    CHECK(lab::read_guesses("1,2", "s", 1).error.find("2 guesses for 1 configuration:") != std::string::npos);
+    CHECK(lab::read_guesses("1,2,3", "s", 2).error.find("3 guesses for 2 configurations") !=
+          std::string::npos);
+    CHECK(lab::read_guesses("1,2", "s", 1).error.find("2 guesses for 1 configuration:") !=
+          std::string::npos);
     CHECK(lab::read_guesses("1,x", "s", 2).error.find("guess 2") == 0);
 }
 
-TEST_CASE("each guess is judged against the run: close or how far, and the idea its side of the gap points to", "[unit]") {
+TEST_CASE(
+    "each guess is judged against the run: close or how far, and the idea its side of the gap "
+    "points to",
+    "[unit]") {
     lab::RunResult run = guessed_run(0.0, 30.0);
     // The made-up run's makespans, whatever they are: a guess of 0 is below, one of 30 s above.
     auto judged = lab::judged_guesses(run);
     REQUIRE(judged.size() == 2);
     REQUIRE(judged[0].measured);
     CHECK_FALSE(judged[0].close);
-    CHECK(judged[0].idea == run.configurations[0].configuration.if_guessed_low);  // the run took longer than guessed
+    CHECK(judged[0].idea ==
+          run.configurations[0].configuration.if_guessed_low);  // the run took longer than guessed
     CHECK(judged[0].how_far.find(" more") != std::string::npos);
     CHECK_FALSE(judged[1].close);
     CHECK(judged[1].idea == run.configurations[1].configuration.if_guessed_high);
@@ -103,7 +112,8 @@ TEST_CASE("each guess is judged against the run: close or how far, and the idea 
     CHECK(judged[1].model);  // a makespan is set beside its model
 
     const double measured = *judged[0].measured;
-    run.configurations[0].configuration.guess = measured * 1.2;  // within a quarter: close, no idea needed
+    run.configurations[0].configuration.guess =
+        measured * 1.2;  // within a quarter: close, no idea needed
     run.configurations[0].configuration.room_guesses = {measured, measured * 3, measured * 0.9};
     judged = lab::judged_guesses(run);
     CHECK(judged[0].close);
@@ -117,7 +127,8 @@ TEST_CASE("each guess is judged against the run: close or how far, and the idea 
     CHECK(lab::judged_guesses(run)[1].idea.find("The model: ") == 0);
 }
 
-TEST_CASE("guesses are kept in summary.json and read back: the same table, the same page", "[unit]") {
+TEST_CASE("guesses are kept in summary.json and read back: the same table, the same page",
+          "[unit]") {
     for (lab::Scenario s : test::shipped()) {
         if (s.sweep) continue;
         INFO(s.name);
@@ -127,15 +138,19 @@ TEST_CASE("guesses are kept in summary.json and read back: the same table, the s
         }
         lab::RunResult run = test::made_up_run(s);
         test::ScratchDir dir;
-        auto folder = lab::write_results(run, dir.path, {{.name = "report.html", .text = lab::html_report(run)}});
+        auto folder = lab::write_results(run, dir.path,
+                                         {{.name = "report.html", .text = lab::html_report(run)}});
         lab::RunResult back = lab::read_results(folder);
         for (std::size_t k = 0; k < s.configurations.size(); ++k) {
             CHECK(back.configurations[k].configuration.guess == s.configurations[k].guess);
-            CHECK(back.configurations[k].configuration.room_guesses == s.configurations[k].room_guesses);
-            CHECK(back.configurations[k].configuration.if_guessed_low == s.configurations[k].if_guessed_low);
+            CHECK(back.configurations[k].configuration.room_guesses ==
+                  s.configurations[k].room_guesses);
+            CHECK(back.configurations[k].configuration.if_guessed_low ==
+                  s.configurations[k].if_guessed_low);
         }
         CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));
-        CHECK(test::read_file(folder / "report.html").find("Your guesses beside the run") != std::string::npos);
+        CHECK(test::read_file(folder / "report.html").find("Your guesses beside the run") !=
+              std::string::npos);
     }
 }
 
@@ -148,12 +163,14 @@ TEST_CASE("an empty form is not counted as a guess", "[unit]") {
         INFO(empty);
         auto reply = box.take(empty, sender);
         CHECK(reply.status == 400);
-        CHECK(json::parse(reply.json)["message"].get<std::string>().find("every box is empty") != std::string::npos);
+        CHECK(json::parse(reply.json)["message"].get<std::string>().find("every box is empty") !=
+              std::string::npos);
     }
     CHECK(box.count() == 0);
     CHECK(box.take(R"({"guesses": ["", "0.1"]})", sender).status == 200);  // one box is enough
     CHECK(box.count() == 1);
-    CHECK(box.take(R"({"guesses": ["", ""]})", sender).status == 400);  // and an empty re-send keeps it
+    CHECK(box.take(R"({"guesses": ["", ""]})", sender).status ==
+          400);  // and an empty re-send keeps it
     CHECK(box.by_configuration() == std::vector<std::vector<double>>{{}, {0.1}});
 }
 
@@ -168,15 +185,18 @@ TEST_CASE("a guess that reaches report.html is escaped there, and a label too", 
     CHECK(page.find("<b>bold") == std::string::npos);
 }
 
-TEST_CASE("the room's box takes guesses as the terminal does, at most 200, and none once the run starts", "[unit]") {
+TEST_CASE(
+    "the room's box takes guesses as the terminal does, at most 200, and none once the run starts",
+    "[unit]") {
     lab::GuessBox box({"t", "how long all 10 requests took", "s", {"blocked", "awaiting"}});
     std::string alice, bob;  // each a token the form gave
     box.form(alice);
     box.form(bob);
     CHECK(box.take(R"({"guesses": ["1.0", ""]})", alice).status == 200);
     CHECK(box.take(R"({"guesses": ["100 ms", "0.1"]})", bob).status == 200);
-    for (const char* bad : {R"({"guesses": ["x", ""]})", R"({"guesses": ["1"]})", R"({"guesses": [1, 2]})", "not json", "[]",
-                            R"({"guesses": ["-1", "1"]})"}) {
+    for (const char* bad :
+         {R"({"guesses": ["x", ""]})", R"({"guesses": ["1"]})", R"({"guesses": [1, 2]})",
+          "not json", "[]", R"({"guesses": ["-1", "1"]})"}) {
         INFO(bad);
         auto reply = box.take(bad, alice);
         CHECK(reply.status == 400);
@@ -202,18 +222,25 @@ TEST_CASE("the room's box takes guesses as the terminal does, at most 200, and n
 
 // The issue's own demonstration: both guesses beside the measured 1.0 / 0.1 s, and the blocked
 // row's gap named in the lesson's words.
-TEST_CASE("lab run blocking-async --predict 0.1,0.1 sets both guesses beside the run and names the blocked row's gap", "[e2e]") {
+TEST_CASE(
+    "lab run blocking-async --predict 0.1,0.1 sets both guesses beside the run and names the "
+    "blocked row's gap",
+    "[e2e]") {
     test::ScratchDir out;
-    auto o = test::run_lab("run blocking-async --predict 0.1,0.1 --repeat 1 --out " + out.path.string());
+    auto o =
+        test::run_lab("run blocking-async --predict 0.1,0.1 --repeat 1 --out " + out.path.string());
     INFO(o.output);
     REQUIRE(o.exit_code == 0);
     CHECK(o.output.find("| 0.100 s ✗") != std::string::npos);  // the table's column of guesses
     CHECK(o.output.find("| 0.100 s ✓") != std::string::npos);
-    const std::regex blocked(R"(✗ async def \+ time\.sleep\(0\.1\): guessed 0\.100 s, measured (1\.[0-9]{3}) s \(model 1\.000 s\))");
-    const std::regex awaiting(R"(✓ async def \+ await asyncio\.sleep\(0\.1\): guessed 0\.100 s, measured (0\.1[0-9]{2}) s)");
+    const std::regex blocked(R"(✗ async def \+ time\.sleep\(0\.1\): guessed 0\.100 s, )"
+                             R"(measured (1\.[0-9]{3}) s \(model 1\.000 s\))");
+    const std::regex awaiting(R"(✓ async def \+ await asyncio\.sleep\(0\.1\): guessed 0\.100 s, )"
+                              R"(measured (0\.1[0-9]{2}) s)");
     CHECK(std::regex_search(o.output, blocked));
     CHECK(std::regex_search(o.output, awaiting));
-    CHECK(o.output.find("The loop cannot even read the next request while one sleeps") != std::string::npos);
+    CHECK(o.output.find("The loop cannot even read the next request while one sleeps") !=
+          std::string::npos);
     auto folder = run_folder(out.path, "blocking-async");
     json summary = json::parse(test::read_file(folder / "summary.json"));
     CHECK(summary["configurations"][0]["guess"] == 0.1);
@@ -224,7 +251,8 @@ TEST_CASE("lab run blocking-async --predict 0.1,0.1 sets both guesses beside the
 }
 
 TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the terminal", "[e2e]") {
-    for (const char* bad : {"--predict abc,0.1", "--predict 0.1", "--predict '-1,0.1'", "--predict '5 MiB,0.1'"}) {
+    for (const char* bad :
+         {"--predict abc,0.1", "--predict 0.1", "--predict '-1,0.1'", "--predict '5 MiB,0.1'"}) {
         auto o = test::run_lab(std::string("run blocking-async --repeat 1 ") + bad);
         INFO(bad << "\n" << o.output);
         CHECK(o.exit_code == 2);
@@ -232,36 +260,47 @@ TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the termi
         CHECK(o.output.find("measured") == std::string::npos);  // nothing ran
     }
     CHECK(test::run_lab("run sweep --predict 1").exit_code == 2);
-    {  // input that ends before Enter: the room's form closes at once, and the run says it has no guesses
+    {  // input that ends before Enter: the room's form closes at once, and the run says it has no
+       // guesses
         test::ScratchDir out;
-        auto o = test::run_lab("run blocking-async --predict-page --live-wait 0 --delay 20 --repeat 1 --quiet --out " + out.path.string() +
-                               " < /dev/null");
+        auto o = test::run_lab(
+            "run blocking-async --predict-page --live-wait 0 --delay 20 --repeat 1 --quiet --out " +
+            out.path.string() + " < /dev/null");
         INFO(o.output);
         CHECK(o.exit_code == 0);
-        CHECK(o.output.find("the input ended before Enter, so the form closed at once") != std::string::npos);
-        CHECK(o.output.find("no guesses were given; the run goes on without them") != std::string::npos);
+        CHECK(o.output.find("the input ended before Enter, so the form closed at once") !=
+              std::string::npos);
+        CHECK(o.output.find("no guesses were given; the run goes on without them") !=
+              std::string::npos);
     }
 
     test::ScratchDir out;
     auto typed = out.write("typed", "abc\n-3\n20 ms\n\n");
-    auto o = test::run_lab("run blocking-async --predict --delay 20 --repeat 1 --out " + out.path.string() + " < " + typed.string());
+    auto o = test::run_lab("run blocking-async --predict --delay 20 --repeat 1 --out " +
+                           out.path.string() + " < " + typed.string());
     INFO(o.output);
     REQUIRE(o.exit_code == 0);
     CHECK(o.output.find("'abc' is not a number") != std::string::npos);
     CHECK(o.output.find("'-3' is negative") != std::string::npos);
-    json summary = json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
+    json summary =
+        json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
     CHECK(summary["configurations"][0]["guess"] == Approx(0.02));  // the third answer, 20 ms as s
-    CHECK(summary["configurations"][1]["guess"].is_null());         // an empty line: no guess
+    CHECK(summary["configurations"][1]["guess"].is_null());  // an empty line: no guess
 }
 
-// --predict-page: the lab opens the room's form, people send guesses over HTTP, Enter starts the run.
-TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and shows their spread", "[e2e]") {
+// --predict-page: the lab opens the room's form, people send guesses over HTTP, Enter starts the
+// run.
+TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and shows their spread",
+          "[e2e]") {
     test::ScratchDir out;
-    test::PipedLab piped = test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--live-wait", "0", "--delay", "20", "--repeat", "1", "--out", out.path.string()});
+    test::PipedLab piped =
+        test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--live-wait", "0",
+                               "--delay", "20", "--repeat", "1", "--out", out.path.string()});
     REQUIRE(piped.said);
     FILE* said = piped.said;
     std::string text;
-    const std::string url = test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
+    const std::string url =
+        test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
     INFO(text);
     REQUIRE_FALSE(url.empty());
     httplib::Client room("127.0.0.1", std::stoi(url));
@@ -278,17 +317,21 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     }
     const char* bodies[] = {R"({"guesses": ["0.02", "0.2"]})", R"({"guesses": ["0.5", ""]})"};
     for (int person = 0; person < 2; ++person)
-        CHECK(room.Post("/guess", {{"Cookie", cookies[person]}}, bodies[person], "application/json")->status == 200);
-    CHECK(room.Post("/guess", {{"Cookie", cookies[0]}}, R"({"guesses": ["<img>", ""]})", "application/json")->status == 400);
+        CHECK(room.Post("/guess", {{"Cookie", cookies[person]}}, bodies[person], "application/json")
+                  ->status == 200);
+    CHECK(room.Post("/guess", {{"Cookie", cookies[0]}}, R"({"guesses": ["<img>", ""]})",
+                    "application/json")
+              ->status == 400);
     CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
     close(piped.to_stdin);
     CHECK(piped.finish(text) == 0);
     CHECK(text.find("guesses: 2 sent; the run starts") != std::string::npos);
-    json summary = json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
+    json summary =
+        json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
     CHECK(summary["configurations"][0]["room_guesses"] == json::array({0.02, 0.5}));
     CHECK(summary["configurations"][1]["room_guesses"] == json::array({0.2}));
-    CHECK(test::read_file(run_folder(out.path, "blocking-async") / "report.html").find("the room: 2 guesses from 0.020 s to 0.500 s") !=
-          std::string::npos);
+    CHECK(test::read_file(run_folder(out.path, "blocking-async") / "report.html")
+              .find("the room: 2 guesses from 0.020 s to 0.500 s") != std::string::npos);
 }
 
 // What a room may send is anything: random bytes and near-misses never crash the box, always get
@@ -298,36 +341,48 @@ TEST_CASE("the room's box answers any bytes with JSON and takes only real guesse
     std::string sender;
     box.form(sender);
     std::mt19937 random(27);
-    const std::string pieces[] = {"{", "}", "[", "]", "\"guesses\"", ":", ",", "\"", "1", "-", "e", "9", ".", " ms", " s", "\\u0000",
-                                  "\xff", "null", "true", "\"1e308 s\"", "\"\"", "\"0x1p3\""};
+    const std::string pieces[] = {"{",    "}",           "[",    "]",        "\"guesses\"", ":",
+                                  ",",    "\"",          "1",    "-",        "e",           "9",
+                                  ".",    " ms",         " s",   "\\u0000",  "\xff",        "null",
+                                  "true", "\"1e308 s\"", "\"\"", "\"0x1p3\""};
     std::size_t taken = 0;
     for (int i = 0; i < 20'000; ++i) {
         std::string body;
         if (i % 2 == 0) {
-            for (int k = std::uniform_int_distribution<int>(0, 40)(random); k > 0; --k) body += static_cast<char>(random() & 0xff);
+            for (int k = std::uniform_int_distribution<int>(0, 40)(random); k > 0; --k)
+                body += static_cast<char>(random() & 0xff);
         } else {
             for (int k = std::uniform_int_distribution<int>(1, 14)(random); k > 0; --k)
-                body += pieces[std::uniform_int_distribution<std::size_t>(0, std::size(pieces) - 1)(random)];
+                body += pieces[std::uniform_int_distribution<std::size_t>(
+                    0, std::size(pieces) - 1)(random)];
         }
         auto reply = box.take(body, sender);
         json said = json::parse(reply.json);  // throws, and fails the test, if not JSON
         CHECK((reply.status == 200) == said["ok"].get<bool>());
         if (reply.status == 200) ++taken;
     }
-    CHECK(box.count() == std::min<std::size_t>(taken, 1));  // (one sender: each sending replaced the last)
+    CHECK(box.count() ==
+          std::min<std::size_t>(taken, 1));  // (one sender: each sending replaced the last)
     for (const auto& guesses : box.by_configuration())
         for (double g : guesses) CHECK((g >= 0 && g <= lab::largest_guess));
 }
 
 // The guesses are drawn on the key figure's own chart only, and a wild one does not squash it.
-TEST_CASE("guesses are charted beside the key figure alone, and a wild guess stops the scale at four times the rest", "[unit]") {
-    lab::Scenario s = lab::apply(lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/head-of-line.toml"), {});
+TEST_CASE(
+    "guesses are charted beside the key figure alone, and a wild guess stops the scale at four "
+    "times the rest",
+    "[unit]") {
+    lab::Scenario s = lab::apply(
+        lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/head-of-line.toml"),
+        {});
     s.configurations[0].guess = 100.0;  // ms of the bystander's median
     s.configurations[1].guess = 1.0;
     lab::RunResult run = test::made_up_run(s);
     std::string page = lab::html_report(run);
     std::size_t drawn = 0;
-    for (auto at = page.find("class=\"bar figure guess\""); at != std::string::npos; at = page.find("class=\"bar figure guess\"", at + 1)) ++drawn;
+    for (auto at = page.find("class=\"bar figure guess\""); at != std::string::npos;
+         at = page.find("class=\"bar figure guess\"", at + 1))
+        ++drawn;
     CHECK(drawn == 2);  // the bystander's chart, not the makespans' comparison below it
 
     lab::FigureBars bars = lab::key_figure_bars(run, s.key_figure);
@@ -335,13 +390,16 @@ TEST_CASE("guesses are charted beside the key figure alone, and a wild guess sto
     double measured = 0;
     for (const auto& g : bars.groups)
         for (std::size_t i = 0; i < g.values.size(); ++i)
-            if (g.values[i] && static_cast<int>(i) != bars.guess_series) measured = std::max(measured, *g.values[i]);
+            if (g.values[i] && static_cast<int>(i) != bars.guess_series)
+                measured = std::max(measured, *g.values[i]);
     run.configurations[0].configuration.guess = measured * 1000;  // a typo
     CHECK(lab::key_figure_bars(run, s.key_figure).most() == Approx(4 * measured));
 }
 
-TEST_CASE("a FastAPI twin gets no guess and no words for one: the class guessed the lesson's rows", "[unit]") {
-    lab::Scenario s = lab::apply(lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/cpu-bound.toml"), {});
+TEST_CASE("a FastAPI twin gets no guess and no words for one: the class guessed the lesson's rows",
+          "[unit]") {
+    lab::Scenario s = lab::apply(
+        lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/cpu-bound.toml"), {});
     for (auto& c : s.configurations) c.guess = 1.0;
     for (const lab::Configuration& c : lab::with_fastapi(s, false).configurations) {
         INFO(c.label);

@@ -22,8 +22,14 @@ bool pattern_module(int x, int y, int n) {
 }
 
 bool mask_at(int mask, int x, int y) {
-    const int m[] = {(x + y) % 2, y % 2, x % 3, (x + y) % 3, (x / 3 + y / 2) % 2, x * y % 2 + x * y % 3,
-                     (x * y % 2 + x * y % 3) % 2, ((x + y) % 2 + x * y % 3) % 2};
+    const int m[] = {(x + y) % 2,
+                     y % 2,
+                     x % 3,
+                     (x + y) % 3,
+                     (x / 3 + y / 2) % 2,
+                     x * y % 2 + x * y % 3,
+                     (x * y % 2 + x * y % 3) % 2,
+                     ((x + y) % 2 + x * y % 3) % 2};
     return m[mask] == 0;
 }
 
@@ -32,10 +38,12 @@ std::string read_back(const Modules& q) {
     const int n = static_cast<int>(q.size());
     if (n < 21 || n > 33 || (n - 17) % 4) return "no version 1-4 size";
     int format = 0;  // the copy beside the top-left finder, bit 14 first
-    const std::pair<int, int> spots[] = {{0, 8}, {1, 8}, {2, 8}, {3, 8}, {4, 8}, {5, 8}, {7, 8}, {8, 8},
-                                         {8, 7}, {8, 5}, {8, 4}, {8, 3}, {8, 2}, {8, 1}, {8, 0}};
+    const std::pair<int, int> spots[] = {{0, 8}, {1, 8}, {2, 8}, {3, 8}, {4, 8},
+                                         {5, 8}, {7, 8}, {8, 8}, {8, 7}, {8, 5},
+                                         {8, 4}, {8, 3}, {8, 2}, {8, 1}, {8, 0}};
     for (auto [x, y] : spots) format = format << 1 | q[y][x];
-    int unmasked = format ^ 0x5412, check = unmasked;  // a BCH codeword: its remainder by 0x537 is 0
+    int unmasked = format ^ 0x5412,
+        check = unmasked;  // a BCH codeword: its remainder by 0x537 is 0
     for (int bit = 14; bit >= 10; --bit)
         if (check >> bit & 1) check ^= 0x537 << (bit - 10);
     if (check != 0) return "format information damaged";
@@ -54,36 +62,52 @@ std::string read_back(const Modules& q) {
                 if (++bit_count % 8 == 0) bytes.push_back(byte), byte = 0;
             }
     }
-    const int data = n == 21 ? 19 : n == 25 ? 34 : n == 29 ? 55 : 80, total = n == 21 ? 26 : n == 25 ? 44 : n == 29 ? 70 : 100;
+    const int data = n == 21   ? 19
+                     : n == 25 ? 34
+                     : n == 29 ? 55
+                               : 80,
+              total = n == 21   ? 26
+                      : n == 25 ? 44
+                      : n == 29 ? 70
+                                : 100;
     if (static_cast<int>(bytes.size()) < total) return "too few codewords";
-    std::vector<std::uint8_t> head(bytes.begin(), bytes.begin() + data), tail(bytes.begin() + data, bytes.begin() + total);
+    std::vector<std::uint8_t> head(bytes.begin(), bytes.begin() + data),
+        tail(bytes.begin() + data, bytes.begin() + total);
     if (lab::reed_solomon(head, total - data) != tail) return "error correction does not match";
     if (head[0] >> 4 != 0b0100) return "not byte mode";
     const int length = (head[0] & 0xF) << 4 | head[1] >> 4;
     std::string text;
-    for (int i = 0; i < length; ++i) text += static_cast<char>((head[1 + i] & 0xF) << 4 | head[2 + i] >> 4);
+    for (int i = 0; i < length; ++i)
+        text += static_cast<char>((head[1 + i] & 0xF) << 4 | head[2 + i] >> 4);
     return text;
 }
 
 }  // namespace
 
-TEST_CASE("the QR code's Reed-Solomon and format codes give the standard's worked values", "[unit]") {
-    // ISO/IEC 18004 Annex I: "01234567" at 1-M, its 16 data codewords and their 10 error correction codewords.
-    const std::vector<std::uint8_t> data{0x10, 0x20, 0x0C, 0x56, 0x61, 0x80, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11};
-    CHECK(lab::reed_solomon(data, 10) == std::vector<std::uint8_t>{0xA5, 0x24, 0xD4, 0xC1, 0xED, 0x36, 0xC7, 0x87, 0x2C, 0x55});
-    CHECK(lab::qr_format_bits(0) == 0b111011111000100);  // level L, mask 0 (the standard's table C.1)
+TEST_CASE("the QR code's Reed-Solomon and format codes give the standard's worked values",
+          "[unit]") {
+    // ISO/IEC 18004 Annex I: "01234567" at 1-M, its 16 data codewords and their 10 error correction
+    // codewords.
+    const std::vector<std::uint8_t> data{0x10, 0x20, 0x0C, 0x56, 0x61, 0x80, 0xEC, 0x11,
+                                         0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11, 0xEC, 0x11};
+    CHECK(lab::reed_solomon(data, 10) ==
+          std::vector<std::uint8_t>{0xA5, 0x24, 0xD4, 0xC1, 0xED, 0x36, 0xC7, 0x87, 0x2C, 0x55});
+    CHECK(lab::qr_format_bits(0) ==
+          0b111011111000100);  // level L, mask 0 (the standard's table C.1)
     CHECK(lab::qr_format_bits(7) == 0b110100101110110);  // level L, mask 7
 }
 
 TEST_CASE("the room's address as a QR code reads back whole, at every version it needs", "[unit]") {
-    for (const std::string& url : std::vector<std::string>{"http://127.0.0.1:8/g", "http://127.0.0.1:45678/guess", "http://192.168.100.200:45678/guess",
-                                  "http://[fe80::1234:5678:9abc:def0]:45678/guess", std::string(78, 'x')}) {
+    for (const std::string& url : std::vector<std::string>{
+             "http://127.0.0.1:8/g", "http://127.0.0.1:45678/guess",
+             "http://192.168.100.200:45678/guess", "http://[fe80::1234:5678:9abc:def0]:45678/guess",
+             std::string(78, 'x')}) {
         INFO(url);
         auto q = lab::qr_code(url);
         REQUIRE_FALSE(q.empty());
         CHECK(read_back(q) == url);
     }
     CHECK(lab::qr_code("http://127.0.0.1:8/g").size() == 25);  // 20 bytes: version 2
-    CHECK(lab::qr_code(std::string(17, 'x')).size() == 21);     // version 1 at its most
-    CHECK(lab::qr_code(std::string(79, 'x')).empty());          // past version 4: none
+    CHECK(lab::qr_code(std::string(17, 'x')).size() == 21);  // version 1 at its most
+    CHECK(lab::qr_code(std::string(79, 'x')).empty());  // past version 4: none
 }

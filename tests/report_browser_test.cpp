@@ -23,17 +23,23 @@ namespace {
 
 // The page as Chromium has laid it out, after the checks' script ran in a copy of it (a window
 // 1280 wide: a projector's). A shipped report.html carries no script of its own.
-std::string rendered_dom(const std::filesystem::path& shipped, const std::filesystem::path& profile, const char* window = "1280,2000") {
+std::string rendered_dom(const std::filesystem::path& shipped, const std::filesystem::path& profile,
+                         const char* window = "1280,2000") {
     std::string page = test::read_file(shipped);
     const std::size_t end = page.rfind("</body>");
     REQUIRE(end != std::string::npos);
-    page.insert(end, "<script>\n" + test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "tests/report_checks.js") + "</script>\n");
+    page.insert(
+        end, "<script>\n" +
+                 test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "tests/report_checks.js") +
+                 "</script>\n");
     const std::filesystem::path report = shipped.parent_path() / "report-checked.html";
     std::ofstream(report) << page;
-    std::string command = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                          "--disable-background-networking --disable-component-update --disable-sync "
-                          "--window-size=" + std::string(window) + " --user-data-dir=" + profile.string() + " --dump-dom file://" +
-                          report.string() + " 2>/dev/null";
+    std::string command =
+        "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+        "--disable-background-networking --disable-component-update --disable-sync "
+        "--window-size=" +
+        std::string(window) + " --user-data-dir=" + profile.string() + " --dump-dom file://" +
+        report.string() + " 2>/dev/null";
     std::string dom;
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe);
@@ -63,7 +69,8 @@ struct DrawnTimeline {
 std::vector<DrawnTimeline> drawn_timelines(const std::string& dom) {
     std::vector<DrawnTimeline> found;
     std::regex svg("<svg class=\"timeline[^>]*>");
-    for (auto it = std::sregex_iterator(dom.begin(), dom.end(), svg); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(dom.begin(), dom.end(), svg); it != std::sregex_iterator();
+         ++it) {
         std::string tag = it->str();
         DrawnTimeline t;
         t.label = attribute(tag, "aria-label");
@@ -78,9 +85,12 @@ std::vector<DrawnTimeline> drawn_timelines(const std::string& dom) {
 }
 
 // Runs `lab ARGS --live --live-wait 60`, opens its page in Chromium as soon as it is printed, and
-// returns what the page showed once its event stream closed (the run over); `said` gets lab's output.
-std::string live_page_of(const std::string& args, const std::filesystem::path& out, std::string& said, int& status) {
-    std::string command = std::string(LAB_BINARY) + " " + args + " --live --live-wait 60 --quiet --out " + out.string() + " 2>&1";
+// returns what the page showed once its event stream closed (the run over); `said` gets lab's
+// output.
+std::string live_page_of(const std::string& args, const std::filesystem::path& out,
+                         std::string& said, int& status) {
+    std::string command = std::string(LAB_BINARY) + " " + args +
+                          " --live --live-wait 60 --quiet --out " + out.string() + " 2>&1";
     FILE* lab = popen(command.c_str(), "r");
     REQUIRE(lab);
     std::string url = test::read_until(lab, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
@@ -88,10 +98,12 @@ std::string live_page_of(const std::string& args, const std::filesystem::path& o
     REQUIRE_FALSE(url.empty());
     std::string dom;
     {
-        std::string browse = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                             "--disable-background-networking --disable-component-update --disable-sync --window-size=1024,768 "
-                             "--virtual-time-budget=60000 --user-data-dir=" + (out / "profile").string() +
-                             " --dump-dom " + url + " 2>/dev/null";
+        std::string browse =
+            "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+            "--disable-background-networking --disable-component-update --disable-sync "
+            "--window-size=1024,768 "
+            "--virtual-time-budget=60000 --user-data-dir=" +
+            (out / "profile").string() + " --dump-dom " + url + " 2>/dev/null";
         FILE* chromium = popen(browse.c_str(), "r");
         REQUIRE(chromium);
         char chunk[4096];
@@ -107,47 +119,55 @@ std::string live_page_of(const std::string& args, const std::filesystem::path& o
 
 TEST_CASE("report.html renders one timeline bar per request in Chromium", "[browser]") {
     test::ScratchDir out;
-    auto run = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " + out.path.string());
+    auto run = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " +
+                             out.path.string());
     REQUIRE(run.exit_code == 0);
-    std::string dom = rendered_dom(run_folder(out.path, "blocking-async") / "report.html", out.path / "profile");
+    std::string dom =
+        rendered_dom(run_folder(out.path, "blocking-async") / "report.html", out.path / "profile");
     std::smatch bars;
     REQUIRE(std::regex_search(dom, bars, std::regex("data-rendered-bars=\"(\\d+)\"")));
     CHECK(std::stoi(bars[1]) == 20);  // 10 requests × 2 configurations, the median batch of each
     CHECK(dom.find("<svg class=\"timeline\"") != std::string::npos);
-    CHECK(dom.find("src=") == std::string::npos);   // nothing is fetched: no scripts, images,
+    CHECK(dom.find("src=") == std::string::npos);  // nothing is fetched: no scripts, images,
     CHECK(dom.find("href=") == std::string::npos);  // or style sheets from anywhere
 }
 
 // Every shipped scenario, run small, drawn by Chromium: the key figure first with its legend, no
 // colour without a legend entry, and the timelines of one run on one axis, so that their drawn
 // widths stand in the ratio of their measured spans.
-TEST_CASE("every scenario's report.html shares one time axis and charts its key figure with a legend", "[browser]") {
+TEST_CASE(
+    "every scenario's report.html shares one time axis and charts its key figure with a legend",
+    "[browser]") {
     test::ScratchDir out;
     setenv("COLUMNS", "80", 1);  // and every line the terminal gets fits a projector's 80 columns
-    for (const auto& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+    for (const auto& file :
+         lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
         lab::Scenario scenario = lab::load_scenario(file);
         const std::string name = scenario.name;
-        // Small, to run them all in a few minutes; blocking-async keeps the lesson's own d = 100 ms.
-        // c10k sends 2,000 here: what is drawn is the same, and 10,000 threads with 10,000
+        // Small, to run them all in a few minutes; blocking-async keeps the lesson's own d = 100
+        // ms. c10k sends 2,000 here: what is drawn is the same, and 10,000 threads with 10,000
         // connections on a busy 2-core CI machine once took past the batch's deadline (its own
         // run, `lab run c10k`, keeps the full 10,000).
         // A lesson that sweeps d keeps a sweep, of small values.
         const bool sweeps_d = scenario.sweep && scenario.sweep->option == "delay";
         std::string options = name == "blocking-async" ? "--repeat 1"
-                            : name == "c10k"           ? "--delay 10 --repeat 1 --requests 2000"
-                            : sweeps_d                 ? "--delay 5,10 --repeat 1"
+                              : name == "c10k"         ? "--delay 10 --repeat 1 --requests 2000"
+                              : sweeps_d               ? "--delay 5,10 --repeat 1"
                                                        : "--delay 10 --repeat 1";
         SECTION(name) {
-            auto run = test::run_lab("run " + name + " " + options + " --quiet --out " + out.path.string());
+            auto run = test::run_lab("run " + name + " " + options + " --quiet --out " +
+                                     out.path.string());
             INFO(run.output);
             REQUIRE(run.exit_code == 0);
             CHECK(run.output.find("configuration") != std::string::npos);
             CHECK(test::longest_line(run.output.substr(0, run.output.find("results: "))) <= 80);
-            std::string dom = rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile");
+            std::string dom =
+                rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile");
 
             const std::string body = dom.substr(dom.find("<body"));
             CHECK(attribute(body, "data-unlegended-colours") == "0");
-            CHECK(attribute(body, "data-clipped-labels") == "0");  // a label beside its bars is whole
+            CHECK(attribute(body, "data-clipped-labels") ==
+                  "0");  // a label beside its bars is whole
             // The first screen (1280 wide, a projector's 900 high) holds the title, one sentence
             // and the lesson's chart; the page is no longer than it must be; its source said once.
             REQUIRE_FALSE(attribute(body, "data-key-figure-top").empty());
@@ -158,24 +178,32 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
                 CHECK(dom.find("<svg class=\"sweep\"") < dom.find("<table>"));
                 CHECK(dom.find("section class=\"chart sweep-chart\"") < dom.find("<table>"));
             } else {
-                CHECK(attribute(dom.substr(dom.find("<body")), "data-key-figure") == lab::to_string(scenario.key_figure));
-                CHECK(dom.find("section class=\"chart key-figure\"") < dom.find("<table>"));  // the key figure comes first
+                CHECK(attribute(dom.substr(dom.find("<body")), "data-key-figure") ==
+                      lab::to_string(scenario.key_figure));
+                CHECK(dom.find("section class=\"chart key-figure\"") <
+                      dom.find("<table>"));  // the key figure comes first
             }
 
             auto timelines = drawn_timelines(dom);
-            if (scenario.load.rate > 0) CHECK(timelines.empty());  // an open loop draws latency over time instead
+            if (scenario.load.rate > 0)
+                CHECK(timelines.empty());  // an open loop draws latency over time instead
             for (const auto& t : timelines) {
-                INFO(t.label << ": span " << t.span_us << " µs on an axis of " << t.axis_us << " µs, drawn " << t.fraction);
+                INFO(t.label << ": span " << t.span_us << " µs on an axis of " << t.axis_us
+                             << " µs, drawn " << t.fraction);
                 REQUIRE(t.fraction >= 0);
                 double expected = t.zoomed ? 1.0 : t.span_us / t.axis_us;
                 CHECK(t.fraction == Approx(expected).margin(0.05));
             }
-            if (name == "blocking-async" || name == "experiment-log") {  // the staircase is the lesson: in the first screen
+            if (name == "blocking-async" ||
+                name == "experiment-log") {  // the staircase is the lesson: in the first screen
                 REQUIRE_FALSE(attribute(body, "data-first-timeline-bottom").empty());
-                // Whole, below the key figure: experiment-log's five groups of bars too (their labels beside them).
+                // Whole, below the key figure: experiment-log's five groups of bars too (their
+                // labels beside them).
                 CHECK(std::stoi(attribute(body, "data-first-timeline-bottom")) <= 900);
-                // A projector at 1024 × 768: the page keeps its margins, nothing runs off the right.
-                std::string small = rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile-1024", "1024,768");
+                // A projector at 1024 × 768: the page keeps its margins, nothing runs off the
+                // right.
+                std::string small = rendered_dom(run_folder(out.path, name) / "report.html",
+                                                 out.path / "profile-1024", "1024,768");
                 const std::string small_body = small.substr(small.find("<body"));
                 CHECK(attribute(small_body, "data-overflow-x") == "0");
                 REQUIRE_FALSE(attribute(small_body, "data-margin-left").empty());
@@ -199,11 +227,12 @@ TEST_CASE("every scenario's report.html shares one time axis and charts its key 
 TEST_CASE("lab load's report.html charts its latency histogram with a legend", "[browser]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     test::ScratchDir out;
-    auto run = test::run_lab("load http://127.0.0.1:" + std::to_string(server.port()) + "/delay?ms=5 -c 10 -n 300 --quiet --out " +
-                             out.path.string());
+    auto run = test::run_lab("load http://127.0.0.1:" + std::to_string(server.port()) +
+                             "/delay?ms=5 -c 10 -n 300 --quiet --out " + out.path.string());
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
-    std::string dom = rendered_dom(run_folder(out.path, "load") / "report.html", out.path / "profile");
+    std::string dom =
+        rendered_dom(run_folder(out.path, "load") / "report.html", out.path / "profile");
     const std::string body = dom.substr(dom.find("<body"));
     CHECK(attribute(body, "data-key-figure") == "latency-histogram");
     CHECK(attribute(body, "data-unlegended-colours") == "0");
@@ -213,17 +242,23 @@ TEST_CASE("lab load's report.html charts its latency histogram with a legend", "
 
 // `lab doctor`'s page: the routes' table first, then every route at once on one timeline, each
 // colour (a route, the loop's holds, the bystander) in its legend, the first screen reaching it.
-TEST_CASE("lab doctor's report.html leads with the routes, then all of them on one timeline, every colour in its legend", "[browser]") {
+TEST_CASE(
+    "lab doctor's report.html leads with the routes, then all of them on one timeline, every "
+    "colour in its legend",
+    "[browser]") {
     test::ScratchDir out;
     auto run = test::run_lab("doctor --example -n 4 --out " + out.path.string());
     INFO(run.output);
     REQUIRE(run.exit_code == 1);  // the shop's culprits hold the loop
-    std::string dom = rendered_dom(run_folder(out.path, "doctor") / "report.html", out.path / "profile");
+    std::string dom =
+        rendered_dom(run_folder(out.path, "doctor") / "report.html", out.path / "profile");
     const std::string body = dom.substr(dom.find("<body"));
     CHECK(attribute(body, "data-unlegended-colours") == "0");
     REQUIRE(dom.find("<table class=\"routes\">") != std::string::npos);
-    CHECK(dom.find("<table class=\"routes\">") < dom.find("section class=\"chart timeline-chart mixed\""));
-    CHECK(dom.find("section class=\"chart timeline-chart mixed\"") < dom.find("section class=\"chart key-figure\""));
+    CHECK(dom.find("<table class=\"routes\">") <
+          dom.find("section class=\"chart timeline-chart mixed\""));
+    CHECK(dom.find("section class=\"chart timeline-chart mixed\"") <
+          dom.find("section class=\"chart key-figure\""));
     CHECK(dom.find("class=\"hold named\"") != std::string::npos);
 }
 
@@ -245,13 +280,16 @@ TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", 
     REQUIRE_FALSE(while_running.empty());
     CHECK(std::stoi(while_running) >= 10);  // all ten sent before the first answer
     CHECK(attribute(body, "data-final-bars") == "20");
-    CHECK(dom.find("src=") == std::string::npos);  // one self-contained file: nothing fetched elsewhere
+    CHECK(dom.find("src=") ==
+          std::string::npos);  // one self-contained file: nothing fetched elsewhere
     CHECK(dom.find("href=") == std::string::npos);
 }
 
 // Issue 40: gil-convoy's live page drew the computing requests but not the health checks, which
 // are its lesson. Each lane now has a row of the bystander's requests, sent to answered.
-TEST_CASE("the live page draws the bystander's requests of a lesson with one (gil-convoy's GET /health)", "[browser]") {
+TEST_CASE(
+    "the live page draws the bystander's requests of a lesson with one (gil-convoy's GET /health)",
+    "[browser]") {
     test::ScratchDir out;
     std::string said;
     int status = 0;
@@ -262,7 +300,8 @@ TEST_CASE("the live page draws the bystander's requests of a lesson with one (gi
     std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
     CHECK(attribute(body, "data-done") == "yes");
     REQUIRE_FALSE(attribute(body, "data-probe-bars").empty());
-    // Each batch runs at least 50 ms with a probe every 10 ms: at least a few on each of the two lanes.
+    // Each batch runs at least 50 ms with a probe every 10 ms: at least a few on each of the two
+    // lanes.
     CHECK(std::stoi(attribute(body, "data-probe-bars")) >= 4);
     CHECK(body.find("GET /health, meanwhile:") != std::string::npos);
 }
@@ -270,8 +309,12 @@ TEST_CASE("the live page draws the bystander's requests of a lesson with one (gi
 // Predict, then observe: the class's guesses are outlined bars on the page before the run's first
 // answer (the page counts the visible ones then); a makespan's on each lane's time axis, any
 // other figure's in a panel where the measured value fills in beside it.
-TEST_CASE("the live page shows the guesses as outlined bars before the first answer, and the measured beside them", "[browser]") {
-    for (const char* run : {"run blocking-async --repeat 1 --delay 20 --predict 0.1,0.1", "run head-of-line --repeat 1 --delay 20 --predict 100,1,"}) {
+TEST_CASE(
+    "the live page shows the guesses as outlined bars before the first answer, and the measured "
+    "beside them",
+    "[browser]") {
+    for (const char* run : {"run blocking-async --repeat 1 --delay 20 --predict 0.1,0.1",
+                            "run head-of-line --repeat 1 --delay 20 --predict 100,1,"}) {
         test::ScratchDir out;
         std::string said;
         int status = 0;
@@ -282,7 +325,8 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
         std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
         CHECK(attribute(body, "data-done") == "yes");
         const bool makespan = std::string(run).find("blocking-async") != std::string::npos;
-        const std::string guessed = "2";  // (blocking-async's two rows; head-of-line's first two, its third has none)
+        const std::string guessed =
+            "2";  // (blocking-async's two rows; head-of-line's first two, its third has none)
         CHECK(attribute(body, "data-guess-bars-before-run") == guessed);
         CHECK(attribute(body, "data-guess-bars-at-first-answer") == guessed);
         CHECK(attribute(body, "data-guess-bars") == guessed);
@@ -291,7 +335,8 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
         std::filesystem::path report;
         for (const auto& scenario : std::filesystem::directory_iterator(out.path))
             if (scenario.is_directory() && scenario.path().filename() != "profile")
-                for (const auto& folder : std::filesystem::directory_iterator(scenario.path())) report = folder.path() / "report.html";
+                for (const auto& folder : std::filesystem::directory_iterator(scenario.path()))
+                    report = folder.path() / "report.html";
         std::string page = rendered_dom(report, out.path / "profile-report");
         std::string page_body = page.substr(std::min(page.size(), page.find("<body")));
         CHECK(attribute(page_body, "data-unlegended-colours") == "0");
@@ -299,7 +344,9 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
         CHECK(page.find(">your guess</span>") != std::string::npos);
         if (!makespan) {  // the panel: each row's measured bar once the run had it
             std::size_t measured = 0;
-            for (std::size_t at = body.find("class=\"measured\""); at != std::string::npos; at = body.find("class=\"measured\"", at + 1)) ++measured;
+            for (std::size_t at = body.find("class=\"measured\""); at != std::string::npos;
+                 at = body.find("class=\"measured\"", at + 1))
+                ++measured;
             CHECK(measured == 3);
         }
     }
@@ -308,35 +355,48 @@ TEST_CASE("the live page shows the guesses as outlined bars before the first ans
 // Issue 40: with --predict-page the projector's page showed no address to guess at, no count, and
 // no mark for the room's guesses, before or after the run. Now: the address and its QR code, the
 // count as guesses come, each guess a tick with the median marked, before the run and after it.
-TEST_CASE("the projector shows where to guess, the count, and the room's guesses before and after the run", "[browser]") {
+TEST_CASE(
+    "the projector shows where to guess, the count, and the room's guesses before and after the "
+    "run",
+    "[browser]") {
     test::ScratchDir out;
-    test::PipedLab piped = test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20", "--repeat", "1", "--out", out.path.string()});
+    test::PipedLab piped =
+        test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20",
+                               "--repeat", "1", "--out", out.path.string()});
     REQUIRE(piped.said);
     FILE* said = piped.said;
     std::string text;
-    const std::string page = test::read_until(said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", text);
-    const std::string port = test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
+    const std::string page =
+        test::read_until(said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", text);
+    const std::string port =
+        test::read_until(said, "guesses: http://127\\.0\\.0\\.1:([0-9]+)/guess", text);
     INFO(text);
     REQUIRE_FALSE(port.empty());
     CHECK(text.find("press Enter") != std::string::npos);  // one rule starts the run
     CHECK(text.find("when it connects") == std::string::npos);
     httplib::Client room("127.0.0.1", std::stoi(port));
-    const char* bodies[] = {R"({"guesses": ["0.5", "0.1"]})", R"({"guesses": ["1.0", "0.2"]})", R"({"guesses": ["2", ""]})"};
+    const char* bodies[] = {R"({"guesses": ["0.5", "0.1"]})", R"({"guesses": ["1.0", "0.2"]})",
+                            R"({"guesses": ["2", ""]})"};
     for (const char* body : bodies) {
         auto form = room.Get("/guess/form");
         REQUIRE(form);
         const std::string cookie = form->get_header_value("Set-Cookie");
-        CHECK(room.Post("/guess", {{"Cookie", cookie.substr(0, cookie.find(';'))}}, body, "application/json")->status == 200);
+        CHECK(room.Post("/guess", {{"Cookie", cookie.substr(0, cookie.find(';'))}}, body,
+                        "application/json")
+                  ->status == 200);
     }
     std::string dom;
     {
-        const std::string browse = "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                                   "--disable-background-networking --disable-component-update --disable-sync --window-size=1024,768 "
-                                   "--virtual-time-budget=60000 --user-data-dir=" + (out.path / "profile").string() + " --dump-dom " +
-                                   page + " 2>/dev/null";
+        const std::string browse =
+            "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+            "--disable-background-networking --disable-component-update --disable-sync "
+            "--window-size=1024,768 "
+            "--virtual-time-budget=60000 --user-data-dir=" +
+            (out.path / "profile").string() + " --dump-dom " + page + " 2>/dev/null";
         FILE* chromium = popen(browse.c_str(), "r");
         REQUIRE(chromium);
-        CHECK_FALSE(test::read_until(said, "live view: (a page is open)", text).empty());  // the projector has it
+        CHECK_FALSE(test::read_until(said, "live view: (a page is open)", text)
+                        .empty());  // the projector has it
         CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
         close(piped.to_stdin);
         char chunk[4096];
@@ -351,46 +411,59 @@ TEST_CASE("the projector shows where to guess, the count, and the room's guesses
     CHECK(attribute(body, "data-room-medians-before-run") == "2");
     CHECK(attribute(body, "data-room-ticks") == "5");  // and after the run, on the lanes' time axis
     CHECK(attribute(body, "data-room-medians") == "2");
-    CHECK(attribute(body, "data-room-qr") == "25");  // http://127.0.0.1:PORT/guess: 28 bytes, version 2
-    CHECK(body.find("127.0.0.1:" + port + "/guess</p>") != std::string::npos);  // the address, as text
+    CHECK(attribute(body, "data-room-qr") ==
+          "25");  // http://127.0.0.1:PORT/guess: 28 bytes, version 2
+    CHECK(body.find("127.0.0.1:" + port + "/guess</p>") !=
+          std::string::npos);  // the address, as text
 }
 
 // `lab load --live` of a timed closed loop (its first 200 requests drawn) and of an open loop (one
-// in every few, all the way through); the page counts every answer, and ends with the summary's count.
-TEST_CASE("lab load --live draws at most 200 requests a batch and counts every answer", "[browser]") {
+// in every few, all the way through); the page counts every answer, and ends with the summary's
+// count.
+TEST_CASE("lab load --live draws at most 200 requests a batch and counts every answer",
+          "[browser]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     auto load = GENERATE(as<std::string>{}, "-c 10 -z 1s", "--rate 300 -z 1s");
     test::ScratchDir out;
     std::string said;
     int status = 0;
-    std::string dom = live_page_of("load http://127.0.0.1:" + std::to_string(server.port()) + "/delay?ms=2 " + load, out.path, said,
-                                   status);
+    std::string dom = live_page_of(
+        "load http://127.0.0.1:" + std::to_string(server.port()) + "/delay?ms=2 " + load, out.path,
+        said, status);
     INFO(said);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
     CHECK(attribute(body, "data-done") == "yes");
-    // Timed: the first 200 bars; 300 requests due: one in ceil(300 / 200) = 2 of them, all the way through.
+    // Timed: the first 200 bars; 300 requests due: one in ceil(300 / 200) = 2 of them, all the way
+    // through.
     const bool open_loop = load.find("--rate") != std::string::npos;
-    CHECK(attribute(body, "data-final-bars") == std::to_string(open_loop ? 150 : lab::live_drawn_requests));
+    CHECK(attribute(body, "data-final-bars") ==
+          std::to_string(open_loop ? 150 : lab::live_drawn_requests));
     std::string answered = "300";  // the open loop: 300 a second for 1 s, all answered
     if (!open_loop) {  // the closed loop: as many as the summary counted
         std::smatch m;
         REQUIRE(std::regex_search(said, m, std::regex(R"(Requests:\s+([0-9]+) )")));
-        CHECK(std::stoi(m[1]) > lab::live_drawn_requests);  // 10 connections × 1 s / 2 ms: thousands
+        CHECK(std::stoi(m[1]) >
+              lab::live_drawn_requests);  // 10 connections × 1 s / 2 ms: thousands
         answered = m[1];
     }
     CHECK(attribute(body, "data-answered") == answered);
-    // Its report leads with a load tester's figure, not a batch's makespan titled with a -n that did not run.
+    // Its report leads with a load tester's figure, not a batch's makespan titled with a -n that
+    // did not run.
     std::string page = test::read_file(run_folder(out.path, "load") / "report.html");
-    CHECK(page.find(open_loop ? "data-figure=\"latency-over-time\"" : "data-figure=\"latency-histogram\"") != std::string::npos);
+    CHECK(page.find(open_loop ? "data-figure=\"latency-over-time\""
+                              : "data-figure=\"latency-histogram\"") != std::string::npos);
     CHECK(page.find("How long all") == std::string::npos);
 }
 
 // Demonstration 2 on the live page (`lab serve --live`): a health check sent while a blocked loop
 // waits is seen, at least 4 px wide however short, on the row after the long request's, waiting
 // from when its bytes arrived.
-TEST_CASE("lab serve --live draws a health check behind a blocked loop, visible and after the long request", "[browser]") {
+TEST_CASE(
+    "lab serve --live draws a health check behind a blocked loop, visible and after the long "
+    "request",
+    "[browser]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--live"});
     std::smatch m;
     std::string log = server.log();
@@ -408,24 +481,31 @@ TEST_CASE("lab serve --live draws a health check behind a blocked loop, visible 
     slow.join();
 
     test::ScratchDir out;
-    std::string browse = "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                         "--disable-background-networking --disable-component-update --disable-sync --window-size=1280,900 "
-                         "--virtual-time-budget=3000 --user-data-dir=" + (out.path / "profile").string() + " --dump-dom '" + page +
-                         "?answers=2' 2>/dev/null";  // the long wait's and the health check's
+    std::string browse =
+        "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+        "--disable-background-networking --disable-component-update --disable-sync "
+        "--window-size=1280,900 "
+        "--virtual-time-budget=3000 --user-data-dir=" +
+        (out.path / "profile").string() + " --dump-dom '" + page +
+        "?answers=2' 2>/dev/null";  // the long wait's and the health check's
     std::string dom;
     FILE* chromium = popen(browse.c_str(), "r");
     REQUIRE(chromium);
     char chunk[4096];
     while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
     pclose(chromium);
-    std::string bars = attribute(dom.substr(std::min(dom.size(), dom.find("<body"))), "data-serve-bars");
-    bars = std::regex_replace(bars, std::regex("&quot;"), "\"");  // as the DOM dump escapes the attribute
+    std::string bars =
+        attribute(dom.substr(std::min(dom.size(), dom.find("<body"))), "data-serve-bars");
+    bars = std::regex_replace(bars, std::regex("&quot;"),
+                              "\"");  // as the DOM dump escapes the attribute
     INFO(bars);
     REQUIRE_FALSE(bars.empty());
-    double health_top = -1, health_width = -1, health_waiting = -1, delay_top = -1, delay_width = -1;
+    double health_top = -1, health_width = -1, health_waiting = -1, delay_top = -1,
+           delay_width = -1;
     for (const auto& bar : nlohmann::json::parse(bars)) {
         const std::string what = bar["what"];
-        if (what.starts_with("/health")) health_top = bar["top"], health_width = bar["width"], health_waiting = bar["waiting"];
+        if (what.starts_with("/health"))
+            health_top = bar["top"], health_width = bar["width"], health_waiting = bar["waiting"];
         if (what.starts_with("/delay")) delay_top = bar["top"], delay_width = bar["width"];
     }
     CHECK(health_width >= 4);

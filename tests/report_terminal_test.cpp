@@ -19,7 +19,8 @@ namespace {
 // Whether `header` is on the page: whole, or (a wrapping column's) word by word.
 bool shown(const std::string& table, const lab::Column& column) {
     const std::string& header = column.narrow_header.empty() ? column.header : column.narrow_header;
-    if (table.find(header) != std::string::npos || table.find(column.header) != std::string::npos) return true;
+    if (table.find(header) != std::string::npos || table.find(column.header) != std::string::npos)
+        return true;
     if (!column.wraps) return false;
     std::istringstream words(header);
     for (std::string word; words >> word;)
@@ -49,7 +50,8 @@ std::string printed_whole(const lab::RunResult& run, int columns) {
 
 // Issue 40: at 100 columns `lab run experiment-log` dropped its `doc` and `loop blocked` columns
 // (the † footnote then pointed at nothing).
-TEST_CASE("lab run experiment-log at 100 columns shows the documents' figure and the loop blocked", "[unit]") {
+TEST_CASE("lab run experiment-log at 100 columns shows the documents' figure and the loop blocked",
+          "[unit]") {
     for (const lab::Scenario& s : test::shipped()) {
         if (s.name != "experiment-log") continue;
         std::string text = printed_whole(test::made_up_run(s), 100);
@@ -60,7 +62,10 @@ TEST_CASE("lab run experiment-log at 100 columns shows the documents' figure and
     }
 }
 
-TEST_CASE("every lesson's table keeps every column at 100 and 80 columns, with guesses, an app or a target", "[unit]") {
+TEST_CASE(
+    "every lesson's table keeps every column at 100 and 80 columns, with guesses, an app or a "
+    "target",
+    "[unit]") {
     lab::AppSpec app{"/tmp/main.py:app", "/tmp", "", "main.py"};
     for (const lab::Scenario& s : test::shipped()) {
         for (int columns : {100, 80}) {
@@ -80,7 +85,9 @@ TEST_CASE("every lesson's table keeps every column at 100 and 80 columns, with g
 
 // Issue 40: gil-convoy's headline "worst 238.5 ms" came from a batch its timeline did not draw,
 // and the timeline's ten probe rows need not hold even the drawn batch's worst.
-TEST_CASE("a timeline says which batch held the bystander's worst wait, and draws its own batch's worst", "[unit]") {
+TEST_CASE(
+    "a timeline says which batch held the bystander's worst wait, and draws its own batch's worst",
+    "[unit]") {
     lab::Scenario s;
     for (const lab::Scenario& shipped : test::shipped())
         if (shipped.name == "gil-convoy") s = shipped;
@@ -88,7 +95,8 @@ TEST_CASE("a timeline says which batch held the bystander's worst wait, and draw
     lab::RunResult run = test::made_up_run(s);
     lab::ConfigurationResult& r = run.configurations[0];
     REQUIRE(r.median_batch == 2);
-    for (int p = 3; p < 30; ++p) {  // the median batch: 30 probes, the 20th the slowest (ten spread evenly would miss it)
+    for (int p = 3; p < 30; ++p) {  // the median batch: 30 probes, the 20th the slowest (ten spread
+                                    // evenly would miss it)
         lab::RequestRecord q = r.batches[2].probes[0];
         q.index = p;
         q.intended_us = q.send_us = 1'000 + 1'000 * p;
@@ -96,10 +104,13 @@ TEST_CASE("a timeline says which batch held the bystander's worst wait, and draw
         r.batches[2].probes.push_back(q);
     }
     lab::TimelineRows rows = lab::timeline_rows(r.batches[2], 40, lab::bystanders_drawn);
-    CHECK(std::any_of(rows.rows.begin(), rows.rows.end(), [](const lab::TimelineRow& row) { return row.bystander && row.record->index == 19; }));
+    CHECK(std::any_of(rows.rows.begin(), rows.rows.end(), [](const lab::TimelineRow& row) {
+        return row.bystander && row.record->index == 19;
+    }));
     CHECK(lab::worst_probe_note(r, s.load).empty());  // the run's worst is in the batch drawn
 
-    r.batches[4].probes[1].end_us = r.batches[4].probes[1].send_us + 238'500;  // batch 5 holds the run's worst
+    r.batches[4].probes[1].end_us =
+        r.batches[4].probes[1].send_us + 238'500;  // batch 5 holds the run's worst
     const std::string note = lab::worst_probe_note(r, s.load);
     CHECK(note.find("238.5 ms") != std::string::npos);
     CHECK(note.find("batch 5") != std::string::npos);

@@ -76,7 +76,8 @@ TEST_CASE("results are written whole and never overwrite a run", "[unit]") {
         CHECK(summary["machine"]["cores"].get<int>() >= 1);
     }
     int entries = 0;  // no temporary folders left behind
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path / "lesson")) ++entries;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path / "lesson"))
+        ++entries;
     CHECK(entries == 2);
 }
 

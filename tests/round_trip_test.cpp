@@ -42,13 +42,16 @@ std::string table(const lab::RunResult& run, lab::Format format = lab::Format::t
 // Writes `run`, reads it back, and finds the same table, JSON and page.
 void round_trip(const lab::RunResult& run) {
     test::ScratchDir dir;
-    fs::path folder = lab::write_results(run, dir.path, {{.name = "report.html", .text = lab::html_report(run)}});
+    fs::path folder =
+        lab::write_results(run, dir.path, {{.name = "report.html", .text = lab::html_report(run)}});
     lab::RunResult back = lab::read_results(folder);
     CHECK(table(back) == table(run));
     CHECK(back.run_s == run.run_s);  // how long it took: the README's demonstrations cite it
     for (std::size_t i = 0; i < run.configurations.size() && i < back.configurations.size(); ++i) {
-        CHECK(back.configurations[i].cpu == run.configurations[i].cpu);  // so `lab report` judges as the run did
-        CHECK(back.configurations[i].jobs_done == run.configurations[i].jobs_done);  // and grades the work done
+        CHECK(back.configurations[i].cpu ==
+              run.configurations[i].cpu);  // so `lab report` judges as the run did
+        CHECK(back.configurations[i].jobs_done ==
+              run.configurations[i].jobs_done);  // and grades the work done
     }
     CHECK(table(back, lab::Format::json) == table(run, lab::Format::json));
     CHECK(table(back, lab::Format::csv) == table(run, lab::Format::csv));
@@ -69,9 +72,10 @@ TEST_CASE("every shipped scenario's results read back as the same table and page
         round_trip(made_up_run(scenario));
     }
     CHECK(open_loop);  // stall
-    CHECK(memory);     // c10k
-    CHECK(probes);     // head-of-line
-    CHECK(std::any_of(all.begin(), all.end(), [](const auto& s) { return s.load.path == "/db"; }));  // blocking-driver
+    CHECK(memory);  // c10k
+    CHECK(probes);  // head-of-line
+    CHECK(std::any_of(all.begin(), all.end(),
+                      [](const auto& s) { return s.load.path == "/db"; }));  // blocking-driver
 }
 
 TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same", "[unit]") {
@@ -120,21 +124,28 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         fs::path folder = lab::write_results(mixed, dir.path);
         CHECK(test::read_file(folder / "summary.json").find("Bearer t") == std::string::npos);
         CHECK(lab::read_results(folder).scenario.load.flags.headers ==
-              std::vector<std::string>{"X-Lab: <yes>", "Authorization: (not kept)", "Private-Token: (not kept)"});
+              std::vector<std::string>{"X-Lab: <yes>", "Authorization: (not kept)",
+                                       "Private-Token: (not kept)"});
     }
 
     lab::RunResult cut = made_up_run(shipped().front());
-    cut.configurations[0].error = "no answer within 15.0 s (5× the model's 1.000 s + 10 s): is the server stopped or overloaded?";
+    cut.configurations[0].error =
+        "no answer within 15.0 s (5× the model's 1.000 s + 10 s): is the server stopped or "
+        "overloaded?";
     cut.configurations[0].makespan = {};
     cut.configurations[0].median_batch = 0;
     lab::measure_figures(cut);
     round_trip(cut);
 }
 
-TEST_CASE("a `lab load` run past requests.csv's limit reads back with the figures it printed, not the kept ones'", "[unit]") {
+TEST_CASE(
+    "a `lab load` run past requests.csv's limit reads back with the figures it printed, not the "
+    "kept ones'",
+    "[unit]") {
     lab::RunResult run = made_up_run(external_load());
     lab::ConfigurationResult& r = run.configurations[0];
-    for (std::size_t k = 0; k < r.batches.size(); ++k) {  // as the harness keeps a batch past keep_records: all counted, the first kept
+    for (std::size_t k = 0; k < r.batches.size();
+         ++k) {  // as the harness keeps a batch past keep_records: all counted, the first kept
         lab::Batch& b = r.batches[k];
         b.tallies = lab::tally_of(b.requests, 1);
         const std::size_t kept = b.requests.size() / 3;
@@ -149,7 +160,8 @@ TEST_CASE("a `lab load` run past requests.csv's limit reads back with the figure
     round_trip(run);
     test::ScratchDir dir;
     fs::path folder = lab::write_results(run, dir.path);
-    const auto printed = lab::load_summary_json(run), reported = lab::load_summary_json(lab::read_results(folder));
+    const auto printed = lab::load_summary_json(run),
+               reported = lab::load_summary_json(lab::read_results(folder));
     CHECK(reported["requests"] == printed["requests"]);
     CHECK(reported["requests_per_second"] == printed["requests_per_second"]);
     CHECK(reported["latency_us"] == printed["latency_us"]);
@@ -173,7 +185,8 @@ lab::RunResult made_up_doctor_run() {
     doctor.load.probe_path = "/__lab/health";
     doctor.load.path = "/price/1";
     doctor.load.flags.more_paths = {"/stock/<1>"};
-    doctor.load.flags.target_methods = {"GET", "POST"};  // (a POST with its body, mixed in with --methods POST)
+    doctor.load.flags.target_methods = {
+        "GET", "POST"};  // (a POST with its body, mixed in with --methods POST)
     for (const char* target : {"/price/1", "/stock/<1>", ""}) {
         lab::Configuration c;
         c.label = *target ? std::string("GET ") + target : "all 2 routes at once";
@@ -184,7 +197,9 @@ lab::RunResult made_up_doctor_run() {
         doctor.configurations.push_back(c);
     }
     lab::RunResult run = made_up_run(doctor);
-    run.configurations[0].verdict = "holds the loop waiting at app/sdk.py:9 rate → time.sleep; make it `def`. See it: lab run blocking-async";
+    run.configurations[0].verdict =
+        "holds the loop waiting at app/sdk.py:9 rate → time.sleep; make it `def`. See it: lab run "
+        "blocking-async";
     run.configurations[1].verdict = "concurrent";
     for (auto& r : run.configurations)
         r.loop_holds.assign(r.batches.size(), {{0, 100, 80'100, true}, {1, 80'100, 80'400, false}});
@@ -193,7 +208,10 @@ lab::RunResult made_up_doctor_run() {
     return run;
 }
 
-TEST_CASE("a doctor's run, with its holds of the loop, reads back the same; its page leads with the routes", "[unit]") {
+TEST_CASE(
+    "a doctor's run, with its holds of the loop, reads back the same; its page leads with the "
+    "routes",
+    "[unit]") {
     lab::RunResult run = made_up_doctor_run();
     round_trip(run);
     test::ScratchDir dir;
@@ -201,12 +219,15 @@ TEST_CASE("a doctor's run, with its holds of the loop, reads back the same; its 
     CHECK(back.scenario.kind == lab::RunKind::doctor);
     CHECK(back.configurations[2].loop_holds == run.configurations[2].loop_holds);
     std::string page = lab::html_report(back);
-    auto routes = page.find("<h2>Route by route</h2>"), mixed = page.find("whose code held the loop"), key = page.find("class=\"chart key");
+    auto routes = page.find("<h2>Route by route</h2>"),
+         mixed = page.find("whose code held the loop"), key = page.find("class=\"chart key");
     CHECK(routes != std::string::npos);
     CHECK(mixed > routes);
     CHECK(page.find("<tr class=\"culprit\"><td>GET /price/1</td>") != std::string::npos);
-    CHECK(page.find("GET /stock/&lt;1&gt;") != std::string::npos);  // a route as the app named it, escaped
-    CHECK(page.find("class=\"hold named\"") > mixed);  // the culprit's hold, outlined on the loop's row
+    CHECK(page.find("GET /stock/&lt;1&gt;") !=
+          std::string::npos);  // a route as the app named it, escaped
+    CHECK(page.find("class=\"hold named\"") >
+          mixed);  // the culprit's hold, outlined on the loop's row
     CHECK(page.find(">loop</text>") != std::string::npos);
     CHECK(key != std::string::npos);
     CHECK(key > mixed);  // the routes and their timeline first, the makespans after
@@ -218,8 +239,10 @@ TEST_CASE("labels survive the files whatever they hold, and are never merged", "
     run.scenario.title = "<script>alert('title')</script>";
     run.scenario.teaching = "<script>alert('teaching')</script>";
     run.scenario.source = "<img src=x onerror=alert(1)>";
-    run.configurations[0].configuration.label = "=HYPERLINK(\"http://x\",\"<script>alert(1)</script>\")";
-    run.configurations[1].configuration.label = run.configurations[0].configuration.label;  // the same twice
+    run.configurations[0].configuration.label =
+        "=HYPERLINK(\"http://x\",\"<script>alert(1)</script>\")";
+    run.configurations[1].configuration.label =
+        run.configurations[0].configuration.label;  // the same twice
     run.configurations[0].configuration.document_text = "<script>alert('doc')</script>";
     run.configurations[1].verdict = "line one\nline two, with \"quotes\"";
     lab::RunResult more = run;
@@ -232,16 +255,20 @@ TEST_CASE("labels survive the files whatever they hold, and are never merged", "
         lab::RunResult back = lab::read_results(folder);
         REQUIRE(back.configurations.size() == r.configurations.size());
         for (std::size_t i = 0; i < r.configurations.size(); ++i) {
-            CHECK(back.configurations[i].configuration.label == r.configurations[i].configuration.label);
+            CHECK(back.configurations[i].configuration.label ==
+                  r.configurations[i].configuration.label);
             CHECK(back.configurations[i].batches.size() == r.configurations[i].batches.size());
-            CHECK(back.configurations[i].batches[0].requests.size() == r.configurations[i].batches[0].requests.size());
+            CHECK(back.configurations[i].batches[0].requests.size() ==
+                  r.configurations[i].batches[0].requests.size());
         }
         std::string csv = test::read_file(folder / "requests.csv");
-        CHECK(csv.find(",=") == std::string::npos);   // no field starts a formula
+        CHECK(csv.find(",=") == std::string::npos);  // no field starts a formula
         CHECK(csv.find(",-1+2") == std::string::npos);
         std::string page = lab::html_report(r);
         std::size_t scripts = 0;
-        for (auto at = page.find("<script"); at != std::string::npos; at = page.find("<script", at + 1)) ++scripts;
+        for (auto at = page.find("<script"); at != std::string::npos;
+             at = page.find("<script", at + 1))
+            ++scripts;
         CHECK(scripts == 0);  // none from the texts, and the page has none of its own
         CHECK(page.find("<img") == std::string::npos);
     }
@@ -250,15 +277,17 @@ TEST_CASE("labels survive the files whatever they hold, and are never merged", "
 // The page shows a lesson as its author meant it: paragraphs and lists, not the file's line breaks.
 TEST_CASE("report.html sets the lesson in paragraphs and lists", "[unit]") {
     lab::RunResult run = made_up_run(shipped().front());
-    run.scenario.teaching = "\nOne paragraph,\nwrapped in the file.\n\n- an item,\n  wrapped\n- a <second>\n\nThe end.";
+    run.scenario.teaching =
+        "\nOne paragraph,\nwrapped in the file.\n\n- an item,\n  wrapped\n- a <second>\n\nThe end.";
     std::string page = lab::html_report(run);
     CHECK(page.find("<div class=\"teaching\">\n<p>One paragraph, wrapped in the file.</p>\n"
-                    "<ul>\n<li>an item, wrapped</li>\n<li>a &lt;second&gt;</li>\n</ul>\n<p>The end.</p>\n</div>") != std::string::npos);
+                    "<ul>\n<li>an item, wrapped</li>\n<li>a &lt;second&gt;</li>\n</ul>\n<p>The "
+                    "end.</p>\n</div>") != std::string::npos);
 }
 
 TEST_CASE("CSV fields read back exactly as written", "[unit]") {
-    for (std::string text : {"", "plain", "a,b", "say \"hi\"", "two\nlines", "\r\n", "=1+1", "+1", "-1", "@x", "'", "''=",
-                             "\tx", "'already"}) {
+    for (std::string text : {"", "plain", "a,b", "say \"hi\"", "two\nlines", "\r\n", "=1+1", "+1",
+                             "-1", "@x", "'", "''=", "\tx", "'already"}) {
         INFO(text);
         auto rows = lab::read_csv(lab::csv_field(text) + "," + lab::csv_field(text) + "\n");
         REQUIRE(rows.size() == 1);

@@ -13,8 +13,8 @@ TEST_CASE("delay takes ms within 0..60000 and defaults to 100", "[unit]") {
 }
 
 TEST_CASE("a bad ms is a 400 that says why", "[unit]") {
-    for (const char* target : {"/delay?ms=abc", "/delay?ms=-1", "/delay?ms=60001", "/delay?ms=",
-                               "/delay?ms=12abc", "/delay?ms=99999999999999999999"}) {
+    for (const char* target : {"/delay?ms=abc", "/delay?ms=-1", "/delay?ms=60001",
+                               "/delay?ms=", "/delay?ms=12abc", "/delay?ms=99999999999999999999"}) {
         INFO(target);
         Route r = lab::route("GET", target);
         CHECK(r.kind == Route::Kind::error);
@@ -55,8 +55,9 @@ TEST_CASE("/users/{id} takes GET and an id within 1..max_user_id", "[unit]") {
     CHECK(r.kind == Route::Kind::user);
     CHECK(r.user_id == 42);
     CHECK(lab::route("GET", "/users/1000000000").user_id == lab::max_user_id);
-    for (const char* target : {"/users/", "/users/0", "/users/-3", "/users/abc", "/users/12x", "/users/1000000001",
-                               "/users/99999999999999999999", "/users/7/extra"}) {
+    for (const char* target :
+         {"/users/", "/users/0", "/users/-3", "/users/abc", "/users/12x", "/users/1000000001",
+          "/users/99999999999999999999", "/users/7/extra"}) {
         INFO(target);
         CHECK(lab::route("GET", target).status == 400);
         CHECK(lab::route("GET", target).error_body.find("a user id is") != std::string::npos);
@@ -78,7 +79,9 @@ TEST_CASE("/users/{id}'s answer: the row, or a 404 naming the id", "[unit]") {
     CHECK(missing["error"] == "no user 5000");
 }
 
-TEST_CASE("/background/delay and /background/cpu take POST, bounded like /delay, and are answered 202", "[unit]") {
+TEST_CASE(
+    "/background/delay and /background/cpu take POST, bounded like /delay, and are answered 202",
+    "[unit]") {
     Route cpu = lab::route("POST", "/background/cpu?ms=200");
     CHECK(cpu.kind == Route::Kind::cpu);
     CHECK(cpu.background);
@@ -99,7 +102,8 @@ TEST_CASE("/background/delay and /background/cpu take POST, bounded like /delay,
     CHECK(body["task"] == 7);
 }
 
-TEST_CASE("POST /jobs takes one of cpu_ms or wait_ms, bounded like /delay; GET /jobs/{id} an id", "[unit]") {
+TEST_CASE("POST /jobs takes one of cpu_ms or wait_ms, bounded like /delay; GET /jobs/{id} an id",
+          "[unit]") {
     Route cpu = lab::route("POST", "/jobs?cpu_ms=1000");
     CHECK(cpu.kind == Route::Kind::job_submit);
     CHECK(cpu.computes);
@@ -107,18 +111,21 @@ TEST_CASE("POST /jobs takes one of cpu_ms or wait_ms, bounded like /delay; GET /
     Route wait = lab::route("POST", "/jobs?wait_ms=0");
     CHECK(wait.kind == Route::Kind::job_submit);
     CHECK_FALSE(wait.computes);
-    for (const char* target : {"/jobs", "/jobs?cpu_ms=1&wait_ms=1", "/jobs?ms=100", "/jobs?cpu_ms=60001", "/jobs?wait_ms=-1", "/jobs?cpu_ms="}) {
+    for (const char* target : {"/jobs", "/jobs?cpu_ms=1&wait_ms=1", "/jobs?ms=100",
+                               "/jobs?cpu_ms=60001", "/jobs?wait_ms=-1", "/jobs?cpu_ms="}) {
         INFO(target);
         CHECK(lab::route("POST", target).status == 400);
     }
-    CHECK(lab::route("POST", "/jobs?wait_ms=x").error_body.find("wait_ms must") != std::string::npos);
+    CHECK(lab::route("POST", "/jobs?wait_ms=x").error_body.find("wait_ms must") !=
+          std::string::npos);
     CHECK(lab::route("GET", "/jobs?cpu_ms=1").status == 405);
     CHECK(lab::route("GET", "/jobs?cpu_ms=1").allow == "POST");
 
     Route status = lab::route("GET", "/jobs/42");
     CHECK(status.kind == Route::Kind::job_status);
     CHECK(status.job_id == 42);
-    for (const char* target : {"/jobs/0", "/jobs/x", "/jobs/", "/jobs/1000000000001", "/jobs/1/2"}) {
+    for (const char* target :
+         {"/jobs/0", "/jobs/x", "/jobs/", "/jobs/1000000000001", "/jobs/1/2"}) {
         INFO(target);
         CHECK(lab::route("GET", target).status == 400);
     }

@@ -1,5 +1,6 @@
 // `lab diff` on results folders made up here (no timed run): a run against itself says "~"
-// everywhere, a run ten times faster says the ratio the two folders hold, a damaged folder is refused.
+// everywhere, a run ten times faster says the ratio the two folders hold, a damaged folder is
+// refused.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -22,32 +23,43 @@ lab::Scenario blocking_async() {
     return {};
 }
 
-// The same run with every moment `by` times sooner: the fixed code's run, as a folder would hold it.
+// The same run with every moment `by` times sooner: the fixed code's run, as a folder would hold
+// it.
 lab::RunResult sooner(lab::RunResult run, std::int64_t by) {
     for (auto& r : run.configurations)
         for (auto& batch : r.batches)
             for (auto* records : {&batch.requests, &batch.probes})
                 for (auto& q : *records)
-                    for (std::int64_t* t : {&q.intended_us, &q.send_us, &q.server_start_us, &q.server_end_us, &q.first_byte_us, &q.end_us})
+                    for (std::int64_t* t : {&q.intended_us, &q.send_us, &q.server_start_us,
+                                            &q.server_end_us, &q.first_byte_us, &q.end_us})
                         if (*t > 0) *t /= by;
     return run;
 }
 
 }  // namespace
 
-TEST_CASE("the rank test: identical batches cannot be told apart, five clearly apart can, three never can", "[unit]") {
+TEST_CASE(
+    "the rank test: identical batches cannot be told apart, five clearly apart can, three never "
+    "can",
+    "[unit]") {
     CHECK(lab::rank_test({1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}).p == Approx(1));
-    CHECK(lab::rank_test({5, 6, 7, 8, 9}, {1, 2, 3, 4, 0.5}).p == Approx(2.0 / 252));  // the one most extreme split of 252, either side
+    CHECK(lab::rank_test({5, 6, 7, 8, 9}, {1, 2, 3, 4, 0.5}).p ==
+          Approx(2.0 / 252));  // the one most extreme split of 252, either side
     const lab::RankTest three = lab::rank_test({5, 6, 7}, {1, 2, 3});
     CHECK(three.p == Approx(0.1));
     CHECK(three.could_tell_with == 4);
-    CHECK(lab::rank_test(std::vector<double>(30, 2), std::vector<double>(30, 1)).p < 1e-6);  // the normal approximation
+    CHECK(lab::rank_test(std::vector<double>(30, 2), std::vector<double>(30, 1)).p <
+          1e-6);  // the normal approximation
 }
 
-TEST_CASE("lab diff: a run against itself is '~' everywhere; against a run ten times faster, the ratio the folders hold", "[unit]") {
+TEST_CASE(
+    "lab diff: a run against itself is '~' everywhere; against a run ten times faster, the ratio "
+    "the folders hold",
+    "[unit]") {
     test::ScratchDir dir;
     const fs::path a_dir = lab::write_results(test::made_up_run(blocking_async()), dir.path / "a");
-    const fs::path b_dir = lab::write_results(sooner(test::made_up_run(blocking_async()), 10), dir.path / "b");
+    const fs::path b_dir =
+        lab::write_results(sooner(test::made_up_run(blocking_async()), 10), dir.path / "b");
     const lab::RunResult a = lab::read_results(a_dir), b = lab::read_results(b_dir);
 
     const lab::RunDiff same = lab::diff_runs(a, a);
@@ -61,22 +73,29 @@ TEST_CASE("lab diff: a run against itself is '~' everywhere; against a run ten t
     const lab::RunDiff faster = lab::diff_runs(a, b);
     CHECK(faster.differs.empty());
     for (std::size_t i = 0; i < a.configurations.size(); ++i) {
-        auto c = std::find_if(faster.figures.begin(), faster.figures.end(), [&](const lab::FigureChange& x) {
-            return x.figure == "measured" && x.configuration == a.configurations[i].configuration.label;
-        });
+        auto c = std::find_if(faster.figures.begin(), faster.figures.end(),
+                              [&](const lab::FigureChange& x) {
+                                  return x.figure == "measured" &&
+                                         x.configuration == a.configurations[i].configuration.label;
+                              });
         REQUIRE(c != faster.figures.end());
-        CHECK(*c->ratio == Approx(b.configurations[i].makespan.median / a.configurations[i].makespan.median));
+        CHECK(*c->ratio ==
+              Approx(b.configurations[i].makespan.median / a.configurations[i].makespan.median));
         CHECK(c->significance() == "p=0.008");  // five batches each, every one of B's shorter
     }
     const std::string said = lab::change_sentence(faster);
-    CHECK(said.find("your change: " + faster.figures.front().a_text + " → " + faster.figures.front().b_text) == 0);
+    CHECK(said.find("your change: " + faster.figures.front().a_text + " → " +
+                    faster.figures.front().b_text) == 0);
     CHECK(said.find("× faster") != std::string::npos);
 
-    // The command: its tables within COLUMNS and its page; a damaged folder refused with the reason.
-    test::Outcome shown = test::run_lab("diff " + a_dir.string() + " " + b_dir.string() + " --html " + (dir.path / "d.html").string());
+    // The command: its tables within COLUMNS and its page; a damaged folder refused with the
+    // reason.
+    test::Outcome shown = test::run_lab("diff " + a_dir.string() + " " + b_dir.string() +
+                                        " --html " + (dir.path / "d.html").string());
     CHECK(shown.exit_code == 0);
     CHECK(test::read_file(dir.path / "d.html").find("Two runs compared") != std::string::npos);
-    shown = test::run_shell("COLUMNS=70 " + std::string(LAB_BINARY) + " diff " + a_dir.string() + " " + a_dir.string() + " --html " + (dir.path / "e.html").string());
+    shown = test::run_shell("COLUMNS=70 " + std::string(LAB_BINARY) + " diff " + a_dir.string() +
+                            " " + a_dir.string() + " --html " + (dir.path / "e.html").string());
     CHECK(test::longest_line(shown.output) <= 70);
     std::ofstream(b_dir / "summary.json", std::ios::trunc) << "{";
     const test::Outcome refused = test::run_lab("diff " + a_dir.string() + " " + b_dir.string());

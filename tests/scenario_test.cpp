@@ -67,20 +67,29 @@ TEST_CASE("each kind of bad scenario names its key and reason", "[unit]") {
     };
     std::vector<Case> cases{
         {replace(good, "requests = 10", "requests = \"ten\""), "load.requests", "whole number"},
-        {replace(good, "delay_ms = 50", "delay_ms = 70000"), "load.delay_ms", "between 0 and 60000"},
-        {replace(good, "mode = \"blocking-in-loop\"", "mode = \"fast\""), "configuration[0].mode", "not one of"},
+        {replace(good, "delay_ms = 50", "delay_ms = 70000"), "load.delay_ms",
+         "between 0 and 60000"},
+        {replace(good, "mode = \"blocking-in-loop\"", "mode = \"fast\""), "configuration[0].mode",
+         "not one of"},
         {replace(good, "title = \"A title\"\n", ""), "title", "is required"},
         {replace(good, "requests = 10", "requets = 10"), "load.requets", "unknown key"},
-        {replace(good, "name = \"lesson\"", "name = \"other\""), "name", "must match the file name"},
-        {replace(good, "document_s = 1.1", "document_s = -1"), "configuration[0].document_s", "positive"},
+        {replace(good, "name = \"lesson\"", "name = \"other\""), "name",
+         "must match the file name"},
+        {replace(good, "document_s = 1.1", "document_s = -1"), "configuration[0].document_s",
+         "positive"},
         {good.substr(0, good.find("[[configuration]]")), "configuration", "at least one"},
         {replace(good, "[load]", "[load"), "line ", ""},
         {replace(good, "teaching", "key_figure = \"speed\"\nteaching"), "key_figure", "not one of"},
-        {replace(good, "teaching", "key_figure = \"bystander-latency\"\nteaching"), "key_figure", "probe_path"},
-        {replace(good, "teaching", "key_figure = \"peak-memory\"\nteaching"), "key_figure", "report_memory"},
-        {replace(good, "teaching", "key_figure = \"per-worker\"\nteaching"), "key_figure", "several processes"},
-        {replace(good, "teaching", "key_figure = \"latency-over-time\"\nteaching"), "key_figure", "open loop"},
-        {replace(replace(good, "delay_ms = 50", "rate = 100\nduration_ms = 1000"), "teaching", "key_figure = \"makespan\"\nteaching"),
+        {replace(good, "teaching", "key_figure = \"bystander-latency\"\nteaching"), "key_figure",
+         "probe_path"},
+        {replace(good, "teaching", "key_figure = \"peak-memory\"\nteaching"), "key_figure",
+         "report_memory"},
+        {replace(good, "teaching", "key_figure = \"per-worker\"\nteaching"), "key_figure",
+         "several processes"},
+        {replace(good, "teaching", "key_figure = \"latency-over-time\"\nteaching"), "key_figure",
+         "open loop"},
+        {replace(replace(good, "delay_ms = 50", "rate = 100\nduration_ms = 1000"), "teaching",
+                 "key_figure = \"makespan\"\nteaching"),
          "key_figure", "no makespan"},
     };
     for (const auto& c : cases) {
@@ -101,13 +110,15 @@ TEST_CASE("every scenario shipped in scenarios/ parses and validates", "[unit]")
 }
 
 TEST_CASE("the closest name is offered for a typo", "[unit]") {
-    CHECK(lab::closest_name("blocking-asnyc", {"blocking-async", "thread-pool"}) == "blocking-async");
+    CHECK(lab::closest_name("blocking-asnyc", {"blocking-async", "thread-pool"}) ==
+          "blocking-async");
 }
 
 TEST_CASE("overriding d rewrites the labels and retires the document's figure", "[unit]") {
     test::ScratchDir dir;
-    auto s = lab::load_scenario(dir.write("lesson.toml", replace(good, "label = \"async def + time.sleep\"",
-                                                                       "label = \"async def + time.sleep({d})\"")));
+    auto s = lab::load_scenario(
+        dir.write("lesson.toml", replace(good, "label = \"async def + time.sleep\"",
+                                         "label = \"async def + time.sleep({d})\"")));
     auto same = lab::apply(s, {});
     CHECK(same.configurations[0].label == "async def + time.sleep(0.05)");
     CHECK(same.configurations[0].document_s == 1.1);
@@ -119,9 +130,11 @@ TEST_CASE("overriding d rewrites the labels and retires the document's figure", 
     CHECK(changed.configurations[0].document_text.find("for d = 0.05 s") != std::string::npos);
 }
 
-TEST_CASE("labels are built from the values that run; an option that changes nothing says so", "[unit]") {
+TEST_CASE("labels are built from the values that run; an option that changes nothing says so",
+          "[unit]") {
     auto shipped = [](const std::string& name) {
-        return lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" / (name + ".toml"));
+        return lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" /
+                                  (name + ".toml"));
     };
     lab::Overrides ten;
     ten.threads = 10;
@@ -141,16 +154,18 @@ TEST_CASE("labels are built from the values that run; an option that changes not
     lab::Overrides two;
     two.workers = 2;
     auto workers = lab::apply(shipped("multi-process"), two);
-    CHECK(workers.configurations[0].label == "2 workers, one shared socket (as gunicorn and uvicorn)");
+    CHECK(workers.configurations[0].label ==
+          "2 workers, one shared socket (as gunicorn and uvicorn)");
 }
 
 // "What if N = 7?": a lesson's words follow the values that run. With N, d, T, W and P changed,
 // no title, text, label or claim still types the default N (as digits or a word) or d (in ms,
 // or in seconds as Python writes it), so no sentence describes a run that did not happen.
 TEST_CASE("no lesson's text types a number that a run's options set", "[unit]") {
-    static const char* words[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-                                  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-                                  "nineteen", "twenty"};
+    static const char* words[] = {
+        "zero",     "one",     "two",     "three",     "four",     "five",     "six",
+        "seven",    "eight",   "nine",    "ten",       "eleven",   "twelve",   "thirteen",
+        "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
     auto as_digits = [](int n) {  // 10000 is also written 10,000
         std::string plain = std::to_string(n), grouped;
         for (std::size_t k = 0; k < plain.size(); ++k) {
@@ -160,33 +175,44 @@ TEST_CASE("no lesson's text types a number that a run's options set", "[unit]") 
         return "(" + plain + "|" + grouped + ")";
     };
     lab::Overrides changed;
-    changed.requests = 7, changed.delay_ms = 130, changed.threads = 13, changed.workers = 3, changed.db_pool = 3;
-    for (const auto& file : lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+    changed.requests = 7, changed.delay_ms = 130, changed.threads = 13, changed.workers = 3,
+    changed.db_pool = 3;
+    for (const auto& file :
+         lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
         const lab::Scenario before = lab::load_scenario(file);
         const lab::Scenario after = lab::apply(before, changed);
         INFO(before.name);
         std::string text = after.title + "\n" + after.teaching;
-        for (const auto& c : after.configurations) text += "\n" + (c.sweep_value ? c.series : c.label);  // (not ", C = 20")
+        for (const auto& c : after.configurations)
+            text += "\n" + (c.sweep_value ? c.series : c.label);  // (not ", C = 20")
         for (const auto& e : after.expectations) text += "\n" + e.claim;
         std::vector<std::string> typed;  // what the defaults would have put there
         const int n = before.load.requests, d_ms = before.load.delay_ms;
-        if (n > 1) typed.push_back("\\b" + as_digits(n) + "\\b(?! ?%)(?!\\.[0-9])");  // (10 % is a tolerance; user 1 a name)
+        if (n > 1)
+            typed.push_back("\\b" + as_digits(n) +
+                            "\\b(?! ?%)(?!\\.[0-9])");  // (10 % is a tolerance; user 1 a name)
         if (n > 1 && n <= 20) typed.push_back(std::string("\\b") + words[n] + "\\b");
         typed.push_back("\\b" + as_digits(d_ms) + " ?ms\\b");
         char d[32];
         std::snprintf(d, sizeof d, "%g", d_ms / 1000.0);
-        typed.push_back(std::string("[^0-9.]") + std::regex_replace(d, std::regex("\\."), "\\.") + "( s\\b|\\))");
+        typed.push_back(std::string("[^0-9.]") + std::regex_replace(d, std::regex("\\."), "\\.") +
+                        "( s\\b|\\))");
         for (const std::string& pattern : typed) {
             std::smatch m;
             bool found = std::regex_search(text, m, std::regex(pattern, std::regex::icase));
-            INFO("typed: " << pattern << " in ..." << (found ? text.substr(static_cast<std::size_t>(std::max<long>(0, m.position(0) - 60)), 120) : ""));
+            INFO("typed: " << pattern << " in ..."
+                           << (found ? text.substr(static_cast<std::size_t>(
+                                                       std::max<long>(0, m.position(0) - 60)),
+                                                   120)
+                                     : ""));
             CHECK_FALSE(found);
         }
     }
 }
 
 TEST_CASE("--only runs one configuration, by label or by number", "[unit]") {
-    auto s = lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" / "blocking-async.toml");
+    auto s = lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" /
+                                "blocking-async.toml");
     lab::Overrides second;
     second.only = "2";
     auto by_number = lab::apply(s, second);
@@ -204,14 +230,17 @@ TEST_CASE("--only runs one configuration, by label or by number", "[unit]") {
 
 // scenarios/README.md teaches how to write a lesson; its example must load as it stands, and
 // every key the shipped scenarios use must be documented there.
-TEST_CASE("the scenario format's documentation holds a working example and every key in use", "[unit]") {
+TEST_CASE("the scenario format's documentation holds a working example and every key in use",
+          "[unit]") {
     const auto folder = std::filesystem::path(LAB_SOURCE_DIR) / "scenarios";
     std::string readme = test::read_file(folder / "README.md");
     auto begin = readme.find("```toml\n"), end = readme.find("```", begin + 8);
     REQUIRE(begin != std::string::npos);
     REQUIRE(end != std::string::npos);
     test::ScratchDir dir;
-    auto s = lab::apply(lab::load_scenario(dir.write("my-lesson.toml", readme.substr(begin + 8, end - begin - 8))), {});
+    auto s = lab::apply(
+        lab::load_scenario(dir.write("my-lesson.toml", readme.substr(begin + 8, end - begin - 8))),
+        {});
     CHECK(s.name == "my-lesson");
     CHECK(s.key_figure == lab::KeyFigure::bystander_latency);
     REQUIRE(s.configurations.size() == 2);
@@ -224,7 +253,8 @@ TEST_CASE("the scenario format's documentation holds a working example and every
         for (std::string line; std::getline(lines, line);) {
             auto equals = line.find(" = ");
             std::string key = line.substr(0, equals);
-            if (equals == std::string::npos || key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+            if (equals == std::string::npos || key.empty() ||
+                key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
                 continue;  // not a key: a line of the teaching text
             INFO(file.filename().string() << " uses `" << key << "`");
             CHECK(readme.find("`" + key + "`") != std::string::npos);
@@ -236,11 +266,15 @@ TEST_CASE("the scenario format's documentation holds a working example and every
 // batches by the models, a third of a second a server) when it took 13.6 and 17.6 s. Each lesson's
 // estimate is now how long it took here (results/README.md's generated "Measured here", which its
 // file cites as took_here_s), and a run's options change only its batches, by the models.
-TEST_CASE("each lesson's estimate is its run measured here; options change its batches by the models", "[unit]") {
-    const std::string table = test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "results/README.md");
+TEST_CASE(
+    "each lesson's estimate is its run measured here; options change its batches by the models",
+    "[unit]") {
+    const std::string table =
+        test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "results/README.md");
     std::map<std::string, double> took;
     static const std::regex row(R"(\n\| ([a-z0-9-]+) \| ([0-9]+) s \|)");
-    for (auto it = std::sregex_iterator(table.begin(), table.end(), row); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(table.begin(), table.end(), row);
+         it != std::sregex_iterator(); ++it)
         took[(*it)[1]] = std::stod((*it)[2]);
     auto files = lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios");
     REQUIRE(files.size() == took.size());
@@ -255,11 +289,14 @@ TEST_CASE("each lesson's estimate is its run measured here; options change its b
         untimed.took_here_s = 0;
         CHECK(e.seconds == Approx(std::max(s.took_here_s, lab::estimate(untimed).seconds)));
     }
-    // One measured batch instead of five: 3 rows × 4 batches fewer, each ceil(10/4)·d = 0.3 s by the model.
-    lab::Scenario workers = lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/multi-process.toml");
+    // One measured batch instead of five: 3 rows × 4 batches fewer, each ceil(10/4)·d = 0.3 s by
+    // the model.
+    lab::Scenario workers =
+        lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/multi-process.toml");
     lab::Overrides once;
     once.repeat = 1;
-    CHECK(lab::estimate(lab::apply(workers, once)).seconds == Approx(lab::estimate(workers).seconds - 3 * 4 * 0.3));
+    CHECK(lab::estimate(lab::apply(workers, once)).seconds ==
+          Approx(lab::estimate(workers).seconds - 3 * 4 * 0.3));
     // A file that was never timed here: the models alone, and said so.
     lab::Scenario untimed = workers;
     untimed.took_here_s = 0;

@@ -31,7 +31,8 @@ namespace {
 // A TCP connection to 127.0.0.1:port, blocking, with an optional small receive buffer.
 int connect_to(std::uint16_t port, int receive_buffer = 0) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    if (receive_buffer > 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -66,7 +67,10 @@ double cpu_seconds(pid_t pid) {
     long utime = 0, stime = 0;
     for (int i = 3; fields >> field; ++i) {
         if (i == 14) utime = std::stol(field);
-        if (i == 15) { stime = std::stol(field); break; }
+        if (i == 15) {
+            stime = std::stol(field);
+            break;
+        }
     }
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
@@ -79,12 +83,19 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("a supervisor whose fork fails stops what it started and never signals pid -1", "[unit]") {
+TEST_CASE("a supervisor whose fork fails stops what it started and never signals pid -1",
+          "[unit]") {
     std::vector<pid_t> signalled;
     int started = 0;
     lab::Supervisor supervisor(
-        3, [&](int) { return ++started == 2 ? pid_t{-1} : pid_t{4'000'000 + started}; },  // the 2nd fork fails
-        [&](pid_t pid, int) { signalled.push_back(pid); return 0; });
+        3,
+        [&](int) {
+            return ++started == 2 ? pid_t{-1} : pid_t{4'000'000 + started};
+        },  // the 2nd fork fails
+        [&](pid_t pid, int) {
+            signalled.push_back(pid);
+            return 0;
+        });
     CHECK_FALSE(supervisor.start_all());
     CHECK(signalled == std::vector<pid_t>{4'000'001});  // the one started, and nothing else
     signalled.clear();
@@ -96,8 +107,10 @@ TEST_CASE("out of file descriptors, the accept loop backs off instead of spinnin
     // `lab serve` raises its soft limit to the hard one, so lower both before it starts. (In the
     // sanitizer build, UBSan's own vptr check needs a file descriptor to read memory, and reports
     // a false "invalid vptr" when there is none: it must not stop this server.)
-    lab::ServerProcess server({"/bin/sh", "-c", std::string("ulimit -n 64 && UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}:halt_on_error=0\" exec ") +
-                                                    LAB_BINARY + " serve --mode async-sleep"});
+    lab::ServerProcess server(
+        {"/bin/sh", "-c",
+         std::string("ulimit -n 64 && UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}:halt_on_error=0\" exec ") +
+             LAB_BINARY + " serve --mode async-sleep"});
     int kept = connect_to(server.port());
     REQUIRE(kept >= 0);
     std::vector<int> flood;
@@ -121,12 +134,14 @@ TEST_CASE("out of file descriptors, the accept loop backs off instead of spinnin
     close(kept);
 }
 
-TEST_CASE("out of file descriptors, the live view's hub backs off instead of spinning", "[server]") {
+TEST_CASE("out of file descriptors, the live view's hub backs off instead of spinning",
+          "[server]") {
     // `lab run --live` waits for its page before it starts anything: only the hub is listening.
     test::ScratchDir out;
-    std::string command = "ulimit -n 64 && echo $$ && UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}:halt_on_error=0\" exec " +
-                          std::string(LAB_BINARY) + " run blocking-async --live --live-wait 30 --quiet --out " +
-                          out.path.string() + " 2>&1";
+    std::string command =
+        "ulimit -n 64 && echo $$ && UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}:halt_on_error=0\" exec " +
+        std::string(LAB_BINARY) + " run blocking-async --live --live-wait 30 --quiet --out " +
+        out.path.string() + " 2>&1";
     FILE* lab = popen(command.c_str(), "r");
     REQUIRE(lab);
     char line[1024];
@@ -136,7 +151,8 @@ TEST_CASE("out of file descriptors, the live view's hub backs off instead of spi
     std::string said;
     while (port == 0 && std::fgets(line, sizeof line, lab)) {
         said += line;
-        if (const char* at = std::strstr(line, "http://127.0.0.1:")) port = std::atoi(at + std::strlen("http://127.0.0.1:"));
+        if (const char* at = std::strstr(line, "http://127.0.0.1:"))
+            port = std::atoi(at + std::strlen("http://127.0.0.1:"));
     }
     INFO(said);
     REQUIRE(port > 0);
@@ -155,12 +171,15 @@ TEST_CASE("out of file descriptors, the live view's hub backs off instead of spi
     CHECK(said.find("accept failed") != std::string::npos);  // said once, not silently
 }
 
-TEST_CASE("a second reuseport server on a taken port fails to start, as in every mode", "[server]") {
-    lab::ServerProcess first(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
+TEST_CASE("a second reuseport server on a taken port fails to start, as in every mode",
+          "[server]") {
+    lab::ServerProcess first(
+        LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "reuseport"});
     auto port = std::to_string(first.port());
     for (std::string balance : {"reuseport", "shared"}) {
         INFO(balance);
-        auto second = test::run_lab("serve --mode multi-process --workers 2 --balance " + balance + " --port " + port);
+        auto second = test::run_lab("serve --mode multi-process --workers 2 --balance " + balance +
+                                    " --port " + port);
         CHECK(second.exit_code != 0);
         CHECK(second.output.find("in use") != std::string::npos);
     }
@@ -188,8 +207,11 @@ TEST_CASE("a client that pipelines and never reads is cut off after the idle tim
     // stops: wait until its count of answers stands still (it is blocked writing to us), then
     // well past the idle timeout.
     httplib::Client watcher(server.host(), server.port());
-    auto served = [&] { return nlohmann::json::parse(watcher.Get("/stats")->body)["requests_served"].get<long>(); };
-    for (long before = -1, now = served(); now - before > 1; now = served()) {  // (1: this /stats itself)
+    auto served = [&] {
+        return nlohmann::json::parse(watcher.Get("/stats")->body)["requests_served"].get<long>();
+    };
+    for (long before = -1, now = served(); now - before > 1;
+         now = served()) {  // (1: this /stats itself)
         before = now;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -198,7 +220,8 @@ TEST_CASE("a client that pipelines and never reads is cut off after the idle tim
     std::string answers = read_until_closed(fd, std::chrono::seconds(10));
     close(fd);
     INFO(requests_sent << " requests sent");
-    CHECK(count(answers, "HTTP/1.1 200") < requests_sent);  // it gave up on the client that stopped reading
+    CHECK(count(answers, "HTTP/1.1 200") <
+          requests_sent);  // it gave up on the client that stopped reading
     httplib::Client good(server.host(), server.port());
     auto after = good.Get("/health");
     REQUIRE(after);
@@ -212,7 +235,8 @@ TEST_CASE("lab serve writes IPv6 URLs with brackets and accepts localhost", "[se
     sockaddr_in6 loopback{};
     loopback.sin6_family = AF_INET6;
     loopback.sin6_addr = in6addr_loopback;
-    bool has_ipv6 = probe >= 0 && bind(probe, reinterpret_cast<sockaddr*>(&loopback), sizeof loopback) == 0;
+    bool has_ipv6 =
+        probe >= 0 && bind(probe, reinterpret_cast<sockaddr*>(&loopback), sizeof loopback) == 0;
     if (probe >= 0) close(probe);
     if (!has_ipv6) {
         WARN("no IPv6 loopback on this machine: the [::1] half is skipped");
@@ -234,11 +258,12 @@ std::string outside_address() {
     if (getifaddrs(&all) != 0) return "";
     std::string found;
     for (ifaddrs* a = all; a && found.empty(); a = a->ifa_next) {
-        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP) ||
-            !(a->ifa_flags & IFF_RUNNING))
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK) ||
+            !(a->ifa_flags & IFF_UP) || !(a->ifa_flags & IFF_RUNNING))
             continue;
         char text[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text,
+                  sizeof text);
         found = text;
     }
     freeifaddrs(all);
@@ -256,7 +281,8 @@ bool answers(const std::string& host, int port, const std::string& path) {
 
 // In a container the host's browser and curl come in through a published port, so the server and
 // the live view listen on every address, but only when told: by default, loopback alone.
-TEST_CASE("the server and its live view listen beyond loopback only when asked (0.0.0.0)", "[server]") {
+TEST_CASE("the server and its live view listen beyond loopback only when asked (0.0.0.0)",
+          "[server]") {
     const std::string outside = outside_address();
     for (bool everywhere : {false, true}) {
         std::vector<std::string> args{"--mode", "async-sleep", "--live"};
@@ -264,7 +290,10 @@ TEST_CASE("the server and its live view listen beyond loopback only when asked (
         lab::ServerProcess server(LAB_BINARY, args);
         std::smatch m;
         const std::string log = server.log();
-        REQUIRE(std::regex_search(log, m, std::regex("live view: http://127\\.0\\.0\\.1:([0-9]+)/")));  // a URL this machine opens
+        REQUIRE(std::regex_search(
+            log, m,
+            std::regex(
+                "live view: http://127\\.0\\.0\\.1:([0-9]+)/")));  // a URL this machine opens
         const int page = std::stoi(m[1]);
         CHECK(answers("127.0.0.1", server.port(), "/health"));
         CHECK(answers("127.0.0.1", page, "/"));
@@ -273,8 +302,10 @@ TEST_CASE("the server and its live view listen beyond loopback only when asked (
         CHECK(answers(outside, server.port(), "/health") == everywhere);
         CHECK(answers(outside, page, "/") == everywhere);
     }
-    if (outside.empty()) WARN("no address but loopback on this machine: the outside half is skipped");
-    for (const char* bad : {"serve --mode async-sleep --host nowhere", "serve --mode async-sleep --live --live-host 1.2.3",
+    if (outside.empty())
+        WARN("no address but loopback on this machine: the outside half is skipped");
+    for (const char* bad : {"serve --mode async-sleep --host nowhere",
+                            "serve --mode async-sleep --live --live-host 1.2.3",
                             "run blocking-async --live --live-host example.org"}) {
         auto refused = test::run_lab(bad);
         CHECK(refused.exit_code == 2);

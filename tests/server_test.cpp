@@ -33,7 +33,7 @@ TEST_CASE("blocking-in-loop: 10 × 50 ms take at least 0.5 s and never overlap",
     lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop"});
     auto stats = lab::summarize(lab::run_concurrent_batch(delay_load(server, 10, 50)));
     CHECK(stats.ok == 10);
-    CHECK(stats.makespan_s >= 0.5);       // ten 50 ms sleeps on one thread, one after another
+    CHECK(stats.makespan_s >= 0.5);  // ten 50 ms sleeps on one thread, one after another
     CHECK(stats.makespan_s < 0.5 * 1.5);  // and not much else
     CHECK(stats.max_in_service == 1);
 }
@@ -59,14 +59,16 @@ TEST_CASE("servers bind loopback by default and keep connections alive", "[serve
 }
 
 TEST_CASE("bad requests get their 4xx and the server keeps serving", "[server]") {
-    auto mode = GENERATE(as<std::string>{}, "blocking-in-loop", "async-sleep", "thread-pool", "multi-process");
+    auto mode = GENERATE(as<std::string>{}, "blocking-in-loop", "async-sleep", "thread-pool",
+                         "multi-process");
     INFO(mode);
     lab::ServerProcess server(LAB_BINARY, {"--mode", mode, "--workers", "2", "--threads", "4"});
     struct Probe {
         std::string bytes;
         int status;
     };
-    std::string huge_header = "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16 * 1024, 'a') + "\r\n\r\n";
+    std::string huge_header =
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16 * 1024, 'a') + "\r\n\r\n";
     std::vector<Probe> probes{
         {"GET /delay?ms=abc HTTP/1.1\r\nHost: x\r\n\r\n", 400},
         {"GET /delay?ms=-5 HTTP/1.1\r\nHost: x\r\n\r\n", 400},
@@ -92,7 +94,8 @@ TEST_CASE("a server that cannot start fails at once with its reason", "[server]"
     lab::ServerProcess first(LAB_BINARY, {"--mode", "async-sleep"});
     auto started = std::chrono::steady_clock::now();
     try {
-        lab::ServerProcess second(LAB_BINARY, {"--mode", "async-sleep", "--port", std::to_string(first.port())});
+        lab::ServerProcess second(
+            LAB_BINARY, {"--mode", "async-sleep", "--port", std::to_string(first.port())});
         FAIL("a second server on a taken port started");
     } catch (const std::runtime_error& e) {
         CHECK(std::string(e.what()).find("exited with status 1") != std::string::npos);
@@ -115,22 +118,25 @@ TEST_CASE("thread-pool: T=4 serves 8 × 50 ms in two waves, never more than 4 at
     lab::ServerProcess server(LAB_BINARY, {"--mode", "thread-pool", "--threads", "4"});
     auto stats = lab::summarize(lab::run_concurrent_batch(delay_load(server, 8, 50)));
     CHECK(stats.ok == 8);
-    CHECK(stats.makespan_s >= 0.1);          // two waves of 50 ms cannot take less
-    CHECK(stats.makespan_s < 0.1 * 1.5);     // and the loop itself never blocked
+    CHECK(stats.makespan_s >= 0.1);  // two waves of 50 ms cannot take less
+    CHECK(stats.makespan_s < 0.1 * 1.5);  // and the loop itself never blocked
     CHECK(stats.max_in_service <= 4);
     CHECK(stats.max_in_service == 4);
 }
 
 TEST_CASE("multi-process with reuseport answers from more than one worker", "[server]") {
-    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", "reuseport"});
+    lab::ServerProcess server(
+        LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", "reuseport"});
     auto stats = lab::summarize(lab::run_concurrent_batch(delay_load(server, 10, 20)));
     CHECK(stats.ok == 10);
     CHECK(stats.per_worker.size() > 1);
     CHECK(stats.max_in_service > 1);
 }
 
-TEST_CASE("multi-process round-robin: the supervisor deals a burst evenly and meets ceil(N/W)·d", "[server]") {
-    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", "round-robin"});
+TEST_CASE("multi-process round-robin: the supervisor deals a burst evenly and meets ceil(N/W)·d",
+          "[server]") {
+    lab::ServerProcess server(
+        LAB_BINARY, {"--mode", "multi-process", "--workers", "4", "--balance", "round-robin"});
     lab::run_concurrent_batch(delay_load(server, 10, 100));  // warm-up
     auto stats = lab::summarize(lab::run_concurrent_batch(delay_load(server, 10, 100)));
     CHECK(stats.ok == 10);
@@ -139,19 +145,24 @@ TEST_CASE("multi-process round-robin: the supervisor deals a burst evenly and me
     for (auto [pid, n] : stats.per_worker) counts.push_back(n);
     std::sort(counts.begin(), counts.end());
     CHECK(counts == std::vector<int>{2, 2, 3, 3});  // dealt in turn: no worker above ceil(10/4)
-    CHECK(stats.makespan_s >= 0.3);                 // three waves of 100 ms cannot take less
+    CHECK(stats.makespan_s >= 0.3);  // three waves of 100 ms cannot take less
     CHECK(stats.makespan_s < 0.3 * 1.5);
 }
 
-TEST_CASE("multi-process round-robin: a killed worker is replaced and the dealer deals to the new one", "[server]") {
-    lab::ServerProcess server(LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "round-robin"});
+TEST_CASE(
+    "multi-process round-robin: a killed worker is replaced and the dealer deals to the new one",
+    "[server]") {
+    lab::ServerProcess server(
+        LAB_BINARY, {"--mode", "multi-process", "--workers", "2", "--balance", "round-robin"});
     auto before = lab::summarize(lab::run_concurrent_batch(delay_load(server, 4, 10)));
     REQUIRE(before.per_worker.size() == 2);
-    REQUIRE(kill(static_cast<pid_t>(before.per_worker.begin()->first), SIGKILL) == 0);  // a worker this test started
+    REQUIRE(kill(static_cast<pid_t>(before.per_worker.begin()->first), SIGKILL) ==
+            0);  // a worker this test started
     CHECK(test::eventually([&] { return test::descendants(server.pid()).size() == 2; }));
     CHECK(test::eventually([&] {
         auto after = lab::summarize(lab::run_concurrent_batch(delay_load(server, 4, 10)));
-        return after.ok == 4 && after.per_worker.size() == 2 && !after.per_worker.count(before.per_worker.begin()->first);
+        return after.ok == 4 && after.per_worker.size() == 2 &&
+               !after.per_worker.count(before.per_worker.begin()->first);
     }));
 }
 
@@ -184,7 +195,8 @@ TEST_CASE("the sequential client takes at least N·d even against an awaiting se
     CHECK(stats.max_in_service == 1);
 }
 
-TEST_CASE("a probe sees the blocked loop: /health waits behind blocking requests only", "[server]") {
+TEST_CASE("a probe sees the blocked loop: /health waits behind blocking requests only",
+          "[server]") {
     auto health_wait_ms = [](const std::string& mode) {
         lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
         auto spec = delay_load(server, 5, 60);
@@ -193,14 +205,16 @@ TEST_CASE("a probe sees the blocked loop: /health waits behind blocking requests
         auto batch = lab::run_concurrent_batch(spec);
         REQUIRE(!batch.probes.empty());
         std::vector<double> ms;
-        for (const auto& p : batch.probes) ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
+        for (const auto& p : batch.probes)
+            ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
         return lab::percentile(ms, 100);
     };
     CHECK(health_wait_ms("blocking-in-loop") >= 60);  // at least one 60 ms sleep ahead of it
     CHECK(health_wait_ms("async-sleep") < 30);
 }
 
-TEST_CASE("open loop: a frozen loop shows in latency from due, not in latency from send", "[server]") {
+TEST_CASE("open loop: a frozen loop shows in latency from due, not in latency from send",
+          "[server]") {
     auto run = [](const std::string& mode) {
         lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
         lab::OpenLoopSpec spec;
@@ -215,14 +229,15 @@ TEST_CASE("open loop: a frozen loop shows in latency from due, not in latency fr
     auto frozen = run("blocking-in-loop");
     CHECK(frozen.batch.requests.size() == 150);  // every due request is recorded
     REQUIRE(frozen.batch.probes.size() == 1);
-    CHECK(frozen.corrected.percentile(99) >= 300'000);   // those due in the freeze waited for it
-    CHECK(frozen.uncorrected.percentile(50) < 50'000);    // yet most saw a fast server once sent
+    CHECK(frozen.corrected.percentile(99) >= 300'000);  // those due in the freeze waited for it
+    CHECK(frozen.uncorrected.percentile(50) < 50'000);  // yet most saw a fast server once sent
     CHECK(frozen.late_for_connection >= 20);
     auto awaiting = run("async-sleep");
     CHECK(awaiting.corrected.percentile(99) < 100'000);  // nothing froze
 }
 
-TEST_CASE("a background task is answered 202 before its work, which the server then does", "[server]") {
+TEST_CASE("a background task is answered 202 before its work, which the server then does",
+          "[server]") {
     auto mode = GENERATE(as<std::string>{}, "blocking-in-loop", "async-sleep", "thread-pool");
     INFO(mode);
     lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
@@ -232,16 +247,23 @@ TEST_CASE("a background task is answered 202 before its work, which the server t
     auto answered = std::chrono::steady_clock::now() - started;
     REQUIRE(res);
     CHECK(res->status == 202);
-    CHECK(answered < std::chrono::milliseconds(150));  // the answer does not wait for the task's 300 ms
+    CHECK(answered <
+          std::chrono::milliseconds(150));  // the answer does not wait for the task's 300 ms
     // The task runs after its answer: done after 300 ms, never before.
-    auto done = [&] { return nlohmann::json::parse(client.Get("/stats")->body)["background_done"].get<int>(); };
-    if (mode != "blocking-in-loop") CHECK(done() == 0);  // (a blocked loop answers /stats only after the task)
+    auto done = [&] {
+        return nlohmann::json::parse(client.Get("/stats")->body)["background_done"].get<int>();
+    };
+    if (mode != "blocking-in-loop")
+        CHECK(done() == 0);  // (a blocked loop answers /stats only after the task)
     CHECK(test::eventually([&] { return done() == 1; }));
-    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(300));  // not sooner
+    CHECK(std::chrono::steady_clock::now() - started >=
+          std::chrono::milliseconds(300));  // not sooner
     CHECK(client.Get("/background/delay")->status == 405);
 }
 
-TEST_CASE("the bystander goes on probe_after past the last answer, and sees what background work does", "[server]") {
+TEST_CASE(
+    "the bystander goes on probe_after past the last answer, and sees what background work does",
+    "[server]") {
     auto health_wait_ms = [](const std::string& mode) {
         lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
         lab::LoadSpec spec = delay_load(server, 4, 0);
@@ -257,16 +279,19 @@ TEST_CASE("the bystander goes on probe_after past the last answer, and sees what
         for (const auto& p : batch.probes) last_probe = std::max(last_probe, p.send_us);
         CHECK(last_probe >= last_answer + 400'000);  // probing went on well past the answers
         std::vector<double> ms;
-        for (const auto& p : batch.probes) ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
+        for (const auto& p : batch.probes)
+            ms.push_back(static_cast<double>(p.latency_us()) / 1000.0);
         return lab::percentile(ms, 100);
     };
-    CHECK(health_wait_ms("async-sleep") >= 90);  // the tasks compute on the loop: at least one ahead of it
-    CHECK(health_wait_ms("thread-pool") < 60);   // on the pool (no GIL): the loop stays free
+    CHECK(health_wait_ms("async-sleep") >=
+          90);  // the tasks compute on the loop: at least one ahead of it
+    CHECK(health_wait_ms("thread-pool") < 60);  // on the pool (no GIL): the loop stays free
 }
 
 // A blocked loop cannot see a request arrive, only read it late; the kernel stamps its bytes on
 // arrival (lab/server/arrival.hpp), so the live channel tells how long they waited in the socket.
-TEST_CASE("lab serve --live tells when a request's bytes arrived, while a blocked loop slept", "[server]") {
+TEST_CASE("lab serve --live tells when a request's bytes arrived, while a blocked loop slept",
+          "[server]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--live"});
     std::smatch m;
     std::string log = server.log();
@@ -310,7 +335,8 @@ TEST_CASE("lab serve --live streams each request's marks to its page", "[server]
     REQUIRE(client.Get("/delay?ms=50"));
     // A target that is not UTF-8 (Beast lets such bytes through) reaches the page as U+FFFD: the
     // live view and the server go on.
-    lab::send_raw(server.host(), server.port(), "GET /delay?ms=1&x=\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n");
+    lab::send_raw(server.host(), server.port(),
+                  "GET /delay?ms=1&x=\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n");
     REQUIRE(client.Get("/health"));
 
     httplib::Client page("127.0.0.1", live_port);
@@ -322,10 +348,12 @@ TEST_CASE("lab serve --live streams each request's marks to its page", "[server]
     page.set_read_timeout(std::chrono::seconds(5));
     page.Get("/events", [&](const char* data, std::size_t n) {
         events.append(data, n);
-        return events.find("\"answered\"", events.find("/health")) == std::string::npos;  // until /health's answer
+        return events.find("\"answered\"", events.find("/health")) ==
+               std::string::npos;  // until /health's answer
     });
     INFO(events);
-    for (const char* mark : {"\"mark\":\"read\"", "\"mark\":\"start\"", "\"mark\":\"end\"", "\"mark\":\"answered\""})
+    for (const char* mark :
+         {"\"mark\":\"read\"", "\"mark\":\"start\"", "\"mark\":\"end\"", "\"mark\":\"answered\""})
         CHECK(events.find(mark) != std::string::npos);
     CHECK(events.find("/delay?ms=50") != std::string::npos);
     CHECK(events.find("x=\xEF\xBF\xBD") != std::string::npos);  // U+FFFD, in UTF-8

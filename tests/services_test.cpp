@@ -1,8 +1,8 @@
 // The lab's own PostgreSQL and Redis (lab/services/), the real binaries: each starts and answers
 // on its URL, and then nothing of it is left, neither process nor folder, when its object goes,
-// and also when the process that started it is killed (SIGKILL, SIGTERM, SIGINT): its keeper's work.
-// Also the one request the lab makes of Linux itself while it measures (idle CPUs kept awake),
-// which goes with its object too.
+// and also when the process that started it is killed (SIGKILL, SIGTERM, SIGINT): its keeper's
+// work. Also the one request the lab makes of Linux itself while it measures (idle CPUs kept
+// awake), which goes with its object too.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -39,12 +39,12 @@ std::vector<std::string> processes_in(const fs::path& folder) {
         std::replace(command.begin(), command.end(), '\0', ' ');
         std::error_code gone;
         std::string cwd = fs::read_symlink(entry.path() / "cwd", gone).string();
-        if (command.find(folder.string()) != std::string::npos || cwd.rfind(folder.string(), 0) == 0)
+        if (command.find(folder.string()) != std::string::npos ||
+            cwd.rfind(folder.string(), 0) == 0)
             found.push_back(pid + ": " + command);
     }
     return found;
 }
-
 
 // The service, or nullptr and a warning if its Debian package is missing (the test is skipped).
 template <class Service, class... Args>
@@ -83,7 +83,8 @@ void stop_and_check(std::unique_ptr<Service>& service) {
     pid_t keeper = service->keeper_pid();
     auto started = std::chrono::steady_clock::now();
     service.reset();
-    CHECK(std::chrono::steady_clock::now() - started < 4s);  // a polite stop, not the SIGKILL after 5 s
+    CHECK(std::chrono::steady_clock::now() - started <
+          4s);  // a polite stop, not the SIGKILL after 5 s
     CHECK_FALSE(fs::exists(folder));
     CHECK(processes_in(folder).empty());
     CHECK_FALSE(test::alive(keeper));
@@ -100,17 +101,18 @@ void killed_owner_leaves_nothing(int signal) {
     REQUIRE(owner >= 0);
     if (owner == 0) {
         close(report[0]);
-        // As a lab with no handler: not Catch2's handlers, nor a shell's "ignore" for background jobs.
+        // As a lab with no handler: not Catch2's handlers, nor a shell's "ignore" for background
+        // jobs.
         std::signal(SIGINT, SIG_DFL);
         std::signal(SIGTERM, SIG_DFL);
-        auto say = [&](const std::string& line) { [[maybe_unused]] auto n = write(report[1], line.data(), line.size()); };
+        auto say = [&](const std::string& line) {
+            [[maybe_unused]] auto n = write(report[1], line.data(), line.size());
+        };
         try {
             Service service;
             say(service.folder().string() + " " + std::to_string(service.keeper_pid()) + "\n");
             for (;;) pause();  // until the signal, with `service` alive
-        } catch (const std::exception& e) {
-            say(std::string("error: ") + e.what() + "\n");
-        }
+        } catch (const std::exception& e) { say(std::string("error: ") + e.what() + "\n"); }
         _exit(1);
     }
     close(report[1]);
@@ -134,7 +136,9 @@ void killed_owner_leaves_nothing(int signal) {
     int status = 0;
     waitpid(owner, &status, 0);
     CHECK((WIFSIGNALED(status) && WTERMSIG(status) == signal));
-    bool clean = test::eventually([&] { return !fs::exists(folder) && processes_in(folder).empty() && !test::alive(keeper); }, 10s);
+    bool clean = test::eventually(
+        [&] { return !fs::exists(folder) && processes_in(folder).empty() && !test::alive(keeper); },
+        10s);
     std::string left;
     for (const auto& p : processes_in(folder)) left += p + "; ";
     INFO("signal " << signal << ", folder " << folder << ", processes left: " << left);
@@ -143,7 +147,8 @@ void killed_owner_leaves_nothing(int signal) {
 
 }  // namespace
 
-TEST_CASE("A private PostgreSQL answers on its URL, on no TCP port, and is gone with its object", "[services]") {
+TEST_CASE("A private PostgreSQL answers on its URL, on no TCP port, and is gone with its object",
+          "[services]") {
     auto pg = start_or_skip<lab::PrivatePostgres>(50);
     if (!pg) return;
     CHECK(fs::is_directory(pg->folder()));
@@ -170,21 +175,23 @@ TEST_CASE("A private Redis answers PING on its URL, and is gone with its object"
     stop_and_check(redis);
 }
 
-TEST_CASE("A private service that cannot start is one line with its reason, and leaves no folder", "[services]") {
+TEST_CASE("A private service that cannot start is one line with its reason, and leaves no folder",
+          "[services]") {
     auto before = test::temporary_folders("lab-pg-");
     std::string message;
     try {
         lab::PrivatePostgres pg(1);  // fewer than the 3 connections PostgreSQL keeps for superusers
-    } catch (const std::runtime_error& e) {
-        message = e.what();
-    }
+    } catch (const std::runtime_error& e) { message = e.what(); }
     if (message.find("is not installed") != std::string::npos) {
         WARN("skipped: " << message);
         return;
     }
     INFO(message);
-    CHECK(message.rfind("PostgreSQL did not start: PostgreSQL exited with status 1 before it was ready", 0) == 0);
-    CHECK(message.find("max_connections") != std::string::npos);  // postgres's own reason, from its log
+    CHECK(message.rfind(
+              "PostgreSQL did not start: PostgreSQL exited with status 1 before it was ready", 0) ==
+          0);
+    CHECK(message.find("max_connections") !=
+          std::string::npos);  // postgres's own reason, from its log
     CHECK(message.find('\n') == std::string::npos);
     CHECK(test::temporary_folders("lab-pg-") == before);
 }
@@ -197,9 +204,7 @@ TEST_CASE("A missing PostgreSQL is one line naming the Debian package", "[servic
     std::string message;
     try {
         lab::PrivatePostgres pg;
-    } catch (const std::runtime_error& e) {
-        message = e.what();
-    }
+    } catch (const std::runtime_error& e) { message = e.what(); }
     if (was) setenv("LAB_PG_BIN", saved.c_str(), 1);
     else unsetenv("LAB_PG_BIN");
     CHECK(message == "PostgreSQL is not installed: apt-get install postgresql-15");
@@ -226,7 +231,8 @@ int latency_requests_open() {
 }
 }  // namespace
 
-TEST_CASE("Idle CPUs are kept awake only while asked, where Linux allows it, and nothing is left", "[unit]") {
+TEST_CASE("Idle CPUs are kept awake only while asked, where Linux allows it, and nothing is left",
+          "[unit]") {
     const bool allowed = test::may_keep_cpus_awake();  // root, with the device
     {
         lab::AwakeCpus awake;

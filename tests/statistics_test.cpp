@@ -8,7 +8,6 @@
 #include "harness/statistics.hpp"
 #include "lab/modes/modes.hpp"  // model_of: each mode's own model
 
-
 namespace {
 // n requests of d_us each, served `at_once` at a time, all sent at 0.
 lab::Batch waves(int n, int at_once, std::int64_t d_us) {
@@ -63,7 +62,9 @@ TEST_CASE("requests served faster than a round trip are instant, never sequentia
         return b;
     };
     lab::Batch instant = sent_apart(waves(10, 1, 50));
-    for (auto& r : instant.requests) r.server_start_us = r.send_us + 30, r.server_end_us = r.server_start_us + 50, r.end_us = r.server_end_us + 30;
+    for (auto& r : instant.requests)
+        r.server_start_us = r.send_us + 30, r.server_end_us = r.server_start_us + 50,
+        r.end_us = r.server_end_us + 30;
     auto s = lab::summarize(instant);
     CHECK(s.max_in_service == 1);
     CHECK(s.round_trip_s == Approx(0.00006));
@@ -102,7 +103,8 @@ TEST_CASE("models: ceil(N/K)·d, played out request by request", "[unit]") {
     CHECK(lab::predicted_finishes_s(blocking, {10, 10, 0.1})[3] == Approx(0.4));  // the staircase
     auto awaiting = lab::model_of(lab::ServerShape{"async-sleep"});
     CHECK(lab::predicted_makespan_s(awaiting, {10, 10, 0.1}) == Approx(0.1));
-    CHECK(lab::predicted_makespan_s(awaiting, {20, 10, 0.1}) == Approx(0.2));  // closed loop: 2 rounds
+    CHECK(lab::predicted_makespan_s(awaiting, {20, 10, 0.1}) ==
+          Approx(0.2));  // closed loop: 2 rounds
     // 000's event loop: three 50 ms waits arriving 1 ms apart land at 50, 51 and 52 ms.
     auto landing = lab::predicted_finishes_s(awaiting, {3, 3, 0.05, 0.001});
     CHECK(landing[0] == Approx(0.050));
@@ -112,15 +114,18 @@ TEST_CASE("models: ceil(N/K)·d, played out request by request", "[unit]") {
     CHECK(lab::predicted_makespan_s(lab::model_of(pool), {100, 100, 0.1}) == Approx(0.3));
     pool.threads = 100;
     CHECK(lab::predicted_makespan_s(lab::model_of(pool), {100, 100, 0.1}) == Approx(0.1));
-    CHECK(lab::predicted_makespan_s(lab::model_of(lab::ServerShape{"multi-process"}), {10, 10, 0.1}) == Approx(0.3));
+    CHECK(lab::predicted_makespan_s(lab::model_of(lab::ServerShape{"multi-process"}),
+                                    {10, 10, 0.1}) == Approx(0.3));
     lab::ServerShape sequential{"async-sleep"};
     sequential.sequential_client = true;
     CHECK(lab::predicted_makespan_s(lab::model_of(sequential), {3, 3, 1.0}) == Approx(3.0));
 }
 
-TEST_CASE("database models: a pool of P connections runs waves of P; the blocking loop, one", "[unit]") {
+TEST_CASE("database models: a pool of P connections runs waves of P; the blocking loop, one",
+          "[unit]") {
     lab::ServerShape awaiting{"async-sleep"};
-    for (auto [pool, seconds] : {std::pair{1, 2.0}, {5, 0.4}, {20, 0.1}}) {  // 20 queries of 0.1 s (db-pool)
+    for (auto [pool, seconds] :
+         {std::pair{1, 2.0}, {5, 0.4}, {20, 0.1}}) {  // 20 queries of 0.1 s (db-pool)
         awaiting.db_pool = pool;
         CHECK(lab::predicted_makespan_s(lab::model_of(awaiting), {20, 20, 0.1}) == Approx(seconds));
     }
@@ -144,8 +149,10 @@ TEST_CASE("CPU models: the loop and the GIL serialize, threads share the cores",
     CHECK(lab::predicted_makespan_s(lab::model_of(pool), {10, 10, 0.1}) == Approx(1.0));
     pool.gil = false;
     CHECK(lab::predicted_makespan_s(lab::model_of(pool), {10, 10, 0.1}) == Approx(0.5));
-    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {5, 5, 0.2}) == Approx(0.5));  // preempted, not in waves
-    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {1, 1, 0.2}) == Approx(0.2));  // one core idles
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {5, 5, 0.2}) ==
+          Approx(0.5));  // preempted, not in waves
+    CHECK(lab::predicted_makespan_s(lab::model_of(pool), {1, 1, 0.2}) ==
+          Approx(0.2));  // one core idles
     lab::ServerShape workers{"multi-process"};
     workers.cpu_work = true;
     workers.cores = 2;
@@ -163,8 +170,10 @@ TEST_CASE("the histogram's percentiles are within 1% over six decades", "[unit]"
     h.merge(other);
     CHECK(h.count() == static_cast<std::int64_t>(exact.size()));
     REQUIRE(h.exact());  // (a few hundred values: it holds each of them)
-    for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 100.0}) CHECK(static_cast<double>(h.percentile(p)) == lab::percentile(exact, p));
-    h.forget_values();  // its buckets alone, as past requests.csv's limit or read back from a folder
+    for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 100.0})
+        CHECK(static_cast<double>(h.percentile(p)) == lab::percentile(exact, p));
+    h.forget_values();  // its buckets alone, as past requests.csv's limit or read back from a
+                        // folder
     for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 100.0}) {
         INFO("p" << p);
         double want = lab::percentile(exact, p);
@@ -174,7 +183,10 @@ TEST_CASE("the histogram's percentiles are within 1% over six decades", "[unit]"
     CHECK(lab::Histogram{}.percentile(50) == 0);
 }
 
-TEST_CASE("fifty answers within 10 ms at 800 ms: the histogram's percentiles and counts are the answers' own", "[unit]") {
+TEST_CASE(
+    "fifty answers within 10 ms at 800 ms: the histogram's percentiles and counts are the answers' "
+    "own",
+    "[unit]") {
     // The spread `lab load -n 50 -c 10` once measured, 10/0/0/0/11/19/6/0/0/4 over ten slices of
     // 800.0 to 810.0 ms; its 4 ms buckets once read p50 = p90 = p99 = max and one slice of 50.
     std::vector<std::int64_t> answers;
@@ -184,7 +196,8 @@ TEST_CASE("fifty answers within 10 ms at 800 ms: the histogram's percentiles and
     add(10, 800'000), add(11, 804'100), add(19, 805'050), add(6, 806'100), add(4, 809'600);
     answers.back() = 810'000;
     lab::Histogram h, thread_two;  // recorded by two threads, out of order, then merged
-    for (std::size_t k = 0; k < answers.size(); ++k) (k % 2 ? h : thread_two).record(answers[answers.size() - 1 - k]);
+    for (std::size_t k = 0; k < answers.size(); ++k)
+        (k % 2 ? h : thread_two).record(answers[answers.size() - 1 - k]);
     h.merge(thread_two);
     std::vector<double> exact(answers.begin(), answers.end());
     for (double p : {0.0, 50.0, 90.0, 99.0, 100.0}) {
@@ -194,11 +207,13 @@ TEST_CASE("fifty answers within 10 ms at 800 ms: the histogram's percentiles and
     CHECK(h.percentile(50) < h.percentile(90));
     for (std::int64_t edge : {800'999, 804'000, 805'000, 806'000, 809'000, 810'000}) {
         INFO("at most " << edge << " µs");
-        CHECK(h.count_at_most(edge) == std::count_if(answers.begin(), answers.end(), [&](std::int64_t us) { return us <= edge; }));
+        CHECK(h.count_at_most(edge) == std::count_if(answers.begin(), answers.end(),
+                                                     [&](std::int64_t us) { return us <= edge; }));
     }
 }
 
-TEST_CASE("one definition of a percentile, nearest rank: the lab's and the histogram's rank alike", "[unit]") {
+TEST_CASE("one definition of a percentile, nearest rank: the lab's and the histogram's rank alike",
+          "[unit]") {
     CHECK(lab::nearest_rank(50, 50) == 25);
     CHECK(lab::nearest_rank(50, 99) == 50);
     CHECK(lab::nearest_rank(50, 0) == 1);

@@ -38,7 +38,9 @@ struct Outcome {
 };
 
 // A file, whole ("" if it cannot be read: also a /proc file of a process that has just gone).
-inline std::string read_file(const std::filesystem::path& file) { return lab::read_proc_file(file); }
+inline std::string read_file(const std::filesystem::path& file) {
+    return lab::read_proc_file(file);
+}
 
 // Runs `command` through the shell and waits for it to finish.
 inline Outcome run_shell(const std::string& command_line) {
@@ -53,10 +55,14 @@ inline Outcome run_shell(const std::string& command_line) {
 }
 
 // Runs `lab ARGS` through the shell and waits for it to finish.
-inline Outcome run_lab(const std::string& args) { return run_shell(std::string(LAB_BINARY) + " " + args); }
+inline Outcome run_lab(const std::string& args) {
+    return run_shell(std::string(LAB_BINARY) + " " + args);
+}
 
 // A student's app of the tests' data (tests/data/apps/NAME).
-inline std::string app_file(const std::string& name) { return std::string(LAB_TEST_DATA) + "/apps/" + name; }
+inline std::string app_file(const std::string& name) {
+    return std::string(LAB_TEST_DATA) + "/apps/" + name;
+}
 
 // Runs `lab ARGS` as on a full disk: no file it writes may grow past `bytes` (RLIMIT_FSIZE, which
 // binds root too; SIGXFSZ ignored, so a write that would pass it fails with EFBIG instead).
@@ -76,7 +82,8 @@ inline Outcome run_lab_on_full_disk(const std::string& args, rlim_t bytes) {
 inline std::string entries_of(const std::filesystem::path& folder) {
     std::string names;
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(folder, ec)) names += e.path().filename().string() + " ";
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec))
+        names += e.path().filename().string() + " ";
     return names;
 }
 
@@ -107,7 +114,8 @@ inline std::size_t longest_line(const std::string& text) {
     std::size_t longest = 0, current = 0;
     for (char ch : text) {
         if (ch == '\n') current = 0;
-        else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) longest = std::max(longest, ++current);
+        else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80)
+            longest = std::max(longest, ++current);
     }
     return longest;
 }
@@ -138,7 +146,8 @@ inline std::set<pid_t> descendants(pid_t root) {
             if (close == std::string::npos || close + 2 >= text.size()) continue;
             char state = 0;
             int ppid = 0;
-            if (std::sscanf(text.c_str() + close + 2, "%c %d", &state, &ppid) != 2 || state == 'Z') continue;
+            if (std::sscanf(text.c_str() + close + 2, "%c %d", &state, &ppid) != 2 || state == 'Z')
+                continue;
             pid_t pid = std::stoi(name);
             if (found.count(ppid) && found.insert(pid).second) grew = true;
         }
@@ -156,7 +165,8 @@ inline std::set<std::filesystem::path> temporary_folders(const std::string& pref
 }
 
 // The one folder of `now` that `before` did not have, or an empty path.
-inline std::filesystem::path new_folder(const std::set<std::filesystem::path>& before, const std::set<std::filesystem::path>& now) {
+inline std::filesystem::path new_folder(const std::set<std::filesystem::path>& before,
+                                        const std::set<std::filesystem::path>& now) {
     for (const auto& f : now)
         if (!before.count(f)) return f;
     return {};
@@ -179,11 +189,13 @@ inline bool alive(pid_t pid) {
 }
 
 // Those of `pids` still alive once `grace` has passed (or none are left, whichever is first).
-inline std::set<pid_t> survivors(const std::set<pid_t>& pids, std::chrono::milliseconds grace = std::chrono::seconds(5));
+inline std::set<pid_t> survivors(const std::set<pid_t>& pids,
+                                 std::chrono::milliseconds grace = std::chrono::seconds(5));
 
 // Starts `lab ARGS...` as a child process of the test, its output (stdout and stderr) to the file
 // `output` (default: discarded).
-inline pid_t spawn_lab(std::vector<std::string> args, const std::filesystem::path& output = "/dev/null") {
+inline pid_t spawn_lab(std::vector<std::string> args,
+                       const std::filesystem::path& output = "/dev/null") {
     args.insert(args.begin(), LAB_BINARY);
     pid_t pid = fork();
     if (pid == 0) {
@@ -269,23 +281,27 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::second
 
 inline std::set<pid_t> survivors(const std::set<pid_t>& pids, std::chrono::milliseconds grace) {
     std::set<pid_t> still;
-    eventually([&] {
-        still.clear();
-        for (pid_t p : pids)
-            if (alive(p)) still.insert(p);
-        return still.empty();
-    }, grace);
+    eventually(
+        [&] {
+            still.clear();
+            for (pid_t p : pids)
+                if (alive(p)) still.insert(p);
+            return still.empty();
+        },
+        grace);
     return still;
 }
 
 // Kills `lab` (a process this test spawned) with SIGKILL, then says what is left after 10 s of
 // `started` and of its private `folder` ("" when nothing: the keeper's work, since the lab itself
 // had no chance to clean up).
-inline std::string killed_lab_leaves(pid_t lab, const std::set<pid_t>& started, const std::filesystem::path& folder) {
+inline std::string killed_lab_leaves(pid_t lab, const std::set<pid_t>& started,
+                                     const std::filesystem::path& folder) {
     kill(lab, SIGKILL);
     waitpid(lab, nullptr, 0);
     std::string left;
-    for (pid_t p : survivors(started, std::chrono::seconds(10))) left += "process " + std::to_string(p) + " still runs; ";
+    for (pid_t p : survivors(started, std::chrono::seconds(10)))
+        left += "process " + std::to_string(p) + " still runs; ";
     if (!eventually([&] { return !std::filesystem::exists(folder); }, std::chrono::seconds(10)))
         left += folder.string() + " is still there";
     return left;
@@ -301,7 +317,8 @@ inline std::set<pid_t> processes_naming(const std::string& folder) {
         std::string cmdline = lab::read_proc_file(entry.path() / "cmdline");
         std::error_code ec;
         std::string cwd = std::filesystem::read_symlink(entry.path() / "cwd", ec).string();
-        if (cmdline.find(folder) != std::string::npos || cwd.rfind(folder, 0) == 0) found.insert(std::stoi(name));
+        if (cmdline.find(folder) != std::string::npos || cwd.rfind(folder, 0) == 0)
+            found.insert(std::stoi(name));
     }
     return found;
 }
@@ -312,11 +329,14 @@ inline std::set<pid_t> processes_naming(const std::string& folder) {
 inline bool has_client(pid_t pid) {
     std::set<std::string> own;
     std::error_code ec;
-    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
         std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
         if (target.rfind("socket:[", 0) == 0) own.insert(target.substr(8, target.size() - 9));
     }
-    struct Row { std::string port, state, inode; };
+    struct Row {
+        std::string port, state, inode;
+    };
     std::vector<Row> rows;
     for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
         std::istringstream lines(lab::read_proc_file(table));
@@ -325,7 +345,9 @@ inline bool has_client(pid_t pid) {
         while (std::getline(lines, line)) {
             std::istringstream f(line);
             std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-            if (!(f >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode)) continue;
+            if (!(f >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+                  timeout >> inode))
+                continue;
             rows.push_back({local.substr(local.rfind(':') + 1), state, inode});
         }
     }

@@ -14,7 +14,8 @@
 namespace {
 
 lab::Scenario shipped(const std::string& name) {
-    return lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" / (name + ".toml"));
+    return lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios" /
+                              (name + ".toml"));
 }
 
 std::vector<std::string> labels(const lab::Scenario& s) {
@@ -29,10 +30,12 @@ TEST_CASE("a sweep makes a point per value, labelled with the value that runs", 
     lab::Overrides o;
     o.sweep = lab::Sweep{"concurrency", {10, 1, 5}};
     auto s = lab::apply(shipped("blocking-async"), o);
-    CHECK(labels(s) == std::vector<std::string>{
-              "async def + time.sleep(0.1), C = 1", "async def + time.sleep(0.1), C = 5", "async def + time.sleep(0.1), C = 10",
-              "async def + await asyncio.sleep(0.1), C = 1", "async def + await asyncio.sleep(0.1), C = 5",
-              "async def + await asyncio.sleep(0.1), C = 10"});
+    CHECK(labels(s) == std::vector<std::string>{"async def + time.sleep(0.1), C = 1",
+                                                "async def + time.sleep(0.1), C = 5",
+                                                "async def + time.sleep(0.1), C = 10",
+                                                "async def + await asyncio.sleep(0.1), C = 1",
+                                                "async def + await asyncio.sleep(0.1), C = 5",
+                                                "async def + await asyncio.sleep(0.1), C = 10"});
     CHECK(s.configurations[1].series == "async def + time.sleep(0.1)");
     CHECK(*s.configurations[1].sweep_value == 5);
     CHECK(lab::load_of(s.load, s.configurations[1]).concurrency == 5);
@@ -43,7 +46,9 @@ TEST_CASE("a sweep makes a point per value, labelled with the value that runs", 
     for (const auto& e : s.expectations) CHECK_FALSE(e.at.has_value());
 }
 
-TEST_CASE("a sweep of T swaps the value into the label, and measures a configuration it makes equal once", "[unit]") {
+TEST_CASE(
+    "a sweep of T swaps the value into the label, and measures a configuration it makes equal once",
+    "[unit]") {
     lab::Overrides o;
     o.sweep = lab::Sweep{"threads", {10, 100}};
     auto s = lab::apply(shipped("thread-pool"), o);
@@ -81,9 +86,14 @@ TEST_CASE("lab run takes a list for one option and refuses two", "[e2e]") {
 
 // The issue's test: summary.json holds every point, and each chart of report.html has one line
 // per configuration and one for its model.
-TEST_CASE("a swept run keeps every point in summary.json and draws a line per configuration and its model", "[e2e]") {
+TEST_CASE(
+    "a swept run keeps every point in summary.json and draws a line per configuration and its "
+    "model",
+    "[e2e]") {
     test::ScratchDir out;
-    auto run = test::run_lab("run blocking-async --concurrency 1,5,10 --delay 20 --repeat 1 --quiet --out " + out.path.string());
+    auto run = test::run_lab(
+        "run blocking-async --concurrency 1,5,10 --delay 20 --repeat 1 --quiet --out " +
+        out.path.string());
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     CHECK(run.output.find("Throughput (requests per second) against C") != std::string::npos);
@@ -102,11 +112,13 @@ TEST_CASE("a swept run keeps every point in summary.json and draws a line per co
     CHECK(points == std::multiset<int>{1, 1, 5, 5, 10, 10});
     std::string html = test::read_file(folder / "report.html");
     std::smatch svg;
-    REQUIRE(std::regex_search(html, svg, std::regex("<svg class=\"sweep\"[^]*?</svg>")));  // throughput, first
+    REQUIRE(std::regex_search(html, svg,
+                              std::regex("<svg class=\"sweep\"[^]*?</svg>")));  // throughput, first
     std::string chart = svg.str();
     auto count = [&](const std::string& what) {
         std::size_t n = 0;
-        for (auto at = chart.find(what); at != std::string::npos; at = chart.find(what, at + 1)) ++n;
+        for (auto at = chart.find(what); at != std::string::npos; at = chart.find(what, at + 1))
+            ++n;
         return n;
     };
     CHECK(count("class=\"measured\"") == 2);
@@ -134,20 +146,25 @@ TEST_CASE("a row merged into another's series keeps its claims, at its own value
     CHECK(log.configurations.size() == rows * 2);
 }
 
-TEST_CASE("the file's claims at a value of its sweep are checked when a run is at that value, and said to be elsewhere otherwise", "[unit]") {
+TEST_CASE(
+    "the file's claims at a value of its sweep are checked when a run is at that value, and said "
+    "to be elsewhere otherwise",
+    "[unit]") {
     lab::Overrides at_20;
     at_20.concurrency = 20;  // one value: no sweep; the claims about C = 20 apply as they are
     int checked = 0, about_c1 = 0;
     for (const auto& e : lab::apply(shipped("sweep"), at_20).expectations) {
         if (e.not_here.empty() && !e.at) ++checked;
-        if (e.not_here.find("C = 1,") != std::string::npos) ++about_c1;  // "it is about C = 1, this run has C = 20"
+        if (e.not_here.find("C = 1,") != std::string::npos)
+            ++about_c1;  // "it is about C = 1, this run has C = 20"
     }
     CHECK(checked == 5);
     CHECK(about_c1 == 1);
     lab::Overrides n;
     n.sweep = lab::Sweep{"requests", {10, 20}};  // another option swept, at C = 10
     int elsewhere = 0;
-    for (const auto& e : lab::apply(shipped("sweep"), n).expectations) elsewhere += !e.not_here.empty();
+    for (const auto& e : lab::apply(shipped("sweep"), n).expectations)
+        elsewhere += !e.not_here.empty();
     CHECK(elsewhere == 6);
     // An open loop cannot be swept.
     lab::Overrides open;
@@ -157,7 +174,9 @@ TEST_CASE("the file's claims at a value of its sweep are checked when a run is a
 
 TEST_CASE("a sweep's option may come before the scenario's name", "[e2e]") {
     test::ScratchDir out;
-    auto run = test::run_lab("run --threads 10 thread-pool --only 1 --delay 10 --repeat 1 --quiet --out " + out.path.string());
+    auto run =
+        test::run_lab("run --threads 10 thread-pool --only 1 --delay 10 --repeat 1 --quiet --out " +
+                      out.path.string());
     INFO(run.output);
     CHECK(run.exit_code == 0);
     CHECK(run.output.find("10 threads") != std::string::npos);

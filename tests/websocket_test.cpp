@@ -9,17 +9,20 @@
 #include "lab/figures/websocket_figures.hpp"
 #include "lab/run/server_process.hpp"
 
-TEST_CASE("the websockets lesson's messages read back as written, and nothing else reads", "[unit]") {
+TEST_CASE("the websockets lesson's messages read back as written, and nothing else reads",
+          "[unit]") {
     const lab::Tick tick{12, 123'456'789'012, 100'000};
     CHECK(lab::read_tick(lab::tick_text(tick)) == tick);
-    CHECK(lab::read_tick(R"({"tick":3,"due_us":9,"every_us":100000})") == lab::Tick{3, 9, 100'000});  // as Python's json.dumps writes it
-    CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":9})"));                    // a field missing
+    CHECK(lab::read_tick(R"({"tick":3,"due_us":9,"every_us":100000})") ==
+          lab::Tick{3, 9, 100'000});  // as Python's json.dumps writes it
+    CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":9})"));  // a field missing
     CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":"9","every_us":100000})"));  // not a number
-    CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":9,"every_us":0})"));      // no period
+    CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":9,"every_us":0})"));  // no period
     CHECK(lab::read_wait(lab::wait_text(200)) == 200);
     CHECK(lab::read_wait("wait 0") == 0);
     CHECK(lab::read_wait("wait 60000") == 60'000);
-    for (const char* bad : {"wait 60001", "wait -1", "wait ", "wait 2x", "wait 1.5", "WAIT 5", "wait  5", ""}) {
+    for (const char* bad :
+         {"wait 60001", "wait -1", "wait ", "wait 2x", "wait 1.5", "WAIT 5", "wait  5", ""}) {
         INFO(bad);
         CHECK_FALSE(lab::read_wait(bad));
     }
@@ -29,8 +32,11 @@ TEST_CASE("the websockets lesson's messages read back as written, and nothing el
         INFO(bad);
         CHECK_FALSE(lab::is_reply(bad));
     }
-    CHECK_THROWS_AS(lab::run_websocket_batch({.host = "192.0.2.1", .port = 80}), std::invalid_argument);  // loopback only
-    CHECK_THROWS_AS(lab::run_websocket_batch({.port = 80, .clients = lab::most_websocket_clients + 1}), std::invalid_argument);
+    CHECK_THROWS_AS(lab::run_websocket_batch({.host = "192.0.2.1", .port = 80}),
+                    std::invalid_argument);  // loopback only
+    CHECK_THROWS_AS(
+        lab::run_websocket_batch({.port = 80, .clients = lab::most_websocket_clients + 1}),
+        std::invalid_argument);
 }
 
 namespace {
@@ -38,8 +44,11 @@ namespace {
 // The mode's server held by `clients` WebSockets, one of which asks its handler to wait 200 ms.
 lab::ConfigurationResult held(const char* mode, int clients) {
     lab::ServerProcess server(LAB_BINARY, {"--mode", mode});
-    lab::WebSocketLoadSpec spec{.host = server.host(), .port = server.port(), .clients = clients,
-                                .hold = std::chrono::milliseconds(1500), .wait_ms = 200,
+    lab::WebSocketLoadSpec spec{.host = server.host(),
+                                .port = server.port(),
+                                .clients = clients,
+                                .hold = std::chrono::milliseconds(1500),
+                                .wait_ms = 200,
                                 .wait_at = std::chrono::milliseconds(600)};
     lab::ConfigurationResult r;
     r.batches.push_back(lab::run_websocket_batch(spec));
@@ -48,7 +57,10 @@ lab::ConfigurationResult held(const char* mode, int clients) {
 
 }  // namespace
 
-TEST_CASE("websockets: a handler that blocks 200 ms holds every client's tick back; one that awaits holds none", "[server]") {
+TEST_CASE(
+    "websockets: a handler that blocks 200 ms holds every client's tick back; one that awaits "
+    "holds none",
+    "[server]") {
     constexpr int clients = 200;
     auto blocked = held("blocking-in-loop", clients);
     CHECK(lab::websocket_figure(lab::Figure::connections_held, blocked) == clients);
@@ -58,7 +70,8 @@ TEST_CASE("websockets: a handler that blocks 200 ms holds every client's tick ba
     auto median_late = lab::websocket_figure(lab::Figure::tick_late_p50, blocked);
     REQUIRE(median_late);
     CHECK(*median_late >= 200 - std::chrono::milliseconds(lab::wait_lead).count() - 15);
-    // The handler replies once its wait is done, whichever way it waited: never sooner than the wait.
+    // The handler replies once its wait is done, whichever way it waited: never sooner than the
+    // wait.
     auto blocked_reply = lab::websocket_figure(lab::Figure::reply_min, blocked);
     REQUIRE(blocked_reply);
     CHECK(*blocked_reply >= 200);
@@ -69,5 +82,6 @@ TEST_CASE("websockets: a handler that blocks 200 ms holds every client's tick ba
     CHECK(*awaited_reply >= 200);
     auto worst = lab::websocket_figure(lab::Figure::tick_late_max, awaited);
     REQUIRE(worst);
-    CHECK(*worst < 100);  // a generous ceiling: a free loop writes a tick to 200 sockets in about a millisecond
+    CHECK(*worst < 100);  // a generous ceiling: a free loop writes a tick to 200 sockets in about a
+                          // millisecond
 }

@@ -23,7 +23,9 @@
 
 namespace {
 
-std::string app_file(const std::string& name) { return std::string(LAB_TEST_DATA) + "/apps/" + name; }
+std::string app_file(const std::string& name) {
+    return std::string(LAB_TEST_DATA) + "/apps/" + name;
+}
 
 // The row of `summary` (lab run --format json) whose server is `server`.
 nlohmann::json row_of(const nlohmann::json& summary, const std::string& server) {
@@ -50,15 +52,22 @@ double median_blocked_ms(const nlohmann::json& row) {
 
 }  // namespace
 
-TEST_CASE("an async def route that sleeps serializes the lesson's batch: sequential, its loop blocked for it", "[app]") {
+TEST_CASE(
+    "an async def route that sleeps serializes the lesson's batch: sequential, its loop blocked "
+    "for it",
+    "[app]") {
     test::Outcome said;
-    auto summary = run_json("run blocking-async --repeat 2 --app " + app_file("sleeps_in_async.py") + " --app-path /work", said);
+    auto summary = run_json("run blocking-async --repeat 2 --app " +
+                                app_file("sleeps_in_async.py") + " --app-path /work",
+                            said);
     INFO(said.output);
     auto mine = row_of(summary, "app");
     CHECK(mine["label"] == "your app (sleeps_in_async.py)");
     CHECK(mine["verdict"].get<std::string>().starts_with("sequential"));
-    CHECK(mine["verdict"].get<std::string>().find("like “async def + time.sleep") != std::string::npos);
-    // Physics: ten waits of d one after another cannot take less than N·d; a blocked loop takes about that.
+    CHECK(mine["verdict"].get<std::string>().find("like “async def + time.sleep") !=
+          std::string::npos);
+    // Physics: ten waits of d one after another cannot take less than N·d; a blocked loop takes
+    // about that.
     double makespan = mine["measured_s"]["median"].get<double>();
     CHECK(makespan >= 1.0);
     CHECK(makespan < 1.6);
@@ -67,7 +76,9 @@ TEST_CASE("an async def route that sleeps serializes the lesson's batch: sequent
 
 TEST_CASE("the same route as def waits in the pool: about d, the loop free", "[app]") {
     test::Outcome said;
-    auto summary = run_json("run blocking-async --only 2 --repeat 2 --app " + app_file("sleeps_in_def.py") + " --app-path /work", said);
+    auto summary = run_json("run blocking-async --only 2 --repeat 2 --app " +
+                                app_file("sleeps_in_def.py") + " --app-path /work",
+                            said);
     INFO(said.output);
     auto mine = row_of(summary, "app");
     double makespan = mine["measured_s"]["median"].get<double>();
@@ -77,12 +88,16 @@ TEST_CASE("the same route as def waits in the pool: about d, the loop free", "[a
     CHECK(mine["verdict"].get<std::string>().starts_with("concurrent"));
 }
 
-TEST_CASE("--target: a server the lab did not start or probe gets client-side figures only, no verdict", "[app]") {
+TEST_CASE(
+    "--target: a server the lab did not start or probe gets client-side figures only, no verdict",
+    "[app]") {
     // uvicorn started by hand, as a student would: no probe, no stamps.
-    lab::ServerProcess uvicorn({lab::python, lab::reference_script("serve.py"), "--variant", "blocking"});
+    lab::ServerProcess uvicorn(
+        {lab::python, lab::reference_script("serve.py"), "--variant", "blocking"});
     test::ScratchDir out;
     std::string url = "http://127.0.0.1:" + std::to_string(uvicorn.port()) + "/health";
-    auto said = test::run_lab("run blocking-async --only 2 --repeat 1 --target " + url + " --quiet --out " + out.path.string());
+    auto said = test::run_lab("run blocking-async --only 2 --repeat 1 --target " + url +
+                              " --quiet --out " + out.path.string());
     INFO(said.output);
     auto run = std::filesystem::directory_iterator(out.path / "blocking-async")->path();
     auto summary = nlohmann::json::parse(test::read_file(run / "summary.json"));
@@ -93,7 +108,8 @@ TEST_CASE("--target: a server the lab did not start or probe gets client-side fi
     CHECK(page.find("client-side figures only") != std::string::npos);
 }
 
-TEST_CASE("a student's app that cannot run is refused with the reason, exit 2, before any load", "[app]") {
+TEST_CASE("a student's app that cannot run is refused with the reason, exit 2, before any load",
+          "[app]") {
     auto missing = test::run_lab("run blocking-async --app /nonexistent/main.py");
     CHECK(missing.exit_code == 2);
     CHECK(missing.output.find("no such file") != std::string::npos);
@@ -103,21 +119,27 @@ TEST_CASE("a student's app that cannot run is refused with the reason, exit 2, b
     auto not_asgi = test::run_lab("run blocking-async --app " + app_file("not_asgi.py"));
     CHECK(not_asgi.exit_code == 2);
     CHECK(not_asgi.output.find("not an ASGI app") != std::string::npos);
-    auto no_attr = test::run_lab("run blocking-async --app " + app_file("sleeps_in_def.py") + ":api");
+    auto no_attr =
+        test::run_lab("run blocking-async --app " + app_file("sleeps_in_def.py") + ":api");
     CHECK(no_attr.exit_code == 2);
     auto remote = test::run_lab("run blocking-async --target http://192.0.2.1:8000/");
     CHECK(remote.exit_code == 2);
     CHECK(remote.output.find("--allow-remote") != std::string::npos);
 }
 
-TEST_CASE("an app without the lesson's route, or one that dies mid-run: said, recorded, the lesson goes on", "[app]") {
+TEST_CASE(
+    "an app without the lesson's route, or one that dies mid-run: said, recorded, the lesson goes "
+    "on",
+    "[app]") {
     test::ScratchDir out;
-    auto no_route = test::run_lab("run blocking-async --only 2 --repeat 1 --app " + app_file("sleeps_in_def.py") + " --out " + out.path.string());
+    auto no_route = test::run_lab("run blocking-async --only 2 --repeat 1 --app " +
+                                  app_file("sleeps_in_def.py") + " --out " + out.path.string());
     INFO(no_route.output);
     CHECK(no_route.exit_code == 1);
     CHECK(no_route.output.find("your app has no route at /delay") != std::string::npos);
     CHECK(no_route.output.find("--app-path") != std::string::npos);
-    auto crash = test::run_lab("run blocking-async --only 2 --repeat 1 --app " + app_file("crashes.py") + " --out " + out.path.string());
+    auto crash = test::run_lab("run blocking-async --only 2 --repeat 1 --app " +
+                               app_file("crashes.py") + " --out " + out.path.string());
     INFO(crash.output);
     CHECK(crash.exit_code == 1);
     CHECK(crash.output.find("your app exited with status 3") != std::string::npos);
@@ -130,36 +152,45 @@ TEST_CASE("nothing of a student's app outlives `lab` killed with SIGKILL", "[app
     if (lab_pid == 0) {
         std::freopen("/dev/null", "w", stdout);
         std::freopen("/dev/null", "w", stderr);
-        execl(LAB_BINARY, "lab", "run", "blocking-async", "--only", "2", "--repeat", "3", "--delay", "2000", "--app", app.c_str(),
-              "--app-path", "/work", "--quiet", "--out", folder.c_str(), static_cast<char*>(nullptr));
+        execl(LAB_BINARY, "lab", "run", "blocking-async", "--only", "2", "--repeat", "3", "--delay",
+              "2000", "--app", app.c_str(), "--app-path", "/work", "--quiet", "--out",
+              folder.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
-    // Wait until its app's uvicorn runs (a process whose environment names the app), then kill `lab`.
+    // Wait until its app's uvicorn runs (a process whose environment names the app), then kill
+    // `lab`.
     auto app_processes = [] {
         std::vector<pid_t> found;
         for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
             std::string name = entry.path().filename();
             if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-            if (test::read_file(entry.path() / "environ").find("LAB_APP=" + app_file("sleeps_in_async.py")) != std::string::npos)
+            if (test::read_file(entry.path() / "environ")
+                    .find("LAB_APP=" + app_file("sleeps_in_async.py")) != std::string::npos)
                 found.push_back(std::stoi(name));
         }
         return found;
     };
     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (app_processes().empty() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (app_processes().empty() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     REQUIRE_FALSE(app_processes().empty());
     kill(lab_pid, SIGKILL);
     waitpid(lab_pid, nullptr, 0);
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!app_processes().empty() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (!app_processes().empty() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(app_processes().empty());
 }
 
-TEST_CASE("what a student's app starts is gone once `lab` ends: SIGKILL, SIGHUP, SIGTERM or a normal exit", "[app]") {
+TEST_CASE(
+    "what a student's app starts is gone once `lab` ends: SIGKILL, SIGHUP, SIGTERM or a normal "
+    "exit",
+    "[app]") {
     for (int ending : {SIGKILL, SIGHUP, SIGTERM, 0}) {
         INFO("lab ended by " << (ending ? strsignal(ending) : "itself, the run done"));
         test::ScratchDir out;
-        const std::filesystem::path pids = out.path / "pids";  // "KIND PID" of each process the app started
+        const std::filesystem::path pids =
+            out.path / "pids";  // "KIND PID" of each process the app started
         auto recorded = [&] {
             std::set<pid_t> found;
             std::istringstream lines(test::read_file(pids));
@@ -170,26 +201,36 @@ TEST_CASE("what a student's app starts is gone once `lab` ends: SIGKILL, SIGHUP,
             }
             return found;
         };
-        ::setenv("LAB_TEST_PIDS", pids.c_str(), 1);  // (the app's environment: lab passes its own on)
-        pid_t lab_pid = test::spawn_lab({"run", "blocking-async", "--only", "2", "--repeat", ending ? "3" : "1", "--delay", ending ? "2000" : "50",
-                                         "--app", app_file("leaves_children.py"), "--app-path", "/work", "--quiet", "--out", out.path.string()},
-                                        out.path / "said");
+        ::setenv("LAB_TEST_PIDS", pids.c_str(),
+                 1);  // (the app's environment: lab passes its own on)
+        pid_t lab_pid = test::spawn_lab(
+            {"run", "blocking-async", "--only", "2", "--repeat", ending ? "3" : "1", "--delay",
+             ending ? "2000" : "50", "--app", app_file("leaves_children.py"), "--app-path", "/work",
+             "--quiet", "--out", out.path.string()},
+            out.path / "said");
         ::unsetenv("LAB_TEST_PIDS");
         REQUIRE(test::eventually([&] { return recorded().size() >= 3; }, std::chrono::seconds(60)));
         if (ending) kill(lab_pid, ending);
         waitpid(lab_pid, nullptr, 0);
         const std::set<pid_t> started = recorded();
         INFO(test::read_file(out.path / "said"));
-        CHECK(started.size() == 3);  // a subprocess, a multiprocessing child, a daemon: the app's module ran once
+        CHECK(started.size() ==
+              3);  // a subprocess, a multiprocessing child, a daemon: the app's module ran once
         CHECK(test::survivors(started, std::chrono::seconds(3)).empty());
-        if (!ending) CHECK(test::read_file(out.path / "said").find(" your app left: ") != std::string::npos);
+        if (!ending)
+            CHECK(test::read_file(out.path / "said").find(" your app left: ") != std::string::npos);
     }
 }
 
-TEST_CASE("an app that prints without end leaves a bounded server.log, its cut said, and lab's memory bounded", "[app]") {
+TEST_CASE(
+    "an app that prints without end leaves a bounded server.log, its cut said, and lab's memory "
+    "bounded",
+    "[app]") {
     test::ScratchDir out;
-    auto said = test::run_lab_measured({"run", "blocking-async", "--only", "2", "--repeat", "1", "--delay", "50", "--app", app_file("prints_a_lot.py"),
-                                        "--app-path", "/work", "--quiet", "--out", out.path.string()});
+    auto said =
+        test::run_lab_measured({"run", "blocking-async", "--only", "2", "--repeat", "1", "--delay",
+                                "50", "--app", app_file("prints_a_lot.py"), "--app-path", "/work",
+                                "--quiet", "--out", out.path.string()});
     INFO(said.outcome.output.substr(0, 2000));
     CHECK(said.outcome.exit_code == 0);
     std::filesystem::path log;
@@ -197,40 +238,57 @@ TEST_CASE("an app that prints without end leaves a bounded server.log, its cut s
         if (entry.path().filename() == "server.log") log = entry.path();
     REQUIRE(!log.empty());
     const std::string text = test::read_file(log);
-    CHECK(text.size() < lab::log_head_bytes + lab::log_tail_bytes + 64 * 1024);  // of the app's 80 MiB
+    CHECK(text.size() <
+          lab::log_head_bytes + lab::log_tail_bytes + 64 * 1024);  // of the app's 80 MiB
     CHECK(text.find("bytes of this log cut here") != std::string::npos);
-    if (!test::under_address_sanitizer) CHECK(said.max_rss_kib < 100 * 1024);  // (lab alone is about 35 MiB: the app's 80 MiB held once would pass it)
+    if (!test::under_address_sanitizer)
+        CHECK(said.max_rss_kib <
+              100 * 1024);  // (lab alone is about 35 MiB: the app's 80 MiB held once would pass it)
 }
 
 TEST_CASE("lab load --probe: the bystander's wait is the head-of-line figure", "[app]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop"});
     test::ScratchDir out;
     std::string url = "http://127.0.0.1:" + std::to_string(server.port());
-    auto said = test::run_lab("load " + url + "/delay?ms=100 -n 10 -c 10 --probe /health --probe-every 10ms --format json --out " + out.path.string());
+    auto said = test::run_lab(
+        "load " + url +
+        "/delay?ms=100 -n 10 -c 10 --probe /health --probe-every 10ms --format json --out " +
+        out.path.string());
     INFO(said.output);
     REQUIRE(said.exit_code == 0);
     auto start = said.output.find("{\n");
-    auto summary = nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+    auto summary =
+        nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
     auto bystander = summary["load_summary"]["bystander"];
     CHECK(bystander["path"] == "/health");
     // Behind a loop held for N·d, a health check sent at the start waits most of it.
     CHECK(bystander["latency_us"]["max"].get<double>() >= 800'000);
-    auto text = test::run_lab("load " + url + "/delay?ms=100 -n 10 -c 10 --probe /health --out " + out.path.string());
+    auto text = test::run_lab("load " + url + "/delay?ms=100 -n 10 -c 10 --probe /health --out " +
+                              out.path.string());
     CHECK(text.output.find("Bystander: GET /health") != std::string::npos);
 }
 
-TEST_CASE("each exercise can fail: its starter fails the grade and its reference solution passes", "[app]") {
+TEST_CASE("each exercise can fail: its starter fails the grade and its reference solution passes",
+          "[app]") {
     for (const std::string& name : lab::exercise_names()) {
         SECTION(name) {
             test::ScratchDir starter, solution, out;
-            REQUIRE(test::run_lab("exercise start " + name + " " + (starter.path / "app").string()).exit_code == 0);
-            REQUIRE(test::run_lab("exercise start " + name + " " + (solution.path / "app").string() + " --solution").exit_code == 0);
-            auto failed = test::run_lab("exercise check " + name + " " + (starter.path / "app").string() + " --repeat 2 --out " + out.path.string());
+            REQUIRE(test::run_lab("exercise start " + name + " " + (starter.path / "app").string())
+                        .exit_code == 0);
+            REQUIRE(test::run_lab("exercise start " + name + " " +
+                                  (solution.path / "app").string() + " --solution")
+                        .exit_code == 0);
+            auto failed =
+                test::run_lab("exercise check " + name + " " + (starter.path / "app").string() +
+                              " --repeat 2 --out " + out.path.string());
             INFO(failed.output);
             CHECK(failed.exit_code == 1);
             CHECK(failed.output.find("✗ " + name) != std::string::npos);
-            CHECK(failed.output.find("→ ") != std::string::npos);  // what the ✗ means, in the lesson's terms
-            auto passed = test::run_lab("exercise check " + name + " " + (solution.path / "app").string() + " --repeat 2 --out " + out.path.string());
+            CHECK(failed.output.find("→ ") !=
+                  std::string::npos);  // what the ✗ means, in the lesson's terms
+            auto passed =
+                test::run_lab("exercise check " + name + " " + (solution.path / "app").string() +
+                              " --repeat 2 --out " + out.path.string());
             INFO(passed.output);
             CHECK(passed.exit_code == 0);
             CHECK(passed.output.find("✓ " + name) != std::string::npos);
@@ -239,8 +297,12 @@ TEST_CASE("each exercise can fail: its starter fails the grade and its reference
     CHECK(lab::exercise_names().size() >= 5);
 }
 
-TEST_CASE("a student's row is like a lesson's row only when it served the same way in about the same time", "[unit]") {
-    auto row = [](lab::Server server, const std::string& label, const std::string& verdict, double makespan) {
+TEST_CASE(
+    "a student's row is like a lesson's row only when it served the same way in about the same "
+    "time",
+    "[unit]") {
+    auto row = [](lab::Server server, const std::string& label, const std::string& verdict,
+                  double makespan) {
         lab::ConfigurationResult r;
         r.configuration.server = server;
         r.configuration.label = label;
@@ -250,7 +312,8 @@ TEST_CASE("a student's row is like a lesson's row only when it served the same w
         return r;
     };
     lab::RunResult run;
-    run.configurations = {row(lab::Server::lab, "blocked", "sequential", 1.0), row(lab::Server::lab, "awaiting", "concurrent", 0.1),
+    run.configurations = {row(lab::Server::lab, "blocked", "sequential", 1.0),
+                          row(lab::Server::lab, "awaiting", "concurrent", 0.1),
                           row(lab::Server::app, "yours", "sequential", 1.02)};
     lab::compare_with_lesson(run);
     CHECK(run.configurations[2].verdict == "sequential — like “blocked” (1.000 s)");
@@ -261,13 +324,18 @@ TEST_CASE("a student's row is like a lesson's row only when it served the same w
     CHECK(run.configurations[1].verdict == "sequential");
 }
 
-TEST_CASE("exercise start writes nothing over what is in the folder, follows no link, and a full disk leaves nothing", "[unit]") {
+TEST_CASE(
+    "exercise start writes nothing over what is in the folder, follows no link, and a full disk "
+    "leaves nothing",
+    "[unit]") {
     namespace fs = std::filesystem;
     const std::string name = lab::exercise_names().front();
     const std::string starter = test::read_file(lab::find_exercise(name)->starter);
     REQUIRE(starter.size() > 100);
     test::ScratchDir scratch;
-    auto start = [&](const fs::path& dir) { return test::run_lab("exercise start " + name + " '" + dir.string() + "'"); };
+    auto start = [&](const fs::path& dir) {
+        return test::run_lab("exercise start " + name + " '" + dir.string() + "'");
+    };
 
     SECTION("a student's notes in README.md are kept, and no main.py appears beside them") {
         fs::path dir = scratch.path / "notes";
@@ -281,7 +349,8 @@ TEST_CASE("exercise start writes nothing over what is in the folder, follows no 
         CHECK(test::entries_of(dir) == "README.md ");
     }
     SECTION("a README.md that links elsewhere: the file it points to is untouched") {
-        fs::path dir = scratch.path / "linked", elsewhere = scratch.write("elsewhere.md", "not yours");
+        fs::path dir = scratch.path / "linked",
+                 elsewhere = scratch.write("elsewhere.md", "not yours");
         fs::create_directories(dir);
         fs::create_symlink(elsewhere, dir / "README.md");
         CHECK(start(dir).exit_code == 2);
@@ -298,7 +367,8 @@ TEST_CASE("exercise start writes nothing over what is in the folder, follows no 
     }
     SECTION("a full disk fails the start and leaves nothing; the retry writes both files whole") {
         fs::path dir = scratch.path / "full";
-        auto failed = test::run_lab_on_full_disk("exercise start " + name + " " + dir.string(), 100);
+        auto failed =
+            test::run_lab_on_full_disk("exercise start " + name + " " + dir.string(), 100);
         INFO(failed.output);
         CHECK(failed.exit_code == 1);
         CHECK(failed.output.find("wrote") == std::string::npos);
@@ -312,7 +382,10 @@ TEST_CASE("exercise start writes nothing over what is in the folder, follows no 
         fs::path dir = scratch.path / "my work";
         auto o = start(dir);
         CHECK(o.exit_code == 0);
-        CHECK(o.output.find("lab exercise check " + name + " '" + dir.string() + "'") != std::string::npos);
-        CHECK(test::read_file(dir / "README.md").find("lab exercise check " + name + " '" + dir.string() + "'") != std::string::npos);
+        CHECK(o.output.find("lab exercise check " + name + " '" + dir.string() + "'") !=
+              std::string::npos);
+        CHECK(test::read_file(dir / "README.md")
+                  .find("lab exercise check " + name + " '" + dir.string() + "'") !=
+              std::string::npos);
     }
 }

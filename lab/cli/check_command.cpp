@@ -27,7 +27,8 @@ struct Checked {
 
 // A line of the report after `margin` spaces, wrapped to the terminal.
 std::string line(int margin, const std::string& text) {
-    return indented(wrap(text, std::max(20, terminal_columns() - margin)), std::string(static_cast<std::size_t>(margin), ' '));
+    return indented(wrap(text, std::max(20, terminal_columns() - margin)),
+                    std::string(static_cast<std::size_t>(margin), ' '));
 }
 
 // Each measured makespan against its model: a gap outside the scenario's tolerance is counted
@@ -35,18 +36,23 @@ std::string line(int margin, const std::string& text) {
 void held_to_models(const RunResult& run, Checked& out, std::string& detail, std::string& notes) {
     const Scenario& s = run.scenario;
     for (const ModelGap& g : model_gaps(run))
-        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a real stack adds is the claims' business
-            notes += line(4, "· " + g.label + ": measured " + fixed(g.measured) + " s, the lab's model " + fixed(g.model) +
-                             " s (what the real stack adds; not counted)");
+        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a real stack adds
+                                          // is the claims' business
+            notes += line(4, "· " + g.label + ": measured " + fixed(g.measured) +
+                                 " s, the lab's model " + fixed(g.model) +
+                                 " s (what the real stack adds; not counted)");
         } else if (!g.within && !g.not_judged.empty()) {
             ++out.unjudged;
-            detail += line(4, "– " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
-                                  " s: not judged: " + g.not_judged + ", and this row computes");
+            detail += line(4, "– " + g.label + ": measured " + fixed(g.measured) + " s, model " +
+                                  fixed(g.model) + " s: not judged: " + g.not_judged +
+                                  ", and this row computes");
         } else if (!g.within) {
             ++out.contradicted;
-            detail += line(4, "✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " + fixed(g.model) +
-                                  " s: more than " + fixed(s.model_tolerance * 100, 0) + " % apart" +
-                                  (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")"));
+            detail += line(
+                4, "✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " +
+                       fixed(g.model) + " s: more than " + fixed(s.model_tolerance * 100, 0) +
+                       " % apart" +
+                       (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")"));
         }
 }
 
@@ -59,9 +65,10 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
     Checked out;
     try {
         LessonServices lent = shared.next_lesson(needs_postgres(s), needs_redis(s));
-        run = run_scenario(s, {this_executable(), &quiet, overrides.database_url.value_or(lent.database_url),
-                               overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url),
-                               nullptr, [](ConfigurationResult& ran) { measure_figures(ran); }});
+        run = run_scenario(
+            s, {this_executable(), &quiet, overrides.database_url.value_or(lent.database_url),
+                overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url),
+                nullptr, [](ConfigurationResult& ran) { measure_figures(ran); }});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         out.ran = false;
         out.contradicted = 1;
@@ -77,14 +84,23 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
         bool unjudged = c.outcome == CheckedClaim::Outcome::not_judged && !real_bad;
         bool bad = c.outcome != CheckedClaim::Outcome::holds && !unjudged;
         (bad ? out.contradicted : unjudged ? out.unjudged : held) += 1;
-        held_on_real += !bad && !unjudged && c.real && c.real->outcome == CheckedClaim::Outcome::holds;
-        if (c.real && !bad && !unjudged)  // with twins every claim's two verdicts are listed, the C++ row's first
-            detail += line(4, std::string(outcome_mark(c.outcome)) + " C++, " + outcome_mark(c.real->outcome) + " FastAPI: " + c.claim);
+        held_on_real +=
+            !bad && !unjudged && c.real && c.real->outcome == CheckedClaim::Outcome::holds;
+        if (c.real && !bad &&
+            !unjudged)  // with twins every claim's two verdicts are listed, the C++ row's first
+            detail += line(4, std::string(outcome_mark(c.outcome)) + " C++, " +
+                                  outcome_mark(c.real->outcome) + " FastAPI: " + c.claim);
         if (!bad && !unjudged) continue;
-        detail += line(4, std::string(outcome_mark(bad ? CheckedClaim::Outcome::contradicted : c.outcome)) + " " + c.claim) +
-                  line(6, c.evidence);
-        if (c.real) detail += line(6, std::string(outcome_mark(c.real->outcome)) + " on real FastAPI: " + c.real->evidence);
-        if (std::string differs = stack_disagreement(c); !differs.empty()) detail += line(6, "→ " + differs);
+        detail +=
+            line(4,
+                 std::string(outcome_mark(bad ? CheckedClaim::Outcome::contradicted : c.outcome)) +
+                     " " + c.claim) +
+            line(6, c.evidence);
+        if (c.real)
+            detail += line(6, std::string(outcome_mark(c.real->outcome)) +
+                                  " on real FastAPI: " + c.real->evidence);
+        if (std::string differs = stack_disagreement(c); !differs.empty())
+            detail += line(6, "→ " + differs);
     }
     held_to_models(run, out, detail, notes);
     for (const auto& r : run.configurations)
@@ -92,10 +108,17 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
             ++out.contradicted;
             detail += line(4, "✗ " + r.configuration.label + ": " + r.error);
         }
-    out.text = std::string(out.contradicted ? "✗ " : out.unjudged ? "– " : "✓ ") + printable(s.name) + ": " + std::to_string(held) +
-               " claims hold" + (held_on_real ? " (" + std::to_string(held_on_real) + " of them on real FastAPI too)" : "") +
-               (out.contradicted ? ", " + std::to_string(out.contradicted) + " do not" : "") +
-               (out.unjudged ? ", " + std::to_string(out.unjudged) + " not judged (the machine was busy)" : "") + "\n" + detail + notes;
+    out.text =
+        std::string(out.contradicted ? "✗ "
+                    : out.unjudged   ? "– "
+                                     : "✓ ") +
+        printable(s.name) + ": " + std::to_string(held) + " claims hold" +
+        (held_on_real ? " (" + std::to_string(held_on_real) + " of them on real FastAPI too)"
+                      : "") +
+        (out.contradicted ? ", " + std::to_string(out.contradicted) + " do not" : "") +
+        (out.unjudged ? ", " + std::to_string(out.unjudged) + " not judged (the machine was busy)"
+                      : "") +
+        "\n" + detail + notes;
     return out;
 }
 
@@ -104,7 +127,8 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
 Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
     Checked first = check_once(s, overrides, shared);
     if (first.ran && first.contradicted == 0 && first.unjudged > 0) {
-        std::cout << first.text << "  (" << printable(s.name) << " runs once more: others kept the machine busy)\n";
+        std::cout << first.text << "  (" << printable(s.name)
+                  << " runs once more: others kept the machine busy)\n";
         first = check_once(s, overrides, shared);
     }
     std::cout << first.text;
@@ -114,9 +138,11 @@ Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices&
 
 // PostgreSQL and Redis started once for the lessons that need them, unless the command line
 // names its own.
-SharedServices services_shared_by(const std::vector<Scenario>& lessons, const Overrides& overrides) {
+SharedServices services_shared_by(const std::vector<Scenario>& lessons,
+                                  const Overrides& overrides) {
     bool postgres = false, redis = false;
-    for (const Scenario& s : lessons) postgres = postgres || needs_postgres(s), redis = redis || needs_redis(s);
+    for (const Scenario& s : lessons)
+        postgres = postgres || needs_postgres(s), redis = redis || needs_redis(s);
     return SharedServices(postgres && !overrides.database_url, redis && !overrides.redis_url);
 }
 
@@ -135,20 +161,31 @@ Action define_check(CLI::App& app) {
         double under_s = 0;
     };
     auto o = std::make_shared<Options>();
-    app.add_option("scenarios", o->names, "Scenario names or .toml files (default: every scenario)");
+    app.add_option("scenarios", o->names,
+                   "Scenario names or .toml files (default: every scenario)");
     declare_overrides(app, o->overrides);
-    app.add_flag("--quick", o->quick, "One measured batch per configuration (unless --repeat says otherwise)");
-    app.add_flag("--with-fastapi", o->with_fastapi,
-                 "Also run each configuration's real FastAPI twin, and hold every claim against it as well");
-    app.add_flag("--uvloop", o->uvloop, "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")->needs("--with-fastapi");
-    app.add_option("--asgi-server", o->asgi_server, "--with-fastapi: the ASGI server of the single-process twins (worker rows stay gunicorn's)")
-        ->check(CLI::IsMember(asgi_servers))->needs("--with-fastapi")->capture_default_str();
-    app.add_option("--under", o->under_s, "Only scenarios whose models say they take less than this many seconds")
+    app.add_flag("--quick", o->quick,
+                 "One measured batch per configuration (unless --repeat says otherwise)");
+    app.add_flag(
+        "--with-fastapi", o->with_fastapi,
+        "Also run each configuration's real FastAPI twin, and hold every claim against it as well");
+    app.add_flag("--uvloop", o->uvloop,
+                 "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")
+        ->needs("--with-fastapi");
+    app.add_option("--asgi-server", o->asgi_server,
+                   "--with-fastapi: the ASGI server of the single-process twins (worker rows stay "
+                   "gunicorn's)")
+        ->check(CLI::IsMember(asgi_servers))
+        ->needs("--with-fastapi")
+        ->capture_default_str();
+    app.add_option("--under", o->under_s,
+                   "Only scenarios whose models say they take less than this many seconds")
         ->check(CLI::Range(0.1, 100'000.0));
     return [o] {
         std::vector<std::string> names = o->names;
         if (names.empty())
-            for (const fs::path& file : scenario_files(scenario_dir())) names.push_back(file.stem().string());
+            for (const fs::path& file : scenario_files(scenario_dir()))
+                names.push_back(file.stem().string());
         Overrides overrides = o->overrides;
         if (o->quick && !overrides.repeat) overrides.repeat = 1;
         stop_servers_on_signals();
@@ -159,13 +196,16 @@ Action define_check(CLI::App& app) {
             if (!found) return exit_usage;
             try {
                 to_run.push_back(apply(*found, overrides));
-                if (o->with_fastapi) to_run.back() = with_fastapi(std::move(to_run.back()), o->uvloop, o->asgi_server);
+                if (o->with_fastapi)
+                    to_run.back() =
+                        with_fastapi(std::move(to_run.back()), o->uvloop, o->asgi_server);
             } catch (const std::invalid_argument& e) {
                 std::cerr << "lab check: " << printable(e.what(), true) << '\n';
                 return exit_usage;
             }
             if (o->under_s > 0 && estimated_seconds(to_run.back()) > o->under_s) {
-                std::cout << "- " << name << ": skipped (about " << fixed(estimated_seconds(to_run.back()), 0) << " s, over --under)\n";
+                std::cout << "- " << name << ": skipped (about "
+                          << fixed(estimated_seconds(to_run.back()), 0) << " s, over --under)\n";
                 to_run.pop_back();
                 ++skipped;
             }
@@ -173,13 +213,18 @@ Action define_check(CLI::App& app) {
         SharedServices shared = services_shared_by(to_run, overrides);
         double left = 0;
         int untimed = 0;  // never run here: estimated by their models alone
-        for (const Scenario& s : to_run) left += estimated_seconds(s), untimed += !estimate(s).measured;
-        std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0) << " s ("
+        for (const Scenario& s : to_run)
+            left += estimated_seconds(s), untimed += !estimate(s).measured;
+        std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0)
+                  << " s ("
                   << (untimed == 0 ? std::string("as they took here, their batches by the models")
-                                   : std::to_string(untimed) + " of them by their models alone: never timed here") << ")\n";
+                                   : std::to_string(untimed) +
+                                         " of them by their models alone: never timed here")
+                  << ")\n";
         for (std::size_t k = 0; k < to_run.size(); ++k) {
-            std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << printable(to_run[k].name) << " (about " << fixed(estimated_seconds(to_run[k]), 0)
-                      << " s; " << fixed(left, 0) << " s left)\n";
+            std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << printable(to_run[k].name)
+                      << " (about " << fixed(estimated_seconds(to_run[k]), 0) << " s; "
+                      << fixed(left, 0) << " s left)\n";
             Checked checked = check_one(to_run[k], overrides, shared);
             failed += checked.contradicted > 0;
             unjudged += checked.contradicted == 0 && checked.unjudged > 0;
@@ -187,7 +232,8 @@ Action define_check(CLI::App& app) {
         }
         std::cout << (failed     ? std::to_string(failed) + " scenarios contradict their texts"
                       : unjudged ? "no scenario contradicts its text; " + std::to_string(unjudged) +
-                                       " could not be judged whole (the machine was busy twice: run them again when it is quieter)"
+                                       " could not be judged whole (the machine was busy twice: "
+                                       "run them again when it is quieter)"
                                  : "every scenario checked bears out its text")
                   << (skipped ? " (" + std::to_string(skipped) + " skipped)" : "") << '\n';
         return failed ? exit_failed : exit_ok;

@@ -23,7 +23,9 @@ namespace lab {
 const CLI::Validator listen_address(
     [](std::string& text) -> std::string {
         auto host = numeric_host(text);
-        if (!host) return "'" + text.substr(0, 60) + "' is not an address (localhost, or numbers such as 127.0.0.1, 0.0.0.0 or ::1)";
+        if (!host)
+            return "'" + text.substr(0, 60) +
+                   "' is not an address (localhost, or numbers such as 127.0.0.1, 0.0.0.0 or ::1)";
         text = host->address;  // what the server and the live view bind
         return "";
     },
@@ -47,7 +49,8 @@ const CLI::Validator finite_number(
 void refuse_non_finite_numbers(CLI::App& app) {
     for (CLI::Option* option : app.get_options())
         if (option->get_type_name().starts_with("FLOAT")) option->check(finite_number);
-    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_non_finite_numbers(*sub);
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        refuse_non_finite_numbers(*sub);
 }
 
 namespace fs = std::filesystem;
@@ -75,7 +78,8 @@ std::optional<Scenario> find_scenario(const std::string& name) {
 // one option may take a list.
 // (One word on the command line, split here: an option that took several words would swallow
 // the scenario's name in `lab run --threads 10 thread-pool`.)
-void sweepable(CLI::App& app, Overrides& overrides, const char* name, std::optional<int>& single, const char* what) {
+void sweepable(CLI::App& app, Overrides& overrides, const char* name, std::optional<int>& single,
+               const char* what) {
     const SweepOption& option = *find_sweep_option(name + 2);
     const std::string flag = name;
     app.add_option_function<std::string>(
@@ -89,9 +93,11 @@ void sweepable(CLI::App& app, Overrides& overrides, const char* name, std::optio
                    int value = 0;
                    auto [end, ec] = std::from_chars(one.data(), one.data() + one.size(), value);
                    if (one.empty() || ec != std::errc() || end != one.data() + one.size())
-                       throw CLI::ValidationError(flag, "'" + one + "' is not a whole number (a list is 1,2,5)");
+                       throw CLI::ValidationError(
+                           flag, "'" + one + "' is not a whole number (a list is 1,2,5)");
                    if (value < option.low || value > option.high)
-                       throw CLI::ValidationError(flag, std::to_string(value) + " is not in [" + std::to_string(option.low) + " - " +
+                       throw CLI::ValidationError(flag, std::to_string(value) + " is not in [" +
+                                                            std::to_string(option.low) + " - " +
                                                             std::to_string(option.high) + "]");
                    values.push_back(value);
                    at = comma + 1;
@@ -101,7 +107,9 @@ void sweepable(CLI::App& app, Overrides& overrides, const char* name, std::optio
                    return;
                }
                if (overrides.sweep)
-                   throw CLI::ValidationError(flag, "a run sweeps one option; --" + overrides.sweep->option + " already takes a list");
+                   throw CLI::ValidationError(flag, "a run sweeps one option; --" +
+                                                        overrides.sweep->option +
+                                                        " already takes a list");
                overrides.sweep = Sweep{option.name, values};
            },
            std::string(what) + "; a list (1,2,5) sweeps it")
@@ -112,35 +120,57 @@ void declare_overrides(CLI::App& app, Overrides& overrides) {
     sweepable(app, overrides, "--requests", overrides.requests, "Requests per batch, N");
     sweepable(app, overrides, "--concurrency", overrides.concurrency, "Connections at once, C");
     sweepable(app, overrides, "--delay", overrides.delay_ms, "Each request's wait d, in ms");
-    app.add_option("--repeat", overrides.repeat, "Measured batches, after one warm-up")->check(CLI::Range(1, 100));
+    app.add_option("--repeat", overrides.repeat, "Measured batches, after one warm-up")
+        ->check(CLI::Range(1, 100));
     sweepable(app, overrides, "--threads", overrides.threads, "thread-pool size T");
     sweepable(app, overrides, "--workers", overrides.workers, "multi-process workers W");
-    one_of<Balance>(app.add_option("--balance", overrides.balance, "multi-process: how workers share the port"));
-    app.add_option("--only", overrides.only, "Run one configuration: its label, or its number from 1 (see `lab show`)");
-    sweepable(app, overrides, "--db-pool", overrides.db_pool, "/db: connections to PostgreSQL per server process, P");
-    app.add_option("--database-url", overrides.database_url,
-                   "/db: query this PostgreSQL (postgresql://...) instead of a cluster of the lab's own");
-    app.add_option("--redis-url", overrides.redis_url,
-                   "/cache: ask this Redis (unix:///PATH or redis://IP:PORT) instead of one of the lab's own");
+    one_of<Balance>(app.add_option("--balance", overrides.balance,
+                                   "multi-process: how workers share the port"));
+    app.add_option("--only", overrides.only,
+                   "Run one configuration: its label, or its number from 1 (see `lab show`)");
+    sweepable(app, overrides, "--db-pool", overrides.db_pool,
+              "/db: connections to PostgreSQL per server process, P");
+    app.add_option(
+        "--database-url", overrides.database_url,
+        "/db: query this PostgreSQL (postgresql://...) instead of a cluster of the lab's own");
+    app.add_option(
+        "--redis-url", overrides.redis_url,
+        "/cache: ask this Redis (unix:///PATH or redis://IP:PORT) instead of one of the lab's own");
     app.add_option("--downstream-url", overrides.downstream_url,
-                   "/fetch: call this server's /delay (http://IP:PORT) instead of a lab serve of the lab's own");
+                   "/fetch: call this server's /delay (http://IP:PORT) instead of a lab serve of "
+                   "the lab's own");
 }
 
 void Output::declare(CLI::App& app) {
     app.add_option("--out", out, "Folder for results")->capture_default_str();
     one_of<Format>(app.add_option("--format", format, "Output format"))->default_str("table");
-    app.add_flag("--quiet", quiet, "No progress on stderr, and `lab run` prints no lesson paragraph");
+    app.add_flag("--quiet", quiet,
+                 "No progress on stderr, and `lab run` prints no lesson paragraph");
     app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
     app.add_flag("--let-cpus-sleep", let_cpus_sleep,
-                 "Let idle CPUs sleep deeply while it measures (by default, as root, they are kept awake: wake-ups cost less)");
-    CLI::Option* live_flag = app.add_flag("--live", live, "Serve a live view on 127.0.0.1, or --live-host (its URL printed first): each request a bar as it runs");
-    app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")->capture_default_str();
-    app.add_option("--live-host", live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
-        ->transform(listen_address)->needs(live_flag)->capture_default_str();
-    app.add_option("--live-wait", live_wait_s, "--live: seconds to wait for the page to open before the run starts (with --predict-page, Enter starts it)")
-        ->check(CLI::Range(0, 600))->capture_default_str();
-    app.add_option("--slow", slow, "--live: the page replays each batch N times slower right after it is measured (the measurement is not slowed)")
-        ->check(CLI::Range(1.0, 200.0))->needs(live_flag);
+                 "Let idle CPUs sleep deeply while it measures (by default, as root, they are kept "
+                 "awake: wake-ups cost less)");
+    CLI::Option* live_flag = app.add_flag("--live", live,
+                                          "Serve a live view on 127.0.0.1, or --live-host (its URL "
+                                          "printed first): each request a bar as it runs");
+    app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")
+        ->capture_default_str();
+    app.add_option("--live-host", live_host,
+                   "--live: the address the page listens on (0.0.0.0 in a container, for the "
+                   "host's browser)")
+        ->transform(listen_address)
+        ->needs(live_flag)
+        ->capture_default_str();
+    app.add_option("--live-wait", live_wait_s,
+                   "--live: seconds to wait for the page to open before the run starts (with "
+                   "--predict-page, Enter starts it)")
+        ->check(CLI::Range(0, 600))
+        ->capture_default_str();
+    app.add_option("--slow", slow,
+                   "--live: the page replays each batch N times slower right after it is measured "
+                   "(the measurement is not slowed)")
+        ->check(CLI::Range(1.0, 200.0))
+        ->needs(live_flag);
 }
 
 bool Output::open_live() {
@@ -151,10 +181,14 @@ bool Output::open_live() {
         std::cerr << "lab: " << e.what() << '\n';
         return false;
     }
-    if (slow > 1) hub->publish({{"type", "replay"}, {"slow", slow}});  // (before the plan: the page holds what follows)
+    if (slow > 1)
+        hub->publish({{"type", "replay"},
+                      {"slow", slow}});  // (before the plan: the page holds what follows)
     std::cerr << "live view: " << hub->url()
-              << (enter_starts ? "  (open it on the projector; the run starts when you press Enter here)\n"
-                               : "  (open it; the run starts when it connects, or in " + std::to_string(live_wait_s) + " s)\n");
+              << (enter_starts
+                      ? "  (open it on the projector; the run starts when you press Enter here)\n"
+                      : "  (open it; the run starts when it connects, or in " +
+                            std::to_string(live_wait_s) + " s)\n");
     return true;
 }
 
@@ -168,21 +202,31 @@ nlohmann::json live_plan(const Scenario& scenario) {
     for (const Configuration& c : scenario.configurations) {
         guessed = guessed || c.guessed();
         const Load own = load_of(scenario.load, c);
-        const double model_s = c.server == Server::external ? 0 : model_makespan_s(c, scenario.load);
+        const double model_s =
+            c.server == Server::external ? 0 : model_makespan_s(c, scenario.load);
         axis = std::max(axis, model_s);
-        nlohmann::json lane{{"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
-        if (c.guess) lane["guess"] = *c.guess;  // (--predict: drawn as an outlined bar before the run)
+        nlohmann::json lane{
+            {"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
+        if (c.guess)
+            lane["guess"] = *c.guess;  // (--predict: drawn as an outlined bar before the run)
         if (!c.room_guesses.empty()) {  // (--predict-page: a tick each, the median marked)
             lane["room"] = c.room_guesses;
             lane["room_median"] = room_spread(c.room_guesses, std::nullopt, "").median;
         }
         configurations.push_back(lane);
     }
-    nlohmann::json plan{{"type", "plan"}, {"title", scenario.title}, {"load", load_line(empty)}, {"drawn", live_drawn_requests},
-                        {"configurations", configurations}, {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
-    if (!scenario.load.probe_path.empty()) plan["probe"] = "GET " + scenario.load.probe_path;  // (the page's row of them)
+    nlohmann::json plan{{"type", "plan"},
+                        {"title", scenario.title},
+                        {"load", load_line(empty)},
+                        {"drawn", live_drawn_requests},
+                        {"configurations", configurations},
+                        {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
+    if (!scenario.load.probe_path.empty())
+        plan["probe"] = "GET " + scenario.load.probe_path;  // (the page's row of them)
     if (const std::optional<Figure> figure = guessed_figure(scenario.key_figure); figure && guessed)
-        plan["guessed"] = {{"figure", name_of(*figure)}, {"what", guessed_what(scenario)}, {"unit", info(*figure).unit},
+        plan["guessed"] = {{"figure", name_of(*figure)},
+                           {"what", guessed_what(scenario)},
+                           {"unit", info(*figure).unit},
                            {"digits", info(*figure).digits}};
     return plan;
 }
@@ -199,9 +243,12 @@ std::string kept_size(const fs::path& csv) {
 
 }  // namespace
 
-Layout Output::layout() const { return {terminal_columns(), wide, format == Format::table && colour_wanted()}; }
+Layout Output::layout() const {
+    return {terminal_columns(), wide, format == Format::table && colour_wanted()};
+}
 
-bool results_writable(const char* command, const std::filesystem::path& out, const std::string& scenario_name) {
+bool results_writable(const char* command, const std::filesystem::path& out,
+                      const std::string& scenario_name) {
     try {
         check_results_writable(out, scenario_name);
         return true;
@@ -221,22 +268,30 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         const Estimate expected = estimate(scenario);
         progress.expect(expected.seconds, expected.measured);
     }
-    RunSettings settings{this_executable(), &progress, where.database_url.value_or(""), where.downstream_url.value_or(""),
-                         where.redis_url.value_or("")};
+    RunSettings settings{this_executable(), &progress, where.database_url.value_or(""),
+                         where.downstream_url.value_or(""), where.redis_url.value_or("")};
     settings.keep_cpus_awake = !let_cpus_sleep;
     if (hub) {
         hub->publish(live_plan(scenario));
-        if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(live_wait_s)))  // (with Enter, the teacher saw the page)
-            std::cerr << "live view: no page connected within " << live_wait_s << " s; the run starts (a page opened later replays it)\n";
+        if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(
+                                 live_wait_s)))  // (with Enter, the teacher saw the page)
+            std::cerr << "live view: no page connected within " << live_wait_s
+                      << " s; the run starts (a page opened later replays it)\n";
         settings.live = hub.get();
         settings.on_configuration_done = [this](const RunResult& so_far) {
             auto rows = table_rows(so_far);
-            if (so_far.configurations.size() == 1) hub->publish({{"type", "columns"}, {"names", rows.front()}});
-            hub->publish({{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
-            if (std::string note = below_floor_note(so_far); !note.empty()) hub->publish({{"type", "footnote"}, {"text", note}});
-            if (has_guesses(so_far))  // the guessed figure as measured, beside the guess drawn before the run
+            if (so_far.configurations.size() == 1)
+                hub->publish({{"type", "columns"}, {"names", rows.front()}});
+            hub->publish(
+                {{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
+            if (std::string note = below_floor_note(so_far); !note.empty())
+                hub->publish({{"type", "footnote"}, {"text", note}});
+            if (has_guesses(so_far))  // the guessed figure as measured, beside the guess drawn
+                                      // before the run
                 if (auto measured = judged_guesses(so_far).back().measured)
-                    hub->publish({{"type", "measured"}, {"c", so_far.configurations.size() - 1}, {"value", *measured}});
+                    hub->publish({{"type", "measured"},
+                                  {"c", so_far.configurations.size() - 1},
+                                  {"value", *measured}});
         };
     }
     RunResult run;
@@ -244,7 +299,8 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         settings.measure = [](ConfigurationResult& ran) { measure_figures(ran); };
         run = run_scenario(scenario, settings);
         if (hub) hub->publish({{"type", "done"}});
-    } catch (const AppWontStart& e) {  // a student's app that cannot be served: bad input, before any load
+    } catch (const AppWontStart&
+                 e) {  // a student's app that cannot be served: bad input, before any load
         std::cerr << "lab: " << printable(e.what()) << '\n';
         return exit_usage;
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
@@ -263,7 +319,8 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     }
     if (!run.ok() && is_external_load(run)) {  // what failed, by kind, as the summary counts it
         const Tally all = load_figures(run).all;
-        std::cerr << "lab load: " << all.failed << " of " << all.requests << " requests failed (see Errors above)\n";
+        std::cerr << "lab load: " << all.failed << " of " << all.requests
+                  << " requests failed (see Errors above)\n";
     } else if (!run.ok()) {
         std::cerr << "lab: some servers did not start or some requests failed (see above)\n";
     }

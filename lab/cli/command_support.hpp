@@ -55,7 +55,8 @@ template <class Refused, class Action>
 int said_on_failure(const char* name, Action action) {
     try {
         return action();
-    } catch (const Refused& e) {  // (what a folder or a file held may be in the reason: shown, never obeyed)
+    } catch (const Refused&
+                 e) {  // (what a folder or a file held may be in the reason: shown, never obeyed)
         std::cerr << name << ": " << printable(e.what(), true) << '\n';
         return exit_usage;
     } catch (const std::exception& e) {
@@ -66,7 +67,8 @@ int said_on_failure(const char* name, Action action) {
 
 // Whether a run's folder can be written under `out` (lab/results/writer.hpp), asked before the
 // run so that nothing is measured to be lost; when not, says why as "COMMAND: ..." (exit 2).
-bool results_writable(const char* command, const std::filesystem::path& out, const std::string& scenario_name);
+bool results_writable(const char* command, const std::filesystem::path& out,
+                      const std::string& scenario_name);
 
 // The options `lab run` and `lab check` share: what a scenario's load and servers become.
 void declare_overrides(CLI::App& app, Overrides& overrides);
@@ -78,24 +80,29 @@ struct Output {
     bool quiet = false;
     bool wide = false;
     bool let_cpus_sleep = false;  // --let-cpus-sleep: measure with the machine's deep idle states
-    bool live = false;       // --live: a page on 127.0.0.1 (or --live-host) draws the run as it goes
+    bool live = false;  // --live: a page on 127.0.0.1 (or --live-host) draws the run as it goes
     std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;
-    int live_wait_s = 10;    // how long the run waits for the page to open before it starts
-    double slow = 1;         // --slow N: the page replays each batch N times slower (lab/live/live_page.html)
-    bool enter_starts = false;  // --predict-page: Enter on the terminal starts the run (the one rule), not the page
+    int live_wait_s = 10;  // how long the run waits for the page to open before it starts
+    double slow =
+        1;  // --slow N: the page replays each batch N times slower (lab/live/live_page.html)
+    bool enter_starts =
+        false;  // --predict-page: Enter on the terminal starts the run (the one rule), not the page
     std::shared_ptr<LiveHub> hub;
 
     void declare(CLI::App& app);
     // With --live: starts the live view and prints its URL (once); false if it cannot listen.
     bool open_live();
-    // The terminal's width (COLUMNS, else the terminal's, else 100), and colour when a person watches.
+    // The terminal's width (COLUMNS, else the terminal's, else 100), and colour when a person
+    // watches.
     Layout layout() const;
     // `kept`, if given, gets the run (e.g. for an exercise's grade).
-    int run_and_report(const Scenario& scenario, const Overrides& where = {}, RunResult* kept = nullptr);
+    int run_and_report(const Scenario& scenario, const Overrides& where = {},
+                       RunResult* kept = nullptr);
 };
 
-// What the live page is told before a run (or a replay): the title, the load, each configuration with its model's makespan.
+// What the live page is told before a run (or a replay): the title, the load, each configuration
+// with its model's makespan.
 nlohmann::json live_plan(const Scenario& scenario);
 
 Action define_serve(CLI::App& app);

@@ -25,17 +25,24 @@ std::vector<fs::path> last_two(const std::vector<fs::path>& given) {
     } else if (fs::is_directory("results")) {
         for (const auto& scenario : fs::directory_iterator("results"))
             for (fs::path& run : newest_runs(scenario.path(), 2)) runs.push_back(std::move(run));
-        std::sort(runs.begin(), runs.end(), [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
-        runs.erase(runs.begin(), runs.end() - static_cast<long>(std::min<std::size_t>(2, runs.size())));
+        std::sort(runs.begin(), runs.end(),
+                  [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
+        runs.erase(runs.begin(),
+                   runs.end() - static_cast<long>(std::min<std::size_t>(2, runs.size())));
     }
-    if (runs.size() < 2) throw ResultsError("--last 2: fewer than two runs under " + (given.empty() ? std::string("results") : given.front().string()));
+    if (runs.size() < 2)
+        throw ResultsError("--last 2: fewer than two runs under " +
+                           (given.empty() ? std::string("results") : given.front().string()));
     return runs;
 }
 
-int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown, const Layout& layout, const fs::path& page) {
+int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown,
+                   const Layout& layout, const fs::path& page) {
     const RunResult a = read_results(a_dir), b = read_results(b_dir);
     const RunDiff diff = diff_runs(a, b);
-    const int width = layout.wide ? 100'000 : layout.columns;  // (a long path is cut into lines, never past the width)
+    const int width =
+        layout.wide ? 100'000
+                    : layout.columns;  // (a long path is cut into lines, never past the width)
     std::cout << wrap("A: " + a_dir.string(), width) << wrap("B: " + b_dir.string(), width);
     print_diff(std::cout, diff, a, b, markdown ? TextStyle::markdown : TextStyle::terminal, layout);
     if (page.empty()) return exit_ok;
@@ -54,8 +61,12 @@ Action define_diff(CLI::App& app) {
         fs::path html;
     };
     auto o = std::make_shared<Options>();
-    app.add_option("dirs", o->dirs, "Two results folders, A then B (or, with --last 2, a scenario's folder of runs)")->expected(0, 2);
-    app.add_option("--last", o->last, "The two newest runs (of the scenario named, else of all under results/)")->check(CLI::Range(2, 2));
+    app.add_option("dirs", o->dirs,
+                   "Two results folders, A then B (or, with --last 2, a scenario's folder of runs)")
+        ->expected(0, 2);
+    app.add_option("--last", o->last,
+                   "The two newest runs (of the scenario named, else of all under results/)")
+        ->check(CLI::Range(2, 2));
     app.add_flag("--markdown", o->markdown, "Markdown instead of the terminal's tables");
     app.add_flag("--wide", o->wide, "Every column and whole labels, however wide the terminal");
     app.add_option("--html", o->html, "Where to write the page (default: diff.html in B's folder)");
@@ -65,9 +76,12 @@ Action define_diff(CLI::App& app) {
             return exit_usage;
         }
         return said_on_failure<ResultsError>("lab diff", [&] {
-            std::vector<fs::path> dirs = o->last ? last_two(o->dirs) : std::vector{results_folder(o->dirs[0]), results_folder(o->dirs[1])};
+            std::vector<fs::path> dirs =
+                o->last ? last_two(o->dirs)
+                        : std::vector{results_folder(o->dirs[0]), results_folder(o->dirs[1])};
             const Layout layout{terminal_columns(), o->wide, colour_wanted()};
-            return print_run_diff(dirs[0], dirs[1], o->markdown, layout, o->html.empty() ? dirs[1] / "diff.html" : o->html);
+            return print_run_diff(dirs[0], dirs[1], o->markdown, layout,
+                                  o->html.empty() ? dirs[1] / "diff.html" : o->html);
         });
     };
 }

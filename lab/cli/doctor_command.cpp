@@ -35,8 +35,10 @@ bool with_target(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
     TargetUrl target = parse_target_url(o.target);
     if (!target.error.empty()) why = "--target: " + target.error;
     else if (!target.loopback && !o.allow_remote)
-        why = "--target: " + target.host + " is not on this machine; load goes to loopback only unless you pass --allow-remote";
-    else if (o.bystander.empty() || o.bystander[0] != '/' || o.bystander.find_first_of(" \t\r\n") != std::string::npos)
+        why = "--target: " + target.host +
+              " is not on this machine; load goes to loopback only unless you pass --allow-remote";
+    else if (o.bystander.empty() || o.bystander[0] != '/' ||
+             o.bystander.find_first_of(" \t\r\n") != std::string::npos)
         why = "--probe " + o.bystander + ": a path on the server, starting with /";
     s.target_host = target.host, s.target_port = target.port, s.bystander = o.bystander;
     return why.empty();
@@ -81,8 +83,10 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
 bool keep(const DoctorRun& run, const DoctorOptions& o) {
     try {
         RunResult as_run = doctor_as_run(run);
-        std::filesystem::path dir = write_results(as_run, o.out, {{.name = "report.html", .text = html_report(as_run)}});
-        std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string() << '\n';
+        std::filesystem::path dir =
+            write_results(as_run, o.out, {{.name = "report.html", .text = html_report(as_run)}});
+        std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string()
+                  << '\n';
         return true;
     } catch (const std::exception& e) {
         std::cerr << "lab doctor: could not write results: " << e.what() << '\n';
@@ -91,7 +95,8 @@ bool keep(const DoctorRun& run, const DoctorOptions& o) {
 }
 
 int report(const DoctorRun& run, const DoctorOptions& o) {
-    Layout layout{o.wide ? 100'000 : terminal_columns(), o.wide, colour_wanted() && o.format == Format::table};
+    Layout layout{o.wide ? 100'000 : terminal_columns(), o.wide,
+                  colour_wanted() && o.format == Format::table};
     if (o.format == Format::json) std::cout << doctor_json(run).dump(2) << '\n';
     else if (o.list) print_doctor_plan(std::cout, run, layout, o.format == Format::markdown);
     else print_doctor(std::cout, run, layout, o.format == Format::markdown);
@@ -105,26 +110,41 @@ int report(const DoctorRun& run, const DoctorOptions& o) {
 
 Action define_doctor(CLI::App& app) {
     auto o = std::make_shared<DoctorOptions>();
-    auto* named = app.add_option("app", o->app, "Your ASGI app as uvicorn names it: package.module:attr, or FILE.py[:ATTR]");
-    app.add_option("--target", o->target, "A server already running (http://127.0.0.1:8000): no probe, so only whether each route "
-                                          "kept a bystander waiting; its routes from its /openapi.json or --examples")
+    auto* named = app.add_option(
+        "app", o->app, "Your ASGI app as uvicorn names it: package.module:attr, or FILE.py[:ATTR]");
+    app.add_option(
+           "--target", o->target,
+           "A server already running (http://127.0.0.1:8000): no probe, so only whether each route "
+           "kept a bystander waiting; its routes from its /openapi.json or --examples")
         ->excludes(named);
     app.add_flag("--allow-remote", o->allow_remote, "Allow a --target that is not on this machine");
-    app.add_flag("--example", o->example, "The lab's own demonstration: a small shop (scenarios/apps/shop) with one of the "
-                                          "documents' mistakes in each route")
+    app.add_flag("--example", o->example,
+                 "The lab's own demonstration: a small shop (scenarios/apps/shop) with one of the "
+                 "documents' mistakes in each route")
         ->excludes(named);
-    app.add_option("--probe", o->bystander, "--target: the path the bystander asks every 10 ms (default /openapi.json)");
-    app.add_option("--app-dir", o->app_dir, "Where the import string is looked up, as uvicorn's --app-dir (default: the current folder)");
-    app.add_option("-n", o->requests, "Requests in each route's burst, sent at once")->check(CLI::Range(1, 200));
-    app.add_option("--fail-over", o->fail_over_ms, "A hold of the loop this long (ms) names its line and makes the exit status 1")
+    app.add_option("--probe", o->bystander,
+                   "--target: the path the bystander asks every 10 ms (default /openapi.json)");
+    app.add_option("--app-dir", o->app_dir,
+                   "Where the import string is looked up, as uvicorn's --app-dir (default: the "
+                   "current folder)");
+    app.add_option("-n", o->requests, "Requests in each route's burst, sent at once")
+        ->check(CLI::Range(1, 200));
+    app.add_option("--fail-over", o->fail_over_ms,
+                   "A hold of the loop this long (ms) names its line and makes the exit status 1")
         ->check(CLI::Range(1.0, 10000.0));
-    app.add_option("--examples", o->examples, "A TOML file of values per route: [\"GET /price/{item_id}\"] path = {...}, query = {...}, body = {...}")
+    app.add_option("--examples", o->examples,
+                   "A TOML file of values per route: [\"GET /price/{item_id}\"] path = {...}, "
+                   "query = {...}, body = {...}")
         ->check(CLI::ExistingFile);
-    app.add_option("--methods", o->methods, "Also send these methods (only GET and HEAD by default: the doctor never writes unasked)")
+    app.add_option("--methods", o->methods,
+                   "Also send these methods (only GET and HEAD by default: the doctor never writes "
+                   "unasked)")
         ->delimiter(',')
         ->check(CLI::IsMember({"POST", "PUT", "PATCH", "DELETE", "OPTIONS"}));
-    app.add_flag("--list", o->list, "Print the routes and the request each would get, and send nothing");
-    app.add_flag("--with-services", o->with_services, "Give the app the lab's private PostgreSQL and Redis (DATABASE_URL, REDIS_URL)");
+    app.add_flag("--list", o->list,
+                 "Print the routes and the request each would get, and send nothing");
+    app.add_flag("--with-services", o->with_services,
+                 "Give the app the lab's private PostgreSQL and Redis (DATABASE_URL, REDIS_URL)");
     app.add_option("--out", o->out, "Where the run's folder goes (results/doctor/<time>/)");
     app.add_flag("--wide", o->wide, "Every column at full width, however long the lines");
     one_of<Format>(app.add_option("--format", o->format, "table, markdown or json"));
@@ -134,12 +154,18 @@ Action define_doctor(CLI::App& app) {
             return exit_usage;
         }
         stop_servers_on_signals();  // Ctrl-C, SIGTERM, a closed terminal: the app goes with the lab
-        if (o->example) o->app = "app.main:app", o->app_dir = (scenario_dir() / "apps" / "shop").string();
+        if (o->example)
+            o->app = "app.main:app", o->app_dir = (scenario_dir() / "apps" / "shop").string();
         auto settings = settings_of(*o);
-        if (!settings || (!o->list && !results_writable("lab doctor", o->out, doctor_scenario_name))) return exit_usage;
+        if (!settings ||
+            (!o->list && !results_writable("lab doctor", o->out, doctor_scenario_name)))
+            return exit_usage;
         if (!o->list)
-            settings->progress = [](const std::string& line) { std::cerr << "lab doctor: " << printable(line) << '\n'; };
-        return said_on_failure<std::invalid_argument>("lab doctor", [&] { return report(run_doctor(*settings), *o); });
+            settings->progress = [](const std::string& line) {
+                std::cerr << "lab doctor: " << printable(line) << '\n';
+            };
+        return said_on_failure<std::invalid_argument>(
+            "lab doctor", [&] { return report(run_doctor(*settings), *o); });
     };
 }
 

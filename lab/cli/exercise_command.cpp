@@ -35,7 +35,8 @@ std::optional<Exercise> exercise_named(const std::string& name) {
     }
     auto names = exercise_names();
     std::cerr << "lab exercise: no exercise named '" << name << "'";
-    if (!names.empty()) std::cerr << " (did you mean " << closest_name(name, names) << "? see `lab exercise list`)";
+    if (!names.empty())
+        std::cerr << " (did you mean " << closest_name(name, names) << "? see `lab exercise list`)";
     std::cerr << '\n';
     return std::nullopt;
 }
@@ -43,16 +44,21 @@ std::optional<Exercise> exercise_named(const std::string& name) {
 int list_exercises() {
     for (const std::string& name : exercise_names())
         if (auto e = exercise_named(name))
-            std::cout << name << "\n    " << printable(e->scenario.title) << "\n    practises: lab run " << e->scenario.lesson << '\n';
+            std::cout << name << "\n    " << printable(e->scenario.title)
+                      << "\n    practises: lab run " << e->scenario.lesson << '\n';
     return exit_ok;
 }
 
 std::string readme_of(const std::string& name, const Exercise& e, const fs::path& dir) {
-    return "# " + e.scenario.title + "\n\n" + e.scenario.question + "\n\nFrom: " + e.scenario.source +
-           "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` and try it with curl;\n"
-           "then let the lab grade it:\n\n    lab exercise check " + name + " " + shell_word(dir.string()) +
-           "\n\nThe lesson behind it: `lab run " + e.scenario.lesson + "` (and `lab run " + e.scenario.lesson +
-           " --app " + shell_word((dir / "main.py").string()) + "` to see your app beside the lesson's rows).\n";
+    return "# " + e.scenario.title + "\n\n" + e.scenario.question +
+           "\n\nFrom: " + e.scenario.source +
+           "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` "
+           "and try it with curl;\n"
+           "then let the lab grade it:\n\n    lab exercise check " +
+           name + " " + shell_word(dir.string()) + "\n\nThe lesson behind it: `lab run " +
+           e.scenario.lesson + "` (and `lab run " + e.scenario.lesson + " --app " +
+           shell_word((dir / "main.py").string()) +
+           "` to see your app beside the lesson's rows).\n";
 }
 
 // The file's text: the starter (or the solution), read whole; or nullopt.
@@ -71,23 +77,33 @@ int start_exercise(const std::string& name, const fs::path& dir, bool solution) 
     auto app = file_text(solution ? e->solution : e->starter);
     std::error_code ec;
     if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(dir, ec)) {
-        std::cerr << "lab exercise: " << dir.string() << " is not a folder; choose another (nothing was written)\n";
+        std::cerr << "lab exercise: " << dir.string()
+                  << " is not a folder; choose another (nothing was written)\n";
         return exit_usage;
     }
     bool made = !fs::exists(fs::symlink_status(dir, ec)) && fs::create_directories(dir, ec);
     try {
-        if (!app) throw std::runtime_error("cannot read the exercise's " + (solution ? e->solution : e->starter).string());
-        if (ec) throw std::runtime_error("cannot make the folder " + dir.string() + ": " + ec.message());
-        write_new_files(dir, {{.name = "main.py", .text = *app}, {.name = "README.md", .text = readme_of(name, *e, dir)}});
+        if (!app)
+            throw std::runtime_error("cannot read the exercise's " +
+                                     (solution ? e->solution : e->starter).string());
+        if (ec)
+            throw std::runtime_error("cannot make the folder " + dir.string() + ": " +
+                                     ec.message());
+        write_new_files(dir, {{.name = "main.py", .text = *app},
+                              {.name = "README.md", .text = readme_of(name, *e, dir)}});
     } catch (const std::exception& failure) {
         if (made) fs::remove(dir, ec);  // (only the folder this call made, and only while empty)
         bool taken = dynamic_cast<const NameTaken*>(&failure) != nullptr;
-        std::cerr << "lab exercise: " << failure.what() << (taken ? "; choose another folder" : "") << " (nothing was written)\n";
+        std::cerr << "lab exercise: " << failure.what() << (taken ? "; choose another folder" : "")
+                  << " (nothing was written)\n";
         return taken ? exit_usage : exit_failed;
     }
-    std::cout << "wrote " << (dir / "main.py").string() << (solution ? " (the reference solution)" : "") << " and "
-              << (dir / "README.md").string() << "\n\n" << wrap(e->scenario.question, terminal_columns())
-              << "\nWhen you think it is right: lab exercise check " << name << " " << shell_word(dir.string()) << '\n';
+    std::cout << "wrote " << (dir / "main.py").string()
+              << (solution ? " (the reference solution)" : "") << " and "
+              << (dir / "README.md").string() << "\n\n"
+              << wrap(e->scenario.question, terminal_columns())
+              << "\nWhen you think it is right: lab exercise check " << name << " "
+              << shell_word(dir.string()) << '\n';
     return exit_ok;
 }
 
@@ -106,19 +122,25 @@ std::string source_start(const fs::path& file) {
 void print_app_warnings(const ConfigurationResult& mine, int columns) {
     const AppWarnings warned = app_warnings(mine.server_log);
     if (warned.shown.empty()) return;
-    std::cout << "\nYour app warned (Python, on its stderr; the whole of it is in the run's server.log):\n";
-    for (const std::string& warning : warned.shown) {  // the warning, and under it the line of code Python showed
+    std::cout << "\nYour app warned (Python, on its stderr; the whole of it is in the run's "
+                 "server.log):\n";
+    for (const std::string& warning :
+         warned.shown) {  // the warning, and under it the line of code Python showed
         const auto code = warning.find('\n');
         std::cout << indented(wrap(printable(warning.substr(0, code)), columns - 2), "  ");
-        if (code != std::string::npos) std::cout << indented(wrap(printable(warning.substr(code + 1)), columns - 6), "      ");
+        if (code != std::string::npos)
+            std::cout << indented(wrap(printable(warning.substr(code + 1)), columns - 6), "      ");
     }
     if (warned.more > 0) std::cout << "  (and " << warned.more << " more)\n";
 }
 
 // A right answer that took a few d: why, in waves of a pool's size.
-void print_waves(const Scenario& s, const ConfigurationResult& mine, const fs::path& file, int columns) {
-    const Waves w{.together = std::min(s.load.requests, s.load.concurrency), .delay_s = s.load.delay_ms / 1000.0,
-                  .measured_s = mine.makespan.median, .cpus = python_cpu_count(),
+void print_waves(const Scenario& s, const ConfigurationResult& mine, const fs::path& file,
+                 int columns) {
+    const Waves w{.together = std::min(s.load.requests, s.load.concurrency),
+                  .delay_s = s.load.delay_ms / 1000.0,
+                  .measured_s = mine.makespan.median,
+                  .cpus = python_cpu_count(),
                   .default_executor = uses_default_executor(source_start(file))};
     if (std::string text = waves_text(w); !text.empty()) std::cout << '\n' << wrap(text, columns);
 }
@@ -130,28 +152,38 @@ void print_change(const fs::path& runs) {
     try {
         std::string said = change_sentence(diff_runs(read_results(last[0]), read_results(last[1])));
         if (!said.empty())
-            std::cout << '\n' << wrap(said + "\n(the whole comparison: lab diff " + shell_word(last[0].string()) + ' ' +
-                                       shell_word(last[1].string()) + ")", terminal_columns());
-    } catch (const ResultsError& e) {  // a damaged earlier check: the grade above stands, the change is not said
-        std::cerr << "lab exercise: the previous check cannot be compared: " << printable(e.what()) << '\n';
+            std::cout << '\n'
+                      << wrap(said + "\n(the whole comparison: lab diff " +
+                                  shell_word(last[0].string()) + ' ' +
+                                  shell_word(last[1].string()) + ")",
+                              terminal_columns());
+    } catch (const ResultsError&
+                 e) {  // a damaged earlier check: the grade above stands, the change is not said
+        std::cerr << "lab exercise: the previous check cannot be compared: " << printable(e.what())
+                  << '\n';
     }
 }
 
 // Runs the exercise against DIR/main.py (or a .py file given directly); 0 when every expectation
-// holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot start.
-int check_exercise(const std::string& name, const fs::path& where, const std::string& attr, std::optional<int> repeat, const Output& output) {
+// holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot
+// start.
+int check_exercise(const std::string& name, const fs::path& where, const std::string& attr,
+                   std::optional<int> repeat, const Output& output) {
     auto e = exercise_named(name);
     if (!e) return exit_usage;
     fs::path file = where.extension() == ".py" ? where : where / "main.py";
     std::string why;
-    auto app = parse_app(file.string() + ":" + attr, "", e->scenario.configurations[0].target_path, why);
+    auto app =
+        parse_app(file.string() + ":" + attr, "", e->scenario.configurations[0].target_path, why);
     if (!app) {
         std::cerr << "lab exercise: " << printable(why, true) << '\n';
         return exit_usage;
     }
     Overrides given;
     given.repeat = repeat;
-    Scenario s = apply(e->scenario, given);  // its texts written from the values that run ({N}, {d}), as a lesson's
+    Scenario s =
+        apply(e->scenario,
+              given);  // its texts written from the values that run ({N}, {d}), as a lesson's
     Configuration& row = s.configurations[0];
     row.app = app->spec;
     row.app_dir = app->dir;
@@ -159,24 +191,37 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     Output out = output;
     RunResult run;
     int status = out.run_and_report(s, {}, &run);
-    if (status == exit_usage) return status;  // refused before the run (an app that cannot be served, an --out that cannot be written): nothing to grade
+    if (status == exit_usage)
+        return status;  // refused before the run (an app that cannot be served, an --out that
+                        // cannot be written): nothing to grade
     // The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
     // A claim the busy machine kept from being judged (–) is neither held nor broken: the grade
-    // waits for a quieter run rather than pass what was not seen or fail what the student got right.
+    // waits for a quieter run rather than pass what was not seen or fail what the student got
+    // right.
     int held = 0, all = 0, unjudged = 0;
     for (const CheckedClaim& c : check_claims(run))
-        ++all, held += c.outcome == CheckedClaim::Outcome::holds, unjudged += c.outcome == CheckedClaim::Outcome::not_judged;
+        ++all, held += c.outcome == CheckedClaim::Outcome::holds,
+            unjudged += c.outcome == CheckedClaim::Outcome::not_judged;
     bool passed = status == exit_ok && all > 0 && held == all;
     if (!run.configurations.empty()) {
         const int columns = terminal_columns();
         print_app_warnings(run.configurations[0], columns);
         if (passed) print_waves(run.scenario, run.configurations[0], file, columns);
     }
-    const bool only_unjudged = !passed && status == exit_ok && unjudged > 0 && held + unjudged == all;
-    std::cout << '\n' << (passed ? "✓ " : only_unjudged ? "– " : "✗ ") << name << ": " << held << " of " << all << " expectations hold"
-              << (status != exit_ok ? " (and some requests failed or the app stopped: see above)" : "")
-              << (unjudged > 0 ? fmt::format("; {} not judged: other processes used the CPU this check needs"
-                                 " (see above); check again when the machine is quieter", unjudged == 1 ? "1 was" : std::to_string(unjudged) + " were") : std::string())
+    const bool only_unjudged =
+        !passed && status == exit_ok && unjudged > 0 && held + unjudged == all;
+    std::cout << '\n'
+              << (passed          ? "✓ "
+                  : only_unjudged ? "– "
+                                  : "✗ ")
+              << name << ": " << held << " of " << all << " expectations hold"
+              << (status != exit_ok ? " (and some requests failed or the app stopped: see above)"
+                                    : "")
+              << (unjudged > 0
+                      ? fmt::format("; {} not judged: other processes used the CPU this check needs"
+                                    " (see above); check again when the machine is quieter",
+                                    unjudged == 1 ? "1 was" : std::to_string(unjudged) + " were")
+                      : std::string())
               << (passed ? ". Well done." : ".") << '\n';
     print_change(out.out / s.name);
     return passed ? exit_ok : exit_failed;
@@ -195,15 +240,20 @@ Action define_exercise(CLI::App& app) {
     auto o = std::make_shared<Options>();
     app.require_subcommand(1);
     auto* list = app.add_subcommand("list", "The exercises, each with the lesson it practises");
-    auto* start = app.add_subcommand("start", "Write an exercise's starter app (DIR/main.py) and its question (DIR/README.md)");
+    auto* start = app.add_subcommand(
+        "start", "Write an exercise's starter app (DIR/main.py) and its question (DIR/README.md)");
     start->add_option("name", o->name, "The exercise (see `lab exercise list`)")->required();
     start->add_option("dir", o->dir, "A folder for your app (made if missing)")->required();
-    start->add_flag("--solution", o->solution, "Write the lab's reference solution instead (for teachers)");
-    auto* check = app.add_subcommand("check", "Grade your app: run the exercise's load against it, each expectation ✓ or ✗");
+    start->add_flag("--solution", o->solution,
+                    "Write the lab's reference solution instead (for teachers)");
+    auto* check = app.add_subcommand(
+        "check", "Grade your app: run the exercise's load against it, each expectation ✓ or ✗");
     check->add_option("name", o->name, "The exercise")->required();
-    check->add_option("dir", o->dir, "The folder with your main.py (or the .py file itself)")->required();
+    check->add_option("dir", o->dir, "The folder with your main.py (or the .py file itself)")
+        ->required();
     check->add_option("--attr", o->attr, "The ASGI app's name in the file")->capture_default_str();
-    check->add_option("--repeat", o->repeat, "Measured batches (default: the exercise's)")->check(CLI::Range(1, 20));
+    check->add_option("--repeat", o->repeat, "Measured batches (default: the exercise's)")
+        ->check(CLI::Range(1, 20));
     o->output.declare(*check);
     return [o, list, start, check] {
         if (list->parsed()) return list_exercises();

@@ -20,14 +20,17 @@
 namespace lab {
 namespace {
 
-const FigureInfo& guessed(const Scenario& s) { return info(*guessed_figure(s.key_figure)); }  // (after guessable())
+const FigureInfo& guessed(const Scenario& s) {
+    return info(*guessed_figure(s.key_figure));
+}  // (after guessable())
 
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).
 void set_the_scene(const Scenario& s, std::ostream& out) {
-    out << printable(s.title) << '\n' << printable(load_line(RunResult{s, {}})) << '\n'
-        << "Predict first, for each configuration: " << printable(guess_question(s)) << " (e.g. " << guess_example(guessed(s).unit)
-        << "; an empty line: no guess).\n";
+    out << printable(s.title) << '\n'
+        << printable(load_line(RunResult{s, {}})) << '\n'
+        << "Predict first, for each configuration: " << printable(guess_question(s)) << " (e.g. "
+        << guess_example(guessed(s).unit) << "; an empty line: no guess).\n";
 }
 
 // The room's guesses on the live page while the form is open: the count and each configuration's
@@ -36,7 +39,8 @@ void set_the_scene(const Scenario& s, std::ostream& out) {
 // knows the room can see the address. A thread of its own, since the terminal waits for Enter.
 class RoomOnProjector {
 public:
-    RoomOnProjector(const Scenario& s, LiveHub& hub, std::ostream& out) : s_(s), hub_(hub), out_(out), watcher_([this] { watch(); }) {}
+    RoomOnProjector(const Scenario& s, LiveHub& hub, std::ostream& out)
+        : s_(s), hub_(hub), out_(out), watcher_([this] { watch(); }) {}
     ~RoomOnProjector() { stop(); }
     void closed(const std::vector<std::vector<double>>& room) {
         stop();
@@ -52,7 +56,8 @@ private:
             auto now = hub_.room_guesses();
             if (first || now != shown) hub_.publish(event(now, true));
             if (!page_open && (page_open = hub_.wait_for_viewer(std::chrono::milliseconds(0))))
-                out_ << "live view: a page is open; press Enter when the room has guessed\n" << std::flush;
+                out_ << "live view: a page is open; press Enter when the room has guessed\n"
+                     << std::flush;
             shown = std::move(now);
             woken_.wait_for(lock, std::chrono::milliseconds(200), [this] { return done_; });
         }
@@ -69,12 +74,19 @@ private:
         const FigureInfo& f = guessed(s_);
         nlohmann::json configurations = nlohmann::json::array();
         for (std::size_t k = 0; k < s_.configurations.size(); ++k) {
-            nlohmann::json c{{"label", s_.configurations[k].label}, {"guesses", k < room.size() ? room[k] : std::vector<double>{}}};
-            if (k < room.size() && !room[k].empty()) c["median"] = room_spread(room[k], std::nullopt, f.unit).median;
+            nlohmann::json c{{"label", s_.configurations[k].label},
+                             {"guesses", k < room.size() ? room[k] : std::vector<double>{}}};
+            if (k < room.size() && !room[k].empty())
+                c["median"] = room_spread(room[k], std::nullopt, f.unit).median;
             configurations.push_back(std::move(c));
         }
-        return {{"type", "room"}, {"open", open}, {"count", hub_.guesses_so_far()}, {"what", guessed_what(s_)}, {"unit", f.unit},
-                {"digits", f.digits}, {"configurations", std::move(configurations)}};
+        return {{"type", "room"},
+                {"open", open},
+                {"count", hub_.guesses_so_far()},
+                {"what", guessed_what(s_)},
+                {"unit", f.unit},
+                {"digits", f.digits},
+                {"configurations", std::move(configurations)}};
     }
 
     const Scenario& s_;
@@ -94,9 +106,13 @@ std::string guess_question(const Scenario& s) {
 }
 
 bool guessable(const Scenario& s, std::string& why) {
-    if (s.sweep) why = "--predict: a sweep draws a curve per configuration, not one number to guess; give its option one value to predict";
+    if (s.sweep)
+        why =
+            "--predict: a sweep draws a curve per configuration, not one number to guess; give its "
+            "option one value to predict";
     else if (!guessed_figure(s.key_figure))
-        why = "--predict: " + s.name + "'s key figure (" + to_string(s.key_figure) + ") is not one number to guess";
+        why = "--predict: " + s.name + "'s key figure (" + to_string(s.key_figure) +
+              ") is not one number to guess";
     return why.empty();
 }
 
@@ -104,10 +120,12 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
     if (!guessable(s, why)) return false;
     ReadGuesses read = read_guesses(list, guessed(s).unit, s.configurations.size());
     if (!read.error.empty()) {
-        why = "--predict " + list.substr(0, 60) + ": " + read.error + " (" + guess_question(s) + ")";
+        why =
+            "--predict " + list.substr(0, 60) + ": " + read.error + " (" + guess_question(s) + ")";
         return false;
     }
-    for (std::size_t k = 0; k < s.configurations.size(); ++k) s.configurations[k].guess = read.values[k];
+    for (std::size_t k = 0; k < s.configurations.size(); ++k)
+        s.configurations[k].guess = read.values[k];
     return true;
 }
 
@@ -116,13 +134,15 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
     const std::string& unit = guessed(s).unit;
     for (Configuration& c : s.configurations) {
         for (;;) {  // until a guess, a blank, or the end of the input
-            out << "  " << printable(c.label) << " (" << (unit.empty() ? "a count" : unit) << "): " << std::flush;
+            out << "  " << printable(c.label) << " (" << (unit.empty() ? "a count" : unit)
+                << "): " << std::flush;
             std::string line;
             if (!std::getline(in, line)) {
                 out << '\n';
                 return;
             }
-            if (!isatty(STDIN_FILENO)) out << printable(line) << '\n';  // (typed from a file or a pipe: shown as if typed)
+            if (!isatty(STDIN_FILENO))
+                out << printable(line) << '\n';  // (typed from a file or a pipe: shown as if typed)
             ReadGuess guess = read_guess(line, unit);
             if (guess.error.empty()) {
                 c.guess = guess.value;
@@ -136,7 +156,8 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out) {
     GuessForm form{s.title, guessed_what(s), guessed(s).unit, {}};
     for (const Configuration& c : s.configurations) form.labels.push_back(c.label);
-    out << "guesses: " << hub.open_guesses(std::move(form)) << "  (the room opens it and guesses; press Enter here to start the run)\n"
+    out << "guesses: " << hub.open_guesses(std::move(form))
+        << "  (the room opens it and guesses; press Enter here to start the run)\n"
         << std::flush;
     RoomOnProjector projector(s, hub, out);
     std::string line;
@@ -145,7 +166,8 @@ void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostre
     projector.closed(room);
     if (!entered) out << "lab: notice: the input ended before Enter, so the form closed at once\n";
     out << "guesses: " << hub.guesses_so_far() << " sent; the run starts\n";
-    for (std::size_t k = 0; k < s.configurations.size() && k < room.size(); ++k) s.configurations[k].room_guesses = room[k];
+    for (std::size_t k = 0; k < s.configurations.size() && k < room.size(); ++k)
+        s.configurations[k].room_guesses = room[k];
 }
 
 }  // namespace lab

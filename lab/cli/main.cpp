@@ -4,9 +4,10 @@
 #include "lab/cli/commands.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"Concurrency Lab: watch a blocked event loop serialize requests while an awaiting "
-                 "one overlaps them, measured on real servers.",
-                 "lab"};
+    CLI::App app{
+        "Concurrency Lab: watch a blocked event loop serialize requests while an awaiting "
+        "one overlaps them, measured on real servers.",
+        "lab"};
     app.set_version_flag("--version", "lab " LAB_VERSION);
     app.require_subcommand(1);
     std::map<CLI::App*, lab::Action> actions;

@@ -26,13 +26,19 @@ void publish_replay(LiveHub& hub, const RunResult& run, std::optional<int> batch
     for (std::size_t k = 0; k < run.configurations.size(); ++k) {
         const ConfigurationResult& r = run.configurations[k];
         if (!r.batches.empty()) {
-            const Batch& b = batch ? r.batches[static_cast<std::size_t>(*batch - 1)] : r.batches[r.median_batch];
-            for (nlohmann::json& event : replayed_batch(b, static_cast<int>(k), static_cast<int>(r.batches.size()))) hub.publish(std::move(event));
+            const Batch& b =
+                batch ? r.batches[static_cast<std::size_t>(*batch - 1)] : r.batches[r.median_batch];
+            for (nlohmann::json& event :
+                 replayed_batch(b, static_cast<int>(k), static_cast<int>(r.batches.size())))
+                hub.publish(std::move(event));
         }
         hub.publish({{"type", "row"}, {"c", k}, {"cells", rows[k + 1]}});
     }
-    hub.publish({{"type", "done"}, {"message", "The replay is over: each configuration above is its " +
-                                                   (batch ? "batch " + std::to_string(*batch) : std::string("median batch")) + ", as recorded."}});
+    hub.publish(
+        {{"type", "done"},
+         {"message", "The replay is over: each configuration above is its " +
+                         (batch ? "batch " + std::to_string(*batch) : std::string("median batch")) +
+                         ", as recorded."}});
 }
 
 }  // namespace
@@ -45,24 +51,38 @@ Action define_replay(CLI::App& app) {
         std::uint16_t port = 0;
     };
     auto o = std::make_shared<Options>();
-    app.add_option("dir", o->dir, "A results folder (or a scenario's name: its newest run in results/)")->required();
-    app.add_option("--slow", o->slow, "How many times slower than it ran (the page's + and − change it)")->check(CLI::Range(1.0, 200.0))->capture_default_str();
-    app.add_option("--batch", o->batch, "Which batch (from 1; default: each configuration's median, as report.html draws)")->check(CLI::Range(1, 1000));
-    app.add_option("--port", o->port, "The page's port on 127.0.0.1 (0: a free one)")->capture_default_str();
+    app.add_option("dir", o->dir,
+                   "A results folder (or a scenario's name: its newest run in results/)")
+        ->required();
+    app.add_option("--slow", o->slow,
+                   "How many times slower than it ran (the page's + and − change it)")
+        ->check(CLI::Range(1.0, 200.0))
+        ->capture_default_str();
+    app.add_option(
+           "--batch", o->batch,
+           "Which batch (from 1; default: each configuration's median, as report.html draws)")
+        ->check(CLI::Range(1, 1000));
+    app.add_option("--port", o->port, "The page's port on 127.0.0.1 (0: a free one)")
+        ->capture_default_str();
     return [o] {
         return said_on_failure<ResultsError>("lab replay", [&] {
             const RunResult run = read_results(results_folder(o->dir));
             for (const ConfigurationResult& r : run.configurations)
-                if (o->batch && !r.batches.empty() && static_cast<std::size_t>(*o->batch) > r.batches.size())
-                    throw ResultsError("--batch " + std::to_string(*o->batch) + ": " + r.configuration.label + " has " + std::to_string(r.batches.size()) + " batches");
-            sigset_t stop;  // (blocked before the hub's thread starts, so that only sigwait below takes them)
+                if (o->batch && !r.batches.empty() &&
+                    static_cast<std::size_t>(*o->batch) > r.batches.size())
+                    throw ResultsError("--batch " + std::to_string(*o->batch) + ": " +
+                                       r.configuration.label + " has " +
+                                       std::to_string(r.batches.size()) + " batches");
+            sigset_t stop;  // (blocked before the hub's thread starts, so that only sigwait below
+                            // takes them)
             sigemptyset(&stop), sigaddset(&stop, SIGINT), sigaddset(&stop, SIGTERM);
             pthread_sigmask(SIG_BLOCK, &stop, nullptr);
             LiveHub hub(o->port);
             hub.publish({{"type", "replay"}, {"slow", o->slow}});
             hub.publish(live_plan(run.scenario));
             publish_replay(hub, run, o->batch);
-            std::cerr << "live view: " << hub.url() << "  (the replay, " << fixed(o->slow, 0) << "× slower; Ctrl-C ends it)\n";
+            std::cerr << "live view: " << hub.url() << "  (the replay, " << fixed(o->slow, 0)
+                      << "× slower; Ctrl-C ends it)\n";
             int taken = 0;
             sigwait(&stop, &taken);
             return exit_ok;

@@ -1,4 +1,5 @@
-// `lab report`: a saved run's table and page again, two runs compared, or the table of results/README.md's "Measured here".
+// `lab report`: a saved run's table and page again, two runs compared, or the table of
+// results/README.md's "Measured here".
 #include "lab/cli/command_support.hpp"
 
 #include <fstream>
@@ -30,10 +31,12 @@ int rebuild_page(const fs::path& dir, const std::string& page) {
     try {
         replace_file(target, page);
     } catch (const std::exception& e) {
-        std::cerr << "lab report: could not write " << printable(target.string()) << ": " << printable(e.what()) << '\n';
+        std::cerr << "lab report: could not write " << printable(target.string()) << ": "
+                  << printable(e.what()) << '\n';
         return exit_failed;
     }
-    std::cerr << "report: " << printable(target.string()) << (existing ? " (differs from the run's own report.html, kept)" : "") << '\n';
+    std::cerr << "report: " << printable(target.string())
+              << (existing ? " (differs from the run's own report.html, kept)" : "") << '\n';
     return exit_ok;
 }
 
@@ -43,18 +46,22 @@ Action define_report(CLI::App& app) {
     auto dirs = std::make_shared<std::vector<fs::path>>();
     auto wide = std::make_shared<bool>(false);
     auto measured = std::make_shared<bool>(false);
-    app.add_option("dirs", *dirs, "A results folder (or a scenario's name: its newest run in results/), or two to compare")
+    app.add_option(
+           "dirs", *dirs,
+           "A results folder (or a scenario's name: its newest run in results/), or two to compare")
         ->expected(0, 2);
     app.add_flag("--wide", *wide, "Every column and whole labels, however wide the terminal");
     app.add_flag("--measured", *measured,
-                 "A Markdown table of the newest run of every scenario under the folder (default results/): results/README.md's 'Measured here'");
+                 "A Markdown table of the newest run of every scenario under the folder (default "
+                 "results/): results/README.md's 'Measured here'");
     return [dirs, wide, measured] {
         const Layout layout{terminal_columns(), *wide, colour_wanted()};
         if (*measured) {
             try {
                 const fs::path root = dirs->empty() ? fs::path("results") : dirs->front();
                 if (print_measured_table(std::cout, root)) return exit_ok;
-                std::cerr << "lab report --measured: no runs under " << printable(root.string()) << '\n';
+                std::cerr << "lab report --measured: no runs under " << printable(root.string())
+                          << '\n';
                 return exit_usage;
             } catch (const std::exception& e) {
                 std::cerr << "lab report --measured: " << printable(e.what(), true) << '\n';

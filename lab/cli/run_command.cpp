@@ -15,7 +15,8 @@ namespace {
 
 // The lesson with the student's app as one more row (an app that cannot be served is refused
 // when the run starts it, before any load is sent: its traceback's last lines, exit 2).
-std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given, const std::string& dir, const std::string& path,
+std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given,
+                                         const std::string& dir, const std::string& path,
                                          std::string& why) {
     auto app = parse_app(given, dir, path, why);
     if (!app) return std::nullopt;
@@ -23,11 +24,13 @@ std::optional<Scenario> with_student_app(const Scenario& s, const std::string& g
 }
 
 // The lesson with a running server as one more row: on this machine unless --allow-remote.
-std::optional<Scenario> with_student_target(const Scenario& s, const std::string& url, bool allow_remote, std::string& why) {
+std::optional<Scenario> with_student_target(const Scenario& s, const std::string& url,
+                                            bool allow_remote, std::string& why) {
     TargetUrl target = parse_target_url(url);
     if (!target.error.empty()) why = "--target: " + target.error;
     else if (!target.loopback && !allow_remote)
-        why = "--target: " + target.host + " is not on this machine; load goes to loopback only unless you pass --allow-remote";
+        why = "--target: " + target.host +
+              " is not on this machine; load goes to loopback only unless you pass --allow-remote";
     if (!why.empty()) return std::nullopt;
     return with_target(s, target.host, target.port, target.path);
 }
@@ -50,11 +53,13 @@ struct RunOptions {
 bool with_student_row(Scenario& s, const RunOptions& o) {
     if (o.app.empty() && o.target.empty()) return true;
     if (s.sweep) {
-        std::cerr << "lab: --app and --target run the lesson's own load, not a sweep (give single values)\n";
+        std::cerr << "lab: --app and --target run the lesson's own load, not a sweep (give single "
+                     "values)\n";
         return false;
     }
     std::string why;
-    auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_dir, o.app_path, why) : with_student_target(s, o.target, o.allow_remote, why);
+    auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_dir, o.app_path, why)
+                                : with_student_target(s, o.target, o.allow_remote, why);
     if (!added) std::cerr << "lab: " << printable(why, true) << '\n';
     else s = std::move(*added);
     return added.has_value();
@@ -70,12 +75,14 @@ int with_predictions(Scenario& s, RunOptions& o) {
         std::cerr << "lab: " << printable(why, true) << '\n';
         return exit_usage;
     }
-    o.output.live = o.output.live || o.predict_page;  // (the room's form is on the live view's server)
+    o.output.live =
+        o.output.live || o.predict_page;  // (the room's form is on the live view's server)
     o.output.enter_starts = o.predict_page;
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
     if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
-    if (std::none_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.guessed(); }))
+    if (std::none_of(s.configurations.begin(), s.configurations.end(),
+                     [](const Configuration& c) { return c.guessed(); }))
         std::cerr << "lab: notice: no guesses were given; the run goes on without them\n";
     return exit_ok;
 }
@@ -84,25 +91,46 @@ int with_predictions(Scenario& s, RunOptions& o) {
 
 Action define_run(CLI::App& app) {
     auto o = std::make_shared<RunOptions>();
-    app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")->required();
+    app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")
+        ->required();
     declare_overrides(app, o->overrides);
-    app.add_flag("--with-fastapi", o->with_fastapi, "Also run each configuration on real FastAPI (uvicorn)");
-    app.add_flag("--uvloop", o->uvloop, "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")->needs("--with-fastapi");
-    app.add_option("--asgi-server", o->asgi_server, "--with-fastapi: the ASGI server of the single-process twins (worker rows stay gunicorn's)")
-        ->check(CLI::IsMember(asgi_servers))->needs("--with-fastapi")->capture_default_str();
-    auto* your_app = app.add_option("--app", o->app, "Your own ASGI app as one more row, named as uvicorn names it: package.module:attr, "
-                                                    "or FILE.py[:ATTR] (ATTR default app); run under uvicorn with the lab's probe");
-    app.add_option("--app-dir", o->app_dir, "Where --app's import string is looked up, as uvicorn's --app-dir (default: the current folder)")
+    app.add_flag("--with-fastapi", o->with_fastapi,
+                 "Also run each configuration on real FastAPI (uvicorn)");
+    app.add_flag("--uvloop", o->uvloop,
+                 "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")
+        ->needs("--with-fastapi");
+    app.add_option("--asgi-server", o->asgi_server,
+                   "--with-fastapi: the ASGI server of the single-process twins (worker rows stay "
+                   "gunicorn's)")
+        ->check(CLI::IsMember(asgi_servers))
+        ->needs("--with-fastapi")
+        ->capture_default_str();
+    auto* your_app = app.add_option(
+        "--app", o->app,
+        "Your own ASGI app as one more row, named as uvicorn names it: package.module:attr, "
+        "or FILE.py[:ATTR] (ATTR default app); run under uvicorn with the lab's probe");
+    app.add_option("--app-dir", o->app_dir,
+                   "Where --app's import string is looked up, as uvicorn's --app-dir (default: the "
+                   "current folder)")
         ->needs(your_app);
-    app.add_option("--app-path", o->app_path, "The path of your app's route to load (default: the lesson's, e.g. /delay); "
-                                              "?ms= is passed as the lesson passes it")->needs(your_app);
-    app.add_option("--target", o->target, "A server already running, as one more row: http://HOST:PORT[/PATH]")->excludes(your_app);
+    app.add_option("--app-path", o->app_path,
+                   "The path of your app's route to load (default: the lesson's, e.g. /delay); "
+                   "?ms= is passed as the lesson passes it")
+        ->needs(your_app);
+    app.add_option("--target", o->target,
+                   "A server already running, as one more row: http://HOST:PORT[/PATH]")
+        ->excludes(your_app);
     app.add_flag("--allow-remote", o->allow_remote, "Allow a --target that is not on this machine");
-    o->predicting = app.add_option("--predict", o->predict, "Guess each configuration's key figure first: asked on the terminal, or given "
-                                            "in order (1.0,0.1; an empty place for none); shown beside the run")
-        ->expected(0, 1);
-    app.add_flag("--predict-page", o->predict_page, "Also take the room's guesses on the live view's /guess form "
-                                                    "(turns on --live; --live-host 0.0.0.0 lets other machines in); Enter starts the run");
+    o->predicting =
+        app.add_option(
+               "--predict", o->predict,
+               "Guess each configuration's key figure first: asked on the terminal, or given "
+               "in order (1.0,0.1; an empty place for none); shown beside the run")
+            ->expected(0, 1);
+    app.add_flag(
+        "--predict-page", o->predict_page,
+        "Also take the room's guesses on the live view's /guess form "
+        "(turns on --live; --live-host 0.0.0.0 lets other machines in); Enter starts the run");
     o->output.declare(app);
     return [o] {
         auto scenario = find_scenario(o->name);
@@ -115,19 +143,26 @@ Action define_run(CLI::App& app) {
             return exit_usage;
         }
         if (!with_student_row(s, *o)) return exit_usage;
-        if (!results_writable("lab", o->output.out, s.name)) return exit_usage;  // before the class types its guesses
+        if (!results_writable("lab", o->output.out, s.name))
+            return exit_usage;  // before the class types its guesses
         if (int refused = with_predictions(s, *o); refused != exit_ok) return refused;
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
-        for (const std::string& notice : s.notices) std::cerr << "lab: notice: " << printable(notice, true) << '\n';
-        for (const std::string& notice : unused_overrides(s, o->overrides)) std::cerr << "lab: notice: " << printable(notice, true) << '\n';
-        if (!o->output.quiet && o->output.format == Format::table) {  // the lesson first, while it runs
-            std::string lesson = s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
+        for (const std::string& notice : s.notices)
+            std::cerr << "lab: notice: " << printable(notice, true) << '\n';
+        for (const std::string& notice : unused_overrides(s, o->overrides))
+            std::cerr << "lab: notice: " << printable(notice, true) << '\n';
+        if (!o->output.quiet &&
+            o->output.format == Format::table) {  // the lesson first, while it runs
+            std::string lesson =
+                s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
             Layout layout = o->output.layout();
-            std::cout << wrap(with_figures(lesson.substr(0, lesson.find("\n\n")), nullptr), layout.wide ? 100'000 : layout.columns)
+            std::cout << wrap(with_figures(lesson.substr(0, lesson.find("\n\n")), nullptr),
+                              layout.wide ? 100'000 : layout.columns)
                       << '\n';  // its first paragraph
             std::cout.flush();
         }
-        return o->output.run_and_report(o->with_fastapi ? with_fastapi(s, o->uvloop, o->asgi_server) : s, o->overrides);
+        return o->output.run_and_report(
+            o->with_fastapi ? with_fastapi(s, o->uvloop, o->asgi_server) : s, o->overrides);
     };
 }
 

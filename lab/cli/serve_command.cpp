@@ -24,55 +24,91 @@ struct ServeExtras {
 
 // The mode and its knobs.
 void declare_mode(CLI::App& app, ServeOptions& o) {
-    app.add_option("--mode", o.mode, "Concurrency mode")->required()->check(CLI::IsMember(mode_names()));
-    app.add_option("--host", o.host, "Address to bind (loopback unless you say otherwise; 0.0.0.0 in a container)")
-        ->transform(listen_address)->capture_default_str();
-    app.add_option("--port", o.port, "Port to listen on; 0 picks a free one")->capture_default_str();
-    app.add_option("--threads", o.threads, "thread-pool: pool size T")->check(CLI::Range(1, 10'000))->capture_default_str();
-    app.add_option("--workers", o.workers, "multi-process: worker processes W")->check(CLI::Range(1, 64))->capture_default_str();
+    app.add_option("--mode", o.mode, "Concurrency mode")
+        ->required()
+        ->check(CLI::IsMember(mode_names()));
+    app.add_option("--host", o.host,
+                   "Address to bind (loopback unless you say otherwise; 0.0.0.0 in a container)")
+        ->transform(listen_address)
+        ->capture_default_str();
+    app.add_option("--port", o.port, "Port to listen on; 0 picks a free one")
+        ->capture_default_str();
+    app.add_option("--threads", o.threads, "thread-pool: pool size T")
+        ->check(CLI::Range(1, 10'000))
+        ->capture_default_str();
+    app.add_option("--workers", o.workers, "multi-process: worker processes W")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     one_of<Balance>(app.add_option("--balance", o.balance,
-                   "multi-process: how workers share the port: shared (one socket, they race to accept), reuseport "
-                   "(a socket each, the kernel hashes), round-robin (this process accepts and deals them in turn)"))
+                                   "multi-process: how workers share the port: shared (one socket, "
+                                   "they race to accept), reuseport "
+                                   "(a socket each, the kernel hashes), round-robin (this process "
+                                   "accepts and deals them in turn)"))
         ->default_str("shared");
     app.add_option("--worker-mode", o.worker_mode, "multi-process: the loop each worker runs")
-        ->check(CLI::IsMember(mode_names(true)))->capture_default_str();
-    app.add_flag("--explain", o.explain, "Print one line per event: read by the loop (and whether it may have waited in its socket), started, done, answered, loop blocked");
+        ->check(CLI::IsMember(mode_names(true)))
+        ->capture_default_str();
+    app.add_flag("--explain", o.explain,
+                 "Print one line per event: read by the loop (and whether it may have waited in "
+                 "its socket), started, done, answered, loop blocked");
     app.add_flag("--gil", o.gil, "Emulate Python's GIL: CPU work holds one process-wide lock");
-    app.add_option("--idle-timeout-ms", o.idle_timeout_ms, "Close a connection that has not sent a whole request by then")
-        ->check(CLI::Range(100, 600'000))->capture_default_str();
+    app.add_option("--idle-timeout-ms", o.idle_timeout_ms,
+                   "Close a connection that has not sent a whole request by then")
+        ->check(CLI::Range(100, 600'000))
+        ->capture_default_str();
     app.add_option("--slow-ms", o.slow_ms, "Log handlers that hold the loop this long")
-        ->check(CLI::Range(1, 60'000))->capture_default_str();
+        ->check(CLI::Range(1, 60'000))
+        ->capture_default_str();
 }
 
 // What its requests may wait on (PostgreSQL, a downstream server, Redis), and the live view.
 void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
-    auto url = app.add_option("--database-url", o.database_url, "GET /db and /users/{id} query this PostgreSQL (postgresql://...)");
-    app.add_flag("--private-database", extras.private_database,
-                 "GET /db queries a PostgreSQL cluster of the lab's own, started now and deleted on exit")
+    auto url = app.add_option("--database-url", o.database_url,
+                              "GET /db and /users/{id} query this PostgreSQL (postgresql://...)");
+    app.add_flag(
+           "--private-database", extras.private_database,
+           "GET /db queries a PostgreSQL cluster of the lab's own, started now and deleted on exit")
         ->excludes(url);
-    app.add_option("--db-pool", o.db_pool, "Connections to PostgreSQL per process, P")->check(CLI::Range(1, 100))->capture_default_str();
-    app.add_option("--downstream-url", o.downstream_url, "GET /fetch calls this server's /delay (http://IP:PORT)");
-    auto redis_url = app.add_option("--redis-url", o.redis_url, "GET /cache asks this Redis, and /jobs queues on it (unix:///PATH or redis://IP:PORT)");
+    app.add_option("--db-pool", o.db_pool, "Connections to PostgreSQL per process, P")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    app.add_option("--downstream-url", o.downstream_url,
+                   "GET /fetch calls this server's /delay (http://IP:PORT)");
+    auto redis_url = app.add_option(
+        "--redis-url", o.redis_url,
+        "GET /cache asks this Redis, and /jobs queues on it (unix:///PATH or redis://IP:PORT)");
     app.add_flag("--blocking-redis", o.blocking_redis,
-                 "async-sleep: GET /cache through the blocking client on the loop (redis-py in async def); the rest still awaits");
-    app.add_flag("--private-redis", extras.private_redis, "GET /cache asks a Redis of the lab's own, started now and deleted on exit")
+                 "async-sleep: GET /cache through the blocking client on the loop (redis-py in "
+                 "async def); the rest still awaits");
+    app.add_flag("--private-redis", extras.private_redis,
+                 "GET /cache asks a Redis of the lab's own, started now and deleted on exit")
         ->excludes(redis_url);
-    app.add_option("--events-to", o.events_to, "Send each request's marks (read, started, ended, answered) to this unix "
-                                                "datagram socket as they happen: a live view's (lab run --live passes it)");
-    CLI::Option* live = app.add_flag("--live", extras.live, "Serve a live view on 127.0.0.1, or --live-host (its URL printed first): each request a bar as the server reads, "
-                                        "serves and answers it")
-        ->excludes("--events-to");
-    app.add_option("--live-port", extras.live_port, "--live: the page's port (0: a free one)")->capture_default_str();
-    app.add_option("--live-host", extras.live_host, "--live: the address the page listens on (0.0.0.0 in a container, for the host's browser)")
-        ->transform(listen_address)->needs(live)->capture_default_str();
-    app.footer("Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
-               "GET|POST /cpu?ms=N (compute N ms of CPU) | GET|POST /db?ms=N (PostgreSQL sleeps N ms) | "
-               "GET /users/{id} (a row of PostgreSQL's users table, ids 1..1000) | "
-               "GET|POST /fetch?ms=N (a downstream server answers after N ms) | "
-               "GET|POST /cache[?ms=N] (a Redis GET, or a BLPOP that waits N ms) | "
-               "POST /background/delay|cpu?ms=N (answered 202, then the task waits or computes N ms) | "
-               "POST /jobs?cpu_ms=N|wait_ms=N (answered 202 with a job id; `lab worker` runs it) | GET /jobs/{id} | "
-               "GET /health | GET /stats[?reset=1]");
+    app.add_option("--events-to", o.events_to,
+                   "Send each request's marks (read, started, ended, answered) to this unix "
+                   "datagram socket as they happen: a live view's (lab run --live passes it)");
+    CLI::Option* live = app.add_flag("--live", extras.live,
+                                     "Serve a live view on 127.0.0.1, or --live-host (its URL "
+                                     "printed first): each request a bar as the server reads, "
+                                     "serves and answers it")
+                            ->excludes("--events-to");
+    app.add_option("--live-port", extras.live_port, "--live: the page's port (0: a free one)")
+        ->capture_default_str();
+    app.add_option("--live-host", extras.live_host,
+                   "--live: the address the page listens on (0.0.0.0 in a container, for the "
+                   "host's browser)")
+        ->transform(listen_address)
+        ->needs(live)
+        ->capture_default_str();
+    app.footer(
+        "Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
+        "GET|POST /cpu?ms=N (compute N ms of CPU) | GET|POST /db?ms=N (PostgreSQL sleeps N ms) | "
+        "GET /users/{id} (a row of PostgreSQL's users table, ids 1..1000) | "
+        "GET|POST /fetch?ms=N (a downstream server answers after N ms) | "
+        "GET|POST /cache[?ms=N] (a Redis GET, or a BLPOP that waits N ms) | "
+        "POST /background/delay|cpu?ms=N (answered 202, then the task waits or computes N ms) | "
+        "POST /jobs?cpu_ms=N|wait_ms=N (answered 202 with a job id; `lab worker` runs it) | GET "
+        "/jobs/{id} | "
+        "GET /health | GET /stats[?reset=1]");
 }
 
 // Starts the services and the live view it was asked for, then serves until it is stopped.
@@ -83,14 +119,14 @@ int serve_with_extras(ServeOptions o, const ServeExtras& extras) {
     if (extras.private_database) {
         own_database.emplace();
         o.database_url = own_database->url();
-        std::cerr << "lab serve: PostgreSQL of its own in " << own_database->folder().string() << " (started in "
-                  << fixed(own_database->start_seconds(), 2) << " s)\n";
+        std::cerr << "lab serve: PostgreSQL of its own in " << own_database->folder().string()
+                  << " (started in " << fixed(own_database->start_seconds(), 2) << " s)\n";
     }
     if (extras.private_redis) {
         own_redis.emplace();
         o.redis_url = own_redis->url();
-        std::cerr << "lab serve: Redis of its own in " << own_redis->folder().string() << " (started in "
-                  << fixed(own_redis->start_seconds() * 1000, 0) << " ms)\n";
+        std::cerr << "lab serve: Redis of its own in " << own_redis->folder().string()
+                  << " (started in " << fixed(own_redis->start_seconds() * 1000, 0) << " ms)\n";
     }
     // The live view after the services (their keepers fork before any thread starts): the
     // server's marks go to it as they happen, from this process and its workers.

@@ -12,9 +12,11 @@ void CpuLedger::add(std::int64_t start_us, std::int64_t end_us, std::int64_t cpu
     if (end_us <= start_us) return add_to_slice(end_us / slice_us, cpu_us);
     std::int64_t given = 0;
     for (std::int64_t slice = start_us / slice_us; slice <= end_us / slice_us; ++slice) {
-        std::int64_t from = std::max(start_us, slice * slice_us), to = std::min(end_us, (slice + 1) * slice_us);
+        std::int64_t from = std::max(start_us, slice * slice_us),
+                     to = std::min(end_us, (slice + 1) * slice_us);
         // The share by overlap; the last slice takes the remainder, so the parts add up exactly.
-        std::int64_t part = slice == end_us / slice_us ? cpu_us - given : cpu_us * (to - from) / (end_us - start_us);
+        std::int64_t part = slice == end_us / slice_us ? cpu_us - given
+                                                       : cpu_us * (to - from) / (end_us - start_us);
         given += part;
         add_to_slice(slice, part);
     }

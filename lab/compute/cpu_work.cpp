@@ -20,12 +20,15 @@ std::atomic<double> iterations_per_us{100};
 // Learns from a work that has done `iterations` in `cpu_us` of CPU so far: over all its chunks, so
 // that one short chunk, or a coarse CPU clock's jump, cannot throw the rate off.
 void learn_rate(std::int64_t iterations, std::int64_t cpu_us) {
-    if (cpu_us >= 200) iterations_per_us.store(static_cast<double>(iterations) / static_cast<double>(cpu_us), std::memory_order_relaxed);
+    if (cpu_us >= 200)
+        iterations_per_us.store(static_cast<double>(iterations) / static_cast<double>(cpu_us),
+                                std::memory_order_relaxed);
 }
 
 // A chunk's iterations: about `cpu_us` of CPU at the rate learned so far (at least one).
 std::int64_t iterations_for(double cpu_us) {
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(cpu_us * iterations_per_us.load(std::memory_order_relaxed)));
+    return std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(cpu_us * iterations_per_us.load(std::memory_order_relaxed)));
 }
 
 // The work itself: a xorshift generator, which no compiler can fold away.
@@ -49,15 +52,17 @@ std::int64_t thread_cpu_us() {
 }
 
 std::int64_t do_cpu_work(Micros cpu) {
-    constexpr std::int64_t chunk_us = 200;  // how often the GIL is offered, as the interpreter's eval loop checks
+    constexpr std::int64_t chunk_us =
+        200;  // how often the GIL is offered, as the interpreter's eval loop checks
     Gil& gil = process_gil();
     CpuLedger& ledger = cpu_ledger();
     Gil::Hold hold(gil);
     std::int64_t used = 0;  // CPU time inside the chunks only, not in hand-offs of the GIL
     std::int64_t entered = 0;  // of which in the ledger: at most the wall time of each chunk
-    std::int64_t done = 0;     // iterations so far
+    std::int64_t done = 0;  // iterations so far
     while (used < cpu.count()) {
-        std::int64_t iterations = iterations_for(std::min<double>(chunk_us, static_cast<double>(cpu.count() - used)));
+        std::int64_t iterations =
+            iterations_for(std::min<double>(chunk_us, static_cast<double>(cpu.count() - used)));
         std::int64_t wall_before = monotonic_us(), before = thread_cpu_us();
         sink = churn(sink + 1, iterations);
         used += thread_cpu_us() - before;

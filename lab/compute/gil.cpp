@@ -21,7 +21,9 @@ void Gil::acquire() {
     if (held_ || granted_ != 0) {
         const std::uint64_t me = next_ticket_++;
         waiting_.push_back(me);
-        auto my_turn = [&] { return !held_ && (granted_ == me || (granted_ == 0 && waiting_.front() == me)); };
+        auto my_turn = [&] {
+            return !held_ && (granted_ == me || (granted_ == 0 && waiting_.front() == me));
+        };
         for (;;) {
             const std::uint64_t seen = handovers_;
             if (changed_.wait_for(lock, switch_interval, my_turn)) break;

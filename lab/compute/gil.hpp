@@ -36,8 +36,10 @@ namespace lab {
 
 class Gil {
 public:
-    static constexpr auto switch_interval = std::chrono::milliseconds(5);  // sys.getswitchinterval()
-    static constexpr int any_waiter_every = 4;  // of the forced drops (calibrated); the others go to the asker
+    static constexpr auto switch_interval =
+        std::chrono::milliseconds(5);  // sys.getswitchinterval()
+    static constexpr int any_waiter_every =
+        4;  // of the forced drops (calibrated); the others go to the asker
 
     void enable() { enabled_ = true; }
     bool enabled() const { return enabled_; }
@@ -78,9 +80,10 @@ public:
     };
 
 private:
-    int drop_for(std::uint64_t next);  // (mutex held) lets go, for `next` (0: the longest waiter); the holds it had
+    int drop_for(std::uint64_t next);  // (mutex held) lets go, for `next` (0: the longest waiter);
+                                       // the holds it had
     std::uint64_t any_waiter();  // (mutex held) a waiter picked at random (the asker if none waits)
-    int let_go();              // drops every hold of this thread; how many it had (0: none)
+    int let_go();  // drops every hold of this thread; how many it had (0: none)
     void take_back(int depth);  // takes the lock again and restores those holds
 
     bool enabled_ = false;
@@ -91,12 +94,12 @@ private:
     int depth_ = 0;  // the holder's nested holds
     std::deque<std::uint64_t> waiting_;  // the waiters' tickets, longest in its current wait first
     std::uint64_t next_ticket_ = 1;
-    std::uint64_t asker_ = 0;    // the waiter that asked the holder to drop (0: none)
+    std::uint64_t asker_ = 0;  // the waiter that asked the holder to drop (0: none)
     std::uint64_t granted_ = 0;  // the waiter a dropped lock is handed to (0: anyone)
     std::atomic<bool> drop_requested_ = false;  // read without the mutex at every check
     std::uint64_t handovers_ = 0;  // how many times the lock changed hands
     std::uint64_t forced_drops_ = 0;  // how many times a holder was made to let go
-    std::minstd_rand picks_;          // which waiter, when a forced drop goes to any of them
+    std::minstd_rand picks_;  // which waiter, when a forced drop goes to any of them
 };
 
 Gil& process_gil();  // the one lock of this process

@@ -19,9 +19,7 @@ std::string ConnectionPool::open_all() {
     std::unique_lock lock(mutex_);
     try {
         while (PgConnection* fresh = open_or_null()) idle_.push_back(fresh);
-    } catch (const std::exception& e) {
-        return e.what();
-    }
+    } catch (const std::exception& e) { return e.what(); }
     return "";
 }
 
@@ -36,7 +34,8 @@ ConnectionPool::Lease ConnectionPool::take() {
 }
 
 asio::awaitable<ConnectionPool::Lease> ConnectionPool::take_async() {
-    auto waiter = std::make_shared<Waiter>(Waiter{asio::steady_timer{co_await asio::this_coro::executor}, nullptr});
+    auto waiter = std::make_shared<Waiter>(
+        Waiter{asio::steady_timer{co_await asio::this_coro::executor}, nullptr});
     {
         std::unique_lock lock(mutex_);
         if (!idle_.empty()) {
@@ -63,7 +62,8 @@ void ConnectionPool::give_back(PgConnection* connection) {
         next->handed = connection;
         // On the waiter's loop: an expiry in the past wakes a wait that has begun (it is cancelled)
         // and one that has not yet (it completes at once).
-        asio::post(next->wake.get_executor(), [next] { next->wake.expires_at(asio::steady_timer::time_point::min()); });
+        asio::post(next->wake.get_executor(),
+                   [next] { next->wake.expires_at(asio::steady_timer::time_point::min()); });
         return;
     }
     idle_.push_back(connection);

@@ -3,8 +3,9 @@
 // (004). A request that finds all P in use waits for one to come back, so with N requests the
 // pool, not the server, sets the pace: ceil(N/P) waves of d.
 // Two ways to wait for a connection, one per driver:
-//   take()        blocks the calling thread (a pool thread, or the loop itself in blocking-in-loop);
-//   take_async()  suspends the request's coroutine, and the loop serves others meanwhile.
+//   take()        blocks the calling thread (a pool thread, or the loop itself in
+//   blocking-in-loop); take_async()  suspends the request's coroutine, and the loop serves others
+//   meanwhile.
 // The server opens all P when it starts (open_all), in the process that uses them (a worker
 // after fork()), as asyncpg's create_pool and psycopg2's pools open theirs when they are made.
 #include <condition_variable>
@@ -25,10 +26,14 @@ public:
     // A connection on loan; it goes back to the pool when the lease ends.
     class Lease {
     public:
-        Lease(ConnectionPool* pool, PgConnection* connection) : pool_(pool), connection_(connection) {}
-        Lease(Lease&& other) noexcept : pool_(other.pool_), connection_(std::exchange(other.connection_, nullptr)) {}
+        Lease(ConnectionPool* pool, PgConnection* connection)
+            : pool_(pool), connection_(connection) {}
+        Lease(Lease&& other) noexcept
+            : pool_(other.pool_), connection_(std::exchange(other.connection_, nullptr)) {}
         Lease& operator=(Lease&&) = delete;
-        ~Lease() { if (connection_) pool_->give_back(connection_); }
+        ~Lease() {
+            if (connection_) pool_->give_back(connection_);
+        }
         PgConnection& operator*() const { return *connection_; }
 
     private:

@@ -21,8 +21,8 @@ struct QueryTimes {
     std::int64_t start_us = 0;
     std::int64_t end_us = 0;
     int backend_pid = 0;
-    bool found = false;      // for a lookup: whether the user exists
-    std::string user_name;   // and, if so, its name
+    bool found = false;  // for a lookup: whether the user exists
+    std::string user_name;  // and, if so, its name
 };
 
 }  // namespace lab

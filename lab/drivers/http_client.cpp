@@ -14,7 +14,9 @@ namespace {
 
 std::string target(Micros d) { return "/delay?ms=" + std::to_string(d.count() / 1000); }
 
-std::string where(const Downstream& to) { return "downstream " + to.host + ":" + std::to_string(to.port); }
+std::string where(const Downstream& to) {
+    return "downstream " + to.host + ":" + std::to_string(to.port);
+}
 
 std::unique_ptr<Downstream> process_downstream;
 
@@ -34,13 +36,16 @@ asio::io_context& no_loop() {
 // and says whether the socket must be waited for; how to wait is the two clients' one difference.
 class HttpExchange {
 public:
-    HttpExchange(const Downstream& to, Micros d) : to_(to), get_{http::verb::get, target(d), 11}, sending_{get_} {
+    HttpExchange(const Downstream& to, Micros d)
+        : to_(to), get_{http::verb::get, target(d), 11}, sending_{get_} {
         get_.set(http::field::host, to.host);
         tcp::endpoint at{asio::ip::make_address(to.host), to.port};
         socket_.open(at.protocol());
         socket_.non_blocking(true);
-        // (A connection still being made, or refused, shows at the first write: it waits, or fails.)
-        if (::connect(socket(), at.data(), at.size()) != 0 && errno != EINPROGRESS) fail(beast::error_code(errno, asio::error::get_system_category()));
+        // (A connection still being made, or refused, shows at the first write: it waits, or
+        // fails.)
+        if (::connect(socket(), at.data(), at.size()) != 0 && errno != EINPROGRESS)
+            fail(beast::error_code(errno, asio::error::get_system_category()));
     }
     ~HttpExchange() {  // one call, one connection
         beast::error_code ignored;
@@ -70,7 +75,9 @@ private:
         if (ec && ec != asio::error::would_block) fail(ec);
         return ec == asio::error::would_block;
     }
-    [[noreturn]] void fail(const beast::error_code& ec) { throw std::runtime_error(where(to_) + ": " + ec.message()); }
+    [[noreturn]] void fail(const beast::error_code& ec) {
+        throw std::runtime_error(where(to_) + ": " + ec.message());
+    }
 
     const Downstream& to_;
     tcp::socket socket_{no_loop()};
@@ -86,7 +93,8 @@ private:
 void call_downstream_blocking(const Downstream& to, Micros d) {
     HttpExchange exchange(to, d);
     while (exchange.sending()) wait_until(exchange.socket(), Ready::to_write);
-    while (exchange.awaiting_answer()) wait_until(exchange.socket(), Ready::to_read);  // this thread waits for the answer
+    while (exchange.awaiting_answer())
+        wait_until(exchange.socket(), Ready::to_read);  // this thread waits for the answer
     refuse_unless_ok(to, exchange.status());
 }
 
@@ -94,7 +102,8 @@ asio::awaitable<void> call_downstream_awaiting(const Downstream& to, Micros d) {
     HttpExchange exchange(to, d);
     Watched socket(co_await asio::this_coro::executor, exchange.socket());
     while (exchange.sending()) co_await socket.until(Ready::to_write);
-    while (exchange.awaiting_answer()) co_await socket.until(Ready::to_read);  // the loop serves others meanwhile
+    while (exchange.awaiting_answer())
+        co_await socket.until(Ready::to_read);  // the loop serves others meanwhile
     refuse_unless_ok(to, exchange.status());
 }
 

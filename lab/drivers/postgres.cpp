@@ -18,12 +18,14 @@ namespace {
 constexpr const char* sleep_sql =
     "SELECT " LAB_PG_NOW ", pg_sleep($1::float8 / 1000000)::text, " LAB_PG_NOW ", pg_backend_pid()";
 constexpr const char* user_sql =
-    "SELECT " LAB_PG_NOW ", (SELECT name FROM users WHERE id = $1::bigint), " LAB_PG_NOW ", pg_backend_pid()";
+    "SELECT " LAB_PG_NOW ", (SELECT name FROM users WHERE id = $1::bigint), " LAB_PG_NOW
+    ", pg_backend_pid()";
 #undef LAB_PG_NOW
 
 const std::string create_users_sql =
     "CREATE TEMPORARY TABLE users (id bigint PRIMARY KEY, name text NOT NULL); "
-    "INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, " + std::to_string(seeded_users) + ") AS g";
+    "INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, " +
+    std::to_string(seeded_users) + ") AS g";
 
 // The query text and its one parameter, for what was asked.
 struct Statement {
@@ -41,7 +43,6 @@ std::string why(pg_conn* conn) {
     return text;
 }
 
-
 // Reads the one row of either query, frees the result, throws if the query failed.
 QueryTimes times_of(PGresult* result, pg_conn* conn) {
     struct Free {
@@ -49,14 +50,21 @@ QueryTimes times_of(PGresult* result, pg_conn* conn) {
         ~Free() { PQclear(r); }
     } free{result};
     if (PQresultStatus(result) != PGRES_TUPLES_OK || PQntuples(result) != 1)
-        throw std::runtime_error("PostgreSQL: " + (result ? std::string(PQresultErrorMessage(result)) : why(conn)));
-    auto number = [&](int column) { return std::strtoll(PQgetvalue(result, 0, column), nullptr, 10); };
-    bool found = !PQgetisnull(result, 0, 1);  // a sleep answers '' and a user its name; NULL: no such user
-    // PostgreSQL's wall-clock microseconds as this machine's monotonic ones, both by one offset (for a
-    // server elsewhere the offset is constant too, and overlaps are still counted right).
+        throw std::runtime_error("PostgreSQL: " +
+                                 (result ? std::string(PQresultErrorMessage(result)) : why(conn)));
+    auto number = [&](int column) {
+        return std::strtoll(PQgetvalue(result, 0, column), nullptr, 10);
+    };
+    bool found =
+        !PQgetisnull(result, 0, 1);  // a sleep answers '' and a user its name; NULL: no such user
+    // PostgreSQL's wall-clock microseconds as this machine's monotonic ones, both by one offset
+    // (for a server elsewhere the offset is constant too, and overlaps are still counted right).
     const std::int64_t offset = unix_minus_monotonic_us();
-    return {.start_us = number(0) - offset, .end_us = number(2) - offset, .backend_pid = static_cast<int>(number(3)),
-            .found = found, .user_name = PQgetvalue(result, 0, 1)};
+    return {.start_us = number(0) - offset,
+            .end_us = number(2) - offset,
+            .backend_pid = static_cast<int>(number(3)),
+            .found = found,
+            .user_name = PQgetvalue(result, 0, 1)};
 }
 
 }  // namespace
@@ -68,7 +76,8 @@ PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str
         throw std::runtime_error("cannot connect to PostgreSQL: " + reason);
     }
     PGresult* created = PQexec(conn_, create_users_sql.c_str());
-    if (PQresultStatus(created) != PGRES_COMMAND_OK) users_error_ = "cannot create the users table: " + why(conn_);
+    if (PQresultStatus(created) != PGRES_COMMAND_OK)
+        users_error_ = "cannot create the users table: " + why(conn_);
     PQclear(created);
 }
 
@@ -76,7 +85,8 @@ PgConnection::~PgConnection() { PQfinish(conn_); }
 
 void PgConnection::recover() {
     if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
-    PQreset(conn_);  // blocking, on this rare path only; if PostgreSQL is gone, the next query says so
+    PQreset(
+        conn_);  // blocking, on this rare path only; if PostgreSQL is gone, the next query says so
 }
 
 namespace {
@@ -87,7 +97,8 @@ namespace {
 class PgExchange {
 public:
     PgExchange(PgConnection& connection, const DbQuery& query) : conn_(connection.get()) {
-        if (query.user_id > 0 && !connection.users_error().empty()) throw std::runtime_error(connection.users_error());
+        if (query.user_id > 0 && !connection.users_error().empty())
+            throw std::runtime_error(connection.users_error());
         Statement s = statement_for(query);
         const char* values[] = {s.parameter.c_str()};
         PQsetnonblocking(conn_, 1);
@@ -142,7 +153,8 @@ private:
 QueryTimes ask_blocking(PgConnection& connection, const DbQuery& query) {
     PgExchange exchange(connection, query);
     while (exchange.sending()) wait_until(exchange.socket(), Ready::to_write);
-    while (exchange.awaiting_answer()) wait_until(exchange.socket(), Ready::to_read);  // this thread waits for PostgreSQL
+    while (exchange.awaiting_answer())
+        wait_until(exchange.socket(), Ready::to_read);  // this thread waits for PostgreSQL
     return exchange.answer();
 }
 
@@ -150,7 +162,8 @@ asio::awaitable<QueryTimes> ask_awaiting(PgConnection& connection, DbQuery query
     PgExchange exchange(connection, query);
     Watched socket(co_await asio::this_coro::executor, exchange.socket());
     while (exchange.sending()) co_await socket.until(Ready::to_write);
-    while (exchange.awaiting_answer()) co_await socket.until(Ready::to_read);  // the loop serves others meanwhile
+    while (exchange.awaiting_answer())
+        co_await socket.until(Ready::to_read);  // the loop serves others meanwhile
     co_return exchange.answer();
 }
 

@@ -26,7 +26,9 @@ public:
     PgConnection(const PgConnection&) = delete;
     PgConnection& operator=(const PgConnection&) = delete;
     pg_conn* get() const { return conn_; }
-    const std::string& users_error() const { return users_error_; }  // why there is no users table, if not
+    const std::string& users_error() const {
+        return users_error_;
+    }  // why there is no users table, if not
     // After a request: a connection that broke, or that still has a query in flight (a wait that
     // failed, a request abandoned), is connected again, so the next request on it starts clean.
     void recover();
@@ -37,7 +39,6 @@ private:
 };
 
 inline constexpr long seeded_users = 1000;
-
 
 // `SELECT pg_sleep(d)`, or the user's row, with PostgreSQL's clock read before and after, waiting
 // on this thread.

@@ -17,7 +17,7 @@ namespace lab {
 // Where Redis listens: unix:///path/to/redis.sock, or redis://IP:PORT.
 struct RedisAddress {
     std::string socket_path;  // unix socket, if set
-    std::string host;         // else TCP
+    std::string host;  // else TCP
     int port = 6379;
 };
 RedisAddress redis_address(const std::string& url);  // throws std::invalid_argument

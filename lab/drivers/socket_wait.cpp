@@ -8,9 +8,9 @@ namespace lab {
 
 void wait_until(int fd, Ready ready) {
     pollfd p{fd, static_cast<short>(ready == Ready::to_read ? POLLIN : POLLOUT), 0};
-    while (poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-    // (An error or a hang-up is ready too: the library's next call on the socket says what happened.)
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) {}
+    // (An error or a hang-up is ready too: the library's next call on the socket says what
+    // happened.)
 }
 
 Watched::Watched(asio::any_io_executor executor, int fd) : socket_(executor, fd) {}
@@ -18,8 +18,9 @@ Watched::Watched(asio::any_io_executor executor, int fd) : socket_(executor, fd)
 Watched::~Watched() { socket_.release(); }
 
 asio::awaitable<void> Watched::until(Ready ready) {
-    co_await socket_.async_wait(ready == Ready::to_read ? asio::posix::stream_descriptor::wait_read
-                                                        : asio::posix::stream_descriptor::wait_write,
+    co_await socket_.async_wait(ready == Ready::to_read
+                                    ? asio::posix::stream_descriptor::wait_read
+                                    : asio::posix::stream_descriptor::wait_write,
                                 asio::use_awaitable);
 }
 

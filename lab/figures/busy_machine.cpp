@@ -5,17 +5,20 @@
 namespace lab {
 
 std::string Disturbance::said() const {
-    const std::string amount = cores < 0.95 ? fixed(cores, 1) + " of a core" : fixed(cores, 1) + " cores";
+    const std::string amount =
+        cores < 0.95 ? fixed(cores, 1) + " of a core" : fixed(cores, 1) + " cores";
     return "other processes used " + amount + " during batch " + std::to_string(batch);
 }
 
 std::optional<Disturbance> disturbance(const ConfigurationResult& r) {
     // A server the lab did not start is one of the "others" itself; a row that waits needs no core.
-    if (r.configuration.server == Server::external || r.load.work_path() != "/cpu") return std::nullopt;
+    if (r.configuration.server == Server::external || r.load.work_path() != "/cpu")
+        return std::nullopt;
     std::optional<Disturbance> worst;
     for (std::size_t i = 0; i < r.cpu.size() && i < r.batches.size(); ++i) {
         const double cores = r.cpu[i].others_cores();
-        if (cores >= others_disturb_from_cores && (!worst || cores > worst->cores)) worst = Disturbance{r.batches[i].number, cores};
+        if (cores >= others_disturb_from_cores && (!worst || cores > worst->cores))
+            worst = Disturbance{r.batches[i].number, cores};
     }
     return worst;
 }

@@ -16,7 +16,7 @@ namespace lab {
 constexpr double others_disturb_from_cores = 0.2;
 
 struct Disturbance {
-    int batch = 0;     // the batch others took the most from
+    int batch = 0;  // the batch others took the most from
     double cores = 0;  // how many cores they used on average during it
     // "other processes used 0.4 of a core during batch 3"
     std::string said() const;

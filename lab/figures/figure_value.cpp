@@ -13,7 +13,8 @@ namespace {
 
 // Over every batch's answered requests (or probes): `of` each one's time, in ms.
 template <class Of>
-std::optional<double> percentile_ms(const ConfigurationResult& r, std::vector<RequestRecord> Batch::*sent, double p, Of of) {
+std::optional<double> percentile_ms(const ConfigurationResult& r,
+                                    std::vector<RequestRecord> Batch::*sent, double p, Of of) {
     std::vector<double> ms;
     for (const Batch& b : r.batches)
         for (const RequestRecord& q : b.*sent)
@@ -22,27 +23,36 @@ std::optional<double> percentile_ms(const ConfigurationResult& r, std::vector<Re
     return percentile(ms, p);
 }
 
-// Why a bystander figure has no value: no bystander, none sent before the batches ended, or none answered.
+// Why a bystander figure has no value: no bystander, none sent before the batches ended, or none
+// answered.
 std::string why_no_probe(const ConfigurationResult& r, const Load& load) {
     if (load.probe_path.empty()) return "this load sends no bystander (probe_path)";
     std::size_t sent = 0;
     for (const Batch& b : r.batches) sent += b.probes.size();
     if (sent == 0)
-        return "no health check was sent: each batch was over within " + fixed(r.makespan.max * 1000.0, 1) + " ms, before the first (" +
-               fixed(load.probe_every_ms / 2.0, 1) + " ms after the start, then one every " + std::to_string(load.probe_every_ms) + " ms)";
+        return "no health check was sent: each batch was over within " +
+               fixed(r.makespan.max * 1000.0, 1) + " ms, before the first (" +
+               fixed(load.probe_every_ms / 2.0, 1) + " ms after the start, then one every " +
+               std::to_string(load.probe_every_ms) + " ms)";
     return "none of the " + std::to_string(sent) + " health checks sent was answered";
 }
 
 // A count the server or the kernel gave, or -1 for none.
-std::optional<double> at_least_zero(double value) { return value < 0 ? std::nullopt : std::optional(value); }
-std::optional<double> mib(long kib) { return kib < 0 ? std::nullopt : std::optional(static_cast<double>(kib) / 1024.0); }
+std::optional<double> at_least_zero(double value) {
+    return value < 0 ? std::nullopt : std::optional(value);
+}
+std::optional<double> mib(long kib) {
+    return kib < 0 ? std::nullopt : std::optional(static_cast<double>(kib) / 1024.0);
+}
 
 // The work a queue's worker did: the batch that had the fewest of its jobs finished, so that one
 // batch whose work was dropped is not hidden by others.
 std::optional<double> fewest_jobs_done(const ConfigurationResult& r) {
     std::optional<double> fewest;
     for (long done : r.jobs_done)
-        if (done >= 0) fewest = std::min(fewest.value_or(static_cast<double>(done)), static_cast<double>(done));
+        if (done >= 0)
+            fewest =
+                std::min(fewest.value_or(static_cast<double>(done)), static_cast<double>(done));
     return fewest;
 }
 
@@ -61,7 +71,8 @@ std::optional<double> busiest_worker_share(const BatchStats* median) {
     return 100.0 * most / median->ok;
 }
 
-std::optional<double> open_loop_p99_ms(const ConfigurationResult& r, const Load& load, bool from_due) {
+std::optional<double> open_loop_p99_ms(const ConfigurationResult& r, const Load& load,
+                                       bool from_due) {
     if (load.rate <= 0) return std::nullopt;
     OpenLoopSummary s = open_loop_summary(r);
     const Histogram& h = from_due ? s.corrected : s.uncorrected;
@@ -74,8 +85,10 @@ std::string why_no_twin_loop(const Configuration& twin) {
     if (twin.fastapi_variant == "flask") return "Flask under gunicorn runs no event loop";
     if (twin.queued()) return "the work runs in RQ's workers, whose loop the lab does not watch";
     if (serving_processes(twin) > 1)
-        return "its " + std::to_string(serving_processes(twin)) + " worker processes each run a loop, and GET /stats reaches one of them";
-    if (twin.fastapi_loop == "uvloop") return "uvloop has no selector the lab can watch (the stdlib's asyncio loop has)";
+        return "its " + std::to_string(serving_processes(twin)) +
+               " worker processes each run a loop, and GET /stats reaches one of them";
+    if (twin.fastapi_loop == "uvloop")
+        return "uvloop has no selector the lab can watch (the stdlib's asyncio loop has)";
     return "its server gave no account of it (GET /stats, loop_watch.py)";
 }
 
@@ -86,21 +99,34 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
     if (!r.error.empty()) return "the row stopped: " + r.error;
     if (r.batches.empty()) return "no batch was measured";
     switch (figure) {
-        case probe_p50: case probe_max: return why_no_probe(r, load);
-        case answer_p50: case answer_min: case answer_max: case done_p50: return "no request was answered";
+        case probe_p50:
+        case probe_max: return why_no_probe(r, load);
+        case answer_p50:
+        case answer_min:
+        case answer_max:
+        case done_p50: return "no request was answered";
         case model: return "this row has no model (the lab did not write its server)";
         case loop_blocked:
             if (r.configuration.server == Server::fastapi) return why_no_twin_loop(r.configuration);
             [[fallthrough]];
-        case at_once: case db_at_once: case computing_at_once:
-            return r.configuration.stats_path().empty() ? "its server keeps no account the lab can read"
-                                                        : "its server gave no account of it (GET " + r.configuration.stats_path() + ")";
-        case pss: case peak_rss: return "the server's memory was not read (load.report_memory)";
+        case at_once:
+        case db_at_once:
+        case computing_at_once:
+            return r.configuration.stats_path().empty()
+                       ? "its server keeps no account the lab can read"
+                       : "its server gave no account of it (GET " + r.configuration.stats_path() +
+                             ")";
+        case pss:
+        case peak_rss: return "the server's memory was not read (load.report_memory)";
         case busiest_worker: return "no request named the worker that answered it";
-        case reply_min: return "no reply (\"waited MS\") to the \"wait MS\" message was read before the batch ended: the handler sent none back";
+        case reply_min:
+            return "no reply (\"waited MS\") to the \"wait MS\" message was read before the batch "
+                   "ended: the handler sent none back";
         case jobs_done:
-            return r.configuration.server == Server::app ? "no RQ worker counted this row's jobs (the lab starts one for a student's app when the run has a Redis: needs = [\"redis\"])"
-                                                         : "only a student's app has its jobs counted";
+            return r.configuration.server == Server::app
+                       ? "no RQ worker counted this row's jobs (the lab starts one for a student's "
+                         "app when the run has a Redis: needs = [\"redis\"])"
+                       : "only a student's app has its jobs counted";
         default: return "this run has no value of it";
     }
 }
@@ -113,13 +139,16 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
     using enum Figure;
     switch (figure) {
         case measured: return r.makespan.median;
-        case throughput: return r.makespan.median > 0 ? std::optional(load.requests / r.makespan.median) : std::nullopt;
+        case throughput:
+            return r.makespan.median > 0 ? std::optional(load.requests / r.makespan.median)
+                                         : std::nullopt;
         case model: return r.model.formula.empty() ? std::nullopt : std::optional(r.model_s);
         case answer_p50: return percentile_ms(r, requests, 50, latency);
         case answer_min: return percentile_ms(r, requests, 0, latency);
         case answer_max: return percentile_ms(r, requests, 100, latency);
         case done_p50: {
-            auto ms = percentile_ms(r, requests, 50, [](const RequestRecord& q) { return q.completion_us(); });
+            auto ms = percentile_ms(r, requests, 50,
+                                    [](const RequestRecord& q) { return q.completion_us(); });
             return ms ? std::optional(*ms / 1000.0) : std::nullopt;
         }
         case probe_p50: return percentile_ms(r, probes, 50, latency);
@@ -130,19 +159,26 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
         case at_once: return median ? at_least_zero(median->max_in_service) : std::nullopt;
         case db_at_once: return median ? at_least_zero(median->max_in_database) : std::nullopt;
         case computing_at_once:
-            return r.median_batch < r.max_computing.size() ? at_least_zero(r.max_computing[r.median_batch]) : std::nullopt;
+            return r.median_batch < r.max_computing.size()
+                       ? at_least_zero(r.max_computing[r.median_batch])
+                       : std::nullopt;
         case busiest_worker: return busiest_worker_share(median);
         case p99_from_due: return open_loop_p99_ms(r, load, true);
         case p99_from_send: return open_loop_p99_ms(r, load, false);
-        case tick_late_p50: case tick_late_p99: case tick_late_max: case connections_held: case memory_per_connection: case reply_min:
-            return websocket_figure(figure, r);
+        case tick_late_p50:
+        case tick_late_p99:
+        case tick_late_max:
+        case connections_held:
+        case memory_per_connection:
+        case reply_min: return websocket_figure(figure, r);
         case jobs_done: return fewest_jobs_done(r);
     }
     return std::nullopt;
 }
 
 void measure_figures(ConfigurationResult& r) {
-    for (const FigureInfo& f : figures()) r.figures[static_cast<std::size_t>(f.figure)] = figure_value(f.figure, r, r.load);
+    for (const FigureInfo& f : figures())
+        r.figures[static_cast<std::size_t>(f.figure)] = figure_value(f.figure, r, r.load);
 }
 
 void measure_figures(RunResult& run) {

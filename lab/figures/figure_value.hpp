@@ -1,6 +1,7 @@
 #pragma once
-// The value of each figure of the catalogue (lab/scenario/figure_catalogue.hpp) for one configuration
-// of a run, measured from its batches once, after it ran (or was read back), and kept in its result.
+// The value of each figure of the catalogue (lab/scenario/figure_catalogue.hpp) for one
+// configuration of a run, measured from its batches once, after it ran (or was read back), and kept
+// in its result.
 #include <optional>
 #include <string>
 

@@ -4,7 +4,9 @@
 
 namespace lab {
 
-bool log_spaced(const Tally& t) { return t.latency.count() > 0 && t.latency.min() > 0 && t.latency.max() >= 10 * t.latency.min(); }
+bool log_spaced(const Tally& t) {
+    return t.latency.count() > 0 && t.latency.min() > 0 && t.latency.max() >= 10 * t.latency.min();
+}
 
 std::vector<LatencySlice> latency_slices(const Tally& t) {
     std::vector<LatencySlice> slices;
@@ -17,11 +19,15 @@ std::vector<LatencySlice> latency_slices(const Tally& t) {
     const bool log_scale = log_spaced(t);
     std::int64_t below = 0;
     for (int k = 1; k <= count; ++k) {
-        std::int64_t edge = log_scale ? static_cast<std::int64_t>(std::llround(static_cast<double>(low) *
-                                                                                std::pow(static_cast<double>(high) / static_cast<double>(low), k / static_cast<double>(count))))
-                                      : low + (high - low) * k / count;
+        std::int64_t edge = log_scale
+                                ? static_cast<std::int64_t>(std::llround(
+                                      static_cast<double>(low) *
+                                      std::pow(static_cast<double>(high) / static_cast<double>(low),
+                                               k / static_cast<double>(count))))
+                                : low + (high - low) * k / count;
         if (k == count) edge = high;
-        if (edge <= (slices.empty() ? low : slices.back().upper_us)) continue;  // answers within a few µs: fewer, wider slices
+        if (edge <= (slices.empty() ? low : slices.back().upper_us))
+            continue;  // answers within a few µs: fewer, wider slices
         std::int64_t at_most = t.latency.count_at_most(edge);
         slices.push_back({edge, at_most - below});
         below = at_most;
@@ -31,7 +37,8 @@ std::vector<LatencySlice> latency_slices(const Tally& t) {
 
 std::string latency_precision(const Histogram& h) {
     return h.exact() ? "exact: each answer's own time, as requests.csv gives it"
-                     : "within 1 %: from the histogram's buckets, requests.csv holding only the first answers";
+                     : "within 1 %: from the histogram's buckets, requests.csv holding only the "
+                       "first answers";
 }
 
 bool is_external_load(const RunResult& run) { return run.scenario.kind == RunKind::load; }
@@ -74,11 +81,22 @@ nlohmann::json tally_json(const Tally& t, const LoadFigures& f) {
     const Histogram& h = t.latency;
     nlohmann::json statuses = nlohmann::json::object(), errors = nlohmann::json::object();
     for (auto [status, n] : t.statuses) statuses[std::to_string(status)] = n;
-    for (std::size_t k = 1; k < t.errors.size(); ++k) errors[std::string(to_string(static_cast<ErrorKind>(k)))] = t.errors[k];
-    return {{"requests", t.requests}, {"failed", t.failed}, {"requests_per_second", f.per_second(t)},
-            {"latency_us", {{"p50", h.percentile(50)}, {"p90", h.percentile(90)}, {"p99", h.percentile(99)},
-                            {"p999", h.percentile(99.9)}, {"max", h.max()}, {"min", h.min()}, {"exact", h.exact()}}},
-            {"status_codes", statuses}, {"errors", errors}, {"body_bytes", t.body_bytes}};
+    for (std::size_t k = 1; k < t.errors.size(); ++k)
+        errors[std::string(to_string(static_cast<ErrorKind>(k)))] = t.errors[k];
+    return {{"requests", t.requests},
+            {"failed", t.failed},
+            {"requests_per_second", f.per_second(t)},
+            {"latency_us",
+             {{"p50", h.percentile(50)},
+              {"p90", h.percentile(90)},
+              {"p99", h.percentile(99)},
+              {"p999", h.percentile(99.9)},
+              {"max", h.max()},
+              {"min", h.min()},
+              {"exact", h.exact()}}},
+            {"status_codes", statuses},
+            {"errors", errors},
+            {"body_bytes", t.body_bytes}};
 }
 
 }  // namespace

@@ -21,17 +21,20 @@ bool is_external_load(const RunResult& run);
 // the records where a batch has no tallies, as after reading a results folder back).
 struct LoadFigures {
     std::vector<WeightedTarget> targets;  // the URLs' paths as given, and their weights
-    std::vector<Tally> endpoints;         // one per target
+    std::vector<Tally> endpoints;  // one per target
     Tally all;
-    double seconds = 0;           // each run's span (first due to last answer), added up
-    int unfinished = 0;           // -z: in flight when the time was up
+    double seconds = 0;  // each run's span (first due to last answer), added up
+    int unfinished = 0;  // -z: in flight when the time was up
     std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
-    bool counted_all = true;      // false when read back from a folder that holds only the first
-    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line blocking).
+    bool counted_all = true;  // false when read back from a folder that holds only the first
+    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line
+    // blocking).
     std::optional<Tally> bystander;
     std::string probe_path;
     int probe_every_ms = 0;
-    double per_second(const Tally& t) const { return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0; }
+    double per_second(const Tally& t) const {
+        return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0;
+    }
 };
 LoadFigures load_figures(const RunResult& run);
 
@@ -43,7 +46,8 @@ struct LatencySlice {
     std::int64_t answers = 0;
 };
 std::vector<LatencySlice> latency_slices(const Tally& t);
-// Whether its slices are on a log scale: when the slowest answer took ten times the fastest or more.
+// Whether its slices are on a log scale: when the slowest answer took ten times the fastest or
+// more.
 bool log_spaced(const Tally& t);
 
 // How precise a tally's percentiles and slices are, in words for the terminal and report.html:

@@ -10,8 +10,8 @@ namespace lab {
 
 struct OpenLoopSummary {
     Histogram corrected, uncorrected;
-    int late = 0;               // requests that waited for a free connection
-    std::int64_t slip_us = 0;   // how far the harness fell behind its schedule, at worst
+    int late = 0;  // requests that waited for a free connection
+    std::int64_t slip_us = 0;  // how far the harness fell behind its schedule, at worst
 };
 OpenLoopSummary open_loop_summary(const ConfigurationResult& r);
 

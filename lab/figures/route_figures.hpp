@@ -11,39 +11,40 @@
 namespace lab {
 
 enum class RouteVerdict {
-    holds_loop_waiting,    // its code waits on the loop: time.sleep, a sync driver or client in `async def`
+    holds_loop_waiting,  // its code waits on the loop: time.sleep, a sync driver or client in
+                         // `async def`
     holds_loop_computing,  // its code computes on the loop
-    holds_loop_after,      // a background task holds the loop after the answer
-    computes_under_gil,    // leaves the loop free (`def`) but computes, holding the GIL
-    pool_bound,            // waits for a thread of the pool
-    concurrent,            // awaits: nothing held
-    instant,               // answers before the next request arrives: nothing to overlap, nothing held
-    delays_others,         // --target, no probe: the bystander waited behind the burst
-    delays_no_one,         // --target, no probe: the bystander did not
-    not_judged,            // not sent, or it answered 4xx/5xx
+    holds_loop_after,  // a background task holds the loop after the answer
+    computes_under_gil,  // leaves the loop free (`def`) but computes, holding the GIL
+    pool_bound,  // waits for a thread of the pool
+    concurrent,  // awaits: nothing held
+    instant,  // answers before the next request arrives: nothing to overlap, nothing held
+    delays_others,  // --target, no probe: the bystander waited behind the burst
+    delays_no_one,  // --target, no probe: the bystander did not
+    not_judged,  // not sent, or it answered 4xx/5xx
 };
 
 struct VerdictText {
-    const char* said;    // "holds the loop waiting"
+    const char* said;  // "holds the loop waiting"
     const char* lesson;  // "lab run blocking-async"
-    const char* fix;     // one line
+    const char* fix;  // one line
 };
 const VerdictText& verdict_text(RouteVerdict v);
 
 // One route's burst, server-side and client-side. ms unless named; -1 unknown.
 struct RouteFigures {
     int sent = 0, answered = 0;
-    std::map<int, int> statuses;      // code -> how many
+    std::map<int, int> statuses;  // code -> how many
     double makespan_s = -1;
     double p50_ms = -1, p99_ms = -1;  // latency
     double held_ms = -1, held_max_ms = -1;  // each request's own loop time: median, most
-    double longest_hold_ms = -1;      // the longest single hold of any request
-    double cpu_share = -1;            // of that hold
-    double after_answer_ms = -1;      // median held after the answer
+    double longest_hold_ms = -1;  // the longest single hold of any request
+    double cpu_share = -1;  // of that hold
+    double after_answer_ms = -1;  // median held after the answer
     double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians
-    double gil_wait_ms = -1;          // median: its steps on the loop waiting for others' GIL
+    double gil_wait_ms = -1;  // median: its steps on the loop waiting for others' GIL
     double bystander_worst_ms = -1;
-    std::string where;                // the longest hold's line and call
+    std::string where;  // the longest hold's line and call
     RouteVerdict verdict = RouteVerdict::not_judged;
 };
 
@@ -65,7 +66,8 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms);
 // Whether the verdict is one of the loop held, or, without a probe, of others kept waiting (the
 // doctor's exit 1).
 bool holds_the_loop(RouteVerdict v);
-// The same of a row's verdict as a results folder keeps it (its words first: "holds the loop waiting at ...").
+// The same of a row's verdict as a results folder keeps it (its words first: "holds the loop
+// waiting at ...").
 bool verdict_holds_the_loop(std::string_view stored);
 
 // The mixed phase: each route's latency among the others, and for a route that held the loop,
@@ -73,8 +75,9 @@ bool verdict_holds_the_loop(std::string_view stored);
 struct MixedFigures {
     std::size_t route = 0;  // into DoctorRun::routes
     double p50_ms = -1, p99_ms = -1;
-    double held_ms = -1;         // all its requests' loop time
-    double others_waited_ms = -1;  // the median other route's request: its time alive while this one held the loop
+    double held_ms = -1;  // all its requests' loop time
+    double others_waited_ms =
+        -1;  // the median other route's request: its time alive while this one held the loop
 };
 std::vector<MixedFigures> mixed_figures(const MixedRun& mixed, const std::vector<RouteRun>& routes);
 

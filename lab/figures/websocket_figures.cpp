@@ -24,7 +24,8 @@ std::vector<double> worst_per_client(const Batch& b) {
 int held_through(const Batch& b) {
     std::set<int> read, failed;
     for (const RequestRecord& q : b.requests) (q.ok() ? read : failed).insert(q.connection);
-    return static_cast<int>(std::count_if(read.begin(), read.end(), [&](int c) { return !failed.contains(c); }));
+    return static_cast<int>(
+        std::count_if(read.begin(), read.end(), [&](int c) { return !failed.contains(c); }));
 }
 
 }  // namespace
@@ -36,12 +37,14 @@ std::optional<double> websocket_figure(Figure figure, const ConfigurationResult&
         for (const Batch& b : r.batches) fewest = std::min(fewest, held_through(b));
         return fewest;
     }
-    if (figure == Figure::memory_per_connection) {  // (pss_kib was read while the last batch's connections were held)
+    if (figure == Figure::memory_per_connection) {  // (pss_kib was read while the last batch's
+                                                    // connections were held)
         const int held = held_through(r.batches.back());
         if (r.pss_kib < 0 || r.pss_before_kib < 0 || held == 0) return std::nullopt;
         return static_cast<double>(r.pss_kib - r.pss_before_kib) / held;
     }
-    if (figure == Figure::reply_min) {  // (the message's record is each batch's one probe: harness/websocket_load.hpp)
+    if (figure == Figure::reply_min) {  // (the message's record is each batch's one probe:
+                                        // harness/websocket_load.hpp)
         std::vector<double> ms;
         for (const Batch& b : r.batches)
             for (const RequestRecord& message : b.probes)

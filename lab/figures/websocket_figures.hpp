@@ -1,6 +1,7 @@
 #pragma once
 // The websockets lesson's figures (lab/scenario/figure_catalogue.hpp names them), from its batches:
-// each tick a client read is a record whose latency is the tick's lateness (harness/websocket_load.hpp).
+// each tick a client read is a record whose latency is the tick's lateness
+// (harness/websocket_load.hpp).
 #include <optional>
 
 #include "lab/run/run_result.hpp"
@@ -9,7 +10,8 @@
 namespace lab {
 
 // The value for one configuration of tick_late_p50, tick_late_p99, tick_late_max, connections_held
-// memory_per_connection or reply_min (nullopt: no tick read, the memory not read, or no reply read).
+// memory_per_connection or reply_min (nullopt: no tick read, the memory not read, or no reply
+// read).
 std::optional<double> websocket_figure(Figure figure, const ConfigurationResult& r);
 
 }  // namespace lab

@@ -20,12 +20,16 @@ std::optional<int> BatchDrawing::row_of(int index) const {
     return index / stride_;
 }
 
-// The count of the batch's answers, at most every 100 ms (and always when `final`: the batch is over).
+// The count of the batch's answers, at most every 100 ms (and always when `final`: the batch is
+// over).
 std::optional<json> BatchDrawing::count_event(bool final) {
     std::int64_t at = monotonic_us();
     if (!final && at - last_count_us_ < 100'000) return std::nullopt;
     last_count_us_ = at;
-    return json{{"type", "count"}, {"c", configuration_}, {"answered", answered_in_batch_}, {"final", final}};
+    return json{{"type", "count"},
+                {"c", configuration_},
+                {"answered", answered_in_batch_},
+                {"final", final}};
 }
 
 json BatchDrawing::configuration(int k, int batches) {
@@ -43,7 +47,8 @@ json BatchDrawing::batch_started(int batch, std::int64_t origin_us, int requests
     stride_ = std::max(1, (requests + live_drawn_requests - 1) / live_drawn_requests);
     answered_in_batch_ = 0;
     last_count_us_ = 0;
-    return {{"type", "batch"}, {"c", configuration_}, {"batch", batch}, {"of", batches_}, {"requests", requests}, {"stride", stride_}};
+    return {{"type", "batch"}, {"c", configuration_},  {"batch", batch},
+            {"of", batches_},  {"requests", requests}, {"stride", stride_}};
 }
 
 std::optional<json> BatchDrawing::sent(int index, std::int64_t at_us, int port) {
@@ -54,7 +59,8 @@ std::optional<json> BatchDrawing::sent(int index, std::int64_t at_us, int port) 
         return std::nullopt;
     }
     drawn_on_port_[port] = {*row, at_us};
-    return json{{"type", "sent"}, {"c", configuration_}, {"i", *row}, {"n", index}, {"t", seconds(at_us)}};
+    return json{
+        {"type", "sent"}, {"c", configuration_}, {"i", *row}, {"n", index}, {"t", seconds(at_us)}};
 }
 
 std::vector<json> BatchDrawing::answered(const RequestRecord& r) {
@@ -64,7 +70,8 @@ std::vector<json> BatchDrawing::answered(const RequestRecord& r) {
     if (std::optional<json> count = count_event(false)) events.push_back(std::move(*count));
     std::optional<int> row = row_of(r.index);
     if (!row) return events;
-    json event{{"type", "answered"}, {"c", configuration_}, {"i", *row}, {"t", seconds(r.end_us)}, {"ok", r.ok()}, {"status", r.status}};
+    json event{{"type", "answered"},     {"c", configuration_}, {"i", *row},
+               {"t", seconds(r.end_us)}, {"ok", r.ok()},        {"status", r.status}};
     if (r.has_server_stamps()) {  // the answer's own stamps, should a mark have been lost
         event["start"] = seconds(r.server_start_us);
         event["end"] = seconds(r.server_end_us);
@@ -74,10 +81,15 @@ std::vector<json> BatchDrawing::answered(const RequestRecord& r) {
 }
 
 std::optional<json> BatchDrawing::probe_answered(const RequestRecord& probe) {
-    if (probe.index >= live_drawn_requests || probe.send_us < 0 || probe.end_us < 0) return std::nullopt;  // (one that could not connect was never sent)
+    if (probe.index >= live_drawn_requests || probe.send_us < 0 || probe.end_us < 0)
+        return std::nullopt;  // (one that could not connect was never sent)
     std::lock_guard lock(m_);
-    return json{{"type", "probe"}, {"c", configuration_}, {"i", probe.index}, {"sent", seconds(probe.send_us)},
-                {"t", seconds(probe.end_us)}, {"ok", probe.ok()}};
+    return json{{"type", "probe"},
+                {"c", configuration_},
+                {"i", probe.index},
+                {"sent", seconds(probe.send_us)},
+                {"t", seconds(probe.end_us)},
+                {"ok", probe.ok()}};
 }
 
 json BatchDrawing::batch_finished() {
@@ -89,11 +101,21 @@ std::optional<json> BatchDrawing::mark(const live::ReceivedMark& mark) {
     const char* name = live::mark_name(static_cast<char>(mark.mark));
     std::lock_guard lock(m_);
     if (configuration_ < 0)
-        return json{{"type", "mark"}, {"mark", name}, {"port", mark.request}, {"what", mark.what}, {"t", seconds(mark.at_us - opened_us_)}};
+        return json{{"type", "mark"},
+                    {"mark", name},
+                    {"port", mark.request},
+                    {"what", mark.what},
+                    {"t", seconds(mark.at_us - opened_us_)}};
     auto it = drawn_on_port_.find(mark.request);
-    if (it == drawn_on_port_.end() || (mark.mark != live::Mark::started && mark.mark != live::Mark::ended)) return std::nullopt;
-    if (mark.at_us - origin_us_ < it->second.sent_us) return std::nullopt;  // late, about the connection's previous request
-    return json{{"type", name}, {"c", configuration_}, {"i", it->second.row}, {"t", seconds(mark.at_us - origin_us_)}};
+    if (it == drawn_on_port_.end() ||
+        (mark.mark != live::Mark::started && mark.mark != live::Mark::ended))
+        return std::nullopt;
+    if (mark.at_us - origin_us_ < it->second.sent_us)
+        return std::nullopt;  // late, about the connection's previous request
+    return json{{"type", name},
+                {"c", configuration_},
+                {"i", it->second.row},
+                {"t", seconds(mark.at_us - origin_us_)}};
 }
 
 }  // namespace lab

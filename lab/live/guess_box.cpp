@@ -13,7 +13,8 @@ namespace {
 using json = nlohmann::json;
 
 GuessBox::Reply said(int status, const std::string& message, std::size_t count) {
-    return {status, json{{"ok", status == 200}, {"message", message}, {"count", count}}.dump(-1, ' ', false, json::error_handler_t::replace)};
+    return {status, json{{"ok", status == 200}, {"message", message}, {"count", count}}.dump(
+                        -1, ' ', false, json::error_handler_t::replace)};
 }
 
 }  // namespace
@@ -21,31 +22,49 @@ GuessBox::Reply said(int status, const std::string& message, std::size_t count) 
 GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender) {
     json sent = json::parse(body, nullptr, false);
     const std::size_t rows = form_.labels.size();
-    if (sent.is_discarded() || !sent.is_object() || !sent.contains("guesses") || !sent["guesses"].is_array() || sent["guesses"].size() != rows)
-        return said(400, "send {\"guesses\": [...]}: one text per configuration (" + std::to_string(rows) + "), blank for none", count());
+    if (sent.is_discarded() || !sent.is_object() || !sent.contains("guesses") ||
+        !sent["guesses"].is_array() || sent["guesses"].size() != rows)
+        return said(400,
+                    "send {\"guesses\": [...]}: one text per configuration (" +
+                        std::to_string(rows) + "), blank for none",
+                    count());
     std::vector<std::optional<double>> guesses;
     for (std::size_t k = 0; k < rows; ++k) {
         const json& one = sent["guesses"][k];
-        if (!one.is_string()) return said(400, "guess " + std::to_string(k + 1) + " must be text", count());
+        if (!one.is_string())
+            return said(400, "guess " + std::to_string(k + 1) + " must be text", count());
         ReadGuess guess = read_guess(one.get<std::string>(), form_.unit);
-        if (!guess.error.empty()) return said(400, "guess " + std::to_string(k + 1) + ": " + guess.error, count());
+        if (!guess.error.empty())
+            return said(400, "guess " + std::to_string(k + 1) + ": " + guess.error, count());
         guesses.push_back(guess.value);
     }
-    if (std::none_of(guesses.begin(), guesses.end(), [](const auto& g) { return g.has_value(); }))  // an empty form is no guess
+    if (std::none_of(guesses.begin(), guesses.end(),
+                     [](const auto& g) { return g.has_value(); }))  // an empty form is no guess
         return said(400, "every box is empty: write at least one guess, then send", count());
     std::lock_guard lock(m_);
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     auto from = senders_.find(sender);
-    if (from == senders_.end()) return said(400, "open the guess form first (reload the page): it gives each sender a token", sent_.size());
+    if (from == senders_.end())
+        return said(400,
+                    "open the guess form first (reload the page): it gives each sender a token",
+                    sent_.size());
     if (from->second) {  // this sender's second thoughts: they replace the first
         sent_[*from->second] = std::move(guesses);
-        return said(200, "Thank you: your guesses are replaced. " + std::to_string(sent_.size()) + " sent so far.", sent_.size());
+        return said(200,
+                    "Thank you: your guesses are replaced. " + std::to_string(sent_.size()) +
+                        " sent so far.",
+                    sent_.size());
     }
     if (sent_.size() >= most_room_guesses)
-        return said(409, "the room has sent " + std::to_string(most_room_guesses) + " guesses, as many as the lab keeps", sent_.size());
+        return said(409,
+                    "the room has sent " + std::to_string(most_room_guesses) +
+                        " guesses, as many as the lab keeps",
+                    sent_.size());
     from->second = sent_.size();
     sent_.push_back(std::move(guesses));
-    return said(200, "Thank you: " + std::to_string(sent_.size()) + " sent so far. Watch the projector.", sent_.size());
+    return said(200,
+                "Thank you: " + std::to_string(sent_.size()) + " sent so far. Watch the projector.",
+                sent_.size());
 }
 
 GuessBox::Reply GuessBox::form(std::string& sender) {
@@ -53,12 +72,19 @@ GuessBox::Reply GuessBox::form(std::string& sender) {
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     if (!senders_.contains(sender)) {
         if (senders_.size() >= most_room_senders)
-            return said(409, "the lab has given out " + std::to_string(most_room_senders) + " guess forms, as many as it keeps", sent_.size());
+            return said(409,
+                        "the lab has given out " + std::to_string(most_room_senders) +
+                            " guess forms, as many as it keeps",
+                        sent_.size());
         sender = new_sender_token();
         senders_[sender] = std::nullopt;
     }
-    return {200, json{{"ok", true}, {"title", form_.title}, {"question", form_.question}, {"unit", form_.unit},
-                      {"example", guess_example(form_.unit)}, {"labels", form_.labels}}
+    return {200, json{{"ok", true},
+                      {"title", form_.title},
+                      {"question", form_.question},
+                      {"unit", form_.unit},
+                      {"example", guess_example(form_.unit)},
+                      {"labels", form_.labels}}
                      .dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 

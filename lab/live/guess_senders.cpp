@@ -15,7 +15,8 @@ constexpr std::string_view cookie_name = "lab_guess";
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     return out;
 }
 
@@ -33,13 +34,17 @@ bool host_by_number(std::string_view host) {
 
 }  // namespace
 
-std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin, std::string_view host) {
+std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin,
+                                      std::string_view host) {
     if (!host_by_number(host))
-        return Refusal{403, "open the guess form at the address the lab printed (an address in numbers, or localhost)"};
+        return Refusal{403,
+                       "open the guess form at the address the lab printed (an address in numbers, "
+                       "or localhost)"};
     if (!origin.empty() && origin != "http://" + std::string(host))
         return Refusal{403, "guesses come from the lab's own guess form, not from another page"};
     if (lower(trimmed(content_type.substr(0, content_type.find(';')))) != "application/json")
-        return Refusal{415, "send guesses as JSON (Content-Type: application/json), as the guess form does"};
+        return Refusal{
+            415, "send guesses as JSON (Content-Type: application/json), as the guess form does"};
     return std::nullopt;
 }
 
@@ -51,7 +56,8 @@ std::string sender_in(std::string_view cookie_header) {
     while (!cookie_header.empty()) {  // "a=1; lab_guess=TOKEN; b=2"
         std::size_t end = std::min(cookie_header.find(';'), cookie_header.size());
         std::string_view pair = trimmed(cookie_header.substr(0, end));
-        if (pair.size() > cookie_name.size() && pair.starts_with(cookie_name) && pair[cookie_name.size()] == '=')
+        if (pair.size() > cookie_name.size() && pair.starts_with(cookie_name) &&
+            pair[cookie_name.size()] == '=')
             return std::string(pair.substr(cookie_name.size() + 1, 64));
         cookie_header.remove_prefix(std::min(end + 1, cookie_header.size()));
     }

@@ -20,7 +20,8 @@ struct Refusal {
 };
 
 // Why a POST /guess with these header fields ("" for one not sent) is refused, or nullopt.
-std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin, std::string_view host);
+std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin,
+                                      std::string_view host);
 
 // The guess form's address as the room should type it: "http://" + the Host the projector's page
 // was loaded from + "/guess" (its browser reached the lab there), when that Host is an address in

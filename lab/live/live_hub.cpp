@@ -31,7 +31,8 @@ struct LiveHub::Impl {
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
     asio::local::datagram_protocol::socket marks{io};
-    std::string marks_name;  // the marks socket's abstract name: no file, so nothing to remove on any exit
+    std::string
+        marks_name;  // the marks socket's abstract name: no file, so nothing to remove on any exit
     live::OwnProcesses senders;  // whose marks are drawn: this process's and those it started
     int connections = 0;  // open now (on the hub's thread only), at most live_connections_at_most
     asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
@@ -41,7 +42,8 @@ struct LiveHub::Impl {
     std::thread thread;
     const std::int64_t opened_us = monotonic_us();
 
-    std::atomic<std::shared_ptr<GuessBox>> guesses;  // --predict-page: the room's form and what it was sent
+    std::atomic<std::shared_ptr<GuessBox>>
+        guesses;  // --predict-page: the room's form and what it was sent
 
     BatchDrawing drawing{opened_us};  // what the page is told of the running batch
     std::mutex m;  // guards what follows
@@ -53,10 +55,14 @@ struct LiveHub::Impl {
         {
             std::lock_guard lock(m);
             if (events.size() >= 500'000) return;  // a run that long is drawn no further
-            // A request's target may hold any bytes: invalid UTF-8 becomes U+FFFD, never an exception.
-            events.push_back("data: " + event->dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
+            // A request's target may hold any bytes: invalid UTF-8 becomes U+FFFD, never an
+            // exception.
+            events.push_back(
+                "data: " + event->dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
         }
-        asio::post(io, [this] { changed.expires_at(asio::steady_timer::time_point::max()); });  // wakes every page
+        asio::post(io, [this] {
+            changed.expires_at(asio::steady_timer::time_point::max());
+        });  // wakes every page
     }
 
     // Each datagram with its sender's pid, as the kernel says it: a mark from a process that is not
@@ -65,34 +71,42 @@ struct LiveHub::Impl {
         char buffer[512];
         for (;;) {
             beast::error_code ec;
-            co_await marks.async_wait(asio::socket_base::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+            co_await marks.async_wait(asio::socket_base::wait_read,
+                                      asio::redirect_error(asio::use_awaitable, ec));
             if (ec == asio::error::operation_aborted) co_return;
             pid_t sender = 0;
-            for (long n; (n = live::receive_with_sender(marks.native_handle(), buffer, sizeof buffer, sender)) >= 0;) {
+            for (long n; (n = live::receive_with_sender(marks.native_handle(), buffer,
+                                                        sizeof buffer, sender)) >= 0;) {
                 if (!senders.includes(sender)) continue;
-                live::ReceivedMark mark = live::parse_mark(std::string_view(buffer, static_cast<std::size_t>(n)));
+                live::ReceivedMark mark =
+                    live::parse_mark(std::string_view(buffer, static_cast<std::size_t>(n)));
                 if (mark.request > 0) publish(drawing.mark(mark));
             }
         }
     }
 
-    // A page sends nothing after its request: a read that ends means it has gone (closed, reloaded),
-    // and its stream is woken to end, so its connection is free at once and not at the next event.
+    // A page sends nothing after its request: a read that ends means it has gone (closed,
+    // reloaded), and its stream is woken to end, so its connection is free at once and not at the
+    // next event.
     asio::awaitable<void> watch_for_leaving(tcp::socket& socket, std::shared_ptr<bool> gone) {
         char byte;
         beast::error_code ec;
-        co_await socket.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, ec));
+        co_await socket.async_read_some(asio::buffer(&byte, 1),
+                                        asio::redirect_error(asio::use_awaitable, ec));
         *gone = true;
-        changed.expires_at(asio::steady_timer::time_point::max());  // (wakes every stream; the others wait again)
+        changed.expires_at(
+            asio::steady_timer::time_point::max());  // (wakes every stream; the others wait again)
     }
 
     // Streams every event, old and new, until the hub closes or the page goes.
     asio::awaitable<void> stream_events(beast::tcp_stream& stream) {
         beast::error_code ec;
-        static const std::string header = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                                          "Connection: close\r\n\r\n";
+        static const std::string header =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+            "Connection: close\r\n\r\n";
         stream.expires_never();
-        co_await asio::async_write(stream, asio::buffer(header), asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(stream, asio::buffer(header),
+                                   asio::redirect_error(asio::use_awaitable, ec));
         ++viewers;
         auto gone = std::make_shared<bool>(false);
         asio::co_spawn(io, watch_for_leaving(stream.socket(), gone), asio::detached);
@@ -102,11 +116,13 @@ struct LiveHub::Impl {
             bool over = false;
             {
                 std::lock_guard lock(m);
-                for (; sent < events.size() && chunk.size() < (1 << 20); ++sent) chunk += events[sent];
+                for (; sent < events.size() && chunk.size() < (1 << 20); ++sent)
+                    chunk += events[sent];
                 over = closing && sent == events.size();
             }
             if (!chunk.empty()) {
-                co_await asio::async_write(stream, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+                co_await asio::async_write(stream, asio::buffer(chunk),
+                                           asio::redirect_error(asio::use_awaitable, ec));
                 continue;  // look again before waiting: news may have come meanwhile
             }
             if (over) break;
@@ -123,12 +139,18 @@ struct LiveHub::Impl {
     Answer answer(const Request& req) {
         auto field = [&req](http::field name) {
             auto it = req.find(name);
-            return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+            return it == req.end() ? std::string_view()
+                                   : std::string_view(it->value().data(), it->value().size());
         };
-        PageRequest page{.post = req.method() == http::verb::post, .target = std::string_view(req.target().data(), req.target().size()),
-                         .content_type = field(http::field::content_type), .origin = field(http::field::origin),
-                         .host = field(http::field::host), .cookie = field(http::field::cookie), .body = req.body()};
-        return message(answer_page(page, guesses.load().get(), "http://" + shown_host + ":" + std::to_string(port) + "/guess"),
+        PageRequest page{.post = req.method() == http::verb::post,
+                         .target = std::string_view(req.target().data(), req.target().size()),
+                         .content_type = field(http::field::content_type),
+                         .origin = field(http::field::origin),
+                         .host = field(http::field::host),
+                         .cookie = field(http::field::cookie),
+                         .body = req.body()};
+        return message(answer_page(page, guesses.load().get(),
+                                   "http://" + shown_host + ":" + std::to_string(port) + "/guess"),
                        req.version());
     }
 
@@ -154,15 +176,20 @@ struct LiveHub::Impl {
         stream.expires_after(std::chrono::seconds(1));
         char dropped[4096];
         for (std::size_t total = 0; !ec && total < (64 << 10);)
-            total += co_await stream.async_read_some(asio::buffer(dropped), asio::redirect_error(asio::use_awaitable, ec));
+            total += co_await stream.async_read_some(asio::buffer(dropped),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
     }
 
-    // Past the cap: a 503 at once, and closed (what the client sent is read first, for the same reason).
+    // Past the cap: a 503 at once, and closed (what the client sent is read first, for the same
+    // reason).
     static void refuse_busy(tcp::socket& socket) {
-        static const std::string body = "the live view has " + std::to_string(live_connections_at_most) +
-                                        " connections open, as many as it keeps: try again in a moment\n";
-        static const std::string busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
-                                        "Connection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+        static const std::string body =
+            "the live view has " + std::to_string(live_connections_at_most) +
+            " connections open, as many as it keeps: try again in a moment\n";
+        static const std::string busy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\n"
+            "Connection: close\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
         beast::error_code ec;
         socket.non_blocking(true, ec);
         char dropped[4096];
@@ -180,10 +207,12 @@ struct LiveHub::Impl {
         beast::tcp_stream stream(std::move(socket));
         beast::flat_buffer buffer;
         http::request_parser<http::string_body> parser;
-        parser.body_limit(largest_guess_body);  // (a sending of guesses is the only body the hub reads)
+        parser.body_limit(
+            largest_guess_body);  // (a sending of guesses is the only body the hub reads)
         beast::error_code ec;
         stream.expires_after(std::chrono::seconds(10));
-        co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        co_await http::async_read(stream, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
         if (ec == http::error::body_limit) co_await refuse_large(stream, parser.get());
         if (ec) co_return;
         if (parser.get().target() == "/events") {
@@ -215,20 +244,24 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
         tcp::endpoint where(asio::ip::make_address(host), port);
         const auto address = where.address();
         // Every address: the URL names this machine's loopback of the same family.
-        const std::string text = address.is_unspecified() ? (address.is_v6() ? "::1" : "127.0.0.1") : address.to_string();
+        const std::string text = address.is_unspecified() ? (address.is_v6() ? "::1" : "127.0.0.1")
+                                                          : address.to_string();
         h.shown_host = address.is_v6() ? "[" + text + "]" : text;
         h.acceptor.open(where.protocol());
         h.acceptor.set_option(tcp::acceptor::reuse_address(true));
         h.acceptor.bind(where);
         h.acceptor.listen();
     } catch (const std::exception& e) {
-        throw std::runtime_error("live view: cannot listen on " + host + ":" + std::to_string(port) + ": " + e.what());
+        throw std::runtime_error("live view: cannot listen on " + host + ":" +
+                                 std::to_string(port) + ": " + e.what());
     }
     static std::atomic<int> hubs{0};
-    h.marks_name = "lab-live-" + std::to_string(getpid()) + "-" + std::to_string(hubs++) + "-" + std::to_string(h.opened_us % 1'000'000);
+    h.marks_name = "lab-live-" + std::to_string(getpid()) + "-" + std::to_string(hubs++) + "-" +
+                   std::to_string(h.opened_us % 1'000'000);
     h.marks.open();
     h.marks.bind(asio::local::datagram_protocol::endpoint(std::string(1, '\0') + h.marks_name));
-    h.marks.set_option(asio::socket_base::receive_buffer_size(4 << 20));  // bursts of marks wait here
+    h.marks.set_option(
+        asio::socket_base::receive_buffer_size(4 << 20));  // bursts of marks wait here
     live::ask_for_senders(h.marks.native_handle());
     asio::co_spawn(h.io, h.accept_pages(), asio::detached);
     asio::co_spawn(h.io, h.receive_marks(), asio::detached);
@@ -241,7 +274,8 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
             try {
                 h.io.run();
                 return;
-            } catch (const std::exception& e) {  // one bad event must not take the server down with it
+            } catch (
+                const std::exception& e) {  // one bad event must not take the server down with it
                 std::fprintf(stderr, "live view: %s\n", e.what());
             }
         }
@@ -257,18 +291,22 @@ LiveHub::~LiveHub() {
     asio::post(h.io, [&h] { h.changed.expires_at(asio::steady_timer::time_point::max()); });
     // Each open page gets every event (the last says the run is over) before the hub goes.
     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (h.viewers > 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    while (h.viewers > 0 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     h.io.stop();
     h.thread.join();
 }
 
-std::string LiveHub::url() const { return "http://" + impl_->shown_host + ":" + std::to_string(impl_->port) + "/"; }
+std::string LiveHub::url() const {
+    return "http://" + impl_->shown_host + ":" + std::to_string(impl_->port) + "/";
+}
 
 std::string LiveHub::marks_path() const { return "@" + impl_->marks_name; }
 
 bool LiveHub::wait_for_viewer(std::chrono::milliseconds limit) {
     auto give_up = std::chrono::steady_clock::now() + limit;
-    while (impl_->viewers == 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    while (impl_->viewers == 0 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return impl_->viewers > 0;
 }
 
@@ -296,19 +334,25 @@ std::vector<std::vector<double>> LiveHub::close_guesses() {
     return box->by_configuration();
 }
 
-void LiveHub::configuration(int k, int batches) { impl_->publish(impl_->drawing.configuration(k, batches)); }
+void LiveHub::configuration(int k, int batches) {
+    impl_->publish(impl_->drawing.configuration(k, batches));
+}
 
 void LiveHub::batch_started(int batch, std::int64_t origin_us, int requests) {
     impl_->publish(impl_->drawing.batch_started(batch, origin_us, requests));
 }
 
-void LiveHub::sent(int index, std::int64_t at_us, int port) { impl_->publish(impl_->drawing.sent(index, at_us, port)); }
+void LiveHub::sent(int index, std::int64_t at_us, int port) {
+    impl_->publish(impl_->drawing.sent(index, at_us, port));
+}
 
 void LiveHub::answered(const RequestRecord& r) {
     for (const json& event : impl_->drawing.answered(r)) impl_->publish(event);
 }
 
-void LiveHub::probe_answered(const RequestRecord& probe) { impl_->publish(impl_->drawing.probe_answered(probe)); }
+void LiveHub::probe_answered(const RequestRecord& probe) {
+    impl_->publish(impl_->drawing.probe_answered(probe));
+}
 
 void LiveHub::batch_finished(int) { impl_->publish(impl_->drawing.batch_finished()); }
 

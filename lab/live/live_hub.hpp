@@ -1,7 +1,7 @@
 #pragma once
-// The live view (`lab run --live`, `lab load --live`, `lab serve --live`): a page on 127.0.0.1 (or --live-host)
-// that a projector shows while requests run, and the events it draws, streamed to it by
-// Server-Sent Events from the lab's own Beast server on a thread of its own.
+// The live view (`lab run --live`, `lab load --live`, `lab serve --live`): a page on 127.0.0.1 (or
+// --live-host) that a projector shows while requests run, and the events it draws, streamed to it
+// by Server-Sent Events from the lab's own Beast server on a thread of its own.
 //
 // Where the events come from: the harness says when each request leaves and is answered (it is
 // this hub's LoadObserver); the servers say when each request's work starts and ends, by one
@@ -58,7 +58,8 @@ public:
     void batch_started(int batch, std::int64_t origin_us, int requests) override;
     void sent(int index, std::int64_t at_us, int port) override;
     void answered(const RequestRecord& r) override;
-    void probe_answered(const RequestRecord& probe) override;  // the bystander's, the first 200 of a batch
+    void probe_answered(
+        const RequestRecord& probe) override;  // the bystander's, the first 200 of a batch
     void batch_finished(int batch) override;
 
 private:

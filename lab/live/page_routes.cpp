@@ -18,7 +18,8 @@ PageAnswer said(int status, const std::string& message) {
 
 // POST /guess: from the lab's own form only (lab/live/guess_senders.hpp), one sending per sender.
 PageAnswer take_guesses(const PageRequest& req, GuessBox& box) {
-    if (auto refusal = refuse_sending(req.content_type, req.origin, req.host)) return said(refusal->status, refusal->message);
+    if (auto refusal = refuse_sending(req.content_type, req.origin, req.host))
+        return said(refusal->status, refusal->message);
     GuessBox::Reply r = box.take(req.body, sender_in(req.cookie));
     return {.status = r.status, .body = r.json};
 }
@@ -27,7 +28,9 @@ PageAnswer take_guesses(const PageRequest& req, GuessBox& box) {
 PageAnswer give_form(const PageRequest& req, GuessBox& box) {
     std::string sender = sender_in(req.cookie);
     GuessBox::Reply r = box.form(sender);
-    return {.status = r.status, .body = r.json, .set_cookie = r.status == 200 ? sender_cookie(sender) : ""};
+    return {.status = r.status,
+            .body = r.json,
+            .set_cookie = r.status == 200 ? sender_cookie(sender) : ""};
 }
 
 // GET /guess/address: where the room guesses, for the projector's page to show big, and its
@@ -40,25 +43,33 @@ PageAnswer give_address(const PageRequest& req, const std::string& printed_guess
         for (bool dark : row) bits += dark ? '1' : '0';
         rows.push_back(bits);
     }
-    return {.body = json{{"ok", true}, {"url", url}, {"qr", rows}}.dump(-1, ' ', false, json::error_handler_t::replace)};
+    return {.body = json{{"ok", true}, {"url", url}, {"qr", rows}}.dump(
+                -1, ' ', false, json::error_handler_t::replace)};
 }
 
 }  // namespace
 
 PageAnswer too_large_sending() {
-    return said(413, "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes");
+    return said(413,
+                "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes");
 }
 
-PageAnswer answer_page(const PageRequest& req, GuessBox* box, const std::string& printed_guess_url) {
+PageAnswer answer_page(const PageRequest& req, GuessBox* box,
+                       const std::string& printed_guess_url) {
     const std::string_view target = req.target;
-    if (target == "/guess" && !req.post) return {.type = "text/html; charset=utf-8", .body = std::string(guess_page())};
+    if (target == "/guess" && !req.post)
+        return {.type = "text/html; charset=utf-8", .body = std::string(guess_page())};
     if (target == "/guess" || target == "/guess/form" || target == "/guess/address") {
         if (!box) return said(404, "no guesses are being taken now");
-        return target == "/guess/form" ? give_form(req, *box) : target == "/guess" ? take_guesses(req, *box) : give_address(req, printed_guess_url);
+        return target == "/guess/form" ? give_form(req, *box)
+               : target == "/guess"    ? take_guesses(req, *box)
+                                       : give_address(req, printed_guess_url);
     }
     if (target == "/" || target.starts_with("/?") || target == "/index.html")
         return {.type = "text/html; charset=utf-8", .body = std::string(live_page())};
-    return {.status = 404, .type = "text/plain", .body = "not found: the live view is at /, the guess form at /guess\n"};
+    return {.status = 404,
+            .type = "text/plain",
+            .body = "not found: the live view is at /, the guess form at /guess\n"};
 }
 
 }  // namespace lab

@@ -19,7 +19,9 @@ struct Grid {
     int size;
     std::vector<std::vector<bool>> dark, fixed;
     explicit Grid(int version)
-        : size(17 + 4 * version), dark(size, std::vector<bool>(size)), fixed(size, std::vector<bool>(size)) {}
+        : size(17 + 4 * version),
+          dark(size, std::vector<bool>(size)),
+          fixed(size, std::vector<bool>(size)) {}
     void set(int x, int y, bool is_dark) {  // (x: column, y: row, as the standard counts them)
         dark[y][x] = is_dark;
         fixed[y][x] = true;
@@ -45,7 +47,8 @@ std::vector<std::uint8_t> data_codewords(std::string_view text, int capacity) {
     put(0b0100, 4);
     put(static_cast<unsigned>(text.size()), 8);
     for (unsigned char ch : text) put(ch, 8);
-    put(0, static_cast<int>(std::min<std::size_t>(4, static_cast<std::size_t>(capacity) * 8 - bits.size())));
+    put(0, static_cast<int>(
+               std::min<std::size_t>(4, static_cast<std::size_t>(capacity) * 8 - bits.size())));
     while (bits.size() % 8) bits.push_back(false);
     std::vector<std::uint8_t> out;
     for (std::size_t i = 0; i < bits.size(); i += 8) {
@@ -53,7 +56,9 @@ std::vector<std::uint8_t> data_codewords(std::string_view text, int capacity) {
         for (std::size_t j = 0; j < 8; ++j) byte = byte << 1 | (bits[i + j] ? 1u : 0u);
         out.push_back(static_cast<std::uint8_t>(byte));
     }
-    for (std::uint8_t pad = 0xEC; out.size() < static_cast<std::size_t>(capacity); pad ^= 0xEC ^ 0x11) out.push_back(pad);
+    for (std::uint8_t pad = 0xEC; out.size() < static_cast<std::size_t>(capacity);
+         pad ^= 0xEC ^ 0x11)
+        out.push_back(pad);
     return out;
 }
 
@@ -88,7 +93,8 @@ void draw_function_patterns(Grid& g, int version) {
             }
     if (version >= 2)
         for (int dy = -2; dy <= 2; ++dy)
-            for (int dx = -2; dx <= 2; ++dx) g.set(n - 7 + dx, n - 7 + dy, std::max(std::abs(dx), std::abs(dy)) != 1);
+            for (int dx = -2; dx <= 2; ++dx)
+                g.set(n - 7 + dx, n - 7 + dy, std::max(std::abs(dx), std::abs(dy)) != 1);
     draw_format(g, 0);
 }
 
@@ -125,7 +131,8 @@ bool masked(int mask, int x, int y) {
 // What makes a symbol hard to read (the standard's four rules): long runs of one colour, 2×2
 // blocks, look-alikes of a finder, and an uneven share of dark.
 long penalty(const Grid& g) {
-    static const bool finder_like[2][11] = {{1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0}, {0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1}};
+    static const bool finder_like[2][11] = {{1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0},
+                                            {0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1}};
     const int n = g.size;
     long p = 0, dark = 0;
     for (bool rows : {true, false})
@@ -146,8 +153,8 @@ long penalty(const Grid& g) {
     for (int y = 0; y < n; ++y)
         for (int x = 0; x < n; ++x) {
             dark += g.dark[y][x];
-            if (x + 1 < n && y + 1 < n && g.dark[y][x] == g.dark[y][x + 1] && g.dark[y][x] == g.dark[y + 1][x] &&
-                g.dark[y][x] == g.dark[y + 1][x + 1])
+            if (x + 1 < n && y + 1 < n && g.dark[y][x] == g.dark[y][x + 1] &&
+                g.dark[y][x] == g.dark[y + 1][x] && g.dark[y][x] == g.dark[y + 1][x + 1])
                 p += 3;
         }
     return p + 10 * (std::abs(dark * 100 / (n * n) - 50) / 5);
@@ -156,7 +163,8 @@ long penalty(const Grid& g) {
 }  // namespace
 
 std::vector<std::uint8_t> reed_solomon(const std::vector<std::uint8_t>& data, int count) {
-    std::vector<std::uint8_t> divisor(static_cast<std::size_t>(count));  // the generator, highest term left out
+    std::vector<std::uint8_t> divisor(
+        static_cast<std::size_t>(count));  // the generator, highest term left out
     divisor.back() = 1;
     std::uint8_t root = 1;
     for (int i = 0; i < count; ++i) {  // times (x - 2^i)
@@ -171,7 +179,8 @@ std::vector<std::uint8_t> reed_solomon(const std::vector<std::uint8_t>& data, in
         const std::uint8_t factor = byte ^ remainder.front();
         remainder.erase(remainder.begin());
         remainder.push_back(0);
-        for (std::size_t i = 0; i < remainder.size(); ++i) remainder[i] ^= gf_multiply(divisor[i], factor);
+        for (std::size_t i = 0; i < remainder.size(); ++i)
+            remainder[i] ^= gf_multiply(divisor[i], factor);
     }
     return remainder;
 }
@@ -185,7 +194,8 @@ int qr_format_bits(int mask) {
 
 std::vector<std::vector<bool>> qr_code(std::string_view text) {
     int version = 1;
-    while (version <= 4 && text.size() + 2 > static_cast<std::size_t>(versions[version - 1].data)) ++version;
+    while (version <= 4 && text.size() + 2 > static_cast<std::size_t>(versions[version - 1].data))
+        ++version;
     if (version > 4) return {};
     const Version v = versions[version - 1];
     std::vector<std::uint8_t> codewords = data_codewords(text, v.data);

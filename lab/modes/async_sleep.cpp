@@ -43,8 +43,13 @@ int serve_async_sleep(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);
     serve(acceptor,
-          {.wait = wait_awaiting, .compute = compute_here, .query = query_awaiting, .call = call_awaiting,
-           .cache = options.blocking_redis ? cache_blocking : cache_awaiting},  // (--blocking-redis: db-and-cache's third row)
+          {.wait = wait_awaiting,
+           .compute = compute_here,
+           .query = query_awaiting,
+           .call = call_awaiting,
+           .cache = options.blocking_redis
+                        ? cache_blocking
+                        : cache_awaiting},  // (--blocking-redis: db-and-cache's third row)
           options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread: this one

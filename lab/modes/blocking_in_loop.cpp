@@ -49,7 +49,11 @@ int serve_blocking_in_loop(const ServeOptions& options) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);
     serve(acceptor,
-          {.wait = wait_blocking, .compute = compute_here, .query = query_blocking, .call = call_blocking, .cache = cache_blocking},
+          {.wait = wait_blocking,
+           .compute = compute_here,
+           .query = query_blocking,
+           .call = call_blocking,
+           .cache = cache_blocking},
           options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread: this one

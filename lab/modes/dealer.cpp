@@ -55,7 +55,8 @@ void Dealer::start(int listening) {
             int connection = accept4(listening, nullptr, nullptr, SOCK_CLOEXEC);
             if (connection < 0) {
                 if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // as accept_loop does
+                    std::this_thread::sleep_for(
+                        std::chrono::milliseconds(100));  // as accept_loop does
                 continue;
             }
             int on = 1;

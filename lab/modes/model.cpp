@@ -17,7 +17,9 @@ Model blocking_in_loop_model(const ServerShape& shape) {
 Model async_sleep_model(const ServerShape& shape) {
     if (shape.cpu_work) return {.at_once = 1, .formula = "N·c (computes in the loop)"};
     // Queries overlap too, but each needs one of the pool's P connections: waves of P.
-    if (shape.db_pool > 0) return {.at_once = shape.db_pool, .formula = "ceil(N/P)·d, P=" + std::to_string(shape.db_pool)};
+    if (shape.db_pool > 0)
+        return {.at_once = shape.db_pool,
+                .formula = "ceil(N/P)·d, P=" + std::to_string(shape.db_pool)};
     return {.formula = "d"};
 }
 
@@ -26,24 +28,37 @@ Model async_sleep_model(const ServerShape& shape) {
 Model thread_pool_model(const ServerShape& shape) {
     // A query also needs one of the P connections: min(T, P) at once.
     if (shape.db_pool > 0 && shape.db_pool < shape.threads)
-        return {.at_once = shape.db_pool, .formula = "ceil(N/P)·d, P=" + std::to_string(shape.db_pool) + " < T=" + std::to_string(shape.threads)};
-    if (!shape.cpu_work) return {.at_once = shape.threads, .formula = "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
-    if (shape.gil) return {.at_once = shape.threads, .shared_cores = 1, .formula = "N·c (the GIL: one computes at a time, in turns)"};
-    return {.at_once = shape.threads, .shared_cores = shape.cores,
-            .formula = "ceil(N/T) waves of max(c, n·c/cores), cores=" + std::to_string(shape.cores)};
+        return {.at_once = shape.db_pool,
+                .formula = "ceil(N/P)·d, P=" + std::to_string(shape.db_pool) +
+                           " < T=" + std::to_string(shape.threads)};
+    if (!shape.cpu_work)
+        return {.at_once = shape.threads,
+                .formula = "ceil(N/T)·d, T=" + std::to_string(shape.threads)};
+    if (shape.gil)
+        return {.at_once = shape.threads,
+                .shared_cores = 1,
+                .formula = "N·c (the GIL: one computes at a time, in turns)"};
+    return {
+        .at_once = shape.threads,
+        .shared_cores = shape.cores,
+        .formula = "ceil(N/T) waves of max(c, n·c/cores), cores=" + std::to_string(shape.cores)};
 }
 
 // W workers, each as its --worker-mode predicts: W blocked loops make ceil(N/W) waves of d, W
 // awaiting loops overlap everything (d). CPU work runs on at most min(W, cores).
 Model multi_process_model(const ServerShape& shape) {
     if (shape.cpu_work)
-        return {.at_once = std::min(shape.workers, shape.cores), .formula = "ceil(N/min(W,cores))·c, cores=" + std::to_string(shape.cores)};
+        return {.at_once = std::min(shape.workers, shape.cores),
+                .formula = "ceil(N/min(W,cores))·c, cores=" + std::to_string(shape.cores)};
     const ModeInfo* worker = find_mode(shape.worker_mode);
     Model each = worker && worker->model ? worker->model(shape) : Model{1, 0, 0, ""};
     if (each.at_once == 0) return {.formula = "d"};
     if (shape.db_pool > 0 && each.at_once > 1)  // awaiting workers, each with its own pool
-        return {.at_once = each.at_once * shape.workers, .formula = "ceil(N/(W·P))·d, W=" + std::to_string(shape.workers) + ", P=" + std::to_string(shape.db_pool)};
-    return {.at_once = each.at_once * shape.workers, .formula = "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
+        return {.at_once = each.at_once * shape.workers,
+                .formula = "ceil(N/(W·P))·d, W=" + std::to_string(shape.workers) +
+                           ", P=" + std::to_string(shape.db_pool)};
+    return {.at_once = each.at_once * shape.workers,
+            .formula = "ceil(N/W)·d, W=" + std::to_string(shape.workers)};
 }
 
 namespace {
@@ -79,22 +94,27 @@ Model model_of(const ServerShape& shape) {
     // BackgroundTasks' promise, in every mode: the answer goes before the work. Whether the work
     // then holds up other requests is what the run shows, beside this model.
     if (shape.background && lab_mode) return {.formula = "≈ 0: answered 202 before its task runs"};
-    // A queue: W workers take the jobs in turn, each a job at a time; computing, at most the cores at once.
+    // A queue: W workers take the jobs in turn, each a job at a time; computing, at most the cores
+    // at once.
     if (shape.queue_workers > 0) {
         const int w = shape.queue_workers;
-        return {.at_once = w, .shared_cores = shape.cpu_work && w > shape.cores ? shape.cores : 0,
-                .formula = std::string(shape.cpu_work ? "ceil(N/W)·c" : "ceil(N/W)·d") + ", W=" + std::to_string(w) + " queue workers"};
+        return {.at_once = w,
+                .shared_cores = shape.cpu_work && w > shape.cores ? shape.cores : 0,
+                .formula = std::string(shape.cpu_work ? "ceil(N/W)·c" : "ceil(N/W)·d") +
+                           ", W=" + std::to_string(w) + " queue workers"};
     }
     Model m = server_model(shape);
     // H hosts behind a balancer that spreads the burst evenly: H times what one host does at once.
     if (shape.hosts > 0 && !m.formula.empty() && m.at_once > 0) {
-        m.formula = m.at_once == 1 ? "ceil(N/H)·d, H=" + std::to_string(shape.hosts)
-                                   : "H=" + std::to_string(shape.hosts) + " hosts, each " + m.formula;
+        m.formula = m.at_once == 1
+                        ? "ceil(N/H)·d, H=" + std::to_string(shape.hosts)
+                        : "H=" + std::to_string(shape.hosts) + " hosts, each " + m.formula;
         m.at_once *= shape.hosts;
         if (shape.cpu_work && m.at_once > shape.cores) m.shared_cores = shape.cores;
     }
     // The prediction lets staggered requests leave s apart; the formula says so too.
-    if (shape.stagger_ms > 0 && !m.formula.empty()) m.formula += ", sent s = " + std::to_string(shape.stagger_ms) + " ms apart";
+    if (shape.stagger_ms > 0 && !m.formula.empty())
+        m.formula += ", sent s = " + std::to_string(shape.stagger_ms) + " ms apart";
     return m;
 }
 
@@ -137,17 +157,20 @@ std::string open_loop_p99_model(const Model& model, int delay_ms, int stall_ms, 
 double physical_floor_s(const Workload& load, int cores) {
     const int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
     double floor_s = rounds * load.d_s;  // (a background task's answer waits for nothing: d_s is 0)
-    if (load.computes) floor_s = std::max(floor_s, load.requests * load.d_s / cores);  // all cores busy
+    if (load.computes)
+        floor_s = std::max(floor_s, load.requests * load.d_s / cores);  // all cores busy
     return floor_s;
 }
 
 std::string physical_floor_reason(const Workload& load, int cores) {
     const int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
     if (load.computes && load.requests * load.d_s / cores > rounds * load.d_s)
-        return "N requests of c of CPU each cannot be computed sooner on all " + std::to_string(cores) + " cores";
+        return "N requests of c of CPU each cannot be computed sooner on all " +
+               std::to_string(cores) + " cores";
     if (rounds > 1)
-        return "the client sends C = " + std::to_string(load.concurrency) + " at a time, so its N = " + std::to_string(load.requests) +
-               " requests take " + std::to_string(rounds) + " rounds of d, whatever the server";
+        return "the client sends C = " + std::to_string(load.concurrency) +
+               " at a time, so its N = " + std::to_string(load.requests) + " requests take " +
+               std::to_string(rounds) + " rounds of d, whatever the server";
     return "every request waits d itself, so no server can answer them all sooner";
 }
 

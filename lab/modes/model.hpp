@@ -12,25 +12,25 @@
 namespace lab {
 
 struct ServerShape {
-    std::string mode;                // a lab mode (lab/modes/modes.hpp); anything else has no model
+    std::string mode;  // a lab mode (lab/modes/modes.hpp); anything else has no model
     int threads = 40;
     int workers = 4;
     std::string worker_mode = "blocking-in-loop";
     bool sequential_client = false;  // the client itself sends one request at a time
-    bool cpu_work = false;           // requests compute (/cpu) rather than wait (/delay)
-    bool gil = false;                // the server emulates Python's GIL
-    int cores = 1;                   // CPU work can only run this many at once
-    int db_pool = 0;                 // >0: requests query PostgreSQL through this many connections per process
-    int queue_workers = 0;           // >0: the requests are jobs these workers take in turn (RQ's shape)
-    int hosts = 0;                   // >0: this many hosts behind nginx, each of the mode's shape
-    bool background = false;         // each request is answered 202 and its task runs after
-    int stagger_ms = 0;              // connection c sends its first request at c·stagger
+    bool cpu_work = false;  // requests compute (/cpu) rather than wait (/delay)
+    bool gil = false;  // the server emulates Python's GIL
+    int cores = 1;  // CPU work can only run this many at once
+    int db_pool = 0;  // >0: requests query PostgreSQL through this many connections per process
+    int queue_workers = 0;  // >0: the requests are jobs these workers take in turn (RQ's shape)
+    int hosts = 0;  // >0: this many hosts behind nginx, each of the mode's shape
+    bool background = false;  // each request is answered 202 and its task runs after
+    int stagger_ms = 0;  // connection c sends its first request at c·stagger
 };
 
 struct Model {
-    int at_once = 0;      // requests the server works on at once; 0: no limit
+    int at_once = 0;  // requests the server works on at once; 0: no limit
     int client_at_once = 0;  // requests the client has out at once; 0: its connection count
-    int shared_cores = 0;    // >0: the at_once requests share this many cores (threads, preempted)
+    int shared_cores = 0;  // >0: the at_once requests share this many cores (threads, preempted)
     std::string formula;  // "N·d", "d", "ceil(N/T)·d", ...
 };
 

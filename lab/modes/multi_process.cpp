@@ -39,20 +39,24 @@ sigset_t stop_signals() {
     return set;
 }
 
-[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd, pid_t supervisor, int dealt) {
+[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd,
+                             pid_t supervisor, int dealt) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor,
     if (getppid() != supervisor) _exit(1);  // even one that died before the line above
-    std::signal(SIGINT, SIG_DFL);      // and stops when told to (fork copied the supervisor's handlers)
+    std::signal(SIGINT, SIG_DFL);  // and stops when told to (fork copied the supervisor's handlers)
     std::signal(SIGTERM, SIG_DFL);
-    sigset_t stops = stop_signals();  // blocked across the fork (start_worker): one that came meanwhile acts now
+    sigset_t stops =
+        stop_signals();  // blocked across the fork (start_worker): one that came meanwhile acts now
     sigprocmask(SIG_UNBLOCK, &stops, nullptr);
     listener.context.notify_fork(asio::execution_context::fork_child);
     std::optional<tcp::acceptor> own;
     if (listener.reuse_port) own.emplace(open_listener(listener.context, options, true));
-    if (listener.dealer) serve_handed(listener.context, dealt, listener.socket.local_endpoint().protocol(),
-                                      loop_handlers(options.worker_mode), options);
+    if (listener.dealer)
+        serve_handed(listener.context, dealt, listener.socket.local_endpoint().protocol(),
+                     loop_handlers(options.worker_mode), options);
     else serve(own ? *own : listener.socket, loop_handlers(options.worker_mode), options);
-    if (ready_fd >= 0 && (write(ready_fd, "r", 1) != 1 || close(ready_fd) != 0)) _exit(1);  // "listening"
+    if (ready_fd >= 0 && (write(ready_fd, "r", 1) != 1 || close(ready_fd) != 0))
+        _exit(1);  // "listening"
     listener.context.run();
     _exit(0);
 }
@@ -84,7 +88,6 @@ pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd
 
 }  // namespace
 
-
 // A second server on a port must fail as in every other mode. SO_REUSEPORT would let it join
 // this one's group and take half the connections, so first bind the port the plain way: that
 // fails while anyone listens there. (Between this check and the workers' own binds another
@@ -95,7 +98,7 @@ static void refuse_a_taken_port(const ServeOptions& options) {
     tcp::endpoint endpoint{listen_address(options.host), options.port};
     probe.open(endpoint.protocol());
     probe.set_option(tcp::acceptor::reuse_address(true));  // only TIME_WAIT leftovers may share it
-    probe.bind(endpoint);                                    // throws "Address already in use"
+    probe.bind(endpoint);  // throws "Address already in use"
 }
 
 int serve_multi_process(const ServeOptions& requested) {
@@ -104,10 +107,12 @@ int serve_multi_process(const ServeOptions& requested) {
     listener.reuse_port = options.balance == Balance::reuseport;
     if (listener.reuse_port) {
         if (options.port != 0) refuse_a_taken_port(options);
-        // Bind (not listen) to reserve the port; each worker then listens on it with its own socket.
+        // Bind (not listen) to reserve the port; each worker then listens on it with its own
+        // socket.
         tcp::endpoint endpoint{listen_address(options.host), options.port};
         listener.socket.open(endpoint.protocol());
-        listener.socket.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+        listener.socket.set_option(
+            asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
         listener.socket.bind(endpoint);
     } else {
         listener.socket = open_listener(listener.context, options);
@@ -116,11 +121,13 @@ int serve_multi_process(const ServeOptions& requested) {
     Dealer dealer;
     if (options.balance == Balance::round_robin) listener.dealer = &dealer;
 
-    cpu_ledger();    // mapped before the workers fork, so they share one count of what computed at once
+    cpu_ledger();  // mapped before the workers fork, so they share one count of what computed at
+                   // once
     loop_figures();  // and one worst loop, which any worker's /stats reports and resets for all
     supervisor_handles_stop_signals();
-    Supervisor supervisor(options.workers, [&](int ready_fd) { return start_worker(listener, options, ready_fd); },
-                          [](pid_t pid, int signal) { return kill(pid, signal); });
+    Supervisor supervisor(
+        options.workers, [&](int ready_fd) { return start_worker(listener, options, ready_fd); },
+        [](pid_t pid, int signal) { return kill(pid, signal); });
     if (!supervisor.start_all()) return 1;
     if (listener.dealer) {
         listener.socket.native_non_blocking(false);  // the dealer's thread blocks in accept

@@ -16,28 +16,52 @@ namespace {
 struct Mode {
     ModeInfo info;
     int (*serve)(const ServeOptions&);
-    asio::awaitable<ServiceRecord> (*wait)(Micros) = nullptr;   // a loop mode's wait, for workers
+    asio::awaitable<ServiceRecord> (*wait)(Micros) = nullptr;  // a loop mode's wait, for workers
     asio::awaitable<ServiceRecord> (*query)(DbQuery) = nullptr;  // and its /db and /users query
-    asio::awaitable<ServiceRecord> (*call)(Micros) = nullptr;   // and its /fetch call
+    asio::awaitable<ServiceRecord> (*call)(Micros) = nullptr;  // and its /fetch call
     asio::awaitable<ServiceRecord> (*cache)(Micros) = nullptr;  // and its /cache call
 };
 
 const std::array modes{
-    Mode{{.name = "blocking-in-loop", .summary = "one event loop; the handler blocks it while it waits",
-          .document_term = "async def + time.sleep", .fastapi_variant = "blocking", .runs_in_a_worker = true,
-          .waits_how = "sleeping on the loop's thread: nothing else runs meanwhile", .model = blocking_in_loop_model},
-         serve_blocking_in_loop, wait_blocking, query_blocking, call_blocking, cache_blocking},
-    Mode{{.name = "async-sleep", .summary = "one event loop; the handler awaits a timer and frees the loop",
-          .document_term = "async def + await asyncio.sleep", .fastapi_variant = "awaiting", .runs_in_a_worker = true,
-          .waits_how = "awaiting a timer: the loop is free meanwhile", .model = async_sleep_model},
-         serve_async_sleep, wait_awaiting, query_awaiting, call_awaiting, cache_awaiting},
-    Mode{{.name = "thread-pool", .summary = "one event loop; blocking waits run on a pool of --threads threads",
-          .document_term = "def + time.sleep (run_in_threadpool)", .fastapi_variant = "threaded", .takes_threads = true,
-          .waits_how = "sleeping on a pool thread: the loop is free meanwhile", .model = thread_pool_model},
+    Mode{{.name = "blocking-in-loop",
+          .summary = "one event loop; the handler blocks it while it waits",
+          .document_term = "async def + time.sleep",
+          .fastapi_variant = "blocking",
+          .runs_in_a_worker = true,
+          .waits_how = "sleeping on the loop's thread: nothing else runs meanwhile",
+          .model = blocking_in_loop_model},
+         serve_blocking_in_loop,
+         wait_blocking,
+         query_blocking,
+         call_blocking,
+         cache_blocking},
+    Mode{{.name = "async-sleep",
+          .summary = "one event loop; the handler awaits a timer and frees the loop",
+          .document_term = "async def + await asyncio.sleep",
+          .fastapi_variant = "awaiting",
+          .runs_in_a_worker = true,
+          .waits_how = "awaiting a timer: the loop is free meanwhile",
+          .model = async_sleep_model},
+         serve_async_sleep,
+         wait_awaiting,
+         query_awaiting,
+         call_awaiting,
+         cache_awaiting},
+    Mode{{.name = "thread-pool",
+          .summary = "one event loop; blocking waits run on a pool of --threads threads",
+          .document_term = "def + time.sleep (run_in_threadpool)",
+          .fastapi_variant = "threaded",
+          .takes_threads = true,
+          .waits_how = "sleeping on a pool thread: the loop is free meanwhile",
+          .model = thread_pool_model},
          serve_thread_pool},
-    Mode{{.name = "multi-process", .summary = "--workers processes, each an event loop running --worker-mode",
-          .document_term = "uvicorn --workers W", .fastapi_variant = "blocking", .takes_workers = true,
-          .served_by = "worker", .model = multi_process_model},
+    Mode{{.name = "multi-process",
+          .summary = "--workers processes, each an event loop running --worker-mode",
+          .document_term = "uvicorn --workers W",
+          .fastapi_variant = "blocking",
+          .takes_workers = true,
+          .served_by = "worker",
+          .model = multi_process_model},
          serve_multi_process},
 };
 
@@ -75,7 +99,8 @@ std::string mode_with_options(std::string_view name, int threads, int workers, B
     std::string text(name);
     const ModeInfo* mode = find_mode(name);
     if (mode && mode->takes_threads) text += " T=" + std::to_string(threads);
-    if (mode && mode->takes_workers) text += " W=" + std::to_string(workers) + " " + name_of(balance);
+    if (mode && mode->takes_workers)
+        text += " W=" + std::to_string(workers) + " " + name_of(balance);
     return text;
 }
 
@@ -83,10 +108,11 @@ std::vector<std::string> serve_arguments(std::string_view name, int threads, int
                                          Balance balance, std::string_view worker_mode) {
     std::vector<std::string> args{"--mode", std::string(name)};
     const ModeInfo* mode = find_mode(name);
-    if (mode && mode->takes_threads) args.insert(args.end(), {"--threads", std::to_string(threads)});
+    if (mode && mode->takes_threads)
+        args.insert(args.end(), {"--threads", std::to_string(threads)});
     if (mode && mode->takes_workers)
-        args.insert(args.end(), {"--workers", std::to_string(workers), "--balance", name_of(balance),
-                                 "--worker-mode", std::string(worker_mode)});
+        args.insert(args.end(), {"--workers", std::to_string(workers), "--balance",
+                                 name_of(balance), "--worker-mode", std::string(worker_mode)});
     return args;
 }
 
@@ -109,7 +135,8 @@ int serve_mode(const ServeOptions& options) {
     explaining = options.explain;
     // How this server's /delay waits, for --explain's lines (a worker's, in multi-process).
     const ModeInfo* mode = find_mode(options.mode);
-    if (const ModeInfo* waits = mode && mode->takes_workers ? find_mode(options.worker_mode) : mode) explained_wait = waits->waits_how;
+    if (const ModeInfo* waits = mode && mode->takes_workers ? find_mode(options.worker_mode) : mode)
+        explained_wait = waits->waits_how;
     if (!options.database_url.empty()) use_database(options.database_url, options.db_pool);
     if (!options.downstream_url.empty()) use_downstream(options.downstream_url);
     if (!options.redis_url.empty()) use_redis(options.redis_url);

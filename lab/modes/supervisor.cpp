@@ -36,7 +36,8 @@ bool Supervisor::start_all() {
     for (int i = 0; i < count_; ++i) {
         pid_t pid = start_(ready[1]);
         if (pid <= 0) {
-            std::fprintf(stderr, "lab serve: cannot start worker %d of %d: %s\n", i + 1, count_, std::strerror(errno));
+            std::fprintf(stderr, "lab serve: cannot start worker %d of %d: %s\n", i + 1, count_,
+                         std::strerror(errno));
             close(ready[0]);
             close(ready[1]);
             stop_all(SIGTERM);
@@ -75,9 +76,11 @@ void Supervisor::supervise_until_stopped() {
                 break;
             }
             pid = start_(-1);
-            std::fprintf(stderr, "worker %d exited (%s %d); %s %d\n", dead, WIFSIGNALED(status) ? "signal" : "status",
+            std::fprintf(stderr, "worker %d exited (%s %d); %s %d\n", dead,
+                         WIFSIGNALED(status) ? "signal" : "status",
                          WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-                         pid > 0 ? "started worker" : "could not fork a new one yet, errno", pid > 0 ? pid : errno);
+                         pid > 0 ? "started worker" : "could not fork a new one yet, errno",
+                         pid > 0 ? pid : errno);
         }
     }
     stop_all(stop_signal);

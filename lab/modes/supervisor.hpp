@@ -1,7 +1,8 @@
 #pragma once
 // The POSIX side of multi-process mode: the supervisor process that starts W workers, waits until
 // each one listens, starts a new one when one dies, and stops them all on SIGINT or SIGTERM.
-// It knows nothing of HTTP: `start` forks one worker (lab/modes/multi_process.cpp says what it runs).
+// It knows nothing of HTTP: `start` forks one worker (lab/modes/multi_process.cpp says what it
+// runs).
 #include <functional>
 #include <vector>
 
@@ -12,7 +13,7 @@ namespace lab {
 class Supervisor {
 public:
     using Start = std::function<pid_t(int ready_fd)>;  // forks one worker; -1 if fork failed
-    using Kill = std::function<int(pid_t, int)>;       // ::kill, or a test's stand-in
+    using Kill = std::function<int(pid_t, int)>;  // ::kill, or a test's stand-in
 
     Supervisor(int workers, Start start, Kill kill);
 

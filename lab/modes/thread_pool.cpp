@@ -12,7 +12,8 @@ namespace {
 // Runs on a pool thread, counted busy for GET /stats while it blocks (and, for a live view,
 // working for the request that handed it over).
 template <class Ask>
-asio::awaitable<ServiceRecord> on_pool_thread(std::function<asio::awaitable<ServiceRecord>(Ask)> work, Ask asked, int request) {
+asio::awaitable<ServiceRecord> on_pool_thread(
+    std::function<asio::awaitable<ServiceRecord>(Ask)> work, Ask asked, int request) {
     ServerStats& stats = server_stats();
     live::current_request() = request;
     ++stats.pool_busy;
@@ -25,9 +26,11 @@ asio::awaitable<ServiceRecord> on_pool_thread(std::function<asio::awaitable<Serv
 // request's coroutine awaits it and resumes on the loop, which was free all along.
 // (`Ask` is what the request asks for: an amount of time, or a query.)
 template <class Ask>
-std::function<asio::awaitable<ServiceRecord>(Ask)> in_pool(asio::thread_pool& pool, asio::awaitable<ServiceRecord> (*work)(Ask)) {
+std::function<asio::awaitable<ServiceRecord>(Ask)> in_pool(
+    asio::thread_pool& pool, asio::awaitable<ServiceRecord> (*work)(Ask)) {
     return [&pool, work](Ask asked) {
-        return asio::co_spawn(pool, on_pool_thread<Ask>(work, asked, live::current_request()), asio::use_awaitable);
+        return asio::co_spawn(pool, on_pool_thread<Ask>(work, asked, live::current_request()),
+                              asio::use_awaitable);
     };
 }
 
@@ -38,7 +41,8 @@ std::function<asio::awaitable<ServiceRecord>(Ask)> in_pool(asio::thread_pool& po
 void wait_until_running(asio::thread_pool& pool, int threads) {
     // Shared: a task may still be returning from the latch when this function has returned.
     auto all_running = std::make_shared<std::latch>(threads);
-    for (int t = 0; t < threads; ++t) asio::post(pool, [all_running] { all_running->arrive_and_wait(); });
+    for (int t = 0; t < threads; ++t)
+        asio::post(pool, [all_running] { all_running->arrive_and_wait(); });
     all_running->wait();
 }
 

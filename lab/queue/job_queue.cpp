@@ -22,7 +22,8 @@ RedisReply redis_command(RedisConnection& redis, const std::vector<std::string>&
         redisCommandArgv(redis.get(), static_cast<int>(args.size()), argv.data(), lengths.data()));
     if (!reply) throw std::runtime_error("Redis: " + std::string(redis.get()->errstr));
     RedisReply owned{reply, freeReplyObject};
-    if (reply->type == REDIS_REPLY_ERROR) throw std::runtime_error("Redis: " + std::string(reply->str, reply->len));
+    if (reply->type == REDIS_REPLY_ERROR)
+        throw std::runtime_error("Redis: " + std::string(reply->str, reply->len));
     return owned;
 }
 
@@ -30,16 +31,19 @@ namespace {
 
 // The scripts run inside Redis, each as one step no other client can interleave with.
 // Now, by Redis's clock, in Unix microseconds (TIME gives seconds and microseconds apart).
-constexpr const char* now_us = "local t = redis.call('TIME') local now = t[1] .. string.format('%06d', tonumber(t[2])) ";
+constexpr const char* now_us =
+    "local t = redis.call('TIME') local now = t[1] .. string.format('%06d', tonumber(t[2])) ";
 
 const std::string enqueue_script = std::string(now_us) + R"(
 local id = redis.call('INCR', 'lab:jobs:next')
-redis.call('HSET', 'lab:jobs:' .. id, 'kind', ARGV[1], 'ms', ARGV[2], 'state', 'queued', 'attempts', 0, 'queued_at_us', now)
+redis.call('HSET', 'lab:jobs:' .. id, 'kind', ARGV[1], 'ms', ARGV[2], 'state', 'queued',
+           'attempts', 0, 'queued_at_us', now)
 redis.call('LPUSH', 'lab:jobs:queue', id)
 return id)";
 
 const std::string started_script = std::string(now_us) + R"(
-redis.call('HSET', KEYS[1], 'state', 'started', 'worker', ARGV[1], 'worker_pid', ARGV[2], 'started_at_us', now)
+redis.call('HSET', KEYS[1], 'state', 'started', 'worker', ARGV[1], 'worker_pid', ARGV[2],
+           'started_at_us', now)
 return redis.call('HINCRBY', KEYS[1], 'attempts', 1))";
 
 const std::string finished_script = std::string(now_us) + R"(
@@ -86,7 +90,8 @@ std::optional<JobKind> kind_named(const std::string& name) {
 std::string to_string(JobKind kind) { return kind == JobKind::compute ? "cpu" : "wait"; }
 
 RedisConnection::RedisConnection(const RedisAddress& where)
-    : c_(where.socket_path.empty() ? redisConnect(where.host.c_str(), where.port) : redisConnectUnix(where.socket_path.c_str())) {
+    : c_(where.socket_path.empty() ? redisConnect(where.host.c_str(), where.port)
+                                   : redisConnectUnix(where.socket_path.c_str())) {
     if (!c_ || c_->err) {
         std::string why = c_ ? c_->errstr : "out of memory";
         if (c_) redisFree(c_);
@@ -97,7 +102,8 @@ RedisConnection::RedisConnection(const RedisAddress& where)
 RedisConnection::~RedisConnection() { redisFree(c_); }
 
 long enqueue_job(RedisConnection& redis, JobKind kind, Micros amount) {
-    return integer_of(redis_command(redis, {"EVAL", enqueue_script, "0", to_string(kind), std::to_string(amount.count() / 1000)}));
+    return integer_of(redis_command(redis, {"EVAL", enqueue_script, "0", to_string(kind),
+                                            std::to_string(amount.count() / 1000)}));
 }
 
 std::optional<nlohmann::json> job_status(RedisConnection& redis, long id) {
@@ -107,18 +113,23 @@ std::optional<nlohmann::json> job_status(RedisConnection& redis, long id) {
     for (std::size_t i = 0; i + 1 < fields->elements; i += 2) {
         std::string key(fields->element[i]->str, fields->element[i]->len);
         std::string value(fields->element[i + 1]->str, fields->element[i + 1]->len);
-        if (key == "result") job[key] = nlohmann::json::parse(value, nullptr, false);  // the worker wrote JSON
-        else if (key == "kind" || key == "state" || key == "worker" || key == "error") job[key] = value;
+        if (key == "result")
+            job[key] = nlohmann::json::parse(value, nullptr, false);  // the worker wrote JSON
+        else if (key == "kind" || key == "state" || key == "worker" || key == "error")
+            job[key] = value;
         else job[key] = std::stoll(value);  // ms, attempts, worker_pid and the *_at_us times
     }
-    job["queue_depth"] = integer_of(redis_command(redis, {"LLEN", "lab:jobs:queue"}));  // waiting now, all jobs
+    job["queue_depth"] =
+        integer_of(redis_command(redis, {"LLEN", "lab:jobs:queue"}));  // waiting now, all jobs
     return job;
 }
 
-std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& worker, std::chrono::seconds wait) {
+std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& worker,
+                                 std::chrono::seconds wait) {
     // BLMOVE: the job leaves the queue and lands on this worker's list in one step; had the
     // worker popped it (BRPOP) and then died, it would be gone.
-    RedisReply id = redis_command(redis, {"BLMOVE", "lab:jobs:queue", processing_key(worker), "RIGHT", "LEFT", std::to_string(wait.count())});
+    RedisReply id = redis_command(redis, {"BLMOVE", "lab:jobs:queue", processing_key(worker),
+                                          "RIGHT", "LEFT", std::to_string(wait.count())});
     if (id->type == REDIS_REPLY_NIL) return std::nullopt;
     TakenJob job;
     job.id = integer_of(id);
@@ -128,23 +139,28 @@ std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& work
         return e->type == REDIS_REPLY_STRING ? std::string(e->str, e->len) : std::string();
     };
     auto kind = kind_named(text(0));
-    if (!kind || text(1).empty()) throw std::runtime_error("job " + std::to_string(job.id) + " has no kind or ms");
+    if (!kind || text(1).empty())
+        throw std::runtime_error("job " + std::to_string(job.id) + " has no kind or ms");
     job.kind = *kind;
     job.amount = std::chrono::milliseconds(std::stol(text(1)));
     return job;
 }
 
 void mark_started(RedisConnection& redis, const std::string& worker, long id) {
-    redis_command(redis, {"EVAL", started_script, "1", job_key(id), worker, std::to_string(getpid())});
+    redis_command(redis,
+                  {"EVAL", started_script, "1", job_key(id), worker, std::to_string(getpid())});
 }
 
-void mark_finished(RedisConnection& redis, const std::string& worker, long id, const std::string& result) {
-    redis_command(redis, {"EVAL", finished_script, "2", job_key(id), processing_key(worker), std::to_string(id), result});
+void mark_finished(RedisConnection& redis, const std::string& worker, long id,
+                   const std::string& result) {
+    redis_command(redis, {"EVAL", finished_script, "2", job_key(id), processing_key(worker),
+                          std::to_string(id), result});
 }
 
 void renew_lease(RedisConnection& redis, const std::string& worker) {
     redis_command(redis, {"SADD", "lab:jobs:workers", worker});
-    redis_command(redis, {"SET", alive_key(worker), "1", "PX", std::to_string(worker_lease.count())});
+    redis_command(redis,
+                  {"SET", alive_key(worker), "1", "PX", std::to_string(worker_lease.count())});
 }
 
 int rescue_jobs_of_dead_workers(RedisConnection& redis) {
@@ -152,8 +168,9 @@ int rescue_jobs_of_dead_workers(RedisConnection& redis) {
     int rescued = 0;
     for (std::size_t i = 0; i < workers->elements; ++i) {
         std::string worker(workers->element[i]->str, workers->element[i]->len);
-        rescued += static_cast<int>(integer_of(redis_command(redis, {"EVAL", rescue_script, "1", processing_key(worker), worker,
-                                                           alive_key(worker), std::to_string(job_attempts)})));
+        rescued += static_cast<int>(integer_of(
+            redis_command(redis, {"EVAL", rescue_script, "1", processing_key(worker), worker,
+                                  alive_key(worker), std::to_string(job_attempts)})));
     }
     return rescued;
 }

@@ -5,9 +5,9 @@
 //
 // The keys, all under lab:jobs:
 //   next                 a counter: each job's id
-//   {id}                 a hash: kind, ms, state, attempts, queued/started/finished_at_us, worker, result
-//   queue                a list of ids waiting, oldest on the right
-//   processing:{worker}  ids a worker has taken and not finished (the reliable-queue pattern: a
+//   {id}                 a hash: kind, ms, state, attempts, queued/started/finished_at_us, worker,
+//   result queue                a list of ids waiting, oldest on the right processing:{worker}  ids
+//   a worker has taken and not finished (the reliable-queue pattern: a
 //                        job moves here atomically as it is taken, so a worker that dies holds
 //                        it where others can find it)
 //   alive:{worker}       present while the worker's heartbeat renews it (it expires 3 s after)
@@ -34,7 +34,8 @@ namespace lab {
 enum class JobKind { compute, wait };  // /cpu's work, or /delay's
 
 inline constexpr int job_attempts = 3;  // a job whose worker died this many times is marked failed
-inline constexpr std::chrono::milliseconds worker_lease{3000};  // a silent worker counts as dead after this
+inline constexpr std::chrono::milliseconds worker_lease{
+    3000};  // a silent worker counts as dead after this
 
 // A blocking hiredis connection (one per thread: a connection is not shared).
 class RedisConnection {
@@ -58,7 +59,8 @@ RedisReply redis_command(RedisConnection& redis, const std::vector<std::string>&
 // The web server's side: both are one short round trip, made the blocking way on whatever thread
 // serves the request, as RQ's enqueue and fetch_job are (redis-py) even in an `async def` route.
 long enqueue_job(RedisConnection& redis, JobKind kind, Micros amount);  // the new job's id
-// The job's hash as JSON ("job", "state", ...), with the queue's current length; nullopt: no such job.
+// The job's hash as JSON ("job", "state", ...), with the queue's current length; nullopt: no such
+// job.
 std::optional<nlohmann::json> job_status(RedisConnection& redis, long id);
 
 // The worker's side (lab/queue/worker.cpp).
@@ -68,10 +70,12 @@ struct TakenJob {
     Micros amount{0};
 };
 // Waits up to `wait` for a job and moves it, in the same step, to this worker's processing list.
-std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& worker, std::chrono::seconds wait);
+std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& worker,
+                                 std::chrono::seconds wait);
 void mark_started(RedisConnection& redis, const std::string& worker, long id);
 // Stores the result and takes the job off the worker's processing list, in one step.
-void mark_finished(RedisConnection& redis, const std::string& worker, long id, const std::string& result);
+void mark_finished(RedisConnection& redis, const std::string& worker, long id,
+                   const std::string& result);
 // The heartbeat: this worker is alive for worker_lease more.
 void renew_lease(RedisConnection& redis, const std::string& worker);
 // Every job held by a worker whose lease has run out goes back to the queue (to its front), or,

@@ -31,7 +31,8 @@ constexpr std::chrono::milliseconds read_again{20};
 RqJobs rq_jobs(const std::string& redis_url) {
     RedisConnection connection(redis_address(redis_url));
     RedisReply n = redis_command(connection, {"EVAL", count_script, "0"});
-    if (n->type != REDIS_REPLY_ARRAY || n->elements != 5) throw std::runtime_error("Redis: RQ's counts came back in an unknown shape");
+    if (n->type != REDIS_REPLY_ARRAY || n->elements != 5)
+        throw std::runtime_error("Redis: RQ's counts came back in an unknown shape");
     auto at = [&](std::size_t i) { return static_cast<long>(n->element[i]->integer); };
     return {at(0), at(1), at(2), at(3), at(4)};
 }

@@ -11,8 +11,8 @@
 namespace lab {
 
 struct RqJobs {
-    long waiting = 0;   // in a queue's list
-    long started = 0;   // taken by a worker, not yet ended
+    long waiting = 0;  // in a queue's list
+    long started = 0;  // taken by a worker, not yet ended
     long finished = 0;  // in the finished registries
     long failed = 0;
     long busy_workers = 0;

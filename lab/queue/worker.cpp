@@ -33,8 +33,9 @@ std::string worker_name() {
     return std::string(host) + ":" + std::to_string(getpid());
 }
 
-// Renews this worker's lease six times a lease (every worker_lease / 6), and puts back the jobs of workers whose lease ran out:
-// every worker watches over the others, so no job waits on a worker that is gone.
+// Renews this worker's lease six times a lease (every worker_lease / 6), and puts back the jobs of
+// workers whose lease ran out: every worker watches over the others, so no job waits on a worker
+// that is gone.
 void keep_alive(const RedisAddress& where, const std::string& name) {
     std::optional<RedisConnection> redis;
     while (!stopping) {
@@ -42,7 +43,10 @@ void keep_alive(const RedisAddress& where, const std::string& name) {
             if (!redis) redis.emplace(where);
             renew_lease(*redis, name);
             if (int n = rescue_jobs_of_dead_workers(*redis); n > 0)
-                std::fprintf(stderr, "lab worker: %d job(s) of a worker that stopped went back to the queue (or failed)\n", n);
+                std::fprintf(stderr,
+                             "lab worker: %d job(s) of a worker that stopped went back to the "
+                             "queue (or failed)\n",
+                             n);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "lab worker: %s; trying again\n", e.what());
             redis.reset();
@@ -93,7 +97,7 @@ int run_worker(const WorkerOptions& options) {
         std::fprintf(stderr, "lab worker: %s\n", e.what());
         return 1;
     }
-    struct sigaction on_stop{};
+    struct sigaction on_stop {};
     on_stop.sa_handler = stop_taking;
     sigaction(SIGINT, &on_stop, nullptr);
     sigaction(SIGTERM, &on_stop, nullptr);
@@ -101,7 +105,8 @@ int run_worker(const WorkerOptions& options) {
     std::vector<std::thread> threads;
     threads.emplace_back(keep_alive, where, name);
     for (int k = 0; k < options.concurrency; ++k) threads.emplace_back(take_jobs, where, name);
-    std::printf("taking jobs from %s as %s, %d at a time\n", options.redis_url.c_str(), name.c_str(), options.concurrency);
+    std::printf("taking jobs from %s as %s, %d at a time\n", options.redis_url.c_str(),
+                name.c_str(), options.concurrency);
     std::fflush(stdout);
     for (auto& t : threads) t.join();
     return 0;

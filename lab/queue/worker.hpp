@@ -9,7 +9,7 @@ namespace lab {
 
 struct WorkerOptions {
     std::string redis_url;  // unix:///PATH or redis://IP:PORT
-    int concurrency = 1;    // jobs at once, K
+    int concurrency = 1;  // jobs at once, K
 };
 
 // Runs until SIGINT or SIGTERM (each thread finishes the job it holds) or until Redis cannot be

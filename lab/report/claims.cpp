@@ -19,41 +19,56 @@ namespace {
 std::vector<const ConfigurationResult*> points_of(const RunResult& run, int place) {
     std::vector<const ConfigurationResult*> rows;
     for (const auto& r : run.configurations)
-        if (r.configuration.number == place && r.configuration.server != Server::fastapi) rows.push_back(&r);
+        if (r.configuration.number == place && r.configuration.server != Server::fastapi)
+            rows.push_back(&r);
     return rows;
 }
 
-// The value a claim (or a figure the text cites) is about: `at` if it names one, else the row's own.
-int value_about(const Configuration& c, std::optional<int> at) { return at ? *at : c.sweep_home.value_or(c.sweep_value.value_or(0)); }
+// The value a claim (or a figure the text cites) is about: `at` if it names one, else the row's
+// own.
+int value_about(const Configuration& c, std::optional<int> at) {
+    return at ? *at : c.sweep_home.value_or(c.sweep_value.value_or(0));
+}
 
 // The configuration a claim of row `place` is checked on: the row itself, or in a sweep its point
 // at the value the claim is about (none if the sweep has no such point, or --only left it out).
-const ConfigurationResult* row_at(const RunResult& run, int place, std::optional<int> at = std::nullopt) {
+const ConfigurationResult* row_at(const RunResult& run, int place,
+                                  std::optional<int> at = std::nullopt) {
     for (const ConfigurationResult* r : points_of(run, place))
-        if (!r->configuration.sweep_value || *r->configuration.sweep_value == value_about(r->configuration, at)) return r;
+        if (!r->configuration.sweep_value ||
+            *r->configuration.sweep_value == value_about(r->configuration, at))
+            return r;
     return nullptr;
 }
 
 // The row at `place` that stands beside `r`: in a sweep, its point at the same value.
-const ConfigurationResult* row_beside(const RunResult& run, int place, const ConfigurationResult& r) {
+const ConfigurationResult* row_beside(const RunResult& run, int place,
+                                      const ConfigurationResult& r) {
     for (const ConfigurationResult* other : points_of(run, place))
-        if (!other->configuration.sweep_value || other->configuration.sweep_value == r.configuration.sweep_value) return other;
+        if (!other->configuration.sweep_value ||
+            other->configuration.sweep_value == r.configuration.sweep_value)
+            return other;
     return nullptr;
 }
 
 // What the bound multiplies, in the figure's own unit, and how to say it.
 struct Reference {
     std::optional<double> value;
-    std::string said;  // how the text names it: "the model", "d", "an even share, ceil(N/W) of N", another row
+    std::string said;  // how the text names it: "the model", "d", "an even share, ceil(N/W) of N",
+                       // another row
 };
 
 Reference reference_of(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
     const Load& load = r.load;
-    double per_second = info(e.figure).unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
+    double per_second =
+        info(e.figure).unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
     const Configuration& c = r.configuration;
-    if (e.relative_to == "model") return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second), "the model"};
+    if (e.relative_to == "model")
+        return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second),
+                "the model"};
     if (e.relative_to == "d") return {load.delay_ms / 1000.0 * per_second, "d"};
-    // K: how many requests the model serves at once, here (a pool's T, or fewer with fewer requests).
+    // K: how many requests the model serves at once, here (a pool's T, or fewer with fewer
+    // requests).
     if (e.relative_to == "K") {
         if (r.model.formula.empty()) return {std::nullopt, "K"};
         int k = std::min(load.requests, load.concurrency);
@@ -67,7 +82,8 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
         double many = x == "T" ? c.threads : x == "W" ? c.workers : x == "N" ? load.requests : 1;
         return {many / (load.delay_ms / 1000.0), e.relative_to};
     }
-    // share: one of W processes' even part of the N requests, ceil(N/W) of them, in % (busiest_worker's unit).
+    // share: one of W processes' even part of the N requests, ceil(N/W) of them, in %
+    // (busiest_worker's unit).
     if (e.relative_to == "share") {
         const int w = std::max(1, serving_processes(c)), n = load.requests;
         return {100.0 * ((n + w - 1) / w) / std::max(1, n), "an even share, ceil(N/W) of N"};
@@ -84,7 +100,8 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
     return {1.0, ""};
 }
 
-std::string bound_text(const Expectation& e, double factor, const Reference& ref, const char* sign) {
+std::string bound_text(const Expectation& e, double factor, const Reference& ref,
+                       const char* sign) {
     std::string text = std::string(sign) + " ";
     if (e.relative_to.empty()) return text + figure_text(e.figure, factor);
     std::string times = factor == 1 ? "" : fixed(factor, 2) + " × ";
@@ -93,15 +110,19 @@ std::string bound_text(const Expectation& e, double factor, const Reference& ref
 
 // A bound the figure broke, in words that are true of it: "more than the 0.200 s expected (at
 // most 2.00 × d)", never the relation that failed.
-std::string broken_bound_text(const Expectation& e, double factor, const Reference& ref, bool at_least) {
-    std::string text = std::string(at_least ? "less than the " : "more than the ") + figure_text(e.figure, factor * *ref.value) + " expected";
+std::string broken_bound_text(const Expectation& e, double factor, const Reference& ref,
+                              bool at_least) {
+    std::string text = std::string(at_least ? "less than the " : "more than the ") +
+                       figure_text(e.figure, factor * *ref.value) + " expected";
     if (e.relative_to.empty()) return text;
-    return text + " (" + (at_least ? "at least " : "at most ") + (factor == 1 ? "" : fixed(factor, 2) + " × ") + ref.said + ")";
+    return text + " (" + (at_least ? "at least " : "at most ") +
+           (factor == 1 ? "" : fixed(factor, 2) + " × ") + ref.said + ")";
 }
 
 // What others took from the cores a claim's figures were measured on: its row's, or the row
 // it is compared with.
-std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
+std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const ConfigurationResult& r,
+                                                const RunResult& run) {
     if (auto own = disturbance(r)) return own;
     if (e.relative_to != "row") return std::nullopt;
     const ConfigurationResult* other = row_beside(run, e.relative_row, r);
@@ -116,8 +137,10 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     const std::optional<double> value = r.figure(e.figure);
     Reference ref = reference_of(e, r, run);
     c.evidence = r.configuration.label + ": " + name_of(e.figure) + " ";
-    if (!value || !ref.value) {  // said with its reason: a ? that only says "not measured" teaches nothing
-        c.evidence += "not measured: " + (!value ? why_not_measured(e.figure, r, r.load) : "no " + ref.said + " to bound it by");
+    if (!value ||
+        !ref.value) {  // said with its reason: a ? that only says "not measured" teaches nothing
+        c.evidence += "not measured: " + (!value ? why_not_measured(e.figure, r, r.load)
+                                                 : "no " + ref.said + " to bound it by");
         return c;
     }
     c.evidence += figure_text(e.figure, *value);
@@ -125,10 +148,12 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     for (bool at_least : {true, false}) {
         const std::optional<double>& factor = at_least ? e.at_least : e.at_most;
         if (!factor) continue;
-        const bool kept = at_least ? *value >= *factor * *ref.value : *value <= *factor * *ref.value;
+        const bool kept =
+            at_least ? *value >= *factor * *ref.value : *value <= *factor * *ref.value;
         holds &= kept;
-        c.evidence += kept ? (first ? " " : " and ") + bound_text(e, *factor, ref, at_least ? "≥" : "≤")
-                           : ", " + broken_bound_text(e, *factor, ref, at_least);
+        c.evidence +=
+            kept ? (first ? " " : " and ") + bound_text(e, *factor, ref, at_least ? "≥" : "≤")
+                 : ", " + broken_bound_text(e, *factor, ref, at_least);
         first = false;
     }
     c.outcome = holds ? CheckedClaim::Outcome::holds : CheckedClaim::Outcome::contradicted;
@@ -146,7 +171,8 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
 // The row's twin on the real stack (--with-fastapi), if the run has one.
 const ConfigurationResult* twin_of(const RunResult& run, const ConfigurationResult& r) {
     for (const auto& other : run.configurations)
-        if (other.configuration.server == Server::fastapi && other.configuration.number == r.configuration.number &&
+        if (other.configuration.server == Server::fastapi &&
+            other.configuration.number == r.configuration.number &&
             other.configuration.sweep_value == r.configuration.sweep_value)
             return &other;
     return nullptr;
@@ -161,12 +187,14 @@ bool computes_on_several_threads(const Configuration& c) {
 
 // The same claim on the twin: judged the same way, unless the twin runs something else (CPython's
 // GIL where the row computes without one), which the claim does not speak of.
-CheckedClaim::OnRealStack judged_on_twin(const Expectation& e, const ConfigurationResult& r, const ConfigurationResult& twin,
-                                         const RunResult& run) {
+CheckedClaim::OnRealStack judged_on_twin(const Expectation& e, const ConfigurationResult& r,
+                                         const ConfigurationResult& twin, const RunResult& run) {
     if (twin.configuration.gil != r.configuration.gil && run.scenario.load.work_path() == "/cpu" &&
         computes_on_several_threads(r.configuration))
-        return {CheckedClaim::Outcome::not_measured, twin.configuration.label + ": not checked: the real stack computes under "
-                                                     "CPython's GIL, the row without one"};
+        return {CheckedClaim::Outcome::not_measured,
+                twin.configuration.label +
+                    ": not checked: the real stack computes under "
+                    "CPython's GIL, the row without one"};
     CheckedClaim c = judge(e, twin, run);
     return {c.outcome, c.evidence};
 }
@@ -182,22 +210,28 @@ std::vector<CheckedClaim> check_claims(const RunResult& run) {
         // A claim about a value this run did not measure: said, not checked.
         if (!e.not_here.empty() || !r) {
             const Configuration& any = points.front()->configuration;
-            out.push_back({.outcome = CheckedClaim::Outcome::not_measured, .claim = e.claim,
-                           .evidence = (any.series.empty() ? any.label : any.series) + ": not checked: " +
-                                       (!e.not_here.empty() ? e.not_here
-                                                            : "this sweep has no point at " + swept_symbol(run) + " = " +
-                                                                  std::to_string(value_about(any, e.at)))});
+            out.push_back(
+                {.outcome = CheckedClaim::Outcome::not_measured,
+                 .claim = e.claim,
+                 .evidence =
+                     (any.series.empty() ? any.label : any.series) + ": not checked: " +
+                     (!e.not_here.empty() ? e.not_here
+                                          : "this sweep has no point at " + swept_symbol(run) +
+                                                " = " + std::to_string(value_about(any, e.at)))});
             continue;
         }
         out.push_back(judge(e, *r, run));
-        if (const ConfigurationResult* twin = twin_of(run, *r)) out.back().real = judged_on_twin(e, *r, *twin, run);
+        if (const ConfigurationResult* twin = twin_of(run, *r))
+            out.back().real = judged_on_twin(e, *r, *twin, run);
     }
     return out;
 }
 
 std::string stack_disagreement(const CheckedClaim& c) {
     using O = CheckedClaim::Outcome;
-    if (!c.real || c.real->outcome == O::not_measured || c.outcome == O::not_measured || c.real->outcome == c.outcome) return "";
+    if (!c.real || c.real->outcome == O::not_measured || c.outcome == O::not_measured ||
+        c.real->outcome == c.outcome)
+        return "";
     return c.outcome == O::holds ? "holds for the lab's C++ row, not for the real FastAPI stack"
                                  : "holds for the real FastAPI stack, not for the lab's C++ row";
 }
@@ -205,8 +239,12 @@ std::string stack_disagreement(const CheckedClaim& c) {
 std::vector<ModelGap> model_gaps(const RunResult& run) {
     std::vector<ModelGap> gaps;
     for (const auto& r : run.configurations) {
-        if (!r.error.empty() || r.model.formula.empty() || r.model_s <= 0 || run.scenario.load.rate > 0) continue;
-        ModelGap g{.label = r.configuration.label, .measured = r.makespan.median, .model = r.model_s,
+        if (!r.error.empty() || r.model.formula.empty() || r.model_s <= 0 ||
+            run.scenario.load.rate > 0)
+            continue;
+        ModelGap g{.label = r.configuration.label,
+                   .measured = r.makespan.median,
+                   .model = r.model_s,
                    .real_stack = r.configuration.server == Server::fastapi};
         g.within = std::abs(g.measured - g.model) <= run.scenario.model_tolerance * g.model;
         if (!g.within && g.measured > g.model)
@@ -220,7 +258,8 @@ std::string with_figures(const std::string& text, const RunResult* run) {
     static const std::regex placeholder(cited_figure_pattern);
     std::string out;
     auto last = text.cbegin();
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), placeholder); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), placeholder);
+         it != std::sregex_iterator(); ++it) {
         const std::smatch& m = *it;
         out.append(last, m[0].first);
         last = m[0].second;
@@ -245,17 +284,28 @@ std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bo
     for (const CheckedClaim& c : claims) {
         using O = CheckedClaim::Outcome;
         const char* mark = outcome_mark(c.outcome);
-        const char* paint = !colour ? "" : c.outcome == O::holds ? "\033[32m" : c.outcome == O::not_judged ? "\033[33m" : "\033[1;31m";
+        const char* paint = !colour                      ? ""
+                            : c.outcome == O::holds      ? "\033[32m"
+                            : c.outcome == O::not_judged ? "\033[33m"
+                                                         : "\033[1;31m";
         // "✓ the claim, wrapped" with its evidence indented below it.
         std::string claim = wrap(c.claim, columns - 2);
-        std::string evidence = wrap(c.evidence + (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : ""),
-                                    columns - 4);
-        out += std::string(paint) + mark + (colour ? "\033[0m" : "") + " " + indented(claim, "  ").substr(2);
+        std::string evidence = wrap(
+            c.evidence +
+                (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : ""),
+            columns - 4);
+        out += std::string(paint) + mark + (colour ? "\033[0m" : "") + " " +
+               indented(claim, "  ").substr(2);
         out += indented(evidence, "    ");
-        if (c.outcome == O::contradicted && !c.meaning.empty()) out += indented(wrap("→ " + c.meaning, columns - 4), "    ");
+        if (c.outcome == O::contradicted && !c.meaning.empty())
+            out += indented(wrap("→ " + c.meaning, columns - 4), "    ");
         if (c.real) {  // --with-fastapi: the same claim on the real stack, said even when it agrees
-            out += indented(wrap(std::string(outcome_mark(c.real->outcome)) + " on real FastAPI: " + c.real->evidence, columns - 4), "    ");
-            if (std::string differs = stack_disagreement(c); !differs.empty()) out += indented(wrap("→ " + differs, columns - 4), "    ");
+            out += indented(wrap(std::string(outcome_mark(c.real->outcome)) +
+                                     " on real FastAPI: " + c.real->evidence,
+                                 columns - 4),
+                            "    ");
+            if (std::string differs = stack_disagreement(c); !differs.empty())
+                out += indented(wrap("→ " + differs, columns - 4), "    ");
         }
     }
     return out;

@@ -11,12 +11,14 @@
 namespace lab {
 
 struct CheckedClaim {
-    // not_judged: the figure broke its bound on a machine others kept busy (lab/figures/busy_machine.hpp).
+    // not_judged: the figure broke its bound on a machine others kept busy
+    // (lab/figures/busy_machine.hpp).
     enum class Outcome { holds, contradicted, not_measured, not_judged };
     Outcome outcome = Outcome::not_measured;
-    std::string claim;     // the sentence it supports
+    std::string claim;  // the sentence it supports
     std::string evidence;  // "def + time.sleep(0.2): probe_max 0.4 ms ≤ 50.0 ms"
-    std::string meaning = {};  // an exercise's: what a ✗ says of the student's code, its figures filled in
+    std::string meaning =
+        {};  // an exercise's: what a ✗ says of the student's code, its figures filled in
     // With --with-fastapi, the same claim held against the row's twin on the real stack.
     struct OnRealStack {
         Outcome outcome = Outcome::not_measured;
@@ -32,7 +34,9 @@ inline const char* outcome_mark(CheckedClaim::Outcome o) {
     return o == O::holds ? "✓" : o == O::contradicted ? "✗" : o == O::not_judged ? "–" : "?";
 }
 inline const char* outcome_class(CheckedClaim::Outcome o) {
-    return o == CheckedClaim::Outcome::holds ? "holds" : o == CheckedClaim::Outcome::contradicted ? "contradicted" : "unmeasured";
+    return o == CheckedClaim::Outcome::holds          ? "holds"
+           : o == CheckedClaim::Outcome::contradicted ? "contradicted"
+                                                      : "unmeasured";
 }
 
 // "holds for the lab's C++ row, not for the real FastAPI stack" (or the other way round) when the
@@ -45,8 +49,10 @@ struct ModelGap {
     std::string label;
     double measured = 0, model = 0;
     bool within = true;
-    bool real_stack = false;  // a FastAPI twin: the model is the lab's mode's, so its gap is the stack's own cost
-    std::string not_judged = {};  // slower than its model while others took its cores: what they took
+    bool real_stack =
+        false;  // a FastAPI twin: the model is the lab's mode's, so its gap is the stack's own cost
+    std::string not_judged =
+        {};  // slower than its model while others took its cores: what they took
 };
 std::vector<ModelGap> model_gaps(const RunResult& run);
 

@@ -11,20 +11,25 @@ namespace lab {
 
 namespace fs = std::filesystem;
 
-void print_comparison(std::ostream& out, const RunResult& a, const RunResult& b, const std::vector<fs::path>& dirs, const Layout& layout) {
+void print_comparison(std::ostream& out, const RunResult& a, const RunResult& b,
+                      const std::vector<fs::path>& dirs, const Layout& layout) {
     const int width = layout.wide ? 100'000 : layout.columns;
-    out << wrap(a.scenario.title, width) << wrap("A: " + dirs[0].string(), width) << wrap("B: " + dirs[1].string(), width) << '\n';
+    out << wrap(a.scenario.title, width) << wrap("A: " + dirs[0].string(), width)
+        << wrap("B: " + dirs[1].string(), width) << '\n';
     Column label{.header = "configuration", .wraps = true};
     Column in_a{.header = "A measured (median)", .narrow_header = "A median"};
-    Column in_b{.header = "B measured (median)", .narrow_header = "B median"}, ratio{.header = "B/A"};
+    Column in_b{.header = "B measured (median)", .narrow_header = "B median"},
+        ratio{.header = "B/A"};
     for (const auto& ra : a.configurations) {
-        auto rb = std::find_if(b.configurations.begin(), b.configurations.end(),
-                               [&](const auto& c) { return c.configuration.label == ra.configuration.label; });
+        auto rb = std::find_if(
+            b.configurations.begin(), b.configurations.end(),
+            [&](const auto& c) { return c.configuration.label == ra.configuration.label; });
         label.cells.push_back(ra.configuration.label);
         in_a.cells.push_back(fixed(ra.makespan.median) + " s");
         bool both = rb != b.configurations.end();
         in_b.cells.push_back(both ? fixed(rb->makespan.median) + " s" : "(not in B)");
-        ratio.cells.push_back(both && ra.makespan.median > 0 ? fixed(rb->makespan.median / ra.makespan.median) : "—");
+        ratio.cells.push_back(
+            both && ra.makespan.median > 0 ? fixed(rb->makespan.median / ra.makespan.median) : "—");
     }
     print_table(out, {label, in_a, in_b, ratio}, layout);
 }
@@ -37,7 +42,8 @@ bool print_measured_table(std::ostream& out, const fs::path& root) {
     std::sort(scenarios.begin(), scenarios.end());
     out << "| scenario | configuration | measured | model | key figure |\n|---|---|---|---|---|\n";
     int rows = 0;
-    std::vector<std::pair<std::string, double>> took;  // each lesson's whole run, for the second table
+    std::vector<std::pair<std::string, double>>
+        took;  // each lesson's whole run, for the second table
     for (const fs::path& folder : scenarios) {
         fs::path newest;
         try {
@@ -48,24 +54,31 @@ bool print_measured_table(std::ostream& out, const fs::path& root) {
         RunResult run = read_results(newest);
         if (run.run_s > 0) took.emplace_back(run.scenario.name, run.run_s);
         std::vector<Figure> key = figures_beside(run.scenario.key_figure);
-        if (key.size() < 2 && run.scenario.load.path == "/db") key.push_back(Figure::db_at_once);  // the database's own count
+        if (key.size() < 2 && run.scenario.load.path == "/db")
+            key.push_back(Figure::db_at_once);  // the database's own count
         for (const auto& r : run.configurations) {
             std::string shown;
             for (Figure figure : key)
                 if (auto value = r.figure(figure))
-                    shown += (shown.empty() ? "" : ", ") + name_of(figure) + " " + figure_text(figure, *value);
-            auto cell = [&](Figure figure) {  // an open loop, or WebSockets held, has no makespan to model
-                return run.scenario.load.rate > 0 || run.scenario.load.websocket() ? std::string("—") : figure_cell(figure, r);
-            };
-            out << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label) << " | " << cell(Figure::measured)
-                << " | " << cell(Figure::model) << " | " << shown << " |\n";
+                    shown += (shown.empty() ? "" : ", ") + name_of(figure) + " " +
+                             figure_text(figure, *value);
+            auto cell =
+                [&](Figure figure) {  // an open loop, or WebSockets held, has no makespan to model
+                    return run.scenario.load.rate > 0 || run.scenario.load.websocket()
+                               ? std::string("—")
+                               : figure_cell(figure, r);
+                };
+            out << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label)
+                << " | " << cell(Figure::measured) << " | " << cell(Figure::model) << " | " << shown
+                << " |\n";
             ++rows;
         }
     }
     if (rows == 0) return false;
     // How long a class waits for each lesson: the demonstrations (scenarios/README.md) cite these.
     if (!took.empty()) out << "\n| lesson | `lab run` takes here |\n|---|---|\n";
-    for (const auto& [name, seconds] : took) out << "| " << printable(name) << " | " << fixed(seconds, 0) << " s |\n";
+    for (const auto& [name, seconds] : took)
+        out << "| " << printable(name) << " | " << fixed(seconds, 0) << " s |\n";
     return true;
 }
 

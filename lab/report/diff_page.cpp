@@ -1,4 +1,5 @@
-// diff.html: lab diff's page, from lab/report/diff.html.mustache with report.html's style and escape().
+// diff.html: lab diff's page, from lab/report/diff.html.mustache with report.html's style and
+// escape().
 #include <algorithm>
 #include <sstream>
 #include <tuple>
@@ -25,15 +26,19 @@ list timelines(const RunDiff& d, const RunResult& a, const RunResult& b, std::in
     std::size_t shared = 0;
     for (const auto& ra : a.configurations)
         for (const auto& rb : b.configurations) {
-            if (rb.configuration.label != ra.configuration.label || !ra.error.empty() || !rb.error.empty() || ra.batches.empty() || rb.batches.empty())
+            if (rb.configuration.label != ra.configuration.label || !ra.error.empty() ||
+                !rb.error.empty() || ra.batches.empty() || rb.batches.empty())
                 continue;
-            for (const auto& [run, r, shares] : {std::tuple{"A", &ra, &d.shares_a}, std::tuple{"B", &rb, &d.shares_b}}) {
+            for (const auto& [run, r, shares] :
+                 {std::tuple{"A", &ra, &d.shares_a}, std::tuple{"B", &rb, &d.shares_b}}) {
                 std::ostringstream svg;
-                timeline_svg(svg, *r, axis, false, 40, "timeline", (run[0] == 'A' ? a : b).scenario.load.probe_path);
+                timeline_svg(svg, *r, axis, false, 40, "timeline",
+                             (run[0] == 'A' ? a : b).scenario.load.probe_path);
                 data t{"run", std::string(run)};
                 t.set("label", r->configuration.label);
                 t.set("svg", svg.str());
-                if (shared < shares->size() && !(*shares)[shared].empty()) t.set("shares", (*shares)[shared]);
+                if (shared < shares->size() && !(*shares)[shared].empty())
+                    t.set("shares", (*shares)[shared]);
                 out.push_back(t);
             }
             ++shared;
@@ -52,7 +57,8 @@ std::string html_diff(const RunDiff& d, const RunResult& a, const RunResult& b) 
     for (const std::string& line : d.differs) differs.push_back(line);
     for (const FigureChange& c : d.figures) {
         data row{"configuration", c.configuration};
-        row.set("figure", c.figure), row.set("a", c.a_text), row.set("b", c.b_text), row.set("significance", c.significance());
+        row.set("figure", c.figure), row.set("a", c.a_text), row.set("b", c.b_text),
+            row.set("significance", c.significance());
         row.set("ratio", c.ratio_text());
         figures.push_back(row);
     }
@@ -69,7 +75,8 @@ std::string html_diff(const RunDiff& d, const RunResult& a, const RunResult& b) 
     kainjow::mustache::mustache tmpl{std::string(diff_html_mustache)};
     tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
     std::string html = tmpl.render(page);
-    if (!tmpl.is_valid()) throw std::logic_error("lab/report/diff.html.mustache: " + tmpl.error_message());
+    if (!tmpl.is_valid())
+        throw std::logic_error("lab/report/diff.html.mustache: " + tmpl.error_message());
     return html;
 }
 

@@ -41,7 +41,8 @@ list route_rows(const RunResult& run) {
 std::vector<std::string> mixed_route_names(const RunResult& run, const ConfigurationResult& r) {
     std::vector<std::string> names;
     if (run.scenario.kind != RunKind::doctor || is_route_row(r)) return names;
-    for (const WeightedTarget& t : load_targets(run.scenario.load)) names.push_back((t.method.empty() ? run.scenario.load.method : t.method) + " " + t.target);
+    for (const WeightedTarget& t : load_targets(run.scenario.load))
+        names.push_back((t.method.empty() ? run.scenario.load.method : t.method) + " " + t.target);
     return names;
 }
 
@@ -51,7 +52,8 @@ data doctor_page(const RunResult& run) {
         auto names = mixed_route_names(run, r);
         if (is_route_row(r) || names.empty() || r.batches.empty() || !r.error.empty()) continue;
         std::ostringstream svg;
-        timeline_svg(svg, r, shared_axis_us(run), false, 200, "timeline", run.scenario.load.probe_path, names);
+        timeline_svg(svg, r, shared_axis_us(run), false, 200, "timeline",
+                     run.scenario.load.probe_path, names);
         data mixed{"label", r.configuration.label};
         mixed.set("svg", svg.str());
         page.set("mixed", mixed);

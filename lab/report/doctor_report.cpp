@@ -18,7 +18,8 @@ std::string ms_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f} ms"
 
 // "GET /price/1": the app's own text (a table cell, or wrapped: printable() shows it safely).
 std::string request_named(const RouteRun& r) {
-    return r.request.route.method + " " + (r.request.target.empty() ? r.request.route.path : r.request.target);
+    return r.request.route.method + " " +
+           (r.request.target.empty() ? r.request.route.path : r.request.target);
 }
 
 std::string statuses_text(const RouteFigures& f) {
@@ -35,18 +36,30 @@ bool over(const RouteFigures& f, double /*hold_ms*/) { return holds_the_loop(f.v
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
-// A row a judged route: the loop's figures in ms (the units in the headers, so the columns stay narrow).
+// A row a judged route: the loop's figures in ms (the units in the headers, so the columns stay
+// narrow).
 std::vector<Column> judged_columns(const DoctorRun& run) {
-    std::vector<Column> c{{"route"}, {"verdict"}, {"loop held ms / request", {}, "held ms"}, {"longest hold ms", {}, "longest"},
-                          {"where"}, {"bystander worst ms", {}, "bystander"}, {"pool (cpu) ms", {}, "pool"}};
+    std::vector<Column> c{{"route"},
+                          {"verdict"},
+                          {"loop held ms / request", {}, "held ms"},
+                          {"longest hold ms", {}, "longest"},
+                          {"where"},
+                          {"bystander worst ms", {}, "bystander"},
+                          {"pool (cpu) ms", {}, "pool"}};
     for (int wrapping : {0, 1, 4}) c[static_cast<std::size_t>(wrapping)].wraps = true;
     c[1].is_verdict = true;
     for (const RouteRun& r : run.routes) {
         if (!r.judged()) continue;
         RouteFigures f = route_figures(r, run.hold_ms);
-        std::string pool = f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms);
-        std::vector<std::string> row{request_named(r), verdict_text(f.verdict).said, number_text(f.held_ms), number_text(f.longest_hold_ms),
-                                     over(f, run.hold_ms) ? f.where : "", number_text(f.bystander_worst_ms), pool};
+        std::string pool =
+            f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms);
+        std::vector<std::string> row{request_named(r),
+                                     verdict_text(f.verdict).said,
+                                     number_text(f.held_ms),
+                                     number_text(f.longest_hold_ms),
+                                     over(f, run.hold_ms) ? f.where : "",
+                                     number_text(f.bystander_worst_ms),
+                                     pool};
         for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
     }
     return c;
@@ -57,11 +70,19 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
     for (const RouteRun& r : run.routes) {
         if (!r.judged()) continue;
         RouteFigures f = route_figures(r, run.hold_ms);
-        if (!f.statuses.empty() && (f.answered < f.sent || f.statuses.begin()->first < 200 || f.statuses.rbegin()->first >= 400))
-            out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r), f.answered, f.sent, statuses_text(f)), width) << '\n';
-        if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant || f.verdict == RouteVerdict::not_judged) continue;
+        if (!f.statuses.empty() && (f.answered < f.sent || f.statuses.begin()->first < 200 ||
+                                    f.statuses.rbegin()->first >= 400))
+            out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r),
+                                    f.answered, f.sent, statuses_text(f)),
+                        width)
+                << '\n';
+        if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant ||
+            f.verdict == RouteVerdict::not_judged)
+            continue;
         const VerdictWords words = verdict_words(f);
-        out << wrap(fmt::format("✗ {} {}: {}.", request_named(r), words.verdict, words.reason), width) << '\n';
+        out << wrap(fmt::format("✗ {} {}: {}.", request_named(r), words.verdict, words.reason),
+                    width)
+            << '\n';
     }
 }
 
@@ -70,10 +91,13 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
     out << "\nAll judged routes at once (" << run.requests << " of each):\n";
     for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes)) {
         const RouteRun& r = run.routes[m.route];
-        std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r), ms_text(m.p50_ms), ms_text(m.p99_ms));
+        std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r), ms_text(m.p50_ms),
+                                       ms_text(m.p99_ms));
         if (over(route_figures(r, run.hold_ms), run.hold_ms))
-            line += fmt::format("; held the loop {} in {}; the other routes' requests waited {} each (median) behind it", ms_text(m.held_ms),
-                                count_of(run.requests, "request"), ms_text(m.others_waited_ms));
+            line += fmt::format(
+                "; held the loop {} in {}; the other routes' requests waited {} each (median) "
+                "behind it",
+                ms_text(m.held_ms), count_of(run.requests, "request"), ms_text(m.others_waited_ms));
         out << wrap(line, width) << '\n';
     }
 }
@@ -84,13 +108,16 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
     std::vector<std::pair<std::string, std::string>> reasons;  // reason, routes; in the app's order
     for (const RouteRun& r : run.routes) {
         if (r.judged()) continue;
-        std::string why = !r.request.skipped.empty() ? "not sent: " + r.request.skipped : "not judged: " + r.warm_said;
+        std::string why = !r.request.skipped.empty() ? "not sent: " + r.request.skipped
+                                                     : "not judged: " + r.warm_said;
         std::string route = r.request.route.method + " " + r.request.route.path;
-        auto same = std::find_if(reasons.begin(), reasons.end(), [&](const auto& e) { return e.first == why; });
+        auto same = std::find_if(reasons.begin(), reasons.end(),
+                                 [&](const auto& e) { return e.first == why; });
         if (same == reasons.end()) reasons.emplace_back(why, route);
         else same->second += ", " + route;
     }
-    for (const auto& [why, routes] : reasons) out << wrap("· " + routes + ": " + why, width) << '\n';
+    for (const auto& [why, routes] : reasons)
+        out << wrap("· " + routes + ": " + why, width) << '\n';
 }
 
 }  // namespace
@@ -99,10 +126,12 @@ namespace {
 
 // The probe's clock (CLOCK_MONOTONIC µs) less the batch's time axis: the first request the app
 // began, as both saw it (its x-lab-start-us, put on the axis by the harness; its record's start).
-std::optional<std::int64_t> probe_clock_on_axis(const Batch& batch, const std::vector<ProbeRecord>& records) {
+std::optional<std::int64_t> probe_clock_on_axis(const Batch& batch,
+                                                const std::vector<ProbeRecord>& records) {
     std::optional<std::int64_t> stamped, recorded;
     for (const RequestRecord& q : batch.requests)
-        if (q.has_server_stamps() && (!stamped || q.server_start_us < *stamped)) stamped = q.server_start_us;
+        if (q.has_server_stamps() && (!stamped || q.server_start_us < *stamped))
+            stamped = q.server_start_us;
     for (const ProbeRecord& p : records)
         if (p.start_us >= 0 && (!recorded || p.start_us < *recorded)) recorded = p.start_us;
     if (!stamped || !recorded) return std::nullopt;
@@ -112,22 +141,26 @@ std::optional<std::int64_t> probe_clock_on_axis(const Batch& batch, const std::v
 // Each request's holds of 1 ms or more on the batch's axis; `endpoint_of` a record's place in the
 // mix (-1: not one of the batch's), `named` whether that place's route holds the loop.
 std::vector<LoopHold> holds_on_axis(const Batch& batch, const std::vector<ProbeRecord>& records,
-                                    const std::function<int(const ProbeRecord&)>& endpoint_of, const std::function<bool(int)>& named) {
+                                    const std::function<int(const ProbeRecord&)>& endpoint_of,
+                                    const std::function<bool(int)>& named) {
     std::vector<LoopHold> holds;
     auto origin = probe_clock_on_axis(batch, records);
     if (!origin) return holds;
     for (const ProbeRecord& p : records) {
         int endpoint = endpoint_of(p);
         if (endpoint < 0) continue;
-        for (auto [from, to] : p.spans) holds.push_back({endpoint, from - *origin, to - *origin, named(endpoint)});
+        for (auto [from, to] : p.spans)
+            holds.push_back({endpoint, from - *origin, to - *origin, named(endpoint)});
     }
-    std::sort(holds.begin(), holds.end(), [](const LoopHold& a, const LoopHold& b) { return a.start_us < b.start_us; });
+    std::sort(holds.begin(), holds.end(),
+              [](const LoopHold& a, const LoopHold& b) { return a.start_us < b.start_us; });
     return holds;
 }
 
 // A row's one batch, numbered 1 (0 is a warm-up's number; the doctor's warm-up is one request,
 // not kept), with what the probe said of it.
-void with_batch(ConfigurationResult& c, const Batch& batch, double longest_ms, double held_ms, const std::string& where) {
+void with_batch(ConfigurationResult& c, const Batch& batch, double longest_ms, double held_ms,
+                const std::string& where) {
     c.batches = {batch};
     c.batches.front().number = 1;
     for (auto* records : {&c.batches.front().requests, &c.batches.front().probes})
@@ -147,7 +180,8 @@ ConfigurationResult mixed_row(const DoctorRun& d, int number) {
     c.configuration.server = Server::app;
     c.configuration.app = d.app_spec;
     c.configuration.app_dir = d.app_dir;
-    c.configuration.requests = c.configuration.concurrency = d.requests * static_cast<int>(d.mixed->routes.size());
+    c.configuration.requests = c.configuration.concurrency =
+        d.requests * static_cast<int>(d.mixed->routes.size());
     with_batch(c, d.mixed->batch, -1, -1, "");
     const std::vector<std::size_t>& places = d.mixed->routes;
     auto endpoint_of = [&](const ProbeRecord& p) {
@@ -155,7 +189,10 @@ ConfigurationResult mixed_row(const DoctorRun& d, int number) {
             if (d.routes[places[k]].request.target == p.target) return static_cast<int>(k);
         return -1;
     };
-    auto named = [&](int k) { return over(route_figures(d.routes[places[static_cast<std::size_t>(k)]], d.hold_ms), d.hold_ms); };
+    auto named = [&](int k) {
+        return over(route_figures(d.routes[places[static_cast<std::size_t>(k)]], d.hold_ms),
+                    d.hold_ms);
+    };
     c.loop_holds = {holds_on_axis(d.mixed->batch, d.mixed->records, endpoint_of, named)};
     c.verdict = "mixed: each route's requests among the others'";
     return c;
@@ -166,8 +203,10 @@ ConfigurationResult mixed_row(const DoctorRun& d, int number) {
 void mixed_targets(Load& load, const DoctorRun& d) {
     if (!d.mixed || d.mixed->routes.empty()) return;
     load.path = d.routes[d.mixed->routes.front()].request.target;
-    for (std::size_t k = 1; k < d.mixed->routes.size(); ++k) load.flags.more_paths.push_back(d.routes[d.mixed->routes[k]].request.target);
-    for (std::size_t place : d.mixed->routes) load.flags.target_methods.push_back(d.routes[place].request.route.method);
+    for (std::size_t k = 1; k < d.mixed->routes.size(); ++k)
+        load.flags.more_paths.push_back(d.routes[d.mixed->routes[k]].request.target);
+    for (std::size_t place : d.mixed->routes)
+        load.flags.target_methods.push_back(d.routes[place].request.route.method);
 }
 
 }  // namespace
@@ -178,9 +217,13 @@ RunResult doctor_as_run(const DoctorRun& d) {
     s.name = doctor_scenario_name;
     s.kind = RunKind::doctor;
     s.title = "lab doctor " + d.app + ": which routes hold the event loop";
-    s.teaching = fmt::format("Each route of {} was sent {} requests at once, while a bystander asked the lab's probe every 10 ms. "
-                             "A route whose own code holds the loop answers them one after another and keeps the bystander waiting; "
-                             "a route that awaits answers them together.", d.app, d.requests);
+    s.teaching = fmt::format(
+        "Each route of {} was sent {} requests at once, while a bystander asked the lab's probe "
+        "every 10 ms. "
+        "A route whose own code holds the loop answers them one after another and keeps the "
+        "bystander waiting; "
+        "a route that awaits answers them together.",
+        d.app, d.requests);
     s.load.requests = s.load.concurrency = d.requests;
     s.load.repeat = 1;
     s.load.path = "/";
@@ -201,12 +244,14 @@ RunResult doctor_as_run(const DoctorRun& d) {
         c.configuration.target_path = r.request.target;
         with_batch(c, r.burst, f.longest_hold_ms, f.held_ms, f.where);
         const bool named = over(f, d.hold_ms);
-        c.loop_holds = {holds_on_axis(r.burst, r.records, [](const ProbeRecord&) { return 0; }, [&](int) { return named; })};
+        c.loop_holds = {holds_on_axis(
+            r.burst, r.records, [](const ProbeRecord&) { return 0; }, [&](int) { return named; })};
         VerdictWords words = verdict_words(f);
         c.verdict = std::move(words.verdict), c.verdict_reason = std::move(words.reason);
         run.configurations.push_back(std::move(c));
     }
-    if (d.mixed) run.configurations.push_back(mixed_row(d, static_cast<int>(run.configurations.size()) + 1));
+    if (d.mixed)
+        run.configurations.push_back(mixed_row(d, static_cast<int>(run.configurations.size()) + 1));
     run.run_s = d.run_s;
     measure_figures(run);
     return run;
@@ -219,14 +264,18 @@ int routes_over(const DoctorRun& run) {
     return n;
 }
 
-void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown) {
+void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout,
+                       bool markdown) {
     std::vector<Column> c{{"route"}, {"handler"}, {"request it would send", {}, "request"}};
     c[0].wraps = c[2].wraps = true;
     for (const RouteRun& r : run.routes) {
         const PlannedRequest& p = r.request;
-        std::string request = !p.skipped.empty() ? "not sent: " + p.skipped : p.route.method + " " + p.target + (p.body.empty() ? "" : " " + p.body);
+        std::string request = !p.skipped.empty() ? "not sent: " + p.skipped
+                                                 : p.route.method + " " + p.target +
+                                                       (p.body.empty() ? "" : " " + p.body);
         c[0].cells.push_back(p.route.method + " " + p.route.path);
-        std::string function = p.route.endpoint.substr(p.route.endpoint.find(':') + 1);  // "app.main:price" -> "price"
+        std::string function =
+            p.route.endpoint.substr(p.route.endpoint.find(':') + 1);  // "app.main:price" -> "price"
         c[1].cells.push_back((p.route.is_async ? "async def " : "def ") + function);
         c[2].cells.push_back(request);
     }
@@ -236,13 +285,18 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
 void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown) {
     const int width = layout.wide ? 100'000 : layout.columns;
     if (run.probed)
-        out << wrap(fmt::format("lab doctor {}: each route {} at once, a bystander asking every 10 ms; a hold of {} ms or more is named.",
-                                run.app, run.requests, run.hold_ms), width);
+        out << wrap(fmt::format("lab doctor {}: each route {} at once, a bystander asking every 10 "
+                                "ms; a hold of {} ms or more is named.",
+                                run.app, run.requests, run.hold_ms),
+                    width);
     else
-        out << wrap(fmt::format("lab doctor --target {}: each route {} at once, a bystander asking GET {} every 10 ms (alone: {}). "
-                                "Without the lab's probe the loop's figures and the lines are unknown: client-side figures only; a "
+        out << wrap(fmt::format("lab doctor --target {}: each route {} at once, a bystander asking "
+                                "GET {} every 10 ms (alone: {}). "
+                                "Without the lab's probe the loop's figures and the lines are "
+                                "unknown: client-side figures only; a "
                                 "route is named when the bystander waited {} ms more than alone.",
-                                run.app, run.requests, run.bystander, ms_text(run.bystander_alone_ms), run.hold_ms),
+                                run.app, run.requests, run.bystander,
+                                ms_text(run.bystander_alone_ms), run.hold_ms),
                     width);
     out << "\n\n";
     print_table(out, judged_columns(run), layout, markdown);
@@ -252,8 +306,10 @@ void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout,
     print_not_judged(out, run, width);
     int culprits = routes_over(run);
     out << '\n'
-        << (culprits ? fmt::format("{} held the loop {} ms or more in one go ({:.1f} s).", count_of(culprits, "route"), run.hold_ms, run.run_s)
-                     : fmt::format("No route held the loop {} ms or more in one go ({:.1f} s).", run.hold_ms, run.run_s))
+        << (culprits ? fmt::format("{} held the loop {} ms or more in one go ({:.1f} s).",
+                                   count_of(culprits, "route"), run.hold_ms, run.run_s)
+                     : fmt::format("No route held the loop {} ms or more in one go ({:.1f} s).",
+                                   run.hold_ms, run.run_s))
         << '\n';
 }
 
@@ -261,17 +317,33 @@ nlohmann::json doctor_json(const DoctorRun& run) {
     nlohmann::json routes = nlohmann::json::array();
     for (const RouteRun& r : run.routes) {
         RouteFigures f = route_figures(r, run.hold_ms);
-        nlohmann::json j{{"method", r.request.route.method}, {"path", r.request.route.path}, {"endpoint", r.request.route.endpoint},
-                         {"request", r.request.target}, {"judged", r.judged()}};
+        nlohmann::json j{{"method", r.request.route.method},
+                         {"path", r.request.route.path},
+                         {"endpoint", r.request.route.endpoint},
+                         {"request", r.request.target},
+                         {"judged", r.judged()}};
         if (!r.judged()) {
             j["why_not"] = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
         } else {
             const VerdictText& v = verdict_text(f.verdict);
-            j.update({{"verdict", v.said}, {"lesson", v.lesson}, {"fix", v.fix}, {"makespan_s", f.makespan_s}, {"p50_ms", f.p50_ms},
-                      {"p99_ms", f.p99_ms}, {"loop_held_ms_median", f.held_ms}, {"loop_held_ms_max", f.held_max_ms},
-                      {"longest_hold_ms", f.longest_hold_ms}, {"where", f.where}, {"cpu_share", f.cpu_share},
-                      {"held_after_answer_ms", f.after_answer_ms}, {"pool_ms", f.pool_ms}, {"pool_cpu_ms", f.pool_cpu_ms},
-                      {"pool_wait_ms", f.pool_wait_ms}, {"gil_wait_ms", f.gil_wait_ms}, {"bystander_worst_ms", f.bystander_worst_ms}, {"over_threshold", over(f, run.hold_ms)}});
+            j.update({{"verdict", v.said},
+                      {"lesson", v.lesson},
+                      {"fix", v.fix},
+                      {"makespan_s", f.makespan_s},
+                      {"p50_ms", f.p50_ms},
+                      {"p99_ms", f.p99_ms},
+                      {"loop_held_ms_median", f.held_ms},
+                      {"loop_held_ms_max", f.held_max_ms},
+                      {"longest_hold_ms", f.longest_hold_ms},
+                      {"where", f.where},
+                      {"cpu_share", f.cpu_share},
+                      {"held_after_answer_ms", f.after_answer_ms},
+                      {"pool_ms", f.pool_ms},
+                      {"pool_cpu_ms", f.pool_cpu_ms},
+                      {"pool_wait_ms", f.pool_wait_ms},
+                      {"gil_wait_ms", f.gil_wait_ms},
+                      {"bystander_worst_ms", f.bystander_worst_ms},
+                      {"over_threshold", over(f, run.hold_ms)}});
             nlohmann::json codes = nlohmann::json::object();
             for (auto [code, n] : f.statuses) codes[std::to_string(code)] = n;
             j["statuses"] = codes;
@@ -281,10 +353,19 @@ nlohmann::json doctor_json(const DoctorRun& run) {
     nlohmann::json mixed = nlohmann::json::array();
     if (run.mixed)
         for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes))
-            mixed.push_back({{"route", run.routes[m.route].request.target}, {"p50_ms", m.p50_ms}, {"p99_ms", m.p99_ms},
-                             {"loop_held_ms", m.held_ms}, {"others_waited_ms", m.others_waited_ms}});
-    return {{"doctor", {{"app", run.app}, {"requests", run.requests}, {"hold_ms", run.hold_ms}, {"run_s", run.run_s},
-                        {"routes_over", routes_over(run)}, {"routes", routes}, {"mixed", mixed}}}};
+            mixed.push_back({{"route", run.routes[m.route].request.target},
+                             {"p50_ms", m.p50_ms},
+                             {"p99_ms", m.p99_ms},
+                             {"loop_held_ms", m.held_ms},
+                             {"others_waited_ms", m.others_waited_ms}});
+    return {{"doctor",
+             {{"app", run.app},
+              {"requests", run.requests},
+              {"hold_ms", run.hold_ms},
+              {"run_s", run.run_s},
+              {"routes_over", routes_over(run)},
+              {"routes", routes},
+              {"mixed", mixed}}}};
 }
 
 }  // namespace lab

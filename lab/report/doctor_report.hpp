@@ -13,7 +13,8 @@
 namespace lab {
 
 // The routes and the request each would get (`lab doctor --list`).
-void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown);
+void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout,
+                       bool markdown);
 
 void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown);
 
@@ -23,7 +24,8 @@ nlohmann::json doctor_json(const DoctorRun& run);
 // verdict with the line and the fix): written through summary.json's one schema, drawn by
 // report.html on one time axis, read back by `lab report`.
 RunResult doctor_as_run(const DoctorRun& run);
-inline constexpr const char* doctor_scenario_name = "doctor";  // its runs' folder: results/doctor/<time>/
+inline constexpr const char* doctor_scenario_name =
+    "doctor";  // its runs' folder: results/doctor/<time>/
 
 // How many judged routes held the loop `hold_ms` or longer in one go (the doctor's exit 1).
 int routes_over(const DoctorRun& run);

@@ -25,19 +25,31 @@ std::string waves_text(const Waves& w) {
     const int threads = default_executor_threads(w.cpus);
     const int executor_waves = (w.together + threads - 1) / threads;
     const std::string n = std::to_string(w.together), d = fixed(w.delay_s * 1000.0, 0) + " ms";
-    std::string text = "Your " + n + " requests took " + fixed(w.measured_s, 3) + " s, about " + std::to_string(waves) +
-                       " waves of d (" + d + "): they waited together, but not all " + n + " at once. ";
-    const std::string executor = "the loop's default executor, whose threads number min(32, cores + 4): " + std::to_string(threads) +
-                                 " with this machine's " + std::to_string(w.cpus) + (w.cpus == 1 ? " core" : " cores");
-    const std::string sum = "ceil(" + n + " / " + std::to_string(threads) + ") = " + std::to_string(executor_waves) +
+    std::string text = "Your " + n + " requests took " + fixed(w.measured_s, 3) + " s, about " +
+                       std::to_string(waves) + " waves of d (" + d +
+                       "): they waited together, but not all " + n + " at once. ";
+    const std::string executor =
+        "the loop's default executor, whose threads number min(32, cores + 4): " +
+        std::to_string(threads) + " with this machine's " + std::to_string(w.cpus) +
+        (w.cpus == 1 ? " core" : " cores");
+    const std::string sum = "ceil(" + n + " / " + std::to_string(threads) +
+                            ") = " + std::to_string(executor_waves) +
                             (executor_waves == 1 ? " wave" : " waves");
     if (w.default_executor) {
-        text += "asyncio.to_thread (and run_in_executor(None, ...)) waits in " + executor + ", so " + n + " requests wait in " + sum +
-                (executor_waves == waves ? ", as here." : "; this run's " + std::to_string(waves) + " are more: a busy machine, or another pool.");
-        return text + " That is a right answer: the loop stays free while they wait. For one wave, give the loop an executor as large as "
-                      "the requests that arrive together (loop.set_default_executor), or await asyncio.sleep.";
+        text += "asyncio.to_thread (and run_in_executor(None, ...)) waits in " + executor +
+                ", so " + n + " requests wait in " + sum +
+                (executor_waves == waves ? ", as here."
+                                         : "; this run's " + std::to_string(waves) +
+                                               " are more: a busy machine, or another pool.");
+        return text +
+               " That is a right answer: the loop stays free while they wait. For one wave, give "
+               "the loop an executor as large as "
+               "the requests that arrive together (loop.set_default_executor), or await "
+               "asyncio.sleep.";
     }
-    return text + "Each wave is a pool of threads, full: fewer threads than requests waited for them. (asyncio.to_thread's pool is " +
+    return text +
+           "Each wave is a pool of threads, full: fewer threads than requests waited for them. "
+           "(asyncio.to_thread's pool is " +
            executor + ", " + sum + " for " + n + " requests.)";
 }
 

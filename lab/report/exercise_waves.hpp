@@ -13,14 +13,15 @@ int python_cpu_count();
 // The threads of asyncio's default executor on `cpus` CPUs (concurrent.futures.ThreadPoolExecutor's
 // default since Python 3.8).
 int default_executor_threads(int cpus);
-// Whether the app's source hands work to that executor: asyncio.to_thread or run_in_executor(None, ...).
+// Whether the app's source hands work to that executor: asyncio.to_thread or run_in_executor(None,
+// ...).
 bool uses_default_executor(const std::string& source);
 
 struct Waves {
-    int together = 0;       // requests that arrived at once (N, or the concurrency if smaller)
-    double delay_s = 0;     // d, what each waits
+    int together = 0;  // requests that arrived at once (N, or the concurrency if smaller)
+    double delay_s = 0;  // d, what each waits
     double measured_s = 0;  // how long they all took (the median batch)
-    int cpus = 0;           // python_cpu_count()
+    int cpus = 0;  // python_cpu_count()
     bool default_executor = false;
 };
 // "Your 10 requests took 0.203 s, about 2 waves of d ...": why, in the exercise's words; empty when

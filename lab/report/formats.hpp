@@ -14,7 +14,10 @@ namespace lab {
 enum class Format { table, markdown, csv, json };
 template <>
 struct Names<Format> {
-    static constexpr std::pair<Format, std::string_view> list[] = {{Format::table, "table"}, {Format::markdown, "markdown"}, {Format::csv, "csv"}, {Format::json, "json"}};
+    static constexpr std::pair<Format, std::string_view> list[] = {{Format::table, "table"},
+                                                                   {Format::markdown, "markdown"},
+                                                                   {Format::csv, "csv"},
+                                                                   {Format::json, "json"}};
 };
 
 void print_run(std::ostream& out, const RunResult& run, Format format, const Layout& layout = {});

@@ -49,7 +49,8 @@ std::string first_sentence(const std::string& text) {
     if (start == std::string::npos) return "";
     std::size_t end = text.find(". ", start);
     std::size_t paragraph = text.find("\n\n", start);
-    end = std::min(end == std::string::npos ? text.size() : end + 1, paragraph == std::string::npos ? text.size() : paragraph);
+    end = std::min(end == std::string::npos ? text.size() : end + 1,
+                   paragraph == std::string::npos ? text.size() : paragraph);
     std::string sentence = text.substr(start, end - start);
     std::replace(sentence.begin(), sentence.end(), '\n', ' ');
     return sentence;
@@ -59,8 +60,8 @@ std::string first_sentence(const std::string& text) {
 // list item, and any other line break is only where the scenario's author wrapped the file.
 data teaching_blocks(const std::string& text) {
     list blocks;
-    list items;           // of the list being read
-    std::string open;     // the text of the paragraph or list item being read
+    list items;  // of the list being read
+    std::string open;  // the text of the paragraph or list item being read
     bool item = false;
     auto close = [&] {
         if (!open.empty()) {
@@ -119,7 +120,9 @@ void claims(data& page, const RunResult& run) {
         data claim{"outcome", outcome_class(c.outcome)};
         claim.set("mark", outcome_mark(c.outcome));
         claim.set("claim", c.claim);
-        claim.set("evidence", c.evidence + (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : ""));
+        claim.set("evidence", c.evidence + (c.outcome == O::contradicted
+                                                ? ": this run contradicts the sentence above"
+                                                : ""));
         if (c.real) {
             const std::string differs = stack_disagreement(c);
             data real{"outcome", outcome_class(c.real->outcome)};
@@ -155,7 +158,8 @@ void guesses(data& page, const RunResult& run) {
     page.set("guesses", section);
 }
 
-std::string drawn(const ConfigurationResult& r, std::int64_t axis, bool zoomed, std::size_t rows, const char* css_class, const std::string& probe) {
+std::string drawn(const ConfigurationResult& r, std::int64_t axis, bool zoomed, std::size_t rows,
+                  const char* css_class, const std::string& probe) {
     std::ostringstream svg;
     timeline_svg(svg, r, axis, zoomed, rows, css_class, probe);
     return svg.str();
@@ -169,21 +173,25 @@ constexpr std::size_t shown_rows = 40, all_rows = 200;
 data timelines(const RunResult& run) {
     const std::int64_t axis = shared_axis_us(run);
     const bool folded = run.scenario.sweep.has_value();
-    const char* css_class = folded ? "folded-timeline" : "timeline";  // (the page's checks measure what is shown)
+    const char* css_class =
+        folded ? "folded-timeline" : "timeline";  // (the page's checks measure what is shown)
     const std::string& probe = run.scenario.load.probe_path;
     data section{"axis", seconds_text(axis)};
     if (folded) section.set("folded", data{"points", std::to_string(run.configurations.size())});
     list configurations;
     for (const auto& r : run.configurations) {
-        if (!r.error.empty() || r.batches.empty() || !mixed_route_names(run, r).empty()) continue;  // (a doctor's mix: drawn first)
+        if (!r.error.empty() || r.batches.empty() || !mixed_route_names(run, r).empty())
+            continue;  // (a doctor's mix: drawn first)
         TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
         data c{"label", r.configuration.label};
         c.set("mode", r.configuration.mode);
         c.set("batch", std::to_string(r.batches[r.median_batch].number));
         c.set("svg", drawn(r, axis, false, shown_rows, css_class, probe));
         if (!probe.empty())
-            if (std::string note = worst_probe_note(r, run.scenario.load); !note.empty()) c.set("worst_note", note);
-        if (t.total > shown_rows) {  // a big batch is drawn by an even sample; all of it, folded, below
+            if (std::string note = worst_probe_note(r, run.scenario.load); !note.empty())
+                c.set("worst_note", note);
+        if (t.total >
+            shown_rows) {  // a big batch is drawn by an even sample; all of it, folded, below
             data more{"drawn", std::to_string(std::min<std::size_t>(t.total, all_rows))};
             more.set("total", std::to_string(t.total));
             more.set("svg", drawn(r, axis, false, all_rows, "folded-timeline", probe));
@@ -229,18 +237,23 @@ std::string html_report(const RunResult& run) {
     guesses(page, run);
     if (s.load.rate == 0) {
         std::ostringstream comparison;
-        if (s.key_figure != KeyFigure::makespan && !is_external_load(run)) comparison_svg(comparison, run);  // (no model, no document)
+        if (s.key_figure != KeyFigure::makespan && !is_external_load(run))
+            comparison_svg(comparison, run);  // (no model, no document)
         page.set("comparison_chart", comparison.str());
         page.set("timelines", timelines(run));
-        // How long a batch took: its staircase (or wall) is the lesson's picture, in the first screen.
+        // How long a batch took: its staircase (or wall) is the lesson's picture, in the first
+        // screen.
         page.set("timelines_first", s.key_figure == KeyFigure::makespan && !s.sweep);
     }
-    page.set("timelines_markup", kainjow::mustache::partial([] { return std::string(timelines_html_mustache); }));
+    page.set("timelines_markup",
+             kainjow::mustache::partial([] { return std::string(timelines_html_mustache); }));
     kainjow::mustache::mustache tmpl{std::string(report_html_mustache)};
-    if (!tmpl.is_valid()) throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
+    if (!tmpl.is_valid())
+        throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
     tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
     std::string html = tmpl.render(page);
-    if (!tmpl.is_valid()) throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
+    if (!tmpl.is_valid())
+        throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
     return html;
 }
 

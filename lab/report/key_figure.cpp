@@ -23,12 +23,17 @@ FigureGroup group_of(const ConfigurationResult& r, std::size_t series) {
 
 FigureBars makespan_bars(const RunResult& run) {
     const int n = run.scenario.load.requests;
-    FigureBars f{n == 1 ? std::string("How long the request took") : "How long all " + count_of(n, "request") + " took", "s", 3,
-                 {"measured (median)", "model", "document"}, {}};
+    FigureBars f{n == 1 ? std::string("How long the request took")
+                        : "How long all " + count_of(n, "request") + " took",
+                 "s",
+                 3,
+                 {"measured (median)", "model", "document"},
+                 {}};
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 3);
         if (g.note.empty())
-            g.values = {r.figure(Figure::measured), r.figure(Figure::model), r.configuration.document_s};
+            g.values = {r.figure(Figure::measured), r.figure(Figure::model),
+                        r.configuration.document_s};
         f.groups.push_back(std::move(g));
     }
     return f;
@@ -37,8 +42,13 @@ FigureBars makespan_bars(const RunResult& run) {
 FigureBars bystander_bars(const RunResult& run) {
     const Load& load = run.scenario.load;
     std::string when = "while the batch ran";
-    if (load.probe_after_ms > 0) when += " and " + fixed(load.probe_after_ms / 1000.0, 1) + " s past its last answer";
-    FigureBars f{"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}, {}};  // probes are GETs
+    if (load.probe_after_ms > 0)
+        when += " and " + fixed(load.probe_after_ms / 1000.0, 1) + " s past its last answer";
+    FigureBars f{"How long GET " + load.probe_path + " waited " + when,
+                 "ms",
+                 1,
+                 {"median", "worst"},
+                 {}};  // probes are GETs
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 2);
         g.values = {r.figure(Figure::probe_p50), r.figure(Figure::probe_max)};
@@ -50,13 +60,20 @@ FigureBars bystander_bars(const RunResult& run) {
 
 // A queue's promise: the answer comes at once, the work is done when the workers get to it.
 FigureBars answer_vs_done_bars(const RunResult& run) {
-    FigureBars f{"How soon each request was answered, and how soon its work was done (a queued job: answered 202 at once, "
-                 "done when its worker finished it)", "s", 3, {"answer, median", "done, median", "all done (median batch)"}, {}};
+    FigureBars f{
+        "How soon each request was answered, and how soon its work was done (a queued job: "
+        "answered 202 at once, "
+        "done when its worker finished it)",
+        "s",
+        3,
+        {"answer, median", "done, median", "all done (median batch)"},
+        {}};
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 3);
         if (g.note.empty()) {
             auto answer_ms = r.figure(Figure::answer_p50);
-            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt, r.figure(Figure::done_p50), r.figure(Figure::measured)};
+            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt,
+                        r.figure(Figure::done_p50), r.figure(Figure::measured)};
         }
         f.groups.push_back(std::move(g));
     }
@@ -66,19 +83,24 @@ FigureBars answer_vs_done_bars(const RunResult& run) {
 FigureBars memory_bars(const RunResult& run) {
     // PSS is the kernel's own count (a page shared by k processes is 1/k in each); peak RSS counts
     // a shared page in every process that maps it, as `top` does: forked workers differ most.
-    FigureBars f{"The server's memory: its PSS after the load, and its peak RSS", "MiB", 1, {"PSS", "peak RSS"}, {}};
+    FigureBars f{"The server's memory: its PSS after the load, and its peak RSS",
+                 "MiB",
+                 1,
+                 {"PSS", "peak RSS"},
+                 {}};
     // Rows sent different numbers of requests are compared per request too, else a row with
     // a tenth of the load reads as the cheapest design.
-    const bool unlike = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                    [&](const auto& r) { return r.load.requests != run.scenario.load.requests; });
+    const bool unlike =
+        std::any_of(run.configurations.begin(), run.configurations.end(),
+                    [&](const auto& r) { return r.load.requests != run.scenario.load.requests; });
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, 2);
         g.values = {r.figure(Figure::pss), r.figure(Figure::peak_rss)};
         if (g.note.empty() && !g.values[0] && !g.values[1]) g.note = "not measured";
         if (auto counted = g.values[0] ? g.values[0] : g.values[1]; unlike && counted) {
             const int n = r.load.requests;
-            g.label += " — " + count_of(n, "request") + ": " + fixed(*counted * 1024.0 / n, 1) + " KiB a request" +
-                       (g.values[0] ? " (PSS)" : " (peak RSS)");
+            g.label += " — " + count_of(n, "request") + ": " + fixed(*counted * 1024.0 / n, 1) +
+                       " KiB a request" + (g.values[0] ? " (PSS)" : " (peak RSS)");
         }
         f.groups.push_back(std::move(g));
     }
@@ -89,21 +111,35 @@ FigureBars per_worker_bars(const RunResult& run) {
     std::size_t most_workers = 1;
     for (const auto& r : run.configurations)
         if (served_by_processes(r.configuration))
-            most_workers = std::max(most_workers, static_cast<std::size_t>(serving_processes(r.configuration)));
+            most_workers = std::max(most_workers,
+                                    static_cast<std::size_t>(serving_processes(r.configuration)));
     // Named as the scenario's processes are: all hosts behind nginx, or worker processes.
-    bool hosts = std::all_of(run.configurations.begin(), run.configurations.end(),
-                             [](const auto& r) { return !served_by_processes(r.configuration) || r.configuration.behind_nginx(); });
+    bool hosts =
+        std::all_of(run.configurations.begin(), run.configurations.end(), [](const auto& r) {
+            return !served_by_processes(r.configuration) || r.configuration.behind_nginx();
+        });
     std::string who = hosts ? "host" : "worker";
-    FigureBars f{"Requests each " + who + (hosts ? "" : " process") + " answered (median batch; " + who + " 1 answered most)", "", 0, {}, {}};
-    for (std::size_t w = 1; w <= most_workers; ++w) f.series.push_back(who + " " + std::to_string(w));
+    FigureBars f{"Requests each " + who + (hosts ? "" : " process") + " answered (median batch; " +
+                     who + " 1 answered most)",
+                 "",
+                 0,
+                 {},
+                 {}};
+    for (std::size_t w = 1; w <= most_workers; ++w)
+        f.series.push_back(who + " " + std::to_string(w));
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, most_workers);
-        if (g.note.empty() && !served_by_processes(r.configuration)) g.note = "one process, no workers";
+        if (g.note.empty() && !served_by_processes(r.configuration))
+            g.note = "one process, no workers";
         if (g.note.empty()) {
             const auto& counts = r.stats[r.median_batch].per_worker;
             std::vector<std::int64_t> pids = workers_busiest_first(r);
-            for (std::size_t w = 0; w < static_cast<std::size_t>(serving_processes(r.configuration)) && w < most_workers; ++w)
-                g.values[w] = w < pids.size() ? counts.at(pids[w]) : 0;  // a worker that answered none
+            for (std::size_t w = 0;
+                 w < static_cast<std::size_t>(serving_processes(r.configuration)) &&
+                 w < most_workers;
+                 ++w)
+                g.values[w] =
+                    w < pids.size() ? counts.at(pids[w]) : 0;  // a worker that answered none
         }
         f.groups.push_back(std::move(g));
     }
@@ -122,7 +158,8 @@ void with_guesses(FigureBars& f, const RunResult& run) {
     f.series.push_back("your guess");
     for (std::size_t k = 0; k < f.groups.size(); ++k) {
         const auto& guess = run.configurations[k].configuration.guess;
-        f.groups[k].values.push_back(guess && f.groups[k].note.empty() ? std::optional(*guess * *scale) : std::nullopt);
+        f.groups[k].values.push_back(
+            guess && f.groups[k].note.empty() ? std::optional(*guess * *scale) : std::nullopt);
     }
 }
 
@@ -160,7 +197,9 @@ std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
     std::vector<std::pair<int, std::int64_t>> by_count;
     if (r.stats.empty()) return {};
     for (auto [pid, n] : r.stats[r.median_batch].per_worker) by_count.push_back({n, pid});
-    std::sort(by_count.begin(), by_count.end(), [](auto a, auto b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::sort(by_count.begin(), by_count.end(), [](auto a, auto b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
     std::vector<std::int64_t> pids;
     for (auto [n, pid] : by_count) pids.push_back(pid);
     return pids;
@@ -168,7 +207,8 @@ std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
 
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
     FigureBars bars = bars_of(run, figure);
-    if (figure == run.scenario.key_figure) with_guesses(bars, run);  // (not on another figure's chart, e.g. the comparison)
+    if (figure == run.scenario.key_figure)
+        with_guesses(bars, run);  // (not on another figure's chart, e.g. the comparison)
     return bars;
 }
 
@@ -181,10 +221,13 @@ std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
             const Batch& b = r.batches.front();
             for (const RequestRecord& q : b.requests)
                 if (q.ok() && q.intended_us >= 0 && q.send_us >= 0)
-                    t.points.push_back({static_cast<double>(q.intended_us) / 1e6, static_cast<double>(q.end_us - q.intended_us) / 1000.0,
+                    t.points.push_back({static_cast<double>(q.intended_us) / 1e6,
+                                        static_cast<double>(q.end_us - q.intended_us) / 1000.0,
                                         static_cast<double>(q.end_us - q.send_us) / 1000.0});
-            std::sort(t.points.begin(), t.points.end(), [](auto a, auto b) { return a.due_s < b.due_s; });
-            for (const RequestRecord& stall : b.probes)  // the open loop keeps its slow request as a probe
+            std::sort(t.points.begin(), t.points.end(),
+                      [](auto a, auto b) { return a.due_s < b.due_s; });
+            for (const RequestRecord& stall :
+                 b.probes)  // the open loop keeps its slow request as a probe
                 if (stall.send_us >= 0) {
                     t.stall_sent_s = static_cast<double>(stall.send_us) / 1e6;
                     if (stall.end_us >= 0) t.stall_done_s = static_cast<double>(stall.end_us) / 1e6;
@@ -203,7 +246,9 @@ std::string bars_text(const FigureBars& f, int columns) {
     for (const auto& s : f.series) name_width = std::max(name_width, display_width(s));
     int value_width = static_cast<int>(fixed(f.most(), f.digits).size() + 1 + f.unit.size());
     int bar_width = std::max(10, columns - 2 - static_cast<int>(name_width) - 2 - 1 - value_width);
-    std::string out = wrap(f.title + (f.unit.empty() ? "" : " (" + f.unit + ")") + ", every bar on one scale:", columns);
+    std::string out =
+        wrap(f.title + (f.unit.empty() ? "" : " (" + f.unit + ")") + ", every bar on one scale:",
+             columns);
     for (const auto& g : f.groups) {
         out += wrap(g.label, columns);
         if (!g.note.empty()) {
@@ -212,9 +257,9 @@ std::string bars_text(const FigureBars& f, int columns) {
         }
         for (std::size_t i = 0; i < f.series.size(); ++i) {
             if (!g.values[i]) continue;
-            out += "  " + f.series[i] + std::string(name_width - display_width(f.series[i]), ' ') + "  " +
-                   bar(*g.values[i], f.most(), bar_width) + " " + fixed(*g.values[i], f.digits) +
-                   (f.unit.empty() ? "" : " " + f.unit) + "\n";
+            out += "  " + f.series[i] + std::string(name_width - display_width(f.series[i]), ' ') +
+                   "  " + bar(*g.values[i], f.most(), bar_width) + " " +
+                   fixed(*g.values[i], f.digits) + (f.unit.empty() ? "" : " " + f.unit) + "\n";
         }
     }
     return out;
@@ -229,10 +274,14 @@ std::string traces_text(const std::vector<LatencyTrace>& traces, const Load& loa
         for (const auto& p : t.points) most = std::max({most, p.from_due_ms, p.from_send_ms});
     const std::string first = "  from due   ", second = "  from send  ";
     int slices = std::max(10, columns - static_cast<int>(first.size()) - 2);
-    std::string out = wrap("Latency over the run, from when each request was due and from when it was sent: "
-                           "the worst in each " + fixed(duration / slices * 1000, 0) + " ms; █ = " +
-                           fixed(most, 1) + " ms, every row on one scale.", columns);
-    out += std::string(first.size(), ' ') + "0 s" + std::string(static_cast<std::size_t>(std::max(1, slices - 8)), ' ') +
+    std::string out = wrap(
+        "Latency over the run, from when each request was due and from when it was sent: "
+        "the worst in each " +
+            fixed(duration / slices * 1000, 0) + " ms; █ = " + fixed(most, 1) +
+            " ms, every row on one scale.",
+        columns);
+    out += std::string(first.size(), ' ') + "0 s" +
+           std::string(static_cast<std::size_t>(std::max(1, slices - 8)), ' ') +
            fixed(duration, 1) + " s\n";
     for (const auto& t : traces) {
         out += wrap(t.label, columns);
@@ -243,12 +292,15 @@ std::string traces_text(const std::vector<LatencyTrace>& traces, const Load& loa
         for (bool from_due : {true, false}) {
             std::vector<double> worst(static_cast<std::size_t>(slices), -1);
             for (const auto& p : t.points) {
-                auto slice = static_cast<std::size_t>(std::clamp<int>(static_cast<int>(p.due_s / duration * slices), 0, slices - 1));
+                auto slice = static_cast<std::size_t>(
+                    std::clamp<int>(static_cast<int>(p.due_s / duration * slices), 0, slices - 1));
                 worst[slice] = std::max(worst[slice], from_due ? p.from_due_ms : p.from_send_ms);
             }
             std::string row = from_due ? first : second;
             for (double w : worst)
-                row += w < 0 ? " " : heights[std::clamp<int>(static_cast<int>(w / std::max(most, 1e-9) * 8), 0, 7)];
+                row += w < 0 ? " "
+                             : heights[std::clamp<int>(
+                                   static_cast<int>(w / std::max(most, 1e-9) * 8), 0, 7)];
             out += row + "\n";
         }
     }
@@ -260,9 +312,11 @@ std::string traces_text(const std::vector<LatencyTrace>& traces, const Load& loa
 std::string key_figure_text(const RunResult& run, int columns) {
     if (run.scenario.key_figure == KeyFigure::latency_over_time)
         return traces_text(latency_over_time(run), run.scenario.load, columns);
-    if (run.scenario.key_figure == KeyFigure::latency_histogram) return latency_histogram_text(load_figures(run).all, columns);
+    if (run.scenario.key_figure == KeyFigure::latency_histogram)
+        return latency_histogram_text(load_figures(run).all, columns);
     std::string text = bars_text(key_figure_bars(run, run.scenario.key_figure), columns);
-    if (run.scenario.key_figure == KeyFigure::answer_vs_done)  // and how the queue filled and drained
+    if (run.scenario.key_figure ==
+        KeyFigure::answer_vs_done)  // and how the queue filled and drained
         text += queue_depth_text(queue_depths(run), shared_axis_us(run), columns);
     return text;
 }

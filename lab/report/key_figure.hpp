@@ -13,18 +13,20 @@ namespace lab {
 
 // Bars: one group per configuration, one bar per series, every group on one scale.
 struct FigureGroup {
-    std::string label;                          // the configuration's label
+    std::string label;  // the configuration's label
     std::vector<std::optional<double>> values;  // one per series; nullopt: not measured
-    std::string note;                           // why there is nothing, e.g. "did not run"
+    std::string note;  // why there is nothing, e.g. "did not run"
 };
 struct FigureBars {
-    std::string title;                // "How long all 10 requests took"
-    std::string unit;                 // "s", "ms", "MiB", "requests"
-    int digits = 3;                   // decimals the values are shown with
+    std::string title;  // "How long all 10 requests took"
+    std::string unit;  // "s", "ms", "MiB", "requests"
+    int digits = 3;  // decimals the values are shown with
     std::vector<std::string> series;  // the legend: one colour each
     std::vector<FigureGroup> groups;
-    int guess_series = -1;            // `lab run --predict`: the series of the class's guesses (drawn outlined)
-    double most() const;              // the scale's end: the largest value (a guess: at most 4× the largest measured)
+    int guess_series =
+        -1;  // `lab run --predict`: the series of the class's guesses (drawn outlined)
+    double most()
+        const;  // the scale's end: the largest value (a guess: at most 4× the largest measured)
 };
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure);  // any but latency-over-time
 // A configuration's figure as a table cell: "21.3 ms", or "—" if not measured.
@@ -38,7 +40,7 @@ struct LatencyTrace {
     std::string label;
     std::vector<LatencyPoint> points;  // of the first measured batch, in due order
     std::optional<double> stall_sent_s, stall_done_s;  // the one slow request, if the load sent one
-    std::string note;                  // why there are no points, e.g. "did not run"
+    std::string note;  // why there are no points, e.g. "did not run"
 };
 std::vector<LatencyTrace> latency_over_time(const RunResult& run);
 

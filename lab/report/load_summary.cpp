@@ -5,7 +5,6 @@
 
 #include "lab/byte_sizes.hpp"
 
-
 namespace lab {
 namespace {
 
@@ -30,7 +29,8 @@ std::string padded(std::string text, std::size_t width) {
 std::string joined(const std::vector<std::string>& items, int columns, std::size_t indent) {
     std::string text, line;
     for (const std::string& item : items) {
-        if (!line.empty() && indent + display_width(line) + 2 + display_width(item) > static_cast<std::size_t>(columns)) {
+        if (!line.empty() && indent + display_width(line) + 2 + display_width(item) >
+                                 static_cast<std::size_t>(columns)) {
             text += line + "\n" + std::string(indent, ' ');
             line.clear();
         }
@@ -54,11 +54,13 @@ std::string histogram_text(const Tally& t, int columns) {
     if (slices.empty()) return "  (no answers)\n";
     std::int64_t most = 0;
     for (const LatencySlice& s : slices) most = std::max(most, s.answers);
-    const std::size_t label = ms_text(slices.back().upper_us).size(), number = count_text(most).size();
+    const std::size_t label = ms_text(slices.back().upper_us).size(),
+                      number = count_text(most).size();
     const int bar_width = std::max(4, columns - static_cast<int>(label + number) - 8);
     std::string text;
     for (const LatencySlice& s : slices)
-        text += "  " + padded(ms_text(s.upper_us), label) + " [" + padded(count_text(s.answers), number) + "] " +
+        text += "  " + padded(ms_text(s.upper_us), label) + " [" +
+                padded(count_text(s.answers), number) + "] " +
                 bar(static_cast<double>(s.answers), static_cast<double>(most), bar_width) + "\n";
     return text;
 }
@@ -67,7 +69,8 @@ std::string histogram_text(const Tally& t, int columns) {
 std::vector<std::string> statuses(const Tally& t) {
     std::vector<std::string> items;
     for (auto [status, n] : t.statuses) {
-        std::string item = "[";  // (built up piece by piece: GCC 12 warns, wrongly, of one long + chain here)
+        std::string item =
+            "[";  // (built up piece by piece: GCC 12 warns, wrongly, of one long + chain here)
         item += std::to_string(status);
         item += "] ";
         item += count_text(n);
@@ -77,7 +80,8 @@ std::vector<std::string> statuses(const Tally& t) {
     return items;
 }
 
-// A kind of failure as the summary names it: "status 4xx/5xx", "body over 1 MiB" (the load's limit).
+// A kind of failure as the summary names it: "status 4xx/5xx", "body over 1 MiB" (the load's
+// limit).
 std::string error_name(ErrorKind kind, const AnswerLimits& limits) {
     if (kind == ErrorKind::status) return "status 4xx/5xx";
     if (kind == ErrorKind::head_over_limit) return "head over " + byte_size_text(limits.head);
@@ -85,50 +89,70 @@ std::string error_name(ErrorKind kind, const AnswerLimits& limits) {
     return std::string(to_string(kind));
 }
 
-// "connect 3 (Too many open files)", "timeout 1", "body over 1 MiB 2": the failures by kind, or "none".
-std::vector<std::string> errors(const Tally& t, const AnswerLimits& limits, const std::string& connect_failure) {
+// "connect 3 (Too many open files)", "timeout 1", "body over 1 MiB 2": the failures by kind, or
+// "none".
+std::vector<std::string> errors(const Tally& t, const AnswerLimits& limits,
+                                const std::string& connect_failure) {
     std::vector<std::string> items;
-    for (ErrorKind kind : {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::head_over_limit,
-                           ErrorKind::body_over_limit, ErrorKind::timeout, ErrorKind::status})
+    for (ErrorKind kind :
+         {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::head_over_limit,
+          ErrorKind::body_over_limit, ErrorKind::timeout, ErrorKind::status})
         if (std::int64_t n = t.errors_of(kind); n > 0)
             items.push_back(error_name(kind, limits) + " " + count_text(n) +
-                            (kind == ErrorKind::connect && !connect_failure.empty() ? " (" + connect_failure + ")" : ""));
+                            (kind == ErrorKind::connect && !connect_failure.empty()
+                                 ? " (" + connect_failure + ")"
+                                 : ""));
     if (items.empty()) items.push_back("none");
     return items;
 }
 
-std::string line(const std::string& name, const std::string& value) { return "  " + name + std::string(14 - name.size(), ' ') + value + "\n"; }
+std::string line(const std::string& name, const std::string& value) {
+    return "  " + name + std::string(14 - name.size(), ' ') + value + "\n";
+}
 
 }  // namespace
 
 std::string load_description(const Load& load) {
-    std::string text = load.flags.run_for_ms > 0 ? "for " + fixed(load.flags.run_for_ms / 1000.0, 1) + " s"
-                                           : std::to_string(load.requests) + " requests";
+    std::string text = load.flags.run_for_ms > 0
+                           ? "for " + fixed(load.flags.run_for_ms / 1000.0, 1) + " s"
+                           : std::to_string(load.requests) + " requests";
     if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
-    // The connections and threads that ran: no more connections than requests, no more threads than connections.
-    const int connections = connections_used(load.requests, load.concurrency, load.flags.run_for_ms > 0);
+    // The connections and threads that ran: no more connections than requests, no more threads than
+    // connections.
+    const int connections =
+        connections_used(load.requests, load.concurrency, load.flags.run_for_ms > 0);
     const int threads = threads_used(load.flags.client_threads, connections);
-    text += ", " + std::to_string(connections) + (connections == 1 ? " connection on " : " connections on ") +
-            std::to_string(threads) + (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
+    text += ", " + std::to_string(connections) +
+            (connections == 1 ? " connection on " : " connections on ") + std::to_string(threads) +
+            (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
     for (const std::string& path : load.flags.more_paths) text += ", " + path;
     if (!load.flags.more_paths.empty()) text += " (mixed by weight)";
     text += load.flags.keep_alive ? ", keep-alive" : ", a new connection per request";
-    if (!load.flags.headers.empty()) text += ", " + std::to_string(load.flags.headers.size()) + (load.flags.headers.size() == 1 ? " header" : " headers");
-    if (!load.flags.body.empty()) text += ", a body of " + bytes_text(static_cast<double>(load.flags.body.size()));
+    if (!load.flags.headers.empty())
+        text += ", " + std::to_string(load.flags.headers.size()) +
+                (load.flags.headers.size() == 1 ? " header" : " headers");
+    if (!load.flags.body.empty())
+        text += ", a body of " + bytes_text(static_cast<double>(load.flags.body.size()));
     return text;
 }
 
-std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns, const std::string& connect_failure) {
-    std::string text = "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) + "\nErrors:         " +
-                       joined(errors(t, limits, connect_failure), columns, 16) + "\n";
+std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns,
+                         const std::string& connect_failure) {
+    std::string text =
+        "\nStatus codes:   " + joined(lab::statuses(t), columns, 16) +
+        "\nErrors:         " + joined(errors(t, limits, connect_failure), columns, 16) + "\n";
     if (t.errors_of(ErrorKind::head_over_limit) + t.errors_of(ErrorKind::body_over_limit) > 0)
-        text += wrap("The server answered, larger than the lab reads: --max-head and --max-body take larger answers.", columns);
+        text += wrap(
+            "The server answered, larger than the lab reads: --max-head and --max-body take larger "
+            "answers.",
+            columns);
     return text;
 }
 
 namespace {
 
-// The system's first reason a connection of the run could not be opened ("Too many open files"), or "".
+// The system's first reason a connection of the run could not be opened ("Too many open files"), or
+// "".
 std::string connect_failure(const RunResult& run) {
     for (const ConfigurationResult& c : run.configurations)
         for (const Batch& b : c.batches)
@@ -140,13 +164,17 @@ std::string connect_failure(const RunResult& run) {
 
 std::string open_loop_totals_text(const RunResult& run, int columns) {
     const LoadFigures f = load_figures(run);
-    return "\n" + line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" + count_text(f.all.requests) + " requests, " +
-                                             count_text(f.all.failed) + " failed)") +
+    return "\n" +
+           line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" +
+                                     count_text(f.all.requests) + " requests, " +
+                                     count_text(f.all.failed) + " failed)") +
            answers_text(f.all, run.scenario.load.answer_limits, columns, connect_failure(run));
 }
 
 std::string latency_histogram_text(const Tally& answers, int columns) {
-    return std::string("Latency histogram (ms") + (log_spaced(answers) ? ", slices on a log scale" : "") + "):\n" + histogram_text(answers, columns);
+    return std::string("Latency histogram (ms") +
+           (log_spaced(answers) ? ", slices on a log scale" : "") + "):\n" +
+           histogram_text(answers, columns);
 }
 
 std::string bystander_name(const LoadFigures& f) {
@@ -160,8 +188,10 @@ std::vector<Column> load_columns(const LoadFigures& f) {
     Column weight{.header = "weight", .fold_order = 2};
     Column requests{.header = "requests"};
     Column rate{.header = "req/s"};
-    Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .fold_order = 3}, max{.header = "max ms", .fold_order = 4};
-    Column statuses{.header = "status codes", .narrow_header = "codes", .fold_order = 1, .wraps = true};
+    Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .fold_order = 3},
+        max{.header = "max ms", .fold_order = 4};
+    Column statuses{
+        .header = "status codes", .narrow_header = "codes", .fold_order = 1, .wraps = true};
     Column failed{.header = "failed"};
     for (std::size_t e = 0; e < f.targets.size(); ++e) {
         const Tally& t = f.endpoints[e];
@@ -199,11 +229,15 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const LoadFigures f = load_figures(run);
     const Tally& all = f.all;
     const double seconds = f.seconds;
-    if (all.requests > 0 && all.statuses.empty()) {  // not one answer: a rate or a latency would only mislead
-        // Only when no connection was taken may nothing be listening; an answer too large was sent by a server.
+    if (all.requests > 0 &&
+        all.statuses.empty()) {  // not one answer: a rate or a latency would only mislead
+        // Only when no connection was taken may nothing be listening; an answer too large was sent
+        // by a server.
         const bool none_connected = all.errors_of(ErrorKind::connect) == all.failed;
-        out << wrap("Every request failed: " + count_text(all.failed) + " of " + count_text(all.requests) +
-                        ", none answered, so nothing was measured (no requests per second, no latency)." +
+        out << wrap("Every request failed: " + count_text(all.failed) + " of " +
+                        count_text(all.requests) +
+                        ", none answered, so nothing was measured (no requests per second, no "
+                        "latency)." +
                         (none_connected ? " Is a server listening there?" : ""),
                     columns)
             << answers_text(all, load.answer_limits, columns, connect_failure(run));
@@ -212,21 +246,36 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     out << "Summary:\n"
         << line("Total:", fixed(seconds, 4) + " s")
         << line("Requests/sec:", fixed(f.per_second(all), 1))
-        << line("Requests:", count_text(all.requests) + " (" + count_text(all.failed) + " failed: an error, or a 4xx/5xx answer)")
-        << line("Transfer/sec:", bytes_text(seconds > 0 ? static_cast<double>(all.body_bytes) / seconds : 0) + " of bodies (" +
-                                     bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) / static_cast<double>(all.latency.count()) : 0) +
-                                     " each)");
-    if (f.unfinished > 0) out << line("Unfinished:", count_text(f.unfinished) + " still in flight when the time was up (not counted)");
-    out << '\n' << wrap("Latency (ms, from when each request was due to its answer; " + latency_precision(all.latency) + "):", columns)
+        << line("Requests:", count_text(all.requests) + " (" + count_text(all.failed) +
+                                 " failed: an error, or a 4xx/5xx answer)")
+        << line("Transfer/sec:",
+                bytes_text(seconds > 0 ? static_cast<double>(all.body_bytes) / seconds : 0) +
+                    " of bodies (" +
+                    bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) /
+                                                         static_cast<double>(all.latency.count())
+                                                   : 0) +
+                    " each)");
+    if (f.unfinished > 0)
+        out << line("Unfinished:", count_text(f.unfinished) +
+                                       " still in flight when the time was up (not counted)");
+    out << '\n'
+        << wrap("Latency (ms, from when each request was due to its answer; " +
+                    latency_precision(all.latency) + "):",
+                columns)
         << "  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
     out << answers_text(all, load.answer_limits, columns, connect_failure(run));
-    if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the load waited
+    if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the
+                        // load waited
         const Tally& b = *f.bystander;
-        out << '\n' << wrap("Bystander: GET " + f.probe_path + " every " + std::to_string(f.probe_every_ms) +
-                                 " ms, one at a time, apart from the load: p50 " + ms_text(b.latency.percentile(50)) + " ms, max " +
-                                 ms_text(b.latency.max()) + " ms (" + count_text(b.requests) + " sent, " + count_text(b.failed) + " failed)",
-                             columns);
+        out << '\n'
+            << wrap("Bystander: GET " + f.probe_path + " every " +
+                        std::to_string(f.probe_every_ms) +
+                        " ms, one at a time, apart from the load: p50 " +
+                        ms_text(b.latency.percentile(50)) + " ms, max " + ms_text(b.latency.max()) +
+                        " ms (" + count_text(b.requests) + " sent, " + count_text(b.failed) +
+                        " failed)",
+                    columns);
     }
     if (f.endpoints.size() > 1) {
         out << "\nEndpoints:\n";
@@ -234,11 +283,17 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     }
     const std::int64_t not_recorded = f.not_recorded;
     if (not_recorded > 0 && f.counted_all)
-        out << '\n' << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
-                            " requests; the figures above count all " + count_text(all.requests) + ".", columns);
+        out << '\n'
+            << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
+                        " requests; the figures above count all " + count_text(all.requests) + ".",
+                    columns);
     else if (not_recorded > 0)
-        out << '\n' << wrap("The figures above count the " + count_text(all.requests) + " requests requests.csv keeps, of " +
-                            count_text(all.requests + not_recorded) + " sent (see the run's own summary for all).", columns);
+        out << '\n'
+            << wrap("The figures above count the " + count_text(all.requests) +
+                        " requests requests.csv keeps, of " +
+                        count_text(all.requests + not_recorded) +
+                        " sent (see the run's own summary for all).",
+                    columns);
     return out.str();
 }
 

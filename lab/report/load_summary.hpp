@@ -26,7 +26,8 @@ std::string bystander_name(const LoadFigures& figures);
 // "Status codes: [200] 980  [404] 20" and "Errors: connect 3" on two lines, as the summary ends
 // (an answer past `limits` named by the limit: "body over 1 MiB 3"; the connections' failures
 // with the system's reason, if given: "connect 99 (Too many open files)").
-std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns, const std::string& connect_failure = "");
+std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns,
+                         const std::string& connect_failure = "");
 // An open loop's (`lab load --rate`) totals as the closed loop's summary gives them: requests per
 // second, the status codes and the errors.
 std::string open_loop_totals_text(const RunResult& run, int columns);

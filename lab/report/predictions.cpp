@@ -19,10 +19,15 @@ const FigureInfo& guessed_info(const RunResult& run) {
 // "10.0× the guess, 0.904 s more" when the run was above the guess; "the guess was 4.9× the
 // run, 0.079 s over" when below.
 std::string distance(const RunResult& run, double guess, double measured) {
-    const double gap = std::abs(measured - guess);  // (a share's gap is in points: "65 % more" would read as relative)
-    const std::string diff = guessed_info(run).unit == "%" ? fixed(gap, 0) + " points" : guess_value_text(run, gap);
-    if (measured >= guess) return (guess > 0 ? fixed(measured / guess, 1) + "× the guess, " : "") + diff + " more";
-    return (measured > 0 ? "the guess was " + fixed(guess / measured, 1) + "× the run, " : "the guess was ") + diff + " over";
+    const double gap = std::abs(
+        measured - guess);  // (a share's gap is in points: "65 % more" would read as relative)
+    const std::string diff =
+        guessed_info(run).unit == "%" ? fixed(gap, 0) + " points" : guess_value_text(run, gap);
+    if (measured >= guess)
+        return (guess > 0 ? fixed(measured / guess, 1) + "× the guess, " : "") + diff + " more";
+    return (measured > 0 ? "the guess was " + fixed(guess / measured, 1) + "× the run, "
+                         : "the guess was ") +
+           diff + " over";
 }
 
 // The idea the gap points to: the lesson's words for a guess below (above) the measured value,
@@ -31,15 +36,19 @@ std::string idea_of(const RunResult& run, const ConfigurationResult& r, bool gue
     const Configuration& c = r.configuration;
     const std::string& said = guessed_low ? c.if_guessed_low : c.if_guessed_high;
     if (!said.empty()) return said;
-    if (!c.lab_written()) return "Your server's own row: its timeline beside the lesson's rows shows where its time went.";
+    if (!c.lab_written())
+        return "Your server's own row: its timeline beside the lesson's rows shows where its time "
+               "went.";
     if (guessed_figure(run.scenario.key_figure) == Figure::measured && !r.model.formula.empty())
-        return "The model: " + r.model.formula + " = " + fixed(r.model_s) + " s; the lesson's text says why.";
+        return "The model: " + r.model.formula + " = " + fixed(r.model_s) +
+               " s; the lesson's text says why.";
     return "The lesson's text says why.";
 }
 
 }  // namespace
 
-RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured, const std::string& unit) {
+RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured,
+                       const std::string& unit) {
     RoomSpread room;
     if (guesses.empty()) return room;
     std::sort(guesses.begin(), guesses.end());
@@ -49,7 +58,10 @@ RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measur
     const std::size_t n = guesses.size();
     room.median = n % 2 ? guesses[n / 2] : (guesses[n / 2 - 1] + guesses[n / 2]) / 2;
     if (measured)
-        room.close = static_cast<std::size_t>(std::count_if(guesses.begin(), guesses.end(), [&](double g) { return is_close(g, *measured, unit); }));
+        room.close =
+            static_cast<std::size_t>(std::count_if(guesses.begin(), guesses.end(), [&](double g) {
+                return is_close(g, *measured, unit);
+            }));
     return room;
 }
 
@@ -62,12 +74,14 @@ double close_enough(const std::string& unit) {
 }
 
 bool is_close(double guess, double measured, const std::string& unit) {
-    const double slack = unit == "%" ? close_enough(unit) : std::max(close_fraction * measured, close_enough(unit));
+    const double slack =
+        unit == "%" ? close_enough(unit) : std::max(close_fraction * measured, close_enough(unit));
     return std::abs(guess - measured) <= slack;
 }
 
 bool has_guesses(const RunResult& run) {
-    return std::any_of(run.configurations.begin(), run.configurations.end(), [](const auto& r) { return r.configuration.guessed(); });
+    return std::any_of(run.configurations.begin(), run.configurations.end(),
+                       [](const auto& r) { return r.configuration.guessed(); });
 }
 
 std::string guessed_what(const Scenario& s) {
@@ -75,11 +89,15 @@ std::string guessed_what(const Scenario& s) {
     if (!figure) return "";
     std::string what = info(*figure).what;
     if (auto n = what.find("all N requests"); n != std::string::npos)
-        what.replace(n, 14, s.load.requests == 1 ? std::string("the request") : "all " + std::to_string(s.load.requests) + " requests");
+        what.replace(n, 14,
+                     s.load.requests == 1 ? std::string("the request")
+                                          : "all " + std::to_string(s.load.requests) + " requests");
     return what;
 }
 
-std::string guess_value_text(const RunResult& run, double value) { return figure_text(guessed_info(run).figure, value); }
+std::string guess_value_text(const RunResult& run, double value) {
+    return figure_text(guessed_info(run).figure, value);
+}
 
 std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
     const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
@@ -103,9 +121,11 @@ std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
 
 std::string room_text(const RunResult& run, const RoomSpread& room) {
     if (room.count == 0) return "";
-    std::string text = "the room: " + std::to_string(room.count) + (room.count == 1 ? " guess" : " guesses");
-    if (room.count > 1) text += " from " + guess_value_text(run, room.low) + " to " + guess_value_text(run, room.high) + ", median " +
-                                guess_value_text(run, room.median);
+    std::string text =
+        "the room: " + std::to_string(room.count) + (room.count == 1 ? " guess" : " guesses");
+    if (room.count > 1)
+        text += " from " + guess_value_text(run, room.low) + " to " +
+                guess_value_text(run, room.high) + ", median " + guess_value_text(run, room.median);
     else text += ", " + guess_value_text(run, room.median);
     return text + "; " + std::to_string(room.close) + " close";
 }
@@ -113,7 +133,9 @@ std::string room_text(const RunResult& run, const RoomSpread& room) {
 Column guess_column(const RunResult& run) {
     Column column{.header = "your guess", .narrow_header = "guess", .wraps = true};
     for (const JudgedGuess& j : judged_guesses(run)) {
-        std::string cell = j.guess ? guess_value_text(run, *j.guess) + (j.measured ? j.close ? " ✓" : " ✗" : "") : "—";
+        std::string cell =
+            j.guess ? guess_value_text(run, *j.guess) + (j.measured ? j.close ? " ✓" : " ✗" : "")
+                    : "—";
         if (j.room.count > 0) cell += " (room: " + guess_value_text(run, j.room.median) + ")";
         column.cells.push_back(cell);
     }
@@ -122,16 +144,20 @@ Column guess_column(const RunResult& run) {
 
 std::string guesses_text(const RunResult& run, int width) {
     if (!has_guesses(run)) return "";
-    std::string out = wrap("Your guesses beside the run (" + guessed_what(run.scenario) + "):", width);
+    std::string out =
+        wrap("Your guesses beside the run (" + guessed_what(run.scenario) + "):", width);
     for (const JudgedGuess& j : judged_guesses(run)) {
-        std::string line = std::string(j.guess && j.measured ? (j.close ? "✓ " : "✗ ") : "· ") + j.label + ": ";
+        std::string line =
+            std::string(j.guess && j.measured ? (j.close ? "✓ " : "✗ ") : "· ") + j.label + ": ";
         line += j.guess ? "guessed " + guess_value_text(run, *j.guess) : "no guess";
         line += j.measured ? ", measured " + guess_value_text(run, *j.measured) : ", not measured";
         if (j.model) line += " (model " + guess_value_text(run, *j.model) + ")";
         if (!j.how_far.empty()) line += ": " + j.how_far;
-        out += indented(wrap(line + ".", width - 2), "  ").substr(2);  // (the mark, then the text's own margin)
+        out += indented(wrap(line + ".", width - 2), "  ")
+                   .substr(2);  // (the mark, then the text's own margin)
         if (!j.idea.empty()) out += indented(wrap("→ " + j.idea, width - 4), "    ");
-        if (j.room.count > 0) out += indented(wrap(room_text(run, j.room) + ".", width - 4), "    ");
+        if (j.room.count > 0)
+            out += indented(wrap(room_text(run, j.room) + ".", width - 4), "    ");
     }
     return out;
 }

@@ -27,14 +27,17 @@ struct RoomSpread {
     double low = 0, median = 0, high = 0;
 };
 // The spread of a configuration's room guesses; `measured`, if known, decides which were close.
-RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured, const std::string& unit);
+RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured,
+                       const std::string& unit);
 
 struct JudgedGuess {
     std::string label;
-    std::optional<double> guess, measured, model;  // model: only where the guessed figure is the makespan
+    std::optional<double> guess, measured,
+        model;  // model: only where the guessed figure is the makespan
     bool close = false;
-    std::string how_far;  // "10.0× the guess, 0.904 s more", "close"; empty without a guess or a measurement
-    std::string idea;     // what the gap points to; empty when the guess was close
+    std::string how_far;  // "10.0× the guess, 0.904 s more", "close"; empty without a guess or a
+                          // measurement
+    std::string idea;  // what the gap points to; empty when the guess was close
     RoomSpread room;
 };
 

@@ -12,7 +12,8 @@ std::vector<QueueDepth> queue_depths(const RunResult& run) {
         if (!r.configuration.queued() || r.batches.empty()) continue;
         const Batch& b = r.batches[r.median_batch];
         std::int64_t t0 = INT64_MAX;
-        std::vector<std::pair<std::int64_t, int>> events;  // +1 when queued, -1 when a worker took it
+        std::vector<std::pair<std::int64_t, int>>
+            events;  // +1 when queued, -1 when a worker took it
         for (const RequestRecord& q : b.requests) {
             if (q.send_us >= 0) t0 = std::min(t0, q.send_us);
             if (q.job_queued_us < 0) continue;
@@ -33,12 +34,13 @@ std::vector<QueueDepth> queue_depths(const RunResult& run) {
     return all;
 }
 
-std::string queue_depth_text(const std::vector<QueueDepth>& depths, std::int64_t axis_us, int columns) {
+std::string queue_depth_text(const std::vector<QueueDepth>& depths, std::int64_t axis_us,
+                             int columns) {
     if (depths.empty() || axis_us <= 0) return "";
     const int slices = std::max(10, columns - 4);
     std::string out = wrap("Jobs waiting in the queue (median batch; the most in each " +
-                               fixed(static_cast<double>(axis_us) / slices / 1000.0, 0) + " ms, on the timelines' axis of " +
-                               seconds_text(axis_us) + "):",
+                               fixed(static_cast<double>(axis_us) / slices / 1000.0, 0) +
+                               " ms, on the timelines' axis of " + seconds_text(axis_us) + "):",
                            columns);
     for (const auto& d : depths) {
         out += wrap(d.label, columns);
@@ -47,7 +49,8 @@ std::string queue_depth_text(const std::vector<QueueDepth>& depths, std::int64_t
             std::int64_t from = axis_us * s / slices, to = axis_us * (s + 1) / slices;
             int most = -1;  // the depth at the slice's start, and every step within it
             for (std::size_t i = 0; i < d.steps.size(); ++i) {
-                std::int64_t begins = d.steps[i].first, ends = i + 1 < d.steps.size() ? d.steps[i + 1].first : INT64_MAX;
+                std::int64_t begins = d.steps[i].first,
+                             ends = i + 1 < d.steps.size() ? d.steps[i + 1].first : INT64_MAX;
                 if (begins < to && ends > from) most = std::max(most, d.steps[i].second);
             }
             row += most <= 0 ? "·" : most > 9 ? "+" : std::string(1, static_cast<char>('0' + most));

@@ -12,7 +12,8 @@ namespace lab {
 
 struct QueueDepth {
     std::string label;
-    std::vector<std::pair<std::int64_t, int>> steps;  // (µs from the batch's first send, depth from then on)
+    std::vector<std::pair<std::int64_t, int>>
+        steps;  // (µs from the batch's first send, depth from then on)
     int most = 0;
 };
 
@@ -21,6 +22,7 @@ std::vector<QueueDepth> queue_depths(const RunResult& run);
 
 // The depths as text, one row per configuration: the most jobs waiting in each slice of
 // `axis_us`, as a digit (+ for ten or more), within `columns`.
-std::string queue_depth_text(const std::vector<QueueDepth>& depths, std::int64_t axis_us, int columns);
+std::string queue_depth_text(const std::vector<QueueDepth>& depths, std::int64_t axis_us,
+                             int columns);
 
 }  // namespace lab

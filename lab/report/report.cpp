@@ -25,7 +25,9 @@ std::string value_only(const std::string& cell) { return cell.substr(0, cell.fin
 // "0.202 s (0.198–0.210), 1 failed" -> "0.202 s, 1 failed": the median without its range.
 std::string median_only(const std::string& cell) {
     auto open = cell.find(" ("), close = cell.find(')');
-    return open == std::string::npos || close == std::string::npos ? cell : cell.substr(0, open) + cell.substr(close + 1);
+    return open == std::string::npos || close == std::string::npos
+               ? cell
+               : cell.substr(0, open) + cell.substr(close + 1);
 }
 
 // "kept (at worst 0.3 ms late)" -> "kept".
@@ -41,7 +43,8 @@ std::string probe_latency(const ConfigurationResult& r) {
 std::string per_worker(const ConfigurationResult& r) {
     std::vector<int> counts;
     for (auto [pid, n] : r.stats[r.median_batch].per_worker) counts.push_back(n);
-    counts.resize(std::max<std::size_t>(counts.size(), static_cast<std::size_t>(serving_processes(r.configuration))));
+    counts.resize(std::max<std::size_t>(
+        counts.size(), static_cast<std::size_t>(serving_processes(r.configuration))));
     std::sort(counts.rbegin(), counts.rend());
     std::string text;
     for (int n : counts) text += (text.empty() ? "" : ", ") + std::to_string(n);
@@ -62,40 +65,55 @@ static std::string waiting_on(const std::string& path) {
 std::string load_line(const RunResult& run) {
     const Load& load = run.scenario.load;
     if (load.rate > 0) {
-        std::string line = fixed(load.rate, 0) + " requests per second for " + fixed(load.duration_ms / 1000.0, 1) +
-                           " s (" + fixed(load.rate * load.duration_ms / 1000.0, 0) + " requests due) over " +
-                           std::to_string(load.concurrency) + " connections, " + load.method + " " + load.path;
+        std::string line = fixed(load.rate, 0) + " requests per second for " +
+                           fixed(load.duration_ms / 1000.0, 1) + " s (" +
+                           fixed(load.rate * load.duration_ms / 1000.0, 0) +
+                           " requests due) over " + std::to_string(load.concurrency) +
+                           " connections, " + load.method + " " + load.path;
         if (!is_external_load(run)) line += "?ms=" + std::to_string(load.delay_ms);
         if (load.stall_ms > 0)
-            line += "; one request of " + std::to_string(load.stall_ms) + " ms at " + fixed(load.stall_at_ms / 1000.0, 1) + " s";
-        return line + ". Latency from when each request was due (corrected for coordinated omission) and from when it was sent.";
+            line += "; one request of " + std::to_string(load.stall_ms) + " ms at " +
+                    fixed(load.stall_at_ms / 1000.0, 1) + " s";
+        return line +
+               ". Latency from when each request was due (corrected for coordinated omission) and "
+               "from when it was sent.";
     }
     if (is_external_load(run)) return load_description(load);  // `lab load`: no model, no source
     if (load.websocket())
-        return count_of(load.requests, "client") + ", each holding a WebSocket (GET /ws) to the server, which sends every one a tick every 100 ms; " +
-               fixed(load.duration_ms / 1000.0, 1) + " s of ticks timed, and one client's message, just before the tick due " +
-               fixed(load.stall_at_ms / 1000.0, 1) + " s in, makes its handler wait d = " + fixed(load.delay_ms / 1000.0) + " s.";
+        return count_of(load.requests, "client") +
+               ", each holding a WebSocket (GET /ws) to the server, which sends every one a tick "
+               "every 100 ms; " +
+               fixed(load.duration_ms / 1000.0, 1) +
+               " s of ticks timed, and one client's message, just before the tick due " +
+               fixed(load.stall_at_ms / 1000.0, 1) +
+               " s in, makes its handler wait d = " + fixed(load.delay_ms / 1000.0) + " s.";
     // A swept number of the load is named by its symbol, its values at the end.
     const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
-    std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) + ", " +
-                       (swept == "concurrency" ? "C" : std::to_string(load.concurrency)) + " at a time, ";
+    std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) +
+                       ", " + (swept == "concurrency" ? "C" : std::to_string(load.concurrency)) +
+                       " at a time, ";
     const std::string d_text = swept == "delay" ? "d" : fixed(load.delay_ms / 1000.0) + " s";
     if (load.background())
-        line += load.method + " " + load.path + ", each answered 202 and then running a task that " +
+        line += load.method + " " + load.path +
+                ", each answered 202 and then running a task that " +
                 (load.work_path() == "/cpu" ? "computes" : "waits") + " for " + d_text;
     else if (load.path == "/cpu")
         line += "each computing c = " + d_text + " of CPU on a machine with " +
                 std::to_string(run.cores) + " cores";
-    else if (load.delay_ms == 0)  // `lab doctor`: each row is a route of the app, doing its own work
+    else if (load.delay_ms ==
+             0)  // `lab doctor`: each row is a route of the app, doing its own work
         line += "each to its row's route";
     else
-        line += "each waiting " + (swept == "delay" ? "d" : "d = " + d_text) + waiting_on(load.path);
+        line +=
+            "each waiting " + (swept == "delay" ? "d" : "d = " + d_text) + waiting_on(load.path);
     if (run.scenario.sweep) {
         std::string values;
-        for (int v : run.scenario.sweep->values) values += (values.empty() ? "" : ", ") + std::to_string(v);
+        for (int v : run.scenario.sweep->values)
+            values += (values.empty() ? "" : ", ") + std::to_string(v);
         line += "; swept: " + swept_symbol(run) + " = " + values + (swept == "delay" ? " ms" : "");
     }
-    line += load.repeat == 1 ? "; one batch" : "; median of " + std::to_string(load.repeat) + " batches";
+    line += load.repeat == 1 ? "; one batch"
+                             : "; median of " + std::to_string(load.repeat) + " batches";
     return line + (load.warmup ? " after one warm-up" : ", no warm-up") + "." +
            (run.scenario.source.empty() ? "" : " Source: " + run.scenario.source);
 }
@@ -105,7 +123,10 @@ namespace {
 std::string mode_cell(const Configuration& c) {
     if (c.server == Server::app) return "your code, under uvicorn (the lab's probe stamps it)";
     if (c.server == Server::external) return "a server the lab did not start";
-    const std::string stack = c.fastapi_variant == "flask" ? "Flask/gunicorn" : "FastAPI/" + (c.fastapi_server.empty() ? "uvicorn" : c.fastapi_server);
+    const std::string stack =
+        c.fastapi_variant == "flask"
+            ? "Flask/gunicorn"
+            : "FastAPI/" + (c.fastapi_server.empty() ? "uvicorn" : c.fastapi_server);
     std::string mode = (c.server == Server::fastapi ? stack + ", like " : "") +
                        mode_with_options(c.mode, c.threads, c.workers, c.balance);
     if (c.gil && c.server != Server::fastapi) mode += " +GIL";
@@ -115,9 +136,10 @@ std::string mode_cell(const Configuration& c) {
 }
 
 std::string measured_cell(const ConfigurationResult& r) {
-    std::string measured = r.error.empty() ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
-                                                 "–" + fixed(r.makespan.max) + ")"
-                                           : "did not run";
+    std::string measured = r.error.empty()
+                               ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) + "–" +
+                                     fixed(r.makespan.max) + ")"
+                               : "did not run";
     int failed = 0;
     for (const auto& st : r.stats) failed += st.failed;
     if (failed > 0) measured += ", " + std::to_string(failed) + " failed";
@@ -125,26 +147,35 @@ std::string measured_cell(const ConfigurationResult& r) {
 }
 
 std::string document_cell(const Configuration& c, const Load& load, int cores) {
-    std::string document = c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s" : c.document_text;
+    std::string document =
+        c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s" : c.document_text;
     if (document.empty()) document = "—";
     if (document_below_floor(c, load, cores)) document += " †";
     return document;
 }
 
 // The closed loop's columns, and the order in which they give way on a narrow terminal (the
-// results/README.md's "When the table does not fit"): the mode (the label says it in the documents' terms),
-// the model's formula, the measured range, the document's figure, the loop-blocked column; then
-// the labels and verdicts wrap. The lesson's own column (the bystander, the memory) stays.
+// results/README.md's "When the table does not fit"): the mode (the label says it in the documents'
+// terms), the model's formula, the measured range, the document's figure, the loop-blocked column;
+// then the labels and verdicts wrap. The lesson's own column (the bystander, the memory) stays.
 std::vector<Column> closed_loop_columns(const RunResult& run) {
     const Load& load = run.scenario.load;
     Column label{.header = "configuration", .wraps = true};
     Column mode{.header = "mode", .fold_order = 1};
-    Column measured{.header = "measured (median, min–max)", .narrow_header = "measured", .shorten_order = 3, .shorten = median_only, .wraps = true};
-    Column probe{.header = load.probe_path + " meanwhile (p50, max)", .narrow_header = load.probe_path + " p50, max", .wraps = true};
+    Column measured{.header = "measured (median, min–max)",
+                    .narrow_header = "measured",
+                    .shorten_order = 3,
+                    .shorten = median_only,
+                    .wraps = true};
+    Column probe{.header = load.probe_path + " meanwhile (p50, max)",
+                 .narrow_header = load.probe_path + " p50, max",
+                 .wraps = true};
     Column model{.header = "model", .shorten_order = 2, .shorten = value_only, .wraps = true};
     Column document{.header = "document", .narrow_header = "doc", .fold_order = 4};
-    Column blocked{.header = "loop blocked (max)", .narrow_header = "loop blocked", .fold_order = 5};
-    Column pss{.header = "server PSS", .narrow_header = "PSS"};  // the kernel's count: shared pages split
+    Column blocked{
+        .header = "loop blocked (max)", .narrow_header = "loop blocked", .fold_order = 5};
+    Column pss{.header = "server PSS",
+               .narrow_header = "PSS"};  // the kernel's count: shared pages split
     Column memory{.header = "server peak RSS", .narrow_header = "peak RSS"};
     Column verdict{.header = "verdict", .wraps = true, .is_verdict = true};
     for (const auto& r : run.configurations) {
@@ -153,12 +184,15 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         mode.cells.push_back(mode_cell(c));
         measured.cells.push_back(measured_cell(r));
         probe.cells.push_back(r.error.empty() ? probe_latency(r) : "—");
-        model.cells.push_back(r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
+        model.cells.push_back(
+            r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
         document.cells.push_back(document_cell(c, r.load, run.cores));
         blocked.cells.push_back(figure_cell(Figure::loop_blocked, r));
         pss.cells.push_back(figure_cell(Figure::pss, r));
         memory.cells.push_back(figure_cell(Figure::peak_rss, r));
-        std::string v = !r.error.empty() ? r.error : r.verdict_reason.empty() ? r.verdict : r.verdict + "; " + r.verdict_reason;
+        std::string v = !r.error.empty()           ? r.error
+                        : r.verdict_reason.empty() ? r.verdict
+                                                   : r.verdict + "; " + r.verdict_reason;
         if (r.error.empty() && served_by_processes(c))
             v += std::string(c.behind_nginx() ? "; per host: " : "; per worker: ") + per_worker(r);
         verdict.cells.push_back(v);
@@ -174,10 +208,10 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
 
 }  // namespace
 
-
 std::string ms_triple(const Histogram& h) {
-    return fixed(static_cast<double>(h.percentile(50)) / 1000.0, 1) + " / " + fixed(static_cast<double>(h.percentile(99)) / 1000.0, 1) +
-           " / " + fixed(static_cast<double>(h.max()) / 1000.0, 1) + " ms";
+    return fixed(static_cast<double>(h.percentile(50)) / 1000.0, 1) + " / " +
+           fixed(static_cast<double>(h.percentile(99)) / 1000.0, 1) + " / " +
+           fixed(static_cast<double>(h.max()) / 1000.0, 1) + " ms";
 }
 
 // The open loop's columns; on a narrow terminal the mode goes first, then the model's formula,
@@ -185,29 +219,41 @@ std::string ms_triple(const Histogram& h) {
 std::vector<Column> open_loop_columns(const RunResult& run) {
     Column label{.header = "configuration", .wraps = true};
     Column mode{.header = "mode", .fold_order = 1};
-    Column due{.header = "from due: p50 / p99 / max", .narrow_header = "from due p50/p99/max", .wraps = true};
-    Column send{.header = "from send: p50 / p99 / max", .narrow_header = "from send p50/p99/max", .wraps = true};
-    Column model{.header = "model p99 from due", .narrow_header = "model p99", .shorten_order = 2, .shorten = value_only, .wraps = true};
+    Column due{.header = "from due: p50 / p99 / max",
+               .narrow_header = "from due p50/p99/max",
+               .wraps = true};
+    Column send{.header = "from send: p50 / p99 / max",
+                .narrow_header = "from send p50/p99/max",
+                .wraps = true};
+    Column model{.header = "model p99 from due",
+                 .narrow_header = "model p99",
+                 .shorten_order = 2,
+                 .shorten = value_only,
+                 .wraps = true};
     Column late{.header = "late for a connection", .narrow_header = "late", .wraps = true};
     Column schedule{.header = "schedule", .shorten_order = 3, .shorten = first_word, .wraps = true};
     for (const auto& r : run.configurations) {
         label.cells.push_back(r.configuration.label);
         mode.cells.push_back(r.configuration.mode);
         if (!r.error.empty()) {
-            for (Column* c : {&due, &send, &model, &late}) c->cells.push_back(c == &due ? "did not run" : "");
+            for (Column* c : {&due, &send, &model, &late})
+                c->cells.push_back(c == &due ? "did not run" : "");
             schedule.cells.push_back(r.error);
             continue;
         }
         OpenLoopSummary s = open_loop_summary(r);
         due.cells.push_back(ms_triple(s.corrected));
         send.cells.push_back(ms_triple(s.uncorrected));
-        model.cells.push_back(open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms));
+        model.cells.push_back(
+            open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms));
         late.cells.push_back(std::to_string(s.late) + " of " + std::to_string(s.corrected.count()));
-        schedule.cells.push_back((s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
-                                 fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
-                                 (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
+        schedule.cells.push_back(
+            (s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
+            fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
+            (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
     }
-    if (is_external_load(run)) return {label, due, send, late, schedule};  // `lab load`: no mode, no model
+    if (is_external_load(run))
+        return {label, due, send, late, schedule};  // `lab load`: no mode, no model
     if (has_guesses(run)) return {label, mode, due, guess_column(run), send, model, late, schedule};
     return {label, mode, due, send, model, late, schedule};
 }
@@ -222,9 +268,11 @@ std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns
 
 std::string below_floor_note(const RunResult& run) {
     const Load& load = run.scenario.load;
-    bool any_below = std::any_of(run.configurations.begin(), run.configurations.end(),
-                                 [&](const auto& r) { return document_below_floor(r.configuration, r.load, run.cores); });
-    return any_below ? "† below the physical floor of " + fixed(physical_floor_s(workload_of(load), run.cores)) +
+    bool any_below = std::any_of(
+        run.configurations.begin(), run.configurations.end(),
+        [&](const auto& r) { return document_below_floor(r.configuration, r.load, run.cores); });
+    return any_below ? "† below the physical floor of " +
+                           fixed(physical_floor_s(workload_of(load), run.cores)) +
                            " s: " + physical_floor_reason(workload_of(load), run.cores) + "."
                      : "";
 }
@@ -232,27 +280,36 @@ std::string below_floor_note(const RunResult& run) {
 void print_report(std::ostream& out, const RunResult& run, TextStyle style, const Layout& layout) {
     const Load& load = run.scenario.load;
     const bool markdown = style == TextStyle::markdown;
-    if (is_external_load(run) && load.rate == 0 && !markdown) {  // a load tester's summary, not the lesson's table
+    if (is_external_load(run) && load.rate == 0 &&
+        !markdown) {  // a load tester's summary, not the lesson's table
         out << load_summary_text(run, layout);
         return;
     }
     const int width = layout.wide || markdown ? 100'000 : layout.columns;  // what prose wraps at
     out << wrap(run.scenario.title, width) << wrap(load_line(run), width) << '\n';
     // The lesson's number first: a sweep's curves, or the key figure.
-    if (!markdown) out << (run.scenario.sweep ? sweep_charts_text(run, layout.columns) : key_figure_text(run, layout.columns)) << '\n';
+    if (!markdown)
+        out << (run.scenario.sweep ? sweep_charts_text(run, layout.columns)
+                                   : key_figure_text(run, layout.columns))
+            << '\n';
     print_table(out, table_columns(run), layout, markdown);
     if (std::string note = below_floor_note(run); !note.empty()) out << '\n' << wrap(note, width);
-    if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty()) out << '\n' << claims;
+    if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty())
+        out << '\n' << claims;
     if (std::string guesses = guesses_text(run, width); !guesses.empty()) out << '\n' << guesses;
-    if (is_external_load(run) && !markdown) out << open_loop_totals_text(run, std::min(width, 80));  // (`lab load --rate`)
-    if (markdown || load.rate > 0 || load.websocket()) return;  // (WebSockets: ticks, not requests, to draw)
+    if (is_external_load(run) && !markdown)
+        out << open_loop_totals_text(run, std::min(width, 80));  // (`lab load --rate`)
+    if (markdown || load.rate > 0 || load.websocket())
+        return;  // (WebSockets: ticks, not requests, to draw)
     if (run.scenario.sweep) {  // a timeline per point would fill the screen
         out << '\n' << wrap("Each point's timeline is in report.html.", width);
         return;
     }
     const std::int64_t axis_us = shared_axis_us(run);
-    out << '\n' << wrap("Timelines of each configuration's median batch, all on one time axis (0 to " +
-                            fixed(static_cast<double>(axis_us) / 1e6) + " s), so their widths compare:", width);
+    out << '\n'
+        << wrap("Timelines of each configuration's median batch, all on one time axis (0 to " +
+                    fixed(static_cast<double>(axis_us) / 1e6) + " s), so their widths compare:",
+                width);
     for (const auto& r : run.configurations)
         if (r.error.empty()) out << '\n' << timeline(r, load, layout, axis_us);
 }

@@ -27,7 +27,8 @@ ConfigurationResult one_batch(const ConfigurationResult& r, std::size_t k) {
     if (k < r.open_loop.size()) one.open_loop = {r.open_loop[k]};
     const double makespan = k < r.stats.size() ? r.stats[k].makespan_s : 0;
     one.makespan = {makespan, makespan, makespan};
-    one.peak_rss_kib = r.peak_rss_kib, one.pss_kib = r.pss_kib, one.pss_before_kib = r.pss_before_kib;
+    one.peak_rss_kib = r.peak_rss_kib, one.pss_kib = r.pss_kib,
+    one.pss_before_kib = r.pss_before_kib;
     return one;
 }
 
@@ -36,9 +37,13 @@ struct Compared {
     std::string name;
     std::optional<double> (*value)(const ConfigurationResult&, const Load&, Figure);
     Figure figure;
-    std::string text(double v) const { return name == "probe_p99" ? fixed(v, 1) + " ms" : figure_text(figure, v); }
+    std::string text(double v) const {
+        return name == "probe_p99" ? fixed(v, 1) + " ms" : figure_text(figure, v);
+    }
 };
-std::optional<double> catalogued(const ConfigurationResult& r, const Load& load, Figure f) { return figure_value(f, r, load); }
+std::optional<double> catalogued(const ConfigurationResult& r, const Load& load, Figure f) {
+    return figure_value(f, r, load);
+}
 std::optional<double> probe_p99(const ConfigurationResult& r, const Load&, Figure) {
     std::vector<double> ms;
     for (const Batch& b : r.batches)
@@ -50,17 +55,21 @@ std::optional<double> probe_p99(const ConfigurationResult& r, const Load&, Figur
 std::vector<Compared> compared(const Scenario& s) {
     std::vector<Figure> figures{Figure::measured};
     for (Figure f : figures_beside(s.key_figure)) figures.push_back(f);
-    figures.insert(figures.end(), {Figure::loop_blocked, Figure::probe_p50, Figure::busiest_worker});
+    figures.insert(figures.end(),
+                   {Figure::loop_blocked, Figure::probe_p50, Figure::busiest_worker});
     std::vector<Compared> out;
     for (Figure f : figures) {
-        if (std::any_of(out.begin(), out.end(), [&](const Compared& c) { return c.name == name_of(f); })) continue;
+        if (std::any_of(out.begin(), out.end(),
+                        [&](const Compared& c) { return c.name == name_of(f); }))
+            continue;
         out.push_back({name_of(f), catalogued, f});
         if (f == Figure::probe_p50) out.push_back({"probe_p99", probe_p99, f});
     }
     return out;
 }
 
-FigureChange change_of(const Compared& c, const ConfigurationResult& ra, const RunResult& a, const ConfigurationResult& rb, const RunResult& b) {
+FigureChange change_of(const Compared& c, const ConfigurationResult& ra, const RunResult& a,
+                       const ConfigurationResult& rb, const RunResult& b) {
     FigureChange ch{.configuration = ra.configuration.label, .figure = c.name};
     ch.a = c.value(ra, a.scenario.load, c.figure);
     ch.b = c.value(rb, b.scenario.load, c.figure);
@@ -99,7 +108,9 @@ void say_differences(RunDiff& d, const RunResult& a, const RunResult& b) {
     differ("lesson", a.scenario.name, b.scenario.name);
     differ("load", load_line(a), load_line(b));
     differ("machine", count_of(a.cores, "CPU"), count_of(b.cores, "CPU"));
-    auto awake = [](const RunResult& r) { return std::string(r.cpus_kept_awake ? "idle CPUs kept awake" : "idle CPUs let sleep"); };
+    auto awake = [](const RunResult& r) {
+        return std::string(r.cpus_kept_awake ? "idle CPUs kept awake" : "idle CPUs let sleep");
+    };
     differ("CPUs", awake(a), awake(b));
 }
 
@@ -107,11 +118,15 @@ void say_differences(RunDiff& d, const RunResult& a, const RunResult& b) {
 
 std::string FigureChange::significance() const {
     if (!a || !b) return "";
-    if (test.could_tell_with > 0) return "~ (" + std::to_string(test.could_tell_with) + " batches a side could tell)";
-    return (test.p <= telling_p ? "" : "~ ") + std::string("p=") + fixed(test.p, test.p < 0.01 ? 3 : 2);
+    if (test.could_tell_with > 0)
+        return "~ (" + std::to_string(test.could_tell_with) + " batches a side could tell)";
+    return (test.p <= telling_p ? "" : "~ ") + std::string("p=") +
+           fixed(test.p, test.p < 0.01 ? 3 : 2);
 }
 
-std::string FigureChange::ratio_text() const { return ratio ? fixed(*ratio, *ratio >= 10 ? 1 : 3) : "—"; }
+std::string FigureChange::ratio_text() const {
+    return ratio ? fixed(*ratio, *ratio >= 10 ? 1 : 3) : "—";
+}
 
 RunDiff diff_runs(const RunResult& a, const RunResult& b) {
     RunDiff d{.title_a = a.scenario.title, .title_b = b.scenario.title};
@@ -130,28 +145,41 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b) {
         d.shares_b.push_back(shares(*rb));
     }
     for (const auto& rb : b.configurations)
-        if (!named(a, rb.configuration.label) || !named(b, rb.configuration.label)) d.only_b.push_back(rb.configuration.label);
-    for (const CheckedClaim& c : check_claims(a)) d.claims.push_back({c.claim, outcome_mark(c.outcome), ""});
+        if (!named(a, rb.configuration.label) || !named(b, rb.configuration.label))
+            d.only_b.push_back(rb.configuration.label);
+    for (const CheckedClaim& c : check_claims(a))
+        d.claims.push_back({c.claim, outcome_mark(c.outcome), ""});
     for (const CheckedClaim& c : check_claims(b)) {
-        auto same = std::find_if(d.claims.begin(), d.claims.end(), [&](const ClaimChange& x) { return x.claim == c.claim && x.in_b.empty(); });
+        auto same = std::find_if(d.claims.begin(), d.claims.end(), [&](const ClaimChange& x) {
+            return x.claim == c.claim && x.in_b.empty();
+        });
         if (same != d.claims.end()) same->in_b = outcome_mark(c.outcome);
         else d.claims.push_back({c.claim, "", outcome_mark(c.outcome)});
     }
     return d;
 }
 
-void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const RunResult& b, TextStyle style, const Layout& layout) {
+void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const RunResult& b,
+                TextStyle style, const Layout& layout) {
     const bool md = style == TextStyle::markdown;
     const int width = layout.wide || md ? 100'000 : layout.columns;
     const std::string heading = md ? "\n## " : "\n";
     out << wrap("A: " + d.title_a, width) << wrap("B: " + d.title_b, width);
-    out << heading << wrap(d.differs.empty() ? "Same lesson, load, machine and CPU setting: only the code or the run differs."
-                                             : "What differs besides the code (compared only on what both have):", width);
+    out << heading
+        << wrap(
+               d.differs.empty()
+                   ? "Same lesson, load, machine and CPU setting: only the code or the run differs."
+                   : "What differs besides the code (compared only on what both have):",
+               width);
     for (const std::string& line : d.differs) out << wrap("- " + line, width);
     if (!d.only_a.empty() || !d.only_b.empty())
-        out << wrap("Not compared (in one run only): " + std::to_string(d.only_a.size()) + " of A's rows, " + std::to_string(d.only_b.size()) + " of B's", width);
-    Column label{.header = "configuration", .wraps = true}, figure{.header = "figure"}, in_a{.header = "A"}, in_b{.header = "B"};
-    Column ratio{.header = "B/A"}, batches{.header = "over the batches", .narrow_header = "batches", .wraps = true};
+        out << wrap("Not compared (in one run only): " + std::to_string(d.only_a.size()) +
+                        " of A's rows, " + std::to_string(d.only_b.size()) + " of B's",
+                    width);
+    Column label{.header = "configuration", .wraps = true}, figure{.header = "figure"},
+        in_a{.header = "A"}, in_b{.header = "B"};
+    Column ratio{.header = "B/A"},
+        batches{.header = "over the batches", .narrow_header = "batches", .wraps = true};
     for (const FigureChange& c : d.figures) {
         label.cells.push_back(c.configuration), figure.cells.push_back(c.figure);
         in_a.cells.push_back(c.a_text), in_b.cells.push_back(c.b_text);
@@ -160,26 +188,39 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
     }
     out << heading << "Each figure in A and B (\"~\": the batches cannot tell them apart)\n";
     print_table(out, {label, figure, in_a, in_b, ratio, batches}, layout, md);
-    Column shared{.header = "configuration", .wraps = true}, share_a{.header = "A: worker shares", .wraps = true}, share_b{.header = "B: worker shares", .wraps = true};
+    Column shared{.header = "configuration", .wraps = true},
+        share_a{.header = "A: worker shares", .wraps = true},
+        share_b{.header = "B: worker shares", .wraps = true};
     for (std::size_t i = 0, k = 0; i < a.configurations.size(); ++i)
-        if (named(b, a.configurations[i].configuration.label) && named(a, a.configurations[i].configuration.label))
-            shared.cells.push_back(a.configurations[i].configuration.label), share_a.cells.push_back(d.shares_a[k]), share_b.cells.push_back(d.shares_b[k++]);
+        if (named(b, a.configurations[i].configuration.label) &&
+            named(a, a.configurations[i].configuration.label))
+            shared.cells.push_back(a.configurations[i].configuration.label),
+                share_a.cells.push_back(d.shares_a[k]), share_b.cells.push_back(d.shares_b[k++]);
     if (!shared.cells.empty()) print_table(out << '\n', {shared, share_a, share_b}, layout, md);
     Column claim{.header = "claim", .wraps = true}, mark_a{.header = "A"}, mark_b{.header = "B"};
-    for (const ClaimChange& c : d.claims) claim.cells.push_back(c.claim), mark_a.cells.push_back(c.in_a), mark_b.cells.push_back(c.in_b);
-    if (!d.claims.empty()) print_table(out << heading << "The lesson's claims in each run\n", {claim, mark_a, mark_b}, layout, md);
+    for (const ClaimChange& c : d.claims)
+        claim.cells.push_back(c.claim), mark_a.cells.push_back(c.in_a),
+            mark_b.cells.push_back(c.in_b);
+    if (!d.claims.empty())
+        print_table(out << heading << "The lesson's claims in each run\n", {claim, mark_a, mark_b},
+                    layout, md);
     const std::int64_t axis = std::max(shared_axis_us(a), shared_axis_us(b));
-    out << heading << "Timelines, A above B, on one time axis (" << seconds_text(axis) << ")\n" << (md ? "\n```\n" : "");
+    out << heading << "Timelines, A above B, on one time axis (" << seconds_text(axis) << ")\n"
+        << (md ? "\n```\n" : "");
     for (const auto& ra : a.configurations)
-        if (const ConfigurationResult* rb = named(b, ra.configuration.label); rb && named(a, ra.configuration.label))
-            out << wrap("A: " + ra.configuration.label, width) << timeline(ra, a.scenario.load, layout, axis)
-                << wrap("B: " + rb->configuration.label, width) << timeline(*rb, b.scenario.load, layout, axis);
+        if (const ConfigurationResult* rb = named(b, ra.configuration.label);
+            rb && named(a, ra.configuration.label))
+            out << wrap("A: " + ra.configuration.label, width)
+                << timeline(ra, a.scenario.load, layout, axis)
+                << wrap("B: " + rb->configuration.label, width)
+                << timeline(*rb, b.scenario.load, layout, axis);
     out << (md ? "```\n" : "");
 }
 
 std::string change_sentence(const RunDiff& d) {
     auto of = [&](const char* figure) {
-        auto c = std::find_if(d.figures.begin(), d.figures.end(), [&](const FigureChange& x) { return x.figure == figure; });
+        auto c = std::find_if(d.figures.begin(), d.figures.end(),
+                              [&](const FigureChange& x) { return x.figure == figure; });
         return c != d.figures.end() && c->a && c->b ? &*c : nullptr;
     };
     const FigureChange* took = of("measured");
@@ -187,10 +228,14 @@ std::string change_sentence(const RunDiff& d) {
     std::string s = "your change: " + took->a_text + " → " + took->b_text;
     if (*took->a > 0 && *took->b > 0) {
         const double times = *took->a >= *took->b ? *took->a / *took->b : *took->b / *took->a;
-        s += ", " + fixed(times, times >= 10 ? 0 : 1) + (*took->a >= *took->b ? "× faster" : "× slower");
+        s += ", " + fixed(times, times >= 10 ? 0 : 1) +
+             (*took->a >= *took->b ? "× faster" : "× slower");
     }
-    s += took->test.could_tell_with == 0 && took->test.p <= telling_p ? " (" + took->significance() + ")" : " (~: the batches cannot tell the two apart)";
-    if (const FigureChange* held = of("loop_blocked")) s += "; the loop held " + held->a_text + " → " + held->b_text;
+    s += took->test.could_tell_with == 0 && took->test.p <= telling_p
+             ? " (" + took->significance() + ")"
+             : " (~: the batches cannot tell the two apart)";
+    if (const FigureChange* held = of("loop_blocked"))
+        s += "; the loop held " + held->a_text + " → " + held->b_text;
     return s;
 }
 

@@ -16,36 +16,43 @@
 
 namespace lab {
 
-
 struct FigureChange {
     std::string configuration, figure;  // "blocking-in-loop", "measured"
     std::optional<double> a = {}, b = {};  // over the whole configuration, as the report gives it
     std::string a_text = {}, b_text = {};  // "1.010 s", or "—" for not measured
-    std::optional<double> ratio = {};      // b / a
-    RankTest test = {};                    // over the batches
-    std::string significance() const;   // "p=0.008", "~ (p=0.42)" or "~ (4 batches a side could tell)"
-    std::string ratio_text() const;     // "0.101", "9.9", or "—"
+    std::optional<double> ratio = {};  // b / a
+    RankTest test = {};  // over the batches
+    std::string significance()
+        const;  // "p=0.008", "~ (p=0.42)" or "~ (4 batches a side could tell)"
+    std::string ratio_text() const;  // "0.101", "9.9", or "—"
 };
 struct ClaimChange {
-    std::string claim, in_a, in_b;  // the claim, and its mark (✓ ✗ ? –) in each run ("" if that run has none)
+    std::string claim, in_a,
+        in_b;  // the claim, and its mark (✓ ✗ ? –) in each run ("" if that run has none)
 };
 struct RunDiff {
     std::string title_a, title_b;
-    std::vector<std::string> differs = {};  // "load: A …; B …", "machine: A 2 CPUs; B 4 CPUs", "CPUs: …"
-    std::vector<std::string> only_a = {}, only_b = {};  // configurations one run has and the other has not
+    std::vector<std::string> differs =
+        {};  // "load: A …; B …", "machine: A 2 CPUs; B 4 CPUs", "CPUs: …"
+    std::vector<std::string> only_a = {},
+                             only_b = {};  // configurations one run has and the other has not
     std::vector<FigureChange> figures = {};
-    std::vector<std::string> shares_a = {}, shares_b = {};  // per shared configuration: "50 % · 30 % · 20 %" (busiest first) or ""
+    std::vector<std::string>
+        shares_a = {},
+        shares_b = {};  // per shared configuration: "50 % · 30 % · 20 %" (busiest first) or ""
     std::vector<ClaimChange> claims = {};
 };
 RunDiff diff_runs(const RunResult& a, const RunResult& b);
 
 // The diff as text (terminal within layout.columns, never dropping a column; or Markdown), with
 // both runs' timelines of each shared configuration on one time axis.
-void print_diff(std::ostream& out, const RunDiff& diff, const RunResult& a, const RunResult& b, TextStyle style, const Layout& layout);
+void print_diff(std::ostream& out, const RunDiff& diff, const RunResult& a, const RunResult& b,
+                TextStyle style, const Layout& layout);
 // The same as a page (lab/report/diff.html.mustache), every outside text escaped by escape().
 std::string html_diff(const RunDiff& diff, const RunResult& a, const RunResult& b);
 
-// For `lab exercise check`: "your change: 1.010 s → 0.102 s, 9.9× faster; the loop held 1003 ms → 2 ms".
+// For `lab exercise check`: "your change: 1.010 s → 0.102 s, 9.9× faster; the loop held 1003 ms → 2
+// ms".
 std::string change_sentence(const RunDiff& diff);
 
 }  // namespace lab

@@ -37,10 +37,12 @@ void comparison_svg(std::ostream& out, const RunResult& run);
 // `zoomed` marks a view on the configuration's own span, which the page labels as such.
 // At most `most_rows` requests, an even sample of a bigger batch; `css_class` "timeline" (what the
 // page's checks measure) or another for a drawing kept folded.
-// With `probe_path`, the bystander's requests sent meanwhile are drawn too, in a colour of their own.
-// With `routes` (a mix's targets, named), each request is coloured by its route; a probed app's
-// holds of the loop (r.loop_holds) are drawn on a row of their own, "loop", above the requests.
-void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us, bool zoomed, std::size_t most_rows = 200,
-                  const char* css_class = "timeline", const std::string& probe_path = "", const std::vector<std::string>& routes = {});
+// With `probe_path`, the bystander's requests sent meanwhile are drawn too, in a colour of their
+// own. With `routes` (a mix's targets, named), each request is coloured by its route; a probed
+// app's holds of the loop (r.loop_holds) are drawn on a row of their own, "loop", above the
+// requests.
+void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us,
+                  bool zoomed, std::size_t most_rows = 200, const char* css_class = "timeline",
+                  const std::string& probe_path = "", const std::vector<std::string>& routes = {});
 
 }  // namespace lab

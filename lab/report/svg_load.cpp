@@ -14,7 +14,7 @@ namespace lab {
 namespace {
 
 constexpr const char* answers_colour = "#1f5fa8";
-constexpr const char* p50_colour = "#1e8449", *p99_colour = "#c0392b";
+constexpr const char *p50_colour = "#1e8449", *p99_colour = "#c0392b";
 
 std::string ms(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 3) + " ms"; }
 
@@ -24,19 +24,24 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const LoadFigures f = load_figures(run);
     const Histogram& latency = f.all.latency;
     const auto slices = latency_slices(f.all);
-    out << "<h2>How long each of the " << latency.count() << " answered requests took, from when it was due to its answer</h2>\n"
-        << "<p class=\"precision\">Percentiles and slices " << latency_precision(latency) << ".</p>\n";
+    out << "<h2>How long each of the " << latency.count()
+        << " answered requests took, from when it was due to its answer</h2>\n"
+        << "<p class=\"precision\">Percentiles and slices " << latency_precision(latency)
+        << ".</p>\n";
     if (slices.empty()) {
         out << "<p>No request was answered.</p>\n";
         return;
     }
-    const std::int64_t low = latency.min(), high = latency.max(), p50 = latency.percentile(50), p99 = latency.percentile(99);
-    legend(out, {{answers_colour, "answers in each slice of the range, fastest (" + ms(low) + ") to slowest (" + ms(high) + ")"},
+    const std::int64_t low = latency.min(), high = latency.max(), p50 = latency.percentile(50),
+                       p99 = latency.percentile(99);
+    legend(out, {{answers_colour, "answers in each slice of the range, fastest (" + ms(low) +
+                                      ") to slowest (" + ms(high) + ")"},
                  {p50_colour, "p50 " + ms(p50)},
                  {p99_colour, "p99 " + ms(p99)}});
     std::int64_t most = 1;
     for (const LatencySlice& s : slices) most = std::max(most, s.answers);
-    constexpr int width = 960, left = 70, right = 30, top = 24, plot_height = 220, height = top + plot_height + 44;
+    constexpr int width = 960, left = 70, right = 30, top = 24, plot_height = 220,
+                  height = top + plot_height + 44;
     const double plot = width - left - right;
     // A slice's width is its share of the range (all alike, but for answers within a few µs); when
     // every answer took the same time, one bar fills the width and the marks stand at its middle.
@@ -44,34 +49,51 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const bool log_scale = log_spaced(f.all);
     auto x = [&](std::int64_t us) {
         if (high <= low) return left + 0.5 * plot;
-        double share = log_scale ? std::log(static_cast<double>(std::max(us, low)) / static_cast<double>(low)) / std::log(static_cast<double>(high) / static_cast<double>(low))
-                                 : static_cast<double>(us - low) / static_cast<double>(high - low);
+        double share =
+            log_scale
+                ? std::log(static_cast<double>(std::max(us, low)) / static_cast<double>(low)) /
+                      std::log(static_cast<double>(high) / static_cast<double>(low))
+                : static_cast<double>(us - low) / static_cast<double>(high - low);
         return left + share * plot;
     };
-    auto y = [&](std::int64_t n) { return top + plot_height - static_cast<double>(n) / static_cast<double>(most) * plot_height; };
-    out << "<svg class=\"latency-histogram\" data-answers=\"" << latency.count() << "\" viewBox=\"0 0 " << width << ' ' << height
+    auto y = [&](std::int64_t n) {
+        return top + plot_height - static_cast<double>(n) / static_cast<double>(most) * plot_height;
+    };
+    out << "<svg class=\"latency-histogram\" data-answers=\"" << latency.count()
+        << "\" viewBox=\"0 0 " << width << ' ' << height
         << "\" role=\"img\" aria-label=\"latency histogram\">\n"
-        << "<text x=\"" << left - 6 << "\" y=\"" << y(most) + 4 << "\" class=\"label\">" << most << "</text>"
+        << "<text x=\"" << left - 6 << "\" y=\"" << y(most) + 4 << "\" class=\"label\">" << most
+        << "</text>"
         << "<text x=\"" << left - 6 << "\" y=\"" << y(0) + 4 << "\" class=\"label\">0</text>\n";
-    out << "<text x=\"" << left << "\" y=\"" << top + plot_height + 16 << "\" class=\"tick\" text-anchor=\"middle\">" << fixed(static_cast<double>(low) / 1000.0, 3)
+    out << "<text x=\"" << left << "\" y=\"" << top + plot_height + 16
+        << "\" class=\"tick\" text-anchor=\"middle\">"
+        << fixed(static_cast<double>(low) / 1000.0, 3)
         << "</text>\n";  // the fastest answer, where the first slice starts
     std::int64_t from = low;
     for (const LatencySlice& s : slices) {
-        const bool alone = slices.size() == 1;  // every answer within a µs or so: one bar, the whole width
+        const bool alone =
+            slices.size() == 1;  // every answer within a µs or so: one bar, the whole width
         const double x0 = alone ? left : x(from), x1 = alone ? left + plot : x(s.upper_us);
-        out << "<rect class=\"bar histogram\" data-answers=\"" << s.answers << "\" x=\"" << x0 + 1 << "\" y=\"" << y(s.answers)
-            << "\" width=\"" << std::max(1.0, x1 - x0 - 2) << "\" height=\"" << y(0) - y(s.answers) << "\" fill=\"" << answers_colour
-            << "\"><title>" << s.answers << " answered in " << escape(ms(from)) << " to " << escape(ms(s.upper_us)) << "</title></rect>"
-            << "<text x=\"" << (x0 + x1) / 2 << "\" y=\"" << y(s.answers) - 4 << "\" class=\"value\" text-anchor=\"middle\">" << s.answers
-            << "</text><text x=\"" << x1 << "\" y=\"" << top + plot_height + 16 << "\" class=\"tick\" text-anchor=\"middle\">"
+        out << "<rect class=\"bar histogram\" data-answers=\"" << s.answers << "\" x=\"" << x0 + 1
+            << "\" y=\"" << y(s.answers) << "\" width=\"" << std::max(1.0, x1 - x0 - 2)
+            << "\" height=\"" << y(0) - y(s.answers) << "\" fill=\"" << answers_colour
+            << "\"><title>" << s.answers << " answered in " << escape(ms(from)) << " to "
+            << escape(ms(s.upper_us)) << "</title></rect>"
+            << "<text x=\"" << (x0 + x1) / 2 << "\" y=\"" << y(s.answers) - 4
+            << "\" class=\"value\" text-anchor=\"middle\">" << s.answers << "</text><text x=\""
+            << x1 << "\" y=\"" << top + plot_height + 16
+            << "\" class=\"tick\" text-anchor=\"middle\">"
             << fixed(static_cast<double>(s.upper_us) / 1000.0, 3) << "</text>\n";
         from = s.upper_us;
     }
-    for (auto [us, colour, name] : {std::tuple{p50, p50_colour, "p50"}, std::tuple{p99, p99_colour, "p99"}})
-        out << "<line x1=\"" << x(us) << "\" y1=\"" << top - 8 << "\" x2=\"" << x(us) << "\" y2=\"" << top + plot_height
-            << "\" stroke=\"" << colour << "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"><title>" << name << ' ' << escape(ms(us))
-            << "</title></line>\n";
-    out << "<text x=\"" << left << "\" y=\"" << height - 4 << "\" class=\"tick\">latency, ms (the edges of the slices"
+    for (auto [us, colour, name] :
+         {std::tuple{p50, p50_colour, "p50"}, std::tuple{p99, p99_colour, "p99"}})
+        out << "<line x1=\"" << x(us) << "\" y1=\"" << top - 8 << "\" x2=\"" << x(us) << "\" y2=\""
+            << top + plot_height << "\" stroke=\"" << colour
+            << "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"><title>" << name << ' '
+            << escape(ms(us)) << "</title></line>\n";
+    out << "<text x=\"" << left << "\" y=\"" << height - 4
+        << "\" class=\"tick\">latency, ms (the edges of the slices"
         << (log_scale ? ", on a log scale" : "") << ")</text>\n</svg>\n";
 }
 

@@ -11,9 +11,9 @@
 namespace lab {
 
 struct CurvePoint {
-    double x = 0;                     // the swept value (d in ms, as given)
-    std::optional<double> measured;   // the median batch's figure; none if the point did not run
-    std::optional<double> model;      // the model's, where it has one
+    double x = 0;  // the swept value (d in ms, as given)
+    std::optional<double> measured;  // the median batch's figure; none if the point did not run
+    std::optional<double> model;  // the model's, where it has one
 };
 
 // One line: a configuration's points, in the order of the values.
@@ -24,8 +24,8 @@ struct Curve {
 
 // One chart: its figure and unit, and a line per configuration, on shared axes.
 struct CurveChart {
-    std::string title;   // "Throughput (requests per second)"
-    std::string unit;    // "requests/s"
+    std::string title;  // "Throughput (requests per second)"
+    std::string unit;  // "requests/s"
     int digits = 3;
     std::vector<Curve> curves;
     double most() const;  // the largest value drawn, measured or model

@@ -11,7 +11,9 @@
 namespace lab {
 namespace {
 
-std::int64_t began(const RequestRecord* r) { return r->has_server_stamps() ? r->server_start_us : r->send_us; }
+std::int64_t began(const RequestRecord* r) {
+    return r->has_server_stamps() ? r->server_start_us : r->send_us;
+}
 
 // Up to `most` of the bystander's requests sent before the batch's last answer, evenly spread,
 // merged into `t` by when the server began them; the drawing then reaches their answers too.
@@ -23,9 +25,11 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
         if (p.send_us >= t.t0 && p.send_us <= t.t1 && p.end_us >= 0) meanwhile.push_back(&p);
     std::size_t shown = std::min(most, meanwhile.size()), longest = 0;
     for (std::size_t k = 0; k < meanwhile.size(); ++k)
-        if (meanwhile[k]->ok() && meanwhile[k]->latency_us() > meanwhile[longest]->latency_us()) longest = k;
+        if (meanwhile[k]->ok() && meanwhile[k]->latency_us() > meanwhile[longest]->latency_us())
+            longest = k;
     std::vector<std::size_t> picked;
-    for (std::size_t i = 0; i < shown; ++i) picked.push_back(shown < 2 ? 0 : i * (meanwhile.size() - 1) / (shown - 1));
+    for (std::size_t i = 0; i < shown; ++i)
+        picked.push_back(shown < 2 ? 0 : i * (meanwhile.size() - 1) / (shown - 1));
     if (shown > 0 && std::find(picked.begin(), picked.end(), longest) == picked.end())
         *std::min_element(picked.begin(), picked.end(), [&](std::size_t a, std::size_t b) {
             return std::llabs(static_cast<long long>(a) - static_cast<long long>(longest)) <
@@ -37,7 +41,9 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
         t.bystanders = true;
         t.t1 = std::max(t.t1, p->end_us);
     }
-    std::stable_sort(t.rows.begin(), t.rows.end(), [](const TimelineRow& a, const TimelineRow& b) { return began(a.record) < began(b.record); });
+    std::stable_sort(t.rows.begin(), t.rows.end(), [](const TimelineRow& a, const TimelineRow& b) {
+        return began(a.record) < began(b.record);
+    });
 }
 
 }  // namespace
@@ -63,12 +69,14 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bys
         if (all[k]->finished_us() > all[last_done]->finished_us()) last_done = k;
     std::vector<std::size_t> picked;
     for (std::size_t i = 0; i < shown; ++i)
-        picked.push_back(shown < 2 ? 0 : i * (all.size() - 1) / (shown - 1));  // first and last begun always
+        picked.push_back(
+            shown < 2 ? 0 : i * (all.size() - 1) / (shown - 1));  // first and last begun always
     if (shown > 2 && std::find(picked.begin(), picked.end(), last_done) == picked.end()) {
-        auto nearest = std::min_element(picked.begin() + 1, picked.end() - 1, [&](std::size_t a, std::size_t b) {
-            return std::llabs(static_cast<long long>(a) - static_cast<long long>(last_done)) <
-                   std::llabs(static_cast<long long>(b) - static_cast<long long>(last_done));
-        });
+        auto nearest = std::min_element(
+            picked.begin() + 1, picked.end() - 1, [&](std::size_t a, std::size_t b) {
+                return std::llabs(static_cast<long long>(a) - static_cast<long long>(last_done)) <
+                       std::llabs(static_cast<long long>(b) - static_cast<long long>(last_done));
+            });
         *nearest = last_done;  // (its neighbours are sampled either side of it, so the order holds)
     }
     for (std::size_t at : picked) t.rows.push_back({all[at], at});
@@ -80,7 +88,8 @@ std::optional<WorstProbe> worst_probe(const ConfigurationResult& result) {
     std::optional<WorstProbe> worst;
     for (const Batch& b : result.batches)
         for (const RequestRecord& p : b.probes)
-            if (p.ok() && (!worst || p.latency_us() > worst->latency_us)) worst = WorstProbe{b.number, p.latency_us()};
+            if (p.ok() && (!worst || p.latency_us() > worst->latency_us))
+                worst = WorstProbe{b.number, p.latency_us()};
     return worst;
 }
 
@@ -92,9 +101,12 @@ std::string worst_probe_note(const ConfigurationResult& result, const Load& load
     std::int64_t here = -1;  // this batch's own longest wait, drawn below
     for (const RequestRecord& p : drawn.probes)
         if (p.ok()) here = std::max(here, p.latency_us());
-    return "The worst GET " + load.probe_path + " of the run, " + fixed(static_cast<double>(worst->latency_us) / 1e3, 1) +
-           " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->batch) + ", not drawn; this batch's worst" +
-           (here >= 0 ? ", " + fixed(static_cast<double>(here) / 1e3, 1) + " ms," : "") + " is among its probe rows.";
+    return "The worst GET " + load.probe_path + " of the run, " +
+           fixed(static_cast<double>(worst->latency_us) / 1e3, 1) +
+           " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->batch) +
+           ", not drawn; this batch's worst" +
+           (here >= 0 ? ", " + fixed(static_cast<double>(here) / 1e3, 1) + " ms," : "") +
+           " is among its probe rows.";
 }
 
 std::int64_t shared_axis_us(const RunResult& run) {
@@ -110,70 +122,96 @@ std::int64_t shared_axis_us(const RunResult& run) {
 namespace {
 
 // The heading of a configuration's timeline: its label and mode, and what each kind of bar means.
-std::string timeline_heading(const ConfigurationResult& result, const Batch& batch, const TimelineRows& t, const Load& load,
-                             const Layout& layout) {
+std::string timeline_heading(const ConfigurationResult& result, const Batch& batch,
+                             const TimelineRows& t, const Load& load, const Layout& layout) {
     const bool queued = result.configuration.queued();
-    return wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " + std::to_string(batch.number) +
-                    (queued      ? " (the median): answered 202 at once, then ░ waiting in the queue   █ being run by a queue worker"
+    return wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " +
+                    std::to_string(batch.number) +
+                    (queued ? " (the median): answered 202 at once, then ░ waiting in the queue   "
+                              "█ being run by a queue worker"
                      : t.stamped ? " (the median): ░ sent, waiting for the server   █ being served"
-                                 : " (the median): ░ sent, waiting for the answer (the server's own timings are unknown: "
+                                 : " (the median): ░ sent, waiting for the answer (the server's "
+                                   "own timings are unknown: "
                                    "client-side figures only)") +
-                    (t.bystanders ? "   ▓ the bystander's GET " + load.probe_path + " (probe rows), being served" : ""),
+                    (t.bystanders ? "   ▓ the bystander's GET " + load.probe_path +
+                                        " (probe rows), being served"
+                                  : ""),
                 layout.wide ? 100'000 : layout.columns) +
-           (t.bystanders ? wrap(worst_probe_note(result, load), layout.wide ? 100'000 : layout.columns) : "");
+           (t.bystanders
+                ? wrap(worst_probe_note(result, load), layout.wide ? 100'000 : layout.columns)
+                : "");
 }
 
 // One request's bar: ░ sent and waiting until the server begins it, then (the answer's trip
 // included) █ served, or ▓ for the bystander's.
-std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int columns, const std::function<int(std::int64_t)>& column) {
+std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int columns,
+                   const std::function<int(std::int64_t)>& column) {
     std::string bar;
     int send = column(r.send_us), done = column(r.finished_us());
     int start = r.has_server_stamps() ? column(r.server_start_us) : queued ? send : columns;
     for (int c = 0; c < columns; ++c)
-        bar += c < send || c >= std::max(done, send + 1) ? " " : c >= start ? (bystander ? "▓" : "█") : "░";
+        bar += c < send || c >= std::max(done, send + 1) ? " "
+               : c >= start                              ? (bystander ? "▓" : "█")
+                                                         : "░";
     return bar;
 }
 
 }  // namespace
 
-std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout, std::int64_t axis_us) {
+std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout,
+                     std::int64_t axis_us) {
     const Batch& batch = result.batches[result.median_batch];
     TimelineRows t = timeline_rows(batch, 40, load.probe_path.empty() ? 0 : bystanders_drawn);
     const std::int64_t t0 = t.t0, axis = std::max<std::int64_t>(axis_us, t.t1 - t.t0);
     if (t.t1 <= t0 || axis <= 0) return "";
     const bool queued = result.configuration.queued();
     const bool by_worker = served_by_processes(result.configuration);
-    const std::vector<std::int64_t> workers = by_worker ? workers_busiest_first(result) : std::vector<std::int64_t>{};
+    const std::vector<std::int64_t> workers =
+        by_worker ? workers_busiest_first(result) : std::vector<std::int64_t>{};
     // "req   0  |" + bar + "|  [answered 0.000 s, ]done 0.000 s   model 0.000 s   worker 1"
     // (room for 10.000 s and worker 10). Where that leaves the bar under 20 columns, the model's
     // column goes first: the table beside the timelines has the model's makespan.
-    auto tail = [&](bool with_model) { return 1 + 2 + 13 + (queued ? 18 : 0) + (with_model ? 17 : 0) + (by_worker ? 12 : 0); };
-    const bool modelled = !result.model.formula.empty() && (layout.wide || layout.columns - 11 - tail(true) >= 20);
+    auto tail = [&](bool with_model) {
+        return 1 + 2 + 13 + (queued ? 18 : 0) + (with_model ? 17 : 0) + (by_worker ? 12 : 0);
+    };
+    const bool modelled =
+        !result.model.formula.empty() && (layout.wide || layout.columns - 11 - tail(true) >= 20);
     const int columns = layout.wide ? 60 : std::max(20, layout.columns - 11 - tail(modelled));
-    auto column = [&](std::int64_t us) { return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns); };
+    auto column = [&](std::int64_t us) {
+        return std::clamp<int>(static_cast<int>((us - t0) * columns / axis), 0, columns);
+    };
 
     std::string out = timeline_heading(result, batch, t, load, layout);
     if (t.rows.size() < t.total)
-        out += "(" + std::to_string(t.rows.size()) + " of its " + std::to_string(t.total) + " requests, evenly spaced)\n";
+        out += "(" + std::to_string(t.rows.size()) + " of its " + std::to_string(t.total) +
+               " requests, evenly spaced)\n";
     std::string end = seconds_text(axis);
-    out += std::string(10, ' ') + "0 s" + std::string(static_cast<std::size_t>(std::max(1, columns - 3 - static_cast<int>(end.size()))), ' ') +
+    out += std::string(10, ' ') + "0 s" +
+           std::string(
+               static_cast<std::size_t>(std::max(1, columns - 3 - static_cast<int>(end.size()))),
+               ' ') +
            end + "\n";
     const std::vector<double> model = predicted_finishes_s(result.model, workload_of(load));
     for (const auto& [r, position, by] : t.rows) {
-        out += (by ? fmt::format("probe {:2} |", r->index) : fmt::format("req {:3}  |", r->index)) + bar_of(*r, by, queued, columns, column) + "|  ";
+        out += (by ? fmt::format("probe {:2} |", r->index) : fmt::format("req {:3}  |", r->index)) +
+               bar_of(*r, by, queued, columns, column) + "|  ";
         if (!r->ok()) {
-            // (an answer of 4xx or 5xx is said by its code, a connection that did not open by the system's reason)
+            // (an answer of 4xx or 5xx is said by its code, a connection that did not open by the
+            // system's reason)
             const bool why = r->error == ErrorKind::connect && !batch.connect_failure.empty();
-            out += (r->error == ErrorKind::status ? "answered " + std::to_string(r->status) : "failed: " + std::string(to_string(r->error))) +
+            out += (r->error == ErrorKind::status ? "answered " + std::to_string(r->status)
+                                                  : "failed: " + std::string(to_string(r->error))) +
                    (why ? " (" + batch.connect_failure + ")" : "") + "\n";
             continue;
         }
         if (queued) out += "answered " + seconds_text(r->end_us - t0) + ", ";
         out += "done " + seconds_text(r->finished_us() - t0);
-        if (modelled && !by) out += "   model " + fixed(position < model.size() ? model[position] : 0.0) + " s";
+        if (modelled && !by)
+            out += "   model " + fixed(position < model.size() ? model[position] : 0.0) + " s";
         if (by_worker && r->worker_pid >= 0) {
             auto rank = std::find(workers.begin(), workers.end(), r->worker_pid) - workers.begin();
-            out += "   " + std::string(result.configuration.behind_nginx() ? "host" : "worker") + " " + std::to_string(rank + 1);
+            out += "   " + std::string(result.configuration.behind_nginx() ? "host" : "worker") +
+                   " " + std::to_string(rank + 1);
         }
         out += "\n";
     }

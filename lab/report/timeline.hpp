@@ -15,18 +15,20 @@ namespace lab {
 // quick cache calls beside user 1's query).
 struct TimelineRow {
     const RequestRecord* record;
-    std::size_t position;    // in that order, among all of the batch's requests (a bystander's: none)
+    std::size_t position;  // in that order, among all of the batch's requests (a bystander's: none)
     bool bystander = false;  // one of the probe's requests, not the load's
 };
 struct TimelineRows {
     std::vector<TimelineRow> rows;
     std::int64_t t0 = 0, t1 = 0;  // first send, last answer
     std::size_t total = 0;
-    bool stamped = false;  // whether any drawn request has the server's own stamps (else: client-side only)
+    bool stamped =
+        false;  // whether any drawn request has the server's own stamps (else: client-side only)
     bool bystanders = false;  // whether any of the bystander's requests are drawn
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
-inline constexpr std::size_t bystanders_drawn = 10;  // a bystander's requests a timeline draws at most
+inline constexpr std::size_t bystanders_drawn =
+    10;  // a bystander's requests a timeline draws at most
 
 // The bystander's longest wait of a configuration's whole run (the key figure's "worst"), and
 // the batch it came in; and, when that is not the batch a timeline draws, a sentence saying so
@@ -44,6 +46,7 @@ std::int64_t shared_axis_us(const RunResult& run);
 
 // The median batch as rows of text on the time axis 0..axis_us, within layout.columns (with
 // layout.wide, 60 columns of bar whatever the terminal).
-std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout, std::int64_t axis_us);
+std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout,
+                     std::int64_t axis_us);
 
 }  // namespace lab

@@ -8,9 +8,12 @@ namespace lab {
 std::vector<Column> websocket_columns(const RunResult& run) {
     Column label{.header = "configuration", .wraps = true};
     Column mode{.header = "mode", .fold_order = 1};
-    Column late{.header = "each client's latest tick: median client / p99 / worst", .narrow_header = "latest tick p50/p99/max", .wraps = true};
+    Column late{.header = "each client's latest tick: median client / p99 / worst",
+                .narrow_header = "latest tick p50/p99/max",
+                .wraps = true};
     Column held{.header = "WebSockets held", .narrow_header = "held"};
-    Column memory{.header = "memory per WebSocket (PSS)", .narrow_header = "per WebSocket", .fold_order = 2};
+    Column memory{
+        .header = "memory per WebSocket (PSS)", .narrow_header = "per WebSocket", .fold_order = 2};
     for (const auto& r : run.configurations) {
         label.cells.push_back(r.configuration.label);
         mode.cells.push_back(r.configuration.mode);
@@ -20,9 +23,11 @@ std::vector<Column> websocket_columns(const RunResult& run) {
             memory.cells.push_back("—");
             continue;
         }
-        late.cells.push_back(figure_cell(Figure::tick_late_p50, r) + " / " + figure_cell(Figure::tick_late_p99, r) + " / " +
+        late.cells.push_back(figure_cell(Figure::tick_late_p50, r) + " / " +
+                             figure_cell(Figure::tick_late_p99, r) + " / " +
                              figure_cell(Figure::tick_late_max, r));
-        held.cells.push_back(figure_cell(Figure::connections_held, r) + " of " + std::to_string(r.load.requests));
+        held.cells.push_back(figure_cell(Figure::connections_held, r) + " of " +
+                             std::to_string(r.load.requests));
         memory.cells.push_back(figure_cell(Figure::memory_per_connection, r));
     }
     if (has_guesses(run)) return {label, mode, late, guess_column(run), held, memory};
@@ -30,13 +35,19 @@ std::vector<Column> websocket_columns(const RunResult& run) {
 }
 
 FigureBars tick_lateness_bars(const RunResult& run) {
-    FigureBars f{"How late each client's latest tick came (the median client, the 99th percentile, the worst)", "ms", 1,
-                 {"median client", "p99 client", "worst"}, {}};
+    FigureBars f{
+        "How late each client's latest tick came (the median client, the 99th percentile, the "
+        "worst)",
+        "ms",
+        1,
+        {"median client", "p99 client", "worst"},
+        {}};
     for (const auto& r : run.configurations) {
         FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(3), ""};
         if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
         else
-            g.values = {r.figure(Figure::tick_late_p50), r.figure(Figure::tick_late_p99), r.figure(Figure::tick_late_max)};
+            g.values = {r.figure(Figure::tick_late_p50), r.figure(Figure::tick_late_p99),
+                        r.figure(Figure::tick_late_max)};
         f.groups.push_back(std::move(g));
     }
     return f;

@@ -28,7 +28,8 @@ bool CsvReader::next(std::vector<std::string>& row) {
         const char ch = static_cast<char>(got);
         any = true;
         if (++bytes > most_row_bytes_)
-            throw std::invalid_argument("a row longer than " + std::to_string(most_row_bytes_) + " bytes (not a file the lab wrote)");
+            throw std::invalid_argument("a row longer than " + std::to_string(most_row_bytes_) +
+                                        " bytes (not a file the lab wrote)");
         if (quoted) {
             if (ch == '"' && in_.peek() == '"') row.back() += static_cast<char>(in_.get());
             else if (ch == '"') quoted = false;
@@ -46,7 +47,8 @@ bool CsvReader::next(std::vector<std::string>& row) {
     if (quoted) throw std::invalid_argument("a quoted field is never closed");
     if (!any) return false;  // (a last line without its newline is a row)
     for (std::string& field : row)  // undo the formula guard
-        if (!field.empty() && field.front() == '\'' && looks_like_formula(field.substr(1))) field.erase(0, 1);
+        if (!field.empty() && field.front() == '\'' && looks_like_formula(field.substr(1)))
+            field.erase(0, 1);
     return true;
 }
 

@@ -19,7 +19,8 @@ std::string csv_field(const std::string& text);
 // longer than `most_row_bytes` (read no further: a file of one endless line is not a CSV).
 class CsvReader {
 public:
-    CsvReader(std::istream& in, std::size_t most_row_bytes) : in_(in), most_row_bytes_(most_row_bytes) {}
+    CsvReader(std::istream& in, std::size_t most_row_bytes)
+        : in_(in), most_row_bytes_(most_row_bytes) {}
     bool next(std::vector<std::string>& row);
 
 private:

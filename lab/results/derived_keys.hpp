@@ -1,6 +1,7 @@
 #pragma once
 // The keys summary.json holds for other tools (notebooks, jq) and never reads back: each is
-// recomputed from requests.csv when a folder is read. (What is read back: lab/results/summary_keys.hpp.)
+// recomputed from requests.csv when a folder is read. (What is read back:
+// lab/results/summary_keys.hpp.)
 #include <nlohmann/json.hpp>
 
 #include "lab/figures/open_loop_summary.hpp"

@@ -21,8 +21,9 @@ namespace {
 }
 
 ErrorKind error_kind(const std::string& text) {
-    for (auto kind : {ErrorKind::none, ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::status,
-                      ErrorKind::timeout, ErrorKind::head_over_limit, ErrorKind::body_over_limit})
+    for (auto kind :
+         {ErrorKind::none, ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::status,
+          ErrorKind::timeout, ErrorKind::head_over_limit, ErrorKind::body_over_limit})
         if (to_string(kind) == text) return kind;
     throw std::invalid_argument("not an error kind: '" + text + "'");
 }
@@ -36,10 +37,15 @@ std::ifstream open_requests_csv(const fs::path& file) {
     std::error_code ec;
     auto status = fs::status(file, ec);  // (through a link: what it points to)
     if (ec || !fs::exists(status)) damaged(file, "cannot be read");
-    if (!fs::is_regular_file(status)) damaged(file, "is not a regular file (a device, a pipe or a folder): a results folder's requests.csv is a file");
+    if (!fs::is_regular_file(status))
+        damaged(file,
+                "is not a regular file (a device, a pipe or a folder): a results folder's "
+                "requests.csv is a file");
     if (auto bytes = fs::file_size(file, ec); !ec && bytes > max_requests_csv_bytes)
-        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " + std::to_string(max_requests_csv_bytes >> 20) +
-                          " MiB the lab reads back (a run keeps at most 1,000,000 requests a batch)");
+        damaged(file,
+                std::to_string(bytes >> 20) + " MiB, over the " +
+                    std::to_string(max_requests_csv_bytes >> 20) +
+                    " MiB the lab reads back (a run keeps at most 1,000,000 requests a batch)");
     std::ifstream in(file, std::ios::binary);
     if (!in) damaged(file, "cannot be read");
     return in;
@@ -49,19 +55,19 @@ std::ifstream open_requests_csv(const fs::path& file) {
 bool next_row(CsvReader& reader, std::vector<std::string>& row, const fs::path& file) {
     try {
         return reader.next(row);
-    } catch (const std::invalid_argument& e) {
-        damaged(file, e.what());
-    }
+    } catch (const std::invalid_argument& e) { damaged(file, e.what()); }
 }
 
 // One row of requests.csv, its cells by column name, each checked as it is read.
 class CsvRow {
 public:
-    CsvRow(const fs::path& file, const std::vector<std::string>& header, const std::map<std::string, std::size_t>& column,
-           const std::vector<std::string>& fields, std::size_t line)
+    CsvRow(const fs::path& file, const std::vector<std::string>& header,
+           const std::map<std::string, std::size_t>& column, const std::vector<std::string>& fields,
+           std::size_t line)
         : file_(file), column_(column), fields_(fields), where_("row " + std::to_string(line + 1)) {
         if (fields_.size() != header.size())
-            damaged(file, where_ + " has " + std::to_string(fields_.size()) + " fields, the header " + std::to_string(header.size()));
+            damaged(file, where_ + " has " + std::to_string(fields_.size()) +
+                              " fields, the header " + std::to_string(header.size()));
     }
     bool has(const char* name) const { return column_.count(name) > 0; }
     const std::string& at(const char* name) const { return fields_[column_.at(name)]; }
@@ -72,8 +78,9 @@ public:
         std::int64_t value = 0;
         auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
         if (ec != std::errc{} || end != cell.data() + cell.size() || value < low || value > high)
-            fail(std::string(", column '") + name + "': '" + cell + "' is not a whole number from " +
-                 std::to_string(low) + " to " + std::to_string(high));
+            fail(std::string(", column '") + name + "': '" + cell +
+                 "' is not a whole number from " + std::to_string(low) + " to " +
+                 std::to_string(high));
         return value;
     }
     [[noreturn]] void fail(const std::string& reason) const { damaged(file_, where_ + reason); }
@@ -87,16 +94,20 @@ private:
 
 // Which of summary.json's configurations a row belongs to: by its index (older files: its label),
 // and its label must agree, or the two files are of two runs.
-std::size_t configuration_of(const CsvRow& row, const std::vector<ConfigurationResult>& configurations) {
+std::size_t configuration_of(const CsvRow& row,
+                             const std::vector<ConfigurationResult>& configurations) {
     std::size_t config = 0;
     if (row.has("configuration_index")) {
-        std::int64_t n = row.integer("configuration_index", 0, static_cast<std::int64_t>(configurations.size()) - 1);
+        std::int64_t n = row.integer("configuration_index", 0,
+                                     static_cast<std::int64_t>(configurations.size()) - 1);
         if (n < 0) row.fail(": no configuration_index");
         config = static_cast<std::size_t>(n);
     } else {
-        auto same = std::find_if(configurations.begin(), configurations.end(),
-                                 [&](const auto& c) { return c.configuration.label == row.at("configuration"); });
-        if (same == configurations.end()) row.fail(": configuration '" + row.at("configuration") + "' is not in summary.json");
+        auto same = std::find_if(configurations.begin(), configurations.end(), [&](const auto& c) {
+            return c.configuration.label == row.at("configuration");
+        });
+        if (same == configurations.end())
+            row.fail(": configuration '" + row.at("configuration") + "' is not in summary.json");
         config = static_cast<std::size_t>(same - configurations.begin());
     }
     if (row.at("configuration") != configurations[config].configuration.label)
@@ -141,16 +152,18 @@ RequestRecord request_of(const CsvRow& row) {
     return r;
 }
 
-CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationResult>& configurations) {
+CsvBatches read_requests(const fs::path& file,
+                         const std::vector<ConfigurationResult>& configurations) {
     std::ifstream in = open_requests_csv(file);
     CsvReader reader(in, max_requests_csv_row_bytes);
     std::vector<std::string> header, fields;
     if (!next_row(reader, header, file)) damaged(file, "empty: not even its header line");
     std::map<std::string, std::size_t> column;
     for (std::size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
-    for (const char* needed : {"configuration", "batch", "kind", "index", "connection", "intended_us", "connect_us", "send_us",
-                               "first_byte_us", "end_us", "status", "bytes", "worker_pid", "thread_id",
-                               "server_start_us", "server_end_us", "error"})
+    for (const char* needed :
+         {"configuration", "batch", "kind", "index", "connection", "intended_us", "connect_us",
+          "send_us", "first_byte_us", "end_us", "status", "bytes", "worker_pid", "thread_id",
+          "server_start_us", "server_end_us", "error"})
         if (!column.count(needed)) damaged(file, std::string("no column '") + needed + "'");
     CsvBatches batches;
     for (std::size_t line = 1; next_row(reader, fields, file); ++line) {
@@ -158,7 +171,8 @@ CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationRe
         std::size_t config = configuration_of(row, configurations);
         RequestRecord r = request_of(row);
         const std::string& kind = row.at("kind");
-        if (kind != "request" && kind != "probe") row.fail(", column 'kind': '" + kind + "' is neither request nor probe");
+        if (kind != "request" && kind != "probe")
+            row.fail(", column 'kind': '" + kind + "' is neither request nor probe");
         Batch& batch = batches[config][r.batch];
         batch.number = r.batch;
         (kind == "probe" ? batch.probes : batch.requests).push_back(r);
@@ -168,16 +182,18 @@ CsvBatches read_requests(const fs::path& file, const std::vector<ConfigurationRe
 
 // Puts a configuration's batches from requests.csv beside what summary.json says of them,
 // refusing a pair of files that do not belong together.
-void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<StoredBatch>& notes, int median_number,
-          bool open_loop, const fs::path& dir, std::size_t index) {
-    std::string which = "configuration " + std::to_string(index + 1) + " ('" + r.configuration.label + "')";
+void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<StoredBatch>& notes,
+          int median_number, bool open_loop, const fs::path& dir, std::size_t index) {
+    std::string which =
+        "configuration " + std::to_string(index + 1) + " ('" + r.configuration.label + "')";
     if (csv.size() != notes.size())
-        damaged(dir / "requests.csv", "has " + std::to_string(csv.size()) + " batches of " + which + ", summary.json " +
-                                          std::to_string(notes.size()));
+        damaged(dir / "requests.csv", "has " + std::to_string(csv.size()) + " batches of " + which +
+                                          ", summary.json " + std::to_string(notes.size()));
     for (const StoredBatch& note : notes) {
         auto found = csv.find(note.number);
         if (found == csv.end())
-            damaged(dir / "requests.csv", "has no batch " + std::to_string(note.number) + " of " + which);
+            damaged(dir / "requests.csv",
+                    "has no batch " + std::to_string(note.number) + " of " + which);
         if (note.number == median_number) r.median_batch = r.batches.size();
         r.stats.push_back(summarize(found->second));
         r.loop_blocked_ms.push_back(note.loop_blocked_ms);
@@ -196,12 +212,14 @@ void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<St
         }
         found->second.unfinished = note.unfinished;
         found->second.not_recorded = note.not_recorded;
-        found->second.tallies = note.tallies;  // all it counted, where requests.csv keeps only the first
+        found->second.tallies =
+            note.tallies;  // all it counted, where requests.csv keeps only the first
         r.batches.push_back(std::move(found->second));
     }
     // The makespans, as the run computed them: only for a configuration that ran to the end.
     if (r.error.empty()) {
-        if (r.batches.empty()) damaged(dir / "summary.json", which + " ran without error but has no batch");
+        if (r.batches.empty())
+            damaged(dir / "summary.json", which + " ran without error but has no batch");
         std::vector<double> makespans;
         for (const auto& st : r.stats) makespans.push_back(st.makespan_s);
         r.makespan = spread_of(makespans);
@@ -219,9 +237,7 @@ RunResult read_results(const fs::path& dir) {
     StoredRun stored;
     try {
         stored = run_from_summary(summary);
-    } catch (const SchemaError& e) {
-        damaged(summary_file, e.what());
-    }
+    } catch (const SchemaError& e) { damaged(summary_file, e.what()); }
     RunResult& run = stored.run;
     CsvBatches csv = read_requests(dir / "requests.csv", run.configurations);
     for (std::size_t i = 0; i < run.configurations.size(); ++i)
@@ -235,8 +251,11 @@ std::vector<fs::path> newest_runs(const fs::path& runs, std::size_t n) {
     std::vector<fs::path> found;
     if (fs::is_directory(runs))
         for (const auto& entry : fs::directory_iterator(runs))
-            if (entry.path().filename().string().front() != '.' && fs::exists(entry.path() / "summary.json")) found.push_back(entry.path());
-    std::sort(found.begin(), found.end(), [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
+            if (entry.path().filename().string().front() != '.' &&
+                fs::exists(entry.path() / "summary.json"))
+                found.push_back(entry.path());
+    std::sort(found.begin(), found.end(),
+              [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
     found.erase(found.begin(), found.end() - static_cast<long>(std::min(n, found.size())));
     return found;
 }
@@ -245,7 +264,9 @@ fs::path results_folder(const fs::path& given) {
     if (fs::exists(given / "summary.json")) return given;
     for (const fs::path& runs : {given, fs::path("results") / given})
         if (auto newest = newest_runs(runs, 1); !newest.empty()) return newest.front();
-    throw ResultsError(given.string() + ": not a results folder, nor a folder of runs (nor results/" + given.string() + ")");
+    throw ResultsError(given.string() +
+                       ": not a results folder, nor a folder of runs (nor results/" +
+                       given.string() + ")");
 }
 
 }  // namespace lab

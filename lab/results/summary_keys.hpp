@@ -16,7 +16,6 @@ struct Bound {
 };
 constexpr Bound natural{0, 1e12}, count_bound{1, 1e6}, ms_bound{0, 600'000}, pid_bound{-1, 1e12};
 
-
 template <class V, class L>
 void fields(V& v, L& l) {  // Load
     v("requests", l.requests, count_bound);
@@ -117,7 +116,8 @@ void model_fields(V& v, M& m) {
 }
 
 template <class V, class C>
-void cpu_fields(V& v, C& c) {  // a batch's CPU account (lab/cpu_taken.hpp), in seconds; -1: not read
+void cpu_fields(V& v,
+                C& c) {  // a batch's CPU account (lab/cpu_taken.hpp), in seconds; -1: not read
     v("wall_s", c.wall_s, Bound{0, 1e6});
     v("own_s", c.own_s, Bound{-1, 1e9});
     v("machine_s", c.machine_s, Bound{-1, 1e9});
@@ -151,12 +151,14 @@ void result_fields(V& v, R& r) {  // a configuration's own keys besides its Conf
     v("pss_before_kib", r.pss_before_kib, pid_bound);
 }
 
-// The top level's own keys (`load`: as stored, the writer's without credentials). key_figure, expect,
-// sweep and configurations have checks of their own; physical_floor_s and load_summary are derived.
+// The top level's own keys (`load`: as stored, the writer's without credentials). key_figure,
+// expect, sweep and configurations have checks of their own; physical_floor_s and load_summary are
+// derived.
 template <class V, class R, class L>
 void run_fields(V& v, R& run, L& load) {  // RunResult
     v("scenario", run.scenario.name);
-    v("kind", run.scenario.kind);  // absent in folders written before it existed: a lesson, unless read as `lab load`'s
+    v("kind", run.scenario.kind);  // absent in folders written before it existed: a lesson, unless
+                                   // read as `lab load`'s
     v("title", run.scenario.title);
     v("source", run.scenario.source);
     v("teaching", run.scenario.teaching);

@@ -58,13 +58,17 @@ private:
             fail(key, fmt::format("must be from {:g} to {:g}, got ", b.low, b.high) + shown(j));
         }
     }
-    // [[endpoint, start_us, end_us, named], ...]: at most a doctor's 64 holds a request of its bursts.
+    // [[endpoint, start_us, end_us, named], ...]: at most a doctor's 64 holds a request of its
+    // bursts.
     void read_holds(const char* key, const json& j, std::vector<LoopHold>& holds) const {
         constexpr std::size_t most = 64 * 10'000;
-        if (!j.is_array() || j.size() > most) fail(key, fmt::format("must be a list of at most {} holds, got ", most) + shown(j));
+        if (!j.is_array() || j.size() > most)
+            fail(key, fmt::format("must be a list of at most {} holds, got ", most) + shown(j));
         holds.clear();
         for (const json& each : j) {
-            if (!each.is_array() || each.size() != 4) fail(key, "each hold must be [endpoint, start_us, end_us, named], got " + shown(each));
+            if (!each.is_array() || each.size() != 4)
+                fail(key,
+                     "each hold must be [endpoint, start_us, end_us, named], got " + shown(each));
             LoopHold h;
             read(key, each[0], h.endpoint, Bound{0, 99});
             read(key, each[1], h.start_us, Bound{-1e12, 1e12});
@@ -85,11 +89,13 @@ private:
             std::string word;
             read(key, j, word, b);
             auto known = named<T>(word);
-            if (!known) fail(key, "'" + word.substr(0, 40) + "' is not one of: " + joined(all_names<T>()));
+            if (!known)
+                fail(key, "'" + word.substr(0, 40) + "' is not one of: " + joined(all_names<T>()));
             value = *known;
         } else if constexpr (std::is_integral_v<T>) {
             if (!j.is_number_integer()) fail(key, "must be a whole number, got " + shown(j));
-            double x = j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>()) : static_cast<double>(j.get<std::int64_t>());
+            double x = j.is_number_unsigned() ? static_cast<double>(j.get<std::uint64_t>())
+                                              : static_cast<double>(j.get<std::int64_t>());
             check_range(key, j, x, b);
             value = static_cast<T>(j.get<std::int64_t>());
         } else if constexpr (std::is_floating_point_v<T>) {
@@ -97,17 +103,22 @@ private:
             check_range(key, j, j.get<double>(), b);
             value = j.get<double>();
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-            if (!j.is_array() || j.size() > 100) fail(key, "must be a list of at most 100 strings, got " + shown(j));
+            if (!j.is_array() || j.size() > 100)
+                fail(key, "must be a list of at most 100 strings, got " + shown(j));
             value.clear();
             for (const json& each : j) {
                 std::string one;
                 read(key, each, one, b);
                 value.push_back(one);
             }
-        } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<double>>) {
+        } else if constexpr (std::is_same_v<T, std::vector<int>> ||
+                             std::is_same_v<T, std::vector<double>>) {
             // (a room's guesses: at most 200; weights: at most 100)
-            const std::size_t most = std::is_same_v<T, std::vector<double>> ? most_room_guesses : 100;
-            if (!j.is_array() || j.size() > most) fail(key, fmt::format("must be a list of at most {} numbers, got ", most) + shown(j));
+            const std::size_t most =
+                std::is_same_v<T, std::vector<double>> ? most_room_guesses : 100;
+            if (!j.is_array() || j.size() > most)
+                fail(key,
+                     fmt::format("must be a list of at most {} numbers, got ", most) + shown(j));
             value.clear();
             for (const json& each : j) {
                 typename T::value_type one = 0;
@@ -154,7 +165,8 @@ void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) 
         Sweep read_back;
         top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
         if (auto problem = sweep_problem(read_back)) top.fail("sweep", *problem);
-        if (!std::is_sorted(read_back.values.begin(), read_back.values.end())) top.fail("sweep", "values must ascend, as a run writes them");
+        if (!std::is_sorted(read_back.values.begin(), read_back.values.end()))
+            top.fail("sweep", "values must ascend, as a run writes them");
         s.sweep = read_back;
     }
 }
@@ -169,7 +181,8 @@ void read_configuration_entry(const json& entry, std::size_t i, StoredRun& store
     configuration_fields(c, r.configuration);
     result_fields(c, r);
     if (auto v = r.configuration.sweep_value;
-        v && (!sweep || std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
+        v && (!sweep ||
+              std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
         c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
     std::vector<StoredBatch> notes;
     if (auto b = entry.find("batches"); b != entry.end()) {
@@ -179,7 +192,8 @@ void read_configuration_entry(const json& entry, std::size_t i, StoredRun& store
             Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
             StoredBatch note;
             batch_fields(br, note);
-            if (auto t = (*b)[k].find("tallies"); t != (*b)[k].end()) note.tallies = tallies_from_json(*t, br.path + "tallies");
+            if (auto t = (*b)[k].find("tallies"); t != (*b)[k].end())
+                note.tallies = tallies_from_json(*t, br.path + "tallies");
             notes.push_back(note);
         }
     }
@@ -201,11 +215,14 @@ StoredRun run_from_summary(const json& summary) {
     read_lesson_keys(top, stored.run);
     read_claims_and_sweep(summary, top, stored.run.scenario);
     const json& list = summary["configurations"];
-    if (!list.is_array() || list.empty()) top.fail("configurations", "must be a list of at least one configuration");
+    if (!list.is_array() || list.empty())
+        top.fail("configurations", "must be a list of at least one configuration");
     for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, stored);
-    bool all_external = std::all_of(stored.run.configurations.begin(), stored.run.configurations.end(),
-                                    [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
-    if (!summary.contains("kind") && all_external) stored.run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
+    bool all_external = std::all_of(
+        stored.run.configurations.begin(), stored.run.configurations.end(),
+        [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
+    if (!summary.contains("kind") && all_external)
+        stored.run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
     return stored;
 }
 

@@ -23,7 +23,9 @@ using namespace summary_keys;
 }  // namespace
 
 // A hold as summary.json keeps it: [endpoint, start_us, end_us, named].
-void to_json(json& out, const LoopHold& hold) { out = json::array({hold.endpoint, hold.start_us, hold.end_us, hold.named}); }
+void to_json(json& out, const LoopHold& hold) {
+    out = json::array({hold.endpoint, hold.start_us, hold.end_us, hold.named});
+}
 
 namespace {
 
@@ -31,12 +33,11 @@ struct Writer {
     json& out;
     template <class T>
     void operator()(const char* key, const T& value, Bound = {}) {
-        if constexpr (std::is_same_v<T, std::optional<int>> || std::is_same_v<T, std::optional<double>>)
+        if constexpr (std::is_same_v<T, std::optional<int>> ||
+                      std::is_same_v<T, std::optional<double>>)
             out[key] = value ? json(*value) : json();
-        else if constexpr (Named<T>)
-            out[key] = name_of(value);
-        else
-            out[key] = value;
+        else if constexpr (Named<T>) out[key] = name_of(value);
+        else out[key] = value;
     }
     template <class T, class List>
     void object(const char* key, const T& value, List list) {
@@ -53,7 +54,9 @@ json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
     const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
     if (!figure || run.scenario.sweep) return nullptr;
     const std::optional<double> value = r.figure(*figure);
-    return {{"name", name_of(*figure)}, {"unit", info(*figure).unit}, {"value", value ? json(*value) : json()}};
+    return {{"name", name_of(*figure)},
+            {"unit", info(*figure).unit},
+            {"value", value ? json(*value) : json()}};
 }
 
 // The per-batch notes of a configuration as summary.json keeps them.
@@ -64,21 +67,24 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         b.number = r.batches[i].number;
         if (i < r.loop_blocked_ms.size()) b.loop_blocked_ms = r.loop_blocked_ms[i];
         if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
-        if (i < r.held_per_request_ms.size()) b.held_per_request_ms = r.held_per_request_ms[i], b.held_where = r.held_where[i];
+        if (i < r.held_per_request_ms.size())
+            b.held_per_request_ms = r.held_per_request_ms[i], b.held_where = r.held_where[i];
         if (i < r.loop_holds.size()) b.loop_holds = r.loop_holds[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
         if (i < r.cpu.size()) b.cpu = r.cpu[i];
         if (i < r.jobs_done.size()) b.jobs_done = r.jobs_done[i];
         b.unfinished = r.batches[i].unfinished;
         b.not_recorded = r.batches[i].not_recorded;
-        if (b.not_recorded > 0) b.tallies = r.batches[i].tallies;  // (else requests.csv holds every request)
+        if (b.not_recorded > 0)
+            b.tallies = r.batches[i].tallies;  // (else requests.csv holds every request)
         notes.push_back(b);
     }
     return notes;
 }
 
 std::string lower_case(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
     return text;
 }
 
@@ -87,8 +93,8 @@ std::string lower_case(std::string text) {
 // Cookie, X-Api-Key, X-Auth-Token, X-Jwt, DPoP, a session id...) or by its value (a scheme of
 // RFC 9110's Authorization, "Bearer ..." or "Basic ...", under any name).
 bool may_carry_a_credential(const std::string& name, const std::string& value) {
-    static const char* secret_names[] = {"auth", "cookie", "key", "token", "secret", "session", "password", "credential",
-                                         "jwt", "dpop"};
+    static const char* secret_names[] = {"auth",    "cookie",   "key",        "token", "secret",
+                                         "session", "password", "credential", "jwt",   "dpop"};
     static const char* secret_schemes[] = {"bearer ", "basic "};
     const std::string lower_name = lower_case(name), lower_value = lower_case(value);
     auto in_name = [&](const char* part) { return lower_name.find(part) != std::string::npos; };
@@ -102,8 +108,11 @@ std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
     for (std::string& header : headers) {
         const auto colon = header.find(':');
         const std::string name = header.substr(0, colon);
-        const auto value_at = colon == std::string::npos ? std::string::npos : header.find_first_not_of(" \t", colon + 1);
-        if (may_carry_a_credential(name, value_at == std::string::npos ? "" : header.substr(value_at)))
+        const auto value_at = colon == std::string::npos
+                                  ? std::string::npos
+                                  : header.find_first_not_of(" \t", colon + 1);
+        if (may_carry_a_credential(name,
+                                   value_at == std::string::npos ? "" : header.substr(value_at)))
             header = name + ": (not kept)";
     }
     return headers;
@@ -149,15 +158,18 @@ json summary_json(const RunResult& run) {
         c["batches"] = std::move(batches);
         // Derived, for other tools:
         c["model_formula"] = r.model.formula;
-        c["measured_s"] = {{"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
+        c["measured_s"] = {
+            {"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
-        c["document_below_physical_floor"] = document_below_floor(r.configuration, r.load, run.cores);
+        c["document_below_physical_floor"] =
+            document_below_floor(r.configuration, r.load, run.cores);
         c["open_loop"] = r.open_loop.empty() ? json() : open_loop_json(open_loop_summary(r));
         c["guessed_figure"] = guessed_figure_json(run, r);
         configurations.push_back(std::move(c));
     }
     top["configurations"] = std::move(configurations);
-    if (is_external_load(run)) top["load_summary"] = load_summary_json(run);  // derived: what `lab load` printed
+    if (is_external_load(run))
+        top["load_summary"] = load_summary_json(run);  // derived: what `lab load` printed
     return top;
 }
 

@@ -28,9 +28,14 @@ std::string blank_if_absent(std::int64_t v) { return v < 0 ? "" : std::to_string
 nlohmann::json machine(const RunResult& run) {
     utsname u{};
     uname(&u);
-    return {{"system", u.sysname}, {"release", u.release}, {"machine", u.machine},
-            {"cores", sysconf(_SC_NPROCESSORS_ONLN)}, {"idle_cpus_kept_awake", run.cpus_kept_awake},
-            {"lab_version", LAB_VERSION}, {"compiler", __VERSION__}, {"boost", BOOST_LIB_VERSION}};
+    return {{"system", u.sysname},
+            {"release", u.release},
+            {"machine", u.machine},
+            {"cores", sysconf(_SC_NPROCESSORS_ONLN)},
+            {"idle_cpus_kept_awake", run.cpus_kept_awake},
+            {"lab_version", LAB_VERSION},
+            {"compiler", __VERSION__},
+            {"boost", BOOST_LIB_VERSION}};
 }
 
 // "cannot write PATH: No space left on device": what failed, and the system's reason.
@@ -50,7 +55,8 @@ void write_file(const fs::path& path, const std::string& text) {
         if (n > 0) done += static_cast<std::size_t>(n);
         else if (n < 0 && errno != EINTR) error = errno;
     }
-    if (::close(fd) != 0 && error == 0) error = errno;  // (some file systems report a full disk only here)
+    if (::close(fd) != 0 && error == 0)
+        error = errno;  // (some file systems report a full disk only here)
     if (error == 0) return;
     ::unlink(path.c_str());
     throw write_failed(path, error);
@@ -58,7 +64,8 @@ void write_file(const fs::path& path, const std::string& text) {
 
 // The hidden name a file is written under before it is renamed into place: ".NAME.partial-PID".
 fs::path partial_name(const fs::path& path) {
-    return path.parent_path() / ("." + path.filename().string() + ".partial-" + std::to_string(getpid()));
+    return path.parent_path() /
+           ("." + path.filename().string() + ".partial-" + std::to_string(getpid()));
 }
 
 // Renames `from` to `to` unless `to` exists (a file, a folder or a link, even a dangling one);
@@ -88,7 +95,8 @@ void replace_file(const fs::path& path, const std::string& text) {
 void write_new_files(const fs::path& folder, const std::vector<RenderedFile>& files) {
     std::error_code ec;
     for (const RenderedFile& file : files)
-        if (fs::exists(fs::symlink_status(folder / file.name, ec))) throw NameTaken(folder / file.name);
+        if (fs::exists(fs::symlink_status(folder / file.name, ec)))
+            throw NameTaken(folder / file.name);
     std::vector<fs::path> written, placed;
     auto undo = [&] {
         for (const fs::path& p : written) ::unlink(p.c_str());
@@ -104,7 +112,8 @@ void write_new_files(const fs::path& folder, const std::vector<RenderedFile>& fi
         undo();
         throw;
     }
-    for (std::size_t k = 0; k < files.size(); ++k) {  // then each into place (one made meanwhile stops it)
+    for (std::size_t k = 0; k < files.size();
+         ++k) {  // then each into place (one made meanwhile stops it)
         fs::path final_path = folder / files[k].name;
         if (int error = rename_unless_taken(written[k], final_path); error != 0) {
             undo();
@@ -117,22 +126,26 @@ void write_new_files(const fs::path& folder, const std::vector<RenderedFile>& fi
 
 std::string requests_csv(const RunResult& run) {
     std::ostringstream csv;
-    csv << "configuration_index,configuration,mode,batch,kind,index,connection,intended_us,connect_us,send_us,"
-           "first_byte_us,end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,server_end_us,error,"
+    csv << "configuration_index,configuration,mode,batch,kind,index,connection,intended_us,connect_"
+           "us,send_us,"
+           "first_byte_us,end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,"
+           "server_end_us,error,"
            "db_start_us,db_end_us,job_queued_us,done_us,endpoint\n";
     for (std::size_t i = 0; i < run.configurations.size(); ++i) {
         const ConfigurationResult& c = run.configurations[i];
         auto row = [&](const RequestRecord& r, const char* kind) {
-            csv << i << ',' << csv_field(c.configuration.label) << ',' << csv_field(c.configuration.mode) << ','
-                << r.batch << ',' << kind << ',' << r.index << ',' << r.connection << ',' << r.intended_us << ','
+            csv << i << ',' << csv_field(c.configuration.label) << ','
+                << csv_field(c.configuration.mode) << ',' << r.batch << ',' << kind << ','
+                << r.index << ',' << r.connection << ',' << r.intended_us << ','
                 << blank_if_absent(r.connect_us) << ',' << blank_if_absent(r.send_us) << ','
                 << blank_if_absent(r.first_byte_us) << ',' << blank_if_absent(r.end_us) << ','
-                << (r.end_us >= 0 ? std::to_string(r.latency_us()) : "") << ',' << r.status << ',' << r.bytes << ','
-                << blank_if_absent(r.worker_pid) << ',' << blank_if_absent(r.thread_id) << ','
-                << blank_if_absent(r.server_start_us) << ',' << blank_if_absent(r.server_end_us) << ','
-                << to_string(r.error) << ',' << blank_if_absent(r.db_start_us) << ','
-                << blank_if_absent(r.db_end_us) << ',' << blank_if_absent(r.job_queued_us) << ','
-                << blank_if_absent(r.done_us) << ',' << r.endpoint << '\n';
+                << (r.end_us >= 0 ? std::to_string(r.latency_us()) : "") << ',' << r.status << ','
+                << r.bytes << ',' << blank_if_absent(r.worker_pid) << ','
+                << blank_if_absent(r.thread_id) << ',' << blank_if_absent(r.server_start_us) << ','
+                << blank_if_absent(r.server_end_us) << ',' << to_string(r.error) << ','
+                << blank_if_absent(r.db_start_us) << ',' << blank_if_absent(r.db_end_us) << ','
+                << blank_if_absent(r.job_queued_us) << ',' << blank_if_absent(r.done_us) << ','
+                << r.endpoint << '\n';
         };
         for (const auto& b : c.batches) {
             for (const auto& r : b.requests) row(r, "request");
@@ -151,7 +164,8 @@ std::optional<pid_t> partial_owner(const std::string& name) {
     std::string digits = name.substr(at + 9);
     pid_t pid = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || pid <= 0) return std::nullopt;
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || pid <= 0)
+        return std::nullopt;
     return pid;
 }
 
@@ -168,13 +182,16 @@ void clear_abandoned(const fs::path& parent) {
 }
 
 // Writes the run's files into `folder`.
-void write_files(const RunResult& run, const fs::path& folder, const std::string& stamp, const std::vector<RenderedFile>& rendered) {
+void write_files(const RunResult& run, const fs::path& folder, const std::string& stamp,
+                 const std::vector<RenderedFile>& rendered) {
     nlohmann::json summary = summary_json(run);
     summary["created_utc"] = stamp;
     summary["machine"] = machine(run);
     write_file(folder / "requests.csv", requests_csv(run));
-    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD in its place.)
-    write_file(folder / "summary.json", summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD in its
+    // place.)
+    write_file(folder / "summary.json",
+               summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     std::string logs;
     for (const auto& c : run.configurations)
         logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
@@ -187,7 +204,8 @@ void write_files(const RunResult& run, const fs::path& folder, const std::string
 
 void check_results_writable(const fs::path& out_root, const std::string& scenario_name) {
     fs::path parent = out_root / scenario_name;
-    fs::path trial = parent / (".writable.partial-" + std::to_string(getpid()));  // (cleared as any abandoned one)
+    fs::path trial = parent / (".writable.partial-" +
+                               std::to_string(getpid()));  // (cleared as any abandoned one)
     std::error_code ec;
     fs::create_directories(parent, ec);
     if (!ec) fs::create_directory(trial, ec);
@@ -196,11 +214,13 @@ void check_results_writable(const fs::path& out_root, const std::string& scenari
         return;
     }
     bool file_in_the_way = ec == std::errc::file_exists || ec == std::errc::not_a_directory;
-    throw ResultsUnwritable("cannot write results in " + out_root.string() + ": " +
-                            (file_in_the_way ? "a file is in the way (not a folder)" : ec.message()));
+    throw ResultsUnwritable(
+        "cannot write results in " + out_root.string() + ": " +
+        (file_in_the_way ? "a file is in the way (not a folder)" : ec.message()));
 }
 
-fs::path write_results(const RunResult& run, const fs::path& out_root, const std::vector<RenderedFile>& rendered) {
+fs::path write_results(const RunResult& run, const fs::path& out_root,
+                       const std::vector<RenderedFile>& rendered) {
     fs::path parent = out_root / run.scenario.name;
     fs::create_directories(parent);
     clear_abandoned(parent);

@@ -27,7 +27,8 @@ std::filesystem::path write_results(const RunResult& run, const std::filesystem:
 struct ResultsUnwritable : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
-void check_results_writable(const std::filesystem::path& out_root, const std::string& scenario_name);
+void check_results_writable(const std::filesystem::path& out_root,
+                            const std::string& scenario_name);
 
 // Replaces `path` whole (a temporary file renamed over it), so a reader never sees half of it;
 // a write that fails (a full disk) leaves no temporary file behind.
@@ -35,7 +36,8 @@ void replace_file(const std::filesystem::path& path, const std::string& text);
 
 // A name `write_new_files` will not write over: a file, a folder or a link (even a dangling one).
 struct NameTaken : std::runtime_error {
-    explicit NameTaken(const std::filesystem::path& path) : std::runtime_error(path.string() + " already exists") {}
+    explicit NameTaken(const std::filesystem::path& path)
+        : std::runtime_error(path.string() + " already exists") {}
 };
 
 // Writes each file into `folder` only if none of their names is taken (else throws NameTaken and

@@ -15,9 +15,12 @@ bool is_warning(const std::string& line) {
 }
 
 // The code line Python prints under a warning, indented; it belongs with the warning above it.
-bool is_code_line(const std::string& line) { return line.starts_with("  ") && line.find_first_not_of(' ') != std::string::npos; }
+bool is_code_line(const std::string& line) {
+    return line.starts_with("  ") && line.find_first_not_of(' ') != std::string::npos;
+}
 
-constexpr std::size_t most_line_bytes = 300;  // a warning's line, cut there (a log is the app's to fill)
+constexpr std::size_t most_line_bytes =
+    300;  // a warning's line, cut there (a log is the app's to fill)
 
 std::string cut(std::string line) {
     if (line.size() > most_line_bytes) line = line.substr(0, most_line_bytes) + " …";

@@ -8,11 +8,13 @@
 
 namespace lab {
 
-inline constexpr std::size_t most_app_warnings = 5;  // distinct ones; the rest are counted, not shown
+inline constexpr std::size_t most_app_warnings =
+    5;  // distinct ones; the rest are counted, not shown
 
 struct AppWarnings {
-    std::vector<std::string> shown;  // "main.py:12: RuntimeWarning: ...", and its code line if Python gave one
-    int more = 0;                    // distinct warnings past most_app_warnings
+    std::vector<std::string>
+        shown;  // "main.py:12: RuntimeWarning: ...", and its code line if Python gave one
+    int more = 0;  // distinct warnings past most_app_warnings
 };
 // Python's warnings in `log`, each once, in the order they came. Text from outside: the caller
 // prints it through printable().

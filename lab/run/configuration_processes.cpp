@@ -13,8 +13,11 @@ namespace {
 // What a server is given to wait on: the database (/db), the downstream service (/fetch), Redis.
 std::vector<std::string> services_args(const Configuration& c, const RunSettings& settings) {
     std::vector<std::string> args;
-    if (!settings.database_url.empty()) args.insert(args.end(), {"--database-url", settings.database_url, "--db-pool", std::to_string(c.db_pool)});
-    if (!settings.downstream_url.empty()) args.insert(args.end(), {"--downstream-url", settings.downstream_url});
+    if (!settings.database_url.empty())
+        args.insert(args.end(), {"--database-url", settings.database_url, "--db-pool",
+                                 std::to_string(c.db_pool)});
+    if (!settings.downstream_url.empty())
+        args.insert(args.end(), {"--downstream-url", settings.downstream_url});
     if (!settings.redis_url.empty()) args.insert(args.end(), {"--redis-url", settings.redis_url});
     return args;
 }
@@ -24,7 +27,8 @@ std::vector<std::string> serve_args(const Configuration& c, const RunSettings& s
     if (c.gil) args.push_back("--gil");
     if (c.blocking_redis) args.push_back("--blocking-redis");
     for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
-    if (settings.live) args.insert(args.end(), {"--events-to", settings.live->marks_path()});  // its marks, live
+    if (settings.live)
+        args.insert(args.end(), {"--events-to", settings.live->marks_path()});  // its marks, live
     return args;
 }
 
@@ -57,11 +61,15 @@ std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettin
     for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
     if (settings.live) command.insert(command.end(), {"--events-to", settings.live->marks_path()});
     try {
-        return std::make_unique<ServerProcess>(command, std::chrono::seconds(35));  // (serve.py gives up at 30 s and says why)
-    } catch (const std::runtime_error& e) {  // the probe's own words when it has them, else the log's last lines
+        return std::make_unique<ServerProcess>(
+            command, std::chrono::seconds(35));  // (serve.py gives up at 30 s and says why)
+    } catch (const std::runtime_error&
+                 e) {  // the probe's own words when it has them, else the log's last lines
         std::string what = e.what();
         auto said = what.find("your app");
-        throw AppWontStart(said != std::string::npos ? last_lines(what.substr(said), 8) : "your app did not start: " + last_lines(what, 6));
+        throw AppWontStart(said != std::string::npos
+                               ? last_lines(what.substr(said), 8)
+                               : "your app did not start: " + last_lines(what, 6));
     }
 }
 
@@ -69,26 +77,33 @@ std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettin
 std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
     if (c.server == Server::app) return start_app(c, settings);
     if (c.server == Server::fastapi) {
-        std::vector<std::string> command{python, reference_script("serve.py"), "--variant", fastapi_variant(c),
-                                         "--workers", std::to_string(fastapi_workers(c)), "--threads", std::to_string(fastapi_threads(c))};
-        if (!c.fastapi_server.empty()) command.insert(command.end(), {"--server", c.fastapi_server});
-        command.insert(command.end(), {"--loop", c.fastapi_loop.empty() ? "asyncio" : c.fastapi_loop});
+        std::vector<std::string> command{python,      reference_script("serve.py"),
+                                         "--variant", fastapi_variant(c),
+                                         "--workers", std::to_string(fastapi_workers(c)),
+                                         "--threads", std::to_string(fastapi_threads(c))};
+        if (!c.fastapi_server.empty())
+            command.insert(command.end(), {"--server", c.fastapi_server});
+        command.insert(command.end(),
+                       {"--loop", c.fastapi_loop.empty() ? "asyncio" : c.fastapi_loop});
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
         return std::make_unique<ServerProcess>(command);
     }
     // A thread pool starts all its threads before it listens: 10,000 take seconds on a slow
     // machine (or under a sanitizer), which is not a server that hangs.
     const ModeInfo* mode = find_mode(c.mode);
-    auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads ? c.threads * std::chrono::milliseconds(5)
-                                                                           : std::chrono::milliseconds(0));
-    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings), timeout);
+    auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads
+                                                   ? c.threads * std::chrono::milliseconds(5)
+                                                   : std::chrono::milliseconds(0));
+    return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings),
+                                           timeout);
 }
 
 // Scale-out: H `lab serve` hosts, each a server of the configuration's mode, and nginx in front.
 void start_hosts(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings) {
     std::vector<std::uint16_t> ports;
     for (int h = 0; h < c.hosts; ++h) {
-        p.hosts.push_back(std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings)));
+        p.hosts.push_back(
+            std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings)));
         ports.push_back(p.hosts.back()->port());
     }
     p.nginx = std::make_unique<NginxBalancer>(ports, c.upstream);
@@ -96,11 +111,15 @@ void start_hosts(ConfigurationProcesses& p, const Configuration& c, const RunSet
 
 // The queue workers its jobs go to: each a `lab worker` (for a FastAPI twin, an RQ worker) on the
 // run's Redis.
-void start_queue_workers(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings) {
-    std::vector<std::string> command{settings.server_binary, "worker", "--redis-url", settings.redis_url};
-    if (c.server == Server::fastapi) command = {python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url};
+void start_queue_workers(ConfigurationProcesses& p, const Configuration& c,
+                         const RunSettings& settings) {
+    std::vector<std::string> command{settings.server_binary, "worker", "--redis-url",
+                                     settings.redis_url};
+    if (c.server == Server::fastapi)
+        command = {python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url};
     for (int w = 0; w < c.queue_workers; ++w)
-        p.queue_workers.push_back(std::make_unique<ServerProcess>(command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+        p.queue_workers.push_back(std::make_unique<ServerProcess>(
+            command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
 }
 
 }  // namespace
@@ -109,14 +128,23 @@ std::string reference_script(const char* name) {
     return (lab_data_dir("LAB_REFERENCE", "reference", "lab/reference") / name).string();
 }
 
-void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings) {
+void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c,
+                             const RunSettings& settings) {
     if (c.server != Server::app || settings.redis_url.empty()) return;
-    std::vector<std::string> command{python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url, "--every-queue", "--app", c.app};
+    std::vector<std::string> command{python,
+                                     reference_script("rq_worker.py"),
+                                     "--redis-url",
+                                     settings.redis_url,
+                                     "--every-queue",
+                                     "--app",
+                                     c.app};
     if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
     try {
-        p.queue_workers.push_back(std::make_unique<ServerProcess>(command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+        p.queue_workers.push_back(std::make_unique<ServerProcess>(
+            command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
     } catch (const std::runtime_error& e) {
-        std::fprintf(stderr, "lab: no RQ worker for your app's jobs, so none is counted: %s\n", last_lines(e.what(), 2).c_str());
+        std::fprintf(stderr, "lab: no RQ worker for your app's jobs, so none is counted: %s\n",
+                     last_lines(e.what(), 2).c_str());
     }
 }
 
@@ -124,7 +152,8 @@ std::string leftovers_stopped(const ServerProcess& server) {
     const std::string log = server.log(), phrase = " your app left: ";
     auto at = log.rfind(phrase);
     if (at == std::string::npos) return "";
-    auto begin = log.rfind('\n', at), stopped = log.find("stopped ", begin == std::string::npos ? 0 : begin);
+    auto begin = log.rfind('\n', at),
+         stopped = log.find("stopped ", begin == std::string::npos ? 0 : begin);
     return stopped < at ? log.substr(stopped, log.find('\n', at) - stopped) : "";
 }
 
@@ -152,7 +181,9 @@ ConfigurationProcesses start_processes(const Configuration& c, const RunSettings
 static long summed_over(const ConfigurationProcesses& p, long (*count)(pid_t group)) {
     if (!p.server && p.hosts.empty()) return -1;
     long total = 0;
-    auto add = [&](const std::unique_ptr<ServerProcess>& s) { total += std::max(0L, count(s->pid())); };
+    auto add = [&](const std::unique_ptr<ServerProcess>& s) {
+        total += std::max(0L, count(s->pid()));
+    };
     if (p.server) add(p.server);
     std::for_each(p.hosts.begin(), p.hosts.end(), add);
     std::for_each(p.queue_workers.begin(), p.queue_workers.end(), add);

@@ -27,7 +27,8 @@ inline constexpr const char* python = "/usr/bin/python3";
 std::string reference_script(const char* name);
 
 struct ConfigurationProcesses {
-    std::unique_ptr<ServerProcess> server;  // null for hosts behind nginx and for an external server
+    std::unique_ptr<ServerProcess>
+        server;  // null for hosts behind nginx and for an external server
     std::vector<std::unique_ptr<ServerProcess>> hosts;
     std::unique_ptr<NginxBalancer> nginx;
     std::vector<std::unique_ptr<ServerProcess>> queue_workers;
@@ -46,13 +47,17 @@ struct ConfigurationProcesses {
 struct RunSettings {
     std::string server_binary;  // the `lab` executable that serves
     Progress* progress = nullptr;
-    std::string database_url;   // /db: this PostgreSQL; empty: one of the lab's own (lab/services/)
-    std::string downstream_url; // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
-    std::string redis_url;      // /cache: this Redis; empty: one of the lab's own
-    LiveHub* live = nullptr;    // a live view (--live): told of every batch and request as they go
-    std::function<void(ConfigurationResult& ran)> measure = {};  // its figures, computed once it ran (lab/figures/figure_value.hpp)
-    std::function<void(const RunResult& so_far)> on_configuration_done = {};  // e.g. the live view's table row
-    bool keep_cpus_awake = true;  // idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
+    std::string database_url;  // /db: this PostgreSQL; empty: one of the lab's own (lab/services/)
+    std::string
+        downstream_url;  // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
+    std::string redis_url;  // /cache: this Redis; empty: one of the lab's own
+    LiveHub* live = nullptr;  // a live view (--live): told of every batch and request as they go
+    std::function<void(ConfigurationResult& ran)> measure =
+        {};  // its figures, computed once it ran (lab/figures/figure_value.hpp)
+    std::function<void(const RunResult& so_far)> on_configuration_done =
+        {};  // e.g. the live view's table row
+    bool keep_cpus_awake =
+        true;  // idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
 };
 
 // Throws std::runtime_error (one line) if something does not start, AppWontStart (your_app.hpp)
@@ -64,7 +69,8 @@ ConfigurationProcesses start_processes(const Configuration& c, const RunSettings
 // the lab can count from RQ's registries whether the work was done. Started when the app's row
 // begins, not with the app (which starts before the lesson's rows): it would take their jobs too.
 // Without python3-rq the app is still served, and the count says why it is missing.
-void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c, const RunSettings& settings);
+void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c,
+                             const RunSettings& settings);
 
 // What the server's log says it stopped that its app had left running ("stopped 2 processes your
 // app left: ..."; serve.py's words), or "".

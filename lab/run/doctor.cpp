@@ -22,7 +22,8 @@ namespace {
 
 constexpr auto bystander_every = std::chrono::milliseconds(10);
 constexpr auto bystander_after = std::chrono::milliseconds(DoctorPlan::bystander_after_ms);
-constexpr auto burst_deadline = std::chrono::seconds(60);  // a route that never answers is cut off here
+constexpr auto burst_deadline =
+    std::chrono::seconds(60);  // a route that never answers is cut off here
 
 double number(const nlohmann::json& j, const char* key, double otherwise) {
     auto it = j.find(key);
@@ -32,17 +33,22 @@ double number(const nlohmann::json& j, const char* key, double otherwise) {
 // "app/vendor_sdk.py:7 exchange_rate → time.sleep", from the probe's {file, line, function, call}.
 std::string where_of(const nlohmann::json& w) {
     if (!w.is_object()) return "";
-    std::string file = w.value("file", ""), function = w.value("function", ""), call = w.value("call", "");
+    std::string file = w.value("file", ""), function = w.value("function", ""),
+                call = w.value("call", "");
     if (file.empty()) return "";
-    return fmt::format("{}:{} {}{}", file, w.value("line", 0), function, call.empty() ? "" : " → " + call);
+    return fmt::format("{}:{} {}{}", file, w.value("line", 0), function,
+                       call.empty() ? "" : " → " + call);
 }
 
 // The probe's answer to `path` as JSON; throws when there is none (the app stopped).
 nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
-    RawReply reply = send_raw(at.host, at.port, request_bytes(at, "GET", path), std::chrono::seconds(10));
-    auto json = reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false) : nlohmann::json();
+    RawReply reply =
+        send_raw(at.host, at.port, request_bytes(at, "GET", path), std::chrono::seconds(10));
+    auto json =
+        reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false) : nlohmann::json();
     if (json.is_discarded() || json.is_null())
-        throw std::runtime_error("the lab's probe did not answer " + path + (reply.error.empty() ? "" : ": " + reply.error));
+        throw std::runtime_error("the lab's probe did not answer " + path +
+                                 (reply.error.empty() ? "" : ": " + reply.error));
     return json;
 }
 
@@ -70,7 +76,8 @@ ConfigurationProcesses start_app(const DoctorSettings& settings, Services& servi
     return start_processes(c, run);  // (AppWontStart: the app's fault, bad input)
 }
 
-LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests, const std::string& bystander) {
+LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
+                  const std::string& bystander) {
     LoadSpec spec;
     spec.host = app.host;
     spec.port = app.port;
@@ -110,15 +117,20 @@ WeightedTarget mixed_target(const PlannedRequest& p) {
 namespace {
 
 // One route: a warm-up (a 4xx/5xx answer is reported, and the route not judged), then the burst.
-RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int requests, const std::string& bystander, bool probed) {
+RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
+                 const std::string& bystander, bool probed) {
     RouteRun run;
     run.request = p;
     LoadSpec spec = spec_for(app, p, requests, bystander);
-    RawReply warm = send_raw(spec.host, spec.port, request_bytes(spec, spec.method, spec.target, true), std::chrono::seconds(30));
+    RawReply warm =
+        send_raw(spec.host, spec.port, request_bytes(spec, spec.method, spec.target, true),
+                 std::chrono::seconds(30));
     run.warm_status = warm.status;
     if (!run.judged()) {
-        run.warm_said = warm.status ? fmt::format("answered {}: {}", warm.status, first_line(warm.body))
-                                    : "no answer: " + (warm.error.empty() ? std::string("the connection closed") : warm.error);
+        run.warm_said =
+            warm.status ? fmt::format("answered {}: {}", warm.status, first_line(warm.body))
+                        : "no answer: " + (warm.error.empty() ? std::string("the connection closed")
+                                                              : warm.error);
         return run;
     }
     if (!probed) {
@@ -133,11 +145,13 @@ RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int
 }
 
 // All judged routes at once, one request of each in turn, N of each; each asked as its burst was.
-std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector<RouteRun>& routes, int requests, const DoctorRun& run) {
+std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector<RouteRun>& routes,
+                            int requests, const DoctorRun& run) {
     MixedRun mixed;
     mixed.routes = mixed_routes(routes);
     if (mixed.routes.size() < 2) return std::nullopt;  // one route alone was its burst
-    LoadSpec spec = spec_for(app, routes[mixed.routes.front()].request, requests * static_cast<int>(mixed.routes.size()), run.bystander);
+    LoadSpec spec = spec_for(app, routes[mixed.routes.front()].request,
+                             requests * static_cast<int>(mixed.routes.size()), run.bystander);
     spec.method = "GET", spec.body.clear(), spec.headers.clear();  // (each target says its own)
     for (std::size_t i : mixed.routes) spec.mix.push_back(mixed_target(routes[i].request));
     if (run.probed) probe_json(spec, "/__lab/requests?reset=1");
@@ -183,28 +197,37 @@ std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
 DoctorPlan doctor_plan(std::size_t routes, int requests) {
     DoctorPlan plan;
     plan.warmups = routes;
-    plan.bursts = routes + (routes >= 2 ? 1 : 0);  // each route's, then all of them mixed (examine, mix)
+    plan.bursts =
+        routes + (routes >= 2 ? 1 : 0);  // each route's, then all of them mixed (examine, mix)
     plan.requests = static_cast<double>(routes) * requests * (routes >= 2 ? 2 : 1);
     return plan;
 }
 
 double DoctorPlan::seconds() const {
-    const double per_burst_s = bystander_after_ms / 1000.0 + 2 * exchange_s;  // watched past its answers; the probe reset and read
-    return static_cast<double>(warmups) * exchange_s + static_cast<double>(bursts) * per_burst_s + requests * answer_s + stop_s;
+    const double per_burst_s =
+        bystander_after_ms / 1000.0 +
+        2 * exchange_s;  // watched past its answers; the probe reset and read
+    return static_cast<double>(warmups) * exchange_s + static_cast<double>(bursts) * per_burst_s +
+           requests * answer_s + stop_s;
 }
 
-double doctor_estimate_s(std::size_t routes, int requests) { return doctor_plan(routes, requests).seconds(); }
+double doctor_estimate_s(std::size_t routes, int requests) {
+    return doctor_plan(routes, requests).seconds();
+}
 
 namespace {
 
 // --target: the routes a running server declares (FastAPI's GET /openapi.json, read by the same
 // code as the probe's /__lab/routes: app_routes.py), else those --examples names.
 std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& examples) {
-    RawReply schema = send_raw(at.host, at.port, request_bytes(at, "GET", "/openapi.json"), std::chrono::seconds(10));
+    RawReply schema = send_raw(at.host, at.port, request_bytes(at, "GET", "/openapi.json"),
+                               std::chrono::seconds(10));
     if (schema.status == 200 && nlohmann::json::accept(schema.body)) {
         char name[] = "/tmp/lab-openapi-XXXXXX";
         int fd = ::mkstemp(name);
-        if (fd < 0) throw std::runtime_error("cannot write a temporary file for the server's /openapi.json");
+        if (fd < 0)
+            throw std::runtime_error(
+                "cannot write a temporary file for the server's /openapi.json");
         std::FILE* file = ::fdopen(fd, "w");
         std::fwrite(schema.body.data(), 1, schema.body.size(), file);
         std::fclose(file);
@@ -212,19 +235,22 @@ std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& exampl
             const char* name;
             ~Gone() { ::unlink(name); }
         } gone{name};
-        ServerProcess reader({python, reference_script("app_routes.py"), "--openapi", name}, std::chrono::seconds(30),
-                             ServerProcess::Ready::first_line);
+        ServerProcess reader({python, reference_script("app_routes.py"), "--openapi", name},
+                             std::chrono::seconds(30), ServerProcess::Ready::first_line);
         return routes_from_json(nlohmann::json::parse(reader.ready_line(), nullptr, false));
     }
     std::vector<AppRoute> named;
     for (const auto& [key, example] : examples) {
         AppRoute r;
         r.method = key.substr(0, key.find(' ')), r.path = key.substr(key.find(' ') + 1);
-        for (const auto& [param, value] : example.path) r.params.push_back({param, "path", "string", true, nullptr});
+        for (const auto& [param, value] : example.path)
+            r.params.push_back({param, "path", "string", true, nullptr});
         named.push_back(std::move(r));
     }
     if (named.empty())
-        throw std::invalid_argument("--target: the server answers no /openapi.json (FastAPI's), so its routes are unknown: name them in --examples");
+        throw std::invalid_argument(
+            "--target: the server answers no /openapi.json (FastAPI's), so its routes are unknown: "
+            "name them in --examples");
     return named;
 }
 
@@ -237,7 +263,9 @@ double bystander_alone_ms(const LoadSpec& at, const std::string& bystander) {
     std::vector<double> ms;
     for (const RequestRecord& r : b.requests)
         if (r.ok()) ms.push_back(static_cast<double>(r.latency_us()) / 1e3);
-    if (ms.empty()) throw std::invalid_argument("--target: the bystander's GET " + bystander + " was not answered 2xx: pass --probe PATH");
+    if (ms.empty())
+        throw std::invalid_argument("--target: the bystander's GET " + bystander +
+                                    " was not answered 2xx: pass --probe PATH");
     std::sort(ms.begin(), ms.end());
     return ms[ms.size() / 2];
 }
@@ -248,7 +276,8 @@ ConfigurationProcesses reach(const DoctorSettings& settings, Services& services,
         ConfigurationProcesses target;
         target.host = settings.target_host, target.port = settings.target_port;
         run.probed = false, run.bystander = settings.bystander;
-        run.bystander_alone_ms = bystander_alone_ms(spec_for(target, PlannedRequest{}, 1, run.bystander), run.bystander);
+        run.bystander_alone_ms =
+            bystander_alone_ms(spec_for(target, PlannedRequest{}, 1, run.bystander), run.bystander);
         return target;
     }
     return start_app(settings, services);
@@ -259,17 +288,26 @@ ConfigurationProcesses reach(const DoctorSettings& settings, Services& services,
 DoctorRun run_doctor(const DoctorSettings& settings) {
     auto started = std::chrono::steady_clock::now();
     DoctorRun run;
-    run.app = settings.app.spec.empty() ? settings.target_host + ":" + std::to_string(settings.target_port) : settings.app.shown;
-    run.app_spec = settings.app.spec, run.app_dir = settings.app.dir, run.hold_ms = settings.hold_ms, run.requests = settings.requests;
+    run.app = settings.app.spec.empty()
+                  ? settings.target_host + ":" + std::to_string(settings.target_port)
+                  : settings.app.shown;
+    run.app_spec = settings.app.spec, run.app_dir = settings.app.dir,
+    run.hold_ms = settings.hold_ms, run.requests = settings.requests;
     Services services;
     ConfigurationProcesses app = reach(settings, services, run);
     LoadSpec at = spec_for(app, PlannedRequest{}, 1, run.bystander);
-    auto routes = run.probed ? routes_from_json(probe_json(at, "/__lab/routes")) : declared_routes(at, settings.examples);
+    auto routes = run.probed ? routes_from_json(probe_json(at, "/__lab/routes"))
+                             : declared_routes(at, settings.examples);
     auto planned = plan_requests(routes, settings.examples, settings.methods);
-    auto say = [&](const std::string& line) { if (settings.progress) settings.progress(line); };
-    auto sent = std::count_if(planned.begin(), planned.end(), [](const PlannedRequest& p) { return p.skipped.empty(); });
-    say(fmt::format("{} of {} to call, then all at once: about {:.0f} s from now, more where routes wait", sent, count_of(static_cast<long long>(planned.size()), "route"),
-                    doctor_estimate_s(static_cast<std::size_t>(sent), settings.requests)));
+    auto say = [&](const std::string& line) {
+        if (settings.progress) settings.progress(line);
+    };
+    auto sent = std::count_if(planned.begin(), planned.end(),
+                              [](const PlannedRequest& p) { return p.skipped.empty(); });
+    say(fmt::format(
+        "{} of {} to call, then all at once: about {:.0f} s from now, more where routes wait", sent,
+        count_of(static_cast<long long>(planned.size()), "route"),
+        doctor_estimate_s(static_cast<std::size_t>(sent), settings.requests)));
     for (const PlannedRequest& p : planned) {
         if (settings.list_only || !p.skipped.empty()) {
             run.routes.emplace_back().request = p;

@@ -23,25 +23,26 @@ struct ProbeRecord {
     std::string method, target, route;
     int status = 0;
     std::int64_t start_us = -1, answered_us = -1, done_us = -1;  // CLOCK_MONOTONIC µs
-    double loop_ms = 0;             // its own code's time on the loop, all its tasks' steps
-    double longest_hold_ms = 0;     // its longest single step
+    double loop_ms = 0;  // its own code's time on the loop, all its tasks' steps
+    double longest_hold_ms = 0;  // its longest single step
     double held_after_answer_ms = 0;  // of which after its answer (a background task)
-    double cpu_share = -1;          // of the longest hold: computing (≥ 0.5) or waiting
-    double pool_ms = 0, pool_cpu_ms = 0, pool_wait_ms = 0;  // a `def` route's time in the thread pool
-    double gil_wait_ms = 0;         // its steps' waits for the GIL (others computing), not in loop_ms
-    std::string where;              // the longest hold's line: "app/vendor_sdk.py:7 exchange_rate → time.sleep"
+    double cpu_share = -1;  // of the longest hold: computing (≥ 0.5) or waiting
+    double pool_ms = 0, pool_cpu_ms = 0,
+           pool_wait_ms = 0;  // a `def` route's time in the thread pool
+    double gil_wait_ms = 0;  // its steps' waits for the GIL (others computing), not in loop_ms
+    std::string where;  // the longest hold's line: "app/vendor_sdk.py:7 exchange_rate → time.sleep"
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // its holds of 1 ms or more (µs)
 };
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);
 
 struct RouteRun {
     PlannedRequest request;
-    int warm_status = 0;       // the warm-up's answer; 0: none came
-    std::string warm_said;     // a 4xx/5xx answer's first line, or why none came
-    Batch burst;               // N at once, with the bystander's requests as probes
+    int warm_status = 0;  // the warm-up's answer; 0: none came
+    std::string warm_said;  // a 4xx/5xx answer's first line, or why none came
+    Batch burst;  // N at once, with the bystander's requests as probes
     std::vector<ProbeRecord> records;
-    bool probed = true;               // false (--target): no records; judged by the bystander alone
-    double bystander_alone_ms = -1;   // its median answer with nothing else sent
+    bool probed = true;  // false (--target): no records; judged by the bystander alone
+    double bystander_alone_ms = -1;  // its median answer with nothing else sent
     bool judged() const { return warm_status >= 200 && warm_status < 400; }
 };
 
@@ -57,23 +58,23 @@ std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes);
 WeightedTarget mixed_target(const PlannedRequest& request);
 
 struct DoctorSettings {
-    AppSpec app;                  // empty spec: a server already running (--target)
-    std::string target_host;      // --target: no probe, client-side figures only
+    AppSpec app;  // empty spec: a server already running (--target)
+    std::string target_host;  // --target: no probe, client-side figures only
     std::uint16_t target_port = 0;
     std::string bystander = "/openapi.json";  // --target: what the bystander asks (--probe)
-    int requests = 10;            // -n: each burst
-    double hold_ms = 20;          // a hold this long is named and fails the check (--fail-over)
+    int requests = 10;  // -n: each burst
+    double hold_ms = 20;  // a hold this long is named and fails the check (--fail-over)
     std::set<std::string> methods;  // sent beside GET and HEAD
     Examples examples;
-    bool with_services = false;   // DATABASE_URL, REDIS_URL: the lab's private ones
-    bool list_only = false;       // --list: the routes and requests, nothing sent
+    bool with_services = false;  // DATABASE_URL, REDIS_URL: the lab's private ones
+    bool list_only = false;  // --list: the routes and requests, nothing sent
     std::function<void(const std::string&)> progress;  // a line as each step begins; may be empty
 };
 
 struct DoctorRun {
-    std::string app;         // as the user named it
+    std::string app;  // as the user named it
     std::string app_spec, app_dir;  // as serve.py takes it (AppSpec)
-    bool probed = true;      // false for --target: no loop figures, no lines, client-side verdicts only
+    bool probed = true;  // false for --target: no loop figures, no lines, client-side verdicts only
     std::string bystander = "/__lab/health";
     double bystander_alone_ms = -1;  // --target: its median answer with nothing else sent
     double hold_ms = 20;
@@ -91,12 +92,16 @@ DoctorRun run_doctor(const DoctorSettings& settings);
 // every route answers promptly (said before it starts). A route that waits adds its own time (a
 // burst of N that holds the loop d each takes N·d), which no plan can know before it is sent.
 struct DoctorPlan {
-    static constexpr int bystander_after_ms = 300;  // each burst's bystander asks on this long past its last answer
-    static constexpr double exchange_s = 0.005;     // one request alone to the app or its probe (a warm-up, a reset)
-    static constexpr double answer_s = 0.002;       // a prompt request of a burst, under uvicorn and the probe
-    static constexpr double stop_s = 0.5;           // uvicorn asked to stop, and the app's shutdown
-    std::size_t warmups = 0, bursts = 0;  // a warm-up per route sent; a burst per route, and the mixed one
-    double requests = 0;                  // in all the bursts
+    static constexpr int bystander_after_ms =
+        300;  // each burst's bystander asks on this long past its last answer
+    static constexpr double exchange_s =
+        0.005;  // one request alone to the app or its probe (a warm-up, a reset)
+    static constexpr double answer_s =
+        0.002;  // a prompt request of a burst, under uvicorn and the probe
+    static constexpr double stop_s = 0.5;  // uvicorn asked to stop, and the app's shutdown
+    std::size_t warmups = 0,
+                bursts = 0;  // a warm-up per route sent; a burst per route, and the mixed one
+    double requests = 0;  // in all the bursts
     double seconds() const;
 };
 DoctorPlan doctor_plan(std::size_t routes, int requests);

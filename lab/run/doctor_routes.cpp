@@ -16,9 +16,11 @@ std::string text_of(const nlohmann::json& j, const char* key) {
 }
 
 RouteParam param_from_json(const nlohmann::json& p) {
-    RouteParam param{text_of(p, "name"), text_of(p, "in"), text_of(p, "type"), p.value("required", false), nullptr};
+    RouteParam param{text_of(p, "name"), text_of(p, "in"), text_of(p, "type"),
+                     p.value("required", false), nullptr};
     if (auto d = p.find("default"); d != p.end() && !d->is_null()) param.fallback = *d;
-    else if (auto e = p.find("enum"); e != p.end() && e->is_array() && !e->empty()) param.fallback = e->front();
+    else if (auto e = p.find("enum"); e != p.end() && e->is_array() && !e->empty())
+        param.fallback = e->front();
     return param;
 }
 
@@ -26,15 +28,17 @@ RouteParam param_from_json(const nlohmann::json& p) {
 std::string url_escaped(const std::string& value) {
     std::string out;
     for (unsigned char c : value)
-        out += std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ? std::string(1, static_cast<char>(c))
-                                                                              : fmt::format("%{:02X}", c);
+        out += std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'
+                   ? std::string(1, static_cast<char>(c))
+                   : fmt::format("%{:02X}", c);
     return out;
 }
 
 // A sample value for a parameter of a type, as text ("1", "a"); nullopt: no sample can be made.
 std::optional<std::string> sample_of(const RouteParam& p) {
     if (p.fallback.is_string()) return p.fallback.get<std::string>();
-    if (!p.fallback.is_null() && !p.fallback.is_object() && !p.fallback.is_array()) return p.fallback.dump();
+    if (!p.fallback.is_null() && !p.fallback.is_object() && !p.fallback.is_array())
+        return p.fallback.dump();
     if (p.type == "integer") return "1";
     if (p.type == "number") return "1.0";
     if (p.type == "boolean") return "true";
@@ -45,39 +49,47 @@ std::optional<std::string> sample_of(const RouteParam& p) {
 // A sample JSON body from a schema: each property by its type (one level of nested objects).
 nlohmann::json sample_body(const nlohmann::json& schema, int depth = 0) {
     std::string type = text_of(schema, "type");
-    if (auto e = schema.find("enum"); e != schema.end() && e->is_array() && !e->empty()) return e->front();
+    if (auto e = schema.find("enum"); e != schema.end() && e->is_array() && !e->empty())
+        return e->front();
     if (type == "integer") return 1;
     if (type == "number") return 1.0;
     if (type == "boolean") return true;
     if (type == "string") return "a";
     if (type == "array") return nlohmann::json::array();
     nlohmann::json out = nlohmann::json::object();
-    if (auto props = schema.find("properties"); depth < 2 && props != schema.end() && props->is_object())
+    if (auto props = schema.find("properties");
+        depth < 2 && props != schema.end() && props->is_object())
         for (const auto& [name, sub] : props->items()) out[name] = sample_body(sub, depth + 1);
     return out;
 }
 
-// The route's target: its path with each {param} filled, then its query; or why it cannot be filled.
+// The route's target: its path with each {param} filled, then its query; or why it cannot be
+// filled.
 std::string fill_target(const AppRoute& r, const RouteExample* example, std::string& why) {
     std::string path = r.path, query;
     for (const RouteParam& p : r.params) {
-        const auto& given = example ? (p.in == "path" ? example->path : example->query) : std::map<std::string, std::string>{};
+        const auto& given = example ? (p.in == "path" ? example->path : example->query)
+                                    : std::map<std::string, std::string>{};
         auto value = given.count(p.name) ? std::optional(given.at(p.name)) : sample_of(p);
-        if (p.in == "query" && !p.required && !given.count(p.name)) continue;  // (its default is the app's own)
+        if (p.in == "query" && !p.required && !given.count(p.name))
+            continue;  // (its default is the app's own)
         if (!value) {
-            why = "no sample value for " + p.in + " parameter `" + p.name + "` (" + p.type + "): give one in --examples";
+            why = "no sample value for " + p.in + " parameter `" + p.name + "` (" + p.type +
+                  "): give one in --examples";
             return "";
         }
         if (p.in == "path") {
             auto at = path.find("{" + p.name);  // "{item_id}" or "{item_id:int}"
-            if (at != std::string::npos) path.replace(at, path.find('}', at) - at + 1, url_escaped(*value));
+            if (at != std::string::npos)
+                path.replace(at, path.find('}', at) - at + 1, url_escaped(*value));
         } else {
             query += (query.empty() ? "?" : "&") + url_escaped(p.name) + "=" + url_escaped(*value);
         }
     }
     if (example)  // query values the route does not declare are the user's to add
         for (const auto& [name, value] : example->query)
-            if (std::none_of(r.params.begin(), r.params.end(), [&](const RouteParam& p) { return p.name == name; }))
+            if (std::none_of(r.params.begin(), r.params.end(),
+                             [&](const RouteParam& p) { return p.name == name; }))
                 query += (query.empty() ? "?" : "&") + url_escaped(name) + "=" + url_escaped(value);
     return path + query;
 }
@@ -110,20 +122,26 @@ nlohmann::json toml_json(const toml::node& node) {
     throw std::invalid_argument("a value JSON can hold");
 }
 
-RouteExample read_example(const std::filesystem::path& file, const std::string& route, const toml::table& t) {
+RouteExample read_example(const std::filesystem::path& file, const std::string& route,
+                          const toml::table& t) {
     RouteExample example;
     auto refuse = [&](const std::string& key, const std::string& why) {
-        throw std::invalid_argument(fmt::format("{}: [\"{}\"].{}: {}", file.string(), route, key, why));
+        throw std::invalid_argument(
+            fmt::format("{}: [\"{}\"].{}: {}", file.string(), route, key, why));
     };
     for (const auto& [k, v] : t) {
         std::string key(k.str());
         if (key == "body") {
-            example.body = v.is_string() ? *v.value<std::string>() : v.is_table() ? toml_json(v).dump() : "";
-            if (example.body.empty() || example.body.size() > 65536) refuse(key, "must be a table (sent as JSON) or a string of at most 64 KiB");
+            example.body = v.is_string()  ? *v.value<std::string>()
+                           : v.is_table() ? toml_json(v).dump()
+                                          : "";
+            if (example.body.empty() || example.body.size() > 65536)
+                refuse(key, "must be a table (sent as JSON) or a string of at most 64 KiB");
         } else if (key == "path" || key == "query") {
             if (!v.is_table()) refuse(key, "must be a table of names and values");
             for (const auto& [name, value] : *v.as_table()) try {
-                    (key == "path" ? example.path : example.query)[std::string(name.str())] = toml_text(value);
+                    (key == "path" ? example.path : example.query)[std::string(name.str())] =
+                        toml_text(value);
                 } catch (const std::invalid_argument& e) {
                     refuse(key + "." + std::string(name.str()), std::string("must be ") + e.what());
                 }
@@ -144,7 +162,8 @@ std::vector<AppRoute> routes_from_json(const nlohmann::json& listed) {
     for (const nlohmann::json& r : *routes) {
         if (!r.is_object()) continue;
         AppRoute route;
-        route.method = text_of(r, "method"), route.path = text_of(r, "path"), route.endpoint = text_of(r, "endpoint");
+        route.method = text_of(r, "method"), route.path = text_of(r, "path"),
+        route.endpoint = text_of(r, "endpoint");
         route.kind = text_of(r, "kind").empty() ? "http" : text_of(r, "kind");
         route.is_async = r.value("is_async", false);
         if (auto ps = r.find("params"); ps != r.end() && ps->is_array())
@@ -164,33 +183,43 @@ Examples read_examples(const std::filesystem::path& file) {
     try {
         doc = toml::parse_file(file.string());
     } catch (const toml::parse_error& e) {
-        throw std::invalid_argument(fmt::format("{}: line {}: {}", file.string(), e.source().begin.line, e.description()));
+        throw std::invalid_argument(
+            fmt::format("{}: line {}: {}", file.string(), e.source().begin.line, e.description()));
     }
     Examples examples;
     for (const auto& [k, v] : doc) {
         std::string route(k.str());
         auto space = route.find(' ');
-        if (space == std::string::npos || (route.size() > space + 1 && route[space + 1] != '/') || !v.is_table())
-            throw std::invalid_argument(fmt::format("{}: [\"{}\"]: a route's table is named \"METHOD /path\", e.g. [\"GET /price/{{item_id}}\"]",
-                                                    file.string(), route));
+        if (space == std::string::npos || (route.size() > space + 1 && route[space + 1] != '/') ||
+            !v.is_table())
+            throw std::invalid_argument(
+                fmt::format("{}: [\"{}\"]: a route's table is named \"METHOD /path\", e.g. [\"GET "
+                            "/price/{{item_id}}\"]",
+                            file.string(), route));
         examples[route] = read_example(file, route, *v.as_table());
     }
     return examples;
 }
 
-std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes, const Examples& examples,
+std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes,
+                                          const Examples& examples,
                                           const std::set<std::string>& methods) {
     std::vector<PlannedRequest> planned;
     for (const AppRoute& r : routes) {
-        if (r.endpoint.starts_with("fastapi.") || r.endpoint.starts_with("starlette.")) continue;  // /docs, /openapi.json: the framework's
+        if (r.endpoint.starts_with("fastapi.") || r.endpoint.starts_with("starlette."))
+            continue;  // /docs, /openapi.json: the framework's
         PlannedRequest p{r, "", "", ""};
         const RouteExample* example = examples.count(r.key()) ? &examples.at(r.key()) : nullptr;
-        if (r.kind != "http") p.skipped = r.kind == "websocket" ? "a WebSocket route: the doctor sends HTTP requests" : "a mounted app or static files";
+        if (r.kind != "http")
+            p.skipped = r.kind == "websocket" ? "a WebSocket route: the doctor sends HTTP requests"
+                                              : "a mounted app or static files";
         else if (r.method != "GET" && r.method != "HEAD" && !methods.count(r.method) && !example)
-            p.skipped = "only GET and HEAD are sent unless --methods " + r.method + " (or an --examples entry) allows it";
+            p.skipped = "only GET and HEAD are sent unless --methods " + r.method +
+                        " (or an --examples entry) allows it";
         else p.target = fill_target(r, example, p.skipped);
         if (p.skipped.empty() && r.has_body)
-            p.body = example && !example->body.empty() ? example->body : sample_body(r.body_schema).dump();
+            p.body = example && !example->body.empty() ? example->body
+                                                       : sample_body(r.body_schema).dump();
         planned.push_back(std::move(p));
     }
     return planned;

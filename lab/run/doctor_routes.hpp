@@ -16,7 +16,7 @@ namespace lab {
 
 struct RouteParam {
     std::string name;
-    std::string in;    // "path" or "query"
+    std::string in;  // "path" or "query"
     std::string type;  // "integer", "number", "string", "boolean", "array", "other"
     bool required = false;
     nlohmann::json fallback;  // the route's default, or its enum's first value (null: none)
@@ -24,13 +24,15 @@ struct RouteParam {
 
 struct AppRoute {
     std::string method, path;  // "GET", "/price/{item_id}"
-    std::string endpoint;      // "app.main:price"
-    std::string kind = "http"; // "http", "websocket", "mount": only http is called
-    bool is_async = false;     // `async def`: runs on the loop; `def`: in the thread pool
+    std::string endpoint;  // "app.main:price"
+    std::string kind = "http";  // "http", "websocket", "mount": only http is called
+    bool is_async = false;  // `async def`: runs on the loop; `def`: in the thread pool
     std::vector<RouteParam> params;
     bool has_body = false, body_required = false;
     nlohmann::json body_schema;
-    std::string key() const { return method + " " + path; }  // "GET /price/{item_id}", as --examples names it
+    std::string key() const {
+        return method + " " + path;
+    }  // "GET /price/{item_id}", as --examples names it
 };
 
 // What the probe's GET /__lab/routes lists; throws std::runtime_error on a body it did not write.
@@ -40,8 +42,9 @@ std::vector<AppRoute> routes_from_json(const nlohmann::json& listed);
 struct PlannedRequest {
     AppRoute route;
     std::string target;  // "/price/1", "/search?q=a"
-    std::string body;    // JSON, or empty
-    std::string skipped; // why not sent ("POST: only GET and HEAD unless --methods POST"); empty: sent
+    std::string body;  // JSON, or empty
+    std::string
+        skipped;  // why not sent ("POST: only GET and HEAD unless --methods POST"); empty: sent
 };
 
 // Per route (its key), the values to send: path and query parameters, and a body.
@@ -59,7 +62,8 @@ Examples read_examples(const std::filesystem::path& file);
 // The requests the doctor sends, one a route: GET and HEAD, plus `methods`, plus any route with an
 // example. Every route of the app is listed, with why not where it is not sent; the framework's
 // own (FastAPI's /docs and /openapi.json) are left out.
-std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes, const Examples& examples,
+std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes,
+                                          const Examples& examples,
                                           const std::set<std::string>& methods);
 
 }  // namespace lab

@@ -15,7 +15,8 @@ namespace {
 
 // Whether Debian's python3 can import `modules` ("fastapi, uvicorn"): what the twins need.
 bool python_imports(const std::string& modules) {
-    return std::system((std::string(python) + " -c 'import " + modules + "' >/dev/null 2>&1").c_str()) == 0;
+    return std::system(
+               (std::string(python) + " -c 'import " + modules + "' >/dev/null 2>&1").c_str()) == 0;
 }
 
 // The twins' event loop: uvloop (python3-uvloop) where --uvloop or a row's fastapi_loop asks for
@@ -23,33 +24,47 @@ bool python_imports(const std::string& modules) {
 void choose_loops(Scenario& s, bool uvloop) {
     if (uvloop)
         for (Configuration& c : s.configurations) c.fastapi_loop = "uvloop";
-    bool wanted = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return !c.fastapi_loop.empty(); });
+    bool wanted = std::any_of(s.configurations.begin(), s.configurations.end(),
+                              [](const Configuration& c) { return !c.fastapi_loop.empty(); });
     if (wanted && !python_imports("uvloop")) {
-        std::fprintf(stderr, "lab: uvloop is not installed for python3 (apt-get install python3-uvloop); the twins run asyncio's loop\n");
+        std::fprintf(stderr,
+                     "lab: uvloop is not installed for python3 (apt-get install python3-uvloop); "
+                     "the twins run asyncio's loop\n");
         for (Configuration& c : s.configurations) c.fastapi_loop.clear();
     }
 }
 
 // Worker processes in production Python: gunicorn's master with uvicorn workers (000).
-bool has_workers(const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; }
+bool has_workers(const Configuration& c) {
+    return find_mode(c.mode) && find_mode(c.mode)->takes_workers;
+}
 
 // A WSGI twin's name: Flask under gunicorn's sync workers (a row with worker processes) or its
 // gthread workers (a row with a pool), as serve.py starts it.
-const char* wsgi_twin(const Configuration& c) { return has_workers(c) ? " [Flask, gunicorn sync" : " [Flask, gunicorn gthread"; }
+const char* wsgi_twin(const Configuration& c) {
+    return has_workers(c) ? " [Flask, gunicorn sync" : " [Flask, gunicorn gthread";
+}
 
 // What a twin's /db goes through where it is SQLAlchemy's (sqlalchemy_apps.py), for its label.
 std::string sqlalchemy_session(const Configuration& c) {
     if (!c.fastapi_variant.starts_with("sqlalchemy_")) return "";
-    return c.fastapi_variant == "sqlalchemy_awaiting" ? ", SQLAlchemy AsyncSession + asyncpg" : ", SQLAlchemy Session + psycopg2";
+    return c.fastapi_variant == "sqlalchemy_awaiting" ? ", SQLAlchemy AsyncSession + asyncpg"
+                                                      : ", SQLAlchemy Session + psycopg2";
 }
 
 // Without SQLAlchemy (or greenlet, which its asyncio extension needs), the twins whose /db is
 // SQLAlchemy's run the mode's own route, the driver without the ORM, and the run says so.
 void without_sqlalchemy(Scenario& s) {
-    auto wants = [](const Configuration& c) { return c.fastapi_variant.starts_with("sqlalchemy_"); };
-    if (std::none_of(s.configurations.begin(), s.configurations.end(), wants) || python_imports("sqlalchemy, greenlet")) return;
-    std::fprintf(stderr, "lab: SQLAlchemy or greenlet is not installed for python3 (apt-get install python3-sqlalchemy "
-                         "python3-greenlet); the twins query through the drivers alone\n");
+    auto wants = [](const Configuration& c) {
+        return c.fastapi_variant.starts_with("sqlalchemy_");
+    };
+    if (std::none_of(s.configurations.begin(), s.configurations.end(), wants) ||
+        python_imports("sqlalchemy, greenlet"))
+        return;
+    std::fprintf(stderr,
+                 "lab: SQLAlchemy or greenlet is not installed for python3 (apt-get install "
+                 "python3-sqlalchemy "
+                 "python3-greenlet); the twins query through the drivers alone\n");
     for (Configuration& c : s.configurations)
         if (wants(c)) c.fastapi_variant.clear();
 }
@@ -57,24 +72,33 @@ void without_sqlalchemy(Scenario& s) {
 // The row's twin on the real stack: FastAPI under uvicorn (or `asgi_server`), gunicorn's uvicorn
 // workers for a row of worker processes (when `gunicorn` is installed), Flask under gunicorn for a
 // WSGI row, RQ for a queue.
-Configuration twin_of(const Configuration& c, const Load& load, bool gunicorn, const std::string& asgi_server) {
+Configuration twin_of(const Configuration& c, const Load& load, bool gunicorn,
+                      const std::string& asgi_server) {
     Configuration twin = c;
     twin.server = Server::fastapi;
     if (has_workers(c) && gunicorn) twin.fastapi_server = "gunicorn";
-    else if (!has_workers(c) && c.fastapi_variant != "flask" && asgi_server != "uvicorn") twin.fastapi_server = asgi_server;
-    if (twin.fastapi_server == "daphne") twin.fastapi_loop.clear();  // (Twisted runs asyncio's loop: said in the label)
-    // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from the row.
+    else if (!has_workers(c) && c.fastapi_variant != "flask" && asgi_server != "uvicorn")
+        twin.fastapi_server = asgi_server;
+    if (twin.fastapi_server == "daphne")
+        twin.fastapi_loop.clear();  // (Twisted runs asyncio's loop: said in the label)
+    // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from
+    // the row.
     std::string differs;
-    if (!c.gil && load.work_path() == "/cpu" && !c.queued() && !has_workers(c)) differs += ", CPython's GIL";  // (a worker or queue worker has its own)
+    if (!c.gil && load.work_path() == "/cpu" && !c.queued() && !has_workers(c))
+        differs += ", CPython's GIL";  // (a worker or queue worker has its own)
     differs += sqlalchemy_session(c);
     if (!twin.fastapi_loop.empty()) differs += ", " + twin.fastapi_loop;
-    const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ" : c.fastapi_variant == "flask" ? wsgi_twin(c)
-                                         : twin.fastapi_server.empty() ? " [FastAPI" : " [FastAPI, " + twin.fastapi_server) +
-                               differs + "]";
+    const std::string suffix =
+        std::string(c.queued()                     ? " [FastAPI + RQ"
+                    : c.fastapi_variant == "flask" ? wsgi_twin(c)
+                    : twin.fastapi_server.empty()  ? " [FastAPI"
+                                                   : " [FastAPI, " + twin.fastapi_server) +
+        differs + "]";
     twin.label = c.label + suffix;
     if (!c.series.empty()) twin.series = c.series + suffix;
     twin.gil = true;  // CPython's own, for the model
-    twin.guess.reset();  // the class guessed the lesson's rows; the real stack is for comparing, and the
+    twin.guess
+        .reset();  // the class guessed the lesson's rows; the real stack is for comparing, and the
     twin.room_guesses.clear();  // rows' words for a wrong guess need not hold for it
     twin.if_guessed_low.clear();
     twin.if_guessed_high.clear();
@@ -86,45 +110,64 @@ Configuration twin_of(const Configuration& c, const Load& load, bool gunicorn, c
 
 Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
     if (!python_imports("fastapi, uvicorn")) {
-        std::fprintf(stderr, "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
-                             "python3-uvicorn); running the C++ modes only\n");
+        std::fprintf(
+            stderr,
+            "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
+            "python3-uvicorn); running the C++ modes only\n");
         return s;
     }
     if (s.load.websocket() && !python_imports("websockets")) {  // (uvicorn's WebSocket protocol)
-        std::fprintf(stderr, "lab: websockets is not installed for python3 (apt-get install python3-websockets); running the C++ modes only\n");
+        std::fprintf(stderr,
+                     "lab: websockets is not installed for python3 (apt-get install "
+                     "python3-websockets); running the C++ modes only\n");
         return s;
     }
-    bool queues = std::any_of(s.configurations.begin(), s.configurations.end(), [](const Configuration& c) { return c.queued(); });
+    bool queues = std::any_of(s.configurations.begin(), s.configurations.end(),
+                              [](const Configuration& c) { return c.queued(); });
     bool has_rq = !queues || python_imports("rq");
     if (!has_rq)
-        std::fprintf(stderr, "lab: RQ is not installed for python3 (apt-get install python3-rq); the queue's rows have no FastAPI twin\n");
-    bool has_gunicorn = std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
-                        python_imports("gunicorn, uvicorn.workers");
+        std::fprintf(stderr,
+                     "lab: RQ is not installed for python3 (apt-get install python3-rq); the "
+                     "queue's rows have no FastAPI twin\n");
+    bool has_gunicorn =
+        std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
+        python_imports("gunicorn, uvicorn.workers");
     if (!has_gunicorn)
-        std::fprintf(stderr, "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the worker rows' twins "
-                             "run uvicorn --workers instead\n");
+        std::fprintf(stderr,
+                     "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the "
+                     "worker rows' twins "
+                     "run uvicorn --workers instead\n");
     // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
-    // those rows get no twin (it would be the shared socket's again, under another name). A WSGI row
-    // has its twin: a sync worker accepts only when it is free, so its shared socket deals evenly.
-    auto other_balance = [&](const Configuration& c) { return has_workers(c) && c.balance != Balance::shared && c.fastapi_variant != "flask"; };
+    // those rows get no twin (it would be the shared socket's again, under another name). A WSGI
+    // row has its twin: a sync worker accepts only when it is free, so its shared socket deals
+    // evenly.
+    auto other_balance = [&](const Configuration& c) {
+        return has_workers(c) && c.balance != Balance::shared && c.fastapi_variant != "flask";
+    };
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
-        std::fprintf(stderr, "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have no FastAPI twin: "
-                             "gunicorn's workers share one socket (its row is the shared socket's twin)\n", s.name.c_str());
+        std::fprintf(stderr,
+                     "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have "
+                     "no FastAPI twin: "
+                     "gunicorn's workers share one socket (its row is the shared socket's twin)\n",
+                     s.name.c_str());
     choose_loops(s, uvloop);
     without_sqlalchemy(s);
     std::string server = asgi_server;
     if (server != "uvicorn" && !python_imports(server)) {
-        std::fprintf(stderr, "lab: %s is not installed for python3 (apt-get install python3-%s); the twins run uvicorn instead\n",
+        std::fprintf(stderr,
+                     "lab: %s is not installed for python3 (apt-get install python3-%s); the twins "
+                     "run uvicorn instead\n",
                      server.c_str(), server.c_str());
         server = "uvicorn";
     }
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
-        both.back().fastapi_loop.clear();  // (the C++ row runs the lab's own loop: the key is its twin's)
-        if (c.server != Server::lab) continue;       // a student's app or server is its own twin
+        both.back()
+            .fastapi_loop.clear();  // (the C++ row runs the lab's own loop: the key is its twin's)
+        if (c.server != Server::lab) continue;  // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
-        if (other_balance(c)) continue;        // (said above)
+        if (other_balance(c)) continue;  // (said above)
         both.push_back(twin_of(c, s.load, has_gunicorn, server));
     }
     s.configurations = std::move(both);

@@ -4,11 +4,14 @@
 
 namespace lab {
 
-Batch held_websockets(const LoadSpec& server, const Load& load, const ConfigurationProcesses& processes, ConfigurationResult& result, int batch) {
+Batch held_websockets(const LoadSpec& server, const Load& load,
+                      const ConfigurationProcesses& processes, ConfigurationResult& result,
+                      int batch) {
     WebSocketLoadSpec spec;
     spec.host = server.host;
     spec.port = server.port;
-    spec.target = server.target.substr(0, server.target.find('?'));  // /ws, or a student app's route
+    spec.target =
+        server.target.substr(0, server.target.find('?'));  // /ws, or a student app's route
     spec.clients = load.requests;  // N clients, each on a connection of its own
     spec.hold = std::chrono::milliseconds(load.duration_ms);
     spec.wait_ms = load.delay_ms;

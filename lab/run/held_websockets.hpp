@@ -9,6 +9,8 @@
 namespace lab {
 
 // `server`: where the configuration's load goes. Sets result.pss_before_kib and result.pss_kib.
-Batch held_websockets(const LoadSpec& server, const Load& load, const ConfigurationProcesses& processes, ConfigurationResult& result, int batch);
+Batch held_websockets(const LoadSpec& server, const Load& load,
+                      const ConfigurationProcesses& processes, ConfigurationResult& result,
+                      int batch);
 
 }  // namespace lab

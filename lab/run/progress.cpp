@@ -20,13 +20,17 @@ void Progress::expect(double seconds, bool measured) {
     expected_s_ = seconds;
     if (style_ == Style::quiet) return;
     const std::string said = "lab: this run takes about " + fixed(seconds, 0) + " s (" +
-                             (measured ? "as it took here, with this run's batches by the models" : "by the models: it has not been timed here") + ")";
+                             (measured ? "as it took here, with this run's batches by the models"
+                                       : "by the models: it has not been timed here") +
+                             ")";
     std::fputs(wrap(said, terminal_columns(STDERR_FILENO)).c_str(), stderr);
 }
 
 std::string Progress::spent() const {
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    return fmt::format("{:.1f} s", elapsed) + (expected_s_ > 0 ? " of about " + fixed(expected_s_, 0) + " s" : "");
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return fmt::format("{:.1f} s", elapsed) +
+           (expected_s_ > 0 ? " of about " + fixed(expected_s_, 0) + " s" : "");
 }
 
 void Progress::configuration(int index, int count, const std::string& label) {
@@ -43,8 +47,12 @@ void Progress::batch(int number, int count, int requests) {
     total_ = requests;  // "0/10 answered" from the start, never "0/0"
     if (style_ == Style::plain)
         std::fputs(wrap(fmt::format("[{}/{}] {}: {} ({})", index_, count_, label_,
-                                    number == 0 ? "warm-up" : "batch " + std::to_string(number) + "/" + std::to_string(count), spent()),
-                        terminal_columns(STDERR_FILENO)).c_str(),
+                                    number == 0 ? "warm-up"
+                                                : "batch " + std::to_string(number) + "/" +
+                                                      std::to_string(count),
+                                    spent()),
+                        terminal_columns(STDERR_FILENO))
+                       .c_str(),
                    stderr);
     draw(true);
 }
@@ -62,13 +70,18 @@ void Progress::draw(bool force) {
     drawn_ = now;
     const char* bold = colour_ ? "\033[1m" : "";
     const char* plain = colour_ ? "\033[0m" : "";
-    std::string which = batch_ == 0 ? "warm-up" : "batch " + std::to_string(batch_) + "/" + std::to_string(batches_);
+    std::string which = batch_ == 0
+                            ? "warm-up"
+                            : "batch " + std::to_string(batch_) + "/" + std::to_string(batches_);
     const std::string head = fmt::format("[{}/{}] ", index_, count_);
-    const std::string tail = fmt::format(" · {} · {}/{} answered · {}", which, done_, total_, spent());
+    const std::string tail =
+        fmt::format(" · {} · {}/{} answered · {}", which, done_, total_, spent());
     // One line that never wraps (a wrapped line cannot be redrawn in place): the label gives way.
-    int room = terminal_columns(STDERR_FILENO) - 1 - static_cast<int>(display_width(head) + display_width(tail));
+    int room = terminal_columns(STDERR_FILENO) - 1 -
+               static_cast<int>(display_width(head) + display_width(tail));
     std::string label = label_;
-    if (static_cast<int>(display_width(label)) > room) label = first_characters(label, static_cast<std::size_t>(std::max(room - 1, 0))) + "…";
+    if (static_cast<int>(display_width(label)) > room)
+        label = first_characters(label, static_cast<std::size_t>(std::max(room - 1, 0))) + "…";
     fmt::print(stderr, "\r\033[K{}{}{}{}{}", head, bold, label, plain, tail);
     std::fflush(stderr);
 }

@@ -18,9 +18,11 @@ void judge_by_the_loop(ConfigurationResult& result, const Load& load) {
     const std::size_t k = result.median_batch;
     double held = k < result.held_per_request_ms.size() ? result.held_per_request_ms[k] : -1;
     if (held < 0 || load.delay_ms <= 0 || held < 0.5 * load.delay_ms) return;
-    result.verdict = fmt::format("sequential; its own code held the loop {:.1f} ms a request{}; make the route `def`, or await "
-                                 "an async client (`lab doctor` names each such route)",
-                                 held, result.held_where[k].empty() ? "" : " (" + result.held_where[k] + ")");
+    result.verdict = fmt::format(
+        "sequential; its own code held the loop {:.1f} ms a request{}; make the route `def`, or "
+        "await "
+        "an async client (`lab doctor` names each such route)",
+        held, result.held_where[k].empty() ? "" : " (" + result.held_where[k] + ")");
 }
 
 // What the bystander's worst wait says beside the requests: for one request, whether it was
@@ -34,15 +36,20 @@ std::optional<std::string> bystander_verdict(const ConfigurationResult& r, const
     for (const RequestRecord& q : r.batches[r.median_batch].requests)
         if (q.ok()) slowest = std::max(slowest, q.completion_us());
     if (worst_probe < 0 || slowest < 0) return std::nullopt;
-    const double probe_ms = static_cast<double>(worst_probe) / 1000.0, request_ms = static_cast<double>(slowest) / 1000.0;
+    const double probe_ms = static_cast<double>(worst_probe) / 1000.0,
+                 request_ms = static_cast<double>(slowest) / 1000.0;
     if (load.background())
-        return fmt::format("answered within {:.1f} ms; meanwhile GET {} waited up to {:.1f} ms while the tasks ran",
-                           request_ms, load.probe_path, probe_ms);
+        return fmt::format(
+            "answered within {:.1f} ms; meanwhile GET {} waited up to {:.1f} ms while the tasks "
+            "ran",
+            request_ms, load.probe_path, probe_ms);
     if (worst_probe < slowest / 2)  // well inside the request's time: served while it waited
-        return fmt::format("GET {} answered meanwhile: {:.1f} ms at worst, while the request took {:.1f} ms",
-                           load.probe_path, probe_ms, request_ms);
-    return fmt::format("GET {} waited behind the request: {:.1f} ms at worst, the request {:.1f} ms",
-                       load.probe_path, probe_ms, request_ms);
+        return fmt::format(
+            "GET {} answered meanwhile: {:.1f} ms at worst, while the request took {:.1f} ms",
+            load.probe_path, probe_ms, request_ms);
+    return fmt::format(
+        "GET {} waited behind the request: {:.1f} ms at worst, the request {:.1f} ms",
+        load.probe_path, probe_ms, request_ms);
 }
 
 // A row whose every request failed says how, never "failed: status" alone: the code the server
@@ -57,11 +64,16 @@ std::string failed_verdict(const Batch& batch, const Configuration& c) {
         if (first == ErrorKind::none) first = r.error;
     }
     if (!answered.empty()) {
-        auto most = std::max_element(answered.begin(), answered.end(), [](auto& a, auto& b) { return a.second < b.second; });
-        return fmt::format("failed: answered {} ({} of {}){}", most->first, most->second, batch.requests.size(),
-                           c.server == Server::app && most->first >= 500 ? " — your app raised: its traceback is in the run's server.log" : "");
+        auto most = std::max_element(answered.begin(), answered.end(),
+                                     [](auto& a, auto& b) { return a.second < b.second; });
+        return fmt::format("failed: answered {} ({} of {}){}", most->first, most->second,
+                           batch.requests.size(),
+                           c.server == Server::app && most->first >= 500
+                               ? " — your app raised: its traceback is in the run's server.log"
+                               : "");
     }
-    return "failed: " + std::string(to_string(first)) + (batch.connect_failure.empty() ? "" : " (" + batch.connect_failure + ")");
+    return "failed: " + std::string(to_string(first)) +
+           (batch.connect_failure.empty() ? "" : " (" + batch.connect_failure + ")");
 }
 
 }  // namespace
@@ -74,10 +86,12 @@ void judge(ConfigurationResult& result, const Load& load) {
     result.makespan = spread_of(makespans);
     std::vector<std::size_t> order(makespans.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return makespans[a] < makespans[b]; });
+    std::sort(order.begin(), order.end(),
+              [&](auto a, auto b) { return makespans[a] < makespans[b]; });
     result.median_batch = order[(order.size() - 1) / 2];
     result.verdict = verdict(result.stats[result.median_batch], load.requests, load.concurrency);
-    if (result.stats[result.median_batch].ok == 0) result.verdict = failed_verdict(result.batches[result.median_batch], result.configuration);
+    if (result.stats[result.median_batch].ok == 0)
+        result.verdict = failed_verdict(result.batches[result.median_batch], result.configuration);
     // One request, or answers before their work (202): nothing to serve one at a time or at once.
     // What such a lesson teaches is how its bystander fared beside them.
     if (!load.probe_path.empty() && (load.requests == 1 || load.background()))
@@ -85,7 +99,8 @@ void judge(ConfigurationResult& result, const Load& load) {
     if (int in_db = result.stats[result.median_batch].max_in_database; in_db >= 0)
         result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
     if (load.work_path() == "/cpu" && result.max_computing[result.median_batch] > 0)
-        result.verdict += "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
+        result.verdict +=
+            "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
     if (result.configuration.server == Server::app) judge_by_the_loop(result, load);
 }
 

@@ -8,19 +8,32 @@ namespace lab {
 
 Workload workload_of(const Load& load) {
     // A background task's request waits for nothing: its answer is due at once.
-    return {.requests = load.requests, .concurrency = load.concurrency, .d_s = load.background() ? 0.0 : load.delay_ms / 1000.0,
-            .stagger_s = load.stagger_ms / 1000.0, .computes = load.path == "/cpu"};
+    return {.requests = load.requests,
+            .concurrency = load.concurrency,
+            .d_s = load.background() ? 0.0 : load.delay_ms / 1000.0,
+            .stagger_s = load.stagger_ms / 1000.0,
+            .computes = load.path == "/cpu"};
 }
 
 int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))); }
 
 // The configuration and its load in the model's terms; the model itself is lab/modes/model.cpp's.
 Model model_of(const Configuration& c, const Load& load) {
-    if (load.websocket()) return {};  // held connections have no makespan to predict (the claims bound their ticks)
-    return model_of(ServerShape{.mode = c.mode, .threads = c.threads, .workers = c.workers, .worker_mode = c.worker_mode,
-                                .sequential_client = c.client == Client::sequential, .cpu_work = load.path == "/cpu", .gil = c.gil,
-                                .cores = cores(), .db_pool = load.path == "/db" ? c.db_pool : 0, .queue_workers = c.queue_workers,
-                                .hosts = c.hosts, .background = load.background(), .stagger_ms = load.stagger_ms});
+    if (load.websocket())
+        return {};  // held connections have no makespan to predict (the claims bound their ticks)
+    return model_of(ServerShape{.mode = c.mode,
+                                .threads = c.threads,
+                                .workers = c.workers,
+                                .worker_mode = c.worker_mode,
+                                .sequential_client = c.client == Client::sequential,
+                                .cpu_work = load.path == "/cpu",
+                                .gil = c.gil,
+                                .cores = cores(),
+                                .db_pool = load.path == "/db" ? c.db_pool : 0,
+                                .queue_workers = c.queue_workers,
+                                .hosts = c.hosts,
+                                .background = load.background(),
+                                .stagger_ms = load.stagger_ms});
 }
 
 double model_makespan_s(const Configuration& c, const Load& scenario_load) {
@@ -38,7 +51,8 @@ std::vector<WeightedTarget> load_targets(const Load& load) {
     if (load.flags.weights.size() == targets.size())
         for (std::size_t i = 0; i < targets.size(); ++i) targets[i].weight = load.flags.weights[i];
     if (load.flags.target_methods.size() == targets.size())
-        for (std::size_t i = 0; i < targets.size(); ++i) targets[i].method = load.flags.target_methods[i];
+        for (std::size_t i = 0; i < targets.size(); ++i)
+            targets[i].method = load.flags.target_methods[i];
     return targets;
 }
 

@@ -7,7 +7,6 @@
 #include <optional>
 #include <thread>
 
-
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -34,15 +33,18 @@ namespace {
 // the lab's, or one that has stopped).
 nlohmann::json stats_of(const LoadSpec& server, const std::string& path) {
     RawReply reply = send_raw(server.host, server.port, request_bytes(server, "GET", path));
-    auto json = reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false) : nlohmann::json::object();
+    auto json = reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false)
+                                    : nlohmann::json::object();
     return json.is_object() ? json : nlohmann::json::object();
 }
 
 // Background tasks outlive their answers: the next batch (and the server's account of this one)
 // waits until the server says none is running, for at most `limit`.
-void wait_for_background_tasks(const LoadSpec& server, const std::string& path, std::chrono::milliseconds limit) {
+void wait_for_background_tasks(const LoadSpec& server, const std::string& path,
+                               std::chrono::milliseconds limit) {
     auto give_up = std::chrono::steady_clock::now() + limit;
-    while (stats_of(server, path).value("background_running", 0L) > 0 && std::chrono::steady_clock::now() < give_up)
+    while (stats_of(server, path).value("background_running", 0L) > 0 &&
+           std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
@@ -53,16 +55,18 @@ struct ServerAccount {
     double blocked_ms = -1;
     int computing = -1;  // most threads computing at one moment
     double held_per_request_ms = -1;  // a probed app: the median request's own time on the loop
-    std::string held_where;           // and where its longest hold was
+    std::string held_where;  // and where its longest hold was
 };
 
 ServerAccount server_account(const LoadSpec& server, const std::string& path) {
     nlohmann::json json = stats_of(server, path);
     ServerAccount a;
-    a.blocked_ms = std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
+    a.blocked_ms =
+        std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
     a.computing = json.value("max_computing_at_once", -1);
     a.held_per_request_ms = json.value("held_per_request_ms", -1.0);
-    if (auto where = json.find("held_where"); where != json.end() && where->is_string()) a.held_where = *where;
+    if (auto where = json.find("held_where"); where != json.end() && where->is_string())
+        a.held_where = *where;
     return a;
 }
 
@@ -77,7 +81,9 @@ bool waits_on(const Scenario& s, const std::string& path) {
 }
 
 // Whether an exercise gives its app `service` ("postgresql", "redis", "downstream").
-bool needs(const Scenario& s, const char* service) { return std::find(s.needs.begin(), s.needs.end(), service) != s.needs.end(); }
+bool needs(const Scenario& s, const char* service) {
+    return std::find(s.needs.begin(), s.needs.end(), service) != s.needs.end();
+}
 
 // Whether a configuration of the lab's own sends its work through the job queue (on Redis).
 bool queues(const Scenario& s) {
@@ -92,7 +98,8 @@ bool queues(const Scenario& s) {
 std::string target_of(const Configuration& c, const Load& load) {
     std::string ms = std::to_string(load.delay_ms);
     if (!c.target_path.empty())
-        return c.target_path + (c.target_path.find('?') == std::string::npos ? "?" : "&") + "ms=" + ms;
+        return c.target_path + (c.target_path.find('?') == std::string::npos ? "?" : "&") +
+               "ms=" + ms;
     if (c.server == Server::external) return load.path;
     if (c.queued()) return load.path == "/cpu" ? "/jobs?cpu_ms=" + ms : "/jobs?wait_ms=" + ms;
     return load.path + "?ms=" + ms;
@@ -104,8 +111,10 @@ std::string target_of(const Configuration& c, const Load& load) {
 // AnyIO's threads as requests come (10,000 of them take c10k's twin 10 to 16 s here).
 constexpr int deadline_factor = 5, deadline_slack_s = 10, real_stack_slack_s = 30;
 std::chrono::milliseconds batch_deadline(double model_s, int slack_s) {
-    if (model_s <= 0) return std::chrono::milliseconds(0);  // no model (a server the lab did not start)
-    return std::chrono::milliseconds(static_cast<long>((deadline_factor * model_s + slack_s) * 1000));
+    if (model_s <= 0)
+        return std::chrono::milliseconds(0);  // no model (a server the lab did not start)
+    return std::chrono::milliseconds(
+        static_cast<long>((deadline_factor * model_s + slack_s) * 1000));
 }
 
 // The model a row the lab did not write is held to for its deadline: the lesson's slowest row's,
@@ -118,26 +127,31 @@ double deadline_model_s(const Scenario& scenario, const Load& load) {
 }
 
 bool batch_failed(const Batch& batch) {
-    return std::any_of(batch.requests.begin(), batch.requests.end(), [](const RequestRecord& r) { return !r.ok(); });
+    return std::any_of(batch.requests.begin(), batch.requests.end(),
+                       [](const RequestRecord& r) { return !r.ok(); });
 }
 
 // A student's app that answers the lesson's path 404 throughout has no route there: say so,
 // rather than measure a batch of 404s, with the remedy the command takes (`lab run --app` takes
 // --app-path; an exercise loads its starter's route, and takes no other).
-void refuse_missing_route(const Scenario& s, const Configuration& c, const Batch& batch, const std::string& target) {
+void refuse_missing_route(const Scenario& s, const Configuration& c, const Batch& batch,
+                          const std::string& target) {
     if (c.server != Server::app || batch.requests.empty()) return;
     for (const RequestRecord& r : batch.requests)
         if (r.status != 404) return;
     std::string path = target.substr(0, target.find('?'));
     const bool exercise = !s.question.empty();
-    throw std::runtime_error("your app has no route at " + path + " (every request was answered 404): " +
-                             (exercise ? "the exercise loads " + s.load.method + " " + path + ", the starter's route; keep your route at that path"
-                                       : std::string("pass --app-path PATH, the path of the route to load")));
+    throw std::runtime_error(
+        "your app has no route at " + path + " (every request was answered 404): " +
+        (exercise ? "the exercise loads " + s.load.method + " " + path +
+                        ", the starter's route; keep your route at that path"
+                  : std::string("pass --app-path PATH, the path of the route to load")));
 }
 
 // What the harness sends one configuration: its load, at its server (or nginx, or the external
 // server), with its progress and live view.
-LoadSpec load_spec(const Configuration& c, const Load& load, const ConfigurationProcesses& processes, const RunSettings& settings) {
+LoadSpec load_spec(const Configuration& c, const Load& load,
+                   const ConfigurationProcesses& processes, const RunSettings& settings) {
     LoadSpec spec;
     spec.host = processes.host;
     spec.port = processes.port;
@@ -147,8 +161,8 @@ LoadSpec load_spec(const Configuration& c, const Load& load, const Configuration
     // A job's completion is its worker's own stamp, so polls need not be frequent to measure
     // it: a tenth of a job, from 10 to 100 ms, so that the polls themselves take little of
     // the CPU the workers compute on.
-    spec.poll_every = std::clamp(std::chrono::milliseconds(load.delay_ms / 10), std::chrono::milliseconds(10),
-                                 std::chrono::milliseconds(100));
+    spec.poll_every = std::clamp(std::chrono::milliseconds(load.delay_ms / 10),
+                                 std::chrono::milliseconds(10), std::chrono::milliseconds(100));
     spec.requests = load.requests;
     spec.concurrency = load.concurrency;
     if (!load.flags.more_paths.empty()) spec.mix = load_targets(load);  // `lab load`'s mix
@@ -160,13 +174,17 @@ LoadSpec load_spec(const Configuration& c, const Load& load, const Configuration
     spec.run_for = std::chrono::milliseconds(load.flags.run_for_ms);
     spec.timeout = std::chrono::milliseconds(load.timeout_ms);
     spec.stagger = std::chrono::milliseconds(load.stagger_ms);
-    // A student's app need not have /health: its bystander asks the probe's, answered on the same loop.
-    spec.probe_target = c.server == Server::app && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
+    // A student's app need not have /health: its bystander asks the probe's, answered on the same
+    // loop.
+    spec.probe_target =
+        c.server == Server::app && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
     spec.probe_every = std::chrono::milliseconds(load.probe_every_ms);
     spec.probe_after = std::chrono::milliseconds(load.probe_after_ms);
-    if (settings.progress && load.flags.run_for_ms == 0)  // (a timed load has no total to count up to)
+    if (settings.progress &&
+        load.flags.run_for_ms == 0)  // (a timed load has no total to count up to)
         spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
-    spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the sequential one has no live view)
+    spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the
+                                    // sequential one has no live view)
     return spec;
 }
 
@@ -175,8 +193,13 @@ LoadSpec load_spec(const Configuration& c, const Load& load, const Configuration
 class ConfigurationRun {
 public:
     // `started`: its processes, already started (a student's app, whose start was its check).
-    ConfigurationRun(const Scenario& scenario, const Configuration& c, const RunSettings& settings, ConfigurationProcesses* started)
-        : scenario_(scenario), c_(c), settings_(settings), load_(load_of(scenario.load, c)), started_(started) {
+    ConfigurationRun(const Scenario& scenario, const Configuration& c, const RunSettings& settings,
+                     ConfigurationProcesses* started)
+        : scenario_(scenario),
+          c_(c),
+          settings_(settings),
+          load_(load_of(scenario.load, c)),
+          started_(started) {
         result_.configuration = c;
         result_.load = load_;
         result_.model = model_of(c, load_);
@@ -186,8 +209,10 @@ public:
     ConfigurationResult run() && {
         try {
             start();
-            for (int k = 0; k <= load_.repeat; ++k) {  // batch 0 is the warm-up: first connections, page faults
-                if (settings_.progress && (k > 0 || load_.warmup)) settings_.progress->batch(k, load_.repeat, load_.requests);
+            for (int k = 0; k <= load_.repeat;
+                 ++k) {  // batch 0 is the warm-up: first connections, page faults
+                if (settings_.progress && (k > 0 || load_.warmup))
+                    settings_.progress->batch(k, load_.repeat, load_.requests);
                 if (k == 0) warm_up();
                 else measure(k);
             }
@@ -210,17 +235,23 @@ private:
         spec_ = load_spec(c_, load_, processes_, settings_);
         // A background task's answer is due at once, but its work may hold the server up to N·c.
         deadline_s_ = load_.background() ? load_.requests * load_.delay_ms / 1000.0
-                    : c_.lab_written()   ? result_.model_s
+                      : c_.lab_written() ? result_.model_s
                                          : deadline_model_s(scenario_, load_);
         slack_s_ = c_.server == Server::fastapi ? real_stack_slack_s : deadline_slack_s;
         spec_.deadline = batch_deadline(deadline_s_, slack_s_);
         if (spec_.deadline.count() > 0) spec_.deadline += spec_.probe_after;
-        account_ = server() ? c_.stats_path() : "";  // its own account, where it keeps one the lab can read
+        account_ = server() ? c_.stats_path()
+                            : "";  // its own account, where it keeps one the lab can read
     }
 
-    ServerProcess* server() const { return processes_.server.get(); }  // null behind nginx, or for a server the lab did not start
+    ServerProcess* server() const {
+        return processes_.server.get();
+    }  // null behind nginx, or for a server the lab did not start
 
-    Batch send(int k) { return (c_.client == Client::sequential ? run_sequential_batch : run_concurrent_batch)(spec_, k); }
+    Batch send(int k) {
+        return (c_.client == Client::sequential ? run_sequential_batch : run_concurrent_batch)(
+            spec_, k);
+    }
 
     // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
     // configuration ends there with the reason: its server is not going to answer. So is the
@@ -228,40 +259,52 @@ private:
     Batch kept(Batch batch) {
         refuse_missing_route(scenario_, c_, batch, spec_.target);
         auto gone = c_.server == Server::app && server()
-                        ? server()->exited(batch_failed(batch) ? std::chrono::seconds(1) : std::chrono::seconds(0))
+                        ? server()->exited(batch_failed(batch) ? std::chrono::seconds(1)
+                                                               : std::chrono::seconds(0))
                         : std::nullopt;
         if (!batch.cut_off && !gone) return batch;
         result_.stats.push_back(summarize(batch));
         result_.batches.push_back(std::move(batch));
-        if (gone) throw std::runtime_error("your app " + *gone + " during the run: " + last_lines(server()->log(), 4));
-        throw std::runtime_error(fmt::format("no answer within {:.1f} s ({}× the model's {:.3f} s + {} s): is the server stopped or overloaded?",
-                                             static_cast<double>(spec_.deadline.count()) / 1000.0, deadline_factor, deadline_s_, slack_s_));
+        if (gone)
+            throw std::runtime_error("your app " + *gone +
+                                     " during the run: " + last_lines(server()->log(), 4));
+        throw std::runtime_error(
+            fmt::format("no answer within {:.1f} s ({}× the model's {:.3f} s + {} s): is the "
+                        "server stopped or overloaded?",
+                        static_cast<double>(spec_.deadline.count()) / 1000.0, deadline_factor,
+                        deadline_s_, slack_s_));
     }
 
     void warm_up() {
         if (load_.warmup) kept(send(0));  // (closed loop, also before an open-loop run)
-        if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
+        if (!account_.empty() && load_.background())
+            wait_for_background_tasks(spec_, account_, spec_.deadline);
     }
 
     // A student's app with an RQ worker: its jobs are counted from RQ's registries.
-    bool counts_jobs() const { return c_.server == Server::app && !processes_.queue_workers.empty(); }
+    bool counts_jobs() const {
+        return c_.server == Server::app && !processes_.queue_workers.empty();
+    }
 
     // RQ's account once no job waits or runs: the batch's work is done (or dropped), for at most
     // the time one worker takes for all N jobs, generously.
     RqJobs settled_jobs() const {
         const double all_work_s = load_.requests * load_.delay_ms / 1000.0;
         return rq_jobs_settled(settings_.redis_url,
-                               std::chrono::milliseconds(static_cast<long>((deadline_factor * all_work_s + deadline_slack_s) * 1000)));
+                               std::chrono::milliseconds(static_cast<long>(
+                                   (deadline_factor * all_work_s + deadline_slack_s) * 1000)));
     }
 
     void measure(int k) {
-        // (before the batch, the work of the one before it done: the answers do not share the cores with it)
+        // (before the batch, the work of the one before it done: the answers do not share the cores
+        // with it)
         const long finished_before = counts_jobs() ? settled_jobs().finished : -1;
         if (!account_.empty()) stats_of(spec_, account_ + "?reset=1");
         if (load_.rate > 0) {
-            OpenLoopSpec open{spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
-                              load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
-                              std::chrono::milliseconds(load_.stall_at_ms)};
+            OpenLoopSpec open{
+                spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
+                load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
+                std::chrono::milliseconds(load_.stall_at_ms)};
             const CpuSample before = cpu_sample();
             result_.open_loop.push_back(run_open_loop(open, k));
             result_.cpu.push_back(cpu_between(before, cpu_sample()));
@@ -274,21 +317,26 @@ private:
             result_.cpu.push_back(cpu_between(before, cpu_sample()));
             result_.batches.push_back(kept(std::move(batch)));
         }
-        if (!account_.empty() && load_.background()) wait_for_background_tasks(spec_, account_, spec_.deadline);
+        if (!account_.empty() && load_.background())
+            wait_for_background_tasks(spec_, account_, spec_.deadline);
         result_.stats.push_back(summarize(result_.batches.back()));
-        ServerAccount account = !account_.empty() ? server_account(spec_, account_) : ServerAccount{};
+        ServerAccount account =
+            !account_.empty() ? server_account(spec_, account_) : ServerAccount{};
         result_.loop_blocked_ms.push_back(account.blocked_ms);
         result_.max_computing.push_back(account.computing);
         result_.held_per_request_ms.push_back(account.held_per_request_ms);
         result_.held_where.push_back(account.held_where);
-        result_.jobs_done.push_back(finished_before >= 0 ? settled_jobs().finished - finished_before : -1);
+        result_.jobs_done.push_back(finished_before >= 0 ? settled_jobs().finished - finished_before
+                                                         : -1);
     }
 
     // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and by
     // its share of the pages it holds now (PSS), while the server still holds them.
     void finish() {
         result_.peak_rss_kib = processes_.peak_rss_kib();
-        if (!load_.websocket()) result_.pss_kib = processes_.pss_kib();  // (a WebSocket row's: read while they were held)
+        if (!load_.websocket())
+            result_.pss_kib =
+                processes_.pss_kib();  // (a WebSocket row's: read while they were held)
         stop_processes();
     }
 
@@ -298,7 +346,8 @@ private:
         processes_.stop();
         if (!server()) return;
         result_.server_log = server()->log();
-        if (std::string left = leftovers_stopped(*server()); !left.empty()) std::fprintf(stderr, "lab: %s\n", printable(left).c_str());
+        if (std::string left = leftovers_stopped(*server()); !left.empty())
+            std::fprintf(stderr, "lab: %s\n", printable(left).c_str());
     }
 
     const Scenario& scenario_;
@@ -314,7 +363,8 @@ private:
     ConfigurationProcesses* started_ = nullptr;
 };
 
-ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c, const RunSettings& settings,
+ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
+                                      const RunSettings& settings,
                                       ConfigurationProcesses* started) {
     return ConfigurationRun(scenario, c, settings, started).run();
 }
@@ -322,7 +372,9 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 }  // namespace
 
 bool needs_postgres(const Scenario& s) { return waits_on(s, "/db") || needs(s, "postgresql"); }
-bool needs_redis(const Scenario& s) { return waits_on(s, "/cache") || queues(s) || needs(s, "redis"); }
+bool needs_redis(const Scenario& s) {
+    return waits_on(s, "/cache") || queues(s) || needs(s, "redis");
+}
 
 std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o) {
     bool threads = false, workers = false;
@@ -333,25 +385,32 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
         }
     std::vector<std::string> notices;
     auto say = [&](const char* option, const char* who) {
-        notices.push_back(std::string(option) + " applies to " + who + " configurations; " + s.name + " has none, so it changes nothing");
+        notices.push_back(std::string(option) + " applies to " + who + " configurations; " +
+                          s.name + " has none, so it changes nothing");
     };
-    if ((o.threads || (o.sweep && o.sweep->option == "threads")) && !threads) say("--threads", "thread-pool");
-    if ((o.workers || (o.sweep && o.sweep->option == "workers")) && !workers) say("--workers", "multi-process");
+    if ((o.threads || (o.sweep && o.sweep->option == "threads")) && !threads)
+        say("--threads", "thread-pool");
+    if ((o.workers || (o.sweep && o.sweep->option == "workers")) && !workers)
+        say("--workers", "multi-process");
     if (o.balance && !workers) say("--balance", "multi-process");
     if (o.redis_url && !waits_on(s, "/cache") && !queues(s))
-        notices.push_back("--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " + s.name +
-                          " does neither, so it changes nothing");
+        notices.push_back(
+            "--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " +
+            s.name + " does neither, so it changes nothing");
     if (o.downstream_url && s.load.path != "/fetch")
-        notices.push_back("--downstream-url applies to scenarios that call a downstream service (path /fetch); " + s.name +
-                          " does not, so it changes nothing");
+        notices.push_back(
+            "--downstream-url applies to scenarios that call a downstream service (path /fetch); " +
+            s.name + " does not, so it changes nothing");
     if ((o.db_pool || o.database_url) && s.load.path != "/db")
-        notices.push_back(std::string(o.db_pool ? "--db-pool" : "--database-url") + " applies to scenarios that query PostgreSQL (path /db); " +
-                          s.name + " does not, so it changes nothing");
+        notices.push_back(std::string(o.db_pool ? "--db-pool" : "--database-url") +
+                          " applies to scenarios that query PostgreSQL (path /db); " + s.name +
+                          " does not, so it changes nothing");
     return notices;
 }
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
-    const std::int64_t began_us = monotonic_us();  // what the class waits: services, servers, batches
+    const std::int64_t began_us =
+        monotonic_us();  // what the class waits: services, servers, batches
     // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
     // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
     std::optional<PrivatePostgres> database;
@@ -365,15 +424,18 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     if (needs_redis(scenario) && settings.redis_url.empty()) {
         cache.emplace();
         settings.redis_url = cache->url();
-        std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms\n", cache->folder().c_str(),
-                     cache->start_seconds() * 1000);
+        std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms\n",
+                     cache->folder().c_str(), cache->start_seconds() * 1000);
     }
     // Likewise the downstream service /fetch calls: a `lab serve` whose /delay awaits, so that it
     // answers every call after d however many arrive together.
     std::unique_ptr<ServerProcess> downstream;
-    if ((waits_on(scenario, "/fetch") || needs(scenario, "downstream")) && settings.downstream_url.empty()) {
-        downstream = std::make_unique<ServerProcess>(settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
-        settings.downstream_url = "http://" + downstream->host() + ":" + std::to_string(downstream->port());
+    if ((waits_on(scenario, "/fetch") || needs(scenario, "downstream")) &&
+        settings.downstream_url.empty()) {
+        downstream = std::make_unique<ServerProcess>(
+            settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
+        settings.downstream_url =
+            "http://" + downstream->host() + ":" + std::to_string(downstream->port());
     }
     // A student's app starts before the lesson's rows: its start is its check (an app that cannot
     // be served is refused before any load, AppWontStart), so its module runs once, not twice.
@@ -388,7 +450,8 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     for (const Configuration& c : scenario.configurations) {
         if (settings.live) settings.live->configuration(index, scenario.load.repeat);
         if (settings.progress) settings.progress->configuration(++index, count, c.label);
-        run.configurations.push_back(run_configuration(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr));
+        run.configurations.push_back(
+            run_configuration(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr));
         if (settings.measure) settings.measure(run.configurations.back());
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }

@@ -15,9 +15,11 @@ std::vector<std::string> unused_overrides(const Scenario& scenario, const Overri
 
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),
 // if Python has FastAPI and uvicorn; otherwise says so in one line on stderr and adds nothing.
-// Each configuration followed by its FastAPI twin; `uvloop`: every twin runs on uvloop, not asyncio;
-// `asgi_server`: the twins of single-process rows run on it (uvicorn, hypercorn or daphne).
-Scenario with_fastapi(Scenario scenario, bool uvloop = false, const std::string& asgi_server = "uvicorn");
+// Each configuration followed by its FastAPI twin; `uvloop`: every twin runs on uvloop, not
+// asyncio; `asgi_server`: the twins of single-process rows run on it (uvicorn, hypercorn or
+// daphne).
+Scenario with_fastapi(Scenario scenario, bool uvloop = false,
+                      const std::string& asgi_server = "uvicorn");
 // The ASGI servers a twin can run on (--asgi-server), uvicorn first (the default).
 inline const std::vector<std::string> asgi_servers{"uvicorn", "hypercorn", "daphne"};
 
@@ -27,6 +29,5 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings);
 // (/cache, queued jobs, or `needs`): run_scenario starts one of the lab's own unless given a URL.
 bool needs_postgres(const Scenario& scenario);
 bool needs_redis(const Scenario& scenario);
-
 
 }  // namespace lab

@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 namespace lab {
 namespace {
 
@@ -72,7 +71,8 @@ void stop_servers_on_signals() {
     std::signal(SIGTERM, stop_all_and_exit);
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::milliseconds timeout, Ready ready) {
+ServerProcess::ServerProcess(std::vector<std::string> command, std::chrono::milliseconds timeout,
+                             Ready ready) {
     spawn(command);
     first_line_ = first_line(command, timeout);
     if (ready == Ready::listening) take_address(command, first_line_);
@@ -83,15 +83,21 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     for (auto& a : command) argv.push_back(a.data());
     argv.push_back(nullptr);
     int out[2];
-    // (with the system's reason: "Too many open files" is the shell's `ulimit -n`, not the server's fault)
-    if (pipe(out) != 0) throw std::runtime_error(std::string("cannot create a pipe for the server: ") + std::strerror(errno));
+    // (with the system's reason: "Too many open files" is the shell's `ulimit -n`, not the server's
+    // fault)
+    if (pipe(out) != 0)
+        throw std::runtime_error(std::string("cannot create a pipe for the server: ") +
+                                 std::strerror(errno));
     FILE* log_file = std::tmpfile();
-    if (!log_file) throw std::runtime_error(std::string("cannot create a log file for the server: ") + std::strerror(errno));
+    if (!log_file)
+        throw std::runtime_error(std::string("cannot create a log file for the server: ") +
+                                 std::strerror(errno));
     log_fd_ = dup(fileno(log_file));
     std::fclose(log_file);
     pid_t parent = getpid();
     pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error(std::string("cannot fork the server: ") + std::strerror(errno));
+    if (pid_ < 0)
+        throw std::runtime_error(std::string("cannot fork the server: ") + std::strerror(errno));
     if (pid_ == 0) {
         // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -121,20 +127,26 @@ void ServerProcess::fail_start(const std::vector<std::string>& command, const st
 }
 
 // Its first line on stdout, within `timeout`; if it dies first, how it died and what it said.
-std::string ServerProcess::first_line(const std::vector<std::string>& command, std::chrono::milliseconds timeout) {
+std::string ServerProcess::first_line(const std::vector<std::string>& command,
+                                      std::chrono::milliseconds timeout) {
     std::string line;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (line.find('\n') == std::string::npos) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         pollfd p{stdout_fd_, POLLIN, 0};
         char chunk[256];
-        ssize_t n = left.count() > 0 && poll(&p, 1, static_cast<int>(left.count())) > 0 ? read(stdout_fd_, chunk, sizeof chunk) : -2;
+        ssize_t n = left.count() > 0 && poll(&p, 1, static_cast<int>(left.count())) > 0
+                        ? read(stdout_fd_, chunk, sizeof chunk)
+                        : -2;
         if (n > 0) {
             line.append(chunk, static_cast<std::size_t>(n));
             continue;
         }
         int status = 0;
-        std::string why = n == -2 ? "was not ready within " + std::to_string(timeout.count()) + " ms" : "closed its output";
+        std::string why = n == -2
+                              ? "was not ready within " + std::to_string(timeout.count()) + " ms"
+                              : "closed its output";
         siginfo_t gone{};
         if (n != -2 && waitid(P_PID, static_cast<id_t>(pid_), &gone, WEXITED | WNOWAIT) == 0) {
             kill(-pid_, SIGKILL);  // what it started before it died goes with it
@@ -156,10 +168,12 @@ void ServerProcess::take_address(const std::vector<std::string>& command, const 
     if (at == std::string::npos || colon == std::string::npos || colon < at + prefix.size())
         fail_start(command, "printed an unexpected first line: " + line);
     host_ = line.substr(at + prefix.size(), colon - at - prefix.size());
-    if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);  // [::1]
+    if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']')
+        host_ = host_.substr(1, host_.size() - 2);  // [::1]
     int port = 0;
     std::string digits = line.substr(colon + 1);
-    while (!digits.empty() && std::isspace(static_cast<unsigned char>(digits.back()))) digits.pop_back();
+    while (!digits.empty() && std::isspace(static_cast<unsigned char>(digits.back())))
+        digits.pop_back();
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
     if (ec != std::errc{} || end != digits.data() + digits.size() || port < 1 || port > 65535)
         fail_start(command, "printed a bad port in its first line: " + line);
@@ -170,7 +184,8 @@ std::optional<std::string> ServerProcess::exited(std::chrono::milliseconds grace
     if (pid_ <= 0) return std::nullopt;
     siginfo_t info{};
     auto give_up = std::chrono::steady_clock::now() + grace;
-    while ((waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != pid_)) {
+    while ((waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+            info.si_pid != pid_)) {
         if (std::chrono::steady_clock::now() >= give_up) return std::nullopt;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -187,7 +202,8 @@ std::string last_lines(const std::string& text, int count) {
         at = end + 1;
     }
     std::string out;
-    for (std::size_t k = lines.size() > static_cast<std::size_t>(count) ? lines.size() - count : 0; k < lines.size(); ++k)
+    for (std::size_t k = lines.size() > static_cast<std::size_t>(count) ? lines.size() - count : 0;
+         k < lines.size(); ++k)
         out += (out.empty() ? "" : " | ") + lines[k];
     return out;
 }
@@ -203,7 +219,8 @@ namespace {
 std::string read_range(int fd, off_t at, std::size_t size) {
     std::string text(size, '\0');
     std::size_t got = 0;
-    for (ssize_t n; got < size && (n = pread(fd, text.data() + got, size - got, at + static_cast<off_t>(got))) > 0;)
+    for (ssize_t n; got < size && (n = pread(fd, text.data() + got, size - got,
+                                             at + static_cast<off_t>(got))) > 0;)
         got += static_cast<std::size_t>(n);
     text.resize(got);
     return text;
@@ -236,7 +253,9 @@ void ServerProcess::stop() {
         // the group's id, cannot be given to anyone else.
         auto exited = [this] {
             siginfo_t info{};
-            return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == pid_;
+            return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) !=
+                       0 ||
+                   info.si_pid == pid_;
         };
         auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
         while (!exited() && std::chrono::steady_clock::now() < give_up)

@@ -1,6 +1,7 @@
 #pragma once
-// A `lab serve` (or `lab worker`) child process: started, waited for until it listens, and always stopped —
-// when this object goes, when `lab` is interrupted (SIGINT/SIGTERM), or when `lab` is killed.
+// A `lab serve` (or `lab worker`) child process: started, waited for until it listens, and always
+// stopped — when this object goes, when `lab` is interrupted (SIGINT/SIGTERM), or when `lab` is
+// killed.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -20,7 +21,8 @@ public:
     // Runs `command` (program and arguments) and returns once it is ready. Throws
     // std::runtime_error at once if it exits first, or after `timeout` of silence.
     explicit ServerProcess(std::vector<std::string> command,
-                           std::chrono::milliseconds timeout = std::chrono::seconds(10), Ready ready = Ready::listening);
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                           Ready ready = Ready::listening);
     // `binary serve ARGS...`: a lab server.
     ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
                   std::chrono::milliseconds timeout = std::chrono::seconds(10))
@@ -32,7 +34,8 @@ public:
     void stop();  // SIGTERM, then SIGKILL if it lingers; idempotent
     // How it ended ("exited with status 1", "was killed by signal 9") if it has, waiting up to
     // `grace` for it to; nullopt while it runs.
-    std::optional<std::string> exited(std::chrono::milliseconds grace = std::chrono::milliseconds(0)) const;
+    std::optional<std::string> exited(
+        std::chrono::milliseconds grace = std::chrono::milliseconds(0)) const;
     // What the server has written to stderr so far: all of it up to 2 MiB; past that its first and
     // last MiB, and a line between them saying how much was cut (an app may print without end).
     std::string log() const;
@@ -42,19 +45,21 @@ public:
     std::uint16_t port() const { return port_; }
 
 private:
-    static std::vector<std::string> lab_serve(const std::string& binary, std::vector<std::string> args) {
+    static std::vector<std::string> lab_serve(const std::string& binary,
+                                              std::vector<std::string> args) {
         args.insert(args.begin(), {binary, "serve"});
         return args;
     }
     // The steps of starting: fork and exec it in a group of its own, read its first line, and
     // take the address it listens on from that line. Each throws, having stopped it, on failure.
     void spawn(std::vector<std::string>& command);
-    std::string first_line(const std::vector<std::string>& command, std::chrono::milliseconds timeout);
+    std::string first_line(const std::vector<std::string>& command,
+                           std::chrono::milliseconds timeout);
     void take_address(const std::vector<std::string>& command, const std::string& line);
     [[noreturn]] void fail_start(const std::vector<std::string>& command, const std::string& why);
     pid_t pid_ = -1;
     int stdout_fd_ = -1;  // kept open so the server never writes into a closed pipe
-    int log_fd_ = -1;     // the server's stderr: an unlinked temporary file
+    int log_fd_ = -1;  // the server's stderr: an unlinked temporary file
     std::string host_;
     std::string first_line_;
     std::uint16_t port_ = 0;

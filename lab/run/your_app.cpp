@@ -15,16 +15,19 @@ namespace {
 
 const std::regex python_name("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
 
-// Whether the user gave a file (main.py, app/main.py:app) rather than an import string (app.main:app).
+// Whether the user gave a file (main.py, app/main.py:app) rather than an import string
+// (app.main:app).
 bool names_a_file(const std::string& given) {
-    return given.find('/') != std::string::npos || given.ends_with(".py") || given.find(".py:") != std::string::npos;
+    return given.find('/') != std::string::npos || given.ends_with(".py") ||
+           given.find(".py:") != std::string::npos;
 }
 
 // A file's spec: "main.py[:ATTR]" (the last colon after ".py" splits the attribute off: a path
 // may hold colons), checked to exist and be Python; relative to `dir` as uvicorn's --app-dir.
 bool parse_file(const std::string& given, const fs::path& dir, AppSpec& app, std::string& why) {
     std::string file = given, attr = "app";
-    if (auto colon = given.rfind(':'); colon != std::string::npos && given.substr(0, colon).ends_with(".py"))
+    if (auto colon = given.rfind(':');
+        colon != std::string::npos && given.substr(0, colon).ends_with(".py"))
         file = given.substr(0, colon), attr = given.substr(colon + 1);
     if (!std::regex_match(attr, python_name)) {
         why = "'" + attr + "' is not a Python name: --app FILE.py[:ATTR], e.g. main.py:app";
@@ -32,8 +35,10 @@ bool parse_file(const std::string& given, const fs::path& dir, AppSpec& app, std
     }
     fs::path where = fs::path(file).is_absolute() ? fs::path(file) : dir / file;
     std::error_code ec;
-    if (!fs::is_regular_file(where, ec)) why = file + ": no such file (--app FILE.py[:ATTR], or an import string app.main:app)";
-    else if (where.extension() != ".py") why = file + " is not a Python file (.py): --app takes the file that holds your ASGI app";
+    if (!fs::is_regular_file(where, ec))
+        why = file + ": no such file (--app FILE.py[:ATTR], or an import string app.main:app)";
+    else if (where.extension() != ".py")
+        why = file + " is not a Python file (.py): --app takes the file that holds your ASGI app";
     else if (!std::ifstream(where)) why = file + ": cannot be read";
     if (!why.empty()) return false;
     app.spec = where.lexically_normal().string() + ":" + attr;
@@ -46,7 +51,9 @@ bool parse_import_string(const std::string& given, AppSpec& app, std::string& wh
     auto colon = given.find(':');
     if (colon == std::string::npos || !std::regex_match(given.substr(0, colon), python_name) ||
         !std::regex_match(given.substr(colon + 1), python_name)) {
-        why = "--app " + given + ": give an import string package.module:attr (as uvicorn: app.main:app) or a file main.py[:attr]";
+        why = "--app " + given +
+              ": give an import string package.module:attr (as uvicorn: app.main:app) or a file "
+              "main.py[:attr]";
         return false;
     }
     app.spec = app.shown = given;
@@ -55,7 +62,8 @@ bool parse_import_string(const std::string& given, AppSpec& app, std::string& wh
 
 }  // namespace
 
-std::optional<AppSpec> parse_app(const std::string& given, const std::string& app_dir, const std::string& path, std::string& why) {
+std::optional<AppSpec> parse_app(const std::string& given, const std::string& app_dir,
+                                 const std::string& path, std::string& why) {
     AppSpec app;
     std::error_code ec;
     fs::path dir = fs::absolute(app_dir.empty() ? "." : app_dir, ec).lexically_normal();
@@ -64,9 +72,13 @@ std::optional<AppSpec> parse_app(const std::string& given, const std::string& ap
         return std::nullopt;
     }
     app.dir = dir.string();
-    if (!(names_a_file(given) ? parse_file(given, dir, app, why) : parse_import_string(given, app, why))) return std::nullopt;
-    if (!path.empty() && (path[0] != '/' || path.find_first_of(" \t\r\n#") != std::string::npos || path.size() > 200)) {
-        why = "--app-path " + path + ": a path on the server, starting with /, without spaces (e.g. /work)";
+    if (!(names_a_file(given) ? parse_file(given, dir, app, why)
+                              : parse_import_string(given, app, why)))
+        return std::nullopt;
+    if (!path.empty() && (path[0] != '/' || path.find_first_of(" \t\r\n#") != std::string::npos ||
+                          path.size() > 200)) {
+        why = "--app-path " + path +
+              ": a path on the server, starting with /, without spaces (e.g. /work)";
         return std::nullopt;
     }
     app.path = path;
@@ -103,7 +115,8 @@ Scenario with_app(Scenario s, const AppSpec& app) {
     return s;
 }
 
-Scenario with_target(Scenario s, const std::string& host, std::uint16_t port, const std::string& path) {
+Scenario with_target(Scenario s, const std::string& host, std::uint16_t port,
+                     const std::string& path) {
     std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     Configuration c = added_row(s, "your server (" + shown + ":" + std::to_string(port) + ")");
     c.server = Server::external;
@@ -122,10 +135,12 @@ double median_blocked_ms(const ConfigurationResult& r) {
 }
 
 // How unlike two rows are: the ratio of their makespans, and of their loops' longest blocked
-// stretches where both told it (on a log scale, so that 0.1 s against 1.0 s counts as 1.0 s against 10 s).
+// stretches where both told it (on a log scale, so that 0.1 s against 1.0 s counts as 1.0 s against
+// 10 s).
 double distance(const ConfigurationResult& a, const ConfigurationResult& b) {
     double d = std::abs(std::log((a.makespan.median + 1e-3) / (b.makespan.median + 1e-3)));
-    if (double x = median_blocked_ms(a), y = median_blocked_ms(b); x >= 0 && y >= 0) d += std::abs(std::log((x + 5) / (y + 5)));
+    if (double x = median_blocked_ms(a), y = median_blocked_ms(b); x >= 0 && y >= 0)
+        d += std::abs(std::log((x + 5) / (y + 5)));
     return d;
 }
 
@@ -140,20 +155,23 @@ bool same_kind(const std::string& a, const std::string& b) {
 
 void compare_with_lesson(RunResult& run) {
     for (ConfigurationResult& mine : run.configurations) {
-        if (mine.configuration.lab_written() || !mine.error.empty() || mine.stats.empty() || mine.verdict == unknown_verdict ||
-            mine.verdict.starts_with("failed"))
+        if (mine.configuration.lab_written() || !mine.error.empty() || mine.stats.empty() ||
+            mine.verdict == unknown_verdict || mine.verdict.starts_with("failed"))
             continue;
         // Only a row that did the same (one at a time, all at once, K at a time) in about the same
         // time is one it behaved like; with none such in this run (--only), nothing is claimed.
         const ConfigurationResult* nearest = nullptr;
         double best = std::numeric_limits<double>::max();
         for (const ConfigurationResult& row : run.configurations)
-            if (row.configuration.server == Server::lab && row.error.empty() && !row.stats.empty() &&
-                row.configuration.sweep_value == mine.configuration.sweep_value && same_kind(row.verdict, mine.verdict) &&
+            if (row.configuration.server == Server::lab && row.error.empty() &&
+                !row.stats.empty() &&
+                row.configuration.sweep_value == mine.configuration.sweep_value &&
+                same_kind(row.verdict, mine.verdict) &&
                 std::abs(std::log(row.makespan.median / mine.makespan.median)) < std::log(1.5))
                 if (double d = distance(mine, row); d < best) best = d, nearest = &row;
         if (nearest)
-            mine.verdict += " — like “" + nearest->configuration.label + "” (" + fixed(nearest->makespan.median) + " s)";
+            mine.verdict += " — like “" + nearest->configuration.label + "” (" +
+                            fixed(nearest->makespan.median) + " s)";
     }
 }
 

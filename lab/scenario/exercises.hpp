@@ -12,7 +12,7 @@
 
 namespace lab {
 
-std::filesystem::path exercise_dir();     // scenarios/exercises, installed or in the source tree
+std::filesystem::path exercise_dir();  // scenarios/exercises, installed or in the source tree
 std::vector<std::string> exercise_names();  // sorted
 
 struct Exercise {

@@ -14,23 +14,58 @@
 namespace lab {
 
 enum class Figure {
-    measured, model, throughput, probe_p50, probe_max, peak_rss, pss, loop_blocked, at_once, db_at_once,
-    computing_at_once, busiest_worker, answer_p50, answer_min, answer_max, done_p50, p99_from_due, p99_from_send,
-    tick_late_p50, tick_late_p99, tick_late_max, connections_held, memory_per_connection, reply_min,  // held WebSockets
+    measured,
+    model,
+    throughput,
+    probe_p50,
+    probe_max,
+    peak_rss,
+    pss,
+    loop_blocked,
+    at_once,
+    db_at_once,
+    computing_at_once,
+    busiest_worker,
+    answer_p50,
+    answer_min,
+    answer_max,
+    done_p50,
+    p99_from_due,
+    p99_from_send,
+    tick_late_p50,
+    tick_late_p99,
+    tick_late_max,
+    connections_held,
+    memory_per_connection,
+    reply_min,  // held WebSockets
     jobs_done,  // a student's app on a Redis: the work its queue's worker did
 };
 template <>
 struct Names<Figure> {  // as scenario files and summary.json write them
     static constexpr std::pair<Figure, std::string_view> list[] = {
-        {Figure::measured, "measured"}, {Figure::model, "model"}, {Figure::throughput, "throughput"},
-        {Figure::probe_p50, "probe_p50"}, {Figure::probe_max, "probe_max"}, {Figure::peak_rss, "peak_rss"},
-        {Figure::pss, "pss"}, {Figure::loop_blocked, "loop_blocked"}, {Figure::at_once, "at_once"},
-        {Figure::db_at_once, "db_at_once"}, {Figure::computing_at_once, "computing_at_once"},
-        {Figure::busiest_worker, "busiest_worker"}, {Figure::answer_p50, "answer_p50"}, {Figure::answer_min, "answer_min"},
-        {Figure::answer_max, "answer_max"}, {Figure::done_p50, "done_p50"}, {Figure::p99_from_due, "p99_from_due"},
-        {Figure::p99_from_send, "p99_from_send"}, {Figure::tick_late_p50, "tick_late_p50"},
-        {Figure::tick_late_p99, "tick_late_p99"}, {Figure::tick_late_max, "tick_late_max"},
-        {Figure::connections_held, "connections_held"}, {Figure::memory_per_connection, "memory_per_connection"},
+        {Figure::measured, "measured"},
+        {Figure::model, "model"},
+        {Figure::throughput, "throughput"},
+        {Figure::probe_p50, "probe_p50"},
+        {Figure::probe_max, "probe_max"},
+        {Figure::peak_rss, "peak_rss"},
+        {Figure::pss, "pss"},
+        {Figure::loop_blocked, "loop_blocked"},
+        {Figure::at_once, "at_once"},
+        {Figure::db_at_once, "db_at_once"},
+        {Figure::computing_at_once, "computing_at_once"},
+        {Figure::busiest_worker, "busiest_worker"},
+        {Figure::answer_p50, "answer_p50"},
+        {Figure::answer_min, "answer_min"},
+        {Figure::answer_max, "answer_max"},
+        {Figure::done_p50, "done_p50"},
+        {Figure::p99_from_due, "p99_from_due"},
+        {Figure::p99_from_send, "p99_from_send"},
+        {Figure::tick_late_p50, "tick_late_p50"},
+        {Figure::tick_late_p99, "tick_late_p99"},
+        {Figure::tick_late_max, "tick_late_max"},
+        {Figure::connections_held, "connections_held"},
+        {Figure::memory_per_connection, "memory_per_connection"},
         {Figure::reply_min, "reply_min"},
         {Figure::jobs_done, "jobs_done"}};
 };
@@ -38,7 +73,7 @@ struct Names<Figure> {  // as scenario files and summary.json write them
 struct FigureInfo {
     Figure figure;
     std::string unit;  // "s", "ms", "MiB", "%", ""
-    int digits;        // decimals it is shown with
+    int digits;  // decimals it is shown with
     std::string what;  // in words, for `lab show`, errors and the README
 };
 

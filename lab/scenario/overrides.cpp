@@ -14,16 +14,21 @@ namespace lab {
 
 // `{N}` is the row's own value; `{N@3}` the value of the file's third row (a text written for
 // the whole lesson, like its teaching, can name another row's threads or requests).
-void fill_values(std::string& text, const Configuration& c, const Load& own, const std::string& suffix) {
+void fill_values(std::string& text, const Configuration& c, const Load& own,
+                 const std::string& suffix) {
     const std::string d = fmt::format("{:g}", own.delay_ms / 1000.0);
     auto fill = [&](std::string name, const std::string& value) {
         name.insert(name.size() - 1, suffix);
-        for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) {
+        for (auto at = text.find(name); at != std::string::npos;
+             at = text.find(name, at + value.size())) {
             text.replace(at, name.size(), value);
             // A count and its noun agree: "{W} workers" with W = 1 is "1 worker".
             if (value != "1") continue;
-            for (std::string noun : {" workers", " threads", " requests", " hosts", " connections", " waves"})
-                if (text.compare(at + 1, noun.size(), noun) == 0 && (at + 1 + noun.size() == text.size() || !std::isalpha(static_cast<unsigned char>(text[at + 1 + noun.size()])))) {
+            for (std::string noun :
+                 {" workers", " threads", " requests", " hosts", " connections", " waves"})
+                if (text.compare(at + 1, noun.size(), noun) == 0 &&
+                    (at + 1 + noun.size() == text.size() ||
+                     !std::isalpha(static_cast<unsigned char>(text[at + 1 + noun.size()])))) {
                     text.erase(at + noun.size(), 1);  // the noun's final s
                     break;
                 }
@@ -38,12 +43,15 @@ void fill_values(std::string& text, const Configuration& c, const Load& own, con
     fill("{P}", std::to_string(c.db_pool));
     fill("{Q}", std::to_string(c.queue_workers));
     fill("{H}", std::to_string(c.hosts));
-    fill("{waves}", std::to_string((own.requests + c.threads - 1) / std::max(1, c.threads)));  // a pool's: ceil(N/T)
+    fill("{waves}", std::to_string((own.requests + c.threads - 1) /
+                                   std::max(1, c.threads)));  // a pool's: ceil(N/T)
     fill("{every_ms}", std::to_string(own.probe_every_ms));  // the bystander's interval
     fill("{stagger_ms}", std::to_string(own.stagger_ms));
 }
 
-void fill_values(std::string& text, const Configuration& c, const Load& own) { fill_values(text, c, own, ""); }
+void fill_values(std::string& text, const Configuration& c, const Load& own) {
+    fill_values(text, c, own, "");
+}
 
 namespace {
 
@@ -51,10 +59,12 @@ namespace {
 // first row. In a sweep, a row's point at its own value stands for it (else its first point).
 void fill_lesson_values(std::string& text, const Scenario& s) {
     if (s.configurations.empty()) return;
-    for (bool home_only : {true, false})  // a row filled once stays filled: nothing is left to replace
+    for (bool home_only :
+         {true, false})  // a row filled once stays filled: nothing is left to replace
         for (const Configuration& c : s.configurations)
             if (c.number > 0 && (!home_only || !c.sweep_value || c.sweep_value == c.sweep_home))
-                fill_values(text, c, load_of(s.load, c), std::string("@").append(std::to_string(c.number)));
+                fill_values(text, c, load_of(s.load, c),
+                            std::string("@").append(std::to_string(c.number)));
     fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
 }
 
@@ -63,11 +73,14 @@ void take_numbers(Scenario& s, const Overrides& o) {
     if (o.requests) s.load.requests = *o.requests;
     if (o.concurrency) s.load.concurrency = *o.concurrency;
     if (o.delay_ms && *o.delay_ms != s.load.delay_ms) {
-        // The document measured its own d: its figure no longer compares, so it is shown, not charted.
+        // The document measured its own d: its figure no longer compares, so it is shown, not
+        // charted.
         const std::string d = fmt::format("{:g} s", s.load.delay_ms / 1000.0);
         for (auto& c : s.configurations)
             if (c.document_s) {
-                c.document_text = (c.document_text.empty() ? std::to_string(*c.document_s) : c.document_text) + " (for d = " + d + ")";
+                c.document_text =
+                    (c.document_text.empty() ? std::to_string(*c.document_s) : c.document_text) +
+                    " (for d = " + d + ")";
                 c.document_s.reset();
             }
         s.load.delay_ms = *o.delay_ms;
@@ -87,14 +100,16 @@ void place_claims_at_values(Scenario& s, const std::optional<Sweep>& sweep) {
     for (Expectation& e : s.expectations) {
         if (!e.at || e.at_option.empty() || (sweep && e.at_option == sweep->option)) continue;
         const SweepOption* option = find_sweep_option(e.at_option);
-        auto row = std::find_if(s.configurations.begin(), s.configurations.end(), [&](const Configuration& c) { return c.number == e.row; });
+        auto row = std::find_if(s.configurations.begin(), s.configurations.end(),
+                                [&](const Configuration& c) { return c.number == e.row; });
         if (!option || row == s.configurations.end()) continue;
         if (int actual = option->value(s.load, *row); actual == *e.at) {
             e.at.reset();
             e.at_option.clear();
         } else {
-            e.not_here = std::string("it is about ") + option->symbol + " = " + std::to_string(*e.at) + ", this run has " +
-                         option->symbol + " = " + std::to_string(actual);
+            e.not_here = std::string("it is about ") + option->symbol + " = " +
+                         std::to_string(*e.at) + ", this run has " + option->symbol + " = " +
+                         std::to_string(actual);
         }
     }
 }
@@ -104,31 +119,38 @@ void place_claims_at_values(Scenario& s, const std::optional<Sweep>& sweep) {
 void fill_texts(Scenario& s) {
     for (auto& c : s.configurations) {
         const Load own = load_of(s.load, c);
-        for (std::string* text : {&c.label, &c.series, &c.if_guessed_low, &c.if_guessed_high})  // (a sweep's series shows its symbol)
+        for (std::string* text : {&c.label, &c.series, &c.if_guessed_low,
+                                  &c.if_guessed_high})  // (a sweep's series shows its symbol)
             fill_values(*text, c, own);
     }
-    for (Expectation& e : s.expectations) {  // each claim (and what its ✗ means) by its own row's values (in a sweep, its point's)
+    for (Expectation& e : s.expectations) {  // each claim (and what its ✗ means) by its own row's
+                                             // values (in a sweep, its point's)
         for (std::string* text : {&e.claim, &e.meaning}) {
             for (const Configuration& c : s.configurations)
-                if (c.number == e.row && (!c.sweep_value || c.sweep_value == (e.at ? e.at : c.sweep_home))) {
+                if (c.number == e.row &&
+                    (!c.sweep_value || c.sweep_value == (e.at ? e.at : c.sweep_home))) {
                     fill_values(*text, c, load_of(s.load, c));
                     break;
                 }
             fill_lesson_values(*text, s);  // and another row's, `{T@1}`, as the text names them
         }
     }
-    for (std::string* text : {&s.title, &s.teaching}) fill_lesson_values(*text, s);  // by its rows' values
+    for (std::string* text : {&s.title, &s.teaching})
+        fill_lesson_values(*text, s);  // by its rows' values
 }
 
-// --only: one configuration, by its label or its row in the file (from 1), with all its sweep's points.
+// --only: one configuration, by its label or its row in the file (from 1), with all its sweep's
+// points.
 void keep_only(Scenario& s, const std::string& want) {
     std::vector<Configuration> kept;
     for (const Configuration& c : s.configurations)
         if (c.label == want || std::to_string(c.number) == want) kept.push_back(c);
     if (kept.empty()) {
         std::string known;
-        for (const Configuration& c : s.configurations) known += "\n  " + std::to_string(c.number) + ": " + c.label;
-        throw std::invalid_argument("--only '" + want + "': no such configuration in " + s.name + "; it has:" + known);
+        for (const Configuration& c : s.configurations)
+            known += "\n  " + std::to_string(c.number) + ": " + c.label;
+        throw std::invalid_argument("--only '" + want + "': no such configuration in " + s.name +
+                                    "; it has:" + known);
     }
     s.configurations = std::move(kept);
 }
@@ -144,10 +166,13 @@ Scenario apply(Scenario s, const Overrides& o) {
     s.sweep.reset();
     place_claims_at_values(s, sweep);
     if (sweep) {
-        if (auto problem = sweep_problem(*sweep)) throw std::invalid_argument("--" + sweep->option + ": " + *problem);
+        if (auto problem = sweep_problem(*sweep))
+            throw std::invalid_argument("--" + sweep->option + ": " + *problem);
         if (s.load.rate > 0)
-            throw std::invalid_argument("--" + sweep->option + " takes one value here: a sweep measures closed-loop batches, and " +
-                                        s.name + " is an open loop");
+            throw std::invalid_argument(
+                "--" + sweep->option +
+                " takes one value here: a sweep measures closed-loop batches, and " + s.name +
+                " is an open loop");
         s = expand_sweep(std::move(s), *sweep);
     }
     fill_texts(s);

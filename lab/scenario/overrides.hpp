@@ -14,11 +14,12 @@ struct Overrides {
     std::optional<int> requests, concurrency, delay_ms, repeat, threads, workers;
     std::optional<Balance> balance;
     std::optional<std::string> only;  // one configuration: its label, or its place from 1
-    std::optional<int> db_pool;       // /db: connections per server process
-    std::optional<std::string> database_url;    // /db: an existing PostgreSQL (not an override: where to run)
+    std::optional<int> db_pool;  // /db: connections per server process
+    std::optional<std::string>
+        database_url;  // /db: an existing PostgreSQL (not an override: where to run)
     std::optional<std::string> downstream_url;  // /fetch: an existing server answering /delay
-    std::optional<std::string> redis_url;       // /cache: an existing Redis
-    std::optional<Sweep> sweep;                 // one of the numeric options above, given a list
+    std::optional<std::string> redis_url;  // /cache: an existing Redis
+    std::optional<Sweep> sweep;  // one of the numeric options above, given a list
     // Whether `option` (a sweep's name for it) was given one value.
     bool single(const std::string& option) const;
 };
@@ -32,7 +33,8 @@ void fill_values(std::string& text, const Configuration& c, const Load& own);
 
 // The scenario as it will run: overrides applied; labels, claims, title and text built from the
 // values that run.
-// Throws std::invalid_argument for an --only that names no configuration, or a sweep that cannot run.
+// Throws std::invalid_argument for an --only that names no configuration, or a sweep that cannot
+// run.
 Scenario apply(Scenario scenario, const Overrides& overrides);
 
 }  // namespace lab

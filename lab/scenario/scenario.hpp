@@ -13,7 +13,7 @@
 #include "harness/load_generator.hpp"  // AnswerLimits
 #include "lab/named.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
-#include "lab/server/serve_options.hpp"     // Balance
+#include "lab/server/serve_options.hpp"  // Balance
 #include "lab/services/nginx_balancer.hpp"  // Upstream
 
 namespace lab {
@@ -21,35 +21,37 @@ namespace lab {
 // What only `lab load` sends (hey's and wrk's flags): a scenario's servers need none of these.
 struct LoadFlags {
     std::vector<std::string> more_paths;  // other targets mixed in after `path`
-    std::vector<int> weights;             // one per target (path, then more_paths); empty: equal
-    std::vector<std::string> target_methods;  // one per target when they differ (the doctor's mix); empty: `method`
-    std::vector<std::string> headers;     // "Name: value", sent with every request
-    std::string body;                     // sent with every request
-    bool keep_alive = true;               // false: a new connection per request
-    int client_threads = 1;               // the harness's threads
-    int run_for_ms = 0;                   // > 0: a closed loop for this long, however many requests
+    std::vector<int> weights;  // one per target (path, then more_paths); empty: equal
+    std::vector<std::string>
+        target_methods;  // one per target when they differ (the doctor's mix); empty: `method`
+    std::vector<std::string> headers;  // "Name: value", sent with every request
+    std::string body;  // sent with every request
+    bool keep_alive = true;  // false: a new connection per request
+    int client_threads = 1;  // the harness's threads
+    int run_for_ms = 0;  // > 0: a closed loop for this long, however many requests
 };
 
 struct Load {
-    int requests = 10;  // path: /delay waits delay_ms; /cpu computes delay_ms of CPU; /db has PostgreSQL sleep delay_ms
+    int requests = 10;  // path: /delay waits delay_ms; /cpu computes delay_ms of CPU; /db has
+                        // PostgreSQL sleep delay_ms
     int concurrency = 10;
     std::string path = "/delay";
     std::string method = "GET";
     int delay_ms = 100;
     int repeat = 5;  // measured batches, after one warm-up
-    bool warmup = true;       // false for loads too long to send twice (c10k)
+    bool warmup = true;  // false for loads too long to send twice (c10k)
     bool report_memory = false;  // a column with each server's peak resident memory
-    double rate = 0;          // > 0: open loop, `rate` requests per second for duration_ms
+    double rate = 0;  // > 0: open loop, `rate` requests per second for duration_ms
     int duration_ms = 5000;
-    int stall_ms = 0;         // open loop: one request of this delay, sent at stall_at_ms
+    int stall_ms = 0;  // open loop: one request of this delay, sent at stall_at_ms
     int stall_at_ms = 1000;
-    int stagger_ms = 0;       // connection c sends its first request at c·stagger
-    std::string probe_path;   // e.g. "/health": a bystander sent every probe_every_ms meanwhile
+    int stagger_ms = 0;  // connection c sends its first request at c·stagger
+    std::string probe_path;  // e.g. "/health": a bystander sent every probe_every_ms meanwhile
     int probe_every_ms = 25;
-    int probe_after_ms = 0;   // and for this long after the last answer (background tasks run on)
-    LoadFlags flags;          // `lab load`'s own (empty in a scenario)
-    int timeout_ms = 30'000;              // per request
-    AnswerLimits answer_limits;           // the largest answer read (--max-head, --max-body)
+    int probe_after_ms = 0;  // and for this long after the last answer (background tasks run on)
+    LoadFlags flags;  // `lab load`'s own (empty in a scenario)
+    int timeout_ms = 30'000;  // per request
+    AnswerLimits answer_limits;  // the largest answer read (--max-head, --max-body)
 
     // POST /background/delay|cpu: each request is answered 202 first, and its work runs after.
     bool background() const { return path.starts_with("/background/"); }
@@ -57,68 +59,78 @@ struct Load {
     // delay_ms at stall_at_ms (harness/websocket_load.hpp); each tick a client reads is a record.
     bool websocket() const { return path == "/ws"; }
     // The work each request asks for: the path itself, or what its background task does.
-    std::string work_path() const { return background() ? path.substr(std::string_view("/background").size()) : path; }
+    std::string work_path() const {
+        return background() ? path.substr(std::string_view("/background").size()) : path;
+    }
 };
 
 // Who serves a configuration.
 enum class Server {
-    lab,       // `lab serve` in the configuration's mode
-    fastapi,   // a twin: real FastAPI under uvicorn or gunicorn (lab/reference/serve.py)
-    app,       // a student's own ASGI app under uvicorn, wrapped by lab/reference/app_probe.py
+    lab,  // `lab serve` in the configuration's mode
+    fastapi,  // a twin: real FastAPI under uvicorn or gunicorn (lab/reference/serve.py)
+    app,  // a student's own ASGI app under uvicorn, wrapped by lab/reference/app_probe.py
     external,  // a server already running at host:port, which the lab only sends load
 };
 template <>
 struct Names<Server> {
-    static constexpr std::pair<Server, std::string_view> list[] = {
-        {Server::lab, "lab"}, {Server::fastapi, "fastapi"}, {Server::app, "app"}, {Server::external, "external"}};
+    static constexpr std::pair<Server, std::string_view> list[] = {{Server::lab, "lab"},
+                                                                   {Server::fastapi, "fastapi"},
+                                                                   {Server::app, "app"},
+                                                                   {Server::external, "external"}};
 };
 
 // How the harness sends: all at once over C connections, or one request after another.
 enum class Client { concurrent, sequential };
 template <>
 struct Names<Client> {
-    static constexpr std::pair<Client, std::string_view> list[] = {{Client::concurrent, "concurrent"}, {Client::sequential, "sequential"}};
+    static constexpr std::pair<Client, std::string_view> list[] = {
+        {Client::concurrent, "concurrent"}, {Client::sequential, "sequential"}};
 };
 
 struct Configuration {
     std::string label;  // in the documents' own terms
     std::string mode;
     Server server = Server::lab;
-    std::string fastapi_variant;   // for --with-fastapi; empty: the one that matches `mode`
-    std::string fastapi_server;    // a twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
-    std::string fastapi_loop;      // a twin's event loop: "uvloop", or empty (the stdlib's asyncio)
-    std::string host;              // "external" only: where the server already listens
+    std::string fastapi_variant;  // for --with-fastapi; empty: the one that matches `mode`
+    std::string
+        fastapi_server;  // a twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
+    std::string fastapi_loop;  // a twin's event loop: "uvloop", or empty (the stdlib's asyncio)
+    std::string host;  // "external" only: where the server already listens
     std::uint16_t port = 0;
-    std::string app;               // "app" only: /abs/path/main.py:ATTR, or an import string app.main:app
-    std::string app_dir;           // "app" only: where the import string is looked up (--app-dir)
-    std::string target_path;       // "app" and "external": the path its route is at (empty: the load's)
+    std::string app;  // "app" only: /abs/path/main.py:ATTR, or an import string app.main:app
+    std::string app_dir;  // "app" only: where the import string is looked up (--app-dir)
+    std::string target_path;  // "app" and "external": the path its route is at (empty: the load's)
     int threads = 40;
     int workers = 4;
     Balance balance = Balance::shared;
     std::string worker_mode = "blocking-in-loop";
-    bool gil = false;                   // emulate Python's GIL in the server
-    bool blocking_redis = false;        // async-sleep: /cache through the blocking client, the rest awaiting
-    int db_pool = 10;                   // /db: connections to PostgreSQL per server process, P
-    int queue_workers = 0;              // >0: the work is enqueued (POST /jobs) for this many `lab worker`s, W
-    int hosts = 0;                      // >0: this many `lab serve` hosts behind nginx, H
+    bool gil = false;  // emulate Python's GIL in the server
+    bool blocking_redis =
+        false;  // async-sleep: /cache through the blocking client, the rest awaiting
+    int db_pool = 10;  // /db: connections to PostgreSQL per server process, P
+    int queue_workers = 0;  // >0: the work is enqueued (POST /jobs) for this many `lab worker`s, W
+    int hosts = 0;  // >0: this many `lab serve` hosts behind nginx, H
     Upstream upstream = Upstream::round_robin;  // with hosts: nginx's balancing
     Client client = Client::concurrent;
-    std::optional<int> requests;        // this configuration sends fewer (or more) than the load's
-    std::optional<int> concurrency;     // a sweep's point: its own C, or d (null: the load's)
+    std::optional<int> requests;  // this configuration sends fewer (or more) than the load's
+    std::optional<int> concurrency;  // a sweep's point: its own C, or d (null: the load's)
     std::optional<int> delay_ms;
-    std::optional<int> sweep_value;     // a sweep's point: the swept option's value here
-    std::optional<int> sweep_home;      // and the value its row has without the sweep (its claims' point)
-    std::string series;                 // a sweep's point: the label of its line, the same at every value
+    std::optional<int> sweep_value;  // a sweep's point: the swept option's value here
+    std::optional<int>
+        sweep_home;  // and the value its row has without the sweep (its claims' point)
+    std::string series;  // a sweep's point: the label of its line, the same at every value
     bool queued() const { return queue_workers > 0; }
     // Whether the lab wrote the server (its own modes and FastAPI twins), so its model applies.
     bool lab_written() const { return server == Server::lab || server == Server::fastapi; }
     // Where the server tells its own account (loop blocked, lag): the lab's and a probed app's
     // GET stats path; empty for a server that keeps none the lab can read.
-    std::string stats_path() const { return lab_written() ? "/stats" : server == Server::app ? "/__lab/stats" : ""; }
+    std::string stats_path() const {
+        return lab_written() ? "/stats" : server == Server::app ? "/__lab/stats" : "";
+    }
     bool behind_nginx() const { return hosts > 0; }
     std::optional<double> document_s;  // the figure the document claims, if it gives one
-    std::string document_text;          // as the document writes it, e.g. "~1.1s"
-    int number = 0;                     // its place in the scenario file, from 1 (what [[expect]] row names)
+    std::string document_text;  // as the document writes it, e.g. "~1.1s"
+    int number = 0;  // its place in the scenario file, from 1 (what [[expect]] row names)
     // Predict, then observe (`lab run --predict`): the class's guess of the lesson's key figure
     // for this configuration, in the figure's unit, and each guess the room sent (--predict-page);
     // the file's words for the idea a guess below (above) the measured value misses.
@@ -132,42 +144,47 @@ struct Configuration {
 // checks: "the loop answers /health within tens of milliseconds" is
 // {row = 3, figure = "probe_max", at_most = 100}. See scenarios/README.md.
 struct Expectation {
-    int row = 1;                       // the configuration, by its place in the file (from 1)
+    int row = 1;  // the configuration, by its place in the file (from 1)
     Figure figure = Figure::measured;  // lab/scenario/figure_catalogue.hpp
     std::optional<double> at_least, at_most;
-    std::string relative_to;           // "" (plain numbers), "model", "K", "share", "d", "N", "T", "W", "P", a rate ("1/d", "T/d", "W/d", "N/d"), or "row"
-    int relative_row = 0;              // with relative_to = "row": that configuration's same figure
-    std::string claim;                 // the sentence of the text it supports
-    std::string meaning = {};          // an exercise's: what a ✗ means of the student's code, in the lesson's terms
-    std::optional<int> at = {};        // in a sweep: checked at this value (else at the row's own)
-    std::string at_option = {};        // the option `at` is a value of (the file's [sweep])
-    std::string not_here = {};         // why this run cannot check it (another option swept), or empty
+    std::string relative_to;  // "" (plain numbers), "model", "K", "share", "d", "N", "T", "W", "P",
+                              // a rate ("1/d", "T/d", "W/d", "N/d"), or "row"
+    int relative_row = 0;  // with relative_to = "row": that configuration's same figure
+    std::string claim;  // the sentence of the text it supports
+    std::string meaning =
+        {};  // an exercise's: what a ✗ means of the student's code, in the lesson's terms
+    std::optional<int> at = {};  // in a sweep: checked at this value (else at the row's own)
+    std::string at_option = {};  // the option `at` is a value of (the file's [sweep])
+    std::string not_here = {};  // why this run cannot check it (another option swept), or empty
 };
 
 // The number a scenario's lesson turns on, which the report and the terminal chart first.
 enum class KeyFigure {
-    makespan,           // how long all N took: the staircase against the wall
+    makespan,  // how long all N took: the staircase against the wall
     bystander_latency,  // how long the /health probes waited meanwhile
-    peak_memory,        // each server's peak resident memory
-    per_worker,         // how many requests each worker process answered
+    peak_memory,  // each server's peak resident memory
+    per_worker,  // how many requests each worker process answered
     latency_over_time,  // open loop: latency from due and from send, over the run
-    answer_vs_done,     // a queue: how soon each request was answered, and how soon its work was done
+    answer_vs_done,  // a queue: how soon each request was answered, and how soon its work was done
     latency_histogram,  // `lab load`: how long its answers took, in hey's ten slices
-    tick_lateness,      // WebSockets: how late each client's latest tick came
+    tick_lateness,  // WebSockets: how late each client's latest tick came
 };
 // Its name in scenario files and summary.json ("bystander-latency"), and back (nullopt: unknown).
 std::string to_string(KeyFigure figure);
 std::optional<KeyFigure> key_figure_named(const std::string& name);
 std::vector<std::string> key_figure_names();
-// The figure of the catalogue (lab/scenario/figure_catalogue.hpp) the class guesses for a key figure:
-// "measured" for the makespan, "probe_p50" for the bystander; nullptr where it is not one number.
+// The figure of the catalogue (lab/scenario/figure_catalogue.hpp) the class guesses for a key
+// figure: "measured" for the makespan, "probe_p50" for the bystander; nullptr where it is not one
+// number.
 std::optional<Figure> guessed_figure(KeyFigure figure);
-// The figures "Measured here" gives beside each row's makespan for a key figure (none for the makespan).
+// The figures "Measured here" gives beside each row's makespan for a key figure (none for the
+// makespan).
 std::vector<Figure> figures_beside(KeyFigure figure);
 // How many requests a batch of this load sends: N; rate × duration for an open loop; 0 when it
 // sends for a set time (run_for), as many as fit.
 int planned_requests(const Load& load);
-// What a load's key figure is when nobody names one: latency over time for an open loop, else the makespan.
+// What a load's key figure is when nobody names one: latency over time for an open loop, else the
+// makespan.
 KeyFigure default_key_figure(const Load& load);
 
 // One numeric option measured at several values, each value a configuration of its own, so that
@@ -182,21 +199,26 @@ struct Sweep {
 enum class RunKind { lesson, load, doctor };
 template <>
 struct Names<RunKind> {
-    static constexpr std::pair<RunKind, std::string_view> list[] = {{RunKind::lesson, "lesson"}, {RunKind::load, "load"}, {RunKind::doctor, "doctor"}};
+    static constexpr std::pair<RunKind, std::string_view> list[] = {
+        {RunKind::lesson, "lesson"}, {RunKind::load, "load"}, {RunKind::doctor, "doctor"}};
 };
 
 struct Scenario {
     RunKind kind = RunKind::lesson;
     std::filesystem::path file;
     std::string name, title, source, teaching;
-    std::string question, lesson;     // an exercise's: what it asks the student, and the lesson it practises
-    std::vector<std::string> needs;   // an exercise's services for the app: "postgresql", "redis", "downstream"
-    KeyFigure key_figure = KeyFigure::makespan;  // absent in the file: makespan, or latency over time for an open loop
+    std::string question,
+        lesson;  // an exercise's: what it asks the student, and the lesson it practises
+    std::vector<std::string>
+        needs;  // an exercise's services for the app: "postgresql", "redis", "downstream"
+    KeyFigure key_figure =
+        KeyFigure::makespan;  // absent in the file: makespan, or latency over time for an open loop
     Load load;
     std::vector<Configuration> configurations;
     std::vector<Expectation> expectations;
     std::optional<Sweep> sweep;  // declared in the file ([sweep]) or given on the command line
-    std::vector<std::string> notices;  // what apply() changed that the user should hear of (not stored)
+    std::vector<std::string>
+        notices;  // what apply() changed that the user should hear of (not stored)
     // `lab check`: how far a measured makespan may leave its model (a fraction), and why.
     double model_tolerance = 0.25;
     std::string model_tolerance_why;
@@ -211,7 +233,9 @@ struct Scenario {
 // 1 (one process) for the rest.
 int serving_processes(const Configuration& c);
 // What one of them is called: "worker", "host" or "queue worker".
-inline const char* serving_process_name(const Configuration& c) { return c.behind_nginx() ? "host" : c.queued() ? "queue worker" : "worker"; }
+inline const char* serving_process_name(const Configuration& c) {
+    return c.behind_nginx() ? "host" : c.queued() ? "queue worker" : "worker";
+}
 // Whether its requests are counted per process: worker processes (even one), hosts, queue workers.
 bool served_by_processes(const Configuration& c);
 
@@ -219,7 +243,8 @@ bool served_by_processes(const Configuration& c);
 Load load_of(const Load& load, const Configuration& c);
 
 struct ScenarioError : std::runtime_error {
-    ScenarioError(const std::filesystem::path& file, const std::string& key, const std::string& reason);
+    ScenarioError(const std::filesystem::path& file, const std::string& key,
+                  const std::string& reason);
     std::string file, key, reason;
 };
 
@@ -228,7 +253,8 @@ Scenario load_scenario(const std::filesystem::path& file);
 
 // A folder of the lab's data: $ENV_VAR if set, else installed beside the executable
 // (../share/concurrency-lab/NAME), else in the source tree (SOURCE_RELATIVE).
-std::filesystem::path lab_data_dir(const char* env_var, const char* name, const char* source_relative);
+std::filesystem::path lab_data_dir(const char* env_var, const char* name,
+                                   const char* source_relative);
 // Where scenarios live: $LAB_SCENARIOS, then the installed share folder, then the source tree.
 std::filesystem::path scenario_dir();
 std::vector<std::filesystem::path> scenario_files(const std::filesystem::path& dir);

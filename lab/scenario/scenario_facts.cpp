@@ -11,7 +11,8 @@ namespace lab {
 namespace {
 
 // Each key figure: its name in files, the one number of it a class guesses (--predict), and the
-// figures "Measured here" gives beside each row's makespan (results/README.md; none: the makespan is it).
+// figures "Measured here" gives beside each row's makespan (results/README.md; none: the makespan
+// is it).
 struct KeyFigureFacts {
     KeyFigure figure;
     const char* name;
@@ -20,13 +21,28 @@ struct KeyFigureFacts {
 };
 const KeyFigureFacts key_figures[] = {
     {KeyFigure::makespan, "makespan", Figure::measured, {}},
-    {KeyFigure::bystander_latency, "bystander-latency", Figure::probe_p50, {Figure::probe_p50, Figure::probe_max}},
+    {KeyFigure::bystander_latency,
+     "bystander-latency",
+     Figure::probe_p50,
+     {Figure::probe_p50, Figure::probe_max}},
     {KeyFigure::peak_memory, "peak-memory", Figure::pss, {Figure::pss, Figure::peak_rss}},
     {KeyFigure::per_worker, "per-worker", Figure::busiest_worker, {Figure::busiest_worker}},
-    {KeyFigure::latency_over_time, "latency-over-time", Figure::p99_from_due, {Figure::p99_from_due, Figure::p99_from_send}},
-    {KeyFigure::answer_vs_done, "answer-vs-done", Figure::answer_p50, {Figure::answer_p50, Figure::done_p50}},
-    {KeyFigure::latency_histogram, "latency-histogram", std::nullopt, {Figure::answer_p50, Figure::answer_max}},  // `lab load`'s: nothing to guess
-    {KeyFigure::tick_lateness, "tick-lateness", Figure::tick_late_p50, {Figure::tick_late_p50, Figure::tick_late_max}},
+    {KeyFigure::latency_over_time,
+     "latency-over-time",
+     Figure::p99_from_due,
+     {Figure::p99_from_due, Figure::p99_from_send}},
+    {KeyFigure::answer_vs_done,
+     "answer-vs-done",
+     Figure::answer_p50,
+     {Figure::answer_p50, Figure::done_p50}},
+    {KeyFigure::latency_histogram,
+     "latency-histogram",
+     std::nullopt,
+     {Figure::answer_p50, Figure::answer_max}},  // `lab load`'s: nothing to guess
+    {KeyFigure::tick_lateness,
+     "tick-lateness",
+     Figure::tick_late_p50,
+     {Figure::tick_late_p50, Figure::tick_late_max}},
 };
 
 }  // namespace
@@ -39,7 +55,9 @@ Load load_of(const Load& load, const Configuration& c) {
     return own;
 }
 
-bool served_by_processes(const Configuration& c) { return c.behind_nginx() || c.queued() || served_by_workers(c.mode); }
+bool served_by_processes(const Configuration& c) {
+    return c.behind_nginx() || c.queued() || served_by_workers(c.mode);
+}
 
 int serving_processes(const Configuration& c) {
     if (c.behind_nginx()) return c.hosts;
@@ -72,11 +90,15 @@ std::vector<Figure> figures_beside(KeyFigure figure) {
 }
 
 int planned_requests(const Load& load) {
-    if (load.rate > 0) return static_cast<int>(load.rate * load.duration_ms / 1000.0);  // (as the open loop counts them)
+    if (load.rate > 0)
+        return static_cast<int>(load.rate * load.duration_ms /
+                                1000.0);  // (as the open loop counts them)
     return load.flags.run_for_ms > 0 ? 0 : load.requests;
 }
 
-KeyFigure default_key_figure(const Load& load) { return load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan; }
+KeyFigure default_key_figure(const Load& load) {
+    return load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan;
+}
 
 std::vector<std::string> key_figure_names() {
     std::vector<std::string> names;

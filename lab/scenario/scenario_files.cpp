@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 fs::path lab_data_dir(const char* env_var, const char* name, const char* source_relative) {
     if (const char* env = std::getenv(env_var); env && *env) return env;
-    auto installed = fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "share" / "concurrency-lab" / name;
+    auto installed = fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "share" /
+                     "concurrency-lab" / name;
     if (fs::is_directory(installed)) return installed;
     return fs::path(LAB_SOURCE_DIR) / source_relative;
 }

@@ -23,14 +23,15 @@ namespace {
 // A text's cited figures ({measured:2}) are named once, here: a name that is no figure is a typo.
 void check_cited_figures(TableReader& r, const char* key, const std::string& text) {
     static const std::regex cited(cited_figure_pattern);
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), cited); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), cited);
+         it != std::sregex_iterator(); ++it) {
         if (named<Figure>((*it)[1].str())) continue;
         std::string figures;
-        for (const std::string& name : all_names<Figure>()) figures += (figures.empty() ? "" : ", ") + name;
+        for (const std::string& name : all_names<Figure>())
+            figures += (figures.empty() ? "" : ", ") + name;
         r.fail(key, "'" + (*it)[0].str() + "' cites no figure: the figures are " + figures);
     }
 }
-
 
 // Why a scenario cannot chart `figure`: it did not measure it (nullopt: it can).
 std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
@@ -40,7 +41,8 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
             if (open_loop) return "an open loop (load.rate) has no makespan: use latency-over-time";
             break;
         case KeyFigure::bystander_latency:
-            if (s.load.probe_path.empty()) return "needs load.probe_path, the bystander whose latency it charts";
+            if (s.load.probe_path.empty())
+                return "needs load.probe_path, the bystander whose latency it charts";
             break;
         case KeyFigure::peak_memory:
             if (!s.load.report_memory) return "needs load.report_memory = true";
@@ -48,17 +50,21 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
         case KeyFigure::per_worker:
             if (std::none_of(s.configurations.begin(), s.configurations.end(),
                              [](const Configuration& c) { return served_by_processes(c); }))
-                return "needs a configuration served by several processes (mode = \"multi-process\", hosts or queue_workers)";
+                return "needs a configuration served by several processes (mode = "
+                       "\"multi-process\", hosts or queue_workers)";
             break;
         case KeyFigure::latency_over_time:
             if (!open_loop) return "needs an open loop (load.rate > 0)";
             break;
         case KeyFigure::answer_vs_done:
-            if (open_loop) return "needs a closed loop: an open loop's requests are answered when done";
+            if (open_loop)
+                return "needs a closed loop: an open loop's requests are answered when done";
             break;
-        case KeyFigure::latency_histogram:  // one histogram of every answer: one server's, not a lesson's configurations'
+        case KeyFigure::latency_histogram:  // one histogram of every answer: one server's, not a
+                                            // lesson's configurations'
             if (open_loop || s.kind != RunKind::load)
-                return "is lab load's figure: the answers of one server it did not start, in a closed loop";
+                return "is lab load's figure: the answers of one server it did not start, in a "
+                       "closed loop";
             break;
         case KeyFigure::tick_lateness:
             if (!s.load.websocket()) return "needs WebSockets held open (load.path = \"/ws\")";
@@ -78,7 +84,8 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
         for (const toml::node& node : *expects->as_array()) {
             Expectation e;
             TableReader r(file, *node.as_table(), "expect[" + std::to_string(k++) + "].");
-            if (!node.as_table()->contains("row")) r.fail("row", "is required: the configuration's place, from 1");
+            if (!node.as_table()->contains("row"))
+                r.fail("row", "is required: the configuration's place, from 1");
             r.integer("row", e.row, 1, rows);
             if (!node.as_table()->contains("figure")) r.fail("figure", "is required");
             r.choice("figure", e.figure);
@@ -94,7 +101,8 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
                 e.at = at;
             }
             r.finish();
-            if (!e.at_least && !e.at_most) r.fail("at_least", "an expectation needs at_least, at_most or both");
+            if (!e.at_least && !e.at_most)
+                r.fail("at_least", "an expectation needs at_least, at_most or both");
             s.expectations.push_back(std::move(e));
         }
     }
@@ -129,14 +137,17 @@ void read_sweep(const fs::path& file, const toml::table& root, Scenario& s) {
     r.seen("values");
     r.finish();
     if (auto problem = sweep_problem(sweep)) r.fail("values", *problem);
-    if (s.load.rate > 0) r.fail("option", "a sweep measures closed-loop batches; this scenario's load is an open loop");
+    if (s.load.rate > 0)
+        r.fail("option",
+               "a sweep measures closed-loop batches; this scenario's load is an open loop");
     s.sweep = sweep;
     // A claim's `at` is a value of this option, one the sweep measures.
     for (std::size_t k = 0; k < s.expectations.size(); ++k) {
         Expectation& e = s.expectations[k];
         if (!e.at) continue;
         if (std::find(sweep.values.begin(), sweep.values.end(), *e.at) == sweep.values.end())
-            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at", std::to_string(*e.at) + " is not one of [sweep].values");
+            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at",
+                                std::to_string(*e.at) + " is not one of [sweep].values");
         e.at_option = sweep.option;
     }
 }
@@ -152,8 +163,9 @@ toml::table parsed(const fs::path& file) {
         return toml::parse_file(file.string());
     } catch (const toml::parse_error& e) {
         const auto& at = e.source().begin;
-        throw ScenarioError(file, "line " + std::to_string(at.line) + ", column " + std::to_string(at.column),
-                            std::string(e.description()));
+        throw ScenarioError(
+            file, "line " + std::to_string(at.line) + ", column " + std::to_string(at.column),
+            std::string(e.description()));
     }
 }
 
@@ -164,11 +176,13 @@ void read_lesson(TableReader& top, const toml::table& root, const fs::path& file
     top.text("source", s.source, true);
     top.text("teaching", s.teaching, true);
     check_cited_figures(top, "teaching", s.teaching);
-    top.text("question", s.question);  // an exercise's (scenarios/exercises/): what its starter asks
-    top.text("lesson", s.lesson);      // and the lesson it practises
+    top.text("question",
+             s.question);  // an exercise's (scenarios/exercises/): what its starter asks
+    top.text("lesson", s.lesson);  // and the lesson it practises
     top.number("took_here_s", s.took_here_s, 0, 100'000);
     if (const toml::node* needs = root.get("needs")) {  // the services an exercise's app is given
-        if (!needs->is_array()) top.fail("needs", "must be a list of \"postgresql\", \"redis\", \"downstream\"");
+        if (!needs->is_array())
+            top.fail("needs", "must be a list of \"postgresql\", \"redis\", \"downstream\"");
         for (const toml::node& n : *needs->as_array()) {
             auto name = n.value<std::string>();
             if (!name || (*name != "postgresql" && *name != "redis" && *name != "downstream"))
@@ -178,7 +192,8 @@ void read_lesson(TableReader& top, const toml::table& root, const fs::path& file
         top.seen("needs");
     }
     if (s.name != file.stem().string())
-        top.fail("name", "'" + s.name + "' must match the file name '" + file.stem().string() + "'");
+        top.fail("name",
+                 "'" + s.name + "' must match the file name '" + file.stem().string() + "'");
 }
 
 // [load]: what is sent, each number within its bounds.
@@ -189,7 +204,8 @@ void read_load(TableReader& top, const toml::table& root, const fs::path& file, 
     TableReader r(file, *node->as_table(), "load.");
     r.integer("requests", load.requests, 1, 10'000);
     r.integer("concurrency", load.concurrency, 1, 10'000);
-    r.text("path", load.path, false, {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu", "/ws"});
+    r.text("path", load.path, false,
+           {"/delay", "/cpu", "/db", "/fetch", "/background/delay", "/background/cpu", "/ws"});
     r.text("method", load.method, false, {"GET", "POST"});
     r.integer("delay_ms", load.delay_ms, 0, 60'000);
     r.integer("repeat", load.repeat, 1, 100);
@@ -205,7 +221,8 @@ void read_load(TableReader& top, const toml::table& root, const fs::path& file, 
     r.integer("probe_after_ms", load.probe_after_ms, 0, 60'000);
     r.finish();
     if (load.rate > 0)
-        if (auto problem = open_loop_problem(load.rate, std::chrono::milliseconds(load.duration_ms)))
+        if (auto problem =
+                open_loop_problem(load.rate, std::chrono::milliseconds(load.duration_ms)))
             r.fail("rate", *problem);
 }
 
@@ -215,7 +232,8 @@ void read_server(TableReader& r, Configuration& c) {
     if (c.server == Server::app) {  // (lab exercise check)
         c.mode = "app";
         r.text("path", c.target_path, true);
-        if (c.target_path.empty() || c.target_path[0] != '/') r.fail("path", "must be the route's path, starting with /");
+        if (c.target_path.empty() || c.target_path[0] != '/')
+            r.fail("path", "must be the route's path, starting with /");
     } else {
         r.text("mode", c.mode, true, known_modes(false));
     }
@@ -223,15 +241,25 @@ void read_server(TableReader& r, Configuration& c) {
 
 // The set-ups that cannot run together, refused with the key that asks for them.
 void refuse_impossible(TableReader& r, const Configuration& c, const Load& load) {
-    if (c.behind_nginx() && c.queued()) r.fail("hosts", "and queue_workers do not go together: hosts serve the work, a queue hands it to workers");
+    if (c.behind_nginx() && c.queued())
+        r.fail("hosts",
+               "and queue_workers do not go together: hosts serve the work, a queue hands it to "
+               "workers");
     if (c.queued() && load.path != "/cpu" && load.path != "/delay")
-        r.fail("queue_workers", "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the load's path is " + load.path);
-    if (c.queued() && c.client == Client::sequential) r.fail("queue_workers", "needs the concurrent client, which polls for each job");
-    if (c.queued() && load.rate > 0) r.fail("queue_workers", "takes a closed-loop load (submit, then poll until done), not an open loop");
+        r.fail("queue_workers",
+               "enqueues the load's work as jobs, which compute (/cpu) or wait (/delay); the "
+               "load's path is " +
+                   load.path);
+    if (c.queued() && c.client == Client::sequential)
+        r.fail("queue_workers", "needs the concurrent client, which polls for each job");
+    if (c.queued() && load.rate > 0)
+        r.fail("queue_workers",
+               "takes a closed-loop load (submit, then poll until done), not an open loop");
 }
 
 // One [[configuration]]: a server to compare, its knobs, and the document's figure for it.
-Configuration read_configuration(const fs::path& file, const toml::table& table, int number, const Load& load) {
+Configuration read_configuration(const fs::path& file, const toml::table& table, int number,
+                                 const Load& load) {
     Configuration c;
     TableReader r(file, table, "configuration[" + std::to_string(number - 1) + "].");
     r.text("label", c.label, true);
@@ -243,7 +271,9 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
     r.choice("client", c.client);
     r.boolean("gil", c.gil);
     r.boolean("blocking_redis", c.blocking_redis);
-    if (c.blocking_redis && c.mode != "async-sleep") r.fail("blocking_redis", "goes with mode = \"async-sleep\": the other modes' Redis client blocks already");
+    if (c.blocking_redis && c.mode != "async-sleep")
+        r.fail("blocking_redis",
+               "goes with mode = \"async-sleep\": the other modes' Redis client blocks already");
     r.integer("db_pool", c.db_pool, 1, 100);
     r.integer("queue_workers", c.queue_workers, 0, 64);
     r.integer("hosts", c.hosts, 0, 16);
@@ -254,9 +284,10 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
         r.integer("requests", n, 1, 10'000);
         c.requests = n;
     }
-    r.text("fastapi_variant", c.fastapi_variant, false, {"blocking", "awaiting", "threaded", "run_in_threadpool", "flask",
-                                                          "awaiting_blocking_cache", "sqlalchemy_blocking", "sqlalchemy_awaiting",
-                                                          "sqlalchemy_threaded"});
+    r.text("fastapi_variant", c.fastapi_variant, false,
+           {"blocking", "awaiting", "threaded", "run_in_threadpool", "flask",
+            "awaiting_blocking_cache", "sqlalchemy_blocking", "sqlalchemy_awaiting",
+            "sqlalchemy_threaded"});
     r.text("fastapi_loop", c.fastapi_loop, false, {"asyncio", "uvloop"});
     if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
     r.seconds("document_s", c.document_s);
@@ -275,7 +306,8 @@ void read_key_figure(TableReader& top, Scenario& s) {
     auto names = key_figure_names();
     top.text("key_figure", figure, false, {names.begin(), names.end()});
     s.key_figure = *key_figure_named(figure);
-    if (auto problem = unmeasured(s.key_figure, s)) top.fail("key_figure", "'" + figure + "' " + *problem);
+    if (auto problem = unmeasured(s.key_figure, s))
+        top.fail("key_figure", "'" + figure + "' " + *problem);
 }
 
 }  // namespace
@@ -291,14 +323,17 @@ Scenario load_scenario(const fs::path& file) {
     if (!configs || !configs->is_array_of_tables() || configs->as_array()->empty())
         top.fail("configuration", "needs at least one [[configuration]] table");
     for (const toml::node& node : *configs->as_array())
-        s.configurations.push_back(read_configuration(file, *node.as_table(), static_cast<int>(s.configurations.size()) + 1, s.load));
+        s.configurations.push_back(read_configuration(
+            file, *node.as_table(), static_cast<int>(s.configurations.size()) + 1, s.load));
     read_expectations(file, root, s);
     read_sweep(file, root, s);
     for (std::size_t k = 0; k < s.expectations.size(); ++k)
         if (s.expectations[k].at && !s.sweep)
-            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at", "names a value of a sweep, and this file has no [sweep]");
+            throw ScenarioError(file, "expect[" + std::to_string(k) + "].at",
+                                "names a value of a sweep, and this file has no [sweep]");
     read_key_figure(top, s);
-    for (const char* read_elsewhere : {"load", "configuration", "expect", "check", "sweep"}) top.seen(read_elsewhere);
+    for (const char* read_elsewhere : {"load", "configuration", "expect", "check", "sweep"})
+        top.seen(read_elsewhere);
     top.finish();
     return s;
 }

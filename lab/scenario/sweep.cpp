@@ -10,8 +10,12 @@ namespace lab {
 namespace {
 
 bool always(const Configuration&) { return true; }
-bool takes_threads(const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_threads; }
-bool takes_workers(const Configuration& c) { return find_mode(c.mode) && find_mode(c.mode)->takes_workers; }
+bool takes_threads(const Configuration& c) {
+    return find_mode(c.mode) && find_mode(c.mode)->takes_threads;
+}
+bool takes_workers(const Configuration& c) {
+    return find_mode(c.mode) && find_mode(c.mode)->takes_workers;
+}
 
 // Whether two configurations run the same server under the same load once `option` is set to
 // the same value in both: then a sweep measures them once.
@@ -19,8 +23,10 @@ bool same_but_for(const SweepOption& option, Configuration a, Configuration b) {
     option.set(a, 0);
     option.set(b, 0);
     auto key = [](const Configuration& c) {
-        return std::tie(c.mode, c.server, c.fastapi_variant, c.fastapi_server, c.fastapi_loop, c.threads, c.workers, c.balance, c.worker_mode,
-                        c.gil, c.blocking_redis, c.db_pool, c.queue_workers, c.hosts, c.upstream, c.client, c.requests, c.concurrency, c.delay_ms);
+        return std::tie(c.mode, c.server, c.fastapi_variant, c.fastapi_server, c.fastapi_loop,
+                        c.threads, c.workers, c.balance, c.worker_mode, c.gil, c.blocking_redis,
+                        c.db_pool, c.queue_workers, c.hosts, c.upstream, c.client, c.requests,
+                        c.concurrency, c.delay_ms);
     };
     return key(a) == key(b);
 }
@@ -31,14 +37,14 @@ const std::vector<SweepOption>& sweep_options() {
     // The load's numbers (every configuration sends them) and the servers' sizes (only the
     // configurations that have one).
     static const std::vector<SweepOption> options{
-        {"requests", "N", "{N}", 1, 10'000, always,
-         [](Configuration& c, int v) { c.requests = v; },
+        {"requests", "N", "{N}", 1, 10'000, always, [](Configuration& c, int v) { c.requests = v; },
          [](const Load& l, const Configuration& c) { return c.requests.value_or(l.requests); }},
         {"concurrency", "C", "{C}", 1, 10'000, always,
          [](Configuration& c, int v) { c.concurrency = v; },
-         [](const Load& l, const Configuration& c) { return c.concurrency.value_or(l.concurrency); }},
-        {"delay", "d", "{d}", 0, 60'000, always,
-         [](Configuration& c, int v) { c.delay_ms = v; },
+         [](const Load& l, const Configuration& c) {
+             return c.concurrency.value_or(l.concurrency);
+         }},
+        {"delay", "d", "{d}", 0, 60'000, always, [](Configuration& c, int v) { c.delay_ms = v; },
          [](const Load& l, const Configuration& c) { return c.delay_ms.value_or(l.delay_ms); }},
         {"threads", "T", "{T}", 1, 10'000, takes_threads,
          [](Configuration& c, int v) { c.threads = v; },
@@ -63,7 +69,8 @@ std::optional<std::string> sweep_problem(const Sweep& sweep) {
     const SweepOption* option = find_sweep_option(sweep.option);
     if (!option) {
         std::string known;
-        for (const SweepOption& o : sweep_options()) known += (known.empty() ? "" : ", ") + std::string(o.name);
+        for (const SweepOption& o : sweep_options())
+            known += (known.empty() ? "" : ", ") + std::string(o.name);
         return "'" + sweep.option + "' cannot be swept; these can: " + known;
     }
     if (sweep.values.size() < 2 || sweep.values.size() > 12)
@@ -71,8 +78,8 @@ std::optional<std::string> sweep_problem(const Sweep& sweep) {
     std::set<int> seen;
     for (int v : sweep.values) {
         if (v < option->low || v > option->high)
-            return std::string(option->name) + " must be between " + std::to_string(option->low) + " and " +
-                   std::to_string(option->high) + ", got " + std::to_string(v);
+            return std::string(option->name) + " must be between " + std::to_string(option->low) +
+                   " and " + std::to_string(option->high) + ", got " + std::to_string(v);
         if (!seen.insert(v).second) return std::to_string(v) + " is given twice";
     }
     return std::nullopt;
@@ -91,13 +98,15 @@ std::string series_of(const std::string& label, const SweepOption& option) {
 // A row's points, one per value: the series keeps the symbol where the label shows the value
 // ("def route, T threads"), and each point's label gets the value, from the placeholder or after
 // the label.
-void add_points(std::vector<Configuration>& points, const Configuration& c, const SweepOption& option,
-                const std::vector<int>& values, int home) {
-    const bool load_option = option.name == std::string_view("requests") || option.name == std::string_view("concurrency") ||
+void add_points(std::vector<Configuration>& points, const Configuration& c,
+                const SweepOption& option, const std::vector<int>& values, int home) {
+    const bool load_option = option.name == std::string_view("requests") ||
+                             option.name == std::string_view("concurrency") ||
                              option.name == std::string_view("delay");
     const std::string series = series_of(c.label, option);
     std::string label = c.label;
-    if (c.label.find(option.placeholder) == std::string::npos) label += std::string(", ") + option.symbol + " = " + option.placeholder;
+    if (c.label.find(option.placeholder) == std::string::npos)
+        label += std::string(", ") + option.symbol + " = " + option.placeholder;
     for (int v : values) {
         Configuration point = c;
         option.set(point, v);
@@ -107,7 +116,8 @@ void add_points(std::vector<Configuration>& points, const Configuration& c, cons
         point.label = label;
         // The document measured its own N, C and d: at another, its figure does not compare.
         if (load_option && v != home && point.document_s) {
-            point.document_text = (point.document_text.empty() ? std::to_string(*point.document_s) : point.document_text) +
+            point.document_text = (point.document_text.empty() ? std::to_string(*point.document_s)
+                                                               : point.document_text) +
                                   " (for " + option.symbol + " = " + std::to_string(home) + ")";
             point.document_s.reset();
         }
@@ -120,12 +130,15 @@ void say_merged(Scenario& s, const std::vector<std::string>& merged, const Sweep
     if (merged.empty()) return;
     std::string names;
     for (std::size_t k = 0; k < merged.size(); ++k)
-        if (std::find(merged.begin(), merged.begin() + static_cast<long>(k), merged[k]) == merged.begin() + static_cast<long>(k))
+        if (std::find(merged.begin(), merged.begin() + static_cast<long>(k), merged[k]) ==
+            merged.begin() + static_cast<long>(k))
             names += (names.empty() ? "" : ", ") + merged[k];
-    s.notices.push_back(merged.size() == 1 ? names + " differs from an earlier configuration only in " + option.symbol +
-                                                 ", which the sweep sets: measured once"
-                                           : std::to_string(merged.size()) + " configurations (" + names + ") differ from an earlier one only in " +
-                                                 option.symbol + ", which the sweep sets: each measured once");
+    s.notices.push_back(merged.size() == 1
+                            ? names + " differs from an earlier configuration only in " +
+                                  option.symbol + ", which the sweep sets: measured once"
+                            : std::to_string(merged.size()) + " configurations (" + names +
+                                  ") differ from an earlier one only in " + option.symbol +
+                                  ", which the sweep sets: each measured once");
 }
 
 }  // namespace

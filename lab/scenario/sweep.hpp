@@ -14,7 +14,7 @@ namespace lab {
 // What a sweep may vary: an option of `lab run`, its symbol in the models' terms, its bounds,
 // and whether it applies to a configuration (the pool's T only to a pool).
 struct SweepOption {
-    const char* name;    // "threads", as the command line and [sweep].option name it
+    const char* name;  // "threads", as the command line and [sweep].option name it
     const char* symbol;  // "T"
     const char* placeholder;  // "{T}": a label that shows the value already
     int low, high;

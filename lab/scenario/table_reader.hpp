@@ -44,7 +44,9 @@ public:
         std::string word;
         std::set<std::string> words;
         for (const std::string& each : all_names<E>())
-            if (allowed.empty() || std::find(allowed.begin(), allowed.end(), *named<E>(each)) != allowed.end()) words.insert(each);
+            if (allowed.empty() ||
+                std::find(allowed.begin(), allowed.end(), *named<E>(each)) != allowed.end())
+                words.insert(each);
         text(key, word, false, words);
         if (!word.empty()) out = *named<E>(word);
     }
@@ -72,8 +74,10 @@ public:
         const toml::node* node = take(key, false);
         if (!node) return;
         auto value = node->value<double>();
-        if (!value || !std::isfinite(*value) || *value < low || *value > high)  // (nan compares false)
-            fail(key, "must be a number between " + std::to_string(low) + " and " + std::to_string(high));
+        if (!value || !std::isfinite(*value) || *value < low ||
+            *value > high)  // (nan compares false)
+            fail(key, "must be a number between " + std::to_string(low) + " and " +
+                          std::to_string(high));
         out = *value;
     }
 
@@ -81,7 +85,8 @@ public:
         const toml::node* node = take(key, false);
         if (!node) return;
         auto value = node->value<double>();  // accepts integers too
-        if (!value || !std::isfinite(*value) || *value <= 0) fail(key, "must be a positive, finite number of seconds");
+        if (!value || !std::isfinite(*value) || *value <= 0)
+            fail(key, "must be a positive, finite number of seconds");
         out = *value;
     }
 
@@ -98,15 +103,19 @@ public:
         const toml::node* node = take(key, false);
         if (!node) return;
         if (auto place = node->value<long>()) {
-            if (*place < 1 || *place > rows) fail(key, "names no configuration: must be from 1 to " + std::to_string(rows));
+            if (*place < 1 || *place > rows)
+                fail(key, "names no configuration: must be from 1 to " + std::to_string(rows));
             kind = "row";
             row = static_cast<int>(*place);
             return;
         }
         auto name = node->value<std::string>();
-        const std::set<std::string> names{"model", "K", "share", "d", "N", "T", "W", "P", "1/d", "T/d", "W/d", "N/d"};
+        const std::set<std::string> names{"model", "K", "share", "d",   "N",   "T",
+                                          "W",     "P", "1/d",   "T/d", "W/d", "N/d"};
         if (!name || !names.count(*name))
-            fail(key, "must be model, K, share, d, N, T, W, P, a rate (1/d, T/d, W/d, N/d) or a configuration's place (1, 2, ...)");
+            fail(key,
+                 "must be model, K, share, d, N, T, W, P, a rate (1/d, T/d, W/d, N/d) or a "
+                 "configuration's place (1, 2, ...)");
         kind = *name;
     }
 

@@ -5,8 +5,9 @@
 namespace lab {
 
 Response unreadable(const beast::error_code& ec) {
-    http::status status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
-                        : ec == http::error::body_limit   ? http::status::payload_too_large
+    http::status status = ec == http::error::header_limit
+                              ? http::status::request_header_fields_too_large
+                          : ec == http::error::body_limit ? http::status::payload_too_large
                                                           : http::status::bad_request;
     Response res = json_response(11, status, error_body(static_cast<int>(status), ec.message()));
     res.keep_alive(false);
@@ -15,9 +16,11 @@ Response unreadable(const beast::error_code& ec) {
 
 std::optional<Response> refused(const Request& req) {
     std::string_view why;
-    if (req.version() != 10 && req.version() != 11) why = "only HTTP/1.0 and HTTP/1.1";  // Beast parses any d.d
+    if (req.version() != 10 && req.version() != 11)
+        why = "only HTTP/1.0 and HTTP/1.1";  // Beast parses any d.d
     std::size_t codings = req.count(http::field::transfer_encoding);
-    if (codings > 1 || (codings == 1 && !beast::iequals(req[http::field::transfer_encoding], "chunked")))
+    if (codings > 1 ||
+        (codings == 1 && !beast::iequals(req[http::field::transfer_encoding], "chunked")))
         why = "Transfer-Encoding must be exactly 'chunked'";
     if (why.empty()) return std::nullopt;
     Response res = json_response(11, http::status::bad_request, error_body(400, why));
@@ -29,8 +32,10 @@ Response answer_now(const Request& req, const Route& r) {
     Gil::Hold hold(process_gil());  // even a health check is "Python code" and needs the GIL
     switch (r.kind) {
         case Route::Kind::root: return json_response(req.version(), http::status::ok, root_body());
-        case Route::Kind::health: return json_response(req.version(), http::status::ok, health_body());
-        case Route::Kind::stats: return json_response(req.version(), http::status::ok, stats_body(r.reset));
+        case Route::Kind::health:
+            return json_response(req.version(), http::status::ok, health_body());
+        case Route::Kind::stats:
+            return json_response(req.version(), http::status::ok, stats_body(r.reset));
         default: break;
     }
     Response res = json_response(req.version(), static_cast<http::status>(r.status), r.error_body);
@@ -45,13 +50,14 @@ Response accepted(const Request& req, const Route& r, long id) {
 
 Response answer_after(const Request& req, const Route& r, const ServiceRecord& served) {
     if (r.kind == Route::Kind::user)
-        return json_response(req.version(), served.db.found ? http::status::ok : http::status::not_found,
+        return json_response(req.version(),
+                             served.db.found ? http::status::ok : http::status::not_found,
                              user_body(served, r.user_id));
-    std::string body = r.kind == Route::Kind::cpu  ? cpu_body(served, r.amount)
-                       : r.kind == Route::Kind::db ? db_body(served, r.amount)
+    std::string body = r.kind == Route::Kind::cpu     ? cpu_body(served, r.amount)
+                       : r.kind == Route::Kind::db    ? db_body(served, r.amount)
                        : r.kind == Route::Kind::fetch ? fetch_body(served, r.amount)
                        : r.kind == Route::Kind::cache ? cache_body(served, r.amount)
-                                                   : delay_body(served, r.amount);
+                                                      : delay_body(served, r.amount);
     return json_response(req.version(), http::status::ok, std::move(body));
 }
 

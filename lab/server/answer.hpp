@@ -19,8 +19,9 @@ using Response = http::response<http::string_body>;
 // The parser of one request, with the server's limits, set here once: the server reads with it
 // and the fuzz target parses with it, so that what is fuzzed is what is served.
 struct RequestParser : http::request_parser<http::string_body> {
-    static constexpr std::size_t most_header_bytes = 8 * 1024;  // request line and headers: 431 past it
-    static constexpr std::size_t most_body_bytes = 64 * 1024;   // body: 413 past it
+    static constexpr std::size_t most_header_bytes =
+        8 * 1024;  // request line and headers: 431 past it
+    static constexpr std::size_t most_body_bytes = 64 * 1024;  // body: 413 past it
     RequestParser() {
         header_limit(most_header_bytes);
         body_limit(most_body_bytes);
@@ -51,7 +52,8 @@ Response answer_now(const Request& req, const Route& route);
 // The 202 of a background task (route.background): sent before its work runs.
 Response accepted(const Request& req, const Route& route, long id);
 
-// The answer after the work route() asked for (delay, cpu, db, user, fetch or cache) was done as `served`.
+// The answer after the work route() asked for (delay, cpu, db, user, fetch or cache) was done as
+// `served`.
 Response answer_after(const Request& req, const Route& route, const ServiceRecord& served);
 
 }  // namespace lab

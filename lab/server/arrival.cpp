@@ -18,14 +18,16 @@ std::atomic<bool> asked{false};
 std::int64_t as_monotonic_us(const timespec& stamp) {
     timespec wall{};
     clock_gettime(CLOCK_REALTIME, &wall);
-    std::int64_t ago_us = (wall.tv_sec - stamp.tv_sec) * 1'000'000 + (wall.tv_nsec - stamp.tv_nsec) / 1000;
+    std::int64_t ago_us =
+        (wall.tv_sec - stamp.tv_sec) * 1'000'000 + (wall.tv_nsec - stamp.tv_nsec) / 1000;
     return monotonic_us() - ago_us;
 }
 
 }  // namespace
 
 void stamp_arrivals(int listening_fd) {
-    int on = 1;  // if refused, nothing is stamped: each request's read time then stands for its arrival
+    int on =
+        1;  // if refused, nothing is stamped: each request's read time then stands for its arrival
     asked = setsockopt(listening_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
 }
 

@@ -15,8 +15,8 @@ void stamp_arrivals(int listening_fd);
 bool stamping_arrivals();  // whether this process asked
 
 struct WaitingBytes {
-    long bytes = 0;                // read into the buffer: 0 when none were waiting
-    std::int64_t arrived_us = 0;   // the kernel's stamp of the first, as monotonic µs (0: none)
+    long bytes = 0;  // read into the buffer: 0 when none were waiting
+    std::int64_t arrived_us = 0;  // the kernel's stamp of the first, as monotonic µs (0: none)
 };
 
 // Reads what already waits on `fd` (never blocking), with the stamp of its arrival. Bytes that

@@ -21,11 +21,13 @@
 namespace lab {
 
 inline std::atomic<bool> explaining{false};
-inline std::string_view explained_wait;  // how this server's /delay waits, set once at start (lab/modes/)
+inline std::string_view
+    explained_wait;  // how this server's /delay waits, set once at start (lab/modes/)
 
 // The width the lines fit: COLUMNS, else the terminal's, else 100 (a projector's usual).
 inline int explain_columns() {
-    if (const char* columns = std::getenv("COLUMNS"); columns && std::atoi(columns) >= 40) return std::atoi(columns);
+    if (const char* columns = std::getenv("COLUMNS"); columns && std::atoi(columns) >= 40)
+        return std::atoi(columns);
     winsize size{};
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 40) return size.ws_col;
     return 100;
@@ -51,9 +53,11 @@ inline void explain_line(const std::string& event) {
     static std::mutex one_line_at_a_time;
     static const std::size_t columns = static_cast<std::size_t>(explain_columns());
     std::lock_guard lock(one_line_at_a_time);
-    std::string now = wall_clock_text();  // "2026-11-22 08:30:01.123456": keep the time of day, to ms
-    constexpr std::size_t stamp = 14;     // "08:30:01.123  "
-    fmt::print("{}  {}\n", std::string_view(now).substr(11, 12), hanging(line, columns - stamp, stamp));
+    std::string now =
+        wall_clock_text();  // "2026-11-22 08:30:01.123456": keep the time of day, to ms
+    constexpr std::size_t stamp = 14;  // "08:30:01.123  "
+    fmt::print("{}  {}\n", std::string_view(now).substr(11, 12),
+               hanging(line, columns - stamp, stamp));
     std::fflush(stdout);
 }
 

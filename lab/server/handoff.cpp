@@ -27,7 +27,9 @@ struct Envelope {
 
 }  // namespace
 
-bool handoff_channel(int ends[2]) { return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) == 0; }
+bool handoff_channel(int ends[2]) {
+    return socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) == 0;
+}
 
 Handed send_descriptor(int channel, int fd) {
     Envelope e;

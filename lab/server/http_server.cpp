@@ -25,14 +25,15 @@ namespace {
 // The work a route asks for, done the mode's way (its handlers decide how, and where); both null
 // for a route answered at once.
 struct WorkOf {
-    const Work* work = nullptr;    // what takes an amount of time
+    const Work* work = nullptr;  // what takes an amount of time
     const Query* query = nullptr;  // or what asks PostgreSQL
 };
 WorkOf work_of(const Route& r, const Handlers& handlers) {
     switch (r.kind) {
         case Route::Kind::delay: return {&handlers.wait, nullptr};
         case Route::Kind::cpu: return {&handlers.compute, nullptr};
-        case Route::Kind::db: case Route::Kind::user: return {nullptr, &handlers.query};
+        case Route::Kind::db:
+        case Route::Kind::user: return {nullptr, &handlers.query};
         case Route::Kind::fetch: return {&handlers.call, nullptr};
         case Route::Kind::cache: return {&handlers.cache, nullptr};
         default: return {};
@@ -52,7 +53,8 @@ asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, RequestW
 // A background task's work, started once its 202 has been written, as Starlette runs FastAPI's
 // BackgroundTasks after the response: by the mode's own handler, so an `async def` task that
 // computes holds the loop (blocking-in-loop, async-sleep) and a `def` task goes to the pool.
-asio::awaitable<void> in_background(Route r, Handlers handlers, std::unique_ptr<RequestWatch> watch) {
+asio::awaitable<void> in_background(Route r, Handlers handlers,
+                                    std::unique_ptr<RequestWatch> watch) {
     try {
         co_await do_work(r, work_of(r, handlers), *watch);
     } catch (const std::exception& e) {  // nobody awaits a task: say what went wrong
@@ -60,20 +62,26 @@ asio::awaitable<void> in_background(Route r, Handlers handlers, std::unique_ptr<
     }
 }
 
-// Why a route's work cannot be done here: a service this server was not given (nullptr: none is missing).
+// Why a route's work cannot be done here: a service this server was not given (nullptr: none is
+// missing).
 const char* missing_service(const Route& r, const WorkOf& w) {
     bool queue = r.kind == Route::Kind::job_submit || r.kind == Route::Kind::job_status;
-    if (w.query && !database()) return "no database: start lab serve with --database-url URL, or --private-database";
-    if ((r.kind == Route::Kind::cache || queue) && !redis()) return "no Redis: start lab serve with --redis-url unix:///PATH, or --private-redis";
-    if (r.kind == Route::Kind::fetch && !downstream()) return "no downstream: start lab serve with --downstream-url http://HOST:PORT";
+    if (w.query && !database())
+        return "no database: start lab serve with --database-url URL, or --private-database";
+    if ((r.kind == Route::Kind::cache || queue) && !redis())
+        return "no Redis: start lab serve with --redis-url unix:///PATH, or --private-redis";
+    if (r.kind == Route::Kind::fetch && !downstream())
+        return "no downstream: start lab serve with --downstream-url http://HOST:PORT";
     return nullptr;
 }
 
 // The answer a route gets: at once, or after its work (a 503 if that needs a service missing here).
-asio::awaitable<Response> answer(const Request& req, const Route& r, const Handlers& handlers, RequestWatch& watch) {
+asio::awaitable<Response> answer(const Request& req, const Route& r, const Handlers& handlers,
+                                 RequestWatch& watch) {
     WorkOf w = work_of(r, handlers);
     if (const char* missing = missing_service(r, w))
-        co_return json_response(req.version(), http::status::service_unavailable, error_body(503, missing));
+        co_return json_response(req.version(), http::status::service_unavailable,
+                                error_body(503, missing));
     if (r.kind == Route::Kind::job_submit || r.kind == Route::Kind::job_status)
         co_return answer_job(req, r, *redis());  // the job's work is done by `lab worker`
     if (!w.work && !w.query) co_return answer_now(req, r);
@@ -87,14 +95,16 @@ asio::awaitable<Response> answer(const Request& req, const Route& r, const Handl
 }
 
 // The mode's handler answers the request (and a bug of ours must not cost the client its answer).
-asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, RequestWatch& watch) {
+asio::awaitable<Response> respond(const Request& req, const Handlers& handlers,
+                                  RequestWatch& watch) {
     Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
                     std::string_view(req.target().data(), req.target().size()));
     Response res;
     try {
         res = co_await answer(req, r, handlers, watch);
     } catch (const std::exception& e) {
-        res = json_response(req.version(), http::status::internal_server_error, error_body(500, e.what()));
+        res = json_response(req.version(), http::status::internal_server_error,
+                            error_body(500, e.what()));
     }
     res.keep_alive(req.keep_alive());
     co_return res;
@@ -104,27 +114,33 @@ asio::awaitable<Response> respond(const Request& req, const Handlers& handlers, 
 // header and stalls cannot hold a connection (and its memory) forever. None when the connection
 // is done: closed, stalled, or sent what cannot be served (answered with why, since the byte
 // stream after it cannot be trusted).
-asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream, beast::flat_buffer& buffer,
-                                                     std::chrono::milliseconds idle, RequestWatch& watch) {
+asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream,
+                                                     beast::flat_buffer& buffer,
+                                                     std::chrono::milliseconds idle,
+                                                     RequestWatch& watch) {
     RequestParser parser;
     beast::error_code ec;
     watch.reading(stream, buffer);
     stream.expires_after(idle);
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
     ec = stream.error(ec);
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset)
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset)
         co_return std::nullopt;
     std::optional<Response> refusal = ec ? unreadable(ec) : refused(parser.get());
     if (refusal) {
         co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
         co_return std::nullopt;
     }
-    stream.expires_never();  // the work has no limit here; an answer that must wait gets its own (write_answer)
+    stream.expires_never();  // the work has no limit here; an answer that must wait gets its own
+                             // (write_answer)
     // A connection whose request is read holds no read buffer while its work runs (unless the
     // client sent more already): 10,000 waiting requests would otherwise keep 5 MB of them.
     if (buffer.size() == 0) buffer.shrink_to_fit();
     Request req = parser.release();
-    if (!is_websocket_upgrade(req)) co_await watch.read(req);  // (a WebSocket is no request to count)
+    if (!is_websocket_upgrade(req))
+        co_await watch.read(req);  // (a WebSocket is no request to count)
     co_return req;
 }
 
@@ -133,7 +149,8 @@ asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream, beast:
 // whole in the first send, with no trip through the loop's queue. A client that stops reading
 // (say, after pipelining many requests) must not hold the connection forever, though: what is
 // left gets as long to leave as a request gets to arrive, `idle`.
-asio::awaitable<beast::error_code> write_answer(TimedSocket& stream, Response& res, std::chrono::milliseconds idle) {
+asio::awaitable<beast::error_code> write_answer(TimedSocket& stream, Response& res,
+                                                std::chrono::milliseconds idle) {
     http::response_serializer<http::string_body> serializer{res};
     beast::error_code ec;
     while (!ec && !serializer.is_done()) http::write_some(stream, serializer, ec);
@@ -146,7 +163,8 @@ asio::awaitable<beast::error_code> write_answer(TimedSocket& stream, Response& r
 
 // One connection, request after request, as Beast's example/http/server/coro do_session: read,
 // respond, write. The watch notes each step (request_watch.hpp); it changes none.
-asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono::milliseconds idle) {
+asio::awaitable<void> session(TimedSocket stream, Handlers handlers,
+                              std::chrono::milliseconds idle) {
     beast::flat_buffer buffer;
     std::unique_ptr<RequestWatch> watch = watch_connection(stream);
     for (;;) {
@@ -170,26 +188,29 @@ asio::awaitable<void> session(TimedSocket stream, Handlers handlers, std::chrono
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers, std::chrono::milliseconds idle) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers,
+                                  std::chrono::milliseconds idle) {
     for (;;) {
         std::optional<tcp::socket> socket = co_await accept_next(acceptor, "lab serve");
         if (!socket) co_return;  // closed: the server is stopping
         python_turn(acceptor.get_executor());  // the loop's callback for a new connection
         beast::error_code ec;
         socket->set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(acceptor.get_executor(), session(TimedSocket(std::move(*socket)), handlers, idle),
-                       asio::detached);
+        asio::co_spawn(acceptor.get_executor(),
+                       session(TimedSocket(std::move(*socket)), handlers, idle), asio::detached);
     }
 }
 
 // The accept loop of a worker that does not accept: each descriptor the supervisor deals it is a
 // connection already accepted, served exactly as accept_loop serves its own.
-asio::awaitable<void> handed_loop(int channel, tcp protocol, Handlers handlers, std::chrono::milliseconds idle) {
+asio::awaitable<void> handed_loop(int channel, tcp protocol, Handlers handlers,
+                                  std::chrono::milliseconds idle) {
     auto executor = co_await asio::this_coro::executor;
     asio::posix::stream_descriptor dealt{executor, channel};
     for (;;) {
         beast::error_code ec;
-        co_await dealt.async_wait(asio::posix::stream_descriptor::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+        co_await dealt.async_wait(asio::posix::stream_descriptor::wait_read,
+                                  asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return;
         for (int fd; (fd = receive_descriptor(channel)) != -1;) {
             if (fd == -2) co_return;  // the supervisor is gone (and this worker goes with it)
@@ -200,7 +221,8 @@ asio::awaitable<void> handed_loop(int channel, tcp protocol, Handlers handlers, 
                 continue;
             }
             socket.set_option(tcp::no_delay(true), ec);
-            asio::co_spawn(executor, session(TimedSocket(std::move(socket)), handlers, idle), asio::detached);
+            asio::co_spawn(executor, session(TimedSocket(std::move(socket)), handlers, idle),
+                           asio::detached);
         }
     }
 }
@@ -214,7 +236,8 @@ tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     if (reuse_port)
         acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
-    if (options.explain || !options.events_to.empty()) stamp_arrivals(acceptor.native_handle());  // told and drawn
+    if (options.explain || !options.events_to.empty())
+        stamp_arrivals(acceptor.native_handle());  // told and drawn
     acceptor.bind(endpoint);
     acceptor.listen(65535);  // the kernel caps it at net.core.somaxconn
     return acceptor;
@@ -230,14 +253,19 @@ static void prepare_to_serve() {
 void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options) {
     prepare_to_serve();
     loop_monitor().start(acceptor.get_executor(), std::chrono::milliseconds(options.slow_ms));
-    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms)),
+    asio::co_spawn(acceptor.get_executor(),
+                   accept_loop(acceptor, std::move(handlers),
+                               std::chrono::milliseconds(options.idle_timeout_ms)),
                    asio::detached);
 }
 
-void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers, const ServeOptions& options) {
+void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers,
+                  const ServeOptions& options) {
     prepare_to_serve();
     loop_monitor().start(loop.get_executor(), std::chrono::milliseconds(options.slow_ms));
-    asio::co_spawn(loop, handed_loop(channel, protocol, std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms)),
+    asio::co_spawn(loop,
+                   handed_loop(channel, protocol, std::move(handlers),
+                               std::chrono::milliseconds(options.idle_timeout_ms)),
                    asio::detached);
 }
 
@@ -255,7 +283,8 @@ void announce(const tcp::endpoint& endpoint) {
     // A URL puts an IPv6 address in brackets: http://[::1]:8000
     std::string host = endpoint.address().to_string();
     if (endpoint.address().is_v6()) host = "[" + host + "]";
-    std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(endpoint.port()));
+    std::printf("listening on http://%s:%u\n", host.c_str(),
+                static_cast<unsigned>(endpoint.port()));
     std::fflush(stdout);
 }
 

@@ -17,18 +17,21 @@ using Work = std::function<asio::awaitable<ServiceRecord>(Micros amount)>;
 using Query = std::function<asio::awaitable<ServiceRecord>(DbQuery query)>;
 
 struct Handlers {
-    Work wait;     // GET /delay?ms=d
+    Work wait;  // GET /delay?ms=d
     Work compute;  // GET /cpu?ms=c
-    Query query;   // GET /db?ms=d (PostgreSQL sleeps d) and GET /users/{id} (a lookup by primary key)
-    Work call;     // GET /fetch?ms=d: a downstream HTTP service answers after d, through the mode's client
-    Work cache;    // GET /cache[?ms=d]: one Redis round trip (a GET, or BLPOP waiting d)
+    Query
+        query;  // GET /db?ms=d (PostgreSQL sleeps d) and GET /users/{id} (a lookup by primary key)
+    Work call;  // GET /fetch?ms=d: a downstream HTTP service answers after d, through the mode's
+                // client
+    Work cache;  // GET /cache[?ms=d]: one Redis round trip (a GET, or BLPOP waiting d)
 };
 
 // CPU work on whichever thread runs it (the loop's, for the loop modes): there is no way to
 // await a computation, only to move it elsewhere.
 asio::awaitable<ServiceRecord> compute_here(Micros cpu);
 
-// The address to bind for --host: an IP address in numbers (the command line turns localhost into 127.0.0.1).
+// The address to bind for --host: an IP address in numbers (the command line turns localhost into
+// 127.0.0.1).
 asio::ip::address listen_address(const std::string& host);
 
 // A bound, listening socket. The backlog is large so a burst of connections is never refused.
@@ -41,7 +44,8 @@ void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& optio
 
 // Like serve(), for connections another process accepted and handed over on `channel` (a unix
 // socket carrying one TCP descriptor per message, lab/server/handoff.hpp): round-robin workers.
-void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers, const ServeOptions& options);
+void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers,
+                  const ServeOptions& options);
 
 // Prints the one machine-readable line `lab run` waits for: "listening on http://HOST:PORT".
 void announce(const tcp::endpoint& endpoint);

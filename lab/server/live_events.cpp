@@ -20,11 +20,14 @@ int channel = -1;  // a connected datagram socket; inherited by forked workers, 
 
 void open_channel(const std::string& path) {
     sockaddr_un address{};
-    if (path.empty() || path.size() >= sizeof address.sun_path) throw std::runtime_error("--events-to: no such socket: " + path);
+    if (path.empty() || path.size() >= sizeof address.sun_path)
+        throw std::runtime_error("--events-to: no such socket: " + path);
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, path.c_str(), path.size());
-    if (path[0] == '@') address.sun_path[0] = '\0';  // Linux's abstract names: no file, nothing to clean up
-    auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (path[0] == '@' ? 0 : 1));
+    if (path[0] == '@')
+        address.sun_path[0] = '\0';  // Linux's abstract names: no file, nothing to clean up
+    auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() +
+                                         (path[0] == '@' ? 0 : 1));
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
         if (fd >= 0) close(fd);
@@ -44,10 +47,12 @@ void send_mark(Mark mark, int request, std::int64_t at_us, std::string_view what
     if (channel < 0 || request <= 0) return;
     char datagram[256];
     // Written into the buffer on the stack, cut at its end: no allocation on a request's path.
-    auto written = fmt::format_to_n(datagram, sizeof datagram, "{} {} {} {} {}", static_cast<char>(mark), request, at_us,
-                                    getpid(), what.substr(0, 160));
+    auto written =
+        fmt::format_to_n(datagram, sizeof datagram, "{} {} {} {} {}", static_cast<char>(mark),
+                         request, at_us, getpid(), what.substr(0, 160));
     // MSG_DONTWAIT: a full listener loses this mark rather than hold the server up.
-    (void)send(channel, datagram, std::min(written.size, sizeof datagram), MSG_DONTWAIT | MSG_NOSIGNAL);
+    (void)send(channel, datagram, std::min(written.size, sizeof datagram),
+               MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 const char* mark_name(char kind) {
@@ -69,7 +74,8 @@ ReceivedMark parse_mark(std::string_view d) {
         return true;
     };
     int request = 0;
-    if (!number(request) || !number(m.at_us) || !number(m.pid) || request <= 0 || request > 65535) return m;
+    if (!number(request) || !number(m.at_us) || !number(m.pid) || request <= 0 || request > 65535)
+        return m;
     m.request = request;
     m.what.assign(p, end);
     return m;

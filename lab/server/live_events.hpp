@@ -2,8 +2,9 @@
 // The server's live channel (`lab serve --events-to PATH`, which `lab run --live` and `lab serve
 // --live` pass): the moment a request's bytes arrived (if they waited), the loop reads it, its
 // work starts and ends, and its answer is written, each sent at once as one datagram to a unix
-// socket, so a live page can turn a bar from "waiting" to "being served" while the request runs. Sending never waits: a datagram the
-// listener has no room for is dropped (the picture loses a mark), the server is never slowed.
+// socket, so a live page can turn a bar from "waiting" to "being served" while the request runs.
+// Sending never waits: a datagram the listener has no room for is dropped (the picture loses a
+// mark), the server is never slowed.
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -17,14 +17,16 @@ void LoopMonitor::handler_started(std::string_view path) {
     ++turns_;
     ++handlers_;
     path = path.substr(0, path.find('?'));
-    if (since_last_tick_.size() < 10'000) since_last_tick_.push_back({monotonic_us(), std::string(path)});
+    if (since_last_tick_.size() < 10'000)
+        since_last_tick_.push_back({monotonic_us(), std::string(path)});
 }
 
 void LoopMonitor::held(std::int64_t handler, std::int64_t start_us, std::int64_t end_us) {
     // Bookkeeping is short beside the holds it joins; a gap longer than the hold before it was the
     // loop waiting for work (e.g. a quick health check every 2 ms), not going from one to the next.
     std::int64_t gap = start_us - stretch_end_us_;
-    bool next_in_line = handler == last_held_handler_ + 1 && gap <= room_us && gap <= stretch_end_us_ - last_hold_start_us_;
+    bool next_in_line = handler == last_held_handler_ + 1 && gap <= room_us &&
+                        gap <= stretch_end_us_ - last_hold_start_us_;
     // A reset (GET /stats?reset=1, answered by any worker) begins a batch: no stretch runs across
     // it, even in a worker that served nothing in between.
     if (std::int64_t resets = loop_figures().resets.load(); resets != stretch_resets_) {
@@ -42,7 +44,8 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
     asio::steady_timer timer{co_await asio::this_coro::executor};
     for (;;) {
         auto due = std::chrono::steady_clock::now() + tick;
-        server_stats().lag_probe_due_us = std::chrono::duration_cast<Micros>(due.time_since_epoch()).count();
+        server_stats().lag_probe_due_us =
+            std::chrono::duration_cast<Micros>(due.time_since_epoch()).count();
         timer.expires_at(due);
         co_await timer.async_wait(asio::use_awaitable);
         ++turns_;
@@ -53,13 +56,18 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
             // The loop could not run this timer: the handlers that began meanwhile held it, one
             // after another, each until the next began (the last until now).
             for (std::size_t i = 0; i < since_last_tick_.size(); ++i) {
-                std::int64_t end = i + 1 < since_last_tick_.size() ? since_last_tick_[i + 1].start_us : now;
+                std::int64_t end =
+                    i + 1 < since_last_tick_.size() ? since_last_tick_[i + 1].start_us : now;
                 std::int64_t held = end - since_last_tick_[i].start_us;
                 if (held >= slow.count()) {
-                    std::fprintf(stderr, "loop blocked for %.1f ms (handler %s)\n", static_cast<double>(held) / 1000.0,
+                    std::fprintf(stderr, "loop blocked for %.1f ms (handler %s)\n",
+                                 static_cast<double>(held) / 1000.0,
                                  printable(since_last_tick_[i].path).c_str());
-                    explain("the loop was blocked for {:.1f} ms by {}: meanwhile nothing else could be read, "
-                            "started or answered", static_cast<double>(held) / 1000.0, since_last_tick_[i].path);
+                    explain(
+                        "the loop was blocked for {:.1f} ms by {}: meanwhile nothing else could be "
+                        "read, "
+                        "started or answered",
+                        static_cast<double>(held) / 1000.0, since_last_tick_[i].path);
                 }
             }
         }

@@ -40,32 +40,38 @@ WorkWords words_for(Route::Kind kind) {
 void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_t waited_since) {
     std::string what = std::string(req.method_string()) + " " + std::string(req.target());
     if (waited_since > 0)
-        explain("#{} {} read by the loop {:.1f} ms after it arrived: it waited in its socket until the loop was free", id,
-                what, static_cast<double>(read_us - waited_since) / 1000.0);
-    else
-        explain("#{} {} read by the loop as it arrived", id, what);
+        explain(
+            "#{} {} read by the loop {:.1f} ms after it arrived: it waited in its socket until the "
+            "loop was free",
+            id, what, static_cast<double>(read_us - waited_since) / 1000.0);
+    else explain("#{} {} read by the loop as it arrived", id, what);
 }
 
 void explain_start(long id, const Route& r, const WorkWords& words) {
     const char* task = r.background ? "background task " : "";
     if (r.kind == Route::Kind::user) explain("#{} {} {}", id, words.starts, r.user_id);
-    else if (r.kind == Route::Kind::delay && !explained_wait.empty())  // how this mode waits: the lesson
-        explain("#{} {}{} {} ms, {}", id, task, words.starts, r.amount.count() / 1000, explained_wait);
+    else if (r.kind == Route::Kind::delay &&
+             !explained_wait.empty())  // how this mode waits: the lesson
+        explain("#{} {}{} {} ms, {}", id, task, words.starts, r.amount.count() / 1000,
+                explained_wait);
     else explain("#{} {}{} {} ms", id, task, words.starts, r.amount.count() / 1000);
 }
 
 // Where and how long a request's work ran.
 void explain_work(long id, const char* what, const ServiceRecord& served) {
     if (!explaining) return;  // (its arguments would cost a system call, gettid, every request)
-    explain("#{} {} done: {:.1f} ms, on {} {}", id, what, static_cast<double>(served.end_us - served.start_us) / 1000.0,
+    explain("#{} {} done: {:.1f} ms, on {} {}", id, what,
+            static_cast<double>(served.end_us - served.start_us) / 1000.0,
             served.thread_id == gettid() ? "the loop's thread" : "pool thread", served.thread_id);
 }
 
 class ServerWatch final : public RequestWatch {
 public:
-    ServerWatch(asio::any_io_executor loop, int client_port) : loop_(std::move(loop)), client_port_(client_port) {}
+    ServerWatch(asio::any_io_executor loop, int client_port)
+        : loop_(std::move(loop)), client_port_(client_port) {}
     // A background task's watch (counted running until it goes, however its work ended).
-    ServerWatch(const ServerWatch& answered, bool) : ServerWatch(answered.loop_, answered.client_port_) {
+    ServerWatch(const ServerWatch& answered, bool)
+        : ServerWatch(answered.loop_, answered.client_port_) {
         id_ = answered.id_;
         in_background_ = true;
         ++server_stats().background_running;
@@ -78,9 +84,11 @@ public:
 
     void reading(TimedSocket& stream, beast::flat_buffer& buffer) override {
         arrived_us_ = 0;
-        if (!stamping_arrivals() || buffer.size() != 0) return;  // (bytes in the buffer came with the last request)
+        if (!stamping_arrivals() || buffer.size() != 0)
+            return;  // (bytes in the buffer came with the last request)
         auto room = buffer.prepare(RequestParser::most_header_bytes);
-        WaitingBytes waiting = read_waiting(stream.socket().native_handle(), room.data(), room.size());
+        WaitingBytes waiting =
+            read_waiting(stream.socket().native_handle(), room.data(), room.size());
         buffer.commit(static_cast<std::size_t>(waiting.bytes));
         arrived_us_ = waiting.arrived_us;
     }
@@ -92,11 +100,14 @@ public:
         id_ = ++server_stats().requests_received;
         ++server_stats().in_service;
         read_us_ = monotonic_us();
-        const std::int64_t waited_since = read_us_ - arrived_us_ >= seen_waiting_us ? arrived_us_ : 0;
+        const std::int64_t waited_since =
+            read_us_ - arrived_us_ >= seen_waiting_us ? arrived_us_ : 0;
         explain_read(id_, req, read_us_, waited_since);
-        live::current_request() = client_port_;  // (a pool's hand-over carries it to the work's thread)
+        live::current_request() =
+            client_port_;  // (a pool's hand-over carries it to the work's thread)
         const std::string_view target(req.target().data(), req.target().size());
-        if (waited_since > 0) live::send_mark(live::Mark::arrived, client_port_, waited_since, target);
+        if (waited_since > 0)
+            live::send_mark(live::Mark::arrived, client_port_, waited_since, target);
         live::send_mark(live::Mark::read, client_port_, read_us_, target);
         loop_monitor().handler_started(target);
         co_await next_python_turn();  // the task's first step
@@ -118,7 +129,8 @@ public:
     // Counted as holding the loop if the loop got no turn meanwhile.
     void done(const ServiceRecord& served) override {
         python_turn(loop_);  // the loop resumes the request's coroutine
-        if (loop_monitor().turns() == turns_) loop_monitor().held(handler_, served.start_us, served.end_us);
+        if (loop_monitor().turns() == turns_)
+            loop_monitor().held(handler_, served.start_us, served.end_us);
         explain_work(id_, words_.done, served);
     }
 
@@ -126,7 +138,8 @@ public:
         --server_stats().in_service;
         ++server_stats().requests_served;
         co_await next_python_turn();  // the task's done callback
-        live::send_mark(live::Mark::answered, client_port_, monotonic_us(), std::to_string(res.result_int()));
+        live::send_mark(live::Mark::answered, client_port_, monotonic_us(),
+                        std::to_string(res.result_int()));
         explain("#{} answered {}, {:.1f} ms after the loop read it", id_, res.result_int(),
                 static_cast<double>(monotonic_us() - read_us_) / 1000.0);
         if (!then_) co_return;
@@ -136,7 +149,9 @@ public:
 
     void after_answer(asio::awaitable<void> task) override { then_.emplace(std::move(task)); }
 
-    std::unique_ptr<RequestWatch> background() override { return std::make_unique<ServerWatch>(*this, true); }
+    std::unique_ptr<RequestWatch> background() override {
+        return std::make_unique<ServerWatch>(*this, true);
+    }
 
 private:
     asio::any_io_executor loop_;
@@ -153,7 +168,8 @@ private:
 
 std::unique_ptr<RequestWatch> watch_connection(TimedSocket& stream) {
     beast::error_code no_peer;
-    return std::make_unique<ServerWatch>(stream.get_executor(), stream.socket().remote_endpoint(no_peer).port());
+    return std::make_unique<ServerWatch>(stream.get_executor(),
+                                         stream.socket().remote_endpoint(no_peer).port());
 }
 
 }  // namespace lab

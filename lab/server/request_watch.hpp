@@ -19,7 +19,8 @@ public:
     // The connection is about to be read: bytes that already wait in it are taken now, with the
     // kernel's stamp of their arrival (lab/server/arrival.hpp).
     virtual void reading(TimedSocket& stream, beast::flat_buffer& buffer) = 0;
-    // The loop has read a request it will serve; returns once the request's task takes its first step.
+    // The loop has read a request it will serve; returns once the request's task takes its first
+    // step.
     virtual asio::awaitable<void> read(const Request& req) = 0;
     virtual long number() const = 0;  // the request's, counted from 1 (--explain's #7, a 202's id)
     // The route's work starts, on this thread, and is done as `served` (the loop resumes the task).
@@ -29,7 +30,8 @@ public:
     // done callback. A background task's work, handed over by after_answer, starts then.
     virtual asio::awaitable<void> answered(const Response& res) = 0;
     virtual void after_answer(asio::awaitable<void> task) = 0;
-    // The watch of the request's background task, which runs after the answer (counted until it ends).
+    // The watch of the request's background task, which runs after the answer (counted until it
+    // ends).
     virtual std::unique_ptr<RequestWatch> background() = 0;
 };
 

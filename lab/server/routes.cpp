@@ -40,13 +40,17 @@ Route error(int status, std::string_view reason, std::string allow = {}) {
 }
 
 Route timed_route(Route::Kind kind, std::string_view query, const std::string& key = "ms") {
-    long ms = kind == Route::Kind::cache ? 0 : default_delay_ms;  // a cache call is a plain GET unless asked
+    long ms = kind == Route::Kind::cache
+                  ? 0
+                  : default_delay_ms;  // a cache call is a plain GET unless asked
     if (auto text = query_value(query, key)) {
         auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), ms);
         if (ec != std::errc{} || end != text->data() + text->size())
-            return error(400, key + " must be a whole number of milliseconds, got '" + std::string(*text) + "'");
+            return error(400, key + " must be a whole number of milliseconds, got '" +
+                                  std::string(*text) + "'");
         if (ms < 0 || ms > max_delay_ms)
-            return error(400, key + " must be between 0 and " + std::to_string(max_delay_ms) + ", got " + std::to_string(ms));
+            return error(400, key + " must be between 0 and " + std::to_string(max_delay_ms) +
+                                  ", got " + std::to_string(ms));
     }
     Route r;
     r.kind = kind;
@@ -60,8 +64,8 @@ Route id_route(Route::Kind kind, std::string_view id_text, long most, const char
     long id = 0;
     auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
     if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1 || id > most)
-        return error(400, std::string("a ") + what + " id is a whole number between 1 and " + std::to_string(most) + ", got '" +
-                              std::string(id_text) + "'");
+        return error(400, std::string("a ") + what + " id is a whole number between 1 and " +
+                              std::to_string(most) + ", got '" + std::string(id_text) + "'");
     Route r;
     r.kind = kind;
     (kind == Route::Kind::user ? r.user_id : r.job_id) = id;
@@ -72,8 +76,10 @@ Route id_route(Route::Kind kind, std::string_view id_text, long most, const char
 Route job_submit_route(std::string_view query) {
     auto cpu = query_value(query, "cpu_ms"), wait = query_value(query, "wait_ms");
     if (cpu.has_value() == wait.has_value())
-        return error(400, "POST /jobs takes one of cpu_ms=N (compute N ms) or wait_ms=N (wait N ms)");
-    Route r = timed_route(Route::Kind::job_submit, query, cpu ? "cpu_ms" : "wait_ms");  // ?ms='s bounds
+        return error(400,
+                     "POST /jobs takes one of cpu_ms=N (compute N ms) or wait_ms=N (wait N ms)");
+    Route r =
+        timed_route(Route::Kind::job_submit, query, cpu ? "cpu_ms" : "wait_ms");  // ?ms='s bounds
     r.computes = cpu.has_value();
     return r;
 }
@@ -88,8 +94,11 @@ Route route(std::string_view method, std::string_view target) {
 
     // Each asks for one kind of waiting (or computing), of `ms` milliseconds.
     static constexpr std::pair<std::string_view, Route::Kind> timed[] = {
-        {"/delay", Route::Kind::delay}, {"/cpu", Route::Kind::cpu},     {"/db", Route::Kind::db},
-        {"/fetch", Route::Kind::fetch}, {"/cache", Route::Kind::cache}};
+        {"/delay", Route::Kind::delay},
+        {"/cpu", Route::Kind::cpu},
+        {"/db", Route::Kind::db},
+        {"/fetch", Route::Kind::fetch},
+        {"/cache", Route::Kind::cache}};
     for (auto [timed_path, kind] : timed)
         if (path == timed_path) {
             if (method != "GET" && method != "POST")
@@ -100,13 +109,16 @@ Route route(std::string_view method, std::string_view target) {
     // same process. A task is an action (like sending an email), so it is started by POST only.
     if (constexpr std::string_view later = "/background"; path.substr(0, later.size()) == later) {
         for (auto [timed_path, kind] : timed)
-            if ((kind == Route::Kind::delay || kind == Route::Kind::cpu) && path.substr(later.size()) == timed_path) {
-                if (method != "POST") return error(405, std::string(path) + " takes POST: it starts a task", "POST");
+            if ((kind == Route::Kind::delay || kind == Route::Kind::cpu) &&
+                path.substr(later.size()) == timed_path) {
+                if (method != "POST")
+                    return error(405, std::string(path) + " takes POST: it starts a task", "POST");
                 Route r = timed_route(kind, query);
                 r.background = r.kind != Route::Kind::error;
                 return r;
             }
-        return error(404, "no such path: " + std::string(path) + " (background tasks: /background/delay, /background/cpu)");
+        return error(404, "no such path: " + std::string(path) +
+                              " (background tasks: /background/delay, /background/cpu)");
     }
     // A queue of jobs on Redis, taken by `lab worker` processes: enqueue, then ask how it went.
     if (path == "/jobs") {
@@ -124,7 +136,9 @@ Route route(std::string_view method, std::string_view target) {
     if (path == "/" || path == "/health" || path == "/stats") {
         if (method != "GET") return error(405, std::string(path) + " takes GET", "GET");
         Route r;
-        r.kind = path == "/" ? Route::Kind::root : path == "/health" ? Route::Kind::health : Route::Kind::stats;
+        r.kind = path == "/"         ? Route::Kind::root
+                 : path == "/health" ? Route::Kind::health
+                                     : Route::Kind::stats;
         r.reset = query_value(query, "reset") == "1";
         return r;
     }
@@ -165,18 +179,22 @@ nlohmann::json served_json(const ServiceRecord& served, std::string message) {
 }  // namespace
 
 std::string delay_body(const ServiceRecord& served, Micros delay) {
-    return served_json(served, "Response after " + std::to_string(delay.count() / 1000) + " ms delay").dump();
+    return served_json(served,
+                       "Response after " + std::to_string(delay.count() / 1000) + " ms delay")
+        .dump();
 }
 
 std::string cpu_body(const ServiceRecord& served, Micros cpu) {
-    auto body = served_json(served, "Computed for " + std::to_string(cpu.count() / 1000) + " ms of CPU");
+    auto body =
+        served_json(served, "Computed for " + std::to_string(cpu.count() / 1000) + " ms of CPU");
     body["cpu_ms_requested"] = cpu.count() / 1000.0;
     body["cpu_ms_used"] = served.cpu_us / 1000.0;
     return body.dump();
 }
 
 std::string db_body(const ServiceRecord& served, Micros delay) {
-    auto body = served_json(served, "PostgreSQL slept " + std::to_string(delay.count() / 1000) + " ms");
+    auto body =
+        served_json(served, "PostgreSQL slept " + std::to_string(delay.count() / 1000) + " ms");
     body["db_start_us"] = served.db.start_us;  // PostgreSQL's own clock, as monotonic microseconds
     body["db_end_us"] = served.db.end_us;
     body["db_backend_pid"] = served.db.backend_pid;
@@ -195,12 +213,16 @@ std::string user_body(const ServiceRecord& served, long id) {
 }
 
 std::string fetch_body(const ServiceRecord& served, Micros delay) {
-    return served_json(served, "Downstream answered after " + std::to_string(delay.count() / 1000) + " ms").dump();
+    return served_json(served,
+                       "Downstream answered after " + std::to_string(delay.count() / 1000) + " ms")
+        .dump();
 }
 
 std::string cache_body(const ServiceRecord& served, Micros delay) {
-    return served_json(served, delay.count() ? "Redis answered after waiting " + std::to_string(delay.count() / 1000) + " ms"
-                                             : "Redis answered a GET").dump();
+    return served_json(served, delay.count() ? "Redis answered after waiting " +
+                                                   std::to_string(delay.count() / 1000) + " ms"
+                                             : "Redis answered a GET")
+        .dump();
 }
 
 namespace {
@@ -242,7 +264,8 @@ std::string stats_body(bool reset) {
 
 std::string error_body(int status, std::string_view reason) {
     // The reason may quote the client's own bytes, which need not be UTF-8: replace what is not.
-    return nlohmann::json{{"error", reason}, {"status", status}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return nlohmann::json{{"error", reason}, {"status", status}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace lab

@@ -15,17 +15,31 @@ inline constexpr long max_user_id = 1'000'000'000;  // /users/{id}: 1..max_user_
 inline constexpr long max_job_id = 1'000'000'000'000;  // /jobs/{id}: 1..max_job_id, else a 400
 
 struct Route {
-    enum class Kind { root, health, stats, delay, cpu, db, user, fetch, cache, job_submit, job_status, error };
+    enum class Kind {
+        root,
+        health,
+        stats,
+        delay,
+        cpu,
+        db,
+        user,
+        fetch,
+        cache,
+        job_submit,
+        job_status,
+        error
+    };
     Kind kind = Kind::error;
-    Micros amount{0};         // time to wait (delay, db, fetch, cache), or CPU time to use (cpu)
-    long user_id = 0;         // for Kind::user: the {id} of /users/{id}
-    long job_id = 0;          // for Kind::job_status: the {id} of /jobs/{id}
-    bool computes = false;    // for Kind::job_submit: cpu_ms (else wait_ms)
-    bool reset = false;       // for Kind::stats: ?reset=1 clears the maxima after reading
-    bool background = false;  // POST /background/delay|cpu: answered 202 at once, the work done after
-    int status = 200;         // for Kind::error: 400, 404 or 405
-    std::string error_body;   // for Kind::error: JSON with the reason
-    std::string allow;        // for 405: the methods the path does accept
+    Micros amount{0};  // time to wait (delay, db, fetch, cache), or CPU time to use (cpu)
+    long user_id = 0;  // for Kind::user: the {id} of /users/{id}
+    long job_id = 0;  // for Kind::job_status: the {id} of /jobs/{id}
+    bool computes = false;  // for Kind::job_submit: cpu_ms (else wait_ms)
+    bool reset = false;  // for Kind::stats: ?reset=1 clears the maxima after reading
+    bool background =
+        false;  // POST /background/delay|cpu: answered 202 at once, the work done after
+    int status = 200;  // for Kind::error: 400, 404 or 405
+    std::string error_body;  // for Kind::error: JSON with the reason
+    std::string allow;  // for 405: the methods the path does accept
 };
 
 // Decides what a request asks for, or why it cannot have it.

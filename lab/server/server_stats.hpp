@@ -10,7 +10,7 @@ struct ServerStats {
     std::atomic<std::int64_t> requests_received{0};  // also numbers them, for --explain
     std::atomic<std::int64_t> requests_served{0};
     std::atomic<std::int64_t> in_service{0};
-    std::atomic<std::int64_t> lag_probe_due_us{0};    // when the loop's timer should fire next
+    std::atomic<std::int64_t> lag_probe_due_us{0};  // when the loop's timer should fire next
     std::atomic<std::int64_t> pool_threads{0};
     std::atomic<std::int64_t> pool_busy{0};
     std::atomic<std::int64_t> background_running{0};  // background tasks answered but not yet done
@@ -24,9 +24,9 @@ ServerStats& server_stats();
 // so whichever worker answers /stats reports (and resets) the figure of the batch for all of them,
 // not its own since it last happened to answer a reset.
 struct LoopFigures {
-    std::atomic<std::int64_t> max_lag_us{0};      // how late a loop's own timer fired
+    std::atomic<std::int64_t> max_lag_us{0};  // how late a loop's own timer fired
     std::atomic<std::int64_t> max_blocked_us{0};  // the longest run of handlers holding a loop
-    std::atomic<std::int64_t> resets{0};          // how many resets so far: a stretch never spans one
+    std::atomic<std::int64_t> resets{0};  // how many resets so far: a stretch never spans one
 };
 // The process's; a process that calls this before it forks shares it with its children.
 LoopFigures& loop_figures();

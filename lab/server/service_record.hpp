@@ -20,14 +20,18 @@ struct ServiceRecord {
     std::string end_time = {};
     pid_t worker_id = 0;
     pid_t thread_id = 0;
-    std::int64_t cpu_us = 0;    // CPU time the work used, for /cpu
-    QueryTimes db = {};         // for /db: what PostgreSQL itself says of the query
-    int live_request = 0;       // the request it serves, for the live channel (lab/server/live_events.hpp)
+    std::int64_t cpu_us = 0;  // CPU time the work used, for /cpu
+    QueryTimes db = {};  // for /db: what PostgreSQL itself says of the query
+    int live_request =
+        0;  // the request it serves, for the live channel (lab/server/live_events.hpp)
 
     // Called on the thread that does the work, so thread_id names that thread; both stamps also
     // go out on the live channel, if there is one, as they happen.
     static ServiceRecord start() {
-        ServiceRecord r{.start_us = monotonic_us(), .start_time = wall_clock_text(), .worker_id = getpid(), .thread_id = gettid(),
+        ServiceRecord r{.start_us = monotonic_us(),
+                        .start_time = wall_clock_text(),
+                        .worker_id = getpid(),
+                        .thread_id = gettid(),
                         .live_request = live::current_request()};
         live::send_mark(live::Mark::started, r.live_request, r.start_us);
         return r;

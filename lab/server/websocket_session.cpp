@@ -29,7 +29,8 @@ struct Listener {
 // writes there waits for that tick to go out. (All on the loop's one thread: a flag, no lock.)
 asio::awaitable<void> write_in_turn(Listener& l, const std::string& text, beast::error_code& ec) {
     while (l.writing) {
-        asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::microseconds(100));
+        asio::steady_timer pause(co_await asio::this_coro::executor,
+                                 std::chrono::microseconds(100));
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     l.writing = true;
@@ -57,7 +58,8 @@ asio::awaitable<void> tick_while_open() {
     const std::int64_t first_us = monotonic_us() + tick_every.count();
     for (std::int64_t k = 0; !listeners().all.empty(); ++k) {
         const Tick tick{k, first_us + k * tick_every.count(), tick_every.count()};
-        timer.expires_at(std::chrono::steady_clock::time_point(Micros(tick.due_us)));  // (steady_clock is CLOCK_MONOTONIC)
+        timer.expires_at(std::chrono::steady_clock::time_point(
+            Micros(tick.due_us)));  // (steady_clock is CLOCK_MONOTONIC)
         beast::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         const std::string text = tick_text(tick);
@@ -105,11 +107,16 @@ asio::awaitable<void> websocket_session(tcp::socket socket, Request req, Handler
         const std::string text = beast::buffers_to_string(buffer.data());
         buffer.consume(buffer.size());
         const std::optional<int> ms = read_wait(text);
-        if (!ms) {  // (said here, and the connection closed without a close frame, which would race the ticker's writes)
-            std::fprintf(stderr, "lab serve: closed a WebSocket whose message was not \"wait MS\" (MS from 0 to %d)\n", most_wait_ms);
+        if (!ms) {  // (said here, and the connection closed without a close frame, which would race
+                    // the ticker's writes)
+            std::fprintf(stderr,
+                         "lab serve: closed a WebSocket whose message was not \"wait MS\" (MS from "
+                         "0 to %d)\n",
+                         most_wait_ms);
             break;
         }
-        co_await handlers.wait(Micros(std::int64_t{*ms} * 1000));  // the mode's way: on the loop, or awaited
+        co_await handlers.wait(
+            Micros(std::int64_t{*ms} * 1000));  // the mode's way: on the loop, or awaited
         co_await write_in_turn(*l, reply_text(*ms), ec);  // the reply: the wait is done
         if (ec) break;
     }

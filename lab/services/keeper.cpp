@@ -36,7 +36,8 @@ std::string describe(int status) {
 
 // Forks and execs `argv` in `folder`, as `user` if given, output to `log`, in a process group of
 // its own (so that stopping the group stops whatever it starts). Returns its pid.
-pid_t start_process(const std::vector<std::string>& argv, const fs::path& folder, const passwd* user, int log) {
+pid_t start_process(const std::vector<std::string>& argv, const fs::path& folder,
+                    const passwd* user, int log) {
     pid_t pid = fork();
     if (pid != 0) return pid;
     setpgid(0, 0);
@@ -44,8 +45,10 @@ pid_t start_process(const std::vector<std::string>& argv, const fs::path& folder
     dup2(log, STDOUT_FILENO);
     dup2(log, STDERR_FILENO);
     dup2(open("/dev/null", O_RDONLY | O_CLOEXEC), STDIN_FILENO);
-    if (user && (setgroups(0, nullptr) != 0 || setgid(user->pw_gid) != 0 || setuid(user->pw_uid) != 0)) {
-        std::fprintf(stderr, "cannot become the user %s: %s\n", user->pw_name, std::strerror(errno));
+    if (user &&
+        (setgroups(0, nullptr) != 0 || setgid(user->pw_gid) != 0 || setuid(user->pw_uid) != 0)) {
+        std::fprintf(stderr, "cannot become the user %s: %s\n", user->pw_name,
+                     std::strerror(errno));
         _exit(126);
     }
     if (chdir(folder.c_str()) != 0) _exit(126);
@@ -100,7 +103,8 @@ void stop_group(pid_t leader, int polite_signal) {
     // group's id, cannot be given to anyone else, and the SIGKILL below reaches only our group.
     auto exited = [leader] {
         siginfo_t info{};
-        return waitid(P_PID, static_cast<id_t>(leader), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == leader;
+        return waitid(P_PID, static_cast<id_t>(leader), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+               info.si_pid == leader;
     };
     auto give_up = Clock::now() + std::chrono::seconds(5);
     while (!exited() && Clock::now() < give_up) usleep(5000);
@@ -115,7 +119,8 @@ void stop_group(pid_t leader, int polite_signal) {
 }
 
 // The keeper's whole life, in the forked process: never returns.
-[[noreturn]] void keep(const ServiceSpec& spec, const fs::path& folder, const passwd* user, int control, int status) {
+[[noreturn]] void keep(const ServiceSpec& spec, const fs::path& folder, const passwd* user,
+                       int control, int status) {
     setsid();  // out of lab's session and group: a terminal's Ctrl-C reaches lab, not us
     prctl(PR_SET_NAME, "lab-keeper");  // what ps -o comm and top show (its arguments are lab's)
     for (int signal : ignored_by_keeper) std::signal(signal, SIG_IGN);
@@ -148,8 +153,11 @@ void stop_group(pid_t leader, int polite_signal) {
     pid_t service = start_process(spec.command, folder, user, log);
     int result = 0;
     bool exited = false;
-    if (!wait_until([&] { return (exited = waitpid(service, &result, WNOHANG) == service) || spec.ready(); },
-                    deadline, control)) {
+    if (!wait_until(
+            [&] {
+                return (exited = waitpid(service, &result, WNOHANG) == service) || spec.ready();
+            },
+            deadline, control)) {
         stop_group(service, SIGKILL);
         fail(spec.name + " was not ready" + within);
     }
@@ -157,7 +165,8 @@ void stop_group(pid_t leader, int polite_signal) {
     tell(status, "ready");
     close(status);
 
-    // Nothing is ever written to this pipe: read() returns when lab's end closes, however lab ended.
+    // Nothing is ever written to this pipe: read() returns when lab's end closes, however lab
+    // ended.
     for (char byte;;) {
         ssize_t n = read(control, &byte, 1);
         if (n == 0 || (n < 0 && errno != EINTR)) break;
@@ -168,12 +177,15 @@ void stop_group(pid_t leader, int polite_signal) {
 
 }  // namespace
 
-KeptService::KeptService(const std::string& prefix, const std::function<ServiceSpec(const fs::path&)>& make_spec) {
+KeptService::KeptService(const std::string& prefix,
+                         const std::function<ServiceSpec(const fs::path&)>& make_spec) {
     auto started = Clock::now();
     // Always /tmp: the `postgres` user must be able to reach it, and a unix socket's path has at
     // most 107 bytes ($TMPDIR could be long, or inside /root).
     std::string pattern = "/tmp/lab-" + prefix + "-XXXXXX";
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder: " + std::string(std::strerror(errno)));
+    if (!mkdtemp(pattern.data()))
+        throw std::runtime_error("cannot create a temporary folder: " +
+                                 std::string(std::strerror(errno)));
     folder_ = pattern;
     auto give_up = [&](const std::string& why) {
         std::error_code ignored;
@@ -185,12 +197,15 @@ KeptService::KeptService(const std::string& prefix, const std::function<ServiceS
         if (access(argv[0].c_str(), X_OK) != 0) give_up(spec.missing);
     if (access(spec.command[0].c_str(), X_OK) != 0) give_up(spec.missing);
     const passwd* user = service_user(spec);
-    if (spec.as_postgres_user && geteuid() == 0 && !user) give_up(spec.missing);  // the package makes the user
+    if (spec.as_postgres_user && geteuid() == 0 && !user)
+        give_up(spec.missing);  // the package makes the user
     if (user && chown(folder_.c_str(), user->pw_uid, user->pw_gid) != 0)
-        give_up("cannot give " + folder_.string() + " to the user postgres: " + std::strerror(errno));
+        give_up("cannot give " + folder_.string() +
+                " to the user postgres: " + std::strerror(errno));
 
     int control[2], status[2];
-    if (pipe2(control, O_CLOEXEC) != 0) give_up("cannot create a pipe for " + spec.name + ": " + std::strerror(errno));
+    if (pipe2(control, O_CLOEXEC) != 0)
+        give_up("cannot create a pipe for " + spec.name + ": " + std::strerror(errno));
     if (pipe2(status, O_CLOEXEC) != 0) {
         const int why = errno;  // (close may set its own)
         close(control[0]);
@@ -224,13 +239,15 @@ KeptService::KeptService(const std::string& prefix, const std::function<ServiceS
         close(control_fd_);
         waitpid(keeper_, nullptr, 0);
         if (line.rfind("failed: ", 0) == 0) line.erase(0, 8);
-        give_up(spec.name + " did not start: " + (line.empty() ? "its keeper ended without a word" : line));
+        give_up(spec.name +
+                " did not start: " + (line.empty() ? "its keeper ended without a word" : line));
     }
     start_seconds_ = std::chrono::duration<double>(Clock::now() - started).count();
 }
 
 KeptService::~KeptService() {
-    close(control_fd_);  // the keeper reads end-of-file: it stops the service and deletes the folder
+    close(
+        control_fd_);  // the keeper reads end-of-file: it stops the service and deletes the folder
     while (waitpid(keeper_, nullptr, 0) < 0 && errno == EINTR) {}
 }
 

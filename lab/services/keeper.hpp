@@ -21,14 +21,14 @@
 namespace lab {
 
 struct ServiceSpec {
-    std::string name;                             // "PostgreSQL", for messages
-    std::string missing;                          // one line: which package to install
+    std::string name;  // "PostgreSQL", for messages
+    std::string missing;  // one line: which package to install
     std::vector<std::vector<std::string>> setup;  // commands run first, in order (initdb)
-    std::vector<std::string> command;             // the service itself, in the foreground
-    std::function<bool()> ready;                  // polled (in the keeper) until true
-    int polite_signal = SIGTERM;                  // how to ask it to stop (postgres: SIGINT, fast shutdown)
-    bool as_postgres_user = false;                // as root: run setup and command as Debian's `postgres`
-    std::chrono::seconds timeout{20};             // for the setup and the start together
+    std::vector<std::string> command;  // the service itself, in the foreground
+    std::function<bool()> ready;  // polled (in the keeper) until true
+    int polite_signal = SIGTERM;  // how to ask it to stop (postgres: SIGINT, fast shutdown)
+    bool as_postgres_user = false;  // as root: run setup and command as Debian's `postgres`
+    std::chrono::seconds timeout{20};  // for the setup and the start together
 };
 
 class KeptService {
@@ -36,7 +36,8 @@ public:
     // Creates a temporary folder (/tmp/lab-PREFIX-XXXXXX), passes it to `make_spec`, and starts
     // the keeper. Returns when the service is ready; throws std::runtime_error (one line) if not.
     // Call it before the process starts any thread: the keeper is a fork without exec.
-    KeptService(const std::string& prefix, const std::function<ServiceSpec(const std::filesystem::path&)>& make_spec);
+    KeptService(const std::string& prefix,
+                const std::function<ServiceSpec(const std::filesystem::path&)>& make_spec);
     ~KeptService();  // closes the pipe and waits for the keeper: then nothing of it is left
     KeptService(const KeptService&) = delete;
     KeptService& operator=(const KeptService&) = delete;

@@ -22,7 +22,8 @@ namespace lab {
 enum class Upstream { round_robin, least_conn };
 template <>
 struct Names<Upstream> {
-    static constexpr std::pair<Upstream, std::string_view> list[] = {{Upstream::round_robin, "round-robin"}, {Upstream::least_conn, "least_conn"}};
+    static constexpr std::pair<Upstream, std::string_view> list[] = {
+        {Upstream::round_robin, "round-robin"}, {Upstream::least_conn, "least_conn"}};
 };
 
 class NginxBalancer {

@@ -25,11 +25,23 @@ PrivatePostgres::PrivatePostgres(int max_connections) {
         spec.missing = "PostgreSQL is not installed: apt-get install postgresql-15";
         // A superuser named lab that needs no password: the socket is in the folder, which only
         // its owner (and root) can enter (mkdtemp makes it 0700).
-        spec.setup = {{bin + "/initdb", "-D", data, "-U", "lab", "--auth=trust", "--no-sync", "-E", "UTF8", "--no-locale",
-                       "--no-instructions"}};
-        spec.command = {bin + "/postgres", "-D", data, "-k", folder.string(), "-c", "listen_addresses=",
-                        "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                        "-c", "max_connections=" + std::to_string(max_connections)};
+        spec.setup = {{bin + "/initdb", "-D", data, "-U", "lab", "--auth=trust", "--no-sync", "-E",
+                       "UTF8", "--no-locale", "--no-instructions"}};
+        spec.command = {bin + "/postgres",
+                        "-D",
+                        data,
+                        "-k",
+                        folder.string(),
+                        "-c",
+                        "listen_addresses=",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off",
+                        "-c",
+                        "max_connections=" + std::to_string(max_connections)};
         spec.ready = [url = url_] { return PQping(url.c_str()) == PQPING_OK; };
         // SIGINT is "fast shutdown": roll back, close connections, stop. It must be postgres that
         // stops its backends: each leads a process group of its own, out of reach of the keeper's
@@ -44,6 +56,7 @@ std::string PrivatePostgres::database_url(const std::string& database) const {
     return url_of(folder(), database);
 }
 
-PrivatePostgres::~PrivatePostgres() = default;  // kept_ goes: the keeper stops it, deletes the folder
+PrivatePostgres::~PrivatePostgres() =
+    default;  // kept_ goes: the keeper stops it, deletes the folder
 
 }  // namespace lab

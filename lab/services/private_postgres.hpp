@@ -13,10 +13,13 @@ class PrivatePostgres {
 public:
     explicit PrivatePostgres(int max_connections = 200);  // throws std::runtime_error, one line
     ~PrivatePostgres();
-    const std::string& url() const { return url_; }        // postgresql://lab@/postgres?host=FOLDER
-    std::string database_url(const std::string& database) const;  // postgresql://lab@/DATABASE?host=FOLDER
+    const std::string& url() const { return url_; }  // postgresql://lab@/postgres?host=FOLDER
+    std::string database_url(
+        const std::string& database) const;  // postgresql://lab@/DATABASE?host=FOLDER
     const std::filesystem::path& folder() const { return kept_->folder(); }
-    double start_seconds() const { return kept_->start_seconds(); }  // initdb + start until it answers
+    double start_seconds() const {
+        return kept_->start_seconds();
+    }  // initdb + start until it answers
     pid_t keeper_pid() const { return kept_->keeper_pid(); }
 
 private:

@@ -26,15 +26,18 @@ bool answers(const std::string& path, const char* command, const char* reply) {
         pollfd p{fd, POLLIN, 0};
         char line[16] = {};
         std::size_t length = std::strlen(reply);
-        answered = poll(&p, 1, 1000) > 0 && read(fd, line, sizeof line - 1) >= static_cast<ssize_t>(length) &&
-               std::strncmp(line, reply, length) == 0;
+        answered = poll(&p, 1, 1000) > 0 &&
+                   read(fd, line, sizeof line - 1) >= static_cast<ssize_t>(length) &&
+                   std::strncmp(line, reply, length) == 0;
     }
     if (fd >= 0) close(fd);
     return answered;
 }
 
 // Where the Redis in `folder` listens.
-std::string socket_in(const std::filesystem::path& folder) { return (folder / "redis.sock").string(); }
+std::string socket_in(const std::filesystem::path& folder) {
+    return (folder / "redis.sock").string();
+}
 
 }  // namespace
 
@@ -45,11 +48,13 @@ PrivateRedis::PrivateRedis() {
         ServiceSpec spec;
         spec.name = "Redis";
         spec.missing = "Redis is not installed: apt-get install redis-server";
-        spec.command = {"/usr/bin/redis-server", "--port", "0", "--unixsocket", socket, "--unixsocketperm", "700",
-                        "--save", "", "--appendonly", "no", "--dir", folder.string(), "--daemonize", "no",
-                        // Redis checks blocked clients' timeouts as often as its event loop ticks, 10
-                        // times a second by default: a BLPOP of 100 ms could take 200. 100 ticks a second.
-                        "--hz", "100"};
+        spec.command = {
+            "/usr/bin/redis-server", "--port", "0", "--unixsocket", socket, "--unixsocketperm",
+            "700", "--save", "", "--appendonly", "no", "--dir", folder.string(), "--daemonize",
+            "no",
+            // Redis checks blocked clients' timeouts as often as its event loop ticks, 10
+            // times a second by default: a BLPOP of 100 ms could take 200. 100 ticks a second.
+            "--hz", "100"};
         spec.ready = [socket] { return answers(socket, "PING\r\n", "+PONG"); };
         spec.polite_signal = SIGTERM;
         return spec;
@@ -58,7 +63,8 @@ PrivateRedis::PrivateRedis() {
 
 void PrivateRedis::flush() const {
     if (!answers(socket_in(folder()), "FLUSHALL\r\n", "+OK"))
-        throw std::runtime_error("the lab's own Redis, in " + folder().string() + ", did not flush its keys");
+        throw std::runtime_error("the lab's own Redis, in " + folder().string() +
+                                 ", did not flush its keys");
 }
 
 PrivateRedis::~PrivateRedis() = default;  // kept_ goes: the keeper stops it, deletes the folder

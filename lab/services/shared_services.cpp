@@ -11,12 +11,16 @@ namespace {
 
 // Runs one statement on the cluster's maintenance database, or throws with PostgreSQL's reason.
 void administer(const PrivatePostgres& postgres, const std::string& statement) {
-    std::unique_ptr<PGconn, decltype(&PQfinish)> connection(PQconnectdb(postgres.url().c_str()), PQfinish);
+    std::unique_ptr<PGconn, decltype(&PQfinish)> connection(PQconnectdb(postgres.url().c_str()),
+                                                            PQfinish);
     if (PQstatus(connection.get()) != CONNECTION_OK)
-        throw std::runtime_error("the lab's own PostgreSQL refused a connection: " + std::string(PQerrorMessage(connection.get())));
-    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection.get(), statement.c_str()), PQclear);
+        throw std::runtime_error("the lab's own PostgreSQL refused a connection: " +
+                                 std::string(PQerrorMessage(connection.get())));
+    std::unique_ptr<PGresult, decltype(&PQclear)> result(
+        PQexec(connection.get(), statement.c_str()), PQclear);
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
-        throw std::runtime_error("the lab's own PostgreSQL refused \"" + statement + "\": " + PQerrorMessage(connection.get()));
+        throw std::runtime_error("the lab's own PostgreSQL refused \"" + statement +
+                                 "\": " + PQerrorMessage(connection.get()));
 }
 
 std::string lesson_database(int lesson) { return "lesson_" + std::to_string(lesson); }
@@ -27,7 +31,9 @@ SharedServices::SharedServices(bool postgres, bool redis) {
     try {
         if (postgres) {
             postgres_.emplace();
-            std::fprintf(stderr, "lab: PostgreSQL of the lab's own, in %s, started in %.2f s (a fresh database for each lesson)\n",
+            std::fprintf(stderr,
+                         "lab: PostgreSQL of the lab's own, in %s, started in %.2f s (a fresh "
+                         "database for each lesson)\n",
                          postgres_->folder().c_str(), postgres_->start_seconds());
         }
     } catch (const std::runtime_error& e) {
@@ -36,7 +42,9 @@ SharedServices::SharedServices(bool postgres, bool redis) {
     try {
         if (redis) {
             redis_.emplace();
-            std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms (flushed before each lesson)\n",
+            std::fprintf(stderr,
+                         "lab: Redis of the lab's own, in %s, started in %.0f ms (flushed before "
+                         "each lesson)\n",
                          redis_->folder().c_str(), redis_->start_seconds() * 1000);
         }
     } catch (const std::runtime_error& e) {

@@ -12,8 +12,9 @@
 namespace lab {
 
 struct LessonServices {
-    std::string database_url;  // empty: no shared PostgreSQL (the lesson starts its own if it needs one)
-    std::string redis_url;     // empty: likewise Redis
+    std::string
+        database_url;  // empty: no shared PostgreSQL (the lesson starts its own if it needs one)
+    std::string redis_url;  // empty: likewise Redis
 };
 
 class SharedServices {
@@ -29,7 +30,7 @@ public:
 private:
     std::optional<PrivatePostgres> postgres_;
     std::optional<PrivateRedis> redis_;
-    int lessons_ = 0;             // databases lesson_1, lesson_2, …
+    int lessons_ = 0;  // databases lesson_1, lesson_2, …
     bool database_left_ = false;  // lesson_<lessons_> exists
 };
 
