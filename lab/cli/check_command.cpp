@@ -156,8 +156,8 @@ Action define_check(CLI::App& app) {
     struct Options {
         std::vector<std::string> names;
         Overrides overrides;
-        bool quick = false, with_fastapi = false, uvloop = false;
-        std::string asgi_server = "uvicorn";
+        bool quick = false;
+        TwinOptions twins;
         double under_s = 0;
     };
     auto o = std::make_shared<Options>();
@@ -166,18 +166,9 @@ Action define_check(CLI::App& app) {
     declare_overrides(app, o->overrides);
     app.add_flag("--quick", o->quick,
                  "One measured batch per configuration (unless --repeat says otherwise)");
-    app.add_flag(
-        "--with-fastapi", o->with_fastapi,
+    declare_twins(
+        app, o->twins,
         "Also run each configuration's real FastAPI twin, and hold every claim against it as well");
-    app.add_flag("--uvloop", o->uvloop,
-                 "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")
-        ->needs("--with-fastapi");
-    app.add_option("--asgi-server", o->asgi_server,
-                   "--with-fastapi: the ASGI server of the single-process twins (worker rows stay "
-                   "gunicorn's)")
-        ->check(CLI::IsMember(asgi_servers))
-        ->needs("--with-fastapi")
-        ->capture_default_str();
     app.add_option("--under", o->under_s,
                    "Only scenarios whose models say they take less than this many seconds")
         ->check(CLI::Range(0.1, 100'000.0));
@@ -195,10 +186,7 @@ Action define_check(CLI::App& app) {
             auto found = find_scenario(name);
             if (!found) return exit_usage;
             try {
-                to_run.push_back(apply(*found, overrides));
-                if (o->with_fastapi)
-                    to_run.back() =
-                        with_fastapi(std::move(to_run.back()), o->uvloop, o->asgi_server);
+                to_run.push_back(twinned(apply(*found, overrides), o->twins));
             } catch (const std::invalid_argument& e) {
                 std::cerr << "lab check: " << printable(e.what(), true) << '\n';
                 return exit_usage;

@@ -116,6 +116,24 @@ void sweepable(CLI::App& app, Overrides& overrides, const char* name, std::optio
         ->type_name("INT[,INT...]");
 }
 
+void declare_twins(CLI::App& app, TwinOptions& twins, const std::string& with_fastapi_help) {
+    app.add_flag("--with-fastapi", twins.with_fastapi, with_fastapi_help);
+    app.add_flag("--uvloop", twins.uvloop,
+                 "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")
+        ->needs("--with-fastapi");
+    app.add_option("--asgi-server", twins.asgi_server,
+                   "--with-fastapi: the ASGI server of the single-process twins (worker rows stay "
+                   "gunicorn's)")
+        ->check(CLI::IsMember(asgi_servers))
+        ->needs("--with-fastapi")
+        ->capture_default_str();
+}
+
+Scenario twinned(Scenario scenario, const TwinOptions& twins) {
+    if (!twins.with_fastapi) return scenario;
+    return with_fastapi(std::move(scenario), twins.uvloop, twins.asgi_server);
+}
+
 void declare_overrides(CLI::App& app, Overrides& overrides) {
     sweepable(app, overrides, "--requests", overrides.requests, "Requests per batch, N");
     sweepable(app, overrides, "--concurrency", overrides.concurrency, "Connections at once, C");

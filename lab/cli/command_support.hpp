@@ -73,6 +73,16 @@ bool results_writable(const char* command, const std::filesystem::path& out,
 // The options `lab run` and `lab check` share: what a scenario's load and servers become.
 void declare_overrides(CLI::App& app, Overrides& overrides);
 
+// --with-fastapi and its companions, which `lab run` and `lab check` share: whether each row gets
+// its real FastAPI twin, on which loop and under which ASGI server.
+struct TwinOptions {
+    bool with_fastapi = false, uvloop = false;
+    std::string asgi_server = "uvicorn";
+};
+void declare_twins(CLI::App& app, TwinOptions& twins, const std::string& with_fastapi_help);
+// The scenario with its FastAPI twins if --with-fastapi asked for them, else as it is.
+Scenario twinned(Scenario scenario, const TwinOptions& twins);
+
 // How `lab run` and `lab load` end: the table on stdout, the files, the exit code.
 struct Output {
     std::filesystem::path out = "results";

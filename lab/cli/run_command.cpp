@@ -39,8 +39,7 @@ std::optional<Scenario> with_student_target(const Scenario& s, const std::string
 struct RunOptions {
     std::string name;
     Overrides overrides;
-    bool with_fastapi = false, uvloop = false;
-    std::string asgi_server = "uvicorn";
+    TwinOptions twins;
     std::string app, app_dir, app_path, target;  // a student's own code as one more row
     bool allow_remote = false;
     std::string predict;  // --predict's list; empty: ask on the terminal
@@ -94,17 +93,7 @@ Action define_run(CLI::App& app) {
     app.add_option("scenario", o->name, "Scenario name (see `lab list`) or a .toml file")
         ->required();
     declare_overrides(app, o->overrides);
-    app.add_flag("--with-fastapi", o->with_fastapi,
-                 "Also run each configuration on real FastAPI (uvicorn)");
-    app.add_flag("--uvloop", o->uvloop,
-                 "--with-fastapi: the twins run on uvloop (python3-uvloop), not asyncio's loop")
-        ->needs("--with-fastapi");
-    app.add_option("--asgi-server", o->asgi_server,
-                   "--with-fastapi: the ASGI server of the single-process twins (worker rows stay "
-                   "gunicorn's)")
-        ->check(CLI::IsMember(asgi_servers))
-        ->needs("--with-fastapi")
-        ->capture_default_str();
+    declare_twins(app, o->twins, "Also run each configuration on real FastAPI (uvicorn)");
     auto* your_app = app.add_option(
         "--app", o->app,
         "Your own ASGI app as one more row, named as uvicorn names it: package.module:attr, "
@@ -161,8 +150,7 @@ Action define_run(CLI::App& app) {
                       << '\n';  // its first paragraph
             std::cout.flush();
         }
-        return o->output.run_and_report(
-            o->with_fastapi ? with_fastapi(s, o->uvloop, o->asgi_server) : s, o->overrides);
+        return o->output.run_and_report(twinned(s, o->twins), o->overrides);
     };
 }
 
