@@ -368,7 +368,9 @@ TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[
     }
 }
 
-TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[app]") {
+// [repeats-cpp]: the sanitizer stage leaves it out (tests/CMakeLists.txt): its C++ is the refusal
+// path of the case above (serve.py's reason, exit 2), and its 30 s are serve.py's start-up limit.
+TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[app][repeats-cpp]") {
     auto said = test::run_lab("doctor never_starts_app.py --app-dir " + broken);
     INFO(said.output);
     CHECK(said.exit_code == 2);
@@ -378,8 +380,10 @@ TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[ap
     }));  // (uvicorn dies with serve.py, a moment later)
 }
 
+// [repeats-cpp]: the sanitizer stage leaves it out: the doctor's C++ here is the shop's above, on
+// other Python apps.
 TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get their lesson's verdict",
-          "[app]") {
+          "[app][repeats-cpp]") {
     const std::string reference =
         std::filesystem::path(lab::reference_script("apps.py")).parent_path().string();
     struct Twin {
