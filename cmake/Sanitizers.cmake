@@ -34,10 +34,14 @@ if(LAB_SANITIZE)
       list(APPEND _lab_sanitize_flags -fno-sanitize-recover=undefined -fsanitize-recover=vptr)
     endif()
   endif()
-  add_compile_options(${_lab_sanitize_flags})
+  # The compile a sanitizer build needs, and no more: line tables for the reports' stacks (-g1, not
+  # -g's variables and their locations) and -O1 (the level the sanitizers' own documentation
+  # builds at). They come after the build type's -O2 -g, so they win: http_server.cpp, the
+  # costliest file under the sanitizers, compiles in 37 s instead of 60 s (bench/README.md).
+  add_compile_options(${_lab_sanitize_flags} -O1 -g1)
   add_link_options(${_lab_sanitize_flags})
   list(JOIN _lab_sanitize_flags " " _lab_sanitize_text)
-  message(STATUS "LAB_SANITIZE=${_lab_sanitize}: ${_lab_sanitize_text}")
+  message(STATUS "LAB_SANITIZE=${_lab_sanitize}: ${_lab_sanitize_text} -O1 -g1")
   unset(_lab_s)
   unset(_lab_sanitize_text)
 endif()

@@ -58,7 +58,7 @@ asio::awaitable<bool> send(Schedule& s, TimedSocket& stream, beast::flat_buffer&
     co_return stays_open;
 }
 
-asio::awaitable<void> connection(Schedule& s, int id) {
+asio::awaitable<void> scheduled_connection(Schedule& s, int id) {
     TimedSocket stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;
     bool is_open = false;
@@ -151,7 +151,7 @@ OpenLoopResult run_open_loop(const OpenLoopSpec& spec, int batch_number) {
     BatchEnd told{spec.base.observer, batch_number};  // however the batch ends
     asio::co_spawn(context, scheduler(s), asio::detached);
     for (int id = 0; id < spec.base.concurrency; ++id)
-        asio::co_spawn(context, connection(s, id), asio::detached);
+        asio::co_spawn(context, scheduled_connection(s, id), asio::detached);
     if (!spec.stall_target.empty()) asio::co_spawn(context, stall(s), asio::detached);
     context.run();
     s.result.batch.number = batch_number;

@@ -9,7 +9,7 @@
 namespace lab {
 namespace {
 
-std::string_view trimmed(std::string_view s) {
+std::string_view trimmed_line(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() &&
            (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
@@ -61,7 +61,7 @@ std::optional<double> leading_number(std::string_view text, const char*& end) {
 }  // namespace
 
 ReadGuess read_guess(std::string_view text, std::string_view unit) {
-    text = trimmed(text);
+    text = trimmed_line(text);
     if (text.empty()) return {};
     const char* end = text.data();
     auto number = leading_number(text, end);
@@ -71,7 +71,7 @@ ReadGuess read_guess(std::string_view text, std::string_view unit) {
         return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
     double value = *number;
     std::string_view written =
-        trimmed(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
+        trimmed_line(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
     auto scale = unit_factor(written, unit);
     if (!scale)
         return {std::nullopt, quoted + ": this guess is " + in_words(unit) + ", and " +

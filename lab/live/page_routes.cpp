@@ -12,14 +12,14 @@ namespace {
 
 using json = nlohmann::json;
 
-PageAnswer said(int status, const std::string& message) {
+PageAnswer page_answer(int status, const std::string& message) {
     return {.status = status, .body = json{{"ok", false}, {"message", message}}.dump()};
 }
 
 // POST /guess: from the lab's own form only (lab/live/guess_senders.hpp), one sending per sender.
 PageAnswer take_guesses(const PageRequest& req, GuessBox& box) {
     if (auto refusal = refuse_sending(req.content_type, req.origin, req.host))
-        return said(refusal->status, refusal->message);
+        return page_answer(refusal->status, refusal->message);
     GuessBox::Reply r = box.take(req.body, sender_in(req.cookie));
     return {.status = r.status, .body = r.json};
 }
@@ -50,8 +50,8 @@ PageAnswer give_address(const PageRequest& req, const std::string& printed_guess
 }  // namespace
 
 PageAnswer too_large_sending() {
-    return said(413,
-                "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes");
+    return page_answer(
+        413, "a sending of guesses is at most " + std::to_string(largest_guess_body) + " bytes");
 }
 
 PageAnswer answer_page(const PageRequest& req, GuessBox* box,
@@ -60,7 +60,7 @@ PageAnswer answer_page(const PageRequest& req, GuessBox* box,
     if (target == "/guess" && !req.post)
         return {.type = "text/html; charset=utf-8", .body = std::string(guess_page())};
     if (target == "/guess" || target == "/guess/form" || target == "/guess/address") {
-        if (!box) return said(404, "no guesses are being taken now");
+        if (!box) return page_answer(404, "no guesses are being taken now");
         return target == "/guess/form" ? give_form(req, *box)
                : target == "/guess"    ? take_guesses(req, *box)
                                        : give_address(req, printed_guess_url);

@@ -23,7 +23,7 @@ namespace {
 // each worker listens on a socket of its own and the kernel spreads connections by a hash.
 // `round-robin`: the supervisor accepts every connection and deals them out in turn (Node's
 // cluster module does this), so the spread is even whatever the workers are doing.
-struct Listener {
+struct WorkerListener {
     asio::io_context context{1};
     tcp::acceptor socket{context};
     bool reuse_port = false;
@@ -39,7 +39,7 @@ sigset_t stop_signals() {
     return set;
 }
 
-[[noreturn]] void run_worker(Listener& listener, ServeOptions options, int ready_fd,
+[[noreturn]] void run_worker(WorkerListener& listener, ServeOptions options, int ready_fd,
                              pid_t supervisor, int dealt) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker never outlives its supervisor,
     if (getppid() != supervisor) _exit(1);  // even one that died before the line above
@@ -61,7 +61,7 @@ sigset_t stop_signals() {
     _exit(0);
 }
 
-pid_t start_worker(Listener& listener, const ServeOptions& options, int ready_fd) {
+pid_t start_worker(WorkerListener& listener, const ServeOptions& options, int ready_fd) {
     int channel[2] = {-1, -1};  // round-robin: [0] the dealer's end, [1] the worker's
     if (listener.dealer && !handoff_channel(channel)) return -1;
     listener.context.notify_fork(asio::execution_context::fork_prepare);
@@ -103,7 +103,7 @@ static void refuse_a_taken_port(const ServeOptions& options) {
 
 int serve_multi_process(const ServeOptions& requested) {
     ServeOptions options = requested;
-    Listener listener;
+    WorkerListener listener;
     listener.reuse_port = options.balance == Balance::reuseport;
     if (listener.reuse_port) {
         if (options.port != 0) refuse_a_taken_port(options);

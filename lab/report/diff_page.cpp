@@ -21,7 +21,7 @@ using kainjow::mustache::data;
 using kainjow::mustache::list;
 
 // Each configuration both runs have, A's timeline above B's, on one time axis.
-list timelines(const RunDiff& d, const RunResult& a, const RunResult& b, std::int64_t axis) {
+list paired_timelines(const RunDiff& d, const RunResult& a, const RunResult& b, std::int64_t axis) {
     list out;
     std::size_t shared = 0;
     for (const auto& ra : a.configurations)
@@ -71,7 +71,7 @@ std::string html_diff(const RunDiff& d, const RunResult& a, const RunResult& b) 
     page.set("has_claims", !d.claims.empty());
     const std::int64_t axis = std::max(shared_axis_us(a), shared_axis_us(b));
     page.set("axis", seconds_text(axis));
-    page.set("timelines", timelines(d, a, b, axis));
+    page.set("timelines", paired_timelines(d, a, b, axis));
     kainjow::mustache::mustache tmpl{std::string(diff_html_mustache)};
     tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
     std::string html = tmpl.render(page);

@@ -14,7 +14,7 @@
 namespace lab {
 namespace {
 
-std::string ms_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f} ms", ms); }
+std::string ms_or_dash(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f} ms", ms); }
 
 // "GET /price/1": the app's own text (a table cell, or wrapped: printable() shows it safely).
 std::string request_named(const RouteRun& r) {
@@ -91,13 +91,14 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
     out << "\nAll judged routes at once (" << run.requests << " of each):\n";
     for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes)) {
         const RouteRun& r = run.routes[m.route];
-        std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r), ms_text(m.p50_ms),
-                                       ms_text(m.p99_ms));
+        std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r),
+                                       ms_or_dash(m.p50_ms), ms_or_dash(m.p99_ms));
         if (over(route_figures(r, run.hold_ms), run.hold_ms))
             line += fmt::format(
                 "; held the loop {} in {}; the other routes' requests waited {} each (median) "
                 "behind it",
-                ms_text(m.held_ms), count_of(run.requests, "request"), ms_text(m.others_waited_ms));
+                ms_or_dash(m.held_ms), count_of(run.requests, "request"),
+                ms_or_dash(m.others_waited_ms));
         out << wrap(line, width) << '\n';
     }
 }
@@ -296,7 +297,7 @@ void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout,
                                 "unknown: client-side figures only; a "
                                 "route is named when the bystander waited {} ms more than alone.",
                                 run.app, run.requests, run.bystander,
-                                ms_text(run.bystander_alone_ms), run.hold_ms),
+                                ms_or_dash(run.bystander_alone_ms), run.hold_ms),
                     width);
     out << "\n\n";
     print_table(out, judged_columns(run), layout, markdown);

@@ -14,7 +14,7 @@ const char* curve_palette[] = {"#1f5fa8", "#c0392b", "#1e8449", "#8e44ad",
                                "#d35400", "#117a65", "#7d6608", "#2e4053"};
 const char* curve_colour(std::size_t k) { return curve_palette[k % std::size(curve_palette)]; }
 
-constexpr int width = 960, height = 300, left = 80, right = 30, top = 16, bottom = 44;
+constexpr int chart_width = 960, height = 300, left = 80, right = 30, top = 16, bottom = 44;
 
 void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int>& values,
                const std::string& symbol, bool log_x) {
@@ -24,25 +24,26 @@ void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int
         if (high > low)
             f = log_x ? (std::log(x) - std::log(low)) / (std::log(high) - std::log(low))
                       : (x - low) / (high - low);
-        return left + f * (width - left - right);
+        return left + f * (chart_width - left - right);
     };
     auto y_at = [&](double v) { return top + (1 - v / most) * (height - top - bottom); };
-    out << "<svg class=\"sweep\" viewBox=\"0 0 " << width << ' ' << height
+    out << "<svg class=\"sweep\" viewBox=\"0 0 " << chart_width << ' ' << height
         << "\" role=\"img\" aria-label=\"" << escape(chart.title) << "\" data-lines=\""
         << chart.curves.size() << "\">\n";
     // Axes: a gridline and label at 0, half and the top; a tick and label at every value that ran.
     for (double f : {0.0, 0.5, 1.0}) {
         double v = most / 1.08 * f, y = y_at(v);
-        out << "<line x1=\"" << left << "\" x2=\"" << width - right << "\" y1=\"" << y << "\" y2=\""
-            << y << "\" stroke=\"#ddd\"/><text class=\"tick\" x=\"" << left - 6 << "\" y=\""
-            << y + 4 << "\" text-anchor=\"end\">" << fixed(v, chart.digits) << "</text>\n";
+        out << "<line x1=\"" << left << "\" x2=\"" << chart_width - right << "\" y1=\"" << y
+            << "\" y2=\"" << y << "\" stroke=\"#ddd\"/><text class=\"tick\" x=\"" << left - 6
+            << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << fixed(v, chart.digits)
+            << "</text>\n";
     }
     for (int v : values)
         out << "<text class=\"tick\" x=\"" << x_at(v) << "\" y=\"" << height - bottom + 18
             << "\" text-anchor=\"middle\">" << v << "</text>\n";
-    out << "<text class=\"tick\" x=\"" << (left + width - right) / 2 << "\" y=\"" << height - 6
-        << "\" text-anchor=\"middle\">" << escape(symbol) << (log_x ? " (a log scale)" : "")
-        << "</text>\n"
+    out << "<text class=\"tick\" x=\"" << (left + chart_width - right) / 2 << "\" y=\""
+        << height - 6 << "\" text-anchor=\"middle\">" << escape(symbol)
+        << (log_x ? " (a log scale)" : "") << "</text>\n"
         << "<text class=\"tick\" x=\"12\" y=\"" << top + 4 << "\">" << escape(chart.unit)
         << "</text>\n";
     auto path = [&](const Curve& c, bool model) {

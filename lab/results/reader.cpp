@@ -182,8 +182,9 @@ CsvBatches read_requests(const fs::path& file,
 
 // Puts a configuration's batches from requests.csv beside what summary.json says of them,
 // refusing a pair of files that do not belong together.
-void join(ConfigurationResult& r, std::map<int, Batch> csv, const std::vector<StoredBatch>& notes,
-          int median_number, bool open_loop, const fs::path& dir, std::size_t index) {
+void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
+                  const std::vector<StoredBatch>& notes, int median_number, bool open_loop,
+                  const fs::path& dir, std::size_t index) {
     std::string which =
         "configuration " + std::to_string(index + 1) + " ('" + r.configuration.label + "')";
     if (csv.size() != notes.size())
@@ -241,8 +242,8 @@ RunResult read_results(const fs::path& dir) {
     RunResult& run = stored.run;
     CsvBatches csv = read_requests(dir / "requests.csv", run.configurations);
     for (std::size_t i = 0; i < run.configurations.size(); ++i)
-        join(run.configurations[i], std::move(csv[i]), stored.batches[i], stored.median_batch[i],
-             run.scenario.load.rate > 0, dir, i);
+        join_batches(run.configurations[i], std::move(csv[i]), stored.batches[i],
+                     stored.median_batch[i], run.scenario.load.rate > 0, dir, i);
     measure_figures(run);
     return run;
 }

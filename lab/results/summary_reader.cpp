@@ -24,7 +24,7 @@ using namespace summary_keys;
 
 std::string shown(const json& j) { return j.dump().substr(0, 60); }
 
-std::string joined(const std::vector<std::string>& words) {
+std::string comma_joined(const std::vector<std::string>& words) {
     std::string list;
     for (const std::string& word : words) list += (list.empty() ? "" : ", ") + word;
     return list;
@@ -90,7 +90,8 @@ private:
             read(key, j, word, b);
             auto known = named<T>(word);
             if (!known)
-                fail(key, "'" + word.substr(0, 40) + "' is not one of: " + joined(all_names<T>()));
+                fail(key,
+                     "'" + word.substr(0, 40) + "' is not one of: " + comma_joined(all_names<T>()));
             value = *known;
         } else if constexpr (std::is_integral_v<T>) {
             if (!j.is_number_integer()) fail(key, "must be a whole number, got " + shown(j));

@@ -59,7 +59,7 @@ struct Services {
 };
 
 // The app under uvicorn in the lab's probe, as `lab run --app` starts it.
-ConfigurationProcesses start_app(const DoctorSettings& settings, Services& services) {
+ConfigurationProcesses start_probed_app(const DoctorSettings& settings, Services& services) {
     Configuration c;
     c.server = Server::app;
     c.app = settings.app.spec;
@@ -280,7 +280,7 @@ ConfigurationProcesses reach(const DoctorSettings& settings, Services& services,
             bystander_alone_ms(spec_for(target, PlannedRequest{}, 1, run.bystander), run.bystander);
         return target;
     }
-    return start_app(settings, services);
+    return start_probed_app(settings, services);
 }
 
 }  // namespace

@@ -72,8 +72,8 @@ void without_sqlalchemy(Scenario& s) {
 // The row's twin on the real stack: FastAPI under uvicorn (or `asgi_server`), gunicorn's uvicorn
 // workers for a row of worker processes (when `gunicorn` is installed), Flask under gunicorn for a
 // WSGI row, RQ for a queue.
-Configuration twin_of(const Configuration& c, const Load& load, bool gunicorn,
-                      const std::string& asgi_server) {
+Configuration twin_configuration(const Configuration& c, const Load& load, bool gunicorn,
+                                 const std::string& asgi_server) {
     Configuration twin = c;
     twin.server = Server::fastapi;
     if (has_workers(c) && gunicorn) twin.fastapi_server = "gunicorn";
@@ -168,7 +168,7 @@ Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
         if (c.server != Server::lab) continue;  // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
         if (other_balance(c)) continue;  // (said above)
-        both.push_back(twin_of(c, s.load, has_gunicorn, server));
+        both.push_back(twin_configuration(c, s.load, has_gunicorn, server));
     }
     s.configurations = std::move(both);
     return s;

@@ -137,7 +137,7 @@ double median_blocked_ms(const ConfigurationResult& r) {
 // How unlike two rows are: the ratio of their makespans, and of their loops' longest blocked
 // stretches where both told it (on a log scale, so that 0.1 s against 1.0 s counts as 1.0 s against
 // 10 s).
-double distance(const ConfigurationResult& a, const ConfigurationResult& b) {
+double row_distance(const ConfigurationResult& a, const ConfigurationResult& b) {
     double d = std::abs(std::log((a.makespan.median + 1e-3) / (b.makespan.median + 1e-3)));
     if (double x = median_blocked_ms(a), y = median_blocked_ms(b); x >= 0 && y >= 0)
         d += std::abs(std::log((x + 5) / (y + 5)));
@@ -168,7 +168,7 @@ void compare_with_lesson(RunResult& run) {
                 row.configuration.sweep_value == mine.configuration.sweep_value &&
                 same_kind(row.verdict, mine.verdict) &&
                 std::abs(std::log(row.makespan.median / mine.makespan.median)) < std::log(1.5))
-                if (double d = distance(mine, row); d < best) best = d, nearest = &row;
+                if (double d = row_distance(mine, row); d < best) best = d, nearest = &row;
         if (nearest)
             mine.verdict += " — like “" + nearest->configuration.label + "” (" +
                             fixed(nearest->makespan.median) + " s)";

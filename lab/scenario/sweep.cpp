@@ -88,7 +88,7 @@ std::optional<std::string> sweep_problem(const Sweep& sweep) {
 namespace {
 
 // The label of a row's curve: its symbol where the label shows the value ("def route, T threads").
-std::string series_of(const std::string& label, const SweepOption& option) {
+std::string series_label(const std::string& label, const SweepOption& option) {
     std::string series = label;
     if (auto at = series.find(option.placeholder); at != std::string::npos)
         series.replace(at, std::string_view(option.placeholder).size(), option.symbol);
@@ -103,7 +103,7 @@ void add_points(std::vector<Configuration>& points, const Configuration& c,
     const bool load_option = option.name == std::string_view("requests") ||
                              option.name == std::string_view("concurrency") ||
                              option.name == std::string_view("delay");
-    const std::string series = series_of(c.label, option);
+    const std::string series = series_label(c.label, option);
     std::string label = c.label;
     if (c.label.find(option.placeholder) == std::string::npos)
         label += std::string(", ") + option.symbol + " = " + option.placeholder;
@@ -165,7 +165,7 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             add_points(points, c, option, values, home);
             continue;
         }
-        merged.push_back("“" + series_of(c.label, option) + "”");
+        merged.push_back("“" + series_label(c.label, option) + "”");
         for (Expectation& e : s.expectations) {
             if (e.relative_row == c.number) e.relative_row = same->number;
             if (e.row != c.number) continue;

@@ -76,7 +76,7 @@ std::string log_tail(const fs::path& file) {
 }
 
 // Writes one line to lab; if lab is gone there is no one to tell, and nothing to do about it.
-void tell(int fd, const std::string& line) {
+void tell_lab(int fd, const std::string& line) {
     std::string text = line + "\n";
     for (std::size_t done = 0; done < text.size();) {
         ssize_t n = write(fd, text.data() + done, text.size() - done);
@@ -135,7 +135,7 @@ void stop_group(pid_t leader, int polite_signal) {
     if (user && log >= 0 && fchown(log, user->pw_uid, user->pw_gid) != 0) log = -1;
 
     auto fail = [&](const std::string& why) {
-        tell(status, "failed: " + why + (log >= 0 ? ": " + log_tail(log_file) : ""));
+        tell_lab(status, "failed: " + why + (log >= 0 ? ": " + log_tail(log_file) : ""));
         remove_and_exit(folder, 1);
     };
     auto deadline = Clock::now() + spec.timeout;
@@ -162,7 +162,7 @@ void stop_group(pid_t leader, int polite_signal) {
         fail(spec.name + " was not ready" + within);
     }
     if (exited) fail(spec.name + " " + describe(result) + " before it was ready");
-    tell(status, "ready");
+    tell_lab(status, "ready");
     close(status);
 
     // Nothing is ever written to this pipe: read() returns when lab's end closes, however lab
