@@ -100,7 +100,7 @@ start() {
 # and utime + stime of the process (dead threads included, clock ticks).
 cpu() {
     local ns
-    ns=$(cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { print ns }')
+    ns=$(cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%.0f", ns }')
     echo "$ns $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat")"
 }
 
@@ -152,7 +152,7 @@ seen = {}  # (app, round, side) -> (CPU µs a request, wall µs a request, CPU t
 for line in open(f"{out}/requests.txt"):
     app, k, side, n, ns0, ticks0, ns1, ticks1, wall_s = line.split()
     n = int(n)
-    seen[app, int(k), side] = ((int(ns1) - int(ns0)) / n / 1000, float(wall_s) / n * 1e6,
+    seen[app, int(k), side] = ((float(ns1) - float(ns0)) / n / 1000, float(wall_s) / n * 1e6,
                                int(ticks1) - int(ticks0), n)
 
 
