@@ -374,13 +374,14 @@ class Watchdog(threading.Thread):
                 self.rest(opened)
             else:
                 time.sleep(nap)
-            now, cpu = time.perf_counter_ns(), busy()
-            since = self.ledger.since
+            now, since = time.perf_counter_ns(), self.ledger.since
             if not since or now - since < hold_ns:  # no hold yet: look again when one could be
                 quiet, opened = not since and self.ledger.count == opened, self.ledger.count
                 nap = None if quiet else (hold_ns / 2 if not since else max(since + hold_ns - now, 1e6)) / 1e9
                 continue
-            nap = WATCH_S
+            # The loop thread's CPU clock only inside a hold: reading another thread's clock is a
+            # system call that updates its run queue's accounting, and most looks find none.
+            nap, cpu = WATCH_S, busy()
             if since != seen:  # a new hold: its CPU share counts from this first look inside it
                 seen, tally, futex = since, collections.Counter(), [0, 0]
                 first = (now, cpu, queued_ns(self.schedstat))  # (one read a hold: it gives the GIL back)
