@@ -3,37 +3,42 @@
 # request's record, every loop callback timed, the watchdog) costs a student's app. It prints
 # figures beside the goal and never fails on them.
 #
-#   bash bench/probe_cost.sh [ROUNDS]         # default 5 rounds, about 4 minutes
+#   bash bench/probe_cost.sh [ROUNDS]         # default 60 pairs of loads per app, about 4 minutes
 #   LAB_BINARY=/path/to/lab bash bench/probe_cost.sh
 #   LAB_REFERENCE=/copy/of/lab/reference bash bench/probe_cost.sh   # another probe (an older one)
+#   MAKESPAN_ROUNDS=5 bash bench/probe_cost.sh                      # the lesson's rounds (default 5)
 #
-# Two servers of the same app, started as `lab run --app` starts them (serve.py --app, one
-# uvicorn), one with LAB_ATTRIBUTION=1 and one with LAB_ATTRIBUTION=0 (nothing patched):
-#   1. per request: `lab load URL -n 20000 -c 1` on each, in turns, the order flipped every round
-#      so that the machine's drift falls on both alike; the server's CPU time (utime + stime of
-#      the uvicorn process, all its threads, /proc/PID/stat) over the load, per request, and the
-#      load's wall time per request. A FastAPI `GET /ping` returning a dict (three loop callbacks
-#      a request), and the same behind a BaseHTTPMiddleware (about thirty; -n 5000: it is slower).
-#   2. a lesson's makespan: `lab run blocking-async --only 2 --repeat 5 --app
-#      tests/data/apps/sleeps_in_async.py` with LAB_ATTRIBUTION=1 and =0 (lab passes it on to
-#      serve.py and uvicorn), the app row's median makespan, and their ratio.
-#   3. the same GET /ping on one server whose attribution is switched off and on again between the
-#      loads (GET /__lab/attribution?on=0|1): no second process, so no difference between two
-#      processes; the goal is judged on this one.
-# Each round's on − off (and on / off) is paired; the table gives the medians over the rounds,
-# and min–max.  Goal: the attribution costs at most 10 µs of CPU a request, and at most 2 % of
-# the lesson's makespan. (On a shared virtual machine one round's on − off moves by tens of µs:
-# read the min–max before the median; bench/README.md, "The probe's cost".) Load goes to
-# 127.0.0.1 only; every server started here is stopped.
+# 1. Per request, on one server whose attribution is switched off and on again between its loads
+#    (GET /__lab/attribution?on=0|1 restores asyncio's own Handle._run and opens no records): one
+#    process, so the difference two processes of one app make by themselves does not count. Each
+#    round is a pair of short loads, `lab load URL -n N -c 1` with the attribution on and off, the
+#    order flipped every round: a virtual machine's speed drifts by tens of µs a request from one
+#    second to the next, and two loads a quarter of a second apart share nearly all of it. For
+#    each load: the server's CPU time (the run time of all its threads, /proc/PID/task/*/schedstat,
+#    in ns: utime + stime of /proc/PID/stat counts in 10 ms ticks, too coarse for one short load,
+#    and is given for all the loads together), and the load's wall time, per request. A FastAPI
+#    `GET /ping` returning a dict (three loop callbacks a request), and the same behind a
+#    BaseHTTPMiddleware (about thirty).
+# 2. A lesson's makespan: `lab run blocking-async --only 2 --repeat 5 --app
+#    tests/data/apps/sleeps_in_async.py` with LAB_ATTRIBUTION=1 and =0 (lab passes it on to
+#    serve.py and uvicorn), the app row's median makespan, and their ratio.
+# Each figure is the median of the rounds' paired on − off (or on / off), with its confidence
+# interval: the order statistics of the paired differences that hold the median with at least
+# 95 % (distribution-free), or min – max with its own confidence when there are too few rounds.
+# Goal: the attribution costs at most 10 µs of CPU a request (met when the interval's top is
+# within it), and at most 2 % of the lesson's makespan. Load goes to 127.0.0.1 only; every
+# server started here is stopped.
 BENCH=probe_cost
-ROUNDS=${1:-${ROUNDS:-5}}
+ROUNDS=${1:-${ROUNDS:-60}}
 LAB=${LAB_BINARY:-${LAB:-}}
 source "$(dirname "$0")/lab_bench_setup.sh"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "$BENCH: ROUNDS must be a positive whole number, got '$ROUNDS'" >&2; exit 2; }
+MAKESPAN_ROUNDS=${MAKESPAN_ROUNDS:-5}
+[[ $MAKESPAN_ROUNDS =~ ^[0-9]+$ ]] || { echo "$BENCH: MAKESPAN_ROUNDS must be a whole number, got '$MAKESPAN_ROUNDS'" >&2; exit 2; }
 REFERENCE=$(realpath "${LAB_REFERENCE:-lab/reference}")
 export LAB_REFERENCE=$REFERENCE  # (lab run's probe: the same copy)
 PY=/usr/bin/python3
-declare -A REQUESTS=([ping]=20000 [ping_middleware]=5000)
+declare -A REQUESTS=([ping]=1000 [ping_middleware]=400)  # a load of each: about a quarter second
 
 SERVERS=()  # the serve.py processes started here (each takes its uvicorn with it)
 stop_servers() {
@@ -72,11 +77,11 @@ async def ping():
     return {"ok": True}
 EOF
 
-# start NAME APP ATTRIBUTION: serve.py --app APP in the background; sets URL[NAME] and UVICORN[NAME]
-# (serve.py's child, the process that serves).
+# start NAME APP: serve.py --app APP, with the attribution, in the background; sets URL[NAME] and
+# UVICORN[NAME] (serve.py's child, the process that serves).
 declare -A URL UVICORN
 start() {
-    LAB_ATTRIBUTION=$3 $PY "$REFERENCE/serve.py" --app "$2" --app-dir "$OUT" >"$OUT/$1.out" 2>"$OUT/$1.err" &
+    LAB_ATTRIBUTION=1 $PY "$REFERENCE/serve.py" --app "$2" --app-dir "$OUT" >"$OUT/$1.out" 2>"$OUT/$1.err" &
     SERVERS+=($!)
     local serve=$! tries=0
     until grep -q '^listening on ' "$OUT/$1.out"; do
@@ -91,60 +96,46 @@ start() {
     UVICORN[$1]=$(pgrep -P "$serve" | head -1)
 }
 
-# cpu_ticks PID: user + system time of the process and all its threads so far, in clock ticks.
-cpu_ticks() {
-    awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+# cpu PID: "ns ticks": the run time of the process's threads now (schedstat's first field, ns),
+# and utime + stime of the process (dead threads included, clock ticks).
+cpu() {
+    local ns
+    ns=$(cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%.0f", ns }')
+    echo "$ns $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat")"
 }
 
-# load NAME N: N requests, one at a time; prints "CPU µs a request" "wall µs a request".
+# load NAME N ON: the attribution switched on (1) or off (0), then N requests one at a time;
+# prints "N ns_before ticks_before ns_after ticks_after" and leaves the load's JSON in $OUT/load.json.
 load() {
+    curl -fsS "${URL[$1]}/__lab/attribution?on=$3" >/dev/null
     local before after
-    before=$(cpu_ticks "${UVICORN[$1]}")
+    before=$(cpu "${UVICORN[$1]}")
     "$LAB" load "${URL[$1]}/ping" -n "$2" -c 1 --quiet --format json --out "$OUT/results" >"$OUT/load.json" 2>>"$OUT/lab.err"
-    after=$(cpu_ticks "${UVICORN[$1]}")
-    $PY -c 'import json, os, sys
-load, n, before, after = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-wall_s = json.load(open(load))["configurations"][0]["measured_s"]["median"]
-cpu_s = (after - before) / os.sysconf("SC_CLK_TCK")
-print("%.2f %.2f" % (cpu_s / n * 1e6, wall_s / n * 1e6))' "$OUT/load.json" "$2" "$before" "$after"
+    after=$(cpu "${UVICORN[$1]}")
+    echo "$2 $before $after"
 }
 
-echo "probe_cost: the attribution on (LAB_ATTRIBUTION=1) against off (=0), $ROUNDS rounds; probe $REFERENCE"
-# Each round starts its own pair of servers: two processes of the same Python differ by several
-# µs a request between them (where their objects and hash tables fell), more than the probe costs;
-# one pair for all rounds would give that one pair's difference every round.
+uptime_load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "probe_cost: the attribution switched on and off in one server, $ROUNDS pairs of loads; probe $REFERENCE"
+echo "load average before: $(uptime_load)"
 for app in ping ping_middleware; do
+    start "$app" "$app.py"
+    load "$app" 2000 1 >/dev/null  # warm-up, both ways
+    load "$app" 2000 0 >/dev/null
     for round in $(seq "$ROUNDS"); do
-        start "$app-on" "$app.py" 1
-        start "$app-off" "$app.py" 0
-        load "$app-on" 2000 >/dev/null  # warm-up
-        load "$app-off" 2000 >/dev/null
-        order="on off"
-        ((round % 2)) || order="off on"
-        for side in $order; do
-            echo "$app $round $side $(load "$app-$side" "${REQUESTS[$app]}")" >>"$OUT/requests.txt"
+        order="1 0"
+        ((round % 2)) || order="0 1"
+        for on in $order; do
+            side=on; ((on)) || side=off
+            figures=$(load "$app" "${REQUESTS[$app]}" "$on")
+            wall_s=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["configurations"][0]["measured_s"]["median"])' "$OUT/load.json")
+            echo "$app $round $side $figures $wall_s" >>"$OUT/requests.txt"
         done
-        stop_servers
     done
+    stop_servers
 done
 
-# The same in one process: one server with the attribution, switched off and on again between the
-# loads (GET /__lab/attribution?on=0|1 restores asyncio's own Handle._run and opens no records), so
-# the difference two processes make by themselves does not count.
-start ping-switched ping.py 1
-load ping-switched 2000 >/dev/null  # warm-up
-for round in $(seq "$ROUNDS"); do
-    order="1 0"
-    ((round % 2)) || order="0 1"
-    for on in $order; do
-        curl -fsS "${URL[ping-switched]}/__lab/attribution?on=$on" >/dev/null
-        side=on; ((on)) || side=off
-        echo "ping_switched $round $side $(load ping-switched "${REQUESTS[ping]}")" >>"$OUT/requests.txt"
-    done
-done
-stop_servers
-
-for round in $(seq "$ROUNDS"); do
+for round in $(seq "$MAKESPAN_ROUNDS"); do
     order="1 0"
     ((round % 2)) || order="0 1"
     for on in $order; do
@@ -152,39 +143,72 @@ for round in $(seq "$ROUNDS"); do
             --app-path /work --format json --quiet --out "$OUT/results" >"$OUT/makespan-$round-$on.json" 2>>"$OUT/lab.err"
     done
 done
+echo "load average after: $(uptime_load)"
 
-$PY - "$OUT" "$ROUNDS" <<'PY'
-import json, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
-seen = {}
+$PY - "$OUT" "$ROUNDS" "$MAKESPAN_ROUNDS" "$(getconf CLK_TCK)" <<'PY'
+import json, math, statistics, sys
+out, rounds, makespan_rounds, tick_s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), 1 / int(sys.argv[4])
+seen = {}  # (app, round, side) -> (CPU µs a request, wall µs a request, CPU ticks of the load, n)
 for line in open(f"{out}/requests.txt"):
-    app, k, side, cpu, wall = line.split()
-    seen[app, int(k), side] = float(cpu), float(wall)
+    app, k, side, n, ns0, ticks0, ns1, ticks1, wall_s = line.split()
+    n = int(n)
+    seen[app, int(k), side] = ((float(ns1) - float(ns0)) / n / 1000, float(wall_s) / n * 1e6,
+                               int(ticks1) - int(ticks0), n)
 
-def figure(values, signed=False, digits=1):
+
+def median_interval(values):
+    """(median, low, high, confidence): the order statistics x(j) and x(n+1-j) of the sorted values
+    around the median, j as large as keeps P(low <= true median <= high) >= 95 % (the binomial
+    count of values below the median); min and max with their own confidence if n is too small."""
+    xs, n = sorted(values), len(values)
+    below = lambda j: sum(math.comb(n, i) for i in range(j)) / 2 ** n  # P(fewer than j below)
+    j = 1
+    while j + 1 <= (n + 1) // 2 and 1 - 2 * below(j + 1) >= 0.95:
+        j += 1
+    return statistics.median(xs), xs[j - 1], xs[n - j], 1 - 2 * below(j)
+
+
+def figure(values, signed=False, digits=1, unit=""):
+    mid, low, high, sure = median_interval(values)
     form = f"{{:{'+' if signed else ''}.{digits}f}}"
-    return f"{form.format(statistics.median(values))} ({form.format(min(values))} – {form.format(max(values))})"
+    return f"{form.format(mid)}{unit} [{form.format(low)}, {form.format(high)}]" + (
+        "" if sure >= 0.95 else f" ({sure:.0%})")
 
-print(f"\nmedian (min – max) over the rounds{'':3} {'on':>23} {'off':>23} {'on − off':>25}")
-for app, label in (("ping", "GET /ping"), ("ping_switched", "GET /ping, one process"),
-                   ("ping_middleware", "behind BaseHTTPMiddleware")):
+
+print(f"\nmedian [95 % interval] over {rounds} pairs{'':4} {'on':>21} {'off':>21} {'on − off':>23} {'on / off':>8}")
+verdict = {}
+for app, label in (("ping", "GET /ping"), ("ping_middleware", "behind BaseHTTPMiddleware")):
     for i, what in ((0, "CPU µs a request"), (1, "wall µs a request")):
         on = [seen[app, k, "on"][i] for k in range(1, rounds + 1)]
         off = [seen[app, k, "off"][i] for k in range(1, rounds + 1)]
-        print(f"{label:25} {what:17} {figure(on):>23} {figure(off):>23} "
-              f"{figure([a - b for a, b in zip(on, off)], signed=True):>25}")
+        cost = [a - b for a, b in zip(on, off)]
+        ratio = statistics.median(a / b for a, b in zip(on, off))
+        print(f"{label:25} {what:17} {figure(on):>21} {figure(off):>21} {figure(cost, signed=True):>23} {ratio:8.4f}")
+        verdict[app, i] = median_interval(cost)
+    ticks = {side: sum(seen[app, k, side][2] for k in range(1, rounds + 1)) for side in ("on", "off")}
+    n = sum(seen[app, k, "on"][3] for k in range(1, rounds + 1))
+    print(f"{label:25} {'CPU, /proc stat':17} {'all on loads: %.1f' % (ticks['on'] * tick_s / n * 1e6):>21} "
+          f"{'all off: %.1f' % (ticks['off'] * tick_s / n * 1e6):>21} "
+          f"{(ticks['on'] - ticks['off']) * tick_s / n * 1e6:>+23.1f}")
 
-def makespan(k, on):
-    rows = json.load(open(f"{out}/makespan-{k}-{on}.json"))["configurations"]
-    return next(r["measured_s"]["median"] for r in rows if r["server"] == "app")
+ratios = []
+if makespan_rounds:
+    def makespan(k, on):
+        rows = json.load(open(f"{out}/makespan-{k}-{on}.json"))["configurations"]
+        return next(r["measured_s"]["median"] for r in rows if r["server"] == "app")
 
-on = [makespan(k, 1) for k in range(1, rounds + 1)]
-off = [makespan(k, 0) for k in range(1, rounds + 1)]
-ratios = [a / b for a, b in zip(on, off)]
-print(f"{'blocking-async, row 2':25} {'makespan s':17} {figure(on, digits=4):>23} {figure(off, digits=4):>23} "
-      f"{'on / off ' + figure(ratios, digits=4):>25}")
-cost = statistics.median(seen["ping_switched", k, "on"][0] - seen["ping_switched", k, "off"][0] for k in range(1, rounds + 1))
-ratio = statistics.median(ratios)
-print(f"goal: at most 10 µs of CPU a request (GET /ping in one process {cost:+.1f}: {'met' if cost <= 10 else 'not met'}); "
-      f"at most 2 % of the makespan (on / off {ratio:.4f}: {'met' if ratio <= 1.02 else 'not met'})")
+    on = [makespan(k, 1) for k in range(1, makespan_rounds + 1)]
+    off = [makespan(k, 0) for k in range(1, makespan_rounds + 1)]
+    ratios = [a / b for a, b in zip(on, off)]
+    print(f"{'blocking-async, row 2':25} {'makespan s':17} {figure(on, digits=4):>21} {figure(off, digits=4):>21} "
+          f"{'on / off ' + figure(ratios, digits=4):>32}")
+
+mid, low, high, sure = verdict["ping", 0]
+said = "met" if high <= 10 else "not met" if low > 10 else "not settled"
+line = f"goal: at most 10 µs of CPU a request (GET /ping {mid:+.1f} [{low:+.1f}, {high:+.1f}]: {said})"
+if ratios:
+    mid, low, high, sure = median_interval(ratios)
+    said = "met" if high <= 1.02 else "not met" if low > 1.02 else "not settled"
+    line += f"; at most 2 % of the makespan (on / off {mid:.4f} [{low:.4f}, {high:.4f}]: {said})"
+print(line)
 PY

@@ -174,21 +174,22 @@ def time_callbacks(ledger):
       - a callback with no record (the server's reads, its timers) reads no clock;
       - a task's first step sets CURRENT as it runs (the probe opens the record there): it counts
         from the opening (Ledger.open sets `since`);
-      - a request's other callbacks read the clock twice; a short one (nearly all) is charged by
-        charge_short, a long one (a span, perhaps a hold) by charge_long;
+      - a request's other callbacks read the clock twice; a short one (nearly all) is charged
+        inline, a long one (a span, perhaps a hold) by charge_long;
       - while a `def` route computes on a pool thread (IN_POOL), they also read the loop thread's
         CPU clock as they begin: a long one the watchdog could not look at waited for the GIL."""
-    run, clock = asyncio.events.Handle._run, time.perf_counter_ns
+    run, clock, current, long_ns = asyncio.events.Handle._run, time.perf_counter_ns, CURRENT, LONG_NS
 
     def timed_run(handle):
         if handle._loop is not ledger.loop:
             return run(handle)  # another loop (one in a thread the app started): not ours to time
-        record, cpu0 = handle._context.get(CURRENT), -1
+        record = handle._context.get(current)
         if record is None:
             run(handle)
-            if not ledger.since:
+            t0 = ledger.since
+            if not t0:
                 return  # the server's own callback: it opened no record
-            record, t0 = handle._context.get(CURRENT), ledger.since  # a first step, from the opening
+            record, cpu0 = handle._context.get(current), -1  # a first step, from the opening
             if record is None:  # (the loop's first request opened it while it was not yet watched)
                 ledger.since = 0
                 return
@@ -196,14 +197,21 @@ def time_callbacks(ledger):
             ledger.since = t0 = clock()
             if ledger.parked:
                 ledger.unpark()  # a request's callback after a quiet spell: the watchdog looks again
-            if IN_POOL[0]:  # pool threads compute: this callback may wait for the GIL (charge_long)
-                cpu0 = cpu_clock_here()
+            cpu0 = cpu_clock_here() if IN_POOL[0] else -1  # pool threads compute: a GIL wait? (charge_long)
             run(handle)  # (Handle._run catches what the callback raises)
         t1 = clock()
         ledger.since, took = 0, t1 - t0
-        if took >= LONG_NS:
+        if took >= long_ns:
             return charge_long(record, t0, t1, ledger.hold, cpu0)
-        charge_short(record, t0, t1, took)
+        # A short callback (nearly all), charged here as charge_long would charge one with no span
+        # and no hold. A record's longest is a short one's only while it has no hold, so its
+        # `where` is still None and its cpu_share -1.
+        record.loop_ns += took
+        record.holds += 1
+        if record.answered_ns:
+            record.after_ns += t1 - max(t0, record.answered_ns)
+        if took > record.longest_ns:
+            record.longest_ns = took
 
     asyncio.events.Handle._run = timed_run
 
@@ -213,17 +221,6 @@ def time_callbacks(ledger):
         asyncio.events.Handle._run = timed_run if on else run
 
     return switch
-
-
-def charge_short(record, t0, t1, took):
-    """A callback under 1 ms (nearly all) to its request's record, as charge_long does for one
-    with no span and no hold."""
-    record.loop_ns += took
-    record.holds += 1
-    if record.answered_ns:
-        record.after_ns += t1 - max(t0, record.answered_ns)
-    if took > record.longest_ns:
-        record.longest_ns, record.where, record.cpu_share = took, None, -1.0
 
 
 def charge_long(record, t0, t1, hold, cpu0=-1):
@@ -377,13 +374,14 @@ class Watchdog(threading.Thread):
                 self.rest(opened)
             else:
                 time.sleep(nap)
-            now, cpu = time.perf_counter_ns(), busy()
-            since = self.ledger.since
+            now, since = time.perf_counter_ns(), self.ledger.since
             if not since or now - since < hold_ns:  # no hold yet: look again when one could be
                 quiet, opened = not since and self.ledger.count == opened, self.ledger.count
                 nap = None if quiet else (hold_ns / 2 if not since else max(since + hold_ns - now, 1e6)) / 1e9
                 continue
-            nap = WATCH_S
+            # The loop thread's CPU clock only inside a hold: reading another thread's clock is a
+            # system call that updates its run queue's accounting, and most looks find none.
+            nap, cpu = WATCH_S, busy()
             if since != seen:  # a new hold: its CPU share counts from this first look inside it
                 seen, tally, futex = since, collections.Counter(), [0, 0]
                 first = (now, cpu, queued_ns(self.schedstat))  # (one read a hold: it gives the GIL back)
