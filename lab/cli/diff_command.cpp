@@ -36,6 +36,8 @@ std::vector<fs::path> last_two(const std::vector<fs::path>& given) {
     return runs;
 }
 
+}  // namespace
+
 int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown,
                    const Layout& layout, const fs::path& page) {
     const RunResult a = read_results(a_dir), b = read_results(b_dir);
@@ -50,8 +52,6 @@ int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown,
     std::cerr << wrap("page: " + page.string(), width);
     return exit_ok;
 }
-
-}  // namespace
 
 Action define_diff(CLI::App& app) {
     struct Options {

@@ -3,6 +3,7 @@
 // scenario's texts filled in with the values that run.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lab/scenario/scenario.hpp"
 #include "lab/scenario/sweep.hpp"
@@ -36,5 +37,8 @@ void fill_values(std::string& text, const Configuration& c, const Load& own);
 // Throws std::invalid_argument for an --only that names no configuration, or a sweep that cannot
 // run.
 Scenario apply(Scenario scenario, const Overrides& overrides);
+
+// One line for each override that applies to none of the scenario's configurations.
+std::vector<std::string> unused_overrides(const Scenario& scenario, const Overrides& overrides);
 
 }  // namespace lab
