@@ -1,10 +1,9 @@
 #pragma once
 // `lab diff`: two runs compared on what they share. Per configuration of both, each figure a
 // class asks about (the makespan, the lesson's key figure, the loop held, the bystander's p50 and
-// p99, the busiest worker's share) in A and in B, B over A, and whether the runs can tell the
-// two apart (a rank test over the per-batch values, or the makespan's over the requests' own
-// times, as benchstat's "~" for noise); each claim's
-// mark in both runs; and what differs between them besides the code (the load, the machine).
+// p99, the busiest worker's share) in A and in B, B over A, and whether the noise can tell the two
+// apart (a rank test, as benchstat's "~": the makespan's over the requests' own times, the others'
+// over the batches); each claim's mark in both runs; what differs besides the code (load, machine).
 #include <iosfwd>
 #include <optional>
 #include <string>

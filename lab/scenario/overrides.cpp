@@ -207,7 +207,7 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
     if ((o.workers || (o.sweep && o.sweep->option == "workers")) && !workers)
         say("--workers", "multi-process");
     if (o.balance && !workers) say("--balance", "multi-process");
-    if (o.redis_url && !waits_on(s, "/cache") && !queues_jobs(s))
+    if (o.redis_url && !needs_redis(s))
         notices.push_back(
             "--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " +
             s.name + " does neither, so it changes nothing");

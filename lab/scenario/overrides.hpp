@@ -3,7 +3,6 @@
 // scenario's texts filled in with the values that run.
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "lab/scenario/scenario.hpp"
 #include "lab/scenario/sweep.hpp"

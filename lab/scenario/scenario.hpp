@@ -234,8 +234,6 @@ struct Scenario {
 // Whether the scenario's servers of the lab's own wait on `path` (/db, /fetch, /cache), in its
 // load or its bystander's requests, which then needs that service.
 bool waits_on(const Scenario& s, const std::string& path);
-// Whether a configuration of the lab's own sends its work through the job queue (on Redis).
-bool queues_jobs(const Scenario& s);
 // Whether a scenario's servers need a PostgreSQL (/db, or an exercise's `needs`), a Redis (/cache,
 // queued jobs, or `needs`) or a downstream server (/fetch, or `needs`): `lab run` starts one of the
 // lab's own unless given a URL.
