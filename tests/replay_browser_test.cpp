@@ -19,25 +19,30 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Chromium's DOM of the replay's page, `query` after its address, once `budget_ms` of virtual time
-// ran.
-std::string replayed_page(const fs::path& folder, const std::string& slow, const std::string& query,
-                          int budget_ms, const fs::path& profile) {
-    test::PipedLab lab =
-        test::spawn_lab_piped({"replay", folder.string(), "--slow", slow, "--batch", "2"});
-    std::string said;
-    const std::string url =
-        test::read_until(lab.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
-    INFO(said);
-    REQUIRE_FALSE(url.empty());
+// Chromium's DOM of the page at `url`, once `budget_ms` of its virtual time ran.
+std::string chromium_dom(const std::string& url, int budget_ms, const fs::path& profile) {
     const std::string browse =
         "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
         "--disable-background-networking --disable-component-update --disable-sync "
         "--window-size=1024,768 "
         "--virtual-time-budget=" +
         std::to_string(budget_ms) + " --user-data-dir=" + profile.string() + " --dump-dom '" + url +
-        query + "' 2>/dev/null";
-    const std::string dom = test::run_shell(browse).output;
+        "' 2>/dev/null";
+    return test::run_shell(browse).output;
+}
+
+// Chromium's DOM of the replay's page, `query` after its address, once `budget_ms` of virtual time
+// ran.
+std::string replayed_page(const fs::path& folder, const std::string& slow, const std::string& query,
+                          int budget_ms, const fs::path& profile, const std::string& batch = "2") {
+    test::PipedLab lab =
+        test::spawn_lab_piped({"replay", folder.string(), "--slow", slow, "--batch", batch});
+    std::string said;
+    const std::string url =
+        test::read_until(lab.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
+    INFO(said);
+    REQUIRE_FALSE(url.empty());
+    const std::string dom = chromium_dom(url + query, budget_ms, profile);
     kill(lab.pid, SIGTERM);
     CHECK(lab.finish(said) == 0);  // Ctrl-C (or SIGTERM) ends it cleanly
     return dom;
@@ -46,6 +51,12 @@ std::string replayed_page(const fs::path& folder, const std::string& slow, const
 std::string attribute(const std::string& dom, const std::string& name) {
     std::smatch m;
     return std::regex_search(dom, m, std::regex(" " + name + "=\"([^\"]*)\"")) ? m[1].str() : "";
+}
+
+// The page's replay log: [type, configuration, row, recorded t, wall ms when handed on].
+nlohmann::json replay_log(const std::string& dom) {
+    return nlohmann::json::parse(
+        std::regex_replace(attribute(dom, "data-replay-log"), std::regex("&quot;"), "\""));
 }
 
 // The recorded moments of configuration 0's batch 2, in the order they happened: (seconds, kind,
@@ -83,11 +94,10 @@ TEST_CASE(
         const std::string dom =
             replayed_page(folder, slow, "", 20'000, dir.path / ("profile" + std::string(slow)));
         REQUIRE(attribute(dom, "data-done") == "yes");
-        auto log = nlohmann::json::parse(
-            std::regex_replace(attribute(dom, "data-replay-log"), std::regex("&quot;"), "\""));
+        const nlohmann::json log = replay_log(dom);
         std::vector<nlohmann::json>
             first;  // configuration 0's request events ([type, c, i, t, wall ms])
-        for (auto& e : log)
+        for (const auto& e : log)
             if (e[1] == 0 && e[2] != -1 && e[0] != "probe" && e[0] != "count") first.push_back(e);
         REQUIRE(first.size() == moments.size());
         for (std::size_t k = 0; k < first.size(); ++k) {
@@ -121,4 +131,87 @@ TEST_CASE(
     const std::regex bar("class=\"bar\"");
     CHECK(std::distance(std::sregex_iterator(dom.begin(), dom.end(), bar),
                         std::sregex_iterator()) == sent_by);
+}
+
+// Issue 43's "done when", on a real run: `lab run blocking-async --live --slow 20` (d = 50 ms, one
+// batch) replays each batch on the page after it, at its recorded times 20× slower, while the run
+// itself is not slowed; then `lab replay --slow 20` of the folder it wrote, read at two early
+// moments, shows the clock gone on by the virtual time between them over 20, and the staircase
+// grown by the answers recorded in between. (Chromium's virtual time: the 20× costs no waiting.)
+TEST_CASE(
+    "a real run: lab run --live --slow 20 replays each batch after it unslowed, and lab replay "
+    "grows its staircase at a twentieth of the page's time",
+    "[browser]") {
+    test::ScratchDir dir;
+    test::PipedLab run_lab = test::spawn_lab_piped(
+        {"run", "blocking-async", "--delay", "50", "--repeat", "1", "--live", "--slow", "20",
+         "--live-wait", "60", "--quiet", "--out", dir.path.string()});
+    std::string said;
+    const std::string url =
+        test::read_until(run_lab.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
+    REQUIRE_FALSE(url.empty());
+    const std::string live = chromium_dom(url, 60'000, dir.path / "profile-live");
+    REQUIRE(run_lab.finish(said) == 0);
+    INFO(said);
+    const fs::path folder = lab::results_folder(dir.path / "blocking-async");
+    const lab::RunResult run = lab::read_results(folder);
+    REQUIRE(run.configurations.size() == 2);
+
+    // The measurement is not slowed: the blocking row's 10 waits of 50 ms one after another take at
+    // least 0.5 s, and both rows end far sooner than the replay's 20× (10 s and 1 s).
+    const double stretched[] = {20 * 0.5, 20 * 0.05};
+    for (std::size_t c = 0; c < 2; ++c) {
+        INFO(run.configurations[c].configuration.label);
+        REQUIRE(run.configurations[c].stats.size() == 1);
+        CHECK(run.configurations[c].stats[0].makespan_s >= (c == 0 ? 0.5 : 0.05));
+        CHECK(run.configurations[c].stats[0].makespan_s < stretched[c] / 2);
+    }
+    // Each row's measured batch (its last ten answers on the page, after its warm-up's) handed on
+    // at its recorded answers' times, 20× slower, and the second row's after the first's.
+    REQUIRE(attribute(live, "data-done") == "yes");
+    const nlohmann::json log = replay_log(live);
+    double last_wall_of_first = 0;
+    for (std::size_t c = 0; c < 2; ++c) {
+        std::vector<nlohmann::json> answered;
+        for (const auto& e : log)
+            if (e[0] == "answered" && e[1] == c) answered.push_back(e);
+        REQUIRE(answered.size() >= 10);
+        answered.erase(answered.begin(), answered.end() - 10);
+        std::vector<double> recorded;
+        for (const lab::RequestRecord& r : run.configurations[c].batches[0].requests)
+            recorded.push_back(static_cast<double>(r.end_us) / 1e6);
+        std::sort(recorded.begin(), recorded.end());
+        for (std::size_t k = 0; k < 10; ++k) {
+            INFO("row " << c << ", answer " << k << ": " << answered[k].dump());
+            CHECK(answered[k][3].get<double>() == Approx(recorded[k]).margin(1e-6));
+            CHECK(answered[k][4].get<double>() - answered[0][4].get<double>() ==
+                  Approx(20'000 * (recorded[k] - recorded[0])).margin(30));
+        }
+        if (c == 0) last_wall_of_first = answered.back()[4].get<double>();
+        else CHECK(answered.front()[4].get<double>() > last_wall_of_first);
+    }
+
+    // `lab replay` of that folder, 2 s and 6 s of the page's time in: 0.1 s and 0.3 s of the run.
+    std::vector<double> answers;  // the blocking row's, as recorded
+    for (const lab::RequestRecord& r : run.configurations[0].batches[0].requests)
+        answers.push_back(static_cast<double>(r.end_us) / 1e6);
+    const std::regex answered_bar("title=\"request [0-9]+: sent [^\"]*, answered ");
+    double clock[2];
+    long bars[2];
+    for (int m = 0; m < 2; ++m) {
+        const std::string dom = replayed_page(folder, "20", "", m == 0 ? 2'000 : 6'000,
+                                              dir.path / ("profile" + std::to_string(m)), "1");
+        clock[m] = std::stod(attribute(dom, "data-clock"));
+        bars[m] = std::distance(std::sregex_iterator(dom.begin(), dom.end(), answered_bar),
+                                std::sregex_iterator());
+        const auto due =
+            std::count_if(answers.begin(), answers.end(), [&](double t) { return t <= clock[m]; });
+        INFO("moment " << m << ": run time " << clock[m] << " s");
+        std::smatch shown;  // the page's own clock, as the room reads it (to the millisecond)
+        REQUIRE(std::regex_search(dom, shown, std::regex("run time ([0-9.]+) s")));
+        CHECK(std::stod(shown[1]) == Approx(clock[m]).margin(0.0006));
+        CHECK(std::abs(bars[m] - due) <= 1);  // (an answer due within a tick of the clock)
+    }
+    CHECK(clock[1] - clock[0] == Approx((6.0 - 2.0) / 20).margin(0.02));
+    CHECK(bars[1] > bars[0]);
 }

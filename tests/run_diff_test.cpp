@@ -23,6 +23,16 @@ lab::Scenario blocking_async() {
     return {};
 }
 
+// The run with each request answered `by(k)` µs later, k its place among all the run's requests.
+template <class By>
+lab::RunResult answered_later(lab::RunResult run, By by) {
+    int k = 0;
+    for (auto& r : run.configurations)
+        for (auto& batch : r.batches)
+            for (auto& q : batch.requests) q.end_us += by(k++);
+    return run;
+}
+
 // The same run with every moment `by` times sooner: the fixed code's run, as a folder would hold
 // it.
 lab::RunResult sooner(lab::RunResult run, std::int64_t by) {
@@ -81,7 +91,7 @@ TEST_CASE(
         REQUIRE(c != faster.figures.end());
         CHECK(*c->ratio ==
               Approx(b.configurations[i].makespan.median / a.configurations[i].makespan.median));
-        CHECK(c->significance() == "p=0.008");  // five batches each, every one of B's shorter
+        CHECK(c->significance() == "p<0.001");  // every one of B's 5 × 9 requests shorter
     }
     const std::string said = lab::change_sentence(faster);
     CHECK(said.find("your change: " + faster.figures.front().a_text + " → " +
@@ -101,4 +111,46 @@ TEST_CASE(
     const test::Outcome refused = test::run_lab("diff " + a_dir.string() + " " + b_dir.string());
     CHECK(refused.exit_code == 2);
     CHECK(refused.output.find("summary.json: not valid JSON") != std::string::npos);
+}
+
+TEST_CASE(
+    "an exercise's check against the one before: its 3 batches a side say a real change's "
+    "significance over the requests' own times, and '~' for noise",
+    "[unit]") {
+    lab::Scenario s = blocking_async();
+    s.load.repeat =
+        3;  // as every exercise's load: no rank test over 3 batches a side gets below p = 0.1
+    // Noise: each request ±1 ms about its recorded time, the two checks 0.1 ms apart on average.
+    auto jitter = [](int k) { return static_cast<std::int64_t>((k * 379) % 2000) - 1000; };
+    const lab::RunResult before = answered_later(test::made_up_run(s), jitter);
+    const lab::RunResult again =
+        answered_later(test::made_up_run(s), [&](int k) { return jitter(k + 7) + 100; });
+    const lab::RunResult fixed = sooner(test::made_up_run(s), 10);
+    auto makespan = [](const lab::RunDiff& d) {
+        auto c = std::find_if(d.figures.begin(), d.figures.end(),
+                              [](const lab::FigureChange& x) { return x.figure == "measured"; });
+        REQUIRE(c != d.figures.end());
+        return *c;
+    };
+    auto batches_alone = [](const lab::RunResult& a, const lab::RunResult& b) {
+        std::vector<double> in_a, in_b;
+        for (const auto& st : a.configurations[0].stats) in_a.push_back(st.makespan_s);
+        for (const auto& st : b.configurations[0].stats) in_b.push_back(st.makespan_s);
+        return lab::rank_test(in_a, in_b);
+    };
+    CHECK(batches_alone(before, fixed).could_tell_with == 4);  // why the requests are asked
+
+    const lab::FigureChange real = makespan(lab::diff_runs(before, fixed));
+    CHECK(std::string(real.over) == "requests");
+    CHECK(real.test.p < 0.001);
+    CHECK(real.significance() == "p<0.001");
+    CHECK(lab::change_sentence(lab::diff_runs(before, fixed)).find("(p<0.001") !=
+          std::string::npos);
+
+    const lab::FigureChange noise = makespan(lab::diff_runs(before, again));
+    INFO(noise.significance());
+    CHECK(noise.test.p > lab::telling_p);
+    CHECK(noise.significance().rfind("~ p=", 0) == 0);
+    CHECK(lab::change_sentence(lab::diff_runs(before, again)).find("(~: within the noise") !=
+          std::string::npos);
 }

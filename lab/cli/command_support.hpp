@@ -115,6 +115,11 @@ struct Output {
 // with its model's makespan.
 nlohmann::json live_plan(const Scenario& scenario);
 
+// `lab diff A B` (and `lab report A B`, which is it): two results folders compared in the
+// terminal (or Markdown), and as a page at `page` unless it is empty.
+int print_run_diff(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir,
+                   bool markdown, const Layout& layout, const std::filesystem::path& page);
+
 Action define_serve(CLI::App& app);
 Action define_run(CLI::App& app);
 Action define_load(CLI::App& app);

@@ -15,7 +15,7 @@ constexpr std::array table{
                "Send the harness's load to any HTTP server: same statistics, files and report",
                define_load},
     Subcommand{"report",
-               "Print a saved run's table and rebuild its report.html, or compare two runs",
+               "Print a saved run's table and rebuild its report.html, or compare two (lab diff)",
                define_report},
     Subcommand{"list", "List the scenarios", define_list},
     Subcommand{"show", "Print a scenario's lesson, configurations and models", define_show},

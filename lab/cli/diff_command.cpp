@@ -36,13 +36,14 @@ std::vector<fs::path> last_two(const std::vector<fs::path>& given) {
     return runs;
 }
 
+}  // namespace
+
 int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown,
                    const Layout& layout, const fs::path& page) {
     const RunResult a = read_results(a_dir), b = read_results(b_dir);
     const RunDiff diff = diff_runs(a, b);
-    const int width =
-        layout.wide ? 100'000
-                    : layout.columns;  // (a long path is cut into lines, never past the width)
+    // (a long path is cut into lines, never past the width)
+    const int width = layout.wide ? 100'000 : layout.columns;
     std::cout << wrap("A: " + a_dir.string(), width) << wrap("B: " + b_dir.string(), width);
     print_diff(std::cout, diff, a, b, markdown ? TextStyle::markdown : TextStyle::terminal, layout);
     if (page.empty()) return exit_ok;
@@ -50,8 +51,6 @@ int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown,
     std::cerr << wrap("page: " + page.string(), width);
     return exit_ok;
 }
-
-}  // namespace
 
 Action define_diff(CLI::App& app) {
     struct Options {

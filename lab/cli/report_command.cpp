@@ -1,5 +1,5 @@
-// `lab report`: a saved run's table and page again, two runs compared, or the table of
-// results/README.md's "Measured here".
+// `lab report`: a saved run's table and page again, two runs compared (`lab diff A B`, without
+// its page), or the table of results/README.md's "Measured here".
 #include "lab/cli/command_support.hpp"
 
 #include <fstream>
@@ -81,9 +81,7 @@ Action define_report(CLI::App& app) {
                 std::cout.flush();
                 return rebuild_page(dirs->front(), html_report(run));
             }
-            RunResult a = read_results((*dirs)[0]), b = read_results((*dirs)[1]);
-            print_comparison(std::cout, a, b, *dirs, layout);
-            return exit_ok;
+            return print_run_diff((*dirs)[0], (*dirs)[1], false, layout, {});  // `lab diff A B`
         });
     };
 }

@@ -100,6 +100,7 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
     if (r.batches.empty()) return "no batch was measured";
     switch (figure) {
         case probe_p50:
+        case probe_p99:
         case probe_max: return why_no_probe(r, load);
         case answer_p50:
         case answer_min:
@@ -152,6 +153,7 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
             return ms ? std::optional(*ms / 1000.0) : std::nullopt;
         }
         case probe_p50: return percentile_ms(r, probes, 50, latency);
+        case probe_p99: return percentile_ms(r, probes, 99, latency);
         case probe_max: return percentile_ms(r, probes, 100, latency);
         case pss: return mib(r.pss_kib);
         case peak_rss: return mib(r.peak_rss_kib);

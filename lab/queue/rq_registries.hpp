@@ -29,4 +29,14 @@ RqJobs rq_jobs(const std::string& redis_url);
 // account, to subtract the one before the batch from.
 RqJobs rq_jobs_settled(const std::string& redis_url, std::chrono::milliseconds limit);
 
+// The jobs RQ finished over each batch: its settled account before the batch, subtracted from the
+// settled account after it; each waits at most `limit` for the queue to settle.
+struct RqBatchCount {
+    std::string redis_url;
+    std::chrono::milliseconds limit;
+    long before = 0;
+    void before_batch() { before = rq_jobs_settled(redis_url, limit).finished; }
+    long finished_in_batch() const { return rq_jobs_settled(redis_url, limit).finished - before; }
+};
+
 }  // namespace lab

@@ -235,6 +235,7 @@ async def run_in_threadpool_delay(ms: int = Depends(milliseconds)):
 # (lab/drivers/postgres.cpp), so the lab can count how many queries the database ran at once.
 DATABASE_URL = os.environ.get("LAB_DATABASE_URL", "")
 DB_POOL = int(os.environ.get("LAB_DB_POOL", "10"))
+DB_POOL_KEPT = int(os.environ.get("LAB_DB_POOL_KEPT", str(DB_POOL)))  # SQLAlchemy's pool_size (db_pool_kept)
 SLEEP_SQL = ("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint, pg_sleep({d}::float8 / 1000000), "
              "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint, pg_backend_pid()")
 

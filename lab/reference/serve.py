@@ -125,6 +125,7 @@ def start_uvicorn(args, port):
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), "PYTHONPATH": HERE,
                                  "LAB_DATABASE_URL": args.database_url or "", "LAB_DB_POOL": str(args.db_pool),
+                                 "LAB_DB_POOL_KEPT": str(args.db_pool_kept or args.db_pool),
                                  "LAB_THREADS": str(args.threads), "LAB_WORKERS": str(args.workers),
                                  "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
                             preexec_fn=lambda: in_its_cgroup(args, me))
@@ -281,6 +282,9 @@ def main():
     parser.add_argument("--database-url",
                         help="/db queries this PostgreSQL (postgresql://...); --app: DATABASE_URL")
     parser.add_argument("--db-pool", type=int, default=10, help="/db: connections per worker (1..100)")
+    parser.add_argument("--db-pool-kept", type=int, default=0,
+                        help="/db through SQLAlchemy: of --db-pool, how many its pool keeps (pool_size; the rest, max_overflow,"
+                             " are opened for a burst); 0: all of them (the scenario's db_pool_kept)")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
                         help="the event loop: the stdlib's asyncio, or uvloop (python3-uvloop); never chosen by what is installed")
     parser.add_argument("--threads", type=int, default=40,
@@ -296,8 +300,9 @@ def main():
                         help="--app: each request's live marks go to this unix datagram socket (@NAME: abstract)")
     args = parser.parse_args()
     if not 1 <= args.workers <= 64 or not 0 <= args.port <= 65535 or not 1 <= args.db_pool <= 100 \
-            or not 1 <= args.threads <= 10000:
-        parser.error("--workers must be 1..64, --port 0..65535, --db-pool 1..100 and --threads 1..10000")
+            or not 0 <= args.db_pool_kept <= args.db_pool or not 1 <= args.threads <= 10000:
+        parser.error("--workers must be 1..64, --port 0..65535, --db-pool 1..100, --db-pool-kept 0..--db-pool"
+                     " and --threads 1..10000")
     if args.server in ("hypercorn", "daphne") and (args.workers != 1 or args.loop != "asyncio" and args.server == "daphne"):
         parser.error("--server hypercorn and daphne run one process (--workers 1); daphne runs asyncio's loop only")
     if args.app and (args.workers != 1 or args.server != "uvicorn"):

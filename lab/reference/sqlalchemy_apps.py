@@ -12,16 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from starlette.exceptions import HTTPException
 
-from apps import DATABASE_URL, DB_POOL, SLEEP_SQL, make_app, milliseconds, no_database, queried
+from apps import DATABASE_URL, DB_POOL, DB_POOL_KEPT, SLEEP_SQL, make_app, milliseconds, no_database, queried
 from apps import awaiting_delay, blocking_delay, cpu_def_route, cpu_on_loop, threaded_delay
 from stamps import Served
 
-# SQLAlchemy's defaults (create_engine's pool_size=5, max_overflow=10): P = 15 connections at most,
-# 5 kept and 10 opened for a burst and closed after it (db-pool's row of SQLAlchemy's pool as it
-# comes). A server asked for another P keeps P, as the asyncpg twins' pool does (min_size = P), so
-# a row compares drivers, not the price of opening connections in the middle of a batch.
-SQLALCHEMY_DEFAULT = 5 + 10
-POOL_SIZE = 5 if DB_POOL == SQLALCHEMY_DEFAULT else DB_POOL
+# P connections at most, of which the scenario's db_pool_kept are kept (pool_size) and the others
+# opened for a burst and closed after it (max_overflow): db-pool's row of SQLAlchemy's pool as it
+# comes keeps 5 of 15, as create_engine's defaults do. A row that names none keeps all P, as the
+# asyncpg twins' pool does (min_size = P), so it compares drivers, not the price of opening
+# connections in the middle of a batch.
+POOL_SIZE = DB_POOL_KEPT
 MAX_OVERFLOW = DB_POOL - POOL_SIZE
 
 # `text()` reads `:d` as a bound parameter only when no `:` follows it, hence the CAST.

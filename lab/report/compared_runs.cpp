@@ -1,4 +1,5 @@
-// Runs side by side: two runs of a scenario compared, and results/README.md's "Measured here".
+// Runs side by side: results/README.md's "Measured here", the newest run of every lesson. (Two
+// runs compared: lab/report/run_diff.hpp.)
 #include "lab/report/report.hpp"
 
 #include <algorithm>
@@ -10,29 +11,6 @@
 namespace lab {
 
 namespace fs = std::filesystem;
-
-void print_comparison(std::ostream& out, const RunResult& a, const RunResult& b,
-                      const std::vector<fs::path>& dirs, const Layout& layout) {
-    const int width = layout.wide ? 100'000 : layout.columns;
-    out << wrap(a.scenario.title, width) << wrap("A: " + dirs[0].string(), width)
-        << wrap("B: " + dirs[1].string(), width) << '\n';
-    Column label{.header = "configuration", .wraps = true};
-    Column in_a{.header = "A measured (median)", .narrow_header = "A median"};
-    Column in_b{.header = "B measured (median)", .narrow_header = "B median"},
-        ratio{.header = "B/A"};
-    for (const auto& ra : a.configurations) {
-        auto rb = std::find_if(
-            b.configurations.begin(), b.configurations.end(),
-            [&](const auto& c) { return c.configuration.label == ra.configuration.label; });
-        label.cells.push_back(ra.configuration.label);
-        in_a.cells.push_back(fixed(ra.makespan.median) + " s");
-        bool both = rb != b.configurations.end();
-        in_b.cells.push_back(both ? fixed(rb->makespan.median) + " s" : "(not in B)");
-        ratio.cells.push_back(
-            both && ra.makespan.median > 0 ? fixed(rb->makespan.median / ra.makespan.median) : "—");
-    }
-    print_table(out, {label, in_a, in_b, ratio}, layout);
-}
 
 bool print_measured_table(std::ostream& out, const fs::path& root) {
     std::vector<fs::path> scenarios;

@@ -28,13 +28,9 @@ std::string load_line(const RunResult& run);
 void print_report(std::ostream& out, const RunResult& run, TextStyle style,
                   const Layout& layout = {});
 
-// Runs side by side (compared_runs.cpp). Two runs of a scenario: each configuration's median
-// makespan, and B over A.
-void print_comparison(std::ostream& out, const RunResult& a, const RunResult& b,
-                      const std::vector<std::filesystem::path>& dirs, const Layout& layout);
-// results/README.md's "Measured here": the newest run of each scenario under `root`, one Markdown
-// row per configuration, with the figure its lesson turns on. Generated, never typed. False: no run
-// under it.
+// results/README.md's "Measured here" (compared_runs.cpp): the newest run of each scenario under
+// `root`, one Markdown row per configuration, with the figure its lesson turns on. Generated, never
+// typed. False: no run under it.
 bool print_measured_table(std::ostream& out, const std::filesystem::path& root);
 
 }  // namespace lab

@@ -1,9 +1,9 @@
 #pragma once
 // `lab diff`: two runs compared on what they share. Per configuration of both, each figure a
 // class asks about (the makespan, the lesson's key figure, the loop held, the bystander's p50 and
-// p99, the busiest worker's share) in A and in B, B over A, and whether the batches can tell the
-// two apart (a rank test over the per-batch values, as benchstat's "~" for noise); each claim's
-// mark in both runs; and what differs between them besides the code (the load, the machine).
+// p99, the busiest worker's share) in A and in B, B over A, and whether the noise can tell the two
+// apart (a rank test, as benchstat's "~": the makespan's over the requests' own times, the others'
+// over the batches); each claim's mark in both runs; what differs besides the code (load, machine).
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -21,9 +21,10 @@ struct FigureChange {
     std::optional<double> a = {}, b = {};  // over the whole configuration, as the report gives it
     std::string a_text = {}, b_text = {};  // "1.010 s", or "—" for not measured
     std::optional<double> ratio = {};  // b / a
-    RankTest test = {};  // over the batches
+    RankTest test = {};  // over the batches, or the requests' own times (the makespan)
+    const char* over = "batches";  // or "requests"
     std::string significance()
-        const;  // "p=0.008", "~ (p=0.42)" or "~ (4 batches a side could tell)"
+        const;  // "p=0.008", "p<0.001", "~ p=0.42" or "~ (4 batches a side could tell)"
     std::string ratio_text() const;  // "0.101", "9.9", or "—"
 };
 struct ClaimChange {

@@ -67,6 +67,7 @@ void configuration_fields(V& v, C& c) {
     v("gil", c.gil);
     v("blocking_redis", c.blocking_redis);
     v("db_pool", c.db_pool, Bound{1, 100});
+    v("db_pool_kept", c.db_pool_kept, Bound{0, 100});
     v("queue_workers", c.queue_workers, Bound{0, 64});
     v("hosts", c.hosts, Bound{0, 16});
     v("upstream", c.upstream);

@@ -86,6 +86,9 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
         command.insert(command.end(),
                        {"--loop", c.fastapi_loop.empty() ? "asyncio" : c.fastapi_loop});
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
+        if (c.db_pool_kept > 0 && !settings.database_url.empty())  // (an --db-pool below it: P)
+            command.insert(command.end(),
+                           {"--db-pool-kept", std::to_string(std::min(c.db_pool_kept, c.db_pool))});
         return std::make_unique<ServerProcess>(command);
     }
     // A thread pool starts all its threads before it listens: 10,000 take seconds on a slow

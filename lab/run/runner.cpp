@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -68,28 +67,6 @@ ServerAccount server_account(const LoadSpec& server, const std::string& path) {
     if (auto where = json.find("held_where"); where != json.end() && where->is_string())
         a.held_where = *where;
     return a;
-}
-
-// Whether the scenario's servers wait on `path` (/db, /fetch, /cache), in its load or its
-// bystander's requests, which then needs that service.
-bool waits_on(const Scenario& s, const std::string& path) {
-    auto on = [&](const std::string& target) { return target.substr(0, target.find('?')) == path; };
-    if (!on(s.load.path) && !on(s.load.probe_path)) return false;
-    for (const Configuration& c : s.configurations)
-        if (c.server != Server::external) return true;
-    return false;
-}
-
-// Whether an exercise gives its app `service` ("postgresql", "redis", "downstream").
-bool needs(const Scenario& s, const char* service) {
-    return std::find(s.needs.begin(), s.needs.end(), service) != s.needs.end();
-}
-
-// Whether a configuration of the lab's own sends its work through the job queue (on Redis).
-bool queues(const Scenario& s) {
-    for (const Configuration& c : s.configurations)
-        if (c.queued() && c.server != Server::external) return true;
-    return false;
 }
 
 // What each request asks for: the load's path with its ms, or the same work as a queued job; a
@@ -242,6 +219,13 @@ private:
         if (spec_.deadline.count() > 0) spec_.deadline += spec_.probe_after;
         account_ = server() ? c_.stats_path()
                             : "";  // its own account, where it keeps one the lab can read
+        // A student's app with an RQ worker: its jobs are counted from RQ's registries, each
+        // count waiting at most the time one worker takes for all N jobs, generously.
+        const double all_work_s = load_.requests * load_.delay_ms / 1000.0;
+        if (c_.server == Server::app && !processes_.queue_workers.empty())
+            jobs_ = RqBatchCount{settings_.redis_url,
+                                 std::chrono::milliseconds(static_cast<long>(
+                                     (deadline_factor * all_work_s + deadline_slack_s) * 1000))};
     }
 
     ServerProcess* server() const {
@@ -281,24 +265,10 @@ private:
             wait_for_background_tasks(spec_, account_, spec_.deadline);
     }
 
-    // A student's app with an RQ worker: its jobs are counted from RQ's registries.
-    bool counts_jobs() const {
-        return c_.server == Server::app && !processes_.queue_workers.empty();
-    }
-
-    // RQ's account once no job waits or runs: the batch's work is done (or dropped), for at most
-    // the time one worker takes for all N jobs, generously.
-    RqJobs settled_jobs() const {
-        const double all_work_s = load_.requests * load_.delay_ms / 1000.0;
-        return rq_jobs_settled(settings_.redis_url,
-                               std::chrono::milliseconds(static_cast<long>(
-                                   (deadline_factor * all_work_s + deadline_slack_s) * 1000)));
-    }
-
     void measure(int k) {
         // (before the batch, the work of the one before it done: the answers do not share the cores
         // with it)
-        const long finished_before = counts_jobs() ? settled_jobs().finished : -1;
+        if (jobs_) jobs_->before_batch();
         if (!account_.empty()) stats_of(spec_, account_ + "?reset=1");
         if (load_.rate > 0) {
             OpenLoopSpec open{
@@ -326,8 +296,7 @@ private:
         result_.max_computing.push_back(account.computing);
         result_.held_per_request_ms.push_back(account.held_per_request_ms);
         result_.held_where.push_back(account.held_where);
-        result_.jobs_done.push_back(finished_before >= 0 ? settled_jobs().finished - finished_before
-                                                         : -1);
+        result_.jobs_done.push_back(jobs_ ? jobs_->finished_in_batch() : -1);
     }
 
     // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and by
@@ -360,6 +329,7 @@ private:
     double deadline_s_ = 0;
     int slack_s_ = 0;
     std::string account_;
+    std::optional<RqBatchCount> jobs_;  // a student's app's jobs, counted in RQ's registries
     ConfigurationProcesses* started_ = nullptr;
 };
 
@@ -370,43 +340,6 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 }
 
 }  // namespace
-
-bool needs_postgres(const Scenario& s) { return waits_on(s, "/db") || needs(s, "postgresql"); }
-bool needs_redis(const Scenario& s) {
-    return waits_on(s, "/cache") || queues(s) || needs(s, "redis");
-}
-
-std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o) {
-    bool threads = false, workers = false;
-    for (const auto& c : s.configurations)
-        if (const ModeInfo* mode = find_mode(c.mode)) {
-            threads = threads || mode->takes_threads;
-            workers = workers || mode->takes_workers;
-        }
-    std::vector<std::string> notices;
-    auto say = [&](const char* option, const char* who) {
-        notices.push_back(std::string(option) + " applies to " + who + " configurations; " +
-                          s.name + " has none, so it changes nothing");
-    };
-    if ((o.threads || (o.sweep && o.sweep->option == "threads")) && !threads)
-        say("--threads", "thread-pool");
-    if ((o.workers || (o.sweep && o.sweep->option == "workers")) && !workers)
-        say("--workers", "multi-process");
-    if (o.balance && !workers) say("--balance", "multi-process");
-    if (o.redis_url && !waits_on(s, "/cache") && !queues(s))
-        notices.push_back(
-            "--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " +
-            s.name + " does neither, so it changes nothing");
-    if (o.downstream_url && s.load.path != "/fetch")
-        notices.push_back(
-            "--downstream-url applies to scenarios that call a downstream service (path /fetch); " +
-            s.name + " does not, so it changes nothing");
-    if ((o.db_pool || o.database_url) && s.load.path != "/db")
-        notices.push_back(std::string(o.db_pool ? "--db-pool" : "--database-url") +
-                          " applies to scenarios that query PostgreSQL (path /db); " + s.name +
-                          " does not, so it changes nothing");
-    return notices;
-}
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     const std::int64_t began_us =
@@ -430,8 +363,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     // Likewise the downstream service /fetch calls: a `lab serve` whose /delay awaits, so that it
     // answers every call after d however many arrive together.
     std::unique_ptr<ServerProcess> downstream;
-    if ((waits_on(scenario, "/fetch") || needs(scenario, "downstream")) &&
-        settings.downstream_url.empty()) {
+    if (needs_downstream(scenario) && settings.downstream_url.empty()) {
         downstream = std::make_unique<ServerProcess>(
             settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
         settings.downstream_url =

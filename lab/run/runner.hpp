@@ -10,9 +10,6 @@
 
 namespace lab {
 
-// One line for each override that applies to none of the scenario's configurations.
-std::vector<std::string> unused_overrides(const Scenario& scenario, const Overrides& overrides);
-
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),
 // if Python has FastAPI and uvicorn; otherwise says so in one line on stderr and adds nothing.
 // Each configuration followed by its FastAPI twin; `uvloop`: every twin runs on uvloop, not
@@ -24,10 +21,5 @@ Scenario with_fastapi(Scenario scenario, bool uvloop = false,
 inline const std::vector<std::string> asgi_servers{"uvicorn", "hypercorn", "daphne"};
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings);
-
-// Whether a scenario's servers need a PostgreSQL (/db, or an exercise's `needs`) or a Redis
-// (/cache, queued jobs, or `needs`): run_scenario starts one of the lab's own unless given a URL.
-bool needs_postgres(const Scenario& scenario);
-bool needs_redis(const Scenario& scenario);
 
 }  // namespace lab

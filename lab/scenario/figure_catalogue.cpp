@@ -12,6 +12,8 @@ const std::vector<FigureInfo>& figures() {
          "N over the measured makespan: requests answered per second (Little's law: about L/d with "
          "L served at once)"},
         {Figure::probe_p50, "ms", 1, "the bystander probe's median latency, over every batch"},
+        {Figure::probe_p99, "ms", 1,
+         "the bystander probe's 99th percentile latency, over every batch"},
         {Figure::probe_max, "ms", 1, "the bystander probe's worst latency, over every batch"},
         {Figure::peak_rss, "MiB", 1,
          "the server's peak resident memory, summed over its processes (its workers too)"},

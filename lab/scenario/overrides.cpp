@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "lab/modes/modes.hpp"
 #include "lab/scenario/overrides.hpp"
 #include "lab/scenario/sweep.hpp"
 
@@ -187,6 +188,38 @@ bool Overrides::single(const std::string& option) const {
     if (option == "threads") return threads.has_value();
     if (option == "workers") return workers.has_value();
     return option == "db-pool" && db_pool.has_value();
+}
+
+std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o) {
+    bool threads = false, workers = false;
+    for (const auto& c : s.configurations)
+        if (const ModeInfo* mode = find_mode(c.mode)) {
+            threads = threads || mode->takes_threads;
+            workers = workers || mode->takes_workers;
+        }
+    std::vector<std::string> notices;
+    auto say = [&](const char* option, const char* who) {
+        notices.push_back(std::string(option) + " applies to " + who + " configurations; " +
+                          s.name + " has none, so it changes nothing");
+    };
+    if ((o.threads || (o.sweep && o.sweep->option == "threads")) && !threads)
+        say("--threads", "thread-pool");
+    if ((o.workers || (o.sweep && o.sweep->option == "workers")) && !workers)
+        say("--workers", "multi-process");
+    if (o.balance && !workers) say("--balance", "multi-process");
+    if (o.redis_url && !needs_redis(s))
+        notices.push_back(
+            "--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " +
+            s.name + " does neither, so it changes nothing");
+    if (o.downstream_url && s.load.path != "/fetch")
+        notices.push_back(
+            "--downstream-url applies to scenarios that call a downstream service (path /fetch); " +
+            s.name + " does not, so it changes nothing");
+    if ((o.db_pool || o.database_url) && s.load.path != "/db")
+        notices.push_back(std::string(o.db_pool ? "--db-pool" : "--database-url") +
+                          " applies to scenarios that query PostgreSQL (path /db); " + s.name +
+                          " does not, so it changes nothing");
+    return notices;
 }
 
 }  // namespace lab

@@ -37,4 +37,7 @@ void fill_values(std::string& text, const Configuration& c, const Load& own);
 // run.
 Scenario apply(Scenario scenario, const Overrides& overrides);
 
+// One line for each override that applies to none of the scenario's configurations.
+std::vector<std::string> unused_overrides(const Scenario& scenario, const Overrides& overrides);
+
 }  // namespace lab

@@ -108,6 +108,9 @@ struct Configuration {
     bool blocking_redis =
         false;  // async-sleep: /cache through the blocking client, the rest awaiting
     int db_pool = 10;  // /db: connections to PostgreSQL per server process, P
+    // Of P, how many a FastAPI twin's SQLAlchemy pool keeps (its pool_size; the others, its
+    // max_overflow, are opened for a burst and closed when they come back); 0: all P are kept.
+    int db_pool_kept = 0;
     int queue_workers = 0;  // >0: the work is enqueued (POST /jobs) for this many `lab worker`s, W
     int hosts = 0;  // >0: this many `lab serve` hosts behind nginx, H
     Upstream upstream = Upstream::round_robin;  // with hosts: nginx's balancing
@@ -227,6 +230,16 @@ struct Scenario {
     // measured. `lab list`, `lab run` and `lab check` estimate from it (estimate(), runner.hpp).
     double took_here_s = 0;
 };
+
+// Whether the scenario's servers of the lab's own wait on `path` (/db, /fetch, /cache), in its
+// load or its bystander's requests, which then needs that service.
+bool waits_on(const Scenario& s, const std::string& path);
+// Whether a scenario's servers need a PostgreSQL (/db, or an exercise's `needs`), a Redis (/cache,
+// queued jobs, or `needs`) or a downstream server (/fetch, or `needs`): `lab run` starts one of the
+// lab's own unless given a URL.
+bool needs_postgres(const Scenario& s);
+bool needs_redis(const Scenario& s);
+bool needs_downstream(const Scenario& s);
 
 // How many processes share a configuration's requests, each counted apart in the per-worker
 // figures: its worker processes (multi-process), its hosts behind nginx, or its queue workers.

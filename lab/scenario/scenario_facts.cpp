@@ -1,5 +1,7 @@
 // What follows from a scenario once it is read: a configuration's own load, who serves its
-// requests, and the names of the key figures, for the file's reader and everything after it.
+// requests, the names of the key figures, and the services it needs, for the file's reader and
+// everything after it.
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -9,6 +11,18 @@
 
 namespace lab {
 namespace {
+
+// Whether a configuration of the lab's own sends its work through the job queue (on Redis).
+bool queues_jobs(const Scenario& s) {
+    return std::any_of(
+        s.configurations.begin(), s.configurations.end(),
+        [](const Configuration& c) { return c.queued() && c.server != Server::external; });
+}
+
+// Whether an exercise gives its app `service` ("postgresql", "redis", "downstream").
+bool gives_app(const Scenario& s, const char* service) {
+    return std::find(s.needs.begin(), s.needs.end(), service) != s.needs.end();
+}
 
 // Each key figure: its name in files, the one number of it a class guesses (--predict), and the
 // figures "Measured here" gives beside each row's makespan (results/README.md; none: the makespan
@@ -104,6 +118,21 @@ std::vector<std::string> key_figure_names() {
     std::vector<std::string> names;
     for (const auto& k : key_figures) names.push_back(k.name);
     return names;
+}
+
+bool waits_on(const Scenario& s, const std::string& path) {
+    auto on = [&](const std::string& target) { return target.substr(0, target.find('?')) == path; };
+    if (!on(s.load.path) && !on(s.load.probe_path)) return false;
+    return std::any_of(s.configurations.begin(), s.configurations.end(),
+                       [](const Configuration& c) { return c.server != Server::external; });
+}
+
+bool needs_postgres(const Scenario& s) { return waits_on(s, "/db") || gives_app(s, "postgresql"); }
+bool needs_redis(const Scenario& s) {
+    return waits_on(s, "/cache") || queues_jobs(s) || gives_app(s, "redis");
+}
+bool needs_downstream(const Scenario& s) {
+    return waits_on(s, "/fetch") || gives_app(s, "downstream");
 }
 
 }  // namespace lab

@@ -275,6 +275,7 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
         r.fail("blocking_redis",
                "goes with mode = \"async-sleep\": the other modes' Redis client blocks already");
     r.integer("db_pool", c.db_pool, 1, 100);
+    r.integer("db_pool_kept", c.db_pool_kept, 0, c.db_pool);
     r.integer("queue_workers", c.queue_workers, 0, 64);
     r.integer("hosts", c.hosts, 0, 16);
     r.choice("upstream", c.upstream);

@@ -25,8 +25,8 @@ bool same_but_for(const SweepOption& option, Configuration a, Configuration b) {
     auto key = [](const Configuration& c) {
         return std::tie(c.mode, c.server, c.fastapi_variant, c.fastapi_server, c.fastapi_loop,
                         c.threads, c.workers, c.balance, c.worker_mode, c.gil, c.blocking_redis,
-                        c.db_pool, c.queue_workers, c.hosts, c.upstream, c.client, c.requests,
-                        c.concurrency, c.delay_ms);
+                        c.db_pool, c.db_pool_kept, c.queue_workers, c.hosts, c.upstream, c.client,
+                        c.requests, c.concurrency, c.delay_ms);
     };
     return key(a) == key(b);
 }
