@@ -5,6 +5,7 @@
 // running after any exit. The requests planned and the verdicts' rules are tested on their own.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -345,11 +346,30 @@ TEST_CASE(
     }));  // (uvicorn dies with serve.py, a moment later)
 }
 
+namespace {
+
+// The processes below `lab` once its uvicorn runs (serve.py starts first: a signal sent before
+// uvicorn exists would not test that uvicorn goes too), and those that name the app's folder.
+std::set<pid_t> started_with_uvicorn(pid_t lab) {
+    std::set<pid_t> started;
+    auto uvicorn_runs = [&] {
+        started = test::descendants(lab);
+        return std::any_of(started.begin(), started.end(), [](pid_t pid) {
+            std::string command = test::read_file("/proc/" + std::to_string(pid) + "/cmdline");
+            return command.find("uvicorn") != std::string::npos;
+        });
+    };
+    REQUIRE(test::eventually(uvicorn_runs, std::chrono::seconds(20)));
+    started.merge(test::processes_naming(shop));
+    started.erase(lab);
+    return started;
+}
+
+}  // namespace
+
 TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
     pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
-    REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); },
-                             std::chrono::seconds(20)));
-    auto started = test::processes_naming(shop);
+    auto started = started_with_uvicorn(lab);
     kill(lab, SIGKILL);
     waitpid(lab, nullptr, 0);
     CHECK(test::survivors(started, std::chrono::seconds(10)).empty());
@@ -358,9 +378,7 @@ TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
 TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[app]") {
     for (int signal : {SIGTERM, SIGINT}) {
         pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
-        REQUIRE(test::eventually([&] { return !test::processes_naming(shop).empty(); },
-                                 std::chrono::seconds(20)));
-        auto started = test::processes_naming(shop);
+        auto started = started_with_uvicorn(lab);
         kill(lab, signal);
         waitpid(lab, nullptr, 0);
         INFO("signal " << signal);
