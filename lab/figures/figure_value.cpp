@@ -13,12 +13,20 @@ namespace {
 
 // Over every batch's answered requests (or probes): `of` each one's time, in ms.
 template <class Of>
-std::optional<double> percentile_ms(const ConfigurationResult& r,
-                                    std::vector<RequestRecord> Batch::*sent, double p, Of of) {
+std::vector<double> times_ms(const ConfigurationResult& r, std::vector<RequestRecord> Batch::*sent,
+                             Of of) {
     std::vector<double> ms;
     for (const Batch& b : r.batches)
         for (const RequestRecord& q : b.*sent)
             if (q.ok()) ms.push_back(static_cast<double>(of(q)) / 1000.0);
+    return ms;
+}
+std::int64_t latency(const RequestRecord& q) { return q.latency_us(); }
+
+template <class Of>
+std::optional<double> percentile_ms(const ConfigurationResult& r,
+                                    std::vector<RequestRecord> Batch::*sent, double p, Of of) {
+    std::vector<double> ms = times_ms(r, sent, of);
     if (ms.empty()) return std::nullopt;
     return percentile(ms, p);
 }
@@ -132,10 +140,14 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
     }
 }
 
+std::vector<double> answered_ms(const ConfigurationResult& r,
+                                std::vector<RequestRecord> Batch::*sent) {
+    return times_ms(r, sent, latency);
+}
+
 std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, const Load& load) {
     if (!r.error.empty() || r.batches.empty()) return std::nullopt;
     const BatchStats* median = r.stats.empty() ? nullptr : &r.stats[r.median_batch];
-    auto latency = [](const RequestRecord& q) { return q.latency_us(); };
     const auto requests = &Batch::requests, probes = &Batch::probes;
     using enum Figure;
     switch (figure) {

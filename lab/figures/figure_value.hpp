@@ -4,6 +4,7 @@
 // in its result.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lab/scenario/figure_catalogue.hpp"
 #include "lab/run/run_result.hpp"
@@ -18,6 +19,11 @@ void measure_figures(RunResult& run);
 // The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes): one
 // case for each Figure, which the compiler holds to the enum.
 std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, const Load& load);
+
+// Each answered request's own time (ms) over every batch, in order: the load's (Batch::requests)
+// or the bystander's (Batch::probes). The answer figures are percentiles of it.
+std::vector<double> answered_ms(const ConfigurationResult& r,
+                                std::vector<RequestRecord> Batch::*sent = &Batch::requests);
 
 // Why figure_value() has none, in words a ✗ or ? can end with: "no health check was sent: each
 // batch was over within 2.1 ms, before the first (12.5 ms after the start)". Never empty.

@@ -44,15 +44,6 @@ std::vector<Figure> compared(const Scenario& s) {
     return out;
 }
 
-// Each answered request's own time (ms), over every batch.
-std::vector<double> request_times_ms(const ConfigurationResult& r) {
-    std::vector<double> ms;
-    for (const Batch& batch : r.batches)
-        for (const RequestRecord& q : batch.requests)
-            if (q.ok()) ms.push_back(static_cast<double>(q.latency_us()) / 1000.0);
-    return ms;
-}
-
 // The figure in A and in B, and whether the two differ more than their noise. A figure with one
 // value a batch is tested over the batches; the makespan over the requests' own times instead:
 // the makespan is the last of them, and an exercise's 3 batches a side cannot reach p < 0.05 with
@@ -69,7 +60,7 @@ FigureChange change_of(Figure f, const ConfigurationResult& ra, const RunResult&
     if (ch.a && ch.b && *ch.a > 0) ch.ratio = *ch.b / *ch.a;
     if (f == Figure::measured && a.scenario.load.rate <= 0) {
         ch.over = "requests";
-        ch.test = rank_test(request_times_ms(ra), request_times_ms(rb));
+        ch.test = rank_test(answered_ms(ra), answered_ms(rb));
         return ch;
     }
     std::vector<double> in_a, in_b;
