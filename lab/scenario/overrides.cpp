@@ -207,18 +207,16 @@ std::vector<std::string> unused_overrides(const Scenario& s, const Overrides& o)
     if ((o.workers || (o.sweep && o.sweep->option == "workers")) && !workers)
         say("--workers", "multi-process");
     if (o.balance && !workers) say("--balance", "multi-process");
-    if (o.redis_url && !needs_redis(s))
-        notices.push_back(
-            "--redis-url applies to scenarios that ask Redis (/cache) or queue jobs on it; " +
-            s.name + " does neither, so it changes nothing");
-    if (o.downstream_url && s.load.path != "/fetch")
-        notices.push_back(
-            "--downstream-url applies to scenarios that call a downstream service (path /fetch); " +
-            s.name + " does not, so it changes nothing");
-    if ((o.db_pool || o.database_url) && s.load.path != "/db")
-        notices.push_back(std::string(o.db_pool ? "--db-pool" : "--database-url") +
-                          " applies to scenarios that query PostgreSQL (path /db); " + s.name +
-                          " does not, so it changes nothing");
+    // A service's URL is unused exactly when run_scenario would not start that service.
+    auto unused = [&](const char* option, const char* applies_to) {
+        notices.push_back(std::string(option) + " applies to scenarios that " + applies_to + "; " +
+                          s.name + " does not, so it changes nothing");
+    };
+    if (o.redis_url && !needs_redis(s)) unused("--redis-url", "ask Redis (/cache) or queue jobs");
+    if (o.downstream_url && !needs_downstream(s))
+        unused("--downstream-url", "call a downstream service (/fetch)");
+    if (o.database_url && !needs_postgres(s)) unused("--database-url", "query PostgreSQL (/db)");
+    if (o.db_pool && !waits_on(s, "/db")) unused("--db-pool", "query PostgreSQL (/db)");
     return notices;
 }
 
