@@ -41,10 +41,12 @@ std::vector<fs::path> last_two(const std::vector<fs::path>& given) {
 int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown,
                    const Layout& layout, const fs::path& page) {
     const RunResult a = read_results(a_dir), b = read_results(b_dir);
-    const RunDiff diff = diff_runs(a, b);
-    // (a long path is cut into lines, never past the width)
+    RunDiff diff = diff_runs(a, b);
+    // Each side is named once, by its lesson's title and the folder it was read from (a long
+    // path is cut into lines, never past the width).
+    diff.title_a += " (" + a_dir.string() + ")";
+    diff.title_b += " (" + b_dir.string() + ")";
     const int width = layout.wide ? 100'000 : layout.columns;
-    std::cout << wrap("A: " + a_dir.string(), width) << wrap("B: " + b_dir.string(), width);
     print_diff(std::cout, diff, a, b, markdown ? TextStyle::markdown : TextStyle::terminal, layout);
     if (page.empty()) return exit_ok;
     replace_file(page, html_diff(diff, a, b));
