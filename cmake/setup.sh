@@ -32,6 +32,7 @@ fi
 
 began=$(date +%s)
 mkdir -p build
+beside=""  # the process id of the install beside the build, once it runs
 # quietly NAME LOG COMMAND...: runs COMMAND with its output in LOG; says NAME and its seconds, or,
 # if it fails, the log's last lines and its exit status (after the install beside it, if any,
 # has ended: an apt-get stopped halfway would leave dpkg to be repaired).
@@ -74,7 +75,6 @@ if [ -n "$build_missing" ]; then
     updated=true
     quietly "apt-get install (the build's packages)" build/setup-apt.log apt_install $build_missing
 fi
-beside=""
 if [ -n "$rest_missing" ]; then
     echo "setup: the other packages install beside the build"
     # shellcheck disable=SC2086
