@@ -6,7 +6,8 @@
 #   2. imported under the name the Dockerfile's FROM asks for: docker.io/library/debian:bookworm
 #   3. podman build --isolation chroot -f cmake/container/Dockerfile .  (never pulls)
 #   4. a second build FROM that image whose one step runs `lab run blocking-async --repeat 1
-#      --quiet` and `lab check blocking-async`: the image builds, and it runs the lesson.
+#      --quiet` and `lab check blocking-async`: the image builds, and it runs the lesson (and
+#      holds no PostgreSQL cluster of Debian's own: the lab starts its private one).
 # Everything lives in one temporary folder (podman's storage too, not /var/lib/containers),
 # unmounted and deleted on every exit. Each stage's time is printed at the end.
 #
@@ -105,7 +106,8 @@ stage "inside: lab run, lab check"
 mkdir -p "$work/smoke"
 cat > "$work/smoke/Containerfile" <<'SMOKE'
 FROM localhost/concurrency-lab:test
-RUN lab run blocking-async --repeat 1 --quiet && lab check blocking-async
+RUN { [ ! -e /etc/postgresql/15/main ] || { echo "the image holds Debian's main PostgreSQL cluster" >&2; exit 1; }; } \
+ && lab run blocking-async --repeat 1 --quiet && lab check blocking-async
 SMOKE
 "${podman[@]}" build --isolation chroot --pull=never -f "$work/smoke/Containerfile" "$work/smoke"
 
