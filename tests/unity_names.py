@@ -46,7 +46,7 @@ IDENTIFIER = re.compile(r'[A-Za-z_]\w*$')
 TYPE_KEYS = {"struct", "class", "union", "enum"}
 NOT_NAMES = {"template", "typename", "inline", "extern", "static", "constexpr", "const", "consteval",
              "constinit", "thread_local", "mutable", "volatile", "unsigned", "signed", "noexcept",
-             "override", "final", "auto", "void", "decltype", "operator", "return"}
+             "override", "final", "auto", "void", "decltype", "operator", "return"} | TYPE_KEYS
 
 
 def kept_lines(text, replacement=" "):
@@ -121,17 +121,15 @@ def private_names(path):
     found = [(name, line, "macro") for name, line in defined.items()]
 
     tokens = tokens_of(DIRECTIVE.sub(lambda m: kept_lines(m.group(0)), text))
-    scopes = []          # per open brace: 'anonymous', 'namespace' (named, or extern "C") or 'other'
+    scopes = []          # the namespaces around: 'anonymous', or 'namespace' (named, or extern "C")
     declaration = []     # the (word, line)s of the declaration being read; None: noted, skip to `;`
     i = 0
     while i < len(tokens):
         word, line = tokens[i]
         i += 1
-        if word == "}":
+        if word == "}":  # a namespace's end (every other body is skipped whole below)
             scopes = scopes[:-1]
             declaration = []
-        elif scopes and scopes[-1] == "other":  # inside a body: only its braces count
-            scopes += ["other"] if word == "{" else []
         elif word == "{" and declaration and declaration[0][0] in ("namespace", "extern") and all(
                 IDENTIFIER.match(t) or t in ("::", '""') for t, _ in declaration[1:]):
             scopes.append("anonymous" if len(declaration) == 1 else "namespace")
