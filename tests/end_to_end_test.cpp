@@ -93,11 +93,6 @@ TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays 
 
 namespace {
 
-// The one folder a run wrote below `out/scenario`.
-std::filesystem::path only_run(const std::filesystem::path& out, const std::string& scenario) {
-    return std::filesystem::directory_iterator(out / scenario)->path();
-}
-
 // The printed table: what comes before the "results:" lines of `lab run`.
 std::string table_part(const std::string& output) {
     return output.substr(0, output.find("results: "));
@@ -113,7 +108,7 @@ TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and w
         test::ScratchDir out;
         auto ran = test::run_lab(args + " --quiet --out " + out.path.string());
         REQUIRE(ran.exit_code == 0);
-        auto dir = only_run(out.path, args.substr(4, args.find(' ', 4) - 4));
+        auto dir = test::newest_run(out.path, args.substr(4, args.find(' ', 4) - 4));
         std::string page = test::read_file(dir / "report.html");
         auto reported = test::run_lab("report " + dir.string());
         CHECK(reported.exit_code == 0);
@@ -130,7 +125,7 @@ TEST_CASE("lab report never writes over a run's own page, and says why it cannot
     REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " +
                           out.path.string())
                 .exit_code == 0);
-    auto dir = only_run(out.path, "blocking-async");
+    auto dir = test::newest_run(out.path, "blocking-async");
     std::ofstream(dir / "report.html", std::ios::app) << "<!-- written by an older lab -->";
     std::string own = test::read_file(dir / "report.html");
     // A folder it may not write in (a file size limit: the same for root): exit 1, not usage.
@@ -153,7 +148,7 @@ TEST_CASE("lab report refuses a damaged folder with exit 2 and the reason", "[e2
     REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " +
                           out.path.string())
                 .exit_code == 0);
-    auto dir = only_run(out.path, "blocking-async");
+    auto dir = test::newest_run(out.path, "blocking-async");
     std::string csv = test::read_file(dir / "requests.csv");
     std::ofstream(dir / "requests.csv", std::ios::trunc)
         << csv.substr(0, csv.find('\n') + 1);  // the header only
@@ -170,7 +165,7 @@ TEST_CASE("a request path of lab load reaches the page as text, never as markup"
     auto o = test::run_lab("load '" + url + "' --requests 4 --concurrency 2 --quiet --out " +
                            out.path.string());
     INFO(o.output);
-    auto dir = only_run(out.path, "load");
+    auto dir = test::newest_run(out.path, "load");
     std::string page = test::read_file(dir / "report.html");
     CHECK(page.find("<script>alert") == std::string::npos);
     CHECK(page.find("&lt;script&gt;alert(1)") != std::string::npos);
@@ -189,8 +184,8 @@ TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option 
     std::string table = pool.output.substr(0, pool.output.find("What the lesson claims"));
     CHECK(table.find("def route, 10 threads") != std::string::npos);
     CHECK(table.find("100 threads") == std::string::npos);
-    auto summary =
-        nlohmann::json::parse(test::read_file(only_run(out.path, "thread-pool") / "summary.json"));
+    auto summary = nlohmann::json::parse(
+        test::read_file(test::newest_run(out.path, "thread-pool") / "summary.json"));
     CHECK(summary["configurations"].size() == 1);  // --only 2: the first did not run
     auto blocking = test::run_lab(
         "run blocking-async --threads 10 --requests 2 --delay 5 --repeat 1 --quiet --out " +
@@ -264,7 +259,8 @@ TEST_CASE("lab run shows each claim with ✓ or ✗, and report.html lists them"
     CHECK(run.output.find("✓ In blocking-in-loop the handler sleeps") != std::string::npos);
     CHECK(run.output.find("✗ In async-sleep all 10 wait together") != std::string::npos);
     CHECK(run.output.find("this run contradicts") != std::string::npos);
-    std::string page = test::read_file(only_run(out.path, "blocking-async") / "report.html");
+    std::string page =
+        test::read_file(test::newest_run(out.path, "blocking-async") / "report.html");
     CHECK(page.find("class=\"claim contradicted\"") != std::string::npos);
 }
 

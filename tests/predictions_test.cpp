@@ -29,14 +29,6 @@ namespace {
 
 using nlohmann::json;
 
-// The newest run folder of `scenario` under `out`.
-std::filesystem::path run_folder(const std::filesystem::path& out, const std::string& scenario) {
-    std::filesystem::path newest;
-    for (const auto& entry : std::filesystem::directory_iterator(out / scenario))
-        if (newest.empty() || entry.path() > newest) newest = entry.path();
-    return newest;
-}
-
 // A made-up blocking-async run whose first row was measured at 1.0 s and second at 0.1 s.
 lab::RunResult guessed_run(std::optional<double> first, std::optional<double> second) {
     lab::Scenario s = lab::apply(
@@ -241,7 +233,7 @@ TEST_CASE(
     CHECK(std::regex_search(o.output, awaiting));
     CHECK(o.output.find("The loop cannot even read the next request while one sleeps") !=
           std::string::npos);
-    auto folder = run_folder(out.path, "blocking-async");
+    auto folder = test::newest_run(out.path, "blocking-async");
     json summary = json::parse(test::read_file(folder / "summary.json"));
     CHECK(summary["configurations"][0]["guess"] == 0.1);
     CHECK(summary["configurations"][1]["guess"] == 0.1);
@@ -283,7 +275,7 @@ TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the termi
     CHECK(o.output.find("'abc' is not a number") != std::string::npos);
     CHECK(o.output.find("'-3' is negative") != std::string::npos);
     json summary =
-        json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
+        json::parse(test::read_file(test::newest_run(out.path, "blocking-async") / "summary.json"));
     CHECK(summary["configurations"][0]["guess"] == Approx(0.02));  // the third answer, 20 ms as s
     CHECK(summary["configurations"][1]["guess"].is_null());  // an empty line: no guess
 }
@@ -327,10 +319,10 @@ TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and show
     CHECK(piped.finish(text) == 0);
     CHECK(text.find("guesses: 2 sent; the run starts") != std::string::npos);
     json summary =
-        json::parse(test::read_file(run_folder(out.path, "blocking-async") / "summary.json"));
+        json::parse(test::read_file(test::newest_run(out.path, "blocking-async") / "summary.json"));
     CHECK(summary["configurations"][0]["room_guesses"] == json::array({0.02, 0.5}));
     CHECK(summary["configurations"][1]["room_guesses"] == json::array({0.2}));
-    CHECK(test::read_file(run_folder(out.path, "blocking-async") / "report.html")
+    CHECK(test::read_file(test::newest_run(out.path, "blocking-async") / "report.html")
               .find("the room: 2 guesses from 0.020 s to 0.500 s") != std::string::npos);
 }
 

@@ -48,15 +48,10 @@ std::string replayed_page(const fs::path& folder, const std::string& slow, const
     return dom;
 }
 
-std::string attribute(const std::string& dom, const std::string& name) {
-    std::smatch m;
-    return std::regex_search(dom, m, std::regex(" " + name + "=\"([^\"]*)\"")) ? m[1].str() : "";
-}
-
 // The page's replay log: [type, configuration, row, recorded t, wall ms when handed on].
 nlohmann::json replay_log(const std::string& dom) {
-    return nlohmann::json::parse(
-        std::regex_replace(attribute(dom, "data-replay-log"), std::regex("&quot;"), "\""));
+    return nlohmann::json::parse(std::regex_replace(test::html_attribute(dom, "data-replay-log"),
+                                                    std::regex("&quot;"), "\""));
 }
 
 // The recorded moments of configuration 0's batch 2, in the order they happened: (seconds, kind,
@@ -93,7 +88,7 @@ TEST_CASE(
         INFO("--slow " << slow);
         const std::string dom =
             replayed_page(folder, slow, "", 20'000, dir.path / ("profile" + std::string(slow)));
-        REQUIRE(attribute(dom, "data-done") == "yes");
+        REQUIRE(test::html_attribute(dom, "data-done") == "yes");
         const nlohmann::json log = replay_log(dom);
         std::vector<nlohmann::json>
             first;  // configuration 0's request events ([type, c, i, t, wall ms])
@@ -125,8 +120,8 @@ TEST_CASE(
     });
     const std::string dom =
         replayed_page(folder, "4", "?paused&steps=3", 3'000, dir.path / "profile-paused");
-    CHECK(attribute(dom, "data-done").empty());
-    CHECK(std::stod(attribute(dom, "data-clock")) == Approx(times[2]).margin(1e-6));
+    CHECK(test::html_attribute(dom, "data-done").empty());
+    CHECK(std::stod(test::html_attribute(dom, "data-clock")) == Approx(times[2]).margin(1e-6));
     CHECK(dom.find("run time " + lab::fixed(times[2], 3) + " s") != std::string::npos);
     const std::regex bar("class=\"bar\"");
     CHECK(std::distance(std::sregex_iterator(dom.begin(), dom.end(), bar),
@@ -168,7 +163,7 @@ TEST_CASE(
     }
     // Each row's measured batch (its last ten answers on the page, after its warm-up's) handed on
     // at its recorded answers' times, 20× slower, and the second row's after the first's.
-    REQUIRE(attribute(live, "data-done") == "yes");
+    REQUIRE(test::html_attribute(live, "data-done") == "yes");
     const nlohmann::json log = replay_log(live);
     double last_wall_of_first = 0;
     for (std::size_t c = 0; c < 2; ++c) {
@@ -201,7 +196,7 @@ TEST_CASE(
     for (int m = 0; m < 2; ++m) {
         const std::string dom = replayed_page(folder, "20", "", m == 0 ? 2'000 : 6'000,
                                               dir.path / ("profile" + std::to_string(m)), "1");
-        clock[m] = std::stod(attribute(dom, "data-clock"));
+        clock[m] = std::stod(test::html_attribute(dom, "data-clock"));
         bars[m] = std::distance(std::sregex_iterator(dom.begin(), dom.end(), answered_bar),
                                 std::sregex_iterator());
         const auto due =

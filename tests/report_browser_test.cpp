@@ -50,16 +50,6 @@ std::string rendered_dom(const std::filesystem::path& shipped, const std::filesy
     return dom;
 }
 
-std::string attribute(const std::string& tag, const std::string& name) {
-    std::smatch m;
-    return std::regex_search(tag, m, std::regex(" " + name + "=\"([^\"]*)\"")) ? m[1].str() : "";
-}
-
-// The newest (only) run below `out` of `scenario`.
-std::filesystem::path run_folder(const std::filesystem::path& out, const std::string& scenario) {
-    return std::filesystem::directory_iterator(out / scenario)->path();
-}
-
 struct DrawnTimeline {
     std::string label;
     double span_us = 0, axis_us = 0, fraction = -1;
@@ -73,11 +63,11 @@ std::vector<DrawnTimeline> drawn_timelines(const std::string& dom) {
          ++it) {
         std::string tag = it->str();
         DrawnTimeline t;
-        t.label = attribute(tag, "aria-label");
+        t.label = test::html_attribute(tag, "aria-label");
         t.zoomed = tag.find("timeline zoomed") != std::string::npos;
-        t.span_us = std::stod(attribute(tag, "data-span-us"));
-        t.axis_us = std::stod(attribute(tag, "data-axis-us"));
-        std::string fraction = attribute(tag, "data-rendered-fraction");
+        t.span_us = std::stod(test::html_attribute(tag, "data-span-us"));
+        t.axis_us = std::stod(test::html_attribute(tag, "data-axis-us"));
+        std::string fraction = test::html_attribute(tag, "data-rendered-fraction");
         if (!fraction.empty()) t.fraction = std::stod(fraction);
         found.push_back(t);
     }
@@ -122,8 +112,8 @@ TEST_CASE("report.html renders one timeline bar per request in Chromium", "[brow
     auto run = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " +
                              out.path.string());
     REQUIRE(run.exit_code == 0);
-    std::string dom =
-        rendered_dom(run_folder(out.path, "blocking-async") / "report.html", out.path / "profile");
+    std::string dom = rendered_dom(test::newest_run(out.path, "blocking-async") / "report.html",
+                                   out.path / "profile");
     std::smatch bars;
     REQUIRE(std::regex_search(dom, bars, std::regex("data-rendered-bars=\"(\\d+)\"")));
     CHECK(std::stoi(bars[1]) == 20);  // 10 requests × 2 configurations, the median batch of each
@@ -161,24 +151,24 @@ TEST_CASE(
             REQUIRE(run.exit_code == 0);
             CHECK(run.output.find("configuration") != std::string::npos);
             CHECK(test::longest_line(run.output.substr(0, run.output.find("results: "))) <= 80);
-            std::string dom =
-                rendered_dom(run_folder(out.path, name) / "report.html", out.path / "profile");
+            std::string dom = rendered_dom(test::newest_run(out.path, name) / "report.html",
+                                           out.path / "profile");
 
             const std::string body = dom.substr(dom.find("<body"));
-            CHECK(attribute(body, "data-unlegended-colours") == "0");
-            CHECK(attribute(body, "data-clipped-labels") ==
+            CHECK(test::html_attribute(body, "data-unlegended-colours") == "0");
+            CHECK(test::html_attribute(body, "data-clipped-labels") ==
                   "0");  // a label beside its bars is whole
             // The first screen (1280 wide, a projector's 900 high) holds the title, one sentence
             // and the lesson's chart; the page is no longer than it must be; its source said once.
-            REQUIRE_FALSE(attribute(body, "data-key-figure-top").empty());
-            CHECK(std::stoi(attribute(body, "data-key-figure-top")) < 900);
-            CHECK(std::stoi(attribute(body, "data-page-height")) < 15000);
+            REQUIRE_FALSE(test::html_attribute(body, "data-key-figure-top").empty());
+            CHECK(std::stoi(test::html_attribute(body, "data-key-figure-top")) < 900);
+            CHECK(std::stoi(test::html_attribute(body, "data-page-height")) < 15000);
             CHECK(dom.find("Source: ") == dom.rfind("Source: "));
             if (scenario.sweep) {  // a sweep's curves come first, each with its legend
                 CHECK(dom.find("<svg class=\"sweep\"") < dom.find("<table>"));
                 CHECK(dom.find("section class=\"chart sweep-chart\"") < dom.find("<table>"));
             } else {
-                CHECK(attribute(dom.substr(dom.find("<body")), "data-key-figure") ==
+                CHECK(test::html_attribute(dom.substr(dom.find("<body")), "data-key-figure") ==
                       lab::to_string(scenario.key_figure));
                 CHECK(dom.find("section class=\"chart key-figure\"") <
                       dom.find("<table>"));  // the key figure comes first
@@ -196,18 +186,18 @@ TEST_CASE(
             }
             if (name == "blocking-async" ||
                 name == "experiment-log") {  // the staircase is the lesson: in the first screen
-                REQUIRE_FALSE(attribute(body, "data-first-timeline-bottom").empty());
+                REQUIRE_FALSE(test::html_attribute(body, "data-first-timeline-bottom").empty());
                 // Whole, below the key figure: experiment-log's five groups of bars too (their
                 // labels beside them).
-                CHECK(std::stoi(attribute(body, "data-first-timeline-bottom")) <= 900);
+                CHECK(std::stoi(test::html_attribute(body, "data-first-timeline-bottom")) <= 900);
                 // A projector at 1024 × 768: the page keeps its margins, nothing runs off the
                 // right.
-                std::string small = rendered_dom(run_folder(out.path, name) / "report.html",
+                std::string small = rendered_dom(test::newest_run(out.path, name) / "report.html",
                                                  out.path / "profile-1024", "1024,768");
                 const std::string small_body = small.substr(small.find("<body"));
-                CHECK(attribute(small_body, "data-overflow-x") == "0");
-                REQUIRE_FALSE(attribute(small_body, "data-margin-left").empty());
-                CHECK(std::stoi(attribute(small_body, "data-margin-left")) >= 16);
+                CHECK(test::html_attribute(small_body, "data-overflow-x") == "0");
+                REQUIRE_FALSE(test::html_attribute(small_body, "data-margin-left").empty());
+                CHECK(std::stoi(test::html_attribute(small_body, "data-margin-left")) >= 16);
             }
             if (name == "blocking-async") {  // the wall is a tenth of the staircase, as drawn
                 REQUIRE(timelines.size() == 3);  // the staircase, the wall, and the wall zoomed
@@ -232,10 +222,10 @@ TEST_CASE("lab load's report.html charts its latency histogram with a legend", "
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     std::string dom =
-        rendered_dom(run_folder(out.path, "load") / "report.html", out.path / "profile");
+        rendered_dom(test::newest_run(out.path, "load") / "report.html", out.path / "profile");
     const std::string body = dom.substr(dom.find("<body"));
-    CHECK(attribute(body, "data-key-figure") == "latency-histogram");
-    CHECK(attribute(body, "data-unlegended-colours") == "0");
+    CHECK(test::html_attribute(body, "data-key-figure") == "latency-histogram");
+    CHECK(test::html_attribute(body, "data-unlegended-colours") == "0");
     CHECK(dom.find("section class=\"chart key-figure\"") < dom.find("<table>"));
     CHECK(dom.find("<svg class=\"latency-histogram\" data-answers=\"300\"") != std::string::npos);
 }
@@ -251,9 +241,9 @@ TEST_CASE(
     INFO(run.output);
     REQUIRE(run.exit_code == 1);  // the shop's culprits hold the loop
     std::string dom =
-        rendered_dom(run_folder(out.path, "doctor") / "report.html", out.path / "profile");
+        rendered_dom(test::newest_run(out.path, "doctor") / "report.html", out.path / "profile");
     const std::string body = dom.substr(dom.find("<body"));
-    CHECK(attribute(body, "data-unlegended-colours") == "0");
+    CHECK(test::html_attribute(body, "data-unlegended-colours") == "0");
     REQUIRE(dom.find("<table class=\"routes\">") != std::string::npos);
     CHECK(dom.find("<table class=\"routes\">") <
           dom.find("section class=\"chart timeline-chart mixed\""));
@@ -275,11 +265,11 @@ TEST_CASE("the live page draws bars while the run goes and 10 + 10 at its end", 
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
-    CHECK(attribute(body, "data-done") == "yes");
-    std::string while_running = attribute(body, "data-bars-while-running");
+    CHECK(test::html_attribute(body, "data-done") == "yes");
+    std::string while_running = test::html_attribute(body, "data-bars-while-running");
     REQUIRE_FALSE(while_running.empty());
     CHECK(std::stoi(while_running) >= 10);  // all ten sent before the first answer
-    CHECK(attribute(body, "data-final-bars") == "20");
+    CHECK(test::html_attribute(body, "data-final-bars") == "20");
     CHECK(dom.find("src=") ==
           std::string::npos);  // one self-contained file: nothing fetched elsewhere
     CHECK(dom.find("href=") == std::string::npos);
@@ -298,11 +288,11 @@ TEST_CASE(
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
-    CHECK(attribute(body, "data-done") == "yes");
-    REQUIRE_FALSE(attribute(body, "data-probe-bars").empty());
+    CHECK(test::html_attribute(body, "data-done") == "yes");
+    REQUIRE_FALSE(test::html_attribute(body, "data-probe-bars").empty());
     // Each batch runs at least 50 ms with a probe every 10 ms: at least a few on each of the two
     // lanes.
-    CHECK(std::stoi(attribute(body, "data-probe-bars")) >= 4);
+    CHECK(std::stoi(test::html_attribute(body, "data-probe-bars")) >= 4);
     CHECK(body.find("GET /health, meanwhile:") != std::string::npos);
 }
 
@@ -323,13 +313,13 @@ TEST_CASE(
         CHECK(WIFEXITED(status));
         CHECK(WEXITSTATUS(status) == 0);
         std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
-        CHECK(attribute(body, "data-done") == "yes");
+        CHECK(test::html_attribute(body, "data-done") == "yes");
         const bool makespan = std::string(run).find("blocking-async") != std::string::npos;
         const std::string guessed =
             "2";  // (blocking-async's two rows; head-of-line's first two, its third has none)
-        CHECK(attribute(body, "data-guess-bars-before-run") == guessed);
-        CHECK(attribute(body, "data-guess-bars-at-first-answer") == guessed);
-        CHECK(attribute(body, "data-guess-bars") == guessed);
+        CHECK(test::html_attribute(body, "data-guess-bars-before-run") == guessed);
+        CHECK(test::html_attribute(body, "data-guess-bars-at-first-answer") == guessed);
+        CHECK(test::html_attribute(body, "data-guess-bars") == guessed);
         CHECK(body.find("your guess, before the run") != std::string::npos);  // its legend
         // And its report.html charts the guesses beside the measured bars, with a legend entry.
         std::filesystem::path report;
@@ -339,7 +329,7 @@ TEST_CASE(
                     report = folder.path() / "report.html";
         std::string page = rendered_dom(report, out.path / "profile-report");
         std::string page_body = page.substr(std::min(page.size(), page.find("<body")));
-        CHECK(attribute(page_body, "data-unlegended-colours") == "0");
+        CHECK(test::html_attribute(page_body, "data-unlegended-colours") == "0");
         CHECK(page.find("class=\"bar figure guess\"") != std::string::npos);
         CHECK(page.find(">your guess</span>") != std::string::npos);
         if (!makespan) {  // the panel: each row's measured bar once the run had it
@@ -405,13 +395,15 @@ TEST_CASE(
     }
     CHECK(piped.finish(text) == 0);
     const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
-    CHECK(attribute(body, "data-done") == "yes");
-    CHECK(attribute(body, "data-room-count") == "3");
-    CHECK(attribute(body, "data-room-ticks-before-run") == "5");  // 3 + 2 guesses, a tick each
-    CHECK(attribute(body, "data-room-medians-before-run") == "2");
-    CHECK(attribute(body, "data-room-ticks") == "5");  // and after the run, on the lanes' time axis
-    CHECK(attribute(body, "data-room-medians") == "2");
-    CHECK(attribute(body, "data-room-qr") ==
+    CHECK(test::html_attribute(body, "data-done") == "yes");
+    CHECK(test::html_attribute(body, "data-room-count") == "3");
+    CHECK(test::html_attribute(body, "data-room-ticks-before-run") ==
+          "5");  // 3 + 2 guesses, a tick each
+    CHECK(test::html_attribute(body, "data-room-medians-before-run") == "2");
+    CHECK(test::html_attribute(body, "data-room-ticks") ==
+          "5");  // and after the run, on the lanes' time axis
+    CHECK(test::html_attribute(body, "data-room-medians") == "2");
+    CHECK(test::html_attribute(body, "data-room-qr") ==
           "25");  // http://127.0.0.1:PORT/guess: 28 bytes, version 2
     CHECK(body.find("127.0.0.1:" + port + "/guess</p>") !=
           std::string::npos);  // the address, as text
@@ -434,11 +426,11 @@ TEST_CASE("lab load --live draws at most 200 requests a batch and counts every a
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
-    CHECK(attribute(body, "data-done") == "yes");
+    CHECK(test::html_attribute(body, "data-done") == "yes");
     // Timed: the first 200 bars; 300 requests due: one in ceil(300 / 200) = 2 of them, all the way
     // through.
     const bool open_loop = load.find("--rate") != std::string::npos;
-    CHECK(attribute(body, "data-final-bars") ==
+    CHECK(test::html_attribute(body, "data-final-bars") ==
           std::to_string(open_loop ? 150 : lab::live_drawn_requests));
     std::string answered = "300";  // the open loop: 300 a second for 1 s, all answered
     if (!open_loop) {  // the closed loop: as many as the summary counted
@@ -448,10 +440,10 @@ TEST_CASE("lab load --live draws at most 200 requests a batch and counts every a
               lab::live_drawn_requests);  // 10 connections × 1 s / 2 ms: thousands
         answered = m[1];
     }
-    CHECK(attribute(body, "data-answered") == answered);
+    CHECK(test::html_attribute(body, "data-answered") == answered);
     // Its report leads with a load tester's figure, not a batch's makespan titled with a -n that
     // did not run.
-    std::string page = test::read_file(run_folder(out.path, "load") / "report.html");
+    std::string page = test::read_file(test::newest_run(out.path, "load") / "report.html");
     CHECK(page.find(open_loop ? "data-figure=\"latency-over-time\""
                               : "data-figure=\"latency-histogram\"") != std::string::npos);
     CHECK(page.find("How long all") == std::string::npos);
@@ -494,8 +486,8 @@ TEST_CASE(
     char chunk[4096];
     while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
     pclose(chromium);
-    std::string bars =
-        attribute(dom.substr(std::min(dom.size(), dom.find("<body"))), "data-serve-bars");
+    std::string bars = test::html_attribute(dom.substr(std::min(dom.size(), dom.find("<body"))),
+                                            "data-serve-bars");
     bars = std::regex_replace(bars, std::regex("&quot;"),
                               "\"");  // as the DOM dump escapes the attribute
     INFO(bars);

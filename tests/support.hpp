@@ -87,6 +87,22 @@ inline std::string entries_of(const std::filesystem::path& folder) {
     return names;
 }
 
+// The newest run folder `lab run` wrote below `out/scenario` (the only one, after one run): the
+// folders are named by their start time, so the newest sorts last.
+inline std::filesystem::path newest_run(const std::filesystem::path& out,
+                                        const std::string& scenario) {
+    std::filesystem::path newest;
+    for (const auto& entry : std::filesystem::directory_iterator(out / scenario))
+        if (newest.empty() || entry.path() > newest) newest = entry.path();
+    return newest;
+}
+
+// The value of the attribute `name` in an HTML tag or page (its first ` name="..."`), "" if none.
+inline std::string html_attribute(const std::string& html, const std::string& name) {
+    std::smatch m;
+    return std::regex_search(html, m, std::regex(" " + name + "=\"([^\"]*)\"")) ? m[1].str() : "";
+}
+
 // Reads `from` line by line into `said` until a line matches `pattern`: its first group, or ""
 // if the output ended first (e.g. the URL a command prints before it waits).
 inline std::string read_until(FILE* from, const std::string& pattern, std::string& said) {
