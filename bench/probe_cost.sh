@@ -7,6 +7,7 @@
 #   LAB_BINARY=/path/to/lab bash bench/probe_cost.sh
 #   LAB_REFERENCE=/copy/of/lab/reference bash bench/probe_cost.sh   # another probe (an older one)
 #   MAKESPAN_ROUNDS=5 bash bench/probe_cost.sh                      # the lesson's rounds (default 5)
+#   APPS=ping bash bench/probe_cost.sh 300    # GET /ping alone (the goal's row): more pairs in the time
 #
 # 1. Per request, on one server whose attribution is switched off and on again between its loads
 #    (GET /__lab/attribution?on=0|1 restores asyncio's own Handle._run and opens no records): one
@@ -39,6 +40,11 @@ REFERENCE=$(realpath "${LAB_REFERENCE:-lab/reference}")
 export LAB_REFERENCE=$REFERENCE  # (lab run's probe: the same copy)
 PY=/usr/bin/python3
 declare -A REQUESTS=([ping]=1000 [ping_middleware]=400)  # a load of each: about a quarter second
+APPS=${APPS:-ping ping_middleware}
+for app in $APPS; do
+    [[ -v REQUESTS[$app] ]] || { echo "$BENCH: APPS are ping and ping_middleware, got '$app'" >&2; exit 2; }
+done
+[[ " $APPS " == *" ping "* ]] || { echo "$BENCH: APPS must include ping (the goal's row)" >&2; exit 2; }
 
 SERVERS=()  # the serve.py processes started here (each takes its uvicorn with it)
 stop_servers() {
@@ -118,7 +124,7 @@ load() {
 uptime_load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "probe_cost: the attribution switched on and off in one server, $ROUNDS pairs of loads; probe $REFERENCE"
 echo "load average before: $(uptime_load)"
-for app in ping ping_middleware; do
+for app in $APPS; do
     start "$app" "$app.py"
     load "$app" 2000 1 >/dev/null  # warm-up, both ways
     load "$app" 2000 0 >/dev/null
@@ -178,6 +184,8 @@ def figure(values, signed=False, digits=1, unit=""):
 print(f"\nmedian [95 % interval] over {rounds} pairs{'':4} {'on':>21} {'off':>21} {'on − off':>23} {'on / off':>8}")
 verdict = {}
 for app, label in (("ping", "GET /ping"), ("ping_middleware", "behind BaseHTTPMiddleware")):
+    if (app, 1, "on") not in seen:
+        continue  # (not in APPS)
     for i, what in ((0, "CPU µs a request"), (1, "wall µs a request")):
         on = [seen[app, k, "on"][i] for k in range(1, rounds + 1)]
         off = [seen[app, k, "off"][i] for k in range(1, rounds + 1)]

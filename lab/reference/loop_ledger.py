@@ -340,10 +340,12 @@ def cpu_clock_here():
 class Watchdog(threading.Thread):
     """Every 5 ms while the loop thread has been in one callback longer than LAB_HOLD_MS: sample
     its stack (the app's deepest frame) and its CPU clock, and publish a new Hold. Between holds it
-    looks less often (every LAB_HOLD_MS / 2, or when the callback running now would become one),
-    and not at all once a look finds the loop between callbacks with no request opened since the
-    look before: it rests until a request's callback starts. Each look takes the GIL from the
-    loop's thread, and an idle server should not pay 100 of them a second."""
+    looks as seldom as still catches every one: when the callback running now would become one,
+    and, with none running, LAB_HOLD_MS later (a callback that starts after this look is still
+    short then, so that look finds it running and waits for its threshold); and not at all once a
+    look finds the loop between callbacks with no request opened since the look before: it rests
+    until a request's callback starts. Each look takes the GIL from the loop's thread, which a
+    server under load pays for: about 50 looks a second, not one a callback."""
 
     def __init__(self, ledger, loop, ident, native_id):
         super().__init__(name="lab-loop-watchdog", daemon=True)
@@ -377,7 +379,7 @@ class Watchdog(threading.Thread):
             now, since = time.perf_counter_ns(), self.ledger.since
             if not since or now - since < hold_ns:  # no hold yet: look again when one could be
                 quiet, opened = not since and self.ledger.count == opened, self.ledger.count
-                nap = None if quiet else (hold_ns / 2 if not since else max(since + hold_ns - now, 1e6)) / 1e9
+                nap = None if quiet else (hold_ns if not since else max(since + hold_ns - now, 1e6)) / 1e9
                 continue
             # The loop thread's CPU clock only inside a hold: reading another thread's clock is a
             # system call that updates its run queue's accounting, and most looks find none.
