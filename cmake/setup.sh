@@ -63,4 +63,7 @@ echo "setup: lab installed as $(command -v lab), $(($(date +%s) - began)) s afte
 if [ "$verb" = run ]; then
     exec lab run blocking-async
 fi
+# Two tests at once where they may (as CI): only those not RUN_SERIAL overlap (tests/CMakeLists.txt);
+# every group that times a server runs alone.
+export CTEST_PARALLEL_LEVEL="${CTEST_PARALLEL_LEVEL:-2}"
 exec ctest --test-dir build --output-on-failure
