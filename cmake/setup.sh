@@ -108,6 +108,9 @@ cmake --install build --prefix "$prefix" >/dev/null
 PATH="$prefix/bin:$PATH"
 echo "setup: lab installed as $(command -v lab), $(($(date +%s) - began)) s after the start"
 
+# Two tests at once where they may (as CI): only those not RUN_SERIAL overlap (tests/CMakeLists.txt);
+# every group that times a server runs alone.
+export CTEST_PARALLEL_LEVEL="${CTEST_PARALLEL_LEVEL:-2}"
 case "$verb" in
     run) exec lab run blocking-async ;;
     test) exec ctest --test-dir build --output-on-failure ;;

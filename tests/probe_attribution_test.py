@@ -5,13 +5,14 @@ GET /__lab/requests, and the physical bounds each route's records must meet: a b
 `async def` holds the loop for its whole wait and is located in app/vendor_sdk.py; computing holds it
 with a CPU share >= 0.5; awaiting holds it for next to nothing; a `def` route's time is the thread
 pool's. With and without the shop's middleware, and with the app given as a file. Then
-/__lab/routes, the "your app: ..." refusals (exit 2), no uvicorn left behind, and what the
-attribution costs a request (printed, never asserted).
+/__lab/routes, the "your app: ..." refusals (exit 2), and no uvicorn left behind. What the
+attribution costs a request is a benchmark's (bench/probe_cost.sh), not this test's.
 
     /usr/bin/python3 tests/probe_attribution_test.py     # from the repository's root
 
 Exit 0 all passed, 1 a failure, 77 skipped (no FastAPI or uvicorn). Last line: "N passed, M failed".
 """
+import concurrent.futures
 import http.client
 import json
 import os
@@ -61,15 +62,16 @@ def alive(pid):
 
 
 class Server:
-    """serve.py --app SPEC [--app-dir DIR] running, its address read from its one stdout line."""
+    """serve.py --app SPEC [--app-dir DIR] running, its address read from its one stdout line (waited
+    for `wait` seconds at most: a test of an app that never starts waits on its own terms)."""
 
-    def __init__(self, spec, app_dir=None, **env):
+    def __init__(self, spec, app_dir=None, wait=20, **env):
         command = [PY, SERVE, "--app", spec] + (["--app-dir", app_dir] if app_dir else [])
         self.said = tempfile.TemporaryFile()  # (a pipe nobody reads would fill with uvicorn's tracebacks)
         self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=self.said,
                                         env={**os.environ, **env})
         self.host, self.port = None, None
-        line = self.first_line(20)
+        line = self.first_line(wait)
         if line.startswith("listening on http://"):
             self.host, _, port = line[len("listening on http://"):].rpartition(":")
             self.port = int(port)
@@ -251,10 +253,14 @@ def whole_run(label, spec, app_dir=None, **env):
     check(f"{label}: serve.py killed with SIGKILL: its uvicorn is gone within 2 s", server.kill())
 
 
-def refused(spec, *wanted, app_dir=SHOP):
-    """serve.py --app SPEC --check: exit 2, a 'your app: ' first line, and each wanted text."""
-    done = subprocess.run([PY, SERVE, "--app", spec, "--app-dir", app_dir, "--check"], cwd=REPO,
+def serve_check(spec, app_dir):
+    """serve.py --app SPEC --app-dir DIR --check, done: its exit status, stdout and stderr."""
+    return subprocess.run([PY, SERVE, "--app", spec, "--app-dir", app_dir, "--check"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
+
+
+def refused(done, spec, *wanted):
+    """A --check's outcome: exit 2, a 'your app: ' first line, and each wanted text."""
     said = done.stderr
     good = (done.returncode == 2 and said.startswith("your app: ") and all(w in said for w in wanted))
     return check(f"--check {spec}: exit 2, 'your app: ...' with {', '.join(map(repr, wanted))}",
@@ -262,27 +268,38 @@ def refused(spec, *wanted, app_dir=SHOP):
 
 
 def refusals():
-    for spec in ("app.main:app", "app/main.py", os.path.join(SHOP, "app", "main.py") + ":app"):
-        done = subprocess.run([PY, SERVE, "--app", spec, "--app-dir", SHOP, "--check"], cwd=REPO,
-                              capture_output=True, text=True, timeout=60)
-        check(f"--check {spec}: ok", done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:])
+    """serve.py --check on apps it takes and apps it refuses, and an app whose start-up never ends.
+    None of it is timed but the never-starting app's 3 s, so the checks (each a Python importing
+    FastAPI) run two at a time, and within those 3 s."""
+    never_starts = Server("never_starts_app.py", BROKEN, wait=0)
+    no_listening_before = time.monotonic() + 3
+    accepted = ("app.main:app", "app/main.py", os.path.join(SHOP, "app", "main.py") + ":app")
     try:
         import flask  # noqa: F401
-        refused("wsgi_app.py", "WSGI app (Flask)", app_dir=BROKEN)
+        wsgi = [("wsgi_app.py", BROKEN, "WSGI app (Flask)")]
     except ImportError:
         print("skip  --check wsgi_app.py: Flask is not installed (apt-get install python3-flask)")
-    refused("syntax_error_app.py", "syntax_error_app.py\", line 9", "^", "SyntaxError", app_dir=BROKEN)
-    refused("import_error_app.py", "shop_payments_sdk", "import_error_app.py\", line 4", app_dir=BROKEN)
-    refused("app.main:nope", "`nope`", "app.main:NAME", "its ASGI apps: app")
-    refused("app.mian:app", "no module named 'app.mian'", SHOP)
-    refused("app/mian.py", "no such file")
-    done = subprocess.run([PY, SERVE, "--app", "never_starts_app.py", "--app-dir", BROKEN, "--check"], cwd=REPO,
-                          capture_output=True, text=True, timeout=60)
-    check("--check never_starts_app.py: ok (it imports; its start-up is what never ends)", done.returncode == 0)
-    server = Server("never_starts_app.py", BROKEN)
-    line = server.first_line(3) if server.port is None else "listening"
-    check("never_starts_app.py: no 'listening on' within 3 s", server.port is None and not line)
-    check("never_starts_app.py: serve.py killed, its uvicorn gone within 2 s", server.kill())
+        wsgi = []
+    refusing = wsgi + [
+        ("syntax_error_app.py", BROKEN, "syntax_error_app.py\", line 9", "^", "SyntaxError"),
+        ("import_error_app.py", BROKEN, "shop_payments_sdk", "import_error_app.py\", line 4"),
+        ("app.main:nope", SHOP, "`nope`", "app.main:NAME", "its ASGI apps: app"),
+        ("app.mian:app", SHOP, "no module named 'app.mian'", SHOP),
+        ("app/mian.py", SHOP, "no such file")]
+    runs = [(spec, SHOP) for spec in accepted] + [r[:2] for r in refusing] + [("never_starts_app.py", BROKEN)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda run: serve_check(*run), runs))
+    for spec, done in zip(accepted, outcomes):
+        check(f"--check {spec}: ok", done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:])
+    for (spec, _, *wanted), done in zip(refusing, outcomes[len(accepted):]):
+        refused(done, spec, *wanted)
+    check("--check never_starts_app.py: ok (it imports; its start-up is what never ends)", outcomes[-1].returncode == 0)
+    line = never_starts.first_line(max(0.0, no_listening_before - time.monotonic()))
+    check("never_starts_app.py: no 'listening on' within 3 s", never_starts.port is None and not line)
+    started = time.monotonic() + 20  # (its uvicorn running, so that there is one to see gone)
+    while not children(never_starts.process.pid) and time.monotonic() < started:
+        time.sleep(0.05)
+    check("never_starts_app.py: serve.py killed, its uvicorn gone within 2 s", never_starts.kill())
 
 
 def busy_machine():
@@ -307,48 +324,6 @@ def busy_machine():
     server.kill()
 
 
-def cpu_ns(pid):
-    """The CPU time of all of a process's threads so far (ns, from /proc/PID/task/*/schedstat)."""
-    total = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            pass  # a thread gone meanwhile
-    return total
-
-
-def cost(n=2000):
-    """What the attribution costs a request: three shops at once, one with it and two without
-    (LAB_ATTRIBUTION=0), n sequential GET /ping to each, in turns (so the machine's drift falls on
-    all alike): the difference a request in wall time and in the server's CPU time, in µs, beside
-    the difference between the two without it (what two processes differ by anyway). Printed only."""
-    kinds = {"on": "1", "off": "0", "off again": "0"}
-    servers = {kind: Server("app.main:app", SHOP, SHOP_NO_MIDDLEWARE="1", LAB_ATTRIBUTION=on)
-               for kind, on in kinds.items()}
-    uvicorns = {kind: children(server.process.pid)[0] for kind, server in servers.items()}
-    connections = {kind: http.client.HTTPConnection(s.host, s.port, timeout=30) for kind, s in servers.items()}
-    wall, cpu = dict.fromkeys(kinds, 0.0), {}
-    for k in range(200 + n):  # (the first 200: warm-up)
-        if k == 200:
-            wall, cpu = dict.fromkeys(kinds, 0.0), {kind: cpu_ns(pid) for kind, pid in uvicorns.items()}
-        for kind, connection in connections.items():
-            start = time.perf_counter()
-            connection.request("GET", "/ping")
-            connection.getresponse().read()
-            wall[kind] += time.perf_counter() - start
-    us = {kind: (wall[kind] / n * 1e6, (cpu_ns(uvicorns[kind]) - cpu[kind]) / n / 1e3) for kind in kinds}
-    for kind, server in servers.items():
-        connections[kind].close()
-        server.kill()
-    (on_wall, on_cpu), (off_wall, off_cpu), (again_wall, again_cpu) = us["on"], us["off"], us["off again"]
-    print(f"cost: GET /ping, {n} one after another to each, in turns: {on_wall:.1f} µs a request with the"
-          f" attribution, {off_wall:.1f} µs without ({on_wall - off_wall:+.1f} µs); the server's CPU {on_cpu:.1f}"
-          f" against {off_cpu:.1f} µs ({on_cpu - off_cpu:+.1f} µs); two servers without it differ by"
-          f" {again_wall - off_wall:+.1f} µs wall, {again_cpu - off_cpu:+.1f} µs CPU", flush=True)
-
-
 def main():
     try:
         import fastapi  # noqa: F401
@@ -361,7 +336,6 @@ def main():
     whole_run("file", os.path.join("scenarios", "apps", "shop", "app", "main.py"))
     busy_machine()
     refusals()
-    cost()
     print(f"{counts['passed']} passed, {counts['failed']} failed")
     return 1 if counts["failed"] else 0
 
