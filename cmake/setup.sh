@@ -33,9 +33,14 @@ fi
 began=$(date +%s)
 mkdir -p build
 beside=""  # the process id of the install beside the build, once it runs
+# failed STATUS LOG: says how a stage failed and shows its log's last lines.
+failed() {
+    printf ' failed (exit %d); the end of %s:\n' "$1" "$2"
+    tail -n 25 "$2" >&2
+}
 # quietly NAME LOG COMMAND...: runs COMMAND with its output in LOG; says NAME and its seconds, or,
-# if it fails, the log's last lines and its exit status (after the install beside it, if any,
-# has ended: an apt-get stopped halfway would leave dpkg to be repaired).
+# if it fails, how (after the install beside it, if any, has ended: an apt-get stopped halfway
+# would leave dpkg to be repaired).
 quietly() {
     name=$1 log=$2
     shift 2
@@ -45,8 +50,7 @@ quietly() {
         printf ' %d s\n' $(($(date +%s) - start))
     else
         status=$?
-        printf ' failed (exit %d); the end of %s:\n' "$status" "$log"
-        tail -n 25 "$log" >&2
+        failed "$status" "$log"
         [ -z "$beside" ] || { echo "setup: waiting for the packages' install to end" >&2; wait "$beside" || true; }
         exit "$status"
     fi
@@ -98,8 +102,7 @@ if [ -n "$beside" ]; then
         printf ' %d s\n' "$(cat build/setup-apt-beside.seconds)"
     else
         status=$?
-        printf ' failed (exit %d); the end of build/setup-apt-beside.log:\n' "$status"
-        tail -n 25 build/setup-apt-beside.log >&2
+        failed "$status" build/setup-apt-beside.log
         exit "$status"
     fi
 fi
