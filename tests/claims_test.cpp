@@ -122,6 +122,15 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
     auto gaps = lab::model_gaps(run);
     REQUIRE(gaps.size() == 2);
     CHECK(gaps[0].not_judged == "other processes used 0.4 of a core during batch 3");
+    // A count of the work done, read once no job waited, is no busy machine's doing: still ✗
+    // (heavy-on-queue's route that enqueues nothing; a student told "check again" would wait for
+    // nothing).
+    run.configurations[0].jobs_done = {0};
+    lab::measure_figures(run);
+    run.scenario.expectations.push_back(expect(1, "jobs_done", 1, std::nullopt, "N"));
+    CHECK(lab::check_claims(run)[3].outcome == O::contradicted);
+    CHECK(lab::check_claims(run)[0].outcome == O::not_judged);  // the row is still busy
+    run.scenario.expectations.pop_back();
 
     // Steal time is taken too: a hypervisor running other guests on this one's CPUs.
     for (auto& r : run.configurations)

@@ -159,8 +159,9 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     c.outcome = holds ? CheckedClaim::Outcome::holds : CheckedClaim::Outcome::contradicted;
     // A machine others keep busy changes what computing threads do, both ways: slower batches, and
     // a GIL passed among fewer threads at once (gil-convoy's worst wait came out shorter than its
-    // floor). A broken bound on such a row is not judged, whichever way it broke.
-    if (!holds)
+    // floor). A broken bound on such a row is not judged, whichever way it broke; unless its
+    // figure is one no busy machine moves (a count of jobs done once none waits).
+    if (!holds && info(e.figure).a_busy_machine_moves)
         if (auto busy = disturbance_of_claim(e, r, run)) {
             c.outcome = CheckedClaim::Outcome::not_judged;
             c.evidence += ": not judged: " + busy->said() + ", and this row computes";

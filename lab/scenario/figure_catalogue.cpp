@@ -60,7 +60,8 @@ const std::vector<FigureInfo>& figures() {
          "while the wait is done"},
         {Figure::jobs_done, "", 0,
          "a student's app on a Redis: the jobs its queue's worker finished for a batch, by RQ's "
-         "own finished-job registries, read once no job waited or ran (the fewest of the batches)"},
+         "own finished-job registries, read once no job waited or ran (the fewest of the batches)",
+         /*a_busy_machine_moves=*/false},
     };
     return all;
 }

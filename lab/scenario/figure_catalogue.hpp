@@ -77,6 +77,10 @@ struct FigureInfo {
     std::string unit;  // "s", "ms", "MiB", "%", ""
     int digits;  // decimals it is shown with
     std::string what;  // in words, for `lab show`, errors and the README
+    // Whether other processes taking the cores can move it: times and what ran at once can, a
+    // count of work done once nothing is left waiting (jobs_done) cannot, so a claim on it broken
+    // on a busy machine is still broken (lab/figures/busy_machine.hpp).
+    bool a_busy_machine_moves = true;
 };
 
 const std::vector<FigureInfo>& figures();  // in the order of the enum
