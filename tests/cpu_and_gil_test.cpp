@@ -20,6 +20,7 @@
 #include "lab/compute/cpu_ledger.hpp"
 #include "lab/compute/gil.hpp"
 #include "lab/server/loop_monitor.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -39,21 +40,6 @@ void send_together(const lab::ServerProcess& server, const std::string& target, 
             client.Get(target.c_str());
         });
     for (auto& c : clients) c.join();
-}
-
-// The widest room the loop had between one handler of a batch and the next, from the server's
-// own stamps: more than LoopMonitor::room_us means the batch did not reach the loop together (a
-// request sent late by a client thread the machine held back) or the machine held the server
-// between two handlers. Either way the machine split the stretch, not the model.
-std::int64_t widest_room_us(const lab::Batch& batch) {
-    std::vector<std::pair<std::int64_t, std::int64_t>> held;  // (start, end) of each handler
-    for (const auto& r : batch.requests)
-        if (r.has_server_stamps()) held.emplace_back(r.server_start_us, r.server_end_us);
-    std::sort(held.begin(), held.end());
-    std::int64_t widest = 0;
-    for (std::size_t i = 1; i < held.size(); ++i)
-        widest = std::max(widest, held[i].first - held[i - 1].second);
-    return widest;
 }
 
 }  // namespace
@@ -173,8 +159,8 @@ TEST_CASE("a blocking handler is reported by the loop; an awaiting one is not", 
 TEST_CASE("a blocked loop's longest blocked stretch is its whole batch, in every run", "[server]") {
     // 10 × 50 ms sent together: a blocked loop goes from one handler to the next without a turn,
     // so it is blocked for N·d = 500 ms, however its lag timer happens to fall. A run the machine
-    // split (see widest_room_us) is said to be disturbed and its floor not judged; five runs it
-    // did not split are judged, out of ten at most.
+    // split (see test::widest_room_us) is said to be disturbed and its floor not judged; five runs
+    // it did not split are judged, out of ten at most.
     for (auto [mode, at_least, below] :
          {std::tuple{"blocking-in-loop", 0.9 * 500.0, 500.0 * 1.5},
           std::tuple{"async-sleep", 0.0, 25.0}, std::tuple{"thread-pool", 0.0, 25.0}}) {
@@ -196,7 +182,7 @@ TEST_CASE("a blocked loop's longest blocked stretch is its whole batch, in every
             CHECK(blocked < below);
             REQUIRE(batch.requests.size() == 10);
             for (const auto& r : batch.requests) REQUIRE(r.has_server_stamps());
-            const auto room = widest_room_us(batch);
+            const auto room = test::widest_room_us(batch.requests);
             if (room > lab::LoopMonitor::room_us) {
                 WARN("run " << run << " disturbed: " << room / 1000.0 << " ms of room between two "
                             << "handlers; blocked " << blocked << " ms not judged");

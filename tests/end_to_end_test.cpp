@@ -11,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/results/reader.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/server/loop_monitor.hpp"
 #include "support.hpp"
 
 TEST_CASE("lab run blocking-async prints the table and writes both files", "[e2e]") {
@@ -387,13 +389,27 @@ TEST_CASE("multi-process: each batch's loop-blocked figure is the busiest worker
     auto run = std::filesystem::directory_iterator(out.path / "multi-process")->path();
     auto summary = nlohmann::json::parse(std::ifstream(run / "summary.json"));
     const double d_ms = summary["load"]["delay_ms"].get<double>();
-    for (const auto& batch : summary["configurations"][0]["batches"]) {
+    const auto& batches = summary["configurations"][0]["batches"];
+    const auto records = lab::read_results(run).configurations[0].batches;  // each request's
+    REQUIRE(records.size() == batches.size());
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+        INFO("batch " << i + 1);
         int busiest = 0;
-        for (const auto& [pid, count] : batch["requests_per_worker"].items())
+        for (const auto& [pid, count] : batches[i]["requests_per_worker"].items())
             busiest = std::max(busiest, count.get<int>());
-        double blocked = batch["loop_blocked_ms"].get<double>();
-        CHECK(blocked >= 0.9 * busiest * d_ms);  // its waits were back to back on one loop
-        CHECK(blocked <= 1.1 * busiest * d_ms);  // and no more than what it served
+        double blocked = batches[i]["loop_blocked_ms"].get<double>();
+        CHECK(blocked <= 1.1 * busiest * d_ms);  // no more than what it served
+        // Its waits were back to back on one loop, unless the machine split them (each worker's
+        // handlers, by the server's stamps, had room between them: disturbed, not judged).
+        std::map<std::int64_t, std::vector<lab::RequestRecord>> by_worker;
+        for (const auto& r : records[i].requests) by_worker[r.worker_pid].push_back(r);
+        std::int64_t room = 0;
+        for (const auto& [pid, served] : by_worker)
+            room = std::max(room, test::widest_room_us(served));
+        if (room > lab::LoopMonitor::room_us)
+            WARN("batch " << i + 1 << " disturbed: " << room / 1000.0
+                          << " ms of room between two handlers of a worker; not judged");
+        else CHECK(blocked >= 0.9 * busiest * d_ms);
     }
 }
 

@@ -9,6 +9,8 @@
 #include <regex>
 #include <csignal>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -134,6 +136,23 @@ inline std::size_t longest_line(const std::string& text) {
             longest = std::max(longest, ++current);
     }
     return longest;
+}
+
+// The widest room a loop had between one handler and the next, from the server's own stamps of
+// `records` (RequestRecords of one loop): wider than LoopMonitor::room_us means they did not reach
+// the loop together (a request sent late by a client thread the machine held back) or the
+// machine held the server between two handlers. Either way the machine split a stretch the model
+// says is one, and a floor on that stretch is not judged.
+template <class Records>
+std::int64_t widest_room_us(const Records& records) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> held;  // (start, end) of each handler
+    for (const auto& r : records)
+        if (r.has_server_stamps()) held.emplace_back(r.server_start_us, r.server_end_us);
+    std::sort(held.begin(), held.end());
+    std::int64_t widest = 0;
+    for (std::size_t i = 1; i < held.size(); ++i)
+        widest = std::max(widest, held[i].first - held[i - 1].second);
+    return widest;
 }
 
 }  // namespace test
