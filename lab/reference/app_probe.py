@@ -185,9 +185,8 @@ class Probe:
         start_us = now // 1000
         self.requests += 1
         self.in_service += 1
-        path = scope["path"]  # (a Mount rewrites the shared scope's path to the part below it)
         try:
-            await self.app(scope, receive, self.stamper(scope, send, start_us, record, path))
+            await self.app(scope, receive, self.stamper(scope, send, start_us, record))
             if record and not record.status:
                 record.status = 500  # (uvicorn answers 500 for an app that returned without answering)
         except Exception:
@@ -198,11 +197,13 @@ class Probe:
             self.in_service -= 1
             if record:
                 record.done_us = time.monotonic_ns() // 1000  # its background tasks done too
-                record.route = record.route or self.routes.template(scope, path)
+                if record.endpoint is None:  # (no answer: what the router found, if it found one)
+                    record.endpoint = scope.get("endpoint")
 
-    def stamper(self, scope, send, start_us, record, path):
+    def stamper(self, scope, send, start_us, record):
         """The app's `send`, adding the x-lab-* stamps to the answer's head, the live marks, and
-        the answer's status and end to the request's record."""
+        the answer's status and end to the request's record. (It runs for every message of every
+        answer: what a record needs is written in the branches the stamps take anyway.)"""
         mark = self.marker(scope, start_us) if self.marks else None
 
         async def stamped_send(message):
@@ -214,14 +215,15 @@ class Probe:
                 own = [field for field in message.get("headers", ()) if not field[0].lower().startswith(b"x-lab-")]
                 headers = [*own, (b"x-lab-start-us", b"%d" % start_us), (b"x-lab-end-us", b"%d" % end_us),
                            (b"x-lab-pid", PID), (b"x-lab-thread", b"%d" % threading.get_native_id())]
-                message = {**message, "headers": headers}
                 if mark:
                     mark(b"e", end_us)
-                if record:
-                    record.route = self.routes.template(scope, path)  # (the router set scope["endpoint"])
+                await send({**message, "headers": headers})
+                if record:  # its status, its head (read if the body comes in pieces), its route's endpoint
+                    record.status, record.head, record.endpoint = message["status"], headers, scope.get("endpoint")
+                return
             await send(message)
-            if record and kind.startswith("http.response."):
-                record.sent(message)
+            if record and not record.answered_ns and kind.startswith("http.response."):
+                record.sent(message)  # (a body's piece: the last one answers the request)
             if mark and kind == "http.response.body" and not message.get("more_body", False):
                 mark(b"a", time.monotonic_ns() // 1000)
 
@@ -256,7 +258,7 @@ class Probe:
         elif get and path == "/__lab/stats":
             body = self.stats(reset)
         elif get and path == "/__lab/requests":
-            body = (self.ledger.report(reset) if self.ledger
+            body = (self.ledger.report(reset, self.routes.of) if self.ledger
                     else {"hold_ms": HOLD_MS, "requests": [], "dropped": 0, "attribution": False})
         elif get and path == "/__lab/routes":
             body = list_routes(self.app)

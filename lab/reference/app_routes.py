@@ -130,13 +130,13 @@ def list_routes(app):
 
 class RouteIndex:
     """scope["endpoint"] (which Starlette's router sets in the shared scope) -> the path template
-    of the route that served the request, e.g. /price/{item_id}."""
+    of the route that served the request, e.g. /price/{item_id}. Asked at the report, not as the
+    request runs: a request keeps only its endpoint, method and path."""
 
     def __init__(self, app):
         self.owner, self.size, self.templates = routes_owner(app), -1, {}
 
-    def template(self, scope, path):
-        endpoint = scope.get("endpoint")
+    def template(self, endpoint, method, path):
         if endpoint is None or self.owner is None:
             return ""
         found = self.templates.get(id(endpoint))
@@ -146,10 +146,13 @@ class RouteIndex:
         if not found:
             return ""
         for template, methods, pattern in found:  # (one endpoint may serve several routes)
-            if len(found) == 1 or (scope["method"] in (methods or (scope["method"],))
-                                   and pattern and pattern.match(path)):
+            if len(found) == 1 or (method in (methods or (method,)) and pattern and pattern.match(path)):
                 return template
         return found[0][0]
+
+    def of(self, record):
+        """A record's route template (Ledger.report names each record's route with this)."""
+        return self.template(record.endpoint, record.method, record.path_str)
 
     def build(self):
         try:

@@ -48,30 +48,30 @@ PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
 
 class Record:
     """One request's account. Written on the loop thread only (the watchdog publishes Holds).
-    Opened for every request, on the loop's time: what only a report needs (its target spelled
-    out) waits for the report."""
-    __slots__ = ("id", "method", "path", "query", "route", "status", "start_us", "answered_us", "done_us",
-                 "answered_ns", "loop_ns", "longest_ns", "holds", "after_ns", "cpu_share", "where",
-                 "pool_ns", "pool_cpu_ns", "pool_wait_ns", "head", "body_left", "spans", "gil_ns")
+    Opened for every request, on the loop's time, so opening one writes only what the request
+    brings (its number, method, target, start): every other field starts as the class's own
+    default below, and an instance holds only what its request changed. What only a report needs
+    (its target spelled out, its route's template) waits for the report."""
+    endpoint = None  # what the router found to answer it (scope["endpoint"]): its route's template at the report
+    status, answered_us, done_us, answered_ns = 0, -1, -1, 0
+    loop_ns = longest_ns = holds = after_ns = gil_ns = 0  # its callbacks on the loop
+    cpu_share, where, spans = -1.0, None, None  # its longest hold's; its callbacks of 1 ms or more
+    pool_ns = pool_cpu_ns = pool_wait_ns = 0  # a `def` route's time on a pool thread
+    head, body_left = None, -1  # an answer sent in pieces: its head, until the bytes it promised came
 
     def __init__(self, number, scope, start_us):
-        self.id, self.method, self.start_us, self.spans = number, scope["method"], start_us, None
+        self.id, self.method, self.start_us = number, scope["method"], start_us
         self.path, self.query = scope.get("raw_path") or scope["path"].encode(), scope.get("query_string")
-        self.route, self.status, self.answered_us, self.done_us = "", 0, -1, -1
-        self.answered_ns = self.loop_ns = self.longest_ns = self.holds = self.after_ns = 0
-        self.cpu_share, self.where, self.head, self.body_left = -1.0, None, None, -1
-        self.pool_ns = self.pool_cpu_ns = self.pool_wait_ns = self.gil_ns = 0
+        self.path_str = scope["path"]  # (a Mount rewrites the shared scope's path to the part below it)
 
     def sent(self, message):
-        """The app's answer going out: its status, and the moment the client has all of it (the
-        last body message, or the bytes its content-length promised, whichever comes first)."""
-        if message["type"] == "http.response.start":
-            self.status, self.head = message["status"], message.get("headers", ())
-        elif not self.answered_ns:
-            if message.get("more_body", False) and not self.promised(len(message.get("body", b""))):
-                return
-            self.answered_ns = time.perf_counter_ns()  # CLOCK_MONOTONIC, as monotonic_ns
-            self.answered_us, self.head = self.answered_ns // 1000, None
+        """A piece of the app's answer's body gone out (its head's status and headers were kept as
+        it went): the moment the client has all of it, the last body message or the bytes its
+        content-length promised, whichever comes first."""
+        if message.get("more_body", False) and not self.promised(len(message.get("body", b""))):
+            return
+        self.answered_ns = time.perf_counter_ns()  # CLOCK_MONOTONIC, as monotonic_ns
+        self.answered_us, self.head = self.answered_ns // 1000, None
 
     def promised(self, size):
         """A piece of a body sent in pieces: whether the client now has every byte the head's
@@ -86,10 +86,10 @@ class Record:
         self.body_left -= size
         return self.body_left == 0
 
-    def as_json(self):
+    def as_json(self, route):
         where = self.where and dict(zip(("file", "line", "function", "call"), self.where))
         target = (self.path + (b"?" + self.query if self.query else b"")).decode("latin-1")
-        return {"id": self.id, "method": self.method, "target": target, "route": self.route,
+        return {"id": self.id, "method": self.method, "target": target, "route": route,
                 "status": self.status, "start_us": self.start_us, "answered_us": self.answered_us,
                 "done_us": self.done_us, "loop_ms": ms(self.loop_ns), "longest_hold_ms": ms(self.longest_ns),
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
@@ -111,7 +111,8 @@ class Ledger:
     """The records since the last reset, and what the loop thread is doing now (since, hold)."""
 
     def __init__(self, root):
-        self.root, self.records, self.dropped, self.count = root, collections.deque(), 0, 0
+        self.root, self.records, self.count = root, collections.deque(maxlen=KEEP), 0
+        self.counted = 0  # the records opened before the last reset and not kept by it
         self.loop = None
         self.since = 0  # perf_counter_ns when the request's callback running now began; else 0
         self.hold = None  # the watchdog's latest Hold: replaced whole, never changed in place
@@ -120,34 +121,38 @@ class Ledger:
     def open(self, scope, now_ns):
         """A request's record, opened in its task's first step at now_ns (CLOCK_MONOTONIC, as
         perf_counter_ns): from then that step is the request's time on the loop (timed_run times
-        from their start only the callbacks that already had a record)."""
+        from their start only the callbacks that already had a record). The deque keeps the
+        newest KEEP: appending one more lets the oldest go (counted by `dropped`)."""
         if not self.since:
             self.since = now_ns
         self.count += 1
         if self.parked:
             self.unpark()
-        if len(self.records) >= KEEP:
-            self.records.popleft()
-            self.dropped += 1
         record = Record(self.count, scope, now_ns // 1000)
         self.records.append(record)
         return record
+
+    def dropped(self):
+        """The records opened since the last reset that the deque has let go."""
+        return self.count - self.counted - len(self.records)
 
     def unpark(self):
         """A request runs: wake the resting watchdog (Watchdog.rest)."""
         self.parked = False
         self.wake.set()
 
-    def report(self, reset):
-        body = {"hold_ms": HOLD_MS, "requests": [r.as_json() for r in self.records], "dropped": self.dropped}
+    def report(self, reset, route_of):
+        """Every record kept as JSON, each named by its route: route_of(record) -> its template."""
+        body = {"hold_ms": HOLD_MS, "requests": [r.as_json(route_of(r)) for r in self.records],
+                "dropped": self.dropped()}
         if reset:
             self.reset()
         return body
 
     def reset(self):
         """Forget the finished records; the ones in flight stay (they finish into the next report)."""
-        self.records = collections.deque(r for r in self.records if r.done_us < 0)
-        self.dropped = 0
+        self.records = collections.deque((r for r in self.records if r.done_us < 0), maxlen=KEEP)
+        self.counted = self.count - len(self.records)
 
     def figures(self):
         """(median loop ms an answered request held, -1 if none; where the longest hold was). Answered,
@@ -171,7 +176,8 @@ def time_callbacks(ledger):
     it) to add each callback's time to its context's record. It runs for every callback of the
     server (3 a request for a plain route, about 30 behind a BaseHTTPMiddleware), so it does the
     least it can:
-      - a callback with no record (the server's reads, its timers) reads no clock;
+      - a callback with no record (the server's reads, its timers) reads no clock, and is asked
+        nothing else unless a record was opened while it ran;
       - a task's first step sets CURRENT as it runs (the probe opens the record there): it counts
         from the opening (Ledger.open sets `since`);
       - a request's other callbacks read the clock twice; a short one (nearly all) is charged
@@ -181,18 +187,18 @@ def time_callbacks(ledger):
     run, clock, current, long_ns = asyncio.events.Handle._run, time.perf_counter_ns, CURRENT, LONG_NS
 
     def timed_run(handle):
-        if handle._loop is not ledger.loop:
-            return run(handle)  # another loop (one in a thread the app started): not ours to time
         record = handle._context.get(current)
-        if record is None:
+        if record is None:  # (the most frequent: the server's own callbacks, a read, a timer)
             run(handle)
             t0 = ledger.since
-            if not t0:
-                return  # the server's own callback: it opened no record
+            if not t0 or handle._loop is not ledger.loop:
+                return  # it opened no record (or it ran on another loop, one in a thread the app started)
             record, cpu0 = handle._context.get(current), -1  # a first step, from the opening
             if record is None:  # (the loop's first request opened it while it was not yet watched)
                 ledger.since = 0
                 return
+        elif handle._loop is not ledger.loop:
+            return run(handle)  # a request's context on another loop: not ours to time
         else:
             ledger.since = t0 = clock()
             if ledger.parked:
