@@ -86,15 +86,31 @@ run() {
     check lab_run "$@" -- "lab run ${*:2} ($LAB)"
 }
 
-# explore NAME: explore_results on $TMP/results-NAME, figures into $TMP/NAME.
+# explore NAME...: explore_results on each $TMP/results-NAME, figures into $TMP/NAME, two at a
+# time. It only reads a finished run (a kernel, pandas and matplotlib; nothing timed), so two go
+# side by side on the two cores, once every `lab run` (timed, alone) is over.
 explore() {
-    check execute explore_results "explore-$1" LAB_RESULTS="$TMP/results-$1" LAB_FIGURES="$TMP/$1" \
-        -- "explore_results.ipynb executes on the $1 run"
+    local name pids=()
+    for name in "$@"; do
+        execute explore_results "explore-$name" LAB_RESULTS="$TMP/results-$name" LAB_FIGURES="$TMP/$name" &
+        pids+=($!)
+    done
+    for name in "$@"; do
+        check wait "${pids[0]}" -- "explore_results.ipynb executes on the $name run"
+        pids=("${pids[@]:1}")
+    done
 }
 
-# 1. blocking-async: the staircase and the wall on one time axis, the makespan as key figure.
+# The runs the notebook reads, one after another (each times its server), then the notebook on
+# each of them, two at a time: the runs are over before the first kernel starts.
 run blocking-async blocking-async --delay 20 --repeat 1
-explore blocking-async
+run head-of-line head-of-line --delay 20 --repeat 1
+run multi-process multi-process --delay 20 --repeat 1
+run stall stall
+explore blocking-async head-of-line
+explore multi-process stall
+
+# 1. blocking-async: the staircase and the wall on one time axis, the makespan as key figure.
 n=$(images explore-blocking-async)
 check [ "$n" -ge 4 ] -- "explore_results: $n figures (key figure, 2 timelines, 1 zoomed)"
 check axes blocking-async "list(a)[0] == 'key-figure'" -- "explore_results: the key figure is drawn first"
@@ -123,24 +139,18 @@ defaults() {
 check defaults -- "explore_results.ipynb defaults to the newest folder under ../results"
 
 # 2. head-of-line: the bystander's latency first; every probe panel on one latency scale.
-run head-of-line head-of-line --delay 20 --repeat 1
-explore head-of-line
 check axes head-of-line "list(a)[0] == 'key-figure' and {'median probe', 'worst probe'} <= set(a['key-figure'][0]['legend'])" \
     -- "explore_results on head-of-line: the bystander-latency key figure first, with its legend"
 check axes head-of-line "len(timelines) == 3 and len({str(a[t][1]['ylim']) for t in timelines}) == 1 and len({str(a[t][0]['xlim']) for t in timelines}) == 1" \
     -- "explore_results on head-of-line: its timelines share one time axis, its probe panels one latency axis"
 
 # 3. multi-process: requests per worker, each worker named in the legend.
-run multi-process multi-process --delay 20 --repeat 1
-explore multi-process
 check axes multi-process "list(a)[0] == 'key-figure' and a['key-figure'][0]['legend'][:2] == ['worker 1', 'worker 2']" \
     -- "explore_results on multi-process: the per-worker key figure first, a legend entry per worker"
 check axes multi-process "all(any(x.startswith('being served by worker') for x in a[t][0]['legend']) for t in timelines)" \
     -- "explore_results on multi-process: the timelines colour each worker, with a legend"
 
 # 4. stall, an open loop: latency over time from due and from send, no batch timeline at all.
-run stall stall
-explore stall
 check axes stall "{'from when it was due', 'from when it was sent'} <= set(a['key-figure'][0]['legend'])" \
     -- "explore_results on stall: latency over time, from due and from send, with a legend"
 check axes stall "not any(k.startswith('timeline') for k in a)" -- "explore_results on stall: no (empty) timeline"

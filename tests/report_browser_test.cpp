@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <map>
 #include <regex>
 #include <thread>
@@ -22,13 +23,19 @@
 
 namespace {
 
+struct Drawn {
+    std::string dom;  // "" when the shipped page has no </body> or Chromium could not start
+    int status = -1;  // Chromium's exit status
+};
+
 // The page as Chromium has laid it out, after the checks' script ran in a copy of it (a window
-// 1280 wide: a projector's). A shipped report.html carries no script of its own.
-std::string rendered_dom(const std::filesystem::path& shipped, const std::filesystem::path& profile,
-                         const char* window = "1280,2000") {
+// 1280 wide: a projector's). A shipped report.html carries no script of its own. No assertion
+// here, so that two pages may be drawn at once, on two threads (rendered_dom asserts).
+Drawn drawn_page(const std::filesystem::path& shipped, const std::filesystem::path& profile,
+                 const char* window = "1280,2000") {
     std::string page = test::read_file(shipped);
     const std::size_t end = page.rfind("</body>");
-    REQUIRE(end != std::string::npos);
+    if (end == std::string::npos) return {};
     page.insert(
         end, "<script>\n" +
                  test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "tests/report_checks.js") +
@@ -41,14 +48,25 @@ std::string rendered_dom(const std::filesystem::path& shipped, const std::filesy
         "--window-size=" +
         std::string(window) + " --user-data-dir=" + profile.string() + " --dump-dom file://" +
         report.string() + " 2>/dev/null";
-    std::string dom;
+    Drawn drawn;
     FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe);
+    if (!pipe) return drawn;
     char chunk[4096];
-    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) dom.append(chunk, n);
-    INFO("chromium exit status " << pclose(pipe));
-    REQUIRE(dom.find("</html>") != std::string::npos);
-    return dom;
+    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) drawn.dom.append(chunk, n);
+    drawn.status = pclose(pipe);
+    return drawn;
+}
+
+// drawn_page's page, asserted whole.
+std::string whole(const Drawn& drawn) {
+    INFO("chromium exit status " << drawn.status);
+    REQUIRE(drawn.dom.find("</html>") != std::string::npos);
+    return drawn.dom;
+}
+
+std::string rendered_dom(const std::filesystem::path& shipped, const std::filesystem::path& profile,
+                         const char* window = "1280,2000") {
+    return whole(drawn_page(shipped, profile, window));
 }
 
 struct DrawnTimeline {
@@ -140,6 +158,65 @@ std::string browser_run_target(const std::filesystem::path& file, const std::str
     return copy.string();
 }
 
+// Each lesson small, to run them all in a few minutes; blocking-async keeps the lesson's own d =
+// 100 ms. c10k sends 2,000 here: what is drawn is the same, and 10,000 threads with 10,000
+// connections on a busy 2-core CI machine once took past the batch's deadline (its own run, `lab
+// run c10k`, keeps the full 10,000). A lesson that sweeps d keeps a sweep, of small values.
+std::string browser_run_options(const lab::Scenario& scenario) {
+    const bool sweeps_d = scenario.sweep && scenario.sweep->option == "delay";
+    return scenario.name == "blocking-async" ? "--repeat 1"
+           : scenario.name == "c10k"         ? "--delay 10 --repeat 1 --requests 2000"
+           : sweeps_d                        ? "--delay 5,10 --repeat 1"
+                                             : "--delay 10 --repeat 1";
+}
+
+// The lessons whose staircase is the lesson: their page is drawn at 1024 × 768 too.
+bool staircase_lesson(const std::string& name) {
+    return name == "blocking-async" || name == "experiment-log";
+}
+
+struct DrawnLesson {
+    test::Outcome run;
+    Drawn page, small;  // small: at 1024 × 768 (staircase_lesson), else not drawn
+};
+
+// Every shipped lesson run and its page drawn, once for all the SECTIONs of the case below: the
+// runs one at a time (each times its servers), then Chromium on the pages two at a time (it times
+// nothing; each of the two threads has profiles of its own).
+const std::map<std::string, DrawnLesson>& every_lesson_drawn(const std::filesystem::path& out) {
+    static std::map<std::string, DrawnLesson> lessons;
+    if (!lessons.empty()) return lessons;
+    struct Draw {
+        Drawn* into;
+        std::filesystem::path report;
+        bool small;
+    };
+    std::vector<Draw> draws;
+    for (const auto& file :
+         lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+        lab::Scenario scenario = lab::load_scenario(file);
+        DrawnLesson& lesson = lessons[scenario.name];
+        lesson.run =
+            test::run_lab("run " + browser_run_target(file, scenario.name, out) + " " +
+                          browser_run_options(scenario) + " --quiet --out " + out.string());
+        if (lesson.run.exit_code != 0) continue;  // (its SECTION says so)
+        const auto report = test::newest_run(out, scenario.name) / "report.html";
+        draws.push_back({&lesson.page, report, false});
+        if (staircase_lesson(scenario.name)) draws.push_back({&lesson.small, report, true});
+    }
+    std::atomic<std::size_t> next{0};
+    auto draw_the_next = [&](const std::string& profile) {
+        for (std::size_t i = next++; i < draws.size(); i = next++)
+            *draws[i].into =
+                draws[i].small ? drawn_page(draws[i].report, out / (profile + "-1024"), "1024,768")
+                               : drawn_page(draws[i].report, out / profile);
+    };
+    std::thread beside(draw_the_next, "profile-2");
+    draw_the_next("profile-1");
+    beside.join();
+    return lessons;
+}
+
 }  // namespace
 
 TEST_CASE("report.html renders one timeline bar per request in Chromium", "[browser]") {
@@ -163,31 +240,21 @@ TEST_CASE("report.html renders one timeline bar per request in Chromium", "[brow
 TEST_CASE(
     "every scenario's report.html shares one time axis and charts its key figure with a legend",
     "[browser]") {
-    test::ScratchDir out;
+    static test::ScratchDir out;  // (the runs and pages of every SECTION, made on the first)
     setenv("COLUMNS", "80", 1);  // and every line the terminal gets fits a projector's 80 columns
+    const auto& lessons = every_lesson_drawn(out.path);
     for (const auto& file :
          lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
         lab::Scenario scenario = lab::load_scenario(file);
         const std::string name = scenario.name;
-        // Small, to run them all in a few minutes; blocking-async keeps the lesson's own d = 100
-        // ms. c10k sends 2,000 here: what is drawn is the same, and 10,000 threads with 10,000
-        // connections on a busy 2-core CI machine once took past the batch's deadline (its own
-        // run, `lab run c10k`, keeps the full 10,000).
-        // A lesson that sweeps d keeps a sweep, of small values.
-        const bool sweeps_d = scenario.sweep && scenario.sweep->option == "delay";
-        std::string options = name == "blocking-async" ? "--repeat 1"
-                              : name == "c10k"         ? "--delay 10 --repeat 1 --requests 2000"
-                              : sweeps_d               ? "--delay 5,10 --repeat 1"
-                                                       : "--delay 10 --repeat 1";
         SECTION(name) {
-            auto run = test::run_lab("run " + browser_run_target(file, name, out.path) + " " +
-                                     options + " --quiet --out " + out.path.string());
+            const DrawnLesson& lesson = lessons.at(name);
+            const test::Outcome& run = lesson.run;
             INFO(run.output);
             REQUIRE(run.exit_code == 0);
             CHECK(run.output.find("configuration") != std::string::npos);
             CHECK(test::longest_line(run.output.substr(0, run.output.find("results: "))) <= 80);
-            std::string dom = rendered_dom(test::newest_run(out.path, name) / "report.html",
-                                           out.path / "profile");
+            std::string dom = whole(lesson.page);
 
             const std::string body = dom.substr(dom.find("<body"));
             CHECK(test::html_attribute(body, "data-unlegended-colours") == "0");
@@ -219,16 +286,14 @@ TEST_CASE(
                 double expected = t.zoomed ? 1.0 : t.span_us / t.axis_us;
                 CHECK(t.fraction == Approx(expected).margin(0.05));
             }
-            if (name == "blocking-async" ||
-                name == "experiment-log") {  // the staircase is the lesson: in the first screen
+            if (staircase_lesson(name)) {  // the staircase is the lesson: in the first screen
                 REQUIRE_FALSE(test::html_attribute(body, "data-first-timeline-bottom").empty());
                 // Whole, below the key figure: experiment-log's five groups of bars too (their
                 // labels beside them).
                 CHECK(std::stoi(test::html_attribute(body, "data-first-timeline-bottom")) <= 900);
                 // A projector at 1024 × 768: the page keeps its margins, nothing runs off the
                 // right.
-                std::string small = rendered_dom(test::newest_run(out.path, name) / "report.html",
-                                                 out.path / "profile-1024", "1024,768");
+                std::string small = whole(lesson.small);
                 const std::string small_body = small.substr(small.find("<body"));
                 CHECK(test::html_attribute(small_body, "data-overflow-x") == "0");
                 REQUIRE_FALSE(test::html_attribute(small_body, "data-margin-left").empty());

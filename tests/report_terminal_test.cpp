@@ -65,7 +65,7 @@ TEST_CASE("lab run experiment-log at 100 columns shows the documents' figure and
 TEST_CASE(
     "every lesson's table keeps every column at 100 and 80 columns, with guesses, an app or a "
     "target",
-    "[unit]") {
+    "[unit][tables]") {  // [tables]: ctest's unit-tables, beside the rest of unit
     lab::AppSpec app{"/tmp/main.py:app", "/tmp", "", "main.py"};
     for (const lab::Scenario& s : test::shipped()) {
         for (int columns : {100, 80}) {

@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers the tests share: a scratch folder, and running `lab` as a user would.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <regex>
 #include <csignal>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -59,6 +61,21 @@ inline Outcome run_shell(const std::string& command_line) {
 // Runs `lab ARGS` through the shell and waits for it to finish.
 inline Outcome run_lab(const std::string& args) {
     return run_shell(std::string(LAB_BINARY) + " " + args);
+}
+
+// Runs `lab ARGS` for each of `runs`, two at a time (the machine's two cores), and returns each
+// outcome at its run's place. Only for runs that time nothing (refusals, usage errors): a run that
+// times a server goes alone.
+inline std::vector<Outcome> run_lab_two_at_a_time(const std::vector<std::string>& runs) {
+    std::vector<Outcome> outcomes(runs.size());
+    std::atomic<std::size_t> next{0};
+    auto take_the_next = [&] {
+        for (std::size_t i = next++; i < runs.size(); i = next++) outcomes[i] = run_lab(runs[i]);
+    };
+    std::thread beside(take_the_next);
+    take_the_next();
+    beside.join();
+    return outcomes;
 }
 
 // A student's app of the tests' data (tests/data/apps/NAME).

@@ -110,19 +110,22 @@ TEST_CASE(
 
 TEST_CASE("a student's app that cannot run is refused with the reason, exit 2, before any load",
           "[app]") {
-    auto missing = test::run_lab("run blocking-async --app /nonexistent/main.py");
+    // Refused before any load, so nothing is timed: two at a time.
+    const auto said = test::run_lab_two_at_a_time(
+        {"run blocking-async --app /nonexistent/main.py",
+         "run blocking-async --app " + app_file("broken.py"),
+         "run blocking-async --app " + app_file("not_asgi.py"),
+         "run blocking-async --app " + app_file("sleeps_in_def.py") + ":api",
+         "run blocking-async --target http://192.0.2.1:8000/"});
+    const test::Outcome &missing = said[0], &broken = said[1], &not_asgi = said[2],
+                        &no_attr = said[3], &remote = said[4];
     CHECK(missing.exit_code == 2);
     CHECK(missing.output.find("no such file") != std::string::npos);
-    auto broken = test::run_lab("run blocking-async --app " + app_file("broken.py"));
     CHECK(broken.exit_code == 2);
     CHECK(broken.output.find("this_module_does_not_exist") != std::string::npos);
-    auto not_asgi = test::run_lab("run blocking-async --app " + app_file("not_asgi.py"));
     CHECK(not_asgi.exit_code == 2);
     CHECK(not_asgi.output.find("not an ASGI app") != std::string::npos);
-    auto no_attr =
-        test::run_lab("run blocking-async --app " + app_file("sleeps_in_def.py") + ":api");
     CHECK(no_attr.exit_code == 2);
-    auto remote = test::run_lab("run blocking-async --target http://192.0.2.1:8000/");
     CHECK(remote.exit_code == 2);
     CHECK(remote.output.find("--allow-remote") != std::string::npos);
 }
