@@ -82,7 +82,7 @@ std::string shares(const ConfigurationResult& r) {
     return out;
 }
 
-const ConfigurationResult* named(const RunResult& run, const std::string& label) {
+const ConfigurationResult* labelled(const RunResult& run, const std::string& label) {
     for (const auto& r : run.configurations)
         if (r.configuration.label == label && r.error.empty() && !r.batches.empty()) return &r;
     return nullptr;
@@ -119,8 +119,8 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b) {
     RunDiff d{.title_a = a.scenario.title, .title_b = b.scenario.title};
     say_differences(d, a, b);
     for (const auto& ra : a.configurations) {
-        const ConfigurationResult* rb = named(b, ra.configuration.label);
-        if (!rb || !named(a, ra.configuration.label)) {
+        const ConfigurationResult* rb = labelled(b, ra.configuration.label);
+        if (!rb || !labelled(a, ra.configuration.label)) {
             d.only_a.push_back(ra.configuration.label);
             continue;
         }
@@ -132,7 +132,7 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b) {
         d.shares_b.push_back(shares(*rb));
     }
     for (const auto& rb : b.configurations)
-        if (!named(a, rb.configuration.label) || !named(b, rb.configuration.label))
+        if (!labelled(a, rb.configuration.label) || !labelled(b, rb.configuration.label))
             d.only_b.push_back(rb.configuration.label);
     for (const CheckedClaim& c : check_claims(a))
         d.claims.push_back({c.claim, outcome_mark(c.outcome), ""});
@@ -183,8 +183,8 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
         share_a{.header = "A: worker shares", .wraps = true},
         share_b{.header = "B: worker shares", .wraps = true};
     for (std::size_t i = 0, k = 0; i < a.configurations.size(); ++i)
-        if (named(b, a.configurations[i].configuration.label) &&
-            named(a, a.configurations[i].configuration.label))
+        if (labelled(b, a.configurations[i].configuration.label) &&
+            labelled(a, a.configurations[i].configuration.label))
             shared.cells.push_back(a.configurations[i].configuration.label),
                 share_a.cells.push_back(d.shares_a[k]), share_b.cells.push_back(d.shares_b[k++]);
     if (!shared.cells.empty()) print_table(out << '\n', {shared, share_a, share_b}, layout, md);
@@ -199,8 +199,8 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
     out << heading << "Timelines, A above B, on one time axis (" << seconds_text(axis) << ")\n"
         << (md ? "\n```\n" : "");
     for (const auto& ra : a.configurations)
-        if (const ConfigurationResult* rb = named(b, ra.configuration.label);
-            rb && named(a, ra.configuration.label))
+        if (const ConfigurationResult* rb = labelled(b, ra.configuration.label);
+            rb && labelled(a, ra.configuration.label))
             out << wrap("A: " + ra.configuration.label, width)
                 << timeline(ra, a.scenario.load, layout, axis)
                 << wrap("B: " + rb->configuration.label, width)
