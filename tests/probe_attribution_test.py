@@ -310,6 +310,9 @@ def busy_machine():
     spinners = [subprocess.Popen([PY, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
     try:
         statuses, found = records(server, "/report")
+        # /orders (def, time.sleep 100 ms): ten calls, AnyIO's pool of 40 never full. A pool
+        # thread that starts late because the cores are busy is not a wait for a thread.
+        _, orders = records(server, "/orders")
     finally:
         for spinner in spinners:
             spinner.kill()
@@ -321,6 +324,21 @@ def busy_machine():
           and each(found, "gil_wait_ms", lambda v: v == 0) and 2 * len(located) >= len(found)
           and all(r["cpu_share"] >= 0.5 and r["where"]["file"] == "app/pricing.py" for r in located),
           shown(found, "loop_ms", "gil_wait_ms", "cpu_share", "where") + " | server: " + server.stderr()[-1500:])
+    check("busy machine /orders (def): no wait for a pool thread (the pool of 40 was never full)",
+          len(orders) == 10 and each(orders, "pool_wait_ms", lambda v: v == 0), shown(orders, "pool_ms", "pool_wait_ms"))
+    server.kill()
+
+
+def full_pool():
+    """The lab's `def` twin with a pool of two threads (LAB_THREADS=2): ten /delay?ms=100 at once
+    go in five waves of two, so the later eight each wait 100 ms or more for a thread, and the
+    median request at least 190 ms (waits 0, 0, 100, 100, 200, 200, ...)."""
+    server = Server("apps:threaded", os.path.join(REPO, "lab", "reference"), LAB_THREADS="2")
+    statuses, found = records(server, "/delay?ms=100")
+    waited = sorted(r["pool_wait_ms"] for r in found)
+    check("a pool of 2, ten 100 ms `def` calls: 8 of 10 wait >= 90 ms for a pool thread, the median >= 180 ms",
+          statuses == [200] * 10 and len(waited) == 10 and all(w >= 90 for w in waited[2:])
+          and median(found, "pool_wait_ms") >= 180, shown(found, "pool_ms", "pool_wait_ms"))
     server.kill()
 
 
@@ -335,6 +353,7 @@ def main():
     whole_run("no middleware", "app.main:app", SHOP, SHOP_NO_MIDDLEWARE="1")
     whole_run("file", os.path.join("scenarios", "apps", "shop", "app", "main.py"))
     busy_machine()
+    full_pool()
     refusals()
     print(f"{counts['passed']} passed, {counts['failed']} failed")
     return 1 if counts["failed"] else 0

@@ -261,15 +261,31 @@ def charge_long(record, t0, t1, hold, cpu0=-1):
 
 def time_thread_pool():
     """Patch anyio.to_thread.run_sync (Starlette's run_in_threadpool looks it up at each call):
-    a `def` route's wait for a pool thread, its time on that thread, and its CPU time there."""
+    a `def` route's wait for a pool thread, its time on that thread, and its CPU time there.
+    A call waits for a pool thread only when as many calls as its limiter has threads were already
+    in flight (waiting for one or on one) as it asked; a call that found a thread to spare and
+    still started late was kept by the machine (a thread waking, a busy core), not by the pool:
+    its wait is not counted as one for a thread. (Counted here, on the loop, not read from the
+    limiter: calls asked together have not taken their tokens yet when the next one asks.)"""
     try:
         import anyio.to_thread
     except ImportError:
         return  # no AnyIO, no Starlette: nothing runs in its pool
     original, clock = anyio.to_thread.run_sync, time.perf_counter_ns
+    in_flight = {}  # limiter -> its calls asked and not yet returned
 
     async def run_sync(func, *args, **options):
-        record = CURRENT.get()
+        limiter = options.get("limiter") or anyio.to_thread.current_default_thread_limiter()
+        pool_full = in_flight.get(limiter, 0) >= limiter.total_tokens
+        in_flight[limiter] = in_flight.get(limiter, 0) + 1
+        try:
+            return await timed_call(CURRENT.get(), pool_full, func, *args, **options)
+        finally:
+            in_flight[limiter] -= 1
+            if not in_flight[limiter]:
+                del in_flight[limiter]
+
+    async def timed_call(record, pool_full, func, *args, **options):
         if record is None:
             return await original(func, *args, **options)
         called, times = clock(), []
@@ -287,7 +303,8 @@ def time_thread_pool():
             return await original(timed, *args, **options)
         finally:
             if times:
-                record.pool_wait_ns += times[0] - called
+                if pool_full:
+                    record.pool_wait_ns += times[0] - called
                 record.pool_ns += times[1] - times[0]
                 record.pool_cpu_ns += times[2]
 
