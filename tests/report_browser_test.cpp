@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <map>
 #include <regex>
 #include <thread>
@@ -204,16 +203,12 @@ const std::map<std::string, DrawnLesson>& every_lesson_drawn(const std::filesyst
         draws.push_back({&lesson.page, report, false});
         if (staircase_lesson(scenario.name)) draws.push_back({&lesson.small, report, true});
     }
-    std::atomic<std::size_t> next{0};
-    auto draw_the_next = [&](const std::string& profile) {
-        for (std::size_t i = next++; i < draws.size(); i = next++)
-            *draws[i].into =
-                draws[i].small ? drawn_page(draws[i].report, out / (profile + "-1024"), "1024,768")
-                               : drawn_page(draws[i].report, out / profile);
-    };
-    std::thread beside(draw_the_next, "profile-2");
-    draw_the_next("profile-1");
-    beside.join();
+    test::two_at_a_time(draws.size(), [&](std::size_t i, int worker) {
+        const std::string profile = "profile-" + std::to_string(worker + 1);  // one per thread
+        *draws[i].into = draws[i].small
+                             ? drawn_page(draws[i].report, out / (profile + "-1024"), "1024,768")
+                             : drawn_page(draws[i].report, out / profile);
+    });
     return lessons;
 }
 

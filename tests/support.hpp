@@ -63,18 +63,25 @@ inline Outcome run_lab(const std::string& args) {
     return run_shell(std::string(LAB_BINARY) + " " + args);
 }
 
-// Runs `lab ARGS` for each of `runs`, two at a time (the machine's two cores), and returns each
-// outcome at its run's place. Only for runs that time nothing (refusals, usage errors): a run that
-// times a server goes alone.
+// Calls work(i, worker) for each i of 0 .. n-1, two at a time (the machine's two cores): worker 0
+// on this thread, worker 1 on a thread beside it, each taking the next i as it is free. Only for
+// work that times nothing: a run that times a server goes alone.
+template <class Work>
+void two_at_a_time(std::size_t n, Work work) {
+    std::atomic<std::size_t> next{0};
+    auto take_the_next = [&](int worker) {
+        for (std::size_t i = next++; i < n; i = next++) work(i, worker);
+    };
+    std::thread beside(take_the_next, 1);
+    take_the_next(0);
+    beside.join();
+}
+
+// `lab ARGS` for each of `runs`, two at a time (refusals, usage errors), each outcome at its
+// run's place.
 inline std::vector<Outcome> run_lab_two_at_a_time(const std::vector<std::string>& runs) {
     std::vector<Outcome> outcomes(runs.size());
-    std::atomic<std::size_t> next{0};
-    auto take_the_next = [&] {
-        for (std::size_t i = next++; i < runs.size(); i = next++) outcomes[i] = run_lab(runs[i]);
-    };
-    std::thread beside(take_the_next);
-    take_the_next();
-    beside.join();
+    two_at_a_time(runs.size(), [&](std::size_t i, int) { outcomes[i] = run_lab(runs[i]); });
     return outcomes;
 }
 
