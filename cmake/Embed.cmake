@@ -29,6 +29,11 @@ function(lab_embed target file name)
     COMMAND ${CMAKE_COMMAND} -DIN=${CMAKE_SOURCE_DIR}/${file} -DOUT=${out} -DNAME=${name} -P ${LAB_EMBED_SCRIPT}
     DEPENDS ${CMAKE_SOURCE_DIR}/${file} ${LAB_EMBED_SCRIPT}
     COMMENT "Embedding ${file}")
-  target_sources(${target} PRIVATE ${out})
+  # The header is made by a target of its own, which depends on nothing: a custom command of
+  # lab_core itself would first wait for every target lab_core depends on (Ninja's rule for a
+  # target's custom commands), so lab_core's compiles, and the tests' after them, would wait for
+  # lab_engine to be archived while a core stood idle (bench/README.md, issue 44).
+  add_custom_target(embed_${name} DEPENDS ${out})
+  add_dependencies(${target} embed_${name})
   target_include_directories(${target} PUBLIC ${CMAKE_BINARY_DIR}/embedded)
 endfunction()
