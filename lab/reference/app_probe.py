@@ -175,14 +175,15 @@ class Probe:
                 self.ledger.watch(loop)
         tracked = scope["type"] == "http" and not scope["path"].startswith("/__lab/")
         now = time.monotonic_ns()  # (the probe got the request: x-lab-start-us, and its record's start)
-        record = self.ledger.open(scope, now) if self.ledger and tracked else None
+        start_us = now // 1000
+        record = None
         if self.ledger:  # (a task inherits its creator's context: a request's only its own record)
+            record = self.ledger.open(scope, now, start_us) if tracked else None
             CURRENT.set(record)
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         if not tracked:
             return await self.answer_lab(scope, send)
-        start_us = now // 1000
         self.requests += 1
         self.in_service += 1
         try:
@@ -205,8 +206,10 @@ class Probe:
         the answer's status and end to the request's record. (It runs for every message of every
         answer: what a record needs is written in the branches the stamps take anyway.)"""
         mark = self.marker(scope, start_us) if self.marks else None
+        head = None  # the answer's head, read if its body comes in pieces
 
         async def stamped_send(message):
+            nonlocal head
             kind = message["type"]
             if kind == "http.response.start":
                 end_us = time.monotonic_ns() // 1000
@@ -218,12 +221,15 @@ class Probe:
                 if mark:
                     mark(b"e", end_us)
                 await send({**message, "headers": headers})
-                if record:  # its status, its head (read if the body comes in pieces), its route's endpoint
-                    record.status, record.head, record.endpoint = message["status"], headers, scope.get("endpoint")
+                if record:  # its status and its route's endpoint
+                    record.status, record.endpoint, head = message["status"], scope.get("endpoint"), headers
                 return
             await send(message)
+            # A body's last piece answers the request (most answers come in one), or the piece
+            # that brings the last byte its head's content-length promised, whichever comes first.
             if record and not record.answered_ns and kind.startswith("http.response."):
-                record.sent(message)  # (a body's piece: the last one answers the request)
+                if not message.get("more_body", False) or record.answered_by(message, head):
+                    record.answered_ns = time.perf_counter_ns()  # (CLOCK_MONOTONIC, as monotonic_ns)
             if mark and kind == "http.response.body" and not message.get("more_body", False):
                 mark(b"a", time.monotonic_ns() // 1000)
 

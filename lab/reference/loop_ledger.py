@@ -48,49 +48,42 @@ PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
 
 class Record:
     """One request's account. Written on the loop thread only (the watchdog publishes Holds).
-    Opened for every request, on the loop's time, so opening one writes only what the request
-    brings (its number, method, target, start): every other field starts as the class's own
-    default below, and an instance holds only what its request changed. What only a report needs
-    (its target spelled out, its route's template) waits for the report."""
+    Opened for every request, on the loop's time, so it has no __init__ (calling a Python one from
+    C is dearer than the writes it makes): Ledger.open writes only what the request brings (its
+    number, method, target, start), every other field starts as the class's own default below, and
+    an instance holds only what its request changed. What only a report needs (its target spelled
+    out, its route's template, its answer in µs) waits for the report."""
     endpoint = None  # what the router found to answer it (scope["endpoint"]): its route's template at the report
-    status, answered_us, done_us, answered_ns = 0, -1, -1, 0
+    status, done_us = 0, -1
+    answered_ns = 0  # the client had all of its answer (perf_counter_ns, CLOCK_MONOTONIC as monotonic_ns)
     loop_ns = longest_ns = holds = after_ns = gil_ns = 0  # its callbacks on the loop
     cpu_share, where, spans = -1.0, None, None  # its longest hold's; its callbacks of 1 ms or more
     pool_ns = pool_cpu_ns = pool_wait_ns = 0  # a `def` route's time on a pool thread
-    head, body_left = None, -1  # an answer sent in pieces: its head, until the bytes it promised came
+    body_left = None  # an answer sent in pieces: the bytes its head's content-length still promises (-1: none said)
 
-    def __init__(self, number, scope, start_us):
-        self.id, self.method, self.start_us = number, scope["method"], start_us
-        self.path, self.query = scope.get("raw_path") or scope["path"].encode(), scope.get("query_string")
-        self.path_str = scope["path"]  # (a Mount rewrites the shared scope's path to the part below it)
-
-    def sent(self, message):
-        """A piece of the app's answer's body gone out (its head's status and headers were kept as
-        it went): the moment the client has all of it, the last body message or the bytes its
-        content-length promised, whichever comes first."""
-        if message.get("more_body", False) and not self.promised(len(message.get("body", b""))):
-            return
-        self.answered_ns = time.perf_counter_ns()  # CLOCK_MONOTONIC, as monotonic_ns
-        self.answered_us, self.head = self.answered_ns // 1000, None
-
-    def promised(self, size):
-        """A piece of a body sent in pieces: whether the client now has every byte the head's
-        content-length promised. (Most answers come in one piece, and never read their head.)"""
-        if self.head is not None:  # the first piece
-            for key, value in self.head:
+    def answered_by(self, piece, head):
+        """A piece of a body sent in pieces (`more_body`) gone out: whether the client now has every
+        byte the head's content-length promised (the head read at the first piece). Most answers
+        come in one piece, and never come here: their last message answers them."""
+        if self.body_left is None:
+            self.body_left = -1
+            for key, value in head or ():
                 if key.lower() == b"content-length" and value.isdigit():
                     self.body_left = int(value)
-            self.head = None
         if self.body_left < 0:
             return False  # (no content-length: only the last message says)
-        self.body_left -= size
+        self.body_left -= len(piece.get("body", b""))
         return self.body_left == 0
+
+    def answered_us(self):
+        """When the client had the whole answer, CLOCK_MONOTONIC µs; -1 before."""
+        return self.answered_ns // 1000 if self.answered_ns else -1
 
     def as_json(self, route):
         where = self.where and dict(zip(("file", "line", "function", "call"), self.where))
         target = (self.path + (b"?" + self.query if self.query else b"")).decode("latin-1")
         return {"id": self.id, "method": self.method, "target": target, "route": route,
-                "status": self.status, "start_us": self.start_us, "answered_us": self.answered_us,
+                "status": self.status, "start_us": self.start_us, "answered_us": self.answered_us(),
                 "done_us": self.done_us, "loop_ms": ms(self.loop_ns), "longest_hold_ms": ms(self.longest_ns),
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
@@ -118,17 +111,21 @@ class Ledger:
         self.hold = None  # the watchdog's latest Hold: replaced whole, never changed in place
         self.parked, self.wake = False, threading.Event()  # the watchdog resting while no request runs
 
-    def open(self, scope, now_ns):
+    def open(self, scope, now_ns, start_us):
         """A request's record, opened in its task's first step at now_ns (CLOCK_MONOTONIC, as
-        perf_counter_ns): from then that step is the request's time on the loop (timed_run times
-        from their start only the callbacks that already had a record). The deque keeps the
-        newest KEEP: appending one more lets the oldest go (counted by `dropped`)."""
+        perf_counter_ns; start_us is it in µs, the probe's stamp): from then that step is the
+        request's time on the loop (timed_run times from their start only the callbacks that
+        already had a record). The deque keeps the newest KEEP: appending one more lets the oldest
+        go (counted by `dropped`)."""
         if not self.since:
             self.since = now_ns
         self.count += 1
         if self.parked:
             self.unpark()
-        record = Record(self.count, scope, now_ns // 1000)
+        record = Record()
+        record.id, record.method, record.start_us = self.count, scope["method"], start_us
+        record.path, record.query = scope.get("raw_path") or scope["path"].encode(), scope.get("query_string")
+        record.path_str = scope["path"]  # (a Mount rewrites the shared scope's path to the part below it)
         self.records.append(record)
         return record
 
@@ -158,7 +155,7 @@ class Ledger:
         """(median loop ms an answered request held, -1 if none; where the longest hold was). Answered,
         not finished: the lab asks the moment its last answer comes, while the requests' tasks may
         still be closing (a middleware's task group), and what they held before answering is known."""
-        done = [r for r in self.records if r.done_us >= 0 or r.answered_us >= 0]
+        done = [r for r in self.records if r.done_us >= 0 or r.answered_ns]
         if not done:
             return -1.0, ""
         longest = max(done, key=lambda r: r.longest_ns)
@@ -190,10 +187,9 @@ def time_callbacks(ledger):
         record = handle._context.get(current)
         if record is None:  # (the most frequent: the server's own callbacks, a read, a timer)
             run(handle)
-            t0 = ledger.since
-            if not t0 or handle._loop is not ledger.loop:
+            if not ledger.since or handle._loop is not ledger.loop:
                 return  # it opened no record (or it ran on another loop, one in a thread the app started)
-            record, cpu0 = handle._context.get(current), -1  # a first step, from the opening
+            t0, record, cpu0 = ledger.since, handle._context.get(current), -1  # a first step, from the opening
             if record is None:  # (the loop's first request opened it while it was not yet watched)
                 ledger.since = 0
                 return
@@ -214,8 +210,9 @@ def time_callbacks(ledger):
         # `where` is still None and its cpu_share -1.
         record.loop_ns += took
         record.holds += 1
-        if record.answered_ns:
-            record.after_ns += t1 - max(t0, record.answered_ns)
+        answered = record.answered_ns
+        if answered:
+            record.after_ns += t1 - (answered if answered > t0 else t0)  # (not max(): one call less)
         if took > record.longest_ns:
             record.longest_ns = took
 
