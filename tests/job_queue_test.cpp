@@ -172,7 +172,7 @@ TEST_CASE("A job whose workers keep dying is marked failed after three attempts,
 }
 
 TEST_CASE("No redis-server, server or queue worker outlives `lab run` when it is killed",
-          "[services]") {
+          "[services][tmp-folders]") {
     namespace fs = std::filesystem;
     auto before = test::temporary_folders("lab-redis-");
     fs::path out = fs::temp_directory_path() / ("lab-queue-kill-" + std::to_string(getpid()));

@@ -59,7 +59,8 @@ TEST_CASE(
     CHECK(test::survivors(test::processes_naming(folder.string())).empty());
 }
 
-TEST_CASE("No nginx and no host outlives `lab run scale-out` when it is killed", "[services]") {
+TEST_CASE("No nginx and no host outlives `lab run scale-out` when it is killed",
+          "[services][tmp-folders]") {
     auto before = test::temporary_folders("lab-nginx-");
     fs::path out = fs::temp_directory_path() / ("lab-scale-kill-" + std::to_string(getpid()));
     pid_t lab = test::spawn_lab({"run", "scale-out", "--only", "2", "--delay", "3000", "--repeat",

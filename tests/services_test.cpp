@@ -176,7 +176,7 @@ TEST_CASE("A private Redis answers PING on its URL, and is gone with its object"
 }
 
 TEST_CASE("A private service that cannot start is one line with its reason, and leaves no folder",
-          "[services]") {
+          "[services][tmp-folders]") {
     auto before = test::temporary_folders("lab-pg-");
     std::string message;
     try {
@@ -196,7 +196,7 @@ TEST_CASE("A private service that cannot start is one line with its reason, and 
     CHECK(test::temporary_folders("lab-pg-") == before);
 }
 
-TEST_CASE("A missing PostgreSQL is one line naming the Debian package", "[services]") {
+TEST_CASE("A missing PostgreSQL is one line naming the Debian package", "[services][tmp-folders]") {
     const char* was = std::getenv("LAB_PG_BIN");
     std::string saved = was ? was : "";
     setenv("LAB_PG_BIN", "/nonexistent", 1);
