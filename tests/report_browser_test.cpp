@@ -272,7 +272,7 @@ void check_drawn_lesson(const lab::Scenario& scenario, const DrawnLesson& lesson
         CHECK(t.fraction == Approx(expected).margin(0.05));
     }
     if (staircase_lesson(scenario.name)) check_staircase_first(body, lesson.small);
-    if (scenario.name == "blocking-async") {  // the wall is a tenth of the staircase, as drawn
+    if (page_judges_times(scenario.name)) {  // the wall is a tenth of the staircase, as drawn
         REQUIRE(timelines.size() == 3);  // the staircase, the wall, and the wall zoomed
         CHECK_FALSE(timelines[0].zoomed);
         CHECK(timelines[0].fraction > 0.95);
@@ -314,8 +314,8 @@ TEST_CASE("report.html renders one timeline bar per request in Chromium", "[brow
     CHECK(dom.find("href=") == std::string::npos);  // or style sheets from anywhere
 }
 
-// Every shipped scenario, run small, drawn by Chromium (check_drawn_lesson), but blocking-async,
-// whose page check judges its times (page_judges_times): drawn in `browser-pages`.
+// Every shipped scenario but the one whose page check judges its times (page_judges_times), run
+// small and drawn by Chromium (check_drawn_lesson): `browser-pages`, which may run beside others.
 TEST_CASE(
     "every scenario's report.html shares one time axis and charts its key figure with a legend",
     "[browser][pages]") {
