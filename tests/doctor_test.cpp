@@ -322,7 +322,7 @@ TEST_CASE(
 TEST_CASE(
     "lab doctor refuses an app it cannot run with the reason and exit 2, and leaves nothing "
     "running",
-    "[app]") {
+    "[app][untimed]") {
     struct Case {
         const char* app;
         std::string dir;
@@ -370,7 +370,7 @@ std::set<pid_t> started_with_uvicorn(pid_t lab) {
 
 }  // namespace
 
-TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
+TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app][untimed]") {
     pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
     auto started = started_with_uvicorn(lab);
     kill(lab, SIGKILL);
@@ -378,7 +378,7 @@ TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app]") {
     CHECK(test::survivors(started, std::chrono::seconds(10)).empty());
 }
 
-TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[app]") {
+TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[app][untimed]") {
     for (int signal : {SIGTERM, SIGINT}) {
         pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
         auto started = started_with_uvicorn(lab);
@@ -391,7 +391,8 @@ TEST_CASE("lab doctor stopped by SIGTERM or SIGINT stops the app it started", "[
 
 // [repeats-cpp]: the sanitizer stage leaves it out (tests/CMakeLists.txt): its C++ is the refusal
 // path of the case above (serve.py's reason, exit 2).
-TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2", "[app][repeats-cpp]") {
+TEST_CASE("lab doctor on an app whose start-up never ends says so, exit 2",
+          "[app][repeats-cpp][untimed]") {
     // serve.py's start-up limit shortened from 30 s to 3 (LAB_START_TIMEOUT_S): the same refusal.
     auto said = test::run_shell("LAB_START_TIMEOUT_S=3 " + std::string(LAB_BINARY) +
                                 " doctor never_starts_app.py --app-dir " + broken);

@@ -16,7 +16,7 @@
 #include "lab/server/loop_monitor.hpp"
 #include "support.hpp"
 
-TEST_CASE("lab run blocking-async prints the table and writes both files", "[e2e]") {
+TEST_CASE("lab run blocking-async prints the table and writes both files", "[e2e][untimed]") {
     test::ScratchDir out;
     auto o = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " +
                            out.path.string());
@@ -37,7 +37,7 @@ TEST_CASE("lab run blocking-async prints the table and writes both files", "[e2e
     CHECK(summary["machine"]["idle_cpus_kept_awake"] == test::may_keep_cpus_awake());
 }
 
-TEST_CASE("lab explains usage mistakes with exit code 2", "[e2e]") {
+TEST_CASE("lab explains usage mistakes with exit code 2", "[e2e][untimed]") {
     auto unknown = test::run_lab("run blocking-asnyc");
     CHECK(unknown.exit_code == 2);
     CHECK(unknown.output.find("did you mean 'blocking-async'") != std::string::npos);
@@ -52,7 +52,7 @@ TEST_CASE("lab explains usage mistakes with exit code 2", "[e2e]") {
     CHECK(test::run_lab("serve --mode warp-speed").exit_code == 2);
 }
 
-TEST_CASE("lab --version, list and show answer", "[e2e]") {
+TEST_CASE("lab --version, list and show answer", "[e2e][untimed]") {
     CHECK(test::run_lab("--version").output.find("lab ") == 0);
     auto list = test::run_lab("list");
     CHECK(list.exit_code == 0);
@@ -103,7 +103,7 @@ std::string table_part(const std::string& output) {
 }  // namespace
 
 TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and without a bystander",
-          "[e2e]") {
+          "[e2e][untimed]") {
     for (std::string args : {"run blocking-async --requests 4 --delay 20 --repeat 2",
                              "run head-of-line --requests 4 --delay 50 --repeat 1"}) {
         INFO(args);
@@ -122,7 +122,8 @@ TEST_CASE("lab report rebuilds a real run's table and page unchanged, with and w
     }
 }
 
-TEST_CASE("lab report never writes over a run's own page, and says why it cannot write", "[e2e]") {
+TEST_CASE("lab report never writes over a run's own page, and says why it cannot write",
+          "[e2e][untimed]") {
     test::ScratchDir out;
     REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " +
                           out.path.string())
@@ -145,7 +146,7 @@ TEST_CASE("lab report never writes over a run's own page, and says why it cannot
     CHECK(test::read_file(dir / "report.html") == own);
 }
 
-TEST_CASE("lab report refuses a damaged folder with exit 2 and the reason", "[e2e]") {
+TEST_CASE("lab report refuses a damaged folder with exit 2 and the reason", "[e2e][untimed]") {
     test::ScratchDir out;
     REQUIRE(test::run_lab("run blocking-async --requests 2 --delay 5 --repeat 1 --quiet --out " +
                           out.path.string())
@@ -159,7 +160,8 @@ TEST_CASE("lab report refuses a damaged folder with exit 2 and the reason", "[e2
     CHECK(o.output.find("requests.csv: has 0 batches of configuration 1") != std::string::npos);
 }
 
-TEST_CASE("a request path of lab load reaches the page as text, never as markup", "[e2e]") {
+TEST_CASE("a request path of lab load reaches the page as text, never as markup",
+          "[e2e][untimed]") {
     test::ScratchDir out;
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     std::string url = "http://127.0.0.1:" + std::to_string(server.port()) +
@@ -174,7 +176,7 @@ TEST_CASE("a request path of lab load reaches the page as text, never as markup"
 }
 
 TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option gets a notice",
-          "[e2e]") {
+          "[e2e][untimed]") {
     test::ScratchDir out;
     auto pool = test::run_lab(
         "run thread-pool --threads 10 --only 2 --requests 4 --delay 5 --repeat 1 --quiet --out " +
@@ -200,7 +202,7 @@ TEST_CASE("lab run --threads 10 says 10 threads in its labels; an unused option 
     CHECK(unknown.output.find("1: async def + time.sleep(0.1)") != std::string::npos);
 }
 
-TEST_CASE("lab report SCENARIO opens the newest run of that scenario", "[e2e]") {
+TEST_CASE("lab report SCENARIO opens the newest run of that scenario", "[e2e][untimed]") {
     test::ScratchDir out;
     for (int i = 0; i < 2; ++i)
         REQUIRE(
@@ -334,7 +336,8 @@ TEST_CASE("the README's demonstrations cite how long each lesson takes from its 
     CHECK(cited >= 8);  // at least one a demonstration
 }
 
-TEST_CASE("a scenario whose service is not installed says which package, in one line", "[e2e]") {
+TEST_CASE("a scenario whose service is not installed says which package, in one line",
+          "[e2e][untimed]") {
     setenv("LAB_PG_BIN", "/nonexistent", 1);
     auto missing = test::run_lab("run blocking-driver --quiet");
     unsetenv("LAB_PG_BIN");

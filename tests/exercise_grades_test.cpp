@@ -204,7 +204,7 @@ TEST_CASE(
 TEST_CASE(
     "an exercise's app without its route is told to keep the route's path, never an option check "
     "refuses",
-    "[app]") {
+    "[app][untimed]") {
     auto said = check("qr-code", "sleeps_in_async.py", 1);  // its route is /work; qr-code loads /qr
     INFO(said.output);
     CHECK(said.exit_code != 0);

@@ -24,7 +24,8 @@ std::string command_line(pid_t pid) {
 
 }  // namespace
 
-TEST_CASE("lab run --with-fastapi stopped while uvicorn starts leaves no process behind", "[e2e]") {
+TEST_CASE("lab run --with-fastapi stopped while uvicorn starts leaves no process behind",
+          "[e2e][untimed]") {
     if (!fastapi_installed()) {
         WARN("FastAPI or uvicorn is not installed for /usr/bin/python3: skipped");
         return;

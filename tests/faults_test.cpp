@@ -30,7 +30,7 @@ std::set<pid_t> leftovers_after(int signal, std::vector<std::string> args, std::
 
 }  // namespace
 
-TEST_CASE("stopping lab run by any signal stops its servers", "[e2e]") {
+TEST_CASE("stopping lab run by any signal stops its servers", "[e2e][untimed]") {
     auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
     INFO("signal " << signal);
     test::ScratchDir out;
@@ -66,7 +66,7 @@ TEST_CASE("stopping lab run by any signal removes the PostgreSQL and Redis it st
     CHECK(test::eventually([&] { return private_folders() == before; }, std::chrono::seconds(10)));
 }
 
-TEST_CASE("stopping lab serve by any signal stops its workers", "[e2e]") {
+TEST_CASE("stopping lab serve by any signal stops its workers", "[e2e][untimed]") {
     auto signal = GENERATE(SIGINT, SIGTERM, SIGKILL);
     INFO("signal " << signal);
     auto left = leftovers_after(signal, {"serve", "--mode", "multi-process", "--workers", "3"}, 3);

@@ -59,7 +59,8 @@ TEST_CASE("lab load's URL: ports are checked, [::1] and localhost are loopback",
                         .error.empty());  // the path goes into the request line as it is
 }
 
-TEST_CASE("lab load refuses bad ports and loads that would send nothing or too much", "[e2e]") {
+TEST_CASE("lab load refuses bad ports and loads that would send nothing or too much",
+          "[e2e][untimed]") {
     for (std::string args :
          {"http://127.0.0.1:70000/health", "http://127.0.0.1:-1/health",
           "http://127.0.0.1:8000abc/health", "http://127.0.0.1:1/health --rate 0.5 -z 100ms",
@@ -129,7 +130,7 @@ TEST_CASE("a batch against a server that stopped answering ends at its deadline,
     for (const auto& r : one_by_one.requests) CHECK(r.error == lab::ErrorKind::timeout);
 }
 
-TEST_CASE("lab run says early that a stopped server will not answer", "[e2e]") {
+TEST_CASE("lab run says early that a stopped server will not answer", "[e2e][untimed]") {
     test::ScratchDir out;
     pid_t lab = test::spawn_lab(
         {"run", "blocking-async", "--repeat", "1", "--quiet", "--out", out.path.string()});

@@ -150,7 +150,7 @@ TEST_CASE("a results folder keeps credential headers' names, never their values"
 
 TEST_CASE(
     "a student's app cannot reach the terminal: its import error and its output are shown escaped",
-    "[app]") {
+    "[app][untimed]") {
     auto refused = test::run_lab("run blocking-async --app " + test::app_file("hostile_import.py"));
     INFO(refused.output);
     CHECK(refused.exit_code == 2);

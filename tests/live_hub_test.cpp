@@ -208,7 +208,8 @@ TEST_CASE("the hub refuses connections past its cap with 503, and serves again o
 
 // The issue's attack: a client holds hundreds of connections to the live port while the lab runs
 // under `ulimit -n 256`; the run's rows are still measured and its results written.
-TEST_CASE("a client holding many live-view connections costs the run nothing", "[e2e][hostile]") {
+TEST_CASE("a client holding many live-view connections costs the run nothing",
+          "[e2e][hostile][untimed]") {
     test::ScratchDir out;
     int from_lab[2];
     REQUIRE(pipe(from_lab) == 0);

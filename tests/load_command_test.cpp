@@ -60,7 +60,7 @@ std::string report_in(const std::filesystem::path& out) {
 TEST_CASE(
     "lab load -c 10 -n 1000 sends exactly 1000 requests, on one thread or two, and says what hey "
     "says in 80 columns",
-    "[e2e][load]") {
+    "[e2e][load][untimed]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     test::ScratchDir out;
     for (std::string threads : {"1", "2"}) {
@@ -116,7 +116,7 @@ TEST_CASE("lab load -z 2s sends for 2 s, however many requests that is", "[e2e][
 TEST_CASE(
     "lab load sends the method, headers and body it is given, and --disable-keepalive closes each "
     "connection",
-    "[e2e][load]") {
+    "[e2e][load][untimed]") {
     test::ScratchDir out;
     auto body = out.write("body.json", R"({"name":"lab"})");
     {
@@ -148,7 +148,7 @@ TEST_CASE(
 }
 
 TEST_CASE("lab load counts status codes and error kinds, and mixes endpoints by weight, a row each",
-          "[e2e][load]") {
+          "[e2e][load][untimed]") {
     test::ScratchDir out;
     {
         test::CannedServer server("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno");
@@ -183,7 +183,7 @@ TEST_CASE("lab load counts status codes and error kinds, and mixes endpoints by 
 }
 
 TEST_CASE("lab load refuses what it cannot send, with the reason, before sending anything",
-          "[e2e][load]") {
+          "[e2e][load][untimed]") {
     test::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     const std::string url = url_of(server.port(), "/");
     for (std::string args :
@@ -240,7 +240,7 @@ TEST_CASE(
 }
 
 TEST_CASE("lab load where nothing listens says every request failed, first, and prints no rate",
-          "[e2e][load]") {
+          "[e2e][load][untimed]") {
     // A port nobody listens on: bind one, note it, close it.
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     const std::uint16_t port = server.port();
@@ -255,7 +255,8 @@ TEST_CASE("lab load where nothing listens says every request failed, first, and 
     CHECK(said.output.find("connect 20") != std::string::npos);
 }
 
-TEST_CASE("lab load -d 3s on a GET warns that -d is the body, not wrk's duration", "[e2e][load]") {
+TEST_CASE("lab load -d 3s on a GET warns that -d is the body, not wrk's duration",
+          "[e2e][load][untimed]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     test::ScratchDir out;
     auto said = test::run_lab("load " + url_of(server.port(), "/health") +
@@ -303,7 +304,7 @@ TEST_CASE(
 TEST_CASE(
     "an --out that cannot be written is refused before the first request, exit 2, by every command "
     "that writes a run",
-    "[e2e][load]") {
+    "[e2e][load][untimed]") {
     test::CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     test::ScratchDir scratch;
     const std::string in_the_way =
@@ -339,7 +340,7 @@ TEST_CASE(
 // A server did answer, with more than the lab reads by default: the failure names which limit,
 // never suggests that nothing listens, and --max-body / --max-head take larger answers.
 TEST_CASE("lab load names an answer over its limits and takes a larger one when told",
-          "[e2e][load][hostile]") {
+          "[e2e][load][hostile][untimed]") {
     test::CannedServer big_body("HTTP/1.1 200 OK\r\nContent-Length: 2097152\r\n\r\n" +
                                 std::string(2 << 20, 'b'));
     test::CannedServer big_head("HTTP/1.1 200 OK\r\nX-Big: " + std::string(16 << 10, 'h') +
@@ -374,7 +375,7 @@ TEST_CASE("lab load names an answer over its limits and takes a larger one when 
 TEST_CASE(
     "lab load's percentiles, bystander and histogram are requests.csv's own, one p50 in "
     "summary.json",
-    "[e2e][load]") {
+    "[e2e][load][untimed]") {
     // Thirty answers of about 300 ms within a few ms of each other: a histogram's 2 ms buckets
     // would blur them (p50 = p99 = max once); the figures must be the rows' own, by nearest rank.
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});

@@ -242,7 +242,8 @@ TEST_CASE(
     CHECK(page.find("The loop cannot even read the next request") != std::string::npos);
 }
 
-TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the terminal", "[e2e]") {
+TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the terminal",
+          "[e2e][untimed]") {
     for (const char* bad :
          {"--predict abc,0.1", "--predict 0.1", "--predict '-1,0.1'", "--predict '5 MiB,0.1'"}) {
         auto o = test::run_lab(std::string("run blocking-async --repeat 1 ") + bad);
@@ -283,7 +284,7 @@ TEST_CASE("a bad guess: exit 2 on the command line, a second chance on the termi
 // --predict-page: the lab opens the room's form, people send guesses over HTTP, Enter starts the
 // run.
 TEST_CASE("lab run --predict-page takes the room's guesses until Enter, and shows their spread",
-          "[e2e]") {
+          "[e2e][untimed]") {
     test::ScratchDir out;
     test::PipedLab piped =
         test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--live-wait", "0",

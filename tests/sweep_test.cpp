@@ -75,7 +75,7 @@ TEST_CASE("a sweep that cannot run says why", "[unit]") {
     CHECK(lab::apply(shipped("sweep"), {}).configurations.size() == 4 * 5);
 }
 
-TEST_CASE("lab run takes a list for one option and refuses two", "[e2e]") {
+TEST_CASE("lab run takes a list for one option and refuses two", "[e2e][untimed]") {
     auto both = test::run_lab("run blocking-async --concurrency 1,2 --delay 10,20");
     CHECK(both.exit_code == 2);
     CHECK(both.output.find("sweeps one option") != std::string::npos);
@@ -89,7 +89,7 @@ TEST_CASE("lab run takes a list for one option and refuses two", "[e2e]") {
 TEST_CASE(
     "a swept run keeps every point in summary.json and draws a line per configuration and its "
     "model",
-    "[e2e]") {
+    "[e2e][untimed]") {
     test::ScratchDir out;
     auto run = test::run_lab(
         "run blocking-async --concurrency 1,5,10 --delay 20 --repeat 1 --quiet --out " +
@@ -172,7 +172,7 @@ TEST_CASE(
     CHECK_THROWS_AS(lab::apply(shipped("stall"), open), std::invalid_argument);
 }
 
-TEST_CASE("a sweep's option may come before the scenario's name", "[e2e]") {
+TEST_CASE("a sweep's option may come before the scenario's name", "[e2e][untimed]") {
     test::ScratchDir out;
     auto run =
         test::run_lab("run --threads 10 thread-pool --only 1 --delay 10 --repeat 1 --quiet --out " +

@@ -9,7 +9,7 @@
 namespace fs = std::filesystem;
 
 TEST_CASE("an app that answers 500 is said to have answered 500, with where its traceback is",
-          "[app]") {
+          "[app][untimed]") {
     test::ScratchDir out;
     auto said = test::run_lab("run blocking-async --only 2 --repeat 1 --app " +
                               test::app_file("raises.py") + " --out " + out.path.string());
@@ -55,7 +55,7 @@ TEST_CASE("connections that cannot be opened for want of file descriptors say so
 TEST_CASE(
     "an app named by a dotted attribute, as uvicorn takes it, passes the lab's check and the "
     "probe's",
-    "[app]") {
+    "[app][untimed]") {
     test::ScratchDir out;
     auto said =
         test::run_lab("run blocking-async --only 2 --repeat 1 --app " +

@@ -109,7 +109,7 @@ TEST_CASE(
 }
 
 TEST_CASE("a student's app that cannot run is refused with the reason, exit 2, before any load",
-          "[app]") {
+          "[app][untimed]") {
     // Refused before any load, so nothing is timed: two at a time.
     const auto said = test::run_lab_two_at_a_time(
         {"run blocking-async --app /nonexistent/main.py",
@@ -133,7 +133,7 @@ TEST_CASE("a student's app that cannot run is refused with the reason, exit 2, b
 TEST_CASE(
     "an app without the lesson's route, or one that dies mid-run: said, recorded, the lesson goes "
     "on",
-    "[app]") {
+    "[app][untimed]") {
     test::ScratchDir out;
     auto no_route = test::run_lab("run blocking-async --only 2 --repeat 1 --app " +
                                   app_file("sleeps_in_def.py") + " --out " + out.path.string());
@@ -148,7 +148,7 @@ TEST_CASE(
     CHECK(crash.output.find("your app exited with status 3") != std::string::npos);
 }
 
-TEST_CASE("nothing of a student's app outlives `lab` killed with SIGKILL", "[app]") {
+TEST_CASE("nothing of a student's app outlives `lab` killed with SIGKILL", "[app][untimed]") {
     test::ScratchDir out;
     const std::string app = app_file("sleeps_in_async.py"), folder = out.path.string();
     pid_t lab_pid = fork();  // `lab` itself, not a shell around it: the process SIGKILL must take
@@ -188,7 +188,7 @@ TEST_CASE("nothing of a student's app outlives `lab` killed with SIGKILL", "[app
 TEST_CASE(
     "what a student's app starts is gone once `lab` ends: SIGKILL, SIGHUP, SIGTERM or a normal "
     "exit",
-    "[app]") {
+    "[app][untimed]") {
     for (int ending : {SIGKILL, SIGHUP, SIGTERM, 0}) {
         INFO("lab ended by " << (ending ? strsignal(ending) : "itself, the run done"));
         test::ScratchDir out;
@@ -228,7 +228,7 @@ TEST_CASE(
 TEST_CASE(
     "an app that prints without end leaves a bounded server.log, its cut said, and lab's memory "
     "bounded",
-    "[app]") {
+    "[app][untimed]") {
     test::ScratchDir out;
     auto said =
         test::run_lab_measured({"run", "blocking-async", "--only", "2", "--repeat", "1", "--delay",
