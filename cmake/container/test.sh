@@ -11,14 +11,18 @@
 # Everything lives in one temporary folder (podman's storage too, not /var/lib/containers),
 # unmounted and deleted on every exit. Each stage's time is printed at the end.
 #
-#   bash cmake/container/test.sh --fresh-setup
+#   bash cmake/container/test.sh --fresh-setup [run|test]
 # times a newcomer's wait instead (bench/README.md): on the same fresh base, a build whose one
-# step is the README's `sh cmake/setup.sh run`, packages, build and the lesson's table included;
-# its stage time is the figure.
+# step is the README's `sh cmake/setup.sh run` (packages, build and the lesson's table included)
+# or `sh cmake/setup.sh test` (packages, build and every test); its stage time is the figure.
 set -eu
 cd "$(dirname "$0")/../.."
-fresh_setup=false
-case "${1:-}" in --fresh-setup) fresh_setup=true ;; "") ;; *) echo "usage: bash cmake/container/test.sh [--fresh-setup]" >&2; exit 2 ;; esac
+fresh_setup=""  # the set-up's verb to time on a fresh base, if any
+case "${1:-}:${2:-run}" in
+    --fresh-setup:run | --fresh-setup:test) fresh_setup=${2:-run} ;;
+    :run) ;;
+    *) echo "usage: bash cmake/container/test.sh [--fresh-setup [run|test]]" >&2; exit 2 ;;
+esac
 [ "$(id -u)" = 0 ] || { echo "cmake/container/test.sh: run it as root (mmdebstrap and podman build as root)" >&2; exit 2; }
 
 times=""
@@ -85,16 +89,17 @@ stage "import as debian:bookworm"
     "$work/base.tar" docker.io/library/debian:bookworm
 rm -f "$work/base.tar"
 
-if $fresh_setup; then
-    stage "fresh Debian 12: setup.sh run"
+if [ -n "$fresh_setup" ]; then
+    stage "fresh Debian 12: setup.sh $fresh_setup"
     mkdir -p "$work/fresh"
     git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work/fresh"
     cat > "$work/fresh/Containerfile.fresh" <<'FRESH'
 FROM docker.io/library/debian:bookworm
 COPY . /root/concurrency-lab
-RUN cd /root/concurrency-lab && sh cmake/setup.sh run
+RUN cd /root/concurrency-lab && sh cmake/setup.sh VERB
 FRESH
-    "${podman[@]}" build --isolation chroot --pull=never -f "$work/fresh/Containerfile.fresh" "$work/fresh"
+    sed -i "s/setup.sh VERB/setup.sh $fresh_setup/" "$work/fresh/Containerfile.fresh"
+    "${podman[@]}" build --isolation chroot --pull=never --shm-size 1g -f "$work/fresh/Containerfile.fresh" "$work/fresh"
     exit 0
 fi
 
