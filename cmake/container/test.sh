@@ -99,7 +99,7 @@ COPY . /root/concurrency-lab
 RUN cd /root/concurrency-lab && sh cmake/setup.sh VERB
 FRESH
     sed -i "s/setup.sh VERB/setup.sh $fresh_setup/" "$work/fresh/Containerfile.fresh"
-    "${podman[@]}" build --isolation chroot --pull=never --shm-size 1g -f "$work/fresh/Containerfile.fresh" "$work/fresh"
+    "${podman[@]}" build --isolation chroot --pull=never --shm-size 1g --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" -f "$work/fresh/Containerfile.fresh" "$work/fresh"
     exit 0
 fi
 
