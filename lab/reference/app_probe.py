@@ -177,7 +177,9 @@ class Probe:
         now = time.monotonic_ns()  # (the probe got the request: x-lab-start-us, and its record's start)
         start_us = now // 1000
         record = None
-        if self.ledger:  # (a task inherits its creator's context: a request's only its own record)
+        # (`is not None`, here and below, not a truth test: the truth of a Ledger or a Record is
+        # asked of its class, several lookups on every request, where `is` compares two pointers.)
+        if self.ledger is not None:  # (a task inherits its creator's context: a request's only its own record)
             record = self.ledger.open(scope, now, start_us) if tracked else None
             CURRENT.set(record)
         if scope["type"] != "http":
@@ -188,15 +190,15 @@ class Probe:
         self.in_service += 1
         try:
             await self.app(scope, receive, self.stamper(scope, send, start_us, record))
-            if record and not record.status:
+            if record is not None and not record.status:
                 record.status = 500  # (uvicorn answers 500 for an app that returned without answering)
         except Exception:
-            if record and not record.status:
+            if record is not None and not record.status:
                 record.status = 500  # (and for one that raised before answering)
             raise
         finally:
             self.in_service -= 1
-            if record:
+            if record is not None:
                 record.done_us = time.monotonic_ns() // 1000  # its background tasks done too
                 if record.endpoint is None:  # (no answer: what the router found, if it found one)
                     record.endpoint = scope.get("endpoint")
@@ -221,13 +223,15 @@ class Probe:
                 if mark:
                     mark(b"e", end_us)
                 await send({**message, "headers": headers})
-                if record:  # its status and its route's endpoint
+                if record is not None:  # its status and its route's endpoint
                     record.status, record.endpoint, head = message["status"], scope.get("endpoint"), headers
                 return
             await send(message)
             # A body's last piece answers the request (most answers come in one), or the piece
             # that brings the last byte its head's content-length promised, whichever comes first.
-            if record and not record.answered_ns and kind.startswith("http.response."):
+            # (The common body message is named first: a comparison, before a call to startswith.)
+            if record is not None and not record.answered_ns and (
+                    kind == "http.response.body" or kind.startswith("http.response.")):
                 if not message.get("more_body", False) or record.answered_by(message, head):
                     record.answered_ns = time.perf_counter_ns()  # (CLOCK_MONOTONIC, as monotonic_ns)
             if mark and kind == "http.response.body" and not message.get("more_body", False):

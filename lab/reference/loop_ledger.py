@@ -49,14 +49,16 @@ PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
 class Record:
     """One request's account. Written on the loop thread only (the watchdog publishes Holds).
     Opened for every request, on the loop's time, so it has no __init__ (calling a Python one from
-    C is dearer than the writes it makes): Ledger.open writes only what the request brings (its
-    number, method, target, start), every other field starts as the class's own default below, and
-    an instance holds only what its request changed. What only a report needs (its target spelled
-    out, its route's template, its answer in µs) waits for the report."""
+    C is dearer than the writes it makes): Ledger.open writes what the request brings (its number,
+    method, target, start) and the five figures every request reads before it adds to them (its
+    callbacks' sums, its answer's time); every other field, which few requests change, starts as
+    the class's own default below, and an instance holds only what its request changed. (A field
+    read from the class's default is looked up the slow way at every read, through the class and
+    the instance both; one the instance holds is read at once.) What only a report needs (its
+    target spelled out, its route's template, its answer in µs) waits for the report."""
     endpoint = None  # what the router found to answer it (scope["endpoint"]): its route's template at the report
     status, done_us = 0, -1
-    answered_ns = 0  # the client had all of its answer (perf_counter_ns, CLOCK_MONOTONIC as monotonic_ns)
-    loop_ns = longest_ns = holds = after_ns = gil_ns = 0  # its callbacks on the loop
+    gil_ns = 0  # its callbacks' time waiting for other threads' GIL (charge_long)
     cpu_share, where, spans = -1.0, None, None  # its longest hold's; its callbacks of 1 ms or more
     pool_ns = pool_cpu_ns = pool_wait_ns = 0  # a `def` route's time on a pool thread
     body_left = None  # an answer sent in pieces: the bytes its head's content-length still promises (-1: none said)
@@ -126,6 +128,10 @@ class Ledger:
         record.id, record.method, record.start_us = self.count, scope["method"], start_us
         record.path, record.query = scope.get("raw_path") or scope["path"].encode(), scope.get("query_string")
         record.path_str = scope["path"]  # (a Mount rewrites the shared scope's path to the part below it)
+        # Its callbacks on the loop (their time, their count, the longest, the time after the
+        # answer: timed_run), and when the client had all of its answer (perf_counter_ns,
+        # CLOCK_MONOTONIC as monotonic_ns; 0 until then: stamped_send): read by every request.
+        record.loop_ns = record.holds = record.longest_ns = record.after_ns = record.answered_ns = 0
         self.records.append(record)
         return record
 
