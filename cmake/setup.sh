@@ -116,5 +116,9 @@ echo "setup: lab installed as $(command -v lab), $(($(date +%s) - began)) s afte
 export CTEST_PARALLEL_LEVEL="${CTEST_PARALLEL_LEVEL:-2}"
 case "$verb" in
     run) exec lab run blocking-async ;;
-    test) exec ctest --test-dir build --output-on-failure ;;
+    test)
+        status=0
+        ctest --test-dir build --output-on-failure || status=$?
+        echo "setup: every test run (ctest's exit $status), $(($(date +%s) - began)) s after the start"
+        exit "$status" ;;
 esac
