@@ -93,12 +93,11 @@ if [ -n "$fresh_setup" ]; then
     stage "fresh Debian 12: setup.sh $fresh_setup"
     mkdir -p "$work/fresh"
     git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$work/fresh"
-    cat > "$work/fresh/Containerfile.fresh" <<'FRESH'
+    cat > "$work/fresh/Containerfile.fresh" <<FRESH
 FROM docker.io/library/debian:bookworm
 COPY . /root/concurrency-lab
-RUN cd /root/concurrency-lab && sh cmake/setup.sh VERB
+RUN cd /root/concurrency-lab && sh cmake/setup.sh $fresh_setup
 FRESH
-    sed -i "s/setup.sh VERB/setup.sh $fresh_setup/" "$work/fresh/Containerfile.fresh"
     "${podman[@]}" build --isolation chroot --pull=never --shm-size 1g --ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" -f "$work/fresh/Containerfile.fresh" "$work/fresh"
     exit 0
 fi
