@@ -173,13 +173,14 @@ def attributions(server, label):
     """Each GET route's 10 records against its physical bounds."""
     price(server, label)
     statuses, found = records(server, "/report")
-    # A computing loop thread gives the GIL to the watchdog only every 5 ms, and not always to it:
-    # a hold the watchdog could not look at is said as unknown (where null, cpu_share -1), never
-    # as elsewhere or waiting. Most are located.
+    # A computing loop thread gives the GIL to the watchdog only every 5 ms: a hold the watchdog
+    # could not look at is said as unknown (where null, cpu_share -1), never as elsewhere or
+    # waiting. On a quiet machine it has 40 ms of each hold to get one look in, and a look makes
+    # no system call but one pread (bench/README.md: 550 of 550 located), so 8 of 10 at least.
     located = [r for r in found if r["where"] is not None]
     check(f"{label} /report: each held the loop >= 45 ms; each located one computing (cpu_share >= 0.5) in app/pricing.py, "
-          f"at least half located",
-          each(found, "loop_ms", lambda v: v >= 45) and 2 * len(located) >= len(found)
+          f"at least 8 of 10 located",
+          each(found, "loop_ms", lambda v: v >= 45) and len(located) >= 8
           and all(r["cpu_share"] >= 0.5 and r["where"]["file"] == "app/pricing.py" for r in located)
           and all(r["cpu_share"] == -1 for r in found if r["where"] is None),
           shown(found, "loop_ms", "cpu_share", "where") + " | server: " + server.stderr()[-1500:])
