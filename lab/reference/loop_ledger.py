@@ -359,8 +359,8 @@ def queued_ns(schedstat):
 class ThreadFile:
     """One of the loop thread's /proc files, opened once and read again with one pread a time. The
     watchdog reads them during a hold, and every system call it makes gives the GIL back: a loop
-    thread that computes lets it have the GIL again only after the switch interval, 5 ms. An open,
-    a read and a close were 15 ms of a 60 ms hold's look. Empty where /proc cannot say."""
+    thread that computes lets it have the GIL again only after the switch interval, 5 ms: an open,
+    a read and a close could cost a look 15 ms of a 60 ms hold. Empty where /proc cannot say."""
 
     def __init__(self, native_id, name):
         try:
