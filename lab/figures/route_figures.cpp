@@ -7,72 +7,107 @@
 namespace lab {
 namespace {
 
-// Each verdict's words, lesson and fix: the table lab/README.md shows.
+// Each verdict's words, lesson and fix: the table lab/README.md shows. A verdict of the loop held
+// takes its fix from fix_table.hpp instead, addressed to the code that held it.
 const VerdictText verdicts[] = {
-    {"holds the loop waiting", "lab run blocking-async",
-     "make it `def` (FastAPI runs it in the thread pool), or await an async client (asyncio.sleep, "
-     "httpx, asyncpg, redis.asyncio)"},
-    {"holds the loop computing", "lab run qr-code",
-     "make it `def` for CPU under 50 ms; over 50 ms, a process pool (run_in_executor) or a queue "
-     "(RQ)"},
-    {"holds the loop after its answer", "lab run background-tasks",
-     "make the background function `def` (it runs in the thread pool), or await inside it"},
+    {"holds the loop waiting", "lab run blocking-async", ""},
+    {"holds the loop computing", "lab run qr-code", ""},
+    {"holds the loop after its answer", "lab run background-tasks", ""},
+    {"holds the loop in slices", "lab run cpu-bound", ""},
     {"leaves the loop free, computes under the GIL", "lab run gil-convoy",
-     "a process pool or a queue for CPU over 50 ms: threads take turns at one GIL"},
+     "a process pool or a queue for CPU over 50 ms: other threads waited for the GIL while it "
+     "computed"},
     {"waits for a pool thread", "lab run thread-pool",
      "await an async client instead of a `def` route, or raise the pool's limit (AnyIO's 40)"},
     {"concurrent", "lab run blocking-async",
      "nothing to fix: it awaits, and the loop serves the others meanwhile"},
     {instant_verdict, "", ""},
+    {"disturbed: not judged", "",
+     "its loop time was mostly spent queued for a core, which the machine's other work took: "
+     "run it again on a quieter machine"},
     {"kept the bystander waiting", "lab run head-of-line",
      "without the lab's probe the cause and the line are unknown: run `lab doctor` on the app "
      "itself"},
     {"did not keep the bystander waiting", "", ""},
     {"not judged", "", ""},
 };
+static_assert(std::size(verdicts) == static_cast<std::size_t>(RouteVerdict::not_judged) + 1);
 
 double median(std::vector<double> v) { return v.empty() ? -1 : percentile(std::move(v), 50); }
 
-// The bursts' server-side figures: medians of the requests' own, the longest hold of all.
+// The share of `part` in `whole`, -1 when there is no whole.
+double share(double part, double whole) { return whole > 0 ? std::clamp(part / whole, 0.0, 1.0) : -1; }
+
+// The located hold's place, call and owner (the longest the watchdog located: on a busy machine it
+// may miss some), from one of the records.
+void locate(RouteFigures& f, const ProbeRecord& r) {
+    f.cpu_share = r.cpu_share, f.where = r.where, f.call = r.call;
+    f.owner = owner_named(r.owner), f.owner_name = r.owner_name;
+}
+
+// The bursts' server-side figures: medians of the requests' own, the longest hold of all, and
+// the loop thread's CPU and run queue summed over every callback whose CPU was read.
 void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
-    std::vector<double> held, after, pool, pool_cpu, pool_wait, gil;
+    std::vector<double> held, after, pool, pool_cpu, pool_wait, gil, blocked;
+    double located_ms = 0, measured = 0, cpu = 0, queued = 0;
     f.longest_hold_ms = 0;
-    double located_ms = 0;
     for (const ProbeRecord& r : records) {
-        held.push_back(r.loop_ms);
-        after.push_back(r.held_after_answer_ms);
-        pool.push_back(r.pool_ms);
-        pool_cpu.push_back(r.pool_cpu_ms);
-        pool_wait.push_back(r.pool_wait_ms);
-        gil.push_back(r.gil_wait_ms);
+        held.push_back(r.loop_ms), after.push_back(r.held_after_answer_ms);
+        pool.push_back(r.pool_ms), pool_cpu.push_back(r.pool_cpu_ms);
+        pool_wait.push_back(r.pool_wait_ms), gil.push_back(r.gil_wait_ms);
+        blocked.push_back(r.pool_blocked_ms);
         f.held_max_ms = std::max(f.held_max_ms, r.loop_ms);
-        if (r.longest_hold_ms >= f.longest_hold_ms) f.longest_hold_ms = r.longest_hold_ms;
-        // Where: the longest hold the watchdog located (on a busy machine it may miss some).
+        f.longest_hold_ms = std::max(f.longest_hold_ms, r.longest_hold_ms);
+        measured += r.measured_ms, cpu += r.measured_cpu_ms, queued += r.queued_ms;
         if (!r.where.empty() && (f.where.empty() || r.longest_hold_ms >= located_ms))
-            located_ms = r.longest_hold_ms, f.cpu_share = r.cpu_share, f.where = r.where;
+            located_ms = r.longest_hold_ms, locate(f, r);
     }
     f.held_ms = median(held), f.after_answer_ms = median(after);
     f.pool_ms = median(pool), f.pool_cpu_ms = median(pool_cpu), f.pool_wait_ms = median(pool_wait);
-    f.gil_wait_ms = median(gil);
+    f.gil_wait_ms = median(gil), f.pool_blocked_ms = median(blocked);
+    f.measured_cpu_share = share(cpu, measured - queued), f.queued_share = share(queued, measured);
 }
 
-// The verdict, from the server's own figures: the loop's time first (a route that holds it is
-// never concurrent, whatever its stamps overlap), then the thread pool's. The loop is held by one
-// hold past the threshold found in the app's own code, or by an `async def` route's holds adding
-// up to it. A long step with no place in the app is the framework's waiting for the GIL while
-// `def` routes compute on pool threads: theirs is the GIL's verdict, not the loop's.
-// A route that held nothing and whose requests were each served before the next was sent
-// (`instant`) is said to be too fast to tell: "concurrent" would claim an await it never showed.
-RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async, bool instant) {
+// Whether the loop thread computed in the route's holds: from every callback whose CPU was read,
+// else from the located hold's own share.
+bool computed(const RouteFigures& f) {
+    return (f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share) >= 0.5;
+}
+
+// The loop held, of which kind: after the answer, computing or waiting, in one go or in slices.
+RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
+    if (f.after_answer_ms >= f.held_ms / 2) return RouteVerdict::holds_loop_after;
+    if (f.longest_hold_ms < hold_ms) return RouteVerdict::holds_loop_in_slices;
+    return computed(f) ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
+}
+
+// The verdict, from the server's own figures, whether the route is `def` or `async def`: the
+// loop's time first (a route whose requests hold it, in one hold or in many, is never concurrent,
+// whatever its stamps overlap), unless most of that time was the machine's (queued for a core);
+// then the thread pool's. "Under the GIL" only when its pool threads slept as long as they
+// computed: a function that computes sleeps only while another thread holds the GIL (sqlite3,
+// hashlib and zlib let go of it, and never do). A route that held nothing and whose requests were
+// each served before the next was sent (`instant`) is too fast to tell: "concurrent" would claim
+// an await it never showed.
+RouteVerdict judged(const RouteFigures& f, double hold_ms, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
-    if ((f.longest_hold_ms >= hold_ms && !f.where.empty()) || (is_async && f.held_ms >= hold_ms)) {
-        if (f.after_answer_ms >= f.held_ms / 2) return RouteVerdict::holds_loop_after;
-        return f.cpu_share >= 0.5 ? RouteVerdict::holds_loop_computing
-                                  : RouteVerdict::holds_loop_waiting;
+    if (f.held_ms >= hold_ms || (f.longest_hold_ms >= hold_ms && !f.where.empty())) {
+        bool machines = f.queued_share > 0 && f.held_ms * (1 - f.queued_share) < hold_ms &&
+                        f.longest_hold_ms * (1 - f.queued_share) < hold_ms;
+        return machines ? RouteVerdict::disturbed : loop_held(f, hold_ms);
     }
-    if (f.pool_cpu_ms >= hold_ms) return RouteVerdict::computes_under_gil;
+    if (f.pool_cpu_ms >= hold_ms && f.pool_blocked_ms >= f.pool_cpu_ms)
+        return RouteVerdict::computes_under_gil;
     if (f.pool_wait_ms >= hold_ms) return RouteVerdict::pool_bound;
     return instant ? RouteVerdict::instant : RouteVerdict::concurrent;
+}
+
+// The kind of hold the fix table is asked about.
+HoldKind hold_kind(const RouteFigures& f) {
+    if (!computed(f)) return HoldKind::waiting;
+    if (f.verdict == RouteVerdict::holds_loop_in_slices) return HoldKind::slices;
+    double cpu_ms = f.held_ms * (f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share);
+    return cpu_ms >= 50 ? HoldKind::computing_long : HoldKind::computing;
 }
 
 }  // namespace
@@ -81,17 +116,24 @@ const VerdictText& verdict_text(RouteVerdict v) { return verdicts[static_cast<in
 
 VerdictWords verdict_words(const RouteFigures& f) {
     const VerdictText& v = verdict_text(f.verdict);
-    VerdictWords words{v.said, ""};
-    if (holds_the_loop(f.verdict) && !f.where.empty()) words.verdict += " at " + f.where;
+    VerdictWords words{v.said, "", v.fix, v.lesson};
     if (f.verdict == RouteVerdict::instant) words.reason = instant_reason;
-    else if (f.verdict != RouteVerdict::concurrent && *v.fix)
-        words.reason = std::string(v.fix) + ". See it: " + v.lesson;
+    if (holds_the_loop(f.verdict) && f.verdict != RouteVerdict::delays_others) {
+        Fix fix = fix_for(f.owner, hold_kind(f), call_family(f.call), f.owner_name);
+        words.verdict += " in " + owner_phrase(f.owner, f.owner_name);
+        if (!f.where.empty()) words.verdict += " at " + f.where;
+        words.fix = fix.text, words.lesson = fix.lesson;
+    }
+    if (f.verdict == RouteVerdict::disturbed) words.reason = v.fix;
+    else if (f.verdict != RouteVerdict::concurrent && !words.fix.empty())
+        words.reason = words.fix + (words.lesson.empty() ? "" : ". See it: " + words.lesson);
     return words;
 }
 
 bool holds_the_loop(RouteVerdict v) {
     return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing ||
-           v == RouteVerdict::holds_loop_after || v == RouteVerdict::delays_others;
+           v == RouteVerdict::holds_loop_after || v == RouteVerdict::holds_loop_in_slices ||
+           v == RouteVerdict::delays_others;
 }
 
 double bystander_worst_ms(const Batch& burst) {
@@ -133,7 +175,9 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
         return f;
     }
     if (!run.records.empty()) probe_side(f, run.records);
-    f.verdict = judged(f, hold_ms, run.request.route.is_async, too_fast_to_tell(stats));
+    if (f.owner_name.empty())  // no hold located: the route's own function
+        f.owner_name = run.request.route.endpoint.substr(run.request.route.endpoint.find(':') + 1);
+    f.verdict = judged(f, hold_ms, too_fast_to_tell(stats));
     return f;
 }
 

@@ -1,11 +1,13 @@
 #pragma once
-// What `lab doctor`'s bursts add up to, route by route, and the verdict each earns. The verdicts
-// are one table (verdict_text): what the route does to the loop, the lesson that shows it, and
-// the fix in one line, as the documents draw the lines (CPU over 50 ms: a process pool or a queue).
+// What `lab doctor`'s bursts add up to, route by route, and the verdict each earns, from what the
+// probe measured only (never from `def` or `async def`). The verdicts are one table
+// (verdict_text): what the route does to the loop and the lesson that shows it; a verdict of the
+// loop held gets its fix from lab/figures/fix_table.hpp, addressed to the code that held it.
 #include <map>
 #include <string>
 #include <vector>
 
+#include "lab/figures/fix_table.hpp"
 #include "lab/run/doctor.hpp"
 
 namespace lab {
@@ -15,10 +17,13 @@ enum class RouteVerdict {
                          // `async def`
     holds_loop_computing,  // its code computes on the loop
     holds_loop_after,  // a background task holds the loop after the answer
-    computes_under_gil,  // leaves the loop free (`def`) but computes, holding the GIL
+    holds_loop_in_slices,  // no one hold past the threshold, but its many short ones add up
+    computes_under_gil,  // leaves the loop free (`def`) but computes, and other threads waited
+                         // for the GIL meanwhile
     pool_bound,  // waits for a thread of the pool
     concurrent,  // awaits: nothing held
     instant,  // answers before the next request arrives: nothing to overlap, nothing held
+    disturbed,  // its loop time was mostly the machine's (queued for a core): not judged
     delays_others,  // --target, no probe: the bystander waited behind the burst
     delays_no_one,  // --target, no probe: the bystander did not
     not_judged,  // not sent, or it answered 4xx/5xx
@@ -43,16 +48,25 @@ struct RouteFigures {
     double after_answer_ms = -1;  // median held after the answer
     double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians
     double gil_wait_ms = -1;  // median: its steps on the loop waiting for others' GIL
+    double pool_blocked_ms = -1;  // median: asleep on its pool thread (another thread's GIL)
+    // Of its requests' callbacks whose CPU was read: the share computing (of the time not queued
+    // for a core) and the share queued (the machine's); -1 when none was read.
+    double measured_cpu_share = -1, queued_share = -1;
     double bystander_worst_ms = -1;
     std::string where;  // the longest hold's line and call
+    std::string call;  // the call it was in ("time.sleep"), or "computing"
+    Owner owner = Owner::route;  // whose code held the loop, and its name
+    std::string owner_name;
     RouteVerdict verdict = RouteVerdict::not_judged;
 };
 
 // A route's verdict as every output shows it, made here only: the short verdict ("holds the loop
-// waiting at app/x.py:9 f → time.sleep") and its reason (the fix and the lesson that shows it, or
-// why it could not be told); report.html lays out the two, the terminal joins them.
+// waiting in the route `price` at app/x.py:9 f → time.sleep") and its reason (the fix and the
+// lesson that shows it, or why it could not be told); report.html lays out the two, the terminal
+// joins them. `fix` and `lesson` alone, for the JSON.
 struct VerdictWords {
     std::string verdict, reason;
+    std::string fix, lesson;
 };
 VerdictWords verdict_words(const RouteFigures& f);
 

@@ -20,6 +20,7 @@ import asyncio
 import collections
 import contextvars
 import dis
+import inspect
 import linecache
 import os
 import statistics
@@ -35,6 +36,9 @@ HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is 
 HOLD_MS = int(HOLD_MS) if HOLD_MS.is_integer() else HOLD_MS  # (20, as given, not 20.0)
 HOLD_NS = HOLD_MS * 1e6
 LONG_NS = min(HOLD_NS, 1_000_000)  # a callback this long may be a span or a hold: timed_run's slow path
+# A callback this long is looked at (its place, its owner, its CPU): the holds, and the slices a
+# route cuts its computing into (an `await asyncio.sleep(0)` between them): short ones add up too.
+LOOK_NS = min(HOLD_NS, 5_000_000)
 # The records kept since the last reset: the first KEEP; later ones are only counted (dropped).
 # A record not kept is freed as its request ends, its memory still in the caches; letting the
 # oldest of a full deque go instead frees one 10,000 requests old, long out of them: about 2 µs a
@@ -63,8 +67,13 @@ class Record:
     endpoint = None  # what the router found to answer it (scope["endpoint"]): its route's template at the report
     status, done_us = 0, -1
     gil_ns = 0  # its callbacks' time waiting for other threads' GIL (charge_long)
-    cpu_share, where, spans = -1.0, None, None  # its longest hold's; its callbacks of 1 ms or more
+    cpu_share, where, spans = -1.0, None, None  # its longest looked-at callback's; its callbacks of 1 ms or more
+    where_ns = 0  # how long the callback `where` names took
+    # Of its callbacks of 1 ms or more whose CPU was read (charge_long): their time, the loop
+    # thread's CPU in it, and its time queued for a core (the machine's, not the request's).
+    measured_ns = cpu_ns = queued_ns = 0
     pool_ns = pool_cpu_ns = pool_wait_ns = 0  # a `def` route's time on a pool thread
+    pool_blocked_ns = 0  # of which neither computing nor queued for a core: asleep (the GIL, or I/O)
     body_left = None  # an answer sent in pieces: the bytes its head's content-length still promises (-1: none said)
 
     def answered_by(self, piece, head):
@@ -86,7 +95,7 @@ class Record:
         return self.answered_ns // 1000 if self.answered_ns else -1
 
     def as_json(self, route):
-        where = self.where and dict(zip(("file", "line", "function", "call"), self.where))
+        where = self.where and dict(zip(("file", "line", "function", "call", "owner", "owner_name"), self.where))
         target = (self.path + (b"?" + self.query if self.query else b"")).decode("latin-1")
         return {"id": self.id, "method": self.method, "target": target, "route": route,
                 "status": self.status, "start_us": self.start_us, "answered_us": self.answered_us(),
@@ -94,7 +103,8 @@ class Record:
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
                 "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns),
-                "spans": self.spans or []}
+                "pool_blocked_ms": ms(self.pool_blocked_ns), "measured_ms": ms(self.measured_ns),
+                "measured_cpu_ms": ms(self.cpu_ns), "queued_ms": ms(self.queued_ns), "spans": self.spans or []}
 
 
 def ms(ns):
@@ -112,7 +122,7 @@ class Ledger:
     def __init__(self, root):
         self.root, self.records, self.count = root, [], 0
         self.counted = 0  # the records opened before the last reset and not kept by it
-        self.loop = None
+        self.loop, self.schedstat = None, None  # the loop, and its thread's schedstat (a ThreadFile)
         self.since = 0  # perf_counter_ns when the request's callback running now began; else 0
         self.hold = None  # the watchdog's latest Hold: replaced whole, never changed in place
         self.parked, self.wake = False, threading.Event()  # the watchdog resting while no request runs
@@ -174,6 +184,7 @@ class Ledger:
     def watch(self, loop):
         """Called on the loop's thread, once per loop: time its callbacks, start its watchdog."""
         self.loop, self.since, self.hold = loop, 0, None
+        self.schedstat = ThreadFile(threading.get_native_id(), "schedstat")
         watchdog = Watchdog(self, loop, threading.get_ident(), threading.get_native_id())
         watchdog.start()
 
@@ -199,7 +210,7 @@ def time_callbacks(ledger):
             run(handle)
             if not ledger.since or handle._loop is not ledger.loop:
                 return  # it opened no record (or it ran on another loop, one in a thread the app started)
-            t0, record, cpu0 = ledger.since, handle._context.get(current), -1  # a first step, from the opening
+            t0, record, cpu0 = ledger.since, handle._context.get(current), None  # a first step, from the opening
             if record is None:  # (the loop's first request opened it while it was not yet watched)
                 ledger.since = 0
                 return
@@ -209,12 +220,19 @@ def time_callbacks(ledger):
             ledger.since = t0 = clock()
             if ledger.parked:
                 ledger.unpark()  # a request's callback after a quiet spell: the watchdog looks again
-            cpu0 = cpu_clock_here() if IN_POOL[0] else -1  # pool threads compute: a GIL wait? (charge_long)
+            # The CPU clock (and the run queue) only where a long callback is likely: pool
+            # threads compute (a GIL wait?), or the request already had a span (a route that
+            # computes in slices): its kind, short holds included (charge_long). Not for the rest.
+            pooled = IN_POOL[0]
+            if pooled or record.longest_ns >= long_ns:
+                cpu0 = (cpu_clock_here(), queued_ns(ledger.schedstat), pooled)
+            else:
+                cpu0 = None
             run(handle)  # (Handle._run catches what the callback raises)
         t1 = clock()
         ledger.since, took = 0, t1 - t0
         if took >= long_ns:
-            return charge_long(record, t0, t1, ledger.hold, cpu0)
+            return charge_long(record, t0, t1, ledger.hold, cpu0, ledger.schedstat)
         # A short callback (nearly all), charged here as charge_long would charge one with no span
         # and no hold. A record's longest is a short one's only while it has no hold, so its
         # `where` is still None and its cpu_share -1.
@@ -236,17 +254,25 @@ def time_callbacks(ledger):
     return switch
 
 
-def charge_long(record, t0, t1, hold, cpu0=-1):
+def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
     """A callback of 1 ms or more (t0 to t1, perf_counter_ns) to its request's record: a span of
     its timeline, and, if the watchdog looked at it (`hold` began at t0), a hold: the share of it
-    spent waiting for other threads' GIL set apart, and where the app was. A callback that began
-    while pool threads computed (cpu0: its thread's CPU clock then) and that the watchdog could
-    not look at (they kept the GIL from it too): its time off the CPU was the GIL's."""
+    spent waiting for other threads' GIL set apart, and where the app was. Its CPU and its time
+    queued for a core are read from the watchdog's first look, or from its start where timed_run
+    read them (cpu0: the CPU clock, the time queued, whether pool threads computed). A callback
+    that began while pool threads computed and that the watchdog could not look at (they kept
+    the GIL from it too): its time neither computing nor queued was the GIL's."""
     hold = hold if hold is not None and hold.since == t0 else None
+    gil = 0
     if hold:
         gil = int((t1 - t0) * hold.gil_share)  # waiting for other threads' GIL: not its own
-    else:
-        gil = max(0, t1 - t0 - (cpu_clock_here() - cpu0)) if cpu0 >= 0 else 0
+        span, cpu, queued = hold.account(t1)
+        measure(record, int(span * (1 - hold.gil_share)), cpu, queued)
+    elif cpu0 is not None:
+        cpu, queued = cpu_clock_here() - cpu0[0], queued_ns(schedstat) - cpu0[1]
+        if cpu0[2]:
+            gil = max(0, t1 - t0 - cpu - queued)
+        measure(record, t1 - t0 - gil, cpu, queued)
     took = t1 - t0 - gil
     record.loop_ns += took
     record.gil_ns += gil
@@ -260,10 +286,16 @@ def charge_long(record, t0, t1, hold, cpu0=-1):
         record.after_ns += max(0, t1 - max(t0, record.answered_ns) - gil)
     if took > record.longest_ns:
         record.longest_ns = took
-        if took >= HOLD_NS and hold is not None:
-            record.where, record.cpu_share = hold.where, hold.share_until(t1)
-        else:
-            record.where, record.cpu_share = None, -1.0
+    if hold is not None and took >= record.where_ns:  # the longest callback the watchdog located
+        record.where, record.where_ns, record.cpu_share = hold.where, took, hold.share_until(t1)
+
+
+def measure(record, span_ns, cpu_ns, queued):
+    """A callback's CPU read: `span_ns` of the loop's time, of which `cpu_ns` computing and
+    `queued` waiting for a core (the machine kept it off the CPU)."""
+    record.measured_ns += max(0, span_ns)
+    record.cpu_ns += max(0, min(cpu_ns, span_ns))
+    record.queued_ns += max(0, min(queued, span_ns))
 
 
 def time_thread_pool():
@@ -279,6 +311,7 @@ def time_thread_pool():
     except ImportError:
         return  # no AnyIO, no Starlette: nothing runs in its pool
     original, clock = anyio.to_thread.run_sync, time.perf_counter_ns
+    pool_thread = threading.local()  # each pool thread's schedstat
     in_flight = {}  # limiter -> its calls asked and not yet returned
 
     async def run_sync(func, *args, **options):
@@ -298,13 +331,16 @@ def time_thread_pool():
         called, times = clock(), []
 
         def timed(*given):
-            start, cpu = clock(), time.thread_time_ns()
+            stat = getattr(pool_thread, "schedstat", None)
+            if stat is None:  # (opened once a pool thread, closed with it)
+                stat = pool_thread.schedstat = ThreadFile(threading.get_native_id(), "schedstat")
+            start, cpu, queued = clock(), time.thread_time_ns(), queued_ns(stat)
             IN_POOL[0] += 1
             try:
                 return func(*given)
             finally:
                 IN_POOL[0] -= 1
-                times.extend((start, clock(), time.thread_time_ns() - cpu))
+                times.extend((start, clock(), time.thread_time_ns() - cpu, queued_ns(stat) - queued))
 
         try:
             return await original(timed, *args, **options)
@@ -314,6 +350,9 @@ def time_thread_pool():
                     record.pool_wait_ns += times[0] - called
                 record.pool_ns += times[1] - times[0]
                 record.pool_cpu_ns += times[2]
+                # Asleep on its pool thread: neither computing nor queued for a core. A function
+                # that computes sleeps only while another thread holds the GIL.
+                record.pool_blocked_ns += max(0, times[1] - times[0] - times[2] - times[3])
 
     anyio.to_thread.run_sync = run_sync
 
@@ -328,6 +367,11 @@ class Hold:
     def __init__(self, since, where, gil_share, first, schedstat):
         self.since, self.where, self.gil_share, self.first = since, where, gil_share, first
         self.schedstat = schedstat
+
+    def account(self, end_ns):
+        """(ns from the first look to end_ns, of which CPU, of which queued for a core), read on
+        the loop thread as the callback ends."""
+        return end_ns - self.first[0], cpu_clock_here() - self.first[1], queued_ns(self.schedstat) - self.first[2]
 
     def share_until(self, end_ns):
         """The loop thread's CPU share from the first look to the callback's end, read on the loop
@@ -368,6 +412,9 @@ class ThreadFile:
         except OSError:
             self.fd = -1
 
+    def __del__(self):
+        self.close()  # (a pool thread's, when the thread ends)
+
     def read(self):
         try:
             return os.pread(self.fd, 64, 0) if self.fd >= 0 else b""
@@ -392,7 +439,7 @@ def cpu_clock_here():
 
 
 class Watchdog(threading.Thread):
-    """Every 5 ms while the loop thread has been in one callback longer than LAB_HOLD_MS: sample
+    """Every 5 ms while the loop thread has been in one callback longer than LOOK_NS: sample
     its stack (the app's deepest frame) and its CPU clock, and publish a new Hold. Between holds it
     looks as seldom as still catches every one: when the callback running now would become one,
     and, with none running, LAB_HOLD_MS later (a callback that starts after this look is still
@@ -423,7 +470,7 @@ class Watchdog(threading.Thread):
         self.schedstat.close()
 
     def watch(self):
-        busy, hold_ns = cpu_clock_of(self.loop_thread), HOLD_NS
+        busy, hold_ns = cpu_clock_of(self.loop_thread), LOOK_NS
         seen, tally, first, nap, futex = 0, None, None, WATCH_S, [0, 0]
         opened = -1  # the ledger's count of requests at the last look
         while not self.loop.is_closed():
@@ -500,14 +547,50 @@ class Places:
         return self.known[filename]
 
     def of(self, frame):
+        """(file, line, function, call, owner, owner's name) of the app's deepest frame, or None."""
         inner = None
         while frame is not None:
             code = frame.f_code
             file = self.app_file(code.co_filename)
             if file is not None:
-                return file, frame.f_lineno, code.co_qualname, call_below(frame, inner)
+                return (file, frame.f_lineno, code.co_qualname, call_below(frame, inner),
+                        *owner_of(*self.entry(frame)))
             inner, frame = frame, frame.f_back
         return None
+
+    def entry(self, frame):
+        """(the outermost of the app's frames around `frame`, the framework's frame that called it)."""
+        outer, frame = frame, frame.f_back
+        while frame is not None:
+            if self.app_file(frame.f_code.co_filename) is not None:
+                outer = frame
+            elif not frame.f_globals.get("__name__", "").startswith(("contextlib", "functools")):
+                break  # (a contextmanager or a partial between two of the app's frames is still the app's)
+            frame = frame.f_back
+        return outer, frame
+
+
+# Who called the app's code tells what the code is to the framework: the owner of a hold, the
+# thing to change. Starlette and FastAPI call each part from one place (their modules below).
+OWNERS = {"fastapi.dependencies.utils": "dependency", "starlette.middleware.base": "middleware",
+          "starlette.background": "background", "starlette.responses": "body"}
+GENERATORS = inspect.CO_GENERATOR | inspect.CO_ASYNC_GENERATOR
+
+
+def owner_of(outer, caller):
+    """("route" | "dependency" | "middleware" | "background" | "body" | "startup" | "task", name)
+    of the app's code entered at frame `outer` from the framework's frame `caller`."""
+    code, name = outer.f_code, outer.f_code.co_qualname
+    module = caller.f_globals.get("__name__", "") if caller is not None else ""
+    if code.co_flags & GENERATORS:
+        return "body", name  # a generator the framework iterates: a streaming answer's body
+    if {"scope", "receive", "send"} <= set(code.co_varnames[:code.co_argcount]):
+        return "middleware", name.split(".")[0]  # a plain ASGI middleware: its class
+    if module in OWNERS:
+        return OWNERS[module], name
+    if caller is not None and caller.f_code.co_name in ("startup", "shutdown", "lifespan"):
+        return "startup", name
+    return ("task" if caller is None else "route"), name  # (a task the app made has no caller frame)
 
 
 def call_below(frame, inner):

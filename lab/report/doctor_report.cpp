@@ -326,10 +326,15 @@ nlohmann::json doctor_json(const DoctorRun& run) {
         if (!r.judged()) {
             j["why_not"] = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
         } else {
-            const VerdictText& v = verdict_text(f.verdict);
-            j.update({{"verdict", v.said},
-                      {"lesson", v.lesson},
-                      {"fix", v.fix},
+            const VerdictWords words = verdict_words(f);
+            j.update({{"verdict", verdict_text(f.verdict).said},
+                      {"said", words.verdict},
+                      {"owner", f.owner_name.empty() ? "" : owner_phrase(f.owner, f.owner_name)},
+                      {"lesson", words.lesson},
+                      {"fix", words.fix},
+                      {"cpu_share_measured", f.measured_cpu_share},
+                      {"queued_share", f.queued_share},
+                      {"pool_blocked_ms", f.pool_blocked_ms},
                       {"makespan_s", f.makespan_s},
                       {"p50_ms", f.p50_ms},
                       {"p99_ms", f.p99_ms},

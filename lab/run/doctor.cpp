@@ -84,7 +84,8 @@ LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, in
     spec.method = p.route.method;
     spec.target = p.target;
     spec.body = p.body;
-    if (!p.body.empty()) spec.headers = {"Content-Type: application/json"};
+    spec.headers = p.headers;
+    if (!p.body.empty()) spec.headers.push_back("Content-Type: application/json");
     spec.requests = spec.concurrency = requests;
     spec.probe_target = bystander;
     spec.probe_every = bystander_every;
@@ -109,8 +110,9 @@ std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes) {
 }
 
 WeightedTarget mixed_target(const PlannedRequest& p) {
-    WeightedTarget t{.target = p.target, .weight = 1, .method = p.route.method, .body = p.body};
-    if (!p.body.empty()) t.headers = {"Content-Type: application/json"};
+    WeightedTarget t{.target = p.target, .weight = 1, .method = p.route.method, .body = p.body,
+                     .headers = p.headers};
+    if (!p.body.empty()) t.headers.push_back("Content-Type: application/json");
     return t;
 }
 
@@ -184,7 +186,15 @@ std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
         p.pool_cpu_ms = number(r, "pool_cpu_ms", 0);
         p.pool_wait_ms = number(r, "pool_wait_ms", 0);
         p.gil_wait_ms = number(r, "gil_wait_ms", 0);
-        p.where = where_of(r.value("where", nlohmann::json()));
+        p.pool_blocked_ms = number(r, "pool_blocked_ms", 0);
+        p.measured_ms = number(r, "measured_ms", 0);
+        p.measured_cpu_ms = number(r, "measured_cpu_ms", 0);
+        p.queued_ms = number(r, "queued_ms", 0);
+        nlohmann::json where = r.value("where", nlohmann::json());
+        p.where = where_of(where);
+        if (where.is_object())
+            p.call = where.value("call", ""), p.owner = where.value("owner", ""),
+            p.owner_name = where.value("owner_name", "");
         if (auto spans = r.find("spans"); spans != r.end() && spans->is_array())
             for (const auto& s : *spans)
                 if (s.is_array() && s.size() == 2 && s[0].is_number() && s[1].is_number())

@@ -30,7 +30,13 @@ struct ProbeRecord {
     double pool_ms = 0, pool_cpu_ms = 0,
            pool_wait_ms = 0;  // a `def` route's time in the thread pool
     double gil_wait_ms = 0;  // its steps' waits for the GIL (others computing), not in loop_ms
+    double pool_blocked_ms = 0;  // of pool_ms, asleep: neither computing nor queued for a core
+    // Its callbacks of 1 ms or more whose CPU the probe read: their time, the CPU in it, and the
+    // time queued for a core (the machine's, not the request's).
+    double measured_ms = 0, measured_cpu_ms = 0, queued_ms = 0;
     std::string where;  // the longest hold's line: "app/vendor_sdk.py:7 exchange_rate → time.sleep"
+    std::string call;  // the call it was in: "time.sleep", or "computing"
+    std::string owner, owner_name;  // whose code it was: "dependency", "current_user"
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // its holds of 1 ms or more (µs)
 };
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);

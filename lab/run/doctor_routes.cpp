@@ -122,6 +122,43 @@ nlohmann::json toml_json(const toml::node& node) {
     throw std::invalid_argument("a value JSON can hold");
 }
 
+// A header field's name is a token (RFC 9110); its value, and a cookie's, stay on one line and
+// within 8 KiB; a cookie's value has no `;`, `,`, space or quote (RFC 6265's cookie-octet).
+bool is_token(std::string_view name) {
+    return !name.empty() && name.size() <= 256 &&
+           name.find_first_not_of("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string_view::npos;
+}
+bool is_field_value(std::string_view value, bool cookie) {
+    if (value.size() > 8192) return false;
+    for (unsigned char c : value)
+        if (c < 0x20 || c == 0x7f || (cookie && (c == ';' || c == ',' || c == ' ' || c == '"' ||
+                                                  c == '\\')))
+            return false;
+    return true;
+}
+
+// The table's fields into the example's headers (cookies: one Cookie field); the bad one's name
+// and why, or two empty strings.
+std::pair<std::string, std::string> add_fields(RouteExample& example, bool cookies,
+                                               const toml::table& t) {
+    std::string cookie;
+    for (const auto& [k, v] : t) {
+        std::string name(k.str());
+        std::string value = v.is_string() ? *v.value<std::string>() : "";
+        if (!v.is_string()) return {name, "must be a string"};
+        if (!is_token(name)) return {name, "not a header field's name (letters, digits, -)"};
+        if (!is_field_value(value, cookies))
+            return {name, cookies ? "a cookie's value has no ; , space, quote or control "
+                                    "character, and is at most 8 KiB"
+                                  : "a field's value is one line of at most 8 KiB"};
+        if (cookies) cookie += (cookie.empty() ? "" : "; ") + name + "=" + value;
+        else example.headers.push_back(name + ": " + value);
+    }
+    if (!cookie.empty()) example.headers.push_back("Cookie: " + cookie);
+    return {};
+}
+
 RouteExample read_example(const std::filesystem::path& file, const std::string& route,
                           const toml::table& t) {
     RouteExample example;
@@ -145,8 +182,13 @@ RouteExample read_example(const std::filesystem::path& file, const std::string& 
                 } catch (const std::invalid_argument& e) {
                     refuse(key + "." + std::string(name.str()), std::string("must be ") + e.what());
                 }
+        } else if (key == "headers" || key == "cookies") {
+            if (!v.is_table()) refuse(key, "must be a table of names and values");
+            auto [name, why] = add_fields(example, key == "cookies", *v.as_table());
+            if (!why.empty()) refuse(key + "." + name, why);
         } else {
-            refuse(key, "unknown key (a typo?): a route's example has path, query and body");
+            refuse(key, "unknown key (a typo?): a route's example has path, query, headers, "
+                        "cookies and body");
         }
     }
     return example;
@@ -208,7 +250,7 @@ std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes,
     for (const AppRoute& r : routes) {
         if (r.endpoint.starts_with("fastapi.") || r.endpoint.starts_with("starlette."))
             continue;  // /docs, /openapi.json: the framework's
-        PlannedRequest p{r, "", "", ""};
+        PlannedRequest p{.route = r};
         const RouteExample* example = examples.count(r.key()) ? &examples.at(r.key()) : nullptr;
         if (r.kind != "http")
             p.skipped = r.kind == "websocket" ? "a WebSocket route: the doctor sends HTTP requests"
@@ -217,6 +259,7 @@ std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes,
             p.skipped = "only GET and HEAD are sent unless --methods " + r.method +
                         " (or an --examples entry) allows it";
         else p.target = fill_target(r, example, p.skipped);
+        if (example) p.headers = example->headers;
         if (p.skipped.empty() && r.has_body)
             p.body = example && !example->body.empty() ? example->body
                                                        : sample_body(r.body_schema).dump();

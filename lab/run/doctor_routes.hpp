@@ -43,19 +43,22 @@ struct PlannedRequest {
     AppRoute route;
     std::string target;  // "/price/1", "/search?q=a"
     std::string body;  // JSON, or empty
+    std::vector<std::string> headers;  // "Name: value" (--examples' headers and cookies)
     std::string
         skipped;  // why not sent ("POST: only GET and HEAD unless --methods POST"); empty: sent
 };
 
-// Per route (its key), the values to send: path and query parameters, and a body.
+// Per route (its key), the values to send: path and query parameters, a body, header fields
+// ("Name: value") and cookies (sent as one Cookie field).
 struct RouteExample {
     std::map<std::string, std::string> path, query;
     std::string body;
+    std::vector<std::string> headers;
 };
 using Examples = std::map<std::string, RouteExample>;
 
-// An --examples TOML file: a table per route, keyed "GET /price/{item_id}", with `path` and
-// `query` tables and a `body` (a table, sent as JSON, or a string). Throws std::invalid_argument
+// An --examples TOML file: a table per route, keyed "GET /price/{item_id}", with `path`, `query`,
+// `headers` and `cookies` tables and a `body` (a table, sent as JSON, or a string). Throws std::invalid_argument
 // naming the file, the key and the reason.
 Examples read_examples(const std::filesystem::path& file);
 

@@ -1,0 +1,128 @@
+#include "lab/figures/fix_table.hpp"
+
+#include <array>
+#include <iterator>
+
+#include <fmt/format.h>
+
+namespace lab {
+namespace {
+
+constexpr unsigned any = ~0u;
+constexpr unsigned bit(auto e) { return 1u << static_cast<unsigned>(e); }
+
+// One row: which owners, kinds and call families it fits (bits; `any`), and its fix, in which
+// `{}` is the owner's name.
+struct FixRow {
+    unsigned owners, kinds, families;
+    const char* fix;
+    const char* lesson;
+    const char* when;  // the row's condition in words, for lab/README.md
+};
+
+constexpr unsigned computes = bit(HoldKind::computing) | bit(HoldKind::computing_long);
+
+const FixRow rows[] = {
+    {bit(Owner::body), any, any,
+     "make the generator `{}` a plain `def` generator: Starlette iterates one on the thread pool",
+     "lab run blocking-async", "a streaming answer's async generator"},
+    {bit(Owner::background), bit(HoldKind::computing_long) | bit(HoldKind::slices), any,
+     "send `{}`'s work to a queue (RQ) or a process pool: it computes 50 ms or more",
+     "lab run background-queue", "a background task computing 50 ms or more"},
+    {bit(Owner::background), any, any,
+     "make the background function `{}` a `def`: Starlette runs one on the thread pool",
+     "lab run background-tasks", "a background task"},
+    {any, any, bit(CallFamily::client_made),
+     "make one client at start-up and reuse it in `{}`: building a client makes an SSL context, "
+     "milliseconds of CPU on the loop each time",
+     "lab run http-client", "an HTTP client made per request"},
+    {any, bit(HoldKind::waiting), bit(CallFamily::child_process),
+     "start the child in `{}` with `await asyncio.create_subprocess_exec(...)` and await its "
+     "`wait()`",
+     "lab run blocking-async", "a child process waited for"},
+    {bit(Owner::middleware), any, any,
+     "run the blocking call in the middleware `{}` with `await asyncio.to_thread(...)`: a "
+     "middleware cannot be a `def`",
+     "lab run blocking-async", "a middleware"},
+    {any, bit(HoldKind::slices), any,
+     "run `{}`'s computing in a process pool (`await loop.run_in_executor(pool, ...)` with one "
+     "ProcessPoolExecutor made at start-up): awaiting between slices lets others in, but the "
+     "loop still does all the work",
+     "lab run cpu-bound", "computing in slices, awaiting between them"},
+    {any, bit(HoldKind::computing_long), any,
+     "run `{}`'s computing in a process pool (`await loop.run_in_executor(pool, ...)` with one "
+     "ProcessPoolExecutor made at start-up): 50 ms or more of CPU a request would hold a pool "
+     "thread's GIL as long",
+     "lab run cpu-threshold", "computing 50 ms or more a request"},
+    {bit(Owner::dependency), any, any,
+     "make the dependency `{}` a `def`: FastAPI runs a `def` dependency on the thread pool",
+     "lab run blocking-async", "a dependency"},
+    {any, bit(HoldKind::waiting), bit(CallFamily::database),
+     "make `{}` a `def` (FastAPI runs it on the thread pool), or await an async driver (asyncpg)",
+     "lab run blocking-driver", "a blocking database driver"},
+    {bit(Owner::route), bit(HoldKind::waiting), bit(CallFamily::sleep),
+     "await `asyncio.sleep(...)` in `{}` in place of `time.sleep(...)`", "lab run blocking-async",
+     "time.sleep in a route"},
+    {any, computes, any,
+     "make `{}` a `def`: FastAPI runs it on the thread pool, and under 50 ms a request the GIL's "
+     "turns cost little",
+     "lab run qr-code", "computing under 50 ms a request"},
+    {any, any, any,
+     "make `{}` a `def` (FastAPI runs it on the thread pool), or await an async client "
+     "(httpx.AsyncClient, asyncpg, redis.asyncio)",
+     "lab run blocking-async", "any other blocking call"},
+};
+
+const char* const owner_words[] = {"route",     "dependency", "middleware", "background",
+                                   "body",      "startup",    "task"};
+const char* const owner_phrases[] = {"the route",           "the dependency",
+                                     "the middleware",      "the background task",
+                                     "the response body",   "the start-up hook",
+                                     "the task"};
+
+bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
+
+}  // namespace
+
+Owner owner_named(std::string_view word) {
+    for (std::size_t i = 0; i < std::size(owner_words); ++i)
+        if (word == owner_words[i]) return static_cast<Owner>(i);
+    return Owner::route;
+}
+
+std::string owner_phrase(Owner owner, const std::string& name) {
+    return fmt::format("{} `{}`", owner_phrases[static_cast<int>(owner)], name);
+}
+
+CallFamily call_family(std::string_view call) {
+    if (contains(call, "Client.__init__") || contains(call, "Client(") ||
+        contains(call, "create_default_context") || contains(call, "SSLContext"))
+        return CallFamily::client_made;
+    if (call.starts_with("subprocess.") || call.starts_with("os.system") ||
+        call.starts_with("os.popen") || contains(call, "Popen"))
+        return CallFamily::child_process;
+    if (contains(call, "sleep")) return CallFamily::sleep;
+    if (contains(call, "sqlite3") || contains(call, "psycopg") || contains(call, "execute") ||
+        contains(call, "cursor") || contains(call, "pymysql"))
+        return CallFamily::database;
+    return CallFamily::other;
+}
+
+Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name) {
+    for (const FixRow& r : rows)
+        if ((r.owners & bit(owner)) && (r.kinds & bit(kind)) && (r.families & bit(family)))
+            return {fmt::format(fmt::runtime(r.fix), name), r.lesson};
+    return {"", ""};  // (the last row fits everything)
+}
+
+std::string fix_table_markdown() {
+    std::string out = "| when the loop is held by | the fix | lesson |\n|---|---|---|\n";
+    for (const FixRow& r : rows)
+        out += fmt::format("| {} | {} | `{}` |\n", r.when, fmt::format(fmt::runtime(r.fix), "NAME"),
+                           r.lesson);
+    return out;
+}
+
+}  // namespace lab
