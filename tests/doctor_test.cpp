@@ -194,10 +194,13 @@ TEST_CASE(
     lab::ProbeRecord after = waits;
     after.held_after_answer_ms = 80;
     CHECK(lab::route_figures(burst_of(after), 20).verdict == lab::RouteVerdict::holds_loop_after);
-    lab::ProbeRecord gil;
+    lab::ProbeRecord gil;  // its pool threads slept as long as they computed: another's GIL
     gil.loop_ms = gil.longest_hold_ms = 0.4;
-    gil.pool_ms = gil.pool_cpu_ms = 60;
+    gil.pool_ms = 180, gil.pool_cpu_ms = 60, gil.pool_blocked_ms = 110;
     CHECK(lab::route_figures(burst_of(gil), 20).verdict == lab::RouteVerdict::computes_under_gil);
+    lab::ProbeRecord lets_go = gil;  // sqlite3, hashlib: queued for a core, never asleep
+    lets_go.pool_blocked_ms = 5;
+    CHECK(lab::route_figures(burst_of(lets_go), 20).verdict == lab::RouteVerdict::concurrent);
     lab::ProbeRecord pooled = gil;
     pooled.pool_cpu_ms = 0.1;
     CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::concurrent);
@@ -210,6 +213,47 @@ TEST_CASE(
     framework.longest_hold_ms = 125;
     CHECK(lab::route_figures(burst_of(framework), 20).verdict ==
           lab::RouteVerdict::computes_under_gil);
+}
+
+TEST_CASE("short holds add up, `def` or `async def`, and the machine's queue is never blamed",
+          "[unit]") {
+    lab::ProbeRecord slices;  // ten 8 ms slices of computing, awaiting between them
+    slices.loop_ms = 81, slices.longest_hold_ms = 8.4;
+    slices.measured_ms = 72, slices.measured_cpu_ms = 71;
+    for (bool is_async : {true, false}) {
+        lab::RouteRun run = burst_of(slices);
+        run.request.route.is_async = is_async;
+        lab::RouteFigures f = lab::route_figures(run, 20);
+        CHECK(f.verdict == lab::RouteVerdict::holds_loop_in_slices);
+        CHECK(lab::holds_the_loop(f.verdict));
+    }
+    lab::ProbeRecord queued = slices;  // 30 of its 40 ms queued for a core: the machine's
+    queued.loop_ms = queued.measured_ms = 40, queued.queued_ms = 30, queued.measured_cpu_ms = 10;
+    CHECK(lab::route_figures(burst_of(queued), 20).verdict == lab::RouteVerdict::disturbed);
+}
+
+TEST_CASE("a hold's fix names the code that owns it, as the fix table says", "[unit]") {
+    lab::ProbeRecord dependency;
+    dependency.loop_ms = dependency.longest_hold_ms = 30;
+    dependency.measured_ms = dependency.measured_cpu_ms = 25;
+    dependency.where = "app/deps.py:9 current_user → hashlib.pbkdf2_hmac";
+    dependency.call = "hashlib.pbkdf2_hmac";
+    dependency.owner = "dependency", dependency.owner_name = "current_user";
+    lab::VerdictWords words = lab::verdict_words(lab::route_figures(burst_of(dependency), 20));
+    CHECK(words.verdict == "holds the loop computing in the dependency `current_user` at "
+                           "app/deps.py:9 current_user → hashlib.pbkdf2_hmac");
+    CHECK(words.fix.starts_with("make the dependency `current_user` a `def`"));
+    lab::ProbeRecord body = dependency;  // waiting in a streaming answer's async generator
+    body.measured_cpu_ms = 0, body.owner = "body", body.owner_name = "chunks";
+    body.call = "time.sleep";
+    CHECK(lab::verdict_words(lab::route_figures(burst_of(body), 20))
+              .fix.starts_with("make the generator `chunks` a plain `def` generator"));
+    CHECK(lab::call_family("httpx._client.AsyncClient.__init__") == lab::CallFamily::client_made);
+    CHECK(lab::call_family("subprocess.run") == lab::CallFamily::child_process);
+    CHECK(lab::call_family("db.execute") == lab::CallFamily::database);
+    CHECK(lab::fix_for(lab::Owner::route, lab::HoldKind::computing_long, lab::CallFamily::other,
+                       "report")
+              .text.starts_with("run `report`'s computing in a process pool"));
 }
 
 TEST_CASE("a route served faster than a round trip is instant, never concurrent nor blocking",
@@ -233,10 +277,11 @@ TEST_CASE("a route served faster than a round trip is instant, never concurrent 
     lab::ProbeRecord
         waits;  // the same stamps, but its code held the loop: that is said, never "instant"
     waits.loop_ms = waits.longest_hold_ms = 80, waits.cpu_share = 0.01,
-    waits.where = "app/sdk.py:9 rate → time.sleep";
+    waits.where = "app/sdk.py:9 rate → time.sleep", waits.owner_name = "rate";
     for (auto& r : instant.records) r = waits;
     lab::VerdictWords held = lab::verdict_words(lab::route_figures(instant, 20));
-    CHECK(held.verdict == "holds the loop waiting at app/sdk.py:9 rate → time.sleep");
+    CHECK(held.verdict == "holds the loop waiting in the route `rate` at app/sdk.py:9 rate → "
+                          "time.sleep");
     CHECK(held.reason.ends_with("See it: lab run blocking-async"));
 }
 

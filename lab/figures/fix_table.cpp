@@ -12,7 +12,7 @@ constexpr unsigned any = ~0u;
 constexpr unsigned bit(auto e) { return 1u << static_cast<unsigned>(e); }
 
 // One row: which owners, kinds and call families it fits (bits; `any`), and its fix, in which
-// `{}` is the owner's name.
+// `{name}` is the owner's name.
 struct FixRow {
     unsigned owners, kinds, families;
     const char* fix;
@@ -24,51 +24,52 @@ constexpr unsigned computes = bit(HoldKind::computing) | bit(HoldKind::computing
 
 const FixRow rows[] = {
     {bit(Owner::body), any, any,
-     "make the generator `{}` a plain `def` generator: Starlette iterates one on the thread pool",
+     "make the generator `{name}` a plain `def` generator: Starlette iterates one on the thread pool",
      "lab run blocking-async", "a streaming answer's async generator"},
     {bit(Owner::background), bit(HoldKind::computing_long) | bit(HoldKind::slices), any,
-     "send `{}`'s work to a queue (RQ) or a process pool: it computes 50 ms or more",
+     "send `{name}`'s work to a queue (RQ) or a process pool: it computes 50 ms or more",
      "lab run background-queue", "a background task computing 50 ms or more"},
     {bit(Owner::background), any, any,
-     "make the background function `{}` a `def`: Starlette runs one on the thread pool",
+     "make the background function `{name}` a `def`: Starlette runs one on the thread pool",
      "lab run background-tasks", "a background task"},
     {any, any, bit(CallFamily::client_made),
-     "make one client at start-up and reuse it in `{}`: building a client makes an SSL context, "
+     "make one client at start-up and reuse it in `{name}`: building a client makes an SSL context, "
      "milliseconds of CPU on the loop each time",
      "lab run http-client", "an HTTP client made per request"},
     {any, bit(HoldKind::waiting), bit(CallFamily::child_process),
-     "start the child in `{}` with `await asyncio.create_subprocess_exec(...)` and await its "
+     "start the child in `{name}` with `await asyncio.create_subprocess_exec(...)` and await its "
      "`wait()`",
      "lab run blocking-async", "a child process waited for"},
     {bit(Owner::middleware), any, any,
-     "run the blocking call in the middleware `{}` with `await asyncio.to_thread(...)`: a "
+     "run the blocking call in the middleware `{name}` with `await asyncio.to_thread(...)`: a "
      "middleware cannot be a `def`",
      "lab run blocking-async", "a middleware"},
+    {any, any, bit(CallFamily::database),
+     "make {owner} a `def`: FastAPI runs it on the thread pool, and sqlite3 and psycopg2 let go "
+     "of the GIL while a query runs (or await an async driver: asyncpg)",
+     "lab run blocking-driver", "a blocking database driver"},
     {any, bit(HoldKind::slices), any,
-     "run `{}`'s computing in a process pool (`await loop.run_in_executor(pool, ...)` with one "
+     "run `{name}`'s computing in a process pool (`await loop.run_in_executor(pool, ...)` with one "
      "ProcessPoolExecutor made at start-up): awaiting between slices lets others in, but the "
      "loop still does all the work",
      "lab run cpu-bound", "computing in slices, awaiting between them"},
     {any, bit(HoldKind::computing_long), any,
-     "run `{}`'s computing in a process pool (`await loop.run_in_executor(pool, ...)` with one "
+     "run `{name}`'s computing in a process pool (`await loop.run_in_executor(pool, ...)` with one "
      "ProcessPoolExecutor made at start-up): 50 ms or more of CPU a request would hold a pool "
      "thread's GIL as long",
      "lab run cpu-threshold", "computing 50 ms or more a request"},
     {bit(Owner::dependency), any, any,
-     "make the dependency `{}` a `def`: FastAPI runs a `def` dependency on the thread pool",
+     "make the dependency `{name}` a `def`: FastAPI runs a `def` dependency on the thread pool",
      "lab run blocking-async", "a dependency"},
-    {any, bit(HoldKind::waiting), bit(CallFamily::database),
-     "make `{}` a `def` (FastAPI runs it on the thread pool), or await an async driver (asyncpg)",
-     "lab run blocking-driver", "a blocking database driver"},
     {bit(Owner::route), bit(HoldKind::waiting), bit(CallFamily::sleep),
-     "await `asyncio.sleep(...)` in `{}` in place of `time.sleep(...)`", "lab run blocking-async",
+     "await `asyncio.sleep(...)` in `{name}` in place of `time.sleep(...)`", "lab run blocking-async",
      "time.sleep in a route"},
     {any, computes, any,
-     "make `{}` a `def`: FastAPI runs it on the thread pool, and under 50 ms a request the GIL's "
+     "make `{name}` a `def`: FastAPI runs it on the thread pool, and under 50 ms a request the GIL's "
      "turns cost little",
      "lab run qr-code", "computing under 50 ms a request"},
     {any, any, any,
-     "make `{}` a `def` (FastAPI runs it on the thread pool), or await an async client "
+     "make `{name}` a `def` (FastAPI runs it on the thread pool), or await an async client "
      "(httpx.AsyncClient, asyncpg, redis.asyncio)",
      "lab run blocking-async", "any other blocking call"},
 };
@@ -93,7 +94,8 @@ Owner owner_named(std::string_view word) {
 }
 
 std::string owner_phrase(Owner owner, const std::string& name) {
-    return fmt::format("{} `{}`", owner_phrases[static_cast<int>(owner)], name);
+    const char* phrase = owner_phrases[static_cast<int>(owner)];
+    return name.empty() ? phrase : fmt::format("{} `{}`", phrase, name);
 }
 
 CallFamily call_family(std::string_view call) {
@@ -113,14 +115,18 @@ CallFamily call_family(std::string_view call) {
 Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name) {
     for (const FixRow& r : rows)
         if ((r.owners & bit(owner)) && (r.kinds & bit(kind)) && (r.families & bit(family)))
-            return {fmt::format(fmt::runtime(r.fix), name), r.lesson};
+            return {fmt::format(fmt::runtime(r.fix), fmt::arg("name", name),
+                                fmt::arg("owner", owner_phrase(owner, name))),
+                    r.lesson};
     return {"", ""};  // (the last row fits everything)
 }
 
 std::string fix_table_markdown() {
     std::string out = "| when the loop is held by | the fix | lesson |\n|---|---|---|\n";
     for (const FixRow& r : rows)
-        out += fmt::format("| {} | {} | `{}` |\n", r.when, fmt::format(fmt::runtime(r.fix), "NAME"),
+        out += fmt::format("| {} | {} | `{}` |\n", r.when,
+                           fmt::format(fmt::runtime(r.fix), fmt::arg("name", "NAME"),
+                                       fmt::arg("owner", "the route `NAME`")),
                            r.lesson);
     return out;
 }

@@ -74,10 +74,14 @@ bool computed(const RouteFigures& f) {
     return (f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share) >= 0.5;
 }
 
-// The loop held, of which kind: after the answer, computing or waiting, in one go or in slices.
+// Its own part of a time on the loop: less the share the machine kept it queued for a core.
+double own_ms(const RouteFigures& f, double ms) { return ms * (1 - std::max(f.queued_share, 0.0)); }
+
+// The loop held, of which kind: after the answer, computing or waiting, in one go or in slices
+// (no one hold of its own past the threshold: a busy machine stretches a slice it queued in).
 RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
     if (f.after_answer_ms >= f.held_ms / 2) return RouteVerdict::holds_loop_after;
-    if (f.longest_hold_ms < hold_ms) return RouteVerdict::holds_loop_in_slices;
+    if (own_ms(f, f.longest_hold_ms) < hold_ms) return RouteVerdict::holds_loop_in_slices;
     return computed(f) ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
 }
 
@@ -92,8 +96,7 @@ RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
 RouteVerdict judged(const RouteFigures& f, double hold_ms, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
     if (f.held_ms >= hold_ms || (f.longest_hold_ms >= hold_ms && !f.where.empty())) {
-        bool machines = f.queued_share > 0 && f.held_ms * (1 - f.queued_share) < hold_ms &&
-                        f.longest_hold_ms * (1 - f.queued_share) < hold_ms;
+        bool machines = own_ms(f, f.held_ms) < hold_ms && own_ms(f, f.longest_hold_ms) < hold_ms;
         return machines ? RouteVerdict::disturbed : loop_held(f, hold_ms);
     }
     if (f.pool_cpu_ms >= hold_ms && f.pool_blocked_ms >= f.pool_cpu_ms)
@@ -106,7 +109,8 @@ RouteVerdict judged(const RouteFigures& f, double hold_ms, bool instant) {
 HoldKind hold_kind(const RouteFigures& f) {
     if (!computed(f)) return HoldKind::waiting;
     if (f.verdict == RouteVerdict::holds_loop_in_slices) return HoldKind::slices;
-    double cpu_ms = f.held_ms * (f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share);
+    double cpu_ms =
+        own_ms(f, f.held_ms) * (f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share);
     return cpu_ms >= 50 ? HoldKind::computing_long : HoldKind::computing;
 }
 

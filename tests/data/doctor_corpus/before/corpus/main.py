@@ -11,6 +11,7 @@ from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from .deps import current_user
+from . import legacy
 from .routers import catalogue
 from .work import burn
 
@@ -18,6 +19,7 @@ app = FastAPI(title="Doctor's corpus, before")
 SUM_OF_SQUARES = ("with recursive n(x) as (select 1 union all select x + 1 from n where x < 400000)"
                   " select sum(x * x % 7) from n")
 app.include_router(catalogue.router, prefix="/catalogue")
+app.mount("/legacy", legacy.app)  # an older app of its own, mounted: not in /openapi.json
 
 
 @app.middleware("http")
@@ -45,7 +47,7 @@ async def me(user=Depends(current_user)):
 
 async def chunks():
     for n in range(4):
-        time.sleep(0.021)
+        time.sleep(0.025)
         yield b"chunk %d\n" % n
 
 
@@ -87,6 +89,12 @@ async def checkout(background_tasks: BackgroundTasks):
 @app.get("/count")
 def count():
     with sqlite3.connect(":memory:") as db:  # sqlite3 lets go of the GIL while the query runs
+        return {"sum": db.execute(SUM_OF_SQUARES).fetchone()[0]}
+
+
+@app.get("/lookup")
+async def lookup():
+    with sqlite3.connect(":memory:") as db:  # a sync driver, on the loop
         return {"sum": db.execute(SUM_OF_SQUARES).fetchone()[0]}
 
 

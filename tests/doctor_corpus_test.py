@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""`lab doctor`'s diagnosis, proven on an app written outside the lab (tests/data/doctor_corpus):
+before/ has one route for each row of the fix table (lab/figures/fix_table.cpp) and two routes that
+hold nothing; after/ is the same app with each fix the doctor printed applied as printed.
+
+  - before: every route gets the verdict, the owner and the fix expected.json names (the fix as
+    printed, word for word: after/ applies that text, so a changed text fails here until after/
+    follows it), and the doctor exits 1;
+  - after: no route holds the loop: each is judged clean, its requests' loop time and longest hold
+    are under the threshold (the loop really free, measured by the probe), and the doctor exits 0;
+  - both again with two CPU-bound processes running: each route is judged as on a quiet machine or
+    "disturbed: not judged", never blamed wrongly, and no route of after/ is blamed.
+
+    LAB_BINARY=build/lab /usr/bin/python3 tests/doctor_corpus_test.py     # from the repository's root
+
+Exit 0 all passed, 1 a failure, 77 skipped (no FastAPI or uvicorn). Last line: "N passed, M failed".
+"""
+import json
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(REPO, "tests", "data", "doctor_corpus")
+LAB = os.environ.get("LAB_BINARY") or os.path.join(REPO, "build", "lab")
+HOLD_MS = 20  # the doctor's default threshold (--fail-over)
+DISTURBED = "disturbed: not judged"
+CLEAN = ("concurrent", "instant: too fast to tell")
+counts = {"passed": 0, "failed": 0}
+
+
+def check(name, good, detail=""):
+    counts["passed" if good else "failed"] += 1
+    print(f"{'ok   ' if good else 'FAIL '} {name}" + ("" if good or not detail else f": {detail}"), flush=True)
+    return good
+
+
+def doctor(side, out):
+    """`lab doctor corpus.main:app` on before/ or after/, as JSON -> (exit status, routes by path)."""
+    done = subprocess.run([LAB, "doctor", "corpus.main:app", "--app-dir", os.path.join(CORPUS, side),
+                           "--examples", os.path.join(CORPUS, "examples.toml"), "--format", "json", "--out", out],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300, cwd=REPO)
+    try:
+        routes = {r["path"]: r for r in json.loads(done.stdout)["doctor"]["routes"]}
+    except (ValueError, KeyError):
+        print(done.stderr.decode(errors="replace")[-2000:])
+        routes = {}
+    return done.returncode, routes
+
+
+def before(routes, status, busy):
+    """Each route as expected.json says: its verdict, its owner and its fix as printed."""
+    expected = json.load(open(os.path.join(CORPUS, "expected.json"), encoding="utf-8"))["routes"]
+    check(f"before{busy}: exit 1 (a route held the loop)", status == 1, f"exit {status}")
+    for path, want in expected.items():
+        got = routes.get(path, {})
+        verdict = got.get("verdict")
+        if busy and verdict == DISTURBED:
+            check(f"before{busy}: {path} disturbed, not blamed", True)
+            continue
+        if not check(f"before{busy}: {path} {want['verdict']}", verdict == want["verdict"],
+                     f"{verdict}: {got.get('said')} (held {got.get('loop_held_ms_median')} ms, "
+                     f"longest {got.get('longest_hold_ms')}, cpu {got.get('cpu_share_measured')}, "
+                     f"queued {got.get('queued_share')})"):
+            continue
+        if want["fix"]:
+            check(f"before{busy}: {path} charged to {want['owner']}", got.get("owner") == want["owner"],
+                  got.get("owner"))
+            check(f"before{busy}: {path} fix as after/ applies it", got.get("fix") == want["fix"], got.get("fix"))
+
+
+def after(routes, status, busy):
+    """Every route judged clean (or, busy, disturbed), the loop free in its requests."""
+    expected = json.load(open(os.path.join(CORPUS, "expected.json"), encoding="utf-8"))["routes"]
+    if not busy:
+        check("after: exit 0 (no route held the loop)", status == 0, f"exit {status}")
+    for path in expected:
+        got = routes.get(path, {})
+        verdict = got.get("verdict")
+        allowed = CLEAN + ((DISTURBED,) if busy else ())
+        check(f"after{busy}: {path} {verdict}", verdict in allowed, f"{got.get('said')}: {got.get('fix')}")
+        if not busy:
+            held, longest = got.get("loop_held_ms_median", -1), got.get("longest_hold_ms", -1)
+            check(f"after: {path} leaves the loop free ({held} ms a request, longest {longest})",
+                  0 <= held < HOLD_MS and 0 <= longest < HOLD_MS)
+
+
+def spinners(n=2):
+    """n processes computing until killed: a busy machine (both cores taken)."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+
+
+def main():
+    if subprocess.run(["/usr/bin/python3", "-c", "import fastapi, uvicorn, httpx"], capture_output=True).returncode:
+        print("skipped: python3-fastapi, python3-uvicorn or python3-httpx missing")
+        return 77
+    out = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"lab-doctor-corpus-{os.getpid()}")
+    for busy in ("", " (busy)"):
+        spinning = spinners() if busy else []
+        try:
+            status, routes = doctor("before", out)
+            before(routes, status, busy)
+            status, routes = doctor("after", out)
+            after(routes, status, busy)
+        finally:
+            for process in spinning:  # (by PID: only what this test started)
+                process.kill()
+                process.wait()
+    subprocess.run(["rm", "-rf", out])
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
