@@ -394,6 +394,44 @@ TEST_CASE(
     }));  // (uvicorn dies with serve.py, a moment later)
 }
 
+TEST_CASE(
+    "a doctor's gate that judged no route fails with exit 3 and each route's reason; --examples "
+    "gives headers and cookies; --list runs no start-up; every --format works",
+    "[app][untimed]") {
+    test::ScratchDir dir;
+    const std::string apps = std::string(LAB_SOURCE_DIR) + "/tests/data/apps";
+    const std::string started = (dir.path / "started").string();
+    ::setenv("GUARDED_STARTED", started.c_str(), 1);  // (the lab's children inherit it)
+    const std::string env = "GUARDED_STARTED=" + started;
+    test::Outcome listed, said;
+    doctor_json(env, "guarded.py --app-dir " + apps + " --list", listed);
+    CHECK(listed.exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists(started));  // its routes read, its start-up never run
+    auto report = doctor_json(env, "guarded.py --app-dir " + apps + " --out " + dir.path.string(), said);
+    INFO(said.output);
+    CHECK(said.exit_code == 3);  // nothing judged: not 0 (passed), not 1 (a route held the loop)
+    CHECK(route_in(report, "GET", "/secret")["why_not"].get<std::string>().starts_with(
+        "answered 422"));
+    auto examples = dir.path / "examples.toml";
+    std::ofstream(examples) << "[\"GET /secret\"]\nheaders = { x-token = \"s3cret\" }\n"
+                               "[\"GET /session\"]\ncookies = { sid = \"abc\" }\n";
+    auto csv = test::run_lab("doctor guarded.py --app-dir " + apps + " --examples " +
+                             examples.string() + " --format csv --out " + dir.path.string());
+    INFO(csv.output);
+    CHECK(csv.exit_code == 0);
+    for (std::string row : {"\nGET,/secret,/secret,", "\nGET,/session,/session,"}) {
+        auto at = csv.output.find(row);  // judged: concurrent, or too fast to tell
+        REQUIRE(at != std::string::npos);
+        std::string verdict = csv.output.substr(at + row.size(), 10);
+        CHECK((verdict == "concurrent" || verdict == "instant: t"));
+    }
+    std::ofstream(examples) << "[\"GET /secret\"]\nheaders = { \"x token\" = \"a\" }\n";
+    auto refused = test::run_lab("doctor guarded.py --app-dir " + apps + " --examples " +
+                                 examples.string());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.output.find("headers.x token") != std::string::npos);
+}
+
 namespace {
 
 // The processes below `lab` once its uvicorn runs (serve.py starts first: a signal sent before

@@ -161,13 +161,16 @@ def start_probe(args, port):
     --loop asyncio: the probe times the stdlib loop's callbacks and selector."""
     command = [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "app_probe:app", "--loop", "asyncio",
                "--host", args.host, "--port", str(port), "--workers", "1", "--log-level", "warning"]
+    if args.no_lifespan:
+        command += ["--lifespan", "off"]  # (its routes read, its start-up never run: `lab doctor --list`)
     services = {"DATABASE_URL": args.database_url, "DOWNSTREAM_URL": args.downstream_url,
                 "REDIS_URL": args.redis_url, "LAB_EVENTS_TO": args.events_to}
     me, folder = os.getpid(), app_env(args)["LAB_APP_DIR"]
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
                             cwd=folder if os.path.isdir(folder) else None,  # (else the probe says so)
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), **app_env(args),
-                                 **{name: value for name, value in services.items() if value}},
+                                 **{name: value for name, value in services.items() if value},
+                                 **({"LAB_HOLD_MS": str(args.hold_ms)} if args.hold_ms else {})},
                             preexec_fn=lambda: in_its_cgroup(args, me))
 
 
@@ -307,6 +310,8 @@ def main():
                         help="/cache asks this Redis (unix:///PATH or redis://IP:PORT); --app: REDIS_URL")
     parser.add_argument("--check", action="store_true",
                         help="--app: only import the app as uvicorn would, print ok and exit (2 with the reason if it cannot)")
+    parser.add_argument("--hold-ms", type=float, default=0, help="--app: a hold this long is located (default 20)")
+    parser.add_argument("--no-lifespan", action="store_true", help="--app: run none of its start-up and shutdown")
     parser.add_argument("--events-to", metavar="PATH",
                         help="--app: each request's live marks go to this unix datagram socket (@NAME: abstract)")
     args = parser.parse_args()

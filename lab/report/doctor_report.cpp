@@ -10,6 +10,7 @@
 #include "harness/statistics.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/figures/route_figures.hpp"
+#include "lab/results/csv.hpp"
 
 namespace lab {
 namespace {
@@ -63,6 +64,26 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
         for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
     }
     return c;
+}
+
+// The run's last line: how many routes held the loop, or that none could be judged.
+std::string closing_line(const DoctorRun& run) {
+    int culprits = routes_over(run);
+    if (!run.probed)
+        return culprits ? fmt::format("{} kept the bystander waiting {} ms or more ({:.1f} s).",
+                                      count_of(culprits, "route"), run.hold_ms, run.run_s)
+                        : fmt::format("No route kept the bystander waiting {} ms more than alone "
+                                      "({:.1f} s).", run.hold_ms, run.run_s);
+    if (culprits)
+        return fmt::format("{} held the loop ({} ms or more a request, in one go or in slices; "
+                           "{:.1f} s).", count_of(culprits, "route"), run.hold_ms, run.run_s);
+    if (routes_judged(run) == 0)
+        return fmt::format("No route could be judged ({:.1f} s), so nothing was measured and "
+                           "nothing passed: each route's reason is above; give the requests "
+                           "they need with --examples (path, query, body, headers, cookies) "
+                           "or --methods.", run.run_s);
+    return fmt::format("No route held the loop {} ms or more a request ({:.1f} s).", run.hold_ms,
+                       run.run_s);
 }
 
 // Each culprit's lesson and fix, in words.
@@ -265,6 +286,15 @@ int routes_over(const DoctorRun& run) {
     return n;
 }
 
+int routes_judged(const DoctorRun& run) {
+    int n = 0;
+    for (const RouteRun& r : run.routes) {
+        RouteVerdict v = r.judged() ? route_figures(r, run.hold_ms).verdict : RouteVerdict::not_judged;
+        n += v != RouteVerdict::not_judged && v != RouteVerdict::disturbed;
+    }
+    return n;
+}
+
 void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout,
                        bool markdown) {
     std::vector<Column> c{{"route"}, {"handler"}, {"request it would send", {}, "request"}};
@@ -300,18 +330,14 @@ void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout,
                                 ms_or_dash(run.bystander_alone_ms), run.hold_ms),
                     width);
     out << "\n\n";
-    print_table(out, judged_columns(run), layout, markdown);
-    out << '\n';
+    if (std::any_of(run.routes.begin(), run.routes.end(), [](auto& r) { return r.judged(); })) {
+        print_table(out, judged_columns(run), layout, markdown);
+        out << '\n';
+    }
     print_fixes(out, run, width);
     print_mixed(out, run, width);
     print_not_judged(out, run, width);
-    int culprits = routes_over(run);
-    out << '\n'
-        << (culprits ? fmt::format("{} held the loop {} ms or more in one go ({:.1f} s).",
-                                   count_of(culprits, "route"), run.hold_ms, run.run_s)
-                     : fmt::format("No route held the loop {} ms or more in one go ({:.1f} s).",
-                                   run.hold_ms, run.run_s))
-        << '\n';
+    out << '\n' << wrap(closing_line(run), width) << '\n';
 }
 
 nlohmann::json doctor_json(const DoctorRun& run) {
@@ -372,6 +398,24 @@ nlohmann::json doctor_json(const DoctorRun& run) {
               {"routes_over", routes_over(run)},
               {"routes", routes},
               {"mixed", mixed}}}};
+}
+
+void print_doctor_csv(std::ostream& out, const DoctorRun& run) {
+    static const char* const keys[] = {
+        "method", "path",   "request",   "verdict",           "said",
+        "owner",  "fix",    "lesson",    "loop_held_ms_median", "longest_hold_ms",
+        "where",  "pool_ms", "pool_cpu_ms", "bystander_worst_ms", "why_not"};
+    for (const char* k : keys) out << (k == keys[0] ? "" : ",") << k;
+    out << '\n';
+    const nlohmann::json all = doctor_json(run);  // (kept: the loop reads into it)
+    for (const nlohmann::json& r : all["doctor"]["routes"]) {
+        for (const char* k : keys) {
+            auto v = r.find(k);
+            std::string text = v == r.end() ? "" : v->is_string() ? v->get<std::string>() : v->dump();
+            out << (k == keys[0] ? "" : ",") << csv_field(text);
+        }
+        out << '\n';
+    }
 }
 
 }  // namespace lab

@@ -19,6 +19,8 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
 void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown);
 
 nlohmann::json doctor_json(const DoctorRun& run);
+// A row a route: its request, verdict, owner, fix and the loop's figures (doctor_json's, flat).
+void print_doctor_csv(std::ostream& out, const DoctorRun& run);
 
 // The doctor's bursts as a run of the lab's (a row a judged route, its burst its one batch, its
 // verdict with the line and the fix): written through summary.json's one schema, drawn by
@@ -29,5 +31,8 @@ inline constexpr const char* doctor_scenario_name =
 
 // How many judged routes held the loop `hold_ms` or longer in one go (the doctor's exit 1).
 int routes_over(const DoctorRun& run);
+// How many routes got a verdict (not "not judged", not "disturbed"): none, and the doctor measured
+// nothing a CI gate could pass on (its exit 3).
+int routes_judged(const DoctorRun& run);
 
 }  // namespace lab

@@ -60,6 +60,7 @@ std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettin
     if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
     for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
     if (settings.live) command.insert(command.end(), {"--events-to", settings.live->marks_path()});
+    command.insert(command.end(), settings.app_options.begin(), settings.app_options.end());
     try {
         return std::make_unique<ServerProcess>(
             command, std::chrono::seconds(35));  // (serve.py gives up at 30 s and says why)

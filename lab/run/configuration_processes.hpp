@@ -58,6 +58,9 @@ struct RunSettings {
         {};  // e.g. the live view's table row
     bool keep_cpus_awake =
         true;  // idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
+    // A student's app: serve.py's own options for its probe (`lab doctor`: "--hold-ms", "20";
+    // "--no-lifespan" to read its routes without running its start-up).
+    std::vector<std::string> app_options = {};
 };
 
 // Throws std::runtime_error (one line) if something does not start, AppWontStart (your_app.hpp)

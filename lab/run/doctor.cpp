@@ -71,8 +71,10 @@ ConfigurationProcesses start_probed_app(const DoctorSettings& settings, Services
         run.database_url = services.postgres->url();
         run.redis_url = services.redis->url();
     }
-    // The probe names a hold's line once it passes the doctor's threshold (app_probe.py reads it).
-    ::setenv("LAB_HOLD_MS", fmt::format("{}", settings.hold_ms).c_str(), 1);
+    // The probe names a hold's line once it passes the doctor's threshold; --list reads the
+    // routes only, and runs none of the app's start-up.
+    run.app_options = {"--hold-ms", fmt::format("{}", settings.hold_ms)};
+    if (settings.list_only) run.app_options.push_back("--no-lifespan");
     return start_processes(c, run);  // (AppWontStart: the app's fault, bad input)
 }
 
