@@ -37,9 +37,43 @@ bool over(const RouteFigures& f, double /*hold_ms*/) { return holds_the_loop(f.v
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
+// The judged routes in the order every output shows them: what to fix first, the culprits by the
+// loop time their burst took from the others (most first), then the rest in the app's order.
+std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
+    std::vector<std::pair<double, const RouteRun*>> taken;
+    for (const RouteRun& r : run.routes) {
+        if (!r.judged()) continue;
+        RouteFigures f = route_figures(r, run.hold_ms);
+        taken.emplace_back(over(f, run.hold_ms) ? std::max(f.held_ms, 0.0) * f.sent + 1 : 0, &r);
+    }
+    std::stable_sort(taken.begin(), taken.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<const RouteRun*> order;
+    for (const auto& [ms, r] : taken) order.push_back(r);
+    return order;
+}
+
+// Without the probe (--target) a row says only what the bystander could tell: how long it waited.
+std::vector<Column> bystander_columns(const DoctorRun& run) {
+    std::vector<Column> c{{"route"}, {"verdict"}, {"bystander worst ms", {}, "bystander"},
+                          {"p50 ms"}, {"p99 ms"}};
+    c[0].wraps = c[1].wraps = true;
+    c[1].is_verdict = true;
+    for (const RouteRun* judged : culprits_first(run)) {
+        const RouteRun& r = *judged;
+        RouteFigures f = route_figures(r, run.hold_ms);
+        std::vector<std::string> row{request_named(r), verdict_text(f.verdict).said,
+                                     number_text(f.bystander_worst_ms), number_text(f.p50_ms),
+                                     number_text(f.p99_ms)};
+        for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
+    }
+    return c;
+}
+
 // A row a judged route: the loop's figures in ms (the units in the headers, so the columns stay
 // narrow).
 std::vector<Column> judged_columns(const DoctorRun& run) {
+    if (!run.probed) return bystander_columns(run);
     std::vector<Column> c{{"route"},
                           {"verdict"},
                           {"loop held ms / request", {}, "held ms"},
@@ -49,8 +83,8 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
                           {"pool (cpu) ms", {}, "pool"}};
     for (int wrapping : {0, 1, 4}) c[static_cast<std::size_t>(wrapping)].wraps = true;
     c[1].is_verdict = true;
-    for (const RouteRun& r : run.routes) {
-        if (!r.judged()) continue;
+    for (const RouteRun* judged : culprits_first(run)) {
+        const RouteRun& r = *judged;
         RouteFigures f = route_figures(r, run.hold_ms);
         std::string pool =
             f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms);
@@ -88,8 +122,8 @@ std::string closing_line(const DoctorRun& run) {
 
 // Each culprit's lesson and fix, in words.
 void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
-    for (const RouteRun& r : run.routes) {
-        if (!r.judged()) continue;
+    for (const RouteRun* judged : culprits_first(run)) {
+        const RouteRun& r = *judged;
         RouteFigures f = route_figures(r, run.hold_ms);
         if (!f.statuses.empty() && (f.answered < f.sent || f.statuses.begin()->first < 200 ||
                                     f.statuses.rbegin()->first >= 400))
@@ -98,7 +132,7 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
                         width)
                 << '\n';
         if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant ||
-            f.verdict == RouteVerdict::not_judged)
+            f.verdict == RouteVerdict::not_judged || f.verdict == RouteVerdict::delays_no_one)
             continue;
         const VerdictWords words = verdict_words(f);
         out << wrap(fmt::format("✗ {} {}: {}.", request_named(r), words.verdict, words.reason),
@@ -114,7 +148,7 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
         const RouteRun& r = run.routes[m.route];
         std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r),
                                        ms_or_dash(m.p50_ms), ms_or_dash(m.p99_ms));
-        if (over(route_figures(r, run.hold_ms), run.hold_ms))
+        if (run.probed && over(route_figures(r, run.hold_ms), run.hold_ms))
             line += fmt::format(
                 "; held the loop {} in {}; the other routes' requests waited {} each (median) "
                 "behind it",
@@ -140,6 +174,12 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
     }
     for (const auto& [why, routes] : reasons)
         out << wrap("· " + routes + ": " + why, width) << '\n';
+    if (!run.probed)  // (what /openapi.json does not declare, the doctor cannot know of)
+        out << wrap("· Routes /openapi.json does not list (a mounted app, static files) were not "
+                    "called: without the probe the doctor knows only the routes it declares; "
+                    "name them in --examples to call them.",
+                    width)
+            << '\n';
 }
 
 }  // namespace
@@ -253,8 +293,8 @@ RunResult doctor_as_run(const DoctorRun& d) {
     s.load.probe_path = "/__lab/health";
     s.load.probe_every_ms = 10;
     mixed_targets(s.load, d);
-    for (const RouteRun& r : d.routes) {
-        if (!r.judged()) continue;
+    for (const RouteRun* judged : culprits_first(d)) {
+        const RouteRun& r = *judged;
         RouteFigures f = route_figures(r, d.hold_ms);
         ConfigurationResult c;
         c.configuration.label = r.request.route.method + " " + r.request.target;
@@ -395,6 +435,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
               {"requests", run.requests},
               {"hold_ms", run.hold_ms},
               {"run_s", run.run_s},
+              {"estimate_s", run.estimate_s},
               {"routes_over", routes_over(run)},
               {"routes", routes},
               {"mixed", mixed}}}};

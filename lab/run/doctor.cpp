@@ -120,32 +120,43 @@ WeightedTarget mixed_target(const PlannedRequest& p) {
 
 namespace {
 
-// One route: a warm-up (a 4xx/5xx answer is reported, and the route not judged), then the burst.
-RouteRun examine(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
+// One route's warm-up: its answer (a 4xx/5xx answer is reported, and the route not judged), how
+// long it took, and with the probe what it cost the loop and the pool (the estimate's figures).
+RouteRun warm_up(const ConfigurationProcesses& app, const PlannedRequest& p,
                  const std::string& bystander, bool probed) {
     RouteRun run;
-    run.request = p;
-    LoadSpec spec = spec_for(app, p, requests, bystander);
+    run.request = p, run.probed = probed;
+    LoadSpec spec = spec_for(app, p, 1, bystander);
+    auto began = std::chrono::steady_clock::now();
     RawReply warm =
         send_raw(spec.host, spec.port, request_bytes(spec, spec.method, spec.target, true),
                  std::chrono::seconds(30));
+    run.warm.took_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
     run.warm_status = warm.status;
-    if (!run.judged()) {
+    if (!run.judged())
         run.warm_said =
             warm.status ? fmt::format("answered {}: {}", warm.status, first_line(warm.body))
                         : "no answer: " + (warm.error.empty() ? std::string("the connection closed")
                                                               : warm.error);
-        return run;
-    }
-    if (!probed) {
-        run.probed = false;
+    if (probed)  // (and the next burst starts with none of its records)
+        for (const ProbeRecord& r : records_from_json(probe_json(spec, "/__lab/requests?reset=1")))
+            run.warm.loop_ms = std::max(run.warm.loop_ms, r.loop_ms),
+            run.warm.pool_cpu_ms = std::max(run.warm.pool_cpu_ms, r.pool_cpu_ms);
+    return run;
+}
+
+// A warmed route's burst: N at once, with the bystander, and the probe's records of them.
+void burst(const ConfigurationProcesses& app, RouteRun& run, int requests,
+           const std::string& bystander) {
+    LoadSpec spec = spec_for(app, run.request, requests, bystander);
+    if (!run.probed) {
         run.burst = run_concurrent_batch(spec);
-        return run;
+        return;
     }
     probe_json(spec, "/__lab/requests?reset=1");
     run.burst = run_concurrent_batch(spec);
     run.records = records_from_json(probe_json(spec, "/__lab/requests?reset=1"));
-    return run;
 }
 
 // All judged routes at once, one request of each in turn, N of each; each asked as its burst was.
@@ -210,7 +221,7 @@ DoctorPlan doctor_plan(std::size_t routes, int requests) {
     DoctorPlan plan;
     plan.warmups = routes;
     plan.bursts =
-        routes + (routes >= 2 ? 1 : 0);  // each route's, then all of them mixed (examine, mix)
+        routes + (routes >= 2 ? 1 : 0);  // each route's, then all of them mixed (burst, mix)
     plan.requests = static_cast<double>(routes) * requests * (routes >= 2 ? 2 : 1);
     return plan;
 }
@@ -220,11 +231,36 @@ double DoctorPlan::seconds() const {
         bystander_after_ms / 1000.0 +
         2 * exchange_s;  // watched past its answers; the probe reset and read
     return static_cast<double>(warmups) * exchange_s + static_cast<double>(bursts) * per_burst_s +
-           requests * answer_s + stop_s;
+           requests * answer_s + stop_s + serialized_s;
 }
 
 double doctor_estimate_s(std::size_t routes, int requests) {
     return doctor_plan(routes, requests).seconds();
+}
+
+double WarmUp::serialized_ms() const {
+    // A pool thread's CPU holds the GIL (or a core, where the call lets go of it): two cores
+    // here, at best, share the computing.
+    return loop_ms + pool_cpu_ms / 2;
+}
+
+DoctorPlan doctor_plan(const std::vector<RouteRun>& warmed, int requests) {
+    std::size_t judged = 0;
+    double mixed_serial_s = 0, slowest_s = 0, n = requests;
+    DoctorPlan plan;
+    for (const RouteRun& r : warmed) {
+        if (!r.judged()) continue;
+        ++judged;
+        // A burst of N: what each request serializes (the loop, the GIL) N times over, the
+        // rest of one request's time once, as the requests overlap in it.
+        double serial_s = r.warm.serialized_ms() / 1e3, took_s = r.warm.took_ms / 1e3;
+        plan.serialized_s += n * serial_s + std::max(0.0, took_s - serial_s);
+        mixed_serial_s += n * serial_s, slowest_s = std::max(slowest_s, took_s);
+    }
+    DoctorPlan counted = doctor_plan(judged, requests);
+    counted.serialized_s = plan.serialized_s + (judged >= 2 ? mixed_serial_s + slowest_s : 0);
+    counted.warmups = 0;  // (done: the plan is of what is left)
+    return counted;
 }
 
 namespace {
@@ -295,6 +331,39 @@ ConfigurationProcesses reach(const DoctorSettings& settings, Services& services,
     return start_probed_app(settings, services);
 }
 
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Every route sent its warm-up first, then, with what the warm-ups cost said as the time left,
+// each judged route's burst, then all of them mixed.
+void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedRequest>& planned,
+                 const DoctorSettings& settings, DoctorRun& run,
+                 const std::function<void(const std::string&)>& say,
+                 std::chrono::steady_clock::time_point started) {
+    auto sent = std::count_if(planned.begin(), planned.end(),
+                              [](const PlannedRequest& p) { return p.skipped.empty(); });
+    say(fmt::format("{} of {} to call: a warm-up request each first", sent,
+                    count_of(static_cast<long long>(planned.size()), "route")));
+    for (const PlannedRequest& p : planned) {
+        if (p.skipped.empty()) run.routes.push_back(warm_up(app, p, run.bystander, run.probed));
+        else run.routes.emplace_back().request = p;
+        run.routes.back().bystander_alone_ms = run.bystander_alone_ms;
+    }
+    const double left_s = doctor_plan(run.routes, settings.requests).seconds();
+    run.estimate_s = seconds_since(started) + left_s;
+    say(fmt::format("each route {} at once, then all at once: about {:.0f} s from now", settings.requests,
+                    left_s));
+    for (RouteRun& r : run.routes) {
+        if (!r.judged()) continue;
+        say(fmt::format("{} {}: {} at once", r.request.route.method, r.request.target,
+                        settings.requests));
+        burst(app, r, settings.requests, run.bystander);
+    }
+    say("all routes mixed");
+    run.mixed = mix(app, run.routes, settings.requests, run);
+}
+
 }  // namespace
 
 DoctorRun run_doctor(const DoctorSettings& settings) {
@@ -314,31 +383,15 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
     auto say = [&](const std::string& line) {
         if (settings.progress) settings.progress(line);
     };
-    auto sent = std::count_if(planned.begin(), planned.end(),
-                              [](const PlannedRequest& p) { return p.skipped.empty(); });
-    say(fmt::format(
-        "{} of {} to call, then all at once: about {:.0f} s from now, more where routes wait", sent,
-        count_of(static_cast<long long>(planned.size()), "route"),
-        doctor_estimate_s(static_cast<std::size_t>(sent), settings.requests)));
-    for (const PlannedRequest& p : planned) {
-        if (settings.list_only || !p.skipped.empty()) {
-            run.routes.emplace_back().request = p;
-            continue;
-        }
-        say(fmt::format("{} {}: {} at once", p.route.method, p.target, settings.requests));
-        run.routes.push_back(examine(app, p, settings.requests, run.bystander, run.probed));
-        run.routes.back().bystander_alone_ms = run.bystander_alone_ms;
-    }
-    if (!settings.list_only) {
-        say("all routes mixed");
-        run.mixed = mix(app, run.routes, settings.requests, run);
-    }
+    if (!settings.list_only) examine_all(app, planned, settings, run, say, started);
+    else
+        for (const PlannedRequest& p : planned) run.routes.emplace_back().request = p;
     app.stop();
     if (app.server) {  // its log, with what the app had left running and was stopped with it
         run.server_log = app.server->log();
         if (std::string left = leftovers_stopped(*app.server); !left.empty()) say(left);
     }
-    run.run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    run.run_s = seconds_since(started);
     return run;
 }
 

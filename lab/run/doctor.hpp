@@ -41,8 +41,16 @@ struct ProbeRecord {
 };
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);
 
+// A route's one request before its burst: how long it took, and what it cost the loop and the
+// pool (the probe's record; 0 without the probe). The remaining run's estimate comes from these.
+struct WarmUp {
+    double took_ms = 0, loop_ms = 0, pool_cpu_ms = 0;
+    double serialized_ms() const;  // what N requests at once cannot overlap: N times this
+};
+
 struct RouteRun {
     PlannedRequest request;
+    WarmUp warm;
     int warm_status = 0;  // the warm-up's answer; 0: none came
     std::string warm_said;  // a 4xx/5xx answer's first line, or why none came
     Batch burst;  // N at once, with the bystander's requests as probes
@@ -88,15 +96,17 @@ struct DoctorRun {
     std::vector<RouteRun> routes;  // every route, with why not where not sent
     std::optional<MixedRun> mixed;
     double run_s = 0;
+    double estimate_s = -1;  // the whole run, as the doctor said it after the warm-ups
     std::string server_log;  // what the app wrote to stderr (its warnings)
 };
 
 // Throws AppWontStart (your_app.hpp) when the app does not start.
 DoctorRun run_doctor(const DoctorSettings& settings);
 
-// What run_doctor does once the app answers, step by step, and about how long that takes when
-// every route answers promptly (said before it starts). A route that waits adds its own time (a
-// burst of N that holds the loop d each takes N·d), which no plan can know before it is sent.
+// What run_doctor does once the app answers, step by step, and about how long that takes: when
+// every route answers promptly (before any is sent), or, once each was warmed up, from what each
+// warm-up cost (a burst of N that holds the loop d each takes N·d; a `def` route's CPU takes turns
+// at the GIL).
 struct DoctorPlan {
     static constexpr int bystander_after_ms =
         300;  // each burst's bystander asks on this long past its last answer
@@ -108,9 +118,11 @@ struct DoctorPlan {
     std::size_t warmups = 0,
                 bursts = 0;  // a warm-up per route sent; a burst per route, and the mixed one
     double requests = 0;  // in all the bursts
+    double serialized_s = 0;  // what the warm-ups say the bursts cannot overlap
     double seconds() const;
 };
 DoctorPlan doctor_plan(std::size_t routes, int requests);
+DoctorPlan doctor_plan(const std::vector<RouteRun>& warmed, int requests);
 double doctor_estimate_s(std::size_t routes, int requests);
 
 }  // namespace lab
