@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/figures/route_figures.hpp"
+#include "lab/report/svg_palette.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/doctor.hpp"
 #include "lab/run/doctor_routes.hpp"
@@ -254,6 +255,16 @@ TEST_CASE("a hold's fix names the code that owns it, as the fix table says", "[u
     CHECK(lab::fix_for(lab::Owner::route, lab::HoldKind::computing_long, lab::CallFamily::other,
                        "report")
               .text.starts_with("run `report`'s computing in a process pool"));
+}
+
+TEST_CASE("the fix table is lab/README.md's, word for word; a mix of 20 routes gets 20 colours",
+          "[unit]") {
+    std::string readme = test::read_file(std::string(LAB_SOURCE_DIR) + "/lab/README.md");
+    CHECK(readme.find(lab::fix_table_markdown()) != std::string::npos);
+    std::set<std::string> colours;
+    for (int k = 0; k < 20; ++k) colours.insert(lab::svg::route_colour(k));
+    CHECK(colours.size() == 20);
+    CHECK_FALSE(colours.count(lab::svg::bystander_colour));
 }
 
 TEST_CASE("a route served faster than a round trip is instant, never concurrent nor blocking",

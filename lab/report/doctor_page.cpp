@@ -19,14 +19,26 @@ std::string ms_cell(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", m
 
 bool is_route_row(const ConfigurationResult& r) { return !r.configuration.target_path.empty(); }
 
+// A verdict or a fix as HTML: escaped (escape(), the page's one way from text to HTML), then each
+// `name` between backticks set as code, as the terminal's Markdown-like text writes it.
+std::string with_code(const std::string& text) {
+    std::string html = escape(text), out;
+    bool open = false;
+    for (char c : html) {
+        if (c == '`') out += (open = !open) ? "<code>" : "</code>";
+        else out += c;
+    }
+    return open ? out + "</code>" : out;
+}
+
 list route_rows(const RunResult& run) {
     list rows;
     for (const ConfigurationResult& r : run.configurations) {
         if (!is_route_row(r) || r.batches.empty()) continue;
         const std::size_t m = r.median_batch;
         data row{"route", r.configuration.label};
-        row.set("verdict", r.verdict);
-        if (!r.verdict_reason.empty()) row.set("fix", r.verdict_reason);
+        row.set("verdict", with_code(r.verdict));
+        if (!r.verdict_reason.empty()) row.set("fix", with_code(r.verdict_reason));
         if (verdict_holds_the_loop(r.verdict)) row.set("culprit", true);
         row.set("held", ms_cell(m < r.held_per_request_ms.size() ? r.held_per_request_ms[m] : -1));
         row.set("longest", ms_cell(m < r.loop_blocked_ms.size() ? r.loop_blocked_ms[m] : -1));
