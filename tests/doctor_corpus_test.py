@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`lab doctor`'s diagnosis, proven on an app written outside the lab (tests/data/doctor_corpus):
-before/ has one route for each row of the fix table (lab/figures/fix_table.cpp) and two routes that
+before/ has one route for each row of the fix table (lab/run/fix_table.cpp) and two routes that
 hold nothing; after/ is the same app with each fix the doctor printed applied as printed.
 
   - before: every route gets the verdict, the owner and the fix expected.json names (the fix as

@@ -172,6 +172,18 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "requests-in-async grades an httpx client made per request with the doctor's judgement: the "
+    "call found and the one-client fix, never `requests`",
+    "[app]") {
+    auto said = check("requests-in-async", "client_per_request.py", 1);
+    INFO(said.output);
+    CHECK(said.exit_code == 1);  // building each client holds the loop: ten in turn
+    CHECK(said.output.find("weather → httpx._client.AsyncClient.__init__: make one client at "
+                           "start-up and reuse it in `weather`") != std::string::npos);
+    CHECK(said.output.find("requests waits for the partner") == std::string::npos);
+}
+
+TEST_CASE(
     "heavy-on-queue fails a route that answers 202 and enqueues nothing, and says the work was "
     "never done",
     "[app]") {

@@ -123,12 +123,8 @@ VerdictWords verdict_words(const RouteFigures& f) {
     VerdictWords words{v.said, "", v.fix, v.lesson};
     if (f.verdict == RouteVerdict::instant) words.reason = instant_reason;
     if (holds_the_loop(f.verdict) && f.verdict != RouteVerdict::delays_others) {
-        // time.sleep inside a helper the owner calls (an SDK's) is not the owner's to swap for
-        // asyncio.sleep: the owner itself is what to change.
-        CallFamily family = call_family(f.call);
-        if (family == CallFamily::sleep && f.where.find(" " + f.owner_name + " → ") == std::string::npos)
-            family = CallFamily::other;
-        Fix fix = fix_for(f.owner, hold_kind(f), family, f.owner_name);
+        Fix fix = fix_for(f.owner, hold_kind(f), owners_call_family(f.call, f.where, f.owner_name),
+                          f.owner_name);
         words.verdict += " in " + owner_phrase(f.owner, f.owner_name);
         if (!f.where.empty()) words.verdict += " at " + f.where;
         words.fix = fix.text, words.lesson = fix.lesson;

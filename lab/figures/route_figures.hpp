@@ -2,12 +2,12 @@
 // What `lab doctor`'s bursts add up to, route by route, and the verdict each earns, from what the
 // probe measured only (never from `def` or `async def`). The verdicts are one table
 // (verdict_text): what the route does to the loop and the lesson that shows it; a verdict of the
-// loop held gets its fix from lab/figures/fix_table.hpp, addressed to the code that held it.
+// loop held gets its fix from lab/run/fix_table.hpp, addressed to the code that held it.
 #include <map>
 #include <string>
 #include <vector>
 
-#include "lab/figures/fix_table.hpp"
+#include "lab/run/fix_table.hpp"
 #include "lab/run/doctor.hpp"
 
 namespace lab {

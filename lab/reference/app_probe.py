@@ -11,7 +11,8 @@ imported unchanged and wrapped in Probe, which adds what the lab's own servers g
     x-lab-end-us (the app began its answer), CLOCK_MONOTONIC µs as the harness reads them;
     x-lab-pid; x-lab-thread (the thread that began the answer);
   - GET /__lab/health and GET /__lab/stats[?reset=1] (max_loop_blocked_ms, max_loop_lag_ms,
-    requests, in_service, worker_id, held_per_request_ms, held_where), answered by the probe:
+    requests, in_service, worker_id, held_per_request_ms, held_where, held_diagnosis: the longest
+    located hold's call, owner and CPU share), answered by the probe:
     the app never sees /__lab/;
   - GET /__lab/requests[?reset=1]: each request's account of the loop's time (loop_ledger.py;
     LAB_ATTRIBUTION=0 turns it off; GET /__lab/attribution?on=0|1 turns it off and on again, for a
@@ -299,10 +300,10 @@ class Probe:
         """The loop's figures since the last reset, as the lab's servers give them, and the ledger's:
         the median loop time a request held, and where the longest hold was."""
         blocked, lag = self.watch.figures(reset)
-        held, where = self.ledger.figures() if self.ledger else (-1.0, "")
+        held, where, diagnosis = self.ledger.figures() if self.ledger else (-1.0, "", None)
         body = {"max_loop_blocked_ms": blocked, "max_loop_lag_ms": lag, "requests": self.requests,
                 "in_service": self.in_service, "worker_id": os.getpid(),
-                "held_per_request_ms": held, "held_where": where}
+                "held_per_request_ms": held, "held_where": where, "held_diagnosis": diagnosis}
         if reset:
             self.requests = 0  # (in_service is now, not since)
             if self.ledger:

@@ -172,14 +172,20 @@ class Ledger:
         self.counted = self.count - len(self.records)
 
     def figures(self):
-        """(median loop ms an answered request held, -1 if none; where the longest hold was). Answered,
-        not finished: the lab asks the moment its last answer comes, while the requests' tasks may
+        """(median loop ms an answered request held, -1 if none; where the longest located hold
+        was; its call, owner, owner's name and CPU share, as a dict, or None). Answered, not
+        finished: the lab asks the moment its last answer comes, while the requests' tasks may
         still be closing (a middleware's task group), and what they held before answering is known."""
         done = [r for r in self.records if r.done_us >= 0 or r.answered_ns]
         if not done:
-            return -1.0, ""
-        longest = max(done, key=lambda r: r.longest_ns)
-        return ms(statistics.median(r.loop_ns for r in done)), held_where(longest.where)
+            return -1.0, "", None
+        longest = max(done, key=lambda r: (r.where is not None, r.where_ns))
+        held = ms(statistics.median(r.loop_ns for r in done))
+        if longest.where is None:
+            return held, "", None
+        call, owner, name = longest.where[3:6]
+        return held, held_where(longest.where), {"call": call, "owner": owner, "owner_name": name,
+                                                 "cpu_share": round(longest.cpu_share, 3)}
 
     def watch(self, loop):
         """Called on the loop's thread, once per loop: time its callbacks, start its watchdog."""

@@ -129,11 +129,21 @@ std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const Conf
     return other ? disturbance(*other) : std::nullopt;
 }
 
+// A claim on the loop, of a student's app whose probe located the hold: what the doctor would say
+// of it (where, and the fix table's fix), in place of the text's guess of what the student wrote.
+std::string measured_meaning(const Expectation& e, const ConfigurationResult& r) {
+    const std::size_t k = r.median_batch;
+    if (e.figure != Figure::loop_blocked || k >= r.held_fix.size() || r.held_fix[k].empty()) return "";
+    return fmt::format("your code held the loop {:.1f} ms a request at {}: {}",
+                       r.held_per_request_ms[k], r.held_where[k], r.held_fix[k]);
+}
+
 // One claim held against one row: its figure, the bound, and whether the figure is within it.
 CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
     CheckedClaim c;
     c.claim = e.claim;
-    c.meaning = e.meaning.empty() ? "" : with_figures(e.meaning, &run);
+    c.meaning = measured_meaning(e, r);
+    if (c.meaning.empty() && !e.meaning.empty()) c.meaning = with_figures(e.meaning, &run);
     const std::optional<double> value = r.figure(e.figure);
     Reference ref = reference_of(e, r, run);
     c.evidence = r.configuration.label + ": " + name_of(e.figure) + " ";

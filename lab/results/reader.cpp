@@ -201,6 +201,7 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
         r.max_computing.push_back(note.max_computing);
         r.held_per_request_ms.push_back(note.held_per_request_ms);
         r.held_where.push_back(note.held_where);
+        r.held_fix.push_back(note.held_fix);
         r.loop_holds.push_back(note.loop_holds);
         r.cpu.push_back(note.cpu);
         r.jobs_done.push_back(note.jobs_done);

@@ -132,6 +132,7 @@ void batch_fields(V& v, B& b) {
     v("max_computing_at_once", b.max_computing, Bound{-1, 1e6});
     v("held_per_request_ms", b.held_per_request_ms, Bound{-1, 1e9});
     v("held_where", b.held_where);
+    v("held_fix", b.held_fix);
     v("loop_holds", b.loop_holds);
     v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
     v("unfinished", b.unfinished, Bound{0, 1e6});

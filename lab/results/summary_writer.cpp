@@ -69,6 +69,7 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
         if (i < r.held_per_request_ms.size())
             b.held_per_request_ms = r.held_per_request_ms[i], b.held_where = r.held_where[i];
+        if (i < r.held_fix.size()) b.held_fix = r.held_fix[i];
         if (i < r.loop_holds.size()) b.loop_holds = r.loop_holds[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
         if (i < r.cpu.size()) b.cpu = r.cpu[i];

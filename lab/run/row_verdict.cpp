@@ -18,11 +18,13 @@ void judge_by_the_loop(ConfigurationResult& result, const Load& load) {
     const std::size_t k = result.median_batch;
     double held = k < result.held_per_request_ms.size() ? result.held_per_request_ms[k] : -1;
     if (held < 0 || load.delay_ms <= 0 || held < 0.5 * load.delay_ms) return;
+    const std::string fix = k < result.held_fix.size() && !result.held_fix[k].empty()
+                                ? result.held_fix[k]
+                                : "make the route `def`, or await an async client";
     result.verdict = fmt::format(
-        "sequential; its own code held the loop {:.1f} ms a request{}; make the route `def`, or "
-        "await "
-        "an async client (`lab doctor` names each such route)",
-        held, result.held_where[k].empty() ? "" : " (" + result.held_where[k] + ")");
+        "sequential; its own code held the loop {:.1f} ms a request{}; {} (`lab doctor` names "
+        "each such route)",
+        held, result.held_where[k].empty() ? "" : " (" + result.held_where[k] + ")", fix);
 }
 
 // What the bystander's worst wait says beside the requests: for one request, whether it was

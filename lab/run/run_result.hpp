@@ -56,6 +56,7 @@ struct ConfigurationResult {
     // and where the longest hold was ("app/vendor_sdk.py:7 exchange_rate → time.sleep").
     std::vector<double> held_per_request_ms;
     std::vector<std::string> held_where;
+    std::vector<std::string> held_fix;  // what to change where it held the loop (the fix table's)
     std::vector<std::vector<LoopHold>>
         loop_holds;  // per batch: what report.html marks on the loop's lane
     std::vector<BatchCpu>

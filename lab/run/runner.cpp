@@ -19,6 +19,7 @@
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/held_websockets.hpp"
+#include "lab/run/fix_table.hpp"
 #include "lab/run/row_verdict.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
@@ -55,6 +56,7 @@ struct ServerAccount {
     int computing = -1;  // most threads computing at one moment
     double held_per_request_ms = -1;  // a probed app: the median request's own time on the loop
     std::string held_where;  // and where its longest hold was
+    std::string held_fix;  // and what to change there (lab/run/fix_table.hpp)
 };
 
 ServerAccount server_account(const LoadSpec& server, const std::string& path) {
@@ -66,6 +68,8 @@ ServerAccount server_account(const LoadSpec& server, const std::string& path) {
     a.held_per_request_ms = json.value("held_per_request_ms", -1.0);
     if (auto where = json.find("held_where"); where != json.end() && where->is_string())
         a.held_where = *where;
+    if (auto said = json.find("held_diagnosis"); said != json.end())
+        a.held_fix = fix_for_stats(*said, a.held_where, a.held_per_request_ms);
     return a;
 }
 
@@ -296,6 +300,7 @@ private:
         result_.max_computing.push_back(account.computing);
         result_.held_per_request_ms.push_back(account.held_per_request_ms);
         result_.held_where.push_back(account.held_where);
+        result_.held_fix.push_back(account.held_fix);
         result_.jobs_done.push_back(jobs_ ? jobs_->finished_in_batch() : -1);
     }
 

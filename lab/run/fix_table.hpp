@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace lab {
 
 enum class Owner { route, dependency, middleware, background, body, startup, task };
@@ -30,7 +32,15 @@ std::string owner_phrase(Owner owner, const std::string& name);
 // From the call the hold was in: "time.sleep" -> sleep, "subprocess.run" -> child_process,
 // "httpx._client.AsyncClient.__init__" -> client_made, "sqlite3.connect" -> database.
 CallFamily call_family(std::string_view call);
+// The same of a located hold (`where`: "app/x.py:9 helper → time.sleep"): time.sleep inside a
+// helper the owner calls (an SDK's) is not the owner's to swap for asyncio.sleep.
+CallFamily owners_call_family(std::string_view call, const std::string& where,
+                              const std::string& owner_name);
 Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name);
+// A probed app's longest located hold, as its /__lab/stats says it (held_diagnosis: the call,
+// the owner and its name, the CPU share) beside its loop time a request: its fix, or "".
+std::string fix_for_stats(const nlohmann::json& diagnosis, const std::string& where,
+                          double held_ms);
 
 // Each row as lab/README.md shows it: "| owner | kind | call | fix | lesson |".
 std::string fix_table_markdown();

@@ -1,9 +1,10 @@
-#include "lab/figures/fix_table.hpp"
+#include "lab/run/fix_table.hpp"
 
 #include <array>
 #include <iterator>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace lab {
 namespace {
@@ -110,6 +111,25 @@ CallFamily call_family(std::string_view call) {
         contains(call, "cursor") || contains(call, "pymysql"))
         return CallFamily::database;
     return CallFamily::other;
+}
+
+CallFamily owners_call_family(std::string_view call, const std::string& where,
+                              const std::string& owner_name) {
+    CallFamily family = call_family(call);
+    bool in_owner = where.find(" " + owner_name + " → ") != std::string::npos;
+    return family == CallFamily::sleep && !in_owner ? CallFamily::other : family;
+}
+
+std::string fix_for_stats(const nlohmann::json& diagnosis, const std::string& where,
+                          double held_ms) {
+    if (!diagnosis.is_object()) return "";
+    std::string call = diagnosis.value("call", ""), name = diagnosis.value("owner_name", "");
+    double share = diagnosis.value("cpu_share", -1.0);
+    HoldKind kind = share < 0.5                ? HoldKind::waiting
+                    : held_ms * share >= 50    ? HoldKind::computing_long
+                                               : HoldKind::computing;
+    Owner owner = owner_named(diagnosis.value("owner", ""));
+    return fix_for(owner, kind, owners_call_family(call, where, name), name).text;
 }
 
 Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name) {
