@@ -241,8 +241,9 @@ TEST_CASE("a hold's fix names the code that owns it, as the fix table says", "[u
     dependency.call = "hashlib.pbkdf2_hmac";
     dependency.owner = "dependency", dependency.owner_name = "current_user";
     lab::VerdictWords words = lab::verdict_words(lab::route_figures(burst_of(dependency), 20));
-    CHECK(words.verdict == "holds the loop computing in the dependency `current_user` at "
-                           "app/deps.py:9 current_user → hashlib.pbkdf2_hmac");
+    CHECK(words.verdict ==
+          "holds the loop computing in the dependency `current_user` at "
+          "app/deps.py:9 current_user → hashlib.pbkdf2_hmac");
     CHECK(words.fix.starts_with("make the dependency `current_user` a `def`"));
     lab::ProbeRecord body = dependency;  // waiting in a streaming answer's async generator
     body.measured_cpu_ms = 0, body.owner = "body", body.owner_name = "chunks";
@@ -291,8 +292,9 @@ TEST_CASE("a route served faster than a round trip is instant, never concurrent 
     waits.where = "app/sdk.py:9 rate → time.sleep", waits.owner_name = "rate";
     for (auto& r : instant.records) r = waits;
     lab::VerdictWords held = lab::verdict_words(lab::route_figures(instant, 20));
-    CHECK(held.verdict == "holds the loop waiting in the route `rate` at app/sdk.py:9 rate → "
-                          "time.sleep");
+    CHECK(held.verdict ==
+          "holds the loop waiting in the route `rate` at app/sdk.py:9 rate → "
+          "time.sleep");
     CHECK(held.reason.ends_with("See it: lab run blocking-async"));
 }
 
@@ -418,7 +420,8 @@ TEST_CASE(
     doctor_json(env, "guarded.py --app-dir " + apps + " --list", listed);
     CHECK(listed.exit_code == 0);
     CHECK_FALSE(std::filesystem::exists(started));  // its routes read, its start-up never run
-    auto report = doctor_json(env, "guarded.py --app-dir " + apps + " --out " + dir.path.string(), said);
+    auto report =
+        doctor_json(env, "guarded.py --app-dir " + apps + " --out " + dir.path.string(), said);
     INFO(said.output);
     CHECK(said.exit_code == 3);  // nothing judged: not 0 (passed), not 1 (a route held the loop)
     CHECK(route_in(report, "GET", "/secret")["why_not"].get<std::string>().starts_with(
@@ -437,8 +440,8 @@ TEST_CASE(
         CHECK((verdict == "concurrent" || verdict == "instant: t"));
     }
     std::ofstream(examples) << "[\"GET /secret\"]\nheaders = { \"x token\" = \"a\" }\n";
-    auto refused = test::run_lab("doctor guarded.py --app-dir " + apps + " --examples " +
-                                 examples.string());
+    auto refused =
+        test::run_lab("doctor guarded.py --app-dir " + apps + " --examples " + examples.string());
     CHECK(refused.exit_code == 2);
     CHECK(refused.output.find("headers.x token") != std::string::npos);
 }

@@ -36,7 +36,9 @@ static_assert(std::size(verdicts) == static_cast<std::size_t>(RouteVerdict::not_
 double median(std::vector<double> v) { return v.empty() ? -1 : percentile(std::move(v), 50); }
 
 // The share of `part` in `whole`, -1 when there is no whole.
-double share(double part, double whole) { return whole > 0 ? std::clamp(part / whole, 0.0, 1.0) : -1; }
+double share(double part, double whole) {
+    return whole > 0 ? std::clamp(part / whole, 0.0, 1.0) : -1;
+}
 
 // The located hold's place, call and owner (the longest the watchdog located: on a busy machine it
 // may miss some), from one of the records.

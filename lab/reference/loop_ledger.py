@@ -32,6 +32,7 @@ import traceback
 
 CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
 IN_POOL = [0]  # `def` routes' functions running on AnyIO's pool threads now (time_thread_pool)
+POOL_CALLS = [0]  # their calls asked and not yet returned: waiting for a thread, or on one
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
 HOLD_MS = int(HOLD_MS) if HOLD_MS.is_integer() else HOLD_MS  # (20, as given, not 20.0)
 HOLD_NS = HOLD_MS * 1e6
@@ -229,7 +230,7 @@ def time_callbacks(ledger):
             # The CPU clock (and the run queue) only where a long callback is likely: pool
             # threads compute (a GIL wait?), or the request already had a span (a route that
             # computes in slices): its kind, short holds included (charge_long). Not for the rest.
-            pooled = IN_POOL[0]
+            pooled = POOL_CALLS[0]  # (a call just handed to a thread may take the GIL at once)
             if pooled or record.longest_ns >= long_ns:
                 cpu0 = (cpu_clock_here(), queued_ns(ledger.schedstat), pooled)
             else:
@@ -324,9 +325,11 @@ def time_thread_pool():
         limiter = options.get("limiter") or anyio.to_thread.current_default_thread_limiter()
         pool_full = in_flight.get(limiter, 0) >= limiter.total_tokens
         in_flight[limiter] = in_flight.get(limiter, 0) + 1
+        POOL_CALLS[0] += 1
         try:
             return await timed_call(CURRENT.get(), pool_full, func, *args, **options)
         finally:
+            POOL_CALLS[0] -= 1
             in_flight[limiter] -= 1
             if not in_flight[limiter]:
                 del in_flight[limiter]

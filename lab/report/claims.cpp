@@ -133,7 +133,8 @@ std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const Conf
 // of it (where, and the fix table's fix), in place of the text's guess of what the student wrote.
 std::string measured_meaning(const Expectation& e, const ConfigurationResult& r) {
     const std::size_t k = r.median_batch;
-    if (e.figure != Figure::loop_blocked || k >= r.held_fix.size() || r.held_fix[k].empty()) return "";
+    if (e.figure != Figure::loop_blocked || k >= r.held_fix.size() || r.held_fix[k].empty())
+        return "";
     return fmt::format("your code held the loop {:.1f} ms a request at {}: {}",
                        r.held_per_request_ms[k], r.held_where[k], r.held_fix[k]);
 }

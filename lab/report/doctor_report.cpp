@@ -55,8 +55,8 @@ std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
 
 // Without the probe (--target) a row says only what the bystander could tell: how long it waited.
 std::vector<Column> bystander_columns(const DoctorRun& run) {
-    std::vector<Column> c{{"route"}, {"verdict"}, {"bystander worst ms", {}, "bystander"},
-                          {"p50 ms"}, {"p99 ms"}};
+    std::vector<Column> c{
+        {"route"}, {"verdict"}, {"bystander worst ms", {}, "bystander"}, {"p50 ms"}, {"p99 ms"}};
     c[0].wraps = c[1].wraps = true;
     c[1].is_verdict = true;
     for (const RouteRun* judged : culprits_first(run)) {
@@ -106,16 +106,22 @@ std::string closing_line(const DoctorRun& run) {
     if (!run.probed)
         return culprits ? fmt::format("{} kept the bystander waiting {} ms or more ({:.1f} s).",
                                       count_of(culprits, "route"), run.hold_ms, run.run_s)
-                        : fmt::format("No route kept the bystander waiting {} ms more than alone "
-                                      "({:.1f} s).", run.hold_ms, run.run_s);
+                        : fmt::format(
+                              "No route kept the bystander waiting {} ms more than alone "
+                              "({:.1f} s).",
+                              run.hold_ms, run.run_s);
     if (culprits)
-        return fmt::format("{} held the loop ({} ms or more a request, in one go or in slices; "
-                           "{:.1f} s).", count_of(culprits, "route"), run.hold_ms, run.run_s);
+        return fmt::format(
+            "{} held the loop ({} ms or more a request, in one go or in slices; "
+            "{:.1f} s).",
+            count_of(culprits, "route"), run.hold_ms, run.run_s);
     if (routes_judged(run) == 0)
-        return fmt::format("No route could be judged ({:.1f} s), so nothing was measured and "
-                           "nothing passed: each route's reason is above; give the requests "
-                           "they need with --examples (path, query, body, headers, cookies) "
-                           "or --methods.", run.run_s);
+        return fmt::format(
+            "No route could be judged ({:.1f} s), so nothing was measured and "
+            "nothing passed: each route's reason is above; give the requests "
+            "they need with --examples (path, query, body, headers, cookies) "
+            "or --methods.",
+            run.run_s);
     return fmt::format("No route held the loop {} ms or more a request ({:.1f} s).", run.hold_ms,
                        run.run_s);
 }
@@ -175,10 +181,11 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
     for (const auto& [why, routes] : reasons)
         out << wrap("· " + routes + ": " + why, width) << '\n';
     if (!run.probed)  // (what /openapi.json does not declare, the doctor cannot know of)
-        out << wrap("· Routes /openapi.json does not list (a mounted app, static files) were not "
-                    "called: without the probe the doctor knows only the routes it declares; "
-                    "name them in --examples to call them.",
-                    width)
+        out << wrap(
+                   "· Routes /openapi.json does not list (a mounted app, static files) were not "
+                   "called: without the probe the doctor knows only the routes it declares; "
+                   "name them in --examples to call them.",
+                   width)
             << '\n';
 }
 
@@ -329,7 +336,8 @@ int routes_over(const DoctorRun& run) {
 int routes_judged(const DoctorRun& run) {
     int n = 0;
     for (const RouteRun& r : run.routes) {
-        RouteVerdict v = r.judged() ? route_figures(r, run.hold_ms).verdict : RouteVerdict::not_judged;
+        RouteVerdict v =
+            r.judged() ? route_figures(r, run.hold_ms).verdict : RouteVerdict::not_judged;
         n += v != RouteVerdict::not_judged && v != RouteVerdict::disturbed;
     }
     return n;
@@ -442,17 +450,30 @@ nlohmann::json doctor_json(const DoctorRun& run) {
 }
 
 void print_doctor_csv(std::ostream& out, const DoctorRun& run) {
-    static const char* const keys[] = {
-        "method", "path",   "request",   "verdict",           "said",
-        "owner",  "fix",    "lesson",    "loop_held_ms_median", "longest_hold_ms",
-        "where",  "pool_ms", "pool_cpu_ms", "bystander_worst_ms", "why_not"};
+    static const char* const keys[] = {"method",
+                                       "path",
+                                       "request",
+                                       "verdict",
+                                       "said",
+                                       "owner",
+                                       "fix",
+                                       "lesson",
+                                       "loop_held_ms_median",
+                                       "longest_hold_ms",
+                                       "where",
+                                       "pool_ms",
+                                       "pool_cpu_ms",
+                                       "bystander_worst_ms",
+                                       "why_not"};
     for (const char* k : keys) out << (k == keys[0] ? "" : ",") << k;
     out << '\n';
     const nlohmann::json all = doctor_json(run);  // (kept: the loop reads into it)
     for (const nlohmann::json& r : all["doctor"]["routes"]) {
         for (const char* k : keys) {
             auto v = r.find(k);
-            std::string text = v == r.end() ? "" : v->is_string() ? v->get<std::string>() : v->dump();
+            std::string text = v == r.end()     ? ""
+                               : v->is_string() ? v->get<std::string>()
+                                                : v->dump();
             out << (k == keys[0] ? "" : ",") << csv_field(text);
         }
         out << '\n';

@@ -29,10 +29,10 @@ inline constexpr const char *from_due_colour = "#d35400", *from_send_colour = "#
 
 // A doctor's mix, a colour a route, distinct for 20 routes (Kelly's colours of greatest contrast,
 // less the two oranges the bystander's could be taken for).
-inline const char* route_palette[] = {
-    "#1f5fa8", "#be0032", "#008856", "#875692", "#f3c300", "#a1caf1", "#c2b280",
-    "#848482", "#e68fac", "#f99379", "#604e97", "#f6a600", "#b3446c", "#dcd300",
-    "#882d17", "#8db600", "#654522", "#2b3d26", "#17becf", "#000080"};
+inline const char* route_palette[] = {"#1f5fa8", "#be0032", "#008856", "#875692", "#f3c300",
+                                      "#a1caf1", "#c2b280", "#848482", "#e68fac", "#f99379",
+                                      "#604e97", "#f6a600", "#b3446c", "#dcd300", "#882d17",
+                                      "#8db600", "#654522", "#2b3d26", "#17becf", "#000080"};
 // A hold of a route `lab doctor` names.
 inline constexpr const char* named_hold_outline = "#000000";
 

@@ -112,7 +112,10 @@ std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes) {
 }
 
 WeightedTarget mixed_target(const PlannedRequest& p) {
-    WeightedTarget t{.target = p.target, .weight = 1, .method = p.route.method, .body = p.body,
+    WeightedTarget t{.target = p.target,
+                     .weight = 1,
+                     .method = p.route.method,
+                     .body = p.body,
                      .headers = p.headers};
     if (!p.body.empty()) t.headers.push_back("Content-Type: application/json");
     return t;
@@ -139,10 +142,11 @@ RouteRun warm_up(const ConfigurationProcesses& app, const PlannedRequest& p,
             warm.status ? fmt::format("answered {}: {}", warm.status, first_line(warm.body))
                         : "no answer: " + (warm.error.empty() ? std::string("the connection closed")
                                                               : warm.error);
-    if (probed)  // (and the next burst starts with none of its records)
+    if (probed)  // its own record (one still running from the route before stays in the list)
         for (const ProbeRecord& r : records_from_json(probe_json(spec, "/__lab/requests?reset=1")))
-            run.warm.loop_ms = std::max(run.warm.loop_ms, r.loop_ms),
-            run.warm.pool_cpu_ms = std::max(run.warm.pool_cpu_ms, r.pool_cpu_ms);
+            if (r.target == p.target)
+                run.warm.loop_ms = std::max(run.warm.loop_ms, r.loop_ms),
+                run.warm.pool_cpu_ms = std::max(run.warm.pool_cpu_ms, r.pool_cpu_ms);
     return run;
 }
 
@@ -239,9 +243,9 @@ double doctor_estimate_s(std::size_t routes, int requests) {
 }
 
 double WarmUp::serialized_ms() const {
-    // A pool thread's CPU holds the GIL (or a core, where the call lets go of it): two cores
-    // here, at best, share the computing.
-    return loop_ms + pool_cpu_ms / 2;
+    // A pool thread's computing takes turns at the GIL with the others' (sqlite3 and hashlib,
+    // which let go of it, share the cores instead: an estimate a little long for them).
+    return loop_ms + pool_cpu_ms;
 }
 
 DoctorPlan doctor_plan(const std::vector<RouteRun>& warmed, int requests) {
@@ -352,8 +356,8 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
     }
     const double left_s = doctor_plan(run.routes, settings.requests).seconds();
     run.estimate_s = seconds_since(started) + left_s;
-    say(fmt::format("each route {} at once, then all at once: about {:.0f} s from now", settings.requests,
-                    left_s));
+    say(fmt::format("each route {} at once, then all at once: about {:.0f} s from now",
+                    settings.requests, left_s));
     for (RouteRun& r : run.routes) {
         if (!r.judged()) continue;
         say(fmt::format("{} {}: {} at once", r.request.route.method, r.request.target,

@@ -126,14 +126,15 @@ nlohmann::json toml_json(const toml::node& node) {
 // within 8 KiB; a cookie's value has no `;`, `,`, space or quote (RFC 6265's cookie-octet).
 bool is_token(std::string_view name) {
     return !name.empty() && name.size() <= 256 &&
-           name.find_first_not_of("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string_view::npos;
+           name.find_first_not_of(
+               "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string_view::npos;
 }
 bool is_field_value(std::string_view value, bool cookie) {
     if (value.size() > 8192) return false;
     for (unsigned char c : value)
-        if (c < 0x20 || c == 0x7f || (cookie && (c == ';' || c == ',' || c == ' ' || c == '"' ||
-                                                  c == '\\')))
+        if (c < 0x20 || c == 0x7f ||
+            (cookie && (c == ';' || c == ',' || c == ' ' || c == '"' || c == '\\')))
             return false;
     return true;
 }
@@ -187,8 +188,9 @@ RouteExample read_example(const std::filesystem::path& file, const std::string& 
             auto [name, why] = add_fields(example, key == "cookies", *v.as_table());
             if (!why.empty()) refuse(key + "." + name, why);
         } else {
-            refuse(key, "unknown key (a typo?): a route's example has path, query, headers, "
-                        "cookies and body");
+            refuse(key,
+                   "unknown key (a typo?): a route's example has path, query, headers, "
+                   "cookies and body");
         }
     }
     return example;

@@ -58,8 +58,8 @@ struct RouteExample {
 using Examples = std::map<std::string, RouteExample>;
 
 // An --examples TOML file: a table per route, keyed "GET /price/{item_id}", with `path`, `query`,
-// `headers` and `cookies` tables and a `body` (a table, sent as JSON, or a string). Throws std::invalid_argument
-// naming the file, the key and the reason.
+// `headers` and `cookies` tables and a `body` (a table, sent as JSON, or a string). Throws
+// std::invalid_argument naming the file, the key and the reason.
 Examples read_examples(const std::filesystem::path& file);
 
 // The requests the doctor sends, one a route: GET and HEAD, plus `methods`, plus any route with an

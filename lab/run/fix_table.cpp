@@ -25,7 +25,8 @@ constexpr unsigned computes = bit(HoldKind::computing) | bit(HoldKind::computing
 
 const FixRow rows[] = {
     {bit(Owner::body), any, any,
-     "make the generator `{name}` a plain `def` generator: Starlette iterates one on the thread pool",
+     "make the generator `{name}` a plain `def` generator: Starlette iterates one on the thread "
+     "pool",
      "lab run blocking-async", "a streaming answer's async generator"},
     {bit(Owner::background), bit(HoldKind::computing_long) | bit(HoldKind::slices), any,
      "send `{name}`'s work to a queue (RQ) or a process pool: it computes 50 ms or more",
@@ -34,7 +35,8 @@ const FixRow rows[] = {
      "make the background function `{name}` a `def`: Starlette runs one on the thread pool",
      "lab run background-tasks", "a background task"},
     {any, any, bit(CallFamily::client_made),
-     "make one client at start-up and reuse it in `{name}`: building a client makes an SSL context, "
+     "make one client at start-up and reuse it in `{name}`: building a client makes an SSL "
+     "context, "
      "milliseconds of CPU on the loop each time",
      "lab run http-client", "an HTTP client made per request"},
     {any, bit(HoldKind::waiting), bit(CallFamily::child_process),
@@ -63,10 +65,11 @@ const FixRow rows[] = {
      "make the dependency `{name}` a `def`: FastAPI runs a `def` dependency on the thread pool",
      "lab run blocking-async", "a dependency"},
     {bit(Owner::route), bit(HoldKind::waiting), bit(CallFamily::sleep),
-     "await `asyncio.sleep(...)` in `{name}` in place of `time.sleep(...)`", "lab run blocking-async",
-     "time.sleep in a route"},
+     "await `asyncio.sleep(...)` in `{name}` in place of `time.sleep(...)`",
+     "lab run blocking-async", "time.sleep in a route"},
     {any, computes, any,
-     "make `{name}` a `def`: FastAPI runs it on the thread pool, and under 50 ms a request the GIL's "
+     "make `{name}` a `def`: FastAPI runs it on the thread pool, and under 50 ms a request the "
+     "GIL's "
      "turns cost little",
      "lab run qr-code", "computing under 50 ms a request"},
     {any, any, any,
@@ -75,12 +78,11 @@ const FixRow rows[] = {
      "lab run blocking-async", "any other blocking call"},
 };
 
-const char* const owner_words[] = {"route",     "dependency", "middleware", "background",
-                                   "body",      "startup",    "task"};
-const char* const owner_phrases[] = {"the route",           "the dependency",
-                                     "the middleware",      "the background task",
-                                     "the response body",   "the start-up hook",
-                                     "the task"};
+const char* const owner_words[] = {"route", "dependency", "middleware", "background",
+                                   "body",  "startup",    "task"};
+const char* const owner_phrases[] = {
+    "the route",         "the dependency",    "the middleware", "the background task",
+    "the response body", "the start-up hook", "the task"};
 
 bool contains(std::string_view text, std::string_view part) {
     return text.find(part) != std::string_view::npos;
@@ -125,9 +127,9 @@ std::string fix_for_stats(const nlohmann::json& diagnosis, const std::string& wh
     if (!diagnosis.is_object()) return "";
     std::string call = diagnosis.value("call", ""), name = diagnosis.value("owner_name", "");
     double share = diagnosis.value("cpu_share", -1.0);
-    HoldKind kind = share < 0.5                ? HoldKind::waiting
-                    : held_ms * share >= 50    ? HoldKind::computing_long
-                                               : HoldKind::computing;
+    HoldKind kind = share < 0.5             ? HoldKind::waiting
+                    : held_ms * share >= 50 ? HoldKind::computing_long
+                                            : HoldKind::computing;
     Owner owner = owner_named(diagnosis.value("owner", ""));
     return fix_for(owner, kind, owners_call_family(call, where, name), name).text;
 }
