@@ -13,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lab/figures/route_figures.hpp"
+#include "lab/doctor/judge.hpp"
 #include "lab/report/svg_palette.hpp"
 #include "lab/run/configuration_processes.hpp"
-#include "lab/run/doctor.hpp"
-#include "lab/run/doctor_routes.hpp"
+#include "lab/doctor/run.hpp"
+#include "lab/doctor/plan.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/run/your_app.hpp"

@@ -13,7 +13,7 @@
 #include "lab/report/doctor_report.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/results/writer.hpp"
-#include "lab/run/doctor.hpp"
+#include "lab/doctor/run.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/target_url.hpp"
 

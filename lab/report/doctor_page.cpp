@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "lab/figures/route_figures.hpp"
+#include "lab/doctor/judge.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/timeline.hpp"
 

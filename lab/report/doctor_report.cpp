@@ -9,7 +9,7 @@
 
 #include "harness/statistics.hpp"
 #include "lab/figures/figure_value.hpp"
-#include "lab/figures/route_figures.hpp"
+#include "lab/doctor/judge.hpp"
 #include "lab/results/csv.hpp"
 
 namespace lab {
@@ -32,9 +32,6 @@ std::string statuses_text(const RouteFigures& f) {
     return out;
 }
 
-// A route whose verdict is the loop held: named with its line, and the doctor's exit 1.
-bool over(const RouteFigures& f, double /*hold_ms*/) { return holds_the_loop(f.verdict); }
-
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
 // The judged routes in the order every output shows them: what to fix first, the culprits by the
@@ -43,8 +40,9 @@ std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
     std::vector<std::pair<double, const RouteRun*>> taken;
     for (const RouteRun& r : run.routes) {
         if (!r.judged()) continue;
-        RouteFigures f = route_figures(r, run.hold_ms);
-        taken.emplace_back(over(f, run.hold_ms) ? std::max(f.held_ms, 0.0) * f.sent + 1 : 0, &r);
+        const RouteFigures& f = r.figures;
+        taken.emplace_back(holds_the_loop(f.verdict) ? std::max(f.held_ms, 0.0) * f.sent + 1 : 0,
+                           &r);
     }
     std::stable_sort(taken.begin(), taken.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -61,7 +59,7 @@ std::vector<Column> bystander_columns(const DoctorRun& run) {
     c[1].is_verdict = true;
     for (const RouteRun* judged : culprits_first(run)) {
         const RouteRun& r = *judged;
-        RouteFigures f = route_figures(r, run.hold_ms);
+        const RouteFigures& f = r.figures;
         std::vector<std::string> row{request_named(r), verdict_text(f.verdict).said,
                                      number_text(f.bystander_worst_ms), number_text(f.p50_ms),
                                      number_text(f.p99_ms)};
@@ -85,14 +83,14 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
     c[1].is_verdict = true;
     for (const RouteRun* judged : culprits_first(run)) {
         const RouteRun& r = *judged;
-        RouteFigures f = route_figures(r, run.hold_ms);
+        const RouteFigures& f = r.figures;
         std::string pool =
             f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms);
         std::vector<std::string> row{request_named(r),
                                      verdict_text(f.verdict).said,
                                      number_text(f.held_ms),
                                      number_text(f.longest_hold_ms),
-                                     over(f, run.hold_ms) ? f.where : "",
+                                     holds_the_loop(f.verdict) ? f.where : "",
                                      number_text(f.bystander_worst_ms),
                                      pool};
         for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
@@ -130,7 +128,7 @@ std::string closing_line(const DoctorRun& run) {
 void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
     for (const RouteRun* judged : culprits_first(run)) {
         const RouteRun& r = *judged;
-        RouteFigures f = route_figures(r, run.hold_ms);
+        const RouteFigures& f = r.figures;
         if (!f.statuses.empty() && (f.answered < f.sent || f.statuses.begin()->first < 200 ||
                                     f.statuses.rbegin()->first >= 400))
             out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r),
@@ -154,7 +152,7 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
         const RouteRun& r = run.routes[m.route];
         std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r),
                                        ms_or_dash(m.p50_ms), ms_or_dash(m.p99_ms));
-        if (run.probed && over(route_figures(r, run.hold_ms), run.hold_ms))
+        if (run.probed && holds_the_loop(r.figures.verdict))
             line += fmt::format(
                 "; held the loop {} in {}; the other routes' requests waited {} each (median) "
                 "behind it",
@@ -259,8 +257,7 @@ ConfigurationResult mixed_row(const DoctorRun& d, int number) {
         return -1;
     };
     auto named = [&](int k) {
-        return over(route_figures(d.routes[places[static_cast<std::size_t>(k)]], d.hold_ms),
-                    d.hold_ms);
+        return holds_the_loop(d.routes[places[static_cast<std::size_t>(k)]].figures.verdict);
     };
     c.loop_holds = {holds_on_axis(d.mixed->batch, d.mixed->records, endpoint_of, named)};
     c.verdict = "mixed: each route's requests among the others'";
@@ -302,7 +299,7 @@ RunResult doctor_as_run(const DoctorRun& d) {
     mixed_targets(s.load, d);
     for (const RouteRun* judged : culprits_first(d)) {
         const RouteRun& r = *judged;
-        RouteFigures f = route_figures(r, d.hold_ms);
+        const RouteFigures& f = r.figures;
         ConfigurationResult c;
         c.configuration.label = r.request.route.method + " " + r.request.target;
         c.configuration.number = static_cast<int>(run.configurations.size()) + 1;
@@ -312,7 +309,7 @@ RunResult doctor_as_run(const DoctorRun& d) {
         c.configuration.app_dir = d.app_dir;
         c.configuration.target_path = r.request.target;
         with_batch(c, r.burst, f.longest_hold_ms, f.held_ms, f.where);
-        const bool named = over(f, d.hold_ms);
+        const bool named = holds_the_loop(f.verdict);
         c.loop_holds = {holds_on_axis(
             r.burst, r.records, [](const ProbeRecord&) { return 0; }, [&](int) { return named; })};
         VerdictWords words = verdict_words(f);
@@ -329,15 +326,14 @@ RunResult doctor_as_run(const DoctorRun& d) {
 int routes_over(const DoctorRun& run) {
     int n = 0;
     for (const RouteRun& r : run.routes)
-        if (r.judged() && over(route_figures(r, run.hold_ms), run.hold_ms)) ++n;
+        if (r.judged() && holds_the_loop(r.figures.verdict)) ++n;
     return n;
 }
 
 int routes_judged(const DoctorRun& run) {
     int n = 0;
     for (const RouteRun& r : run.routes) {
-        RouteVerdict v =
-            r.judged() ? route_figures(r, run.hold_ms).verdict : RouteVerdict::not_judged;
+        RouteVerdict v = r.judged() ? r.figures.verdict : RouteVerdict::not_judged;
         n += v != RouteVerdict::not_judged && v != RouteVerdict::disturbed;
     }
     return n;
@@ -391,7 +387,7 @@ void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout,
 nlohmann::json doctor_json(const DoctorRun& run) {
     nlohmann::json routes = nlohmann::json::array();
     for (const RouteRun& r : run.routes) {
-        RouteFigures f = route_figures(r, run.hold_ms);
+        const RouteFigures& f = r.figures;
         nlohmann::json j{{"method", r.request.route.method},
                          {"path", r.request.route.path},
                          {"endpoint", r.request.route.endpoint},
@@ -423,7 +419,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
                       {"pool_wait_ms", f.pool_wait_ms},
                       {"gil_wait_ms", f.gil_wait_ms},
                       {"bystander_worst_ms", f.bystander_worst_ms},
-                      {"over_threshold", over(f, run.hold_ms)}});
+                      {"over_threshold", holds_the_loop(f.verdict)}});
             nlohmann::json codes = nlohmann::json::object();
             for (auto [code, n] : f.statuses) codes[std::to_string(code)] = n;
             j["statuses"] = codes;

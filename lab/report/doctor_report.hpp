@@ -8,7 +8,7 @@
 
 #include "lab/layout.hpp"
 #include "lab/run/run_result.hpp"
-#include "lab/run/doctor.hpp"
+#include "lab/doctor/run.hpp"
 
 namespace lab {
 

@@ -68,7 +68,7 @@ struct ConfigurationResult {
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;
     std::string verdict_reason;  // why, or what to do, where the verdict is a doctor's route's
-                                 // (route_figures.hpp: verdict_words)
+                                 // (lab/doctor/judge.hpp: verdict_words)
     std::string error;  // why this configuration could not run, if it could not
     std::vector<OpenLoopResult> open_loop;  // per batch, for open-loop loads (rate > 0)
     long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed

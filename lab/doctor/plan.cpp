@@ -1,4 +1,4 @@
-#include "lab/run/doctor_routes.hpp"
+#include "lab/doctor/plan.hpp"
 
 #include <algorithm>
 #include <cctype>

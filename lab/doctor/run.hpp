@@ -3,7 +3,7 @@
 // the lab's probe, reads its routes, and sends each route (GET and HEAD unless allowed more) a
 // warm-up request, then a burst of N at once with a bystander asking the probe's /__lab/health
 // every 10 ms; then all judged routes mixed. After each burst it asks the probe what each request
-// cost the loop (GET /__lab/requests): the figures lab/figures/route_figures.hpp judges.
+// cost the loop (GET /__lab/requests): the figures lab/doctor/judge.hpp judges.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "harness/load_generator.hpp"
-#include "lab/run/doctor_routes.hpp"
+#include "lab/doctor/judge.hpp"
+#include "lab/doctor/plan.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {
@@ -57,6 +58,7 @@ struct RouteRun {
     std::vector<ProbeRecord> records;
     bool probed = true;  // false (--target): no records; judged by the bystander alone
     double bystander_alone_ms = -1;  // its median answer with nothing else sent
+    RouteFigures figures;  // what its burst adds up to, and its verdict: judged once, at the end
     bool judged() const { return warm_status >= 200 && warm_status < 400; }
 };
 

@@ -1,8 +1,9 @@
-#include "lab/figures/route_figures.hpp"
+#include "lab/doctor/judge.hpp"
 
 #include <algorithm>
 
 #include "harness/statistics.hpp"
+#include "lab/doctor/run.hpp"
 
 namespace lab {
 namespace {

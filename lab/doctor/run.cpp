@@ -1,4 +1,4 @@
-#include "lab/run/doctor.hpp"
+#include "lab/doctor/run.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -395,6 +395,7 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
         run.server_log = app.server->log();
         if (std::string left = leftovers_stopped(*app.server); !left.empty()) say(left);
     }
+    for (RouteRun& r : run.routes) r.figures = route_figures(r, run.hold_ms);  // judged once
     run.run_s = seconds_since(started);
     return run;
 }

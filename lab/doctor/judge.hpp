@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "lab/run/fix_table.hpp"
-#include "lab/run/doctor.hpp"
 
 namespace lab {
+
+struct Batch;  // (harness/load_generator.hpp)
+struct RouteRun;  // (run.hpp: each route's burst holds its figures, judged once)
+struct MixedRun;
 
 enum class RouteVerdict {
     holds_loop_waiting,  // its code waits on the loop: time.sleep, a sync driver or client in
