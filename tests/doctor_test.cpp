@@ -202,6 +202,8 @@ TEST_CASE(
     lab::ProbeRecord lets_go = gil;  // sqlite3, hashlib: queued for a core, never asleep
     lets_go.pool_blocked_ms = 5;
     CHECK(lab::route_figures(burst_of(lets_go), 20).verdict == lab::RouteVerdict::concurrent);
+    lets_go.pool_ms = 820, lets_go.pool_cpu_ms = 125, lets_go.pool_blocked_ms = 130;  // busy
+    CHECK(lab::route_figures(burst_of(lets_go), 20).verdict == lab::RouteVerdict::concurrent);
     lab::ProbeRecord pooled = gil;
     pooled.pool_cpu_ms = 0.1;
     CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::concurrent);
@@ -218,16 +220,22 @@ TEST_CASE(
 
 TEST_CASE("short holds add up, `def` or `async def`, and the machine's queue is never blamed",
           "[unit]") {
-    lab::ProbeRecord slices;  // ten 8 ms slices of computing, awaiting between them
+    lab::ProbeRecord slices;  // ten 8 ms slices of computing, awaiting between them, located
     slices.loop_ms = 81, slices.longest_hold_ms = 8.4;
     slices.measured_ms = 72, slices.measured_cpu_ms = 71;
-    for (bool is_async : {true, false}) {
+    slices.where = "app/work.py:11 burn → computing", slices.call = "computing";
+    for (bool is_async : {true, false}) {  // (a `def` route's streaming body runs on the loop)
         lab::RouteRun run = burst_of(slices);
         run.request.route.is_async = is_async;
         lab::RouteFigures f = lab::route_figures(run, 20);
         CHECK(f.verdict == lab::RouteVerdict::holds_loop_in_slices);
         CHECK(lab::holds_the_loop(f.verdict));
     }
+    lab::ProbeRecord framework = slices;  // a `def` route's loop time, nowhere in the app's code:
+    framework.where.clear();  // the framework waiting for the GIL
+    lab::RouteRun pooled = burst_of(framework);
+    pooled.request.route.is_async = false;
+    CHECK_FALSE(lab::holds_the_loop(lab::route_figures(pooled, 20).verdict));
     lab::ProbeRecord queued = slices;  // 30 of its 40 ms queued for a core: the machine's
     queued.loop_ms = queued.measured_ms = 40, queued.queued_ms = 30, queued.measured_cpu_ms = 10;
     CHECK(lab::route_figures(burst_of(queued), 20).verdict == lab::RouteVerdict::disturbed);

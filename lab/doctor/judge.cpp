@@ -21,7 +21,7 @@ const VerdictText verdicts[] = {
     {"waits for a pool thread", "lab run thread-pool",
      "await an async client instead of a `def` route, or raise the pool's limit (AnyIO's 40)"},
     {"concurrent", "lab run blocking-async",
-     "nothing to fix: it awaits, and the loop serves the others meanwhile"},
+     "nothing to fix: the loop served the others meanwhile"},
     {instant_verdict, "", ""},
     {"disturbed: not judged", "",
      "its loop time was mostly spent queued for a core, which the machine's other work took: "
@@ -88,22 +88,37 @@ RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
     return computed(f) ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
 }
 
-// The verdict, from the server's own figures, whether the route is `def` or `async def`: the
-// loop's time first (a route whose requests hold it, in one hold or in many, is never concurrent,
-// whatever its stamps overlap), unless most of that time was the machine's (queued for a core);
-// then the thread pool's. "Under the GIL" only when its pool threads slept as long as they
-// computed: a function that computes sleeps only while another thread holds the GIL (sqlite3,
-// hashlib and zlib let go of it, and never do). A route that held nothing and whose requests were
-// each served before the next was sent (`instant`) is too fast to tell: "concurrent" would claim
-// an await it never showed.
-RouteVerdict judged(const RouteFigures& f, double hold_ms, bool instant) {
+// Whether its requests held the loop: in one hold past the threshold located in the app's own
+// code, or in holds adding up to it. A `def` route's own code runs on the pool: its loop time,
+// with no place in the app's code located, is the framework's waiting for the GIL while pool
+// threads compute (a streaming body's generator, or one of its slices, is located in the app).
+bool held_the_loop(const RouteFigures& f, double hold_ms, bool is_async) {
+    if (f.longest_hold_ms >= hold_ms && !f.where.empty()) return true;
+    return f.held_ms >= hold_ms && (is_async || !f.where.empty());
+}
+
+// "Under the GIL" only when its pool threads slept as long as they computed, and longer than they
+// waited for a core: a function that computes sleeps only while another thread holds the GIL
+// (sqlite3, hashlib and zlib let go of it: their threads queue for the cores instead; on a busy
+// machine they also sleep a little, while a thread holding the GIL waits for a core).
+bool under_the_gil(const RouteFigures& f, double hold_ms) {
+    double queued = f.pool_ms - f.pool_cpu_ms - f.pool_blocked_ms;
+    return f.pool_cpu_ms >= hold_ms && f.pool_blocked_ms >= f.pool_cpu_ms &&
+           f.pool_blocked_ms >= queued;
+}
+
+// The verdict, from the server's own figures: the loop's time first (a route whose requests hold
+// it, in one hold or in many, is never concurrent, whatever its stamps overlap), unless most of
+// that time was the machine's (queued for a core); then the thread pool's. A route that held
+// nothing and whose requests were each served before the next was sent (`instant`) is too fast
+// to tell: "concurrent" would claim an await it never showed.
+RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
-    if (f.held_ms >= hold_ms || (f.longest_hold_ms >= hold_ms && !f.where.empty())) {
+    if (held_the_loop(f, hold_ms, is_async)) {
         bool machines = own_ms(f, f.held_ms) < hold_ms && own_ms(f, f.longest_hold_ms) < hold_ms;
         return machines ? RouteVerdict::disturbed : loop_held(f, hold_ms);
     }
-    if (f.pool_cpu_ms >= hold_ms && f.pool_blocked_ms >= f.pool_cpu_ms)
-        return RouteVerdict::computes_under_gil;
+    if (under_the_gil(f, hold_ms)) return RouteVerdict::computes_under_gil;
     if (f.pool_wait_ms >= hold_ms) return RouteVerdict::pool_bound;
     return instant ? RouteVerdict::instant : RouteVerdict::concurrent;
 }
@@ -185,7 +200,7 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     if (!run.records.empty()) probe_side(f, run.records);
     if (f.owner_name.empty())  // no hold located: the route's own function
         f.owner_name = run.request.route.endpoint.substr(run.request.route.endpoint.find(':') + 1);
-    f.verdict = judged(f, hold_ms, too_fast_to_tell(stats));
+    f.verdict = judged(f, hold_ms, run.request.route.is_async, too_fast_to_tell(stats));
     return f;
 }
 

@@ -139,7 +139,9 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
             f.verdict == RouteVerdict::not_judged || f.verdict == RouteVerdict::delays_no_one)
             continue;
         const VerdictWords words = verdict_words(f);
-        out << wrap(fmt::format("✗ {} {}: {}.", request_named(r), words.verdict, words.reason),
+        const char* mark = f.verdict == RouteVerdict::disturbed ? "–" : "✗";  // (the machine's)
+        out << wrap(fmt::format("{} {} {}: {}.", mark, request_named(r), words.verdict,
+                                words.reason),
                     width)
             << '\n';
     }

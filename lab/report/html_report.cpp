@@ -182,7 +182,7 @@ data timelines(const RunResult& run) {
     for (const auto& r : run.configurations) {
         if (!r.error.empty() || r.batches.empty() || !mixed_route_names(run, r).empty())
             continue;  // (a doctor's mix: drawn first)
-        TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
+        TimelineRows t = median_rows(r, 0);
         data c{"label", r.configuration.label};
         c.set("mode", r.configuration.mode);
         c.set("batch", std::to_string(r.batches[r.median_batch].number));

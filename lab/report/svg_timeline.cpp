@@ -195,14 +195,13 @@ private:
 void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us,
                   bool zoomed, std::size_t most_rows, const char* css_class,
                   const std::string& probe_path, const std::vector<std::string>& routes) {
-    TimelineRows t = timeline_rows(r.batches[r.median_batch], most_rows,
-                                   probe_path.empty() ? 0 : bystanders_drawn);
+    TimelineRows t = median_rows(r, most_rows, probe_path.empty() ? 0 : bystanders_drawn);
+    const bool has_holds =
+        r.median_batch < r.loop_holds.size() && !r.loop_holds[r.median_batch].empty();
     const std::int64_t span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
     TimelineDrawing drawing(r, t, axis, routes);
     drawing.legend_of(out, probe_path);
-    const bool has_holds =
-        r.median_batch < r.loop_holds.size() && !r.loop_holds[r.median_batch].empty();
     int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 30 +
                  (has_holds ? TimelineDrawing::row_height + 4 : 0);
     out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span

@@ -27,6 +27,10 @@ struct TimelineRows {
     bool bystanders = false;  // whether any of the bystander's requests are drawn
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
+// A configuration's median batch as its pictures draw it: its rows, the span run on to the end of
+// the last hold of the loop the probe saw (a background task holds it after the last answer).
+TimelineRows median_rows(const ConfigurationResult& r, std::size_t most,
+                         std::size_t bystanders = 0);
 inline constexpr std::size_t bystanders_drawn =
     10;  // a bystander's requests a timeline draws at most
 

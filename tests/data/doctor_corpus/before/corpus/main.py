@@ -98,6 +98,11 @@ async def lookup():
         return {"sum": db.execute(SUM_OF_SQUARES).fetchone()[0]}
 
 
+@app.get("/resize")
+def resize():
+    return {"checksum": burn(60) % 1000}  # pure Python on a pool thread: it keeps the GIL
+
+
 @app.get("/offload")
 async def offload():
     await asyncio.to_thread(time.sleep, 0.05)
