@@ -141,8 +141,10 @@ VerdictWords verdict_words(const RouteFigures& f) {
     VerdictWords words{v.said, "", v.fix, v.lesson};
     if (f.verdict == RouteVerdict::instant) words.reason = instant_reason;
     if (holds_the_loop(f.verdict) && f.verdict != RouteVerdict::delays_others) {
-        Fix fix = fix_for(f.owner, hold_kind(f), owners_call_family(f.call, f.where, f.owner_name),
-                          f.owner_name);
+        CallFamily family = owners_call_family(f.call, f.where, f.owner_name);
+        Fix fix = fix_for(f.owner, hold_kind(f), family, f.owner_name);
+        if (f.verdict == RouteVerdict::holds_loop_waiting && *waiting_on(call_family(f.call)))
+            words.verdict += std::string(" ") + waiting_on(call_family(f.call));
         words.verdict += " in " + owner_phrase(f.owner, f.owner_name);
         if (!f.where.empty()) words.verdict += " at " + f.where;
         words.fix = fix.text, words.lesson = fix.lesson;

@@ -112,7 +112,28 @@ CallFamily call_family(std::string_view call) {
     if (contains(call, "sqlite3") || contains(call, "psycopg") || contains(call, "execute") ||
         contains(call, "cursor") || contains(call, "pymysql"))
         return CallFamily::database;
+    if (call.starts_with("requests.") || call.starts_with("urllib") || contains(call, "socket") ||
+        contains(call, "http.client") || contains(call, "recv") || contains(call, "urlopen"))
+        return CallFamily::socket;
+    if (contains(call, "acquire") || contains(call, "join") || contains(call, "Lock") ||
+        contains(call, "Event.wait") || contains(call, "Condition") || contains(call, "result"))
+        return CallFamily::lock;
+    if (call == "open" || contains(call, ".read") || contains(call, ".write") ||
+        contains(call, "fsync"))
+        return CallFamily::file;
     return CallFamily::other;
+}
+
+const char* waiting_on(CallFamily family) {
+    static const char* const said[] = {"in a sleep",
+                                       "on a child process",
+                                       "on a client's set-up",
+                                       "on a database",
+                                       "on a socket",
+                                       "on a file",
+                                       "on a lock",
+                                       ""};
+    return said[static_cast<int>(family)];
 }
 
 CallFamily owners_call_family(std::string_view call, const std::string& where,

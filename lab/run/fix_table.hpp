@@ -19,7 +19,9 @@ enum class HoldKind {
     computing_long,  // it computed, 50 ms or more a request: a process pool or a queue
     slices,  // it computed in slices, awaiting between them (`await asyncio.sleep(0)`)
 };
-enum class CallFamily { sleep, child_process, client_made, database, other };
+enum class CallFamily { sleep, child_process, client_made, database, socket, file, lock, other };
+// What a waiting hold waited in, as its verdict says it: "on a child process"; "" for other.
+const char* waiting_on(CallFamily family);
 
 struct Fix {
     std::string text;  // what to change, naming the owner: "make the dependency `x` a `def` ..."
