@@ -241,10 +241,17 @@ std::vector<MixedFigures> mixed_figures(const MixedRun& mixed,
         // While this route's code held the loop, every other request alive then waited for it.
         std::vector<std::pair<std::int64_t, std::int64_t>> holds;
         m.held_ms = 0;
+        std::map<std::string, int> gil_by;
         for (const ProbeRecord& mine : mixed.records)
             if (mine.target == target)
-                m.held_ms += mine.loop_ms,
+                m.held_ms += mine.loop_ms, m.gil_wait_ms += mine.gil_wait_ms,
+                    ++gil_by[mine.gil_wait_by],
                     holds.insert(holds.end(), mine.spans.begin(), mine.spans.end());
+        gil_by.erase("");
+        if (!gil_by.empty())
+            m.gil_wait_by = std::max_element(gil_by.begin(), gil_by.end(), [](auto& a, auto& b) {
+                                return a.second < b.second;
+                            })->first;
         // Every request was sent at the release, so each waited from then until it was answered
         // (uvicorn reads a request only when the loop is free: its own start comes late).
         std::vector<double> waited;

@@ -95,6 +95,8 @@ struct MixedFigures {
     double held_ms = -1;  // all its requests' loop time
     double others_waited_ms =
         -1;  // the median other route's request: its time alive while this one held the loop
+    double gil_wait_ms = 0;  // its requests' waits for the GIL, all of them
+    std::string gil_wait_by;  // the request computing on a pool thread meanwhile, most often
 };
 std::vector<MixedFigures> mixed_figures(const MixedRun& mixed, const std::vector<RouteRun>& routes);
 

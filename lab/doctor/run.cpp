@@ -204,6 +204,7 @@ std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
         p.pool_wait_ms = number(r, "pool_wait_ms", 0);
         p.gil_wait_ms = number(r, "gil_wait_ms", 0);
         p.pool_blocked_ms = number(r, "pool_blocked_ms", 0);
+        if (auto by = r.find("gil_wait_by"); by != r.end() && by->is_string()) p.gil_wait_by = *by;
         p.measured_ms = number(r, "measured_ms", 0);
         p.measured_cpu_ms = number(r, "measured_cpu_ms", 0);
         p.queued_ms = number(r, "queued_ms", 0);

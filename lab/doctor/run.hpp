@@ -31,6 +31,7 @@ struct ProbeRecord {
     double pool_ms = 0, pool_cpu_ms = 0,
            pool_wait_ms = 0;  // a `def` route's time in the thread pool
     double gil_wait_ms = 0;  // its steps' waits for the GIL (others computing), not in loop_ms
+    std::string gil_wait_by;  // a request computing on a pool thread meanwhile: "GET /thumbnail"
     double pool_blocked_ms = 0;  // of pool_ms, asleep: neither computing nor queued for a core
     // Its callbacks of 1 ms or more whose CPU the probe read: their time, the CPU in it, and the
     // time queued for a core (the machine's, not the request's).

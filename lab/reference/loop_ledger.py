@@ -33,6 +33,7 @@ import traceback
 CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
 IN_POOL = [0]  # `def` routes' functions running on AnyIO's pool threads now (time_thread_pool)
 POOL_CALLS = [0]  # their calls asked and not yet returned: waiting for a thread, or on one
+POOL_RUNNING = {}  # pool thread -> (the record whose function runs on it now, its start, its CPU then)
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
 HOLD_MS = int(HOLD_MS) if HOLD_MS.is_integer() else HOLD_MS  # (20, as given, not 20.0)
 HOLD_NS = HOLD_MS * 1e6
@@ -68,6 +69,7 @@ class Record:
     endpoint = None  # what the router found to answer it (scope["endpoint"]): its route's template at the report
     status, done_us = 0, -1
     gil_ns = 0  # its callbacks' time waiting for other threads' GIL (charge_long)
+    gil_by = None  # a request whose `def` function computed on a pool thread meanwhile
     cpu_share, where, spans = -1.0, None, None  # its longest looked-at callback's; its callbacks of 1 ms or more
     where_ns = 0  # how long the callback `where` names took
     # Of its callbacks of 1 ms or more whose CPU was read (charge_long): their time, the loop
@@ -105,6 +107,7 @@ class Record:
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
                 "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns),
                 "pool_blocked_ms": ms(self.pool_blocked_ns), "measured_ms": ms(self.measured_ns),
+                "gil_wait_by": self.gil_by and f"{self.gil_by.method} {self.gil_by.path_str}",
                 "measured_cpu_ms": ms(self.cpu_ns), "queued_ms": ms(self.queued_ns), "spans": self.spans or []}
 
 
@@ -283,6 +286,8 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
     took = t1 - t0 - gil
     record.loop_ns += took
     record.gil_ns += gil
+    if gil and record.gil_by is None:
+        record.gil_by = computing_on_the_pool(record, t1)
     record.holds += 1
     if took >= 1_000_000:  # a span: its callbacks of 1 ms or more, (start µs, end µs), the first SPANS
         if record.spans is None:
@@ -295,6 +300,20 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         record.longest_ns = took
     if hold is not None and took >= record.where_ns:  # the longest callback the watchdog located
         record.where, record.where_ns, record.cpu_share = hold.where, took, hold.share_until(t1)
+
+
+def computing_on_the_pool(record, now_ns):
+    """The request whose `def` function computes most on a pool thread now (CPU half its time or
+    more since it began), another than `record`: whose GIL `record` waited for. None if none."""
+    found, most = None, 0.5
+    for ident, (other, start, cpu) in list(POOL_RUNNING.items()):  # (pool threads change it meanwhile)
+        try:
+            share = (time.clock_gettime_ns(time.pthread_getcpuclockid(ident)) - cpu) / max(now_ns - start, 1)
+        except OSError:
+            continue  # (its thread just ended)
+        if other is not record and share >= most:
+            found, most = other, share
+    return found
 
 
 def measure(record, span_ns, cpu_ns, queued):
@@ -345,9 +364,11 @@ def time_thread_pool():
                 stat = pool_thread.schedstat = ThreadFile(threading.get_native_id(), "schedstat")
             start, cpu, queued = clock(), time.thread_time_ns(), queued_ns(stat)
             IN_POOL[0] += 1
+            POOL_RUNNING[threading.get_ident()] = (record, start, cpu)
             try:
                 return func(*given)
             finally:
+                POOL_RUNNING.pop(threading.get_ident(), None)
                 IN_POOL[0] -= 1
                 times.extend((start, clock(), time.thread_time_ns() - cpu, queued_ns(stat) - queued))
 

@@ -160,6 +160,12 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
                 "behind it",
                 ms_or_dash(m.held_ms), count_of(run.requests, "request"),
                 ms_or_dash(m.others_waited_ms));
+        if (run.probed && m.gil_wait_ms >= 1 && !m.gil_wait_by.empty())
+            line += fmt::format("; its requests waited {} in all for the GIL while {} computed",
+                                ms_or_dash(m.gil_wait_ms),
+                                m.gil_wait_by == r.request.route.method + " " + r.request.route.path
+                                    ? "its other requests"
+                                    : m.gil_wait_by);
         out << wrap(line, width) << '\n';
     }
 }
@@ -435,7 +441,9 @@ nlohmann::json doctor_json(const DoctorRun& run) {
                              {"p50_ms", m.p50_ms},
                              {"p99_ms", m.p99_ms},
                              {"loop_held_ms", m.held_ms},
-                             {"others_waited_ms", m.others_waited_ms}});
+                             {"others_waited_ms", m.others_waited_ms},
+                             {"gil_wait_ms", m.gil_wait_ms},
+                             {"gil_wait_by", m.gil_wait_by}});
     return {{"doctor",
              {{"app", run.app},
               {"requests", run.requests},
