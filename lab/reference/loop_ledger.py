@@ -443,7 +443,10 @@ class ThreadFile:
             self.fd = -1
 
     def __del__(self):
-        self.close()  # (a pool thread's, when the thread ends)
+        try:
+            self.close()  # (a pool thread's, when the thread ends)
+        except Exception:
+            pass  # (at the interpreter's exit, os may be gone already)
 
     def read(self):
         try:
