@@ -239,10 +239,6 @@ double DoctorPlan::seconds() const {
            requests * answer_s + stop_s + serialized_s;
 }
 
-double doctor_estimate_s(std::size_t routes, int requests) {
-    return doctor_plan(routes, requests).seconds();
-}
-
 double WarmUp::serialized_ms() const {
     // A pool thread's computing takes turns at the GIL with the others' (sqlite3 and hashlib,
     // which let go of it, share the cores instead: an estimate a little long for them).

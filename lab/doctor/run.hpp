@@ -126,6 +126,5 @@ struct DoctorPlan {
 };
 DoctorPlan doctor_plan(std::size_t routes, int requests);
 DoctorPlan doctor_plan(const std::vector<RouteRun>& warmed, int requests);
-double doctor_estimate_s(std::size_t routes, int requests);
 
 }  // namespace lab
