@@ -565,4 +565,13 @@ TEST_CASE(
           0);  // unknown without the probe, never guessed
     CHECK(route_in(report, "GET", "/").value("verdict", "") ==
           "did not keep the bystander waiting");
+    // The terminal says only what a bystander can tell: who kept it waiting, and how long.
+    auto table =
+        test::run_lab("doctor --target http://127.0.0.1:" + std::to_string(uvicorn.port()) +
+                      " --probe /health --wide");
+    INFO(table.output);
+    CHECK(table.output.find("✗ GET /delay kept the bystander waiting ") != std::string::npos);
+    CHECK(table.output.find("held the loop") == std::string::npos);
+    CHECK(table.output.find("✗ GET / ") == std::string::npos);
+    CHECK(table.output.find("/openapi.json does not list") != std::string::npos);
 }

@@ -35,14 +35,15 @@ std::string statuses_text(const RouteFigures& f) {
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
 // The judged routes in the order every output shows them: what to fix first, the culprits by the
-// loop time their burst took from the others (most first), then the rest in the app's order.
+// loop time their burst took from the others (without the probe: by the bystander's worst wait),
+// most first, then the rest in the app's order.
 std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
     std::vector<std::pair<double, const RouteRun*>> taken;
     for (const RouteRun& r : run.routes) {
         if (!r.judged()) continue;
         const RouteFigures& f = r.figures;
-        taken.emplace_back(holds_the_loop(f.verdict) ? std::max(f.held_ms, 0.0) * f.sent + 1 : 0,
-                           &r);
+        double took = f.held_ms >= 0 ? f.held_ms * f.sent : f.bystander_worst_ms;
+        taken.emplace_back(holds_the_loop(f.verdict) ? std::max(took, 0.0) + 1 : 0, &r);
     }
     std::stable_sort(taken.begin(), taken.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -138,12 +139,23 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
         if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant ||
             f.verdict == RouteVerdict::not_judged || f.verdict == RouteVerdict::delays_no_one)
             continue;
+        if (f.verdict == RouteVerdict::delays_others) {  // how long; the why is said once, below
+            out << fmt::format("✗ {} kept the bystander waiting {}\n", request_named(r),
+                               ms_or_dash(f.bystander_worst_ms));
+            continue;
+        }
         const VerdictWords words = verdict_words(f);
         const char* mark = f.verdict == RouteVerdict::disturbed ? "–" : "✗";  // (the machine's)
         out << wrap(fmt::format("{} {} {}: {}.", mark, request_named(r), words.verdict,
                                 words.reason),
                     width)
             << '\n';
+    }
+    if (!run.probed && routes_over(run) > 0) {  // (why, once: the same for every route)
+        std::string why =
+            verdict_words(RouteFigures{.verdict = RouteVerdict::delays_others}).reason;
+        why[0] = 'W';  // ("without the lab's probe ...", a sentence of its own here)
+        out << wrap(why + ".", width) << '\n';
     }
 }
 
