@@ -302,7 +302,7 @@ RunResult doctor_as_run(const DoctorRun& d) {
     Scenario& s = run.scenario;
     s.name = doctor_scenario_name;
     s.kind = RunKind::doctor;
-    s.title = "lab doctor " + d.app + ": which routes hold the event loop";
+    s.title = "lab doctor " + d.app;
     s.teaching = fmt::format(
         "Each route of {} was sent {} requests at once, while a bystander asked the lab's probe "
         "every 10 ms. "

@@ -210,7 +210,9 @@ data timelines(const RunResult& run) {
 
 // What the template's first screen shows: the lead sentence, the lesson's number charted, the load.
 void first_screen(data& page, const RunResult& run, const std::string& text) {
-    if (!text.empty()) page.set("lead", first_sentence(text));
+    // (the doctor's first screen is its table of what to fix: its how, in the text below)
+    if (!text.empty() && run.scenario.kind != RunKind::doctor)
+        page.set("lead", first_sentence(text));
     std::ostringstream chart;
     if (run.scenario.sweep) {
         page.set("swept", swept_symbol(run));
