@@ -71,11 +71,12 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
     f.measured_cpu_share = share(cpu, measured - queued), f.queued_share = share(queued, measured);
 }
 
-// Whether the loop thread computed in the route's holds: from every callback whose CPU was read,
-// else from the located hold's own share.
-bool computed(const RouteFigures& f) {
-    return (f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share) >= 0.5;
+// The loop thread's CPU share in the route's holds: from every callback whose CPU was read, else
+// from the located hold's own.
+double cpu_share(const RouteFigures& f) {
+    return f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share;
 }
+bool computed(const RouteFigures& f) { return cpu_share(f) >= 0.5; }
 
 // Its own part of a time on the loop: less the share the machine kept it queued for a core.
 double own_ms(const RouteFigures& f, double ms) { return ms * (1 - std::max(f.queued_share, 0.0)); }
@@ -123,13 +124,13 @@ RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async, bool i
     return instant ? RouteVerdict::instant : RouteVerdict::concurrent;
 }
 
-// The kind of hold the fix table is asked about.
-HoldKind hold_kind(const RouteFigures& f) {
-    if (!computed(f)) return HoldKind::waiting;
-    if (f.verdict == RouteVerdict::holds_loop_in_slices) return HoldKind::slices;
-    double cpu_ms =
-        own_ms(f, f.held_ms) * (f.measured_cpu_share >= 0 ? f.measured_cpu_share : f.cpu_share);
-    return cpu_ms >= 50 ? HoldKind::computing_long : HoldKind::computing;
+// The kind of hold the fix table is asked about (its CPU a request: its own time on the loop,
+// less what the machine kept it queued, times its CPU share).
+HoldKind route_hold_kind(const RouteFigures& f) {
+    HoldKind kind = hold_kind(cpu_share(f), own_ms(f, f.held_ms) * cpu_share(f));
+    return kind != HoldKind::waiting && f.verdict == RouteVerdict::holds_loop_in_slices
+               ? HoldKind::slices
+               : kind;
 }
 
 }  // namespace
@@ -141,10 +142,11 @@ VerdictWords verdict_words(const RouteFigures& f) {
     VerdictWords words{v.said, "", v.fix, v.lesson};
     if (f.verdict == RouteVerdict::instant) words.reason = instant_reason;
     if (holds_the_loop(f.verdict) && f.verdict != RouteVerdict::delays_others) {
-        CallFamily family = owners_call_family(f.call, f.where, f.owner_name);
-        Fix fix = fix_for(f.owner, hold_kind(f), family, f.owner_name);
-        if (f.verdict == RouteVerdict::holds_loop_waiting && *waiting_on(call_family(f.call)))
-            words.verdict += std::string(" ") + waiting_on(call_family(f.call));
+        Fix fix = fix_for(f.owner, route_hold_kind(f),
+                          owners_call_family(f.call, f.where, f.owner_name), f.owner_name);
+        const char* waited_in = waiting_on(call_family(f.call));
+        if (f.verdict == RouteVerdict::holds_loop_waiting && *waited_in)
+            words.verdict += std::string(" ") + waited_in;
         words.verdict += " in " + owner_phrase(f.owner, f.owner_name);
         if (!f.where.empty()) words.verdict += " at " + f.where;
         words.fix = fix.text, words.lesson = fix.lesson;

@@ -10,7 +10,6 @@
 #include "harness/statistics.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/doctor/judge.hpp"
-#include "lab/results/csv.hpp"
 
 namespace lab {
 namespace {
@@ -33,24 +32,6 @@ std::string statuses_text(const RouteFigures& f) {
 }
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
-
-// The judged routes in the order every output shows them: what to fix first, the culprits by the
-// loop time their burst took from the others (without the probe: by the bystander's worst wait),
-// most first, then the rest in the app's order.
-std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
-    std::vector<std::pair<double, const RouteRun*>> taken;
-    for (const RouteRun& r : run.routes) {
-        if (!r.judged()) continue;
-        const RouteFigures& f = r.figures;
-        double took = f.held_ms >= 0 ? f.held_ms * f.sent : f.bystander_worst_ms;
-        taken.emplace_back(holds_the_loop(f.verdict) ? std::max(took, 0.0) + 1 : 0, &r);
-    }
-    std::stable_sort(taken.begin(), taken.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::vector<const RouteRun*> order;
-    for (const auto& [ms, r] : taken) order.push_back(r);
-    return order;
-}
 
 // Without the probe (--target) a row says only what the bystander could tell: how long it waited.
 std::vector<Column> bystander_columns(const DoctorRun& run) {
@@ -151,12 +132,12 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
                     width)
             << '\n';
     }
-    if (!run.probed && routes_over(run) > 0) {  // (why, once: the same for every route)
-        std::string why =
-            verdict_words(RouteFigures{.verdict = RouteVerdict::delays_others}).reason;
-        why[0] = 'W';  // ("without the lab's probe ...", a sentence of its own here)
-        out << wrap(why + ".", width) << '\n';
-    }
+    if (!run.probed && routes_over(run) > 0)  // (why, once: the same for every route)
+        out << wrap("For each: " +
+                        verdict_words(RouteFigures{.verdict = RouteVerdict::delays_others}).reason +
+                        ".",
+                    width)
+            << '\n';
 }
 
 void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
@@ -209,138 +190,22 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 
 }  // namespace
 
-namespace {
-
-// The probe's clock (CLOCK_MONOTONIC µs) less the batch's time axis: the first request the app
-// began, as both saw it (its x-lab-start-us, put on the axis by the harness; its record's start).
-std::optional<std::int64_t> probe_clock_on_axis(const Batch& batch,
-                                                const std::vector<ProbeRecord>& records) {
-    std::optional<std::int64_t> stamped, recorded;
-    for (const RequestRecord& q : batch.requests)
-        if (q.has_server_stamps() && (!stamped || q.server_start_us < *stamped))
-            stamped = q.server_start_us;
-    for (const ProbeRecord& p : records)
-        if (p.start_us >= 0 && (!recorded || p.start_us < *recorded)) recorded = p.start_us;
-    if (!stamped || !recorded) return std::nullopt;
-    return *recorded - *stamped;
-}
-
-// Each request's holds of 1 ms or more on the batch's axis; `endpoint_of` a record's place in the
-// mix (-1: not one of the batch's), `named` whether that place's route holds the loop.
-std::vector<LoopHold> holds_on_axis(const Batch& batch, const std::vector<ProbeRecord>& records,
-                                    const std::function<int(const ProbeRecord&)>& endpoint_of,
-                                    const std::function<bool(int)>& named) {
-    std::vector<LoopHold> holds;
-    auto origin = probe_clock_on_axis(batch, records);
-    if (!origin) return holds;
-    for (const ProbeRecord& p : records) {
-        int endpoint = endpoint_of(p);
-        if (endpoint < 0) continue;
-        for (auto [from, to] : p.spans)
-            holds.push_back({endpoint, from - *origin, to - *origin, named(endpoint)});
-    }
-    std::sort(holds.begin(), holds.end(),
-              [](const LoopHold& a, const LoopHold& b) { return a.start_us < b.start_us; });
-    return holds;
-}
-
-// A row's one batch, numbered 1 (0 is a warm-up's number; the doctor's warm-up is one request,
-// not kept), with what the probe said of it.
-void with_batch(ConfigurationResult& c, const Batch& batch, double longest_ms, double held_ms,
-                const std::string& where) {
-    c.batches = {batch};
-    c.batches.front().number = 1;
-    for (auto* records : {&c.batches.front().requests, &c.batches.front().probes})
-        for (RequestRecord& q : *records) q.batch = 1;
-    c.stats = {summarize(c.batches.front())};
-    c.makespan = spread_of({c.stats.front().makespan_s});
-    c.loop_blocked_ms = {longest_ms}, c.max_computing = {-1};
-    c.held_per_request_ms = {held_ms}, c.held_where = {where};
-}
-
-// The mixed phase as the last row: every judged route at once, on the same time axis.
-ConfigurationResult mixed_row(const DoctorRun& d, int number) {
-    ConfigurationResult c;
-    c.configuration.label = fmt::format("all {} routes at once", d.mixed->routes.size());
-    c.configuration.number = number;
-    c.configuration.mode = "app";
-    c.configuration.server = Server::app;
-    c.configuration.app = d.app_spec;
-    c.configuration.app_dir = d.app_dir;
-    c.configuration.requests = c.configuration.concurrency =
-        d.requests * static_cast<int>(d.mixed->routes.size());
-    with_batch(c, d.mixed->batch, -1, -1, "");
-    const std::vector<std::size_t>& places = d.mixed->routes;
-    auto endpoint_of = [&](const ProbeRecord& p) {
-        for (std::size_t k = 0; k < places.size(); ++k)
-            if (d.routes[places[k]].request.target == p.target) return static_cast<int>(k);
-        return -1;
-    };
-    auto named = [&](int k) {
-        return holds_the_loop(d.routes[places[static_cast<std::size_t>(k)]].figures.verdict);
-    };
-    c.loop_holds = {holds_on_axis(d.mixed->batch, d.mixed->records, endpoint_of, named)};
-    c.verdict = "mixed: each route's requests among the others'";
-    return c;
-}
-
-// The mixed phase's targets, as a `lab load`'s mix names them (path, then more_paths): what a
-// request's `endpoint` points at, in requests.csv and on report.html's timeline.
-void mixed_targets(Load& load, const DoctorRun& d) {
-    if (!d.mixed || d.mixed->routes.empty()) return;
-    load.path = d.routes[d.mixed->routes.front()].request.target;
-    for (std::size_t k = 1; k < d.mixed->routes.size(); ++k)
-        load.flags.more_paths.push_back(d.routes[d.mixed->routes[k]].request.target);
-    for (std::size_t place : d.mixed->routes)
-        load.flags.target_methods.push_back(d.routes[place].request.route.method);
-}
-
-}  // namespace
-
-RunResult doctor_as_run(const DoctorRun& d) {
-    RunResult run;
-    Scenario& s = run.scenario;
-    s.name = doctor_scenario_name;
-    s.kind = RunKind::doctor;
-    s.title = "lab doctor " + d.app;
-    s.teaching = fmt::format(
-        "Each route of {} was sent {} requests at once, while a bystander asked the lab's probe "
-        "every 10 ms. "
-        "A route whose own code holds the loop answers them one after another and keeps the "
-        "bystander waiting; "
-        "a route that awaits answers them together.",
-        d.app, d.requests);
-    s.load.requests = s.load.concurrency = d.requests;
-    s.load.repeat = 1;
-    s.load.path = "/";
-    s.load.delay_ms = 0;  // (no d: each route does its own work)
-    s.load.probe_path = "/__lab/health";
-    s.load.probe_every_ms = 10;
-    mixed_targets(s.load, d);
-    for (const RouteRun* judged : culprits_first(d)) {
-        const RouteRun& r = *judged;
+// The judged routes in the order every output shows them: what to fix first, the culprits by the
+// loop time their burst took from the others (without the probe: by the bystander's worst wait),
+// most first, then the rest in the app's order.
+std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
+    std::vector<std::pair<double, const RouteRun*>> taken;
+    for (const RouteRun& r : run.routes) {
+        if (!r.judged()) continue;
         const RouteFigures& f = r.figures;
-        ConfigurationResult c;
-        c.configuration.label = r.request.route.method + " " + r.request.target;
-        c.configuration.number = static_cast<int>(run.configurations.size()) + 1;
-        c.configuration.mode = "app";
-        c.configuration.server = Server::app;
-        c.configuration.app = d.app_spec;
-        c.configuration.app_dir = d.app_dir;
-        c.configuration.target_path = r.request.target;
-        with_batch(c, r.burst, f.longest_hold_ms, f.held_ms, f.where);
-        const bool named = holds_the_loop(f.verdict);
-        c.loop_holds = {holds_on_axis(
-            r.burst, r.records, [](const ProbeRecord&) { return 0; }, [&](int) { return named; })};
-        VerdictWords words = verdict_words(f);
-        c.verdict = std::move(words.verdict), c.verdict_reason = std::move(words.reason);
-        run.configurations.push_back(std::move(c));
+        double took = f.held_ms >= 0 ? f.held_ms * f.sent : f.bystander_worst_ms;
+        taken.emplace_back(holds_the_loop(f.verdict) ? std::max(took, 0.0) + 1 : 0, &r);
     }
-    if (d.mixed)
-        run.configurations.push_back(mixed_row(d, static_cast<int>(run.configurations.size()) + 1));
-    run.run_s = d.run_s;
-    measure_figures(run);
-    return run;
+    std::stable_sort(taken.begin(), taken.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<const RouteRun*> order;
+    for (const auto& [ms, r] : taken) order.push_back(r);
+    return order;
 }
 
 int routes_over(const DoctorRun& run) {
@@ -402,100 +267,6 @@ void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout,
     print_mixed(out, run, width);
     print_not_judged(out, run, width);
     out << '\n' << wrap(closing_line(run), width) << '\n';
-}
-
-nlohmann::json doctor_json(const DoctorRun& run) {
-    nlohmann::json routes = nlohmann::json::array();
-    for (const RouteRun& r : run.routes) {
-        const RouteFigures& f = r.figures;
-        nlohmann::json j{{"method", r.request.route.method},
-                         {"path", r.request.route.path},
-                         {"endpoint", r.request.route.endpoint},
-                         {"request", r.request.target},
-                         {"judged", r.judged()}};
-        if (!r.judged()) {
-            j["why_not"] = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
-        } else {
-            const VerdictWords words = verdict_words(f);
-            j.update({{"verdict", verdict_text(f.verdict).said},
-                      {"said", words.verdict},
-                      {"owner", f.owner_name.empty() ? "" : owner_phrase(f.owner, f.owner_name)},
-                      {"lesson", words.lesson},
-                      {"fix", words.fix},
-                      {"cpu_share_measured", f.measured_cpu_share},
-                      {"queued_share", f.queued_share},
-                      {"pool_blocked_ms", f.pool_blocked_ms},
-                      {"makespan_s", f.makespan_s},
-                      {"p50_ms", f.p50_ms},
-                      {"p99_ms", f.p99_ms},
-                      {"loop_held_ms_median", f.held_ms},
-                      {"loop_held_ms_max", f.held_max_ms},
-                      {"longest_hold_ms", f.longest_hold_ms},
-                      {"where", f.where},
-                      {"cpu_share", f.cpu_share},
-                      {"held_after_answer_ms", f.after_answer_ms},
-                      {"pool_ms", f.pool_ms},
-                      {"pool_cpu_ms", f.pool_cpu_ms},
-                      {"pool_wait_ms", f.pool_wait_ms},
-                      {"gil_wait_ms", f.gil_wait_ms},
-                      {"bystander_worst_ms", f.bystander_worst_ms},
-                      {"over_threshold", holds_the_loop(f.verdict)}});
-            nlohmann::json codes = nlohmann::json::object();
-            for (auto [code, n] : f.statuses) codes[std::to_string(code)] = n;
-            j["statuses"] = codes;
-        }
-        routes.push_back(j);
-    }
-    nlohmann::json mixed = nlohmann::json::array();
-    if (run.mixed)
-        for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes))
-            mixed.push_back({{"route", run.routes[m.route].request.target},
-                             {"p50_ms", m.p50_ms},
-                             {"p99_ms", m.p99_ms},
-                             {"loop_held_ms", m.held_ms},
-                             {"others_waited_ms", m.others_waited_ms},
-                             {"gil_wait_ms", m.gil_wait_ms},
-                             {"gil_wait_by", m.gil_wait_by}});
-    return {{"doctor",
-             {{"app", run.app},
-              {"requests", run.requests},
-              {"hold_ms", run.hold_ms},
-              {"run_s", run.run_s},
-              {"estimate_s", run.estimate_s},
-              {"routes_over", routes_over(run)},
-              {"routes", routes},
-              {"mixed", mixed}}}};
-}
-
-void print_doctor_csv(std::ostream& out, const DoctorRun& run) {
-    static const char* const keys[] = {"method",
-                                       "path",
-                                       "request",
-                                       "verdict",
-                                       "said",
-                                       "owner",
-                                       "fix",
-                                       "lesson",
-                                       "loop_held_ms_median",
-                                       "longest_hold_ms",
-                                       "where",
-                                       "pool_ms",
-                                       "pool_cpu_ms",
-                                       "bystander_worst_ms",
-                                       "why_not"};
-    for (const char* k : keys) out << (k == keys[0] ? "" : ",") << k;
-    out << '\n';
-    const nlohmann::json all = doctor_json(run);  // (kept: the loop reads into it)
-    for (const nlohmann::json& r : all["doctor"]["routes"]) {
-        for (const char* k : keys) {
-            auto v = r.find(k);
-            std::string text = v == r.end()     ? ""
-                               : v->is_string() ? v->get<std::string>()
-                                                : v->dump();
-            out << (k == keys[0] ? "" : ",") << csv_field(text);
-        }
-        out << '\n';
-    }
 }
 
 }  // namespace lab

@@ -29,6 +29,10 @@ RunResult doctor_as_run(const DoctorRun& run);
 inline constexpr const char* doctor_scenario_name =
     "doctor";  // its runs' folder: results/doctor/<time>/
 
+// The judged routes in the order every output shows them: culprits first, by the loop time
+// their burst took from the others (without the probe: the bystander's worst wait).
+std::vector<const RouteRun*> culprits_first(const DoctorRun& run);
+
 // How many judged routes held the loop `hold_ms` or longer in one go (the doctor's exit 1).
 int routes_over(const DoctorRun& run);
 // How many routes got a verdict (not "not judged", not "disturbed"): none, and the doctor measured

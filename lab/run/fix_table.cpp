@@ -133,6 +133,7 @@ const char* waiting_on(CallFamily family) {
                                        "on a file",
                                        "on a lock",
                                        ""};
+    static_assert(std::size(said) == static_cast<std::size_t>(CallFamily::other) + 1);
     return said[static_cast<int>(family)];
 }
 
@@ -148,11 +149,15 @@ std::string fix_for_stats(const nlohmann::json& diagnosis, const std::string& wh
     if (!diagnosis.is_object()) return "";
     std::string call = diagnosis.value("call", ""), name = diagnosis.value("owner_name", "");
     double share = diagnosis.value("cpu_share", -1.0);
-    HoldKind kind = share < 0.5             ? HoldKind::waiting
-                    : held_ms * share >= 50 ? HoldKind::computing_long
-                                            : HoldKind::computing;
     Owner owner = owner_named(diagnosis.value("owner", ""));
-    return fix_for(owner, kind, owners_call_family(call, where, name), name).text;
+    return fix_for(owner, hold_kind(share, held_ms * share), owners_call_family(call, where, name),
+                   name)
+        .text;
+}
+
+HoldKind hold_kind(double cpu_share, double cpu_ms) {
+    if (cpu_share < 0.5) return HoldKind::waiting;
+    return cpu_ms >= 50 ? HoldKind::computing_long : HoldKind::computing;
 }
 
 Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name) {

@@ -39,6 +39,9 @@ CallFamily call_family(std::string_view call);
 CallFamily owners_call_family(std::string_view call, const std::string& where,
                               const std::string& owner_name);
 Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name);
+// A hold's kind from its CPU share (of the time it was not queued for a core) and its CPU a
+// request: waiting below half, computing, and computing_long from the documents' 50 ms.
+HoldKind hold_kind(double cpu_share, double cpu_ms);
 // A probed app's longest located hold, as its /__lab/stats says it (held_diagnosis: the call,
 // the owner and its name, the CPU share) beside its loop time a request: its fix, or "".
 std::string fix_for_stats(const nlohmann::json& diagnosis, const std::string& where,

@@ -19,8 +19,8 @@
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/held_websockets.hpp"
-#include "lab/run/fix_table.hpp"
 #include "lab/run/row_verdict.hpp"
+#include "lab/run/server_account.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
 #include "lab/services/private_postgres.hpp"
@@ -28,50 +28,6 @@
 
 namespace lab {
 namespace {
-
-// The server's GET /stats, or an empty object when it does not answer one (a server that is not
-// the lab's, or one that has stopped).
-nlohmann::json stats_of(const LoadSpec& server, const std::string& path) {
-    RawReply reply = send_raw(server.host, server.port, request_bytes(server, "GET", path));
-    auto json = reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false)
-                                    : nlohmann::json::object();
-    return json.is_object() ? json : nlohmann::json::object();
-}
-
-// Background tasks outlive their answers: the next batch (and the server's account of this one)
-// waits until the server says none is running, for at most `limit`.
-void wait_for_background_tasks(const LoadSpec& server, const std::string& path,
-                               std::chrono::milliseconds limit) {
-    auto give_up = std::chrono::steady_clock::now() + limit;
-    while (stats_of(server, path).value("background_running", 0L) > 0 &&
-           std::chrono::steady_clock::now() < give_up)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-}
-
-// The server's own account of a batch, since the last reset (-1 where it won't say).
-struct ServerAccount {
-    // The longest run of handlers holding the loop (a blocked loop: ~N·d), or its timer's worst
-    // lag (e.g. waiting for a GIL).
-    double blocked_ms = -1;
-    int computing = -1;  // most threads computing at one moment
-    double held_per_request_ms = -1;  // a probed app: the median request's own time on the loop
-    std::string held_where;  // and where its longest hold was
-    std::string held_fix;  // and what to change there (lab/run/fix_table.hpp)
-};
-
-ServerAccount server_account(const LoadSpec& server, const std::string& path) {
-    nlohmann::json json = stats_of(server, path);
-    ServerAccount a;
-    a.blocked_ms =
-        std::max(json.value("max_loop_blocked_ms", -1.0), json.value("max_loop_lag_ms", -1.0));
-    a.computing = json.value("max_computing_at_once", -1);
-    a.held_per_request_ms = json.value("held_per_request_ms", -1.0);
-    if (auto where = json.find("held_where"); where != json.end() && where->is_string())
-        a.held_where = *where;
-    if (auto said = json.find("held_diagnosis"); said != json.end())
-        a.held_fix = fix_for_stats(*said, a.held_where, a.held_per_request_ms);
-    return a;
-}
 
 // What each request asks for: the load's path with its ms, or the same work as a queued job; a
 // student's app or a target at its own path (--app-path), with ms as the lesson passes it; for

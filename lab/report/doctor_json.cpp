@@ -1,0 +1,112 @@
+// `lab doctor --format json` and `--format csv`: each route's request, verdict, owner, fix and the
+// loop's figures, and the mixed phase's.
+#include <ostream>
+
+#include "lab/doctor/judge.hpp"
+#include "lab/report/doctor_report.hpp"
+#include "lab/results/csv.hpp"
+
+namespace lab {
+
+namespace {
+
+// One route: its request, and its verdict and figures, or why it was not judged.
+nlohmann::json route_json(const RouteRun& r) {
+    const RouteFigures& f = r.figures;
+    nlohmann::json j{{"method", r.request.route.method},
+                     {"path", r.request.route.path},
+                     {"endpoint", r.request.route.endpoint},
+                     {"request", r.request.target},
+                     {"judged", r.judged()}};
+    if (!r.judged()) {
+        j["why_not"] = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
+        return j;
+    }
+    const VerdictWords words = verdict_words(f);
+    j.update({{"verdict", verdict_text(f.verdict).said},
+              {"said", words.verdict},
+              {"owner", f.owner_name.empty() ? "" : owner_phrase(f.owner, f.owner_name)},
+              {"lesson", words.lesson},
+              {"fix", words.fix},
+              {"cpu_share_measured", f.measured_cpu_share},
+              {"queued_share", f.queued_share},
+              {"pool_blocked_ms", f.pool_blocked_ms},
+              {"makespan_s", f.makespan_s},
+              {"p50_ms", f.p50_ms},
+              {"p99_ms", f.p99_ms},
+              {"loop_held_ms_median", f.held_ms},
+              {"loop_held_ms_max", f.held_max_ms},
+              {"longest_hold_ms", f.longest_hold_ms},
+              {"where", f.where},
+              {"cpu_share", f.cpu_share},
+              {"held_after_answer_ms", f.after_answer_ms},
+              {"pool_ms", f.pool_ms},
+              {"pool_cpu_ms", f.pool_cpu_ms},
+              {"pool_wait_ms", f.pool_wait_ms},
+              {"gil_wait_ms", f.gil_wait_ms},
+              {"bystander_worst_ms", f.bystander_worst_ms},
+              {"over_threshold", holds_the_loop(f.verdict)}});
+    nlohmann::json codes = nlohmann::json::object();
+    for (auto [code, n] : f.statuses) codes[std::to_string(code)] = n;
+    j["statuses"] = codes;
+    return j;
+}
+
+}  // namespace
+
+nlohmann::json doctor_json(const DoctorRun& run) {
+    nlohmann::json routes = nlohmann::json::array();
+    for (const RouteRun& r : run.routes) routes.push_back(route_json(r));
+    nlohmann::json mixed = nlohmann::json::array();
+    if (run.mixed)
+        for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes))
+            mixed.push_back({{"route", run.routes[m.route].request.target},
+                             {"p50_ms", m.p50_ms},
+                             {"p99_ms", m.p99_ms},
+                             {"loop_held_ms", m.held_ms},
+                             {"others_waited_ms", m.others_waited_ms},
+                             {"gil_wait_ms", m.gil_wait_ms},
+                             {"gil_wait_by", m.gil_wait_by}});
+    return {{"doctor",
+             {{"app", run.app},
+              {"requests", run.requests},
+              {"hold_ms", run.hold_ms},
+              {"run_s", run.run_s},
+              {"estimate_s", run.estimate_s},
+              {"routes_over", routes_over(run)},
+              {"routes", routes},
+              {"mixed", mixed}}}};
+}
+
+void print_doctor_csv(std::ostream& out, const DoctorRun& run) {
+    static const char* const keys[] = {"method",
+                                       "path",
+                                       "request",
+                                       "verdict",
+                                       "said",
+                                       "owner",
+                                       "fix",
+                                       "lesson",
+                                       "loop_held_ms_median",
+                                       "longest_hold_ms",
+                                       "where",
+                                       "pool_ms",
+                                       "pool_cpu_ms",
+                                       "bystander_worst_ms",
+                                       "why_not"};
+    for (const char* k : keys) out << (k == keys[0] ? "" : ",") << k;
+    out << '\n';
+    const nlohmann::json all = doctor_json(run);  // (kept: the loop reads into it)
+    for (const nlohmann::json& r : all["doctor"]["routes"]) {
+        for (const char* k : keys) {
+            auto v = r.find(k);
+            std::string text = v == r.end()     ? ""
+                               : v->is_string() ? v->get<std::string>()
+                                                : v->dump();
+            out << (k == keys[0] ? "" : ",") << csv_field(text);
+        }
+        out << '\n';
+    }
+}
+
+}  // namespace lab
