@@ -348,7 +348,7 @@ TEST_CASE("lab load's report.html charts its latency histogram with a legend", "
 }
 
 // `lab doctor`'s page: the routes' table first, then every route at once on one timeline, each
-// colour (a route, the loop's holds, the bystander) in its legend, the first screen reaching it.
+// colour (a route, the loop's holds, the bystander) in its legend, then each route's burst alone.
 TEST_CASE(
     "lab doctor's report.html leads with the routes, then all of them on one timeline, every "
     "colour in its legend",
@@ -365,7 +365,7 @@ TEST_CASE(
     CHECK(dom.find("<table class=\"routes\">") <
           dom.find("section class=\"chart timeline-chart mixed\""));
     CHECK(dom.find("section class=\"chart timeline-chart mixed\"") <
-          dom.find("section class=\"chart key-figure\""));
+          dom.find("Each route's burst alone"));
     CHECK(dom.find("class=\"hold named\"") != std::string::npos);
 }
 

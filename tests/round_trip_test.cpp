@@ -13,6 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/statistics.hpp"
+#include "lab/doctor/folder.hpp"
+#include "lab/doctor/judge.hpp"
+#include "lab/doctor/page.hpp"
+#include "lab/doctor/report.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
@@ -173,64 +177,93 @@ TEST_CASE(
     CHECK_THROWS_WITH(lab::read_results(folder), Catch::Contains("tallies[0].latency_us"));
 }
 
-// A `lab doctor` run as doctor_as_run makes it: a row a route, the last all of them mixed, with
-// the app's holds of the loop; its page leads with the routes and the mixed timeline.
-lab::RunResult made_up_doctor_run() {
-    lab::Scenario doctor;
-    doctor.kind = lab::RunKind::doctor;
-    doctor.name = "doctor";
-    doctor.title = "lab doctor app.main:app: which routes hold the event loop";
-    doctor.load.requests = doctor.load.concurrency = 4;
-    doctor.load.delay_ms = 0;
-    doctor.load.probe_path = "/__lab/health";
-    doctor.load.path = "/price/1";
-    doctor.load.flags.more_paths = {"/stock/<1>"};
-    doctor.load.flags.target_methods = {
-        "GET", "POST"};  // (a POST with its body, mixed in with --methods POST)
-    for (const char* target : {"/price/1", "/stock/<1>", ""}) {
-        lab::Configuration c;
-        c.label = *target ? std::string("GET ") + target : "all 2 routes at once";
-        c.mode = "app";
-        c.server = lab::Server::app;
-        c.app = "app.main:app";
-        c.target_path = target;
-        doctor.configurations.push_back(c);
+// A `lab doctor` run as run_doctor leaves it: a route that sleeps on the loop (its requests one
+// after another, 80 ms each), one that awaits, one not sent, and the two mixed.
+lab::RouteRun made_up_route(const char* target, std::int64_t hold_us, int endpoint = 0) {
+    lab::RouteRun r;
+    r.request.route = {.method = "GET", .path = target, .endpoint = "app.main:f", .is_async = true};
+    r.request.target = target;
+    r.warm_status = 200;
+    for (int i = 0; i < 4; ++i) {
+        const std::int64_t start = 100 + i * (hold_us + 100), end = start + hold_us + 50;
+        r.burst.requests.push_back({.batch = 0,
+                                    .index = i,
+                                    .connection = i,
+                                    .endpoint = endpoint,
+                                    .intended_us = 0,
+                                    .send_us = 0,
+                                    .first_byte_us = end,
+                                    .end_us = end + 10,
+                                    .status = 200,
+                                    .server_start_us = start,
+                                    .server_end_us = end});
+        lab::ProbeRecord p{.method = "GET", .target = target, .route = target, .status = 200};
+        p.start_us = 5'000'000 + start, p.answered_us = p.done_us = 5'000'000 + end;
+        p.loop_ms = p.longest_hold_ms = p.measured_ms = static_cast<double>(hold_us) / 1000;
+        p.measured_cpu_ms = 0.1, p.cpu_share = 0.0;
+        p.where = "app/sdk.py:9 rate → time.sleep", p.call = "time.sleep";
+        p.owner = "route", p.owner_name = "rate";
+        p.spans = {{p.start_us, p.start_us + hold_us}};
+        r.records.push_back(p);
     }
-    lab::RunResult run = made_up_run(doctor);
-    run.configurations[0].verdict =
-        "holds the loop waiting at app/sdk.py:9 rate → time.sleep; make it `def`. See it: lab run "
-        "blocking-async";
-    run.configurations[1].verdict = "concurrent";
-    for (auto& r : run.configurations)
-        r.loop_holds.assign(r.batches.size(), {{0, 100, 80'100, true}, {1, 80'100, 80'400, false}});
-    for (auto& b : run.configurations[2].batches)
-        for (auto& r : b.requests) r.endpoint = r.index % 2;
+    for (int k = 0; k < 8; ++k)  // the bystander, every 10 ms
+        r.burst.probes.push_back({.index = k,
+                                  .intended_us = k * 10'000,
+                                  .send_us = k * 10'000,
+                                  .end_us = k * 10'000 + 300,
+                                  .status = 200});
+    return r;
+}
+
+lab::DoctorRun made_up_doctor_run() {
+    lab::DoctorRun run;
+    run.app = run.app_spec = "app.main:app";
+    run.requests = 4;
+    run.routes = {made_up_route("/price/1", 80'000), made_up_route("/stock/<1>", 500)};
+    run.routes.emplace_back().request = {
+        .route = {.method = "POST", .path = "/orders"},
+        .skipped = "POST: only GET and HEAD unless --methods POST"};
+    run.mixed = lab::MixedRun{.routes = {0, 1}};
+    for (std::size_t k : run.mixed->routes) {
+        lab::RouteRun each = made_up_route(run.routes[k].request.target.c_str(),
+                                           k == 0 ? 80'000 : 500, static_cast<int>(k));
+        for (auto& q : each.burst.requests) run.mixed->batch.requests.push_back(q);
+        for (auto& p : each.records) run.mixed->records.push_back(p);
+    }
+    run.run_s = 1.5;
+    lab::judge_routes(run);
     return run;
 }
 
-TEST_CASE(
-    "a doctor's run, with its holds of the loop, reads back the same; its page leads with the "
-    "routes",
-    "[unit]") {
-    lab::RunResult run = made_up_doctor_run();
-    round_trip(run);
+TEST_CASE("a doctor's run reads back from its own folder the same; its page leads with the routes",
+          "[unit]") {
+    const lab::DoctorRun run = made_up_doctor_run();
     test::ScratchDir dir;
-    lab::RunResult back = lab::read_results(lab::write_results(run, dir.path));
-    CHECK(back.scenario.kind == lab::RunKind::doctor);
-    CHECK(back.configurations[2].loop_holds == run.configurations[2].loop_holds);
-    std::string page = lab::html_report(back);
+    fs::path folder = lab::write_doctor_folder(
+        run, dir.path, {{.name = "report.html", .text = lab::doctor_html(run)}});
+    CHECK(folder.parent_path().filename() == "doctor");
+    CHECK_FALSE(fs::exists(folder / "summary.json"));  // a product of its own, not a lesson's
+    const lab::DoctorRun back = lab::read_doctor_folder(folder);
+    CHECK(lab::stored_doctor_json(back) == lab::stored_doctor_json(run));
+    CHECK(back.routes[0].figures.verdict == run.routes[0].figures.verdict);  // judged the same
+    std::ostringstream said, said_back;
+    lab::print_doctor(said, run, {100, false, false}, false);
+    lab::print_doctor(said_back, back, {100, false, false}, false);
+    CHECK(said_back.str() == said.str());
+    const std::string page = lab::doctor_html(back);
+    CHECK(page == test::read_file(folder / "report.html"));
     auto routes = page.find("<h2>Route by route</h2>"),
-         mixed = page.find("whose code held the loop"), key = page.find("class=\"chart key");
+         mixed = page.find("whose code held the loop"),
+         bursts = page.find("Each route's burst alone");
     CHECK(routes != std::string::npos);
     CHECK(mixed > routes);
+    CHECK(bursts > mixed);
     CHECK(page.find("<tr class=\"culprit\"><td>GET /price/1</td>") != std::string::npos);
-    CHECK(page.find("GET /stock/&lt;1&gt;") !=
-          std::string::npos);  // a route as the app named it, escaped
-    CHECK(page.find("class=\"hold named\"") >
-          mixed);  // the culprit's hold, outlined on the loop's row
+    CHECK(page.find("GET /stock/&lt;1&gt;") != std::string::npos);  // the app's text, escaped
+    CHECK(page.find("POST /orders: not sent") != std::string::npos);
+    CHECK(page.find("class=\"hold named\"") > mixed);  // the culprit's holds, on the loop's row
     CHECK(page.find(">loop</text>") != std::string::npos);
-    CHECK(key != std::string::npos);
-    CHECK(key > mixed);  // the routes and their timeline first, the makespans after
+    CHECK_THROWS_WITH(lab::read_results(folder), Catch::Contains("`lab report` shows it"));
 }
 
 TEST_CASE("labels survive the files whatever they hold, and are never merged", "[unit]") {

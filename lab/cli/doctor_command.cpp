@@ -10,9 +10,9 @@
 #include <set>
 #include <sstream>
 
-#include "lab/report/doctor_report.hpp"
-#include "lab/report/html_report.hpp"
-#include "lab/results/writer.hpp"
+#include "lab/doctor/folder.hpp"
+#include "lab/doctor/page.hpp"
+#include "lab/doctor/report.hpp"
 #include "lab/doctor/run.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/target_url.hpp"
@@ -83,13 +83,12 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
     return s;
 }
 
-// The run's folder (results/doctor/<time>/): summary.json, requests.csv and report.html, as a
-// lesson's. Its path on stderr; false (said) if it cannot be written.
+// The run's folder (results/doctor/<time>/): doctor.json, server.log and report.html. Its path on
+// stderr; false (said) if it cannot be written.
 bool keep(const DoctorRun& run, const DoctorOptions& o) {
     try {
-        RunResult as_run = doctor_as_run(run);
         std::filesystem::path dir =
-            write_results(as_run, o.out, {{.name = "report.html", .text = html_report(as_run)}});
+            write_doctor_folder(run, o.out, {{.name = "report.html", .text = doctor_html(run)}});
         std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string()
                   << '\n';
         return true;
@@ -160,8 +159,7 @@ Action define_doctor(CLI::App& app) {
         if (o->example)
             o->app = "app.main:app", o->app_dir = (scenario_dir() / "apps" / "shop").string();
         auto settings = settings_of(*o);
-        if (!settings ||
-            (!o->list && !results_writable("lab doctor", o->out, doctor_scenario_name)))
+        if (!settings || (!o->list && !results_writable("lab doctor", o->out, doctor_folder_name)))
             return exit_usage;
         if (!o->list)
             settings->progress = [](const std::string& line) {

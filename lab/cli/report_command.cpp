@@ -1,11 +1,14 @@
-// `lab report`: a saved run's table and page again, two runs compared (`lab diff A B`, without
-// its page), or the table of results/README.md's "Measured here".
+// `lab report`: a saved run's table and page again (a lesson's, a load's or a doctor's), two runs
+// compared (`lab diff A B`, without its page), or the table of results/README.md's "Measured here".
 #include "lab/cli/command_support.hpp"
 
 #include <fstream>
 #include <iostream>
 #include <memory>
 
+#include "lab/doctor/folder.hpp"
+#include "lab/doctor/page.hpp"
+#include "lab/doctor/report.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"
@@ -75,6 +78,12 @@ Action define_report(CLI::App& app) {
         // A damaged or foreign folder (ResultsError) is said with what is wrong, and where.
         return said_on_failure<ResultsError>("lab report", [&] {
             for (fs::path& dir : *dirs) dir = results_folder(dir);
+            if (dirs->size() == 1 && is_doctor_folder(dirs->front())) {  // (a product of its own)
+                DoctorRun run = read_doctor_folder(dirs->front());
+                print_doctor(std::cout, run, layout, false);
+                std::cout.flush();
+                return rebuild_page(dirs->front(), doctor_html(run));
+            }
             if (dirs->size() == 1) {
                 RunResult run = read_results(dirs->front());
                 print_report(std::cout, run, TextStyle::terminal, layout);

@@ -268,4 +268,8 @@ std::vector<MixedFigures> mixed_figures(const MixedRun& mixed,
     return out;
 }
 
+void judge_routes(DoctorRun& run) {
+    for (RouteRun& r : run.routes) r.figures = route_figures(r, run.hold_ms);
+}
+
 }  // namespace lab

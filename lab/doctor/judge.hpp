@@ -14,6 +14,7 @@ namespace lab {
 struct Batch;  // (harness/load_generator.hpp)
 struct RouteRun;  // (run.hpp: each route's burst holds its figures, judged once)
 struct MixedRun;
+struct DoctorRun;
 
 enum class RouteVerdict {
     holds_loop_waiting,  // its code waits on the loop: time.sleep, a sync driver or client in
@@ -79,6 +80,8 @@ double bystander_worst_ms(const Batch& burst);
 
 // `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
 RouteFigures route_figures(const RouteRun& run, double hold_ms);
+// Every route of a run judged, once: when the run ends, or when its folder is read back.
+void judge_routes(DoctorRun& run);
 
 // Whether the verdict is one of the loop held, or, without a probe, of others kept waiting (the
 // doctor's exit 1).

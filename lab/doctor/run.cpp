@@ -392,7 +392,7 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
         run.server_log = app.server->log();
         if (std::string left = leftovers_stopped(*app.server); !left.empty()) say(left);
     }
-    for (RouteRun& r : run.routes) r.figures = route_figures(r, run.hold_ms);  // judged once
+    judge_routes(run);
     run.run_s = seconds_since(started);
     return run;
 }

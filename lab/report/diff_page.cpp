@@ -32,7 +32,7 @@ list paired_timelines(const RunDiff& d, const RunResult& a, const RunResult& b, 
             for (const auto& [run, r, shares] :
                  {std::tuple{"A", &ra, &d.shares_a}, std::tuple{"B", &rb, &d.shares_b}}) {
                 std::ostringstream svg;
-                timeline_svg(svg, *r, axis, false, 40, "timeline",
+                timeline_svg(svg, median_batch_drawn(*r), axis, false, 40, "timeline",
                              (run[0] == 'A' ? a : b).scenario.load.probe_path);
                 data t{"run", std::string(run)};
                 t.set("label", r->configuration.label);

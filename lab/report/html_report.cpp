@@ -8,7 +8,6 @@
 
 #include "lab/layout.hpp"
 #include "lab/report/claims.hpp"
-#include "lab/report/doctor_page.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
@@ -161,7 +160,7 @@ void guesses(data& page, const RunResult& run) {
 std::string drawn(const ConfigurationResult& r, std::int64_t axis, bool zoomed, std::size_t rows,
                   const char* css_class, const std::string& probe) {
     std::ostringstream svg;
-    timeline_svg(svg, r, axis, zoomed, rows, css_class, probe);
+    timeline_svg(svg, median_batch_drawn(r), axis, zoomed, rows, css_class, probe);
     return svg.str();
 }
 
@@ -180,9 +179,8 @@ data timelines(const RunResult& run) {
     if (folded) section.set("folded", data{"points", std::to_string(run.configurations.size())});
     list configurations;
     for (const auto& r : run.configurations) {
-        if (!r.error.empty() || r.batches.empty() || !mixed_route_names(run, r).empty())
-            continue;  // (a doctor's mix: drawn first)
-        TimelineRows t = median_rows(r, 0);
+        if (!r.error.empty() || r.batches.empty()) continue;
+        TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
         data c{"label", r.configuration.label};
         c.set("mode", r.configuration.mode);
         c.set("batch", std::to_string(r.batches[r.median_batch].number));
@@ -210,9 +208,7 @@ data timelines(const RunResult& run) {
 
 // What the template's first screen shows: the lead sentence, the lesson's number charted, the load.
 void first_screen(data& page, const RunResult& run, const std::string& text) {
-    // (the doctor's first screen is its table of what to fix: its how, in the text below)
-    if (!text.empty() && run.scenario.kind != RunKind::doctor)
-        page.set("lead", first_sentence(text));
+    if (!text.empty()) page.set("lead", first_sentence(text));
     std::ostringstream chart;
     if (run.scenario.sweep) {
         page.set("swept", swept_symbol(run));
@@ -231,7 +227,6 @@ std::string html_report(const RunResult& run) {
     data page{"title", s.title};
     page.set("style", std::string(report_css));
     const std::string text = is_external_load(run) ? "" : with_figures(s.teaching, &run);
-    if (s.kind == RunKind::doctor) page.set("doctor", doctor_page(run));
     first_screen(page, run, text);
     if (!text.empty()) page.set("teaching", teaching_blocks(text));
     table(page, run);

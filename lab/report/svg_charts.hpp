@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "lab/report/timeline.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {
@@ -33,16 +34,25 @@ void load_histogram_svg(std::ostream& out, const RunResult& run);
 // Measured, model and document side by side, one group of bars per configuration.
 void comparison_svg(std::ostream& out, const RunResult& run);
 
-// The median batch of one configuration on the time axis 0..axis_us; its legend first.
-// `zoomed` marks a view on the configuration's own span, which the page labels as such.
-// At most `most_rows` requests, an even sample of a bigger batch; `css_class` "timeline" (what the
-// page's checks measure) or another for a drawing kept folded.
-// With `probe_path`, the bystander's requests sent meanwhile are drawn too, in a colour of their
-// own. With `routes` (a mix's targets, named), each request is coloured by its route; a probed
-// app's holds of the loop (r.loop_holds) are drawn on a row of their own, "loop", above the
-// requests.
-void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us,
-                  bool zoomed, std::size_t most_rows = 200, const char* css_class = "timeline",
+// One batch as a timeline draws it: the server that answered it (its label, whether it queues, its
+// processes, busiest first), its requests, and the loop's holds a probe saw (`lab doctor`'s).
+struct DrawnBatch {
+    const Configuration& configuration;
+    const Batch& batch;
+    std::vector<LoopHold> holds = {};
+    std::vector<std::int64_t> workers = {};
+};
+// A configuration's median batch, as a lesson's page draws it.
+DrawnBatch median_batch_drawn(const ConfigurationResult& r);
+
+// A batch on the time axis 0..axis_us; its legend first. `zoomed` marks a view on the batch's own
+// span, which the page labels as such. At most `most_rows` requests, an even sample of a bigger
+// batch; `css_class` "timeline" (what the page's checks measure) or another for a drawing kept
+// folded. With `probe_path`, the bystander's requests sent meanwhile are drawn too, in a colour of
+// their own. With `routes` (a mix's targets, named), each request is coloured by its route; the
+// holds of the loop are drawn on a row of their own, "loop", above the requests.
+void timeline_svg(std::ostream& out, const DrawnBatch& drawn, std::int64_t axis_us, bool zoomed,
+                  std::size_t most_rows = 200, const char* css_class = "timeline",
                   const std::string& probe_path = "", const std::vector<std::string>& routes = {});
 
 }  // namespace lab

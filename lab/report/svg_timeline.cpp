@@ -5,6 +5,7 @@
 #include <ostream>
 #include <vector>
 
+#include "lab/report/key_figure.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/svg_palette.hpp"
 #include "lab/report/timeline.hpp"
@@ -18,17 +19,16 @@ namespace {
 // One configuration's timeline as it is drawn: which colour each bar takes, and where in x.
 class TimelineDrawing {
 public:
-    TimelineDrawing(const ConfigurationResult& r, const TimelineRows& t, std::int64_t axis,
+    TimelineDrawing(const DrawnBatch& drawn, const TimelineRows& t, std::int64_t axis,
                     const std::vector<std::string>& routes)
-        : r_(r),
+        : r_(drawn),
           t_(t),
           axis_(axis),
-          queued_(r.configuration.queued()),
-          by_worker_(served_by_processes(r.configuration)),
-          workers_(workers_busiest_first(r)),
+          queued_(drawn.configuration.queued()),
+          by_worker_(served_by_processes(drawn.configuration)),
+          workers_(drawn.workers),
           routes_(routes),
-          holds_(r.median_batch < r.loop_holds.size() ? r.loop_holds[r.median_batch]
-                                                      : std::vector<LoopHold>{}) {}
+          holds_(drawn.holds) {}
 
     // A colour for every kind of bar that is drawn, and for every worker that served a row.
     void legend_of(std::ostream& out, const std::string& probe_path) const {
@@ -180,33 +180,38 @@ private:
                                         workers_.begin());
     }
 
-    const ConfigurationResult& r_;
+    const DrawnBatch& r_;
     const TimelineRows& t_;
     const std::int64_t axis_;
     const bool queued_;  // answered at once, run later by a queue worker
     const bool by_worker_;  // coloured by the process that served it
     const std::vector<std::int64_t> workers_;
     const std::vector<std::string>& routes_;  // a mix's targets, named: bars coloured by route
-    const std::vector<LoopHold> holds_;  // the batch's, drawn on the row "loop"
+    const std::vector<LoopHold>& holds_;  // the batch's, drawn on the row "loop"
 };
 
 }  // namespace
 
-void timeline_svg(std::ostream& out, const ConfigurationResult& r, std::int64_t axis_us,
-                  bool zoomed, std::size_t most_rows, const char* css_class,
-                  const std::string& probe_path, const std::vector<std::string>& routes) {
-    TimelineRows t = median_rows(r, most_rows, probe_path.empty() ? 0 : bystanders_drawn);
-    const bool has_holds =
-        r.median_batch < r.loop_holds.size() && !r.loop_holds[r.median_batch].empty();
+DrawnBatch median_batch_drawn(const ConfigurationResult& r) {
+    return {.configuration = r.configuration,
+            .batch = r.batches[r.median_batch],
+            .workers = workers_busiest_first(r)};
+}
+
+void timeline_svg(std::ostream& out, const DrawnBatch& drawn, std::int64_t axis_us, bool zoomed,
+                  std::size_t most_rows, const char* css_class, const std::string& probe_path,
+                  const std::vector<std::string>& routes) {
+    TimelineRows t = timeline_rows(drawn.batch, drawn.holds, most_rows,
+                                   probe_path.empty() ? 0 : bystanders_drawn);
     const std::int64_t span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return;
-    TimelineDrawing drawing(r, t, axis, routes);
+    TimelineDrawing drawing(drawn, t, axis, routes);
     drawing.legend_of(out, probe_path);
     int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 30 +
-                 (has_holds ? TimelineDrawing::row_height + 4 : 0);
+                 (drawn.holds.empty() ? 0 : TimelineDrawing::row_height + 4);
     out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span
         << "\" data-axis-us=\"" << axis << "\" viewBox=\"0 0 " << width << ' ' << height
-        << "\" role=\"img\" aria-label=\"timeline of " << escape(r.configuration.label)
+        << "\" role=\"img\" aria-label=\"timeline of " << escape(drawn.configuration.label)
         << (zoomed ? ", zoomed" : "") << "\">\n";
     drawing.axis_of(out, height);
     int y = drawing.loop_lane(out, 4);

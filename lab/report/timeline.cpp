@@ -109,10 +109,10 @@ std::string worst_probe_note(const ConfigurationResult& result, const Load& load
            " is among its probe rows.";
 }
 
-TimelineRows median_rows(const ConfigurationResult& r, std::size_t most, std::size_t bystanders) {
-    TimelineRows t = timeline_rows(r.batches[r.median_batch], most, bystanders);
-    if (r.median_batch < r.loop_holds.size())
-        for (const LoopHold& h : r.loop_holds[r.median_batch]) t.t1 = std::max(t.t1, h.end_us);
+TimelineRows timeline_rows(const Batch& batch, const std::vector<LoopHold>& holds, std::size_t most,
+                           std::size_t bystanders) {
+    TimelineRows t = timeline_rows(batch, most, bystanders);
+    for (const LoopHold& h : holds) t.t1 = std::max(t.t1, h.end_us);
     return t;
 }
 
@@ -120,7 +120,7 @@ std::int64_t shared_axis_us(const RunResult& run) {
     std::int64_t axis = 0;
     for (const auto& r : run.configurations)
         if (r.error.empty() && !r.batches.empty()) {
-            TimelineRows t = median_rows(r, 0);
+            TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
             axis = std::max(axis, t.t1 - t.t0);
         }
     return axis;

@@ -9,6 +9,16 @@
 
 namespace lab {
 
+// One hold of a probed app's loop (`lab doctor`'s), drawn on the timeline's row "loop": a
+// callback of 1 ms or more of one request's code, on its batch's time axis, with the target of the
+// mix its request asked for (`endpoint`, as RequestRecord's).
+struct LoopHold {
+    int endpoint = 0;
+    std::int64_t start_us = 0, end_us = 0;
+    bool named = false;  // its route holds the loop: a culprit the doctor names
+    bool operator==(const LoopHold&) const = default;
+};
+
 // The rows a timeline draws: the batch's requests in the order the server began them (so a
 // blocked loop shows its staircase), evenly sampled down to `most` rows for big batches; and up
 // to `bystanders` of the bystander's requests sent meanwhile, in that order among them (user 2's
@@ -27,10 +37,10 @@ struct TimelineRows {
     bool bystanders = false;  // whether any of the bystander's requests are drawn
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
-// A configuration's median batch as its pictures draw it: its rows, the span run on to the end of
-// the last hold of the loop the probe saw (a background task holds it after the last answer).
-TimelineRows median_rows(const ConfigurationResult& r, std::size_t most,
-                         std::size_t bystanders = 0);
+// A probed batch's rows, the span run on to the end of the last hold of the loop the probe saw (a
+// background task holds it after the last answer).
+TimelineRows timeline_rows(const Batch& batch, const std::vector<LoopHold>& holds, std::size_t most,
+                           std::size_t bystanders = 0);
 inline constexpr std::size_t bystanders_drawn =
     10;  // a bystander's requests a timeline draws at most
 

@@ -31,25 +31,25 @@ ErrorKind error_kind(const std::string& text) {
 // requests.csv: configuration index -> batch number -> its requests and probes.
 using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 
-// requests.csv, opened to be read row by row: a regular file (a link to a device, a pipe or a
-// folder is refused, never read) of at most max_requests_csv_bytes.
-std::ifstream open_requests_csv(const fs::path& file) {
+}  // namespace
+
+std::ifstream open_results_file(const fs::path& file, std::uintmax_t most_bytes) {
     std::error_code ec;
     auto status = fs::status(file, ec);  // (through a link: what it points to)
     if (ec || !fs::exists(status)) damaged(file, "cannot be read");
     if (!fs::is_regular_file(status))
         damaged(file,
                 "is not a regular file (a device, a pipe or a folder): a results folder's "
-                "requests.csv is a file");
-    if (auto bytes = fs::file_size(file, ec); !ec && bytes > max_requests_csv_bytes)
-        damaged(file,
-                std::to_string(bytes >> 20) + " MiB, over the " +
-                    std::to_string(max_requests_csv_bytes >> 20) +
-                    " MiB the lab reads back (a run keeps at most 1,000,000 requests a batch)");
+                "files are files");
+    if (auto bytes = fs::file_size(file, ec); !ec && bytes > most_bytes)
+        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " +
+                          std::to_string(most_bytes >> 20) + " MiB the lab reads back");
     std::ifstream in(file, std::ios::binary);
     if (!in) damaged(file, "cannot be read");
     return in;
 }
+
+namespace {
 
 // The next row's fields into `row`; false at the end; damage said with the file's name.
 bool next_row(CsvReader& reader, std::vector<std::string>& row, const fs::path& file) {
@@ -154,7 +154,7 @@ RequestRecord request_of(const CsvRow& row) {
 
 CsvBatches read_requests(const fs::path& file,
                          const std::vector<ConfigurationResult>& configurations) {
-    std::ifstream in = open_requests_csv(file);
+    std::ifstream in = open_results_file(file, max_requests_csv_bytes);
     CsvReader reader(in, max_requests_csv_row_bytes);
     std::vector<std::string> header, fields;
     if (!next_row(reader, header, file)) damaged(file, "empty: not even its header line");
@@ -202,7 +202,6 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
         r.held_per_request_ms.push_back(note.held_per_request_ms);
         r.held_where.push_back(note.held_where);
         r.held_fix.push_back(note.held_fix);
-        r.loop_holds.push_back(note.loop_holds);
         r.cpu.push_back(note.cpu);
         r.jobs_done.push_back(note.jobs_done);
         if (open_loop && note.number > 0) {
@@ -232,8 +231,13 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
 
 RunResult read_results(const fs::path& dir) {
     fs::path summary_file = dir / "summary.json";
-    std::ifstream in(summary_file);
-    if (!in) damaged(summary_file, "cannot be read (is " + dir.string() + " a results folder?)");
+    if (fs::exists(dir / "doctor.json") && !fs::exists(summary_file))
+        damaged(dir,
+                "is a `lab doctor` run's folder: `lab report` shows it; replay and diff read "
+                "lessons' and loads' runs");
+    if (!fs::exists(summary_file))
+        damaged(summary_file, "cannot be read (is " + dir.string() + " a results folder?)");
+    std::ifstream in = open_results_file(summary_file, max_summary_json_bytes);
     auto summary = nlohmann::json::parse(in, nullptr, false);
     if (summary.is_discarded()) damaged(summary_file, "not valid JSON");
     StoredRun stored;
@@ -254,7 +258,8 @@ std::vector<fs::path> newest_runs(const fs::path& runs, std::size_t n) {
     if (fs::is_directory(runs))
         for (const auto& entry : fs::directory_iterator(runs))
             if (entry.path().filename().string().front() != '.' &&
-                fs::exists(entry.path() / "summary.json"))
+                (fs::exists(entry.path() / "summary.json") ||
+                 fs::exists(entry.path() / "doctor.json")))
                 found.push_back(entry.path());
     std::sort(found.begin(), found.end(),
               [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
@@ -263,7 +268,7 @@ std::vector<fs::path> newest_runs(const fs::path& runs, std::size_t n) {
 }
 
 fs::path results_folder(const fs::path& given) {
-    if (fs::exists(given / "summary.json")) return given;
+    if (fs::exists(given / "summary.json") || fs::exists(given / "doctor.json")) return given;
     for (const fs::path& runs : {given, fs::path("results") / given})
         if (auto newest = newest_runs(runs, 1); !newest.empty()) return newest.front();
     throw ResultsError(given.string() +

@@ -3,6 +3,7 @@
 // so that `lab report` prints the same table and rebuilds the same report.html.
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct ResultsError : std::runtime_error {
 // not a regular file (a link to /dev/urandom) is refused with the reason, before it is read.
 inline constexpr std::uintmax_t max_requests_csv_bytes = std::uintmax_t{1} << 30;
 inline constexpr std::size_t max_requests_csv_row_bytes = 64 << 10;
+
+inline constexpr std::uintmax_t max_summary_json_bytes = std::uintmax_t{256} << 20;
+
+// A results folder's file opened to be read: a regular file (a link to a device, a pipe or a
+// folder is refused, never opened) of at most `most_bytes`; else ResultsError, with the reason.
+std::ifstream open_results_file(const std::filesystem::path& file, std::uintmax_t most_bytes);
 
 RunResult read_results(const std::filesystem::path& dir);  // throws ResultsError
 

@@ -33,7 +33,6 @@ struct StoredBatch {
     double held_per_request_ms = -1;  // a probed app: the median request's own time on the loop
     std::string held_where;  // and where its longest hold was
     std::string held_fix;  // and what to change there
-    std::vector<LoopHold> loop_holds;  // a probed app's holds of the loop (`lab doctor`)
     std::int64_t harness_slip_us = 0;  // open loop only
     int unfinished = 0;  // `lab load -z`: in flight when the time was up
     std::int64_t not_recorded = 0;  // `lab load`: counted, but past requests.csv's limit

@@ -133,7 +133,6 @@ void batch_fields(V& v, B& b) {
     v("held_per_request_ms", b.held_per_request_ms, Bound{-1, 1e9});
     v("held_where", b.held_where);
     v("held_fix", b.held_fix);
-    v("loop_holds", b.loop_holds);
     v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
     v("unfinished", b.unfinished, Bound{0, 1e6});
     v("not_recorded", b.not_recorded, Bound{0, 1e12});
@@ -146,7 +145,6 @@ void result_fields(V& v, R& r) {  // a configuration's own keys besides its Conf
     v.object("model", r.model, [](auto& w, auto& m) { model_fields(w, m); });
     v("model_s", r.model_s, Bound{0, 1e9});
     v("verdict", r.verdict);
-    v("verdict_reason", r.verdict_reason);  // absent in folders written before it existed
     v("error", r.error);
     v("peak_rss_kib", r.peak_rss_kib, pid_bound);
     v("pss_kib", r.pss_kib, pid_bound);

@@ -58,25 +58,6 @@ private:
             fail(key, fmt::format("must be from {:g} to {:g}, got ", b.low, b.high) + shown(j));
         }
     }
-    // [[endpoint, start_us, end_us, named], ...]: at most a doctor's 64 holds a request of its
-    // bursts.
-    void read_holds(const char* key, const json& j, std::vector<LoopHold>& holds) const {
-        constexpr std::size_t most = 64 * 10'000;
-        if (!j.is_array() || j.size() > most)
-            fail(key, fmt::format("must be a list of at most {} holds, got ", most) + shown(j));
-        holds.clear();
-        for (const json& each : j) {
-            if (!each.is_array() || each.size() != 4)
-                fail(key,
-                     "each hold must be [endpoint, start_us, end_us, named], got " + shown(each));
-            LoopHold h;
-            read(key, each[0], h.endpoint, Bound{0, 99});
-            read(key, each[1], h.start_us, Bound{-1e12, 1e12});
-            read(key, each[2], h.end_us, Bound{static_cast<double>(h.start_us), 1e12});
-            read(key, each[3], h.named, {});
-            holds.push_back(h);
-        }
-    }
     template <class T>
     void read(const char* key, const json& j, T& value, Bound b) const {
         if constexpr (std::is_same_v<T, bool>) {
@@ -126,8 +107,6 @@ private:
                 read(key, each, one, b);
                 value.push_back(one);
             }
-        } else if constexpr (std::is_same_v<T, std::vector<LoopHold>>) {
-            read_holds(key, j, value);
         } else {  // std::optional<int|double>: null for "none"
             if (j.is_null()) {
                 value.reset();

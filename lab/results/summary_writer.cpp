@@ -20,15 +20,6 @@ namespace {
 using nlohmann::json;
 using namespace summary_keys;
 
-}  // namespace
-
-// A hold as summary.json keeps it: [endpoint, start_us, end_us, named].
-void to_json(json& out, const LoopHold& hold) {
-    out = json::array({hold.endpoint, hold.start_us, hold.end_us, hold.named});
-}
-
-namespace {
-
 struct Writer {
     json& out;
     template <class T>
@@ -70,7 +61,6 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         if (i < r.held_per_request_ms.size())
             b.held_per_request_ms = r.held_per_request_ms[i], b.held_where = r.held_where[i];
         if (i < r.held_fix.size()) b.held_fix = r.held_fix[i];
-        if (i < r.loop_holds.size()) b.loop_holds = r.loop_holds[i];
         if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
         if (i < r.cpu.size()) b.cpu = r.cpu[i];
         if (i < r.jobs_done.size()) b.jobs_done = r.jobs_done[i];

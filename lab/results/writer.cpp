@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -181,23 +182,21 @@ void clear_abandoned(const fs::path& parent) {
     }
 }
 
-// Writes the run's files into `folder`.
-void write_files(const RunResult& run, const fs::path& folder, const std::string& stamp,
-                 const std::vector<RenderedFile>& rendered) {
+// A run's own files: its requests, its summary and its servers' logs.
+std::vector<RenderedFile> run_files(const RunResult& run, const std::string& stamp) {
     nlohmann::json summary = summary_json(run);
     summary["created_utc"] = stamp;
     summary["machine"] = machine(run);
-    write_file(folder / "requests.csv", requests_csv(run));
-    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD in its
-    // place.)
-    write_file(folder / "summary.json",
-               summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     std::string logs;
     for (const auto& c : run.configurations)
         logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
                 (c.server_log.empty() ? "" : "\n");
-    write_file(folder / "server.log", logs);
-    for (const RenderedFile& file : rendered) write_file(folder / file.name, file.text);
+    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD in its
+    // place.)
+    return {{"requests.csv", requests_csv(run)},
+            {"summary.json",
+             summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
+            {"server.log", logs}};
 }
 
 }  // namespace
@@ -219,16 +218,17 @@ void check_results_writable(const fs::path& out_root, const std::string& scenari
         (file_in_the_way ? "a file is in the way (not a folder)" : ec.message()));
 }
 
-fs::path write_results(const RunResult& run, const fs::path& out_root,
-                       const std::vector<RenderedFile>& rendered) {
-    fs::path parent = out_root / run.scenario.name;
+fs::path write_run_folder(
+    const fs::path& out_root, const std::string& name,
+    const std::function<std::vector<RenderedFile>(const std::string&)>& files) {
+    fs::path parent = out_root / name;
     fs::create_directories(parent);
     clear_abandoned(parent);
     std::string stamp = utc_folder_stamp();
     fs::path temporary = parent / ("." + stamp + ".partial-" + std::to_string(getpid()));
     fs::create_directory(temporary);
     try {
-        write_files(run, temporary, stamp, rendered);
+        for (const RenderedFile& file : files(stamp)) write_file(temporary / file.name, file.text);
     } catch (...) {  // e.g. a full disk: no half-written folder is left behind
         std::error_code ignored;
         fs::remove_all(temporary, ignored);
@@ -248,6 +248,15 @@ fs::path write_results(const RunResult& run, const fs::path& out_root,
             throw std::runtime_error("cannot name a results folder under " + parent.string());
         }
     }
+}
+
+fs::path write_results(const RunResult& run, const fs::path& out_root,
+                       const std::vector<RenderedFile>& rendered) {
+    return write_run_folder(out_root, run.scenario.name, [&](const std::string& stamp) {
+        std::vector<RenderedFile> files = run_files(run, stamp);
+        files.insert(files.end(), rendered.begin(), rendered.end());
+        return files;
+    });
 }
 
 }  // namespace lab

@@ -4,6 +4,7 @@
 // temporary name and renamed into place, so a reader never sees half of it, and an existing run
 // is never overwritten.
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,6 +21,12 @@ struct RenderedFile {
 
 std::filesystem::path write_results(const RunResult& run, const std::filesystem::path& out_root,
                                     const std::vector<RenderedFile>& rendered = {});
+
+// Any product's folder: out_root/name/<UTC time>/ holding `files(time)`, written under a hidden
+// name and renamed into place (a taken name gets "-2", never overwritten).
+std::filesystem::path write_run_folder(
+    const std::filesystem::path& out_root, const std::string& name,
+    const std::function<std::vector<RenderedFile>(const std::string&)>& files);
 
 // Whether a run of `scenario_name` can write its folder under `out_root` (made if missing): tried
 // before the run, by making and removing a hidden folder where the run's will go, so that an

@@ -30,16 +30,6 @@ double model_makespan_s(const Configuration& configuration, const Load& scenario
 bool document_below_floor(const Configuration& configuration, const Load& load, int cores);
 int cores();  // online processors, which the CPU models use
 
-// One hold of a probed app's loop (lab/reference/loop_ledger.py's spans): a callback of 1 ms or
-// more of one request's code, on its batch's time axis, with the target of the load's mix its
-// request asked for (`endpoint`, as RequestRecord's).
-struct LoopHold {
-    int endpoint = 0;
-    std::int64_t start_us = 0, end_us = 0;
-    bool named = false;  // its route holds the loop: a culprit `lab doctor` names
-    bool operator==(const LoopHold&) const = default;
-};
-
 struct ConfigurationResult {
     Configuration configuration;
     Load load;  // the load it ran: the scenario's, with this configuration's own N, C or d (a
@@ -57,8 +47,6 @@ struct ConfigurationResult {
     std::vector<double> held_per_request_ms;
     std::vector<std::string> held_where;
     std::vector<std::string> held_fix;  // what to change where it held the loop (the fix table's)
-    std::vector<std::vector<LoopHold>>
-        loop_holds;  // per batch: what report.html marks on the loop's lane
     std::vector<BatchCpu>
         cpu;  // per batch: the CPU the lab and its servers got, and what others took
     // Per batch, a student's app on a Redis: the jobs RQ's registries say finished for it (-1: none
@@ -67,8 +55,6 @@ struct ConfigurationResult {
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;
-    std::string verdict_reason;  // why, or what to do, where the verdict is a doctor's route's
-                                 // (lab/doctor/judge.hpp: verdict_words)
     std::string error;  // why this configuration could not run, if it could not
     std::vector<OpenLoopResult> open_loop;  // per batch, for open-loop loads (rate > 0)
     long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed

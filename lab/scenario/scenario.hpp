@@ -22,8 +22,7 @@ namespace lab {
 struct LoadFlags {
     std::vector<std::string> more_paths;  // other targets mixed in after `path`
     std::vector<int> weights;  // one per target (path, then more_paths); empty: equal
-    std::vector<std::string>
-        target_methods;  // one per target when they differ (the doctor's mix); empty: `method`
+    std::vector<std::string> target_methods;  // one per target when they differ; empty: `method`
     std::vector<std::string> headers;  // "Name: value", sent with every request
     std::string body;  // sent with every request
     bool keep_alive = true;  // false: a new connection per request
@@ -199,11 +198,11 @@ struct Sweep {
 
 // What a run is: a lesson (configurations compared, a model and claims checked), or `lab load`
 // (one server the lab did not start, measured and summed up as hey and wrk do).
-enum class RunKind { lesson, load, doctor };
+enum class RunKind { lesson, load };
 template <>
 struct Names<RunKind> {
-    static constexpr std::pair<RunKind, std::string_view> list[] = {
-        {RunKind::lesson, "lesson"}, {RunKind::load, "load"}, {RunKind::doctor, "doctor"}};
+    static constexpr std::pair<RunKind, std::string_view> list[] = {{RunKind::lesson, "lesson"},
+                                                                    {RunKind::load, "load"}};
 };
 
 struct Scenario {

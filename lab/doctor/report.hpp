@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/layout.hpp"
-#include "lab/run/run_result.hpp"
 #include "lab/doctor/run.hpp"
 
 namespace lab {
@@ -22,12 +21,9 @@ nlohmann::json doctor_json(const DoctorRun& run);
 // A row a route: its request, verdict, owner, fix and the loop's figures (doctor_json's, flat).
 void print_doctor_csv(std::ostream& out, const DoctorRun& run);
 
-// The doctor's bursts as a run of the lab's (a row a judged route, its burst its one batch, its
-// verdict with the line and the fix): written through summary.json's one schema, drawn by
-// report.html on one time axis, read back by `lab report`.
-RunResult doctor_as_run(const DoctorRun& run);
-inline constexpr const char* doctor_scenario_name =
-    "doctor";  // its runs' folder: results/doctor/<time>/
+// Why a route was not judged: "not sent: POST: only GET and HEAD unless --methods POST", or "not
+// judged: answered 500 ...".
+std::string why_not_judged(const RouteRun& r);
 
 // The judged routes in the order every output shows them: culprits first, by the loop time
 // their burst took from the others (without the probe: the bystander's worst wait).

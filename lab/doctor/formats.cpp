@@ -3,7 +3,7 @@
 #include <ostream>
 
 #include "lab/doctor/judge.hpp"
-#include "lab/report/doctor_report.hpp"
+#include "lab/doctor/report.hpp"
 #include "lab/results/csv.hpp"
 
 namespace lab {

@@ -1,4 +1,4 @@
-#include "lab/report/doctor_report.hpp"
+#include "lab/doctor/report.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -169,8 +169,7 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
     std::vector<std::pair<std::string, std::string>> reasons;  // reason, routes; in the app's order
     for (const RouteRun& r : run.routes) {
         if (r.judged()) continue;
-        std::string why = !r.request.skipped.empty() ? "not sent: " + r.request.skipped
-                                                     : "not judged: " + r.warm_said;
+        std::string why = why_not_judged(r);
         std::string route = r.request.route.method + " " + r.request.route.path;
         auto same = std::find_if(reasons.begin(), reasons.end(),
                                  [&](const auto& e) { return e.first == why; });
@@ -189,6 +188,11 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 }
 
 }  // namespace
+
+std::string why_not_judged(const RouteRun& r) {
+    return !r.request.skipped.empty() ? "not sent: " + r.request.skipped
+                                      : "not judged: " + r.warm_said;
+}
 
 // The judged routes in the order every output shows them: what to fix first, the culprits by the
 // loop time their burst took from the others (without the probe: by the bystander's worst wait),

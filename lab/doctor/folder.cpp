@@ -1,0 +1,110 @@
+#include "lab/doctor/folder.hpp"
+
+#include <fstream>
+
+#include "harness/tally.hpp"
+#include "lab/doctor/judge.hpp"
+#include "lab/results/reader.hpp"
+
+namespace lab {
+
+// The schema: each part of a doctor's run, its keys named once for both ways. A key a file
+// lacks keeps the type's default (a folder written before the key existed still reads).
+
+void to_json(nlohmann::json& j, ErrorKind kind) { j = to_string(kind); }
+void from_json(const nlohmann::json& j, ErrorKind& kind) {
+    for (std::size_t k = 0; k < error_kinds; ++k)
+        if (to_string(static_cast<ErrorKind>(k)) == j.get<std::string>()) {
+            kind = static_cast<ErrorKind>(k);
+            return;
+        }
+    throw std::invalid_argument("not an error kind: " + j.dump());
+}
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RequestRecord, batch, index, connection, endpoint,
+                                                intended_us, connect_us, send_us, first_byte_us,
+                                                end_us, status, bytes, worker_pid, thread_id,
+                                                server_start_us, server_end_us, error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Batch, number, requests, probes, cut_off,
+                                                connect_failure)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RouteParam, name, in, type, required, fallback)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AppRoute, method, path, endpoint, kind, is_async,
+                                                params, has_body, body_required, body_schema)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedRequest, route, target, body, headers,
+                                                skipped)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WarmUp, took_ms, loop_ms, pool_cpu_ms)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeRecord, method, target, route, status,
+                                                start_us, answered_us, done_us, loop_ms,
+                                                longest_hold_ms, held_after_answer_ms, cpu_share,
+                                                pool_ms, pool_cpu_ms, pool_wait_ms, gil_wait_ms,
+                                                gil_wait_by, pool_blocked_ms, measured_ms,
+                                                measured_cpu_ms, queued_ms, where, call, owner,
+                                                owner_name, spans)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RouteRun, request, warm, warm_status, warm_said,
+                                                burst, records, probed, bystander_alone_ms)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MixedRun, batch, routes, records)
+
+nlohmann::json stored_doctor_json(const DoctorRun& run) {
+    nlohmann::json j = {{"app", run.app},
+                        {"app_spec", run.app_spec},
+                        {"app_dir", run.app_dir},
+                        {"probed", run.probed},
+                        {"bystander", run.bystander},
+                        {"bystander_alone_ms", run.bystander_alone_ms},
+                        {"hold_ms", run.hold_ms},
+                        {"requests", run.requests},
+                        {"routes", run.routes},
+                        {"run_s", run.run_s},
+                        {"estimate_s", run.estimate_s}};
+    if (run.mixed) j["mixed"] = *run.mixed;
+    return j;
+}
+
+DoctorRun doctor_from_json(const nlohmann::json& j) {
+    DoctorRun run;
+    run.app = j.at("app").get<std::string>();
+    run.app_spec = j.value("app_spec", ""), run.app_dir = j.value("app_dir", "");
+    run.probed = j.value("probed", true);
+    run.bystander = j.value("bystander", run.bystander);
+    run.bystander_alone_ms = j.value("bystander_alone_ms", -1.0);
+    run.hold_ms = j.at("hold_ms").get<double>();
+    run.requests = j.at("requests").get<int>();
+    run.routes = j.at("routes").get<std::vector<RouteRun>>();
+    if (j.contains("mixed")) run.mixed = j["mixed"].get<MixedRun>();
+    run.run_s = j.value("run_s", 0.0), run.estimate_s = j.value("estimate_s", -1.0);
+    return run;
+}
+
+std::filesystem::path write_doctor_folder(const DoctorRun& run,
+                                          const std::filesystem::path& out_root,
+                                          const std::vector<RenderedFile>& rendered) {
+    return write_run_folder(out_root, doctor_folder_name, [&](const std::string& stamp) {
+        nlohmann::json stored = stored_doctor_json(run);
+        stored["created_utc"] = stamp;
+        std::vector<RenderedFile> files{
+            {doctor_file,
+             stored.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
+            {"server.log", run.server_log}};
+        files.insert(files.end(), rendered.begin(), rendered.end());
+        return files;
+    });
+}
+
+bool is_doctor_folder(const std::filesystem::path& dir) {
+    return std::filesystem::exists(dir / doctor_file);
+}
+
+DoctorRun read_doctor_folder(const std::filesystem::path& dir) {
+    const std::filesystem::path file = dir / doctor_file;
+    std::ifstream in = open_results_file(file, max_summary_json_bytes);
+    DoctorRun run;
+    try {
+        run = doctor_from_json(nlohmann::json::parse(in));
+    } catch (const std::exception& e) {  // (nlohmann's messages name the type it expected)
+        throw ResultsError(file.string() + ": " + e.what());
+    }
+    judge_routes(run);  // (server.log stays in the folder: the doctor's outputs never read it)
+    return run;
+}
+
+}  // namespace lab
