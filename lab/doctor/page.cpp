@@ -2,17 +2,15 @@
 
 #include <algorithm>
 #include <sstream>
-#include <stdexcept>
 
 #include <fmt/format.h>
-#include <kainjow/mustache.hpp>
 
 #include "lab/doctor/judge.hpp"
-#include "lab/doctor/page.html.mustache.hpp"
 #include "lab/doctor/loop_holds.hpp"
+#include "lab/doctor/page.html.mustache.hpp"
 #include "lab/doctor/report.hpp"
+#include "lab/report/rendered_page.hpp"
 #include "lab/report/svg_charts.hpp"
-#include "lab/report/report.css.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -114,7 +112,6 @@ data mixed(const DoctorRun& run) {
 std::string doctor_html(const DoctorRun& run) {
     data page = bursts(run);
     page.set("title", "lab doctor " + run.app);
-    page.set("style", std::string(report_css));
     page.set("routes", route_rows(run));
     list not_judged;
     for (const RouteRun& r : run.routes)
@@ -130,12 +127,7 @@ std::string doctor_html(const DoctorRun& run) {
                          "one after another and keeps the bystander waiting; a route that awaits "
                          "answers them together.",
                          run.app, run.requests, run.bystander));
-    kainjow::mustache::mustache tmpl{std::string(doctor_page_mustache)};
-    tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
-    std::string html = tmpl.render(page);
-    if (!tmpl.is_valid())
-        throw std::logic_error("lab/doctor/page.html.mustache: " + tmpl.error_message());
-    return html;
+    return rendered_page(doctor_page_mustache, "lab/doctor/page.html.mustache", page);
 }
 
 }  // namespace lab

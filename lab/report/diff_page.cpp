@@ -5,13 +5,11 @@
 #include <tuple>
 #include <stdexcept>
 
-#include <kainjow/mustache.hpp>
-
+#include "lab/report/rendered_page.hpp"
 #include "lab/report/run_diff.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/timeline.hpp"
 #include "lab/report/diff.html.mustache.hpp"
-#include "lab/report/report.css.hpp"
 
 namespace lab {
 
@@ -51,7 +49,6 @@ list paired_timelines(const RunDiff& d, const RunResult& a, const RunResult& b, 
 std::string html_diff(const RunDiff& d, const RunResult& a, const RunResult& b) {
     data page{"title_a", d.title_a};
     page.set("title_b", d.title_b);
-    page.set("style", std::string(report_css));
     page.set("same", d.differs.empty());
     list differs, figures, claims;
     for (const std::string& line : d.differs) differs.push_back(line);
@@ -72,12 +69,7 @@ std::string html_diff(const RunDiff& d, const RunResult& a, const RunResult& b) 
     const std::int64_t axis = std::max(shared_axis_us(a), shared_axis_us(b));
     page.set("axis", seconds_text(axis));
     page.set("timelines", paired_timelines(d, a, b, axis));
-    kainjow::mustache::mustache tmpl{std::string(diff_html_mustache)};
-    tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
-    std::string html = tmpl.render(page);
-    if (!tmpl.is_valid())
-        throw std::logic_error("lab/report/diff.html.mustache: " + tmpl.error_message());
-    return html;
+    return rendered_page(diff_html_mustache, "lab/report/diff.html.mustache", page);
 }
 
 }  // namespace lab

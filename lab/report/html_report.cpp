@@ -10,6 +10,7 @@
 #include "lab/report/claims.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/predictions.hpp"
+#include "lab/report/rendered_page.hpp"
 #include "lab/report/report.hpp"
 #include "lab/report/svg_charts.hpp"
 #include "lab/report/sweep_curves.hpp"
@@ -225,7 +226,6 @@ void first_screen(data& page, const RunResult& run, const std::string& text) {
 std::string html_report(const RunResult& run) {
     const Scenario& s = run.scenario;
     data page{"title", s.title};
-    page.set("style", std::string(report_css));
     const std::string text = is_external_load(run) ? "" : with_figures(s.teaching, &run);
     first_screen(page, run, text);
     if (!text.empty()) page.set("teaching", teaching_blocks(text));
@@ -244,13 +244,16 @@ std::string html_report(const RunResult& run) {
     }
     page.set("timelines_markup",
              kainjow::mustache::partial([] { return std::string(timelines_html_mustache); }));
-    kainjow::mustache::mustache tmpl{std::string(report_html_mustache)};
-    if (!tmpl.is_valid())
-        throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
-    tmpl.set_custom_escape([](const std::string& text) { return escape(text); });
-    std::string html = tmpl.render(page);
-    if (!tmpl.is_valid())
-        throw std::logic_error("lab/report/report.html.mustache: " + tmpl.error_message());
+    return rendered_page(report_html_mustache, "lab/report/report.html.mustache", page);
+}
+
+std::string rendered_page(std::string_view tmpl, const char* file, kainjow::mustache::data& page) {
+    kainjow::mustache::mustache parsed{std::string(tmpl)};
+    if (!parsed.is_valid()) throw std::logic_error(file + (": " + parsed.error_message()));
+    page.set("style", std::string(report_css));
+    parsed.set_custom_escape([](const std::string& text) { return escape(text); });
+    std::string html = parsed.render(page);
+    if (!parsed.is_valid()) throw std::logic_error(file + (": " + parsed.error_message()));
     return html;
 }
 
