@@ -276,6 +276,32 @@ bool results_writable(const char* command, const std::filesystem::path& out,
     }
 }
 
+// The live page follows the run: its plan first (once a page is open, unless Enter started it),
+// then each configuration's row, footnote and measured guess as it ends.
+void Output::follow_live(const Scenario& scenario, RunSettings& settings) {
+    hub->publish(live_plan(scenario));
+    if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(
+                             live_wait_s)))  // (with Enter, the teacher saw the page)
+        std::cerr << "live view: no page connected within " << live_wait_s
+                  << " s; the run starts (a page opened later replays it)\n";
+    settings.live = hub.get();
+    settings.on_configuration_done = [this](const RunResult& so_far) {
+        auto rows = table_rows(so_far);
+        if (so_far.configurations.size() == 1)
+            hub->publish({{"type", "columns"}, {"names", rows.front()}});
+        hub->publish(
+            {{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
+        if (std::string note = below_floor_note(so_far); !note.empty())
+            hub->publish({{"type", "footnote"}, {"text", note}});
+        if (has_guesses(so_far))  // the guessed figure as measured, beside the guess drawn
+                                  // before the run
+            if (auto measured = judged_guesses(so_far).back().measured)
+                hub->publish({{"type", "measured"},
+                              {"c", so_far.configurations.size() - 1},
+                              {"value", *measured}});
+    };
+}
+
 int Output::run_and_report(const Scenario& scenario, const Overrides& where, RunResult* kept) {
     if (!results_writable("lab", out, scenario.name)) return exit_usage;
     stop_servers_on_signals();
@@ -289,29 +315,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     RunSettings settings{this_executable(), &progress, where.database_url.value_or(""),
                          where.downstream_url.value_or(""), where.redis_url.value_or("")};
     settings.keep_cpus_awake = !let_cpus_sleep;
-    if (hub) {
-        hub->publish(live_plan(scenario));
-        if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(
-                                 live_wait_s)))  // (with Enter, the teacher saw the page)
-            std::cerr << "live view: no page connected within " << live_wait_s
-                      << " s; the run starts (a page opened later replays it)\n";
-        settings.live = hub.get();
-        settings.on_configuration_done = [this](const RunResult& so_far) {
-            auto rows = table_rows(so_far);
-            if (so_far.configurations.size() == 1)
-                hub->publish({{"type", "columns"}, {"names", rows.front()}});
-            hub->publish(
-                {{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
-            if (std::string note = below_floor_note(so_far); !note.empty())
-                hub->publish({{"type", "footnote"}, {"text", note}});
-            if (has_guesses(so_far))  // the guessed figure as measured, beside the guess drawn
-                                      // before the run
-                if (auto measured = judged_guesses(so_far).back().measured)
-                    hub->publish({{"type", "measured"},
-                                  {"c", so_far.configurations.size() - 1},
-                                  {"value", *measured}});
-        };
-    }
+    if (hub) follow_live(scenario, settings);
     RunResult run;
     try {
         settings.measure = [](ConfigurationResult& ran) { measure_figures(ran); };

@@ -103,6 +103,7 @@ struct Output {
     void declare(CLI::App& app);
     // With --live: starts the live view and prints its URL (once); false if it cannot listen.
     bool open_live();
+    void follow_live(const Scenario& scenario, RunSettings& settings);
     // The terminal's width (COLUMNS, else the terminal's, else 100), and colour when a person
     // watches.
     Layout layout() const;

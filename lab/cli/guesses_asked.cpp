@@ -77,7 +77,7 @@ private:
             nlohmann::json c{{"label", s_.configurations[k].label},
                              {"guesses", k < room.size() ? room[k] : std::vector<double>{}}};
             if (k < room.size() && !room[k].empty())
-                c["median"] = room_spread(room[k], std::nullopt, f.unit).median;
+                c["median"] = room_spread(room[k], std::nullopt, std::string(f.unit)).median;
             configurations.push_back(std::move(c));
         }
         return {{"type", "room"},
@@ -102,7 +102,7 @@ private:
 
 std::string guess_question(const Scenario& s) {
     const FigureInfo& f = guessed(s);
-    return guessed_what(s) + (f.unit.empty() ? "" : ", in " + f.unit);
+    return guessed_what(s) + (f.unit.empty() ? "" : ", in " + std::string(f.unit));
 }
 
 bool guessable(const Scenario& s, std::string& why) {
@@ -131,7 +131,7 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
 
 void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
     set_the_scene(s, out);
-    const std::string& unit = guessed(s).unit;
+    const std::string unit(guessed(s).unit);
     for (Configuration& c : s.configurations) {
         for (;;) {  // until a guess, a blank, or the end of the input
             out << "  " << printable(c.label) << " (" << (unit.empty() ? "a count" : unit)
@@ -154,7 +154,7 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
 }
 
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out) {
-    GuessForm form{s.title, guessed_what(s), guessed(s).unit, {}};
+    GuessForm form{s.title, guessed_what(s), std::string(guessed(s).unit), {}};
     for (const Configuration& c : s.configurations) form.labels.push_back(c.label);
     out << "guesses: " << hub.open_guesses(std::move(form))
         << "  (the room opens it and guesses; press Enter here to start the run)\n"

@@ -86,6 +86,23 @@ int with_predictions(Scenario& s, RunOptions& o) {
     return exit_ok;
 }
 
+// Before the run: its notices, and (a table for a person) the lesson's first paragraph, to read
+// while it runs.
+void say_before_the_run(const Scenario& s, const RunOptions& o) {
+    for (const std::string& notice : s.notices)
+        std::cerr << "lab: notice: " << printable(notice, true) << '\n';
+    for (const std::string& notice : unused_overrides(s, o.overrides))
+        std::cerr << "lab: notice: " << printable(notice, true) << '\n';
+    if (o.output.quiet || o.output.format != Format::table) return;
+    std::string lesson =
+        s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
+    Layout layout = o.output.layout();
+    std::cout << wrap(with_figures(lesson.substr(0, lesson.find("\n\n")), nullptr),
+                      layout.wide ? 100'000 : layout.columns)
+              << '\n';
+    std::cout.flush();
+}
+
 }  // namespace
 
 Action define_run(CLI::App& app) {
@@ -136,20 +153,7 @@ Action define_run(CLI::App& app) {
             return exit_usage;  // before the class types its guesses
         if (int refused = with_predictions(s, *o); refused != exit_ok) return refused;
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
-        for (const std::string& notice : s.notices)
-            std::cerr << "lab: notice: " << printable(notice, true) << '\n';
-        for (const std::string& notice : unused_overrides(s, o->overrides))
-            std::cerr << "lab: notice: " << printable(notice, true) << '\n';
-        if (!o->output.quiet &&
-            o->output.format == Format::table) {  // the lesson first, while it runs
-            std::string lesson =
-                s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
-            Layout layout = o->output.layout();
-            std::cout << wrap(with_figures(lesson.substr(0, lesson.find("\n\n")), nullptr),
-                              layout.wide ? 100'000 : layout.columns)
-                      << '\n';  // its first paragraph
-            std::cout.flush();
-        }
+        say_before_the_run(s, *o);
         return o->output.run_and_report(twinned(s, o->twins), o->overrides);
     };
 }

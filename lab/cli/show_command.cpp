@@ -52,7 +52,8 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
               << printable(load_line(RunResult{s, {}})) << "\n\nFor each configuration, guess "
               << printable(guess_question(s)) << " (e.g. " << guess_example(figure->unit)
               << ").\n\n| | configuration | your guess"
-              << (figure->unit.empty() ? "" : " (" + figure->unit + ")") << " |\n|---|---|---|\n";
+              << (figure->unit.empty() ? "" : " (" + std::string(figure->unit) + ")")
+              << " |\n|---|---|---|\n";
     std::string places;
     for (std::size_t k = 0; k < s.configurations.size(); ++k) {
         std::string label = s.configurations[k].label;
@@ -66,6 +67,89 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
               << "`, with the options this sheet was made with, sets each guess beside what the "
                  "run measures.\n";
     return exit_ok;
+}
+
+// What each configuration runs, and what its model predicts.
+void print_configurations(const Scenario& s) {
+    for (const Configuration& c : s.configurations) {
+        const Load own =
+            load_of(s.load, c);  // a configuration may send its own N (or, a sweep's point, C or d)
+        const Model shape = model_of(c, own);
+        std::string model =
+            s.load.rate > 0 ? "p99 from due " + open_loop_p99_model(shape, own.delay_ms,
+                                                                    own.stall_ms, own.duration_ms)
+            : shape.formula.empty()
+                ? "none (the claims bound its figures)"
+                : shape.formula + " = " + fixed(predicted_makespan_s(shape, workload_of(own))) +
+                      " s";
+        std::printf("  %d. %-40s %-16s model %s", c.number, printable(c.label).c_str(),
+                    printable(c.mode).c_str(), printable(model).c_str());
+        if (c.document_s)
+            std::printf(
+                "   document %s",
+                printable(c.document_text.empty() ? fixed(*c.document_s, 2) : c.document_text)
+                    .c_str());
+        std::printf("\n");
+    }
+}
+
+// The claims every run checks, each with its bounds.
+void print_claims(const Scenario& s, const RunResult& nothing_yet) {
+    if (s.expectations.empty()) return;
+    std::cout << "\nclaims every run checks (✓ or ✗ beside its table):\n";
+    for (const Expectation& e : s.expectations) {
+        std::cout << "  row " << e.row
+                  << (e.at && s.sweep
+                          ? " at " + swept_symbol(nothing_yet) + " = " + std::to_string(*e.at)
+                          : "")
+                  << ", " << name_of(e.figure);
+        if (e.at_least) std::cout << " ≥ " << *e.at_least;
+        if (e.at_most) std::cout << (e.at_least ? " and" : "") << " ≤ " << *e.at_most;
+        if (!e.relative_to.empty())
+            std::cout << " × "
+                      << (e.relative_to == "row" ? "row " + std::to_string(e.relative_row) + "'s"
+                                                 : e.relative_to);
+        std::cout << ": " << printable(e.claim, true) << '\n';
+    }
+}
+
+// What to do next: predict, the other options, the student's own code, the exercises.
+void print_next_steps(const Scenario& s) {
+    if (std::string why; guessable(s, why))
+        std::cout << "\npredict first: lab run " << printable(s.name)
+                  << " --predict (the guesses asked on the terminal), or --predict G1,G2,...; "
+                  << "lab show " << printable(s.name) << " --sheet prints a sheet for a handout\n";
+    std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, "
+                 "--out, --format, --quiet, --wide, --live\n"
+                 "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, "
+                 "and the curves\n";
+    const int columns = terminal_columns();
+    std::cout << '\n'
+              << wrap("your own code as one more row: lab run " + s.name +
+                          " --app main.py[:app] [--app-path /your/route] (?ms=" +
+                          std::to_string(s.load.delay_ms) +
+                          " is passed), or a running server: --target http://127.0.0.1:PORT/PATH",
+                      columns);
+    for (const std::string& exercise : exercise_names())
+        if (auto e = find_exercise(exercise); e && e->scenario.lesson == s.name)
+            std::cout << wrap(
+                "exercise: lab exercise start " + exercise + " DIR (" + e->scenario.title + ")",
+                columns);
+}
+
+// The lesson before it runs: its question, what it sends, each configuration and its model.
+void print_lesson(const Scenario& s) {
+    RunResult nothing_yet{s, {}, cores()};  // what would be sent, before anything is measured
+    std::cout
+        << printable(s.name) << ": " << printable(s.title) << "\nsource: " << printable(s.source)
+        << "\nruns for: about " << fixed(estimated_seconds(s), 0)
+        << " s here (each batch and warm-up by its model, and starting each server)\n\n"
+        << printable(with_figures(s.teaching, nullptr), true)
+        << "\n\nload: " << printable(load_line(nothing_yet))
+        << "\n(--requests N, --concurrency C, --delay d in ms, --repeat)\n\nconfigurations:\n";
+    print_configurations(s);
+    print_claims(s, nothing_yet);
+    print_next_steps(s);
 }
 
 }  // namespace
@@ -89,78 +173,7 @@ Action define_show(CLI::App& app) {
             return exit_usage;
         }
         if (*sheet) return print_prediction_sheet(*s, *name);
-        RunResult nothing_yet{*s, {}, cores()};  // what would be sent, before anything is measured
-        std::cout
-            << printable(s->name) << ": " << printable(s->title)
-            << "\nsource: " << printable(s->source) << "\nruns for: about "
-            << fixed(estimated_seconds(*s), 0)
-            << " s here (each batch and warm-up by its model, and starting each server)\n\n"
-            << printable(with_figures(s->teaching, nullptr), true)
-            << "\n\nload: " << printable(load_line(nothing_yet))
-            << "\n(--requests N, --concurrency C, --delay d in ms, --repeat)\n\nconfigurations:\n";
-        for (const Configuration& c : s->configurations) {
-            const Load own = load_of(
-                s->load, c);  // a configuration may send its own N (or, a sweep's point, C or d)
-            const Model shape = model_of(c, own);
-            std::string model =
-                s->load.rate > 0
-                    ? "p99 from due " +
-                          open_loop_p99_model(shape, own.delay_ms, own.stall_ms, own.duration_ms)
-                : shape.formula.empty()
-                    ? "none (the claims bound its figures)"
-                    : shape.formula + " = " + fixed(predicted_makespan_s(shape, workload_of(own))) +
-                          " s";
-            std::printf("  %d. %-40s %-16s model %s", c.number, printable(c.label).c_str(),
-                        printable(c.mode).c_str(), printable(model).c_str());
-            if (c.document_s)
-                std::printf(
-                    "   document %s",
-                    printable(c.document_text.empty() ? fixed(*c.document_s, 2) : c.document_text)
-                        .c_str());
-            std::printf("\n");
-        }
-        if (!s->expectations.empty()) {
-            std::cout << "\nclaims every run checks (✓ or ✗ beside its table):\n";
-            for (const Expectation& e : s->expectations) {
-                std::cout << "  row " << e.row
-                          << (e.at && s->sweep ? " at " + swept_symbol(nothing_yet) + " = " +
-                                                     std::to_string(*e.at)
-                                               : "")
-                          << ", " << name_of(e.figure);
-                if (e.at_least) std::cout << " ≥ " << *e.at_least;
-                if (e.at_most) std::cout << (e.at_least ? " and" : "") << " ≤ " << *e.at_most;
-                if (!e.relative_to.empty())
-                    std::cout << " × "
-                              << (e.relative_to == "row"
-                                      ? "row " + std::to_string(e.relative_row) + "'s"
-                                      : e.relative_to);
-                std::cout << ": " << printable(e.claim, true) << '\n';
-            }
-        }
-        if (std::string why; guessable(*s, why))
-            std::cout << "\npredict first: lab run " << printable(s->name)
-                      << " --predict (the guesses asked on the terminal), or --predict G1,G2,...; "
-                      << "lab show " << printable(s->name)
-                      << " --sheet prints a sheet for a handout\n";
-        std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, "
-                     "--out, --format, --quiet, --wide, --live\n"
-                     "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, "
-                     "and the curves\n";
-        // Where the student's own code comes in: their app as one more row, and the exercises on
-        // this lesson.
-        const int columns = terminal_columns();
-        std::cout
-            << '\n'
-            << wrap("your own code as one more row: lab run " + s->name +
-                        " --app main.py[:app] [--app-path /your/route] (?ms=" +
-                        std::to_string(s->load.delay_ms) +
-                        " is passed), or a running server: --target http://127.0.0.1:PORT/PATH",
-                    columns);
-        for (const std::string& exercise : exercise_names())
-            if (auto e = find_exercise(exercise); e && e->scenario.lesson == s->name)
-                std::cout << wrap(
-                    "exercise: lab exercise start " + exercise + " DIR (" + e->scenario.title + ")",
-                    columns);
+        print_lesson(*s);
         return exit_ok;
     };
 }

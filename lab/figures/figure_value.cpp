@@ -191,7 +191,7 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
 }
 
 void measure_figures(ConfigurationResult& r) {
-    for (const FigureInfo& f : figures())
+    for (const FigureInfo& f : figure_catalogue)
         r.figures[static_cast<std::size_t>(f.figure)] = figure_value(f.figure, r, r.load);
 }
 

@@ -219,6 +219,53 @@ std::vector<Column> load_columns(const LoadFigures& f) {
     return {path, weight, requests, rate, p50, p99, max, failed, statuses};
 }
 
+namespace {
+
+// hey's "Summary:": the time, the rate, the requests and the bytes.
+std::string summary_lines(const LoadFigures& f) {
+    const Tally& all = f.all;
+    const double seconds = f.seconds;
+    std::ostringstream out;
+    out << "Summary:\n"
+        << line("Total:", fixed(seconds, 4) + " s")
+        << line("Requests/sec:", fixed(f.per_second(all), 1))
+        << line("Requests:", count_text(all.requests) + " (" + count_text(all.failed) +
+                                 " failed: an error, or a 4xx/5xx answer)")
+        << line("Transfer/sec:",
+                bytes_text(seconds > 0 ? static_cast<double>(all.body_bytes) / seconds : 0) +
+                    " of bodies (" +
+                    bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) /
+                                                         static_cast<double>(all.latency.count())
+                                                   : 0) +
+                    " each)");
+    if (f.unfinished > 0)
+        out << line("Unfinished:", count_text(f.unfinished) +
+                                       " still in flight when the time was up (not counted)");
+    return out.str();
+}
+
+// What requests.csv keeps beside what the figures count, when it could not keep every request.
+std::string kept_note(const LoadFigures& f, int columns) {
+    const Tally& all = f.all;
+    std::ostringstream out;
+    const std::int64_t not_recorded = f.not_recorded;
+    if (not_recorded > 0 && f.counted_all)
+        out << '\n'
+            << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
+                        " requests; the figures above count all " + count_text(all.requests) + ".",
+                    columns);
+    else if (not_recorded > 0)
+        out << '\n'
+            << wrap("The figures above count the " + count_text(all.requests) +
+                        " requests requests.csv keeps, of " +
+                        count_text(all.requests + not_recorded) +
+                        " sent (see the run's own summary for all).",
+                    columns);
+    return out.str();
+}
+
+}  // namespace
+
 std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const int columns = layout.wide ? 100 : std::min(layout.columns, 80);
     const Load& load = run.scenario.load;
@@ -243,21 +290,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
             << answers_text(all, load.answer_limits, columns, connect_failure(run));
         return out.str();
     }
-    out << "Summary:\n"
-        << line("Total:", fixed(seconds, 4) + " s")
-        << line("Requests/sec:", fixed(f.per_second(all), 1))
-        << line("Requests:", count_text(all.requests) + " (" + count_text(all.failed) +
-                                 " failed: an error, or a 4xx/5xx answer)")
-        << line("Transfer/sec:",
-                bytes_text(seconds > 0 ? static_cast<double>(all.body_bytes) / seconds : 0) +
-                    " of bodies (" +
-                    bytes_text(all.latency.count() ? static_cast<double>(all.body_bytes) /
-                                                         static_cast<double>(all.latency.count())
-                                                   : 0) +
-                    " each)");
-    if (f.unfinished > 0)
-        out << line("Unfinished:", count_text(f.unfinished) +
-                                       " still in flight when the time was up (not counted)");
+    out << summary_lines(f);
     out << '\n'
         << wrap("Latency (ms, from when each request was due to its answer; " +
                     latency_precision(all.latency) + "):",
@@ -281,19 +314,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
         out << "\nEndpoints:\n";
         print_table(out, load_columns(f), Layout{columns, layout.wide, layout.colour});
     }
-    const std::int64_t not_recorded = f.not_recorded;
-    if (not_recorded > 0 && f.counted_all)
-        out << '\n'
-            << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
-                        " requests; the figures above count all " + count_text(all.requests) + ".",
-                    columns);
-    else if (not_recorded > 0)
-        out << '\n'
-            << wrap("The figures above count the " + count_text(all.requests) +
-                        " requests requests.csv keeps, of " +
-                        count_text(all.requests + not_recorded) +
-                        " sent (see the run's own summary for all).",
-                    columns);
+    out << kept_note(f, columns);
     return out.str();
 }
 

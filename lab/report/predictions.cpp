@@ -11,7 +11,7 @@ namespace {
 // The figure the class guessed in this run (never null where a guess was judged: --predict
 // refuses a lesson without one).
 const FigureInfo& guessed_info(const RunResult& run) {
-    static const FigureInfo none{Figure::measured, "", 3, ""};
+    static constexpr FigureInfo none{Figure::measured, "", "", 3, ""};
     const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
     return figure ? info(*figure) : none;
 }
@@ -87,7 +87,7 @@ bool has_guesses(const RunResult& run) {
 std::string guessed_what(const Scenario& s) {
     const std::optional<Figure> figure = guessed_figure(s.key_figure);
     if (!figure) return "";
-    std::string what = info(*figure).what;
+    std::string what(info(*figure).what);
     if (auto n = what.find("all N requests"); n != std::string::npos)
         what.replace(n, 14,
                      s.load.requests == 1 ? std::string("the request")
@@ -101,7 +101,7 @@ std::string guess_value_text(const RunResult& run, double value) {
 
 std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
     const std::optional<Figure> figure = guessed_figure(run.scenario.key_figure);
-    const std::string& unit = guessed_info(run).unit;
+    const std::string unit(guessed_info(run).unit);
     std::vector<JudgedGuess> judged;
     for (const auto& r : run.configurations) {
         const Configuration& c = r.configuration;

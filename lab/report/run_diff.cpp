@@ -151,8 +151,7 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
     const bool md = style == TextStyle::markdown;
     const int width = layout.wide || md ? 100'000 : layout.columns;
     const std::string heading = md ? "\n## " : "\n";
-    out << wrap("A: " + d.title_a, width) << wrap("B: " + d.title_b, width);
-    out << heading
+    out << wrap("A: " + d.title_a, width) << wrap("B: " + d.title_b, width) << heading
         << wrap(
                d.differs.empty()
                    ? "Same lesson, load, machine and CPU setting: only the code or the run differs."

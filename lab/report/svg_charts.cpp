@@ -34,6 +34,15 @@ int label_column_width(const FigureBars& f) {
     return std::clamp(widest, 120, width * 45 / 100);
 }
 
+// A group's label in the column beside its bars, ending at x; a longer one narrowed to fit.
+void label_beside(std::ostream& out, const std::string& label, int x, int y, int column) {
+    out << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"group beside\""
+        << (label_width(label) > column ? " textLength=\"" + std::to_string(column - 12) +
+                                              "\" lengthAdjust=\"spacingAndGlyphs\""
+                                        : std::string())
+        << ">" << escape(label) << "</text>\n";
+}
+
 // Grouped horizontal bars, one bar per series: each configuration's label above its bars, or,
 // `compact`, in a column beside them, with thinner bars: where the lesson's timelines share the
 // first screen with them (a label above each group took a line of the screen for each).
@@ -62,14 +71,9 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
     int y = 6;
     for (const auto& g : f.groups) {
         if (compact)  // beside its bars, level with their middle
-            out << "<text x=\"" << left - 8 << "\" y=\""
-                << y + (g.note.empty() ? std::max(1, bars_of(g)) * step : 16) / 2 + 4
-                << "\" class=\"group beside\""
-                << (label_width(g.label) > column
-                        ? " textLength=\"" + std::to_string(column - 12) +
-                              "\" lengthAdjust=\"spacingAndGlyphs\""
-                        : std::string())  // (a longer one, narrowed to fit)
-                << ">" << escape(g.label) << "</text>\n";
+            label_beside(out, g.label, left - 8,
+                         y + (g.note.empty() ? std::max(1, bars_of(g)) * step : 16) / 2 + 4,
+                         column);
         else
             out << "<text x=\"" << left << "\" y=\"" << y + 13 << "\" class=\"group\">"
                 << escape(g.label) << "</text>\n";

@@ -18,26 +18,33 @@ constexpr const char *p50_colour = "#1e8449", *p99_colour = "#c0392b";
 
 std::string ms(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 3) + " ms"; }
 
+// The histogram's heading, and its legend; false (said) when no request was answered.
+bool heading_and_legend(std::ostream& out, const Histogram& latency, bool answered) {
+    out << "<h2>How long each of the " << latency.count()
+        << " answered requests took, from when it was due to its answer</h2>\n"
+        << "<p class=\"precision\">Percentiles and slices " << latency_precision(latency)
+        << ".</p>\n";
+    if (!answered) {
+        out << "<p>No request was answered.</p>\n";
+        return false;
+    }
+    legend(out,
+           {{answers_colour, "answers in each slice of the range, fastest (" + ms(latency.min()) +
+                                 ") to slowest (" + ms(latency.max()) + ")"},
+            {p50_colour, "p50 " + ms(latency.percentile(50))},
+            {p99_colour, "p99 " + ms(latency.percentile(99))}});
+    return true;
+}
+
 }  // namespace
 
 void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const LoadFigures f = load_figures(run);
     const Histogram& latency = f.all.latency;
     const auto slices = latency_slices(f.all);
-    out << "<h2>How long each of the " << latency.count()
-        << " answered requests took, from when it was due to its answer</h2>\n"
-        << "<p class=\"precision\">Percentiles and slices " << latency_precision(latency)
-        << ".</p>\n";
-    if (slices.empty()) {
-        out << "<p>No request was answered.</p>\n";
-        return;
-    }
+    if (!heading_and_legend(out, latency, !slices.empty())) return;
     const std::int64_t low = latency.min(), high = latency.max(), p50 = latency.percentile(50),
                        p99 = latency.percentile(99);
-    legend(out, {{answers_colour, "answers in each slice of the range, fastest (" + ms(low) +
-                                      ") to slowest (" + ms(high) + ")"},
-                 {p50_colour, "p50 " + ms(p50)},
-                 {p99_colour, "p99 " + ms(p99)}});
     std::int64_t most = 1;
     for (const LatencySlice& s : slices) most = std::max(most, s.answers);
     constexpr int width = 960, left = 70, right = 30, top = 24, plot_height = 220,

@@ -106,22 +106,29 @@ Configuration twin_configuration(const Configuration& c, const Load& load, bool 
     return twin;
 }
 
-}  // namespace
-
-Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
+// Whether the twins can run at all (FastAPI and uvicorn, and for WebSockets uvicorn's protocol);
+// if not, said.
+bool twins_can_run(const Scenario& s) {
     if (!python_imports("fastapi, uvicorn")) {
         std::fprintf(
             stderr,
             "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
             "python3-uvicorn); running the C++ modes only\n");
-        return s;
+        return false;
     }
-    if (s.load.websocket() && !python_imports("websockets")) {  // (uvicorn's WebSocket protocol)
+    if (s.load.websocket() && !python_imports("websockets")) {
         std::fprintf(stderr,
                      "lab: websockets is not installed for python3 (apt-get install "
                      "python3-websockets); running the C++ modes only\n");
-        return s;
+        return false;
     }
+    return true;
+}
+
+}  // namespace
+
+Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
+    if (!twins_can_run(s)) return s;
     bool queues = std::any_of(s.configurations.begin(), s.configurations.end(),
                               [](const Configuration& c) { return c.queued(); });
     bool has_rq = !queues || python_imports("rq");
