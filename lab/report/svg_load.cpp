@@ -36,25 +36,17 @@ bool heading_and_legend(std::ostream& out, const Histogram& latency, bool answer
     return true;
 }
 
-}  // namespace
-
-void load_histogram_svg(std::ostream& out, const RunResult& run) {
-    const LoadFigures f = load_figures(run);
-    const Histogram& latency = f.all.latency;
-    const auto slices = latency_slices(f.all);
-    if (!heading_and_legend(out, latency, !slices.empty())) return;
-    const std::int64_t low = latency.min(), high = latency.max(), p50 = latency.percentile(50),
-                       p99 = latency.percentile(99);
-    std::int64_t most = 1;
-    for (const LatencySlice& s : slices) most = std::max(most, s.answers);
-    constexpr int width = 960, left = 70, right = 30, top = 24, plot_height = 220,
-                  height = top + plot_height + 44;
-    const double plot = width - left - right;
-    // A slice's width is its share of the range (all alike, but for answers within a few µs); when
-    // every answer took the same time, one bar fills the width and the marks stand at its middle.
-    // On a log scale when the slices are (a long tail): each slice as wide as the others.
-    const bool log_scale = log_spaced(f.all);
-    auto x = [&](std::int64_t us) {
+// Where the histogram puts a latency (x) and a count of answers (y). A slice's width is its share
+// of the range (all alike, but for answers within a few µs); when every answer took the same
+// time, one bar fills the width and the marks stand at its middle. On a log scale when the slices
+// are (a long tail): each slice as wide as the others.
+struct HistogramFrame {
+    static constexpr int width = 960, left = 70, right = 30, top = 24, plot_height = 220,
+                         height = top + plot_height + 44;
+    static constexpr double plot = width - left - right;
+    std::int64_t low, high, most;
+    bool log_scale;
+    double x(std::int64_t us) const {
         if (high <= low) return left + 0.5 * plot;
         double share =
             log_scale
@@ -62,46 +54,67 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
                       std::log(static_cast<double>(high) / static_cast<double>(low))
                 : static_cast<double>(us - low) / static_cast<double>(high - low);
         return left + share * plot;
-    };
-    auto y = [&](std::int64_t n) {
+    }
+    double y(std::int64_t n) const {
         return top + plot_height - static_cast<double>(n) / static_cast<double>(most) * plot_height;
-    };
-    out << "<svg class=\"latency-histogram\" data-answers=\"" << latency.count()
-        << "\" viewBox=\"0 0 " << width << ' ' << height
-        << "\" role=\"img\" aria-label=\"latency histogram\">\n"
-        << "<text x=\"" << left - 6 << "\" y=\"" << y(most) + 4 << "\" class=\"label\">" << most
-        << "</text>"
-        << "<text x=\"" << left - 6 << "\" y=\"" << y(0) + 4 << "\" class=\"label\">0</text>\n";
-    out << "<text x=\"" << left << "\" y=\"" << top + plot_height + 16
-        << "\" class=\"tick\" text-anchor=\"middle\">"
-        << fixed(static_cast<double>(low) / 1000.0, 3)
-        << "</text>\n";  // the fastest answer, where the first slice starts
-    std::int64_t from = low;
+    }
+};
+
+// A bar a slice, its count above it and its upper edge below.
+void slice_bars(std::ostream& out, const std::vector<LatencySlice>& slices,
+                const HistogramFrame& f) {
+    using F = HistogramFrame;
+    std::int64_t from = f.low;
     for (const LatencySlice& s : slices) {
         const bool alone =
             slices.size() == 1;  // every answer within a µs or so: one bar, the whole width
-        const double x0 = alone ? left : x(from), x1 = alone ? left + plot : x(s.upper_us);
+        const double x0 = alone ? F::left : f.x(from),
+                     x1 = alone ? F::left + F::plot : f.x(s.upper_us);
         out << "<rect class=\"bar histogram\" data-answers=\"" << s.answers << "\" x=\"" << x0 + 1
-            << "\" y=\"" << y(s.answers) << "\" width=\"" << std::max(1.0, x1 - x0 - 2)
-            << "\" height=\"" << y(0) - y(s.answers) << "\" fill=\"" << answers_colour
+            << "\" y=\"" << f.y(s.answers) << "\" width=\"" << std::max(1.0, x1 - x0 - 2)
+            << "\" height=\"" << f.y(0) - f.y(s.answers) << "\" fill=\"" << answers_colour
             << "\"><title>" << s.answers << " answered in " << escape(ms(from)) << " to "
             << escape(ms(s.upper_us)) << "</title></rect>"
-            << "<text x=\"" << (x0 + x1) / 2 << "\" y=\"" << y(s.answers) - 4
+            << "<text x=\"" << (x0 + x1) / 2 << "\" y=\"" << f.y(s.answers) - 4
             << "\" class=\"value\" text-anchor=\"middle\">" << s.answers << "</text><text x=\""
-            << x1 << "\" y=\"" << top + plot_height + 16
+            << x1 << "\" y=\"" << F::top + F::plot_height + 16
             << "\" class=\"tick\" text-anchor=\"middle\">"
             << fixed(static_cast<double>(s.upper_us) / 1000.0, 3) << "</text>\n";
         from = s.upper_us;
     }
-    for (auto [us, colour, name] :
-         {std::tuple{p50, p50_colour, "p50"}, std::tuple{p99, p99_colour, "p99"}})
-        out << "<line x1=\"" << x(us) << "\" y1=\"" << top - 8 << "\" x2=\"" << x(us) << "\" y2=\""
-            << top + plot_height << "\" stroke=\"" << colour
+}
+
+}  // namespace
+
+void load_histogram_svg(std::ostream& out, const RunResult& run) {
+    const LoadFigures f = load_figures(run);
+    const Histogram& latency = f.all.latency;
+    const auto slices = latency_slices(f.all);
+    if (!heading_and_legend(out, latency, !slices.empty())) return;
+    HistogramFrame frame{latency.min(), latency.max(), 1, log_spaced(f.all)};
+    for (const LatencySlice& s : slices) frame.most = std::max(frame.most, s.answers);
+    using F = HistogramFrame;
+    out << "<svg class=\"latency-histogram\" data-answers=\"" << latency.count()
+        << "\" viewBox=\"0 0 " << F::width << ' ' << F::height
+        << "\" role=\"img\" aria-label=\"latency histogram\">\n"
+        << "<text x=\"" << F::left - 6 << "\" y=\"" << frame.y(frame.most) + 4
+        << "\" class=\"label\">" << frame.most << "</text>"
+        << "<text x=\"" << F::left - 6 << "\" y=\"" << frame.y(0) + 4
+        << "\" class=\"label\">0</text>\n";
+    out << "<text x=\"" << F::left << "\" y=\"" << F::top + F::plot_height + 16
+        << "\" class=\"tick\" text-anchor=\"middle\">"
+        << fixed(static_cast<double>(frame.low) / 1000.0, 3)
+        << "</text>\n";  // the fastest answer, where the first slice starts
+    slice_bars(out, slices, frame);
+    for (auto [us, colour, name] : {std::tuple{latency.percentile(50), p50_colour, "p50"},
+                                    std::tuple{latency.percentile(99), p99_colour, "p99"}})
+        out << "<line x1=\"" << frame.x(us) << "\" y1=\"" << F::top - 8 << "\" x2=\"" << frame.x(us)
+            << "\" y2=\"" << F::top + F::plot_height << "\" stroke=\"" << colour
             << "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"><title>" << name << ' '
             << escape(ms(us)) << "</title></line>\n";
-    out << "<text x=\"" << left << "\" y=\"" << height - 4
+    out << "<text x=\"" << F::left << "\" y=\"" << F::height - 4
         << "\" class=\"tick\">latency, ms (the edges of the slices"
-        << (log_scale ? ", on a log scale" : "") << ")</text>\n</svg>\n";
+        << (frame.log_scale ? ", on a log scale" : "") << ")</text>\n</svg>\n";
 }
 
 }  // namespace lab

@@ -175,6 +175,21 @@ void stop_group(pid_t leader, int polite_signal) {
     remove_and_exit(folder, 0);
 }
 
+// The keeper's one line: "ready", or "failed: why" (it bounds its own wait by spec.timeout); the
+// pipe closed after it.
+std::string keepers_line(int fd) {
+    std::string line;
+    for (char chunk[512]; line.find('\n') == std::string::npos;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        line.append(chunk, static_cast<std::size_t>(n));
+    }
+    close(fd);
+    while (!line.empty() && line.back() == '\n') line.pop_back();
+    return line;
+}
+
 }  // namespace
 
 KeptService::KeptService(const std::string& prefix,
@@ -225,16 +240,7 @@ KeptService::KeptService(const std::string& prefix,
     }
     control_fd_ = control[1];
 
-    // The keeper's one line: "ready", or "failed: why". It bounds its own wait by spec.timeout.
-    std::string line;
-    for (char chunk[512]; line.find('\n') == std::string::npos;) {
-        ssize_t n = read(status[0], chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        line.append(chunk, static_cast<std::size_t>(n));
-    }
-    close(status[0]);
-    while (!line.empty() && line.back() == '\n') line.pop_back();
+    std::string line = keepers_line(status[0]);
     if (line != "ready") {
         close(control_fd_);
         waitpid(keeper_, nullptr, 0);
