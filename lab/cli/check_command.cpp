@@ -187,6 +187,8 @@ Action define_check(CLI::App& app) {
             if (!found) return exit_usage;
             try {
                 to_run.push_back(twinned(apply(*found, overrides), o->twins));
+                for (const std::string& notice : to_run.back().notices)
+                    std::cerr << "lab check: notice: " << printable(notice, true) << '\n';
             } catch (const std::invalid_argument& e) {
                 std::cerr << "lab check: " << printable(e.what(), true) << '\n';
                 return exit_usage;

@@ -29,8 +29,8 @@ struct DoctorOptions {
     bool allow_remote = false, example = false;
     std::filesystem::path out = "results";
     std::vector<std::string> methods;
-    int requests = 10;
-    double fail_over_ms = 20;
+    int requests = default_burst;
+    double fail_over_ms = default_hold_ms;
     bool list = false, with_services = false, wide = false;
     Format format = Format::table;
 };

@@ -153,8 +153,9 @@ Action define_run(CLI::App& app) {
             return exit_usage;  // before the class types its guesses
         if (int refused = with_predictions(s, *o); refused != exit_ok) return refused;
         if (!o->output.open_live()) return exit_failed;  // its URL first, before the lesson
-        say_before_the_run(s, *o);
-        return o->output.run_and_report(twinned(s, o->twins), o->overrides);
+        const Scenario ran = twinned(s, o->twins);  // (what its twins lack: among its notices)
+        say_before_the_run(ran, *o);
+        return o->output.run_and_report(ran, o->overrides);
     };
 }
 

@@ -74,13 +74,19 @@ struct MixedRun {
 std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes);
 WeightedTarget mixed_target(const PlannedRequest& request);
 
+// The doctor's defaults, each written once: a burst's requests (-n), and the hold of the loop
+// that is named and fails the check (--fail-over).
+inline constexpr int default_burst = 10;
+inline constexpr double default_hold_ms = 20;
+
 struct DoctorSettings {
     AppSpec app;  // empty spec: a server already running (--target)
     std::string target_host;  // --target: no probe, client-side figures only
     std::uint16_t target_port = 0;
     std::string bystander = "/openapi.json";  // --target: what the bystander asks (--probe)
-    int requests = 10;  // -n: each burst
-    double hold_ms = 20;  // a hold this long is named and fails the check (--fail-over)
+    int requests = default_burst;  // -n: each burst
+    double hold_ms =
+        default_hold_ms;  // a hold this long is named and fails the check (--fail-over)
     std::set<std::string> methods;  // sent beside GET and HEAD
     Examples examples;
     bool with_services = false;  // DATABASE_URL, REDIS_URL: the lab's private ones
@@ -94,8 +100,8 @@ struct DoctorRun {
     bool probed = true;  // false for --target: no loop figures, no lines, client-side verdicts only
     std::string bystander = "/__lab/health";
     double bystander_alone_ms = -1;  // --target: its median answer with nothing else sent
-    double hold_ms = 20;
-    int requests = 10;
+    double hold_ms = default_hold_ms;
+    int requests = default_burst;
     std::vector<RouteRun> routes;  // every route, with why not where not sent
     std::optional<MixedRun> mixed;
     double run_s = 0;

@@ -5,6 +5,7 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/run/group_memory.hpp"
+#include "lab/run/progress.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {
@@ -147,8 +148,8 @@ void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c,
         p.queue_workers.push_back(std::make_unique<ServerProcess>(
             command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
     } catch (const std::runtime_error& e) {
-        std::fprintf(stderr, "lab: no RQ worker for your app's jobs, so none is counted: %s\n",
-                     last_lines(e.what(), 2).c_str());
+        note(settings.progress,
+             "no RQ worker for your app's jobs, so none is counted: " + last_lines(e.what(), 2));
     }
 }
 

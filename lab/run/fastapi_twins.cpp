@@ -19,6 +19,13 @@ bool python_imports(const std::string& modules) {
                (std::string(python) + " -c 'import " + modules + "' >/dev/null 2>&1").c_str()) == 0;
 }
 
+// What python3 lacks, as a notice of the run: what, its Debian package, what the run does instead.
+void lacking(Scenario& s, const std::string& what, const std::string& package,
+             const std::string& instead) {
+    s.notices.push_back(what + " is not installed for python3 (apt-get install " + package + "); " +
+                        instead);
+}
+
 // The twins' event loop: uvloop (python3-uvloop) where --uvloop or a row's fastapi_loop asks for
 // it and it is installed, else the stdlib's asyncio.
 void choose_loops(Scenario& s, bool uvloop) {
@@ -27,9 +34,7 @@ void choose_loops(Scenario& s, bool uvloop) {
     bool wanted = std::any_of(s.configurations.begin(), s.configurations.end(),
                               [](const Configuration& c) { return !c.fastapi_loop.empty(); });
     if (wanted && !python_imports("uvloop")) {
-        std::fprintf(stderr,
-                     "lab: uvloop is not installed for python3 (apt-get install python3-uvloop); "
-                     "the twins run asyncio's loop\n");
+        lacking(s, "uvloop", "python3-uvloop", "the twins run asyncio's loop");
         for (Configuration& c : s.configurations) c.fastapi_loop.clear();
     }
 }
@@ -61,10 +66,8 @@ void without_sqlalchemy(Scenario& s) {
     if (std::none_of(s.configurations.begin(), s.configurations.end(), wants) ||
         python_imports("sqlalchemy, greenlet"))
         return;
-    std::fprintf(stderr,
-                 "lab: SQLAlchemy or greenlet is not installed for python3 (apt-get install "
-                 "python3-sqlalchemy "
-                 "python3-greenlet); the twins query through the drivers alone\n");
+    lacking(s, "SQLAlchemy or greenlet", "python3-sqlalchemy python3-greenlet",
+            "the twins query through the drivers alone");
     for (Configuration& c : s.configurations)
         if (wants(c)) c.fastapi_variant.clear();
 }
@@ -108,21 +111,14 @@ Configuration twin_configuration(const Configuration& c, const Load& load, bool 
 
 // Whether the twins can run at all (FastAPI and uvicorn, and for WebSockets uvicorn's protocol);
 // if not, said.
-bool twins_can_run(const Scenario& s) {
-    if (!python_imports("fastapi, uvicorn")) {
-        std::fprintf(
-            stderr,
-            "lab: FastAPI or uvicorn is not installed for python3 (apt-get install python3-fastapi "
-            "python3-uvicorn); running the C++ modes only\n");
-        return false;
-    }
-    if (s.load.websocket() && !python_imports("websockets")) {
-        std::fprintf(stderr,
-                     "lab: websockets is not installed for python3 (apt-get install "
-                     "python3-websockets); running the C++ modes only\n");
-        return false;
-    }
-    return true;
+bool twins_can_run(Scenario& s) {
+    if (!python_imports("fastapi, uvicorn"))
+        lacking(s, "FastAPI or uvicorn", "python3-fastapi python3-uvicorn",
+                "running the C++ modes only");
+    else if (s.load.websocket() && !python_imports("websockets"))
+        lacking(s, "websockets", "python3-websockets", "running the C++ modes only");
+    else return true;
+    return false;
 }
 
 }  // namespace
@@ -132,18 +128,12 @@ Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
     bool queues = std::any_of(s.configurations.begin(), s.configurations.end(),
                               [](const Configuration& c) { return c.queued(); });
     bool has_rq = !queues || python_imports("rq");
-    if (!has_rq)
-        std::fprintf(stderr,
-                     "lab: RQ is not installed for python3 (apt-get install python3-rq); the "
-                     "queue's rows have no FastAPI twin\n");
+    if (!has_rq) lacking(s, "RQ", "python3-rq", "the queue's rows have no FastAPI twin");
     bool has_gunicorn =
         std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
         python_imports("gunicorn, uvicorn.workers");
     if (!has_gunicorn)
-        std::fprintf(stderr,
-                     "lab: gunicorn is not installed for python3 (apt-get install gunicorn); the "
-                     "worker rows' twins "
-                     "run uvicorn --workers instead\n");
+        lacking(s, "gunicorn", "gunicorn", "the worker rows' twins run uvicorn --workers instead");
     // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
     // those rows get no twin (it would be the shared socket's again, under another name). A WSGI
     // row has its twin: a sync worker accepts only when it is free, so its shared socket deals
@@ -152,19 +142,15 @@ Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
         return has_workers(c) && c.balance != Balance::shared && c.fastapi_variant != "flask";
     };
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
-        std::fprintf(stderr,
-                     "lab: %s: the rows whose workers balance by SO_REUSEPORT or round-robin have "
-                     "no FastAPI twin: "
-                     "gunicorn's workers share one socket (its row is the shared socket's twin)\n",
-                     s.name.c_str());
+        s.notices.push_back(s.name +
+                            ": the rows whose workers balance by SO_REUSEPORT or round-robin have "
+                            "no FastAPI twin: gunicorn's workers share one socket (its row is the "
+                            "shared socket's twin)");
     choose_loops(s, uvloop);
     without_sqlalchemy(s);
     std::string server = asgi_server;
     if (server != "uvicorn" && !python_imports(server)) {
-        std::fprintf(stderr,
-                     "lab: %s is not installed for python3 (apt-get install python3-%s); the twins "
-                     "run uvicorn instead\n",
-                     server.c_str(), server.c_str());
+        lacking(s, server, "python3-" + server, "the twins run uvicorn instead");
         server = "uvicorn";
     }
     std::vector<Configuration> both;

@@ -90,4 +90,15 @@ void Progress::done() {
     if (style_ == Style::live) std::fprintf(stderr, "\r\033[K");
 }
 
+void Progress::note(const std::string& line) {
+    if (style_ == Style::live) std::fputs("\r\033[K", stderr);  // (the live line, cleared)
+    std::fputs(("lab: " + printable(line) + "\n").c_str(), stderr);
+    draw(true);
+}
+
+void note(Progress* progress, const std::string& line) {
+    if (progress) progress->note(line);
+    else std::fputs(("lab: " + printable(line) + "\n").c_str(), stderr);
+}
+
 }  // namespace lab

@@ -19,6 +19,9 @@ public:
     void batch(int number, int count, int requests);  // 0 is the warm-up; `requests` in it
     void answered(int done, int total);
     void done();  // ends the live line
+    // A line for the person watching, not progress (a service started, what an app left
+    // running): on its own line, the live line cleared first and drawn again after it.
+    void note(const std::string& line);
 
 private:
     void draw(bool force);
@@ -30,5 +33,9 @@ private:
     double expected_s_ = 0;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), drawn_{};
 };
+
+// A run's note through its Progress, or said plainly when it has none: lab/run writes stderr only
+// through these.
+void note(Progress* progress, const std::string& line);
 
 }  // namespace lab

@@ -19,6 +19,7 @@
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/held_websockets.hpp"
+#include "lab/run/progress.hpp"
 #include "lab/run/row_verdict.hpp"
 #include "lab/run/server_account.hpp"
 #include "lab/run/server_process.hpp"
@@ -277,7 +278,7 @@ private:
         if (!server()) return;
         result_.server_log = server()->log();
         if (std::string left = leftovers_stopped(*server()); !left.empty())
-            std::fprintf(stderr, "lab: %s\n", printable(left).c_str());
+            note(settings_.progress, left);
     }
 
     const Scenario& scenario_;
@@ -311,15 +312,17 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     if (needs_postgres(scenario) && settings.database_url.empty()) {
         database.emplace();
         settings.database_url = database->url();
-        std::fprintf(stderr, "lab: PostgreSQL of the lab's own, in %s, started in %.2f s\n",
-                     database->folder().c_str(), database->start_seconds());
+        note(settings.progress,
+             fmt::format("PostgreSQL of the lab's own, in {}, started in {:.2f} s",
+                         database->folder().string(), database->start_seconds()));
     }
     std::optional<PrivateRedis> cache;
     if (needs_redis(scenario) && settings.redis_url.empty()) {
         cache.emplace();
         settings.redis_url = cache->url();
-        std::fprintf(stderr, "lab: Redis of the lab's own, in %s, started in %.0f ms\n",
-                     cache->folder().c_str(), cache->start_seconds() * 1000);
+        note(settings.progress,
+             fmt::format("Redis of the lab's own, in {}, started in {:.0f} ms",
+                         cache->folder().string(), cache->start_seconds() * 1000));
     }
     // Likewise the downstream service /fetch calls: a `lab serve` whose /delay awaits, so that it
     // answers every call after d however many arrive together.
