@@ -31,21 +31,18 @@ ErrorKind error_kind(const std::string& text) {
 // requests.csv: configuration index -> batch number -> its requests and probes.
 using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 
-// requests.csv, opened to be read row by row: a regular file (a link to a device, a pipe or a
-// folder is refused, never read) of at most max_requests_csv_bytes.
-std::ifstream open_requests_csv(const fs::path& file) {
+// A results folder's file, opened to be read: a regular file (a link to a device, a pipe or a
+// folder is refused, never opened: a FIFO would hang the read) of at most `most` bytes.
+std::ifstream open_results_file(const fs::path& file, std::uintmax_t most, const char* why_most) {
     std::error_code ec;
     auto status = fs::status(file, ec);  // (through a link: what it points to)
     if (ec || !fs::exists(status)) damaged(file, "cannot be read");
     if (!fs::is_regular_file(status))
-        damaged(file,
-                "is not a regular file (a device, a pipe or a folder): a results folder's "
-                "requests.csv is a file");
-    if (auto bytes = fs::file_size(file, ec); !ec && bytes > max_requests_csv_bytes)
-        damaged(file,
-                std::to_string(bytes >> 20) + " MiB, over the " +
-                    std::to_string(max_requests_csv_bytes >> 20) +
-                    " MiB the lab reads back (a run keeps at most 1,000,000 requests a batch)");
+        damaged(file, "is not a regular file (a device, a pipe or a folder): a results folder's " +
+                          file.filename().string() + " is a file");
+    if (auto bytes = fs::file_size(file, ec); !ec && bytes > most)
+        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " + std::to_string(most >> 20) +
+                          " MiB the lab reads back (" + why_most + ")");
     std::ifstream in(file, std::ios::binary);
     if (!in) damaged(file, "cannot be read");
     return in;
@@ -154,7 +151,8 @@ RequestRecord request_of(const CsvRow& row) {
 
 CsvBatches read_requests(const fs::path& file,
                          const std::vector<ConfigurationResult>& configurations) {
-    std::ifstream in = open_requests_csv(file);
+    std::ifstream in = open_results_file(file, max_requests_csv_bytes,
+                                         "a run keeps at most 1,000,000 requests a batch");
     CsvReader reader(in, max_requests_csv_row_bytes);
     std::vector<std::string> header, fields;
     if (!next_row(reader, header, file)) damaged(file, "empty: not even its header line");
@@ -232,8 +230,10 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
 
 RunResult read_results(const fs::path& dir) {
     fs::path summary_file = dir / "summary.json";
-    std::ifstream in(summary_file);
-    if (!in) damaged(summary_file, "cannot be read (is " + dir.string() + " a results folder?)");
+    if (!fs::exists(summary_file))
+        damaged(summary_file, "cannot be read (is " + dir.string() + " a results folder?)");
+    std::ifstream in = open_results_file(summary_file, max_summary_json_bytes,
+                                         "a run's summary keeps figures, never its requests");
     auto summary = nlohmann::json::parse(in, nullptr, false);
     if (summary.is_discarded()) damaged(summary_file, "not valid JSON");
     StoredRun stored;

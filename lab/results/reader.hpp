@@ -16,10 +16,12 @@ struct ResultsError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// What `lab report` reads of a requests.csv, at most: a bigger file, a row longer, or one that is
-// not a regular file (a link to /dev/urandom) is refused with the reason, before it is read.
+// What `lab report` reads of a requests.csv and a summary.json, at most: a bigger file, a row
+// longer, or one that is not a regular file (a link to /dev/urandom, a FIFO) is refused with the
+// reason, before it is opened.
 inline constexpr std::uintmax_t max_requests_csv_bytes = std::uintmax_t{1} << 30;
 inline constexpr std::size_t max_requests_csv_row_bytes = 64 << 10;
+inline constexpr std::uintmax_t max_summary_json_bytes = std::uintmax_t{64} << 20;
 
 RunResult read_results(const std::filesystem::path& dir);  // throws ResultsError
 
