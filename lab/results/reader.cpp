@@ -211,6 +211,7 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
             r.open_loop.push_back(std::move(o));
         }
         found->second.unfinished = note.unfinished;
+        found->second.foreign_message = note.foreign_message;
         found->second.not_recorded = note.not_recorded;
         found->second.tallies =
             note.tallies;  // all it counted, where requests.csv keeps only the first
