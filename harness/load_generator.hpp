@@ -157,6 +157,9 @@ struct Batch {
     std::int64_t not_recorded = 0;  // counted in the tallies, past keep_records
     std::string connect_failure;  // why a connection could not be opened, as the system said it
                                   // ("Too many open files")
+    std::string
+        foreign_message;  // a WebSocket load: the first message neither a tick nor a
+                          // reply, as read ('its first 80 bytes'), or "a binary message of N bytes"
 };
 
 // All C connections concurrently, on `threads` threads of Asio with Beast parsing the responses.

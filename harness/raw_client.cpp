@@ -17,6 +17,7 @@ RawReply send_raw(const std::string& host, std::uint16_t port, const std::string
     beast::flat_buffer buffer;
     for (int i = 0; i < replies; ++i) {
         http::response_parser<http::string_body> parser;
+        parser.body_limit(raw_answer_body_limit);
         stream.expires_after(timeout);
         // Asynchronous so that the stream's timeout applies; one thread, run to completion.
         http::async_read(stream, buffer, parser,
@@ -32,6 +33,11 @@ RawReply send_raw(const std::string& host, std::uint16_t port, const std::string
         reply.statuses.push_back(reply.status);
         reply.body = parser.get().body();
         reply.closed = !parser.get().keep_alive();
+        if (ec == http::error::body_limit) {  // (it answered: the lab did not read it all)
+            reply.error = "answered " + std::to_string(reply.status) + ", its body over the " +
+                          std::to_string(raw_answer_body_limit >> 20) + " MiB the lab reads";
+            return reply;
+        }
         if (reply.closed) break;
     }
     return reply;

@@ -26,18 +26,29 @@ struct Tick {
 // The longest wait a message may ask for, as /delay's ms is bounded.
 inline constexpr int most_wait_ms = 60'000;
 
+// The lesson's period between ticks: a client times a tick against the server's due_us, or a
+// period after the tick it read before, whichever is earlier, so that a server's stamp can make a
+// tick late and never on time (one stamped when sent, after the loop was held, is late all the
+// same).
+inline constexpr std::int64_t tick_every_us = 100'000;
+
 inline std::string tick_text(const Tick& t) {
     return "{\"tick\":" + std::to_string(t.number) + ",\"due_us\":" + std::to_string(t.due_us) +
            ",\"every_us\":" + std::to_string(t.every_us) + "}";
 }
 
 namespace tick_detail {
-// The whole number after `"key":` in `text`, or nullopt.
+// The whole number after `"key":` in `text` (JSON's blanks around the colon allowed: Python's
+// json.dumps writes `"tick": 3`), or nullopt.
 inline std::optional<std::int64_t> number_after(std::string_view text, std::string_view key) {
-    const std::string quoted = "\"" + std::string(key) + "\":";
-    const auto at = text.find(quoted);
+    const std::string quoted = "\"" + std::string(key) + "\"";
+    auto at = text.find(quoted);
     if (at == std::string_view::npos) return std::nullopt;
-    const char* first = text.data() + at + quoted.size();
+    at = text.find_first_not_of(" \t\r\n", at + quoted.size());
+    if (at == std::string_view::npos || text[at] != ':') return std::nullopt;
+    at = text.find_first_not_of(" \t\r\n", at + 1);
+    if (at == std::string_view::npos) return std::nullopt;
+    const char* first = text.data() + at;
     std::int64_t value = 0;
     auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
     if (ec != std::errc{} || end == first) return std::nullopt;

@@ -30,6 +30,7 @@ struct Held {
     std::int64_t origin_us = monotonic_us();
     std::vector<std::shared_ptr<WebSocket>> sockets{};  // by client; null until it starts opening
     std::vector<bool> open{};  // by client: open and not failed
+    std::vector<std::int64_t> last_read_us{};  // by client: when it read its latest tick (0: none)
     int settled = 0;  // clients open or failed
     bool timing = false, done = false;
     std::int64_t hold_start_us = 0;
@@ -38,30 +39,46 @@ struct Held {
         message{};  // the "wait MS" sent, until its reply is read (then ok)
 
     std::int64_t since_origin(std::int64_t us) const { return us - origin_us; }
-    void fail(int client, ErrorKind kind, const beast::error_code& ec) {
-        open[client] = false;
-        RequestRecord r;
+    RequestRecord& record(int client, ErrorKind kind, std::int64_t now_us) {
+        RequestRecord& r = batch.requests.emplace_back();
         r.batch = batch.number;
         r.connection = client;
         r.error = kind;
-        r.end_us = since_origin(monotonic_us());
-        batch.requests.push_back(r);
+        r.first_byte_us = r.end_us = since_origin(now_us);
+        return r;
+    }
+    void fail(int client, ErrorKind kind, const beast::error_code& ec) {
+        open[client] = false;
+        record(client, kind, monotonic_us());
         if (kind == ErrorKind::connect && batch.connect_failure.empty())
             batch.connect_failure = ec.message();
     }
     void read(int client, const Tick& tick, std::int64_t now_us) {
         last_tick = tick;
+        // Due by the server's stamp, or a period after this client's last tick if that is earlier:
+        // the client's own clock bounds a stamp that claims a held tick was on time.
+        std::int64_t due_us = tick.due_us;
+        if (last_read_us[client] > 0)
+            due_us = std::min(due_us, last_read_us[client] + tick_every_us);
+        last_read_us[client] = now_us;
         if (!timing || tick.due_us < hold_start_us)
             return;  // (ticks before the hold: clients still opening)
-        RequestRecord r;
-        r.batch = batch.number;
+        RequestRecord& r = record(client, ErrorKind::none, now_us);
         r.index = static_cast<int>(tick.number);
-        r.connection = client;
         r.status = 101;  // (Switching Protocols: a WebSocket's)
-        r.intended_us = r.send_us = since_origin(tick.due_us);
-        r.first_byte_us = r.end_us = since_origin(now_us);
-        batch.requests.push_back(r);
+        r.intended_us = r.send_us = since_origin(due_us);
         if (spec.observer) spec.observer->answered(r);
+    }
+    // A message that is neither a tick (as text) nor a reply: recorded as what it is, kept once.
+    void foreign(int client, const std::string& message, bool text, std::int64_t now_us) {
+        if (batch.foreign_message.empty())
+            batch.foreign_message =
+                text ? "'" + message.substr(0, 80) + "'"
+                     : "a binary message of " + std::to_string(message.size()) + " bytes";
+        if (!timing) return;
+        RequestRecord& r = record(client, ErrorKind::status, now_us);
+        r.status = 101;
+        r.bytes = message.size();
     }
     void sent(int client, std::int64_t at_us) {
         message.emplace();
@@ -93,17 +110,22 @@ asio::awaitable<void> hold_one(Held& held, tcp::endpoint server, int client) {
         co_return;
     }
     held.open[client] = true;
+    ws->read_message_max(most_websocket_message);
     beast::flat_buffer buffer;
     while (!held.done) {
         co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
         const std::int64_t now_us = monotonic_us();
         if (ec) {
-            if (!held.done) held.fail(client, ErrorKind::read, ec);
+            const bool too_long = ec == websocket::error::message_too_big;
+            if (!held.done)
+                held.fail(client, too_long ? ErrorKind::body_over_limit : ErrorKind::read, ec);
             co_return;
         }
         const std::string text = beast::buffers_to_string(buffer.data());
-        if (auto tick = read_tick(text)) held.read(client, *tick, now_us);
+        if (auto tick = ws->got_text() ? read_tick(text) : std::nullopt)
+            held.read(client, *tick, now_us);
         else if (is_reply(text)) held.replied(client, now_us);
+        else held.foreign(client, text, ws->got_text(), now_us);
         buffer.consume(buffer.size());
     }
     co_await ws->async_close(websocket::close_code::normal,
@@ -138,8 +160,8 @@ asio::awaitable<void> conduct(Held& held) {
         co_await timer.async_wait(asio::use_awaitable);
     }
     const auto sender = std::find(held.open.begin(), held.open.end(), true);
-    if (held.last_tick && sender != held.open.end()) {
-        timer.expires_at(at_us(message_tick_due_us(held)) - wait_lead);
+    if (sender != held.open.end()) {  // (no tick read by then: sent at once, so a reply is timed)
+        if (held.last_tick) timer.expires_at(at_us(message_tick_due_us(held)) - wait_lead);
         co_await timer.async_wait(asio::use_awaitable);
         const std::string message = wait_text(held.spec.wait_ms);
         held.sent(static_cast<int>(sender - held.open.begin()), monotonic_us());
@@ -172,6 +194,7 @@ Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
     held.batch.number = batch_number;
     held.sockets.resize(spec.clients);
     held.open.assign(spec.clients, false);
+    held.last_read_us.assign(spec.clients, 0);
     BatchEnd end{spec.observer, batch_number};
     if (spec.observer) spec.observer->batch_started(batch_number, held.origin_us, 0);
     {
@@ -185,6 +208,10 @@ Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
         // close, or has stopped, is left then: its sockets close as the loop goes).
         loop.run_for(spec.open_within + spec.hold + std::chrono::seconds(1));
         held.batch.cut_off = !held.done;
+        std::vector<bool> recorded(spec.clients, false);
+        for (const RequestRecord& r : held.batch.requests) recorded[r.connection] = true;
+        for (int c = 0; c < spec.clients; ++c)  // open, and read nothing in the hold
+            if (held.open[c] && !recorded[c]) held.record(c, ErrorKind::timeout, monotonic_us());
         if (held.message)
             held.batch.probes.push_back(*held.message);  // (timeout: no reply by the end)
         held.sockets.clear();

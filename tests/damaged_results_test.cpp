@@ -6,9 +6,13 @@
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <sstream>
+#include <thread>
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,6 +170,39 @@ TEST_CASE(
     CHECK(said.outcome.output.find("not a regular file") != std::string::npos);
     CHECK(said.seconds < 5);
     if (!test::under_address_sanitizer) CHECK(said.max_rss_kib < 100 * 1024);
+}
+
+TEST_CASE(
+    "a summary.json that is a FIFO or a device is refused before it is opened: report and diff "
+    "return at once",
+    "[unit]") {
+    refused(
+        [](const fs::path& f) {
+            fs::remove(f / "summary.json"), fs::create_symlink("/dev/zero", f / "summary.json");
+        },
+        "summary.json: is not a regular file");
+    test::ScratchDir dir;
+    fs::path folder = lab::write_results(made_up_run(shipped().front()), dir.path);
+    fs::path fifo = folder / "summary.json";
+    fs::remove(fifo);
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // A reader that opened the FIFO would wait for a writer for ever: one comes after 10 s, so
+    // that the lab of before this fix ends (and fails the time below) rather than hangs the test.
+    std::promise<void> checked;
+    std::thread writer([&, done = checked.get_future()] {
+        done.wait_for(std::chrono::seconds(10));
+        ::close(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK));
+    });
+    for (std::vector<std::string> args : {std::vector<std::string>{"report", folder.string()},
+                                          {"diff", folder.string(), folder.string()}}) {
+        auto said = test::run_lab_measured(args);
+        INFO(said.outcome.output);
+        CHECK(said.outcome.exit_code == 2);
+        CHECK(said.outcome.output.find("summary.json: is not a regular file") != std::string::npos);
+        CHECK(said.seconds < 5);
+    }
+    checked.set_value();
+    writer.join();
 }
 
 TEST_CASE("`lab load` is a kind of run of its own, kept in the folder", "[unit]") {

@@ -8,12 +8,19 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "lab/doctor/judge.hpp"
+#include "lab/report/doctor_report.hpp"
 #include "lab/report/svg_palette.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/doctor/run.hpp"
@@ -21,6 +28,7 @@
 #include "lab/run/server_process.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/run/your_app.hpp"
+#include "canned_server.hpp"
 #include "support.hpp"
 
 namespace {
@@ -178,6 +186,55 @@ TEST_CASE("an examples file with a typo is refused with the file, the key and th
         CHECK(said.find("qeury") != std::string::npos);
         CHECK(said.find("unknown key") != std::string::npos);
     }
+}
+
+TEST_CASE(
+    "an examples file that is a FIFO, a device or too big is refused before it is read, at once",
+    "[unit]") {
+    test::ScratchDir dir;
+    const auto fifo = dir.path / "examples.toml", big = dir.path / "big.toml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::ofstream(big) << std::string(lab::max_examples_bytes + 1, '#');
+    // A reader that opened the FIFO would wait for a writer for ever: one comes after 10 s, so
+    // that a doctor that opens it fails the time below rather than hangs the test.
+    std::promise<void> checked;
+    std::thread writer([&, done = checked.get_future()] {
+        done.wait_for(std::chrono::seconds(10));
+        ::close(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK));
+    });
+    const auto began = std::chrono::steady_clock::now();
+    for (const auto& [file, words] : {std::pair{fifo.string(), "not a regular file"},
+                                      {"/dev/urandom", "not a regular file"},
+                                      {big.string(), "over the 1024 KiB"}}) {
+        INFO(file);
+        try {
+            lab::read_examples(file);
+            FAIL("read");
+        } catch (const std::invalid_argument& e) {
+            CHECK(std::string(e.what()).find(words) != std::string::npos);
+        }
+    }
+    CHECK(std::chrono::steady_clock::now() - began < std::chrono::seconds(5));
+    checked.set_value();
+    writer.join();
+}
+
+TEST_CASE(
+    "a burst answered over the lab's limit is said answered, too big to keep: never "
+    "\"[no answer]\"",
+    "[unit]") {
+    lab::DoctorRun run;
+    run.routes.push_back(burst_of({}));
+    run.routes[0].warm_status = 200, run.routes[0].request.route.method = "GET";
+    for (lab::RequestRecord& r : run.routes[0].burst.requests)
+        r.status = 0, r.error = lab::ErrorKind::body_over_limit;
+    run.routes[0].figures = lab::route_figures(run.routes[0], 20);
+    CHECK(run.routes[0].figures.over_limit == 10);
+    std::ostringstream out;
+    lab::print_doctor(out, run, lab::Layout{100, true, false}, false);
+    INFO(out.str());
+    CHECK(out.str().find("[answered, over 1024 KiB: not kept] 10") != std::string::npos);
+    CHECK(out.str().find("[no answer]") == std::string::npos);
 }
 
 TEST_CASE(
@@ -426,6 +483,44 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "the doctor exits 4 when the lab could not run or write: an app that dies mid-burst is said "
+    "with its exit status, results that cannot be written are not a route that held the loop",
+    "[app][untimed]") {
+    test::ScratchDir dir;
+    const std::string apps = std::string(LAB_SOURCE_DIR) + "/tests/data/apps";
+    auto died = test::run_lab("doctor crashes.py --app-dir " + apps + " --out " +
+                              dir.path.string());  // (os._exit(3) on its third request)
+    INFO(died.output);
+    CHECK(died.exit_code == 4);
+    CHECK(died.output.find("your app died during the run: its process exited with status 3") !=
+          std::string::npos);
+    auto unwritten = test::run_lab_on_full_disk(
+        "doctor no_wait.py --app-dir " + apps + " --out " + dir.path.string(), 3000);
+    INFO(unwritten.output);
+    CHECK(unwritten.exit_code == 4);
+    CHECK(unwritten.output.find("could not write results") != std::string::npos);
+}
+
+TEST_CASE(
+    "a doctor's run whose mixed phase mostly got no answer is a failed run, said with the count "
+    "and the system's reason (the doctor's exit 4)",
+    "[unit]") {
+    lab::DoctorRun run;
+    run.routes.push_back(burst_of({}));
+    run.routes[0].warm_status = 200, run.routes[0].request.route.method = "GET";
+    run.routes[0].request.target = "/x";
+    CHECK(lab::mostly_unanswered(run).empty());
+    run.mixed.emplace();
+    run.mixed->batch.connect_failure = "Too many open files";
+    for (int i = 0; i < 22'000; ++i)
+        run.mixed->batch.requests.push_back(
+            {.status = i == 0 ? 200 : 0,
+             .error = i == 0 ? lab::ErrorKind::none : lab::ErrorKind::connect});
+    CHECK(lab::mostly_unanswered(run) ==
+          "21999 of the mixed phase's 22000 requests got no answer (connect: Too many open files)");
+}
+
+TEST_CASE(
     "a doctor's gate that judged no route fails with exit 3 and each route's reason; --examples "
     "gives headers and cookies; --list runs no start-up; every --format works",
     "[app][untimed]") {
@@ -574,4 +669,28 @@ TEST_CASE(
     CHECK(table.output.find("held the loop") == std::string::npos);
     CHECK(table.output.find("✗ GET / ") == std::string::npos);
     CHECK(table.output.find("/openapi.json does not list") != std::string::npos);
+}
+
+TEST_CASE(
+    "lab doctor --target: an /openapi.json nested too deep, or a bystander's answer too big, is "
+    "refused with the limit, never a traceback",
+    "[e2e][untimed]") {
+    const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+    test::CannedServer nested(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        "Content-Length: " +
+        std::to_string(deep.size()) + "\r\n\r\n" + deep);
+    auto said = test::run_lab("doctor --target http://127.0.0.1:" + std::to_string(nested.port()));
+    INFO(said.output);
+    CHECK(said.exit_code == 2);
+    CHECK(said.output.find("nests deeper than the 100 levels") != std::string::npos);
+    CHECK(said.output.find("Traceback") == std::string::npos);
+    const std::string big(2 << 20, ' ');
+    test::CannedServer large("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(big.size()) +
+                             "\r\n\r\n" + big);
+    said = test::run_lab("doctor --target http://127.0.0.1:" + std::to_string(large.port()));
+    INFO(said.output);
+    CHECK(said.exit_code == 2);
+    CHECK(said.output.find("GET /openapi.json answered, over the 1024 KiB (body)") !=
+          std::string::npos);
 }

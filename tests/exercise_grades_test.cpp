@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -243,4 +244,59 @@ TEST_CASE("blocking-websocket fails a handler that never replies, and says no re
     CHECK(said.output.find("the handler sent none back") != std::string::npos);
     CHECK(said.output.find("✓ While one handler waits d") !=
           std::string::npos);  // its ticks were on time: only the reply is missing
+}
+
+namespace {
+
+// `lab exercise check blocking-websocket` of odd_ticks.py with ODD_TICKS=`odd`, its results under
+// `out`, the output's lines and cells joined.
+test::Outcome check_odd_ticks(const std::string& odd, const std::filesystem::path& out) {
+    ::setenv("ODD_TICKS", odd.c_str(), 1);  // (the lab's children inherit it)
+    test::Outcome said = test::run_lab("exercise check blocking-websocket " +
+                                       test::app_file("odd_ticks.py") + " --out " + out.string());
+    ::unsetenv("ODD_TICKS");
+    said.output = std::regex_replace(said.output, std::regex(R"([\s|]*\n[\s|]*)"), " ");
+    return said;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "blocking-websocket times each tick by the client's own clock: a handler that still sleeps "
+    "fails, however its server stamps its ticks",
+    "[app]") {
+    test::ScratchDir out;
+    auto said = check_odd_ticks("stamped", out.path);  // each tick's due_us: when it was sent
+    INFO(said.output);
+    CHECK(said.exit_code == 1);
+    CHECK(said.output.find("✗ While one handler waits d") != std::string::npos);
+    CHECK(said.output.find("Well done") == std::string::npos);
+}
+
+TEST_CASE(
+    "blocking-websocket grades what the app sent as what it is: blanks in a tick are a tick; "
+    "binary, over-long and no ticks are said, never \"drops its client\"; the folders read back",
+    "[app][untimed]") {
+    test::ScratchDir out;
+    auto spaces = check_odd_ticks("spaces", out.path / "spaces");
+    INFO(spaces.output);
+    CHECK(spaces.output.find("tick_late_p50 not measured") == std::string::npos);
+    CHECK(spaces.output.find("✓ All 100 WebSockets stay open") != std::string::npos);
+    for (auto [odd, words] : {std::pair{"binary", "other messages (the first: a binary message"},
+                              {"huge", "a message over the 64 KiB the lab reads of one"},
+                              {"silent", "100 clients read nothing"}}) {
+        auto said = check_odd_ticks(odd, out.path / odd);
+        INFO(odd << ": " << said.output);
+        CHECK(said.exit_code == 1);
+        CHECK(said.output.find("tick_late_p50 not measured: no tick") != std::string::npos);
+        CHECK(said.output.find(words) != std::string::npos);
+        CHECK(said.output.find("✓ All 100 WebSockets stay open") != std::string::npos);
+        CHECK(said.output.find("drops its client") == std::string::npos);
+        CHECK(said.output.find("the handler sent none back") == std::string::npos);
+        auto report = test::run_lab("report " + (out.path / odd / "blocking-websocket").string());
+        INFO(report.output);
+        CHECK(report.exit_code == 0);
+        CHECK(std::regex_replace(report.output, std::regex(R"([\s|]*\n[\s|]*)"), " ").find(words) !=
+              std::string::npos);
+    }
 }

@@ -15,6 +15,8 @@ TEST_CASE("the websockets lesson's messages read back as written, and nothing el
     CHECK(lab::read_tick(lab::tick_text(tick)) == tick);
     CHECK(lab::read_tick(R"({"tick":3,"due_us":9,"every_us":100000})") ==
           lab::Tick{3, 9, 100'000});  // as Python's json.dumps writes it
+    CHECK(lab::read_tick(R"({"tick": 3, "due_us": 9, "every_us": 100000})") ==
+          lab::Tick{3, 9, 100'000});  // json.dumps's own blanks: a tick all the same
     CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":9})"));  // a field missing
     CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":"9","every_us":100000})"));  // not a number
     CHECK_FALSE(lab::read_tick(R"({"tick":3,"due_us":9,"every_us":0})"));  // no period

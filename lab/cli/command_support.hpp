@@ -50,9 +50,9 @@ CLI::Option* one_of(CLI::Option* option) {
 extern const CLI::Validator listen_address;
 
 // Runs a command's action; what it throws is said as "NAME: reason", with exit 2 for `Refused`
-// (the input was wrong: a damaged folder, a bad URL) and 1 for anything else.
+// (the input was wrong: a damaged folder, a bad URL) and `otherwise` (1) for anything else.
 template <class Refused, class Action>
-int said_on_failure(const char* name, Action action) {
+int said_on_failure(const char* name, Action action, int otherwise = exit_failed) {
     try {
         return action();
     } catch (const Refused&
@@ -61,7 +61,7 @@ int said_on_failure(const char* name, Action action) {
         return exit_usage;
     } catch (const std::exception& e) {
         std::cerr << name << ": " << printable(e.what(), true) << '\n';
-        return exit_failed;
+        return otherwise;
     }
 }
 

@@ -1,8 +1,9 @@
 // `lab doctor APP`: which routes of a learner's app hold the event loop, at which line, and what
 // to do. The app is named as uvicorn names it (app.main:app with --app-dir, or a file); exit 0
 // when no route holds the loop --fail-over ms or more a request, 1 when one does, 2 for bad input,
-// 3 when no route could be judged (nothing measured: a CI gate must not pass), so an engineer can
-// put it in CI.
+// 3 when no route could be judged (nothing measured: a CI gate must not pass), 4 when the lab
+// could not run or write (the app died mid-run, most of a burst got no answer, the results could
+// not be written), so an engineer can put it in CI.
 #include "lab/cli/command_support.hpp"
 
 #include <iostream>
@@ -21,8 +22,8 @@ namespace lab {
 namespace {
 
 // No route could be judged: nothing measured, so a CI gate must not pass (1 is "a route held the
-// loop", 2 bad input).
-constexpr int exit_nothing_judged = 3;
+// loop", 2 bad input); the lab could not run or write, so what it says was not all measured.
+constexpr int exit_nothing_judged = 3, exit_could_not_run = 4;
 
 struct DoctorOptions {
     std::string app, app_dir, examples, target, bystander = "/openapi.json";
@@ -107,7 +108,11 @@ int report(const DoctorRun& run, const DoctorOptions& o) {
     else print_doctor(std::cout, run, layout, o.format == Format::markdown);
     std::cout.flush();
     if (o.list) return exit_ok;
-    if (!keep(run, o)) return exit_failed;
+    if (!keep(run, o)) return exit_could_not_run;
+    if (const std::string failed = mostly_unanswered(run); !failed.empty()) {
+        std::cerr << "lab doctor: the run failed: " << printable(failed) << '\n';
+        return exit_could_not_run;
+    }
     if (routes_over(run) > 0) return exit_failed;
     return routes_judged(run) > 0 ? exit_ok : exit_nothing_judged;
 }
@@ -136,7 +141,9 @@ Action define_doctor(CLI::App& app) {
     app.add_option("-n", o->requests, "Requests in each route's burst, sent at once")
         ->check(CLI::Range(1, 200));
     app.add_option("--fail-over", o->fail_over_ms,
-                   "A hold of the loop this long (ms) names its line and makes the exit status 1")
+                   "A hold of the loop this long (ms) names its line and makes the exit status 1 "
+                   "(0 none held, 2 bad input, 3 nothing judged, 4 the lab could not run or "
+                   "write)")
         ->check(CLI::Range(1.0, 10000.0));
     app.add_option("--examples", o->examples,
                    "A TOML file of values per route: [\"GET /price/{item_id}\"] path = {...}, "
@@ -166,7 +173,7 @@ Action define_doctor(CLI::App& app) {
                 std::cerr << "lab doctor: " << printable(line) << '\n';
             };
         return said_on_failure<std::invalid_argument>(
-            "lab doctor", [&] { return report(run_doctor(*settings), *o); });
+            "lab doctor", [&] { return report(run_doctor(*settings), *o); }, exit_could_not_run);
     };
 }
 

@@ -16,6 +16,7 @@ namespace lab {
 
 inline constexpr const char* doctor_folder_name = "doctor";  // its runs go in results/doctor/
 inline constexpr const char* doctor_file = "doctor.json";
+inline constexpr std::uintmax_t max_doctor_json_bytes = std::uintmax_t{256} << 20;
 
 nlohmann::json stored_doctor_json(const DoctorRun& run);
 DoctorRun doctor_from_json(const nlohmann::json& stored);  // throws nlohmann::json::exception

@@ -49,6 +49,7 @@ nlohmann::json route_json(const RouteRun& r) {
     nlohmann::json codes = nlohmann::json::object();
     for (auto [code, n] : f.statuses) codes[std::to_string(code)] = n;
     j["statuses"] = codes;
+    j["answered_over_limit"] = f.over_limit;
     return j;
 }
 

@@ -187,7 +187,10 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     BatchStats stats = summarize(run.burst);
     f.sent = static_cast<int>(run.burst.requests.size());
     f.answered = stats.ok;
-    for (const RequestRecord& r : run.burst.requests) ++f.statuses[r.status];
+    for (const RequestRecord& r : run.burst.requests)
+        if (r.error == ErrorKind::head_over_limit || r.error == ErrorKind::body_over_limit)
+            ++f.over_limit;
+        else ++f.statuses[r.status];
     if (stats.ok > 0)
         f.makespan_s = stats.makespan_s, f.p50_ms = stats.latency_p50_s * 1e3,
         f.p99_ms = stats.latency_p99_s * 1e3;

@@ -43,7 +43,8 @@ const VerdictText& verdict_text(RouteVerdict v);
 // One route's burst, server-side and client-side. ms unless named; -1 unknown.
 struct RouteFigures {
     int sent = 0, answered = 0;
-    std::map<int, int> statuses;  // code -> how many
+    std::map<int, int> statuses;  // code -> how many (0: no answer came)
+    int over_limit = 0;  // answered, but larger than the harness reads (AnswerLimits): not kept
     double makespan_s = -1;
     double p50_ms = -1, p99_ms = -1;  // latency
     double held_ms = -1, held_max_ms = -1;  // each request's own loop time: median, most

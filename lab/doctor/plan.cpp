@@ -223,6 +223,14 @@ std::vector<AppRoute> routes_from_json(const nlohmann::json& listed) {
 }
 
 Examples read_examples(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+        throw std::invalid_argument(file.string() +
+                                    ": not a regular file (a pipe, a device or a folder): the "
+                                    "examples are a TOML file");
+    if (std::filesystem::file_size(file, ec) > max_examples_bytes)
+        throw std::invalid_argument(fmt::format("{}: over the {} KiB the doctor reads of examples",
+                                                file.string(), max_examples_bytes >> 10));
     toml::table doc;
     try {
         doc = toml::parse_file(file.string());

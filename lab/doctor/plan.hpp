@@ -59,7 +59,10 @@ using Examples = std::map<std::string, RouteExample>;
 
 // An --examples TOML file: a table per route, keyed "GET /price/{item_id}", with `path`, `query`,
 // `headers` and `cookies` tables and a `body` (a table, sent as JSON, or a string). Throws
-// std::invalid_argument naming the file, the key and the reason.
+// std::invalid_argument naming the file, the key and the reason; a file that is not a regular
+// file (a FIFO would hang the read, a device never end it) or is over max_examples_bytes is
+// refused before it is opened.
+inline constexpr std::uintmax_t max_examples_bytes = 1 << 20;
 Examples read_examples(const std::filesystem::path& file);
 
 // The requests the doctor sends, one a route: GET and HEAD, plus `methods`, plus any route with an

@@ -28,6 +28,9 @@ std::string statuses_text(const RouteFigures& f) {
         if (!out.empty()) out += ' ';
         out += code == 0 ? fmt::format("[no answer] {}", n) : fmt::format("[{}] {}", code, n);
     }
+    if (f.over_limit > 0)  // (the server did answer: the lab did not keep it all)
+        out += fmt::format("{}[answered, over {} KiB: not kept] {}", out.empty() ? "" : " ",
+                           AnswerLimits{}.body >> 10, f.over_limit);
     return out;
 }
 
@@ -111,8 +114,8 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
     for (const RouteRun* judged : culprits_first(run)) {
         const RouteRun& r = *judged;
         const RouteFigures& f = r.figures;
-        if (!f.statuses.empty() && (f.answered < f.sent || f.statuses.begin()->first < 200 ||
-                                    f.statuses.rbegin()->first >= 400))
+        if (f.answered < f.sent || (!f.statuses.empty() && (f.statuses.begin()->first < 200 ||
+                                                            f.statuses.rbegin()->first >= 400)))
             out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r),
                                     f.answered, f.sent, statuses_text(f)),
                         width)

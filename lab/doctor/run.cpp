@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <cstdio>
 #include <stdexcept>
@@ -22,6 +23,7 @@ namespace {
 
 constexpr auto bystander_every = std::chrono::milliseconds(10);
 constexpr auto bystander_after = std::chrono::milliseconds(DoctorPlan::bystander_after_ms);
+constexpr int most_openapi_depth = 100;  // a --target's /openapi.json, nested at most this deep
 constexpr auto burst_deadline =
     std::chrono::seconds(60);  // a route that never answers is cut off here
 
@@ -266,12 +268,34 @@ DoctorPlan doctor_plan(const std::vector<RouteRun>& warmed, int requests) {
 
 namespace {
 
+// How deep a JSON text nests, read by nlohmann's parser (its own stack, not the call stack's):
+// app_routes.py's json.load recurses, so a text deeper than Python's limit never reaches it.
+int json_depth(const std::string& text) {
+    int deepest = 0;
+    const nlohmann::json nothing_kept = nlohmann::json::parse(
+        text,
+        [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+            deepest = std::max(deepest, depth);
+            return false;  // (only the depth is wanted)
+        },
+        false);
+    return deepest;
+}
+
 // --target: the routes a running server declares (FastAPI's GET /openapi.json, read by the same
 // code as the probe's /__lab/routes: app_routes.py), else those --examples names.
 std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& examples) {
     RawReply schema = send_raw(at.host, at.port, request_bytes(at, "GET", "/openapi.json"),
                                std::chrono::seconds(10));
+    if (schema.status == 200 && !schema.error.empty())
+        throw std::invalid_argument("--target: its /openapi.json " + schema.error +
+                                    ": name its routes in --examples");
     if (schema.status == 200 && nlohmann::json::accept(schema.body)) {
+        if (json_depth(schema.body) > most_openapi_depth)
+            throw std::invalid_argument(fmt::format(
+                "--target: its /openapi.json nests deeper than the {} levels the lab reads (a "
+                "schema nests a few dozen): name its routes in --examples",
+                most_openapi_depth));
         char name[] = "/tmp/lab-openapi-XXXXXX";
         int fd = ::mkstemp(name);
         if (fd < 0)
@@ -312,6 +336,14 @@ double bystander_alone_ms(const LoadSpec& at, const std::string& bystander) {
     std::vector<double> ms;
     for (const RequestRecord& r : b.requests)
         if (r.ok()) ms.push_back(static_cast<double>(r.latency_us()) / 1e3);
+    const auto over = std::find_if(b.requests.begin(), b.requests.end(), [](auto& r) {
+        return r.error == ErrorKind::body_over_limit || r.error == ErrorKind::head_over_limit;
+    });
+    if (ms.empty() && over != b.requests.end())
+        throw std::invalid_argument(fmt::format(
+            "--target: the bystander's GET {} answered, over the {} KiB (body) and {} KiB (head) "
+            "the lab reads of an answer: pass --probe PATH of a small answer",
+            bystander, AnswerLimits{}.body >> 10, AnswerLimits{}.head >> 10));
     if (ms.empty())
         throw std::invalid_argument("--target: the bystander's GET " + bystander +
                                     " was not answered 2xx: pass --probe PATH");
@@ -365,7 +397,49 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
     run.mixed = mix(app, run.routes, settings.requests, run);
 }
 
+// Runs `examine`; when it fails because the app is gone (the probe inside it answers nothing),
+// says so with the app's exit status ("exited with status 3", "was killed by signal 9").
+template <class Examine>
+void examine_or_say_how_the_app_died(const ConfigurationProcesses& app, Examine examine) {
+    try {
+        examine();
+    } catch (const std::runtime_error& e) {
+        auto ended = app.server ? app.server->exited(std::chrono::seconds(1)) : std::nullopt;
+        if (!ended) throw;
+        throw DoctorCouldNotRun("your app died during the run: its process " + *ended + " (so " +
+                                e.what() + ")");
+    }
+}
+
+// "21999 of the mixed phase's 22000 requests got no answer (connect: Too many open files)", or
+// empty when at least half of the batch's requests were answered.
+std::string unanswered_in(const Batch& b, const std::string& which) {
+    std::map<ErrorKind, std::size_t> failed;
+    std::size_t none = 0;
+    for (const RequestRecord& r : b.requests)
+        if (!r.ok() && r.error != ErrorKind::status) ++none, ++failed[r.error];
+    if (none * 2 <= b.requests.size()) return "";
+    auto most = std::max_element(failed.begin(), failed.end(),
+                                 [](auto& x, auto& y) { return x.second < y.second; });
+    const bool why = most->first == ErrorKind::connect && !b.connect_failure.empty();
+    return fmt::format("{} of {}'s {} requests got no answer ({}{})", none, which,
+                       b.requests.size(), to_string(most->first),
+                       why ? ": " + b.connect_failure : "");
+}
+
 }  // namespace
+
+std::string mostly_unanswered(const DoctorRun& run) {
+    std::string said;
+    auto add = [&](const std::string& one) {
+        if (!one.empty()) said += (said.empty() ? "" : "; ") + one;
+    };
+    for (const RouteRun& r : run.routes)
+        if (r.judged())
+            add(unanswered_in(r.burst, r.request.route.method + " " + r.request.target));
+    if (run.mixed) add(unanswered_in(run.mixed->batch, "the mixed phase"));
+    return said;
+}
 
 DoctorRun run_doctor(const DoctorSettings& settings) {
     auto started = std::chrono::steady_clock::now();
@@ -384,7 +458,9 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
     auto say = [&](const std::string& line) {
         if (settings.progress) settings.progress(line);
     };
-    if (!settings.list_only) examine_all(app, planned, settings, run, say, started);
+    if (!settings.list_only)
+        examine_or_say_how_the_app_died(
+            app, [&] { examine_all(app, planned, settings, run, say, started); });
     else
         for (const PlannedRequest& p : planned) run.routes.emplace_back().request = p;
     app.stop();

@@ -109,8 +109,19 @@ struct DoctorRun {
     std::string server_log;  // what the app wrote to stderr (its warnings)
 };
 
-// Throws AppWontStart (your_app.hpp) when the app does not start.
+// The lab could not run the doctor to its end: the app died mid-run (said with how it ended, as
+// its process's status says it), not the app's answer nor the user's input.
+struct DoctorCouldNotRun : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Throws AppWontStart (your_app.hpp) when the app does not start, DoctorCouldNotRun when it dies.
 DoctorRun run_doctor(const DoctorSettings& settings);
+
+// Why the run failed though it ended, empty if it did not: a burst (or the mixed phase) of which
+// more than half the requests got no answer at all (never connected, cut off), so what it says of
+// the routes was never measured.
+std::string mostly_unanswered(const DoctorRun& run);
 
 // What run_doctor does once the app answers, step by step, and about how long that takes: when
 // every route answers promptly (before any is sent), or, once each was warmed up, from what each

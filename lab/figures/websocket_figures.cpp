@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/statistics.hpp"
+#include "harness/websocket_load.hpp"
 
 namespace lab {
 namespace {
@@ -20,15 +21,44 @@ std::vector<double> worst_per_client(const Batch& b) {
     return ms;
 }
 
-// The WebSockets open through the whole batch: those that read a tick and never failed.
+// Whether the server (or the way to it) ended this client's WebSocket: it never opened, or was
+// closed or broken before the end. Not a message the lab would not keep (over its limit: the lab
+// closed it), nor one that was no tick, nor silence: the server still held those open.
+bool dropped(const RequestRecord& q) {
+    return q.error == ErrorKind::connect || q.error == ErrorKind::read;
+}
+
+// The WebSockets open through the whole batch: those with a record (each client has one) and
+// none of them dropped.
 int held_through(const Batch& b) {
-    std::set<int> read, failed;
-    for (const RequestRecord& q : b.requests) (q.ok() ? read : failed).insert(q.connection);
+    std::set<int> seen, lost;
+    for (const RequestRecord& q : b.requests) (dropped(q) ? lost : seen).insert(q.connection);
     return static_cast<int>(
-        std::count_if(read.begin(), read.end(), [&](int c) { return !failed.contains(c); }));
+        std::count_if(seen.begin(), seen.end(), [&](int c) { return !lost.contains(c); }));
 }
 
 }  // namespace
+
+std::string why_no_tick(const ConfigurationResult& r) {
+    std::map<ErrorKind, int> kinds;
+    std::string first;
+    for (const Batch& b : r.batches) {
+        for (const RequestRecord& q : b.requests) ++kinds[q.error];
+        if (first.empty()) first = b.foreign_message;
+    }
+    std::string said = "no tick (text: {\"tick\":K,\"due_us\":…,\"every_us\":…}) was read";
+    if (kinds[ErrorKind::status] > 0)
+        said += "; your app sent " + std::to_string(kinds[ErrorKind::status]) + " other messages" +
+                (first.empty() ? "" : " (the first: " + first + ")");
+    if (kinds[ErrorKind::body_over_limit] > 0)
+        said += "; " + std::to_string(kinds[ErrorKind::body_over_limit]) +
+                " clients were sent a message over the " +
+                std::to_string(most_websocket_message >> 10) +
+                " KiB the lab reads of one, and closed by the lab";
+    if (kinds[ErrorKind::timeout] > 0)
+        said += "; " + std::to_string(kinds[ErrorKind::timeout]) + " clients read nothing";
+    return said;
+}
 
 std::optional<double> websocket_figure(Figure figure, const ConfigurationResult& r) {
     if (r.batches.empty()) return std::nullopt;

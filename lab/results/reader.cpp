@@ -33,17 +33,16 @@ using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 
 }  // namespace
 
-std::ifstream open_results_file(const fs::path& file, std::uintmax_t most_bytes) {
+std::ifstream open_results_file(const fs::path& file, std::uintmax_t most, const char* why_most) {
     std::error_code ec;
     auto status = fs::status(file, ec);  // (through a link: what it points to)
     if (ec || !fs::exists(status)) damaged(file, "cannot be read");
     if (!fs::is_regular_file(status))
-        damaged(file,
-                "is not a regular file (a device, a pipe or a folder): a results folder's "
-                "files are files");
-    if (auto bytes = fs::file_size(file, ec); !ec && bytes > most_bytes)
-        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " +
-                          std::to_string(most_bytes >> 20) + " MiB the lab reads back");
+        damaged(file, "is not a regular file (a device, a pipe or a folder): a results folder's " +
+                          file.filename().string() + " is a file");
+    if (auto bytes = fs::file_size(file, ec); !ec && bytes > most)
+        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " + std::to_string(most >> 20) +
+                          " MiB the lab reads back (" + why_most + ")");
     std::ifstream in(file, std::ios::binary);
     if (!in) damaged(file, "cannot be read");
     return in;
@@ -154,7 +153,8 @@ RequestRecord request_of(const CsvRow& row) {
 
 CsvBatches read_requests(const fs::path& file,
                          const std::vector<ConfigurationResult>& configurations) {
-    std::ifstream in = open_results_file(file, max_requests_csv_bytes);
+    std::ifstream in = open_results_file(file, max_requests_csv_bytes,
+                                         "a run keeps at most 1,000,000 requests a batch");
     CsvReader reader(in, max_requests_csv_row_bytes);
     std::vector<std::string> header, fields;
     if (!next_row(reader, header, file)) damaged(file, "empty: not even its header line");
@@ -212,6 +212,7 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
             r.open_loop.push_back(std::move(o));
         }
         found->second.unfinished = note.unfinished;
+        found->second.foreign_message = note.foreign_message;
         found->second.not_recorded = note.not_recorded;
         found->second.tallies =
             note.tallies;  // all it counted, where requests.csv keeps only the first
@@ -237,7 +238,8 @@ RunResult read_results(const fs::path& dir) {
                 "lessons' and loads' runs");
     if (!fs::exists(summary_file))
         damaged(summary_file, "cannot be read (is " + dir.string() + " a results folder?)");
-    std::ifstream in = open_results_file(summary_file, max_summary_json_bytes);
+    std::ifstream in = open_results_file(summary_file, max_summary_json_bytes,
+                                         "a run's summary keeps figures, never its requests");
     auto summary = nlohmann::json::parse(in, nullptr, false);
     if (summary.is_discarded()) damaged(summary_file, "not valid JSON");
     StoredRun stored;

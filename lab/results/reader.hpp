@@ -17,16 +17,18 @@ struct ResultsError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// What `lab report` reads of a requests.csv, at most: a bigger file, a row longer, or one that is
-// not a regular file (a link to /dev/urandom) is refused with the reason, before it is read.
+// What `lab report` reads of a requests.csv and a summary.json, at most: a bigger file, a row
+// longer, or one that is not a regular file (a link to /dev/urandom, a FIFO) is refused with the
+// reason, before it is opened.
 inline constexpr std::uintmax_t max_requests_csv_bytes = std::uintmax_t{1} << 30;
 inline constexpr std::size_t max_requests_csv_row_bytes = 64 << 10;
-
-inline constexpr std::uintmax_t max_summary_json_bytes = std::uintmax_t{256} << 20;
+inline constexpr std::uintmax_t max_summary_json_bytes = std::uintmax_t{64} << 20;
 
 // A results folder's file opened to be read: a regular file (a link to a device, a pipe or a
-// folder is refused, never opened) of at most `most_bytes`; else ResultsError, with the reason.
-std::ifstream open_results_file(const std::filesystem::path& file, std::uintmax_t most_bytes);
+// folder is refused, never opened: a FIFO would hang the read) of at most `most` bytes (`why_most`
+// says why that is enough); else ResultsError, with the reason.
+std::ifstream open_results_file(const std::filesystem::path& file, std::uintmax_t most,
+                                const char* why_most);
 
 RunResult read_results(const std::filesystem::path& dir);  // throws ResultsError
 

@@ -35,6 +35,7 @@ struct StoredBatch {
     std::string held_fix;  // and what to change there
     std::int64_t harness_slip_us = 0;  // open loop only
     int unfinished = 0;  // `lab load -z`: in flight when the time was up
+    std::string foreign_message;  // a WebSocket load: the first message that was no tick
     std::int64_t not_recorded = 0;  // `lab load`: counted, but past requests.csv's limit
     std::vector<Tally> tallies;  // and then what it counted, all of it (stored_tallies.hpp)
     BatchCpu cpu;  // the CPU the lab got during it, and what others took

@@ -136,6 +136,7 @@ void batch_fields(V& v, B& b) {
     v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
     v("unfinished", b.unfinished, Bound{0, 1e6});
     v("not_recorded", b.not_recorded, Bound{0, 1e12});
+    v("foreign_message", b.foreign_message);  // absent in folders written before it existed
     v.object("cpu", b.cpu, [](auto& w, auto& c) { cpu_fields(w, c); });
     v("jobs_done", b.jobs_done, Bound{-1, 1e9});
 }

@@ -65,6 +65,7 @@ std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
         if (i < r.cpu.size()) b.cpu = r.cpu[i];
         if (i < r.jobs_done.size()) b.jobs_done = r.jobs_done[i];
         b.unfinished = r.batches[i].unfinished;
+        b.foreign_message = r.batches[i].foreign_message;
         b.not_recorded = r.batches[i].not_recorded;
         if (b.not_recorded > 0)
             b.tallies = r.batches[i].tallies;  // (else requests.csv holds every request)

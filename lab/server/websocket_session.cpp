@@ -14,7 +14,7 @@ namespace {
 
 namespace websocket = beast::websocket;
 
-constexpr Micros tick_every{100'000};  // the lesson's 100 ms between ticks
+constexpr Micros tick_every{tick_every_us};  // the lesson's 100 ms between ticks
 
 // One open WebSocket. Its session reads; the ticker and the session's reply write, in turn
 // (Beast allows one read and one write at a time on a stream).
