@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/doctor/judge.hpp"
-#include "lab/report/doctor_report.hpp"
+#include "lab/doctor/report.hpp"
 #include "lab/report/svg_palette.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/doctor/run.hpp"

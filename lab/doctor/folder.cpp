@@ -96,8 +96,8 @@ bool is_doctor_folder(const std::filesystem::path& dir) {
 
 DoctorRun read_doctor_folder(const std::filesystem::path& dir) {
     const std::filesystem::path file = dir / doctor_file;
-    std::ifstream in = open_results_file(file, max_doctor_json_bytes,
-                                         "at most 200 requests a burst, 1000 routes");
+    std::ifstream in =
+        open_results_file(file, max_doctor_json_bytes, "at most 200 requests a burst, 1000 routes");
     DoctorRun run;
     try {
         run = doctor_from_json(nlohmann::json::parse(in));
