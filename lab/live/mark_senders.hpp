@@ -1,8 +1,9 @@
 #pragma once
-// Who may draw on the live page. The marks socket has a name any local process could send to;
-// the kernel says which process sent each datagram (SO_PASSCRED: a pid the sender cannot forge),
-// and the hub keeps only the marks of this process and the processes it started (the servers,
-// their workers, a student's app under uvicorn): a forged mark from anywhere else is dropped.
+// Who may draw on the live page. The marks socket is in a folder only this user may enter (no
+// other user can send to it); of this user's processes, the kernel says which sent each datagram
+// (SO_PASSCRED: a pid the sender cannot forge), and the hub keeps only the marks of this process
+// and the processes it started (the servers, their workers, a student's app under uvicorn): a
+// forged mark from anywhere else is dropped.
 #include <sys/types.h>
 
 #include <cstddef>
