@@ -22,6 +22,7 @@
 #include "lab/run/server_process.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/run/your_app.hpp"
+#include "canned_server.hpp"
 #include "support.hpp"
 
 namespace {
@@ -633,4 +634,23 @@ TEST_CASE("lab doctor sends /café and /a b to their routes, and leaves no __pyc
                     " exercise check blocking-sleep " + (app.path / "ex").string() +
                     " --repeat 1 --out " + out.path.string());
     CHECK_FALSE(std::filesystem::exists(app.path / "ex" / "__pycache__"));
+}
+
+TEST_CASE("lab doctor --target never sends a path with CR LF from its /openapi.json: none smuggled",
+          "[e2e][untimed]") {
+    const std::string schema =
+        R"({"openapi": "3.0.2", "info": {"title": "t", "version": "1"}, "paths": {)"
+        R"("/x\r\nGET /smuggled HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET /y": {"get": {}},)"
+        R"("/a b": {"get": {}}}})";
+    test::CannedServer server(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(schema.size()) + "\r\n\r\n" + schema);
+    test::ScratchDir out;
+    auto said = test::run_lab("doctor --target http://127.0.0.1:" + std::to_string(server.port()) +
+                              " -n 2 --out " + out.path.string());
+    INFO(said.output);
+    CHECK(said.output.find("control character") != std::string::npos);
+    CHECK(server.received().find("GET /a%20b HTTP/1.1\r\n") != std::string::npos);
+    CHECK(server.received().find("/smuggled") == std::string::npos);
+    CHECK(server.received().find("X-Injected") == std::string::npos);
 }
