@@ -19,14 +19,19 @@ void ask_for_senders(int fd);
 // the kernel gave none); -1 when no datagram is waiting.
 long receive_with_sender(int fd, char* buffer, std::size_t size, pid_t& sender);
 
-// Whether a pid is this process or one below it, by the parent links in /proc. A pid found so is
-// believed for a second (a busy server sends thousands of marks a second), then looked up again.
+// Whether a pid is this process or one below it, by the parent links in /proc. What a pid was
+// found to be is believed for a second (a busy server sends thousands of marks a second, a
+// flooder as many), then looked up again: at most one walk of /proc per sender and second.
 class OwnProcesses {
 public:
     bool includes(pid_t pid);
 
 private:
-    std::unordered_map<pid_t, std::int64_t> known_;  // pid -> when it was found to be ours (µs)
+    struct Found {
+        std::int64_t at_us;  // when it was looked up
+        bool ours;
+    };
+    std::unordered_map<pid_t, Found> known_;
 };
 
 }  // namespace lab::live
