@@ -8,6 +8,7 @@
 // off. A server started by hand has no key and answers anyone, as one a learner curls should.
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -19,14 +20,10 @@ inline constexpr const char* run_key_header = "X-Lab-Key";
 // This process's key, made on first use: what the servers it starts are given.
 inline const std::string& own_run_key() {
     static const std::string key = [] {
-        unsigned char bytes[16] = {};
-        FILE* random = std::fopen("/dev/urandom", "rb");
-        if (!random || std::fread(bytes, 1, sizeof bytes, random) != sizeof bytes) std::abort();
-        std::fclose(random);
-        std::string hex;
-        for (unsigned char b : bytes)
-            hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
-        return hex;
+        std::random_device random;  // (the CPU's or the kernel's randomness, not a seeded sequence)
+        char hex[33];
+        std::snprintf(hex, sizeof hex, "%08x%08x%08x%08x", random(), random(), random(), random());
+        return std::string(hex);
     }();
     return key;
 }
