@@ -16,6 +16,7 @@
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
 #include "lab/os_limits.hpp"
+#include "lab/run_key.hpp"
 
 namespace lab {
 namespace {
@@ -289,6 +290,8 @@ std::string request_bytes(const LoadSpec& spec, const std::string& method,
             req.set(header.substr(0, colon), value);  // replaces ours (Host, User-Agent) if named
         }
         req.body() = spec.body;
+    } else if (!spec.run_key.empty()) {
+        req.set(run_key_header, spec.run_key);
     }
     req.prepare_payload();
     std::ostringstream out;

@@ -91,6 +91,10 @@ struct LoadSpec {
     std::string probe_target;  // if set, also sent on a connection of its own, every
     std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
     std::chrono::milliseconds probe_after{0};  // and this long after the last answer
+    // The run's key (lab/run_key.hpp), for a server the lab started: sent with the plain requests
+    // (its figures, probes, polls), never with the load's, and never to a server the lab did not
+    // start.
+    std::string run_key;
     bool poll_jobs = false;  // each 202 names a queued job: poll GET /jobs/{id} until it is done
     std::chrono::milliseconds poll_every{50};
     std::function<void(int answered, int total)> on_answer;  // e.g. live progress; may be empty

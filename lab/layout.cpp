@@ -315,6 +315,17 @@ void print_block(std::ostream& out, const Fitted& t, const Layout& layout, bool 
 
 }  // namespace
 
+std::string markdown_text(const std::string& outside) {
+    std::string out;
+    for (char c : outside)
+        out += c == '|'   ? "\\|"
+               : c == '<' ? "&lt;"
+               : c == '>' ? "&gt;"
+               : c == '&' ? "&amp;"
+                          : std::string(1, c);
+    return out;
+}
+
 void print_table(std::ostream& out, std::vector<Column> columns, const Layout& layout,
                  bool markdown) {
     // A cell may hold a results folder's, a scenario's or an app's text: shown, never obeyed (its
@@ -322,6 +333,8 @@ void print_table(std::ostream& out, std::vector<Column> columns, const Layout& l
     for (Column& c : columns) {
         c.header = printable(c.header, true), c.narrow_header = printable(c.narrow_header, true);
         for (auto& cell : c.cells) cell = printable(cell, true);
+        if (markdown)
+            for (auto& cell : c.cells) cell = markdown_text(cell);
     }
     // Block by block: what did not fit this one folds into the next, under the same labels.
     while (!columns.empty()) {

@@ -36,6 +36,11 @@ std::string count_of(long long n, const std::string& noun);
 // text of several lines (a traceback); else they are shown escaped too.
 std::string printable(const std::string& outside, bool keep_lines = false);
 
+// Text the lab did not write as Markdown shows it (`--format markdown`, a CI job's comment): "|"
+// as \| so a route's path cannot end a table's cell, and <, > and & as entities so it cannot be
+// HTML. The one escape for Markdown; print_table's cells pass it.
+std::string markdown_text(const std::string& outside);
+
 // Characters as a terminal shows them (UTF-8 code points; our text has no wide characters).
 std::size_t display_width(const std::string& text);
 // The first `n` of them.

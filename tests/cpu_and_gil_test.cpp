@@ -20,12 +20,14 @@
 #include "lab/compute/cpu_ledger.hpp"
 #include "lab/compute/gil.hpp"
 #include "lab/server/loop_monitor.hpp"
+#include "lab/run_key.hpp"
 #include "support.hpp"
 
 namespace {
 
 nlohmann::json get_json(httplib::Client& client, const std::string& target) {
-    auto res = client.Get(target.c_str());
+    auto res = client.Get(target.c_str(),
+                          {{lab::run_key_header, lab::own_run_key()}});  // (/stats: the run's)
     REQUIRE(res);
     REQUIRE(res->status == 200);
     return nlohmann::json::parse(res->body);

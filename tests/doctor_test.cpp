@@ -25,6 +25,7 @@
 #include "lab/run/configuration_processes.hpp"
 #include "lab/doctor/run.hpp"
 #include "lab/doctor/plan.hpp"
+#include "lab/report/doctor_report.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/run/your_app.hpp"
@@ -693,4 +694,81 @@ TEST_CASE(
     CHECK(said.exit_code == 2);
     CHECK(said.output.find("GET /openapi.json answered, over the 1024 KiB (body)") !=
           std::string::npos);
+}
+
+TEST_CASE("a route's path reaches it percent-encoded; one with a control character is never sent",
+          "[unit]") {
+    auto route = [](std::string path) {
+        lab::AppRoute r{.method = "GET", .path = std::move(path), .endpoint = "app.main:f"};
+        if (r.path.find("{id}") != std::string::npos)
+            r.params.push_back({"id", "path", "integer", true, nullptr});
+        return r;
+    };
+    auto planned =
+        lab::plan_requests({route("/caf\xc3\xa9"), route("/a b"), route("/items/{id}/50%?"),
+                            route("/x\r\nGET /smuggled HTTP/1.1\r\nX-In: 1"), route("/tab\there")},
+                           {}, {});
+    REQUIRE(planned.size() == 5);
+    CHECK(planned[0].target == "/caf%C3%A9");
+    CHECK(planned[1].target == "/a%20b");
+    CHECK(planned[2].target == "/items/1/50%25%3F");
+    lab::LoadSpec spec;
+    CHECK(
+        lab::request_bytes(spec, "GET", planned[1].target).starts_with("GET /a%20b HTTP/1.1\r\n"));
+    for (std::size_t i : {3, 4}) {
+        CHECK(planned[i].target.empty());
+        CHECK(planned[i].skipped.find("control character") != std::string::npos);
+    }
+    CHECK(planned[3].skipped.find("0x0D") != std::string::npos);
+    // Shown as Markdown (a CI job's comment), the path's | and HTML are escaped, and its CR LF
+    // cannot reach the terminal: the paragraph keeps its one line.
+    lab::DoctorRun run;
+    run.routes.push_back({.request = lab::plan_requests({route("/x|<b>y</b>\r\n")}, {}, {})[0]});
+    std::ostringstream out;
+    lab::print_doctor(out, run, lab::Layout{}, true);
+    INFO(out.str());
+    CHECK(out.str().find("/x\\|&lt;b&gt;y&lt;/b&gt;") != std::string::npos);
+    CHECK(out.str().find('<') == std::string::npos);
+    CHECK(out.str().find('\r') == std::string::npos);
+}
+
+TEST_CASE("lab doctor sends /café and /a b to their routes, and leaves no __pycache__ behind",
+          "[app][untimed]") {
+    test::ScratchDir app, out;
+    std::filesystem::copy_file(test::app_file("odd_paths.py"), app.path / "main.py");
+    // (unset here: a shell that sets it would hide the lab's own setting)
+    test::Outcome said;
+    nlohmann::json report = doctor_json(
+        "-u PYTHONDONTWRITEBYTECODE",
+        "main:app --app-dir " + app.path.string() + " --out " + out.path.string(), said);
+    INFO(said.output);
+    for (const char* path : {"/caf\xc3\xa9", "/a b"})
+        CHECK(route_in(report, "GET", path)["judged"] == true);  // answered 2xx, not 400
+    CHECK_FALSE(std::filesystem::exists(app.path / "__pycache__"));
+    REQUIRE(
+        test::run_lab("exercise start blocking-sleep " + (app.path / "ex").string()).exit_code ==
+        0);
+    test::run_shell("env -u PYTHONDONTWRITEBYTECODE " + std::string(LAB_BINARY) +
+                    " exercise check blocking-sleep " + (app.path / "ex").string() +
+                    " --repeat 1 --out " + out.path.string());
+    CHECK_FALSE(std::filesystem::exists(app.path / "ex" / "__pycache__"));
+}
+
+TEST_CASE("lab doctor --target never sends a path with CR LF from its /openapi.json: none smuggled",
+          "[e2e][untimed]") {
+    const std::string schema =
+        R"({"openapi": "3.0.2", "info": {"title": "t", "version": "1"}, "paths": {)"
+        R"("/x\r\nGET /smuggled HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET /y": {"get": {}},)"
+        R"("/a b": {"get": {}}}})";
+    test::CannedServer server(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+        std::to_string(schema.size()) + "\r\n\r\n" + schema);
+    test::ScratchDir out;
+    auto said = test::run_lab("doctor --target http://127.0.0.1:" + std::to_string(server.port()) +
+                              " -n 2 --out " + out.path.string());
+    INFO(said.output);
+    CHECK(said.output.find("control character") != std::string::npos);
+    CHECK(server.received().find("GET /a%20b HTTP/1.1\r\n") != std::string::npos);
+    CHECK(server.received().find("/smuggled") == std::string::npos);
+    CHECK(server.received().find("X-Injected") == std::string::npos);
 }

@@ -60,15 +60,14 @@ int held_connection(std::uint16_t port, const std::string& bytes) {
     return fd;
 }
 
-// Sends one datagram to the marks socket the hub names ("@name": an abstract one).
+// Sends one datagram to the marks socket the hub names (a path in its folder).
 void send_datagram(const std::string& marks_path, const std::string& datagram) {
     sockaddr_un to{};
     to.sun_family = AF_UNIX;
     std::memcpy(to.sun_path, marks_path.data(), marks_path.size());
-    to.sun_path[0] = '\0';
     int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
     (void)sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to),
-                 static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + marks_path.size()));
+                 sizeof to);
     close(fd);
 }
 

@@ -18,6 +18,7 @@
 #include "lab/report/load_summary.hpp"
 #include "lab/scenario/exercises.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run_key.hpp"
 #include "support.hpp"
 
 namespace {
@@ -25,7 +26,7 @@ namespace {
 // The server's own count of the requests it has read (GET /stats, itself one of them).
 std::int64_t received_by(const lab::ServerProcess& server) {
     httplib::Client client(server.host(), server.port());
-    auto stats = client.Get("/stats");
+    auto stats = client.Get("/stats", {{lab::run_key_header, lab::own_run_key()}});
     REQUIRE(stats);
     return nlohmann::json::parse(stats->body)["requests_received"].get<std::int64_t>();
 }

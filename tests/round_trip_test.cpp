@@ -109,7 +109,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
     // A mix of two paths by weight, with the options of hey and wrk.
     load.load.flags.more_paths = {"/health", "/a,b \"c\""};
     load.load.flags.weights = {3, 1, 2};
-    load.load.flags.headers = {"X-Lab: <yes>", "Authorization: Bearer t", "Private-Token: t2"};
+    load.load.flags.headers = {"Accept: <yes>", "Authorization: Bearer t", "Private-Token: t2"};
     load.load.flags.body = "{\"a\": 1}\n";
     load.load.method = "PUT";
     load.load.flags.keep_alive = false;
@@ -128,7 +128,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
         fs::path folder = lab::write_results(mixed, dir.path);
         CHECK(test::read_file(folder / "summary.json").find("Bearer t") == std::string::npos);
         CHECK(lab::read_results(folder).scenario.load.flags.headers ==
-              std::vector<std::string>{"X-Lab: <yes>", "Authorization: (not kept)",
+              std::vector<std::string>{"Accept: <yes>", "Authorization: (not kept)",
                                        "Private-Token: (not kept)"});
     }
 

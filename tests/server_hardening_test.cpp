@@ -24,6 +24,7 @@
 
 #include "lab/modes/supervisor.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run_key.hpp"
 #include "support.hpp"
 
 namespace {
@@ -208,7 +209,10 @@ TEST_CASE("a client that pipelines and never reads is cut off after the idle tim
     // well past the idle timeout.
     httplib::Client watcher(server.host(), server.port());
     auto served = [&] {
-        return nlohmann::json::parse(watcher.Get("/stats")->body)["requests_served"].get<long>();
+        return nlohmann::json::parse(
+                   watcher.Get("/stats", {{lab::run_key_header, lab::own_run_key()}})
+                       ->body)["requests_served"]
+            .get<long>();
     };
     for (long before = -1, now = served(); now - before > 1;
          now = served()) {  // (1: this /stats itself)

@@ -13,8 +13,9 @@
 #include "harness/open_loop.hpp"
 #include "harness/raw_client.hpp"
 #include "harness/statistics.hpp"
-#include "support.hpp"
 #include "lab/run/server_process.hpp"
+#include "lab/run_key.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -251,7 +252,10 @@ TEST_CASE("a background task is answered 202 before its work, which the server t
           std::chrono::milliseconds(150));  // the answer does not wait for the task's 300 ms
     // The task runs after its answer: done after 300 ms, never before.
     auto done = [&] {
-        return nlohmann::json::parse(client.Get("/stats")->body)["background_done"].get<int>();
+        return nlohmann::json::parse(
+                   client.Get("/stats", {{lab::run_key_header, lab::own_run_key()}})
+                       ->body)["background_done"]
+            .get<int>();
     };
     if (mode != "blocking-in-loop")
         CHECK(done() == 0);  // (a blocked loop answers /stats only after the task)

@@ -24,14 +24,41 @@ RouteParam param_from_json(const nlohmann::json& p) {
     return param;
 }
 
-// A value in a URL: letters, digits and -._~ as they are, every other byte as %XX.
-std::string url_escaped(const std::string& value) {
+// A value in a URL: letters, digits, -._~ and `kept` as they are, every other byte as %XX.
+std::string url_escaped(std::string_view value, std::string_view kept = "") {
     std::string out;
     for (unsigned char c : value)
-        out += std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'
+        out += std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+                       (c != 0 && kept.find(static_cast<char>(c)) != std::string_view::npos)
                    ? std::string(1, static_cast<char>(c))
                    : fmt::format("%{:02X}", c);
     return out;
+}
+
+// A route's path as a request line carries it: each {param} kept for filling, every byte a path
+// may not hold as it is (a space, "é", "%", "?") as %XX, so `/café` and `/a b` reach their routes.
+std::string path_escaped(const std::string& path) {
+    std::string out;
+    for (std::size_t at = 0, brace; at < path.size(); at = brace) {
+        brace = path.find('{', at);
+        std::size_t close = brace == std::string::npos ? brace : path.find('}', brace);
+        if (close == std::string::npos) brace = close = path.size();  // (no template: all escaped)
+        out += url_escaped(std::string_view(path).substr(at, brace - at), "/!$&'()*+,;=:@");
+        if (brace < path.size()) out += path.substr(brace, close - brace + 1), brace = close + 1;
+    }
+    return out;
+}
+
+// Why a path cannot be sent at all: a control character (CR LF would end the request line and
+// start another, smuggled past the doctor), else empty.
+std::string refused_path(const std::string& path) {
+    auto bad = std::find_if(path.begin(), path.end(),
+                            [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (bad == path.end()) return "";
+    return fmt::format(
+        "its path holds a control character (byte 0x{:02X}): not sent, as a "
+        "request line it could carry a second request",
+        static_cast<unsigned char>(*bad));
 }
 
 // A sample value for a parameter of a type, as text ("1", "a"); nullopt: no sample can be made.
@@ -66,7 +93,8 @@ nlohmann::json sample_body(const nlohmann::json& schema, int depth = 0) {
 // The route's target: its path with each {param} filled, then its query; or why it cannot be
 // filled.
 std::string fill_target(const AppRoute& r, const RouteExample* example, std::string& why) {
-    std::string path = r.path, query;
+    if (why = refused_path(r.path); !why.empty()) return "";
+    std::string path = path_escaped(r.path), query;
     for (const RouteParam& p : r.params) {
         const auto& given = example ? (p.in == "path" ? example->path : example->query)
                                     : std::map<std::string, std::string>{};

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <ostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -249,8 +250,12 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
     print_table(out, c, layout, markdown);
 }
 
-void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout, bool markdown) {
+void print_doctor(std::ostream& shown, const DoctorRun& run, const Layout& layout, bool markdown) {
     const int width = layout.wide ? 100'000 : layout.columns;
+    std::ostringstream out;  // the paragraphs name routes: shown as text, never obeyed
+    auto flush = [&] {
+        shown << printable(markdown ? markdown_text(out.str()) : out.str(), true), out.str("");
+    };
     if (run.probed)
         out << wrap(fmt::format("lab doctor {}: each route {} at once, a bystander asking every 10 "
                                 "ms; a hold of {} ms or more is named.",
@@ -266,14 +271,16 @@ void print_doctor(std::ostream& out, const DoctorRun& run, const Layout& layout,
                                 ms_or_dash(run.bystander_alone_ms), run.hold_ms),
                     width);
     out << "\n\n";
+    flush();
     if (std::any_of(run.routes.begin(), run.routes.end(), [](auto& r) { return r.judged(); })) {
-        print_table(out, judged_columns(run), layout, markdown);
-        out << '\n';
+        print_table(shown, judged_columns(run), layout, markdown);
+        shown << '\n';
     }
     print_fixes(out, run, width);
     print_mixed(out, run, width);
     print_not_judged(out, run, width);
     out << '\n' << wrap(closing_line(run), width) << '\n';
+    flush();
 }
 
 }  // namespace lab

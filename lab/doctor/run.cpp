@@ -14,6 +14,7 @@
 
 #include "harness/raw_client.hpp"
 #include "lab/layout.hpp"
+#include "lab/run_key.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
@@ -85,6 +86,7 @@ LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, in
     LoadSpec spec;
     spec.host = app.host;
     spec.port = app.port;
+    if (app.server) spec.run_key = own_run_key();  // the probe's (never a --target's)
     spec.method = p.route.method;
     spec.target = p.target;
     spec.body = p.body;
@@ -185,6 +187,10 @@ std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector
 
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
     std::vector<ProbeRecord> records;
+    if (listed.value("attribution", true) != true)  // only the run's key switches it (run_key.hpp)
+        throw std::runtime_error(
+            "the probe's attribution was switched off during the run: "
+            "nothing it measured can be judged");
     auto list = listed.find("requests");
     if (list == listed.end() || !list->is_array()) return records;
     for (const nlohmann::json& r : *list) {

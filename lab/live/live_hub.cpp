@@ -5,10 +5,15 @@
 #include "lab/live/live_hub.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -24,6 +29,27 @@
 #include "lab/server/live_events.hpp"
 
 namespace lab {
+namespace {
+
+// The marks socket's folder, /tmp/lab-live-PID-XXXXXX, made by mkdtemp (0700): no other user may
+// reach the socket inside, so a neighbour's flood of datagrams is refused by the kernel and costs
+// the run nothing. Folders left by a `lab` that was killed (its pid gone) are removed first.
+std::string marks_folder() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with("lab-live-") && kill(std::atoi(name.c_str() + 9), 0) != 0 &&
+            errno == ESRCH)
+            std::filesystem::remove_all(entry.path(), ec);
+    }
+    std::string folder = "/tmp/lab-live-" + std::to_string(getpid()) + "-XXXXXX";
+    if (!mkdtemp(folder.data()))
+        throw std::runtime_error(std::string("live view: cannot make its folder: ") +
+                                 std::strerror(errno));
+    return folder;
+}
+
+}  // namespace
 
 using json = nlohmann::json;
 
@@ -31,8 +57,7 @@ struct LiveHub::Impl {
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
     asio::local::datagram_protocol::socket marks{io};
-    std::string
-        marks_name;  // the marks socket's abstract name: no file, so nothing to remove on any exit
+    std::string marks_folder;  // the marks socket's: this user's alone (0700)
     live::OwnProcesses senders;  // whose marks are drawn: this process's and those it started
     int connections = 0;  // open now (on the hub's thread only), at most live_connections_at_most
     asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
@@ -255,11 +280,9 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
         throw std::runtime_error("live view: cannot listen on " + host + ":" +
                                  std::to_string(port) + ": " + e.what());
     }
-    static std::atomic<int> hubs{0};
-    h.marks_name = "lab-live-" + std::to_string(getpid()) + "-" + std::to_string(hubs++) + "-" +
-                   std::to_string(h.opened_us % 1'000'000);
+    h.marks_folder = marks_folder();
     h.marks.open();
-    h.marks.bind(asio::local::datagram_protocol::endpoint(std::string(1, '\0') + h.marks_name));
+    h.marks.bind(asio::local::datagram_protocol::endpoint(h.marks_folder + "/marks"));
     h.marks.set_option(
         asio::socket_base::receive_buffer_size(4 << 20));  // bursts of marks wait here
     live::ask_for_senders(h.marks.native_handle());
@@ -295,13 +318,15 @@ LiveHub::~LiveHub() {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     h.io.stop();
     h.thread.join();
+    std::error_code ignored;
+    std::filesystem::remove_all(h.marks_folder, ignored);
 }
 
 std::string LiveHub::url() const {
     return "http://" + impl_->shown_host + ":" + std::to_string(impl_->port) + "/";
 }
 
-std::string LiveHub::marks_path() const { return "@" + impl_->marks_name; }
+std::string LiveHub::marks_path() const { return impl_->marks_folder + "/marks"; }
 
 bool LiveHub::wait_for_viewer(std::chrono::milliseconds limit) {
     auto give_up = std::chrono::steady_clock::now() + limit;

@@ -46,15 +46,15 @@ long receive_with_sender(int fd, char* buffer, std::size_t size, pid_t& sender) 
 
 bool OwnProcesses::includes(pid_t pid) {
     const std::int64_t now = monotonic_us();
-    if (auto it = known_.find(pid); it != known_.end() && now - it->second < 1'000'000) return true;
+    if (auto it = known_.find(pid); it != known_.end() && now - it->second.at_us < 1'000'000)
+        return it->second.ours;
     if (known_.size() > 4096) known_.clear();  // (a bound: pids come and go over a long run)
     const pid_t self = getpid();
-    for (pid_t p = pid, steps = 0; p > 1 && steps < 64; p = parent_of(p), ++steps)
-        if (p == self) {
-            known_[pid] = now;
-            return true;
-        }
-    return false;
+    bool ours = false;
+    for (pid_t p = pid, steps = 0; p > 1 && steps < 64 && !ours; p = parent_of(p), ++steps)
+        ours = p == self;
+    known_[pid] = {now, ours};
+    return ours;
 }
 
 }  // namespace lab::live

@@ -1,8 +1,9 @@
 #pragma once
-// Who may draw on the live page. The marks socket has a name any local process could send to;
-// the kernel says which process sent each datagram (SO_PASSCRED: a pid the sender cannot forge),
-// and the hub keeps only the marks of this process and the processes it started (the servers,
-// their workers, a student's app under uvicorn): a forged mark from anywhere else is dropped.
+// Who may draw on the live page. The marks socket is in a folder only this user may enter (no
+// other user can send to it); of this user's processes, the kernel says which sent each datagram
+// (SO_PASSCRED: a pid the sender cannot forge), and the hub keeps only the marks of this process
+// and the processes it started (the servers, their workers, a student's app under uvicorn): a
+// forged mark from anywhere else is dropped.
 #include <sys/types.h>
 
 #include <cstddef>
@@ -18,14 +19,19 @@ void ask_for_senders(int fd);
 // the kernel gave none); -1 when no datagram is waiting.
 long receive_with_sender(int fd, char* buffer, std::size_t size, pid_t& sender);
 
-// Whether a pid is this process or one below it, by the parent links in /proc. A pid found so is
-// believed for a second (a busy server sends thousands of marks a second), then looked up again.
+// Whether a pid is this process or one below it, by the parent links in /proc. What a pid was
+// found to be is believed for a second (a busy server sends thousands of marks a second, a
+// flooder as many), then looked up again: at most one walk of /proc per sender and second.
 class OwnProcesses {
 public:
     bool includes(pid_t pid);
 
 private:
-    std::unordered_map<pid_t, std::int64_t> known_;  // pid -> when it was found to be ours (µs)
+    struct Found {
+        std::int64_t at_us;  // when it was looked up
+        bool ours;
+    };
+    std::unordered_map<pid_t, Found> known_;
 };
 
 }  // namespace lab::live

@@ -10,14 +10,15 @@ imported unchanged and wrapped in Probe, which adds what the lab's own servers g
   - on every answer, whatever the route returns: x-lab-start-us (the probe got the request) and
     x-lab-end-us (the app began its answer), CLOCK_MONOTONIC µs as the harness reads them;
     x-lab-pid; x-lab-thread (the thread that began the answer);
-  - GET /__lab/health and GET /__lab/stats[?reset=1] (max_loop_blocked_ms, max_loop_lag_ms,
+  - GET /__lab/health (anyone's) and GET /__lab/stats[?reset=1] (max_loop_blocked_ms, max_loop_lag_ms,
     requests, in_service, worker_id, held_per_request_ms, held_where, held_diagnosis: the longest
     located hold's call, owner and CPU share), answered by the probe:
     the app never sees /__lab/;
   - GET /__lab/requests[?reset=1]: each request's account of the loop's time (loop_ledger.py;
     LAB_ATTRIBUTION=0 turns it off; GET /__lab/attribution?on=0|1 turns it off and on again, for a
     benchmark), and GET /__lab/routes: the routes the app serves, and what
-    each takes (its OpenAPI schema for FastAPI, its routes for Starlette);
+    each takes (its OpenAPI schema for FastAPI, its routes for Starlette); all but /__lab/health
+    only to the run that started it (run_key.py);
   - with LAB_EVENTS_TO ("@name" or a path), the live marks of `lab serve --events-to`.
 An app that cannot be served gets one line on stderr starting "your app: ", and exit status 2.
 """
@@ -36,6 +37,7 @@ from app_routes import RouteIndex, list_routes
 from app_spec import file_module, is_dotted, names_a_file, split_spec
 from loop_ledger import CURRENT, HOLD_MS, Ledger, time_callbacks, time_thread_pool
 from loop_watch import LoopWatch
+from run_key import REFUSED, asgi_key, may_control
 
 if os.environ.get("LAB_DIE_WITH_PARENT"):  # set by serve.py: die with uvicorn, as apps.py does
     import lifeline
@@ -264,8 +266,10 @@ class Probe:
         path, get = scope["path"], scope["method"] == "GET"
         reset = b"reset=1" in scope.get("query_string", b"").split(b"&")
         status = 200
-        if get and path == "/__lab/health":
+        if get and path == "/__lab/health":  # open: the bystander the doctor times, which changes nothing
             body = {"status": "ok"}
+        elif not may_control(asgi_key(scope)):  # the rest is the run's own (run_key.py)
+            status, body = 403, REFUSED
         elif get and path == "/__lab/stats":
             body = self.stats(reset)
         elif get and path == "/__lab/requests":

@@ -8,11 +8,12 @@ import time
 from datetime import timezone
 
 import anyio.to_thread
-from fastapi import BackgroundTasks, Depends, FastAPI, concurrency
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from loop_watch import LoopWatch
+from run_key import REFUSED, may_control
 from stamps import Served
 from websocket_ticks import add_websocket_route  # GET /ws: the websockets lesson
 from work import burn_cpu  # (work.py also holds the jobs RQ runs for /jobs)
@@ -109,7 +110,9 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
         return {"status": "ok"}
 
     @app.get("/stats")
-    async def stats(reset: str = ""):  # what the lab's runner asks of every server, as far as FastAPI can tell
+    async def stats(reset: str = "", x_lab_key: str = Header("")):  # what the lab's runner asks of every server
+        if not may_control(x_lab_key.encode()):  # (run_key.py: the run's figures are its own)
+            return JSONResponse(REFUSED, status_code=403)
         with TASKS_LOCK:
             return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1")}
 

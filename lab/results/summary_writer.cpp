@@ -81,17 +81,19 @@ std::string lower_case(std::string text) {
 }
 
 // A results folder is shared (notebooks, a class's drive): it keeps the names of the headers a
-// load sent, but never the value of one that may carry a credential: by its name (Authorization,
-// Cookie, X-Api-Key, X-Auth-Token, X-Jwt, DPoP, a session id...) or by its value (a scheme of
-// RFC 9110's Authorization, "Bearer ..." or "Basic ...", under any name).
+// load sent, and the values of those known to carry no credential only (Accept, Content-Type,
+// User-Agent...): any other name may hide one no list foresees (X-Pass, X-CSRF, X-Otp), and any
+// value may open with a scheme of RFC 9110's Authorization ("Bearer ...", "Basic ...").
 bool may_carry_a_credential(const std::string& name, const std::string& value) {
-    static const char* secret_names[] = {"auth",    "cookie",   "key",        "token", "secret",
-                                         "session", "password", "credential", "jwt",   "dpop"};
+    static const char* plain_names[] = {"accept",           "accept-charset",   "accept-encoding",
+                                        "accept-language",  "cache-control",    "connection",
+                                        "content-encoding", "content-language", "content-type",
+                                        "pragma",           "user-agent",       "x-requested-with"};
     static const char* secret_schemes[] = {"bearer ", "basic "};
     const std::string lower_name = lower_case(name), lower_value = lower_case(value);
-    auto in_name = [&](const char* part) { return lower_name.find(part) != std::string::npos; };
+    auto is_name = [&](const char* plain) { return lower_name == plain; };
     auto opens_value = [&](const char* scheme) { return lower_value.starts_with(scheme); };
-    return std::any_of(std::begin(secret_names), std::end(secret_names), in_name) ||
+    return std::none_of(std::begin(plain_names), std::end(plain_names), is_name) ||
            std::any_of(std::begin(secret_schemes), std::end(secret_schemes), opens_value);
 }
 

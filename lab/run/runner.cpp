@@ -16,6 +16,7 @@
 #include "lab/cpu_taken.hpp"
 #include "lab/layout.hpp"
 #include "lab/modes/modes.hpp"
+#include "lab/run_key.hpp"
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/run/held_websockets.hpp"
@@ -96,6 +97,7 @@ LoadSpec load_spec(const Configuration& c, const Load& load,
     spec.method = c.queued() ? "POST" : load.method;  // POST /jobs enqueues
     spec.target = target_of(c, load);
     spec.poll_jobs = c.queued();
+    if (processes.server) spec.run_key = own_run_key();  // (never sent to a server not the lab's)
     // A job's completion is its worker's own stamp, so polls need not be frequent to measure
     // it: a tenth of a job, from 10 to 100 ms, so that the polls themselves take little of
     // the CPU the workers compute on.

@@ -19,8 +19,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/run_key.hpp"
+
 namespace lab {
 namespace {
+
+// A server's environment: the lab's, with the run's key (lab/run_key.hpp), and Python told to
+// write no byte-code, so a student's folder gains no __pycache__ from being run by the lab.
+std::vector<std::string> server_environment() {
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e)
+        if (!std::string_view(*e).starts_with(std::string(run_key_variable) + "="))
+            env.emplace_back(*e);
+    env.push_back(std::string(run_key_variable) + "=" + own_run_key());
+    env.emplace_back("PYTHONDONTWRITEBYTECODE=1");
+    return env;
+}
 
 // The signal handler reads this table, so it is a fixed array of atomics, not a container.
 std::array<std::atomic<pid_t>, 64> running{};
@@ -82,6 +96,10 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     std::vector<char*> argv;
     for (auto& a : command) argv.push_back(a.data());
     argv.push_back(nullptr);
+    std::vector<std::string> environment = server_environment();
+    std::vector<char*> envp;
+    for (auto& e : environment) envp.push_back(e.data());
+    envp.push_back(nullptr);
     int out[2];
     // (with the system's reason: "Too many open files" is the shell's `ulimit -n`, not the server's
     // fault)
@@ -107,7 +125,7 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
         dup2(log_fd_, STDERR_FILENO);
         close(out[0]);
         close(out[1]);
-        execvp(argv[0], argv.data());
+        execvpe(argv[0], argv.data(), envp.data());
         _exit(127);
     }
     setpgid(pid_, pid_);  // (also here, so the group exists before anyone signals it)

@@ -1,6 +1,7 @@
 #include "lab/server/answer.hpp"
 
 #include "lab/compute/gil.hpp"
+#include "lab/run_key.hpp"
 
 namespace lab {
 
@@ -35,6 +36,12 @@ Response answer_now(const Request& req, const Route& r) {
         case Route::Kind::health:
             return json_response(req.version(), http::status::ok, health_body());
         case Route::Kind::stats:
+            if (auto key = req[run_key_header];  // the run's figures are its own
+                !may_control(std::string_view(key.data(), key.size())))
+                return json_response(req.version(), http::status::forbidden,
+                                     error_body(403,
+                                                "GET /stats answers the run that started "
+                                                "this server: send its key (X-Lab-Key)"));
             return json_response(req.version(), http::status::ok, stats_body(r.reset));
         default: break;
     }

@@ -1,0 +1,105 @@
+// Control and figures belong to the run that made them (lab/run_key.hpp): another user of the
+// machine (`nobody`, tests/data/neighbour.py) cannot read or reset a lab server's /stats, switch
+// the probe's attribution off or reset its records, nor send to a live view's marks socket.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "harness/load_generator.hpp"
+#include "lab/doctor/run.hpp"
+#include "lab/live/live_hub.hpp"
+#include "lab/run/configuration_processes.hpp"
+#include "lab/run/server_account.hpp"
+#include "lab/run_key.hpp"
+#include "support.hpp"
+
+namespace {
+
+// What tests/data/neighbour.py says, run as `nobody` where the tests run as root (else as this
+// user: the key still stands between it and the run, but a folder of this user's does not).
+std::string neighbour(const std::string& args) {
+    const bool root = geteuid() == 0 && access("/usr/sbin/runuser", X_OK) == 0;
+    auto said = test::run_shell((root ? "/usr/sbin/runuser -u nobody -- " : "") +
+                                std::string("/usr/bin/python3 - ") + args + " < " + LAB_TEST_DATA +
+                                "/neighbour.py");
+    std::string line = said.output.substr(0, said.output.find('\n'));
+    INFO(said.output);
+    return line;
+}
+
+// The server's own account, asked as the lab asks it: with the run's key, or without.
+nlohmann::json asked(const lab::ConfigurationProcesses& p, const std::string& path, bool key) {
+    lab::LoadSpec spec;
+    spec.host = p.host, spec.port = p.port;
+    if (key) spec.run_key = lab::own_run_key();
+    return lab::stats_of(spec, path);
+}
+
+}  // namespace
+
+TEST_CASE("a lab server's /stats answers its run only: a neighbour's reset is refused 403",
+          "[server]") {
+    lab::Configuration c;
+    c.mode = "async-sleep";
+    lab::RunSettings settings{.server_binary = LAB_BINARY};
+    lab::ConfigurationProcesses server = lab::start_processes(c, settings);
+    const std::string port = std::to_string(server.port);
+    CHECK(neighbour("get " + port + " '/stats?reset=1'") == "403");
+    CHECK(neighbour("get " + port + " /stats") == "403");
+    CHECK(neighbour("get " + port + " /health") == "200");
+    CHECK(asked(server, "/stats", false).empty());  // the key, not the user, decides
+    CHECK(asked(server, "/stats", true).contains("max_loop_blocked_ms"));
+}
+
+TEST_CASE("the probe's controls answer its run only: a neighbour cannot switch it off or reset it",
+          "[app][untimed]") {
+    lab::Configuration c;
+    c.server = lab::Server::app;
+    c.app = test::app_file("sleeps_in_async.py");
+    lab::ConfigurationProcesses app = lab::start_processes(c, {.server_binary = LAB_BINARY});
+    const std::string port = std::to_string(app.port);
+    for (const char* path : {"'/__lab/attribution?on=0'", "'/__lab/requests?reset=1'",
+                             "'/__lab/stats?reset=1'", "/__lab/routes"})
+        CHECK(neighbour("get " + port + " " + path) == "403");
+    // The bystander's path stays open: it is what the doctor times, and it changes nothing.
+    CHECK(neighbour("get " + port + " /__lab/health") == "200");
+    CHECK(asked(app, "/__lab/requests", false).empty());
+    nlohmann::json records = asked(app, "/__lab/requests", true);
+    CHECK(records.contains("requests"));
+    CHECK(records.value("attribution", true));  // still on
+    CHECK_NOTHROW(lab::records_from_json(records));
+}
+
+TEST_CASE("a probe found switched off fails the doctor's run loudly, never passes", "[unit]") {
+    nlohmann::json off = {{"requests", nlohmann::json::array()}, {"attribution", false}};
+    CHECK_THROWS_WITH(lab::records_from_json(off), Catch::Contains("switched off"));
+}
+
+TEST_CASE("the FastAPI twins' /stats answers their run only", "[app][untimed]") {
+    lab::Configuration c;
+    c.server = lab::Server::fastapi, c.mode = "async-sleep";
+    lab::ConfigurationProcesses twin = lab::start_processes(c, {.server_binary = LAB_BINARY});
+    CHECK(neighbour("get " + std::to_string(twin.port) + " '/stats?reset=1'") == "403");
+    CHECK(asked(twin, "/stats", true).contains("worker_id"));
+}
+
+TEST_CASE("a neighbour cannot send to the live view's marks socket: a flood costs the run nothing",
+          "[unit][hostile]") {
+    std::filesystem::path folder;
+    {
+        lab::LiveHub hub;
+        folder = std::filesystem::path(hub.marks_path()).parent_path();
+        struct stat st {};
+        REQUIRE(stat(folder.c_str(), &st) == 0);
+        CHECK((st.st_mode & 0777) == 0700);  // this user's alone
+        if (geteuid() == 0)
+            CHECK(neighbour("flood " + hub.marks_path() + " 100000").starts_with("refused"));
+        else WARN("not root: the neighbour cannot be another user here");
+    }
+    CHECK_FALSE(std::filesystem::exists(folder));  // and nothing of it is left
+}
