@@ -276,7 +276,10 @@ std::string app_turning_on_its_parent_leaves(const std::vector<std::string>& arg
         left += "process " + std::to_string(p) + " still runs; ";
     if (test::eventually([&] { return !port_listened_on(port); }, std::chrono::seconds(5)) == false)
         left += "port " + std::to_string(port) + " still listened on";
-    said = test::read_file(out.path / "said");
+    test::eventually([&] {  // (the guard's words come as it kills, after lab has gone)
+        said = test::read_file(out.path / "said");
+        return said.find("stopped") != std::string::npos;
+    });
     return left;
 }
 

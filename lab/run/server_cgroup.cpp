@@ -11,7 +11,6 @@
 #include <thread>
 
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,8 +35,7 @@ std::string cgroup2_mount() {
     return "";
 }
 
-// Plain calls only: the guard uses it after a fork of a process that may have threads.
-bool write_small(const char* path, const char* text) {
+bool write_small(const char* path, const char* text) {  // (plain calls: in a forked child too)
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) return false;
     const auto size = static_cast<ssize_t>(std::strlen(text));
@@ -46,17 +44,32 @@ bool write_small(const char* path, const char* text) {
     return done;
 }
 
-void nap_10ms() {
-    timespec t{0, 10'000'000};
-    nanosleep(&t, nullptr);
-}
+// The guard, a shell: $1 is lab's folder of groups, fd 3 the pipe only lab holds (never written
+// to: read ends when lab has gone). serve.py hears of lab's end by its death signal and stops its
+// app its own way; what is still in a group a second later is killed, and said.
+constexpr const char* guard_script = R"sh(trap '' PIPE HUP INT
+read -r _ <&3
+tries=0
+while [ -n "$(cat "$1"/s*/cgroup.procs 2>/dev/null)" ] && [ $tries -lt 10 ]; do
+    sleep 0.1; tries=$((tries + 1))
+done
+left=$(cat "$1"/s*/cgroup.procs 2>/dev/null) said=""
+for pid in $left; do said="$said $pid ($(cat /proc/$pid/comm 2>/dev/null))"; done
+if [ -n "$left" ]; then
+    echo 1 > "$1/cgroup.kill"
+    echo "lab-guard: lab ended without stopping its servers; stopped:$said" >&2
+fi
+for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    rmdir "$1"/s* "$1" 2>/dev/null; [ -d "$1" ] || break; sleep 0.1
+done
+)sh";
 
 // lab's groups, made once: its own folder (lab-PID), a slot per server, the guard's pipe.
 struct Groups {
     std::mutex m;
     bool made = false;
-    std::string base, refused, kill;
-    std::vector<std::string> slots, procs;  // base/sK and base/sK/cgroup.procs, for the guard
+    std::string base, refused;
+    std::vector<std::string> slots;  // base/sK
     int next = 0;
     int watch = -1;  // the pipe's write end: the guard reads end-of-file when lab has gone
     pid_t guard = -1;
@@ -67,75 +80,19 @@ struct Groups {
     }
 };
 
-// Appends to a fixed line, without allocating (the guard's words).
-struct Line {
-    char text[2048];
-    std::size_t size = 0;
-    void add(const char* s, std::size_t n) {
-        n = std::min(n, sizeof text - 1 - size);
-        std::memcpy(text + size, s, n);
-        size += n;
-    }
-};
-
-// How many processes the servers' groups hold; each added to `said` as " PID (NAME)" if given.
-int members(const Groups& g, Line* said) {
-    int count = 0;
-    for (const std::string& file : g.procs) {
-        char pids[4096], path[64] = "/proc/", name[64];
-        int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd < 0 ? 0 : read(fd, pids, sizeof pids - 1);
-        if (fd >= 0) close(fd);
-        for (char *at = pids, *end = pids + std::max<ssize_t>(n, 0); at < end;) {
-            char* line_end = std::find(at, end, '\n');
-            ++count;
-            if (said && line_end - at < 20) {
-                std::memcpy(path + 6, at, static_cast<std::size_t>(line_end - at));
-                std::strcpy(path + 6 + (line_end - at), "/comm");
-                int comm = open(path, O_RDONLY | O_CLOEXEC);
-                ssize_t k = comm < 0 ? 0 : read(comm, name, sizeof name);
-                if (comm >= 0) close(comm);
-                said->add(" ", 1);
-                said->add(at, static_cast<std::size_t>(line_end - at));
-                said->add(" (", 2);
-                said->add(name, static_cast<std::size_t>(std::max<ssize_t>(k - 1, 0)));
-                said->add(")", 1);
-            }
-            at = line_end + 1;
-        }
-    }
-    return count;
-}
-
-// The guard's whole life, in a child forked by lab, which may have threads: plain calls only,
-// on strings made before the fork.
-[[noreturn]] void guard(int watch, const Groups& g) {
+// Forks and execs the guard on the pipe's read end `watch`; its pid, or -1.
+pid_t start_guard(int watch, const std::string& base) {
+    pid_t pid = fork();
+    if (pid != 0) return pid;
     setsid();  // out of lab's group and terminal: its Ctrl-C and hang-up reach lab, not the guard
-    prctl(PR_SET_NAME, "lab-guard");
-    std::signal(SIGPIPE, SIG_IGN);
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     dup2(null, STDIN_FILENO);
     dup2(null, STDOUT_FILENO);  // (stderr kept: the guard says there what it stopped)
-    for (int fd = 3; fd < 1024; ++fd)  // lab's sockets and pipes are not the guard's to hold
-        if (fd != watch) close(fd);
-    for (char byte; read(watch, &byte, 1) < 0 && errno == EINTR;) {}
-    // lab has gone. serve.py hears it by its death signal and stops its app its own way; what is
-    // still there a second later is killed here, and said.
-    for (int wait = 0; wait < 100 && members(g, nullptr) > 0; ++wait) nap_10ms();
-    if (members(g, nullptr) > 0) {
-        Line said;
-        const char* head = "lab's guard: lab ended, its servers had left processes; stopped:";
-        said.add(head, std::strlen(head));
-        members(g, &said);
-        said.add("\n", 1);
-        (void)!write(STDERR_FILENO, said.text, said.size);
-        write_small(g.kill.c_str(), "1");  // every group below lab's folder
-    }
-    for (int tries = 0; tries < 300; ++tries, nap_10ms()) {  // each removed once it is empty
-        for (const std::string& slot : g.slots) rmdir(slot.c_str());
-        if (rmdir(g.base.c_str()) == 0 || errno == ENOENT) break;
-    }
-    _exit(0);
+    dup2(watch, 3);
+    for (int fd = 4; fd < 1024; ++fd) close(fd);  // lab's sockets are not the guard's to hold
+    execl("/bin/sh", "sh", "-c", guard_script, "lab-guard", base.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
 }
 
 // lab's own folder and the guard, the first time a server starts; `refused` says why not.
@@ -160,20 +117,16 @@ void make_groups(Groups& g) {
         g.base.clear();
         return;
     }
-    g.kill = g.base + "/cgroup.kill";
-    for (int k = 0; k < server_groups_at_most; ++k) {
+    for (int k = 0; k < server_groups_at_most; ++k)
         g.slots.push_back(g.base + "/s" + std::to_string(k));
-        g.procs.push_back(g.slots.back() + "/cgroup.procs");
-    }
     int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0 || (g.guard = fork()) < 0) {
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0 || (g.guard = start_guard(pipe_fds[0], g.base)) < 0) {
         g.refused =
             std::string("cannot start the guard of the servers' groups: ") + std::strerror(errno);
         rmdir(g.base.c_str());
         g.base.clear();
         return;
     }
-    if (g.guard == 0) guard(pipe_fds[0], g);
     close(pipe_fds[0]);
     g.watch = pipe_fds[1];
 }

@@ -4,8 +4,8 @@
 // cleared) and kill or stop serve.py, which would have stopped it. A cgroup v2 group keeps every
 // process started in it, whatever it does, and is killed whole (cgroup.kill). So each server runs
 // in a group of its own (lab-PID/sK, under lab's own group), killed when the server is stopped;
-// and a guard forked by `lab` kills them all when `lab` ends without stopping them (SIGKILL, a
-// closed terminal, an exit past its destructors): it waits on a pipe only `lab` holds, as the
+// and a guard (a shell `lab` starts) kills them all when `lab` ends without stopping them (SIGKILL,
+// a closed terminal, an exit past its destructors): it waits on a pipe only `lab` holds, as the
 // services' keeper does (lab/services/keeper.hpp), and says on stderr what it stopped.
 // Where the system gives no group (cgroup v1 alone, a container's read-only /sys/fs/cgroup, a
 // user without a delegated group), a server has its process group and death signal only.
