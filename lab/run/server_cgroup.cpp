@@ -141,8 +141,13 @@ ServerCgroup new_server_cgroup() {
     for (int tried = 0; tried < server_groups_at_most; ++tried) {
         const std::string& slot = g.slots[static_cast<std::size_t>(g.next)];
         g.next = (g.next + 1) % server_groups_at_most;
-        if (mkdir(slot.c_str(), 0755) == 0) return {slot, ""};
-        if (errno != EEXIST) return {"", "cannot make " + slot + ": " + std::strerror(errno)};
+        if (mkdir(slot.c_str(), 0755) != 0) {
+            if (errno == EEXIST) continue;  // (in use)
+            return {"", "cannot make " + slot + ": " + std::strerror(errno)};
+        }
+        if (access((slot + "/cgroup.procs").c_str(), W_OK) == 0) return {slot, ""};
+        rmdir(slot.c_str());  // a folder, but no group: something is mounted over the groups
+        return {"", g.base + " is not in a cgroup v2 hierarchy"};
     }
     return {"", "all " + std::to_string(server_groups_at_most) + " server groups are in use"};
 }
