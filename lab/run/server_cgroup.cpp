@@ -89,6 +89,7 @@ pid_t start_guard(int watch, const std::string& base) {
     dup2(null, STDIN_FILENO);
     dup2(null, STDOUT_FILENO);  // (stderr kept: the guard says there what it stopped)
     dup2(watch, 3);
+    fcntl(3, F_SETFD, 0);  // (dup2 onto itself keeps close-on-exec: the guard must keep fd 3)
     for (int fd = 4; fd < 1024; ++fd) close(fd);  // lab's sockets are not the guard's to hold
     execl("/bin/sh", "sh", "-c", guard_script, "lab-guard", base.c_str(),
           static_cast<char*>(nullptr));
@@ -169,6 +170,10 @@ std::vector<std::string> end_cgroup(const std::string& folder) {
         for (pid_t pid; procs >> pid;) found.push_back(pid);
         return found;
     };
+    // What the server's own stopping killed goes within moments: only what stays is said.
+    const auto settle = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    while (!pids().empty() && std::chrono::steady_clock::now() < settle)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     for (pid_t pid : pids()) {
         std::string words = read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
         std::replace(words.begin(), words.end(), '\0', ' ');
