@@ -85,11 +85,11 @@ pid_t start_guard(int watch, const std::string& base) {
     pid_t pid = fork();
     if (pid != 0) return pid;
     setsid();  // out of lab's group and terminal: its Ctrl-C and hang-up reach lab, not the guard
+    dup2(watch, 3);  // first: with lab's stdin closed, the pipe may be fd 0
+    fcntl(3, F_SETFD, 0);  // (dup2 onto itself keeps close-on-exec: the guard must keep fd 3)
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     dup2(null, STDIN_FILENO);
     dup2(null, STDOUT_FILENO);  // (stderr kept: the guard says there what it stopped)
-    dup2(watch, 3);
-    fcntl(3, F_SETFD, 0);  // (dup2 onto itself keeps close-on-exec: the guard must keep fd 3)
     for (int fd = 4; fd < 1024; ++fd) close(fd);  // lab's sockets are not the guard's to hold
     execl("/bin/sh", "sh", "-c", guard_script, "lab-guard", base.c_str(),
           static_cast<char*>(nullptr));
