@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <thread>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -177,6 +179,46 @@ TEST_CASE("the guess box takes JSON only, from its own page only, and answers a 
             std::string(5000, ' ') + "\r\n0\r\n\r\n");
     CHECK(chunked.status == 413);
     CHECK(hub.guesses_so_far() == 1);
+}
+
+// Issue 55: one client asking a fresh form for each guess filled the box and took every form
+// left; a form was handed to a page elsewhere.
+TEST_CASE("a guess form goes to the lab's own page only, and to one client its share only",
+          "[unit][hostile]") {
+    lab::LiveHub hub;
+    hub.open_guesses({"t", "q", "s", {"a"}});
+    httplib::Client room("127.0.0.1", port_of(hub));
+    CHECK(room.Get("/guess/form", {{"Origin", "http://evil.example"}})->status == 403);
+    for (int i = 0; i < lab::guess_forms_per_client; ++i)
+        CHECK(post_guess(room, R"({"guesses": ["0.001"]})", {{"Cookie", sender_cookie(room)}})
+                  ->status == 200);
+    auto more = room.Get("/guess/form");
+    REQUIRE(more);
+    CHECK(more->status == 429);
+    CHECK(hub.guesses_so_far() == lab::guess_forms_per_client);
+    lab::GuessBox box({"t", "q", "s", {"a"}});  // by the box's own count: each address its share
+    for (int i = 0; i <= lab::guess_forms_per_client; ++i) {
+        std::string sender;
+        CHECK(box.form(sender, "192.0.2.1").status ==
+              (i < lab::guess_forms_per_client ? 200 : 429));
+    }
+    std::string student;
+    CHECK(box.form(student, "192.0.2.2").status == 200);
+    CHECK(box.form(student, "192.0.2.1").status == 200);  // (a token it gave: a reload)
+}
+
+// Issue 55: one client holding 64 idle connections locked the live page out (503 for 14 of 15 s).
+TEST_CASE("connections held idle do not lock the live page out", "[unit][hostile]") {
+    lab::LiveHub hub;
+    const std::uint16_t port = port_of(hub);
+    std::vector<int> held;  // each connected, never sending a byte
+    for (int i = 0; i < lab::live_connections_at_most; ++i)
+        held.push_back(held_connection(port, ""));
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    for (int i = 0; i < 5; ++i)
+        CHECK(lab::send_raw("127.0.0.1", port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status == 200);
+    for (int fd : held)
+        if (fd >= 0) close(fd);
 }
 
 TEST_CASE("a mark from a process that is not the lab's is not published", "[unit][hostile]") {

@@ -225,6 +225,95 @@ TEST_CASE(
     }
 }
 
+namespace {
+
+// Whether any process listens on TCP `port`: the kernel's tables, state 0A (LISTEN).
+bool port_listened_on(int port) {
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::istringstream lines(lab::read_proc_file(table));
+        std::string line, slot, local, remote, state;
+        std::getline(lines, line);  // the header
+        while (std::getline(lines, line)) {
+            std::istringstream f(line);
+            if (f >> slot >> local >> remote >> state && state == "0A" &&
+                std::stoi(local.substr(local.rfind(':') + 1), nullptr, 16) == port)
+                return true;
+        }
+    }
+    return false;
+}
+
+// `lab ARGS` with turns_on_its_parent.py, ended by `ending` (0: on its own) once the app has
+// turned on serve.py (`hostile`: "kill" or "stop"); what the lab said, and what is left.
+std::string app_turning_on_its_parent_leaves(const std::vector<std::string>& args, int ending,
+                                             const char* hostile, std::string& said) {
+    test::ScratchDir out;
+    const std::filesystem::path pids = out.path / "pids";
+    auto recorded = [&](const std::string& wanted) {
+        std::set<pid_t> found;
+        std::istringstream lines(test::read_file(pids));
+        for (std::string kind; lines >> kind;) {
+            pid_t number = 0;
+            lines >> number;
+            if (kind == wanted || (wanted.empty() && kind != "port")) found.insert(number);
+        }
+        return found;
+    };
+    ::setenv("LAB_TEST_PIDS", pids.c_str(), 1);
+    ::setenv("LAB_TEST_HOSTILE", hostile, 1);
+    std::vector<std::string> argv = args;
+    argv.push_back(app_file("turns_on_its_parent.py"));
+    const pid_t lab_pid = test::spawn_lab(argv, out.path / "said");
+    ::unsetenv("LAB_TEST_PIDS");
+    ::unsetenv("LAB_TEST_HOSTILE");
+    REQUIRE(test::eventually([&] { return !recorded("port").empty(); }, std::chrono::seconds(60)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // (serve.py killed or stopped)
+    if (ending) kill(lab_pid, ending);
+    waitpid(lab_pid, nullptr, 0);
+    const int port = *recorded("port").begin();
+    std::string left;
+    for (pid_t p : test::survivors(recorded(""), std::chrono::seconds(5)))
+        left += "process " + std::to_string(p) + " still runs; ";
+    if (test::eventually([&] { return !port_listened_on(port); }, std::chrono::seconds(5)) == false)
+        left += "port " + std::to_string(port) + " still listened on";
+    test::eventually([&] {  // (the guard's words come as it kills, after lab has gone)
+        said = test::read_file(out.path / "said");
+        return said.find("stopped") != std::string::npos;
+    });
+    return left;
+}
+
+}  // namespace
+
+// Issue 55: an app that cleared its death signal, left serve.py's session and killed (or stopped)
+// serve.py outlived the lab, its daemon listening on the app's port.
+TEST_CASE(
+    "an app that kills or stops serve.py is gone with the lab however it ends, and it is said",
+    "[app][untimed]") {
+    for (const char* hostile : {"kill", "stop"})
+        for (int ending : {0, SIGTERM, SIGKILL, SIGINT, SIGHUP}) {
+            if (hostile == std::string("stop") && ending != SIGKILL && ending != SIGHUP)
+                continue;  // (the issue's: a stopped serve.py, lab killed or its terminal closed)
+            INFO(hostile << " serve.py, lab ended by " << (ending ? strsignal(ending) : "itself"));
+            const std::vector<std::string> run = {"run",        "blocking-async",
+                                                  "--only",     "2",
+                                                  "--repeat",   ending ? "3" : "1",
+                                                  "--delay",    ending ? "1000" : "50",
+                                                  "--app-path", "/work",
+                                                  "--quiet",    "--app"};
+            std::string said;
+            CHECK(app_turning_on_its_parent_leaves(run, ending, hostile, said).empty());
+            INFO(said);
+            if (ending == 0 || ending == SIGKILL || ending == SIGHUP)
+                CHECK(said.find("stopped") != std::string::npos);
+        }
+    std::string said;  // the doctor too, which said nothing
+    CHECK(
+        app_turning_on_its_parent_leaves({"doctor", "--fail-over", "20"}, 0, "kill", said).empty());
+    INFO(said);
+    CHECK(said.find("left in the server's cgroup") != std::string::npos);
+}
+
 TEST_CASE(
     "an app that prints without end leaves a bounded server.log, its cut said, and lab's memory "
     "bounded",

@@ -67,7 +67,7 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
                 sent_.size());
 }
 
-GuessBox::Reply GuessBox::form(std::string& sender) {
+GuessBox::Reply GuessBox::form(std::string& sender, const std::string& client) {
     std::lock_guard lock(m_);
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     if (!senders_.contains(sender)) {
@@ -75,6 +75,12 @@ GuessBox::Reply GuessBox::form(std::string& sender) {
             return said(409,
                         "the lab has given out " + std::to_string(most_room_senders) +
                             " guess forms, as many as it keeps",
+                        sent_.size());
+        if (!client.empty() && ++forms_by_client_[client] > guess_forms_per_client)
+            return said(429,
+                        "this address has been given " + std::to_string(guess_forms_per_client) +
+                            " guess forms, its share of the room's: your own form keeps its "
+                            "token when you reload it",
                         sent_.size());
         sender = new_sender_token();
         senders_[sender] = std::nullopt;

@@ -18,6 +18,10 @@ inline constexpr std::size_t most_room_guesses = 200;
 inline constexpr std::size_t most_room_senders =
     4 * most_room_guesses;  // forms given out (a reload keeps its token)
 inline constexpr std::size_t largest_guess_body = 4096;  // bytes of one sending
+// Forms (and so guesses) one client address is given: a student's reloads keep their token, so a
+// client that asks for a fresh form for each guess is asking to be counted again, and its share
+// of the room is bounded (several students behind one address, a NAT, share it).
+inline constexpr int guess_forms_per_client = 4;
 
 // What the page asks: the lesson's title, the figure in words, its unit, and the configurations.
 struct GuessForm {
@@ -38,9 +42,10 @@ public:
     // from `sender` (a token form() gave): its earlier sending, if any, is replaced. A sending
     // with every box blank is refused (400): an empty form is not a guess, and is not counted.
     Reply take(std::string_view body, const std::string& sender);
-    // GET /guess/form: the form's words, or (409) that the run has started. `sender` becomes a
-    // token the box gave, a new one unless it already was.
-    Reply form(std::string& sender);
+    // GET /guess/form from `client` (its address; "" for one not counted): the form's words, or
+    // (409) that the run has started. `sender` becomes a token the box gave, a new one unless it
+    // already was, and not past the client's guess_forms_per_client (429).
+    Reply form(std::string& sender, const std::string& client = "");
     void close();  // the run starts: later sendings are refused
     std::size_t count() const;
     // Each configuration's guesses, in the order they came (blank ones left out).
@@ -52,6 +57,7 @@ private:
     std::vector<std::vector<std::optional<double>>> sent_;
     std::map<std::string, std::optional<std::size_t>>
         senders_;  // token -> its sending in sent_, once sent
+    std::map<std::string, int> forms_by_client_;
     bool closed_ = false;
 };
 

@@ -34,14 +34,19 @@ bool host_by_number(std::string_view host) {
 
 }  // namespace
 
-std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin,
-                                      std::string_view host) {
+std::optional<Refusal> refuse_origin(std::string_view origin, std::string_view host) {
     if (!host_by_number(host))
         return Refusal{403,
                        "open the guess form at the address the lab printed (an address in numbers, "
                        "or localhost)"};
     if (!origin.empty() && origin != "http://" + std::string(host))
         return Refusal{403, "guesses come from the lab's own guess form, not from another page"};
+    return std::nullopt;
+}
+
+std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin,
+                                      std::string_view host) {
+    if (auto refusal = refuse_origin(origin, host)) return refusal;
     if (lower(trimmed(content_type.substr(0, content_type.find(';')))) != "application/json")
         return Refusal{
             415, "send guesses as JSON (Content-Type: application/json), as the guess form does"};

@@ -19,7 +19,10 @@ struct Refusal {
     std::string message;
 };
 
-// Why a POST /guess with these header fields ("" for one not sent) is refused, or nullopt.
+// Why a request with these header fields ("" for one not sent) is refused, or nullopt: any call
+// of the guess form's (GET /guess/form too: a form is handed to the lab's own page only) by its
+// Origin and Host, and a POST /guess by its Content-Type as well.
+std::optional<Refusal> refuse_origin(std::string_view origin, std::string_view host);
 std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin,
                                       std::string_view host);
 

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -60,6 +61,10 @@ struct LiveHub::Impl {
     std::string marks_folder;  // the marks socket's: this user's alone (0700)
     live::OwnProcesses senders;  // whose marks are drawn: this process's and those it started
     int connections = 0;  // open now (on the hub's thread only), at most live_connections_at_most
+    // The connections that have not yet sent a whole request, oldest first, each with when it was
+    // accepted (nullptr: evicted): past the cap, one idle half a second is closed to let a newcomer
+    // in, so that connections held idle cannot lock the page out (on the hub's thread only).
+    std::list<std::pair<tcp::socket*, std::int64_t>> idle;
     asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
     std::atomic<int> viewers{0};
     std::uint16_t port = 0;  // the page's, read once before the thread starts
@@ -161,7 +166,7 @@ struct LiveHub::Impl {
     using Answer = http::response<http::string_body>;
 
     // A page, the room's guess form, or (POST /guess) a sending of guesses: one short answer.
-    Answer answer(const Request& req) {
+    Answer answer(const Request& req, const tcp::socket& socket) {
         auto field = [&req](http::field name) {
             auto it = req.find(name);
             return it == req.end() ? std::string_view()
@@ -174,6 +179,8 @@ struct LiveHub::Impl {
                          .host = field(http::field::host),
                          .cookie = field(http::field::cookie),
                          .body = req.body()};
+        beast::error_code ec;
+        page.client = socket.remote_endpoint(ec).address().to_string();
         return message(answer_page(page, guesses.load().get(),
                                    "http://" + shown_host + ":" + std::to_string(port) + "/guess"),
                        req.version());
@@ -236,24 +243,39 @@ struct LiveHub::Impl {
             largest_guess_body);  // (a sending of guesses is the only body the hub reads)
         beast::error_code ec;
         stream.expires_after(std::chrono::seconds(10));
+        auto waiting = idle.insert(idle.end(), {&stream.socket(), monotonic_us()});
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
+        idle.erase(waiting);
         if (ec == http::error::body_limit) co_await refuse_large(stream, parser.get());
         if (ec) co_return;
         if (parser.get().target() == "/events") {
             co_await stream_events(stream);
         } else {
-            Answer res = answer(parser.get());
+            Answer res = answer(parser.get(), stream.socket());
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         }
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    // Closes the oldest connection idle half a second or more, if any: its session ends.
+    bool evict_idle() {
+        for (auto& [socket, since] : idle) {
+            if (!socket) continue;
+            if (monotonic_us() - since < 500'000) return false;
+            beast::error_code ec;
+            socket->close(ec);
+            socket = nullptr;
+            return true;
+        }
+        return false;
     }
 
     asio::awaitable<void> accept_pages() {
         for (;;) {
             std::optional<tcp::socket> socket = co_await accept_next(acceptor, "lab live view");
             if (!socket) co_return;
-            if (connections >= live_connections_at_most) {
+            if (connections >= live_connections_at_most && !evict_idle()) {
                 refuse_busy(*socket);
                 continue;
             }

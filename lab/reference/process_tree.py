@@ -6,11 +6,8 @@ setsid one, a multiprocessing child of a uvicorn that was killed, becomes its ch
 init's. So all that the server started stays below it, and when it stops it kills each of them
 by pid (never by name) and reaps them: the tree is read from /proc's parent links.
 
-Where the machine allows it (cgroup v2, and this process may make a folder under its own cgroup:
-root on a VM, a delegated cgroup), uvicorn also runs in a cgroup of its own, and stopping kills
-that cgroup whole first (cgroup.kill, else each pid of cgroup.procs): a process cannot leave it by
-forking or by changing its session. Elsewhere (cgroup v1, a read-only /sys/fs/cgroup) the subreaper
-alone does the work.
+An app can still leave it (kill or stop this process); `lab` runs it in a cgroup of its own
+for that (lab/run/server_cgroup.hpp).
 """
 import ctypes
 import os
@@ -18,7 +15,6 @@ import signal
 import time
 
 PR_SET_CHILD_SUBREAPER = 36
-CGROUP_ROOT = "/sys/fs/cgroup"
 SHOWN_CHARS = 60  # of each process's command line, in what is said of it
 
 
@@ -26,65 +22,6 @@ def become_subreaper():
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
-
-
-def cgroup_of_our_own():
-    """A new cgroup v2 folder beside this process's own (inside it), for what it starts; None where
-    the machine has no cgroup v2 or does not let this process make one."""
-    try:
-        with open("/proc/self/cgroup") as f:
-            own = next((line[3:].strip() for line in f if line.startswith("0::")), None)
-        if own is None or not os.path.exists(f"{CGROUP_ROOT}/cgroup.controllers"):
-            return None
-        folder = f"{CGROUP_ROOT}{own.rstrip('/')}/lab-server-{os.getpid()}"
-        os.mkdir(folder)
-        return folder
-    except OSError:
-        return None
-
-
-def enter(folder):
-    """Moves the calling process (a child, before it execs) into `folder`; where it cannot, it stays
-    where it is, under the subreaper."""
-    if folder:
-        try:
-            with open(f"{folder}/cgroup.procs", "w") as f:
-                f.write("0")
-        except OSError:
-            pass
-
-
-def members(folder):
-    """The pids in a cgroup folder (none if it cannot be read)."""
-    try:
-        with open(f"{folder}/cgroup.procs") as f:
-            return [int(pid) for pid in f.read().split()]
-    except (OSError, ValueError):
-        return []
-
-
-def end_cgroup(folder, give_up_s=2.0):
-    """Kills every process of `folder` (cgroup.kill, else by the pids it lists) and removes the
-    folder once it is empty. Returns how each was shown."""
-    stopped = [shown(pid) for pid in members(folder)]
-    try:
-        with open(f"{folder}/cgroup.kill", "w") as f:
-            f.write("1")
-    except OSError:
-        pass  # (Linux before 5.14: by pid, below)
-    deadline = time.monotonic() + give_up_s
-    while (left := members(folder)) and time.monotonic() < deadline:
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        time.sleep(0.01)
-    try:
-        os.rmdir(folder)
-    except OSError:
-        pass
-    return stopped
 
 
 def parents():
@@ -142,12 +79,11 @@ def reap_children():
             return
 
 
-def end_all(cgroup=None, give_up_s=2.0):
-    """Kills the processes of `cgroup` (if any), then every process below this one with SIGKILL,
-    by pid, until none is left (what one forks as it is killed is found on the next pass),
-    reaping each. Returns how each was shown, in the order found."""
+def end_all(give_up_s=2.0):
+    """Kills every process below this one with SIGKILL, by pid, until none is left (what one
+    forks as it is killed is found on the next pass), reaping each. Returns how each was shown, in the order found."""
     root = os.getpid()
-    stopped = {int(text.split()[0]): text for text in (end_cgroup(cgroup) if cgroup else [])}
+    stopped = {}
     deadline = time.monotonic() + give_up_s
     while time.monotonic() < deadline:
         left = descendants(root)

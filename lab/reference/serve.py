@@ -16,7 +16,8 @@ line, `listening on http://HOST:PORT`, to stdout. Everything else goes to stderr
 uvicorn does, with uvicorn's status. Nothing it started outlives it (process_tree.py): it is the
 subreaper of all that uvicorn and the app start, and on SIGINT, SIGTERM, the death of its parent
 (prctl PDEATHSIG, as SIGTERM) or uvicorn's exit it asks uvicorn to stop, then kills by pid every
-process left below it, and says so ("stopped 2 processes your app left: ...").
+process left below it, and says so ("stopped 2 processes your app left: ..."). What leaves it
+(an app that kills or stops serve.py) `lab` stops by the cgroup it starts serve.py in.
 
 With --app, the student's app runs unchanged inside the lab's probe (app_probe.py: x-lab-* stamps
 on each answer, GET /__lab/stats, /__lab/requests, /__lab/routes): a file (ATTR defaults to `app`;
@@ -139,14 +140,7 @@ def start_uvicorn(args, port):
                                  "LAB_DB_POOL_KEPT": str(args.db_pool_kept or args.db_pool),
                                  "LAB_THREADS": str(args.threads), "LAB_WORKERS": str(args.workers),
                                  "LAB_DOWNSTREAM_URL": args.downstream_url or "", "LAB_REDIS_URL": args.redis_url or ""},
-                            preexec_fn=lambda: in_its_cgroup(args, me))
-
-
-def in_its_cgroup(args, me):
-    """In uvicorn before it execs: dies with serve.py (`me`), and runs in the cgroup of its own
-    where the machine allows one (process_tree.py)."""
-    lifeline.die_with_parent(me)
-    process_tree.enter(args.cgroup)
+                            preexec_fn=lambda: lifeline.die_with_parent(me))
 
 
 def app_env(args):
@@ -171,7 +165,7 @@ def start_probe(args, port):
                             env={**os.environ, "LAB_DIE_WITH_PARENT": str(me), **app_env(args),
                                  **{name: value for name, value in services.items() if value},
                                  **({"LAB_HOLD_MS": str(args.hold_ms)} if args.hold_ms else {})},
-                            preexec_fn=lambda: in_its_cgroup(args, me))
+                            preexec_fn=lambda: lifeline.die_with_parent(me))
 
 
 def check_app(args):
@@ -244,7 +238,7 @@ def stop_tree(started, args):
             except subprocess.TimeoutExpired:
                 uvicorn.kill()
                 uvicorn.wait()
-    left = process_tree.end_all(args.cgroup)
+    left = process_tree.end_all()
     if left:
         say(process_tree.said(left, "your app" if args.app else app_target(args.variant)))
 
@@ -343,7 +337,6 @@ def main():
     # Lab's death reaches this process as SIGTERM (not SIGKILL), so that it can stop what it started.
     lifeline.die_with_parent(sig=signal.SIGTERM)
     process_tree.become_subreaper()  # (all that uvicorn starts stays below this process)
-    args.cgroup = process_tree.cgroup_of_our_own()  # (None: the subreaper alone)
     stop_on_signals()
     started = []
     try:

@@ -154,6 +154,15 @@ void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c,
 }
 
 std::string leftovers_stopped(const ServerProcess& server) {
+    const auto& left = server.left_behind();  // what outlived serve.py's own stopping
+    if (!left.empty()) {
+        std::string said = "stopped " + std::to_string(left.size()) + " process" +
+                           (left.size() == 1 ? "" : "es") + " left in the server's cgroup";
+        if (!server.ended_before_stop().empty())
+            said += " (the server itself " + server.ended_before_stop() + " before lab stopped it)";
+        for (std::size_t k = 0; k < left.size(); ++k) said += (k ? ", " : ": ") + left[k];
+        return said;
+    }
     const std::string log = server.log(), phrase = " your app left: ";
     auto at = log.rfind(phrase);
     if (at == std::string::npos) return "";

@@ -75,8 +75,9 @@ ConfigurationProcesses start_processes(const Configuration& c, const RunSettings
 void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c,
                              const RunSettings& settings);
 
-// What the server's log says it stopped that its app had left running ("stopped 2 processes your
-// app left: ..."; serve.py's words), or "".
+// What was stopped that the server's app had left running, or "": what lab found still in the
+// server's cgroup after it (an app that killed or left serve.py), else what the server's log says
+// serve.py stopped ("stopped 2 processes your app left: ...").
 std::string leftovers_stopped(const ServerProcess& server);
 
 }  // namespace lab

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/run/server_cgroup.hpp"
 #include "lab/run_key.hpp"
 
 namespace lab {
@@ -112,6 +114,18 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
                                  std::strerror(errno));
     log_fd_ = dup(fileno(log_file));
     std::fclose(log_file);
+    ServerCgroup group = new_server_cgroup();
+    cgroup_ = group.folder;
+    static std::once_flag said_once;  // (a student's app is the code that may leave its group)
+    if (!group.refused.empty() &&
+        std::find(command.begin(), command.end(), "--app") != command.end())
+        std::call_once(said_once, [&] {
+            std::fprintf(stderr,
+                         "lab: no cgroup for your app (%s): it is stopped by its process group and "
+                         "death signal, which a process that calls setsid and clears its death "
+                         "signal can outlive\n",
+                         group.refused.c_str());
+        });
     pid_t parent = getpid();
     pid_ = fork();
     if (pid_ < 0)
@@ -120,6 +134,7 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
         // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(1);
+        if (!cgroup_.empty()) enter_cgroup(cgroup_.c_str());  // all it starts stays in it
         setpgid(0, 0);  // a group of its own, so that stopping it stops whatever it started
         dup2(out[1], STDOUT_FILENO);
         dup2(log_fd_, STDERR_FILENO);
@@ -265,6 +280,7 @@ std::string ServerProcess::log() const {
 
 void ServerProcess::stop() {
     if (pid_ > 0) {
+        ended_before_stop_ = exited().value_or("");
         kill(-pid_, SIGTERM);  // the server and everything it started (its process group)
         kill(-pid_, SIGCONT);  // a stopped server acts on it too
         // Wait for the leader to exit without reaping it: while it is a zombie its pid, and so
@@ -283,6 +299,8 @@ void ServerProcess::stop() {
         forget(pid_);
         pid_ = -1;
     }
+    if (!cgroup_.empty()) left_behind_ = end_cgroup(cgroup_);  // what left its process group
+    cgroup_.clear();
     if (stdout_fd_ >= 0) close(stdout_fd_);
     stdout_fd_ = -1;
 }

@@ -43,6 +43,10 @@ public:
     const std::string& host() const { return host_; }
     const std::string& ready_line() const { return first_line_; }  // what it printed when ready
     std::uint16_t port() const { return port_; }
+    // Once stopped: what was still in its cgroup after it (lab/run/server_cgroup.hpp), each as
+    // "PID COMMAND", and how it had ended if it ended before stop() ("" if it had not).
+    const std::vector<std::string>& left_behind() const { return left_behind_; }
+    const std::string& ended_before_stop() const { return ended_before_stop_; }
 
 private:
     static std::vector<std::string> lab_serve(const std::string& binary,
@@ -63,6 +67,9 @@ private:
     std::string host_;
     std::string first_line_;
     std::uint16_t port_ = 0;
+    std::string cgroup_;  // its group's folder, "" where the system gives none
+    std::vector<std::string> left_behind_;
+    std::string ended_before_stop_;
 };
 
 // How much of a server's log log() keeps from its beginning, and from its end.
