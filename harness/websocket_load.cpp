@@ -52,6 +52,8 @@ struct Held {
         record(client, kind, monotonic_us());
         if (kind == ErrorKind::connect && batch.connect_failure.empty())
             batch.connect_failure = ec.message();
+        if (kind == ErrorKind::status && batch.foreign_message.empty())
+            batch.foreign_message = "a frame RFC 6455 forbids (" + ec.message() + ")";
     }
     void read(int client, const Tick& tick, std::int64_t now_us) {
         last_tick = tick;
@@ -95,6 +97,15 @@ struct Held {
     }
 };
 
+// Why a client's read failed: a message over the lab's limit, or a frame RFC 6455 forbids (text
+// that is not UTF-8: the lab's client must close then), both what the server sent (the lab
+// closed), else the connection broke or the server closed it.
+ErrorKind failure_of(const beast::error_code& ec) {
+    if (ec == websocket::error::message_too_big) return ErrorKind::body_over_limit;
+    if (ec == websocket::condition::protocol_violation) return ErrorKind::status;
+    return ErrorKind::read;
+}
+
 // One client: open, then read every tick until the conductor says done, then close.
 asio::awaitable<void> hold_one(Held& held, tcp::endpoint server, int client) {
     auto ws = std::make_shared<WebSocket>(co_await asio::this_coro::executor);
@@ -116,9 +127,7 @@ asio::awaitable<void> hold_one(Held& held, tcp::endpoint server, int client) {
         co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
         const std::int64_t now_us = monotonic_us();
         if (ec) {
-            const bool too_long = ec == websocket::error::message_too_big;
-            if (!held.done)
-                held.fail(client, too_long ? ErrorKind::body_over_limit : ErrorKind::read, ec);
+            if (!held.done) held.fail(client, failure_of(ec), ec);
             co_return;
         }
         const std::string text = beast::buffers_to_string(buffer.data());

@@ -8,6 +8,7 @@
 #include "harness/websocket_load.hpp"
 #include "lab/figures/websocket_figures.hpp"
 #include "lab/run/server_process.hpp"
+#include "support.hpp"
 
 TEST_CASE("the websockets lesson's messages read back as written, and nothing else reads",
           "[unit]") {
@@ -86,4 +87,21 @@ TEST_CASE(
     REQUIRE(worst);
     CHECK(*worst < 100);  // a generous ceiling: a free loop writes a tick to 200 sockets in about a
                           // millisecond
+}
+
+TEST_CASE(
+    "a WebSocket client sent a frame RFC 6455 forbids records what it was sent, never that the "
+    "server dropped it",
+    "[server]") {
+    lab::ServerProcess server({"/usr/bin/python3", test::app_file("bad_frames.py")});
+    lab::ConfigurationResult r;
+    r.batches.push_back(lab::run_websocket_batch({.host = server.host(),
+                                                  .port = server.port(),
+                                                  .clients = 5,
+                                                  .hold = std::chrono::milliseconds(300),
+                                                  .wait_at = std::chrono::milliseconds(100)}));
+    INFO(r.batches[0].foreign_message);
+    CHECK(r.batches[0].foreign_message.starts_with("a frame RFC 6455 forbids"));
+    CHECK(lab::websocket_figure(lab::Figure::connections_held, r) == 5);  // the lab closed them
+    CHECK(lab::why_no_tick(r).find("your app sent 5 other messages") != std::string::npos);
 }
