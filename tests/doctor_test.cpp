@@ -25,7 +25,6 @@
 #include "lab/run/configuration_processes.hpp"
 #include "lab/doctor/run.hpp"
 #include "lab/doctor/plan.hpp"
-#include "lab/report/doctor_report.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/run/your_app.hpp"

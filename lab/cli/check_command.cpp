@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "lab/figures/figure_value.hpp"
-#include "lab/report/claims.hpp"
 #include "lab/layout.hpp"
+#include "lab/report/claims.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/shared_services.hpp"
@@ -17,8 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// What one scenario's check found: the lines it prints, and how many claims or model gaps
-// the run contradicts, and could not judge (others kept the machine's cores busy).
+// What one scenario's check found: the lines it prints, and how many claims or
+// model gaps the run contradicts, and could not judge (others kept the
+// machine's cores busy).
 struct Checked {
     bool ran = true;  // false: a service the scenario needs could not start
     int contradicted = 0, unjudged = 0;
@@ -31,13 +32,14 @@ std::string line(int margin, const std::string& text) {
                     std::string(static_cast<std::size_t>(margin), ' '));
 }
 
-// Each measured makespan against its model: a gap outside the scenario's tolerance is counted
-// (or, on a row others kept from its cores, not judged); a real stack's gap is only noted.
+// Each measured makespan against its model: a gap outside the scenario's
+// tolerance is counted (or, on a row others kept from its cores, not judged); a
+// real stack's gap is only noted.
 void held_to_models(const RunResult& run, Checked& out, std::string& detail, std::string& notes) {
     const Scenario& s = run.scenario;
     for (const ModelGap& g : model_gaps(run))
-        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a real stack adds
-                                          // is the claims' business
+        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a
+                                          // real stack adds is the claims' business
             notes += line(4, "· " + g.label + ": measured " + fixed(g.measured) +
                                  " s, the lab's model " + fixed(g.model) +
                                  " s (what the real stack adds; not counted)");
@@ -56,9 +58,47 @@ void held_to_models(const RunResult& run, Checked& out, std::string& detail, std
         }
 }
 
-// Runs one scenario and holds its text against it: "✓ name: 5 claims hold", then each claim and
-// model gap that does not, or that the busy machine left unjudged. The services given on the
-// command line, else the shared ones (a fresh database, a flushed Redis), else its own.
+// The claims of a run counted (held, contradicted into `out`, not judged), with
+// the detail of each that did not hold; with twins, every claim's two verdicts.
+struct ClaimTally {
+    int held = 0, held_on_real = 0;
+    std::string detail;
+};
+ClaimTally tally_claims(const RunResult& run, Checked& out) {
+    ClaimTally t;
+    for (const CheckedClaim& c : check_claims(run)) {
+        // With --with-fastapi a claim holds only if it holds for the real stack as
+        // well: where the two disagree, that is said, never hidden behind the C++
+        // row's ✓.
+        bool real_bad = c.real && c.real->outcome == CheckedClaim::Outcome::contradicted;
+        bool unjudged = c.outcome == CheckedClaim::Outcome::not_judged && !real_bad;
+        bool bad = c.outcome != CheckedClaim::Outcome::holds && !unjudged;
+        (bad ? out.contradicted : unjudged ? out.unjudged : t.held) += 1;
+        t.held_on_real +=
+            !bad && !unjudged && c.real && c.real->outcome == CheckedClaim::Outcome::holds;
+        if (c.real && !bad && !unjudged)  // with twins every claim's two verdicts
+                                          // are listed, the C++ row's first
+            t.detail += line(4, std::string(outcome_mark(c.outcome)) + " C++, " +
+                                    outcome_mark(c.real->outcome) + " FastAPI: " + c.claim);
+        if (!bad && !unjudged) continue;
+        t.detail +=
+            line(4,
+                 std::string(outcome_mark(bad ? CheckedClaim::Outcome::contradicted : c.outcome)) +
+                     " " + c.claim) +
+            line(6, c.evidence);
+        if (c.real)
+            t.detail += line(6, std::string(outcome_mark(c.real->outcome)) +
+                                    " on real FastAPI: " + c.real->evidence);
+        if (std::string differs = stack_disagreement(c); !differs.empty())
+            t.detail += line(6, "→ " + differs);
+    }
+    return t;
+}
+
+// Runs one scenario and holds its text against it: "✓ name: 5 claims hold",
+// then each claim and model gap that does not, or that the busy machine left
+// unjudged. The services given on the command line, else the shared ones (a
+// fresh database, a flushed Redis), else its own.
 Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
     Progress quiet(Progress::Style::quiet);
     RunResult run;
@@ -75,33 +115,9 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
         out.text = "✗ " + printable(s.name) + ": " + printable(e.what(), true) + '\n';
         return out;
     }
-    int held = 0, held_on_real = 0;
-    std::string detail, notes;
-    for (const CheckedClaim& c : check_claims(run)) {
-        // With --with-fastapi a claim holds only if it holds for the real stack as well: where the
-        // two disagree, that is said, never hidden behind the C++ row's ✓.
-        bool real_bad = c.real && c.real->outcome == CheckedClaim::Outcome::contradicted;
-        bool unjudged = c.outcome == CheckedClaim::Outcome::not_judged && !real_bad;
-        bool bad = c.outcome != CheckedClaim::Outcome::holds && !unjudged;
-        (bad ? out.contradicted : unjudged ? out.unjudged : held) += 1;
-        held_on_real +=
-            !bad && !unjudged && c.real && c.real->outcome == CheckedClaim::Outcome::holds;
-        if (c.real && !bad &&
-            !unjudged)  // with twins every claim's two verdicts are listed, the C++ row's first
-            detail += line(4, std::string(outcome_mark(c.outcome)) + " C++, " +
-                                  outcome_mark(c.real->outcome) + " FastAPI: " + c.claim);
-        if (!bad && !unjudged) continue;
-        detail +=
-            line(4,
-                 std::string(outcome_mark(bad ? CheckedClaim::Outcome::contradicted : c.outcome)) +
-                     " " + c.claim) +
-            line(6, c.evidence);
-        if (c.real)
-            detail += line(6, std::string(outcome_mark(c.real->outcome)) +
-                                  " on real FastAPI: " + c.real->evidence);
-        if (std::string differs = stack_disagreement(c); !differs.empty())
-            detail += line(6, "→ " + differs);
-    }
+    ClaimTally claims = tally_claims(run, out);
+    int held = claims.held, held_on_real = claims.held_on_real;
+    std::string detail = std::move(claims.detail), notes;
     held_to_models(run, out, detail, notes);
     for (const auto& r : run.configurations)
         if (!r.error.empty()) {
@@ -122,8 +138,9 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
     return out;
 }
 
-// A scenario checked, and checked once more when others kept the machine busy: a claim is
-// judged when a run lets it be, and said to be not judged when neither does.
+// A scenario checked, and checked once more when others kept the machine busy:
+// a claim is judged when a run lets it be, and said to be not judged when
+// neither does.
 Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
     Checked first = check_once(s, overrides, shared);
     if (first.ran && first.contradicted == 0 && first.unjudged > 0) {
@@ -136,8 +153,8 @@ Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices&
     return first;
 }
 
-// PostgreSQL and Redis started once for the lessons that need them, unless the command line
-// names its own.
+// PostgreSQL and Redis started once for the lessons that need them, unless the
+// command line names its own.
 SharedServices services_shared_by(const std::vector<Scenario>& lessons,
                                   const Overrides& overrides) {
     bool postgres = false, redis = false;
@@ -146,71 +163,90 @@ SharedServices services_shared_by(const std::vector<Scenario>& lessons,
     return SharedServices(postgres && !overrides.database_url, redis && !overrides.redis_url);
 }
 
+struct CheckOptions {
+    std::vector<std::string> names;
+    Overrides overrides;
+    bool quick = false;
+    TwinOptions twins;
+    double under_s = 0;
+};
+
+// The scenarios `lab check` runs, with the overrides applied and twinned (their
+// notices said), those over --under skipped (counted); nullopt (said) for a
+// name or an option that is wrong.
+std::optional<std::vector<Scenario>> scenarios_to_check(const CheckOptions& o,
+                                                        const Overrides& overrides, int& skipped) {
+    std::vector<std::string> names = o.names;
+    if (names.empty())
+        for (const fs::path& file : scenario_files(scenario_dir()))
+            names.push_back(file.stem().string());
+    std::vector<Scenario> to_run;
+    for (const std::string& name : names) {
+        auto found = find_scenario(name);
+        if (!found) return std::nullopt;
+        try {
+            to_run.push_back(twinned(apply(*found, overrides), o.twins));
+            for (const std::string& notice : to_run.back().notices)
+                std::cerr << "lab check: notice: " << printable(notice, true) << '\n';
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "lab check: " << printable(e.what(), true) << '\n';
+            return std::nullopt;
+        }
+        if (o.under_s > 0 && estimated_seconds(to_run.back()) > o.under_s) {
+            std::cout << "- " << name << ": skipped (about "
+                      << fixed(estimated_seconds(to_run.back()), 0) << " s, over --under)\n";
+            to_run.pop_back();
+            ++skipped;
+        }
+    }
+    return to_run;
+}
+
+// How long the scenarios take, as `lab check` says it first (their estimates); returned.
+double said_how_long(const std::vector<Scenario>& to_run) {
+    double left = 0;
+    int untimed = 0;  // never run here: estimated by their models alone
+    for (const Scenario& s : to_run) left += estimated_seconds(s), untimed += !estimate(s).measured;
+    std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0) << " s ("
+              << (untimed == 0 ? std::string("as they took here, their batches by the models")
+                               : std::to_string(untimed) +
+                                     " of them by their models alone: never timed here")
+              << ")\n";
+    return left;
+}
+
 }  // namespace
 
-// `lab check`: runs scenarios and holds each against its own text: every [[expect]] must hold
-// and every measured makespan stay within the scenario's tolerance of its model; with
-// --with-fastapi, every claim on each row's real FastAPI twin too. It says first how
-// long the models say it will take, and on stderr which scenario runs and how long is left.
+// `lab check`: runs scenarios and holds each against its own text: every
+// [[expect]] must hold and every measured makespan stay within the scenario's
+// tolerance of its model; with
+// --with-fastapi, every claim on each row's real FastAPI twin too. It says
+// first how long the models say it will take, and on stderr which scenario runs
+// and how long is left.
 Action define_check(CLI::App& app) {
-    struct Options {
-        std::vector<std::string> names;
-        Overrides overrides;
-        bool quick = false;
-        TwinOptions twins;
-        double under_s = 0;
-    };
-    auto o = std::make_shared<Options>();
+    auto o = std::make_shared<CheckOptions>();
     app.add_option("scenarios", o->names,
                    "Scenario names or .toml files (default: every scenario)");
     declare_overrides(app, o->overrides);
     app.add_flag("--quick", o->quick,
                  "One measured batch per configuration (unless --repeat says otherwise)");
-    declare_twins(
-        app, o->twins,
-        "Also run each configuration's real FastAPI twin, and hold every claim against it as well");
+    declare_twins(app, o->twins,
+                  "Also run each configuration's real FastAPI twin, and hold "
+                  "every claim against it as well");
     app.add_option("--under", o->under_s,
-                   "Only scenarios whose models say they take less than this many seconds")
+                   "Only scenarios whose models say they take less than this "
+                   "many seconds")
         ->check(CLI::Range(0.1, 100'000.0));
     return [o] {
-        std::vector<std::string> names = o->names;
-        if (names.empty())
-            for (const fs::path& file : scenario_files(scenario_dir()))
-                names.push_back(file.stem().string());
         Overrides overrides = o->overrides;
         if (o->quick && !overrides.repeat) overrides.repeat = 1;
         stop_servers_on_signals();
-        std::vector<Scenario> to_run;
         int failed = 0, skipped = 0, unjudged = 0;
-        for (const std::string& name : names) {
-            auto found = find_scenario(name);
-            if (!found) return exit_usage;
-            try {
-                to_run.push_back(twinned(apply(*found, overrides), o->twins));
-                for (const std::string& notice : to_run.back().notices)
-                    std::cerr << "lab check: notice: " << printable(notice, true) << '\n';
-            } catch (const std::invalid_argument& e) {
-                std::cerr << "lab check: " << printable(e.what(), true) << '\n';
-                return exit_usage;
-            }
-            if (o->under_s > 0 && estimated_seconds(to_run.back()) > o->under_s) {
-                std::cout << "- " << name << ": skipped (about "
-                          << fixed(estimated_seconds(to_run.back()), 0) << " s, over --under)\n";
-                to_run.pop_back();
-                ++skipped;
-            }
-        }
+        auto scenarios = scenarios_to_check(*o, overrides, skipped);
+        if (!scenarios) return exit_usage;
+        std::vector<Scenario>& to_run = *scenarios;
         SharedServices shared = services_shared_by(to_run, overrides);
-        double left = 0;
-        int untimed = 0;  // never run here: estimated by their models alone
-        for (const Scenario& s : to_run)
-            left += estimated_seconds(s), untimed += !estimate(s).measured;
-        std::cerr << "lab check: " << to_run.size() << " scenarios, about " << fixed(left, 0)
-                  << " s ("
-                  << (untimed == 0 ? std::string("as they took here, their batches by the models")
-                                   : std::to_string(untimed) +
-                                         " of them by their models alone: never timed here")
-                  << ")\n";
+        double left = said_how_long(to_run);
         for (std::size_t k = 0; k < to_run.size(); ++k) {
             std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << printable(to_run[k].name)
                       << " (about " << fixed(estimated_seconds(to_run[k]), 0) << " s; "
