@@ -58,6 +58,7 @@ const lab::PlannedRequest& planned(const std::vector<lab::PlannedRequest>& all,
 lab::RouteRun burst_of(const lab::ProbeRecord& each) {
     lab::RouteRun run;
     run.warm_status = 200;
+    run.request.route.method = "GET";
     run.request.route.is_async = each.pool_ms == 0;  // (a `def` route runs in the pool)
     for (int i = 0; i < 10; ++i) {
         lab::RequestRecord r;
@@ -225,7 +226,6 @@ TEST_CASE(
     "[unit]") {
     lab::DoctorRun run;
     run.routes.push_back(burst_of({}));
-    run.routes[0].warm_status = 200, run.routes[0].request.route.method = "GET";
     for (lab::RequestRecord& r : run.routes[0].burst.requests)
         r.status = 0, r.error = lab::ErrorKind::body_over_limit;
     run.routes[0].figures = lab::route_figures(run.routes[0], 20);
@@ -507,7 +507,6 @@ TEST_CASE(
     "[unit]") {
     lab::DoctorRun run;
     run.routes.push_back(burst_of({}));
-    run.routes[0].warm_status = 200, run.routes[0].request.route.method = "GET";
     run.routes[0].request.target = "/x";
     CHECK(lab::mostly_unanswered(run).empty());
     run.mixed.emplace();

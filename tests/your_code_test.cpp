@@ -17,6 +17,7 @@
 
 #include "lab/run/configuration_processes.hpp"
 #include "lab/scenario/exercises.hpp"
+#include "lab/run/server_cgroup.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
 #include "support.hpp"
@@ -290,6 +291,13 @@ std::string app_turning_on_its_parent_leaves(const std::vector<std::string>& arg
 TEST_CASE(
     "an app that kills or stops serve.py is gone with the lab however it ends, and it is said",
     "[app][untimed]") {
+    const lab::ServerCgroup group = lab::new_server_cgroup();
+    if (group.folder.empty()) {
+        WARN("not tested: no cgroup v2 group here (" << group.refused
+                                                     << "); the lab says so to the learner");
+        return;  // (where the system allows it, as the issue asks)
+    }
+    lab::end_cgroup(group.folder);
     for (const char* hostile : {"kill", "stop"})
         for (int ending : {0, SIGTERM, SIGKILL, SIGINT, SIGHUP}) {
             if (hostile == std::string("stop") && ending != SIGKILL && ending != SIGHUP)
