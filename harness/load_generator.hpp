@@ -71,10 +71,10 @@ struct LoadSpec {
     std::uint16_t port = 0;
     std::string method = "GET";
     std::string target = "/delay?ms=100";
-    std::vector<WeightedTarget>
-        mix;  // several targets (each request's `endpoint` says which); empty: `target`
-    std::vector<std::string>
-        headers;  // "Name: value", sent with every request of the load (not probes, not polls)
+    // Several targets (each request's `endpoint` says which); empty: `target`
+    std::vector<WeightedTarget> mix;
+    // "Name: value", sent with every request of the load (not probes, not polls)
+    std::vector<std::string> headers;
     std::string body;  // sent with every request of the load
     bool keep_alive = true;  // false: "Connection: close", a new connection per request
     AnswerLimits answer_limits;  // of the load's answers (probes and polls: the defaults)
@@ -161,9 +161,9 @@ struct Batch {
     std::int64_t not_recorded = 0;  // counted in the tallies, past keep_records
     std::string connect_failure;  // why a connection could not be opened, as the system said it
                                   // ("Too many open files")
-    std::string
-        foreign_message;  // a WebSocket load: the first message neither a tick nor a
-                          // reply, as read ('its first 80 bytes'), or "a binary message of N bytes"
+    // A WebSocket load: the first message neither a tick nor a reply, as read ('its first 80
+    // Bytes'), or "a binary message of N bytes"
+    std::string foreign_message;
 };
 
 // All C connections concurrently, on `threads` threads of Asio with Beast parsing the responses.

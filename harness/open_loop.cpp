@@ -38,8 +38,8 @@ asio::awaitable<bool> send(Schedule& s, TimedSocket& stream, beast::flat_buffer&
     if (!is_open) {
         buffer.clear();
         stream.close();
-        std::string& why =
-            s.result.batch.connect_failure;  // (the first reason: one thread runs the schedule)
+        // (the first reason: one thread runs the schedule)
+        std::string& why = s.result.batch.connect_failure;
         is_open = co_await open_connection(stream, s.aim.endpoint, s.spec.base.timeout,
                                            why.empty() ? &why : nullptr);
         r.connect_us = s.now();

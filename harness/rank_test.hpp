@@ -9,8 +9,8 @@ inline constexpr double telling_p = 0.05;  // below it, the batches tell the two
 
 struct RankTest {
     double p = 1;
-    int could_tell_with =
-        0;  // > 0: these few batches cannot reach telling_p at all; this many a side could
+    // > 0: these few batches cannot reach telling_p at all; this many a side could
+    int could_tell_with = 0;
 };
 
 // Exact over every split of the pooled values (ties as midranks) up to 184,756 splits (10 a side),

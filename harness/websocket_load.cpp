@@ -35,8 +35,8 @@ struct Held {
     bool timing = false, done = false;
     std::int64_t hold_start_us = 0;
     std::optional<Tick> last_tick{};  // the latest any client read
-    std::optional<RequestRecord>
-        message{};  // the "wait MS" sent, until its reply is read (then ok)
+    // The "wait MS" sent, until its reply is read (then ok)
+    std::optional<RequestRecord> message{};
 
     std::int64_t since_origin(std::int64_t us) const { return us - origin_us; }
     RequestRecord& record(int client, ErrorKind kind, std::int64_t now_us) {

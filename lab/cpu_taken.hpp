@@ -15,8 +15,8 @@ namespace lab {
 // Counters at one moment, in clock ticks (USER_HZ); -1 where Linux would not say.
 struct CpuSample {
     std::int64_t at_us = 0;  // monotonic
-    std::int64_t machine_ticks =
-        -1;  // every CPU's user, nice and system time (not idle, not steal)
+    // Every CPU's user, nice and system time (not idle, not steal)
+    std::int64_t machine_ticks = -1;
     std::int64_t steal_ticks = -1;  // time a hypervisor ran someone else on this guest's CPUs
     std::int64_t own_ticks = -1;  // the lab's process and its descendants, those reaped included
 };

@@ -41,8 +41,8 @@ std::string in_words(std::string_view unit) {
 // ("+1" is 1); where it ends goes to `end`. One too large for a double is an infinity (and then
 // too large a guess), one too small is 0. Words (nan, inf) and anything else: nullopt.
 std::optional<double> leading_number(std::string_view text, const char*& end) {
-    std::string_view digits =
-        text.starts_with('+') ? text.substr(1) : text;  // (from_chars takes '-', not '+')
+    // (from_chars takes '-', not '+')
+    std::string_view digits = text.starts_with('+') ? text.substr(1) : text;
     std::string_view after_sign =
         text.substr(text.starts_with('+') || text.starts_with('-') ? 1 : 0);
     if (after_sign.empty() ||
@@ -70,16 +70,18 @@ ReadGuess read_guess(std::string_view text, std::string_view unit) {
     if (!number)
         return {std::nullopt, quoted + " is not a number (e.g. " + guess_example(unit) + ")"};
     double value = *number;
+    // Its unit, if any
     std::string_view written =
-        trimmed_line(text.substr(static_cast<std::size_t>(end - text.data())));  // its unit, if any
+        trimmed_line(text.substr(static_cast<std::size_t>(end - text.data())));
     auto scale = unit_factor(written, unit);
     if (!scale)
         return {std::nullopt, quoted + ": this guess is " + in_words(unit) + ", and " +
                                   std::string(written.size() > 12 ? "that" : written) +
                                   " is not (write e.g. " + guess_example(unit) + ")"};
     value *= *scale;
+    // (-0 too)
     if (std::signbit(value))
-        return {std::nullopt, quoted + " is negative: nothing the lab measures is"};  // (-0 too)
+        return {std::nullopt, quoted + " is negative: nothing the lab measures is"};
     if (unit == "%" && value > 100)
         return {std::nullopt, quoted + " is more than the whole: a share is at most 100 %"};
     if (value > largest_guess)

@@ -273,8 +273,8 @@ void print_block(std::ostream& out, const Fitted& t, const Layout& layout, bool 
     std::vector<std::size_t> width;
     for (std::size_t i = 0; i < t.columns.size(); ++i)
         width.push_back(std::min(natural_width(t.columns[i]), t.limit[i]));
-    const bool cut =
-        !layout.wide && !markdown;  // lines past the terminal are cut, when nothing else gave way
+    // Lines past the terminal are cut, when nothing else gave way
+    const bool cut = !layout.wide && !markdown;
     auto print_row = [&](auto cell_of, bool header) {
         std::vector<std::vector<std::string>> lines;
         std::size_t height = 1;

@@ -27,8 +27,8 @@ struct TimedSocket::Watch {
     tcp::socket socket;
     asio::steady_timer timer{socket.get_executor()};
     Clock::time_point due = Clock::time_point::max();  // the deadline that stands
-    Clock::time_point armed_for =
-        Clock::time_point::max();  // when the timer's pending wait ends (max: none)
+    // When the timer's pending wait ends (max: none)
+    Clock::time_point armed_for = Clock::time_point::max();
     unsigned generation = 0;  // of the pending wait; an older one's handler does nothing
     bool fired = false;  // the deadline passed and cancelled what was pending
     bool gone = false;  // the TimedSocket is destroyed

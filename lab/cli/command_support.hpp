@@ -94,10 +94,10 @@ struct Output {
     std::string live_host = "127.0.0.1";
     std::uint16_t live_port = 0;
     int live_wait_s = 10;  // how long the run waits for the page to open before it starts
-    double slow =
-        1;  // --slow N: the page replays each batch N times slower (lab/live/live_page.html)
-    bool enter_starts =
-        false;  // --predict-page: Enter on the terminal starts the run (the one rule), not the page
+    // --slow N: the page replays each batch N times slower (lab/live/live_page.html)
+    double slow = 1;
+    // --predict-page: Enter on the terminal starts the run (the one rule), not the page
+    bool enter_starts = false;
     std::shared_ptr<LiveHub> hub;
 
     void declare(CLI::App& app);

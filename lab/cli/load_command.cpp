@@ -18,16 +18,16 @@ namespace lab {
 namespace {
 
 constexpr std::size_t most_body_bytes = 1 << 20;
-constexpr std::size_t most_headers =
-    100;  // (summary.json keeps them; its reader takes at most 100)
+// (summary.json keeps them; its reader takes at most 100)
+constexpr std::size_t most_headers = 100;
 
 // "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
 std::optional<int> duration_ms(const std::string& text) {
     std::size_t digits = 0;
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
     if (digits == 0 || digits > 7) return std::nullopt;
-    long n =
-        std::stol(text.substr(0, digits));  // at most 9,999,999: no unit below overflows a long
+    // At most 9,999,999: no unit below overflows a long
+    long n = std::stol(text.substr(0, digits));
     std::string unit = text.substr(digits);
     long ms = unit == "ms" ? n : unit == "s" ? n * 1000 : unit == "m" ? n * 60'000 : -1;
     if (ms < 0 || ms > 600'000)

@@ -74,8 +74,8 @@ int with_predictions(Scenario& s, RunOptions& o) {
         std::cerr << "lab: " << printable(why, true) << '\n';
         return exit_usage;
     }
-    o.output.live =
-        o.output.live || o.predict_page;  // (the room's form is on the live view's server)
+    // (the room's form is on the live view's server)
+    o.output.live = o.output.live || o.predict_page;
     o.output.enter_starts = o.predict_page;
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);

@@ -72,8 +72,8 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
 // What each configuration runs, and what its model predicts.
 void print_configurations(const Scenario& s) {
     for (const Configuration& c : s.configurations) {
-        const Load own =
-            load_of(s.load, c);  // a configuration may send its own N (or, a sweep's point, C or d)
+        // A configuration may send its own N (or, a sweep's point, C or d)
+        const Load own = load_of(s.load, c);
         const Model shape = model_of(c, own);
         std::string model =
             s.load.rate > 0 ? "p99 from due " + open_loop_p99_model(shape, own.delay_ms,

@@ -52,8 +52,8 @@ std::int64_t thread_cpu_us() {
 }
 
 std::int64_t do_cpu_work(Micros cpu) {
-    constexpr std::int64_t chunk_us =
-        200;  // how often the GIL is offered, as the interpreter's eval loop checks
+    // How often the GIL is offered, as the interpreter's eval loop checks
+    constexpr std::int64_t chunk_us = 200;
     Gil& gil = process_gil();
     CpuLedger& ledger = cpu_ledger();
     Gil::Hold hold(gil);

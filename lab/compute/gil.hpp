@@ -36,10 +36,10 @@ namespace lab {
 
 class Gil {
 public:
-    static constexpr auto switch_interval =
-        std::chrono::milliseconds(5);  // sys.getswitchinterval()
-    static constexpr int any_waiter_every =
-        4;  // of the forced drops (calibrated); the others go to the asker
+    // Sys.getswitchinterval()
+    static constexpr auto switch_interval = std::chrono::milliseconds(5);
+    // Of the forced drops (calibrated); the others go to the asker
+    static constexpr int any_waiter_every = 4;
 
     void enable() { enabled_ = true; }
     bool enabled() const { return enabled_; }

@@ -97,8 +97,8 @@ struct MixedFigures {
     std::size_t route = 0;  // into DoctorRun::routes
     double p50_ms = -1, p99_ms = -1;
     double held_ms = -1;  // all its requests' loop time
-    double others_waited_ms =
-        -1;  // the median other route's request: its time alive while this one held the loop
+    // The median other route's request: its time alive while this one held the loop
+    double others_waited_ms = -1;
     double gil_wait_ms = 0;  // its requests' waits for the GIL, all of them
     std::string gil_wait_by;  // the request computing on a pool thread meanwhile, most often
 };

@@ -44,8 +44,8 @@ struct PlannedRequest {
     std::string target;  // "/price/1", "/search?q=a"
     std::string body;  // JSON, or empty
     std::vector<std::string> headers;  // "Name: value" (--examples' headers and cookies)
-    std::string
-        skipped;  // why not sent ("POST: only GET and HEAD unless --methods POST"); empty: sent
+    // Why not sent ("POST: only GET and HEAD unless --methods POST"); empty: sent
+    std::string skipped;
 };
 
 // Per route (its key), the values to send: path and query parameters, a body, header fields

@@ -242,8 +242,8 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
                                                  : p.route.method + " " + p.target +
                                                        (p.body.empty() ? "" : " " + p.body);
         c[0].cells.push_back(p.route.method + " " + p.route.path);
-        std::string function =
-            p.route.endpoint.substr(p.route.endpoint.find(':') + 1);  // "app.main:price" -> "price"
+        // "app.main:price" -> "price"
+        std::string function = p.route.endpoint.substr(p.route.endpoint.find(':') + 1);
         c[1].cells.push_back((p.route.is_async ? "async def " : "def ") + function);
         c[2].cells.push_back(request);
     }

@@ -25,8 +25,8 @@ namespace {
 constexpr auto bystander_every = std::chrono::milliseconds(10);
 constexpr auto bystander_after = std::chrono::milliseconds(DoctorPlan::bystander_after_ms);
 constexpr int most_openapi_depth = 100;  // a --target's /openapi.json, nested at most this deep
-constexpr auto burst_deadline =
-    std::chrono::seconds(60);  // a route that never answers is cut off here
+// A route that never answers is cut off here
+constexpr auto burst_deadline = std::chrono::seconds(60);
 
 double number(const nlohmann::json& j, const char* key, double otherwise) {
     auto it = j.find(key);
@@ -233,8 +233,8 @@ std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
 DoctorPlan doctor_plan(std::size_t routes, int requests) {
     DoctorPlan plan;
     plan.warmups = routes;
-    plan.bursts =
-        routes + (routes >= 2 ? 1 : 0);  // each route's, then all of them mixed (burst, mix)
+    // Each route's, then all of them mixed (burst, mix)
+    plan.bursts = routes + (routes >= 2 ? 1 : 0);
     plan.requests = static_cast<double>(routes) * requests * (routes >= 2 ? 2 : 1);
     return plan;
 }

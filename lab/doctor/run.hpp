@@ -85,8 +85,8 @@ struct DoctorSettings {
     std::uint16_t target_port = 0;
     std::string bystander = "/openapi.json";  // --target: what the bystander asks (--probe)
     int requests = default_burst;  // -n: each burst
-    double hold_ms =
-        default_hold_ms;  // a hold this long is named and fails the check (--fail-over)
+    // A hold this long is named and fails the check (--fail-over)
+    double hold_ms = default_hold_ms;
     std::set<std::string> methods;  // sent beside GET and HEAD
     Examples examples;
     bool with_services = false;  // DATABASE_URL, REDIS_URL: the lab's private ones
@@ -128,12 +128,12 @@ std::string mostly_unanswered(const DoctorRun& run);
 // warm-up cost (a burst of N that holds the loop d each takes N·d; a `def` route's CPU takes turns
 // at the GIL).
 struct DoctorPlan {
-    static constexpr int bystander_after_ms =
-        300;  // each burst's bystander asks on this long past its last answer
-    static constexpr double exchange_s =
-        0.005;  // one request alone to the app or its probe (a warm-up, a reset)
-    static constexpr double answer_s =
-        0.002;  // a prompt request of a burst, under uvicorn and the probe
+    // Each burst's bystander asks on this long past its last answer
+    static constexpr int bystander_after_ms = 300;
+    // One request alone to the app or its probe (a warm-up, a reset)
+    static constexpr double exchange_s = 0.005;
+    // A prompt request of a burst, under uvicorn and the probe
+    static constexpr double answer_s = 0.002;
     static constexpr double stop_s = 0.5;  // uvicorn asked to stop, and the app's shutdown
     std::size_t warmups = 0,
                 bursts = 0;  // a warm-up per route sent; a burst per route, and the mixed one

@@ -55,8 +55,8 @@ QueryTimes times_of(PGresult* result, pg_conn* conn) {
     auto number = [&](int column) {
         return std::strtoll(PQgetvalue(result, 0, column), nullptr, 10);
     };
-    bool found =
-        !PQgetisnull(result, 0, 1);  // a sleep answers '' and a user its name; NULL: no such user
+    // A sleep answers '' and a user its name; NULL: no such user
+    bool found = !PQgetisnull(result, 0, 1);
     // PostgreSQL's wall-clock microseconds as this machine's monotonic ones, both by one offset
     // (for a server elsewhere the offset is constant too, and overlaps are still counted right).
     const std::int64_t offset = unix_minus_monotonic_us();

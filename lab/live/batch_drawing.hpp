@@ -47,11 +47,11 @@ private:
     std::int64_t origin_us_ = 0;
     struct Drawn {
         int row;  // the request's bar on the page
-        std::int64_t
-            sent_us;  // on the batch's axis: a mark from before it is about an earlier request
+        // On the batch's axis: a mark from before it is about an earlier request
+        std::int64_t sent_us;
     };
-    std::unordered_map<int, Drawn>
-        drawn_on_port_;  // the request each connection carries now, if it is drawn
+    // The request each connection carries now, if it is drawn
+    std::unordered_map<int, Drawn> drawn_on_port_;
     int stride_ = 1;  // every stride-th request of the batch is drawn
     int answered_in_batch_ = 0;  // drawn or not
     std::int64_t last_count_us_ = 0;  // when the page was last sent the count

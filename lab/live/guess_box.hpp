@@ -15,8 +15,8 @@
 namespace lab {
 
 inline constexpr std::size_t most_room_guesses = 200;
-inline constexpr std::size_t most_room_senders =
-    4 * most_room_guesses;  // forms given out (a reload keeps its token)
+// Forms given out (a reload keeps its token)
+inline constexpr std::size_t most_room_senders = 4 * most_room_guesses;
 inline constexpr std::size_t largest_guess_body = 4096;  // bytes of one sending
 // Forms (and so guesses) one client address is given: a student's reloads keep their token, so a
 // client that asks for a fresh form for each guess is asking to be counted again, and its share
@@ -55,8 +55,8 @@ private:
     const GuessForm form_;
     mutable std::mutex m_;
     std::vector<std::vector<std::optional<double>>> sent_;
-    std::map<std::string, std::optional<std::size_t>>
-        senders_;  // token -> its sending in sent_, once sent
+    // Token -> its sending in sent_, once sent
+    std::map<std::string, std::optional<std::size_t>> senders_;
     std::map<std::string, int> forms_by_client_;
     bool closed_ = false;
 };

@@ -72,8 +72,8 @@ struct LiveHub::Impl {
     std::thread thread;
     const std::int64_t opened_us = monotonic_us();
 
-    std::atomic<std::shared_ptr<GuessBox>>
-        guesses;  // --predict-page: the room's form and what it was sent
+    // --predict-page: the room's form and what it was sent
+    std::atomic<std::shared_ptr<GuessBox>> guesses;
 
     BatchDrawing drawing{opened_us};  // what the page is told of the running batch
     std::mutex m;  // guards what follows

@@ -17,15 +17,15 @@ struct ModeInfo {
     std::string_view name;
     std::string_view summary;  // one line for --help and `lab show`
     std::string_view document_term;  // the same idea in the documents' FastAPI terms
-    std::string_view
-        fastapi_variant;  // the reference app's route that does the same (lab/reference/apps.py)
+    // The reference app's route that does the same (lab/reference/apps.py)
+    std::string_view fastapi_variant;
     bool takes_threads = false;  // --threads T applies
     bool takes_workers = false;  // --workers W, --balance and --worker-mode apply
     bool runs_in_a_worker = false;  // a single event loop: what each multi-process worker can run
-    std::string_view served_by =
-        "thread";  // what tells the requests apart in a timeline: thread | worker
-    std::string_view waits_how =
-        "";  // --explain: how a /delay waits here ("sleeps on the loop's thread: ...")
+    // What tells the requests apart in a timeline: thread | worker
+    std::string_view served_by = "thread";
+    // --explain: how a /delay waits here ("sleeps on the loop's thread: ...")
+    std::string_view waits_how = "";
     Model (*model)(const ServerShape&) = nullptr;  // what this mode predicts (lab/modes/model.cpp)
 };
 

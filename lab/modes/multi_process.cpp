@@ -45,8 +45,8 @@ sigset_t stop_signals() {
     if (getppid() != supervisor) _exit(1);  // even one that died before the line above
     std::signal(SIGINT, SIG_DFL);  // and stops when told to (fork copied the supervisor's handlers)
     std::signal(SIGTERM, SIG_DFL);
-    sigset_t stops =
-        stop_signals();  // blocked across the fork (start_worker): one that came meanwhile acts now
+    // Blocked across the fork (start_worker): one that came meanwhile acts now
+    sigset_t stops = stop_signals();
     sigprocmask(SIG_UNBLOCK, &stops, nullptr);
     listener.context.notify_fork(asio::execution_context::fork_child);
     std::optional<tcp::acceptor> own;

@@ -119,8 +119,8 @@ std::optional<nlohmann::json> job_status(RedisConnection& redis, long id) {
             job[key] = value;
         else job[key] = std::stoll(value);  // ms, attempts, worker_pid and the *_at_us times
     }
-    job["queue_depth"] =
-        integer_of(redis_command(redis, {"LLEN", "lab:jobs:queue"}));  // waiting now, all jobs
+    // Waiting now, all jobs
+    job["queue_depth"] = integer_of(redis_command(redis, {"LLEN", "lab:jobs:queue"}));
     return job;
 }
 

@@ -60,8 +60,8 @@ struct Reference {
 
 Reference reference_of(const Expectation& e, const ConfigurationResult& r, const RunResult& run) {
     const Load& load = r.load;
-    double per_second =
-        info(e.figure).unit == "ms" ? 1000.0 : 1.0;  // a time bound in the figure's unit
+    // A time bound in the figure's unit
+    double per_second = info(e.figure).unit == "ms" ? 1000.0 : 1.0;
     const Configuration& c = r.configuration;
     if (e.relative_to == "model")
         return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second),

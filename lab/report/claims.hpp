@@ -17,8 +17,8 @@ struct CheckedClaim {
     Outcome outcome = Outcome::not_measured;
     std::string claim;  // the sentence it supports
     std::string evidence;  // "def + time.sleep(0.2): probe_max 0.4 ms ≤ 50.0 ms"
-    std::string meaning =
-        {};  // an exercise's: what a ✗ says of the student's code, its figures filled in
+    // An exercise's: what a ✗ says of the student's code, its figures filled in
+    std::string meaning = {};
     // With --with-fastapi, the same claim held against the row's twin on the real stack.
     struct OnRealStack {
         Outcome outcome = Outcome::not_measured;
@@ -49,10 +49,10 @@ struct ModelGap {
     std::string label;
     double measured = 0, model = 0;
     bool within = true;
-    bool real_stack =
-        false;  // a FastAPI twin: the model is the lab's mode's, so its gap is the stack's own cost
-    std::string not_judged =
-        {};  // slower than its model while others took its cores: what they took
+    // A FastAPI twin: the model is the lab's mode's, so its gap is the stack's own cost
+    bool real_stack = false;
+    // Slower than its model while others took its cores: what they took
+    std::string not_judged = {};
 };
 std::vector<ModelGap> model_gaps(const RunResult& run);
 

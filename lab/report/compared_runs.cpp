@@ -20,8 +20,8 @@ bool print_measured_table(std::ostream& out, const fs::path& root) {
     std::sort(scenarios.begin(), scenarios.end());
     out << "| scenario | configuration | measured | model | key figure |\n|---|---|---|---|---|\n";
     int rows = 0;
-    std::vector<std::pair<std::string, double>>
-        took;  // each lesson's whole run, for the second table
+    // Each lesson's whole run, for the second table
+    std::vector<std::pair<std::string, double>> took;
     for (const fs::path& folder : scenarios) {
         fs::path newest;
         try {

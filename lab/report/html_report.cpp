@@ -173,8 +173,8 @@ constexpr std::size_t shown_rows = 40, all_rows = 200;
 data timelines(const RunResult& run) {
     const std::int64_t axis = shared_axis_us(run);
     const bool folded = run.scenario.sweep.has_value();
-    const char* css_class =
-        folded ? "folded-timeline" : "timeline";  // (the page's checks measure what is shown)
+    // (the page's checks measure what is shown)
+    const char* css_class = folded ? "folded-timeline" : "timeline";
     const std::string& probe = run.scenario.load.probe_path;
     data section{"axis", seconds_text(axis)};
     if (folded) section.set("folded", data{"points", std::to_string(run.configurations.size())});

@@ -138,8 +138,8 @@ FigureBars per_worker_bars(const RunResult& run) {
                  w < static_cast<std::size_t>(serving_processes(r.configuration)) &&
                  w < most_workers;
                  ++w)
-                g.values[w] =
-                    w < pids.size() ? counts.at(pids[w]) : 0;  // a worker that answered none
+                // A worker that answered none
+                g.values[w] = w < pids.size() ? counts.at(pids[w]) : 0;
         }
         f.groups.push_back(std::move(g));
     }

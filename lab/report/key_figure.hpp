@@ -23,10 +23,10 @@ struct FigureBars {
     int digits = 3;  // decimals the values are shown with
     std::vector<std::string> series;  // the legend: one colour each
     std::vector<FigureGroup> groups;
-    int guess_series =
-        -1;  // `lab run --predict`: the series of the class's guesses (drawn outlined)
-    double most()
-        const;  // the scale's end: the largest value (a guess: at most 4× the largest measured)
+    // `lab run --predict`: the series of the class's guesses (drawn outlined)
+    int guess_series = -1;
+    // The scale's end: the largest value (a guess: at most 4× the largest measured)
+    double most() const;
 };
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure);  // any but latency-over-time
 // A configuration's figure as a table cell: "21.3 ms", or "—" if not measured.

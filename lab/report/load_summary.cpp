@@ -69,8 +69,8 @@ std::string histogram_text(const Tally& t, int columns) {
 std::vector<std::string> statuses(const Tally& t) {
     std::vector<std::string> items;
     for (auto [status, n] : t.statuses) {
-        std::string item =
-            "[";  // (built up piece by piece: GCC 12 warns, wrongly, of one long + chain here)
+        // (built up piece by piece: GCC 12 warns, wrongly, of one long + chain here)
+        std::string item = "[";
         item += std::to_string(status);
         item += "] ";
         item += count_text(n);

@@ -12,8 +12,8 @@ std::vector<QueueDepth> queue_depths(const RunResult& run) {
         if (!r.configuration.queued() || r.batches.empty()) continue;
         const Batch& b = r.batches[r.median_batch];
         std::int64_t t0 = INT64_MAX;
-        std::vector<std::pair<std::int64_t, int>>
-            events;  // +1 when queued, -1 when a worker took it
+        // +1 when queued, -1 when a worker took it
+        std::vector<std::pair<std::int64_t, int>> events;
         for (const RequestRecord& q : b.requests) {
             if (q.send_us >= 0) t0 = std::min(t0, q.send_us);
             if (q.job_queued_us < 0) continue;

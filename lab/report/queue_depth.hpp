@@ -12,8 +12,8 @@ namespace lab {
 
 struct QueueDepth {
     std::string label;
-    std::vector<std::pair<std::int64_t, int>>
-        steps;  // (µs from the batch's first send, depth from then on)
+    // (µs from the batch's first send, depth from then on)
+    std::vector<std::pair<std::int64_t, int>> steps;
     int most = 0;
 };
 

@@ -250,8 +250,8 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
             fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
             (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
     }
-    if (is_external_load(run))
-        return {label, due, send, late, schedule};  // `lab load`: no mode, no model
+    // `lab load`: no mode, no model
+    if (is_external_load(run)) return {label, due, send, late, schedule};
     if (has_guesses(run)) return {label, mode, due, guess_column(run), send, model, late, schedule};
     return {label, mode, due, send, model, late, schedule};
 }

@@ -23,8 +23,8 @@ struct FigureChange {
     std::optional<double> ratio = {};  // b / a
     RankTest test = {};  // over the batches, or the requests' own times (the makespan)
     const char* over = "batches";  // or "requests"
-    std::string significance()
-        const;  // "p=0.008", "p<0.001", "~ p=0.42" or "~ (4 batches a side could tell)"
+    // "p=0.008", "p<0.001", "~ p=0.42" or "~ (4 batches a side could tell)"
+    std::string significance() const;
     std::string ratio_text() const;  // "0.101", "9.9", or "—"
 };
 struct ClaimChange {
@@ -33,8 +33,8 @@ struct ClaimChange {
 };
 struct RunDiff {
     std::string title_a, title_b;
-    std::vector<std::string> differs =
-        {};  // "load: A …; B …", "machine: A 2 CPUs; B 4 CPUs", "CPUs: …"
+    // "load: A …; B …", "machine: A 2 CPUs; B 4 CPUs", "CPUs: …"
+    std::vector<std::string> differs = {};
     std::vector<std::string> only_a = {},
                              only_b = {};  // configurations one run has and the other has not
     std::vector<FigureChange> figures = {};

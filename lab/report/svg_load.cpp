@@ -66,8 +66,8 @@ void slice_bars(std::ostream& out, const std::vector<LatencySlice>& slices,
     using F = HistogramFrame;
     std::int64_t from = f.low;
     for (const LatencySlice& s : slices) {
-        const bool alone =
-            slices.size() == 1;  // every answer within a µs or so: one bar, the whole width
+        // Every answer within a µs or so: one bar, the whole width
+        const bool alone = slices.size() == 1;
         const double x0 = alone ? F::left : f.x(from),
                      x1 = alone ? F::left + F::plot : f.x(s.upper_us);
         out << "<rect class=\"bar histogram\" data-answers=\"" << s.answers << "\" x=\"" << x0 + 1

@@ -32,8 +32,8 @@ struct TimelineRows {
     std::vector<TimelineRow> rows;
     std::int64_t t0 = 0, t1 = 0;  // first send, last answer
     std::size_t total = 0;
-    bool stamped =
-        false;  // whether any drawn request has the server's own stamps (else: client-side only)
+    // Whether any drawn request has the server's own stamps (else: client-side only)
+    bool stamped = false;
     bool bystanders = false;  // whether any of the bystander's requests are drawn
 };
 TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
@@ -41,8 +41,8 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bys
 // background task holds it after the last answer).
 TimelineRows timeline_rows(const Batch& batch, const std::vector<LoopHold>& holds, std::size_t most,
                            std::size_t bystanders = 0);
-inline constexpr std::size_t bystanders_drawn =
-    10;  // a bystander's requests a timeline draws at most
+// A bystander's requests a timeline draws at most
+inline constexpr std::size_t bystanders_drawn = 10;
 
 // The bystander's longest wait of a configuration's whole run (the key figure's "worst"), and
 // the batch it came in; and, when that is not the batch a timeline draws, a sentence saying so

@@ -214,8 +214,8 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
         found->second.unfinished = note.unfinished;
         found->second.foreign_message = note.foreign_message;
         found->second.not_recorded = note.not_recorded;
-        found->second.tallies =
-            note.tallies;  // all it counted, where requests.csv keeps only the first
+        // All it counted, where requests.csv keeps only the first
+        found->second.tallies = note.tallies;
         r.batches.push_back(std::move(found->second));
     }
     // The makespans, as the run computed them: only for a configuration that ran to the end.

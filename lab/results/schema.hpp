@@ -39,8 +39,8 @@ struct StoredBatch {
     std::int64_t not_recorded = 0;  // `lab load`: counted, but past requests.csv's limit
     std::vector<Tally> tallies;  // and then what it counted, all of it (stored_tallies.hpp)
     BatchCpu cpu;  // the CPU the lab got during it, and what others took
-    long jobs_done =
-        -1;  // a student's app on a Redis: the jobs RQ finished for it (-1: not counted)
+    // A student's app on a Redis: the jobs RQ finished for it (-1: not counted)
+    long jobs_done = -1;
 };
 struct StoredRun {
     RunResult run;  // configurations without batches, stats or open-loop results

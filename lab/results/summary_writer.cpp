@@ -162,8 +162,8 @@ json summary_json(const RunResult& run) {
         configurations.push_back(std::move(c));
     }
     top["configurations"] = std::move(configurations);
-    if (is_external_load(run))
-        top["load_summary"] = load_summary_json(run);  // derived: what `lab load` printed
+    // Derived: what `lab load` printed
+    if (is_external_load(run)) top["load_summary"] = load_summary_json(run);
     return top;
 }
 

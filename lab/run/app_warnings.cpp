@@ -19,8 +19,8 @@ bool is_code_line(const std::string& line) {
     return line.starts_with("  ") && line.find_first_not_of(' ') != std::string::npos;
 }
 
-constexpr std::size_t most_line_bytes =
-    300;  // a warning's line, cut there (a log is the app's to fill)
+// A warning's line, cut there (a log is the app's to fill)
+constexpr std::size_t most_line_bytes = 300;
 
 std::string cut(std::string line) {
     if (line.size() > most_line_bytes) line = line.substr(0, most_line_bytes) + " …";

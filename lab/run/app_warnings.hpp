@@ -8,12 +8,12 @@
 
 namespace lab {
 
-inline constexpr std::size_t most_app_warnings =
-    5;  // distinct ones; the rest are counted, not shown
+// Distinct ones; the rest are counted, not shown
+inline constexpr std::size_t most_app_warnings = 5;
 
 struct AppWarnings {
-    std::vector<std::string>
-        shown;  // "main.py:12: RuntimeWarning: ...", and its code line if Python gave one
+    // "main.py:12: RuntimeWarning: ...", and its code line if Python gave one
+    std::vector<std::string> shown;
     int more = 0;  // distinct warnings past most_app_warnings
 };
 // Python's warnings in `log`, each once, in the order they came. Text from outside: the caller

@@ -27,8 +27,8 @@ inline constexpr const char* python = "/usr/bin/python3";
 std::string reference_script(const char* name);
 
 struct ConfigurationProcesses {
-    std::unique_ptr<ServerProcess>
-        server;  // null for hosts behind nginx and for an external server
+    // Null for hosts behind nginx and for an external server
+    std::unique_ptr<ServerProcess> server;
     std::vector<std::unique_ptr<ServerProcess>> hosts;
     std::unique_ptr<NginxBalancer> nginx;
     std::vector<std::unique_ptr<ServerProcess>> queue_workers;
@@ -48,16 +48,16 @@ struct RunSettings {
     std::string server_binary;  // the `lab` executable that serves
     Progress* progress = nullptr;
     std::string database_url;  // /db: this PostgreSQL; empty: one of the lab's own (lab/services/)
-    std::string
-        downstream_url;  // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
+    // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
+    std::string downstream_url;
     std::string redis_url;  // /cache: this Redis; empty: one of the lab's own
     LiveHub* live = nullptr;  // a live view (--live): told of every batch and request as they go
-    std::function<void(ConfigurationResult& ran)> measure =
-        {};  // its figures, computed once it ran (lab/figures/figure_value.hpp)
-    std::function<void(const RunResult& so_far)> on_configuration_done =
-        {};  // e.g. the live view's table row
-    bool keep_cpus_awake =
-        true;  // idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
+    // Its figures, computed once it ran (lab/figures/figure_value.hpp)
+    std::function<void(ConfigurationResult& ran)> measure = {};
+    // E.g. the live view's table row
+    std::function<void(const RunResult& so_far)> on_configuration_done = {};
+    // Idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)
+    bool keep_cpus_awake = true;
     // A student's app: serve.py's own options for its probe (`lab doctor`: "--hold-ms", "20";
     // "--no-lifespan" to read its routes without running its start-up).
     std::vector<std::string> app_options = {};

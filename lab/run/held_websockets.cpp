@@ -10,8 +10,8 @@ Batch held_websockets(const LoadSpec& server, const Load& load,
     WebSocketLoadSpec spec;
     spec.host = server.host;
     spec.port = server.port;
-    spec.target =
-        server.target.substr(0, server.target.find('?'));  // /ws, or a student app's route
+    // /ws, or a student app's route
+    spec.target = server.target.substr(0, server.target.find('?'));
     spec.clients = load.requests;  // N clients, each on a connection of its own
     spec.hold = std::chrono::milliseconds(load.duration_ms);
     spec.wait_ms = load.delay_ms;

@@ -47,8 +47,8 @@ struct ConfigurationResult {
     std::vector<double> held_per_request_ms;
     std::vector<std::string> held_where;
     std::vector<std::string> held_fix;  // what to change where it held the loop (the fix table's)
-    std::vector<BatchCpu>
-        cpu;  // per batch: the CPU the lab and its servers got, and what others took
+    // Per batch: the CPU the lab and its servers got, and what others took
+    std::vector<BatchCpu> cpu;
     // Per batch, a student's app on a Redis: the jobs RQ's registries say finished for it (-1: none
     // counted).
     std::vector<long> jobs_done;

@@ -268,8 +268,8 @@ private:
     void finish() {
         result_.peak_rss_kib = processes_.peak_rss_kib();
         if (!load_.websocket())
-            result_.pss_kib =
-                processes_.pss_kib();  // (a WebSocket row's: read while they were held)
+            // (a WebSocket row's: read while they were held)
+            result_.pss_kib = processes_.pss_kib();
         stop_processes();
     }
 
@@ -306,8 +306,8 @@ ConfigurationResult run_configuration(const Scenario& scenario, const Configurat
 }  // namespace
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
-    const std::int64_t began_us =
-        monotonic_us();  // what the class waits: services, servers, batches
+    // What the class waits: services, servers, batches
+    const std::int64_t began_us = monotonic_us();
     // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
     // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
     std::optional<PrivatePostgres> database;

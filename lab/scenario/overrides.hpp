@@ -15,8 +15,8 @@ struct Overrides {
     std::optional<Balance> balance;
     std::optional<std::string> only;  // one configuration: its label, or its place from 1
     std::optional<int> db_pool;  // /db: connections per server process
-    std::optional<std::string>
-        database_url;  // /db: an existing PostgreSQL (not an override: where to run)
+    // /db: an existing PostgreSQL (not an override: where to run)
+    std::optional<std::string> database_url;
     std::optional<std::string> downstream_url;  // /fetch: an existing server answering /delay
     std::optional<std::string> redis_url;  // /cache: an existing Redis
     std::optional<Sweep> sweep;  // one of the numeric options above, given a list

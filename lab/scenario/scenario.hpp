@@ -91,8 +91,8 @@ struct Configuration {
     std::string mode;
     Server server = Server::lab;
     std::string fastapi_variant;  // for --with-fastapi; empty: the one that matches `mode`
-    std::string
-        fastapi_server;  // a twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
+    // A twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
+    std::string fastapi_server;
     std::string fastapi_loop;  // a twin's event loop: "uvloop", or empty (the stdlib's asyncio)
     std::string host;  // "external" only: where the server already listens
     std::uint16_t port = 0;
@@ -104,8 +104,8 @@ struct Configuration {
     Balance balance = Balance::shared;
     std::string worker_mode = "blocking-in-loop";
     bool gil = false;  // emulate Python's GIL in the server
-    bool blocking_redis =
-        false;  // async-sleep: /cache through the blocking client, the rest awaiting
+    // async-sleep: /cache through the blocking client, the rest awaiting
+    bool blocking_redis = false;
     int db_pool = 10;  // /db: connections to PostgreSQL per server process, P
     // Of P, how many a FastAPI twin's SQLAlchemy pool keeps (its pool_size; the others, its
     // max_overflow, are opened for a burst and closed when they come back); 0: all P are kept.
@@ -118,8 +118,8 @@ struct Configuration {
     std::optional<int> concurrency;  // a sweep's point: its own C, or d (null: the load's)
     std::optional<int> delay_ms;
     std::optional<int> sweep_value;  // a sweep's point: the swept option's value here
-    std::optional<int>
-        sweep_home;  // and the value its row has without the sweep (its claims' point)
+    // And the value its row has without the sweep (its claims' point)
+    std::optional<int> sweep_home;
     std::string series;  // a sweep's point: the label of its line, the same at every value
     bool queued() const { return queue_workers > 0; }
     // Whether the lab wrote the server (its own modes and FastAPI twins), so its model applies.
@@ -153,8 +153,8 @@ struct Expectation {
                               // a rate ("1/d", "T/d", "W/d", "N/d"), or "row"
     int relative_row = 0;  // with relative_to = "row": that configuration's same figure
     std::string claim;  // the sentence of the text it supports
-    std::string meaning =
-        {};  // an exercise's: what a ✗ means of the student's code, in the lesson's terms
+    // An exercise's: what a ✗ means of the student's code, in the lesson's terms
+    std::string meaning = {};
     std::optional<int> at = {};  // in a sweep: checked at this value (else at the row's own)
     std::string at_option = {};  // the option `at` is a value of (the file's [sweep])
     std::string not_here = {};  // why this run cannot check it (another option swept), or empty
@@ -211,16 +211,16 @@ struct Scenario {
     std::string name, title, source, teaching;
     std::string question,
         lesson;  // an exercise's: what it asks the student, and the lesson it practises
-    std::vector<std::string>
-        needs;  // an exercise's services for the app: "postgresql", "redis", "downstream"
-    KeyFigure key_figure =
-        KeyFigure::makespan;  // absent in the file: makespan, or latency over time for an open loop
+    // An exercise's services for the app: "postgresql", "redis", "downstream"
+    std::vector<std::string> needs;
+    // Absent in the file: makespan, or latency over time for an open loop
+    KeyFigure key_figure = KeyFigure::makespan;
     Load load;
     std::vector<Configuration> configurations;
     std::vector<Expectation> expectations;
     std::optional<Sweep> sweep;  // declared in the file ([sweep]) or given on the command line
-    std::vector<std::string>
-        notices;  // what apply() changed that the user should hear of (not stored)
+    // What apply() changed that the user should hear of (not stored)
+    std::vector<std::string> notices;
     // `lab check`: how far a measured makespan may leave its model (a fraction), and why.
     double model_tolerance = 0.25;
     std::string model_tolerance_why;

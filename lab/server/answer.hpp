@@ -19,8 +19,8 @@ using Response = http::response<http::string_body>;
 // The parser of one request, with the server's limits, set here once: the server reads with it
 // and the fuzz target parses with it, so that what is fuzzed is what is served.
 struct RequestParser : http::request_parser<http::string_body> {
-    static constexpr std::size_t most_header_bytes =
-        8 * 1024;  // request line and headers: 431 past it
+    // Request line and headers: 431 past it
+    static constexpr std::size_t most_header_bytes = 8 * 1024;
     static constexpr std::size_t most_body_bytes = 64 * 1024;  // body: 413 past it
     RequestParser() {
         header_limit(most_header_bytes);

@@ -26,8 +26,8 @@ std::int64_t as_monotonic_us(const timespec& stamp) {
 }  // namespace
 
 void stamp_arrivals(int listening_fd) {
-    int on =
-        1;  // if refused, nothing is stamped: each request's read time then stands for its arrival
+    // If refused, nothing is stamped: each request's read time then stands for its arrival
+    int on = 1;
     asked = setsockopt(listening_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
 }
 

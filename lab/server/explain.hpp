@@ -53,8 +53,8 @@ inline void explain_line(const std::string& event) {
     static std::mutex one_line_at_a_time;
     static const std::size_t columns = static_cast<std::size_t>(explain_columns());
     std::lock_guard lock(one_line_at_a_time);
-    std::string now =
-        wall_clock_text();  // "2026-11-22 08:30:01.123456": keep the time of day, to ms
+    // "2026-11-22 08:30:01.123456": keep the time of day, to ms
+    std::string now = wall_clock_text();
     constexpr std::size_t stamp = 14;  // "08:30:01.123  "
     fmt::print("{}  {}\n", std::string_view(now).substr(11, 12),
                hanging(line, columns - stamp, stamp));

@@ -19,8 +19,8 @@ using Query = std::function<asio::awaitable<ServiceRecord>(DbQuery query)>;
 struct Handlers {
     Work wait;  // GET /delay?ms=d
     Work compute;  // GET /cpu?ms=c
-    Query
-        query;  // GET /db?ms=d (PostgreSQL sleeps d) and GET /users/{id} (a lookup by primary key)
+    // GET /db?ms=d (PostgreSQL sleeps d) and GET /users/{id} (a lookup by primary key)
+    Query query;
     Work call;  // GET /fetch?ms=d: a downstream HTTP service answers after d, through the mode's
                 // client
     Work cache;  // GET /cache[?ms=d]: one Redis round trip (a GET, or BLPOP waiting d)

@@ -103,8 +103,8 @@ public:
         const std::int64_t waited_since =
             read_us_ - arrived_us_ >= seen_waiting_us ? arrived_us_ : 0;
         explain_read(id_, req, read_us_, waited_since);
-        live::current_request() =
-            client_port_;  // (a pool's hand-over carries it to the work's thread)
+        // (a pool's hand-over carries it to the work's thread)
+        live::current_request() = client_port_;
         const std::string_view target(req.target().data(), req.target().size());
         if (waited_since > 0)
             live::send_mark(live::Mark::arrived, client_port_, waited_since, target);

@@ -78,8 +78,8 @@ Route job_submit_route(std::string_view query) {
     if (cpu.has_value() == wait.has_value())
         return error(400,
                      "POST /jobs takes one of cpu_ms=N (compute N ms) or wait_ms=N (wait N ms)");
-    Route r =
-        timed_route(Route::Kind::job_submit, query, cpu ? "cpu_ms" : "wait_ms");  // ?ms='s bounds
+    // ?ms='s bounds
+    Route r = timed_route(Route::Kind::job_submit, query, cpu ? "cpu_ms" : "wait_ms");
     r.computes = cpu.has_value();
     return r;
 }

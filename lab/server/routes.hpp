@@ -35,8 +35,8 @@ struct Route {
     long job_id = 0;  // for Kind::job_status: the {id} of /jobs/{id}
     bool computes = false;  // for Kind::job_submit: cpu_ms (else wait_ms)
     bool reset = false;  // for Kind::stats: ?reset=1 clears the maxima after reading
-    bool background =
-        false;  // POST /background/delay|cpu: answered 202 at once, the work done after
+    // POST /background/delay|cpu: answered 202 at once, the work done after
+    bool background = false;
     int status = 200;  // for Kind::error: 400, 404 or 405
     std::string error_body;  // for Kind::error: JSON with the reason
     std::string allow;  // for 405: the methods the path does accept

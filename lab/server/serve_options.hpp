@@ -37,8 +37,8 @@ struct ServeOptions {
                                   // way), the rest awaiting
     int slow_ms = 100;  // log handlers that hold the loop this long (asyncio: 100 ms)
     int idle_timeout_ms = 30'000;  // drop a connection that takes longer to send a request
-    std::string
-        events_to;  // a live view's unix datagram socket: each request's marks as they happen
+    // A live view's unix datagram socket: each request's marks as they happen
+    std::string events_to;
 };
 
 }  // namespace lab

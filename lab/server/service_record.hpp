@@ -22,8 +22,8 @@ struct ServiceRecord {
     pid_t thread_id = 0;
     std::int64_t cpu_us = 0;  // CPU time the work used, for /cpu
     QueryTimes db = {};  // for /db: what PostgreSQL itself says of the query
-    int live_request =
-        0;  // the request it serves, for the live channel (lab/server/live_events.hpp)
+    // The request it serves, for the live channel (lab/server/live_events.hpp)
+    int live_request = 0;
 
     // Called on the thread that does the work, so thread_id names that thread; both stamps also
     // go out on the live channel, if there is one, as they happen.

@@ -56,7 +56,7 @@ std::string PrivatePostgres::database_url(const std::string& database) const {
     return url_of(folder(), database);
 }
 
-PrivatePostgres::~PrivatePostgres() =
-    default;  // kept_ goes: the keeper stops it, deletes the folder
+// kept_ goes: the keeper stops it, deletes the folder
+PrivatePostgres::~PrivatePostgres() = default;
 
 }  // namespace lab

@@ -14,8 +14,8 @@ public:
     PrivateRedis();  // throws std::runtime_error, one line
     ~PrivateRedis();
     const std::string& url() const { return url_; }  // unix:///FOLDER/redis.sock
-    void flush()
-        const;  // FLUSHALL: every key gone; throws std::runtime_error (one line) if refused
+    // FLUSHALL: every key gone; throws std::runtime_error (one line) if refused
+    void flush() const;
     const std::filesystem::path& folder() const { return kept_->folder(); }
     double start_seconds() const { return kept_->start_seconds(); }
     pid_t keeper_pid() const { return kept_->keeper_pid(); }

@@ -12,8 +12,8 @@
 namespace lab {
 
 struct LessonServices {
-    std::string
-        database_url;  // empty: no shared PostgreSQL (the lesson starts its own if it needs one)
+    // Empty: no shared PostgreSQL (the lesson starts its own if it needs one)
+    std::string database_url;
     std::string redis_url;  // empty: likewise Redis
 };
 
