@@ -24,6 +24,12 @@ std::string_view to_string(ErrorKind kind) {
     return "?";
 }
 
+std::optional<ErrorKind> error_kind_named(std::string_view word) {
+    for (std::size_t k = 0; k < error_kinds; ++k)
+        if (to_string(static_cast<ErrorKind>(k)) == word) return static_cast<ErrorKind>(k);
+    return std::nullopt;
+}
+
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& r) {
     if (body.find("\"worker_id\"") == std::string_view::npos)
         return;  // e.g. /health: nothing to parse

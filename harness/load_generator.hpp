@@ -112,6 +112,7 @@ enum class ErrorKind {
     body_over_limit
 };
 std::string_view to_string(ErrorKind kind);
+std::optional<ErrorKind> error_kind_named(std::string_view word);  // to_string's, read back
 
 // Times are microseconds since the batch began (-1: did not happen, or the server gave none).
 struct RequestRecord {

@@ -2,7 +2,6 @@
 
 #include <fstream>
 
-#include "harness/tally.hpp"
 #include "lab/doctor/judge.hpp"
 #include "lab/results/reader.hpp"
 
@@ -13,12 +12,9 @@ namespace lab {
 
 void to_json(nlohmann::json& j, ErrorKind kind) { j = to_string(kind); }
 void from_json(const nlohmann::json& j, ErrorKind& kind) {
-    for (std::size_t k = 0; k < error_kinds; ++k)
-        if (to_string(static_cast<ErrorKind>(k)) == j.get<std::string>()) {
-            kind = static_cast<ErrorKind>(k);
-            return;
-        }
-    throw std::invalid_argument("not an error kind: " + j.dump());
+    auto named = error_kind_named(j.get<std::string>());
+    if (!named) throw std::invalid_argument("not an error kind: " + j.dump());
+    kind = *named;
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RequestRecord, batch, index, connection, endpoint,

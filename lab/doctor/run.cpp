@@ -28,21 +28,6 @@ constexpr int most_openapi_depth = 100;  // a --target's /openapi.json, nested a
 // A route that never answers is cut off here
 constexpr auto burst_deadline = std::chrono::seconds(60);
 
-double number(const nlohmann::json& j, const char* key, double otherwise) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_number() ? it->get<double>() : otherwise;
-}
-
-// "app/vendor_sdk.py:7 exchange_rate → time.sleep", from the probe's {file, line, function, call}.
-std::string where_of(const nlohmann::json& w) {
-    if (!w.is_object()) return "";
-    std::string file = w.value("file", ""), function = w.value("function", ""),
-                call = w.value("call", "");
-    if (file.empty()) return "";
-    return fmt::format("{}:{} {}{}", file, w.value("line", 0), function,
-                       call.empty() ? "" : " → " + call);
-}
-
 // The probe's answer to `path` as JSON; throws when there is none (the app stopped).
 nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
     RawReply reply =
@@ -184,93 +169,6 @@ std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector
 }
 
 }  // namespace
-
-std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed) {
-    std::vector<ProbeRecord> records;
-    if (listed.value("attribution", true) != true)  // only the run's key switches it (run_key.hpp)
-        throw std::runtime_error(
-            "the probe's attribution was switched off during the run: "
-            "nothing it measured can be judged");
-    auto list = listed.find("requests");
-    if (list == listed.end() || !list->is_array()) return records;
-    for (const nlohmann::json& r : *list) {
-        if (!r.is_object()) continue;
-        ProbeRecord p;
-        p.method = r.value("method", "");
-        p.target = r.value("target", "");
-        p.route = r.value("route", "");
-        p.status = r.value("status", 0);
-        p.start_us = r.value("start_us", std::int64_t{-1});
-        p.answered_us = r.value("answered_us", std::int64_t{-1});
-        p.done_us = r.value("done_us", std::int64_t{-1});
-        p.loop_ms = number(r, "loop_ms", 0);
-        p.longest_hold_ms = number(r, "longest_hold_ms", 0);
-        p.held_after_answer_ms = number(r, "held_after_answer_ms", 0);
-        p.cpu_share = number(r, "cpu_share", -1);
-        p.pool_ms = number(r, "pool_ms", 0);
-        p.pool_cpu_ms = number(r, "pool_cpu_ms", 0);
-        p.pool_wait_ms = number(r, "pool_wait_ms", 0);
-        p.gil_wait_ms = number(r, "gil_wait_ms", 0);
-        p.pool_blocked_ms = number(r, "pool_blocked_ms", 0);
-        if (auto by = r.find("gil_wait_by"); by != r.end() && by->is_string()) p.gil_wait_by = *by;
-        p.measured_ms = number(r, "measured_ms", 0);
-        p.measured_cpu_ms = number(r, "measured_cpu_ms", 0);
-        p.queued_ms = number(r, "queued_ms", 0);
-        nlohmann::json where = r.value("where", nlohmann::json());
-        p.where = where_of(where);
-        if (where.is_object())
-            p.call = where.value("call", ""), p.owner = where.value("owner", ""),
-            p.owner_name = where.value("owner_name", "");
-        if (auto spans = r.find("spans"); spans != r.end() && spans->is_array())
-            for (const auto& s : *spans)
-                if (s.is_array() && s.size() == 2 && s[0].is_number() && s[1].is_number())
-                    p.spans.emplace_back(s[0].get<std::int64_t>(), s[1].get<std::int64_t>());
-        records.push_back(std::move(p));
-    }
-    return records;
-}
-
-DoctorPlan doctor_plan(std::size_t routes, int requests) {
-    DoctorPlan plan;
-    plan.warmups = routes;
-    // Each route's, then all of them mixed (burst, mix)
-    plan.bursts = routes + (routes >= 2 ? 1 : 0);
-    plan.requests = static_cast<double>(routes) * requests * (routes >= 2 ? 2 : 1);
-    return plan;
-}
-
-double DoctorPlan::seconds() const {
-    const double per_burst_s =
-        bystander_after_ms / 1000.0 +
-        2 * exchange_s;  // watched past its answers; the probe reset and read
-    return static_cast<double>(warmups) * exchange_s + static_cast<double>(bursts) * per_burst_s +
-           requests * answer_s + stop_s + serialized_s;
-}
-
-double WarmUp::serialized_ms() const {
-    // A pool thread's computing takes turns at the GIL with the others' (sqlite3 and hashlib,
-    // which let go of it, share the cores instead: an estimate a little long for them).
-    return loop_ms + pool_cpu_ms;
-}
-
-DoctorPlan doctor_plan(const std::vector<RouteRun>& warmed, int requests) {
-    std::size_t judged = 0;
-    double mixed_serial_s = 0, slowest_s = 0, n = requests;
-    DoctorPlan plan;
-    for (const RouteRun& r : warmed) {
-        if (!r.judged()) continue;
-        ++judged;
-        // A burst of N: what each request serializes (the loop, the GIL) N times over, the
-        // rest of one request's time once, as the requests overlap in it.
-        double serial_s = r.warm.serialized_ms() / 1e3, took_s = r.warm.took_ms / 1e3;
-        plan.serialized_s += n * serial_s + std::max(0.0, took_s - serial_s);
-        mixed_serial_s += n * serial_s, slowest_s = std::max(slowest_s, took_s);
-    }
-    DoctorPlan counted = doctor_plan(judged, requests);
-    counted.serialized_s = plan.serialized_s + (judged >= 2 ? mixed_serial_s + slowest_s : 0);
-    counted.warmups = 0;  // (done: the plan is of what is left)
-    return counted;
-}
 
 namespace {
 

@@ -20,14 +20,6 @@ namespace {
     throw ResultsError(file.string() + ": " + reason);
 }
 
-ErrorKind error_kind(const std::string& text) {
-    for (auto kind :
-         {ErrorKind::none, ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::status,
-          ErrorKind::timeout, ErrorKind::head_over_limit, ErrorKind::body_over_limit})
-        if (to_string(kind) == text) return kind;
-    throw std::invalid_argument("not an error kind: '" + text + "'");
-}
-
 // requests.csv: configuration index -> batch number -> its requests and probes.
 using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 
@@ -143,11 +135,9 @@ RequestRecord request_of(const CsvRow& row) {
     }
     if (row.has("endpoint"))  // which target of `lab load`'s mix
         r.endpoint = static_cast<int>(std::max<std::int64_t>(0, row.integer("endpoint", 0, 99)));
-    try {
-        r.error = error_kind(row.at("error"));
-    } catch (const std::invalid_argument& e) {
-        row.fail(std::string(", column 'error': ") + e.what());
-    }
+    const auto error = error_kind_named(row.at("error"));
+    if (!error) row.fail(", column 'error': not an error kind: '" + row.at("error") + "'");
+    r.error = *error;
     return r;
 }
 
