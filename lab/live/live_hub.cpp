@@ -30,27 +30,6 @@
 #include "lab/server/live_events.hpp"
 
 namespace lab {
-namespace {
-
-// The marks socket's folder, /tmp/lab-live-PID-XXXXXX, made by mkdtemp (0700): no other user may
-// reach the socket inside, so a neighbour's flood of datagrams is refused by the kernel and costs
-// the run nothing. Folders left by a `lab` that was killed (its pid gone) are removed first.
-std::string marks_folder() {
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.starts_with("lab-live-") && kill(std::atoi(name.c_str() + 9), 0) != 0 &&
-            errno == ESRCH)
-            std::filesystem::remove_all(entry.path(), ec);
-    }
-    std::string folder = "/tmp/lab-live-" + std::to_string(getpid()) + "-XXXXXX";
-    if (!mkdtemp(folder.data()))
-        throw std::runtime_error(std::string("live view: cannot make its folder: ") +
-                                 std::strerror(errno));
-    return folder;
-}
-
-}  // namespace
 
 using json = nlohmann::json;
 
@@ -302,7 +281,7 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
         throw std::runtime_error("live view: cannot listen on " + host + ":" +
                                  std::to_string(port) + ": " + e.what());
     }
-    h.marks_folder = marks_folder();
+    h.marks_folder = live::private_marks_folder();
     h.marks.open();
     h.marks.bind(asio::local::datagram_protocol::endpoint(h.marks_folder + "/marks"));
     h.marks.set_option(

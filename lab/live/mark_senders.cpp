@@ -3,7 +3,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
 #include <cstring>
 #include <string>
 
@@ -55,6 +61,21 @@ bool OwnProcesses::includes(pid_t pid) {
         ours = p == self;
     known_[pid] = {now, ours};
     return ours;
+}
+
+std::string private_marks_folder() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with("lab-live-") && kill(std::atoi(name.c_str() + 9), 0) != 0 &&
+            errno == ESRCH)
+            std::filesystem::remove_all(entry.path(), ec);
+    }
+    std::string folder = "/tmp/lab-live-" + std::to_string(getpid()) + "-XXXXXX";
+    if (!mkdtemp(folder.data()))
+        throw std::runtime_error(std::string("live view: cannot make its folder: ") +
+                                 std::strerror(errno));
+    return folder;
 }
 
 }  // namespace lab::live

@@ -8,9 +8,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <unordered_map>
 
 namespace lab::live {
+
+// The marks socket's folder, /tmp/lab-live-PID-XXXXXX, made by mkdtemp (0700): no other user may
+// reach the socket inside, so a neighbour's flood of datagrams is refused by the kernel and costs
+// the run nothing. Folders left by a `lab` that was killed (its pid gone) are removed first.
+std::string private_marks_folder();
 
 // Asks the kernel to name the sender of every datagram `fd` receives.
 void ask_for_senders(int fd);
