@@ -4,7 +4,10 @@
 #include <cmath>
 #include <numeric>
 
+#include <fmt/format.h>
+
 #include "harness/nearest_rank.hpp"
+#include "harness/tally.hpp"
 
 namespace lab {
 
@@ -102,6 +105,24 @@ std::string verdict(const BatchStats& stats, int requests, int concurrency) {
     if (at_once <= 1) return "sequential";
     if (at_once >= offered) return "concurrent";
     return "limited to " + std::to_string(at_once) + " at a time";
+}
+
+std::string mostly_unanswered(const Batch& batch, std::string_view which) {
+    Tally all;
+    for (const Tally& t : batch.tallies.empty() ? tally_of(batch.requests, 1) : batch.tallies)
+        all.merge(t);
+    // (a status and an answer over the harness's limits are answers; these four are not)
+    ErrorKind most = ErrorKind::connect;
+    std::int64_t none = 0;
+    for (ErrorKind kind :
+         {ErrorKind::connect, ErrorKind::write, ErrorKind::read, ErrorKind::timeout}) {
+        none += all.errors_of(kind);
+        if (all.errors_of(kind) > all.errors_of(most)) most = kind;
+    }
+    if (none == 0 || none * 2 <= all.requests) return "";
+    const bool why = most == ErrorKind::connect && !batch.connect_failure.empty();
+    return fmt::format("{} of {}'s {} requests got no answer ({}{})", none, which, all.requests,
+                       to_string(most), why ? ": " + batch.connect_failure : "");
 }
 
 }  // namespace lab

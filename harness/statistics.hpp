@@ -44,6 +44,12 @@ struct BatchStats {
 
 BatchStats summarize(const Batch& batch);
 
+// "21999 of the mixed phase's 22000 requests got no answer (connect: Too many open files)", or ""
+// when at least half were answered (a 4xx or 5xx, or one over the harness's limits, is an answer):
+// a run that mostly failed measured the failure, not the server. Counted from the batch's tallies,
+// so requests past its records count.
+std::string mostly_unanswered(const Batch& batch, std::string_view which);
+
 // Whether the server's stamps cannot tell how it served: nothing overlapped, but every request was
 // served in less time than a round trip adds to any answer, so serving them one at a time cost
 // less than the harness can tell (a route that answers at once). "sequential" would be a guess.

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/report/report.hpp"
+#include "lab/results/bounded_json.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/scenario/scenario.hpp"
@@ -114,6 +115,15 @@ TEST_CASE("a damaged results folder is refused with the file, the place and the 
             rewrite(f / "summary.json", [](std::string t) { return t.substr(0, t.size() / 2); });
         },
         "summary.json: not valid JSON");
+    refused(
+        [](const fs::path& f) {  // a reader recurses where nlohmann's parser does not
+            rewrite(f / "summary.json", [](std::string t) {
+                return replace_first(
+                    t, "{",
+                    "{\"deep\": " + std::string(100'000, '[') + std::string(100'000, ']') + ",");
+            });
+        },
+        "summary.json: nested deeper than the lab reads");
     refused(
         [](const fs::path& f) {
             rewrite(f / "requests.csv", [](std::string t) {
@@ -288,4 +298,17 @@ TEST_CASE("lab report on a full disk says it could not write the page, and leave
     CHECK(test::entries_of(dir) == before);  // no report.html, whole or partial
     CHECK(test::run_lab("report " + dir.string()).exit_code == 0);  // and with room, it is written
     CHECK(fs::file_size(dir / "report.html") > 1000);
+}
+
+TEST_CASE("JSON from outside is read at most 100 levels deep: a probe's answer, a folder's file",
+          "[unit]") {
+    auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+    bool too_deep = true;
+    CHECK_FALSE(lab::parse_bounded_json(nested(lab::most_json_depth), &too_deep).is_discarded());
+    CHECK_FALSE(too_deep);
+    CHECK(lab::parse_bounded_json(nested(lab::most_json_depth + 1), &too_deep).is_discarded());
+    CHECK(too_deep);
+    CHECK(lab::parse_bounded_json(nested(100'000), &too_deep).is_discarded());
+    CHECK(lab::parse_bounded_json("{\"a\": ", &too_deep).is_discarded());
+    CHECK_FALSE(too_deep);  // not JSON, which is another reason
 }

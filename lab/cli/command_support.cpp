@@ -302,6 +302,27 @@ void Output::follow_live(const Scenario& scenario, RunSettings& settings) {
     };
 }
 
+namespace {
+
+// The run's exit status, said on stderr: what failed, by kind, as the summary counts it.
+int said_how_it_ended(const RunResult& run) {
+    if (const std::string failed = run.failure(); !failed.empty()) {
+        std::cerr << "lab: the run failed: " << printable(failed, true) << '\n';
+        return exit_could_not_run;
+    }
+    if (run.ok()) return exit_ok;
+    if (is_external_load(run)) {
+        const Tally all = load_figures(run).all;
+        std::cerr << "lab load: " << all.failed << " of " << all.requests
+                  << " requests failed (see Errors above)\n";
+    } else {
+        std::cerr << "lab: some requests failed (see above)\n";
+    }
+    return exit_failed;
+}
+
+}  // namespace
+
 int Output::run_and_report(const Scenario& scenario, const Overrides& where, RunResult* kept) {
     if (!results_writable("lab", out, scenario.name)) return exit_usage;
     stop_servers_on_signals();
@@ -327,7 +348,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         return exit_usage;
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         std::cerr << "lab: " << printable(e.what(), true) << '\n';
-        return exit_failed;
+        return exit_could_not_run;
     }
     print_run(std::cout, run, format, layout());
     std::cout.flush();
@@ -337,18 +358,11 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
                   << "\nreport:  " << printable((dir / "report.html").string()) << '\n';
     } catch (const std::exception& e) {
         std::cerr << "lab: could not write results: " << printable(e.what(), true) << '\n';
-        return exit_failed;
+        return exit_could_not_run;
     }
-    if (!run.ok() && is_external_load(run)) {  // what failed, by kind, as the summary counts it
-        const Tally all = load_figures(run).all;
-        std::cerr << "lab load: " << all.failed << " of " << all.requests
-                  << " requests failed (see Errors above)\n";
-    } else if (!run.ok()) {
-        std::cerr << "lab: some servers did not start or some requests failed (see above)\n";
-    }
-    bool ok = run.ok();
+    const int status = said_how_it_ended(run);
     if (kept) *kept = std::move(run);
-    return ok ? exit_ok : exit_failed;
+    return status;
 }
 
 }  // namespace lab

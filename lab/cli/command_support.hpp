@@ -21,7 +21,12 @@
 
 namespace lab {
 
-inline constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
+// How every command ends: 1 is what was measured failing (a route held the loop, a claim broke,
+// requests failed), 3 that nothing could be judged (a CI gate must not pass), 4 that the lab could
+// not run or write (a server died or never started, most requests got no answer, the results
+// could not be written): what it printed was not all measured.
+inline constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2, exit_nothing_judged = 3,
+                     exit_could_not_run = 4;
 
 // Finds a scenario by name (or by path to a .toml file); on failure says why and what exists.
 std::optional<Scenario> find_scenario(const std::string& name);

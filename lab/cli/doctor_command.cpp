@@ -21,10 +21,6 @@
 namespace lab {
 namespace {
 
-// No route could be judged: nothing measured, so a CI gate must not pass (1 is "a route held the
-// loop", 2 bad input); the lab could not run or write, so what it says was not all measured.
-constexpr int exit_nothing_judged = 3, exit_could_not_run = 4;
-
 struct DoctorOptions {
     std::string app, app_dir, examples, target, bystander = "/openapi.json";
     bool allow_remote = false, example = false;

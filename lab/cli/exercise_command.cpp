@@ -166,7 +166,7 @@ void print_change(const fs::path& runs) {
 
 // Runs the exercise against DIR/main.py (or a .py file given directly); 0 when every expectation
 // holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot
-// start.
+// start, 4 when the lab could not run the check (nothing graded).
 int check_exercise(const std::string& name, const fs::path& where, const std::string& attr,
                    std::optional<int> repeat, const Output& output) {
     auto e = exercise_named(name);
@@ -191,9 +191,15 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     Output out = output;
     RunResult run;
     int status = out.run_and_report(s, {}, &run);
-    if (status == exit_usage)
-        return status;  // refused before the run (an app that cannot be served, an --out that
-                        // cannot be written): nothing to grade
+    // Refused before the run (an app that cannot be served, an --out that cannot be written):
+    // nothing to grade. The lab could not run it (the app died, most requests got no answer, the
+    // results could not be written): what it measured is not the student's work, so no grade.
+    if (status == exit_usage) return status;
+    if (status == exit_could_not_run) {
+        std::cout << "\n– " << name
+                  << ": not graded: the lab could not run the check (see above).\n";
+        return status;
+    }
     // The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
     // A claim the busy machine kept from being judged (–) is neither held nor broken: the grade
     // waits for a quieter run rather than pass what was not seen or fail what the student got

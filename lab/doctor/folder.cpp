@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "lab/doctor/judge.hpp"
+#include "lab/results/bounded_json.hpp"
 #include "lab/results/reader.hpp"
 
 namespace lab {
@@ -94,9 +95,15 @@ DoctorRun read_doctor_folder(const std::filesystem::path& dir) {
     const std::filesystem::path file = dir / doctor_file;
     std::ifstream in =
         open_results_file(file, max_doctor_json_bytes, "at most 200 requests a burst, 1000 routes");
+    bool too_deep = false;
+    const nlohmann::json json = parse_bounded_json(in, &too_deep);
+    if (json.is_discarded())
+        throw ResultsError(file.string() + (too_deep ? ": nested deeper than the lab reads (a "
+                                                       "doctor's run nests a few levels)"
+                                                     : ": not valid JSON"));
     DoctorRun run;
     try {
-        run = doctor_from_json(nlohmann::json::parse(in));
+        run = doctor_from_json(json);
     } catch (const std::exception& e) {  // (nlohmann's messages name the type it expected)
         throw ResultsError(file.string() + ": " + e.what());
     }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <map>
 #include <memory>
 #include <cstdio>
 #include <stdexcept>
@@ -14,6 +13,7 @@
 
 #include "harness/raw_client.hpp"
 #include "lab/layout.hpp"
+#include "lab/results/bounded_json.hpp"
 #include "lab/run_key.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/services/private_postgres.hpp"
@@ -24,7 +24,6 @@ namespace {
 
 constexpr auto bystander_every = std::chrono::milliseconds(10);
 constexpr auto bystander_after = std::chrono::milliseconds(DoctorPlan::bystander_after_ms);
-constexpr int most_openapi_depth = 100;  // a --target's /openapi.json, nested at most this deep
 // A route that never answers is cut off here
 constexpr auto burst_deadline = std::chrono::seconds(60);
 
@@ -32,8 +31,13 @@ constexpr auto burst_deadline = std::chrono::seconds(60);
 nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
     RawReply reply =
         send_raw(at.host, at.port, request_bytes(at, "GET", path), std::chrono::seconds(10));
-    auto json =
-        reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false) : nlohmann::json();
+    bool too_deep = false;
+    auto json = reply.status == 200 ? parse_bounded_json(reply.body, &too_deep) : nlohmann::json();
+    if (too_deep)
+        throw std::runtime_error(
+            fmt::format("the lab's probe answered {} nested deeper than the {} "
+                        "levels the lab reads",
+                        path, most_json_depth));
     if (json.is_discarded() || json.is_null())
         throw std::runtime_error("the lab's probe did not answer " + path +
                                  (reply.error.empty() ? "" : ": " + reply.error));
@@ -172,20 +176,6 @@ std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector
 
 namespace {
 
-// How deep a JSON text nests, read by nlohmann's parser (its own stack, not the call stack's):
-// app_routes.py's json.load recurses, so a text deeper than Python's limit never reaches it.
-int json_depth(const std::string& text) {
-    int deepest = 0;
-    const nlohmann::json nothing_kept = nlohmann::json::parse(
-        text,
-        [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-            deepest = std::max(deepest, depth);
-            return false;  // (only the depth is wanted)
-        },
-        false);
-    return deepest;
-}
-
 // --target: the routes a running server declares (FastAPI's GET /openapi.json, read by the same
 // code as the probe's /__lab/routes: app_routes.py), else those --examples names.
 std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& examples) {
@@ -194,12 +184,8 @@ std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& exampl
     if (schema.status == 200 && !schema.error.empty())
         throw std::invalid_argument("--target: its /openapi.json " + schema.error +
                                     ": name its routes in --examples");
-    if (schema.status == 200 && nlohmann::json::accept(schema.body)) {
-        if (json_depth(schema.body) > most_openapi_depth)
-            throw std::invalid_argument(fmt::format(
-                "--target: its /openapi.json nests deeper than the {} levels the lab reads (a "
-                "schema nests a few dozen): name its routes in --examples",
-                most_openapi_depth));
+    bool too_deep = false;
+    if (schema.status == 200 && !parse_bounded_json(schema.body, &too_deep).is_discarded()) {
         char name[] = "/tmp/lab-openapi-XXXXXX";
         int fd = ::mkstemp(name);
         if (fd < 0)
@@ -216,6 +202,11 @@ std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& exampl
                              std::chrono::seconds(30), ServerProcess::Ready::first_line);
         return routes_from_json(nlohmann::json::parse(reader.ready_line(), nullptr, false));
     }
+    if (too_deep)
+        throw std::invalid_argument(
+            fmt::format("--target: its /openapi.json nests deeper than the {} levels the lab reads "
+                        "(a schema nests a few dozen): name its routes in --examples",
+                        most_json_depth));
     std::vector<AppRoute> named;
     for (const auto& [key, example] : examples) {
         AppRoute r;
@@ -315,22 +306,6 @@ void examine_or_say_how_the_app_died(const ConfigurationProcesses& app, Examine 
     }
 }
 
-// "21999 of the mixed phase's 22000 requests got no answer (connect: Too many open files)", or
-// empty when at least half of the batch's requests were answered.
-std::string unanswered_in(const Batch& b, const std::string& which) {
-    std::map<ErrorKind, std::size_t> failed;
-    std::size_t none = 0;
-    for (const RequestRecord& r : b.requests)
-        if (!r.ok() && r.error != ErrorKind::status) ++none, ++failed[r.error];
-    if (none * 2 <= b.requests.size()) return "";
-    auto most = std::max_element(failed.begin(), failed.end(),
-                                 [](auto& x, auto& y) { return x.second < y.second; });
-    const bool why = most->first == ErrorKind::connect && !b.connect_failure.empty();
-    return fmt::format("{} of {}'s {} requests got no answer ({}{})", none, which,
-                       b.requests.size(), to_string(most->first),
-                       why ? ": " + b.connect_failure : "");
-}
-
 }  // namespace
 
 std::string mostly_unanswered(const DoctorRun& run) {
@@ -340,8 +315,8 @@ std::string mostly_unanswered(const DoctorRun& run) {
     };
     for (const RouteRun& r : run.routes)
         if (r.judged())
-            add(unanswered_in(r.burst, r.request.route.method + " " + r.request.target));
-    if (run.mixed) add(unanswered_in(run.mixed->batch, "the mixed phase"));
+            add(mostly_unanswered(r.burst, r.request.route.method + " " + r.request.target));
+    if (run.mixed) add(mostly_unanswered(run.mixed->batch, "the mixed phase"));
     return said;
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/figures/figure_value.hpp"
+#include "lab/results/bounded_json.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/schema.hpp"
 
@@ -230,7 +231,10 @@ RunResult read_results(const fs::path& dir) {
         damaged(summary_file, "cannot be read (is " + dir.string() + " a results folder?)");
     std::ifstream in = open_results_file(summary_file, max_summary_json_bytes,
                                          "a run's summary keeps figures, never its requests");
-    auto summary = nlohmann::json::parse(in, nullptr, false);
+    bool too_deep = false;
+    auto summary = parse_bounded_json(in, &too_deep);
+    if (too_deep)
+        damaged(summary_file, "nested deeper than the lab reads (a summary nests a few levels)");
     if (summary.is_discarded()) damaged(summary_file, "not valid JSON");
     StoredRun stored;
     try {

@@ -65,4 +65,19 @@ bool RunResult::ok() const {
     return true;
 }
 
+std::string RunResult::failure() const {
+    std::string said;
+    auto add = [&](const std::string& one) {
+        if (!one.empty()) said += (said.empty() ? "" : "; ") + one;
+    };
+    for (const auto& c : configurations) {
+        const std::string& row = c.configuration.label;
+        if (!c.error.empty()) add(row + " did not run: " + c.error);
+        for (const Batch& b : c.batches)
+            add(mostly_unanswered(
+                b, row + (c.batches.size() > 1 ? " batch " + std::to_string(b.number) : "")));
+    }
+    return said;
+}
+
 }  // namespace lab

@@ -75,6 +75,9 @@ struct RunResult {
     double run_s = 0;  // how long the whole run took, services and servers started and stopped
     bool cpus_kept_awake = false;  // idle CPUs kept from sleeping deeply (lab/awake_cpus.hpp)
     bool ok() const;  // every server started and every request was answered
+    // Why the run as a whole failed, or "": a server that did not run, or a batch that mostly got
+    // no answer. Then it measured the failure, not the servers, and nothing in it can be judged.
+    std::string failure() const;
 };
 
 }  // namespace lab
