@@ -300,3 +300,19 @@ TEST_CASE(
               std::string::npos);
     }
 }
+
+// An app that dies mid-check leaves nothing of the student's work measured: no grade, exit 4 (the
+// lab could not run the check), never a ✗ beside expectations no request reached.
+TEST_CASE("an exercise whose app dies mid-run is not graded: exit 4, said", "[app][untimed]") {
+    test::ScratchDir work;
+    std::string dying = test::read_file(test::app_file("crashes.py"));
+    dying.replace(dying.find("\"/delay\""), 8, "\"/work\"");
+    std::ofstream(work.path / "main.py") << dying;
+    auto said = check_file("blocking-sleep", work.path.string(), 1);
+    INFO(said.output);
+    CHECK(said.exit_code == 4);
+    CHECK(said.output.find("your app exited with status 3") != std::string::npos);
+    CHECK(said.output.find("– blocking-sleep: not graded: the lab could not run the check") !=
+          std::string::npos);
+    CHECK(said.output.find("✗ blocking-sleep") == std::string::npos);
+}

@@ -164,6 +164,38 @@ void print_change(const fs::path& runs) {
     }
 }
 
+// The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
+// A claim the busy machine kept from being judged (–) is neither held nor broken: the grade
+// waits for a quieter run rather than pass what was not seen or fail what the student got right.
+// Whether it passed.
+bool print_grade(const std::string& name, const RunResult& run, int status, const fs::path& file) {
+    int held = 0, all = 0, unjudged = 0;
+    for (const CheckedClaim& c : check_claims(run))
+        ++all, held += c.outcome == CheckedClaim::Outcome::holds,
+            unjudged += c.outcome == CheckedClaim::Outcome::not_judged;
+    bool passed = status == exit_ok && all > 0 && held == all;
+    if (!run.configurations.empty()) {
+        const int columns = terminal_columns();
+        print_app_warnings(run.configurations[0], columns);
+        if (passed) print_waves(run.scenario, run.configurations[0], file, columns);
+    }
+    const bool only_unjudged =
+        !passed && status == exit_ok && unjudged > 0 && held + unjudged == all;
+    std::cout << '\n'
+              << (passed          ? "✓ "
+                  : only_unjudged ? "– "
+                                  : "✗ ")
+              << name << ": " << held << " of " << all << " expectations hold"
+              << (status != exit_ok ? " (and some requests failed: see above)" : "")
+              << (unjudged > 0
+                      ? fmt::format("; {} not judged: other processes used the CPU this check needs"
+                                    " (see above); check again when the machine is quieter",
+                                    unjudged == 1 ? "1 was" : std::to_string(unjudged) + " were")
+                      : std::string())
+              << (passed ? ". Well done." : ".") << '\n';
+    return passed;
+}
+
 // Runs the exercise against DIR/main.py (or a .py file given directly); 0 when every expectation
 // holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot
 // start, 4 when the lab could not run the check (nothing graded).
@@ -200,35 +232,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
                   << ": not graded: the lab could not run the check (see above).\n";
         return status;
     }
-    // The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
-    // A claim the busy machine kept from being judged (–) is neither held nor broken: the grade
-    // waits for a quieter run rather than pass what was not seen or fail what the student got
-    // right.
-    int held = 0, all = 0, unjudged = 0;
-    for (const CheckedClaim& c : check_claims(run))
-        ++all, held += c.outcome == CheckedClaim::Outcome::holds,
-            unjudged += c.outcome == CheckedClaim::Outcome::not_judged;
-    bool passed = status == exit_ok && all > 0 && held == all;
-    if (!run.configurations.empty()) {
-        const int columns = terminal_columns();
-        print_app_warnings(run.configurations[0], columns);
-        if (passed) print_waves(run.scenario, run.configurations[0], file, columns);
-    }
-    const bool only_unjudged =
-        !passed && status == exit_ok && unjudged > 0 && held + unjudged == all;
-    std::cout << '\n'
-              << (passed          ? "✓ "
-                  : only_unjudged ? "– "
-                                  : "✗ ")
-              << name << ": " << held << " of " << all << " expectations hold"
-              << (status != exit_ok ? " (and some requests failed or the app stopped: see above)"
-                                    : "")
-              << (unjudged > 0
-                      ? fmt::format("; {} not judged: other processes used the CPU this check needs"
-                                    " (see above); check again when the machine is quieter",
-                                    unjudged == 1 ? "1 was" : std::to_string(unjudged) + " were")
-                      : std::string())
-              << (passed ? ". Well done." : ".") << '\n';
+    const bool passed = print_grade(name, run, status, file);
     print_change(out.out / s.name);
     return passed ? exit_ok : exit_failed;
 }
