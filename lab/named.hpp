@@ -40,11 +40,13 @@ std::optional<E> named(std::string_view word) {
     return std::nullopt;
 }
 
-// Every word, in the table's order: for errors and --help.
+// Every word, in the table's order: for errors and --help. (A second word for a value, "" that
+// older folders kept for a default, is read but never offered.)
 template <Named E>
 std::vector<std::string> all_names() {
     std::vector<std::string> words;
-    for (const auto& entry : Names<E>::list) words.emplace_back(entry.second);
+    for (const auto& entry : Names<E>::list)
+        if (name_of(entry.first) == entry.second) words.emplace_back(entry.second);
     return words;
 }
 

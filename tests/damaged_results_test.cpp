@@ -312,3 +312,17 @@ TEST_CASE("JSON from outside is read at most 100 levels deep: a probe's answer, 
     CHECK(lab::parse_bounded_json("{\"a\": ", &too_deep).is_discarded());
     CHECK_FALSE(too_deep);  // not JSON, which is another reason
 }
+
+TEST_CASE("a folder that kept a twin's defaults as \"\" (before they had names) reads them",
+          "[unit]") {
+    test::ScratchDir dir;
+    fs::path folder = lab::write_results(made_up_run(shipped().front()), dir.path);
+    edit_summary(folder, [](auto& j) {
+        for (const char* key : {"fastapi_variant", "fastapi_server", "fastapi_loop"})
+            j["configurations"][0][key] = "";
+    });
+    const lab::Configuration& c = lab::read_results(folder).configurations[0].configuration;
+    CHECK(c.fastapi_variant == lab::TwinRoute::matching);
+    CHECK(c.fastapi_server == lab::TwinServer::uvicorn);
+    CHECK(c.fastapi_loop == lab::TwinLoop::asyncio);
+}

@@ -94,7 +94,7 @@ TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same
             twin.label += " [FastAPI]";
             twin.balance = lab::Balance::shared;
             twin.gil = true;  // (the document's figure stays, as with_fastapi() keeps it)
-            twin.fastapi_loop = "uvloop";
+            twin.fastapi_loop = lab::TwinLoop::uvloop;
             twins.configurations.push_back(twin);
         }
         round_trip(made_up_run(twins));

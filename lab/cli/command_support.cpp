@@ -131,7 +131,7 @@ void declare_twins(CLI::App& app, TwinOptions& twins, const std::string& with_fa
 
 Scenario twinned(Scenario scenario, const TwinOptions& twins) {
     if (!twins.with_fastapi) return scenario;
-    return with_fastapi(std::move(scenario), twins.uvloop, twins.asgi_server);
+    return with_fastapi(std::move(scenario), twins.uvloop, *named<TwinServer>(twins.asgi_server));
 }
 
 void declare_overrides(CLI::App& app, Overrides& overrides) {

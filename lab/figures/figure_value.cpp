@@ -90,12 +90,12 @@ std::optional<double> open_loop_p99_ms(const ConfigurationResult& r, const Load&
 // A FastAPI twin's loop is watched as the probe watches a student's app (loop_watch.py), where
 // one process serves on the stdlib's loop; elsewhere why not, in the twin's own terms.
 std::string why_no_twin_loop(const Configuration& twin) {
-    if (twin.fastapi_variant == "flask") return "Flask under gunicorn runs no event loop";
+    if (twin.fastapi_variant == TwinRoute::flask) return "Flask under gunicorn runs no event loop";
     if (twin.queued()) return "the work runs in RQ's workers, whose loop the lab does not watch";
     if (serving_processes(twin) > 1)
         return "its " + std::to_string(serving_processes(twin)) +
                " worker processes each run a loop, and GET /stats reaches one of them";
-    if (twin.fastapi_loop == "uvloop")
+    if (twin.fastapi_loop == TwinLoop::uvloop)
         return "uvloop has no selector the lab can watch (the stdlib's asyncio loop has)";
     return "its server gave no account of it (GET /stats, loop_watch.py)";
 }

@@ -123,10 +123,9 @@ namespace {
 std::string mode_cell(const Configuration& c) {
     if (c.server == Server::app) return "your code, under uvicorn (the lab's probe stamps it)";
     if (c.server == Server::external) return "a server the lab did not start";
-    const std::string stack =
-        c.fastapi_variant == "flask"
-            ? "Flask/gunicorn"
-            : "FastAPI/" + (c.fastapi_server.empty() ? "uvicorn" : c.fastapi_server);
+    const std::string stack = c.fastapi_variant == TwinRoute::flask
+                                  ? "Flask/gunicorn"
+                                  : "FastAPI/" + name_of(c.fastapi_server);
     std::string mode = (c.server == Server::fastapi ? stack + ", like " : "") +
                        mode_with_options(c.mode, c.threads, c.workers, c.balance);
     if (c.gil && c.server != Server::fastapi) mode += " +GIL";

@@ -35,7 +35,7 @@ std::vector<std::string> serve_args(const Configuration& c, const RunSettings& s
 
 // The documents' FastAPI route for each lab mode (the registry's), unless the scenario names one.
 std::string fastapi_variant(const Configuration& c) {
-    if (!c.fastapi_variant.empty()) return c.fastapi_variant;
+    if (c.fastapi_variant != TwinRoute::matching) return name_of(c.fastapi_variant);
     const ModeInfo* mode = find_mode(c.mode);
     return mode ? std::string(mode->fastapi_variant) : "blocking";
 }
@@ -50,7 +50,7 @@ int fastapi_workers(const Configuration& c) {
 // one, which makes them gunicorn's sync workers (a process serves one request at a time).
 int fastapi_threads(const Configuration& c) {
     const ModeInfo* mode = find_mode(c.mode);
-    return c.fastapi_variant == "flask" && mode && mode->takes_workers ? 1 : c.threads;
+    return c.fastapi_variant == TwinRoute::flask && mode && mode->takes_workers ? 1 : c.threads;
 }
 
 // A student's own ASGI app under uvicorn, wrapped by the lab's probe (lab/reference/app_probe.py),
@@ -83,10 +83,9 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
                                          "--variant", fastapi_variant(c),
                                          "--workers", std::to_string(fastapi_workers(c)),
                                          "--threads", std::to_string(fastapi_threads(c))};
-        if (!c.fastapi_server.empty())
-            command.insert(command.end(), {"--server", c.fastapi_server});
-        command.insert(command.end(),
-                       {"--loop", c.fastapi_loop.empty() ? "asyncio" : c.fastapi_loop});
+        if (c.fastapi_server != TwinServer::uvicorn)
+            command.insert(command.end(), {"--server", name_of(c.fastapi_server)});
+        command.insert(command.end(), {"--loop", name_of(c.fastapi_loop)});
         for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
         if (c.db_pool_kept > 0 && !settings.database_url.empty())  // (an --db-pool below it: P)
             command.insert(command.end(),

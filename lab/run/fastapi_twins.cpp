@@ -30,12 +30,12 @@ void lacking(Scenario& s, const std::string& what, const std::string& package,
 // it and it is installed, else the stdlib's asyncio.
 void choose_loops(Scenario& s, bool uvloop) {
     if (uvloop)
-        for (Configuration& c : s.configurations) c.fastapi_loop = "uvloop";
+        for (Configuration& c : s.configurations) c.fastapi_loop = TwinLoop::uvloop;
     bool wanted = std::any_of(s.configurations.begin(), s.configurations.end(),
-                              [](const Configuration& c) { return !c.fastapi_loop.empty(); });
+                              [](auto& c) { return c.fastapi_loop == TwinLoop::uvloop; });
     if (wanted && !python_imports("uvloop")) {
         lacking(s, "uvloop", "python3-uvloop", "the twins run asyncio's loop");
-        for (Configuration& c : s.configurations) c.fastapi_loop.clear();
+        for (Configuration& c : s.configurations) c.fastapi_loop = TwinLoop::asyncio;
     }
 }
 
@@ -52,51 +52,50 @@ const char* wsgi_twin(const Configuration& c) {
 
 // What a twin's /db goes through where it is SQLAlchemy's (sqlalchemy_apps.py), for its label.
 std::string sqlalchemy_session(const Configuration& c) {
-    if (!c.fastapi_variant.starts_with("sqlalchemy_")) return "";
-    return c.fastapi_variant == "sqlalchemy_awaiting" ? ", SQLAlchemy AsyncSession + asyncpg"
-                                                      : ", SQLAlchemy Session + psycopg2";
+    if (!through_sqlalchemy(c.fastapi_variant)) return "";
+    return c.fastapi_variant == TwinRoute::sqlalchemy_awaiting
+               ? ", SQLAlchemy AsyncSession + asyncpg"
+               : ", SQLAlchemy Session + psycopg2";
 }
 
 // Without SQLAlchemy (or greenlet, which its asyncio extension needs), the twins whose /db is
 // SQLAlchemy's run the mode's own route, the driver without the ORM, and the run says so.
 void without_sqlalchemy(Scenario& s) {
-    auto wants = [](const Configuration& c) {
-        return c.fastapi_variant.starts_with("sqlalchemy_");
-    };
+    auto wants = [](const Configuration& c) { return through_sqlalchemy(c.fastapi_variant); };
     if (std::none_of(s.configurations.begin(), s.configurations.end(), wants) ||
         python_imports("sqlalchemy, greenlet"))
         return;
     lacking(s, "SQLAlchemy or greenlet", "python3-sqlalchemy python3-greenlet",
             "the twins query through the drivers alone");
     for (Configuration& c : s.configurations)
-        if (wants(c)) c.fastapi_variant.clear();
+        if (wants(c)) c.fastapi_variant = TwinRoute::matching;
 }
 
 // The row's twin on the real stack: FastAPI under uvicorn (or `asgi_server`), gunicorn's uvicorn
 // workers for a row of worker processes (when `gunicorn` is installed), Flask under gunicorn for a
 // WSGI row, RQ for a queue.
 Configuration twin_configuration(const Configuration& c, const Load& load, bool gunicorn,
-                                 const std::string& asgi_server) {
+                                 TwinServer asgi_server) {
     Configuration twin = c;
     twin.server = Server::fastapi;
-    if (has_workers(c) && gunicorn) twin.fastapi_server = "gunicorn";
-    else if (!has_workers(c) && c.fastapi_variant != "flask" && asgi_server != "uvicorn")
+    if (has_workers(c) && gunicorn) twin.fastapi_server = TwinServer::gunicorn;
+    else if (!has_workers(c) && c.fastapi_variant != TwinRoute::flask)
         twin.fastapi_server = asgi_server;
-    if (twin.fastapi_server == "daphne")
-        twin.fastapi_loop.clear();  // (Twisted runs asyncio's loop: said in the label)
+    if (twin.fastapi_server == TwinServer::daphne)
+        twin.fastapi_loop = TwinLoop::asyncio;  // (Twisted runs asyncio's loop: said in the label)
     // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from
     // the row.
     std::string differs;
     if (!c.gil && load.work_path() == "/cpu" && !c.queued() && !has_workers(c))
         differs += ", CPython's GIL";  // (a worker or queue worker has its own)
     differs += sqlalchemy_session(c);
-    if (!twin.fastapi_loop.empty()) differs += ", " + twin.fastapi_loop;
-    const std::string suffix =
-        std::string(c.queued()                     ? " [FastAPI + RQ"
-                    : c.fastapi_variant == "flask" ? wsgi_twin(c)
-                    : twin.fastapi_server.empty()  ? " [FastAPI"
-                                                   : " [FastAPI, " + twin.fastapi_server) +
-        differs + "]";
+    if (twin.fastapi_loop == TwinLoop::uvloop) differs += ", uvloop";
+    const std::string suffix = std::string(c.queued() ? " [FastAPI + RQ"
+                                           : c.fastapi_variant == TwinRoute::flask ? wsgi_twin(c)
+                                           : twin.fastapi_server == TwinServer::uvicorn
+                                               ? " [FastAPI"
+                                               : " [FastAPI, " + name_of(twin.fastapi_server)) +
+                               differs + "]";
     twin.label = c.label + suffix;
     if (!c.series.empty()) twin.series = c.series + suffix;
     twin.gil = true;  // CPython's own, for the model
@@ -123,7 +122,7 @@ bool twins_can_run(Scenario& s) {
 
 }  // namespace
 
-Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
+Scenario with_fastapi(Scenario s, bool uvloop, TwinServer asgi_server) {
     if (!twins_can_run(s)) return s;
     bool queues = std::any_of(s.configurations.begin(), s.configurations.end(),
                               [](const Configuration& c) { return c.queued(); });
@@ -139,7 +138,8 @@ Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
     // row has its twin: a sync worker accepts only when it is free, so its shared socket deals
     // evenly.
     auto other_balance = [&](const Configuration& c) {
-        return has_workers(c) && c.balance != Balance::shared && c.fastapi_variant != "flask";
+        return has_workers(c) && c.balance != Balance::shared &&
+               c.fastapi_variant != TwinRoute::flask;
     };
     if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
         s.notices.push_back(s.name +
@@ -148,16 +148,16 @@ Scenario with_fastapi(Scenario s, bool uvloop, const std::string& asgi_server) {
                             "shared socket's twin)");
     choose_loops(s, uvloop);
     without_sqlalchemy(s);
-    std::string server = asgi_server;
-    if (server != "uvicorn" && !python_imports(server)) {
-        lacking(s, server, "python3-" + server, "the twins run uvicorn instead");
-        server = "uvicorn";
+    TwinServer server = asgi_server;
+    if (server != TwinServer::uvicorn && !python_imports(name_of(server))) {
+        lacking(s, name_of(server), "python3-" + name_of(server), "the twins run uvicorn instead");
+        server = TwinServer::uvicorn;
     }
     std::vector<Configuration> both;
     for (const Configuration& c : s.configurations) {
         both.push_back(c);
-        both.back()
-            .fastapi_loop.clear();  // (the C++ row runs the lab's own loop: the key is its twin's)
+        // (the C++ row runs the lab's own loop: the key is its twin's)
+        both.back().fastapi_loop = TwinLoop::asyncio;
         if (c.server != Server::lab) continue;  // a student's app or server is its own twin
         if (c.queued() && !has_rq) continue;  // (said above)
         if (other_balance(c)) continue;  // (said above)

@@ -16,7 +16,7 @@ namespace lab {
 // asyncio; `asgi_server`: the twins of single-process rows run on it (uvicorn, hypercorn or
 // daphne).
 Scenario with_fastapi(Scenario scenario, bool uvloop = false,
-                      const std::string& asgi_server = "uvicorn");
+                      TwinServer asgi_server = TwinServer::uvicorn);
 // The ASGI servers a twin can run on (--asgi-server), uvicorn first (the default).
 inline const std::vector<std::string> asgi_servers{"uvicorn", "hypercorn", "daphne"};
 

@@ -86,14 +86,67 @@ struct Names<Client> {
         {Client::concurrent, "concurrent"}, {Client::sequential, "sequential"}};
 };
 
+// A FastAPI twin (Server::fastapi): which route of the reference apps it runs (lab/reference/
+// apps.py; `matching`: the one its row's mode stands for), under which server, on which loop.
+// Folders written before these had names kept the defaults as "", which still reads as them.
+enum class TwinRoute {
+    matching,
+    blocking,
+    awaiting,
+    threaded,
+    run_in_threadpool,
+    flask,
+    awaiting_blocking_cache,
+    sqlalchemy_blocking,
+    sqlalchemy_awaiting,
+    sqlalchemy_threaded
+};
+template <>
+struct Names<TwinRoute> {
+    static constexpr std::pair<TwinRoute, std::string_view> list[] = {
+        {TwinRoute::matching, ""},
+        {TwinRoute::blocking, "blocking"},
+        {TwinRoute::awaiting, "awaiting"},
+        {TwinRoute::threaded, "threaded"},
+        {TwinRoute::run_in_threadpool, "run_in_threadpool"},
+        {TwinRoute::flask, "flask"},
+        {TwinRoute::awaiting_blocking_cache, "awaiting_blocking_cache"},
+        {TwinRoute::sqlalchemy_blocking, "sqlalchemy_blocking"},
+        {TwinRoute::sqlalchemy_awaiting, "sqlalchemy_awaiting"},
+        {TwinRoute::sqlalchemy_threaded, "sqlalchemy_threaded"}};
+};
+inline bool through_sqlalchemy(TwinRoute r) {
+    return r == TwinRoute::sqlalchemy_blocking || r == TwinRoute::sqlalchemy_awaiting ||
+           r == TwinRoute::sqlalchemy_threaded;
+}
+
+// gunicorn: its master with uvicorn workers (a row of worker processes).
+enum class TwinServer { uvicorn, gunicorn, hypercorn, daphne };
+template <>
+struct Names<TwinServer> {
+    static constexpr std::pair<TwinServer, std::string_view> list[] = {
+        {TwinServer::uvicorn, "uvicorn"},
+        {TwinServer::uvicorn, ""},
+        {TwinServer::gunicorn, "gunicorn"},
+        {TwinServer::hypercorn, "hypercorn"},
+        {TwinServer::daphne, "daphne"}};
+};
+
+enum class TwinLoop { asyncio, uvloop };
+template <>
+struct Names<TwinLoop> {
+    static constexpr std::pair<TwinLoop, std::string_view> list[] = {
+        {TwinLoop::asyncio, "asyncio"}, {TwinLoop::asyncio, ""}, {TwinLoop::uvloop, "uvloop"}};
+};
+
 struct Configuration {
     std::string label;  // in the documents' own terms
     std::string mode;
     Server server = Server::lab;
-    std::string fastapi_variant;  // for --with-fastapi; empty: the one that matches `mode`
-    // A twin's: "gunicorn" (master + uvicorn workers) or empty (uvicorn alone)
-    std::string fastapi_server;
-    std::string fastapi_loop;  // a twin's event loop: "uvloop", or empty (the stdlib's asyncio)
+    // A FastAPI twin's route, server and event loop (the stdlib's asyncio, or uvloop)
+    TwinRoute fastapi_variant = TwinRoute::matching;
+    TwinServer fastapi_server = TwinServer::uvicorn;
+    TwinLoop fastapi_loop = TwinLoop::asyncio;
     std::string host;  // "external" only: where the server already listens
     std::uint16_t port = 0;
     std::string app;  // "app" only: /abs/path/main.py:ATTR, or an import string app.main:app

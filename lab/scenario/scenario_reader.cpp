@@ -285,12 +285,8 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
         r.integer("requests", n, 1, 10'000);
         c.requests = n;
     }
-    r.text("fastapi_variant", c.fastapi_variant, false,
-           {"blocking", "awaiting", "threaded", "run_in_threadpool", "flask",
-            "awaiting_blocking_cache", "sqlalchemy_blocking", "sqlalchemy_awaiting",
-            "sqlalchemy_threaded"});
-    r.text("fastapi_loop", c.fastapi_loop, false, {"asyncio", "uvloop"});
-    if (c.fastapi_loop == "asyncio") c.fastapi_loop.clear();  // (the default, said once)
+    r.choice("fastapi_variant", c.fastapi_variant);
+    r.choice("fastapi_loop", c.fastapi_loop);
     r.seconds("document_s", c.document_s);
     r.text("document_text", c.document_text);
     r.text("if_guessed_low", c.if_guessed_low);
