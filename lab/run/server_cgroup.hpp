@@ -22,8 +22,9 @@ struct ServerCgroup {
 // A new, empty group for one server; the first also starts the guard.
 ServerCgroup new_server_cgroup();
 
-// In the forked child, before exec (async-signal-safe): moves the calling process into `folder`.
-void enter_cgroup(const char* folder);
+// Writes `text` to the file `path` (one write); false if it cannot. Async-signal-safe: a forked
+// child enters a group by writing "0" (itself) to its cgroup.procs.
+bool write_small(const char* path, const char* text);
 
 // Kills every process still in `folder`, waits for them to go and removes it. Returns each as
 // "PID COMMAND" (its first 60 characters).
