@@ -8,7 +8,8 @@
 // a closed terminal, an exit past its destructors): it waits on a pipe only `lab` holds, as the
 // services' keeper does (lab/services/keeper.hpp), and says on stderr what it stopped.
 // Where the system gives no group (cgroup v1 alone, a container's read-only /sys/fs/cgroup, a
-// user without a delegated group), a server has its process group and death signal only.
+// user without a delegated group), or an app leaves it (root may), a learner's app is still held
+// by its PID namespace (lab/run/server_namespace.hpp); lab's own servers never leave theirs.
 #include <string>
 #include <vector>
 
