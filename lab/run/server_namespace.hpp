@@ -8,8 +8,9 @@
 // its death signal came) the kernel kills everything in it. As root the namespace is the
 // system's; as another user it comes inside a user namespace of its own that maps that user to
 // itself. Where both are refused (a container without CAP_SYS_ADMIN) the app runs beside lab.
-// Inside, the app's pids are the namespace's (serve.py is 1): lab reads the app's figures from
-// its answers, never from its pids. (Orphans there are handed to serve.py, which reaps them.)
+// Inside, the pids are the namespace's (serve.py is 1): the worker_id of the app's answers is
+// unique there, all lab asks of it. (Orphans there are handed to serve.py, a subreaper already,
+// which leaves them zombies until it stops and reaps them: harmless, and gone with it.)
 #include <string>
 
 #include <sys/types.h>
