@@ -247,6 +247,32 @@ inline bool alive(pid_t pid) {
     return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
+// The processes a test app wrote to `file` as "KIND PID PIDNS" (its /proc/self/ns/pid), of `kind`
+// ("": all but "port"), by the pids this test sees: a process inside the lab's PID namespace for
+// an app knows itself by another number, which /proc/P/status's NSpid line gives last. Read while
+// they run (once gone, a process has no number here).
+inline std::set<pid_t> recorded_pids(const std::filesystem::path& file, const std::string& kind) {
+    std::set<pid_t> found;
+    std::istringstream lines(read_file(file));
+    for (std::string line, what, ns; std::getline(lines, line);) {
+        pid_t pid = 0;
+        std::istringstream fields(line);
+        if (!(fields >> what >> pid) || what == "port" || (!kind.empty() && what != kind)) continue;
+        fields >> ns;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+            std::error_code no;
+            if (std::filesystem::read_symlink(entry.path() / "ns/pid", no).string() != ns) continue;
+            std::istringstream status(lab::read_proc_file(entry.path() / "status"));
+            std::string word, last;
+            for (std::string l; std::getline(status, l);)
+                if (l.rfind("NSpid:", 0) == 0)
+                    for (std::istringstream ids(l); ids >> word;) last = word;
+            if (last == std::to_string(pid)) found.insert(std::stoi(entry.path().filename()));
+        }
+    }
+    return found;
+}
+
 // Those of `pids` still alive once `grace` has passed (or none are left, whichever is first).
 inline std::set<pid_t> survivors(const std::set<pid_t>& pids,
                                  std::chrono::milliseconds grace = std::chrono::seconds(5));

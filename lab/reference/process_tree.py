@@ -6,8 +6,9 @@ setsid one, a multiprocessing child of a uvicorn that was killed, becomes its ch
 init's. So all that the server started stays below it, and when it stops it kills each of them
 by pid (never by name) and reaps them: the tree is read from /proc's parent links.
 
-An app can still leave it (kill or stop this process); `lab` runs it in a cgroup of its own
-for that (lab/run/server_cgroup.hpp).
+An app could still leave it by killing or stopping this process: `lab` starts this process as
+the first of a PID namespace of its own (lab/run/server_namespace.hpp), where the app can do
+neither, and /proc shows that namespace, so the pids read here are the namespace's.
 """
 import ctypes
 import os

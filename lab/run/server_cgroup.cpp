@@ -35,26 +35,17 @@ std::string cgroup2_mount() {
     return "";
 }
 
-bool write_small(const char* path, const char* text) {  // (plain calls: in a forked child too)
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    const auto size = static_cast<ssize_t>(std::strlen(text));
-    const bool done = write(fd, text, static_cast<std::size_t>(size)) == size;
-    close(fd);
-    return done;
-}
-
 // The guard, a shell: $1 is lab's folder of groups, fd 3 the pipe only lab holds (never written
-// to: read ends when lab has gone). serve.py hears of lab's end by its death signal and stops its
-// app its own way; what is still in a group a second later is killed, and said.
+// to: read ends when lab has gone). What still runs in the groups then is said; serve.py hears of
+// lab's end by its death signal and stops its app its own way; what is still there a second later
+// is killed.
 constexpr const char* guard_script = R"sh(trap '' PIPE HUP INT
 read -r _ <&3
-tries=0
+left=$(cat "$1"/s*/cgroup.procs 2>/dev/null) said="" tries=0
+for pid in $left; do said="$said $pid ($(cat /proc/$pid/comm 2>/dev/null))"; done
 while [ -n "$(cat "$1"/s*/cgroup.procs 2>/dev/null)" ] && [ $tries -lt 10 ]; do
     sleep 0.1; tries=$((tries + 1))
 done
-left=$(cat "$1"/s*/cgroup.procs 2>/dev/null) said=""
-for pid in $left; do said="$said $pid ($(cat /proc/$pid/comm 2>/dev/null))"; done
 if [ -n "$left" ]; then
     echo 1 > "$1/cgroup.kill"
     echo "lab-guard: lab ended without stopping its servers; stopped:$said" >&2
@@ -136,6 +127,15 @@ void make_groups(Groups& g) {
 
 }  // namespace
 
+bool write_small(const char* path, const char* text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const auto size = static_cast<ssize_t>(std::strlen(text));
+    const bool done = write(fd, text, static_cast<std::size_t>(size)) == size;
+    close(fd);
+    return done;
+}
+
 ServerCgroup new_server_cgroup() {
     static Groups g;
     std::lock_guard lock(g.m);
@@ -153,15 +153,6 @@ ServerCgroup new_server_cgroup() {
         return {"", g.base + " is not in a cgroup v2 hierarchy"};
     }
     return {"", "all " + std::to_string(server_groups_at_most) + " server groups are in use"};
-}
-
-void enter_cgroup(const char* folder) {
-    char file[4096];
-    const std::size_t size = std::strlen(folder);
-    if (size + sizeof "/cgroup.procs" > sizeof file) return;
-    std::memcpy(file, folder, size);
-    std::memcpy(file + size, "/cgroup.procs", sizeof "/cgroup.procs");
-    write_small(file, "0");  // (refused: the server runs where lab does, with its group alone)
 }
 
 std::vector<std::string> end_cgroup(const std::string& folder) {

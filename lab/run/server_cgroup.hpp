@@ -8,7 +8,8 @@
 // a closed terminal, an exit past its destructors): it waits on a pipe only `lab` holds, as the
 // services' keeper does (lab/services/keeper.hpp), and says on stderr what it stopped.
 // Where the system gives no group (cgroup v1 alone, a container's read-only /sys/fs/cgroup, a
-// user without a delegated group), a server has its process group and death signal only.
+// user without a delegated group), or an app leaves it (root may), a learner's app is still held
+// by its PID namespace (lab/run/server_namespace.hpp); lab's own servers never leave theirs.
 #include <string>
 #include <vector>
 
@@ -22,8 +23,9 @@ struct ServerCgroup {
 // A new, empty group for one server; the first also starts the guard.
 ServerCgroup new_server_cgroup();
 
-// In the forked child, before exec (async-signal-safe): moves the calling process into `folder`.
-void enter_cgroup(const char* folder);
+// Writes `text` to the file `path` (one write); false if it cannot. Async-signal-safe: a forked
+// child enters a group by writing "0" (itself) to its cgroup.procs.
+bool write_small(const char* path, const char* text);
 
 // Kills every process still in `folder`, waits for them to go and removes it. Returns each as
 // "PID COMMAND" (its first 60 characters).

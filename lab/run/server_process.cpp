@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lab/run/server_cgroup.hpp"
+#include "lab/run/server_namespace.hpp"
 #include "lab/run_key.hpp"
 
 namespace lab {
@@ -116,25 +117,31 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     std::fclose(log_file);
     ServerCgroup group = new_server_cgroup();
     cgroup_ = group.folder;
-    static std::once_flag said_once;  // (a student's app is the code that may leave its group)
-    if (!group.refused.empty() &&
-        std::find(command.begin(), command.end(), "--app") != command.end())
+    // A learner's app (--app) is the code that may turn on what runs it: it runs in a PID
+    // namespace of its own (lab/run/server_namespace.hpp). lab's own servers do not: each says
+    // its pid as its worker_id, and beside each other they would all say 1.
+    const bool learners_code = std::find(command.begin(), command.end(), "--app") != command.end();
+    const std::string& no_namespace = pid_namespace_refused();
+    static std::once_flag said_once;
+    if (learners_code && !no_namespace.empty() && !group.refused.empty())
         std::call_once(said_once, [&] {
             std::fprintf(stderr,
-                         "lab: no cgroup for your app (%s): it is stopped by its process group and "
-                         "death signal, which a process that calls setsid and clears its death "
-                         "signal can outlive\n",
-                         group.refused.c_str());
+                         "lab: your app has %s, nor a cgroup (%s): it is stopped by its process "
+                         "group and death signal, which a process that calls setsid and clears its "
+                         "death signal can outlive\n",
+                         no_namespace.c_str(), group.refused.c_str());
         });
-    pid_t parent = getpid();
-    pid_ = fork();
+    // (the parent of a namespace's first process is outside it: 0 there)
+    const pid_t parent = learners_code && no_namespace.empty() ? 0 : getpid();
+    const std::string procs = cgroup_ + "/cgroup.procs";
+    pid_ = learners_code ? fork_into_own_pid_namespace() : fork();
     if (pid_ < 0)
         throw std::runtime_error(std::string("cannot fork the server: ") + std::strerror(errno));
     if (pid_ == 0) {
         // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(1);
-        if (!cgroup_.empty()) enter_cgroup(cgroup_.c_str());  // all it starts stays in it
+        write_small(procs.c_str(), "0");  // all it starts stays in its group (if it has one)
         setpgid(0, 0);  // a group of its own, so that stopping it stops whatever it started
         dup2(out[1], STDOUT_FILENO);
         dup2(log_fd_, STDERR_FILENO);
@@ -283,17 +290,9 @@ void ServerProcess::stop() {
         ended_before_stop_ = exited().value_or("");
         kill(-pid_, SIGTERM);  // the server and everything it started (its process group)
         kill(-pid_, SIGCONT);  // a stopped server acts on it too
-        // Wait for the leader to exit without reaping it: while it is a zombie its pid, and so
+        // Waits for the leader to exit without reaping it: while it is a zombie its pid, and so
         // the group's id, cannot be given to anyone else.
-        auto exited = [this] {
-            siginfo_t info{};
-            return waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) !=
-                       0 ||
-                   info.si_pid == pid_;
-        };
-        auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-        while (!exited() && std::chrono::steady_clock::now() < give_up)
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        exited(std::chrono::seconds(3));
         kill(-pid_, SIGKILL);  // whatever lingers: the leader, or what outlived it in its group
         waitpid(pid_, nullptr, 0);
         forget(pid_);

@@ -1,6 +1,7 @@
 # A student's app that leaves processes behind as it imports: a plain subprocess, a
 # multiprocessing child (named like its uvicorn in `ps`) and a double-forked setsid daemon. Each
-# writes "KIND PID" to the file $LAB_TEST_PIDS, so a test can count them, and find them gone.
+# writes "KIND PID PIDNS" to the file $LAB_TEST_PIDS (PIDNS: the PID namespace its pid is of), so
+# a test can count them, and find them gone.
 import multiprocessing
 import os
 import subprocess
@@ -13,7 +14,7 @@ PIDS = os.environ["LAB_TEST_PIDS"]
 
 def note(kind, pid):
     with open(PIDS, "a") as f:
-        f.write(f"{kind} {pid}\n")
+        f.write(f"{kind} {pid} {os.readlink('/proc/self/ns/pid')}\n")
 
 
 def sleep_forever():
