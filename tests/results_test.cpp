@@ -37,8 +37,7 @@ lab::RunResult small_run() {
     }
     b.requests[1].error = lab::ErrorKind::timeout;
     b.requests[1].status = 0;
-    c.batches.push_back(b);
-    c.stats.push_back(lab::summarize(b));
+    c.batches.emplace_back(b).stats = lab::summarize(b);
     c.makespan = {0.1005, 0.1005, 0.1005};
     c.verdict = "concurrent";
     run.configurations.push_back(c);

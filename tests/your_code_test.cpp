@@ -414,7 +414,7 @@ TEST_CASE(
         r.configuration.label = label;
         r.verdict = verdict;
         r.makespan = {makespan, makespan, makespan};
-        r.stats.resize(1);
+        r.batches.resize(1);
         return r;
     };
     lab::RunResult run;

@@ -132,7 +132,7 @@ FigureBars per_worker_bars(const RunResult& run) {
         if (g.note.empty() && !served_by_processes(r.configuration))
             g.note = "one process, no workers";
         if (g.note.empty()) {
-            const auto& counts = r.stats[r.median_batch].per_worker;
+            const auto& counts = r.batches[r.median_batch].stats.per_worker;
             std::vector<std::int64_t> pids = workers_busiest_first(r);
             for (std::size_t w = 0;
                  w < static_cast<std::size_t>(serving_processes(r.configuration)) &&
@@ -195,8 +195,8 @@ double FigureBars::most() const {
 
 std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
     std::vector<std::pair<int, std::int64_t>> by_count;
-    if (r.stats.empty()) return {};
-    for (auto [pid, n] : r.stats[r.median_batch].per_worker) by_count.push_back({n, pid});
+    if (r.batches.empty()) return {};
+    for (auto [pid, n] : r.batches[r.median_batch].stats.per_worker) by_count.push_back({n, pid});
     std::sort(by_count.begin(), by_count.end(), [](auto a, auto b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
     });

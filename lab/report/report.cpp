@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <ostream>
 
-#include "lab/figures/open_loop_summary.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/key_figure.hpp"
@@ -42,7 +41,7 @@ std::string probe_latency(const ConfigurationResult& r) {
 // "8, 2, 0, 0": requests each worker answered in the median batch, busiest first.
 std::string per_worker(const ConfigurationResult& r) {
     std::vector<int> counts;
-    for (auto [pid, n] : r.stats[r.median_batch].per_worker) counts.push_back(n);
+    for (auto [pid, n] : r.batches[r.median_batch].stats.per_worker) counts.push_back(n);
     counts.resize(std::max<std::size_t>(
         counts.size(), static_cast<std::size_t>(serving_processes(r.configuration))));
     std::sort(counts.rbegin(), counts.rend());
@@ -141,7 +140,7 @@ std::string measured_cell(const ConfigurationResult& r) {
                                      fixed(r.makespan.max) + ")"
                                : "did not run";
     int failed = 0;
-    for (const auto& st : r.stats) failed += st.failed;
+    for (const BatchRecord& b : r.batches) failed += b.stats.failed;
     if (failed > 0) measured += ", " + std::to_string(failed) + " failed";
     return measured;
 }
@@ -239,16 +238,17 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
             schedule.cells.push_back(r.error);
             continue;
         }
-        OpenLoopSummary s = open_loop_summary(r);
+        const OpenLoopLatencies& s = r.open_loop;
         due.cells.push_back(ms_triple(s.corrected));
         send.cells.push_back(ms_triple(s.uncorrected));
         model.cells.push_back(
             open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms));
-        late.cells.push_back(std::to_string(s.late) + " of " + std::to_string(s.corrected.count()));
+        late.cells.push_back(std::to_string(s.late_for_connection) + " of " +
+                             std::to_string(s.corrected.count()));
         schedule.cells.push_back(
-            (s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
-            fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
-            (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
+            (s.harness_slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
+            fixed(static_cast<double>(s.harness_slip_us) / 1000.0, 1) +
+            (s.harness_slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
     }
     // `lab load`: no mode, no model
     if (is_external_load(run)) return {label, due, send, late, schedule};

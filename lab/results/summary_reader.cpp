@@ -164,23 +164,20 @@ void read_configuration_entry(const json& entry, std::size_t i, StoredRun& store
         v && (!sweep ||
               std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
         c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
-    std::vector<StoredBatch> notes;
     if (auto b = entry.find("batches"); b != entry.end()) {
         if (!b->is_array()) c.fail("batches", "must be a list");
         for (std::size_t k = 0; k < b->size(); ++k) {
             if (!(*b)[k].is_object()) c.fail("batches", "must be a list of objects");
             Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
-            StoredBatch note;
+            BatchRecord& note = r.batches.emplace_back();
             batch_fields(br, note);
             if (auto t = (*b)[k].find("tallies"); t != (*b)[k].end())
                 note.tallies = tallies_from_json(*t, br.path + "tallies");
-            notes.push_back(note);
         }
     }
     int median = 0;
     c("median_batch", median, Bound{0, 100});
     stored.run.configurations.push_back(std::move(r));
-    stored.batches.push_back(std::move(notes));
     stored.median_batch.push_back(median);
 }
 

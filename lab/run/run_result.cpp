@@ -59,8 +59,8 @@ std::vector<WeightedTarget> load_targets(const Load& load) {
 bool RunResult::ok() const {
     for (const auto& c : configurations) {
         if (!c.error.empty()) return false;
-        for (const auto& st : c.stats)
-            if (st.failed > 0) return false;
+        for (const BatchRecord& b : c.batches)
+            if (b.stats.failed > 0) return false;
     }
     return true;
 }
