@@ -72,11 +72,8 @@ inline lab::RunResult made_up_run(const lab::Scenario& scenario) {
     run.cores = 2;
     run.run_s = 12.25;
     for (std::size_t i = 0; i < scenario.configurations.size(); ++i) {
-        lab::ConfigurationResult r;
-        r.configuration = scenario.configurations[i];
-        lab::Load own = lab::load_of(scenario.load, r.configuration);
-        r.model = lab::model_of(r.configuration, own);
-        r.model_s = lab::predicted_makespan_s(r.model, lab::workload_of(own));
+        lab::ConfigurationResult r = lab::planned(scenario.configurations[i], scenario.load);
+        const lab::Load own = r.load;
         int n = std::min(own.requests, 24);
         std::vector<double> makespans;
         for (int k = 1; k <= scenario.load.repeat; ++k) {

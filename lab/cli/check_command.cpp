@@ -109,6 +109,7 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
             s, {this_executable(), &quiet, overrides.database_url.value_or(lent.database_url),
                 overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url),
                 nullptr, [](ConfigurationResult& ran) { measure_figures(ran); }});
+        measure_run(run);
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         out.ran = false;
         out.contradicted = 1;

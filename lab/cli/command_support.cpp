@@ -220,8 +220,7 @@ nlohmann::json live_plan(const Scenario& scenario) {
     for (const Configuration& c : scenario.configurations) {
         guessed = guessed || c.guessed();
         const Load own = load_of(scenario.load, c);
-        const double model_s =
-            c.server == Server::external ? 0 : model_makespan_s(c, scenario.load);
+        const double model_s = c.server == Server::external ? 0 : planned(c, scenario.load).model_s;
         axis = std::max(axis, model_s);
         nlohmann::json lane{
             {"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
@@ -320,6 +319,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     try {
         settings.measure = [](ConfigurationResult& ran) { measure_figures(ran); };
         run = run_scenario(scenario, settings);
+        measure_run(run);
         if (hub) hub->publish({{"type", "done"}});
     } catch (const AppWontStart&
                  e) {  // a student's app that cannot be served: bad input, before any load
@@ -340,7 +340,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         return exit_failed;
     }
     if (!run.ok() && is_external_load(run)) {  // what failed, by kind, as the summary counts it
-        const Tally all = load_figures(run).all;
+        const Tally& all = run.load_figures.all;
         std::cerr << "lab load: " << all.failed << " of " << all.requests
                   << " requests failed (see Errors above)\n";
     } else if (!run.ok()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "harness/statistics.hpp"
+#include "lab/figures/load_figures.hpp"
 #include "lab/figures/websocket_figures.hpp"
 #include "lab/layout.hpp"
 
@@ -226,7 +227,23 @@ void measure_each_batch(ConfigurationResult& r) {
 void measure_figures(ConfigurationResult& r) {
     if (r.batches.size() > 1) measure_each_batch(r);
     measure_row(r);
+    r.model_finishes_s = predicted_finishes_s(r.model, workload_of(r.load));
+    if (r.load.rate > 0)
+        r.open_loop_model =
+            open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms);
     if (r.batches.size() == 1) r.batches[0].figures = r.figures;  // (the row is its one batch)
+}
+
+void measure_run(RunResult& run) {
+    const Workload load = workload_of(run.scenario.load);
+    run.physical_floor_s = physical_floor_s(load, run.cores);
+    run.physical_floor_reason = physical_floor_reason(load, run.cores);
+    for (ConfigurationResult& r : run.configurations) {
+        const std::optional<double> document = r.configuration.document_s;
+        r.document_below_floor =
+            document && *document < physical_floor_s(workload_of(r.load), run.cores) * 0.999;
+    }
+    run.load_figures = load_figures(run);
 }
 
 void measure_figures(RunResult& run) {
@@ -234,6 +251,7 @@ void measure_figures(RunResult& run) {
         r.load = load_of(run.scenario.load, r.configuration);
         measure_figures(r);
     }
+    measure_run(run);
 }
 
 }  // namespace lab

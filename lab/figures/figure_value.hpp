@@ -13,7 +13,11 @@ namespace lab {
 
 // Fills r.figures from its batches and the load it ran (r.load): once, after it ran.
 void measure_figures(ConfigurationResult& r);
-// A run read back or made by hand: each configuration's load from its scenario, then its figures.
+// Once a run has ended, what is measured of it as a whole: its physical floor, each row's document
+// against it, `lab load`'s figures (RunResult's last fields).
+void measure_run(RunResult& run);
+// A run read back or made by hand: each configuration's load from its scenario, its figures, then
+// the run's.
 void measure_figures(RunResult& run);
 
 // The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes): one

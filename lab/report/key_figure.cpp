@@ -313,7 +313,7 @@ std::string key_figure_text(const RunResult& run, int columns) {
     if (run.scenario.key_figure == KeyFigure::latency_over_time)
         return traces_text(latency_over_time(run), run.scenario.load, columns);
     if (run.scenario.key_figure == KeyFigure::latency_histogram)
-        return latency_histogram_text(load_figures(run).all, columns);
+        return latency_histogram_text(run.load_figures.all, columns);
     std::string text = bars_text(key_figure_bars(run, run.scenario.key_figure), columns);
     if (run.scenario.key_figure ==
         KeyFigure::answer_vs_done)  // and how the queue filled and drained

@@ -163,7 +163,7 @@ std::string connect_failure(const RunResult& run) {
 }  // namespace
 
 std::string open_loop_totals_text(const RunResult& run, int columns) {
-    const LoadFigures f = load_figures(run);
+    const LoadFigures& f = run.load_figures;
     return "\n" +
            line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" +
                                      count_text(f.all.requests) + " requests, " +
@@ -180,8 +180,6 @@ std::string latency_histogram_text(const Tally& answers, int columns) {
 std::string bystander_name(const LoadFigures& f) {
     return "bystander " + f.probe_path + " (every " + std::to_string(f.probe_every_ms) + " ms)";
 }
-
-std::vector<Column> load_columns(const RunResult& run) { return load_columns(load_figures(run)); }
 
 std::vector<Column> load_columns(const LoadFigures& f) {
     Column path{.header = "endpoint", .wraps = true};
@@ -273,7 +271,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     out << wrap(run.scenario.title, columns) << wrap(load_description(load), columns) << '\n';
     for (const ConfigurationResult& c : run.configurations)
         if (!c.error.empty()) out << wrap("Stopped: " + c.error, columns) << '\n';
-    const LoadFigures f = load_figures(run);
+    const LoadFigures& f = run.load_figures;
     const Tally& all = f.all;
     const double seconds = f.seconds;
     if (all.requests > 0 &&

@@ -145,11 +145,12 @@ std::string measured_cell(const ConfigurationResult& r) {
     return measured;
 }
 
-std::string document_cell(const Configuration& c, const Load& load, int cores) {
+std::string document_cell(const ConfigurationResult& r) {
+    const Configuration& c = r.configuration;
     std::string document =
         c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s" : c.document_text;
     if (document.empty()) document = "—";
-    if (document_below_floor(c, load, cores)) document += " †";
+    if (r.document_below_floor) document += " †";
     return document;
 }
 
@@ -185,7 +186,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         probe.cells.push_back(r.error.empty() ? probe_latency(r) : "—");
         model.cells.push_back(
             r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
-        document.cells.push_back(document_cell(c, r.load, run.cores));
+        document.cells.push_back(document_cell(r));
         blocked.cells.push_back(figure_cell(Figure::loop_blocked, r));
         pss.cells.push_back(figure_cell(Figure::pss, r));
         memory.cells.push_back(figure_cell(Figure::peak_rss, r));
@@ -241,8 +242,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
         const OpenLoopLatencies& s = r.open_loop;
         due.cells.push_back(ms_triple(s.corrected));
         send.cells.push_back(ms_triple(s.uncorrected));
-        model.cells.push_back(
-            open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms));
+        model.cells.push_back(r.open_loop_model);
         late.cells.push_back(std::to_string(s.late_for_connection) + " of " +
                              std::to_string(s.corrected.count()));
         schedule.cells.push_back(
@@ -259,19 +259,17 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
 std::vector<Column> table_columns(const RunResult& run) {
     if (run.scenario.load.rate > 0) return open_loop_columns(run);
     if (run.scenario.load.websocket()) return websocket_columns(run);
-    return is_external_load(run) ? load_columns(run) : closed_loop_columns(run);
+    return is_external_load(run) ? load_columns(run.load_figures) : closed_loop_columns(run);
 }
 
 std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns(run)); }
 
 std::string below_floor_note(const RunResult& run) {
-    const Load& load = run.scenario.load;
-    bool any_below = std::any_of(
-        run.configurations.begin(), run.configurations.end(),
-        [&](const auto& r) { return document_below_floor(r.configuration, r.load, run.cores); });
-    return any_below ? "† below the physical floor of " +
-                           fixed(physical_floor_s(workload_of(load), run.cores)) +
-                           " s: " + physical_floor_reason(workload_of(load), run.cores) + "."
+    bool any_below =
+        std::any_of(run.configurations.begin(), run.configurations.end(),
+                    [](const ConfigurationResult& r) { return r.document_below_floor; });
+    return any_below ? "† below the physical floor of " + fixed(run.physical_floor_s) +
+                           " s: " + run.physical_floor_reason + "."
                      : "";
 }
 

@@ -198,7 +198,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
                static_cast<std::size_t>(std::max(1, columns - 3 - static_cast<int>(end.size()))),
                ' ') +
            end + "\n";
-    const std::vector<double> model = predicted_finishes_s(result.model, workload_of(load));
+    const std::vector<double>& model = result.model_finishes_s;
     for (const auto& [r, position, by] : t.rows) {
         out += (by ? fmt::format("probe {:2} |", r->index) : fmt::format("req {:3}  |", r->index)) +
                bar_of(*r, by, queued, columns, column) + "|  ";

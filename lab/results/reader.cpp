@@ -172,20 +172,18 @@ CsvBatches read_requests(const fs::path& file,
 
 // Puts a configuration's requests from requests.csv into the batches summary.json describes,
 // refusing a pair of files that do not belong together.
-void join_batches(ConfigurationResult& r, std::map<int, Batch> csv, int median_number,
-                  bool open_loop, const fs::path& dir, std::size_t index) {
+void join_batches(ConfigurationResult& r, std::map<int, Batch> csv, bool open_loop,
+                  const fs::path& dir, std::size_t index) {
     std::string which =
         "configuration " + std::to_string(index + 1) + " ('" + r.configuration.label + "')";
     if (csv.size() != r.batches.size())
         damaged(dir / "requests.csv", "has " + std::to_string(csv.size()) + " batches of " + which +
                                           ", summary.json " + std::to_string(r.batches.size()));
-    for (std::size_t k = 0; k < r.batches.size(); ++k) {
-        BatchRecord& row = r.batches[k];
+    for (BatchRecord& row : r.batches) {
         auto found = csv.find(row.number);
         if (found == csv.end())
             damaged(dir / "requests.csv",
                     "has no batch " + std::to_string(row.number) + " of " + which);
-        if (row.number == median_number) r.median_batch = k;
         row.requests = std::move(found->second.requests);
         row.probes = std::move(found->second.probes);
         row.stats = summarize(row);
@@ -216,15 +214,13 @@ RunResult read_results(const fs::path& dir) {
                                          "a run's summary keeps figures, never its requests");
     auto summary = nlohmann::json::parse(in, nullptr, false);
     if (summary.is_discarded()) damaged(summary_file, "not valid JSON");
-    StoredRun stored;
+    RunResult run;
     try {
-        stored = run_from_summary(summary);
+        run = run_from_summary(summary);
     } catch (const SchemaError& e) { damaged(summary_file, e.what()); }
-    RunResult& run = stored.run;
     CsvBatches csv = read_requests(dir / "requests.csv", run.configurations);
     for (std::size_t i = 0; i < run.configurations.size(); ++i)
-        join_batches(run.configurations[i], std::move(csv[i]), stored.median_batch[i],
-                     run.scenario.load.rate > 0, dir, i);
+        join_batches(run.configurations[i], std::move(csv[i]), run.scenario.load.rate > 0, dir, i);
     measure_figures(run);
     return run;
 }

@@ -25,11 +25,8 @@ struct SchemaError : std::runtime_error {
 nlohmann::json summary_json(const RunResult& run);
 
 // The run summary.json describes, without its requests (requests.csv has them): each
-// configuration's batches are numbered, and carry what was said of them besides.
-struct StoredRun {
-    RunResult run;  // configurations whose batches have no requests, probes or statistics
-    std::vector<int> median_batch;  // per configuration: the batch number drawn as its timeline
-};
-StoredRun run_from_summary(const nlohmann::json& summary);  // throws SchemaError
+// configuration's batches are numbered, and carry what was said of them besides. Throws
+// SchemaError.
+RunResult run_from_summary(const nlohmann::json& summary);
 
 }  // namespace lab

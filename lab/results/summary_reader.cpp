@@ -152,10 +152,10 @@ void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) 
 }
 
 // One configuration: its keys, its result's, and its batches' notes.
-void read_configuration_entry(const json& entry, std::size_t i, StoredRun& stored) {
+void read_configuration_entry(const json& entry, std::size_t i, RunResult& run) {
     std::string where = "configurations[" + std::to_string(i) + "]";
     if (!entry.is_object()) throw SchemaError(where + ": must be an object");
-    const std::optional<Sweep>& sweep = stored.run.scenario.sweep;
+    const std::optional<Sweep>& sweep = run.scenario.sweep;
     Reader c{entry, where + "."};
     ConfigurationResult r;
     configuration_fields(c, r.configuration);
@@ -175,32 +175,33 @@ void read_configuration_entry(const json& entry, std::size_t i, StoredRun& store
                 note.tallies = tallies_from_json(*t, br.path + "tallies");
         }
     }
-    int median = 0;
+    int median = 0;  // (the batch's number: the index of the batch of that number)
     c("median_batch", median, Bound{0, 100});
-    stored.run.configurations.push_back(std::move(r));
-    stored.median_batch.push_back(median);
+    for (std::size_t k = 0; k < r.batches.size(); ++k)
+        if (r.batches[k].number == median) r.median_batch = k;
+    run.configurations.push_back(std::move(r));
 }
 
 }  // namespace
 
-StoredRun run_from_summary(const json& summary) {
+RunResult run_from_summary(const json& summary) {
     if (!summary.is_object()) throw SchemaError("the file must hold one JSON object");
-    StoredRun stored;
+    RunResult run;
     Reader top{summary, ""};
     for (const char* required : {"scenario", "load", "configurations"})
         if (!summary.contains(required)) top.fail(required, "missing");
-    read_lesson_keys(top, stored.run);
-    read_claims_and_sweep(summary, top, stored.run.scenario);
+    read_lesson_keys(top, run);
+    read_claims_and_sweep(summary, top, run.scenario);
     const json& list = summary["configurations"];
     if (!list.is_array() || list.empty())
         top.fail("configurations", "must be a list of at least one configuration");
-    for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, stored);
+    for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, run);
     bool all_external = std::all_of(
-        stored.run.configurations.begin(), stored.run.configurations.end(),
+        run.configurations.begin(), run.configurations.end(),
         [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
     if (!summary.contains("kind") && all_external)
-        stored.run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
-    return stored;
+        run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
+    return run;
 }
 
 }  // namespace lab

@@ -107,7 +107,7 @@ json summary_json(const RunResult& run) {
     top["expect"] = std::move(expect);
     if (s.sweep) w.object("sweep", *s.sweep, [](auto& v, auto& sw) { sweep_fields(v, sw); });
     else top["sweep"] = nullptr;
-    top["physical_floor_s"] = physical_floor_s(workload_of(s.load), run.cores);  // derived
+    top["physical_floor_s"] = run.physical_floor_s;  // derived
     json configurations = json::array();
     for (const auto& r : run.configurations) {
         json c = json::object();
@@ -131,8 +131,7 @@ json summary_json(const RunResult& run) {
         c["measured_s"] = {
             {"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
-        c["document_below_physical_floor"] =
-            document_below_floor(r.configuration, r.load, run.cores);
+        c["document_below_physical_floor"] = r.document_below_floor;
         c["open_loop"] =
             s.load.rate > 0 && !r.batches.empty() ? open_loop_json(r.open_loop) : json();
         c["guessed_figure"] = guessed_figure_json(run, r);

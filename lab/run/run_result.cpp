@@ -17,6 +17,8 @@ Workload workload_of(const Load& load) {
 
 int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))); }
 
+namespace {
+
 // The configuration and its load in the model's terms; the model itself is lab/modes/model.cpp's.
 Model model_of(const Configuration& c, const Load& load) {
     if (load.websocket())
@@ -36,13 +38,15 @@ Model model_of(const Configuration& c, const Load& load) {
                                 .stagger_ms = load.stagger_ms});
 }
 
-double model_makespan_s(const Configuration& c, const Load& scenario_load) {
-    const Load own = load_of(scenario_load, c);
-    return predicted_makespan_s(model_of(c, own), workload_of(own));
-}
+}  // namespace
 
-bool document_below_floor(const Configuration& c, const Load& load, int cores) {
-    return c.document_s && *c.document_s < physical_floor_s(workload_of(load), cores) * 0.999;
+ConfigurationResult planned(const Configuration& c, const Load& scenario_load) {
+    ConfigurationResult row;
+    row.configuration = c;
+    row.load = load_of(scenario_load, c);
+    row.model = model_of(c, row.load);
+    row.model_s = predicted_makespan_s(row.model, workload_of(row.load));
+    return row;
 }
 
 std::vector<WeightedTarget> load_targets(const Load& load) {

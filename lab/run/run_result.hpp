@@ -10,6 +10,7 @@
 #include "lab/modes/model.hpp"
 #include "harness/open_loop.hpp"
 #include "harness/statistics.hpp"
+#include "harness/tally.hpp"
 #include "lab/cpu_taken.hpp"
 #include "lab/run/server_account.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
@@ -20,15 +21,8 @@ namespace lab {
 // The targets of a `lab load` as it was given them (path, then more_paths) and their weights.
 std::vector<WeightedTarget> load_targets(const Load& load);
 
-// The scenario's load in the model's terms, and the model of one configuration.
+// The scenario's load in the model's terms.
 Workload workload_of(const Load& load);
-Model model_of(const Configuration& configuration, const Load& load);
-// What the model predicts a configuration's batch takes, under its own share of the scenario's
-// load.
-double model_makespan_s(const Configuration& configuration, const Load& scenario_load);
-// Whether the document's figure is below the load's physical floor (lab/modes/model.hpp): it
-// cannot have been measured as described (the table marks it with a †).
-bool document_below_floor(const Configuration& configuration, const Load& load, int cores);
 int cores();  // online processors, which the CPU models use
 
 // Each figure's value (nullopt: not measured), computed once after a run or a read
@@ -73,7 +67,37 @@ struct ConfigurationResult : FigureValues {
     // An open loop's latencies, merged over its batches (empty for a closed loop): measured with
     // its figures, below.
     OpenLoopLatencies open_loop;
+    // Whether the document's figure is below the load's physical floor: it cannot have been
+    // measured as described (the table marks it with a †).
+    bool document_below_floor = false;
+    // What the model predicts in the report's terms, measured with its figures: each request's
+    // finish in order (the timeline's marks), and an open loop's p99 from due, in words.
+    std::vector<double> model_finishes_s;
+    std::string open_loop_model;
 };
+
+// What a `lab load` measured, added up once over its runs: per endpoint and in all.
+struct LoadFigures {
+    std::vector<WeightedTarget> targets;  // the URLs' paths as given, and their weights
+    std::vector<Tally> endpoints;  // one per target
+    Tally all;
+    double seconds = 0;  // each run's span (first due to last answer), added up
+    int unfinished = 0;  // -z: in flight when the time was up
+    std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
+    bool counted_all = true;  // false when read back from a folder that holds only the first
+    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line
+    // blocking).
+    std::optional<Tally> bystander;
+    std::string probe_path;
+    int probe_every_ms = 0;
+    double per_second(const Tally& t) const {
+        return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0;
+    }
+};
+
+// A configuration before it runs: the load it runs (the scenario's, with its own N, C or d) and
+// what its model predicts of it. The runner starts from it; `lab show` and the live page print it.
+ConfigurationResult planned(const Configuration& configuration, const Load& scenario_load);
 
 struct RunResult {
     Scenario scenario;
@@ -82,6 +106,12 @@ struct RunResult {
     double run_s = 0;  // how long the whole run took, services and servers started and stopped
     bool cpus_kept_awake = false;  // idle CPUs kept from sleeping deeply (lab/awake_cpus.hpp)
     bool ok() const;  // every server started and every request was answered
+    // Measured once with each row's figures (lab/figures/figure_value.hpp), after it ran or was
+    // read back: the fastest the scenario's load could be served on these cores, and why;
+    // `lab load`'s figures, added up.
+    double physical_floor_s = 0;
+    std::string physical_floor_reason{};
+    LoadFigures load_figures{};
 };
 
 }  // namespace lab

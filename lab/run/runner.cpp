@@ -61,7 +61,7 @@ std::chrono::milliseconds batch_deadline(double model_s, int slack_s) {
 double deadline_model_s(const Scenario& scenario, const Load& load) {
     double slowest = 0;
     for (const Configuration& c : scenario.configurations)
-        if (c.lab_written()) slowest = std::max(slowest, model_makespan_s(c, load));
+        if (c.lab_written()) slowest = std::max(slowest, planned(c, load).model_s);
     return slowest > 0 ? std::max(slowest, load.requests * load.delay_ms / 1000.0) : 0;
 }
 
@@ -139,12 +139,8 @@ public:
           c_(c),
           settings_(settings),
           load_(load_of(scenario.load, c)),
-          started_(started) {
-        result_.configuration = c;
-        result_.load = load_;
-        result_.model = model_of(c, load_);
-        result_.model_s = predicted_makespan_s(result_.model, workload_of(load_));
-    }
+          result_(planned(c, scenario.load)),
+          started_(started) {}
 
     ConfigurationResult run() && {
         try {
