@@ -317,9 +317,8 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     if (hub) follow_live(scenario, settings);
     RunResult run;
     try {
-        settings.measure = [](ConfigurationResult& ran) { measure_figures(ran); };
+        settings.measure = measure_last_row;
         run = run_scenario(scenario, settings);
-        measure_run(run);
         if (hub) hub->publish({{"type", "done"}});
     } catch (const AppWontStart&
                  e) {  // a student's app that cannot be served: bad input, before any load

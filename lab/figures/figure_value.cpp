@@ -222,18 +222,7 @@ void measure_each_batch(ConfigurationResult& r) {
     r.median_batch = median;
 }
 
-}  // namespace
-
-void measure_figures(ConfigurationResult& r) {
-    if (r.batches.size() > 1) measure_each_batch(r);
-    measure_row(r);
-    r.model_finishes_s = predicted_finishes_s(r.model, workload_of(r.load));
-    if (r.load.rate > 0)
-        r.open_loop_model =
-            open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms);
-    if (r.batches.size() == 1) r.batches[0].figures = r.figures;  // (the row is its one batch)
-}
-
+// The run as a whole, so far (RunResult's last fields).
 void measure_run(RunResult& run) {
     const Workload load = workload_of(run.scenario.load);
     run.physical_floor_s = physical_floor_s(load, run.cores);
@@ -246,11 +235,28 @@ void measure_run(RunResult& run) {
     run.load_figures = load_figures(run);
 }
 
+}  // namespace
+
+void measure_figures(ConfigurationResult& r) {
+    if (r.batches.size() > 1) measure_each_batch(r);
+    measure_row(r);
+    r.model_finishes_s = predicted_finishes_s(r.model, workload_of(r.load));
+    if (r.load.rate > 0)
+        r.open_loop_model =
+            open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms);
+    if (r.batches.size() == 1) r.batches[0].figures = r.figures;  // (the row is its one batch)
+}
+
 void measure_figures(RunResult& run) {
     for (ConfigurationResult& r : run.configurations) {
         r.load = load_of(run.scenario.load, r.configuration);
         measure_figures(r);
     }
+    measure_run(run);
+}
+
+void measure_last_row(RunResult& run) {
+    measure_figures(run.configurations.back());
     measure_run(run);
 }
 

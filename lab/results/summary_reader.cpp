@@ -51,6 +51,17 @@ struct Reader {
         Reader inner{*it, path + key + "."};
         list(inner, value);
     }
+    // Each object of the list at `key` (absent: none), read by `each(reader)`.
+    template <class Each>
+    void objects(const char* key, Each each) const {
+        auto it = in.find(key);
+        if (it == in.end()) return;
+        if (!it->is_array()) fail(key, "must be a list");
+        for (std::size_t k = 0; k < it->size(); ++k) {
+            if (!(*it)[k].is_object()) fail(key, "must be a list of objects");
+            each(Reader{(*it)[k], path + key + "[" + std::to_string(k) + "]."});
+        }
+    }
 
 private:
     void check_range(const char* key, const json& j, double x, Bound b) const {
@@ -131,16 +142,8 @@ void read_lesson_keys(const Reader& top, RunResult& run) {
 
 // The claims the run checked, and the sweep it measured, if any.
 void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) {
-    if (auto expect = summary.find("expect"); expect != summary.end()) {
-        if (!expect->is_array()) top.fail("expect", "must be a list");
-        for (std::size_t k = 0; k < expect->size(); ++k) {
-            if (!(*expect)[k].is_object()) top.fail("expect", "must be a list of objects");
-            Reader er{(*expect)[k], "expect[" + std::to_string(k) + "]."};
-            Expectation e;
-            expectation_fields(er, e);
-            s.expectations.push_back(std::move(e));
-        }
-    }
+    top.objects("expect",
+                [&](const Reader& e) { expectation_fields(e, s.expectations.emplace_back()); });
     if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
         Sweep read_back;
         top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
@@ -164,17 +167,12 @@ void read_configuration_entry(const json& entry, std::size_t i, RunResult& run) 
         v && (!sweep ||
               std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
         c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
-    if (auto b = entry.find("batches"); b != entry.end()) {
-        if (!b->is_array()) c.fail("batches", "must be a list");
-        for (std::size_t k = 0; k < b->size(); ++k) {
-            if (!(*b)[k].is_object()) c.fail("batches", "must be a list of objects");
-            Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
-            BatchRecord& note = r.batches.emplace_back();
-            batch_fields(br, note);
-            if (auto t = (*b)[k].find("tallies"); t != (*b)[k].end())
-                note.tallies = tallies_from_json(*t, br.path + "tallies");
-        }
-    }
+    c.objects("batches", [&](const Reader& b) {
+        BatchRecord& note = r.batches.emplace_back();
+        batch_fields(b, note);
+        if (auto t = b.in.find("tallies"); t != b.in.end())
+            note.tallies = tallies_from_json(*t, b.path + "tallies");
+    });
     int median = 0;  // (the batch's number: the index of the batch of that number)
     c("median_batch", median, Bound{0, 100});
     for (std::size_t k = 0; k < r.batches.size(); ++k)

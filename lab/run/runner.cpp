@@ -350,7 +350,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         if (settings.progress) settings.progress->configuration(++index, count, c.label);
         run.configurations.push_back(
             run_configuration(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr));
-        if (settings.measure) settings.measure(run.configurations.back());
+        if (settings.measure) settings.measure(run);
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }
     compare_with_lesson(run);  // a student's row: which of the lesson's rows it behaved like
