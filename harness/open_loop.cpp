@@ -1,5 +1,6 @@
 #include "harness/open_loop.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <stdexcept>
@@ -105,7 +106,14 @@ asio::awaitable<void> stall(Schedule& s) {
 
 }  // namespace
 
-void account(OpenLoopResult& result, const RequestRecord& r) {
+void OpenLoopLatencies::merge(const OpenLoopLatencies& other) {
+    corrected.merge(other.corrected);
+    uncorrected.merge(other.uncorrected);
+    late_for_connection += other.late_for_connection;
+    harness_slip_us = std::max(harness_slip_us, other.harness_slip_us);
+}
+
+void account(OpenLoopLatencies& result, const RequestRecord& r) {
     if (r.send_us < 0 && r.ok()) return;  // never sent: nothing to count
     if (r.send_us - r.intended_us > 1000)
         ++result.late_for_connection;  // waited for a free connection

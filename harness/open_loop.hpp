@@ -26,17 +26,22 @@ struct OpenLoopSpec {
     std::chrono::milliseconds stall_at{1000};
 };
 
-struct OpenLoopResult {
-    Batch batch;  // every request (intended_us is its due time), the stall as a probe
+// What an open loop measured of its requests' times: one batch's, or several merged.
+struct OpenLoopLatencies {
     Histogram corrected;  // end - due
     Histogram uncorrected;  // end - actually sent
     int late_for_connection = 0;  // sent more than 1 ms after due, waiting for a free connection
     std::int64_t harness_slip_us = 0;  // how far the harness's own schedule fell behind, at worst
+    void merge(const OpenLoopLatencies& other);
 };
 
-// Counts one finished request into the result's histograms and late count: what the run does as
-// requests finish, and what `lab report` does again from requests.csv.
-void account(OpenLoopResult& result, const RequestRecord& r);
+struct OpenLoopResult : OpenLoopLatencies {
+    Batch batch;  // every request (intended_us is its due time), the stall as a probe
+};
+
+// Counts one finished request into the histograms and late count: what the run does as requests
+// finish, and what `lab report` does again from requests.csv.
+void account(OpenLoopLatencies& result, const RequestRecord& r);
 
 // Every request of a batch is kept (in memory, then in requests.csv): a batch holds at most this
 // many, about 150 MB of records.

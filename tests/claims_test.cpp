@@ -28,8 +28,7 @@ lab::RunResult two_rows() {
         probe.intended_us = probe.send_us = 0;
         probe.end_us = i == 1 ? 990'000 : 300;
         b.probes.push_back(probe);
-        r.batches.push_back(b);
-        r.stats.push_back({});
+        r.batches.emplace_back(b);
         run.configurations.push_back(r);
     }
     lab::measure_figures(run);
@@ -98,7 +97,8 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
         r.makespan.median = r.model_s * 1.5;  // outside the default tolerance of its model, slower
         // 1 s of batch: the lab and its servers 1.2 s of CPU, the machine 1.6 s: others 0.4 of a
         // core.
-        r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0}};
+        r.batches[0].cpu =
+            lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0};
     }
     lab::measure_figures(run);  // as measured, with the load it ran
     run.scenario.expectations = {
@@ -125,7 +125,7 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
     // A count of the work done, read once no job waited, is no busy machine's doing: still ✗
     // (heavy-on-queue's route that enqueues nothing; a student told "check again" would wait for
     // nothing).
-    run.configurations[0].jobs_done = {0};
+    run.configurations[0].batches[0].jobs_done = 0;
     lab::measure_figures(run);
     run.scenario.expectations.push_back(expect(1, "jobs_done", 1, std::nullopt, "N"));
     CHECK(lab::check_claims(run)[3].outcome == O::contradicted);
@@ -134,15 +134,18 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
 
     // Steal time is taken too: a hypervisor running other guests on this one's CPUs.
     for (auto& r : run.configurations)
-        r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.2, .steal_s = 0.5}};
+        r.batches[0].cpu =
+            lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.2, .steal_s = 0.5};
     CHECK(lab::check_claims(run)[0].outcome == O::not_judged);
     // Quiet (others 0.05 of a core), or a row that waits rather than computes: judged.
     for (auto& r : run.configurations)
-        r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.25, .steal_s = 0.0}};
+        r.batches[0].cpu =
+            lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.25, .steal_s = 0.0};
     CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
     CHECK(lab::model_gaps(run)[0].not_judged.empty());
     for (auto& r : run.configurations)
-        r.cpu = {lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0}};
+        r.batches[0].cpu =
+            lab::BatchCpu{.wall_s = 1.0, .own_s = 1.2, .machine_s = 1.6, .steal_s = 0.0};
     run.scenario.load.path = "/delay";
     lab::measure_figures(run);
     CHECK(lab::check_claims(run)[0].outcome == O::contradicted);

@@ -49,9 +49,10 @@ def long_functions(path):
         head += c
 
 
-found = []
-for path in sorted(root.glob("lab/**/*.[ch]pp")) + sorted(root.glob("harness/**/*.[ch]pp")):
-    for start, length in long_functions(path):
-        found.append(f"{path.relative_to(root)}:{start}: a function of {length} lines (at most {MOST})")
-print("\n".join(found) if found else f"no function over {MOST} lines")
-sys.exit(1 if found else 0)
+if __name__ == "__main__":
+    found = []
+    for path in sorted(root.glob("lab/**/*.[ch]pp")) + sorted(root.glob("harness/**/*.[ch]pp")):
+        for start, length in long_functions(path):
+            found.append(f"{path.relative_to(root)}:{start}: a function of {length} lines (at most {MOST})")
+    print("\n".join(found) if found else f"no function over {MOST} lines")
+    sys.exit(1 if found else 0)

@@ -72,35 +72,30 @@ inline lab::RunResult made_up_run(const lab::Scenario& scenario) {
     run.cores = 2;
     run.run_s = 12.25;
     for (std::size_t i = 0; i < scenario.configurations.size(); ++i) {
-        lab::ConfigurationResult r;
-        r.configuration = scenario.configurations[i];
-        lab::Load own = lab::load_of(scenario.load, r.configuration);
-        r.model = lab::model_of(r.configuration, own);
-        r.model_s = lab::predicted_makespan_s(r.model, lab::workload_of(own));
+        lab::ConfigurationResult r = lab::planned(scenario.configurations[i], scenario.load);
+        const lab::Load own = r.load;
         int n = std::min(own.requests, 24);
         std::vector<double> makespans;
         for (int k = 1; k <= scenario.load.repeat; ++k) {
-            r.batches.push_back(made_up_batch(k, n, scenario.load, i, r.configuration.queued()));
-            r.stats.push_back(lab::summarize(r.batches.back()));
-            makespans.push_back(r.stats.back().makespan_s);
-            r.loop_blocked_ms.push_back(k == 1 ? -1.0 : 12.25 * k);
-            r.max_computing.push_back(k % 3);
-            r.jobs_done.push_back(k == 1 ? -1 : 2 * k);
-            r.cpu.push_back({.wall_s = 0.25 * k,
-                             .own_s = 0.375 * k,
-                             .machine_s = 0.375 * k + 0.0078125,
-                             .steal_s = k == 1 ? -1.0 : 0.0});
+            lab::BatchRecord& b = r.batches.emplace_back(
+                made_up_batch(k, n, scenario.load, i, r.configuration.queued()));
+            b.stats = lab::summarize(b);
+            makespans.push_back(b.stats.makespan_s);
+            b.server.blocked_ms = k == 1 ? -1.0 : 12.25 * k;
+            b.server.computing = k % 3;
+            b.jobs_done = k == 1 ? -1 : 2 * k;
+            b.cpu = {.wall_s = 0.25 * k,
+                     .own_s = 0.375 * k,
+                     .machine_s = 0.375 * k + 0.0078125,
+                     .steal_s = k == 1 ? -1.0 : 0.0};
             if (scenario.load.rate > 0) {
-                lab::OpenLoopResult o;
-                for (const auto& q : r.batches.back().requests) lab::account(o, q);
-                o.harness_slip_us = 700 * k;
-                o.batch = r.batches.back();
-                r.open_loop.push_back(std::move(o));
+                for (const auto& q : b.requests) lab::account(b.open_loop, q);
+                b.open_loop.harness_slip_us = 700 * k;
             }
         }
         r.makespan = lab::spread_of(makespans);
         r.median_batch = r.batches.size() / 2;
-        r.verdict = lab::verdict(r.stats[r.median_batch], own.requests, own.concurrency);
+        r.verdict = lab::verdict(r.batches[r.median_batch].stats, own.requests, own.concurrency);
         r.peak_rss_kib = scenario.load.report_memory ? 40'000 + static_cast<long>(i) : -1;
         r.pss_kib = scenario.load.report_memory ? 12'000 + static_cast<long>(i) : -1;
         r.server_log = "loop blocked for 100.2 ms (handler /delay)";

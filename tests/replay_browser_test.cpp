@@ -157,9 +157,9 @@ TEST_CASE(
     const double stretched[] = {20 * 0.5, 20 * 0.05};
     for (std::size_t c = 0; c < 2; ++c) {
         INFO(run.configurations[c].configuration.label);
-        REQUIRE(run.configurations[c].stats.size() == 1);
-        CHECK(run.configurations[c].stats[0].makespan_s >= (c == 0 ? 0.5 : 0.05));
-        CHECK(run.configurations[c].stats[0].makespan_s < stretched[c] / 2);
+        REQUIRE(run.configurations[c].batches.size() == 1);
+        CHECK(run.configurations[c].batches[0].stats.makespan_s >= (c == 0 ? 0.5 : 0.05));
+        CHECK(run.configurations[c].batches[0].stats.makespan_s < stretched[c] / 2);
     }
     // Each row's measured batch (its last ten answers on the page, after its warm-up's) handed on
     // at its recorded answers' times, 20× slower, and the second row's after the first's.

@@ -103,6 +103,7 @@ TEST_CASE(
         q.end_us = q.send_us + (p == 19 ? 9'000 : 700);
         r.batches[2].probes.push_back(q);
     }
+    lab::measure_figures(run);  // (as a run measures its batches once they are in)
     lab::TimelineRows rows = lab::timeline_rows(r.batches[2], 40, lab::bystanders_drawn);
     CHECK(std::any_of(rows.rows.begin(), rows.rows.end(), [](const lab::TimelineRow& row) {
         return row.bystander && row.record->index == 19;
@@ -111,6 +112,7 @@ TEST_CASE(
 
     r.batches[4].probes[1].end_us =
         r.batches[4].probes[1].send_us + 238'500;  // batch 5 holds the run's worst
+    lab::measure_figures(run);
     const std::string note = lab::worst_probe_note(r, s.load);
     CHECK(note.find("238.5 ms") != std::string::npos);
     CHECK(note.find("batch 5") != std::string::npos);

@@ -134,8 +134,10 @@ TEST_CASE(
     };
     auto batches_alone = [](const lab::RunResult& a, const lab::RunResult& b) {
         std::vector<double> in_a, in_b;
-        for (const auto& st : a.configurations[0].stats) in_a.push_back(st.makespan_s);
-        for (const auto& st : b.configurations[0].stats) in_b.push_back(st.makespan_s);
+        for (const auto& batch : a.configurations[0].batches)
+            in_a.push_back(batch.stats.makespan_s);
+        for (const auto& batch : b.configurations[0].batches)
+            in_b.push_back(batch.stats.makespan_s);
         return lab::rank_test(in_a, in_b);
     };
     CHECK(batches_alone(before, fixed).could_tell_with == 4);  // why the requests are asked

@@ -54,7 +54,7 @@ lab::ConfigurationResult held(const char* mode, int clients) {
                                 .wait_ms = 200,
                                 .wait_at = std::chrono::milliseconds(600)};
     lab::ConfigurationResult r;
-    r.batches.push_back(lab::run_websocket_batch(spec));
+    r.batches.emplace_back(lab::run_websocket_batch(spec));
     return r;
 }
 
@@ -95,11 +95,11 @@ TEST_CASE(
     "[server]") {
     lab::ServerProcess server({"/usr/bin/python3", test::app_file("bad_frames.py")});
     lab::ConfigurationResult r;
-    r.batches.push_back(lab::run_websocket_batch({.host = server.host(),
-                                                  .port = server.port(),
-                                                  .clients = 5,
-                                                  .hold = std::chrono::milliseconds(300),
-                                                  .wait_at = std::chrono::milliseconds(100)}));
+    r.batches.emplace_back(lab::run_websocket_batch({.host = server.host(),
+                                                     .port = server.port(),
+                                                     .clients = 5,
+                                                     .hold = std::chrono::milliseconds(300),
+                                                     .wait_at = std::chrono::milliseconds(100)}));
     INFO(r.batches[0].foreign_message);
     CHECK(r.batches[0].foreign_message.starts_with("a frame RFC 6455 forbids"));
     CHECK(lab::websocket_figure(lab::Figure::connections_held, r) == 5);  // the lab closed them

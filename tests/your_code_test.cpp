@@ -411,7 +411,7 @@ TEST_CASE(
         r.configuration.label = label;
         r.verdict = verdict;
         r.makespan = {makespan, makespan, makespan};
-        r.stats.resize(1);
+        r.batches.resize(1);
         return r;
     };
     lab::RunResult run;

@@ -108,7 +108,7 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
         run = run_scenario(
             s, {this_executable(), &quiet, overrides.database_url.value_or(lent.database_url),
                 overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url),
-                nullptr, [](ConfigurationResult& ran) { measure_figures(ran); }});
+                nullptr, measure_last_row});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
         out.ran = false;
         out.contradicted = 1;

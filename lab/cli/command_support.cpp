@@ -220,8 +220,7 @@ nlohmann::json live_plan(const Scenario& scenario) {
     for (const Configuration& c : scenario.configurations) {
         guessed = guessed || c.guessed();
         const Load own = load_of(scenario.load, c);
-        const double model_s =
-            c.server == Server::external ? 0 : model_makespan_s(c, scenario.load);
+        const double model_s = c.server == Server::external ? 0 : planned(c, scenario.load).model_s;
         axis = std::max(axis, model_s);
         nlohmann::json lane{
             {"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
@@ -312,7 +311,7 @@ int said_how_it_ended(const RunResult& run) {
     }
     if (run.ok()) return exit_ok;
     if (is_external_load(run)) {
-        const Tally all = load_figures(run).all;
+        const Tally& all = run.load_figures.all;
         std::cerr << "lab load: " << all.failed << " of " << all.requests
                   << " requests failed (see Errors above)\n";
     } else {
@@ -339,7 +338,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     if (hub) follow_live(scenario, settings);
     RunResult run;
     try {
-        settings.measure = [](ConfigurationResult& ran) { measure_figures(ran); };
+        settings.measure = measure_last_row;
         run = run_scenario(scenario, settings);
         if (hub) hub->publish({{"type", "done"}});
     } catch (const AppWontStart&

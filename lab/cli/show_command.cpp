@@ -7,6 +7,7 @@
 
 #include "lab/modes/model.hpp"
 #include "lab/cli/guesses_asked.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/guess.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/report.hpp"
@@ -73,15 +74,12 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
 void print_configurations(const Scenario& s) {
     for (const Configuration& c : s.configurations) {
         // A configuration may send its own N (or, a sweep's point, C or d)
-        const Load own = load_of(s.load, c);
-        const Model shape = model_of(c, own);
-        std::string model =
-            s.load.rate > 0 ? "p99 from due " + open_loop_p99_model(shape, own.delay_ms,
-                                                                    own.stall_ms, own.duration_ms)
-            : shape.formula.empty()
-                ? "none (the claims bound its figures)"
-                : shape.formula + " = " + fixed(predicted_makespan_s(shape, workload_of(own))) +
-                      " s";
+        ConfigurationResult row = planned(c, s.load);
+        measure_figures(row);  // (what its model predicts: nothing is measured before it runs)
+        std::string model = s.load.rate > 0 ? "p99 from due " + row.open_loop_model
+                            : row.model.formula.empty()
+                                ? "none (the claims bound its figures)"
+                                : row.model.formula + " = " + fixed(row.model_s) + " s";
         std::printf("  %d. %-40s %-16s model %s", c.number, printable(c.label).c_str(),
                     printable(c.mode).c_str(), printable(model).c_str());
         if (c.document_s)

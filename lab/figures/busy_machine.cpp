@@ -15,10 +15,10 @@ std::optional<Disturbance> disturbance(const ConfigurationResult& r) {
     if (r.configuration.server == Server::external || r.load.work_path() != "/cpu")
         return std::nullopt;
     std::optional<Disturbance> worst;
-    for (std::size_t i = 0; i < r.cpu.size() && i < r.batches.size(); ++i) {
-        const double cores = r.cpu[i].others_cores();
+    for (const BatchRecord& b : r.batches) {
+        const double cores = b.cpu.others_cores();
         if (cores >= others_disturb_from_cores && (!worst || cores > worst->cores))
-            worst = Disturbance{r.batches[i].number, cores};
+            worst = Disturbance{b.number, cores};
     }
     return worst;
 }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "harness/statistics.hpp"
-#include "lab/figures/open_loop_summary.hpp"
+#include "lab/figures/load_figures.hpp"
 #include "lab/figures/websocket_figures.hpp"
 #include "lab/layout.hpp"
 
@@ -36,7 +36,7 @@ std::optional<double> percentile_ms(const ConfigurationResult& r,
 std::string why_no_probe(const ConfigurationResult& r, const Load& load) {
     if (load.probe_path.empty()) return "this load sends no bystander (probe_path)";
     std::size_t sent = 0;
-    for (const Batch& b : r.batches) sent += b.probes.size();
+    for (const BatchRecord& b : r.batches) sent += b.probes.size();
     if (sent == 0)
         return "no health check was sent: each batch was over within " +
                fixed(r.makespan.max * 1000.0, 1) + " ms, before the first (" +
@@ -57,17 +57,16 @@ std::optional<double> mib(long kib) {
 // batch whose work was dropped is not hidden by others.
 std::optional<double> fewest_jobs_done(const ConfigurationResult& r) {
     std::optional<double> fewest;
-    for (long done : r.jobs_done)
-        if (done >= 0)
-            fewest =
-                std::min(fewest.value_or(static_cast<double>(done)), static_cast<double>(done));
+    for (const BatchRecord& b : r.batches)
+        if (const double done = static_cast<double>(b.jobs_done); done >= 0)
+            fewest = std::min(fewest.value_or(done), done);
     return fewest;
 }
 
 std::optional<double> loop_blocked_ms(const ConfigurationResult& r) {
     std::vector<double> blocked;
-    for (double ms : r.loop_blocked_ms)
-        if (ms >= 0) blocked.push_back(ms);
+    for (const BatchRecord& b : r.batches)
+        if (b.server.blocked_ms >= 0) blocked.push_back(b.server.blocked_ms);
     return blocked.empty() ? std::nullopt : std::optional(spread_of(blocked).median);
 }
 
@@ -82,8 +81,7 @@ std::optional<double> busiest_worker_share(const BatchStats* median) {
 std::optional<double> open_loop_p99_ms(const ConfigurationResult& r, const Load& load,
                                        bool from_due) {
     if (load.rate <= 0) return std::nullopt;
-    OpenLoopSummary s = open_loop_summary(r);
-    const Histogram& h = from_due ? s.corrected : s.uncorrected;
+    const Histogram& h = from_due ? r.open_loop.corrected : r.open_loop.uncorrected;
     return h.count() ? std::optional(static_cast<double>(h.percentile(99)) / 1000.0) : std::nullopt;
 }
 
@@ -154,7 +152,7 @@ std::vector<double> answered_ms(const ConfigurationResult& r,
 
 std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, const Load& load) {
     if (!r.error.empty() || r.batches.empty()) return std::nullopt;
-    const BatchStats* median = r.stats.empty() ? nullptr : &r.stats[r.median_batch];
+    const BatchStats* median = &r.batches[r.median_batch].stats;
     const auto requests = &Batch::requests, probes = &Batch::probes;
     using enum Figure;
     switch (figure) {
@@ -179,10 +177,7 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
         case loop_blocked: return loop_blocked_ms(r);
         case at_once: return median ? at_least_zero(median->max_in_service) : std::nullopt;
         case db_at_once: return median ? at_least_zero(median->max_in_database) : std::nullopt;
-        case computing_at_once:
-            return r.median_batch < r.max_computing.size()
-                       ? at_least_zero(r.max_computing[r.median_batch])
-                       : std::nullopt;
+        case computing_at_once: return at_least_zero(r.batches[r.median_batch].server.computing);
         case busiest_worker: return busiest_worker_share(median);
         case p99_from_due: return open_loop_p99_ms(r, load, true);
         case p99_from_send: return open_loop_p99_ms(r, load, false);
@@ -197,9 +192,59 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
     return std::nullopt;
 }
 
-void measure_figures(ConfigurationResult& r) {
+namespace {
+
+// Its open loop's latencies, merged over its batches, then each figure of the catalogue.
+void measure_row(ConfigurationResult& r) {
+    r.open_loop = {};
+    for (const BatchRecord& b : r.batches) r.open_loop.merge(b.open_loop);
     for (const FigureInfo& f : figure_catalogue)
         r.figures[static_cast<std::size_t>(f.figure)] = figure_value(f.figure, r, r.load);
+}
+
+// Each batch's own figures: the row as if it had that batch alone (moved in and back, never
+// copied: a batch may hold a million requests).
+void measure_each_batch(ConfigurationResult& r) {
+    std::vector<BatchRecord> all = std::move(r.batches);
+    const Spread makespan = r.makespan;
+    const std::size_t median = r.median_batch;
+    r.median_batch = 0;
+    for (BatchRecord& b : all) {
+        r.makespan = {b.stats.makespan_s, b.stats.makespan_s, b.stats.makespan_s};
+        r.batches.clear();
+        r.batches.push_back(std::move(b));
+        measure_row(r);
+        b = std::move(r.batches.front());
+        b.figures = r.figures;
+    }
+    r.batches = std::move(all);
+    r.makespan = makespan;
+    r.median_batch = median;
+}
+
+// The run as a whole, so far (RunResult's last fields).
+void measure_run(RunResult& run) {
+    const Workload load = workload_of(run.scenario.load);
+    run.physical_floor_s = physical_floor_s(load, run.cores);
+    run.physical_floor_reason = physical_floor_reason(load, run.cores);
+    for (ConfigurationResult& r : run.configurations) {
+        const std::optional<double> document = r.configuration.document_s;
+        r.document_below_floor =
+            document && *document < physical_floor_s(workload_of(r.load), run.cores) * 0.999;
+    }
+    run.load_figures = load_figures(run);
+}
+
+}  // namespace
+
+void measure_figures(ConfigurationResult& r) {
+    if (r.batches.size() > 1) measure_each_batch(r);
+    measure_row(r);
+    r.model_finishes_s = predicted_finishes_s(r.model, workload_of(r.load));
+    if (r.load.rate > 0)
+        r.open_loop_model =
+            open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms);
+    if (r.batches.size() == 1) r.batches[0].figures = r.figures;  // (the row is its one batch)
 }
 
 void measure_figures(RunResult& run) {
@@ -207,6 +252,12 @@ void measure_figures(RunResult& run) {
         r.load = load_of(run.scenario.load, r.configuration);
         measure_figures(r);
     }
+    measure_run(run);
+}
+
+void measure_last_row(RunResult& run) {
+    measure_figures(run.configurations.back());
+    measure_run(run);
 }
 
 }  // namespace lab

@@ -13,7 +13,11 @@ namespace lab {
 
 // Fills r.figures from its batches and the load it ran (r.load): once, after it ran.
 void measure_figures(ConfigurationResult& r);
-// A run read back or made by hand: each configuration's load from its scenario, then its figures.
+// As each row of a run ends: its figures, then the run's so far (its physical floor, each row's
+// document against it, `lab load`'s figures): what the live view shows, then the report.
+void measure_last_row(RunResult& run);
+// A run read back or made by hand: each configuration's load from its scenario, its figures, then
+// the run's.
 void measure_figures(RunResult& run);
 
 // The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes): one

@@ -102,7 +102,7 @@ nlohmann::json tally_json(const Tally& t, const LoadFigures& f) {
 }  // namespace
 
 nlohmann::json load_summary_json(const RunResult& run) {
-    const LoadFigures f = load_figures(run);
+    const LoadFigures& f = run.load_figures;
     nlohmann::json summary = tally_json(f.all, f);
     summary["seconds"] = f.seconds;
     nlohmann::json endpoints = nlohmann::json::array();

@@ -9,7 +9,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/tally.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {
@@ -17,25 +16,8 @@ namespace lab {
 // Whether the run is a `lab load` of a server the lab did not start.
 bool is_external_load(const RunResult& run);
 
-// What a `lab load` measured, added up once: per endpoint and in all, over every run of it (from
-// the records where a batch has no tallies, as after reading a results folder back).
-struct LoadFigures {
-    std::vector<WeightedTarget> targets;  // the URLs' paths as given, and their weights
-    std::vector<Tally> endpoints;  // one per target
-    Tally all;
-    double seconds = 0;  // each run's span (first due to last answer), added up
-    int unfinished = 0;  // -z: in flight when the time was up
-    std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
-    bool counted_all = true;  // false when read back from a folder that holds only the first
-    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line
-    // blocking).
-    std::optional<Tally> bystander;
-    std::string probe_path;
-    int probe_every_ms = 0;
-    double per_second(const Tally& t) const {
-        return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0;
-    }
-};
+// What a `lab load` measured (RunResult::load_figures), added up over its runs: from the tallies,
+// or from the records where a batch has none (as after reading a results folder back).
 LoadFigures load_figures(const RunResult& run);
 
 // hey's histogram: ten slices of latency from the fastest answer to the slowest (fewer when all

@@ -132,11 +132,11 @@ std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const Conf
 // A claim on the loop, of a student's app whose probe located the hold: what the doctor would say
 // of it (where, and the fix table's fix), in place of the text's guess of what the student wrote.
 std::string measured_meaning(const Expectation& e, const ConfigurationResult& r) {
-    const std::size_t k = r.median_batch;
-    if (e.figure != Figure::loop_blocked || k >= r.held_fix.size() || r.held_fix[k].empty())
-        return "";
+    if (e.figure != Figure::loop_blocked || r.median_batch >= r.batches.size()) return "";
+    const ServerAccount& said = r.batches[r.median_batch].server;
+    if (said.held_fix.empty()) return "";
     return fmt::format("your code held the loop {:.1f} ms a request at {}: {}",
-                       r.held_per_request_ms[k], r.held_where[k], r.held_fix[k]);
+                       said.held_per_request_ms, said.held_where, said.held_fix);
 }
 
 // One claim held against one row: its figure, the bound, and whether the figure is within it.

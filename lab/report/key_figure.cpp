@@ -132,7 +132,7 @@ FigureBars per_worker_bars(const RunResult& run) {
         if (g.note.empty() && !served_by_processes(r.configuration))
             g.note = "one process, no workers";
         if (g.note.empty()) {
-            const auto& counts = r.stats[r.median_batch].per_worker;
+            const auto& counts = r.batches[r.median_batch].stats.per_worker;
             std::vector<std::int64_t> pids = workers_busiest_first(r);
             for (std::size_t w = 0;
                  w < static_cast<std::size_t>(serving_processes(r.configuration)) &&
@@ -195,8 +195,8 @@ double FigureBars::most() const {
 
 std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
     std::vector<std::pair<int, std::int64_t>> by_count;
-    if (r.stats.empty()) return {};
-    for (auto [pid, n] : r.stats[r.median_batch].per_worker) by_count.push_back({n, pid});
+    if (r.batches.empty()) return {};
+    for (auto [pid, n] : r.batches[r.median_batch].stats.per_worker) by_count.push_back({n, pid});
     std::sort(by_count.begin(), by_count.end(), [](auto a, auto b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
@@ -313,7 +313,7 @@ std::string key_figure_text(const RunResult& run, int columns) {
     if (run.scenario.key_figure == KeyFigure::latency_over_time)
         return traces_text(latency_over_time(run), run.scenario.load, columns);
     if (run.scenario.key_figure == KeyFigure::latency_histogram)
-        return latency_histogram_text(load_figures(run).all, columns);
+        return latency_histogram_text(run.load_figures.all, columns);
     std::string text = bars_text(key_figure_bars(run, run.scenario.key_figure), columns);
     if (run.scenario.key_figure ==
         KeyFigure::answer_vs_done)  // and how the queue filled and drained

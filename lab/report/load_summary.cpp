@@ -163,7 +163,7 @@ std::string connect_failure(const RunResult& run) {
 }  // namespace
 
 std::string open_loop_totals_text(const RunResult& run, int columns) {
-    const LoadFigures f = load_figures(run);
+    const LoadFigures& f = run.load_figures;
     return "\n" +
            line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" +
                                      count_text(f.all.requests) + " requests, " +
@@ -181,8 +181,6 @@ std::string bystander_name(const LoadFigures& f) {
     return "bystander " + f.probe_path + " (every " + std::to_string(f.probe_every_ms) + " ms)";
 }
 
-std::vector<Column> load_columns(const RunResult& run) { return load_columns(load_figures(run)); }
-
 std::vector<Column> load_columns(const LoadFigures& f) {
     Column path{.header = "endpoint", .wraps = true};
     Column weight{.header = "weight", .fold_order = 2};
@@ -193,28 +191,24 @@ std::vector<Column> load_columns(const LoadFigures& f) {
     Column statuses{
         .header = "status codes", .narrow_header = "codes", .fold_order = 1, .wraps = true};
     Column failed{.header = "failed"};
+    auto counted = [&](const Tally& t) {  // the columns an endpoint and the bystander share
+        requests.cells.push_back(count_text(t.requests));
+        p50.cells.push_back(ms_text(t.latency.percentile(50)));
+        p99.cells.push_back(ms_text(t.latency.percentile(99)));
+        max.cells.push_back(ms_text(t.latency.max()));
+        statuses.cells.push_back(joined(lab::statuses(t), 100'000, 0));
+        failed.cells.push_back(count_text(t.failed));
+    };
     for (std::size_t e = 0; e < f.targets.size(); ++e) {
-        const Tally& t = f.endpoints[e];
         path.cells.push_back(f.targets[e].target);
         weight.cells.push_back(std::to_string(f.targets[e].weight));
-        requests.cells.push_back(count_text(t.requests));
-        rate.cells.push_back(fixed(f.per_second(t), 1));
-        p50.cells.push_back(ms_text(t.latency.percentile(50)));
-        p99.cells.push_back(ms_text(t.latency.percentile(99)));
-        max.cells.push_back(ms_text(t.latency.max()));
-        statuses.cells.push_back(joined(lab::statuses(t), 100'000, 0));
-        failed.cells.push_back(count_text(t.failed));
+        rate.cells.push_back(fixed(f.per_second(f.endpoints[e]), 1));
+        counted(f.endpoints[e]);
     }
     if (f.bystander) {  // its own row: what one request apart from the load waited meanwhile
-        const Tally& t = *f.bystander;
         path.cells.push_back(bystander_name(f));
         for (Column* c : {&weight, &rate}) c->cells.push_back("—");
-        requests.cells.push_back(count_text(t.requests));
-        p50.cells.push_back(ms_text(t.latency.percentile(50)));
-        p99.cells.push_back(ms_text(t.latency.percentile(99)));
-        max.cells.push_back(ms_text(t.latency.max()));
-        statuses.cells.push_back(joined(lab::statuses(t), 100'000, 0));
-        failed.cells.push_back(count_text(t.failed));
+        counted(*f.bystander);
     }
     return {path, weight, requests, rate, p50, p99, max, failed, statuses};
 }
@@ -273,7 +267,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     out << wrap(run.scenario.title, columns) << wrap(load_description(load), columns) << '\n';
     for (const ConfigurationResult& c : run.configurations)
         if (!c.error.empty()) out << wrap("Stopped: " + c.error, columns) << '\n';
-    const LoadFigures f = load_figures(run);
+    const LoadFigures& f = run.load_figures;
     const Tally& all = f.all;
     const double seconds = f.seconds;
     if (all.requests > 0 &&

@@ -13,12 +13,11 @@ namespace lab {
 // "1000 requests, 10 connections on 1 thread, GET /health, keep-alive": the load as it ran.
 std::string load_description(const Load& load);
 
-// The histogram as text, with its heading (of `load_figures(run).all`: every answer of the run).
+// The histogram as text, with its heading (of `run.load_figures.all`: every answer of the run).
 std::string latency_histogram_text(const Tally& answers, int columns);
 
 // The table of a `lab load`: a row per endpoint (requests, req/s, p50, p99, max, failures, status
 // codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
-std::vector<Column> load_columns(const RunResult& run);
 std::vector<Column> load_columns(const LoadFigures& figures);
 // The bystander's row name: "bystander /health (every 10 ms)".
 std::string bystander_name(const LoadFigures& figures);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <ostream>
 
-#include "lab/figures/open_loop_summary.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/key_figure.hpp"
@@ -42,7 +41,7 @@ std::string probe_latency(const ConfigurationResult& r) {
 // "8, 2, 0, 0": requests each worker answered in the median batch, busiest first.
 std::string per_worker(const ConfigurationResult& r) {
     std::vector<int> counts;
-    for (auto [pid, n] : r.stats[r.median_batch].per_worker) counts.push_back(n);
+    for (auto [pid, n] : r.batches[r.median_batch].stats.per_worker) counts.push_back(n);
     counts.resize(std::max<std::size_t>(
         counts.size(), static_cast<std::size_t>(serving_processes(r.configuration))));
     std::sort(counts.rbegin(), counts.rend());
@@ -140,16 +139,17 @@ std::string measured_cell(const ConfigurationResult& r) {
                                      fixed(r.makespan.max) + ")"
                                : "did not run";
     int failed = 0;
-    for (const auto& st : r.stats) failed += st.failed;
+    for (const BatchRecord& b : r.batches) failed += b.stats.failed;
     if (failed > 0) measured += ", " + std::to_string(failed) + " failed";
     return measured;
 }
 
-std::string document_cell(const Configuration& c, const Load& load, int cores) {
+std::string document_cell(const ConfigurationResult& r) {
+    const Configuration& c = r.configuration;
     std::string document =
         c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s" : c.document_text;
     if (document.empty()) document = "—";
-    if (document_below_floor(c, load, cores)) document += " †";
+    if (r.document_below_floor) document += " †";
     return document;
 }
 
@@ -185,7 +185,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         probe.cells.push_back(r.error.empty() ? probe_latency(r) : "—");
         model.cells.push_back(
             r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
-        document.cells.push_back(document_cell(c, r.load, run.cores));
+        document.cells.push_back(document_cell(r));
         blocked.cells.push_back(figure_cell(Figure::loop_blocked, r));
         pss.cells.push_back(figure_cell(Figure::pss, r));
         memory.cells.push_back(figure_cell(Figure::peak_rss, r));
@@ -238,16 +238,16 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
             schedule.cells.push_back(r.error);
             continue;
         }
-        OpenLoopSummary s = open_loop_summary(r);
+        const OpenLoopLatencies& s = r.open_loop;
         due.cells.push_back(ms_triple(s.corrected));
         send.cells.push_back(ms_triple(s.uncorrected));
-        model.cells.push_back(
-            open_loop_p99_model(r.model, r.load.delay_ms, r.load.stall_ms, r.load.duration_ms));
-        late.cells.push_back(std::to_string(s.late) + " of " + std::to_string(s.corrected.count()));
+        model.cells.push_back(r.open_loop_model);
+        late.cells.push_back(std::to_string(s.late_for_connection) + " of " +
+                             std::to_string(s.corrected.count()));
         schedule.cells.push_back(
-            (s.slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
-            fixed(static_cast<double>(s.slip_us) / 1000.0, 1) +
-            (s.slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
+            (s.harness_slip_us > schedule_noise_us ? "SLIPPED: harness fell " : "kept (at worst ") +
+            fixed(static_cast<double>(s.harness_slip_us) / 1000.0, 1) +
+            (s.harness_slip_us > schedule_noise_us ? " ms behind" : " ms late)"));
     }
     // `lab load`: no mode, no model
     if (is_external_load(run)) return {label, due, send, late, schedule};
@@ -258,19 +258,17 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
 std::vector<Column> table_columns(const RunResult& run) {
     if (run.scenario.load.rate > 0) return open_loop_columns(run);
     if (run.scenario.load.websocket()) return websocket_columns(run);
-    return is_external_load(run) ? load_columns(run) : closed_loop_columns(run);
+    return is_external_load(run) ? load_columns(run.load_figures) : closed_loop_columns(run);
 }
 
 std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns(run)); }
 
 std::string below_floor_note(const RunResult& run) {
-    const Load& load = run.scenario.load;
-    bool any_below = std::any_of(
-        run.configurations.begin(), run.configurations.end(),
-        [&](const auto& r) { return document_below_floor(r.configuration, r.load, run.cores); });
-    return any_below ? "† below the physical floor of " +
-                           fixed(physical_floor_s(workload_of(load), run.cores)) +
-                           " s: " + physical_floor_reason(workload_of(load), run.cores) + "."
+    bool any_below =
+        std::any_of(run.configurations.begin(), run.configurations.end(),
+                    [](const ConfigurationResult& r) { return r.document_below_floor; });
+    return any_below ? "† below the physical floor of " + fixed(run.physical_floor_s) +
+                           " s: " + run.physical_floor_reason + "."
                      : "";
 }
 

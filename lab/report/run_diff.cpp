@@ -12,25 +12,6 @@ namespace lab {
 
 namespace {
 
-// Batch k of a configuration as a configuration of its own, so that each figure's value for one
-// batch is what figure_value() (the report's one definition of it) gives, not a second formula.
-ConfigurationResult one_batch(const ConfigurationResult& r, std::size_t k) {
-    ConfigurationResult one;
-    one.configuration = r.configuration;
-    one.model = r.model;
-    one.model_s = r.model_s;
-    one.batches = {r.batches[k]};
-    if (k < r.stats.size()) one.stats = {r.stats[k]};
-    if (k < r.loop_blocked_ms.size()) one.loop_blocked_ms = {r.loop_blocked_ms[k]};
-    if (k < r.max_computing.size()) one.max_computing = {r.max_computing[k]};
-    if (k < r.open_loop.size()) one.open_loop = {r.open_loop[k]};
-    const double makespan = k < r.stats.size() ? r.stats[k].makespan_s : 0;
-    one.makespan = {makespan, makespan, makespan};
-    one.peak_rss_kib = r.peak_rss_kib, one.pss_kib = r.pss_kib,
-    one.pss_before_kib = r.pss_before_kib;
-    return one;
-}
-
 // The figures the diff compares: the makespan, the lesson's key figures, the loop held, the
 // bystander's p50 and p99 and the busiest worker's share, each once.
 std::vector<Figure> compared(const Scenario& s) {
@@ -51,10 +32,10 @@ std::vector<Figure> compared(const Scenario& s) {
 // and no extra batch to wait for. (A batch's requests share its moment on the machine: a whole
 // run's drift counts as a change, as a benchmark's would.)
 FigureChange change_of(Figure f, const ConfigurationResult& ra, const RunResult& a,
-                       const ConfigurationResult& rb, const RunResult& b) {
+                       const ConfigurationResult& rb) {
     FigureChange ch{.configuration = ra.configuration.label, .figure = name_of(f)};
-    ch.a = figure_value(f, ra, a.scenario.load);
-    ch.b = figure_value(f, rb, b.scenario.load);
+    ch.a = ra.figure(f);
+    ch.b = rb.figure(f);
     ch.a_text = ch.a ? figure_text(f, *ch.a) : "—";
     ch.b_text = ch.b ? figure_text(f, *ch.b) : "—";
     if (ch.a && ch.b && *ch.a > 0) ch.ratio = *ch.b / *ch.a;
@@ -64,18 +45,18 @@ FigureChange change_of(Figure f, const ConfigurationResult& ra, const RunResult&
         return ch;
     }
     std::vector<double> in_a, in_b;
-    for (std::size_t k = 0; k < ra.batches.size(); ++k)
-        if (auto v = figure_value(f, one_batch(ra, k), a.scenario.load)) in_a.push_back(*v);
-    for (std::size_t k = 0; k < rb.batches.size(); ++k)
-        if (auto v = figure_value(f, one_batch(rb, k), b.scenario.load)) in_b.push_back(*v);
+    for (const BatchRecord& batch : ra.batches)
+        if (auto v = batch.figure(f)) in_a.push_back(*v);
+    for (const BatchRecord& batch : rb.batches)
+        if (auto v = batch.figure(f)) in_b.push_back(*v);
     ch.test = rank_test(in_a, in_b);
     return ch;
 }
 
 // "50 % · 30 % · 20 %": how the median batch's answers were shared, busiest worker first.
 std::string shares(const ConfigurationResult& r) {
-    if (r.stats.empty() || r.stats[r.median_batch].ok == 0) return "";
-    const BatchStats& s = r.stats[r.median_batch];
+    if (r.batches.empty() || r.batches[r.median_batch].stats.ok == 0) return "";
+    const BatchStats& s = r.batches[r.median_batch].stats;
     std::string out;
     for (std::int64_t pid : workers_busiest_first(r))
         out += (out.empty() ? "" : " · ") + fixed(100.0 * s.per_worker.at(pid) / s.ok, 0) + " %";
@@ -125,7 +106,7 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b) {
             continue;
         }
         for (Figure f : compared(a.scenario)) {
-            FigureChange ch = change_of(f, ra, a, *rb, b);
+            FigureChange ch = change_of(f, ra, a, *rb);
             if (ch.a || ch.b) d.figures.push_back(std::move(ch));
         }
         d.shares_a.push_back(shares(ra));

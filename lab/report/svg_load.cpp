@@ -87,7 +87,7 @@ void slice_bars(std::ostream& out, const std::vector<LatencySlice>& slices,
 }  // namespace
 
 void load_histogram_svg(std::ostream& out, const RunResult& run) {
-    const LoadFigures f = load_figures(run);
+    const LoadFigures& f = run.load_figures;
     const Histogram& latency = f.all.latency;
     const auto slices = latency_slices(f.all);
     if (!heading_and_legend(out, latency, !slices.empty())) return;

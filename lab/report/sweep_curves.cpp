@@ -63,10 +63,10 @@ std::vector<CurveChart> sweep_charts(const RunResult& run) {
             const double x = *r->configuration.sweep_value;
             const int n = r->load.requests;
             CurvePoint tp{x, {}, {}}, mp{x, {}, {}}, pp{x, {}, {}};
-            if (r->error.empty() && !r->stats.empty() && r->makespan.median > 0) {
+            if (r->error.empty() && !r->batches.empty() && r->makespan.median > 0) {
                 tp.measured = n / r->makespan.median;
                 mp.measured = r->makespan.median;
-                pp.measured = r->stats[r->median_batch].latency_p99_s;
+                pp.measured = r->batches[r->median_batch].stats.latency_p99_s;
             }
             if (!r->model.formula.empty() && r->model_s > 0) {
                 tp.model = n / r->model_s;

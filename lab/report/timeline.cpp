@@ -84,28 +84,17 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bys
     return t;
 }
 
-std::optional<WorstProbe> worst_probe(const ConfigurationResult& result) {
-    std::optional<WorstProbe> worst;
-    for (const Batch& b : result.batches)
-        for (const RequestRecord& p : b.probes)
-            if (p.ok() && (!worst || p.latency_us() > worst->latency_us))
-                worst = WorstProbe{b.number, p.latency_us()};
-    return worst;
-}
-
 std::string worst_probe_note(const ConfigurationResult& result, const Load& load) {
-    auto worst = worst_probe(result);
-    if (!worst || result.batches.empty()) return "";
-    const Batch& drawn = result.batches[result.median_batch];
-    if (worst->batch == drawn.number) return "";
-    std::int64_t here = -1;  // this batch's own longest wait, drawn below
-    for (const RequestRecord& p : drawn.probes)
-        if (p.ok()) here = std::max(here, p.latency_us());
-    return "The worst GET " + load.probe_path + " of the run, " +
-           fixed(static_cast<double>(worst->latency_us) / 1e3, 1) +
-           " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->batch) +
-           ", not drawn; this batch's worst" +
-           (here >= 0 ? ", " + fixed(static_cast<double>(here) / 1e3, 1) + " ms," : "") +
+    auto worst_of = [](const BatchRecord& b) { return b.figure(Figure::probe_max); };
+    auto worst = std::max_element(result.batches.begin(), result.batches.end(),
+                                  [&](auto& a, auto& b) { return worst_of(a) < worst_of(b); });
+    if (worst == result.batches.end() || !worst_of(*worst)) return "";
+    const BatchRecord& drawn = result.batches[result.median_batch];
+    if (worst->number == drawn.number) return "";
+    const std::optional<double> here = worst_of(drawn);  // drawn below
+    return "The worst GET " + load.probe_path + " of the run, " + fixed(*worst_of(*worst), 1) +
+           " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->number) +
+           ", not drawn; this batch's worst" + (here ? ", " + fixed(*here, 1) + " ms," : "") +
            " is among its probe rows.";
 }
 
@@ -198,7 +187,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
                static_cast<std::size_t>(std::max(1, columns - 3 - static_cast<int>(end.size()))),
                ' ') +
            end + "\n";
-    const std::vector<double> model = predicted_finishes_s(result.model, workload_of(load));
+    const std::vector<double>& model = result.model_finishes_s;
     for (const auto& [r, position, by] : t.rows) {
         out += (by ? fmt::format("probe {:2} |", r->index) : fmt::format("req {:3}  |", r->index)) +
                bar_of(*r, by, queued, columns, column) + "|  ";

@@ -44,14 +44,9 @@ TimelineRows timeline_rows(const Batch& batch, const std::vector<LoopHold>& hold
 // A bystander's requests a timeline draws at most
 inline constexpr std::size_t bystanders_drawn = 10;
 
-// The bystander's longest wait of a configuration's whole run (the key figure's "worst"), and
-// the batch it came in; and, when that is not the batch a timeline draws, a sentence saying so
-// (else ""): a picture never leaves the headline's number unexplained.
-struct WorstProbe {
-    int batch = 0;
-    std::int64_t latency_us = 0;
-};
-std::optional<WorstProbe> worst_probe(const ConfigurationResult& result);
+// When the bystander's longest wait of a configuration's whole run (the key figure's "worst") came
+// in another batch than the one a timeline draws, a sentence saying so (else ""): a picture never
+// leaves the headline's number unexplained.
 std::string worst_probe_note(const ConfigurationResult& result, const Load& load);
 
 // The time axis every configuration of a run shares: the longest median batch, first send to

@@ -13,7 +13,8 @@ json latency_json(const BatchStats& st) {
 
 }  // namespace
 
-json derived_batch(const Batch& b, const BatchStats& st) {
+json derived_batch(const BatchRecord& b) {
+    const BatchStats& st = b.stats;
     std::vector<double> probe_s;
     for (const auto& p : b.probes)
         if (p.ok()) probe_s.push_back(static_cast<double>(p.latency_us()) / 1e6);
@@ -32,7 +33,7 @@ json derived_batch(const Batch& b, const BatchStats& st) {
         {"requests_per_worker", per_worker}};
 }
 
-json open_loop_json(const OpenLoopSummary& s) {
+json open_loop_json(const OpenLoopLatencies& s) {
     auto percentiles = [](const Histogram& h) {
         return json{{"p50", h.percentile(50)}, {"p90", h.percentile(90)},
                     {"p99", h.percentile(99)}, {"p999", h.percentile(99.9)},
@@ -40,8 +41,8 @@ json open_loop_json(const OpenLoopSummary& s) {
     };
     return {{"from_due_us", percentiles(s.corrected)},
             {"from_send_us", percentiles(s.uncorrected)},
-            {"late_for_connection", s.late},
-            {"harness_slip_us", s.slip_us}};
+            {"late_for_connection", s.late_for_connection},
+            {"harness_slip_us", s.harness_slip_us}};
 }
 
 }  // namespace lab

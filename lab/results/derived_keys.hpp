@@ -4,14 +4,14 @@
 // lab/results/summary_keys.hpp.)
 #include <nlohmann/json.hpp>
 
-#include "lab/figures/open_loop_summary.hpp"
+#include "lab/run/run_result.hpp"
 
 namespace lab {
 
 // A batch's figures: ok, failed, makespan_s, latency_s, throughput_rps, probes and the rest.
-nlohmann::json derived_batch(const Batch& batch, const BatchStats& stats);
+nlohmann::json derived_batch(const BatchRecord& batch);
 
 // An open loop's latencies from due and from send, and how its schedule held.
-nlohmann::json open_loop_json(const OpenLoopSummary& summary);
+nlohmann::json open_loop_json(const OpenLoopLatencies& latencies);
 
 }  // namespace lab

@@ -171,50 +171,32 @@ CsvBatches read_requests(const fs::path& file,
     return batches;
 }
 
-// Puts a configuration's batches from requests.csv beside what summary.json says of them,
+// Puts a configuration's requests from requests.csv into the batches summary.json describes,
 // refusing a pair of files that do not belong together.
-void join_batches(ConfigurationResult& r, std::map<int, Batch> csv,
-                  const std::vector<StoredBatch>& notes, int median_number, bool open_loop,
+void join_batches(ConfigurationResult& r, std::map<int, Batch> csv, bool open_loop,
                   const fs::path& dir, std::size_t index) {
     std::string which =
         "configuration " + std::to_string(index + 1) + " ('" + r.configuration.label + "')";
-    if (csv.size() != notes.size())
+    if (csv.size() != r.batches.size())
         damaged(dir / "requests.csv", "has " + std::to_string(csv.size()) + " batches of " + which +
-                                          ", summary.json " + std::to_string(notes.size()));
-    for (const StoredBatch& note : notes) {
-        auto found = csv.find(note.number);
+                                          ", summary.json " + std::to_string(r.batches.size()));
+    for (BatchRecord& row : r.batches) {
+        auto found = csv.find(row.number);
         if (found == csv.end())
             damaged(dir / "requests.csv",
-                    "has no batch " + std::to_string(note.number) + " of " + which);
-        if (note.number == median_number) r.median_batch = r.batches.size();
-        r.stats.push_back(summarize(found->second));
-        r.loop_blocked_ms.push_back(note.loop_blocked_ms);
-        r.max_computing.push_back(note.max_computing);
-        r.held_per_request_ms.push_back(note.held_per_request_ms);
-        r.held_where.push_back(note.held_where);
-        r.held_fix.push_back(note.held_fix);
-        r.cpu.push_back(note.cpu);
-        r.jobs_done.push_back(note.jobs_done);
-        if (open_loop && note.number > 0) {
-            OpenLoopResult o;
-            for (const RequestRecord& q : found->second.requests) account(o, q);
-            o.harness_slip_us = note.harness_slip_us;
-            o.batch = found->second;
-            r.open_loop.push_back(std::move(o));
-        }
-        found->second.unfinished = note.unfinished;
-        found->second.foreign_message = note.foreign_message;
-        found->second.not_recorded = note.not_recorded;
-        // All it counted, where requests.csv keeps only the first
-        found->second.tallies = note.tallies;
-        r.batches.push_back(std::move(found->second));
+                    "has no batch " + std::to_string(row.number) + " of " + which);
+        row.requests = std::move(found->second.requests);
+        row.probes = std::move(found->second.probes);
+        row.stats = summarize(row);
+        if (open_loop && row.number > 0)
+            for (const RequestRecord& q : row.requests) account(row.open_loop, q);
     }
     // The makespans, as the run computed them: only for a configuration that ran to the end.
     if (r.error.empty()) {
         if (r.batches.empty())
             damaged(dir / "summary.json", which + " ran without error but has no batch");
         std::vector<double> makespans;
-        for (const auto& st : r.stats) makespans.push_back(st.makespan_s);
+        for (const BatchRecord& row : r.batches) makespans.push_back(row.stats.makespan_s);
         r.makespan = spread_of(makespans);
     }
 }
@@ -236,15 +218,13 @@ RunResult read_results(const fs::path& dir) {
     if (too_deep)
         damaged(summary_file, "nested deeper than the lab reads (a summary nests a few levels)");
     if (summary.is_discarded()) damaged(summary_file, "not valid JSON");
-    StoredRun stored;
+    RunResult run;
     try {
-        stored = run_from_summary(summary);
+        run = run_from_summary(summary);
     } catch (const SchemaError& e) { damaged(summary_file, e.what()); }
-    RunResult& run = stored.run;
     CsvBatches csv = read_requests(dir / "requests.csv", run.configurations);
     for (std::size_t i = 0; i < run.configurations.size(); ++i)
-        join_batches(run.configurations[i], std::move(csv[i]), stored.batches[i],
-                     stored.median_batch[i], run.scenario.load.rate > 0, dir, i);
+        join_batches(run.configurations[i], std::move(csv[i]), run.scenario.load.rate > 0, dir, i);
     measure_figures(run);
     return run;
 }

@@ -126,14 +126,14 @@ void cpu_fields(V& v,
 }
 
 template <class V, class B>
-void batch_fields(V& v, B& b) {
+void batch_fields(V& v, B& b) {  // BatchRecord: all but its requests, probes and statistics
     v("number", b.number, Bound{0, 100});
-    v("loop_blocked_ms", b.loop_blocked_ms, Bound{-1, 1e9});
-    v("max_computing_at_once", b.max_computing, Bound{-1, 1e6});
-    v("held_per_request_ms", b.held_per_request_ms, Bound{-1, 1e9});
-    v("held_where", b.held_where);
-    v("held_fix", b.held_fix);
-    v("harness_slip_us", b.harness_slip_us, Bound{0, 1e12});
+    v("loop_blocked_ms", b.server.blocked_ms, Bound{-1, 1e9});
+    v("max_computing_at_once", b.server.computing, Bound{-1, 1e6});
+    v("held_per_request_ms", b.server.held_per_request_ms, Bound{-1, 1e9});
+    v("held_where", b.server.held_where);
+    v("held_fix", b.server.held_fix);
+    v("harness_slip_us", b.open_loop.harness_slip_us, Bound{0, 1e12});
     v("unfinished", b.unfinished, Bound{0, 1e6});
     v("not_recorded", b.not_recorded, Bound{0, 1e12});
     v("foreign_message", b.foreign_message);  // absent in folders written before it existed

@@ -51,6 +51,17 @@ struct Reader {
         Reader inner{*it, path + key + "."};
         list(inner, value);
     }
+    // Each object of the list at `key` (absent: none), read by `each(reader)`.
+    template <class Each>
+    void objects(const char* key, Each each) const {
+        auto it = in.find(key);
+        if (it == in.end()) return;
+        if (!it->is_array()) fail(key, "must be a list");
+        for (std::size_t k = 0; k < it->size(); ++k) {
+            if (!(*it)[k].is_object()) fail(key, "must be a list of objects");
+            each(Reader{(*it)[k], path + key + "[" + std::to_string(k) + "]."});
+        }
+    }
 
 private:
     void check_range(const char* key, const json& j, double x, Bound b) const {
@@ -131,16 +142,8 @@ void read_lesson_keys(const Reader& top, RunResult& run) {
 
 // The claims the run checked, and the sweep it measured, if any.
 void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) {
-    if (auto expect = summary.find("expect"); expect != summary.end()) {
-        if (!expect->is_array()) top.fail("expect", "must be a list");
-        for (std::size_t k = 0; k < expect->size(); ++k) {
-            if (!(*expect)[k].is_object()) top.fail("expect", "must be a list of objects");
-            Reader er{(*expect)[k], "expect[" + std::to_string(k) + "]."};
-            Expectation e;
-            expectation_fields(er, e);
-            s.expectations.push_back(std::move(e));
-        }
-    }
+    top.objects("expect",
+                [&](const Reader& e) { expectation_fields(e, s.expectations.emplace_back()); });
     if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
         Sweep read_back;
         top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
@@ -152,10 +155,10 @@ void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) 
 }
 
 // One configuration: its keys, its result's, and its batches' notes.
-void read_configuration_entry(const json& entry, std::size_t i, StoredRun& stored) {
+void read_configuration_entry(const json& entry, std::size_t i, RunResult& run) {
     std::string where = "configurations[" + std::to_string(i) + "]";
     if (!entry.is_object()) throw SchemaError(where + ": must be an object");
-    const std::optional<Sweep>& sweep = stored.run.scenario.sweep;
+    const std::optional<Sweep>& sweep = run.scenario.sweep;
     Reader c{entry, where + "."};
     ConfigurationResult r;
     configuration_fields(c, r.configuration);
@@ -164,46 +167,39 @@ void read_configuration_entry(const json& entry, std::size_t i, StoredRun& store
         v && (!sweep ||
               std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
         c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
-    std::vector<StoredBatch> notes;
-    if (auto b = entry.find("batches"); b != entry.end()) {
-        if (!b->is_array()) c.fail("batches", "must be a list");
-        for (std::size_t k = 0; k < b->size(); ++k) {
-            if (!(*b)[k].is_object()) c.fail("batches", "must be a list of objects");
-            Reader br{(*b)[k], where + ".batches[" + std::to_string(k) + "]."};
-            StoredBatch note;
-            batch_fields(br, note);
-            if (auto t = (*b)[k].find("tallies"); t != (*b)[k].end())
-                note.tallies = tallies_from_json(*t, br.path + "tallies");
-            notes.push_back(note);
-        }
-    }
-    int median = 0;
+    c.objects("batches", [&](const Reader& b) {
+        BatchRecord& note = r.batches.emplace_back();
+        batch_fields(b, note);
+        if (auto t = b.in.find("tallies"); t != b.in.end())
+            note.tallies = tallies_from_json(*t, b.path + "tallies");
+    });
+    int median = 0;  // (the batch's number: the index of the batch of that number)
     c("median_batch", median, Bound{0, 100});
-    stored.run.configurations.push_back(std::move(r));
-    stored.batches.push_back(std::move(notes));
-    stored.median_batch.push_back(median);
+    for (std::size_t k = 0; k < r.batches.size(); ++k)
+        if (r.batches[k].number == median) r.median_batch = k;
+    run.configurations.push_back(std::move(r));
 }
 
 }  // namespace
 
-StoredRun run_from_summary(const json& summary) {
+RunResult run_from_summary(const json& summary) {
     if (!summary.is_object()) throw SchemaError("the file must hold one JSON object");
-    StoredRun stored;
+    RunResult run;
     Reader top{summary, ""};
     for (const char* required : {"scenario", "load", "configurations"})
         if (!summary.contains(required)) top.fail(required, "missing");
-    read_lesson_keys(top, stored.run);
-    read_claims_and_sweep(summary, top, stored.run.scenario);
+    read_lesson_keys(top, run);
+    read_claims_and_sweep(summary, top, run.scenario);
     const json& list = summary["configurations"];
     if (!list.is_array() || list.empty())
         top.fail("configurations", "must be a list of at least one configuration");
-    for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, stored);
+    for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, run);
     bool all_external = std::all_of(
-        stored.run.configurations.begin(), stored.run.configurations.end(),
+        run.configurations.begin(), run.configurations.end(),
         [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
     if (!summary.contains("kind") && all_external)
-        stored.run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
-    return stored;
+        run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
+    return run;
 }
 
 }  // namespace lab

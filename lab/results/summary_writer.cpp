@@ -9,7 +9,6 @@
 
 #include "lab/named.hpp"
 #include "lab/figures/load_figures.hpp"
-#include "lab/figures/open_loop_summary.hpp"
 #include "lab/results/derived_keys.hpp"
 #include "lab/results/stored_tallies.hpp"
 #include "lab/results/summary_keys.hpp"
@@ -48,30 +47,6 @@ json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
     return {{"name", name_of(*figure)},
             {"unit", info(*figure).unit},
             {"value", value ? json(*value) : json()}};
-}
-
-// The per-batch notes of a configuration as summary.json keeps them.
-std::vector<StoredBatch> stored_batches(const ConfigurationResult& r) {
-    std::vector<StoredBatch> notes;
-    for (std::size_t i = 0; i < r.batches.size(); ++i) {
-        StoredBatch b;
-        b.number = r.batches[i].number;
-        if (i < r.loop_blocked_ms.size()) b.loop_blocked_ms = r.loop_blocked_ms[i];
-        if (i < r.max_computing.size()) b.max_computing = r.max_computing[i];
-        if (i < r.held_per_request_ms.size())
-            b.held_per_request_ms = r.held_per_request_ms[i], b.held_where = r.held_where[i];
-        if (i < r.held_fix.size()) b.held_fix = r.held_fix[i];
-        if (i < r.open_loop.size()) b.harness_slip_us = r.open_loop[i].harness_slip_us;
-        if (i < r.cpu.size()) b.cpu = r.cpu[i];
-        if (i < r.jobs_done.size()) b.jobs_done = r.jobs_done[i];
-        b.unfinished = r.batches[i].unfinished;
-        b.foreign_message = r.batches[i].foreign_message;
-        b.not_recorded = r.batches[i].not_recorded;
-        if (b.not_recorded > 0)
-            b.tallies = r.batches[i].tallies;  // (else requests.csv holds every request)
-        notes.push_back(b);
-    }
-    return notes;
 }
 
 std::string lower_case(std::string text) {
@@ -132,7 +107,7 @@ json summary_json(const RunResult& run) {
     top["expect"] = std::move(expect);
     if (s.sweep) w.object("sweep", *s.sweep, [](auto& v, auto& sw) { sweep_fields(v, sw); });
     else top["sweep"] = nullptr;
-    top["physical_floor_s"] = physical_floor_s(workload_of(s.load), run.cores);  // derived
+    top["physical_floor_s"] = run.physical_floor_s;  // derived
     json configurations = json::array();
     for (const auto& r : run.configurations) {
         json c = json::object();
@@ -140,13 +115,14 @@ json summary_json(const RunResult& run) {
         configuration_fields(cw, r.configuration);
         result_fields(cw, r);
         json batches = json::array();
-        auto notes = stored_batches(r);
-        for (std::size_t i = 0; i < notes.size(); ++i) {
+        for (const BatchRecord& row : r.batches) {
             json b = json::object();
             Writer bw{b};
-            batch_fields(bw, notes[i]);
-            if (!notes[i].tallies.empty()) b["tallies"] = tallies_json(notes[i].tallies);
-            if (i < r.stats.size()) b.update(derived_batch(r.batches[i], r.stats[i]));
+            batch_fields(bw, row);
+            // All it counted (else requests.csv holds every request)
+            if (row.not_recorded > 0 && !row.tallies.empty())
+                b["tallies"] = tallies_json(row.tallies);
+            b.update(derived_batch(row));
             batches.push_back(std::move(b));
         }
         c["batches"] = std::move(batches);
@@ -155,9 +131,9 @@ json summary_json(const RunResult& run) {
         c["measured_s"] = {
             {"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
-        c["document_below_physical_floor"] =
-            document_below_floor(r.configuration, r.load, run.cores);
-        c["open_loop"] = r.open_loop.empty() ? json() : open_loop_json(open_loop_summary(r));
+        c["document_below_physical_floor"] = r.document_below_floor;
+        c["open_loop"] =
+            s.load.rate > 0 && !r.batches.empty() ? open_loop_json(r.open_loop) : json();
         c["guessed_figure"] = guessed_figure_json(run, r);
         configurations.push_back(std::move(c));
     }

@@ -52,8 +52,8 @@ struct RunSettings {
     std::string downstream_url;
     std::string redis_url;  // /cache: this Redis; empty: one of the lab's own
     LiveHub* live = nullptr;  // a live view (--live): told of every batch and request as they go
-    // Its figures, computed once it ran (lab/figures/figure_value.hpp)
-    std::function<void(ConfigurationResult& ran)> measure = {};
+    // As each row ends: its figures, and the run's so far (lab/figures/figure_value.hpp)
+    std::function<void(RunResult& so_far)> measure = {};
     // E.g. the live view's table row
     std::function<void(const RunResult& so_far)> on_configuration_done = {};
     // Idle CPUs kept from sleeping deeply while it runs (lab/awake_cpus.hpp)

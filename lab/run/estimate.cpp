@@ -15,8 +15,8 @@ Estimate by_the_models(const Scenario& s) {
     for (const Configuration& c : s.configurations) {
         Load own = load_of(s.load, c);
         int batches = own.repeat + (own.warmup ? 1 : 0);
-        double each = own.rate > 0 || own.websocket() ? own.duration_ms / 1000.0
-                                                      : model_makespan_s(c, s.load);
+        double each =
+            own.rate > 0 || own.websocket() ? own.duration_ms / 1000.0 : planned(c, s.load).model_s;
         e.seconds += batches * each + 0.33;
     }
     return e;

@@ -15,16 +15,15 @@ namespace {
 // of BaseHTTPMiddleware's starts the next request's stamp while the loop is still held, so a
 // route whose code held the loop half its wait or more, a request, was served one at a time.
 void judge_by_the_loop(ConfigurationResult& result, const Load& load) {
-    const std::size_t k = result.median_batch;
-    double held = k < result.held_per_request_ms.size() ? result.held_per_request_ms[k] : -1;
+    const ServerAccount& said = result.batches[result.median_batch].server;
+    const double held = said.held_per_request_ms;
     if (held < 0 || load.delay_ms <= 0 || held < 0.5 * load.delay_ms) return;
-    const std::string fix = k < result.held_fix.size() && !result.held_fix[k].empty()
-                                ? result.held_fix[k]
-                                : "make the route `def`, or await an async client";
+    const std::string fix =
+        said.held_fix.empty() ? "make the route `def`, or await an async client" : said.held_fix;
     result.verdict = fmt::format(
         "sequential; its own code held the loop {:.1f} ms a request{}; {} (`lab doctor` names "
         "each such route)",
-        held, result.held_where[k].empty() ? "" : " (" + result.held_where[k] + ")", fix);
+        held, said.held_where.empty() ? "" : " (" + said.held_where + ")", fix);
 }
 
 // What the bystander's worst wait says beside the requests: for one request, whether it was
@@ -84,25 +83,24 @@ std::string failed_verdict(const Batch& batch, const Configuration& c) {
 // verdict its figures give, in words.
 void judge(ConfigurationResult& result, const Load& load) {
     std::vector<double> makespans;
-    for (const auto& st : result.stats) makespans.push_back(st.makespan_s);
+    for (const BatchRecord& b : result.batches) makespans.push_back(b.stats.makespan_s);
     result.makespan = spread_of(makespans);
     std::vector<std::size_t> order(makespans.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(),
               [&](auto a, auto b) { return makespans[a] < makespans[b]; });
     result.median_batch = order[(order.size() - 1) / 2];
-    result.verdict = verdict(result.stats[result.median_batch], load.requests, load.concurrency);
-    if (result.stats[result.median_batch].ok == 0)
-        result.verdict = failed_verdict(result.batches[result.median_batch], result.configuration);
+    const BatchRecord& median = result.batches[result.median_batch];
+    result.verdict = verdict(median.stats, load.requests, load.concurrency);
+    if (median.stats.ok == 0) result.verdict = failed_verdict(median, result.configuration);
     // One request, or answers before their work (202): nothing to serve one at a time or at once.
     // What such a lesson teaches is how its bystander fared beside them.
     if (!load.probe_path.empty() && (load.requests == 1 || load.background()))
         if (auto said = bystander_verdict(result, load)) result.verdict = *said;
-    if (int in_db = result.stats[result.median_batch].max_in_database; in_db >= 0)
+    if (int in_db = median.stats.max_in_database; in_db >= 0)
         result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
-    if (load.work_path() == "/cpu" && result.max_computing[result.median_batch] > 0)
-        result.verdict +=
-            "; computing " + std::to_string(result.max_computing[result.median_batch]) + " at once";
+    if (load.work_path() == "/cpu" && median.server.computing > 0)
+        result.verdict += "; computing " + std::to_string(median.server.computing) + " at once";
     if (result.configuration.server == Server::app) judge_by_the_loop(result, load);
 }
 

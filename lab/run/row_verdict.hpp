@@ -8,7 +8,7 @@
 
 namespace lab {
 
-// Sets result.makespan, result.median_batch and result.verdict from result.stats and batches.
+// Sets result.makespan, result.median_batch and result.verdict from its batches and their stats.
 void judge(ConfigurationResult& result, const Load& load);
 
 }  // namespace lab

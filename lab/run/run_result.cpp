@@ -17,6 +17,8 @@ Workload workload_of(const Load& load) {
 
 int cores() { return static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN))); }
 
+namespace {
+
 // The configuration and its load in the model's terms; the model itself is lab/modes/model.cpp's.
 Model model_of(const Configuration& c, const Load& load) {
     if (load.websocket())
@@ -36,13 +38,15 @@ Model model_of(const Configuration& c, const Load& load) {
                                 .stagger_ms = load.stagger_ms});
 }
 
-double model_makespan_s(const Configuration& c, const Load& scenario_load) {
-    const Load own = load_of(scenario_load, c);
-    return predicted_makespan_s(model_of(c, own), workload_of(own));
-}
+}  // namespace
 
-bool document_below_floor(const Configuration& c, const Load& load, int cores) {
-    return c.document_s && *c.document_s < physical_floor_s(workload_of(load), cores) * 0.999;
+ConfigurationResult planned(const Configuration& c, const Load& scenario_load) {
+    ConfigurationResult row;
+    row.configuration = c;
+    row.load = load_of(scenario_load, c);
+    row.model = model_of(c, row.load);
+    row.model_s = predicted_makespan_s(row.model, workload_of(row.load));
+    return row;
 }
 
 std::vector<WeightedTarget> load_targets(const Load& load) {
@@ -59,8 +63,8 @@ std::vector<WeightedTarget> load_targets(const Load& load) {
 bool RunResult::ok() const {
     for (const auto& c : configurations) {
         if (!c.error.empty()) return false;
-        for (const auto& st : c.stats)
-            if (st.failed > 0) return false;
+        for (const BatchRecord& b : c.batches)
+            if (b.stats.failed > 0) return false;
     }
     return true;
 }
@@ -73,7 +77,7 @@ std::string RunResult::failure() const {
     for (const auto& c : configurations) {
         const std::string& row = c.configuration.label;
         if (!c.error.empty()) add(row + " did not run: " + c.error);
-        for (const Batch& b : c.batches)
+        for (const BatchRecord& b : c.batches)
             add(mostly_unanswered(
                 b, row + (c.batches.size() > 1 ? " batch " + std::to_string(b.number) : "")));
     }

@@ -10,7 +10,9 @@
 #include "lab/modes/model.hpp"
 #include "harness/open_loop.hpp"
 #include "harness/statistics.hpp"
+#include "harness/tally.hpp"
 #include "lab/cpu_taken.hpp"
+#include "lab/run/server_account.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
 #include "lab/scenario/scenario.hpp"
 
@@ -19,54 +21,83 @@ namespace lab {
 // The targets of a `lab load` as it was given them (path, then more_paths) and their weights.
 std::vector<WeightedTarget> load_targets(const Load& load);
 
-// The scenario's load in the model's terms, and the model of one configuration.
+// The scenario's load in the model's terms.
 Workload workload_of(const Load& load);
-Model model_of(const Configuration& configuration, const Load& load);
-// What the model predicts a configuration's batch takes, under its own share of the scenario's
-// load.
-double model_makespan_s(const Configuration& configuration, const Load& scenario_load);
-// Whether the document's figure is below the load's physical floor (lab/modes/model.hpp): it
-// cannot have been measured as described (the table marks it with a †).
-bool document_below_floor(const Configuration& configuration, const Load& load, int cores);
 int cores();  // online processors, which the CPU models use
 
-struct ConfigurationResult {
+// Each figure's value (nullopt: not measured), computed once after a run or a read
+// (lab/figures/figure_value.hpp): what the report, the claims, the diff and the terminal show.
+struct FigureValues {
+    std::array<std::optional<double>, std::size(Names<Figure>::list)> figures{};
+    std::optional<double> figure(Figure f) const { return figures[static_cast<std::size_t>(f)]; }
+};
+
+// One measured batch as the run keeps it and its results folder gives it back: its requests and
+// probes (requests.csv), their statistics, and what was said of it besides (summary.json).
+struct BatchRecord : Batch, FigureValues {
+    BatchRecord() = default;
+    explicit BatchRecord(Batch batch) : Batch(std::move(batch)) {}
+    BatchStats stats;
+    // The server's own account (GET /stats): how long its loop was held, how many computed at
+    // once, and for a probed app where its code held the loop (-1 or empty: it gave none).
+    ServerAccount server;
+    BatchCpu cpu;  // the CPU the lab and its servers got, and what others took
+    // A student's app on a Redis: the jobs RQ's registries say finished for it (-1: none counted)
+    long jobs_done = -1;
+    OpenLoopLatencies open_loop;  // an open-loop load's (rate > 0); empty for a closed loop
+    // (and its figures, as if it were its row's only batch: what `lab diff` tests over batches)
+};
+
+struct ConfigurationResult : FigureValues {
     Configuration configuration;
     Load load;  // the load it ran: the scenario's, with this configuration's own N, C or d (a
                 // sweep's point)
     Model model;
     double model_s = 0;
-    std::vector<Batch> batches;  // the measured ones; the warm-up is not kept
-    std::vector<BatchStats> stats;
-    std::vector<double> loop_blocked_ms;  // per batch: the longest the server's loop was kept from
-                                          // its work (GET /stats)
-    std::vector<int> max_computing;  // per batch: most threads computing /cpu at one moment
-    // A probed app's (lab/reference/app_probe.py), per batch: the median request's own time on
-    // the loop (its task's steps, its middleware's and background tasks' included), -1 unknown;
-    // and where the longest hold was ("app/vendor_sdk.py:7 exchange_rate → time.sleep").
-    std::vector<double> held_per_request_ms;
-    std::vector<std::string> held_where;
-    std::vector<std::string> held_fix;  // what to change where it held the loop (the fix table's)
-    // Per batch: the CPU the lab and its servers got, and what others took
-    std::vector<BatchCpu> cpu;
-    // Per batch, a student's app on a Redis: the jobs RQ's registries say finished for it (-1: none
-    // counted).
-    std::vector<long> jobs_done;
+    std::vector<BatchRecord> batches;  // the measured ones; the warm-up is not kept
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
     std::string verdict;
     std::string error;  // why this configuration could not run, if it could not
-    std::vector<OpenLoopResult> open_loop;  // per batch, for open-loop loads (rate > 0)
     long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed
     long pss_kib = -1;  // their proportional set size after the last batch (shared pages split);
                         // WebSockets: while held
     long pss_before_kib = -1;  // WebSockets: their PSS before the last batch's connections opened
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
-    // Each figure's value (nullopt: not measured), computed once after it ran or was read back
-    // (lab/figures/figure_value.hpp): what the report, the claims and the terminal show.
-    std::array<std::optional<double>, std::size(Names<Figure>::list)> figures{};
-    std::optional<double> figure(Figure f) const { return figures[static_cast<std::size_t>(f)]; }
+    // An open loop's latencies, merged over its batches (empty for a closed loop): measured with
+    // its figures, below.
+    OpenLoopLatencies open_loop;
+    // Whether the document's figure is below the load's physical floor: it cannot have been
+    // measured as described (the table marks it with a †).
+    bool document_below_floor = false;
+    // What the model predicts in the report's terms, measured with its figures: each request's
+    // finish in order (the timeline's marks), and an open loop's p99 from due, in words.
+    std::vector<double> model_finishes_s;
+    std::string open_loop_model;
 };
+
+// What a `lab load` measured, added up once over its runs: per endpoint and in all.
+struct LoadFigures {
+    std::vector<WeightedTarget> targets;  // the URLs' paths as given, and their weights
+    std::vector<Tally> endpoints;  // one per target
+    Tally all;
+    double seconds = 0;  // each run's span (first due to last answer), added up
+    int unfinished = 0;  // -z: in flight when the time was up
+    std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
+    bool counted_all = true;  // false when read back from a folder that holds only the first
+    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line
+    // blocking).
+    std::optional<Tally> bystander;
+    std::string probe_path;
+    int probe_every_ms = 0;
+    double per_second(const Tally& t) const {
+        return seconds > 0 ? static_cast<double>(t.requests) / seconds : 0;
+    }
+};
+
+// A configuration before it runs: the load it runs (the scenario's, with its own N, C or d) and
+// what its model predicts of it. The runner starts from it; `lab show` and the live page print it.
+ConfigurationResult planned(const Configuration& configuration, const Load& scenario_load);
 
 struct RunResult {
     Scenario scenario;
@@ -78,6 +109,12 @@ struct RunResult {
     // Why the run as a whole failed, or "": a server that did not run, or a batch that mostly got
     // no answer. Then it measured the failure, not the servers, and nothing in it can be judged.
     std::string failure() const;
+    // Measured once with each row's figures (lab/figures/figure_value.hpp), after it ran or was
+    // read back: the fastest the scenario's load could be served on these cores, and why;
+    // `lab load`'s figures, added up.
+    double physical_floor_s = 0;
+    std::string physical_floor_reason{};
+    LoadFigures load_figures{};
 };
 
 }  // namespace lab

@@ -61,7 +61,7 @@ std::chrono::milliseconds batch_deadline(double model_s, int slack_s) {
 double deadline_model_s(const Scenario& scenario, const Load& load) {
     double slowest = 0;
     for (const Configuration& c : scenario.configurations)
-        if (c.lab_written()) slowest = std::max(slowest, model_makespan_s(c, load));
+        if (c.lab_written()) slowest = std::max(slowest, planned(c, load).model_s);
     return slowest > 0 ? std::max(slowest, load.requests * load.delay_ms / 1000.0) : 0;
 }
 
@@ -139,12 +139,8 @@ public:
           c_(c),
           settings_(settings),
           load_(load_of(scenario.load, c)),
-          started_(started) {
-        result_.configuration = c;
-        result_.load = load_;
-        result_.model = model_of(c, load_);
-        result_.model_s = predicted_makespan_s(result_.model, workload_of(load_));
-    }
+          result_(planned(c, scenario.load)),
+          started_(started) {}
 
     ConfigurationResult run() && {
         try {
@@ -200,18 +196,21 @@ private:
             spec_, k);
     }
 
-    // A batch cut off by its deadline is kept (its unanswered requests as `timeout`), and the
-    // configuration ends there with the reason: its server is not going to answer. So is the
-    // batch a student's app died in (its requests recorded as failed).
-    Batch kept(Batch batch) {
-        refuse_missing_route(scenario_, c_, batch, spec_.target);
+    // The warm-up, or a measured batch (kept, with its statistics). A batch cut off by its
+    // deadline is kept too (its unanswered requests as `timeout`), and the configuration ends there
+    // with the reason: its server is not going to answer. So is the batch a student's app died in
+    // (its requests recorded as failed).
+    void keep(BatchRecord row, bool measured) {
+        refuse_missing_route(scenario_, c_, row, spec_.target);
         auto gone = c_.server == Server::app && server()
-                        ? server()->exited(batch_failed(batch) ? std::chrono::seconds(1)
-                                                               : std::chrono::seconds(0))
+                        ? server()->exited(batch_failed(row) ? std::chrono::seconds(1)
+                                                             : std::chrono::seconds(0))
                         : std::nullopt;
-        if (!batch.cut_off && !gone) return batch;
-        result_.stats.push_back(summarize(batch));
-        result_.batches.push_back(std::move(batch));
+        const bool cut_off = row.cut_off;
+        if (!cut_off && !gone && !measured) return;
+        row.stats = summarize(row);
+        result_.batches.push_back(std::move(row));
+        if (!cut_off && !gone) return;
         if (gone)
             throw std::runtime_error("your app " + *gone +
                                      " during the run: " + last_lines(server()->log(), 4));
@@ -223,9 +222,23 @@ private:
     }
 
     void warm_up() {
-        if (load_.warmup) kept(send(0));  // (closed loop, also before an open-loop run)
+        if (load_.warmup)
+            keep(BatchRecord(send(0)), false);  // (closed loop, also before an open-loop run)
         if (!account_.empty() && load_.background())
             wait_for_background_tasks(spec_, account_, spec_.deadline);
+    }
+
+    // An open-loop batch: its requests sent on their schedule, whatever the server does.
+    void measure_open_loop(int k, const CpuSample& before) {
+        OpenLoopSpec open{
+            spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
+            load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
+            std::chrono::milliseconds(load_.stall_at_ms)};
+        OpenLoopResult ran = run_open_loop(open, k);
+        BatchRecord& row = result_.batches.emplace_back(std::move(ran.batch));
+        row.cpu = cpu_between(before, cpu_sample());
+        row.open_loop = std::move(ran);
+        row.stats = summarize(row);
     }
 
     void measure(int k) {
@@ -233,34 +246,21 @@ private:
         // with it)
         if (jobs_) jobs_->before_batch();
         if (!account_.empty()) stats_of(spec_, account_ + "?reset=1");
+        const CpuSample before = cpu_sample();
         if (load_.rate > 0) {
-            OpenLoopSpec open{
-                spec_, load_.rate, std::chrono::milliseconds(load_.duration_ms),
-                load_.stall_ms > 0 ? load_.path + "?ms=" + std::to_string(load_.stall_ms) : "",
-                std::chrono::milliseconds(load_.stall_at_ms)};
-            const CpuSample before = cpu_sample();
-            result_.open_loop.push_back(run_open_loop(open, k));
-            result_.cpu.push_back(cpu_between(before, cpu_sample()));
-            result_.batches.push_back(result_.open_loop.back().batch);
+            measure_open_loop(k, before);
         } else if (load_.websocket()) {  // the websockets lesson: WebSockets held, ticks timed
-            result_.batches.push_back(kept(held_websockets(spec_, load_, processes_, result_, k)));
+            keep(BatchRecord(held_websockets(spec_, load_, processes_, result_, k)), true);
         } else {
-            const CpuSample before = cpu_sample();
-            Batch batch = send(k);
-            result_.cpu.push_back(cpu_between(before, cpu_sample()));
-            result_.batches.push_back(kept(std::move(batch)));
+            BatchRecord row(send(k));
+            row.cpu = cpu_between(before, cpu_sample());
+            keep(std::move(row), true);
         }
         if (!account_.empty() && load_.background())
             wait_for_background_tasks(spec_, account_, spec_.deadline);
-        result_.stats.push_back(summarize(result_.batches.back()));
-        ServerAccount account =
-            !account_.empty() ? server_account(spec_, account_) : ServerAccount{};
-        result_.loop_blocked_ms.push_back(account.blocked_ms);
-        result_.max_computing.push_back(account.computing);
-        result_.held_per_request_ms.push_back(account.held_per_request_ms);
-        result_.held_where.push_back(account.held_where);
-        result_.held_fix.push_back(account.held_fix);
-        result_.jobs_done.push_back(jobs_ ? jobs_->finished_in_batch() : -1);
+        BatchRecord& row = result_.batches.back();
+        if (!account_.empty()) row.server = server_account(spec_, account_);
+        if (jobs_) row.jobs_done = jobs_->finished_in_batch();
     }
 
     // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and by
@@ -350,7 +350,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         if (settings.progress) settings.progress->configuration(++index, count, c.label);
         run.configurations.push_back(
             run_configuration(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr));
-        if (settings.measure) settings.measure(run.configurations.back());
+        if (settings.measure) settings.measure(run);
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }
     compare_with_lesson(run);  // a student's row: which of the lesson's rows it behaved like

@@ -131,7 +131,7 @@ Scenario with_target(Scenario s, const std::string& host, std::uint16_t port,
 namespace {
 
 double median_blocked_ms(const ConfigurationResult& r) {
-    return r.median_batch < r.loop_blocked_ms.size() ? r.loop_blocked_ms[r.median_batch] : -1;
+    return r.median_batch < r.batches.size() ? r.batches[r.median_batch].server.blocked_ms : -1;
 }
 
 // How unlike two rows are: the ratio of their makespans, and of their loops' longest blocked
@@ -155,7 +155,7 @@ bool same_kind(const std::string& a, const std::string& b) {
 
 void compare_with_lesson(RunResult& run) {
     for (ConfigurationResult& mine : run.configurations) {
-        if (mine.configuration.lab_written() || !mine.error.empty() || mine.stats.empty() ||
+        if (mine.configuration.lab_written() || !mine.error.empty() || mine.batches.empty() ||
             mine.verdict == unknown_verdict || mine.verdict.starts_with("failed"))
             continue;
         // Only a row that did the same (one at a time, all at once, K at a time) in about the same
@@ -164,7 +164,7 @@ void compare_with_lesson(RunResult& run) {
         double best = std::numeric_limits<double>::max();
         for (const ConfigurationResult& row : run.configurations)
             if (row.configuration.server == Server::lab && row.error.empty() &&
-                !row.stats.empty() &&
+                !row.batches.empty() &&
                 row.configuration.sweep_value == mine.configuration.sweep_value &&
                 same_kind(row.verdict, mine.verdict) &&
                 std::abs(std::log(row.makespan.median / mine.makespan.median)) < std::log(1.5))
