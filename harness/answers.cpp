@@ -1,12 +1,9 @@
-// What comes back: the names of the ways a request can fail, and the stamps a lab server puts in
-// its answers (when and where it served them), or the lab's probe in an app's header fields,
-// which every load of the harness reads.
+#include "harness/answers.hpp"
+
 #include <cctype>
 #include <charconv>
 
 #include <nlohmann/json.hpp>
-
-#include "harness/load_generator.hpp"
 
 namespace lab {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/load_generator.hpp"
+#include "harness/answers.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
 #include "lab/timed_socket.hpp"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/load_generator.hpp"
+#include "harness/load_spec.hpp"
 #include "lab/asio.hpp"
 #include "lab/timed_socket.hpp"
 

@@ -2,12 +2,7 @@
 
 #include <algorithm>
 
-#include "harness/load_generator.hpp"
-
 namespace lab {
-
-static_assert(static_cast<std::size_t>(ErrorKind::body_over_limit) + 1 == error_kinds,
-              "a tally counts every kind of error");
 
 void Tally::add(const RequestRecord& r) {
     ++requests;

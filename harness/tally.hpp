@@ -9,14 +9,10 @@
 #include <map>
 #include <vector>
 
+#include "harness/answers.hpp"
 #include "harness/histogram.hpp"
 
 namespace lab {
-
-struct RequestRecord;  // harness/load_generator.hpp, which keeps tallies in its batches
-enum class ErrorKind;  // (none, connect, write, read, status, timeout, head_over_limit,
-                       // body_over_limit)
-inline constexpr std::size_t error_kinds = 8;
 
 struct Tally {
     std::int64_t requests = 0;  // answered or failed

@@ -21,7 +21,7 @@
 
 #include "lab/doctor/judge.hpp"
 #include "lab/doctor/report.hpp"
-#include "lab/report/svg_palette.hpp"
+#include "lab/report/svg_writer.hpp"
 #include "lab/run/configuration_processes.hpp"
 #include "lab/doctor/run.hpp"
 #include "lab/doctor/plan.hpp"

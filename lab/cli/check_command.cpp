@@ -1,4 +1,5 @@
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/commands.hpp"
 
 #include <algorithm>
 #include <iostream>

@@ -1,9 +1,8 @@
 #pragma once
 // What the subcommands of `lab` share: exit codes, finding a scenario by name, the options of a
 // load (`lab run`, `lab check`) and how a run ends (`lab run`, `lab load`, `lab exercise check`).
-// Each subcommand has a file of its own: serve_command.cpp, run_command.cpp, load_command.cpp,
-// report_command.cpp, show_command.cpp, check_command.cpp, worker_command.cpp,
-// exercise_command.cpp, doctor_command.cpp; commands.cpp lists them.
+// Each subcommand has a file of its own (serve_command.cpp, run_command.cpp, ...), listed by
+// commands.hpp.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -13,7 +12,6 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "lab/cli/commands.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/formats.hpp"
 #include "lab/run/runner.hpp"
@@ -125,18 +123,5 @@ nlohmann::json live_plan(const Scenario& scenario);
 // terminal (or Markdown), and as a page at `page` unless it is empty.
 int print_run_diff(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir,
                    bool markdown, const Layout& layout, const std::filesystem::path& page);
-
-Action define_serve(CLI::App& app);
-Action define_run(CLI::App& app);
-Action define_load(CLI::App& app);
-Action define_report(CLI::App& app);
-Action define_list(CLI::App& app);
-Action define_show(CLI::App& app);
-Action define_check(CLI::App& app);
-Action define_worker(CLI::App& app);
-Action define_exercise(CLI::App& app);
-Action define_doctor(CLI::App& app);
-Action define_diff(CLI::App& app);
-Action define_replay(CLI::App& app);
 
 }  // namespace lab

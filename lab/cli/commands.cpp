@@ -2,8 +2,6 @@
 
 #include <array>
 
-#include "lab/cli/command_support.hpp"
-
 namespace lab {
 namespace {
 

@@ -19,6 +19,20 @@ struct Subcommand {
 
 std::span<const Subcommand> subcommands();
 
+// Each in its own file, NAME_command.cpp (list: show_command.cpp).
+Action define_serve(CLI::App& app);
+Action define_run(CLI::App& app);
+Action define_load(CLI::App& app);
+Action define_report(CLI::App& app);
+Action define_list(CLI::App& app);
+Action define_show(CLI::App& app);
+Action define_check(CLI::App& app);
+Action define_worker(CLI::App& app);
+Action define_exercise(CLI::App& app);
+Action define_doctor(CLI::App& app);
+Action define_diff(CLI::App& app);
+Action define_replay(CLI::App& app);
+
 // Every floating-point option of `app` and of its subcommands, at any depth, refuses NaN and the
 // infinities with exit 2 (CLI11's ranges let NaN through: every comparison with it is false).
 // Called once on the whole command line, so an option added later is covered too. (CLI11 names

@@ -1,6 +1,7 @@
 // `lab diff A B` (or `--last 2`): two results folders compared, in the terminal or as Markdown,
 // and as a page (diff.html, beside B unless --html says where).
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/commands.hpp"
 
 #include <algorithm>
 #include <iostream>

@@ -5,6 +5,7 @@
 // could not run or write (the app died mid-run, most of a burst got no answer, the results could
 // not be written), so an engineer can put it in CI.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/commands.hpp"
 
 #include <iostream>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "lab/doctor/folder.hpp"
 #include "lab/doctor/page.hpp"
 #include "lab/doctor/report.hpp"
+#include "lab/doctor/judge.hpp"
 #include "lab/doctor/run.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/target_url.hpp"
@@ -95,7 +97,9 @@ bool keep(const DoctorRun& run, const DoctorOptions& o) {
     }
 }
 
-int report(const DoctorRun& run, const DoctorOptions& o) {
+// The run's routes judged (once, as it ends), shown, kept, and its exit code.
+int report(DoctorRun run, const DoctorOptions& o) {
+    judge_routes(run);
     Layout layout{o.wide ? 100'000 : terminal_columns(), o.wide,
                   colour_wanted() && o.format == Format::table};
     if (o.format == Format::json) std::cout << doctor_json(run).dump(2) << '\n';

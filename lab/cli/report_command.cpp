@@ -1,6 +1,7 @@
 // `lab report`: a saved run's table and page again (a lesson's, a load's or a doctor's), two runs
 // compared (`lab diff A B`, without its page), or the table of results/README.md's "Measured here".
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/commands.hpp"
 
 #include <fstream>
 #include <iostream>

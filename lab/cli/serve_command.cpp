@@ -1,5 +1,6 @@
 // `lab serve`: one server in one concurrency mode, with the services it may wait on.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/commands.hpp"
 
 #include <iostream>
 #include <memory>

@@ -1,11 +1,12 @@
 // `lab list` and `lab show SCENARIO`: the lessons, and what one would send and predict.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/commands.hpp"
 
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
-#include "lab/modes/model.hpp"
+#include "lab/modes/modes.hpp"
 #include "lab/cli/guesses_asked.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/guess.hpp"

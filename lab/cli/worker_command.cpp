@@ -1,5 +1,6 @@
 // `lab worker`: a queue worker taking jobs from Redis, wherever that Redis is.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/commands.hpp"
 
 #include <memory>
 

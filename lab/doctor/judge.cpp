@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "harness/statistics.hpp"
-#include "lab/doctor/run.hpp"
 
 namespace lab {
 namespace {

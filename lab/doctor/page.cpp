@@ -1,7 +1,6 @@
 #include "lab/doctor/page.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -72,10 +71,8 @@ std::int64_t span_us(const Batch& batch, const std::vector<LoopHold>& holds) {
 std::string burst_drawn(const Configuration& server, const Batch& batch,
                         std::vector<LoopHold> holds, std::int64_t axis,
                         const std::string& bystander, const std::vector<std::string>& routes = {}) {
-    std::ostringstream svg;
-    timeline_svg(svg, {.configuration = server, .batch = batch, .holds = std::move(holds)}, axis,
-                 false, 200, "timeline", bystander, routes);
-    return svg.str();
+    return timeline_svg({.configuration = server, .batch = batch, .holds = std::move(holds)}, axis,
+                        false, 200, "timeline", bystander, routes);
 }
 
 // Each judged route's burst alone, on the axis of the longest.

@@ -347,7 +347,6 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
         run.server_log = app.server->log();
         if (std::string left = leftovers_stopped(*app.server); !left.empty()) say(left);
     }
-    judge_routes(run);
     run.run_s = seconds_since(started);
     return run;
 }

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "harness/load_generator.hpp"
-#include "lab/doctor/judge.hpp"
 #include "lab/doctor/plan.hpp"
+#include "lab/doctor/verdict.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {
@@ -116,6 +116,7 @@ struct DoctorCouldNotRun : std::runtime_error {
 };
 
 // Throws AppWontStart (your_app.hpp) when the app does not start, DoctorCouldNotRun when it dies.
+// Its routes are not judged yet (judge.hpp judges them).
 DoctorRun run_doctor(const DoctorSettings& settings);
 
 // Why the run failed though it ended, empty if it did not: a burst (or the mixed phase) of which

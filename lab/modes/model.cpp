@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "lab/layout.hpp"
-#include "lab/modes/modes.hpp"
 
 namespace lab {
 
@@ -46,12 +45,10 @@ Model thread_pool_model(const ServerShape& shape) {
 
 // W workers, each as its --worker-mode predicts: W blocked loops make ceil(N/W) waves of d, W
 // awaiting loops overlap everything (d). CPU work runs on at most min(W, cores).
-Model multi_process_model(const ServerShape& shape) {
+Model multi_process_model(const ServerShape& shape, const Model& each) {
     if (shape.cpu_work)
         return {.at_once = std::min(shape.workers, shape.cores),
                 .formula = "ceil(N/min(W,cores))·c, cores=" + std::to_string(shape.cores)};
-    const ModeInfo* worker = find_mode(shape.worker_mode);
-    Model each = worker && worker->model ? worker->model(shape) : Model{1, 0, 0, ""};
     if (each.at_once == 0) return {.formula = "d"};
     if (shape.db_pool > 0 && each.at_once > 1)  // awaiting workers, each with its own pool
         return {.at_once = each.at_once * shape.workers,
@@ -62,15 +59,6 @@ Model multi_process_model(const ServerShape& shape) {
 }
 
 namespace {
-
-// The server's own: the client's one at a time, else its mode's (none for a server the lab did
-// not start).
-Model server_model(const ServerShape& shape) {
-    if (shape.sequential_client) return {.client_at_once = 1, .formula = "N·d (one at a time)"};
-    const ModeInfo* mode = find_mode(shape.mode);
-    if (!mode || !mode->model) return {.formula = ""};
-    return mode->model(shape);
-}
 
 // Threads that share cores: every request of a wave runs at once, preempted in turns, and the
 // wave ends when the cores have done all of its work (or after c, if there are cores to spare).
@@ -89,11 +77,10 @@ std::vector<double> shared_core_finishes(const Model& model, const Workload& loa
 
 }  // namespace
 
-Model model_of(const ServerShape& shape) {
-    const bool lab_mode = find_mode(shape.mode) != nullptr;
+Model model_around(const ServerShape& shape, const std::optional<Model>& own) {
     // BackgroundTasks' promise, in every mode: the answer goes before the work. Whether the work
     // then holds up other requests is what the run shows, beside this model.
-    if (shape.background && lab_mode) return {.formula = "≈ 0: answered 202 before its task runs"};
+    if (shape.background && own) return {.formula = "≈ 0: answered 202 before its task runs"};
     // A queue: W workers take the jobs in turn, each a job at a time; computing, at most the cores
     // at once.
     if (shape.queue_workers > 0) {
@@ -103,7 +90,9 @@ Model model_of(const ServerShape& shape) {
                 .formula = std::string(shape.cpu_work ? "ceil(N/W)·c" : "ceil(N/W)·d") +
                            ", W=" + std::to_string(w) + " queue workers"};
     }
-    Model m = server_model(shape);
+    // The client's one at a time, else the mode's (none for a server the lab did not start).
+    Model m = shape.sequential_client ? Model{.client_at_once = 1, .formula = "N·d (one at a time)"}
+                                      : own.value_or(Model{});
     // H hosts behind a balancer that spreads the burst evenly: H times what one host does at once.
     if (shape.hosts > 0 && !m.formula.empty() && m.at_once > 0) {
         m.formula = m.at_once == 1

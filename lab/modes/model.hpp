@@ -1,11 +1,12 @@
 #pragma once
 // The model, in one place: where "1.000 s" comes from. A server that can work on K requests at
 // once answers N requests of d each, sent together, in ceil(N/K) waves: ceil(N/K)·d. Each mode
-// has its K (model_of: a blocked loop 1, a pool T, W workers, an awaiting loop no limit); for CPU
+// has its K (a blocked loop 1, a pool T, W workers, an awaiting loop no limit); for CPU
 // work K is also capped by the cores (and by 1 under a GIL); a queue's W workers, H hosts behind
 // nginx, a client that sends one at a time, requests sent apart and background tasks change it as
-// model_of says. Played out request by request, the same model says when each request finishes
+// model_around says. Played out request by request, the same model says when each request finishes
 // (the staircase). Beside it: an open loop's p99, and the physical floor no server can beat.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,13 +35,15 @@ struct Model {
     std::string formula;  // "N·d", "d", "ceil(N/T)·d", ...
 };
 
-// What a server of this shape predicts: its mode's K and formula, and what is around it.
-Model model_of(const ServerShape& shape);
-// Each mode's own (the registry, lab/modes/registry.cpp, points each mode at its line here).
+// Each mode's own (the registry, lab/modes/registry.cpp, points each mode at its line here; a
+// multi-process server's, at its workers' `each`).
 Model blocking_in_loop_model(const ServerShape& shape);
 Model async_sleep_model(const ServerShape& shape);
 Model thread_pool_model(const ServerShape& shape);
-Model multi_process_model(const ServerShape& shape);
+Model multi_process_model(const ServerShape& shape, const Model& each);
+// What a server of this shape predicts around its mode's `own` model (none: a server the lab did
+// not start); model_of (lab/modes/modes.hpp) looks its mode's up.
+Model model_around(const ServerShape& shape, const std::optional<Model>& own);
 
 struct Workload {
     int requests = 10;

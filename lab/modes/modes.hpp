@@ -29,6 +29,9 @@ struct ModeInfo {
     Model (*model)(const ServerShape&) = nullptr;  // what this mode predicts (lab/modes/model.cpp)
 };
 
+// What a server of this shape predicts: its mode's K and formula, and what is around it.
+Model model_of(const ServerShape& shape);
+
 std::span<const ModeInfo> all_modes();
 const ModeInfo* find_mode(std::string_view name);  // nullptr: not a lab mode (e.g. "external")
 std::vector<std::string> mode_names(bool worker_modes_only = false);

@@ -22,6 +22,12 @@ struct Mode {
     asio::awaitable<ServiceRecord> (*cache)(Micros) = nullptr;  // and its /cache call
 };
 
+// Each of W processes runs --worker-mode: W times that mode's model.
+Model workers_model(const ServerShape& shape) {
+    const ModeInfo* worker = find_mode(shape.worker_mode);
+    return multi_process_model(shape, worker ? worker->model(shape) : Model{.at_once = 1});
+}
+
 const std::array modes{
     Mode{{.name = "blocking-in-loop",
           .summary = "one event loop; the handler blocks it while it waits",
@@ -61,7 +67,7 @@ const std::array modes{
           .fastapi_variant = "blocking",
           .takes_workers = true,
           .served_by = "worker",
-          .model = multi_process_model},
+          .model = workers_model},
          serve_multi_process},
 };
 
@@ -74,6 +80,12 @@ const Mode* find(std::string_view name) {
 }
 
 }  // namespace
+
+Model model_of(const ServerShape& shape) {
+    const ModeInfo* mode = find_mode(shape.mode);
+    return model_around(shape,
+                        mode && mode->model ? std::optional(mode->model(shape)) : std::nullopt);
+}
 
 std::span<const ModeInfo> all_modes() { return infos; }
 

@@ -1,7 +1,6 @@
 // diff.html: lab diff's page, from lab/report/diff.html.mustache with report.html's style and
 // escape().
 #include <algorithm>
-#include <sstream>
 #include <tuple>
 #include <stdexcept>
 
@@ -29,12 +28,10 @@ list paired_timelines(const RunDiff& d, const RunResult& a, const RunResult& b, 
                 continue;
             for (const auto& [run, r, shares] :
                  {std::tuple{"A", &ra, &d.shares_a}, std::tuple{"B", &rb, &d.shares_b}}) {
-                std::ostringstream svg;
-                timeline_svg(svg, median_batch_drawn(*r), axis, false, 40, "timeline",
-                             (run[0] == 'A' ? a : b).scenario.load.probe_path);
                 data t{"run", std::string(run)};
                 t.set("label", r->configuration.label);
-                t.set("svg", svg.str());
+                t.set("svg", timeline_svg(median_batch_drawn(*r), axis, false, 40, "timeline",
+                                          (run[0] == 'A' ? a : b).scenario.load.probe_path));
                 if (shared < shares->size() && !(*shares)[shared].empty())
                     t.set("shares", (*shares)[shared]);
                 out.push_back(t);

@@ -158,13 +158,6 @@ void guesses(data& page, const RunResult& run) {
     page.set("guesses", section);
 }
 
-std::string drawn(const ConfigurationResult& r, std::int64_t axis, bool zoomed, std::size_t rows,
-                  const char* css_class, const std::string& probe) {
-    std::ostringstream svg;
-    timeline_svg(svg, median_batch_drawn(r), axis, zoomed, rows, css_class, probe);
-    return svg.str();
-}
-
 // Every configuration on one time axis, so widths compare; a configuration that fills less
 // than half of it follows with a zoomed view on its own span, labelled as such. A page stays as
 // long as it must: at most `shown_rows` rows a timeline, the fuller drawing folded; a sweep's
@@ -185,7 +178,8 @@ data timelines(const RunResult& run) {
         data c{"label", r.configuration.label};
         c.set("mode", r.configuration.mode);
         c.set("batch", std::to_string(r.batches[r.median_batch].number));
-        c.set("svg", drawn(r, axis, false, shown_rows, css_class, probe));
+        c.set("svg",
+              timeline_svg(median_batch_drawn(r), axis, false, shown_rows, css_class, probe));
         if (!probe.empty())
             if (std::string note = worst_probe_note(r, run.scenario.load); !note.empty())
                 c.set("worst_note", note);
@@ -193,12 +187,14 @@ data timelines(const RunResult& run) {
             shown_rows) {  // a big batch is drawn by an even sample; all of it, folded, below
             data more{"drawn", std::to_string(std::min<std::size_t>(t.total, all_rows))};
             more.set("total", std::to_string(t.total));
-            more.set("svg", drawn(r, axis, false, all_rows, "folded-timeline", probe));
+            more.set("svg", timeline_svg(median_batch_drawn(r), axis, false, all_rows,
+                                         "folded-timeline", probe));
             c.set("more", more);
         }
         if (t.t1 - t.t0 > 0 && 2 * (t.t1 - t.t0) < axis) {
             data zoom{"span", seconds_text(t.t1 - t.t0)};
-            zoom.set("svg", drawn(r, axis, true, shown_rows, css_class, probe));
+            zoom.set("svg",
+                     timeline_svg(median_batch_drawn(r), axis, true, shown_rows, css_class, probe));
             c.set("zoom", zoom);
         }
         configurations.push_back(c);

@@ -9,7 +9,6 @@
 #include "lab/scenario/figure_catalogue.hpp"
 #include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"
-#include "lab/report/websocket_table.hpp"
 
 namespace lab {
 namespace {
@@ -163,6 +162,26 @@ void with_guesses(FigureBars& f, const RunResult& run) {
     }
 }
 
+// The websockets lesson's: each configuration's clients' latest ticks.
+FigureBars tick_lateness_bars(const RunResult& run) {
+    FigureBars f{
+        "How late each client's latest tick came (the median client, the 99th percentile, the "
+        "worst)",
+        "ms",
+        1,
+        {"median client", "p99 client", "worst"},
+        {}};
+    for (const auto& r : run.configurations) {
+        FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(3), ""};
+        if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
+        else
+            g.values = {r.figure(Figure::tick_late_p50), r.figure(Figure::tick_late_p99),
+                        r.figure(Figure::tick_late_max)};
+        f.groups.push_back(std::move(g));
+    }
+    return f;
+}
+
 FigureBars bars_of(const RunResult& run, KeyFigure figure) {
     switch (figure) {
         case KeyFigure::bystander_latency: return bystander_bars(run);
@@ -191,18 +210,6 @@ double FigureBars::most() const {
     // A guess far past every measured bar (a typo, a guess in the wrong unit) stops the scale at
     // four times their longest: its bar runs to the end, its value says how far it went.
     return m > 0 ? std::max(m, std::min(guessed, 4 * m)) : guessed;
-}
-
-std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
-    std::vector<std::pair<int, std::int64_t>> by_count;
-    if (r.batches.empty()) return {};
-    for (auto [pid, n] : r.batches[r.median_batch].stats.per_worker) by_count.push_back({n, pid});
-    std::sort(by_count.begin(), by_count.end(), [](auto a, auto b) {
-        return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    std::vector<std::int64_t> pids;
-    for (auto [n, pid] : by_count) pids.push_back(pid);
-    return pids;
 }
 
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {

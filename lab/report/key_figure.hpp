@@ -44,10 +44,6 @@ struct LatencyTrace {
 };
 std::vector<LatencyTrace> latency_over_time(const RunResult& run);
 
-// For a per-worker figure and a timeline coloured by worker: the median batch's worker pids,
-// busiest first (so "worker 1" is the one that answered most).
-std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r);
-
 // The key figure as text for the terminal, within `columns` characters per line.
 std::string key_figure_text(const RunResult& run, int columns);
 

@@ -1,26 +1,23 @@
 #include "lab/report/svg_charts.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
+#include <sstream>
+#include <tuple>
 #include <vector>
 
+#include "lab/figures/load_figures.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/queue_depth.hpp"
-#include "lab/report/svg_palette.hpp"
+#include "lab/report/sweep_curves.hpp"
+#include "lab/report/svg_writer.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
 
-using namespace svg;  // the colours and width the pictures share (svg_palette.hpp)
-
-void legend(std::ostream& out, const Legend& entries) {
-    out << "<div class=\"legend\">";
-    for (const auto& [colour, what] : entries)
-        out << "<span class=\"entry\"><span class=\"swatch\" data-colour=\"" << colour
-            << "\" style=\"background:" << colour << "\"></span>" << escape(what) << "</span>";
-    out << "</div>\n";
-}
+using namespace svg;  // the writer, and the colours and width the pictures share
 
 namespace {
 // The width a configuration's label takes in the compact chart's column (13 px bold: DejaVu Sans,
@@ -36,11 +33,10 @@ int label_column_width(const FigureBars& f) {
 
 // A group's label in the column beside its bars, ending at x; a longer one narrowed to fit.
 void label_beside(std::ostream& out, const std::string& label, int x, int y, int column) {
-    out << "<text x=\"" << x << "\" y=\"" << y << "\" class=\"group beside\""
-        << (label_width(label) > column ? " textLength=\"" + std::to_string(column - 12) +
-                                              "\" lengthAdjust=\"spacingAndGlyphs\""
-                                        : std::string())
-        << ">" << escape(label) << "</text>\n";
+    text(out, label, "x", x, "y", y, "class", "group beside",
+         label_width(label) > column
+             ? attributes("textLength", column - 12, "lengthAdjust", "spacingAndGlyphs")
+             : "");
 }
 
 // Grouped horizontal bars, one bar per series: each configuration's label above its bars, or,
@@ -66,21 +62,17 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
                         [&](const FigureGroup& g) { return g.values[i].has_value(); }))
             entries.push_back({colours[i], f.series[i]});
     legend(out, entries);
-    out << "<svg class=\"bars\" viewBox=\"0 0 " << width << ' ' << height
-        << "\" role=\"img\" aria-label=\"" << escape(f.title) << "\">\n";
+    picture(out, "bars", width, height, f.title);
     int y = 6;
     for (const auto& g : f.groups) {
         if (compact)  // beside its bars, level with their middle
             label_beside(out, g.label, left - 8,
                          y + (g.note.empty() ? std::max(1, bars_of(g)) * step : 16) / 2 + 4,
                          column);
-        else
-            out << "<text x=\"" << left << "\" y=\"" << y + 13 << "\" class=\"group\">"
-                << escape(g.label) << "</text>\n";
+        else text(out, g.label, "x", left, "y", y + 13, "class", "group");
         y += label;
         if (!g.note.empty()) {
-            out << "<text x=\"" << left + 10 << "\" y=\"" << y + 12 << "\" class=\"value\">"
-                << escape(g.note) << "</text>\n";
+            text(out, g.note, "x", left + 10, "y", y + 12, "class", "value");
             y += 26;
             continue;
         }
@@ -89,17 +81,14 @@ void bars_svg(std::ostream& out, const FigureBars& f, const std::vector<std::str
             double w = most > 0 ? std::min(*g.values[i] / most, 1.0) * room
                                 : 0;  // (a guess far past the rest: to the end)
             const bool guess = static_cast<int>(i) == f.guess_series;
-            out << "<rect class=\"bar figure" << (guess ? " guess" : "") << "\" x=\"" << left
-                << "\" y=\"" << y << "\" width=\"" << std::max(w, 1.0) << "\" height=\""
-                << bar_height << "\" fill=\"" << colours[i] << "\""
-                << (guess ? std::string(" stroke=\"") + guess_outline +
-                                "\" stroke-dasharray=\"5 3\" stroke-width=\"2\""
-                          : "")
-                << "><title>" << escape(f.series[i]) << "</title></rect>"
-                << "<text x=\"" << left + std::max(w, 1.0) + 6 << "\" y=\""
-                << y + bar_height - (compact ? 1 : 4) << "\" class=\"value\">"
-                << fixed(*g.values[i], f.digits) << (f.unit.empty() ? "" : " ") << escape(f.unit)
-                << "</text>\n";
+            mark(out, "rect", f.series[i], "class", guess ? "bar figure guess" : "bar figure", "x",
+                 left, "y", y, "width", std::max(w, 1.0), "height", bar_height, "fill", colours[i],
+                 guess ? attributes("stroke", guess_outline, "stroke-dasharray", "5 3",
+                                    "stroke-width", 2)
+                       : "");
+            text(out, fixed(*g.values[i], f.digits) + (f.unit.empty() ? "" : " ") + f.unit, "x",
+                 left + std::max(w, 1.0) + 6, "y", y + bar_height - (compact ? 1 : 4), "class",
+                 "value");
             y += step;
         }
         y += gap;
@@ -138,39 +127,31 @@ void traces_svg(std::ostream& out, const RunResult& run) {
         return top + plot_height - std::clamp(ms / most, 0.0, 1.0) * plot_height;
     };
     for (const auto& t : traces) {
-        out << "<svg class=\"trace\" viewBox=\"0 0 " << width << ' ' << height
-            << "\" role=\"img\" aria-label=\"latency over time, " << escape(t.label)
-            << "\">\n<text x=\"" << left << "\" y=\"16\" class=\"group\">" << escape(t.label)
-            << "</text>\n";
+        picture(out, "trace", width, height, "latency over time, " + t.label);
+        text(out, t.label, "x", left, "y", 16, "class", "group");
+        time_axis(out, left, plot, top, top + plot_height, height - 4, duration, 2);
         for (int tick = 0; tick <= 4; ++tick) {
-            double tx = left + tick * plot / 4, ty = top + plot_height - tick * plot_height / 4.0;
-            out << "<line x1=\"" << tx << "\" y1=\"" << top << "\" x2=\"" << tx << "\" y2=\""
-                << top + plot_height << "\" class=\"grid\"/>"
-                << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">"
-                << fixed(duration * tick / 4, 2) << " s</text>"
-                << "<line x1=\"" << left << "\" y1=\"" << ty << "\" x2=\"" << width - right
-                << "\" y2=\"" << ty << "\" class=\"grid\"/>"
-                << "<text x=\"" << left - 6 << "\" y=\"" << ty + 4 << "\" class=\"label\">"
-                << fixed(most * tick / 4, 0) << " ms</text>\n";
+            double ty = top + plot_height - tick * plot_height / 4.0;
+            mark(out, "line", "", "x1", left, "y1", ty, "x2", width - right, "y2", ty, "class",
+                 "grid");
+            text(out, fixed(most * tick / 4, 0) + " ms", "x", left - 6, "y", ty + 4, "class",
+                 "label");
         }
-        if (!t.note.empty())
-            out << "<text x=\"" << left + 10 << "\" y=\"" << top + 20 << "\" class=\"value\">"
-                << escape(t.note) << "</text>\n";
+        if (!t.note.empty()) text(out, t.note, "x", left + 10, "y", top + 20, "class", "value");
         if (t.stall_sent_s) {
             double done = t.stall_done_s.value_or(duration);
-            out << "<rect class=\"stall\" x=\"" << x(*t.stall_sent_s) << "\" y=\"" << top
-                << "\" width=\"" << std::max(1.0, x(done) - x(*t.stall_sent_s)) << "\" height=\""
-                << plot_height << "\" fill=\"" << stall_colour
-                << "\"><title>the slow request, sent at " << fixed(*t.stall_sent_s, 3)
-                << " s</title></rect>\n";
+            mark(out, "rect", "the slow request, sent at " + fixed(*t.stall_sent_s, 3) + " s",
+                 "class", "stall", "x", x(*t.stall_sent_s), "y", top, "width",
+                 std::max(1.0, x(done) - x(*t.stall_sent_s)), "height", plot_height, "fill",
+                 stall_colour);
         }
         for (const auto& p : t.points)
-            out << "<circle cx=\"" << x(p.due_s) << "\" cy=\"" << y(p.from_due_ms)
-                << "\" r=\"2\" fill=\"" << from_due_colour << "\"/>";
+            mark(out, "circle", "", "cx", x(p.due_s), "cy", y(p.from_due_ms), "r", 2, "fill",
+                 from_due_colour);
         for (const auto& p : t.points)
-            out << "<circle cx=\"" << x(p.due_s) << "\" cy=\"" << y(p.from_send_ms)
-                << "\" r=\"1.5\" fill=\"" << from_send_colour << "\"/>";
-        out << "\n</svg>\n";
+            mark(out, "circle", "", "cx", x(p.due_s), "cy", y(p.from_send_ms), "r", 1.5, "fill",
+                 from_send_colour);
+        out << "</svg>\n";
     }
 }
 
@@ -193,31 +174,221 @@ void queue_depth_svg(std::ostream& out, const RunResult& run) {
         return top + plot_height - static_cast<double>(depth) / most * plot_height;
     };
     for (const auto& d : depths) {
-        out << "<svg class=\"queue-depth\" viewBox=\"0 0 " << width << ' ' << height
-            << "\" role=\"img\" aria-label=\"queue depth, " << escape(d.label) << "\">\n<text x=\""
-            << left << "\" y=\"16\" class=\"group\">" << escape(d.label) << "</text>\n";
-        for (int tick = 0; tick <= 4; ++tick) {
-            double tx = left + tick * plot / 4;
-            out << "<line x1=\"" << tx << "\" y1=\"" << top << "\" x2=\"" << tx << "\" y2=\""
-                << top + plot_height << "\" class=\"grid\"/>"
-                << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">"
-                << fixed(static_cast<double>(axis) * tick / 4 / 1e6, 3) << " s</text>\n";
-        }
-        out << "<text x=\"" << left - 6 << "\" y=\"" << y(most) + 4 << "\" class=\"label\">" << most
-            << "</text>"
-            << "<text x=\"" << left - 6 << "\" y=\"" << y(0) + 4
-            << "\" class=\"label\">0</text>\n<polyline fill=\"none\" stroke=\"" << queue_colour
-            << "\" stroke-width=\"2\" points=\"";
+        picture(out, "queue-depth", width, height, "queue depth, " + d.label);
+        text(out, d.label, "x", left, "y", 16, "class", "group");
+        time_axis(out, left, plot, top, top + plot_height, height - 4,
+                  static_cast<double>(axis) / 1e6, 3);
+        text(out, std::to_string(most), "x", left - 6, "y", y(most) + 4, "class", "label");
+        text(out, "0", "x", left - 6, "y", y(0) + 4, "class", "label");
+        std::ostringstream points;
         int depth = 0;
         for (auto [at, now] : d.steps) {  // a step: along at the old depth, then up or down
-            out << x(at) << ',' << y(depth) << ' ' << x(at) << ',' << y(now) << ' ';
+            points << x(at) << ',' << y(depth) << ' ' << x(at) << ',' << y(now) << ' ';
             depth = now;
         }
-        out << x(axis) << ',' << y(depth) << "\"/>\n</svg>\n";
+        points << x(axis) << ',' << y(depth);
+        mark(out, "polyline", "", "fill", "none", "stroke", queue_colour, "stroke-width", 2,
+             "points", points.str());
+        out << "</svg>\n";
     }
 }
 
+// The picture of a `lab load`: how long its answers took, as hey's ten slices from the fastest
+// answer to the slowest, with the median and the 99th percentile marked. A load tester's user
+// looks there first; the makespan of a lesson's batch means nothing for -z 2s.
+constexpr const char* answers_colour = "#1f5fa8";
+constexpr const char *p50_colour = "#1e8449", *p99_colour = "#c0392b";
+
+std::string ms(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 3) + " ms"; }
+
+// The histogram's heading, and its legend; false (said) when no request was answered.
+bool heading_and_legend(std::ostream& out, const Histogram& latency, bool answered) {
+    out << "<h2>How long each of the " << latency.count()
+        << " answered requests took, from when it was due to its answer</h2>\n"
+        << "<p class=\"precision\">Percentiles and slices " << latency_precision(latency)
+        << ".</p>\n";
+    if (!answered) {
+        out << "<p>No request was answered.</p>\n";
+        return false;
+    }
+    legend(out,
+           {{answers_colour, "answers in each slice of the range, fastest (" + ms(latency.min()) +
+                                 ") to slowest (" + ms(latency.max()) + ")"},
+            {p50_colour, "p50 " + ms(latency.percentile(50))},
+            {p99_colour, "p99 " + ms(latency.percentile(99))}});
+    return true;
+}
+
+// Where the histogram puts a latency (x) and a count of answers (y). A slice's width is its share
+// of the range (all alike, but for answers within a few µs); when every answer took the same
+// time, one bar fills the width and the marks stand at its middle. On a log scale when the slices
+// are (a long tail): each slice as wide as the others.
+struct HistogramFrame {
+    static constexpr int left = 70, right = 30, top = 24, plot_height = 220,
+                         height = top + plot_height + 44;
+    static constexpr double plot = width - left - right;
+    std::int64_t low, high, most;
+    bool log_scale;
+    double x(std::int64_t us) const {
+        if (high <= low) return left + 0.5 * plot;
+        double share =
+            log_scale
+                ? std::log(static_cast<double>(std::max(us, low)) / static_cast<double>(low)) /
+                      std::log(static_cast<double>(high) / static_cast<double>(low))
+                : static_cast<double>(us - low) / static_cast<double>(high - low);
+        return left + share * plot;
+    }
+    double y(std::int64_t n) const {
+        return top + plot_height - static_cast<double>(n) / static_cast<double>(most) * plot_height;
+    }
+};
+
+// A slice's edge on the latency axis, in ms, below the bars at x.
+void edge(std::ostream& out, double x, std::int64_t us) {
+    text(out, fixed(static_cast<double>(us) / 1000.0, 3), "x", x, "y",
+         HistogramFrame::top + HistogramFrame::plot_height + 16, "class", "tick", "text-anchor",
+         "middle");
+}
+
+// A bar a slice, its count above it and its upper edge below.
+void slice_bars(std::ostream& out, const std::vector<LatencySlice>& slices,
+                const HistogramFrame& f) {
+    using F = HistogramFrame;
+    std::int64_t from = f.low;
+    for (const LatencySlice& s : slices) {
+        // Every answer within a µs or so: one bar, the whole width
+        const bool alone = slices.size() == 1;
+        const double x0 = alone ? F::left : f.x(from),
+                     x1 = alone ? F::left + F::plot : f.x(s.upper_us);
+        mark(out, "rect",
+             std::to_string(s.answers) + " answered in " + ms(from) + " to " + ms(s.upper_us),
+             "class", "bar histogram", "data-answers", s.answers, "x", x0 + 1, "y", f.y(s.answers),
+             "width", std::max(1.0, x1 - x0 - 2), "height", f.y(0) - f.y(s.answers), "fill",
+             answers_colour);
+        text(out, std::to_string(s.answers), "x", (x0 + x1) / 2, "y", f.y(s.answers) - 4, "class",
+             "value", "text-anchor", "middle");
+        edge(out, x1, s.upper_us);
+        from = s.upper_us;
+    }
+}
+
+// A `lab load`'s answers as a latency histogram, p50 and p99 marked: its key figure's heading and
+// picture.
+void load_histogram_svg(std::ostream& out, const RunResult& run) {
+    const LoadFigures& f = run.load_figures;
+    const Histogram& latency = f.all.latency;
+    const auto slices = latency_slices(f.all);
+    if (!heading_and_legend(out, latency, !slices.empty())) return;
+    HistogramFrame frame{latency.min(), latency.max(), 1, log_spaced(f.all)};
+    for (const LatencySlice& s : slices) frame.most = std::max(frame.most, s.answers);
+    using F = HistogramFrame;
+    picture(out, "latency-histogram", width, F::height, "latency histogram", "data-answers",
+            latency.count());
+    text(out, std::to_string(frame.most), "x", F::left - 6, "y", frame.y(frame.most) + 4, "class",
+         "label");
+    text(out, "0", "x", F::left - 6, "y", frame.y(0) + 4, "class", "label");
+    edge(out, F::left, frame.low);  // the fastest answer, where the first slice starts
+    slice_bars(out, slices, frame);
+    for (auto [us, colour, name] : {std::tuple{latency.percentile(50), p50_colour, "p50"},
+                                    std::tuple{latency.percentile(99), p99_colour, "p99"}})
+        mark(out, "line", std::string(name) + ' ' + ms(us), "x1", frame.x(us), "y1", F::top - 8,
+             "x2", frame.x(us), "y2", F::top + F::plot_height, "stroke", colour, "stroke-width", 2,
+             "stroke-dasharray", "6 4");
+    text(out,
+         std::string("latency, ms (the edges of the slices") +
+             (frame.log_scale ? ", on a log scale" : "") + ")",
+         "x", F::left, "y", F::height - 4, "class", "tick");
+    out << "</svg>\n";
+}
+
+// A sweep's curves: throughput, makespan and p99 against the swept value, each configuration a
+// solid line with a dot per measured point, its model the same colour dashed.
+// The first line blue, the next seven the workers' colours, and round again.
+const char* curve_colour(std::size_t k) {
+    return k % 8 == 0 ? served_colour : worker_colour(k % 8 - 1);
+}
+
+// An axis's label at (x, y), anchored at its `anchor` ("middle", "end").
+void tick(std::ostream& out, double x, double y, const char* anchor, const std::string& words) {
+    text(out, words, "class", "tick", "x", x, "y", y, "text-anchor", anchor);
+}
+
+void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int>& values,
+               const std::string& symbol, bool log_x) {
+    const int height = 300, left = 80, right = 30, top = 16, bottom = 44;
+    const double most = chart.most() * 1.08;
+    auto x_at = [&](double x) {
+        double low = values.front(), high = values.back(), f = 0;
+        if (high > low)
+            f = log_x ? (std::log(x) - std::log(low)) / (std::log(high) - std::log(low))
+                      : (x - low) / (high - low);
+        return left + f * (width - left - right);
+    };
+    auto y_at = [&](double v) { return top + (1 - v / most) * (height - top - bottom); };
+    picture(out, "sweep", width, height, chart.title, "data-lines", chart.curves.size());
+    // Axes: a gridline and label at 0, half and the top; a tick and label at every value that ran.
+    for (double f : {0.0, 0.5, 1.0}) {
+        double v = most / 1.08 * f, y = y_at(v);
+        mark(out, "line", "", "x1", left, "x2", width - right, "y1", y, "y2", y, "stroke", "#ddd");
+        tick(out, left - 6, y + 4, "end", fixed(v, chart.digits));
+    }
+    for (int v : values) tick(out, x_at(v), height - bottom + 18, "middle", std::to_string(v));
+    tick(out, (left + width - right) / 2, height - 6, "middle",
+         symbol + (log_x ? " (a log scale)" : ""));
+    text(out, chart.unit, "class", "tick", "x", 12, "y", top + 4);
+    auto path = [&](const Curve& c, bool model) {
+        std::string d;
+        for (const CurvePoint& p : c.points)
+            if (auto v = model ? p.model : p.measured)
+                d += (d.empty() ? "M" : " L") + fixed(x_at(p.x), 1) + " " + fixed(y_at(*v), 1);
+        return d;
+    };
+    for (std::size_t k = 0; k < chart.curves.size(); ++k) {
+        const Curve& c = chart.curves[k];
+        const char* colour = curve_colour(k);
+        for (bool model : {true, false})
+            if (std::string d = path(c, model); !d.empty()) {
+                mark(out, "path", c.label + (model ? ": model" : ": measured"), "class",
+                     model ? "model" : "measured", "d", d, "fill", "none", "stroke", colour,
+                     model
+                         ? attributes("stroke-width", 2, "stroke-dasharray", "6 4", "opacity", 0.7)
+                         : attributes("stroke-width", 3));
+            }
+        for (const CurvePoint& p : c.points)
+            if (p.measured) {
+                mark(out, "circle",
+                     c.label + ", " + symbol + " = " + fixed(p.x, 0) + ": " +
+                         fixed(*p.measured, chart.digits) + ' ' + chart.unit,
+                     "cx", x_at(p.x), "cy", y_at(*p.measured), "r", 4, "fill", colour);
+            }
+    }
+    out << "</svg>\n";
+}
+
 }  // namespace
+
+void sweep_svg(std::ostream& out, const RunResult& run) {
+    if (!run.scenario.sweep || run.scenario.sweep->values.size() < 2) return;
+    const std::vector<int>& values = run.scenario.sweep->values;
+    const std::string symbol = swept_symbol(run);
+    for (const CurveChart& chart : sweep_charts(run)) {
+        if (chart.curves.empty() || chart.most() <= 0) continue;
+        out << "<section class=\"chart sweep-chart\">\n<h3>" << escape(chart.title) << " against "
+            << escape(symbol) << "</h3>\n";
+        Legend entries;
+        for (std::size_t k = 0; k < chart.curves.size(); ++k)
+            entries.push_back({curve_colour(k), chart.curves[k].label});
+        legend(out, entries);
+        bool modelled = false;
+        for (const Curve& c : chart.curves)
+            for (const CurvePoint& p : c.points) modelled = modelled || p.model.has_value();
+        out << "<p class=\"legend-note\">Solid: measured (the median batch at each point)."
+            << (modelled ? " Dashed, same colour: its model." : " The model gives no figure here.")
+            << "</p>\n";
+        chart_svg(out, chart, values, symbol, log_axis(values));
+        out << "</section>\n";
+    }
+}
 
 void key_figure_svg(std::ostream& out, const RunResult& run) {
     KeyFigure figure = run.scenario.key_figure;

@@ -4,32 +4,21 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
-#include <string_view>
-#include <utility>
 #include <vector>
 
+#include "lab/report/svg_writer.hpp"
 #include "lab/report/timeline.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {
 
-// The one place text becomes HTML (defined in html_report.cpp).
-std::string escape(std::string_view text);
-
-// A legend: one entry for every colour a picture uses (colour, what it means).
-using Legend = std::vector<std::pair<std::string, std::string>>;
-void legend(std::ostream& out, const Legend& entries);
-
 // A sweep's curves (lab/report/sweep_curves.hpp): a chart per figure, a line per configuration
-// and its model's dashed beside it, all on one pair of axes (defined in svg_sweep.cpp).
+// and its model's dashed beside it, all on one pair of axes.
 void sweep_svg(std::ostream& out, const RunResult& run);
 
-// The key figure (scenario.key_figure): bars on one scale, or latency over an open loop's run.
+// The key figure (scenario.key_figure): bars on one scale, latency over an open loop's run, or a
+// `lab load`'s latency histogram.
 void key_figure_svg(std::ostream& out, const RunResult& run);
-
-// A `lab load`'s answers as a latency histogram, p50 and p99 marked: its key figure's heading and
-// picture (defined in svg_load.cpp).
-void load_histogram_svg(std::ostream& out, const RunResult& run);
 
 // Measured, model and document side by side, one group of bars per configuration.
 void comparison_svg(std::ostream& out, const RunResult& run);
@@ -45,14 +34,15 @@ struct DrawnBatch {
 // A configuration's median batch, as a lesson's page draws it.
 DrawnBatch median_batch_drawn(const ConfigurationResult& r);
 
-// A batch on the time axis 0..axis_us; its legend first. `zoomed` marks a view on the batch's own
-// span, which the page labels as such. At most `most_rows` requests, an even sample of a bigger
-// batch; `css_class` "timeline" (what the page's checks measure) or another for a drawing kept
-// folded. With `probe_path`, the bystander's requests sent meanwhile are drawn too, in a colour of
-// their own. With `routes` (a mix's targets, named), each request is coloured by its route; the
-// holds of the loop are drawn on a row of their own, "loop", above the requests.
-void timeline_svg(std::ostream& out, const DrawnBatch& drawn, std::int64_t axis_us, bool zoomed,
-                  std::size_t most_rows = 200, const char* css_class = "timeline",
-                  const std::string& probe_path = "", const std::vector<std::string>& routes = {});
+// A batch on the time axis 0..axis_us, as HTML: its legend, then its picture. `zoomed` marks a view
+// on the batch's own span, which the page labels as such. At most `most_rows` requests, an even
+// sample of a bigger batch; `css_class` "timeline" (what the page's checks measure) or another for
+// a drawing kept folded. With `probe_path`, the bystander's requests sent meanwhile are drawn too,
+// in a colour of their own. With `routes` (a mix's targets, named), each request is coloured by its
+// route; the holds of the loop are drawn on a row of their own, "loop", above the requests.
+std::string timeline_svg(const DrawnBatch& drawn, std::int64_t axis_us, bool zoomed,
+                         std::size_t most_rows = 200, const char* css_class = "timeline",
+                         const std::string& probe_path = "",
+                         const std::vector<std::string>& routes = {});
 
 }  // namespace lab

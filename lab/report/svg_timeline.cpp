@@ -3,16 +3,17 @@
 // them.
 #include <algorithm>
 #include <ostream>
+#include <sstream>
 #include <vector>
 
 #include "lab/report/key_figure.hpp"
 #include "lab/report/svg_charts.hpp"
-#include "lab/report/svg_palette.hpp"
+#include "lab/report/svg_writer.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
 
-using namespace svg;  // the colours and width the pictures share (svg_palette.hpp)
+using namespace svg;  // the writer, and the colours and width the pictures share
 
 namespace {
 
@@ -26,9 +27,7 @@ public:
           axis_(axis),
           queued_(drawn.configuration.queued()),
           by_worker_(served_by_processes(drawn.configuration)),
-          workers_(drawn.workers),
-          routes_(routes),
-          holds_(drawn.holds) {}
+          routes_(routes) {}
 
     // A colour for every kind of bar that is drawn, and for every worker that served a row.
     void legend_of(std::ostream& out, const std::string& probe_path) const {
@@ -46,14 +45,14 @@ public:
         if (t_.bystanders)
             entries.push_back({bystander_colour, "the bystander's GET " + probe_path +
                                                      ", being served (rows \"probe\")"});
-        std::vector<bool> seen(workers_.size() + 1, false);
+        std::vector<bool> seen(r_.workers.size() + 1, false);
         for (const auto& row : t_.rows)
             if (by_worker_ && row.record->ok() && !row.bystander)
-                seen[std::min(rank_of(row.record->worker_pid), workers_.size())] = true;
+                seen[std::min(rank_of(row.record->worker_pid), r_.workers.size())] = true;
         const std::string process = serving_process_name(r_.configuration);
         for (std::size_t k = 0; k < seen.size(); ++k) {
             if (!seen[k]) continue;
-            if (k == workers_.size())
+            if (k == r_.workers.size())
                 entries.push_back({worker_colour(k), "served by an unknown worker"});
             else
                 entries.push_back(
@@ -69,13 +68,14 @@ public:
     // hold.
     void route_legend(Legend& entries) const {
         for (std::size_t k = 0; k < routes_.size(); ++k) {
-            bool named = std::any_of(holds_.begin(), holds_.end(), [&](const LoopHold& h) {
+            bool named = std::any_of(r_.holds.begin(), r_.holds.end(), [&](const LoopHold& h) {
                 return h.endpoint == static_cast<int>(k) && h.named;
             });
             entries.push_back({route_colour(static_cast<int>(k)),
                                routes_[k] + (named ? ": holds the loop" : "")});
         }
-        if (std::any_of(holds_.begin(), holds_.end(), [](const LoopHold& h) { return h.named; }))
+        if (std::any_of(r_.holds.begin(), r_.holds.end(),
+                        [](const LoopHold& h) { return h.named; }))
             entries.push_back({named_hold_outline,
                                "outlined on the row \"loop\": a hold of a route that holds the "
                                "loop, its own code running"});
@@ -85,90 +85,80 @@ public:
     // route's colour; a culprit's holds outlined. Empty time on it is the loop free to serve
     // others.
     int loop_lane(std::ostream& out, int y) const {
-        if (holds_.empty()) return y;
-        out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">loop</text>"
-            << "<rect class=\"lane\" x=\"" << left << "\" y=\"" << y << "\" width=\"" << plot()
-            << "\" height=\"12\"/>\n";  // (grey, from report.css: the loop free)
-        for (const LoopHold& h : holds_) {
-            const char* colour = routes_.empty() ? served_colour : route_colour(h.endpoint);
-            out << "<rect class=\"hold" << (h.named ? " named" : "") << "\" x=\"" << x(h.start_us)
-                << "\" y=\"" << y << "\" width=\"" << std::max(1.0, x(h.end_us) - x(h.start_us))
-                << "\" height=\"12\" fill=\"" << colour << "\""
-                << (h.named
-                        ? std::string(" stroke=\"") + named_hold_outline + "\" stroke-width=\"2\""
-                        : "")
-                << "><title>"
-                << escape(h.endpoint < static_cast<int>(routes_.size())
-                              ? routes_[static_cast<std::size_t>(h.endpoint)]
-                              : r_.configuration.label)
-                << ": held the loop "
-                << fixed(static_cast<double>(h.end_us - h.start_us) / 1000.0, 1) << " ms from "
-                << ms_from_start(h.start_us) << " ms</title></rect>\n";
+        if (r_.holds.empty()) return y;
+        label(out, y, "loop");
+        // (grey, from report.css: the loop free)
+        mark(out, "rect", "", "class", "lane", "x", left, "y", y, "width", plot(), "height", 12);
+        for (const LoopHold& h : r_.holds) {
+            const std::string& whose = h.endpoint < static_cast<int>(routes_.size())
+                                           ? routes_[static_cast<std::size_t>(h.endpoint)]
+                                           : r_.configuration.label;
+            mark(out, "rect",
+                 whose + ": held the loop " +
+                     fixed(static_cast<double>(h.end_us - h.start_us) / 1000.0, 1) + " ms from " +
+                     ms_from_start(h.start_us) + " ms",
+                 "class", h.named ? "hold named" : "hold", "x", x(h.start_us), "y", y, "width",
+                 std::max(1.0, x(h.end_us) - x(h.start_us)), "height", 12, "fill",
+                 routes_.empty() ? served_colour : route_colour(h.endpoint),
+                 h.named ? attributes("stroke", named_hold_outline, "stroke-width", 2) : "");
         }
         return y + row_height + 4;
-    }
-
-    // The time axis, in seconds, as four steps of grid.
-    void axis_of(std::ostream& out, int height) const {
-        for (int tick = 0; tick <= 4; ++tick) {
-            double tx = left + tick * plot() / 4.0;
-            out << "<line x1=\"" << tx << "\" y1=\"0\" x2=\"" << tx << "\" y2=\"" << height - 20
-                << "\" class=\"grid\"/>"
-                << "<text x=\"" << tx << "\" y=\"" << height - 4 << "\" class=\"tick\">"
-                << fixed(static_cast<double>(axis_) * tick / 4.0 / 1e6, 3) << " s</text>\n";
-        }
     }
 
     // One request's row: waiting, then served (or run by a queue worker), or only what the client
     // saw.
     void row_of(std::ostream& out, const TimelineRow& row, int y) const {
         const RequestRecord* q = row.record;
-        out << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" class=\"label\">"
-            << (row.bystander ? "probe " : "#") << q->index << "</text>";
+        label(out, y, (row.bystander ? "probe " : "#") + std::to_string(q->index));
         if (!q->ok()) {
-            out << "<text x=\"" << left << "\" y=\"" << y + 11
-                << "\" class=\"failed\">failed: " << escape(to_string(q->error)) << "</text>\n";
+            text(out, "failed: " + std::string(to_string(q->error)), "x", left, "y", y + 11,
+                 "class", "failed");
             return;
         }
+        const std::string sent =
+            "#" + std::to_string(q->index) + ": sent " + ms_from_start(q->send_us) + " ms, ";
         if (!q->has_server_stamps() && !queued_) {
-            out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y
-                << "\" width=\"" << std::max(1.0, x(q->end_us) - x(q->send_us))
-                << "\" height=\"12\" fill=\"" << waiting_colour << "\"><title>#" << q->index
-                << ": sent " << ms_from_start(q->send_us) << " ms, answered "
-                << ms_from_start(q->end_us)
-                << " ms (when it was served is unknown)</title></rect>\n";
+            bar(out, "bar waiting", q->send_us, q->end_us, y, waiting_colour,
+                sent + "answered " + ms_from_start(q->end_us) +
+                    " ms (when it was served is unknown)");
             return;
         }
         std::int64_t start = q->has_server_stamps() ? q->server_start_us : q->send_us;
-        const char* colour = row.bystander      ? bystander_colour
-                             : !routes_.empty() ? route_colour(q->endpoint)
-                             : by_worker_
-                                 ? worker_colour(std::min(rank_of(q->worker_pid), workers_.size()))
-                                 : served_colour;
-        out << "<rect class=\"bar waiting\" x=\"" << x(q->send_us) << "\" y=\"" << y
-            << "\" width=\"" << std::max(0.0, x(start) - x(q->send_us))
-            << "\" height=\"12\" fill=\"" << waiting_colour << "\"/>"
-            << "<rect class=\"bar served\" x=\"" << x(start) << "\" y=\"" << y << "\" width=\""
-            << std::max(1.0, x(q->finished_us()) - x(start)) << "\" height=\"12\" fill=\"" << colour
-            << "\">"
-            << "<title>#" << q->index << ": sent " << ms_from_start(q->send_us) << " ms, "
-            << (queued_ ? "answered " + ms_from_start(q->end_us) + " ms, run from "
-                        : "served from ")
-            << ms_from_start(start) << " ms, done " << ms_from_start(q->finished_us()) << " ms"
-            << (by_worker_ && q->worker_pid >= 0
-                    ? ", " + std::string(serving_process_name(r_.configuration)) + " " +
-                          std::to_string(rank_of(q->worker_pid) + 1)
-                    : "")
-            << "</title></rect>\n";
-        if (queued_)
-            out << "<rect class=\"answer\" x=\"" << x(q->end_us) << "\" y=\"" << y - 1
-                << "\" width=\"2\" height=\"14\" fill=\"" << answered_colour << "\"/>\n";
+        const char* colour =
+            row.bystander      ? bystander_colour
+            : !routes_.empty() ? route_colour(q->endpoint)
+            : by_worker_       ? worker_colour(std::min(rank_of(q->worker_pid), r_.workers.size()))
+                               : served_colour;
+        bar(out, "bar waiting", q->send_us, start, y, waiting_colour, "", 0.0);
+        bar(out, "bar served", start, q->finished_us(), y, colour,
+            sent +
+                (queued_ ? "answered " + ms_from_start(q->end_us) + " ms, run from "
+                         : "served from ") +
+                ms_from_start(start) + " ms, done " + ms_from_start(q->finished_us()) + " ms" +
+                (by_worker_ && q->worker_pid >= 0
+                     ? ", " + std::string(serving_process_name(r_.configuration)) + " " +
+                           std::to_string(rank_of(q->worker_pid) + 1)
+                     : ""));
+        if (queued_) {
+            mark(out, "rect", "", "class", "answer", "x", x(q->end_us), "y", y - 1, "width", 2,
+                 "height", 14, "fill", answered_colour);
+        }
     }
 
     static constexpr int left = 70, right = 50, row_height = 16;
 
 private:
     double plot() const { return width - left - right; }
+    // A row's label, left of the plot.
+    static void label(std::ostream& out, int y, const std::string& words) {
+        text(out, words, "x", left - 6, "y", y + 11, "class", "label");
+    }
+    // A bar of a row from `from` to `to` (at least `least` px wide), with its title if any.
+    void bar(std::ostream& out, const char* css_class, std::int64_t from, std::int64_t to, int y,
+             const char* colour, std::string_view title, double least = 1.0) const {
+        mark(out, "rect", title, "class", css_class, "x", x(from), "y", y, "width",
+             std::max(least, x(to) - x(from)), "height", 12, "fill", colour);
+    }
     double x(std::int64_t us) const {
         return left + static_cast<double>(us - t_.t0) * plot() / static_cast<double>(axis_);
     }
@@ -176,18 +166,17 @@ private:
         return fixed(static_cast<double>(us - t_.t0) / 1000.0, 1);
     }
     std::size_t rank_of(std::int64_t pid) const {
-        return static_cast<std::size_t>(std::find(workers_.begin(), workers_.end(), pid) -
-                                        workers_.begin());
+        return static_cast<std::size_t>(std::find(r_.workers.begin(), r_.workers.end(), pid) -
+                                        r_.workers.begin());
     }
 
+    // Its batch, the processes that served it (busiest first), and the loop's holds
     const DrawnBatch& r_;
     const TimelineRows& t_;
     const std::int64_t axis_;
     const bool queued_;  // answered at once, run later by a queue worker
     const bool by_worker_;  // coloured by the process that served it
-    const std::vector<std::int64_t> workers_;
     const std::vector<std::string>& routes_;  // a mix's targets, named: bars coloured by route
-    const std::vector<LoopHold>& holds_;  // the batch's, drawn on the row "loop"
 };
 
 }  // namespace
@@ -198,28 +187,30 @@ DrawnBatch median_batch_drawn(const ConfigurationResult& r) {
             .workers = workers_busiest_first(r)};
 }
 
-void timeline_svg(std::ostream& out, const DrawnBatch& drawn, std::int64_t axis_us, bool zoomed,
-                  std::size_t most_rows, const char* css_class, const std::string& probe_path,
-                  const std::vector<std::string>& routes) {
+std::string timeline_svg(const DrawnBatch& drawn, std::int64_t axis_us, bool zoomed,
+                         std::size_t most_rows, const char* css_class,
+                         const std::string& probe_path, const std::vector<std::string>& routes) {
+    std::ostringstream out;
     TimelineRows t = timeline_rows(drawn.batch, drawn.holds, most_rows,
                                    probe_path.empty() ? 0 : bystanders_drawn);
     const std::int64_t span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
-    if (span <= 0) return;
+    if (span <= 0) return "";
     TimelineDrawing drawing(drawn, t, axis, routes);
     drawing.legend_of(out, probe_path);
     int height = static_cast<int>(t.rows.size()) * TimelineDrawing::row_height + 30 +
                  (drawn.holds.empty() ? 0 : TimelineDrawing::row_height + 4);
-    out << "<svg class=\"" << css_class << (zoomed ? " zoomed" : "") << "\" data-span-us=\"" << span
-        << "\" data-axis-us=\"" << axis << "\" viewBox=\"0 0 " << width << ' ' << height
-        << "\" role=\"img\" aria-label=\"timeline of " << escape(drawn.configuration.label)
-        << (zoomed ? ", zoomed" : "") << "\">\n";
-    drawing.axis_of(out, height);
+    picture(out, std::string(css_class) + (zoomed ? " zoomed" : ""), width, height,
+            "timeline of " + drawn.configuration.label + (zoomed ? ", zoomed" : ""), "data-span-us",
+            span, "data-axis-us", axis);
+    time_axis(out, TimelineDrawing::left, width - TimelineDrawing::left - TimelineDrawing::right, 0,
+              height - 20, height - 4, static_cast<double>(axis) / 1e6, 3);
     int y = drawing.loop_lane(out, 4);
     for (const auto& row : t.rows) {
         drawing.row_of(out, row, y);
         y += TimelineDrawing::row_height;
     }
     out << "</svg>\n";
+    return out.str();
 }
 
 }  // namespace lab

@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "lab/report/key_figure.hpp"
-
 namespace lab {
 namespace {
 
@@ -153,6 +151,18 @@ std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int colu
 }
 
 }  // namespace
+
+std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
+    std::vector<std::pair<int, std::int64_t>> by_count;
+    if (r.batches.empty()) return {};
+    for (auto [pid, n] : r.batches[r.median_batch].stats.per_worker) by_count.push_back({n, pid});
+    std::sort(by_count.begin(), by_count.end(), [](auto a, auto b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    std::vector<std::int64_t> pids;
+    for (auto [n, pid] : by_count) pids.push_back(pid);
+    return pids;
+}
 
 std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout,
                      std::int64_t axis_us) {

@@ -3,6 +3,7 @@
 // running right, the wait for the server apart from the time being served.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lab/layout.hpp"
 #include "lab/run/run_result.hpp"
@@ -52,6 +53,10 @@ std::string worst_probe_note(const ConfigurationResult& result, const Load& load
 // The time axis every configuration of a run shares: the longest median batch, first send to
 // last answer. Drawn on it, a wall of d is a tenth as wide as a staircase of 10·d.
 std::int64_t shared_axis_us(const RunResult& run);
+
+// For a per-worker figure and a timeline coloured by worker: the median batch's worker pids,
+// busiest first (so "worker 1" is the one that answered most).
+std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r);
 
 // The median batch as rows of text on the time axis 0..axis_us, within layout.columns (with
 // layout.wide, 60 columns of bar whatever the terminal).

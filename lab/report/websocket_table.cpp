@@ -1,5 +1,6 @@
 #include "lab/report/websocket_table.hpp"
 
+#include "lab/report/key_figure.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
 
@@ -32,25 +33,6 @@ std::vector<Column> websocket_columns(const RunResult& run) {
     }
     if (has_guesses(run)) return {label, mode, late, guess_column(run), held, memory};
     return {label, mode, late, held, memory};
-}
-
-FigureBars tick_lateness_bars(const RunResult& run) {
-    FigureBars f{
-        "How late each client's latest tick came (the median client, the 99th percentile, the "
-        "worst)",
-        "ms",
-        1,
-        {"median client", "p99 client", "worst"},
-        {}};
-    for (const auto& r : run.configurations) {
-        FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(3), ""};
-        if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
-        else
-            g.values = {r.figure(Figure::tick_late_p50), r.figure(Figure::tick_late_p99),
-                        r.figure(Figure::tick_late_max)};
-        f.groups.push_back(std::move(g));
-    }
-    return f;
 }
 
 }  // namespace lab

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include "lab/modes/modes.hpp"
+
 namespace lab {
 
 Workload workload_of(const Load& load) {

@@ -1,30 +1,14 @@
 #pragma once
 // The HTTP plumbing every mode shares: listen, read each request with Beast, route it, answer.
-// A mode adds only its concurrency decision, its Handlers: where a request's waiting and its
-// computing happen (on the loop, awaited, or on another thread).
-#include <functional>
+// A mode adds only its concurrency decision, its Handlers (lab/server/handlers.hpp).
 #include <string>
 
 #include "lab/asio.hpp"
+#include "lab/server/handlers.hpp"
 #include "lab/server/serve_options.hpp"
 #include "lab/server/service_record.hpp"
 
 namespace lab {
-
-// One kind of work a request asks for, taking `amount` (a wait of d, or c of CPU time).
-using Work = std::function<asio::awaitable<ServiceRecord>(Micros amount)>;
-// A query to PostgreSQL, through the mode's driver (lab/drivers/postgres.hpp).
-using Query = std::function<asio::awaitable<ServiceRecord>(DbQuery query)>;
-
-struct Handlers {
-    Work wait;  // GET /delay?ms=d
-    Work compute;  // GET /cpu?ms=c
-    // GET /db?ms=d (PostgreSQL sleeps d) and GET /users/{id} (a lookup by primary key)
-    Query query;
-    Work call;  // GET /fetch?ms=d: a downstream HTTP service answers after d, through the mode's
-                // client
-    Work cache;  // GET /cache[?ms=d]: one Redis round trip (a GET, or BLPOP waiting d)
-};
 
 // CPU work on whichever thread runs it (the loop's, for the loop modes): there is no way to
 // await a computation, only to move it elsewhere.

@@ -6,7 +6,7 @@
 // blocks, the wait holds the one loop that sends every tick: every connection's tick is late.
 #include "lab/asio.hpp"
 #include "lab/server/answer.hpp"
-#include "lab/server/http_server.hpp"
+#include "lab/server/handlers.hpp"
 
 namespace lab {
 
