@@ -107,7 +107,8 @@ struct RunResult {
     bool cpus_kept_awake = false;  // idle CPUs kept from sleeping deeply (lab/awake_cpus.hpp)
     bool ok() const;  // every server started and every request was answered
     // Why the run as a whole failed, or "": a server that did not run, or a batch that mostly got
-    // no answer. Then it measured the failure, not the servers, and nothing in it can be judged.
+    // no answer (a WebSocket load's connections are held, not answered: its claims judge what they
+    // read). Then it measured the failure, not the servers, and nothing in it can be judged.
     std::string failure() const;
     // Measured once with each row's figures (lab/figures/figure_value.hpp), after it ran or was
     // read back: the fastest the scenario's load could be served on these cores, and why;
