@@ -321,7 +321,8 @@ TEST_CASE("a folder that kept a twin's defaults as \"\" (before they had names) 
         for (const char* key : {"fastapi_variant", "fastapi_server", "fastapi_loop"})
             j["configurations"][0][key] = "";
     });
-    const lab::Configuration& c = lab::read_results(folder).configurations[0].configuration;
+    const lab::RunResult read = lab::read_results(folder);
+    const lab::Configuration& c = read.configurations[0].configuration;
     CHECK(c.fastapi_variant == lab::TwinRoute::matching);
     CHECK(c.fastapi_server == lab::TwinServer::uvicorn);
     CHECK(c.fastapi_loop == lab::TwinLoop::asyncio);
