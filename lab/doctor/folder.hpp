@@ -20,6 +20,8 @@ inline constexpr std::uintmax_t max_doctor_json_bytes = std::uintmax_t{256} << 2
 
 nlohmann::json stored_doctor_json(const DoctorRun& run);
 DoctorRun doctor_from_json(const nlohmann::json& stored);  // throws nlohmann::json::exception
+// The probe's GET /__lab/limiters, read with the same keys as doctor.json keeps them.
+LimiterCounts limiter_counts(const nlohmann::json& counted);
 
 std::filesystem::path write_doctor_folder(const DoctorRun& run,
                                           const std::filesystem::path& out_root,

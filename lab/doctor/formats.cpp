@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "lab/doctor/judge.hpp"
+#include "lab/doctor/knee.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/results/csv.hpp"
 
@@ -53,11 +54,27 @@ nlohmann::json route_json(const RouteRun& r) {
     return j;
 }
 
+// --ramp: where the route bends (null: nowhere up to the top), why, and its ceiling (measured;
+// the model's by Little's law beside it).
+void add_capacity(nlohmann::json& j, const RouteRun& r, bool probed) {
+    const Capacity c = capacity_of(r.ramp, r.figures, probed);
+    j.update({{"knee_in_flight", c.knee ? nlohmann::json(*c.knee) : nlohmann::json()},
+              {"knee_cause", c.cause},
+              {"ceiling_rps", c.measured_rps},
+              {"ceiling_model_rps", c.model_rps},
+              {"p50_ms_at_1", c.p50_at_1_ms},
+              {"p50_ms_at_knee", c.p50_at_knee_ms},
+              {"ramp_steps", r.ramp.size()}});
+}
+
 }  // namespace
 
 nlohmann::json doctor_json(const DoctorRun& run) {
     nlohmann::json routes = nlohmann::json::array();
-    for (const RouteRun& r : run.routes) routes.push_back(route_json(r));
+    for (const RouteRun& r : run.routes) {
+        routes.push_back(route_json(r));
+        if (!r.ramp.empty()) add_capacity(routes.back(), r, run.probed);
+    }
     nlohmann::json mixed = nlohmann::json::array();
     if (run.mixed)
         for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes))
@@ -71,6 +88,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
     return {{"doctor",
              {{"app", run.app},
               {"requests", run.requests},
+              {"max_in_flight", run.max_in_flight},
               {"hold_ms", run.hold_ms},
               {"run_s", run.run_s},
               {"estimate_s", run.estimate_s},

@@ -5,7 +5,8 @@ bends where it does, from figures, never from a guess:
     run_in_threadpool share (40 unless the app set it), how many were borrowed and how many
     waited for one;
   - asyncio's default executor (asyncio.to_thread, run_in_executor(None, ...)): a second pool,
-    which the tokens do not govern: its workers, how many were busy, its queue;
+    which the tokens do not govern: its workers, how many were busy, its queue (its calls counted
+    as they are made, once the probe has seen it);
   - a SQLAlchemy QueuePool the app made: its size and overflow, and how many were checked out.
 Each is sampled as a request starts and as it ends (on the loop, a few reads), a pool at each
 checkout too, and its most since the last reset kept; an app without these parts has nothing to sample, and runs as it would without the probe.
@@ -40,6 +41,7 @@ class Limiters:
     def __init__(self):
         self.most = {}  # name -> the most seen since the last reset
         self.pools = weakref.WeakSet()  # the app's SQLAlchemy QueuePools, found when first asked
+        self.executor, self.calls = None, set()  # the default executor counted, its calls not done
 
     def keep(self, name, value):
         if value > self.most.get(name, -1):
@@ -53,14 +55,28 @@ class Limiters:
                 self.keep("tokens_borrowed", limiter.borrowed_tokens)
                 self.keep("tokens_waiting", limiter.statistics().tasks_waiting)
             executor = default_executor()
-            if executor is not None:
-                idle = getattr(getattr(executor, "_idle_semaphore", None), "_value", 0)
-                self.keep("executor_busy", max(0, len(executor._threads) - idle))
-                self.keep("executor_queued", executor._work_queue.qsize())
+            if executor is not None and executor is not self.executor:
+                self.count_calls(executor)
             for pool in self.pools:
                 self.keep("pool_checked_out", pool.checkedout())
         except Exception:
             pass
+
+    def count_calls(self, executor):
+        """The executor's submit wrapped on this one instance: each call counted while it is not
+        done, as busy (up to its workers) or queued (past them). (Its own figures do not say: a
+        worker going idle and a new call taking it are not counted apart.)"""
+        submit, workers, calls = executor.submit, executor._max_workers, self.calls
+
+        def counted(fn, /, *args, **kwargs):
+            future = submit(fn, *args, **kwargs)
+            calls.add(future)  # (a set's add and discard are each one step under the GIL)
+            self.keep("executor_busy", min(len(calls), workers))
+            self.keep("executor_queued", max(0, len(calls) - workers))
+            future.add_done_callback(calls.discard)
+            return future
+
+        executor.submit, self.executor = counted, executor
 
     def find_pools(self):
         """The app's QueuePools, looked for among Python's objects while none is known (asked
