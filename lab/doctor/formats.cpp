@@ -1,6 +1,7 @@
 // `lab doctor --format json` and `--format csv`: each route's request, verdict, owner, fix and the
 // loop's figures, and the mixed phase's.
 #include <ostream>
+#include <sstream>
 
 #include "lab/doctor/judge.hpp"
 #include "lab/doctor/knee.hpp"
@@ -98,31 +99,22 @@ nlohmann::json doctor_json(const DoctorRun& run) {
 }
 
 void print_doctor_csv(std::ostream& out, const DoctorRun& run) {
-    static const char* const keys[] = {"method",
-                                       "path",
-                                       "request",
-                                       "verdict",
-                                       "said",
-                                       "owner",
-                                       "fix",
-                                       "lesson",
-                                       "loop_held_ms_median",
-                                       "longest_hold_ms",
-                                       "where",
-                                       "pool_ms",
-                                       "pool_cpu_ms",
-                                       "bystander_worst_ms",
-                                       "why_not"};
-    for (const char* k : keys) out << (k == keys[0] ? "" : ",") << k;
-    out << '\n';
+    // The columns: doctor_json's keys, as the header line prints them (the ramp's three empty
+    // without --ramp)
+    static const std::string header =
+        "method,path,request,verdict,said,owner,fix,lesson,loop_held_ms_median,longest_hold_ms,"
+        "where,pool_ms,pool_cpu_ms,bystander_worst_ms,knee_in_flight,knee_cause,ceiling_rps,"
+        "why_not";
+    out << header << '\n';
     const nlohmann::json all = doctor_json(run);  // (kept: the loop reads into it)
     for (const nlohmann::json& r : all["doctor"]["routes"]) {
-        for (const char* k : keys) {
+        std::istringstream keys(header);
+        for (std::string k, comma; std::getline(keys, k, ','); comma = ",") {
             auto v = r.find(k);
-            std::string text = v == r.end()     ? ""
-                               : v->is_string() ? v->get<std::string>()
-                                                : v->dump();
-            out << (k == keys[0] ? "" : ",") << csv_field(text);
+            out << comma
+                << csv_field(v == r.end()     ? ""
+                             : v->is_string() ? v->get<std::string>()
+                                              : v->dump());
         }
         out << '\n';
     }

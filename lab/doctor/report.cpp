@@ -312,6 +312,7 @@ void print_doctor(std::ostream& shown, const DoctorRun& run, const Layout& layou
             << '\n';
         flush();
         print_table(shown, capacity_columns(run), layout, markdown);
+        shown << '\n';
     }
     print_not_judged(out, run, width);
     out << '\n' << wrap(closing_line(run), width) << '\n';
