@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <future>
@@ -17,9 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "lab/doctor/judge.hpp"
+#include "lab/doctor/knee.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/report/svg_writer.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -769,4 +772,119 @@ TEST_CASE("lab doctor --target never sends a path with CR LF from its /openapi.j
     CHECK(server.received().find("GET /a%20b HTTP/1.1\r\n") != std::string::npos);
     CHECK(server.received().find("/smuggled") == std::string::npos);
     CHECK(server.received().find("X-Injected") == std::string::npos);
+}
+
+namespace {
+
+// A ramp's steps as a route whose requests each take `alone_ms` would give, with `limit` of them
+// served at once (0: no limit): below the limit latency stays, above it the others wait, and a
+// closed loop's throughput is in flight / latency (Little's law). The probe counts `limit` tokens.
+std::vector<lab::RampStep> modelled_ramp(std::vector<int> in_flight, double alone_ms, int limit) {
+    std::vector<lab::RampStep> steps;
+    for (int k : in_flight) {
+        lab::RampStep s;
+        s.in_flight = k, s.answered = 10 * k;
+        s.mean_ms = s.p50_ms = limit > 0 && k > limit ? alone_ms * k / limit : alone_ms;
+        s.throughput_rps = k / (s.mean_ms / 1000);
+        s.counted.tokens_total = 40, s.counted.tokens_borrowed = limit > 0 ? std::min(k, limit) : k;
+        steps.push_back(s);
+    }
+    return steps;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the knee: the most in flight before latency rises and throughput stops growing; its "
+    "cause read from what the probe counted",
+    "[unit]") {
+    const lab::RouteFigures awaits{.verdict = lab::RouteVerdict::concurrent};
+    // AnyIO's 40 tokens: found to the request between the ladder's 32 and 64.
+    auto tokens = modelled_ramp({1, 2, 4, 8, 16, 32, 40, 41, 44, 48, 64}, 100, 40);
+    CHECK(lab::knee_in_flight(tokens) == 40);
+    lab::Capacity c = lab::capacity_of(tokens, awaits, true);
+    CHECK(c.cause == "AnyIO's 40 thread tokens");
+    CHECK(c.model_rps == Approx(400));
+    CHECK(c.measured_rps == Approx(400));
+    CHECK(c.p50_at_1_ms == 100);
+    CHECK(c.p50_at_knee_ms == 100);
+    // A knee at 3 between the ladder's 2 and 4 (4 is half again 2's throughput): latency rose.
+    auto pool = modelled_ramp({1, 2, 3, 4}, 100, 3);
+    for (auto& s : pool)
+        s.counted.pool_capacity = 3, s.counted.pool_checked_out = std::min(s.in_flight, 3);
+    CHECK(lab::knee_in_flight(pool) == 3);
+    CHECK(lab::capacity_of(pool, awaits, true).cause ==
+          "the DB pool: the pool, 3, is narrower than the thread tokens, 40: threads wait holding "
+          "their token");
+    // The executor's 6 workers.
+    auto executor = modelled_ramp({1, 2, 4, 6, 7, 8}, 100, 6);
+    for (auto& s : executor)
+        s.counted.tokens_borrowed = 0, s.counted.executor_workers = 6,
+        s.counted.executor_busy = std::min(s.in_flight, 6);
+    CHECK(lab::capacity_of(executor, awaits, true).cause ==
+          "asyncio's default executor, 6 workers");
+    // The loop held 100 ms a request: knee 1, ceiling 10/s.
+    const lab::RouteFigures blocks{.held_ms = 100,
+                                   .verdict = lab::RouteVerdict::holds_loop_waiting};
+    c = lab::capacity_of(modelled_ramp({1, 2}, 100, 1), blocks, true);
+    CHECK(c.knee == 1);
+    CHECK(c.cause.starts_with("the loop: each request holds it 100.0 ms"));
+    CHECK(c.model_rps == Approx(10));
+    // Awaiting: no knee up to the top; a failed step bends; no limiter full is said unexplained.
+    c = lab::capacity_of(modelled_ramp({1, 2, 4, 8}, 100, 0), awaits, true);
+    CHECK_FALSE(c.knee.has_value());
+    CHECK(c.cause == "none up to 8 in flight");
+    auto failing = modelled_ramp({1, 2, 4}, 100, 0);
+    failing[2].failed = 1;
+    CHECK(lab::knee_in_flight(failing) == 2);
+    auto unexplained = modelled_ramp({1, 2, 4}, 100, 2);
+    for (auto& s : unexplained) s.counted.tokens_borrowed = s.in_flight;
+    CHECK(lab::capacity_of(unexplained, awaits, true).cause ==
+          "unexplained: at 4 in flight, AnyIO's tokens 4 of 40, p50 200.0 ms");
+    CHECK(lab::capacity_of(unexplained, awaits, false).cause.starts_with("unknown without"));
+}
+
+TEST_CASE(
+    "lab doctor --ramp finds each route's knee and names its cause: AnyIO's tokens, the "
+    "executor, a DB pool, the loop, or none",
+    "[app]") {
+    // tests/data/apps/capacity.py: each route waits 100 ms; a step lasts 1 s.
+    test::Outcome said;
+    const auto began = std::chrono::steady_clock::now();
+    auto report = doctor_json("",
+                              "capacity.py --app-dir " + std::string(LAB_TEST_DATA) +
+                                  "/apps --ramp --max-in-flight 48 --fail-under 5",
+                              said);
+    const double took_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    INFO(said.output);
+    auto knee = [&](const char* path) { return route_in(report, "GET", path)["knee_in_flight"]; };
+    auto cause = [&](const char* path) {
+        return route_in(report, "GET", path)["knee_cause"].get<std::string>();
+    };
+    // AnyIO's tokens, as the probe read them (40 unless the app set them): within 15 %.
+    CHECK(cause("/in_def") == "AnyIO's 40 thread tokens");
+    CHECK(knee("/in_def").get<int>() >= 34);
+    CHECK(knee("/in_def").get<int>() <= 46);
+    const int workers = std::min(32, static_cast<int>(std::thread::hardware_concurrency()) + 4);
+    CHECK(cause("/to_thread") == fmt::format("asyncio's default executor, {} workers", workers));
+    CHECK(std::abs(knee("/to_thread").get<int>() - workers) <= std::max(1, workers * 15 / 100));
+    CHECK(cause("/pooled").starts_with("the DB pool: the pool, 3, is narrower"));
+    CHECK(knee("/pooled") == 3);
+    CHECK(knee("/blocks") == 1);
+    CHECK(cause("/blocks").starts_with("the loop: each request holds it"));
+    CHECK(knee("/awaits").is_null());
+    CHECK(cause("/awaits") == "none up to 48 in flight");
+    // Physical bounds: no ceiling above what its limit allows (limit / 100 ms), and none far below.
+    auto ceiling = [&](const char* path) {
+        return route_in(report, "GET", path)["ceiling_rps"].get<double>();
+    };
+    CHECK(ceiling("/blocks") <= 10.0);
+    CHECK(ceiling("/blocks") >= 5.0);
+    CHECK(ceiling("/pooled") <= 30.0);
+    CHECK(ceiling("/pooled") >= 15.0);
+    CHECK(ceiling("/in_def") <= 400.0);
+    CHECK(ceiling("/in_def") >= 200.0);
+    CHECK(said.exit_code == 1);  // (/blocks holds the loop)
+    CHECK(took_s < 180);
 }

@@ -351,6 +351,37 @@ def full_pool():
     check("a pool of 2, ten 100 ms `def` calls: 8 of 10 wait >= 90 ms for a pool thread, the median >= 180 ms",
           statuses == [200] * 10 and len(waited) == 10 and all(w >= 90 for w in waited[2:])
           and median(found, "pool_wait_ms") >= 180, shown(found, "pool_ms", "pool_wait_ms"))
+    status, counted = server.get("/__lab/limiters")
+    check("a pool of 2: /__lab/limiters says 2 tokens, both borrowed, some waiting, >= 8 waits of >= 90 ms each",
+          status == 200 and counted["tokens_total"] == 2 and counted["tokens_borrowed"] == 2
+          and counted["tokens_waiting"] >= 1 and counted["token_waits"] >= 8
+          and counted["token_wait_ms"] >= 90 * counted["token_waits"], str(counted))
+    server.kill()
+
+
+def limiters():
+    """/__lab/limiters on tests/data/apps/capacity.py: twenty 100 ms requests at once to each
+    route, and what each limiter says it had in use: the executor's workers all busy and the
+    rest queued, the pool's 3 connections all out, 19 of AnyIO's 40 tokens (the first request's
+    end sees the 19 others on their threads); the counts start again at each reset."""
+    server = Server("capacity.py", os.path.join(REPO, "tests", "data", "apps"))
+    empty = server.get("/__lab/limiters?reset=1")[1]
+    check("limiters before any request: 40 tokens, a pool of 3, no executor yet, nothing seen in use",
+          empty["tokens_total"] == 40 and empty["pool_capacity"] == 3 and empty["executor_workers"] == -1
+          and empty["tokens_borrowed"] == -1 and empty["pool_checked_out"] == -1, str(empty))
+    seen = {}
+    for path in ("/in_def", "/to_thread", "/pooled"):
+        server.concurrently(path, 20)
+        seen[path] = server.get("/__lab/limiters?reset=1")[1]
+    workers = min(32, (os.cpu_count() or 1) + 4)
+    check("limiters /in_def x20: 19 or 20 of 40 tokens borrowed, none waiting",
+          seen["/in_def"]["tokens_borrowed"] in (19, 20) and seen["/in_def"]["tokens_waiting"] == 0, str(seen["/in_def"]))
+    check(f"limiters /to_thread x20: the executor's {workers} workers all busy, the others queued, no token",
+          seen["/to_thread"]["executor_workers"] == workers and seen["/to_thread"]["executor_busy"] == workers
+          and seen["/to_thread"]["executor_queued"] >= 20 - workers - 1 and seen["/to_thread"]["tokens_borrowed"] == 0,
+          str(seen["/to_thread"]))
+    check("limiters /pooled x20: the pool's 3 connections all checked out",
+          seen["/pooled"]["pool_checked_out"] == 3, str(seen["/pooled"]))
     server.kill()
 
 
@@ -368,6 +399,7 @@ def main():
     whole_run("file", os.path.join("scenarios", "apps", "shop", "app", "main.py"), every_route=False)
     busy_machine()
     full_pool()
+    limiters()
     refusals()
     print(f"{counts['passed']} passed, {counts['failed']} failed")
     return 1 if counts["failed"] else 0

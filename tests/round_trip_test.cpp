@@ -16,6 +16,7 @@
 #include "lab/doctor/folder.hpp"
 #include "lab/doctor/judge.hpp"
 #include "lab/doctor/page.hpp"
+#include "lab/doctor/ramp.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/html_report.hpp"
@@ -234,6 +235,14 @@ lab::DoctorRun made_up_doctor_run() {
         for (auto& p : each.records) run.mixed->records.push_back(p);
     }
     run.run_s = 1.5;
+    run.max_in_flight = 4;  // --ramp: /price/1 bent past 1 in flight, the probe's counts kept
+    for (int k : {1, 2, 4})
+        run.routes[0].ramp.push_back({.in_flight = k,
+                                      .answered = 10,
+                                      .p50_ms = 80.0 * k,
+                                      .mean_ms = 80.0 * k,
+                                      .throughput_rps = 12.5,
+                                      .counted = {.tokens_total = 40, .tokens_borrowed = 0}});
     lab::judge_routes(run);
     return run;
 }
@@ -248,11 +257,17 @@ TEST_CASE("a doctor's run reads back from its own folder the same; its page lead
     CHECK_FALSE(fs::exists(folder / "summary.json"));  // a product of its own, not a lesson's
     const lab::DoctorRun back = lab::read_doctor_folder(folder);
     CHECK(lab::stored_doctor_json(back) == lab::stored_doctor_json(run));
+    CHECK(back.routes[0].ramp.size() == 3);
+    CHECK(back.routes[0].ramp[2].counted.tokens_total == 40);
+    CHECK(lab::routes_under(back, 13) == 1);  // (--fail-under: its ceiling, 12.5/s)
+    CHECK(lab::routes_under(back, 12) == 0);
     CHECK(back.routes[0].figures.verdict == run.routes[0].figures.verdict);  // judged the same
     std::ostringstream said, said_back;
     lab::print_doctor(said, run, {100, false, false}, false);
     lab::print_doctor(said_back, back, {100, false, false}, false);
     CHECK(said_back.str() == said.str());
+    CHECK(said.str().find("Each route ramped, up to 4 in flight") != std::string::npos);
+    CHECK(said.str().find("the loop: each request holds it 80.0 ms") != std::string::npos);
     const std::string page = lab::doctor_html(back);
     CHECK(page == test::read_file(folder / "report.html"));
     auto routes = page.find("<h2>Route by route</h2>"),

@@ -1,6 +1,7 @@
 // `lab doctor APP`: which routes of a learner's app hold the event loop, at which line, and what
 // to do. The app is named as uvicorn names it (app.main:app with --app-dir, or a file); exit 0
-// when no route holds the loop --fail-over ms or more a request, 1 when one does, 2 for bad input,
+// when no route holds the loop --fail-over ms or more a request, 1 when one does (or, with
+// --fail-under, when a route's ceiling under --ramp is under it), 2 for bad input,
 // 3 when no route could be judged (nothing measured: a CI gate must not pass), 4 when the lab
 // could not run or write (the app died mid-run, most of a burst got no answer, the results could
 // not be written), so an engineer can put it in CI.
@@ -14,6 +15,7 @@
 
 #include "lab/doctor/folder.hpp"
 #include "lab/doctor/page.hpp"
+#include "lab/doctor/ramp.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/doctor/judge.hpp"
 #include "lab/doctor/run.hpp"
@@ -30,6 +32,9 @@ struct DoctorOptions {
     std::vector<std::string> methods;
     int requests = default_burst;
     double fail_over_ms = default_hold_ms;
+    bool ramp = false;
+    int max_in_flight = default_max_in_flight;
+    double fail_under_rps = 0;
     bool list = false, with_services = false, wide = false;
     Format format = Format::table;
 };
@@ -79,6 +84,7 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
     s.hold_ms = o.fail_over_ms;
     s.with_services = o.with_services;
     s.list_only = o.list;
+    s.max_in_flight = o.ramp || o.fail_under_rps > 0 ? o.max_in_flight : 0;
     return s;
 }
 
@@ -113,8 +119,23 @@ int report(DoctorRun run, const DoctorOptions& o) {
         std::cerr << "lab doctor: the run failed: " << printable(failed) << '\n';
         return exit_could_not_run;
     }
-    if (routes_over(run) > 0) return exit_failed;
+    if (routes_over(run) > 0 || routes_under(run, o.fail_under_rps) > 0) return exit_failed;
     return routes_judged(run) > 0 ? exit_ok : exit_nothing_judged;
+}
+
+// --ramp and what it measures against: how far it goes, and the ceiling a CI job asks for.
+void define_ramp_options(CLI::App& app, DoctorOptions& o) {
+    app.add_flag("--ramp", o.ramp,
+                 "Then ramp each route from 1 request in flight up: where it bends (its knee), "
+                 "why (AnyIO's thread tokens, asyncio's executor, a DB pool, the loop), and its "
+                 "ceiling in requests a second");
+    app.add_option("--max-in-flight", o.max_in_flight,
+                   "--ramp: the most requests in flight a step keeps (default 200)")
+        ->check(CLI::Range(1, most_in_flight));
+    app.add_option("--fail-under", o.fail_under_rps,
+                   "Ramp (as --ramp), and exit 1 when a route's ceiling is under this many "
+                   "requests a second")
+        ->check(CLI::Range(0.001, 1e9));
 }
 
 }  // namespace
@@ -145,6 +166,7 @@ Action define_doctor(CLI::App& app) {
                    "(0 none held, 2 bad input, 3 nothing judged, 4 the lab could not run or "
                    "write)")
         ->check(CLI::Range(1.0, 10000.0));
+    define_ramp_options(app, *o);
     app.add_option("--examples", o->examples,
                    "A TOML file of values per route: [\"GET /price/{item_id}\"] path = {...}, "
                    "query = {...}, body = {...}")

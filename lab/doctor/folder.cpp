@@ -37,8 +37,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeRecord, method, target, rou
                                                 gil_wait_by, pool_blocked_ms, measured_ms,
                                                 measured_cpu_ms, queued_ms, where, call, owner,
                                                 owner_name, spans)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RampStep, in_flight, answered, failed, p50_ms,
+                                                mean_ms, throughput_rps, counted)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RouteRun, request, warm, warm_status, warm_said,
-                                                burst, records, probed, bystander_alone_ms)
+                                                burst, records, probed, bystander_alone_ms, ramp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MixedRun, batch, routes, records)
 
 nlohmann::json stored_doctor_json(const DoctorRun& run) {
@@ -50,6 +52,7 @@ nlohmann::json stored_doctor_json(const DoctorRun& run) {
                         {"bystander_alone_ms", run.bystander_alone_ms},
                         {"hold_ms", run.hold_ms},
                         {"requests", run.requests},
+                        {"max_in_flight", run.max_in_flight},
                         {"routes", run.routes},
                         {"run_s", run.run_s},
                         {"estimate_s", run.estimate_s}};
@@ -66,6 +69,7 @@ DoctorRun doctor_from_json(const nlohmann::json& j) {
     run.bystander_alone_ms = j.value("bystander_alone_ms", -1.0);
     run.hold_ms = j.at("hold_ms").get<double>();
     run.requests = j.at("requests").get<int>();
+    run.max_in_flight = j.value("max_in_flight", 0);
     run.routes = j.at("routes").get<std::vector<RouteRun>>();
     if (j.contains("mixed")) run.mixed = j["mixed"].get<MixedRun>();
     run.run_s = j.value("run_s", 0.0), run.estimate_s = j.value("estimate_s", -1.0);

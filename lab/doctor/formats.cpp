@@ -1,8 +1,10 @@
 // `lab doctor --format json` and `--format csv`: each route's request, verdict, owner, fix and the
 // loop's figures, and the mixed phase's.
 #include <ostream>
+#include <sstream>
 
 #include "lab/doctor/judge.hpp"
+#include "lab/doctor/knee.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/results/csv.hpp"
 
@@ -53,11 +55,27 @@ nlohmann::json route_json(const RouteRun& r) {
     return j;
 }
 
+// --ramp: where the route bends (null: nowhere up to the top), why, and its ceiling (measured;
+// the model's by Little's law beside it).
+void add_capacity(nlohmann::json& j, const RouteRun& r, bool probed) {
+    const Capacity c = capacity_of(r.ramp, r.figures, probed);
+    j.update({{"knee_in_flight", c.knee ? nlohmann::json(*c.knee) : nlohmann::json()},
+              {"knee_cause", c.cause},
+              {"ceiling_rps", c.measured_rps},
+              {"ceiling_model_rps", c.model_rps},
+              {"p50_ms_at_1", c.p50_at_1_ms},
+              {"p50_ms_at_knee", c.p50_at_knee_ms},
+              {"ramp_steps", r.ramp.size()}});
+}
+
 }  // namespace
 
 nlohmann::json doctor_json(const DoctorRun& run) {
     nlohmann::json routes = nlohmann::json::array();
-    for (const RouteRun& r : run.routes) routes.push_back(route_json(r));
+    for (const RouteRun& r : run.routes) {
+        routes.push_back(route_json(r));
+        if (!r.ramp.empty()) add_capacity(routes.back(), r, run.probed);
+    }
     nlohmann::json mixed = nlohmann::json::array();
     if (run.mixed)
         for (const MixedFigures& m : mixed_figures(*run.mixed, run.routes))
@@ -71,6 +89,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
     return {{"doctor",
              {{"app", run.app},
               {"requests", run.requests},
+              {"max_in_flight", run.max_in_flight},
               {"hold_ms", run.hold_ms},
               {"run_s", run.run_s},
               {"estimate_s", run.estimate_s},
@@ -80,31 +99,22 @@ nlohmann::json doctor_json(const DoctorRun& run) {
 }
 
 void print_doctor_csv(std::ostream& out, const DoctorRun& run) {
-    static const char* const keys[] = {"method",
-                                       "path",
-                                       "request",
-                                       "verdict",
-                                       "said",
-                                       "owner",
-                                       "fix",
-                                       "lesson",
-                                       "loop_held_ms_median",
-                                       "longest_hold_ms",
-                                       "where",
-                                       "pool_ms",
-                                       "pool_cpu_ms",
-                                       "bystander_worst_ms",
-                                       "why_not"};
-    for (const char* k : keys) out << (k == keys[0] ? "" : ",") << k;
-    out << '\n';
+    // The columns: doctor_json's keys, as the header line prints them (the ramp's three empty
+    // without --ramp)
+    static const std::string header =
+        "method,path,request,verdict,said,owner,fix,lesson,loop_held_ms_median,longest_hold_ms,"
+        "where,pool_ms,pool_cpu_ms,bystander_worst_ms,knee_in_flight,knee_cause,ceiling_rps,"
+        "why_not";
+    out << header << '\n';
     const nlohmann::json all = doctor_json(run);  // (kept: the loop reads into it)
     for (const nlohmann::json& r : all["doctor"]["routes"]) {
-        for (const char* k : keys) {
+        std::istringstream keys(header);
+        for (std::string k, comma; std::getline(keys, k, ','); comma = ",") {
             auto v = r.find(k);
-            std::string text = v == r.end()     ? ""
-                               : v->is_string() ? v->get<std::string>()
-                                                : v->dump();
-            out << (k == keys[0] ? "" : ",") << csv_field(text);
+            out << comma
+                << csv_field(v == r.end()     ? ""
+                             : v->is_string() ? v->get<std::string>()
+                                              : v->dump());
         }
         out << '\n';
     }

@@ -156,12 +156,6 @@ VerdictWords verdict_words(const RouteFigures& f) {
     return words;
 }
 
-bool holds_the_loop(RouteVerdict v) {
-    return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing ||
-           v == RouteVerdict::holds_loop_after || v == RouteVerdict::holds_loop_in_slices ||
-           v == RouteVerdict::delays_others;
-}
-
 double bystander_worst_ms(const Batch& burst) {
     double worst = -1;
     for (const RequestRecord& p : burst.probes)

@@ -39,9 +39,6 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms);
 // is read back.
 void judge_routes(DoctorRun& run);
 
-// Whether the verdict is one of the loop held, or, without a probe, of others kept waiting (the
-// doctor's exit 1).
-bool holds_the_loop(RouteVerdict v);
 // The same of a row's verdict as a results folder keeps it (its words first: "holds the loop
 // waiting at ...").
 bool verdict_holds_the_loop(std::string_view stored);

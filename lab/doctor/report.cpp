@@ -11,6 +11,7 @@
 #include "harness/statistics.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/doctor/judge.hpp"
+#include "lab/doctor/knee.hpp"
 
 namespace lab {
 namespace {
@@ -79,6 +80,31 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
                                      holds_the_loop(f.verdict) ? f.where : "",
                                      number_text(f.bystander_worst_ms),
                                      pool};
+        for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
+    }
+    return c;
+}
+
+// --ramp: a row a ramped route: where it bends, why, its ceiling by Little's law beside the most
+// measured, and its median latency alone and at the knee.
+std::vector<Column> capacity_columns(const DoctorRun& run) {
+    std::vector<Column> c{{"route"},
+                          {"knee (in flight)", {}, "knee"},
+                          {"cause"},
+                          {"ceiling req/s model / measured", {}, "ceiling /s"},
+                          {"p50 ms at 1", {}, "p50 at 1"},
+                          {"p50 ms at the knee", {}, "at knee"}};
+    c[0].wraps = c[2].wraps = true;
+    for (const RouteRun* r : culprits_first(run)) {
+        if (r->ramp.empty()) continue;
+        const Capacity cap = capacity_of(r->ramp, r->figures, run.probed);
+        std::vector<std::string> row{
+            request_named(*r),
+            cap.knee ? std::to_string(*cap.knee) : "none",
+            cap.cause,
+            number_text(cap.model_rps) + " / " + number_text(cap.measured_rps),
+            number_text(cap.p50_at_1_ms),
+            number_text(cap.p50_at_knee_ms)};
         for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
     }
     return c;
@@ -278,6 +304,16 @@ void print_doctor(std::ostream& shown, const DoctorRun& run, const Layout& layou
     }
     print_fixes(out, run, width);
     print_mixed(out, run, width);
+    if (run.max_in_flight > 0) {
+        out << wrap(fmt::format("\nEach route ramped, up to {} in flight (the knee: the most in "
+                                "flight before latency rises and throughput stops growing):",
+                                run.max_in_flight),
+                    width)
+            << '\n';
+        flush();
+        print_table(shown, capacity_columns(run), layout, markdown);
+        shown << '\n';
+    }
     print_not_judged(out, run, width);
     out << '\n' << wrap(closing_line(run), width) << '\n';
     flush();

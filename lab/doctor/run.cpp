@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "harness/raw_client.hpp"
+#include "lab/doctor/ramp.hpp"
 #include "lab/layout.hpp"
 #include "lab/results/bounded_json.hpp"
 #include "lab/run_key.hpp"
@@ -26,23 +27,6 @@ constexpr auto bystander_every = std::chrono::milliseconds(10);
 constexpr auto bystander_after = std::chrono::milliseconds(DoctorPlan::bystander_after_ms);
 // A route that never answers is cut off here
 constexpr auto burst_deadline = std::chrono::seconds(60);
-
-// The probe's answer to `path` as JSON; throws when there is none (the app stopped).
-nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
-    RawReply reply =
-        send_raw(at.host, at.port, request_bytes(at, "GET", path), std::chrono::seconds(10));
-    bool too_deep = false;
-    auto json = reply.status == 200 ? parse_bounded_json(reply.body, &too_deep) : nlohmann::json();
-    if (too_deep)
-        throw std::runtime_error(
-            fmt::format("the lab's probe answered {} nested deeper than the {} "
-                        "levels the lab reads",
-                        path, most_json_depth));
-    if (json.is_discarded() || json.is_null())
-        throw std::runtime_error("the lab's probe did not answer " + path +
-                                 (reply.error.empty() ? "" : ": " + reply.error));
-    return json;
-}
 
 // The services an app reads (DATABASE_URL, REDIS_URL): the lab's private ones, kept for the run.
 struct Services {
@@ -70,6 +54,30 @@ ConfigurationProcesses start_probed_app(const DoctorSettings& settings, Services
     return start_processes(c, run);  // (AppWontStart: the app's fault, bad input)
 }
 
+// The first line of an answer's body, at most 120 characters (a 500's "Internal Server Error").
+std::string first_line(const std::string& body) {
+    std::string line = body.substr(0, body.find('\n'));
+    return line.size() > 120 ? line.substr(0, 120) + "…" : line;
+}
+
+}  // namespace
+
+nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
+    RawReply reply =
+        send_raw(at.host, at.port, request_bytes(at, "GET", path), std::chrono::seconds(10));
+    bool too_deep = false;
+    auto json = reply.status == 200 ? parse_bounded_json(reply.body, &too_deep) : nlohmann::json();
+    if (too_deep)
+        throw std::runtime_error(
+            fmt::format("the lab's probe answered {} nested deeper than the {} "
+                        "levels the lab reads",
+                        path, most_json_depth));
+    if (json.is_discarded() || json.is_null())
+        throw std::runtime_error("the lab's probe did not answer " + path +
+                                 (reply.error.empty() ? "" : ": " + reply.error));
+    return json;
+}
+
 LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
                   const std::string& bystander) {
     LoadSpec spec;
@@ -88,14 +96,6 @@ LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, in
     spec.deadline = burst_deadline;
     return spec;
 }
-
-// The first line of an answer's body, at most 120 characters (a 500's "Internal Server Error").
-std::string first_line(const std::string& body) {
-    std::string line = body.substr(0, body.find('\n'));
-    return line.size() > 120 ? line.substr(0, 120) + "…" : line;
-}
-
-}  // namespace
 
 std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes) {
     std::vector<std::size_t> judged;
@@ -290,6 +290,7 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
     }
     say("all routes mixed");
     run.mixed = mix(app, run.routes, settings.requests, run);
+    if (settings.max_in_flight > 0) ramp_routes(app, run, settings.max_in_flight, say);
 }
 
 // Runs `examine`; when it fails because the app is gone (the probe inside it answers nothing),
@@ -328,6 +329,7 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
                   : settings.app.shown;
     run.app_spec = settings.app.spec, run.app_dir = settings.app.dir,
     run.hold_ms = settings.hold_ms, run.requests = settings.requests;
+    run.max_in_flight = settings.max_in_flight;
     Services services;
     ConfigurationProcesses app = reach(settings, services, run);
     LoadSpec at = spec_for(app, PlannedRequest{}, 1, run.bystander);

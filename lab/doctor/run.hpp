@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "harness/load_generator.hpp"
+#include "lab/doctor/knee.hpp"
 #include "lab/doctor/plan.hpp"
 #include "lab/doctor/verdict.hpp"
 #include "lab/run/your_app.hpp"
@@ -60,6 +61,7 @@ struct RouteRun {
     bool probed = true;  // false (--target): no records; judged by the bystander alone
     double bystander_alone_ms = -1;  // its median answer with nothing else sent
     RouteFigures figures;  // what its burst adds up to, and its verdict: judged once, at the end
+    std::vector<RampStep> ramp;  // --ramp: its steps, by requests in flight (ramp.hpp)
     bool judged() const { return warm_status >= 200 && warm_status < 400; }
 };
 
@@ -91,6 +93,7 @@ struct DoctorSettings {
     Examples examples;
     bool with_services = false;  // DATABASE_URL, REDIS_URL: the lab's private ones
     bool list_only = false;  // --list: the routes and requests, nothing sent
+    int max_in_flight = 0;  // --ramp: each route ramped up to this many in flight (0: no ramp)
     std::function<void(const std::string&)> progress;  // a line as each step begins; may be empty
 };
 
@@ -102,12 +105,22 @@ struct DoctorRun {
     double bystander_alone_ms = -1;  // --target: its median answer with nothing else sent
     double hold_ms = default_hold_ms;
     int requests = default_burst;
+    int max_in_flight = 0;  // --ramp's top (0: not ramped)
     std::vector<RouteRun> routes;  // every route, with why not where not sent
     std::optional<MixedRun> mixed;
     double run_s = 0;
     double estimate_s = -1;  // the whole run, as the doctor said it after the warm-ups
     std::string server_log;  // what the app wrote to stderr (its warnings)
 };
+
+struct ConfigurationProcesses;  // (lab/run/configuration_processes.hpp)
+
+// The load that asks one planned request `requests` at once of the app (with the run's key, for
+// the probe), a bystander asking `bystander` beside it (empty: none); and the probe's answer to
+// `path` as JSON, which throws when there is none (the app stopped). The ramp's too.
+LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
+                  const std::string& bystander);
+nlohmann::json probe_json(const LoadSpec& at, const std::string& path);
 
 // The lab could not run the doctor to its end: the app died mid-run (said with how it ended, as
 // its process's status says it), not the app's answer nor the user's input.

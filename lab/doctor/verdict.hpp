@@ -25,6 +25,14 @@ enum class RouteVerdict {
     not_judged,  // not sent, or it answered 4xx/5xx
 };
 
+// Whether the verdict is one of the loop held, or, without a probe, of others kept waiting (the
+// doctor's exit 1).
+inline bool holds_the_loop(RouteVerdict v) {
+    return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing ||
+           v == RouteVerdict::holds_loop_after || v == RouteVerdict::holds_loop_in_slices ||
+           v == RouteVerdict::delays_others;
+}
+
 // One route's burst, server-side and client-side. ms unless named; -1 unknown.
 struct RouteFigures {
     int sent = 0, answered = 0;

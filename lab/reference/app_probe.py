@@ -17,7 +17,9 @@ imported unchanged and wrapped in Probe, which adds what the lab's own servers g
   - GET /__lab/requests[?reset=1]: each request's account of the loop's time (loop_ledger.py;
     LAB_ATTRIBUTION=0 turns it off; GET /__lab/attribution?on=0|1 turns it off and on again, for a
     benchmark), and GET /__lab/routes: the routes the app serves, and what
-    each takes (its OpenAPI schema for FastAPI, its routes for Starlette); all but /__lab/health
+    each takes (its OpenAPI schema for FastAPI, its routes for Starlette), and GET
+    /__lab/limiters[?reset=1]: AnyIO's thread tokens, asyncio's default executor and a SQLAlchemy
+    pool, with the most each had in use since the last reset (limiters.py); all but /__lab/health
     only to the run that started it (run_key.py);
   - with LAB_EVENTS_TO ("@name" or a path), the live marks of `lab serve --events-to`.
 An app that cannot be served gets one line on stderr starting "your app: ", and exit status 2.
@@ -36,6 +38,7 @@ import traceback
 from app_routes import RouteIndex, list_routes
 from app_spec import file_module, is_dotted, names_a_file, split_spec
 from loop_ledger import CURRENT, HOLD_MS, Ledger, time_callbacks, time_thread_pool
+from limiters import Limiters
 from loop_watch import LoopWatch
 from run_key import REFUSED, asgi_key, may_control
 
@@ -169,6 +172,7 @@ class Probe:
         self.kept, self.switch = ledger, switch  # (the attribution, and its switch, while turned off)
         self.requests = self.in_service = 0
         self.marks = open_marks(os.environ.get("LAB_EVENTS_TO"))
+        self.limiters = Limiters()
 
     async def __call__(self, scope, receive, send):
         loop = asyncio.get_running_loop()
@@ -191,6 +195,7 @@ class Probe:
             return await self.answer_lab(scope, send)
         self.requests += 1
         self.in_service += 1
+        self.limiters.sample()
         try:
             await self.app(scope, receive, self.stamper(scope, send, start_us, record))
             if record is not None and not record.status:
@@ -200,6 +205,7 @@ class Probe:
                 record.status = 500  # (and for one that raised before answering)
             raise
         finally:
+            self.limiters.sample()
             self.in_service -= 1
             if record is not None:
                 record.done_us = time.monotonic_ns() // 1000  # its background tasks done too
@@ -262,7 +268,8 @@ class Probe:
         return mark
 
     async def answer_lab(self, scope, send):
-        """GET /__lab/health, /__lab/stats[?reset=1], /__lab/requests[?reset=1], /__lab/routes, /__lab/attribution."""
+        """GET /__lab/health, /__lab/stats[?reset=1], /__lab/requests[?reset=1], /__lab/routes,
+        /__lab/limiters[?reset=1], /__lab/attribution."""
         path, get = scope["path"], scope["method"] == "GET"
         reset = b"reset=1" in scope.get("query_string", b"").split(b"&")
         status = 200
@@ -277,11 +284,13 @@ class Probe:
                     else {"hold_ms": HOLD_MS, "requests": [], "dropped": 0, "attribution": False})
         elif get and path == "/__lab/routes":
             body = list_routes(self.app)
+        elif get and path == "/__lab/limiters":
+            body = {**self.limiters.report(reset), "in_service": self.in_service}
         elif get and path == "/__lab/attribution":
             status, body = self.turn_attribution(scope.get("query_string", b""))
         else:
             status, body = 404, {"error": "the lab's paths: GET /__lab/health, /__lab/stats, /__lab/requests,"
-                                          " /__lab/routes, /__lab/attribution?on=0|1", "status": 404}
+                                          " /__lab/routes, /__lab/limiters, /__lab/attribution?on=0|1", "status": 404}
         data = json.dumps(body, separators=(",", ":"), default=str).encode()  # compact, as the lab's servers write
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
         await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -33,6 +33,7 @@ import traceback
 CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
 IN_POOL = [0]  # `def` routes' functions running on AnyIO's pool threads now (time_thread_pool)
 POOL_CALLS = [0]  # their calls asked and not yet returned: waiting for a thread, or on one
+TOKEN_WAITS = [0, 0]  # the waits for a thread token counted (pool_full), and their sum in ns: /__lab/limiters
 POOL_RUNNING = {}  # pool thread -> (the record whose function runs on it now, its start, its CPU then)
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
 HOLD_MS = int(HOLD_MS) if HOLD_MS.is_integer() else HOLD_MS  # (20, as given, not 20.0)
@@ -378,6 +379,8 @@ def time_thread_pool():
             if times:
                 if pool_full:
                     record.pool_wait_ns += times[0] - called
+                    TOKEN_WAITS[0] += 1
+                    TOKEN_WAITS[1] += times[0] - called
                 record.pool_ns += times[1] - times[0]
                 record.pool_cpu_ns += times[2]
                 # Asleep on its pool thread: neither computing nor queued for a core. A function

@@ -1,0 +1,107 @@
+#include "lab/doctor/knee.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "lab/doctor/verdict.hpp"
+
+namespace lab {
+namespace {
+
+// A step whose mean latency is this much over the best below it is past the knee
+constexpr double latency_bound = 1.15;
+
+bool failed(const RampStep& s) { return s.failed > 0 || s.answered == 0; }
+
+// In a closed loop, Little's law: throughput = in flight / mean latency (the throughput counted
+// in a step of a few rounds is coarser: a round cut off at its end is not counted).
+double little_rps(const RampStep& s) { return s.in_flight / (s.mean_ms / 1000); }
+
+bool bent(const RampStep& step, const RampStep& below, double best_mean_ms) {
+    const double more_in_flight = static_cast<double>(step.in_flight) / below.in_flight - 1;
+    return failed(step) || step.mean_ms > latency_bound * best_mean_ms ||
+           little_rps(step) < little_rps(below) * (1 + more_in_flight / 2);
+}
+
+// The limiter the probe found full at the first bent step, and its size; empty when none was.
+std::string full_limiter(const LimiterCounts& c, double& limit) {
+    if (c.pool_capacity > 0 && c.pool_checked_out >= c.pool_capacity) {
+        limit = c.pool_capacity;
+        if (c.tokens_total > c.pool_capacity && c.tokens_borrowed >= c.pool_capacity)
+            return fmt::format(
+                "the DB pool: the pool, {}, is narrower than the thread tokens, {}: threads wait "
+                "holding their token",
+                c.pool_capacity, c.tokens_total);
+        return fmt::format("the DB pool, {} connections (size + overflow)", c.pool_capacity);
+    }
+    if (c.executor_workers > 0 && c.executor_busy >= c.executor_workers) {
+        limit = c.executor_workers;
+        return fmt::format("asyncio's default executor, {} workers", c.executor_workers);
+    }
+    if (c.tokens_total > 0 && c.tokens_borrowed >= c.tokens_total) {
+        limit = c.tokens_total;
+        return fmt::format("AnyIO's {} thread tokens", c.tokens_total);
+    }
+    return "";
+}
+
+// What the probe counted, when no limiter was full: the figures, for the reader to judge.
+std::string unexplained(const RampStep& s) {
+    const LimiterCounts& c = s.counted;
+    std::string said = fmt::format("unexplained: at {} in flight", s.in_flight);
+    auto add = [&](const char* what, int used, int of) {
+        if (of > 0) said += fmt::format(", {} {} of {}", what, std::max(used, 0), of);
+    };
+    add("AnyIO's tokens", c.tokens_borrowed, c.tokens_total);
+    add("the executor's workers", c.executor_busy, c.executor_workers);
+    add("the pool's connections", c.pool_checked_out, c.pool_capacity);
+    return said + fmt::format(", p50 {:.1f} ms", s.p50_ms);
+}
+
+}  // namespace
+
+std::size_t first_bent(const std::vector<RampStep>& steps) {
+    if (steps.empty() || failed(steps[0])) return 0;
+    double best_mean_ms = steps[0].mean_ms;
+    for (std::size_t i = 1; i < steps.size(); ++i) {
+        if (bent(steps[i], steps[i - 1], best_mean_ms)) return i;
+        best_mean_ms = std::min(best_mean_ms, steps[i].mean_ms);
+    }
+    return steps.size();
+}
+
+std::optional<int> knee_in_flight(const std::vector<RampStep>& steps) {
+    const std::size_t bent_at = first_bent(steps);
+    if (bent_at == 0 || bent_at == steps.size()) return std::nullopt;
+    return steps[bent_at - 1].in_flight;
+}
+
+Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& route, bool probed) {
+    Capacity c;
+    if (steps.empty()) return c;
+    for (const RampStep& s : steps) c.measured_rps = std::max(c.measured_rps, s.throughput_rps);
+    c.p50_at_1_ms = steps[0].p50_ms;
+    c.knee = knee_in_flight(steps);
+    const std::size_t bent_at = first_bent(steps);
+    if (!c.knee) {
+        c.cause = bent_at == 0 ? "failed at 1 in flight"
+                               : fmt::format("none up to {} in flight", steps.back().in_flight);
+        return c;
+    }
+    c.p50_at_knee_ms = steps[bent_at - 1].p50_ms;
+    double limit = -1;
+    if (holds_the_loop(route.verdict) && route.held_ms > 0) {
+        c.cause = fmt::format("the loop: each request holds it {:.1f} ms", route.held_ms);
+        c.model_rps = 1000 / route.held_ms;
+    } else if (!probed) {
+        c.cause = "unknown without the lab's probe (--target): client-side figures only";
+    } else if (c.cause = full_limiter(steps[bent_at].counted, limit); !c.cause.empty()) {
+        c.model_rps = limit / (c.p50_at_1_ms / 1000);  // Little: in flight / latency
+    } else {
+        c.cause = unexplained(steps[bent_at]);
+    }
+    return c;
+}
+
+}  // namespace lab

@@ -1,0 +1,134 @@
+#include "lab/doctor/ramp.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness/statistics.hpp"
+#include "lab/doctor/knee.hpp"
+#include "lab/layout.hpp"
+#include "lab/run/configuration_processes.hpp"
+
+namespace lab {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Ten rounds of the route's latency alone, so a step reaches its steady state; 0.3 to 2 s.
+milliseconds step_time(const RouteRun& r) {
+    return milliseconds(std::clamp(static_cast<long>(10 * r.warm.took_ms), 300L, 2000L));
+}
+
+// The most steps a ramp takes: doubling up to the top, then halving the last gap.
+int most_steps(int max_in_flight) {
+    const int doubling = static_cast<int>(std::ceil(std::log2(std::max(max_in_flight, 1))));
+    return 2 * doubling + 1;
+}
+
+RampStep step_of(const Batch& b, int in_flight) {
+    RampStep s;
+    s.in_flight = in_flight;
+    std::vector<double> ms;
+    std::int64_t first_us = -1, last_us = -1;
+    for (const RequestRecord& r : b.requests) {
+        if (!r.ok() || r.status >= 400) {
+            ++s.failed;
+            continue;
+        }
+        ms.push_back(static_cast<double>(r.latency_us()) / 1e3);
+        first_us = first_us < 0 ? r.intended_us : std::min(first_us, r.intended_us);
+        last_us = std::max(last_us, r.end_us);
+    }
+    s.answered = static_cast<int>(ms.size());
+    if (ms.empty()) return s;
+    s.p50_ms = percentile(ms, 50);
+    s.mean_ms = std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
+    s.throughput_rps =
+        s.answered / (static_cast<double>(std::max<std::int64_t>(last_us - first_us, 1)) / 1e6);
+    return s;
+}
+
+// The requests a step left running finish before the next begins: with the probe, until it has
+// none in service (10 s at most); without, the step's longest latency (5 s at most).
+void settle(const LoadSpec& spec, const Batch& b, bool probed) {
+    if (!probed) {
+        std::int64_t longest_us = 0;
+        for (const RequestRecord& r : b.requests) longest_us = std::max(longest_us, r.latency_us());
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(std::min<std::int64_t>(longest_us, 5'000'000)));
+        return;
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (probe_json(spec, "/__lab/limiters").value("in_service", 0) > 0 &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(milliseconds(20));
+}
+
+// One step: K in flight for the step's time, then what the probe counted meanwhile.
+RampStep ramp_step(LoadSpec spec, int in_flight, bool probed) {
+    spec.requests = spec.concurrency = in_flight;
+    const Batch b = run_concurrent_batch(spec);
+    RampStep s = step_of(b, in_flight);
+    settle(spec, b, probed);
+    if (probed) s.counted = probe_json(spec, "/__lab/limiters?reset=1").get<LimiterCounts>();
+    return s;
+}
+
+std::vector<RampStep> ramp_route(const ConfigurationProcesses& app, const RouteRun& r,
+                                 int max_in_flight, bool probed) {
+    LoadSpec spec = spec_for(app, r.request, 1, "");  // (no bystander)
+    spec.run_for = step_time(r);
+    spec.deadline = spec.run_for + std::chrono::seconds(30);
+    spec.keep_records = 100'000;
+    if (probed) probe_json(spec, "/__lab/limiters?reset=1");
+    std::vector<RampStep> steps;
+    auto step = [&](int k) {
+        RampStep s = ramp_step(spec, k, probed);
+        steps.insert(std::upper_bound(steps.begin(), steps.end(), s,
+                                      [](auto& a, auto& b) { return a.in_flight < b.in_flight; }),
+                     s);
+    };
+    for (int k = 1;; k = std::min(2 * k, max_in_flight)) {
+        step(k);
+        if (first_bent(steps) < steps.size() || k >= max_in_flight) break;
+    }
+    // Halved between the last good step and the first bent one, until they are one apart.
+    for (std::size_t bent = first_bent(steps); bent > 0 && bent < steps.size();
+         bent = first_bent(steps)) {
+        const int good = steps[bent - 1].in_flight, over = steps[bent].in_flight;
+        if (over - good <= 1) break;
+        step(good + (over - good) / 2);
+    }
+    return steps;
+}
+
+}  // namespace
+
+void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_flight,
+                 const std::function<void(const std::string&)>& say) {
+    double most_s = 0;
+    for (const RouteRun& r : run.routes)
+        if (r.judged()) most_s += most_steps(max_in_flight) * (step_time(r).count() / 1000.0 + 0.1);
+    say(fmt::format("ramp: each route up to {} in flight, a step at a time: at most about {:.0f} s",
+                    max_in_flight, most_s));
+    for (RouteRun& r : run.routes) {
+        if (!r.judged()) continue;
+        say(fmt::format("{} {}: ramp, {} s a step", r.request.route.method, r.request.target,
+                        fixed(step_time(r).count() / 1000.0, 1)));
+        r.ramp = ramp_route(app, r, max_in_flight, run.probed);
+    }
+}
+
+int routes_under(const DoctorRun& run, double rps) {
+    int n = 0;
+    for (const RouteRun& r : run.routes)
+        if (r.judged() && !r.ramp.empty())
+            n += capacity_of(r.ramp, r.figures, run.probed).measured_rps < rps;
+    return n;
+}
+
+}  // namespace lab
