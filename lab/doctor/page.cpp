@@ -18,12 +18,6 @@ namespace {
 using kainjow::mustache::data;
 using kainjow::mustache::list;
 
-std::string ms_cell(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
-
-std::string route_name(const RouteRun& r) {
-    return r.request.route.method + " " + r.request.target;
-}
-
 // A verdict or a fix as HTML: escaped (escape(), the page's one way from text to HTML), then each
 // `name` between backticks set as code, as the terminal's Markdown-like text writes it.
 std::string with_code(const std::string& text) {
@@ -41,13 +35,13 @@ list route_rows(const DoctorRun& run) {
     for (const RouteRun* judged : culprits_first(run)) {
         const RouteFigures& f = judged->figures;
         const VerdictWords words = verdict_words(f);
-        data row{"route", route_name(*judged)};
+        data row{"route", request_named(*judged)};
         row.set("verdict", with_code(words.verdict));
         if (!words.reason.empty()) row.set("fix", with_code(words.reason));
         if (holds_the_loop(f.verdict)) row.set("culprit", true);
-        row.set("held", ms_cell(f.held_ms));
-        row.set("longest", ms_cell(f.longest_hold_ms));
-        row.set("bystander", ms_cell(f.bystander_worst_ms));
+        row.set("held", number_text(f.held_ms));
+        row.set("longest", number_text(f.longest_hold_ms));
+        row.set("bystander", number_text(f.bystander_worst_ms));
         rows.push_back(row);
     }
     return rows;
@@ -82,8 +76,8 @@ data bursts(const DoctorRun& run) {
         axis = std::max(axis, span_us(r->burst, loop_holds(*r)));
     list each;
     for (const RouteRun* r : culprits_first(run)) {
-        data burst{"route", route_name(*r)};
-        burst.set("svg", burst_drawn(app_named(route_name(*r)), r->burst, loop_holds(*r), axis,
+        data burst{"route", request_named(*r)};
+        burst.set("svg", burst_drawn(app_named(request_named(*r)), r->burst, loop_holds(*r), axis,
                                      run.bystander));
         each.push_back(burst);
     }
@@ -95,7 +89,7 @@ data bursts(const DoctorRun& run) {
 // Every judged route at once, each request coloured by its route.
 data mixed(const DoctorRun& run) {
     std::vector<std::string> names;
-    for (std::size_t place : run.mixed->routes) names.push_back(route_name(run.routes[place]));
+    for (std::size_t place : run.mixed->routes) names.push_back(request_named(run.routes[place]));
     std::vector<LoopHold> holds = loop_holds(*run.mixed, run.routes);
     const std::string label = fmt::format("all {} routes at once", names.size());
     data section{"label", label};

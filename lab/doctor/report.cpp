@@ -18,12 +18,6 @@ namespace {
 
 std::string ms_or_dash(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f} ms", ms); }
 
-// "GET /price/1": the app's own text (a table cell, or wrapped: printable() shows it safely).
-std::string request_named(const RouteRun& r) {
-    return r.request.route.method + " " +
-           (r.request.target.empty() ? r.request.route.path : r.request.target);
-}
-
 std::string statuses_text(const RouteFigures& f) {
     std::string out;
     for (auto [code, n] : f.statuses) {
@@ -35,8 +29,6 @@ std::string statuses_text(const RouteFigures& f) {
                            AnswerLimits{}.body >> 10, f.over_limit);
     return out;
 }
-
-std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
 // Without the probe (--target) a row says only what the bystander could tell: how long it waited.
 std::vector<Column> bystander_columns(const DoctorRun& run) {
@@ -218,6 +210,13 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 }
 
 }  // namespace
+
+std::string request_named(const RouteRun& r) {
+    return r.request.route.method + " " +
+           (r.request.target.empty() ? r.request.route.path : r.request.target);
+}
+
+std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
 std::string why_not_judged(const RouteRun& r) {
     return !r.request.skipped.empty() ? "not sent: " + r.request.skipped

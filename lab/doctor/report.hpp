@@ -25,6 +25,11 @@ void print_doctor_csv(std::ostream& out, const DoctorRun& run);
 // judged: answered 500 ...".
 std::string why_not_judged(const RouteRun& r);
 
+// "GET /price/1": the app's own text (a table cell, or wrapped: printable() shows it safely).
+std::string request_named(const RouteRun& r);
+// A figure in ms with one decimal, "—" when unknown (-1).
+std::string number_text(double ms);
+
 // The judged routes in the order every output shows them: culprits first, by the loop time
 // their burst took from the others (without the probe: the bystander's worst wait).
 std::vector<const RouteRun*> culprits_first(const DoctorRun& run);
