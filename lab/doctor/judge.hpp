@@ -4,7 +4,6 @@
 // (verdict_text): what the route does to the loop and the lesson that shows it; a verdict of the
 // loop held gets its fix from lab/run/fix_table.hpp, addressed to the code that held it.
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "lab/doctor/run.hpp"
@@ -42,9 +41,6 @@ void judge_routes(DoctorRun& run);
 // Whether the verdict is one of the loop held, or, without a probe, of others kept waiting (the
 // doctor's exit 1).
 bool holds_the_loop(RouteVerdict v);
-// The same of a row's verdict as a results folder keeps it (its words first: "holds the loop
-// waiting at ...").
-bool verdict_holds_the_loop(std::string_view stored);
 
 // The mixed phase: each route's latency among the others, and for a route that held the loop,
 // how long, and how long the other routes' requests waited behind its holds.
