@@ -1,6 +1,7 @@
 #include "harness/statistics.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <numeric>
 
@@ -94,17 +95,36 @@ bool too_fast_to_tell(const BatchStats& stats) {
            stats.longest_service_s < stats.round_trip_s;
 }
 
-std::string verdict(const BatchStats& stats, int requests, int concurrency) {
-    if (stats.ok == 0) return "failed";
+Verdict verdict(const BatchStats& stats, int requests, int concurrency) {
+    if (stats.ok == 0) return {Served::failed};
     // Without the server's own stamps the client cannot tell served from queued: a server that
     // took requests one at a time looks, from outside, like one that served a few at once.
-    if (stats.max_in_service < 0) return unknown_verdict;
+    if (stats.max_in_service < 0) return {Served::unknown};
     int at_once = stats.max_in_service;
-    int offered = std::min(requests, concurrency);
-    if (too_fast_to_tell(stats)) return std::string(instant_verdict) + "; " + instant_reason;
-    if (at_once <= 1) return "sequential";
-    if (at_once >= offered) return "concurrent";
-    return "limited to " + std::to_string(at_once) + " at a time";
+    if (too_fast_to_tell(stats)) return {Served::instant, 0, std::string("; ") + instant_reason};
+    if (at_once <= 1) return {Served::sequential};
+    if (at_once >= std::min(requests, concurrency)) return {Served::concurrent};
+    return {Served::limited, at_once};
+}
+
+std::string Verdict::text() const {
+    const std::string limit = " " + std::to_string(at_once) + " at a time";
+    return name_of(served) + (served == Served::limited ? limit : "") + detail;
+}
+
+Verdict Verdict::read(std::string_view text) {
+    for (const auto& [served, words] : Names<Served>::list) {
+        if (words.empty() || !text.starts_with(words)) continue;
+        Verdict v{served, 0, std::string(text.substr(words.size()))};
+        if (served == Served::limited && v.detail.size() > 1) {  // " K at a time": K read back
+            std::from_chars(v.detail.data() + 1, v.detail.data() + v.detail.size(), v.at_once);
+            const std::size_t end = v.detail.find(" at a time");
+            v.detail = end == std::string::npos ? "" : v.detail.substr(end + 10);
+        }
+        if (v.text() == text) return v;  // else words of its own that begin alike
+        break;
+    }
+    return {Served::said, 0, std::string(text)};
 }
 
 std::string mostly_unanswered(const Batch& batch, std::string_view which) {

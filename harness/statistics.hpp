@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "harness/load_generator.hpp"
+#include "lab/named.hpp"
 
 namespace lab {
 
@@ -59,11 +60,38 @@ inline constexpr const char* instant_reason =
     "each request was served in less time than a round trip adds to any answer: one after another "
     "or together looks the same";
 
-// "sequential", "concurrent", "limited to K at a time" (or "failed"): what the server did, read
-// from its own stamps; without them, unknown_verdict (the lab never guesses one); requests too
-// fast to overlap, instant_verdict with its reason, never "sequential".
-std::string verdict(const BatchStats& stats, int requests, int concurrency);
-inline constexpr const char* unknown_verdict =
-    "unknown: the server's own timings are unknown (client-side figures only)";
+// How a row's requests were served: its verdict's first words. Read from the server's own stamps;
+// unknown without them (the lab never guesses one); instant when too fast to overlap, never
+// sequential; said for a verdict that is a sentence of its own (how the bystander fared), or none.
+enum class Served { sequential, concurrent, limited, failed, unknown, instant, said };
+template <>
+struct Names<Served> {
+    static constexpr std::pair<Served, std::string_view> list[] = {
+        {Served::sequential, "sequential"},
+        {Served::concurrent, "concurrent"},
+        {Served::limited, "limited to"},
+        {Served::failed, "failed"},
+        {Served::unknown,
+         "unknown: the server's own timings are unknown (client-side figures only)"},
+        {Served::instant, instant_verdict},
+        {Served::said, ""}};
+};
+
+// A row's verdict: how it was served (K at a time, when limited), then what the lab adds: ";
+// PostgreSQL ran 4 at once", a failure's reason, the lesson's row it behaved like. summary.json
+// keeps its prose, read back by read().
+struct Verdict {
+    Served served = Served::said;
+    int at_once = 0;  // limited: K
+    std::string detail;  // what follows the first words, as said ("; ..." or ": ...")
+
+    // "sequential", "limited to 4 at a time; PostgreSQL ran 4 at once": the one place it is worded.
+    std::string text() const;
+    static Verdict read(std::string_view text);
+    bool operator==(const Verdict&) const = default;
+};
+
+// What the server did in one batch, read from its own stamps (failed when nothing was answered).
+Verdict verdict(const BatchStats& stats, int requests, int concurrency);
 
 }  // namespace lab

@@ -54,7 +54,7 @@ lab::RunResult hostile_run() {
     for (auto& r : run.configurations) {
         r.configuration.label = "label " + forged;
         r.configuration.document_text = "document " + forged;
-        r.verdict = "sequential " + forged;
+        r.verdict = lab::Verdict::read("sequential " + forged);
     }
     run.configurations.back().error = "your app exited with status 3 during the run:\n" + forged;
     for (auto& e : run.scenario.expectations) e.claim = "claim " + forged;
@@ -189,7 +189,7 @@ TEST_CASE(
     lab::RunResult run = lab::read_results(folder);
     const lab::ConfigurationResult& mine = run.configurations.back();
     REQUIRE(mine.configuration.server == lab::Server::app);
-    CHECK(mine.verdict.starts_with("sequential"));
+    CHECK(mine.verdict.served == lab::Served::sequential);
     // The stamps are the probe's: each request began after the one before it ended (the loop was
     // held), not all at the first one's arrival, as the app's body and its x-lab-* fields claim.
     const lab::Batch& batch = mine.batches[mine.median_batch];

@@ -40,7 +40,7 @@ lab::RunResult small_run() {
     b.requests[1].status = 0;
     c.batches.emplace_back(b).stats = lab::summarize(b);
     c.makespan = {0.1005, 0.1005, 0.1005};
-    c.verdict = "concurrent";
+    c.verdict = {lab::Served::concurrent};
     run.configurations.push_back(c);
     lab::measure_figures(run);  // as a run is measured once it ends
     return run;

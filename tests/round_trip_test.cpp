@@ -295,7 +295,7 @@ TEST_CASE("labels survive the files whatever they hold, and are never merged", "
     run.configurations[1].configuration.label =
         run.configurations[0].configuration.label;  // the same twice
     run.configurations[0].configuration.document_text = "<script>alert('doc')</script>";
-    run.configurations[1].verdict = "line one\nline two, with \"quotes\"";
+    run.configurations[1].verdict = lab::Verdict::read("line one\nline two, with \"quotes\"");
     lab::RunResult more = run;
     more.configurations[0].configuration.label = "'quoted'\nsecond line, comma";
     more.configurations[1].configuration.label = "-1+2";

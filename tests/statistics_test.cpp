@@ -52,7 +52,7 @@ TEST_CASE("a blocked loop's batch reads as sequential", "[unit]") {
     CHECK(s.effective_concurrency == Approx(1.0).epsilon(0.01));
     CHECK(s.max_in_service == 1);
     CHECK(s.latency_p50_s == Approx(0.5001));
-    CHECK(lab::verdict(s, 10, 10) == "sequential");
+    CHECK(lab::verdict(s, 10, 10).text() == "sequential");
 }
 
 TEST_CASE("requests served faster than a round trip are instant, never sequential", "[unit]") {
@@ -69,24 +69,43 @@ TEST_CASE("requests served faster than a round trip are instant, never sequentia
     CHECK(s.max_in_service == 1);
     CHECK(s.round_trip_s == Approx(0.00006));
     CHECK(lab::too_fast_to_tell(s));
-    CHECK(lab::verdict(s, 10, 10).starts_with(lab::instant_verdict));
+    CHECK(lab::verdict(s, 10, 10).served == lab::Served::instant);
+    CHECK(lab::verdict(s, 10, 10).text().starts_with(lab::instant_verdict));
     // Each request 100 ms, one after another: that is a server serving in turn, and it shows.
     auto blocked = lab::summarize(sent_apart(waves(10, 1, 100'000)));
     CHECK_FALSE(lab::too_fast_to_tell(blocked));
-    CHECK(lab::verdict(blocked, 10, 10) == "sequential");
+    CHECK(lab::verdict(blocked, 10, 10).text() == "sequential");
 }
 
 TEST_CASE("verdicts: concurrent, limited, failed", "[unit]") {
-    CHECK(lab::verdict(lab::summarize(waves(10, 10, 100'000)), 10, 10) == "concurrent");
+    CHECK(lab::verdict(lab::summarize(waves(10, 10, 100'000)), 10, 10).text() == "concurrent");
     auto limited = lab::summarize(waves(10, 4, 100'000));
     CHECK(limited.max_in_service == 4);
     CHECK(limited.per_worker.size() == 4);
-    CHECK(lab::verdict(limited, 10, 10) == "limited to 4 at a time");
+    CHECK(lab::verdict(limited, 10, 10).text() == "limited to 4 at a time");
     lab::Batch failed = waves(3, 1, 1000);
     for (auto& r : failed.requests) r.error = lab::ErrorKind::connect;
     auto f = lab::summarize(failed);
     CHECK(f.failed == 3);
-    CHECK(lab::verdict(f, 3, 3) == "failed");
+    CHECK(lab::verdict(f, 3, 3).text() == "failed");
+}
+
+TEST_CASE("a verdict's words read back as the verdict they say", "[unit]") {
+    for (const char* text :
+         {"sequential", "concurrent; PostgreSQL ran 10 at once", "limited to 4 at a time",
+          "limited to 12 at a time; computing 12 at once", "failed: timeout", "failed",
+          "instant: too fast to tell; too quick", "sequential — like “blocked” (1.000 s)",
+          "GET /health answered meanwhile: 1.9 ms at worst", "limited to many at a time", ""}) {
+        INFO(text);
+        CHECK(lab::Verdict::read(text).text() == text);  // summary.json's words, kept
+    }
+    lab::Verdict limited = lab::Verdict::read("limited to 12 at a time; computing 12 at once");
+    CHECK(limited.served == lab::Served::limited);
+    CHECK(limited.at_once == 12);
+    CHECK(limited.detail == "; computing 12 at once");
+    CHECK(lab::Verdict::read("failed: timeout").served == lab::Served::failed);
+    CHECK(lab::Verdict::read("limited to many at a time").served == lab::Served::said);
+    CHECK(lab::Verdict::read("GET /health answered").served == lab::Served::said);
 }
 
 TEST_CASE("a failed request is counted, not dropped", "[unit]") {

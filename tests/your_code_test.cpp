@@ -409,7 +409,7 @@ TEST_CASE(
         lab::ConfigurationResult r;
         r.configuration.server = server;
         r.configuration.label = label;
-        r.verdict = verdict;
+        r.verdict = lab::Verdict::read(verdict);
         r.makespan = {makespan, makespan, makespan};
         r.batches.resize(1);
         return r;
@@ -419,12 +419,12 @@ TEST_CASE(
                           row(lab::Server::lab, "awaiting", "concurrent", 0.1),
                           row(lab::Server::app, "yours", "sequential", 1.02)};
     lab::compare_with_lesson(run);
-    CHECK(run.configurations[2].verdict == "sequential — like “blocked” (1.000 s)");
+    CHECK(run.configurations[2].verdict.text() == "sequential — like “blocked” (1.000 s)");
     // --only 2: no row of this run served one at a time, so none is named.
     run.configurations.erase(run.configurations.begin());
-    run.configurations[1].verdict = "sequential";
+    run.configurations[1].verdict = {lab::Served::sequential};
     lab::compare_with_lesson(run);
-    CHECK(run.configurations[1].verdict == "sequential");
+    CHECK(run.configurations[1].verdict.text() == "sequential");
 }
 
 TEST_CASE(

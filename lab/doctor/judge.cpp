@@ -163,17 +163,6 @@ double bystander_worst_ms(const Batch& burst) {
     return worst;
 }
 
-bool verdict_holds_the_loop(std::string_view stored) {
-    for (std::size_t v = 0; v < std::size(verdicts); ++v) {
-        std::string_view said = verdicts[v].said;
-        if (holds_the_loop(static_cast<RouteVerdict>(v)) && stored.starts_with(said) &&
-            (stored.size() == said.size() || stored[said.size()] == ' ' ||
-             stored[said.size()] == ';'))
-            return true;
-    }
-    return false;
-}
-
 RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     RouteFigures f;
     if (!run.judged() || run.burst.requests.empty()) return f;

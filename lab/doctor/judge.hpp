@@ -4,7 +4,6 @@
 // (verdict_text): what the route does to the loop and the lesson that shows it; a verdict of the
 // loop held gets its fix from lab/run/fix_table.hpp, addressed to the code that held it.
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "lab/doctor/run.hpp"
@@ -38,10 +37,6 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms);
 // Every route of a run judged, once: when the run ends (lab doctor's command), or when its folder
 // is read back.
 void judge_routes(DoctorRun& run);
-
-// The same of a row's verdict as a results folder keeps it (its words first: "holds the loop
-// waiting at ...").
-bool verdict_holds_the_loop(std::string_view stored);
 
 // The mixed phase: each route's latency among the others, and for a route that held the loop,
 // how long, and how long the other routes' requests waited behind its holds.

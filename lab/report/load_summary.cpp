@@ -269,7 +269,6 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
         if (!c.error.empty()) out << wrap("Stopped: " + c.error, columns) << '\n';
     const LoadFigures& f = run.load_figures;
     const Tally& all = f.all;
-    const double seconds = f.seconds;
     if (all.requests > 0 &&
         all.statuses.empty()) {  // not one answer: a rate or a latency would only mislead
         // Only when no connection was taken may nothing be listening; an answer too large was sent

@@ -189,7 +189,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         blocked.cells.push_back(figure_cell(Figure::loop_blocked, r));
         pss.cells.push_back(figure_cell(Figure::pss, r));
         memory.cells.push_back(figure_cell(Figure::peak_rss, r));
-        std::string v = r.error.empty() ? r.verdict : r.error;
+        std::string v = r.error.empty() ? r.verdict.text() : r.error;
         if (r.error.empty() && served_by_processes(c))
             v += std::string(c.behind_nginx() ? "; per host: " : "; per worker: ") + per_worker(r);
         verdict.cells.push_back(v);

@@ -43,6 +43,11 @@ struct Reader {
         if (it == in.end()) return;  // absent: the default (files from before the key existed)
         read(key, *it, value, bound);
     }
+    void operator()(const char* key, Verdict& value, Bound = {}) const {  // its prose, as written
+        std::string text = value.text();
+        (*this)(key, text);
+        value = Verdict::read(text);
+    }
     template <class T, class List>
     void object(const char* key, T& value, List list) const {
         auto it = in.find(key);

@@ -27,6 +27,7 @@ struct Writer {
                       std::is_same_v<T, std::optional<double>>)
             out[key] = value ? json(*value) : json();
         else if constexpr (Named<T>) out[key] = name_of(value);
+        else if constexpr (std::is_same_v<T, Verdict>) out[key] = value.text();  // its prose
         else out[key] = value;
     }
     template <class T, class List>

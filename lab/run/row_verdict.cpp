@@ -20,10 +20,11 @@ void judge_by_the_loop(ConfigurationResult& result, const Load& load) {
     if (held < 0 || load.delay_ms <= 0 || held < 0.5 * load.delay_ms) return;
     const std::string fix =
         said.held_fix.empty() ? "make the route `def`, or await an async client" : said.held_fix;
-    result.verdict = fmt::format(
-        "sequential; its own code held the loop {:.1f} ms a request{}; {} (`lab doctor` names "
-        "each such route)",
-        held, said.held_where.empty() ? "" : " (" + said.held_where + ")", fix);
+    result.verdict = {
+        Served::sequential, 0,
+        fmt::format("; its own code held the loop {:.1f} ms a request{}; {} (`lab doctor` names "
+                    "each such route)",
+                    held, said.held_where.empty() ? "" : " (" + said.held_where + ")", fix)};
 }
 
 // What the bystander's worst wait says beside the requests: for one request, whether it was
@@ -53,11 +54,11 @@ std::optional<std::string> bystander_verdict(const ConfigurationResult& r, const
         load.probe_path, probe_ms, request_ms);
 }
 
-// A row whose every request failed says how, never "failed: status" alone: the code the server
-// answered (a student's app that raised answers 500, and its traceback is in the run's
-// server.log), else the way the requests failed, with the system's reason where a connection
-// could not be opened ("Too many open files": the shell's `ulimit -n`).
-std::string failed_verdict(const Batch& batch, const Configuration& c) {
+// A row whose every request failed says how (what follows "failed"), never "failed: status" alone:
+// the code the server answered (a student's app that raised answers 500, and its traceback is in
+// the run's server.log), else the way the requests failed, with the system's reason where a
+// connection could not be opened ("Too many open files": the shell's `ulimit -n`).
+std::string how_it_failed(const Batch& batch, const Configuration& c) {
     std::map<int, int> answered;  // status -> requests
     ErrorKind first = ErrorKind::none;
     for (const RequestRecord& r : batch.requests) {
@@ -67,13 +68,13 @@ std::string failed_verdict(const Batch& batch, const Configuration& c) {
     if (!answered.empty()) {
         auto most = std::max_element(answered.begin(), answered.end(),
                                      [](auto& a, auto& b) { return a.second < b.second; });
-        return fmt::format("failed: answered {} ({} of {}){}", most->first, most->second,
+        return fmt::format(": answered {} ({} of {}){}", most->first, most->second,
                            batch.requests.size(),
                            c.server == Server::app && most->first >= 500
                                ? " — your app raised: its traceback is in the run's server.log"
                                : "");
     }
-    return "failed: " + std::string(to_string(first)) +
+    return ": " + std::string(to_string(first)) +
            (batch.connect_failure.empty() ? "" : " (" + batch.connect_failure + ")");
 }
 
@@ -92,15 +93,16 @@ void judge(ConfigurationResult& result, const Load& load) {
     result.median_batch = order[(order.size() - 1) / 2];
     const BatchRecord& median = result.batches[result.median_batch];
     result.verdict = verdict(median.stats, load.requests, load.concurrency);
-    if (median.stats.ok == 0) result.verdict = failed_verdict(median, result.configuration);
+    if (median.stats.ok == 0) result.verdict.detail = how_it_failed(median, result.configuration);
     // One request, or answers before their work (202): nothing to serve one at a time or at once.
     // What such a lesson teaches is how its bystander fared beside them.
     if (!load.probe_path.empty() && (load.requests == 1 || load.background()))
-        if (auto said = bystander_verdict(result, load)) result.verdict = *said;
+        if (auto said = bystander_verdict(result, load)) result.verdict = {Served::said, 0, *said};
     if (int in_db = median.stats.max_in_database; in_db >= 0)
-        result.verdict += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
+        result.verdict.detail += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
     if (load.work_path() == "/cpu" && median.server.computing > 0)
-        result.verdict += "; computing " + std::to_string(median.server.computing) + " at once";
+        result.verdict.detail +=
+            "; computing " + std::to_string(median.server.computing) + " at once";
     if (result.configuration.server == Server::app) judge_by_the_loop(result, load);
 }
 

@@ -57,7 +57,7 @@ struct ConfigurationResult : FigureValues {
     std::vector<BatchRecord> batches;  // the measured ones; the warm-up is not kept
     Spread makespan;
     std::size_t median_batch = 0;  // the batch whose makespan is the median: timeline, verdict
-    std::string verdict;
+    Verdict verdict;
     std::string error;  // why this configuration could not run, if it could not
     long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed
     long pss_kib = -1;  // their proportional set size after the last batch (shared pages split);

@@ -144,19 +144,13 @@ double row_distance(const ConfigurationResult& a, const ConfigurationResult& b) 
     return d;
 }
 
-// Whether two verdicts say the same of how the requests were served ("sequential",
-// "concurrent", "limited to 4 at a time"; what follows a ";" is detail).
-bool same_kind(const std::string& a, const std::string& b) {
-    auto kind = [](const std::string& v) { return v.substr(0, v.find_first_of(";—")); };
-    return kind(a) == kind(b);
-}
-
 }  // namespace
 
 void compare_with_lesson(RunResult& run) {
     for (ConfigurationResult& mine : run.configurations) {
         if (mine.configuration.lab_written() || !mine.error.empty() || mine.batches.empty() ||
-            mine.verdict == unknown_verdict || mine.verdict.starts_with("failed"))
+            mine.verdict.served == Served::unknown || mine.verdict.served == Served::failed ||
+            mine.verdict.served == Served::said)  // (a bystander's sentence: no way served)
             continue;
         // Only a row that did the same (one at a time, all at once, K at a time) in about the same
         // time is one it behaved like; with none such in this run (--only), nothing is claimed.
@@ -166,12 +160,13 @@ void compare_with_lesson(RunResult& run) {
             if (row.configuration.server == Server::lab && row.error.empty() &&
                 !row.batches.empty() &&
                 row.configuration.sweep_value == mine.configuration.sweep_value &&
-                same_kind(row.verdict, mine.verdict) &&
+                row.verdict.served == mine.verdict.served &&
+                row.verdict.at_once == mine.verdict.at_once &&
                 std::abs(std::log(row.makespan.median / mine.makespan.median)) < std::log(1.5))
                 if (double d = row_distance(mine, row); d < best) best = d, nearest = &row;
         if (nearest)
-            mine.verdict += " — like “" + nearest->configuration.label + "” (" +
-                            fixed(nearest->makespan.median) + " s)";
+            mine.verdict.detail += " — like “" + nearest->configuration.label + "” (" +
+                                   fixed(nearest->makespan.median) + " s)";
     }
 }
 
