@@ -13,6 +13,7 @@
 #include "harness/open_loop.hpp"
 #include "harness/raw_client.hpp"
 #include "harness/statistics.hpp"
+#include "lab/modes/waits.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run_key.hpp"
 #include "support.hpp"
@@ -362,4 +363,77 @@ TEST_CASE("lab serve --live streams each request's marks to its page", "[server]
     CHECK(events.find("/delay?ms=50") != std::string::npos);
     CHECK(events.find("x=\xEF\xBF\xBD") != std::string::npos);  // U+FFFD, in UTF-8
     CHECK(page.Get("/nothing-here")->status == 404);
+}
+
+namespace {
+
+std::size_t times_in(const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+    return n;
+}
+
+// What one pipelined burst got from a server: the answer's bytes, each timing stamp left out
+// (and so each length), and the works in the order its handlers began them.
+struct BurstServed {
+    std::string answers;
+    std::vector<std::string> order;
+};
+
+// Serves one burst in this process, as `lab serve --mode blocking-in-loop --explain` would (the
+// kernel's arrival stamps asked for), each request told to the watch `watch` makes.
+BurstServed serve_burst(lab::WatchMaker watch) {
+    BurstServed got;
+    auto noted = [&got](std::string kind,
+                        asio::awaitable<lab::ServiceRecord> (*work)(lab::Micros)) {
+        return [&got, kind, work](lab::Micros amount) {
+            got.order.push_back(kind + " " + std::to_string(amount.count()));
+            return work(amount);
+        };
+    };
+    asio::io_context loop{1};
+    lab::ServeOptions options;
+    options.explain = true;
+    tcp::acceptor acceptor = lab::open_listener(loop, options);
+    lab::Handlers handlers;  // (the ones the burst asks for)
+    handlers.wait = noted("wait", lab::wait_blocking);
+    handlers.compute = noted("compute", lab::compute_here);
+    lab::serve(acceptor, handlers, options, watch);
+    std::thread server([&loop] { loop.run(); });
+    std::string burst;
+    for (const char* line :
+         {"GET /delay?ms=3", "POST /background/delay?ms=5", "GET /nowhere", "GET /cpu?ms=2",
+          "POST /background/cpu?ms=4", "GET /delay?ms=1", "GET /"})
+        burst += std::string(line) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+    burst += "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    asio::io_context client_context;
+    tcp::socket client(client_context);
+    client.connect(acceptor.local_endpoint());
+    asio::write(client, asio::buffer(burst));
+    beast::error_code eof;
+    asio::read(client, asio::dynamic_buffer(got.answers), eof);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the tasks' 9 ms of work
+    loop.stop();
+    server.join();
+    static const std::regex stamp(
+        R"rx(("(?:start_time|end_time|server_start_us|server_end_us|thread_id|cpu_ms_used)":)("[^"]*"|[0-9.e+-]+))rx");
+    static const std::regex length("Content-Length: [0-9]+");
+    got.answers = std::regex_replace(std::regex_replace(got.answers, stamp, "$1_"), length, "");
+    return got;
+}
+
+}  // namespace
+
+// The watch only looks (lab/server/request_watch.hpp): the instruments' own and one that notes
+// nothing leave the same bytes on the wire and the same order of service.
+TEST_CASE("a pipelined burst is answered and served alike with the real watch and a null one",
+          "[server]") {
+    BurstServed noted = serve_burst(lab::watch_request);
+    BurstServed unnoted = serve_burst([](int) { return std::make_unique<lab::RequestWatch>(); });
+    INFO(Catch::rangeToString(noted.order));
+    CHECK(noted.order.size() == 5);  // three works answered after them, two after their 202
+    CHECK(times_in(noted.answers, "HTTP/1.1 202") == 2);
+    CHECK(times_in(noted.answers, "HTTP/1.1 ") == 8);
+    CHECK(noted.answers == unnoted.answers);
+    CHECK(noted.order == unnoted.order);
 }

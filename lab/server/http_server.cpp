@@ -46,6 +46,7 @@ asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, RequestW
     ServiceRecord served;  // (no co_await inside ?:, which g++ 12 mistranslates)
     if (w.query) served = co_await (*w.query)(DbQuery{r.amount, r.user_id});
     else served = co_await (*w.work)(r.amount);
+    python_turn(co_await asio::this_coro::executor);  // the loop resumes the request's task
     watch.done(served);
     co_return served;
 }
@@ -53,13 +54,17 @@ asio::awaitable<ServiceRecord> do_work(const Route& r, const WorkOf& w, RequestW
 // A background task's work, started once its 202 has been written, as Starlette runs FastAPI's
 // BackgroundTasks after the response: by the mode's own handler, so an `async def` task that
 // computes holds the loop (blocking-in-loop, async-sleep) and a `def` task goes to the pool.
-asio::awaitable<void> in_background(Route r, Handlers handlers,
+asio::awaitable<void> in_background(Route r, long number, Handlers handlers,
                                     std::unique_ptr<RequestWatch> watch) {
     try {
         co_await do_work(r, work_of(r, handlers), *watch);
     } catch (const std::exception& e) {  // nobody awaits a task: say what went wrong
-        std::fprintf(stderr, "background task #%ld failed: %s\n", watch->number(), e.what());
+        std::fprintf(stderr, "background task #%ld failed: %s\n", number, e.what());
     }
+}
+void start_task(const asio::any_io_executor& loop, Route r, long number, const Handlers& handlers,
+                std::unique_ptr<RequestWatch> watch) {
+    asio::co_spawn(loop, in_background(r, number, handlers, std::move(watch)), asio::detached);
 }
 
 // Why a route's work cannot be done here: a service this server was not given (nullptr: none is
@@ -76,8 +81,8 @@ const char* missing_service(const Route& r, const WorkOf& w) {
 }
 
 // The answer a route gets: at once, or after its work (a 503 if that needs a service missing here).
-asio::awaitable<Response> answer(const Request& req, const Route& r, const Handlers& handlers,
-                                 RequestWatch& watch) {
+asio::awaitable<Response> answer(const Request& req, const Route& r, long number,
+                                 const Handlers& handlers, RequestWatch& watch) {
     WorkOf w = work_of(r, handlers);
     if (const char* missing = missing_service(r, w))
         co_return json_response(req.version(), http::status::service_unavailable,
@@ -85,23 +90,22 @@ asio::awaitable<Response> answer(const Request& req, const Route& r, const Handl
     if (r.kind == Route::Kind::job_submit || r.kind == Route::Kind::job_status)
         co_return answer_job(req, r, *redis());  // the job's work is done by `lab worker`
     if (!w.work && !w.query) co_return answer_now(req, r);
-    if (r.background) {  // the task runs after this answer is written
-        Response res = accepted(req, r, watch.number());
-        watch.after_answer(in_background(r, handlers, watch.background()));
-        co_return res;
-    }
+    if (r.background) co_return accepted(req, r, number);  // the session starts the task
     ServiceRecord served = co_await do_work(r, w, watch);
     co_return answer_after(req, r, served);
 }
 
-// The mode's handler answers the request (and a bug of ours must not cost the client its answer).
-asio::awaitable<Response> respond(const Request& req, const Handlers& handlers,
-                                  RequestWatch& watch) {
-    Route r = route(std::string_view(req.method_string().data(), req.method_string().size()),
-                    std::string_view(req.target().data(), req.target().size()));
+// The request's task, in the emulated interpreter's turns as asyncio takes them (under --gil;
+// lab/compute/python_turns.hpp): data_received creates the task, whose first step runs the route;
+// the mode's handler answers (and a bug of ours must not cost the client its answer).
+asio::awaitable<Response> respond(const Request& req, const Route& r, long number,
+                                  const Handlers& handlers, RequestWatch& watch) {
+    python_turn(co_await asio::this_coro::executor);  // data_received: the request's bytes read
+    watch.read(req, number);
+    co_await next_python_turn();  // the task's first step
     Response res;
     try {
-        res = co_await answer(req, r, handlers, watch);
+        res = co_await answer(req, r, number, handlers, watch);
     } catch (const std::exception& e) {
         res = json_response(req.version(), http::status::internal_server_error,
                             error_body(500, e.what()));
@@ -113,14 +117,21 @@ asio::awaitable<Response> respond(const Request& req, const Handlers& handlers,
 // The next request on the connection, read within `idle`, so that a client that sends half a
 // header and stalls cannot hold a connection (and its memory) forever. None when the connection
 // is done: closed, stalled, or sent what cannot be served (answered with why, since the byte
-// stream after it cannot be trusted).
+// stream after it cannot be trusted). Bytes that already wait are taken first, with the kernel's
+// stamp of their arrival for the watch (bytes in the buffer came with the last request).
 asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream,
                                                      beast::flat_buffer& buffer,
                                                      std::chrono::milliseconds idle,
                                                      RequestWatch& watch) {
     RequestParser parser;
     beast::error_code ec;
-    watch.reading(stream, buffer);
+    if (stamping_arrivals() && buffer.size() == 0) {
+        auto room = buffer.prepare(RequestParser::most_header_bytes);
+        WaitingBytes waiting =
+            read_waiting(stream.socket().native_handle(), room.data(), room.size());
+        buffer.commit(static_cast<std::size_t>(waiting.bytes));
+        watch.arrived(waiting.arrived_us);
+    }
     stream.expires_after(idle);
     co_await http::async_read(stream, buffer, parser,
                               asio::redirect_error(asio::use_awaitable, ec));
@@ -138,10 +149,7 @@ asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream,
     // A connection whose request is read holds no read buffer while its work runs (unless the
     // client sent more already): 10,000 waiting requests would otherwise keep 5 MB of them.
     if (buffer.size() == 0) buffer.shrink_to_fit();
-    Request req = parser.release();
-    if (!is_websocket_upgrade(req))
-        co_await watch.read(req);  // (a WebSocket is no request to count)
-    co_return req;
+    co_return parser.release();
 }
 
 // Writes an answer as asyncio's transport.write does: at once (TimedSocket::write_some), and
@@ -161,50 +169,68 @@ asio::awaitable<beast::error_code> write_answer(TimedSocket& stream, Response& r
     co_return ec;
 }
 
+// What the connections of one server share: the mode's handlers, how long a request may take to
+// arrive, the watch each request is told to, and the count that numbers the requests (touched by
+// the loop's one thread only).
+struct Server {
+    Handlers handlers;
+    std::chrono::milliseconds idle;
+    WatchMaker watch;
+    long requests_read = 0;
+};
+
 // One connection, request after request, as Beast's example/http/server/coro do_session: read,
-// respond, write. The watch notes each step (request_watch.hpp); it changes none.
-asio::awaitable<void> session(TimedSocket stream, Handlers handlers,
-                              std::chrono::milliseconds idle) {
+// respond, write. Each request's watch notes each step (request_watch.hpp); it changes none.
+asio::awaitable<void> session(TimedSocket stream, std::shared_ptr<Server> server) {
     beast::flat_buffer buffer;
-    std::unique_ptr<RequestWatch> watch = watch_connection(stream);
+    beast::error_code ec;
+    const int client_port = stream.socket().remote_endpoint(ec).port();
     for (;;) {
         // Read the next request (none: the connection is done).
-        std::optional<Request> req = co_await read_request(stream, buffer, idle, *watch);
+        std::unique_ptr<RequestWatch> watch = server->watch(client_port);
+        std::optional<Request> req = co_await read_request(stream, buffer, server->idle, *watch);
         if (!req) break;
         // A WebSocket's handshake: the connection becomes a WebSocket (websocket_session.hpp).
         if (is_websocket_upgrade(*req)) {
             stream.hold_open();
-            co_await websocket_session(std::move(stream.socket()), std::move(*req), handlers);
+            co_await websocket_session(std::move(stream.socket()), std::move(*req),
+                                       server->handlers);
             co_return;
         }
         // Respond: the route's work, done by the mode's handler.
-        Response res = co_await respond(*req, handlers, *watch);
+        const long number = ++server->requests_read;
+        const Route r =
+            route(std::string_view(req->method_string().data(), req->method_string().size()),
+                  std::string_view(req->target().data(), req->target().size()));
+        Response res = co_await respond(*req, r, number, server->handlers, *watch);
         // Write the answer (at once, through the loop only if the socket is full), and note it.
-        beast::error_code ec = co_await write_answer(stream, res, idle);
-        co_await watch->answered(res);
+        ec = co_await write_answer(stream, res, server->idle);
+        const bool task_follows = r.background && res.result() == http::status::accepted;
+        watch->answered(res, task_follows);
+        co_await next_python_turn();  // the task's done callback
+        // Its background task, if it has one, starts now that its 202 is written.
+        if (task_follows)
+            start_task(stream.get_executor(), r, number, server->handlers, std::move(watch));
         if (ec || !res.keep_alive()) break;
     }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Handlers handlers,
-                                  std::chrono::milliseconds idle) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<Server> server) {
     for (;;) {
         std::optional<tcp::socket> socket = co_await accept_next(acceptor, "lab serve");
         if (!socket) co_return;  // closed: the server is stopping
         python_turn(acceptor.get_executor());  // the loop's callback for a new connection
         beast::error_code ec;
         socket->set_option(tcp::no_delay(true), ec);
-        asio::co_spawn(acceptor.get_executor(),
-                       session(TimedSocket(std::move(*socket)), handlers, idle), asio::detached);
+        asio::co_spawn(acceptor.get_executor(), session(TimedSocket(std::move(*socket)), server),
+                       asio::detached);
     }
 }
 
 // The accept loop of a worker that does not accept: each descriptor the supervisor deals it is a
 // connection already accepted, served exactly as accept_loop serves its own.
-asio::awaitable<void> handed_loop(int channel, tcp protocol, Handlers handlers,
-                                  std::chrono::milliseconds idle) {
+asio::awaitable<void> handed_loop(int channel, tcp protocol, std::shared_ptr<Server> server) {
     auto executor = co_await asio::this_coro::executor;
     asio::posix::stream_descriptor dealt{executor, channel};
     for (;;) {
@@ -221,7 +247,7 @@ asio::awaitable<void> handed_loop(int channel, tcp protocol, Handlers handlers,
                 continue;
             }
             socket.set_option(tcp::no_delay(true), ec);
-            asio::co_spawn(executor, session(TimedSocket(std::move(socket)), handlers, idle),
+            asio::co_spawn(executor, session(TimedSocket(std::move(socket)), server),
                            asio::detached);
         }
     }
@@ -250,23 +276,22 @@ static void prepare_to_serve() {
             std::fprintf(stderr, "lab serve: %s (each /db request tries again)\n", why.c_str());
 }
 
-void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options) {
+void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options,
+           WatchMaker watch) {
     prepare_to_serve();
     loop_monitor().start(acceptor.get_executor(), std::chrono::milliseconds(options.slow_ms));
-    asio::co_spawn(acceptor.get_executor(),
-                   accept_loop(acceptor, std::move(handlers),
-                               std::chrono::milliseconds(options.idle_timeout_ms)),
-                   asio::detached);
+    auto server = std::make_shared<Server>(
+        Server{std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms), watch});
+    asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, server), asio::detached);
 }
 
 void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers,
                   const ServeOptions& options) {
     prepare_to_serve();
     loop_monitor().start(loop.get_executor(), std::chrono::milliseconds(options.slow_ms));
-    asio::co_spawn(loop,
-                   handed_loop(channel, protocol, std::move(handlers),
-                               std::chrono::milliseconds(options.idle_timeout_ms)),
-                   asio::detached);
+    auto server = std::make_shared<Server>(Server{
+        std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms), watch_request});
+    asio::co_spawn(loop, handed_loop(channel, protocol, server), asio::detached);
 }
 
 asio::awaitable<ServiceRecord> compute_here(Micros cpu) {

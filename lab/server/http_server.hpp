@@ -5,6 +5,7 @@
 
 #include "lab/asio.hpp"
 #include "lab/server/handlers.hpp"
+#include "lab/server/request_watch.hpp"
 #include "lab/server/serve_options.hpp"
 #include "lab/server/service_record.hpp"
 
@@ -22,9 +23,11 @@ asio::ip::address listen_address(const std::string& host);
 tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
                             bool reuse_port = false);
 
-// Starts the accept loop on the acceptor's executor, every connection served with `handlers`,
-// and the loop monitor (lag probe, slow-handler log) beside it.
-void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options);
+// Starts the accept loop on the acceptor's executor, every connection served with `handlers` and
+// each request told to a watch `watch` makes, and the loop monitor (lag probe, slow-handler log)
+// beside it.
+void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options,
+           WatchMaker watch = watch_request);
 
 // Like serve(), for connections another process accepted and handed over on `channel` (a unix
 // socket carrying one TCP descriptor per message, lab/server/handoff.hpp): round-robin workers.

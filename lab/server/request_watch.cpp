@@ -1,12 +1,8 @@
-// The one RequestWatch: each event of a request fanned out to the instruments that note it.
+// The instruments' RequestWatch: each event of a request fanned out to those that note it.
 #include "lab/server/request_watch.hpp"
-
-#include <optional>
 
 #include <unistd.h>
 
-#include "lab/compute/python_turns.hpp"
-#include "lab/server/arrival.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/live_events.hpp"
 #include "lab/server/loop_monitor.hpp"
@@ -67,37 +63,22 @@ void explain_work(long id, const char* what, const ServiceRecord& served) {
 
 class ServerWatch final : public RequestWatch {
 public:
-    ServerWatch(asio::any_io_executor loop, int client_port)
-        : loop_(std::move(loop)), client_port_(client_port) {}
-    // A background task's watch (counted running until it goes, however its work ended).
-    ServerWatch(const ServerWatch& answered, bool)
-        : ServerWatch(answered.loop_, answered.client_port_) {
-        id_ = answered.id_;
-        in_background_ = true;
-        ++server_stats().background_running;
-    }
+    explicit ServerWatch(int client_port) : client_port_(client_port) {}
+    // A background task's watch is counted running from its 202 until it goes, however its work
+    // ended.
     ~ServerWatch() override {
         if (!in_background_) return;
         --server_stats().background_running;
         ++server_stats().background_done;
     }
 
-    void reading(TimedSocket& stream, beast::flat_buffer& buffer) override {
-        arrived_us_ = 0;
-        if (!stamping_arrivals() || buffer.size() != 0)
-            return;  // (bytes in the buffer came with the last request)
-        auto room = buffer.prepare(RequestParser::most_header_bytes);
-        WaitingBytes waiting =
-            read_waiting(stream.socket().native_handle(), room.data(), room.size());
-        buffer.commit(static_cast<std::size_t>(waiting.bytes));
-        arrived_us_ = waiting.arrived_us;
-    }
+    void arrived(std::int64_t at_us) override { arrived_us_ = at_us; }
 
     // Its number, when it was read (and since when its bytes had waited, if the kernel stamped
     // them), in --explain and on the live channel, which names a request by its client's port.
-    asio::awaitable<void> read(const Request& req) override {
-        python_turn(loop_);  // the loop's callback for the bytes read (data_received)
-        id_ = ++server_stats().requests_received;
+    void read(const Request& req, long number) override {
+        id_ = number;
+        ++server_stats().requests_received;
         ++server_stats().in_service;
         read_us_ = monotonic_us();
         const std::int64_t waited_since =
@@ -110,10 +91,7 @@ public:
             live::send_mark(live::Mark::arrived, client_port_, waited_since, target);
         live::send_mark(live::Mark::read, client_port_, read_us_, target);
         loop_monitor().handler_started(target);
-        co_await next_python_turn();  // the task's first step
     }
-
-    long number() const override { return id_; }
 
     void started(const Route& r) override {
         if (in_background_) {
@@ -128,48 +106,35 @@ public:
 
     // Counted as holding the loop if the loop got no turn meanwhile.
     void done(const ServiceRecord& served) override {
-        python_turn(loop_);  // the loop resumes the request's coroutine
         if (loop_monitor().turns() == turns_)
             loop_monitor().held(handler_, served.start_us, served.end_us);
         explain_work(id_, words_.done, served);
     }
 
-    asio::awaitable<void> answered(const Response& res) override {
+    void answered(const Response& res, bool task_follows) override {
         --server_stats().in_service;
         ++server_stats().requests_served;
-        co_await next_python_turn();  // the task's done callback
+        in_background_ = task_follows;
+        if (task_follows) ++server_stats().background_running;
         live::send_mark(live::Mark::answered, client_port_, monotonic_us(),
                         std::to_string(res.result_int()));
         explain("#{} answered {}, {:.1f} ms after the loop read it", id_, res.result_int(),
                 static_cast<double>(monotonic_us() - read_us_) / 1000.0);
-        if (!then_) co_return;
-        asio::co_spawn(loop_, std::move(*then_), asio::detached);
-        then_.reset();
-    }
-
-    void after_answer(asio::awaitable<void> task) override { then_.emplace(std::move(task)); }
-
-    std::unique_ptr<RequestWatch> background() override {
-        return std::make_unique<ServerWatch>(*this, true);
     }
 
 private:
-    asio::any_io_executor loop_;
     int client_port_;
     bool in_background_ = false;
     long id_ = 0;
     std::int64_t arrived_us_ = 0, read_us_ = 0;
     std::int64_t turns_ = 0, handler_ = 0;  // the loop monitor's counts as the work started
     WorkWords words_;
-    std::optional<asio::awaitable<void>> then_;
 };
 
 }  // namespace
 
-std::unique_ptr<RequestWatch> watch_connection(TimedSocket& stream) {
-    beast::error_code no_peer;
-    return std::make_unique<ServerWatch>(stream.get_executor(),
-                                         stream.socket().remote_endpoint(no_peer).port());
+std::unique_ptr<RequestWatch> watch_request(int client_port) {
+    return std::make_unique<ServerWatch>(client_port);
 }
 
 }  // namespace lab

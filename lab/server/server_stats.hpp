@@ -7,7 +7,7 @@
 namespace lab {
 
 struct ServerStats {
-    std::atomic<std::int64_t> requests_received{0};  // also numbers them, for --explain
+    std::atomic<std::int64_t> requests_received{0};  // (numbered by the session, not here)
     std::atomic<std::int64_t> requests_served{0};
     std::atomic<std::int64_t> in_service{0};
     std::atomic<std::int64_t> lag_probe_due_us{0};  // when the loop's timer should fire next
