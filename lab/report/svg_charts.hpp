@@ -20,6 +20,9 @@ void sweep_svg(std::ostream& out, const RunResult& run);
 // `lab load`'s latency histogram.
 void key_figure_svg(std::ostream& out, const RunResult& run);
 
+// A `lab load`'s answers as a latency histogram, p50 and p99 marked (svg_load.cpp).
+void load_histogram_svg(std::ostream& out, const RunResult& run);
+
 // Measured, model and document side by side, one group of bars per configuration.
 void comparison_svg(std::ostream& out, const RunResult& run);
 
