@@ -863,14 +863,19 @@ TEST_CASE(
         return route_in(report, "GET", path)["knee_cause"].get<std::string>();
     };
     // AnyIO's tokens, as the probe read them (40 unless the app set them): within 15 %.
-    CHECK(cause("/in_def") == "AnyIO's 40 thread tokens");
-    CHECK(knee("/in_def").get<int>() >= 34);
-    CHECK(knee("/in_def").get<int>() <= 46);
+    for (const char* path : {"/in_def", "/in_dependency"}) {
+        INFO(path);
+        CHECK(cause(path) == "AnyIO's 40 thread tokens");
+        CHECK(knee(path).get<int>() >= 34);
+        CHECK(knee(path).get<int>() <= 46);
+    }
     const int workers = std::min(32, static_cast<int>(std::thread::hardware_concurrency()) + 4);
     CHECK(cause("/to_thread") == fmt::format("asyncio's default executor, {} workers", workers));
     CHECK(std::abs(knee("/to_thread").get<int>() - workers) <= std::max(1, workers * 15 / 100));
-    CHECK(cause("/pooled").starts_with("the DB pool: the pool, 3, is narrower"));
-    CHECK(knee("/pooled") == 3);
+    // SQLAlchemy's QueuePool as it comes, 5 + 10: within 15 % of 15.
+    CHECK(cause("/pooled").starts_with("the DB pool: the pool, 15, is narrower"));
+    CHECK(knee("/pooled").get<int>() >= 13);
+    CHECK(knee("/pooled").get<int>() <= 17);
     CHECK(knee("/blocks") == 1);
     CHECK(cause("/blocks").starts_with("the loop: each request holds it"));
     CHECK(knee("/awaits").is_null());
@@ -881,8 +886,8 @@ TEST_CASE(
     };
     CHECK(ceiling("/blocks") <= 10.0);
     CHECK(ceiling("/blocks") >= 5.0);
-    CHECK(ceiling("/pooled") <= 30.0);
-    CHECK(ceiling("/pooled") >= 15.0);
+    CHECK(ceiling("/pooled") <= 150.0);
+    CHECK(ceiling("/pooled") >= 75.0);
     CHECK(ceiling("/in_def") <= 400.0);
     CHECK(ceiling("/in_def") >= 200.0);
     CHECK(said.exit_code == 1);  // (/blocks holds the loop)

@@ -362,12 +362,12 @@ def full_pool():
 def limiters():
     """/__lab/limiters on tests/data/apps/capacity.py: twenty 100 ms requests at once to each
     route, and what each limiter says it had in use: the executor's workers all busy and the
-    rest queued, the pool's 3 connections all out, 19 of AnyIO's 40 tokens (the first request's
+    rest queued, the pool's 15 connections (5 + 10) all out, 19 of AnyIO's 40 tokens (the first request's
     end sees the 19 others on their threads); the counts start again at each reset."""
     server = Server("capacity.py", os.path.join(REPO, "tests", "data", "apps"))
     empty = server.get("/__lab/limiters?reset=1")[1]
-    check("limiters before any request: 40 tokens, a pool of 3, no executor yet, nothing seen in use",
-          empty["tokens_total"] == 40 and empty["pool_capacity"] == 3 and empty["executor_workers"] == -1
+    check("limiters before any request: 40 tokens, a pool of 15, no executor yet, nothing seen in use",
+          empty["tokens_total"] == 40 and empty["pool_capacity"] == 15 and empty["executor_workers"] == -1
           and empty["tokens_borrowed"] == -1 and empty["pool_checked_out"] == -1, str(empty))
     seen = {}
     for path in ("/in_def", "/to_thread", "/pooled"):
@@ -380,8 +380,8 @@ def limiters():
           seen["/to_thread"]["executor_workers"] == workers and seen["/to_thread"]["executor_busy"] == workers
           and seen["/to_thread"]["executor_queued"] >= 20 - workers - 1 and seen["/to_thread"]["tokens_borrowed"] == 0,
           str(seen["/to_thread"]))
-    check("limiters /pooled x20: the pool's 3 connections all checked out",
-          seen["/pooled"]["pool_checked_out"] == 3, str(seen["/pooled"]))
+    check("limiters /pooled x20: the pool's 15 connections all checked out",
+          seen["/pooled"]["pool_checked_out"] == 15, str(seen["/pooled"]))
     server.kill()
 
 

@@ -1,26 +1,36 @@
 # Routes that bend at known places, for `lab doctor --ramp` (tests/doctor_test.cpp) and the probe's
 # /__lab/limiters (tests/probe_attribution_test.py): each waits `ms`, and what bounds how many wait
-# at once is, route by route, AnyIO's 40 thread tokens, asyncio's default executor (min(32,
-# cores + 4) workers), a SQLAlchemy QueuePool of 2 + 1 (SQLite: no server to start), the loop
-# itself, or nothing.
+# at once is, route by route, AnyIO's 40 thread tokens (a `def` route, or an `async def` route whose
+# `def` dependency waits), asyncio's default executor (min(32, cores + 4) workers), a SQLAlchemy
+# QueuePool of 5 + 10 as it comes (SQLite: no server to start), the loop itself, or nothing.
 import asyncio
 import os
 import tempfile
 import time
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import QueuePool
 
 app = FastAPI()
 DATABASE = os.path.join(tempfile.mkdtemp(prefix="lab-capacity-"), "capacity.sqlite")
-engine = create_engine(f"sqlite:///{DATABASE}", poolclass=QueuePool, pool_size=2, max_overflow=1,
+engine = create_engine(f"sqlite:///{DATABASE}", poolclass=QueuePool, pool_size=5, max_overflow=10,
                        pool_timeout=30, connect_args={"check_same_thread": False})
 
 
 @app.get("/in_def")
 def in_def(ms: int = 100):
     time.sleep(ms / 1000)  # on one of AnyIO's thread tokens
+    return "done"
+
+
+def waited(ms: int = 100):
+    time.sleep(ms / 1000)  # a `def` dependency: FastAPI runs it on one of AnyIO's tokens too
+    return ms
+
+
+@app.get("/in_dependency")
+async def in_dependency(ms: int = Depends(waited)):
     return "done"
 
 
@@ -32,7 +42,7 @@ async def to_thread(ms: int = 100):
 
 @app.get("/pooled")
 def pooled(ms: int = 100):
-    with engine.connect() as connection:  # one of the pool's 3 connections, held while it waits
+    with engine.connect() as connection:  # one of the pool's 15 connections, held while it waits
         connection.execute(text("SELECT 1"))
         time.sleep(ms / 1000)
     return "done"
