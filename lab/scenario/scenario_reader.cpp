@@ -223,14 +223,31 @@ void read_load(TableReader& top, const toml::table& root, const fs::path& file, 
             r.fail("rate", *problem);
 }
 
-// Who serves a [[configuration]]: a lab mode, or an exercise's student app at its route's path.
-void read_server(TableReader& r, Configuration& c) {
+// A lesson's own app, `app = "apps/NAME/FILE.py:ATTR"`: a file beside the scenario's, run as a
+// student's app is (under uvicorn, with the lab's probe), its folder as uvicorn's --app-dir.
+void read_lesson_app(TableReader& r, const fs::path& file, Configuration& c) {
+    std::string given;
+    r.text("app", given, false);
+    if (given.empty()) return;
+    const auto colon = given.rfind(':');
+    const fs::path where = (file.parent_path() / given.substr(0, colon)).lexically_normal();
+    std::error_code ec;
+    if (colon == std::string::npos || where.extension() != ".py" || !fs::is_regular_file(where, ec))
+        r.fail("app", "must name a Python file beside the scenario's and its app: FILE.py:ATTR");
+    c.app = fs::absolute(where, ec).string() + given.substr(colon);
+    c.app_dir = fs::absolute(where, ec).parent_path().string();
+}
+
+// Who serves a [[configuration]]: a lab mode, or an app at its route's path (an exercise's
+// student app, or the lesson's own).
+void read_server(TableReader& r, const fs::path& file, Configuration& c) {
     r.choice("server", c.server, {Server::lab, Server::app});
-    if (c.server == Server::app) {  // (lab exercise check)
+    if (c.server == Server::app) {
         c.mode = "app";
         r.text("path", c.target_path, true);
         if (c.target_path.empty() || c.target_path[0] != '/')
             r.fail("path", "must be the route's path, starting with /");
+        read_lesson_app(r, file, c);
     } else {
         r.text("mode", c.mode, true, known_modes(false));
     }
@@ -260,7 +277,7 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
     Configuration c;
     TableReader r(file, table, "configuration[" + std::to_string(number - 1) + "].");
     r.text("label", c.label, true);
-    read_server(r, c);
+    read_server(r, file, c);
     r.integer("threads", c.threads, 1, 10'000);
     r.integer("workers", c.workers, 1, 64);
     r.choice("balance", c.balance);
