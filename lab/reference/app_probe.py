@@ -9,7 +9,9 @@ imported by its dotted name from the package's root, so its relative imports wor
 imported unchanged and wrapped in Probe, which adds what the lab's own servers give:
   - on every answer, whatever the route returns: x-lab-start-us (the probe got the request) and
     x-lab-end-us (the app began its answer), CLOCK_MONOTONIC µs as the harness reads them;
-    x-lab-pid; x-lab-thread (the thread that began the answer);
+    x-lab-pid; x-lab-thread (the thread that began the answer); x-lab-token-wait-us and
+    x-lab-connection-wait-us (its waits for one of AnyIO's thread tokens and for a SQLAlchemy
+    pool's connection, while the ledger runs);
   - GET /__lab/health (anyone's) and GET /__lab/stats[?reset=1] (max_loop_blocked_ms, max_loop_lag_ms,
     requests, in_service, worker_id, held_per_request_ms, held_where, held_diagnosis: the longest
     located hold's call, owner and CPU share), answered by the probe:
@@ -229,6 +231,9 @@ class Probe:
                 own = [field for field in message.get("headers", ()) if not field[0].lower().startswith(b"x-lab-")]
                 headers = [*own, (b"x-lab-start-us", b"%d" % start_us), (b"x-lab-end-us", b"%d" % end_us),
                            (b"x-lab-pid", PID), (b"x-lab-thread", b"%d" % threading.get_native_id())]
+                if record is not None:  # its waits so far: for a thread token, for a DB connection
+                    headers += [(b"x-lab-token-wait-us", b"%d" % (record.pool_wait_ns // 1000)),
+                                (b"x-lab-connection-wait-us", b"%d" % (record.db_wait_ns // 1000))]
                 if mark:
                     mark(b"e", end_us)
                 await send({**message, "headers": headers})

@@ -14,9 +14,10 @@ checkout too, and its most since the last reset kept; an app without these parts
 import asyncio
 import gc
 import sys
+import time
 import weakref
 
-from loop_ledger import TOKEN_WAITS
+from loop_ledger import CURRENT, TOKEN_WAITS
 
 
 def anyio_limiter():
@@ -37,6 +38,27 @@ def default_executor():
         return None
 
 
+def time_connection_waits():
+    """Each request's wait for a connection of a SQLAlchemy QueuePool (a free one, or a new one
+    opened within the overflow), added to its record as it checks out, on whatever thread: the
+    answer's x-lab-connection-wait-us. Its class's checkout wrapped once, when SQLAlchemy is loaded."""
+    pool_module = sys.modules.get("sqlalchemy.pool")
+    if pool_module is None or getattr(pool_module.QueuePool, "_lab_timed", False):
+        return
+    original, clock = pool_module.QueuePool._do_get, time.perf_counter_ns
+
+    def timed_get(pool):
+        asked = clock()
+        try:
+            return original(pool)
+        finally:
+            record = CURRENT.get()  # (AnyIO's threads run in a copy of the request's context)
+            if record is not None:
+                record.db_wait_ns += clock() - asked
+
+    pool_module.QueuePool._do_get, pool_module.QueuePool._lab_timed = timed_get, True
+
+
 class Limiters:
     def __init__(self):
         self.most = {}  # name -> the most seen since the last reset
@@ -50,6 +72,7 @@ class Limiters:
     def sample(self):
         """As a request starts: each limiter's figures now, their most kept. Never fails a request."""
         try:
+            time_connection_waits()
             limiter = anyio_limiter()
             if limiter is not None:
                 self.keep("tokens_borrowed", limiter.borrowed_tokens)

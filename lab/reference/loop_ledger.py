@@ -78,6 +78,7 @@ class Record:
     measured_ns = cpu_ns = queued_ns = 0
     pool_ns = pool_cpu_ns = pool_wait_ns = 0  # a `def` route's time on a pool thread
     pool_blocked_ns = 0  # of which neither computing nor queued for a core: asleep (the GIL, or I/O)
+    db_wait_ns = 0  # waiting for a connection of a SQLAlchemy QueuePool (limiters.py), on its thread
     body_left = None  # an answer sent in pieces: the bytes its head's content-length still promises (-1: none said)
 
     def answered_by(self, piece, head):
@@ -107,7 +108,8 @@ class Record:
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
                 "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns),
-                "pool_blocked_ms": ms(self.pool_blocked_ns), "measured_ms": ms(self.measured_ns),
+                "pool_blocked_ms": ms(self.pool_blocked_ns), "db_wait_ms": ms(self.db_wait_ns),
+                "measured_ms": ms(self.measured_ns),
                 "gil_wait_by": self.gil_by and f"{self.gil_by.method} {self.gil_by.path_str}",
                 "measured_cpu_ms": ms(self.cpu_ns), "queued_ms": ms(self.queued_ns), "spans": self.spans or []}
 
