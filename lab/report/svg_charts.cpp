@@ -9,7 +9,6 @@
 
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
-#include "lab/report/queue_depth.hpp"
 #include "lab/report/svg_writer.hpp"
 #include "lab/report/timeline.hpp"
 
