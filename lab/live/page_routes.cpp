@@ -2,9 +2,9 @@
 #include "lab/live/page_routes.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 
+#include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lab/live/qr_code.hpp"
@@ -28,13 +28,6 @@ namespace {
 //    sender's guesses (lab/live/guess_box.hpp).
 
 constexpr std::string_view cookie_name = "lab_guess";
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return out;
-}
 
 std::string_view trimmed(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -69,7 +62,8 @@ std::optional<Refusal> refuse_origin(std::string_view origin, std::string_view h
 std::optional<Refusal> refuse_sending(std::string_view content_type, std::string_view origin,
                                       std::string_view host) {
     if (auto refusal = refuse_origin(origin, host)) return refusal;
-    if (lower(trimmed(content_type.substr(0, content_type.find(';')))) != "application/json")
+    const std::string_view type = trimmed(content_type.substr(0, content_type.find(';')));
+    if (!boost::beast::iequals({type.data(), type.size()}, "application/json"))
         return Refusal{
             415, "send guesses as JSON (Content-Type: application/json), as the guess form does"};
     return std::nullopt;

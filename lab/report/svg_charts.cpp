@@ -1,10 +1,8 @@
 #include "lab/report/svg_charts.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <ostream>
 #include <sstream>
-#include <tuple>
 #include <vector>
 
 #include "lab/report/key_figure.hpp"

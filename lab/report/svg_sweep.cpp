@@ -1,8 +1,6 @@
 // A sweep's picture: a chart per figure, a line per configuration against the swept value.
 #include "lab/report/svg_charts.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <ostream>
 #include <string>
 #include <vector>

@@ -1,7 +1,6 @@
 #pragma once
 // The picture the documents draw by hand, drawn from measurements: one row per request, time
 // running right, the wait for the server apart from the time being served.
-#include <optional>
 #include <string>
 #include <vector>
 
