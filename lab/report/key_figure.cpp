@@ -19,30 +19,12 @@ FigureGroup group_of(const ConfigurationResult& r, std::size_t series) {
     return g;
 }
 
-FigureBars makespan_bars(const RunResult& run) {
-    const int n = run.scenario.load.requests;
-    FigureBars f{n == 1 ? std::string("How long the request took")
-                        : "How long all " + count_of(n, "request") + " took",
-                 "s",
-                 3,
-                 {"measured (median)", "model", "document"},
-                 {}};
-    for (const auto& r : run.configurations) {
-        FigureGroup g = group_of(r, 3);
-        if (g.note.empty())
-            g.values = {r.figure(Figure::measured), r.figure(Figure::model),
-                        r.configuration.document_s};
-        f.groups.push_back(std::move(g));
-    }
-    return f;
-}
-
-// A series a figure of the catalogue, a group its configuration's values of them; one that ran
-// and has none of them says `none` instead.
+// A group a configuration, its first values `figures` of the catalogue (a series each); one that
+// ran and has none of them says `none` instead.
 FigureBars figure_bars(const RunResult& run, FigureBars f, const std::vector<Figure>& figures,
                        const char* none = "") {
     for (const auto& r : run.configurations) {
-        FigureGroup g = group_of(r, figures.size());
+        FigureGroup g = group_of(r, f.series.size());
         if (g.note.empty()) {
             std::ranges::transform(figures, g.values.begin(),
                                    [&](Figure x) { return r.figure(x); });
@@ -51,6 +33,22 @@ FigureBars figure_bars(const RunResult& run, FigureBars f, const std::vector<Fig
         }
         f.groups.push_back(std::move(g));
     }
+    return f;
+}
+
+FigureBars makespan_bars(const RunResult& run) {
+    const int n = run.scenario.load.requests;
+    FigureBars f = figure_bars(run,
+                               {n == 1 ? std::string("How long the request took")
+                                       : "How long all " + count_of(n, "request") + " took",
+                                "s",
+                                3,
+                                {"measured (median)", "model", "document"},
+                                {}},
+                               {Figure::measured, Figure::model});
+    for (std::size_t k = 0; k < f.groups.size(); ++k)
+        if (f.groups[k].note.empty())
+            f.groups[k].values[2] = run.configurations[k].configuration.document_s;
     return f;
 }
 

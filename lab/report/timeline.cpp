@@ -1,7 +1,6 @@
 #include "lab/report/timeline.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -132,7 +131,7 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
 // One request's bar: ░ sent and waiting until the server begins it, then (the answer's trip
 // included) █ served, or ▓ for the bystander's.
 std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int columns,
-                   const std::function<int(std::int64_t)>& column) {
+                   const auto& column) {
     std::string bar;
     int send = column(r.send_us), done = column(r.finished_us());
     int start = r.has_server_stamps() ? column(r.server_start_us) : queued ? send : columns;
