@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "lab/modes/modes.hpp"
-#include "lab/report/formats.hpp"
+#include "lab/report/report.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/loop_monitor.hpp"

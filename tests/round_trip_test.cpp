@@ -21,7 +21,6 @@
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/html_report.hpp"
 #include "lab/report/report.hpp"
-#include "lab/report/formats.hpp"
 #include "lab/scenario/overrides.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/reader.hpp"

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/layout.hpp"
-#include "lab/report/formats.hpp"
+#include "lab/report/report.hpp"
 #include "lab/run/runner.hpp"
 #include "lab/scenario/scenario.hpp"
 

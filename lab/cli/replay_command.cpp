@@ -8,7 +8,7 @@
 #include <iostream>
 #include <memory>
 
-#include "lab/live/batch_replay.hpp"
+#include "lab/live/batch_drawing.hpp"
 #include "lab/live/live_hub.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"

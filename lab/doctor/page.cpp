@@ -58,7 +58,7 @@ Configuration app_named(const std::string& label) {
 
 // The span a burst's timeline needs: first send to its last answer or hold of the loop.
 std::int64_t span_us(const Batch& batch, const std::vector<LoopHold>& holds) {
-    TimelineRows t = timeline_rows(batch, holds, 0);
+    TimelineRows t = timeline_rows(batch, 0, 0, holds);
     return t.t1 - t.t0;
 }
 

@@ -1,14 +1,21 @@
 #include "lab/live/guess_box.hpp"
 
 #include <algorithm>
+#include <random>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "lab/guess.hpp"
-#include "lab/live/guess_senders.hpp"
 
 namespace lab {
 namespace {
+
+// A new sender token: 128 random bits, in hex, which no one can guess to replace another's guesses.
+std::string new_sender_token() {
+    static std::random_device entropy;  // (getrandom(2) on Linux)
+    return fmt::format("{:08x}{:08x}{:08x}{:08x}", entropy(), entropy(), entropy(), entropy());
+}
 
 using json = nlohmann::json;
 

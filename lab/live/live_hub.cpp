@@ -5,14 +5,9 @@
 #include "lab/live/live_hub.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <list>
 #include <mutex>

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <cstring>
 #include <string>
@@ -22,17 +24,14 @@ namespace {
 // The parent of `pid` from /proc/PID/stat (its fourth field, after the name in parentheses,
 // which may itself hold spaces and parentheses); 0 when the process is gone.
 pid_t parent_of(pid_t pid) {
-    std::string path = "/proc/" + std::to_string(pid) + "/stat";
-    FILE* file = std::fopen(path.c_str(), "r");
-    if (!file) return 0;
-    char text[1024];
-    std::size_t n = std::fread(text, 1, sizeof text - 1, file);
-    std::fclose(file);
-    text[n] = '\0';
-    const char* close = std::strrchr(text, ')');
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text(std::istreambuf_iterator<char>(stat), {});
+    const std::size_t close = text.rfind(')');
     int parent = 0;
     char state = 0;
-    if (!close || std::sscanf(close + 1, " %c %d", &state, &parent) != 2) return 0;
+    if (close == std::string::npos ||
+        std::sscanf(text.c_str() + close + 1, " %c %d", &state, &parent) != 2)
+        return 0;
     return parent;
 }
 

@@ -2,7 +2,6 @@
 // What the live view's hub answers on its address, other than its event stream: the live page,
 // the room's guess form and the form's three calls. Decided without any I/O, from the request's
 // few fields; the hub (live_hub.cpp) reads the request and writes the answer.
-#include <memory>
 #include <string>
 #include <string_view>
 

@@ -2,7 +2,6 @@
 // escape().
 #include <algorithm>
 #include <tuple>
-#include <stdexcept>
 
 #include "lab/report/rendered_page.hpp"
 #include "lab/report/run_diff.hpp"
@@ -20,23 +19,15 @@ using kainjow::mustache::list;
 // Each configuration both runs have, A's timeline above B's, on one time axis.
 list paired_timelines(const RunDiff& d, const RunResult& a, const RunResult& b, std::int64_t axis) {
     list out;
-    std::size_t shared = 0;
-    for (const auto& ra : a.configurations)
-        for (const auto& rb : b.configurations) {
-            if (rb.configuration.label != ra.configuration.label || !ra.error.empty() ||
-                !rb.error.empty() || ra.batches.empty() || rb.batches.empty())
-                continue;
-            for (const auto& [run, r, shares] :
-                 {std::tuple{"A", &ra, &d.shares_a}, std::tuple{"B", &rb, &d.shares_b}}) {
-                data t{"run", std::string(run)};
-                t.set("label", r->configuration.label);
-                t.set("svg", timeline_svg(median_batch_drawn(*r), axis, false, 40, "timeline",
-                                          (run[0] == 'A' ? a : b).scenario.load.probe_path));
-                if (shared < shares->size() && !(*shares)[shared].empty())
-                    t.set("shares", (*shares)[shared]);
-                out.push_back(t);
-            }
-            ++shared;
+    for (const RunDiff::Shared& both : d.shared)
+        for (const auto& [run, r, in, shares] : {std::tuple{"A", both.in_a, &a, &both.shares_a},
+                                                 std::tuple{"B", both.in_b, &b, &both.shares_b}}) {
+            data t{"run", std::string(run)};
+            t.set("label", r->configuration.label);
+            t.set("svg", timeline_svg(median_batch_drawn(*r), axis, false, 40, "timeline",
+                                      in->scenario.load.probe_path));
+            if (!shares->empty()) t.set("shares", *shares);
+            out.push_back(t);
         }
     return out;
 }

@@ -7,7 +7,6 @@
 #include "lab/report/load_summary.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
-#include "lab/report/queue_depth.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -20,21 +19,36 @@ FigureGroup group_of(const ConfigurationResult& r, std::size_t series) {
     return g;
 }
 
-FigureBars makespan_bars(const RunResult& run) {
-    const int n = run.scenario.load.requests;
-    FigureBars f{n == 1 ? std::string("How long the request took")
-                        : "How long all " + count_of(n, "request") + " took",
-                 "s",
-                 3,
-                 {"measured (median)", "model", "document"},
-                 {}};
+// A group a configuration, its first values `figures` of the catalogue (a series each); one that
+// ran and has none of them says `none` instead.
+FigureBars figure_bars(const RunResult& run, FigureBars f, const std::vector<Figure>& figures,
+                       const char* none = "") {
     for (const auto& r : run.configurations) {
-        FigureGroup g = group_of(r, 3);
-        if (g.note.empty())
-            g.values = {r.figure(Figure::measured), r.figure(Figure::model),
-                        r.configuration.document_s};
+        FigureGroup g = group_of(r, f.series.size());
+        if (g.note.empty()) {
+            std::ranges::transform(figures, g.values.begin(),
+                                   [&](Figure x) { return r.figure(x); });
+            if (std::ranges::none_of(g.values, [](const auto& v) { return v.has_value(); }))
+                g.note = none;
+        }
         f.groups.push_back(std::move(g));
     }
+    return f;
+}
+
+FigureBars makespan_bars(const RunResult& run) {
+    const int n = run.scenario.load.requests;
+    FigureBars f = figure_bars(run,
+                               {n == 1 ? std::string("How long the request took")
+                                       : "How long all " + count_of(n, "request") + " took",
+                                "s",
+                                3,
+                                {"measured (median)", "model", "document"},
+                                {}},
+                               {Figure::measured, Figure::model});
+    for (std::size_t k = 0; k < f.groups.size(); ++k)
+        if (f.groups[k].note.empty())
+            f.groups[k].values[2] = run.configurations[k].configuration.document_s;
     return f;
 }
 
@@ -43,65 +57,52 @@ FigureBars bystander_bars(const RunResult& run) {
     std::string when = "while the batch ran";
     if (load.probe_after_ms > 0)
         when += " and " + fixed(load.probe_after_ms / 1000.0, 1) + " s past its last answer";
-    FigureBars f{"How long GET " + load.probe_path + " waited " + when,
-                 "ms",
-                 1,
-                 {"median", "worst"},
-                 {}};  // probes are GETs
-    for (const auto& r : run.configurations) {
-        FigureGroup g = group_of(r, 2);
-        g.values = {r.figure(Figure::probe_p50), r.figure(Figure::probe_max)};
-        if (g.note.empty() && !g.values[0]) g.note = "no probe was answered";
-        f.groups.push_back(std::move(g));
-    }
-    return f;
+    // (probes are GETs)
+    return figure_bars(
+        run,
+        {"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}, {}},
+        {Figure::probe_p50, Figure::probe_max}, "no probe was answered");
 }
 
 // A queue's promise: the answer comes at once, the work is done when the workers get to it.
 FigureBars answer_vs_done_bars(const RunResult& run) {
-    FigureBars f{
-        "How soon each request was answered, and how soon its work was done (a queued job: "
-        "answered 202 at once, "
-        "done when its worker finished it)",
-        "s",
-        3,
-        {"answer, median", "done, median", "all done (median batch)"},
-        {}};
-    for (const auto& r : run.configurations) {
-        FigureGroup g = group_of(r, 3);
-        if (g.note.empty()) {
-            auto answer_ms = r.figure(Figure::answer_p50);
-            g.values = {answer_ms ? std::optional(*answer_ms / 1000.0) : std::nullopt,
-                        r.figure(Figure::done_p50), r.figure(Figure::measured)};
-        }
-        f.groups.push_back(std::move(g));
-    }
+    FigureBars f = figure_bars(
+        run,
+        {"How soon each request was answered, and how soon its work was done (a queued job: "
+         "answered 202 at once, done when its worker finished it)",
+         "s",
+         3,
+         {"answer, median", "done, median", "all done (median batch)"},
+         {}},
+        {Figure::answer_p50, Figure::done_p50, Figure::measured});
+    // (the answer's median is counted in ms)
+    for (FigureGroup& g : f.groups)
+        if (g.values[0]) *g.values[0] /= 1000.0;
     return f;
 }
 
 FigureBars memory_bars(const RunResult& run) {
     // PSS is the kernel's own count (a page shared by k processes is 1/k in each); peak RSS counts
     // a shared page in every process that maps it, as `top` does: forked workers differ most.
-    FigureBars f{"The server's memory: its PSS after the load, and its peak RSS",
-                 "MiB",
-                 1,
-                 {"PSS", "peak RSS"},
-                 {}};
+    FigureBars f = figure_bars(run,
+                               {"The server's memory: its PSS after the load, and its peak RSS",
+                                "MiB",
+                                1,
+                                {"PSS", "peak RSS"},
+                                {}},
+                               {Figure::pss, Figure::peak_rss}, "not measured");
     // Rows sent different numbers of requests are compared per request too, else a row with
     // a tenth of the load reads as the cheapest design.
     const bool unlike =
         std::any_of(run.configurations.begin(), run.configurations.end(),
                     [&](const auto& r) { return r.load.requests != run.scenario.load.requests; });
-    for (const auto& r : run.configurations) {
-        FigureGroup g = group_of(r, 2);
-        g.values = {r.figure(Figure::pss), r.figure(Figure::peak_rss)};
-        if (g.note.empty() && !g.values[0] && !g.values[1]) g.note = "not measured";
+    for (std::size_t k = 0; k < f.groups.size(); ++k) {
+        FigureGroup& g = f.groups[k];
         if (auto counted = g.values[0] ? g.values[0] : g.values[1]; unlike && counted) {
-            const int n = r.load.requests;
+            const int n = run.configurations[k].load.requests;
             g.label += " — " + count_of(n, "request") + ": " + fixed(*counted * 1024.0 / n, 1) +
                        " KiB a request" + (g.values[0] ? " (PSS)" : " (peak RSS)");
         }
-        f.groups.push_back(std::move(g));
     }
     return f;
 }
@@ -164,22 +165,14 @@ void with_guesses(FigureBars& f, const RunResult& run) {
 
 // The websockets lesson's: each configuration's clients' latest ticks.
 FigureBars tick_lateness_bars(const RunResult& run) {
-    FigureBars f{
-        "How late each client's latest tick came (the median client, the 99th percentile, the "
-        "worst)",
-        "ms",
-        1,
-        {"median client", "p99 client", "worst"},
-        {}};
-    for (const auto& r : run.configurations) {
-        FigureGroup g{r.configuration.label, std::vector<std::optional<double>>(3), ""};
-        if (!r.error.empty() || r.batches.empty()) g.note = "did not run";
-        else
-            g.values = {r.figure(Figure::tick_late_p50), r.figure(Figure::tick_late_p99),
-                        r.figure(Figure::tick_late_max)};
-        f.groups.push_back(std::move(g));
-    }
-    return f;
+    return figure_bars(run,
+                       {"How late each client's latest tick came (the median client, the 99th "
+                        "percentile, the worst)",
+                        "ms",
+                        1,
+                        {"median client", "p99 client", "worst"},
+                        {}},
+                       {Figure::tick_late_p50, Figure::tick_late_p99, Figure::tick_late_max});
 }
 
 FigureBars bars_of(const RunResult& run, KeyFigure figure) {
@@ -243,6 +236,34 @@ std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
         traces.push_back(std::move(t));
     }
     return traces;
+}
+
+std::vector<QueueDepth> queue_depths(const RunResult& run) {
+    std::vector<QueueDepth> all;
+    for (const auto& r : run.configurations) {
+        if (!r.configuration.queued() || r.batches.empty()) continue;
+        const Batch& b = r.batches[r.median_batch];
+        std::int64_t t0 = INT64_MAX;
+        // +1 when queued, -1 when a worker took it
+        std::vector<std::pair<std::int64_t, int>> events;
+        for (const RequestRecord& q : b.requests) {
+            if (q.send_us >= 0) t0 = std::min(t0, q.send_us);
+            if (q.job_queued_us < 0) continue;
+            events.push_back({q.job_queued_us, +1});
+            if (q.server_start_us >= 0) events.push_back({q.server_start_us, -1});
+        }
+        if (t0 == INT64_MAX) continue;
+        std::sort(events.begin(), events.end());
+        QueueDepth d{r.configuration.label, {{0, 0}}, 0};
+        int depth = 0;
+        for (auto [at, change] : events) {
+            depth = std::max(0, depth + change);
+            d.steps.push_back({at - t0, depth});
+            d.most = std::max(d.most, depth);
+        }
+        all.push_back(std::move(d));
+    }
+    return all;
 }
 
 namespace {
@@ -310,6 +331,34 @@ std::string traces_text(const std::vector<LatencyTrace>& traces, const Load& loa
                                    static_cast<int>(w / std::max(most, 1e-9) * 8), 0, 7)];
             out += row + "\n";
         }
+    }
+    return out;
+}
+
+// The depths as text, one row per configuration: the most jobs waiting in each slice of
+// `axis_us`, as a digit (+ for ten or more), within `columns`.
+std::string queue_depth_text(const std::vector<QueueDepth>& depths, std::int64_t axis_us,
+                             int columns) {
+    if (depths.empty() || axis_us <= 0) return "";
+    const int slices = std::max(10, columns - 4);
+    std::string out = wrap("Jobs waiting in the queue (median batch; the most in each " +
+                               fixed(static_cast<double>(axis_us) / slices / 1000.0, 0) +
+                               " ms, on the timelines' axis of " + seconds_text(axis_us) + "):",
+                           columns);
+    for (const auto& d : depths) {
+        out += wrap(d.label, columns);
+        std::string row = "    ";
+        for (int s = 0; s < slices; ++s) {
+            std::int64_t from = axis_us * s / slices, to = axis_us * (s + 1) / slices;
+            int most = -1;  // the depth at the slice's start, and every step within it
+            for (std::size_t i = 0; i < d.steps.size(); ++i) {
+                std::int64_t begins = d.steps[i].first,
+                             ends = i + 1 < d.steps.size() ? d.steps[i + 1].first : INT64_MAX;
+                if (begins < to && ends > from) most = std::max(most, d.steps[i].second);
+            }
+            row += most <= 0 ? "·" : most > 9 ? "+" : std::string(1, static_cast<char>('0' + most));
+        }
+        out += row + "\n";
     }
     return out;
 }

@@ -3,8 +3,10 @@
 // the terminal and report.html chart the same values: how long the batch took, how long the
 // bystander waited, how much memory the server held, how the workers shared the requests, or
 // (open loop) how latency moved over the run.
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lab/run/run_result.hpp"
@@ -43,6 +45,18 @@ struct LatencyTrace {
     std::string note;  // why there are no points, e.g. "did not run"
 };
 std::vector<LatencyTrace> latency_over_time(const RunResult& run);
+
+// How many jobs waited in the queue, moment by moment: for a configuration that queues its work
+// (queue_workers), from each job's own stamps (queued by Redis, started by a worker), so no
+// sampling is needed. Drawn under the answer-vs-done bars, on the timelines' time axis.
+struct QueueDepth {
+    std::string label;
+    // (µs from the batch's first send, depth from then on)
+    std::vector<std::pair<std::int64_t, int>> steps;
+    int most = 0;
+};
+// One per configuration that queues, from its median batch.
+std::vector<QueueDepth> queue_depths(const RunResult& run);
 
 // The key figure as text for the terminal, within `columns` characters per line.
 std::string key_figure_text(const RunResult& run, int columns);

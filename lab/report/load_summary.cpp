@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "lab/byte_sizes.hpp"
 
 namespace lab {
@@ -20,9 +22,8 @@ std::string bytes_text(double bytes) {
     return fixed(bytes, u == 0 ? 0 : 2) + " " + units[u];
 }
 
-std::string padded(std::string text, std::size_t width) {
-    if (display_width(text) < width) text.insert(0, width - display_width(text), ' ');
-    return text;
+std::string padded(const std::string& text, std::size_t width) {
+    return fmt::format("{:>{}}", text, width);
 }
 
 // Items on lines of at most `columns`, two spaces apart, each further line indented by `indent`.
@@ -68,14 +69,7 @@ std::string histogram_text(const Tally& t, int columns) {
 // "[200] 980", "[404] 20": the answers by status.
 std::vector<std::string> statuses(const Tally& t) {
     std::vector<std::string> items;
-    for (auto [status, n] : t.statuses) {
-        // (built up piece by piece: GCC 12 warns, wrongly, of one long + chain here)
-        std::string item = "[";
-        item += std::to_string(status);
-        item += "] ";
-        item += count_text(n);
-        items.push_back(std::move(item));
-    }
+    for (auto [status, n] : t.statuses) items.push_back(fmt::format("[{}] {}", status, n));
     if (items.empty()) items.push_back("none answered");
     return items;
 }
@@ -110,32 +104,9 @@ std::string line(const std::string& name, const std::string& value) {
     return "  " + name + std::string(14 - name.size(), ' ') + value + "\n";
 }
 
-}  // namespace
-
-std::string load_description(const Load& load) {
-    std::string text = load.flags.run_for_ms > 0
-                           ? "for " + fixed(load.flags.run_for_ms / 1000.0, 1) + " s"
-                           : std::to_string(load.requests) + " requests";
-    if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
-    // The connections and threads that ran: no more connections than requests, no more threads than
-    // connections.
-    const int connections =
-        connections_used(load.requests, load.concurrency, load.flags.run_for_ms > 0);
-    const int threads = threads_used(load.flags.client_threads, connections);
-    text += ", " + std::to_string(connections) +
-            (connections == 1 ? " connection on " : " connections on ") + std::to_string(threads) +
-            (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
-    for (const std::string& path : load.flags.more_paths) text += ", " + path;
-    if (!load.flags.more_paths.empty()) text += " (mixed by weight)";
-    text += load.flags.keep_alive ? ", keep-alive" : ", a new connection per request";
-    if (!load.flags.headers.empty())
-        text += ", " + std::to_string(load.flags.headers.size()) +
-                (load.flags.headers.size() == 1 ? " header" : " headers");
-    if (!load.flags.body.empty())
-        text += ", a body of " + bytes_text(static_cast<double>(load.flags.body.size()));
-    return text;
-}
-
+// "Status codes: [200] 980  [404] 20" and "Errors: connect 3" on two lines, as the summary ends
+// (an answer past `limits` named by the limit: "body over 1 MiB 3"; the connections' failures
+// with the system's reason, if given: "connect 99 (Too many open files)").
 std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns,
                          const std::string& connect_failure) {
     std::string text =
@@ -149,8 +120,6 @@ std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns
     return text;
 }
 
-namespace {
-
 // The system's first reason a connection of the run could not be opened ("Too many open files"), or
 // "".
 std::string connect_failure(const RunResult& run) {
@@ -160,60 +129,10 @@ std::string connect_failure(const RunResult& run) {
     return "";
 }
 
-}  // namespace
-
-std::string open_loop_totals_text(const RunResult& run, int columns) {
-    const LoadFigures& f = run.load_figures;
-    return "\n" +
-           line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" +
-                                     count_text(f.all.requests) + " requests, " +
-                                     count_text(f.all.failed) + " failed)") +
-           answers_text(f.all, run.scenario.load.answer_limits, columns, connect_failure(run));
-}
-
-std::string latency_histogram_text(const Tally& answers, int columns) {
-    return std::string("Latency histogram (ms") +
-           (log_spaced(answers) ? ", slices on a log scale" : "") + "):\n" +
-           histogram_text(answers, columns);
-}
-
+// The bystander's row name: "bystander /health (every 10 ms)".
 std::string bystander_name(const LoadFigures& f) {
     return "bystander " + f.probe_path + " (every " + std::to_string(f.probe_every_ms) + " ms)";
 }
-
-std::vector<Column> load_columns(const LoadFigures& f) {
-    Column path{.header = "endpoint", .wraps = true};
-    Column weight{.header = "weight", .fold_order = 2};
-    Column requests{.header = "requests"};
-    Column rate{.header = "req/s"};
-    Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .fold_order = 3},
-        max{.header = "max ms", .fold_order = 4};
-    Column statuses{
-        .header = "status codes", .narrow_header = "codes", .fold_order = 1, .wraps = true};
-    Column failed{.header = "failed"};
-    auto counted = [&](const Tally& t) {  // the columns an endpoint and the bystander share
-        requests.cells.push_back(count_text(t.requests));
-        p50.cells.push_back(ms_text(t.latency.percentile(50)));
-        p99.cells.push_back(ms_text(t.latency.percentile(99)));
-        max.cells.push_back(ms_text(t.latency.max()));
-        statuses.cells.push_back(joined(lab::statuses(t), 100'000, 0));
-        failed.cells.push_back(count_text(t.failed));
-    };
-    for (std::size_t e = 0; e < f.targets.size(); ++e) {
-        path.cells.push_back(f.targets[e].target);
-        weight.cells.push_back(std::to_string(f.targets[e].weight));
-        rate.cells.push_back(fixed(f.per_second(f.endpoints[e]), 1));
-        counted(f.endpoints[e]);
-    }
-    if (f.bystander) {  // its own row: what one request apart from the load waited meanwhile
-        path.cells.push_back(bystander_name(f));
-        for (Column* c : {&weight, &rate}) c->cells.push_back("—");
-        counted(*f.bystander);
-    }
-    return {path, weight, requests, rate, p50, p99, max, failed, statuses};
-}
-
-namespace {
 
 // hey's "Summary:": the time, the rate, the requests and the bytes.
 std::string summary_lines(const LoadFigures& f) {
@@ -259,6 +178,77 @@ std::string kept_note(const LoadFigures& f, int columns) {
 }
 
 }  // namespace
+
+std::string load_description(const Load& load) {
+    std::string text = load.flags.run_for_ms > 0
+                           ? "for " + fixed(load.flags.run_for_ms / 1000.0, 1) + " s"
+                           : std::to_string(load.requests) + " requests";
+    if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
+    // The connections and threads that ran: no more connections than requests, no more threads than
+    // connections.
+    const int connections =
+        connections_used(load.requests, load.concurrency, load.flags.run_for_ms > 0);
+    const int threads = threads_used(load.flags.client_threads, connections);
+    text += ", " + std::to_string(connections) +
+            (connections == 1 ? " connection on " : " connections on ") + std::to_string(threads) +
+            (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
+    for (const std::string& path : load.flags.more_paths) text += ", " + path;
+    if (!load.flags.more_paths.empty()) text += " (mixed by weight)";
+    text += load.flags.keep_alive ? ", keep-alive" : ", a new connection per request";
+    if (!load.flags.headers.empty())
+        text += ", " + std::to_string(load.flags.headers.size()) +
+                (load.flags.headers.size() == 1 ? " header" : " headers");
+    if (!load.flags.body.empty())
+        text += ", a body of " + bytes_text(static_cast<double>(load.flags.body.size()));
+    return text;
+}
+
+std::string open_loop_totals_text(const RunResult& run, int columns) {
+    const LoadFigures& f = run.load_figures;
+    return "\n" +
+           line("Requests/sec:", fixed(f.per_second(f.all), 1) + " answered or failed (" +
+                                     count_text(f.all.requests) + " requests, " +
+                                     count_text(f.all.failed) + " failed)") +
+           answers_text(f.all, run.scenario.load.answer_limits, columns, connect_failure(run));
+}
+
+std::string latency_histogram_text(const Tally& answers, int columns) {
+    return std::string("Latency histogram (ms") +
+           (log_spaced(answers) ? ", slices on a log scale" : "") + "):\n" +
+           histogram_text(answers, columns);
+}
+
+std::vector<Column> load_columns(const LoadFigures& f) {
+    Column path{.header = "endpoint", .wraps = true};
+    Column weight{.header = "weight", .fold_order = 2};
+    Column requests{.header = "requests"};
+    Column rate{.header = "req/s"};
+    Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .fold_order = 3},
+        max{.header = "max ms", .fold_order = 4};
+    Column statuses{
+        .header = "status codes", .narrow_header = "codes", .fold_order = 1, .wraps = true};
+    Column failed{.header = "failed"};
+    auto counted = [&](const Tally& t) {  // the columns an endpoint and the bystander share
+        requests.cells.push_back(count_text(t.requests));
+        p50.cells.push_back(ms_text(t.latency.percentile(50)));
+        p99.cells.push_back(ms_text(t.latency.percentile(99)));
+        max.cells.push_back(ms_text(t.latency.max()));
+        statuses.cells.push_back(joined(lab::statuses(t), 100'000, 0));
+        failed.cells.push_back(count_text(t.failed));
+    };
+    for (std::size_t e = 0; e < f.targets.size(); ++e) {
+        path.cells.push_back(f.targets[e].target);
+        weight.cells.push_back(std::to_string(f.targets[e].weight));
+        rate.cells.push_back(fixed(f.per_second(f.endpoints[e]), 1));
+        counted(f.endpoints[e]);
+    }
+    if (f.bystander) {  // its own row: what one request apart from the load waited meanwhile
+        path.cells.push_back(bystander_name(f));
+        for (Column* c : {&weight, &rate}) c->cells.push_back("—");
+        counted(*f.bystander);
+    }
+    return {path, weight, requests, rate, p50, p99, max, failed, statuses};
+}
 
 std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const int columns = layout.wide ? 100 : std::min(layout.columns, 80);

@@ -19,14 +19,7 @@ std::string latency_histogram_text(const Tally& answers, int columns);
 // The table of a `lab load`: a row per endpoint (requests, req/s, p50, p99, max, failures, status
 // codes), in report.html, the live view, --format csv and markdown, and the summary's mix.
 std::vector<Column> load_columns(const LoadFigures& figures);
-// The bystander's row name: "bystander /health (every 10 ms)".
-std::string bystander_name(const LoadFigures& figures);
 
-// "Status codes: [200] 980  [404] 20" and "Errors: connect 3" on two lines, as the summary ends
-// (an answer past `limits` named by the limit: "body over 1 MiB 3"; the connections' failures
-// with the system's reason, if given: "connect 99 (Too many open files)").
-std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns,
-                         const std::string& connect_failure = "");
 // An open loop's (`lab load --rate`) totals as the closed loop's summary gives them: requests per
 // second, the status codes and the errors.
 std::string open_loop_totals_text(const RunResult& run, int columns);

@@ -8,6 +8,19 @@
 namespace lab {
 namespace {
 
+// A guess is close when it is within a quarter of the measured value, or within what the unit
+// cannot tell apart on a projector (20 ms of a makespan, 5 ms of a latency, 2 MiB, 1 request).
+// A share (%) is close within 10 points, whatever its size: a quarter of 100 % would take 75 %.
+bool is_close(double guess, double measured, const std::string& unit) {
+    const double cannot_tell = unit == "s"     ? 0.02
+                               : unit == "ms"  ? 5
+                               : unit == "MiB" ? 2
+                               : unit == "%"   ? 10
+                                               : 1;
+    const double slack = unit == "%" ? cannot_tell : std::max(0.25 * measured, cannot_tell);
+    return std::abs(guess - measured) <= slack;
+}
+
 // The figure the class guessed in this run (never null where a guess was judged: --predict
 // refuses a lesson without one).
 const FigureInfo& guessed_info(const RunResult& run) {
@@ -63,20 +76,6 @@ RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measur
                 return is_close(g, *measured, unit);
             }));
     return room;
-}
-
-double close_enough(const std::string& unit) {
-    if (unit == "s") return 0.02;
-    if (unit == "ms") return 5;
-    if (unit == "MiB") return 2;
-    if (unit == "%") return 10;
-    return 1;
-}
-
-bool is_close(double guess, double measured, const std::string& unit) {
-    const double slack =
-        unit == "%" ? close_enough(unit) : std::max(close_fraction * measured, close_enough(unit));
-    return std::abs(guess - measured) <= slack;
 }
 
 bool has_guesses(const RunResult& run) {

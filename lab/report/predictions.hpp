@@ -14,13 +14,6 @@
 
 namespace lab {
 
-// A guess is close when it is within a quarter of the measured value, or within what the unit
-// cannot tell apart on a projector (20 ms of a makespan, 5 ms of a latency, 2 MiB, 1 request).
-// A share (%) is close within 10 points, whatever its size: a quarter of 100 % would take 75 %.
-inline constexpr double close_fraction = 0.25;
-double close_enough(const std::string& unit);
-bool is_close(double guess, double measured, const std::string& unit);
-
 // What the room's guesses were, of one configuration (--predict-page).
 struct RoomSpread {
     std::size_t count = 0, close = 0;  // how many, and how many were close

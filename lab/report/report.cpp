@@ -6,12 +6,13 @@
 #include "lab/modes/modes.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/key_figure.hpp"
-#include "lab/report/websocket_table.hpp"
 #include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
+#include "lab/results/csv.hpp"
+#include "lab/results/schema.hpp"
 
 namespace lab {
 namespace {
@@ -50,15 +51,15 @@ std::string per_worker(const ConfigurationResult& r) {
     return text;
 }
 
-}  // namespace
-
 // What the server waits on, for the paths that wait on a real service.
-static std::string waiting_on(const std::string& path) {
+std::string waiting_on(const std::string& path) {
     if (path == "/db") return " in PostgreSQL (SELECT pg_sleep(d))";
     if (path == "/fetch") return " for a downstream HTTP server's answer";
     if (path == "/cache") return " in Redis";
     return "";
 }
+
+}  // namespace
 
 // What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
 std::string load_line(const RunResult& run) {
@@ -205,8 +206,6 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     return columns;
 }
 
-}  // namespace
-
 std::string ms_triple(const Histogram& h) {
     return fixed(static_cast<double>(h.percentile(50)) / 1000.0, 1) + " / " +
            fixed(static_cast<double>(h.percentile(99)) / 1000.0, 1) + " / " +
@@ -256,6 +255,39 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
     if (has_guesses(run)) return {label, mode, due, guess_column(run), send, model, late, schedule};
     return {label, mode, due, send, model, late, schedule};
 }
+
+// The websockets lesson's table: each configuration's clients' worst tick lateness, the
+// WebSockets held, what one cost the server in memory.
+std::vector<Column> websocket_columns(const RunResult& run) {
+    Column label{.header = "configuration", .wraps = true};
+    Column mode{.header = "mode", .fold_order = 1};
+    Column late{.header = "each client's latest tick: median client / p99 / worst",
+                .narrow_header = "latest tick p50/p99/max",
+                .wraps = true};
+    Column held{.header = "WebSockets held", .narrow_header = "held"};
+    Column memory{
+        .header = "memory per WebSocket (PSS)", .narrow_header = "per WebSocket", .fold_order = 2};
+    for (const auto& r : run.configurations) {
+        label.cells.push_back(r.configuration.label);
+        mode.cells.push_back(r.configuration.mode);
+        if (!r.error.empty()) {
+            late.cells.push_back("did not run: " + r.error);
+            held.cells.push_back("—");
+            memory.cells.push_back("—");
+            continue;
+        }
+        late.cells.push_back(figure_cell(Figure::tick_late_p50, r) + " / " +
+                             figure_cell(Figure::tick_late_p99, r) + " / " +
+                             figure_cell(Figure::tick_late_max, r));
+        held.cells.push_back(figure_cell(Figure::connections_held, r) + " of " +
+                             std::to_string(r.load.requests));
+        memory.cells.push_back(figure_cell(Figure::memory_per_connection, r));
+    }
+    if (has_guesses(run)) return {label, mode, late, guess_column(run), held, memory};
+    return {label, mode, late, held, memory};
+}
+
+}  // namespace
 
 std::vector<Column> table_columns(const RunResult& run) {
     if (run.scenario.load.rate > 0) return open_loop_columns(run);
@@ -309,6 +341,21 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
                 width);
     for (const auto& r : run.configurations)
         if (r.error.empty()) out << '\n' << timeline(r, load, layout, axis_us);
+}
+
+void print_run(std::ostream& out, const RunResult& run, Format format, const Layout& layout) {
+    switch (format) {
+        case Format::json: out << summary_json(run).dump(2) << '\n'; return;
+        case Format::csv:
+            for (const auto& row : table_rows(run)) {
+                for (std::size_t i = 0; i < row.size(); ++i)
+                    out << (i ? "," : "") << csv_field(printable(row[i], true));
+                out << '\n';
+            }
+            return;
+        case Format::markdown: return print_report(out, run, TextStyle::markdown, layout);
+        case Format::table: return print_report(out, run, TextStyle::terminal, layout);
+    }
 }
 
 }  // namespace lab

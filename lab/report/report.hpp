@@ -1,12 +1,15 @@
 #pragma once
 // The run as a person reads it: title, load, key figure, table, claims and timelines, for a
-// terminal or as Markdown (the other formats `--format` offers are lab/report/formats.hpp).
+// terminal or as Markdown; and the other formats `--format` offers.
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lab/layout.hpp"
+#include "lab/named.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {
@@ -27,6 +30,19 @@ std::string load_line(const RunResult& run);
 // Title, load, the key figure, the table and the timelines; `layout` sets the terminal's width.
 void print_report(std::ostream& out, const RunResult& run, TextStyle style,
                   const Layout& layout = {});
+
+// The formats `--format` offers for a run on stdout: the table a person reads (or its Markdown),
+// the table's rows as CSV, and summary.json's own JSON (lab/results/schema.hpp).
+enum class Format { table, markdown, csv, json };
+template <>
+struct Names<Format> {
+    static constexpr std::pair<Format, std::string_view> list[] = {{Format::table, "table"},
+                                                                   {Format::markdown, "markdown"},
+                                                                   {Format::csv, "csv"},
+                                                                   {Format::json, "json"}};
+};
+
+void print_run(std::ostream& out, const RunResult& run, Format format, const Layout& layout = {});
 
 // results/README.md's "Measured here" (compared_runs.cpp): the newest run of each scenario under
 // `root`, one Markdown row per configuration, with the figure its lesson turns on. Generated, never

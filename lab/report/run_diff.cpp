@@ -100,8 +100,9 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b) {
     RunDiff d{.title_a = a.scenario.title, .title_b = b.scenario.title};
     say_differences(d, a, b);
     for (const auto& ra : a.configurations) {
-        const ConfigurationResult* rb = labelled(b, ra.configuration.label);
-        if (!rb || !labelled(a, ra.configuration.label)) {
+        const ConfigurationResult *in_a = labelled(a, ra.configuration.label),
+                                  *rb = labelled(b, ra.configuration.label);
+        if (!rb || !in_a) {
             d.only_a.push_back(ra.configuration.label);
             continue;
         }
@@ -109,8 +110,7 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b) {
             FigureChange ch = change_of(f, ra, a, *rb);
             if (ch.a || ch.b) d.figures.push_back(std::move(ch));
         }
-        d.shares_a.push_back(shares(ra));
-        d.shares_b.push_back(shares(*rb));
+        d.shared.push_back({in_a, rb, shares(ra), shares(*rb)});
     }
     for (const auto& rb : b.configurations)
         if (!labelled(a, rb.configuration.label) || !labelled(b, rb.configuration.label))
@@ -162,11 +162,9 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
     Column shared{.header = "configuration", .wraps = true},
         share_a{.header = "A: worker shares", .wraps = true},
         share_b{.header = "B: worker shares", .wraps = true};
-    for (std::size_t i = 0, k = 0; i < a.configurations.size(); ++i)
-        if (labelled(b, a.configurations[i].configuration.label) &&
-            labelled(a, a.configurations[i].configuration.label))
-            shared.cells.push_back(a.configurations[i].configuration.label),
-                share_a.cells.push_back(d.shares_a[k]), share_b.cells.push_back(d.shares_b[k++]);
+    for (const RunDiff::Shared& both : d.shared)
+        shared.cells.push_back(both.in_a->configuration.label),
+            share_a.cells.push_back(both.shares_a), share_b.cells.push_back(both.shares_b);
     if (!shared.cells.empty()) print_table(out << '\n', {shared, share_a, share_b}, layout, md);
     Column claim{.header = "claim", .wraps = true}, mark_a{.header = "A"}, mark_b{.header = "B"};
     for (const ClaimChange& c : d.claims)
@@ -178,13 +176,11 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
     const std::int64_t axis = std::max(shared_axis_us(a), shared_axis_us(b));
     out << heading << "Timelines, A above B, on one time axis (" << seconds_text(axis) << ")\n"
         << (md ? "\n```\n" : "");
-    for (const auto& ra : a.configurations)
-        if (const ConfigurationResult* rb = labelled(b, ra.configuration.label);
-            rb && labelled(a, ra.configuration.label))
-            out << wrap("A: " + ra.configuration.label, width)
-                << timeline(ra, a.scenario.load, layout, axis)
-                << wrap("B: " + rb->configuration.label, width)
-                << timeline(*rb, b.scenario.load, layout, axis);
+    for (const RunDiff::Shared& both : d.shared)
+        out << wrap("A: " + both.in_a->configuration.label, width)
+            << timeline(*both.in_a, a.scenario.load, layout, axis)
+            << wrap("B: " + both.in_b->configuration.label, width)
+            << timeline(*both.in_b, b.scenario.load, layout, axis);
     out << (md ? "```\n" : "");
 }
 

@@ -38,9 +38,13 @@ struct RunDiff {
     std::vector<std::string> only_a = {},
                              only_b = {};  // configurations one run has and the other has not
     std::vector<FigureChange> figures = {};
-    std::vector<std::string>
-        shares_a = {},
-        shares_b = {};  // per shared configuration: "50 % · 30 % · 20 %" (busiest first) or ""
+    // The configurations both have (in the runs compared, while they last), each with how its
+    // median batch's answers were shared in A and in B: "50 % · 30 % · 20 %" (busiest first) or ""
+    struct Shared {
+        const ConfigurationResult *in_a, *in_b;
+        std::string shares_a, shares_b;
+    };
+    std::vector<Shared> shared = {};
     std::vector<ClaimChange> claims = {};
 };
 RunDiff diff_runs(const RunResult& a, const RunResult& b);

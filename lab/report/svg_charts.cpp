@@ -1,15 +1,12 @@
 #include "lab/report/svg_charts.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <ostream>
 #include <sstream>
-#include <tuple>
 #include <vector>
 
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
-#include "lab/report/queue_depth.hpp"
 #include "lab/report/svg_writer.hpp"
 #include "lab/report/timeline.hpp"
 

@@ -1,8 +1,6 @@
 // A sweep's picture: a chart per figure, a line per configuration against the swept value.
 #include "lab/report/svg_charts.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -33,13 +31,7 @@ void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int
                const std::string& symbol, bool log_x) {
     const int height = 300, left = 80, right = 30, top = 16, bottom = 44;
     const double most = chart.most() * 1.08;
-    auto x_at = [&](double x) {
-        double low = values.front(), high = values.back(), f = 0;
-        if (high > low)
-            f = log_x ? (std::log(x) - std::log(low)) / (std::log(high) - std::log(low))
-                      : (x - low) / (high - low);
-        return left + f * (width - left - right);
-    };
+    auto x_at = [&](double x) { return left + sweep_position(x, values) * (width - left - right); };
     auto y_at = [&](double v) { return top + (1 - v / most) * (height - top - bottom); };
     picture(out, "sweep", width, height, chart.title, "data-lines", chart.curves.size());
     // Axes: a gridline and label at 0, half and the top; a tick and label at every value that ran.

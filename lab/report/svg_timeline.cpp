@@ -191,8 +191,8 @@ std::string timeline_svg(const DrawnBatch& drawn, std::int64_t axis_us, bool zoo
                          std::size_t most_rows, const char* css_class,
                          const std::string& probe_path, const std::vector<std::string>& routes) {
     std::ostringstream out;
-    TimelineRows t = timeline_rows(drawn.batch, drawn.holds, most_rows,
-                                   probe_path.empty() ? 0 : bystanders_drawn);
+    TimelineRows t = timeline_rows(drawn.batch, most_rows,
+                                   probe_path.empty() ? 0 : bystanders_drawn, drawn.holds);
     const std::int64_t span = t.t1 - t.t0, axis = zoomed ? span : std::max(axis_us, span);
     if (span <= 0) return "";
     TimelineDrawing drawing(drawn, t, axis, routes);

@@ -23,15 +23,6 @@ std::vector<std::pair<std::string, std::vector<const ConfigurationResult*>>> ser
     return series;
 }
 
-double position(double x, const std::vector<int>& values) {
-    double low = values.front(), high = values.back();
-    if (high <= low) return 0;
-    double f = log_axis(values) ? (std::log(x) - std::log(low)) / (std::log(high) - std::log(low))
-                                : (x - low) / (high - low);
-    return std::clamp(f, 0.0,
-                      1.0);  // (a value outside the sweep's: at its edge, never off the chart)
-}
-
 }  // namespace
 
 double CurveChart::most() const {
@@ -50,6 +41,15 @@ std::string swept_symbol(const RunResult& run) {
 
 bool log_axis(const std::vector<int>& values) {
     return !values.empty() && values.front() > 0 && values.back() >= 8 * values.front();
+}
+
+double sweep_position(double x, const std::vector<int>& values) {
+    double low = values.front(), high = values.back();
+    if (high <= low) return 0;
+    double f = log_axis(values) ? (std::log(x) - std::log(low)) / (std::log(high) - std::log(low))
+                                : (x - low) / (high - low);
+    return std::clamp(f, 0.0,
+                      1.0);  // (a value outside the sweep's: at its edge, never off the chart)
 }
 
 std::vector<CurveChart> sweep_charts(const RunResult& run) {
@@ -172,7 +172,7 @@ private:
                std::clamp(static_cast<int>(std::lround(v / most_ * (height - 1))), 0, height - 1);
     }
     int column_of(double x) const {
-        return static_cast<int>(std::lround(position(x, values_) * (plot_ - 1)));
+        return static_cast<int>(std::lround(sweep_position(x, values_) * (plot_ - 1)));
     }
     std::string& cell_at(double v, int column) {
         return cells_[static_cast<std::size_t>(row_of(v))][static_cast<std::size_t>(column)];

@@ -35,6 +35,9 @@ struct CurveChart {
 std::string swept_symbol(const RunResult& run);
 // Whether the x axis is logarithmic: values spread over a factor of 8 or more (1, 2, 5, 10, 50).
 bool log_axis(const std::vector<int>& values);
+// Where `x` falls along the sweep's axis, from 0 (its first value) to 1 (its last), on that scale;
+// the terminal's plot and report.html's charts place their points by it.
+double sweep_position(double x, const std::vector<int>& values);
 
 // Throughput, makespan and p99 latency, in the order a lesson on Little's law reads them.
 std::vector<CurveChart> sweep_charts(const RunResult& run);

@@ -1,7 +1,6 @@
 #include "lab/report/timeline.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -11,6 +10,23 @@ namespace {
 
 std::int64_t began(const RequestRecord* r) {
     return r->has_server_stamps() ? r->server_start_us : r->send_us;
+}
+
+// `shown` of `n` positions, evenly spaced, the first and last among them; `kept` always one of
+// them, in the place of the sampled one nearest to it (of those between the first and last, when
+// `ends` keeps them: its neighbours are sampled either side of it, so the order holds).
+std::vector<std::size_t> even_sample(std::size_t n, std::size_t shown, std::size_t kept,
+                                     bool ends) {
+    std::vector<std::size_t> picked;
+    for (std::size_t i = 0; i < shown; ++i)
+        picked.push_back(shown < 2 ? 0 : i * (n - 1) / (shown - 1));
+    if (shown > (ends ? 2u : 0u) && std::find(picked.begin(), picked.end(), kept) == picked.end())
+        *std::min_element(picked.begin() + ends, picked.end() - ends,
+                          [&](std::size_t a, std::size_t b) {
+                              return std::llabs(static_cast<long long>(a - kept)) <
+                                     std::llabs(static_cast<long long>(b - kept));
+                          }) = kept;
+    return picked;
 }
 
 // Up to `most` of the bystander's requests sent before the batch's last answer, evenly spread,
@@ -25,15 +41,7 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
     for (std::size_t k = 0; k < meanwhile.size(); ++k)
         if (meanwhile[k]->ok() && meanwhile[k]->latency_us() > meanwhile[longest]->latency_us())
             longest = k;
-    std::vector<std::size_t> picked;
-    for (std::size_t i = 0; i < shown; ++i)
-        picked.push_back(shown < 2 ? 0 : i * (meanwhile.size() - 1) / (shown - 1));
-    if (shown > 0 && std::find(picked.begin(), picked.end(), longest) == picked.end())
-        *std::min_element(picked.begin(), picked.end(), [&](std::size_t a, std::size_t b) {
-            return std::llabs(static_cast<long long>(a) - static_cast<long long>(longest)) <
-                   std::llabs(static_cast<long long>(b) - static_cast<long long>(longest));
-        }) = longest;
-    for (std::size_t at : picked) {
+    for (std::size_t at : even_sample(meanwhile.size(), shown, longest, false)) {
         const RequestRecord* p = meanwhile[at];
         t.rows.push_back({p, SIZE_MAX, true});
         t.bystanders = true;
@@ -46,7 +54,8 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
 
 }  // namespace
 
-TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders) {
+TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders,
+                           const std::vector<LoopHold>& holds) {
     std::vector<const RequestRecord*> all;
     for (const auto& r : batch.requests) all.push_back(&r);
     std::stable_sort(all.begin(), all.end(), [&](auto a, auto b) { return began(a) < began(b); });
@@ -65,20 +74,10 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bys
     std::size_t last_done = 0;
     for (std::size_t k = 0; k < all.size(); ++k)
         if (all[k]->finished_us() > all[last_done]->finished_us()) last_done = k;
-    std::vector<std::size_t> picked;
-    for (std::size_t i = 0; i < shown; ++i)
-        picked.push_back(
-            shown < 2 ? 0 : i * (all.size() - 1) / (shown - 1));  // first and last begun always
-    if (shown > 2 && std::find(picked.begin(), picked.end(), last_done) == picked.end()) {
-        auto nearest = std::min_element(
-            picked.begin() + 1, picked.end() - 1, [&](std::size_t a, std::size_t b) {
-                return std::llabs(static_cast<long long>(a) - static_cast<long long>(last_done)) <
-                       std::llabs(static_cast<long long>(b) - static_cast<long long>(last_done));
-            });
-        *nearest = last_done;  // (its neighbours are sampled either side of it, so the order holds)
-    }
-    for (std::size_t at : picked) t.rows.push_back({all[at], at});
+    for (std::size_t at : even_sample(all.size(), shown, last_done, true))
+        t.rows.push_back({all[at], at});
     if (bystanders > 0) add_bystanders(t, batch, bystanders);
+    for (const LoopHold& h : holds) t.t1 = std::max(t.t1, h.end_us);
     return t;
 }
 
@@ -94,13 +93,6 @@ std::string worst_probe_note(const ConfigurationResult& result, const Load& load
            " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->number) +
            ", not drawn; this batch's worst" + (here ? ", " + fixed(*here, 1) + " ms," : "") +
            " is among its probe rows.";
-}
-
-TimelineRows timeline_rows(const Batch& batch, const std::vector<LoopHold>& holds, std::size_t most,
-                           std::size_t bystanders) {
-    TimelineRows t = timeline_rows(batch, most, bystanders);
-    for (const LoopHold& h : holds) t.t1 = std::max(t.t1, h.end_us);
-    return t;
 }
 
 std::int64_t shared_axis_us(const RunResult& run) {
@@ -139,7 +131,7 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
 // One request's bar: ░ sent and waiting until the server begins it, then (the answer's trip
 // included) █ served, or ▓ for the bystander's.
 std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int columns,
-                   const std::function<int(std::int64_t)>& column) {
+                   const auto& column) {
     std::string bar;
     int send = column(r.send_us), done = column(r.finished_us());
     int start = r.has_server_stamps() ? column(r.server_start_us) : queued ? send : columns;

@@ -1,7 +1,6 @@
 #pragma once
 // The picture the documents draw by hand, drawn from measurements: one row per request, time
 // running right, the wait for the server apart from the time being served.
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,11 +36,10 @@ struct TimelineRows {
     bool stamped = false;
     bool bystanders = false;  // whether any of the bystander's requests are drawn
 };
-TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0);
-// A probed batch's rows, the span run on to the end of the last hold of the loop the probe saw (a
-// background task holds it after the last answer).
-TimelineRows timeline_rows(const Batch& batch, const std::vector<LoopHold>& holds, std::size_t most,
-                           std::size_t bystanders = 0);
+// With `holds` (a probed batch's), the span runs on to the end of the last hold of the loop the
+// probe saw (a background task holds it after the last answer).
+TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0,
+                           const std::vector<LoopHold>& holds = {});
 // A bystander's requests a timeline draws at most
 inline constexpr std::size_t bystanders_drawn = 10;
 
