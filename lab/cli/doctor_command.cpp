@@ -42,10 +42,8 @@ struct DoctorOptions {
 // --target URL: a server already running, on this machine unless --allow-remote; or why not.
 bool with_target(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
     TargetUrl target = parse_target_url(o.target);
-    if (!target.error.empty()) why = "--target: " + target.error;
-    else if (!target.loopback && !o.allow_remote)
-        why = "--target: " + target.host +
-              " is not on this machine; load goes to loopback only unless you pass --allow-remote";
+    if (std::string refused = refused_target(target, o.allow_remote); !refused.empty())
+        why = "--target: " + refused;
     else if (o.bystander.empty() || o.bystander[0] != '/' ||
              o.bystander.find_first_of(" \t\r\n") != std::string::npos)
         why = "--probe " + o.bystander + ": a path on the server, starting with /";
@@ -88,21 +86,6 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
     return s;
 }
 
-// The run's folder (results/doctor/<time>/): doctor.json, server.log and report.html. Its path on
-// stderr; false (said) if it cannot be written.
-bool keep(const DoctorRun& run, const DoctorOptions& o) {
-    try {
-        std::filesystem::path dir =
-            write_doctor_folder(run, o.out, {{.name = "report.html", .text = doctor_html(run)}});
-        std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string()
-                  << '\n';
-        return true;
-    } catch (const std::exception& e) {
-        std::cerr << "lab doctor: could not write results: " << e.what() << '\n';
-        return false;
-    }
-}
-
 // The run's routes judged (once, as it ends), shown, kept, and its exit code.
 int report(DoctorRun run, const DoctorOptions& o) {
     judge_routes(run);
@@ -114,7 +97,12 @@ int report(DoctorRun run, const DoctorOptions& o) {
     else print_doctor(std::cout, run, layout, o.format == Format::markdown);
     std::cout.flush();
     if (o.list) return exit_ok;
-    if (!keep(run, o)) return exit_could_not_run;
+    // The run's folder (results/doctor/<time>/): doctor.json, server.log and report.html.
+    if (!folder_written("lab doctor", [&] {
+            return write_doctor_folder(run, o.out,
+                                       {{.name = "report.html", .text = doctor_html(run)}});
+        }))
+        return exit_could_not_run;
     if (const std::string failed = mostly_unanswered(run); !failed.empty()) {
         std::cerr << "lab doctor: the run failed: " << printable(failed) << '\n';
         return exit_could_not_run;
@@ -181,7 +169,7 @@ Action define_doctor(CLI::App& app) {
     app.add_flag("--with-services", o->with_services,
                  "Give the app the lab's private PostgreSQL and Redis (DATABASE_URL, REDIS_URL)");
     app.add_option("--out", o->out, "Where the run's folder goes (results/doctor/<time>/)");
-    app.add_flag("--wide", o->wide, "Every column at full width, however long the lines");
+    declare_wide(app, o->wide);
     one_of<Format>(app.add_option("--format", o->format, "table, markdown, csv or json"));
     return [o] {
         stop_servers_on_signals();  // Ctrl-C, SIGTERM, a closed terminal: the app goes with the lab

@@ -57,44 +57,6 @@ std::optional<std::string> header_problem(const std::string& header) {
     return std::nullopt;
 }
 
-struct Target {
-    Configuration configuration;
-    std::vector<std::string> paths;
-};
-
-// The server the URLs name (all the same one: the mix is of paths), loopback only unless the
-// user says otherwise.
-std::optional<Target> load_target(const std::vector<std::string>& urls, bool allow_remote) {
-    Target t;
-    for (const std::string& url : urls) {
-        TargetUrl target = parse_target_url(url);
-        if (!target.error.empty()) {
-            std::cerr << "lab load: " << target.error << '\n';
-            return std::nullopt;
-        }
-        if (!target.loopback && !allow_remote) {
-            std::cerr << "lab load: " << target.host
-                      << " is not on this machine; load goes to loopback only unless you pass "
-                         "--allow-remote\n";
-            return std::nullopt;
-        }
-        if (!t.paths.empty() &&
-            (target.host != t.configuration.host || target.port != t.configuration.port)) {
-            std::cerr << "lab load: " << url << " is on another server than " << urls.front()
-                      << "; the URLs of one load mix paths of one server\n";
-            return std::nullopt;
-        }
-        t.configuration.host = target.host;
-        t.configuration.port = target.port;
-        t.paths.push_back(target.path);
-    }
-    t.configuration.label = urls.front();
-    for (std::size_t i = 1; i < urls.size(); ++i) t.configuration.label += " " + urls[i];
-    t.configuration.mode = "external";
-    t.configuration.server = Server::external;
-    return t;
-}
-
 // What the command line says, before it is checked and turned into a load.
 struct LoadOptions {
     std::vector<std::string> urls;
@@ -167,6 +129,33 @@ void declare_load(CLI::App& app, LoadOptions& o) {
 // Each step below takes what the flags say into the load; a refusal is its reason, said as
 // "lab load: REASON" with exit 2.
 using Refusal = std::optional<std::string>;
+
+struct Target {
+    Configuration configuration;
+    std::vector<std::string> paths;
+};
+
+// The server the URLs name (all the same one: the mix is of paths), loopback only unless the
+// user says otherwise.
+Refusal take_target(const LoadOptions& o, Target& t) {
+    for (const std::string& url : o.urls) {
+        TargetUrl target = parse_target_url(url);
+        if (std::string refused = refused_target(target, o.allow_remote); !refused.empty())
+            return refused;
+        if (!t.paths.empty() &&
+            (target.host != t.configuration.host || target.port != t.configuration.port))
+            return url + " is on another server than " + o.urls.front() +
+                   "; the URLs of one load mix paths of one server";
+        t.configuration.host = target.host;
+        t.configuration.port = target.port;
+        t.paths.push_back(target.path);
+    }
+    t.configuration.label = o.urls.front();
+    for (std::size_t i = 1; i < o.urls.size(); ++i) t.configuration.label += " " + o.urls[i];
+    t.configuration.mode = "external";
+    t.configuration.server = Server::external;
+    return std::nullopt;
+}
 
 // The URLs' paths, mixed by their weights.
 Refusal take_paths(const LoadOptions& o, const Target& target, Load& load) {
@@ -286,23 +275,20 @@ Action define_load(CLI::App& app) {
     auto o = std::make_shared<LoadOptions>();
     declare_load(app, *o);
     return [o] {
-        auto target = load_target(o->urls, o->allow_remote);
-        if (!target) return exit_usage;
+        Target target;
         Scenario s = load_run(*o);
-        Refusal refusal = take_paths(*o, *target, s.load);  // in order: the first refusal is said
+        Refusal refusal = take_target(*o, target);  // in order: the first refusal is said
+        if (!refusal) refusal = take_paths(*o, target, s.load);
         if (!refusal) refusal = take_request(*o, s.load);
         if (!refusal) refusal = take_times(*o, s.load);
         if (!refusal) refusal = take_probe(*o, s.load);
         if (!refusal) refusal = take_answer_limits(*o, s.load);
-        if (refusal) {
-            std::cerr << "lab load: " << *refusal << '\n';
-            return exit_usage;
-        }
+        if (refusal) return said("lab load", *refusal);
         // A load tester's figure: the answers' latency (over the run, for --rate), not a batch's
         // makespan.
         s.key_figure =
             s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram;
-        s.configurations.push_back(target->configuration);
+        s.configurations.push_back(target.configuration);
         return o->output.run_and_report(s);
     };
 }

@@ -163,14 +163,8 @@ Action define_show(CLI::App& app) {
     declare_overrides(app,
                       *overrides);  // (the lesson as `lab run` with the same options would run it)
     return [name, sheet, overrides] {
-        auto s = find_scenario(*name);
+        auto s = find_scenario(*name, *overrides);  // (which fills in "{d}" in the labels)
         if (!s) return exit_usage;
-        try {
-            s = apply(*s, *overrides);  // fills in "{d}" in the labels
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "lab: " << printable(e.what(), true) << '\n';
-            return exit_usage;
-        }
         if (*sheet) return print_prediction_sheet(*s, *name);
         print_lesson(*s);
         return exit_ok;

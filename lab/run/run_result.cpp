@@ -23,8 +23,8 @@ namespace {
 
 // The configuration and its load in the model's terms; the model itself is lab/modes/model.cpp's.
 Model model_of(const Configuration& c, const Load& load) {
-    if (load.websocket())
-        return {};  // held connections have no makespan to predict (the claims bound their ticks)
+    // held connections have no makespan to predict (the claims bound their ticks)
+    if (load.websocket()) return {};
     return model_of(ServerShape{.mode = c.mode,
                                 .threads = c.threads,
                                 .workers = c.workers,
