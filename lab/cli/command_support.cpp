@@ -233,9 +233,8 @@ bool Output::open_live() {
         said("lab", e.what());
         return false;
     }
-    if (slow > 1)
-        hub->publish({{"type", "replay"},
-                      {"slow", slow}});  // (before the plan: the page holds what follows)
+    // (before the plan: the page holds what follows)
+    if (slow > 1) hub->publish({{"type", "replay"}, {"slow", slow}});
     std::cerr << "live view: " << hub->url()
               << (enter_starts
                       ? "  (open it on the projector; the run starts when you press Enter here)\n"
@@ -258,9 +257,10 @@ nlohmann::json live_plan(const Scenario& scenario) {
         axis = std::max(axis, model_s);
         nlohmann::json lane{
             {"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
-        if (c.guess)
-            lane["guess"] = *c.guess;  // (--predict: drawn as an outlined bar before the run)
-        if (!c.room_guesses.empty()) {  // (--predict-page: a tick each, the median marked)
+        // (--predict: drawn as an outlined bar before the run)
+        if (c.guess) lane["guess"] = *c.guess;
+        // (--predict-page: a tick each, the median marked)
+        if (!c.room_guesses.empty()) {
             lane["room"] = c.room_guesses;
             lane["room_median"] = room_spread(c.room_guesses, std::nullopt, "").median;
         }
@@ -272,8 +272,8 @@ nlohmann::json live_plan(const Scenario& scenario) {
                         {"drawn", live_drawn_requests},
                         {"configurations", configurations},
                         {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
-    if (!scenario.load.probe_path.empty())
-        plan["probe"] = "GET " + scenario.load.probe_path;  // (the page's row of them)
+    // (the page's row of them)
+    if (!scenario.load.probe_path.empty()) plan["probe"] = "GET " + scenario.load.probe_path;
     if (const std::optional<Figure> figure = guessed_figure(scenario.key_figure); figure && guessed)
         plan["guessed"] = {{"figure", name_of(*figure)},
                            {"what", guessed_what(scenario)},
@@ -325,25 +325,22 @@ bool results_writable(const char* command, const std::filesystem::path& out,
 // then each configuration's row, footnote and measured guess as it ends.
 void Output::follow_live(const Scenario& scenario, RunSettings& settings) {
     hub->publish(live_plan(scenario));
-    if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(
-                             live_wait_s)))  // (with Enter, the teacher saw the page)
+    // (with Enter, the teacher saw the page)
+    if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(live_wait_s)))
         std::cerr << "live view: no page connected within " << live_wait_s
                   << " s; the run starts (a page opened later replays it)\n";
     settings.live = hub.get();
     settings.on_configuration_done = [this](const RunResult& so_far) {
-        auto rows = table_rows(so_far);
-        if (so_far.configurations.size() == 1)
-            hub->publish({{"type", "columns"}, {"names", rows.front()}});
-        hub->publish(
-            {{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
+        const auto rows = table_rows(so_far);
+        const std::size_t last = so_far.configurations.size() - 1;
+        if (last == 0) hub->publish({{"type", "columns"}, {"names", rows.front()}});
+        hub->publish({{"type", "row"}, {"c", last}, {"cells", rows.back()}});
         if (std::string note = below_floor_note(so_far); !note.empty())
             hub->publish({{"type", "footnote"}, {"text", note}});
         // the guessed figure as measured, beside the guess drawn before the run
         if (has_guesses(so_far))
             if (auto measured = judged_guesses(so_far).back().measured)
-                hub->publish({{"type", "measured"},
-                              {"c", so_far.configurations.size() - 1},
-                              {"value", *measured}});
+                hub->publish({{"type", "measured"}, {"c", last}, {"value", *measured}});
     };
 }
 

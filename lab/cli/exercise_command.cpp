@@ -151,8 +151,8 @@ void print_change(const fs::path& runs) {
                                   shell_word(last[0].string()) + ' ' +
                                   shell_word(last[1].string()) + ")",
                               terminal_columns());
-    } catch (const ResultsError&
-                 e) {  // a damaged earlier check: the grade above stands, the change is not said
+    } catch (const ResultsError& e) {
+        // a damaged earlier check: the grade above stands, the change is not said
         std::cerr << "lab exercise: the previous check cannot be compared: " << printable(e.what())
                   << '\n';
     }
@@ -204,9 +204,8 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     if (!app) return said("lab exercise", why);
     Overrides given;
     given.repeat = repeat;
-    Scenario s =
-        apply(e->scenario,
-              given);  // its texts written from the values that run ({N}, {d}), as a lesson's
+    // its texts written from the values that run ({N}, {d}), as a lesson's
+    Scenario s = apply(e->scenario, given);
     Configuration& row = s.configurations[0];
     row.app = app->spec;
     row.app_dir = app->dir;

@@ -20,9 +20,8 @@
 namespace lab {
 namespace {
 
-const FigureInfo& guessed(const Scenario& s) {
-    return info(*guessed_figure(s.key_figure));
-}  // (after guessable())
+// The figure guessed (after guessable()).
+const FigureInfo& guessed(const Scenario& s) { return info(*guessed_figure(s.key_figure)); }
 
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).
@@ -86,8 +85,8 @@ private:
     const Scenario& s_;
     LiveHub& hub_;
     std::ostream& out_;
-    std::jthread
-        watcher_;  // (last: it starts once the rest is ready; stopped and joined as it goes)
+    // (last: it starts once the rest is ready; stopped and joined as it goes)
+    std::jthread watcher_;
 };
 
 }  // namespace

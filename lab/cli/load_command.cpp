@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -24,16 +25,14 @@ constexpr std::size_t most_headers = 100;
 
 // "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
 std::optional<int> duration_ms(const std::string& text) {
-    std::size_t digits = 0;
-    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-    if (digits == 0 || digits > 7) return std::nullopt;
-    // At most 9,999,999: no unit below overflows a long
-    long n = std::stol(text.substr(0, digits));
-    std::string unit = text.substr(digits);
-    long ms = unit == "ms" ? n : unit == "s" ? n * 1000 : unit == "m" ? n * 60'000 : -1;
-    if (ms < 0 || ms > 600'000)
-        return std::nullopt;  // (every caller's limit is at most 10 minutes)
-    return static_cast<int>(ms);
+    long n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+    const long per_unit = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60'000 : 0;
+    // (every caller's limit is at most 10 minutes)
+    if (ec != std::errc() || text.starts_with('-') || per_unit == 0 || n > 600'000 / per_unit)
+        return std::nullopt;
+    return static_cast<int>(n * per_unit);
 }
 
 // An HTTP token (a method, a header's name): letters, digits and !#$%&'*+-.^_`|~.
@@ -185,9 +184,8 @@ Refusal take_request(const LoadOptions& o, Load& load) {
         if (!file) return "--body-file " + o.body_file + ": cannot be read";
         load.flags.body.resize(most_body_bytes + 1);
         file.read(load.flags.body.data(), static_cast<std::streamsize>(load.flags.body.size()));
-        if (file.bad())
-            return "--body-file " + o.body_file +
-                   ": cannot be read";  // (opened, but a read failed)
+        // (opened, but a read failed)
+        if (file.bad()) return "--body-file " + o.body_file + ": cannot be read";
         load.flags.body.resize(static_cast<std::size_t>(file.gcount()));
     }
     // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the

@@ -69,10 +69,10 @@ std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettin
     if (settings.live) command.insert(command.end(), {"--events-to", settings.live->marks_path()});
     command.insert(command.end(), settings.app_options.begin(), settings.app_options.end());
     try {
-        return std::make_unique<ServerProcess>(
-            command, std::chrono::seconds(35));  // (serve.py gives up at 30 s and says why)
-    } catch (const std::runtime_error&
-                 e) {  // the probe's own words when it has them, else the log's last lines
+        // (serve.py gives up at 30 s and says why)
+        return std::make_unique<ServerProcess>(command, std::chrono::seconds(35));
+    } catch (const std::runtime_error& e) {
+        // the probe's own words when it has them, else the log's last lines
         std::string what = e.what();
         auto said = what.find("your app");
         throw AppWontStart(said != std::string::npos
@@ -89,9 +89,9 @@ std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSet
     // A thread pool starts all its threads before it listens: 10,000 take seconds on a slow
     // machine (or under a sanitizer), which is not a server that hangs.
     const ModeInfo* mode = find_mode(c.mode);
-    auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads
-                                                   ? c.threads * std::chrono::milliseconds(5)
-                                                   : std::chrono::milliseconds(0));
+    auto timeout =
+        ready_within + (mode && mode->takes_threads ? c.threads * std::chrono::milliseconds(5)
+                                                    : std::chrono::milliseconds(0));
     return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings),
                                            timeout);
 }
@@ -117,7 +117,7 @@ void start_queue_workers(ConfigurationProcesses& p, const Configuration& c,
         command = {python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url};
     for (int w = 0; w < c.queue_workers; ++w)
         p.queue_workers.push_back(std::make_unique<ServerProcess>(
-            command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+            command, ready_within, ServerProcess::Ready::first_line));
 }
 
 }  // namespace
@@ -139,7 +139,7 @@ void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c,
     if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
     try {
         p.queue_workers.push_back(std::make_unique<ServerProcess>(
-            command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+            command, ready_within, ServerProcess::Ready::first_line));
     } catch (const std::runtime_error& e) {
         note(settings.progress,
              "no RQ worker for your app's jobs, so none is counted: " + last_lines(e.what(), 2));

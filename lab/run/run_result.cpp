@@ -63,12 +63,10 @@ std::vector<WeightedTarget> load_targets(const Load& load) {
 }
 
 bool RunResult::ok() const {
-    for (const auto& c : configurations) {
-        if (!c.error.empty()) return false;
-        for (const BatchRecord& b : c.batches)
-            if (b.stats.failed > 0) return false;
-    }
-    return true;
+    return std::ranges::all_of(configurations, [](const ConfigurationResult& c) {
+        return c.error.empty() &&
+               std::ranges::none_of(c.batches, [](const BatchRecord& b) { return b.stats.failed; });
+    });
 }
 
 std::string RunResult::failure() const {

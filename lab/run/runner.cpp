@@ -116,8 +116,8 @@ LoadSpec load_spec(const Configuration& c, const Load& load,
         c.server == Server::app && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
     spec.probe_every = std::chrono::milliseconds(load.probe_every_ms);
     spec.probe_after = std::chrono::milliseconds(load.probe_after_ms);
-    if (settings.progress &&
-        load.flags.run_for_ms == 0)  // (a timed load has no total to count up to)
+    // (a timed load has no total to count up to)
+    if (settings.progress && load.flags.run_for_ms == 0)
         spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
     // (the concurrent client's batches and the open loop: the sequential one has no live view)
     spec.observer = settings.live;
