@@ -14,27 +14,6 @@ namespace lab {
 
 namespace {
 
-// The lesson with the student's app as one more row (an app that cannot be served is refused
-// when the run starts it, before any load is sent: its traceback's last lines, exit 2).
-std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given,
-                                         const std::string& dir, const std::string& path,
-                                         std::string& why) {
-    auto app = parse_app(given, dir, path, why);
-    if (!app) return std::nullopt;
-    return with_app(s, *app);
-}
-
-// The lesson with a running server as one more row: on this machine unless --allow-remote.
-std::optional<Scenario> with_student_target(const Scenario& s, const std::string& url,
-                                            bool allow_remote, std::string& why) {
-    TargetUrl target = parse_target_url(url);
-    if (std::string refused = refused_target(target, allow_remote); !refused.empty()) {
-        why = "--target: " + refused;
-        return std::nullopt;
-    }
-    return with_target(s, target.host, target.port, target.path);
-}
-
 // What `lab run` was told.
 struct RunOptions {
     std::string name;
@@ -48,8 +27,10 @@ struct RunOptions {
     Output output;
 };
 
-// --app or --target: the lesson with the student's own server as one more row; exit_ok, or why
-// not (said) as an exit code.
+// --app or --target: the lesson with the student's own server as one more row: their app (one
+// that cannot be served is refused when the run starts it, before any load is sent: its
+// traceback's last lines, exit 2), or a running server, on this machine unless --allow-remote.
+// exit_ok, or why not (said) as an exit code.
 int with_student_row(Scenario& s, const RunOptions& o) {
     if (o.app.empty() && o.target.empty()) return exit_ok;
     if (s.sweep)
@@ -57,10 +38,16 @@ int with_student_row(Scenario& s, const RunOptions& o) {
                     "--app and --target run the lesson's own load, not a sweep (give single "
                     "values)");
     std::string why;
-    auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_dir, o.app_path, why)
-                                : with_student_target(s, o.target, o.allow_remote, why);
-    if (!added) return said("lab", why);
-    s = std::move(*added);
+    if (!o.app.empty()) {
+        auto app = parse_app(o.app, o.app_dir, o.app_path, why);
+        if (!app) return said("lab", why);
+        s = with_app(std::move(s), *app);
+        return exit_ok;
+    }
+    TargetUrl target = parse_target_url(o.target);
+    if (std::string refused = refused_target(target, o.allow_remote); !refused.empty())
+        return said("lab", "--target: " + refused);
+    s = with_target(std::move(s), target.host, target.port, target.path);
     return exit_ok;
 }
 

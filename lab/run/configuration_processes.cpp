@@ -12,22 +12,21 @@ namespace lab {
 namespace {
 
 // What a server is given to wait on: the database (/db), the downstream service (/fetch), Redis.
-std::vector<std::string> services_args(const Configuration& c, const RunSettings& settings) {
-    std::vector<std::string> args;
+void add_services(std::vector<std::string>& args, const Configuration& c,
+                  const RunSettings& settings) {
     if (!settings.database_url.empty())
         args.insert(args.end(), {"--database-url", settings.database_url, "--db-pool",
                                  std::to_string(c.db_pool)});
     if (!settings.downstream_url.empty())
         args.insert(args.end(), {"--downstream-url", settings.downstream_url});
     if (!settings.redis_url.empty()) args.insert(args.end(), {"--redis-url", settings.redis_url});
-    return args;
 }
 
 std::vector<std::string> serve_args(const Configuration& c, const RunSettings& settings) {
     auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
     if (c.gil) args.push_back("--gil");
     if (c.blocking_redis) args.push_back("--blocking-redis");
-    for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
+    add_services(args, c, settings);
     if (settings.live)
         args.insert(args.end(), {"--events-to", settings.live->marks_path()});  // its marks, live
     return args;
@@ -52,7 +51,7 @@ std::vector<std::string> fastapi_command(const Configuration& c, const RunSettin
     if (c.fastapi_server != TwinServer::uvicorn)
         command.insert(command.end(), {"--server", name_of(c.fastapi_server)});
     command.insert(command.end(), {"--loop", name_of(c.fastapi_loop)});
-    for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
+    add_services(command, c, settings);
     if (c.db_pool_kept > 0 && !settings.database_url.empty())  // (an --db-pool below it: P)
         command.insert(command.end(),
                        {"--db-pool-kept", std::to_string(std::min(c.db_pool_kept, c.db_pool))});
@@ -65,7 +64,7 @@ std::vector<std::string> fastapi_command(const Configuration& c, const RunSettin
 std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettings& settings) {
     std::vector<std::string> command{python, reference_script("serve.py"), "--app", c.app};
     if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
-    for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
+    add_services(command, c, settings);
     if (settings.live) command.insert(command.end(), {"--events-to", settings.live->marks_path()});
     command.insert(command.end(), settings.app_options.begin(), settings.app_options.end());
     try {

@@ -70,6 +70,12 @@ void stop_all_and_exit(int signal) {
     raise(signal);
 }
 
+// What could not be made for a server, with the system's reason ("Too many open files" is the
+// shell's `ulimit -n`, not the server's fault).
+[[noreturn]] void cannot(const std::string& what) {
+    throw std::runtime_error("cannot " + what + ": " + std::strerror(errno));
+}
+
 std::string describe_exit(int status) {
     if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
@@ -101,15 +107,9 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     for (auto& e : environment) envp.push_back(e.data());
     envp.push_back(nullptr);
     int out[2];
-    // (with the system's reason: "Too many open files" is the shell's `ulimit -n`, not the server's
-    // fault)
-    if (pipe(out) != 0)
-        throw std::runtime_error(std::string("cannot create a pipe for the server: ") +
-                                 std::strerror(errno));
+    if (pipe(out) != 0) cannot("create a pipe for the server");
     FILE* log_file = std::tmpfile();
-    if (!log_file)
-        throw std::runtime_error(std::string("cannot create a log file for the server: ") +
-                                 std::strerror(errno));
+    if (!log_file) cannot("create a log file for the server");
     log_fd_ = dup(fileno(log_file));
     std::fclose(log_file);
     ServerCgroup group = new_server_cgroup();
@@ -130,8 +130,7 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     const pid_t parent = learners_code && no_namespace.empty() ? 0 : getpid();
     const std::string procs = cgroup_ + "/cgroup.procs";
     pid_ = learners_code ? fork_into_own_pid_namespace() : fork();
-    if (pid_ < 0)
-        throw std::runtime_error(std::string("cannot fork the server: ") + std::strerror(errno));
+    if (pid_ < 0) cannot("fork the server");
     if (pid_ == 0) {
         // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
