@@ -18,13 +18,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// What one scenario's check found: the lines it prints, and how many claims or
-// model gaps the run contradicts, and could not judge (others kept the
-// machine's cores busy).
+// What one scenario's check found: the claims that held (and of them, on real FastAPI too), how
+// many claims or model gaps the run contradicts and could not judge (others kept the machine's
+// cores busy), the lines that say which, and the text it prints.
 struct Checked {
     bool ran = true;  // false: a service the scenario needs could not start
-    int contradicted = 0, unjudged = 0;
-    std::string text;
+    int held = 0, held_on_real = 0, contradicted = 0, unjudged = 0;
+    std::string detail, notes, text;
 };
 
 // A line of the report after `margin` spaces, wrapped to the terminal.
@@ -33,73 +33,60 @@ std::string line(int margin, const std::string& text) {
                     std::string(static_cast<std::size_t>(margin), ' '));
 }
 
-// Each measured makespan against its model: a gap outside the scenario's
-// tolerance is counted (or, on a row others kept from its cores, not judged); a
-// real stack's gap is only noted.
-void held_to_models(const RunResult& run, Checked& out, std::string& detail, std::string& notes) {
+// Each measured makespan against its model: a gap outside the scenario's tolerance is counted
+// (or, on a row others kept from its cores, not judged); a real stack's gap is only noted (the
+// lab's model is of its own mode: what a real stack adds is the claims' business).
+void held_to_models(const RunResult& run, Checked& out) {
     const Scenario& s = run.scenario;
-    for (const ModelGap& g : model_gaps(run))
-        if (!g.within && g.real_stack) {  // the lab's model of its own mode: what a
-                                          // real stack adds is the claims' business
-            notes += line(4, "· " + g.label + ": measured " + fixed(g.measured) +
-                                 " s, the lab's model " + fixed(g.model) +
-                                 " s (what the real stack adds; not counted)");
+    for (const ModelGap& g : model_gaps(run)) {
+        const std::string measured = g.label + ": measured " + fixed(g.measured) + " s, ";
+        if (!g.within && g.real_stack) {
+            out.notes += line(4, "· " + measured + "the lab's model " + fixed(g.model) +
+                                     " s (what the real stack adds; not counted)");
         } else if (!g.within && !g.not_judged.empty()) {
             ++out.unjudged;
-            detail += line(4, "– " + g.label + ": measured " + fixed(g.measured) + " s, model " +
-                                  fixed(g.model) + " s: not judged: " + g.not_judged +
-                                  ", and this row computes");
+            out.detail += line(4, "– " + measured + "model " + fixed(g.model) + " s: not judged: " +
+                                      g.not_judged + ", and this row computes");
         } else if (!g.within) {
             ++out.contradicted;
-            detail += line(
-                4, "✗ " + g.label + ": measured " + fixed(g.measured) + " s, model " +
-                       fixed(g.model) + " s: more than " + fixed(s.model_tolerance * 100, 0) +
-                       " % apart" +
+            out.detail += line(
+                4, "✗ " + measured + "model " + fixed(g.model) + " s: more than " +
+                       fixed(s.model_tolerance * 100, 0) + " % apart" +
                        (s.model_tolerance_why.empty() ? "" : " (" + s.model_tolerance_why + ")"));
         }
-}
-
-// The claims of a run counted (held, contradicted into `out`, not judged), with
-// the detail of each that did not hold; with twins, every claim's two verdicts.
-struct ClaimTally {
-    int held = 0, held_on_real = 0;
-    std::string detail;
-};
-ClaimTally tally_claims(const RunResult& run, Checked& out) {
-    ClaimTally t;
-    for (const CheckedClaim& c : check_claims(run)) {
-        // With --with-fastapi a claim holds only if it holds for the real stack as
-        // well: where the two disagree, that is said, never hidden behind the C++
-        // row's ✓.
-        bool real_bad = c.real && c.real->outcome == CheckedClaim::Outcome::contradicted;
-        bool unjudged = c.outcome == CheckedClaim::Outcome::not_judged && !real_bad;
-        bool bad = c.outcome != CheckedClaim::Outcome::holds && !unjudged;
-        (bad ? out.contradicted : unjudged ? out.unjudged : t.held) += 1;
-        t.held_on_real +=
-            !bad && !unjudged && c.real && c.real->outcome == CheckedClaim::Outcome::holds;
-        if (c.real && !bad && !unjudged)  // with twins every claim's two verdicts
-                                          // are listed, the C++ row's first
-            t.detail += line(4, std::string(outcome_mark(c.outcome)) + " C++, " +
-                                    outcome_mark(c.real->outcome) + " FastAPI: " + c.claim);
-        if (!bad && !unjudged) continue;
-        t.detail +=
-            line(4,
-                 std::string(outcome_mark(bad ? CheckedClaim::Outcome::contradicted : c.outcome)) +
-                     " " + c.claim) +
-            line(6, c.evidence);
-        if (c.real)
-            t.detail += line(6, std::string(outcome_mark(c.real->outcome)) +
-                                    " on real FastAPI: " + c.real->evidence);
-        if (std::string differs = stack_disagreement(c); !differs.empty())
-            t.detail += line(6, "→ " + differs);
     }
-    return t;
 }
 
-// Runs one scenario and holds its text against it: "✓ name: 5 claims hold",
-// then each claim and model gap that does not, or that the busy machine left
-// unjudged. The services given on the command line, else the shared ones (a
-// fresh database, a flushed Redis), else its own.
+// The claims of a run counted (held, contradicted, not judged), with the detail of each that did
+// not hold; with twins, every claim's two verdicts, the C++ row's first. With --with-fastapi a
+// claim holds only if it holds for the real stack as well: where the two disagree, that is said,
+// never hidden behind the C++ row's ✓.
+void tally_claims(const RunResult& run, Checked& out) {
+    using Outcome = CheckedClaim::Outcome;
+    for (const CheckedClaim& c : check_claims(run)) {
+        bool real_bad = c.real && c.real->outcome == Outcome::contradicted;
+        bool unjudged = c.outcome == Outcome::not_judged && !real_bad;
+        bool bad = c.outcome != Outcome::holds && !unjudged;
+        (bad ? out.contradicted : unjudged ? out.unjudged : out.held) += 1;
+        out.held_on_real += !bad && !unjudged && c.real && c.real->outcome == Outcome::holds;
+        if (c.real && !bad && !unjudged)
+            out.detail += line(4, std::string(outcome_mark(c.outcome)) + " C++, " +
+                                      outcome_mark(c.real->outcome) + " FastAPI: " + c.claim);
+        if (!bad && !unjudged) continue;
+        out.detail += line(4, std::string(outcome_mark(bad ? Outcome::contradicted : c.outcome)) +
+                                  " " + c.claim) +
+                      line(6, c.evidence);
+        if (c.real)
+            out.detail += line(6, std::string(outcome_mark(c.real->outcome)) +
+                                      " on real FastAPI: " + c.real->evidence);
+        if (std::string differs = stack_disagreement(c); !differs.empty())
+            out.detail += line(6, "→ " + differs);
+    }
+}
+
+// Runs one scenario and holds its text against it: "✓ name: 5 claims hold", then each claim and
+// model gap that does not, or that the busy machine left unjudged. The services given on the
+// command line, else the shared ones (a fresh database, a flushed Redis), else its own.
 Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
     Progress quiet(Progress::Style::quiet);
     RunResult run;
@@ -116,26 +103,25 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
         out.text = "✗ " + printable(s.name) + ": " + printable(e.what(), true) + '\n';
         return out;
     }
-    ClaimTally claims = tally_claims(run, out);
-    int held = claims.held, held_on_real = claims.held_on_real;
-    std::string detail = std::move(claims.detail), notes;
-    held_to_models(run, out, detail, notes);
+    tally_claims(run, out);
+    held_to_models(run, out);
     for (const auto& r : run.configurations)
         if (!r.error.empty()) {
             ++out.contradicted;
-            detail += line(4, "✗ " + r.configuration.label + ": " + r.error);
+            out.detail += line(4, "✗ " + r.configuration.label + ": " + r.error);
         }
     out.text =
         std::string(out.contradicted ? "✗ "
                     : out.unjudged   ? "– "
                                      : "✓ ") +
-        printable(s.name) + ": " + std::to_string(held) + " claims hold" +
-        (held_on_real ? " (" + std::to_string(held_on_real) + " of them on real FastAPI too)"
-                      : "") +
+        printable(s.name) + ": " + std::to_string(out.held) + " claims hold" +
+        (out.held_on_real
+             ? " (" + std::to_string(out.held_on_real) + " of them on real FastAPI too)"
+             : "") +
         (out.contradicted ? ", " + std::to_string(out.contradicted) + " do not" : "") +
         (out.unjudged ? ", " + std::to_string(out.unjudged) + " not judged (the machine was busy)"
                       : "") +
-        "\n" + detail + notes;
+        "\n" + out.detail + out.notes;
     return out;
 }
 
@@ -183,16 +169,10 @@ std::optional<std::vector<Scenario>> scenarios_to_check(const CheckOptions& o,
             names.push_back(file.stem().string());
     std::vector<Scenario> to_run;
     for (const std::string& name : names) {
-        auto found = find_scenario(name);
+        auto found = find_scenario(name, overrides, "lab check");
         if (!found) return std::nullopt;
-        try {
-            to_run.push_back(twinned(apply(*found, overrides), o.twins));
-            for (const std::string& notice : to_run.back().notices)
-                std::cerr << "lab check: notice: " << printable(notice, true) << '\n';
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "lab check: " << printable(e.what(), true) << '\n';
-            return std::nullopt;
-        }
+        to_run.push_back(twinned(std::move(*found), o.twins));
+        for (const std::string& notice : to_run.back().notices) said("lab check: notice", notice);
         if (o.under_s > 0 && estimated_seconds(to_run.back()) > o.under_s) {
             std::cout << "- " << name << ": skipped (about "
                       << fixed(estimated_seconds(to_run.back()), 0) << " s, over --under)\n";

@@ -55,7 +55,15 @@ void refuse_non_finite_numbers(CLI::App& app) {
 
 namespace fs = std::filesystem;
 
-std::optional<Scenario> find_scenario(const std::string& name) {
+int said(std::string_view who, const std::string& why, int code) {
+    std::cerr << who << ": " << printable(why, true) << '\n';
+    return code;
+}
+
+namespace {
+
+// The scenario file by name (or a .toml file), as it is written.
+std::optional<Scenario> scenario_named(const std::string& name) {
     try {
         if (name.ends_with(".toml")) return load_scenario(name);
         std::vector<std::string> known;
@@ -68,10 +76,25 @@ std::optional<Scenario> find_scenario(const std::string& name) {
         std::cerr << "\nscenarios in " << scenario_dir().string() << ":";
         for (const auto& k : known) std::cerr << ' ' << k;
         std::cerr << '\n';
-    } catch (const ScenarioError& e) {
-        std::cerr << "lab: bad scenario file: " << printable(e.what(), true) << '\n';
-    }
+    } catch (const ScenarioError& e) { said("lab: bad scenario file", e.what()); }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Scenario> find_scenario(const std::string& name, const Overrides& overrides,
+                                      const char* who) {
+    auto found = scenario_named(name);
+    try {
+        if (found) return apply(*found, overrides);
+    } catch (const std::invalid_argument& e) { said(who, e.what()); }
+    return std::nullopt;
+}
+
+std::string refused_target(const TargetUrl& target, bool allow_remote) {
+    if (!target.error.empty() || target.loopback || allow_remote) return target.error;
+    return target.host +
+           " is not on this machine; load goes to loopback only unless you pass --allow-remote";
 }
 
 // A numeric option that takes one value, or a list that sweeps it ("--threads 10,40,100"); only
@@ -159,26 +182,37 @@ void declare_overrides(CLI::App& app, Overrides& overrides) {
                    "the lab's own");
 }
 
-void Output::declare(CLI::App& app) {
-    app.add_option("--out", out, "Folder for results")->capture_default_str();
-    one_of<Format>(app.add_option("--format", format, "Output format"))->default_str("table");
-    app.add_flag("--quiet", quiet,
-                 "No progress on stderr, and `lab run` prints no lesson paragraph");
-    app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
-    app.add_flag("--let-cpus-sleep", let_cpus_sleep,
-                 "Let idle CPUs sleep deeply while it measures (by default, as root, they are kept "
-                 "awake: wake-ups cost less)");
-    CLI::Option* live_flag = app.add_flag("--live", live,
-                                          "Serve a live view on 127.0.0.1, or --live-host (its URL "
-                                          "printed first): each request a bar as it runs");
+CLI::Option* LiveOptions::declare_live(CLI::App& app, const std::string& bar) {
+    CLI::Option* flag = app.add_flag(
+        "--live", live,
+        "Serve a live view on 127.0.0.1, or --live-host (its URL printed first): each request a "
+        "bar " +
+            bar);
     app.add_option("--live-port", live_port, "--live: the page's port (0: a free one)")
         ->capture_default_str();
     app.add_option("--live-host", live_host,
                    "--live: the address the page listens on (0.0.0.0 in a container, for the "
                    "host's browser)")
         ->transform(listen_address)
-        ->needs(live_flag)
+        ->needs(flag)
         ->capture_default_str();
+    return flag;
+}
+
+void declare_wide(CLI::App& app, bool& wide) {
+    app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
+}
+
+void Output::declare(CLI::App& app) {
+    app.add_option("--out", out, "Folder for results")->capture_default_str();
+    one_of<Format>(app.add_option("--format", format, "Output format"))->default_str("table");
+    app.add_flag("--quiet", quiet,
+                 "No progress on stderr, and `lab run` prints no lesson paragraph");
+    declare_wide(app, wide);
+    app.add_flag("--let-cpus-sleep", let_cpus_sleep,
+                 "Let idle CPUs sleep deeply while it measures (by default, as root, they are kept "
+                 "awake: wake-ups cost less)");
+    CLI::Option* live_flag = declare_live(app, "as it runs");
     app.add_option("--live-wait", live_wait_s,
                    "--live: seconds to wait for the page to open before the run starts (with "
                    "--predict-page, Enter starts it)")
@@ -196,12 +230,11 @@ bool Output::open_live() {
     try {
         hub = std::make_shared<LiveHub>(live_port, live_host);
     } catch (const std::exception& e) {
-        std::cerr << "lab: " << e.what() << '\n';
+        said("lab", e.what());
         return false;
     }
-    if (slow > 1)
-        hub->publish({{"type", "replay"},
-                      {"slow", slow}});  // (before the plan: the page holds what follows)
+    // (before the plan: the page holds what follows)
+    if (slow > 1) hub->publish({{"type", "replay"}, {"slow", slow}});
     std::cerr << "live view: " << hub->url()
               << (enter_starts
                       ? "  (open it on the projector; the run starts when you press Enter here)\n"
@@ -224,9 +257,10 @@ nlohmann::json live_plan(const Scenario& scenario) {
         axis = std::max(axis, model_s);
         nlohmann::json lane{
             {"label", c.label}, {"model_s", model_s}, {"requests", planned_requests(own)}};
-        if (c.guess)
-            lane["guess"] = *c.guess;  // (--predict: drawn as an outlined bar before the run)
-        if (!c.room_guesses.empty()) {  // (--predict-page: a tick each, the median marked)
+        // (--predict: drawn as an outlined bar before the run)
+        if (c.guess) lane["guess"] = *c.guess;
+        // (--predict-page: a tick each, the median marked)
+        if (!c.room_guesses.empty()) {
             lane["room"] = c.room_guesses;
             lane["room_median"] = room_spread(c.room_guesses, std::nullopt, "").median;
         }
@@ -238,8 +272,8 @@ nlohmann::json live_plan(const Scenario& scenario) {
                         {"drawn", live_drawn_requests},
                         {"configurations", configurations},
                         {"axis_s", axis > 0 ? axis * 1.15 : 0.1}};
-    if (!scenario.load.probe_path.empty())
-        plan["probe"] = "GET " + scenario.load.probe_path;  // (the page's row of them)
+    // (the page's row of them)
+    if (!scenario.load.probe_path.empty()) plan["probe"] = "GET " + scenario.load.probe_path;
     if (const std::optional<Figure> figure = guessed_figure(scenario.key_figure); figure && guessed)
         plan["guessed"] = {{"figure", name_of(*figure)},
                            {"what", guessed_what(scenario)},
@@ -264,6 +298,18 @@ Layout Output::layout() const {
     return {terminal_columns(), wide, format == Format::table && colour_wanted()};
 }
 
+bool folder_written(const char* who, const std::function<fs::path()>& write) {
+    try {
+        const fs::path dir = write();
+        std::cerr << "results: " << printable(dir.string()) << kept_size(dir / "requests.csv")
+                  << "\nreport:  " << printable((dir / "report.html").string()) << '\n';
+        return true;
+    } catch (const std::exception& e) {
+        said(std::string(who) + ": could not write results", e.what());
+        return false;
+    }
+}
+
 bool results_writable(const char* command, const std::filesystem::path& out,
                       const std::string& scenario_name) {
     try {
@@ -279,25 +325,22 @@ bool results_writable(const char* command, const std::filesystem::path& out,
 // then each configuration's row, footnote and measured guess as it ends.
 void Output::follow_live(const Scenario& scenario, RunSettings& settings) {
     hub->publish(live_plan(scenario));
-    if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(
-                             live_wait_s)))  // (with Enter, the teacher saw the page)
+    // (with Enter, the teacher saw the page)
+    if (!enter_starts && !hub->wait_for_viewer(std::chrono::seconds(live_wait_s)))
         std::cerr << "live view: no page connected within " << live_wait_s
                   << " s; the run starts (a page opened later replays it)\n";
     settings.live = hub.get();
     settings.on_configuration_done = [this](const RunResult& so_far) {
-        auto rows = table_rows(so_far);
-        if (so_far.configurations.size() == 1)
-            hub->publish({{"type", "columns"}, {"names", rows.front()}});
-        hub->publish(
-            {{"type", "row"}, {"c", so_far.configurations.size() - 1}, {"cells", rows.back()}});
+        const auto rows = table_rows(so_far);
+        const std::size_t last = so_far.configurations.size() - 1;
+        if (last == 0) hub->publish({{"type", "columns"}, {"names", rows.front()}});
+        hub->publish({{"type", "row"}, {"c", last}, {"cells", rows.back()}});
         if (std::string note = below_floor_note(so_far); !note.empty())
             hub->publish({{"type", "footnote"}, {"text", note}});
-        if (has_guesses(so_far))  // the guessed figure as measured, beside the guess drawn
-                                  // before the run
+        // the guessed figure as measured, beside the guess drawn before the run
+        if (has_guesses(so_far))
             if (auto measured = judged_guesses(so_far).back().measured)
-                hub->publish({{"type", "measured"},
-                              {"c", so_far.configurations.size() - 1},
-                              {"value", *measured}});
+                hub->publish({{"type", "measured"}, {"c", last}, {"value", *measured}});
     };
 }
 
@@ -305,10 +348,8 @@ namespace {
 
 // The run's exit status, said on stderr: what failed, by kind, as the summary counts it.
 int said_how_it_ended(const RunResult& run) {
-    if (const std::string failed = run.failure(); !failed.empty()) {
-        std::cerr << "lab: the run failed: " << printable(failed, true) << '\n';
-        return exit_could_not_run;
-    }
+    if (const std::string failed = run.failure(); !failed.empty())
+        return said("lab: the run failed", failed, exit_could_not_run);
     if (run.ok()) return exit_ok;
     if (is_external_load(run)) {
         const Tally& all = run.load_figures.all;
@@ -341,24 +382,19 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
         settings.measure = measure_last_row;
         run = run_scenario(scenario, settings);
         if (hub) hub->publish({{"type", "done"}});
-    } catch (const AppWontStart&
-                 e) {  // a student's app that cannot be served: bad input, before any load
+    } catch (const AppWontStart& e) {
+        // a student's app that cannot be served: bad input, before any load
         std::cerr << "lab: " << printable(e.what()) << '\n';
         return exit_usage;
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
-        std::cerr << "lab: " << printable(e.what(), true) << '\n';
-        return exit_could_not_run;
+        return said("lab", e.what(), exit_could_not_run);
     }
     print_run(std::cout, run, format, layout());
     std::cout.flush();
-    try {
-        fs::path dir = write_results(run, out, {{.name = "report.html", .text = html_report(run)}});
-        std::cerr << "results: " << printable(dir.string()) << kept_size(dir / "requests.csv")
-                  << "\nreport:  " << printable((dir / "report.html").string()) << '\n';
-    } catch (const std::exception& e) {
-        std::cerr << "lab: could not write results: " << printable(e.what(), true) << '\n';
+    if (!folder_written("lab", [&] {
+            return write_results(run, out, {{.name = "report.html", .text = html_report(run)}});
+        }))
         return exit_could_not_run;
-    }
     const int status = said_how_it_ended(run);
     if (kept) *kept = std::move(run);
     return status;

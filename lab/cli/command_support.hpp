@@ -4,16 +4,19 @@
 // Each subcommand has a file of its own (serve_command.cpp, run_command.cpp, ...), listed by
 // commands.hpp.
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "lab/layout.hpp"
 #include "lab/report/report.hpp"
+#include "lab/target_url.hpp"
 #include "lab/run/runner.hpp"
 #include "lab/scenario/scenario.hpp"
 
@@ -26,8 +29,18 @@ namespace lab {
 inline constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2, exit_nothing_judged = 3,
                      exit_could_not_run = 4;
 
-// Finds a scenario by name (or by path to a .toml file); on failure says why and what exists.
-std::optional<Scenario> find_scenario(const std::string& name);
+// Says "WHO: WHY" on stderr (WHY may hold what came from outside: shown, never obeyed) and
+// returns `code`.
+int said(std::string_view who, const std::string& why, int code = exit_usage);
+
+// Finds a scenario by name (or by path to a .toml file) and applies the command line's overrides
+// to it; on failure says why ("WHO: ...") and, for an unknown name, what exists.
+std::optional<Scenario> find_scenario(const std::string& name, const Overrides& overrides,
+                                      const char* who = "lab");
+
+// Why a target URL may not be loaded, or "": it is not one, or its server is not on this machine
+// and --allow-remote was not given (load goes to loopback only unless the user says otherwise).
+std::string refused_target(const TargetUrl& target, bool allow_remote);
 
 // An option that takes one of an enum's words (lab/named.hpp), turned into its value here, once;
 // any other word is refused with the list of them.
@@ -58,13 +71,8 @@ template <class Refused, class Action>
 int said_on_failure(const char* name, Action action, int otherwise = exit_failed) {
     try {
         return action();
-    } catch (const Refused&
-                 e) {  // (what a folder or a file held may be in the reason: shown, never obeyed)
-        std::cerr << name << ": " << printable(e.what(), true) << '\n';
-        return exit_usage;
-    } catch (const std::exception& e) {
-        std::cerr << name << ": " << printable(e.what(), true) << '\n';
-        return otherwise;
+    } catch (const Refused& e) { return said(name, e.what()); } catch (const std::exception& e) {
+        return said(name, e.what(), otherwise);
     }
 }
 
@@ -72,6 +80,10 @@ int said_on_failure(const char* name, Action action, int otherwise = exit_failed
 // run so that nothing is measured to be lost; when not, says why as "COMMAND: ..." (exit 2).
 bool results_writable(const char* command, const std::filesystem::path& out,
                       const std::string& scenario_name);
+
+// Writes a run's folder (`write` returns where it went) and says where it and its page are; false,
+// said as "WHO: could not write results: ...", when it cannot.
+bool folder_written(const char* who, const std::function<std::filesystem::path()>& write);
 
 // The options `lab run` and `lab check` share: what a scenario's load and servers become.
 void declare_overrides(CLI::App& app, Overrides& overrides);
@@ -86,16 +98,26 @@ void declare_twins(CLI::App& app, TwinOptions& twins, const std::string& with_fa
 // The scenario with its FastAPI twins if --with-fastapi asked for them, else as it is.
 Scenario twinned(Scenario scenario, const TwinOptions& twins);
 
+// --live, --live-port and --live-host, which `lab serve`, `lab run` and `lab load` share: a page
+// on 127.0.0.1 (or --live-host) that draws each request as it goes.
+struct LiveOptions {
+    bool live = false;
+    std::string live_host = "127.0.0.1";
+    std::uint16_t live_port = 0;
+    // `bar`: what each request's bar shows ("as it runs"). Returns --live's flag.
+    CLI::Option* declare_live(CLI::App& app, const std::string& bar);
+};
+
+// --wide, which every command that prints a table takes.
+void declare_wide(CLI::App& app, bool& wide);
+
 // How `lab run` and `lab load` end: the table on stdout, the files, the exit code.
-struct Output {
+struct Output : LiveOptions {
     std::filesystem::path out = "results";
     Format format = Format::table;
     bool quiet = false;
     bool wide = false;
     bool let_cpus_sleep = false;  // --let-cpus-sleep: measure with the machine's deep idle states
-    bool live = false;  // --live: a page on 127.0.0.1 (or --live-host) draws the run as it goes
-    std::string live_host = "127.0.0.1";
-    std::uint16_t live_port = 0;
     int live_wait_s = 10;  // how long the run waits for the page to open before it starts
     // --slow N: the page replays each batch N times slower (lab/live/live_page.html)
     double slow = 1;

@@ -70,7 +70,7 @@ Action define_diff(CLI::App& app) {
                    "The two newest runs (of the scenario named, else of all under results/)")
         ->check(CLI::Range(2, 2));
     app.add_flag("--markdown", o->markdown, "Markdown instead of the terminal's tables");
-    app.add_flag("--wide", o->wide, "Every column and whole labels, however wide the terminal");
+    declare_wide(app, o->wide);
     app.add_option("--html", o->html, "Where to write the page (default: diff.html in B's folder)");
     return [o] {
         if ((o->last == 0 && o->dirs.size() != 2) || (o->last != 0 && o->dirs.size() > 1)) {

@@ -26,30 +26,27 @@ namespace lab {
 namespace {
 
 struct DoctorOptions {
-    std::string app, app_dir, examples, target, bystander = "/openapi.json";
+    DoctorSettings settings;  // what the options below do not need checked or turned first
+    std::string app, app_dir, examples, target;
     bool allow_remote = false, example = false;
     std::filesystem::path out = "results";
     std::vector<std::string> methods;
-    int requests = default_burst;
-    double fail_over_ms = default_hold_ms;
     bool ramp = false;
     int max_in_flight = default_max_in_flight;
     double fail_under_rps = 0;
-    bool list = false, with_services = false, wide = false;
+    bool wide = false;
     Format format = Format::table;
 };
 
 // --target URL: a server already running, on this machine unless --allow-remote; or why not.
 bool with_target(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
     TargetUrl target = parse_target_url(o.target);
-    if (!target.error.empty()) why = "--target: " + target.error;
-    else if (!target.loopback && !o.allow_remote)
-        why = "--target: " + target.host +
-              " is not on this machine; load goes to loopback only unless you pass --allow-remote";
-    else if (o.bystander.empty() || o.bystander[0] != '/' ||
-             o.bystander.find_first_of(" \t\r\n") != std::string::npos)
-        why = "--probe " + o.bystander + ": a path on the server, starting with /";
-    s.target_host = target.host, s.target_port = target.port, s.bystander = o.bystander;
+    if (std::string refused = refused_target(target, o.allow_remote); !refused.empty())
+        why = "--target: " + refused;
+    else if (s.bystander.empty() || s.bystander[0] != '/' ||
+             s.bystander.find_first_of(" \t\r\n") != std::string::npos)
+        why = "--probe " + s.bystander + ": a path on the server, starting with /";
+    s.target_host = target.host, s.target_port = target.port;
     return why.empty();
 }
 
@@ -67,7 +64,7 @@ bool with_app(DoctorSettings& s, const DoctorOptions& o, std::string& why) {
 
 // The settings, or why not (said): the app's name or the target, the examples file, the methods.
 std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
-    DoctorSettings s;
+    DoctorSettings s = o.settings;
     std::string why;
     if (!(o.target.empty() ? with_app(s, o, why) : with_target(s, o, why))) {
         std::cerr << "lab doctor: " << printable(why) << '\n';
@@ -80,27 +77,8 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
         return std::nullopt;
     }
     for (const std::string& m : o.methods) s.methods.insert(m);
-    s.requests = o.requests;
-    s.hold_ms = o.fail_over_ms;
-    s.with_services = o.with_services;
-    s.list_only = o.list;
     s.max_in_flight = o.ramp || o.fail_under_rps > 0 ? o.max_in_flight : 0;
     return s;
-}
-
-// The run's folder (results/doctor/<time>/): doctor.json, server.log and report.html. Its path on
-// stderr; false (said) if it cannot be written.
-bool keep(const DoctorRun& run, const DoctorOptions& o) {
-    try {
-        std::filesystem::path dir =
-            write_doctor_folder(run, o.out, {{.name = "report.html", .text = doctor_html(run)}});
-        std::cerr << "results: " << dir.string() << "\nreport:  " << (dir / "report.html").string()
-                  << '\n';
-        return true;
-    } catch (const std::exception& e) {
-        std::cerr << "lab doctor: could not write results: " << e.what() << '\n';
-        return false;
-    }
 }
 
 // The run's routes judged (once, as it ends), shown, kept, and its exit code.
@@ -110,11 +88,17 @@ int report(DoctorRun run, const DoctorOptions& o) {
                   colour_wanted() && o.format == Format::table};
     if (o.format == Format::json) std::cout << doctor_json(run).dump(2) << '\n';
     else if (o.format == Format::csv) print_doctor_csv(std::cout, run);
-    else if (o.list) print_doctor_plan(std::cout, run, layout, o.format == Format::markdown);
+    else if (o.settings.list_only)
+        print_doctor_plan(std::cout, run, layout, o.format == Format::markdown);
     else print_doctor(std::cout, run, layout, o.format == Format::markdown);
     std::cout.flush();
-    if (o.list) return exit_ok;
-    if (!keep(run, o)) return exit_could_not_run;
+    if (o.settings.list_only) return exit_ok;
+    // The run's folder (results/doctor/<time>/): doctor.json, server.log and report.html.
+    if (!folder_written("lab doctor", [&] {
+            return write_doctor_folder(run, o.out,
+                                       {{.name = "report.html", .text = doctor_html(run)}});
+        }))
+        return exit_could_not_run;
     if (const std::string failed = mostly_unanswered(run); !failed.empty()) {
         std::cerr << "lab doctor: the run failed: " << printable(failed) << '\n';
         return exit_could_not_run;
@@ -154,14 +138,14 @@ Action define_doctor(CLI::App& app) {
                  "The lab's own demonstration: a small shop (scenarios/apps/shop) with one of the "
                  "documents' mistakes in each route")
         ->excludes(named);
-    app.add_option("--probe", o->bystander,
+    app.add_option("--probe", o->settings.bystander,
                    "--target: the path the bystander asks every 10 ms (default /openapi.json)");
     app.add_option("--app-dir", o->app_dir,
                    "Where the import string is looked up, as uvicorn's --app-dir (default: the "
                    "current folder)");
-    app.add_option("-n", o->requests, "Requests in each route's burst, sent at once")
+    app.add_option("-n", o->settings.requests, "Requests in each route's burst, sent at once")
         ->check(CLI::Range(1, 200));
-    app.add_option("--fail-over", o->fail_over_ms,
+    app.add_option("--fail-over", o->settings.hold_ms,
                    "A hold of the loop this long (ms) names its line and makes the exit status 1 "
                    "(0 none held, 2 bad input, 3 nothing judged, 4 the lab could not run or "
                    "write)")
@@ -176,21 +160,22 @@ Action define_doctor(CLI::App& app) {
                    "unasked)")
         ->delimiter(',')
         ->check(CLI::IsMember({"POST", "PUT", "PATCH", "DELETE", "OPTIONS"}));
-    app.add_flag("--list", o->list,
+    app.add_flag("--list", o->settings.list_only,
                  "Print the routes and the request each would get, and send nothing");
-    app.add_flag("--with-services", o->with_services,
+    app.add_flag("--with-services", o->settings.with_services,
                  "Give the app the lab's private PostgreSQL and Redis (DATABASE_URL, REDIS_URL)");
     app.add_option("--out", o->out, "Where the run's folder goes (results/doctor/<time>/)");
-    app.add_flag("--wide", o->wide, "Every column at full width, however long the lines");
+    declare_wide(app, o->wide);
     one_of<Format>(app.add_option("--format", o->format, "table, markdown, csv or json"));
     return [o] {
         stop_servers_on_signals();  // Ctrl-C, SIGTERM, a closed terminal: the app goes with the lab
         if (o->example)
             o->app = "app.main:app", o->app_dir = (scenario_dir() / "apps" / "shop").string();
         auto settings = settings_of(*o);
-        if (!settings || (!o->list && !results_writable("lab doctor", o->out, doctor_folder_name)))
+        if (!settings ||
+            (!o->settings.list_only && !results_writable("lab doctor", o->out, doctor_folder_name)))
             return exit_usage;
-        if (!o->list)
+        if (!o->settings.list_only)
             settings->progress = [](const std::string& line) {
                 std::cerr << "lab doctor: " << printable(line) << '\n';
             };

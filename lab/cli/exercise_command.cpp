@@ -31,7 +31,7 @@ std::optional<Exercise> exercise_named(const std::string& name) {
     try {
         if (auto e = find_exercise(name)) return e;
     } catch (const ScenarioError& e) {
-        std::cerr << "lab exercise: " << printable(e.what(), true) << '\n';
+        said("lab exercise", e.what());
         return std::nullopt;
     }
     auto names = exercise_names();
@@ -62,11 +62,14 @@ std::string readme_of(const std::string& name, const Exercise& e, const fs::path
            "` to see your app beside the lesson's rows).\n";
 }
 
-// The file's text: the starter (or the solution), read whole; or nullopt.
+// The file's text, at most 1 MiB of it (a starter, a solution, or the start of the student's file:
+// what it calls, for the words on waves); nullopt when it cannot be read.
 std::optional<std::string> file_text(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    if (!in && !in.eof()) return std::nullopt;
+    std::string text(1 << 20, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!in.is_open() || in.bad()) return std::nullopt;
+    text.resize(static_cast<std::size_t>(in.gcount()));
     return text;
 }
 
@@ -108,16 +111,6 @@ int start_exercise(const std::string& name, const fs::path& dir, bool solution) 
     return exit_ok;
 }
 
-// The start of the student's file, at most 1 MiB: what it calls (asyncio.to_thread?), for the
-// words on waves. Empty if it cannot be read (the run has read it already: it served).
-std::string source_start(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::string text(1 << 20, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-    return text;
-}
-
 // What the app warned of on its stderr ("coroutine 'sleep' was never awaited"), after the claims:
 // often the mistake itself, which the figures only hint at.
 void print_app_warnings(const ConfigurationResult& mine, int columns) {
@@ -142,7 +135,7 @@ void print_waves(const Scenario& s, const ConfigurationResult& mine, const fs::p
                   .delay_s = s.load.delay_ms / 1000.0,
                   .measured_s = mine.makespan.median,
                   .cpus = python_cpu_count(),
-                  .default_executor = uses_default_executor(source_start(file))};
+                  .default_executor = uses_default_executor(file_text(file).value_or(""))};
     if (std::string text = waves_text(w); !text.empty()) std::cout << '\n' << wrap(text, columns);
 }
 
@@ -158,8 +151,8 @@ void print_change(const fs::path& runs) {
                                   shell_word(last[0].string()) + ' ' +
                                   shell_word(last[1].string()) + ")",
                               terminal_columns());
-    } catch (const ResultsError&
-                 e) {  // a damaged earlier check: the grade above stands, the change is not said
+    } catch (const ResultsError& e) {
+        // a damaged earlier check: the grade above stands, the change is not said
         std::cerr << "lab exercise: the previous check cannot be compared: " << printable(e.what())
                   << '\n';
     }
@@ -208,15 +201,11 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     std::string why;
     auto app =
         parse_app(file.string() + ":" + attr, "", e->scenario.configurations[0].target_path, why);
-    if (!app) {
-        std::cerr << "lab exercise: " << printable(why, true) << '\n';
-        return exit_usage;
-    }
+    if (!app) return said("lab exercise", why);
     Overrides given;
     given.repeat = repeat;
-    Scenario s =
-        apply(e->scenario,
-              given);  // its texts written from the values that run ({N}, {d}), as a lesson's
+    // its texts written from the values that run ({N}, {d}), as a lesson's
+    Scenario s = apply(e->scenario, given);
     Configuration& row = s.configurations[0];
     row.app = app->spec;
     row.app_dir = app->dir;

@@ -20,9 +20,8 @@
 namespace lab {
 namespace {
 
-const FigureInfo& guessed(const Scenario& s) {
-    return info(*guessed_figure(s.key_figure));
-}  // (after guessable())
+// The figure guessed (after guessable()).
+const FigureInfo& guessed(const Scenario& s) { return info(*guessed_figure(s.key_figure)); }
 
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).
@@ -40,35 +39,29 @@ void set_the_scene(const Scenario& s, std::ostream& out) {
 class RoomOnProjector {
 public:
     RoomOnProjector(const Scenario& s, LiveHub& hub, std::ostream& out)
-        : s_(s), hub_(hub), out_(out), watcher_([this] { watch(); }) {}
-    ~RoomOnProjector() { stop(); }
+        : s_(s), hub_(hub), out_(out), watcher_([this](std::stop_token stop) { watch(stop); }) {}
     void closed(const std::vector<std::vector<double>>& room) {
-        stop();
+        watcher_.request_stop();
+        watcher_.join();
         hub_.publish(event(room, false));
     }
 
 private:
-    void watch() {
+    void watch(std::stop_token stop) {
         std::vector<std::vector<double>> shown;
         bool page_open = false;
-        std::unique_lock lock(m_);
-        for (bool first = true; !done_; first = false) {
+        std::mutex m;
+        std::condition_variable_any woken;  // (by the stop alone)
+        std::unique_lock lock(m);
+        for (bool first = true; !stop.stop_requested(); first = false) {
             auto now = hub_.room_guesses();
             if (first || now != shown) hub_.publish(event(now, true));
             if (!page_open && (page_open = hub_.wait_for_viewer(std::chrono::milliseconds(0))))
                 out_ << "live view: a page is open; press Enter when the room has guessed\n"
                      << std::flush;
             shown = std::move(now);
-            woken_.wait_for(lock, std::chrono::milliseconds(200), [this] { return done_; });
+            woken.wait_for(lock, stop, std::chrono::milliseconds(200), [] { return false; });
         }
-    }
-    void stop() {
-        {
-            std::lock_guard lock(m_);
-            done_ = true;
-        }
-        woken_.notify_all();
-        if (watcher_.joinable()) watcher_.join();
     }
     nlohmann::json event(const std::vector<std::vector<double>>& room, bool open) const {
         const FigureInfo& f = guessed(s_);
@@ -92,10 +85,8 @@ private:
     const Scenario& s_;
     LiveHub& hub_;
     std::ostream& out_;
-    std::mutex m_;
-    std::condition_variable woken_;
-    bool done_ = false;
-    std::thread watcher_;  // (last: it starts once the rest is ready)
+    // (last: it starts once the rest is ready; stopped and joined as it goes)
+    std::jthread watcher_;
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -24,16 +25,14 @@ constexpr std::size_t most_headers = 100;
 
 // "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
 std::optional<int> duration_ms(const std::string& text) {
-    std::size_t digits = 0;
-    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-    if (digits == 0 || digits > 7) return std::nullopt;
-    // At most 9,999,999: no unit below overflows a long
-    long n = std::stol(text.substr(0, digits));
-    std::string unit = text.substr(digits);
-    long ms = unit == "ms" ? n : unit == "s" ? n * 1000 : unit == "m" ? n * 60'000 : -1;
-    if (ms < 0 || ms > 600'000)
-        return std::nullopt;  // (every caller's limit is at most 10 minutes)
-    return static_cast<int>(ms);
+    long n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+    const long per_unit = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60'000 : 0;
+    // (every caller's limit is at most 10 minutes)
+    if (ec != std::errc() || text.starts_with('-') || per_unit == 0 || n > 600'000 / per_unit)
+        return std::nullopt;
+    return static_cast<int>(n * per_unit);
 }
 
 // An HTTP token (a method, a header's name): letters, digits and !#$%&'*+-.^_`|~.
@@ -55,44 +54,6 @@ std::optional<std::string> header_problem(const std::string& header) {
     for (char ch : header)
         if (ch == '\r' || ch == '\n' || ch == '\0') return "a header may not hold a line break";
     return std::nullopt;
-}
-
-struct Target {
-    Configuration configuration;
-    std::vector<std::string> paths;
-};
-
-// The server the URLs name (all the same one: the mix is of paths), loopback only unless the
-// user says otherwise.
-std::optional<Target> load_target(const std::vector<std::string>& urls, bool allow_remote) {
-    Target t;
-    for (const std::string& url : urls) {
-        TargetUrl target = parse_target_url(url);
-        if (!target.error.empty()) {
-            std::cerr << "lab load: " << target.error << '\n';
-            return std::nullopt;
-        }
-        if (!target.loopback && !allow_remote) {
-            std::cerr << "lab load: " << target.host
-                      << " is not on this machine; load goes to loopback only unless you pass "
-                         "--allow-remote\n";
-            return std::nullopt;
-        }
-        if (!t.paths.empty() &&
-            (target.host != t.configuration.host || target.port != t.configuration.port)) {
-            std::cerr << "lab load: " << url << " is on another server than " << urls.front()
-                      << "; the URLs of one load mix paths of one server\n";
-            return std::nullopt;
-        }
-        t.configuration.host = target.host;
-        t.configuration.port = target.port;
-        t.paths.push_back(target.path);
-    }
-    t.configuration.label = urls.front();
-    for (std::size_t i = 1; i < urls.size(); ++i) t.configuration.label += " " + urls[i];
-    t.configuration.mode = "external";
-    t.configuration.server = Server::external;
-    return t;
 }
 
 // What the command line says, before it is checked and turned into a load.
@@ -168,6 +129,33 @@ void declare_load(CLI::App& app, LoadOptions& o) {
 // "lab load: REASON" with exit 2.
 using Refusal = std::optional<std::string>;
 
+struct Target {
+    Configuration configuration;
+    std::vector<std::string> paths;
+};
+
+// The server the URLs name (all the same one: the mix is of paths), loopback only unless the
+// user says otherwise.
+Refusal take_target(const LoadOptions& o, Target& t) {
+    for (const std::string& url : o.urls) {
+        TargetUrl target = parse_target_url(url);
+        if (std::string refused = refused_target(target, o.allow_remote); !refused.empty())
+            return refused;
+        if (!t.paths.empty() &&
+            (target.host != t.configuration.host || target.port != t.configuration.port))
+            return url + " is on another server than " + o.urls.front() +
+                   "; the URLs of one load mix paths of one server";
+        t.configuration.host = target.host;
+        t.configuration.port = target.port;
+        t.paths.push_back(target.path);
+    }
+    t.configuration.label = o.urls.front();
+    for (std::size_t i = 1; i < o.urls.size(); ++i) t.configuration.label += " " + o.urls[i];
+    t.configuration.mode = "external";
+    t.configuration.server = Server::external;
+    return std::nullopt;
+}
+
 // The URLs' paths, mixed by their weights.
 Refusal take_paths(const LoadOptions& o, const Target& target, Load& load) {
     load.path = target.paths.front();
@@ -196,9 +184,8 @@ Refusal take_request(const LoadOptions& o, Load& load) {
         if (!file) return "--body-file " + o.body_file + ": cannot be read";
         load.flags.body.resize(most_body_bytes + 1);
         file.read(load.flags.body.data(), static_cast<std::streamsize>(load.flags.body.size()));
-        if (file.bad())
-            return "--body-file " + o.body_file +
-                   ": cannot be read";  // (opened, but a read failed)
+        // (opened, but a read failed)
+        if (file.bad()) return "--body-file " + o.body_file + ": cannot be read";
         load.flags.body.resize(static_cast<std::size_t>(file.gcount()));
     }
     // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the
@@ -286,23 +273,20 @@ Action define_load(CLI::App& app) {
     auto o = std::make_shared<LoadOptions>();
     declare_load(app, *o);
     return [o] {
-        auto target = load_target(o->urls, o->allow_remote);
-        if (!target) return exit_usage;
+        Target target;
         Scenario s = load_run(*o);
-        Refusal refusal = take_paths(*o, *target, s.load);  // in order: the first refusal is said
+        Refusal refusal = take_target(*o, target);  // in order: the first refusal is said
+        if (!refusal) refusal = take_paths(*o, target, s.load);
         if (!refusal) refusal = take_request(*o, s.load);
         if (!refusal) refusal = take_times(*o, s.load);
         if (!refusal) refusal = take_probe(*o, s.load);
         if (!refusal) refusal = take_answer_limits(*o, s.load);
-        if (refusal) {
-            std::cerr << "lab load: " << *refusal << '\n';
-            return exit_usage;
-        }
+        if (refusal) return said("lab load", *refusal);
         // A load tester's figure: the answers' latency (over the run, for --rate), not a batch's
         // makespan.
         s.key_figure =
             s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram;
-        s.configurations.push_back(target->configuration);
+        s.configurations.push_back(target.configuration);
         return o->output.run_and_report(s);
     };
 }

@@ -74,8 +74,8 @@ Action define_replay(CLI::App& app) {
                     throw ResultsError("--batch " + std::to_string(*o->batch) + ": " +
                                        r.configuration.label + " has " +
                                        std::to_string(r.batches.size()) + " batches");
-            sigset_t stop;  // (blocked before the hub's thread starts, so that only sigwait below
-                            // takes them)
+            // (blocked before the hub's thread starts, so that only sigwait below takes them)
+            sigset_t stop;
             sigemptyset(&stop), sigaddset(&stop, SIGINT), sigaddset(&stop, SIGTERM);
             pthread_sigmask(SIG_BLOCK, &stop, nullptr);
             LiveHub hub(o->port);

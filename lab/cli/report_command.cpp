@@ -54,7 +54,7 @@ Action define_report(CLI::App& app) {
            "dirs", *dirs,
            "A results folder (or a scenario's name: its newest run in results/), or two to compare")
         ->expected(0, 2);
-    app.add_flag("--wide", *wide, "Every column and whole labels, however wide the terminal");
+    declare_wide(app, *wide);
     app.add_flag("--measured", *measured,
                  "A Markdown table of the newest run of every scenario under the folder (default "
                  "results/): results/README.md's 'Measured here'");
@@ -67,10 +67,7 @@ Action define_report(CLI::App& app) {
                 std::cerr << "lab report --measured: no runs under " << printable(root.string())
                           << '\n';
                 return exit_usage;
-            } catch (const std::exception& e) {
-                std::cerr << "lab report --measured: " << printable(e.what(), true) << '\n';
-                return exit_usage;
-            }
+            } catch (const std::exception& e) { return said("lab report --measured", e.what()); }
         }
         if (dirs->empty()) {
             std::cerr << "lab report: name a results folder (or a scenario), or two to compare\n";

@@ -14,28 +14,6 @@ namespace lab {
 
 namespace {
 
-// The lesson with the student's app as one more row (an app that cannot be served is refused
-// when the run starts it, before any load is sent: its traceback's last lines, exit 2).
-std::optional<Scenario> with_student_app(const Scenario& s, const std::string& given,
-                                         const std::string& dir, const std::string& path,
-                                         std::string& why) {
-    auto app = parse_app(given, dir, path, why);
-    if (!app) return std::nullopt;
-    return with_app(s, *app);
-}
-
-// The lesson with a running server as one more row: on this machine unless --allow-remote.
-std::optional<Scenario> with_student_target(const Scenario& s, const std::string& url,
-                                            bool allow_remote, std::string& why) {
-    TargetUrl target = parse_target_url(url);
-    if (!target.error.empty()) why = "--target: " + target.error;
-    else if (!target.loopback && !allow_remote)
-        why = "--target: " + target.host +
-              " is not on this machine; load goes to loopback only unless you pass --allow-remote";
-    if (!why.empty()) return std::nullopt;
-    return with_target(s, target.host, target.port, target.path);
-}
-
 // What `lab run` was told.
 struct RunOptions {
     std::string name;
@@ -49,20 +27,28 @@ struct RunOptions {
     Output output;
 };
 
-// --app or --target: the lesson with the student's own server as one more row; false (said) if not.
-bool with_student_row(Scenario& s, const RunOptions& o) {
-    if (o.app.empty() && o.target.empty()) return true;
-    if (s.sweep) {
-        std::cerr << "lab: --app and --target run the lesson's own load, not a sweep (give single "
-                     "values)\n";
-        return false;
-    }
+// --app or --target: the lesson with the student's own server as one more row: their app (one
+// that cannot be served is refused when the run starts it, before any load is sent: its
+// traceback's last lines, exit 2), or a running server, on this machine unless --allow-remote.
+// exit_ok, or why not (said) as an exit code.
+int with_student_row(Scenario& s, const RunOptions& o) {
+    if (o.app.empty() && o.target.empty()) return exit_ok;
+    if (s.sweep)
+        return said("lab",
+                    "--app and --target run the lesson's own load, not a sweep (give single "
+                    "values)");
     std::string why;
-    auto added = !o.app.empty() ? with_student_app(s, o.app, o.app_dir, o.app_path, why)
-                                : with_student_target(s, o.target, o.allow_remote, why);
-    if (!added) std::cerr << "lab: " << printable(why, true) << '\n';
-    else s = std::move(*added);
-    return added.has_value();
+    if (!o.app.empty()) {
+        auto app = parse_app(o.app, o.app_dir, o.app_path, why);
+        if (!app) return said("lab", why);
+        s = with_app(std::move(s), *app);
+        return exit_ok;
+    }
+    TargetUrl target = parse_target_url(o.target);
+    if (std::string refused = refused_target(target, o.allow_remote); !refused.empty())
+        return said("lab", "--target: " + refused);
+    s = with_target(std::move(s), target.host, target.port, target.path);
+    return exit_ok;
 }
 
 // --predict and --predict-page: the class's guesses (the list, else asked on the terminal) and
@@ -71,18 +57,15 @@ int with_predictions(Scenario& s, RunOptions& o) {
     const bool predict = o.predicting->count() > 0;
     if (!predict && !o.predict_page) return exit_ok;
     std::string why;
-    if (!guessable(s, why) || (predict && !o.predict.empty() && !take_guesses(s, o.predict, why))) {
-        std::cerr << "lab: " << printable(why, true) << '\n';
-        return exit_usage;
-    }
+    if (!guessable(s, why) || (predict && !o.predict.empty() && !take_guesses(s, o.predict, why)))
+        return said("lab", why);
     // (the room's form is on the live view's server)
     o.output.live = o.output.live || o.predict_page;
     o.output.enter_starts = o.predict_page;
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
     if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
-    if (std::none_of(s.configurations.begin(), s.configurations.end(),
-                     [](const Configuration& c) { return c.guessed(); }))
+    if (std::ranges::none_of(s.configurations, &Configuration::guessed))
         std::cerr << "lab: notice: no guesses were given; the run goes on without them\n";
     return exit_ok;
 }
@@ -90,10 +73,8 @@ int with_predictions(Scenario& s, RunOptions& o) {
 // Before the run: its notices, and (a table for a person) the lesson's first paragraph, to read
 // while it runs.
 void say_before_the_run(const Scenario& s, const RunOptions& o) {
-    for (const std::string& notice : s.notices)
-        std::cerr << "lab: notice: " << printable(notice, true) << '\n';
-    for (const std::string& notice : unused_overrides(s, o.overrides))
-        std::cerr << "lab: notice: " << printable(notice, true) << '\n';
+    for (const std::string& notice : s.notices) said("lab: notice", notice);
+    for (const std::string& notice : unused_overrides(s, o.overrides)) said("lab: notice", notice);
     if (o.output.quiet || o.output.format != Format::table) return;
     std::string lesson =
         s.teaching.substr(std::min(s.teaching.size(), s.teaching.find_first_not_of(" \n")));
@@ -140,16 +121,10 @@ Action define_run(CLI::App& app) {
         "(turns on --live; --live-host 0.0.0.0 lets other machines in); Enter starts the run");
     o->output.declare(app);
     return [o] {
-        auto scenario = find_scenario(o->name);
-        if (!scenario) return exit_usage;
-        Scenario s;
-        try {
-            s = apply(*scenario, o->overrides);
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "lab: " << printable(e.what(), true) << '\n';
-            return exit_usage;
-        }
-        if (!with_student_row(s, *o)) return exit_usage;
+        auto found = find_scenario(o->name, o->overrides);
+        if (!found) return exit_usage;
+        Scenario& s = *found;
+        if (int refused = with_student_row(s, *o); refused != exit_ok) return refused;
         if (!results_writable("lab", o->output.out, s.name))
             return exit_usage;  // before the class types its guesses
         if (int refused = with_predictions(s, *o); refused != exit_ok) return refused;

@@ -15,12 +15,9 @@ namespace lab {
 namespace {
 
 // What `lab serve` is told beyond ServeOptions: the services and the live view it starts itself.
-struct ServeExtras {
+struct ServeExtras : LiveOptions {
     bool private_database = false;
     bool private_redis = false;
-    bool live = false;
-    std::string live_host = "127.0.0.1";
-    std::uint16_t live_port = 0;
 };
 
 // The mode and its knobs.
@@ -87,19 +84,7 @@ void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
     app.add_option("--events-to", o.events_to,
                    "Send each request's marks (read, started, ended, answered) to this unix "
                    "datagram socket as they happen: a live view's (lab run --live passes it)");
-    CLI::Option* live = app.add_flag("--live", extras.live,
-                                     "Serve a live view on 127.0.0.1, or --live-host (its URL "
-                                     "printed first): each request a bar as the server reads, "
-                                     "serves and answers it")
-                            ->excludes("--events-to");
-    app.add_option("--live-port", extras.live_port, "--live: the page's port (0: a free one)")
-        ->capture_default_str();
-    app.add_option("--live-host", extras.live_host,
-                   "--live: the address the page listens on (0.0.0.0 in a container, for the "
-                   "host's browser)")
-        ->transform(listen_address)
-        ->needs(live)
-        ->capture_default_str();
+    extras.declare_live(app, "as the server reads, serves and answers it")->excludes("--events-to");
     app.footer(
         "Endpoints: GET / | GET|POST /delay?ms=N (wait N ms; 0..60000, default 100) | "
         "GET|POST /cpu?ms=N (compute N ms of CPU) | GET|POST /db?ms=N (PostgreSQL sleeps N ms) | "
@@ -107,9 +92,8 @@ void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
         "GET|POST /fetch?ms=N (a downstream server answers after N ms) | "
         "GET|POST /cache[?ms=N] (a Redis GET, or a BLPOP that waits N ms) | "
         "POST /background/delay|cpu?ms=N (answered 202, then the task waits or computes N ms) | "
-        "POST /jobs?cpu_ms=N|wait_ms=N (answered 202 with a job id; `lab worker` runs it) | GET "
-        "/jobs/{id} | "
-        "GET /health | GET /stats[?reset=1]");
+        "POST /jobs?cpu_ms=N|wait_ms=N (answered 202 with a job id; `lab worker` runs it) | "
+        "GET /jobs/{id} | GET /health | GET /stats[?reset=1]");
 }
 
 // Starts the services and the live view it was asked for, then serves until it is stopped.

@@ -24,9 +24,8 @@ Action define_list(CLI::App&) {
     return [] {
         for (const fs::path& file : scenario_files(scenario_dir())) {
             try {
-                Scenario s =
-                    apply(load_scenario(file),
-                          {});  // (its title as it runs; how long its models say a run takes)
+                // (its title as it runs; how long its models say a run takes)
+                Scenario s = apply(load_scenario(file), {});
                 std::printf("%-26s %s (about %s s)\n", printable(s.name).c_str(),
                             printable(s.title).c_str(), fixed(estimated_seconds(s), 0).c_str());
             } catch (const ScenarioError& e) {
@@ -58,10 +57,8 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
               << " |\n|---|---|---|\n";
     std::string places;
     for (std::size_t k = 0; k < s.configurations.size(); ++k) {
-        std::string label = s.configurations[k].label;
-        for (auto at = label.find('|'); at != std::string::npos; at = label.find('|', at + 2))
-            label.insert(at, 1, '\\');  // (a cell's own |)
-        std::cout << "| " << k + 1 << " | " << printable(label) << " | |\n";
+        std::cout << "| " << k + 1 << " | " << markdown_text(printable(s.configurations[k].label))
+                  << " | |\n";
         places += k == 0 ? "G" : ",G";
         places += std::to_string(k + 1);
     }
@@ -160,17 +157,11 @@ Action define_show(CLI::App& app) {
     app.add_option("scenario", *name, "Scenario name")->required();
     app.add_flag("--sheet", *sheet,
                  "Print the lesson's prediction sheet (Markdown, for a handout) instead");
-    declare_overrides(app,
-                      *overrides);  // (the lesson as `lab run` with the same options would run it)
+    // (the lesson as `lab run` with the same options would run it)
+    declare_overrides(app, *overrides);
     return [name, sheet, overrides] {
-        auto s = find_scenario(*name);
+        auto s = find_scenario(*name, *overrides);  // (which fills in "{d}" in the labels)
         if (!s) return exit_usage;
-        try {
-            s = apply(*s, *overrides);  // fills in "{d}" in the labels
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "lab: " << printable(e.what(), true) << '\n';
-            return exit_usage;
-        }
         if (*sheet) return print_prediction_sheet(*s, *name);
         print_lesson(*s);
         return exit_ok;

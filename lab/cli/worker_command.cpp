@@ -19,12 +19,9 @@ Action define_worker(CLI::App& app) {
         ->capture_default_str();
     app.footer(
         "Jobs come from POST /jobs?cpu_ms=N or ?wait_ms=N on a `lab serve --redis-url` of the same "
-        "Redis; "
-        "GET /jobs/{id} tells their state. A job taken by a worker that dies goes back to the "
-        "queue when its "
-        "lease (3 s) runs out, and is marked failed after 3 attempts. Stop with Ctrl-C: each job "
-        "held is "
-        "finished first.");
+        "Redis; GET /jobs/{id} tells their state. A job taken by a worker that dies goes back to "
+        "the queue when its lease (3 s) runs out, and is marked failed after 3 attempts. Stop "
+        "with Ctrl-C: each job held is finished first.");
     return [o] {
         return said_on_failure<std::invalid_argument>("lab worker", [&] { return run_worker(*o); });
     };

@@ -12,45 +12,50 @@ namespace lab {
 namespace {
 
 // What a server is given to wait on: the database (/db), the downstream service (/fetch), Redis.
-std::vector<std::string> services_args(const Configuration& c, const RunSettings& settings) {
-    std::vector<std::string> args;
+void add_services(std::vector<std::string>& args, const Configuration& c,
+                  const RunSettings& settings) {
     if (!settings.database_url.empty())
         args.insert(args.end(), {"--database-url", settings.database_url, "--db-pool",
                                  std::to_string(c.db_pool)});
     if (!settings.downstream_url.empty())
         args.insert(args.end(), {"--downstream-url", settings.downstream_url});
     if (!settings.redis_url.empty()) args.insert(args.end(), {"--redis-url", settings.redis_url});
-    return args;
 }
 
 std::vector<std::string> serve_args(const Configuration& c, const RunSettings& settings) {
     auto args = serve_arguments(c.mode, c.threads, c.workers, c.balance, c.worker_mode);
     if (c.gil) args.push_back("--gil");
     if (c.blocking_redis) args.push_back("--blocking-redis");
-    for (auto& a : services_args(c, settings)) args.push_back(std::move(a));
+    add_services(args, c, settings);
     if (settings.live)
         args.insert(args.end(), {"--events-to", settings.live->marks_path()});  // its marks, live
     return args;
 }
 
-// The documents' FastAPI route for each lab mode (the registry's), unless the scenario names one.
-std::string fastapi_variant(const Configuration& c) {
-    if (c.fastapi_variant != TwinRoute::matching) return name_of(c.fastapi_variant);
+// A FastAPI twin under serve.py: the documents' route for its lab mode (the registry's) unless
+// the scenario names one; worker processes, the row's W where the mode has workers, else one;
+// threads per process, the pool's T, but one for the WSGI twin (flask) of a row with worker
+// processes, which makes them gunicorn's sync workers (a process serves one request at a time).
+std::vector<std::string> fastapi_command(const Configuration& c, const RunSettings& settings) {
     const ModeInfo* mode = find_mode(c.mode);
-    return mode ? std::string(mode->fastapi_variant) : "blocking";
-}
-
-// Worker processes: the configuration's W where the mode has workers, else one process.
-int fastapi_workers(const Configuration& c) {
-    const ModeInfo* mode = find_mode(c.mode);
-    return mode && mode->takes_workers ? c.workers : 1;
-}
-
-// Threads per process: the pool's T; for the WSGI twin (flask) of a row with worker processes,
-// one, which makes them gunicorn's sync workers (a process serves one request at a time).
-int fastapi_threads(const Configuration& c) {
-    const ModeInfo* mode = find_mode(c.mode);
-    return c.fastapi_variant == TwinRoute::flask && mode && mode->takes_workers ? 1 : c.threads;
+    const bool workers = mode && mode->takes_workers;
+    const std::string variant = c.fastapi_variant != TwinRoute::matching
+                                    ? name_of(c.fastapi_variant)
+                                : mode ? std::string(mode->fastapi_variant)
+                                       : "blocking";
+    const bool sync_workers = c.fastapi_variant == TwinRoute::flask && workers;
+    std::vector<std::string> command{python,      reference_script("serve.py"),
+                                     "--variant", variant,
+                                     "--workers", std::to_string(workers ? c.workers : 1),
+                                     "--threads", std::to_string(sync_workers ? 1 : c.threads)};
+    if (c.fastapi_server != TwinServer::uvicorn)
+        command.insert(command.end(), {"--server", name_of(c.fastapi_server)});
+    command.insert(command.end(), {"--loop", name_of(c.fastapi_loop)});
+    add_services(command, c, settings);
+    if (c.db_pool_kept > 0 && !settings.database_url.empty())  // (an --db-pool below it: P)
+        command.insert(command.end(),
+                       {"--db-pool-kept", std::to_string(std::min(c.db_pool_kept, c.db_pool))});
+    return command;
 }
 
 // A student's own ASGI app under uvicorn, wrapped by the lab's probe (lab/reference/app_probe.py),
@@ -59,14 +64,14 @@ int fastapi_threads(const Configuration& c) {
 std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettings& settings) {
     std::vector<std::string> command{python, reference_script("serve.py"), "--app", c.app};
     if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
-    for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
+    add_services(command, c, settings);
     if (settings.live) command.insert(command.end(), {"--events-to", settings.live->marks_path()});
     command.insert(command.end(), settings.app_options.begin(), settings.app_options.end());
     try {
-        return std::make_unique<ServerProcess>(
-            command, std::chrono::seconds(35));  // (serve.py gives up at 30 s and says why)
-    } catch (const std::runtime_error&
-                 e) {  // the probe's own words when it has them, else the log's last lines
+        // (serve.py gives up at 30 s and says why)
+        return std::make_unique<ServerProcess>(command, std::chrono::seconds(35));
+    } catch (const std::runtime_error& e) {
+        // the probe's own words when it has them, else the log's last lines
         std::string what = e.what();
         auto said = what.find("your app");
         throw AppWontStart(said != std::string::npos
@@ -78,26 +83,14 @@ std::unique_ptr<ServerProcess> start_app(const Configuration& c, const RunSettin
 // The configuration's server: a FastAPI twin, a student's app, or `lab serve` in its mode.
 std::unique_ptr<ServerProcess> start_server(const Configuration& c, const RunSettings& settings) {
     if (c.server == Server::app) return start_app(c, settings);
-    if (c.server == Server::fastapi) {
-        std::vector<std::string> command{python,      reference_script("serve.py"),
-                                         "--variant", fastapi_variant(c),
-                                         "--workers", std::to_string(fastapi_workers(c)),
-                                         "--threads", std::to_string(fastapi_threads(c))};
-        if (c.fastapi_server != TwinServer::uvicorn)
-            command.insert(command.end(), {"--server", name_of(c.fastapi_server)});
-        command.insert(command.end(), {"--loop", name_of(c.fastapi_loop)});
-        for (auto& a : services_args(c, settings)) command.push_back(std::move(a));
-        if (c.db_pool_kept > 0 && !settings.database_url.empty())  // (an --db-pool below it: P)
-            command.insert(command.end(),
-                           {"--db-pool-kept", std::to_string(std::min(c.db_pool_kept, c.db_pool))});
-        return std::make_unique<ServerProcess>(command);
-    }
+    if (c.server == Server::fastapi)
+        return std::make_unique<ServerProcess>(fastapi_command(c, settings));
     // A thread pool starts all its threads before it listens: 10,000 take seconds on a slow
     // machine (or under a sanitizer), which is not a server that hangs.
     const ModeInfo* mode = find_mode(c.mode);
-    auto timeout = std::chrono::seconds(10) + (mode && mode->takes_threads
-                                                   ? c.threads * std::chrono::milliseconds(5)
-                                                   : std::chrono::milliseconds(0));
+    auto timeout =
+        ready_within + (mode && mode->takes_threads ? c.threads * std::chrono::milliseconds(5)
+                                                    : std::chrono::milliseconds(0));
     return std::make_unique<ServerProcess>(settings.server_binary, serve_args(c, settings),
                                            timeout);
 }
@@ -123,7 +116,7 @@ void start_queue_workers(ConfigurationProcesses& p, const Configuration& c,
         command = {python, reference_script("rq_worker.py"), "--redis-url", settings.redis_url};
     for (int w = 0; w < c.queue_workers; ++w)
         p.queue_workers.push_back(std::make_unique<ServerProcess>(
-            command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+            command, ready_within, ServerProcess::Ready::first_line));
 }
 
 }  // namespace
@@ -145,7 +138,7 @@ void start_rq_worker_for_app(ConfigurationProcesses& p, const Configuration& c,
     if (!c.app_dir.empty()) command.insert(command.end(), {"--app-dir", c.app_dir});
     try {
         p.queue_workers.push_back(std::make_unique<ServerProcess>(
-            command, std::chrono::seconds(10), ServerProcess::Ready::first_line));
+            command, ready_within, ServerProcess::Ready::first_line));
     } catch (const std::runtime_error& e) {
         note(settings.progress,
              "no RQ worker for your app's jobs, so none is counted: " + last_lines(e.what(), 2));
@@ -198,8 +191,8 @@ static long summed_over(const ConfigurationProcesses& p, long (*count)(pid_t gro
         total += std::max(0L, count(s->pid()));
     };
     if (p.server) add(p.server);
-    std::for_each(p.hosts.begin(), p.hosts.end(), add);
-    std::for_each(p.queue_workers.begin(), p.queue_workers.end(), add);
+    std::ranges::for_each(p.hosts, add);
+    std::ranges::for_each(p.queue_workers, add);
     return total;
 }
 

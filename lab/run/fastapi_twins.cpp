@@ -31,8 +31,8 @@ void lacking(Scenario& s, const std::string& what, const std::string& package,
 void choose_loops(Scenario& s, bool uvloop) {
     if (uvloop)
         for (Configuration& c : s.configurations) c.fastapi_loop = TwinLoop::uvloop;
-    bool wanted = std::any_of(s.configurations.begin(), s.configurations.end(),
-                              [](auto& c) { return c.fastapi_loop == TwinLoop::uvloop; });
+    bool wanted = std::ranges::any_of(s.configurations,
+                                      [](auto& c) { return c.fastapi_loop == TwinLoop::uvloop; });
     if (wanted && !python_imports("uvloop")) {
         lacking(s, "uvloop", "python3-uvloop", "the twins run asyncio's loop");
         for (Configuration& c : s.configurations) c.fastapi_loop = TwinLoop::asyncio;
@@ -62,8 +62,7 @@ std::string sqlalchemy_session(const Configuration& c) {
 // SQLAlchemy's run the mode's own route, the driver without the ORM, and the run says so.
 void without_sqlalchemy(Scenario& s) {
     auto wants = [](const Configuration& c) { return through_sqlalchemy(c.fastapi_variant); };
-    if (std::none_of(s.configurations.begin(), s.configurations.end(), wants) ||
-        python_imports("sqlalchemy, greenlet"))
+    if (std::ranges::none_of(s.configurations, wants) || python_imports("sqlalchemy, greenlet"))
         return;
     lacking(s, "SQLAlchemy or greenlet", "python3-sqlalchemy python3-greenlet",
             "the twins query through the drivers alone");
@@ -99,9 +98,10 @@ Configuration twin_configuration(const Configuration& c, const Load& load, bool 
     twin.label = c.label + suffix;
     if (!c.series.empty()) twin.series = c.series + suffix;
     twin.gil = true;  // CPython's own, for the model
-    twin.guess
-        .reset();  // the class guessed the lesson's rows; the real stack is for comparing, and the
-    twin.room_guesses.clear();  // rows' words for a wrong guess need not hold for it
+    // The class guessed the lesson's rows; the real stack is for comparing, and the rows' words
+    // for a wrong guess need not hold for it.
+    twin.guess.reset();
+    twin.room_guesses.clear();
     twin.if_guessed_low.clear();
     twin.if_guessed_high.clear();
     // (the document's figure stays: the documents measured FastAPI, so it is this row's too)
@@ -124,13 +124,11 @@ bool twins_can_run(Scenario& s) {
 
 Scenario with_fastapi(Scenario s, bool uvloop, TwinServer asgi_server) {
     if (!twins_can_run(s)) return s;
-    bool queues = std::any_of(s.configurations.begin(), s.configurations.end(),
-                              [](const Configuration& c) { return c.queued(); });
-    bool has_rq = !queues || python_imports("rq");
+    bool has_rq =
+        std::ranges::none_of(s.configurations, &Configuration::queued) || python_imports("rq");
     if (!has_rq) lacking(s, "RQ", "python3-rq", "the queue's rows have no FastAPI twin");
-    bool has_gunicorn =
-        std::none_of(s.configurations.begin(), s.configurations.end(), has_workers) ||
-        python_imports("gunicorn, uvicorn.workers");
+    bool has_gunicorn = std::ranges::none_of(s.configurations, has_workers) ||
+                        python_imports("gunicorn, uvicorn.workers");
     if (!has_gunicorn)
         lacking(s, "gunicorn", "gunicorn", "the worker rows' twins run uvicorn --workers instead");
     // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
@@ -141,7 +139,7 @@ Scenario with_fastapi(Scenario s, bool uvloop, TwinServer asgi_server) {
         return has_workers(c) && c.balance != Balance::shared &&
                c.fastapi_variant != TwinRoute::flask;
     };
-    if (std::any_of(s.configurations.begin(), s.configurations.end(), other_balance))
+    if (std::ranges::any_of(s.configurations, other_balance))
         s.notices.push_back(s.name +
                             ": the rows whose workers balance by SO_REUSEPORT or round-robin have "
                             "no FastAPI twin: gunicorn's workers share one socket (its row is the "

@@ -1,7 +1,7 @@
 #include "lab/run/group_memory.hpp"
 
 #include <charconv>
-#include <sstream>
+#include <cstdio>
 #include <string_view>
 
 #include <fcntl.h>
@@ -30,28 +30,25 @@ namespace {
 // Field 5 of /proc/PID/stat, counted after the command name, which sits in parentheses and may
 // itself hold spaces and parentheses (so the last ')' ends it).
 pid_t process_group_of(const std::filesystem::path& process) {
-    std::string stat = read_proc_file(process / "stat");
-    auto end_of_name = stat.rfind(')');
-    if (end_of_name == std::string::npos) return -1;
-    std::istringstream rest(stat.substr(end_of_name + 1));
-    std::string state;
-    long parent = 0, group = -1;
-    rest >> state >> parent >> group;
-    return rest ? static_cast<pid_t>(group) : -1;
+    const std::string stat = read_proc_file(process / "stat");
+    const auto end_of_name = stat.rfind(')');
+    int group = -1;
+    if (end_of_name == std::string::npos ||
+        std::sscanf(stat.c_str() + end_of_name + 1, " %*s %*d %d", &group) != 1)
+        return -1;
+    return group;
 }
 
 // "VmHWM:     5120 kB" of /proc/PID/status, "Pss:  1234 kB" of smaps_rollup: one field of a
 // process's file, in KiB; -1 without it (a kernel thread, or a process that has just exited).
 long field_kib(const std::filesystem::path& file, std::string_view field) {
-    std::istringstream in(read_proc_file(file));
-    for (std::string line; std::getline(in, line);) {
-        if (!line.starts_with(field)) continue;
-        std::istringstream fields(line.substr(field.size()));
-        long kib = -1;
-        fields >> kib;
-        return fields ? kib : -1;
-    }
-    return -1;
+    const std::string text = "\n" + read_proc_file(file);
+    const auto at = text.find("\n" + std::string(field));
+    long kib = -1;
+    if (at == std::string::npos ||
+        std::sscanf(text.c_str() + at + 1 + field.size(), "%ld", &kib) != 1)
+        return -1;
+    return kib;
 }
 
 // The sum of one field over the live processes whose process group is `group`; -1 if none.

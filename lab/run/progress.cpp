@@ -11,6 +11,15 @@
 
 namespace lab {
 
+namespace {
+
+// A paragraph for the person watching, wrapped to the terminal stderr writes to.
+void say_wrapped(const std::string& text) {
+    std::fputs(wrap(text, terminal_columns(STDERR_FILENO)).c_str(), stderr);
+}
+
+}  // namespace
+
 Progress::Style Progress::style_for_stderr(bool quiet) {
     if (quiet) return Style::quiet;
     return isatty(STDERR_FILENO) ? Style::live : Style::plain;
@@ -19,11 +28,10 @@ Progress::Style Progress::style_for_stderr(bool quiet) {
 void Progress::expect(double seconds, bool measured) {
     expected_s_ = seconds;
     if (style_ == Style::quiet) return;
-    const std::string said = "lab: this run takes about " + fixed(seconds, 0) + " s (" +
-                             (measured ? "as it took here, with this run's batches by the models"
-                                       : "by the models: it has not been timed here") +
-                             ")";
-    std::fputs(wrap(said, terminal_columns(STDERR_FILENO)).c_str(), stderr);
+    say_wrapped("lab: this run takes about " + fixed(seconds, 0) + " s (" +
+                (measured ? "as it took here, with this run's batches by the models"
+                          : "by the models: it has not been timed here") +
+                ")");
 }
 
 std::string Progress::spent() const {
@@ -31,6 +39,10 @@ std::string Progress::spent() const {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     return fmt::format("{:.1f} s", elapsed) +
            (expected_s_ > 0 ? " of about " + fixed(expected_s_, 0) + " s" : "");
+}
+
+std::string Progress::which() const {
+    return batch_ == 0 ? "warm-up" : fmt::format("batch {}/{}", batch_, batches_);
 }
 
 void Progress::configuration(int index, int count, const std::string& label) {
@@ -46,14 +58,7 @@ void Progress::batch(int number, int count, int requests) {
     done_ = 0;
     total_ = requests;  // "0/10 answered" from the start, never "0/0"
     if (style_ == Style::plain)
-        std::fputs(wrap(fmt::format("[{}/{}] {}: {} ({})", index_, count_, label_,
-                                    number == 0 ? "warm-up"
-                                                : "batch " + std::to_string(number) + "/" +
-                                                      std::to_string(count),
-                                    spent()),
-                        terminal_columns(STDERR_FILENO))
-                       .c_str(),
-                   stderr);
+        say_wrapped(fmt::format("[{}/{}] {}: {} ({})", index_, count_, label_, which(), spent()));
     draw(true);
 }
 
@@ -70,12 +75,9 @@ void Progress::draw(bool force) {
     drawn_ = now;
     const char* bold = colour_ ? "\033[1m" : "";
     const char* plain = colour_ ? "\033[0m" : "";
-    std::string which = batch_ == 0
-                            ? "warm-up"
-                            : "batch " + std::to_string(batch_) + "/" + std::to_string(batches_);
     const std::string head = fmt::format("[{}/{}] ", index_, count_);
     const std::string tail =
-        fmt::format(" · {} · {}/{} answered · {}", which, done_, total_, spent());
+        fmt::format(" · {} · {}/{} answered · {}", which(), done_, total_, spent());
     // One line that never wraps (a wrapped line cannot be redrawn in place): the label gives way.
     int room = terminal_columns(STDERR_FILENO) - 1 -
                static_cast<int>(display_width(head) + display_width(tail));
@@ -92,7 +94,7 @@ void Progress::done() {
 
 void Progress::note(const std::string& line) {
     if (style_ == Style::live) std::fputs("\r\033[K", stderr);  // (the live line, cleared)
-    std::fputs(("lab: " + printable(line) + "\n").c_str(), stderr);
+    lab::note(nullptr, line);
     draw(true);
 }
 

@@ -29,6 +29,7 @@ private:
     bool colour_ = false;
     std::string label_;
     std::string spent() const;  // "3.2 s of about 7 s"
+    std::string which() const;  // "warm-up", "batch 2/5"
     int index_ = 0, count_ = 0, batch_ = 0, batches_ = 0, done_ = 0, total_ = 0;
     double expected_s_ = 0;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), drawn_{};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <optional>
 
 #include <fmt/format.h>
@@ -66,8 +67,7 @@ std::string how_it_failed(const Batch& batch, const Configuration& c) {
         if (first == ErrorKind::none) first = r.error;
     }
     if (!answered.empty()) {
-        auto most = std::max_element(answered.begin(), answered.end(),
-                                     [](auto& a, auto& b) { return a.second < b.second; });
+        auto most = std::ranges::max_element(answered, {}, &std::pair<const int, int>::second);
         return fmt::format(": answered {} ({} of {}){}", most->first, most->second,
                            batch.requests.size(),
                            c.server == Server::app && most->first >= 500
@@ -87,9 +87,8 @@ void judge(ConfigurationResult& result, const Load& load) {
     for (const BatchRecord& b : result.batches) makespans.push_back(b.stats.makespan_s);
     result.makespan = spread_of(makespans);
     std::vector<std::size_t> order(makespans.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](auto a, auto b) { return makespans[a] < makespans[b]; });
+    std::iota(order.begin(), order.end(), 0);
+    std::ranges::sort(order, {}, [&](std::size_t i) { return makespans[i]; });
     result.median_batch = order[(order.size() - 1) / 2];
     const BatchRecord& median = result.batches[result.median_batch];
     result.verdict = verdict(median.stats, load.requests, load.concurrency);

@@ -23,8 +23,8 @@ namespace {
 
 // The configuration and its load in the model's terms; the model itself is lab/modes/model.cpp's.
 Model model_of(const Configuration& c, const Load& load) {
-    if (load.websocket())
-        return {};  // held connections have no makespan to predict (the claims bound their ticks)
+    // held connections have no makespan to predict (the claims bound their ticks)
+    if (load.websocket()) return {};
     return model_of(ServerShape{.mode = c.mode,
                                 .threads = c.threads,
                                 .workers = c.workers,
@@ -63,12 +63,10 @@ std::vector<WeightedTarget> load_targets(const Load& load) {
 }
 
 bool RunResult::ok() const {
-    for (const auto& c : configurations) {
-        if (!c.error.empty()) return false;
-        for (const BatchRecord& b : c.batches)
-            if (b.stats.failed > 0) return false;
-    }
-    return true;
+    return std::ranges::all_of(configurations, [](const ConfigurationResult& c) {
+        return c.error.empty() &&
+               std::ranges::none_of(c.batches, [](const BatchRecord& b) { return b.stats.failed; });
+    });
 }
 
 std::string RunResult::failure() const {

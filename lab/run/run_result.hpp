@@ -50,8 +50,8 @@ struct BatchRecord : Batch, FigureValues {
 
 struct ConfigurationResult : FigureValues {
     Configuration configuration;
-    Load load;  // the load it ran: the scenario's, with this configuration's own N, C or d (a
-                // sweep's point)
+    // the load it ran: the scenario's, with this configuration's own N, C or d (a sweep's point)
+    Load load;
     Model model;
     double model_s = 0;
     std::vector<BatchRecord> batches;  // the measured ones; the warm-up is not kept
@@ -60,8 +60,8 @@ struct ConfigurationResult : FigureValues {
     Verdict verdict;
     std::string error;  // why this configuration could not run, if it could not
     long peak_rss_kib = -1;  // the server's processes' high-water marks of resident memory, summed
-    long pss_kib = -1;  // their proportional set size after the last batch (shared pages split);
-                        // WebSockets: while held
+    // their proportional set size after the last batch (shared pages split); WebSockets: while held
+    long pss_kib = -1;
     long pss_before_kib = -1;  // WebSockets: their PSS before the last batch's connections opened
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
     // An open loop's latencies, merged over its batches (empty for a closed loop): measured with

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "harness/raw_client.hpp"
+#include "harness/websocket_load.hpp"
 #include "lab/awake_cpus.hpp"
 #include "lab/clock.hpp"
 #include "lab/cpu_taken.hpp"
@@ -19,7 +20,6 @@
 #include "lab/run_key.hpp"
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
-#include "lab/run/held_websockets.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/row_verdict.hpp"
 #include "lab/run/server_account.hpp"
@@ -50,8 +50,8 @@ std::string target_of(const Configuration& c, const Load& load) {
 // AnyIO's threads as requests come (10,000 of them take c10k's twin 10 to 16 s here).
 constexpr int deadline_factor = 5, deadline_slack_s = 10, real_stack_slack_s = 30;
 std::chrono::milliseconds batch_deadline(double model_s, int slack_s) {
-    if (model_s <= 0)
-        return std::chrono::milliseconds(0);  // no model (a server the lab did not start)
+    // no model (a server the lab did not start)
+    if (model_s <= 0) return std::chrono::milliseconds(0);
     return std::chrono::milliseconds(
         static_cast<long>((deadline_factor * model_s + slack_s) * 1000));
 }
@@ -65,19 +65,15 @@ double deadline_model_s(const Scenario& scenario, const Load& load) {
     return slowest > 0 ? std::max(slowest, load.requests * load.delay_ms / 1000.0) : 0;
 }
 
-bool batch_failed(const Batch& batch) {
-    return std::any_of(batch.requests.begin(), batch.requests.end(),
-                       [](const RequestRecord& r) { return !r.ok(); });
-}
-
 // A student's app that answers the lesson's path 404 throughout has no route there: say so,
 // rather than measure a batch of 404s, with the remedy the command takes (`lab run --app` takes
 // --app-path; an exercise loads its starter's route, and takes no other).
 void refuse_missing_route(const Scenario& s, const Configuration& c, const Batch& batch,
                           const std::string& target) {
-    if (c.server != Server::app || batch.requests.empty()) return;
-    for (const RequestRecord& r : batch.requests)
-        if (r.status != 404) return;
+    if (c.server != Server::app || batch.requests.empty() ||
+        !std::ranges::all_of(batch.requests,
+                             [](const RequestRecord& r) { return r.status == 404; }))
+        return;
     std::string path = target.substr(0, target.find('?'));
     const bool exercise = !s.question.empty();
     throw std::runtime_error(
@@ -120,12 +116,32 @@ LoadSpec load_spec(const Configuration& c, const Load& load,
         c.server == Server::app && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
     spec.probe_every = std::chrono::milliseconds(load.probe_every_ms);
     spec.probe_after = std::chrono::milliseconds(load.probe_after_ms);
-    if (settings.progress &&
-        load.flags.run_for_ms == 0)  // (a timed load has no total to count up to)
+    // (a timed load has no total to count up to)
+    if (settings.progress && load.flags.run_for_ms == 0)
         spec.on_answer = [p = settings.progress](int done, int total) { p->answered(done, total); };
-    spec.observer = settings.live;  // (the concurrent client's batches and the open loop: the
-                                    // sequential one has no live view)
+    // (the concurrent client's batches and the open loop: the sequential one has no live view)
+    spec.observer = settings.live;
     return spec;
+}
+
+// One batch of the websockets lesson: the load's N clients hold WebSockets open to the server,
+// whose memory is read before they open and while they are held, so that memory_per_connection is
+// what holding one costs that server.
+Batch held_websockets(const LoadSpec& server, const Load& load,
+                      const ConfigurationProcesses& processes, ConfigurationResult& result,
+                      int batch) {
+    WebSocketLoadSpec spec;
+    spec.host = server.host;
+    spec.port = server.port;
+    spec.target = server.target.substr(0, server.target.find('?'));  // /ws, or a student app's
+    spec.clients = load.requests;  // each on a connection of its own
+    spec.hold = std::chrono::milliseconds(load.duration_ms);
+    spec.wait_ms = load.delay_ms;
+    spec.wait_at = std::chrono::milliseconds(load.stall_at_ms);
+    spec.observer = server.observer;
+    result.pss_before_kib = processes.pss_kib();
+    spec.on_held = [&](int /*open*/) { result.pss_kib = processes.pss_kib(); };
+    return run_websocket_batch(spec, batch);
 }
 
 // One configuration's run, step by step: start its processes, warm up, send the measured batches
@@ -145,8 +161,8 @@ public:
     ConfigurationResult run() && {
         try {
             start();
-            for (int k = 0; k <= load_.repeat;
-                 ++k) {  // batch 0 is the warm-up: first connections, page faults
+            // batch 0 is the warm-up: first connections, page faults
+            for (int k = 0; k <= load_.repeat; ++k) {
                 if (settings_.progress && (k > 0 || load_.warmup))
                     settings_.progress->batch(k, load_.repeat, load_.requests);
                 if (k == 0) warm_up();
@@ -176,8 +192,8 @@ private:
         slack_s_ = c_.server == Server::fastapi ? real_stack_slack_s : deadline_slack_s;
         spec_.deadline = batch_deadline(deadline_s_, slack_s_);
         if (spec_.deadline.count() > 0) spec_.deadline += spec_.probe_after;
-        account_ = server() ? c_.stats_path()
-                            : "";  // its own account, where it keeps one the lab can read
+        // its own account, where it keeps one the lab can read
+        account_ = server() ? c_.stats_path() : "";
         // A student's app with an RQ worker: its jobs are counted from RQ's registries, each
         // count waiting at most the time one worker takes for all N jobs, generously.
         const double all_work_s = load_.requests * load_.delay_ms / 1000.0;
@@ -187,9 +203,8 @@ private:
                                      (deadline_factor * all_work_s + deadline_slack_s) * 1000))};
     }
 
-    ServerProcess* server() const {
-        return processes_.server.get();
-    }  // null behind nginx, or for a server the lab did not start
+    // Null behind nginx, or for a server the lab did not start.
+    ServerProcess* server() const { return processes_.server.get(); }
 
     Batch send(int k) {
         return (c_.client == Client::sequential ? run_sequential_batch : run_concurrent_batch)(
@@ -202,9 +217,9 @@ private:
     // (its requests recorded as failed).
     void keep(BatchRecord row, bool measured) {
         refuse_missing_route(scenario_, c_, row, spec_.target);
+        const bool failed = !std::ranges::all_of(row.requests, &RequestRecord::ok);
         auto gone = c_.server == Server::app && server()
-                        ? server()->exited(batch_failed(row) ? std::chrono::seconds(1)
-                                                             : std::chrono::seconds(0))
+                        ? server()->exited(std::chrono::seconds(failed ? 1 : 0))
                         : std::nullopt;
         const bool cut_off = row.cut_off;
         if (!cut_off && !gone && !measured) return;
@@ -267,9 +282,8 @@ private:
     // its share of the pages it holds now (PSS), while the server still holds them.
     void finish() {
         result_.peak_rss_kib = processes_.peak_rss_kib();
-        if (!load_.websocket())
-            // (a WebSocket row's: read while they were held)
-            result_.pss_kib = processes_.pss_kib();
+        // (a WebSocket row's: read while they were held)
+        if (!load_.websocket()) result_.pss_kib = processes_.pss_kib();
         stop_processes();
     }
 
@@ -337,8 +351,7 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     }
     // A student's app starts before the lesson's rows: its start is its check (an app that cannot
     // be served is refused before any load, AppWontStart), so its module runs once, not twice.
-    auto app_row = std::find_if(scenario.configurations.begin(), scenario.configurations.end(),
-                                [](const Configuration& c) { return c.server == Server::app; });
+    auto app_row = std::ranges::find(scenario.configurations, Server::app, &Configuration::server);
     std::optional<ConfigurationProcesses> app;
     if (app_row != scenario.configurations.end()) app = start_processes(*app_row, settings);
     RunResult run{scenario, {}};

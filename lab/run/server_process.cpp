@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <ranges>
 #include <stdexcept>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/run/progress.hpp"
 #include "lab/run/server_cgroup.hpp"
 #include "lab/run/server_namespace.hpp"
 #include "lab/run_key.hpp"
@@ -68,6 +70,12 @@ void stop_all_and_exit(int signal) {
     raise(signal);
 }
 
+// What could not be made for a server, with the system's reason ("Too many open files" is the
+// shell's `ulimit -n`, not the server's fault).
+[[noreturn]] void cannot(const std::string& what) {
+    throw std::runtime_error("cannot " + what + ": " + std::strerror(errno));
+}
+
 std::string describe_exit(int status) {
     if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
@@ -76,12 +84,7 @@ std::string describe_exit(int status) {
 
 }  // namespace
 
-std::string this_executable() {
-    std::array<char, 4096> path{};
-    ssize_t n = readlink("/proc/self/exe", path.data(), path.size() - 1);
-    if (n <= 0) throw std::runtime_error("cannot find this executable via /proc/self/exe");
-    return std::string(path.data(), static_cast<std::size_t>(n));
-}
+std::string this_executable() { return std::filesystem::read_symlink("/proc/self/exe"); }
 
 void stop_servers_on_signals() {
     std::signal(SIGINT, stop_all_and_exit);
@@ -104,15 +107,9 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     for (auto& e : environment) envp.push_back(e.data());
     envp.push_back(nullptr);
     int out[2];
-    // (with the system's reason: "Too many open files" is the shell's `ulimit -n`, not the server's
-    // fault)
-    if (pipe(out) != 0)
-        throw std::runtime_error(std::string("cannot create a pipe for the server: ") +
-                                 std::strerror(errno));
+    if (pipe(out) != 0) cannot("create a pipe for the server");
     FILE* log_file = std::tmpfile();
-    if (!log_file)
-        throw std::runtime_error(std::string("cannot create a log file for the server: ") +
-                                 std::strerror(errno));
+    if (!log_file) cannot("create a log file for the server");
     log_fd_ = dup(fileno(log_file));
     std::fclose(log_file);
     ServerCgroup group = new_server_cgroup();
@@ -120,23 +117,20 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     // A learner's app (--app) is the code that may turn on what runs it: it runs in a PID
     // namespace of its own (lab/run/server_namespace.hpp). lab's own servers do not: each says
     // its pid as its worker_id, and beside each other they would all say 1.
-    const bool learners_code = std::find(command.begin(), command.end(), "--app") != command.end();
+    const bool learners_code = std::ranges::find(command, "--app") != command.end();
     const std::string& no_namespace = pid_namespace_refused();
     static std::once_flag said_once;
     if (learners_code && !no_namespace.empty() && !group.refused.empty())
         std::call_once(said_once, [&] {
-            std::fprintf(stderr,
-                         "lab: your app has %s, nor a cgroup (%s): it is stopped by its process "
-                         "group and death signal, which a process that calls setsid and clears its "
-                         "death signal can outlive\n",
-                         no_namespace.c_str(), group.refused.c_str());
+            note(nullptr, "your app has " + no_namespace + ", nor a cgroup (" + group.refused +
+                              "): it is stopped by its process group and death signal, which a "
+                              "process that calls setsid and clears its death signal can outlive");
         });
     // (the parent of a namespace's first process is outside it: 0 there)
     const pid_t parent = learners_code && no_namespace.empty() ? 0 : getpid();
     const std::string procs = cgroup_ + "/cgroup.procs";
     pid_ = learners_code ? fork_into_own_pid_namespace() : fork();
-    if (pid_ < 0)
-        throw std::runtime_error(std::string("cannot fork the server: ") + std::strerror(errno));
+    if (pid_ < 0) cannot("fork the server");
     if (pid_ == 0) {
         // Dies with `lab`, even when `lab` is killed with SIGKILL and can clean up nothing.
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -235,14 +229,10 @@ std::optional<std::string> ServerProcess::exited(std::chrono::milliseconds grace
 
 std::string last_lines(const std::string& text, int count) {
     std::vector<std::string> lines;
-    std::size_t at = 0;
-    while (at < text.size()) {
-        std::size_t end = std::min(text.find('\n', at), text.size());
-        if (end > at) lines.push_back(text.substr(at, end - at));
-        at = end + 1;
-    }
+    for (auto line : std::views::split(text, '\n'))
+        if (!line.empty()) lines.emplace_back(line.begin(), line.end());
     std::string out;
-    for (std::size_t k = lines.size() > static_cast<std::size_t>(count) ? lines.size() - count : 0;
+    for (std::size_t k = lines.size() - std::min(lines.size(), std::size_t(count));
          k < lines.size(); ++k)
         out += (out.empty() ? "" : " | ") + lines[k];
     return out;

@@ -13,6 +13,9 @@
 
 namespace lab {
 
+// How long a server may take to say it is ready, unless who starts it knows better.
+inline constexpr std::chrono::seconds ready_within{10};
+
 class ServerProcess {
 public:
     // What the process prints when it is ready: a server "listening on http://HOST:PORT", or
@@ -21,11 +24,11 @@ public:
     // Runs `command` (program and arguments) and returns once it is ready. Throws
     // std::runtime_error at once if it exits first, or after `timeout` of silence.
     explicit ServerProcess(std::vector<std::string> command,
-                           std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                           std::chrono::milliseconds timeout = ready_within,
                            Ready ready = Ready::listening);
     // `binary serve ARGS...`: a lab server.
     ServerProcess(const std::string& binary, const std::vector<std::string>& serve_args,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(10))
+                  std::chrono::milliseconds timeout = ready_within)
         : ServerProcess(lab_serve(binary, serve_args), timeout) {}
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
