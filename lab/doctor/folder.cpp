@@ -13,9 +13,9 @@ namespace lab {
 
 void to_json(nlohmann::json& j, ErrorKind kind) { j = to_string(kind); }
 void from_json(const nlohmann::json& j, ErrorKind& kind) {
-    auto named = error_kind_named(j.get<std::string>());
-    if (!named) throw std::invalid_argument("not an error kind: " + j.dump());
-    kind = *named;
+    auto kind_named = named<ErrorKind>(j.get<std::string>());
+    if (!kind_named) throw std::invalid_argument("not an error kind: " + j.dump());
+    kind = *kind_named;
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RequestRecord, batch, index, connection, endpoint,
