@@ -7,26 +7,6 @@
 
 namespace lab {
 
-std::string_view to_string(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::none: return "";
-        case ErrorKind::connect: return "connect";
-        case ErrorKind::write: return "write";
-        case ErrorKind::read: return "read";
-        case ErrorKind::status: return "status";
-        case ErrorKind::timeout: return "timeout";
-        case ErrorKind::head_over_limit: return "head over limit";
-        case ErrorKind::body_over_limit: return "body over limit";
-    }
-    return "?";
-}
-
-std::optional<ErrorKind> error_kind_named(std::string_view word) {
-    for (std::size_t k = 0; k < error_kinds; ++k)
-        if (to_string(static_cast<ErrorKind>(k)) == word) return static_cast<ErrorKind>(k);
-    return std::nullopt;
-}
-
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& r) {
     if (body.find("\"worker_id\"") == std::string_view::npos)
         return;  // e.g. /health: nothing to parse
@@ -50,17 +30,13 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
 }
 
 bool HeaderStamps::read(std::string_view name, std::string_view value) {
-    constexpr std::string_view prefix = "x-lab-";
-    if (name.size() <= prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(name[i])) != prefix[i]) return false;
-    std::string field(name.substr(prefix.size()));
+    std::string field(name);
     for (char& ch : field) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    std::int64_t* into = field == "start-us" ? &start_us
-                         : field == "end-us" ? &end_us
-                         : field == "pid"    ? &pid
-                         : field == "thread" ? &thread
-                                             : nullptr;
+    std::int64_t* into = field == "x-lab-start-us" ? &start_us
+                         : field == "x-lab-end-us" ? &end_us
+                         : field == "x-lab-pid"    ? &pid
+                         : field == "x-lab-thread" ? &thread
+                                                   : nullptr;
     if (!into) return false;
     std::int64_t n = -1;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "lab/named.hpp"
+
 namespace lab {
 
 enum class ErrorKind {
@@ -20,8 +22,23 @@ enum class ErrorKind {
     body_over_limit
 };
 inline constexpr std::size_t error_kinds = static_cast<std::size_t>(ErrorKind::body_over_limit) + 1;
-std::string_view to_string(ErrorKind kind);
-std::optional<ErrorKind> error_kind_named(std::string_view word);  // to_string's, read back
+// Each kind's word in requests.csv and doctor.json (none: empty), read back by named<ErrorKind>.
+template <>
+struct Names<ErrorKind> {
+    static constexpr std::pair<ErrorKind, std::string_view> list[] = {
+        {ErrorKind::none, ""},
+        {ErrorKind::connect, "connect"},
+        {ErrorKind::write, "write"},
+        {ErrorKind::read, "read"},
+        {ErrorKind::status, "status"},
+        {ErrorKind::timeout, "timeout"},
+        {ErrorKind::head_over_limit, "head over limit"},
+        {ErrorKind::body_over_limit, "body over limit"}};
+};
+static_assert(std::size(Names<ErrorKind>::list) == error_kinds);
+inline std::string_view to_string(ErrorKind kind) {
+    return Names<ErrorKind>::list[static_cast<std::size_t>(kind)].second;
+}
 
 // Times are microseconds since the batch began (-1: did not happen, or the server gave none).
 struct RequestRecord {

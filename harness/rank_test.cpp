@@ -16,8 +16,9 @@ double splits(std::size_t n, std::size_t k) {
     return c;
 }
 
-// Each value's rank among all of them, tied values sharing the mean of their ranks.
-std::vector<double> midranks(const std::vector<double>& pooled) {
+// Each value's rank among all of them, tied values sharing the mean of their ranks; and the ties'
+// Σ (t³ − t) over groups of t equal values, which the normal approximation corrects for.
+std::vector<double> midranks(const std::vector<double>& pooled, double& ties) {
     std::vector<std::size_t> order(pooled.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(),
@@ -28,6 +29,8 @@ std::vector<double> midranks(const std::vector<double>& pooled) {
         while (j + 1 < order.size() && pooled[order[j + 1]] == pooled[order[i]]) ++j;
         for (std::size_t t = i; t <= j; ++t)
             rank[order[t]] = (static_cast<double>(i + j) / 2.0) + 1;
+        const double t = static_cast<double>(j - i + 1);
+        ties += t * t * t - t;
         i = j + 1;
     }
     return rank;
@@ -49,18 +52,8 @@ double exact_p(const std::vector<double>& rank, std::size_t n1, double gap, doub
     return extreme / total;
 }
 
-double normal_p(const std::vector<double>& pooled, double n1, double n2, double gap) {
+double normal_p(double n1, double n2, double gap, double ties) {
     const double n = n1 + n2;
-    double ties = 0;  // Σ (t³ − t) over groups of equal values
-    std::vector<double> sorted = pooled;
-    std::sort(sorted.begin(), sorted.end());
-    for (std::size_t i = 0; i < sorted.size();) {
-        std::size_t j = i;
-        while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
-        const double t = static_cast<double>(j - i);
-        ties += t * t * t - t;
-        i = j;
-    }
     const double variance = n1 * n2 / 12.0 * ((n + 1) - ties / (n * (n - 1)));
     return variance <= 0 ? 1.0 : std::erfc(gap / std::sqrt(variance) / std::sqrt(2.0));
 }
@@ -81,14 +74,15 @@ RankTest rank_test(const std::vector<double>& a, const std::vector<double>& b) {
     }
     std::vector<double> pooled = a;
     pooled.insert(pooled.end(), b.begin(), b.end());
-    const std::vector<double> rank = midranks(pooled);
+    double ties = 0;
+    const std::vector<double> rank = midranks(pooled, ties);
     const double mean =
         static_cast<double>(a.size()) * static_cast<double>(pooled.size() + 1) / 2.0;
     const double gap = std::abs(
         std::accumulate(rank.begin(), rank.begin() + static_cast<long>(a.size()), 0.0) - mean);
     t.p = splits(pooled.size(), a.size()) <= 184'756
               ? exact_p(rank, a.size(), gap, mean)
-              : normal_p(pooled, static_cast<double>(a.size()), static_cast<double>(b.size()), gap);
+              : normal_p(static_cast<double>(a.size()), static_cast<double>(b.size()), gap, ties);
     return t;
 }
 

@@ -59,8 +59,8 @@ BatchStats summarize(const Batch& batch) {
         latencies.push_back(static_cast<double>(r.completion_us()) / 1e6);
         if (r.has_server_stamps()) {
             in_service.push_back({r.server_start_us, r.server_end_us});
-            service_total_s += static_cast<double>(r.server_end_us - r.server_start_us) / 1e6;
             const double served_s = static_cast<double>(r.server_end_us - r.server_start_us) / 1e6;
+            service_total_s += served_s;
             const double beyond_s = static_cast<double>(r.latency_us()) / 1e6 - served_s;
             s.longest_service_s = std::max(s.longest_service_s, served_s);
             s.round_trip_s = s.round_trip_s < 0 ? beyond_s : std::min(s.round_trip_s, beyond_s);

@@ -182,22 +182,23 @@ asio::awaitable<void> conduct(Held& held) {
     held.done = true;  // each client closes after its next tick
 }
 
-void check(const WebSocketLoadSpec& spec) {
+// The server's address, on this machine; throws for a count of clients out of bounds.
+asio::ip::address checked(const WebSocketLoadSpec& spec) {
     if (spec.clients < 1 || spec.clients > most_websocket_clients)
         throw std::invalid_argument("WebSocket clients must be from 1 to " +
                                     std::to_string(most_websocket_clients));
-    const std::string host = spec.host == "localhost" ? "127.0.0.1" : spec.host;
     beast::error_code ec;
-    auto address = asio::ip::make_address(host, ec);
+    auto address = asio::ip::make_address(spec.host == "localhost" ? "127.0.0.1" : spec.host, ec);
     if (ec || !address.is_loopback())
         throw std::invalid_argument("a WebSocket load goes to this machine only (loopback), not " +
                                     spec.host);
+    return address;
 }
 
 }  // namespace
 
 Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
-    check(spec);
+    const tcp::endpoint server{checked(spec), spec.port};
     raise_open_file_limit();  // a descriptor per client
     Held held{spec};
     held.batch.number = batch_number;
@@ -208,8 +209,6 @@ Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
     if (spec.observer) spec.observer->batch_started(batch_number, held.origin_us, 0);
     {
         asio::io_context loop{1};
-        const tcp::endpoint server{
-            asio::ip::make_address(spec.host == "localhost" ? "127.0.0.1" : spec.host), spec.port};
         for (int c = 0; c < spec.clients; ++c)
             asio::co_spawn(loop, hold_one(held, server, c), asio::detached);
         asio::co_spawn(loop, conduct(held), asio::detached);

@@ -13,9 +13,9 @@ namespace lab {
 
 void to_json(nlohmann::json& j, ErrorKind kind) { j = to_string(kind); }
 void from_json(const nlohmann::json& j, ErrorKind& kind) {
-    auto named = error_kind_named(j.get<std::string>());
-    if (!named) throw std::invalid_argument("not an error kind: " + j.dump());
-    kind = *named;
+    auto kind_named = named<ErrorKind>(j.get<std::string>());
+    if (!kind_named) throw std::invalid_argument("not an error kind: " + j.dump());
+    kind = *kind_named;
 }
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RequestRecord, batch, index, connection, endpoint,
@@ -30,49 +30,26 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AppRoute, method, path, endpoint
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedRequest, route, target, body, headers,
                                                 skipped)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WarmUp, took_ms, loop_ms, pool_cpu_ms)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeRecord, method, target, route, status,
-                                                start_us, answered_us, done_us, loop_ms,
-                                                longest_hold_ms, held_after_answer_ms, cpu_share,
-                                                pool_ms, pool_cpu_ms, pool_wait_ms, gil_wait_ms,
-                                                gil_wait_by, pool_blocked_ms, measured_ms,
-                                                measured_cpu_ms, queued_ms, where, call, owner,
-                                                owner_name, spans)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RampStep, in_flight, answered, failed, p50_ms,
                                                 mean_ms, throughput_rps, counted)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RouteRun, request, warm, warm_status, warm_said,
                                                 burst, records, probed, bystander_alone_ms, ramp)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MixedRun, batch, routes, records)
 
+// (server.log keeps the app's log; the mixed phase is there when it ran)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DoctorRun, app, app_spec, app_dir, probed,
+                                                bystander, bystander_alone_ms, hold_ms, requests,
+                                                max_in_flight, routes, run_s, estimate_s)
+
 nlohmann::json stored_doctor_json(const DoctorRun& run) {
-    nlohmann::json j = {{"app", run.app},
-                        {"app_spec", run.app_spec},
-                        {"app_dir", run.app_dir},
-                        {"probed", run.probed},
-                        {"bystander", run.bystander},
-                        {"bystander_alone_ms", run.bystander_alone_ms},
-                        {"hold_ms", run.hold_ms},
-                        {"requests", run.requests},
-                        {"max_in_flight", run.max_in_flight},
-                        {"routes", run.routes},
-                        {"run_s", run.run_s},
-                        {"estimate_s", run.estimate_s}};
+    nlohmann::json j = run;
     if (run.mixed) j["mixed"] = *run.mixed;
     return j;
 }
 
 DoctorRun doctor_from_json(const nlohmann::json& j) {
-    DoctorRun run;
-    run.app = j.at("app").get<std::string>();
-    run.app_spec = j.value("app_spec", ""), run.app_dir = j.value("app_dir", "");
-    run.probed = j.value("probed", true);
-    run.bystander = j.value("bystander", run.bystander);
-    run.bystander_alone_ms = j.value("bystander_alone_ms", -1.0);
-    run.hold_ms = j.at("hold_ms").get<double>();
-    run.requests = j.at("requests").get<int>();
-    run.max_in_flight = j.value("max_in_flight", 0);
-    run.routes = j.at("routes").get<std::vector<RouteRun>>();
+    DoctorRun run = j.get<DoctorRun>();
     if (j.contains("mixed")) run.mixed = j["mixed"].get<MixedRun>();
-    run.run_s = j.value("run_s", 0.0), run.estimate_s = j.value("estimate_s", -1.0);
     return run;
 }
 

@@ -1,11 +1,12 @@
 #include "lab/doctor/page.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "lab/doctor/judge.hpp"
-#include "lab/doctor/loop_holds.hpp"
 #include "lab/doctor/page.html.mustache.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/report/rendered_page.hpp"
@@ -45,6 +46,64 @@ list route_rows(const DoctorRun& run) {
         rows.push_back(row);
     }
     return rows;
+}
+
+// Where on a burst's time axis the app's own code held the loop: each request's callbacks of 1 ms
+// or more (lab/reference/loop_ledger.py's spans), timed on the probe's clock, moved onto the axis
+// the harness drew the burst on, for the loop's own row (LoopHold: lab/report/timeline.hpp).
+
+// The probe's clock (CLOCK_MONOTONIC µs) less the batch's time axis: the first request the app
+// began, as both saw it (its x-lab-start-us, put on the axis by the harness; its record's start).
+std::optional<std::int64_t> probe_clock_on_axis(const Batch& batch,
+                                                const std::vector<ProbeRecord>& records) {
+    std::optional<std::int64_t> stamped, recorded;
+    for (const RequestRecord& q : batch.requests)
+        if (q.has_server_stamps() && (!stamped || q.server_start_us < *stamped))
+            stamped = q.server_start_us;
+    for (const ProbeRecord& p : records)
+        if (p.start_us >= 0 && (!recorded || p.start_us < *recorded)) recorded = p.start_us;
+    if (!stamped || !recorded) return std::nullopt;
+    return *recorded - *stamped;
+}
+
+// Each record's holds on the batch's axis; `endpoint_of` a record's place in the mix (-1: not one
+// of the batch's), `named` whether that place's route holds the loop.
+std::vector<LoopHold> holds_on_axis(const Batch& batch, const std::vector<ProbeRecord>& records,
+                                    const std::function<int(const ProbeRecord&)>& endpoint_of,
+                                    const std::function<bool(int)>& named) {
+    std::vector<LoopHold> holds;
+    auto origin = probe_clock_on_axis(batch, records);
+    if (!origin) return holds;
+    for (const ProbeRecord& p : records) {
+        int endpoint = endpoint_of(p);
+        if (endpoint < 0) continue;
+        for (auto [from, to] : p.spans)
+            holds.push_back({endpoint, from - *origin, to - *origin, named(endpoint)});
+    }
+    std::sort(holds.begin(), holds.end(),
+              [](const LoopHold& a, const LoopHold& b) { return a.start_us < b.start_us; });
+    return holds;
+}
+
+// A route's burst, its holds in order; named when the route's verdict is the loop held.
+std::vector<LoopHold> loop_holds(const RouteRun& route) {
+    const bool named = holds_the_loop(route.figures.verdict);
+    return holds_on_axis(
+        route.burst, route.records, [](const ProbeRecord&) { return 0; },
+        [&](int) { return named; });
+}
+
+// The mixed phase's, each with its route's place among the mixed ones.
+std::vector<LoopHold> loop_holds(const MixedRun& mixed, const std::vector<RouteRun>& routes) {
+    auto endpoint_of = [&](const ProbeRecord& p) {
+        for (std::size_t k = 0; k < mixed.routes.size(); ++k)
+            if (routes[mixed.routes[k]].request.target == p.target) return static_cast<int>(k);
+        return -1;
+    };
+    auto named = [&](int k) {
+        return holds_the_loop(routes[mixed.routes[static_cast<std::size_t>(k)]].figures.verdict);
+    };
+    return holds_on_axis(mixed.batch, mixed.records, endpoint_of, named);
 }
 
 // What the server was, for the timelines' legends and labels: the learner's app, one process.
@@ -106,9 +165,7 @@ std::string doctor_html(const DoctorRun& run) {
     page.set("routes", route_rows(run));
     list not_judged;
     for (const RouteRun& r : run.routes)
-        if (!r.judged())
-            not_judged.push_back(r.request.route.method + " " + r.request.route.path + ": " +
-                                 why_not_judged(r));
+        if (!r.judged()) not_judged.push_back(r.request.route.key() + ": " + why_not_judged(r));
     page.set("any_not_judged", !not_judged.empty());
     page.set("not_judged", not_judged);
     if (run.mixed && !run.mixed->batch.requests.empty()) page.set("mixed", mixed(run));

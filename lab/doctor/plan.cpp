@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -131,23 +132,13 @@ std::string toml_text(const toml::node& node) {
     throw std::invalid_argument("a string, number or boolean");
 }
 
-// A TOML table as JSON (a body given as a table).
-nlohmann::json toml_json(const toml::node& node) {
-    if (const toml::table* t = node.as_table()) {
-        nlohmann::json out = nlohmann::json::object();
-        for (const auto& [k, v] : *t) out[std::string(k.str())] = toml_json(v);
-        return out;
-    }
-    if (const toml::array* a = node.as_array()) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& v : *a) out.push_back(toml_json(v));
-        return out;
-    }
-    if (auto s = node.value_exact<std::string>()) return *s;
-    if (auto b = node.value_exact<bool>()) return *b;
-    if (auto i = node.value_exact<std::int64_t>()) return *i;
-    if (auto d = node.value_exact<double>()) return *d;
-    throw std::invalid_argument("a value JSON can hold");
+// A TOML table as JSON text, as a body given as a table is sent; empty for a value JSON cannot
+// hold (nan).
+std::string json_of(const toml::table& table) {
+    std::ostringstream formatted;
+    formatted << toml::json_formatter{table};
+    auto json = nlohmann::json::parse(formatted.str(), nullptr, false);
+    return json.is_discarded() ? "" : json.dump();
 }
 
 // A header field's name is a token (RFC 9110); its value, and a cookie's, stay on one line and
@@ -199,7 +190,7 @@ RouteExample read_example(const std::filesystem::path& file, const std::string& 
         std::string key(k.str());
         if (key == "body") {
             example.body = v.is_string()  ? *v.value<std::string>()
-                           : v.is_table() ? toml_json(v).dump()
+                           : v.is_table() ? json_of(*v.as_table())
                                           : "";
             if (example.body.empty() || example.body.size() > 65536)
                 refuse(key, "must be a table (sent as JSON) or a string of at most 64 KiB");

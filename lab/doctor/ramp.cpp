@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <numeric>
 #include <thread>
 
 #include <fmt/format.h>
@@ -29,26 +28,13 @@ int most_steps(int max_in_flight) {
     return 2 * doubling + 1;
 }
 
+// The step's figures, as summarize() counts every batch's (a 4xx or 5xx is a failure).
 RampStep step_of(const Batch& b, int in_flight) {
-    RampStep s;
-    s.in_flight = in_flight;
-    std::vector<double> ms;
-    std::int64_t first_us = -1, last_us = -1;
-    for (const RequestRecord& r : b.requests) {
-        if (!r.ok() || r.status >= 400) {
-            ++s.failed;
-            continue;
-        }
-        ms.push_back(static_cast<double>(r.latency_us()) / 1e3);
-        first_us = first_us < 0 ? r.intended_us : std::min(first_us, r.intended_us);
-        last_us = std::max(last_us, r.end_us);
-    }
-    s.answered = static_cast<int>(ms.size());
-    if (ms.empty()) return s;
-    s.p50_ms = percentile(ms, 50);
-    s.mean_ms = std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
-    s.throughput_rps =
-        s.answered / (static_cast<double>(std::max<std::int64_t>(last_us - first_us, 1)) / 1e6);
+    const BatchStats stats = summarize(b);
+    RampStep s{.in_flight = in_flight, .answered = stats.ok, .failed = stats.failed};
+    if (stats.ok == 0) return s;
+    s.p50_ms = stats.latency_p50_s * 1e3, s.mean_ms = stats.latency_mean_s * 1e3;
+    s.throughput_rps = stats.throughput_rps;
     return s;
 }
 
@@ -117,18 +103,17 @@ void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_f
                     max_in_flight, most_s));
     for (RouteRun& r : run.routes) {
         if (!r.judged()) continue;
-        say(fmt::format("{} {}: ramp, {} s a step", r.request.route.method, r.request.target,
+        say(fmt::format("{}: ramp, {} s a step", request_named(r),
                         fixed(step_time(r).count() / 1000.0, 1)));
         r.ramp = ramp_route(app, r, max_in_flight, run.probed);
     }
 }
 
 int routes_under(const DoctorRun& run, double rps) {
-    int n = 0;
-    for (const RouteRun& r : run.routes)
-        if (r.judged() && !r.ramp.empty())
-            n += capacity_of(r.ramp, r.figures, run.probed).measured_rps < rps;
-    return n;
+    return static_cast<int>(std::count_if(run.routes.begin(), run.routes.end(), [&](auto& r) {
+        return r.judged() && !r.ramp.empty() &&
+               capacity_of(r.ramp, r.figures, run.probed).measured_rps < rps;
+    }));
 }
 
 }  // namespace lab

@@ -18,6 +18,10 @@ namespace {
 
 std::string ms_or_dash(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f} ms", ms); }
 
+void add_row(std::vector<Column>& columns, const std::vector<std::string>& row) {
+    for (std::size_t i = 0; i < columns.size(); ++i) columns[i].cells.push_back(row[i]);
+}
+
 std::string statuses_text(const RouteFigures& f) {
     std::string out;
     for (auto [code, n] : f.statuses) {
@@ -36,13 +40,11 @@ std::vector<Column> bystander_columns(const DoctorRun& run) {
         {"route"}, {"verdict"}, {"bystander worst ms", {}, "bystander"}, {"p50 ms"}, {"p99 ms"}};
     c[0].wraps = c[1].wraps = true;
     c[1].is_verdict = true;
-    for (const RouteRun* judged : culprits_first(run)) {
-        const RouteRun& r = *judged;
-        const RouteFigures& f = r.figures;
-        std::vector<std::string> row{request_named(r), verdict_text(f.verdict).said,
-                                     number_text(f.bystander_worst_ms), number_text(f.p50_ms),
-                                     number_text(f.p99_ms)};
-        for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
+    for (const RouteRun* r : culprits_first(run)) {
+        const RouteFigures& f = r->figures;
+        add_row(c,
+                {request_named(*r), verdict_text(f.verdict).said, number_text(f.bystander_worst_ms),
+                 number_text(f.p50_ms), number_text(f.p99_ms)});
     }
     return c;
 }
@@ -60,19 +62,13 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
                           {"pool (cpu) ms", {}, "pool"}};
     for (int wrapping : {0, 1, 4}) c[static_cast<std::size_t>(wrapping)].wraps = true;
     c[1].is_verdict = true;
-    for (const RouteRun* judged : culprits_first(run)) {
-        const RouteRun& r = *judged;
-        const RouteFigures& f = r.figures;
-        std::string pool =
-            f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms);
-        std::vector<std::string> row{request_named(r),
-                                     verdict_text(f.verdict).said,
-                                     number_text(f.held_ms),
-                                     number_text(f.longest_hold_ms),
-                                     holds_the_loop(f.verdict) ? f.where : "",
-                                     number_text(f.bystander_worst_ms),
-                                     pool};
-        for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
+    for (const RouteRun* r : culprits_first(run)) {
+        const RouteFigures& f = r->figures;
+        add_row(c,
+                {request_named(*r), verdict_text(f.verdict).said, number_text(f.held_ms),
+                 number_text(f.longest_hold_ms), holds_the_loop(f.verdict) ? f.where : "",
+                 number_text(f.bystander_worst_ms),
+                 f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms)});
     }
     return c;
 }
@@ -90,14 +86,9 @@ std::vector<Column> capacity_columns(const DoctorRun& run) {
     for (const RouteRun* r : culprits_first(run)) {
         if (r->ramp.empty()) continue;
         const Capacity cap = capacity_of(r->ramp, r->figures, run.probed);
-        std::vector<std::string> row{
-            request_named(*r),
-            cap.knee ? std::to_string(*cap.knee) : "none",
-            cap.cause,
-            number_text(cap.model_rps) + " / " + number_text(cap.measured_rps),
-            number_text(cap.p50_at_1_ms),
-            number_text(cap.p50_at_knee_ms)};
-        for (std::size_t i = 0; i < c.size(); ++i) c[i].cells.push_back(row[i]);
+        add_row(c, {request_named(*r), cap.knee ? std::to_string(*cap.knee) : "none", cap.cause,
+                    number_text(cap.model_rps) + " / " + number_text(cap.measured_rps),
+                    number_text(cap.p50_at_1_ms), number_text(cap.p50_at_knee_ms)});
     }
     return c;
 }
@@ -176,11 +167,10 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
                 ms_or_dash(m.held_ms), count_of(run.requests, "request"),
                 ms_or_dash(m.others_waited_ms));
         if (run.probed && m.gil_wait_ms >= 1 && !m.gil_wait_by.empty())
-            line += fmt::format("; its requests waited {} in all for the GIL while {} computed",
-                                ms_or_dash(m.gil_wait_ms),
-                                m.gil_wait_by == r.request.route.method + " " + r.request.route.path
-                                    ? "its other requests"
-                                    : m.gil_wait_by);
+            line += fmt::format(
+                "; its requests waited {} in all for the GIL while {} computed",
+                ms_or_dash(m.gil_wait_ms),
+                m.gil_wait_by == r.request.route.key() ? "its other requests" : m.gil_wait_by);
         out << wrap(line, width) << '\n';
     }
 }
@@ -192,7 +182,7 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
     for (const RouteRun& r : run.routes) {
         if (r.judged()) continue;
         std::string why = why_not_judged(r);
-        std::string route = r.request.route.method + " " + r.request.route.path;
+        const std::string route = r.request.route.key();
         auto same = std::find_if(reasons.begin(), reasons.end(),
                                  [&](const auto& e) { return e.first == why; });
         if (same == reasons.end()) reasons.emplace_back(why, route);
@@ -210,11 +200,6 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 }
 
 }  // namespace
-
-std::string request_named(const RouteRun& r) {
-    return r.request.route.method + " " +
-           (r.request.target.empty() ? r.request.route.path : r.request.target);
-}
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
@@ -242,19 +227,16 @@ std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
 }
 
 int routes_over(const DoctorRun& run) {
-    int n = 0;
-    for (const RouteRun& r : run.routes)
-        if (r.judged() && holds_the_loop(r.figures.verdict)) ++n;
-    return n;
+    return static_cast<int>(std::count_if(run.routes.begin(), run.routes.end(), [](auto& r) {
+        return r.judged() && holds_the_loop(r.figures.verdict);
+    }));
 }
 
 int routes_judged(const DoctorRun& run) {
-    int n = 0;
-    for (const RouteRun& r : run.routes) {
-        RouteVerdict v = r.judged() ? r.figures.verdict : RouteVerdict::not_judged;
-        n += v != RouteVerdict::not_judged && v != RouteVerdict::disturbed;
-    }
-    return n;
+    return static_cast<int>(std::count_if(run.routes.begin(), run.routes.end(), [](auto& r) {
+        const RouteVerdict v = r.judged() ? r.figures.verdict : RouteVerdict::not_judged;
+        return v != RouteVerdict::not_judged && v != RouteVerdict::disturbed;
+    }));
 }
 
 void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& layout,
@@ -266,11 +248,9 @@ void print_doctor_plan(std::ostream& out, const DoctorRun& run, const Layout& la
         std::string request = !p.skipped.empty() ? "not sent: " + p.skipped
                                                  : p.route.method + " " + p.target +
                                                        (p.body.empty() ? "" : " " + p.body);
-        c[0].cells.push_back(p.route.method + " " + p.route.path);
         // "app.main:price" -> "price"
         std::string function = p.route.endpoint.substr(p.route.endpoint.find(':') + 1);
-        c[1].cells.push_back((p.route.is_async ? "async def " : "def ") + function);
-        c[2].cells.push_back(request);
+        add_row(c, {p.route.key(), (p.route.is_async ? "async def " : "def ") + function, request});
     }
     print_table(out, c, layout, markdown);
 }

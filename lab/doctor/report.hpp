@@ -25,8 +25,6 @@ void print_doctor_csv(std::ostream& out, const DoctorRun& run);
 // judged: answered 500 ...".
 std::string why_not_judged(const RouteRun& r);
 
-// "GET /price/1": the app's own text (a table cell, or wrapped: printable() shows it safely).
-std::string request_named(const RouteRun& r);
 // A figure in ms with one decimal, "—" when unknown (-1).
 std::string number_text(double ms);
 

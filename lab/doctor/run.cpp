@@ -84,11 +84,7 @@ LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, in
     spec.host = app.host;
     spec.port = app.port;
     if (app.server) spec.run_key = own_run_key();  // the probe's (never a --target's)
-    spec.method = p.route.method;
-    spec.target = p.target;
-    spec.body = p.body;
-    spec.headers = p.headers;
-    if (!p.body.empty()) spec.headers.push_back("Content-Type: application/json");
+    spec.mix = {mixed_target(p)};  // (asked as the mixed phase asks it)
     spec.requests = spec.concurrency = requests;
     spec.probe_target = bystander;
     spec.probe_every = bystander_every;
@@ -124,9 +120,8 @@ RouteRun warm_up(const ConfigurationProcesses& app, const PlannedRequest& p,
     run.request = p, run.probed = probed;
     LoadSpec spec = spec_for(app, p, 1, bystander);
     auto began = std::chrono::steady_clock::now();
-    RawReply warm =
-        send_raw(spec.host, spec.port, request_bytes(spec, spec.method, spec.target, true),
-                 std::chrono::seconds(30));
+    RawReply warm = send_raw(spec.host, spec.port, request_bytes(spec, spec.mix.front()),
+                             std::chrono::seconds(30));
     run.warm.took_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began).count();
     run.warm_status = warm.status;
@@ -143,17 +138,12 @@ RouteRun warm_up(const ConfigurationProcesses& app, const PlannedRequest& p,
     return run;
 }
 
-// A warmed route's burst: N at once, with the bystander, and the probe's records of them.
-void burst(const ConfigurationProcesses& app, RouteRun& run, int requests,
-           const std::string& bystander) {
-    LoadSpec spec = spec_for(app, run.request, requests, bystander);
-    if (!run.probed) {
-        run.burst = run_concurrent_batch(spec);
-        return;
-    }
-    probe_json(spec, "/__lab/requests?reset=1");
-    run.burst = run_concurrent_batch(spec);
-    run.records = records_from_json(probe_json(spec, "/__lab/requests?reset=1"));
+// A burst, and with the probe its records of the burst's requests (the list emptied before).
+Batch probed_batch(const LoadSpec& spec, bool probed, std::vector<ProbeRecord>& records) {
+    if (probed) probe_json(spec, "/__lab/requests?reset=1");
+    Batch batch = run_concurrent_batch(spec);
+    if (probed) records = records_from_json(probe_json(spec, "/__lab/requests?reset=1"));
+    return batch;
 }
 
 // All judged routes at once, one request of each in turn, N of each; each asked as its burst was.
@@ -164,11 +154,9 @@ std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector
     if (mixed.routes.size() < 2) return std::nullopt;  // one route alone was its burst
     LoadSpec spec = spec_for(app, routes[mixed.routes.front()].request,
                              requests * static_cast<int>(mixed.routes.size()), run.bystander);
-    spec.method = "GET", spec.body.clear(), spec.headers.clear();  // (each target says its own)
+    spec.mix.clear();
     for (std::size_t i : mixed.routes) spec.mix.push_back(mixed_target(routes[i].request));
-    if (run.probed) probe_json(spec, "/__lab/requests?reset=1");
-    mixed.batch = run_concurrent_batch(spec);
-    if (run.probed) mixed.records = records_from_json(probe_json(spec, "/__lab/requests?reset=1"));
+    mixed.batch = probed_batch(spec, run.probed, mixed.records);
     return mixed;
 }
 
@@ -225,7 +213,7 @@ std::vector<AppRoute> declared_routes(const LoadSpec& at, const Examples& exampl
 // The bystander's median answer with nothing else sent: what "kept waiting" is measured against.
 double bystander_alone_ms(const LoadSpec& at, const std::string& bystander) {
     LoadSpec alone = at;
-    alone.method = "GET", alone.target = bystander, alone.body.clear(), alone.headers.clear();
+    alone.mix.clear(), alone.target = bystander;
     alone.requests = 20;
     Batch b = run_sequential_batch(alone);
     std::vector<double> ms;
@@ -284,9 +272,9 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
                     settings.requests, left_s));
     for (RouteRun& r : run.routes) {
         if (!r.judged()) continue;
-        say(fmt::format("{} {}: {} at once", r.request.route.method, r.request.target,
-                        settings.requests));
-        burst(app, r, settings.requests, run.bystander);
+        say(fmt::format("{}: {} at once", request_named(r), settings.requests));
+        r.burst = probed_batch(spec_for(app, r.request, settings.requests, run.bystander), r.probed,
+                               r.records);
     }
     say("all routes mixed");
     run.mixed = mix(app, run.routes, settings.requests, run);
@@ -315,8 +303,7 @@ std::string mostly_unanswered(const DoctorRun& run) {
         if (!one.empty()) said += (said.empty() ? "" : "; ") + one;
     };
     for (const RouteRun& r : run.routes)
-        if (r.judged())
-            add(mostly_unanswered(r.burst, r.request.route.method + " " + r.request.target));
+        if (r.judged()) add(mostly_unanswered(r.burst, request_named(r)));
     if (run.mixed) add(mostly_unanswered(run.mixed->batch, "the mixed phase"));
     return said;
 }

@@ -42,6 +42,17 @@ struct ProbeRecord {
     std::string owner, owner_name;  // whose code it was: "dependency", "current_user"
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // its holds of 1 ms or more (µs)
 };
+// The probe's keys, kept by doctor.json as they are (but `where`, which the probe sends as an
+// object of its parts: records_from_json reads it into where, call, owner and owner_name).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeRecord, method, target, route, status,
+                                                start_us, answered_us, done_us, loop_ms,
+                                                longest_hold_ms, held_after_answer_ms, cpu_share,
+                                                pool_ms, pool_cpu_ms, pool_wait_ms, gil_wait_ms,
+                                                gil_wait_by, pool_blocked_ms, measured_ms,
+                                                measured_cpu_ms, queued_ms, where, call, owner,
+                                                owner_name, spans)
+// What the probe's GET /__lab/requests lists: a key it left out (or sent as null) keeps its
+// "none" value, never a guess; a record it could not have written is passed over.
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);
 
 // A route's one request before its burst: how long it took, and what it cost the loop and the
@@ -64,6 +75,13 @@ struct RouteRun {
     std::vector<RampStep> ramp;  // --ramp: its steps, by requests in flight (ramp.hpp)
     bool judged() const { return warm_status >= 200 && warm_status < 400; }
 };
+
+// "GET /price/1", its request (or its route, when none was made): the app's own text (a table
+// cell, or wrapped: printable() shows it safely).
+inline std::string request_named(const RouteRun& r) {
+    return r.request.route.method + " " +
+           (r.request.target.empty() ? r.request.route.path : r.request.target);
+}
 
 struct MixedRun {
     Batch batch;  // each request's `endpoint` is its route's place among the judged routes

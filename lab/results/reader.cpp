@@ -136,7 +136,7 @@ RequestRecord request_of(const CsvRow& row) {
     }
     if (row.has("endpoint"))  // which target of `lab load`'s mix
         r.endpoint = static_cast<int>(std::max<std::int64_t>(0, row.integer("endpoint", 0, 99)));
-    const auto error = error_kind_named(row.at("error"));
+    const auto error = named<ErrorKind>(row.at("error"));
     if (!error) row.fail(", column 'error': not an error kind: '" + row.at("error") + "'");
     r.error = *error;
     return r;
