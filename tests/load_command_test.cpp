@@ -392,7 +392,7 @@ TEST_CASE(
         if (file.path().filename() == "requests.csv") folder = file.path().parent_path();
     REQUIRE(!folder.empty());
     // requests.csv's answered rows: the load's, and the bystander's.
-    const auto rows = lab::read_csv(test::read_file(folder / "requests.csv"));
+    const auto rows = test::csv_rows(test::read_file(folder / "requests.csv"));
     const auto& head = rows.front();
     auto column = [&](const char* name) {
         return std::find(head.begin(), head.end(), name) - head.begin();

@@ -257,7 +257,7 @@ void check_drawn_lesson(const lab::Scenario& scenario, const DrawnLesson& lesson
         CHECK(dom.find("<svg class=\"sweep\"") < dom.find("<table>"));
         CHECK(dom.find("section class=\"chart sweep-chart\"") < dom.find("<table>"));
     } else {
-        CHECK(test::html_attribute(body, "data-key-figure") == lab::to_string(scenario.key_figure));
+        CHECK(test::html_attribute(body, "data-key-figure") == lab::name_of(scenario.key_figure));
         CHECK(dom.find("section class=\"chart key-figure\"") <
               dom.find("<table>"));  // the key figure comes first
     }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <csignal>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 
+#include "lab/results/csv.hpp"
 #include "lab/run/group_memory.hpp"  // read_proc_file: also /proc of a process that may be exiting
 
 namespace test {
@@ -44,6 +46,15 @@ struct Outcome {
 // A file, whole ("" if it cannot be read: also a /proc file of a process that has just gone).
 inline std::string read_file(const std::filesystem::path& file) {
     return lab::read_proc_file(file);
+}
+
+// Every row of a CSV text, as `lab report` reads requests.csv (lab/results/csv.hpp).
+inline std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+    std::istringstream in(text);
+    lab::CsvReader reader(in, text.size());
+    std::vector<std::vector<std::string>> rows;
+    for (std::vector<std::string> row; reader.next(row);) rows.push_back(row);
+    return rows;
 }
 
 // Runs `command` through the shell and waits for it to finish.

@@ -6,7 +6,7 @@
 
 #include "harness/tick_message.hpp"
 #include "harness/websocket_load.hpp"
-#include "lab/figures/websocket_figures.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/run/server_process.hpp"
 #include "support.hpp"
 
@@ -66,24 +66,24 @@ TEST_CASE(
     "[server]") {
     constexpr int clients = 200;
     auto blocked = held("blocking-in-loop", clients);
-    CHECK(lab::websocket_figure(lab::Figure::connections_held, blocked) == clients);
+    CHECK(lab::figure_value(lab::Figure::connections_held, blocked, {}) == clients);
     // The floor: the message leaves 10 ms (wait_lead) before a tick is due, and the loop that sends
     // that tick sleeps 200 ms from when it reads it: every client reads that tick ≥ 190 ms late
     // (less a few ms for the loop's read): the median client's latest tick too.
-    auto median_late = lab::websocket_figure(lab::Figure::tick_late_p50, blocked);
+    auto median_late = lab::figure_value(lab::Figure::tick_late_p50, blocked, {});
     REQUIRE(median_late);
     CHECK(*median_late >= 200 - std::chrono::milliseconds(lab::wait_lead).count() - 15);
     // The handler replies once its wait is done, whichever way it waited: never sooner than the
     // wait.
-    auto blocked_reply = lab::websocket_figure(lab::Figure::reply_min, blocked);
+    auto blocked_reply = lab::figure_value(lab::Figure::reply_min, blocked, {});
     REQUIRE(blocked_reply);
     CHECK(*blocked_reply >= 200);
     auto awaited = held("async-sleep", clients);
-    CHECK(lab::websocket_figure(lab::Figure::connections_held, awaited) == clients);
-    auto awaited_reply = lab::websocket_figure(lab::Figure::reply_min, awaited);
+    CHECK(lab::figure_value(lab::Figure::connections_held, awaited, {}) == clients);
+    auto awaited_reply = lab::figure_value(lab::Figure::reply_min, awaited, {});
     REQUIRE(awaited_reply);
     CHECK(*awaited_reply >= 200);
-    auto worst = lab::websocket_figure(lab::Figure::tick_late_max, awaited);
+    auto worst = lab::figure_value(lab::Figure::tick_late_max, awaited, {});
     REQUIRE(worst);
     CHECK(*worst < 100);  // a generous ceiling: a free loop writes a tick to 200 sockets in about a
                           // millisecond
@@ -102,6 +102,7 @@ TEST_CASE(
                                                      .wait_at = std::chrono::milliseconds(100)}));
     INFO(r.batches[0].foreign_message);
     CHECK(r.batches[0].foreign_message.starts_with("a frame RFC 6455 forbids"));
-    CHECK(lab::websocket_figure(lab::Figure::connections_held, r) == 5);  // the lab closed them
-    CHECK(lab::why_no_tick(r).find("your app sent 5 other messages") != std::string::npos);
+    CHECK(lab::figure_value(lab::Figure::connections_held, r, {}) == 5);  // the lab closed them
+    CHECK(lab::why_not_measured(lab::Figure::tick_late_p50, r, {})
+              .find("your app sent 5 other messages") != std::string::npos);
 }

@@ -102,7 +102,7 @@ bool guessable(const Scenario& s, std::string& why) {
             "--predict: a sweep draws a curve per configuration, not one number to guess; give its "
             "option one value to predict";
     else if (!guessed_figure(s.key_figure))
-        why = "--predict: " + s.name + "'s key figure (" + to_string(s.key_figure) +
+        why = "--predict: " + s.name + "'s key figure (" + name_of(s.key_figure) +
               ") is not one number to guess";
     return why.empty();
 }

@@ -192,7 +192,7 @@ void queue_depth_svg(std::ostream& out, const RunResult& run) {
 
 void key_figure_svg(std::ostream& out, const RunResult& run) {
     KeyFigure figure = run.scenario.key_figure;
-    out << "<section class=\"chart key-figure\" data-figure=\"" << to_string(figure) << "\">\n";
+    out << "<section class=\"chart key-figure\" data-figure=\"" << name_of(figure) << "\">\n";
     if (figure == KeyFigure::latency_over_time) {
         out << "<h2>Latency over the run</h2>\n";
         traces_svg(out, run);

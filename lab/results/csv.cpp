@@ -1,6 +1,5 @@
 #include "lab/results/csv.hpp"
 
-#include <sstream>
 #include <stdexcept>
 
 namespace lab {
@@ -50,14 +49,6 @@ bool CsvReader::next(std::vector<std::string>& row) {
         if (!field.empty() && field.front() == '\'' && looks_like_formula(field.substr(1)))
             field.erase(0, 1);
     return true;
-}
-
-std::vector<std::vector<std::string>> read_csv(const std::string& text) {
-    std::istringstream in(text);
-    CsvReader reader(in, text.size());
-    std::vector<std::vector<std::string>> rows;
-    for (std::vector<std::string> row; reader.next(row);) rows.push_back(row);
-    return rows;
 }
 
 }  // namespace lab

@@ -10,7 +10,7 @@ namespace lab {
 
 // A field as written: quoted when it holds a comma, quote, CR or newline; and, when it starts
 // like a spreadsheet formula (= + - @, a tab or CR) or with the apostrophe this adds, with a
-// leading ' so no spreadsheet runs it. read_csv() undoes both.
+// leading ' so no spreadsheet runs it. CsvReader undoes both.
 std::string csv_field(const std::string& text);
 
 // A CSV read from a stream one row at a time, so that a large file never sits in memory whole:
@@ -27,8 +27,5 @@ private:
     std::istream& in_;
     std::size_t most_row_bytes_;
 };
-
-// Every row of a CSV text, each a list of fields (CsvReader's, with no bound on a row).
-std::vector<std::vector<std::string>> read_csv(const std::string& text);
 
 }  // namespace lab

@@ -24,11 +24,10 @@ using namespace summary_keys;
 
 std::string shown(const json& j) { return j.dump().substr(0, 60); }
 
-std::string comma_joined(const std::vector<std::string>& words) {
-    std::string list;
-    for (const std::string& word : words) list += (list.empty() ? "" : ", ") + word;
-    return list;
-}
+template <class T>
+constexpr bool is_list = false;
+template <class T>
+constexpr bool is_list<std::vector<T>> = true;
 
 struct Reader {
     const json& in;
@@ -87,8 +86,8 @@ private:
             read(key, j, word, b);
             auto known = named<T>(word);
             if (!known)
-                fail(key,
-                     "'" + word.substr(0, 40) + "' is not one of: " + comma_joined(all_names<T>()));
+                fail(key, "'" + word.substr(0, 40) + "' is not one of: " +
+                              fmt::format("{}", fmt::join(all_names<T>(), ", ")));
             value = *known;
         } else if constexpr (std::is_integral_v<T>) {
             if (!j.is_number_integer()) fail(key, "must be a whole number, got " + shown(j));
@@ -100,37 +99,20 @@ private:
             if (!j.is_number()) fail(key, "must be a number, got " + shown(j));
             check_range(key, j, j.get<double>(), b);
             value = j.get<double>();
-        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-            if (!j.is_array() || j.size() > 100)
-                fail(key, "must be a list of at most 100 strings, got " + shown(j));
-            value.clear();
-            for (const json& each : j) {
-                std::string one;
-                read(key, each, one, b);
-                value.push_back(one);
-            }
-        } else if constexpr (std::is_same_v<T, std::vector<int>> ||
-                             std::is_same_v<T, std::vector<double>>) {
-            // (a room's guesses: at most 200; weights: at most 100)
+        } else if constexpr (is_list<T>) {
+            // (a room's guesses: at most 200; weights, targets and headers: at most 100)
             const std::size_t most =
                 std::is_same_v<T, std::vector<double>> ? most_room_guesses : 100;
+            const char* what = std::is_same_v<T, std::vector<std::string>> ? "strings" : "numbers";
             if (!j.is_array() || j.size() > most)
                 fail(key,
-                     fmt::format("must be a list of at most {} numbers, got ", most) + shown(j));
+                     fmt::format("must be a list of at most {} {}, got ", most, what) + shown(j));
             value.clear();
-            for (const json& each : j) {
-                typename T::value_type one = 0;
-                read(key, each, one, b);
-                value.push_back(one);
-            }
-        } else {  // std::optional<int|double>: null for "none"
-            if (j.is_null()) {
-                value.reset();
-                return;
-            }
-            typename T::value_type inner{};
-            read(key, j, inner, b);
-            value = inner;
+            for (const json& each : j) read(key, each, value.emplace_back(), b);
+        } else if (j.is_null()) {  // std::optional<int|double>: null for "none"
+            value.reset();
+        } else {
+            read(key, j, value.emplace(), b);
         }
     }
 };
@@ -139,10 +121,8 @@ private:
 void read_lesson_keys(const Reader& top, RunResult& run) {
     Scenario& s = run.scenario;
     run_fields(top, run, s.load);
-    std::string figure = to_string(default_key_figure(s.load));
-    top("key_figure", figure);  // absent in folders written before it existed
-    if (auto known = key_figure_named(figure)) s.key_figure = *known;
-    else top.fail("key_figure", "'" + figure.substr(0, 40) + "' is not a key figure the lab knows");
+    s.key_figure = default_key_figure(s.load);
+    top("key_figure", s.key_figure);  // absent in folders written before it existed
 }
 
 // The claims the run checked, and the sweep it measured, if any.

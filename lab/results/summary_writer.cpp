@@ -2,14 +2,14 @@
 #include "lab/results/schema.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <iterator>
 #include <optional>
 #include <type_traits>
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include "lab/named.hpp"
 #include "lab/figures/load_figures.hpp"
-#include "lab/results/derived_keys.hpp"
 #include "lab/results/stored_tallies.hpp"
 #include "lab/results/summary_keys.hpp"
 
@@ -39,6 +39,47 @@ struct Writer {
     }
 };
 
+// The keys summary.json holds for other tools (notebooks, jq) and never reads back: each is
+// recomputed from requests.csv when a folder is read.
+json latency_json(const BatchStats& st) {
+    return {{"min", st.latency_min_s}, {"p50", st.latency_p50_s}, {"p90", st.latency_p90_s},
+            {"p99", st.latency_p99_s}, {"max", st.latency_max_s}, {"mean", st.latency_mean_s}};
+}
+
+// A batch's figures: ok, failed, makespan_s, latency_s, throughput_rps, probes and the rest.
+json derived_batch(const BatchRecord& b) {
+    const BatchStats& st = b.stats;
+    std::vector<double> probe_s;
+    for (const auto& p : b.probes)
+        if (p.ok()) probe_s.push_back(static_cast<double>(p.latency_us()) / 1e6);
+    json per_worker = json::object();
+    for (auto [pid, n] : st.per_worker) per_worker[std::to_string(pid)] = n;
+    return {
+        {"ok", st.ok},
+        {"failed", st.failed},
+        {"makespan_s", st.makespan_s},
+        {"latency_s", latency_json(st)},
+        {"throughput_rps", st.throughput_rps},
+        {"effective_concurrency", st.effective_concurrency},
+        {"max_in_service", st.max_in_service},
+        {"probes", b.probes.size()},
+        {"probe_latency_s", {{"p50", percentile(probe_s, 50)}, {"max", percentile(probe_s, 100)}}},
+        {"requests_per_worker", per_worker}};
+}
+
+// An open loop's latencies from due and from send, and how its schedule held.
+json open_loop_json(const OpenLoopLatencies& s) {
+    auto percentiles = [](const Histogram& h) {
+        return json{{"p50", h.percentile(50)}, {"p90", h.percentile(90)},
+                    {"p99", h.percentile(99)}, {"p999", h.percentile(99.9)},
+                    {"max", h.max()},          {"count", h.count()}};
+    };
+    return {{"from_due_us", percentiles(s.corrected)},
+            {"from_send_us", percentiles(s.uncorrected)},
+            {"late_for_connection", s.late_for_connection},
+            {"harness_slip_us", s.harness_slip_us}};
+}
+
 // The figure a class guesses for this lesson (`lab run --predict`), as this configuration
 // measured it: what an answer key prints beside the prediction sheet. Null: nothing to guess.
 json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
@@ -48,12 +89,6 @@ json guessed_figure_json(const RunResult& run, const ConfigurationResult& r) {
     return {{"name", name_of(*figure)},
             {"unit", info(*figure).unit},
             {"value", value ? json(*value) : json()}};
-}
-
-std::string lower_case(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    return text;
 }
 
 // A results folder is shared (notebooks, a class's drive): it keeps the names of the headers a
@@ -66,9 +101,8 @@ bool may_carry_a_credential(const std::string& name, const std::string& value) {
                                         "content-encoding", "content-language", "content-type",
                                         "pragma",           "user-agent",       "x-requested-with"};
     static const char* secret_schemes[] = {"bearer ", "basic "};
-    const std::string lower_name = lower_case(name), lower_value = lower_case(value);
-    auto is_name = [&](const char* plain) { return lower_name == plain; };
-    auto opens_value = [&](const char* scheme) { return lower_value.starts_with(scheme); };
+    auto is_name = [&](const char* plain) { return boost::iequals(name, plain); };
+    auto opens_value = [&](const char* scheme) { return boost::istarts_with(value, scheme); };
     return std::none_of(std::begin(plain_names), std::end(plain_names), is_name) ||
            std::any_of(std::begin(secret_schemes), std::end(secret_schemes), opens_value);
 }
@@ -97,7 +131,7 @@ json summary_json(const RunResult& run) {
     json top = json::object();
     Writer w{top};
     run_fields(w, run, stored);
-    w("key_figure", to_string(s.key_figure));
+    w("key_figure", s.key_figure);
     json expect = json::array();
     for (const Expectation& e : s.expectations) {
         json one = json::object();

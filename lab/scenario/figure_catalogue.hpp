@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "lab/layout.hpp"  // fixed
 #include "lab/named.hpp"
 
 namespace lab {
@@ -145,6 +146,9 @@ constexpr const FigureInfo& info(Figure figure) {
 inline constexpr const char* cited_figure_pattern = R"(\{([a-z_0-9]+):([0-9]+)\})";
 
 // "1.004 s", "21.3 ms", "56.5 MiB", "90 %": a value with its figure's digits and unit.
-std::string figure_text(Figure figure, double value);
+inline std::string figure_text(Figure figure, double value) {
+    const FigureInfo& f = info(figure);
+    return fixed(value, f.digits) + (f.unit.empty() ? "" : " " + std::string(f.unit));
+}
 
 }  // namespace lab

@@ -12,11 +12,17 @@
 #include "lab/scenario/sweep.hpp"
 
 namespace lab {
+namespace {
 
-// `{N}` is the row's own value; `{N@3}` the value of the file's third row (a text written for
-// the whole lesson, like its teaching, can name another row's threads or requests).
+// `text` with the values one configuration runs with in place of its placeholders: {d} the wait
+// in seconds as the documents write it (time.sleep(0.1)), {d_ms} in ms, {T} the pool's threads,
+// {W} the workers, {N} the requests, {C} the connections at once, {P} the database pool, {Q} the
+// queue workers, {H} the hosts behind nginx, {waves} a pool's ceil(N/T), {every_ms} the
+// bystander's interval, {stagger_ms} the connections' stagger. `{N}` is the row's own value;
+// `{N@3}` (suffix "@3") the value of the file's third row (a text written for the whole lesson,
+// like its teaching, can name another row's threads or requests).
 void fill_values(std::string& text, const Configuration& c, const Load& own,
-                 const std::string& suffix) {
+                 const std::string& suffix = "") {
     const std::string d = fmt::format("{:g}", own.delay_ms / 1000.0);
     auto fill = [&](std::string name, const std::string& value) {
         name.insert(name.size() - 1, suffix);
@@ -49,12 +55,6 @@ void fill_values(std::string& text, const Configuration& c, const Load& own,
     fill("{every_ms}", std::to_string(own.probe_every_ms));  // the bystander's interval
     fill("{stagger_ms}", std::to_string(own.stagger_ms));
 }
-
-void fill_values(std::string& text, const Configuration& c, const Load& own) {
-    fill_values(text, c, own, "");
-}
-
-namespace {
 
 // A text about the whole lesson (title, teaching): `{N@k}` by the file's row k, then `{N}` by its
 // first row. In a sweep, a row's point at its own value stands for it (else its first point).

@@ -24,13 +24,6 @@ struct Overrides {
     bool single(const std::string& option) const;
 };
 
-// `text` with the values one configuration runs with in place of its placeholders: {d} the wait
-// in seconds as the documents write it (time.sleep(0.1)), {d_ms} in ms, {T} the pool's threads,
-// {W} the workers, {N} the requests, {C} the connections at once, {P} the database pool, {Q} the
-// queue workers, {H} the hosts behind nginx, {waves} a pool's ceil(N/T), {every_ms} the
-// bystander's interval, {stagger_ms} the connections' stagger.
-void fill_values(std::string& text, const Configuration& c, const Load& own);
-
 // The scenario as it will run: overrides applied; labels, claims, title and text built from the
 // values that run.
 // Throws std::invalid_argument for an --only that names no configuration, or a sweep that cannot

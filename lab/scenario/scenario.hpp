@@ -224,10 +224,19 @@ enum class KeyFigure {
     latency_histogram,  // `lab load`: how long its answers took, in hey's ten slices
     tick_lateness,  // WebSockets: how late each client's latest tick came
 };
-// Its name in scenario files and summary.json ("bystander-latency"), and back (nullopt: unknown).
-std::string to_string(KeyFigure figure);
-std::optional<KeyFigure> key_figure_named(const std::string& name);
-std::vector<std::string> key_figure_names();
+// Its name in scenario files and summary.json.
+template <>
+struct Names<KeyFigure> {
+    static constexpr std::pair<KeyFigure, std::string_view> list[] = {
+        {KeyFigure::makespan, "makespan"},
+        {KeyFigure::bystander_latency, "bystander-latency"},
+        {KeyFigure::peak_memory, "peak-memory"},
+        {KeyFigure::per_worker, "per-worker"},
+        {KeyFigure::latency_over_time, "latency-over-time"},
+        {KeyFigure::answer_vs_done, "answer-vs-done"},
+        {KeyFigure::latency_histogram, "latency-histogram"},
+        {KeyFigure::tick_lateness, "tick-lateness"}};
+};
 // The figure of the catalogue (lab/scenario/figure_catalogue.hpp) the class guesses for a key
 // figure: "measured" for the makespan, "probe_p50" for the bystander; nullptr where it is not one
 // number.

@@ -24,37 +24,25 @@ bool gives_app(const Scenario& s, const char* service) {
     return std::find(s.needs.begin(), s.needs.end(), service) != s.needs.end();
 }
 
-// Each key figure: its name in files, the one number of it a class guesses (--predict), and the
-// figures "Measured here" gives beside each row's makespan (results/README.md; none: the makespan
-// is it).
+// Each key figure: the one number of it a class guesses (--predict), and the figures "Measured
+// here" gives beside each row's makespan (results/README.md; none: the makespan is it).
 struct KeyFigureFacts {
     KeyFigure figure;
-    const char* name;
     std::optional<Figure> guessed;
     std::vector<Figure> beside;
 };
 const KeyFigureFacts key_figures[] = {
-    {KeyFigure::makespan, "makespan", Figure::measured, {}},
-    {KeyFigure::bystander_latency,
-     "bystander-latency",
-     Figure::probe_p50,
-     {Figure::probe_p50, Figure::probe_max}},
-    {KeyFigure::peak_memory, "peak-memory", Figure::pss, {Figure::pss, Figure::peak_rss}},
-    {KeyFigure::per_worker, "per-worker", Figure::busiest_worker, {Figure::busiest_worker}},
+    {KeyFigure::makespan, Figure::measured, {}},
+    {KeyFigure::bystander_latency, Figure::probe_p50, {Figure::probe_p50, Figure::probe_max}},
+    {KeyFigure::peak_memory, Figure::pss, {Figure::pss, Figure::peak_rss}},
+    {KeyFigure::per_worker, Figure::busiest_worker, {Figure::busiest_worker}},
     {KeyFigure::latency_over_time,
-     "latency-over-time",
      Figure::p99_from_due,
      {Figure::p99_from_due, Figure::p99_from_send}},
-    {KeyFigure::answer_vs_done,
-     "answer-vs-done",
-     Figure::answer_p50,
-     {Figure::answer_p50, Figure::done_p50}},
-    {KeyFigure::latency_histogram,
-     "latency-histogram",
-     std::nullopt,
-     {Figure::answer_p50, Figure::answer_max}},  // `lab load`'s: nothing to guess
+    {KeyFigure::answer_vs_done, Figure::answer_p50, {Figure::answer_p50, Figure::done_p50}},
+    // `lab load`'s: nothing to guess
+    {KeyFigure::latency_histogram, std::nullopt, {Figure::answer_p50, Figure::answer_max}},
     {KeyFigure::tick_lateness,
-     "tick-lateness",
      Figure::tick_late_p50,
      {Figure::tick_late_p50, Figure::tick_late_max}},
 };
@@ -79,18 +67,6 @@ int serving_processes(const Configuration& c) {
     return served_by_workers(c.mode) ? c.workers : 1;
 }
 
-std::string to_string(KeyFigure figure) {
-    for (const auto& k : key_figures)
-        if (k.figure == figure) return k.name;
-    return "makespan";
-}
-
-std::optional<KeyFigure> key_figure_named(const std::string& name) {
-    for (const auto& k : key_figures)
-        if (name == k.name) return k.figure;
-    return std::nullopt;
-}
-
 std::optional<Figure> guessed_figure(KeyFigure figure) {
     for (const auto& k : key_figures)
         if (k.figure == figure) return k.guessed;
@@ -112,12 +88,6 @@ int planned_requests(const Load& load) {
 
 KeyFigure default_key_figure(const Load& load) {
     return load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::makespan;
-}
-
-std::vector<std::string> key_figure_names() {
-    std::vector<std::string> names;
-    for (const auto& k : key_figures) names.push_back(k.name);
-    return names;
 }
 
 bool waits_on(const Scenario& s, const std::string& path) {

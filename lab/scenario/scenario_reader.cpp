@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "harness/open_loop.hpp"
@@ -26,10 +27,8 @@ void check_cited_figures(TableReader& r, const char* key, const std::string& tex
     for (auto it = std::sregex_iterator(text.begin(), text.end(), cited);
          it != std::sregex_iterator(); ++it) {
         if (named<Figure>((*it)[1].str())) continue;
-        std::string figures;
-        for (const std::string& name : all_names<Figure>())
-            figures += (figures.empty() ? "" : ", ") + name;
-        r.fail(key, "'" + (*it)[0].str() + "' cites no figure: the figures are " + figures);
+        r.fail(key, fmt::format("'{}' cites no figure: the figures are {}", (*it)[0].str(),
+                                fmt::join(all_names<Figure>(), ", ")));
     }
 }
 
@@ -301,7 +300,7 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
     }
     r.choice("fastapi_variant", c.fastapi_variant);
     r.choice("fastapi_loop", c.fastapi_loop);
-    r.seconds("document_s", c.document_s);
+    r.optional_number("document_s", c.document_s, /*seconds=*/true);
     r.text("document_text", c.document_text);
     r.text("if_guessed_low", c.if_guessed_low);
     r.text("if_guessed_high", c.if_guessed_high);
@@ -313,12 +312,9 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
 // The key figure the lesson names (else its load's default), if the scenario measures it.
 void read_key_figure(TableReader& top, Scenario& s) {
     s.key_figure = default_key_figure(s.load);
-    std::string figure = to_string(s.key_figure);
-    auto names = key_figure_names();
-    top.text("key_figure", figure, false, {names.begin(), names.end()});
-    s.key_figure = *key_figure_named(figure);
+    top.choice("key_figure", s.key_figure);
     if (auto problem = unmeasured(s.key_figure, s))
-        top.fail("key_figure", "'" + figure + "' " + *problem);
+        top.fail("key_figure", "'" + name_of(s.key_figure) + "' " + *problem);
 }
 
 }  // namespace

@@ -52,8 +52,7 @@ const std::vector<SweepOption>& sweep_options() {
         {"workers", "W", "{W}", 1, 64, takes_workers,
          [](Configuration& c, int v) { c.workers = v; },
          [](const Load&, const Configuration& c) { return c.workers; }},
-        {"db-pool", "P", "{P}", 1, 100, [](const Configuration&) { return true; },
-         [](Configuration& c, int v) { c.db_pool = v; },
+        {"db-pool", "P", "{P}", 1, 100, always, [](Configuration& c, int v) { c.db_pool = v; },
          [](const Load&, const Configuration& c) { return c.db_pool; }},
     };
     return options;

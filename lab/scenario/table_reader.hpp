@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "lab/named.hpp"
@@ -30,11 +31,8 @@ public:
         if (!node) return;
         auto value = node->value<std::string>();
         if (!value) fail(key, "must be a string");
-        if (!allowed.empty() && !allowed.count(*value)) {
-            std::string list;
-            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-            fail(key, "'" + *value + "' is not one of: " + list);
-        }
+        if (!allowed.empty() && !allowed.count(*value))
+            fail(key, fmt::format("'{}' is not one of: {}", *value, fmt::join(allowed, ", ")));
         out = *value;
     }
 
@@ -81,20 +79,14 @@ public:
         out = *value;
     }
 
-    void seconds(const char* key, std::optional<double>& out) {
+    // Any finite number, or (`seconds`) a positive one: how long a document says a row took.
+    void optional_number(const char* key, std::optional<double>& out, bool seconds = false) {
         const toml::node* node = take(key, false);
         if (!node) return;
         auto value = node->value<double>();  // accepts integers too
-        if (!value || !std::isfinite(*value) || *value <= 0)
-            fail(key, "must be a positive, finite number of seconds");
-        out = *value;
-    }
-
-    void optional_number(const char* key, std::optional<double>& out) {
-        const toml::node* node = take(key, false);
-        if (!node) return;
-        auto value = node->value<double>();  // accepts integers too
-        if (!value || !std::isfinite(*value)) fail(key, "must be a finite number");
+        if (!value || !std::isfinite(*value) || (seconds && *value <= 0))
+            fail(key, seconds ? "must be a positive, finite number of seconds"
+                              : "must be a finite number");
         out = *value;
     }
 
