@@ -17,19 +17,6 @@ std::string_view trimmed_line(std::string_view s) {
     return s;
 }
 
-}  // namespace
-
-std::optional<double> unit_factor(std::string_view written, std::string_view unit) {
-    if (written.empty() || written == unit || (unit == "" && written == "requests")) return 1.0;
-    if (unit == "s" && written == "ms") return 0.001;
-    if (unit == "ms" && written == "s") return 1000.0;
-    if (unit == "MiB" && written == "KiB") return 1.0 / 1024;
-    if (unit == "MiB" && written == "GiB") return 1024.0;
-    return std::nullopt;
-}
-
-namespace {
-
 std::string in_words(std::string_view unit) {
     if (unit == "s" || unit == "ms") return "a time in " + std::string(unit);
     if (unit == "MiB") return "memory in MiB";
@@ -59,6 +46,15 @@ std::optional<double> leading_number(std::string_view text, const char*& end) {
 }
 
 }  // namespace
+
+std::optional<double> unit_factor(std::string_view written, std::string_view unit) {
+    if (written.empty() || written == unit || (unit == "" && written == "requests")) return 1.0;
+    if (unit == "s" && written == "ms") return 0.001;
+    if (unit == "ms" && written == "s") return 1000.0;
+    if (unit == "MiB" && written == "KiB") return 1.0 / 1024;
+    if (unit == "MiB" && written == "GiB") return 1024.0;
+    return std::nullopt;
+}
 
 ReadGuess read_guess(std::string_view text, std::string_view unit) {
     text = trimmed_line(text);

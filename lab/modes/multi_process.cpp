@@ -121,9 +121,10 @@ int serve_multi_process(const ServeOptions& requested) {
     Dealer dealer;
     if (options.balance == Balance::round_robin) listener.dealer = &dealer;
 
-    cpu_ledger();  // mapped before the workers fork, so they share one count of what computed at
-                   // once
-    loop_figures();  // and one worst loop, which any worker's /stats reports and resets for all
+    // Mapped before the workers fork, so they share one count of what computed at once, and
+    // one worst loop, which any worker's /stats reports and resets for all.
+    cpu_ledger();
+    loop_figures();
     supervisor_handles_stop_signals();
     Supervisor supervisor(
         options.workers, [&](int ready_fd) { return start_worker(listener, options, ready_fd); },

@@ -91,15 +91,12 @@ std::string to_string(JobKind kind) { return kind == JobKind::compute ? "cpu" : 
 
 RedisConnection::RedisConnection(const RedisAddress& where)
     : c_(where.socket_path.empty() ? redisConnect(where.host.c_str(), where.port)
-                                   : redisConnectUnix(where.socket_path.c_str())) {
-    if (!c_ || c_->err) {
-        std::string why = c_ ? c_->errstr : "out of memory";
-        if (c_) redisFree(c_);
-        throw std::runtime_error("cannot connect to Redis: " + why);
-    }
+                                   : redisConnectUnix(where.socket_path.c_str()),
+         redisFree) {
+    if (!c_ || c_->err)
+        throw std::runtime_error("cannot connect to Redis: " +
+                                 std::string(c_ ? c_->errstr : "out of memory"));
 }
-
-RedisConnection::~RedisConnection() { redisFree(c_); }
 
 long enqueue_job(RedisConnection& redis, JobKind kind, Micros amount) {
     return integer_of(redis_command(redis, {"EVAL", enqueue_script, "0", to_string(kind),
