@@ -36,8 +36,6 @@ void open_channel(const std::string& path) {
     channel = fd;
 }
 
-bool channel_open() { return channel >= 0; }
-
 int& current_request() {
     thread_local int request = 0;
     return request;
