@@ -37,7 +37,6 @@ public:
 
     Lease take();
     asio::awaitable<Lease> take_async();
-    int size() const { return size_; }
 
 private:
     struct Waiter;  // a suspended take_async()
