@@ -26,6 +26,7 @@
 
 #include "lab/clock.hpp"
 #include "lab/drivers/redis.hpp"
+#include "lab/named.hpp"
 
 struct redisContext;
 struct redisReply;
@@ -33,6 +34,12 @@ struct redisReply;
 namespace lab {
 
 enum class JobKind { compute, wait };  // /cpu's work, or /delay's
+// As a job's hash in Redis names them.
+template <>
+struct Names<JobKind> {
+    static constexpr std::pair<JobKind, std::string_view> list[] = {{JobKind::compute, "cpu"},
+                                                                    {JobKind::wait, "wait"}};
+};
 
 inline constexpr int job_attempts = 3;  // a job whose worker died this many times is marked failed
 // A silent worker counts as dead after this.
@@ -79,7 +86,5 @@ void renew_lease(RedisConnection& redis, const std::string& worker);
 // Every job held by a worker whose lease has run out goes back to the queue (to its front), or,
 // after job_attempts, is marked failed. Returns how many jobs it rescued or failed.
 int rescue_jobs_of_dead_workers(RedisConnection& redis);
-
-std::string to_string(JobKind kind);
 
 }  // namespace lab
