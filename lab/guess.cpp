@@ -1,5 +1,6 @@
 #include "lab/guess.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -10,10 +11,9 @@ namespace lab {
 namespace {
 
 std::string_view trimmed_line(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() &&
-           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
+    s.remove_prefix(std::min(s.find_first_not_of(" \t"), s.size()));
+    // (npos + 1 is 0: a line of only spaces is cut to nothing)
+    s.remove_suffix(s.size() - (s.find_last_not_of(" \t\r\n") + 1));
     return s;
 }
 

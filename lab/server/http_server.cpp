@@ -285,7 +285,7 @@ asio::awaitable<void> handed_loop(int channel, tcp protocol, std::shared_ptr<Ser
 }  // namespace
 
 tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options, bool reuse_port) {
-    tcp::endpoint endpoint{listen_address(options.host), options.port};
+    tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
     tcp::acceptor acceptor{loop};
     acceptor.open(endpoint.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -331,10 +331,6 @@ asio::awaitable<ServiceRecord> compute_here(Micros cpu) {
     auto served = ServiceRecord::start();
     served.cpu_us = do_cpu_work(cpu);
     co_return std::move(served).finish();
-}
-
-asio::ip::address listen_address(const std::string& host) {
-    return asio::ip::make_address(host);  // (--host's check made "localhost" 127.0.0.1)
 }
 
 void announce(const tcp::endpoint& endpoint) {

@@ -21,7 +21,9 @@ struct Names<Balance> {
 
 struct ServeOptions {
     std::string mode = "async-sleep";
-    std::string host = "127.0.0.1";  // loopback unless told otherwise
+    // Loopback unless told otherwise: an IP address in numbers (the command line turns localhost
+    // into 127.0.0.1)
+    std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // 0: the kernel picks a free port
     int threads = 40;  // thread-pool: AnyIO's default limit, FastAPI's `def` routes
     int workers = 4;  // multi-process
