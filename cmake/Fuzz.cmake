@@ -20,7 +20,6 @@ if(LAB_FUZZ)
     # instrumentation (lab_core is not reused: it is built without it and drags in the servers).
     add_executable(lab_fuzz_request
       tests/fuzz/fuzz_request.cpp
-      lab/server/server_stats.cpp      # the server's counts (no Asio: the loop monitor is left out)
       lab/server/routes.cpp
       lab/server/answer.cpp           # the answers the server gives, called as the session calls them
       lab/clock.cpp

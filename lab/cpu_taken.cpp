@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -55,11 +56,9 @@ bool read_process(const std::string& pid, ProcessTicks& p) {
     auto close = text.rfind(')');
     if (close == std::string::npos) return false;
     std::istringstream rest(text.substr(close + 1));
-    std::string field;
-    std::vector<std::string> fields;
-    while (fields.size() < 15 && rest >> field) fields.push_back(field);
-    if (fields.size() < 15)
-        return false;  // fields[0] is the state (field 3), fields[11..14] are 14..17
+    // fields[0] is the state (field 3), fields[11..14] are 14..17
+    const std::vector<std::string> fields{std::istream_iterator<std::string>(rest), {}};
+    if (fields.size() < 15) return false;
     p.parent = std::atol(fields[1].c_str());
     for (int k = 11; k <= 14; ++k) p.ticks += std::atoll(fields[k].c_str());
     return true;

@@ -1,5 +1,6 @@
 #include "lab/guess.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -10,25 +11,11 @@ namespace lab {
 namespace {
 
 std::string_view trimmed_line(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() &&
-           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
+    s.remove_prefix(std::min(s.find_first_not_of(" \t"), s.size()));
+    // (npos + 1 is 0: a line of only spaces is cut to nothing)
+    s.remove_suffix(s.size() - (s.find_last_not_of(" \t\r\n") + 1));
     return s;
 }
-
-}  // namespace
-
-std::optional<double> unit_factor(std::string_view written, std::string_view unit) {
-    if (written.empty() || written == unit || (unit == "" && written == "requests")) return 1.0;
-    if (unit == "s" && written == "ms") return 0.001;
-    if (unit == "ms" && written == "s") return 1000.0;
-    if (unit == "MiB" && written == "KiB") return 1.0 / 1024;
-    if (unit == "MiB" && written == "GiB") return 1024.0;
-    return std::nullopt;
-}
-
-namespace {
 
 std::string in_words(std::string_view unit) {
     if (unit == "s" || unit == "ms") return "a time in " + std::string(unit);
@@ -59,6 +46,15 @@ std::optional<double> leading_number(std::string_view text, const char*& end) {
 }
 
 }  // namespace
+
+std::optional<double> unit_factor(std::string_view written, std::string_view unit) {
+    if (written.empty() || written == unit || (unit == "" && written == "requests")) return 1.0;
+    if (unit == "s" && written == "ms") return 0.001;
+    if (unit == "ms" && written == "s") return 1000.0;
+    if (unit == "MiB" && written == "KiB") return 1.0 / 1024;
+    if (unit == "MiB" && written == "GiB") return 1024.0;
+    return std::nullopt;
+}
 
 ReadGuess read_guess(std::string_view text, std::string_view unit) {
     text = trimmed_line(text);

@@ -15,33 +15,6 @@
 #include <fmt/format.h>
 
 namespace lab {
-
-int terminal_columns(int fd) {
-    if (const char* env = std::getenv("COLUMNS")) {
-        char* end = nullptr;
-        long n = std::strtol(env, &end, 10);
-        if (end != env && *end == '\0' && n >= 20 && n <= 10'000) return static_cast<int>(n);
-    }
-    winsize size{};
-    if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20) return size.ws_col;
-    return 100;
-}
-
-bool colour_wanted() {
-    const char* no_colour = std::getenv("NO_COLOR");
-    const char* term = std::getenv("TERM");
-    return isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
-           !(term && std::strcmp(term, "dumb") == 0);
-}
-
-std::string fixed(double value, int digits) { return fmt::format("{:.{}f}", value, digits); }
-
-std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us) / 1e6) + " s"; }
-
-std::string count_of(long long n, const std::string& noun) {
-    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
 namespace {
 
 // How many bytes the UTF-8 character at `at` takes, or 0 if the bytes there are not one.
@@ -57,40 +30,6 @@ std::size_t utf8_length(const std::string& text, std::size_t at) {
         if ((static_cast<unsigned char>(text[at + k]) & 0xC0) != 0x80) return 0;
     return n;
 }
-
-}  // namespace
-
-std::string printable(const std::string& outside, bool keep_lines) {
-    std::string out;
-    for (std::size_t i = 0; i < outside.size();) {
-        auto c = static_cast<unsigned char>(outside[i]);
-        auto next = i + 1 < outside.size() ? static_cast<unsigned char>(outside[i + 1]) : 0;
-        std::size_t n = utf8_length(outside, i);
-        if (keep_lines && (c == '\n' || c == '\t')) out += static_cast<char>(c), ++i;
-        else if (n == 0 || c < 0x20 || c == 0x7f)
-            out += fmt::format("\\x{:02x}", c), ++i;  // a control, or not UTF-8
-        else if (c == 0xc2 && next <= 0x9f)
-            out += fmt::format("\\x{:02x}", next), i += 2;  // C1, as UTF-8
-        else out.append(outside, i, n), i += n;
-    }
-    return out;
-}
-
-std::size_t display_width(const std::string& text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char ch) {
-        return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a UTF-8 continuation byte
-    }));
-}
-
-std::string first_characters(const std::string& text, std::size_t n) {
-    std::size_t seen = 0, at = 0;
-    for (; at < text.size(); ++at)
-        if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80 && seen++ == n)
-            break;  // whole UTF-8 code points
-    return text.substr(0, at);
-}
-
-namespace {
 
 // One line of words into lines of at most `width` characters; a word longer than that is cut.
 std::vector<std::string> wrap_line(const std::string& line, std::size_t width) {
@@ -112,66 +51,6 @@ std::vector<std::string> wrap_line(const std::string& line, std::size_t width) {
     if (!current.empty() || lines.empty()) lines.push_back(current);
     return lines;
 }
-
-}  // namespace
-
-// Every line of `lines` after `margin`.
-std::string indented(const std::string& lines, const std::string& margin) {
-    std::string out;
-    for (std::size_t at = 0; at < lines.size();) {
-        std::size_t end = lines.find('\n', at);
-        if (end == std::string::npos) end = lines.size();
-        out += margin + lines.substr(at, end - at) + "\n";
-        at = end + 1;
-    }
-    return out;
-}
-
-std::string wrap(const std::string& text, int width) {
-    std::string out, paragraph;
-    std::istringstream lines(
-        printable(text, /*keep_lines=*/true));  // (prose may be a scenario's, or an app's)
-    auto flush = [&] {
-        if (paragraph.empty()) return;
-        for (const auto& line : wrap_line(paragraph, static_cast<std::size_t>(std::max(width, 10))))
-            out += line + "\n";
-        paragraph.clear();
-    };
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.find_first_not_of(' ') == std::string::npos) {  // a blank line ends a paragraph
-            flush();
-            if (!out.empty() && !out.ends_with("\n\n")) out += "\n";
-        } else {
-            paragraph += (paragraph.empty() ? "" : " ") + line;
-        }
-    }
-    flush();
-    return out;
-}
-
-std::string bar(double value, double most, int width) {
-    static const char* eighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
-    if (!(most > 0) || !(value > 0)) return "";
-    long units = std::lround(std::min(value / most, 1.0) * width * 8);
-    std::string out;
-    for (long i = 0; i < units / 8; ++i) out += "█";
-    out += eighths[units % 8];
-    return out.empty() ? "▏" : out;  // anything above zero shows
-}
-
-std::vector<std::vector<std::string>> rows_of(const std::vector<Column>& columns) {
-    std::vector<std::vector<std::string>> rows(1);
-    for (const Column& c : columns) rows[0].push_back(c.header);
-    std::size_t n = columns.empty() ? 0 : columns[0].cells.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        rows.emplace_back();
-        for (const Column& c : columns) rows.back().push_back(c.cells[i]);
-    }
-    return rows;
-}
-
-namespace {
 
 struct Fitted {
     std::vector<Column> columns;
@@ -314,6 +193,124 @@ void print_block(std::ostream& out, const Fitted& t, const Layout& layout, bool 
 }
 
 }  // namespace
+
+int terminal_columns(int fd) {
+    if (const char* env = std::getenv("COLUMNS")) {
+        char* end = nullptr;
+        long n = std::strtol(env, &end, 10);
+        if (end != env && *end == '\0' && n >= 20 && n <= 10'000) return static_cast<int>(n);
+    }
+    winsize size{};
+    if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20) return size.ws_col;
+    return 100;
+}
+
+bool colour_wanted() {
+    const char* no_colour = std::getenv("NO_COLOR");
+    const char* term = std::getenv("TERM");
+    return isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+           !(term && std::strcmp(term, "dumb") == 0);
+}
+
+std::string fixed(double value, int digits) { return fmt::format("{:.{}f}", value, digits); }
+
+std::string seconds_text(std::int64_t us) { return fixed(static_cast<double>(us) / 1e6) + " s"; }
+
+std::string count_of(long long n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+std::string printable(const std::string& outside, bool keep_lines) {
+    std::string out;
+    for (std::size_t i = 0; i < outside.size();) {
+        auto c = static_cast<unsigned char>(outside[i]);
+        auto next = i + 1 < outside.size() ? static_cast<unsigned char>(outside[i + 1]) : 0;
+        std::size_t n = utf8_length(outside, i);
+        if (keep_lines && (c == '\n' || c == '\t')) out += static_cast<char>(c), ++i;
+        else if (n == 0 || c < 0x20 || c == 0x7f)
+            out += fmt::format("\\x{:02x}", c), ++i;  // a control, or not UTF-8
+        else if (c == 0xc2 && next <= 0x9f)
+            out += fmt::format("\\x{:02x}", next), i += 2;  // C1, as UTF-8
+        else out.append(outside, i, n), i += n;
+    }
+    return out;
+}
+
+std::size_t display_width(const std::string& text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char ch) {
+        return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // not a UTF-8 continuation byte
+    }));
+}
+
+std::string first_characters(const std::string& text, std::size_t n) {
+    std::size_t seen = 0, at = 0;
+    for (; at < text.size(); ++at)
+        if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80 && seen++ == n)
+            break;  // whole UTF-8 code points
+    return text.substr(0, at);
+}
+
+std::string hanging(const std::string& text, std::size_t room, std::size_t indent) {
+    std::string out;
+    for (const std::string& line : wrap_line(text, room))
+        out += (out.empty() ? "" : "\n" + std::string(indent, ' ')) + line;
+    return out;
+}
+
+std::string indented(const std::string& lines, const std::string& margin) {
+    std::string out;
+    for (std::size_t at = 0; at < lines.size();) {
+        std::size_t end = lines.find('\n', at);
+        if (end == std::string::npos) end = lines.size();
+        out += margin + lines.substr(at, end - at) + "\n";
+        at = end + 1;
+    }
+    return out;
+}
+
+std::string wrap(const std::string& text, int width) {
+    std::string out, paragraph;
+    // (Prose may be a scenario's, or an app's.)
+    std::istringstream lines(printable(text, /*keep_lines=*/true));
+    auto flush = [&] {
+        if (paragraph.empty()) return;
+        for (const auto& line : wrap_line(paragraph, static_cast<std::size_t>(std::max(width, 10))))
+            out += line + "\n";
+        paragraph.clear();
+    };
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.find_first_not_of(' ') == std::string::npos) {  // a blank line ends a paragraph
+            flush();
+            if (!out.empty() && !out.ends_with("\n\n")) out += "\n";
+        } else {
+            paragraph += (paragraph.empty() ? "" : " ") + line;
+        }
+    }
+    flush();
+    return out;
+}
+
+std::string bar(double value, double most, int width) {
+    static const char* eighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+    if (!(most > 0) || !(value > 0)) return "";
+    long units = std::lround(std::min(value / most, 1.0) * width * 8);
+    std::string out;
+    for (long i = 0; i < units / 8; ++i) out += "█";
+    out += eighths[units % 8];
+    return out.empty() ? "▏" : out;  // anything above zero shows
+}
+
+std::vector<std::vector<std::string>> rows_of(const std::vector<Column>& columns) {
+    std::vector<std::vector<std::string>> rows(1);
+    for (const Column& c : columns) rows[0].push_back(c.header);
+    std::size_t n = columns.empty() ? 0 : columns[0].cells.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        rows.emplace_back();
+        for (const Column& c : columns) rows.back().push_back(c.cells[i]);
+    }
+    return rows;
+}
 
 std::string markdown_text(const std::string& outside) {
     std::string out;

@@ -48,6 +48,9 @@ std::string first_characters(const std::string& text, std::size_t n);
 
 // `text` re-flowed to `width`: lines of a paragraph are joined, paragraphs (blank lines) kept.
 std::string wrap(const std::string& text, int width);
+// `text` wrapped into lines of at most `room` characters, each after the first indented by
+// `indent` spaces (so that it continues under the first line's text), as --explain prints.
+std::string hanging(const std::string& text, std::size_t room, std::size_t indent);
 // Every line of `lines` after `margin` (each ends in a newline).
 std::string indented(const std::string& lines, const std::string& margin);
 

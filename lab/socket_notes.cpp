@@ -16,7 +16,8 @@ long read_with_note(int fd, void* into, std::size_t room, int type, void* note,
     message.msg_iovlen = 1;
     message.msg_control = control;
     message.msg_controllen = sizeof control;
-    ssize_t got = recvmsg(fd, &message, MSG_DONTWAIT);
+    // (MSG_CMSG_CLOEXEC: a descriptor received, SCM_RIGHTS, is not inherited by what is exec'd.)
+    ssize_t got = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (got < 0) return -1;
     for (cmsghdr* part = CMSG_FIRSTHDR(&message); part; part = CMSG_NXTHDR(&message, part))
         if (part->cmsg_level == SOL_SOCKET && part->cmsg_type == type)

@@ -1,7 +1,8 @@
 #pragma once
 // A read that brings the kernel's note beside the bytes: asked to (a socket option), Linux hands
 // over with each read what it knows of them, such as when they arrived (SO_TIMESTAMPNS) or which
-// process sent them (SO_PASSCRED). Used by a server's arrival stamps and by the live view's marks.
+// process sent them (SO_PASSCRED), or a descriptor sent with them (SCM_RIGHTS). Used by a
+// server's arrival stamps, by round-robin's handed connections and by the live view's marks.
 #include <cstddef>
 
 namespace lab {

@@ -37,8 +37,7 @@ TargetUrl parse_target_url(const std::string& url) {
         std::string after = authority.substr(close + 1);
         if (!after.empty() && after.front() != ':')
             return refuse("unexpected '" + after + "' after ']' in '" + url + "'");
-        if (!after.empty()) port_text = after.substr(1);
-        else port_text = "80";
+        port_text = after.empty() ? "80" : after.substr(1);
     } else {
         auto colon = authority.find(':');
         t.host = authority.substr(0, colon);

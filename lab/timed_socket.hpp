@@ -83,8 +83,8 @@ public:
         return sent;
     }
 
-    struct Watch;  // the socket and its timer, shared with the timer's handler
-                   // (lab/timed_socket.cpp)
+    // The socket and its timer, shared with the timer's handler (lab/timed_socket.cpp).
+    struct Watch;
 
 private:
     std::shared_ptr<Watch> watch_;

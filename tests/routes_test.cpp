@@ -71,10 +71,11 @@ TEST_CASE("/users/{id}'s answer: the row, or a 404 naming the id", "[unit]") {
     lab::ServiceRecord found;
     found.db.found = true;
     found.db.user_name = "user 42";
-    auto body = nlohmann::json::parse(lab::user_body(found, 42));
+    auto body = nlohmann::json::parse(lab::served_body(lab::route("GET", "/users/42"), found));
     CHECK(body["id"] == 42);
     CHECK(body["name"] == "user 42");
-    auto missing = nlohmann::json::parse(lab::user_body(lab::ServiceRecord{}, 5000));
+    auto missing = nlohmann::json::parse(
+        lab::served_body(lab::route("GET", "/users/5000"), lab::ServiceRecord{}));
     CHECK(missing["status"] == 404);
     CHECK(missing["error"] == "no user 5000");
 }

@@ -294,7 +294,8 @@ TEST_CASE(
 }
 
 // A blocked loop cannot see a request arrive, only read it late; the kernel stamps its bytes on
-// arrival (lab/server/arrival.hpp), so the live channel tells how long they waited in the socket.
+// arrival (read_request, lab/server/http_server.cpp), so the live channel tells how long they
+// waited in the socket.
 TEST_CASE("lab serve --live tells when a request's bytes arrived, while a blocked loop slept",
           "[server]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--live"});

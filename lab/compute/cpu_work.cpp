@@ -43,13 +43,13 @@ std::uint64_t churn(std::uint64_t state, std::int64_t iterations) {
 
 volatile std::uint64_t sink;  // keeps the result, so the work is never dead code
 
-}  // namespace
-
 std::int64_t thread_cpu_us() {
     timespec t{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return static_cast<std::int64_t>(t.tv_sec) * 1'000'000 + t.tv_nsec / 1000;
 }
+
+}  // namespace
 
 std::int64_t do_cpu_work(Micros cpu) {
     // How often the GIL is offered, as the interpreter's eval loop checks

@@ -14,6 +14,4 @@ namespace lab {
 // every check. Returns the CPU time this thread actually used, in microseconds.
 std::int64_t do_cpu_work(Micros cpu);
 
-std::int64_t thread_cpu_us();
-
 }  // namespace lab

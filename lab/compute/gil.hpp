@@ -80,8 +80,8 @@ public:
     };
 
 private:
-    int drop_for(std::uint64_t next);  // (mutex held) lets go, for `next` (0: the longest waiter);
-                                       // the holds it had
+    // (mutex held) Lets go, for `next` (0: the longest waiter); returns the holds it had.
+    int drop_for(std::uint64_t next);
     std::uint64_t any_waiter();  // (mutex held) a waiter picked at random (the asker if none waits)
     int let_go();  // drops every hold of this thread; how many it had (0: none)
     void take_back(int depth);  // takes the lock again and restores those holds

@@ -26,11 +26,11 @@ std::string ConnectionPool::open_all() {
 ConnectionPool::Lease ConnectionPool::take() {
     std::unique_lock lock(mutex_);
     if (idle_.empty())
-        if (PgConnection* fresh = open_or_null()) return {this, fresh};
+        if (PgConnection* fresh = open_or_null()) return Lease{fresh, {this}};
     returned_.wait(lock, [this] { return !idle_.empty(); });  // this thread waits: all P in use
     PgConnection* connection = idle_.back();
     idle_.pop_back();
-    return {this, connection};
+    return Lease{connection, {this}};
 }
 
 asio::awaitable<ConnectionPool::Lease> ConnectionPool::take_async() {
@@ -41,16 +41,16 @@ asio::awaitable<ConnectionPool::Lease> ConnectionPool::take_async() {
         if (!idle_.empty()) {
             PgConnection* connection = idle_.back();
             idle_.pop_back();
-            co_return Lease{this, connection};
+            co_return Lease{connection, {this}};
         }
-        if (PgConnection* fresh = open_or_null()) co_return Lease{this, fresh};
+        if (PgConnection* fresh = open_or_null()) co_return Lease{fresh, {this}};
         waiter->wake.expires_at(asio::steady_timer::time_point::max());
         waiting_.push_back(waiter);
     }
     // This request waits for a connection; the loop serves the others meanwhile.
     boost::system::error_code woken;
     co_await waiter->wake.async_wait(asio::redirect_error(asio::use_awaitable, woken));
-    co_return Lease{this, waiter->handed};
+    co_return Lease{waiter->handed, {this}};
 }
 
 void ConnectionPool::give_back(PgConnection* connection) {

@@ -24,22 +24,11 @@ public:
     ConnectionPool(std::string url, int size) : url_(std::move(url)), size_(size) {}
 
     // A connection on loan; it goes back to the pool when the lease ends.
-    class Lease {
-    public:
-        Lease(ConnectionPool* pool, PgConnection* connection)
-            : pool_(pool), connection_(connection) {}
-        Lease(Lease&& other) noexcept
-            : pool_(other.pool_), connection_(std::exchange(other.connection_, nullptr)) {}
-        Lease& operator=(Lease&&) = delete;
-        ~Lease() {
-            if (connection_) pool_->give_back(connection_);
-        }
-        PgConnection& operator*() const { return *connection_; }
-
-    private:
-        ConnectionPool* pool_;
-        PgConnection* connection_;
+    struct GiveBack {
+        ConnectionPool* pool;
+        void operator()(PgConnection* connection) const { pool->give_back(connection); }
     };
+    using Lease = std::unique_ptr<PgConnection, GiveBack>;
 
     // Opens every connection not yet open, so that no request pays for connecting. Returns why
     // not, if PostgreSQL cannot be reached: then each request tries again, and answers 500 with
@@ -48,7 +37,6 @@ public:
 
     Lease take();
     asio::awaitable<Lease> take_async();
-    int size() const { return size_; }
 
 private:
     struct Waiter;  // a suspended take_async()

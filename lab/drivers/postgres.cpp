@@ -67,30 +67,6 @@ QueryTimes times_of(PGresult* result, pg_conn* conn) {
             .user_name = PQgetvalue(result, 0, 1)};
 }
 
-}  // namespace
-
-PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
-    if (PQstatus(conn_) != CONNECTION_OK) {
-        std::string reason = why(conn_);
-        PQfinish(conn_);
-        throw std::runtime_error("cannot connect to PostgreSQL: " + reason);
-    }
-    PGresult* created = PQexec(conn_, create_users_sql.c_str());
-    if (PQresultStatus(created) != PGRES_COMMAND_OK)
-        users_error_ = "cannot create the users table: " + why(conn_);
-    PQclear(created);
-}
-
-PgConnection::~PgConnection() { PQfinish(conn_); }
-
-void PgConnection::recover() {
-    if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
-    PQreset(
-        conn_);  // blocking, on this rare path only; if PostgreSQL is gone, the next query says so
-}
-
-namespace {
-
 // One query's exchange with PostgreSQL, in the steps libpq's PQexec takes inside: send it, write
 // it out, then read until the whole answer is in. Each step does what it can without waiting and
 // says whether the socket must be waited for; how to wait is the two drivers' one difference.
@@ -148,6 +124,26 @@ private:
 };
 
 }  // namespace
+
+PgConnection::PgConnection(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+        std::string reason = why(conn_);
+        PQfinish(conn_);
+        throw std::runtime_error("cannot connect to PostgreSQL: " + reason);
+    }
+    PGresult* created = PQexec(conn_, create_users_sql.c_str());
+    if (PQresultStatus(created) != PGRES_COMMAND_OK)
+        users_error_ = "cannot create the users table: " + why(conn_);
+    PQclear(created);
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+void PgConnection::recover() {
+    if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
+    // Blocking, on this rare path only; if PostgreSQL is gone, the next query says so.
+    PQreset(conn_);
+}
 
 // The two differ only in how they wait for the socket (lab/drivers/socket_wait.hpp).
 QueryTimes ask_blocking(PgConnection& connection, const DbQuery& query) {

@@ -26,9 +26,8 @@ public:
     PgConnection(const PgConnection&) = delete;
     PgConnection& operator=(const PgConnection&) = delete;
     pg_conn* get() const { return conn_; }
-    const std::string& users_error() const {
-        return users_error_;
-    }  // why there is no users table, if not
+    // Why there is no users table, if not.
+    const std::string& users_error() const { return users_error_; }
     // After a request: a connection that broke, or that still has a query in flight (a wait that
     // failed, a request abandoned), is connected again, so the next request on it starts clean.
     void recover();

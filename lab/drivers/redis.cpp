@@ -35,29 +35,6 @@ std::string reply_text(redisReply* reply) {
     return "";  // nil (a missing key, or BLPOP's timeout)
 }
 
-}  // namespace
-
-RedisAddress redis_address(const std::string& url) {
-    RedisAddress a;
-    if (url.rfind("unix://", 0) == 0 && url.size() > 7) {
-        a.socket_path = url.substr(7);
-        return a;
-    }
-    char host[64] = {};
-    int port = 0;
-    if (url.rfind("redis://", 0) == 0 &&
-        std::sscanf(url.c_str() + 8, "%63[0-9.]:%d", host, &port) == 2 && port > 0 &&
-        port < 65536) {
-        a.host = host;
-        a.port = port;
-        return a;
-    }
-    throw std::invalid_argument("--redis-url: '" + url +
-                                "' is neither unix:///PATH nor redis://IP:PORT");
-}
-
-namespace {
-
 // One round trip's exchange with Redis on a connection of its own, through hiredis's non-blocking
 // context: connect, write the command out, then feed hiredis's reader what arrives until it holds
 // a whole reply. Each step does what it can without waiting and says whether the socket must be
@@ -106,6 +83,25 @@ private:
 };
 
 }  // namespace
+
+RedisAddress redis_address(const std::string& url) {
+    RedisAddress a;
+    if (url.rfind("unix://", 0) == 0 && url.size() > 7) {
+        a.socket_path = url.substr(7);
+        return a;
+    }
+    char host[64] = {};
+    int port = 0;
+    if (url.rfind("redis://", 0) == 0 &&
+        std::sscanf(url.c_str() + 8, "%63[0-9.]:%d", host, &port) == 2 && port > 0 &&
+        port < 65536) {
+        a.host = host;
+        a.port = port;
+        return a;
+    }
+    throw std::invalid_argument("--redis-url: '" + url +
+                                "' is neither unix:///PATH nor redis://IP:PORT");
+}
 
 // The two differ only in how they wait for the socket (lab/drivers/socket_wait.hpp).
 std::string cache_call_blocking(const RedisAddress& redis, Micros wait) {

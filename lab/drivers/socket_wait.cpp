@@ -13,10 +13,6 @@ void wait_until(int fd, Ready ready) {
     // happened.)
 }
 
-Watched::Watched(asio::any_io_executor executor, int fd) : socket_(executor, fd) {}
-
-Watched::~Watched() { socket_.release(); }
-
 asio::awaitable<void> Watched::until(Ready ready) {
     co_await socket_.async_wait(ready == Ready::to_read
                                     ? asio::posix::stream_descriptor::wait_read

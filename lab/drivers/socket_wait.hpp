@@ -15,8 +15,8 @@ void wait_until(int fd, Ready ready);
 
 class Watched {
 public:
-    Watched(asio::any_io_executor executor, int fd);
-    ~Watched();  // let go of, not closed: the library owns the socket
+    Watched(asio::any_io_executor executor, int fd) : socket_(executor, fd) {}
+    ~Watched() { socket_.release(); }  // let go of, not closed: the library owns the socket
     Watched(const Watched&) = delete;
     Watched& operator=(const Watched&) = delete;
     asio::awaitable<void> until(Ready ready);

@@ -54,9 +54,9 @@ void Dealer::start(int listening) {
         for (;;) {
             int connection = accept4(listening, nullptr, nullptr, SOCK_CLOEXEC);
             if (connection < 0) {
+                // Out of descriptors or memory: wait as accept_next does.
                 if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                    std::this_thread::sleep_for(
-                        std::chrono::milliseconds(100));  // as accept_loop does
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
                 continue;
             }
             int on = 1;

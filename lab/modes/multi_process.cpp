@@ -95,7 +95,7 @@ pid_t start_worker(WorkerListener& listener, const ServeOptions& options, int re
 static void refuse_a_taken_port(const ServeOptions& options) {
     asio::io_context scratch;
     tcp::acceptor probe{scratch};
-    tcp::endpoint endpoint{listen_address(options.host), options.port};
+    tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
     probe.open(endpoint.protocol());
     probe.set_option(tcp::acceptor::reuse_address(true));  // only TIME_WAIT leftovers may share it
     probe.bind(endpoint);  // throws "Address already in use"
@@ -109,7 +109,7 @@ int serve_multi_process(const ServeOptions& requested) {
         if (options.port != 0) refuse_a_taken_port(options);
         // Bind (not listen) to reserve the port; each worker then listens on it with its own
         // socket.
-        tcp::endpoint endpoint{listen_address(options.host), options.port};
+        tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
         listener.socket.open(endpoint.protocol());
         listener.socket.set_option(
             asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
@@ -121,9 +121,10 @@ int serve_multi_process(const ServeOptions& requested) {
     Dealer dealer;
     if (options.balance == Balance::round_robin) listener.dealer = &dealer;
 
-    cpu_ledger();  // mapped before the workers fork, so they share one count of what computed at
-                   // once
-    loop_figures();  // and one worst loop, which any worker's /stats reports and resets for all
+    // Mapped before the workers fork, so they share one count of what computed at once, and
+    // one worst loop, which any worker's /stats reports and resets for all.
+    cpu_ledger();
+    loop_figures();
     supervisor_handles_stop_signals();
     Supervisor supervisor(
         options.workers, [&](int ready_fd) { return start_worker(listener, options, ready_fd); },

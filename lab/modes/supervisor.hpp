@@ -28,8 +28,6 @@ public:
     // kill(-1, …) would signal every process of the user), then waits for them.
     void stop_all(int signal);
 
-    const std::vector<pid_t>& workers() const { return pids_; }
-
 private:
     int count_;
     Start start_;

@@ -7,19 +7,19 @@
 
 namespace lab {
 
-asio::awaitable<ServiceRecord> wait_blocking(Micros d);  // blocking_in_loop.cpp
-asio::awaitable<ServiceRecord> wait_awaiting(Micros d);  // async_sleep.cpp
-asio::awaitable<ServiceRecord> query_blocking(
-    DbQuery q);  // blocking_in_loop.cpp: /db, /users, psycopg2's way
-asio::awaitable<ServiceRecord> query_awaiting(
-    DbQuery q);  // async_sleep.cpp: /db, /users, asyncpg's way
-asio::awaitable<ServiceRecord> call_blocking(
-    Micros d);  // blocking_in_loop.cpp: /fetch, requests' way
-asio::awaitable<ServiceRecord> call_awaiting(Micros d);  // async_sleep.cpp: /fetch, httpx's way
-asio::awaitable<ServiceRecord> cache_blocking(
-    Micros d);  // blocking_in_loop.cpp: /cache, redis-py's way
-asio::awaitable<ServiceRecord> cache_awaiting(
-    Micros d);  // async_sleep.cpp: /cache, redis.asyncio's way
+// Each wait in pairs: the blocking way (blocking_in_loop.cpp), then the awaiting way
+// (async_sleep.cpp). /delay: time.sleep and asyncio.sleep.
+asio::awaitable<ServiceRecord> wait_blocking(Micros d);
+asio::awaitable<ServiceRecord> wait_awaiting(Micros d);
+// /db and /users: psycopg2's way and asyncpg's.
+asio::awaitable<ServiceRecord> query_blocking(DbQuery q);
+asio::awaitable<ServiceRecord> query_awaiting(DbQuery q);
+// /fetch: requests' way and httpx's.
+asio::awaitable<ServiceRecord> call_blocking(Micros d);
+asio::awaitable<ServiceRecord> call_awaiting(Micros d);
+// /cache: redis-py's way and redis.asyncio's.
+asio::awaitable<ServiceRecord> cache_blocking(Micros d);
+asio::awaitable<ServiceRecord> cache_awaiting(Micros d);
 Handlers loop_handlers(std::string_view loop_mode);  // a loop mode's handlers, by name
 
 int serve_blocking_in_loop(const ServeOptions& options);

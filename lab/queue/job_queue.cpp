@@ -79,30 +79,19 @@ long integer_of(const RedisReply& r) {
     throw std::runtime_error("Redis: expected a number");
 }
 
-std::optional<JobKind> kind_named(const std::string& name) {
-    if (name == "cpu") return JobKind::compute;
-    if (name == "wait") return JobKind::wait;
-    return std::nullopt;
-}
-
 }  // namespace
-
-std::string to_string(JobKind kind) { return kind == JobKind::compute ? "cpu" : "wait"; }
 
 RedisConnection::RedisConnection(const RedisAddress& where)
     : c_(where.socket_path.empty() ? redisConnect(where.host.c_str(), where.port)
-                                   : redisConnectUnix(where.socket_path.c_str())) {
-    if (!c_ || c_->err) {
-        std::string why = c_ ? c_->errstr : "out of memory";
-        if (c_) redisFree(c_);
-        throw std::runtime_error("cannot connect to Redis: " + why);
-    }
+                                   : redisConnectUnix(where.socket_path.c_str()),
+         redisFree) {
+    if (!c_ || c_->err)
+        throw std::runtime_error("cannot connect to Redis: " +
+                                 std::string(c_ ? c_->errstr : "out of memory"));
 }
 
-RedisConnection::~RedisConnection() { redisFree(c_); }
-
 long enqueue_job(RedisConnection& redis, JobKind kind, Micros amount) {
-    return integer_of(redis_command(redis, {"EVAL", enqueue_script, "0", to_string(kind),
+    return integer_of(redis_command(redis, {"EVAL", enqueue_script, "0", name_of(kind),
                                             std::to_string(amount.count() / 1000)}));
 }
 
@@ -138,7 +127,7 @@ std::optional<TakenJob> take_job(RedisConnection& redis, const std::string& work
         const redisReply* e = fields->element[i];
         return e->type == REDIS_REPLY_STRING ? std::string(e->str, e->len) : std::string();
     };
-    auto kind = kind_named(text(0));
+    auto kind = named<JobKind>(text(0));
     if (!kind || text(1).empty())
         throw std::runtime_error("job " + std::to_string(job.id) + " has no kind or ms");
     job.kind = *kind;

@@ -6,8 +6,9 @@
 // The keys, all under lab:jobs:
 //   next                 a counter: each job's id
 //   {id}                 a hash: kind, ms, state, attempts, queued/started/finished_at_us, worker,
-//   result queue                a list of ids waiting, oldest on the right processing:{worker}  ids
-//   a worker has taken and not finished (the reliable-queue pattern: a
+//                        result
+//   queue                a list of ids waiting, oldest on the right
+//   processing:{worker}  ids a worker has taken and not finished (the reliable-queue pattern: a
 //                        job moves here atomically as it is taken, so a worker that dies holds
 //                        it where others can find it)
 //   alive:{worker}       present while the worker's heartbeat renews it (it expires 3 s after)
@@ -25,6 +26,7 @@
 
 #include "lab/clock.hpp"
 #include "lab/drivers/redis.hpp"
+#include "lab/named.hpp"
 
 struct redisContext;
 struct redisReply;
@@ -32,22 +34,25 @@ struct redisReply;
 namespace lab {
 
 enum class JobKind { compute, wait };  // /cpu's work, or /delay's
+// As a job's hash in Redis names them.
+template <>
+struct Names<JobKind> {
+    static constexpr std::pair<JobKind, std::string_view> list[] = {{JobKind::compute, "cpu"},
+                                                                    {JobKind::wait, "wait"}};
+};
 
 inline constexpr int job_attempts = 3;  // a job whose worker died this many times is marked failed
-inline constexpr std::chrono::milliseconds worker_lease{
-    3000};  // a silent worker counts as dead after this
+// A silent worker counts as dead after this.
+inline constexpr std::chrono::milliseconds worker_lease{3000};
 
 // A blocking hiredis connection (one per thread: a connection is not shared).
 class RedisConnection {
 public:
     explicit RedisConnection(const RedisAddress& where);  // throws std::runtime_error
-    ~RedisConnection();
-    RedisConnection(const RedisConnection&) = delete;
-    RedisConnection& operator=(const RedisConnection&) = delete;
-    redisContext* get() const { return c_; }
+    redisContext* get() const { return c_.get(); }
 
 private:
-    redisContext* c_ = nullptr;
+    std::unique_ptr<redisContext, void (*)(redisContext*)> c_;
 };
 
 // One command's reply (hiredis's), freed with it.
@@ -81,7 +86,5 @@ void renew_lease(RedisConnection& redis, const std::string& worker);
 // Every job held by a worker whose lease has run out goes back to the queue (to its front), or,
 // after job_attempts, is marked failed. Returns how many jobs it rescued or failed.
 int rescue_jobs_of_dead_workers(RedisConnection& redis);
-
-std::string to_string(JobKind kind);
 
 }  // namespace lab

@@ -56,16 +56,9 @@ Response accepted(const Request& req, const Route& r, long id) {
 }
 
 Response answer_after(const Request& req, const Route& r, const ServiceRecord& served) {
-    if (r.kind == Route::Kind::user)
-        return json_response(req.version(),
-                             served.db.found ? http::status::ok : http::status::not_found,
-                             user_body(served, r.user_id));
-    std::string body = r.kind == Route::Kind::cpu     ? cpu_body(served, r.amount)
-                       : r.kind == Route::Kind::db    ? db_body(served, r.amount)
-                       : r.kind == Route::Kind::fetch ? fetch_body(served, r.amount)
-                       : r.kind == Route::Kind::cache ? cache_body(served, r.amount)
-                                                      : delay_body(served, r.amount);
-    return json_response(req.version(), http::status::ok, std::move(body));
+    const bool no_row = r.kind == Route::Kind::user && !served.db.found;
+    return json_response(req.version(), no_row ? http::status::not_found : http::status::ok,
+                         served_body(r, served));
 }
 
 }  // namespace lab

@@ -1,8 +1,11 @@
 #include "lab/server/http_server.hpp"
 
+#include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <optional>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lab/compute/cpu_work.hpp"
@@ -11,12 +14,12 @@
 #include "lab/drivers/http_client.hpp"
 #include "lab/drivers/redis.hpp"
 #include "lab/server/answer.hpp"
-#include "lab/server/arrival.hpp"
 #include "lab/server/handoff.hpp"
 #include "lab/server/job_endpoints.hpp"
 #include "lab/server/loop_monitor.hpp"
 #include "lab/server/request_watch.hpp"
 #include "lab/server/websocket_session.hpp"
+#include "lab/socket_notes.hpp"
 #include "lab/timed_socket.hpp"
 
 namespace lab {
@@ -114,6 +117,37 @@ asio::awaitable<Response> respond(const Request& req, const Route& r, long numbe
     co_return res;
 }
 
+// When a request's bytes reached the server, as against when its loop read them. A server sees
+// only the second; in a blocked loop the first can be seconds earlier, the request waiting in
+// its socket all the while. The kernel knows: asked to (SO_TIMESTAMPNS on the listening socket,
+// which every accepted socket inherits: open_listener), it stamps each packet as it arrives, and
+// a read hands the stamp over beside the bytes. A server that explains (--explain) or sends live
+// marks (--events-to, which --live passes) asks; this says whether the kernel agreed (if not,
+// nothing is stamped: each request's read time then stands for its arrival).
+std::atomic<bool> stamping_arrivals{false};
+
+// The stamp is by the wall clock; the server's marks are monotonic. Now by both tells the offset.
+std::int64_t as_monotonic_us(const timespec& stamp) {
+    timespec wall{};
+    clock_gettime(CLOCK_REALTIME, &wall);
+    std::int64_t ago_us =
+        (wall.tv_sec - stamp.tv_sec) * 1'000'000 + (wall.tv_nsec - stamp.tv_nsec) / 1000;
+    return monotonic_us() - ago_us;
+}
+
+// Reads what already waits on `fd` into `buffer` (never blocking), and returns the kernel's stamp
+// of its arrival (0: none waited). Bytes that were not waiting are read by the server's usual
+// read the moment they come, so their arrival is when they were read: only bytes that waited
+// need a stamp.
+std::int64_t read_waiting(int fd, beast::flat_buffer& buffer) {
+    auto room = buffer.prepare(RequestParser::most_header_bytes);
+    timespec stamp{};
+    long got = read_with_note(fd, room.data(), room.size(), SCM_TIMESTAMPNS, &stamp, sizeof stamp);
+    if (got <= 0) return 0;  // nothing waiting (or the peer gone: the usual read will say so)
+    buffer.commit(static_cast<std::size_t>(got));
+    return stamp.tv_sec == 0 && stamp.tv_nsec == 0 ? 0 : as_monotonic_us(stamp);
+}
+
 // The next request on the connection, read within `idle`, so that a client that sends half a
 // header and stalls cannot hold a connection (and its memory) forever. None when the connection
 // is done: closed, stalled, or sent what cannot be served (answered with why, since the byte
@@ -125,13 +159,8 @@ asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream,
                                                      RequestWatch& watch) {
     RequestParser parser;
     beast::error_code ec;
-    if (stamping_arrivals() && buffer.size() == 0) {
-        auto room = buffer.prepare(RequestParser::most_header_bytes);
-        WaitingBytes waiting =
-            read_waiting(stream.socket().native_handle(), room.data(), room.size());
-        buffer.commit(static_cast<std::size_t>(waiting.bytes));
-        watch.arrived(waiting.arrived_us);
-    }
+    if (stamping_arrivals && buffer.size() == 0)
+        watch.arrived(read_waiting(stream.socket().native_handle(), buffer));
     stream.expires_after(idle);
     co_await http::async_read(stream, buffer, parser,
                               asio::redirect_error(asio::use_awaitable, ec));
@@ -144,8 +173,8 @@ asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream,
         co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
         co_return std::nullopt;
     }
-    stream.expires_never();  // the work has no limit here; an answer that must wait gets its own
-                             // (write_answer)
+    // The work has no limit here; an answer that must wait gets its own (write_answer).
+    stream.expires_never();
     // A connection whose request is read holds no read buffer while its work runs (unless the
     // client sent more already): 10,000 waiting requests would otherwise keep 5 MB of them.
     if (buffer.size() == 0) buffer.shrink_to_fit();
@@ -256,41 +285,45 @@ asio::awaitable<void> handed_loop(int channel, tcp protocol, std::shared_ptr<Ser
 }  // namespace
 
 tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options, bool reuse_port) {
-    tcp::endpoint endpoint{listen_address(options.host), options.port};
+    tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
     tcp::acceptor acceptor{loop};
     acceptor.open(endpoint.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     if (reuse_port)
         acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
-    if (options.explain || !options.events_to.empty())
-        stamp_arrivals(acceptor.native_handle());  // told and drawn
+    if (options.explain || !options.events_to.empty()) {  // told and drawn
+        int on = 1;
+        stamping_arrivals =
+            setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+    }
     acceptor.bind(endpoint);
     acceptor.listen(65535);  // the kernel caps it at net.core.somaxconn
     return acceptor;
 }
 
-// What every serving process does before it takes connections: open its database pool.
-static void prepare_to_serve() {
+// What every serving process does before it takes connections: open its database pool, and
+// start the loop monitor. Returns what its connections share.
+static std::shared_ptr<Server> prepare_to_serve(const asio::any_io_executor& loop,
+                                                Handlers handlers, const ServeOptions& options,
+                                                WatchMaker watch) {
     if (ConnectionPool* pool = database())
         if (std::string why = pool->open_all(); !why.empty())
             std::fprintf(stderr, "lab serve: %s (each /db request tries again)\n", why.c_str());
+    loop_monitor().start(loop, std::chrono::milliseconds(options.slow_ms));
+    return std::make_shared<Server>(
+        Server{std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms), watch});
 }
 
 void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options,
            WatchMaker watch) {
-    prepare_to_serve();
-    loop_monitor().start(acceptor.get_executor(), std::chrono::milliseconds(options.slow_ms));
-    auto server = std::make_shared<Server>(
-        Server{std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms), watch});
+    auto server = prepare_to_serve(acceptor.get_executor(), std::move(handlers), options, watch);
     asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, server), asio::detached);
 }
 
 void serve_handed(asio::io_context& loop, int channel, tcp protocol, Handlers handlers,
                   const ServeOptions& options) {
-    prepare_to_serve();
-    loop_monitor().start(loop.get_executor(), std::chrono::milliseconds(options.slow_ms));
-    auto server = std::make_shared<Server>(Server{
-        std::move(handlers), std::chrono::milliseconds(options.idle_timeout_ms), watch_request});
+    auto server =
+        prepare_to_serve(loop.get_executor(), std::move(handlers), options, watch_request);
     asio::co_spawn(loop, handed_loop(channel, protocol, server), asio::detached);
 }
 
@@ -298,10 +331,6 @@ asio::awaitable<ServiceRecord> compute_here(Micros cpu) {
     auto served = ServiceRecord::start();
     served.cpu_us = do_cpu_work(cpu);
     co_return std::move(served).finish();
-}
-
-asio::ip::address listen_address(const std::string& host) {
-    return asio::ip::make_address(host);  // (--host's check made "localhost" 127.0.0.1)
 }
 
 void announce(const tcp::endpoint& endpoint) {

@@ -15,10 +15,6 @@ namespace lab {
 // await a computation, only to move it elsewhere.
 asio::awaitable<ServiceRecord> compute_here(Micros cpu);
 
-// The address to bind for --host: an IP address in numbers (the command line turns localhost into
-// 127.0.0.1).
-asio::ip::address listen_address(const std::string& host);
-
 // A bound, listening socket. The backlog is large so a burst of connections is never refused.
 tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
                             bool reuse_port = false);

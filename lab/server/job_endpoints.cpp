@@ -15,17 +15,13 @@ namespace {
 // uses one Redis, --redis-url.) After an error it is dropped, and the next request reconnects.
 thread_local std::optional<RedisConnection> kept;
 
-RedisConnection& connection_to(const RedisAddress& redis) {
-    if (!kept) kept.emplace(redis);
-    return *kept;
-}
-
 }  // namespace
 
 Response answer_job(const Request& req, const Route& r, const RedisAddress& redis) {
     Gil::Hold hold(process_gil());  // the route's own code, under the GIL when it is on
     try {
-        RedisConnection& connection = connection_to(redis);
+        if (!kept) kept.emplace(redis);
+        RedisConnection& connection = *kept;
         if (r.kind == Route::Kind::job_submit) {
             long id =
                 enqueue_job(connection, r.computes ? JobKind::compute : JobKind::wait, r.amount);

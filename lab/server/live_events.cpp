@@ -12,11 +12,9 @@
 #include <fmt/format.h>
 
 namespace lab::live {
-namespace {
 
-int channel = -1;  // a connected datagram socket; inherited by forked workers, who send on it too
-
-}  // namespace
+// A connected datagram socket; inherited by forked workers, who send on it too.
+static int channel = -1;
 
 void open_channel(const std::string& path) {
     sockaddr_un address{};
@@ -35,8 +33,6 @@ void open_channel(const std::string& path) {
     }
     channel = fd;
 }
-
-bool channel_open() { return channel >= 0; }
 
 int& current_request() {
     thread_local int request = 0;

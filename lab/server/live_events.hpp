@@ -14,7 +14,6 @@ namespace lab::live {
 // Connects the channel to the listener's socket (a path, or "@name" for an abstract name, which
 // leaves no file behind however the listener ends); throws std::runtime_error if it cannot.
 void open_channel(const std::string& path);
-bool channel_open();
 
 // Which request the calling thread works for: its client's port (the client knows its own
 // port, so it can tie these marks to the requests it sent). Set where a request starts, and
@@ -22,7 +21,7 @@ bool channel_open();
 int& current_request();
 
 // `arrived`: when a request's bytes reached the socket, sent (before its `read`) only when they
-// waited there, e.g. behind a blocked loop (lab/server/arrival.hpp).
+// waited there, e.g. behind a blocked loop (read_request, lab/server/http_server.cpp).
 enum class Mark : char { arrived = 'i', read = 'r', started = 's', ended = 'e', answered = 'a' };
 // Its name on the live page: "arrived", "read", "start", "end", "answered" (nullptr: no mark).
 const char* mark_name(char kind);

@@ -17,7 +17,7 @@ class RequestWatch {
 public:
     virtual ~RequestWatch() = default;
     // The request's bytes waited in the socket since `at_us`, the kernel's stamp of their arrival
-    // (lab/server/arrival.hpp; 0: none waited), told only by a server that asks for stamps.
+    // (0: none waited), told only by a server that asks for stamps (read_request).
     virtual void arrived(std::int64_t /*at_us*/) {}
     // The loop has read request `number` (the server's count: --explain's #7, a 202's task id).
     virtual void read(const Request& /*req*/, long /*number*/) {}

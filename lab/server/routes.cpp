@@ -84,6 +84,27 @@ Route job_submit_route(std::string_view query) {
     return r;
 }
 
+// What the work's answer says it did ("Response after 100 ms delay").
+std::string message_of(const Route& r) {
+    const std::string ms = std::to_string(r.amount.count() / 1000);
+    switch (r.kind) {
+        case Route::Kind::cpu: return "Computed for " + ms + " ms of CPU";
+        case Route::Kind::db: return "PostgreSQL slept " + ms + " ms";
+        case Route::Kind::user: return "PostgreSQL looked up user " + std::to_string(r.user_id);
+        case Route::Kind::fetch: return "Downstream answered after " + ms + " ms";
+        case Route::Kind::cache:
+            return r.amount.count() ? "Redis answered after waiting " + ms + " ms"
+                                    : "Redis answered a GET";
+        default: return "Response after " + ms + " ms delay";
+    }
+}
+
+long peak_rss_kib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;  // Linux reports kibibytes
+}
+
 }  // namespace
 
 Route route(std::string_view method, std::string_view target) {
@@ -160,78 +181,38 @@ std::string accepted_body(const Route& r, long id) {
         .dump();
 }
 
-namespace {
-// What every piece of work reports: when and where it ran (the documents' start_time, end_time
-// and worker_id, plus the thread and the monotonic stamps the harness puts on its timeline).
-// (Set key by key: a braced list would be copied element by element into the object, which cost
-// a /delay answer a quarter of the server's own time, and c10k writes 10,000 of them at once.)
-nlohmann::json served_json(const ServiceRecord& served, std::string message) {
+std::string served_body(const Route& r, const ServiceRecord& served) {
+    if (r.kind == Route::Kind::user && !served.db.found)
+        return error_body(404, "no user " + std::to_string(r.user_id));
+    // What every piece of work reports: when and where it ran (the documents' start_time,
+    // end_time and worker_id, plus the thread and the monotonic stamps the harness puts on its
+    // timeline). (Set key by key: a braced list would be copied element by element into the
+    // object, which cost a /delay answer a quarter of the server's own time, and c10k writes
+    // 10,000 of them at once.)
     nlohmann::json body;
-    body["message"] = std::move(message);
+    body["message"] = message_of(r);
     body["start_time"] = served.start_time;
     body["end_time"] = served.end_time;
     body["worker_id"] = served.worker_id;
     body["thread_id"] = served.thread_id;
     body["server_start_us"] = served.start_us;
     body["server_end_us"] = served.end_us;
-    return body;
-}
-}  // namespace
-
-std::string delay_body(const ServiceRecord& served, Micros delay) {
-    return served_json(served,
-                       "Response after " + std::to_string(delay.count() / 1000) + " ms delay")
-        .dump();
-}
-
-std::string cpu_body(const ServiceRecord& served, Micros cpu) {
-    auto body =
-        served_json(served, "Computed for " + std::to_string(cpu.count() / 1000) + " ms of CPU");
-    body["cpu_ms_requested"] = cpu.count() / 1000.0;
-    body["cpu_ms_used"] = served.cpu_us / 1000.0;
-    return body.dump();
-}
-
-std::string db_body(const ServiceRecord& served, Micros delay) {
-    auto body =
-        served_json(served, "PostgreSQL slept " + std::to_string(delay.count() / 1000) + " ms");
-    body["db_start_us"] = served.db.start_us;  // PostgreSQL's own clock, as monotonic microseconds
-    body["db_end_us"] = served.db.end_us;
-    body["db_backend_pid"] = served.db.backend_pid;
-    return body.dump();
-}
-
-std::string user_body(const ServiceRecord& served, long id) {
-    if (!served.db.found) return error_body(404, "no user " + std::to_string(id));
-    auto body = served_json(served, "PostgreSQL looked up user " + std::to_string(id));
-    body["id"] = id;
-    body["name"] = served.db.user_name;
-    body["db_start_us"] = served.db.start_us;
-    body["db_end_us"] = served.db.end_us;
-    body["db_backend_pid"] = served.db.backend_pid;
+    if (r.kind == Route::Kind::cpu) {
+        body["cpu_ms_requested"] = r.amount.count() / 1000.0;
+        body["cpu_ms_used"] = served.cpu_us / 1000.0;
+    }
+    if (r.kind == Route::Kind::user) {
+        body["id"] = r.user_id;
+        body["name"] = served.db.user_name;
+    }
+    if (r.kind == Route::Kind::db || r.kind == Route::Kind::user) {
+        body["db_start_us"] = served.db.start_us;  // PostgreSQL's own clock, as monotonic µs
+        body["db_end_us"] = served.db.end_us;
+        body["db_backend_pid"] = served.db.backend_pid;
+    }
+    // (A user's name is PostgreSQL's text: what is not UTF-8 is replaced.)
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
-
-std::string fetch_body(const ServiceRecord& served, Micros delay) {
-    return served_json(served,
-                       "Downstream answered after " + std::to_string(delay.count() / 1000) + " ms")
-        .dump();
-}
-
-std::string cache_body(const ServiceRecord& served, Micros delay) {
-    return served_json(served, delay.count() ? "Redis answered after waiting " +
-                                                   std::to_string(delay.count() / 1000) + " ms"
-                                             : "Redis answered a GET")
-        .dump();
-}
-
-namespace {
-long peak_rss_kib() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;  // Linux reports kibibytes
-}
-}  // namespace
 
 std::string stats_body(bool reset) {
     ServerStats& s = server_stats();

@@ -47,12 +47,9 @@ Route route(std::string_view method, std::string_view target);
 
 std::string root_body();
 std::string health_body();
-std::string delay_body(const ServiceRecord& served, Micros delay);
-std::string cpu_body(const ServiceRecord& served, Micros cpu);
-std::string db_body(const ServiceRecord& served, Micros delay);
-std::string user_body(const ServiceRecord& served, long id);  // the row (a 200), or why not (a 404)
-std::string fetch_body(const ServiceRecord& served, Micros delay);
-std::string cache_body(const ServiceRecord& served, Micros delay);
+// The answer after the work `r` asked for (delay, cpu, db, user, fetch or cache) was done as
+// `served`; for /users/{id}, the row, or why not (a 404).
+std::string served_body(const Route& r, const ServiceRecord& served);
 std::string accepted_body(const Route& r, long id);  // the 202 of a background task: what will run
 std::string stats_body(bool reset);
 std::string error_body(int status, std::string_view reason);

@@ -21,7 +21,9 @@ struct Names<Balance> {
 
 struct ServeOptions {
     std::string mode = "async-sleep";
-    std::string host = "127.0.0.1";  // loopback unless told otherwise
+    // Loopback unless told otherwise: an IP address in numbers (the command line turns localhost
+    // into 127.0.0.1)
+    std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // 0: the kernel picks a free port
     int threads = 40;  // thread-pool: AnyIO's default limit, FastAPI's `def` routes
     int workers = 4;  // multi-process
@@ -33,8 +35,8 @@ struct ServeOptions {
     int db_pool = 10;  // connections per process (asyncpg's create_pool default)
     std::string downstream_url;  // /fetch calls this server's /delay; empty: /fetch answers 503
     std::string redis_url;  // /cache asks this Redis (unix:///PATH or redis://IP:PORT); empty: 503
-    bool blocking_redis = false;  // async-sleep: /cache through the blocking client (redis-py's
-                                  // way), the rest awaiting
+    // async-sleep: /cache through the blocking client (redis-py's way), the rest awaiting
+    bool blocking_redis = false;
     int slow_ms = 100;  // log handlers that hold the loop this long (asyncio: 100 ms)
     int idle_timeout_ms = 30'000;  // drop a connection that takes longer to send a request
     // A live view's unix datagram socket: each request's marks as they happen

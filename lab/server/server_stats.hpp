@@ -1,8 +1,11 @@
 #pragma once
 // What a server process counts about itself, for GET /stats: plain atomics, process-wide,
 // since each server process runs exactly one loop; and the loop figures, shared by its workers.
+// No Asio here: the fuzz target counts with these too.
 #include <atomic>
 #include <cstdint>
+
+#include "lab/shared_across_fork.hpp"
 
 namespace lab {
 
@@ -17,7 +20,10 @@ struct ServerStats {
     std::atomic<std::int64_t> background_done{0};
 };
 
-ServerStats& server_stats();
+inline ServerStats& server_stats() {
+    static ServerStats stats;
+    return stats;
+}
 
 // How long a loop was kept from its other work, at worst, since the last GET /stats?reset=1:
 // the worst of every worker's loop. It lives in memory shared across fork(), like the CPU ledger,
@@ -29,6 +35,9 @@ struct LoopFigures {
     std::atomic<std::int64_t> resets{0};  // how many resets so far: a stretch never spans one
 };
 // The process's; a process that calls this before it forks shares it with its children.
-LoopFigures& loop_figures();
+inline LoopFigures& loop_figures() {
+    static LoopFigures* figures = new_shared_across_fork<LoopFigures>();
+    return *figures;
+}
 
 }  // namespace lab

@@ -58,8 +58,8 @@ asio::awaitable<void> tick_while_open() {
     const std::int64_t first_us = monotonic_us() + tick_every.count();
     for (std::int64_t k = 0; !listeners().all.empty(); ++k) {
         const Tick tick{k, first_us + k * tick_every.count(), tick_every.count()};
-        timer.expires_at(std::chrono::steady_clock::time_point(
-            Micros(tick.due_us)));  // (steady_clock is CLOCK_MONOTONIC)
+        // (steady_clock is CLOCK_MONOTONIC)
+        timer.expires_at(std::chrono::steady_clock::time_point(Micros(tick.due_us)));
         beast::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         const std::string text = tick_text(tick);
@@ -115,8 +115,8 @@ asio::awaitable<void> websocket_session(tcp::socket socket, Request req, Handler
                          most_wait_ms);
             break;
         }
-        co_await handlers.wait(
-            Micros(std::int64_t{*ms} * 1000));  // the mode's way: on the loop, or awaited
+        // The mode's way: on the loop, or awaited.
+        co_await handlers.wait(Micros(std::int64_t{*ms} * 1000));
         co_await write_in_turn(*l, reply_text(*ms), ec);  // the reply: the wait is done
         if (ec) break;
     }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -62,12 +63,8 @@ pid_t start_process(const std::vector<std::string>& argv, const fs::path& folder
 
 // The end of the service's log, on one line, for an error message.
 std::string log_tail(const fs::path& file) {
-    std::string text;
-    if (FILE* f = std::fopen(file.c_str(), "r")) {
-        char chunk[4096];
-        while (std::size_t n = std::fread(chunk, 1, sizeof chunk, f)) text.append(chunk, n);
-        std::fclose(f);
-    }
+    std::ifstream in(file, std::ios::binary);
+    std::string text{std::istreambuf_iterator<char>(in), {}};
     while (!text.empty() && text.back() == '\n') text.pop_back();
     if (text.size() > 600) text = "..." + text.substr(text.size() - 600);
     for (char& c : text)
@@ -218,13 +215,11 @@ KeptService::KeptService(const std::string& prefix,
         give_up("cannot give " + folder_.string() +
                 " to the user postgres: " + std::strerror(errno));
 
-    int control[2], status[2];
-    if (pipe2(control, O_CLOEXEC) != 0)
-        give_up("cannot create a pipe for " + spec.name + ": " + std::strerror(errno));
-    if (pipe2(status, O_CLOEXEC) != 0) {
+    int control[2] = {-1, -1}, status[2];
+    if (pipe2(control, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0) {
         const int why = errno;  // (close may set its own)
-        close(control[0]);
-        close(control[1]);
+        for (int end : control)
+            if (end >= 0) close(end);
         give_up("cannot create a pipe for " + spec.name + ": " + std::strerror(why));
     }
     // A fork without exec: safe because lab calls this before it starts any thread (the child
@@ -252,8 +247,8 @@ KeptService::KeptService(const std::string& prefix,
 }
 
 KeptService::~KeptService() {
-    close(
-        control_fd_);  // the keeper reads end-of-file: it stops the service and deletes the folder
+    // The keeper reads end-of-file: it stops the service and deletes the folder.
+    close(control_fd_);
     while (waitpid(keeper_, nullptr, 0) < 0 && errno == EINTR) {}
 }
 

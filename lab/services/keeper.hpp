@@ -31,6 +31,7 @@ struct ServiceSpec {
     std::chrono::seconds timeout{20};  // for the setup and the start together
 };
 
+// A service its keeper keeps: PrivatePostgres, PrivateRedis and NginxBalancer are each one.
 class KeptService {
 public:
     // Creates a temporary folder (/tmp/lab-PREFIX-XXXXXX), passes it to `make_spec`, and starts

@@ -6,7 +6,6 @@
 // process (master_process off), and is stopped, its folder deleted, when this object goes and,
 // by its keeper, however `lab` ends.
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,22 +25,21 @@ struct Names<Upstream> {
         {Upstream::round_robin, "round-robin"}, {Upstream::least_conn, "least_conn"}};
 };
 
-class NginxBalancer {
+class NginxBalancer : public KeptService {
 public:
     // Throws std::runtime_error (one line) if nginx is missing or does not start.
     NginxBalancer(const std::vector<std::uint16_t>& host_ports, Upstream upstream);
-    ~NginxBalancer();
     std::uint16_t port() const { return port_; }
-    const std::filesystem::path& folder() const { return kept_->folder(); }
-    pid_t keeper_pid() const { return kept_->keeper_pid(); }
 
     // nginx.conf for these hosts, listening on `port`, with its files in `folder`.
     static std::string config(const std::vector<std::uint16_t>& host_ports, Upstream upstream,
                               std::uint16_t port, const std::filesystem::path& folder);
 
 private:
+    // On `port`, a free one found beforehand.
+    NginxBalancer(const std::vector<std::uint16_t>& host_ports, Upstream upstream,
+                  std::uint16_t port);
     std::uint16_t port_ = 0;
-    std::unique_ptr<KeptService> kept_;
 };
 
 }  // namespace lab

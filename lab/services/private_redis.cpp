@@ -39,34 +39,31 @@ std::string socket_in(const std::filesystem::path& folder) {
     return (folder / "redis.sock").string();
 }
 
+ServiceSpec redis_spec(const std::filesystem::path& folder) {
+    std::string socket = socket_in(folder);
+    ServiceSpec spec;
+    spec.name = "Redis";
+    spec.missing = "Redis is not installed: apt-get install redis-server";
+    spec.command = {
+        "/usr/bin/redis-server", "--port", "0", "--unixsocket", socket, "--unixsocketperm", "700",
+        "--save", "", "--appendonly", "no", "--dir", folder.string(), "--daemonize", "no",
+        // Redis checks blocked clients' timeouts as often as its event loop ticks, 10
+        // times a second by default: a BLPOP of 100 ms could take 200. 100 ticks a second.
+        "--hz", "100"};
+    spec.ready = [socket] { return answers(socket, "PING\r\n", "+PONG"); };
+    spec.polite_signal = SIGTERM;
+    return spec;
+}
+
 }  // namespace
 
-PrivateRedis::PrivateRedis() {
-    kept_ = std::make_unique<KeptService>("redis", [&](const std::filesystem::path& folder) {
-        std::string socket = socket_in(folder);
-        url_ = "unix://" + socket;
-        ServiceSpec spec;
-        spec.name = "Redis";
-        spec.missing = "Redis is not installed: apt-get install redis-server";
-        spec.command = {
-            "/usr/bin/redis-server", "--port", "0", "--unixsocket", socket, "--unixsocketperm",
-            "700", "--save", "", "--appendonly", "no", "--dir", folder.string(), "--daemonize",
-            "no",
-            // Redis checks blocked clients' timeouts as often as its event loop ticks, 10
-            // times a second by default: a BLPOP of 100 ms could take 200. 100 ticks a second.
-            "--hz", "100"};
-        spec.ready = [socket] { return answers(socket, "PING\r\n", "+PONG"); };
-        spec.polite_signal = SIGTERM;
-        return spec;
-    });
-}
+PrivateRedis::PrivateRedis()
+    : KeptService("redis", redis_spec), url_("unix://" + socket_in(folder())) {}
 
 void PrivateRedis::flush() const {
     if (!answers(socket_in(folder()), "FLUSHALL\r\n", "+OK"))
         throw std::runtime_error("the lab's own Redis, in " + folder().string() +
                                  ", did not flush its keys");
 }
-
-PrivateRedis::~PrivateRedis() = default;  // kept_ goes: the keeper stops it, deletes the folder
 
 }  // namespace lab
