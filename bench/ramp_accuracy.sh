@@ -2,8 +2,10 @@
 # `lab doctor --ramp` on tests/data/apps/capacity.py, RUNS runs (issue 57): the whole command's
 # wall time, and each route's knee beside the limit that should set it (AnyIO's 40 tokens for
 # /in_def and /in_dependency, asyncio's default executor of min(32, cores + 4) for /to_thread,
-# SQLAlchemy's QueuePool of 5 + 10 for /pooled, 1 for /blocks, none up to the top for /awaits).
-# Prints a line a run, then each route's median knee and its error against the limit.
+# SQLAlchemy's QueuePool of 5 + 10 for /pooled, 1 for /computes (the GIL) and /blocks (the loop),
+# none up to the top for /awaits).
+# Prints a line a run (with the estimate the doctor said before its first burst), then each route's
+# median knee and its error against the limit.
 #
 #     bash bench/ramp_accuracy.sh [RUNS]        # from the repository's root, after a build
 set -eu
@@ -24,19 +26,22 @@ done
 import json, statistics, sys
 out, runs, executor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 limits = {"/in_def": 40, "/in_dependency": 40, "/to_thread": executor, "/pooled": 15,
-          "/blocks": 1, "/awaits": None}
+          "/computes": 1, "/blocks": 1, "/awaits": None}
 knees = {path: [] for path in limits}
-walls = []
+walls, ratios = [], []
 for run in range(1, runs + 1):
     walls.append(float(open(f"{out}/{run}.wall").read()))
-    routes = {r["path"]: r for r in json.load(open(f"{out}/{run}.json"))["doctor"]["routes"]}
-    line = [f"run {run}: {walls[-1]:6.1f} s"]
+    doctor = json.load(open(f"{out}/{run}.json"))["doctor"]
+    routes = {r["path"]: r for r in doctor["routes"]}
+    ratios.append(walls[-1] / doctor["estimate_s"])
+    line = [f"run {run}: {walls[-1]:6.1f} s (said {doctor['estimate_s']:.0f} s, wall/said {ratios[-1]:.2f})"]
     for path in limits:
         knee = routes.get(path, {}).get("knee_in_flight")
         knees[path].append(knee)
         line.append(f"{path} {knee}")
     print("  ".join(line))
-print(f"wall time: median {statistics.median(walls):.1f} s (min {min(walls):.1f}, max {max(walls):.1f})")
+print(f"wall time: median {statistics.median(walls):.1f} s (min {min(walls):.1f}, max {max(walls):.1f}); "
+      f"wall / estimate: median {statistics.median(ratios):.2f}")
 for path, limit in limits.items():
     found = [k for k in knees[path] if k is not None]
     if limit is None:

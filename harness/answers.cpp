@@ -32,11 +32,13 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
 bool HeaderStamps::read(std::string_view name, std::string_view value) {
     std::string field(name);
     for (char& ch : field) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    std::int64_t* into = field == "x-lab-start-us" ? &start_us
-                         : field == "x-lab-end-us" ? &end_us
-                         : field == "x-lab-pid"    ? &pid
-                         : field == "x-lab-thread" ? &thread
-                                                   : nullptr;
+    std::int64_t* into = field == "x-lab-start-us"             ? &start_us
+                         : field == "x-lab-end-us"             ? &end_us
+                         : field == "x-lab-pid"                ? &pid
+                         : field == "x-lab-thread"             ? &thread
+                         : field == "x-lab-token-wait-us"      ? &token_wait_us
+                         : field == "x-lab-connection-wait-us" ? &connection_wait_us
+                                                               : nullptr;
     if (!into) return false;
     std::int64_t n = -1;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
@@ -56,6 +58,8 @@ void HeaderStamps::apply(std::int64_t origin_us, RequestRecord& r) const {
     r.db_start_us = r.db_end_us = -1;
     r.worker_pid = pid;
     r.thread_id = thread;
+    r.token_wait_us = token_wait_us;
+    r.connection_wait_us = connection_wait_us;
 }
 
 }  // namespace lab

@@ -63,6 +63,10 @@ struct RequestRecord {
     // server stamps are then when a queue worker started and finished it, worker_pid that worker.
     std::int64_t job_queued_us = -1;
     std::int64_t done_us = -1;
+    // A probed app's waits inside its service, as its probe counted them (lab/reference/
+    // app_probe.py): for one of AnyIO's thread tokens, then for a SQLAlchemy pool's connection.
+    // Durations, µs; -1: not said.
+    std::int64_t token_wait_us = -1, connection_wait_us = -1;
     ErrorKind error = ErrorKind::none;
 
     bool ok() const { return error == ErrorKind::none; }
@@ -95,10 +99,12 @@ void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRe
 
 // The same stamps as header fields, which the lab's probe adds to any app's answers whatever its
 // body (lab/reference/app_probe.py): x-lab-start-us, x-lab-end-us (CLOCK_MONOTONIC µs), x-lab-pid,
-// x-lab-thread. Collected while the answer is read. An answer the probe stamped is a student's
-// app's: the probe's stamps win, always, and its body (the app's own words) gives none.
+// x-lab-thread, and its waits, x-lab-token-wait-us and x-lab-connection-wait-us. Collected while
+// the answer is read. An answer the probe stamped is a student's app's: the probe's stamps win,
+// always, and its body (the app's own words) gives none.
 struct HeaderStamps {
     std::int64_t start_us = -1, end_us = -1, pid = -1, thread = -1;
+    std::int64_t token_wait_us = -1, connection_wait_us = -1;
     // Keeps `value` if `name` is one of the probe's fields (any case); false if it is not.
     bool read(std::string_view name, std::string_view value);
     bool stamped() const { return start_us >= 0 || end_us >= 0 || pid >= 0 || thread >= 0; }

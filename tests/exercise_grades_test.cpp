@@ -125,6 +125,23 @@ TEST_CASE(
     const std::string three = lab::waves_text(
         {.together = 10, .delay_s = 0.1, .measured_s = 0.305, .cpus = 2, .default_executor = true});
     CHECK(three.find("this run's 3 are more") != std::string::npos);
+    // asyncio.run inside a `def` route: 10 requests cannot fill AnyIO's 40 tokens, so no pool is
+    // said to be full; 50 can.
+    const std::string not_full = lab::waves_text({.together = 10,
+                                                  .delay_s = 0.1,
+                                                  .measured_s = 0.305,
+                                                  .cpus = 2,
+                                                  .default_executor = false});
+    CHECK(
+        not_full.find("No pool of threads was full: AnyIO's 40 thread tokens outnumber your 10") !=
+        std::string::npos);
+    CHECK(not_full.find("full:") == not_full.find("was full:") + 4);  // no pool said to be full
+    const std::string full = lab::waves_text({.together = 50,
+                                              .delay_s = 0.1,
+                                              .measured_s = 0.205,
+                                              .cpus = 2,
+                                              .default_executor = false});
+    CHECK(full.find("each wave is its threads, full") != std::string::npos);
     // About one d: one wave, nothing to explain.
     CHECK(lab::waves_text({.together = 10,
                            .delay_s = 0.1,

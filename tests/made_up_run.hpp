@@ -38,6 +38,10 @@ inline lab::Batch made_up_batch(int number, int requests, const lab::Load& load,
             r.db_start_us = r.server_start_us + 200;
             r.db_end_us = r.server_end_us - 100;
         }
+        if (i % 5 == 4) {  // a probed app's waits inside its service: for a thread, a connection
+            r.token_wait_us = 300 * i;
+            r.connection_wait_us = 40 * i;
+        }
         if (queued) {  // a job: queued just after its send, found done a poll after it finished
             r.job_queued_us = r.send_us + 20;
             r.done_us = r.server_end_us + 20'000;
@@ -47,6 +51,7 @@ inline lab::Batch made_up_batch(int number, int requests, const lab::Load& load,
             r.status = 0;
             r.first_byte_us = r.server_start_us = r.server_end_us = r.worker_pid = r.thread_id = -1;
             r.db_start_us = r.db_end_us = r.job_queued_us = r.done_us = -1;
+            r.token_wait_us = r.connection_wait_us = -1;
         }
         b.requests.push_back(r);
     }

@@ -113,6 +113,12 @@ TEST_CASE(
     CHECK(judged[0].room.count == 3);
     CHECK(judged[0].room.close == 2);
     CHECK(judged[0].room.median == Approx(measured));
+    CHECK(judged[0].room.idea.empty());  // the room's median was close
+    // A room whose median is far below: its own "→" idea, as a guess of its own gets one.
+    run.configurations[1].configuration.room_guesses = {0.001, 0.002, 0.003};
+    judged = lab::judged_guesses(run);
+    CHECK_FALSE(judged[1].room.idea.empty());
+    CHECK(lab::guesses_text(run, 100).find("→ the room's median: ") != std::string::npos);
 
     // Without the file's words, the idea is the model.
     run.configurations[1].configuration.if_guessed_high.clear();

@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "lab/report/html_report.hpp"
+#include "harness/answers.hpp"
 #include "lab/report/report.hpp"
+#include "lab/report/svg_charts.hpp"
 #include "lab/report/timeline.hpp"
 #include "lab/run/your_app.hpp"
 #include "made_up_run.hpp"
@@ -120,4 +122,30 @@ TEST_CASE(
     lab::print_report(out, run, lab::TextStyle::terminal, lab::Layout{100, false, false});
     CHECK(out.str().find("came in batch 5, not drawn") != std::string::npos);
     CHECK(lab::html_report(run).find("came in batch 5, not drawn") != std::string::npos);
+}
+
+// Issue 57: a probed app's request that waited for a thread token, or for a pool's connection,
+// says so in its answer's head; requests.csv keeps it (round_trip_test), and its timeline bar
+// shows each wait in a colour of its own, with the legend's words for it.
+TEST_CASE("a probed app's waits for a thread and a connection are read and drawn", "[unit]") {
+    lab::HeaderStamps stamps;
+    for (auto [name, value] : {std::pair{"X-Lab-Start-Us", "1000"},
+                               {"x-lab-end-us", "5000"},
+                               {"x-lab-token-wait-us", "1500"},
+                               {"x-lab-connection-wait-us", "700"}})
+        CHECK(stamps.read(name, value));
+    lab::RequestRecord r;
+    stamps.apply(0, r);
+    CHECK(r.token_wait_us == 1500);
+    CHECK(r.connection_wait_us == 700);
+
+    lab::Scenario s;
+    for (lab::Scenario& shipped : test::shipped())
+        if (shipped.name == "blocking-async") s = shipped;
+    const lab::RunResult run = test::made_up_run(s);
+    const std::string svg =
+        lab::timeline_svg(lab::median_batch_drawn(run.configurations[0]), 1'000'000, false);
+    CHECK(svg.find("waiting for a thread (all of AnyIO's tokens lent)") != std::string::npos);
+    CHECK(svg.find("waiting for a DB connection") != std::string::npos);
+    CHECK(svg.find("class=\"bar wait\"") != std::string::npos);
 }

@@ -6,9 +6,11 @@
 #include <fstream>
 
 #include "harness/rank_test.hpp"
+#include "lab/figures/figure_value.hpp"
 #include "lab/report/run_diff.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
+#include "lab/run/row_verdict.hpp"
 #include "made_up_run.hpp"
 #include "support.hpp"
 
@@ -23,6 +25,17 @@ lab::Scenario blocking_async() {
     return {};
 }
 
+// A run's figures measured again from its moved records, as the runner and a folder's reader
+// measure them: each batch summed up, each row judged, then every figure.
+lab::RunResult measured_again(lab::RunResult run) {
+    for (auto& r : run.configurations) {
+        for (auto& batch : r.batches) batch.stats = lab::summarize(batch);
+        lab::judge(r, r.load);
+    }
+    lab::measure_figures(run);
+    return run;
+}
+
 // The run with each request answered `by(k)` µs later, k its place among all the run's requests.
 template <class By>
 lab::RunResult answered_later(lab::RunResult run, By by) {
@@ -30,7 +43,7 @@ lab::RunResult answered_later(lab::RunResult run, By by) {
     for (auto& r : run.configurations)
         for (auto& batch : r.batches)
             for (auto& q : batch.requests) q.end_us += by(k++);
-    return run;
+    return measured_again(std::move(run));
 }
 
 // The same run with every moment `by` times sooner: the fixed code's run, as a folder would hold
@@ -43,7 +56,7 @@ lab::RunResult sooner(lab::RunResult run, std::int64_t by) {
                     for (std::int64_t* t : {&q.intended_us, &q.send_us, &q.server_start_us,
                                             &q.server_end_us, &q.first_byte_us, &q.end_us})
                         if (*t > 0) *t /= by;
-    return run;
+    return measured_again(std::move(run));
 }
 
 }  // namespace
@@ -155,4 +168,29 @@ TEST_CASE(
     CHECK(noise.significance().rfind("~ p=", 0) == 0);
     CHECK(lab::change_sentence(lab::diff_runs(before, again)).find("(~: within the noise") !=
           std::string::npos);
+}
+
+// 0.101 s → 0.102 s was "p<0.001": sure, and meaningless. A change under the threshold (5 % of A
+// unless `lab diff --threshold` says) is no change that matters, its p-value still shown; a
+// figure that cannot vary (one process answers every request: 100 %) is left out.
+TEST_CASE("lab diff: a sure change smaller than the threshold is no change that matters",
+          "[unit]") {
+    lab::Scenario s = blocking_async();
+    const lab::RunResult a = test::made_up_run(s);
+    const lab::RunResult b = answered_later(test::made_up_run(s), [](int) { return 1000; });
+    auto measured = [](const lab::RunDiff& d) {
+        auto c = std::find_if(d.figures.begin(), d.figures.end(),
+                              [](const lab::FigureChange& x) { return x.figure == "measured"; });
+        REQUIRE(c != d.figures.end());
+        return *c;
+    };
+    const lab::FigureChange small = measured(lab::diff_runs(a, b));
+    INFO(small.ratio_text() << " " << small.significance());
+    CHECK(small.test.p <= lab::telling_p);
+    CHECK(small.significance().rfind("~ no change that matters, p", 0) == 0);
+    CHECK_FALSE(small.told_apart());
+    const lab::FigureChange strict = measured(lab::diff_runs(a, b, 0));
+    CHECK(strict.significance().rfind("p", 0) == 0);
+    CHECK(strict.told_apart());
+    for (const auto& c : lab::diff_runs(a, b).figures) CHECK(c.figure != "busiest_worker");
 }

@@ -303,3 +303,16 @@ TEST_CASE(
     CHECK_FALSE(lab::estimate(untimed).measured);
     CHECK(lab::estimate(untimed).seconds == Approx(3 * (6 * 0.3 + 0.33)));
 }
+
+// Starter READMEs said "From: 003_9feab08ae2590e41.txt": a file name no student knows. Every
+// source is shown by its documents' titles.
+TEST_CASE("a lesson's source is shown by its documents' titles, never their file names", "[unit]") {
+    CHECK(lab::cited_by_title("001_b11cc018d65c1e5a.txt §3") ==
+          "“Concurrency and Parallelism in FastAPI” (document 001) §3");
+    for (const auto& file :
+         lab::scenario_files(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios")) {
+        INFO(file);
+        CHECK(lab::cited_by_title(lab::load_scenario(file).source).find(".txt") ==
+              std::string::npos);
+    }
+}

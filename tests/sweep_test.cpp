@@ -57,7 +57,15 @@ TEST_CASE(
     CHECK(s.configurations[0].series == "def route, T threads");
     CHECK(s.configurations[1].threads == 100);
     REQUIRE(s.notices.size() == 1);
-    CHECK(s.notices[0].find("measured once") != std::string::npos);
+    CHECK(s.notices[0] ==
+          "row 2 (“def route, T threads” at T = 100) is row 1's curve at that T: measured once, "
+          "there");
+    // The text still names the second row's own T, which the sweep measured on the first's curve.
+    CHECK(s.teaching.find("With 100 threads every request gets a thread at once") !=
+          std::string::npos);
+    for (const std::string* text : {&s.title, &s.teaching})
+        CHECK(text->find("{T") == std::string::npos);
+    for (const auto& e : s.expectations) CHECK(e.claim.find("{T") == std::string::npos);
 }
 
 TEST_CASE("a sweep that cannot run says why", "[unit]") {

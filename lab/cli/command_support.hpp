@@ -142,8 +142,10 @@ struct Output : LiveOptions {
 nlohmann::json live_plan(const Scenario& scenario);
 
 // `lab diff A B` (and `lab report A B`, which is it): two results folders compared in the
-// terminal (or Markdown), and as a page at `page` unless it is empty.
+// terminal (or Markdown), and as a page at `page` unless it is empty; a change under
+// `matters_pct` % of A is no change that matters.
 int print_run_diff(const std::filesystem::path& a_dir, const std::filesystem::path& b_dir,
-                   bool markdown, const Layout& layout, const std::filesystem::path& page);
+                   bool markdown, const Layout& layout, const std::filesystem::path& page,
+                   double matters_pct = 5);
 
 }  // namespace lab

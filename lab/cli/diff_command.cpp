@@ -40,9 +40,9 @@ std::vector<fs::path> last_two(const std::vector<fs::path>& given) {
 }  // namespace
 
 int print_run_diff(const fs::path& a_dir, const fs::path& b_dir, bool markdown,
-                   const Layout& layout, const fs::path& page) {
+                   const Layout& layout, const fs::path& page, double matters_pct) {
     const RunResult a = read_results(a_dir), b = read_results(b_dir);
-    RunDiff diff = diff_runs(a, b);
+    RunDiff diff = diff_runs(a, b, matters_pct / 100);
     // Each side is named once, by its lesson's title and the folder it was read from (a long
     // path is cut into lines, never past the width).
     diff.title_a += " (" + a_dir.string() + ")";
@@ -61,6 +61,7 @@ Action define_diff(CLI::App& app) {
         int last = 0;
         bool markdown = false, wide = false;
         fs::path html;
+        double threshold_pct = 5;
     };
     auto o = std::make_shared<Options>();
     app.add_option("dirs", o->dirs,
@@ -72,6 +73,10 @@ Action define_diff(CLI::App& app) {
     app.add_flag("--markdown", o->markdown, "Markdown instead of the terminal's tables");
     declare_wide(app, o->wide);
     app.add_option("--html", o->html, "Where to write the page (default: diff.html in B's folder)");
+    app.add_option("--threshold", o->threshold_pct,
+                   "The least change that matters, in % of A (default 5): a smaller one is \"~ no "
+                   "change that matters\", its p-value still shown")
+        ->check(CLI::Range(0.0, 100.0));
     return [o] {
         if ((o->last == 0 && o->dirs.size() != 2) || (o->last != 0 && o->dirs.size() > 1)) {
             std::cerr << "lab diff: name two results folders, or --last 2 [SCENARIO]\n";
@@ -83,7 +88,8 @@ Action define_diff(CLI::App& app) {
                         : std::vector{results_folder(o->dirs[0]), results_folder(o->dirs[1])};
             const Layout layout{terminal_columns(), o->wide, colour_wanted()};
             return print_run_diff(dirs[0], dirs[1], o->markdown, layout,
-                                  o->html.empty() ? dirs[1] / "diff.html" : o->html);
+                                  o->html.empty() ? dirs[1] / "diff.html" : o->html,
+                                  o->threshold_pct);
         });
     };
 }

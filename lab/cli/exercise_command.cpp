@@ -52,7 +52,7 @@ int list_exercises() {
 
 std::string readme_of(const std::string& name, const Exercise& e, const fs::path& dir) {
     return "# " + e.scenario.title + "\n\n" + e.scenario.question +
-           "\n\nFrom: " + e.scenario.source +
+           "\n\nFrom: " + cited_by_title(e.scenario.source) +
            "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` "
            "and try it with curl;\n"
            "then let the lab grade it:\n\n    lab exercise check " +

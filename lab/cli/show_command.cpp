@@ -137,8 +137,9 @@ void print_next_steps(const Scenario& s) {
 void print_lesson(const Scenario& s) {
     RunResult nothing_yet{s, {}, cores()};  // what would be sent, before anything is measured
     std::cout
-        << printable(s.name) << ": " << printable(s.title) << "\nsource: " << printable(s.source)
-        << "\nruns for: about " << fixed(estimated_seconds(s), 0)
+        << printable(s.name) << ": " << printable(s.title)
+        << "\nsource: " << printable(cited_by_title(s.source)) << "\nruns for: about "
+        << fixed(estimated_seconds(s), 0)
         << " s here (each batch and warm-up by its model, and starting each server)\n\n"
         << printable(with_figures(s.teaching, nullptr), true)
         << "\n\nload: " << printable(load_line(nothing_yet))

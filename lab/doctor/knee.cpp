@@ -18,10 +18,18 @@ bool failed(const RampStep& s) { return s.failed > 0 || s.answered == 0; }
 // in a step of a few rounds is coarser: a round cut off at its end is not counted).
 double little_rps(const RampStep& s) { return s.in_flight / (s.mean_ms / 1000); }
 
+// Whether the probe saw requests of the step queue for a limiter: a thread token, the executor's
+// workers, a pool's connection. Past the knee by the probe's own count: a few in flight over a
+// limit of 40 raise the mean latency by less than the noise does.
+bool queued_for_a_limiter(const LimiterCounts& c) {
+    return c.tokens_waiting > 0 || c.token_waits > 0 || c.executor_queued > 0 || c.pool_waits > 0;
+}
+
 bool bent(const RampStep& step, const RampStep& below, double best_mean_ms) {
     const double more_in_flight = static_cast<double>(step.in_flight) / below.in_flight - 1;
     return failed(step) || step.mean_ms > latency_bound * best_mean_ms ||
-           little_rps(step) < little_rps(below) * (1 + more_in_flight / 2);
+           little_rps(step) < little_rps(below) * (1 + more_in_flight / 2) ||
+           queued_for_a_limiter(step.counted);
 }
 
 // The limiter the probe found full at the first bent step, and its size; empty when none was.
@@ -98,6 +106,13 @@ Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& rou
         c.cause = "unknown without the lab's probe (--target): client-side figures only";
     } else if (c.cause = full_limiter(steps[bent_at].counted, limit); !c.cause.empty()) {
         c.model_rps = limit / (c.p50_at_1_ms / 1000);  // Little: in flight / latency
+    } else if (route.pool_cpu_ms > 0 && route.pool_cpu_ms >= 0.5 * c.p50_at_1_ms) {
+        // Computing on its thread most of its time alone: threads take turns for the one lock,
+        // so more in flight only queue for it.
+        c.cause = fmt::format(
+            "the GIL: each request computes {:.1f} ms on its thread, one thread at a time",
+            route.pool_cpu_ms);
+        c.model_rps = 1000 / route.pool_cpu_ms;
     } else {
         c.cause = unexplained(steps[bent_at]);
     }

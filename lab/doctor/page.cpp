@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "lab/doctor/judge.hpp"
+#include "lab/doctor/knee.hpp"
 #include "lab/doctor/page.html.mustache.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/report/rendered_page.hpp"
 #include "lab/report/svg_charts.hpp"
+#include "lab/report/sweep_curves.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -145,6 +148,47 @@ data bursts(const DoctorRun& run) {
     return section;
 }
 
+// --ramp: the capacity table, then each route's median latency and throughput against requests in
+// flight, a line a route, its knee ringed; ticks at the ramp's doublings.
+data capacity(const DoctorRun& run) {
+    const auto rows = rows_of(capacity_columns(run));
+    list header, body;
+    for (const std::string& h : rows.front()) header.push_back(h);
+    for (std::size_t k = 1; k < rows.size(); ++k) {
+        list cells;
+        for (const std::string& cell : rows[k]) cells.push_back(cell);
+        body.push_back(data{"cells", cells});
+    }
+    CurveChart latency{"Median latency", "ms", 1, {}},
+        throughput{"Throughput", "requests/s", 1, {}};
+    for (const RouteRun* r : culprits_first(run)) {
+        if (r->ramp.empty()) continue;
+        Curve l{request_named(*r), {}}, t{request_named(*r), {}};
+        for (const RampStep& s : r->ramp) {
+            auto known = [](double v) { return v > 0 ? std::optional<double>(v) : std::nullopt; };
+            l.points.push_back({.x = double(s.in_flight), .measured = known(s.p50_ms)});
+            t.points.push_back({.x = double(s.in_flight), .measured = known(s.throughput_rps)});
+        }
+        if (auto knee = capacity_of(r->ramp, r->figures, run.probed).knee)
+            l.ringed = t.ringed = *knee;
+        latency.curves.push_back(std::move(l));
+        throughput.curves.push_back(std::move(t));
+    }
+    std::vector<int> ticks{1};
+    while (ticks.back() < run.max_in_flight)
+        ticks.push_back(std::min(2 * ticks.back(), run.max_in_flight));
+    std::ostringstream charts;
+    for (const CurveChart* chart : {&latency, &throughput})
+        curves_section(
+            charts, *chart, ticks, "requests in flight",
+            "A dot a step of the ramp (its requests kept in flight for the step's time); "
+            "ringed: the route's knee, the most in flight before it bends.");
+    data section{"header", header};
+    section.set("rows", body);
+    section.set("charts", charts.str());
+    return section;
+}
+
 // Every judged route at once, each request coloured by its route.
 data mixed(const DoctorRun& run) {
     std::vector<std::string> names;
@@ -169,6 +213,7 @@ std::string doctor_html(const DoctorRun& run) {
     page.set("any_not_judged", !not_judged.empty());
     page.set("not_judged", not_judged);
     if (run.mixed && !run.mixed->batch.requests.empty()) page.set("mixed", mixed(run));
+    if (run.max_in_flight > 0) page.set("capacity", capacity(run));
     page.set("how",
              fmt::format("Each route of {} was sent {} requests at once, while a bystander asked "
                          "GET {} every 10 ms. A route whose own code holds the loop answers them "

@@ -92,15 +92,31 @@ std::vector<RampStep> ramp_route(const ConfigurationProcesses& app, const RouteR
     return steps;
 }
 
+// A step's time: its load, then its last requests settling and the probe read.
+double step_s(const RouteRun& r) {
+    return step_time(r).count() / 1000.0 + r.warm.took_ms / 1000.0 + 0.02;
+}
+
 }  // namespace
+
+double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight) {
+    const int doubling = (most_steps(max_in_flight) + 1) / 2;
+    double s = 0;
+    for (const RouteRun& r : routes)
+        if (r.judged())
+            s += (r.warm.serialized_ms() >= 0.5 * r.warm.took_ms ? 2 : doubling + 2) * step_s(r);
+    return s;
+}
 
 void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_flight,
                  const std::function<void(const std::string&)>& say) {
     double most_s = 0;
     for (const RouteRun& r : run.routes)
-        if (r.judged()) most_s += most_steps(max_in_flight) * (step_time(r).count() / 1000.0 + 0.1);
-    say(fmt::format("ramp: each route up to {} in flight, a step at a time: at most about {:.0f} s",
-                    max_in_flight, most_s));
+        if (r.judged()) most_s += most_steps(max_in_flight) * step_s(r);
+    say(
+        fmt::format("ramp: each route up to {} in flight, a step at a time: about {:.0f} s (at "
+                    "most {:.0f})",
+                    max_in_flight, ramp_estimate_s(run.routes, max_in_flight), most_s));
     for (RouteRun& r : run.routes) {
         if (!r.judged()) continue;
         say(fmt::format("{}: ramp, {} s a step", request_named(r),

@@ -6,18 +6,25 @@
 // of its requests goes round several times; with the probe, it counts the limiters meanwhile.
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace lab {
 
 struct ConfigurationProcesses;  // (lab/run/configuration_processes.hpp)
 struct DoctorRun;  // (run.hpp)
+struct RouteRun;
 
 inline constexpr int default_max_in_flight = 200, most_in_flight = 1000;
 
-// Every judged route of `run` ramped, its steps kept in its RouteRun; the time it will take at
-// most said first.
+// Every judged route of `run` ramped, its steps kept in its RouteRun; the time it will take said
+// first.
 void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_flight,
                  const std::function<void(const std::string&)>& say);
+
+// About how long ramping `routes` takes, from their warm-ups: a route that serializes (it holds
+// the loop, or computes under the GIL, most of its time alone) bends at 2 in flight, two steps;
+// any other doubles up to the top, then halves its last gap, about two steps more.
+double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight);
 
 // How many ramped routes' measured ceiling is under `rps` (--fail-under: the doctor's exit 1).
 int routes_under(const DoctorRun& run, double rps);

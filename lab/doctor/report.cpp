@@ -73,8 +73,8 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
     return c;
 }
 
-// --ramp: a row a ramped route: where it bends, why, its ceiling by Little's law beside the most
-// measured, and its median latency alone and at the knee.
+}  // namespace
+
 std::vector<Column> capacity_columns(const DoctorRun& run) {
     std::vector<Column> c{{"route"},
                           {"knee (in flight)", {}, "knee"},
@@ -92,6 +92,8 @@ std::vector<Column> capacity_columns(const DoctorRun& run) {
     }
     return c;
 }
+
+namespace {
 
 // The run's last line: how many routes held the loop, or that none could be judged.
 std::string closing_line(const DoctorRun& run) {

@@ -28,6 +28,10 @@ std::string why_not_judged(const RouteRun& r);
 // A figure in ms with one decimal, "—" when unknown (-1).
 std::string number_text(double ms);
 
+// --ramp's table, a row a ramped route: where it bends, why, its ceiling model / measured, its
+// median latency alone and at the knee (the terminal's and the page's).
+std::vector<Column> capacity_columns(const DoctorRun& run);
+
 // The judged routes in the order every output shows them: culprits first, by the loop time
 // their burst took from the others (without the probe: the bystander's worst wait).
 std::vector<const RouteRun*> culprits_first(const DoctorRun& run);

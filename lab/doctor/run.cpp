@@ -266,10 +266,12 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
         else run.routes.emplace_back().request = p;
         run.routes.back().bystander_alone_ms = run.bystander_alone_ms;
     }
-    const double left_s = doctor_plan(run.routes, settings.requests).seconds();
+    const double ramp_s =
+        settings.max_in_flight > 0 ? ramp_estimate_s(run.routes, settings.max_in_flight) : 0;
+    const double left_s = doctor_plan(run.routes, settings.requests).seconds() + ramp_s;
     run.estimate_s = seconds_since(started) + left_s;
-    say(fmt::format("each route {} at once, then all at once: about {:.0f} s from now",
-                    settings.requests, left_s));
+    say(fmt::format("each route {} at once, then all at once{}: about {:.0f} s from now",
+                    settings.requests, ramp_s > 0 ? ", then each ramped" : "", left_s));
     for (RouteRun& r : run.routes) {
         if (!r.judged()) continue;
         say(fmt::format("{}: {} at once", request_named(r), settings.requests));

@@ -7,7 +7,8 @@ bends where it does, from figures, never from a guess:
   - asyncio's default executor (asyncio.to_thread, run_in_executor(None, ...)): a second pool,
     which the tokens do not govern: its workers, how many were busy, its queue (its calls counted
     as they are made, once the probe has seen it);
-  - a SQLAlchemy QueuePool the app made: its size and overflow, and how many were checked out.
+  - a SQLAlchemy QueuePool the app made: its size and overflow, how many were checked out, and
+    how many checkouts found them all out and waited.
 Each is sampled as a request starts and as it ends (on the loop, a few reads), a pool at each
 checkout too, and its most since the last reset kept; an app without these parts has nothing to sample, and runs as it would without the probe.
 """
@@ -38,23 +39,30 @@ def default_executor():
         return None
 
 
+POOL_WAITS = [0]  # checkouts that found every connection of their pool out: /__lab/limiters
+
+
 def time_connection_waits():
-    """Each request's wait for a connection of a SQLAlchemy QueuePool (a free one, or a new one
-    opened within the overflow), added to its record as it checks out, on whatever thread: the
-    answer's x-lab-connection-wait-us. Its class's checkout wrapped once, when SQLAlchemy is loaded."""
+    """Each request's wait for a connection of a SQLAlchemy QueuePool whose every connection (size
+    and overflow) was out when it asked, added to its record on whatever thread it checks out: the
+    answer's x-lab-connection-wait-us; and how many such checkouts waited (POOL_WAITS). A checkout
+    that found one free, or room to open one, did not wait for the pool. Its class's checkout
+    wrapped once, when SQLAlchemy is loaded."""
     pool_module = sys.modules.get("sqlalchemy.pool")
     if pool_module is None or getattr(pool_module.QueuePool, "_lab_timed", False):
         return
     original, clock = pool_module.QueuePool._do_get, time.perf_counter_ns
 
     def timed_get(pool):
-        asked = clock()
+        asked, full = clock(), pool.checkedout() >= pool.size() + max(0, pool._max_overflow)
         try:
             return original(pool)
         finally:
             record = CURRENT.get()  # (AnyIO's threads run in a copy of the request's context)
-            if record is not None:
-                record.db_wait_ns += clock() - asked
+            if full:
+                POOL_WAITS[0] += 1
+                if record is not None:
+                    record.db_wait_ns += clock() - asked
 
     pool_module.QueuePool._do_get, pool_module.QueuePool._lab_timed = timed_get, True
 
@@ -130,10 +138,11 @@ class Limiters:
         body = {"tokens_total": int(limiter.total_tokens) if limiter else -1,
                 "executor_workers": executor._max_workers if executor else -1,
                 "pool_capacity": sum(p.size() + max(0, p._max_overflow) for p in pools) if pools else -1,
-                "token_waits": TOKEN_WAITS[0], "token_wait_ms": round(TOKEN_WAITS[1] / 1e6, 3)}
+                "token_waits": TOKEN_WAITS[0], "token_wait_ms": round(TOKEN_WAITS[1] / 1e6, 3),
+                "pool_waits": POOL_WAITS[0]}
         for name in ("tokens_borrowed", "tokens_waiting", "executor_busy", "executor_queued", "pool_checked_out"):
             body[name] = self.most.get(name, -1)
         if reset:
             self.most.clear()
-            TOKEN_WAITS[0] = TOKEN_WAITS[1] = 0
+            TOKEN_WAITS[0] = TOKEN_WAITS[1] = POOL_WAITS[0] = 0
         return body

@@ -47,10 +47,17 @@ std::string waves_text(const Waves& w) {
                "the requests that arrive together (loop.set_default_executor), or await "
                "asyncio.sleep.";
     }
-    return text +
-           "Each wave is a pool of threads, full: fewer threads than requests waited for them. "
-           "(asyncio.to_thread's pool is " +
-           executor + ", " + sum + " for " + n + " requests.)";
+    // Never "a pool, full" unless one could be: N requests cannot fill AnyIO's 40 tokens.
+    if (w.together <= anyio_default_tokens)
+        return text + "No pool of threads was full: AnyIO's " +
+               std::to_string(anyio_default_tokens) + " thread tokens outnumber your " + n +
+               " requests, and the code calls no asyncio.to_thread. Something else let only "
+               "some wait at a time (a lock, a pool of its own, turns for the GIL): `lab doctor` "
+               "measures where each request's time went.";
+    return text + "AnyIO's " + std::to_string(anyio_default_tokens) +
+           " thread tokens are fewer than your " + n +
+           " requests: each wave is its threads, full. (asyncio.to_thread's pool is " + executor +
+           ", " + sum + " for " + n + " requests.)";
 }
 
 }  // namespace lab

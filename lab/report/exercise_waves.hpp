@@ -10,6 +10,8 @@ namespace lab {
 // What Python's os.cpu_count() says here: every CPU online (CPython 3.11 counts them, not the
 // process's affinity, when it sizes the default executor).
 int python_cpu_count();
+// The thread tokens AnyIO lends `def` routes and dependencies unless an app changes them.
+inline constexpr int anyio_default_tokens = 40;
 // The threads of asyncio's default executor on `cpus` CPUs (concurrent.futures.ThreadPoolExecutor's
 // default since Python 3.8).
 int default_executor_threads(int cpus);

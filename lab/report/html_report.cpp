@@ -150,7 +150,10 @@ void guesses(data& page, const RunResult& run) {
         row.set("model", j.model ? guess_value_text(run, *j.model) : "—");
         row.set("how_far", j.how_far);
         row.set("idea", j.idea);
-        if (j.room.count > 0) row.set("room", room_text(run, j.room));
+        if (j.room.count > 0)
+            row.set("room",
+                    room_text(run, j.room) +
+                        (j.room.idea.empty() ? "" : ". → The room's median: " + j.room.idea));
         rows.push_back(row);
     }
     data section{"what", guessed_what(run.scenario)};

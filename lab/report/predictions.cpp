@@ -113,6 +113,8 @@ std::vector<JudgedGuess> judged_guesses(const RunResult& run) {
             if (!j.close) j.idea = idea_of(run, r, *j.measured > *j.guess);
         }
         j.room = room_spread(c.room_guesses, j.measured, unit);
+        if (j.room.count > 0 && j.measured && !is_close(j.room.median, *j.measured, unit))
+            j.room.idea = idea_of(run, r, *j.measured > j.room.median);
         judged.push_back(std::move(j));
     }
     return judged;
@@ -157,6 +159,8 @@ std::string guesses_text(const RunResult& run, int width) {
         if (!j.idea.empty()) out += indented(wrap("→ " + j.idea, width - 4), "    ");
         if (j.room.count > 0)
             out += indented(wrap(room_text(run, j.room) + ".", width - 4), "    ");
+        if (!j.room.idea.empty())
+            out += indented(wrap("→ the room's median: " + j.room.idea, width - 4), "    ");
     }
     return out;
 }

@@ -115,7 +115,7 @@ std::string load_line(const RunResult& run) {
     line += load.repeat == 1 ? "; one batch"
                              : "; median of " + std::to_string(load.repeat) + " batches";
     return line + (load.warmup ? " after one warm-up" : ", no warm-up") + "." +
-           (run.scenario.source.empty() ? "" : " Source: " + run.scenario.source);
+           (run.scenario.source.empty() ? "" : " Source: " + cited_by_title(run.scenario.source));
 }
 
 namespace {

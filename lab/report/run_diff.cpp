@@ -1,6 +1,7 @@
 #include "lab/report/run_diff.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include "lab/figures/figure_value.hpp"
@@ -89,14 +90,20 @@ std::string FigureChange::significance() const {
     if (test.could_tell_with > 0)
         return "~ (" + std::to_string(test.could_tell_with) + " " + over + " a side could tell)";
     const std::string p = test.p < 0.001 ? "p<0.001" : "p=" + fixed(test.p, test.p < 0.01 ? 3 : 2);
+    if (test.p <= telling_p && !told_apart()) return "~ no change that matters, " + p;
     return (test.p <= telling_p ? "" : "~ ") + p;
+}
+
+bool FigureChange::told_apart() const {
+    const bool matters_enough = !ratio || std::abs(*ratio - 1) >= matters;
+    return a && b && test.could_tell_with == 0 && test.p <= telling_p && matters_enough;
 }
 
 std::string FigureChange::ratio_text() const {
     return ratio ? fixed(*ratio, *ratio >= 10 ? 1 : 3) : "—";
 }
 
-RunDiff diff_runs(const RunResult& a, const RunResult& b) {
+RunDiff diff_runs(const RunResult& a, const RunResult& b, double matters) {
     RunDiff d{.title_a = a.scenario.title, .title_b = b.scenario.title};
     say_differences(d, a, b);
     for (const auto& ra : a.configurations) {
@@ -107,7 +114,10 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b) {
             continue;
         }
         for (Figure f : compared(a.scenario)) {
+            if (f == Figure::busiest_worker && !served_by_processes(ra.configuration))
+                continue;  // (one process answers all: 100 % in any run)
             FigureChange ch = change_of(f, ra, a, *rb);
+            ch.matters = matters;
             if (ch.a || ch.b) d.figures.push_back(std::move(ch));
         }
         d.shared.push_back({in_a, rb, shares(ra), shares(*rb)});
@@ -198,8 +208,9 @@ std::string change_sentence(const RunDiff& d) {
         s += ", " + fixed(times, times >= 10 ? 0 : 1) +
              (*took->a >= *took->b ? "× faster" : "× slower");
     }
-    s += took->test.could_tell_with == 0 && took->test.p <= telling_p
-             ? " (" + took->significance() + ", over the requests' own times)"
+    s += took->told_apart() ? " (" + took->significance() + ", over the requests' own times)"
+         : took->test.could_tell_with == 0 && took->test.p <= telling_p
+             ? " (~: " + took->significance().substr(2) + ")"
              : " (~: within the noise of the requests' own times)";
     if (const FigureChange* held = of("loop_blocked"))
         s += "; the loop held " + held->a_text + " → " + held->b_text;

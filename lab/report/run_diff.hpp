@@ -23,8 +23,13 @@ struct FigureChange {
     std::optional<double> ratio = {};  // b / a
     RankTest test = {};  // over the batches, or the requests' own times (the makespan)
     const char* over = "batches";  // or "requests"
-    // "p=0.008", "p<0.001", "~ p=0.42" or "~ (4 batches a side could tell)"
+    // The least change that matters, a fraction of A (`lab diff --threshold`): a smaller one is
+    // no change that matters, however surely the noise tells the two apart.
+    double matters = 0.05;
+    // "p=0.008", "p<0.001", "~ p=0.42", "~ (4 batches a side could tell)" or "~ no change that
+    // matters (0.99×, p<0.001)"
     std::string significance() const;
+    bool told_apart() const;  // the noise tells A and B apart, by a change that matters
     std::string ratio_text() const;  // "0.101", "9.9", or "—"
 };
 struct ClaimChange {
@@ -47,7 +52,9 @@ struct RunDiff {
     std::vector<Shared> shared = {};
     std::vector<ClaimChange> claims = {};
 };
-RunDiff diff_runs(const RunResult& a, const RunResult& b);
+// `matters`: the least change that matters, a fraction of A (FigureChange::matters). A figure that
+// cannot vary (the busiest worker's share where one process serves) is left out.
+RunDiff diff_runs(const RunResult& a, const RunResult& b, double matters = 0.05);
 
 // The diff as text (terminal within layout.columns, never dropping a column; or Markdown), with
 // both runs' timelines of each shared configuration on one time axis.

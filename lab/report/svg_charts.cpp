@@ -124,7 +124,7 @@ void traces_svg(std::ostream& out, const RunResult& run) {
     for (const auto& t : traces) {
         picture(out, "trace", width, height, "latency over time, " + t.label);
         text(out, t.label, "x", left, "y", 16, "class", "group");
-        time_axis(out, left, plot, top, top + plot_height, height - 4, duration, 2);
+        time_axis(out, left, plot, top, top + plot_height, height - 4, duration);
         for (int tick = 0; tick <= 4; ++tick) {
             double ty = top + plot_height - tick * plot_height / 4.0;
             mark(out, "line", "", "x1", left, "y1", ty, "x2", width - right, "y2", ty, "class",
@@ -172,7 +172,7 @@ void queue_depth_svg(std::ostream& out, const RunResult& run) {
         picture(out, "queue-depth", width, height, "queue depth, " + d.label);
         text(out, d.label, "x", left, "y", 16, "class", "group");
         time_axis(out, left, plot, top, top + plot_height, height - 4,
-                  static_cast<double>(axis) / 1e6, 3);
+                  static_cast<double>(axis) / 1e6);
         text(out, std::to_string(most), "x", left - 6, "y", y(most) + 4, "class", "label");
         text(out, "0", "x", left - 6, "y", y(0) + 4, "class", "label");
         std::ostringstream points;

@@ -16,6 +16,13 @@ namespace lab {
 // and its model's dashed beside it, all on one pair of axes.
 void sweep_svg(std::ostream& out, const RunResult& run);
 
+struct CurveChart;  // (sweep_curves.hpp)
+// One chart of curves against a value the lab stepped (a sweep's option, a ramp's requests in
+// flight), as a section: its title, its legend (a colour a curve), `note`, then the chart, a tick
+// at each of `ticks` (ascending; a point between two is placed on their scale).
+void curves_section(std::ostream& out, const CurveChart& chart, const std::vector<int>& ticks,
+                    const std::string& symbol, const std::string& note);
+
 // The key figure (scenario.key_figure): bars on one scale, latency over an open loop's run, or a
 // `lab load`'s latency histogram.
 void key_figure_svg(std::ostream& out, const RunResult& run);

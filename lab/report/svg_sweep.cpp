@@ -68,6 +68,10 @@ void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int
                      c.label + ", " + symbol + " = " + fixed(p.x, 0) + ": " +
                          fixed(*p.measured, chart.digits) + ' ' + chart.unit,
                      "cx", x_at(p.x), "cy", y_at(*p.measured), "r", 4, "fill", colour);
+                if (c.ringed && *c.ringed == p.x)
+                    mark(out, "circle", c.label + ": the knee, " + fixed(p.x, 0), "class", "knee",
+                         "cx", x_at(p.x), "cy", y_at(*p.measured), "r", 9, "fill", "none", "stroke",
+                         colour, "stroke-width", 2);
             }
     }
     out << "</svg>\n";
@@ -75,26 +79,32 @@ void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int
 
 }  // namespace
 
+void curves_section(std::ostream& out, const CurveChart& chart, const std::vector<int>& ticks,
+                    const std::string& symbol, const std::string& note) {
+    if (chart.curves.empty() || chart.most() <= 0 || ticks.size() < 2) return;
+    out << "<section class=\"chart sweep-chart\">\n<h3>" << escape(chart.title) << " against "
+        << escape(symbol) << "</h3>\n";
+    Legend entries;
+    for (std::size_t k = 0; k < chart.curves.size(); ++k)
+        entries.push_back({curve_colour(k), chart.curves[k].label});
+    legend(out, entries);
+    out << "<p class=\"legend-note\">" << escape(note) << "</p>\n";
+    chart_svg(out, chart, ticks, symbol, log_axis(ticks));
+    out << "</section>\n";
+}
+
 void sweep_svg(std::ostream& out, const RunResult& run) {
     if (!run.scenario.sweep || run.scenario.sweep->values.size() < 2) return;
     const std::vector<int>& values = run.scenario.sweep->values;
     const std::string symbol = swept_symbol(run);
     for (const CurveChart& chart : sweep_charts(run)) {
-        if (chart.curves.empty() || chart.most() <= 0) continue;
-        out << "<section class=\"chart sweep-chart\">\n<h3>" << escape(chart.title) << " against "
-            << escape(symbol) << "</h3>\n";
-        Legend entries;
-        for (std::size_t k = 0; k < chart.curves.size(); ++k)
-            entries.push_back({curve_colour(k), chart.curves[k].label});
-        legend(out, entries);
         bool modelled = false;
         for (const Curve& c : chart.curves)
             for (const CurvePoint& p : c.points) modelled = modelled || p.model.has_value();
-        out << "<p class=\"legend-note\">Solid: measured (the median batch at each point)."
-            << (modelled ? " Dashed, same colour: its model." : " The model gives no figure here.")
-            << "</p>\n";
-        chart_svg(out, chart, values, symbol, log_axis(values));
-        out << "</section>\n";
+        curves_section(out, chart, values, symbol,
+                       std::string("Solid: measured (the median batch at each point).") +
+                           (modelled ? " Dashed, same colour: its model."
+                                     : " The model gives no figure here."));
     }
 }
 

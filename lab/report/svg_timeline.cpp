@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ostream>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 #include "lab/report/key_figure.hpp"
@@ -42,6 +43,7 @@ public:
         if (!by_worker_ && t_.stamped && routes_.empty())
             entries.push_back({served_colour, "being served, until answered"});
         route_legend(entries);
+        wait_legend(entries);
         if (t_.bystanders)
             entries.push_back({bystander_colour, "the bystander's GET " + probe_path +
                                                      ", being served (rows \"probe\")"});
@@ -81,6 +83,36 @@ public:
                                "loop, its own code running"});
     }
 
+    // A probed app's waits, a colour each, when any drawn request waited so.
+    void wait_legend(Legend& entries) const {
+        auto any = [&](std::int64_t RequestRecord::*wait) {
+            return std::any_of(t_.rows.begin(), t_.rows.end(),
+                               [&](const TimelineRow& row) { return row.record->*wait > 0; });
+        };
+        if (any(&RequestRecord::token_wait_us))
+            entries.push_back({token_wait_colour,
+                               "in service, waiting for a thread (all of AnyIO's tokens lent)"});
+        if (any(&RequestRecord::connection_wait_us))
+            entries.push_back({connection_wait_colour,
+                               "in service, waiting for a DB connection (the pool's all out)"});
+    }
+
+    // A probed app's waits at the start of its service, over its bar: for a thread token, then
+    // for a connection (where in its service it waited for the connection is not said: drawn
+    // after its thread came).
+    void waits_of(std::ostream& out, const RequestRecord& q, int y) const {
+        std::int64_t from = q.server_start_us;
+        for (auto [wait, colour, what] :
+             {std::tuple{q.token_wait_us, token_wait_colour, "for a thread"},
+              std::tuple{q.connection_wait_us, connection_wait_colour, "for a DB connection"}}) {
+            if (wait <= 0) continue;
+            bar(out, "bar wait", from, from + wait, y, colour,
+                "#" + std::to_string(q.index + 1) + " waited " + what + " " +
+                    fixed(static_cast<double>(wait) / 1000.0, 1) + " ms");
+            from += wait;
+        }
+    }
+
     // The loop's own row: each request's code running on it (a callback of 1 ms or more), in its
     // route's colour; a culprit's holds outlined. Empty time on it is the loop free to serve
     // others.
@@ -109,14 +141,14 @@ public:
     // saw.
     void row_of(std::ostream& out, const TimelineRow& row, int y) const {
         const RequestRecord* q = row.record;
-        label(out, y, (row.bystander ? "probe " : "#") + std::to_string(q->index));
+        label(out, y, (row.bystander ? "probe " : "#") + std::to_string(q->index + 1));
         if (!q->ok()) {
             text(out, "failed: " + std::string(to_string(q->error)), "x", left, "y", y + 11,
                  "class", "failed");
             return;
         }
         const std::string sent =
-            "#" + std::to_string(q->index) + ": sent " + ms_from_start(q->send_us) + " ms, ";
+            "#" + std::to_string(q->index + 1) + ": sent " + ms_from_start(q->send_us) + " ms, ";
         if (!q->has_server_stamps() && !queued_) {
             bar(out, "bar waiting", q->send_us, q->end_us, y, waiting_colour,
                 sent + "answered " + ms_from_start(q->end_us) +
@@ -139,6 +171,7 @@ public:
                      ? ", " + std::string(serving_process_name(r_.configuration)) + " " +
                            std::to_string(rank_of(q->worker_pid) + 1)
                      : ""));
+        if (q->has_server_stamps()) waits_of(out, *q, y);
         if (queued_) {
             mark(out, "rect", "", "class", "answer", "x", x(q->end_us), "y", y - 1, "width", 2,
                  "height", 14, "fill", answered_colour);
@@ -203,7 +236,7 @@ std::string timeline_svg(const DrawnBatch& drawn, std::int64_t axis_us, bool zoo
             "timeline of " + drawn.configuration.label + (zoomed ? ", zoomed" : ""), "data-span-us",
             span, "data-axis-us", axis);
     time_axis(out, TimelineDrawing::left, width - TimelineDrawing::left - TimelineDrawing::right, 0,
-              height - 20, height - 4, static_cast<double>(axis) / 1e6, 3);
+              height - 20, height - 4, static_cast<double>(axis) / 1e6);
     int y = drawing.loop_lane(out, 4);
     for (const auto& row : t.rows) {
         drawing.row_of(out, row, y);

@@ -2,6 +2,8 @@
 // The one SVG writer report.html's pictures are drawn with: a mark and its attributes, its text
 // escaped by escape() (html_report.cpp, the page's one way from text to HTML), the time axis the
 // charts share, and their width and colours (each once, for every file that draws).
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <iterator>
 #include <ostream>
@@ -38,6 +40,8 @@ inline const char* makespan_palette[] = {"#1f5fa8", "#7f8c8d", "#e0a800"};
 inline constexpr const char *guess_colour = "#f5cba7",
                             *guess_outline = "#a04000";  // the class's guess: pale, outlined
 inline constexpr const char* queue_colour = "#8e44ad";
+// A probed app's waits inside its service: for a thread token, for a database connection.
+inline constexpr const char *token_wait_colour = "#f1c40f", *connection_wait_colour = "#16a085";
 inline constexpr const char *from_due_colour = "#d35400", *from_send_colour = "#1f5fa8",
                             *stall_colour = "#f7dc6f";
 
@@ -107,12 +111,21 @@ inline void legend(std::ostream& out, const Legend& entries) {
 
 // A time axis of four steps: a grid line at each from y1 to y2, its time in seconds below at
 // label_y (`digits` decimals).
+// Its ticks at round numbers (0.25 s, 0.5 s, ...), four to eight of them, as the live page's
+// (lab/live/live_page.html's drawAxis): 1, 2, 2.5 or 5 times a power of ten.
 inline void time_axis(std::ostream& out, double left, double plot, double y1, double y2,
-                      double label_y, double seconds, int digits) {
-    for (int tick = 0; tick <= 4; ++tick) {
-        const double x = left + tick * plot / 4;
+                      double label_y, double seconds) {
+    if (seconds <= 0) return;
+    const double rough = seconds / 5, power = std::pow(10.0, std::floor(std::log10(rough)));
+    double step = 10 * power;
+    for (double m : {5.0, 2.5, 2.0, 1.0})
+        if (m * power >= rough) step = m * power;
+    const int digits = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)) +
+                                       (std::abs(step / power - 2.5) < 1e-9 ? 1 : 0));
+    for (int k = 0; k * step <= seconds * (1 + 1e-9); ++k) {
+        const double x = left + k * step / seconds * plot;
         mark(out, "line", "", "x1", x, "y1", y1, "x2", x, "y2", y2, "class", "grid");
-        text(out, fixed(seconds * tick / 4, digits) + " s", "x", x, "y", label_y, "class", "tick");
+        text(out, fixed(k * step, digits) + " s", "x", x, "y", label_y, "class", "tick");
     }
 }
 

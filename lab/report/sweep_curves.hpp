@@ -20,6 +20,7 @@ struct CurvePoint {
 struct Curve {
     std::string label;  // the series: the label without its value ("def route, T threads")
     std::vector<CurvePoint> points;
+    std::optional<double> ringed = {};  // an x whose measured point is ringed (a ramp's knee)
 };
 
 // One chart: its figure and unit, and a line per configuration, on shared axes.

@@ -121,7 +121,8 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
                                    "client-side figures only)") +
                     (t.bystanders ? "   ▓ the bystander's GET " + load.probe_path +
                                         " (probe rows), being served"
-                                  : ""),
+                                  : "") +
+                    "; req k is the k-th request sent",
                 layout.wide ? 100'000 : layout.columns) +
            (t.bystanders
                 ? wrap(worst_probe_note(result, load), layout.wide ? 100'000 : layout.columns)
@@ -191,7 +192,8 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
            end + "\n";
     const std::vector<double>& model = result.model_finishes_s;
     for (const auto& [r, position, by] : t.rows) {
-        out += (by ? fmt::format("probe {:2} |", r->index) : fmt::format("req {:3}  |", r->index)) +
+        out += (by ? fmt::format("probe {:2} |", r->index + 1)
+                   : fmt::format("req {:3}  |", r->index + 1)) +
                bar_of(*r, by, queued, columns, column) + "|  ";
         if (!r->ok()) {
             // (an answer of 4xx or 5xx is said by its code, a connection that did not open by the

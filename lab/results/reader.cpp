@@ -134,6 +134,10 @@ RequestRecord request_of(const CsvRow& row) {
         r.job_queued_us = row.integer("job_queued_us", -any, any);
         r.done_us = row.integer("done_us", -any, any);
     }
+    if (row.has("token_wait_us") && row.has("connection_wait_us")) {  // a probed app's waits
+        r.token_wait_us = row.integer("token_wait_us", -1, any);
+        r.connection_wait_us = row.integer("connection_wait_us", -1, any);
+    }
     if (row.has("endpoint"))  // which target of `lab load`'s mix
         r.endpoint = static_cast<int>(std::max<std::int64_t>(0, row.integer("endpoint", 0, 99)));
     const auto error = named<ErrorKind>(row.at("error"));

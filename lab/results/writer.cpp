@@ -131,7 +131,8 @@ std::string requests_csv(const RunResult& run) {
            "us,send_us,"
            "first_byte_us,end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,"
            "server_end_us,error,"
-           "db_start_us,db_end_us,job_queued_us,done_us,endpoint\n";
+           "db_start_us,db_end_us,job_queued_us,done_us,endpoint,token_wait_us,connection_wait_"
+           "us\n";
     for (std::size_t i = 0; i < run.configurations.size(); ++i) {
         const ConfigurationResult& c = run.configurations[i];
         auto row = [&](const RequestRecord& r, const char* kind) {
@@ -146,7 +147,8 @@ std::string requests_csv(const RunResult& run) {
                 << blank_if_absent(r.server_end_us) << ',' << to_string(r.error) << ','
                 << blank_if_absent(r.db_start_us) << ',' << blank_if_absent(r.db_end_us) << ','
                 << blank_if_absent(r.job_queued_us) << ',' << blank_if_absent(r.done_us) << ','
-                << r.endpoint << '\n';
+                << r.endpoint << ',' << blank_if_absent(r.token_wait_us) << ','
+                << blank_if_absent(r.connection_wait_us) << '\n';
         };
         for (const auto& b : c.batches) {
             for (const auto& r : b.requests) row(r, "request");

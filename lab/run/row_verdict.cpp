@@ -99,9 +99,16 @@ void judge(ConfigurationResult& result, const Load& load) {
         if (auto said = bystander_verdict(result, load)) result.verdict = {Served::said, 0, *said};
     if (int in_db = median.stats.max_in_database; in_db >= 0)
         result.verdict.detail += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
-    if (load.work_path() == "/cpu" && median.server.computing > 0)
-        result.verdict.detail +=
-            "; computing " + std::to_string(median.server.computing) + " at once";
+    if (load.work_path() == "/cpu" && median.server.computing > 0) {
+        // In service at once, but under a GIL computing one at a time: said, so that "at once"
+        // beside the loop's held time reads true.
+        const int computing = median.server.computing, serving = median.stats.max_in_service;
+        result.verdict.detail += fmt::format("; computing {} at once", computing);
+        if (result.configuration.gil && computing < serving)
+            result.verdict.detail += fmt::format(
+                " of the {} in service: they take turns for the GIL, and the loop waits its turn",
+                serving);
+    }
     if (result.configuration.server == Server::app) judge_by_the_loop(result, load);
 }
 

@@ -60,12 +60,15 @@ void fill_values(std::string& text, const Configuration& c, const Load& own,
 // first row. In a sweep, a row's point at its own value stands for it (else its first point).
 void fill_lesson_values(std::string& text, const Scenario& s) {
     if (s.configurations.empty()) return;
+    auto fill_row = [&](const Configuration& c) {
+        fill_values(text, c, load_of(s.load, c), std::string("@").append(std::to_string(c.number)));
+    };
     for (bool home_only :
          {true, false})  // a row filled once stays filled: nothing is left to replace
         for (const Configuration& c : s.configurations)
             if (c.number > 0 && (!home_only || !c.sweep_value || c.sweep_value == c.sweep_home))
-                fill_values(text, c, load_of(s.load, c),
-                            std::string("@").append(std::to_string(c.number)));
+                fill_row(c);
+    for (const Configuration& c : s.merged) fill_row(c);  // at its own value
     fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
 }
 

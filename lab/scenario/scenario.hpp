@@ -283,6 +283,9 @@ struct Scenario {
     std::optional<Sweep> sweep;  // declared in the file ([sweep]) or given on the command line
     // What apply() changed that the user should hear of (not stored)
     std::vector<std::string> notices;
+    // Rows a sweep measures as an earlier row's points (thread-pool's 100 threads once T is
+    // swept): their own values still fill the texts' {T@2} (not stored)
+    std::vector<Configuration> merged;
     // `lab check`: how far a measured makespan may leave its model (a fraction), and why.
     double model_tolerance = 0.25;
     std::string model_tolerance_why;
@@ -291,6 +294,10 @@ struct Scenario {
     // measured. `lab list`, `lab run` and `lab check` estimate from it (estimate(), runner.hpp).
     double took_here_s = 0;
 };
+
+// A `source` as people cite it: each of the five documents' file names ("001_b11c...txt") as its
+// title, “Concurrency and Parallelism in FastAPI” (document 001).
+std::string cited_by_title(std::string source);
 
 // Whether the scenario's servers of the lab's own wait on `path` (/db, /fetch, /cache), in its
 // load or its bystander's requests, which then needs that service.

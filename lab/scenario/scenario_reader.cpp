@@ -21,6 +21,28 @@ ScenarioError::ScenarioError(const fs::path& f, const std::string& k, const std:
 
 namespace {
 
+// The five documents the lessons reproduce, by the file names their `source` cites them by, and
+// the titles a reader knows them by.
+constexpr std::pair<std::string_view, std::string_view> documents[] = {
+    {"000_bfadbdd73b33b8fc.txt", "How FastAPI Handles Concurrency: Deep Dive"},
+    {"001_b11cc018d65c1e5a.txt", "Concurrency and Parallelism in FastAPI"},
+    {"002_445549baed97520b.txt", "Concurrency and Parallelism in Python & FastAPI"},
+    {"003_9feab08ae2590e41.txt", "Concurrency: Mastering Async and Await"},
+    {"004_90b4df13068e05ee.txt", "Asynchronous Programming in FastAPI"},
+};
+
+}  // namespace
+
+std::string cited_by_title(std::string source) {
+    for (const auto& [file, title] : documents)
+        for (auto at = source.find(file); at != std::string::npos; at = source.find(file))
+            source.replace(at, file.size(),
+                           fmt::format("“{}” (document {})", title, file.substr(0, 3)));
+    return source;
+}
+
+namespace {
+
 // A text's cited figures ({measured:2}) are named once, here: a name that is no figure is a typo.
 void check_cited_figures(TableReader& r, const char* key, const std::string& text) {
     static const std::regex cited(cited_figure_pattern);

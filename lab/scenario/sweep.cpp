@@ -124,22 +124,6 @@ void add_points(std::vector<Configuration>& points, const Configuration& c,
     }
 }
 
-// Said once, however many rows the sweep made the same as an earlier one.
-void say_merged(Scenario& s, const std::vector<std::string>& merged, const SweepOption& option) {
-    if (merged.empty()) return;
-    std::string names;
-    for (std::size_t k = 0; k < merged.size(); ++k)
-        if (std::find(merged.begin(), merged.begin() + static_cast<long>(k), merged[k]) ==
-            merged.begin() + static_cast<long>(k))
-            names += (names.empty() ? "" : ", ") + merged[k];
-    s.notices.push_back(merged.size() == 1
-                            ? names + " differs from an earlier configuration only in " +
-                                  option.symbol + ", which the sweep sets: measured once"
-                            : std::to_string(merged.size()) + " configurations (" + names +
-                                  ") differ from an earlier one only in " + option.symbol +
-                                  ", which the sweep sets: each measured once");
-}
-
 }  // namespace
 
 Scenario expand_sweep(Scenario s, const Sweep& sweep) {
@@ -147,7 +131,7 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
     std::vector<int> values = sweep.values;
     std::sort(values.begin(), values.end());  // a curve runs left to right
     std::vector<Configuration> points, swept;
-    std::vector<std::string> merged;  // configurations the sweep makes the same as an earlier one
+    std::string merged;  // the rows the sweep makes the same as an earlier one, said once
     for (const Configuration& c : s.configurations) {
         if (!option.applies(c)) {
             points.push_back(c);
@@ -164,7 +148,12 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             add_points(points, c, option, values, home);
             continue;
         }
-        merged.push_back("“" + series_label(c.label, option) + "”");
+        // "row 2 (“def route, T threads” at T = 100) is row 1's curve at that T: measured once"
+        merged += std::string(merged.empty() ? "" : "; ") + "row " + std::to_string(c.number) +
+                  " (“" + series_label(c.label, option) + "” at " + option.symbol + " = " +
+                  std::to_string(home) + ") is row " + std::to_string(same->number) +
+                  "'s curve at that " + option.symbol + ": measured once, there";
+        s.merged.push_back(c);
         for (Expectation& e : s.expectations) {
             if (e.relative_row == c.number) e.relative_row = same->number;
             if (e.row != c.number) continue;
@@ -172,7 +161,7 @@ Scenario expand_sweep(Scenario s, const Sweep& sweep) {
             if (!e.at) e.at = home;
         }
     }
-    say_merged(s, merged, option);
+    if (!merged.empty()) s.notices.push_back(merged);
     s.configurations = std::move(points);
     s.sweep = Sweep{sweep.option, values};
     return s;

@@ -2,7 +2,8 @@
 # /__lab/limiters (tests/probe_attribution_test.py): each waits `ms`, and what bounds how many wait
 # at once is, route by route, AnyIO's 40 thread tokens (a `def` route, or an `async def` route whose
 # `def` dependency waits), asyncio's default executor (min(32, cores + 4) workers), a SQLAlchemy
-# QueuePool of 5 + 10 as it comes (SQLite: no server to start), the loop itself, or nothing.
+# QueuePool of 5 + 10 as it comes (SQLite: no server to start), the GIL (a `def` route that
+# computes), the loop itself, or nothing.
 import asyncio
 import os
 import tempfile
@@ -45,6 +46,14 @@ def pooled(ms: int = 100):
     with engine.connect() as connection:  # one of the pool's 15 connections, held while it waits
         connection.execute(text("SELECT 1"))
         time.sleep(ms / 1000)
+    return "done"
+
+
+@app.get("/computes")
+def computes(ms: int = 50):
+    deadline = time.thread_time() + ms / 1000
+    while time.thread_time() < deadline:  # on one of AnyIO's threads, holding the GIL
+        pass
     return "done"
 
 
