@@ -497,7 +497,7 @@ TEST_CASE(
         const std::string browse =
             "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
             "--disable-background-networking --disable-component-update --disable-sync "
-            "--window-size=1024,768 "
+            "--window-size=1280,720 "
             "--virtual-time-budget=60000 --user-data-dir=" +
             (out.path / "profile").string() + " --dump-dom " + page + " 2>/dev/null";
         FILE* chromium = popen(browse.c_str(), "r");
@@ -524,6 +524,8 @@ TEST_CASE(
           "25");  // http://127.0.0.1:PORT/guess: 28 bytes, version 2
     CHECK(body.find("127.0.0.1:" + port + "/guess</p>") !=
           std::string::npos);  // the address, as text
+    // Its end fits a projector's 1280 × 720, footnote included (it was 741 px tall).
+    CHECK(std::stoi(test::html_attribute(body, "data-page-height")) <= 720);
 }
 
 // `lab load --live` of a timed closed loop (its first 200 requests drawn) and of an open loop (one
