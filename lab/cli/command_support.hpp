@@ -1,6 +1,7 @@
 #pragma once
 // What the subcommands of `lab` share: exit codes, finding a scenario by name, the options of a
-// load (`lab run`, `lab check`) and how a run ends (`lab run`, `lab load`, `lab exercise check`).
+// load (`lab run`, `lab check`) and of the live view, and a run's folder said; how a run ends
+// (`lab run`, `lab load`, `lab exercise check`) is run_output.hpp.
 // Each subcommand has a file of its own (serve_command.cpp, run_command.cpp, ...), listed by
 // commands.hpp.
 #include <filesystem>
@@ -110,36 +111,6 @@ struct LiveOptions {
 
 // --wide, which every command that prints a table takes.
 void declare_wide(CLI::App& app, bool& wide);
-
-// How `lab run` and `lab load` end: the table on stdout, the files, the exit code.
-struct Output : LiveOptions {
-    std::filesystem::path out = "results";
-    Format format = Format::table;
-    bool quiet = false;
-    bool wide = false;
-    bool let_cpus_sleep = false;  // --let-cpus-sleep: measure with the machine's deep idle states
-    int live_wait_s = 10;  // how long the run waits for the page to open before it starts
-    // --slow N: the page replays each batch N times slower (lab/live/live_page.html)
-    double slow = 1;
-    // --predict-page: Enter on the terminal starts the run (the one rule), not the page
-    bool enter_starts = false;
-    std::shared_ptr<LiveHub> hub;
-
-    void declare(CLI::App& app);
-    // With --live: starts the live view and prints its URL (once); false if it cannot listen.
-    bool open_live();
-    void follow_live(const Scenario& scenario, RunSettings& settings);
-    // The terminal's width (COLUMNS, else the terminal's, else 100), and colour when a person
-    // watches.
-    Layout layout() const;
-    // `kept`, if given, gets the run (e.g. for an exercise's grade).
-    int run_and_report(const Scenario& scenario, const Overrides& where = {},
-                       RunResult* kept = nullptr);
-};
-
-// What the live page is told before a run (or a replay): the title, the load, each configuration
-// with its model's makespan.
-nlohmann::json live_plan(const Scenario& scenario);
 
 // `lab diff A B` (and `lab report A B`, which is it): two results folders compared in the
 // terminal (or Markdown), and as a page at `page` unless it is empty; a change under

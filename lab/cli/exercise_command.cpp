@@ -3,6 +3,7 @@
 // exercise's load against the student's app (their own code, under uvicorn, with the lab's probe)
 // and prints each expectation ✓ or ✗ with the measured figure and what a ✗ means.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/run_output.hpp"
 #include "lab/cli/commands.hpp"
 
 #include <algorithm>

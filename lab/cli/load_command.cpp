@@ -2,6 +2,7 @@
 // and wrk (-n, -c, -z, -m, -H, -d, -t, --timeout, --disable-keepalive). It sends what it is told:
 // one run, no warm-up, exactly -n requests (or for -z), and prints a summary like theirs.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/run_output.hpp"
 #include "lab/cli/commands.hpp"
 
 #include <algorithm>

@@ -2,6 +2,7 @@
 // live, slowed down, at the true relative times of its records; the page plays, pauses, steps and
 // changes speed (lab/live/live_page.html). It serves until Ctrl-C.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/run_output.hpp"
 #include "lab/cli/commands.hpp"
 
 #include <csignal>

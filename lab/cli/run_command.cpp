@@ -1,5 +1,6 @@
 // `lab run SCENARIO`: run a scenario's configurations, print the table, keep the files.
 #include "lab/cli/command_support.hpp"
+#include "lab/cli/run_output.hpp"
 #include "lab/cli/commands.hpp"
 
 #include <iostream>
