@@ -22,11 +22,13 @@ milliseconds step_time(const RouteRun& r) {
     return milliseconds(std::clamp(static_cast<long>(10 * r.warm.took_ms), 300L, 2000L));
 }
 
-// The most steps a ramp takes: doubling up to the top, then halving the last gap.
-int most_steps(int max_in_flight) {
-    const int doubling = static_cast<int>(std::ceil(std::log2(std::max(max_in_flight, 1))));
-    return 2 * doubling + 1;
+// The steps of doubling from 1 up to the top (1, 2, 4, ..., 32, 48: seven for 48).
+int doubling_steps(int max_in_flight) {
+    return static_cast<int>(std::ceil(std::log2(std::max(max_in_flight, 1)))) + 1;
 }
+
+// The most steps a ramp takes: doubling up to the top, then halving the last gap.
+int most_steps(int max_in_flight) { return 2 * doubling_steps(max_in_flight) - 1; }
 
 // The step's figures, as summarize() counts every batch's (a 4xx or 5xx is a failure).
 RampStep step_of(const Batch& b, int in_flight) {
@@ -100,7 +102,7 @@ double step_s(const RouteRun& r) {
 }  // namespace
 
 double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight) {
-    const int doubling = (most_steps(max_in_flight) + 1) / 2;
+    const int doubling = doubling_steps(max_in_flight);
     double s = 0;
     for (const RouteRun& r : routes)
         if (r.judged())

@@ -121,9 +121,8 @@ std::string load_line(const RunResult& run) {
 namespace {
 
 std::string mode_cell(const Configuration& c) {
-    if (c.server == Server::app)  // a student's (labelled "your app"), or the lesson's own
-        return std::string(c.label.starts_with("your ") ? "your code" : "the lesson's app") +
-               ", under uvicorn (the lab's probe stamps it)";
+    if (c.server == Server::app)  // (a student's, whose label says so, or a lesson's own)
+        return "the app's own code, under uvicorn (the lab's probe stamps it)";
     if (c.server == Server::external) return "a server the lab did not start";
     const std::string stack = c.fastapi_variant == TwinRoute::flask
                                   ? "Flask/gunicorn"

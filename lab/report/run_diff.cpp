@@ -210,7 +210,7 @@ std::string change_sentence(const RunDiff& d) {
     }
     s += took->told_apart() ? " (" + took->significance() + ", over the requests' own times)"
          : took->test.could_tell_with == 0 && took->test.p <= telling_p
-             ? " (~: " + took->significance().substr(2) + ")"
+             ? " (" + took->significance() + ")"  // (sure, but under the threshold)
              : " (~: within the noise of the requests' own times)";
     if (const FigureChange* held = of("loop_blocked"))
         s += "; the loop held " + held->a_text + " → " + held->b_text;
