@@ -92,8 +92,9 @@ if [ -n "$rest_missing" ]; then
     trap 'echo "setup: stopped; waiting for the packages'"'"' install to end" >&2; wait "$beside"; exit 130' INT TERM
 fi
 
-# `run` builds only what it runs; `test` the tests too (the benchmarks: cmake --build build).
-targets="lab"; [ "$verb" = test ] && targets="lab lab_tests"
+# `run` builds only what it runs; `test` the tests and the benchmarks too (built, so that none
+# rots unseen; run by hand: bench/README.md).
+targets="lab"; [ "$verb" = test ] && targets="lab lab_tests lab_bench"
 quietly "configure" build/setup-build.log cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 quietly "build $targets" build/setup-build.log cmake --build build --target $targets
 if [ -n "$beside" ]; then
