@@ -73,32 +73,39 @@ std::vector<std::tuple<double, int, int>> recorded(const lab::RunResult& run) {
 
 // What a live page shows at its end, as the room reads it: each lane's name and heading (its
 // batch, its count done), each lane's axis (its ticks' places and values), the run clock, the
-// outlined guesses and the room's marks drawn, the bars, and what it said of the last
-// configuration.
+// outlined guesses and the room's marks drawn, the bars, and what it said of each configuration
+// as it began.
 struct EndState {
     std::vector<std::string> lanes, ticks;
     double clock = -1;
-    std::string guesses, room_ticks, room_medians, bars, configuration_said;
+    std::string guesses, room_ticks, room_medians, bars, configurations_said;
 };
+
+// Each lane's axis: its ticks' values and places.
+std::vector<std::string> ticks_of(const std::string& dom) {
+    std::vector<std::string> ticks;
+    const std::regex tick("class=\"tick\" style=\"left: ([0-9.]+)%;\">([^<]*)<");
+    for (auto it = std::sregex_iterator(dom.begin(), dom.end(), tick); it != std::sregex_iterator();
+         ++it)
+        ticks.push_back((*it)[2].str() + " at " + (*it)[1].str() + "%");
+    return ticks;
+}
 
 EndState end_state(const std::string& dom) {
     const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
     REQUIRE(test::html_attribute(body, "data-done") == "yes");
     EndState end;
-    const std::regex lane("<h2>([^<]*)<small>([^<]*)</small></h2>"),
-        tick("class=\"tick\" style=\"left: ([0-9.]+)%;\">([^<]*)<");
+    const std::regex lane("<h2>([^<]*)<small>([^<]*)</small></h2>");
     for (auto it = std::sregex_iterator(body.begin(), body.end(), lane);
          it != std::sregex_iterator(); ++it)
         end.lanes.push_back((*it)[1].str() + " |" + (*it)[2].str());
-    for (auto it = std::sregex_iterator(body.begin(), body.end(), tick);
-         it != std::sregex_iterator(); ++it)
-        end.ticks.push_back((*it)[2].str() + " at " + (*it)[1].str() + "%");
+    end.ticks = ticks_of(body);
     end.clock = std::stod(test::html_attribute(body, "data-clock"));
     end.guesses = test::html_attribute(body, "data-guess-bars");
     end.room_ticks = test::html_attribute(body, "data-room-ticks");
     end.room_medians = test::html_attribute(body, "data-room-medians");
     end.bars = test::html_attribute(body, "data-final-bars");
-    end.configuration_said = test::html_attribute(body, "data-configuration-said");
+    end.configurations_said = test::html_attribute(body, "data-configurations-said");
     return end;
 }
 
@@ -294,8 +301,13 @@ TEST_CASE("lab replay ends as the live page of the same run: names, counts, axis
     CHECK(replayed.lanes == live.lanes);
     CHECK_FALSE(live.ticks.empty());
     CHECK(replayed.ticks == live.ticks);
-    CHECK(live.configuration_said.find("Configuration 2 of 2: ") == 0);
-    CHECK(replayed.configuration_said == live.configuration_said);
+    // The same axis from the start: the replay's first moment drawn on the axis it ends with.
+    CHECK(ticks_of(replayed_page(folder, "2", "?paused&steps=1", 3'000, dir.path / "profile-early",
+                                 "1")) == live.ticks);
+    CHECK(live.configurations_said ==
+          "Configuration 1 of 2: " + run.configurations[0].configuration.label +
+              " | Configuration 2 of 2: " + run.configurations[1].configuration.label);
+    CHECK(replayed.configurations_said == live.configurations_said);
     CHECK(live.guesses == "2");
     CHECK(replayed.guesses == live.guesses);
     CHECK(live.bars == "20");
@@ -306,7 +318,7 @@ TEST_CASE("lab replay ends as the live page of the same run: names, counts, axis
 
 // The replay's header counts the run's configurations (not those it has met so far), and the
 // room's guesses kept with the run are drawn: a tick each, each configuration's median marked.
-TEST_CASE("lab replay says configuration 2 of 2 and draws the room's guesses the run kept",
+TEST_CASE("lab replay says configuration 1, then 2, of 2 and draws the room's guesses the run kept",
           "[browser]") {
     test::ScratchDir dir;
     lab::Scenario s = test::shipped().front();
@@ -318,8 +330,9 @@ TEST_CASE("lab replay says configuration 2 of 2 and draws the room's guesses the
     const fs::path folder = lab::write_results(test::made_up_run(s), dir.path);
     const lab::RunResult run = lab::read_results(folder);
     const EndState end = end_state(replayed_page(folder, "4", "", 20'000, dir.path / "profile"));
-    CHECK(end.configuration_said ==
-          "Configuration 2 of 2: " + run.configurations[1].configuration.label);
+    CHECK(end.configurations_said ==
+          "Configuration 1 of 2: " + run.configurations[0].configuration.label +
+              " | Configuration 2 of 2: " + run.configurations[1].configuration.label);
     CHECK(end.room_ticks == "5");
     CHECK(end.room_medians == "2");
     double recorded_s = 0;  // (batch 2 of each, as replayed_page asks)
