@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/layout.hpp"
+#include "lab/live/batch_drawing.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
 #include "made_up_run.hpp"
@@ -68,6 +69,56 @@ std::vector<std::tuple<double, int, int>> recorded(const lab::RunResult& run) {
     }
     std::sort(moments.begin(), moments.end());
     return moments;
+}
+
+// What a live page shows at its end, as the room reads it: each lane's name and heading (its
+// batch, its count done), each lane's axis (its ticks' places and values), the run clock, the
+// outlined guesses and the room's marks drawn, the bars, and what it said of each configuration
+// as it began.
+struct EndState {
+    std::vector<std::string> lanes, ticks;
+    double clock = -1;
+    std::string guesses, room_ticks, room_medians, bars, configurations_said;
+};
+
+// Each lane's axis: its ticks' values and places.
+std::vector<std::string> ticks_of(const std::string& dom) {
+    std::vector<std::string> ticks;
+    const std::regex tick("class=\"tick\" style=\"left: ([0-9.]+)%;\">([^<]*)<");
+    for (auto it = std::sregex_iterator(dom.begin(), dom.end(), tick); it != std::sregex_iterator();
+         ++it)
+        ticks.push_back((*it)[2].str() + " at " + (*it)[1].str() + "%");
+    return ticks;
+}
+
+EndState end_state(const std::string& dom) {
+    const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+    REQUIRE(test::html_attribute(body, "data-done") == "yes");
+    EndState end;
+    const std::regex lane("<h2>([^<]*)<small>([^<]*)</small></h2>");
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), lane);
+         it != std::sregex_iterator(); ++it)
+        end.lanes.push_back((*it)[1].str() + " |" + (*it)[2].str());
+    end.ticks = ticks_of(body);
+    end.clock = std::stod(test::html_attribute(body, "data-clock"));
+    end.guesses = test::html_attribute(body, "data-guess-bars");
+    end.room_ticks = test::html_attribute(body, "data-room-ticks");
+    end.room_medians = test::html_attribute(body, "data-room-medians");
+    end.bars = test::html_attribute(body, "data-final-bars");
+    end.configurations_said = test::html_attribute(body, "data-configurations-said");
+    return end;
+}
+
+// The last moment of a recorded batch the page draws (on its own axis, from 0), in seconds: its
+// requests' (sent, begun, ended, answered) and the bystander's answers.
+double last_moment_s(const lab::Batch& batch) {
+    std::int64_t last = 0;
+    for (const lab::RequestRecord& r : batch.requests)
+        if (r.send_us >= 0)
+            last = std::max({last, r.send_us, r.server_start_us, r.server_end_us, r.end_us});
+    for (const lab::RequestRecord& p : batch.probes)
+        if (p.send_us >= 0 && p.index < lab::live_drawn_requests) last = std::max(last, p.end_us);
+    return static_cast<double>(last) / 1e6;
 }
 
 }  // namespace
@@ -209,4 +260,85 @@ TEST_CASE(
     }
     CHECK(clock[1] - clock[0] == Approx((6.0 - 2.0) / 20).margin(0.02));
     CHECK(bars[1] > bars[0]);
+}
+
+// Issue 58: the replay is the live page fed from the records. A real run (two configurations, one
+// batch each, the class's guesses) watched live in Chromium, then `lab replay` of its folder: the
+// page ends the same, lane by lane: the configurations' names, "batch 1 of 1 · 10 of 10 done", the
+// axis's ticks (the models' from the plan, stretched the same), the guesses outlined, the same
+// bars, "Configuration 2 of 2", and one run clock over both configurations' batches. Both clocks
+// are sums of the same microsecond stamps (the live page's from the run's events, the replay's
+// from its records), so they agree to the page's rounding (10^-6 s): each is also the recorded
+// batches' last moments added up.
+TEST_CASE("lab replay ends as the live page of the same run: names, counts, axis, clock, guesses",
+          "[browser]") {
+    test::ScratchDir dir;
+    test::PipedLab run_lab = test::spawn_lab_piped(
+        {"run", "blocking-async", "--delay", "50", "--repeat", "1", "--predict", "0.4,0.1",
+         "--live", "--live-wait", "60", "--quiet", "--out", dir.path.string()});
+    std::string said;
+    const std::string url =
+        test::read_until(run_lab.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
+    REQUIRE_FALSE(url.empty());
+    const std::string live_dom = chromium_dom(url, 60'000, dir.path / "profile-live");
+    REQUIRE(run_lab.finish(said) == 0);
+    INFO(said);
+    const fs::path folder = lab::results_folder(dir.path / "blocking-async");
+    const lab::RunResult run = lab::read_results(folder);
+    REQUIRE(run.configurations.size() == 2);
+    const EndState live = end_state(live_dom);
+    const EndState replayed =
+        end_state(replayed_page(folder, "2", "", 30'000, dir.path / "profile-replay", "1"));
+
+    REQUIRE(live.lanes.size() == 2);
+    double recorded_s = 0;
+    for (std::size_t c = 0; c < 2; ++c) {
+        const lab::ConfigurationResult& r = run.configurations[c];
+        CHECK(live.lanes[c].find(r.configuration.label.substr(0, 12)) == 0);
+        CHECK(live.lanes[c].find("batch 1 of 1 · 10 of 10 done") != std::string::npos);
+        recorded_s += last_moment_s(r.batches[0]);
+    }
+    CHECK(replayed.lanes == live.lanes);
+    CHECK_FALSE(live.ticks.empty());
+    CHECK(replayed.ticks == live.ticks);
+    // The same axis from the start: the replay's first moment drawn on the axis it ends with.
+    CHECK(ticks_of(replayed_page(folder, "2", "?paused&steps=1", 3'000, dir.path / "profile-early",
+                                 "1")) == live.ticks);
+    CHECK(live.configurations_said ==
+          "Configuration 1 of 2: " + run.configurations[0].configuration.label +
+              " | Configuration 2 of 2: " + run.configurations[1].configuration.label);
+    CHECK(replayed.configurations_said == live.configurations_said);
+    CHECK(live.guesses == "2");
+    CHECK(replayed.guesses == live.guesses);
+    CHECK(live.bars == "20");
+    CHECK(replayed.bars == live.bars);
+    CHECK(live.clock == Approx(recorded_s).margin(1e-6));
+    CHECK(replayed.clock == Approx(live.clock).margin(1e-6));
+}
+
+// The replay's header counts the run's configurations (not those it has met so far), and the
+// room's guesses kept with the run are drawn: a tick each, each configuration's median marked.
+TEST_CASE("lab replay says configuration 1, then 2, of 2 and draws the room's guesses the run kept",
+          "[browser]") {
+    test::ScratchDir dir;
+    lab::Scenario s = test::shipped().front();
+    for (const lab::Scenario& shipped : test::shipped())
+        if (shipped.name == "blocking-async") s = shipped;
+    REQUIRE(s.configurations.size() == 2);
+    s.configurations[0].room_guesses = {0.4, 0.9, 1.5};
+    s.configurations[1].room_guesses = {0.1, 0.3};
+    const fs::path folder = lab::write_results(test::made_up_run(s), dir.path);
+    const lab::RunResult run = lab::read_results(folder);
+    const EndState end = end_state(replayed_page(folder, "4", "", 20'000, dir.path / "profile"));
+    CHECK(end.configurations_said ==
+          "Configuration 1 of 2: " + run.configurations[0].configuration.label +
+              " | Configuration 2 of 2: " + run.configurations[1].configuration.label);
+    CHECK(end.room_ticks == "5");
+    CHECK(end.room_medians == "2");
+    double recorded_s = 0;  // (batch 2 of each, as replayed_page asks)
+    for (const lab::ConfigurationResult& r : run.configurations)
+        recorded_s += last_moment_s(r.batches[1]);
+    CHECK(end.clock == Approx(recorded_s).margin(1e-6));
+    REQUIRE(end.lanes.size() == 2);
+    CHECK(end.lanes[1].find("batch 2 of " + std::to_string(s.load.repeat)) != std::string::npos);
 }

@@ -5,11 +5,14 @@
 #include "lab/cli/run_output.hpp"
 #include "lab/cli/commands.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <initializer_list>
 #include <iostream>
 #include <memory>
+#include <tuple>
+#include <utility>
 
-#include "lab/live/batch_drawing.hpp"
 #include "lab/live/live_hub.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"
@@ -20,21 +23,62 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Every configuration's batch (number `batch`, else its median one, the report's timeline), as
-// the live run told the page, then the table's row: what `lab run --live` would have shown.
+// A recorded batch told to the hub as the harness and the servers told it live, in the order it
+// happened (a request's own moments in the order sent, begun, ended, answered), on the batch's
+// axis (its origin 0): the page draws it by the same code, from the same events.
+void replay_batch(LiveHub& hub, const Batch& batch) {
+    enum Kind { sent, started, ended, answered, probe };
+    struct Moment {
+        std::int64_t at_us;
+        Kind kind;
+        const RequestRecord* record;
+    };
+    std::vector<Moment> moments;
+    for (const RequestRecord& r : batch.requests)
+        for (auto [at, kind] :
+             std::initializer_list<std::pair<std::int64_t, Kind>>{{r.send_us, sent},
+                                                                  {r.server_start_us, started},
+                                                                  {r.server_end_us, ended},
+                                                                  {r.end_us, answered}})
+            if (at >= 0 && r.send_us >= 0) moments.push_back({at, kind, &r});
+    for (const RequestRecord& p : batch.probes)
+        if (p.send_us >= 0 && p.end_us >= 0) moments.push_back({p.end_us, probe, &p});
+    std::stable_sort(moments.begin(), moments.end(), [](const Moment& x, const Moment& y) {
+        return std::tie(x.at_us, x.kind) < std::tie(y.at_us, y.kind);
+    });
+    hub.batch_started(batch.number, 0, static_cast<int>(batch.requests.size()));
+    for (const auto& [at_us, kind, r] : moments) {
+        // (a connection's name for the marks: any, one per request)
+        const int port = r->index + 1;
+        if (kind == sent) hub.sent(r->index, at_us, port);
+        if (kind == started || kind == ended)
+            hub.mark({.mark = kind == started ? live::Mark::started : live::Mark::ended,
+                      .request = port,
+                      .at_us = at_us,
+                      .pid = 0,
+                      .what = {}});
+        if (kind == answered) hub.answered(*r);
+        if (kind == probe) hub.probe_answered(*r);
+    }
+    hub.batch_finished(batch.number);
+}
+
+// The live run's events, from its records: the plan (its configurations, their guesses, the
+// models' axis), then each configuration's batch (number `batch`, else its median one, the
+// report's timeline) and its row, as `lab run --live` told them.
 void publish_replay(LiveHub& hub, const RunResult& run, std::optional<int> batch) {
-    const auto rows = table_rows(run);
-    hub.publish({{"type", "columns"}, {"names", rows.front()}});
+    Scenario planned = run.scenario;
+    for (const ConfigurationResult& r : run.configurations)
+        planned.configurations.push_back(r.configuration);
+    hub.publish(live_plan(planned));
+    RunResult so_far{run.scenario, {}};
     for (std::size_t k = 0; k < run.configurations.size(); ++k) {
-        const ConfigurationResult& r = run.configurations[k];
-        if (!r.batches.empty()) {
-            const Batch& b =
-                batch ? r.batches[static_cast<std::size_t>(*batch - 1)] : r.batches[r.median_batch];
-            for (nlohmann::json& event :
-                 replayed_batch(b, static_cast<int>(k), static_cast<int>(r.batches.size())))
-                hub.publish(std::move(event));
-        }
-        hub.publish({{"type", "row"}, {"c", k}, {"cells", rows[k + 1]}});
+        const ConfigurationResult& r = so_far.configurations.emplace_back(run.configurations[k]);
+        hub.configuration(static_cast<int>(k), run.scenario.load.repeat);
+        if (!r.batches.empty())
+            replay_batch(hub, batch ? r.batches[static_cast<std::size_t>(*batch - 1)]
+                                    : r.batches[r.median_batch]);
+        publish_configuration_done(hub, so_far);
     }
     hub.publish(
         {{"type", "done"},
@@ -81,7 +125,6 @@ Action define_replay(CLI::App& app) {
             pthread_sigmask(SIG_BLOCK, &stop, nullptr);
             LiveHub hub(o->port);
             hub.publish({{"type", "replay"}, {"slow", o->slow}});
-            hub.publish(live_plan(run.scenario));
             publish_replay(hub, run, o->batch);
             std::cerr << "live view: " << hub.url() << "  (the replay, " << fixed(o->slow, 0)
                       << "× slower; Ctrl-C ends it)\n";

@@ -109,17 +109,21 @@ void Output::follow_live(const Scenario& scenario, RunSettings& settings) {
                   << " s; the run starts (a page opened later replays it)\n";
     settings.live = hub.get();
     settings.on_configuration_done = [this](const RunResult& so_far) {
-        const auto rows = table_rows(so_far);
-        const std::size_t last = so_far.configurations.size() - 1;
-        if (last == 0) hub->publish({{"type", "columns"}, {"names", rows.front()}});
-        hub->publish({{"type", "row"}, {"c", last}, {"cells", rows.back()}});
-        if (std::string note = below_floor_note(so_far); !note.empty())
-            hub->publish({{"type", "footnote"}, {"text", note}});
-        // the guessed figure as measured, beside the guess drawn before the run
-        if (has_guesses(so_far))
-            if (auto measured = judged_guesses(so_far).back().measured)
-                hub->publish({{"type", "measured"}, {"c", last}, {"value", *measured}});
+        publish_configuration_done(*hub, so_far);
     };
+}
+
+void publish_configuration_done(LiveHub& hub, const RunResult& so_far) {
+    const auto rows = table_rows(so_far);
+    const std::size_t last = so_far.configurations.size() - 1;
+    if (last == 0) hub.publish({{"type", "columns"}, {"names", rows.front()}});
+    hub.publish({{"type", "row"}, {"c", last}, {"cells", rows.back()}});
+    if (std::string note = below_floor_note(so_far); !note.empty())
+        hub.publish({{"type", "footnote"}, {"text", note}});
+    // the guessed figure as measured, beside the guess drawn before the run
+    if (has_guesses(so_far))
+        if (auto measured = judged_guesses(so_far).back().measured)
+            hub.publish({{"type", "measured"}, {"c", last}, {"value", *measured}});
 }
 
 namespace {

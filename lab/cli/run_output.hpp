@@ -39,5 +39,8 @@ struct Output : LiveOptions {
 // What the live page is told before a run (or a replay): the title, the load, each configuration
 // with its model's makespan.
 nlohmann::json live_plan(const Scenario& scenario);
+// What the live page is told as a configuration ends (`so_far`'s last): its row of the table, the
+// table's footnote, and the guessed figure as measured.
+void publish_configuration_done(LiveHub& hub, const RunResult& so_far);
 
 }  // namespace lab

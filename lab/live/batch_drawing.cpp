@@ -2,11 +2,7 @@
 #include "lab/live/batch_drawing.hpp"
 
 #include <algorithm>
-#include <initializer_list>
-#include <tuple>
 #include <utility>
-
-#include "lab/clock.hpp"
 
 namespace lab {
 
@@ -23,12 +19,11 @@ std::optional<int> BatchDrawing::row_of(int index) const {
     return index / stride_;
 }
 
-// The count of the batch's answers, at most every 100 ms (and always when `final`: the batch is
-// over).
-std::optional<json> BatchDrawing::count_event(bool final) {
-    std::int64_t at = monotonic_us();
-    if (!final && at - last_count_us_ < 100'000) return std::nullopt;
-    last_count_us_ = at;
+// The count of the batch's answers, at most every 100 ms of the batch's own time (so that a
+// replay of its records counts as the run did), and always when `final`: the batch is over.
+std::optional<json> BatchDrawing::count_event(bool final, std::int64_t at_us) {
+    if (!final && at_us - last_count_us_ < 100'000) return std::nullopt;
+    last_count_us_ = at_us;
     return json{{"type", "count"},
                 {"c", configuration_},
                 {"answered", answered_in_batch_},
@@ -49,7 +44,7 @@ json BatchDrawing::batch_started(int batch, std::int64_t origin_us, int requests
     drawn_on_port_.clear();
     stride_ = std::max(1, (requests + live_drawn_requests - 1) / live_drawn_requests);
     answered_in_batch_ = 0;
-    last_count_us_ = 0;
+    last_count_us_ = -100'000;  // (the first answer is counted)
     return {{"type", "batch"}, {"c", configuration_},  {"batch", batch},
             {"of", batches_},  {"requests", requests}, {"stride", stride_}};
 }
@@ -70,16 +65,21 @@ std::vector<json> BatchDrawing::answered(const RequestRecord& r) {
     std::lock_guard lock(m_);
     ++answered_in_batch_;
     std::vector<json> events;
-    if (std::optional<json> count = count_event(false)) events.push_back(std::move(*count));
-    std::optional<int> row = row_of(r.index);
-    if (!row) return events;
-    json event{{"type", "answered"},     {"c", configuration_}, {"i", *row},
-               {"t", seconds(r.end_us)}, {"ok", r.ok()},        {"status", r.status}};
-    if (r.has_server_stamps()) {  // the answer's own stamps, should a mark have been lost
-        event["start"] = seconds(r.server_start_us);
-        event["end"] = seconds(r.server_end_us);
+    if (std::optional<int> row = row_of(r.index)) {
+        json& event = events.emplace_back(json{{"type", "answered"},
+                                               {"c", configuration_},
+                                               {"i", *row},
+                                               {"t", seconds(r.end_us)},
+                                               {"ok", r.ok()},
+                                               {"status", r.status}});
+        if (r.has_server_stamps()) {  // the answer's own stamps, should a mark have been lost
+            event["start"] = seconds(r.server_start_us);
+            event["end"] = seconds(r.server_end_us);
+        }
     }
-    events.push_back(std::move(event));
+    // (after the answer it counts, so that a replay hands it on with it)
+    if (std::optional<json> count = count_event(false, r.end_us))
+        events.push_back(std::move(*count));
     return events;
 }
 
@@ -97,7 +97,7 @@ std::optional<json> BatchDrawing::probe_answered(const RequestRecord& probe) {
 
 json BatchDrawing::batch_finished() {
     std::lock_guard lock(m_);
-    return *count_event(true);
+    return *count_event(true, last_count_us_);
 }
 
 std::optional<json> BatchDrawing::mark(const live::ReceivedMark& mark) {
@@ -119,57 +119,6 @@ std::optional<json> BatchDrawing::mark(const live::ReceivedMark& mark) {
                 {"c", configuration_},
                 {"i", it->second.row},
                 {"t", seconds(mark.at_us - origin_us_)}};
-}
-
-std::vector<nlohmann::json> replayed_batch(const Batch& batch, int c, int batches) {
-    BatchDrawing drawing(0);  // (the batch's axis is the recorded one: its origin is 0)
-    std::vector<nlohmann::json> events{
-        drawing.configuration(c, batches),
-        drawing.batch_started(batch.number, 0, static_cast<int>(batch.requests.size()))};
-    // Each moment of each request, in the order they happened (a request's own in the order sent,
-    // begun, ended, answered).
-    enum Kind { sent, started, ended, answered, probe };
-    struct Moment {
-        std::int64_t at_us;
-        Kind kind;
-        const RequestRecord* record;
-    };
-    std::vector<Moment> moments;
-    for (const RequestRecord& r : batch.requests)
-        for (auto [at, kind] :
-             std::initializer_list<std::pair<std::int64_t, Kind>>{{r.send_us, sent},
-                                                                  {r.server_start_us, started},
-                                                                  {r.server_end_us, ended},
-                                                                  {r.end_us, answered}})
-            if (at >= 0 && r.send_us >= 0) moments.push_back({at, kind, &r});
-    for (const RequestRecord& p : batch.probes)
-        if (p.send_us >= 0 && p.end_us >= 0) moments.push_back({p.end_us, probe, &p});
-    std::stable_sort(moments.begin(), moments.end(), [](const Moment& x, const Moment& y) {
-        return std::tie(x.at_us, x.kind) < std::tie(y.at_us, y.kind);
-    });
-    double t = 0;
-    auto told = [&](std::optional<nlohmann::json> event) {
-        if (!event) return;
-        if (!event->contains("t")) (*event)["t"] = t;  // (a count: at the answer it follows)
-        events.push_back(std::move(*event));
-    };
-    for (const Moment& m : moments) {
-        const RequestRecord& r = *m.record;
-        t = static_cast<double>(m.at_us) / 1e6;
-        const int port = r.index + 1;  // (a connection's name for the marks: any, one per request)
-        if (m.kind == sent) told(drawing.sent(r.index, r.send_us, port));
-        if (m.kind == started || m.kind == ended)
-            told(drawing.mark({.mark = m.kind == started ? live::Mark::started : live::Mark::ended,
-                               .request = port,
-                               .at_us = m.at_us,
-                               .pid = 0,
-                               .what = {}}));
-        if (m.kind == answered)
-            for (nlohmann::json& e : drawing.answered(r)) told(std::move(e));
-        if (m.kind == probe) told(drawing.probe_answered(r));
-    }
-    told(drawing.batch_finished());
-    return events;
 }
 
 }  // namespace lab

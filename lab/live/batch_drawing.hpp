@@ -39,7 +39,7 @@ public:
 
 private:
     std::optional<int> row_of(int index) const;
-    std::optional<nlohmann::json> count_event(bool final);
+    std::optional<nlohmann::json> count_event(bool final, std::int64_t at_us);
 
     const std::int64_t opened_us_;
     std::mutex m_;  // guards what follows
@@ -54,15 +54,8 @@ private:
     std::unordered_map<int, Drawn> drawn_on_port_;
     int stride_ = 1;  // every stride-th request of the batch is drawn
     int answered_in_batch_ = 0;  // drawn or not
-    std::int64_t last_count_us_ = 0;  // when the page was last sent the count
+    // When the page was last sent the count, on the batch's axis
+    std::int64_t last_count_us_ = 0;
 };
-
-// A recorded batch as the live page's events (`lab replay`): what BatchDrawing would have
-// published had the page watched it, in the order it happened, each with its moment on the
-// batch's axis ("t", seconds), so that the page can hand them on at true relative times.
-// The events of configuration `c`'s batch (one of `batches`), from its "configuration" and
-// "batch" to its final count: each request sent, begun and ended by the server, answered; the
-// bystander's answers.
-std::vector<nlohmann::json> replayed_batch(const Batch& batch, int c, int batches);
 
 }  // namespace lab

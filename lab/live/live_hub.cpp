@@ -377,4 +377,6 @@ void LiveHub::probe_answered(const RequestRecord& probe) {
 
 void LiveHub::batch_finished(int) { impl_->publish(impl_->drawing.batch_finished()); }
 
+void LiveHub::mark(const live::ReceivedMark& mark) { impl_->publish(impl_->drawing.mark(mark)); }
+
 }  // namespace lab

@@ -62,6 +62,9 @@ public:
     void probe_answered(
         const RequestRecord& probe) override;  // the bystander's, the first 200 of a batch
     void batch_finished(int batch) override;
+    // A server's mark, as the marks socket hands them on (`lab replay`: made from the records'
+    // stamps, on the batch's axis).
+    void mark(const live::ReceivedMark& mark);
 
 private:
     struct Impl;
