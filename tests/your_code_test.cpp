@@ -434,7 +434,7 @@ TEST_CASE(
     namespace fs = std::filesystem;
     const std::string name = lab::exercise_names().front();
     const lab::Exercise exercise = *lab::find_exercise(name);
-    const lab::Variant written = lab::as_written(exercise.scenario);
+    const lab::Variant written = lab::variant_of(exercise.scenario, std::nullopt);
     const std::string starter = lab::variant_text(
         test::read_file(exercise.starter), lab::with_variant(exercise.scenario, written), written);
     REQUIRE(starter.size() > 100);

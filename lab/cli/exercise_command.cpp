@@ -129,7 +129,7 @@ int start_exercise(const std::string& name, const fs::path& dir, bool solution,
                    std::optional<int> seed) {
     auto e = exercise_named(name);
     if (!e) return exit_usage;
-    const Variant v = seed ? variant_of(e->scenario, *seed) : as_written(e->scenario);
+    const Variant v = variant_of(e->scenario, seed);
     int status = exit_ok;
     auto s = write_exercise(name, *e, dir, solution, v, status);
     if (!s) return status;
@@ -316,7 +316,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     try {
         seed = recorded_seed(file.parent_path(), name);
     } catch (const ScenarioError& bad) { return said("lab exercise", bad.what()); }
-    const Variant v = seed ? variant_of(e->scenario, *seed) : as_written(e->scenario);
+    const Variant v = variant_of(e->scenario, seed);
     // its texts written from the values that run ({N}, {d}), as a lesson's
     Scenario s = with_variant(e->scenario, v, repeat);
     if (seed)

@@ -54,25 +54,19 @@ std::optional<Exercise> find_exercise(const std::string& name) {
     return e;
 }
 
-Variant variant_of(const Scenario& exercise, int seed) {
-    std::uint64_t state = static_cast<std::uint64_t>(seed);
+Variant variant_of(const Scenario& exercise, std::optional<int> seed) {
     const int n = exercise.load.requests, d = exercise.load.delay_ms;
-    Variant v;
-    v.seed = seed;
-    v.requests = drawn(state, (7 * n + 9) / 10, n);
-    v.delay_ms = 10 * drawn(state, (8 * d + 99) / 100, 15 * d / 100);
-    v.path = exercise.configurations.at(0).target_path + "/" +
-             places[static_cast<std::size_t>(drawn(state, 0, places.size() - 1))];
-    v.data = "order " + std::to_string(drawn(state, 1000, 9999));
-    return v;
-}
-
-Variant as_written(const Scenario& exercise) {
-    return {.seed = std::nullopt,
-            .requests = exercise.load.requests,
-            .delay_ms = exercise.load.delay_ms,
-            .path = exercise.configurations.at(0).target_path,
-            .data = "hello"};
+    const std::string& path = exercise.configurations.at(0).target_path;
+    if (!seed) return {.seed = seed, .requests = n, .delay_ms = d, .path = path, .data = "hello"};
+    std::uint64_t state = static_cast<std::uint64_t>(*seed);
+    const int requests = drawn(state, (7 * n + 9) / 10, n);
+    const int delay_ms = 10 * drawn(state, (8 * d + 99) / 100, 15 * d / 100);
+    const std::string place = places[static_cast<std::size_t>(drawn(state, 0, places.size() - 1))];
+    return {.seed = seed,
+            .requests = requests,
+            .delay_ms = delay_ms,
+            .path = path + "/" + place,
+            .data = "order " + std::to_string(drawn(state, 1000, 9999))};
 }
 
 int seed_of_name(const std::string& name) {

@@ -35,10 +35,9 @@ struct Variant {
     bool operator==(const Variant&) const = default;
 };
 inline constexpr int max_seed = 999'999;
-// The variant of `seed` (0 to max_seed): the same on every machine, from the seed alone.
-Variant variant_of(const Scenario& exercise, int seed);
-// The exercise as its file says: its N, d and route, "hello" its data.
-Variant as_written(const Scenario& exercise);
+// The variant of `seed` (0 to max_seed): the same on every machine, from the seed alone. No seed:
+// the exercise as its file says (its N, d and route; "hello" its data).
+Variant variant_of(const Scenario& exercise, std::optional<int> seed);
 // A seed of its own for each name of a class list: the same name, the same seed.
 int seed_of_name(const std::string& name);
 // The exercise as this variant runs it (its claims' N and d the variant's, its row at its path),
