@@ -15,6 +15,7 @@
 #include "lab/report/exercise_waves.hpp"
 #include "lab/run/app_warnings.hpp"
 #include "lab/scenario/exercises.hpp"
+#include "lab/scenario/scenario.hpp"
 #include "support.hpp"
 
 namespace {
@@ -246,7 +247,10 @@ TEST_CASE("blocking-websocket fails a handler that never replies, and says no re
           "[app]") {
     // The lab's solution less its reply: the work awaited (every tick on time), and nothing sent
     // after it.
-    std::string never_replies = test::read_file(lab::find_exercise("blocking-websocket")->solution);
+    const lab::Exercise exercise = *lab::find_exercise("blocking-websocket");
+    const lab::Variant written = lab::variant_of(exercise.scenario, std::nullopt);
+    std::string never_replies = lab::variant_text(
+        test::read_file(exercise.solution), lab::with_variant(exercise.scenario, written), written);
     const std::string reply = "                await ws.send_text(f\"waited {asked[1]}\")\n";
     const auto at = never_replies.find(reply);
     REQUIRE(at != std::string::npos);
@@ -332,4 +336,132 @@ TEST_CASE("an exercise whose app dies mid-run is not graded: exit 4, said", "[ap
     CHECK(said.output.find("– blocking-sleep: not graded: the lab could not run the check") !=
           std::string::npos);
     CHECK(said.output.find("✗ blocking-sleep") == std::string::npos);
+}
+
+TEST_CASE(
+    "a seed gives one variant, the same each time, within the bounds that keep its lesson true; "
+    "two seeds differ, and no placeholder is left in any text",
+    "[unit]") {
+    for (const std::string& name : lab::exercise_names()) {
+        INFO(name);
+        const lab::Exercise exercise = *lab::find_exercise(name);
+        const lab::Scenario& s = exercise.scenario;
+        CHECK(lab::variant_of(s, 5) == lab::variant_of(s, 5));
+        CHECK_FALSE(lab::variant_of(s, 5) == lab::variant_of(s, 1));
+        for (int seed = 0; seed <= lab::max_seed; seed += 997) {
+            const lab::Variant v = lab::variant_of(s, seed);
+            CHECK((v.requests * 10 >= s.load.requests * 7 && v.requests <= s.load.requests));
+            CHECK(
+                (v.delay_ms * 10 >= s.load.delay_ms * 8 && v.delay_ms * 2 <= s.load.delay_ms * 3));
+            CHECK(v.path.starts_with(s.configurations[0].target_path + "/"));
+        }
+        for (const lab::Variant& v : {lab::variant_of(s, std::nullopt), lab::variant_of(s, 5)}) {
+            const lab::Scenario runs = lab::with_variant(s, v);
+            CHECK(runs.question.find('{') == std::string::npos);
+            for (const auto& file : {exercise.starter, exercise.solution}) {
+                const std::string app = lab::variant_text(test::read_file(file), runs, v);
+                for (const char* placeholder : {"{d}", "{d_ms}", "{N}", "{path}", "{data}"})
+                    CHECK(app.find(placeholder) == std::string::npos);
+                CHECK(app.find(v.path) != std::string::npos);
+            }
+        }
+    }
+}
+
+TEST_CASE(
+    "two students' seeded starters differ, each with its own numbers; a class list gives each "
+    "name a folder and a seed; a bad list or record is refused with where and why",
+    "[unit]") {
+    const lab::Scenario s = lab::find_exercise("blocking-sleep")->scenario;
+    test::ScratchDir work;
+    std::string starter[2];
+    for (int seed : {5, 1}) {
+        const lab::Variant v = lab::variant_of(s, seed);
+        const std::filesystem::path dir = work.path / std::to_string(seed);
+        auto started = test::run_lab("exercise start blocking-sleep " + dir.string() + " --seed " +
+                                     std::to_string(seed));
+        INFO(started.output);
+        REQUIRE(started.exit_code == 0);
+        starter[seed == 1] = test::read_file(dir / "main.py");
+        CHECK(starter[seed == 1].find("@app.get(\"" + v.path + "\")") != std::string::npos);
+        CHECK(starter[seed == 1].find("the slow partner: " + std::to_string(v.delay_ms) + " ms") !=
+              std::string::npos);
+        const std::string readme = test::read_file(dir / "README.md");
+        CHECK(readme.find(std::to_string(v.requests) + " users arrive at once") !=
+              std::string::npos);
+        CHECK(readme.find("Your variant: seed " + std::to_string(seed)) != std::string::npos);
+        CHECK(test::read_file(dir / lab::variant_file).find("seed = " + std::to_string(seed)) !=
+              std::string::npos);
+        // nothing written over: the same start again is refused whole
+        CHECK(test::run_lab("exercise start blocking-sleep " + dir.string() + " --seed 2")
+                  .exit_code == 2);
+        CHECK(test::read_file(dir / "main.py") == starter[seed == 1]);
+    }
+    CHECK(starter[0] != starter[1]);
+
+    const auto list = work.write("class.txt", "# room 4\nAda Lovelace\n\n  Alan Turing \n");
+    auto made = test::run_lab("exercise start blocking-sleep " + (work.path / "room").string() +
+                              " --class " + list.string());
+    INFO(made.output);
+    CHECK(made.exit_code == 0);
+    for (const char* name : {"Ada Lovelace", "Alan Turing"}) {
+        const std::string seed = std::to_string(lab::seed_of_name(name));
+        CHECK(made.output.find(seed) != std::string::npos);
+        const std::string folder = name[1] == 'd' ? "ada-lovelace" : "alan-turing";
+        CHECK(test::read_file(work.path / "room" / folder / lab::variant_file)
+                  .find("seed = " + seed) != std::string::npos);
+    }
+    const auto twice = work.write("twice.txt", "Ada\nada\n");
+    auto refused = test::run_lab("exercise start blocking-sleep " + (work.path / "r2").string() +
+                                 " --class " + twice.string());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.output.find(twice.string() + ": line 2: its folder, ada, is Ada's too") !=
+          std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(work.path / "r2"));
+
+    std::ofstream(work.path / "5" / lab::variant_file, std::ios::trunc)
+        << "exercise = \"qr-code\"\nseed = 5\n";
+    auto other = test::run_lab("exercise check blocking-sleep " + (work.path / "5").string());
+    CHECK(other.exit_code == 2);
+    CHECK(other.output.find("exercise: this folder was started for qr-code") != std::string::npos);
+}
+
+TEST_CASE(
+    "each student is graded against their own variant: seed A's solution passes A's check and "
+    "fails B's, copied whole or moved to B's route",
+    "[app]") {
+    const lab::Scenario s = lab::find_exercise("blocking-sleep")->scenario;
+    const lab::Variant a = lab::variant_of(s, 5), b = lab::variant_of(s, 1);
+    REQUIRE(a.path != b.path);
+    REQUIRE(a.delay_ms + 30 <= b.delay_ms);  // A's wait, well short of B's d
+    test::ScratchDir work;
+    const auto dir_a = work.path / "a", dir_b = work.path / "b";
+    REQUIRE(
+        test::run_lab("exercise start blocking-sleep " + dir_a.string() + " --solution --seed 5")
+            .exit_code == 0);
+    REQUIRE(
+        test::run_lab("exercise start blocking-sleep " + dir_b.string() + " --seed 1").exit_code ==
+        0);
+    auto passed = check_file("blocking-sleep", dir_a.string(), 2);
+    INFO(passed.output);
+    CHECK(passed.exit_code == 0);
+    CHECK(passed.output.find("Grading the variant of seed 5") != std::string::npos);
+    CHECK(passed.output.find("✓ blocking-sleep") != std::string::npos);
+
+    std::string copied = test::read_file(dir_a / "main.py");
+    std::ofstream(dir_b / "main.py", std::ios::trunc) << copied;
+    auto whole = check_file("blocking-sleep", dir_b.string(), 1);
+    INFO(whole.output);
+    CHECK(whole.exit_code != 0);
+    CHECK(whole.output.find("Grading the variant of seed 1") != std::string::npos);
+    CHECK(whole.output.find("your app has no route at " + b.path) != std::string::npos);
+    CHECK(whole.output.find("✓ blocking-sleep") == std::string::npos);
+
+    copied.replace(copied.find(a.path), a.path.size(), b.path);
+    std::ofstream(dir_b / "main.py", std::ios::trunc) << copied;
+    auto moved = check_file("blocking-sleep", dir_b.string(), 1);
+    INFO(moved.output);
+    CHECK(moved.exit_code == 1);
+    CHECK(moved.output.find("✗ blocking-sleep") != std::string::npos);
+    CHECK(moved.output.find("→ your route answered in ") != std::string::npos);
 }

@@ -433,7 +433,10 @@ TEST_CASE(
     "[unit]") {
     namespace fs = std::filesystem;
     const std::string name = lab::exercise_names().front();
-    const std::string starter = test::read_file(lab::find_exercise(name)->starter);
+    const lab::Exercise exercise = *lab::find_exercise(name);
+    const lab::Variant written = lab::variant_of(exercise.scenario, std::nullopt);
+    const std::string starter = lab::variant_text(
+        test::read_file(exercise.starter), lab::with_variant(exercise.scenario, written), written);
     REQUIRE(starter.size() > 100);
     test::ScratchDir scratch;
     auto start = [&](const fs::path& dir) {

@@ -1,15 +1,19 @@
 // `lab exercise list | start NAME DIR | check NAME DIR`: the documents' mistakes as exercises
 // that grade themselves. `start` writes the starter app and the question; `check` runs the
 // exercise's load against the student's app (their own code, under uvicorn, with the lab's probe)
-// and prints each expectation ✓ or ✗ with the measured figure and what a ✗ means.
+// and prints each expectation ✓ or ✗ with the measured figure and what a ✗ means. `start --seed S`
+// (or `--class FILE`, a seed for each name) gives each student a variant of their own, recorded in
+// their folder, and `check` grades by it.
 #include "lab/cli/command_support.hpp"
 #include "lab/cli/run_output.hpp"
 #include "lab/cli/commands.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -51,18 +55,6 @@ int list_exercises() {
     return exit_ok;
 }
 
-std::string readme_of(const std::string& name, const Exercise& e, const fs::path& dir) {
-    return "# " + e.scenario.title + "\n\n" + e.scenario.question +
-           "\n\nFrom: " + cited_by_title(e.scenario.source) +
-           "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` "
-           "and try it with curl;\n"
-           "then let the lab grade it:\n\n    lab exercise check " +
-           name + " " + shell_word(dir.string()) + "\n\nThe lesson behind it: `lab run " +
-           e.scenario.lesson + "` (and `lab run " + e.scenario.lesson + " --app " +
-           shell_word((dir / "main.py").string()) +
-           "` to see your app beside the lesson's rows).\n";
-}
-
 // The file's text, at most 1 MiB of it (a starter, a solution, or the start of the student's file:
 // what it calls, for the words on waves); nullopt when it cannot be read.
 std::optional<std::string> file_text(const fs::path& file) {
@@ -74,41 +66,158 @@ std::optional<std::string> file_text(const fs::path& file) {
     return text;
 }
 
+// The question, the source, how to run and grade the app: README.md, with the variant's numbers
+// (`s` is the exercise as the variant runs it).
+std::string readme_of(const std::string& name, const Scenario& s, const Variant& v,
+                      const fs::path& dir) {
+    const std::string seeded =
+        v.seed ? "\n\nYour variant: seed " + std::to_string(*v.seed) + ", recorded in `" +
+                     variant_file + "`, which the check grades by (another seed's numbers fail it)."
+               : "";
+    return "# " + s.title + "\n\n" + s.question + seeded + "\n\nFrom: " + cited_by_title(s.source) +
+           "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` "
+           "and try it with curl;\n"
+           "then let the lab grade it:\n\n    lab exercise check " +
+           name + " " + shell_word(dir.string()) + "\n\nThe lesson behind it: `lab run " +
+           s.lesson + "` (and `lab run " + s.lesson + " --requests " + std::to_string(v.requests) +
+           " --delay " + std::to_string(v.delay_ms) + " --app " +
+           shell_word((dir / "main.py").string()) + " --app-path " + v.path +
+           "` to see your app beside the lesson's rows).\n";
+}
+
 // Writes the starter (or, for a teacher, the solution) as DIR/main.py and the question as
-// DIR/README.md: both or neither, never over anything already there (a student's notes, a link).
-int start_exercise(const std::string& name, const fs::path& dir, bool solution) {
-    auto e = exercise_named(name);
-    if (!e) return exit_usage;
-    auto app = file_text(solution ? e->solution : e->starter);
+// DIR/README.md, both with the variant's numbers, and for a seed the variant's record: all or
+// none, never over anything already there (a student's notes, a link). The exercise as the
+// variant runs it, for its question; nullopt (said why) when nothing was written, `status` why.
+std::optional<Scenario> write_exercise(const std::string& name, const Exercise& e,
+                                       const fs::path& dir, bool solution, const Variant& v,
+                                       int& status) {
+    const Scenario s = with_variant(e.scenario, v);
+    auto app = file_text(solution ? e.solution : e.starter);
     std::error_code ec;
+    status = exit_usage;
     if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(dir, ec)) {
         std::cerr << "lab exercise: " << dir.string()
                   << " is not a folder; choose another (nothing was written)\n";
-        return exit_usage;
+        return std::nullopt;
     }
     bool made = !fs::exists(fs::symlink_status(dir, ec)) && fs::create_directories(dir, ec);
     try {
         if (!app)
             throw std::runtime_error("cannot read the exercise's " +
-                                     (solution ? e->solution : e->starter).string());
+                                     (solution ? e.solution : e.starter).string());
         if (ec)
             throw std::runtime_error("cannot make the folder " + dir.string() + ": " +
                                      ec.message());
-        write_new_files(dir, {{.name = "main.py", .text = *app},
-                              {.name = "README.md", .text = readme_of(name, *e, dir)}});
+        std::vector<RenderedFile> files{{.name = "main.py", .text = variant_text(*app, s, v)},
+                                        {.name = "README.md", .text = readme_of(name, s, v, dir)}};
+        if (v.seed) files.push_back({.name = variant_file, .text = variant_record(name, *v.seed)});
+        write_new_files(dir, files);
     } catch (const std::exception& failure) {
         if (made) fs::remove(dir, ec);  // (only the folder this call made, and only while empty)
         bool taken = dynamic_cast<const NameTaken*>(&failure) != nullptr;
         std::cerr << "lab exercise: " << failure.what() << (taken ? "; choose another folder" : "")
                   << " (nothing was written)\n";
-        return taken ? exit_usage : exit_failed;
+        status = taken ? exit_usage : exit_failed;
+        return std::nullopt;
     }
+    status = exit_ok;
+    return s;
+}
+
+int start_exercise(const std::string& name, const fs::path& dir, bool solution,
+                   std::optional<int> seed) {
+    auto e = exercise_named(name);
+    if (!e) return exit_usage;
+    const Variant v = variant_of(e->scenario, seed);
+    int status = exit_ok;
+    auto s = write_exercise(name, *e, dir, solution, v, status);
+    if (!s) return status;
     std::cout << "wrote " << (dir / "main.py").string()
               << (solution ? " (the reference solution)" : "") << " and "
-              << (dir / "README.md").string() << "\n\n"
-              << wrap(e->scenario.question, terminal_columns())
+              << (dir / "README.md").string()
+              << (seed ? " for the variant of seed " + std::to_string(*seed) : "") << "\n\n"
+              << wrap(s->question, terminal_columns())
               << "\nWhen you think it is right: lab exercise check " << name << " "
               << shell_word(dir.string()) << '\n';
+    return exit_ok;
+}
+
+struct Student {
+    std::string name, folder;
+    int seed = 0;
+};
+
+// The folder a student's name gives: its letters and digits in lower case (a non-ASCII one as
+// it is), every other run of characters one '-'; empty for a name with neither.
+std::string folder_of(const std::string& name) {
+    std::string folder;
+    for (unsigned char c : name)
+        if (std::isalnum(c) || c >= 0x80) folder += static_cast<char>(std::tolower(c));
+        else if (!folder.empty() && folder.back() != '-') folder += '-';
+    while (!folder.empty() && folder.back() == '-') folder.pop_back();
+    return folder;
+}
+
+// The class list's students, one name a line (blank lines and # comments skipped), each with the
+// folder and the seed of their name. Throws ScenarioError (the file, "line L", why).
+std::vector<Student> read_class(const fs::path& file) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec) || fs::file_size(file, ec) > 64 * 1024 || ec)
+        throw ScenarioError(file, "(file)", "not a readable class list of at most 64 KiB");
+    std::istringstream lines(file_text(file).value_or(""));
+    std::vector<Student> students;
+    std::string line;
+    for (int number = 1; std::getline(lines, line); ++number) {
+        const auto start = line.find_first_not_of(" \t\r"), end = line.find_last_not_of(" \t\r");
+        if (start == std::string::npos || line[start] == '#') continue;
+        const std::string name = line.substr(start, end - start + 1);
+        auto bad = [&](const std::string& why) {
+            return ScenarioError(file, "line " + std::to_string(number), why);
+        };
+        if (name.size() > 100) throw bad("a name of at most 100 bytes");
+        if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return std::iscntrl(c); }))
+            throw bad("a name without control characters");
+        Student st{.name = name, .folder = folder_of(name), .seed = seed_of_name(name)};
+        if (st.folder.empty()) throw bad("a name needs a letter or a digit");
+        for (const Student& other : students)
+            if (other.folder == st.folder)
+                throw bad("its folder, " + st.folder + ", is " + other.name + "'s too");
+        if (students.size() == 1000) throw bad("at most 1000 names");
+        students.push_back(std::move(st));
+    }
+    if (students.empty()) throw ScenarioError(file, "(file)", "no names in it");
+    return students;
+}
+
+// `start --class FILE`: a folder of DIR for each student, with the variant of their name's seed;
+// none if any of them is there already. Prints each one's seed, for the teacher's --solution.
+int start_class(const std::string& name, const fs::path& dir, bool solution, const fs::path& list) {
+    auto e = exercise_named(name);
+    if (!e) return exit_usage;
+    std::vector<Student> students;
+    try {
+        students = read_class(list);
+    } catch (const ScenarioError& bad) { return said("lab exercise", bad.what()); }
+    std::error_code ec;
+    for (const Student& st : students)
+        if (fs::exists(fs::symlink_status(dir / st.folder, ec)))
+            return said("lab exercise", (dir / st.folder).string() +
+                                            " already exists; choose another folder (nothing "
+                                            "was written)");
+    std::cout << "seed    folder  (name)\n";
+    for (const Student& st : students) {
+        int status = exit_ok;
+        if (!write_exercise(name, *e, dir / st.folder, solution, variant_of(e->scenario, st.seed),
+                            status))
+            return status;
+        std::cout << fmt::format("{:<7} {}  ({})\n", st.seed,
+                                 shell_word((dir / st.folder).string()), printable(st.name));
+    }
+    std::cout << "\nwrote " << students.size() << (solution ? " solutions" : " starters")
+              << ", each with its own README.md and " << variant_file
+              << "; the answer for one: lab exercise start " << name
+              << " DIR --solution --seed SEED\n";
     return exit_ok;
 }
 
@@ -200,13 +309,20 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     if (!e) return exit_usage;
     fs::path file = where.extension() == ".py" ? where : where / "main.py";
     std::string why;
-    auto app =
-        parse_app(file.string() + ":" + attr, "", e->scenario.configurations[0].target_path, why);
+    auto app = parse_app(file.string() + ":" + attr, "", "", why);
     if (!app) return said("lab exercise", why);
-    Overrides given;
-    given.repeat = repeat;
+    // the variant `start --seed` recorded beside the app, else the exercise as its file says
+    std::optional<int> seed;
+    try {
+        seed = recorded_seed(file.parent_path(), name);
+    } catch (const ScenarioError& bad) { return said("lab exercise", bad.what()); }
+    const Variant v = variant_of(e->scenario, seed);
     // its texts written from the values that run ({N}, {d}), as a lesson's
-    Scenario s = apply(e->scenario, given);
+    Scenario s = with_variant(e->scenario, v, repeat);
+    if (seed)
+        std::cout << "Grading the variant of seed " << *seed << " (" << variant_file
+                  << "): " << v.requests << " requests at once, d = " << v.delay_ms << " ms, at "
+                  << v.path << "\n\n";
     Configuration& row = s.configurations[0];
     row.app = app->spec;
     row.app_dir = app->dir;
@@ -233,8 +349,9 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
 Action define_exercise(CLI::App& app) {
     struct Options {
         std::string name, attr = "app";
-        fs::path dir;
+        fs::path dir, class_list;
         bool solution = false;
+        std::optional<int> seed;
         std::optional<int> repeat;
         Output output;
     };
@@ -244,9 +361,22 @@ Action define_exercise(CLI::App& app) {
     auto* start = app.add_subcommand(
         "start", "Write an exercise's starter app (DIR/main.py) and its question (DIR/README.md)");
     start->add_option("name", o->name, "The exercise (see `lab exercise list`)")->required();
-    start->add_option("dir", o->dir, "A folder for your app (made if missing)")->required();
+    start
+        ->add_option("dir", o->dir,
+                     "A folder for your app (made if missing); with --class, the class's folders")
+        ->required();
     start->add_flag("--solution", o->solution,
                     "Write the lab's reference solution instead (for teachers)");
+    auto* seed = start
+                     ->add_option("--seed", o->seed,
+                                  "Your own variant: N, d, the route and its data drawn from "
+                                  "this seed (as OSTEP's -s); check grades by it")
+                     ->check(CLI::Range(0, max_seed));
+    start
+        ->add_option("--class", o->class_list,
+                     "A class list (a name a line): a folder of DIR for each, its seed from "
+                     "the name, the seeds printed")
+        ->excludes(seed);
     auto* check = app.add_subcommand(
         "check", "Grade your app: run the exercise's load against it, each expectation ✓ or ✗");
     check->add_option("name", o->name, "The exercise")->required();
@@ -258,7 +388,9 @@ Action define_exercise(CLI::App& app) {
     o->output.declare(*check);
     return [o, list, start, check] {
         if (list->parsed()) return list_exercises();
-        if (start->parsed()) return start_exercise(o->name, o->dir, o->solution);
+        if (start->parsed())
+            return o->class_list.empty() ? start_exercise(o->name, o->dir, o->solution, o->seed)
+                                         : start_class(o->name, o->dir, o->solution, o->class_list);
         if (check->parsed()) return check_exercise(o->name, o->dir, o->attr, o->repeat, o->output);
         return exit_usage;
     };

@@ -18,7 +18,8 @@ namespace {
 // in seconds as the documents write it (time.sleep(0.1)), {d_ms} in ms, {T} the pool's threads,
 // {W} the workers, {N} the requests, {C} the connections at once, {P} the database pool, {Q} the
 // queue workers, {H} the hosts behind nginx, {waves} a pool's ceil(N/T), {every_ms} the
-// bystander's interval, {stagger_ms} the connections' stagger. `{N}` is the row's own value;
+// bystander's interval, {stagger_ms} the connections' stagger, {path} the route a student's app is
+// asked at (an exercise's variant's). `{N}` is the row's own value;
 // `{N@3}` (suffix "@3") the value of the file's third row (a text written for the whole lesson,
 // like its teaching, can name another row's threads or requests).
 void fill_values(std::string& text, const Configuration& c, const Load& own,
@@ -54,10 +55,11 @@ void fill_values(std::string& text, const Configuration& c, const Load& own,
                                    std::max(1, c.threads)));  // a pool's: ceil(N/T)
     fill("{every_ms}", std::to_string(own.probe_every_ms));  // the bystander's interval
     fill("{stagger_ms}", std::to_string(own.stagger_ms));
+    fill("{path}", c.target_path);
 }
 
-// A text about the whole lesson (title, teaching): `{N@k}` by the file's row k, then `{N}` by its
-// first row. In a sweep, a row's point at its own value stands for it (else its first point).
+}  // namespace
+
 void fill_lesson_values(std::string& text, const Scenario& s) {
     if (s.configurations.empty()) return;
     auto fill_row = [&](const Configuration& c) {
@@ -71,6 +73,8 @@ void fill_lesson_values(std::string& text, const Scenario& s) {
     for (const Configuration& c : s.merged) fill_row(c);  // at its own value
     fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
 }
+
+namespace {
 
 // The numbers the command line gives, in place of the file's: the load's and every row's.
 void take_numbers(Scenario& s, const Overrides& o) {
@@ -139,7 +143,7 @@ void fill_texts(Scenario& s) {
             fill_lesson_values(*text, s);  // and another row's, `{T@1}`, as the text names them
         }
     }
-    for (std::string* text : {&s.title, &s.teaching})
+    for (std::string* text : {&s.title, &s.teaching, &s.question})
         fill_lesson_values(*text, s);  // by its rows' values
 }
 

@@ -30,6 +30,11 @@ struct Overrides {
 // run.
 Scenario apply(Scenario scenario, const Overrides& overrides);
 
+// A text about the whole lesson (title, teaching, an exercise's question and starter) with the
+// values that run: `{N@k}` by the file's row k, then `{N}` by its first row. In a sweep, a row's
+// point at its own value stands for it (else its first point).
+void fill_lesson_values(std::string& text, const Scenario& s);
+
 // One line for each override that applies to none of the scenario's configurations.
 std::vector<std::string> unused_overrides(const Scenario& scenario, const Overrides& overrides);
 

@@ -16,7 +16,7 @@ async def open_pool():
     pool = await asyncpg.create_pool(DATABASE_URL, min_size=10, max_size=10)
 
 
-@app.get("/report")
-async def report(ms: int = 100):
-    await pool.fetchval("SELECT pg_sleep($1)", ms / 1000)  # awaited: the loop is free meanwhile
-    return {"rows": 1, "query_ms": ms}
+@app.get("{path}")
+async def report():
+    await pool.fetchval("SELECT pg_sleep({d})")  # awaited: the loop is free meanwhile
+    return {"rows": 1, "query_ms": {d_ms}}

@@ -9,8 +9,8 @@ app = FastAPI()
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql:///postgres")
 
 
-@app.get("/report")
-async def report(ms: int = 100):
+@app.get("{path}")
+async def report():
     with psycopg2.connect(DATABASE_URL) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT pg_sleep(%s)", (ms / 1000,))  # PostgreSQL takes ms to answer
-    return {"rows": 1, "query_ms": ms}
+        cursor.execute("SELECT pg_sleep({d})")  # PostgreSQL takes {d_ms} ms to answer
+    return {"rows": 1, "query_ms": {d_ms}}

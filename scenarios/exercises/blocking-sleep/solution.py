@@ -7,7 +7,7 @@ from fastapi import FastAPI
 app = FastAPI()
 
 
-@app.get("/work")
-async def work(ms: int = 100):
-    await asyncio.sleep(ms / 1000)  # the slow partner, awaited: the loop is free while it waits
-    return {"done": True, "waited_ms": ms}
+@app.get("{path}")
+async def work():
+    await asyncio.sleep({d})  # the slow partner ({d_ms} ms), awaited: the loop is free while it waits
+    return {"done": True, "waited_ms": {d_ms}}

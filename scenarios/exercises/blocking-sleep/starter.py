@@ -1,4 +1,4 @@
-# Exercise blocking-sleep: a route that waits for a slow partner (here simply 100 ms).
+# Exercise blocking-sleep: a route that waits for a slow partner (here simply {d_ms} ms).
 # Run it: /usr/bin/python3 -m uvicorn main:app    Grade it: lab exercise check blocking-sleep .
 import time
 
@@ -7,7 +7,7 @@ from fastapi import FastAPI
 app = FastAPI()
 
 
-@app.get("/work")
-async def work(ms: int = 100):
-    time.sleep(ms / 1000)  # the slow partner
-    return {"done": True, "waited_ms": ms}
+@app.get("{path}")
+async def work():
+    time.sleep({d})  # the slow partner: {d_ms} ms
+    return {"done": True, "waited_ms": {d_ms}}

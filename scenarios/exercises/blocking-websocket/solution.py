@@ -30,7 +30,7 @@ async def start_ticking():
     asyncio.create_task(tick_forever())
 
 
-@app.websocket("/ws")
+@app.websocket("{path}")
 async def ticks(ws: WebSocket):
     await ws.accept()
     clients.add(ws)

@@ -17,6 +17,6 @@ def make_qr(text: str, ms: int) -> str:
     return digest.hex()[:16]
 
 
-@app.get("/qr")
-def qr(text: str = "hello", ms: int = 200):  # def, not async def: the pool computes, the loop answers
-    return {"code": make_qr(text, ms)}
+@app.get("{path}")
+def qr(text: str = "{data}"):  # def, not async def: the pool computes, the loop answers
+    return {"code": make_qr(text, {d_ms})}

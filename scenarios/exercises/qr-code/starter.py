@@ -1,4 +1,4 @@
-# Exercise qr-code: a route that calls a synchronous library which computes for about 200 ms.
+# Exercise qr-code: a route that calls a synchronous library which computes for about {d_ms} ms.
 # Run it: /usr/bin/python3 -m uvicorn main:app    Grade it: lab exercise check qr-code .
 import hashlib
 import time
@@ -17,6 +17,6 @@ def make_qr(text: str, ms: int) -> str:
     return digest.hex()[:16]
 
 
-@app.get("/qr")
-async def qr(text: str = "hello", ms: int = 200):
-    return {"code": make_qr(text, ms)}
+@app.get("{path}")
+async def qr(text: str = "{data}"):
+    return {"code": make_qr(text, {d_ms})}

@@ -10,7 +10,7 @@ PARTNER = os.environ.get("DOWNSTREAM_URL", "http://127.0.0.1:8001")
 client = httpx.AsyncClient(timeout=30)
 
 
-@app.get("/weather")
-async def weather(ms: int = 100):
-    answer = await client.get(f"{PARTNER}/delay", params={"ms": ms})  # awaited: the loop is free meanwhile
+@app.get("{path}")
+async def weather():
+    answer = await client.get(f"{PARTNER}/delay", params={"ms": {d_ms}})  # awaited: the loop is free meanwhile
     return {"partner_status": answer.status_code}

@@ -9,7 +9,7 @@ app = FastAPI()
 PARTNER = os.environ.get("DOWNSTREAM_URL", "http://127.0.0.1:8001")
 
 
-@app.get("/weather")
-async def weather(ms: int = 100):
-    answer = requests.get(f"{PARTNER}/delay", params={"ms": ms}, timeout=30)  # the partner takes ms
+@app.get("{path}")
+async def weather():
+    answer = requests.get(f"{PARTNER}/delay", params={"ms": {d_ms}}, timeout=30)  # the partner takes {d_ms} ms
     return {"partner_status": answer.status_code}
