@@ -64,11 +64,11 @@ double step_s(const RouteRun& r) {
 }  // namespace
 
 double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight) {
-    const int doubling = doubling_steps(max_in_flight);
     double s = 0;
     for (const RouteRun& r : routes)
         if (r.judged())
-            s += (r.warm.serialized_ms() >= 0.5 * r.warm.took_ms ? 2 : doubling + 2) * step_s(r);
+            s += (r.warm.serialized_ms() >= 0.5 * r.warm.took_ms ? 2 : about_steps(max_in_flight)) *
+                 step_s(r);
     return s;
 }
 

@@ -51,9 +51,11 @@ std::size_t first_bent(const std::vector<RampStep>& steps);
 std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
 
 // The steps of doubling from 1 up to the top (1, 2, 4, ..., 32, 48: seven for 48), and the most a
-// ramp takes: those, then halving the last gap.
+// ramp takes: those, then halving the last gap; about as many as one takes that bends after its
+// first steps: the doubling, then about two steps more (estimates said before a ramp).
 int doubling_steps(int max_in_flight);
 int most_steps(int max_in_flight);
+inline int about_steps(int max_in_flight) { return doubling_steps(max_in_flight) + 2; }
 
 // The ramp: `step(K)` measures K in flight; the steps it took, sorted by in_flight.
 std::vector<RampStep> ramp_up(int max_in_flight, const std::function<RampStep(int)>& step);

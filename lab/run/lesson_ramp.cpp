@@ -92,7 +92,7 @@ std::string knee_said(const std::vector<RampStep>& steps, const std::string& cau
 }
 
 double ramp_estimate_s(int max_in_flight, double alone_s) {
-    return most_steps(max_in_flight) * rounds * alone_s;
+    return about_steps(max_in_flight) * rounds * alone_s;
 }
 
 }  // namespace lab

@@ -32,7 +32,7 @@ std::string knee_cause(const Configuration& c, const Load& load, const std::vect
 // terminal and report.html say it; "" for a row that was not ramped.
 std::string knee_said(const std::vector<RampStep>& steps, const std::string& cause);
 
-// About how long a row's ramp takes, its request alone taking `alone_s`: at most most_steps().
+// About how long a row's ramp takes, its request alone taking `alone_s` (about_steps() of it).
 double ramp_estimate_s(int max_in_flight, double alone_s);
 
 }  // namespace lab
