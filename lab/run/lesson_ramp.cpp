@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "lab/layout.hpp"
+#include "lab/modes/modes.hpp"
 #include "lab/run/server_account.hpp"
 
 namespace lab {
@@ -32,9 +33,12 @@ Limit twin_pool(const nlohmann::json& limits) {
 }
 
 // Every /db request needs one of the pool's connections; a thread-pool mode's `def` route, one of
-// its threads (a twin's: AnyIO's tokens). A C++ mode's, as the lab started it.
+// its threads (a twin's: AnyIO's tokens). A C++ mode's, as the lab started it; none known of a
+// student's app, a server the lab did not start, or several processes or hosts (each its own).
 Limit limit_of(const Configuration& c, const Load& load, const nlohmann::json& twin_limits) {
     const bool twin = c.server == Server::fastapi;
+    const ModeInfo* mode = find_mode(c.mode);
+    if (!c.lab_written() || c.behind_nginx() || !mode || mode->takes_workers) return {};
     if (load.work_path() == "/db") {
         if (twin) return twin_pool(twin_limits);
         if (c.db_pool_kept > 0 && c.db_pool_kept < c.db_pool)
