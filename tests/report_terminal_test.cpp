@@ -142,10 +142,24 @@ TEST_CASE("a probed app's waits for a thread and a connection are read and drawn
     lab::Scenario s;
     for (lab::Scenario& shipped : test::shipped())
         if (shipped.name == "blocking-async") s = shipped;
-    const lab::RunResult run = test::made_up_run(s);
+    lab::RunResult run = test::made_up_run(s);
     const std::string svg =
         lab::timeline_svg(lab::median_batch_drawn(run.configurations[0]), 1'000'000, false);
     CHECK(svg.find("waiting for a thread (all of AnyIO's tokens lent)") != std::string::npos);
     CHECK(svg.find("waiting for a DB connection") != std::string::npos);
     CHECK(svg.find("class=\"bar wait\"") != std::string::npos);
+
+    // The terminal's: each wait in a glyph of its own, from the start of the request's service,
+    // and a legend line for each kind, in the same words.
+    lab::ConfigurationResult& r0 = run.configurations[0];
+    lab::RequestRecord& waited = r0.batches[r0.median_batch].requests[4];
+    waited.token_wait_us = 30'000, waited.connection_wait_us = 20'000;  // of its 100 ms
+    const std::string text = lab::timeline(r0, s.load, lab::Layout{}, 0);
+    CHECK(text.find("▒ in service, waiting for a thread (all of AnyIO's tokens lent)\n") !=
+          std::string::npos);
+    CHECK(text.find("▚ in service, waiting for a DB connection (the pool's all out)\n") !=
+          std::string::npos);
+    const std::string row = text.substr(text.find("req   5  |"));
+    CHECK(row.substr(0, row.find('\n')).find("▒▚") != std::string::npos);
+    CHECK(row.substr(0, row.find('\n')).find("▚█") != std::string::npos);
 }

@@ -85,6 +85,38 @@ TEST_CASE("every shipped scenario's results read back as the same table and page
                       [](const auto& s) { return s.load.path == "/db"; }));  // blocking-driver
 }
 
+TEST_CASE("a lesson's ramp reads back: its steps, its knee and its cause, said the same",
+          "[unit]") {
+    auto all = shipped();
+    auto pools = std::ranges::find(all, std::string("thread-pool"), &lab::Scenario::name);
+    REQUIRE(pools != all.end());
+    REQUIRE(pools->load.ramp_max_in_flight > 100);  // past the larger pool
+    lab::RunResult run = made_up_run(*pools);
+    lab::ConfigurationResult& first = run.configurations.at(0);
+    for (int k : {1, 2, 4, 8, 16, 32, 40, 41, 42, 44, 48, 64}) {  // 40 threads, d = 100 ms
+        const double mean_ms = 100.0 * std::max(1.0, k / 40.0);
+        first.ramp.push_back({.in_flight = k,
+                              .answered = 2 * k,
+                              .p50_ms = mean_ms,
+                              .mean_ms = mean_ms,
+                              .throughput_rps = k / (mean_ms / 1000)});
+        first.ramp.back().counted.token_waits = k > 40 ? k - 40 : 0;
+    }
+    first.knee_cause = "the pool's 40 threads";
+    round_trip(run);
+    test::ScratchDir dir;
+    const lab::RunResult back = lab::read_results(lab::write_results(run, dir.path));
+    CHECK(lab::knee_in_flight(back.configurations.at(0).ramp) == 40);
+    CHECK(back.configurations.at(0).ramp.at(7).counted.token_waits == 1);
+    CHECK(back.configurations.at(0).knee_cause == first.knee_cause);
+    CHECK(back.configurations.at(1).ramp.empty());
+    CHECK(
+        table(back).find("- def route, 40 threads: knee at 40 in flight: the pool's 40 threads") !=
+        std::string::npos);
+    CHECK(lab::html_report(back).find("<li>def route, 40 threads: knee at 40 in flight: the "
+                                      "pool's 40 threads</li>") != std::string::npos);
+}
+
 TEST_CASE("FastAPI rows, lab load and a configuration cut off read back the same", "[unit]") {
     for (const auto& scenario : shipped()) {
         INFO("scenario " << scenario.name << " with FastAPI twins");

@@ -69,6 +69,8 @@ TEST_CASE("each kind of bad scenario names its key and reason", "[unit]") {
         {replace(good, "requests = 10", "requests = \"ten\""), "load.requests", "whole number"},
         {replace(good, "delay_ms = 50", "delay_ms = 70000"), "load.delay_ms",
          "between 0 and 60000"},
+        {replace(good, "delay_ms = 50", "delay_ms = 50\nramp_max_in_flight = 5000"),
+         "load.ramp_max_in_flight", "between 2 and 1000, got 5000"},
         {replace(good, "mode = \"blocking-in-loop\"", "mode = \"fast\""), "configuration[0].mode",
          "not one of"},
         {replace(good, "title = \"A title\"\n", ""), "title", "is required"},

@@ -9,29 +9,6 @@
 namespace lab {
 namespace {
 
-// A step whose mean latency is this much over the best below it is past the knee
-constexpr double latency_bound = 1.15;
-
-bool failed(const RampStep& s) { return s.failed > 0 || s.answered == 0; }
-
-// In a closed loop, Little's law: throughput = in flight / mean latency (the throughput counted
-// in a step of a few rounds is coarser: a round cut off at its end is not counted).
-double little_rps(const RampStep& s) { return s.in_flight / (s.mean_ms / 1000); }
-
-// Whether the probe saw requests of the step queue for a limiter: a thread token, the executor's
-// workers, a pool's connection. Past the knee by the probe's own count: a few in flight over a
-// limit of 40 raise the mean latency by less than the noise does.
-bool queued_for_a_limiter(const LimiterCounts& c) {
-    return c.tokens_waiting > 0 || c.token_waits > 0 || c.executor_queued > 0 || c.pool_waits > 0;
-}
-
-bool bent(const RampStep& step, const RampStep& below, double best_mean_ms) {
-    const double more_in_flight = static_cast<double>(step.in_flight) / below.in_flight - 1;
-    return failed(step) || step.mean_ms > latency_bound * best_mean_ms ||
-           little_rps(step) < little_rps(below) * (1 + more_in_flight / 2) ||
-           queued_for_a_limiter(step.counted);
-}
-
 // The limiter the probe found full at the first bent step, and its size; empty when none was.
 std::string full_limiter(const LimiterCounts& c, double& limit) {
     if (c.pool_capacity > 0 && c.pool_checked_out >= c.pool_capacity) {
@@ -68,22 +45,6 @@ std::string unexplained(const RampStep& s) {
 }
 
 }  // namespace
-
-std::size_t first_bent(const std::vector<RampStep>& steps) {
-    if (steps.empty() || failed(steps[0])) return 0;
-    double best_mean_ms = steps[0].mean_ms;
-    for (std::size_t i = 1; i < steps.size(); ++i) {
-        if (bent(steps[i], steps[i - 1], best_mean_ms)) return i;
-        best_mean_ms = std::min(best_mean_ms, steps[i].mean_ms);
-    }
-    return steps.size();
-}
-
-std::optional<int> knee_in_flight(const std::vector<RampStep>& steps) {
-    const std::size_t bent_at = first_bent(steps);
-    if (bent_at == 0 || bent_at == steps.size()) return std::nullopt;
-    return steps[bent_at - 1].in_flight;
-}
 
 Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& route, bool probed) {
     Capacity c;

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <thread>
 
 #include <fmt/format.h>
 
-#include "harness/statistics.hpp"
 #include "lab/doctor/knee.hpp"
 #include "lab/layout.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -20,24 +18,6 @@ using std::chrono::milliseconds;
 // Ten rounds of the route's latency alone, so a step reaches its steady state; 0.3 to 2 s.
 milliseconds step_time(const RouteRun& r) {
     return milliseconds(std::clamp(static_cast<long>(10 * r.warm.took_ms), 300L, 2000L));
-}
-
-// The steps of doubling from 1 up to the top (1, 2, 4, ..., 32, 48: seven for 48).
-int doubling_steps(int max_in_flight) {
-    return static_cast<int>(std::ceil(std::log2(std::max(max_in_flight, 1)))) + 1;
-}
-
-// The most steps a ramp takes: doubling up to the top, then halving the last gap.
-int most_steps(int max_in_flight) { return 2 * doubling_steps(max_in_flight) - 1; }
-
-// The step's figures, as summarize() counts every batch's (a 4xx or 5xx is a failure).
-RampStep step_of(const Batch& b, int in_flight) {
-    const BatchStats stats = summarize(b);
-    RampStep s{.in_flight = in_flight, .answered = stats.ok, .failed = stats.failed};
-    if (stats.ok == 0) return s;
-    s.p50_ms = stats.latency_p50_s * 1e3, s.mean_ms = stats.latency_mean_s * 1e3;
-    s.throughput_rps = stats.throughput_rps;
-    return s;
 }
 
 // The requests a step left running finish before the next begins: with the probe, until it has
@@ -73,25 +53,7 @@ std::vector<RampStep> ramp_route(const ConfigurationProcesses& app, const RouteR
     spec.deadline = spec.run_for + std::chrono::seconds(30);
     spec.keep_records = 100'000;
     if (probed) probe_json(spec, "/__lab/limiters?reset=1");
-    std::vector<RampStep> steps;
-    auto step = [&](int k) {
-        RampStep s = ramp_step(spec, k, probed);
-        steps.insert(std::upper_bound(steps.begin(), steps.end(), s,
-                                      [](auto& a, auto& b) { return a.in_flight < b.in_flight; }),
-                     s);
-    };
-    for (int k = 1;; k = std::min(2 * k, max_in_flight)) {
-        step(k);
-        if (first_bent(steps) < steps.size() || k >= max_in_flight) break;
-    }
-    // Halved between the last good step and the first bent one, until they are one apart.
-    for (std::size_t bent = first_bent(steps); bent > 0 && bent < steps.size();
-         bent = first_bent(steps)) {
-        const int good = steps[bent - 1].in_flight, over = steps[bent].in_flight;
-        if (over - good <= 1) break;
-        step(good + (over - good) / 2);
-    }
-    return steps;
+    return ramp_up(max_in_flight, [&](int k) { return ramp_step(spec, k, probed); });
 }
 
 // A step's time: its load, then its last requests settling and the probe read.
@@ -102,11 +64,11 @@ double step_s(const RouteRun& r) {
 }  // namespace
 
 double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight) {
-    const int doubling = doubling_steps(max_in_flight);
     double s = 0;
     for (const RouteRun& r : routes)
         if (r.judged())
-            s += (r.warm.serialized_ms() >= 0.5 * r.warm.took_ms ? 2 : doubling + 2) * step_s(r);
+            s += (r.warm.serialized_ms() >= 0.5 * r.warm.took_ms ? 2 : about_steps(max_in_flight)) *
+                 step_s(r);
     return s;
 }
 

@@ -27,6 +27,7 @@ ConnectionPool::Lease ConnectionPool::take() {
     std::unique_lock lock(mutex_);
     if (idle_.empty())
         if (PgConnection* fresh = open_or_null()) return Lease{fresh, {this}};
+    if (idle_.empty()) ++waits_;
     returned_.wait(lock, [this] { return !idle_.empty(); });  // this thread waits: all P in use
     PgConnection* connection = idle_.back();
     idle_.pop_back();
@@ -46,6 +47,7 @@ asio::awaitable<ConnectionPool::Lease> ConnectionPool::take_async() {
         if (PgConnection* fresh = open_or_null()) co_return Lease{fresh, {this}};
         waiter->wake.expires_at(asio::steady_timer::time_point::max());
         waiting_.push_back(waiter);
+        ++waits_;
     }
     // This request waits for a connection; the loop serves the others meanwhile.
     boost::system::error_code woken;

@@ -8,6 +8,7 @@
 //   meanwhile.
 // The server opens all P when it starts (open_all), in the process that uses them (a worker
 // after fork()), as asyncpg's create_pool and psycopg2's pools open theirs when they are made.
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -38,6 +39,9 @@ public:
     Lease take();
     asio::awaitable<Lease> take_async();
 
+    // How many takes found all P in use and waited, since the last reset (GET /stats?reset=1)
+    std::int64_t waits(bool reset) { return reset ? waits_.exchange(0) : waits_.load(); }
+
 private:
     struct Waiter;  // a suspended take_async()
     PgConnection* open_or_null();  // a new connection if fewer than P are open (lock held)
@@ -50,6 +54,7 @@ private:
     std::vector<std::unique_ptr<PgConnection>> open_;
     std::vector<PgConnection*> idle_;
     std::deque<std::shared_ptr<Waiter>> waiting_;  // coroutines, first come first served
+    std::atomic<std::int64_t> waits_{0};
 };
 
 // The process's pool, if `lab serve` was given a database (--database-url); nullptr otherwise.

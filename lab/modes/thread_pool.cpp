@@ -29,6 +29,8 @@ template <class Ask>
 std::function<asio::awaitable<ServiceRecord>(Ask)> in_pool(
     asio::thread_pool& pool, asio::awaitable<ServiceRecord> (*work)(Ask)) {
     return [&pool, work](Ask asked) {
+        ServerStats& stats = server_stats();
+        if (stats.pool_busy >= stats.pool_threads) ++stats.waited_for_thread;
         return asio::co_spawn(pool, on_pool_thread<Ask>(work, asked, live::current_request()),
                               asio::use_awaitable);
     };

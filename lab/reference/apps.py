@@ -8,10 +8,11 @@ import time
 from datetime import timezone
 
 import anyio.to_thread
-from fastapi import BackgroundTasks, Depends, FastAPI, Header, concurrency
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, Request, concurrency
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from limiters import anyio_limiter
 from loop_watch import LoopWatch
 from run_key import REFUSED, may_control
 from stamps import Served
@@ -89,6 +90,21 @@ def loop_figures(reset):
     return {"max_loop_blocked_ms": blocked, "max_loop_lag_ms": lag}
 
 
+def limits(app):
+    """What bounds the twin's requests, for a lesson's knee and its cause (lab/run/lesson_ramp.hpp),
+    read from the running objects, never from the settings the lab passed: AnyIO's thread tokens
+    (limiters.py's reading), and the connections of the database pool /db queries through, the
+    SQLAlchemy QueuePool its app named (app.state.db_pool: pool_size, and max_overflow more) or the
+    asyncpg pool; -1 where the twin has none."""
+    limiter, pool = anyio_limiter(), getattr(app.state, "db_pool", None)
+    said = {"tokens_total": int(limiter.total_tokens) if limiter else -1, "pool_capacity": -1, "pool_kept": -1}
+    if pool is not None:
+        said["pool_capacity"], said["pool_kept"] = pool.size() + max(0, pool._max_overflow), pool.size()
+    elif asyncpg_pool is not None:
+        said["pool_capacity"] = said["pool_kept"] = asyncpg_pool.get_max_size()
+    return said
+
+
 def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
     app = FastAPI(title=f"Concurrency Lab reference: {variant}")
     app.on_event("startup")(size_thread_pool)
@@ -110,11 +126,11 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
         return {"status": "ok"}
 
     @app.get("/stats")
-    async def stats(reset: str = "", x_lab_key: str = Header("")):  # what the lab's runner asks of every server
+    async def stats(request: Request, reset: str = "", x_lab_key: str = Header("")):  # what the lab's runner asks of every server
         if not may_control(x_lab_key.encode()):  # (run_key.py: the run's figures are its own)
             return JSONResponse(REFUSED, status_code=403)
         with TASKS_LOCK:
-            return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1")}
+            return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1"), "limits": limits(request.app)}
 
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)

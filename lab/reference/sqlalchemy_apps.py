@@ -165,6 +165,8 @@ async def open_kept_connections():
 def sqlalchemy_app(how, delay, cpu, db):
     app = make_app(f"sqlalchemy_{how}", delay, cpu, db)
     app.on_event("startup")(open_kept_connections)
+    if SessionLocal is not None:  # the pool /db's session takes its connection from (apps.limits)
+        app.state.db_pool = (AsyncSessionLocal if how == "awaiting" else SessionLocal).kw["bind"].pool
     app.get("/users/{item_id}")(lookup_route(User, "user", how))
     app.get("/products/{item_id}")(lookup_route(Product, "product", how))
     return app

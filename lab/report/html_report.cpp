@@ -107,6 +107,13 @@ void table(data& page, const RunResult& run) {
     }
     page.set("rows", body);
     if (std::string note = below_floor_note(run); !note.empty()) page.set("floor_note", note);
+    if (std::vector<std::string> knees = knee_lines(run); !knees.empty()) {
+        list lines;
+        for (std::size_t i = 1; i < knees.size(); ++i) lines.push_back(data{knees[i]});
+        data said{"what", knees.front()};
+        said.set("lines", lines);
+        page.set("knees", said);
+    }
 }
 
 // Each claim of the text, with ✓ where this run bears it out and ✗ where it contradicts it, and,

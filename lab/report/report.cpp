@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ostream>
 
+#include <fmt/format.h>
+
 #include "lab/modes/modes.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/key_figure.hpp"
@@ -13,6 +15,7 @@
 #include "lab/report/timeline.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/schema.hpp"
+#include "lab/run/lesson_ramp.hpp"
 
 namespace lab {
 namespace {
@@ -305,6 +308,19 @@ std::string below_floor_note(const RunResult& run) {
                      : "";
 }
 
+std::vector<std::string> knee_lines(const RunResult& run) {
+    std::vector<std::string> lines;
+    for (const auto& r : run.configurations)
+        if (std::string said = knee_said(r.ramp, r.knee_cause); !said.empty())
+            lines.push_back(r.configuration.label + ": " + said);
+    if (!lines.empty())
+        lines.insert(lines.begin(),
+                     fmt::format("Each row ramped, up to {} in flight (the knee: the most in "
+                                 "flight before latency rises and throughput stops growing):",
+                                 run.scenario.load.ramp_max_in_flight));
+    return lines;
+}
+
 void print_report(std::ostream& out, const RunResult& run, TextStyle style, const Layout& layout) {
     const Load& load = run.scenario.load;
     const bool markdown = style == TextStyle::markdown;
@@ -322,6 +338,9 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
             << '\n';
     print_table(out, table_columns(run), layout, markdown);
     if (std::string note = below_floor_note(run); !note.empty()) out << '\n' << wrap(note, width);
+    const std::vector<std::string> knees = knee_lines(run);
+    for (std::size_t i = 0; i < knees.size(); ++i)
+        out << (i == 0 ? "\n" : "") << wrap((i == 0 ? "" : "- ") + knees[i], width);
     if (std::string claims = claims_text(check_claims(run), width, layout.colour); !claims.empty())
         out << '\n' << claims;
     if (std::string guesses = guesses_text(run, width); !guesses.empty()) out << '\n' << guesses;

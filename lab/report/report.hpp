@@ -24,6 +24,11 @@ std::vector<std::vector<std::string>> table_rows(const RunResult& run);
 // row has one: the terminal's, report.html's and the live view's.
 std::string below_floor_note(const RunResult& run);
 
+// A lesson that ramps: a line saying what the knee is, then a line a ramped row, its label and
+// where it bends ("knee at 40 in flight: the pool's 40 threads"); none for a lesson that does not.
+// The terminal's and report.html's.
+std::vector<std::string> knee_lines(const RunResult& run);
+
 // What was sent, in one line: "10 requests, 10 at a time, each waiting d = 0.100 s; ...".
 std::string load_line(const RunResult& run);
 

@@ -90,11 +90,9 @@ public:
                                [&](const TimelineRow& row) { return row.record->*wait > 0; });
         };
         if (any(&RequestRecord::token_wait_us))
-            entries.push_back({token_wait_colour,
-                               "in service, waiting for a thread (all of AnyIO's tokens lent)"});
+            entries.push_back({token_wait_colour, waiting_for_thread});
         if (any(&RequestRecord::connection_wait_us))
-            entries.push_back({connection_wait_colour,
-                               "in service, waiting for a DB connection (the pool's all out)"});
+            entries.push_back({connection_wait_colour, waiting_for_connection});
     }
 
     // A probed app's waits at the start of its service, over its bar: for a thread token, then

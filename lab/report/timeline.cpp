@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -107,7 +108,27 @@ std::int64_t shared_axis_us(const RunResult& run) {
 
 namespace {
 
-// The heading of a configuration's timeline: its label and mode, and what each kind of bar means.
+// A probed app's waits in a request's service, in their glyphs: for a thread token, then for a
+// connection (where in its service it waited for the connection is not said: drawn after its
+// thread came), as report.html draws them.
+constexpr const char *thread_wait_glyph = "▒", *connection_wait_glyph = "▚";
+
+// The legend of those waits, a line for each kind a drawn request had ("" when none waited),
+// wrapped at `width`.
+std::string waits_legend(const TimelineRows& t, int width) {
+    std::string legend;
+    for (auto [wait, glyph, what] :
+         {std::tuple{&RequestRecord::token_wait_us, thread_wait_glyph, waiting_for_thread},
+          std::tuple{&RequestRecord::connection_wait_us, connection_wait_glyph,
+                     waiting_for_connection}})
+        if (std::ranges::any_of(t.rows,
+                                [&](const TimelineRow& row) { return row.record->*wait > 0; }))
+            legend += wrap(std::string(glyph) + " " + what, width);
+    return legend;
+}
+
+// The heading of a configuration's timeline: its label and mode, and what each kind of bar means
+// (a probed app's waits in a legend line each).
 std::string timeline_heading(const ConfigurationResult& result, const Batch& batch,
                              const TimelineRows& t, const Load& load, const Layout& layout) {
     const bool queued = result.configuration.queued();
@@ -126,20 +147,30 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
                 layout.wide ? 100'000 : layout.columns) +
            (t.bystanders
                 ? wrap(worst_probe_note(result, load), layout.wide ? 100'000 : layout.columns)
-                : "");
+                : "") +
+           waits_legend(t, layout.wide ? 100'000 : layout.columns);
 }
 
 // One request's bar: ░ sent and waiting until the server begins it, then (the answer's trip
-// included) █ served, or ▓ for the bystander's.
+// included) █ served, or ▓ for the bystander's; a probed app's waits in service in their glyphs.
 std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int columns,
                    const auto& column) {
     std::string bar;
     int send = column(r.send_us), done = column(r.finished_us());
     int start = r.has_server_stamps() ? column(r.server_start_us) : queued ? send : columns;
+    const std::int64_t thread_us = std::max<std::int64_t>(r.token_wait_us, 0);
+    const int thread_end = r.has_server_stamps() ? column(r.server_start_us + thread_us) : start;
+    const int connection_end = r.has_server_stamps()
+                                   ? column(r.server_start_us + thread_us +
+                                            std::max<std::int64_t>(r.connection_wait_us, 0))
+                                   : start;
     for (int c = 0; c < columns; ++c)
         bar += c < send || c >= std::max(done, send + 1) ? " "
-               : c >= start                              ? (bystander ? "▓" : "█")
-                                                         : "░";
+               : c < start                               ? "░"
+               : c < thread_end                          ? thread_wait_glyph
+               : c < connection_end                      ? connection_wait_glyph
+               : bystander                               ? "▓"
+                                                         : "█";
     return bar;
 }
 

@@ -40,6 +40,13 @@ struct TimelineRows {
 // probe saw (a background task holds it after the last answer).
 TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders = 0,
                            const std::vector<LoopHold>& holds = {});
+// A probed app's waits at the start of a request's service, as each timeline's legend says them
+// (the terminal's in a glyph of their own, report.html's in a colour).
+inline constexpr const char* waiting_for_thread =
+    "in service, waiting for a thread (all of AnyIO's tokens lent)";
+inline constexpr const char* waiting_for_connection =
+    "in service, waiting for a DB connection (the pool's all out)";
+
 // A bystander's requests a timeline draws at most
 inline constexpr std::size_t bystanders_drawn = 10;
 

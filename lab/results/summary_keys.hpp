@@ -45,6 +45,7 @@ void fields(V& v, L& l) {  // Load
     v("timeout_ms", l.timeout_ms, Bound{1, 600'000});
     v("max_head_bytes", l.answer_limits.head, Bound{1, most_answer_head});
     v("max_body_bytes", l.answer_limits.body, Bound{1, most_answer_body});
+    v("ramp_max_in_flight", l.ramp_max_in_flight, Bound{0, 1000});
 }
 
 template <class V, class C>
@@ -150,6 +151,20 @@ void result_fields(V& v, R& r) {  // a configuration's own keys besides its Conf
     v("peak_rss_kib", r.peak_rss_kib, pid_bound);
     v("pss_kib", r.pss_kib, pid_bound);
     v("pss_before_kib", r.pss_before_kib, pid_bound);
+    v("knee_cause", r.knee_cause);  // absent in folders written before it existed
+}
+
+template <class V, class S>
+void ramp_step_fields(V& v, S& s) {  // a step of a lesson's ramp (lab/run/knee.hpp)
+    v("in_flight", s.in_flight, Bound{1, 1000});
+    v("answered", s.answered, Bound{0, 1e6});
+    v("failed", s.failed, Bound{0, 1e6});
+    v("p50_ms", s.p50_ms, Bound{-1, 1e9});
+    v("mean_ms", s.mean_ms, Bound{-1, 1e9});
+    v("throughput_rps", s.throughput_rps, Bound{-1, 1e9});
+    // the server's own count of the step's requests that found every thread or connection busy
+    v("waited_for_thread", s.counted.token_waits, Bound{0, 1e9});
+    v("waited_for_connection", s.counted.pool_waits, Bound{0, 1e9});
 }
 
 // The top level's own keys (`load`: as stored, the writer's without credentials). key_figure,

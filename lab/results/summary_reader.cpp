@@ -158,6 +158,7 @@ void read_configuration_entry(const json& entry, std::size_t i, RunResult& run) 
         if (auto t = b.in.find("tallies"); t != b.in.end())
             note.tallies = tallies_from_json(*t, b.path + "tallies");
     });
+    c.objects("ramp", [&](const Reader& s) { ramp_step_fields(s, r.ramp.emplace_back()); });
     int median = 0;  // (the batch's number: the index of the batch of that number)
     c("median_batch", median, Bound{0, 100});
     for (std::size_t k = 0; k < r.batches.size(); ++k)

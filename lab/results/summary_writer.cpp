@@ -122,6 +122,16 @@ std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
     return headers;
 }
 
+// A lesson's ramp, a step an object (none: not ramped).
+json ramp_json(const std::vector<RampStep>& steps) {
+    json ramp = json::array();
+    for (const RampStep& step : steps) {
+        Writer w{ramp.emplace_back(json::object())};
+        ramp_step_fields(w, step);
+    }
+    return ramp;
+}
+
 }  // namespace
 
 json summary_json(const RunResult& run) {
@@ -161,11 +171,14 @@ json summary_json(const RunResult& run) {
             batches.push_back(std::move(b));
         }
         c["batches"] = std::move(batches);
+        c["ramp"] = ramp_json(r.ramp);
         // Derived, for other tools:
         c["model_formula"] = r.model.formula;
         c["measured_s"] = {
             {"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
+        const std::optional<int> knee = knee_in_flight(r.ramp);  // (null: none, or no ramp)
+        c["knee_in_flight"] = knee ? json(*knee) : json();
         c["document_below_physical_floor"] = r.document_below_floor;
         c["open_loop"] =
             s.load.rate > 0 && !r.batches.empty() ? open_loop_json(r.open_loop) : json();

@@ -3,13 +3,15 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "lab/scenario/overrides.hpp"
+#include "lab/run/lesson_ramp.hpp"
 #include "lab/run/run_result.hpp"
+#include "lab/scenario/overrides.hpp"
 
 namespace lab {
 namespace {
 
-// Its batches' time by the models, and a third of a second a configuration for the rest.
+// Its batches' time by the models (and a ramp's, each step's request as long as d), and a third
+// of a second a configuration for the rest.
 Estimate by_the_models(const Scenario& s) {
     Estimate e;
     for (const Configuration& c : s.configurations) {
@@ -18,6 +20,8 @@ Estimate by_the_models(const Scenario& s) {
         double each =
             own.rate > 0 || own.websocket() ? own.duration_ms / 1000.0 : planned(c, s.load).model_s;
         e.seconds += batches * each + 0.33;
+        if (own.ramp_max_in_flight > 0)
+            e.seconds += ramp_estimate_s(own.ramp_max_in_flight, own.delay_ms / 1000.0);
     }
     return e;
 }

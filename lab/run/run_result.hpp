@@ -12,6 +12,7 @@
 #include "harness/statistics.hpp"
 #include "harness/tally.hpp"
 #include "lab/cpu_taken.hpp"
+#include "lab/run/knee.hpp"
 #include "lab/run/server_account.hpp"
 #include "lab/scenario/figure_catalogue.hpp"
 #include "lab/scenario/scenario.hpp"
@@ -64,6 +65,10 @@ struct ConfigurationResult : FigureValues {
     long pss_kib = -1;
     long pss_before_kib = -1;  // WebSockets: their PSS before the last batch's connections opened
     std::string server_log;  // what its server wrote to stderr (e.g. "loop blocked for ...")
+    // A lesson that ramps ([load] ramp_max_in_flight): its steps, by requests in flight, and its
+    // knee's cause (lab/run/lesson_ramp.hpp)
+    std::vector<RampStep> ramp;
+    std::string knee_cause;
     // An open loop's latencies, merged over its batches (empty for a closed loop): measured with
     // its figures, below.
     OpenLoopLatencies open_loop;

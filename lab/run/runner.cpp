@@ -20,6 +20,7 @@
 #include "lab/run_key.hpp"
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
+#include "lab/run/lesson_ramp.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/row_verdict.hpp"
 #include "lab/run/server_account.hpp"
@@ -168,6 +169,7 @@ public:
                 if (k == 0) warm_up();
                 else measure(k);
             }
+            if (load_.ramp_max_in_flight > 0) ramp();
             finish();
         } catch (const std::exception& e) {
             result_.error = e.what();
@@ -276,6 +278,18 @@ private:
         BatchRecord& row = result_.batches.back();
         if (!account_.empty()) row.server = server_account(spec_, account_);
         if (jobs_) row.jobs_done = jobs_->finished_in_batch();
+    }
+
+    // Where the row bends, and why: a twin says what it counted of its limits on its GET /stats.
+    void ramp() {
+        if (settings_.progress)
+            note(settings_.progress,
+                 fmt::format("ramp: up to {} in flight", load_.ramp_max_in_flight));
+        result_.ramp = ramp_configuration(spec_, load_.ramp_max_in_flight, account_);
+        nlohmann::json limits = nlohmann::json::object();
+        if (c_.server == Server::fastapi)
+            limits = stats_of(spec_, account_).value("limits", limits);
+        result_.knee_cause = knee_cause(c_, load_, result_.ramp, limits);
     }
 
     // Every process counts (workers, hosts, queue workers): each by its own peak (VmHWM), and by

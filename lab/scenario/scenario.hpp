@@ -50,6 +50,9 @@ struct Load {
     int probe_after_ms = 0;  // and for this long after the last answer (background tasks run on)
     LoadFlags flags;  // `lab load`'s own (empty in a scenario)
     int timeout_ms = 30'000;  // per request
+    // > 0: after its batches, each row ramped closed-loop up to this many in flight, its knee
+    // and the knee's cause said (lab/run/lesson_ramp.hpp)
+    int ramp_max_in_flight = 0;
     AnswerLimits answer_limits;  // the largest answer read (--max-head, --max-body)
 
     // POST /background/delay|cpu: each request is answered 202 first, and its work runs after.

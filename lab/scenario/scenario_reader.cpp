@@ -237,6 +237,7 @@ void read_load(TableReader& top, const toml::table& root, const fs::path& file, 
     r.text("probe_path", load.probe_path, false, {"/health", "/", "/cache", "/__lab/health"});
     r.integer("probe_every_ms", load.probe_every_ms, 1, 10'000);
     r.integer("probe_after_ms", load.probe_after_ms, 0, 60'000);
+    r.integer("ramp_max_in_flight", load.ramp_max_in_flight, 2, 1000);
     r.finish();
     if (load.rate > 0)
         if (auto problem =

@@ -16,6 +16,10 @@ struct ServerStats {
     std::atomic<std::int64_t> lag_probe_due_us{0};  // when the loop's timer should fire next
     std::atomic<std::int64_t> pool_threads{0};
     std::atomic<std::int64_t> pool_busy{0};
+    // Requests handed to the pool that found all its threads busy, since the last reset: they
+    // wait for one (a ramp's knee, lab/run/lesson_ramp.hpp, counts on it as the doctor counts on
+    // its probe's tokens waited for)
+    std::atomic<std::int64_t> waited_for_thread{0};
     std::atomic<std::int64_t> background_running{0};  // background tasks answered but not yet done
     std::atomic<std::int64_t> background_done{0};
 };

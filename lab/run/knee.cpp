@@ -1,0 +1,89 @@
+#include "lab/run/knee.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "harness/statistics.hpp"
+
+namespace lab {
+namespace {
+
+// A step whose mean latency is this much over the best below it is past the knee
+constexpr double latency_bound = 1.15;
+
+bool failed(const RampStep& s) { return s.failed > 0 || s.answered == 0; }
+
+// In a closed loop, Little's law: throughput = in flight / mean latency (the throughput counted
+// in a step of a few rounds is coarser: a round cut off at its end is not counted).
+double little_rps(const RampStep& s) { return s.in_flight / (s.mean_ms / 1000); }
+
+// Whether the probe saw requests of the step queue for a limiter: a thread token, the executor's
+// workers, a pool's connection. Past the knee by the probe's own count: a few in flight over a
+// limit of 40 raise the mean latency by less than the noise does.
+bool queued_for_a_limiter(const LimiterCounts& c) {
+    return c.tokens_waiting > 0 || c.token_waits > 0 || c.executor_queued > 0 || c.pool_waits > 0;
+}
+
+bool bent(const RampStep& step, const RampStep& below, double best_mean_ms) {
+    const double more_in_flight = static_cast<double>(step.in_flight) / below.in_flight - 1;
+    return failed(step) || step.mean_ms > latency_bound * best_mean_ms ||
+           little_rps(step) < little_rps(below) * (1 + more_in_flight / 2) ||
+           queued_for_a_limiter(step.counted);
+}
+
+}  // namespace
+
+RampStep step_of(const Batch& b, int in_flight) {
+    const BatchStats stats = summarize(b);
+    RampStep s{.in_flight = in_flight, .answered = stats.ok, .failed = stats.failed};
+    if (stats.ok == 0) return s;
+    s.p50_ms = stats.latency_p50_s * 1e3, s.mean_ms = stats.latency_mean_s * 1e3;
+    s.throughput_rps = stats.throughput_rps;
+    return s;
+}
+
+std::size_t first_bent(const std::vector<RampStep>& steps) {
+    if (steps.empty() || failed(steps[0])) return 0;
+    double best_mean_ms = steps[0].mean_ms;
+    for (std::size_t i = 1; i < steps.size(); ++i) {
+        if (bent(steps[i], steps[i - 1], best_mean_ms)) return i;
+        best_mean_ms = std::min(best_mean_ms, steps[i].mean_ms);
+    }
+    return steps.size();
+}
+
+std::optional<int> knee_in_flight(const std::vector<RampStep>& steps) {
+    const std::size_t bent_at = first_bent(steps);
+    if (bent_at == 0 || bent_at == steps.size()) return std::nullopt;
+    return steps[bent_at - 1].in_flight;
+}
+
+int doubling_steps(int max_in_flight) {
+    return static_cast<int>(std::ceil(std::log2(std::max(max_in_flight, 1)))) + 1;
+}
+
+int most_steps(int max_in_flight) { return 2 * doubling_steps(max_in_flight) - 1; }
+
+std::vector<RampStep> ramp_up(int max_in_flight, const std::function<RampStep(int)>& step) {
+    std::vector<RampStep> steps;
+    auto take = [&](int k) {
+        RampStep s = step(k);
+        steps.insert(std::upper_bound(steps.begin(), steps.end(), s,
+                                      [](auto& a, auto& b) { return a.in_flight < b.in_flight; }),
+                     s);
+    };
+    for (int k = 1;; k = std::min(2 * k, max_in_flight)) {
+        take(k);
+        if (first_bent(steps) < steps.size() || k >= max_in_flight) break;
+    }
+    // Halved between the last good step and the first bent one, until they are one apart.
+    for (std::size_t bent = first_bent(steps); bent > 0 && bent < steps.size();
+         bent = first_bent(steps)) {
+        const int good = steps[bent - 1].in_flight, over = steps[bent].in_flight;
+        if (over - good <= 1) break;
+        take(good + (over - good) / 2);
+    }
+    return steps;
+}
+
+}  // namespace lab

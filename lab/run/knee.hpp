@@ -1,0 +1,63 @@
+#pragma once
+// Where load bends, one definition for all: a ramp keeps K requests in flight, closed-loop, a step
+// at a time, K doubled from 1 until a step bends or reaches the top, then halved between the last
+// good step and the first bent one, so the knee is found to the request. `lab doctor --ramp`
+// (lab/doctor/ramp.hpp) and a lesson that ramps its rows ([load] ramp_max_in_flight,
+// lab/run/lesson_ramp.hpp) both step with ramp_up() and read the knee with knee_in_flight().
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/load_generator.hpp"
+
+namespace lab {
+
+// What the probe counted during a step (GET /__lab/limiters, lab/reference/limiters.py): each
+// limit, and the most of it in use; -1 unknown (no probe, or the app has none of it).
+struct LimiterCounts {
+    int tokens_total = -1, tokens_borrowed = -1, tokens_waiting = -1;  // AnyIO's thread limiter
+    int executor_workers = -1, executor_busy = -1, executor_queued = -1;  // asyncio's default
+    int pool_capacity = -1, pool_checked_out = -1;  // SQLAlchemy's QueuePools: size + overflow
+    int pool_waits = 0;  // checkouts that found every connection out
+    int token_waits = 0;  // requests that waited for a thread token, and for how long in all
+    double token_wait_ms = 0;
+};
+// The probe's GET /__lab/limiters and doctor.json, read and kept with the same keys.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LimiterCounts, tokens_total, tokens_borrowed,
+                                                tokens_waiting, executor_workers, executor_busy,
+                                                executor_queued, pool_capacity, pool_checked_out,
+                                                pool_waits, token_waits, token_wait_ms)
+
+struct RampStep {
+    int in_flight = 0;  // K, kept in flight closed-loop for the step
+    int answered = 0, failed = 0;  // failed: no answer, or a 4xx/5xx
+    double p50_ms = -1, mean_ms = -1;  // latency of the answered requests
+    double throughput_rps = -1;  // answered per second, first send to last answer
+    LimiterCounts counted;  // (the doctor's probe; unknown elsewhere)
+};
+
+// The step's figures from its batch, as summarize() counts every batch's (a 4xx or 5xx fails).
+RampStep step_of(const Batch& b, int in_flight);
+
+// The index of the first step past the knee in `steps` (sorted by in_flight), steps.size() when
+// none is. A step is past the knee when any request failed, when its mean latency is more than
+// 15 % over the best below it, when its throughput grew less than half as much as its requests
+// in flight over the step below it (the extra requests wait, and latency grows instead), or when
+// the probe counted requests queued for a limiter (a token, the executor, a pool's connection).
+std::size_t first_bent(const std::vector<RampStep>& steps);
+// The knee: the most in flight before the first bent step; none when no step bent (or the first).
+std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
+
+// The steps of doubling from 1 up to the top (1, 2, 4, ..., 32, 48: seven for 48), and the most a
+// ramp takes: those, then halving the last gap; about as many as one takes that bends after its
+// first steps: the doubling, then about two steps more (estimates said before a ramp).
+int doubling_steps(int max_in_flight);
+int most_steps(int max_in_flight);
+inline int about_steps(int max_in_flight) { return doubling_steps(max_in_flight) + 2; }
+
+// The ramp: `step(K)` measures K in flight; the steps it took, sorted by in_flight.
+std::vector<RampStep> ramp_up(int max_in_flight, const std::function<RampStep(int)>& step);
+
+}  // namespace lab

@@ -1,0 +1,102 @@
+#include "lab/run/lesson_ramp.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "lab/layout.hpp"
+#include "lab/modes/modes.hpp"
+#include "lab/run/server_account.hpp"
+
+namespace lab {
+namespace {
+
+// Rounds of K a step sends: the first shows a limit already (K over it wait a whole round), the
+// second its steady state.
+constexpr int rounds = 2;
+
+// A limit a row's requests wait for: its size, and its name as the knee's cause.
+struct Limit {
+    int size = 0;  // 0: none known
+    std::string named;
+};
+
+// A twin's database pool, as it counted it: SQLAlchemy's kept and overflow, or asyncpg's.
+Limit twin_pool(const nlohmann::json& limits) {
+    const int size = limits.value("pool_capacity", -1), kept = limits.value("pool_kept", -1);
+    if (size <= 0) return {};
+    if (kept >= 0 && kept < size)
+        return {size, fmt::format("SQLAlchemy's pool of {} + {} connections (pool_size + "
+                                  "max_overflow)",
+                                  kept, size - kept)};
+    return {size, "the pool's " + count_of(size, "connection")};
+}
+
+// Every /db request needs one of the pool's connections; a thread-pool mode's `def` route, one of
+// its threads (a twin's: AnyIO's tokens). A C++ mode's, as the lab started it; none known of a
+// student's app, a server the lab did not start, or several processes or hosts (each its own).
+Limit limit_of(const Configuration& c, const Load& load, const nlohmann::json& twin_limits) {
+    const bool twin = c.server == Server::fastapi;
+    const ModeInfo* mode = find_mode(c.mode);
+    if (!c.lab_written() || c.behind_nginx() || !mode || mode->takes_workers) return {};
+    if (load.work_path() == "/db") {
+        if (twin) return twin_pool(twin_limits);
+        if (c.db_pool_kept > 0 && c.db_pool_kept < c.db_pool)
+            return {c.db_pool,
+                    fmt::format("the pool's {} connections ({} kept, {} opened for a burst)",
+                                c.db_pool, c.db_pool_kept, c.db_pool - c.db_pool_kept)};
+        return {c.db_pool, "the pool's " + count_of(c.db_pool, "connection")};
+    }
+    if (c.mode != "thread-pool") return {};
+    if (!twin) return {c.threads, "the pool's " + count_of(c.threads, "thread")};
+    const int tokens = twin_limits.value("tokens_total", -1);
+    return tokens > 0 ? Limit{tokens, fmt::format("AnyIO's {} thread tokens", tokens)} : Limit{};
+}
+
+}  // namespace
+
+std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
+                                         const std::string& account) {
+    spec.probe_target.clear();  // (no bystander, no live view, no progress: the ramp's own)
+    spec.observer = nullptr;
+    spec.on_answer = nullptr;
+    spec.run_for = std::chrono::milliseconds(0);
+    auto counted = [&] {
+        return account.empty() ? nlohmann::json::object() : stats_of(spec, account + "?reset=1");
+    };
+    counted();  // (from here: not the batches' own)
+    return ramp_up(max_in_flight, [&](int k) {
+        spec.concurrency = k;
+        spec.requests = rounds * k;
+        RampStep step = step_of(run_concurrent_batch(spec), k);
+        const nlohmann::json server = counted();
+        step.counted.token_waits = server.value("waited_for_thread", 0);
+        step.counted.pool_waits = server.value("waited_for_connection", 0);
+        return step;
+    });
+}
+
+std::string knee_cause(const Configuration& c, const Load& load, const std::vector<RampStep>& steps,
+                       const nlohmann::json& twin_limits) {
+    const std::optional<int> knee = knee_in_flight(steps);
+    if (!knee) return "";
+    const Limit limit = limit_of(c, load, twin_limits);
+    if (limit.size == 0) return "unexplained: no limit of this row is known";
+    if (std::abs(*knee - limit.size) <= 0.15 * limit.size) return limit.named;
+    return fmt::format("unexplained: {} would bend it at {}", limit.named, limit.size);
+}
+
+std::string knee_said(const std::vector<RampStep>& steps, const std::string& cause) {
+    if (steps.empty()) return "";
+    if (auto knee = knee_in_flight(steps))
+        return fmt::format("knee at {} in flight: {}", *knee, cause);
+    return first_bent(steps) == 0
+               ? "failed at 1 in flight"
+               : fmt::format("no knee up to {} in flight", steps.back().in_flight);
+}
+
+double ramp_estimate_s(int max_in_flight, double alone_s) {
+    return about_steps(max_in_flight) * rounds * alone_s;
+}
+
+}  // namespace lab
