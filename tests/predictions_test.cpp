@@ -136,6 +136,10 @@ TEST_CASE("guesses are kept in summary.json and read back: the same table, the s
             if (k % 2 == 0) s.configurations[k].guess = 0.5 + static_cast<double>(k);
             s.configurations[k].room_guesses = {1.0, 2.5};
         }
+        if (!s.choices.empty()) {  // and a choice, by the class and the room
+            s.picked = 1;
+            s.room_picks.assign(s.choices.size(), 2);
+        }
         lab::RunResult run = test::made_up_run(s);
         test::ScratchDir dir;
         auto folder = lab::write_results(run, dir.path,
@@ -148,6 +152,9 @@ TEST_CASE("guesses are kept in summary.json and read back: the same table, the s
             CHECK(back.configurations[k].configuration.if_guessed_low ==
                   s.configurations[k].if_guessed_low);
         }
+        CHECK(back.scenario.picked == s.picked);
+        CHECK(back.scenario.room_picks == s.room_picks);
+        CHECK(back.scenario.choices.size() == s.choices.size());
         CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));
         CHECK(test::read_file(folder / "report.html").find("Your guesses beside the run") !=
               std::string::npos);
