@@ -503,7 +503,7 @@ TEST_CASE(
     CHECK(judged[2].outcome == O::contradicted);
     CHECK(judged[0].who == "2 of the room's 3 picks");
     CHECK(judged[1].who == "your choice; 1 of the room's 3 picks");
-    CHECK(judged[2].who.empty());
+    CHECK(judged[2].who == "0 of the room's 3 picks");
     CHECK(judged[0].misconception.empty());  // the right one
     CHECK(judged[1].misconception.find("→ the misconception “async def makes a route "
                                        "concurrent”: async def lets the loop") == 0);

@@ -24,6 +24,16 @@ GuessBox::Reply said(int status, const std::string& message, std::size_t count) 
                         -1, ' ', false, json::error_handler_t::replace)};
 }
 
+// A sending's "choice" into `choice`: absent or null (none), or a place among `count` choices;
+// false for anything else.
+bool choice_sent(const json& sent, std::size_t count, std::optional<std::size_t>& choice) {
+    const json picked = sent.value("choice", json());
+    if (picked.is_null()) return true;
+    if (!picked.is_number_unsigned() || picked.get<std::size_t>() >= count) return false;
+    choice = picked.get<std::size_t>();
+    return true;
+}
+
 }  // namespace
 
 GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender) {
@@ -46,18 +56,19 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
         guesses.push_back(guess.value);
     }
     std::optional<std::size_t> choice;
-    if (const json& picked = sent.value("choice", json()); !picked.is_null()) {
-        if (!picked.is_number_unsigned() || picked.get<std::size_t>() >= form_.choices.size())
-            return said(400,
-                        "the choice must be null or a choice's place, from 0 to " +
-                            std::to_string(form_.choices.size()) + " (not included)",
-                        count());
-        choice = picked.get<std::size_t>();
-    }
+    if (!choice_sent(sent, form_.choices.size(), choice))
+        return said(400,
+                    "the choice must be null or a choice's place, from 0 to " +
+                        std::to_string(form_.choices.size()) + " (not included)",
+                    count());
     if (!choice && std::none_of(guesses.begin(), guesses.end(), [](const auto& g) {
             return g.has_value();
         }))  // an empty form is no guess
-        return said(400, "every box is empty: write at least one guess, then send", count());
+        return said(400,
+                    "every box is empty: write at least one guess" +
+                        std::string(form_.choices.empty() ? "" : " or pick a choice") +
+                        ", then send",
+                    count());
     std::lock_guard lock(m_);
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     auto from = senders_.find(sender);

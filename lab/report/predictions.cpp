@@ -164,10 +164,10 @@ std::vector<JudgedChoice> judged_choices(const RunResult& run) {
             j.evidence = "not checked: its row was left out of this run";
         }
         if (s.picked == k) j.who = "your choice";
-        if (by_room > 0)
+        if (room > 0)  // (each choice's count, none too)
             j.who += (j.who.empty() ? "" : "; ") + std::to_string(by_room) + " of the room's " +
                      std::to_string(room) + (room == 1 ? " pick" : " picks");
-        if (!j.who.empty() && !c.misconception.empty())
+        if ((s.picked == k || by_room > 0) && !c.misconception.empty())
             j.misconception =
                 (j.outcome == O::contradicted
                      ? "→ the misconception “" + c.misconception + "”: " + c.why

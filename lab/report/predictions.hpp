@@ -54,7 +54,8 @@ std::string room_text(const RunResult& run, const RoomSpread& room);
 struct JudgedChoice {
     CheckedClaim::Outcome outcome = CheckedClaim::Outcome::not_measured;
     std::string text, evidence;
-    // "your choice; 3 of the room's 12 picks"; empty when nobody picked it
+    // "your choice; 3 of the room's 12 picks" (0 of them too); empty without a room or the
+    // class's choice
     std::string who;
     // "→ the misconception “…”: why. `lab run LESSON` answers it."; empty for the right choice
     // and for one nobody picked
