@@ -109,6 +109,17 @@ ReadGuesses read_guesses(std::string_view list, std::string_view unit, std::size
     return out;
 }
 
+ReadChoice read_choice(std::string_view text, std::size_t count) {
+    text = trimmed_line(text);
+    if (text.empty()) return {};
+    std::size_t number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc() || end != text.data() + text.size() || number < 1 || number > count)
+        return {std::nullopt, "'" + std::string(text.substr(0, 40)) +
+                                  "' is not one of the choices, 1 to " + std::to_string(count)};
+    return {number - 1, ""};
+}
+
 std::string guess_example(std::string_view unit) {
     if (unit == "s") return "1.5, or 1500 ms";
     if (unit == "ms") return "250, or 0.25 s";

@@ -33,6 +33,13 @@ ReadGuesses read_guesses(std::string_view list, std::string_view unit, std::size
 // measure different things; the same unit, or none written, is 1.
 std::optional<double> unit_factor(std::string_view written, std::string_view unit);
 
+struct ReadChoice {
+    std::optional<std::size_t> index;  // from 0; none: no choice (blank)
+    std::string error;  // why the text is not a choice; empty when it is one (or blank)
+};
+// "2": one of `count` choices as the terminal numbers them, from 1.
+ReadChoice read_choice(std::string_view text, std::size_t count);
+
 // "e.g. 1.5": an example of a guess in the unit, for a prompt.
 std::string guess_example(std::string_view unit);
 

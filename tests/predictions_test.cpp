@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
 #include <random>
+#include <ranges>
 #include <regex>
 
 #include <httplib.h>
@@ -134,6 +136,10 @@ TEST_CASE("guesses are kept in summary.json and read back: the same table, the s
             if (k % 2 == 0) s.configurations[k].guess = 0.5 + static_cast<double>(k);
             s.configurations[k].room_guesses = {1.0, 2.5};
         }
+        if (!s.choices.empty()) {  // and a choice, by the class and the room
+            s.picked = 1;
+            s.room_picks.assign(s.choices.size(), 2);
+        }
         lab::RunResult run = test::made_up_run(s);
         test::ScratchDir dir;
         auto folder = lab::write_results(run, dir.path,
@@ -146,6 +152,9 @@ TEST_CASE("guesses are kept in summary.json and read back: the same table, the s
             CHECK(back.configurations[k].configuration.if_guessed_low ==
                   s.configurations[k].if_guessed_low);
         }
+        CHECK(back.scenario.picked == s.picked);
+        CHECK(back.scenario.room_picks == s.room_picks);
+        CHECK(back.scenario.choices.size() == s.choices.size());
         CHECK(lab::html_report(back) == test::read_file(folder / "report.html"));
         CHECK(test::read_file(folder / "report.html").find("Your guesses beside the run") !=
               std::string::npos);
@@ -405,4 +414,180 @@ TEST_CASE("a FastAPI twin gets no guess and no words for one: the class guessed 
         CHECK(c.guess.has_value() == (c.server == lab::Server::lab));
         if (c.server == lab::Server::fastapi) CHECK(c.if_guessed_low.empty());
     }
+}
+
+// Issue 58: besides a number, a choice among what students are known to believe ([[choice]]).
+namespace {
+
+// blocking-async as its file says it, with one [[choice]] line changed to `changed`.
+std::string blocking_async_with(const std::string& line, const std::string& changed) {
+    std::string text =
+        test::read_file(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/blocking-async.toml");
+    const std::size_t at = text.find(line);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, line.size(), changed);
+}
+
+void set_measured(lab::RunResult& run, std::size_t row, double seconds) {
+    run.configurations[row].figures[static_cast<std::size_t>(lab::Figure::measured)] = seconds;
+}
+
+}  // namespace
+
+TEST_CASE("a lesson's choices are read once each, and a bad one is refused with file, key, reason",
+          "[unit]") {
+    std::map<std::string, std::string> named;  // each misconception, and the one file naming it
+    for (const auto& file : lab::scenario_files(lab::scenario_dir())) {
+        lab::Scenario s = lab::load_scenario(file);
+        for (const lab::Choice& c : s.choices) {
+            if (c.misconception.empty()) continue;
+            INFO(s.name << ": " << c.misconception);
+            CHECK(named.emplace(c.misconception, s.name).second);  // one definition
+        }
+    }
+    for (const char* lesson :
+         {"blocking-async", "thread-pool", "multi-process", "gil-convoy", "cpu-bound"})
+        CHECK(std::ranges::count(named | std::views::values, lesson) >= 1);
+    const std::string why = "why = \"async def lets the loop";
+    const std::pair<std::string, std::string> bad[] = {
+        {"lesson = \"head-of-line\"", "lesson = \"nowhere\""},  // no such lesson
+        {why, "colour = \"red\"\n" + why},  // a typo
+        {why, "# " + why},  // a misconception without its why
+        {"misconception = \"requests sent", "# misconception = \"requests sent"},  // a why without
+        {"at_most = 2\nrelative_to = \"d\"\nmis", "relative_to = \"d\"\nmis"},  // no bound
+        {"row = 1\nfigure = \"measured\"\nat_least = 3",
+         "row = 9\nfigure = \"measured\"\nat_least = 3"},
+        {"text = \"The time.sleep row", "text = \"" + std::string(120, 'x') + "\"\n# \""},
+        {"lesson = \"head-of-line\"",
+         "lesson = \"head-of-line\"\n\n[[choice]]\ntext = \"Also "
+         "right.\"\nrow = 1\nfigure = \"measured\"\nat_least = 0"},
+    };
+    const char* keys[] = {"choice[2].lesson",   "choice[1].colour",
+                          "choice[1].why",      "choice[2].misconception",
+                          "choice[2].at_least", "choice[0].row",
+                          "choice[0].text",     "choice"};  // (the last: two right choices)
+    for (std::size_t k = 0; k < std::size(bad); ++k) {
+        INFO(bad[k].second);
+        test::ScratchDir dir;
+        auto file =
+            dir.write("blocking-async.toml", blocking_async_with(bad[k].first, bad[k].second));
+        try {
+            lab::load_scenario(file);
+            FAIL("no error");
+        } catch (const lab::ScenarioError& e) {
+            CHECK(e.file == file.string());
+            CHECK(e.key == keys[k]);
+            CHECK_FALSE(e.reason.empty());
+        }
+    }
+}
+
+TEST_CASE(
+    "each choice is judged by what the run measured; a wrong one picked names its misconception "
+    "and the lesson that answers it",
+    "[unit]") {
+    using O = lab::CheckedClaim::Outcome;
+    lab::Scenario s = lab::apply(
+        lab::load_scenario(std::filesystem::path(LAB_SOURCE_DIR) / "scenarios/blocking-async.toml"),
+        {});
+    REQUIRE(s.choices.size() == 3);
+    s.picked = 1;  // "both take about as long: both routes are async def"
+    s.room_picks = {2, 1, 0};
+    lab::RunResult run = test::made_up_run(s);
+    set_measured(run, 0, 1.0);  // the staircase
+    set_measured(run, 1, 0.1);  // the wall
+    auto judged = lab::judged_choices(run);
+    REQUIRE(judged.size() == 3);
+    CHECK(judged[0].outcome == O::holds);
+    CHECK(judged[1].outcome == O::contradicted);
+    CHECK(judged[2].outcome == O::contradicted);
+    CHECK(judged[0].who == "2 of the room's 3 picks");
+    CHECK(judged[1].who == "your choice; 1 of the room's 3 picks");
+    CHECK(judged[2].who == "0 of the room's 3 picks");
+    CHECK(judged[0].misconception.empty());  // the right one
+    CHECK(judged[1].misconception.find("→ the misconception “async def makes a route "
+                                       "concurrent”: async def lets the loop") == 0);
+    CHECK(judged[1].misconception.find("`lab run blocking-async` answers it.") !=
+          std::string::npos);
+    CHECK(judged[2].misconception.empty());  // nobody picked it
+    CHECK(judged[1].evidence.find("measured 1.000 s, more than the 0.150 s expected") !=
+          std::string::npos);
+    const std::string text = lab::guesses_text(run, 200);
+    CHECK(text.find("The choices beside the run") != std::string::npos);
+    CHECK(text.find("✗ Both take about as long (within 1.5 times): both routes are async def. "
+                    "(your choice;") != std::string::npos);
+    const std::string page = lab::html_report(run);
+    CHECK(page.find("<ul class=\"claims choices\">") != std::string::npos);
+    CHECK(page.find("“async def makes a route concurrent”") != std::string::npos);
+
+    // Where the run bears a misconception out, it is said so, never called wrong.
+    set_measured(run, 0, 0.12);
+    judged = lab::judged_choices(run);
+    CHECK(judged[0].outcome == O::contradicted);
+    CHECK(judged[1].outcome == O::holds);
+    CHECK(judged[1].misconception.find("which this run did not show wrong") != std::string::npos);
+    // A row left out (--only): the choice about it is not checked.
+    run.configurations.erase(run.configurations.begin());
+    CHECK(lab::judged_choices(run)[1].outcome == O::not_measured);
+}
+
+TEST_CASE("the room's box takes a choice by its place, and refuses any other", "[unit]") {
+    lab::GuessBox box({"t", "q", "s", {"a", "b"}, {"one", "two", "three"}});
+    std::string sender;
+    CHECK(json::parse(box.form(sender).json)["choices"].size() == 3);
+    for (const char* bad :
+         {R"({"guesses": ["", ""], "choice": 3})", R"({"guesses": ["", ""], "choice": -1})",
+          R"({"guesses": ["", ""], "choice": "1"})", R"({"guesses": ["", ""], "choice": 1.5})",
+          R"({"guesses": ["", ""], "choice": [1]})",
+          R"({"guesses": ["", ""], "choice": 18446744073709551616})"}) {
+        INFO(bad);
+        auto reply = box.take(bad, sender);
+        CHECK(reply.status == 400);
+        CHECK(json::parse(reply.json)["ok"] == false);
+    }
+    CHECK(box.count() == 0);
+    // A choice alone is a sending; null is none.
+    CHECK(box.take(R"({"guesses": ["", ""], "choice": 2})", sender).status == 200);
+    std::string other;
+    box.form(other);
+    CHECK(box.take(R"({"guesses": ["1", ""], "choice": null})", other).status == 200);
+    CHECK(box.choice_counts() == std::vector<std::size_t>{0, 0, 1});
+    CHECK(box.take(R"({"guesses": ["", ""], "choice": 0})", sender).status == 200);  // replaced
+    CHECK(box.choice_counts() == std::vector<std::size_t>{1, 0, 0});
+    CHECK(lab::read_choice(" 2 ", 3).index == 1u);
+    CHECK_FALSE(lab::read_choice("", 3).index);
+    for (const char* bad : {"0", "4", "-1", "1.5", "two", "2x"})
+        CHECK(lab::read_choice(bad, 3).error.find("is not one of the choices, 1 to 3") !=
+              std::string::npos);
+}
+
+TEST_CASE("lab run --predict asks a choice after the numbers, and the end names the misconception",
+          "[e2e][untimed]") {
+    test::ScratchDir out;
+    auto typed = out.write("typed", "0.2\n0.02\n7\n2\n");
+    auto o = test::run_lab("run blocking-async --predict --delay 20 --repeat 1 --out " +
+                           out.path.string() + " < " + typed.string());
+    INFO(o.output);
+    REQUIRE(o.exit_code == 0);
+    CHECK(o.output.find("And which will the run show?\n  1. The time.sleep row takes at least 3 "
+                        "times as long") != std::string::npos);
+    CHECK(o.output.find("'7' is not one of the choices, 1 to 3") != std::string::npos);
+    CHECK(o.output.find("✗ Both take about as long (within 1.5 times): both routes are async def. "
+                        "(your choice)") != std::string::npos);
+    CHECK(o.output.find("→ the misconception “async def makes a route concurrent”") !=
+          std::string::npos);
+    CHECK(
+        std::regex_search(o.output, std::regex("`lab run\\s+blocking-async`\\s+answers\\s+it\\.")));
+    CHECK(o.output.find("✓ The time.sleep row takes at least 3 times as long") !=
+          std::string::npos);
+    CHECK(test::read_file(test::newest_run(out.path, "blocking-async") / "report.html")
+              .find("(your choice)") != std::string::npos);
+
+    // A bad [[choice]] in a lesson's file: exit 2, with the file, the key and the reason.
+    auto file = out.write("blocking-async.toml",
+                          blocking_async_with("lesson = \"head-of-line\"", "lesson = \"nowhere\""));
+    auto bad = test::run_lab("run " + file.string() + " --predict");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.output.find("blocking-async.toml: choice[2].lesson: 'nowhere' is no lesson") !=
+          std::string::npos);
 }

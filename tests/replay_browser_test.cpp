@@ -79,6 +79,7 @@ struct EndState {
     std::vector<std::string> lanes, ticks;
     double clock = -1;
     std::string guesses, room_ticks, room_medians, bars, configurations_said;
+    std::size_t choices_said = 0;  // the lesson's choices listed at the end
 };
 
 // Each lane's axis: its ticks' values and places.
@@ -106,6 +107,11 @@ EndState end_state(const std::string& dom) {
     end.room_medians = test::html_attribute(body, "data-room-medians");
     end.bars = test::html_attribute(body, "data-final-bars");
     end.configurations_said = test::html_attribute(body, "data-configurations-said");
+    const std::size_t box = body.find("id=\"choices\"");
+    const std::string choices = body.substr(box, body.find("</div>", box) - box);
+    for (std::size_t at = choices.find("<p"); at != std::string::npos;
+         at = choices.find("<p", at + 1))
+        ++end.choices_said;
     return end;
 }
 
@@ -317,7 +323,8 @@ TEST_CASE("lab replay ends as the live page of the same run: names, counts, axis
 }
 
 // The replay's header counts the run's configurations (not those it has met so far), and the
-// room's guesses kept with the run are drawn: a tick each, each configuration's median marked.
+// room's guesses kept with the run are drawn: a tick each, each configuration's median marked;
+// the room's choices kept with it are said at the end, as the live page said them.
 TEST_CASE("lab replay says configuration 1, then 2, of 2 and draws the room's guesses the run kept",
           "[browser]") {
     test::ScratchDir dir;
@@ -327,6 +334,8 @@ TEST_CASE("lab replay says configuration 1, then 2, of 2 and draws the room's gu
     REQUIRE(s.configurations.size() == 2);
     s.configurations[0].room_guesses = {0.4, 0.9, 1.5};
     s.configurations[1].room_guesses = {0.1, 0.3};
+    REQUIRE(!s.choices.empty());
+    s.room_picks.assign(s.choices.size(), 1);
     const fs::path folder = lab::write_results(test::made_up_run(s), dir.path);
     const lab::RunResult run = lab::read_results(folder);
     const EndState end = end_state(replayed_page(folder, "4", "", 20'000, dir.path / "profile"));
@@ -335,6 +344,7 @@ TEST_CASE("lab replay says configuration 1, then 2, of 2 and draws the room's gu
               " | Configuration 2 of 2: " + run.configurations[1].configuration.label);
     CHECK(end.room_ticks == "5");
     CHECK(end.room_medians == "2");
+    CHECK(end.choices_said == s.choices.size());
     double recorded_s = 0;  // (batch 2 of each, as replayed_page asks)
     for (const lab::ConfigurationResult& r : run.configurations)
         recorded_s += last_moment_s(r.batches[1]);

@@ -123,6 +123,22 @@ std::string live_page_of(const std::string& args, const std::filesystem::path& o
     return dom;
 }
 
+// The room's guess form (--predict-page) at PORT, as Chromium lays it out on a phone's screen.
+std::string phone_form_of(const std::string& port, const std::filesystem::path& profile) {
+    const std::string browse =
+        "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+        "--disable-background-networking --disable-component-update --disable-sync "
+        "--window-size=400,800 --virtual-time-budget=5000 --user-data-dir=" +
+        profile.string() + " --dump-dom http://127.0.0.1:" + port + "/guess 2>/dev/null";
+    FILE* chromium = popen(browse.c_str(), "r");
+    REQUIRE(chromium);
+    std::string dom;
+    char chunk[4096];
+    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
+    pclose(chromium);
+    return dom;
+}
+
 // Three lessons wait for times of their own that no `lab run` option shortens: stall's open loop
 // sends for 5 s a row, background-tasks' bystander watches 2.2 s after each batch, websockets'
 // ticks are timed for 3 s. Their pages draw the same with shorter times (stall keeps its 1 s
@@ -482,15 +498,30 @@ TEST_CASE(
     CHECK(text.find("press Enter") != std::string::npos);  // one rule starts the run
     CHECK(text.find("when it connects") == std::string::npos);
     httplib::Client room("127.0.0.1", std::stoi(port));
-    const char* bodies[] = {R"({"guesses": ["0.5", "0.1"]})", R"({"guesses": ["1.0", "0.2"]})",
-                            R"({"guesses": ["2", ""]})"};
+    // Each with a choice (issue 58): "at least 3 times as long" twice, "about as long" once.
+    const char* bodies[] = {R"({"guesses": ["0.5", "0.1"], "choice": 0})",
+                            R"({"guesses": ["1.0", "0.2"], "choice": 1})",
+                            R"({"guesses": ["2", ""], "choice": 0})"};
     for (const char* body : bodies) {
         auto form = room.Get("/guess/form");
         REQUIRE(form);
+        CHECK(nlohmann::json::parse(form->body)["choices"].size() == 3);
         const std::string cookie = form->get_header_value("Set-Cookie");
-        CHECK(room.Post("/guess", {{"Cookie", cookie.substr(0, cookie.find(';'))}}, body,
-                        "application/json")
-                  ->status == 200);
+        const httplib::Headers sender{{"Cookie", cookie.substr(0, cookie.find(';'))}};
+        // A choice out of range: refused, and the hub keeps serving.
+        CHECK(
+            room.Post("/guess", sender, R"({"guesses": ["", ""], "choice": 3})", "application/json")
+                ->status == 400);
+        CHECK(room.Post("/guess", sender, body, "application/json")->status == 200);
+    }
+    {  // The phone's form offers the lesson's choices, as radio buttons.
+        const std::string form = phone_form_of(port, out.path / "phone");
+        std::size_t radios = 0;
+        for (auto at = form.find("type=\"radio\""); at != std::string::npos;
+             at = form.find("type=\"radio\"", at + 1))
+            ++radios;
+        CHECK(radios == 3);
+        CHECK(form.find("And which will the run show?") != std::string::npos);
     }
     std::string dom;
     {
@@ -524,7 +555,12 @@ TEST_CASE(
           "25");  // http://127.0.0.1:PORT/guess: 28 bytes, version 2
     CHECK(body.find("127.0.0.1:" + port + "/guess</p>") !=
           std::string::npos);  // the address, as text
-    // Its end fits a projector's 1280 × 720, footnote included (it was 741 px tall).
+    // The choices at the end: how many of the room picked each, and the misconception picked.
+    CHECK(body.find("(2 of the room's 3 picks)") != std::string::npos);
+    CHECK(body.find("(1 of the room's 3 picks)") != std::string::npos);
+    CHECK(body.find("→ the misconception “async def makes a route concurrent”") !=
+          std::string::npos);
+    // Its end fits a projector's 1280 × 720, footnote and choices included (it was 741 px tall).
     CHECK(std::stoi(test::html_attribute(body, "data-page-height")) <= 720);
 }
 

@@ -120,33 +120,56 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
     return true;
 }
 
+namespace {
+
+// One answer: `prompt`, then `read` of each line until it takes one (true), an error said each
+// time; false at the end of the input.
+template <class Read>
+bool asked(const std::string& prompt, std::istream& in, std::ostream& out, Read read) {
+    for (;;) {  // until an answer, a blank, or the end of the input
+        out << "  " << prompt << ": " << std::flush;
+        std::string line;
+        if (!std::getline(in, line)) {
+            out << '\n';
+            return false;
+        }
+        if (!isatty(STDIN_FILENO))
+            out << printable(line) << '\n';  // (typed from a file or a pipe: shown as if typed)
+        if (const std::string error = read(line); !error.empty())
+            out << "  " << printable(error) << ": try again, or leave it empty.\n";
+        else return true;
+    }
+}
+
+}  // namespace
+
 void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
     set_the_scene(s, out);
     const std::string unit(guessed(s).unit);
-    for (Configuration& c : s.configurations) {
-        for (;;) {  // until a guess, a blank, or the end of the input
-            out << "  " << printable(c.label) << " (" << (unit.empty() ? "a count" : unit)
-                << "): " << std::flush;
-            std::string line;
-            if (!std::getline(in, line)) {
-                out << '\n';
-                return;
-            }
-            if (!isatty(STDIN_FILENO))
-                out << printable(line) << '\n';  // (typed from a file or a pipe: shown as if typed)
-            ReadGuess guess = read_guess(line, unit);
-            if (guess.error.empty()) {
-                c.guess = guess.value;
-                break;
-            }
-            out << "  " << printable(guess.error) << ": try again, or leave it empty.\n";
-        }
-    }
+    for (Configuration& c : s.configurations)
+        if (!asked(printable(c.label) + " (" + (unit.empty() ? "a count" : unit) + ")", in, out,
+                   [&](const std::string& line) {
+                       ReadGuess guess = read_guess(line, unit);
+                       c.guess = guess.value;
+                       return guess.error;
+                   }))
+            return;
+    if (s.choices.empty()) return;
+    out << "And which will the run show?\n";
+    for (std::size_t k = 0; k < s.choices.size(); ++k)
+        out << "  " << k + 1 << ". " << printable(s.choices[k].says.claim) << '\n';
+    asked("your choice (1 to " + std::to_string(s.choices.size()) + ")", in, out,
+          [&](const std::string& line) {
+              ReadChoice choice = read_choice(line, s.choices.size());
+              s.picked = choice.index;
+              return choice.error;
+          });
 }
 
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out) {
     GuessForm form{s.title, guessed_what(s), std::string(guessed(s).unit), {}};
     for (const Configuration& c : s.configurations) form.labels.push_back(c.label);
+    for (const Choice& c : s.choices) form.choices.push_back(c.says.claim);
     out << "guesses: " << hub.open_guesses(std::move(form))
         << "  (the room opens it and guesses; press Enter here to start the run)\n"
         << std::flush;
@@ -159,6 +182,7 @@ void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostre
     out << "guesses: " << hub.guesses_so_far() << " sent; the run starts\n";
     for (std::size_t k = 0; k < s.configurations.size() && k < room.size(); ++k)
         s.configurations[k].room_guesses = room[k];
+    s.room_picks = hub.room_choices();
 }
 
 }  // namespace lab

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "lab/live/live_hub.hpp"
+#include "lab/report/predictions.hpp"
 #include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"
 
@@ -80,6 +81,7 @@ void publish_replay(LiveHub& hub, const RunResult& run, std::optional<int> batch
                                     : r.batches[r.median_batch]);
         publish_configuration_done(hub, so_far);
     }
+    if (has_picks(run.scenario)) hub.publish(live_choices(run));
     hub.publish(
         {{"type", "done"},
          {"message", "The replay is over: each configuration above is its " +

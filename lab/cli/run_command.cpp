@@ -9,6 +9,7 @@
 #include "lab/target_url.hpp"
 #include "lab/cli/guesses_asked.hpp"
 #include "lab/report/claims.hpp"
+#include "lab/report/predictions.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {
@@ -66,7 +67,7 @@ int with_predictions(Scenario& s, RunOptions& o) {
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
     if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
-    if (std::ranges::none_of(s.configurations, &Configuration::guessed))
+    if (std::ranges::none_of(s.configurations, &Configuration::guessed) && !has_picks(s))
         std::cerr << "lab: notice: no guesses were given; the run goes on without them\n";
     return exit_ok;
 }

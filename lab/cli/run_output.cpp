@@ -126,6 +126,18 @@ void publish_configuration_done(LiveHub& hub, const RunResult& so_far) {
             hub.publish({{"type", "measured"}, {"c", last}, {"value", *measured}});
 }
 
+// The lesson's choices beside the run, for the live page's end (--predict, --predict-page): as
+// the terminal says them, without the evidence the table above it shows.
+nlohmann::json live_choices(const RunResult& run) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const JudgedChoice& j : judged_choices(run))
+        items.push_back({{"mark", outcome_mark(j.outcome)},
+                         {"text", j.text},
+                         {"who", j.who},
+                         {"misconception", j.misconception}});
+    return {{"type", "choices"}, {"items", std::move(items)}};
+}
+
 namespace {
 
 // The run's exit status, said on stderr: what failed, by kind, as the summary counts it.
@@ -163,6 +175,7 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     try {
         settings.measure = measure_last_row;
         run = run_scenario(scenario, settings);
+        if (hub && has_picks(run.scenario)) hub->publish(live_choices(run));
         if (hub) hub->publish({{"type", "done"}});
     } catch (const AppWontStart& e) {
         // a student's app that cannot be served: bad input, before any load

@@ -42,5 +42,7 @@ nlohmann::json live_plan(const Scenario& scenario);
 // What the live page is told as a configuration ends (`so_far`'s last): its row of the table, the
 // table's footnote, and the guessed figure as measured.
 void publish_configuration_done(LiveHub& hub, const RunResult& so_far);
+// The lesson's choices, judged by the run, for the live page's end (--predict, --predict-page).
+nlohmann::json live_choices(const RunResult& run);
 
 }  // namespace lab

@@ -62,9 +62,15 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
         places += k == 0 ? "G" : ",G";
         places += std::to_string(k + 1);
     }
+    if (!s.choices.empty()) std::cout << "\nAnd which will the run show? Tick one.\n\n";
+    for (std::size_t k = 0; k < s.choices.size(); ++k)
+        std::cout << "- [ ] " << k + 1 << ". " << markdown_text(printable(s.choices[k].says.claim))
+                  << '\n';
     std::cout << "\nThen `lab run " << given << " --predict " << places
               << "`, with the options this sheet was made with, sets each guess beside what the "
-                 "run measures.\n";
+                 "run measures"
+              << (s.choices.empty() ? "" : " (`--predict` alone asks the guesses and the choice)")
+              << ".\n";
     return exit_ok;
 }
 

@@ -24,6 +24,16 @@ GuessBox::Reply said(int status, const std::string& message, std::size_t count) 
                         -1, ' ', false, json::error_handler_t::replace)};
 }
 
+// A sending's "choice" into `choice`: absent or null (none), or a place among `count` choices;
+// false for anything else.
+bool choice_sent(const json& sent, std::size_t count, std::optional<std::size_t>& choice) {
+    const json picked = sent.value("choice", json());
+    if (picked.is_null()) return true;
+    if (!picked.is_number_unsigned() || picked.get<std::size_t>() >= count) return false;
+    choice = picked.get<std::size_t>();
+    return true;
+}
+
 }  // namespace
 
 GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender) {
@@ -45,9 +55,20 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
             return said(400, "guess " + std::to_string(k + 1) + ": " + guess.error, count());
         guesses.push_back(guess.value);
     }
-    if (std::none_of(guesses.begin(), guesses.end(),
-                     [](const auto& g) { return g.has_value(); }))  // an empty form is no guess
-        return said(400, "every box is empty: write at least one guess, then send", count());
+    std::optional<std::size_t> choice;
+    if (!choice_sent(sent, form_.choices.size(), choice))
+        return said(400,
+                    "the choice must be null or a choice's place, from 0 to " +
+                        std::to_string(form_.choices.size()) + " (not included)",
+                    count());
+    if (!choice && std::none_of(guesses.begin(), guesses.end(), [](const auto& g) {
+            return g.has_value();
+        }))  // an empty form is no guess
+        return said(400,
+                    "every box is empty: write at least one guess" +
+                        std::string(form_.choices.empty() ? "" : " or pick a choice") +
+                        ", then send",
+                    count());
     std::lock_guard lock(m_);
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     auto from = senders_.find(sender);
@@ -56,7 +77,7 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
                     "open the guess form first (reload the page): it gives each sender a token",
                     sent_.size());
     if (from->second) {  // this sender's second thoughts: they replace the first
-        sent_[*from->second] = std::move(guesses);
+        sent_[*from->second] = {std::move(guesses), choice};
         return said(200,
                     "Thank you: your guesses are replaced. " + std::to_string(sent_.size()) +
                         " sent so far.",
@@ -68,7 +89,7 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
                         " guesses, as many as the lab keeps",
                     sent_.size());
     from->second = sent_.size();
-    sent_.push_back(std::move(guesses));
+    sent_.push_back({std::move(guesses), choice});
     return said(200,
                 "Thank you: " + std::to_string(sent_.size()) + " sent so far. Watch the projector.",
                 sent_.size());
@@ -97,7 +118,8 @@ GuessBox::Reply GuessBox::form(std::string& sender, const std::string& client) {
                       {"question", form_.question},
                       {"unit", form_.unit},
                       {"example", guess_example(form_.unit)},
-                      {"labels", form_.labels}}
+                      {"labels", form_.labels},
+                      {"choices", form_.choices}}
                      .dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
@@ -114,9 +136,17 @@ std::size_t GuessBox::count() const {
 std::vector<std::vector<double>> GuessBox::by_configuration() const {
     std::lock_guard lock(m_);
     std::vector<std::vector<double>> out(form_.labels.size());
-    for (const auto& guesses : sent_)
-        for (std::size_t k = 0; k < guesses.size() && k < out.size(); ++k)
-            if (guesses[k]) out[k].push_back(*guesses[k]);
+    for (const Sending& one : sent_)
+        for (std::size_t k = 0; k < one.guesses.size() && k < out.size(); ++k)
+            if (one.guesses[k]) out[k].push_back(*one.guesses[k]);
+    return out;
+}
+
+std::vector<std::size_t> GuessBox::choice_counts() const {
+    std::lock_guard lock(m_);
+    std::vector<std::size_t> out(form_.choices.size());
+    for (const Sending& one : sent_)
+        if (one.choice) ++out[*one.choice];
     return out;
 }
 

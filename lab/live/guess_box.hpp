@@ -23,10 +23,12 @@ inline constexpr std::size_t largest_guess_body = 4096;  // bytes of one sending
 // of the room is bounded (several students behind one address, a NAT, share it).
 inline constexpr int guess_forms_per_client = 4;
 
-// What the page asks: the lesson's title, the figure in words, its unit, and the configurations.
+// What the page asks: the lesson's title, the figure in words, its unit, the configurations, and
+// the lesson's choices (its [[choice]] texts; none: the page asks numbers only).
 struct GuessForm {
     std::string title, question, unit;
     std::vector<std::string> labels;
+    std::vector<std::string> choices = {};
 };
 
 class GuessBox {
@@ -38,9 +40,10 @@ public:
                      // (full or closed)
         std::string json;  // {"ok": ..., "message": ..., "count": ...}
     };
-    // POST /guess with {"guesses": ["0.1", "", ...]}: one text per configuration, blank for none,
-    // from `sender` (a token form() gave): its earlier sending, if any, is replaced. A sending
-    // with every box blank is refused (400): an empty form is not a guess, and is not counted.
+    // POST /guess with {"guesses": ["0.1", "", ...], "choice": 1}: one text per configuration,
+    // blank for none, and a choice's place from 0 (absent or null: none), from `sender` (a token
+    // form() gave): its earlier sending, if any, is replaced. A sending with every box blank and
+    // no choice is refused (400): an empty form is not a guess, and is not counted.
     Reply take(std::string_view body, const std::string& sender);
     // GET /guess/form from `client` (its address; "" for one not counted): the form's words, or
     // (409) that the run has started. `sender` becomes a token the box gave, a new one unless it
@@ -50,11 +53,17 @@ public:
     std::size_t count() const;
     // Each configuration's guesses, in the order they came (blank ones left out).
     std::vector<std::vector<double>> by_configuration() const;
+    // How many picked each choice.
+    std::vector<std::size_t> choice_counts() const;
 
 private:
     const GuessForm form_;
     mutable std::mutex m_;
-    std::vector<std::vector<std::optional<double>>> sent_;
+    struct Sending {
+        std::vector<std::optional<double>> guesses;
+        std::optional<std::size_t> choice;
+    };
+    std::vector<Sending> sent_;
     // Token -> its sending in sent_, once sent
     std::map<std::string, std::optional<std::size_t>> senders_;
     std::map<std::string, int> forms_by_client_;

@@ -355,6 +355,11 @@ std::vector<std::vector<double>> LiveHub::close_guesses() {
     return box->by_configuration();
 }
 
+std::vector<std::size_t> LiveHub::room_choices() const {
+    auto box = impl_->guesses.load();
+    return box ? box->choice_counts() : std::vector<std::size_t>{};
+}
+
 void LiveHub::configuration(int k, int batches) {
     impl_->publish(impl_->drawing.configuration(k, batches));
 }

@@ -52,6 +52,7 @@ public:
     std::size_t guesses_so_far() const;  // sendings taken (each one person's)
     std::vector<std::vector<double>> room_guesses() const;  // each configuration's, so far
     std::vector<std::vector<double>> close_guesses();
+    std::vector<std::size_t> room_choices() const;  // how many picked each choice
 
     // The run's k-th configuration (from 0) is starting; its batches follow.
     void configuration(int k, int batches);

@@ -213,29 +213,31 @@ CheckedClaim::OnRealStack judged_on_twin(const Expectation& e, const Configurati
 
 }  // namespace
 
+std::optional<CheckedClaim> check_claim(const RunResult& run, const Expectation& e) {
+    auto points = points_of(run, e.row);
+    if (points.empty()) return std::nullopt;  // its row was left out (--only): nothing to check
+    const ConfigurationResult* r = row_at(run, e.row, e.at);
+    // A claim about a value this run did not measure: said, not checked.
+    if (!e.not_here.empty() || !r) {
+        const Configuration& any = points.front()->configuration;
+        return CheckedClaim{
+            .outcome = CheckedClaim::Outcome::not_measured,
+            .claim = e.claim,
+            .evidence = (any.series.empty() ? any.label : any.series) + ": not checked: " +
+                        (!e.not_here.empty() ? e.not_here
+                                             : "this sweep has no point at " + swept_symbol(run) +
+                                                   " = " + std::to_string(value_about(any, e.at)))};
+    }
+    CheckedClaim checked = judge(e, *r, run);
+    if (const ConfigurationResult* twin = twin_of(run, *r))
+        checked.real = judged_on_twin(e, *r, *twin, run);
+    return checked;
+}
+
 std::vector<CheckedClaim> check_claims(const RunResult& run) {
     std::vector<CheckedClaim> out;
-    for (const Expectation& e : run.scenario.expectations) {
-        auto points = points_of(run, e.row);
-        if (points.empty()) continue;  // its row was left out (--only): nothing to check it against
-        const ConfigurationResult* r = row_at(run, e.row, e.at);
-        // A claim about a value this run did not measure: said, not checked.
-        if (!e.not_here.empty() || !r) {
-            const Configuration& any = points.front()->configuration;
-            out.push_back(
-                {.outcome = CheckedClaim::Outcome::not_measured,
-                 .claim = e.claim,
-                 .evidence =
-                     (any.series.empty() ? any.label : any.series) + ": not checked: " +
-                     (!e.not_here.empty() ? e.not_here
-                                          : "this sweep has no point at " + swept_symbol(run) +
-                                                " = " + std::to_string(value_about(any, e.at)))});
-            continue;
-        }
-        out.push_back(judge(e, *r, run));
-        if (const ConfigurationResult* twin = twin_of(run, *r))
-            out.back().real = judged_on_twin(e, *r, *twin, run);
-    }
+    for (const Expectation& e : run.scenario.expectations)
+        if (auto checked = check_claim(run, e)) out.push_back(std::move(*checked));
     return out;
 }
 

@@ -27,6 +27,8 @@ struct CheckedClaim {
     std::optional<OnRealStack> real = {};
 };
 std::vector<CheckedClaim> check_claims(const RunResult& run);
+// One claim (or a choice's sentence) held against the run; none when its row was left out.
+std::optional<CheckedClaim> check_claim(const RunResult& run, const Expectation& e);
 
 // ✓, ✗, ? (not measured) or – (not judged), and the page's class for it.
 inline const char* outcome_mark(CheckedClaim::Outcome o) {

@@ -143,9 +143,27 @@ void claims(data& page, const RunResult& run) {
     page.set("claims", shown);
 }
 
-// Each guess beside what the run measured (`lab run --predict`), and the room's spread.
+// The lesson's choices beside the run: each one's sentence checked, who picked it, and the
+// misconception a wrong one picked comes from.
+list choices(const RunResult& run) {
+    list shown;
+    for (const JudgedChoice& j : judged_choices(run)) {
+        data choice{"outcome", outcome_class(j.outcome)};
+        choice.set("mark", outcome_mark(j.outcome));
+        choice.set("text", j.text);
+        choice.set("evidence", j.evidence);
+        // (an empty text would still open its section)
+        if (!j.who.empty()) choice.set("who", j.who);
+        if (!j.misconception.empty()) choice.set("misconception", j.misconception);
+        shown.push_back(choice);
+    }
+    return shown;
+}
+
+// Each guess beside what the run measured (`lab run --predict`), and the room's spread; then the
+// choices, if anyone picked one.
 void guesses(data& page, const RunResult& run) {
-    if (!has_guesses(run)) return;
+    if (!has_guesses(run) && !has_picks(run.scenario)) return;
     list rows;
     for (const JudgedGuess& j : judged_guesses(run)) {
         const bool judged = j.guess && j.measured;
@@ -164,7 +182,8 @@ void guesses(data& page, const RunResult& run) {
         rows.push_back(row);
     }
     data section{"what", guessed_what(run.scenario)};
-    section.set("rows", rows);
+    if (has_guesses(run)) section.set("rows", data{"each", rows});
+    if (has_picks(run.scenario)) section.set("choices", data{"each", choices(run)});
     page.set("guesses", section);
 }
 

@@ -143,8 +143,65 @@ Column guess_column(const RunResult& run) {
     return column;
 }
 
+bool has_picks(const Scenario& s) {
+    return s.picked || std::ranges::any_of(s.room_picks, [](std::size_t n) { return n > 0; });
+}
+
+std::vector<JudgedChoice> judged_choices(const RunResult& run) {
+    using O = CheckedClaim::Outcome;
+    const Scenario& s = run.scenario;
+    std::size_t room = 0;
+    for (std::size_t n : s.room_picks) room += n;
+    std::vector<JudgedChoice> judged;
+    for (std::size_t k = 0; k < s.choices.size(); ++k) {
+        const Choice& c = s.choices[k];
+        JudgedChoice j{.text = c.says.claim};
+        const std::size_t by_room = k < s.room_picks.size() ? s.room_picks[k] : 0;
+        if (auto checked = check_claim(run, c.says)) {
+            j.outcome = checked->outcome;
+            j.evidence = checked->evidence;
+        } else {
+            j.evidence = "not checked: its row was left out of this run";
+        }
+        if (s.picked == k) j.who = "your choice";
+        if (room > 0)  // (each choice's count, none too)
+            j.who += (j.who.empty() ? "" : "; ") + std::to_string(by_room) + " of the room's " +
+                     std::to_string(room) + (room == 1 ? " pick" : " picks");
+        if ((s.picked == k || by_room > 0) && !c.misconception.empty())
+            j.misconception =
+                (j.outcome == O::contradicted
+                     ? "→ the misconception “" + c.misconception + "”: " + c.why
+                 : j.outcome == O::holds ? "→ it comes from the misconception “" + c.misconception +
+                                               "”, which this run did not show wrong"
+                                         : "→ it comes from the misconception “" + c.misconception +
+                                               "”, which this run could not check") +
+                " `lab run " + c.lesson + "` answers it.";
+        judged.push_back(std::move(j));
+    }
+    return judged;
+}
+
+namespace {
+
+// The choices beside the run, for the terminal (after the guesses, if any).
+std::string choices_text(const RunResult& run, int width) {
+    std::string out =
+        wrap("The choices beside the run (each checked against what it measured):", width);
+    for (const JudgedChoice& j : judged_choices(run)) {
+        std::string line = std::string(outcome_mark(j.outcome)) + " " + j.text;
+        if (!j.who.empty()) line += " (" + j.who + ")";
+        out += indented(wrap(line, width - 2), "  ").substr(2);
+        out += indented(wrap(j.evidence, width - 4), "    ");
+        if (!j.misconception.empty()) out += indented(wrap(j.misconception, width - 4), "    ");
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string guesses_text(const RunResult& run, int width) {
-    if (!has_guesses(run)) return "";
+    const std::string choices = has_picks(run.scenario) ? choices_text(run, width) : "";
+    if (!has_guesses(run)) return choices;
     std::string out =
         wrap("Your guesses beside the run (" + guessed_what(run.scenario) + "):", width);
     for (const JudgedGuess& j : judged_guesses(run)) {
@@ -162,7 +219,7 @@ std::string guesses_text(const RunResult& run, int width) {
         if (!j.room.idea.empty())
             out += indented(wrap("→ the room's median: " + j.room.idea, width - 4), "    ");
     }
-    return out;
+    return out + (choices.empty() ? "" : "\n" + choices);
 }
 
 }  // namespace lab

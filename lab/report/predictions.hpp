@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lab/layout.hpp"
+#include "lab/report/claims.hpp"
 #include "lab/run/run_result.hpp"
 
 namespace lab {
@@ -47,9 +48,27 @@ std::string guess_value_text(const RunResult& run, double value);
 // "the room: 12 guesses from 0.100 to 1.200 s, median 0.500 s; 3 close"
 std::string room_text(const RunResult& run, const RoomSpread& room);
 
+// A choice of the lesson's (`[[choice]]`) beside the run: its sentence checked against what was
+// measured, who picked it, and, for a misconception someone picked, what it was and the lesson
+// that answers it; each line true of this run.
+struct JudgedChoice {
+    CheckedClaim::Outcome outcome = CheckedClaim::Outcome::not_measured;
+    std::string text, evidence;
+    // "your choice; 3 of the room's 12 picks" (0 of them too); empty without a room or the
+    // class's choice
+    std::string who;
+    // "→ the misconception “…”: why. `lab run LESSON` answers it."; empty for the right choice
+    // and for one nobody picked
+    std::string misconception;
+};
+// Whether the class or the room picked a choice.
+bool has_picks(const Scenario& s);
+std::vector<JudgedChoice> judged_choices(const RunResult& run);
+
 // The table's column of guesses, beside the measured one.
 Column guess_column(const RunResult& run);
-// The section after the table: each guess judged, within `width` characters a line.
+// The section after the table: each guess judged, then each choice, within `width` characters a
+// line.
 std::string guesses_text(const RunResult& run, int width);
 
 }  // namespace lab

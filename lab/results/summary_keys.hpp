@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "lab/guess.hpp"
+#include "lab/live/guess_box.hpp"  // most_room_guesses
 #include "lab/run/run_result.hpp"
 #include "lab/results/schema.hpp"
 
@@ -103,6 +104,15 @@ void expectation_fields(V& v, E& e) {  // a claim of the text, as scenarios/READ
     v("not_here", e.not_here);
 }
 
+template <class V, class C>
+void choice_fields(V& v,
+                   C& c) {  // a [[choice]]: its sentence as a claim, a wrong one's misconception
+    expectation_fields(v, c.says);
+    v("misconception", c.misconception);
+    v("why", c.why);
+    v("lesson", c.lesson);
+}
+
 template <class V, class S>
 void sweep_fields(V& v, S& sweep) {  // a sweep: the option and the values it was measured at
     v("option", sweep.option);
@@ -183,6 +193,9 @@ void run_fields(V& v, R& run, L& load) {  // RunResult
     v.object("load", load, [](auto& lv, auto& l) { fields(lv, l); });
     v("model_tolerance", run.scenario.model_tolerance, Bound{0, 100});
     v("model_tolerance_why", run.scenario.model_tolerance_why);
+    // (the choices themselves: a list of their own, as expect's)
+    v("picked", run.scenario.picked, Bound{0, static_cast<double>(most_choices - 1)});
+    v("room_picks", run.scenario.room_picks, Bound{0, static_cast<double>(most_room_guesses)});
 }
 
 }  // namespace lab::summary_keys

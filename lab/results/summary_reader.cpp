@@ -129,6 +129,7 @@ void read_lesson_keys(const Reader& top, RunResult& run) {
 void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) {
     top.objects("expect",
                 [&](const Reader& e) { expectation_fields(e, s.expectations.emplace_back()); });
+    top.objects("choices", [&](const Reader& c) { choice_fields(c, s.choices.emplace_back()); });
     if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
         Sweep read_back;
         top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });

@@ -24,6 +24,7 @@ struct Writer {
     template <class T>
     void operator()(const char* key, const T& value, Bound = {}) {
         if constexpr (std::is_same_v<T, std::optional<int>> ||
+                      std::is_same_v<T, std::optional<std::size_t>> ||
                       std::is_same_v<T, std::optional<double>>)
             out[key] = value ? json(*value) : json();
         else if constexpr (Named<T>) out[key] = name_of(value);
@@ -122,14 +123,17 @@ std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
     return headers;
 }
 
-// A lesson's ramp, a step an object (none: not ramped).
-json ramp_json(const std::vector<RampStep>& steps) {
-    json ramp = json::array();
-    for (const RampStep& step : steps) {
-        Writer w{ramp.emplace_back(json::object())};
-        ramp_step_fields(w, step);
+// Each of `items` as an object of the keys `fields` lists.
+template <class T, class Fields>
+json objects_of(const std::vector<T>& items, Fields fields) {
+    json list = json::array();
+    for (const T& item : items) {
+        json one = json::object();
+        Writer w{one};
+        fields(w, item);
+        list.push_back(std::move(one));
     }
-    return ramp;
+    return list;
 }
 
 }  // namespace
@@ -142,14 +146,8 @@ json summary_json(const RunResult& run) {
     Writer w{top};
     run_fields(w, run, stored);
     w("key_figure", s.key_figure);
-    json expect = json::array();
-    for (const Expectation& e : s.expectations) {
-        json one = json::object();
-        Writer ew{one};
-        expectation_fields(ew, e);
-        expect.push_back(std::move(one));
-    }
-    top["expect"] = std::move(expect);
+    top["expect"] = objects_of(s.expectations, [](auto& v, auto& e) { expectation_fields(v, e); });
+    top["choices"] = objects_of(s.choices, [](auto& v, auto& c) { choice_fields(v, c); });
     if (s.sweep) w.object("sweep", *s.sweep, [](auto& v, auto& sw) { sweep_fields(v, sw); });
     else top["sweep"] = nullptr;
     top["physical_floor_s"] = run.physical_floor_s;  // derived
@@ -171,7 +169,7 @@ json summary_json(const RunResult& run) {
             batches.push_back(std::move(b));
         }
         c["batches"] = std::move(batches);
-        c["ramp"] = ramp_json(r.ramp);
+        c["ramp"] = objects_of(r.ramp, [](auto& v, auto& step) { ramp_step_fields(v, step); });
         // Derived, for other tools:
         c["model_formula"] = r.model.formula;
         c["measured_s"] = {

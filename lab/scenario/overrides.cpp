@@ -131,8 +131,16 @@ void fill_texts(Scenario& s) {
                                   &c.if_guessed_high})  // (a sweep's series shows its symbol)
             fill_values(*text, c, own);
     }
-    for (Expectation& e : s.expectations) {  // each claim (and what its ✗ means) by its own row's
-                                             // values (in a sweep, its point's)
+    std::vector<Expectation*>
+        claims;  // the text's, and the choices' (a choice's text is its claim)
+    for (Expectation& e : s.expectations) claims.push_back(&e);
+    for (Choice& c : s.choices) {
+        claims.push_back(&c.says);
+        fill_lesson_values(c.why, s);
+    }
+    for (Expectation* claim : claims) {  // each claim (and what its ✗ means) by its own row's
+                                         // values (in a sweep, its point's)
+        Expectation& e = *claim;
         for (std::string* text : {&e.claim, &e.meaning}) {
             for (const Configuration& c : s.configurations)
                 if (c.number == e.row &&

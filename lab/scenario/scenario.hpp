@@ -1,6 +1,7 @@
 #pragma once
 // A scenario is one lesson in a TOML file: what to teach, which document it reproduces, the
 // load to send, and the configurations to compare. Bad files are refused with file, key, reason.
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -216,6 +217,19 @@ struct Expectation {
     std::string not_here = {};  // why this run cannot check it (another option swept), or empty
 };
 
+// A choice the class may pick before the run, beside its numbers (`[[choice]]`): a sentence of what
+// the run will show, checked against the run as a claim is (`says`, whose claim is the choice's
+// text), so that whether it was right is measured, never asserted. A wrong one comes from a
+// misconception students hold: its name, why it is wrong, and the lesson that answers it (`lab run
+// LESSON`); the right one names none.
+struct Choice {
+    Expectation says;
+    std::string misconception, why, lesson;
+};
+// Choices a lesson may offer (a phone's screen and the projector's end hold this many), and the
+// longest text of one.
+inline constexpr std::size_t most_choices = 4, longest_choice = 110;
+
 // The number a scenario's lesson turns on, which the report and the terminal chart first.
 enum class KeyFigure {
     makespan,  // how long all N took: the staircase against the wall
@@ -283,6 +297,11 @@ struct Scenario {
     Load load;
     std::vector<Configuration> configurations;
     std::vector<Expectation> expectations;
+    std::vector<Choice> choices;
+    // The class's choice (--predict), and how many of the room picked each (--predict-page), by
+    // place in `choices`
+    std::optional<std::size_t> picked;
+    std::vector<std::size_t> room_picks;
     std::optional<Sweep> sweep;  // declared in the file ([sweep]) or given on the command line
     // What apply() changed that the user should hear of (not stored)
     std::vector<std::string> notices;
