@@ -49,6 +49,30 @@ std::string replayed_page(const fs::path& folder, const std::string& slow, const
     return dom;
 }
 
+// `lab run blocking-async --delay 50 --repeat 1 --live` with `options`, its page watched by
+// Chromium to the run's end: the page's DOM, what the lab said, and its results, read back.
+struct WatchedRun {
+    std::string dom, said;
+    fs::path folder;
+    lab::RunResult run;
+};
+WatchedRun watched_live_run(const test::ScratchDir& dir, std::vector<std::string> options) {
+    options.insert(options.begin(),
+                   {"run", "blocking-async", "--delay", "50", "--repeat", "1", "--live",
+                    "--live-wait", "60", "--quiet", "--out", dir.path.string()});
+    test::PipedLab run_lab = test::spawn_lab_piped(options);
+    WatchedRun watched;
+    const std::string url =
+        test::read_until(run_lab.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", watched.said);
+    REQUIRE_FALSE(url.empty());
+    watched.dom = chromium_dom(url, 60'000, dir.path / "profile-live");
+    REQUIRE(run_lab.finish(watched.said) == 0);
+    watched.folder = lab::results_folder(dir.path / "blocking-async");
+    watched.run = lab::read_results(watched.folder);
+    REQUIRE(watched.run.configurations.size() == 2);
+    return watched;
+}
+
 // The page's replay log: [type, configuration, row, recorded t, wall ms when handed on].
 nlohmann::json replay_log(const std::string& dom) {
     return nlohmann::json::parse(std::regex_replace(test::html_attribute(dom, "data-replay-log"),
@@ -195,19 +219,8 @@ TEST_CASE(
     "grows its staircase at a twentieth of the page's time",
     "[browser]") {
     test::ScratchDir dir;
-    test::PipedLab run_lab = test::spawn_lab_piped(
-        {"run", "blocking-async", "--delay", "50", "--repeat", "1", "--live", "--slow", "20",
-         "--live-wait", "60", "--quiet", "--out", dir.path.string()});
-    std::string said;
-    const std::string url =
-        test::read_until(run_lab.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
-    REQUIRE_FALSE(url.empty());
-    const std::string live = chromium_dom(url, 60'000, dir.path / "profile-live");
-    REQUIRE(run_lab.finish(said) == 0);
+    const auto [live, said, folder, run] = watched_live_run(dir, {"--slow", "20"});
     INFO(said);
-    const fs::path folder = lab::results_folder(dir.path / "blocking-async");
-    const lab::RunResult run = lab::read_results(folder);
-    REQUIRE(run.configurations.size() == 2);
 
     // The measurement is not slowed: the blocking row's 10 waits of 50 ms one after another take at
     // least 0.5 s, and both rows end far sooner than the replay's 20× (10 s and 1 s).
@@ -279,19 +292,8 @@ TEST_CASE(
 TEST_CASE("lab replay ends as the live page of the same run: names, counts, axis, clock, guesses",
           "[browser]") {
     test::ScratchDir dir;
-    test::PipedLab run_lab = test::spawn_lab_piped(
-        {"run", "blocking-async", "--delay", "50", "--repeat", "1", "--predict", "0.4,0.1",
-         "--live", "--live-wait", "60", "--quiet", "--out", dir.path.string()});
-    std::string said;
-    const std::string url =
-        test::read_until(run_lab.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", said);
-    REQUIRE_FALSE(url.empty());
-    const std::string live_dom = chromium_dom(url, 60'000, dir.path / "profile-live");
-    REQUIRE(run_lab.finish(said) == 0);
+    const auto [live_dom, said, folder, run] = watched_live_run(dir, {"--predict", "0.4,0.1"});
     INFO(said);
-    const fs::path folder = lab::results_folder(dir.path / "blocking-async");
-    const lab::RunResult run = lab::read_results(folder);
-    REQUIRE(run.configurations.size() == 2);
     const EndState live = end_state(live_dom);
     const EndState replayed =
         end_state(replayed_page(folder, "2", "", 30'000, dir.path / "profile-replay", "1"));

@@ -87,20 +87,16 @@ std::string readme_of(const std::string& name, const Scenario& s, const Variant&
 
 // Writes the starter (or, for a teacher, the solution) as DIR/main.py and the question as
 // DIR/README.md, both with the variant's numbers, and for a seed the variant's record: all or
-// none, never over anything already there (a student's notes, a link). The exercise as the
-// variant runs it, for its question; nullopt (said why) when nothing was written, `status` why.
-std::optional<Scenario> write_exercise(const std::string& name, const Exercise& e,
-                                       const fs::path& dir, bool solution, const Variant& v,
-                                       int& status) {
+// none, never over anything already there (a student's notes, a link). exit_ok, or why nothing
+// was written (said).
+int write_exercise(const std::string& name, const Exercise& e, const fs::path& dir, bool solution,
+                   const Variant& v) {
     const Scenario s = with_variant(e.scenario, v);
     auto app = file_text(solution ? e.solution : e.starter);
     std::error_code ec;
-    status = exit_usage;
-    if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(dir, ec)) {
-        std::cerr << "lab exercise: " << dir.string()
-                  << " is not a folder; choose another (nothing was written)\n";
-        return std::nullopt;
-    }
+    if (fs::exists(fs::symlink_status(dir, ec)) && !fs::is_directory(dir, ec))
+        return said("lab exercise",
+                    dir.string() + " is not a folder; choose another (nothing was written)");
     bool made = !fs::exists(fs::symlink_status(dir, ec)) && fs::create_directories(dir, ec);
     try {
         if (!app)
@@ -116,13 +112,12 @@ std::optional<Scenario> write_exercise(const std::string& name, const Exercise& 
     } catch (const std::exception& failure) {
         if (made) fs::remove(dir, ec);  // (only the folder this call made, and only while empty)
         bool taken = dynamic_cast<const NameTaken*>(&failure) != nullptr;
-        std::cerr << "lab exercise: " << failure.what() << (taken ? "; choose another folder" : "")
-                  << " (nothing was written)\n";
-        status = taken ? exit_usage : exit_failed;
-        return std::nullopt;
+        return said("lab exercise",
+                    failure.what() + std::string(taken ? "; choose another folder" : "") +
+                        " (nothing was written)",
+                    taken ? exit_usage : exit_failed);
     }
-    status = exit_ok;
-    return s;
+    return exit_ok;
 }
 
 int start_exercise(const std::string& name, const fs::path& dir, bool solution,
@@ -130,14 +125,12 @@ int start_exercise(const std::string& name, const fs::path& dir, bool solution,
     auto e = exercise_named(name);
     if (!e) return exit_usage;
     const Variant v = variant_of(e->scenario, seed);
-    int status = exit_ok;
-    auto s = write_exercise(name, *e, dir, solution, v, status);
-    if (!s) return status;
+    if (int status = write_exercise(name, *e, dir, solution, v); status != exit_ok) return status;
     std::cout << "wrote " << (dir / "main.py").string()
               << (solution ? " (the reference solution)" : "") << " and "
               << (dir / "README.md").string()
               << (seed ? " for the variant of seed " + std::to_string(*seed) : "") << "\n\n"
-              << wrap(s->question, terminal_columns())
+              << wrap(with_variant(e->scenario, v).question, terminal_columns())
               << "\nWhen you think it is right: lab exercise check " << name << " "
               << shell_word(dir.string()) << '\n';
     return exit_ok;
@@ -176,13 +169,13 @@ std::vector<Student> read_class(const fs::path& file) {
             return ScenarioError(file, "line " + std::to_string(number), why);
         };
         if (name.size() > 100) throw bad("a name of at most 100 bytes");
-        if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return std::iscntrl(c); }))
+        if (std::ranges::any_of(name, [](unsigned char c) { return std::iscntrl(c); }))
             throw bad("a name without control characters");
         Student st{.name = name, .folder = folder_of(name), .seed = seed_of_name(name)};
         if (st.folder.empty()) throw bad("a name needs a letter or a digit");
-        for (const Student& other : students)
-            if (other.folder == st.folder)
-                throw bad("its folder, " + st.folder + ", is " + other.name + "'s too");
+        if (auto same = std::ranges::find(students, st.folder, &Student::folder);
+            same != students.end())
+            throw bad("its folder, " + st.folder + ", is " + same->name + "'s too");
         if (students.size() == 1000) throw bad("at most 1000 names");
         students.push_back(std::move(st));
     }
@@ -195,10 +188,7 @@ std::vector<Student> read_class(const fs::path& file) {
 int start_class(const std::string& name, const fs::path& dir, bool solution, const fs::path& list) {
     auto e = exercise_named(name);
     if (!e) return exit_usage;
-    std::vector<Student> students;
-    try {
-        students = read_class(list);
-    } catch (const ScenarioError& bad) { return said("lab exercise", bad.what()); }
+    const std::vector<Student> students = read_class(list);
     std::error_code ec;
     for (const Student& st : students)
         if (fs::exists(fs::symlink_status(dir / st.folder, ec)))
@@ -207,9 +197,8 @@ int start_class(const std::string& name, const fs::path& dir, bool solution, con
                                             "was written)");
     std::cout << "seed    folder  (name)\n";
     for (const Student& st : students) {
-        int status = exit_ok;
-        if (!write_exercise(name, *e, dir / st.folder, solution, variant_of(e->scenario, st.seed),
-                            status))
+        const Variant v = variant_of(e->scenario, st.seed);
+        if (int status = write_exercise(name, *e, dir / st.folder, solution, v); status != exit_ok)
             return status;
         std::cout << fmt::format("{:<7} {}  ({})\n", st.seed,
                                  shell_word((dir / st.folder).string()), printable(st.name));
@@ -312,10 +301,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     auto app = parse_app(file.string() + ":" + attr, "", "", why);
     if (!app) return said("lab exercise", why);
     // the variant `start --seed` recorded beside the app, else the exercise as its file says
-    std::optional<int> seed;
-    try {
-        seed = recorded_seed(file.parent_path(), name);
-    } catch (const ScenarioError& bad) { return said("lab exercise", bad.what()); }
+    const std::optional<int> seed = recorded_seed(file.parent_path(), name);
     const Variant v = variant_of(e->scenario, seed);
     // its texts written from the values that run ({N}, {d}), as a lesson's
     Scenario s = with_variant(e->scenario, v, repeat);
@@ -386,13 +372,18 @@ Action define_exercise(CLI::App& app) {
     check->add_option("--repeat", o->repeat, "Measured batches (default: the exercise's)")
         ->check(CLI::Range(1, 20));
     o->output.declare(*check);
+    // (a class list, or a variant's record, that is none: said with where and why, exit 2)
     return [o, list, start, check] {
-        if (list->parsed()) return list_exercises();
-        if (start->parsed())
-            return o->class_list.empty() ? start_exercise(o->name, o->dir, o->solution, o->seed)
-                                         : start_class(o->name, o->dir, o->solution, o->class_list);
-        if (check->parsed()) return check_exercise(o->name, o->dir, o->attr, o->repeat, o->output);
-        return exit_usage;
+        return said_on_failure<ScenarioError>("lab exercise", [&] {
+            if (list->parsed()) return list_exercises();
+            if (start->parsed())
+                return o->class_list.empty()
+                           ? start_exercise(o->name, o->dir, o->solution, o->seed)
+                           : start_class(o->name, o->dir, o->solution, o->class_list);
+            if (check->parsed())
+                return check_exercise(o->name, o->dir, o->attr, o->repeat, o->output);
+            return exit_usage;
+        });
     };
 }
 

@@ -7,10 +7,8 @@
 
 #include <algorithm>
 #include <csignal>
-#include <initializer_list>
 #include <iostream>
 #include <memory>
-#include <tuple>
 #include <utility>
 
 #include "lab/live/live_hub.hpp"
@@ -36,17 +34,13 @@ void replay_batch(LiveHub& hub, const Batch& batch) {
     };
     std::vector<Moment> moments;
     for (const RequestRecord& r : batch.requests)
-        for (auto [at, kind] :
-             std::initializer_list<std::pair<std::int64_t, Kind>>{{r.send_us, sent},
-                                                                  {r.server_start_us, started},
-                                                                  {r.server_end_us, ended},
-                                                                  {r.end_us, answered}})
+        for (auto [at, kind] : {std::pair{r.send_us, sent}, std::pair{r.server_start_us, started},
+                                std::pair{r.server_end_us, ended}, std::pair{r.end_us, answered}})
             if (at >= 0 && r.send_us >= 0) moments.push_back({at, kind, &r});
     for (const RequestRecord& p : batch.probes)
         if (p.send_us >= 0 && p.end_us >= 0) moments.push_back({p.end_us, probe, &p});
-    std::stable_sort(moments.begin(), moments.end(), [](const Moment& x, const Moment& y) {
-        return std::tie(x.at_us, x.kind) < std::tie(y.at_us, y.kind);
-    });
+    std::ranges::stable_sort(moments, {},
+                             [](const Moment& m) { return std::pair(m.at_us, m.kind); });
     hub.batch_started(batch.number, 0, static_cast<int>(batch.requests.size()));
     for (const auto& [at_us, kind, r] : moments) {
         // (a connection's name for the marks: any, one per request)

@@ -132,7 +132,7 @@ nlohmann::json live_choices(const RunResult& run) {
     nlohmann::json items = nlohmann::json::array();
     for (const JudgedChoice& j : judged_choices(run))
         items.push_back({{"mark", outcome_mark(j.outcome)},
-                         {"text", j.text},
+                         {"text", j.claim},
                          {"who", j.who},
                          {"misconception", j.misconception}});
     return {{"type", "choices"}, {"items", std::move(items)}};

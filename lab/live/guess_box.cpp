@@ -61,9 +61,8 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
                     "the choice must be null or a choice's place, from 0 to " +
                         std::to_string(form_.choices.size()) + " (not included)",
                     count());
-    if (!choice && std::none_of(guesses.begin(), guesses.end(), [](const auto& g) {
-            return g.has_value();
-        }))  // an empty form is no guess
+    // an empty form is no guess
+    if (!choice && std::ranges::none_of(guesses, [](const auto& g) { return g.has_value(); }))
         return said(400,
                     "every box is empty: write at least one guess" +
                         std::string(form_.choices.empty() ? "" : " or pick a choice") +

@@ -150,7 +150,7 @@ list choices(const RunResult& run) {
     for (const JudgedChoice& j : judged_choices(run)) {
         data choice{"outcome", outcome_class(j.outcome)};
         choice.set("mark", outcome_mark(j.outcome));
-        choice.set("text", j.text);
+        choice.set("text", j.claim);
         choice.set("evidence", j.evidence);
         // (an empty text would still open its section)
         if (!j.who.empty()) choice.set("who", j.who);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "lab/scenario/figure_catalogue.hpp"
 
@@ -150,19 +151,15 @@ bool has_picks(const Scenario& s) {
 std::vector<JudgedChoice> judged_choices(const RunResult& run) {
     using O = CheckedClaim::Outcome;
     const Scenario& s = run.scenario;
-    std::size_t room = 0;
-    for (std::size_t n : s.room_picks) room += n;
+    const std::size_t room = std::reduce(s.room_picks.begin(), s.room_picks.end(), std::size_t{0});
     std::vector<JudgedChoice> judged;
     for (std::size_t k = 0; k < s.choices.size(); ++k) {
         const Choice& c = s.choices[k];
-        JudgedChoice j{.text = c.says.claim};
+        JudgedChoice j{check_claim(run, c.says)
+                           .value_or(CheckedClaim{
+                               .claim = c.says.claim,
+                               .evidence = "not checked: its row was left out of this run"})};
         const std::size_t by_room = k < s.room_picks.size() ? s.room_picks[k] : 0;
-        if (auto checked = check_claim(run, c.says)) {
-            j.outcome = checked->outcome;
-            j.evidence = checked->evidence;
-        } else {
-            j.evidence = "not checked: its row was left out of this run";
-        }
         if (s.picked == k) j.who = "your choice";
         if (room > 0)  // (each choice's count, none too)
             j.who += (j.who.empty() ? "" : "; ") + std::to_string(by_room) + " of the room's " +
@@ -188,7 +185,7 @@ std::string choices_text(const RunResult& run, int width) {
     std::string out =
         wrap("The choices beside the run (each checked against what it measured):", width);
     for (const JudgedChoice& j : judged_choices(run)) {
-        std::string line = std::string(outcome_mark(j.outcome)) + " " + j.text;
+        std::string line = std::string(outcome_mark(j.outcome)) + " " + j.claim;
         if (!j.who.empty()) line += " (" + j.who + ")";
         out += indented(wrap(line, width - 2), "  ").substr(2);
         out += indented(wrap(j.evidence, width - 4), "    ");

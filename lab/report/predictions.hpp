@@ -49,17 +49,15 @@ std::string guess_value_text(const RunResult& run, double value);
 std::string room_text(const RunResult& run, const RoomSpread& room);
 
 // A choice of the lesson's (`[[choice]]`) beside the run: its sentence checked against what was
-// measured, who picked it, and, for a misconception someone picked, what it was and the lesson
-// that answers it; each line true of this run.
-struct JudgedChoice {
-    CheckedClaim::Outcome outcome = CheckedClaim::Outcome::not_measured;
-    std::string text, evidence;
+// measured, as a claim is (`claim`), who picked it, and, for a misconception someone picked, what
+// it was and the lesson that answers it; each line true of this run.
+struct JudgedChoice : CheckedClaim {
     // "your choice; 3 of the room's 12 picks" (0 of them too); empty without a room or the
     // class's choice
-    std::string who;
+    std::string who = {};
     // "→ the misconception “…”: why. `lab run LESSON` answers it."; empty for the right choice
     // and for one nobody picked
-    std::string misconception;
+    std::string misconception = {};
 };
 // Whether the class or the room picked a choice.
 bool has_picks(const Scenario& s);

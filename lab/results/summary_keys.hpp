@@ -104,9 +104,9 @@ void expectation_fields(V& v, E& e) {  // a claim of the text, as scenarios/READ
     v("not_here", e.not_here);
 }
 
+// A [[choice]]: its sentence as a claim, a wrong one's misconception
 template <class V, class C>
-void choice_fields(V& v,
-                   C& c) {  // a [[choice]]: its sentence as a claim, a wrong one's misconception
+void choice_fields(V& v, C& c) {
     expectation_fields(v, c.says);
     v("misconception", c.misconception);
     v("why", c.why);

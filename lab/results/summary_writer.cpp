@@ -175,8 +175,7 @@ json summary_json(const RunResult& run) {
         c["measured_s"] = {
             {"median", r.makespan.median}, {"min", r.makespan.min}, {"max", r.makespan.max}};
         c["median_batch"] = r.batches.empty() ? 0 : r.batches[r.median_batch].number;
-        const std::optional<int> knee = knee_in_flight(r.ramp);  // (null: none, or no ramp)
-        c["knee_in_flight"] = knee ? json(*knee) : json();
+        cw("knee_in_flight", knee_in_flight(r.ramp));  // (null: none, or no ramp)
         c["document_below_physical_floor"] = r.document_below_floor;
         c["open_loop"] =
             s.load.rate > 0 && !r.batches.empty() ? open_loop_json(r.open_loop) : json();

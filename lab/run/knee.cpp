@@ -67,10 +67,8 @@ int most_steps(int max_in_flight) { return 2 * doubling_steps(max_in_flight) - 1
 std::vector<RampStep> ramp_up(int max_in_flight, const std::function<RampStep(int)>& step) {
     std::vector<RampStep> steps;
     auto take = [&](int k) {
-        RampStep s = step(k);
-        steps.insert(std::upper_bound(steps.begin(), steps.end(), s,
-                                      [](auto& a, auto& b) { return a.in_flight < b.in_flight; }),
-                     s);
+        const RampStep s = step(k);
+        steps.insert(std::ranges::upper_bound(steps, s.in_flight, {}, &RampStep::in_flight), s);
     };
     for (int k = 1;; k = std::min(2 * k, max_in_flight)) {
         take(k);

@@ -131,20 +131,19 @@ void fill_texts(Scenario& s) {
                                   &c.if_guessed_high})  // (a sweep's series shows its symbol)
             fill_values(*text, c, own);
     }
-    std::vector<Expectation*>
-        claims;  // the text's, and the choices' (a choice's text is its claim)
+    // Each claim (and what its ✗ means) by its own row's values (in a sweep, its point's): the
+    // text's, and the choices' (a choice's text is its claim)
+    std::vector<Expectation*> claims;
     for (Expectation& e : s.expectations) claims.push_back(&e);
     for (Choice& c : s.choices) {
         claims.push_back(&c.says);
         fill_lesson_values(c.why, s);
     }
-    for (Expectation* claim : claims) {  // each claim (and what its ✗ means) by its own row's
-                                         // values (in a sweep, its point's)
-        Expectation& e = *claim;
-        for (std::string* text : {&e.claim, &e.meaning}) {
+    for (Expectation* e : claims) {
+        for (std::string* text : {&e->claim, &e->meaning}) {
             for (const Configuration& c : s.configurations)
-                if (c.number == e.row &&
-                    (!c.sweep_value || c.sweep_value == (e.at ? e.at : c.sweep_home))) {
+                if (c.number == e->row &&
+                    (!c.sweep_value || c.sweep_value == (e->at ? e->at : c.sweep_home))) {
                     fill_values(*text, c, load_of(s.load, c));
                     break;
                 }

@@ -159,11 +159,7 @@ void read_expectations(const fs::path& file, const toml::table& root, Scenario& 
         Expectation e = read_bound(r, table, rows, "claim");
         r.text("meaning", e.meaning);  // an exercise's: what a ✗ says of the student's code
         check_cited_figures(r, "meaning", e.meaning);
-        if (table.contains("at")) {
-            int at = 0;
-            r.integer("at", at, 0, 60'000);
-            e.at = at;
-        }
+        r.integer("at", e.at, 0, 60'000);
         s.expectations.push_back(std::move(e));
     });
     if (const toml::node* check = root.get("check")) {
@@ -358,11 +354,7 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
     r.integer("hosts", c.hosts, 0, 16);
     r.choice("upstream", c.upstream);
     refuse_impossible(r, c, load);
-    if (table.contains("requests")) {
-        int n = 0;
-        r.integer("requests", n, 1, 10'000);
-        c.requests = n;
-    }
+    r.integer("requests", c.requests, 1, 10'000);
     r.choice("fastapi_variant", c.fastapi_variant);
     r.choice("fastapi_loop", c.fastapi_loop);
     r.optional_number("document_s", c.document_s, /*seconds=*/true);

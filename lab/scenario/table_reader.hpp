@@ -49,7 +49,9 @@ public:
         if (!word.empty()) out = *named<E>(word);
     }
 
-    void integer(const char* key, int& out, long low, long high) {
+    // `out`: an int, or a std::optional<int> that is set only when the key is there
+    template <class Int>
+    void integer(const char* key, Int& out, long low, long high) {
         const toml::node* node = take(key, false);
         if (!node) return;
         auto value = node->value_exact<std::int64_t>();
