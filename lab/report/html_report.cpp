@@ -108,10 +108,8 @@ void table(data& page, const RunResult& run) {
     page.set("rows", body);
     if (std::string note = below_floor_note(run); !note.empty()) page.set("floor_note", note);
     if (std::vector<std::string> knees = knee_lines(run); !knees.empty()) {
-        list lines;
-        for (std::size_t i = 1; i < knees.size(); ++i) lines.push_back(data{knees[i]});
         data said{"what", knees.front()};
-        said.set("lines", lines);
+        said.set("lines", list(knees.begin() + 1, knees.end()));
         page.set("knees", said);
     }
 }
