@@ -876,6 +876,13 @@ TEST_CASE(
     CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true)
               .cause.ends_with(
                   "AnyIO's tokens 52 of 100, the server ran 85 % of a CPU, p50 101.9 ms"));
+    // The loop held at a stretch as long as the knee's rise, 15 % of the 100 ms alone: it says why.
+    for (auto& s : core) s.counted.loop_held_ms = 0.3 * s.in_flight;
+    const std::string loop =
+        "the loop: one interpreter took the requests in turn, holding it 15.9 ms at a stretch at "
+        "53 in flight";
+    CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) == loop);
+    CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true).cause == loop);
     // SQLAlchemy's pool of 5 + 10: past the 5 kept, each request opens a connection of its own.
     lab::Configuration pool{
         .mode = "async-sleep", .server = lab::Server::fastapi, .db_pool = 15, .db_pool_kept = 5};
@@ -890,6 +897,15 @@ TEST_CASE(
     CHECK(lab::knee_cause(pool, lab::Load{.path = "/db"}, opened,
                           {{"pool_capacity", 15}, {"pool_kept", 5}}) == kept);
     CHECK(lab::capacity_of(opened, {.verdict = lab::RouteVerdict::concurrent}, true).cause == kept);
+    // Bent at 14, short of the pool's 15: near its size, yet the connections opened say why.
+    auto near_size = modelled_ramp({1, 2, 4, 8, 12, 13, 14, 16}, 100, 13);
+    for (auto& s : near_size)
+        s.counted.pool_kept = 5, s.counted.connections_opened = 2 * std::max(0, s.in_flight - 5);
+    REQUIRE(lab::knee_in_flight(near_size) == 13);
+    CHECK(lab::knee_cause(pool, lab::Load{.path = "/db"}, near_size,
+                          {{"pool_capacity", 15}, {"pool_kept", 5}})
+              .starts_with("the pool's 5 kept connections: past them each request opened a "
+                           "connection of its own (18 opened"));
 }
 
 TEST_CASE(

@@ -75,7 +75,7 @@ Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& rou
             "the GIL: each request computes {:.1f} ms on its thread, one thread at a time",
             route.pool_cpu_ms);
         c.model_rps = 1000 / route.pool_cpu_ms;
-    } else if (c.cause = counted_cause(steps[bent_at]); c.cause.empty()) {
+    } else if (c.cause = counted_cause(steps); c.cause.empty()) {
         c.cause = unexplained(steps[bent_at]);
     }
     return c;

@@ -64,13 +64,21 @@ std::optional<int> knee_in_flight(const std::vector<RampStep>& steps) {
     return steps[bent_at - 1].in_flight;
 }
 
-std::string counted_cause(const RampStep& bent) {
+std::string counted_cause(const std::vector<RampStep>& steps) {
+    const std::size_t bent_at = first_bent(steps);
+    if (bent_at == 0 || bent_at == steps.size()) return "";
+    const RampStep& bent = steps[bent_at];
     const LimiterCounts& c = bent.counted;
     if (c.connections_opened > 0 && c.pool_kept > 0 && bent.in_flight > c.pool_kept)
         return fmt::format(
             "the pool's {} kept connections: past them each request opened a connection of its "
             "own ({} opened during the step)",
             c.pool_kept, c.connections_opened);
+    if (c.loop_held_ms >= (latency_bound - 1) * steps[0].mean_ms)
+        return fmt::format(
+            "the loop: one interpreter took the requests in turn, holding it {:.1f} ms at a "
+            "stretch at {} in flight",
+            c.loop_held_ms, bent.in_flight);
     if (c.cpu_cores >= one_core_full)
         return fmt::format("one interpreter's core: {} at {} in flight", cpu_ran(c),
                            bent.in_flight);

@@ -75,6 +75,7 @@ std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
         // (a twin's: its process's own work, as the doctor's probe counts it)
         step.counted.cpu_cores = server.value("cpu_cores", -1.0);
         step.counted.connections_opened = server.value("connections_opened", -1);
+        step.counted.loop_held_ms = server.value("max_loop_blocked_ms", -1.0);
         if (auto limits = server.find("limits"); limits != server.end() && limits->is_object())
             step.counted.pool_kept = limits->value("pool_kept", -1);
         return step;
@@ -86,13 +87,15 @@ std::string knee_cause(const Configuration& c, const Load& load, const std::vect
     const std::optional<int> knee = knee_in_flight(steps);
     if (!knee) return "";
     const Limit limit = limit_of(c, load, twin_limits);
-    if (limit.size > 0 && std::abs(*knee - limit.size) <= 0.15 * limit.size) return limit.named;
-    // (short of its limit: what its server counted of itself, if that says why)
-    if (std::string counted = counted_cause(steps[first_bent(steps)]); !counted.empty())
-        return counted;
+    const RampStep& bent = steps[first_bent(steps)];
+    // A limit the bent step did not pass bent it only if nothing its server counted says why
+    const std::string counted = counted_cause(steps);
+    if (limit.size > 0 && std::abs(*knee - limit.size) <= 0.15 * limit.size &&
+        (bent.in_flight > limit.size || counted.empty()))
+        return limit.named;
+    if (!counted.empty()) return counted;
     if (limit.size == 0) return "unexplained: no limit of this row is known";
     std::string said = fmt::format("unexplained: {} would bend it at {}", limit.named, limit.size);
-    const RampStep& bent = steps[first_bent(steps)];
     if (bent.counted.cpu_cores >= 0)  // (with what was counted: a core not full, for one)
         said += fmt::format(" (at {} in flight {})", bent.in_flight, cpu_ran(bent.counted));
     return said;
