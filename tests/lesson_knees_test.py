@@ -44,11 +44,13 @@ def counted_cause(row, knee):
         return (f"the pool's {kept} kept connections: past them each request opened a connection of "
                 f"its own ({bent['connections_opened']} opened during the step)")
     # The loop held at a stretch as long as the knee's rise (15 % of the latency alone): it takes
-    # a round's requests in turn, about h ms each (its hold over the requests in flight at the
-    # knee), so the knee is where K·h reaches that rise, within 15 %.
-    knee_step, alone_ms = next(s for s in row["ramp"] if s["in_flight"] == knee), row["ramp"][0]["mean_ms"]
-    rise_ms, per_request_ms = 0.15 * alone_ms, knee_step["loop_held_ms"] / knee
-    if bent["loop_held_ms"] >= rise_ms and per_request_ms > 0 and abs(knee - rise_ms / per_request_ms) <= 0.15 * knee:
+    # a round's requests in turn, about h ms each (the median of its hold over the requests in
+    # flight, from 16 up to the knee: a step's hold is its longest, so one step is noisy), so the
+    # knee is where K·h reaches that rise, within 15 %.
+    rise_ms = 0.15 * row["ramp"][0]["mean_ms"]
+    per_request = sorted(s["loop_held_ms"] / s["in_flight"] for s in row["ramp"] if 16 <= s["in_flight"] <= knee)
+    h = per_request[len(per_request) // 2] if per_request else 0
+    if bent["loop_held_ms"] >= rise_ms and h > 0 and abs(knee - rise_ms / h) <= 0.15 * knee:
         return (f"the loop: one interpreter took the requests in turn, holding it {bent['loop_held_ms']:.1f} ms "
                 f"at a stretch at {bent['in_flight']} in flight")
     if bent["cpu_cores"] >= 0.9:
