@@ -26,6 +26,7 @@
 #include "lab/doctor/report.hpp"
 #include "lab/report/svg_writer.hpp"
 #include "lab/run/configuration_processes.hpp"
+#include "lab/run/lesson_ramp.hpp"
 #include "lab/doctor/run.hpp"
 #include "lab/doctor/plan.hpp"
 #include "lab/run/server_process.hpp"
@@ -851,6 +852,60 @@ TEST_CASE(
     CHECK(lab::capacity_of(unexplained, awaits, true).cause ==
           "unexplained: at 4 in flight, AnyIO's tokens 4 of 40, p50 200.0 ms");
     CHECK(lab::capacity_of(unexplained, awaits, false).cause.starts_with("unknown without"));
+}
+
+TEST_CASE(
+    "short of its limit, a twin's knee is named from what its server counted of itself: one "
+    "interpreter's core full, or a pool opening connections past its kept ones; the lesson and "
+    "the doctor say it in the same words",
+    "[unit]") {
+    lab::Configuration twin{.mode = "thread-pool", .server = lab::Server::fastapi, .threads = 100};
+    const nlohmann::json tokens{{"tokens_total", 100}};
+    // 100 tokens, yet latency rises from 52 in flight: the interpreter's core is full.
+    auto core = modelled_ramp({1, 2, 4, 8, 16, 32, 48, 52, 53, 56, 64}, 100, 52);
+    for (auto& s : core) s.counted.tokens_total = 100, s.counted.cpu_cores = s.in_flight / 55.0;
+    REQUIRE(lab::knee_in_flight(core) == 52);
+    const std::string full = "one interpreter's core: the server ran 96 % of a CPU at 53 in flight";
+    CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) == full);
+    CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true).cause == full);
+    // Under 90 % of a CPU nothing counted says why: unexplained, with the limit it has.
+    for (auto& s : core) s.counted.cpu_cores = 0.85;
+    CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) ==
+          "unexplained: AnyIO's 100 thread tokens would bend it at 100 (at 53 in flight the "
+          "server ran 85 % of a CPU)");
+    CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true)
+              .cause.ends_with(
+                  "AnyIO's tokens 52 of 100, the server ran 85 % of a CPU, p50 101.9 ms"));
+    // The loop held at a stretch as long as the knee's rise, 15 % of the 100 ms alone: it says why.
+    for (auto& s : core) s.counted.loop_held_ms = 0.3 * s.in_flight;
+    const std::string loop =
+        "the loop: one interpreter took the requests in turn, holding it 15.9 ms at a stretch at "
+        "53 in flight";
+    CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) == loop);
+    CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true).cause == loop);
+    // SQLAlchemy's pool of 5 + 10: past the 5 kept, each request opens a connection of its own.
+    lab::Configuration pool{
+        .mode = "async-sleep", .server = lab::Server::fastapi, .db_pool = 15, .db_pool_kept = 5};
+    auto opened = modelled_ramp({1, 2, 4, 5, 6, 8}, 100, 5);
+    for (auto& s : opened)
+        s.counted.tokens_total = -1, s.counted.pool_kept = 5,
+        s.counted.connections_opened = 2 * std::max(0, s.in_flight - 5);
+    REQUIRE(lab::knee_in_flight(opened) == 5);
+    const std::string kept =
+        "the pool's 5 kept connections: past them each request opened a connection of its own (2 "
+        "opened during the step)";
+    CHECK(lab::knee_cause(pool, lab::Load{.path = "/db"}, opened,
+                          {{"pool_capacity", 15}, {"pool_kept", 5}}) == kept);
+    CHECK(lab::capacity_of(opened, {.verdict = lab::RouteVerdict::concurrent}, true).cause == kept);
+    // Bent at 14, short of the pool's 15: near its size, yet the connections opened say why.
+    auto near_size = modelled_ramp({1, 2, 4, 8, 12, 13, 14, 16}, 100, 13);
+    for (auto& s : near_size)
+        s.counted.pool_kept = 5, s.counted.connections_opened = 2 * std::max(0, s.in_flight - 5);
+    REQUIRE(lab::knee_in_flight(near_size) == 13);
+    CHECK(lab::knee_cause(pool, lab::Load{.path = "/db"}, near_size,
+                          {{"pool_capacity", 15}, {"pool_kept", 5}})
+              .starts_with("the pool's 5 kept connections: past them each request opened a "
+                           "connection of its own (18 opened"));
 }
 
 TEST_CASE(

@@ -101,6 +101,7 @@ TEST_CASE("a lesson's ramp reads back: its steps, its knee and its cause, said t
                               .mean_ms = mean_ms,
                               .throughput_rps = k / (mean_ms / 1000)});
         first.ramp.back().counted.token_waits = k > 40 ? k - 40 : 0;
+        first.ramp.back().counted.cpu_cores = k / 200.0;  // (a twin's count of itself)
     }
     first.knee_cause = "the pool's 40 threads";
     round_trip(run);
@@ -108,6 +109,7 @@ TEST_CASE("a lesson's ramp reads back: its steps, its knee and its cause, said t
     const lab::RunResult back = lab::read_results(lab::write_results(run, dir.path));
     CHECK(lab::knee_in_flight(back.configurations.at(0).ramp) == 40);
     CHECK(back.configurations.at(0).ramp.at(7).counted.token_waits == 1);
+    CHECK(back.configurations.at(0).ramp.at(7).counted.cpu_cores == Approx(0.205));
     CHECK(back.configurations.at(0).knee_cause == first.knee_cause);
     CHECK(back.configurations.at(1).ramp.empty());
     CHECK(

@@ -41,6 +41,7 @@ std::string unexplained(const RampStep& s) {
     add("AnyIO's tokens", c.tokens_borrowed, c.tokens_total);
     add("the executor's workers", c.executor_busy, c.executor_workers);
     add("the pool's connections", c.pool_checked_out, c.pool_capacity);
+    if (c.cpu_cores >= 0) said += ", " + cpu_ran(c);
     return said + fmt::format(", p50 {:.1f} ms", s.p50_ms);
 }
 
@@ -74,7 +75,7 @@ Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& rou
             "the GIL: each request computes {:.1f} ms on its thread, one thread at a time",
             route.pool_cpu_ms);
         c.model_rps = 1000 / route.pool_cpu_ms;
-    } else {
+    } else if (c.cause = counted_cause(steps); c.cause.empty()) {
         c.cause = unexplained(steps[bent_at]);
     }
     return c;

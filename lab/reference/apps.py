@@ -12,7 +12,7 @@ from fastapi import BackgroundTasks, Depends, FastAPI, Header, Request, concurre
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from limiters import anyio_limiter
+from limiters import anyio_limiter, process_work
 from loop_watch import LoopWatch
 from run_key import REFUSED, may_control
 from stamps import Served
@@ -130,7 +130,8 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
         if not may_control(x_lab_key.encode()):  # (run_key.py: the run's figures are its own)
             return JSONResponse(REFUSED, status_code=403)
         with TASKS_LOCK:
-            return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1"), "limits": limits(request.app)}
+            return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1"), "limits": limits(request.app),
+                    **process_work(reset == "1")}
 
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)

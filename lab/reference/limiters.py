@@ -8,7 +8,10 @@ bends where it does, from figures, never from a guess:
     which the tokens do not govern: its workers, how many were busy, its queue (its calls counted
     as they are made, once the probe has seen it);
   - a SQLAlchemy QueuePool the app made: its size and overflow, how many were checked out, and
-    how many checkouts found them all out and waited.
+    how many checkouts found them all out and waited;
+  - the process's own work: its CPU over the time since the last reset, in cores (one
+    interpreter runs its Python on one core at a time), and the connections its pools opened
+    (past pool_size, SQLAlchemy opens one for a checkout and closes it as it comes back).
 Each is sampled as a request starts and as it ends (on the loop, a few reads), a pool at each
 checkout too, and its most since the last reset kept; an app without these parts has nothing to sample, and runs as it would without the probe.
 """
@@ -67,6 +70,27 @@ def time_connection_waits():
     pool_module.QueuePool._do_get, pool_module.QueuePool._lab_timed = timed_get, True
 
 
+SINCE_RESET = [time.monotonic(), time.process_time()]  # when, and the process's CPU then
+OPENED = [0]  # connections the pools opened since the last reset (their "connect" event)
+
+
+def count_connections(pool):
+    """Each connection `pool` opens counted in OPENED (on the thread that opens it)."""
+    sys.modules["sqlalchemy.event"].listen(pool, "connect", lambda *_: OPENED.__setitem__(0, OPENED[0] + 1))
+
+
+def process_work(reset):
+    """The process's CPU since the last reset over the time since then, in cores (every thread's,
+    as the kernel counts it), and the connections its pools opened meanwhile; both read by the
+    lessons' ramps (the twins' GET /stats) and the doctor's (GET /__lab/limiters)."""
+    now, cpu = time.monotonic(), time.process_time()
+    said = {"cpu_cores": round((cpu - SINCE_RESET[1]) / max(now - SINCE_RESET[0], 1e-6), 3),
+            "connections_opened": OPENED[0]}
+    if reset:
+        SINCE_RESET[:], OPENED[0] = [now, cpu], 0
+    return said
+
+
 class Limiters:
     def __init__(self):
         self.most = {}  # name -> the most seen since the last reset
@@ -122,6 +146,7 @@ class Limiters:
                 # connections are all out between two requests' starts.
                 try:
                     sys.modules["sqlalchemy.event"].listen(thing, "checkout", self.checked_out(thing))
+                    count_connections(thing)
                 except Exception:
                     pass  # (its checkouts are still sampled as requests start and end)
 
@@ -138,6 +163,7 @@ class Limiters:
         body = {"tokens_total": int(limiter.total_tokens) if limiter else -1,
                 "executor_workers": executor._max_workers if executor else -1,
                 "pool_capacity": sum(p.size() + max(0, p._max_overflow) for p in pools) if pools else -1,
+                "pool_kept": sum(p.size() for p in pools) if pools else -1, **process_work(reset),
                 "token_waits": TOKEN_WAITS[0], "token_wait_ms": round(TOKEN_WAITS[1] / 1e6, 3),
                 "pool_waits": POOL_WAITS[0]}
         for name in ("tokens_borrowed", "tokens_waiting", "executor_busy", "executor_queued", "pool_checked_out"):

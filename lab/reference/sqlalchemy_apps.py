@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from apps import DATABASE_URL, DB_POOL, DB_POOL_KEPT, SLEEP_SQL, make_app, milliseconds, no_database, queried
 from apps import awaiting_delay, blocking_delay, cpu_def_route, cpu_on_loop, threaded_delay
+from limiters import count_connections
 from stamps import Served
 
 # P connections at most, of which the scenario's db_pool_kept are kept (pool_size) and the others
@@ -68,6 +69,8 @@ def engines():
     asynchronous = create_async_engine(with_driver(DATABASE_URL, "asyncpg"), pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
     event.listen(sync, "connect", fill_tables)
     event.listen(asynchronous.sync_engine, "connect", fill_tables)
+    count_connections(sync.pool)  # (GET /stats: connections_opened, the overflow's among them)
+    count_connections(asynchronous.sync_engine.pool)
     return sessionmaker(sync), sessionmaker(asynchronous, class_=AsyncSession, expire_on_commit=False)
 
 

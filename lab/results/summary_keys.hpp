@@ -175,6 +175,12 @@ void ramp_step_fields(V& v, S& s) {  // a step of a lesson's ramp (lab/run/knee.
     // the server's own count of the step's requests that found every thread or connection busy
     v("waited_for_thread", s.counted.token_waits, Bound{0, 1e9});
     v("waited_for_connection", s.counted.pool_waits, Bound{0, 1e9});
+    // a twin's own work in the step: its CPU in cores, the connections its pools opened, and the
+    // longest its loop was held
+    v("cpu_cores", s.counted.cpu_cores, Bound{-1, 1e4});
+    v("connections_opened", s.counted.connections_opened, Bound{-1, 1e9});
+    v("pool_kept", s.counted.pool_kept, Bound{-1, 1e9});
+    v("loop_held_ms", s.counted.loop_held_ms, Bound{-1, 1e9});
 }
 
 // The top level's own keys (`load`: as stored, the writer's without credentials). key_figure,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "harness/statistics.hpp"
 
 namespace lab {
@@ -10,6 +12,10 @@ namespace {
 
 // A step whose mean latency is this much over the best below it is past the knee
 constexpr double latency_bound = 1.15;
+
+// A process that ran this much of a CPU over a step had its interpreter's one core full: its
+// threads run Python one at a time, under the GIL.
+constexpr double one_core_full = 0.9;
 
 bool failed(const RampStep& s) { return s.failed > 0 || s.answered == 0; }
 
@@ -56,6 +62,32 @@ std::optional<int> knee_in_flight(const std::vector<RampStep>& steps) {
     const std::size_t bent_at = first_bent(steps);
     if (bent_at == 0 || bent_at == steps.size()) return std::nullopt;
     return steps[bent_at - 1].in_flight;
+}
+
+std::string counted_cause(const std::vector<RampStep>& steps) {
+    const std::size_t bent_at = first_bent(steps);
+    if (bent_at == 0 || bent_at == steps.size()) return "";
+    const RampStep& bent = steps[bent_at];
+    const LimiterCounts& c = bent.counted;
+    if (c.connections_opened > 0 && c.pool_kept > 0 && bent.in_flight > c.pool_kept)
+        return fmt::format(
+            "the pool's {} kept connections: past them each request opened a connection of its "
+            "own ({} opened during the step)",
+            c.pool_kept, c.connections_opened);
+    if (c.loop_held_ms >= (latency_bound - 1) * steps[0].mean_ms)
+        return fmt::format(
+            "the loop: one interpreter took the requests in turn, holding it {:.1f} ms at a "
+            "stretch at {} in flight",
+            c.loop_held_ms, bent.in_flight);
+    if (c.cpu_cores >= one_core_full)
+        return fmt::format("one interpreter's core: {} at {} in flight", cpu_ran(c),
+                           bent.in_flight);
+    return "";
+}
+
+std::string cpu_ran(const LimiterCounts& c) {
+    return c.cpu_cores < 0 ? ""
+                           : fmt::format("the server ran {:.0f} % of a CPU", 100 * c.cpu_cores);
 }
 
 int doubling_steps(int max_in_flight) {

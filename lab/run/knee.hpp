@@ -6,6 +6,7 @@
 // lab/run/lesson_ramp.hpp) both step with ramp_up() and read the knee with knee_in_flight().
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,12 +24,19 @@ struct LimiterCounts {
     int pool_waits = 0;  // checkouts that found every connection out
     int token_waits = 0;  // requests that waited for a thread token, and for how long in all
     double token_wait_ms = 0;
+    // The server's process during the step: its CPU over the step's time, in cores (one Python
+    // interpreter's loop is full near 1), and the connections its pools opened, of `pool_kept`
+    // kept (SQLAlchemy opens one for each checkout past them, and closes it as it comes back)
+    double cpu_cores = -1;
+    int connections_opened = -1, pool_kept = -1;
+    double loop_held_ms = -1;  // and the longest its loop ran callbacks without a pause
 };
 // The probe's GET /__lab/limiters and doctor.json, read and kept with the same keys.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LimiterCounts, tokens_total, tokens_borrowed,
                                                 tokens_waiting, executor_workers, executor_busy,
                                                 executor_queued, pool_capacity, pool_checked_out,
-                                                pool_waits, token_waits, token_wait_ms)
+                                                pool_waits, token_waits, token_wait_ms, cpu_cores,
+                                                connections_opened, pool_kept, loop_held_ms)
 
 struct RampStep {
     int in_flight = 0;  // K, kept in flight closed-loop for the step
@@ -49,6 +57,17 @@ RampStep step_of(const Batch& b, int in_flight);
 std::size_t first_bent(const std::vector<RampStep>& steps);
 // The knee: the most in flight before the first bent step; none when no step bent (or the first).
 std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
+
+// Why the step past the knee bent, from what its server counted of itself where no limit it waits
+// for was full: a pool that opened connections for requests past its kept ones; the loop, held
+// at a stretch as long as the rise that marks the knee (one interpreter takes a round's requests
+// in turn, each waiting for those before it); or one interpreter's core full (its process ran
+// 90 % of a CPU or more); "" when none was counted. The one wording of these causes, for the
+// lessons and `lab doctor --ramp` alike.
+std::string counted_cause(const std::vector<RampStep>& steps);
+// "the server ran 18 % of a CPU" in a step, as a cause and an unexplained knee's figures say it;
+// "" where it was not counted.
+std::string cpu_ran(const LimiterCounts& c);
 
 // The steps of doubling from 1 up to the top (1, 2, 4, ..., 32, 48: seven for 48), and the most a
 // ramp takes: those, then halving the last gap; about as many as one takes that bends after its

@@ -72,6 +72,12 @@ std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
         const nlohmann::json server = counted();
         step.counted.token_waits = server.value("waited_for_thread", 0);
         step.counted.pool_waits = server.value("waited_for_connection", 0);
+        // (a twin's: its process's own work, as the doctor's probe counts it)
+        step.counted.cpu_cores = server.value("cpu_cores", -1.0);
+        step.counted.connections_opened = server.value("connections_opened", -1);
+        step.counted.loop_held_ms = server.value("max_loop_blocked_ms", -1.0);
+        if (auto limits = server.find("limits"); limits != server.end() && limits->is_object())
+            step.counted.pool_kept = limits->value("pool_kept", -1);
         return step;
     });
 }
@@ -81,9 +87,18 @@ std::string knee_cause(const Configuration& c, const Load& load, const std::vect
     const std::optional<int> knee = knee_in_flight(steps);
     if (!knee) return "";
     const Limit limit = limit_of(c, load, twin_limits);
+    const RampStep& bent = steps[first_bent(steps)];
+    // A limit the bent step did not pass bent it only if nothing its server counted says why
+    const std::string counted = counted_cause(steps);
+    if (limit.size > 0 && std::abs(*knee - limit.size) <= 0.15 * limit.size &&
+        (bent.in_flight > limit.size || counted.empty()))
+        return limit.named;
+    if (!counted.empty()) return counted;
     if (limit.size == 0) return "unexplained: no limit of this row is known";
-    if (std::abs(*knee - limit.size) <= 0.15 * limit.size) return limit.named;
-    return fmt::format("unexplained: {} would bend it at {}", limit.named, limit.size);
+    std::string said = fmt::format("unexplained: {} would bend it at {}", limit.named, limit.size);
+    if (bent.counted.cpu_cores >= 0)  // (with what was counted: a core not full, for one)
+        said += fmt::format(" (at {} in flight {})", bent.in_flight, cpu_ran(bent.counted));
+    return said;
 }
 
 std::string knee_said(const std::vector<RampStep>& steps, const std::string& cause) {
