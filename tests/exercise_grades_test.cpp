@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "lab/figures/figure_value.hpp"
@@ -404,8 +406,10 @@ TEST_CASE(
                               " --class " + list.string());
     INFO(made.output);
     CHECK(made.exit_code == 0);
+    const std::vector<int> seeds = lab::class_seeds(s, {"Ada Lovelace", "Alan Turing"});
+    CHECK(seeds[0] == lab::seed_of_name("Ada Lovelace"));
     for (const char* name : {"Ada Lovelace", "Alan Turing"}) {
-        const std::string seed = std::to_string(lab::seed_of_name(name));
+        const std::string seed = std::to_string(seeds[name[1] != 'd']);
         CHECK(made.output.find(seed) != std::string::npos);
         const std::string folder = name[1] == 'd' ? "ada-lovelace" : "alan-turing";
         CHECK(test::read_file(work.path / "room" / folder / lab::variant_file)
@@ -424,6 +428,53 @@ TEST_CASE(
     auto other = test::run_lab("exercise check blocking-sleep " + (work.path / "5").string());
     CHECK(other.exit_code == 2);
     CHECK(other.output.find("exercise: this folder was started for qr-code") != std::string::npos);
+}
+
+TEST_CASE(
+    "a class of 30 gets 30 variants: the first 24 on routes of their own, then none with both "
+    "the route and the wait d of another; the same list, the same seeds; the seeds printed are "
+    "the seeds recorded",
+    "[unit]") {
+    std::vector<std::string> names;
+    std::string list;
+    for (int i = 1; i <= 30; ++i) {
+        names.push_back("Student " + std::to_string(i));
+        list += names.back() + "\n";
+    }
+    for (const std::string& exercise : lab::exercise_names()) {
+        INFO(exercise);
+        const lab::Scenario s = lab::find_exercise(exercise)->scenario;
+        const std::vector<int> seeds = lab::class_seeds(s, names);
+        CHECK(seeds == lab::class_seeds(s, names));
+        std::set<std::string> routes;
+        std::set<std::pair<std::string, int>> variants;
+        for (std::size_t i = 0; i < seeds.size(); ++i) {
+            const lab::Variant v = lab::variant_of(s, seeds[i]);
+            CHECK((routes.insert(v.path).second || i >= 24));
+            CHECK(variants.insert({v.path, v.delay_ms}).second);
+        }
+        CHECK(routes.size() == 24);
+    }
+    test::ScratchDir work;
+    auto made = test::run_lab("exercise start blocking-sleep " + (work.path / "room").string() +
+                              " --class " + work.write("class.txt", list).string());
+    INFO(made.output);
+    REQUIRE(made.exit_code == 0);
+    CHECK(made.output.find("\n30 students, 24 routes: ") != std::string::npos);
+    CHECK(made.output.find("no variant left") == std::string::npos);
+    std::istringstream lines(made.output);
+    std::string line;
+    std::vector<int> printed;
+    while (std::getline(lines, line)) {
+        std::istringstream row(line);
+        std::string seed, folder;
+        if (!(row >> seed >> folder) || !folder.starts_with((work.path / "room").string()))
+            continue;
+        printed.push_back(std::stoi(seed));
+        CHECK(test::read_file(std::filesystem::path(folder) / lab::variant_file)
+                  .find("\nseed = " + seed + "\n") != std::string::npos);
+    }
+    CHECK(printed == lab::class_seeds(lab::find_exercise("blocking-sleep")->scenario, names));
 }
 
 TEST_CASE(

@@ -525,7 +525,8 @@ TEST_CASE(
     judged = lab::judged_choices(run);
     CHECK(judged[0].outcome == O::contradicted);
     CHECK(judged[1].outcome == O::holds);
-    CHECK(judged[1].misconception.find("which this run did not show wrong") != std::string::npos);
+    CHECK(judged[1].misconception.find("which this run did not show wrong. `lab run ") !=
+          std::string::npos);
     // A row left out (--only): the choice about it is not checked.
     run.configurations.erase(run.configurations.begin());
     CHECK(lab::judged_choices(run)[1].outcome == O::not_measured);

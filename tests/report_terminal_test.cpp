@@ -163,3 +163,30 @@ TEST_CASE("a probed app's waits for a thread and a connection are read and drawn
     CHECK(row.substr(0, row.find('\n')).find("▒▚") != std::string::npos);
     CHECK(row.substr(0, row.find('\n')).find("▚█") != std::string::npos);
 }
+
+TEST_CASE("a request served within its bar's one cell is drawn served, never waiting to its end",
+          "[unit]") {
+    lab::Scenario s;
+    for (lab::Scenario& shipped : test::shipped())
+        if (shipped.name == "blocking-async") s = shipped;
+    lab::RunResult run = test::made_up_run(s);
+    lab::ConfigurationResult& r0 = run.configurations[0];
+    auto& requests = r0.batches[r0.median_batch].requests;
+    std::int64_t t0 = requests[0].send_us;
+    for (const auto& q : requests) t0 = std::min(t0, q.send_us);
+    // 60 columns over 60 s: a second a cell; sent late in one, served (0.3 ms) in the next
+    lab::RequestRecord& sliver = requests[4];
+    sliver.send_us = t0 + 1'999'000;
+    sliver.server_start_us = t0 + 2'000'100;
+    sliver.server_end_us = sliver.server_start_us + 300;
+    sliver.end_us = sliver.server_end_us + 100;
+    sliver.token_wait_us = sliver.connection_wait_us = 0;
+    lab::Layout wide;
+    wide.wide = true;
+    const std::string text = lab::timeline(r0, s.load, wide, 60'000'000);
+    INFO(text);
+    // (the last sent: the last row)
+    const std::string row = text.substr(text.rfind("req  "));
+    CHECK(row.substr(0, row.find('\n')).find(" █ ") != std::string::npos);
+    CHECK(row.substr(0, row.find('\n')).find("░") == std::string::npos);
+}

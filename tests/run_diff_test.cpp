@@ -194,3 +194,27 @@ TEST_CASE("lab diff: a sure change smaller than the threshold is no change that 
     CHECK(strict.told_apart());
     for (const auto& c : lab::diff_runs(a, b).figures) CHECK(c.figure != "busiest_worker");
 }
+
+TEST_CASE("a row whose server held all 20 at once while PostgreSQL ran one says both figures",
+          "[unit]") {
+    lab::Batch batch;
+    for (int i = 0; i < 20; ++i) {
+        lab::RequestRecord r;
+        r.index = i;
+        r.intended_us = r.send_us = r.server_start_us = 0;
+        r.server_end_us = (i + 1) * 100'000;  // (the pool of 1: one query after another)
+        r.end_us = r.server_end_us + 100;
+        r.status = 200;
+        batch.requests.push_back(r);
+    }
+    lab::ConfigurationResult r;
+    r.load.requests = r.load.concurrency = 20;
+    r.batches.emplace_back(batch);
+    r.batches[0].stats = lab::summarize(batch);
+    r.batches[0].stats.max_in_database = 1;
+    lab::judge(r, r.load);
+    CHECK(r.verdict.text() == "concurrent; PostgreSQL ran 1 at once, of the 20 in service");
+    r.batches[0].stats.max_in_database = 20;
+    lab::judge(r, r.load);
+    CHECK(r.verdict.text() == "concurrent; PostgreSQL ran 20 at once");
+}

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -153,7 +154,7 @@ std::string folder_of(const std::string& name) {
 }
 
 // The class list's students, one name a line (blank lines and # comments skipped), each with the
-// folder and the seed of their name. Throws ScenarioError (the file, "line L", why).
+// folder of their name. Throws ScenarioError (the file, "line L", why).
 std::vector<Student> read_class(const fs::path& file) {
     std::error_code ec;
     if (!fs::is_regular_file(file, ec) || fs::file_size(file, ec) > 64 * 1024 || ec)
@@ -171,7 +172,7 @@ std::vector<Student> read_class(const fs::path& file) {
         if (name.size() > 100) throw bad("a name of at most 100 bytes");
         if (std::ranges::any_of(name, [](unsigned char c) { return std::iscntrl(c); }))
             throw bad("a name without control characters");
-        Student st{.name = name, .folder = folder_of(name), .seed = seed_of_name(name)};
+        Student st{.name = name, .folder = folder_of(name)};
         if (st.folder.empty()) throw bad("a name needs a letter or a digit");
         if (auto same = std::ranges::find(students, st.folder, &Student::folder);
             same != students.end())
@@ -183,12 +184,42 @@ std::vector<Student> read_class(const fs::path& file) {
     return students;
 }
 
-// `start --class FILE`: a folder of DIR for each student, with the variant of their name's seed;
-// none if any of them is there already. Prints each one's seed, for the teacher's --solution.
+// Said when the class is larger than the exercise's routes: who shares one has a d of their own,
+// as long as the variants last; a copy from a classmate on the same route still fails or passes
+// by that d.
+void print_shared_routes(const Scenario& exercise, const std::vector<int>& seeds) {
+    std::set<std::string> routes;
+    std::set<std::pair<std::string, int>> routes_and_waits;
+    for (int seed : seeds) {
+        const Variant v = variant_of(exercise, seed);
+        routes.insert(v.path);
+        routes_and_waits.insert({v.path, v.delay_ms});
+    }
+    if (routes.size() == seeds.size()) return;
+    const std::size_t same = seeds.size() - routes_and_waits.size();
+    std::cout << '\n'
+              << wrap(fmt::format("{} students, {} routes: students who share a route have "
+                                  "different waits d{}. A classmate's solution copied onto the "
+                                  "same route can still pass if its d is the longer.",
+                                  seeds.size(), routes.size(),
+                                  same == 0 ? std::string()
+                                            : fmt::format(", but for {} of them the exercise "
+                                                          "has no variant left (both shared)",
+                                                          same)),
+                      terminal_columns());
+}
+
+// `start --class FILE`: a folder of DIR for each student, with the variant of their seed in the
+// class (class_seeds); none if any of them is there already. Prints each one's seed, for the
+// teacher's --solution.
 int start_class(const std::string& name, const fs::path& dir, bool solution, const fs::path& list) {
     auto e = exercise_named(name);
     if (!e) return exit_usage;
-    const std::vector<Student> students = read_class(list);
+    std::vector<Student> students = read_class(list);
+    std::vector<std::string> names;
+    for (const Student& st : students) names.push_back(st.name);
+    const std::vector<int> seeds = class_seeds(e->scenario, names);
+    for (std::size_t i = 0; i < students.size(); ++i) students[i].seed = seeds[i];
     std::error_code ec;
     for (const Student& st : students)
         if (fs::exists(fs::symlink_status(dir / st.folder, ec)))
@@ -203,10 +234,14 @@ int start_class(const std::string& name, const fs::path& dir, bool solution, con
         std::cout << fmt::format("{:<7} {}  ({})\n", st.seed,
                                  shell_word((dir / st.folder).string()), printable(st.name));
     }
-    std::cout << "\nwrote " << students.size() << (solution ? " solutions" : " starters")
-              << ", each with its own README.md and " << variant_file
-              << "; the answer for one: lab exercise start " << name
-              << " DIR --solution --seed SEED\n";
+    print_shared_routes(e->scenario, seeds);
+    std::cout << '\n'
+              << wrap("wrote " + std::to_string(students.size()) +
+                          (solution ? " solutions" : " starters") +
+                          ", each with its own README.md and " + variant_file +
+                          "; the answer for one: lab exercise start " + name +
+                          " DIR --solution --seed SEED",
+                      terminal_columns());
     return exit_ok;
 }
 

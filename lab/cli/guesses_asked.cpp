@@ -26,10 +26,12 @@ const FigureInfo& guessed(const Scenario& s) { return info(*guessed_figure(s.key
 // What the class sees before it guesses: the lesson's title and its load, not its text (which
 // says what happens).
 void set_the_scene(const Scenario& s, std::ostream& out) {
-    out << printable(s.title) << '\n'
-        << printable(load_line(RunResult{s, {}})) << '\n'
-        << "Predict first, for each configuration: " << printable(guess_question(s)) << " (e.g. "
-        << guess_example(guessed(s).unit) << "; an empty line: no guess).\n";
+    const int columns = terminal_columns(STDERR_FILENO);
+    out << wrap(printable(s.title), columns)
+        << wrap(printable(load_line(RunResult{s, {}})), columns)
+        << wrap("Predict first, for each configuration: " + printable(guess_question(s)) +
+                    " (e.g. " + guess_example(guessed(s).unit) + "; an empty line: no guess).",
+                columns);
 }
 
 // The room's guesses on the live page while the form is open: the count and each configuration's
@@ -157,7 +159,10 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
     if (s.choices.empty()) return;
     out << "And which will the run show?\n";
     for (std::size_t k = 0; k < s.choices.size(); ++k)
-        out << "  " << k + 1 << ". " << printable(s.choices[k].says.claim) << '\n';
+        out << indented(wrap(std::to_string(k + 1) + ". " + printable(s.choices[k].says.claim),
+                             terminal_columns(STDERR_FILENO) - 5),
+                        "     ")
+                   .replace(0, 5, "  ");
     asked("your choice (1 to " + std::to_string(s.choices.size()) + ")", in, out,
           [&](const std::string& line) {
               ReadChoice choice = read_choice(line, s.choices.size());

@@ -159,11 +159,14 @@ std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int colu
     int send = column(r.send_us), done = column(r.finished_us());
     int start = r.has_server_stamps() ? column(r.server_start_us) : queued ? send : columns;
     const std::int64_t thread_us = std::max<std::int64_t>(r.token_wait_us, 0);
-    const int thread_end = r.has_server_stamps() ? column(r.server_start_us + thread_us) : start;
-    const int connection_end = r.has_server_stamps()
-                                   ? column(r.server_start_us + thread_us +
-                                            std::max<std::int64_t>(r.connection_wait_us, 0))
-                                   : start;
+    int thread_end = r.has_server_stamps() ? column(r.server_start_us + thread_us) : start;
+    int connection_end = r.has_server_stamps()
+                             ? column(r.server_start_us + thread_us +
+                                      std::max<std::int64_t>(r.connection_wait_us, 0))
+                             : start;
+    // (its service all inside the bar's last cell: that cell says served, not ░ to the end)
+    if (const int last = std::max(done, send + 1) - 1; r.has_server_stamps() && start > last)
+        start = thread_end = connection_end = last;
     for (int c = 0; c < columns; ++c)
         bar += c < send || c >= std::max(done, send + 1) ? " "
                : c < start                               ? "░"

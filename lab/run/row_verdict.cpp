@@ -97,8 +97,14 @@ void judge(ConfigurationResult& result, const Load& load) {
     // What such a lesson teaches is how its bystander fared beside them.
     if (!load.probe_path.empty() && (load.requests == 1 || load.background()))
         if (auto said = bystander_verdict(result, load)) result.verdict = {Served::said, 0, *said};
+    // (fewer in PostgreSQL than in service: the figure beside it, so "concurrent" reads true of
+    // the server, not of the queries)
     if (int in_db = median.stats.max_in_database; in_db >= 0)
-        result.verdict.detail += "; PostgreSQL ran " + std::to_string(in_db) + " at once";
+        result.verdict.detail +=
+            "; PostgreSQL ran " + std::to_string(in_db) + " at once" +
+            (in_db < median.stats.max_in_service
+                 ? fmt::format(", of the {} in service", median.stats.max_in_service)
+                 : "");
     if (load.work_path() == "/cpu" && median.server.computing > 0) {
         // In service at once, but under a GIL computing one at a time: said, so that "at once"
         // beside the loop's held time reads true.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <set>
 
 #include <toml++/toml.h>
 
@@ -73,6 +74,28 @@ int seed_of_name(const std::string& name) {
     std::uint32_t hash = 2166136261u;  // FNV-1a
     for (unsigned char c : name) hash = (hash ^ c) * 16777619u;
     return static_cast<int>(hash % (max_seed + 1));
+}
+
+std::vector<int> class_seeds(const Scenario& exercise, const std::vector<std::string>& names) {
+    std::set<std::string> routes;
+    std::set<std::pair<std::string, int>> routes_and_waits;
+    std::vector<int> seeds;
+    for (const std::string& name : names) {
+        const bool routes_left = seeds.size() < places.size();
+        auto earlier = [&](const Variant& v) {
+            return routes_left ? routes.contains(v.path)
+                               : routes_and_waits.contains({v.path, v.delay_ms});
+        };
+        int seed = seed_of_name(name);
+        // (bounded: a class larger than its variants keeps a student's own seed)
+        for (int tries = 0; earlier(variant_of(exercise, seed)) && tries < 1000; ++tries)
+            seed = (seed + 1) % (max_seed + 1);
+        const Variant v = variant_of(exercise, seed);
+        routes.insert(v.path);
+        routes_and_waits.insert({v.path, v.delay_ms});
+        seeds.push_back(seed);
+    }
+    return seeds;
 }
 
 Scenario with_variant(Scenario exercise, const Variant& v, std::optional<int> repeat) {

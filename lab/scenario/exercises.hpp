@@ -40,6 +40,11 @@ inline constexpr int max_seed = 999'999;
 Variant variant_of(const Scenario& exercise, std::optional<int> seed);
 // A seed of its own for each name of a class list: the same name, the same seed.
 int seed_of_name(const std::string& name);
+// The seeds of a class list, in its order: each name's own, or where its route would be an
+// earlier student's, the next seed whose is not (a copy of a classmate's solution then answers on
+// the wrong route), so the same list gives the same seeds. The routes are 24: from the 25th
+// student on, one that shares a route has a wait d of its own instead, while there are any.
+std::vector<int> class_seeds(const Scenario& exercise, const std::vector<std::string>& names);
 // The exercise as this variant runs it (its claims' N and d the variant's, its row at its path),
 // measured `repeat` times (unset: as the file says).
 Scenario with_variant(Scenario exercise, const Variant& v, std::optional<int> repeat = {});
