@@ -18,7 +18,7 @@ std::string full_limiter(const LimiterCounts& c, double& limit) {
                 "the DB pool: the pool, {}, is narrower than the thread tokens, {}: threads wait "
                 "holding their token",
                 c.pool_capacity, c.tokens_total);
-        return fmt::format("the DB pool, {} connections (size + overflow)", c.pool_capacity);
+        return "the DB pool: " + pool_named(c.pool_capacity, c.pool_kept);
     }
     if (c.executor_workers > 0 && c.executor_busy >= c.executor_workers) {
         limit = c.executor_workers;
@@ -26,7 +26,7 @@ std::string full_limiter(const LimiterCounts& c, double& limit) {
     }
     if (c.tokens_total > 0 && c.tokens_borrowed >= c.tokens_total) {
         limit = c.tokens_total;
-        return fmt::format("AnyIO's {} thread tokens", c.tokens_total);
+        return tokens_named(c.tokens_total);
     }
     return "";
 }

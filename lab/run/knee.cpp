@@ -85,6 +85,15 @@ std::string counted_cause(const std::vector<RampStep>& steps) {
     return "";
 }
 
+std::string tokens_named(int tokens) { return fmt::format("AnyIO's {} thread tokens", tokens); }
+
+std::string pool_named(int capacity, int kept) {
+    if (kept >= 0 && kept < capacity)
+        return fmt::format("SQLAlchemy's pool of {} + {} connections (pool_size + max_overflow)",
+                           kept, capacity - kept);
+    return fmt::format("the pool's {} connection{}", capacity, capacity == 1 ? "" : "s");
+}
+
 std::string cpu_ran(const LimiterCounts& c) {
     return c.cpu_cores < 0 ? ""
                            : fmt::format("the server ran {:.0f} % of a CPU", 100 * c.cpu_cores);

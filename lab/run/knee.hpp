@@ -65,6 +65,11 @@ std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
 // 90 % of a CPU or more); "" when none was counted. The one wording of these causes, for the
 // lessons and `lab doctor --ramp` alike.
 std::string counted_cause(const std::vector<RampStep>& steps);
+// The limits a knee names, in the one wording of the lessons and the doctor: "AnyIO's 40 thread
+// tokens"; a SQLAlchemy pool that keeps fewer than it opens, "SQLAlchemy's pool of 5 + 10
+// connections (pool_size + max_overflow)", any other "the pool's 20 connections".
+std::string tokens_named(int tokens);
+std::string pool_named(int capacity, int kept);
 // "the server ran 18 % of a CPU" in a step, as a cause and an unexplained knee's figures say it;
 // "" where it was not counted.
 std::string cpu_ran(const LimiterCounts& c);

@@ -24,12 +24,7 @@ struct Limit {
 // A twin's database pool, as it counted it: SQLAlchemy's kept and overflow, or asyncpg's.
 Limit twin_pool(const nlohmann::json& limits) {
     const int size = limits.value("pool_capacity", -1), kept = limits.value("pool_kept", -1);
-    if (size <= 0) return {};
-    if (kept >= 0 && kept < size)
-        return {size, fmt::format("SQLAlchemy's pool of {} + {} connections (pool_size + "
-                                  "max_overflow)",
-                                  kept, size - kept)};
-    return {size, "the pool's " + count_of(size, "connection")};
+    return size > 0 ? Limit{size, pool_named(size, kept)} : Limit{};
 }
 
 // Every /db request needs one of the pool's connections; a thread-pool mode's `def` route, one of
@@ -45,12 +40,12 @@ Limit limit_of(const Configuration& c, const Load& load, const nlohmann::json& t
             return {c.db_pool,
                     fmt::format("the pool's {} connections ({} kept, {} opened for a burst)",
                                 c.db_pool, c.db_pool_kept, c.db_pool - c.db_pool_kept)};
-        return {c.db_pool, "the pool's " + count_of(c.db_pool, "connection")};
+        return {c.db_pool, pool_named(c.db_pool, -1)};
     }
     if (c.mode != "thread-pool") return {};
     if (!twin) return {c.threads, "the pool's " + count_of(c.threads, "thread")};
     const int tokens = twin_limits.value("tokens_total", -1);
-    return tokens > 0 ? Limit{tokens, fmt::format("AnyIO's {} thread tokens", tokens)} : Limit{};
+    return tokens > 0 ? Limit{tokens, tokens_named(tokens)} : Limit{};
 }
 
 }  // namespace
