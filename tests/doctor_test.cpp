@@ -802,6 +802,7 @@ TEST_CASE(
     const lab::RouteFigures awaits{.verdict = lab::RouteVerdict::concurrent};
     // AnyIO's 40 tokens: found to the request between the ladder's 32 and 64.
     auto tokens = modelled_ramp({1, 2, 4, 8, 16, 32, 40, 41, 44, 48, 64}, 100, 40);
+    for (auto& s : tokens) s.counted.tokens_waiting = std::max(0, s.in_flight - 40);
     CHECK(lab::knee_in_flight(tokens) == 40);
     lab::Capacity c = lab::capacity_of(tokens, awaits, true);
     CHECK(c.cause == "AnyIO's 40 thread tokens");
@@ -861,26 +862,27 @@ TEST_CASE(
     "[unit]") {
     lab::Configuration twin{.mode = "thread-pool", .server = lab::Server::fastapi, .threads = 100};
     const nlohmann::json tokens{{"tokens_total", 100}};
-    // 100 tokens, yet latency rises from 52 in flight: the interpreter's core is full.
+    // 100 tokens, yet latency rises from 52 in flight: the interpreter's core is full. (At 53
+    // the mean rose 1.9 %, less than neighbouring steps' noise: not read as bent.)
     auto core = modelled_ramp({1, 2, 4, 8, 16, 32, 48, 52, 53, 56, 64}, 100, 52);
-    for (auto& s : core) s.counted.tokens_total = 100, s.counted.cpu_cores = s.in_flight / 55.0;
-    REQUIRE(lab::knee_in_flight(core) == 52);
-    const std::string full = "one interpreter's core: the server ran 96 % of a CPU at 53 in flight";
+    for (auto& s : core) s.counted.tokens_total = 100, s.counted.cpu_cores = s.in_flight / 58.0;
+    REQUIRE(lab::knee_in_flight(core) == 53);
+    const std::string full = "one interpreter's core: the server ran 97 % of a CPU at 56 in flight";
     CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) == full);
     CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true).cause == full);
     // Under 90 % of a CPU nothing counted says why: unexplained, with the limit it has.
     for (auto& s : core) s.counted.cpu_cores = 0.85;
     CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) ==
-          "unexplained: AnyIO's 100 thread tokens would bend it at 100 (at 53 in flight the "
+          "unexplained: AnyIO's 100 thread tokens would bend it at 100 (at 56 in flight the "
           "server ran 85 % of a CPU)");
     CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true)
               .cause.ends_with(
-                  "AnyIO's tokens 52 of 100, the server ran 85 % of a CPU, p50 101.9 ms"));
+                  "AnyIO's tokens 52 of 100, the server ran 85 % of a CPU, p50 107.7 ms"));
     // The loop held at a stretch as long as the knee's rise, 15 % of the 100 ms alone: it says why.
     for (auto& s : core) s.counted.loop_held_ms = 0.3 * s.in_flight;
     const std::string loop =
-        "the loop: one interpreter took the requests in turn, holding it 15.9 ms at a stretch at "
-        "53 in flight";
+        "the loop: one interpreter took the requests in turn, holding it 16.8 ms at a stretch at "
+        "56 in flight";
     CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) == loop);
     CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true).cause == loop);
     // SQLAlchemy's pool of 5 + 10: past the 5 kept, each request opens a connection of its own.

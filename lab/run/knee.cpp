@@ -13,6 +13,10 @@ namespace {
 // A step whose mean latency is this much over the best below it is past the knee
 constexpr double latency_bound = 1.15;
 
+// Neighbouring steps' means differ by up to 1.6 % on their own below any limit (measured on two
+// cores; more on a busier machine): a smaller rise says nothing, however few the steps between.
+constexpr double step_noise = 1.05;
+
 // A process that ran this much of a CPU over a step had its interpreter's one core full: its
 // threads run Python one at a time, under the GIL.
 constexpr double one_core_full = 0.9;
@@ -32,8 +36,9 @@ bool queued_for_a_limiter(const LimiterCounts& c) {
 
 bool bent(const RampStep& step, const RampStep& below, double best_mean_ms) {
     const double more_in_flight = static_cast<double>(step.in_flight) / below.in_flight - 1;
-    return failed(step) || step.mean_ms > latency_bound * best_mean_ms ||
-           little_rps(step) < little_rps(below) * (1 + more_in_flight / 2) ||
+    const bool stopped_growing = step.mean_ms > step_noise * below.mean_ms &&
+                                 little_rps(step) < little_rps(below) * (1 + more_in_flight / 2);
+    return failed(step) || step.mean_ms > latency_bound * best_mean_ms || stopped_growing ||
            queued_for_a_limiter(step.counted);
 }
 

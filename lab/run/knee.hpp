@@ -52,8 +52,9 @@ RampStep step_of(const Batch& b, int in_flight);
 // The index of the first step past the knee in `steps` (sorted by in_flight), steps.size() when
 // none is. A step is past the knee when any request failed, when its mean latency is more than
 // 15 % over the best below it, when its throughput grew less than half as much as its requests
-// in flight over the step below it (the extra requests wait, and latency grows instead), or when
-// the probe counted requests queued for a limiter (a token, the executor, a pool's connection).
+// in flight over the step below it (the extra requests wait, and latency grows instead; read only
+// where its mean rose more than neighbouring steps' do on their own, 5 %), or when the probe
+// counted requests queued for a limiter (a token, the executor, a pool's connection).
 std::size_t first_bent(const std::vector<RampStep>& steps);
 // The knee: the most in flight before the first bent step; none when no step bent (or the first).
 std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
