@@ -108,13 +108,20 @@ int doubling_steps(int max_in_flight) {
     return static_cast<int>(std::ceil(std::log2(std::max(max_in_flight, 1)))) + 1;
 }
 
-int most_steps(int max_in_flight) { return 2 * doubling_steps(max_in_flight) - 1; }
+int most_steps(int max_in_flight) { return 3 * doubling_steps(max_in_flight) - 1; }
 
 std::vector<RampStep> ramp_up(int max_in_flight, const std::function<RampStep(int)>& step) {
     std::vector<RampStep> steps;
     auto take = [&](int k) {
-        const RampStep s = step(k);
-        steps.insert(std::ranges::upper_bound(steps, s.in_flight, {}, &RampStep::in_flight), s);
+        const auto at = std::ranges::upper_bound(steps, k, {}, &RampStep::in_flight);
+        const std::size_t place = static_cast<std::size_t>(at - steps.begin());
+        steps.insert(at, step(k));
+        // Bent by its latency alone: measured again, and the calmer kept. A real bend shows
+        // twice; a pause of the machine (another process, a sanitizer's, a collector's) seldom.
+        RampStep& s = steps[place];
+        if (first_bent(steps) == place && !failed(s) && !queued_for_a_limiter(s.counted))
+            if (const RampStep again = step(k); !failed(again) && again.mean_ms < s.mean_ms)
+                s = again;
     };
     for (int k = 1;; k = std::min(2 * k, max_in_flight)) {
         take(k);

@@ -76,13 +76,16 @@ std::string pool_named(int capacity, int kept);
 std::string cpu_ran(const LimiterCounts& c);
 
 // The steps of doubling from 1 up to the top (1, 2, 4, ..., 32, 48: seven for 48), and the most a
-// ramp takes: those, then halving the last gap; about as many as one takes that bends after its
-// first steps: the doubling, then about two steps more (estimates said before a ramp).
+// ramp takes: those, then halving the last gap, each bent step measured twice; about as many as
+// one takes that bends after its first steps: the doubling, then about two steps more
+// (estimates said before a ramp).
 int doubling_steps(int max_in_flight);
 int most_steps(int max_in_flight);
 inline int about_steps(int max_in_flight) { return doubling_steps(max_in_flight) + 2; }
 
-// The ramp: `step(K)` measures K in flight; the steps it took, sorted by in_flight.
+// The ramp: `step(K)` measures K in flight; the steps it took, sorted by in_flight. A step bent by
+// its latency alone (nothing failed, nothing counted queued) is measured again and the calmer of
+// the two kept, so a moment's disturbance of the machine does not make a knee.
 std::vector<RampStep> ramp_up(int max_in_flight, const std::function<RampStep(int)>& step);
 
 }  // namespace lab
