@@ -79,8 +79,8 @@ std::unique_ptr<ConnectionPool> process_pool;
 
 ConnectionPool* database() { return process_pool.get(); }
 
-void use_database(const std::string& url, int pool_size) {
-    process_pool = std::make_unique<ConnectionPool>(url, pool_size);
+void use_database(const std::string& url, int pool_size, std::atomic<std::int64_t>& waits) {
+    process_pool = std::make_unique<ConnectionPool>(url, pool_size, waits);
 }
 
 }  // namespace lab

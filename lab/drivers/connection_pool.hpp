@@ -22,7 +22,9 @@ namespace lab {
 
 class ConnectionPool {
 public:
-    ConnectionPool(std::string url, int size) : url_(std::move(url)), size_(size) {}
+    // `waits` counts the takes that found all P in use and waited (the server's GET /stats)
+    ConnectionPool(std::string url, int size, std::atomic<std::int64_t>& waits)
+        : url_(std::move(url)), size_(size), waits_(waits) {}
 
     // A connection on loan; it goes back to the pool when the lease ends.
     struct GiveBack {
@@ -39,9 +41,6 @@ public:
     Lease take();
     asio::awaitable<Lease> take_async();
 
-    // How many takes found all P in use and waited, since the last reset (GET /stats?reset=1)
-    std::int64_t waits(bool reset) { return reset ? waits_.exchange(0) : waits_.load(); }
-
 private:
     struct Waiter;  // a suspended take_async()
     PgConnection* open_or_null();  // a new connection if fewer than P are open (lock held)
@@ -54,11 +53,11 @@ private:
     std::vector<std::unique_ptr<PgConnection>> open_;
     std::vector<PgConnection*> idle_;
     std::deque<std::shared_ptr<Waiter>> waiting_;  // coroutines, first come first served
-    std::atomic<std::int64_t> waits_{0};
+    std::atomic<std::int64_t>& waits_;
 };
 
 // The process's pool, if `lab serve` was given a database (--database-url); nullptr otherwise.
 ConnectionPool* database();
-void use_database(const std::string& url, int pool_size);
+void use_database(const std::string& url, int pool_size, std::atomic<std::int64_t>& waits);
 
 }  // namespace lab

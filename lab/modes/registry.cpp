@@ -8,6 +8,7 @@
 #include "lab/compute/cpu_work.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/live_events.hpp"
+#include "lab/server/server_stats.hpp"
 #include "lab/compute/gil.hpp"
 
 namespace lab {
@@ -149,7 +150,8 @@ int serve_mode(const ServeOptions& options) {
     const ModeInfo* mode = find_mode(options.mode);
     if (const ModeInfo* waits = mode && mode->takes_workers ? find_mode(options.worker_mode) : mode)
         explained_wait = waits->waits_how;
-    if (!options.database_url.empty()) use_database(options.database_url, options.db_pool);
+    if (!options.database_url.empty())
+        use_database(options.database_url, options.db_pool, server_stats().waited_for_connection);
     if (!options.downstream_url.empty()) use_downstream(options.downstream_url);
     if (!options.redis_url.empty()) use_redis(options.redis_url);
     if (!options.events_to.empty()) live::open_channel(options.events_to);

@@ -10,7 +10,6 @@
 
 #include "lab/compute/cpu_ledger.hpp"
 #include "lab/compute/gil.hpp"
-#include "lab/drivers/connection_pool.hpp"
 #include "lab/server/server_stats.hpp"
 #include "lab/shared_across_fork.hpp"
 
@@ -229,8 +228,8 @@ std::string stats_body(bool reset) {
         {"max_loop_blocked_ms", loop.max_blocked_us.load() / 1000.0},
         {"pool_threads", s.pool_threads.load()},
         {"pool_busy_threads", s.pool_busy.load()},
-        {"waited_for_thread", reset ? s.waited_for_thread.exchange(0) : s.waited_for_thread.load()},
-        {"waited_for_connection", database() ? database()->waits(reset) : 0},
+        {"waited_for_thread", read_or_reset(s.waited_for_thread, reset)},
+        {"waited_for_connection", read_or_reset(s.waited_for_connection, reset)},
         {"background_running", s.background_running.load()},  // answered, still working
         {"background_done", s.background_done.load()},
         {"gil", process_gil().enabled()},

@@ -20,6 +20,7 @@ struct ServerStats {
     // wait for one (a ramp's knee, lab/run/lesson_ramp.hpp, counts on it as the doctor counts on
     // its probe's tokens waited for)
     std::atomic<std::int64_t> waited_for_thread{0};
+    std::atomic<std::int64_t> waited_for_connection{0};  // takes that found the DB pool all lent
     std::atomic<std::int64_t> background_running{0};  // background tasks answered but not yet done
     std::atomic<std::int64_t> background_done{0};
 };
@@ -27,6 +28,11 @@ struct ServerStats {
 inline ServerStats& server_stats() {
     static ServerStats stats;
     return stats;
+}
+
+// A count since the last GET /stats?reset=1: read, and zeroed if this read resets
+inline std::int64_t read_or_reset(std::atomic<std::int64_t>& count, bool reset) {
+    return reset ? count.exchange(0) : count.load();
 }
 
 // How long a loop was kept from its other work, at worst, since the last GET /stats?reset=1:
