@@ -53,13 +53,15 @@ def counted_cause(row, knee):
     """A twin's knee short of its limit, named from what the twin counted, or None where its counts
     do not bear the name out: past its pool's kept connections (some opened in the step past the
     knee, which is from the kept ones to the pool's size: where the connects' cost passes 15 %
-    of the latency depends on what a connect costs, so no closer bound holds), or its one core
-    full (90 %)."""
+    of the latency depends on what a connect costs, so no closer bound holds), its one core full
+    (90 %), or its loop held."""
     bent = next(s for s in row["ramp"] if s["in_flight"] > knee)
     kept = bent["pool_kept"]
     if kept > 0 and bent["connections_opened"] > 0 and kept <= knee <= row["db_pool"]:
         return (f"the pool's {kept} kept connections: past them each request opened a connection of "
                 f"its own ({bent['connections_opened']} opened during the step)")
+    if bent["cpu_cores"] >= 0.9:  # (the loop never pauses then: its stretch is the core's work)
+        return f"one interpreter's core: the server ran {100 * bent['cpu_cores']:.0f} % of a CPU at {bent['in_flight']} in flight"
     # The loop held at a stretch as long as the knee's rise at the step past the knee, and its
     # holds' trend (loop_bound) reached that by then, within 15 %, not one step's outlier. (The
     # mean rises later than the longest hold: a request waits for part of a round's hold, so the
@@ -68,8 +70,6 @@ def counted_cause(row, knee):
     if bent["loop_held_ms"] >= rise_ms and loop_knee and loop_knee <= 1.15 * bent["in_flight"]:
         return (f"the loop: one interpreter took the requests in turn, holding it {bent['loop_held_ms']:.1f} ms "
                 f"at a stretch at {bent['in_flight']} in flight")
-    if bent["cpu_cores"] >= 0.9:
-        return f"one interpreter's core: the server ran {100 * bent['cpu_cores']:.0f} % of a CPU at {bent['in_flight']} in flight"
     return None
 
 

@@ -363,7 +363,8 @@ def limiters():
     """/__lab/limiters on tests/data/apps/capacity.py: twenty 100 ms requests at once to each
     route, and what each limiter says it had in use: the executor's workers all busy and the
     rest queued, the pool's 15 connections (5 + 10) all out, 19 of AnyIO's 40 tokens (the first request's
-    end sees the 19 others on their threads); the counts start again at each reset."""
+    end sees the 19 others on their threads); the counts start again at each reset; and the loop's
+    longest stretch, reset apart from /__lab/stats'."""
     server = Server("capacity.py", os.path.join(REPO, "tests", "data", "apps"))
     empty = server.get("/__lab/limiters?reset=1")[1]
     check("limiters before any request: 40 tokens, a pool of 15, no executor yet, nothing seen in use",
@@ -382,6 +383,16 @@ def limiters():
           str(seen["/to_thread"]))
     check("limiters /pooled x20: the pool's 15 connections all checked out",
           seen["/pooled"]["pool_checked_out"] == 15, str(seen["/pooled"]))
+    # The loop's longest stretch, for a ramp's step: its own since its own reset, not /__lab/stats'.
+    server.get("/__lab/stats?reset=1")
+    server.get("/blocks")  # 100 ms of time.sleep on the loop
+    blocked = server.get("/__lab/limiters?reset=1")[1]["loop_held_ms"]
+    server.concurrently("/awaits", 20)
+    awaited = server.get("/__lab/limiters?reset=1")[1]["loop_held_ms"]
+    stats = server.get("/__lab/stats?reset=1")[1]["max_loop_blocked_ms"]
+    check("limiters' loop_held_ms: /blocks >= 100 ms (and < 2 s); then /awaits x20 < 100 ms, while "
+          "/__lab/stats, not reset meanwhile, still says >= 100 ms",
+          100 <= blocked < 2000 and 0 <= awaited < 100 and stats >= 100, f"{blocked} {awaited} {stats}")
     server.kill()
 
 

@@ -21,7 +21,8 @@ imported unchanged and wrapped in Probe, which adds what the lab's own servers g
     benchmark), and GET /__lab/routes: the routes the app serves, and what
     each takes (its OpenAPI schema for FastAPI, its routes for Starlette), and GET
     /__lab/limiters[?reset=1]: AnyIO's thread tokens, asyncio's default executor and a SQLAlchemy
-    pool, with the most each had in use since the last reset (limiters.py); all but /__lab/health
+    pool, with the most each had in use since the last reset (limiters.py), and the loop's longest
+    stretch since then (loop_held_ms, reset apart from /__lab/stats'); all but /__lab/health
     only to the run that started it (run_key.py);
   - with LAB_EVENTS_TO ("@name" or a path), the live marks of `lab serve --events-to`.
 An app that cannot be served gets one line on stderr starting "your app: ", and exit status 2.
@@ -290,7 +291,8 @@ class Probe:
         elif get and path == "/__lab/routes":
             body = list_routes(self.app)
         elif get and path == "/__lab/limiters":
-            body = {**self.limiters.report(reset), "in_service": self.in_service}
+            body = {**self.limiters.report(reset), "in_service": self.in_service,
+                    "loop_held_ms": self.watch.held_ms(reset, "limiters") if self.watch else -1.0}
         elif get and path == "/__lab/attribution":
             status, body = self.turn_attribution(scope.get("query_string", b""))
         else:

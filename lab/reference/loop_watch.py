@@ -17,12 +17,22 @@ class WatchedSelector:
     """
 
     def __init__(self, selector):
-        self.inner, self.most_s, self.busy_since = selector, 0.0, time.monotonic()
+        self.inner, self.busy_since = selector, time.monotonic()
+        # Each reader's longest stretch since its own reset, and when that was: /__lab/stats (a
+        # doctor's burst, a lesson's batch) and /__lab/limiters (a ramp's step) reset theirs apart,
+        # and a stretch counts for a reader only from its reset on.
+        self.most_s = {"stats": 0.0, "limiters": 0.0}
+        self.reset_at = dict.fromkeys(self.most_s, self.busy_since)
+
+    def stretch_s(self, reader, now):
+        return now - max(self.busy_since, self.reset_at[reader])
 
     def select(self, timeout=None):
         waits = timeout is None or timeout > 0
         if waits:
-            self.most_s = max(self.most_s, time.monotonic() - self.busy_since)
+            now = time.monotonic()
+            for reader, most in self.most_s.items():
+                self.most_s[reader] = max(most, self.stretch_s(reader, now))
         events = self.inner.select(timeout)
         if waits:
             self.busy_since = time.monotonic()
@@ -53,11 +63,17 @@ class LoopWatch:
         """(blocked ms, or -1 with no selector to watch; lag ms), counting the stretch the loop is
         in and a timer overdue now, as the lab's servers do; then reset if asked."""
         lag_ms = max(self.max_lag_s, self.loop.time() - self.due, 0.0) * 1000
-        blocked_ms, now, watched = -1.0, time.monotonic(), self.selector
-        if watched is not None:
-            blocked_ms = max(watched.most_s, now - watched.busy_since) * 1000
         if reset:
             self.max_lag_s = 0.0
-            if watched is not None:
-                watched.most_s, watched.busy_since = 0.0, now
-        return round(blocked_ms, 3), round(lag_ms, 3)
+        return self.held_ms(reset), round(lag_ms, 3)
+
+    def held_ms(self, reset, reader="stats"):
+        """The longest stretch since `reader`'s last reset, the one the loop is in counted (-1
+        with no selector to watch); then `reader`'s reset if asked."""
+        watched, now = self.selector, time.monotonic()
+        if watched is None:
+            return -1.0
+        held_s = max(watched.most_s[reader], watched.stretch_s(reader, now))
+        if reset:
+            watched.most_s[reader], watched.reset_at[reader] = 0.0, now
+        return round(held_s * 1000, 3)

@@ -79,14 +79,15 @@ std::string counted_cause(const std::vector<RampStep>& steps) {
             "the pool's {} kept connections: past them each request opened a connection of its "
             "own ({} opened during the step)",
             c.pool_kept, c.connections_opened);
+    // A full core first: the loop never pauses then, so its stretch is the core's work, not why.
+    if (c.cpu_cores >= one_core_full)
+        return fmt::format("one interpreter's core: {} at {} in flight", cpu_ran(c),
+                           bent.in_flight);
     if (c.loop_held_ms >= (latency_bound - 1) * steps[0].mean_ms)
         return fmt::format(
             "the loop: one interpreter took the requests in turn, holding it {:.1f} ms at a "
             "stretch at {} in flight",
             c.loop_held_ms, bent.in_flight);
-    if (c.cpu_cores >= one_core_full)
-        return fmt::format("one interpreter's core: {} at {} in flight", cpu_ran(c),
-                           bent.in_flight);
     return "";
 }
 

@@ -60,11 +60,11 @@ std::size_t first_bent(const std::vector<RampStep>& steps);
 std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
 
 // Why the step past the knee bent, from what its server counted of itself where no limit it waits
-// for was full: a pool that opened connections for requests past its kept ones; the loop, held
-// at a stretch as long as the rise that marks the knee (one interpreter takes a round's requests
-// in turn, each waiting for those before it); or one interpreter's core full (its process ran
-// 90 % of a CPU or more); "" when none was counted. The one wording of these causes, for the
-// lessons and `lab doctor --ramp` alike.
+// for was full: a pool that opened connections for requests past its kept ones; one
+// interpreter's core full (its process ran 90 % of a CPU or more); or the loop, held at a stretch
+// as long as the rise that marks the knee (one interpreter takes a round's requests in turn, each
+// waiting for those before it); "" when none was counted. The one wording of these causes, for
+// the lessons and `lab doctor --ramp` alike.
 std::string counted_cause(const std::vector<RampStep>& steps);
 // The limits a knee names, in the one wording of the lessons and the doctor: "AnyIO's 40 thread
 // tokens"; a SQLAlchemy pool that keeps fewer than it opens, "SQLAlchemy's pool of 5 + 10
