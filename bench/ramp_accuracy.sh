@@ -1,9 +1,9 @@
 #!/bin/bash
 # `lab doctor --ramp` on tests/data/apps/capacity.py, RUNS runs (issue 57): the whole command's
-# wall time, and each route's knee beside the limit that should set it (AnyIO's 40 tokens for
-# /in_def and /in_dependency, asyncio's default executor of min(32, cores + 4) for /to_thread,
-# SQLAlchemy's QueuePool of 5 + 10 for /pooled, 1 for /computes (the GIL) and /blocks (the loop),
-# none up to the top for /awaits).
+# wall time, and each route's knee beside the limit that should set it (AnyIO's 20 tokens, as the
+# app sets them, for /in_def and /in_dependency, asyncio's default executor of min(32, cores + 4)
+# for /to_thread, SQLAlchemy's QueuePool of 5 + 10 for /pooled, 1 for /computes (the GIL) and
+# /blocks (the loop), none up to the top for /awaits).
 # Prints a line a run (with the estimate the doctor said before its first burst), then each route's
 # median knee and its error against the limit.
 #
@@ -25,7 +25,7 @@ done
 /usr/bin/python3 - "$out" "$runs" "$executor" <<'EOF'
 import json, statistics, sys
 out, runs, executor = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-limits = {"/in_def": 40, "/in_dependency": 40, "/to_thread": executor, "/pooled": 15,
+limits = {"/in_def": 20, "/in_dependency": 20, "/to_thread": executor, "/pooled": 15,
           "/computes": 1, "/blocks": 1, "/awaits": None}
 knees = {path: [] for path in limits}
 walls, ratios = [], []

@@ -362,20 +362,20 @@ def full_pool():
 def limiters():
     """/__lab/limiters on tests/data/apps/capacity.py: twenty 100 ms requests at once to each
     route, and what each limiter says it had in use: the executor's workers all busy and the
-    rest queued, the pool's 15 connections (5 + 10) all out, 19 of AnyIO's 40 tokens (the first request's
-    end sees the 19 others on their threads); the counts start again at each reset; and the loop's
+    rest queued, the pool's 15 connections (5 + 10) all out, 19 of the 20 AnyIO tokens the app sets
+    (the first request's end sees the 19 others on their threads); the counts start again at each reset; and the loop's
     longest stretch, reset apart from /__lab/stats'."""
     server = Server("capacity.py", os.path.join(REPO, "tests", "data", "apps"))
     empty = server.get("/__lab/limiters?reset=1")[1]
-    check("limiters before any request: 40 tokens, a pool of 15, no executor yet, nothing seen in use",
-          empty["tokens_total"] == 40 and empty["pool_capacity"] == 15 and empty["executor_workers"] == -1
+    check("limiters before any request: the app's 20 tokens, a pool of 15, no executor yet, nothing seen in use",
+          empty["tokens_total"] == 20 and empty["pool_capacity"] == 15 and empty["executor_workers"] == -1
           and empty["tokens_borrowed"] == -1 and empty["pool_checked_out"] == -1, str(empty))
     seen = {}
     for path in ("/in_def", "/to_thread", "/pooled"):
         server.concurrently(path, 20)
         seen[path] = server.get("/__lab/limiters?reset=1")[1]
     workers = min(32, (os.cpu_count() or 1) + 4)
-    check("limiters /in_def x20: 19 or 20 of 40 tokens borrowed, none waiting",
+    check("limiters /in_def x20: 19 or 20 of 20 tokens borrowed, none waiting",
           seen["/in_def"]["tokens_borrowed"] in (19, 20) and seen["/in_def"]["tokens_waiting"] == 0, str(seen["/in_def"]))
     check(f"limiters /to_thread x20: the executor's {workers} workers all busy, the others queued, no token",
           seen["/to_thread"]["executor_workers"] == workers and seen["/to_thread"]["executor_busy"] == workers

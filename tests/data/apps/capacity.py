@@ -1,19 +1,27 @@
 # Routes that bend at known places, for `lab doctor --ramp` (tests/doctor_test.cpp) and the probe's
 # /__lab/limiters (tests/probe_attribution_test.py): each waits `ms`, and what bounds how many wait
-# at once is, route by route, AnyIO's 40 thread tokens (a `def` route, or an `async def` route whose
-# `def` dependency waits), asyncio's default executor (min(32, cores + 4) workers), a SQLAlchemy
-# QueuePool of 5 + 10 as it comes (SQLite: no server to start), the GIL (a `def` route that
-# computes), the loop itself, or nothing.
+# at once is, route by route, AnyIO's thread tokens, 20 as this app sets them (a `def` route, or an
+# `async def` route whose `def` dependency waits), asyncio's default executor (min(32, cores + 4)
+# workers), a SQLAlchemy QueuePool of 5 + 10 as it comes (SQLite: no server to start), the GIL (a
+# `def` route that computes), the loop itself, or nothing.
 import asyncio
 import os
 import tempfile
 import time
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import QueuePool
 
 app = FastAPI()
+
+
+@app.on_event("startup")
+async def fewer_thread_tokens():
+    # AnyIO's 40 would bend these routes where, on two cores, the loop's own turns (the probe's
+    # with the app's) lift the latency 15 % too, near 40 in flight; at 20 the tokens alone bend them.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = 20
 DATABASE = os.path.join(tempfile.mkdtemp(prefix="lab-capacity-"), "capacity.sqlite")
 engine = create_engine(f"sqlite:///{DATABASE}", poolclass=QueuePool, pool_size=5, max_overflow=10,
                        pool_timeout=30, connect_args={"check_same_thread": False})
@@ -21,7 +29,7 @@ engine = create_engine(f"sqlite:///{DATABASE}", poolclass=QueuePool, pool_size=5
 
 @app.get("/in_def")
 def in_def(ms: int = 100):
-    time.sleep(ms / 1000)  # on one of AnyIO's thread tokens
+    time.sleep(ms / 1000)  # on one of AnyIO's 20 thread tokens
     return "done"
 
 
