@@ -300,6 +300,16 @@ TEST_CASE("short holds add up, `def` or `async def`, and the machine's queue is 
     lab::ProbeRecord queued = slices;  // 30 of its 40 ms queued for a core: the machine's
     queued.loop_ms = queued.measured_ms = 40, queued.queued_ms = 30, queued.measured_cpu_ms = 10;
     CHECK(lab::route_figures(burst_of(queued), 20).verdict == lab::RouteVerdict::disturbed);
+    // Beside two CPU-bound processes one 8 ms slice waited 24 ms for a core: by the route's share
+    // queued (37 %) its own would be 20.1 ms, one hold; the probe read that slice's own, 8.1 ms.
+    lab::ProbeRecord stretched = slices;
+    stretched.loop_ms = 147, stretched.longest_hold_ms = 32.1;
+    stretched.measured_ms = 147, stretched.queued_ms = 55, stretched.measured_cpu_ms = 88;
+    CHECK(lab::route_figures(burst_of(stretched), 20).verdict ==
+          lab::RouteVerdict::holds_loop_computing);  // (a probe that read no hold's own)
+    stretched.longest_own_ms = 8.1, stretched.longest_unread_ms = 9.0;
+    CHECK(lab::route_figures(burst_of(stretched), 20).verdict ==
+          lab::RouteVerdict::holds_loop_in_slices);
 }
 
 TEST_CASE("a hold's fix names the code that owns it, as the fix table says", "[unit]") {
@@ -930,12 +940,13 @@ TEST_CASE(
     auto cause = [&](const char* path) {
         return route_in(report, "GET", path)["knee_cause"].get<std::string>();
     };
-    // AnyIO's tokens, as the probe read them (40 unless the app set them): within 15 %.
+    // AnyIO's tokens, as the probe read them (the app sets 20: at AnyIO's 40 the loop's own turns
+    // lift the latency 15 % near 40 in flight too, and either may bend it first): within 15 %.
     for (const char* path : {"/in_def", "/in_dependency"}) {
         INFO(path);
-        CHECK(cause(path) == "AnyIO's 40 thread tokens");
-        CHECK(knee(path).get<int>() >= 34);
-        CHECK(knee(path).get<int>() <= 46);
+        CHECK(cause(path) == "AnyIO's 20 thread tokens");
+        CHECK(knee(path).get<int>() >= 17);
+        CHECK(knee(path).get<int>() <= 23);
     }
     const int workers = std::min(32, static_cast<int>(std::thread::hardware_concurrency()) + 4);
     CHECK(cause("/to_thread") == fmt::format("asyncio's default executor, {} workers", workers));
@@ -960,8 +971,8 @@ TEST_CASE(
     CHECK(ceiling("/blocks") >= 5.0);
     CHECK(ceiling("/pooled") <= 150.0);
     CHECK(ceiling("/pooled") >= 75.0);
-    CHECK(ceiling("/in_def") <= 400.0);
-    CHECK(ceiling("/in_def") >= 200.0);
+    CHECK(ceiling("/in_def") <= 200.0);
+    CHECK(ceiling("/in_def") >= 100.0);
     CHECK(said.exit_code == 1);  // (/blocks holds the loop)
     CHECK(took_s < 180);
     // Said before the first burst (the warm-ups known): within 30 % of what it took.

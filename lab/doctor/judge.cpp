@@ -47,6 +47,15 @@ void locate(RouteFigures& f, const ProbeRecord& r) {
     f.owner = owner_named(r.owner), f.owner_name = r.owner_name;
 }
 
+// Its own part of a time on the loop: less the share the machine kept it queued for a core.
+double own_ms(const RouteFigures& f, double ms) { return ms * (1 - std::max(f.queued_share, 0.0)); }
+
+// The longest hold's own time: as the probe read it where it could (a busy machine may queue
+// one slice far longer than the route's share says), else by the route's share.
+double longest_own_ms(const RouteFigures& f) {
+    return f.longest_own_ms >= 0 ? f.longest_own_ms : own_ms(f, f.longest_hold_ms);
+}
+
 // The bursts' server-side figures: medians of the requests' own, the longest hold of all, and
 // the loop thread's CPU and run queue summed over every callback whose CPU was read.
 void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
@@ -68,6 +77,11 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
     f.pool_ms = median(pool), f.pool_cpu_ms = median(pool_cpu), f.pool_wait_ms = median(pool_wait);
     f.gil_wait_ms = median(gil), f.pool_blocked_ms = median(blocked);
     f.measured_cpu_share = share(cpu, measured - queued), f.queued_share = share(queued, measured);
+    f.longest_own_ms = -1;
+    for (const ProbeRecord& r : records)
+        if (r.longest_own_ms >= 0)
+            f.longest_own_ms = std::max({f.longest_own_ms, r.longest_own_ms,
+                                         own_ms(f, std::max(r.longest_unread_ms, 0.0))});
 }
 
 // The loop thread's CPU share in the route's holds: from every callback whose CPU was read, else
@@ -77,14 +91,11 @@ double cpu_share(const RouteFigures& f) {
 }
 bool computed(const RouteFigures& f) { return cpu_share(f) >= 0.5; }
 
-// Its own part of a time on the loop: less the share the machine kept it queued for a core.
-double own_ms(const RouteFigures& f, double ms) { return ms * (1 - std::max(f.queued_share, 0.0)); }
-
 // The loop held, of which kind: after the answer, computing or waiting, in one go or in slices
 // (no one hold of its own past the threshold: a busy machine stretches a slice it queued in).
 RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
     if (f.after_answer_ms >= f.held_ms / 2) return RouteVerdict::holds_loop_after;
-    if (own_ms(f, f.longest_hold_ms) < hold_ms) return RouteVerdict::holds_loop_in_slices;
+    if (longest_own_ms(f) < hold_ms) return RouteVerdict::holds_loop_in_slices;
     return computed(f) ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
 }
 
@@ -115,7 +126,7 @@ bool under_the_gil(const RouteFigures& f, double hold_ms) {
 RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
     if (held_the_loop(f, hold_ms, is_async)) {
-        bool machines = own_ms(f, f.held_ms) < hold_ms && own_ms(f, f.longest_hold_ms) < hold_ms;
+        bool machines = own_ms(f, f.held_ms) < hold_ms && longest_own_ms(f) < hold_ms;
         return machines ? RouteVerdict::disturbed : loop_held(f, hold_ms);
     }
     if (under_the_gil(f, hold_ms)) return RouteVerdict::computes_under_gil;

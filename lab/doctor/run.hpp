@@ -27,6 +27,9 @@ struct ProbeRecord {
     std::int64_t start_us = -1, answered_us = -1, done_us = -1;  // CLOCK_MONOTONIC µs
     double loop_ms = 0;  // its own code's time on the loop, all its tasks' steps
     double longest_hold_ms = 0;  // its longest single step
+    // Of its steps of 1 ms or more: the longest own time (less its time queued for a core) of
+    // those whose queueing the probe read whole, and the longest of the others; -1: not sent.
+    double longest_own_ms = -1, longest_unread_ms = -1;
     double held_after_answer_ms = 0;  // of which after its answer (a background task)
     double cpu_share = -1;  // of the longest hold: computing (≥ 0.5) or waiting
     double pool_ms = 0, pool_cpu_ms = 0,
@@ -46,11 +49,11 @@ struct ProbeRecord {
 // object of its parts: records_from_json reads it into where, call, owner and owner_name).
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeRecord, method, target, route, status,
                                                 start_us, answered_us, done_us, loop_ms,
-                                                longest_hold_ms, held_after_answer_ms, cpu_share,
-                                                pool_ms, pool_cpu_ms, pool_wait_ms, gil_wait_ms,
-                                                gil_wait_by, pool_blocked_ms, measured_ms,
-                                                measured_cpu_ms, queued_ms, where, call, owner,
-                                                owner_name, spans)
+                                                longest_hold_ms, longest_own_ms, longest_unread_ms,
+                                                held_after_answer_ms, cpu_share, pool_ms,
+                                                pool_cpu_ms, pool_wait_ms, gil_wait_ms, gil_wait_by,
+                                                pool_blocked_ms, measured_ms, measured_cpu_ms,
+                                                queued_ms, where, call, owner, owner_name, spans)
 // What the probe's GET /__lab/requests lists: a key it left out (or sent as null) keeps its
 // "none" value, never a guess; a record it could not have written is passed over.
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);

@@ -42,6 +42,7 @@ struct RouteFigures {
     double p50_ms = -1, p99_ms = -1;  // latency
     double held_ms = -1, held_max_ms = -1;  // each request's own loop time: median, most
     double longest_hold_ms = -1;  // the longest single hold of any request
+    double longest_own_ms = -1;  // the longest own time of a hold, where the probe read it
     double cpu_share = -1;  // of that hold
     double after_answer_ms = -1;  // median held after the answer
     double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians

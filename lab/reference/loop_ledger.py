@@ -73,6 +73,9 @@ class Record:
     gil_by = None  # a request whose `def` function computed on a pool thread meanwhile
     cpu_share, where, spans = -1.0, None, None  # its longest looked-at callback's; its callbacks of 1 ms or more
     where_ns = 0  # how long the callback `where` names took
+    # Its callbacks of 1 ms or more: the longest own time of those whose time queued for a core
+    # was read whole (from their start), and the longest of the others (their queueing unknown).
+    longest_own_ns = longest_unread_ns = 0
     # Of its callbacks of 1 ms or more whose CPU was read (charge_long): their time, the loop
     # thread's CPU in it, and its time queued for a core (the machine's, not the request's).
     measured_ns = cpu_ns = queued_ns = 0
@@ -105,6 +108,7 @@ class Record:
         return {"id": self.id, "method": self.method, "target": target, "route": route,
                 "status": self.status, "start_us": self.start_us, "answered_us": self.answered_us(),
                 "done_us": self.done_us, "loop_ms": ms(self.loop_ns), "longest_hold_ms": ms(self.longest_ns),
+                "longest_own_ms": ms(self.longest_own_ns), "longest_unread_ms": ms(self.longest_unread_ns),
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
                 "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns),
@@ -276,16 +280,19 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
     that began while pool threads computed and that the watchdog could not look at (they kept
     the GIL from it too): its time neither computing nor queued was the GIL's."""
     hold = hold if hold is not None and hold.since == t0 else None
-    gil = 0
+    gil, whole_queued = 0, None  # (its time queued for a core from its start, where read then)
     if hold:
         gil = int((t1 - t0) * hold.gil_share)  # waiting for other threads' GIL: not its own
         span, cpu, queued = hold.account(t1)
         measure(record, int(span * (1 - hold.gil_share)), cpu, queued)
+        if cpu0 is not None:  # (the hold's account starts at the watchdog's first look)
+            whole_queued = queued_ns(schedstat) - cpu0[1]
     elif cpu0 is not None:
         cpu, queued = cpu_clock_here() - cpu0[0], queued_ns(schedstat) - cpu0[1]
         if cpu0[2]:
             gil = max(0, t1 - t0 - cpu - queued)
         measure(record, t1 - t0 - gil, cpu, queued)
+        whole_queued = queued
     took = t1 - t0 - gil
     record.loop_ns += took
     record.gil_ns += gil
@@ -301,6 +308,10 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         record.after_ns += max(0, t1 - max(t0, record.answered_ns) - gil)
     if took > record.longest_ns:
         record.longest_ns = took
+    if whole_queued is None:
+        record.longest_unread_ns = max(record.longest_unread_ns, took)
+    else:  # what a busy machine stretched it by, taken off
+        record.longest_own_ns = max(record.longest_own_ns, took - min(max(whole_queued, 0), took))
     if hold is not None and took >= record.where_ns:  # the longest callback the watchdog located
         record.where, record.where_ns, record.cpu_share = hold.where, took, hold.share_until(t1)
 
