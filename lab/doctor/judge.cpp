@@ -50,10 +50,13 @@ void locate(RouteFigures& f, const ProbeRecord& r) {
 // Its own part of a time on the loop: less the share the machine kept it queued for a core.
 double own_ms(const RouteFigures& f, double ms) { return ms * (1 - std::max(f.queued_share, 0.0)); }
 
-// The longest hold's own time: as the probe read it where it could (a busy machine may queue
-// one slice far longer than the route's share says), else by the route's share.
+// The longest hold's own time, the lesser of two readings of a busy machine's part: by the route's
+// share queued, and as the probe read it (a slice may queue far longer than the share says; a
+// hold may wait neither computing nor queued, for another thread's GIL). The route is blamed
+// for one long hold only when both say it held that long.
 double longest_own_ms(const RouteFigures& f) {
-    return f.longest_own_ms >= 0 ? f.longest_own_ms : own_ms(f, f.longest_hold_ms);
+    const double by_share = own_ms(f, f.longest_hold_ms);
+    return f.longest_own_ms >= 0 ? std::min(f.longest_own_ms, by_share) : by_share;
 }
 
 // The bursts' server-side figures: medians of the requests' own, the longest hold of all, and
@@ -80,8 +83,8 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
     f.longest_own_ms = -1;
     for (const ProbeRecord& r : records)
         if (r.longest_own_ms >= 0)
-            f.longest_own_ms = std::max({f.longest_own_ms, r.longest_own_ms,
-                                         own_ms(f, std::max(r.longest_unread_ms, 0.0))});
+            f.longest_own_ms =
+                std::max({f.longest_own_ms, r.longest_own_ms, own_ms(f, r.longest_unread_ms)});
 }
 
 // The loop thread's CPU share in the route's holds: from every callback whose CPU was read, else

@@ -285,8 +285,8 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         gil = int((t1 - t0) * hold.gil_share)  # waiting for other threads' GIL: not its own
         span, cpu, queued = hold.account(t1)
         measure(record, int(span * (1 - hold.gil_share)), cpu, queued)
-        if cpu0 is not None:  # (the hold's account starts at the watchdog's first look)
-            whole_queued = queued_ns(schedstat) - cpu0[1]
+        if cpu0 is not None:  # (the hold's account starts at the watchdog's first look: add before)
+            whole_queued = queued + hold.first[2] - cpu0[1]
     elif cpu0 is not None:
         cpu, queued = cpu_clock_here() - cpu0[0], queued_ns(schedstat) - cpu0[1]
         if cpu0[2]:
