@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "lab/modes/modes.hpp"
 #include "lab/report/report.hpp"
@@ -67,6 +68,29 @@ TEST_CASE(
     for (int i = 10; i < 50; ++i)  // a 0.2 ms health check every 2 ms: the loop was idle between
         monitor.held(i, 10'000'000 + (i - 10) * 2'000, 10'000'000 + (i - 10) * 2'000 + 200);
     CHECK(most.load() == 200);
+}
+
+TEST_CASE("the loop monitor joins holds a busy machine kept apart while the loop did not wait",
+          "[unit]") {
+    lab::LoopMonitor monitor;
+    auto& most = lab::loop_figures().max_blocked_us;
+    most = 0;
+    const std::int64_t t = lab::monotonic_us();
+    // Two 100 ms holds 30 ms apart (more than a tick: the old rule's room), and this thread never
+    // went to wait between them: the machine kept it off its core, the loop had no room.
+    monitor.handler_started("/delay");
+    monitor.held(monitor.handlers(), t, t + 100'000);
+    monitor.handler_started("/delay");
+    monitor.held(monitor.handlers(), t + 130'000, t + 230'000);
+    CHECK(most.load() == 230'000);
+    // The same gap with a wait in it (the loop's thread slept): a new stretch.
+    most = 0;
+    monitor.handler_started("/delay");  // (its hold ends at t + 330 ms)
+    monitor.held(monitor.handlers(), t + 230'000, t + 330'000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    monitor.handler_started("/delay");
+    monitor.held(monitor.handlers(), t + 360'000, t + 460'000);
+    CHECK(most.load() == 330'000);  // the first three, joined; the fourth alone (100 ms)
 }
 
 TEST_CASE("--explain lines fit the width, continued under their text, and say how each mode waits",

@@ -1,5 +1,7 @@
 #include "lab/server/loop_monitor.hpp"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 
 #include "lab/server/explain.hpp"
@@ -13,9 +15,22 @@ void LoopMonitor::start(const asio::any_io_executor& loop, Micros slow) {
     asio::co_spawn(loop, watch(slow), asio::detached);
 }
 
+namespace {
+
+// How often the calling thread has waited so far: gave up its core of its own accord (for epoll,
+// a sleep, a lock), not counting the times the kernel took the core away (a busy machine).
+std::int64_t waits_so_far() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    return usage.ru_nvcsw;
+}
+
+}  // namespace
+
 void LoopMonitor::handler_started(std::string_view path) {
     ++turns_;
     ++handlers_;
+    waits_at_last_start_ = waits_so_far();
     path = path.substr(0, path.find('?'));
     if (since_last_tick_.size() < 10'000)
         since_last_tick_.push_back({monotonic_us(), std::string(path)});
@@ -25,8 +40,10 @@ void LoopMonitor::held(std::int64_t handler, std::int64_t start_us, std::int64_t
     // Bookkeeping is short beside the holds it joins; a gap longer than the hold before it was the
     // loop waiting for work (e.g. a quick health check every 2 ms), not going from one to the next.
     std::int64_t gap = start_us - stretch_end_us_;
-    bool next_in_line = handler == last_held_handler_ + 1 && gap <= room_us &&
-                        gap <= stretch_end_us_ - last_hold_start_us_;
+    bool went_straight = handler == handlers_ && waits_at_last_start_ == waits_at_last_hold_end_;
+    bool next_in_line =
+        handler == last_held_handler_ + 1 &&
+        (went_straight || (gap <= room_us && gap <= stretch_end_us_ - last_hold_start_us_));
     // A reset (GET /stats?reset=1, answered by any worker) begins a batch: no stretch runs across
     // it, even in a worker that served nothing in between.
     if (std::int64_t resets = loop_figures().resets.load(); resets != stretch_resets_) {
@@ -37,6 +54,7 @@ void LoopMonitor::held(std::int64_t handler, std::int64_t start_us, std::int64_t
     last_held_handler_ = handler;
     last_hold_start_us_ = start_us;
     stretch_end_us_ = end_us;
+    waits_at_last_hold_end_ = waits_so_far();
     raise_to(loop_figures().max_blocked_us, stretch_end_us_ - stretch_start_us_);
 }
 

@@ -24,9 +24,10 @@ public:
     std::int64_t turns() const { return turns_; }
     std::int64_t handlers() const { return handlers_; }  // handlers begun so far
     // Called on the loop's thread when handler number `handler` held it from start to end.
-    // Holds of handlers that began one right after the other, with no room between (less than a
-    // tick, and less than the hold before), are one blocked stretch: the loop went from one to
-    // the next and served nothing else meanwhile.
+    // Holds of handlers that began one right after the other, with no room between, are one
+    // blocked stretch: the loop went from one to the next and served nothing else meanwhile.
+    // No room: the loop's thread did not go to wait between them (the kernel counts each time it
+    // gave up its core of its own accord), or the gap was shorter than a tick and the hold before.
     // The longest goes to GET /stats as max_loop_blocked_ms.
     void held(std::int64_t handler, std::int64_t start_us, std::int64_t end_us);
     // A gap shorter than the lag timer's tick is no room: only the loop's bookkeeping between
@@ -46,6 +47,10 @@ private:
     std::int64_t stretch_start_us_ = 0, stretch_end_us_ = -room_us - 1;
     std::int64_t last_hold_start_us_ = 0;
     std::int64_t stretch_resets_ = 0;  // the LoopFigures reset its stretch began under
+    // The loop thread's waits (voluntary context switches) when the last handler began and when
+    // the last hold ended: equal, the loop went straight from one to the other, however long a
+    // busy machine kept it off its core meanwhile.
+    std::int64_t waits_at_last_start_ = 0, waits_at_last_hold_end_ = -1;
 };
 
 LoopMonitor& loop_monitor();  // one loop per server process, so one monitor
