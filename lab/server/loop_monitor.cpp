@@ -29,8 +29,8 @@ std::int64_t waits_so_far() {
 
 void LoopMonitor::handler_started(std::string_view path) {
     ++turns_;
-    ++handlers_;
-    waits_at_last_start_ = waits_so_far();
+    // (read only where it can join a stretch: right after a hold, not on every request served)
+    if (handlers_++ == last_held_handler_) waits_at_last_start_ = waits_so_far();
     path = path.substr(0, path.find('?'));
     if (since_last_tick_.size() < 10'000)
         since_last_tick_.push_back({monotonic_us(), std::string(path)});
