@@ -20,12 +20,16 @@ import os
 import subprocess
 import sys
 
+from doctor_consistency import contradictions
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "tests", "data", "doctor_corpus")
 LAB = os.environ.get("LAB_BINARY") or os.path.join(REPO, "build", "lab")
 HOLD_MS = 20  # the doctor's default threshold (--fail-over)
 DISTURBED = "disturbed: not judged"
 CLEAN = ("concurrent", "instant: too fast to tell")
+# Threads computing in Python under the GIL: the loop held waiting for it, or not as long as a hold
+GIL_KIND = ("holds the loop waiting for the GIL", "leaves the loop free, computes under the GIL")
 counts = {"passed": 0, "failed": 0}
 
 
@@ -36,15 +40,19 @@ def check(name, good, detail=""):
 
 
 def doctor(side, out):
-    """`lab doctor corpus.main:app` on before/ or after/, as JSON -> (exit status, routes by path)."""
+    """`lab doctor corpus.main:app` on before/ or after/, as JSON -> (exit status, routes by path);
+    every verdict checked against its own row (doctor_consistency.py)."""
     done = subprocess.run([LAB, "doctor", "corpus.main:app", "--app-dir", os.path.join(CORPUS, side),
                            "--examples", os.path.join(CORPUS, "examples.toml"), "--format", "json", "--out", out],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300, cwd=REPO)
     try:
-        routes = {r["path"]: r for r in json.loads(done.stdout)["doctor"]["routes"]}
+        report = json.loads(done.stdout)
+        routes = {r["path"]: r for r in report["doctor"]["routes"]}
     except (ValueError, KeyError):
         print(done.stderr.decode(errors="replace")[-2000:])
-        routes = {}
+        return done.returncode, {}
+    said = contradictions(report)
+    check(f"{side}: every verdict as its own row says", not said, "; ".join(said))
     return done.returncode, routes
 
 
@@ -57,6 +65,9 @@ def before(routes, status, busy):
         verdict = got.get("verdict")
         if busy and verdict == DISTURBED:
             check(f"before{busy}: {path} disturbed, not blamed", True)
+            continue
+        if busy and want["verdict"] in GIL_KIND and verdict in GIL_KIND:  # (how long the loop
+            check(f"before{busy}: {path} {verdict}", True)  # waited for it: as this machine made it)
             continue
         if not check(f"before{busy}: {path} {want['verdict']}", verdict == want["verdict"],
                      f"{verdict}: {got.get('said')} (held {got.get('loop_held_ms_median')} ms, "

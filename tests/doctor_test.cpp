@@ -86,7 +86,18 @@ nlohmann::json doctor_json(const std::string& env, const std::string& args, test
     said.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     auto start = said.output.find("{\n");
     REQUIRE(start != std::string::npos);
-    return nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+    auto report =
+        nlohmann::json::parse(said.output.substr(start, said.output.rfind("\n}") + 2 - start));
+    if (report.contains("doctor")) {  // every verdict as its own row says (issue 66)
+        test::ScratchDir dir;
+        std::ofstream(dir.path / "doctor.json") << report.dump();
+        auto checked =
+            test::run_shell("/usr/bin/python3 " + std::string(LAB_SOURCE_DIR) +
+                            "/tests/doctor_consistency.py " + (dir.path / "doctor.json").string());
+        INFO(checked.output);
+        CHECK(checked.exit_code == 0);
+    }
+    return report;
 }
 
 const nlohmann::json& route_in(const nlohmann::json& report, const std::string& method,
@@ -234,6 +245,7 @@ TEST_CASE(
         r.status = 0, r.error = lab::ErrorKind::body_over_limit;
     run.routes[0].figures = lab::route_figures(run.routes[0], 20);
     CHECK(run.routes[0].figures.over_limit == 10);
+    CHECK(run.routes[0].figures.verdict != lab::RouteVerdict::not_judged);  // the loop still told
     std::ostringstream out;
     lab::print_doctor(out, run, lab::Layout{100, true, false}, false);
     INFO(out.str());
@@ -272,11 +284,34 @@ TEST_CASE(
     CHECK(lab::route_figures(burst_of(pooled), 20).verdict == lab::RouteVerdict::pool_bound);
     CHECK(lab::route_figures(burst_of(waits), 100).verdict ==
           lab::RouteVerdict::concurrent);  // under a higher --fail-over
-    lab::ProbeRecord framework =
-        gil;  // a `def` route's long step with no place in the app: the GIL's, not the loop's
-    framework.longest_hold_ms = 125;
-    CHECK(lab::route_figures(burst_of(framework), 20).verdict ==
-          lab::RouteVerdict::computes_under_gil);
+    // Its threads computing under the GIL, and one step of the loop's 125 ms, in no place of the
+    // app's: the loop held for the GIL (its own threads'), never "leaves the loop free"
+    lab::ProbeRecord convoy = gil;
+    convoy.longest_hold_ms = 125;
+    lab::RouteFigures f = lab::route_figures(burst_of(convoy), 20);
+    CHECK(f.verdict == lab::RouteVerdict::holds_loop_for_gil);
+    CHECK(lab::verdict_words(f).verdict ==
+          "holds the loop waiting for the GIL while its own threads computed");
+    CHECK(lab::verdict_words(f).fix.find("process pool") != std::string::npos);
+    convoy.longest_hold_ms = 0.4, convoy.longest_gil_ms = 45;  // one wait for the GIL, 45 ms
+    CHECK(lab::route_figures(burst_of(convoy), 20).verdict ==
+          lab::RouteVerdict::holds_loop_for_gil);
+    convoy.pool_cpu_ms = 30;  // under 50 ms a request: a `def` route's turns at the GIL
+    CHECK(lab::route_figures(burst_of(convoy), 20).verdict == lab::RouteVerdict::concurrent);
+    // FastAPI encoding a `def` route's answer on the loop, after the route returned
+    lab::ProbeRecord encodes;
+    encodes.loop_ms = encodes.longest_hold_ms = 120, encodes.cpu_share = 0.98;
+    encodes.pool_ms = encodes.pool_cpu_ms = 30;
+    encodes.where = "app/main.py:33 items → fastapi.routing.serialize_response";
+    encodes.call = "fastapi.routing.serialize_response";
+    encodes.owner = "framework", encodes.owner_name = "items";
+    f = lab::route_figures(burst_of(encodes), 20);
+    CHECK(f.verdict == lab::RouteVerdict::holds_loop_computing);
+    CHECK(lab::verdict_words(f).verdict ==
+          "holds the loop computing in FastAPI's own work for the route `items` at "
+          "app/main.py:33 items → fastapi.routing.serialize_response");
+    CHECK(lab::verdict_words(f).fix.starts_with(
+        "make the JSON of `items`'s answer in a `def` route and return it as a Response"));
 }
 
 TEST_CASE("short holds add up, `def` or `async def`, and the machine's queue is never blamed",
@@ -292,11 +327,13 @@ TEST_CASE("short holds add up, `def` or `async def`, and the machine's queue is 
         CHECK(f.verdict == lab::RouteVerdict::holds_loop_in_slices);
         CHECK(lab::holds_the_loop(f.verdict));
     }
-    lab::ProbeRecord framework = slices;  // a `def` route's loop time, nowhere in the app's code:
-    framework.where.clear();  // the framework waiting for the GIL
+    // A `def` route's loop time nowhere in the app's code is still the loop's (FastAPI's own
+    // work after the route returns): the probe counts its waits for the GIL apart
+    lab::ProbeRecord framework = slices;
+    framework.where.clear();
     lab::RouteRun pooled = burst_of(framework);
     pooled.request.route.is_async = false;
-    CHECK_FALSE(lab::holds_the_loop(lab::route_figures(pooled, 20).verdict));
+    CHECK(lab::holds_the_loop(lab::route_figures(pooled, 20).verdict));
     lab::ProbeRecord queued = slices;  // 30 of its 40 ms queued for a core: the machine's
     queued.loop_ms = queued.measured_ms = 40, queued.queued_ms = 30, queued.measured_cpu_ms = 10;
     CHECK(lab::route_figures(burst_of(queued), 20).verdict == lab::RouteVerdict::disturbed);
@@ -426,7 +463,7 @@ TEST_CASE(
         CHECK(route_in(report, "GET", "/receipt/{order_id}")["verdict"] ==
               "holds the loop after its answer");
         CHECK(route_in(report, "GET", "/thumbnail")["verdict"] ==
-              "leaves the loop free, computes under the GIL");
+              "holds the loop waiting for the GIL");  // (its own threads' turns at it)
         for (const char* awaits : {"/stock/{item_id}", "/search", "/orders"}) {
             INFO(awaits);
             CHECK(route_in(report, "GET", awaits)["verdict"] == "concurrent");
@@ -593,6 +630,38 @@ std::set<pid_t> started_with_uvicorn(pid_t lab) {
 
 }  // namespace
 
+TEST_CASE(
+    "a route the doctor sent that answered 500 fails the gate (exit 3) unless --examples skips "
+    "it; --examples sends a form and a body with the Content-Type it gives",
+    "[app][untimed]") {
+    test::ScratchDir dir;
+    const std::string app =
+        "half_broken.py --app-dir " + std::string(LAB_SOURCE_DIR) + "/tests/data/apps";
+    auto examples = dir.path / "examples.toml";
+    std::ofstream(examples) << "[\"POST /login\"]\nform = { username = \"ada\", password = "
+                               "\"correct horse\" }\n"
+                               "[\"POST /raw\"]\nheaders = { Content-Type = \"text/csv\" }\n"
+                               "body = \"a,b\\n1,2\\n\"\n";
+    test::Outcome failed, skipped;
+    auto report = doctor_json(
+        "", app + " --examples " + examples.string() + " --out " + dir.path.string(), failed);
+    INFO(failed.output);
+    CHECK(failed.exit_code == 3);  // judged routes passed, but one sent was never judged
+    CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with(
+        "answered 500"));
+    CHECK(route_in(report, "POST", "/login")["judged"].get<bool>());  // the form, not a 422
+    CHECK(route_in(report, "POST", "/raw")["judged"].get<bool>());  // its body as text/csv
+    CHECK(report["doctor"]["routes_failed"] == 1);
+    std::ofstream(examples, std::ios::app) << "[\"GET /broken\"]\nskip = \"a known bug, "
+                                              "issue 12\"\n";
+    report = doctor_json(
+        "", app + " --examples " + examples.string() + " --out " + dir.path.string(), skipped);
+    INFO(skipped.output);
+    CHECK(skipped.exit_code == 0);
+    CHECK(route_in(report, "GET", "/broken")["why_not"] ==
+          "skipped in --examples: a known bug, issue 12");
+}
+
 TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app][untimed]") {
     pid_t lab = test::spawn_lab({"doctor", "app.main:app", "--app-dir", shop});
     auto started = started_with_uvicorn(lab);
@@ -640,8 +709,9 @@ TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get thei
     } twins[] = {
         {"apps:blocking", "holds the loop waiting", "holds the loop computing"},
         {"apps:awaiting", "concurrent", "holds the loop computing"},
-        {"apps:threaded", "concurrent", "leaves the loop free, computes under the GIL"},
-        {"apps:run_in_threadpool", "concurrent", "leaves the loop free, computes under the GIL"}};
+        // 100 ms of Python a request on ten threads: the loop's thread waits its turn at the GIL
+        {"apps:threaded", "concurrent", "holds the loop waiting for the GIL"},
+        {"apps:run_in_threadpool", "concurrent", "holds the loop waiting for the GIL"}};
     for (const Twin& twin : twins) {
         test::Outcome said;
         auto report = doctor_json("", std::string(twin.app) + " --app-dir " + reference, said);

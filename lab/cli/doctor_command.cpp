@@ -2,7 +2,8 @@
 // to do. The app is named as uvicorn names it (app.main:app with --app-dir, or a file); exit 0
 // when no route holds the loop --fail-over ms or more a request, 1 when one does (or, with
 // --fail-under, when a route's ceiling under --ramp is under it), 2 for bad input,
-// 3 when no route could be judged (nothing measured: a CI gate must not pass), 4 when the lab
+// 3 when no route could be judged, or a route sent answered 5xx or nothing (unmeasured: a CI gate
+// must not pass; `skip = "why"` in --examples leaves a route out), 4 when the lab
 // could not run or write (the app died mid-run, most of a burst got no answer, the results could
 // not be written), so an engineer can put it in CI.
 #include "lab/cli/command_support.hpp"
@@ -104,7 +105,7 @@ int report(DoctorRun run, const DoctorOptions& o) {
         return exit_could_not_run;
     }
     if (routes_over(run) > 0 || routes_under(run, o.fail_under_rps) > 0) return exit_failed;
-    return routes_judged(run) > 0 ? exit_ok : exit_nothing_judged;
+    return routes_judged(run) > 0 && routes_failed(run) == 0 ? exit_ok : exit_nothing_judged;
 }
 
 // --ramp and what it measures against: how far it goes, and the ceiling a CI job asks for.
@@ -147,13 +148,14 @@ Action define_doctor(CLI::App& app) {
         ->check(CLI::Range(1, 200));
     app.add_option("--fail-over", o->settings.hold_ms,
                    "A hold of the loop this long (ms) names its line and makes the exit status 1 "
-                   "(0 none held, 2 bad input, 3 nothing judged, 4 the lab could not run or "
-                   "write)")
+                   "(0 none held, 2 bad input, 3 a route sent not judged, 4 the lab could not run "
+                   "or write)")
         ->check(CLI::Range(1.0, 10000.0));
     define_ramp_options(app, *o);
     app.add_option("--examples", o->examples,
-                   "A TOML file of values per route: [\"GET /price/{item_id}\"] path = {...}, "
-                   "query = {...}, body = {...}")
+                   "Values per route (TOML): [\"GET /price/{item_id}\"] path, query, headers, body "
+                   "= {...}; [\"POST /token\"] form = { username = \"ada\", password = \"x\" }; "
+                   "skip = \"why\"")
         ->check(CLI::ExistingFile);
     app.add_option("--methods", o->methods,
                    "Also send these methods (only GET and HEAD by default: the doctor never writes "

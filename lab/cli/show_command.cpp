@@ -124,7 +124,7 @@ void print_next_steps(const Scenario& s) {
     std::cout << "\nother options: --threads, --workers, --balance, --only, --with-fastapi, "
                  "--out, --format, --quiet, --wide, --live\n"
                  "a list sweeps one numeric option (--concurrency 1,2,5,10): a row per value, "
-                 "and the curves\n";
+                 "the curves in report.html\n";
     const int columns = terminal_columns();
     std::cout << '\n'
               << wrap("your own code as one more row: lab run " + s.name +

@@ -19,9 +19,9 @@ nlohmann::json route_json(const RouteRun& r) {
                      {"path", r.request.route.path},
                      {"endpoint", r.request.route.endpoint},
                      {"request", r.request.target},
-                     {"judged", r.judged()}};
-    if (!r.judged()) {
-        j["why_not"] = !r.request.skipped.empty() ? r.request.skipped : r.warm_said;
+                     {"judged", has_verdict(r)}};
+    if (!has_verdict(r)) {
+        j["why_not"] = reason_not_judged(r);
         return j;
     }
     const VerdictWords words = verdict_words(f);
@@ -46,6 +46,7 @@ nlohmann::json route_json(const RouteRun& r) {
               {"pool_cpu_ms", f.pool_cpu_ms},
               {"pool_wait_ms", f.pool_wait_ms},
               {"gil_wait_ms", f.gil_wait_ms},
+              {"longest_gil_ms", f.longest_gil_ms},
               {"bystander_worst_ms", f.bystander_worst_ms},
               {"over_threshold", holds_the_loop(f.verdict)}});
     nlohmann::json codes = nlohmann::json::object();
@@ -94,6 +95,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
               {"run_s", run.run_s},
               {"estimate_s", run.estimate_s},
               {"routes_over", routes_over(run)},
+              {"routes_failed", routes_failed(run)},
               {"routes", routes},
               {"mixed", mixed}}}};
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "harness/statistics.hpp"
 
 namespace lab {
@@ -14,6 +16,10 @@ const VerdictText verdicts[] = {
     {"holds the loop computing", "lab run qr-code", ""},
     {"holds the loop after its answer", "lab run background-tasks", ""},
     {"holds the loop in slices", "lab run cpu-bound", ""},
+    {"holds the loop waiting for the GIL", "lab run gil-convoy",
+     "run the Python computing of {name} in a process pool (`await loop.run_in_executor(pool, "
+     "...)` with one ProcessPoolExecutor made at start-up): threads computing in Python keep the "
+     "GIL from the loop's thread, and a `def` route would compute under the same GIL"},
     {"leaves the loop free, computes under the GIL", "lab run gil-convoy",
      "a process pool or a queue for CPU over 50 ms: other threads waited for the GIL while it "
      "computed"},
@@ -79,6 +85,13 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
     f.held_ms = median(held), f.after_answer_ms = median(after);
     f.pool_ms = median(pool), f.pool_cpu_ms = median(pool_cpu), f.pool_wait_ms = median(pool_wait);
     f.gil_wait_ms = median(gil), f.pool_blocked_ms = median(blocked);
+    std::map<std::string, int> gil_by;
+    for (const ProbeRecord& r : records) {
+        f.longest_gil_ms = std::max(f.longest_gil_ms, r.longest_gil_ms);
+        if (!r.gil_wait_by.empty()) ++gil_by[r.gil_wait_by];
+    }
+    for (const auto& [by, n] : gil_by)
+        if (f.gil_by.empty() || n > gil_by[f.gil_by]) f.gil_by = by;
     f.measured_cpu_share = share(cpu, measured - queued), f.queued_share = share(queued, measured);
     f.longest_own_ms = -1;
     for (const ProbeRecord& r : records)
@@ -102,37 +115,44 @@ RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
     return computed(f) ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
 }
 
-// Whether its requests held the loop: in one hold past the threshold located in the app's own
-// code, or in holds adding up to it. A `def` route's own code runs on the pool: its loop time,
-// with no place in the app's code located, is the framework's waiting for the GIL while pool
-// threads compute (a streaming body's generator, or one of its slices, is located in the app).
-bool held_the_loop(const RouteFigures& f, double hold_ms, bool is_async) {
-    if (f.longest_hold_ms >= hold_ms && !f.where.empty()) return true;
-    return f.held_ms >= hold_ms && (is_async || !f.where.empty());
+// Whether its requests held the loop, `def` or `async def`: in one hold past the threshold
+// located (in the app's code, or FastAPI's own work for it), or in holds adding up to it. (Their
+// waits for the GIL while threads computed are counted apart: not in held_ms.)
+bool held_the_loop(const RouteFigures& f, double hold_ms) {
+    return (f.longest_hold_ms >= hold_ms && !f.where.empty()) || f.held_ms >= hold_ms;
 }
 
-// "Under the GIL" only when its pool threads slept as long as they computed, and longer than they
+// "Under the GIL" only when its threads (AnyIO's pool, an executor's) computed as much a request
+// as the fix table sends to a process pool, slept as long as they computed, and longer than they
 // waited for a core: a function that computes sleeps only while another thread holds the GIL
 // (sqlite3, hashlib and zlib let go of it: their threads queue for the cores instead; on a busy
 // machine they also sleep a little, while a thread holding the GIL waits for a core).
-bool under_the_gil(const RouteFigures& f, double hold_ms) {
+bool under_the_gil(const RouteFigures& f) {
     double queued = f.pool_ms - f.pool_cpu_ms - f.pool_blocked_ms;
-    return f.pool_cpu_ms >= hold_ms && f.pool_blocked_ms >= f.pool_cpu_ms &&
+    return f.pool_cpu_ms >= process_pool_cpu_ms && f.pool_blocked_ms >= f.pool_cpu_ms &&
            f.pool_blocked_ms >= queued;
 }
 
-// The verdict, from the server's own figures: the loop's time first (a route whose requests hold
+bool located(const RouteFigures& f) { return !f.where.empty(); }
+
+// The verdict, from the server's own figures. A route whose threads computed in Python under the
+// GIL, and whose longest hold was not the loop's own computing in a place located, held the loop
+// for the GIL: as long as a hold, in one wait for it (or one step, the rest queued for a core
+// while those threads took the cores), or not. Then the loop's time (a route whose requests hold
 // it, in one hold or in many, is never concurrent, whatever its stamps overlap), unless most of
 // that time was the machine's (queued for a core); then the thread pool's. A route that held
 // nothing and whose requests were each served before the next was sent (`instant`) is too fast
 // to tell: "concurrent" would claim an await it never showed.
-RouteVerdict judged(const RouteFigures& f, double hold_ms, bool is_async, bool instant) {
+RouteVerdict judged(const RouteFigures& f, double hold_ms, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
-    if (held_the_loop(f, hold_ms, is_async)) {
+    if (under_the_gil(f) && !(located(f) && f.cpu_share >= 0.5))
+        return f.longest_gil_ms >= hold_ms || f.longest_hold_ms >= hold_ms
+                   ? RouteVerdict::holds_loop_for_gil
+                   : RouteVerdict::computes_under_gil;
+    if (held_the_loop(f, hold_ms)) {
         bool machines = own_ms(f, f.held_ms) < hold_ms && longest_own_ms(f) < hold_ms;
         return machines ? RouteVerdict::disturbed : loop_held(f, hold_ms);
     }
-    if (under_the_gil(f, hold_ms)) return RouteVerdict::computes_under_gil;
     if (f.pool_wait_ms >= hold_ms) return RouteVerdict::pool_bound;
     return instant ? RouteVerdict::instant : RouteVerdict::concurrent;
 }
@@ -154,7 +174,13 @@ VerdictWords verdict_words(const RouteFigures& f) {
     const VerdictText& v = verdict_text(f.verdict);
     VerdictWords words{v.said, "", v.fix, v.lesson};
     if (f.verdict == RouteVerdict::instant) words.reason = instant_reason;
-    if (holds_the_loop(f.verdict) && f.verdict != RouteVerdict::delays_others) {
+    if (f.verdict == RouteVerdict::holds_loop_for_gil) {
+        bool own = f.gil_by.empty();
+        words.verdict +=
+            own ? " while its own threads computed" : " while " + f.gil_by + " computed";
+        words.fix = fmt::format(fmt::runtime(v.fix),
+                                fmt::arg("name", own ? "`" + f.owner_name + "`" : f.gil_by));
+    } else if (holds_the_loop(f.verdict) && f.verdict != RouteVerdict::delays_others) {
         Fix fix = fix_for(f.owner, route_hold_kind(f),
                           owners_call_family(f.call, f.where, f.owner_name), f.owner_name);
         const char* waited_in = waiting_on(call_family(f.call));
@@ -182,11 +208,11 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     if (!run.judged() || run.burst.requests.empty()) return f;
     BatchStats stats = summarize(run.burst);
     f.sent = static_cast<int>(run.burst.requests.size());
-    f.answered = stats.ok;
     for (const RequestRecord& r : run.burst.requests)
         if (r.error == ErrorKind::head_over_limit || r.error == ErrorKind::body_over_limit)
             ++f.over_limit;
         else ++f.statuses[r.status];
+    f.answered = stats.ok + f.over_limit;  // (an answer the lab did not keep was still answered)
     if (stats.ok > 0)
         f.makespan_s = stats.makespan_s, f.p50_ms = stats.latency_p50_s * 1e3,
         f.p99_ms = stats.latency_p99_s * 1e3;
@@ -201,9 +227,12 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
         return f;
     }
     if (!run.records.empty()) probe_side(f, run.records);
+    const std::string& target = run.request.target;
+    if (f.gil_by == run.request.route.method + " " + target.substr(0, target.find('?')))
+        f.gil_by.clear();  // (its own requests computed)
     if (f.owner_name.empty())  // no hold located: the route's own function
         f.owner_name = run.request.route.endpoint.substr(run.request.route.endpoint.find(':') + 1);
-    f.verdict = judged(f, hold_ms, run.request.route.is_async, too_fast_to_tell(stats));
+    f.verdict = judged(f, hold_ms, too_fast_to_tell(stats));
     return f;
 }
 

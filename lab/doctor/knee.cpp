@@ -61,7 +61,8 @@ Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& rou
     }
     c.p50_at_knee_ms = steps[bent_at - 1].p50_ms;
     double limit = -1;
-    if (holds_the_loop(route.verdict) && route.held_ms > 0) {
+    const bool gil = route.verdict == RouteVerdict::holds_loop_for_gil;  // (its threads' turns)
+    if (holds_the_loop(route.verdict) && !gil && route.held_ms > 0) {
         c.cause = fmt::format("the loop: each request holds it {:.1f} ms", route.held_ms);
         c.model_rps = 1000 / route.held_ms;
     } else if (!probed) {

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <strings.h>
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -194,6 +196,20 @@ RouteExample read_example(const std::filesystem::path& file, const std::string& 
                                           : "";
             if (example.body.empty() || example.body.size() > 65536)
                 refuse(key, "must be a table (sent as JSON) or a string of at most 64 KiB");
+        } else if (key == "form") {  // sent as an HTML form is: urlencoded
+            if (!v.is_table()) refuse(key, "must be a table of names and values");
+            for (const auto& [name, value] : *v.as_table()) try {
+                    example.body += (example.body.empty() ? "" : "&") +
+                                    url_escaped(std::string(name.str())) + "=" +
+                                    url_escaped(toml_text(value));
+                } catch (const std::invalid_argument& e) {
+                    refuse(key + "." + std::string(name.str()), std::string("must be ") + e.what());
+                }
+            example.form = true;
+        } else if (key == "skip") {  // a route the user knows it cannot send (or must not)
+            if (!v.is_string() || v.value<std::string>()->empty())
+                refuse(key, "must be a string: why the route is not sent");
+            example.skip = *v.value<std::string>();
         } else if (key == "path" || key == "query") {
             if (!v.is_table()) refuse(key, "must be a table of names and values");
             for (const auto& [name, value] : *v.as_table()) try {
@@ -209,13 +225,22 @@ RouteExample read_example(const std::filesystem::path& file, const std::string& 
         } else {
             refuse(key,
                    "unknown key (a typo?): a route's example has path, query, headers, "
-                   "cookies and body");
+                   "cookies, body, form and skip");
         }
     }
+    if (example.form && t.contains("body")) refuse("form", "a body or a form: not both");
+    if (example.form && !has_content_type(example.headers))
+        example.headers.push_back("Content-Type: application/x-www-form-urlencoded");
     return example;
 }
 
 }  // namespace
+
+bool has_content_type(const std::vector<std::string>& headers) {
+    return std::any_of(headers.begin(), headers.end(), [](const std::string& field) {
+        return field.size() > 13 && strncasecmp(field.c_str(), "content-type:", 13) == 0;
+    });
+}
 
 std::vector<AppRoute> routes_from_json(const nlohmann::json& listed) {
     auto routes = listed.find("routes");
@@ -284,12 +309,14 @@ std::vector<PlannedRequest> plan_requests(const std::vector<AppRoute>& routes,
         if (r.kind != "http")
             p.skipped = r.kind == "websocket" ? "a WebSocket route: the doctor sends HTTP requests"
                                               : "a mounted app or static files";
+        else if (example && !example->skip.empty())
+            p.skipped = "skipped in --examples: " + example->skip;
         else if (r.method != "GET" && r.method != "HEAD" && !methods.count(r.method) && !example)
             p.skipped = "only GET and HEAD are sent unless --methods " + r.method +
                         " (or an --examples entry) allows it";
         else p.target = fill_target(r, example, p.skipped);
         if (example) p.headers = example->headers;
-        if (p.skipped.empty() && r.has_body)
+        if (p.skipped.empty() && (r.has_body || (example && !example->body.empty())))
             p.body = example && !example->body.empty() ? example->body
                                                        : sample_body(r.body_schema).dump();
         planned.push_back(std::move(p));

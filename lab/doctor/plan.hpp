@@ -52,16 +52,21 @@ struct PlannedRequest {
 // ("Name: value") and cookies (sent as one Cookie field).
 struct RouteExample {
     std::map<std::string, std::string> path, query;
-    std::string body;
+    std::string body;  // JSON, a string as given, or a form urlencoded
+    bool form = false;  // `form = {…}`: its Content-Type is the form's, unless headers give one
+    std::string skip;  // `skip = "why"`: not sent (a route that fails when sent does not fail CI)
     std::vector<std::string> headers;
 };
+// Whether the fields ("Name: value") give a Content-Type: a body is sent as JSON unless they do.
+bool has_content_type(const std::vector<std::string>& headers);
 using Examples = std::map<std::string, RouteExample>;
 
 // An --examples TOML file: a table per route, keyed "GET /price/{item_id}", with `path`, `query`,
-// `headers` and `cookies` tables and a `body` (a table, sent as JSON, or a string). Throws
-// std::invalid_argument naming the file, the key and the reason; a file that is not a regular
-// file (a FIFO would hang the read, a device never end it) or is over max_examples_bytes is
-// refused before it is opened.
+// `headers` and `cookies` tables and a `body` (a table, sent as JSON, or a string) or a `form` (a
+// table, sent urlencoded: an OAuth2 password login's `form = { username = "ada", password = "…"
+// }`), or `skip = "why"`. Throws std::invalid_argument naming the file, the key and the reason; a
+// file that is not a regular file (a FIFO would hang the read, a device never end it) or is over
+// max_examples_bytes is refused before it is opened.
 inline constexpr std::uintmax_t max_examples_bytes = 1 << 20;
 Examples read_examples(const std::filesystem::path& file);
 

@@ -107,16 +107,23 @@ std::string closing_line(const DoctorRun& run) {
                               run.hold_ms, run.run_s);
     if (culprits)
         return fmt::format(
-            "{} held the loop ({} ms or more a request, in one go or in slices; "
-            "{:.1f} s).",
+            "{} held the loop ({} ms or more a request, in one go, in slices or waiting for "
+            "the GIL; {:.1f} s).",
             count_of(culprits, "route"), run.hold_ms, run.run_s);
     if (routes_judged(run) == 0)
         return fmt::format(
             "No route could be judged ({:.1f} s), so nothing was measured and "
             "nothing passed: each route's reason is above; give the requests "
-            "they need with --examples (path, query, body, headers, cookies) "
-            "or --methods.",
+            "they need with --examples (path, query, body, form, headers, "
+            "cookies) or --methods.",
             run.run_s);
+    if (int failed = routes_failed(run); failed > 0)
+        return fmt::format(
+            "No route judged held the loop {} ms or more a request, but {} answered 5xx or "
+            "nothing, so {} not judged and nothing passed ({:.1f} s): fix {}, or leave {} out "
+            "with `skip = \"why\"` in --examples.",
+            run.hold_ms, count_of(failed, "route"), failed == 1 ? "it was" : "they were", run.run_s,
+            failed == 1 ? "it" : "them", failed == 1 ? "it" : "them");
     return fmt::format("No route held the loop {} ms or more a request ({:.1f} s).", run.hold_ms,
                        run.run_s);
 }
@@ -126,9 +133,10 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
     for (const RouteRun* judged : culprits_first(run)) {
         const RouteRun& r = *judged;
         const RouteFigures& f = r.figures;
-        if (f.answered < f.sent || (!f.statuses.empty() && (f.statuses.begin()->first < 200 ||
-                                                            f.statuses.rbegin()->first >= 400)))
-            out << wrap(fmt::format("· {}: its burst's answers {} of {} ok: {}", request_named(r),
+        if (f.answered < f.sent || f.over_limit > 0 ||
+            (!f.statuses.empty() &&
+             (f.statuses.begin()->first < 200 || f.statuses.rbegin()->first >= 400)))
+            out << wrap(fmt::format("· {}: its burst's answers, {} of {}: {}", request_named(r),
                                     f.answered, f.sent, statuses_text(f)),
                         width)
                 << '\n';
@@ -182,7 +190,7 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
 void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
     std::vector<std::pair<std::string, std::string>> reasons;  // reason, routes; in the app's order
     for (const RouteRun& r : run.routes) {
-        if (r.judged()) continue;
+        if (has_verdict(r)) continue;
         std::string why = why_not_judged(r);
         const std::string route = r.request.route.key();
         auto same = std::find_if(reasons.begin(), reasons.end(),
@@ -205,9 +213,27 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
+std::string reason_not_judged(const RouteRun& r) {
+    if (!r.request.skipped.empty()) return r.request.skipped;
+    return r.judged() ? "its burst's answers, " + statuses_text(r.figures) : r.warm_said;
+}
+
 std::string why_not_judged(const RouteRun& r) {
-    return !r.request.skipped.empty() ? "not sent: " + r.request.skipped
-                                      : "not judged: " + r.warm_said;
+    return (r.request.skipped.empty() ? "not judged: " : "not sent: ") + reason_not_judged(r);
+}
+
+bool has_verdict(const RouteRun& r) {
+    return r.judged() && r.figures.verdict != RouteVerdict::not_judged;
+}
+
+int routes_failed(const DoctorRun& run) {
+    return static_cast<int>(std::count_if(run.routes.begin(), run.routes.end(), [](auto& r) {
+        const auto& codes = r.figures.statuses;
+        bool burst_failed = r.judged() && r.figures.answered == 0 &&
+                            (codes.empty() || codes.rbegin()->first >= 500 || codes.count(0));
+        return r.request.skipped.empty() &&
+               (r.warm_status == 0 || r.warm_status >= 500 || burst_failed);
+    }));
 }
 
 // The judged routes in the order every output shows them: what to fix first, the culprits by the

@@ -106,7 +106,8 @@ WeightedTarget mixed_target(const PlannedRequest& p) {
                      .method = p.route.method,
                      .body = p.body,
                      .headers = p.headers};
-    if (!p.body.empty()) t.headers.push_back("Content-Type: application/json");
+    if (!p.body.empty() && !has_content_type(p.headers))
+        t.headers.push_back("Content-Type: application/json");
     return t;
 }
 
@@ -332,7 +333,8 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
         examine_or_say_how_the_app_died(
             app, [&] { examine_all(app, planned, settings, run, say, started); });
     else
-        for (const PlannedRequest& p : planned) run.routes.emplace_back().request = p;
+        for (const PlannedRequest& p : planned)
+            run.routes.emplace_back().request = p, run.routes.back().warm_said = "listed (--list)";
     app.stop();
     if (app.server) {  // its log, with what the app had left running and was stopped with it
         run.server_log = app.server->log();

@@ -34,7 +34,8 @@ struct ProbeRecord {
     double cpu_share = -1;  // of the longest hold: computing (≥ 0.5) or waiting
     double pool_ms = 0, pool_cpu_ms = 0,
            pool_wait_ms = 0;  // a `def` route's time in the thread pool
-    double gil_wait_ms = 0;  // its steps' waits for the GIL (others computing), not in loop_ms
+    double gil_wait_ms = 0, longest_gil_ms = 0;  // its steps' waits for the GIL (others
+                                                 // computing), not in loop_ms; the longest
     std::string gil_wait_by;  // a request computing on a pool thread meanwhile: "GET /thumbnail"
     double pool_blocked_ms = 0;  // of pool_ms, asleep: neither computing nor queued for a core
     // Its callbacks of 1 ms or more whose CPU the probe read: their time, the CPU in it, and the
@@ -47,13 +48,11 @@ struct ProbeRecord {
 };
 // The probe's keys, kept by doctor.json as they are (but `where`, which the probe sends as an
 // object of its parts: records_from_json reads it into where, call, owner and owner_name).
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ProbeRecord, method, target, route, status,
-                                                start_us, answered_us, done_us, loop_ms,
-                                                longest_hold_ms, longest_own_ms, longest_unread_ms,
-                                                held_after_answer_ms, cpu_share, pool_ms,
-                                                pool_cpu_ms, pool_wait_ms, gil_wait_ms, gil_wait_by,
-                                                pool_blocked_ms, measured_ms, measured_cpu_ms,
-                                                queued_ms, where, call, owner, owner_name, spans)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    ProbeRecord, method, target, route, status, start_us, answered_us, done_us, loop_ms,
+    longest_hold_ms, longest_own_ms, longest_unread_ms, held_after_answer_ms, cpu_share, pool_ms,
+    pool_cpu_ms, pool_wait_ms, gil_wait_ms, longest_gil_ms, gil_wait_by, pool_blocked_ms,
+    measured_ms, measured_cpu_ms, queued_ms, where, call, owner, owner_name, spans)
 // What the probe's GET /__lab/requests lists: a key it left out (or sent as null) keeps its
 // "none" value, never a guess; a record it could not have written is passed over.
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);

@@ -14,6 +14,7 @@ enum class RouteVerdict {
     holds_loop_computing,  // its code computes on the loop
     holds_loop_after,  // a background task holds the loop after the answer
     holds_loop_in_slices,  // no one hold past the threshold, but its many short ones add up
+    holds_loop_for_gil,  // its steps on the loop waited for the GIL while threads computed
     computes_under_gil,  // leaves the loop free (`def`) but computes, and other threads waited
                          // for the GIL meanwhile
     pool_bound,  // waits for a thread of the pool
@@ -30,7 +31,7 @@ enum class RouteVerdict {
 inline bool holds_the_loop(RouteVerdict v) {
     return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing ||
            v == RouteVerdict::holds_loop_after || v == RouteVerdict::holds_loop_in_slices ||
-           v == RouteVerdict::delays_others;
+           v == RouteVerdict::holds_loop_for_gil || v == RouteVerdict::delays_others;
 }
 
 // One route's burst, server-side and client-side. ms unless named; -1 unknown.
@@ -47,6 +48,8 @@ struct RouteFigures {
     double after_answer_ms = -1;  // median held after the answer
     double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians
     double gil_wait_ms = -1;  // median: its steps on the loop waiting for others' GIL
+    double longest_gil_ms = -1;  // the longest one step waited for it
+    std::string gil_by;  // another route's request computing meanwhile ("GET /crunch"); "": its own
     double pool_blocked_ms = -1;  // median: asleep on its pool thread (another thread's GIL)
     // Of its requests' callbacks whose CPU was read: the share computing (of the time not queued
     // for a core) and the share queued (the machine's); -1 when none was read.

@@ -18,6 +18,7 @@ app_probe.py builds one Ledger, and with LAB_ATTRIBUTION=0 none (nothing is patc
 """
 import asyncio
 import collections
+import concurrent.futures
 import contextvars
 import dis
 import inspect
@@ -69,7 +70,7 @@ class Record:
     target spelled out, its route's template, its answer in µs) waits for the report."""
     endpoint = None  # what the router found to answer it (scope["endpoint"]): its route's template at the report
     status, done_us = 0, -1
-    gil_ns = 0  # its callbacks' time waiting for other threads' GIL (charge_long)
+    gil_ns = longest_gil_ns = 0  # its callbacks' time waiting for other threads' GIL (charge_long), the longest
     gil_by = None  # a request whose `def` function computed on a pool thread meanwhile
     cpu_share, where, spans = -1.0, None, None  # its longest looked-at callback's; its callbacks of 1 ms or more
     where_ns = 0  # how long the callback `where` names took
@@ -111,7 +112,7 @@ class Record:
                 "longest_own_ms": ms(self.longest_own_ns), "longest_unread_ms": ms(self.longest_unread_ns),
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
-                "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns),
+                "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns), "longest_gil_ms": ms(self.longest_gil_ns),
                 "pool_blocked_ms": ms(self.pool_blocked_ns), "db_wait_ms": ms(self.db_wait_ns),
                 "measured_ms": ms(self.measured_ns),
                 "gil_wait_by": self.gil_by and f"{self.gil_by.method} {self.gil_by.path_str}",
@@ -137,6 +138,7 @@ class Ledger:
         self.since = 0  # perf_counter_ns when the request's callback running now began; else 0
         self.hold = None  # the watchdog's latest Hold: replaced whole, never changed in place
         self.parked, self.wake = False, threading.Event()  # the watchdog resting while no request runs
+        self.places = Places(root)  # the app's own files (the watchdog's looks, the framework's holds)
 
     def open(self, scope, now_ns, start_us):
         """A request's record, opened in its task's first step at now_ns (CLOCK_MONOTONIC, as
@@ -171,6 +173,8 @@ class Ledger:
 
     def report(self, reset, route_of):
         """Every record kept as JSON, each named by its route: route_of(record) -> its template."""
+        for r in self.records:
+            r.where = self.places.framework_at(r.where, r.endpoint)
         body = {"hold_ms": HOLD_MS, "requests": [r.as_json(route_of(r)) for r in self.records],
                 "dropped": self.dropped()}
         if reset:
@@ -192,6 +196,7 @@ class Ledger:
             return -1.0, "", None
         longest = max(done, key=lambda r: (r.where is not None, r.where_ns))
         held = ms(statistics.median(r.loop_ns for r in done))
+        longest.where = self.places.framework_at(longest.where, longest.endpoint)
         if longest.where is None:
             return held, "", None
         call, owner, name = longest.where[3:6]
@@ -281,10 +286,16 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
     the GIL from it too): its time neither computing nor queued was the GIL's."""
     hold = hold if hold is not None and hold.since == t0 else None
     gil, whole_queued = 0, None  # (its time queued for a core from its start, where read then)
+    gil_share = 0.0
     if hold:
-        gil = int((t1 - t0) * hold.gil_share)  # waiting for other threads' GIL: not its own
+        # A hold that computed did not wait for the GIL (a futex seen was the watchdog's own
+        # look); one that waited, in no place of the app's nor FastAPI's, while threads ran the
+        # app's code, waited for nothing else the loop's thread could wait for in a callback.
+        share = hold.share_until(t1)
+        gil_share = 0.0 if share >= 0.5 else 1.0 if hold.where is None and hold.pooled else hold.gil_share
+        gil = int((t1 - t0) * gil_share)  # waiting for other threads' GIL: not its own
         span, cpu, queued = hold.account(t1)
-        measure(record, int(span * (1 - hold.gil_share)), cpu, queued)
+        measure(record, int(span * (1 - gil_share)), cpu, queued)
         if cpu0 is not None:  # (the hold's account starts at the watchdog's first look: add before)
             whole_queued = queued + hold.first[2] - cpu0[1]
     elif cpu0 is not None:
@@ -296,6 +307,8 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
     took = t1 - t0 - gil
     record.loop_ns += took
     record.gil_ns += gil
+    if gil > record.longest_gil_ns:
+        record.longest_gil_ns = gil
     if gil and record.gil_by is None:
         record.gil_by = computing_on_the_pool(record, t1)
     record.holds += 1
@@ -312,8 +325,8 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         record.longest_unread_ns = max(record.longest_unread_ns, took)
     else:  # what a busy machine stretched it by, taken off
         record.longest_own_ns = max(record.longest_own_ns, took - min(max(whole_queued, 0), took))
-    if hold is not None and took >= record.where_ns:  # the longest callback the watchdog located
-        record.where, record.where_ns, record.cpu_share = hold.where, took, hold.share_until(t1)
+    if hold is not None and took >= record.where_ns and gil_share < 0.5:  # the longest one located
+        record.where, record.where_ns, record.cpu_share = hold.where, took, share
 
 
 def computing_on_the_pool(record, now_ns):
@@ -346,12 +359,12 @@ def time_thread_pool():
     still started late was kept by the machine (a thread waking, a busy core), not by the pool:
     its wait is not counted as one for a thread. (Counted here, on the loop, not read from the
     limiter: calls asked together have not taken their tokens yet when the next one asks.)"""
+    count_executor_calls()
     try:
         import anyio.to_thread
     except ImportError:
         return  # no AnyIO, no Starlette: nothing runs in its pool
-    original, clock = anyio.to_thread.run_sync, time.perf_counter_ns
-    pool_thread = threading.local()  # each pool thread's schedstat
+    original = anyio.to_thread.run_sync
     in_flight = {}  # limiter -> its calls asked and not yet returned
 
     async def run_sync(func, *args, **options):
@@ -370,37 +383,73 @@ def time_thread_pool():
     async def timed_call(record, pool_full, func, *args, **options):
         if record is None:
             return await original(func, *args, **options)
-        called, times = clock(), []
-
-        def timed(*given):
-            stat = getattr(pool_thread, "schedstat", None)
-            if stat is None:  # (opened once a pool thread, closed with it)
-                stat = pool_thread.schedstat = ThreadFile(threading.get_native_id(), "schedstat")
-            start, cpu, queued = clock(), time.thread_time_ns(), queued_ns(stat)
-            IN_POOL[0] += 1
-            POOL_RUNNING[threading.get_ident()] = (record, start, cpu)
-            try:
-                return func(*given)
-            finally:
-                POOL_RUNNING.pop(threading.get_ident(), None)
-                IN_POOL[0] -= 1
-                times.extend((start, clock(), time.thread_time_ns() - cpu, queued_ns(stat) - queued))
-
+        called, times = time.perf_counter_ns(), []
         try:
-            return await original(timed, *args, **options)
+            return await original(lambda *given: run_timed(record, func, given, times), *args, **options)
         finally:
-            if times:
-                if pool_full:
-                    record.pool_wait_ns += times[0] - called
-                    TOKEN_WAITS[0] += 1
-                    TOKEN_WAITS[1] += times[0] - called
-                record.pool_ns += times[1] - times[0]
-                record.pool_cpu_ns += times[2]
-                # Asleep on its pool thread: neither computing nor queued for a core. A function
-                # that computes sleeps only while another thread holds the GIL.
-                record.pool_blocked_ns += max(0, times[1] - times[0] - times[2] - times[3])
+            if times and pool_full:
+                record.pool_wait_ns += times[0] - called
+                TOKEN_WAITS[0] += 1
+                TOKEN_WAITS[1] += times[0] - called
+            charge_pool(record, times)
 
     anyio.to_thread.run_sync = run_sync
+
+
+POOL_THREAD = threading.local()  # each pool thread's schedstat (a ThreadFile, closed with it)
+
+
+def run_timed(record, func, given, times):
+    """On a pool thread: func(*given), the record's, counted as running there (IN_POOL,
+    POOL_RUNNING) and timed: (start, end, its CPU, its time queued for a core) added to `times`."""
+    stat = getattr(POOL_THREAD, "schedstat", None)
+    if stat is None:
+        stat = POOL_THREAD.schedstat = ThreadFile(threading.get_native_id(), "schedstat")
+    start, cpu, queued = time.perf_counter_ns(), time.thread_time_ns(), queued_ns(stat)
+    IN_POOL[0] += 1
+    POOL_RUNNING[threading.get_ident()] = (record, start, cpu)
+    try:
+        return func(*given)
+    finally:
+        POOL_RUNNING.pop(threading.get_ident(), None)
+        IN_POOL[0] -= 1
+        times.extend((start, time.perf_counter_ns(), time.thread_time_ns() - cpu, queued_ns(stat) - queued))
+
+
+def charge_pool(record, times):
+    """A pool call's run_timed times to its record, on the loop: its time on the thread, its CPU,
+    and asleep there: neither computing nor queued for a core. A function that computes sleeps
+    only while another thread holds the GIL."""
+    if times:
+        record.pool_ns += times[1] - times[0]
+        record.pool_cpu_ns += times[2]
+        record.pool_blocked_ns += max(0, times[1] - times[0] - times[2] - times[3])
+
+
+def count_executor_calls():
+    """Patch asyncio's run_in_executor (asyncio.to_thread's too): a request's function on a thread
+    executor's thread is timed as a `def` route's is on AnyIO's (run_timed): while it computes in
+    Python, the loop's thread waits for the GIL, and the watchdog tells that wait from the
+    request's own. (A process pool's function is not wrapped: it must pickle, and it keeps no GIL
+    of this process.)"""
+    original = asyncio.base_events.BaseEventLoop.run_in_executor
+
+    def run_in_executor(loop, executor, func, *args):
+        record = CURRENT.get()
+        if record is None or not (executor is None or isinstance(executor, concurrent.futures.ThreadPoolExecutor)):
+            return original(loop, executor, func, *args)
+        times = []
+        POOL_CALLS[0] += 1
+        future = original(loop, executor, lambda *given: run_timed(record, func, given, times), *args)
+
+        def done(_):
+            POOL_CALLS[0] -= 1
+            charge_pool(record, times)
+
+        future.add_done_callback(done)
+        return future
+
+    asyncio.base_events.BaseEventLoop.run_in_executor = run_in_executor
 
 
 class Hold:
@@ -408,11 +457,11 @@ class Hold:
     share of it spent waiting for the GIL (not computing, and waiting on a futex); its first look
     inside it (perf_counter_ns, the loop thread's CPU clock, its time queued for a core), from
     which its CPU share counts; and the loop thread's schedstat, read again as the hold ends."""
-    __slots__ = ("since", "where", "gil_share", "first", "schedstat")
+    __slots__ = ("since", "where", "gil_share", "first", "schedstat", "pooled")
 
-    def __init__(self, since, where, gil_share, first, schedstat):
+    def __init__(self, since, where, gil_share, first, schedstat, pooled):
         self.since, self.where, self.gil_share, self.first = since, where, gil_share, first
-        self.schedstat = schedstat
+        self.schedstat, self.pooled = schedstat, pooled  # (pooled: threads ran the app's code at a look)
 
     def account(self, end_ns):
         """(ns from the first look to end_ns, of which CPU, of which queued for a core), read on
@@ -502,7 +551,7 @@ class Watchdog(threading.Thread):
         self.ledger, self.loop, self.loop_thread = ledger, loop, ident
         self.syscall = ThreadFile(native_id, "syscall")  # what the loop thread waits in now
         self.schedstat = ThreadFile(native_id, "schedstat")  # its time queued for a core
-        self.place = Places(ledger.root)
+        self.place = ledger.places
 
     def run(self):
         """Watches until the loop closes. A look that fails (a frame it cannot read) must not end
@@ -520,7 +569,7 @@ class Watchdog(threading.Thread):
 
     def watch(self):
         busy, hold_ns = cpu_clock_of(self.loop_thread), LOOK_NS
-        seen, tally, first, nap, futex = 0, None, None, WATCH_S, [0, 0]
+        seen, tally, first, nap, futex, pooled = 0, None, None, WATCH_S, [0, 0], False
         opened = -1  # the ledger's count of requests at the last look
         while not self.loop.is_closed():
             if nap is None:
@@ -536,7 +585,7 @@ class Watchdog(threading.Thread):
             # system call that updates its run queue's accounting, and most looks find none.
             nap, cpu = WATCH_S, busy()
             if since != seen:  # a new hold: its CPU share counts from this first look inside it
-                seen, tally, futex = since, collections.Counter(), [0, 0]
+                seen, tally, futex, pooled = since, collections.Counter(), [0, 0], False
                 first = (now, cpu, queued_ns(self.schedstat))  # (one read a hold: it gives the GIL back)
             frame = sys._current_frames().get(self.loop_thread)
             tally[self.place.of(frame)] += 1
@@ -551,13 +600,20 @@ class Watchdog(threading.Thread):
             # thread running, no other thread wanted the GIL.) And only then is the file read:
             # each read gives the GIL back, and a computing loop thread keeps it 5 ms each time,
             # so a look with reads could outlast the hold it looks at.
-            if 0 <= share < 0.5 and IN_POOL[0]:
+            # At a hold's first look its share is not known yet (-1): a futex then is read too, and
+            # forgotten if a later look finds the loop computing; the loop's thread itself tells,
+            # as the hold ends, whether it computed (charge_long): a hold the watchdog could look
+            # at once only, because threads computing kept the GIL from it, is still told.
+            pooled = pooled or bool(POOL_CALLS[0])  # (threads asked for, starting, running, ending)
+            if share < 0.5 and IN_POOL[0]:
                 futex[0] += self.waits_on_futex()
                 futex[1] += 1
-            gil = futex[0] / futex[1] if futex[1] and 0 <= share < 0.5 and IN_POOL[0] else 0.0
-            where = max(tally, key=lambda w: (w is not None, tally[w]))  # the most seen app place
+            elif share >= 0.5:
+                futex = [0, 0]
+            gil = futex[0] / futex[1] if futex[1] else 0.0
+            where = max(tally, key=lambda w: (w is not None, tally[w]))  # the most seen place
             if self.ledger.since == since:  # (still the same callback: publish)
-                self.ledger.hold = Hold(since, where if gil < 0.5 else None, gil, first, self.schedstat)
+                self.ledger.hold = Hold(since, where, gil, first, self.schedstat, pooled)
 
     def rest(self, opened):
         """Wait until a request's callback starts (Ledger.unpark, from timed_run or open), or a
@@ -579,7 +635,7 @@ class Places:
     """Frames -> the app's own place: (file relative to the root, line, function, the call below)."""
 
     def __init__(self, root):
-        self.root, self.known = os.path.realpath(root), {}
+        self.root, self.known, self.templates = os.path.realpath(root), {}, {}
         paths = sysconfig.get_paths()
         self.stdlib = tuple(os.path.realpath(paths[k]) + os.sep for k in ("stdlib", "platstdlib"))
 
@@ -590,22 +646,51 @@ class Places:
         shop's seven folders made one look outlast the 60 ms hold it looked at."""
         if filename not in self.known:
             real = os.path.realpath(filename)  # ("<frozen runpy>" is no file: realpath would put it in the root)
+            # (A template's compiled code names the template's file, under the root too: it is
+            # jinja2's code, entered from the app's render call, which is where the hold is told.)
             mine = (not filename.startswith("<") and real.startswith(self.root + os.sep) and real not in PROBE_FILES
-                    and not real.startswith(self.stdlib) and "site-packages" not in real and "dist-packages" not in real)
+                    and real.endswith(".py") and not real.startswith(self.stdlib)
+                    and "site-packages" not in real and "dist-packages" not in real)
             self.known[filename] = os.path.relpath(real, self.root) if mine else None
         return self.known[filename]
 
     def of(self, frame):
-        """(file, line, function, call, owner, owner's name) of the app's deepest frame, or None."""
-        inner = None
+        """(file, line, function, call, owner, owner's name) of the app's deepest frame; with none,
+        FastAPI's own step for the route (framework_step); else None. A template of the app's
+        rendered below that frame is named with the call: "….TemplateResponse (templates/a.html)"."""
+        inner, step, template = None, None, ""
         while frame is not None:
             code = frame.f_code
             file = self.app_file(code.co_filename)
             if file is not None:
-                return (file, frame.f_lineno, code.co_qualname, call_below(frame, inner),
+                return (file, frame.f_lineno, code.co_qualname, call_below(frame, inner) + template,
                         *owner_of(*self.entry(frame)))
+            if not template and not code.co_filename.endswith(".py"):
+                template = self.template(code.co_filename)
+            if step is None and inner is not None and is_request_handler(frame):
+                step = framework_step(inner)
             inner, frame = frame, frame.f_back
-        return None
+        return step
+
+    def template(self, filename):
+        """" (templates/a.html)" for a file under the root that is no Python (a template jinja2
+        compiled: its code names the template's file), else ""."""
+        if filename not in self.templates:  # (once a file, as app_file: realpath gives the GIL back)
+            real = os.path.realpath(filename) if not filename.startswith("<") else ""
+            self.templates[filename] = (f" ({os.path.relpath(real, self.root)})"
+                                        if real.startswith(self.root + os.sep) else "")
+        return self.templates[filename]
+
+    def framework_at(self, where, endpoint):
+        """A framework step (no file: the app had no frame on the stack) placed at the route's
+        `return`, the line that handed FastAPI what it then worked on; where unchanged otherwise."""
+        if where is None or where[4] != "framework" or where[0]:
+            return where
+        code = getattr(endpoint, "__code__", None)
+        file = code and self.app_file(code.co_filename)
+        if not file:
+            return where
+        return (file, last_return(code), code.co_qualname, where[3], "framework", code.co_name)
 
     def entry(self, frame):
         """(the outermost of the app's frames around `frame`, the framework's frame that called it)."""
@@ -640,6 +725,25 @@ def owner_of(outer, caller):
     if caller is not None and caller.f_code.co_name in ("startup", "shutdown", "lifespan"):
         return "startup", name
     return ("task" if caller is None else "route"), name  # (a task the app made has no caller frame)
+
+
+def is_request_handler(frame):
+    """FastAPI's handler of one route's request (fastapi.routing's `app`), which solves the
+    dependencies, calls the route, and validates, encodes and renders its answer."""
+    return frame.f_code.co_name == "app" and frame.f_globals.get("__name__") == "fastapi.routing"
+
+
+def framework_step(inner):
+    """The handler's step the loop was in, as a place with no file yet (Places.framework_at puts it
+    at the route's return): ("", 0, "", "fastapi.routing.serialize_response", "framework", "")."""
+    return ("", 0, "", f"{inner.f_globals.get('__name__', '?')}.{inner.f_code.co_qualname}", "framework", "")
+
+
+def last_return(code):
+    """The line of a function's last `return` (its implicit one: its last line), else its `def`."""
+    lines = [i.positions.lineno for i in dis.get_instructions(code)
+             if i.opname == "RETURN_VALUE" and i.positions and i.positions.lineno]
+    return max(lines, default=code.co_firstlineno)
 
 
 def call_below(frame, inner):

@@ -331,11 +331,8 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
     }
     const int width = layout.wide || markdown ? 100'000 : layout.columns;  // what prose wraps at
     out << wrap(run.scenario.title, width) << wrap(load_line(run), width) << '\n';
-    // The lesson's number first: a sweep's curves, or the key figure.
-    if (!markdown)
-        out << (run.scenario.sweep ? sweep_charts_text(run, layout.columns)
-                                   : key_figure_text(run, layout.columns))
-            << '\n';
+    // The lesson's number first (a sweep's curves are report.html's; its table follows).
+    if (!markdown && !run.scenario.sweep) out << key_figure_text(run, layout.columns) << '\n';
     print_table(out, table_columns(run), layout, markdown);
     if (std::string note = below_floor_note(run); !note.empty()) out << '\n' << wrap(note, width);
     const std::vector<std::string> knees = knee_lines(run);
@@ -349,7 +346,7 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
     if (markdown || load.rate > 0 || load.websocket())
         return;  // (WebSockets: ticks, not requests, to draw)
     if (run.scenario.sweep) {  // a timeline per point would fill the screen
-        out << '\n' << wrap("Each point's timeline is in report.html.", width);
+        out << '\n' << wrap("The sweep's curves and each point's timeline are in report.html.", width);
         return;
     }
     const std::int64_t axis_us = shared_axis_us(run);

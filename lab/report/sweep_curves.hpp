@@ -1,7 +1,6 @@
 #pragma once
 // A sweep's curves: each configuration's makespan, throughput and p99 latency against the swept
-// value, measured and modelled, as the terminal and report.html draw them (one definition of
-// the points, two pictures).
+// value, measured and modelled, as report.html draws them (the terminal keeps the sweep's table).
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +41,5 @@ double sweep_position(double x, const std::vector<int>& values);
 
 // Throughput, makespan and p99 latency, in the order a lesson on Little's law reads them.
 std::vector<CurveChart> sweep_charts(const RunResult& run);
-
-// The charts as text, each within `columns`: one letter per configuration, its legend below.
-std::string sweep_charts_text(const RunResult& run, int columns);
 
 }  // namespace lab

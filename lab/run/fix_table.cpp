@@ -24,6 +24,11 @@ struct FixRow {
 constexpr unsigned computes = bit(HoldKind::computing) | bit(HoldKind::computing_long);
 
 const FixRow rows[] = {
+    {bit(Owner::framework), any, any,
+     "make the JSON of `{name}`'s answer in a `def` route and return it as a Response (`return "
+     "Response(json.dumps(data), media_type=\"application/json\")`): FastAPI validates, encodes "
+     "and renders a returned model or list on the loop, after a `def` route returns too",
+     "lab run qr-code", "FastAPI's own work on a route's answer"},
     {bit(Owner::body), any, any,
      "make the generator `{name}` a plain `def` generator: Starlette iterates one on the thread "
      "pool",
@@ -79,10 +84,10 @@ const FixRow rows[] = {
 };
 
 const char* const owner_words[] = {"route", "dependency", "middleware", "background",
-                                   "body",  "startup",    "task"};
+                                   "body",  "startup",    "task",       "framework"};
 const char* const owner_phrases[] = {
     "the route",         "the dependency",    "the middleware", "the background task",
-    "the response body", "the start-up hook", "the task"};
+    "the response body", "the start-up hook", "the task",       "FastAPI's own work for the route"};
 
 bool contains(std::string_view text, std::string_view part) {
     return text.find(part) != std::string_view::npos;
@@ -157,7 +162,7 @@ std::string fix_for_stats(const nlohmann::json& diagnosis, const std::string& wh
 
 HoldKind hold_kind(double cpu_share, double cpu_ms) {
     if (cpu_share < 0.5) return HoldKind::waiting;
-    return cpu_ms >= 50 ? HoldKind::computing_long : HoldKind::computing;
+    return cpu_ms >= process_pool_cpu_ms ? HoldKind::computing_long : HoldKind::computing;
 }
 
 Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name) {

@@ -12,7 +12,8 @@
 
 namespace lab {
 
-enum class Owner { route, dependency, middleware, background, body, startup, task };
+// framework: FastAPI's own work for a route (validating, encoding and rendering its answer)
+enum class Owner { route, dependency, middleware, background, body, startup, task, framework };
 enum class HoldKind {
     waiting,  // the loop thread did not compute: time.sleep, a socket, a child process
     computing,  // it computed, under 50 ms a request (the documents' line for the thread pool)
@@ -39,8 +40,11 @@ CallFamily call_family(std::string_view call);
 CallFamily owners_call_family(std::string_view call, const std::string& where,
                               const std::string& owner_name);
 Fix fix_for(Owner owner, HoldKind kind, CallFamily family, const std::string& name);
+// The documents' line: a request computing this long (ms of CPU) goes to a process pool or a
+// queue; under it, a `def` route's turns at the GIL cost little.
+inline constexpr double process_pool_cpu_ms = 50;
 // A hold's kind from its CPU share (of the time it was not queued for a core) and its CPU a
-// request: waiting below half, computing, and computing_long from the documents' 50 ms.
+// request: waiting below half, computing, and computing_long from process_pool_cpu_ms.
 HoldKind hold_kind(double cpu_share, double cpu_ms);
 // A probed app's longest located hold, as its /__lab/stats says it (held_diagnosis: the call,
 // the owner and its name, the CPU share) beside its loop time a request: its fix, or "".

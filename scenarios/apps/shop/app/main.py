@@ -56,7 +56,7 @@ async def report():
     return sales_report()
 
 
-# Leaves the loop free (def: the thread pool) but computes under the GIL.
+# Computes on the thread pool (def), under the GIL: the loop's thread waits its turn at it.
 @app.get("/thumbnail")
 def thumbnail(size: int = 64):
     return make_thumbnail(size)

@@ -4,21 +4,20 @@ judged clean and leaves the loop free."""
 import asyncio
 import sqlite3
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from .deps import current_user
-from . import legacy
+from . import answers, legacy
 from .routers import catalogue
-from .work import burn
+from .work import PROCESSES, burn
 
 app = FastAPI(title="Doctor's corpus, after")
-PROCESSES = ProcessPoolExecutor(max_workers=2)  # made once, at start-up
 SUM_OF_SQUARES = ("with recursive n(x) as (select 1 union all select x + 1 from n where x < 400000)"
                   " select sum(x * x % 7) from n")
 app.include_router(catalogue.router, prefix="/catalogue")
+app.include_router(answers.router)
 app.mount("/legacy", legacy.app)
 
 
@@ -104,7 +103,7 @@ def lookup():  # "make the route `lookup` a `def`"
 
 @app.get("/resize")
 async def resize():
-    # "a process pool or a queue for CPU over 50 ms"
+    # "run the Python computing of `resize` in a process pool (`await loop.run_in_executor(pool, ...)` ...)"
     checksum = await asyncio.get_running_loop().run_in_executor(PROCESSES, burn, 60)
     return {"checksum": checksum % 1000}
 

@@ -11,7 +11,7 @@ from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from .deps import current_user
-from . import legacy
+from . import answers, legacy
 from .routers import catalogue
 from .work import burn
 
@@ -19,6 +19,7 @@ app = FastAPI(title="Doctor's corpus, before")
 SUM_OF_SQUARES = ("with recursive n(x) as (select 1 union all select x + 1 from n where x < 400000)"
                   " select sum(x * x % 7) from n")
 app.include_router(catalogue.router, prefix="/catalogue")
+app.include_router(answers.router)
 app.mount("/legacy", legacy.app)  # an older app of its own, mounted: not in /openapi.json
 
 

@@ -1,0 +1,66 @@
+"""../../before/corpus/answers.py with each fix `lab doctor` printed for it applied as printed (the
+comment above each change quotes it)."""
+import asyncio
+import hashlib
+import json
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from .work import PROCESSES, burn
+
+router = APIRouter()
+pages = Jinja2Templates(directory="corpus/templates")
+
+
+class Item(BaseModel):
+    id: int
+    name: str
+    price: float
+    tags: list[str]
+
+
+def catalogue(n):
+    """n rows as the database would give them."""
+    return [{"id": k, "name": f"item {k}", "price": k * 0.25, "tags": ["a", "b"]} for k in range(n)]
+
+
+# "make the JSON of `items`'s answer in a `def` route and return it as a Response"
+@router.get("/items", response_model=list[Item])
+def items():
+    return Response(json.dumps(catalogue(4000)), media_type="application/json")
+
+
+# "make the JSON of `latest_items`'s answer in a `def` route and return it as a Response"
+@router.get("/items/latest", response_model=list[Item])
+def latest_items():
+    return Response(json.dumps(catalogue(4000)), media_type="application/json")
+
+
+# "make the JSON of `dump`'s answer in a `def` route and return it as a Response"
+@router.get("/dump")
+def dump():
+    data = [{**row, "note": "x" * 200} for row in catalogue(5000)]
+    return Response(json.dumps(data), media_type="application/json")
+
+
+# "make `monthly` a `def`"
+@router.get("/monthly")
+def monthly(request: Request):
+    lines = [{"day": d, "total": d * 3} for d in range(7000)]
+    return pages.TemplateResponse("monthly.html", {"request": request, "lines": lines})
+
+
+@router.get("/crunch")
+async def crunch():
+    # "run the Python computing of `crunch` in a process pool (`await loop.run_in_executor(pool, ...)` ...)"
+    total = await asyncio.get_running_loop().run_in_executor(PROCESSES, burn, 60)
+    return {"total": total % 1000}
+
+
+@router.post("/token")
+def token(form: OAuth2PasswordRequestForm = Depends()):  # "make `token` a `def`"
+    digest = hashlib.pbkdf2_hmac("sha256", form.password.encode(), b"corpus-salt", 100_000)
+    return {"access_token": digest.hex()[:16], "token_type": "bearer"}

@@ -1,0 +1,61 @@
+"""Routes whose hold is not in their own lines: FastAPI encoding a big answer after the route
+returns (a `def` route's too), an answer over 1 MiB, a jinja2 page rendered on the loop, Python
+computing in `asyncio.to_thread` (the loop's thread waits for the GIL), and a password login sent
+as a form (OAuth2's), hashed on the loop."""
+import asyncio
+import hashlib
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from .work import burn
+
+router = APIRouter()
+pages = Jinja2Templates(directory="corpus/templates")
+
+
+class Item(BaseModel):
+    id: int
+    name: str
+    price: float
+    tags: list[str]
+
+
+def catalogue(n):
+    """n rows as the database would give them."""
+    return [{"id": k, "name": f"item {k}", "price": k * 0.25, "tags": ["a", "b"]} for k in range(n)]
+
+
+@router.get("/items", response_model=list[Item])
+def items():
+    return catalogue(4000)  # FastAPI validates the 4,000 rows on a thread, then encodes them on the loop
+
+
+@router.get("/items/latest", response_model=list[Item])
+async def latest_items():
+    return catalogue(4000)  # FastAPI validates and encodes them after this returns
+
+
+@router.get("/dump")
+def dump():
+    return [{**row, "note": "x" * 200} for row in catalogue(5000)]  # about 1.3 MiB of JSON
+
+
+@router.get("/monthly")
+async def monthly(request: Request):
+    lines = [{"day": d, "total": d * 3} for d in range(7000)]
+    return pages.TemplateResponse("monthly.html", {"request": request, "lines": lines})
+
+
+@router.get("/crunch")
+async def crunch():
+    total = await asyncio.to_thread(burn, 60)  # Python computing on an executor's thread
+    return {"total": total % 1000}
+
+
+@router.post("/token")
+async def token(form: OAuth2PasswordRequestForm = Depends()):
+    digest = hashlib.pbkdf2_hmac("sha256", form.password.encode(), b"corpus-salt", 100_000)
+    return {"access_token": digest.hex()[:16], "token_type": "bearer"}

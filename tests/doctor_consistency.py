@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Each verdict `lab doctor` prints, held to the figures of its own row: a route is never said to
+leave the loop free (or to be concurrent) beside its own row's loop held past the threshold, nor
+said to hold it beside a row that shows no hold; it is judged only beside a verdict, and not judged
+only with a reason; every culprit has its fix.
+
+    /usr/bin/python3 tests/doctor_consistency.py FILE...   # each `lab doctor --format json`'s output
+
+The doctor corpus (doctor_corpus_test.py) and every doctor run of the C++ tests (doctor_test.cpp)
+check their outputs here. Exit 0: none contradicts its row; 1: each contradiction on a line.
+"""
+import json
+import sys
+
+FREE = ("concurrent", "instant: too fast to tell", "leaves the loop free, computes under the GIL")
+# The verdicts of the loop held, and the figure of its row each is read from (judge.cpp)
+HOLDS = ("holds the loop waiting", "holds the loop computing", "holds the loop after its answer")
+
+
+def contradictions(report):
+    """Each route's verdict against its own row: a list of what contradicts, empty when none."""
+    doctor = report["doctor"]
+    hold, said = doctor["hold_ms"], []
+    for r in doctor["routes"]:
+        name, verdict = f"{r['method']} {r['path']}", r.get("verdict")
+        if r["judged"] != (verdict not in (None, "not judged")):
+            said.append(f"{name}: judged {r['judged']} beside the verdict {verdict!r}")
+        if not r["judged"]:
+            if not r.get("why_not"):
+                said.append(f"{name}: not judged, and no reason said")
+            continue
+        held, longest, where = r["loop_held_ms_median"], r["longest_hold_ms"], r["where"]
+        located = longest >= hold and bool(where)  # one hold past the threshold, its line known
+        gil = max(r.get("longest_gil_ms", -1), longest)
+        culprit = verdict.startswith("holds the loop") or verdict == "kept the bystander waiting"
+        row = f"(held {held} ms a request, longest {longest} ms at {where!r}, longest wait for the GIL {gil} ms)"
+        if verdict in FREE and (held >= hold or located):
+            said.append(f"{name}: {verdict!r} beside the loop held past {hold} ms {row}")
+        if verdict == FREE[2] and gil >= hold:
+            said.append(f"{name}: {verdict!r} beside a wait for the GIL past {hold} ms {row}")
+        if verdict in HOLDS and not (held >= hold or located):
+            said.append(f"{name}: {verdict!r} beside no hold past {hold} ms {row}")
+        if verdict == "holds the loop in slices" and held < hold:
+            said.append(f"{name}: {verdict!r} beside slices adding up to less than {hold} ms {row}")
+        if verdict == "holds the loop waiting for the GIL" and gil < hold:
+            said.append(f"{name}: {verdict!r} beside no wait for the GIL past {hold} ms {row}")
+        if r["over_threshold"] != culprit:
+            said.append(f"{name}: over_threshold {r['over_threshold']} beside {verdict!r}")
+        if culprit and not r.get("fix"):
+            said.append(f"{name}: {verdict!r} with no fix")
+        if not r["said"].startswith(verdict):
+            said.append(f"{name}: said {r['said']!r}, not its verdict {verdict!r}")
+    return said
+
+
+def main(files):
+    found = [f"{file}: {c}" for file in files for c in contradictions(json.load(open(file, encoding="utf-8")))]
+    print("\n".join(found) or f"{len(files)} doctor outputs: every verdict as its row says")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
