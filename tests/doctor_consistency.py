@@ -48,6 +48,8 @@ def contradictions(report):
             said.append(f"{name}: over_threshold {r['over_threshold']} beside {verdict!r}")
         if culprit and not r.get("fix"):
             said.append(f"{name}: {verdict!r} with no fix")
+        if r.get("first_call_hold_ms", -1) >= 0 and culprit:
+            said.append(f"{name}: a first call's hold said beside {verdict!r}: a burst held it too")
         if not r["said"].startswith(verdict):
             said.append(f"{name}: said {r['said']!r}, not its verdict {verdict!r}")
     return said

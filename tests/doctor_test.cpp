@@ -298,6 +298,18 @@ TEST_CASE(
           lab::RouteVerdict::holds_loop_for_gil);
     convoy.pool_cpu_ms = 30;  // under 50 ms a request: a `def` route's turns at the GIL
     CHECK(lab::route_figures(burst_of(convoy), 20).verdict == lab::RouteVerdict::concurrent);
+    // A hold that came in the second burst only, after a warm-up that held: said intermittent
+    lab::RouteRun again = burst_of(waits);
+    again.repeats = 1;
+    CHECK(lab::verdict_words(lab::route_figures(again, 20))
+              .verdict.ends_with("(intermittent: held in 1 of 2 bursts)"));
+    // Three bursts held nothing after a warm-up that did: its first call's cost, not a culprit
+    lab::RouteRun cached = burst_of({});
+    cached.repeats = 2, cached.warm.longest_hold_ms = 251, cached.warm.where = "app.py:9 load";
+    f = lab::route_figures(cached, 20);
+    CHECK_FALSE(lab::holds_the_loop(f.verdict));
+    CHECK(f.first_call_ms == 251);
+    CHECK(f.bursts == 3);
     // FastAPI encoding a `def` route's answer on the loop, after the route returned
     lab::ProbeRecord encodes;
     encodes.loop_ms = encodes.longest_hold_ms = 120, encodes.cpu_share = 0.98;

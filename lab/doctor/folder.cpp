@@ -29,11 +29,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AppRoute, method, path, endpoint
                                                 params, has_body, body_required, body_schema)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlannedRequest, route, target, body, headers,
                                                 skipped)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WarmUp, took_ms, loop_ms, pool_cpu_ms)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WarmUp, took_ms, loop_ms, pool_cpu_ms,
+                                                longest_hold_ms, where)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RampStep, in_flight, answered, failed, p50_ms,
                                                 mean_ms, throughput_rps, counted)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RouteRun, request, warm, warm_status, warm_said,
-                                                burst, records, probed, bystander_alone_ms, ramp)
+                                                burst, records, probed, bystander_alone_ms, ramp,
+                                                repeats)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MixedRun, batch, routes, records)
 
 // (server.log keeps the app's log; the mixed phase is there when it ran)

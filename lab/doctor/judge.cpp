@@ -188,6 +188,8 @@ VerdictWords verdict_words(const RouteFigures& f) {
             words.verdict += std::string(" ") + waited_in;
         words.verdict += " in " + owner_phrase(f.owner, f.owner_name);
         if (!f.where.empty()) words.verdict += " at " + f.where;
+        if (f.bursts > 1)
+            words.verdict += fmt::format(" (intermittent: held in 1 of {} bursts)", f.bursts);
         words.fix = fix.text, words.lesson = fix.lesson;
     }
     if (f.verdict == RouteVerdict::disturbed) words.reason = v.fix;
@@ -233,6 +235,9 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     if (f.owner_name.empty())  // no hold located: the route's own function
         f.owner_name = run.request.route.endpoint.substr(run.request.route.endpoint.find(':') + 1);
     f.verdict = judged(f, hold_ms, too_fast_to_tell(stats));
+    f.bursts = 1 + run.repeats;
+    if (run.repeats > 0 && !holds_the_loop(f.verdict))
+        f.first_call_ms = run.warm.longest_hold_ms, f.first_call_where = run.warm.where;
     return f;
 }
 

@@ -140,6 +140,15 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
                                     f.answered, f.sent, statuses_text(f)),
                         width)
                 << '\n';
+        if (f.first_call_ms >= 0)
+            out << wrap(fmt::format("· {}: its first call held the loop {:.1f} ms{} (its warm-up), "
+                                    "then {} bursts held it less: a first call's cost (a cache "
+                                    "filled, a client made), not each request's",
+                                    request_named(r), f.first_call_ms,
+                                    f.first_call_where.empty() ? "" : " at " + f.first_call_where,
+                                    f.bursts),
+                        width)
+                << '\n';
         if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant ||
             f.verdict == RouteVerdict::not_judged || f.verdict == RouteVerdict::delays_no_one)
             continue;

@@ -61,6 +61,8 @@ std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);
 // pool (the probe's record; 0 without the probe). The remaining run's estimate comes from these.
 struct WarmUp {
     double took_ms = 0, loop_ms = 0, pool_cpu_ms = 0;
+    double longest_hold_ms = 0;  // its longest hold of the loop, and where (a first call's cost)
+    std::string where;
     double serialized_ms() const;  // what N requests at once cannot overlap: N times this
 };
 
@@ -75,6 +77,9 @@ struct RouteRun {
     double bystander_alone_ms = -1;  // its median answer with nothing else sent
     RouteFigures figures;  // what its burst adds up to, and its verdict: judged once, at the end
     std::vector<RampStep> ramp;  // --ramp: its steps, by requests in flight (ramp.hpp)
+    // Its warm-up held the loop and its burst did not: bursts sent again (at most 2) until one
+    // held; `burst` is the last sent (first_call_or_intermittent, run.cpp)
+    int repeats = 0;
     bool judged() const { return warm_status >= 200 && warm_status < 400; }
 };
 

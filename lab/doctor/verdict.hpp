@@ -57,6 +57,10 @@ struct RouteFigures {
     double bystander_worst_ms = -1;
     std::string where;  // the longest hold's line and call
     std::string call;  // the call it was in ("time.sleep"), or "computing"
+    int bursts =
+        1;  // sent (a route whose warm-up held and its burst not: up to 3), the last judged
+    double first_call_ms = -1;  // its warm-up's hold, when no burst held: a first call's cost
+    std::string first_call_where;
     Owner owner = Owner::route;  // whose code held the loop, and its name
     std::string owner_name;
     RouteVerdict verdict = RouteVerdict::not_judged;

@@ -54,6 +54,7 @@ WATCH_S = 0.005  # the watchdog's period during a hold
 IDLE_S = 1.0  # the resting watchdog's period: no request runs
 FUTEX = {"x86_64": b"202", "aarch64": b"98"}.get(os.uname().machine)  # the futex call's number: waiting for the GIL
 CALLS = {dis.opmap[name] for name in ("CALL", "PRECALL", "CALL_FUNCTION_EX") if name in dis.opmap}
+ENTER = dis.opmap.get("BEFORE_WITH")  # `with lock:` entering: the context manager's __enter__
 PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
                for name in ("app_probe.py", "loop_ledger.py", "lifeline.py")}
 
@@ -735,7 +736,11 @@ def is_request_handler(frame):
 
 def framework_step(inner):
     """The handler's step the loop was in, as a place with no file yet (Places.framework_at puts it
-    at the route's return): ("", 0, "", "fastapi.routing.serialize_response", "framework", "")."""
+    at the route's return): ("", 0, "", "fastapi.routing.serialize_response", "framework", "");
+    None in the call of the route itself (run_endpoint_function: the route's own frames, or a
+    `def` route handed to a pool thread, which is no work of FastAPI's)."""
+    if inner.f_code.co_name == "run_endpoint_function":
+        return None
     return ("", 0, "", f"{inner.f_globals.get('__name__', '?')}.{inner.f_code.co_qualname}", "framework", "")
 
 
@@ -748,11 +753,13 @@ def last_return(code):
 
 def call_below(frame, inner):
     """The call the app's frame is in: the next Python function inward (module-qualified), else
-    the callee's text at the current instruction (a C function: time.sleep), else "computing"."""
+    the callee's text at the current instruction (a C function: time.sleep; `with LOCK:`'s
+    LOCK.__enter__), else "computing"."""
     if inner is not None:
         return f"{inner.f_globals.get('__name__', '?')}.{inner.f_code.co_qualname}"
     code, at = frame.f_code, frame.f_lasti
-    if at < 0 or code.co_code[at] not in CALLS:
+    entering = at >= 0 and code.co_code[at] == ENTER
+    if at < 0 or (code.co_code[at] not in CALLS and not entering):
         return "computing"
     positions = list(code.co_positions())
     line, end_line, column, end_column = positions[at // 2]
@@ -763,7 +770,14 @@ def call_below(frame, inner):
         text = lines[0][column:end_column]
     else:
         text = lines[0][column:] + b"".join(lines[1:-1]) + lines[-1][:end_column]
-    return callee(" ".join(text.decode(errors="replace").split())) or "computing"
+    text = " ".join(text.decode(errors="replace").split())
+    return f"{with_item(text)}.__enter__" if entering else callee(text) or "computing"
+
+
+def with_item(text):
+    """"with LEDGER: # …" -> "LEDGER": a with statement's (first) context manager."""
+    head = text.split(":", 1)[0].removeprefix("async ").removeprefix("with ").split(",")[0]
+    return head.split(" as ")[0].strip()
 
 
 def callee(text):

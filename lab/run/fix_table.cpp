@@ -120,8 +120,9 @@ CallFamily call_family(std::string_view call) {
     if (call.starts_with("requests.") || call.starts_with("urllib") || contains(call, "socket") ||
         contains(call, "http.client") || contains(call, "recv") || contains(call, "urlopen"))
         return CallFamily::socket;
-    if (contains(call, "acquire") || contains(call, "join") || contains(call, "Lock") ||
-        contains(call, "Event.wait") || contains(call, "Condition") || contains(call, "result"))
+    if (contains(call, "acquire") || contains(call, "__enter__") || contains(call, "join") ||
+        contains(call, "Lock") || contains(call, "Event.wait") || contains(call, "Condition") ||
+        contains(call, "result"))
         return CallFamily::lock;
     if (call == "open" || contains(call, ".read") || contains(call, ".write") ||
         contains(call, "fsync"))

@@ -1,8 +1,11 @@
 """../../before/corpus/answers.py with each fix `lab doctor` printed for it applied as printed (the
 comment above each change quotes it)."""
 import asyncio
+import functools
 import hashlib
 import json
+import threading
+import time
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -64,3 +67,34 @@ async def crunch():
 def token(form: OAuth2PasswordRequestForm = Depends()):  # "make `token` a `def`"
     digest = hashlib.pbkdf2_hmac("sha256", form.password.encode(), b"corpus-salt", 100_000)
     return {"access_token": digest.hex()[:16], "token_type": "bearer"}
+
+
+@functools.lru_cache
+def rates_table():
+    time.sleep(0.25)  # loads the table once: a slow file, a remote service
+    return {"EUR": 1.0, "USD": 1.08}
+
+
+@router.get("/rates/today")
+async def rates_today():
+    return rates_table()  # its first call holds the loop; the others find the table cached
+
+
+LEDGER = threading.Lock()
+
+
+def keep_ledger():
+    """A background thread that holds the ledger's lock most of the time."""
+    while True:
+        with LEDGER:
+            time.sleep(0.09)
+        time.sleep(0.01)
+
+
+threading.Thread(target=keep_ledger, daemon=True).start()
+
+
+@router.get("/balance")
+def balance():  # "make `balance` a `def` (FastAPI runs it on the thread pool)"
+    with LEDGER:
+        return {"balance": 42}

@@ -1,9 +1,13 @@
 """Routes whose hold is not in their own lines: FastAPI encoding a big answer after the route
 returns (a `def` route's too), an answer over 1 MiB, a jinja2 page rendered on the loop, Python
-computing in `asyncio.to_thread` (the loop's thread waits for the GIL), and a password login sent
-as a form (OAuth2's), hashed on the loop."""
+computing in `asyncio.to_thread` (the loop's thread waits for the GIL), a password login sent
+as a form (OAuth2's), hashed on the loop, a cache filled by the first call only, and a lock that
+a background thread holds most of the time."""
 import asyncio
+import functools
 import hashlib
+import threading
+import time
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
@@ -59,3 +63,34 @@ async def crunch():
 async def token(form: OAuth2PasswordRequestForm = Depends()):
     digest = hashlib.pbkdf2_hmac("sha256", form.password.encode(), b"corpus-salt", 100_000)
     return {"access_token": digest.hex()[:16], "token_type": "bearer"}
+
+
+@functools.lru_cache
+def rates_table():
+    time.sleep(0.25)  # loads the table once: a slow file, a remote service
+    return {"EUR": 1.0, "USD": 1.08}
+
+
+@router.get("/rates/today")
+async def rates_today():
+    return rates_table()  # its first call holds the loop; the others find the table cached
+
+
+LEDGER = threading.Lock()
+
+
+def keep_ledger():
+    """A background thread that holds the ledger's lock most of the time."""
+    while True:
+        with LEDGER:
+            time.sleep(0.09)
+        time.sleep(0.01)
+
+
+threading.Thread(target=keep_ledger, daemon=True).start()
+
+
+@router.get("/balance")
+async def balance():
+    with LEDGER:  # waits on the loop while the background thread holds the lock
+        return {"balance": 42}
