@@ -39,6 +39,10 @@ const VerdictText verdicts[] = {
 };
 static_assert(std::size(verdicts) == static_cast<std::size_t>(RouteVerdict::not_judged) + 1);
 
+constexpr const char* unplaced_fix =
+    "no look of the probe found a line of yours nor FastAPI's work in it (the interpreter's own: "
+    "a garbage collection; a library's C code called from no line of yours): run it again";
+
 double median(std::vector<double> v) { return v.empty() ? -1 : percentile(std::move(v), 50); }
 
 // The share of `part` in `whole`, -1 when there is no whole.
@@ -89,6 +93,8 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
     for (const ProbeRecord& r : records) {
         f.longest_gil_ms = std::max(f.longest_gil_ms, r.longest_gil_ms);
         if (!r.gil_wait_by.empty()) ++gil_by[r.gil_wait_by];
+        if (r.pool_owner == "dependency")
+            f.pool_dependency = owner_phrase(Owner::dependency, r.pool_function);
     }
     for (const auto& [by, n] : gil_by)
         if (f.gil_by.empty() || n > gil_by[f.gil_by]) f.gil_by = by;
@@ -187,10 +193,12 @@ VerdictWords verdict_words(const RouteFigures& f) {
         if (f.verdict == RouteVerdict::holds_loop_waiting && *waited_in)
             words.verdict += std::string(" ") + waited_in;
         words.verdict += " in " + owner_phrase(f.owner, f.owner_name);
-        if (!f.where.empty()) words.verdict += " at " + f.where;
+        words.verdict += f.where.empty() ? ", at no line the probe could place" : " at " + f.where;
         if (f.bursts > 1)
             words.verdict += fmt::format(" (intermittent: held in 1 of {} bursts)", f.bursts);
         words.fix = fix.text, words.lesson = fix.lesson;
+        if (f.where.empty())  // (a fix for a line no look saw would be a guess: never one again)
+            words.fix = unplaced_fix, words.lesson = "";
     }
     if (f.verdict == RouteVerdict::disturbed) words.reason = v.fix;
     else if (f.verdict != RouteVerdict::concurrent && !words.fix.empty())

@@ -68,6 +68,8 @@ Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& rou
     } else if (!probed) {
         c.cause = "unknown without the lab's probe (--target): client-side figures only";
     } else if (c.cause = full_limiter(steps[bent_at].counted, limit); !c.cause.empty()) {
+        if (!route.pool_dependency.empty() && c.cause.starts_with("AnyIO"))
+            c.cause += ", taken by " + route.pool_dependency;  // (what the user sees on threads)
         c.model_rps = limit / (c.p50_at_1_ms / 1000);  // Little: in flight / latency
     } else if (route.pool_cpu_ms > 0 && route.pool_cpu_ms >= 0.5 * c.p50_at_1_ms) {
         // Computing on its thread most of its time alone: threads take turns for the one lock,

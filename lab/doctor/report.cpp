@@ -119,11 +119,9 @@ std::string closing_line(const DoctorRun& run) {
             run.run_s);
     if (int failed = routes_failed(run); failed > 0)
         return fmt::format(
-            "No route judged held the loop {} ms or more a request, but {} answered 5xx or "
-            "nothing, so {} not judged and nothing passed ({:.1f} s): fix {}, or leave {} out "
-            "with `skip = \"why\"` in --examples.",
-            run.hold_ms, count_of(failed, "route"), failed == 1 ? "it was" : "they were", run.run_s,
-            failed == 1 ? "it" : "them", failed == 1 ? "it" : "them");
+            "{} answered 5xx or nothing, not judged, so nothing passed ({:.1f} s): "
+            "fix, or `skip = \"why\"` in --examples.",
+            count_of(failed, "route"), run.run_s);
     return fmt::format("No route held the loop {} ms or more a request ({:.1f} s).", run.hold_ms,
                        run.run_s);
 }
@@ -140,14 +138,12 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
                                     f.answered, f.sent, statuses_text(f)),
                         width)
                 << '\n';
-        if (f.first_call_ms >= 0)
-            out << wrap(fmt::format("· {}: its first call held the loop {:.1f} ms{} (its warm-up), "
-                                    "then {} bursts held it less: a first call's cost (a cache "
-                                    "filled, a client made), not each request's",
-                                    request_named(r), f.first_call_ms,
-                                    f.first_call_where.empty() ? "" : " at " + f.first_call_where,
-                                    f.bursts),
-                        width)
+        if (f.first_call_ms >= 0)  // (a cache filled, a client made)
+            out << wrap(
+                       fmt::format("· {}: its first call alone held the loop {:.1f} ms at {}, "
+                                   "then {} bursts less",
+                                   request_named(r), f.first_call_ms, f.first_call_where, f.bursts),
+                       width)
                 << '\n';
         if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant ||
             f.verdict == RouteVerdict::not_judged || f.verdict == RouteVerdict::delays_no_one)

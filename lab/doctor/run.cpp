@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include "harness/raw_client.hpp"
-#include "lab/doctor/judge.hpp"
 #include "lab/doctor/ramp.hpp"
 #include "lab/layout.hpp"
 #include "lab/results/bounded_json.hpp"
@@ -155,14 +154,15 @@ Batch probed_batch(const LoadSpec& spec, bool probed, std::vector<ProbeRecord>& 
 // again, up to twice, until a burst holds it (a hold that comes and goes: a lock another thread
 // holds most of the time), or none does (its first call's cost: a cache filled, a client made).
 void first_call_or_intermittent(const ConfigurationProcesses& app, RouteRun& r,
-                                const DoctorRun& run, int requests,
+                                const DoctorRun& run, const DoctorSettings& settings,
                                 const std::function<void(const std::string&)>& say) {
-    auto held = [&] { return holds_the_loop(route_figures(r, run.hold_ms).verdict); };
-    if (!r.probed || r.warm.longest_hold_ms < run.hold_ms || held()) return;
+    auto held = [&] { return settings.held(r); };
+    if (!r.probed || !settings.held || r.warm.longest_hold_ms < run.hold_ms || held()) return;
     for (r.repeats = 1; r.repeats <= 2; ++r.repeats) {
         say(fmt::format("{}: its warm-up held the loop and its burst did not: again",
                         request_named(r)));
-        r.burst = probed_batch(spec_for(app, r.request, requests, run.bystander), true, r.records);
+        r.burst = probed_batch(spec_for(app, r.request, settings.requests, run.bystander), true,
+                               r.records);
         if (held()) return;
     }
     r.repeats = 2;
@@ -299,7 +299,7 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
         say(fmt::format("{}: {} at once", request_named(r), settings.requests));
         r.burst = probed_batch(spec_for(app, r.request, settings.requests, run.bystander), r.probed,
                                r.records);
-        first_call_or_intermittent(app, r, run, settings.requests, say);
+        first_call_or_intermittent(app, r, run, settings, say);
     }
     say("all routes mixed");
     run.mixed = mix(app, run.routes, settings.requests, run);

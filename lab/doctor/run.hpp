@@ -44,6 +44,8 @@ struct ProbeRecord {
     std::string where;  // the longest hold's line: "app/vendor_sdk.py:7 exchange_rate → time.sleep"
     std::string call;  // the call it was in: "time.sleep", or "computing"
     std::string owner, owner_name;  // whose code it was: "dependency", "current_user"
+    std::string pool_owner,
+        pool_function;  // the first it ran on AnyIO's pool: "dependency", "get_db"
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // its holds of 1 ms or more (µs)
 };
 // The probe's keys, kept by doctor.json as they are (but `where`, which the probe sends as an
@@ -52,7 +54,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     ProbeRecord, method, target, route, status, start_us, answered_us, done_us, loop_ms,
     longest_hold_ms, longest_own_ms, longest_unread_ms, held_after_answer_ms, cpu_share, pool_ms,
     pool_cpu_ms, pool_wait_ms, gil_wait_ms, longest_gil_ms, gil_wait_by, pool_blocked_ms,
-    measured_ms, measured_cpu_ms, queued_ms, where, call, owner, owner_name, spans)
+    measured_ms, measured_cpu_ms, queued_ms, where, call, owner, owner_name, pool_owner,
+    pool_function, spans)
 // What the probe's GET /__lab/requests lists: a key it left out (or sent as null) keeps its
 // "none" value, never a guess; a record it could not have written is passed over.
 std::vector<ProbeRecord> records_from_json(const nlohmann::json& listed);
@@ -120,6 +123,8 @@ struct DoctorSettings {
     bool list_only = false;  // --list: the routes and requests, nothing sent
     int max_in_flight = 0;  // --ramp: each route ramped up to this many in flight (0: no ramp)
     std::function<void(const std::string&)> progress;  // a line as each step begins; may be empty
+    // Whether a route's burst held the loop (judge.hpp's verdict); empty: bursts never sent again
+    std::function<bool(const RouteRun&)> held;
 };
 
 struct DoctorRun {

@@ -49,6 +49,8 @@ struct RouteFigures {
     double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians
     double gil_wait_ms = -1;  // median: its steps on the loop waiting for others' GIL
     double longest_gil_ms = -1;  // the longest one step waited for it
+    std::string
+        pool_dependency;  // "the dependency `get_db`": a `def` one its requests ran on the pool
     std::string gil_by;  // another route's request computing meanwhile ("GET /crunch"); "": its own
     double pool_blocked_ms = -1;  // median: asleep on its pool thread (another thread's GIL)
     // Of its requests' callbacks whose CPU was read: the share computing (of the time not queued
@@ -57,8 +59,7 @@ struct RouteFigures {
     double bystander_worst_ms = -1;
     std::string where;  // the longest hold's line and call
     std::string call;  // the call it was in ("time.sleep"), or "computing"
-    int bursts =
-        1;  // sent (a route whose warm-up held and its burst not: up to 3), the last judged
+    int bursts = 1;  // sent (up to 3: RouteRun::repeats), the last judged
     double first_call_ms = -1;  // its warm-up's hold, when no burst held: a first call's cost
     std::string first_call_where;
     Owner owner = Owner::route;  // whose code held the loop, and its name

@@ -83,6 +83,7 @@ class Record:
     measured_ns = cpu_ns = queued_ns = 0
     pool_ns = pool_cpu_ns = pool_wait_ns = 0  # a `def` route's time on a pool thread
     pool_blocked_ns = 0  # of which neither computing nor queued for a core: asleep (the GIL, or I/O)
+    pool_owner = pool_function = None  # the first function it ran on AnyIO's pool, and whose: ("dependency", "get_db")
     db_wait_ns = 0  # waiting for a connection of a SQLAlchemy QueuePool (limiters.py), on its thread
     body_left = None  # an answer sent in pieces: the bytes its head's content-length still promises (-1: none said)
 
@@ -114,7 +115,9 @@ class Record:
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
                 "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns), "longest_gil_ms": ms(self.longest_gil_ns),
-                "pool_blocked_ms": ms(self.pool_blocked_ns), "db_wait_ms": ms(self.db_wait_ns),
+                "pool_blocked_ms": ms(self.pool_blocked_ns),
+                "pool_owner": self.pool_owner, "pool_function": self.pool_function,
+                "db_wait_ms": ms(self.db_wait_ns),
                 "measured_ms": ms(self.measured_ns),
                 "gil_wait_by": self.gil_by and f"{self.gil_by.method} {self.gil_by.path_str}",
                 "measured_cpu_ms": ms(self.cpu_ns), "queued_ms": ms(self.queued_ns), "spans": self.spans or []}
@@ -385,6 +388,9 @@ def time_thread_pool():
         if record is None:
             return await original(func, *args, **options)
         called, times = time.perf_counter_ns(), []
+        if record.pool_function is None:  # (who asked: a `def` dependency, the route, a body)
+            record.pool_owner = pool_caller(sys._getframe(1))
+            record.pool_function = getattr(func, "__name__", None)
         try:
             return await original(lambda *given: run_timed(record, func, given, times), *args, **options)
         finally:
@@ -395,6 +401,17 @@ def time_thread_pool():
             charge_pool(record, times)
 
     anyio.to_thread.run_sync = run_sync
+
+
+def pool_caller(frame):
+    """Whose function a call to the pool runs, by the framework's frame that asked for it (OWNERS:
+    "dependency" for fastapi.dependencies.utils), within a few frames: else "route"."""
+    for _ in range(4):
+        frame = frame and frame.f_back
+        owner = frame and OWNERS.get(frame.f_globals.get("__name__", ""))
+        if owner:
+            return owner
+    return "route"
 
 
 POOL_THREAD = threading.local()  # each pool thread's schedstat (a ThreadFile, closed with it)

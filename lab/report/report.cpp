@@ -346,7 +346,8 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
     if (markdown || load.rate > 0 || load.websocket())
         return;  // (WebSockets: ticks, not requests, to draw)
     if (run.scenario.sweep) {  // a timeline per point would fill the screen
-        out << '\n' << wrap("The sweep's curves and each point's timeline are in report.html.", width);
+        out << '\n'
+            << wrap("The sweep's curves and each point's timeline are in report.html.", width);
         return;
     }
     const std::int64_t axis_us = shared_axis_us(run);

@@ -3,10 +3,11 @@
 # at once is, route by route, AnyIO's thread tokens, 20 as this app sets them (a `def` route, or an
 # `async def` route whose `def` dependency waits), asyncio's default executor (min(32, cores + 4)
 # workers), a SQLAlchemy QueuePool of 5 + 10 as it comes (SQLite: no server to start), the GIL (a
-# `def` route that computes), the loop itself, or nothing.
+# `def` route that computes), the loop itself, a lock no counter sees (unexplained), or nothing.
 import asyncio
 import os
 import tempfile
+import threading
 import time
 
 import anyio.to_thread
@@ -62,6 +63,16 @@ def computes(ms: int = 50):
     deadline = time.thread_time() + ms / 1000
     while time.thread_time() < deadline:  # on one of AnyIO's threads, holding the GIL
         pass
+    return "done"
+
+
+LEDGER = threading.Lock()
+
+
+@app.get("/locked")
+def locked(ms: int = 100):
+    with LEDGER:  # one request at a time, on AnyIO's threads: a limit the probe cannot count
+        time.sleep(ms / 1000)
     return "done"
 
 
