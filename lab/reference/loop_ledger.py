@@ -390,7 +390,7 @@ def time_thread_pool():
         called, times = time.perf_counter_ns(), []
         if record.pool_function is None:  # (who asked: a `def` dependency, the route, a body)
             record.pool_owner = pool_caller(sys._getframe(1))
-            record.pool_function = getattr(func, "__name__", None)
+            record.pool_function = getattr(getattr(func, "func", func), "__name__", None)  # (a partial's)
         try:
             return await original(lambda *given: run_timed(record, func, given, times), *args, **options)
         finally:
