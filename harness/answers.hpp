@@ -4,7 +4,6 @@
 // from a lab server's answers, or the lab's probe's header fields in an app's.
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string_view>
 
 #include "lab/named.hpp"

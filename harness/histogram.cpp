@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <cmath>
-
 #include "harness/nearest_rank.hpp"
 
 namespace lab {

@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/report/report.hpp"
-#include "lab/results/bounded_json.hpp"
+#include "lab/bounded_json.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/scenario/scenario.hpp"

@@ -486,7 +486,7 @@ TEST_CASE(
         }
         CHECK_FALSE(route_in(report, "POST", "/orders")["judged"].get<bool>());
         CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with(
-            "answered 500"));
+            "not judged: answered 500"));
         // report.html: the routes first, then all at once, the culprits' holds outlined on the
         // loop's row
         std::string page;
@@ -604,7 +604,7 @@ TEST_CASE(
     INFO(said.output);
     CHECK(said.exit_code == 3);  // nothing judged: not 0 (passed), not 1 (a route held the loop)
     CHECK(route_in(report, "GET", "/secret")["why_not"].get<std::string>().starts_with(
-        "answered 422"));
+        "not judged: answered 422"));
     auto examples = dir.path / "examples.toml";
     std::ofstream(examples) << "[\"GET /secret\"]\nheaders = { x-token = \"s3cret\" }\n"
                                "[\"GET /session\"]\ncookies = { sid = \"abc\" }\n";
@@ -664,7 +664,7 @@ TEST_CASE(
     INFO(failed.output);
     CHECK(failed.exit_code == 3);  // judged routes passed, but one sent was never judged
     CHECK(route_in(report, "GET", "/broken")["why_not"].get<std::string>().starts_with(
-        "answered 500"));
+        "not judged: answered 500"));
     CHECK(route_in(report, "POST", "/login")["judged"].get<bool>());  // the form, not a 422
     CHECK(route_in(report, "POST", "/raw")["judged"].get<bool>());  // its body as text/csv
     CHECK(report["doctor"]["routes_failed"] == 1);
@@ -675,7 +675,7 @@ TEST_CASE(
     INFO(skipped.output);
     CHECK(skipped.exit_code == 0);
     CHECK(route_in(report, "GET", "/broken")["why_not"] ==
-          "skipped in --examples: a known bug, issue 12");
+          "not sent: skipped in --examples: a known bug, issue 12");
 }
 
 TEST_CASE("lab doctor killed with SIGKILL leaves no uvicorn behind", "[app][untimed]") {

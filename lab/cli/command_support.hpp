@@ -6,8 +6,6 @@
 // commands.hpp.
 #include <filesystem>
 #include <functional>
-#include <iostream>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>

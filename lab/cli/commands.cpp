@@ -1,7 +1,5 @@
 #include "lab/cli/commands.hpp"
 
-#include <array>
-
 namespace lab {
 namespace {
 

@@ -11,9 +11,6 @@
 
 #include <iostream>
 #include <memory>
-#include <set>
-#include <sstream>
-
 #include "lab/doctor/folder.hpp"
 #include "lab/doctor/page.hpp"
 #include "lab/doctor/ramp.hpp"
@@ -79,9 +76,6 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
     }
     for (const std::string& m : o.methods) s.methods.insert(m);
     s.max_in_flight = o.ramp || o.fail_under_rps > 0 ? o.max_in_flight : 0;
-    s.held = [hold = s.hold_ms](const RouteRun& r) {
-        return holds_the_loop(route_figures(r, hold).verdict);
-    };
     return s;
 }
 

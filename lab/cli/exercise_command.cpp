@@ -10,13 +10,8 @@
 #include "lab/cli/exercise_start.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <set>
-#include <sstream>
-
 #include <fmt/format.h>
 
 #include "lab/report/claims.hpp"

@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "lab/doctor/judge.hpp"
-#include "lab/results/bounded_json.hpp"
+#include "lab/bounded_json.hpp"
 #include "lab/results/reader.hpp"
 
 namespace lab {

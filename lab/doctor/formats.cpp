@@ -21,7 +21,7 @@ nlohmann::json route_json(const RouteRun& r) {
                      {"request", r.request.target},
                      {"judged", has_verdict(r)}};
     if (!has_verdict(r)) {
-        j["why_not"] = reason_not_judged(r);
+        j["why_not"] = why_not_judged(r);
         return j;
     }
     const VerdictWords words = verdict_words(f);

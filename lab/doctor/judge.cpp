@@ -85,19 +85,14 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
         measured += r.measured_ms, cpu += r.measured_cpu_ms, queued += r.queued_ms;
         if (!r.where.empty() && (f.where.empty() || r.longest_hold_ms >= located_ms))
             located_ms = r.longest_hold_ms, locate(f, r);
+        if (r.longest_gil_ms > f.longest_gil_ms)  // (and whose threads computed meanwhile)
+            f.longest_gil_ms = r.longest_gil_ms, f.gil_by = r.gil_wait_by;
+        if (r.pool_owner == "dependency")
+            f.pool_dependency = owner_phrase(Owner::dependency, r.pool_function);
     }
     f.held_ms = median(held), f.after_answer_ms = median(after);
     f.pool_ms = median(pool), f.pool_cpu_ms = median(pool_cpu), f.pool_wait_ms = median(pool_wait);
     f.gil_wait_ms = median(gil), f.pool_blocked_ms = median(blocked);
-    std::map<std::string, int> gil_by;
-    for (const ProbeRecord& r : records) {
-        f.longest_gil_ms = std::max(f.longest_gil_ms, r.longest_gil_ms);
-        if (!r.gil_wait_by.empty()) ++gil_by[r.gil_wait_by];
-        if (r.pool_owner == "dependency")
-            f.pool_dependency = owner_phrase(Owner::dependency, r.pool_function);
-    }
-    for (const auto& [by, n] : gil_by)
-        if (f.gil_by.empty() || n > gil_by[f.gil_by]) f.gil_by = by;
     f.measured_cpu_share = share(cpu, measured - queued), f.queued_share = share(queued, measured);
     f.longest_own_ms = -1;
     for (const ProbeRecord& r : records)
@@ -121,9 +116,8 @@ RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
     return computed(f) ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
 }
 
-// Whether its requests held the loop, `def` or `async def`: in one hold past the threshold
-// located (in the app's code, or FastAPI's own work for it), or in holds adding up to it. (Their
-// waits for the GIL while threads computed are counted apart: not in held_ms.)
+// Whether its requests held the loop, `def` or `async def`: in one hold past the threshold located
+// (in the app's code, or FastAPI's work for it), or in holds adding up to it (GIL waits apart).
 bool held_the_loop(const RouteFigures& f, double hold_ms) {
     return (f.longest_hold_ms >= hold_ms && !f.where.empty()) || f.held_ms >= hold_ms;
 }
@@ -139,19 +133,16 @@ bool under_the_gil(const RouteFigures& f) {
            f.pool_blocked_ms >= queued;
 }
 
-bool located(const RouteFigures& f) { return !f.where.empty(); }
-
-// The verdict, from the server's own figures. A route whose threads computed in Python under the
-// GIL, and whose longest hold was not the loop's own computing in a place located, held the loop
-// for the GIL: as long as a hold, in one wait for it (or one step, the rest queued for a core
-// while those threads took the cores), or not. Then the loop's time (a route whose requests hold
-// it, in one hold or in many, is never concurrent, whatever its stamps overlap), unless most of
-// that time was the machine's (queued for a core); then the thread pool's. A route that held
-// nothing and whose requests were each served before the next was sent (`instant`) is too fast
-// to tell: "concurrent" would claim an await it never showed.
+// The verdict, from the server's own figures. A route whose threads computed under the GIL, its
+// longest hold not the loop's own computing located, held the loop for the GIL as long as a hold
+// (one wait for it, or one step queued while they took the cores), or not. Then the loop's time
+// (a route whose requests hold it, in one hold or in many, is never concurrent, whatever its
+// stamps overlap), unless most of that time was the machine's (queued for a core); then the
+// thread pool's. A route that held nothing and whose requests were each served before the next
+// was sent (`instant`) is too fast to tell: "concurrent" would claim an await it never showed.
 RouteVerdict judged(const RouteFigures& f, double hold_ms, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
-    if (under_the_gil(f) && !(located(f) && f.cpu_share >= 0.5))
+    if (under_the_gil(f) && (f.where.empty() || f.cpu_share < 0.5))
         return f.longest_gil_ms >= hold_ms || f.longest_hold_ms >= hold_ms
                    ? RouteVerdict::holds_loop_for_gil
                    : RouteVerdict::computes_under_gil;

@@ -209,7 +209,7 @@ std::string doctor_html(const DoctorRun& run) {
     page.set("routes", route_rows(run));
     list not_judged;
     for (const RouteRun& r : run.routes)
-        if (!r.judged()) not_judged.push_back(r.request.route.key() + ": " + why_not_judged(r));
+        if (!has_verdict(r)) not_judged.push_back(r.request.route.key() + ": " + why_not_judged(r));
     page.set("any_not_judged", !not_judged.empty());
     page.set("not_judged", not_judged);
     if (run.mixed && !run.mixed->batch.requests.empty()) page.set("mixed", mixed(run));

@@ -184,6 +184,7 @@ std::pair<std::string, std::string> add_fields(RouteExample& example, bool cooki
 RouteExample read_example(const std::filesystem::path& file, const std::string& route,
                           const toml::table& t) {
     RouteExample example;
+    std::map<std::string, std::string> form;
     auto refuse = [&](const std::string& key, const std::string& why) {
         throw std::invalid_argument(
             fmt::format("{}: [\"{}\"].{}: {}", file.string(), route, key, why));
@@ -196,25 +197,15 @@ RouteExample read_example(const std::filesystem::path& file, const std::string& 
                                           : "";
             if (example.body.empty() || example.body.size() > 65536)
                 refuse(key, "must be a table (sent as JSON) or a string of at most 64 KiB");
-        } else if (key == "form") {  // sent as an HTML form is: urlencoded
-            if (!v.is_table()) refuse(key, "must be a table of names and values");
-            for (const auto& [name, value] : *v.as_table()) try {
-                    example.body += (example.body.empty() ? "" : "&") +
-                                    url_escaped(std::string(name.str())) + "=" +
-                                    url_escaped(toml_text(value));
-                } catch (const std::invalid_argument& e) {
-                    refuse(key + "." + std::string(name.str()), std::string("must be ") + e.what());
-                }
-            example.form = true;
         } else if (key == "skip") {  // a route the user knows it cannot send (or must not)
             if (!v.is_string() || v.value<std::string>()->empty())
                 refuse(key, "must be a string: why the route is not sent");
             example.skip = *v.value<std::string>();
-        } else if (key == "path" || key == "query") {
+        } else if (key == "path" || key == "query" || key == "form") {
             if (!v.is_table()) refuse(key, "must be a table of names and values");
+            auto& named = key == "path" ? example.path : key == "query" ? example.query : form;
             for (const auto& [name, value] : *v.as_table()) try {
-                    (key == "path" ? example.path : example.query)[std::string(name.str())] =
-                        toml_text(value);
+                    named[std::string(name.str())] = toml_text(value);
                 } catch (const std::invalid_argument& e) {
                     refuse(key + "." + std::string(name.str()), std::string("must be ") + e.what());
                 }
@@ -228,8 +219,11 @@ RouteExample read_example(const std::filesystem::path& file, const std::string& 
                    "cookies, body, form and skip");
         }
     }
-    if (example.form && t.contains("body")) refuse("form", "a body or a form: not both");
-    if (example.form && !has_content_type(example.headers))
+    if (!form.empty() && t.contains("body")) refuse("form", "a body or a form: not both");
+    for (const auto& [name, value] : form)  // sent as an HTML form is: urlencoded
+        example.body +=
+            (example.body.empty() ? "" : "&") + url_escaped(name) + "=" + url_escaped(value);
+    if (!form.empty() && !has_content_type(example.headers))
         example.headers.push_back("Content-Type: application/x-www-form-urlencoded");
     return example;
 }

@@ -5,7 +5,6 @@
 // and HEAD are sent unless the user allows more, so the doctor never writes to a database unasked.
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -53,7 +52,6 @@ struct PlannedRequest {
 struct RouteExample {
     std::map<std::string, std::string> path, query;
     std::string body;  // JSON, a string as given, or a form urlencoded
-    bool form = false;  // `form = {…}`: its Content-Type is the form's, unless headers give one
     std::string skip;  // `skip = "why"`: not sent (a route that fails when sent does not fail CI)
     std::vector<std::string> headers;
 };

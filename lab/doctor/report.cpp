@@ -1,8 +1,6 @@
 #include "lab/doctor/report.hpp"
 
 #include <algorithm>
-#include <functional>
-#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -218,13 +216,10 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
-std::string reason_not_judged(const RouteRun& r) {
-    if (!r.request.skipped.empty()) return r.request.skipped;
-    return r.judged() ? "its burst's answers, " + statuses_text(r.figures) : r.warm_said;
-}
-
 std::string why_not_judged(const RouteRun& r) {
-    return (r.request.skipped.empty() ? "not judged: " : "not sent: ") + reason_not_judged(r);
+    if (!r.request.skipped.empty()) return "not sent: " + r.request.skipped;
+    return "not judged: " +
+           (r.judged() ? "its burst's answers, " + statuses_text(r.figures) : r.warm_said);
 }
 
 bool has_verdict(const RouteRun& r) {
@@ -233,11 +228,8 @@ bool has_verdict(const RouteRun& r) {
 
 int routes_failed(const DoctorRun& run) {
     return static_cast<int>(std::count_if(run.routes.begin(), run.routes.end(), [](auto& r) {
-        const auto& codes = r.figures.statuses;
-        bool burst_failed = r.judged() && r.figures.answered == 0 &&
-                            (codes.empty() || codes.rbegin()->first >= 500 || codes.count(0));
-        return r.request.skipped.empty() &&
-               (r.warm_status == 0 || r.warm_status >= 500 || burst_failed);
+        return r.request.skipped.empty() && !has_verdict(r) &&  // (its burst, after a warm-up ok)
+               (r.warm_status == 0 || r.warm_status >= 500 || r.judged());
     }));
 }
 

@@ -24,7 +24,6 @@ void print_doctor_csv(std::ostream& out, const DoctorRun& run);
 // Why a route was not judged: "not sent: POST: only GET and HEAD unless --methods POST", or "not
 // judged: answered 500 ...".
 std::string why_not_judged(const RouteRun& r);
-std::string reason_not_judged(const RouteRun& r);  // the same without "not sent: "
 
 // A figure in ms with one decimal, "—" when unknown (-1).
 std::string number_text(double ms);
@@ -42,11 +41,9 @@ int routes_over(const DoctorRun& run);
 // How many routes got a verdict (not "not judged", not "disturbed"): none, and the doctor measured
 // nothing a CI gate could pass on (its exit 3).
 int routes_judged(const DoctorRun& run);
-// Whether a route got a verdict: its warm-up answered, and so did its burst.
-bool has_verdict(const RouteRun& r);
-// How many routes the doctor sent (not skipped by the methods nor by --examples) answered 5xx, or
-// nothing, so were not judged: a CI gate must not pass on them (exit 3, unless a route held the
-// loop: exit 1).
+bool has_verdict(const RouteRun& r);  // its warm-up answered, and so did its burst
+// How many routes the doctor sent (not skipped) answered 5xx or nothing, so were not judged: a CI
+// gate must not pass on them (exit 3, unless a route held the loop: exit 1).
 int routes_failed(const DoctorRun& run);
 
 }  // namespace lab

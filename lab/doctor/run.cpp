@@ -14,9 +14,10 @@
 #include "harness/raw_client.hpp"
 #include "lab/doctor/ramp.hpp"
 #include "lab/layout.hpp"
-#include "lab/results/bounded_json.hpp"
+#include "lab/bounded_json.hpp"
 #include "lab/run_key.hpp"
 #include "lab/run/configuration_processes.hpp"
+#include "lab/run/server_account.hpp"
 #include "lab/services/private_postgres.hpp"
 #include "lab/services/private_redis.hpp"
 
@@ -63,18 +64,11 @@ std::string first_line(const std::string& body) {
 }  // namespace
 
 nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
-    RawReply reply =
-        send_raw(at.host, at.port, request_bytes(at, "GET", path), std::chrono::seconds(10));
-    bool too_deep = false;
-    auto json = reply.status == 200 ? parse_bounded_json(reply.body, &too_deep) : nlohmann::json();
-    if (too_deep)
-        throw std::runtime_error(
-            fmt::format("the lab's probe answered {} nested deeper than the {} "
-                        "levels the lab reads",
-                        path, most_json_depth));
-    if (json.is_discarded() || json.is_null())
+    std::string why;
+    nlohmann::json json = stats_of(at, path, &why);
+    if (json.empty())
         throw std::runtime_error("the lab's probe did not answer " + path +
-                                 (reply.error.empty() ? "" : ": " + reply.error));
+                                 (why.empty() ? "" : ": " + why));
     return json;
 }
 
@@ -150,14 +144,18 @@ Batch probed_batch(const LoadSpec& spec, bool probed, std::vector<ProbeRecord>& 
     return batch;
 }
 
-// One burst is one sample: a route whose warm-up held the loop and whose burst did not is sent
-// again, up to twice, until a burst holds it (a hold that comes and goes: a lock another thread
-// holds most of the time), or none does (its first call's cost: a cache filled, a client made).
+// One burst is one sample: a route whose warm-up held the loop and none of whose burst's requests
+// did is sent again, up to twice, until one holds it (a hold that comes and goes: a lock another
+// thread holds most of the time), or none does (its first call's cost: a cache filled).
 void first_call_or_intermittent(const ConfigurationProcesses& app, RouteRun& r,
                                 const DoctorRun& run, const DoctorSettings& settings,
                                 const std::function<void(const std::string&)>& say) {
-    auto held = [&] { return settings.held(r); };
-    if (!r.probed || !settings.held || r.warm.longest_hold_ms < run.hold_ms || held()) return;
+    auto held = [&] {
+        return std::any_of(r.records.begin(), r.records.end(), [&](const ProbeRecord& p) {
+            return p.longest_hold_ms >= run.hold_ms || p.loop_ms >= run.hold_ms;
+        });
+    };
+    if (!r.probed || r.warm.longest_hold_ms < run.hold_ms || held()) return;
     for (r.repeats = 1; r.repeats <= 2; ++r.repeats) {
         say(fmt::format("{}: its warm-up held the loop and its burst did not: again",
                         request_named(r)));

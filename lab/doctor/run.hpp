@@ -123,8 +123,6 @@ struct DoctorSettings {
     bool list_only = false;  // --list: the routes and requests, nothing sent
     int max_in_flight = 0;  // --ramp: each route ramped up to this many in flight (0: no ramp)
     std::function<void(const std::string&)> progress;  // a line as each step begins; may be empty
-    // Whether a route's burst held the loop (judge.hpp's verdict); empty: bursts never sent again
-    std::function<bool(const RouteRun&)> held;
 };
 
 struct DoctorRun {

@@ -51,7 +51,8 @@ struct RouteFigures {
     double longest_gil_ms = -1;  // the longest one step waited for it
     std::string
         pool_dependency;  // "the dependency `get_db`": a `def` one its requests ran on the pool
-    std::string gil_by;  // another route's request computing meanwhile ("GET /crunch"); "": its own
+    std::string
+        gil_by;  // another route's request computing in that wait ("GET /crunch"); "": its own
     double pool_blocked_ms = -1;  // median: asleep on its pool thread (another thread's GIL)
     // Of its requests' callbacks whose CPU was read: the share computing (of the time not queued
     // for a core) and the share queued (the machine's); -1 when none was read.

@@ -3,7 +3,6 @@
 // bystander's, hey's latency slices, and the same as JSON for summary.json. The summary's text is
 // lab/report/load_summary.hpp.
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 

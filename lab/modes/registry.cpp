@@ -1,5 +1,4 @@
 // The registry of modes: one line each. What each line points to lives in the mode's own file.
-#include <array>
 #include <csignal>
 
 #include "lab/modes/modes.hpp"

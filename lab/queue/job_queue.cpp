@@ -1,6 +1,5 @@
 #include "lab/queue/job_queue.hpp"
 
-#include <memory>
 #include <stdexcept>
 #include <vector>
 

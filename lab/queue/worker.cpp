@@ -33,26 +33,32 @@ std::string worker_name() {
     return std::string(host) + ":" + std::to_string(getpid());
 }
 
+// `step` on a connection to `where`, `every` apart, until told to stop; after an error, said, a
+// new connection `after_error` later (a job held stays on this worker's list: once this worker
+// stops, another puts it back).
+template <class Step>
+void keep_connected(const RedisAddress& where, std::chrono::milliseconds every,
+                    std::chrono::milliseconds after_error, Step step) {
+    for (std::optional<RedisConnection> redis; !stopping; pause_unless_stopping(every)) try {
+            if (!redis) redis.emplace(where);
+            step(*redis);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "lab worker: %s; trying again\n", e.what());
+            redis.reset();
+            pause_unless_stopping(after_error);
+        }
+}
+
 // Renews this worker's lease six times a lease (every worker_lease / 6), and puts back the jobs of
 // workers whose lease ran out: every worker watches over the others, so no job waits on a worker
 // that is gone.
 void keep_alive(const RedisAddress& where, const std::string& name) {
-    std::optional<RedisConnection> redis;
-    while (!stopping) {
-        try {
-            if (!redis) redis.emplace(where);
-            renew_lease(*redis, name);
-            if (int n = rescue_jobs_of_dead_workers(*redis); n > 0)
-                std::fprintf(stderr,
-                             "lab worker: %d job(s) of a worker that stopped went back to the "
-                             "queue (or failed)\n",
-                             n);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "lab worker: %s; trying again\n", e.what());
-            redis.reset();
-        }
-        pause_unless_stopping(worker_lease / 6);
-    }
+    keep_connected(where, worker_lease / 6, {}, [&](RedisConnection& redis) {
+        renew_lease(redis, name);
+        if (int n = rescue_jobs_of_dead_workers(redis); n > 0)
+            std::fprintf(stderr,
+                         "lab worker: %d job(s) of a stopped worker went back (or failed)\n", n);
+    });
 }
 
 // The job's work, as /cpu or /delay would do it, and its result as JSON.
@@ -65,23 +71,14 @@ std::string run_job(const TakenJob& job) {
     return nlohmann::json{{"waited_ms", job.amount.count() / 1000}}.dump();
 }
 
-// One of the K takers: a job at a time, until told to stop (the job it holds is finished first).
+// One of the K takers: a job at a time (take_job waits a second at most), until told to stop.
 void take_jobs(const RedisAddress& where, const std::string& name) {
-    std::optional<RedisConnection> redis;
-    while (!stopping) {
-        try {
-            if (!redis) redis.emplace(where);
-            std::optional<TakenJob> job = take_job(*redis, name, std::chrono::seconds(1));
-            if (!job) continue;  // (and look at `stopping` once a second)
-            mark_started(*redis, name, job->id);
-            mark_finished(*redis, name, job->id, run_job(*job));
-        } catch (const std::exception& e) {
-            // The job stays on this worker's list: once this worker stops, another puts it back.
-            std::fprintf(stderr, "lab worker: %s; trying again in a second\n", e.what());
-            redis.reset();
-            pause_unless_stopping(std::chrono::seconds(1));
+    keep_connected(where, {}, std::chrono::seconds(1), [&](RedisConnection& redis) {
+        if (std::optional<TakenJob> job = take_job(redis, name, std::chrono::seconds(1))) {
+            mark_started(redis, name, job->id);
+            mark_finished(redis, name, job->id, run_job(*job));
         }
-    }
+    });
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/figures/figure_value.hpp"
-#include "lab/results/bounded_json.hpp"
+#include "lab/bounded_json.hpp"
 #include "lab/results/csv.hpp"
 #include "lab/results/schema.hpp"
 

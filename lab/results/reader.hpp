@@ -1,7 +1,6 @@
 #pragma once
 // Reads a results folder (summary.json and requests.csv) back into the RunResult the run had,
 // so that `lab report` prints the same table and rebuilds the same report.html.
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>

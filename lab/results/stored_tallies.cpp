@@ -1,8 +1,6 @@
 #include "lab/results/stored_tallies.hpp"
 
 #include <algorithm>
-#include <cmath>
-
 #include "lab/results/schema.hpp"
 
 namespace lab {

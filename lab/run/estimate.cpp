@@ -1,8 +1,6 @@
 #include "lab/run/estimate.hpp"
 
 #include <algorithm>
-#include <stdexcept>
-
 #include "lab/run/lesson_ramp.hpp"
 #include "lab/run/run_result.hpp"
 #include "lab/scenario/overrides.hpp"

@@ -1,7 +1,6 @@
 // --with-fastapi: each configuration's twin on the real stack the lab's C++ stands in for, FastAPI
 // under uvicorn (or gunicorn's workers, or RQ's), where that stack has the same set-up.
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 

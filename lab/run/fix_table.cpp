@@ -1,6 +1,5 @@
 #include "lab/run/fix_table.hpp"
 
-#include <array>
 #include <iterator>
 
 #include <fmt/format.h>

@@ -1,11 +1,8 @@
 #include "lab/run/runner.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 #include <optional>
-#include <thread>
-
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>

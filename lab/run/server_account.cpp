@@ -3,15 +3,22 @@
 #include <algorithm>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "harness/raw_client.hpp"
+#include "lab/bounded_json.hpp"
 #include "lab/run/fix_table.hpp"
 
 namespace lab {
 
-nlohmann::json stats_of(const LoadSpec& server, const std::string& path) {
-    RawReply reply = send_raw(server.host, server.port, request_bytes(server, "GET", path));
-    auto json = reply.status == 200 ? nlohmann::json::parse(reply.body, nullptr, false)
-                                    : nlohmann::json::object();
+nlohmann::json stats_of(const LoadSpec& server, const std::string& path, std::string* why) {
+    RawReply reply = send_raw(server.host, server.port, request_bytes(server, "GET", path),
+                              std::chrono::seconds(10));
+    bool deep = false;
+    auto json = reply.status == 200 ? parse_bounded_json(reply.body, &deep) : nlohmann::json();
+    if (why)
+        *why = deep ? fmt::format("nested deeper than the {} levels read", most_json_depth)
+                    : reply.error;
     return json.is_object() ? json : nlohmann::json::object();
 }
 

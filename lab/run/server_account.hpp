@@ -11,9 +11,10 @@
 
 namespace lab {
 
-// The server's GET `path`, or an empty object when it does not answer one (a server that is not
-// the lab's, or one that has stopped).
-nlohmann::json stats_of(const LoadSpec& server, const std::string& path);
+// The server's GET `path`, read bounded (parse_bounded_json), or an empty object when it does not
+// answer one (a server that is not the lab's, or one that has stopped): `why`, where given.
+nlohmann::json stats_of(const LoadSpec& server, const std::string& path,
+                        std::string* why = nullptr);
 
 // Background tasks outlive their answers: the next batch (and the server's account of this one)
 // waits until the server says none is running, for at most `limit`.

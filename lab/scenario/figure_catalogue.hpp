@@ -8,8 +8,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
-
 #include "lab/layout.hpp"  // fixed
 #include "lab/named.hpp"
 

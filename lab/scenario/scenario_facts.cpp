@@ -2,7 +2,6 @@
 // requests, the names of the key figures, and the services it needs, for the file's reader and
 // everything after it.
 #include <algorithm>
-#include <utility>
 #include <vector>
 
 #include "lab/modes/modes.hpp"

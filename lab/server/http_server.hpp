@@ -1,8 +1,6 @@
 #pragma once
 // The HTTP plumbing every mode shares: listen, read each request with Beast, route it, answer.
 // A mode adds only its concurrency decision, its Handlers (lab/server/handlers.hpp).
-#include <string>
-
 #include "lab/asio.hpp"
 #include "lab/server/handlers.hpp"
 #include "lab/server/request_watch.hpp"

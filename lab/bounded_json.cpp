@@ -1,4 +1,4 @@
-#include "lab/results/bounded_json.hpp"
+#include "lab/bounded_json.hpp"
 
 #include <algorithm>
 
