@@ -123,13 +123,13 @@ bool held_the_loop(const RouteFigures& f, double hold_ms) {
 }
 
 // "Under the GIL" only when its threads (AnyIO's pool, an executor's) computed as much a request
-// as the fix table sends to a process pool, slept as long as they computed, and longer than they
-// waited for a core: a function that computes sleeps only while another thread holds the GIL
+// as the fix table sends to a process pool, slept half as long as they computed, and longer than
+// they waited for a core: a function that computes sleeps only while another thread holds the GIL
 // (sqlite3, hashlib and zlib let go of it: their threads queue for the cores instead; on a busy
 // machine they also sleep a little, while a thread holding the GIL waits for a core).
 bool under_the_gil(const RouteFigures& f) {
     double queued = f.pool_ms - f.pool_cpu_ms - f.pool_blocked_ms;
-    return f.pool_cpu_ms >= process_pool_cpu_ms && f.pool_blocked_ms >= f.pool_cpu_ms &&
+    return f.pool_cpu_ms >= process_pool_cpu_ms && f.pool_blocked_ms >= f.pool_cpu_ms / 2 &&
            f.pool_blocked_ms >= queued;
 }
 

@@ -50,7 +50,8 @@ std::string unexplained(const RampStep& s) {
 Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& route, bool probed) {
     Capacity c;
     if (steps.empty()) return c;
-    for (const RampStep& s : steps) c.measured_rps = std::max(c.measured_rps, s.throughput_rps);
+    for (const RampStep& s : steps)  // (good answers only: a step with a failure is no ceiling)
+        if (s.failed == 0) c.measured_rps = std::max(c.measured_rps, s.throughput_rps);
     c.p50_at_1_ms = steps[0].p50_ms;
     c.knee = knee_in_flight(steps);
     const std::size_t bent_at = first_bent(steps);
