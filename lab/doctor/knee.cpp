@@ -50,8 +50,10 @@ std::string unexplained(const RampStep& s) {
 Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& route, bool probed) {
     Capacity c;
     if (steps.empty()) return c;
-    for (const RampStep& s : steps)  // (good answers only: a step with a failure is no ceiling)
+    for (const RampStep& s : steps) {  // (good answers only: a step with a failure is no ceiling)
         if (s.failed == 0) c.measured_rps = std::max(c.measured_rps, s.throughput_rps);
+        c.failed += s.failed;
+    }
     c.p50_at_1_ms = steps[0].p50_ms;
     c.knee = knee_in_flight(steps);
     const std::size_t bent_at = first_bent(steps);
@@ -82,6 +84,10 @@ Capacity capacity_of(const std::vector<RampStep>& steps, const RouteFigures& rou
     } else if (c.cause = counted_cause(steps); c.cause.empty()) {
         c.cause = unexplained(steps[bent_at]);
     }
+    if (const RampStep& s = steps[bent_at]; s.failed > 0)  // (said first: what a gate fails on)
+        c.cause =
+            fmt::format("{} failed at {} in flight; ", count_of(s.failed, "answer"), s.in_flight) +
+            c.cause;
     return c;
 }
 

@@ -19,6 +19,7 @@ struct Capacity {
     // The ceiling by Little's law (the limit / the latency alone), and the most measured
     double model_rps = -1, measured_rps = -1;
     double p50_at_1_ms = -1, p50_at_knee_ms = -1;
+    int failed = 0;  // answers that failed over the ramp: a gate (--fail-under) fails on any
 };
 // From a route's ramp (sorted by in_flight) and its burst's figures (a route that holds the loop
 // is bound by it: ceiling 1 / hold). `probed`: the limiters were counted.

@@ -91,8 +91,9 @@ void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_f
 
 int routes_under(const DoctorRun& run, double rps) {
     return static_cast<int>(std::count_if(run.routes.begin(), run.routes.end(), [&](auto& r) {
-        return r.judged() && !r.ramp.empty() &&
-               capacity_of(r.ramp, r.figures, run.probed).measured_rps < rps;
+        if (!r.judged() || r.ramp.empty()) return false;
+        const Capacity c = capacity_of(r.ramp, r.figures, run.probed);
+        return c.measured_rps < rps || c.failed > 0;  // (good answers only)
     }));
 }
 
