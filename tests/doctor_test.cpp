@@ -614,10 +614,10 @@ TEST_CASE(
     INFO(csv.output);
     CHECK(csv.exit_code == 0);
     for (std::string row : {"\nGET,/secret,/secret,", "\nGET,/session,/session,"}) {
-        auto at = csv.output.find(row);  // judged: concurrent, or too fast to tell
-        REQUIRE(at != std::string::npos);
+        auto at = csv.output.find(row);  // judged: concurrent, or too fast to tell (or, this
+        REQUIRE(at != std::string::npos);  // group running beside others, the machine's)
         std::string verdict = csv.output.substr(at + row.size(), 10);
-        CHECK((verdict == "concurrent" || verdict == "instant: t"));
+        CHECK((verdict == "concurrent" || verdict == "instant: t" || verdict == "disturbed:"));
     }
     std::ofstream(examples) << "[\"GET /secret\"]\nheaders = { \"x token\" = \"a\" }\n";
     auto refused =
@@ -650,7 +650,7 @@ std::set<pid_t> started_with_uvicorn(pid_t lab) {
 TEST_CASE(
     "a route the doctor sent that answered 500 fails the gate (exit 3) unless --examples skips "
     "it; --examples sends a form and a body with the Content-Type it gives",
-    "[app][untimed]") {
+    "[app]") {  // (timed: its exit 0 needs a route judged, which a busy machine may disturb)
     test::ScratchDir dir;
     const std::string app =
         "half_broken.py --app-dir " + std::string(LAB_SOURCE_DIR) + "/tests/data/apps";
