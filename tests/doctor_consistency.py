@@ -30,7 +30,8 @@ def contradictions(report):
                 said.append(f"{name}: not judged, and no reason said")
             continue
         held, longest, where = r["loop_held_ms_median"], r["longest_hold_ms"], r["where"]
-        located = longest >= hold and bool(where)  # one hold past the threshold, its line known
+        own = r.get("longest_own_ms", longest)  # (less what the machine kept it queued)
+        located = own >= hold and bool(where)  # one hold of its own past the threshold, its line known
         gil = max(r.get("longest_gil_ms", -1), longest)
         culprit = verdict.startswith("holds the loop") or verdict == "kept the bystander waiting"
         row = f"(held {held} ms a request, longest {longest} ms at {where!r}, longest wait for the GIL {gil} ms)"

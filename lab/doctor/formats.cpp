@@ -47,6 +47,7 @@ nlohmann::json route_json(const RouteRun& r) {
               {"pool_wait_ms", f.pool_wait_ms},
               {"gil_wait_ms", f.gil_wait_ms},
               {"longest_gil_ms", f.longest_gil_ms},
+              {"longest_own_ms", longest_own_ms(f)},
               {"bursts", f.bursts},
               {"first_call_hold_ms", f.first_call_ms},
               {"first_call_where", f.first_call_where},

@@ -60,15 +60,6 @@ void locate(RouteFigures& f, const ProbeRecord& r) {
 // Its own part of a time on the loop: less the share the machine kept it queued for a core.
 double own_ms(const RouteFigures& f, double ms) { return ms * (1 - std::max(f.queued_share, 0.0)); }
 
-// The longest hold's own time, the lesser of two readings of a busy machine's part: by the route's
-// share queued, and as the probe read it (a slice may queue far longer than the share says; a
-// hold may wait neither computing nor queued, for another thread's GIL). The route is blamed
-// for one long hold only when both say it held that long.
-double longest_own_ms(const RouteFigures& f) {
-    const double by_share = own_ms(f, f.longest_hold_ms);
-    return f.longest_own_ms >= 0 ? std::min(f.longest_own_ms, by_share) : by_share;
-}
-
 // The bursts' server-side figures: medians of the requests' own, the longest hold of all, and
 // the loop thread's CPU and run queue summed over every callback whose CPU was read.
 void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
@@ -116,10 +107,11 @@ RouteVerdict loop_held(const RouteFigures& f, double hold_ms) {
     return computed(f) ? RouteVerdict::holds_loop_computing : RouteVerdict::holds_loop_waiting;
 }
 
-// Whether its requests held the loop, `def` or `async def`: in one hold past the threshold located
-// (in the app's code, or FastAPI's work for it), or in holds adding up to it (GIL waits apart).
+// Whether its requests held the loop, `def` or `async def`: in one hold of its own past the
+// threshold located (in the app's code, or FastAPI's work for it; not a step the machine kept
+// queued for a core), or in holds adding up to it (GIL waits apart).
 bool held_the_loop(const RouteFigures& f, double hold_ms) {
-    return (f.longest_hold_ms >= hold_ms && !f.where.empty()) || f.held_ms >= hold_ms;
+    return (longest_own_ms(f) >= hold_ms && !f.where.empty()) || f.held_ms >= hold_ms;
 }
 
 // "Under the GIL" only when its threads (AnyIO's pool, an executor's) computed as much a request
@@ -164,6 +156,14 @@ HoldKind route_hold_kind(const RouteFigures& f) {
 }
 
 }  // namespace
+
+// The lesser of two readings of a busy machine's part: by the route's share queued, and as the
+// probe read it (a slice may queue far longer than the share says; a hold may wait neither
+// computing nor queued, for another thread's GIL). Blamed only when both say it held that long.
+double longest_own_ms(const RouteFigures& f) {
+    const double by_share = f.longest_hold_ms * (1 - std::max(f.queued_share, 0.0));
+    return f.longest_own_ms >= 0 ? std::min(f.longest_own_ms, by_share) : by_share;
+}
 
 const VerdictText& verdict_text(RouteVerdict v) { return verdicts[static_cast<int>(v)]; }
 

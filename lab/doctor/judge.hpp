@@ -32,6 +32,8 @@ VerdictWords verdict_words(const RouteFigures& f);
 // others were kept waiting. route_figures' own, and report.html's from a results folder.
 double bystander_worst_ms(const Batch& burst);
 
+// The longest hold's own time: less what a busy machine kept it queued for a core.
+double longest_own_ms(const RouteFigures& f);
 // `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
 RouteFigures route_figures(const RouteRun& run, double hold_ms);
 // Every route of a run judged, once: when the run ends (lab doctor's command), or when its folder
