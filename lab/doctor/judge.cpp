@@ -161,7 +161,7 @@ HoldKind route_hold_kind(const RouteFigures& f) {
 // probe read it (a slice may queue far longer than the share says; a hold may wait neither
 // computing nor queued, for another thread's GIL). Blamed only when both say it held that long.
 double longest_own_ms(const RouteFigures& f) {
-    const double by_share = f.longest_hold_ms * (1 - std::max(f.queued_share, 0.0));
+    const double by_share = own_ms(f, f.longest_hold_ms);
     return f.longest_own_ms >= 0 ? std::min(f.longest_own_ms, by_share) : by_share;
 }
 

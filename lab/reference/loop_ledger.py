@@ -653,24 +653,29 @@ class Places:
     """Frames -> the app's own place: (file relative to the root, line, function, the call below)."""
 
     def __init__(self, root):
-        self.root, self.known, self.templates = os.path.realpath(root), {}, {}
+        self.root, self.known = os.path.realpath(root), {}
         paths = sysconfig.get_paths()
         self.stdlib = tuple(os.path.realpath(paths[k]) + os.sep for k in ("stdlib", "platstdlib"))
 
-    def app_file(self, filename):
-        """A code object's file, relative to the root if it is the app's own, else None. Worked out
-        once a file: realpath asks the kernel about every folder of the path, each question gives
-        the GIL back, and a look waits 5 ms for it again while the loop thread computes: the
-        shop's seven folders made one look outlast the 60 ms hold it looked at."""
+    def placed(self, filename):
+        """(a code object's file relative to the root, or None; whether it is the app's own
+        Python), worked out once a file: realpath asks the kernel about every folder of the path,
+        each question gives the GIL back, and a look waits 5 ms for it again while the loop thread
+        computes: the shop's seven folders made one look outlast the 60 ms hold it looked at. (A
+        template's compiled code names the template's file, under the root too: it is jinja2's
+        code, entered from the app's render call, which is where the hold is told.)"""
         if filename not in self.known:
-            real = os.path.realpath(filename)  # ("<frozen runpy>" is no file: realpath would put it in the root)
-            # (A template's compiled code names the template's file, under the root too: it is
-            # jinja2's code, entered from the app's render call, which is where the hold is told.)
-            mine = (not filename.startswith("<") and real.startswith(self.root + os.sep) and real not in PROBE_FILES
-                    and real.endswith(".py") and not real.startswith(self.stdlib)
+            real = os.path.realpath(filename) if not filename.startswith("<") else ""  # ("<frozen runpy>")
+            under = real.startswith(self.root + os.sep)
+            mine = (under and real not in PROBE_FILES and real.endswith(".py") and not real.startswith(self.stdlib)
                     and "site-packages" not in real and "dist-packages" not in real)
-            self.known[filename] = os.path.relpath(real, self.root) if mine else None
+            self.known[filename] = (os.path.relpath(real, self.root) if under else None, mine)
         return self.known[filename]
+
+    def app_file(self, filename):
+        """A code object's file, relative to the root if it is the app's own Python, else None."""
+        path, mine = self.placed(filename)
+        return path if mine else None
 
     def of(self, frame):
         """(file, line, function, call, owner, owner's name) of the app's deepest frame; with none,
@@ -683,7 +688,7 @@ class Places:
             if file is not None:
                 return (file, frame.f_lineno, code.co_qualname, call_below(frame, inner) + template,
                         *owner_of(*self.entry(frame)))
-            if not template and not code.co_filename.endswith(".py"):
+            if not template:
                 template = self.template(code.co_filename)
             if step is None and inner is not None and is_request_handler(frame):
                 step = framework_step(inner)
@@ -692,12 +697,9 @@ class Places:
 
     def template(self, filename):
         """" (templates/a.html)" for a file under the root that is no Python (a template jinja2
-        compiled: its code names the template's file), else ""."""
-        if filename not in self.templates:  # (once a file, as app_file: realpath gives the GIL back)
-            real = os.path.realpath(filename) if not filename.startswith("<") else ""
-            self.templates[filename] = (f" ({os.path.relpath(real, self.root)})"
-                                        if real.startswith(self.root + os.sep) else "")
-        return self.templates[filename]
+        compiled), else ""."""
+        path, mine = self.placed(filename)
+        return f" ({path})" if path and not mine and not filename.endswith(".py") else ""
 
     def framework_at(self, where, endpoint):
         """A framework step (no file: the app had no frame on the stack) placed at the route's
