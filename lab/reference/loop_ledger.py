@@ -13,7 +13,10 @@ the loop while others waited. The ledger names which one, and where in the app's
     at the system call it waits in: a thread waiting for the GIL waits on a futex, so a waiting
     hold spent in futex is the GIL's (other threads computing), not the request's own, and is
     counted apart (gil_wait_ms);
-  - a `def` route runs in AnyIO's thread pool: its wait for a thread, its time and CPU there.
+  - a `def` route runs in AnyIO's thread pool: its wait for a thread, its time and CPU there;
+  - a full collection of the garbage collector (generation 2) walks every object the process
+    holds, on whichever thread allocated last, holding the GIL: the loop's time in one is the
+    process's, not the request's it fell in, and is counted apart (gc_ms).
 app_probe.py builds one Ledger, and with LAB_ATTRIBUTION=0 none (nothing is patched).
 """
 import asyncio
@@ -21,6 +24,7 @@ import collections
 import concurrent.futures
 import contextvars
 import dis
+import gc
 import inspect
 import linecache
 import os
@@ -55,6 +59,9 @@ IDLE_S = 1.0  # the resting watchdog's period: no request runs
 FUTEX = {"x86_64": b"202", "aarch64": b"98"}.get(os.uname().machine)  # the futex call's number: waiting for the GIL
 CALLS = {dis.opmap[name] for name in ("CALL", "PRECALL", "CALL_FUNCTION_EX") if name in dis.opmap}
 ENTER = dis.opmap.get("BEFORE_WITH")  # `with lock:` entering: the context manager's __enter__
+# The full collections of the garbage collector lately (start, end, thread), perf_counter_ns:
+# a hold overlapping one spent that part in it (time_full_collections).
+FULL_COLLECTIONS = collections.deque(maxlen=32)
 PROBE_FILES = {os.path.realpath(os.path.join(os.path.dirname(__file__), name))
                for name in ("app_probe.py", "loop_ledger.py", "lifeline.py")}
 
@@ -72,6 +79,7 @@ class Record:
     endpoint = None  # what the router found to answer it (scope["endpoint"]): its route's template at the report
     status, done_us = 0, -1
     gil_ns = longest_gil_ns = 0  # its callbacks' time waiting for other threads' GIL (charge_long), the longest
+    gc_ns = 0  # its callbacks' time in the collector's full collections (on the loop, or holding its GIL)
     gil_by = None  # a request whose `def` function computed on a pool thread meanwhile
     cpu_share, where, spans = -1.0, None, None  # its longest looked-at callback's; its callbacks of 1 ms or more
     where_ns = 0  # how long the callback `where` names took
@@ -115,7 +123,7 @@ class Record:
                 "holds": self.holds, "held_after_answer_ms": ms(self.after_ns),
                 "cpu_share": round(self.cpu_share, 3), "where": where, "pool_ms": ms(self.pool_ns),
                 "pool_cpu_ms": ms(self.pool_cpu_ns), "pool_wait_ms": ms(self.pool_wait_ns), "gil_wait_ms": ms(self.gil_ns), "longest_gil_ms": ms(self.longest_gil_ns),
-                "pool_blocked_ms": ms(self.pool_blocked_ns),
+                "pool_blocked_ms": ms(self.pool_blocked_ns), "gc_ms": ms(self.gc_ns),
                 "pool_owner": self.pool_owner, "pool_function": self.pool_function,
                 "db_wait_ms": ms(self.db_wait_ns),
                 "measured_ms": ms(self.measured_ns),
@@ -229,6 +237,7 @@ def time_callbacks(ledger):
       - while a `def` route computes on a pool thread (IN_POOL), they also read the loop thread's
         CPU clock as they begin: a long one the watchdog could not look at waited for the GIL."""
     run, clock, current, long_ns = asyncio.events.Handle._run, time.perf_counter_ns, CURRENT, LONG_NS
+    time_full_collections()
 
     def timed_run(handle):
         record = handle._context.get(current)
@@ -290,6 +299,7 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
     the GIL from it too): its time neither computing nor queued was the GIL's."""
     hold = hold if hold is not None and hold.since == t0 else None
     gil, whole_queued = 0, None  # (its time queued for a core from its start, where read then)
+    collected, by_loop = collector_time(t0, t1)  # (in full collections: the process's, apart)
     gil_share = 0.0
     if hold:
         # A hold that computed did not wait for the GIL (a futex seen was the watchdog's own
@@ -299,16 +309,20 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         gil_share = 0.0 if share >= 0.5 else 1.0 if hold.where is None and hold.pooled else hold.gil_share
         gil = int((t1 - t0) * gil_share)  # waiting for other threads' GIL: not its own
         span, cpu, queued = hold.account(t1)
-        measure(record, int(span * (1 - gil_share)), cpu, queued)
+        measure(record, int(span * (1 - gil_share)) - collected, cpu - by_loop, queued)
         if cpu0 is not None:  # (the hold's account starts at the watchdog's first look: add before)
             whole_queued = queued + hold.first[2] - cpu0[1]
     elif cpu0 is not None:
         cpu, queued = cpu_clock_here() - cpu0[0], queued_ns(schedstat) - cpu0[1]
         if cpu0[2]:
             gil = max(0, t1 - t0 - cpu - queued)
-        measure(record, t1 - t0 - gil, cpu, queued)
+        measure(record, t1 - t0 - gil - collected, cpu - by_loop, queued)
         whole_queued = queued
-    took = t1 - t0 - gil
+    gil = min(gil, max(0, t1 - t0 - collected))  # (a collection on a pool thread kept the GIL)
+    took = t1 - t0 - gil - collected
+    if collected and whole_queued:  # (queued for a core in the collection too: its share of it)
+        whole_queued = whole_queued * took // max(t1 - t0, 1)
+    record.gc_ns += collected
     record.loop_ns += took
     record.gil_ns += gil
     if gil > record.longest_gil_ns:
@@ -322,7 +336,7 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         if len(record.spans) < SPANS:
             record.spans.append((t0 // 1000, t1 // 1000))
     if record.answered_ns:
-        record.after_ns += max(0, t1 - max(t0, record.answered_ns) - gil)
+        record.after_ns += max(0, t1 - max(t0, record.answered_ns) - gil - collected)
     if took > record.longest_ns:
         record.longest_ns = took
     if whole_queued is None:
@@ -331,6 +345,38 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         record.longest_own_ns = max(record.longest_own_ns, took - min(max(whole_queued, 0), took))
     if hold is not None and took >= record.where_ns and gil_share < 0.5:  # the longest one located
         record.where, record.where_ns, record.cpu_share = hold.where, took, share
+
+
+def time_full_collections():
+    """Time each full collection of the garbage collector (gc.callbacks: its start, its stop),
+    on whichever thread it runs: FULL_COLLECTIONS."""
+    began = [0]
+
+    def timed(phase, info):
+        if info["generation"] == 2:
+            if phase == "start":
+                began[0] = time.perf_counter_ns()
+            else:
+                FULL_COLLECTIONS.append((began[0], time.perf_counter_ns(), threading.get_ident()))
+
+    gc.callbacks.append(timed)
+
+
+def collector_time(t0, t1):
+    """The ns from t0 to t1 (perf_counter_ns) spent in full collections: in all, and of them on
+    this thread (computing; on another, it held the GIL this thread waited for)."""
+    whole = here = 0
+    me = threading.get_ident()
+    try:
+        collections_now = list(FULL_COLLECTIONS)
+    except RuntimeError:  # (one appended while it was copied: a collection inside the copy)
+        return 0, 0
+    for start, end, thread in collections_now:
+        overlap = min(end, t1) - max(start, t0)
+        if overlap > 0:
+            whole += overlap
+            here += overlap if thread == me else 0
+    return whole, here
 
 
 def computing_on_the_pool(record, now_ns):
