@@ -296,6 +296,12 @@ TEST_CASE(
     convoy.longest_hold_ms = 0.4, convoy.longest_gil_ms = 45;  // one wait for the GIL, 45 ms
     CHECK(lab::route_figures(burst_of(convoy), 20).verdict ==
           lab::RouteVerdict::holds_loop_for_gil);
+    // A short step of the loop's own computing located (6 ms: a collection's leftover) does not
+    // hide a 125 ms wait for the GIL (a busy CI machine said "concurrent")
+    convoy.where = "corpus/answers.py:59 crunch → asyncio.to_thread", convoy.cpu_share = 0.9;
+    convoy.longest_own_ms = 6, convoy.longest_gil_ms = 125;
+    CHECK(lab::route_figures(burst_of(convoy), 20).verdict ==
+          lab::RouteVerdict::holds_loop_for_gil);
     convoy.pool_cpu_ms = 30;  // under 50 ms a request: a `def` route's turns at the GIL
     CHECK(lab::route_figures(burst_of(convoy), 20).verdict == lab::RouteVerdict::concurrent);
     // A hold that came in the second burst only, after a warm-up that held: said intermittent
