@@ -15,6 +15,7 @@
 
 #include "lab/figures/figure_value.hpp"
 #include "lab/report/exercise_waves.hpp"
+#include "lab/results/reader.hpp"
 #include "lab/run/app_warnings.hpp"
 #include "lab/scenario/exercises.hpp"
 #include "lab/scenario/scenario.hpp"
@@ -108,50 +109,40 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "requests answered in waves are told why: asyncio's default executor, sized by the machine's "
-    "cores",
+    "requests answered in waves are told why, from how many the timeline shows answered "
+    "together: asyncio's default executor, AnyIO's tokens, or the app's own",
     "[unit]") {
     const int cpus = lab::python_cpu_count();
     CHECK(lab::default_executor_threads(cpus) == python_default_executor_threads());
     CHECK(lab::default_executor_threads(2) == 6);
     CHECK(lab::default_executor_threads(64) == 32);
-    CHECK(lab::uses_default_executor("    await asyncio.to_thread(time.sleep, ms / 1000)\n"));
-    CHECK(lab::uses_default_executor("await loop.run_in_executor(None, time.sleep, 0.1)"));
-    CHECK_FALSE(lab::uses_default_executor("await asyncio.sleep(0.1)"));
-    // 10 requests of 100 ms on 2 cores: 6 threads, two waves, 0.203 s.
-    const std::string two = lab::waves_text(
-        {.together = 10, .delay_s = 0.1, .measured_s = 0.203, .cpus = 2, .default_executor = true});
-    CHECK(two.find("took 0.203 s, about 2 waves of d (100 ms)") != std::string::npos);
-    CHECK(two.find("min(32, cores + 4): 6 with this machine's 2 cores, so 10 requests wait in "
-                   "ceil(10 / 6) = 2 waves, as here.") != std::string::npos);
-    // A run the machine slowed says so, never "as here".
-    const std::string three = lab::waves_text(
-        {.together = 10, .delay_s = 0.1, .measured_s = 0.305, .cpus = 2, .default_executor = true});
-    CHECK(three.find("this run's 3 are more") != std::string::npos);
-    // asyncio.run inside a `def` route: 10 requests cannot fill AnyIO's 40 tokens, so no pool is
-    // said to be full; 50 can.
-    const std::string not_full = lab::waves_text({.together = 10,
-                                                  .delay_s = 0.1,
-                                                  .measured_s = 0.305,
-                                                  .cpus = 2,
-                                                  .default_executor = false});
-    CHECK(
-        not_full.find("No pool of threads was full: AnyIO's 40 thread tokens outnumber your 10") !=
-        std::string::npos);
-    CHECK(not_full.find("full:") == not_full.find("was full:") + 4);  // no pool said to be full
-    const std::string full = lab::waves_text({.together = 50,
-                                              .delay_s = 0.1,
-                                              .measured_s = 0.205,
-                                              .cpus = 2,
-                                              .default_executor = false});
-    CHECK(full.find("each wave is its threads, full") != std::string::npos);
-    // About one d: one wave, nothing to explain.
-    CHECK(lab::waves_text({.together = 10,
-                           .delay_s = 0.1,
-                           .measured_s = 0.104,
-                           .cpus = 2,
-                           .default_executor = true})
-              .empty());
+    // 10 requests of 100 ms, 6 answered together on 2 cores: two waves, whatever the batch took.
+    lab::Waves w{.together = 10,
+                 .first_wave = 6,
+                 .delay_s = 0.1,
+                 .answer_s = 0.17,
+                 .measured_s = 0.383,
+                 .cpus = 2};
+    const std::string two = lab::waves_text(w);
+    CHECK(two.find("answered 6 together, then the rest: ceil(10 / 6) = 2 waves, each at least "
+                   "170 ms, d being 100 ms, 0.383 s in all") != std::string::npos);
+    CHECK(two.find("asyncio's default executor") != std::string::npos);
+    // 3 at once: no pool the lab knows; 40: AnyIO's tokens.
+    w.first_wave = 3;
+    CHECK(lab::waves_text(w).find("No pool the lab knows has 3") != std::string::npos);
+    w.together = 50, w.first_wave = 40;
+    CHECK(lab::waves_text(w).find("AnyIO's thread tokens") != std::string::npos);
+    // All at once, each slower than d: the cost of each, never waves.
+    w.together = 10, w.first_wave = 10, w.answer_s = 0.25, w.measured_s = 0.286;
+    const std::string all = lab::waves_text(w);
+    CHECK(all.find("All 10 requests were answered together, each at least 250 ms") !=
+          std::string::npos);
+    CHECK(all.find("wave") == std::string::npos);
+    // About one d, or all at once as quick as d: nothing to explain.
+    w.measured_s = 0.104;
+    CHECK(lab::waves_text(w).empty());
+    w.measured_s = 0.2, w.answer_s = 0.1;
+    CHECK(lab::waves_text(w).empty());
 }
 
 TEST_CASE("a figure not measured says why: no health check sent before a batch of 2 ms was over",
@@ -202,6 +193,36 @@ TEST_CASE(
     CHECK(said.output.find("weather → httpx._client.AsyncClient.__init__: make one client at "
                            "start-up and reuse it in `weather`") != std::string::npos);
     CHECK(said.output.find("requests waits for the partner") == std::string::npos);
+}
+
+TEST_CASE(
+    "blocking-db grades from the run: a fix waiting in asyncio's executor passes in the waves the "
+    "timeline shows; one query at a time fails with the loop said free, never 'one after another "
+    "on the loop's thread'",
+    "[app]") {
+    auto right = check("blocking-db", "db_in_executor.py", 2);
+    INFO(right.output);
+    CHECK(right.exit_code == 0);
+    CHECK(right.output.find("✓ blocking-db") != std::string::npos);
+    CHECK(right.output.find("one after another") == std::string::npos);
+    auto serial = check("blocking-db", "db_one_at_a_time.py", 1);
+    INFO(serial.output);
+    CHECK(serial.exit_code == 1);
+    CHECK(serial.output.find("→ the loop was free (held ") != std::string::npos);
+    CHECK(serial.output.find("answered one at a time: ceil(10 / 1) = 10 waves") !=
+          std::string::npos);
+    CHECK(serial.output.find("one after another") == std::string::npos);
+}
+
+TEST_CASE(
+    "requests-in-async passes a `def` route running its own loop for an async client: each request "
+    "slower than d on its own, all waiting together, the loop free",
+    "[app]") {
+    auto said = check("requests-in-async", "asyncio_run_in_def.py", 2);
+    INFO(said.output);
+    CHECK(said.exit_code == 0);
+    CHECK(said.output.find("✓ requests-in-async") != std::string::npos);
+    CHECK(said.output.find("one after another") == std::string::npos);
 }
 
 TEST_CASE(
@@ -322,6 +343,29 @@ TEST_CASE(
         CHECK(std::regex_replace(report.output, std::regex(R"([\s|]*\n[\s|]*)"), " ").find(words) !=
               std::string::npos);
     }
+}
+
+// One --out for several students' folders: a check's "your change:" is read against the same
+// app's check before, never another's, however recent.
+TEST_CASE("your change: compares a check with the same app's previous check only",
+          "[app][untimed]") {
+    test::ScratchDir out;
+    auto checked = [&](const char* file) {
+        return test::run_lab("exercise check blocking-sleep " + test::app_file(file) +
+                             " --repeat 1 --out " + out.path.string());
+    };
+    const test::Outcome first = checked("no_wait.py");
+    const test::Outcome other = checked("unawaited.py");  // another student's, just after
+    INFO(other.output);
+    CHECK(other.output.find("your change:") == std::string::npos);
+    CHECK(other.output.find("the whole comparison") == std::string::npos);
+    const test::Outcome again = checked("no_wait.py");
+    INFO(again.output);
+    const auto runs = lab::newest_runs(out.path / "blocking-sleep", 3);
+    REQUIRE(runs.size() == 3);
+    if (auto at = again.output.find("the whole comparison: lab diff "); at != std::string::npos)
+        CHECK(again.output.find(runs[0].string(), at) != std::string::npos);  // no_wait's own
+    CHECK(again.output.find(runs[1].string()) == std::string::npos);  // never unawaited's
 }
 
 // An app that dies mid-check leaves nothing of the student's work measured: no grade, exit 4 (the

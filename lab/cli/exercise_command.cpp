@@ -53,29 +53,36 @@ void print_app_warnings(const ConfigurationResult& mine, int columns) {
     if (warned.more > 0) std::cout << "  (and " << warned.more << " more)\n";
 }
 
-// A right answer that took a few d: why, in waves of a pool's size.
-void print_waves(const Scenario& s, const ConfigurationResult& mine, const fs::path& file,
-                 int columns) {
-    const Waves w{.together = std::min(s.load.requests, s.load.concurrency),
-                  .delay_s = s.load.delay_ms / 1000.0,
-                  .measured_s = mine.makespan.median,
-                  .cpus = python_cpu_count(),
-                  .default_executor = uses_default_executor(file_text(file).value_or(""))};
-    if (std::string text = waves_text(w); !text.empty()) std::cout << '\n' << wrap(text, columns);
+// A right answer that took a few d: why, in the waves the server counted.
+void print_waves(const ConfigurationResult& mine, int columns) {
+    if (std::string text = waves_text(waves_of(mine)); !text.empty())
+        std::cout << '\n' << wrap(text, columns);
 }
 
-// The check before this one, kept in the exercise's folder of runs: what the student's change did.
+// The check before this one of the same app (its file and folder, as its row records them), kept
+// in the exercise's folder of runs: what the student's change did. Checks of other folders share
+// that folder of runs (a class's students, one --out): never compared with this one.
 void print_change(const fs::path& runs) {
-    const std::vector<fs::path> last = newest_runs(runs, 2);
+    const std::vector<fs::path> last = newest_runs(runs, 100);
     if (last.size() < 2) return;
+    auto app_of = [](const RunResult& r) {  // (its file, and the folder it was imported from)
+        if (r.configurations.empty()) return std::string();
+        return r.configurations[0].configuration.app + '\n' +
+               r.configurations[0].configuration.app_dir;
+    };
     try {
-        std::string said = change_sentence(diff_runs(read_results(last[0]), read_results(last[1])));
-        if (!said.empty())
-            std::cout << '\n'
-                      << wrap(said + "\n(the whole comparison: lab diff " +
-                                  shell_word(last[0].string()) + ' ' +
-                                  shell_word(last[1].string()) + ")",
-                              terminal_columns());
+        const RunResult now = read_results(last.back());
+        for (auto before = last.rbegin() + 1; before != last.rend(); ++before) {
+            const RunResult then = read_results(*before);
+            if (app_of(then) != app_of(now)) continue;
+            if (std::string said = change_sentence(diff_runs(then, now)); !said.empty())
+                std::cout << '\n'
+                          << wrap(said + "\n(the whole comparison: lab diff " +
+                                      shell_word(before->string()) + ' ' +
+                                      shell_word(last.back().string()) + ")",
+                                  terminal_columns());
+            return;
+        }
     } catch (const ResultsError& e) {
         // a damaged earlier check: the grade above stands, the change is not said
         std::cerr << "lab exercise: the previous check cannot be compared: " << printable(e.what())
@@ -87,7 +94,7 @@ void print_change(const fs::path& runs) {
 // A claim the busy machine kept from being judged (–) is neither held nor broken: the grade
 // waits for a quieter run rather than pass what was not seen or fail what the student got right.
 // Whether it passed.
-bool print_grade(const std::string& name, const RunResult& run, int status, const fs::path& file) {
+bool print_grade(const std::string& name, const RunResult& run, int status) {
     int held = 0, all = 0, unjudged = 0;
     for (const CheckedClaim& c : check_claims(run))
         ++all, held += c.outcome == CheckedClaim::Outcome::holds,
@@ -96,7 +103,7 @@ bool print_grade(const std::string& name, const RunResult& run, int status, cons
     if (!run.configurations.empty()) {
         const int columns = terminal_columns();
         print_app_warnings(run.configurations[0], columns);
-        if (passed) print_waves(run.scenario, run.configurations[0], file, columns);
+        if (passed) print_waves(run.configurations[0], columns);
     }
     const bool only_unjudged =
         !passed && status == exit_ok && unjudged > 0 && held + unjudged == all;
@@ -151,7 +158,7 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
                   << ": not graded: the lab could not run the check (see above).\n";
         return status;
     }
-    const bool passed = print_grade(name, run, status, file);
+    const bool passed = print_grade(name, run, status);
     print_change(out.out / s.name);
     return passed ? exit_ok : exit_failed;
 }

@@ -8,6 +8,7 @@
 #include "lab/figures/busy_machine.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/layout.hpp"
+#include "lab/report/exercise_waves.hpp"
 #include "lab/report/sweep_curves.hpp"
 
 namespace lab {
@@ -67,6 +68,13 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
         return {r.model.formula.empty() ? std::nullopt : std::optional(r.model_s * per_second),
                 "the model"};
     if (e.relative_to == "d") return {load.delay_ms / 1000.0 * per_second, "d"};
+    // One request's own time here: d and what each adds of its own (a connection made for each),
+    // which a busy machine stretches as it stretches the batch.
+    if (e.relative_to == "answer") {
+        const std::optional<double> quickest = r.figure(Figure::answer_min);
+        return {quickest ? std::optional(*quickest / 1000.0 * per_second) : std::nullopt,
+                "its quickest answer"};
+    }
     // K: how many requests the model serves at once, here (a pool's T, or fewer with fewer
     // requests).
     if (e.relative_to == "K") {
@@ -131,7 +139,14 @@ std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const Conf
 
 // A claim on the loop, of a student's app whose probe located the hold: what the doctor would say
 // of it (where, and the fix table's fix), in place of the text's guess of what the student wrote.
+// A batch too slow while the loop was free for most of it: the waves the server counted, never
+// "one after another on the loop's thread".
 std::string measured_meaning(const Expectation& e, const ConfigurationResult& r) {
+    const std::optional<double> held_ms = r.figure(Figure::loop_blocked);
+    if (e.figure == Figure::measured && held_ms && *held_ms < 500 * r.makespan.median)
+        if (std::string waves = waves_text(waves_of(r)); !waves.empty())
+            return fmt::format("the loop was free (held {:.1f} ms of the {:.3f} s batch). {}",
+                               *held_ms, r.makespan.median, waves);
     if (e.figure != Figure::loop_blocked || r.median_batch >= r.batches.size()) return "";
     const ServerAccount& said = r.batches[r.median_batch].server;
     if (said.held_fix.empty()) return "";

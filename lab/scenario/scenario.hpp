@@ -207,7 +207,8 @@ struct Expectation {
     Figure figure = Figure::measured;  // lab/scenario/figure_catalogue.hpp
     std::optional<double> at_least, at_most;
     std::string relative_to;  // "" (plain numbers), "model", "K", "share", "d", "N", "T", "W", "P",
-                              // a rate ("1/d", "T/d", "W/d", "N/d"), or "row"
+                              // "answer" (the row's quickest), a rate ("1/d", "T/d", "W/d",
+                              // "N/d"), or "row"
     int relative_row = 0;  // with relative_to = "row": that configuration's same figure
     std::string claim;  // the sentence of the text it supports
     // An exercise's: what a ✗ means of the student's code, in the lesson's terms

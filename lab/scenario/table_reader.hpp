@@ -104,12 +104,12 @@ public:
             return;
         }
         auto name = node->value<std::string>();
-        const std::set<std::string> names{"model", "K", "share", "d",   "N",   "T",
-                                          "W",     "P", "1/d",   "T/d", "W/d", "N/d"};
+        const std::set<std::string> names{"model", "K",      "share", "d",   "N",   "T",  "W",
+                                          "P",     "answer", "1/d",   "T/d", "W/d", "N/d"};
         if (!name || !names.count(*name))
             fail(key,
-                 "must be model, K, share, d, N, T, W, P, a rate (1/d, T/d, W/d, N/d) or a "
-                 "configuration's place (1, 2, ...)");
+                 "must be model, K, share, d, N, T, W, P, answer, a rate (1/d, T/d, W/d, N/d) or "
+                 "a configuration's place (1, 2, ...)");
         kind = *name;
     }
 
