@@ -33,6 +33,9 @@ struct SharedState {
     std::mutex told{};  // the observer and on_answer are called by one thread at a time
 
     std::int64_t now() const { return aim.now(); }
+    int endpoint_of(int i) const {
+        return endpoint_cycle[static_cast<std::size_t>(i) % endpoint_cycle.size()];
+    }
 };
 
 // One harness thread: its io_context, its connections' gate, its records and tallies.
@@ -70,8 +73,7 @@ asio::awaitable<bool> send_and_await(TimedSocket& stream, beast::flat_buffer& bu
     std::string answer;
     bool is_open = co_await exchange(stream, buffer, bytes, t.spec.timeout, t.shared.aim.origin_us,
                                      r, t.spec.poll_jobs ? &answer : nullptr, t.spec.answer_limits);
-    if (!t.spec.poll_jobs) co_return is_open;
-    if (!r.ok() || r.status != 202) co_return is_open;
+    if (!t.spec.poll_jobs || !r.ok() || r.status != 202) co_return is_open;
     co_return co_await await_job(stream, buffer, t.shared.aim.endpoint, t.spec,
                                  t.shared.aim.origin_us, answer, r);
 }
@@ -121,10 +123,8 @@ asio::awaitable<void> probe(ThreadState& t) {
     for (std::int64_t intended = t.release_us + every / 2; probing(t);) {
         co_await sleep_until(t.shared.aim.origin_us + intended);
         if (!probing(t)) break;
-        RequestRecord r;
-        r.index = static_cast<int>(t.probes.size());
-        r.connection = -1;
-        r.intended_us = intended;
+        RequestRecord r{
+            .index = static_cast<int>(t.probes.size()), .connection = -1, .intended_us = intended};
         if (!is_open) {
             stream.close();
             buffer.clear();
@@ -158,8 +158,7 @@ RequestRecord* take(ThreadState& t, RequestRecord& unrecorded) {
         ++t.not_recorded;
     }
     r->index = i;
-    r->endpoint =
-        t.shared.endpoint_cycle[static_cast<std::size_t>(i) % t.shared.endpoint_cycle.size()];
+    r->endpoint = t.shared.endpoint_of(i);
     return r;
 }
 
@@ -206,9 +205,8 @@ asio::awaitable<void> connection(ThreadState& t, int id) {
         tell(t, [&] {
             if (t.spec.observer && r.error != ErrorKind::connect)
                 t.spec.observer->answered(r);  // (it was told of the sending)
-            if (t.spec.on_answer)
-                t.spec.on_answer(t.shared.answered,
-                                 t.spec.requests);  // (read in turn: the last says all)
+            // (read in turn: the last says all)
+            if (t.spec.on_answer) t.spec.on_answer(t.shared.answered, t.spec.requests);
         });
         intended = t.now();
         t.shared.last_answer_us = intended;
@@ -287,13 +285,11 @@ namespace {
 void record_never_sent(Batch& batch, const SharedState& shared, const LoadSpec& spec) {
     for (int i = shared.next; i < spec.requests; ++i) {
         batch.cut_off = true;
-        RequestRecord r;
-        r.batch = batch.number;
-        r.index = i;
-        r.endpoint =
-            shared.endpoint_cycle[static_cast<std::size_t>(i) % shared.endpoint_cycle.size()];
-        r.error = ErrorKind::timeout;
-        r.end_us = shared.now();
+        const RequestRecord r{.batch = batch.number,
+                              .index = i,
+                              .endpoint = shared.endpoint_of(i),
+                              .end_us = shared.now(),
+                              .error = ErrorKind::timeout};
         batch.tallies[static_cast<std::size_t>(r.endpoint)].add(r);
         if (static_cast<std::size_t>(i) < spec.keep_records) batch.requests.push_back(r);
     }
@@ -330,8 +326,7 @@ Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedSt
     }
     if (timed) batch.unfinished = shared.next - shared.answered;
     else record_never_sent(batch, shared, spec);
-    std::sort(batch.requests.begin(), batch.requests.end(),
-              [](const auto& a, const auto& b) { return a.index < b.index; });
+    std::ranges::sort(batch.requests, {}, &RequestRecord::index);
     std::int64_t counted = 0;
     for (const Tally& t : batch.tallies) counted += t.requests;
     batch.not_recorded = counted - static_cast<std::int64_t>(batch.requests.size());

@@ -93,9 +93,8 @@ asio::awaitable<void> scheduler(Schedule& s) {
 }
 
 asio::awaitable<void> stall(Schedule& s) {
-    RequestRecord r;
-    r.connection = -1;
-    r.intended_us = std::chrono::duration_cast<Micros>(s.spec.stall_at).count();
+    RequestRecord r{.connection = -1,
+                    .intended_us = std::chrono::duration_cast<Micros>(s.spec.stall_at).count()};
     co_await sleep_until(s.aim.origin_us + r.intended_us);
     TimedSocket stream{co_await asio::this_coro::executor};
     beast::flat_buffer buffer;

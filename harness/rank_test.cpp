@@ -21,8 +21,7 @@ double splits(std::size_t n, std::size_t k) {
 std::vector<double> midranks(const std::vector<double>& pooled, double& ties) {
     std::vector<std::size_t> order(pooled.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t x, std::size_t y) { return pooled[x] < pooled[y]; });
+    std::ranges::sort(order, {}, [&](std::size_t x) { return pooled[x]; });
     std::vector<double> rank(pooled.size());
     for (std::size_t i = 0; i < order.size();) {
         std::size_t j = i;

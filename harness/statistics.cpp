@@ -13,10 +13,8 @@ namespace lab {
 
 double percentile(std::vector<double> values, double p) {
     if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    return values[static_cast<std::size_t>(
-                      nearest_rank(static_cast<std::int64_t>(values.size()), p)) -
-                  1];
+    std::ranges::sort(values);
+    return values[static_cast<std::size_t>(nearest_rank(std::ssize(values), p)) - 1];
 }
 
 Spread spread_of(std::vector<double> values) {

@@ -133,8 +133,7 @@ std::vector<Column> fit(Fitted& t, std::size_t columns) {
         std::fill(t.limit.begin(), t.limit.end(), SIZE_MAX);
         wrap_to(t, columns);
     }
-    std::stable_sort(folded.begin(), folded.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::ranges::stable_sort(folded, {}, &std::pair<std::size_t, Column>::first);
     std::vector<Column> out;
     for (auto& [at, c] : folded) out.push_back(std::move(c));
     return out;

@@ -24,7 +24,7 @@ namespace {
 struct Checked {
     bool ran = true;  // false: a service the scenario needs could not start
     int held = 0, held_on_real = 0, contradicted = 0, unjudged = 0;
-    std::string detail, notes, text;
+    std::string detail = {}, notes = {}, text = {};
 };
 
 // A line of the report after `margin` spaces, wrapped to the terminal.
@@ -90,7 +90,6 @@ void tally_claims(const RunResult& run, Checked& out) {
 Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
     Progress quiet(Progress::Style::quiet);
     RunResult run;
-    Checked out;
     try {
         LessonServices lent = shared.next_lesson(needs_postgres(s), needs_redis(s));
         run = run_scenario(
@@ -98,11 +97,11 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
                 overrides.downstream_url.value_or(""), overrides.redis_url.value_or(lent.redis_url),
                 nullptr, measure_last_row});
     } catch (const std::runtime_error& e) {  // a service the scenario needs could not start
-        out.ran = false;
-        out.contradicted = 1;
-        out.text = "✗ " + printable(s.name) + ": " + printable(e.what(), true) + '\n';
-        return out;
+        return {.ran = false,
+                .contradicted = 1,
+                .text = "✗ " + printable(s.name) + ": " + printable(e.what(), true) + '\n'};
     }
+    Checked out;
     tally_claims(run, out);
     held_to_models(run, out);
     for (const auto& r : run.configurations)
@@ -125,9 +124,8 @@ Checked check_once(const Scenario& s, const Overrides& overrides, SharedServices
     return out;
 }
 
-// A scenario checked, and checked once more when others kept the machine busy:
-// a claim is judged when a run lets it be, and said to be not judged when
-// neither does.
+// A scenario checked, and checked once more when others kept the machine busy: a claim is judged
+// when a run lets it be, and said to be not judged when neither does.
 Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices& shared) {
     Checked first = check_once(s, overrides, shared);
     if (first.ran && first.contradicted == 0 && first.unjudged > 0) {
@@ -158,9 +156,8 @@ struct CheckOptions {
     double under_s = 0;
 };
 
-// The scenarios `lab check` runs, with the overrides applied and twinned (their
-// notices said), those over --under skipped (counted); nullopt (said) for a
-// name or an option that is wrong.
+// The scenarios `lab check` runs, with the overrides applied and twinned (their notices said),
+// those over --under skipped (counted); nullopt (said) for a name or an option that is wrong.
 std::optional<std::vector<Scenario>> scenarios_to_check(const CheckOptions& o,
                                                         const Overrides& overrides, int& skipped) {
     std::vector<std::string> names = o.names;
@@ -198,12 +195,10 @@ double said_how_long(const std::vector<Scenario>& to_run) {
 
 }  // namespace
 
-// `lab check`: runs scenarios and holds each against its own text: every
-// [[expect]] must hold and every measured makespan stay within the scenario's
-// tolerance of its model; with
-// --with-fastapi, every claim on each row's real FastAPI twin too. It says
-// first how long the models say it will take, and on stderr which scenario runs
-// and how long is left.
+// `lab check`: runs scenarios and holds each against its own text: every [[expect]] must hold and
+// every measured makespan stay within the scenario's tolerance of its model; with --with-fastapi,
+// every claim on each row's real FastAPI twin too. It says first how long the models say it will
+// take, and on stderr which scenario runs and how long is left.
 Action define_check(CLI::App& app) {
     auto o = std::make_shared<CheckOptions>();
     app.add_option("scenarios", o->names,
@@ -211,12 +206,11 @@ Action define_check(CLI::App& app) {
     declare_overrides(app, o->overrides);
     app.add_flag("--quick", o->quick,
                  "One measured batch per configuration (unless --repeat says otherwise)");
-    declare_twins(app, o->twins,
-                  "Also run each configuration's real FastAPI twin, and hold "
-                  "every claim against it as well");
+    declare_twins(
+        app, o->twins,
+        "Also run each configuration's real FastAPI twin, and hold every claim against it as well");
     app.add_option("--under", o->under_s,
-                   "Only scenarios whose models say they take less than this "
-                   "many seconds")
+                   "Only scenarios whose models say they take less than this many seconds")
         ->check(CLI::Range(0.1, 100'000.0));
     return [o] {
         Overrides overrides = o->overrides;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "lab/layout.hpp"
@@ -45,11 +46,8 @@ std::string refused_target(const TargetUrl& target, bool allow_remote);
 // any other word is refused with the list of them.
 template <Named E>
 CLI::Option* one_of(CLI::Option* option) {
-    std::string words, set;
-    for (const std::string& word : all_names<E>()) {
-        words += (words.empty() ? "" : ", ") + word;
-        set += (set.empty() ? "{" : ",") + word;
-    }
+    const std::vector<std::string> names = all_names<E>();
+    const std::string words = fmt::format("{}", fmt::join(names, ", "));
     return option->type_name("TEXT")->transform(CLI::Validator(
         [words](std::string& word) -> std::string {
             auto value = named<E>(word);
@@ -57,7 +55,7 @@ CLI::Option* one_of(CLI::Option* option) {
             word = std::to_string(static_cast<int>(*value));  // what CLI11 reads an enum from
             return "";
         },
-        set + "}"));
+        fmt::format("{{{}}}", fmt::join(names, ","))));
 }
 
 // An address to listen on: localhost, or numbers ("127.0.0.1", "0.0.0.0", "::1"); anything else

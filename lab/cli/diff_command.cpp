@@ -26,8 +26,7 @@ std::vector<fs::path> last_two(const std::vector<fs::path>& given) {
     } else if (fs::is_directory("results")) {
         for (const auto& scenario : fs::directory_iterator("results"))
             for (fs::path& run : newest_runs(scenario.path(), 2)) runs.push_back(std::move(run));
-        std::sort(runs.begin(), runs.end(),
-                  [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
+        std::ranges::sort(runs, {}, [](const fs::path& p) { return p.filename(); });
         runs.erase(runs.begin(),
                    runs.end() - static_cast<long>(std::min<std::size_t>(2, runs.size())));
     }

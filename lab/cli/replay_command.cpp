@@ -13,7 +13,6 @@
 
 #include "lab/live/live_hub.hpp"
 #include "lab/report/predictions.hpp"
-#include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"
 
 namespace lab {

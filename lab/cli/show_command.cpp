@@ -6,7 +6,6 @@
 #include <iostream>
 #include <memory>
 
-#include "lab/modes/modes.hpp"
 #include "lab/cli/guesses_asked.hpp"
 #include "lab/figures/figure_value.hpp"
 #include "lab/guess.hpp"

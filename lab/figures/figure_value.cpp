@@ -210,8 +210,7 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
         case tick_late_p99:
         case tick_late_max: return why_no_tick(r);
         case reply_min:
-            if (std::all_of(r.batches.begin(), r.batches.end(),
-                            [](const Batch& b) { return b.probes.empty(); }))
+            if (std::ranges::all_of(r.batches, [](const Batch& b) { return b.probes.empty(); }))
                 return "the \"wait MS\" message was never sent: no WebSocket was open to send it "
                        "on";
             return "no reply (\"waited MS\") to the \"wait MS\" message was read before the batch "

@@ -64,9 +64,8 @@ struct LiveHub::Impl {
             events.push_back(
                 "data: " + event->dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
         }
-        asio::post(io, [this] {
-            changed.expires_at(asio::steady_timer::time_point::max());
-        });  // wakes every page
+        // Wakes every page
+        asio::post(io, [this] { changed.expires_at(asio::steady_timer::time_point::max()); });
     }
 
     // Each datagram with its sender's pid, as the kernel says it: a mark from a process that is not

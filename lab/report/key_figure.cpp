@@ -114,17 +114,13 @@ FigureBars per_worker_bars(const RunResult& run) {
             most_workers = std::max(most_workers,
                                     static_cast<std::size_t>(serving_processes(r.configuration)));
     // Named as the scenario's processes are: all hosts behind nginx, or worker processes.
-    bool hosts =
-        std::all_of(run.configurations.begin(), run.configurations.end(), [](const auto& r) {
-            return !served_by_processes(r.configuration) || r.configuration.behind_nginx();
-        });
+    bool hosts = std::ranges::all_of(run.configurations, [](const auto& r) {
+        return !served_by_processes(r.configuration) || r.configuration.behind_nginx();
+    });
     std::string who = hosts ? "host" : "worker";
-    FigureBars f{"Requests each " + who + (hosts ? "" : " process") + " answered (median batch; " +
-                     who + " 1 answered most)",
-                 "",
-                 0,
-                 {},
-                 {}};
+    FigureBars f{.title = "Requests each " + who + (hosts ? "" : " process") +
+                          " answered (median batch; " + who + " 1 answered most)",
+                 .digits = 0};
     for (std::size_t w = 1; w <= most_workers; ++w)
         f.series.push_back(who + " " + std::to_string(w));
     for (const auto& r : run.configurations) {
@@ -134,11 +130,9 @@ FigureBars per_worker_bars(const RunResult& run) {
         if (g.note.empty()) {
             const auto& counts = r.batches[r.median_batch].stats.per_worker;
             std::vector<std::int64_t> pids = workers_busiest_first(r);
-            for (std::size_t w = 0;
-                 w < static_cast<std::size_t>(serving_processes(r.configuration)) &&
-                 w < most_workers;
-                 ++w)
-                // A worker that answered none
+            const std::size_t workers = std::min(
+                most_workers, static_cast<std::size_t>(serving_processes(r.configuration)));
+            for (std::size_t w = 0; w < workers; ++w)  // (0: a worker that answered none)
                 g.values[w] = w < pids.size() ? counts.at(pids[w]) : 0;
         }
         f.groups.push_back(std::move(g));
@@ -224,8 +218,7 @@ std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
                     t.points.push_back({static_cast<double>(q.intended_us) / 1e6,
                                         static_cast<double>(q.end_us - q.intended_us) / 1000.0,
                                         static_cast<double>(q.end_us - q.send_us) / 1000.0});
-            std::sort(t.points.begin(), t.points.end(),
-                      [](auto a, auto b) { return a.due_s < b.due_s; });
+            std::ranges::sort(t.points, {}, &LatencyPoint::due_s);
             for (const RequestRecord& stall :
                  b.probes)  // the open loop keeps its slow request as a probe
                 if (stall.send_us >= 0) {

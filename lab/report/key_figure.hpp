@@ -21,10 +21,10 @@ struct FigureGroup {
 };
 struct FigureBars {
     std::string title;  // "How long all 10 requests took"
-    std::string unit;  // "s", "ms", "MiB", "requests"
+    std::string unit = {};  // "s", "ms", "MiB", "requests"
     int digits = 3;  // decimals the values are shown with
-    std::vector<std::string> series;  // the legend: one colour each
-    std::vector<FigureGroup> groups;
+    std::vector<std::string> series = {};  // the legend: one colour each
+    std::vector<FigureGroup> groups = {};
     // `lab run --predict`: the series of the class's guesses (drawn outlined)
     int guess_series = -1;
     // The scale's end: the largest value (a guess: at most 4× the largest measured)

@@ -63,19 +63,12 @@ std::string idea_of(const RunResult& run, const ConfigurationResult& r, bool gue
 
 RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured,
                        const std::string& unit) {
-    RoomSpread room;
-    if (guesses.empty()) return room;
-    std::sort(guesses.begin(), guesses.end());
-    room.count = guesses.size();
-    room.low = guesses.front();
-    room.high = guesses.back();
-    const std::size_t n = guesses.size();
-    room.median = n % 2 ? guesses[n / 2] : (guesses[n / 2 - 1] + guesses[n / 2]) / 2;
+    const Spread spread = spread_of(guesses);  // (all zero for none)
+    RoomSpread room{
+        .count = guesses.size(), .low = spread.min, .median = spread.median, .high = spread.max};
     if (measured)
-        room.close =
-            static_cast<std::size_t>(std::count_if(guesses.begin(), guesses.end(), [&](double g) {
-                return is_close(g, *measured, unit);
-            }));
+        room.close = static_cast<std::size_t>(
+            std::ranges::count_if(guesses, [&](double g) { return is_close(g, *measured, unit); }));
     return room;
 }
 

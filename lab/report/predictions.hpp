@@ -19,7 +19,7 @@ namespace lab {
 struct RoomSpread {
     std::size_t count = 0, close = 0;  // how many, and how many were close
     double low = 0, median = 0, high = 0;
-    std::string idea;  // the idea the room's median missed, when it was not close (idea_of)
+    std::string idea = {};  // the idea the room's median missed, when it was not close (idea_of)
 };
 // The spread of a configuration's room guesses; `measured`, if known, decides which were close.
 RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured,

@@ -49,9 +49,7 @@ std::string per_worker(const ConfigurationResult& r) {
     counts.resize(std::max<std::size_t>(
         counts.size(), static_cast<std::size_t>(serving_processes(r.configuration))));
     std::sort(counts.rbegin(), counts.rend());
-    std::string text;
-    for (int n : counts) text += (text.empty() ? "" : ", ") + std::to_string(n);
-    return text;
+    return fmt::format("{}", fmt::join(counts, ", "));
 }
 
 // What the server waits on, for the paths that wait on a real service.
@@ -109,12 +107,10 @@ std::string load_line(const RunResult& run) {
     else
         line +=
             "each waiting " + (swept == "delay" ? "d" : "d = " + d_text) + waiting_on(load.path);
-    if (run.scenario.sweep) {
-        std::string values;
-        for (int v : run.scenario.sweep->values)
-            values += (values.empty() ? "" : ", ") + std::to_string(v);
-        line += "; swept: " + swept_symbol(run) + " = " + values + (swept == "delay" ? " ms" : "");
-    }
+    if (run.scenario.sweep)
+        line +=
+            fmt::format("; swept: {} = {}{}", swept_symbol(run),
+                        fmt::join(run.scenario.sweep->values, ", "), swept == "delay" ? " ms" : "");
     line += load.repeat == 1 ? "; one batch"
                              : "; median of " + std::to_string(load.repeat) + " batches";
     return line + (load.warmup ? " after one warm-up" : ", no warm-up") + "." +
@@ -300,12 +296,10 @@ std::vector<Column> table_columns(const RunResult& run) {
 std::vector<Row> table_rows(const RunResult& run) { return rows_of(table_columns(run)); }
 
 std::string below_floor_note(const RunResult& run) {
-    bool any_below =
-        std::any_of(run.configurations.begin(), run.configurations.end(),
-                    [](const ConfigurationResult& r) { return r.document_below_floor; });
-    return any_below ? "† below the physical floor of " + fixed(run.physical_floor_s) +
-                           " s: " + run.physical_floor_reason + "."
-                     : "";
+    return std::ranges::any_of(run.configurations, &ConfigurationResult::document_below_floor)
+               ? "† below the physical floor of " + fixed(run.physical_floor_s) +
+                     " s: " + run.physical_floor_reason + "."
+               : "";
 }
 
 std::vector<std::string> knee_lines(const RunResult& run) {

@@ -6,7 +6,6 @@
 
 #include "lab/figures/figure_value.hpp"
 #include "lab/report/claims.hpp"
-#include "lab/report/key_figure.hpp"
 #include "lab/report/timeline.hpp"
 
 namespace lab {
@@ -196,8 +195,7 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
 
 std::string change_sentence(const RunDiff& d) {
     auto of = [&](const char* figure) {
-        auto c = std::find_if(d.figures.begin(), d.figures.end(),
-                              [&](const FigureChange& x) { return x.figure == figure; });
+        auto c = std::ranges::find(d.figures, figure, &FigureChange::figure);
         return c != d.figures.end() && c->a && c->b ? &*c : nullptr;
     };
     const FigureChange* took = of("measured");

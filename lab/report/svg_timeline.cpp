@@ -70,14 +70,13 @@ public:
     // hold.
     void route_legend(Legend& entries) const {
         for (std::size_t k = 0; k < routes_.size(); ++k) {
-            bool named = std::any_of(r_.holds.begin(), r_.holds.end(), [&](const LoopHold& h) {
+            bool named = std::ranges::any_of(r_.holds, [&](const LoopHold& h) {
                 return h.endpoint == static_cast<int>(k) && h.named;
             });
             entries.push_back({route_colour(static_cast<int>(k)),
                                routes_[k] + (named ? ": holds the loop" : "")});
         }
-        if (std::any_of(r_.holds.begin(), r_.holds.end(),
-                        [](const LoopHold& h) { return h.named; }))
+        if (std::ranges::any_of(r_.holds, &LoopHold::named))
             entries.push_back({named_hold_outline,
                                "outlined on the row \"loop\": a hold of a route that holds the "
                                "loop, its own code running"});
@@ -86,8 +85,8 @@ public:
     // A probed app's waits, a colour each, when any drawn request waited so.
     void wait_legend(Legend& entries) const {
         auto any = [&](std::int64_t RequestRecord::*wait) {
-            return std::any_of(t_.rows.begin(), t_.rows.end(),
-                               [&](const TimelineRow& row) { return row.record->*wait > 0; });
+            return std::ranges::any_of(
+                t_.rows, [&](const TimelineRow& row) { return row.record->*wait > 0; });
         };
         if (any(&RequestRecord::token_wait_us))
             entries.push_back({token_wait_colour, waiting_for_thread});
@@ -197,8 +196,7 @@ private:
         return fixed(static_cast<double>(us - t_.t0) / 1000.0, 1);
     }
     std::size_t rank_of(std::int64_t pid) const {
-        return static_cast<std::size_t>(std::find(r_.workers.begin(), r_.workers.end(), pid) -
-                                        r_.workers.begin());
+        return static_cast<std::size_t>(std::ranges::find(r_.workers, pid) - r_.workers.begin());
     }
 
     // Its batch, the processes that served it (busiest first), and the loop's holds

@@ -109,9 +109,8 @@ inline void legend(std::ostream& out, const Legend& entries) {
     out << "</div>\n";
 }
 
-// A time axis of four steps: a grid line at each from y1 to y2, its time in seconds below at
-// label_y (`digits` decimals).
-// Its ticks at round numbers (0.25 s, 0.5 s, ...), four to eight of them, as the live page's
+// A time axis: a grid line at each tick from y1 to y2, its time in seconds below at label_y. Its
+// ticks at round numbers (0.25 s, 0.5 s, ...), four to eight of them, as the live page's
 // (lab/live/live_page.html's drawAxis): 1, 2, 2.5 or 5 times a power of ten.
 inline void time_axis(std::ostream& out, double left, double plot, double y1, double y2,
                       double label_y, double seconds) {

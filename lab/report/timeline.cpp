@@ -22,11 +22,9 @@ std::vector<std::size_t> even_sample(std::size_t n, std::size_t shown, std::size
     for (std::size_t i = 0; i < shown; ++i)
         picked.push_back(shown < 2 ? 0 : i * (n - 1) / (shown - 1));
     if (shown > (ends ? 2u : 0u) && std::find(picked.begin(), picked.end(), kept) == picked.end())
-        *std::min_element(picked.begin() + ends, picked.end() - ends,
-                          [&](std::size_t a, std::size_t b) {
-                              return std::llabs(static_cast<long long>(a - kept)) <
-                                     std::llabs(static_cast<long long>(b - kept));
-                          }) = kept;
+        *std::ranges::min_element(
+            picked.begin() + ends, picked.end() - ends, {},
+            [&](std::size_t a) { return std::llabs(static_cast<long long>(a - kept)); }) = kept;
     return picked;
 }
 
@@ -48,9 +46,7 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
         t.bystanders = true;
         t.t1 = std::max(t.t1, p->end_us);
     }
-    std::stable_sort(t.rows.begin(), t.rows.end(), [](const TimelineRow& a, const TimelineRow& b) {
-        return began(a.record) < began(b.record);
-    });
+    std::ranges::stable_sort(t.rows, {}, [](const TimelineRow& row) { return began(row.record); });
 }
 
 }  // namespace
@@ -84,8 +80,7 @@ TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bys
 
 std::string worst_probe_note(const ConfigurationResult& result, const Load& load) {
     auto worst_of = [](const BatchRecord& b) { return b.figure(Figure::probe_max); };
-    auto worst = std::max_element(result.batches.begin(), result.batches.end(),
-                                  [&](auto& a, auto& b) { return worst_of(a) < worst_of(b); });
+    auto worst = std::ranges::max_element(result.batches, {}, worst_of);
     if (worst == result.batches.end() || !worst_of(*worst)) return "";
     const BatchRecord& drawn = result.batches[result.median_batch];
     if (worst->number == drawn.number) return "";
@@ -138,8 +133,7 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
                               "█ being run by a queue worker"
                      : t.stamped ? " (the median): ░ sent, waiting for the server   █ being served"
                                  : " (the median): ░ sent, waiting for the answer (the server's "
-                                   "own timings are unknown: "
-                                   "client-side figures only)") +
+                                   "own timings are unknown: client-side figures only)") +
                     (t.bystanders ? "   ▓ the bystander's GET " + load.probe_path +
                                         " (probe rows), being served"
                                   : "") +

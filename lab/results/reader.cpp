@@ -241,8 +241,7 @@ std::vector<fs::path> newest_runs(const fs::path& runs, std::size_t n) {
                 (fs::exists(entry.path() / "summary.json") ||
                  fs::exists(entry.path() / "doctor.json")))
                 found.push_back(entry.path());
-    std::sort(found.begin(), found.end(),
-              [](const fs::path& x, const fs::path& y) { return x.filename() < y.filename(); });
+    std::ranges::sort(found, {}, [](const fs::path& p) { return p.filename(); });
     found.erase(found.begin(), found.end() - static_cast<long>(std::min(n, found.size())));
     return found;
 }

@@ -150,8 +150,7 @@ void read_configuration_entry(const json& entry, std::size_t i, RunResult& run) 
     configuration_fields(c, r.configuration);
     result_fields(c, r);
     if (auto v = r.configuration.sweep_value;
-        v && (!sweep ||
-              std::find(sweep->values.begin(), sweep->values.end(), *v) == sweep->values.end()))
+        v && (!sweep || std::ranges::find(sweep->values, *v) == sweep->values.end()))
         c.fail("sweep_value", std::to_string(*v) + " is not one of sweep.values");
     c.objects("batches", [&](const Reader& b) {
         BatchRecord& note = r.batches.emplace_back();

@@ -31,12 +31,17 @@ struct Writer {
         else if constexpr (std::is_same_v<T, Verdict>) out[key] = value.text();  // its prose
         else out[key] = value;
     }
+    // `value` as an object of the keys `list` walks.
     template <class T, class List>
-    void object(const char* key, const T& value, List list) {
+    static json of(const T& value, List list) {
         json inner = json::object();
         Writer w{inner};
         list(w, value);
-        out[key] = std::move(inner);
+        return inner;
+    }
+    template <class T, class List>
+    void object(const char* key, const T& value, List list) {
+        out[key] = of(value, list);
     }
 };
 
@@ -127,12 +132,7 @@ std::vector<std::string> headers_to_keep(std::vector<std::string> headers) {
 template <class T, class Fields>
 json objects_of(const std::vector<T>& items, Fields fields) {
     json list = json::array();
-    for (const T& item : items) {
-        json one = json::object();
-        Writer w{one};
-        fields(w, item);
-        list.push_back(std::move(one));
-    }
+    for (const T& item : items) list.push_back(Writer::of(item, fields));
     return list;
 }
 
@@ -159,9 +159,7 @@ json summary_json(const RunResult& run) {
         result_fields(cw, r);
         json batches = json::array();
         for (const BatchRecord& row : r.batches) {
-            json b = json::object();
-            Writer bw{b};
-            batch_fields(bw, row);
+            json b = Writer::of(row, [](auto& v, auto& x) { batch_fields(v, x); });
             // All it counted (else requests.csv holds every request)
             if (row.not_recorded > 0 && !row.tallies.empty())
                 b["tallies"] = tallies_json(row.tallies);

@@ -127,11 +127,9 @@ void write_new_files(const fs::path& folder, const std::vector<RenderedFile>& fi
 std::string requests_csv(const RunResult& run) {
     std::ostringstream csv;
     csv << "configuration_index,configuration,mode,batch,kind,index,connection,intended_us,connect_"
-           "us,send_us,"
-           "first_byte_us,end_us,latency_us,status,bytes,worker_pid,thread_id,server_start_us,"
-           "server_end_us,error,"
-           "db_start_us,db_end_us,job_queued_us,done_us,endpoint,token_wait_us,connection_wait_"
-           "us\n";
+           "us,send_us,first_byte_us,end_us,latency_us,status,bytes,worker_pid,thread_id,server_"
+           "start_us,server_end_us,error,db_start_us,db_end_us,job_queued_us,done_us,endpoint,"
+           "token_wait_us,connection_wait_us\n";
     for (std::size_t i = 0; i < run.configurations.size(); ++i) {
         const ConfigurationResult& c = run.configurations[i];
         auto row = [&](const RequestRecord& r, const char* kind) {

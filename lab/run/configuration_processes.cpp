@@ -1,7 +1,6 @@
 #include "lab/run/configuration_processes.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "lab/modes/modes.hpp"
 #include "lab/run/group_memory.hpp"

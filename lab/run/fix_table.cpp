@@ -40,8 +40,7 @@ const FixRow rows[] = {
      "lab run background-tasks", "a background task"},
     {any, any, bit(CallFamily::client_made),
      "make one client at start-up and reuse it in `{name}`: building a client makes an SSL "
-     "context, "
-     "milliseconds of CPU on the loop each time",
+     "context, milliseconds of CPU on the loop each time",
      "lab run http-client", "an HTTP client made per request"},
     {any, bit(HoldKind::waiting), bit(CallFamily::child_process),
      "start the child in `{name}` with `await asyncio.create_subprocess_exec(...)` and await its "
@@ -73,8 +72,7 @@ const FixRow rows[] = {
      "lab run blocking-async", "time.sleep in a route"},
     {any, computes, any,
      "make `{name}` a `def`: FastAPI runs it on the thread pool, and under 50 ms a request the "
-     "GIL's "
-     "turns cost little",
+     "GIL's turns cost little",
      "lab run qr-code", "computing under 50 ms a request"},
     {any, any, any,
      "make `{name}` a `def` (FastAPI runs it on the thread pool), or await an async client "

@@ -13,7 +13,6 @@
 #include "lab/clock.hpp"
 #include "lab/cpu_taken.hpp"
 #include "lab/layout.hpp"
-#include "lab/modes/modes.hpp"
 #include "lab/run_key.hpp"
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -48,8 +47,7 @@ std::string target_of(const Configuration& c, const Load& load) {
 // AnyIO's threads as requests come (10,000 of them take c10k's twin 10 to 16 s here).
 constexpr int deadline_factor = 5, deadline_slack_s = 10, real_stack_slack_s = 30;
 std::chrono::milliseconds batch_deadline(double model_s, int slack_s) {
-    // no model (a server the lab did not start)
-    if (model_s <= 0) return std::chrono::milliseconds(0);
+    if (model_s <= 0) return {};  // no model (a server the lab did not start)
     return std::chrono::milliseconds(
         static_cast<long>((deadline_factor * model_s + slack_s) * 1000));
 }
@@ -128,18 +126,18 @@ LoadSpec load_spec(const Configuration& c, const Load& load,
 Batch held_websockets(const LoadSpec& server, const Load& load,
                       const ConfigurationProcesses& processes, ConfigurationResult& result,
                       int batch) {
-    WebSocketLoadSpec spec;
-    spec.host = server.host;
-    spec.port = server.port;
-    spec.target = server.target.substr(0, server.target.find('?'));  // /ws, or a student app's
-    spec.clients = load.requests;  // each on a connection of its own
-    spec.hold = std::chrono::milliseconds(load.duration_ms);
-    spec.wait_ms = load.delay_ms;
-    spec.wait_at = std::chrono::milliseconds(load.stall_at_ms);
-    spec.observer = server.observer;
     result.pss_before_kib = processes.pss_kib();
-    spec.on_held = [&](int /*open*/) { result.pss_kib = processes.pss_kib(); };
-    return run_websocket_batch(spec, batch);
+    return run_websocket_batch(
+        {.host = server.host,
+         .port = server.port,
+         .target = server.target.substr(0, server.target.find('?')),  // /ws, or a student app's
+         .clients = load.requests,  // each on a connection of its own
+         .hold = std::chrono::milliseconds(load.duration_ms),
+         .wait_ms = load.delay_ms,
+         .wait_at = std::chrono::milliseconds(load.stall_at_ms),
+         .on_held = [&](int /*open*/) { result.pss_kib = processes.pss_kib(); },
+         .observer = server.observer},
+        batch);
 }
 
 // One configuration's run, step by step: start its processes, warm up, send the measured batches

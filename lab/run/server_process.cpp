@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "lab/run/progress.hpp"
 #include "lab/run/server_cgroup.hpp"
 #include "lab/run/server_namespace.hpp"
@@ -155,9 +157,7 @@ void ServerProcess::fail_start(const std::vector<std::string>& command, const st
     stop();
     close(log_fd_);
     log_fd_ = -1;
-    std::string shown;
-    for (const auto& a : command) shown += (shown.empty() ? "" : " ") + a;
-    throw std::runtime_error(shown + ": " + why);
+    throw std::runtime_error(fmt::format("{}: {}", fmt::join(command, " "), why));
 }
 
 // Its first line on stdout, within `timeout`; if it dies first, how it died and what it said.
@@ -231,11 +231,9 @@ std::string last_lines(const std::string& text, int count) {
     std::vector<std::string> lines;
     for (auto line : std::views::split(text, '\n'))
         if (!line.empty()) lines.emplace_back(line.begin(), line.end());
-    std::string out;
-    for (std::size_t k = lines.size() - std::min(lines.size(), std::size_t(count));
-         k < lines.size(); ++k)
-        out += (out.empty() ? "" : " | ") + lines[k];
-    return out;
+    const std::size_t from = lines.size() - std::min(lines.size(), std::size_t(count));
+    return fmt::format("{}",
+                       fmt::join(lines.begin() + static_cast<long>(from), lines.end(), " | "));
 }
 
 ServerProcess::~ServerProcess() {

@@ -168,8 +168,7 @@ asio::awaitable<std::optional<Request>> read_request(TimedSocket& stream,
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::connection_reset)
         co_return std::nullopt;
-    std::optional<Response> refusal = ec ? unreadable(ec) : refused(parser.get());
-    if (refusal) {
+    if (std::optional<Response> refusal = ec ? unreadable(ec) : refused(parser.get())) {
         co_await http::async_write(stream, *refusal, asio::redirect_error(asio::use_awaitable, ec));
         co_return std::nullopt;
     }

@@ -82,9 +82,8 @@ asio::awaitable<void> LoopMonitor::watch(Micros slow) {
                                  static_cast<double>(held) / 1000.0,
                                  printable(since_last_tick_[i].path).c_str());
                     explain(
-                        "the loop was blocked for {:.1f} ms by {}: meanwhile nothing else could be "
-                        "read, "
-                        "started or answered",
+                        "the loop was blocked for {:.1f} ms by {}: meanwhile nothing else "
+                        "could be read, started or answered",
                         static_cast<double>(held) / 1000.0, since_last_tick_[i].path);
                 }
             }

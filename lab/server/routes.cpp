@@ -31,18 +31,15 @@ std::optional<std::string_view> query_value(std::string_view query, std::string_
 }
 
 Route error(int status, std::string_view reason, std::string allow = {}) {
-    Route r;
-    r.kind = Route::Kind::error;
-    r.status = status;
-    r.error_body = error_body(status, reason);
-    r.allow = std::move(allow);
-    return r;
+    return {.kind = Route::Kind::error,
+            .status = status,
+            .error_body = error_body(status, reason),
+            .allow = std::move(allow)};
 }
 
 Route timed_route(Route::Kind kind, std::string_view query, const std::string& key = "ms") {
-    long ms = kind == Route::Kind::cache
-                  ? 0
-                  : default_delay_ms;  // a cache call is a plain GET unless asked
+    // A cache call is a plain GET unless asked
+    long ms = kind == Route::Kind::cache ? 0 : default_delay_ms;
     if (auto text = query_value(query, key)) {
         auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), ms);
         if (ec != std::errc{} || end != text->data() + text->size())
@@ -52,10 +49,7 @@ Route timed_route(Route::Kind kind, std::string_view query, const std::string& k
             return error(400, key + " must be between 0 and " + std::to_string(max_delay_ms) +
                                   ", got " + std::to_string(ms));
     }
-    Route r;
-    r.kind = kind;
-    r.amount = std::chrono::milliseconds(ms);
-    return r;
+    return {.kind = kind, .amount = std::chrono::milliseconds(ms)};
 }
 
 // /users/{id} (a row of PostgreSQL's users table, by its primary key) and /jobs/{id} (a job of the
@@ -156,12 +150,10 @@ Route route(std::string_view method, std::string_view target) {
     }
     if (path == "/" || path == "/health" || path == "/stats") {
         if (method != "GET") return error(405, std::string(path) + " takes GET", "GET");
-        Route r;
-        r.kind = path == "/"         ? Route::Kind::root
-                 : path == "/health" ? Route::Kind::health
-                                     : Route::Kind::stats;
-        r.reset = query_value(query, "reset") == "1";
-        return r;
+        return {.kind = path == "/"         ? Route::Kind::root
+                        : path == "/health" ? Route::Kind::health
+                                            : Route::Kind::stats,
+                .reset = query_value(query, "reset") == "1"};
     }
     return error(404, "no such path: " + std::string(path));
 }

@@ -38,8 +38,8 @@ struct Route {
     // POST /background/delay|cpu: answered 202 at once, the work done after
     bool background = false;
     int status = 200;  // for Kind::error: 400, 404 or 405
-    std::string error_body;  // for Kind::error: JSON with the reason
-    std::string allow;  // for 405: the methods the path does accept
+    std::string error_body = {};  // for Kind::error: JSON with the reason
+    std::string allow = {};  // for 405: the methods the path does accept
 };
 
 // Decides what a request asks for, or why it cannot have it.

@@ -23,7 +23,7 @@ namespace lab {
 struct ServiceSpec {
     std::string name;  // "PostgreSQL", for messages
     std::string missing;  // one line: which package to install
-    std::vector<std::vector<std::string>> setup;  // commands run first, in order (initdb)
+    std::vector<std::vector<std::string>> setup = {};  // commands run first, in order (initdb)
     std::vector<std::string> command;  // the service itself, in the foreground
     std::function<bool()> ready;  // polled (in the keeper) until true
     int polite_signal = SIGTERM;  // how to ask it to stop (postgres: SIGINT, fast shutdown)

@@ -94,15 +94,12 @@ NginxBalancer::NginxBalancer(const std::vector<std::uint16_t>& host_ports, Upstr
           "nginx",
           [&](const std::filesystem::path& folder) {
               std::ofstream(folder / "nginx.conf") << config(host_ports, upstream, port, folder);
-              ServiceSpec spec;
-              spec.name = "nginx";
-              spec.missing = "nginx is not installed: apt-get install nginx-light";
-              spec.command = {
-                  nginx_binary, "-p",    folder.string(), "-c", (folder / "nginx.conf").string(),
-                  "-e",         "stderr"};
-              spec.ready = [port] { return accepts_connections(port); };
-              spec.polite_signal = SIGQUIT;  // nginx's graceful stop
-              return spec;
+              return ServiceSpec{.name = "nginx",
+                                 .missing = "nginx is not installed: apt-get install nginx-light",
+                                 .command = {nginx_binary, "-p", folder.string(), "-c",
+                                             (folder / "nginx.conf").string(), "-e", "stderr"},
+                                 .ready = [port] { return accepts_connections(port); },
+                                 .polite_signal = SIGQUIT};  // nginx's graceful stop
           }),
       port_(port) {}
 

@@ -41,18 +41,16 @@ std::string socket_in(const std::filesystem::path& folder) {
 
 ServiceSpec redis_spec(const std::filesystem::path& folder) {
     std::string socket = socket_in(folder);
-    ServiceSpec spec;
-    spec.name = "Redis";
-    spec.missing = "Redis is not installed: apt-get install redis-server";
-    spec.command = {
-        "/usr/bin/redis-server", "--port", "0", "--unixsocket", socket, "--unixsocketperm", "700",
-        "--save", "", "--appendonly", "no", "--dir", folder.string(), "--daemonize", "no",
-        // Redis checks blocked clients' timeouts as often as its event loop ticks, 10
-        // times a second by default: a BLPOP of 100 ms could take 200. 100 ticks a second.
-        "--hz", "100"};
-    spec.ready = [socket] { return answers(socket, "PING\r\n", "+PONG"); };
-    spec.polite_signal = SIGTERM;
-    return spec;
+    return {.name = "Redis",
+            .missing = "Redis is not installed: apt-get install redis-server",
+            .command = {"/usr/bin/redis-server", "--port", "0", "--unixsocket", socket,
+                        "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir",
+                        folder.string(), "--daemonize", "no",
+                        // Redis checks blocked clients' timeouts as often as its event loop ticks,
+                        // 10 times a second by default: a BLPOP of 100 ms could take 200. 100
+                        // ticks a second.
+                        "--hz", "100"},
+            .ready = [socket] { return answers(socket, "PING\r\n", "+PONG"); }};
 }
 
 }  // namespace
