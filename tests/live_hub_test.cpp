@@ -15,6 +15,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
 #include <thread>
 
 #include <httplib.h>
@@ -22,6 +25,7 @@
 
 #include "harness/raw_client.hpp"
 #include "lab/live/live_hub.hpp"
+#include "lab/live/mark_senders.hpp"
 #include "support.hpp"
 
 namespace {
@@ -295,4 +299,37 @@ TEST_CASE("a client holding many live-view connections costs the run nothing",
     REQUIRE(summary["configurations"].size() == 2);
     for (const json& row : summary["configurations"]) CHECK(row.value("error", "") == "");
     CHECK(std::filesystem::exists(folder / "requests.csv"));
+}
+
+// The sweep of marks folders a killed `lab` left: this user's own only (owner, mode 0700, the
+// socket), never another user's folder nor what a link points to (issue 68: run as root, it
+// deleted another user's folder and their file in it).
+TEST_CASE("the live view's sweep removes only marks folders this user's lab left",
+          "[unit][hostile]") {
+    const pid_t gone = fork();
+    if (gone == 0) _exit(0);
+    waitpid(gone, nullptr, 0);  // (a pid no process has now)
+    const std::string stem = "/tmp/lab-live-" + std::to_string(gone) + "-";
+    auto made = [&](const std::string& tail, std::initializer_list<const char*> files) {
+        const std::filesystem::path folder = stem + tail;
+        std::filesystem::create_directory(folder);
+        std::filesystem::permissions(folder, std::filesystem::perms::owner_all);
+        for (const char* file : files) std::ofstream(folder / file) << "x";
+        return folder;
+    };
+    const auto mine = made("mine00", {"marks"});
+    const auto more = made("more00", {"marks", "notes.txt"});
+    const auto theirs = made("their0", {"marks", "theirs.txt"});
+    const bool chowned = chown(theirs.c_str(), 65534, 65534) == 0;  // (root only)
+    test::ScratchDir target;
+    std::ofstream(target.path / "kept.txt") << "x";
+    const std::filesystem::path link = stem + "link00";
+    std::filesystem::create_directory_symlink(target.path, link);
+    const std::string folder = lab::live::private_marks_folder();
+    std::filesystem::remove_all(folder);
+    CHECK_FALSE(std::filesystem::exists(mine));
+    CHECK(std::filesystem::exists(more / "notes.txt"));
+    CHECK(std::filesystem::exists(target.path / "kept.txt"));
+    if (chowned) CHECK(std::filesystem::exists(theirs / "theirs.txt"));
+    for (const auto& left : {more, theirs, link}) std::filesystem::remove_all(left);
 }

@@ -1,6 +1,8 @@
 #include "lab/live/mark_senders.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <signal.h>
@@ -62,13 +64,31 @@ bool OwnProcesses::includes(pid_t pid) {
     return ours;
 }
 
+namespace {
+
+// A marks folder a `lab` of this user's left (its pid gone): its socket unlinked, then the folder
+// if that emptied it. Opened without following a link, and only if it is this user's, 0700 as
+// mkdtemp makes it: another user's folder and a link are left as they are, and what else a
+// folder holds stays in it.
+void remove_left_marks_folder(const std::string& path) {
+    const int dir = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0) return;
+    struct stat st {};
+    if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 07777) == 0700 &&
+        unlinkat(dir, "marks", 0) == 0)  // (a socket or a link itself: never a folder)
+        rmdir(path.c_str());
+    close(dir);
+}
+
+}  // namespace
+
 std::string private_marks_folder() {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
         const std::string name = entry.path().filename().string();
         if (name.starts_with("lab-live-") && kill(std::atoi(name.c_str() + 9), 0) != 0 &&
             errno == ESRCH)
-            std::filesystem::remove_all(entry.path(), ec);
+            remove_left_marks_folder(entry.path().string());
     }
     std::string folder = "/tmp/lab-live-" + std::to_string(getpid()) + "-XXXXXX";
     if (!mkdtemp(folder.data()))

@@ -15,7 +15,8 @@ namespace lab::live {
 
 // The marks socket's folder, /tmp/lab-live-PID-XXXXXX, made by mkdtemp (0700): no other user may
 // reach the socket inside, so a neighbour's flood of datagrams is refused by the kernel and costs
-// the run nothing. Folders left by a `lab` that was killed (its pid gone) are removed first.
+// the run nothing. Folders this user's `lab` left when it was killed (its pid gone) are removed
+// first: only its own (owner, mode, nothing in them but the socket), never another user's.
 std::string private_marks_folder();
 
 // Asks the kernel to name the sender of every datagram `fd` receives.
