@@ -204,6 +204,18 @@ TEST_CASE("an examples file with a typo is refused with the file, the key and th
     }
 }
 
+TEST_CASE("an option the command would ignore is refused, exit 2, never silently dropped",
+          "[unit]") {
+    const test::Outcome alone = test::run_lab("doctor some.module:app --max-in-flight 5");
+    CHECK(alone.exit_code == 2);
+    CHECK(alone.output.find("--max-in-flight goes with --ramp") != std::string::npos);
+    test::ScratchDir dir;
+    const test::Outcome empty =
+        test::run_lab("exercise start blocking-sleep " + (dir.path / "c").string() + " --class ''");
+    CHECK(empty.exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(dir.path / "c"));
+}
+
 TEST_CASE(
     "an examples file that is a FIFO, a device or too big is refused before it is read, at once",
     "[unit]") {

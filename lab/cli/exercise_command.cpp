@@ -195,7 +195,8 @@ Action define_exercise(CLI::App& app) {
         ->add_option("--class", o->class_list,
                      "A class list (a name a line): a folder of DIR for each, its seed from "
                      "the name, the seeds printed")
-        ->excludes(seed);
+        ->excludes(seed)
+        ->check(CLI::ExistingFile);
     auto* check = app.add_subcommand(
         "check", "Grade your app: run the exercise's load against it, each expectation ✓ or ✗");
     check->add_option("name", o->name, "The exercise")->required();
