@@ -39,6 +39,10 @@ struct LiveHub::Impl {
     // accepted (nullptr: evicted): past the cap, one idle half a second is closed to let a newcomer
     // in, so that connections held idle cannot lock the page out (on the hub's thread only).
     std::list<std::pair<tcp::socket*, std::int64_t>> idle;
+    // The pages' event streams, oldest first (nullptr: evicted): past the cap, with no idle one to
+    // close, the oldest stream is closed (its page's EventSource asks again), so that streams held
+    // open, by one client or by a crowd, never keep the page and the form from being served.
+    std::list<tcp::socket*> streams;
     asio::steady_timer changed{io, asio::steady_timer::time_point::max()};  // cancelled on news
     std::atomic<int> viewers{0};
     std::uint16_t port = 0;  // the page's, read once before the thread starts
@@ -111,6 +115,7 @@ struct LiveHub::Impl {
         co_await asio::async_write(stream, asio::buffer(header),
                                    asio::redirect_error(asio::use_awaitable, ec));
         ++viewers;
+        const auto listed = streams.insert(streams.end(), &stream.socket());
         auto gone = std::make_shared<bool>(false);
         asio::co_spawn(io, watch_for_leaving(stream.socket(), gone), asio::detached);
         std::size_t sent = 0;
@@ -132,6 +137,7 @@ struct LiveHub::Impl {
             beast::error_code woken;
             co_await changed.async_wait(asio::redirect_error(asio::use_awaitable, woken));
         }
+        streams.erase(listed);
         --viewers;
     }
 
@@ -231,16 +237,23 @@ struct LiveHub::Impl {
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
-    // Closes the oldest connection idle half a second or more, if any: its session ends.
-    bool evict_idle() {
+    // Closes the oldest connection idle half a second or more, else the oldest event stream, if
+    // any: its session ends.
+    bool evict_one() {
+        beast::error_code ec;
         for (auto& [socket, since] : idle) {
             if (!socket) continue;
-            if (monotonic_us() - since < 500'000) return false;
-            beast::error_code ec;
+            if (monotonic_us() - since < 500'000) break;
             socket->close(ec);
             socket = nullptr;
             return true;
         }
+        for (tcp::socket*& socket : streams)
+            if (socket) {
+                socket->close(ec);
+                socket = nullptr;
+                return true;
+            }
         return false;
     }
 
@@ -248,7 +261,7 @@ struct LiveHub::Impl {
         for (;;) {
             std::optional<tcp::socket> socket = co_await accept_next(acceptor, "lab live view");
             if (!socket) co_return;
-            if (connections >= live_connections_at_most && !evict_idle()) {
+            if (connections >= live_connections_at_most && !evict_one()) {
                 refuse_busy(*socket);
                 continue;
             }

@@ -23,9 +23,10 @@
 namespace lab {
 
 // The hub keeps at most this many connections at once (pages, event streams, guess forms); one
-// past it closes the oldest that has sent no request for half a second, or, with none such, is
-// answered 503 at once and closed. It runs in the lab's own process, so a client
-// holding connections cannot take the file descriptors the run needs for its servers and requests.
+// past it closes the oldest that has sent no request for half a second, else the oldest event
+// stream (its page asks again), or, with none such, is answered 503 at once and closed. It runs in
+// the lab's own process, so a client holding connections cannot take the file descriptors the run
+// needs for its servers and requests.
 inline constexpr int live_connections_at_most = 64;
 
 class LiveHub : public LoadObserver {
