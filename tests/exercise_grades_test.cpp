@@ -474,6 +474,32 @@ TEST_CASE(
     CHECK(other.output.find("exercise: this folder was started for qr-code") != std::string::npos);
 }
 
+// Issue 68: a class list on a full disk wrote 21 folders and said "(nothing was written)"; the
+// same command, after making room, was refused because they existed. Here the 2nd student's
+// folder cannot be made (its path past PATH_MAX), as a full disk would refuse it.
+TEST_CASE("a class is made all or none: a folder that cannot be written removes those before it",
+          "[unit]") {
+    test::ScratchDir work;
+    std::filesystem::path deep = work.path;
+    while (deep.string().size() < 3950) deep /= std::string(200, 'd');
+    std::filesystem::create_directories(deep);
+    const std::string long_name(100, 'z');
+    const auto list = work.write("class.txt", "Al\n" + long_name + "\n");
+    auto made = test::run_lab("exercise start blocking-sleep " + deep.string() + " --class " +
+                              list.string());
+    INFO(made.output);
+    CHECK(made.exit_code != 0);
+    CHECK(made.output.find(
+              "made all or none: what this call wrote before it is removed (1 folder)") !=
+          std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(deep / "al"));
+    const auto shorter = work.write("short.txt", "Al\nBo\n");  // (the same call, completed)
+    CHECK(test::run_lab("exercise start blocking-sleep " + deep.string() + " --class " +
+                        shorter.string())
+              .exit_code == 0);
+    CHECK(std::filesystem::exists(deep / "al" / "main.py"));
+}
+
 TEST_CASE(
     "a class of 30 gets 30 variants: the first 24 on routes of their own, then none with both "
     "the route and the wait d of another; the same list, the same seeds; the seeds printed are "

@@ -30,7 +30,7 @@ struct DoctorOptions {
     std::filesystem::path out = "results";
     std::vector<std::string> methods;
     bool ramp = false;
-    int max_in_flight = default_max_in_flight;
+    std::optional<int> max_in_flight;  // (given: with --ramp only; default_max_in_flight)
     double fail_under_rps = 0;
     bool wide = false;
     Format format = Format::table;
@@ -75,7 +75,12 @@ std::optional<DoctorSettings> settings_of(const DoctorOptions& o) {
         return std::nullopt;
     }
     for (const std::string& m : o.methods) s.methods.insert(m);
-    s.max_in_flight = o.ramp || o.fail_under_rps > 0 ? o.max_in_flight : 0;
+    const bool ramped = o.ramp || o.fail_under_rps > 0;
+    if (o.max_in_flight && !ramped) {  // (alone it would be ignored)
+        std::cerr << "lab doctor: --max-in-flight goes with --ramp (or --fail-under)\n";
+        return std::nullopt;
+    }
+    s.max_in_flight = ramped ? o.max_in_flight.value_or(default_max_in_flight) : 0;
     return s;
 }
 
@@ -105,9 +110,8 @@ int report(DoctorRun run, const DoctorOptions& o) {
     return routes_judged(run) > 0 && routes_failed(run) == 0 ? exit_ok : exit_nothing_judged;
 }
 
-// --ramp and what it measures against: how far it goes, and the ceiling a CI job asks for. The
-// --max-in-flight option, which the command refuses without a ramp (alone it would be ignored).
-CLI::Option* define_ramp_options(CLI::App& app, DoctorOptions& o) {
+// --ramp and what it measures against: how far it goes, and the ceiling a CI job asks for.
+void define_ramp_options(CLI::App& app, DoctorOptions& o) {
     app.add_flag("--ramp", o.ramp,
                  "Then ramp each route from 1 request in flight up: where it bends (its knee), "
                  "why (AnyIO's thread tokens, asyncio's executor, a DB pool, the loop), and its "
@@ -116,9 +120,8 @@ CLI::Option* define_ramp_options(CLI::App& app, DoctorOptions& o) {
                    "Ramp (as --ramp), and exit 1 when a route's ceiling is under this many "
                    "requests a second")
         ->check(CLI::Range(0.001, 1e9));
-    return app
-        .add_option("--max-in-flight", o.max_in_flight,
-                    "--ramp: the most requests in flight a step keeps (default 200)")
+    app.add_option("--max-in-flight", o.max_in_flight,
+                   "--ramp: the most requests in flight a step keeps (default 200)")
         ->check(CLI::Range(1, most_in_flight));
 }
 
@@ -150,7 +153,7 @@ Action define_doctor(CLI::App& app) {
                    "(0 none held, 2 bad input, 3 a route sent not judged, 4 the lab could not run "
                    "or write)")
         ->check(CLI::Range(1.0, 10000.0));
-    CLI::Option* most_in_flight = define_ramp_options(app, *o);
+    define_ramp_options(app, *o);
     app.add_option("--examples", o->examples,
                    "Values per route (TOML): [\"GET /price/{item_id}\"] path, query, headers, body "
                    "= {...}; [\"POST /token\"] form = { username = \"ada\", password = \"x\" }; "
@@ -168,9 +171,7 @@ Action define_doctor(CLI::App& app) {
     app.add_option("--out", o->out, "Where the run's folder goes (results/doctor/<time>/)");
     declare_wide(app, o->wide);
     one_of<Format>(app.add_option("--format", o->format, "table, markdown, csv or json"));
-    return [o, most_in_flight] {
-        if (most_in_flight->count() > 0 && !o->ramp && o->fail_under_rps <= 0)
-            return said("lab doctor", "--max-in-flight goes with --ramp (or --fail-under)");
+    return [o] {
         stop_servers_on_signals();  // Ctrl-C, SIGTERM, a closed terminal: the app goes with the lab
         if (o->example)
             o->app = "app.main:app", o->app_dir = (scenario_dir() / "apps" / "shop").string();

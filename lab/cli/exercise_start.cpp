@@ -203,14 +203,28 @@ int start_class(const std::string& name, const fs::path& dir, bool solution, con
             return said("lab exercise", (dir / st.folder).string() +
                                             " already exists; choose another folder (nothing "
                                             "was written)");
-    std::cout << "seed    folder  (name)\n";
+    // All or none: a folder that cannot be written (a full disk) removes those this call wrote
+    // before it (none existed: checked above), so that the same command, run again, completes it.
+    std::string table = "seed    folder  (name)\n";
+    std::vector<fs::path> written;
     for (const Student& st : students) {
         const Variant v = variant_of(e->scenario, st.seed);
-        if (int status = write_exercise(name, *e, dir / st.folder, solution, v); status != exit_ok)
-            return status;
-        std::cout << fmt::format("{:<7} {}  ({})\n", st.seed,
-                                 shell_word((dir / st.folder).string()), printable(st.name));
+        if (int status = write_exercise(name, *e, dir / st.folder, solution, v);
+            status != exit_ok) {
+            for (const fs::path& folder : written) fs::remove_all(folder, ec);
+            return written.empty()
+                       ? status
+                       : said("lab exercise",
+                              "the class is made all or none: what this call wrote "
+                              "before it is removed (" +
+                                  count_of(written.size(), "folder") + ")",
+                              status);
+        }
+        written.push_back(dir / st.folder);
+        table += fmt::format("{:<7} {}  ({})\n", st.seed, shell_word((dir / st.folder).string()),
+                             printable(st.name));
     }
+    std::cout << table;
     print_shared_routes(e->scenario, seeds);
     std::cout << '\n'
               << wrap("wrote " + std::to_string(students.size()) +
