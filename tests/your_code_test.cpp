@@ -219,6 +219,35 @@ TEST_CASE(
     }
 }
 
+// Issue 68: an app that unmounts its namespace's /proc made the lab say it "stopped 169 processes
+// your app left: 1756 ..., 5708 -bash", the machine's processes, all still alive.
+TEST_CASE("an app that unmounts its /proc is not answered with the machine's processes",
+          "[app][untimed]") {
+    test::ScratchDir out;
+    const std::filesystem::path pids = out.path / "pids";
+    ::setenv("LAB_TEST_PIDS", pids.c_str(), 1);
+    ::setenv("LAB_TEST_UNMOUNT_PROC", "1", 1);
+    pid_t lab_pid = test::spawn_lab({"run", "blocking-async", "--only", "2", "--repeat", "1",
+                                     "--delay", "50", "--app", app_file("leaves_children.py"),
+                                     "--app-path", "/work", "--quiet", "--out", out.path.string()},
+                                    out.path / "said");
+    ::unsetenv("LAB_TEST_PIDS");
+    ::unsetenv("LAB_TEST_UNMOUNT_PROC");
+    std::set<pid_t> started;
+    REQUIRE(test::eventually([&] { return (started = test::recorded_pids(pids, "")).size() >= 3; },
+                             std::chrono::seconds(60)));
+    waitpid(lab_pid, nullptr, 0);
+    const std::string said = test::read_file(out.path / "said");
+    INFO(said);
+    CHECK(test::survivors(started, std::chrono::seconds(3)).empty());
+    CHECK(said.find(" your app left: ") == std::string::npos);
+    std::string log;  // (what serve.py said: the run's server.log)
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(out.path))
+        if (entry.path().filename() == "server.log") log += test::read_file(entry.path());
+    if (log.find("unmounted its /proc") == std::string::npos)  // (in no namespace: none unmounted)
+        WARN("the app ran in no PID namespace of the lab's: /proc stayed");
+}
+
 namespace {
 
 // Whether any process listens on TCP `port`: the kernel's tables, state 0A (LISTEN).

@@ -25,6 +25,16 @@ def become_subreaper():
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
 
 
+def own_proc():
+    """Whether /proc shows this process's own PID namespace. An app may unmount the namespace's
+    /proc; the machine's then shows through, whose pids are no process of this namespace (and
+    whose parent links lead to the machine's own processes): none of them is ours to name."""
+    try:
+        return os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False
+
+
 def parents():
     """pid -> parent pid of every living process (zombies left out: they are gone but for a reap)."""
     found = {}

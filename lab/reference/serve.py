@@ -238,6 +238,10 @@ def stop_tree(started, args):
             except subprocess.TimeoutExpired:
                 uvicorn.kill()
                 uvicorn.wait()
+    if not process_tree.own_proc():  # (as the namespace's first process, its exit ends them all)
+        say("your app unmounted its /proc: what it left is not named here; it ends with this "
+            "server's PID namespace")
+        return
     left = process_tree.end_all()
     if left:
         say(process_tree.said(left, "your app" if args.app else app_target(args.variant)))

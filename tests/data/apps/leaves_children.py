@@ -2,6 +2,7 @@
 # multiprocessing child (named like its uvicorn in `ps`) and a double-forked setsid daemon. Each
 # writes "KIND PID PIDNS" to the file $LAB_TEST_PIDS (PIDNS: the PID namespace its pid is of), so
 # a test can count them, and find them gone.
+import ctypes
 import multiprocessing
 import os
 import subprocess
@@ -37,6 +38,12 @@ def daemon():
 note("popen", subprocess.Popen(["sleep", "300"]).pid)
 multiprocessing.Process(target=sleep_forever).start()
 daemon()
+# LAB_TEST_UNMOUNT_PROC: then the namespace's /proc unmounted (the machine's shows through), only
+# where the lab's own PID namespace holds this app (its first process serve.py, its mounts private).
+if os.environ.get("LAB_TEST_UNMOUNT_PROC"):
+    with open("/proc/1/cmdline", "rb") as first:
+        if b"serve.py" in first.read():
+            ctypes.CDLL(None, use_errno=True).umount2(b"/proc", 2)  # MNT_DETACH
 
 app = FastAPI()
 
