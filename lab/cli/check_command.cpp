@@ -133,8 +133,7 @@ Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices&
                   << " runs once more: others kept the machine busy)\n";
         first = check_once(s, overrides, shared);
     }
-    std::cout << first.text;
-    std::cout.flush();
+    std::cout << first.text << std::flush;
     return first;
 }
 

@@ -22,6 +22,13 @@ const CLI::Validator listen_address(
     },
     "ADDRESS");
 
+namespace fs = std::filesystem;
+
+int said(std::string_view who, const std::string& why, int code) {
+    std::cerr << who << ": " << printable(why, true) << '\n';
+    return code;
+}
+
 namespace {
 
 // What CLI11 would read `text` as, when that is NaN or an infinity: "--rate: 'nan' is not a
@@ -34,24 +41,6 @@ const CLI::Validator finite_number(
         return "";
     },
     "");
-
-}  // namespace
-
-void refuse_non_finite_numbers(CLI::App& app) {
-    for (CLI::Option* option : app.get_options())
-        if (option->get_type_name().starts_with("FLOAT")) option->check(finite_number);
-    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
-        refuse_non_finite_numbers(*sub);
-}
-
-namespace fs = std::filesystem;
-
-int said(std::string_view who, const std::string& why, int code) {
-    std::cerr << who << ": " << printable(why, true) << '\n';
-    return code;
-}
-
-namespace {
 
 // The scenario file by name (or a .toml file), as it is written.
 std::optional<Scenario> scenario_named(const std::string& name) {
@@ -71,7 +60,22 @@ std::optional<Scenario> scenario_named(const std::string& name) {
     return std::nullopt;
 }
 
+// "(requests.csv: 41.3 MB)" when every request a run keeps adds up to much (a long `lab load -z`).
+std::string kept_size(const fs::path& csv) {
+    std::error_code ec;
+    auto bytes = fs::file_size(csv, ec);
+    if (ec || bytes < 1'000'000) return "";
+    return " (requests.csv: " + fixed(static_cast<double>(bytes) / 1e6, 1) + " MB)";
+}
+
 }  // namespace
+
+void refuse_non_finite_numbers(CLI::App& app) {
+    for (CLI::Option* option : app.get_options())
+        if (option->get_type_name().starts_with("FLOAT")) option->check(finite_number);
+    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+        refuse_non_finite_numbers(*sub);
+}
 
 std::optional<Scenario> find_scenario(const std::string& name, const Overrides& overrides,
                                       const char* who) {
@@ -193,18 +197,6 @@ CLI::Option* LiveOptions::declare_live(CLI::App& app, const std::string& bar) {
 void declare_wide(CLI::App& app, bool& wide) {
     app.add_flag("--wide", wide, "Every column and whole labels, however wide the terminal");
 }
-
-namespace {
-
-// "(requests.csv: 41.3 MB)" when every request a run keeps adds up to much (a long `lab load -z`).
-std::string kept_size(const fs::path& csv) {
-    std::error_code ec;
-    auto bytes = fs::file_size(csv, ec);
-    if (ec || bytes < 1'000'000) return "";
-    return " (requests.csv: " + fixed(static_cast<double>(bytes) / 1e6, 1) + " MB)";
-}
-
-}  // namespace
 
 bool folder_written(const char* who, const std::function<fs::path()>& write) {
     try {

@@ -212,13 +212,12 @@ int start_class(const std::string& name, const fs::path& dir, bool solution, con
         if (int status = write_exercise(name, *e, dir / st.folder, solution, v);
             status != exit_ok) {
             for (const fs::path& folder : written) fs::remove_all(folder, ec);
-            return written.empty()
-                       ? status
-                       : said("lab exercise",
-                              "the class is made all or none: what this call wrote "
-                              "before it is removed (" +
-                                  count_of(written.size(), "folder") + ")",
-                              status);
+            return written.empty() ? status
+                                   : said("lab exercise",
+                                          "the class is made all or none: what this call wrote "
+                                          "before it is removed (" +
+                                              count_of(written.size(), "folder") + ")",
+                                          status);
         }
         written.push_back(dir / st.folder);
         table += fmt::format("{:<7} {}  ({})\n", st.seed, shell_word((dir / st.folder).string()),

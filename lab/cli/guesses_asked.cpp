@@ -91,6 +91,25 @@ private:
     std::jthread watcher_;
 };
 
+// One answer: `prompt`, then `read` of each line until it takes one (true), an error said each
+// time; false at the end of the input.
+template <class Read>
+bool asked(const std::string& prompt, std::istream& in, std::ostream& out, Read read) {
+    for (;;) {  // until an answer, a blank, or the end of the input
+        out << "  " << prompt << ": " << std::flush;
+        std::string line;
+        if (!std::getline(in, line)) {
+            out << '\n';
+            return false;
+        }
+        if (!isatty(STDIN_FILENO))
+            out << printable(line) << '\n';  // (typed from a file or a pipe: shown as if typed)
+        if (const std::string error = read(line); !error.empty())
+            out << "  " << printable(error) << ": try again, or leave it empty.\n";
+        else return true;
+    }
+}
+
 }  // namespace
 
 std::string guess_question(const Scenario& s) {
@@ -121,29 +140,6 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
         s.configurations[k].guess = read.values[k];
     return true;
 }
-
-namespace {
-
-// One answer: `prompt`, then `read` of each line until it takes one (true), an error said each
-// time; false at the end of the input.
-template <class Read>
-bool asked(const std::string& prompt, std::istream& in, std::ostream& out, Read read) {
-    for (;;) {  // until an answer, a blank, or the end of the input
-        out << "  " << prompt << ": " << std::flush;
-        std::string line;
-        if (!std::getline(in, line)) {
-            out << '\n';
-            return false;
-        }
-        if (!isatty(STDIN_FILENO))
-            out << printable(line) << '\n';  // (typed from a file or a pipe: shown as if typed)
-        if (const std::string error = read(line); !error.empty())
-            out << "  " << printable(error) << ": try again, or leave it empty.\n";
-        else return true;
-    }
-}
-
-}  // namespace
 
 void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
     set_the_scene(s, out);

@@ -150,8 +150,7 @@ Refusal take_target(const LoadOptions& o, Target& t) {
         t.configuration.port = target.port;
         t.paths.push_back(target.path);
     }
-    t.configuration.label = o.urls.front();
-    for (std::size_t i = 1; i < o.urls.size(); ++i) t.configuration.label += " " + o.urls[i];
+    t.configuration.label = fmt::format("{}", fmt::join(o.urls, " "));
     t.configuration.mode = "external";
     t.configuration.server = Server::external;
     return std::nullopt;

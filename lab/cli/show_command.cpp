@@ -58,8 +58,7 @@ int print_prediction_sheet(const Scenario& s, const std::string& given) {
     for (std::size_t k = 0; k < s.configurations.size(); ++k) {
         std::cout << "| " << k + 1 << " | " << markdown_text(printable(s.configurations[k].label))
                   << " | |\n";
-        places += k == 0 ? "G" : ",G";
-        places += std::to_string(k + 1);
+        places += (k == 0 ? "G" : ",G") + std::to_string(k + 1);
     }
     if (!s.choices.empty()) std::cout << "\nAnd which will the run show? Tick one.\n\n";
     for (std::size_t k = 0; k < s.choices.size(); ++k)

@@ -156,6 +156,22 @@ HoldKind route_hold_kind(const RouteFigures& f) {
                : kind;
 }
 
+// How long [from, to] overlaps the spans.
+double overlap_ms(const std::vector<std::pair<std::int64_t, std::int64_t>>& spans,
+                  std::int64_t from, std::int64_t to) {
+    std::int64_t us = 0;
+    for (auto [a, b] : spans) us += std::max<std::int64_t>(0, std::min(b, to) - std::max(a, from));
+    return static_cast<double>(us) / 1e3;
+}
+
+// When the mixed batch was released, on the probe's clock: its first request's arrival.
+std::int64_t release_us(const MixedRun& mixed) {
+    std::int64_t first = -1;
+    for (const ProbeRecord& r : mixed.records)
+        if (r.start_us >= 0 && (first < 0 || r.start_us < first)) first = r.start_us;
+    return first;
+}
+
 }  // namespace
 
 // The lesser of two readings of a busy machine's part: by the route's share queued, and as the
@@ -241,26 +257,6 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
     return f;
 }
 
-namespace {
-
-// How long [from, to] overlaps the spans.
-double overlap_ms(const std::vector<std::pair<std::int64_t, std::int64_t>>& spans,
-                  std::int64_t from, std::int64_t to) {
-    std::int64_t us = 0;
-    for (auto [a, b] : spans) us += std::max<std::int64_t>(0, std::min(b, to) - std::max(a, from));
-    return static_cast<double>(us) / 1e3;
-}
-
-// When the mixed batch was released, on the probe's clock: its first request's arrival.
-std::int64_t release_us(const MixedRun& mixed) {
-    std::int64_t first = -1;
-    for (const ProbeRecord& r : mixed.records)
-        if (r.start_us >= 0 && (first < 0 || r.start_us < first)) first = r.start_us;
-    return first;
-}
-
-}  // namespace
-
 std::vector<MixedFigures> mixed_figures(const MixedRun& mixed,
                                         const std::vector<RouteRun>& routes) {
     std::vector<MixedFigures> out;
@@ -284,9 +280,8 @@ std::vector<MixedFigures> mixed_figures(const MixedRun& mixed,
                     holds.insert(holds.end(), mine.spans.begin(), mine.spans.end());
         gil_by.erase("");
         if (!gil_by.empty())
-            m.gil_wait_by = std::max_element(gil_by.begin(), gil_by.end(), [](auto& a, auto& b) {
-                                return a.second < b.second;
-                            })->first;
+            m.gil_wait_by =
+                std::ranges::max_element(gil_by, {}, &decltype(gil_by)::value_type::second)->first;
         // Every request was sent at the release, so each waited from then until it was answered
         // (uvicorn reads a request only when the loop is free: its own start comes late).
         std::vector<double> waited;

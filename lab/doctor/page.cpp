@@ -83,8 +83,7 @@ std::vector<LoopHold> holds_on_axis(const Batch& batch, const std::vector<ProbeR
         for (auto [from, to] : p.spans)
             holds.push_back({endpoint, from - *origin, to - *origin, named(endpoint)});
     }
-    std::sort(holds.begin(), holds.end(),
-              [](const LoopHold& a, const LoopHold& b) { return a.start_us < b.start_us; });
+    std::ranges::sort(holds, {}, &LoopHold::start_us);
     return holds;
 }
 

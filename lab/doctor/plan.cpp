@@ -119,8 +119,7 @@ std::string fill_target(const AppRoute& r, const RouteExample* example, std::str
     }
     if (example)  // query values the route does not declare are the user's to add
         for (const auto& [name, value] : example->query)
-            if (std::none_of(r.params.begin(), r.params.end(),
-                             [&](const RouteParam& p) { return p.name == name; }))
+            if (std::ranges::none_of(r.params, [&](const RouteParam& p) { return p.name == name; }))
                 query += (query.empty() ? "?" : "&") + url_escaped(name) + "=" + url_escaped(value);
     return path + query;
 }

@@ -71,28 +71,6 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
     return c;
 }
 
-}  // namespace
-
-std::vector<Column> capacity_columns(const DoctorRun& run) {
-    std::vector<Column> c{{"route"},
-                          {"knee (in flight)", {}, "knee"},
-                          {"cause"},
-                          {"ceiling req/s model / measured", {}, "ceiling /s"},
-                          {"p50 ms at 1", {}, "p50 at 1"},
-                          {"p50 ms at the knee", {}, "at knee"}};
-    c[0].wraps = c[2].wraps = true;
-    for (const RouteRun* r : culprits_first(run)) {
-        if (r->ramp.empty()) continue;
-        const Capacity cap = capacity_of(r->ramp, r->figures, run.probed);
-        add_row(c, {request_named(*r), cap.knee ? std::to_string(*cap.knee) : "none", cap.cause,
-                    number_text(cap.model_rps) + " / " + number_text(cap.measured_rps),
-                    number_text(cap.p50_at_1_ms), number_text(cap.p50_at_knee_ms)});
-    }
-    return c;
-}
-
-namespace {
-
 // The run's last line: how many routes held the loop, or that none could be judged.
 std::string closing_line(const DoctorRun& run) {
     int culprits = routes_over(run);
@@ -196,8 +174,7 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
         if (has_verdict(r)) continue;
         std::string why = why_not_judged(r);
         const std::string route = r.request.route.key();
-        auto same = std::find_if(reasons.begin(), reasons.end(),
-                                 [&](const auto& e) { return e.first == why; });
+        auto same = std::ranges::find(reasons, why, &std::pair<std::string, std::string>::first);
         if (same == reasons.end()) reasons.emplace_back(why, route);
         else same->second += ", " + route;
     }
@@ -213,6 +190,24 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
 }
 
 }  // namespace
+
+std::vector<Column> capacity_columns(const DoctorRun& run) {
+    std::vector<Column> c{{"route"},
+                          {"knee (in flight)", {}, "knee"},
+                          {"cause"},
+                          {"ceiling req/s model / measured", {}, "ceiling /s"},
+                          {"p50 ms at 1", {}, "p50 at 1"},
+                          {"p50 ms at the knee", {}, "at knee"}};
+    c[0].wraps = c[2].wraps = true;
+    for (const RouteRun* r : culprits_first(run)) {
+        if (r->ramp.empty()) continue;
+        const Capacity cap = capacity_of(r->ramp, r->figures, run.probed);
+        add_row(c, {request_named(*r), cap.knee ? std::to_string(*cap.knee) : "none", cap.cause,
+                    number_text(cap.model_rps) + " / " + number_text(cap.measured_rps),
+                    number_text(cap.p50_at_1_ms), number_text(cap.p50_at_knee_ms)});
+    }
+    return c;
+}
 
 std::string number_text(double ms) { return ms < 0 ? "—" : fmt::format("{:.1f}", ms); }
 
@@ -244,8 +239,7 @@ std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
         double took = f.held_ms >= 0 ? f.held_ms * f.sent : f.bystander_worst_ms;
         taken.emplace_back(holds_the_loop(f.verdict) ? std::max(took, 0.0) + 1 : 0, &r);
     }
-    std::stable_sort(taken.begin(), taken.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::ranges::stable_sort(taken, std::greater{}, &std::pair<double, const RouteRun*>::first);
     std::vector<const RouteRun*> order;
     for (const auto& [ms, r] : taken) order.push_back(r);
     return order;

@@ -61,52 +61,6 @@ std::string first_line(const std::string& body) {
     return line.size() > 120 ? line.substr(0, 120) + "…" : line;
 }
 
-}  // namespace
-
-nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
-    std::string why;
-    nlohmann::json json = stats_of(at, path, &why);
-    if (json.empty())
-        throw std::runtime_error("the lab's probe did not answer " + path +
-                                 (why.empty() ? "" : ": " + why));
-    return json;
-}
-
-LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
-                  const std::string& bystander) {
-    LoadSpec spec;
-    spec.host = app.host;
-    spec.port = app.port;
-    if (app.server) spec.run_key = own_run_key();  // the probe's (never a --target's)
-    spec.mix = {mixed_target(p)};  // (asked as the mixed phase asks it)
-    spec.requests = spec.concurrency = requests;
-    spec.probe_target = bystander;
-    spec.probe_every = bystander_every;
-    spec.probe_after = bystander_after;  // (a background task holds the loop after the answers)
-    spec.deadline = burst_deadline;
-    return spec;
-}
-
-std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes) {
-    std::vector<std::size_t> judged;
-    for (std::size_t i = 0; i < routes.size(); ++i)
-        if (routes[i].judged()) judged.push_back(i);
-    return judged;
-}
-
-WeightedTarget mixed_target(const PlannedRequest& p) {
-    WeightedTarget t{.target = p.target,
-                     .weight = 1,
-                     .method = p.route.method,
-                     .body = p.body,
-                     .headers = p.headers};
-    if (!p.body.empty() && !has_content_type(p.headers))
-        t.headers.push_back("Content-Type: application/json");
-    return t;
-}
-
-namespace {
-
 // One route's warm-up: its answer (a 4xx/5xx answer is reported, and the route not judged), how
 // long it took, and with the probe what it cost the loop and the pool (the estimate's figures).
 RouteRun warm_up(const ConfigurationProcesses& app, const PlannedRequest& p,
@@ -179,10 +133,6 @@ std::optional<MixedRun> mix(const ConfigurationProcesses& app, const std::vector
     mixed.batch = probed_batch(spec, run.probed, mixed.records);
     return mixed;
 }
-
-}  // namespace
-
-namespace {
 
 // --target: the routes a running server declares (FastAPI's GET /openapi.json, read by the same
 // code as the probe's /__lab/routes: app_routes.py), else those --examples names.
@@ -277,8 +227,7 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
                  const DoctorSettings& settings, DoctorRun& run,
                  const std::function<void(const std::string&)>& say,
                  std::chrono::steady_clock::time_point started) {
-    auto sent = std::count_if(planned.begin(), planned.end(),
-                              [](const PlannedRequest& p) { return p.skipped.empty(); });
+    auto sent = std::ranges::count(planned, "", &PlannedRequest::skipped);
     say(fmt::format("{} of {} to call: a warm-up request each first", sent,
                     count_of(static_cast<long long>(planned.size()), "route")));
     for (const PlannedRequest& p : planned) {
@@ -319,6 +268,48 @@ void examine_or_say_how_the_app_died(const ConfigurationProcesses& app, Examine 
 }
 
 }  // namespace
+
+nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
+    std::string why;
+    nlohmann::json json = stats_of(at, path, &why);
+    if (json.empty())
+        throw std::runtime_error("the lab's probe did not answer " + path +
+                                 (why.empty() ? "" : ": " + why));
+    return json;
+}
+
+LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
+                  const std::string& bystander) {
+    LoadSpec spec;
+    spec.host = app.host;
+    spec.port = app.port;
+    if (app.server) spec.run_key = own_run_key();  // the probe's (never a --target's)
+    spec.mix = {mixed_target(p)};  // (asked as the mixed phase asks it)
+    spec.requests = spec.concurrency = requests;
+    spec.probe_target = bystander;
+    spec.probe_every = bystander_every;
+    spec.probe_after = bystander_after;  // (a background task holds the loop after the answers)
+    spec.deadline = burst_deadline;
+    return spec;
+}
+
+std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes) {
+    std::vector<std::size_t> judged;
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        if (routes[i].judged()) judged.push_back(i);
+    return judged;
+}
+
+WeightedTarget mixed_target(const PlannedRequest& p) {
+    WeightedTarget t{.target = p.target,
+                     .weight = 1,
+                     .method = p.route.method,
+                     .body = p.body,
+                     .headers = p.headers};
+    if (!p.body.empty() && !has_content_type(p.headers))
+        t.headers.push_back("Content-Type: application/json");
+    return t;
+}
 
 std::string mostly_unanswered(const DoctorRun& run) {
     std::string said;

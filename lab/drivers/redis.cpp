@@ -1,6 +1,5 @@
 #include "lab/drivers/redis.hpp"
 
-#include <cstdio>
 #include <memory>
 #include <stdexcept>
 

@@ -113,8 +113,7 @@ bool dropped(const RequestRecord& q) {
 int held_through(const Batch& b) {
     std::set<int> seen, lost;
     for (const RequestRecord& q : b.requests) (dropped(q) ? lost : seen).insert(q.connection);
-    return static_cast<int>(
-        std::count_if(seen.begin(), seen.end(), [&](int c) { return !lost.contains(c); }));
+    return static_cast<int>(std::ranges::count_if(seen, [&](int c) { return !lost.contains(c); }));
 }
 
 // Why no tick's lateness was measured, as the records tell it: the messages the app sent that
@@ -176,6 +175,47 @@ std::string why_no_twin_loop(const Configuration& twin) {
     if (twin.fastapi_loop == TwinLoop::uvloop)
         return "uvloop has no selector the lab can watch (the stdlib's asyncio loop has)";
     return "its server gave no account of it (GET /stats, loop_watch.py)";
+}
+
+// Its open loop's latencies, merged over its batches, then each figure of the catalogue.
+void measure_row(ConfigurationResult& r) {
+    r.open_loop = {};
+    for (const BatchRecord& b : r.batches) r.open_loop.merge(b.open_loop);
+    for (const FigureInfo& f : figure_catalogue)
+        r.figures[static_cast<std::size_t>(f.figure)] = figure_value(f.figure, r, r.load);
+}
+
+// Each batch's own figures: the row as if it had that batch alone (moved in and back, never
+// copied: a batch may hold a million requests).
+void measure_each_batch(ConfigurationResult& r) {
+    std::vector<BatchRecord> all = std::move(r.batches);
+    const Spread makespan = r.makespan;
+    const std::size_t median = r.median_batch;
+    r.median_batch = 0;
+    for (BatchRecord& b : all) {
+        r.makespan = {b.stats.makespan_s, b.stats.makespan_s, b.stats.makespan_s};
+        r.batches.clear();
+        r.batches.push_back(std::move(b));
+        measure_row(r);
+        b = std::move(r.batches.front());
+        b.figures = r.figures;
+    }
+    r.batches = std::move(all);
+    r.makespan = makespan;
+    r.median_batch = median;
+}
+
+// The run as a whole, so far (RunResult's last fields).
+void measure_run(RunResult& run) {
+    const Workload load = workload_of(run.scenario.load);
+    run.physical_floor_s = physical_floor_s(load, run.cores);
+    run.physical_floor_reason = physical_floor_reason(load, run.cores);
+    for (ConfigurationResult& r : run.configurations) {
+        const std::optional<double> document = r.configuration.document_s;
+        r.document_below_floor =
+            document && *document < physical_floor_s(workload_of(r.load), run.cores) * 0.999;
+    }
+    run.load_figures = load_figures(run);
 }
 
 }  // namespace
@@ -271,51 +311,6 @@ std::optional<double> figure_value(Figure figure, const ConfigurationResult& r, 
     }
     return std::nullopt;
 }
-
-namespace {
-
-// Its open loop's latencies, merged over its batches, then each figure of the catalogue.
-void measure_row(ConfigurationResult& r) {
-    r.open_loop = {};
-    for (const BatchRecord& b : r.batches) r.open_loop.merge(b.open_loop);
-    for (const FigureInfo& f : figure_catalogue)
-        r.figures[static_cast<std::size_t>(f.figure)] = figure_value(f.figure, r, r.load);
-}
-
-// Each batch's own figures: the row as if it had that batch alone (moved in and back, never
-// copied: a batch may hold a million requests).
-void measure_each_batch(ConfigurationResult& r) {
-    std::vector<BatchRecord> all = std::move(r.batches);
-    const Spread makespan = r.makespan;
-    const std::size_t median = r.median_batch;
-    r.median_batch = 0;
-    for (BatchRecord& b : all) {
-        r.makespan = {b.stats.makespan_s, b.stats.makespan_s, b.stats.makespan_s};
-        r.batches.clear();
-        r.batches.push_back(std::move(b));
-        measure_row(r);
-        b = std::move(r.batches.front());
-        b.figures = r.figures;
-    }
-    r.batches = std::move(all);
-    r.makespan = makespan;
-    r.median_batch = median;
-}
-
-// The run as a whole, so far (RunResult's last fields).
-void measure_run(RunResult& run) {
-    const Workload load = workload_of(run.scenario.load);
-    run.physical_floor_s = physical_floor_s(load, run.cores);
-    run.physical_floor_reason = physical_floor_reason(load, run.cores);
-    for (ConfigurationResult& r : run.configurations) {
-        const std::optional<double> document = r.configuration.document_s;
-        r.document_below_floor =
-            document && *document < physical_floor_s(workload_of(r.load), run.cores) * 0.999;
-    }
-    run.load_figures = load_figures(run);
-}
-
-}  // namespace
 
 void measure_figures(ConfigurationResult& r) {
     if (r.batches.size() > 1) measure_each_batch(r);

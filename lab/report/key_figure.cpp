@@ -43,8 +43,7 @@ FigureBars makespan_bars(const RunResult& run) {
                                        : "How long all " + count_of(n, "request") + " took",
                                 "s",
                                 3,
-                                {"measured (median)", "model", "document"},
-                                {}},
+                                {"measured (median)", "model", "document"}},
                                {Figure::measured, Figure::model});
     for (std::size_t k = 0; k < f.groups.size(); ++k)
         if (f.groups[k].note.empty())
@@ -59,8 +58,7 @@ FigureBars bystander_bars(const RunResult& run) {
         when += " and " + fixed(load.probe_after_ms / 1000.0, 1) + " s past its last answer";
     // (probes are GETs)
     return figure_bars(
-        run,
-        {"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}, {}},
+        run, {"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}},
         {Figure::probe_p50, Figure::probe_max}, "no probe was answered");
 }
 
@@ -72,8 +70,7 @@ FigureBars answer_vs_done_bars(const RunResult& run) {
          "answered 202 at once, done when its worker finished it)",
          "s",
          3,
-         {"answer, median", "done, median", "all done (median batch)"},
-         {}},
+         {"answer, median", "done, median", "all done (median batch)"}},
         {Figure::answer_p50, Figure::done_p50, Figure::measured});
     // (the answer's median is counted in ms)
     for (FigureGroup& g : f.groups)
@@ -88,8 +85,7 @@ FigureBars memory_bars(const RunResult& run) {
                                {"The server's memory: its PSS after the load, and its peak RSS",
                                 "MiB",
                                 1,
-                                {"PSS", "peak RSS"},
-                                {}},
+                                {"PSS", "peak RSS"}},
                                {Figure::pss, Figure::peak_rss}, "not measured");
     // Rows sent different numbers of requests are compared per request too, else a row with
     // a tenth of the load reads as the cheapest design.
@@ -164,8 +160,7 @@ FigureBars tick_lateness_bars(const RunResult& run) {
                         "percentile, the worst)",
                         "ms",
                         1,
-                        {"median client", "p99 client", "worst"},
-                        {}},
+                        {"median client", "p99 client", "worst"}},
                        {Figure::tick_late_p50, Figure::tick_late_p99, Figure::tick_late_max});
 }
 
@@ -179,87 +174,6 @@ FigureBars bars_of(const RunResult& run, KeyFigure figure) {
         default: return makespan_bars(run);
     }
 }
-
-}  // namespace
-
-std::string figure_cell(Figure figure, const ConfigurationResult& r) {
-    auto value = r.figure(figure);
-    return value ? figure_text(figure, *value) : "—";
-}
-
-double FigureBars::most() const {
-    double m = 0, guessed = 0;  // the longest measured bar, and the longest guess
-    for (const auto& g : groups)
-        for (std::size_t i = 0; i < g.values.size(); ++i) {
-            double& longest = static_cast<int>(i) == guess_series ? guessed : m;
-            if (g.values[i]) longest = std::max(longest, *g.values[i]);
-        }
-    // A guess far past every measured bar (a typo, a guess in the wrong unit) stops the scale at
-    // four times their longest: its bar runs to the end, its value says how far it went.
-    return m > 0 ? std::max(m, std::min(guessed, 4 * m)) : guessed;
-}
-
-FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
-    FigureBars bars = bars_of(run, figure);
-    if (figure == run.scenario.key_figure)
-        with_guesses(bars, run);  // (not on another figure's chart, e.g. the comparison)
-    return bars;
-}
-
-std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
-    std::vector<LatencyTrace> traces;
-    for (const auto& r : run.configurations) {
-        LatencyTrace t{r.configuration.label, {}, std::nullopt, std::nullopt, ""};
-        if (!r.error.empty() || r.batches.empty()) t.note = "did not run";
-        if (t.note.empty()) {
-            const Batch& b = r.batches.front();
-            for (const RequestRecord& q : b.requests)
-                if (q.ok() && q.intended_us >= 0 && q.send_us >= 0)
-                    t.points.push_back({static_cast<double>(q.intended_us) / 1e6,
-                                        static_cast<double>(q.end_us - q.intended_us) / 1000.0,
-                                        static_cast<double>(q.end_us - q.send_us) / 1000.0});
-            std::ranges::sort(t.points, {}, &LatencyPoint::due_s);
-            for (const RequestRecord& stall :
-                 b.probes)  // the open loop keeps its slow request as a probe
-                if (stall.send_us >= 0) {
-                    t.stall_sent_s = static_cast<double>(stall.send_us) / 1e6;
-                    if (stall.end_us >= 0) t.stall_done_s = static_cast<double>(stall.end_us) / 1e6;
-                }
-        }
-        traces.push_back(std::move(t));
-    }
-    return traces;
-}
-
-std::vector<QueueDepth> queue_depths(const RunResult& run) {
-    std::vector<QueueDepth> all;
-    for (const auto& r : run.configurations) {
-        if (!r.configuration.queued() || r.batches.empty()) continue;
-        const Batch& b = r.batches[r.median_batch];
-        std::int64_t t0 = INT64_MAX;
-        // +1 when queued, -1 when a worker took it
-        std::vector<std::pair<std::int64_t, int>> events;
-        for (const RequestRecord& q : b.requests) {
-            if (q.send_us >= 0) t0 = std::min(t0, q.send_us);
-            if (q.job_queued_us < 0) continue;
-            events.push_back({q.job_queued_us, +1});
-            if (q.server_start_us >= 0) events.push_back({q.server_start_us, -1});
-        }
-        if (t0 == INT64_MAX) continue;
-        std::sort(events.begin(), events.end());
-        QueueDepth d{r.configuration.label, {{0, 0}}, 0};
-        int depth = 0;
-        for (auto [at, change] : events) {
-            depth = std::max(0, depth + change);
-            d.steps.push_back({at - t0, depth});
-            d.most = std::max(d.most, depth);
-        }
-        all.push_back(std::move(d));
-    }
-    return all;
-}
-
-namespace {
 
 // Bars, one line per series under each configuration's label, on one scale.
 std::string bars_text(const FigureBars& f, int columns) {
@@ -357,6 +271,83 @@ std::string queue_depth_text(const std::vector<QueueDepth>& depths, std::int64_t
 }
 
 }  // namespace
+
+std::string figure_cell(Figure figure, const ConfigurationResult& r) {
+    auto value = r.figure(figure);
+    return value ? figure_text(figure, *value) : "—";
+}
+
+double FigureBars::most() const {
+    double m = 0, guessed = 0;  // the longest measured bar, and the longest guess
+    for (const auto& g : groups)
+        for (std::size_t i = 0; i < g.values.size(); ++i) {
+            double& longest = static_cast<int>(i) == guess_series ? guessed : m;
+            if (g.values[i]) longest = std::max(longest, *g.values[i]);
+        }
+    // A guess far past every measured bar (a typo, a guess in the wrong unit) stops the scale at
+    // four times their longest: its bar runs to the end, its value says how far it went.
+    return m > 0 ? std::max(m, std::min(guessed, 4 * m)) : guessed;
+}
+
+FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
+    FigureBars bars = bars_of(run, figure);
+    if (figure == run.scenario.key_figure)
+        with_guesses(bars, run);  // (not on another figure's chart, e.g. the comparison)
+    return bars;
+}
+
+std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
+    std::vector<LatencyTrace> traces;
+    for (const auto& r : run.configurations) {
+        LatencyTrace t{r.configuration.label, {}, std::nullopt, std::nullopt, ""};
+        if (!r.error.empty() || r.batches.empty()) t.note = "did not run";
+        if (t.note.empty()) {
+            const Batch& b = r.batches.front();
+            for (const RequestRecord& q : b.requests)
+                if (q.ok() && q.intended_us >= 0 && q.send_us >= 0)
+                    t.points.push_back({static_cast<double>(q.intended_us) / 1e6,
+                                        static_cast<double>(q.end_us - q.intended_us) / 1000.0,
+                                        static_cast<double>(q.end_us - q.send_us) / 1000.0});
+            std::ranges::sort(t.points, {}, &LatencyPoint::due_s);
+            for (const RequestRecord& stall :
+                 b.probes)  // the open loop keeps its slow request as a probe
+                if (stall.send_us >= 0) {
+                    t.stall_sent_s = static_cast<double>(stall.send_us) / 1e6;
+                    if (stall.end_us >= 0) t.stall_done_s = static_cast<double>(stall.end_us) / 1e6;
+                }
+        }
+        traces.push_back(std::move(t));
+    }
+    return traces;
+}
+
+std::vector<QueueDepth> queue_depths(const RunResult& run) {
+    std::vector<QueueDepth> all;
+    for (const auto& r : run.configurations) {
+        if (!r.configuration.queued() || r.batches.empty()) continue;
+        const Batch& b = r.batches[r.median_batch];
+        std::int64_t t0 = INT64_MAX;
+        // +1 when queued, -1 when a worker took it
+        std::vector<std::pair<std::int64_t, int>> events;
+        for (const RequestRecord& q : b.requests) {
+            if (q.send_us >= 0) t0 = std::min(t0, q.send_us);
+            if (q.job_queued_us < 0) continue;
+            events.push_back({q.job_queued_us, +1});
+            if (q.server_start_us >= 0) events.push_back({q.server_start_us, -1});
+        }
+        if (t0 == INT64_MAX) continue;
+        std::sort(events.begin(), events.end());
+        QueueDepth d{r.configuration.label, {{0, 0}}, 0};
+        int depth = 0;
+        for (auto [at, change] : events) {
+            depth = std::max(0, depth + change);
+            d.steps.push_back({at - t0, depth});
+            d.most = std::max(d.most, depth);
+        }
+        all.push_back(std::move(d));
+    }
+    return all;
+}
 
 std::string key_figure_text(const RunResult& run, int columns) {
     if (run.scenario.key_figure == KeyFigure::latency_over_time)

@@ -189,15 +189,13 @@ std::string load_description(const Load& load) {
     const int connections =
         connections_used(load.requests, load.concurrency, load.flags.run_for_ms > 0);
     const int threads = threads_used(load.flags.client_threads, connections);
-    text += ", " + std::to_string(connections) +
-            (connections == 1 ? " connection on " : " connections on ") + std::to_string(threads) +
-            (threads == 1 ? " thread" : " threads") + ", " + load.method + " " + load.path;
+    text += ", " + count_of(connections, "connection") + " on " + count_of(threads, "thread") +
+            ", " + load.method + " " + load.path;
     for (const std::string& path : load.flags.more_paths) text += ", " + path;
     if (!load.flags.more_paths.empty()) text += " (mixed by weight)";
     text += load.flags.keep_alive ? ", keep-alive" : ", a new connection per request";
     if (!load.flags.headers.empty())
-        text += ", " + std::to_string(load.flags.headers.size()) +
-                (load.flags.headers.size() == 1 ? " header" : " headers");
+        text += ", " + count_of(static_cast<long long>(load.flags.headers.size()), "header");
     if (!load.flags.body.empty())
         text += ", a body of " + bytes_text(static_cast<double>(load.flags.body.size()));
     return text;

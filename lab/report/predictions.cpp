@@ -59,6 +59,20 @@ std::string idea_of(const RunResult& run, const ConfigurationResult& r, bool gue
     return "The lesson's text says why.";
 }
 
+// The choices beside the run, for the terminal (after the guesses, if any).
+std::string choices_text(const RunResult& run, int width) {
+    std::string out =
+        wrap("The choices beside the run (each checked against what it measured):", width);
+    for (const JudgedChoice& j : judged_choices(run)) {
+        std::string line = std::string(outcome_mark(j.outcome)) + " " + j.claim;
+        if (!j.who.empty()) line += " (" + j.who + ")";
+        out += indented(wrap(line, width - 2), "  ").substr(2);
+        out += indented(wrap(j.evidence, width - 4), "    ");
+        if (!j.misconception.empty()) out += indented(wrap(j.misconception, width - 4), "    ");
+    }
+    return out;
+}
+
 }  // namespace
 
 RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measured,
@@ -156,7 +170,7 @@ std::vector<JudgedChoice> judged_choices(const RunResult& run) {
         if (s.picked == k) j.who = "your choice";
         if (room > 0)  // (each choice's count, none too)
             j.who += (j.who.empty() ? "" : "; ") + std::to_string(by_room) + " of the room's " +
-                     std::to_string(room) + (room == 1 ? " pick" : " picks");
+                     count_of(static_cast<long long>(room), "pick");
         if ((s.picked == k || by_room > 0) && !c.misconception.empty())
             j.misconception =
                 (j.outcome == O::contradicted
@@ -170,24 +184,6 @@ std::vector<JudgedChoice> judged_choices(const RunResult& run) {
     }
     return judged;
 }
-
-namespace {
-
-// The choices beside the run, for the terminal (after the guesses, if any).
-std::string choices_text(const RunResult& run, int width) {
-    std::string out =
-        wrap("The choices beside the run (each checked against what it measured):", width);
-    for (const JudgedChoice& j : judged_choices(run)) {
-        std::string line = std::string(outcome_mark(j.outcome)) + " " + j.claim;
-        if (!j.who.empty()) line += " (" + j.who + ")";
-        out += indented(wrap(line, width - 2), "  ").substr(2);
-        out += indented(wrap(j.evidence, width - 4), "    ");
-        if (!j.misconception.empty()) out += indented(wrap(j.misconception, width - 4), "    ");
-    }
-    return out;
-}
-
-}  // namespace
 
 std::string guesses_text(const RunResult& run, int width) {
     const std::string choices = has_picks(run.scenario) ? choices_text(run, width) : "";

@@ -60,65 +60,6 @@ std::string waiting_on(const std::string& path) {
     return "";
 }
 
-}  // namespace
-
-// What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
-std::string load_line(const RunResult& run) {
-    const Load& load = run.scenario.load;
-    if (load.rate > 0) {
-        std::string line = fixed(load.rate, 0) + " requests per second for " +
-                           fixed(load.duration_ms / 1000.0, 1) + " s (" +
-                           fixed(load.rate * load.duration_ms / 1000.0, 0) +
-                           " requests due) over " + std::to_string(load.concurrency) +
-                           " connections, " + load.method + " " + load.path;
-        if (!is_external_load(run)) line += "?ms=" + std::to_string(load.delay_ms);
-        if (load.stall_ms > 0)
-            line += "; one request of " + std::to_string(load.stall_ms) + " ms at " +
-                    fixed(load.stall_at_ms / 1000.0, 1) + " s";
-        return line +
-               ". Latency from when each request was due (corrected for coordinated omission) and "
-               "from when it was sent.";
-    }
-    if (is_external_load(run)) return load_description(load);  // `lab load`: no model, no source
-    if (load.websocket())
-        return count_of(load.requests, "client") +
-               ", each holding a WebSocket (GET /ws) to the server, which sends every one a tick "
-               "every 100 ms; " +
-               fixed(load.duration_ms / 1000.0, 1) +
-               " s of ticks timed, and one client's message, just before the tick due " +
-               fixed(load.stall_at_ms / 1000.0, 1) +
-               " s in, makes its handler wait d = " + fixed(load.delay_ms / 1000.0) + " s.";
-    // A swept number of the load is named by its symbol, its values at the end.
-    const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
-    std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) +
-                       ", " + (swept == "concurrency" ? "C" : std::to_string(load.concurrency)) +
-                       " at a time, ";
-    const std::string d_text = swept == "delay" ? "d" : fixed(load.delay_ms / 1000.0) + " s";
-    if (load.background())
-        line += load.method + " " + load.path +
-                ", each answered 202 and then running a task that " +
-                (load.work_path() == "/cpu" ? "computes" : "waits") + " for " + d_text;
-    else if (load.path == "/cpu")
-        line += "each computing c = " + d_text + " of CPU on a machine with " +
-                std::to_string(run.cores) + " cores";
-    else if (load.delay_ms ==
-             0)  // `lab doctor`: each row is a route of the app, doing its own work
-        line += "each to its row's route";
-    else
-        line +=
-            "each waiting " + (swept == "delay" ? "d" : "d = " + d_text) + waiting_on(load.path);
-    if (run.scenario.sweep)
-        line +=
-            fmt::format("; swept: {} = {}{}", swept_symbol(run),
-                        fmt::join(run.scenario.sweep->values, ", "), swept == "delay" ? " ms" : "");
-    line += load.repeat == 1 ? "; one batch"
-                             : "; median of " + std::to_string(load.repeat) + " batches";
-    return line + (load.warmup ? " after one warm-up" : ", no warm-up") + "." +
-           (run.scenario.source.empty() ? "" : " Source: " + cited_by_title(run.scenario.source));
-}
-
-namespace {
-
 std::string mode_cell(const Configuration& c) {
     if (c.server == Server::app)  // (a student's, whose label says so, or a lesson's own)
         return "the app's own code, under uvicorn (the lab's probe stamps it)";
@@ -270,8 +211,7 @@ std::vector<Column> websocket_columns(const RunResult& run) {
         mode.cells.push_back(r.configuration.mode);
         if (!r.error.empty()) {
             late.cells.push_back("did not run: " + r.error);
-            held.cells.push_back("—");
-            memory.cells.push_back("—");
+            for (Column* c : {&held, &memory}) c->cells.push_back("—");
             continue;
         }
         late.cells.push_back(figure_cell(Figure::tick_late_p50, r) + " / " +
@@ -286,6 +226,61 @@ std::vector<Column> websocket_columns(const RunResult& run) {
 }
 
 }  // namespace
+
+// What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
+std::string load_line(const RunResult& run) {
+    const Load& load = run.scenario.load;
+    if (load.rate > 0) {
+        std::string line = fixed(load.rate, 0) + " requests per second for " +
+                           fixed(load.duration_ms / 1000.0, 1) + " s (" +
+                           fixed(load.rate * load.duration_ms / 1000.0, 0) +
+                           " requests due) over " + std::to_string(load.concurrency) +
+                           " connections, " + load.method + " " + load.path;
+        if (!is_external_load(run)) line += "?ms=" + std::to_string(load.delay_ms);
+        if (load.stall_ms > 0)
+            line += "; one request of " + std::to_string(load.stall_ms) + " ms at " +
+                    fixed(load.stall_at_ms / 1000.0, 1) + " s";
+        return line +
+               ". Latency from when each request was due (corrected for coordinated omission) and "
+               "from when it was sent.";
+    }
+    if (is_external_load(run)) return load_description(load);  // `lab load`: no model, no source
+    if (load.websocket())
+        return count_of(load.requests, "client") +
+               ", each holding a WebSocket (GET /ws) to the server, which sends every one a tick "
+               "every 100 ms; " +
+               fixed(load.duration_ms / 1000.0, 1) +
+               " s of ticks timed, and one client's message, just before the tick due " +
+               fixed(load.stall_at_ms / 1000.0, 1) +
+               " s in, makes its handler wait d = " + fixed(load.delay_ms / 1000.0) + " s.";
+    // A swept number of the load is named by its symbol, its values at the end.
+    const std::string swept = run.scenario.sweep ? run.scenario.sweep->option : "";
+    std::string line = (swept == "requests" ? "N requests" : count_of(load.requests, "request")) +
+                       ", " + (swept == "concurrency" ? "C" : std::to_string(load.concurrency)) +
+                       " at a time, ";
+    const std::string d_text = swept == "delay" ? "d" : fixed(load.delay_ms / 1000.0) + " s";
+    if (load.background())
+        line += load.method + " " + load.path +
+                ", each answered 202 and then running a task that " +
+                (load.work_path() == "/cpu" ? "computes" : "waits") + " for " + d_text;
+    else if (load.path == "/cpu")
+        line += "each computing c = " + d_text + " of CPU on a machine with " +
+                std::to_string(run.cores) + " cores";
+    else if (load.delay_ms ==
+             0)  // `lab doctor`: each row is a route of the app, doing its own work
+        line += "each to its row's route";
+    else
+        line +=
+            "each waiting " + (swept == "delay" ? "d" : "d = " + d_text) + waiting_on(load.path);
+    if (run.scenario.sweep)
+        line +=
+            fmt::format("; swept: {} = {}{}", swept_symbol(run),
+                        fmt::join(run.scenario.sweep->values, ", "), swept == "delay" ? " ms" : "");
+    line += load.repeat == 1 ? "; one batch"
+                             : "; median of " + std::to_string(load.repeat) + " batches";
+    return line + (load.warmup ? " after one warm-up" : ", no warm-up") + "." +
+           (run.scenario.source.empty() ? "" : " Source: " + cited_by_title(run.scenario.source));
+}
 
 std::vector<Column> table_columns(const RunResult& run) {
     if (run.scenario.load.rate > 0) return open_loop_columns(run);

@@ -49,60 +49,6 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
     std::ranges::stable_sort(t.rows, {}, [](const TimelineRow& row) { return began(row.record); });
 }
 
-}  // namespace
-
-TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders,
-                           const std::vector<LoopHold>& holds) {
-    std::vector<const RequestRecord*> all;
-    for (const auto& r : batch.requests) all.push_back(&r);
-    std::stable_sort(all.begin(), all.end(), [&](auto a, auto b) { return began(a) < began(b); });
-    TimelineRows t;
-    t.total = all.size();
-    std::int64_t first = INT64_MAX;
-    for (const auto* r : all) {
-        if (r->send_us >= 0) first = std::min(first, r->send_us);
-        t.t1 = std::max(t.t1, r->finished_us());  // a queued job: when it was done, not its 202
-        t.stamped = t.stamped || r->has_server_stamps();
-    }
-    t.t0 = first == INT64_MAX ? 0 : first;
-    std::size_t shown = std::min(most, all.size());
-    // The request that finished last is always drawn, so the bars reach as far as the axis says
-    // the batch did: it takes the place of the sampled row nearest to it.
-    std::size_t last_done = 0;
-    for (std::size_t k = 0; k < all.size(); ++k)
-        if (all[k]->finished_us() > all[last_done]->finished_us()) last_done = k;
-    for (std::size_t at : even_sample(all.size(), shown, last_done, true))
-        t.rows.push_back({all[at], at});
-    if (bystanders > 0) add_bystanders(t, batch, bystanders);
-    for (const LoopHold& h : holds) t.t1 = std::max(t.t1, h.end_us);
-    return t;
-}
-
-std::string worst_probe_note(const ConfigurationResult& result, const Load& load) {
-    auto worst_of = [](const BatchRecord& b) { return b.figure(Figure::probe_max); };
-    auto worst = std::ranges::max_element(result.batches, {}, worst_of);
-    if (worst == result.batches.end() || !worst_of(*worst)) return "";
-    const BatchRecord& drawn = result.batches[result.median_batch];
-    if (worst->number == drawn.number) return "";
-    const std::optional<double> here = worst_of(drawn);  // drawn below
-    return "The worst GET " + load.probe_path + " of the run, " + fixed(*worst_of(*worst), 1) +
-           " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->number) +
-           ", not drawn; this batch's worst" + (here ? ", " + fixed(*here, 1) + " ms," : "") +
-           " is among its probe rows.";
-}
-
-std::int64_t shared_axis_us(const RunResult& run) {
-    std::int64_t axis = 0;
-    for (const auto& r : run.configurations)
-        if (r.error.empty() && !r.batches.empty()) {
-            TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
-            axis = std::max(axis, t.t1 - t.t0);
-        }
-    return axis;
-}
-
-namespace {
-
 // A probed app's waits in a request's service, in their glyphs: for a thread token, then for a
 // connection (where in its service it waited for the connection is not said: drawn after its
 // thread came), as report.html draws them.
@@ -172,6 +118,56 @@ std::string bar_of(const RequestRecord& r, bool bystander, bool queued, int colu
 }
 
 }  // namespace
+
+TimelineRows timeline_rows(const Batch& batch, std::size_t most, std::size_t bystanders,
+                           const std::vector<LoopHold>& holds) {
+    std::vector<const RequestRecord*> all;
+    for (const auto& r : batch.requests) all.push_back(&r);
+    std::stable_sort(all.begin(), all.end(), [&](auto a, auto b) { return began(a) < began(b); });
+    TimelineRows t;
+    t.total = all.size();
+    std::int64_t first = INT64_MAX;
+    for (const auto* r : all) {
+        if (r->send_us >= 0) first = std::min(first, r->send_us);
+        t.t1 = std::max(t.t1, r->finished_us());  // a queued job: when it was done, not its 202
+        t.stamped = t.stamped || r->has_server_stamps();
+    }
+    t.t0 = first == INT64_MAX ? 0 : first;
+    std::size_t shown = std::min(most, all.size());
+    // The request that finished last is always drawn, so the bars reach as far as the axis says
+    // the batch did: it takes the place of the sampled row nearest to it.
+    std::size_t last_done = 0;
+    for (std::size_t k = 0; k < all.size(); ++k)
+        if (all[k]->finished_us() > all[last_done]->finished_us()) last_done = k;
+    for (std::size_t at : even_sample(all.size(), shown, last_done, true))
+        t.rows.push_back({all[at], at});
+    if (bystanders > 0) add_bystanders(t, batch, bystanders);
+    for (const LoopHold& h : holds) t.t1 = std::max(t.t1, h.end_us);
+    return t;
+}
+
+std::string worst_probe_note(const ConfigurationResult& result, const Load& load) {
+    auto worst_of = [](const BatchRecord& b) { return b.figure(Figure::probe_max); };
+    auto worst = std::ranges::max_element(result.batches, {}, worst_of);
+    if (worst == result.batches.end() || !worst_of(*worst)) return "";
+    const BatchRecord& drawn = result.batches[result.median_batch];
+    if (worst->number == drawn.number) return "";
+    const std::optional<double> here = worst_of(drawn);  // drawn below
+    return "The worst GET " + load.probe_path + " of the run, " + fixed(*worst_of(*worst), 1) +
+           " ms (the chart's \"worst\"), came in batch " + std::to_string(worst->number) +
+           ", not drawn; this batch's worst" + (here ? ", " + fixed(*here, 1) + " ms," : "") +
+           " is among its probe rows.";
+}
+
+std::int64_t shared_axis_us(const RunResult& run) {
+    std::int64_t axis = 0;
+    for (const auto& r : run.configurations)
+        if (r.error.empty() && !r.batches.empty()) {
+            TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
+            axis = std::max(axis, t.t1 - t.t0);
+        }
+    return axis;
+}
 
 std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r) {
     std::vector<std::pair<int, std::int64_t>> by_count;

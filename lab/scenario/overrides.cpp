@@ -58,24 +58,6 @@ void fill_values(std::string& text, const Configuration& c, const Load& own,
     fill("{path}", c.target_path);
 }
 
-}  // namespace
-
-void fill_lesson_values(std::string& text, const Scenario& s) {
-    if (s.configurations.empty()) return;
-    auto fill_row = [&](const Configuration& c) {
-        fill_values(text, c, load_of(s.load, c), std::string("@").append(std::to_string(c.number)));
-    };
-    for (bool home_only :
-         {true, false})  // a row filled once stays filled: nothing is left to replace
-        for (const Configuration& c : s.configurations)
-            if (c.number > 0 && (!home_only || !c.sweep_value || c.sweep_value == c.sweep_home))
-                fill_row(c);
-    for (const Configuration& c : s.merged) fill_row(c);  // at its own value
-    fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
-}
-
-namespace {
-
 // The numbers the command line gives, in place of the file's: the load's and every row's.
 void take_numbers(Scenario& s, const Overrides& o) {
     if (o.requests) s.load.requests = *o.requests;
@@ -108,8 +90,7 @@ void place_claims_at_values(Scenario& s, const std::optional<Sweep>& sweep) {
     for (Expectation& e : s.expectations) {
         if (!e.at || e.at_option.empty() || (sweep && e.at_option == sweep->option)) continue;
         const SweepOption* option = find_sweep_option(e.at_option);
-        auto row = std::find_if(s.configurations.begin(), s.configurations.end(),
-                                [&](const Configuration& c) { return c.number == e.row; });
+        auto row = std::ranges::find(s.configurations, e.row, &Configuration::number);
         if (!option || row == s.configurations.end()) continue;
         if (int actual = option->value(s.load, *row); actual == *e.at) {
             e.at.reset();
@@ -171,6 +152,20 @@ void keep_only(Scenario& s, const std::string& want) {
 }
 
 }  // namespace
+
+void fill_lesson_values(std::string& text, const Scenario& s) {
+    if (s.configurations.empty()) return;
+    auto fill_row = [&](const Configuration& c) {
+        fill_values(text, c, load_of(s.load, c), std::string("@").append(std::to_string(c.number)));
+    };
+    for (bool home_only :
+         {true, false})  // a row filled once stays filled: nothing is left to replace
+        for (const Configuration& c : s.configurations)
+            if (c.number > 0 && (!home_only || !c.sweep_value || c.sweep_value == c.sweep_home))
+                fill_row(c);
+    for (const Configuration& c : s.merged) fill_row(c);  // at its own value
+    fill_values(text, s.configurations.front(), load_of(s.load, s.configurations.front()));
+}
 
 Scenario apply(Scenario s, const Overrides& o) {
     take_numbers(s, o);

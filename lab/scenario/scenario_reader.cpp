@@ -19,21 +19,16 @@ namespace fs = std::filesystem;
 ScenarioError::ScenarioError(const fs::path& f, const std::string& k, const std::string& r)
     : std::runtime_error(f.string() + ": " + k + ": " + r), file(f.string()), key(k), reason(r) {}
 
-namespace {
-
-// The five documents the lessons reproduce, by the file names their `source` cites them by, and
-// the titles a reader knows them by.
-constexpr std::pair<std::string_view, std::string_view> documents[] = {
-    {"000_bfadbdd73b33b8fc.txt", "How FastAPI Handles Concurrency: Deep Dive"},
-    {"001_b11cc018d65c1e5a.txt", "Concurrency and Parallelism in FastAPI"},
-    {"002_445549baed97520b.txt", "Concurrency and Parallelism in Python & FastAPI"},
-    {"003_9feab08ae2590e41.txt", "Concurrency: Mastering Async and Await"},
-    {"004_90b4df13068e05ee.txt", "Asynchronous Programming in FastAPI"},
-};
-
-}  // namespace
-
 std::string cited_by_title(std::string source) {
+    // The five documents the lessons reproduce, by the file names their `source` cites them by,
+    // and the titles a reader knows them by.
+    static constexpr std::pair<std::string_view, std::string_view> documents[] = {
+        {"000_bfadbdd73b33b8fc.txt", "How FastAPI Handles Concurrency: Deep Dive"},
+        {"001_b11cc018d65c1e5a.txt", "Concurrency and Parallelism in FastAPI"},
+        {"002_445549baed97520b.txt", "Concurrency and Parallelism in Python & FastAPI"},
+        {"003_9feab08ae2590e41.txt", "Concurrency: Mastering Async and Await"},
+        {"004_90b4df13068e05ee.txt", "Asynchronous Programming in FastAPI"},
+    };
     for (const auto& [file, title] : documents)
         for (auto at = source.find(file); at != std::string::npos; at = source.find(file))
             source.replace(at, file.size(),
@@ -58,8 +53,7 @@ std::optional<std::string> unmeasured(KeyFigure figure, const Scenario& s) {
             if (!s.load.report_memory) return "needs load.report_memory = true";
             break;
         case KeyFigure::per_worker:
-            if (std::none_of(s.configurations.begin(), s.configurations.end(),
-                             [](const Configuration& c) { return served_by_processes(c); }))
+            if (std::ranges::none_of(s.configurations, served_by_processes))
                 return "needs a configuration served by several processes (mode = "
                        "\"multi-process\", hosts or queue_workers)";
             break;

@@ -31,6 +31,44 @@ bool same_but_for(const SweepOption& option, Configuration a, Configuration b) {
     return key(a) == key(b);
 }
 
+// The label of a row's curve: its symbol where the label shows the value ("def route, T threads").
+std::string series_label(const std::string& label, const SweepOption& option) {
+    std::string series = label;
+    if (auto at = series.find(option.placeholder); at != std::string::npos)
+        series.replace(at, std::string_view(option.placeholder).size(), option.symbol);
+    return series;
+}
+
+// A row's points, one per value: the series keeps the symbol where the label shows the value
+// ("def route, T threads"), and each point's label gets the value, from the placeholder or after
+// the label.
+void add_points(std::vector<Configuration>& points, const Configuration& c,
+                const SweepOption& option, const std::vector<int>& values, int home) {
+    const bool load_option = option.name == std::string_view("requests") ||
+                             option.name == std::string_view("concurrency") ||
+                             option.name == std::string_view("delay");
+    const std::string series = series_label(c.label, option);
+    std::string label = c.label;
+    if (c.label.find(option.placeholder) == std::string::npos)
+        label += std::string(", ") + option.symbol + " = " + option.placeholder;
+    for (int v : values) {
+        Configuration point = c;
+        option.set(point, v);
+        point.sweep_value = v;
+        point.sweep_home = home;
+        point.series = series;
+        point.label = label;
+        // The document measured its own N, C and d: at another, its figure does not compare.
+        if (load_option && v != home && point.document_s) {
+            point.document_text = (point.document_text.empty() ? std::to_string(*point.document_s)
+                                                               : point.document_text) +
+                                  " (for " + option.symbol + " = " + std::to_string(home) + ")";
+            point.document_s.reset();
+        }
+        points.push_back(point);
+    }
+}
+
 }  // namespace
 
 const std::vector<SweepOption>& sweep_options() {
@@ -83,48 +121,6 @@ std::optional<std::string> sweep_problem(const Sweep& sweep) {
     }
     return std::nullopt;
 }
-
-namespace {
-
-// The label of a row's curve: its symbol where the label shows the value ("def route, T threads").
-std::string series_label(const std::string& label, const SweepOption& option) {
-    std::string series = label;
-    if (auto at = series.find(option.placeholder); at != std::string::npos)
-        series.replace(at, std::string_view(option.placeholder).size(), option.symbol);
-    return series;
-}
-
-// A row's points, one per value: the series keeps the symbol where the label shows the value
-// ("def route, T threads"), and each point's label gets the value, from the placeholder or after
-// the label.
-void add_points(std::vector<Configuration>& points, const Configuration& c,
-                const SweepOption& option, const std::vector<int>& values, int home) {
-    const bool load_option = option.name == std::string_view("requests") ||
-                             option.name == std::string_view("concurrency") ||
-                             option.name == std::string_view("delay");
-    const std::string series = series_label(c.label, option);
-    std::string label = c.label;
-    if (c.label.find(option.placeholder) == std::string::npos)
-        label += std::string(", ") + option.symbol + " = " + option.placeholder;
-    for (int v : values) {
-        Configuration point = c;
-        option.set(point, v);
-        point.sweep_value = v;
-        point.sweep_home = home;
-        point.series = series;
-        point.label = label;
-        // The document measured its own N, C and d: at another, its figure does not compare.
-        if (load_option && v != home && point.document_s) {
-            point.document_text = (point.document_text.empty() ? std::to_string(*point.document_s)
-                                                               : point.document_text) +
-                                  " (for " + option.symbol + " = " + std::to_string(home) + ")";
-            point.document_s.reset();
-        }
-        points.push_back(point);
-    }
-}
-
-}  // namespace
 
 Scenario expand_sweep(Scenario s, const Sweep& sweep) {
     const SweepOption& option = *find_sweep_option(sweep.option);
