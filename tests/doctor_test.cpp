@@ -314,6 +314,9 @@ TEST_CASE(
     convoy.longest_own_ms = 6, convoy.longest_gil_ms = 125;
     CHECK(lab::route_figures(burst_of(convoy), 20).verdict ==
           lab::RouteVerdict::holds_loop_for_gil);
+    lab::ProbeRecord held = convoy;  // but its loop held 85 ms a request: the loop's verdict
+    held.loop_ms = 85;
+    CHECK(lab::route_figures(burst_of(held), 20).verdict != lab::RouteVerdict::holds_loop_for_gil);
     convoy.pool_cpu_ms = 30;  // under 50 ms a request: a `def` route's turns at the GIL
     CHECK(lab::route_figures(burst_of(convoy), 20).verdict == lab::RouteVerdict::concurrent);
     // A hold that came in the second burst only, after a warm-up that held: said intermittent

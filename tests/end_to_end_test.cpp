@@ -82,7 +82,7 @@ TEST_CASE("lab run fits 80 columns, --wide keeps every column, and colour stays 
         "Both servers run"));  // the lesson's first paragraph, above the table
     CHECK(test::longest_line(report.output.substr(0, report.output.find("report: "))) <= 80);
     CHECK(test::longest_line(wide.output) > 80);  // today's layout, every column
-    for (const char* column : {"mode", "loop blocked (max)", "measured (median, min–max)"})
+    for (const char* column : {"mode", "loop blocked (longest)", "measured (median, min–max)"})
         CHECK(wide.output.find(column) != std::string::npos);
     CHECK(narrow.output.find("\033[") ==
           std::string::npos);  // stdout is a pipe here, not a terminal

@@ -215,8 +215,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "requests-in-async passes a `def` route running its own loop for an async client: each request "
-    "slower than d on its own, all waiting together, the loop free",
+    "requests-in-async passes a def route with a loop of its own per request: slower than d, "
+    "all together",
     "[app]") {
     auto said = check("requests-in-async", "asyncio_run_in_def.py", 2);
     INFO(said.output);

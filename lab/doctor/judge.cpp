@@ -126,16 +126,16 @@ bool under_the_gil(const RouteFigures& f) {
 }
 
 // The verdict, from the server's own figures. A route whose threads computed under the GIL, its
-// longest hold not the loop's own computing located past the threshold (a collection's leftover,
-// a short render), held the loop for the GIL as long as a hold (one wait for it, or one step
-// queued while they took the cores), or not. Then the loop's time (a route whose requests hold
-// it, in one hold or in many, is never concurrent, whatever its stamps overlap), unless most of
-// that time was the machine's (queued for a core); then the thread pool's. A route that held
-// nothing and whose requests were each served before the next was sent (`instant`) is too fast to
-// tell: "concurrent" would claim an await it never showed.
+// longest hold not the loop's own computing located (or, located, too short to hold the loop: a
+// collection's leftover, a short render), held the loop for the GIL as long as a hold (one wait for
+// it, or one step queued while they took the cores), or not. Then the loop's time (a route whose
+// requests hold it, in one hold or in many, is never concurrent, whatever its stamps overlap),
+// unless most of that time was the machine's (queued for a core); then the thread pool's. A route
+// that held nothing and whose requests were each served before the next was sent (`instant`) is too
+// fast to tell: "concurrent" would claim an await it never showed.
 RouteVerdict judged(const RouteFigures& f, double hold_ms, bool instant) {
     if (f.answered == 0 || f.held_ms < 0) return RouteVerdict::not_judged;
-    if (under_the_gil(f) && (f.where.empty() || f.cpu_share < 0.5 || longest_own_ms(f) < hold_ms))
+    if (under_the_gil(f) && (f.where.empty() || f.cpu_share < 0.5 || !held_the_loop(f, hold_ms)))
         return f.longest_gil_ms >= hold_ms || f.longest_hold_ms >= hold_ms
                    ? RouteVerdict::holds_loop_for_gil
                    : RouteVerdict::computes_under_gil;

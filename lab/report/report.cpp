@@ -114,7 +114,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     Column model{.header = "model", .shorten_order = 2, .shorten = value_only, .wraps = true};
     Column document{.header = "document", .narrow_header = "doc", .fold_order = 4};
     Column blocked{
-        .header = "loop blocked (max)", .narrow_header = "loop blocked", .fold_order = 5};
+        .header = "loop blocked (longest)", .narrow_header = "loop blocked", .fold_order = 5};
     Column pss{.header = "server PSS",
                .narrow_header = "PSS"};  // the kernel's count: shared pages split
     Column memory{.header = "server peak RSS", .narrow_header = "peak RSS"};

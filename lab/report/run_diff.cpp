@@ -63,9 +63,29 @@ std::string shares(const ConfigurationResult& r) {
     return out;
 }
 
-const ConfigurationResult* labelled(const RunResult& run, const std::string& label) {
+// Where a row stands in its lesson: its place in the file (0: added by an option), whether it
+// is a FastAPI twin, and its order among the rows so placed (a sweep's points). Rows pair by it,
+// not by their labels, which name what a run changes (`--delay 50`: "time.sleep(0.05)").
+struct Place {
+    int number = 0;
+    bool twin = false;
+    int nth = 0;
+    bool operator==(const Place&) const = default;
+};
+Place place_of(const RunResult& run, const ConfigurationResult& r) {
+    Place p{r.configuration.number, r.configuration.server == Server::fastapi};
+    for (const auto& other : run.configurations) {
+        if (&other == &r) break;
+        p.nth += other.configuration.number == p.number &&
+                 (other.configuration.server == Server::fastapi) == p.twin;
+    }
+    return p;
+}
+
+// The row at `p` that ran (measured batches, no error), if any.
+const ConfigurationResult* at_place(const RunResult& run, const Place& p) {
     for (const auto& r : run.configurations)
-        if (r.configuration.label == label && r.error.empty() && !r.batches.empty()) return &r;
+        if (place_of(run, r) == p && r.error.empty() && !r.batches.empty()) return &r;
     return nullptr;
 }
 
@@ -89,7 +109,8 @@ std::string FigureChange::significance() const {
     if (test.could_tell_with > 0)
         return "~ (" + std::to_string(test.could_tell_with) + " " + over + " a side could tell)";
     const std::string p = test.p < 0.001 ? "p<0.001" : "p=" + fixed(test.p, test.p < 0.01 ? 3 : 2);
-    if (test.p <= telling_p && !told_apart()) return "~ no change that matters, " + p;
+    if (test.p <= telling_p && !told_apart())  // (told apart, so never "~": too small to matter)
+        return "no change that matters: under " + fixed(matters * 100, 0) + " % (" + p + ")";
     return (test.p <= telling_p ? "" : "~ ") + p;
 }
 
@@ -106,12 +127,15 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b, double matters) {
     RunDiff d{.title_a = a.scenario.title, .title_b = b.scenario.title};
     say_differences(d, a, b);
     for (const auto& ra : a.configurations) {
-        const ConfigurationResult *in_a = labelled(a, ra.configuration.label),
-                                  *rb = labelled(b, ra.configuration.label);
+        const Place place = place_of(a, ra);
+        const ConfigurationResult *in_a = at_place(a, place), *rb = at_place(b, place);
         if (!rb || !in_a) {
             d.only_a.push_back(ra.configuration.label);
             continue;
         }
+        if (rb->configuration.label != ra.configuration.label)  // (what the run changed in it)
+            d.differs.push_back("a row: A " + ra.configuration.label + "; B " +
+                                rb->configuration.label);
         for (Figure f : compared(a.scenario)) {
             if (f == Figure::busiest_worker && !served_by_processes(ra.configuration))
                 continue;  // (one process answers all: 100 % in any run)
@@ -122,7 +146,7 @@ RunDiff diff_runs(const RunResult& a, const RunResult& b, double matters) {
         d.shared.push_back({in_a, rb, shares(ra), shares(*rb)});
     }
     for (const auto& rb : b.configurations)
-        if (!labelled(a, rb.configuration.label) || !labelled(b, rb.configuration.label))
+        if (!at_place(a, place_of(b, rb)) || !at_place(b, place_of(b, rb)))
             d.only_b.push_back(rb.configuration.label);
     for (const CheckedClaim& c : check_claims(a))
         d.claims.push_back({c.claim, outcome_mark(c.outcome), ""});
