@@ -95,14 +95,19 @@ def first_call(path, want, got, side):
 
 
 def after(routes, status, busy):
-    """Every route judged clean (or, busy, disturbed), the loop free in its requests."""
+    """Every route judged clean, the loop free in its requests. Busy, also disturbed, or held for
+    the GIL by its own threads' Python computing (a `def` route's, as "make it a `def`" leaves it):
+    two processes spinning on both cores deschedule the thread that holds the GIL, and the loop's
+    turn comes later (a render of 30 ms a request: the loop waited over 20 ms once in two runs).
+    A GIL verdict is held to its row as every verdict is: its threads computed as much as the fix
+    table sends to a process pool, and the loop waited that long."""
     expected = json.load(open(os.path.join(CORPUS, "expected.json"), encoding="utf-8"))["routes"]
     if not busy:
         check("after: exit 0 (no route held the loop)", status == 0, f"exit {status}")
     for path in expected:
         got = routes.get(path, {})
         verdict = got.get("verdict")
-        allowed = CLEAN + ((DISTURBED,) if busy else ())
+        allowed = CLEAN + ((DISTURBED,) + GIL_KIND if busy else ())
         check(f"after{busy}: {path} {verdict}", verdict in allowed, f"{got.get('said')}: {got.get('fix')}")
         first_call(path, expected[path], got, f"after{busy}")
         if not busy:
