@@ -111,9 +111,12 @@ def after(routes, status, busy):
         check(f"after{busy}: {path} {verdict}", verdict in allowed, f"{got.get('said')}: {got.get('fix')}")
         first_call(path, expected[path], got, f"after{busy}")
         if not busy:
+            # (its longest hold of its own: less the time its thread waited for a core, which a
+            # def route's ten threads, waking for the GIL, take from it: 28-31 ms in 1 run of 3)
             held, longest = got.get("loop_held_ms_median", -1), got.get("longest_hold_ms", -1)
-            check(f"after: {path} leaves the loop free ({held} ms a request, longest {longest})",
-                  0 <= held < HOLD_MS and 0 <= longest < HOLD_MS)
+            own = got.get("longest_own_ms", longest)
+            check(f"after: {path} leaves the loop free ({held} ms a request, longest {longest}, "
+                  f"of its own {own})", 0 <= held < HOLD_MS and 0 <= own < HOLD_MS)
 
 
 def spinners(n=2):
