@@ -46,14 +46,14 @@ def latest_items():
 # "make the JSON of `dump`'s answer in a `def` route and return it as a Response"
 @router.get("/dump")
 def dump():
-    data = [{**row, "note": "x" * 200} for row in catalogue(5000)]
+    data = [{**row, "note": "x" * 400} for row in catalogue(3000)]
     return Response(json.dumps(data), media_type="application/json")
 
 
 # "make `monthly` a `def`"
 @router.get("/monthly")
 def monthly(request: Request):
-    lines = [{"day": d, "total": d * 3} for d in range(7000)]
+    lines = [{"day": d, "total": d * 3} for d in range(6500)]
     return pages.TemplateResponse("monthly.html", {"request": request, "lines": lines})
 
 
