@@ -19,7 +19,6 @@
 #include "lab/run/app_warnings.hpp"
 #include "lab/report/run_diff.hpp"
 #include "lab/results/reader.hpp"
-#include "lab/results/writer.hpp"
 #include "lab/scenario/exercises.hpp"
 #include "lab/scenario/overrides.hpp"
 #include "lab/run/your_app.hpp"

@@ -365,6 +365,8 @@ def time_full_collections():
 def collector_time(t0, t1):
     """The ns from t0 to t1 (perf_counter_ns) spent in full collections: in all, and of them on
     this thread (computing; on another, it held the GIL this thread waited for)."""
+    if not FULL_COLLECTIONS or FULL_COLLECTIONS[-1][1] <= t0:
+        return 0, 0  # (nearly every callback: no collection since it began, no copy made)
     whole = here = 0
     me = threading.get_ident()
     try:
