@@ -447,7 +447,7 @@ std::vector<std::pair<std::string, std::string>> number_options(const std::strin
 
 TEST_CASE(
     "every number option of every command refuses NaN and infinities, exit 2, before anything runs",
-    "[unit]") {
+    "[unit][options]") {
     int floating = 0;
     for (const std::string& path : command_paths()) {
         for (const auto& [option, type] : number_options(path)) {

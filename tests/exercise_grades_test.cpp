@@ -444,6 +444,12 @@ TEST_CASE(
         CHECK(test::read_file(dir / "main.py") == starter[seed == 1]);
     }
     CHECK(starter[0] != starter[1]);
+    // An app that needs a service: the README says how to give it one
+    REQUIRE(test::run_lab("exercise start blocking-db " + (work.path / "db").string()).exit_code ==
+            0);
+    CHECK(test::read_file(work.path / "db" / "README.md")
+              .find("`DATABASE_URL=postgresql:///DB /usr/bin/python3 -m uvicorn main:app`") !=
+          std::string::npos);
 
     const auto list = work.write("class.txt", "# room 4\nAda Lovelace\n\n  Alan Turing \n");
     auto made = test::run_lab("exercise start blocking-sleep " + (work.path / "room").string() +

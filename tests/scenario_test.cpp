@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "lab/run/runner.hpp"
+#include "lab/scenario/exercises.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "support.hpp"
 
@@ -304,6 +305,26 @@ TEST_CASE(
     untimed.took_here_s = 0;
     CHECK_FALSE(lab::estimate(untimed).measured);
     CHECK(lab::estimate(untimed).seconds == Approx(3 * (6 * 0.3 + 0.33)));
+}
+
+// Every exercise check said "about 1 s" and took 2.1-10.1 s. It says its solution's time here and,
+// where its starter took longer, the starter's: the requests one after another. A variant's N and
+// d change both by the models.
+TEST_CASE("an exercise's check says its solution's and its starter's time here", "[unit]") {
+    for (const std::string& name : lab::exercise_names()) {
+        INFO(name);
+        const lab::Scenario s = lab::find_exercise(name)->scenario;
+        const lab::Estimate e = lab::estimate(s);
+        CHECK(e.measured);
+        CHECK(e.seconds == Approx(s.took_here_s));
+        CHECK(e.one_after_another_s == Approx(s.starter_took_here_s));
+    }
+    const lab::Scenario s = lab::find_exercise("blocking-sleep")->scenario;
+    lab::Variant v = lab::variant_of(s, std::nullopt);
+    v.requests -= 4, v.delay_ms += 50;  // 4 batches (a warm-up and 3), each 6 × 0.15 s
+    const lab::Estimate e = lab::estimate(lab::with_variant(s, v));
+    CHECK(e.seconds == Approx(s.took_here_s + 4 * 0.05));
+    CHECK(e.one_after_another_s == Approx(s.starter_took_here_s + 4 * (6 * 0.15 - 10 * 0.1)));
 }
 
 // Starter READMEs said "From: 003_9feab08ae2590e41.txt": a file name no student knows. Every

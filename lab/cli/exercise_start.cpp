@@ -49,12 +49,24 @@ std::string readme_of(const std::string& name, const Scenario& s, const Variant&
         v.seed ? "\n\nYour variant: seed " + std::to_string(*v.seed) + ", recorded in `" +
                      variant_file + "`, which the check grades by (another seed's numbers fail it)."
                : "";
+    // What the check starts for the app, which a run of one's own must give it
+    std::string given, which;
+    for (const std::string& need : s.needs) {
+        const bool db = need == "postgresql", partner = need == "downstream";
+        given += db        ? "DATABASE_URL=postgresql:///DB "
+                 : partner ? "DOWNSTREAM_URL=http://127.0.0.1:8001 "
+                           : "REDIS_URL=redis://127.0.0.1:6379 ";
+        which += db        ? "; DB, a PostgreSQL database of yours"
+                 : partner ? "; the partner: `lab serve --mode async-sleep --port 8001`"
+                           : "; a Redis of yours";
+    }
     return "# " + s.title + "\n\n" + s.question + seeded + "\n\nFrom: " + cited_by_title(s.source) +
-           "\n\nYour app is `main.py`. Run it yourself with `/usr/bin/python3 -m uvicorn main:app` "
-           "and try it with curl;\n"
-           "then let the lab grade it:\n\n    lab exercise check " +
-           name + " " + shell_word(dir.string()) + "\n\nThe lesson behind it: `lab run " +
-           s.lesson + "` (and `lab run " + s.lesson + " --requests " + std::to_string(v.requests) +
+           "\n\nYour app is `main.py`. Run it yourself with `" + given +
+           "/usr/bin/python3 -m uvicorn main:app` and try it with curl (the check starts all it "
+           "needs" +
+           which + ");\nthen let the lab grade it:\n\n    lab exercise check " + name + " " +
+           shell_word(dir.string()) + "\n\nThe lesson behind it: `lab run " + s.lesson +
+           "` (and `lab run " + s.lesson + " --requests " + std::to_string(v.requests) +
            " --delay " + std::to_string(v.delay_ms) + " --app " +
            shell_word((dir / "main.py").string()) + " --app-path " + v.path +
            "` to see your app beside the lesson's rows).\n";

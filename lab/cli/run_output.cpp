@@ -164,8 +164,8 @@ int Output::run_and_report(const Scenario& scenario, const Overrides& where, Run
     Progress progress(Progress::style_for_stderr(quiet));
     // A lesson's time is known before it runs; `lab load`'s and `lab doctor`'s are their target's.
     if (scenario.kind == RunKind::lesson) {
-        const Estimate expected = estimate(scenario);
-        progress.expect(expected.seconds, expected.measured);
+        const Estimate e = estimate(scenario);
+        progress.expect(e.seconds, e.measured, e.one_after_another_s);
     }
     RunSettings settings{this_executable(), &progress, where.database_url.value_or(""),
                          where.downstream_url.value_or(""), where.redis_url.value_or("")};

@@ -2,6 +2,7 @@
 #include "lab/cli/command_support.hpp"
 #include "lab/cli/commands.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -21,12 +22,15 @@ namespace fs = std::filesystem;
 
 Action define_list(CLI::App&) {
     return [] {
+        const std::size_t room = std::max(terminal_columns() - 28, 24);  // (beside the names)
         for (const fs::path& file : scenario_files(scenario_dir())) {
             try {
                 // (its title as it runs; how long its models say a run takes)
                 Scenario s = apply(load_scenario(file), {});
-                std::printf("%-26s %s (about %s s)\n", printable(s.name).c_str(),
-                            printable(s.title).c_str(), fixed(estimated_seconds(s), 0).c_str());
+                const std::string said =
+                    printable(s.title) + " (about " + fixed(estimated_seconds(s), 0) + " s)";
+                std::printf("%-26s %s\n", printable(s.name).c_str(),
+                            hanging(said, room, 27).c_str());
             } catch (const ScenarioError& e) {
                 std::printf("%-26s (bad file: %s)\n", printable(file.stem()).c_str(),
                             printable(e.what()).c_str());

@@ -16,9 +16,8 @@ DoctorPlan doctor_plan(std::size_t routes, int requests) {
 }
 
 double DoctorPlan::seconds() const {
-    const double per_burst_s =
-        bystander_after_ms / 1000.0 +
-        2 * exchange_s;  // watched past its answers; the probe reset and read
+    // Watched past its answers; the probe reset and read.
+    const double per_burst_s = bystander_after_ms / 1000.0 + 2 * exchange_s;
     return static_cast<double>(warmups) * exchange_s + static_cast<double>(bursts) * per_burst_s +
            requests * answer_s + stop_s + serialized_s;
 }

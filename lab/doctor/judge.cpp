@@ -235,8 +235,7 @@ RouteFigures route_figures(const RouteRun& run, double hold_ms) {
         f.makespan_s = stats.makespan_s, f.p50_ms = stats.latency_p50_s * 1e3,
         f.p99_ms = stats.latency_p99_s * 1e3;
     f.bystander_worst_ms = bystander_worst_ms(run.burst);
-    if (!run.probed) {  // only what a client can tell: whether the bystander waited behind the
-                        // burst
+    if (!run.probed) {  // only what a client can tell: did the bystander wait behind the burst
         bool waited = f.bystander_worst_ms >= 0 &&
                       f.bystander_worst_ms - std::max(run.bystander_alone_ms, 0.0) >= hold_ms;
         f.verdict = f.bystander_worst_ms < 0 ? RouteVerdict::not_judged

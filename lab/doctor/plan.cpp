@@ -109,13 +109,10 @@ std::string fill_target(const AppRoute& r, const RouteExample* example, std::str
                   "): give one in --examples";
             return "";
         }
-        if (p.in == "path") {
-            auto at = path.find("{" + p.name);  // "{item_id}" or "{item_id:int}"
-            if (at != std::string::npos)
-                path.replace(at, path.find('}', at) - at + 1, url_escaped(*value));
-        } else {
+        if (p.in != "path")
             query += (query.empty() ? "?" : "&") + url_escaped(p.name) + "=" + url_escaped(*value);
-        }
+        else if (auto at = path.find("{" + p.name); at != std::string::npos)  // "{id}", "{id:int}"
+            path.replace(at, path.find('}', at) - at + 1, url_escaped(*value));
     }
     if (example)  // query values the route does not declare are the user's to add
         for (const auto& [name, value] : example->query)

@@ -104,23 +104,20 @@ std::string closing_line(const DoctorRun& run) {
 
 // Each culprit's lesson and fix, in words.
 void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
+    auto say = [&](const std::string& text) { out << wrap(text, width) << '\n'; };
     for (const RouteRun* judged : culprits_first(run)) {
         const RouteRun& r = *judged;
         const RouteFigures& f = r.figures;
         if (f.answered < f.sent || f.over_limit > 0 ||
             (!f.statuses.empty() &&
              (f.statuses.begin()->first < 200 || f.statuses.rbegin()->first >= 400)))
-            out << wrap(fmt::format("· {}: its burst's answers, {} of {}: {}", request_named(r),
-                                    f.answered, f.sent, statuses_text(f)),
-                        width)
-                << '\n';
+            say(fmt::format("· {}: its burst's answers, {} of {}: {}", request_named(r), f.answered,
+                            f.sent, statuses_text(f)));
         if (f.first_call_ms >= 0)  // (a cache filled, a client made)
-            out << wrap(
-                       fmt::format("· {}: its first call alone held the loop {:.1f} ms at {}, "
-                                   "then {} bursts less",
-                                   request_named(r), f.first_call_ms, f.first_call_where, f.bursts),
-                       width)
-                << '\n';
+            say(
+                fmt::format("· {}: its first call alone held the loop {:.1f} ms at {}, "
+                            "then {} bursts less",
+                            request_named(r), f.first_call_ms, f.first_call_where, f.bursts));
         if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant ||
             f.verdict == RouteVerdict::not_judged || f.verdict == RouteVerdict::delays_no_one)
             continue;
@@ -131,17 +128,11 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
         }
         const VerdictWords words = verdict_words(f);
         const char* mark = f.verdict == RouteVerdict::disturbed ? "–" : "✗";  // (the machine's)
-        out << wrap(fmt::format("{} {} {}: {}.", mark, request_named(r), words.verdict,
-                                words.reason),
-                    width)
-            << '\n';
+        say(fmt::format("{} {} {}: {}.", mark, request_named(r), words.verdict, words.reason));
     }
     if (!run.probed && routes_over(run) > 0)  // (why, once: the same for every route)
-        out << wrap("For each: " +
-                        verdict_words(RouteFigures{.verdict = RouteVerdict::delays_others}).reason +
-                        ".",
-                    width)
-            << '\n';
+        say("For each: " +
+            verdict_words(RouteFigures{.verdict = RouteVerdict::delays_others}).reason + ".");
 }
 
 void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
@@ -178,15 +169,12 @@ void print_not_judged(std::ostream& out, const DoctorRun& run, int width) {
         if (same == reasons.end()) reasons.emplace_back(why, route);
         else same->second += ", " + route;
     }
-    for (const auto& [why, routes] : reasons)
-        out << wrap("· " + routes + ": " + why, width) << '\n';
+    auto say = [&](const std::string& text) { out << wrap(text, width) << '\n'; };
+    for (const auto& [why, routes] : reasons) say("· " + routes + ": " + why);
     if (!run.probed)  // (what /openapi.json does not declare, the doctor cannot know of)
-        out << wrap(
-                   "· Routes /openapi.json does not list (a mounted app, static files) were not "
-                   "called: without the probe the doctor knows only the routes it declares; "
-                   "name them in --examples to call them.",
-                   width)
-            << '\n';
+        say("· Routes /openapi.json does not list (a mounted app, static files) were not called: "
+            "without the probe the doctor knows only the routes it declares; name them in "
+            "--examples to call them.");
 }
 
 }  // namespace

@@ -177,8 +177,7 @@ struct DoctorPlan {
     // A prompt request of a burst, under uvicorn and the probe
     static constexpr double answer_s = 0.002;
     static constexpr double stop_s = 0.5;  // uvicorn asked to stop, and the app's shutdown
-    std::size_t warmups = 0,
-                bursts = 0;  // a warm-up per route sent; a burst per route, and the mixed one
+    std::size_t warmups = 0, bursts = 0;  // a warm-up per route sent; a burst per route and the mix
     double requests = 0;  // in all the bursts
     double serialized_s = 0;  // what the warm-ups say the bursts cannot overlap
     double seconds() const;

@@ -9,14 +9,12 @@
 namespace lab {
 
 enum class RouteVerdict {
-    holds_loop_waiting,  // its code waits on the loop: time.sleep, a sync driver or client in
-                         // `async def`
+    holds_loop_waiting,  // waits on the loop: time.sleep, a sync driver or client in `async def`
     holds_loop_computing,  // its code computes on the loop
     holds_loop_after,  // a background task holds the loop after the answer
     holds_loop_in_slices,  // no one hold past the threshold, but its many short ones add up
     holds_loop_for_gil,  // its steps on the loop waited for the GIL while threads computed
-    computes_under_gil,  // leaves the loop free (`def`) but computes, and other threads waited
-                         // for the GIL meanwhile
+    computes_under_gil,  // frees the loop (`def`) but computes; other threads waited for the GIL
     pool_bound,  // waits for a thread of the pool
     concurrent,  // awaits: nothing held
     instant,  // answers before the next request arrives: nothing to overlap, nothing held

@@ -29,8 +29,7 @@ template <class Of>
 std::optional<double> percentile_ms(const ConfigurationResult& r,
                                     std::vector<RequestRecord> Batch::*sent, double p, Of of) {
     std::vector<double> ms = times_ms(r, sent, of);
-    if (ms.empty()) return std::nullopt;
-    return percentile(ms, p);
+    return ms.empty() ? std::nullopt : std::optional(percentile(ms, p));
 }
 
 // Why a bystander figure has no value: no bystander, none sent before the batches ended, or none
@@ -149,9 +148,8 @@ std::optional<double> websocket_figure(Figure figure, const ConfigurationResult&
         for (const Batch& b : r.batches) fewest = std::min(fewest, held_through(b));
         return fewest;
     }
-    if (figure == Figure::memory_per_connection) {  // (pss_kib was read while the last batch's
-                                                    // connections were held)
-        const int held = held_through(r.batches.back());
+    if (figure == Figure::memory_per_connection) {
+        const int held = held_through(r.batches.back());  // (pss_kib: read while these were held)
         if (r.pss_kib < 0 || r.pss_before_kib < 0 || held == 0) return std::nullopt;
         return static_cast<double>(r.pss_kib - r.pss_before_kib) / held;
     }

@@ -36,8 +36,7 @@ public:
     explicit GuessBox(GuessForm form) : form_(std::move(form)) {}
 
     struct Reply {
-        int status;  // 200, or 400 (a guess the lab cannot take, a sender it does not know), 409
-                     // (full or closed)
+        int status;  // 200; 400: a guess it cannot take, or an unknown sender; 409: full or closed
         std::string json;  // {"ok": ..., "message": ..., "count": ...}
     };
     // POST /guess with {"guesses": ["0.1", "", ...], "choice": 1}: one text per configuration,

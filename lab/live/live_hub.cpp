@@ -218,8 +218,7 @@ struct LiveHub::Impl {
         beast::tcp_stream stream(std::move(socket));
         beast::flat_buffer buffer;
         http::request_parser<http::string_body> parser;
-        parser.body_limit(
-            largest_guess_body);  // (a sending of guesses is the only body the hub reads)
+        parser.body_limit(largest_guess_body);  // the only body the hub reads: a sending of guesses
         beast::error_code ec;
         stream.expires_after(std::chrono::seconds(10));
         auto waiting = idle.insert(idle.end(), {&stream.socket(), monotonic_us()});
@@ -291,8 +290,7 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
     h.marks_folder = live::private_marks_folder();
     h.marks.open();
     h.marks.bind(asio::local::datagram_protocol::endpoint(h.marks_folder + "/marks"));
-    h.marks.set_option(
-        asio::socket_base::receive_buffer_size(4 << 20));  // bursts of marks wait here
+    h.marks.set_option(asio::socket_base::receive_buffer_size(4 << 20));  // marks' bursts wait here
     live::ask_for_senders(h.marks.native_handle());
     asio::co_spawn(h.io, h.accept_pages(), asio::detached);
     asio::co_spawn(h.io, h.receive_marks(), asio::detached);
@@ -305,8 +303,7 @@ LiveHub::LiveHub(std::uint16_t port, const std::string& host) : impl_(std::make_
             try {
                 h.io.run();
                 return;
-            } catch (
-                const std::exception& e) {  // one bad event must not take the server down with it
+            } catch (const std::exception& e) {  // one bad event must not take the server down
                 std::fprintf(stderr, "live view: %s\n", e.what());
             }
         }

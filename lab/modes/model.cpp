@@ -146,8 +146,7 @@ std::string open_loop_p99_model(const Model& model, int delay_ms, int stall_ms, 
 double physical_floor_s(const Workload& load, int cores) {
     const int rounds = (load.requests + load.concurrency - 1) / load.concurrency;
     double floor_s = rounds * load.d_s;  // (a background task's answer waits for nothing: d_s is 0)
-    if (load.computes)
-        floor_s = std::max(floor_s, load.requests * load.d_s / cores);  // all cores busy
+    if (load.computes) floor_s = std::max(floor_s, load.requests * load.d_s / cores);  // cores full
     return floor_s;
 }
 

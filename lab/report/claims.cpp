@@ -310,6 +310,7 @@ std::string with_figures(const std::string& text, const RunResult* run) {
 std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bool colour) {
     if (claims.empty()) return "";
     std::string out = "What the lesson claims, checked against this run:\n";
+    auto under = [&](const std::string& text) { out += indented(wrap(text, columns - 4), "    "); };
     for (const CheckedClaim& c : claims) {
         using O = CheckedClaim::Outcome;
         const char* mark = outcome_mark(c.outcome);
@@ -318,23 +319,16 @@ std::string claims_text(const std::vector<CheckedClaim>& claims, int columns, bo
                             : c.outcome == O::not_judged ? "\033[33m"
                                                          : "\033[1;31m";
         // "✓ the claim, wrapped" with its evidence indented below it.
-        std::string claim = wrap(c.claim, columns - 2);
-        std::string evidence = wrap(
-            c.evidence +
-                (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : ""),
-            columns - 4);
         out += std::string(paint) + mark + (colour ? "\033[0m" : "") + " " +
-               indented(claim, "  ").substr(2);
-        out += indented(evidence, "    ");
-        if (c.outcome == O::contradicted && !c.meaning.empty())
-            out += indented(wrap("→ " + c.meaning, columns - 4), "    ");
+               indented(wrap(c.claim, columns - 2), "  ").substr(2);
+        under(c.evidence +
+              (c.outcome == O::contradicted ? ": this run contradicts the sentence above" : ""));
+        if (c.outcome == O::contradicted && !c.meaning.empty()) under("→ " + c.meaning);
         if (c.real) {  // --with-fastapi: the same claim on the real stack, said even when it agrees
-            out += indented(wrap(std::string(outcome_mark(c.real->outcome)) +
-                                     " on real FastAPI: " + c.real->evidence,
-                                 columns - 4),
-                            "    ");
+            under(std::string(outcome_mark(c.real->outcome)) +
+                  " on real FastAPI: " + c.real->evidence);
             if (std::string differs = stack_disagreement(c); !differs.empty())
-                out += indented(wrap("→ " + differs, columns - 4), "    ");
+                under("→ " + differs);
         }
     }
     return out;

@@ -234,12 +234,9 @@ data timelines(const RunResult& run) {
 void first_screen(data& page, const RunResult& run, const std::string& text) {
     if (!text.empty()) page.set("lead", first_sentence(text));
     std::ostringstream chart;
-    if (run.scenario.sweep) {
-        page.set("swept", swept_symbol(run));
-        sweep_svg(chart, run);
-    } else {
-        key_figure_svg(chart, run);
-    }
+    if (run.scenario.sweep) page.set("swept", swept_symbol(run));
+    if (run.scenario.sweep) sweep_svg(chart, run);
+    else key_figure_svg(chart, run);
     page.set("key_chart", chart.str());
     page.set("load", load_line(run));  // (a lesson's ends with its source)
 }
@@ -261,8 +258,7 @@ std::string html_report(const RunResult& run) {
             comparison_svg(comparison, run);  // (no model, no document)
         page.set("comparison_chart", comparison.str());
         page.set("timelines", timelines(run));
-        // How long a batch took: its staircase (or wall) is the lesson's picture, in the first
-        // screen.
+        // How long a batch took: its staircase (or wall) is the lesson's picture, up front.
         page.set("timelines_first", s.key_figure == KeyFigure::makespan && !s.sweep);
     }
     page.set("timelines_markup",

@@ -309,8 +309,7 @@ std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
                                         static_cast<double>(q.end_us - q.intended_us) / 1000.0,
                                         static_cast<double>(q.end_us - q.send_us) / 1000.0});
             std::ranges::sort(t.points, {}, &LatencyPoint::due_s);
-            for (const RequestRecord& stall :
-                 b.probes)  // the open loop keeps its slow request as a probe
+            for (const RequestRecord& stall : b.probes)  // the open loop's slow request: a probe
                 if (stall.send_us >= 0) {
                     t.stall_sent_s = static_cast<double>(stall.send_us) / 1e6;
                     if (stall.end_us >= 0) t.stall_done_s = static_cast<double>(stall.end_us) / 1e6;
@@ -355,8 +354,7 @@ std::string key_figure_text(const RunResult& run, int columns) {
     if (run.scenario.key_figure == KeyFigure::latency_histogram)
         return latency_histogram_text(run.load_figures.all, columns);
     std::string text = bars_text(key_figure_bars(run, run.scenario.key_figure), columns);
-    if (run.scenario.key_figure ==
-        KeyFigure::answer_vs_done)  // and how the queue filled and drained
+    if (run.scenario.key_figure == KeyFigure::answer_vs_done)  // and the queue filling and draining
         text += queue_depth_text(queue_depths(run), shared_axis_us(run), columns);
     return text;
 }

@@ -74,8 +74,7 @@ std::vector<std::string> statuses(const Tally& t) {
     return items;
 }
 
-// A kind of failure as the summary names it: "status 4xx/5xx", "body over 1 MiB" (the load's
-// limit).
+// A kind of failure as the summary names it: "status 4xx/5xx", "body over 1 MiB" (its limit).
 std::string error_name(ErrorKind kind, const AnswerLimits& limits) {
     if (kind == ErrorKind::status) return "status 4xx/5xx";
     if (kind == ErrorKind::head_over_limit) return "head over " + byte_size_text(limits.head);
@@ -83,8 +82,7 @@ std::string error_name(ErrorKind kind, const AnswerLimits& limits) {
     return std::string(to_string(kind));
 }
 
-// "connect 3 (Too many open files)", "timeout 1", "body over 1 MiB 2": the failures by kind, or
-// "none".
+// The failures by kind, or "none": "connect 3 (Too many open files)", "body over 1 MiB 2".
 std::vector<std::string> errors(const Tally& t, const AnswerLimits& limits,
                                 const std::string& connect_failure) {
     std::vector<std::string> items;
@@ -120,8 +118,7 @@ std::string answers_text(const Tally& t, const AnswerLimits& limits, int columns
     return text;
 }
 
-// The system's first reason a connection of the run could not be opened ("Too many open files"), or
-// "".
+// The system's first reason a connection could not be opened ("Too many open files"), or "".
 std::string connect_failure(const RunResult& run) {
     for (const ConfigurationResult& c : run.configurations)
         for (const Batch& b : c.batches)
@@ -184,8 +181,7 @@ std::string load_description(const Load& load) {
                            ? "for " + fixed(load.flags.run_for_ms / 1000.0, 1) + " s"
                            : std::to_string(load.requests) + " requests";
     if (load.repeat > 1) text += " × " + std::to_string(load.repeat) + " runs";
-    // The connections and threads that ran: no more connections than requests, no more threads than
-    // connections.
+    // What ran: no more connections than requests, no more threads than connections.
     const int connections =
         connections_used(load.requests, load.concurrency, load.flags.run_for_ms > 0);
     const int threads = threads_used(load.flags.client_threads, connections);
@@ -259,8 +255,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
     const Tally& all = f.all;
     if (all.requests > 0 &&
         all.statuses.empty()) {  // not one answer: a rate or a latency would only mislead
-        // Only when no connection was taken may nothing be listening; an answer too large was sent
-        // by a server.
+        // Only if no connection was taken may nothing listen (a too-large answer had a server).
         const bool none_connected = all.errors_of(ErrorKind::connect) == all.failed;
         out << wrap("Every request failed: " + count_text(all.failed) + " of " +
                         count_text(all.requests) +
@@ -279,8 +274,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
         << "  " << joined(percentiles(all), columns, 2) << "\n";
     out << '\n' << latency_histogram_text(all, columns);
     out << answers_text(all, load.answer_limits, columns, connect_failure(run));
-    if (f.bystander) {  // head-of-line blocking, as a figure: how long one request apart from the
-                        // load waited
+    if (f.bystander) {  // head-of-line blocking as a figure: how long a request apart waited
         const Tally& b = *f.bystander;
         out << '\n'
             << wrap("Bystander: GET " + f.probe_path + " every " +

@@ -190,6 +190,7 @@ std::string guesses_text(const RunResult& run, int width) {
     if (!has_guesses(run)) return choices;
     std::string out =
         wrap("Your guesses beside the run (" + guessed_what(run.scenario) + "):", width);
+    auto under = [&](const std::string& text) { out += indented(wrap(text, width - 4), "    "); };
     for (const JudgedGuess& j : judged_guesses(run)) {
         std::string line =
             std::string(j.guess && j.measured ? (j.close ? "✓ " : "✗ ") : "· ") + j.label + ": ";
@@ -197,13 +198,10 @@ std::string guesses_text(const RunResult& run, int width) {
         line += j.measured ? ", measured " + guess_value_text(run, *j.measured) : ", not measured";
         if (j.model) line += " (model " + guess_value_text(run, *j.model) + ")";
         if (!j.how_far.empty()) line += ": " + j.how_far;
-        out += indented(wrap(line + ".", width - 2), "  ")
-                   .substr(2);  // (the mark, then the text's own margin)
-        if (!j.idea.empty()) out += indented(wrap("→ " + j.idea, width - 4), "    ");
-        if (j.room.count > 0)
-            out += indented(wrap(room_text(run, j.room) + ".", width - 4), "    ");
-        if (!j.room.idea.empty())
-            out += indented(wrap("→ the room's median: " + j.room.idea, width - 4), "    ");
+        out += indented(wrap(line + ".", width - 2), "  ").substr(2);  // the mark, then its margin
+        if (!j.idea.empty()) under("→ " + j.idea);
+        if (j.room.count > 0) under(room_text(run, j.room) + ".");
+        if (!j.room.idea.empty()) under("→ the room's median: " + j.room.idea);
     }
     return out + (choices.empty() ? "" : "\n" + choices);
 }

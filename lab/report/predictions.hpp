@@ -27,8 +27,7 @@ RoomSpread room_spread(std::vector<double> guesses, std::optional<double> measur
 
 struct JudgedGuess {
     std::string label;
-    std::optional<double> guess, measured,
-        model;  // model: only where the guessed figure is the makespan
+    std::optional<double> guess, measured, model;  // model: where the guess is of the makespan
     bool close = false;
     std::string how_far;  // "10.0× the guess, 0.904 s more", "close"; empty without a guess or a
                           // measurement

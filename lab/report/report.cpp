@@ -115,8 +115,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     Column document{.header = "document", .narrow_header = "doc", .fold_order = 4};
     Column blocked{
         .header = "loop blocked (longest)", .narrow_header = "loop blocked", .fold_order = 5};
-    Column pss{.header = "server PSS",
-               .narrow_header = "PSS"};  // the kernel's count: shared pages split
+    Column pss{.header = "server PSS", .narrow_header = "PSS"};  // the kernel's, shared pages split
     Column memory{.header = "server peak RSS", .narrow_header = "peak RSS"};
     Column verdict{.header = "verdict", .wraps = true, .is_verdict = true};
     for (const auto& r : run.configurations) {
@@ -266,8 +265,7 @@ std::string load_line(const RunResult& run) {
     else if (load.path == "/cpu")
         line += "each computing c = " + d_text + " of CPU on a machine with " +
                 std::to_string(run.cores) + " cores";
-    else if (load.delay_ms ==
-             0)  // `lab doctor`: each row is a route of the app, doing its own work
+    else if (load.delay_ms == 0)  // `lab doctor`: each row a route of the app, doing its own work
         line += "each to its row's route";
     else
         line +=
@@ -313,8 +311,7 @@ std::vector<std::string> knee_lines(const RunResult& run) {
 void print_report(std::ostream& out, const RunResult& run, TextStyle style, const Layout& layout) {
     const Load& load = run.scenario.load;
     const bool markdown = style == TextStyle::markdown;
-    if (is_external_load(run) && load.rate == 0 &&
-        !markdown) {  // a load tester's summary, not the lesson's table
+    if (is_external_load(run) && load.rate == 0 && !markdown) {  // a load tester's summary instead
         out << load_summary_text(run, layout);
         return;
     }
@@ -332,8 +329,7 @@ void print_report(std::ostream& out, const RunResult& run, TextStyle style, cons
     if (std::string guesses = guesses_text(run, width); !guesses.empty()) out << '\n' << guesses;
     if (is_external_load(run) && !markdown)
         out << open_loop_totals_text(run, std::min(width, 80));  // (`lab load --rate`)
-    if (markdown || load.rate > 0 || load.websocket())
-        return;  // (WebSockets: ticks, not requests, to draw)
+    if (markdown || load.rate > 0 || load.websocket()) return;  // (WebSockets: ticks, no requests)
     if (run.scenario.sweep) {  // a timeline per point would fill the screen
         out << '\n'
             << wrap("The sweep's curves and each point's timeline are in report.html.", width);

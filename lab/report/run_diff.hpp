@@ -40,8 +40,7 @@ struct RunDiff {
     std::string title_a, title_b;
     // "load: A …; B …", "machine: A 2 CPUs; B 4 CPUs", "CPUs: …"
     std::vector<std::string> differs = {};
-    std::vector<std::string> only_a = {},
-                             only_b = {};  // configurations one run has and the other has not
+    std::vector<std::string> only_a = {}, only_b = {};  // configurations one run has, not the other
     std::vector<FigureChange> figures = {};
     // The configurations both have (in the runs compared, while they last), each with how its
     // median batch's answers were shared in A and in B: "50 % · 30 % · 20 %" (busiest first) or ""

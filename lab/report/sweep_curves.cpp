@@ -47,8 +47,7 @@ double sweep_position(double x, const std::vector<int>& values) {
     if (high <= low) return 0;
     double f = log_axis(values) ? (std::log(x) - std::log(low)) / (std::log(high) - std::log(low))
                                 : (x - low) / (high - low);
-    return std::clamp(f, 0.0,
-                      1.0);  // (a value outside the sweep's: at its edge, never off the chart)
+    return std::clamp(f, 0.0, 1.0);  // (a value outside the sweep's: at its edge, not off it)
 }
 
 std::vector<CurveChart> sweep_charts(const RunResult& run) {

@@ -189,8 +189,7 @@ void ramp_step_fields(V& v, S& s) {  // a step of a lesson's ramp (lab/run/knee.
 template <class V, class R, class L>
 void run_fields(V& v, R& run, L& load) {  // RunResult
     v("scenario", run.scenario.name);
-    v("kind", run.scenario.kind);  // absent in folders written before it existed: a lesson, unless
-                                   // read as `lab load`'s
+    v("kind", run.scenario.kind);  // absent in older folders: a lesson, unless read as `lab load`'s
     v("title", run.scenario.title);
     v("source", run.scenario.source);
     v("teaching", run.scenario.teaching);

@@ -55,8 +55,7 @@ void write_file(const fs::path& path, const std::string& text) {
         if (n > 0) done += static_cast<std::size_t>(n);
         else if (n < 0 && errno != EINTR) error = errno;
     }
-    if (::close(fd) != 0 && error == 0)
-        error = errno;  // (some file systems report a full disk only here)
+    if (::close(fd) != 0 && error == 0) error = errno;  // (some report a full disk only here)
     if (error == 0) return;
     ::unlink(path.c_str());
     throw write_failed(path, error);
@@ -190,8 +189,7 @@ std::vector<RenderedFile> run_files(const RunResult& run, const std::string& sta
     for (const auto& c : run.configurations)
         logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
                 (c.server_log.empty() ? "" : "\n");
-    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD in its
-    // place.)
+    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD instead.)
     return {{"requests.csv", requests_csv(run)},
             {"summary.json",
              summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},

@@ -11,6 +11,9 @@ namespace lab {
 struct Estimate {
     double seconds = 0;
     bool measured = false;  // from a run here (took_here_s), not from the models alone
+    // An exercise's, when its starter took longer (starter_took_here_s): the student's app
+    // answering each batch's requests one after another. 0: not known.
+    double one_after_another_s = 0;
 };
 Estimate estimate(const Scenario& scenario);
 inline double estimated_seconds(const Scenario& scenario) { return estimate(scenario).seconds; }

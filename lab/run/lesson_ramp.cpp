@@ -51,10 +51,11 @@ Limit limit_of(const Configuration& c, const Load& load, const nlohmann::json& t
 }  // namespace
 
 std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
-                                         const std::string& account) {
-    spec.probe_target.clear();  // (no bystander, no live view, no progress: the ramp's own)
+                                         const std::string& account, Progress* progress) {
+    spec.probe_target.clear();  // (no bystander, no live view: the ramp's own)
     spec.observer = nullptr;
     spec.on_answer = nullptr;
+    if (progress) spec.on_answer = [progress](int done, int all) { progress->answered(done, all); };
     spec.run_for = std::chrono::milliseconds(0);
     auto counted = [&] {
         return account.empty() ? nlohmann::json::object() : stats_of(spec, account + "?reset=1");
@@ -63,6 +64,7 @@ std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
     return ramp_up(max_in_flight, [&](int k) {
         spec.concurrency = k;
         spec.requests = rounds * k;
+        if (progress) progress->ramp_step(k, max_in_flight);
         RampStep step = step_of(run_concurrent_batch(spec), k);
         const nlohmann::json server = counted();
         step.counted.token_waits = server.value("waited_for_thread", 0);

@@ -11,6 +11,7 @@
 
 #include "harness/load_spec.hpp"
 #include "lab/run/knee.hpp"
+#include "lab/run/progress.hpp"
 #include "lab/scenario/scenario.hpp"
 
 namespace lab {
@@ -18,9 +19,10 @@ namespace lab {
 // The ramp of `spec`'s request. Each step sends two rounds of K (2·K requests over K
 // connections) and counts every answer, so no request of a step runs on into the next; then the
 // server's own count (its GET `account`, the lab's C++ modes': requests that found every pool
-// thread or connection in use) is kept as the doctor keeps its probe's.
+// thread or connection in use) is kept as the doctor keeps its probe's. Each step is shown on
+// `progress` (may be null).
 std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
-                                         const std::string& account);
+                                         const std::string& account, Progress* progress);
 
 // Why the row bends where it does: its limit ("the pool's 40 threads"), when the knee is within
 // 15 % of its size (exact for 1); else "unexplained: ..." with the limit it has; "" without a knee.

@@ -25,23 +25,31 @@ Progress::Style Progress::style_for_stderr(bool quiet) {
     return isatty(STDERR_FILENO) ? Style::live : Style::plain;
 }
 
-void Progress::expect(double seconds, bool measured) {
+void Progress::expect(double seconds, bool measured, double most) {
     expected_s_ = seconds;
+    // Two times only where they part: an exercise whose starter took longer here than its solution
+    if (most > 1.3 * seconds) expected_most_s_ = most;
     if (style_ == Style::quiet) return;
-    say_wrapped("lab: this run takes about " + fixed(seconds, 0) + " s (" +
-                (measured ? "as it took here, with this run's batches by the models"
-                          : "by the models: it has not been timed here") +
-                ")");
+    say_wrapped("lab: this run takes about " + fixed(seconds, 0) + " s" +
+                (expected_most_s_ > 0
+                     ? " if your app's requests wait together, about " +
+                           fixed(expected_most_s_, 0) + " s if it answers them one after another" +
+                           " (as the solution and the starter took here"
+                 : measured ? " (as it took here"
+                            : " (by the models: it has not been timed here)") +
+                (measured ? ", with this run's batches by the models)" : ""));
 }
 
 std::string Progress::spent() const {
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const std::string most = expected_most_s_ > 0 ? "–" + fixed(expected_most_s_, 0) : "";
     return fmt::format("{:.1f} s", elapsed) +
-           (expected_s_ > 0 ? " of about " + fixed(expected_s_, 0) + " s" : "");
+           (expected_s_ > 0 ? " of about " + fixed(expected_s_, 0) + most + " s" : "");
 }
 
 std::string Progress::which() const {
+    if (ramp_ > 0) return fmt::format("ramp: {} in flight (up to {})", ramp_, ramp_most_);
     return batch_ == 0 ? "warm-up" : fmt::format("batch {}/{}", batch_, batches_);
 }
 
@@ -53,10 +61,21 @@ void Progress::configuration(int index, int count, const std::string& label) {
 }
 
 void Progress::batch(int number, int count, int requests) {
+    ramp_ = 0;
     batch_ = number;
     batches_ = count;
+    begin(requests);  // "0/10 answered" from the start, never "0/0"
+}
+
+void Progress::ramp_step(int in_flight, int most) {
+    ramp_ = in_flight;
+    ramp_most_ = most;
+    begin(0);
+}
+
+void Progress::begin(int requests) {
     done_ = 0;
-    total_ = requests;  // "0/10 answered" from the start, never "0/0"
+    total_ = requests;
     if (style_ == Style::plain)
         say_wrapped(fmt::format("[{}/{}] {}: {} ({})", index_, count_, label_, which(), spent()));
     draw(true);

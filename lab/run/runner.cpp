@@ -277,10 +277,8 @@ private:
 
     // Where the row bends, and why: a twin says what it counted of its limits on its GET /stats.
     void ramp() {
-        if (settings_.progress)
-            note(settings_.progress,
-                 fmt::format("ramp: up to {} in flight", load_.ramp_max_in_flight));
-        result_.ramp = ramp_configuration(spec_, load_.ramp_max_in_flight, account_);
+        result_.ramp =
+            ramp_configuration(spec_, load_.ramp_max_in_flight, account_, settings_.progress);
         nlohmann::json limits = nlohmann::json::object();
         if (c_.server == Server::fastapi)
             limits = stats_of(spec_, account_).value("limits", limits);

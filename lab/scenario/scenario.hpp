@@ -316,6 +316,8 @@ struct Scenario {
     // started and stopped (results/README.md's "Measured here", which a test holds it to); 0: not
     // measured. `lab list`, `lab run` and `lab check` estimate from it (estimate(), runner.hpp).
     double took_here_s = 0;
+    // An exercise's: how long its check of the starter took here (took_here_s: of the solution).
+    double starter_took_here_s = 0;
 };
 
 // A `source` as people cite it: each of the five documents' file names ("001_b11c...txt") as its

@@ -139,6 +139,7 @@ void read_lesson(TableReader& top, const toml::table& root, const fs::path& file
              s.question);  // an exercise's (scenarios/exercises/): what its starter asks
     top.text("lesson", s.lesson);  // and the lesson it practises
     top.number("took_here_s", s.took_here_s, 0, 100'000);
+    top.number("starter_took_here_s", s.starter_took_here_s, 0, 100'000);
     if (const toml::node* needs = root.get("needs")) {  // the services an exercise's app is given
         if (!needs->is_array())
             top.fail("needs", "must be a list of \"postgresql\", \"redis\", \"downstream\"");

@@ -107,8 +107,7 @@ asio::awaitable<void> websocket_session(tcp::socket socket, Request req, Handler
         const std::string text = beast::buffers_to_string(buffer.data());
         buffer.consume(buffer.size());
         const std::optional<int> ms = read_wait(text);
-        if (!ms) {  // (said here, and the connection closed without a close frame, which would race
-                    // the ticker's writes)
+        if (!ms) {  // said, and closed without a close frame (that would race the ticker's writes)
             std::fprintf(stderr,
                          "lab serve: closed a WebSocket whose message was not \"wait MS\" (MS from "
                          "0 to %d)\n",
