@@ -8,8 +8,7 @@
 namespace lab {
 
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& r) {
-    if (body.find("\"worker_id\"") == std::string_view::npos)
-        return;  // e.g. /health: nothing to parse
+    if (body.find("\"worker_id\"") == std::string_view::npos) return;  // /health: nothing to parse
     auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!json.is_object()) return;
     auto number = [&](const char* key) -> std::int64_t {

@@ -47,9 +47,7 @@ struct RequestRecord {
     int endpoint = 0;  // which target of the mix it asked for
     std::int64_t intended_us = -1;  // when the client meant to send it
     std::int64_t connect_us = -1;  // when its connection finished opening (only its first request)
-    std::int64_t send_us = -1;
-    std::int64_t first_byte_us = -1;
-    std::int64_t end_us = -1;
+    std::int64_t send_us = -1, first_byte_us = -1, end_us = -1;
     int status = 0;
     std::size_t bytes = 0;
     std::int64_t worker_pid = -1;
@@ -89,11 +87,9 @@ struct AnswerLimits {
     std::size_t body = 1 << 20;
 };
 // As far as they may be raised: a head of 1 MiB, a body of 1 GiB (read, counted, not kept).
-inline constexpr std::size_t most_answer_head = 1 << 20;
-inline constexpr std::size_t most_answer_body = 1 << 30;
+inline constexpr std::size_t most_answer_head = 1 << 20, most_answer_body = 1 << 30;
 
-// Reads worker_id, thread_id, server_*_us and db_*_us from a lab JSON body; leaves them -1 if
-// absent.
+// Reads worker_id, thread_id, server_*_us and db_*_us from a lab JSON body (-1 if absent).
 void read_server_stamps(std::string_view body, std::int64_t origin_us, RequestRecord& record);
 
 // The same stamps as header fields, which the lab's probe adds to any app's answers whatever its
@@ -107,8 +103,7 @@ struct HeaderStamps {
     // Keeps `value` if `name` is one of the probe's fields (any case); false if it is not.
     bool read(std::string_view name, std::string_view value);
     bool stamped() const { return start_us >= 0 || end_us >= 0 || pid >= 0 || thread >= 0; }
-    // If the probe stamped the answer: its stamps into `record`, in place of whatever the body
-    // said.
+    // If the probe stamped the answer: its stamps into `record`, in place of what the body said.
     void apply(std::int64_t origin_us, RequestRecord& record) const;
 };
 

@@ -46,20 +46,19 @@ private:
     void on_header_impl(beast::error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
     std::size_t on_body_impl(beast::string_view piece, beast::error_code&) override {
-        keep(piece);
-        return piece.size();
+        return keep(piece);
     }
     void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
     std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view piece,
                                    beast::error_code&) override {
-        keep(piece);
-        return piece.size();
+        return keep(piece);
     }
-    void keep(beast::string_view piece) {
+    std::size_t keep(beast::string_view piece) {
         constexpr std::size_t kept = 1 << 20;
         body_bytes += piece.size();
         if (body.size() < kept)
             body.append(piece.data(), std::min(piece.size(), kept - body.size()));
+        return piece.size();
     }
     void on_finish_impl(beast::error_code&) override {}
 };
@@ -117,8 +116,7 @@ asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer,
     }
     for (;;) {
         AnswerParser parser(limits);
-        parser.skip(
-            bytes.starts_with("HEAD "));  // the answer to HEAD announces a body it does not send
+        parser.skip(bytes.starts_with("HEAD "));  // HEAD's answer announces a body it never sends
         co_await http::async_read_some(stream, buffer, parser,
                                        asio::redirect_error(asio::use_awaitable, ec));
         if (r.first_byte_us < 0 && !ec) r.first_byte_us = now();

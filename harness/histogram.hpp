@@ -4,10 +4,9 @@
 // any percentile is within 1% of the true value however many values were recorded. Each thread
 // records into its own and the results are merged.
 // While it has recorded at most exact_values values it also keeps each of them, and then its
-// percentiles and counts are exact, the very figures requests.csv's rows give (a bucket is 0.4 %
-// to 0.8 % wide: 4 ms at 800 ms, where fifty answers within 10 ms fell in two buckets and read
-// p50 = p99 = max). Past that, or read back from its buckets, it is within 1 % (exact() says
-// which).
+// percentiles and counts are exact, the figures requests.csv's rows give (a bucket is 0.4 % to
+// 0.8 % wide: 4 ms at 800 ms, where fifty answers within 10 ms fell in two buckets and read
+// p50 = p99 = max). Past that, or read back from its buckets, it is within 1 % (see exact()).
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -32,8 +31,7 @@ public:
     bool exact() const { return exact_; }
     // Keeps the buckets alone, as a histogram past exact_values or read back from a folder has.
     void forget_values();
-    // How many recorded values are at most `us` (exact, or to within the bucket's 1%): a
-    // histogram's bars.
+    // How many values are at most `us` (exact, or within a bucket's 1%): a histogram's bars.
     std::int64_t count_at_most(std::int64_t us) const;
     // The value of nearest rank (harness/nearest_rank.hpp) for p in [0, 100]: exact, or the
     // largest its bucket holds (within 1%).

@@ -52,10 +52,9 @@ struct ThreadState {
     std::int64_t not_recorded = 0;
     std::string connect_failure = {};  // the first reason a connection could not be opened
     bool cut_off = false;  // the batch's deadline passed before its work was done
-    // Connections whose requests are all answered, closed only when the batch is over: closing
-    // one costs both ends system calls (and the server a read of the end, a shutdown and a
-    // close), which would otherwise compete with the answers still to come (10,000 of them in
-    // c10k).
+    // Connections whose requests are all answered, closed only when the batch is over: closing one
+    // costs both ends system calls (and the server a read of the end, a shutdown and a close),
+    // which would compete with the answers yet to come (10,000 in c10k).
     std::vector<TimedSocket> finished = {};
 
     std::int64_t now() const { return shared.now(); }
@@ -337,8 +336,7 @@ Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedSt
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     raise_open_file_limit();
-    // Connection c runs on thread c mod threads (no thread without one); thread 0 also sends the
-    // probes.
+    // Connection c runs on thread c mod threads (none without one); thread 0 also sends the probes.
     const int connections =
         connections_used(spec.requests, spec.concurrency, spec.run_for.count() > 0);
     const int threads = threads_used(spec.threads, connections);

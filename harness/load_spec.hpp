@@ -52,8 +52,7 @@ struct WeightedTarget {
 struct LoadSpec {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
-    std::string method = "GET";
-    std::string target = "/delay?ms=100";
+    std::string method = "GET", target = "/delay?ms=100";
     // Several targets (each request's `endpoint` says which); empty: `target`
     std::vector<WeightedTarget> mix;
     // "Name: value", sent with every request of the load (not probes, not polls)
@@ -74,9 +73,8 @@ struct LoadSpec {
     std::string probe_target;  // if set, also sent on a connection of its own, every
     std::chrono::milliseconds probe_every{25};  // probe_every, while the batch's requests run
     std::chrono::milliseconds probe_after{0};  // and this long after the last answer
-    // The run's key (lab/run_key.hpp), for a server the lab started: sent with the plain requests
-    // (its figures, probes, polls), never with the load's, and never to a server the lab did not
-    // start.
+    // The run's key (lab/run_key.hpp), for a server the lab started: sent with its plain requests
+    // (figures, probes, polls), never with the load's, nor to a server the lab did not start.
     std::string run_key;
     bool poll_jobs = false;  // each 202 names a queued job: poll GET /jobs/{id} until it is done
     std::chrono::milliseconds poll_every{50};

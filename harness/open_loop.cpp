@@ -114,8 +114,7 @@ void OpenLoopLatencies::merge(const OpenLoopLatencies& other) {
 
 void account(OpenLoopLatencies& result, const RequestRecord& r) {
     if (r.send_us < 0 && r.ok()) return;  // never sent: nothing to count
-    if (r.send_us - r.intended_us > 1000)
-        ++result.late_for_connection;  // waited for a free connection
+    if (r.send_us - r.intended_us > 1000) ++result.late_for_connection;  // waited for a connection
     if (r.ok()) {
         result.corrected.record(r.end_us - r.intended_us);  // from when it was due
         result.uncorrected.record(r.end_us - r.send_us);  // from when it left

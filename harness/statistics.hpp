@@ -25,8 +25,7 @@ struct Interval {
 int max_overlap(std::vector<Interval> intervals);
 
 struct BatchStats {
-    int ok = 0;
-    int failed = 0;
+    int ok = 0, failed = 0;
     double makespan_s = 0;  // first send to last response
     double latency_min_s = 0, latency_p50_s = 0, latency_p90_s = 0, latency_p99_s = 0,
            latency_max_s = 0, latency_mean_s = 0;
@@ -38,8 +37,7 @@ struct BatchStats {
     // the server's plumbing and the client: what every answer costs, whatever the route does),
     // and the longest a request was in service, by the server's stamps (-1: none). Requests each
     // served in less than that waited behind one another for less than the harness can tell.
-    double round_trip_s = -1;
-    double longest_service_s = -1;
+    double round_trip_s = -1, longest_service_s = -1;
     std::map<std::int64_t, int> per_worker;  // worker pid -> requests answered
 };
 

@@ -26,10 +26,9 @@ struct Tick {
 // The longest wait a message may ask for, as /delay's ms is bounded.
 inline constexpr int most_wait_ms = 60'000;
 
-// The lesson's period between ticks: a client times a tick against the server's due_us, or a
-// period after the tick it read before, whichever is earlier, so that a server's stamp can make a
-// tick late and never on time (one stamped when sent, after the loop was held, is late all the
-// same).
+// The lesson's period between ticks: a client times a tick against the server's due_us, or a period
+// after the tick it read before, whichever is earlier, so that a server's stamp can make a tick
+// late and never on time (one stamped when sent, after the loop was held, is still late).
 inline constexpr std::int64_t tick_every_us = 100'000;
 
 inline std::string tick_text(const Tick& t) {

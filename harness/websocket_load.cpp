@@ -63,8 +63,7 @@ struct Held {
         if (last_read_us[client] > 0)
             due_us = std::min(due_us, last_read_us[client] + tick_every_us);
         last_read_us[client] = now_us;
-        if (!timing || tick.due_us < hold_start_us)
-            return;  // (ticks before the hold: clients still opening)
+        if (!timing || tick.due_us < hold_start_us) return;  // (before the hold: clients opening)
         RequestRecord& r = record(client, ErrorKind::none, now_us);
         r.index = static_cast<int>(tick.number);
         r.status = 101;  // (Switching Protocols: a WebSocket's)
@@ -220,8 +219,7 @@ Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number) {
         for (const RequestRecord& r : held.batch.requests) recorded[r.connection] = true;
         for (int c = 0; c < spec.clients; ++c)  // open, and read nothing in the hold
             if (held.open[c] && !recorded[c]) held.record(c, ErrorKind::timeout, monotonic_us());
-        if (held.message)
-            held.batch.probes.push_back(*held.message);  // (timeout: no reply by the end)
+        if (held.message) held.batch.probes.push_back(*held.message);  // (timeout: never replied)
         held.sockets.clear();
     }
     return std::move(held.batch);

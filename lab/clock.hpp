@@ -18,8 +18,7 @@ inline std::int64_t monotonic_us() {
 // clock (PostgreSQL's clock_timestamp(), Redis's TIME) into our monotonic microseconds. Both clocks
 // are read back to back, the pair with the least time between them kept: a thread preempted between
 // the two reads would otherwise shift every stamp converted with it by the time it was away.
-// Convert all the stamps of one answer with one offset, so their differences stay the other
-// clock's.
+// Convert all of one answer's stamps with one offset, so their differences stay the other clock's.
 std::int64_t unix_minus_monotonic_us();
 
 // "2026-11-22 08:30:01.123456", the format the documents' FastAPI examples log.

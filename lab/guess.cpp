@@ -40,8 +40,7 @@ std::optional<double> leading_number(std::string_view text, const char*& end) {
     end = stop;
     if (ec == std::errc()) return value;
     if (ec != std::errc::result_out_of_range) return std::nullopt;
-    std::string copy(digits.data(),
-                     stop);  // out of range: strtod says which way (±HUGE_VAL, or about 0)
+    std::string copy(digits.data(), stop);  // out of range: strtod says how (±HUGE_VAL, or about 0)
     return std::strtod(copy.c_str(), nullptr);
 }
 

@@ -82,8 +82,7 @@ std::size_t table_width(const Fitted& t) {
     return w;
 }
 
-// The widest wrapping column gives up a character, never a word, until the table fits or
-// nothing is left to wrap.
+// The widest wrapping column gives up a character, never a word, until the table fits or none can.
 void wrap_to(Fitted& t, std::size_t columns) {
     while (table_width(t) > columns) {
         std::size_t widest = SIZE_MAX, most = 0;

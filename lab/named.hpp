@@ -1,9 +1,8 @@
 #pragma once
-// Words that stand for one of a fixed set of choices: how workers share a port ("round-robin"),
-// who serves a configuration ("fastapi"), how the client sends ("sequential"). Each set is an
-// enum with its words in one table beside it (a specialisation of Names), read once where a
-// scenario file, summary.json or the command line is read; past that, the code compares values,
-// never strings.
+// Words that stand for one of a fixed set of choices: how workers share a port ("round-robin"), who
+// serves a configuration ("fastapi"), how the client sends ("sequential"). Each set is an enum with
+// its words in one table beside it (a specialisation of Names), read once where a scenario file,
+// summary.json or the command line is read; past that, code compares values, not strings.
 #include <optional>
 #include <string>
 #include <string_view>

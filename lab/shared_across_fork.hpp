@@ -18,8 +18,7 @@ T* new_shared_across_fork() {
     return new (memory) T;
 }
 
-// Raises a shared "most so far" to `value` if it is higher, however many threads and processes
-// race to do the same.
+// Raises a shared "most so far" to `value` if higher, however many threads and processes race to.
 inline void raise_to(std::atomic<std::int64_t>& max, std::int64_t value) {
     for (auto seen = max.load(); value > seen && !max.compare_exchange_weak(seen, value);) {}
 }

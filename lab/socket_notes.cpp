@@ -11,11 +11,10 @@ long read_with_note(int fd, void* into, std::size_t room, int type, void* note,
                     std::size_t note_size) {
     iovec data{into, room};
     alignas(cmsghdr) char control[CMSG_SPACE(64)];
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
+    msghdr message{.msg_iov = &data,
+                   .msg_iovlen = 1,
+                   .msg_control = control,
+                   .msg_controllen = sizeof control};
     // (MSG_CMSG_CLOEXEC: a descriptor received, SCM_RIGHTS, is not inherited by what is exec'd.)
     ssize_t got = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (got < 0) return -1;

@@ -85,8 +85,7 @@ TimedSocket::~TimedSocket() {
 void TimedSocket::expires_after(Clock::duration limit) {
     watch_->due = Clock::now() + limit;
     watch_->fired = false;
-    if (watch_->due < watch_->armed_for)
-        arm(watch_);  // sooner than the timer would wake (or none pending)
+    if (watch_->due < watch_->armed_for) arm(watch_);  // earlier than armed (or none pending)
 }
 
 void TimedSocket::expires_never() {

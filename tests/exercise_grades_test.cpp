@@ -592,3 +592,39 @@ TEST_CASE(
     CHECK(moved.output.find("✗ blocking-sleep") != std::string::npos);
     CHECK(moved.output.find("→ your route answered in ") != std::string::npos);
 }
+
+// The class in one command: each student's folder graded one after another, a folder whose app
+// does not start said in its row without stopping the others, the mistake two share grouped, and
+// class.html with every name escaped.
+TEST_CASE("a class is graded in one command: its rows, a shared mistake, class.html", "[app]") {
+    test::ScratchDir work;
+    const auto list = work.write("class.txt", "Ada <Lovelace>\nBo\nCy\nDi\n");
+    const std::filesystem::path room = work.path / "room";
+    REQUIRE(test::run_lab("exercise start blocking-sleep " + room.string() + " --class " +
+                          list.string())
+                .exit_code == 0);
+    // Ada's app is her variant's solution, Cy's is no Python, Bo's and Di's are the starter.
+    const lab::Scenario s = lab::find_exercise("blocking-sleep")->scenario;
+    const int ada = lab::class_seeds(s, {"Ada <Lovelace>", "Bo", "Cy", "Di"})[0];
+    REQUIRE(test::run_lab("exercise start blocking-sleep " + (work.path / "answer").string() +
+                          " --solution --seed " + std::to_string(ada))
+                .exit_code == 0);
+    std::filesystem::copy_file(work.path / "answer" / "main.py", room / "ada-lovelace" / "main.py",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::ofstream(room / "cy" / "main.py") << "this is not Python\n";
+    const test::Outcome graded =
+        test::run_lab("exercise check blocking-sleep " + room.string() + " --class " +
+                      list.string() + " --repeat 1 --out " + (work.path / "out").string());
+    INFO(graded.output);
+    CHECK(graded.exit_code == 1);
+    const std::string page = test::read_file(work.path / "out/blocking-sleep/class.html");
+    CHECK(page.find("<Lovelace>") == std::string::npos);
+    // (✓, or – on a machine too busy to judge a claim)
+    CHECK(std::regex_search(page,
+                            std::regex("<td>Ada &lt;Lovelace&gt;</td><td>[0-9]+</td><td>(✓|–)")));
+    CHECK(std::regex_search(
+        page, std::regex("<td>Cy</td><td>[0-9]+</td><td>did not start: your app: main.py failed")));
+    CHECK(std::regex_search(page, std::regex("<td>Di</td><td>[0-9]+</td><td>✗")));
+    CHECK(page.find("<li>2 students (Bo, Di): ✗ E1 ") != std::string::npos);
+    CHECK(graded.output.find("2 students (Bo, Di): ✗ E1 ") != std::string::npos);
+}

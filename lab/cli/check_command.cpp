@@ -137,8 +137,7 @@ Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices&
     return first;
 }
 
-// PostgreSQL and Redis started once for the lessons that need them, unless the
-// command line names its own.
+// PostgreSQL and Redis started once for the lessons needing them, unless given on the command line.
 SharedServices services_shared_by(const std::vector<Scenario>& lessons,
                                   const Overrides& overrides) {
     bool postgres = false, redis = false;

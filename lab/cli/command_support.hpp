@@ -2,8 +2,7 @@
 // What the subcommands of `lab` share: exit codes, finding a scenario by name, the options of a
 // load (`lab run`, `lab check`) and of the live view, and a run's folder said; how a run ends
 // (`lab run`, `lab load`, `lab exercise check`) is run_output.hpp.
-// Each subcommand has a file of its own (serve_command.cpp, run_command.cpp, ...), listed by
-// commands.hpp.
+// Each subcommand has its own file (serve_command.cpp, ...), listed by commands.hpp.
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -29,8 +28,7 @@ namespace lab {
 inline constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2, exit_nothing_judged = 3,
                      exit_could_not_run = 4;
 
-// Says "WHO: WHY" on stderr (WHY may hold what came from outside: shown, never obeyed) and
-// returns `code`.
+// Says "WHO: WHY" on stderr (WHY may hold outside text: shown, never obeyed); returns `code`.
 int said(std::string_view who, const std::string& why, int code = exit_usage);
 
 // Finds a scenario by name (or by path to a .toml file) and applies the command line's overrides
@@ -56,6 +54,12 @@ CLI::Option* one_of(CLI::Option* option) {
             return "";
         },
         fmt::format("{{{}}}", fmt::join(names, ","))));
+}
+
+// An option that takes a number from `low` to `high`, its default shown in --help.
+template <class T>
+CLI::Option* in_range(CLI::Option* option, T low, T high) {
+    return option->check(CLI::Range(low, high))->capture_default_str();
 }
 
 // An address to listen on: localhost, or numbers ("127.0.0.1", "0.0.0.0", "::1"); anything else

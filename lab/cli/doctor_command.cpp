@@ -1,11 +1,10 @@
-// `lab doctor APP`: which routes of a learner's app hold the event loop, at which line, and what
-// to do. The app is named as uvicorn names it (app.main:app with --app-dir, or a file); exit 0
-// when no route holds the loop --fail-over ms or more a request, 1 when one does (or, with
-// --fail-under, when a route's ceiling under --ramp is under it), 2 for bad input,
-// 3 when no route could be judged, or a route sent answered 5xx or nothing (unmeasured: a CI gate
-// must not pass; `skip = "why"` in --examples leaves a route out), 4 when the lab
-// could not run or write (the app died mid-run, most of a burst got no answer, the results could
-// not be written), so an engineer can put it in CI.
+// `lab doctor APP`: which routes of a learner's app hold the event loop, at which line, and what to
+// do. The app is named as uvicorn names it (app.main:app with --app-dir, or a file); exit 0 when no
+// route holds the loop --fail-over ms or more a request, 1 when one does (or, with --fail-under,
+// when a route's ceiling under --ramp is under it), 2 for bad input, 3 when no route could be
+// judged, or a route sent answered 5xx or nothing (unmeasured: a CI gate must not pass; `skip =
+// "why"` in --examples leaves a route out), 4 when the lab could not run or write (the app died
+// mid-run, most of a burst got no answer, the results could not be written): fit for CI.
 #include "lab/cli/command_support.hpp"
 #include "lab/cli/commands.hpp"
 
@@ -26,13 +25,11 @@ namespace {
 struct DoctorOptions {
     DoctorSettings settings;  // what the options below do not need checked or turned first
     std::string app, app_dir, examples, target;
-    bool allow_remote = false, example = false;
+    bool allow_remote = false, example = false, ramp = false, wide = false;
     std::filesystem::path out = "results";
     std::vector<std::string> methods;
-    bool ramp = false;
     std::optional<int> max_in_flight;  // (given: with --ramp only; default_max_in_flight)
     double fail_under_rps = 0;
-    bool wide = false;
     Format format = Format::table;
 };
 

@@ -10,15 +10,20 @@
 #include "lab/cli/exercise_start.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <memory>
+#include <regex>
+#include <sstream>
 #include <fmt/format.h>
 
 #include "lab/report/claims.hpp"
+#include "lab/report/class_grades.hpp"
 #include "lab/report/exercise_waves.hpp"
 #include "lab/run/app_warnings.hpp"
 #include "lab/report/run_diff.hpp"
 #include "lab/results/reader.hpp"
+#include "lab/results/writer.hpp"
 #include "lab/scenario/exercises.hpp"
 #include "lab/scenario/overrides.hpp"
 #include "lab/run/your_app.hpp"
@@ -125,7 +130,7 @@ bool print_grade(const std::string& name, const RunResult& run, int status) {
 // holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot
 // start, 4 when the lab could not run the check (nothing graded).
 int check_exercise(const std::string& name, const fs::path& where, const std::string& attr,
-                   std::optional<int> repeat, const Output& output) {
+                   std::optional<int> repeat, const Output& output, RunResult* kept = nullptr) {
     auto e = exercise_named(name);
     if (!e) return exit_usage;
     fs::path file = where.extension() == ".py" ? where : where / "main.py";
@@ -159,7 +164,74 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
     }
     const bool passed = print_grade(name, run, status);
     print_change(out.out / s.name);
+    if (kept) *kept = std::move(run);
     return passed ? exit_ok : exit_failed;
+}
+
+// std::cout and std::cerr written into `text` while it lives: a class's checks each keep their
+// own words (and their results folder), and the terminal shows the class.
+struct Captured {
+    std::ostringstream text;
+    std::streambuf* out = std::cout.rdbuf(text.rdbuf());
+    std::streambuf* err = std::cerr.rdbuf(text.rdbuf());
+    ~Captured() { std::cout.rdbuf(out), std::cerr.rdbuf(err); }
+};
+
+// A student's check, as the class's table says it: ✓, ✗, – (only a busy machine's), or why none.
+void grade_student(GradedStudent& g, int status, const RunResult& run, const std::string& said) {
+    if (status == exit_ok || status == exit_failed) {
+        read_grade(g, run);
+        const bool missed = !g.missed.empty() || !run.ok();
+        g.grade = status == exit_ok ? "✓" : missed ? "✗" : "–";
+        return;
+    }
+    static const std::regex lab_said("(^|\n)lab(?: exercise)?: ([^\n]*)");  // "lab: your app …"
+    std::smatch why;
+    std::regex_search(said, why, lab_said);
+    g.grade = (status == exit_usage ? "did not start: " : "not graded: ") +
+              first_characters(printable(why[2].str()), 160);
+}
+
+// `check NAME DIR --class LIST`: each folder of DIR that `start --class` made, graded one after
+// another, each as one check is (bounded by its app's start-up limit and its load's deadline); a
+// folder that cannot be graded is said in its row and never stops the others. The class's table
+// and the mistakes they share on the terminal, and in class.html beside the checks' folders.
+// Without a list, the one check of DIR.
+int check_class(const std::string& name, const fs::path& dir, const fs::path& list,
+                const std::string& attr, std::optional<int> repeat, Output output) {
+    if (list.empty()) return check_exercise(name, dir, attr, repeat, output);
+    auto e = exercise_named(name);
+    if (!e) return exit_usage;
+    ClassGrades grades{.exercise = name};
+    for (const Expectation& x : e->scenario.expectations) grades.expectations.push_back(x.claim);
+    const std::vector<Student> students = class_students(e->scenario, list);
+    output.quiet = true;
+    for (const Student& st : students) {
+        GradedStudent& g = grades.students.emplace_back(
+            GradedStudent{.name = printable(st.name), .folder = st.folder, .seed = st.seed});
+        std::cerr << "lab: [" << grades.students.size() << "/" << students.size() << "] " << g.name
+                  << '\n';
+        const auto began = std::chrono::steady_clock::now();
+        RunResult run;
+        Captured said;
+        const int status = check_exercise(name, dir / st.folder, attr, repeat, output, &run);
+        g.took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+        grade_student(g, status, run, said.text.str());
+    }
+    print_table(std::cout, class_columns(grades), output.layout());
+    for (const std::string& mistake : common_mistakes(grades))
+        std::cout << wrap("· " + mistake, terminal_columns());
+    const fs::path page = output.out / name / "class.html";
+    try {
+        fs::create_directories(page.parent_path());
+        replace_file(page, class_page(grades));
+    } catch (const std::exception& x) {
+        return said("lab exercise: could not write the class's page", x.what(), exit_could_not_run);
+    }
+    std::cerr << "page: " << printable(page.string()) << '\n';
+    return std::ranges::all_of(grades.students, [](auto& g) { return g.grade == "✓"; })
+               ? exit_ok
+               : exit_failed;
 }
 
 }  // namespace
@@ -169,8 +241,7 @@ Action define_exercise(CLI::App& app) {
         std::string name, attr = "app";
         fs::path dir, class_list;
         bool solution = false;
-        std::optional<int> seed;
-        std::optional<int> repeat;
+        std::optional<int> seed, repeat;
         Output output;
     };
     auto o = std::make_shared<Options>();
@@ -204,9 +275,13 @@ Action define_exercise(CLI::App& app) {
     check->add_option("--attr", o->attr, "The ASGI app's name in the file")->capture_default_str();
     check->add_option("--repeat", o->repeat, "Measured batches (default: the exercise's)")
         ->check(CLI::Range(1, 20));
+    check
+        ->add_option("--class", o->class_list,
+                     "Grade the class: each folder of DIR that start --class made from this list, "
+                     "one after another; the class's table, also in RESULTS/NAME/class.html")
+        ->check(CLI::ExistingFile);
     o->output.declare(*check);
-    // (a class list, or a variant's record, that is none: said with where and why, exit 2)
-    return [o, list, start, check] {
+    return [o, list, start, check] {  // (a bad class list or variant's record: where, why, exit 2)
         return said_on_failure<ScenarioError>("lab exercise", [&] {
             if (list->parsed()) return list_exercises();
             if (start->parsed())
@@ -214,7 +289,7 @@ Action define_exercise(CLI::App& app) {
                            ? start_exercise(o->name, o->dir, o->solution, o->seed)
                            : start_class(o->name, o->dir, o->solution, o->class_list);
             if (check->parsed())
-                return check_exercise(o->name, o->dir, o->attr, o->repeat, o->output);
+                return check_class(o->name, o->dir, o->class_list, o->attr, o->repeat, o->output);
             return exit_usage;
         });
     };

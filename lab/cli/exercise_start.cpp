@@ -127,11 +127,6 @@ int start_exercise(const std::string& name, const fs::path& dir, bool solution,
 
 namespace {
 
-struct Student {
-    std::string name, folder;
-    int seed = 0;
-};
-
 // The folder a student's name gives: its letters and digits in lower case (a non-ASCII one as
 // it is), every other run of characters one '-'; empty for a name with neither.
 std::string folder_of(const std::string& name) {
@@ -201,14 +196,21 @@ void print_shared_routes(const Scenario& exercise, const std::vector<int>& seeds
 
 }  // namespace
 
-int start_class(const std::string& name, const fs::path& dir, bool solution, const fs::path& list) {
-    auto e = exercise_named(name);
-    if (!e) return exit_usage;
+std::vector<Student> class_students(const Scenario& exercise, const fs::path& list) {
     std::vector<Student> students = read_class(list);
     std::vector<std::string> names;
     for (const Student& st : students) names.push_back(st.name);
-    const std::vector<int> seeds = class_seeds(e->scenario, names);
+    const std::vector<int> seeds = class_seeds(exercise, names);
     for (std::size_t i = 0; i < students.size(); ++i) students[i].seed = seeds[i];
+    return students;
+}
+
+int start_class(const std::string& name, const fs::path& dir, bool solution, const fs::path& list) {
+    auto e = exercise_named(name);
+    if (!e) return exit_usage;
+    const std::vector<Student> students = class_students(e->scenario, list);
+    std::vector<int> seeds;
+    for (const Student& st : students) seeds.push_back(st.seed);
     std::error_code ec;
     for (const Student& st : students)
         if (fs::exists(fs::symlink_status(dir / st.folder, ec)))

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lab/scenario/exercises.hpp"
 
@@ -21,6 +22,14 @@ std::optional<std::string> file_text(const std::filesystem::path& file);
 // variant's record; the exit status.
 int start_exercise(const std::string& name, const std::filesystem::path& dir, bool solution,
                    std::optional<int> seed);
+
+// A class list's students (a name a line), each with the folder and the seed `start --class`
+// gives them (class_seeds). Throws ScenarioError (the file, the line, why) for a bad list.
+struct Student {
+    std::string name, folder;
+    int seed = 0;
+};
+std::vector<Student> class_students(const Scenario& exercise, const std::filesystem::path& list);
 
 // `start NAME DIR --class FILE`: a folder of DIR for each student, with the variant of their seed
 // in the class (class_seeds); none if any of them is there already. Prints each one's seed, for

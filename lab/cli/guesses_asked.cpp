@@ -23,8 +23,7 @@ namespace {
 // The figure guessed (after guessable()).
 const FigureInfo& guessed(const Scenario& s) { return info(*guessed_figure(s.key_figure)); }
 
-// What the class sees before it guesses: the lesson's title and its load, not its text (which
-// says what happens).
+// The class sees, before it guesses, the title and load, not the text (which says what happens).
 void set_the_scene(const Scenario& s, std::ostream& out) {
     const int columns = terminal_columns(STDERR_FILENO);
     out << wrap(printable(s.title), columns)
@@ -87,8 +86,7 @@ private:
     const Scenario& s_;
     LiveHub& hub_;
     std::ostream& out_;
-    // (last: it starts once the rest is ready; stopped and joined as it goes)
-    std::jthread watcher_;
+    std::jthread watcher_;  // (last: starts once the rest is ready; stopped and joined as it goes)
 };
 
 // One answer: `prompt`, then `read` of each line until it takes one (true), an error said each

@@ -20,9 +20,8 @@ std::string guess_question(const Scenario& s);
 bool take_guesses(Scenario& s, const std::string& list, std::string& why);
 // --predict alone: the question, then each configuration in turn, read from `in` (to its end).
 void ask_guesses(Scenario& s, std::istream& in, std::ostream& out);
-// --predict-page: opens the room's form on the hub and takes guesses until a line (Enter) or the
-// end of `in` (said: the form was open for no time); then each configuration gets the room's
-// guesses.
+// --predict-page: opens the room's form on the hub, takes guesses until a line (Enter) or the end
+// of `in` (said: the form was open for no time); then each configuration gets the room's guesses.
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out);
 
 }  // namespace lab

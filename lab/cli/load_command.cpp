@@ -21,8 +21,7 @@ namespace lab {
 namespace {
 
 constexpr std::size_t most_body_bytes = 1 << 20;
-// (summary.json keeps them; its reader takes at most 100)
-constexpr std::size_t most_headers = 100;
+constexpr std::size_t most_headers = 100;  // (summary.json keeps them; its reader takes 100)
 
 // "2s", "500ms", "1m" (a unit is required: wrk reads a bare 2 as seconds, the lab once as ms).
 std::optional<int> duration_ms(const std::string& text) {
@@ -80,19 +79,16 @@ void declare_load(CLI::App& app, LoadOptions& o) {
                    "several: their paths mixed, by --weights")
         ->required()
         ->expected(1, 10);
-    app.add_option("-n,--requests", o.load.requests, "Requests to send (exactly)")
-        ->check(CLI::Range(1, 1'000'000))
-        ->capture_default_str();
-    app.add_option("-c,--concurrency", o.load.concurrency, "Connections at once")
-        ->check(CLI::Range(1, 10'000))
-        ->capture_default_str();
+    in_range(app.add_option("-n,--requests", o.load.requests, "Requests to send (exactly)"), 1,
+             1'000'000);
+    in_range(app.add_option("-c,--concurrency", o.load.concurrency, "Connections at once"), 1,
+             10'000);
     app.add_option("-z,--duration", o.duration,
                    "Send for this long instead of -n requests (2s, 500ms, 1m); with --rate, the "
                    "open loop's length");
-    app.add_option("-t,--threads", o.load.flags.client_threads,
-                   "Threads sending (connections spread over them)")
-        ->check(CLI::Range(1, 64))
-        ->capture_default_str();
+    in_range(app.add_option("-t,--threads", o.load.flags.client_threads,
+                            "Threads sending (connections spread over them)"),
+             1, 64);
     app.add_option("-m,--method", o.load.method, "HTTP method")->capture_default_str();
     app.add_option("-H,--header", o.load.flags.headers, "A header, 'Name: value' (repeatable)");
     auto* body = app.add_option("-d,--body", o.load.flags.body, "Request body");
@@ -104,17 +100,14 @@ void declare_load(CLI::App& app, LoadOptions& o) {
     app.add_option("-w,--weights", o.weights, "One weight per URL, e.g. 3,1 (default: equal)")
         ->delimiter(',')
         ->check(CLI::Range(1, 100));
-    app.add_option("--repeat", o.load.repeat, "Runs of the whole load (1: one)")
-        ->check(CLI::Range(1, 100))
-        ->capture_default_str();
+    in_range(app.add_option("--repeat", o.load.repeat, "Runs of the whole load (1: one)"), 1, 100);
     app.add_option("--rate", o.load.rate,
                    "Open loop: requests per second on a fixed schedule, for -z (0: closed loop)")
         ->check(CLI::Range(0.0, 100'000.0));
     app.add_flag("--allow-remote", o.allow_remote, "Allow a target that is not on this machine");
-    app.add_option(
-        "--probe", o.probe,
-        "A bystander: this path of the same server, sent one at a time apart from the load "
-        "(e.g. /health); its latency is the head-of-line figure");
+    app.add_option("--probe", o.probe,
+                   "A bystander: this path of the same server, sent one at a time apart from the "
+                   "load (e.g. /health); its latency is the head-of-line figure");
     app.add_option("--probe-every", o.probe_every, "How often the bystander asks (10ms, 1s)")
         ->capture_default_str();
     app.add_option("--max-head", o.max_head,
@@ -135,8 +128,7 @@ struct Target {
     std::vector<std::string> paths;
 };
 
-// The server the URLs name (all the same one: the mix is of paths), loopback only unless the
-// user says otherwise.
+// The server the URLs name (all one: the mix is of paths), loopback only unless the user says so.
 Refusal take_target(const LoadOptions& o, Target& t) {
     for (const std::string& url : o.urls) {
         TargetUrl target = parse_target_url(url);
@@ -188,8 +180,7 @@ Refusal take_request(const LoadOptions& o, Load& load) {
         if (file.bad()) return "--body-file " + o.body_file + ": cannot be read";
         load.flags.body.resize(static_cast<std::size_t>(file.gcount()));
     }
-    // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET is almost surely the
-    // former.
+    // wrk's -d is a duration, hey's (and ours) a body: "-d 3s" on a GET surely meant the former.
     if (o.body_file.empty() && load.method == "GET" && duration_ms(load.flags.body))
         std::cerr << "lab load: warning: -d " << load.flags.body
                   << " is sent as the request body (-d is hey's body); "
@@ -256,15 +247,14 @@ Refusal take_answer_limits(const LoadOptions& o, Load& load) {
 
 // The run `lab load` makes: a kind of its own, one server the lab did not start.
 Scenario load_run(const LoadOptions& o) {
-    Scenario s;
-    s.kind = RunKind::load;
-    s.name = "load";
-    s.title = "lab load " + o.urls.front() +
-              (o.urls.size() > 1 ? " (and " + std::to_string(o.urls.size() - 1) + " more)" : "");
-    s.source = "—";
-    s.teaching = "The lab's harness against a server it did not start.";
-    s.load = o.load;
-    return s;
+    return {
+        .kind = RunKind::load,
+        .name = "load",
+        .title = "lab load " + o.urls.front() +
+                 (o.urls.size() > 1 ? " (and " + std::to_string(o.urls.size() - 1) + " more)" : ""),
+        .source = "—",
+        .teaching = "The lab's harness against a server it did not start.",
+        .load = o.load};
 }
 
 }  // namespace
@@ -282,8 +272,7 @@ Action define_load(CLI::App& app) {
         if (!refusal) refusal = take_probe(*o, s.load);
         if (!refusal) refusal = take_answer_limits(*o, s.load);
         if (refusal) return said("lab load", *refusal);
-        // A load tester's figure: the answers' latency (over the run, for --rate), not a batch's
-        // makespan.
+        // A load tester's figure: its answers' latency (over the run, for --rate), not a makespan.
         s.key_figure =
             s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram;
         s.configurations.push_back(target.configuration);

@@ -42,8 +42,7 @@ void replay_batch(LiveHub& hub, const Batch& batch) {
                              [](const Moment& m) { return std::pair(m.at_us, m.kind); });
     hub.batch_started(batch.number, 0, static_cast<int>(batch.requests.size()));
     for (const auto& [at_us, kind, r] : moments) {
-        // (a connection's name for the marks: any, one per request)
-        const int port = r->index + 1;
+        const int port = r->index + 1;  // (the marks' name of a connection: any, one per request)
         if (kind == sent) hub.sent(r->index, at_us, port);
         if (kind == started || kind == ended)
             hub.mark({.mark = kind == started ? live::Mark::started : live::Mark::ended,
@@ -95,10 +94,9 @@ Action define_replay(CLI::App& app) {
     app.add_option("dir", o->dir,
                    "A results folder (or a scenario's name: its newest run in results/)")
         ->required();
-    app.add_option("--slow", o->slow,
-                   "How many times slower than it ran (the page's + and − change it)")
-        ->check(CLI::Range(1.0, 200.0))
-        ->capture_default_str();
+    in_range(app.add_option("--slow", o->slow,
+                            "How many times slower than it ran (the page's + and − change it)"),
+             1.0, 200.0);
     app.add_option(
            "--batch", o->batch,
            "Which batch (from 1; default: each configuration's median, as report.html draws)")

@@ -61,8 +61,7 @@ int with_predictions(Scenario& s, RunOptions& o) {
     std::string why;
     if (!guessable(s, why) || (predict && !o.predict.empty() && !take_guesses(s, o.predict, why)))
         return said("lab", why);
-    // (the room's form is on the live view's server)
-    o.output.live = o.output.live || o.predict_page;
+    o.output.live = o.output.live || o.predict_page;  // (the room's form is the live view's)
     o.output.enter_starts = o.predict_page;
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
@@ -112,15 +111,13 @@ Action define_run(CLI::App& app) {
         ->excludes(your_app);
     app.add_flag("--allow-remote", o->allow_remote, "Allow a --target that is not on this machine");
     o->predicting =
-        app.add_option(
-               "--predict", o->predict,
-               "Guess each configuration's key figure first: asked on the terminal, or given "
-               "in order (1.0,0.1; an empty place for none); shown beside the run")
+        app.add_option("--predict", o->predict,
+                       "Guess each configuration's key figure first: asked on the terminal, or "
+                       "given in order (1.0,0.1; an empty place for none); shown beside the run")
             ->expected(0, 1);
-    app.add_flag(
-        "--predict-page", o->predict_page,
-        "Also take the room's guesses on the live view's /guess form "
-        "(turns on --live; --live-host 0.0.0.0 lets other machines in); Enter starts the run");
+    app.add_flag("--predict-page", o->predict_page,
+                 "Also take the room's guesses on the live view's /guess form (turns on --live; "
+                 "--live-host 0.0.0.0 lets other machines in); Enter starts the run");
     o->output.declare(app);
     return [o] {
         auto found = find_scenario(o->name, o->overrides);

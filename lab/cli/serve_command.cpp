@@ -16,8 +16,7 @@ namespace {
 
 // What `lab serve` is told beyond ServeOptions: the services and the live view it starts itself.
 struct ServeExtras : LiveOptions {
-    bool private_database = false;
-    bool private_redis = false;
+    bool private_database = false, private_redis = false;
 };
 
 // The mode and its knobs.
@@ -31,12 +30,8 @@ void declare_mode(CLI::App& app, ServeOptions& o) {
         ->capture_default_str();
     app.add_option("--port", o.port, "Port to listen on; 0 picks a free one")
         ->capture_default_str();
-    app.add_option("--threads", o.threads, "thread-pool: pool size T")
-        ->check(CLI::Range(1, 10'000))
-        ->capture_default_str();
-    app.add_option("--workers", o.workers, "multi-process: worker processes W")
-        ->check(CLI::Range(1, 64))
-        ->capture_default_str();
+    in_range(app.add_option("--threads", o.threads, "thread-pool: pool size T"), 1, 10'000);
+    in_range(app.add_option("--workers", o.workers, "multi-process: worker processes W"), 1, 64);
     one_of<Balance>(app.add_option("--balance", o.balance,
                                    "multi-process: how workers share the port: shared (one socket, "
                                    "they race to accept), reuseport "
@@ -50,13 +45,11 @@ void declare_mode(CLI::App& app, ServeOptions& o) {
                  "Print one line per event: read by the loop (and whether it may have waited in "
                  "its socket), started, done, answered, loop blocked");
     app.add_flag("--gil", o.gil, "Emulate Python's GIL: CPU work holds one process-wide lock");
-    app.add_option("--idle-timeout-ms", o.idle_timeout_ms,
-                   "Close a connection that has not sent a whole request by then")
-        ->check(CLI::Range(100, 600'000))
-        ->capture_default_str();
-    app.add_option("--slow-ms", o.slow_ms, "Log handlers that hold the loop this long")
-        ->check(CLI::Range(1, 60'000))
-        ->capture_default_str();
+    in_range(app.add_option("--idle-timeout-ms", o.idle_timeout_ms,
+                            "Close a connection that has not sent a whole request by then"),
+             100, 600'000);
+    in_range(app.add_option("--slow-ms", o.slow_ms, "Log handlers that hold the loop this long"), 1,
+             60'000);
 }
 
 // What its requests may wait on (PostgreSQL, a downstream server, Redis), and the live view.
@@ -67,9 +60,8 @@ void declare_services(CLI::App& app, ServeOptions& o, ServeExtras& extras) {
            "--private-database", extras.private_database,
            "GET /db queries a PostgreSQL cluster of the lab's own, started now and deleted on exit")
         ->excludes(url);
-    app.add_option("--db-pool", o.db_pool, "Connections to PostgreSQL per process, P")
-        ->check(CLI::Range(1, 100))
-        ->capture_default_str();
+    in_range(app.add_option("--db-pool", o.db_pool, "Connections to PostgreSQL per process, P"), 1,
+             100);
     app.add_option("--downstream-url", o.downstream_url,
                    "GET /fetch calls this server's /delay (http://IP:PORT)");
     auto redis_url = app.add_option(

@@ -13,10 +13,9 @@ Action define_worker(CLI::App& app) {
     app.add_option("--redis-url", o->redis_url,
                    "The queue's Redis (unix:///PATH or redis://IP:PORT)")
         ->required();
-    app.add_option("--concurrency", o->concurrency,
-                   "Jobs this worker runs at once, K (a thread each)")
-        ->check(CLI::Range(1, 64))
-        ->capture_default_str();
+    in_range(app.add_option("--concurrency", o->concurrency,
+                            "Jobs this worker runs at once, K (a thread each)"),
+             1, 64);
     app.footer(
         "Jobs come from POST /jobs?cpu_ms=N or ?wait_ms=N on a `lab serve --redis-url` of the same "
         "Redis; GET /jobs/{id} tells their state. A job taken by a worker that dies goes back to "

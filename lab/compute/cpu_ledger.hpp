@@ -31,8 +31,7 @@ private:
     std::atomic<std::int64_t> most_{0};
 };
 
-// The process's ledger; mapped shared, so a process that calls this before it forks shares it
-// with its children.
+// The process's ledger, mapped shared: called for before a fork, it is shared with the children.
 CpuLedger& cpu_ledger();
 
 }  // namespace lab

@@ -105,8 +105,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
 }
 
 void print_doctor_csv(std::ostream& out, const DoctorRun& run) {
-    // The columns: doctor_json's keys, as the header line prints them (the ramp's three empty
-    // without --ramp)
+    // The columns: doctor_json's keys, as the header names them (the ramp's 3 empty without --ramp)
     static const std::string header =
         "method,path,request,verdict,said,owner,fix,lesson,loop_held_ms_median,longest_hold_ms,"
         "where,pool_ms,pool_cpu_ms,bystander_worst_ms,knee_in_flight,knee_cause,ceiling_rps,"

@@ -36,8 +36,7 @@ double bystander_worst_ms(const Batch& burst);
 double longest_own_ms(const RouteFigures& f);
 // `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
 RouteFigures route_figures(const RouteRun& run, double hold_ms);
-// Every route of a run judged, once: when the run ends (lab doctor's command), or when its folder
-// is read back.
+// Judges every route of a run, once: when the run ends (lab doctor) or its folder is read back.
 void judge_routes(DoctorRun& run);
 
 // The mixed phase: each route's latency among the others, and for a route that held the loop,

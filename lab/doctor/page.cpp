@@ -19,8 +19,7 @@
 namespace lab {
 namespace {
 
-using kainjow::mustache::data;
-using kainjow::mustache::list;
+using kainjow::mustache::data, kainjow::mustache::list;
 
 // A verdict or a fix as HTML: escaped (escape(), the page's one way from text to HTML), then each
 // `name` between backticks set as code, as the terminal's Markdown-like text writes it.
@@ -110,11 +109,7 @@ std::vector<LoopHold> loop_holds(const MixedRun& mixed, const std::vector<RouteR
 
 // What the server was, for the timelines' legends and labels: the learner's app, one process.
 Configuration app_named(const std::string& label) {
-    Configuration c;
-    c.label = label;
-    c.mode = "app";
-    c.server = Server::app;
-    return c;
+    return {.label = label, .mode = "app", .server = Server::app};
 }
 
 // The span a burst's timeline needs: first send to its last answer or hold of the loop.

@@ -93,8 +93,7 @@ nlohmann::json sample_body(const nlohmann::json& schema, int depth = 0) {
     return out;
 }
 
-// The route's target: its path with each {param} filled, then its query; or why it cannot be
-// filled.
+// The route's target: its path with each {param} filled, then its query; or why it cannot be.
 std::string fill_target(const AppRoute& r, const RouteExample* example, std::string& why) {
     if (why = refused_path(r.path); !why.empty()) return "";
     std::string path = path_escaped(r.path), query;
@@ -130,8 +129,7 @@ std::string toml_text(const toml::node& node) {
     throw std::invalid_argument("a string, number or boolean");
 }
 
-// A TOML table as JSON text, as a body given as a table is sent; empty for a value JSON cannot
-// hold (nan).
+// A TOML table as JSON, as a body given as a table is sent; "" for a value JSON cannot hold (nan).
 std::string json_of(const toml::table& table) {
     std::ostringstream formatted;
     formatted << toml::json_formatter{table};

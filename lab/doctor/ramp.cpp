@@ -77,10 +77,9 @@ void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_f
     double most_s = 0;
     for (const RouteRun& r : run.routes)
         if (r.judged()) most_s += most_steps(max_in_flight) * step_s(r);
-    say(
-        fmt::format("ramp: each route up to {} in flight, a step at a time: about {:.0f} s (at "
-                    "most {:.0f})",
-                    max_in_flight, ramp_estimate_s(run.routes, max_in_flight), most_s));
+    say(fmt::format(
+        "ramp: each route up to {} in flight, a step at a time: about {:.0f} s (at most {:.0f})",
+        max_in_flight, ramp_estimate_s(run.routes, max_in_flight), most_s));
     for (RouteRun& r : run.routes) {
         if (!r.judged()) continue;
         say(fmt::format("{}: ramp, {} s a step", request_named(r),

@@ -16,8 +16,7 @@ struct RouteRun;
 
 inline constexpr int default_max_in_flight = 200, most_in_flight = 1000;
 
-// Every judged route of `run` ramped, its steps kept in its RouteRun; the time it will take said
-// first.
+// Every judged route of `run` ramped, its steps in its RouteRun; the time it will take said first.
 void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_flight,
                  const std::function<void(const std::string&)>& say);
 

@@ -47,8 +47,7 @@ std::vector<Column> bystander_columns(const DoctorRun& run) {
     return c;
 }
 
-// A row a judged route: the loop's figures in ms (the units in the headers, so the columns stay
-// narrow).
+// A row a judged route: the loop's figures in ms (units in the headers keep the columns narrow).
 std::vector<Column> judged_columns(const DoctorRun& run) {
     if (!run.probed) return bystander_columns(run);
     std::vector<Column> c{{"route"},
@@ -88,10 +87,9 @@ std::string closing_line(const DoctorRun& run) {
             count_of(culprits, "route"), run.hold_ms, run.run_s);
     if (routes_judged(run) == 0)
         return fmt::format(
-            "No route could be judged ({:.1f} s), so nothing was measured and "
-            "nothing passed: each route's reason is above; give the requests "
-            "they need with --examples (path, query, body, form, headers, "
-            "cookies) or --methods.",
+            "No route could be judged ({:.1f} s), so nothing was measured and nothing passed: each "
+            "route's reason is above; give the requests they need with --examples (path, query, "
+            "body, form, headers, cookies) or --methods.",
             run.run_s);
     if (int failed = routes_failed(run); failed > 0)
         return fmt::format(
@@ -114,10 +112,9 @@ void print_fixes(std::ostream& out, const DoctorRun& run, int width) {
             say(fmt::format("· {}: its burst's answers, {} of {}: {}", request_named(r), f.answered,
                             f.sent, statuses_text(f)));
         if (f.first_call_ms >= 0)  // (a cache filled, a client made)
-            say(
-                fmt::format("· {}: its first call alone held the loop {:.1f} ms at {}, "
-                            "then {} bursts less",
-                            request_named(r), f.first_call_ms, f.first_call_where, f.bursts));
+            say(fmt::format(
+                "· {}: its first call alone held the loop {:.1f} ms at {}, then {} bursts less",
+                request_named(r), f.first_call_ms, f.first_call_where, f.bursts));
         if (f.verdict == RouteVerdict::concurrent || f.verdict == RouteVerdict::instant ||
             f.verdict == RouteVerdict::not_judged || f.verdict == RouteVerdict::delays_no_one)
             continue;

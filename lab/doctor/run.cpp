@@ -37,10 +37,7 @@ struct Services {
 
 // The app under uvicorn in the lab's probe, as `lab run --app` starts it.
 ConfigurationProcesses start_probed_app(const DoctorSettings& settings, Services& services) {
-    Configuration c;
-    c.server = Server::app;
-    c.app = settings.app.spec;
-    c.app_dir = settings.app.dir;
+    Configuration c{.server = Server::app, .app = settings.app.spec, .app_dir = settings.app.dir};
     RunSettings run;
     if (settings.with_services) {
         services.postgres = std::make_unique<PrivatePostgres>();

@@ -32,8 +32,7 @@ struct ProbeRecord {
     double longest_own_ms = -1, longest_unread_ms = -1;
     double held_after_answer_ms = 0;  // of which after its answer (a background task)
     double cpu_share = -1;  // of the longest hold: computing (≥ 0.5) or waiting
-    double pool_ms = 0, pool_cpu_ms = 0,
-           pool_wait_ms = 0;  // a `def` route's time in the thread pool
+    double pool_ms = 0, pool_cpu_ms = 0, pool_wait_ms = 0;  // a `def` route's thread pool time
     double gil_wait_ms = 0, longest_gil_ms = 0;  // its steps' waits for the GIL (others
                                                  // computing), not in loop_ms; the longest
     std::string gil_wait_by;  // a request computing on a pool thread meanwhile: "GET /thumbnail"
@@ -44,8 +43,7 @@ struct ProbeRecord {
     std::string where;  // the longest hold's line: "app/vendor_sdk.py:7 exchange_rate → time.sleep"
     std::string call;  // the call it was in: "time.sleep", or "computing"
     std::string owner, owner_name;  // whose code it was: "dependency", "current_user"
-    std::string pool_owner,
-        pool_function;  // the first it ran on AnyIO's pool: "dependency", "get_db"
+    std::string pool_owner, pool_function;  // the first run on AnyIO's pool: "dependency", "get_db"
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // its holds of 1 ms or more (µs)
 };
 // The probe's keys, kept by doctor.json as they are (but `where`, which the probe sends as an
@@ -165,10 +163,9 @@ DoctorRun run_doctor(const DoctorSettings& settings);
 // the routes was never measured.
 std::string mostly_unanswered(const DoctorRun& run);
 
-// What run_doctor does once the app answers, step by step, and about how long that takes: when
-// every route answers promptly (before any is sent), or, once each was warmed up, from what each
-// warm-up cost (a burst of N that holds the loop d each takes N·d; a `def` route's CPU takes turns
-// at the GIL).
+// What run_doctor does once the app answers, step by step, and about how long: when every route
+// answers promptly (before any is sent), or, once each was warmed up, from what each warm-up cost
+// (a burst of N holding the loop d each takes N·d; a `def` route's CPU takes turns at the GIL).
 struct DoctorPlan {
     // Each burst's bystander asks on this long past its last answer
     static constexpr int bystander_after_ms = 300;

@@ -24,8 +24,7 @@ enum class RouteVerdict {
     not_judged,  // not sent, or it answered 4xx/5xx
 };
 
-// Whether the verdict is one of the loop held, or, without a probe, of others kept waiting (the
-// doctor's exit 1).
+// Whether the verdict is of the loop held, or, without a probe, of others kept waiting (exit 1).
 inline bool holds_the_loop(RouteVerdict v) {
     return v == RouteVerdict::holds_loop_waiting || v == RouteVerdict::holds_loop_computing ||
            v == RouteVerdict::holds_loop_after || v == RouteVerdict::holds_loop_in_slices ||
@@ -47,8 +46,7 @@ struct RouteFigures {
     double pool_ms = -1, pool_cpu_ms = -1, pool_wait_ms = -1;  // medians
     double gil_wait_ms = -1;  // median: its steps on the loop waiting for others' GIL
     double longest_gil_ms = -1;  // the longest one step waited for it
-    std::string
-        pool_dependency;  // "the dependency `get_db`": a `def` one its requests ran on the pool
+    std::string pool_dependency;  // "the dependency `get_db`": a `def` one run on the pool
     std::string
         gil_by;  // another route's request computing in that wait ("GET /crunch"); "": its own
     double pool_blocked_ms = -1;  // median: asleep on its pool thread (another thread's GIL)

@@ -18,8 +18,7 @@ struct DbQuery {
 // (clock_timestamp(), as this machine's monotonic microseconds so it lines up with the rest), and
 // which of its backend processes ran it. The database is a witness independent of the server.
 struct QueryTimes {
-    std::int64_t start_us = 0;
-    std::int64_t end_us = 0;
+    std::int64_t start_us = 0, end_us = 0;
     int backend_pid = 0;
     bool found = false;  // for a lookup: whether the user exists
     std::string user_name;  // and, if so, its name

@@ -42,8 +42,7 @@ public:
         tcp::endpoint at{asio::ip::make_address(to.host), to.port};
         socket_.open(at.protocol());
         socket_.non_blocking(true);
-        // (A connection still being made, or refused, shows at the first write: it waits, or
-        // fails.)
+        // (A connection still being made, or refused, shows at the first write: it waits or fails.)
         if (::connect(socket(), at.data(), at.size()) != 0 && errno != EINPROGRESS)
             fail(beast::error_code(errno, asio::error::get_system_category()));
     }

@@ -9,8 +9,7 @@ namespace lab {
 void wait_until(int fd, Ready ready) {
     pollfd p{fd, static_cast<short>(ready == Ready::to_read ? POLLIN : POLLOUT), 0};
     while (poll(&p, 1, -1) < 0 && errno == EINTR) {}
-    // (An error or a hang-up is ready too: the library's next call on the socket says what
-    // happened.)
+    // (An error or hang-up is ready too: the next library call on the socket says what happened.)
 }
 
 asio::awaitable<void> Watched::until(Ready ready) {

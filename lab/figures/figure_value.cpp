@@ -32,8 +32,7 @@ std::optional<double> percentile_ms(const ConfigurationResult& r,
     return ms.empty() ? std::nullopt : std::optional(percentile(ms, p));
 }
 
-// Why a bystander figure has no value: no bystander, none sent before the batches ended, or none
-// answered.
+// Why no bystander figure: no bystander, none sent before the batches ended, or none answered.
 std::string why_no_probe(const ConfigurationResult& r, const Load& load) {
     if (load.probe_path.empty()) return "this load sends no bystander (probe_path)";
     std::size_t sent = 0;
@@ -107,8 +106,7 @@ bool dropped(const RequestRecord& q) {
     return q.error == ErrorKind::connect || q.error == ErrorKind::read;
 }
 
-// The WebSockets open through the whole batch: those with a record (each client has one) and
-// none of them dropped.
+// The WebSockets open through the batch: those with a record (each client has one), none dropped.
 int held_through(const Batch& b) {
     std::set<int> seen, lost;
     for (const RequestRecord& q : b.requests) (dropped(q) ? lost : seen).insert(q.connection);

@@ -16,8 +16,7 @@ void measure_figures(ConfigurationResult& r);
 // As each row of a run ends: its figures, then the run's so far (its physical floor, each row's
 // document against it, `lab load`'s figures): what the live view shows, then the report.
 void measure_last_row(RunResult& run);
-// A run read back or made by hand: each configuration's load from its scenario, its figures, then
-// the run's.
+// A run read back or made by hand: each row's load from its scenario, its figures, then the run's.
 void measure_figures(RunResult& run);
 
 // The figure's value for one configuration of a run (nullopt: not measured, e.g. no probes): one

@@ -27,8 +27,7 @@ struct LatencySlice {
     std::int64_t answers = 0;
 };
 std::vector<LatencySlice> latency_slices(const Tally& t);
-// Whether its slices are on a log scale: when the slowest answer took ten times the fastest or
-// more.
+// Whether its slices are on a log scale: when the slowest answer took 10× the fastest or more.
 bool log_spaced(const Tally& t);
 
 // How precise a tally's percentiles and slices are, in words for the terminal and report.html:

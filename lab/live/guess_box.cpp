@@ -24,8 +24,7 @@ GuessBox::Reply said(int status, const std::string& message, std::size_t count) 
                         -1, ' ', false, json::error_handler_t::replace)};
 }
 
-// A sending's "choice" into `choice`: absent or null (none), or a place among `count` choices;
-// false for anything else.
+// A sending's "choice" into `choice`: absent or null (none), or a place among `count`; else false.
 bool choice_sent(const json& sent, std::size_t count, std::optional<std::size_t>& choice) {
     const json picked = sent.value("choice", json());
     if (picked.is_null()) return true;

@@ -27,8 +27,7 @@ inline constexpr int guess_forms_per_client = 4;
 // the lesson's choices (its [[choice]] texts; none: the page asks numbers only).
 struct GuessForm {
     std::string title, question, unit;
-    std::vector<std::string> labels;
-    std::vector<std::string> choices = {};
+    std::vector<std::string> labels = {}, choices = {};
 };
 
 class GuessBox {

@@ -47,6 +47,7 @@ struct LiveHub::Impl {
     std::atomic<int> viewers{0};
     std::uint16_t port = 0;  // the page's, read once before the thread starts
     std::string shown_host;  // as its URL names it
+    std::string url() const { return "http://" + shown_host + ":" + std::to_string(port) + "/"; }
     std::thread thread;
     const std::int64_t opened_us = monotonic_us();
 
@@ -63,8 +64,7 @@ struct LiveHub::Impl {
         {
             std::lock_guard lock(m);
             if (events.size() >= 500'000) return;  // a run that long is drawn no further
-            // A request's target may hold any bytes: invalid UTF-8 becomes U+FFFD, never an
-            // exception.
+            // Any bytes a request's target holds: invalid UTF-8 becomes U+FFFD, never an exception.
             events.push_back(
                 "data: " + event->dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n");
         }
@@ -93,8 +93,7 @@ struct LiveHub::Impl {
     }
 
     // A page sends nothing after its request: a read that ends means it has gone (closed,
-    // reloaded), and its stream is woken to end, so its connection is free at once and not at the
-    // next event.
+    // reloaded); its stream is woken to end, freeing its connection at once, not at the next event.
     asio::awaitable<void> watch_for_leaving(tcp::socket& socket, std::shared_ptr<bool> gone) {
         char byte;
         beast::error_code ec;
@@ -160,9 +159,7 @@ struct LiveHub::Impl {
                          .body = req.body()};
         beast::error_code ec;
         page.client = socket.remote_endpoint(ec).address().to_string();
-        return message(answer_page(page, guesses.load().get(),
-                                   "http://" + shown_host + ":" + std::to_string(port) + "/guess"),
-                       req.version());
+        return message(answer_page(page, guesses.load().get(), url() + "guess"), req.version());
     }
 
     // An answer as Beast's message, whole, the connection closed after it.
@@ -191,8 +188,7 @@ struct LiveHub::Impl {
                                                      asio::redirect_error(asio::use_awaitable, ec));
     }
 
-    // Past the cap: a 503 at once, and closed (what the client sent is read first, for the same
-    // reason).
+    // Past the cap: a 503 at once, then closed (what the client sent read first, as above).
     static void refuse_busy(tcp::socket& socket) {
         static const std::string body =
             "the live view has " + std::to_string(live_connections_at_most) +
@@ -327,9 +323,7 @@ LiveHub::~LiveHub() {
     std::filesystem::remove_all(h.marks_folder, ignored);
 }
 
-std::string LiveHub::url() const {
-    return "http://" + impl_->shown_host + ":" + std::to_string(impl_->port) + "/";
-}
+std::string LiveHub::url() const { return impl_->url(); }
 
 std::string LiveHub::marks_path() const { return impl_->marks_folder + "/marks"; }
 

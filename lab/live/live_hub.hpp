@@ -32,8 +32,7 @@ inline constexpr int live_connections_at_most = 64;
 class LiveHub : public LoadObserver {
 public:
     // Listens on `host`:`port` (0: a free one), loopback unless told otherwise (in a container,
-    // 0.0.0.0 lets the host's browser in through a published port); throws std::runtime_error
-    // if it cannot.
+    // 0.0.0.0 lets the host's browser in via a published port); else throws std::runtime_error.
     explicit LiveHub(std::uint16_t port = 0, const std::string& host = "127.0.0.1");
     ~LiveHub() override;  // lets each open page read every event, then stops
     LiveHub(const LiveHub&) = delete;
@@ -61,8 +60,7 @@ public:
     void batch_started(int batch, std::int64_t origin_us, int requests) override;
     void sent(int index, std::int64_t at_us, int port) override;
     void answered(const RequestRecord& r) override;
-    void probe_answered(
-        const RequestRecord& probe) override;  // the bystander's, the first 200 of a batch
+    void probe_answered(const RequestRecord& probe) override;  // bystander's: a batch's first 200
     void batch_finished(int batch) override;
     // A server's mark, as the marks socket hands them on (`lab replay`: made from the records'
     // stamps, on the batch's axis).

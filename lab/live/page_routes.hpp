@@ -17,8 +17,7 @@ struct PageRequest {
 
 struct PageAnswer {
     int status = 200;
-    std::string type = "application/json";
-    std::string body = {};
+    std::string type = "application/json", body = {};
     std::string set_cookie = {};  // "" for none
 };
 

@@ -40,20 +40,13 @@ asio::awaitable<ServiceRecord> cache_awaiting(Micros d) {
 }
 
 int serve_async_sleep(const ServeOptions& options) {
-    asio::io_context loop{1};
-    tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor,
-          {.wait = wait_awaiting,
-           .compute = compute_here,
-           .query = query_awaiting,
-           .call = call_awaiting,
-           .cache = options.blocking_redis
-                        ? cache_blocking
-                        : cache_awaiting},  // (--blocking-redis: db-and-cache's third row)
-          options);
-    announce(acceptor.local_endpoint());
-    loop.run();  // one thread: this one
-    return 0;
+    return serve_one_loop(
+        options, {.wait = wait_awaiting,
+                  .compute = compute_here,
+                  .query = query_awaiting,
+                  .call = call_awaiting,
+                  .cache = options.blocking_redis ? cache_blocking
+                                                  : cache_awaiting});  // db-and-cache's row 3
 }
 
 }  // namespace lab

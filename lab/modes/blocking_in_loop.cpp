@@ -45,19 +45,21 @@ asio::awaitable<ServiceRecord> cache_blocking(Micros d) {
     co_return std::move(served).finish();
 }
 
-int serve_blocking_in_loop(const ServeOptions& options) {
+int serve_one_loop(const ServeOptions& options, Handlers handlers) {
     asio::io_context loop{1};
     tcp::acceptor acceptor = open_listener(loop, options);
-    serve(acceptor,
-          {.wait = wait_blocking,
-           .compute = compute_here,
-           .query = query_blocking,
-           .call = call_blocking,
-           .cache = cache_blocking},
-          options);
+    serve(acceptor, std::move(handlers), options);
     announce(acceptor.local_endpoint());
     loop.run();  // one thread: this one
     return 0;
+}
+
+int serve_blocking_in_loop(const ServeOptions& options) {
+    return serve_one_loop(options, {.wait = wait_blocking,
+                                    .compute = compute_here,
+                                    .query = query_blocking,
+                                    .call = call_blocking,
+                                    .cache = cache_blocking});
 }
 
 }  // namespace lab

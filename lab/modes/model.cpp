@@ -81,8 +81,7 @@ Model model_around(const ServerShape& shape, const std::optional<Model>& own) {
     // BackgroundTasks' promise, in every mode: the answer goes before the work. Whether the work
     // then holds up other requests is what the run shows, beside this model.
     if (shape.background && own) return {.formula = "≈ 0: answered 202 before its task runs"};
-    // A queue: W workers take the jobs in turn, each a job at a time; computing, at most the cores
-    // at once.
+    // A queue: W workers take the jobs, each one at a time; computing, at most the cores at once.
     if (shape.queue_workers > 0) {
         const int w = shape.queue_workers;
         return {.at_once = w,

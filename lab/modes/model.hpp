@@ -14,8 +14,7 @@ namespace lab {
 
 struct ServerShape {
     std::string mode;  // a lab mode (lab/modes/modes.hpp); anything else has no model
-    int threads = 40;
-    int workers = 4;
+    int threads = 40, workers = 4;
     std::string worker_mode = "blocking-in-loop";
     bool sequential_client = false;  // the client itself sends one request at a time
     bool cpu_work = false;  // requests compute (/cpu) rather than wait (/delay)
@@ -46,16 +45,14 @@ Model multi_process_model(const ServerShape& shape, const Model& each);
 Model model_around(const ServerShape& shape, const std::optional<Model>& own);
 
 struct Workload {
-    int requests = 10;
-    int concurrency = 10;
+    int requests = 10, concurrency = 10;
     double d_s = 0.1;
     double stagger_s = 0;  // connection c sends its first request at c·stagger
     bool computes = false;  // each request computes c = d_s of CPU (/cpu) rather than waits
 };
 
-// When each request finishes, in order, by playing the model out: each connection sends its
-// next request when its last is answered, and the server starts requests first come, first
-// served on its K slots.
+// When each request finishes, in order, by playing the model out: each connection sends its next
+// request when its last is answered; the server starts them first come, first served on K slots.
 std::vector<double> predicted_finishes_s(const Model& model, const Workload& load);
 
 // From the first send to the last answer, as the harness measures makespan.

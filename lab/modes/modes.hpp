@@ -1,8 +1,7 @@
 #pragma once
 // The concurrency modes, one registry: each mode's name, what it means, which options it takes,
 // how it is served and what its model predicts are looked up here, never compared as strings.
-// Adding a mode touches its own file (lab/modes/NAME.cpp), one line of registry.cpp and its
-// model in model.cpp.
+// Adding a mode touches its own file (lab/modes/NAME.cpp), a line of registry.cpp, its model.cpp.
 #include <span>
 #include <string>
 #include <string_view>

@@ -107,8 +107,7 @@ int serve_multi_process(const ServeOptions& requested) {
     listener.reuse_port = options.balance == Balance::reuseport;
     if (listener.reuse_port) {
         if (options.port != 0) refuse_a_taken_port(options);
-        // Bind (not listen) to reserve the port; each worker then listens on it with its own
-        // socket.
+        // Bind (not listen) to reserve the port; each worker then listens on it, on its own socket.
         tcp::endpoint endpoint{asio::ip::make_address(options.host), options.port};
         listener.socket.open(endpoint.protocol());
         listener.socket.set_option(

@@ -1,8 +1,7 @@
 #pragma once
 // The POSIX side of multi-process mode: the supervisor process that starts W workers, waits until
 // each one listens, starts a new one when one dies, and stops them all on SIGINT or SIGTERM.
-// It knows nothing of HTTP: `start` forks one worker (lab/modes/multi_process.cpp says what it
-// runs).
+// It knows nothing of HTTP: `start` forks one worker (lab/modes/multi_process.cpp: what it runs).
 #include <functional>
 #include <vector>
 

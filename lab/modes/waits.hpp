@@ -22,6 +22,8 @@ asio::awaitable<ServiceRecord> cache_blocking(Micros d);
 asio::awaitable<ServiceRecord> cache_awaiting(Micros d);
 Handlers loop_handlers(std::string_view loop_mode);  // a loop mode's handlers, by name
 
+// One event loop, on this thread, serving with `handlers`: blocking-in-loop and async-sleep.
+int serve_one_loop(const ServeOptions& options, Handlers handlers);
 int serve_blocking_in_loop(const ServeOptions& options);
 int serve_async_sleep(const ServeOptions& options);
 int serve_thread_pool(const ServeOptions& options);

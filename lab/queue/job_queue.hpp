@@ -14,8 +14,7 @@
 //   alive:{worker}       present while the worker's heartbeat renews it (it expires 3 s after)
 //   workers              every worker that has taken jobs, alive or not
 //
-// A job's times are Redis's own clock (TIME, Unix microseconds): one clock for every worker on
-// every machine.
+// A job's times are Redis's clock (TIME, Unix microseconds): one clock for every worker anywhere.
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -64,8 +63,7 @@ RedisReply redis_command(RedisConnection& redis, const std::vector<std::string>&
 // The web server's side: both are one short round trip, made the blocking way on whatever thread
 // serves the request, as RQ's enqueue and fetch_job are (redis-py) even in an `async def` route.
 long enqueue_job(RedisConnection& redis, JobKind kind, Micros amount);  // the new job's id
-// The job's hash as JSON ("job", "state", ...), with the queue's current length; nullopt: no such
-// job.
+// The job's hash as JSON ("job", "state", ...), with the queue's length now; nullopt: no such job.
 std::optional<nlohmann::json> job_status(RedisConnection& redis, long id);
 
 // The worker's side (lab/queue/worker.cpp).

@@ -20,8 +20,7 @@ struct RqJobs {
 };
 
 // Summed over every queue, read in one step (a script: no job moves between two counts), from the
-// Redis at `redis_url` (unix:///PATH or redis://IP:PORT). Throws std::runtime_error if it cannot
-// be reached.
+// Redis at `redis_url` (unix:///PATH or redis://IP:PORT); throws std::runtime_error if unreachable.
 RqJobs rq_jobs(const std::string& redis_url);
 
 // After a batch: waits, for at most `limit`, until no job waits or runs on two reads one after

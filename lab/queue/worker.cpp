@@ -50,8 +50,7 @@ void keep_connected(const RedisAddress& where, std::chrono::milliseconds every,
 }
 
 // Renews this worker's lease six times a lease (every worker_lease / 6), and puts back the jobs of
-// workers whose lease ran out: every worker watches over the others, so no job waits on a worker
-// that is gone.
+// workers whose lease ran out: each watches over the others, so no job waits on a worker gone.
 void keep_alive(const RedisAddress& where, const std::string& name) {
     keep_connected(where, worker_lease / 6, {}, [&](RedisConnection& redis) {
         renew_lease(redis, name);

@@ -25,8 +25,7 @@ std::vector<const ConfigurationResult*> points_of(const RunResult& run, int plac
     return rows;
 }
 
-// The value a claim (or a figure the text cites) is about: `at` if it names one, else the row's
-// own.
+// The value a claim (or a figure the text cites) is about: `at` if it names one, else its row's.
 int value_about(const Configuration& c, std::optional<int> at) {
     return at ? *at : c.sweep_home.value_or(c.sweep_value.value_or(0));
 }
@@ -75,8 +74,7 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
         return {quickest ? std::optional(*quickest / 1000.0 * per_second) : std::nullopt,
                 "its quickest answer"};
     }
-    // K: how many requests the model serves at once, here (a pool's T, or fewer with fewer
-    // requests).
+    // K: the requests the model serves at once here (a pool's T, or fewer with fewer requests).
     if (e.relative_to == "K") {
         if (r.model.formula.empty()) return {std::nullopt, "K"};
         int k = std::min(load.requests, load.concurrency);
@@ -90,8 +88,7 @@ Reference reference_of(const Expectation& e, const ConfigurationResult& r, const
         double many = x == "T" ? c.threads : x == "W" ? c.workers : x == "N" ? load.requests : 1;
         return {many / (load.delay_ms / 1000.0), e.relative_to};
     }
-    // share: one of W processes' even part of the N requests, ceil(N/W) of them, in %
-    // (busiest_worker's unit).
+    // share: one of W processes' even part of the N requests, ceil(N/W), in % as busiest_worker is.
     if (e.relative_to == "share") {
         const int w = std::max(1, serving_processes(c)), n = load.requests;
         return {100.0 * ((n + w - 1) / w) / std::max(1, n), "an even share, ceil(N/W) of N"};
@@ -163,8 +160,7 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     const std::optional<double> value = r.figure(e.figure);
     Reference ref = reference_of(e, r, run);
     c.evidence = r.configuration.label + ": " + name_of(e.figure) + " ";
-    if (!value ||
-        !ref.value) {  // said with its reason: a ? that only says "not measured" teaches nothing
+    if (!value || !ref.value) {  // said with its reason: a bare "not measured" ? teaches nothing
         c.evidence += "not measured: " + (!value ? why_not_measured(e.figure, r, r.load)
                                                  : "no " + ref.said + " to bound it by");
         return c;

@@ -11,8 +11,7 @@
 namespace lab {
 
 struct CheckedClaim {
-    // not_judged: the figure broke its bound on a machine others kept busy
-    // (lab/figures/busy_machine.hpp).
+    // not_judged: the figure broke its bound on a machine others kept busy (busy_machine.hpp).
     enum class Outcome { holds, contradicted, not_measured, not_judged };
     Outcome outcome = Outcome::not_measured;
     std::string claim;  // the sentence it supports

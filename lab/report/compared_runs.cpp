@@ -20,8 +20,7 @@ bool print_measured_table(std::ostream& out, const fs::path& root) {
     std::sort(scenarios.begin(), scenarios.end());
     out << "| scenario | configuration | measured | model | key figure |\n|---|---|---|---|---|\n";
     int rows = 0;
-    // Each lesson's whole run, for the second table
-    std::vector<std::pair<std::string, double>> took;
+    std::vector<std::pair<std::string, double>> took;  // each lesson's run, for the second table
     for (const fs::path& folder : scenarios) {
         fs::path newest;
         try {
@@ -34,18 +33,15 @@ bool print_measured_table(std::ostream& out, const fs::path& root) {
         std::vector<Figure> key = figures_beside(run.scenario.key_figure);
         if (key.size() < 2 && run.scenario.load.path == "/db")
             key.push_back(Figure::db_at_once);  // the database's own count
+        // An open loop, or WebSockets held, has no makespan to model.
+        const bool unmodelled = run.scenario.load.rate > 0 || run.scenario.load.websocket();
         for (const auto& r : run.configurations) {
             std::string shown;
             for (Figure figure : key)
                 if (auto value = r.figure(figure))
                     shown += (shown.empty() ? "" : ", ") + name_of(figure) + " " +
                              figure_text(figure, *value);
-            auto cell =
-                [&](Figure figure) {  // an open loop, or WebSockets held, has no makespan to model
-                    return run.scenario.load.rate > 0 || run.scenario.load.websocket()
-                               ? std::string("—")
-                               : figure_cell(figure, r);
-                };
+            auto cell = [&](Figure f) { return unmodelled ? std::string("—") : figure_cell(f, r); };
             out << "| " << printable(run.scenario.name) << " | " << printable(r.configuration.label)
                 << " | " << cell(Figure::measured) << " | " << cell(Figure::model) << " | " << shown
                 << " |\n";

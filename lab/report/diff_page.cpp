@@ -1,5 +1,4 @@
-// diff.html: lab diff's page, from lab/report/diff.html.mustache with report.html's style and
-// escape().
+// diff.html: lab diff's page, from diff.html.mustache with report.html's style and escape().
 #include <algorithm>
 #include <tuple>
 
@@ -13,8 +12,7 @@ namespace lab {
 
 namespace {
 
-using kainjow::mustache::data;
-using kainjow::mustache::list;
+using kainjow::mustache::data, kainjow::mustache::list;
 
 // Each configuration both runs have, A's timeline above B's, on one time axis.
 list paired_timelines(const RunDiff& d, const RunResult& a, const RunResult& b, std::int64_t axis) {
@@ -43,8 +41,7 @@ std::string html_diff(const RunDiff& d, const RunResult& a, const RunResult& b) 
     for (const FigureChange& c : d.figures) {
         data row{"configuration", c.configuration};
         row.set("figure", c.figure), row.set("a", c.a_text), row.set("b", c.b_text),
-            row.set("significance", c.significance());
-        row.set("ratio", c.ratio_text());
+            row.set("significance", c.significance()), row.set("ratio", c.ratio_text());
         figures.push_back(row);
     }
     for (const ClaimChange& c : d.claims) {

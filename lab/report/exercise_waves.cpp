@@ -50,8 +50,7 @@ std::string cause_of(const Waves& w) {
             threads, w.cpus);
     if (w.first_wave == anyio_default_tokens)
         return fmt::format(
-            "{} is AnyIO's thread tokens for `def` routes, all taken: each wave is "
-            "its threads.",
+            "{} is AnyIO's thread tokens for `def` routes, all taken: each wave is its threads.",
             anyio_default_tokens);
     return fmt::format(
         "No pool the lab knows has {} (asyncio's default executor has {} threads here, AnyIO lends "

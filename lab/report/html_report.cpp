@@ -40,8 +40,7 @@ std::string escape(std::string_view text) {
 
 namespace {
 
-using kainjow::mustache::data;
-using kainjow::mustache::list;
+using kainjow::mustache::data, kainjow::mustache::list;
 
 // The text's first sentence: up to the first full stop that ends a sentence (". " or the end).
 std::string first_sentence(const std::string& text) {
@@ -210,8 +209,7 @@ data timelines(const RunResult& run) {
         if (!probe.empty())
             if (std::string note = worst_probe_note(r, run.scenario.load); !note.empty())
                 c.set("worst_note", note);
-        if (t.total >
-            shown_rows) {  // a big batch is drawn by an even sample; all of it, folded, below
+        if (t.total > shown_rows) {  // a big batch: an even sample drawn; all of it, folded, below
             data more{"drawn", std::to_string(std::min<std::size_t>(t.total, all_rows))};
             more.set("total", std::to_string(t.total));
             more.set("svg", timeline_svg(median_batch_drawn(r), axis, false, all_rows,

@@ -21,8 +21,10 @@ FigureGroup group_of(const ConfigurationResult& r, std::size_t series) {
 
 // A group a configuration, its first values `figures` of the catalogue (a series each); one that
 // ran and has none of them says `none` instead.
-FigureBars figure_bars(const RunResult& run, FigureBars f, const std::vector<Figure>& figures,
+FigureBars figure_bars(const RunResult& run, std::string title, std::string unit, int digits,
+                       std::vector<std::string> series, const std::vector<Figure>& figures,
                        const char* none = "") {
+    FigureBars f{std::move(title), std::move(unit), digits, std::move(series)};
     for (const auto& r : run.configurations) {
         FigureGroup g = group_of(r, f.series.size());
         if (g.note.empty()) {
@@ -39,11 +41,9 @@ FigureBars figure_bars(const RunResult& run, FigureBars f, const std::vector<Fig
 FigureBars makespan_bars(const RunResult& run) {
     const int n = run.scenario.load.requests;
     FigureBars f = figure_bars(run,
-                               {n == 1 ? std::string("How long the request took")
-                                       : "How long all " + count_of(n, "request") + " took",
-                                "s",
-                                3,
-                                {"measured (median)", "model", "document"}},
+                               n == 1 ? std::string("How long the request took")
+                                      : "How long all " + count_of(n, "request") + " took",
+                               "s", 3, {"measured (median)", "model", "document"},
                                {Figure::measured, Figure::model});
     for (std::size_t k = 0; k < f.groups.size(); ++k)
         if (f.groups[k].note.empty())
@@ -57,20 +57,18 @@ FigureBars bystander_bars(const RunResult& run) {
     if (load.probe_after_ms > 0)
         when += " and " + fixed(load.probe_after_ms / 1000.0, 1) + " s past its last answer";
     // (probes are GETs)
-    return figure_bars(
-        run, {"How long GET " + load.probe_path + " waited " + when, "ms", 1, {"median", "worst"}},
-        {Figure::probe_p50, Figure::probe_max}, "no probe was answered");
+    return figure_bars(run, "How long GET " + load.probe_path + " waited " + when, "ms", 1,
+                       {"median", "worst"}, {Figure::probe_p50, Figure::probe_max},
+                       "no probe was answered");
 }
 
 // A queue's promise: the answer comes at once, the work is done when the workers get to it.
 FigureBars answer_vs_done_bars(const RunResult& run) {
     FigureBars f = figure_bars(
         run,
-        {"How soon each request was answered, and how soon its work was done (a queued job: "
-         "answered 202 at once, done when its worker finished it)",
-         "s",
-         3,
-         {"answer, median", "done, median", "all done (median batch)"}},
+        "How soon each request was answered, and how soon its work was done (a queued job: "
+        "answered 202 at once, done when its worker finished it)",
+        "s", 3, {"answer, median", "done, median", "all done (median batch)"},
         {Figure::answer_p50, Figure::done_p50, Figure::measured});
     // (the answer's median is counted in ms)
     for (FigureGroup& g : f.groups)
@@ -81,12 +79,9 @@ FigureBars answer_vs_done_bars(const RunResult& run) {
 FigureBars memory_bars(const RunResult& run) {
     // PSS is the kernel's own count (a page shared by k processes is 1/k in each); peak RSS counts
     // a shared page in every process that maps it, as `top` does: forked workers differ most.
-    FigureBars f = figure_bars(run,
-                               {"The server's memory: its PSS after the load, and its peak RSS",
-                                "MiB",
-                                1,
-                                {"PSS", "peak RSS"}},
-                               {Figure::pss, Figure::peak_rss}, "not measured");
+    FigureBars f =
+        figure_bars(run, "The server's memory: its PSS after the load, and its peak RSS", "MiB", 1,
+                    {"PSS", "peak RSS"}, {Figure::pss, Figure::peak_rss}, "not measured");
     // Rows sent different numbers of requests are compared per request too, else a row with
     // a tenth of the load reads as the cheapest design.
     const bool unlike =
@@ -156,11 +151,9 @@ void with_guesses(FigureBars& f, const RunResult& run) {
 // The websockets lesson's: each configuration's clients' latest ticks.
 FigureBars tick_lateness_bars(const RunResult& run) {
     return figure_bars(run,
-                       {"How late each client's latest tick came (the median client, the 99th "
-                        "percentile, the worst)",
-                        "ms",
-                        1,
-                        {"median client", "p99 client", "worst"}},
+                       "How late each client's latest tick came (the median client, the 99th "
+                       "percentile, the worst)",
+                       "ms", 1, {"median client", "p99 client", "worst"},
                        {Figure::tick_late_p50, Figure::tick_late_p99, Figure::tick_late_max});
 }
 

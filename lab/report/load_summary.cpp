@@ -213,15 +213,12 @@ std::string latency_histogram_text(const Tally& answers, int columns) {
 }
 
 std::vector<Column> load_columns(const LoadFigures& f) {
-    Column path{.header = "endpoint", .wraps = true};
-    Column weight{.header = "weight", .fold_order = 2};
-    Column requests{.header = "requests"};
-    Column rate{.header = "req/s"};
+    Column path{.header = "endpoint", .wraps = true}, weight{.header = "weight", .fold_order = 2};
+    Column requests{.header = "requests"}, rate{.header = "req/s"}, failed{.header = "failed"};
     Column p50{.header = "p50 ms"}, p99{.header = "p99 ms", .fold_order = 3},
         max{.header = "max ms", .fold_order = 4};
     Column statuses{
         .header = "status codes", .narrow_header = "codes", .fold_order = 1, .wraps = true};
-    Column failed{.header = "failed"};
     auto counted = [&](const Tally& t) {  // the columns an endpoint and the bystander share
         requests.cells.push_back(count_text(t.requests));
         p50.cells.push_back(ms_text(t.latency.percentile(50)));
@@ -253,8 +250,7 @@ std::string load_summary_text(const RunResult& run, const Layout& layout) {
         if (!c.error.empty()) out << wrap("Stopped: " + c.error, columns) << '\n';
     const LoadFigures& f = run.load_figures;
     const Tally& all = f.all;
-    if (all.requests > 0 &&
-        all.statuses.empty()) {  // not one answer: a rate or a latency would only mislead
+    if (all.requests > 0 && all.statuses.empty()) {  // no answers: a rate or latency would mislead
         // Only if no connection was taken may nothing listen (a too-large answer had a server).
         const bool none_connected = all.errors_of(ErrorKind::connect) == all.failed;
         out << wrap("Every request failed: " + count_text(all.failed) + " of " +

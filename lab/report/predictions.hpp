@@ -51,8 +51,7 @@ std::string room_text(const RunResult& run, const RoomSpread& room);
 // measured, as a claim is (`claim`), who picked it, and, for a misconception someone picked, what
 // it was and the lesson that answers it; each line true of this run.
 struct JudgedChoice : CheckedClaim {
-    // "your choice; 3 of the room's 12 picks" (0 of them too); empty without a room or the
-    // class's choice
+    // "your choice; 3 of the room's 12 picks" (0 of them too); empty with no room or class's choice
     std::string who = {};
     // "→ the misconception “…”: why. `lab run LESSON` answers it."; empty for the right choice
     // and for one nobody picked
@@ -64,8 +63,7 @@ std::vector<JudgedChoice> judged_choices(const RunResult& run);
 
 // The table's column of guesses, beside the measured one.
 Column guess_column(const RunResult& run);
-// The section after the table: each guess judged, then each choice, within `width` characters a
-// line.
+// The section after the table: each guess judged, then each choice, in lines of `width` characters.
 std::string guesses_text(const RunResult& run, int width);
 
 }  // namespace lab

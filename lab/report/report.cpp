@@ -101,8 +101,7 @@ std::string document_cell(const ConfigurationResult& r) {
 // then the labels and verdicts wrap. The lesson's own column (the bystander, the memory) stays.
 std::vector<Column> closed_loop_columns(const RunResult& run) {
     const Load& load = run.scenario.load;
-    Column label{.header = "configuration", .wraps = true};
-    Column mode{.header = "mode", .fold_order = 1};
+    Column label{.header = "configuration", .wraps = true}, mode{.header = "mode", .fold_order = 1};
     Column measured{.header = "measured (median, min–max)",
                     .narrow_header = "measured",
                     .shorten_order = 3,
@@ -145,16 +144,14 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
 }
 
 std::string ms_triple(const Histogram& h) {
-    return fixed(static_cast<double>(h.percentile(50)) / 1000.0, 1) + " / " +
-           fixed(static_cast<double>(h.percentile(99)) / 1000.0, 1) + " / " +
-           fixed(static_cast<double>(h.max()) / 1000.0, 1) + " ms";
+    auto ms = [](std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 1); };
+    return ms(h.percentile(50)) + " / " + ms(h.percentile(99)) + " / " + ms(h.max()) + " ms";
 }
 
 // The open loop's columns; on a narrow terminal the mode goes first, then the model's formula,
 // then the schedule's detail.
 std::vector<Column> open_loop_columns(const RunResult& run) {
-    Column label{.header = "configuration", .wraps = true};
-    Column mode{.header = "mode", .fold_order = 1};
+    Column label{.header = "configuration", .wraps = true}, mode{.header = "mode", .fold_order = 1};
     Column due{.header = "from due: p50 / p99 / max",
                .narrow_header = "from due p50/p99/max",
                .wraps = true};
@@ -197,8 +194,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
 // The websockets lesson's table: each configuration's clients' worst tick lateness, the
 // WebSockets held, what one cost the server in memory.
 std::vector<Column> websocket_columns(const RunResult& run) {
-    Column label{.header = "configuration", .wraps = true};
-    Column mode{.header = "mode", .fold_order = 1};
+    Column label{.header = "configuration", .wraps = true}, mode{.header = "mode", .fold_order = 1};
     Column late{.header = "each client's latest tick: median client / p99 / worst",
                 .narrow_header = "latest tick p50/p99/max",
                 .wraps = true};
@@ -226,7 +222,6 @@ std::vector<Column> websocket_columns(const RunResult& run) {
 
 }  // namespace
 
-// What was sent: "10 requests, 10 at a time, each waiting d = 0.100 s; median of 5 ...".
 std::string load_line(const RunResult& run) {
     const Load& load = run.scenario.load;
     if (load.rate > 0) {

@@ -176,15 +176,13 @@ void print_diff(std::ostream& out, const RunDiff& d, const RunResult& a, const R
         out << wrap("Not compared (in one run only): " + std::to_string(d.only_a.size()) +
                         " of A's rows, " + std::to_string(d.only_b.size()) + " of B's",
                     width);
-    Column label{.header = "configuration", .wraps = true}, figure{.header = "figure"},
-        in_a{.header = "A"}, in_b{.header = "B"};
-    Column ratio{.header = "B/A"},
-        batches{.header = "told apart?", .narrow_header = "p", .wraps = true};
+    Column label{.header = "configuration", .wraps = true}, figure{.header = "figure"};
+    Column in_a{.header = "A"}, in_b{.header = "B"}, ratio{.header = "B/A"};
+    Column batches{.header = "told apart?", .narrow_header = "p", .wraps = true};
     for (const FigureChange& c : d.figures) {
         label.cells.push_back(c.configuration), figure.cells.push_back(c.figure);
         in_a.cells.push_back(c.a_text), in_b.cells.push_back(c.b_text);
-        ratio.cells.push_back(c.ratio_text());
-        batches.cells.push_back(c.significance());
+        ratio.cells.push_back(c.ratio_text()), batches.cells.push_back(c.significance());
     }
     out << heading
         << wrap(

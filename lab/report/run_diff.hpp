@@ -33,8 +33,7 @@ struct FigureChange {
     std::string ratio_text() const;  // "0.101", "9.9", or "—"
 };
 struct ClaimChange {
-    std::string claim, in_a,
-        in_b;  // the claim, and its mark (✓ ✗ ? –) in each run ("" if that run has none)
+    std::string claim, in_a, in_b;  // its mark (✓ ✗ ? –) in each run ("" if that run has none)
 };
 struct RunDiff {
     std::string title_a, title_b;
@@ -62,8 +61,7 @@ void print_diff(std::ostream& out, const RunDiff& diff, const RunResult& a, cons
 // The same as a page (lab/report/diff.html.mustache), every outside text escaped by escape().
 std::string html_diff(const RunDiff& diff, const RunResult& a, const RunResult& b);
 
-// For `lab exercise check`: "your change: 1.010 s → 0.102 s, 9.9× faster; the loop held 1003 ms → 2
-// ms".
+// `lab exercise check`'s "your change: 1.010 s → 0.102 s, 9.9× faster; the loop held 1003 → 2 ms".
 std::string change_sentence(const RunDiff& diff);
 
 }  // namespace lab

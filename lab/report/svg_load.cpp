@@ -19,8 +19,7 @@ using namespace svg;  // the writer, and the colours and width the pictures shar
 namespace {
 
 // A load tester's user looks here first: the makespan of a lesson's batch means nothing for -z 2s.
-constexpr const char* answers_colour = "#1f5fa8";
-constexpr const char *p50_colour = "#1e8449", *p99_colour = "#c0392b";
+constexpr const char *answers_colour = "#1f5fa8", *p50_colour = "#1e8449", *p99_colour = "#c0392b";
 
 std::string ms(std::int64_t us) { return fixed(static_cast<double>(us) / 1000.0, 3) + " ms"; }
 
@@ -79,8 +78,7 @@ void slice_bars(std::ostream& out, const std::vector<LatencySlice>& slices,
     using F = HistogramFrame;
     std::int64_t from = f.low;
     for (const LatencySlice& s : slices) {
-        // Every answer within a µs or so: one bar, the whole width
-        const bool alone = slices.size() == 1;
+        const bool alone = slices.size() == 1;  // answers all within a µs: one bar, the whole width
         const double x0 = alone ? F::left : f.x(from),
                      x1 = alone ? F::left + F::plot : f.x(s.upper_us);
         mark(out, "rect",
@@ -97,8 +95,7 @@ void slice_bars(std::ostream& out, const std::vector<LatencySlice>& slices,
 
 }  // namespace
 
-// A `lab load`'s answers as a latency histogram, p50 and p99 marked: its key figure's heading and
-// picture.
+// A `lab load`'s answers as a latency histogram, p50 and p99 marked: its key figure's chart.
 void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const LoadFigures& f = run.load_figures;
     const Histogram& latency = f.all.latency;

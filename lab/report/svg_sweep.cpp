@@ -55,13 +55,12 @@ void chart_svg(std::ostream& out, const CurveChart& chart, const std::vector<int
         const Curve& c = chart.curves[k];
         const char* colour = curve_colour(k);
         for (bool model : {true, false})
-            if (std::string d = path(c, model); !d.empty()) {
+            if (std::string d = path(c, model); !d.empty())
                 mark(out, "path", c.label + (model ? ": model" : ": measured"), "class",
                      model ? "model" : "measured", "d", d, "fill", "none", "stroke", colour,
                      model
                          ? attributes("stroke-width", 2, "stroke-dasharray", "6 4", "opacity", 0.7)
                          : attributes("stroke-width", 3));
-            }
         for (const CurvePoint& p : c.points)
             if (p.measured) {
                 mark(out, "circle",

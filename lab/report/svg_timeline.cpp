@@ -1,6 +1,5 @@
-// report.html's timelines: one configuration's median batch on a time axis, a row a request, its
-// waiting and its service in two colours, the bystander's requests and the loop's holds beside
-// them.
+// report.html's timelines: one configuration's median batch on a time axis, a row a request,
+// waiting and service in two colours, the bystander's requests and the loop's holds beside them.
 #include <algorithm>
 #include <ostream>
 #include <sstream>
@@ -66,8 +65,7 @@ public:
         legend(out, entries);
     }
 
-    // A mix's routes, a colour each (being served, until answered); and the outline of a named
-    // hold.
+    // A mix's routes, a colour each (being served, until answered); and a named hold's outline.
     void route_legend(Legend& entries) const {
         for (std::size_t k = 0; k < routes_.size(); ++k) {
             bool named = std::ranges::any_of(r_.holds, [&](const LoopHold& h) {
@@ -94,9 +92,8 @@ public:
             entries.push_back({connection_wait_colour, waiting_for_connection});
     }
 
-    // A probed app's waits at the start of its service, over its bar: for a thread token, then
-    // for a connection (where in its service it waited for the connection is not said: drawn
-    // after its thread came).
+    // A probed app's waits at the start of its service, over its bar: a thread token's, then a
+    // connection's (drawn after its thread came: when in its service it waited is not said).
     void waits_of(std::ostream& out, const RequestRecord& q, int y) const {
         std::int64_t from = q.server_start_us;
         for (auto [wait, colour, what] :
@@ -111,8 +108,7 @@ public:
     }
 
     // The loop's own row: each request's code running on it (a callback of 1 ms or more), in its
-    // route's colour; a culprit's holds outlined. Empty time on it is the loop free to serve
-    // others.
+    // route's colour; a culprit's holds outlined. Empty time on it: the loop free to serve others.
     int loop_lane(std::ostream& out, int y) const {
         if (r_.holds.empty()) return y;
         label(out, y, "loop");
@@ -134,8 +130,7 @@ public:
         return y + row_height + 4;
     }
 
-    // One request's row: waiting, then served (or run by a queue worker), or only what the client
-    // saw.
+    // One request's row: waiting, then served (or run by a queue worker), or what the client saw.
     void row_of(std::ostream& out, const TimelineRow& row, int y) const {
         const RequestRecord* q = row.record;
         label(out, y, (row.bystander ? "probe " : "#") + std::to_string(q->index + 1));
@@ -169,10 +164,9 @@ public:
                            std::to_string(rank_of(q->worker_pid) + 1)
                      : ""));
         if (q->has_server_stamps()) waits_of(out, *q, y);
-        if (queued_) {
+        if (queued_)
             mark(out, "rect", "", "class", "answer", "x", x(q->end_us), "y", y - 1, "width", 2,
                  "height", 14, "fill", answered_colour);
-        }
     }
 
     static constexpr int left = 70, right = 50, row_height = 16;

@@ -27,10 +27,8 @@ inline constexpr int width = 960;
 
 // Colours. "Being served" is blue; worker processes get colours of their own (never that blue),
 // so a timeline coloured by worker cannot be misread as one coloured by state.
-inline constexpr const char* waiting_colour = "#c9d3df";
-inline constexpr const char* served_colour = "#1f5fa8";
-// The bystander probe's requests, beside the load's.
-inline constexpr const char* bystander_colour = "#d35400";
+inline constexpr const char *waiting_colour = "#c9d3df", *served_colour = "#1f5fa8";
+inline constexpr const char* bystander_colour = "#d35400";  // the bystander probe's requests
 inline constexpr const char* answered_colour = "#111111";  // a queued job's 202: a thin mark
 inline const char* worker_palette[] = {"#c0392b", "#1e8449", "#8e44ad", "#d35400",
                                        "#117a65", "#7d6608", "#2e4053", "#b7950b"};

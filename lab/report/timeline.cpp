@@ -54,8 +54,7 @@ void add_bystanders(TimelineRows& t, const Batch& batch, std::size_t most) {
 // thread came), as report.html draws them.
 constexpr const char *thread_wait_glyph = "▒", *connection_wait_glyph = "▚";
 
-// The legend of those waits, a line for each kind a drawn request had ("" when none waited),
-// wrapped at `width`.
+// The legend of those waits, a line per kind a drawn request had ("": none), wrapped at `width`.
 std::string waits_legend(const TimelineRows& t, int width) {
     std::string legend;
     for (auto [wait, glyph, what] :
@@ -73,6 +72,7 @@ std::string waits_legend(const TimelineRows& t, int width) {
 std::string timeline_heading(const ConfigurationResult& result, const Batch& batch,
                              const TimelineRows& t, const Load& load, const Layout& layout) {
     const bool queued = result.configuration.queued();
+    const int width = layout.wide ? 100'000 : layout.columns;
     return wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " +
                     std::to_string(batch.number) +
                     (queued ? " (the median): answered 202 at once, then ░ waiting in the queue   "
@@ -84,11 +84,9 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
                                         " (probe rows), being served"
                                   : "") +
                     "; req k is the k-th request sent",
-                layout.wide ? 100'000 : layout.columns) +
-           (t.bystanders
-                ? wrap(worst_probe_note(result, load), layout.wide ? 100'000 : layout.columns)
-                : "") +
-           waits_legend(t, layout.wide ? 100'000 : layout.columns);
+                width) +
+           (t.bystanders ? wrap(worst_probe_note(result, load), width) : "") +
+           waits_legend(t, width);
 }
 
 // One request's bar: ░ sent and waiting until the server begins it, then (the answer's trip
@@ -220,8 +218,7 @@ std::string timeline(const ConfigurationResult& result, const Load& load, const 
                    : fmt::format("req {:3}  |", r->index + 1)) +
                bar_of(*r, by, queued, columns, column) + "|  ";
         if (!r->ok()) {
-            // (an answer of 4xx or 5xx is said by its code, a connection that did not open by the
-            // system's reason)
+            // (4xx/5xx: said by its code; a connection that did not open: by the system's reason)
             const bool why = r->error == ErrorKind::connect && !batch.connect_failure.empty();
             out += (r->error == ErrorKind::status ? "answered " + std::to_string(r->status)
                                                   : "failed: " + std::string(to_string(r->error))) +

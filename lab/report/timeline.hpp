@@ -32,8 +32,7 @@ struct TimelineRows {
     std::vector<TimelineRow> rows;
     std::int64_t t0 = 0, t1 = 0;  // first send, last answer
     std::size_t total = 0;
-    // Whether any drawn request has the server's own stamps (else: client-side only)
-    bool stamped = false;
+    bool stamped = false;  // any drawn request has the server's own stamps (else: client-side only)
     bool bystanders = false;  // whether any of the bystander's requests are drawn
 };
 // With `holds` (a probed batch's), the span runs on to the end of the last hold of the loop the

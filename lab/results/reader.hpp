@@ -35,8 +35,7 @@ RunResult read_results(const std::filesystem::path& dir);  // throws ResultsErro
 // NAME under results/), of which the newest is meant (their names are UTC times, so they sort).
 // Throws ResultsError if it is neither.
 std::filesystem::path results_folder(const std::filesystem::path& given);
-// The newest `n` runs in a folder of runs, oldest first (fewer if it has fewer; none if it is
-// none).
+// The newest `n` runs in a folder of runs, oldest first (fewer if it has fewer; none if no folder).
 std::vector<std::filesystem::path> newest_runs(const std::filesystem::path& runs, std::size_t n);
 
 }  // namespace lab

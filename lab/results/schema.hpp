@@ -24,9 +24,8 @@ struct SchemaError : std::runtime_error {
 
 nlohmann::json summary_json(const RunResult& run);
 
-// The run summary.json describes, without its requests (requests.csv has them): each
-// configuration's batches are numbered, and carry what was said of them besides. Throws
-// SchemaError.
+// The run summary.json describes, without its requests (requests.csv's): each configuration's
+// batches are numbered, and carry what was said of them besides. Throws SchemaError.
 RunResult run_from_summary(const nlohmann::json& summary);
 
 }  // namespace lab

@@ -128,8 +128,7 @@ void model_fields(V& v, M& m) {
 }
 
 template <class V, class C>
-void cpu_fields(V& v,
-                C& c) {  // a batch's CPU account (lab/cpu_taken.hpp), in seconds; -1: not read
+void cpu_fields(V& v, C& c) {  // a batch's CPU account (cpu_taken.hpp), in seconds; -1: not read
     v("wall_s", c.wall_s, Bound{0, 1e6});
     v("own_s", c.own_s, Bound{-1, 1e9});
     v("machine_s", c.machine_s, Bound{-1, 1e9});
@@ -183,9 +182,8 @@ void ramp_step_fields(V& v, S& s) {  // a step of a lesson's ramp (lab/run/knee.
     v("loop_held_ms", s.counted.loop_held_ms, Bound{-1, 1e9});
 }
 
-// The top level's own keys (`load`: as stored, the writer's without credentials). key_figure,
-// expect, sweep and configurations have checks of their own; physical_floor_s and load_summary are
-// derived.
+// The top level's own keys (`load`: as stored, without credentials). key_figure, expect, sweep and
+// configurations have checks of their own; physical_floor_s and load_summary are derived.
 template <class V, class R, class L>
 void run_fields(V& v, R& run, L& load) {  // RunResult
     v("scenario", run.scenario.name);

@@ -200,8 +200,7 @@ std::vector<RenderedFile> run_files(const RunResult& run, const std::string& sta
 
 void check_results_writable(const fs::path& out_root, const std::string& scenario_name) {
     fs::path parent = out_root / scenario_name;
-    fs::path trial = parent / (".writable.partial-" +
-                               std::to_string(getpid()));  // (cleared as any abandoned one)
+    fs::path trial = partial_name(parent / "writable");  // (cleared as any abandoned one)
     std::error_code ec;
     fs::create_directories(parent, ec);
     if (!ec) fs::create_directory(trial, ec);
@@ -222,7 +221,7 @@ fs::path write_run_folder(
     fs::create_directories(parent);
     clear_abandoned(parent);
     std::string stamp = utc_folder_stamp();
-    fs::path temporary = parent / ("." + stamp + ".partial-" + std::to_string(getpid()));
+    fs::path temporary = partial_name(parent / stamp);
     fs::create_directory(temporary);
     try {
         for (const RenderedFile& file : files(stamp)) write_file(temporary / file.name, file.text);

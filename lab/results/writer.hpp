@@ -15,8 +15,7 @@ namespace lab {
 
 // A file the run's folder holds beside its records: its name and its whole text.
 struct RenderedFile {
-    std::string name;
-    std::string text;
+    std::string name, text;
 };
 
 std::filesystem::path write_results(const RunResult& run, const std::filesystem::path& out_root,

@@ -105,8 +105,7 @@ void start_hosts(ConfigurationProcesses& p, const Configuration& c, const RunSet
     p.nginx = std::make_unique<NginxBalancer>(ports, c.upstream);
 }
 
-// The queue workers its jobs go to: each a `lab worker` (for a FastAPI twin, an RQ worker) on the
-// run's Redis.
+// Its jobs' queue workers: each a `lab worker` (a FastAPI twin's: an RQ worker) on the run's Redis.
 void start_queue_workers(ConfigurationProcesses& p, const Configuration& c,
                          const RunSettings& settings) {
     std::vector<std::string> command{settings.server_binary, "worker", "--redis-url",

@@ -48,8 +48,7 @@ struct RunSettings {
     std::string server_binary;  // the `lab` executable that serves
     Progress* progress = nullptr;
     std::string database_url;  // /db: this PostgreSQL; empty: one of the lab's own (lab/services/)
-    // /fetch: this HTTP server's /delay; empty: a `lab serve` of its own
-    std::string downstream_url;
+    std::string downstream_url;  // /fetch: this server's /delay; empty: a `lab serve` of its own
     std::string redis_url;  // /cache: this Redis; empty: one of the lab's own
     LiveHub* live = nullptr;  // a live view (--live): told of every batch and request as they go
     // As each row ends: its figures, and the run's so far (lab/figures/figure_value.hpp)

@@ -81,8 +81,7 @@ Configuration twin_configuration(const Configuration& c, const Load& load, bool 
         twin.fastapi_server = asgi_server;
     if (twin.fastapi_server == TwinServer::daphne)
         twin.fastapi_loop = TwinLoop::asyncio;  // (Twisted runs asyncio's loop: said in the label)
-    // The twin runs what gunicorn or uvicorn can run, and its label says where that differs from
-    // the row.
+    // The twin runs what gunicorn or uvicorn can; its label says where that differs from the row.
     std::string differs;
     if (!c.gil && load.work_path() == "/cpu" && !c.queued() && !has_workers(c))
         differs += ", CPython's GIL";  // (a worker or queue worker has its own)
@@ -107,8 +106,7 @@ Configuration twin_configuration(const Configuration& c, const Load& load, bool 
     return twin;
 }
 
-// Whether the twins can run at all (FastAPI and uvicorn, and for WebSockets uvicorn's protocol);
-// if not, said.
+// Whether the twins can run (FastAPI, uvicorn, for WebSockets uvicorn's protocol); if not, said.
 bool twins_can_run(Scenario& s) {
     if (!python_imports("fastapi, uvicorn"))
         lacking(s, "FastAPI or uvicorn", "python3-fastapi python3-uvicorn",
@@ -132,8 +130,7 @@ Scenario with_fastapi(Scenario s, bool uvloop, TwinServer asgi_server) {
         lacking(s, "gunicorn", "gunicorn", "the worker rows' twins run uvicorn --workers instead");
     // gunicorn's workers share one socket: the real stack has no SO_REUSEPORT or dealer set-up, so
     // those rows get no twin (it would be the shared socket's again, under another name). A WSGI
-    // row has its twin: a sync worker accepts only when it is free, so its shared socket deals
-    // evenly.
+    // row has its twin: a sync worker accepts only when free, so its shared socket deals evenly.
     auto other_balance = [&](const Configuration& c) {
         return has_workers(c) && c.balance != Balance::shared &&
                c.fastapi_variant != TwinRoute::flask;

@@ -33,7 +33,7 @@ void Progress::expect(double seconds, bool measured, double most) {
     say_wrapped("lab: this run takes about " + fixed(seconds, 0) + " s" +
                 (expected_most_s_ > 0
                      ? " if your app's requests wait together, about " +
-                           fixed(expected_most_s_, 0) + " s if it answers them one after another" +
+                           fixed(expected_most_s_, 0) + " s if it serves them one at a time" +
                            " (as the solution and the starter took here"
                  : measured ? " (as it took here"
                             : " (by the models: it has not been timed here)") +

@@ -90,8 +90,7 @@ struct LoadFigures {
     int unfinished = 0;  // -z: in flight when the time was up
     std::int64_t not_recorded = 0;  // counted, but past requests.csv's limit
     bool counted_all = true;  // false when read back from a folder that holds only the first
-    // --probe: the bystander's requests, sent one at a time apart from the load (head-of-line
-    // blocking).
+    // --probe: the bystander's requests, one at a time apart from the load (head-of-line blocking).
     std::optional<Tally> bystander;
     std::string probe_path;
     int probe_every_ms = 0;

@@ -106,8 +106,7 @@ LoadSpec load_spec(const Configuration& c, const Load& load,
     spec.run_for = std::chrono::milliseconds(load.flags.run_for_ms);
     spec.timeout = std::chrono::milliseconds(load.timeout_ms);
     spec.stagger = std::chrono::milliseconds(load.stagger_ms);
-    // A student's app need not have /health: its bystander asks the probe's, answered on the same
-    // loop.
+    // A student's app need not have /health: its bystander asks the probe's, on the same loop.
     spec.probe_target =
         c.server == Server::app && load.probe_path == "/health" ? "/__lab/health" : load.probe_path;
     spec.probe_every = std::chrono::milliseconds(load.probe_every_ms);
@@ -234,8 +233,7 @@ private:
     }
 
     void warm_up() {
-        if (load_.warmup)
-            keep(BatchRecord(send(0)), false);  // (closed loop, also before an open-loop run)
+        if (load_.warmup) keep(BatchRecord(send(0)), false);  // (closed loop, even in an open run)
         if (!account_.empty() && load_.background())
             wait_for_background_tasks(spec_, account_, spec_.deadline);
     }
@@ -254,8 +252,7 @@ private:
     }
 
     void measure(int k) {
-        // (before the batch, the work of the one before it done: the answers do not share the cores
-        // with it)
+        // (Before the batch, the last one's work done: the answers do not share the cores with it.)
         if (jobs_) jobs_->before_batch();
         if (!account_.empty()) stats_of(spec_, account_ + "?reset=1");
         const CpuSample before = cpu_sample();

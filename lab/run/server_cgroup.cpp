@@ -35,10 +35,9 @@ std::string cgroup2_mount() {
     return "";
 }
 
-// The guard, a shell: $1 is lab's folder of groups, fd 3 the pipe only lab holds (never written
-// to: read ends when lab has gone). What still runs in the groups then is said; serve.py hears of
-// lab's end by its death signal and stops its app its own way; what is still there a second later
-// is killed.
+// The guard, a shell: $1 is lab's folder of groups, fd 3 the pipe only lab holds (never written to:
+// read ends when lab has gone). What still runs in the groups then is said; serve.py hears of lab's
+// end by its death signal and stops its app its own way; what is left a second later is killed.
 constexpr const char* guard_script = R"sh(trap '' PIPE HUP INT
 read -r _ <&3
 left=$(cat "$1"/s*/cgroup.procs 2>/dev/null) said="" tries=0

@@ -1,7 +1,6 @@
 #pragma once
 // A `lab serve` (or `lab worker`) child process: started, waited for until it listens, and always
-// stopped — when this object goes, when `lab` is interrupted (SIGINT/SIGTERM), or when `lab` is
-// killed.
+// stopped — when this object goes, when `lab` is interrupted (SIGINT/SIGTERM) or killed.
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -66,8 +65,7 @@ private:
     pid_t pid_ = -1;
     int stdout_fd_ = -1;  // kept open so the server never writes into a closed pipe
     int log_fd_ = -1;  // the server's stderr: an unlinked temporary file
-    std::string host_;
-    std::string first_line_;
+    std::string host_, first_line_;
     std::uint16_t port_ = 0;
     std::string cgroup_;  // its group's folder, "" where the system gives none
     std::vector<std::string> left_behind_;

@@ -15,8 +15,7 @@ namespace {
 
 const std::regex python_name("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
 
-// Whether the user gave a file (main.py, app/main.py:app) rather than an import string
-// (app.main:app).
+// Whether the user gave a file (main.py, app/main.py:app), not an import string (app.main:app).
 bool names_a_file(const std::string& given) {
     return given.find('/') != std::string::npos || given.ends_with(".py") ||
            given.find(".py:") != std::string::npos;
@@ -91,10 +90,8 @@ namespace {
 
 // The row a student's server adds: the lesson's load (its own N, C and d), no model of the lab's.
 Configuration added_row(const Scenario& s, std::string label) {
-    Configuration c;
-    c.label = std::move(label);
-    c.number = 0;  // not a row of the file: the lesson's claims are about its own rows
-    c.mode = "app";
+    // Number 0: not a row of the file (the lesson's claims are about its own rows).
+    Configuration c{.label = std::move(label), .mode = "app", .number = 0};
     if (!s.configurations.empty()) {  // a sweep's point, or a row's own N, C, d: the first row's
         c.requests = s.configurations.front().requests;
         c.concurrency = s.configurations.front().concurrency;
@@ -135,8 +132,7 @@ double median_blocked_ms(const ConfigurationResult& r) {
 }
 
 // How unlike two rows are: the ratio of their makespans, and of their loops' longest blocked
-// stretches where both told it (on a log scale, so that 0.1 s against 1.0 s counts as 1.0 s against
-// 10 s).
+// stretches where both told it (on a log scale: 0.1 s against 1.0 s counts as 1.0 s against 10 s).
 double row_distance(const ConfigurationResult& a, const ConfigurationResult& b) {
     double d = std::abs(std::log((a.makespan.median + 1e-3) / (b.makespan.median + 1e-3)));
     if (double x = median_blocked_ms(a), y = median_blocked_ms(b); x >= 0 && y >= 0)

@@ -21,8 +21,7 @@ struct AppSpec {
     std::string path;
     std::string shown;  // as the user named it: "main.py", "app.main:app"
 };
-// The spec, or why not ("main.txt is not a Python file (.py)"). `app_dir` empty: the current
-// folder.
+// The spec, or why not ("main.txt is not a Python file (.py)"); `app_dir` "": the current folder.
 std::optional<AppSpec> parse_app(const std::string& given, const std::string& app_dir,
                                  const std::string& path, std::string& why);
 

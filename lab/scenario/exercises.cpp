@@ -100,11 +100,10 @@ std::vector<int> class_seeds(const Scenario& exercise, const std::vector<std::st
 
 Scenario with_variant(Scenario exercise, const Variant& v, std::optional<int> repeat) {
     exercise.configurations.at(0).target_path = v.path;
-    Overrides o;
-    o.requests = v.requests;
-    o.concurrency = std::min(exercise.load.concurrency, v.requests);
-    o.delay_ms = v.delay_ms;
-    o.repeat = repeat;
+    const Overrides o{.requests = v.requests,
+                      .concurrency = std::min(exercise.load.concurrency, v.requests),
+                      .delay_ms = v.delay_ms,
+                      .repeat = repeat};
     return apply(std::move(exercise), o);
 }
 

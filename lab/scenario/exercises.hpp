@@ -57,8 +57,7 @@ std::string variant_text(std::string text, const Scenario& exercise, const Varia
 inline constexpr const char* variant_file = ".lab-exercise.toml";
 std::string variant_record(const std::string& exercise, int seed);
 // The seed recorded in `folder` for `exercise`; nullopt when the folder has no variant_file.
-// Throws ScenarioError (the file, the key, why) for one that is no such record, or another
-// exercise's.
+// Throws ScenarioError (the file, the key, why) for one that is no such record, or another's.
 std::optional<int> recorded_seed(const std::filesystem::path& folder, const std::string& exercise);
 
 }  // namespace lab

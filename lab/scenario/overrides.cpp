@@ -63,8 +63,7 @@ void take_numbers(Scenario& s, const Overrides& o) {
     if (o.requests) s.load.requests = *o.requests;
     if (o.concurrency) s.load.concurrency = *o.concurrency;
     if (o.delay_ms && *o.delay_ms != s.load.delay_ms) {
-        // The document measured its own d: its figure no longer compares, so it is shown, not
-        // charted.
+        // The document measured its own d: its figure no longer compares, so is shown, not charted.
         const std::string d = fmt::format("{:g} s", s.load.delay_ms / 1000.0);
         for (auto& c : s.configurations)
             if (c.document_s) {
@@ -135,8 +134,7 @@ void fill_texts(Scenario& s) {
         fill_lesson_values(*text, s);  // by its rows' values
 }
 
-// --only: one configuration, by its label or its row in the file (from 1), with all its sweep's
-// points.
+// --only: one configuration, by its label or its row in the file (from 1), with its sweep's points.
 void keep_only(Scenario& s, const std::string& want) {
     std::vector<Configuration> kept;
     for (const Configuration& c : s.configurations)

@@ -25,9 +25,8 @@ struct Overrides {
 };
 
 // The scenario as it will run: overrides applied; labels, claims, title and text built from the
-// values that run.
-// Throws std::invalid_argument for an --only that names no configuration, or a sweep that cannot
-// run.
+// values that run. Throws std::invalid_argument for an --only that names no configuration, or a
+// sweep that cannot run.
 Scenario apply(Scenario scenario, const Overrides& overrides);
 
 // A text about the whole lesson (title, teaching, an exercise's question and starter) with the

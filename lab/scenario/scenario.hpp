@@ -32,19 +32,16 @@ struct LoadFlags {
 };
 
 struct Load {
-    int requests = 10;  // path: /delay waits delay_ms; /cpu computes delay_ms of CPU; /db has
-                        // PostgreSQL sleep delay_ms
-    int concurrency = 10;
-    std::string path = "/delay";
-    std::string method = "GET";
+    // path: /delay waits delay_ms; /cpu computes delay_ms of CPU; /db has PostgreSQL sleep delay_ms
+    int requests = 10, concurrency = 10;
+    std::string path = "/delay", method = "GET";
     int delay_ms = 100;
     int repeat = 5;  // measured batches, after one warm-up
     bool warmup = true;  // false for loads too long to send twice (c10k)
     bool report_memory = false;  // a column with each server's peak resident memory
     double rate = 0;  // > 0: open loop, `rate` requests per second for duration_ms
     int duration_ms = 5000;
-    int stall_ms = 0;  // open loop: one request of this delay, sent at stall_at_ms
-    int stall_at_ms = 1000;
+    int stall_ms = 0, stall_at_ms = 1000;  // open loop: one request of this delay, at stall_at_ms
     int stagger_ms = 0;  // connection c sends its first request at c·stagger
     std::string probe_path;  // e.g. "/health": a bystander sent every probe_every_ms meanwhile
     int probe_every_ms = 25;
@@ -156,13 +153,11 @@ struct Configuration {
     std::string app;  // "app" only: /abs/path/main.py:ATTR, or an import string app.main:app
     std::string app_dir;  // "app" only: where the import string is looked up (--app-dir)
     std::string target_path;  // "app" and "external": the path its route is at (empty: the load's)
-    int threads = 40;
-    int workers = 4;
+    int threads = 40, workers = 4;
     Balance balance = Balance::shared;
     std::string worker_mode = "blocking-in-loop";
     bool gil = false;  // emulate Python's GIL in the server
-    // async-sleep: /cache through the blocking client, the rest awaiting
-    bool blocking_redis = false;
+    bool blocking_redis = false;  // async-sleep: /cache by the blocking client, the rest awaiting
     int db_pool = 10;  // /db: connections to PostgreSQL per server process, P
     // Of P, how many a FastAPI twin's SQLAlchemy pool keeps (its pool_size; the others, its
     // max_overflow, are opened for a burst and closed when they come back); 0: all P are kept.
@@ -172,11 +167,9 @@ struct Configuration {
     Upstream upstream = Upstream::round_robin;  // with hosts: nginx's balancing
     Client client = Client::concurrent;
     std::optional<int> requests;  // this configuration sends fewer (or more) than the load's
-    std::optional<int> concurrency;  // a sweep's point: its own C, or d (null: the load's)
-    std::optional<int> delay_ms;
+    std::optional<int> concurrency, delay_ms;  // a sweep's point's own C or d (null: the load's)
     std::optional<int> sweep_value;  // a sweep's point: the swept option's value here
-    // And the value its row has without the sweep (its claims' point)
-    std::optional<int> sweep_home;
+    std::optional<int> sweep_home;  // the value its row has without the sweep (its claims' point)
     std::string series;  // a sweep's point: the label of its line, the same at every value
     bool queued() const { return queue_workers > 0; }
     // Whether the lab wrote the server (its own modes and FastAPI twins), so its model applies.
@@ -255,18 +248,15 @@ struct Names<KeyFigure> {
         {KeyFigure::latency_histogram, "latency-histogram"},
         {KeyFigure::tick_lateness, "tick-lateness"}};
 };
-// The figure of the catalogue (lab/scenario/figure_catalogue.hpp) the class guesses for a key
-// figure: "measured" for the makespan, "probe_p50" for the bystander; nullptr where it is not one
-// number.
+// The figure of the catalogue (figure_catalogue.hpp) the class guesses for a key figure:
+// "measured" for the makespan, "probe_p50" for the bystander; nullopt where it is not one number.
 std::optional<Figure> guessed_figure(KeyFigure figure);
-// The figures "Measured here" gives beside each row's makespan for a key figure (none for the
-// makespan).
+// The figures "Measured here" gives beside each row's makespan for `figure` (none for makespan).
 std::vector<Figure> figures_beside(KeyFigure figure);
 // How many requests a batch of this load sends: N; rate × duration for an open loop; 0 when it
 // sends for a set time (run_for), as many as fit.
 int planned_requests(const Load& load);
-// What a load's key figure is when nobody names one: latency over time for an open loop, else the
-// makespan.
+// A load's key figure when nobody names one: latency over time for an open loop, else makespan.
 KeyFigure default_key_figure(const Load& load);
 
 // One numeric option measured at several values, each value a configuration of its own, so that
@@ -289,8 +279,7 @@ struct Scenario {
     RunKind kind = RunKind::lesson;
     std::filesystem::path file;
     std::string name, title, source, teaching;
-    std::string question,
-        lesson;  // an exercise's: what it asks the student, and the lesson it practises
+    std::string question, lesson;  // an exercise's: what it asks, and the lesson it practises
     // An exercise's services for the app: "postgresql", "redis", "downstream"
     std::vector<std::string> needs;
     // Absent in the file: makespan, or latency over time for an open loop
@@ -304,8 +293,7 @@ struct Scenario {
     std::optional<std::size_t> picked;
     std::vector<std::size_t> room_picks;
     std::optional<Sweep> sweep;  // declared in the file ([sweep]) or given on the command line
-    // What apply() changed that the user should hear of (not stored)
-    std::vector<std::string> notices;
+    std::vector<std::string> notices;  // what apply() changed for the user to hear (not stored)
     // Rows a sweep measures as an earlier row's points (thread-pool's 100 threads once T is
     // swept): their own values still fill the texts' {T@2} (not stored)
     std::vector<Configuration> merged;

@@ -80,8 +80,7 @@ std::vector<Figure> figures_beside(KeyFigure figure) {
 
 int planned_requests(const Load& load) {
     if (load.rate > 0)
-        return static_cast<int>(load.rate * load.duration_ms /
-                                1000.0);  // (as the open loop counts them)
+        return static_cast<int>(load.rate * load.duration_ms / 1000.0);  // (the open loop's count)
     return load.flags.run_for_ms > 0 ? 0 : load.requests;
 }
 

@@ -135,8 +135,7 @@ void read_lesson(TableReader& top, const toml::table& root, const fs::path& file
     top.text("source", s.source, true);
     top.text("teaching", s.teaching, true);
     check_cited_figures(top, "teaching", s.teaching);
-    top.text("question",
-             s.question);  // an exercise's (scenarios/exercises/): what its starter asks
+    top.text("question", s.question);  // an exercise's (scenarios/exercises/): what it asks
     top.text("lesson", s.lesson);  // and the lesson it practises
     top.number("took_here_s", s.took_here_s, 0, 100'000);
     top.number("starter_took_here_s", s.starter_took_here_s, 0, 100'000);

@@ -40,8 +40,7 @@ std::string series_label(const std::string& label, const SweepOption& option) {
 }
 
 // A row's points, one per value: the series keeps the symbol where the label shows the value
-// ("def route, T threads"), and each point's label gets the value, from the placeholder or after
-// the label.
+// ("def route, T threads"), each point's label the value, by its placeholder or at the end.
 void add_points(std::vector<Configuration>& points, const Configuration& c,
                 const SweepOption& option, const std::vector<int>& values, int home) {
     const bool load_option = option.name == std::string_view("requests") ||

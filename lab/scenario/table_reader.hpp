@@ -74,8 +74,7 @@ public:
         const toml::node* node = take(key, false);
         if (!node) return;
         auto value = node->value<double>();
-        if (!value || !std::isfinite(*value) || *value < low ||
-            *value > high)  // (nan compares false)
+        if (!value || !std::isfinite(*value) || *value < low || *value > high)  // (nan passes <, >)
             fail(key, "must be a number between " + std::to_string(low) + " and " +
                           std::to_string(high));
         out = *value;

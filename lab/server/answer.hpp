@@ -52,8 +52,7 @@ Response answer_now(const Request& req, const Route& route);
 // The 202 of a background task (route.background): sent before its work runs.
 Response accepted(const Request& req, const Route& route, long id);
 
-// The answer after the work route() asked for (delay, cpu, db, user, fetch or cache) was done as
-// `served`.
+// The answer once the work route() asked (delay, cpu, db, user, fetch, cache) was done as `served`.
 Response answer_after(const Request& req, const Route& route, const ServiceRecord& served);
 
 }  // namespace lab

@@ -17,8 +17,7 @@
 namespace lab {
 
 inline std::atomic<bool> explaining{false};
-inline std::string_view
-    explained_wait;  // how this server's /delay waits, set once at start (lab/modes/)
+inline std::string_view explained_wait;  // how this server's /delay waits, set once at start
 
 // One event, written as fmt writes it ("#{} answered {}"), after the time of day, whole. It holds
 // what a client sent (a path is any bytes but spaces and controls, 0x9b too): shown, never obeyed.

@@ -18,8 +18,7 @@ struct Handlers {
     Work compute;  // GET /cpu?ms=c
     // GET /db?ms=d (PostgreSQL sleeps d) and GET /users/{id} (a lookup by primary key)
     Query query;
-    // GET /fetch?ms=d: a downstream HTTP service answers after d, through the mode's client
-    Work call;
+    Work call;  // GET /fetch?ms=d: a downstream HTTP service answers after d, by the mode's client
     Work cache;  // GET /cache[?ms=d]: one Redis round trip (a GET, or BLPOP waiting d)
 };
 

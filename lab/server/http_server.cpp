@@ -70,8 +70,7 @@ void start_task(const asio::any_io_executor& loop, Route r, long number, const H
     asio::co_spawn(loop, in_background(r, number, handlers, std::move(watch)), asio::detached);
 }
 
-// Why a route's work cannot be done here: a service this server was not given (nullptr: none is
-// missing).
+// Why a route's work cannot be done here: a service this server was not given (nullptr: none).
 const char* missing_service(const Route& r, const WorkOf& w) {
     bool queue = r.kind == Route::Kind::job_submit || r.kind == Route::Kind::job_status;
     if (w.query && !database())
@@ -136,9 +135,8 @@ std::int64_t as_monotonic_us(const timespec& stamp) {
 }
 
 // Reads what already waits on `fd` into `buffer` (never blocking), and returns the kernel's stamp
-// of its arrival (0: none waited). Bytes that were not waiting are read by the server's usual
-// read the moment they come, so their arrival is when they were read: only bytes that waited
-// need a stamp.
+// of its arrival (0: none waited). Bytes that were not waiting are read by the server's usual read
+// the moment they come, so their arrival is when they were read: only waiting bytes need a stamp.
 std::int64_t read_waiting(int fd, beast::flat_buffer& buffer) {
     auto room = buffer.prepare(RequestParser::most_header_bytes);
     timespec stamp{};

@@ -18,8 +18,7 @@ tcp::acceptor open_listener(asio::io_context& loop, const ServeOptions& options,
                             bool reuse_port = false);
 
 // Starts the accept loop on the acceptor's executor, every connection served with `handlers` and
-// each request told to a watch `watch` makes, and the loop monitor (lag probe, slow-handler log)
-// beside it.
+// each request told to a watch `watch` makes, and beside it the loop monitor (lag, slow handlers).
 void serve(tcp::acceptor& acceptor, Handlers handlers, const ServeOptions& options,
            WatchMaker watch = watch_request);
 

@@ -22,8 +22,7 @@ void open_channel(const std::string& path) {
         throw std::runtime_error("--events-to: no such socket: " + path);
     address.sun_family = AF_UNIX;
     std::memcpy(address.sun_path, path.c_str(), path.size());
-    if (path[0] == '@')
-        address.sun_path[0] = '\0';  // Linux's abstract names: no file, nothing to clean up
+    if (path[0] == '@') address.sun_path[0] = '\0';  // Linux's abstract name: no file to clean up
     auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() +
                                          (path[0] == '@' ? 0 : 1));
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

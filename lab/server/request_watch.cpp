@@ -46,8 +46,7 @@ void explain_read(long id, const Request& req, std::int64_t read_us, std::int64_
 void explain_start(long id, const Route& r, const WorkWords& words) {
     const char* task = r.background ? "background task " : "";
     if (r.kind == Route::Kind::user) explain("#{} {} {}", id, words.starts, r.user_id);
-    else if (r.kind == Route::Kind::delay &&
-             !explained_wait.empty())  // how this mode waits: the lesson
+    else if (r.kind == Route::Kind::delay && !explained_wait.empty())  // its wait: the lesson
         explain("#{} {}{} {} ms, {}", id, task, words.starts, r.amount.count() / 1000,
                 explained_wait);
     else explain("#{} {}{} {} ms", id, task, words.starts, r.amount.count() / 1000);
@@ -64,8 +63,7 @@ void explain_work(long id, const char* what, const ServiceRecord& served) {
 class ServerWatch final : public RequestWatch {
 public:
     explicit ServerWatch(int client_port) : client_port_(client_port) {}
-    // A background task's watch is counted running from its 202 until it goes, however its work
-    // ended.
+    // A background task's watch is counted running from its 202 until it goes, however it ended.
     ~ServerWatch() override {
         if (!in_background_) return;
         --server_stats().background_running;

@@ -60,8 +60,7 @@ Route id_route(Route::Kind kind, std::string_view id_text, long most, const char
     if (ec != std::errc{} || end != id_text.data() + id_text.size() || id < 1 || id > most)
         return error(400, std::string("a ") + what + " id is a whole number between 1 and " +
                               std::to_string(most) + ", got '" + std::string(id_text) + "'");
-    Route r;
-    r.kind = kind;
+    Route r{.kind = kind};
     (kind == Route::Kind::user ? r.user_id : r.job_id) = id;
     return r;
 }

@@ -16,10 +16,8 @@ namespace lab {
 struct ServiceRecord {
     std::int64_t start_us = 0;  // monotonic, comparable across processes on this machine
     std::int64_t end_us = 0;
-    std::string start_time = {};  // wall clock, for people
-    std::string end_time = {};
-    pid_t worker_id = 0;
-    pid_t thread_id = 0;
+    std::string start_time = {}, end_time = {};  // wall clock, for people
+    pid_t worker_id = 0, thread_id = 0;
     std::int64_t cpu_us = 0;  // CPU time the work used, for /cpu
     QueryTimes db = {};  // for /db: what PostgreSQL itself says of the query
     // The request it serves, for the live channel (lab/server/live_events.hpp)

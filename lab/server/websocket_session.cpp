@@ -21,8 +21,7 @@ constexpr Micros tick_every{tick_every_us};  // the lesson's 100 ms between tick
 struct Listener {
     explicit Listener(tcp::socket socket) : ws(std::move(socket)) {}
     websocket::stream<tcp::socket> ws;
-    bool open = true;
-    bool writing = false;
+    bool open = true, writing = false;
 };
 
 // One message to `l`, once no other write is under way on it: a reply due while the ticker

@@ -162,8 +162,7 @@ void stop_group(pid_t leader, int polite_signal) {
     tell_lab(status, "ready");
     close(status);
 
-    // Nothing is ever written to this pipe: read() returns when lab's end closes, however lab
-    // ended.
+    // Nothing is ever written to this pipe: read() returns when lab's end closes, however lab ends.
     for (char byte;;) {
         ssize_t n = read(control, &byte, 1);
         if (n == 0 || (n < 0 && errno != EINTR)) break;
@@ -172,8 +171,7 @@ void stop_group(pid_t leader, int polite_signal) {
     remove_and_exit(folder, 0);
 }
 
-// The keeper's one line: "ready", or "failed: why" (it bounds its own wait by spec.timeout); the
-// pipe closed after it.
+// The keeper's one line, "ready" or "failed: why" (it waits at most spec.timeout); pipe closed.
 std::string keepers_line(int fd) {
     std::string line;
     for (char chunk[512]; line.find('\n') == std::string::npos;) {

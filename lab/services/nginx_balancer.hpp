@@ -16,8 +16,7 @@
 
 namespace lab {
 
-// nginx's balancing of the hosts: each request to the next host, or to the one with the fewest
-// requests in progress.
+// nginx's balancing of the hosts: each request to the next host, or to the least busy one.
 enum class Upstream { round_robin, least_conn };
 template <>
 struct Names<Upstream> {

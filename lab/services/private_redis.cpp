@@ -46,9 +46,8 @@ ServiceSpec redis_spec(const std::filesystem::path& folder) {
             .command = {"/usr/bin/redis-server", "--port", "0", "--unixsocket", socket,
                         "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir",
                         folder.string(), "--daemonize", "no",
-                        // Redis checks blocked clients' timeouts as often as its event loop ticks,
-                        // 10 times a second by default: a BLPOP of 100 ms could take 200. 100
-                        // ticks a second.
+                        // Redis checks blocked clients' timeouts each time its loop ticks (10 a
+                        // second by default: a BLPOP of 100 ms could take 200): 100 ticks a second.
                         "--hz", "100"},
             .ready = [socket] { return answers(socket, "PING\r\n", "+PONG"); }};
 }

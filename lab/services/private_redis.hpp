@@ -1,7 +1,6 @@
 #pragma once
 // A Redis of the lab's own (Debian's redis-server): a unix socket in a temporary folder, no TCP
-// port, nothing saved to disk; removed when this object goes and, by its keeper, however `lab`
-// ends.
+// port, nothing saved; removed when this object goes and, by its keeper, however `lab` ends.
 #include <string>
 
 #include "lab/services/keeper.hpp"

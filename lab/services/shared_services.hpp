@@ -12,9 +12,8 @@
 namespace lab {
 
 struct LessonServices {
-    // Empty: no shared PostgreSQL (the lesson starts its own if it needs one)
-    std::string database_url;
-    std::string redis_url;  // empty: likewise Redis
+    // Empty: no shared PostgreSQL, or Redis (the lesson starts its own if it needs one)
+    std::string database_url, redis_url;
 };
 
 class SharedServices {
