@@ -15,6 +15,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "lab/report/class_grades.hpp"
 #include "lab/scenario/scenario.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/live/live_hub.hpp"
@@ -662,4 +663,30 @@ TEST_CASE(
     // (the kernel's arrival stamp), most of the long bar's width, not a sliver at its end.
     CHECK(health_waiting >= 0.5 * delay_width);
     CHECK(health_waiting <= delay_width);
+}
+
+// A class's page (lab exercise check --class) on a projector's 1280 × 720: 30 students, long names
+// and a long reason why one did not start, every column in the window (nothing to scroll
+// sideways), the shared mistake above the table.
+TEST_CASE("a class's page fits a projector's width", "[browser][pages]") {
+    lab::ClassGrades grades{.exercise = "blocking-db", .expectations = {"E1", "E2", "E3"}};
+    for (int i = 0; i < 30; ++i)
+        grades.students.push_back(
+            {.name = "A student with a long name " + std::to_string(i),
+             .seed = 100000 + i,
+             .grade = i == 3 ? "did not start: your app: main.py failed to import: File "
+                               "\"/home/student/room/a-student-with-a-long-name-3/main.py\", "
+                               "line 1 | SyntaxError: '(' was never closed"
+                             : "✗",
+             .marks = {"✗", "✗", "✓"},
+             .missed = "✗ E1 Queries that arrive together are answered together",
+             .held = "870 ms: main.py:15 report → cursor.execute",
+             .call = "cursor.execute",
+             .took_s = 5.5});
+    test::ScratchDir dir;
+    const auto page = dir.write("class.html", lab::class_page(grades));
+    const std::string dom = rendered_dom(page, dir.path / "profile", "1280,720");
+    const std::string body = dom.substr(dom.find("<body"));
+    CHECK(test::html_attribute(body, "data-overflow-x") == "0");
+    CHECK(dom.find("30 students (A student") < dom.find("<table"));
 }

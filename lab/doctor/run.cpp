@@ -101,9 +101,10 @@ Batch probed_batch(const LoadSpec& spec, bool probed, std::vector<ProbeRecord>& 
 void first_call_or_intermittent(const ConfigurationProcesses& app, RouteRun& r,
                                 const DoctorRun& run, const DoctorSettings& settings,
                                 const std::function<void(const std::string&)>& say) {
-    auto held = [&] {
+    auto held = [&] {  // by its own time: a step the machine kept from a core is not its hold
         return std::any_of(r.records.begin(), r.records.end(), [&](const ProbeRecord& p) {
-            return p.longest_hold_ms >= run.hold_ms || p.loop_ms >= run.hold_ms;
+            const double longest = p.longest_own_ms >= 0 ? p.longest_own_ms : p.longest_hold_ms;
+            return longest >= run.hold_ms || p.loop_ms - p.queued_ms >= run.hold_ms;
         });
     };
     if (!r.probed || r.warm.longest_hold_ms < run.hold_ms || held()) return;
