@@ -681,7 +681,6 @@ TEST_CASE("a class's page fits a projector's width", "[browser][pages]") {
              .marks = {"✗", "✗", "✓"},
              .missed = "✗ E1 Queries that arrive together are answered together",
              .held = "870 ms: main.py:15 report → cursor.execute",
-             .call = "cursor.execute",
              .took_s = 5.5});
     test::ScratchDir dir;
     const auto page = dir.write("class.html", lab::class_page(grades));

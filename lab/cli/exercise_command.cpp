@@ -23,9 +23,7 @@
 #include "lab/run/app_warnings.hpp"
 #include "lab/report/run_diff.hpp"
 #include "lab/results/reader.hpp"
-#include "lab/results/writer.hpp"
 #include "lab/scenario/exercises.hpp"
-#include "lab/scenario/overrides.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {
@@ -97,8 +95,8 @@ void print_change(const fs::path& runs) {
 // The grade: the run's claims (printed above, each with its figure and, for a ✗, its meaning).
 // A claim the busy machine kept from being judged (–) is neither held nor broken: the grade
 // waits for a quieter run rather than pass what was not seen or fail what the student got right.
-// Whether it passed.
-bool print_grade(const std::string& name, const RunResult& run, int status) {
+// Its mark: ✓ (passed), – (only what was not judged) or ✗.
+std::string print_grade(const std::string& name, const RunResult& run, int status) {
     int held = 0, all = 0, unjudged = 0;
     for (const CheckedClaim& c : check_claims(run))
         ++all, held += c.outcome == CheckedClaim::Outcome::holds,
@@ -111,11 +109,9 @@ bool print_grade(const std::string& name, const RunResult& run, int status) {
     }
     const bool only_unjudged =
         !passed && status == exit_ok && unjudged > 0 && held + unjudged == all;
+    const std::string mark = passed ? "✓" : only_unjudged ? "–" : "✗";
     std::cout << '\n'
-              << (passed          ? "✓ "
-                  : only_unjudged ? "– "
-                                  : "✗ ")
-              << name << ": " << held << " of " << all << " expectations hold"
+              << mark << ' ' << name << ": " << held << " of " << all << " expectations hold"
               << (status != exit_ok ? " (and some requests failed: see above)" : "")
               << (unjudged > 0
                       ? fmt::format("; {} not judged: other processes used the CPU this check needs"
@@ -123,14 +119,16 @@ bool print_grade(const std::string& name, const RunResult& run, int status) {
                                     unjudged == 1 ? "1 was" : std::to_string(unjudged) + " were")
                       : std::string())
               << (passed ? ". Well done." : ".") << '\n';
-    return passed;
+    return mark;
 }
 
 // Runs the exercise against DIR/main.py (or a .py file given directly); 0 when every expectation
 // holds, 1 when one does not (or a request failed), 2 for a usage error or an app that cannot
-// start, 4 when the lab could not run the check (nothing graded).
+// start, 4 when the lab could not run the check (nothing graded). `graded`: a class's row, its
+// mark and figures.
 int check_exercise(const std::string& name, const fs::path& where, const std::string& attr,
-                   std::optional<int> repeat, const Output& output, RunResult* kept = nullptr) {
+                   std::optional<int> repeat, const Output& output,
+                   GradedStudent* graded = nullptr) {
     auto e = exercise_named(name);
     if (!e) return exit_usage;
     fs::path file = where.extension() == ".py" ? where : where / "main.py";
@@ -162,10 +160,10 @@ int check_exercise(const std::string& name, const fs::path& where, const std::st
                   << ": not graded: the lab could not run the check (see above).\n";
         return status;
     }
-    const bool passed = print_grade(name, run, status);
-    print_change(out.out / s.name);
-    if (kept) *kept = std::move(run);
-    return passed ? exit_ok : exit_failed;
+    const std::string mark = print_grade(name, run, status);
+    if (graded) graded->grade = mark, read_grade(*graded, run);  // (a class's row: no change said)
+    else print_change(out.out / s.name);
+    return mark == "✓" ? exit_ok : exit_failed;
 }
 
 // std::cout and std::cerr written into `text` while it lives: a class's checks each keep their
@@ -177,19 +175,13 @@ struct Captured {
     ~Captured() { std::cout.rdbuf(out), std::cerr.rdbuf(err); }
 };
 
-// A student's check, as the class's table says it: ✓, ✗, – (only a busy machine's), or why none.
-void grade_student(GradedStudent& g, int status, const RunResult& run, const std::string& said) {
-    if (status == exit_ok || status == exit_failed) {
-        read_grade(g, run);
-        const bool missed = !g.missed.empty() || !run.ok();
-        g.grade = status == exit_ok ? "✓" : missed ? "✗" : "–";
-        return;
-    }
+// Why a student's check gave no grade, in the lab's own words (its status 2 or 4).
+std::string why_ungraded(int status, const std::string& said) {
     static const std::regex lab_said("(^|\n)lab(?: exercise)?: ([^\n]*)");  // "lab: your app …"
     std::smatch why;
     std::regex_search(said, why, lab_said);
-    g.grade = (status == exit_usage ? "did not start: " : "not graded: ") +
-              first_characters(printable(why[2].str()), 160);
+    return (status == exit_usage ? "did not start: " : "not graded: ") +
+           first_characters(printable(why[2].str()), 160);
 }
 
 // `check NAME DIR --class LIST`: each folder of DIR that `start --class` made, graded one after
@@ -212,23 +204,19 @@ int check_class(const std::string& name, const fs::path& dir, const fs::path& li
         std::cerr << "lab: [" << grades.students.size() << "/" << students.size() << "] " << g.name
                   << '\n';
         const auto began = std::chrono::steady_clock::now();
-        RunResult run;
         Captured said;
-        const int status = check_exercise(name, dir / st.folder, attr, repeat, output, &run);
+        const int status = check_exercise(name, dir / st.folder, attr, repeat, output, &g);
         g.took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-        grade_student(g, status, run, said.text.str());
+        if (g.grade.empty()) g.grade = why_ungraded(status, said.text.str());
     }
     print_table(std::cout, class_columns(grades), output.layout());
     for (const std::string& mistake : common_mistakes(grades))
         std::cout << wrap("· " + mistake, terminal_columns());
-    const fs::path page = output.out / name / "class.html";
     try {
-        fs::create_directories(page.parent_path());
-        replace_file(page, class_page(grades));
+        std::cerr << "page: " << printable(write_class_page(grades, output.out).string()) << '\n';
     } catch (const std::exception& x) {
         return said("lab exercise: could not write the class's page", x.what(), exit_could_not_run);
     }
-    std::cerr << "page: " << printable(page.string()) << '\n';
     return std::ranges::all_of(grades.students, [](auto& g) { return g.grade == "✓"; })
                ? exit_ok
                : exit_failed;

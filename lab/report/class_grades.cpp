@@ -7,6 +7,7 @@
 #include "lab/report/claims.hpp"
 #include "lab/report/class.html.mustache.hpp"
 #include "lab/report/rendered_page.hpp"
+#include "lab/results/writer.hpp"
 
 namespace lab {
 
@@ -23,8 +24,6 @@ void read_grade(GradedStudent& student, const RunResult& run) {
     if (said.blocked_ms < 0) return;
     student.held = fmt::format("{:.0f} ms", said.blocked_ms) +
                    (said.held_where.empty() ? "" : ": " + said.held_where);
-    const auto arrow = said.held_where.find("→ ");  // ("main.py:14 report → time.sleep")
-    if (arrow != std::string::npos) student.call = said.held_where.substr(arrow + 4);
 }
 
 std::vector<Column> class_columns(const ClassGrades& grades) {
@@ -56,11 +55,13 @@ std::vector<std::string> common_mistakes(const ClassGrades& grades) {
         if (students.size() < 2) continue;
         std::string names, calls;
         std::map<std::string, int> held_in;  // the calls their apps held the loop in
-        for (const GradedStudent* s : students)
-            names += (names.empty() ? "" : ", ") + s->name, held_in[s->call] += !s->call.empty();
+        for (const GradedStudent* s : students) {
+            names += (names.empty() ? "" : ", ") + s->name;
+            const auto arrow = s->held.find("→ ");  // ("31 ms: main.py:14 report → time.sleep")
+            if (arrow != std::string::npos) ++held_in[s->held.substr(arrow + 4)];
+        }
         for (const auto& [call, count] : held_in)
-            if (count > 0)
-                calls += (calls.empty() ? "" : ", ") + fmt::format("{} ({})", call, count);
+            calls += (calls.empty() ? "" : ", ") + fmt::format("{} ({})", call, count);
         said.push_back(fmt::format("{} students ({}): {}", students.size(), names, mistake) +
                        (calls.empty() ? "" : " — the loop held at " + calls));
     }
@@ -87,6 +88,14 @@ std::string class_page(const ClassGrades& grades) {
     page.set("passed", std::to_string(passed));
     page.set("count", std::to_string(grades.students.size()));
     return rendered_page(class_html_mustache, "lab/report/class.html.mustache", page);
+}
+
+std::filesystem::path write_class_page(const ClassGrades& grades,
+                                       const std::filesystem::path& out) {
+    const std::filesystem::path page = out / grades.exercise / "class.html";
+    std::filesystem::create_directories(page.parent_path());
+    replace_file(page, class_page(grades));
+    return page;
 }
 
 }  // namespace lab

@@ -2,6 +2,7 @@
 // `lab exercise check NAME DIR --class LIST`: the class's checks in one table (the terminal's and
 // class.html's), each student's grade and expectations, where their app held the loop, and the
 // mistakes several students share.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,6 @@ struct GradedStudent {
     std::vector<std::string> marks;  // each expectation's ✓ ✗ ? –, in the exercise's order
     std::string missed;  // the first expectation it contradicts ("": none)
     std::string held;  // the loop's longest hold and where: "31 ms: main.py:14 report → time.sleep"
-    std::string call;  // the call it was held in ("time.sleep"), for the common mistakes
     double took_s = 0;
 };
 struct ClassGrades {
@@ -36,5 +36,7 @@ std::vector<Column> class_columns(const ClassGrades& grades);
 std::vector<std::string> common_mistakes(const ClassGrades& grades);
 // class.html: the table and the mistakes, every outside text escaped by escape().
 std::string class_page(const ClassGrades& grades);
+// Writes it whole as OUT/EXERCISE/class.html, beside the checks' folders; where it went.
+std::filesystem::path write_class_page(const ClassGrades& grades, const std::filesystem::path& out);
 
 }  // namespace lab
