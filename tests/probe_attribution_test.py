@@ -134,6 +134,31 @@ def records(server, path, n=10):
     return statuses, settled(server, n)
 
 
+class Overrun:
+    """The most a 1 ms sleep of a thread of this process overran by while it ran, in ms: a machine
+    that kept a ready thread from a core for tens of ms (a neighbour on the host, a stolen vCPU)
+    kept the server's watchdog from its looks as well. Said, not judged: a disturbed batch is run
+    once more (the standards' "a run the machine disturbed is said to be disturbed")."""
+
+    def __init__(self):
+        self.most, self.stop = 0.0, threading.Event()
+        self.thread = threading.Thread(target=self.measure, daemon=True)
+
+    def measure(self):
+        while not self.stop.is_set():
+            start = time.monotonic()
+            time.sleep(0.001)
+            self.most = max(self.most, (time.monotonic() - start - 0.001) * 1000)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stop.set()
+        self.thread.join()
+
+
 def settled(server, n):
     """The ledger's records once there are n and none is in flight (5 s at most)."""
     deadline, found = time.monotonic() + 5, []
@@ -172,7 +197,12 @@ def price(server, label):
 def attributions(server, label):
     """Each GET route's 10 records against its physical bounds."""
     price(server, label)
-    statuses, found = records(server, "/report")
+    with Overrun() as overrun:
+        statuses, found = records(server, "/report")
+    if sum(r["where"] is not None for r in found) < 8 and overrun.most >= 15:
+        print(f"note  {label} /report: disturbed (a 1 ms sleep here overran by {overrun.most:.0f} ms), "
+              f"{sum(r['where'] is not None for r in found)} of 10 located: its batch once more", flush=True)
+        statuses, found = records(server, "/report")
     # A computing loop thread gives the GIL to the watchdog only every 5 ms: a hold the watchdog
     # could not look at is said as unknown (where null, cpu_share -1), never as elsewhere or
     # waiting. On a quiet machine it has 40 ms of each hold to get one look in, and a look makes
@@ -183,7 +213,8 @@ def attributions(server, label):
           each(found, "loop_ms", lambda v: v >= 45) and len(located) >= 8
           and all(r["cpu_share"] >= 0.5 and r["where"]["file"] == "app/pricing.py" for r in located)
           and all(r["cpu_share"] == -1 for r in found if r["where"] is None),
-          shown(found, "loop_ms", "cpu_share", "where") + " | server: " + server.stderr()[-1500:])
+          f"a 1 ms sleep here overran by {overrun.most:.1f} ms at most | "
+          + shown(found, "loop_ms", "cpu_share", "where") + " | server: " + server.stderr()[-1500:])
     for path in ("/stock/4", "/search?q=shoes"):
         statuses, found = records(server, path)
         check(f"{label} {path}: 10 answers, the loop held < 20 ms a request (median; they wait 100 ms)",
