@@ -190,3 +190,12 @@ TEST_CASE("a request served within its bar's one cell is drawn served, never wai
     CHECK(row.substr(0, row.find('\n')).find(" █ ") != std::string::npos);
     CHECK(row.substr(0, row.find('\n')).find("░") == std::string::npos);
 }
+
+TEST_CASE("a mode on a service's path names that service, its pool's P on /db", "[unit]") {
+    // db-pool's rows run async-sleep's way on a query: the table and the heading say the query.
+    lab::Configuration c{.label = "async def + asyncpg", .mode = "async-sleep"};
+    c.db_pool = 5;
+    CHECK(lab::mode_cell(c, "/db") == "async-sleep: its wait a PostgreSQL query, P=5");
+    CHECK(lab::mode_cell(c, "/cache") == "async-sleep: its wait a Redis call");
+    CHECK(lab::mode_cell(c, "/delay") == "async-sleep");
+}

@@ -202,7 +202,7 @@ data timelines(const RunResult& run) {
         if (!r.error.empty() || r.batches.empty()) continue;
         TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
         data c{"label", r.configuration.label};
-        c.set("mode", r.configuration.mode);
+        c.set("mode", mode_cell(r.configuration, run.scenario.load.path));
         c.set("batch", std::to_string(r.batches[r.median_batch].number));
         c.set("svg",
               timeline_svg(median_batch_drawn(r), axis, false, shown_rows, css_class, probe));

@@ -60,21 +60,6 @@ std::string waiting_on(const std::string& path) {
     return "";
 }
 
-std::string mode_cell(const Configuration& c) {
-    if (c.server == Server::app)  // (a student's, whose label says so, or a lesson's own)
-        return "the app's own code, under uvicorn (the lab's probe stamps it)";
-    if (c.server == Server::external) return "a server the lab did not start";
-    const std::string stack = c.fastapi_variant == TwinRoute::flask
-                                  ? "Flask/gunicorn"
-                                  : "FastAPI/" + name_of(c.fastapi_server);
-    std::string mode = (c.server == Server::fastapi ? stack + ", like " : "") +
-                       mode_with_options(c.mode, c.threads, c.workers, c.balance);
-    if (c.gil && c.server != Server::fastapi) mode += " +GIL";
-    if (c.client == Client::sequential) mode += ", sequential client";
-    if (c.requests) mode += ", N=" + std::to_string(*c.requests);
-    return mode;
-}
-
 std::string measured_cell(const ConfigurationResult& r) {
     std::string measured = r.error.empty()
                                ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) + "–" +
@@ -120,7 +105,7 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
     for (const auto& r : run.configurations) {
         const Configuration& c = r.configuration;
         label.cells.push_back(c.label);
-        mode.cells.push_back(mode_cell(c));
+        mode.cells.push_back(mode_cell(c, load.path));
         measured.cells.push_back(measured_cell(r));
         probe.cells.push_back(r.error.empty() ? probe_latency(r) : "—");
         model.cells.push_back(
@@ -167,7 +152,7 @@ std::vector<Column> open_loop_columns(const RunResult& run) {
     Column schedule{.header = "schedule", .shorten_order = 3, .shorten = first_word, .wraps = true};
     for (const auto& r : run.configurations) {
         label.cells.push_back(r.configuration.label);
-        mode.cells.push_back(r.configuration.mode);
+        mode.cells.push_back(mode_cell(r.configuration, run.scenario.load.path));
         if (!r.error.empty()) {
             for (Column* c : {&due, &send, &model, &late})
                 c->cells.push_back(c == &due ? "did not run" : "");
@@ -203,7 +188,7 @@ std::vector<Column> websocket_columns(const RunResult& run) {
         .header = "memory per WebSocket (PSS)", .narrow_header = "per WebSocket", .fold_order = 2};
     for (const auto& r : run.configurations) {
         label.cells.push_back(r.configuration.label);
-        mode.cells.push_back(r.configuration.mode);
+        mode.cells.push_back(mode_cell(r.configuration, run.scenario.load.path));
         if (!r.error.empty()) {
             late.cells.push_back("did not run: " + r.error);
             for (Column* c : {&held, &memory}) c->cells.push_back("—");

@@ -6,7 +6,29 @@
 
 #include <fmt/format.h>
 
+#include "lab/modes/modes.hpp"
+
 namespace lab {
+
+std::string mode_cell(const Configuration& c, const std::string& path) {
+    if (c.server == Server::app)  // (a student's, whose label says so, or a lesson's own)
+        return "the app's own code, under uvicorn (the lab's probe stamps it)";
+    if (c.server == Server::external) return "a server the lab did not start";
+    const std::string stack = c.fastapi_variant == TwinRoute::flask
+                                  ? "Flask/gunicorn"
+                                  : "FastAPI/" + name_of(c.fastapi_server);
+    std::string mode = (c.server == Server::fastapi ? stack + ", like " : "") +
+                       mode_with_options(c.mode, c.threads, c.workers, c.balance);
+    if (c.gil && c.server != Server::fastapi) mode += " +GIL";
+    if (c.client == Client::sequential) mode += ", sequential client";
+    if (c.requests) mode += ", N=" + std::to_string(*c.requests);
+    // A mode named for its timer waits its way on the service the path asks for.
+    if (path == "/db") mode += ": its wait a PostgreSQL query, P=" + std::to_string(c.db_pool);
+    if (path == "/fetch" || path == "/cache")
+        mode += path == "/fetch" ? ": its wait an HTTP call" : ": its wait a Redis call";
+    return mode;
+}
+
 namespace {
 
 std::int64_t began(const RequestRecord* r) {
@@ -73,8 +95,8 @@ std::string timeline_heading(const ConfigurationResult& result, const Batch& bat
                              const TimelineRows& t, const Load& load, const Layout& layout) {
     const bool queued = result.configuration.queued();
     const int width = layout.wide ? 100'000 : layout.columns;
-    return wrap(result.configuration.label + " (" + result.configuration.mode + "), batch " +
-                    std::to_string(batch.number) +
+    return wrap(result.configuration.label + " (" + mode_cell(result.configuration, load.path) +
+                    "), batch " + std::to_string(batch.number) +
                     (queued ? " (the median): answered 202 at once, then ░ waiting in the queue   "
                               "█ being run by a queue worker"
                      : t.stamped ? " (the median): ░ sent, waiting for the server   █ being served"

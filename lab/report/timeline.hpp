@@ -67,4 +67,8 @@ std::vector<std::int64_t> workers_busiest_first(const ConfigurationResult& r);
 std::string timeline(const ConfigurationResult& result, const Load& load, const Layout& layout,
                      std::int64_t axis_us);
 
+// A row's mode as the table and its timeline's heading say it: the registry's name and options,
+// and on a path that waits on a service, that service ("async-sleep" on /db awaits a query).
+std::string mode_cell(const Configuration& c, const std::string& path);
+
 }  // namespace lab
