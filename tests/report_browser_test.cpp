@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <map>
 #include <regex>
 #include <thread>
@@ -133,6 +134,49 @@ std::string phone_form_of(const std::string& port, const std::filesystem::path& 
         profile.string() + " --dump-dom http://127.0.0.1:" + port + "/guess 2>/dev/null";
     FILE* chromium = popen(browse.c_str(), "r");
     REQUIRE(chromium);
+    std::string dom;
+    char chunk[4096];
+    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
+    pclose(chromium);
+    return dom;
+}
+
+// The room's guess form at PORT on a phone's 375 x 667 (tests/phone_view.py: a headless window is
+// 500 wide at least): {"sendBottom": Send's bottom edge, "pageWidth": the page's} once Send is
+// drawn.
+nlohmann::json phone_view(const std::string& port) {
+    const std::string command =
+        "/usr/bin/python3 " LAB_TEST_DATA "/../phone_view.py http://127.0.0.1:" + port +
+        "/guess \"document.querySelector('button')\" \"{sendBottom: "
+        "Math.ceil(document.querySelector('button').getBoundingClientRect().bottom), pageWidth: "
+        "document.documentElement.scrollWidth}\"";
+    FILE* view = popen(command.c_str(), "r");
+    REQUIRE(view);
+    std::string said;
+    char chunk[4096];
+    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, view)) said.append(chunk, n);
+    pclose(view);
+    return nlohmann::json::parse(said, nullptr, false);
+}
+
+// A --predict-page run's projector: Chromium at `size` ("1280,720") opens `page`; once the lab
+// says a page is open, Enter starts the run. The page's DOM at the run's end.
+std::string projector_after_enter(test::PipedLab& piped, const std::string& page,
+                                  const std::string& size, const std::filesystem::path& scratch,
+                                  std::string& text) {
+    const std::string browse =
+        "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+        "--disable-background-networking --disable-component-update --disable-sync "
+        "--window-size=" +
+        size +
+        " --virtual-time-budget=60000 --user-data-dir=" + (scratch / ("profile-" + size)).string() +
+        " --dump-dom " + page + " 2>/dev/null";
+    FILE* chromium = popen(browse.c_str(), "r");
+    REQUIRE(chromium);
+    CHECK_FALSE(test::read_until(piped.said, "live view: (a page is open)", text)
+                    .empty());  // the projector has it
+    CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
+    close(piped.to_stdin);
     std::string dom;
     char chunk[4096];
     while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
@@ -524,24 +568,13 @@ TEST_CASE(
         CHECK(radios == 3);
         CHECK(form.find("And which will the run show?") != std::string::npos);
     }
-    std::string dom;
-    {
-        const std::string browse =
-            "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-            "--disable-background-networking --disable-component-update --disable-sync "
-            "--window-size=1280,720 "
-            "--virtual-time-budget=60000 --user-data-dir=" +
-            (out.path / "profile").string() + " --dump-dom " + page + " 2>/dev/null";
-        FILE* chromium = popen(browse.c_str(), "r");
-        REQUIRE(chromium);
-        CHECK_FALSE(test::read_until(said, "live view: (a page is open)", text)
-                        .empty());  // the projector has it
-        CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
-        close(piped.to_stdin);
-        char chunk[4096];
-        while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
-        pclose(chromium);
+    {  // Issue 67: and at 375 x 667, Send is on the screen and nothing is wider than it.
+        const nlohmann::json phone = phone_view(port);
+        INFO(phone.dump());
+        CHECK(phone.value("sendBottom", 1000) <= 667);
+        CHECK(phone.value("pageWidth", 1000) == 375);
     }
+    const std::string dom = projector_after_enter(piped, page, "1280,720", out.path, text);
     CHECK(piped.finish(text) == 0);
     const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
     CHECK(test::html_attribute(body, "data-done") == "yes");
@@ -563,6 +596,39 @@ TEST_CASE(
           std::string::npos);
     // Its end fits a projector's 1280 × 720, footnote and choices included (it was 741 px tall).
     CHECK(std::stoi(test::html_attribute(body, "data-page-height")) <= 720);
+    // The guess of 2 s, past the lanes' axis (which stretches to 1.15 x 4 x the plan's, about
+    // 1.06 s, for a guess): an arrowhead at its end, with a legend.
+    CHECK(test::html_attribute(body, "data-room-past") == "1");
+    CHECK(body.find("id=\"past-legend\" hidden") == std::string::npos);
+}
+
+// Issue 67: at 1024 x 768 the projector's address broke mid-word; and while the terminal asked the
+// class, the projector said only "Waiting for the run…".
+TEST_CASE("the projector's address is one line at 1024x768; the terminal's question is shown",
+          "[browser]") {
+    test::ScratchDir out;
+    test::PipedLab piped =
+        test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20",
+                               "--repeat", "1", "--out", out.path.string()});
+    REQUIRE(piped.said);
+    std::string text;
+    const std::string page =
+        test::read_until(piped.said, "live view: (http://127\\.0\\.0\\.1:[0-9]+/)", text);
+    const std::string dom = projector_after_enter(piped, page, "1024,768", out.path, text);
+    CHECK(piped.finish(text) == 0);
+    CHECK(test::html_attribute(dom, "data-room-address-fits") == "yes");
+    test::ScratchDir asked;  // --predict on the terminal (its answers from a file), --live
+    std::ofstream(asked.path / "answers") << "0.1\n0.1\n1\n";
+    std::string said;
+    int status = 0;
+    const std::string shown = live_page_of(
+        "run blocking-async --repeat 1 --delay 20 --predict <" + (asked.path / "answers").string(),
+        asked.path, said, status);
+    INFO(said);
+    CHECK(status == 0);
+    CHECK(test::html_attribute(shown, "data-question-shown") == "3");  // its 3 choices
+    CHECK(test::html_attribute(shown, "data-guess-bars") == "2");
+    CHECK(shown.find("id=\"status\">Before the run") == std::string::npos);  // (the run's now)
 }
 
 // `lab load --live` of a timed closed loop (its first 200 requests drawn) and of an open loop (one

@@ -139,8 +139,18 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
     return true;
 }
 
-void ask_guesses(Scenario& s, std::istream& in, std::ostream& out) {
+void ask_guesses(Scenario& s, std::istream& in, std::ostream& out, LiveHub* hub) {
     set_the_scene(s, out);
+    if (hub) {  // the projector shows what the terminal asks (the page sets it as text)
+        std::vector<std::string> labels, choices;
+        for (const Configuration& c : s.configurations) labels.push_back(c.label);
+        for (const Choice& c : s.choices) choices.push_back(c.says.claim);
+        hub->publish({{"type", "question"},
+                      {"title", s.title},
+                      {"question", guess_question(s)},
+                      {"labels", labels},
+                      {"choices", choices}});
+    }
     const std::string unit(guessed(s).unit);
     for (Configuration& c : s.configurations)
         if (!asked(printable(c.label) + " (" + (unit.empty() ? "a count" : unit) + ")", in, out,

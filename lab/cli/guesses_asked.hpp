@@ -18,8 +18,9 @@ bool guessable(const Scenario& s, std::string& why);
 std::string guess_question(const Scenario& s);
 // --predict LIST: false, with `why`, when a guess is not one or the list has the wrong length.
 bool take_guesses(Scenario& s, const std::string& list, std::string& why);
-// --predict alone: the question, then each configuration in turn, read from `in` (to its end).
-void ask_guesses(Scenario& s, std::istream& in, std::ostream& out);
+// --predict alone: the question, then each configuration in turn, read from `in` (to its end);
+// with a live view (`hub`), the projector shows the question and the choices meanwhile.
+void ask_guesses(Scenario& s, std::istream& in, std::ostream& out, LiveHub* hub = nullptr);
 // --predict-page: opens the room's form on the hub, takes guesses until a line (Enter) or the end
 // of `in` (said: the form was open for no time); then each configuration gets the room's guesses.
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out);

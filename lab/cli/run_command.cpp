@@ -64,7 +64,7 @@ int with_predictions(Scenario& s, RunOptions& o) {
     o.output.live = o.output.live || o.predict_page;  // (the room's form is the live view's)
     o.output.enter_starts = o.predict_page;
     if (!o.output.open_live()) return exit_failed;
-    if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr);
+    if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr, o.output.hub.get());
     if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
     if (std::ranges::none_of(s.configurations, &Configuration::guessed) && !has_picks(s))
         std::cerr << "lab: notice: no guesses were given; the run goes on without them\n";

@@ -93,23 +93,18 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
                 sent_.size());
 }
 
-GuessBox::Reply GuessBox::form(std::string& sender, const std::string& client) {
+GuessBox::Reply GuessBox::form(std::string& sender) {
     std::lock_guard lock(m_);
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     if (!senders_.contains(sender)) {
-        if (senders_.size() >= most_room_senders)
-            return said(409,
-                        "the lab has given out " + std::to_string(most_room_senders) +
-                            " guess forms, as many as it keeps",
-                        sent_.size());
-        if (!client.empty() && ++forms_by_client_[client] > guess_forms_per_client)
-            return said(429,
-                        "this address has been given " + std::to_string(guess_forms_per_client) +
-                            " guess forms, its share of the room's: your own form keeps its "
-                            "token when you reload it",
-                        sent_.size());
+        while (senders_.size() >= most_room_senders && !given_.empty()) {  // the oldest unsent
+            auto oldest = senders_.find(given_.front());
+            if (oldest != senders_.end() && !oldest->second) senders_.erase(oldest);
+            given_.pop_front();
+        }
         sender = new_sender_token();
         senders_[sender] = std::nullopt;
+        given_.push_back(sender);
     }
     return {200, json{{"ok", true},
                       {"title", form_.title},

@@ -5,6 +5,7 @@
 // re-send replaces it), at most `most_room_guesses` of them, and hands them to the run. Nothing
 // sent is ever shown as HTML: the page sets text, report.html escapes it.
 #include <cstddef>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -15,13 +16,12 @@
 namespace lab {
 
 inline constexpr std::size_t most_room_guesses = 200;
-// Forms given out (a reload keeps its token)
+// Forms kept unsent (a reload keeps its token). A form a browser asks for past them is given,
+// and the oldest form not yet sent is forgotten: a class behind one address (a NAT, a container's
+// port) is never refused, and a client asking for forms in a loop costs only unsent forms, never
+// a guess sent.
 inline constexpr std::size_t most_room_senders = 4 * most_room_guesses;
 inline constexpr std::size_t largest_guess_body = 4096;  // bytes of one sending
-// Forms (and so guesses) one client address is given: a student's reloads keep their token, so a
-// client that asks for a fresh form for each guess is asking to be counted again, and its share
-// of the room is bounded (several students behind one address, a NAT, share it).
-inline constexpr int guess_forms_per_client = 4;
 
 // What the page asks: the lesson's title, the figure in words, its unit, the configurations, and
 // the lesson's choices (its [[choice]] texts; none: the page asks numbers only).
@@ -43,10 +43,9 @@ public:
     // form() gave): its earlier sending, if any, is replaced. A sending with every box blank and
     // no choice is refused (400): an empty form is not a guess, and is not counted.
     Reply take(std::string_view body, const std::string& sender);
-    // GET /guess/form from `client` (its address; "" for one not counted): the form's words, or
-    // (409) that the run has started. `sender` becomes a token the box gave, a new one unless it
-    // already was, and not past the client's guess_forms_per_client (429).
-    Reply form(std::string& sender, const std::string& client = "");
+    // GET /guess/form: the form's words, or (409) that the run has started. `sender` becomes a
+    // token the box gave: a new one (one per browser) unless it already was.
+    Reply form(std::string& sender);
     void close();  // the run starts: later sendings are refused
     std::size_t count() const;
     // Each configuration's guesses, in the order they came (blank ones left out).
@@ -64,7 +63,7 @@ private:
     std::vector<Sending> sent_;
     // Token -> its sending in sent_, once sent
     std::map<std::string, std::optional<std::size_t>> senders_;
-    std::map<std::string, int> forms_by_client_;
+    std::deque<std::string> given_;  // the tokens, oldest first: the first unsent goes when full
     bool closed_ = false;
 };
 

@@ -144,7 +144,7 @@ struct LiveHub::Impl {
     using Answer = http::response<http::string_body>;
 
     // A page, the room's guess form, or (POST /guess) a sending of guesses: one short answer.
-    Answer answer(const Request& req, const tcp::socket& socket) {
+    Answer answer(const Request& req) {
         auto field = [&req](http::field name) {
             auto it = req.find(name);
             return it == req.end() ? std::string_view()
@@ -157,8 +157,6 @@ struct LiveHub::Impl {
                          .host = field(http::field::host),
                          .cookie = field(http::field::cookie),
                          .body = req.body()};
-        beast::error_code ec;
-        page.client = socket.remote_endpoint(ec).address().to_string();
         return message(answer_page(page, guesses.load().get(), url() + "guess"), req.version());
     }
 
@@ -226,7 +224,7 @@ struct LiveHub::Impl {
         if (parser.get().target() == "/events") {
             co_await stream_events(stream);
         } else {
-            Answer res = answer(parser.get(), stream.socket());
+            Answer res = answer(parser.get());
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         }
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);

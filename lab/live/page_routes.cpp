@@ -108,12 +108,12 @@ PageAnswer take_guesses(const PageRequest& req, GuessBox& box) {
 }
 
 // GET /guess/form: the form's words, and this browser's sender token in a cookie; only to the
-// lab's own page, and a bounded share to each client address (lab/live/guess_box.hpp).
+// lab's own page (lab/live/guess_box.hpp).
 PageAnswer give_form(const PageRequest& req, GuessBox& box) {
     if (auto refusal = refuse_origin(req.origin, req.host))
         return page_answer(refusal->status, refusal->message);
     std::string sender = sender_in(req.cookie);
-    GuessBox::Reply r = box.form(sender, req.client);
+    GuessBox::Reply r = box.form(sender);
     return {.status = r.status,
             .body = r.json,
             .set_cookie = r.status == 200 ? sender_cookie(sender) : ""};

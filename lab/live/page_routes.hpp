@@ -12,7 +12,6 @@ namespace lab {
 struct PageRequest {
     bool post = false;
     std::string_view target, content_type, origin, host, cookie, body;  // "" for a field not sent
-    std::string client = {};  // the client's address, as the hub's socket names it
 };
 
 struct PageAnswer {
