@@ -11,6 +11,7 @@
 
 #include "lab/layout.hpp"
 #include "lab/live/batch_drawing.hpp"
+#include "lab/report/report.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/results/writer.hpp"
 #include "made_up_run.hpp"
@@ -104,7 +105,27 @@ struct EndState {
     double clock = -1;
     std::string guesses, room_ticks, room_medians, bars, configurations_said;
     std::size_t choices_said = 0;  // the lesson's choices listed at the end
+    std::string footnote, legends, room_line, play;  // legends: the shown ones' words, joined
 };
+
+// The text of the element with `id` (its first text run), "" if none.
+std::string text_of(const std::string& body, const std::string& id) {
+    std::smatch found;
+    const std::regex element("id=\"" + id + "\"[^>]*>([^<]*)<");
+    return std::regex_search(body, found, element) ? found[1].str() : "";
+}
+
+// The legend's entries the page shows (not hidden), their words joined by " | ".
+std::string shown_legends(const std::string& body) {
+    const std::size_t from = body.find("class=\"legend\""), to = body.find("</div>", from);
+    const std::string legend = body.substr(from, to - from);
+    const std::regex entry("<span([^>]*)>(?:<[ib][^>]*>[^<]*</[ib]>)?([^<]*)</span>");
+    std::string shown;
+    for (auto it = std::sregex_iterator(legend.begin(), legend.end(), entry);
+         it != std::sregex_iterator(); ++it)
+        if ((*it)[1].str().find("hidden") == std::string::npos) shown += (*it)[2].str() + " | ";
+    return shown;
+}
 
 // Each lane's axis: its ticks' values and places.
 std::vector<std::string> ticks_of(const std::string& dom) {
@@ -131,6 +152,10 @@ EndState end_state(const std::string& dom) {
     end.room_medians = test::html_attribute(body, "data-room-medians");
     end.bars = test::html_attribute(body, "data-final-bars");
     end.configurations_said = test::html_attribute(body, "data-configurations-said");
+    end.footnote = text_of(body, "note");
+    end.legends = shown_legends(body);
+    end.room_line = text_of(body, "room-count");
+    end.play = text_of(body, "play");
     const std::size_t box = body.find("id=\"choices\"");
     const std::string choices = body.substr(box, body.find("</div>", box) - box);
     for (std::size_t at = choices.find("<p"); at != std::string::npos;
@@ -189,12 +214,13 @@ TEST_CASE(
                   Approx(due_ms).margin(30));
         }
     }
-    // Paused from the start, three steps (each to the next moment something happened): the clock at
-    // the third moment, a bar for each request sent by then, and no further however long the page
-    // waits.
+    // Paused from the start, three steps (each to the next moment a bar moved: a send, a start, an
+    // answer; a server's end alone moves none): the clock at the third such moment, a bar for each
+    // request sent by then, and no further however long the page waits.
     std::vector<double> times;
     for (const auto& m : moments)
-        if (times.empty() || std::get<0>(m) > times.back()) times.push_back(std::get<0>(m));
+        if (std::get<1>(m) != 2 && (times.empty() || std::get<0>(m) > times.back()))
+            times.push_back(std::get<0>(m));
     REQUIRE(times.size() > 3);
     const auto sent_by = std::count_if(moments.begin(), moments.end(), [&](const auto& m) {
         return std::get<1>(m) == 0 && std::get<0>(m) <= times[2];
@@ -320,6 +346,9 @@ TEST_CASE("lab replay ends as the live page of the same run: names, counts, axis
     CHECK(replayed.guesses == live.guesses);
     CHECK(live.bars == "20");
     CHECK(replayed.bars == live.bars);
+    CHECK(replayed.legends == live.legends);  // (issue 67: the replay is the live page's end)
+    CHECK(replayed.footnote == live.footnote);
+    CHECK(replayed.play == "ended");
     CHECK(live.clock == Approx(recorded_s).margin(1e-6));
     CHECK(replayed.clock == Approx(live.clock).margin(1e-6));
 }
@@ -338,6 +367,8 @@ TEST_CASE("lab replay says configuration 1, then 2, of 2 and draws the room's gu
     s.configurations[1].room_guesses = {0.1, 0.3};
     REQUIRE(!s.choices.empty());
     s.room_picks.assign(s.choices.size(), 1);
+    s.configurations[0].document_s = 0.001;  // below any floor: the footnote's †
+    s.configurations[0].document_text = "1 ms";
     const fs::path folder = lab::write_results(test::made_up_run(s), dir.path);
     const lab::RunResult run = lab::read_results(folder);
     const EndState end = end_state(replayed_page(folder, "4", "", 20'000, dir.path / "profile"));
@@ -347,6 +378,14 @@ TEST_CASE("lab replay says configuration 1, then 2, of 2 and draws the room's gu
     CHECK(end.room_ticks == "5");
     CHECK(end.room_medians == "2");
     CHECK(end.choices_said == s.choices.size());
+    // Issue 67: as the live page ends. The footnote with the run's floor and its reason (it read "†
+    // below the physical floor of 0.000 s: ."), the room's legend, and its count (the most of
+    // any configuration's guesses, and of the choices' picks: 3).
+    CHECK(end.footnote == lab::below_floor_note(run));
+    CHECK(end.footnote.find("of 0.000 s") == std::string::npos);
+    CHECK(end.legends.find("a guess from the room | the room's median") != std::string::npos);
+    CHECK(end.room_line == "3 guesses from the room");
+    CHECK(end.play == "ended");
     double recorded_s = 0;  // (batch 2 of each, as replayed_page asks)
     for (const lab::ConfigurationResult& r : run.configurations)
         recorded_s += last_moment_s(r.batches[1]);

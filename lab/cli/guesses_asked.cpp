@@ -44,7 +44,7 @@ public:
     void closed(const std::vector<std::vector<double>>& room) {
         watcher_.request_stop();
         watcher_.join();
-        hub_.publish(event(room, false));
+        hub_.publish(room_event(s_, room, hub_.guesses_so_far(), false));
     }
 
 private:
@@ -56,7 +56,8 @@ private:
         std::unique_lock lock(m);
         for (bool first = true; !stop.stop_requested(); first = false) {
             auto now = hub_.room_guesses();
-            if (first || now != shown) hub_.publish(event(now, true));
+            if (first || now != shown)
+                hub_.publish(room_event(s_, now, hub_.guesses_so_far(), true));
             if (!page_open && (page_open = hub_.wait_for_viewer(std::chrono::milliseconds(0))))
                 out_ << "live view: a page is open; press Enter when the room has guessed\n"
                      << std::flush;
@@ -64,25 +65,6 @@ private:
             woken.wait_for(lock, stop, std::chrono::milliseconds(200), [] { return false; });
         }
     }
-    nlohmann::json event(const std::vector<std::vector<double>>& room, bool open) const {
-        const FigureInfo& f = guessed(s_);
-        nlohmann::json configurations = nlohmann::json::array();
-        for (std::size_t k = 0; k < s_.configurations.size(); ++k) {
-            nlohmann::json c{{"label", s_.configurations[k].label},
-                             {"guesses", k < room.size() ? room[k] : std::vector<double>{}}};
-            if (k < room.size() && !room[k].empty())
-                c["median"] = room_spread(room[k], std::nullopt, std::string(f.unit)).median;
-            configurations.push_back(std::move(c));
-        }
-        return {{"type", "room"},
-                {"open", open},
-                {"count", hub_.guesses_so_far()},
-                {"what", guessed_what(s_)},
-                {"unit", f.unit},
-                {"digits", f.digits},
-                {"configurations", std::move(configurations)}};
-    }
-
     const Scenario& s_;
     LiveHub& hub_;
     std::ostream& out_;
@@ -113,6 +95,26 @@ bool asked(const std::string& prompt, std::istream& in, std::ostream& out, Read 
 std::string guess_question(const Scenario& s) {
     const FigureInfo& f = guessed(s);
     return guessed_what(s) + (f.unit.empty() ? "" : ", in " + std::string(f.unit));
+}
+
+nlohmann::json room_event(const Scenario& s, const std::vector<std::vector<double>>& room,
+                          std::size_t count, bool open) {
+    const FigureInfo& f = guessed(s);
+    nlohmann::json configurations = nlohmann::json::array();
+    for (std::size_t k = 0; k < s.configurations.size(); ++k) {
+        nlohmann::json c{{"label", s.configurations[k].label},
+                         {"guesses", k < room.size() ? room[k] : std::vector<double>{}}};
+        if (k < room.size() && !room[k].empty())
+            c["median"] = room_spread(room[k], std::nullopt, std::string(f.unit)).median;
+        configurations.push_back(std::move(c));
+    }
+    return {{"type", "room"},
+            {"open", open},
+            {"count", count},
+            {"what", guessed_what(s)},
+            {"unit", f.unit},
+            {"digits", f.digits},
+            {"configurations", std::move(configurations)}};
 }
 
 bool guessable(const Scenario& s, std::string& why) {

@@ -12,6 +12,11 @@
 
 namespace lab {
 
+// The live page's "room" event: `count` sendings, each configuration's guesses (`room`, in the
+// configurations' order) and their median, the form `open` or closed (`lab replay` tells a run's
+// kept).
+nlohmann::json room_event(const Scenario& s, const std::vector<std::vector<double>>& room,
+                          std::size_t count, bool open);
 // Whether the lesson has one number to guess per configuration; if not, `why` says so.
 bool guessable(const Scenario& s, std::string& why);
 // What is asked: "how long all 10 requests took (median of the batches), in s".

@@ -4,11 +4,13 @@
 #include "lab/cli/command_support.hpp"
 #include "lab/cli/run_output.hpp"
 #include "lab/cli/commands.hpp"
+#include "lab/cli/guesses_asked.hpp"
 
 #include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <numeric>
 #include <utility>
 
 #include "lab/live/live_hub.hpp"
@@ -63,8 +65,17 @@ void publish_replay(LiveHub& hub, const RunResult& run, std::optional<int> batch
     Scenario planned = run.scenario;
     for (const ConfigurationResult& r : run.configurations)
         planned.configurations.push_back(r.configuration);
+    // The room's guesses kept with the run, as the live page had them when the run began: their
+    // count is the most any configuration (or the choices) had, as the results keep no other.
+    std::vector<std::vector<double>> room;
+    std::size_t count = std::accumulate(run.scenario.room_picks.begin(),
+                                        run.scenario.room_picks.end(), std::size_t{0});
+    for (const Configuration& c : planned.configurations)
+        count = std::max(count, room.emplace_back(c.room_guesses).size());
+    if (count > 0) hub.publish(room_event(planned, room, count, false));
     hub.publish(live_plan(planned));
-    RunResult so_far{run.scenario, {}};
+    RunResult so_far = run;  // (its floor and cores too: the footnote's)
+    so_far.configurations.clear();
     for (std::size_t k = 0; k < run.configurations.size(); ++k) {
         const ConfigurationResult& r = so_far.configurations.emplace_back(run.configurations[k]);
         hub.configuration(static_cast<int>(k), run.scenario.load.repeat);
