@@ -1,6 +1,11 @@
 #include "lab/bounded_json.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 namespace lab {
 namespace {
@@ -30,6 +35,21 @@ nlohmann::json parse_bounded_json(std::string_view text, bool* too_deep) {
 
 nlohmann::json parse_bounded_json(std::istream& text, bool* too_deep) {
     return parsed_at_most(text, too_deep);
+}
+
+std::ifstream open_regular_file(const std::filesystem::path& file, std::uintmax_t& bytes,
+                                std::string& why) {
+    std::ifstream in;
+    const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    struct stat status {};
+    if (fd < 0 && errno != ELOOP) why = "cannot be read";
+    else if (fd < 0 || ::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode))
+        why = "is not a regular file (a link, a device, a pipe or a folder)";
+    else in.open("/proc/self/fd/" + std::to_string(fd), std::ios::binary);  // (the file opened)
+    if (fd >= 0) ::close(fd);
+    if (why.empty() && !in) why = "cannot be read";
+    bytes = static_cast<std::uintmax_t>(status.st_size);
+    return in;
 }
 
 }  // namespace lab

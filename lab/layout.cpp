@@ -352,6 +352,14 @@ std::string shell_word(const std::string& word) {
                std::string_view("-_./,:=@%+").find(ch) != std::string_view::npos;
     });
     if (plain) return word;
+    if (printable(word) != word) {  // a control character: bash's $'...', each byte past ASCII \xNN
+        std::string quoted = "$'";
+        for (unsigned char ch : word)
+            quoted += ch < 0x20 || ch >= 0x7f || ch == '\'' || ch == '\\'
+                          ? fmt::format("\\x{:02x}", ch)
+                          : std::string(1, static_cast<char>(ch));
+        return quoted + "'";
+    }
     std::string quoted = "'";
     for (char ch : word) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
     return quoted + "'";

@@ -231,9 +231,14 @@ TEST_CASE(
         ::close(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK));
     });
     const auto began = std::chrono::steady_clock::now();
+    // Issue 68: a file /proc makes (its size 0) is read, not taken as empty: environ's NULs are
+    // no TOML; a link to the examples is refused (opened once, never through a link).
+    std::filesystem::create_symlink(big, dir.path / "link.toml");
     for (const auto& [file, words] : {std::pair{fifo.string(), "not a regular file"},
                                       {"/dev/urandom", "not a regular file"},
-                                      {big.string(), "over the 1024 KiB"}}) {
+                                      {big.string(), "over the 1024 KiB"},
+                                      {"/proc/self/environ", "/proc/self/environ: line 1"},
+                                      {(dir.path / "link.toml").string(), "(a link"}}) {
         INFO(file);
         try {
             lab::read_examples(file);

@@ -23,7 +23,7 @@ std::optional<Exercise> exercise_named(const std::string& name) {
         return std::nullopt;
     }
     auto names = exercise_names();
-    std::cerr << "lab exercise: no exercise named '" << name << "'";
+    std::cerr << "lab exercise: no exercise named '" << printable(name) << "'";
     if (!names.empty())
         std::cerr << " (did you mean " << closest_name(name, names) << "? see `lab exercise list`)";
     std::cerr << '\n';
@@ -115,9 +115,9 @@ int start_exercise(const std::string& name, const fs::path& dir, bool solution,
     if (!e) return exit_usage;
     const Variant v = variant_of(e->scenario, seed);
     if (int status = write_exercise(name, *e, dir, solution, v); status != exit_ok) return status;
-    std::cout << "wrote " << (dir / "main.py").string()
+    std::cout << "wrote " << printable((dir / "main.py").string())
               << (solution ? " (the reference solution)" : "") << " and "
-              << (dir / "README.md").string()
+              << printable((dir / "README.md").string())
               << (seed ? " for the variant of seed " + std::to_string(*seed) : "") << "\n\n"
               << wrap(with_variant(e->scenario, v).question, terminal_columns())
               << "\nWhen you think it is right: lab exercise check " << name << " "

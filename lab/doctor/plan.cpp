@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "lab/bounded_json.hpp"
+
 namespace lab {
 namespace {
 
@@ -255,17 +257,19 @@ std::vector<AppRoute> routes_from_json(const nlohmann::json& listed) {
 }
 
 Examples read_examples(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(file, ec))
-        throw std::invalid_argument(file.string() +
-                                    ": not a regular file (a pipe, a device or a folder): the "
-                                    "examples are a TOML file");
-    if (std::filesystem::file_size(file, ec) > max_examples_bytes)
+    std::uintmax_t bytes = 0;
+    std::string text(max_examples_bytes + 1, '\0'), why;
+    std::ifstream in = open_regular_file(file, bytes, why);  // (a /proc file says 0 bytes: read)
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (!why.empty())
+        throw std::invalid_argument(file.string() + ": " + why + ": the examples are a TOML file");
+    if (text.size() > max_examples_bytes)
         throw std::invalid_argument(fmt::format("{}: over the {} KiB the doctor reads of examples",
                                                 file.string(), max_examples_bytes >> 10));
     toml::table doc;
     try {
-        doc = toml::parse_file(file.string());
+        doc = toml::parse(text, file.string());
     } catch (const toml::parse_error& e) {
         throw std::invalid_argument(
             fmt::format("{}: line {}: {}", file.string(), e.source().begin.line, e.description()));

@@ -27,17 +27,17 @@ using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 }  // namespace
 
 std::ifstream open_results_file(const fs::path& file, std::uintmax_t most, const char* why_most) {
-    std::error_code ec;
-    auto status = fs::status(file, ec);  // (through a link: what it points to)
-    if (ec || !fs::exists(status)) damaged(file, "cannot be read");
-    if (!fs::is_regular_file(status))
-        damaged(file, "is not a regular file (a device, a pipe or a folder): a results folder's " +
-                          file.filename().string() + " is a file");
-    if (auto bytes = fs::file_size(file, ec); !ec && bytes > most)
+    std::uintmax_t bytes = 0;
+    std::string why;
+    std::ifstream in = open_regular_file(file, bytes, why);
+    if (!why.empty())
+        damaged(file, why + (why == "cannot be read"
+                                 ? ""
+                                 : ": a results folder's " + file.filename().string() +
+                                       " is a file of its own"));
+    if (bytes > most)
         damaged(file, std::to_string(bytes >> 20) + " MiB, over the " + std::to_string(most >> 20) +
                           " MiB the lab reads back (" + why_most + ")");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) damaged(file, "cannot be read");
     return in;
 }
 
