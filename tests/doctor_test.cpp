@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/doctor/judge.hpp"
+#include "lab/doctor/folder.hpp"
 #include "lab/doctor/knee.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/report/svg_writer.hpp"
@@ -1129,4 +1130,29 @@ TEST_CASE(
          at = page.find("class=\"knee\"", at + 1))
         ++rings;
     CHECK(rings == 14);
+}
+
+// Issue 68: a ramp's steps read back from doctor.json said "knee -5" and a 309-digit ceiling,
+// and an app answering for the probe's /__lab/limiters got "type must be number, but is string".
+// Both are checked field by field now, a field refused by its name.
+TEST_CASE("a ramp's step and the probe's counts are read within bounds, a bad field named",
+          "[unit][hostile]") {
+    lab::DoctorRun run;
+    run.routes.push_back(burst_of({}));
+    run.routes[0].ramp = {lab::RampStep{.in_flight = 8, .answered = 40, .p50_ms = 101.5}};
+    run.routes[0].ramp[0].counted.cpu_cores = 0.25;
+    const nlohmann::json stored = lab::stored_doctor_json(run);
+    CHECK(lab::doctor_from_json(stored).routes[0].ramp[0].counted.cpu_cores == 0.25);
+    for (const auto& [bad, named] :
+         {std::pair{R"({"in_flight": -5})", "in_flight: a number from 1"},
+          {R"({"in_flight": 4, "throughput_rps": 1e308})", "throughput_rps: a number from -1"},
+          {R"({"in_flight": 4, "counted": {"cpu_cores": 1e300}})", "cpu_cores"},
+          {R"({"in_flight": 4, "counted": {"tokens_total": "40"}})", "tokens_total: a number"},
+          {R"({"in_flight": 4, "counted": [1]})", "counted: an object"},
+          {R"([1, 2])", "a ramp's step: an object"}}) {
+        INFO(bad);
+        nlohmann::json damaged = stored;
+        damaged["routes"][0]["ramp"][0] = nlohmann::json::parse(bad);
+        CHECK_THROWS_WITH(lab::doctor_from_json(damaged), Catch::Contains(named));
+    }
 }

@@ -50,6 +50,9 @@ nlohmann::json stored_doctor_json(const DoctorRun& run) {
 }
 
 DoctorRun doctor_from_json(const nlohmann::json& j) {
+    for (const auto& route : j.value("routes", nlohmann::json::array()))  // (each ramp's bounded)
+        for (const auto& step : route.value("ramp", nlohmann::json::array()))
+            check_step_fields(step, "a ramp's step");
     DoctorRun run = j.get<DoctorRun>();
     if (j.contains("mixed")) run.mixed = j["mixed"].get<MixedRun>();
     return run;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
@@ -42,7 +43,15 @@ RampStep ramp_step(LoadSpec spec, int in_flight, bool probed) {
     const Batch b = run_concurrent_batch(spec);
     RampStep s = step_of(b, in_flight);
     settle(spec, b, probed);
-    if (probed) s.counted = probe_json(spec, "/__lab/limiters?reset=1").get<LimiterCounts>();
+    if (!probed) return s;
+    const nlohmann::json counted = probe_json(spec, "/__lab/limiters?reset=1");
+    try {  // (an app may answer for the probe: its counts are read field by field)
+        check_step_fields(counted, "the counts");
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(std::string("the lab's probe at /__lab/limiters said ") +
+                                 e.what());
+    }
+    s.counted = counted.get<LimiterCounts>();
     return s;
 }
 

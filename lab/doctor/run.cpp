@@ -271,7 +271,7 @@ nlohmann::json probe_json(const LoadSpec& at, const std::string& path) {
     std::string why;
     nlohmann::json json = stats_of(at, path, &why);
     if (json.empty())
-        throw std::runtime_error("the lab's probe did not answer " + path +
+        throw std::runtime_error("no account from the lab's probe at " + path +
                                  (why.empty() ? "" : ": " + why));
     return json;
 }

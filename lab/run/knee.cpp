@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -139,6 +140,18 @@ std::vector<RampStep> ramp_up(int max_in_flight, const std::function<RampStep(in
         take(good + (over - good) / 2);
     }
     return steps;
+}
+
+void check_step_fields(const nlohmann::json& j, const char* what) {
+    if (!j.is_object())
+        throw std::invalid_argument(fmt::format("{}: an object, not {:.40}", what, j.dump()));
+    for (const auto& [key, value] : j.items()) {
+        const double lo = key == "in_flight" ? 1 : -1;
+        if (key == "counted") check_step_fields(value, "counted");
+        else if (!value.is_number() || !(value.get<double>() >= lo && value.get<double>() <= 1e9))
+            throw std::invalid_argument(
+                fmt::format("{}: a number from {} to 1e9, not {:.40}", key, lo, value.dump()));
+    }
 }
 
 }  // namespace lab

@@ -31,6 +31,10 @@ struct LimiterCounts {
     int connections_opened = -1, pool_kept = -1;
     double loop_held_ms = -1;  // and the longest its loop ran callbacks without a pause
 };
+// A step or its counts from outside (the probe's GET /__lab/limiters, which an app may answer;
+// doctor.json): every field a number from -1 (unknown) to a billion, a step's in_flight from 1
+// ("counted" an object of such fields), or std::invalid_argument naming the field. Then get<>().
+void check_step_fields(const nlohmann::json& j, const char* what);
 // The probe's GET /__lab/limiters and doctor.json, read and kept with the same keys.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LimiterCounts, tokens_total, tokens_borrowed,
                                                 tokens_waiting, executor_workers, executor_busy,

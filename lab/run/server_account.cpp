@@ -18,7 +18,10 @@ nlohmann::json stats_of(const LoadSpec& server, const std::string& path, std::st
     auto json = reply.status == 200 ? parse_bounded_json(reply.body, &deep) : nlohmann::json();
     if (why)
         *why = deep ? fmt::format("nested deeper than the {} levels read", most_json_depth)
-                    : reply.error;
+               : !reply.error.empty() ? reply.error
+               : reply.status != 200  ? fmt::format("it answered {}", reply.status)
+               : !json.is_object()    ? "its answer is not a JSON object"
+                                      : "";
     return json.is_object() ? json : nlohmann::json::object();
 }
 
