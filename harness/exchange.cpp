@@ -117,12 +117,11 @@ asio::awaitable<bool> exchange(TimedSocket& stream, beast::flat_buffer& buffer,
     for (;;) {
         AnswerParser parser(limits);
         parser.skip(bytes.starts_with("HEAD "));  // HEAD's answer announces a body it never sends
-        co_await http::async_read_some(stream, buffer, parser,
-                                       asio::redirect_error(asio::use_awaitable, ec));
-        if (r.first_byte_us < 0 && !ec) r.first_byte_us = now();
-        while (!ec && !parser.is_done())
+        do {
             co_await http::async_read_some(stream, buffer, parser,
                                            asio::redirect_error(asio::use_awaitable, ec));
+            if (r.first_byte_us < 0 && !ec) r.first_byte_us = now();
+        } while (!ec && !parser.is_done());
         r.end_us = now();
         if (ec) {
             r.error = kind_of(stream.error(ec), ErrorKind::read);

@@ -278,10 +278,8 @@ int threads_used(int threads, int connections) {
     return std::clamp(threads, 1, std::max(1, connections));
 }
 
-namespace {
-
 // Requests never sent because the batch was cut off first: recorded as `timeout`, never dropped.
-void record_never_sent(Batch& batch, const SharedState& shared, const LoadSpec& spec) {
+static void record_never_sent(Batch& batch, const SharedState& shared, const LoadSpec& spec) {
     for (int i = shared.next; i < spec.requests; ++i) {
         batch.cut_off = true;
         const RequestRecord r{.batch = batch.number,
@@ -296,8 +294,8 @@ void record_never_sent(Batch& batch, const SharedState& shared, const LoadSpec& 
 
 // Gather: records in the order taken, tallies merged. A batch cut off by its deadline records
 // what was unanswered (or not done) then as `timeout`, and what was never sent too.
-Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedState& shared,
-               const LoadSpec& spec, std::size_t targets, int batch_number) {
+static Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedState& shared,
+                      const LoadSpec& spec, std::size_t targets, int batch_number) {
     Batch batch;
     batch.number = batch_number;
     batch.tallies.resize(targets);
@@ -331,8 +329,6 @@ Batch gathered(std::vector<std::unique_ptr<ThreadState>>& states, const SharedSt
     batch.not_recorded = counted - static_cast<std::int64_t>(batch.requests.size());
     return batch;
 }
-
-}  // namespace
 
 Batch run_concurrent_batch(const LoadSpec& spec, int batch_number) {
     raise_open_file_limit();

@@ -26,8 +26,7 @@ std::vector<double> midranks(const std::vector<double>& pooled, double& ties) {
     for (std::size_t i = 0; i < order.size();) {
         std::size_t j = i;
         while (j + 1 < order.size() && pooled[order[j + 1]] == pooled[order[i]]) ++j;
-        for (std::size_t t = i; t <= j; ++t)
-            rank[order[t]] = (static_cast<double>(i + j) / 2.0) + 1;
+        for (std::size_t t = i; t <= j; ++t) rank[order[t]] = static_cast<double>(i + j) / 2.0 + 1;
         const double t = static_cast<double>(j - i + 1);
         ties += t * t * t - t;
         i = j + 1;

@@ -79,8 +79,7 @@ inline std::optional<int> read_wait(std::string_view text) {
 
 inline std::string reply_text(int ms) { return "waited " + std::to_string(ms); }
 
-// Whether `text` is a handler's reply, "waited MS" (any whole MS: the harness times it, not reads
-// it).
+// Whether `text` is a handler's reply, "waited MS" (any whole MS: timed by the harness, not read).
 inline bool is_reply(std::string_view text) {
     constexpr std::string_view word = "waited ";
     if (!text.starts_with(word) || text.size() == word.size()) return false;

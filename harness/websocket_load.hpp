@@ -38,17 +38,16 @@ struct WebSocketLoadSpec {
 // comes due, so a blocking one holds that tick back by the wait less this (and the loop's read).
 inline constexpr std::chrono::milliseconds wait_lead{10};
 
-// One batch: each tick a client read in the hold is a record (connection: the client; index:
-// the tick's number; intended_us: when it was due, by the server's stamp or a period after the
-// client's previous tick, whichever is earlier; end_us: when the client read it; so latency_us()
-// is its lateness), on a time axis from the batch's start. A client that could not open, or was
-// closed before the end, adds a failed record (connect, or read; a message over
-// most_websocket_message: body_over_limit); a message in the hold that is neither a tick (as
-// text) nor a reply is recorded as what it is (error status, its size in bytes; the batch keeps
-// the first one's text), and a client that read nothing in the hold adds a timeout. The message
-// is the batch's one probe record: sent at send_us, its reply ("waited MS") read at end_us, or a
-// timeout if none came by the end. Throws std::invalid_argument for a host that is not loopback
-// or a count out of bounds.
+// One batch: each tick a client read in the hold is a record (connection: the client; index: the
+// tick's number; intended_us: when it was due, by the server's stamp or a period after the client's
+// previous tick, whichever is earlier; end_us: when the client read it; so latency_us() is its
+// lateness), on a time axis from the batch's start. A client that could not open, or was closed
+// before the end, adds a failed record (connect, or read; a message over most_websocket_message:
+// body_over_limit); a message in the hold that is neither a tick (as text) nor a reply is recorded
+// as what it is (error status, its size in bytes; the batch keeps the first one's text), and a
+// client that read nothing in the hold adds a timeout. The message is the batch's one probe record:
+// sent at send_us, its reply ("waited MS") read at end_us, or a timeout if none came by the end.
+// Throws std::invalid_argument for a host that is not loopback or a count out of bounds.
 Batch run_websocket_batch(const WebSocketLoadSpec& spec, int batch_number = 0);
 
 }  // namespace lab

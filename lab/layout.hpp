@@ -81,7 +81,7 @@ void print_table(std::ostream& out, std::vector<Column> columns, const Layout& l
 
 // `word` as a shell reads it back as one word: as it is when it has only letters, digits and
 // -_./,:=@%+, else in single quotes ('my work', 'it'\''s'), or with a control character in it, as
-// bash's $'...' with each byte past ASCII as \xNN (never raw on the terminal); pasted, it is `word`.
+// bash's $'...' with each byte past ASCII as \xNN (never raw on the terminal).
 std::string shell_word(const std::string& word);
 
 }  // namespace lab

@@ -499,6 +499,9 @@ TEST_CASE(
         CHECK(test::html_attribute(body, "data-guess-bars-at-first-answer") == guessed);
         CHECK(test::html_attribute(body, "data-guess-bars") == guessed);
         CHECK(body.find("your guess, before the run") != std::string::npos);  // its legend
+        // Issue 67: its end fits the projector's window, 1024 x 768 (head-of-line's three lanes,
+        // panel and table were taller: the lanes share one axis, drawn once, the table smaller).
+        CHECK(std::stoi(test::html_attribute(body, "data-page-height")) <= 768);
         // And its report.html charts the guesses beside the measured bars, with a legend entry.
         std::filesystem::path report;
         for (const auto& scenario : std::filesystem::directory_iterator(out.path))

@@ -23,6 +23,15 @@ namespace {
 // The figure guessed (after guessable()).
 const FigureInfo& guessed(const Scenario& s) { return info(*guessed_figure(s.key_figure)); }
 
+// What the room's form and the projector ask: the title, the figure, each configuration, the
+// choices.
+GuessForm form_of(const Scenario& s) {
+    GuessForm form{s.title, guessed_what(s), std::string(guessed(s).unit), {}};
+    for (const Configuration& c : s.configurations) form.labels.push_back(c.label);
+    for (const Choice& c : s.choices) form.choices.push_back(c.says.claim);
+    return form;
+}
+
 // The class sees, before it guesses, the title and load, not the text (which says what happens).
 void set_the_scene(const Scenario& s, std::ostream& out) {
     const int columns = terminal_columns(STDERR_FILENO);
@@ -143,16 +152,12 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
 
 void ask_guesses(Scenario& s, std::istream& in, std::ostream& out, LiveHub* hub) {
     set_the_scene(s, out);
-    if (hub) {  // the projector shows what the terminal asks (the page sets it as text)
-        std::vector<std::string> labels, choices;
-        for (const Configuration& c : s.configurations) labels.push_back(c.label);
-        for (const Choice& c : s.choices) choices.push_back(c.says.claim);
+    if (const GuessForm f = form_of(s); hub)  // the projector shows what the terminal asks
         hub->publish({{"type", "question"},
-                      {"title", s.title},
+                      {"title", f.title},
                       {"question", guess_question(s)},
-                      {"labels", labels},
-                      {"choices", choices}});
-    }
+                      {"labels", f.labels},
+                      {"choices", f.choices}});
     const std::string unit(guessed(s).unit);
     for (Configuration& c : s.configurations)
         if (!asked(printable(c.label) + " (" + (unit.empty() ? "a count" : unit) + ")", in, out,
@@ -178,10 +183,7 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out, LiveHub* hub)
 }
 
 void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out) {
-    GuessForm form{s.title, guessed_what(s), std::string(guessed(s).unit), {}};
-    for (const Configuration& c : s.configurations) form.labels.push_back(c.label);
-    for (const Choice& c : s.choices) form.choices.push_back(c.says.claim);
-    out << "guesses: " << hub.open_guesses(std::move(form))
+    out << "guesses: " << hub.open_guesses(form_of(s))
         << "  (the room opens it and guesses; press Enter here to start the run)\n"
         << std::flush;
     RoomOnProjector projector(s, hub, out);

@@ -146,13 +146,9 @@ data bursts(const DoctorRun& run) {
 // flight, a line a route, its knee ringed; ticks at the ramp's doublings.
 data capacity(const DoctorRun& run) {
     const auto rows = rows_of(capacity_columns(run));
-    list header, body;
-    for (const std::string& h : rows.front()) header.push_back(h);
-    for (std::size_t k = 1; k < rows.size(); ++k) {
-        list cells;
-        for (const std::string& cell : rows[k]) cells.push_back(cell);
-        body.push_back(data{"cells", cells});
-    }
+    list header(rows.front().begin(), rows.front().end()), body;
+    for (std::size_t k = 1; k < rows.size(); ++k)
+        body.push_back(data{"cells", list(rows[k].begin(), rows[k].end())});
     CurveChart latency{"Median latency", "ms", 1, {}},
         throughput{"Throughput", "requests/s", 1, {}};
     for (const RouteRun* r : culprits_first(run)) {

@@ -213,9 +213,6 @@ int routes_failed(const DoctorRun& run) {
     }));
 }
 
-// The judged routes in the order every output shows them: what to fix first, the culprits by the
-// loop time their burst took from the others (without the probe: by the bystander's worst wait),
-// most first, then the rest in the app's order.
 std::vector<const RouteRun*> culprits_first(const DoctorRun& run) {
     std::vector<std::pair<double, const RouteRun*>> taken;
     for (const RouteRun& r : run.routes) {

@@ -32,8 +32,9 @@ std::string number_text(double ms);
 // median latency alone and at the knee (the terminal's and the page's).
 std::vector<Column> capacity_columns(const DoctorRun& run);
 
-// The judged routes in the order every output shows them: culprits first, by the loop time
-// their burst took from the others (without the probe: the bystander's worst wait).
+// The judged routes in the order every output shows them: what to fix first, the culprits by the
+// loop time their burst took from the others (without the probe: by the bystander's worst wait),
+// most first, then the rest in the app's order.
 std::vector<const RouteRun*> culprits_first(const DoctorRun& run);
 
 // How many judged routes held the loop `hold_ms` or longer in one go (the doctor's exit 1).

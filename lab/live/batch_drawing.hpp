@@ -54,8 +54,7 @@ private:
     std::unordered_map<int, Drawn> drawn_on_port_;
     int stride_ = 1;  // every stride-th request of the batch is drawn
     int answered_in_batch_ = 0;  // drawn or not
-    // When the page was last sent the count, on the batch's axis
-    std::int64_t last_count_us_ = 0;
+    std::int64_t last_count_us_ = 0;  // when the page was last sent the count, on the batch's axis
 };
 
 }  // namespace lab

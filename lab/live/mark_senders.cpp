@@ -37,6 +37,20 @@ pid_t parent_of(pid_t pid) {
     return parent;
 }
 
+// A marks folder a `lab` of this user's left (its pid gone): its socket unlinked, then the folder
+// if that emptied it. Opened without following a link, and only if it is this user's, 0700 as
+// mkdtemp makes it: another user's folder and a link are left as they are, and what else a
+// folder holds stays in it.
+void remove_left_marks_folder(const std::string& path) {
+    const int dir = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0) return;
+    struct stat st {};
+    if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 07777) == 0700 &&
+        unlinkat(dir, "marks", 0) == 0)  // (a socket or a link itself: never a folder)
+        rmdir(path.c_str());
+    close(dir);
+}
+
 }  // namespace
 
 void ask_for_senders(int fd) {
@@ -63,24 +77,6 @@ bool OwnProcesses::includes(pid_t pid) {
     known_[pid] = {now, ours};
     return ours;
 }
-
-namespace {
-
-// A marks folder a `lab` of this user's left (its pid gone): its socket unlinked, then the folder
-// if that emptied it. Opened without following a link, and only if it is this user's, 0700 as
-// mkdtemp makes it: another user's folder and a link are left as they are, and what else a
-// folder holds stays in it.
-void remove_left_marks_folder(const std::string& path) {
-    const int dir = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dir < 0) return;
-    struct stat st {};
-    if (fstat(dir, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 07777) == 0700 &&
-        unlinkat(dir, "marks", 0) == 0)  // (a socket or a link itself: never a folder)
-        rmdir(path.c_str());
-    close(dir);
-}
-
-}  // namespace
 
 std::string private_marks_folder() {
     std::error_code ec;

@@ -288,13 +288,10 @@ std::string with_figures(const std::string& text, const RunResult* run) {
         const std::smatch& m = *it;
         out.append(last, m[0].first);
         last = m[0].second;
-        std::string shown = "[" + m[1].str() + " of row " + m[2].str() + "]";
         const std::optional<Figure> figure = named<Figure>(m[1].str());
-        if (!figure) {
-            out += m[0].str();  // not a placeholder of ours: as written
-            continue;
-        }
-        if (run)
+        std::string shown = !figure ? m[0].str()  // not a placeholder of ours: as written
+                                    : "[" + m[1].str() + " of row " + m[2].str() + "]";
+        if (run && figure)
             if (const ConfigurationResult* r = row_at(*run, std::stoi(m[2])))
                 if (auto value = r->figure(*figure)) shown = figure_text(*figure, *value);
         out += shown;

@@ -2,10 +2,9 @@
 // Why an exercise's requests took longer than one d, read from what the run measured: how many
 // were answered together before the next waited for a place (waves only where the timeline shows
 // a gap), and how long the quickest answer took (what each request costs of its own beyond d: a
-// connection made for each).
-// A pool's size names the cause: asyncio's default executor (`asyncio.to_thread`,
-// `run_in_executor(None, ...)`) has min(32, os.cpu_count() + 4) threads, 6 on 2 cores: 10 requests
-// in 2 waves; AnyIO lends `def` routes 40 thread tokens.
+// connection made for each). A pool's size names the cause: asyncio's default executor
+// (`asyncio.to_thread`, `run_in_executor(None, ...)`) has min(32, os.cpu_count() + 4) threads, 6 on
+// 2 cores: 10 requests in 2 waves; AnyIO lends `def` routes 40 thread tokens.
 #include <string>
 
 namespace lab {

@@ -201,25 +201,23 @@ data timelines(const RunResult& run) {
     for (const auto& r : run.configurations) {
         if (!r.error.empty() || r.batches.empty()) continue;
         TimelineRows t = timeline_rows(r.batches[r.median_batch], 0);
+        const DrawnBatch drawn = median_batch_drawn(r);
         data c{"label", r.configuration.label};
         c.set("mode", mode_cell(r.configuration, run.scenario.load.path));
         c.set("batch", std::to_string(r.batches[r.median_batch].number));
-        c.set("svg",
-              timeline_svg(median_batch_drawn(r), axis, false, shown_rows, css_class, probe));
+        c.set("svg", timeline_svg(drawn, axis, false, shown_rows, css_class, probe));
         if (!probe.empty())
             if (std::string note = worst_probe_note(r, run.scenario.load); !note.empty())
                 c.set("worst_note", note);
         if (t.total > shown_rows) {  // a big batch: an even sample drawn; all of it, folded, below
             data more{"drawn", std::to_string(std::min<std::size_t>(t.total, all_rows))};
             more.set("total", std::to_string(t.total));
-            more.set("svg", timeline_svg(median_batch_drawn(r), axis, false, all_rows,
-                                         "folded-timeline", probe));
+            more.set("svg", timeline_svg(drawn, axis, false, all_rows, "folded-timeline", probe));
             c.set("more", more);
         }
         if (t.t1 - t.t0 > 0 && 2 * (t.t1 - t.t0) < axis) {
             data zoom{"span", seconds_text(t.t1 - t.t0)};
-            zoom.set("svg",
-                     timeline_svg(median_batch_drawn(r), axis, true, shown_rows, css_class, probe));
+            zoom.set("svg", timeline_svg(drawn, axis, true, shown_rows, css_class, probe));
             c.set("zoom", zoom);
         }
         configurations.push_back(c);

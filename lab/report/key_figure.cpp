@@ -178,11 +178,8 @@ std::string bars_text(const FigureBars& f, int columns) {
         wrap(f.title + (f.unit.empty() ? "" : " (" + f.unit + ")") + ", every bar on one scale:",
              columns);
     for (const auto& g : f.groups) {
-        out += wrap(g.label, columns);
-        if (!g.note.empty()) {
-            out += "  " + g.note + "\n";
-            continue;
-        }
+        out += wrap(g.label, columns) + (g.note.empty() ? "" : "  " + g.note + "\n");
+        if (!g.note.empty()) continue;
         for (std::size_t i = 0; i < f.series.size(); ++i) {
             if (!g.values[i]) continue;
             out += "  " + f.series[i] + std::string(name_width - display_width(f.series[i]), ' ') +
@@ -212,11 +209,8 @@ std::string traces_text(const std::vector<LatencyTrace>& traces, const Load& loa
            std::string(static_cast<std::size_t>(std::max(1, slices - 8)), ' ') +
            fixed(duration, 1) + " s\n";
     for (const auto& t : traces) {
-        out += wrap(t.label, columns);
-        if (!t.note.empty()) {
-            out += "  " + t.note + "\n";
-            continue;
-        }
+        out += wrap(t.label, columns) + (t.note.empty() ? "" : "  " + t.note + "\n");
+        if (!t.note.empty()) continue;
         for (bool from_due : {true, false}) {
             std::vector<double> worst(static_cast<std::size_t>(slices), -1);
             for (const auto& p : t.points) {
@@ -292,8 +286,7 @@ FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
 std::vector<LatencyTrace> latency_over_time(const RunResult& run) {
     std::vector<LatencyTrace> traces;
     for (const auto& r : run.configurations) {
-        LatencyTrace t{r.configuration.label, {}, std::nullopt, std::nullopt, ""};
-        if (!r.error.empty() || r.batches.empty()) t.note = "did not run";
+        LatencyTrace t{r.configuration.label, {}, std::nullopt, std::nullopt, group_of(r, 0).note};
         if (t.note.empty()) {
             const Batch& b = r.batches.front();
             for (const RequestRecord& q : b.requests)

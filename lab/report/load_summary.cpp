@@ -157,21 +157,17 @@ std::string summary_lines(const LoadFigures& f) {
 // What requests.csv keeps beside what the figures count, when it could not keep every request.
 std::string kept_note(const LoadFigures& f, int columns) {
     const Tally& all = f.all;
-    std::ostringstream out;
     const std::int64_t not_recorded = f.not_recorded;
-    if (not_recorded > 0 && f.counted_all)
-        out << '\n'
-            << wrap("requests.csv keeps the first " + count_text(all.requests - not_recorded) +
-                        " requests; the figures above count all " + count_text(all.requests) + ".",
-                    columns);
-    else if (not_recorded > 0)
-        out << '\n'
-            << wrap("The figures above count the " + count_text(all.requests) +
-                        " requests requests.csv keeps, of " +
-                        count_text(all.requests + not_recorded) +
-                        " sent (see the run's own summary for all).",
-                    columns);
-    return out.str();
+    if (not_recorded <= 0) return "";
+    return "\n" +
+           wrap(f.counted_all
+                    ? "requests.csv keeps the first " + count_text(all.requests - not_recorded) +
+                          " requests; the figures above count all " + count_text(all.requests) + "."
+                    : "The figures above count the " + count_text(all.requests) +
+                          " requests requests.csv keeps, of " +
+                          count_text(all.requests + not_recorded) +
+                          " sent (see the run's own summary for all).",
+                columns);
 }
 
 }  // namespace

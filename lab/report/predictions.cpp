@@ -175,10 +175,9 @@ std::vector<JudgedChoice> judged_choices(const RunResult& run) {
             j.misconception =
                 (j.outcome == O::contradicted
                      ? "→ the misconception “" + c.misconception + "”: " + c.why
-                 : j.outcome == O::holds ? "→ it comes from the misconception “" + c.misconception +
-                                               "”, which this run did not show wrong."
-                                         : "→ it comes from the misconception “" + c.misconception +
-                                               "”, which this run could not check.") +
+                     : "→ it comes from the misconception “" + c.misconception +
+                           "”, which this run " +
+                           (j.outcome == O::holds ? "did not show wrong." : "could not check.")) +
                 " `lab run " + c.lesson + "` answers it.";
         judged.push_back(std::move(j));
     }

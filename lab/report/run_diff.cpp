@@ -45,10 +45,9 @@ FigureChange change_of(Figure f, const ConfigurationResult& ra, const RunResult&
         return ch;
     }
     std::vector<double> in_a, in_b;
-    for (const BatchRecord& batch : ra.batches)
-        if (auto v = batch.figure(f)) in_a.push_back(*v);
-    for (const BatchRecord& batch : rb.batches)
-        if (auto v = batch.figure(f)) in_b.push_back(*v);
+    for (auto [r, values] : {std::pair{&ra, &in_a}, {&rb, &in_b}})
+        for (const BatchRecord& batch : r->batches)
+            if (auto v = batch.figure(f)) values->push_back(*v);
     ch.test = rank_test(in_a, in_b);
     return ch;
 }

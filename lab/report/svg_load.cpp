@@ -95,7 +95,6 @@ void slice_bars(std::ostream& out, const std::vector<LatencySlice>& slices,
 
 }  // namespace
 
-// A `lab load`'s answers as a latency histogram, p50 and p99 marked: its key figure's chart.
 void load_histogram_svg(std::ostream& out, const RunResult& run) {
     const LoadFigures& f = run.load_figures;
     const Histogram& latency = f.all.latency;
@@ -106,9 +105,8 @@ void load_histogram_svg(std::ostream& out, const RunResult& run) {
     using F = HistogramFrame;
     picture(out, "latency-histogram", width, F::height, "latency histogram", "data-answers",
             latency.count());
-    text(out, std::to_string(frame.most), "x", F::left - 6, "y", frame.y(frame.most) + 4, "class",
-         "label");
-    text(out, "0", "x", F::left - 6, "y", frame.y(0) + 4, "class", "label");
+    for (std::int64_t n : {frame.most, std::int64_t{0}})  // the count scale's top and foot
+        text(out, std::to_string(n), "x", F::left - 6, "y", frame.y(n) + 4, "class", "label");
     edge(out, F::left, frame.low);  // the fastest answer, where the first slice starts
     slice_bars(out, slices, frame);
     for (auto [us, colour, name] : {std::tuple{latency.percentile(50), p50_colour, "p50"},

@@ -56,11 +56,12 @@ std::vector<CurveChart> sweep_charts(const RunResult& run) {
     CurveChart p99{"Latency p99", "s", 3, {}};
     CurveChart memory{"Peak resident memory (the lesson's figure)", "MiB", 1, {}};
     for (const auto& [label, results] : series_of(run)) {
-        Curve t{label, {}}, m{label, {}}, p{label, {}}, rss{label, {}};
+        for (CurveChart* chart : {&throughput, &makespan, &p99, &memory})
+            chart->curves.push_back({label, {}});
         for (const ConfigurationResult* r : results) {
             const double x = *r->configuration.sweep_value;
             const int n = r->load.requests;
-            CurvePoint tp{x, {}, {}}, mp{x, {}, {}}, pp{x, {}, {}};
+            CurvePoint tp{x, {}, {}}, mp{x, {}, {}}, pp{x, {}, {}}, rss{x, {}, {}};
             if (r->error.empty() && !r->batches.empty() && r->makespan.median > 0) {
                 tp.measured = n / r->makespan.median;
                 mp.measured = r->makespan.median;
@@ -70,18 +71,11 @@ std::vector<CurveChart> sweep_charts(const RunResult& run) {
                 tp.model = n / r->model_s;
                 mp.model = r->model_s;
             }
-            t.points.push_back(tp);
-            m.points.push_back(mp);
-            p.points.push_back(pp);
-            rss.points.push_back(
-                {x,
-                 r->peak_rss_kib >= 0 ? std::optional(r->peak_rss_kib / 1024.0) : std::nullopt,
-                 {}});
+            if (r->peak_rss_kib >= 0) rss.measured = r->peak_rss_kib / 1024.0;
+            for (auto [chart, point] :
+                 {std::pair{&throughput, tp}, {&makespan, mp}, {&p99, pp}, {&memory, rss}})
+                chart->curves.back().points.push_back(point);
         }
-        throughput.curves.push_back(t);
-        makespan.curves.push_back(m);
-        p99.curves.push_back(p);
-        memory.curves.push_back(rss);
     }
     // A lesson about memory keeps its figure when swept: first, before the three of every sweep.
     if (run.scenario.key_figure == KeyFigure::peak_memory)

@@ -24,25 +24,6 @@ namespace {
 // requests.csv: configuration index -> batch number -> its requests and probes.
 using CsvBatches = std::map<std::size_t, std::map<int, Batch>>;
 
-}  // namespace
-
-std::ifstream open_results_file(const fs::path& file, std::uintmax_t most, const char* why_most) {
-    std::uintmax_t bytes = 0;
-    std::string why;
-    std::ifstream in = open_regular_file(file, bytes, why);
-    if (!why.empty())
-        damaged(file, why + (why == "cannot be read"
-                                 ? ""
-                                 : ": a results folder's " + file.filename().string() +
-                                       " is a file of its own"));
-    if (bytes > most)
-        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " + std::to_string(most >> 20) +
-                          " MiB the lab reads back (" + why_most + ")");
-    return in;
-}
-
-namespace {
-
 // The next row's fields into `row`; false at the end; damage said with the file's name.
 bool next_row(CsvReader& reader, std::vector<std::string>& row, const fs::path& file) {
     try {
@@ -206,6 +187,21 @@ void join_batches(ConfigurationResult& r, std::map<int, Batch> csv, bool open_lo
 }
 
 }  // namespace
+
+std::ifstream open_results_file(const fs::path& file, std::uintmax_t most, const char* why_most) {
+    std::uintmax_t bytes = 0;
+    std::string why;
+    std::ifstream in = open_regular_file(file, bytes, why);
+    if (!why.empty())
+        damaged(file, why + (why == "cannot be read"
+                                 ? ""
+                                 : ": a results folder's " + file.filename().string() +
+                                       " is a file of its own"));
+    if (bytes > most)
+        damaged(file, std::to_string(bytes >> 20) + " MiB, over the " + std::to_string(most >> 20) +
+                          " MiB the lab reads back (" + why_most + ")");
+    return in;
+}
 
 RunResult read_results(const fs::path& dir) {
     fs::path summary_file = dir / "summary.json";

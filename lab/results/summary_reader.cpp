@@ -69,9 +69,8 @@ struct Reader {
 
 private:
     void check_range(const char* key, const json& j, double x, Bound b) const {
-        if (!std::isfinite(x) || x < b.low || x > b.high) {
+        if (!std::isfinite(x) || x < b.low || x > b.high)
             fail(key, fmt::format("must be from {:g} to {:g}, got ", b.low, b.high) + shown(j));
-        }
     }
     template <class T>
     void read(const char* key, const json& j, T& value, Bound b) const {

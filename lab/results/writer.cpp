@@ -78,6 +78,46 @@ int rename_unless_taken(const fs::path& from, const fs::path& to) {
     return 0;
 }
 
+// The PID in a ".STAMP.partial-PID" name, if the name is one.
+std::optional<pid_t> partial_owner(const std::string& name) {
+    auto at = name.rfind(".partial-");
+    if (name.empty() || name.front() != '.' || at == std::string::npos) return std::nullopt;
+    std::string digits = name.substr(at + 9);
+    pid_t pid = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || pid <= 0)
+        return std::nullopt;
+    return pid;
+}
+
+// A run killed while writing leaves its hidden ".STAMP.partial-PID" folder: clear those of runs
+// that are gone. Anything else hidden there is not ours, and is left alone.
+void clear_abandoned(const fs::path& parent) {
+    for (const auto& entry : fs::directory_iterator(parent)) {
+        auto owner = partial_owner(entry.path().filename().string());
+        if (owner && *owner != getpid() && kill(*owner, 0) != 0 && errno == ESRCH) {
+            std::error_code ignored;
+            fs::remove_all(entry.path(), ignored);
+        }
+    }
+}
+
+// A run's own files: its requests, its summary and its servers' logs.
+std::vector<RenderedFile> run_files(const RunResult& run, const std::string& stamp) {
+    nlohmann::json summary = summary_json(run);
+    summary["created_utc"] = stamp;
+    summary["machine"] = machine(run);
+    std::string logs;
+    for (const auto& c : run.configurations)
+        logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
+                (c.server_log.empty() ? "" : "\n");
+    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD instead.)
+    return {{"requests.csv", requests_csv(run)},
+            {"summary.json",
+             summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
+            {"server.log", logs}};
+}
+
 }  // namespace
 
 void replace_file(const fs::path& path, const std::string& text) {
@@ -153,50 +193,6 @@ std::string requests_csv(const RunResult& run) {
     }
     return csv.str();
 }
-
-namespace {
-
-// The PID in a ".STAMP.partial-PID" name, if the name is one.
-std::optional<pid_t> partial_owner(const std::string& name) {
-    auto at = name.rfind(".partial-");
-    if (name.empty() || name.front() != '.' || at == std::string::npos) return std::nullopt;
-    std::string digits = name.substr(at + 9);
-    pid_t pid = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
-    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || pid <= 0)
-        return std::nullopt;
-    return pid;
-}
-
-// A run killed while writing leaves its hidden ".STAMP.partial-PID" folder: clear those of runs
-// that are gone. Anything else hidden there is not ours, and is left alone.
-void clear_abandoned(const fs::path& parent) {
-    for (const auto& entry : fs::directory_iterator(parent)) {
-        auto owner = partial_owner(entry.path().filename().string());
-        if (owner && *owner != getpid() && kill(*owner, 0) != 0 && errno == ESRCH) {
-            std::error_code ignored;
-            fs::remove_all(entry.path(), ignored);
-        }
-    }
-}
-
-// A run's own files: its requests, its summary and its servers' logs.
-std::vector<RenderedFile> run_files(const RunResult& run, const std::string& stamp) {
-    nlohmann::json summary = summary_json(run);
-    summary["created_utc"] = stamp;
-    summary["machine"] = machine(run);
-    std::string logs;
-    for (const auto& c : run.configurations)
-        logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
-                (c.server_log.empty() ? "" : "\n");
-    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD instead.)
-    return {{"requests.csv", requests_csv(run)},
-            {"summary.json",
-             summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
-            {"server.log", logs}};
-}
-
-}  // namespace
 
 void check_results_writable(const fs::path& out_root, const std::string& scenario_name) {
     fs::path parent = out_root / scenario_name;

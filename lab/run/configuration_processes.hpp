@@ -1,10 +1,9 @@
 #pragma once
-// What one configuration of a scenario starts, and stops when it is done: its server (`lab
-// serve` in a mode, or a FastAPI twin under uvicorn or gunicorn), or H hosts behind nginx
-// (scale-out), and the queue workers its jobs go to (`lab worker`, or RQ workers for a twin or for
-// a student's app on a Redis).
-// Each is a child process in a group of its own that dies with `lab` (ServerProcess), or a
-// kept service (nginx).
+// What one configuration of a scenario starts, and stops when it is done: its server (`lab serve`
+// in a mode, or a FastAPI twin under uvicorn or gunicorn), or H hosts behind nginx (scale-out), and
+// the queue workers its jobs go to (`lab worker`, or RQ workers for a twin or for a student's app
+// on a Redis). Each is a child process in a group of its own that dies with `lab` (ServerProcess),
+// or a kept service (nginx).
 #include <cstdint>
 #include <functional>
 #include <memory>

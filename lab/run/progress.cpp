@@ -11,14 +11,10 @@
 
 namespace lab {
 
-namespace {
-
 // A paragraph for the person watching, wrapped to the terminal stderr writes to.
-void say_wrapped(const std::string& text) {
+static void say_wrapped(const std::string& text) {
     std::fputs(wrap(text, terminal_columns(STDERR_FILENO)).c_str(), stderr);
 }
-
-}  // namespace
 
 Progress::Style Progress::style_for_stderr(bool quiet) {
     if (quiet) return Style::quiet;

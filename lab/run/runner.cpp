@@ -67,8 +67,7 @@ double deadline_model_s(const Scenario& scenario, const Load& load) {
 void refuse_missing_route(const Scenario& s, const Configuration& c, const Batch& batch,
                           const std::string& target) {
     if (c.server != Server::app || batch.requests.empty() ||
-        !std::ranges::all_of(batch.requests,
-                             [](const RequestRecord& r) { return r.status == 404; }))
+        !std::ranges::all_of(batch.requests, [](auto& r) { return r.status == 404; }))
         return;
     std::string path = target.substr(0, target.find('?'));
     const bool exercise = !s.question.empty();

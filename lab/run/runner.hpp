@@ -12,9 +12,8 @@ namespace lab {
 
 // Adds, after each configuration, its twin served by real FastAPI under uvicorn (lab/reference/),
 // if Python has FastAPI and uvicorn; otherwise says so in one line on stderr and adds nothing.
-// Each configuration followed by its FastAPI twin; `uvloop`: every twin runs on uvloop, not
-// asyncio; `asgi_server`: the twins of single-process rows run on it (uvicorn, hypercorn or
-// daphne).
+// `uvloop`: every twin runs on uvloop, not asyncio; `asgi_server`: the twins of single-process
+// rows run on it (uvicorn, hypercorn or daphne).
 Scenario with_fastapi(Scenario scenario, bool uvloop = false,
                       TwinServer asgi_server = TwinServer::uvicorn);
 // The ASGI servers a twin can run on (--asgi-server), uvicorn first (the default).

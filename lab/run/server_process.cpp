@@ -241,10 +241,8 @@ ServerProcess::~ServerProcess() {
     if (log_fd_ >= 0) close(log_fd_);
 }
 
-namespace {
-
 // Up to `size` bytes of the file from `at`.
-std::string read_range(int fd, off_t at, std::size_t size) {
+static std::string read_range(int fd, off_t at, std::size_t size) {
     std::string text(size, '\0');
     std::size_t got = 0;
     for (ssize_t n; got < size && (n = pread(fd, text.data() + got, size - got,
@@ -253,8 +251,6 @@ std::string read_range(int fd, off_t at, std::size_t size) {
     text.resize(got);
     return text;
 }
-
-}  // namespace
 
 std::string ServerProcess::log() const {
     struct stat file {};

@@ -86,10 +86,8 @@ std::optional<AppSpec> parse_app(const std::string& given, const std::string& ap
 
 std::string app_label(const AppSpec& app) { return "your app (" + app.shown + ")"; }
 
-namespace {
-
 // The row a student's server adds: the lesson's load (its own N, C and d), no model of the lab's.
-Configuration added_row(const Scenario& s, std::string label) {
+static Configuration added_row(const Scenario& s, std::string label) {
     // Number 0: not a row of the file (the lesson's claims are about its own rows).
     Configuration c{.label = std::move(label), .mode = "app", .number = 0};
     if (!s.configurations.empty()) {  // a sweep's point, or a row's own N, C, d: the first row's
@@ -99,8 +97,6 @@ Configuration added_row(const Scenario& s, std::string label) {
     }
     return c;
 }
-
-}  // namespace
 
 Scenario with_app(Scenario s, const AppSpec& app) {
     Configuration c = added_row(s, app_label(app));
@@ -125,22 +121,18 @@ Scenario with_target(Scenario s, const std::string& host, std::uint16_t port,
     return s;
 }
 
-namespace {
-
-double median_blocked_ms(const ConfigurationResult& r) {
+static double median_blocked_ms(const ConfigurationResult& r) {
     return r.median_batch < r.batches.size() ? r.batches[r.median_batch].server.blocked_ms : -1;
 }
 
 // How unlike two rows are: the ratio of their makespans, and of their loops' longest blocked
 // stretches where both told it (on a log scale: 0.1 s against 1.0 s counts as 1.0 s against 10 s).
-double row_distance(const ConfigurationResult& a, const ConfigurationResult& b) {
+static double row_distance(const ConfigurationResult& a, const ConfigurationResult& b) {
     double d = std::abs(std::log((a.makespan.median + 1e-3) / (b.makespan.median + 1e-3)));
     if (double x = median_blocked_ms(a), y = median_blocked_ms(b); x >= 0 && y >= 0)
         d += std::abs(std::log((x + 5) / (y + 5)));
     return d;
 }
-
-}  // namespace
 
 void compare_with_lesson(RunResult& run) {
     for (ConfigurationResult& mine : run.configurations) {

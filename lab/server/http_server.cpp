@@ -65,10 +65,6 @@ asio::awaitable<void> in_background(Route r, long number, Handlers handlers,
         std::fprintf(stderr, "background task #%ld failed: %s\n", number, e.what());
     }
 }
-void start_task(const asio::any_io_executor& loop, Route r, long number, const Handlers& handlers,
-                std::unique_ptr<RequestWatch> watch) {
-    asio::co_spawn(loop, in_background(r, number, handlers, std::move(watch)), asio::detached);
-}
 
 // Why a route's work cannot be done here: a service this server was not given (nullptr: none).
 const char* missing_service(const Route& r, const WorkOf& w) {
@@ -236,7 +232,9 @@ asio::awaitable<void> session(TimedSocket stream, std::shared_ptr<Server> server
         co_await next_python_turn();  // the task's done callback
         // Its background task, if it has one, starts now that its 202 is written.
         if (task_follows)
-            start_task(stream.get_executor(), r, number, server->handlers, std::move(watch));
+            asio::co_spawn(stream.get_executor(),
+                           in_background(r, number, server->handlers, std::move(watch)),
+                           asio::detached);
         if (ec || !res.keep_alive()) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -15,17 +15,13 @@ void LoopMonitor::start(const asio::any_io_executor& loop, Micros slow) {
     asio::co_spawn(loop, watch(slow), asio::detached);
 }
 
-namespace {
-
 // How often the calling thread has waited so far: gave up its core of its own accord (for epoll,
 // a sleep, a lock), not counting the times the kernel took the core away (a busy machine).
-std::int64_t waits_so_far() {
+static std::int64_t waits_so_far() {
     rusage usage{};
     getrusage(RUSAGE_THREAD, &usage);
     return usage.ru_nvcsw;
 }
-
-}  // namespace
 
 void LoopMonitor::handler_started(std::string_view path) {
     ++turns_;

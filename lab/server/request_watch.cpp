@@ -79,8 +79,7 @@ public:
         ++server_stats().requests_received;
         ++server_stats().in_service;
         read_us_ = monotonic_us();
-        const std::int64_t waited_since =
-            read_us_ - arrived_us_ >= seen_waiting_us ? arrived_us_ : 0;
+        const auto waited_since = read_us_ - arrived_us_ >= seen_waiting_us ? arrived_us_ : 0;
         explain_read(id_, req, read_us_, waited_since);
         // (a pool's hand-over carries it to the work's thread)
         live::current_request() = client_port_;

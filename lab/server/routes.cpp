@@ -175,11 +175,10 @@ std::string accepted_body(const Route& r, long id) {
 std::string served_body(const Route& r, const ServiceRecord& served) {
     if (r.kind == Route::Kind::user && !served.db.found)
         return error_body(404, "no user " + std::to_string(r.user_id));
-    // What every piece of work reports: when and where it ran (the documents' start_time,
-    // end_time and worker_id, plus the thread and the monotonic stamps the harness puts on its
-    // timeline). (Set key by key: a braced list would be copied element by element into the
-    // object, which cost a /delay answer a quarter of the server's own time, and c10k writes
-    // 10,000 of them at once.)
+    // What every piece of work reports: when and where it ran (the documents' start_time, end_time
+    // and worker_id, plus the thread and the monotonic stamps the harness puts on its timeline).
+    // (Set key by key: a braced list would be copied element by element into the object, which cost
+    // a /delay answer a quarter of the server's own time, and c10k writes 10,000 of them at once.)
     nlohmann::json body;
     body["message"] = message_of(r);
     body["start_time"] = served.start_time;

@@ -28,8 +28,7 @@ struct Listener {
 // writes there waits for that tick to go out. (All on the loop's one thread: a flag, no lock.)
 asio::awaitable<void> write_in_turn(Listener& l, const std::string& text, beast::error_code& ec) {
     while (l.writing) {
-        asio::steady_timer pause(co_await asio::this_coro::executor,
-                                 std::chrono::microseconds(100));
+        asio::steady_timer pause(co_await asio::this_coro::executor, Micros(100));
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     l.writing = true;
