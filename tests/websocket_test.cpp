@@ -106,3 +106,23 @@ TEST_CASE(
     CHECK(lab::why_not_measured(lab::Figure::tick_late_p50, r, {})
               .find("your app sent 5 other messages") != std::string::npos);
 }
+
+// Issue 68: "✓ All 100 WebSockets stay open" beside "100 clients … closed by the lab": the clients
+// the lab closed itself (a message over its limit) leave the count unknown, and say why.
+TEST_CASE("WebSockets the lab closed itself are not counted as held open", "[unit][hostile]") {
+    lab::ConfigurationResult r;
+    r.batches.emplace_back();
+    for (int c = 0; c < 3; ++c) {
+        lab::RequestRecord q;
+        q.connection = c, q.send_us = 0, q.end_us = 1000, q.status = 101;
+        if (c == 2) q.error = lab::ErrorKind::body_over_limit;
+        r.batches[0].requests.push_back(q);
+    }
+    CHECK_FALSE(lab::figure_value(lab::Figure::connections_held, r, {}));
+    CHECK(lab::why_not_measured(lab::Figure::connections_held, r, {}) ==
+          "1 client was sent a message over the " +
+              std::to_string(lab::most_websocket_message >> 10) +
+              " KiB the lab reads of one, and closed by the lab");
+    r.batches[0].requests.pop_back();  // none closed by the lab: the two held through
+    CHECK(lab::figure_value(lab::Figure::connections_held, r, {}) == 2);
+}

@@ -113,6 +113,20 @@ int held_through(const Batch& b) {
     return static_cast<int>(std::ranges::count_if(seen, [&](int c) { return !lost.contains(c); }));
 }
 
+// The clients the lab itself closed (a message over its limit), said; "" when none. Whether the
+// server would have held those open is not known.
+std::string closed_by_the_lab(const ConfigurationResult& r) {
+    long closed = 0;
+    for (const Batch& b : r.batches)
+        closed += std::ranges::count(b.requests, ErrorKind::body_over_limit, &RequestRecord::error);
+    return closed == 0 ? ""
+                       : fmt::format(
+                             "{} {} sent a message over the {} KiB the lab reads of one, "
+                             "and closed by the lab",
+                             count_of(closed, "client"), closed == 1 ? "was" : "were",
+                             most_websocket_message >> 10);
+}
+
 // Why no tick's lateness was measured, as the records tell it: the messages the app sent that
 // were no tick (the first one's text, while the run is fresh), those over the lab's limit, and
 // the clients that read nothing. Never "dropped its client": the server held those open.
@@ -127,11 +141,7 @@ std::string why_no_tick(const ConfigurationResult& r) {
     if (kinds[ErrorKind::status] > 0)
         said += "; your app sent " + std::to_string(kinds[ErrorKind::status]) + " other messages" +
                 (first.empty() ? "" : " (the first: " + first + ")");
-    if (kinds[ErrorKind::body_over_limit] > 0)
-        said += "; " + std::to_string(kinds[ErrorKind::body_over_limit]) +
-                " clients were sent a message over the " +
-                std::to_string(most_websocket_message >> 10) +
-                " KiB the lab reads of one, and closed by the lab";
+    if (const std::string closed = closed_by_the_lab(r); !closed.empty()) said += "; " + closed;
     if (kinds[ErrorKind::timeout] > 0)
         said += "; " + std::to_string(kinds[ErrorKind::timeout]) + " clients read nothing";
     return said;
@@ -141,7 +151,8 @@ std::string why_no_tick(const ConfigurationResult& r) {
 // (nullopt: no tick read, or the memory not read).
 std::optional<double> websocket_figure(Figure figure, const ConfigurationResult& r) {
     if (r.batches.empty()) return std::nullopt;
-    if (figure == Figure::connections_held) {
+    if (figure == Figure::connections_held) {  // (unknown where the lab closed some itself)
+        if (!closed_by_the_lab(r).empty()) return std::nullopt;
         int fewest = held_through(r.batches.front());
         for (const Batch& b : r.batches) fewest = std::min(fewest, held_through(b));
         return fewest;
@@ -245,6 +256,7 @@ std::string why_not_measured(Figure figure, const ConfigurationResult& r, const 
         case tick_late_p50:
         case tick_late_p99:
         case tick_late_max: return why_no_tick(r);
+        case connections_held: return closed_by_the_lab(r);
         case reply_min:
             if (std::ranges::all_of(r.batches, [](const Batch& b) { return b.probes.empty(); }))
                 return "the \"wait MS\" message was never sent: no WebSocket was open to send it "
