@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -523,4 +524,18 @@ TEST_CASE(
                   .find("lab exercise check " + name + " '" + dir.string() + "'") !=
               std::string::npos);
     }
+}
+
+// Issue 68: an app that made a group inside its server's group left both behind (a group with
+// groups in it cannot be removed); the deepest go first now.
+TEST_CASE("a server's group goes with the groups an app made inside it", "[unit][hostile]") {
+    const lab::ServerCgroup group = lab::new_server_cgroup();
+    if (group.folder.empty()) {
+        WARN("not tested: no cgroup (" << group.refused << ")");
+        return;
+    }
+    REQUIRE(::mkdir((group.folder + "/child").c_str(), 0755) == 0);
+    REQUIRE(::mkdir((group.folder + "/child/grandchild").c_str(), 0755) == 0);
+    lab::end_cgroup(group.folder);
+    CHECK_FALSE(std::filesystem::exists(group.folder));
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -50,9 +51,18 @@ if [ -n "$left" ]; then
     echo "lab-guard: lab ended without stopping its servers; stopped:$said" >&2
 fi
 for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-    rmdir "$1"/s* "$1" 2>/dev/null; [ -d "$1" ] || break; sleep 0.1
+    find "$1" -depth -type d -exec rmdir {} + 2>/dev/null; [ -d "$1" ] || break; sleep 0.1
 done
 )sh";
+
+// Removes `folder` and the groups an app made inside it, the deepest first (a group with groups
+// in it cannot go); false, with errno, while one still has a process (EBUSY).
+bool remove_group_tree(const std::string& folder) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+        if (entry.is_directory(ec) && !entry.is_symlink(ec)) remove_group_tree(entry.path());
+    return rmdir(folder.c_str()) == 0 || errno == ENOENT;
+}
 
 // lab's groups, made once: its own folder (lab-PID), a slot per server, the guard's pipe.
 struct Groups {
@@ -105,7 +115,13 @@ void make_groups(Groups& g) {
         return;  // a lab started as a server (lab-PID/sK): that group holds all it starts
     own = own.substr(3) == "/" ? "" : own.substr(3);
     g.base = mount + own + "/lab-" + std::to_string(getpid());
-    if (mkdir(g.base.c_str(), 0755) != 0) {
+    // A folder of this name is a dead lab's of the same pid (whose groups an app kept): emptied
+    // groups of it go; one that still holds a process stays, and this lab takes another name.
+    bool made = false;
+    for (int k = 1; k < 10 && !(made = mkdir(g.base.c_str(), 0755) == 0) && errno == EEXIST; ++k)
+        if (!remove_group_tree(g.base))
+            g.base = mount + own + "/lab-" + std::to_string(getpid()) + "-" + std::to_string(k);
+    if (!made) {
         g.refused = "cannot make " + g.base + ": " + std::strerror(errno);
         g.base.clear();
         return;
@@ -174,7 +190,7 @@ std::vector<std::string> end_cgroup(const std::string& folder) {
     }
     write_small((folder + "/cgroup.kill").c_str(), "1");
     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (rmdir(folder.c_str()) != 0 && errno == EBUSY &&
+    while (!remove_group_tree(folder) && errno == EBUSY &&
            std::chrono::steady_clock::now() < give_up) {
         for (pid_t pid : pids()) kill(pid, SIGKILL);  // (Linux before 5.14 has no cgroup.kill)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
