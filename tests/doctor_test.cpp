@@ -1156,3 +1156,21 @@ TEST_CASE("a ramp's step and the probe's counts are read within bounds, a bad fi
         CHECK_THROWS_WITH(lab::doctor_from_json(damaged), Catch::Contains(named));
     }
 }
+
+// Issue 69: `--with-services`, by name: blocking-db's solution, which queries $DATABASE_URL at its
+// start-up, does not start without the lab's PostgreSQL and is judged with it.
+TEST_CASE("lab doctor --with-services gives the app the lab's PostgreSQL", "[app][untimed]") {
+    test::ScratchDir work, out;
+    REQUIRE(test::run_lab("exercise start blocking-db " + work.path.string() + " --solution")
+                .exit_code == 0);
+    const std::string app = (work.path / "main.py").string();
+    const test::Outcome alone = test::run_lab("doctor " + app + " --out " + out.path.string());
+    INFO(alone.output);
+    CHECK(alone.exit_code != 0);
+    CHECK(alone.output.find("your app did not start") != std::string::npos);
+    const test::Outcome served =
+        test::run_lab("doctor " + app + " --with-services --out " + out.path.string());
+    INFO(served.output);
+    CHECK(served.output.find("your app did not start") == std::string::npos);
+    CHECK(served.output.find("GET /report") != std::string::npos);  // (its verdict: a timing's)
+}

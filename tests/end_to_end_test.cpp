@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/figures/figure_value.hpp"
+#include "lab/report/timeline.hpp"
 #include "lab/results/reader.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/server/loop_monitor.hpp"
@@ -465,4 +467,31 @@ TEST_CASE(
         }
     }
     CHECK(floating >= 3);  // at least lab load --rate, lab check --under, lab doctor --fail-over
+}
+
+// Issue 69: `--uvloop` and `--asgi-server`, each by name: the twins run on uvloop (whose loop the
+// lab says it cannot watch) and under hypercorn (the mode column names it), each row measured.
+TEST_CASE("lab run --with-fastapi --uvloop, and --asgi-server hypercorn", "[e2e][untimed]") {
+    for (const std::string option : {"--uvloop", "--asgi-server hypercorn"}) {
+        test::ScratchDir out;
+        auto o = test::run_lab("run blocking-async --only 2 --with-fastapi " + option +
+                               " --repeat 1 --delay 20 --quiet --out " + out.path.string());
+        INFO(option << ": " << o.output);
+        REQUIRE(o.exit_code == 0);
+        const lab::RunResult run = lab::read_results(
+            std::filesystem::directory_iterator(out.path / "blocking-async")->path());
+        REQUIRE(run.configurations.size() == 2);
+        const lab::ConfigurationResult& twin = run.configurations[1];
+        CHECK(twin.configuration.server == lab::Server::fastapi);
+        CHECK(twin.error.empty());
+        CHECK(twin.makespan.median > 0);
+        if (option == "--uvloop") {
+            CHECK(twin.configuration.fastapi_loop == lab::TwinLoop::uvloop);
+            CHECK(lab::why_not_measured(lab::Figure::loop_blocked, twin, run.scenario.load) ==
+                  "uvloop has no selector the lab can watch (the stdlib's asyncio loop has)");
+        } else {
+            CHECK(twin.configuration.fastapi_server == lab::TwinServer::hypercorn);
+            CHECK(lab::mode_cell(twin.configuration, "/delay").starts_with("FastAPI/hypercorn"));
+        }
+    }
 }

@@ -593,6 +593,33 @@ TEST_CASE(
     CHECK(moved.output.find("→ your route answered in ") != std::string::npos);
 }
 
+// Issue 69: `--attr`, by name: a folder whose app is called `api` is graded with --attr api, and
+// without it is said to have no `app`.
+TEST_CASE("lab exercise check --attr grades an app of another name", "[app]") {
+    test::ScratchDir work;
+    REQUIRE(test::run_lab("exercise start blocking-sleep " + work.path.string() + " --solution")
+                .exit_code == 0);
+    std::string code = test::read_file(work.path / "main.py");
+    for (const std::string name : {"app = FastAPI()", "@app."})
+        for (auto at = code.find(name); at != std::string::npos; at = code.find(name, at + 1))
+            code.replace(at + (name[0] == '@' ? 1 : 0), 3, "api");
+    std::ofstream(work.path / "main.py", std::ios::trunc) << code;
+    test::ScratchDir out;
+    const test::Outcome named =
+        test::run_lab("exercise check blocking-sleep " + work.path.string() +
+                      " --attr api --repeat 1 --out " + out.path.string());
+    INFO(named.output);
+    CHECK(named.exit_code == 0);
+    CHECK(named.output.find("✓ blocking-sleep") != std::string::npos);
+    const test::Outcome unnamed =
+        test::run_lab("exercise check blocking-sleep " + work.path.string() + " --repeat 1 --out " +
+                      out.path.string());
+    INFO(unnamed.output);
+    CHECK(unnamed.exit_code != 0);
+    CHECK(unnamed.output.find("main.py has no `app`") != std::string::npos);
+    CHECK(unnamed.output.find("its ASGI apps: api") != std::string::npos);
+}
+
 // The class in one command: each student's folder graded one after another, a folder whose app
 // does not start said in its row without stopping the others, the mistake two share grouped, and
 // class.html with every name escaped.

@@ -230,3 +230,27 @@ TEST_CASE("a row whose server held all 20 at once while PostgreSQL ran one says 
     lab::judge(r, r.load);
     CHECK(r.verdict.text() == "concurrent; PostgreSQL ran 20 at once");
 }
+
+// Issue 69: `--last 2` and `--markdown`, each by name: the two newest runs of a scenario's folder,
+// older as A; the same tables in Markdown.
+TEST_CASE("lab diff --last 2 takes a folder's two newest runs, A the older; --markdown", "[unit]") {
+    test::ScratchDir dir;
+    const fs::path runs = dir.path / "runs" / "blocking-async";
+    fs::create_directories(runs);
+    fs::rename(lab::write_results(test::made_up_run(blocking_async()), dir.path / "a"),
+               runs / "2026-01-01T00-00-00Z");
+    fs::rename(lab::write_results(sooner(test::made_up_run(blocking_async()), 10), dir.path / "b"),
+               runs / "2026-01-01T00-00-01Z");
+    const test::Outcome last = test::run_lab("diff --last 2 " + runs.string());
+    INFO(last.output);
+    CHECK(last.exit_code == 0);
+    CHECK(last.output.find("2026-01-01T00-00-00Z") < last.output.find("2026-01-01T00-00-01Z"));
+    CHECK(last.output.find("p<0.001") != std::string::npos);  // B ten times sooner, every batch
+    const test::Outcome markdown =
+        test::run_lab("diff --markdown " + (runs / "2026-01-01T00-00-00Z").string() + " " +
+                      (runs / "2026-01-01T00-00-01Z").string());
+    INFO(markdown.output);
+    CHECK(markdown.exit_code == 0);
+    CHECK(markdown.output.find("\n| ") != std::string::npos);  // a Markdown table's row
+    CHECK(markdown.output.find("\n|---") != std::string::npos);
+}

@@ -438,3 +438,32 @@ TEST_CASE("a pipelined burst is answered and served alike with the real watch an
     CHECK(noted.answers == unnoted.answers);
     CHECK(noted.order == unnoted.order);
 }
+
+// Issue 69: `lab serve --slow-ms` and `--live-port`, each by name. A handler that holds the loop
+// 60 ms is logged past --slow-ms 30 and not at the default 100; the live view listens on the
+// port given.
+TEST_CASE("lab serve --slow-ms logs a handler that held the loop that long; --live-port",
+          "[server]") {
+    for (const auto& [slow, logged] : {std::pair{"30", true}, {"100", false}}) {
+        lab::ServerProcess server(LAB_BINARY, {"--mode", "blocking-in-loop", "--slow-ms", slow});
+        httplib::Client client(server.host(), server.port());
+        REQUIRE(client.Get("/delay?ms=60"));
+        REQUIRE(client.Get("/delay?ms=1"));  // (the loop's monitor says it at its next turn)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        INFO("--slow-ms " << slow << ": " << server.log());
+        CHECK((server.log().find("loop blocked for") != std::string::npos) == logged);
+    }
+    int port = 0;  // a free port: one bound and let go
+    {
+        asio::io_context io;
+        asio::ip::tcp::acceptor taken(io, {asio::ip::make_address("127.0.0.1"), 0});
+        port = taken.local_endpoint().port();
+    }
+    lab::ServerProcess live(
+        LAB_BINARY, {"--mode", "async-sleep", "--live", "--live-port", std::to_string(port)});
+    httplib::Client page("127.0.0.1", port);
+    auto answer = page.Get("/");
+    REQUIRE(answer);
+    CHECK(answer->status == 200);
+    CHECK(answer->body.find("Concurrency Lab: live") != std::string::npos);
+}
