@@ -94,6 +94,15 @@ std::vector<DrawnTimeline> drawn_timelines(const std::string& dom) {
     return found;
 }
 
+// What a command popen() started writes, to its end; the command then waited for.
+std::string said_to_end(FILE* command) {
+    std::string said;
+    char chunk[4096];
+    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, command)) said.append(chunk, n);
+    pclose(command);
+    return said;
+}
+
 // Runs `lab ARGS --live --live-wait 60`, opens its page in Chromium as soon as it is printed, and
 // returns what the page showed once its event stream closed (the run over); `said` gets lab's
 // output.
@@ -116,9 +125,7 @@ std::string live_page_of(const std::string& args, const std::filesystem::path& o
             (out / "profile").string() + " --dump-dom " + url + " 2>/dev/null";
         FILE* chromium = popen(browse.c_str(), "r");
         REQUIRE(chromium);
-        char chunk[4096];
-        while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
-        pclose(chromium);
+        dom = said_to_end(chromium);
     }
     test::read_until(lab, "(?!)", said);  // (to its end)
     status = pclose(lab);
@@ -134,11 +141,7 @@ std::string phone_form_of(const std::string& port, const std::filesystem::path& 
         profile.string() + " --dump-dom http://127.0.0.1:" + port + "/guess 2>/dev/null";
     FILE* chromium = popen(browse.c_str(), "r");
     REQUIRE(chromium);
-    std::string dom;
-    char chunk[4096];
-    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
-    pclose(chromium);
-    return dom;
+    return said_to_end(chromium);
 }
 
 // The room's guess form at PORT on a phone's 375 x 667 (tests/phone_view.py: a headless window is
@@ -152,11 +155,13 @@ nlohmann::json phone_view(const std::string& port) {
         "document.documentElement.scrollWidth}\"";
     FILE* view = popen(command.c_str(), "r");
     REQUIRE(view);
-    std::string said;
-    char chunk[4096];
-    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, view)) said.append(chunk, n);
-    pclose(view);
-    return nlohmann::json::parse(said, nullptr, false);
+    return nlohmann::json::parse(said_to_end(view), nullptr, false);
+}
+
+// `lab run blocking-async --predict-page` (d = 20 ms, one batch), its results in `out`.
+test::PipedLab room_run(const std::filesystem::path& out) {
+    return test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20",
+                                  "--repeat", "1", "--out", out.string()});
 }
 
 // A --predict-page run's projector: Chromium at `size` ("1280,720") opens `page`; once the lab
@@ -177,11 +182,7 @@ std::string projector_after_enter(test::PipedLab& piped, const std::string& page
                     .empty());  // the projector has it
     CHECK(write(piped.to_stdin, "\n", 1) == 1);  // Enter: the run starts
     close(piped.to_stdin);
-    std::string dom;
-    char chunk[4096];
-    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
-    pclose(chromium);
-    return dom;
+    return said_to_end(chromium);
 }
 
 // Three lessons wait for times of their own that no `lab run` option shortens: stall's open loop
@@ -531,9 +532,7 @@ TEST_CASE(
     "run",
     "[browser]") {
     test::ScratchDir out;
-    test::PipedLab piped =
-        test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20",
-                               "--repeat", "1", "--out", out.path.string()});
+    test::PipedLab piped = room_run(out.path);
     REQUIRE(piped.said);
     FILE* said = piped.said;
     std::string text;
@@ -610,9 +609,7 @@ TEST_CASE(
 TEST_CASE("the projector's address is one line at 1024x768; the terminal's question is shown",
           "[browser]") {
     test::ScratchDir out;
-    test::PipedLab piped =
-        test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20",
-                               "--repeat", "1", "--out", out.path.string()});
+    test::PipedLab piped = room_run(out.path);
     REQUIRE(piped.said);
     std::string text;
     const std::string page =
@@ -705,12 +702,9 @@ TEST_CASE(
         "--virtual-time-budget=3000 --user-data-dir=" +
         (out.path / "profile").string() + " --dump-dom '" + page +
         "?answers=2' 2>/dev/null";  // the long wait's and the health check's
-    std::string dom;
     FILE* chromium = popen(browse.c_str(), "r");
     REQUIRE(chromium);
-    char chunk[4096];
-    while (std::size_t n = std::fread(chunk, 1, sizeof chunk, chromium)) dom.append(chunk, n);
-    pclose(chromium);
+    const std::string dom = said_to_end(chromium);
     std::string bars = test::html_attribute(dom.substr(std::min(dom.size(), dom.find("<body"))),
                                             "data-serve-bars");
     bars = std::regex_replace(bars, std::regex("&quot;"),
