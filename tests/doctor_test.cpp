@@ -1159,7 +1159,9 @@ TEST_CASE("a ramp's step and the probe's counts are read within bounds, a bad fi
 
 // Issue 69: `--with-services`, by name: blocking-db's solution, which queries $DATABASE_URL at its
 // start-up, does not start without the lab's PostgreSQL and is judged with it.
-TEST_CASE("lab doctor --with-services gives the app the lab's PostgreSQL", "[app][untimed]") {
+// (Not [untimed], though it times nothing: its PostgreSQL and Redis make /tmp/lab-* folders, which
+// services-folders, beside the untimed groups, looks for by name.)
+TEST_CASE("lab doctor --with-services gives the app the lab's PostgreSQL", "[app]") {
     test::ScratchDir work, out;
     REQUIRE(test::run_lab("exercise start blocking-db " + work.path.string() + " --solution")
                 .exit_code == 0);

@@ -334,7 +334,12 @@ TEST_CASE(
         CHECK(said.exit_code == 1);
         CHECK(said.output.find("tick_late_p50 not measured: no tick") != std::string::npos);
         CHECK(said.output.find(words) != std::string::npos);
-        CHECK(said.output.find("✓ All 100 WebSockets stay open") != std::string::npos);
+        // (Issue 68: the clients the lab closed itself, over its limit, leave "held open" unknown)
+        const bool lab_closed = std::string(odd) == "huge";
+        CHECK((said.output.find("✓ All 100 WebSockets stay open") != std::string::npos) ==
+              !lab_closed);
+        if (lab_closed)
+            CHECK(said.output.find("? All 100 WebSockets stay open") != std::string::npos);
         CHECK(said.output.find("drops its client") == std::string::npos);
         CHECK(said.output.find("the handler sent none back") == std::string::npos);
         auto report = test::run_lab("report " + (out.path / odd / "blocking-websocket").string());

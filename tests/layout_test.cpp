@@ -118,3 +118,15 @@ TEST_CASE("paragraphs re-flow to the width; bars are drawn in eighths", "[unit]"
     CHECK(lab::bar(0.001, 1, 4) == "▏");  // anything above zero shows
     CHECK(lab::bar(0, 1, 4).empty());
 }
+
+// Issue 68: a class's folder with a C1 control (U+009B) in it went to the terminal raw, inside
+// single quotes. A word with a control character is written as bash's $'...', which a shell reads
+// back as the same bytes, and which shows no control on the terminal.
+TEST_CASE("a shell word with a control character is written as $'...' with \\xNN", "[unit]") {
+    CHECK(lab::shell_word("work/ada") == "work/ada");
+    CHECK(lab::shell_word("my work") == "'my work'");
+    CHECK(lab::shell_word("work/b\xc2\x9bx") == "$'work/b\\xc2\\x9bx'");
+    CHECK(lab::shell_word("x\x1b[31my") == "$'x\\x1b[31my'");
+    CHECK(lab::shell_word("it's\n") == "$'it\\x27s\\x0a'");
+    CHECK(lab::printable(lab::shell_word("b\xc2\x9b")) == lab::shell_word("b\xc2\x9b"));
+}
