@@ -152,12 +152,14 @@ bool take_guesses(Scenario& s, const std::string& list, std::string& why) {
 
 void ask_guesses(Scenario& s, std::istream& in, std::ostream& out, LiveHub* hub) {
     set_the_scene(s, out);
-    if (const GuessForm f = form_of(s); hub)  // the projector shows what the terminal asks
+    if (hub) {  // the projector shows what the terminal asks
+        const GuessForm f = form_of(s);
         hub->publish({{"type", "question"},
                       {"title", f.title},
                       {"question", guess_question(s)},
                       {"labels", f.labels},
                       {"choices", f.choices}});
+    }
     const std::string unit(guessed(s).unit);
     for (Configuration& c : s.configurations)
         if (!asked(printable(c.label) + " (" + (unit.empty() ? "a count" : unit) + ")", in, out,
