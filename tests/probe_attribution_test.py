@@ -134,31 +134,6 @@ def records(server, path, n=10):
     return statuses, settled(server, n)
 
 
-class Overrun:
-    """The most a 1 ms sleep of a thread of this process overran by while it ran, in ms: a machine
-    that kept a ready thread from a core for tens of ms (a neighbour on the host, a stolen vCPU)
-    kept the server's watchdog from its looks as well. Said, not judged: a disturbed batch is run
-    once more (the standards' "a run the machine disturbed is said to be disturbed")."""
-
-    def __init__(self):
-        self.most, self.stop = 0.0, threading.Event()
-        self.thread = threading.Thread(target=self.measure, daemon=True)
-
-    def measure(self):
-        while not self.stop.is_set():
-            start = time.monotonic()
-            time.sleep(0.001)
-            self.most = max(self.most, (time.monotonic() - start - 0.001) * 1000)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_):
-        self.stop.set()
-        self.thread.join()
-
-
 def settled(server, n):
     """The ledger's records once there are n and none is in flight (5 s at most)."""
     deadline, found = time.monotonic() + 5, []
@@ -197,12 +172,20 @@ def price(server, label):
 def attributions(server, label):
     """Each GET route's 10 records against its physical bounds."""
     price(server, label)
-    with Overrun() as overrun:
-        statuses, found = records(server, "/report")
-    if sum(r["where"] is not None for r in found) < 8 and overrun.most >= 15:
-        print(f"note  {label} /report: disturbed (a 1 ms sleep here overran by {overrun.most:.0f} ms), "
+    # The watchdog says how late it came back at most (its 5 ms nap overran, or it woke long after
+    # a request called it): 6.5 ms a batch here (median of 30, 25 at most), 15 beside three
+    # computing processes, where a look waits its turn at the GIL. A machine that kept it from a
+    # core for 40 ms or more (a vCPU the host took: CI's failure had 3 holds in a row, 180 ms, left
+    # unlooked at, and no sleep of the test's own late) left it no look at most of a 60 ms hold.
+    # Said, not judged: such a batch is run once more ("a run the machine disturbed is said to be
+    # disturbed").
+    statuses, found = records(server, "/report")
+    late = server.get("/__lab/requests")[1]["watchdog_late_ms"]
+    if sum(r["where"] is not None for r in found) < 8 and late >= 40:
+        print(f"note  {label} /report: disturbed (the server's watchdog came back {late:.0f} ms late), "
               f"{sum(r['where'] is not None for r in found)} of 10 located: its batch once more", flush=True)
         statuses, found = records(server, "/report")
+        late = server.get("/__lab/requests")[1]["watchdog_late_ms"]
     # A computing loop thread gives the GIL to the watchdog only every 5 ms: a hold the watchdog
     # could not look at is said as unknown (where null, cpu_share -1), never as elsewhere or
     # waiting. On a quiet machine it has 40 ms of each hold to get one look in, and a look makes
@@ -213,7 +196,7 @@ def attributions(server, label):
           each(found, "loop_ms", lambda v: v >= 45) and len(located) >= 8
           and all(r["cpu_share"] >= 0.5 and r["where"]["file"] == "app/pricing.py" for r in located)
           and all(r["cpu_share"] == -1 for r in found if r["where"] is None),
-          f"a 1 ms sleep here overran by {overrun.most:.1f} ms at most | "
+          f"the watchdog came back {late:.1f} ms late at most | "
           + shown(found, "loop_ms", "cpu_share", "where") + " | server: " + server.stderr()[-1500:])
     for path in ("/stock/4", "/search?q=shoes"):
         statuses, found = records(server, path)

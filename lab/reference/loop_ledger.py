@@ -150,6 +150,11 @@ class Ledger:
         self.since = 0  # perf_counter_ns when the request's callback running now began; else 0
         self.hold = None  # the watchdog's latest Hold: replaced whole, never changed in place
         self.parked, self.wake = False, threading.Event()  # the watchdog resting while no request runs
+        self.woken = 0  # perf_counter_ns when a request last woke the resting watchdog (unpark)
+        # The most the watchdog came back late since the last reset (its nap overran, or it woke
+        # long after a request unparked it): a machine that kept it from a core, or from the GIL,
+        # that long kept it from looking at the holds meanwhile. Said in the report, never judged.
+        self.late_ns = 0
         self.places = Places(root)  # the app's own files (the watchdog's looks, the framework's holds)
 
     def open(self, scope, now_ns, start_us):
@@ -180,7 +185,7 @@ class Ledger:
 
     def unpark(self):
         """A request runs: wake the resting watchdog (Watchdog.rest)."""
-        self.parked = False
+        self.parked, self.woken = False, time.perf_counter_ns()
         self.wake.set()
 
     def report(self, reset, route_of):
@@ -188,7 +193,7 @@ class Ledger:
         for r in self.records:
             r.where = self.places.framework_at(r.where, r.endpoint)
         body = {"hold_ms": HOLD_MS, "requests": [r.as_json(route_of(r)) for r in self.records],
-                "dropped": self.dropped()}
+                "dropped": self.dropped(), "watchdog_late_ms": ms(self.late_ns)}
         if reset:
             self.reset()
         return body
@@ -197,6 +202,7 @@ class Ledger:
         """Forget the finished records; the ones in flight stay (they finish into the next report)."""
         self.records = [r for r in self.records if r.done_us < 0]
         self.counted = self.count - len(self.records)
+        self.late_ns = 0
 
     def figures(self):
         """(median loop ms an answered request held, -1 if none; where the longest located hold
@@ -640,9 +646,15 @@ class Watchdog(threading.Thread):
         while not self.loop.is_closed():
             if nap is None:
                 self.rest(opened)
+                now = time.perf_counter_ns()
+                late = now - self.ledger.woken if self.ledger.wake.is_set() else 0
             else:
+                asked = time.perf_counter_ns()
                 time.sleep(nap)
-            now, since = time.perf_counter_ns(), self.ledger.since
+                now = time.perf_counter_ns()
+                late = now - asked - int(nap * 1e9)
+            self.ledger.late_ns = max(self.ledger.late_ns, late)
+            since = self.ledger.since
             if not since or now - since < hold_ns:  # no hold yet: look again when one could be
                 quiet, opened = not since and self.ledger.count == opened, self.ledger.count
                 nap = None if quiet else (hold_ns if not since else max(since + hold_ns - now, 1e6)) / 1e9
