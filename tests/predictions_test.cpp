@@ -219,6 +219,18 @@ TEST_CASE(
     box.form(late);
     CHECK(box.take(R"({"guesses": ["1", "1"]})", late).status == 409);  // the 201st
     CHECK(box.count() == lab::most_room_guesses);
+    // The teacher's --room-size 2: the third sender is told the room is full; a second thought of
+    // one of the two still counts.
+    lab::GuessBox pair({"t", "q", "s", {"a"}, {}, 2});
+    std::string first, second, third;
+    for (std::string* sender : {&first, &second, &third}) pair.form(*sender);
+    CHECK(pair.take(R"({"guesses": ["1"]})", first).status == 200);
+    CHECK(pair.take(R"({"guesses": ["2"]})", second).status == 200);
+    const auto full = pair.take(R"({"guesses": ["3"]})", third);
+    CHECK(full.status == 409);
+    CHECK(json::parse(full.json)["message"] == "the room is full: its 2 guesses are sent");
+    CHECK(pair.take(R"({"guesses": ["4"]})", first).status == 200);
+    CHECK(pair.by_configuration()[0] == std::vector<double>{4, 2});
     lab::GuessBox closed({"t", "q", "s", {"a"}});
     std::string sender;
     CHECK(json::parse(closed.form(sender).json)["labels"] == json::array({"a"}));

@@ -107,7 +107,7 @@ std::string said_to_end(FILE* command) {
 // returns what the page showed once its event stream closed (the run over); `said` gets lab's
 // output.
 std::string live_page_of(const std::string& args, const std::filesystem::path& out,
-                         std::string& said, int& status) {
+                         std::string& said, int& status, const std::string& window = "1024,768") {
     std::string command = std::string(LAB_BINARY) + " " + args +
                           " --live --live-wait 60 --quiet --out " + out.string() + " 2>&1";
     FILE* lab = popen(command.c_str(), "r");
@@ -120,9 +120,9 @@ std::string live_page_of(const std::string& args, const std::filesystem::path& o
         std::string browse =
             "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
             "--disable-background-networking --disable-component-update --disable-sync "
-            "--window-size=1024,768 "
-            "--virtual-time-budget=60000 --user-data-dir=" +
-            (out / "profile").string() + " --dump-dom " + url + " 2>/dev/null";
+            "--window-size=" +
+            window + " --virtual-time-budget=60000 --user-data-dir=" + (out / "profile").string() +
+            " --dump-dom " + url + " 2>/dev/null";
         FILE* chromium = popen(browse.c_str(), "r");
         REQUIRE(chromium);
         dom = said_to_end(chromium);
@@ -158,10 +158,12 @@ nlohmann::json phone_view(const std::string& port) {
     return nlohmann::json::parse(said_to_end(view), nullptr, false);
 }
 
-// `lab run blocking-async --predict-page` (d = 20 ms, one batch), its results in `out`.
-test::PipedLab room_run(const std::filesystem::path& out) {
-    return test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--delay", "20",
-                                  "--repeat", "1", "--out", out.string()});
+// `lab run blocking-async --predict-page` (d = 20 ms, one batch), its results in `out`, for a room
+// of `room_size`.
+test::PipedLab room_run(const std::filesystem::path& out, const std::string& room_size = "200") {
+    return test::spawn_lab_piped({"run", "blocking-async", "--predict-page", "--room-size",
+                                  room_size, "--delay", "20", "--repeat", "1", "--out",
+                                  out.string()});
 }
 
 // A --predict-page run's projector: Chromium at `size` ("1280,720") opens `page`; once the lab
@@ -475,6 +477,28 @@ TEST_CASE(
     CHECK(body.find("GET /health, meanwhile:") != std::string::npos);
 }
 
+// Issue 67: cpu-bound's five lanes, each with its guess, end within a projector's 720 px (796
+// before), in the window's inside (a window 807 px tall is 664 inside, with these options). The
+// titles, the guesses' strips and the bars grow thinner, and every request is still drawn (no
+// lane draws one row in k).
+TEST_CASE("five lanes with guesses end within a 720 px window", "[browser]") {
+    test::ScratchDir out;
+    std::string said;
+    int status = 0;
+    const std::string dom = live_page_of("run cpu-bound --repeat 1 --predict 1,1,0.5,0.5,0.5",
+                                         out.path, said, status, "1280,807");
+    INFO(said);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+    REQUIRE(test::html_attribute(body, "data-done") == "yes");
+    const int window = std::stoi(test::html_attribute(body, "data-window-height"));
+    CHECK(window <= 720);
+    CHECK(std::stoi(test::html_attribute(body, "data-page-height")) <= window);
+    CHECK(test::html_attribute(body, "data-guess-bars") == "5");
+    CHECK(test::html_attribute(body, "data-final-bars") == "50");
+}
+
 // Predict, then observe: the class's guesses are outlined bars on the page before the run's first
 // answer (the page counts the visible ones then); a makespan's on each lane's time axis, any
 // other figure's in a panel where the measured value fills in beside it.
@@ -532,7 +556,7 @@ TEST_CASE(
     "run",
     "[browser]") {
     test::ScratchDir out;
-    test::PipedLab piped = room_run(out.path);
+    test::PipedLab piped = room_run(out.path, "3");  // (issue 67: a room of 3)
     REQUIRE(piped.said);
     FILE* said = piped.said;
     std::string text;
@@ -561,6 +585,18 @@ TEST_CASE(
                 ->status == 400);
         CHECK(room.Post("/guess", sender, body, "application/json")->status == 200);
     }
+    {  // A fourth, in a room of 3: told the room is full (409), and the terminal says so.
+        auto form = room.Get("/guess/form");
+        REQUIRE(form);
+        const std::string cookie = form->get_header_value("Set-Cookie");
+        auto late = room.Post("/guess", {{"Cookie", cookie.substr(0, cookie.find(';'))}},
+                              R"({"guesses": ["1", "1"]})", "application/json");
+        REQUIRE(late);
+        CHECK(late->status == 409);
+        CHECK(late->body.find("the room is full") != std::string::npos);
+        CHECK_FALSE(
+            test::read_until(said, "(the room is full \\(3\\)); press Enter", text).empty());
+    }
     {  // The phone's form offers the lesson's choices, as radio buttons.
         const std::string form = phone_form_of(port, out.path / "phone");
         std::size_t radios = 0;
@@ -581,6 +617,7 @@ TEST_CASE(
     const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
     CHECK(test::html_attribute(body, "data-done") == "yes");
     CHECK(test::html_attribute(body, "data-room-count") == "3");
+    CHECK(body.find("3 of 3 guesses from the room") != std::string::npos);
     CHECK(test::html_attribute(body, "data-room-ticks-before-run") ==
           "5");  // 3 + 2 guesses, a tick each
     CHECK(test::html_attribute(body, "data-room-medians-before-run") == "2");

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <ostream>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -48,25 +49,29 @@ void set_the_scene(const Scenario& s, std::ostream& out) {
 // knows the room can see the address. A thread of its own, since the terminal waits for Enter.
 class RoomOnProjector {
 public:
-    RoomOnProjector(const Scenario& s, LiveHub& hub, std::ostream& out)
-        : s_(s), hub_(hub), out_(out), watcher_([this](std::stop_token stop) { watch(stop); }) {}
+    RoomOnProjector(const Scenario& s, LiveHub& hub, std::ostream& out, std::size_t size)
+        : s_(s), hub_(hub), out_(out), size_(size), watcher_([this](std::stop_token stop) {
+              watch(stop);
+          }) {}
     void closed(const std::vector<std::vector<double>>& room) {
         watcher_.request_stop();
         watcher_.join();
-        hub_.publish(room_event(s_, room, hub_.guesses_so_far(), false));
+        hub_.publish(room_event(s_, room, hub_.guesses_so_far(), false, size_));
     }
 
 private:
     void watch(std::stop_token stop) {
         std::vector<std::vector<double>> shown;
-        bool page_open = false;
+        bool page_open = false, full_said = false;
         std::mutex m;
         std::condition_variable_any woken;  // (by the stop alone)
         std::unique_lock lock(m);
         for (bool first = true; !stop.stop_requested(); first = false) {
             auto now = hub_.room_guesses();
-            if (first || now != shown)
-                hub_.publish(room_event(s_, now, hub_.guesses_so_far(), true));
+            const std::size_t count = hub_.guesses_so_far();
+            if (first || now != shown) hub_.publish(room_event(s_, now, count, true, size_));
+            if (count == size_ && !std::exchange(full_said, true))
+                out_ << "guesses: the room is full (" << count << "); press Enter\n" << std::flush;
             if (!page_open && (page_open = hub_.wait_for_viewer(std::chrono::milliseconds(0))))
                 out_ << "live view: a page is open; press Enter when the room has guessed\n"
                      << std::flush;
@@ -77,6 +82,7 @@ private:
     const Scenario& s_;
     LiveHub& hub_;
     std::ostream& out_;
+    const std::size_t size_;
     std::jthread watcher_;  // (last: starts once the rest is ready; stopped and joined as it goes)
 };
 
@@ -107,7 +113,7 @@ std::string guess_question(const Scenario& s) {
 }
 
 nlohmann::json room_event(const Scenario& s, const std::vector<std::vector<double>>& room,
-                          std::size_t count, bool open) {
+                          std::size_t count, bool open, std::size_t size) {
     const FigureInfo& f = guessed(s);
     nlohmann::json configurations = nlohmann::json::array();
     for (std::size_t k = 0; k < s.configurations.size(); ++k) {
@@ -117,13 +123,10 @@ nlohmann::json room_event(const Scenario& s, const std::vector<std::vector<doubl
             c["median"] = room_spread(room[k], std::nullopt, std::string(f.unit)).median;
         configurations.push_back(std::move(c));
     }
-    return {{"type", "room"},
-            {"open", open},
-            {"count", count},
-            {"what", guessed_what(s)},
-            {"unit", f.unit},
-            {"digits", f.digits},
-            {"configurations", std::move(configurations)}};
+    return {{"type", "room"},          {"open", open},
+            {"count", count},          {"size", size},
+            {"what", guessed_what(s)}, {"unit", f.unit},
+            {"digits", f.digits},      {"configurations", std::move(configurations)}};
 }
 
 bool guessable(const Scenario& s, std::string& why) {
@@ -184,11 +187,14 @@ void ask_guesses(Scenario& s, std::istream& in, std::ostream& out, LiveHub* hub)
           });
 }
 
-void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out) {
-    out << "guesses: " << hub.open_guesses(form_of(s))
+void gather_room_guesses(Scenario& s, LiveHub& hub, std::istream& in, std::ostream& out,
+                         std::size_t room_size) {
+    GuessForm form = form_of(s);
+    form.room_size = room_size;
+    out << "guesses: " << hub.open_guesses(std::move(form))
         << "  (the room opens it and guesses; press Enter here to start the run)\n"
         << std::flush;
-    RoomOnProjector projector(s, hub, out);
+    RoomOnProjector projector(s, hub, out, room_size);
     std::string line;
     const bool entered = static_cast<bool>(std::getline(in, line));
     auto room = hub.close_guesses();

@@ -26,6 +26,7 @@ struct RunOptions {
     std::string predict;  // --predict's list; empty: ask on the terminal
     CLI::Option* predicting = nullptr;
     bool predict_page = false;
+    std::size_t room_size = most_room_guesses;
     Output output;
 };
 
@@ -65,7 +66,7 @@ int with_predictions(Scenario& s, RunOptions& o) {
     o.output.enter_starts = o.predict_page;
     if (!o.output.open_live()) return exit_failed;
     if (predict && o.predict.empty()) ask_guesses(s, std::cin, std::cerr, o.output.hub.get());
-    if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr);
+    if (o.predict_page) gather_room_guesses(s, *o.output.hub, std::cin, std::cerr, o.room_size);
     if (std::ranges::none_of(s.configurations, &Configuration::guessed) && !has_picks(s))
         std::cerr << "lab: notice: no guesses were given; the run goes on without them\n";
     return exit_ok;
@@ -115,9 +116,15 @@ Action define_run(CLI::App& app) {
                        "Guess each configuration's key figure first: asked on the terminal, or "
                        "given in order (1.0,0.1; an empty place for none); shown beside the run")
             ->expected(0, 1);
-    app.add_flag("--predict-page", o->predict_page,
-                 "Also take the room's guesses on the live view's /guess form (turns on --live; "
-                 "--live-host 0.0.0.0 lets other machines in); Enter starts the run");
+    auto* page = app.add_flag("--predict-page", o->predict_page,
+                              "Also take the room's guesses on the live view's /guess form (turns "
+                              "on --live; --live-host 0.0.0.0 lets other machines in); Enter "
+                              "starts the run");
+    app.add_option("--room-size", o->room_size,
+                   "The room's size: its guesses at most (1 to 200; default 200); the terminal "
+                   "says when all have come")
+        ->check(CLI::Range(std::size_t{1}, most_room_guesses))
+        ->needs(page);
     o->output.declare(app);
     return [o] {
         auto found = find_scenario(o->name, o->overrides);

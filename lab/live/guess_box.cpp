@@ -81,11 +81,10 @@ GuessBox::Reply GuessBox::take(std::string_view body, const std::string& sender)
                         " sent so far.",
                     sent_.size());
     }
-    if (sent_.size() >= most_room_guesses)
-        return said(409,
-                    "the room has sent " + std::to_string(most_room_guesses) +
-                        " guesses, as many as the lab keeps",
-                    sent_.size());
+    if (sent_.size() >= form_.room_size)
+        return said(
+            409, "the room is full: its " + std::to_string(form_.room_size) + " guesses are sent",
+            sent_.size());
     from->second = sent_.size();
     sent_.push_back({std::move(guesses), choice});
     return said(200,
@@ -97,7 +96,7 @@ GuessBox::Reply GuessBox::form(std::string& sender) {
     std::lock_guard lock(m_);
     if (closed_) return said(409, "the run has started: guesses are closed", sent_.size());
     if (!senders_.contains(sender)) {
-        while (senders_.size() >= most_room_senders && !given_.empty()) {  // the oldest unsent
+        while (senders_.size() >= 4 * form_.room_size && !given_.empty()) {  // the oldest unsent
             auto oldest = senders_.find(given_.front());
             if (oldest != senders_.end() && !oldest->second) senders_.erase(oldest);
             given_.pop_front();

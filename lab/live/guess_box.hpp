@@ -2,7 +2,7 @@
 // The room's guesses (`lab run --predict-page`): before the run, several people open the live
 // view's /guess page and each sends one guess per configuration. The box checks every guess as
 // the terminal does (lab/guess.hpp), keeps one sending per sender (the token its form gave: a
-// re-send replaces it), at most `most_room_guesses` of them, and hands them to the run. Nothing
+// re-send replaces it), at most the room's size of them, and hands them to the run. Nothing
 // sent is ever shown as HTML: the page sets text, report.html escapes it.
 #include <cstddef>
 #include <deque>
@@ -15,12 +15,7 @@
 
 namespace lab {
 
-inline constexpr std::size_t most_room_guesses = 200;
-// Forms kept unsent (a reload keeps its token). A form a browser asks for past them is given,
-// and the oldest form not yet sent is forgotten: a class behind one address (a NAT, a container's
-// port) is never refused, and a client asking for forms in a loop costs only unsent forms, never
-// a guess sent.
-inline constexpr std::size_t most_room_senders = 4 * most_room_guesses;
+inline constexpr std::size_t most_room_guesses = 200;  // the largest room (--room-size)
 inline constexpr std::size_t largest_guess_body = 4096;  // bytes of one sending
 
 // What the page asks: the lesson's title, the figure in words, its unit, the configurations, and
@@ -28,6 +23,11 @@ inline constexpr std::size_t largest_guess_body = 4096;  // bytes of one sending
 struct GuessForm {
     std::string title, question, unit;
     std::vector<std::string> labels = {}, choices = {};
+    // Its sendings at most, and 4 forms a sending kept unsent (a reload keeps its token). A form a
+    // browser asks for past them is given, and the oldest form not yet sent is forgotten: a class
+    // behind one address (a NAT, a container's port) is never refused, and a client asking for
+    // forms in a loop costs only unsent forms, never a guess sent.
+    std::size_t room_size = most_room_guesses;
 };
 
 class GuessBox {
