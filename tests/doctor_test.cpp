@@ -589,6 +589,22 @@ TEST_CASE(
     CHECK(died.exit_code == 4);
     CHECK(died.output.find("your app died during the run: its process exited with status 3") !=
           std::string::npos);
+    // Issue 68: one that dies after its first route's burst: that route keeps its verdict, in the
+    // table and in the folder, beside how the app ended.
+    test::ScratchDir later;
+    auto kept =
+        test::run_lab("doctor dies_later.py --app-dir " + apps + " --out " + later.path.string());
+    INFO(kept.output);
+    CHECK(kept.exit_code == 4);
+    CHECK(kept.output.find("GET /a | concurrent") != std::string::npos);
+    CHECK(kept.output.find("GET /b: not judged: your app died before its burst ended") !=
+          std::string::npos);
+    CHECK(kept.output.find("your app died during the run: its process exited with status 3") !=
+          std::string::npos);
+    std::string stored;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(later.path))
+        if (entry.path().filename() == "doctor.json") stored = test::read_file(entry.path());
+    CHECK(stored.find("\"died\": \"your app died during the run") != std::string::npos);
     auto unwritten = test::run_lab_on_full_disk(
         "doctor no_wait.py --app-dir " + apps + " --out " + dir.path.string(), 3000);
     INFO(unwritten.output);

@@ -99,6 +99,10 @@ int report(DoctorRun run, const DoctorOptions& o) {
                                        {{.name = "report.html", .text = doctor_html(run)}});
         }))
         return exit_could_not_run;
+    if (!run.died.empty()) {
+        std::cerr << "lab doctor: " << printable(run.died) << '\n';
+        return exit_could_not_run;
+    }
     if (const std::string failed = mostly_unanswered(run); !failed.empty()) {
         std::cerr << "lab doctor: the run failed: " << printable(failed) << '\n';
         return exit_could_not_run;

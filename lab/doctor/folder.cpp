@@ -41,7 +41,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MixedRun, batch, routes, records
 // (server.log keeps the app's log; the mixed phase is there when it ran)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DoctorRun, app, app_spec, app_dir, probed,
                                                 bystander, bystander_alone_ms, hold_ms, requests,
-                                                max_in_flight, routes, run_s, estimate_s)
+                                                max_in_flight, routes, run_s, estimate_s, died)
 
 nlohmann::json stored_doctor_json(const DoctorRun& run) {
     nlohmann::json j = run;

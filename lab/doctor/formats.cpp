@@ -97,6 +97,7 @@ nlohmann::json doctor_json(const DoctorRun& run) {
               {"max_in_flight", run.max_in_flight},
               {"hold_ms", run.hold_ms},
               {"run_s", run.run_s},
+              {"died", run.died},
               {"estimate_s", run.estimate_s},
               {"routes_over", routes_over(run)},
               {"routes_failed", routes_failed(run)},

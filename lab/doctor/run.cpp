@@ -252,16 +252,20 @@ void examine_all(const ConfigurationProcesses& app, const std::vector<PlannedReq
 }
 
 // Runs `examine`; when it fails because the app is gone (the probe inside it answers nothing),
-// says so with the app's exit status ("exited with status 3", "was killed by signal 9").
+// `run.died` says so with the app's exit status ("exited with status 3", "was killed by signal
+// 9"), and the routes whose bursts were done keep their verdicts.
 template <class Examine>
-void examine_or_say_how_the_app_died(const ConfigurationProcesses& app, Examine examine) {
+void examine_until_the_app_dies(const ConfigurationProcesses& app, DoctorRun& run,
+                                Examine examine) {
     try {
         examine();
     } catch (const std::runtime_error& e) {
         auto ended = app.server ? app.server->exited(std::chrono::seconds(1)) : std::nullopt;
         if (!ended) throw;
-        throw DoctorCouldNotRun("your app died during the run: its process " + *ended + " (so " +
-                                e.what() + ")");
+        run.died = "your app died during the run: its process " + *ended + " (so " + e.what() + ")";
+        for (RouteRun& r : run.routes)
+            if (r.judged() && r.records.empty())
+                r.warm_status = 0, r.warm_said = "your app died before its burst ended";
     }
 }
 
@@ -339,8 +343,8 @@ DoctorRun run_doctor(const DoctorSettings& settings) {
         if (settings.progress) settings.progress(line);
     };
     if (!settings.list_only)
-        examine_or_say_how_the_app_died(
-            app, [&] { examine_all(app, planned, settings, run, say, started); });
+        examine_until_the_app_dies(app, run,
+                                   [&] { examine_all(app, planned, settings, run, say, started); });
     else
         for (const PlannedRequest& p : planned)
             run.routes.emplace_back().request = p, run.routes.back().warm_said = "listed (--list)";

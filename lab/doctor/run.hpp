@@ -137,6 +137,8 @@ struct DoctorRun {
     double run_s = 0;
     double estimate_s = -1;  // the whole run, as the doctor said it after the warm-ups
     std::string server_log;  // what the app wrote to stderr (its warnings)
+    std::string
+        died;  // how the app ended mid-run ("" if it did not): the bursts done keep their verdicts
 };
 
 struct ConfigurationProcesses;  // (lab/run/configuration_processes.hpp)
@@ -148,14 +150,8 @@ LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, in
                   const std::string& bystander);
 nlohmann::json probe_json(const LoadSpec& at, const std::string& path);
 
-// The lab could not run the doctor to its end: the app died mid-run (said with how it ended, as
-// its process's status says it), not the app's answer nor the user's input.
-struct DoctorCouldNotRun : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-// Throws AppWontStart (your_app.hpp) when the app does not start, DoctorCouldNotRun when it dies.
-// Its routes are not judged yet (judge.hpp judges them).
+// Throws AppWontStart (your_app.hpp) when the app does not start; when it dies mid-run, `died`
+// says how. Its routes are not judged yet (judge.hpp judges them).
 DoctorRun run_doctor(const DoctorSettings& settings);
 
 // Why the run failed though it ended, empty if it did not: a burst (or the mixed phase) of which
