@@ -1171,6 +1171,21 @@ TEST_CASE("a ramp's step and the probe's counts are read within bounds, a bad fi
         damaged["routes"][0]["ramp"][0] = nlohmann::json::parse(bad);
         CHECK_THROWS_WITH(lab::doctor_from_json(damaged), Catch::Contains(named));
     }
+    // And every other number, by its key: a burst's size, a stamp, a figure.
+    for (const auto& [key, bad, named] :
+         {std::tuple{"requests", "1e12", "requests: a number the lab writes"},
+          {"requests", "-3", "requests: a burst of 1 to 200, not -3"},
+          {"hold_ms", "1e300", "hold_ms: a number the lab writes"},
+          {"run_s", "1e999", "run_s: a number the lab writes"}}) {
+        INFO(key << " " << bad);
+        nlohmann::json damaged = stored;
+        damaged[key] = nlohmann::json::parse(bad, nullptr, false);
+        if (damaged[key].is_discarded()) continue;  // (1e999: not JSON nlohmann reads)
+        CHECK_THROWS_WITH(lab::doctor_from_json(damaged), Catch::Contains(named));
+    }
+    nlohmann::json stamp = stored;
+    stamp["routes"][0]["warm"]["took_ms"] = 3e12;
+    CHECK_THROWS_WITH(lab::doctor_from_json(stamp), Catch::Contains("took_ms: a number"));
 }
 
 // Issue 69: `--with-services`, by name: blocking-db's solution, which queries $DATABASE_URL at its

@@ -148,7 +148,7 @@ Action define_doctor(CLI::App& app) {
                    "Where the import string is looked up, as uvicorn's --app-dir (default: the "
                    "current folder)");
     app.add_option("-n", o->settings.requests, "Requests in each route's burst, sent at once")
-        ->check(CLI::Range(1, 200));
+        ->check(CLI::Range(1, max_doctor_burst));
     app.add_option("--fail-over", o->settings.hold_ms,
                    "A hold of the loop this long (ms) names its line and makes the exit status 1 "
                    "(0 none held, 2 bad input, 3 a route sent not judged, 4 the lab could not run "

@@ -102,9 +102,9 @@ struct MixedRun {
 std::vector<std::size_t> mixed_routes(const std::vector<RouteRun>& routes);
 WeightedTarget mixed_target(const PlannedRequest& request);
 
-// The doctor's defaults, each written once: a burst's requests (-n), and the hold of the loop
-// that is named and fails the check (--fail-over).
-inline constexpr int default_burst = 10;
+// The doctor's defaults, each written once: a burst's requests (-n, and its top), and the hold of
+// the loop that is named and fails the check (--fail-over).
+inline constexpr int default_burst = 10, max_doctor_burst = 200;
 inline constexpr double default_hold_ms = 20;
 
 struct DoctorSettings {
