@@ -28,17 +28,12 @@ inline const std::string& own_run_key() {
     return key;
 }
 
-// The key this process was started with (a server's); empty when it was started by hand.
-inline const std::string& started_with_key() {
-    static const std::string key =
-        std::getenv(run_key_variable) ? std::getenv(run_key_variable) : "";
-    return key;
-}
-
 // Whether a request that sent `sent` may have this server's figures and controls: every byte
 // compared whatever the first difference, so the time taken tells nothing of how much matched.
 inline bool may_control(std::string_view sent) {
-    const std::string& key = started_with_key();
+    // The key this process was started with (a server's); empty when it was started by hand.
+    static const std::string key =
+        std::getenv(run_key_variable) ? std::getenv(run_key_variable) : "";
     if (key.empty()) return true;
     unsigned char differ = sent.size() != key.size();
     for (std::size_t i = 0; i < key.size(); ++i)

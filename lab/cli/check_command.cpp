@@ -137,15 +137,6 @@ Checked check_one(const Scenario& s, const Overrides& overrides, SharedServices&
     return first;
 }
 
-// PostgreSQL and Redis started once for the lessons needing them, unless given on the command line.
-SharedServices services_shared_by(const std::vector<Scenario>& lessons,
-                                  const Overrides& overrides) {
-    bool postgres = false, redis = false;
-    for (const Scenario& s : lessons)
-        postgres = postgres || needs_postgres(s), redis = redis || needs_redis(s);
-    return SharedServices(postgres && !overrides.database_url, redis && !overrides.redis_url);
-}
-
 struct CheckOptions {
     std::vector<std::string> names;
     Overrides overrides;
@@ -218,7 +209,10 @@ Action define_check(CLI::App& app) {
         auto scenarios = scenarios_to_check(*o, overrides, skipped);
         if (!scenarios) return exit_usage;
         std::vector<Scenario>& to_run = *scenarios;
-        SharedServices shared = services_shared_by(to_run, overrides);
+        // PostgreSQL and Redis started once for the lessons needing them, unless given.
+        SharedServices shared(
+            !overrides.database_url && std::ranges::any_of(to_run, needs_postgres),
+            !overrides.redis_url && std::ranges::any_of(to_run, needs_redis));
         double left = said_how_long(to_run);
         for (std::size_t k = 0; k < to_run.size(); ++k) {
             std::cerr << "[" << k + 1 << "/" << to_run.size() << "] " << printable(to_run[k].name)

@@ -55,12 +55,6 @@ void print_app_warnings(const ConfigurationResult& mine, int columns) {
     if (warned.more > 0) std::cout << "  (and " << warned.more << " more)\n";
 }
 
-// A right answer that took a few d: why, in the waves the server counted.
-void print_waves(const ConfigurationResult& mine, int columns) {
-    if (std::string text = waves_text(waves_of(mine)); !text.empty())
-        std::cout << '\n' << wrap(text, columns);
-}
-
 // The check before this one of the same app (its file and folder, as its row records them), kept
 // in the exercise's folder of runs: what the student's change did. Checks of other folders share
 // that folder of runs (a class's students, one --out): never compared with this one.
@@ -105,7 +99,10 @@ std::string print_grade(const std::string& name, const RunResult& run, int statu
     if (!run.configurations.empty()) {
         const int columns = terminal_columns();
         print_app_warnings(run.configurations[0], columns);
-        if (passed) print_waves(run.configurations[0], columns);
+        // A right answer that took a few d: why, in the waves the server counted.
+        if (std::string waves = passed ? waves_text(waves_of(run.configurations[0])) : "";
+            !waves.empty())
+            std::cout << '\n' << wrap(waves, columns);
     }
     const bool only_unjudged =
         !passed && status == exit_ok && unjudged > 0 && held + unjudged == all;

@@ -107,26 +107,6 @@ int write_exercise(const std::string& name, const Exercise& e, const fs::path& d
     return exit_ok;
 }
 
-}  // namespace
-
-int start_exercise(const std::string& name, const fs::path& dir, bool solution,
-                   std::optional<int> seed) {
-    auto e = exercise_named(name);
-    if (!e) return exit_usage;
-    const Variant v = variant_of(e->scenario, seed);
-    if (int status = write_exercise(name, *e, dir, solution, v); status != exit_ok) return status;
-    std::cout << "wrote " << printable((dir / "main.py").string())
-              << (solution ? " (the reference solution)" : "") << " and "
-              << printable((dir / "README.md").string())
-              << (seed ? " for the variant of seed " + std::to_string(*seed) : "") << "\n\n"
-              << wrap(with_variant(e->scenario, v).question, terminal_columns())
-              << "\nWhen you think it is right: lab exercise check " << name << " "
-              << shell_word(dir.string()) << '\n';
-    return exit_ok;
-}
-
-namespace {
-
 // The folder a student's name gives: its letters and digits in lower case (a non-ASCII one as
 // it is), every other run of characters one '-'; empty for a name with neither.
 std::string folder_of(const std::string& name) {
@@ -195,6 +175,22 @@ void print_shared_routes(const Scenario& exercise, const std::vector<int>& seeds
 }
 
 }  // namespace
+
+int start_exercise(const std::string& name, const fs::path& dir, bool solution,
+                   std::optional<int> seed) {
+    auto e = exercise_named(name);
+    if (!e) return exit_usage;
+    const Variant v = variant_of(e->scenario, seed);
+    if (int status = write_exercise(name, *e, dir, solution, v); status != exit_ok) return status;
+    std::cout << "wrote " << printable((dir / "main.py").string())
+              << (solution ? " (the reference solution)" : "") << " and "
+              << printable((dir / "README.md").string())
+              << (seed ? " for the variant of seed " + std::to_string(*seed) : "") << "\n\n"
+              << wrap(with_variant(e->scenario, v).question, terminal_columns())
+              << "\nWhen you think it is right: lab exercise check " << name << " "
+              << shell_word(dir.string()) << '\n';
+    return exit_ok;
+}
 
 std::vector<Student> class_students(const Scenario& exercise, const fs::path& list) {
     std::vector<Student> students = read_class(list);

@@ -245,18 +245,6 @@ Refusal take_answer_limits(const LoadOptions& o, Load& load) {
     return std::nullopt;
 }
 
-// The run `lab load` makes: a kind of its own, one server the lab did not start.
-Scenario load_run(const LoadOptions& o) {
-    return {
-        .kind = RunKind::load,
-        .name = "load",
-        .title = "lab load " + o.urls.front() +
-                 (o.urls.size() > 1 ? " (and " + std::to_string(o.urls.size() - 1) + " more)" : ""),
-        .source = "—",
-        .teaching = "The lab's harness against a server it did not start.",
-        .load = o.load};
-}
-
 }  // namespace
 
 Action define_load(CLI::App& app) {
@@ -264,7 +252,19 @@ Action define_load(CLI::App& app) {
     declare_load(app, *o);
     return [o] {
         Target target;
-        Scenario s = load_run(*o);
+        // The run `lab load` makes: a kind of its own, one server the lab did not start.
+        Scenario s{
+            .kind = RunKind::load,
+            .name = "load",
+            .title = "lab load " + o->urls.front() +
+                     (o->urls.size() > 1 ? " (and " + std::to_string(o->urls.size() - 1) + " more)"
+                                         : ""),
+            .source = "—",
+            .teaching = "The lab's harness against a server it did not start.",
+            // A load tester's figure: its answers' latency (over the run for --rate), no makespan.
+            .key_figure =
+                o->load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram,
+            .load = o->load};
         Refusal refusal = take_target(*o, target);  // in order: the first refusal is said
         if (!refusal) refusal = take_paths(*o, target, s.load);
         if (!refusal) refusal = take_request(*o, s.load);
@@ -272,9 +272,6 @@ Action define_load(CLI::App& app) {
         if (!refusal) refusal = take_probe(*o, s.load);
         if (!refusal) refusal = take_answer_limits(*o, s.load);
         if (refusal) return said("lab load", *refusal);
-        // A load tester's figure: its answers' latency (over the run, for --rate), not a makespan.
-        s.key_figure =
-            s.load.rate > 0 ? KeyFigure::latency_over_time : KeyFigure::latency_histogram;
         s.configurations.push_back(target.configuration);
         return o->output.run_and_report(s);
     };

@@ -50,7 +50,6 @@ void replay_batch(LiveHub& hub, const Batch& batch) {
             hub.mark({.mark = kind == started ? live::Mark::started : live::Mark::ended,
                       .request = port,
                       .at_us = at_us,
-                      .pid = 0,
                       .what = {}});
         if (kind == answered) hub.answered(*r);
         if (kind == probe) hub.probe_answered(*r);

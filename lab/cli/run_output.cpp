@@ -56,8 +56,7 @@ bool Output::open_live() {
     return true;
 }
 
-// What the live page is told before the run: the title, the load, and each configuration with
-// its model's makespan, so that every lane shares one time axis from the first request.
+// (Each configuration's makespan, so that every lane shares one time axis from the first request.)
 nlohmann::json live_plan(const Scenario& scenario) {
     RunResult empty{scenario, {}};
     nlohmann::json configurations = nlohmann::json::array();
@@ -126,8 +125,7 @@ void publish_configuration_done(LiveHub& hub, const RunResult& so_far) {
             hub.publish({{"type", "measured"}, {"c", last}, {"value", *measured}});
 }
 
-// The lesson's choices beside the run, for the live page's end (--predict, --predict-page): as
-// the terminal says them, without the evidence the table above it shows.
+// (As the terminal says them, without the evidence the table above it shows.)
 nlohmann::json live_choices(const RunResult& run) {
     nlohmann::json items = nlohmann::json::array();
     for (const JudgedChoice& j : judged_choices(run))

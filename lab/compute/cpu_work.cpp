@@ -17,14 +17,6 @@ namespace {
 // guess, may be off by a factor; the next ones are about 200 µs.
 std::atomic<double> iterations_per_us{100};
 
-// Learns from a work that has done `iterations` in `cpu_us` of CPU so far: over all its chunks, so
-// that one short chunk, or a coarse CPU clock's jump, cannot throw the rate off.
-void learn_rate(std::int64_t iterations, std::int64_t cpu_us) {
-    if (cpu_us >= 200)
-        iterations_per_us.store(static_cast<double>(iterations) / static_cast<double>(cpu_us),
-                                std::memory_order_relaxed);
-}
-
 // A chunk's iterations: about `cpu_us` of CPU at the rate learned so far (at least one).
 std::int64_t iterations_for(double cpu_us) {
     return std::max<std::int64_t>(
@@ -66,7 +58,12 @@ std::int64_t do_cpu_work(Micros cpu) {
         std::int64_t wall_before = monotonic_us(), before = thread_cpu_us();
         sink = churn(sink + 1, iterations);
         used += thread_cpu_us() - before;
-        learn_rate(done += iterations, used);
+        done += iterations;
+        // The rate learned over all its chunks, so that one short chunk, or a coarse CPU clock's
+        // jump, cannot throw it off.
+        if (used >= 200)
+            iterations_per_us.store(static_cast<double>(done) / static_cast<double>(used),
+                                    std::memory_order_relaxed);
         std::int64_t wall_after = monotonic_us();
         // What ran on a core, not what had started; a coarse CPU clock's jump is paid out
         // over the chunks that follow, never more than the wall time each took.

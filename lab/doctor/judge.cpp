@@ -50,13 +50,6 @@ double share(double part, double whole) {
     return whole > 0 ? std::clamp(part / whole, 0.0, 1.0) : -1;
 }
 
-// The located hold's place, call and owner (the longest the watchdog located: on a busy machine it
-// may miss some), from one of the records.
-void locate(RouteFigures& f, const ProbeRecord& r) {
-    f.cpu_share = r.cpu_share, f.where = r.where, f.call = r.call;
-    f.owner = owner_named(r.owner), f.owner_name = r.owner_name;
-}
-
 // Its own part of a time on the loop: less the share the machine kept it queued for a core.
 double own_ms(const RouteFigures& f, double ms) { return ms * (1 - std::max(f.queued_share, 0.0)); }
 
@@ -74,8 +67,13 @@ void probe_side(RouteFigures& f, const std::vector<ProbeRecord>& records) {
         f.held_max_ms = std::max(f.held_max_ms, r.loop_ms);
         f.longest_hold_ms = std::max(f.longest_hold_ms, r.longest_hold_ms);
         measured += r.measured_ms, cpu += r.measured_cpu_ms, queued += r.queued_ms;
-        if (!r.where.empty() && (f.where.empty() || r.longest_hold_ms >= located_ms))
-            located_ms = r.longest_hold_ms, locate(f, r);
+        // The located hold's place, call and owner: the longest the watchdog located (on a busy
+        // machine it may miss some).
+        if (!r.where.empty() && (f.where.empty() || r.longest_hold_ms >= located_ms)) {
+            located_ms = r.longest_hold_ms, f.cpu_share = r.cpu_share;
+            f.where = r.where, f.call = r.call;
+            f.owner = owner_named(r.owner), f.owner_name = r.owner_name;
+        }
         if (r.longest_gil_ms > f.longest_gil_ms)  // (and whose threads computed meanwhile)
             f.longest_gil_ms = r.longest_gil_ms, f.gil_by = r.gil_wait_by;
         if (r.pool_owner == "dependency")

@@ -27,16 +27,6 @@ const std::string create_users_sql =
     "INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, " +
     std::to_string(seeded_users) + ") AS g";
 
-// The query text and its one parameter, for what was asked.
-struct Statement {
-    const char* sql;
-    std::string parameter;
-};
-Statement statement_for(const DbQuery& query) {
-    if (query.user_id > 0) return {user_sql, std::to_string(query.user_id)};
-    return {sleep_sql, std::to_string(query.sleep.count())};
-}
-
 std::string why(pg_conn* conn) {
     std::string text = PQerrorMessage(conn);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -75,10 +65,13 @@ public:
     PgExchange(PgConnection& connection, const DbQuery& query) : conn_(connection.get()) {
         if (query.user_id > 0 && !connection.users_error().empty())
             throw std::runtime_error(connection.users_error());
-        Statement s = statement_for(query);
-        const char* values[] = {s.parameter.c_str()};
+        // The query's one parameter: the user's id, or how long to sleep.
+        const bool user = query.user_id > 0;
+        const std::string parameter = std::to_string(user ? query.user_id : query.sleep.count());
+        const char* values[] = {parameter.c_str()};
         PQsetnonblocking(conn_, 1);
-        if (!PQsendQueryParams(conn_, s.sql, 1, nullptr, values, nullptr, nullptr, 0))
+        if (!PQsendQueryParams(conn_, user ? user_sql : sleep_sql, 1, nullptr, values, nullptr,
+                               nullptr, 0))
             throw std::runtime_error("PostgreSQL: " + why(conn_));
     }
     PgExchange(const PgExchange&) = delete;

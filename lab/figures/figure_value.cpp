@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "harness/statistics.hpp"
 #include "harness/websocket_load.hpp"
 #include "lab/figures/load_figures.hpp"
@@ -88,17 +90,6 @@ std::optional<double> open_loop_p99_ms(const ConfigurationResult& r, const Load&
 // The websockets lesson's figures, from its batches: each tick a client read is a record whose
 // latency is the tick's lateness (harness/websocket_load.hpp).
 
-// Each client's worst tick lateness in one batch, in ms: how long the loop kept that client's
-// latest tick from it. The lesson's point is that a blocked loop holds back every client's.
-std::vector<double> worst_per_client(const Batch& b) {
-    std::map<int, std::int64_t> worst_us;
-    for (const RequestRecord& q : b.requests)
-        if (q.ok()) worst_us[q.connection] = std::max(worst_us[q.connection], q.latency_us());
-    std::vector<double> ms;
-    for (auto [client, us] : worst_us) ms.push_back(static_cast<double>(us) / 1000.0);
-    return ms;
-}
-
 // Whether the server (or the way to it) ended this client's WebSocket: it never opened, or was
 // closed or broken before the end. Not a message the lab would not keep (over its limit: the lab
 // closed it), nor one that was no tick, nor silence: the server still held those open.
@@ -162,9 +153,15 @@ std::optional<double> websocket_figure(Figure figure, const ConfigurationResult&
         if (r.pss_kib < 0 || r.pss_before_kib < 0 || held == 0) return std::nullopt;
         return static_cast<double>(r.pss_kib - r.pss_before_kib) / held;
     }
+    // Each client's worst tick lateness in each batch, in ms: how long the loop kept that client's
+    // latest tick from it. The lesson's point is that a blocked loop holds back every client's.
     std::vector<double> worst;
-    for (const Batch& b : r.batches)
-        for (double ms : worst_per_client(b)) worst.push_back(ms);
+    for (const Batch& b : r.batches) {
+        std::map<int, std::int64_t> worst_us;
+        for (const RequestRecord& q : b.requests)
+            if (q.ok()) worst_us[q.connection] = std::max(worst_us[q.connection], q.latency_us());
+        for (auto [client, us] : worst_us) worst.push_back(static_cast<double>(us) / 1000.0);
+    }
     if (worst.empty()) return std::nullopt;
     if (figure == Figure::tick_late_p50) return percentile(worst, 50);
     if (figure == Figure::tick_late_p99) return percentile(worst, 99);

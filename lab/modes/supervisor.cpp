@@ -14,7 +14,6 @@ namespace lab {
 namespace {
 
 volatile std::sig_atomic_t stop_signal = 0;
-void remember_stop(int signal) { stop_signal = signal; }
 
 constexpr auto retry_fork_after = std::chrono::milliseconds(200);
 
@@ -22,7 +21,7 @@ constexpr auto retry_fork_after = std::chrono::milliseconds(200);
 
 void supervisor_handles_stop_signals() {
     struct sigaction on_stop {};
-    on_stop.sa_handler = remember_stop;
+    on_stop.sa_handler = [](int signal) { stop_signal = signal; };
     sigaction(SIGINT, &on_stop, nullptr);
     sigaction(SIGTERM, &on_stop, nullptr);
 }

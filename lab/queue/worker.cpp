@@ -18,19 +18,11 @@ namespace lab {
 namespace {
 
 std::atomic<bool> stopping{false};
-void stop_taking(int) { stopping = true; }
 
 // Sleeps `total`, or less if asked to stop meanwhile.
 void pause_unless_stopping(std::chrono::milliseconds total) {
     for (auto left = total; left.count() > 0 && !stopping; left -= std::chrono::milliseconds(50))
         std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(50)));
-}
-
-// Names this worker among all workers of the queue, on every machine: host:pid.
-std::string worker_name() {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    return std::string(host) + ":" + std::to_string(getpid());
 }
 
 // `step` on a connection to `where`, `every` apart, until told to stop; after an error, said, a
@@ -84,7 +76,9 @@ void take_jobs(const RedisAddress& where, const std::string& name) {
 
 int run_worker(const WorkerOptions& options) {
     RedisAddress where = redis_address(options.redis_url);  // std::invalid_argument: a usage error
-    const std::string name = worker_name();
+    char host[256] = {};  // this worker's name among all workers of the queue, on every machine
+    gethostname(host, sizeof host - 1);
+    const std::string name = std::string(host) + ":" + std::to_string(getpid());
     try {
         RedisConnection redis(where);
         renew_lease(redis, name);  // alive before it takes anything
@@ -94,7 +88,7 @@ int run_worker(const WorkerOptions& options) {
         return 1;
     }
     struct sigaction on_stop {};
-    on_stop.sa_handler = stop_taking;
+    on_stop.sa_handler = [](int) { stopping = true; };
     sigaction(SIGINT, &on_stop, nullptr);
     sigaction(SIGTERM, &on_stop, nullptr);
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <regex>
 
+#include <fmt/format.h>
+
 #include "lab/modes/modes.hpp"
 #include "lab/figures/busy_machine.hpp"
 #include "lab/figures/figure_value.hpp"
@@ -201,25 +203,22 @@ const ConfigurationResult* twin_of(const RunResult& run, const ConfigurationResu
     return nullptr;
 }
 
-// Whether a row's threads can compute at once (a pool, or workers that each run one): only then
-// does CPython's GIL make its twin a different experiment. A loop computes on one thread anyway.
-bool computes_on_several_threads(const Configuration& c) {
-    const ModeInfo* m = find_mode(served_by_workers(c.mode) ? c.worker_mode : c.mode);
-    return m && m->takes_threads;
-}
-
 // The same claim on the twin: judged the same way, unless the twin runs something else (CPython's
-// GIL where the row computes without one), which the claim does not speak of.
+// GIL where the row computes without one), which the claim does not speak of. Only a row whose
+// threads can compute at once (a pool, or workers that each run one) makes its twin a different
+// experiment: a loop computes on one thread anyway.
 CheckedClaim::OnRealStack judged_on_twin(const Expectation& e, const ConfigurationResult& r,
                                          const ConfigurationResult& twin, const RunResult& run) {
-    if (twin.configuration.gil != r.configuration.gil && run.scenario.load.work_path() == "/cpu" &&
-        computes_on_several_threads(r.configuration))
+    const Configuration& c = r.configuration;
+    const ModeInfo* m = find_mode(served_by_workers(c.mode) ? c.worker_mode : c.mode);
+    if (twin.configuration.gil != c.gil && run.scenario.load.work_path() == "/cpu" && m &&
+        m->takes_threads)
         return {CheckedClaim::Outcome::not_measured,
                 twin.configuration.label +
                     ": not checked: the real stack computes under "
                     "CPython's GIL, the row without one"};
-    CheckedClaim c = judge(e, twin, run);
-    return {c.outcome, c.evidence};
+    CheckedClaim judged = judge(e, twin, run);
+    return {judged.outcome, judged.evidence};
 }
 
 }  // namespace

@@ -84,9 +84,9 @@ FigureBars memory_bars(const RunResult& run) {
                     {"PSS", "peak RSS"}, {Figure::pss, Figure::peak_rss}, "not measured");
     // Rows sent different numbers of requests are compared per request too, else a row with
     // a tenth of the load reads as the cheapest design.
-    const bool unlike =
-        std::any_of(run.configurations.begin(), run.configurations.end(),
-                    [&](const auto& r) { return r.load.requests != run.scenario.load.requests; });
+    const bool unlike = std::ranges::any_of(run.configurations, [&](const auto& r) {
+        return r.load.requests != run.scenario.load.requests;
+    });
     for (std::size_t k = 0; k < f.groups.size(); ++k) {
         FigureGroup& g = f.groups[k];
         if (auto counted = g.values[0] ? g.values[0] : g.values[1]; unlike && counted) {
@@ -131,39 +131,19 @@ FigureBars per_worker_bars(const RunResult& run) {
     return f;
 }
 
-// `lab run --predict`: the class's guesses as one more series, where the bars show the guessed
-// figure in a unit it converts to (a makespan, the bystander's median, PSS, a queued answer).
-void with_guesses(FigureBars& f, const RunResult& run) {
-    if (!has_guesses(run)) return;
-    const std::optional<Figure> guessed = guessed_figure(run.scenario.key_figure);
-    if (!guessed) return;
-    const std::optional<double> scale = unit_factor(info(*guessed).unit, f.unit);
-    if (!scale) return;  // (per worker: counts, against a guessed share)
-    f.guess_series = static_cast<int>(f.series.size());
-    f.series.push_back("your guess");
-    for (std::size_t k = 0; k < f.groups.size(); ++k) {
-        const auto& guess = run.configurations[k].configuration.guess;
-        f.groups[k].values.push_back(
-            guess && f.groups[k].note.empty() ? std::optional(*guess * *scale) : std::nullopt);
-    }
-}
-
-// The websockets lesson's: each configuration's clients' latest ticks.
-FigureBars tick_lateness_bars(const RunResult& run) {
-    return figure_bars(run,
-                       "How late each client's latest tick came (the median client, the 99th "
-                       "percentile, the worst)",
-                       "ms", 1, {"median client", "p99 client", "worst"},
-                       {Figure::tick_late_p50, Figure::tick_late_p99, Figure::tick_late_max});
-}
-
 FigureBars bars_of(const RunResult& run, KeyFigure figure) {
     switch (figure) {
         case KeyFigure::bystander_latency: return bystander_bars(run);
         case KeyFigure::peak_memory: return memory_bars(run);
         case KeyFigure::per_worker: return per_worker_bars(run);
         case KeyFigure::answer_vs_done: return answer_vs_done_bars(run);
-        case KeyFigure::tick_lateness: return tick_lateness_bars(run);
+        case KeyFigure::tick_lateness:  // the websockets lesson's: each client's latest ticks
+            return figure_bars(
+                run,
+                "How late each client's latest tick came (the median client, the "
+                "99th percentile, the worst)",
+                "ms", 1, {"median client", "p99 client", "worst"},
+                {Figure::tick_late_p50, Figure::tick_late_p99, Figure::tick_late_max});
         default: return makespan_bars(run);
     }
 }
@@ -276,11 +256,23 @@ double FigureBars::most() const {
     return m > 0 ? std::max(m, std::min(guessed, 4 * m)) : guessed;
 }
 
+// `lab run --predict`: the class's guesses as one more series, where the bars show the guessed
+// figure in a unit it converts to (a makespan, the bystander's median, PSS, a queued answer); not
+// on another figure's chart (e.g. the comparison).
 FigureBars key_figure_bars(const RunResult& run, KeyFigure figure) {
-    FigureBars bars = bars_of(run, figure);
-    if (figure == run.scenario.key_figure)
-        with_guesses(bars, run);  // (not on another figure's chart, e.g. the comparison)
-    return bars;
+    FigureBars f = bars_of(run, figure);
+    const std::optional<Figure> guessed = guessed_figure(run.scenario.key_figure);
+    if (figure != run.scenario.key_figure || !has_guesses(run) || !guessed) return f;
+    const std::optional<double> scale = unit_factor(info(*guessed).unit, f.unit);
+    if (!scale) return f;  // (per worker: counts, against a guessed share)
+    f.guess_series = static_cast<int>(f.series.size());
+    f.series.push_back("your guess");
+    for (std::size_t k = 0; k < f.groups.size(); ++k) {
+        const auto& guess = run.configurations[k].configuration.guess;
+        f.groups[k].values.push_back(
+            guess && f.groups[k].note.empty() ? std::optional(*guess * *scale) : std::nullopt);
+    }
+    return f;
 }
 
 std::vector<LatencyTrace> latency_over_time(const RunResult& run) {

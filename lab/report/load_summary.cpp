@@ -126,11 +126,6 @@ std::string connect_failure(const RunResult& run) {
     return "";
 }
 
-// The bystander's row name: "bystander /health (every 10 ms)".
-std::string bystander_name(const LoadFigures& f) {
-    return "bystander " + f.probe_path + " (every " + std::to_string(f.probe_every_ms) + " ms)";
-}
-
 // hey's "Summary:": the time, the rate, the requests and the bytes.
 std::string summary_lines(const LoadFigures& f) {
     const Tally& all = f.all;
@@ -230,7 +225,8 @@ std::vector<Column> load_columns(const LoadFigures& f) {
         counted(f.endpoints[e]);
     }
     if (f.bystander) {  // its own row: what one request apart from the load waited meanwhile
-        path.cells.push_back(bystander_name(f));
+        path.cells.push_back("bystander " + f.probe_path + " (every " +
+                             std::to_string(f.probe_every_ms) + " ms)");
         for (Column* c : {&weight, &rate}) c->cells.push_back("—");
         counted(*f.bystander);
     }

@@ -36,12 +36,6 @@ std::string median_only(const std::string& cell) {
 // "kept (at worst 0.3 ms late)" -> "kept".
 std::string first_word(const std::string& cell) { return cell.substr(0, cell.find(' ')); }
 
-// How long the bystander requests took, over every measured batch: "0.1 ms, 3.4 ms".
-std::string probe_latency(const ConfigurationResult& r) {
-    if (!r.figure(Figure::probe_p50)) return "—";
-    return figure_cell(Figure::probe_p50, r) + ", " + figure_cell(Figure::probe_max, r);
-}
-
 // "8, 2, 0, 0": requests each worker answered in the median batch, busiest first.
 std::string per_worker(const ConfigurationResult& r) {
     std::vector<int> counts;
@@ -58,26 +52,6 @@ std::string waiting_on(const std::string& path) {
     if (path == "/fetch") return " for a downstream HTTP server's answer";
     if (path == "/cache") return " in Redis";
     return "";
-}
-
-std::string measured_cell(const ConfigurationResult& r) {
-    std::string measured = r.error.empty()
-                               ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) + "–" +
-                                     fixed(r.makespan.max) + ")"
-                               : "did not run";
-    int failed = 0;
-    for (const BatchRecord& b : r.batches) failed += b.stats.failed;
-    if (failed > 0) measured += ", " + std::to_string(failed) + " failed";
-    return measured;
-}
-
-std::string document_cell(const ConfigurationResult& r) {
-    const Configuration& c = r.configuration;
-    std::string document =
-        c.document_text.empty() && c.document_s ? fixed(*c.document_s, 2) + " s" : c.document_text;
-    if (document.empty()) document = "—";
-    if (r.document_below_floor) document += " †";
-    return document;
 }
 
 // The closed loop's columns, and the order in which they give way on a narrow terminal (the
@@ -106,11 +80,23 @@ std::vector<Column> closed_loop_columns(const RunResult& run) {
         const Configuration& c = r.configuration;
         label.cells.push_back(c.label);
         mode.cells.push_back(mode_cell(c, load.path));
-        measured.cells.push_back(measured_cell(r));
-        probe.cells.push_back(r.error.empty() ? probe_latency(r) : "—");
+        int failed = 0;
+        for (const BatchRecord& b : r.batches) failed += b.stats.failed;
+        measured.cells.push_back((r.error.empty()
+                                      ? fixed(r.makespan.median) + " s (" + fixed(r.makespan.min) +
+                                            "–" + fixed(r.makespan.max) + ")"
+                                      : "did not run") +
+                                 (failed > 0 ? ", " + std::to_string(failed) + " failed" : ""));
+        probe.cells.push_back(r.error.empty() && r.figure(Figure::probe_p50)  // over every batch
+                                  ? figure_cell(Figure::probe_p50, r) + ", " +
+                                        figure_cell(Figure::probe_max, r)
+                                  : "—");
         model.cells.push_back(
             r.model.formula.empty() ? "—" : fixed(r.model_s) + " s  " + r.model.formula);
-        document.cells.push_back(document_cell(r));
+        const std::string doc = c.document_text.empty() && c.document_s
+                                    ? fixed(*c.document_s, 2) + " s"
+                                    : c.document_text;
+        document.cells.push_back((doc.empty() ? "—" : doc) + (r.document_below_floor ? " †" : ""));
         blocked.cells.push_back(figure_cell(Figure::loop_blocked, r));
         pss.cells.push_back(figure_cell(Figure::pss, r));
         memory.cells.push_back(figure_cell(Figure::peak_rss, r));

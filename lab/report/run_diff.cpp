@@ -88,19 +88,6 @@ const ConfigurationResult* at_place(const RunResult& run, const Place& p) {
     return nullptr;
 }
 
-void say_differences(RunDiff& d, const RunResult& a, const RunResult& b) {
-    auto differ = [&](const std::string& what, const std::string& in_a, const std::string& in_b) {
-        if (in_a != in_b) d.differs.push_back(what + ": A " + in_a + "; B " + in_b);
-    };
-    differ("lesson", a.scenario.name, b.scenario.name);
-    differ("load", load_line(a), load_line(b));
-    differ("machine", count_of(a.cores, "CPU"), count_of(b.cores, "CPU"));
-    auto awake = [](const RunResult& r) {
-        return std::string(r.cpus_kept_awake ? "idle CPUs kept awake" : "idle CPUs let sleep");
-    };
-    differ("CPUs", awake(a), awake(b));
-}
-
 }  // namespace
 
 std::string FigureChange::significance() const {
@@ -124,7 +111,16 @@ std::string FigureChange::ratio_text() const {
 
 RunDiff diff_runs(const RunResult& a, const RunResult& b, double matters) {
     RunDiff d{.title_a = a.scenario.title, .title_b = b.scenario.title};
-    say_differences(d, a, b);
+    auto differ = [&](const std::string& what, const std::string& in_a, const std::string& in_b) {
+        if (in_a != in_b) d.differs.push_back(what + ": A " + in_a + "; B " + in_b);
+    };
+    differ("lesson", a.scenario.name, b.scenario.name);
+    differ("load", load_line(a), load_line(b));
+    differ("machine", count_of(a.cores, "CPU"), count_of(b.cores, "CPU"));
+    auto awake = [](const RunResult& r) {
+        return std::string(r.cpus_kept_awake ? "idle CPUs kept awake" : "idle CPUs let sleep");
+    };
+    differ("CPUs", awake(a), awake(b));
     for (const auto& ra : a.configurations) {
         const Place place = place_of(a, ra);
         const ConfigurationResult *in_a = at_place(a, place), *rb = at_place(b, place);

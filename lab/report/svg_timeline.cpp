@@ -42,7 +42,14 @@ public:
         if (!by_worker_ && t_.stamped && routes_.empty())
             entries.push_back({served_colour, "being served, until answered"});
         route_legend(entries);
-        wait_legend(entries);
+        auto any = [&](std::int64_t RequestRecord::*wait) {  // a probed app's, a colour each
+            return std::ranges::any_of(
+                t_.rows, [&](const TimelineRow& row) { return row.record->*wait > 0; });
+        };
+        if (any(&RequestRecord::token_wait_us))
+            entries.push_back({token_wait_colour, waiting_for_thread});
+        if (any(&RequestRecord::connection_wait_us))
+            entries.push_back({connection_wait_colour, waiting_for_connection});
         if (t_.bystanders)
             entries.push_back({bystander_colour, "the bystander's GET " + probe_path +
                                                      ", being served (rows \"probe\")"});
@@ -78,18 +85,6 @@ public:
             entries.push_back({named_hold_outline,
                                "outlined on the row \"loop\": a hold of a route that holds the "
                                "loop, its own code running"});
-    }
-
-    // A probed app's waits, a colour each, when any drawn request waited so.
-    void wait_legend(Legend& entries) const {
-        auto any = [&](std::int64_t RequestRecord::*wait) {
-            return std::ranges::any_of(
-                t_.rows, [&](const TimelineRow& row) { return row.record->*wait > 0; });
-        };
-        if (any(&RequestRecord::token_wait_us))
-            entries.push_back({token_wait_colour, waiting_for_thread});
-        if (any(&RequestRecord::connection_wait_us))
-            entries.push_back({connection_wait_colour, waiting_for_connection});
     }
 
     // A probed app's waits at the start of its service, over its bar: a thread token's, then a

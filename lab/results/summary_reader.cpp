@@ -116,29 +116,6 @@ private:
     }
 };
 
-// The lesson's own keys: its name, kind, words, load and key figure.
-void read_lesson_keys(const Reader& top, RunResult& run) {
-    Scenario& s = run.scenario;
-    run_fields(top, run, s.load);
-    s.key_figure = default_key_figure(s.load);
-    top("key_figure", s.key_figure);  // absent in folders written before it existed
-}
-
-// The claims the run checked, and the sweep it measured, if any.
-void read_claims_and_sweep(const json& summary, const Reader& top, Scenario& s) {
-    top.objects("expect",
-                [&](const Reader& e) { expectation_fields(e, s.expectations.emplace_back()); });
-    top.objects("choices", [&](const Reader& c) { choice_fields(c, s.choices.emplace_back()); });
-    if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
-        Sweep read_back;
-        top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
-        if (auto problem = sweep_problem(read_back)) top.fail("sweep", *problem);
-        if (!std::is_sorted(read_back.values.begin(), read_back.values.end()))
-            top.fail("sweep", "values must ascend, as a run writes them");
-        s.sweep = read_back;
-    }
-}
-
 // One configuration: its keys, its result's, and its batches' notes.
 void read_configuration_entry(const json& entry, std::size_t i, RunResult& run) {
     std::string where = "configurations[" + std::to_string(i) + "]";
@@ -170,20 +147,34 @@ void read_configuration_entry(const json& entry, std::size_t i, RunResult& run) 
 RunResult run_from_summary(const json& summary) {
     if (!summary.is_object()) throw SchemaError("the file must hold one JSON object");
     RunResult run;
+    Scenario& s = run.scenario;
     Reader top{summary, ""};
     for (const char* required : {"scenario", "load", "configurations"})
         if (!summary.contains(required)) top.fail(required, "missing");
-    read_lesson_keys(top, run);
-    read_claims_and_sweep(summary, top, run.scenario);
+    run_fields(top, run, s.load);  // the lesson's name, kind, words and load
+    s.key_figure = default_key_figure(s.load);
+    top("key_figure", s.key_figure);  // absent in folders written before it existed
+    // The claims the run checked, and the sweep it measured, if any.
+    top.objects("expect",
+                [&](const Reader& e) { expectation_fields(e, s.expectations.emplace_back()); });
+    top.objects("choices", [&](const Reader& c) { choice_fields(c, s.choices.emplace_back()); });
+    if (auto sweep = summary.find("sweep"); sweep != summary.end() && !sweep->is_null()) {
+        Sweep read_back;
+        top.object("sweep", read_back, [](auto& v, auto& sw) { sweep_fields(v, sw); });
+        if (auto problem = sweep_problem(read_back)) top.fail("sweep", *problem);
+        if (!std::ranges::is_sorted(read_back.values))
+            top.fail("sweep", "values must ascend, as a run writes them");
+        s.sweep = read_back;
+    }
     const json& list = summary["configurations"];
     if (!list.is_array() || list.empty())
         top.fail("configurations", "must be a list of at least one configuration");
     for (std::size_t i = 0; i < list.size(); ++i) read_configuration_entry(list[i], i, run);
-    bool all_external = std::all_of(
-        run.configurations.begin(), run.configurations.end(),
-        [](const ConfigurationResult& r) { return r.configuration.server == Server::external; });
-    if (!summary.contains("kind") && all_external)
-        run.scenario.kind = RunKind::load;  // (older folders said so by their servers)
+    if (!summary.contains("kind") &&
+        std::ranges::all_of(run.configurations, [](const ConfigurationResult& r) {
+            return r.configuration.server == Server::external;
+        }))
+        s.kind = RunKind::load;  // (older folders said so by their servers)
     return run;
 }
 

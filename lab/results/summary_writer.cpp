@@ -45,14 +45,9 @@ struct Writer {
     }
 };
 
-// The keys summary.json holds for other tools (notebooks, jq) and never reads back: each is
-// recomputed from requests.csv when a folder is read.
-json latency_json(const BatchStats& st) {
-    return {{"min", st.latency_min_s}, {"p50", st.latency_p50_s}, {"p90", st.latency_p90_s},
-            {"p99", st.latency_p99_s}, {"max", st.latency_max_s}, {"mean", st.latency_mean_s}};
-}
-
-// A batch's figures: ok, failed, makespan_s, latency_s, throughput_rps, probes and the rest.
+// A batch's figures: ok, failed, makespan_s, latency_s, throughput_rps, probes and the rest. The
+// keys summary.json holds for other tools (notebooks, jq) and never reads back: each is recomputed
+// from requests.csv when a folder is read.
 json derived_batch(const BatchRecord& b) {
     const BatchStats& st = b.stats;
     std::vector<double> probe_s;
@@ -60,11 +55,14 @@ json derived_batch(const BatchRecord& b) {
         if (p.ok()) probe_s.push_back(static_cast<double>(p.latency_us()) / 1e6);
     json per_worker = json::object();
     for (auto [pid, n] : st.per_worker) per_worker[std::to_string(pid)] = n;
+    const json latency = {{"min", st.latency_min_s}, {"p50", st.latency_p50_s},
+                          {"p90", st.latency_p90_s}, {"p99", st.latency_p99_s},
+                          {"max", st.latency_max_s}, {"mean", st.latency_mean_s}};
     return {
         {"ok", st.ok},
         {"failed", st.failed},
         {"makespan_s", st.makespan_s},
-        {"latency_s", latency_json(st)},
+        {"latency_s", latency},
         {"throughput_rps", st.throughput_rps},
         {"effective_concurrency", st.effective_concurrency},
         {"max_in_service", st.max_in_service},

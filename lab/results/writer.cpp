@@ -102,22 +102,6 @@ void clear_abandoned(const fs::path& parent) {
     }
 }
 
-// A run's own files: its requests, its summary and its servers' logs.
-std::vector<RenderedFile> run_files(const RunResult& run, const std::string& stamp) {
-    nlohmann::json summary = summary_json(run);
-    summary["created_utc"] = stamp;
-    summary["machine"] = machine(run);
-    std::string logs;
-    for (const auto& c : run.configurations)
-        logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" + c.server_log +
-                (c.server_log.empty() ? "" : "\n");
-    // (Text that is not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD instead.)
-    return {{"requests.csv", requests_csv(run)},
-            {"summary.json",
-             summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
-            {"server.log", logs}};
-}
-
 }  // namespace
 
 void replace_file(const fs::path& path, const std::string& text) {
@@ -245,7 +229,20 @@ fs::path write_run_folder(
 fs::path write_results(const RunResult& run, const fs::path& out_root,
                        const std::vector<RenderedFile>& rendered) {
     return write_run_folder(out_root, run.scenario.name, [&](const std::string& stamp) {
-        std::vector<RenderedFile> files = run_files(run, stamp);
+        // The run's own files (its requests, its summary and its servers' logs), then `rendered`.
+        nlohmann::json summary = summary_json(run);
+        summary["created_utc"] = stamp;
+        summary["machine"] = machine(run);
+        std::string logs;
+        for (const auto& c : run.configurations)
+            logs += "== " + c.configuration.label + " (" + c.configuration.mode + ")\n" +
+                    c.server_log + (c.server_log.empty() ? "" : "\n");
+        // (Text not UTF-8, such as a binary body `lab load` sent, is kept with U+FFFD instead.)
+        std::vector<RenderedFile> files{
+            {"requests.csv", requests_csv(run)},
+            {"summary.json",
+             summary.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"},
+            {"server.log", logs}};
         files.insert(files.end(), rendered.begin(), rendered.end());
         return files;
     });

@@ -14,11 +14,6 @@ bool is_warning(const std::string& line) {
     return std::regex_match(line, warning) && line.find("Enable tracemalloc") == std::string::npos;
 }
 
-// The code line Python prints under a warning, indented; it belongs with the warning above it.
-bool is_code_line(const std::string& line) {
-    return line.starts_with("  ") && line.find_first_not_of(' ') != std::string::npos;
-}
-
 // A warning's line, cut there (a log is the app's to fill)
 constexpr std::size_t most_line_bytes = 300;
 
@@ -42,7 +37,9 @@ AppWarnings app_warnings(const std::string& log) {
     };
     while (std::getline(lines, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!pending.empty() && is_code_line(line)) {  // the warning's own line of code, under it
+        // The code line Python prints under a warning, indented: it belongs with the warning.
+        if (!pending.empty() && line.starts_with("  ") &&
+            line.find_first_not_of(' ') != std::string::npos) {
             keep(pending + "\n" + cut(line));
             pending.clear();
             continue;

@@ -21,12 +21,6 @@ struct Limit {
     std::string named;
 };
 
-// A twin's database pool, as it counted it: SQLAlchemy's kept and overflow, or asyncpg's.
-Limit twin_pool(const nlohmann::json& limits) {
-    const int size = limits.value("pool_capacity", -1), kept = limits.value("pool_kept", -1);
-    return size > 0 ? Limit{size, pool_named(size, kept)} : Limit{};
-}
-
 // Every /db request needs one of the pool's connections; a thread-pool mode's `def` route, one of
 // its threads (a twin's: AnyIO's tokens). A C++ mode's, as the lab started it; none known of a
 // student's app, a server the lab did not start, or several processes or hosts (each its own).
@@ -35,7 +29,11 @@ Limit limit_of(const Configuration& c, const Load& load, const nlohmann::json& t
     const ModeInfo* mode = find_mode(c.mode);
     if (!c.lab_written() || c.behind_nginx() || !mode || mode->takes_workers) return {};
     if (load.work_path() == "/db") {
-        if (twin) return twin_pool(twin_limits);
+        if (twin) {  // its pool, as it counted it: SQLAlchemy's kept and overflow, or asyncpg's
+            const int size = twin_limits.value("pool_capacity", -1);
+            return size > 0 ? Limit{size, pool_named(size, twin_limits.value("pool_kept", -1))}
+                            : Limit{};
+        }
         if (c.db_pool_kept > 0 && c.db_pool_kept < c.db_pool)
             return {c.db_pool,
                     fmt::format("the pool's {} connections ({} kept, {} opened for a burst)",

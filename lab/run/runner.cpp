@@ -314,12 +314,6 @@ private:
     ConfigurationProcesses* started_ = nullptr;
 };
 
-ConfigurationResult run_configuration(const Scenario& scenario, const Configuration& c,
-                                      const RunSettings& settings,
-                                      ConfigurationProcesses* started) {
-    return ConfigurationRun(scenario, c, settings, started).run();
-}
-
 }  // namespace
 
 RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
@@ -365,7 +359,8 @@ RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
         if (settings.live) settings.live->configuration(index, scenario.load.repeat);
         if (settings.progress) settings.progress->configuration(++index, count, c.label);
         run.configurations.push_back(
-            run_configuration(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr));
+            ConfigurationRun(scenario, c, settings, app && &c == &*app_row ? &*app : nullptr)
+                .run());
         if (settings.measure) settings.measure(run);
         if (settings.on_configuration_done) settings.on_configuration_done(run);
     }

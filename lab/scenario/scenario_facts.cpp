@@ -11,13 +11,6 @@
 namespace lab {
 namespace {
 
-// Whether a configuration of the lab's own sends its work through the job queue (on Redis).
-bool queues_jobs(const Scenario& s) {
-    return std::any_of(
-        s.configurations.begin(), s.configurations.end(),
-        [](const Configuration& c) { return c.queued() && c.server != Server::external; });
-}
-
 // Whether an exercise gives its app `service` ("postgresql", "redis", "downstream").
 bool gives_app(const Scenario& s, const char* service) {
     return std::find(s.needs.begin(), s.needs.end(), service) != s.needs.end();
@@ -96,8 +89,12 @@ bool waits_on(const Scenario& s, const std::string& path) {
 }
 
 bool needs_postgres(const Scenario& s) { return waits_on(s, "/db") || gives_app(s, "postgresql"); }
-bool needs_redis(const Scenario& s) {
-    return waits_on(s, "/cache") || queues_jobs(s) || gives_app(s, "redis");
+bool needs_redis(const Scenario& s) {  // or a row of the lab's own that queues jobs (on Redis)
+    return waits_on(s, "/cache") ||
+           std::ranges::any_of(
+               s.configurations,
+               [](const Configuration& c) { return c.queued() && c.server != Server::external; }) ||
+           gives_app(s, "redis");
 }
 bool needs_downstream(const Scenario& s) {
     return waits_on(s, "/fetch") || gives_app(s, "downstream");

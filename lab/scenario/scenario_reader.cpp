@@ -269,14 +269,6 @@ Configuration read_configuration(const fs::path& file, const toml::table& table,
     return c;
 }
 
-// The key figure the lesson names (else its load's default), if the scenario measures it.
-void read_key_figure(TableReader& top, Scenario& s) {
-    s.key_figure = default_key_figure(s.load);
-    top.choice("key_figure", s.key_figure);
-    if (auto problem = unmeasured(s.key_figure, s))
-        top.fail("key_figure", "'" + name_of(s.key_figure) + "' " + *problem);
-}
-
 }  // namespace
 
 Scenario load_scenario(const fs::path& file) {
@@ -299,7 +291,11 @@ Scenario load_scenario(const fs::path& file) {
         if (s.expectations[k].at && !s.sweep)
             throw ScenarioError(file, "expect[" + std::to_string(k) + "].at",
                                 "names a value of a sweep, and this file has no [sweep]");
-    read_key_figure(top, s);
+    // The key figure the lesson names (else its load's default), if the scenario measures it.
+    s.key_figure = default_key_figure(s.load);
+    top.choice("key_figure", s.key_figure);
+    if (auto problem = unmeasured(s.key_figure, s))
+        top.fail("key_figure", "'" + name_of(s.key_figure) + "' " + *problem);
     for (const char* read_elsewhere :
          {"load", "configuration", "expect", "choice", "check", "sweep"})
         top.seen(read_elsewhere);

@@ -121,15 +121,6 @@ asio::awaitable<Response> respond(const Request& req, const Route& r, long numbe
 // nothing is stamped: each request's read time then stands for its arrival).
 std::atomic<bool> stamping_arrivals{false};
 
-// The stamp is by the wall clock; the server's marks are monotonic. Now by both tells the offset.
-std::int64_t as_monotonic_us(const timespec& stamp) {
-    timespec wall{};
-    clock_gettime(CLOCK_REALTIME, &wall);
-    std::int64_t ago_us =
-        (wall.tv_sec - stamp.tv_sec) * 1'000'000 + (wall.tv_nsec - stamp.tv_nsec) / 1000;
-    return monotonic_us() - ago_us;
-}
-
 // Reads what already waits on `fd` into `buffer` (never blocking), and returns the kernel's stamp
 // of its arrival (0: none waited). Bytes that were not waiting are read by the server's usual read
 // the moment they come, so their arrival is when they were read: only waiting bytes need a stamp.
@@ -139,7 +130,13 @@ std::int64_t read_waiting(int fd, beast::flat_buffer& buffer) {
     long got = read_with_note(fd, room.data(), room.size(), SCM_TIMESTAMPNS, &stamp, sizeof stamp);
     if (got <= 0) return 0;  // nothing waiting (or the peer gone: the usual read will say so)
     buffer.commit(static_cast<std::size_t>(got));
-    return stamp.tv_sec == 0 && stamp.tv_nsec == 0 ? 0 : as_monotonic_us(stamp);
+    if (stamp.tv_sec == 0 && stamp.tv_nsec == 0) return 0;
+    // The stamp is by the wall clock; the server's marks are monotonic. Now by both tells the
+    // offset.
+    timespec wall{};
+    clock_gettime(CLOCK_REALTIME, &wall);
+    return monotonic_us() -
+           ((wall.tv_sec - stamp.tv_sec) * 1'000'000 + (wall.tv_nsec - stamp.tv_nsec) / 1000);
 }
 
 // The next request on the connection, read within `idle`, so that a client that sends half a

@@ -24,12 +24,6 @@ using Clock = std::chrono::steady_clock;
 // Signals the keeper ignores: only the closing of lab's pipe may end it, so that it always cleans.
 constexpr int ignored_by_keeper[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 
-// Debian's `postgres` user, when this process is root (initdb and postgres refuse to run as root).
-const passwd* service_user(const ServiceSpec& spec) {
-    if (!spec.as_postgres_user || geteuid() != 0) return nullptr;
-    return getpwnam("postgres");
-}
-
 std::string describe(int status) {
     if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
     return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -206,9 +200,11 @@ KeptService::KeptService(const std::string& prefix,
     for (const auto& argv : spec.setup)
         if (access(argv[0].c_str(), X_OK) != 0) give_up(spec.missing);
     if (access(spec.command[0].c_str(), X_OK) != 0) give_up(spec.missing);
-    const passwd* user = service_user(spec);
-    if (spec.as_postgres_user && geteuid() == 0 && !user)
-        give_up(spec.missing);  // the package makes the user
+    // Debian's `postgres` user, when this process is root (initdb and postgres refuse to run as
+    // root); the package makes the user.
+    const bool as_postgres = spec.as_postgres_user && geteuid() == 0;
+    const passwd* user = as_postgres ? getpwnam("postgres") : nullptr;
+    if (as_postgres && !user) give_up(spec.missing);
     if (user && chown(folder_.c_str(), user->pw_uid, user->pw_gid) != 0)
         give_up("cannot give " + folder_.string() +
                 " to the user postgres: " + std::strerror(errno));
