@@ -6,7 +6,6 @@
 
 #include <kainjow/mustache.hpp>
 
-#include "lab/layout.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/predictions.hpp"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "lab/modes/modes.hpp"
 #include "lab/run/group_memory.hpp"
 #include "lab/run/progress.hpp"
@@ -203,6 +205,27 @@ void ConfigurationProcesses::stop() {
     for (auto* group : {&hosts, &queue_workers})
         for (auto& s : *group) s->stop();
     if (server) server->stop();
+}
+
+void start_services(StartedServices& started, const Scenario& s, RunSettings& settings) {
+    if (needs_postgres(s) && settings.database_url.empty()) {
+        settings.database_url = started.database.emplace().url();
+        note(settings.progress,
+             fmt::format("PostgreSQL of the lab's own, in {}, started in {:.2f} s",
+                         started.database->folder().string(), started.database->start_seconds()));
+    }
+    if (needs_redis(s) && settings.redis_url.empty()) {
+        settings.redis_url = started.cache.emplace().url();
+        note(settings.progress,
+             fmt::format("Redis of the lab's own, in {}, started in {:.0f} ms",
+                         started.cache->folder().string(), started.cache->start_seconds() * 1000));
+    }
+    if (needs_downstream(s) && settings.downstream_url.empty()) {
+        started.downstream = std::make_unique<ServerProcess>(
+            settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
+        settings.downstream_url = "http://" + started.downstream->host() + ":" +
+                                  std::to_string(started.downstream->port());
+    }
 }
 
 }  // namespace lab

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@
 #include "lab/run/run_result.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/services/nginx_balancer.hpp"
+#include "lab/services/private_postgres.hpp"
+#include "lab/services/private_redis.hpp"
 
 namespace lab {
 
@@ -64,6 +67,17 @@ struct RunSettings {
 // Throws std::runtime_error (one line) if something does not start, AppWontStart (your_app.hpp)
 // if that is a student's app; what did start is stopped.
 ConfigurationProcesses start_processes(const Configuration& c, const RunSettings& settings);
+
+// The services a scenario's routes call, each the lab's own unless `settings` names one (their
+// URLs go into `settings`): PostgreSQL and Redis (stopped and deleted as this goes, and by their
+// keepers if `lab` is killed), and the downstream service /fetch calls, a `lab serve` whose /delay
+// awaits, so that it answers every call after d however many arrive together.
+struct StartedServices {
+    std::optional<PrivatePostgres> database;
+    std::optional<PrivateRedis> cache;
+    std::unique_ptr<ServerProcess> downstream;
+};
+void start_services(StartedServices& started, const Scenario& s, RunSettings& settings);
 
 // A student's app on a Redis may hand its work to RQ, on queues it names itself: one RQ worker
 // takes jobs from every queue there, importing their functions from the app's own folder, so that

@@ -7,12 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "harness/raw_client.hpp"
 #include "harness/websocket_load.hpp"
 #include "lab/awake_cpus.hpp"
 #include "lab/clock.hpp"
 #include "lab/cpu_taken.hpp"
-#include "lab/layout.hpp"
 #include "lab/run_key.hpp"
 #include "lab/queue/rq_registries.hpp"
 #include "lab/run/configuration_processes.hpp"
@@ -20,10 +18,7 @@
 #include "lab/run/progress.hpp"
 #include "lab/run/row_verdict.hpp"
 #include "lab/run/server_account.hpp"
-#include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
-#include "lab/services/private_postgres.hpp"
-#include "lab/services/private_redis.hpp"
 
 namespace lab {
 namespace {
@@ -319,33 +314,8 @@ private:
 RunResult run_scenario(const Scenario& scenario, RunSettings settings) {
     // What the class waits: services, servers, batches
     const std::int64_t began_us = monotonic_us();
-    // A scenario that queries PostgreSQL gets a cluster of the lab's own unless told of one; it is
-    // stopped and deleted when this function returns, and by its keeper if `lab` is killed.
-    std::optional<PrivatePostgres> database;
-    if (needs_postgres(scenario) && settings.database_url.empty()) {
-        database.emplace();
-        settings.database_url = database->url();
-        note(settings.progress,
-             fmt::format("PostgreSQL of the lab's own, in {}, started in {:.2f} s",
-                         database->folder().string(), database->start_seconds()));
-    }
-    std::optional<PrivateRedis> cache;
-    if (needs_redis(scenario) && settings.redis_url.empty()) {
-        cache.emplace();
-        settings.redis_url = cache->url();
-        note(settings.progress,
-             fmt::format("Redis of the lab's own, in {}, started in {:.0f} ms",
-                         cache->folder().string(), cache->start_seconds() * 1000));
-    }
-    // Likewise the downstream service /fetch calls: a `lab serve` whose /delay awaits, so that it
-    // answers every call after d however many arrive together.
-    std::unique_ptr<ServerProcess> downstream;
-    if (needs_downstream(scenario) && settings.downstream_url.empty()) {
-        downstream = std::make_unique<ServerProcess>(
-            settings.server_binary, std::vector<std::string>{"--mode", "async-sleep"});
-        settings.downstream_url =
-            "http://" + downstream->host() + ":" + std::to_string(downstream->port());
-    }
+    StartedServices services;  // (until it returns)
+    start_services(services, scenario, settings);
     // A student's app starts before the lesson's rows: its start is its check (an app that cannot
     // be served is refused before any load, AppWontStart), so its module runs once, not twice.
     auto app_row = std::ranges::find(scenario.configurations, Server::app, &Configuration::server);

@@ -12,7 +12,6 @@
 #include "lab/compute/python_turns.hpp"
 #include "lab/drivers/connection_pool.hpp"
 #include "lab/drivers/http_client.hpp"
-#include "lab/drivers/redis.hpp"
 #include "lab/server/answer.hpp"
 #include "lab/server/handoff.hpp"
 #include "lab/server/job_endpoints.hpp"
