@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "lab/run/group_memory.hpp"
+#include "lab/containment/group_memory.hpp"
 
 namespace {
 

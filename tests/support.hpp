@@ -20,7 +20,7 @@
 #include <fcntl.h>
 
 #include "lab/results/csv.hpp"
-#include "lab/run/group_memory.hpp"  // read_proc_file: also /proc of a process that may be exiting
+#include "lab/containment/group_memory.hpp"  // read_proc_file: also /proc of a process that may be exiting
 
 namespace test {
 

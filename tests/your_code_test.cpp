@@ -18,8 +18,8 @@
 
 #include "lab/run/configuration_processes.hpp"
 #include "lab/scenario/exercises.hpp"
-#include "lab/run/server_cgroup.hpp"
-#include "lab/run/server_namespace.hpp"
+#include "lab/containment/server_cgroup.hpp"
+#include "lab/containment/server_namespace.hpp"
 #include "lab/run/server_process.hpp"
 #include "lab/run/your_app.hpp"
 #include "support.hpp"

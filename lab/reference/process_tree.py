@@ -7,7 +7,7 @@ init's. So all that the server started stays below it, and when it stops it kill
 by pid (never by name) and reaps them: the tree is read from /proc's parent links.
 
 An app could still leave it by killing or stopping this process: `lab` starts this process as
-the first of a PID namespace of its own (lab/run/server_namespace.hpp), where the app can do
+the first of a PID namespace of its own (lab/containment/server_namespace.hpp), where the app can do
 neither, and /proc shows that namespace, so the pids read here are the namespace's.
 """
 import ctypes

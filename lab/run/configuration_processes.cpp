@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "lab/modes/modes.hpp"
-#include "lab/run/group_memory.hpp"
+#include "lab/containment/group_memory.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/your_app.hpp"
 

@@ -24,8 +24,8 @@
 #include <fmt/format.h>
 
 #include "lab/run/progress.hpp"
-#include "lab/run/server_cgroup.hpp"
-#include "lab/run/server_namespace.hpp"
+#include "lab/containment/server_cgroup.hpp"
+#include "lab/containment/server_namespace.hpp"
 #include "lab/run_key.hpp"
 
 namespace lab {
@@ -117,8 +117,8 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     ServerCgroup group = new_server_cgroup();
     cgroup_ = group.folder;
     // A learner's app (--app) is the code that may turn on what runs it: it runs in a PID
-    // namespace of its own (lab/run/server_namespace.hpp). lab's own servers do not: each says
-    // its pid as its worker_id, and beside each other they would all say 1.
+    // namespace of its own (lab/containment/server_namespace.hpp). lab's own servers do not: each
+    // says its pid as its worker_id, and beside each other they would all say 1.
     const bool learners_code = std::ranges::find(command, "--app") != command.end();
     const std::string& no_namespace = pid_namespace_refused();
     static std::once_flag said_once;

@@ -44,8 +44,8 @@ public:
     const std::string& host() const { return host_; }
     const std::string& ready_line() const { return first_line_; }  // what it printed when ready
     std::uint16_t port() const { return port_; }
-    // Once stopped: what was still in its cgroup after it (lab/run/server_cgroup.hpp), each as
-    // "PID COMMAND", and how it had ended if it ended before stop() ("" if it had not).
+    // Once stopped: what was still in its cgroup after it (lab/containment/server_cgroup.hpp), each
+    // as "PID COMMAND", and how it had ended if it ended before stop() ("" if it had not).
     const std::vector<std::string>& left_behind() const { return left_behind_; }
     const std::string& ended_before_stop() const { return ended_before_stop_; }
 

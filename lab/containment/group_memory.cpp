@@ -1,4 +1,4 @@
-#include "lab/run/group_memory.hpp"
+#include "lab/containment/group_memory.hpp"
 
 #include <charconv>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "lab/run/server_cgroup.hpp"
+#include "lab/containment/server_cgroup.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lab/run/group_memory.hpp"
+#include "lab/containment/group_memory.hpp"
 
 namespace lab {
 namespace {

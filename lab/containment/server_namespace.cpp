@@ -1,4 +1,4 @@
-#include "lab/run/server_namespace.hpp"
+#include "lab/containment/server_namespace.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lab/run/server_cgroup.hpp"
+#include "lab/containment/server_cgroup.hpp"
 
 namespace lab {
 namespace {

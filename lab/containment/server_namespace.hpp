@@ -1,6 +1,6 @@
 #pragma once
-// Why a PID namespace for a learner's app: a cgroup (lab/run/server_cgroup.hpp) can be left by
-// a root app (it writes its pid into another group), and its guard killed or stopped. A PID
+// Why a PID namespace for a learner's app: a cgroup (lab/containment/server_cgroup.hpp) can be left
+// by a root app (it writes its pid into another group), and its guard killed or stopped. A PID
 // namespace cannot be left at all. serve.py starts as its first process (PID 1, its init): the
 // processes inside cannot kill or stop it (the kernel drops every signal they send it that it has
 // no handler for, SIGKILL and SIGSTOP always), they cannot see lab, the guard or the services

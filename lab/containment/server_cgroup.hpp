@@ -9,7 +9,8 @@
 // services' keeper does (lab/services/keeper.hpp), and says on stderr what it stopped.
 // Where the system gives no group (cgroup v1 alone, a container's read-only /sys/fs/cgroup, a
 // user without a delegated group), or an app leaves it (root may), a learner's app is still held
-// by its PID namespace (lab/run/server_namespace.hpp); lab's own servers never leave theirs.
+// by its PID namespace (lab/containment/server_namespace.hpp); lab's own servers never leave
+// theirs.
 #include <string>
 #include <vector>
 
