@@ -137,8 +137,8 @@ struct DoctorRun {
     double run_s = 0;
     double estimate_s = -1;  // the whole run, as the doctor said it after the warm-ups
     std::string server_log;  // what the app wrote to stderr (its warnings)
-    std::string
-        died;  // how the app ended mid-run ("" if it did not): the bursts done keep their verdicts
+    // How the app ended mid-run ("" if it did not): the bursts done keep their verdicts
+    std::string died;
 };
 
 struct ConfigurationProcesses;  // (lab/run/configuration_processes.hpp)
