@@ -1044,6 +1044,9 @@ TEST_CASE(
         "56 in flight";
     CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens) == loop);
     CHECK(lab::capacity_of(core, {.verdict = lab::RouteVerdict::concurrent}, true).cause == loop);
+    // One step's long hold over a flat trend (the machine paused the loop) says nothing of why.
+    for (auto& s : core) s.counted.loop_held_ms = s.in_flight == 56 ? 16.8 : 5;
+    CHECK(lab::knee_cause(twin, lab::Load{}, core, tokens).starts_with("unexplained: AnyIO's 100"));
     // SQLAlchemy's pool of 5 + 10: past the 5 kept, each request opens a connection of its own.
     lab::Configuration pool{
         .mode = "async-sleep", .server = lab::Server::fastapi, .db_pool = 15, .db_pool_kept = 5};

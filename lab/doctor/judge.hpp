@@ -34,8 +34,6 @@ double bystander_worst_ms(const Batch& burst);
 
 // The longest hold's own time: less what a busy machine kept it queued for a core.
 double longest_own_ms(const RouteFigures& f);
-// `hold_ms`: a hold this long is the loop held (the doctor's --fail-over).
-RouteFigures route_figures(const RouteRun& run, double hold_ms);
 // Judges every route of a run, once: when the run ends (lab doctor) or its folder is read back.
 void judge_routes(DoctorRun& run);
 

@@ -101,12 +101,8 @@ Batch probed_batch(const LoadSpec& spec, bool probed, std::vector<ProbeRecord>& 
 void first_call_or_intermittent(const ConfigurationProcesses& app, RouteRun& r,
                                 const DoctorRun& run, const DoctorSettings& settings,
                                 const std::function<void(const std::string&)>& say) {
-    auto held = [&] {  // by its own time: a step the machine kept from a core is not its hold
-        return std::any_of(r.records.begin(), r.records.end(), [&](const ProbeRecord& p) {
-            const double longest = p.longest_own_ms >= 0 ? p.longest_own_ms : p.longest_hold_ms;
-            return longest >= run.hold_ms || p.loop_ms - p.queued_ms >= run.hold_ms;
-        });
-    };
+    // Held as its verdict reads the burst: one request's time a busy machine stretched is not it
+    auto held = [&] { return holds_the_loop(route_figures(r, run.hold_ms).verdict); };
     if (!r.probed || r.warm.longest_hold_ms < run.hold_ms || held()) return;
     for (r.repeats = 1; r.repeats <= 2; ++r.repeats) {
         say(fmt::format("{}: its warm-up held the loop and its burst did not: again",

@@ -84,6 +84,10 @@ struct RouteRun {
     bool judged() const { return warm_status >= 200 && warm_status < 400; }
 };
 
+// What its burst adds up to and its verdict, a hold of `hold_ms` the loop held (the doctor's
+// --fail-over): judged in judge.cpp, and read here too where a burst is sent again.
+RouteFigures route_figures(const RouteRun& run, double hold_ms);
+
 // "GET /price/1", its request (or its route, when none was made): the app's own text (a table
 // cell, or wrapped: printable() shows it safely).
 inline std::string request_named(const RouteRun& r) {

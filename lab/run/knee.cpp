@@ -22,6 +22,10 @@ constexpr double step_noise = 1.05;
 // threads run Python one at a time, under the GIL.
 constexpr double one_core_full = 0.9;
 
+// The loop's holds grow with the round's requests it takes in turn from about this many in flight;
+// below, a request's own few ms (about 3 at 1 in flight) hide the trend.
+constexpr int loop_trend_from = 16;
+
 bool failed(const RampStep& s) { return s.failed > 0 || s.answered == 0; }
 
 // In a closed loop, Little's law: throughput = in flight / mean latency (the throughput counted
@@ -41,6 +45,26 @@ bool bent(const RampStep& step, const RampStep& below, double best_mean_ms) {
                                  little_rps(step) < little_rps(below) * (1 + more_in_flight / 2);
     return failed(step) || step.mean_ms > latency_bound * best_mean_ms || stopped_growing ||
            queued_for_a_limiter(step.counted);
+}
+
+// Where the loop's holds would reach `rise_ms`: their trend c + K·h, fitted (least squares) to the
+// steps below `bent_at` from loop_trend_from in flight; none where fewer than two were counted or
+// the holds did not grow. One step's long hold (the machine paused the loop) is no trend.
+std::optional<double> loop_reaches(const std::vector<RampStep>& steps, std::size_t bent_at,
+                                   double rise_ms) {
+    std::vector<const RampStep*> points;
+    for (std::size_t i = 0; i < bent_at; ++i)
+        if (steps[i].in_flight >= loop_trend_from && steps[i].counted.loop_held_ms >= 0)
+            points.push_back(&steps[i]);
+    if (points.size() < 2) return std::nullopt;
+    double mean_k = 0, mean_held = 0, covariance = 0, variance = 0;
+    for (const RampStep* s : points) mean_k += s->in_flight, mean_held += s->counted.loop_held_ms;
+    mean_k /= points.size(), mean_held /= points.size();
+    for (const RampStep* s : points)
+        covariance += (s->in_flight - mean_k) * (s->counted.loop_held_ms - mean_held),
+            variance += (s->in_flight - mean_k) * (s->in_flight - mean_k);
+    if (covariance <= 0) return std::nullopt;
+    return mean_k + (rise_ms - mean_held) / (covariance / variance);
 }
 
 }  // namespace
@@ -84,10 +108,13 @@ std::string counted_cause(const std::vector<RampStep>& steps) {
     if (c.cpu_cores >= one_core_full)
         return fmt::format("one interpreter's core: {} at {} in flight", cpu_ran(c),
                            bent.in_flight);
-    // The loop only if it was held as long as the latency rose: a few threads started, a turn at
-    // the GIL, hold it a moment at any step; a loop that bends the route holds it for the rise
-    if (c.loop_held_ms >=
-        std::max(latency_bound - 1, bent.mean_ms / steps[0].mean_ms - 1) * steps[0].mean_ms)
+    // The loop only if it was held as long as the latency rose (a few threads started, a turn at
+    // the GIL, hold it a moment at any step; a loop that bends the route holds it for the rise),
+    // and its holds' trend reached the knee's rise by then, within 15 %: not one step's outlier.
+    const double rise_ms = (latency_bound - 1) * steps[0].mean_ms;
+    const auto trend_reaches = loop_reaches(steps, bent_at, rise_ms);
+    if (c.loop_held_ms >= std::max(rise_ms, bent.mean_ms - steps[0].mean_ms) && trend_reaches &&
+        *trend_reaches <= latency_bound * bent.in_flight)
         return fmt::format(
             "the loop: one interpreter took the requests in turn, holding it {:.1f} ms at a "
             "stretch at {} in flight",

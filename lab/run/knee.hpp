@@ -66,8 +66,9 @@ std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
 // Why the step past the knee bent, from what its server counted of itself where no limit it waits
 // for was full: a pool that opened connections for requests past its kept ones; one
 // interpreter's core full (its process ran 90 % of a CPU or more); or the loop, held at a stretch
-// as long as the rise that marks the knee (one interpreter takes a round's requests in turn, each
-// waiting for those before it); "" when none was counted. The one wording of these causes, for
+// as long as the rise that marks the knee, its holds' trend over the steps below reaching it there
+// (one interpreter takes a round's requests in turn, each waiting for those before it); "" when
+// none was counted. The one wording of these causes, for
 // the lessons and `lab doctor --ramp` alike.
 std::string counted_cause(const std::vector<RampStep>& steps);
 // The limits a knee names, in the one wording of the lessons and the doctor: "AnyIO's 40 thread
