@@ -499,6 +499,31 @@ TEST_CASE("five lanes with guesses end within a 720 px window", "[browser]") {
     CHECK(test::html_attribute(body, "data-final-bars") == "50");
 }
 
+// Issue 67: thread-cliff's nine lanes end within the same window (825 px before): a column that
+// says the same in every row is said once, down the rows (no column dropped), and the lanes stand
+// in two columns on their one time axis.
+TEST_CASE("nine lanes end within a 720 px window, every column of the table kept", "[browser]") {
+    test::ScratchDir out;
+    std::string said;
+    int status = 0;
+    const std::string dom =
+        live_page_of("run thread-cliff --repeat 1 --delay 50", out.path, said, status, "1280,807");
+    INFO(said);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const std::string body = dom.substr(std::min(dom.size(), dom.find("<body")));
+    REQUIRE(test::html_attribute(body, "data-done") == "yes");
+    const int window = std::stoi(test::html_attribute(body, "data-window-height"));
+    CHECK(window <= 720);
+    CHECK(std::stoi(test::html_attribute(body, "data-page-height")) <= window);
+    std::size_t columns = 0;  // (the table's, none dropped)
+    for (auto at = body.find("<th>"); at != std::string::npos; at = body.find("<th>", at + 1))
+        ++columns;
+    CHECK(columns == 8);
+    CHECK(body.find("rowspan=\"9\"") != std::string::npos);
+    CHECK(body.find("id=\"lanes\" class=\"columns\"") != std::string::npos);
+}
+
 // Predict, then observe: the class's guesses are outlined bars on the page before the run's first
 // answer (the page counts the visible ones then); a makespan's on each lane's time axis, any
 // other figure's in a panel where the measured value fills in beside it.
