@@ -149,6 +149,22 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
     run.scenario.load.path = "/delay";
     lab::measure_figures(run);
     CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
+    // A student's app needs the cores for its own Python, though its requests wait: a batch slower
+    // than its bound is not judged where the waves its server counted fit the bound (10 answered
+    // together: 1 wave, of at most 2), and is ✗ where they do not (one at a time: 10 waves).
+    run.configurations[0].configuration.server = lab::Server::app;
+    run.scenario.load.concurrency = 10;
+    for (int i = 0; i < 10; ++i)
+        run.configurations[0].batches[0].requests.push_back({.send_us = 0, .end_us = 1'004'000});
+    lab::measure_figures(run);
+    run.scenario.expectations = {expect(1, "measured", std::nullopt, 2, "d")};
+    CHECK(lab::check_claims(run)[0].outcome == O::not_judged);
+    CHECK(lab::check_claims(run)[0].evidence.ends_with(
+        "other processes used 0.4 of a core during batch 3, and your app's requests ran in waves "
+        "that fit the bound"));
+    for (int i = 0; i < 10; ++i)
+        run.configurations[0].batches[0].requests[i].end_us = 100'400 * (i + 1);
+    CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
 }
 
 // The † says which limit sets the floor: at C = 1 the client's rounds, not the wait alone.

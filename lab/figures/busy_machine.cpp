@@ -14,6 +14,10 @@ std::optional<Disturbance> disturbance(const ConfigurationResult& r) {
     // A server the lab did not start is one of the "others" itself; a row that waits needs no core.
     if (r.configuration.server == Server::external || r.load.work_path() != "/cpu")
         return std::nullopt;
+    return busiest_batch(r);
+}
+
+std::optional<Disturbance> busiest_batch(const ConfigurationResult& r) {
     std::optional<Disturbance> worst;
     for (const BatchRecord& b : r.batches) {
         const double cores = b.cpu.others_cores();

@@ -3,7 +3,8 @@
 // when other processes took part of them during its batches, the row ran slower than the lesson
 // says for a reason the lesson does not speak of. Its slower figures are then not judged (the
 // claim is marked so, with how much was taken), never marked ✗; `lab check` runs it once more.
-// A row that only waits needs no core for its wait, and is judged whatever the machine does.
+// A row that only waits needs no core for its wait, and is judged whatever the machine does (but
+// a student's app's own Python: lab/report/claims.cpp).
 #include <optional>
 #include <string>
 
@@ -22,6 +23,8 @@ struct Disturbance {
     std::string said() const;
 };
 
+// The batch of `r` others took the most from, if they took at least others_disturb_from_cores.
+std::optional<Disturbance> busiest_batch(const ConfigurationResult& r);
 // Whether `r` needs the machine's cores (it computes, on a server the lab started) and others
 // took at least others_disturb_from_cores during one of its batches; the worst such batch.
 std::optional<Disturbance> disturbance(const ConfigurationResult& r);
