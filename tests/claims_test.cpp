@@ -165,6 +165,17 @@ TEST_CASE("a computing row's claim on a machine others kept busy is not judged, 
     for (int i = 0; i < 10; ++i)
         run.configurations[0].batches[0].requests[i].end_us = 100'400 * (i + 1);
     CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
+    // Its loop held longer than the bound while each request's own code held it 2 ms (the probe's
+    // ledger): the machine's, not judged; its own code holding it 148 ms a request: ✗.
+    lab::ServerAccount& server = run.configurations[0].batches[0].server;
+    server.blocked_ms = 60, server.held_per_request_ms = 2;
+    lab::measure_figures(run);
+    run.scenario.expectations = {expect(1, "loop_blocked", std::nullopt, 0.5, "d")};
+    CHECK(lab::check_claims(run)[0].outcome == O::not_judged);
+    CHECK(lab::check_claims(run)[0].evidence.ends_with(
+        "your app's own code held the loop 2.0 ms a request (the median), within the bound"));
+    server.held_per_request_ms = 148;
+    CHECK(lab::check_claims(run)[0].outcome == O::contradicted);
 }
 
 // The † says which limit sets the floor: at C = 1 the client's rounds, not the wait alone.

@@ -126,19 +126,32 @@ std::string broken_bound_text(const Expectation& e, double factor, const Referen
            (factor == 1 ? "" : fixed(factor, 2) + " × ") + ref.said + ")";
 }
 
+// A student's app needs the cores for its own Python (each request parsed, a connection made),
+// though its requests wait: a broken bound is the machine's only where the app's own figures fit
+// it: the waves its server counted (the requests waited together, as the claim says), or the loop
+// time its own code took a request (the probe's ledger). Said how; "" where they do not fit.
+std::string app_within(const Expectation& e, const ConfigurationResult& r, double reference) {
+    const Waves w = waves_of(r);
+    const int waves = w.first_wave > 0 ? (w.together + w.first_wave - 1) / w.first_wave : 0;
+    if (!e.at_most) return "";
+    if (e.figure == Figure::measured && waves > 0 && waves <= *e.at_most)
+        return "your app's requests ran in waves that fit the bound";
+    const double own_ms = r.median_batch < r.batches.size()
+                              ? r.batches[r.median_batch].server.held_per_request_ms
+                              : -1;
+    if (e.figure == Figure::loop_blocked && own_ms >= 0 && own_ms <= *e.at_most * reference)
+        return fmt::format(
+            "your app's own code held the loop {:.1f} ms a request (the median), within the bound",
+            own_ms);
+    return "";
+}
+
 // What others took from the cores a claim's figures were measured on: its row's, or the row
-// it is compared with.
-// A student's app needs the cores for its own Python (each request parsed, a connection made): its
-// batch slower than a bound is the machine's only where the waves its server counted fit that
-// bound (the requests waited together as the claim says) and others took the cores meanwhile.
+// it is compared with; a student's app's only where its own figures fit the bound (app_within).
 std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const ConfigurationResult& r,
-                                                const RunResult& run) {
-    if (const Waves w = waves_of(r); r.configuration.server == Server::app) {
-        const int waves = w.first_wave > 0 ? (w.together + w.first_wave - 1) / w.first_wave : 0;
-        return e.figure == Figure::measured && e.at_most && waves > 0 && waves <= *e.at_most
-                   ? busiest_batch(r)
-                   : std::nullopt;
-    }
+                                                const RunResult& run, double reference) {
+    if (r.configuration.server == Server::app)
+        return app_within(e, r, reference).empty() ? std::nullopt : busiest_batch(r);
     if (auto own = disturbance(r)) return own;
     if (e.relative_to != "row") return std::nullopt;
     const ConfigurationResult* other = row_beside(run, e.relative_row, r);
@@ -195,12 +208,11 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     // floor). A broken bound on such a row is not judged, whichever way it broke; unless its
     // figure is one no busy machine moves (a count of jobs done once none waits).
     if (!holds && info(e.figure).a_busy_machine_moves)
-        if (auto busy = disturbance_of_claim(e, r, run)) {
+        if (auto busy = disturbance_of_claim(e, r, run, *ref.value)) {
             c.outcome = CheckedClaim::Outcome::not_judged;
-            c.evidence += ": not judged: " + busy->said() +
-                          (r.configuration.server == Server::app
-                               ? ", and your app's requests ran in waves that fit the bound"
-                               : ", and this row computes");
+            c.evidence += ": not judged: " + busy->said() + ", and " +
+                          (r.configuration.server == Server::app ? app_within(e, r, *ref.value)
+                                                                 : "this row computes");
         }
     return c;
 }
