@@ -113,3 +113,25 @@ TEST_CASE(
     CHECK(checked.output.find("runs once more: others kept the machine busy") != std::string::npos);
     CHECK(checked.exit_code == 0);
 }
+
+// Issue 67: students' fixes graded beside two strangers spinning, as a class's laptops run: a
+// right fix passes, or the claim the busy machine moved is not judged (–), never ✗; a wrong one
+// still fails; and neither says "one after another" where the loop was free.
+TEST_CASE("beside two busy strangers a right fix is graded ✓ or –, never ✗, and a wrong one ✗",
+          "[app]") {
+    if (test::under_address_sanitizer) return;  // (its own slowness is no stranger's)
+    std::vector<std::unique_ptr<OutsideSpinner>> spinners;
+    for (int k = 0; k < 2; ++k) spinners.push_back(std::make_unique<OutsideSpinner>());
+    auto graded = [](const std::string& app) {
+        test::ScratchDir out;
+        return test::run_lab("exercise check blocking-db " + test::app_file(app) +
+                             " --repeat 2 --out " + out.path.string());
+    };
+    const test::Outcome right = graded("db_in_executor.py"), serial = graded("db_one_at_a_time.py");
+    spinners.clear();
+    INFO(right.output << '\n' << serial.output);
+    CHECK(right.output.find("✗ blocking-db") == std::string::npos);
+    CHECK(serial.output.find("✗ blocking-db") != std::string::npos);
+    CHECK(right.output.find("one after another") == std::string::npos);
+    CHECK(serial.output.find("one after another") == std::string::npos);
+}
