@@ -130,3 +130,24 @@ TEST_CASE("a same-user flood on the marks socket costs one walk of /proc a sende
     INFO("a walk " << walk_s * 1e6 << " µs; 100,000 remembered lookups " << flood_s * 1e3 << " ms");
     CHECK(flood_s < 100'000 * walk_s / 10);
 }
+
+// Issue 68: a run whose servers get no cgroup says so: a user the system delegates no group to
+// (`nobody`, where the tests run as root) runs a lesson, told once what then stops its servers.
+TEST_CASE("a run without a cgroup for its servers says so, once", "[e2e][untimed]") {
+    if (geteuid() != 0 || access("/usr/sbin/runuser", X_OK) != 0) {
+        WARN("not tested: needs root and runuser, to run the lab as a user with no group");
+        return;
+    }
+    test::ScratchDir out;
+    std::filesystem::permissions(out.path, std::filesystem::perms::all);  // (nobody writes there)
+    const auto said = test::run_shell("/usr/sbin/runuser -u nobody -- " + std::string(LAB_BINARY) +
+                                      " run blocking-async --repeat 1 --delay 5 --quiet --out " +
+                                      (out.path / "results").string());
+    INFO(said.output);
+    CHECK(said.exit_code == 0);
+    const std::string note = "lab: the servers run in no cgroup (cannot make ";
+    REQUIRE(said.output.find(note) != std::string::npos);
+    CHECK(said.output.find(note, said.output.find(note) + 1) == std::string::npos);
+    CHECK(said.output.find("each is stopped by its process group and death signal") !=
+          std::string::npos);
+}

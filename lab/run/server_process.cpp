@@ -121,12 +121,18 @@ void ServerProcess::spawn(std::vector<std::string>& command) {
     // says its pid as its worker_id, and beside each other they would all say 1.
     const bool learners_code = std::ranges::find(command, "--app") != command.end();
     const std::string& no_namespace = pid_namespace_refused();
-    static std::once_flag said_once;
-    if (learners_code && !no_namespace.empty() && !group.refused.empty())
+    // A run without a group is said, once: what then stops its servers is weaker
+    static std::once_flag said_once, said_of_the_app;
+    if (!group.refused.empty())
         std::call_once(said_once, [&] {
-            note(nullptr, "your app has " + no_namespace + ", nor a cgroup (" + group.refused +
-                              "): it is stopped by its process group and death signal, which a "
-                              "process that calls setsid and clears its death signal can outlive");
+            note(nullptr, "the servers run in no cgroup (" + group.refused +
+                              "): each is stopped by its process group and death signal");
+        });
+    if (learners_code && !no_namespace.empty() && !group.refused.empty())
+        std::call_once(said_of_the_app, [&] {
+            note(nullptr, "your app has " + no_namespace +
+                              " either: a process of it that calls setsid and clears its death "
+                              "signal can outlive the lab");
         });
     // (the parent of a namespace's first process is outside it: 0 there)
     const pid_t parent = learners_code && no_namespace.empty() ? 0 : getpid();
