@@ -131,10 +131,9 @@ std::string broken_bound_text(const Expectation& e, double factor, const Referen
 // it: the waves its server counted (the requests waited together, as the claim says), or the loop
 // time its own code took a request (the probe's ledger). Said how; "" where they do not fit.
 std::string app_within(const Expectation& e, const ConfigurationResult& r, double reference) {
-    const Waves w = waves_of(r);
-    const int waves = w.first_wave > 0 ? (w.together + w.first_wave - 1) / w.first_wave : 0;
     if (!e.at_most) return "";
-    if (e.figure == Figure::measured && waves > 0 && waves <= *e.at_most)
+    if (const int waves = waves_of(r).count();
+        e.figure == Figure::measured && waves > 0 && waves <= *e.at_most)
         return "your app's requests ran in waves that fit the bound";
     const double own_ms = r.median_batch < r.batches.size()
                               ? r.batches[r.median_batch].server.held_per_request_ms
@@ -146,16 +145,22 @@ std::string app_within(const Expectation& e, const ConfigurationResult& r, doubl
     return "";
 }
 
-// What others took from the cores a claim's figures were measured on: its row's, or the row
-// it is compared with; a student's app's only where its own figures fit the bound (app_within).
-std::optional<Disturbance> disturbance_of_claim(const Expectation& e, const ConfigurationResult& r,
-                                                const RunResult& run, double reference) {
-    if (r.configuration.server == Server::app)
-        return app_within(e, r, reference).empty() ? std::nullopt : busiest_batch(r);
-    if (auto own = disturbance(r)) return own;
-    if (e.relative_to != "row") return std::nullopt;
-    const ConfigurationResult* other = row_beside(run, e.relative_row, r);
-    return other ? disturbance(*other) : std::nullopt;
+// Why a broken bound is not judged: what others took from the cores its figures were measured on
+// (its row's, or the row it is compared with), and why that row needed them; none where nothing
+// says the machine broke it (a student's app's own figures must fit the bound: app_within).
+std::optional<std::string> busy_machine_broke(const Expectation& e, const ConfigurationResult& r,
+                                              const RunResult& run, double reference) {
+    std::optional<Disturbance> busy;
+    std::string needed = "this row computes";
+    if (r.configuration.server == Server::app) {
+        needed = app_within(e, r, reference);
+        if (!needed.empty()) busy = busiest_batch(r);
+    } else if (!(busy = disturbance(r)) && e.relative_to == "row") {
+        const ConfigurationResult* other = row_beside(run, e.relative_row, r);
+        if (other) busy = disturbance(*other);
+    }
+    if (!busy) return std::nullopt;
+    return busy->said() + ", and " + needed;
 }
 
 // A claim on the loop, of a student's app whose probe located the hold: what the doctor would say
@@ -208,11 +213,9 @@ CheckedClaim judge(const Expectation& e, const ConfigurationResult& r, const Run
     // floor). A broken bound on such a row is not judged, whichever way it broke; unless its
     // figure is one no busy machine moves (a count of jobs done once none waits).
     if (!holds && info(e.figure).a_busy_machine_moves)
-        if (auto busy = disturbance_of_claim(e, r, run, *ref.value)) {
+        if (auto why = busy_machine_broke(e, r, run, *ref.value)) {
             c.outcome = CheckedClaim::Outcome::not_judged;
-            c.evidence += ": not judged: " + busy->said() + ", and " +
-                          (r.configuration.server == Server::app ? app_within(e, r, *ref.value)
-                                                                 : "this row computes");
+            c.evidence += ": not judged: " + *why;
         }
     return c;
 }

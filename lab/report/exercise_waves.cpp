@@ -73,8 +73,7 @@ std::string waves_text(const Waves& w) {
         return fmt::format(
                    "Your {} requests were answered {}: ceil({} / {}) = {} waves, {}, "
                    "{:.3f} s in all. ",
-                   w.together, answered, w.together, w.first_wave,
-                   (w.together + w.first_wave - 1) / w.first_wave, each, w.measured_s) +
+                   w.together, answered, w.together, w.first_wave, w.count(), each, w.measured_s) +
                cause_of(w);
     if (w.answer_s < 1.2 * w.delay_s) return "";
     return fmt::format(

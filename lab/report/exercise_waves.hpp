@@ -27,6 +27,8 @@ struct Waves {
     double answer_s = 0;  // the quickest answer: d and what each request costs of its own
     double measured_s = 0;  // how long they all took (the median batch)
     int cpus = 0;  // python_cpu_count()
+    // How many waves: ceil(together / first_wave); 0 where none was counted
+    int count() const { return first_wave > 0 ? (together + first_wave - 1) / first_wave : 0; }
 };
 // A row's waves, from its median batch's answers, its figures (answer_min, measured), its load.
 Waves waves_of(const ConfigurationResult& r);

@@ -68,8 +68,7 @@ std::optional<int> knee_in_flight(const std::vector<RampStep>& steps);
 // interpreter's core full (its process ran 90 % of a CPU or more); or the loop, held at a stretch
 // as long as the rise that marks the knee, its holds' trend over the steps below reaching it there
 // (one interpreter takes a round's requests in turn, each waiting for those before it); "" when
-// none was counted. The one wording of these causes, for
-// the lessons and `lab doctor --ramp` alike.
+// none was counted. The one wording of these causes, for the lessons and `lab doctor --ramp` alike.
 std::string counted_cause(const std::vector<RampStep>& steps);
 // The limits a knee names, in the one wording of the lessons and the doctor: "AnyIO's 40 thread
 // tokens"; a SQLAlchemy pool that keeps fewer than it opens, "SQLAlchemy's pool of 5 + 10
