@@ -334,12 +334,9 @@ TEST_CASE(
             INFO(hostile << ", lab ended by " << (ending ? strsignal(ending) : "itself"));
             // (ended by a signal: the app's row still running then, its ten requests each
             // holding its loop 300 ms; the lesson's row before it as short as its batches)
-            const std::vector<std::string> run = {"run",        "blocking-async",
-                                                  "--only",     "2",
-                                                  "--repeat",   "1",
-                                                  "--delay",    ending ? "300" : "50",
-                                                  "--app-path", "/work",
-                                                  "--quiet",    "--app"};
+            const std::vector<std::string> run = {
+                "run",     "blocking-async",      "--only",     "2",     "--repeat", "1",
+                "--delay", ending ? "300" : "50", "--app-path", "/work", "--quiet",  "--app"};
             std::string said;
             const bool stopped_said =
                 ending == 0 || (!group.folder.empty() && (ending == SIGKILL || ending == SIGHUP));
