@@ -148,25 +148,19 @@ std::int64_t message_tick_due_us(const Held& held) {
     return last.due_us + (aim - last.due_us + last.every_us - 1) / last.every_us * last.every_us;
 }
 
-// After the hold, a client closes on its next tick; one that gets none (a server that sends no
-// tick, or only binary) is closed a second past the wait (any reply has come by then), so the
-// batch ends there, not at the bound of opening and holding.
+// After the hold each client closes on its next tick; one still reading a second past the wait (no
+// tick comes, or only binary; any reply has) is closed then, so the batch ends, not at its bound.
 asio::awaitable<void> close_the_last(Held& held, asio::steady_timer& timer) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1) +
                        std::chrono::milliseconds(held.spec.wait_ms);
     auto reading = [&](std::size_t c) { return held.open[c] && held.sockets[c]->is_open(); };
-    auto any_reading = [&] {
-        for (std::size_t c = 0; c < held.sockets.size(); ++c)
-            if (reading(c)) return true;
-        return false;
-    };
-    while (any_reading() && std::chrono::steady_clock::now() < until) {
-        timer.expires_after(std::chrono::milliseconds(5));
-        co_await timer.async_wait(asio::use_awaitable);
-    }
-    beast::error_code ec;  // (a client closing already finishes its close)
     for (std::size_t c = 0; c < held.sockets.size(); ++c)
-        if (reading(c)) held.sockets[c]->next_layer().close(ec);  // (its read ends, unrecorded)
+        while (reading(c) && std::chrono::steady_clock::now() < until) {
+            timer.expires_after(std::chrono::milliseconds(5));
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+    for (std::size_t c = 0; c < held.sockets.size(); ++c)  // (one closing finishes its close)
+        if (beast::error_code ec; reading(c)) held.sockets[c]->next_layer().close(ec);
 }
 
 // The batch's course: every client open (or out of time), the memory read while they are held,

@@ -76,8 +76,8 @@ double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight) {
     double s = 0;
     for (const RouteRun& r : routes)
         if (r.judged())
-            s += (r.warm.serialized_ms() >= 0.5 * r.warm.took_ms ? 3 : about_steps(max_in_flight)) *
-                 step_s(r);
+            s += ramp_estimate_s(max_in_flight, step_s(r),
+                                 r.warm.serialized_ms() >= 0.5 * r.warm.took_ms);
     return s;
 }
 

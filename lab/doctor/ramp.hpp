@@ -20,9 +20,8 @@ inline constexpr int default_max_in_flight = 200, most_in_flight = 1000;
 void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_flight,
                  const std::function<void(const std::string&)>& say);
 
-// About how long ramping `routes` takes, from their warm-ups: a route that serializes (it holds
-// the loop, or computes under the GIL, most of its time alone) bends at 2 in flight: three steps
-// (the bent one measured twice); any other doubles up to the top, then about two steps more.
+// About how long ramping `routes` takes, from their warm-ups: one that holds the loop or computes
+// under the GIL most of its time alone serializes.
 double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight);
 
 // How many ramped routes' measured ceiling is under `rps` (--fail-under: the doctor's exit 1).

@@ -22,7 +22,7 @@ double by_the_models(const Scenario& s, bool one_at_a_time = false) {
             each = own.requests * own.delay_ms / 1000.0;
         seconds += batches * each + 0.33;
         if (own.ramp_max_in_flight > 0)
-            seconds += ramp_estimate_s(own.ramp_max_in_flight, own.delay_ms / 1000.0);
+            seconds += ramp_estimate_s(own.ramp_max_in_flight, ramp_rounds * own.delay_ms / 1000.0);
     }
     return seconds;
 }

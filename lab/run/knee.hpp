@@ -80,12 +80,15 @@ std::string pool_named(int capacity, int kept);
 std::string cpu_ran(const LimiterCounts& c);
 
 // The steps of doubling from 1 up to the top (1, 2, 4, ..., 32, 48: seven for 48), and the most a
-// ramp takes: those, then halving the last gap, each bent step measured twice; about as many as
-// one takes that bends after its first steps: the doubling, then about two steps more
-// (estimates said before a ramp).
+// ramp takes: those, then halving the last gap, each bent step measured twice.
 int doubling_steps(int max_in_flight);
 int most_steps(int max_in_flight);
-inline int about_steps(int max_in_flight) { return doubling_steps(max_in_flight) + 2; }
+// About how long a ramp of `step_s` steps takes (the lessons' and the doctor's): one that
+// serializes bends at 2 (three steps, the bent one twice); any other doubles to the top, then about
+// two more.
+inline double ramp_estimate_s(int max_in_flight, double step_s, bool serializes = false) {
+    return (serializes ? 3 : doubling_steps(max_in_flight) + 2) * step_s;
+}
 
 // The ramp: `step(K)` measures K in flight; the steps it took, sorted by in_flight. A step bent by
 // its latency alone (nothing failed, nothing counted queued) is measured again and the calmer of

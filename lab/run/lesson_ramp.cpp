@@ -11,10 +11,6 @@
 namespace lab {
 namespace {
 
-// Rounds of K a step sends: the first shows a limit already (K over it wait a whole round), the
-// second its steady state.
-constexpr int rounds = 2;
-
 // A limit a row's requests wait for: its size, and its name as the knee's cause.
 struct Limit {
     int size = 0;  // 0: none known
@@ -61,7 +57,7 @@ std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
     counted();  // (from here: not the batches' own)
     return ramp_up(max_in_flight, [&](int k) {
         spec.concurrency = k;
-        spec.requests = rounds * k;
+        spec.requests = ramp_rounds * k;
         if (progress) progress->ramp_step(k, max_in_flight);
         RampStep step = step_of(run_concurrent_batch(spec), k);
         const nlohmann::json server = counted();
@@ -103,10 +99,6 @@ std::string knee_said(const std::vector<RampStep>& steps, const std::string& cau
     return first_bent(steps) == 0
                ? "failed at 1 in flight"
                : fmt::format("no knee up to {} in flight", steps.back().in_flight);
-}
-
-double ramp_estimate_s(int max_in_flight, double alone_s) {
-    return about_steps(max_in_flight) * rounds * alone_s;
 }
 
 }  // namespace lab

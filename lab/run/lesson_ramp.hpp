@@ -16,11 +16,12 @@
 
 namespace lab {
 
-// The ramp of `spec`'s request. Each step sends two rounds of K (2·K requests over K
-// connections) and counts every answer, so no request of a step runs on into the next; then the
-// server's own count (its GET `account`, the lab's C++ modes': requests that found every pool
-// thread or connection in use) is kept as the doctor keeps its probe's. Each step is shown on
-// `progress` (may be null).
+// The ramp of `spec`'s request. Each step sends ramp_rounds rounds of K over K connections (the
+// first shows a limit already, K over it waiting a whole round; the second its steady state) and
+// counts every answer, so no request of a step runs on into the next; then the server's own count
+// (its GET `account`, the lab's C++ modes': requests that found every pool thread or connection in
+// use) is kept as the doctor keeps its probe's. Each step is shown on `progress` (may be null).
+constexpr int ramp_rounds = 2;
 std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
                                          const std::string& account, Progress* progress);
 
@@ -33,8 +34,5 @@ std::string knee_cause(const Configuration& c, const Load& load, const std::vect
 // "knee at 40 in flight: the pool's 40 threads" (or none up to the top, or failed at 1), as the
 // terminal and report.html say it; "" for a row that was not ramped.
 std::string knee_said(const std::vector<RampStep>& steps, const std::string& cause);
-
-// About how long a row's ramp takes, its request alone taking `alone_s` (about_steps() of it).
-double ramp_estimate_s(int max_in_flight, double alone_s);
 
 }  // namespace lab
