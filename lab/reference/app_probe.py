@@ -137,7 +137,7 @@ def load_student_app(spec, folder):
     for part in attr.split("."):
         if not hasattr(app, part):
             apps = [n for n, v in vars(loaded).items() if not n.startswith("_") and is_asgi(v)]
-            refuse(f"{shown} has no `{attr}`: pass --app {given}:NAME"
+            refuse(f"{shown} has no `{attr}`: pass --app {given}:NAME (lab exercise check: --attr NAME)"
                    + (f" (its ASGI apps: {', '.join(apps)})" if apps else ""))
         app = getattr(app, part)
     return checked_app(app, f"{module}'s `{attr}`"), root
