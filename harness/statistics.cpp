@@ -28,10 +28,7 @@ Spread spread_of(std::vector<double> values) {
 int max_overlap(std::vector<Interval> intervals) {
     // Sweep the ends and starts in time order; at equal times ends go first.
     std::vector<std::pair<std::int64_t, int>> events;
-    for (auto [start, end] : intervals) {
-        events.emplace_back(start, +1);
-        events.emplace_back(end, -1);
-    }
+    for (auto [start, end] : intervals) events.insert(events.end(), {{start, +1}, {end, -1}});
     std::sort(events.begin(), events.end());
     int now = 0, most = 0;
     for (auto [time, delta] : events) most = std::max(most, now += delta);
@@ -44,6 +41,7 @@ BatchStats summarize(const Batch& batch) {
     std::vector<Interval> in_service, in_database;
     std::int64_t first_send = INT64_MAX, last_end = 0;
     double service_total_s = 0;
+    std::int64_t way_in = INT64_MAX, way_back = INT64_MAX;  // (µs, a round trip's two ways)
     for (const RequestRecord& r : batch.requests) {
         if (r.send_us >= 0) first_send = std::min(first_send, r.send_us);
         if (!r.ok()) {
@@ -58,9 +56,9 @@ BatchStats summarize(const Batch& batch) {
             in_service.push_back({r.server_start_us, r.server_end_us});
             const double served_s = static_cast<double>(r.server_end_us - r.server_start_us) / 1e6;
             service_total_s += served_s;
-            const double beyond_s = static_cast<double>(r.latency_us()) / 1e6 - served_s;
             s.longest_service_s = std::max(s.longest_service_s, served_s);
-            s.round_trip_s = s.round_trip_s < 0 ? beyond_s : std::min(s.round_trip_s, beyond_s);
+            way_in = std::min(way_in, r.server_start_us - r.send_us);
+            way_back = std::min(way_back, r.end_us - r.server_end_us);
         } else {
             service_total_s += static_cast<double>(r.end_us - r.send_us) / 1e6;
         }
@@ -68,6 +66,7 @@ BatchStats summarize(const Batch& batch) {
         if (r.worker_pid >= 0) ++s.per_worker[r.worker_pid];
     }
     if (s.ok == 0) return s;
+    if (way_in < INT64_MAX) s.round_trip_s = static_cast<double>(way_in + way_back) / 1e6;
     s.makespan_s = static_cast<double>(last_end - first_send) / 1e6;
     s.latency_min_s = percentile(latencies, 0);
     s.latency_p50_s = percentile(latencies, 50);

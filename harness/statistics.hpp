@@ -33,8 +33,8 @@ struct BatchStats {
     double effective_concurrency = 0;  // total service time / makespan
     int max_in_service = -1;  // from the server's stamps; -1 if it gave none
     int max_in_database = -1;  // /db: from PostgreSQL's own stamps; -1 if none
-    // The harness's own resolution: the least time a request took beyond its service (the wire,
-    // the server's plumbing and the client: what every answer costs, whatever the route does),
+    // The harness's own resolution: a round trip, each way at its quickest (to the server's start,
+    // from its end to the answer: apart, as uvloop holds back every answer its blocked loop wrote),
     // and the longest a request was in service, by the server's stamps (-1: none). Requests each
     // served in less than that waited behind one another for less than the harness can tell.
     double round_trip_s = -1, longest_service_s = -1;

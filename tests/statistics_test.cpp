@@ -75,6 +75,14 @@ TEST_CASE("requests served faster than a round trip are instant, never sequentia
     auto blocked = lab::summarize(sent_apart(waves(10, 1, 100'000)));
     CHECK_FALSE(lab::too_fast_to_tell(blocked));
     CHECK(lab::verdict(blocked, 10, 10).text() == "sequential");
+    // uvloop holds back every answer its blocked loop wrote until the loop is free: all ten come
+    // at the end, each 0.9 s or more past its service, yet each way alone was quick (the first
+    // request's way in, the last's way back). Said "instant" before: sequential, as it was.
+    lab::Batch held_back = waves(10, 1, 100'000);
+    for (auto& r : held_back.requests) r.end_us = 10 * 100'000 + 1000;
+    auto uvloop = lab::summarize(held_back);
+    CHECK(uvloop.round_trip_s == Approx(0.001));
+    CHECK(lab::verdict(uvloop, 10, 10).text() == "sequential");
 }
 
 TEST_CASE("verdicts: concurrent, limited, failed", "[unit]") {
