@@ -37,7 +37,8 @@ if(LAB_SANITIZE)
   # The compile a sanitizer build needs, and no more: line tables for the reports' stacks (-g1, not
   # -g's variables and their locations) and -O1 (the level the sanitizers' own documentation
   # builds at). They come after the build type's -O2 -g, so they win: http_server.cpp, the
-  # costliest file under the sanitizers, compiles in 37 s instead of 60 s (bench/README.md).
+  # costliest file under the sanitizers, compiles in 37 s instead of 60 s (bench/README.md). The
+  # tests' own code goes on to -O0 (tests/CMakeLists.txt), as in Release.
   add_compile_options(${_lab_sanitize_flags} -O1 -g1)
   add_link_options(${_lab_sanitize_flags})
   # A position-dependent executable: Debian's default PIE makes the dynamic loader patch 1.5
