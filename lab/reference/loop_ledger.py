@@ -38,6 +38,11 @@ import traceback
 CURRENT = contextvars.ContextVar("lab_request", default=None)  # the Record of the request running
 IN_POOL = [0]  # `def` routes' functions running on AnyIO's pool threads now (time_thread_pool)
 POOL_CALLS = [0]  # their calls asked and not yet returned: waiting for a thread, or on one
+# A callback that read no CPU clock as it began (no call was on a pool thread then) and hands one
+# over: the thread may take the GIL at once, and the callback wait for it until it ends. UNREAD
+# is the loop thread's schedstat while such a callback runs; HANDED the loop thread's clocks
+# (perf_counter_ns, CPU, time queued) read as it handed the first call over (hand_over).
+UNREAD, HANDED = [None], [None]
 TOKEN_WAITS = [0, 0]  # the waits for a thread token counted (pool_full), and their sum in ns: /__lab/limiters
 POOL_RUNNING = {}  # pool thread -> (the record whose function runs on it now, its start, its CPU then)
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
@@ -241,17 +246,20 @@ def time_callbacks(ledger):
       - a request's other callbacks read the clock twice; a short one (nearly all) is charged
         inline, a long one (a span, perhaps a hold) by charge_long;
       - while a `def` route computes on a pool thread (IN_POOL), they also read the loop thread's
-        CPU clock as they begin: a long one the watchdog could not look at waited for the GIL."""
+        CPU clock as they begin (one that hands the first call over, as it does): a long one the
+        watchdog could not look at waited for the GIL."""
     run, clock, current, long_ns = asyncio.events.Handle._run, time.perf_counter_ns, CURRENT, LONG_NS
     time_full_collections()
 
     def timed_run(handle):
         record = handle._context.get(current)
         if record is None:  # (the most frequent: the server's own callbacks, a read, a timer)
+            UNREAD[0] = ledger.schedstat
             run(handle)
+            cpu0 = handed_over()
             if not ledger.since or handle._loop is not ledger.loop:
                 return  # it opened no record (or it ran on another loop, one in a thread the app started)
-            t0, record, cpu0 = ledger.since, handle._context.get(current), None  # a first step, from the opening
+            t0, record = ledger.since, handle._context.get(current)  # a first step, from the opening
             if record is None:  # (the loop's first request opened it while it was not yet watched)
                 ledger.since = 0
                 return
@@ -263,13 +271,15 @@ def time_callbacks(ledger):
                 ledger.unpark()  # a request's callback after a quiet spell: the watchdog looks again
             # The CPU clock (and the run queue) only where a long callback is likely: pool
             # threads compute (a GIL wait?), or the request already had a span (a route that
-            # computes in slices): its kind, short holds included (charge_long). Not for the rest.
+            # computes in slices): its kind, short holds included (charge_long). Not for the rest
+            # (unless it hands a call to a pool thread: then they are read there, hand_over).
             pooled = POOL_CALLS[0]  # (a call just handed to a thread may take the GIL at once)
             if pooled or record.longest_ns >= long_ns:
-                cpu0 = (cpu_clock_here(), queued_ns(ledger.schedstat), pooled)
+                cpu0, UNREAD[0] = (cpu_clock_here(), queued_ns(ledger.schedstat), pooled, t0), None
             else:
-                cpu0 = None
+                cpu0, UNREAD[0] = None, ledger.schedstat
             run(handle)  # (Handle._run catches what the callback raises)
+            cpu0 = cpu0 or handed_over()
         t1 = clock()
         ledger.since, took = 0, t1 - t0
         if took >= long_ns:
@@ -286,6 +296,12 @@ def time_callbacks(ledger):
             record.longest_ns = took
 
     asyncio.events.Handle._run = timed_run
+
+    def handed_over():
+        """As a callback ends: the loop thread's clocks where it handed a call to a pool thread
+        having read none as it began (hand_over), as timed_run reads them at a start; else None."""
+        handed, HANDED[0], UNREAD[0] = HANDED[0], None, None
+        return handed and (handed[1], handed[2], True, handed[0])
 
     def switch(on):
         """The callbacks timed (on) or run as asyncio runs them (off): a benchmark's one process
@@ -320,9 +336,9 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
             whole_queued = queued + hold.first[2] - cpu0[1]
     elif cpu0 is not None:
         cpu, queued = cpu_clock_here() - cpu0[0], queued_ns(schedstat) - cpu0[1]
-        if cpu0[2]:
-            gil = max(0, t1 - t0 - cpu - queued)
-        measure(record, t1 - t0 - gil - collected, cpu - by_loop, queued)
+        if cpu0[2]:  # (from when the clocks were read: the start, or where it handed a call over)
+            gil = max(0, t1 - cpu0[3] - cpu - queued)
+        measure(record, t1 - cpu0[3] - gil - collected, cpu - by_loop, queued)
         whole_queued = queued
     gil = min(gil, max(0, t1 - t0 - collected))  # (a collection on a pool thread kept the GIL)
     took = t1 - t0 - gil - collected
@@ -429,7 +445,7 @@ def time_thread_pool():
         limiter = options.get("limiter") or anyio.to_thread.current_default_thread_limiter()
         pool_full = in_flight.get(limiter, 0) >= limiter.total_tokens
         in_flight[limiter] = in_flight.get(limiter, 0) + 1
-        POOL_CALLS[0] += 1
+        hand_over()
         try:
             return await timed_call(CURRENT.get(), pool_full, func, *args, **options)
         finally:
@@ -511,7 +527,7 @@ def count_executor_calls():
         if record is None or not (executor is None or isinstance(executor, concurrent.futures.ThreadPoolExecutor)):
             return original(loop, executor, func, *args)
         times = []
-        POOL_CALLS[0] += 1
+        hand_over()
         future = original(loop, executor, lambda *given: run_timed(record, func, given, times), *args)
 
         def done(_):
@@ -601,6 +617,15 @@ def cpu_clock_of(ident):
     """The loop thread's CPU clock, read from another thread (the watchdog)."""
     cpu_clock = time.pthread_getcpuclockid(ident)
     return lambda: time.clock_gettime_ns(cpu_clock)
+
+
+def hand_over():
+    """A call handed to a pool thread, on the loop's thread: counted, and the loop thread's clocks
+    read if the callback running read none as it began (UNREAD): from here on it may wait for the
+    GIL the thread takes."""
+    POOL_CALLS[0] += 1
+    if UNREAD[0] is not None and HANDED[0] is None:
+        HANDED[0] = (time.perf_counter_ns(), cpu_clock_here(), queued_ns(UNREAD[0]))
 
 
 def cpu_clock_here():
