@@ -334,6 +334,12 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         measure(record, int(span * (1 - gil_share)) - collected, cpu - by_loop, queued)
         if cpu0 is not None:  # (the hold's account starts at the watchdog's first look: add before)
             whole_queued = queued + hold.first[2] - cpu0[1]
+        if cpu0 is not None and cpu0[2] and hold.where is None:
+            # Its first look may have come late (a thread kept the GIL from the watchdog too: 44.4
+            # ms into a hold of 44.8, the loop computing 0.4 ms): from its clocks read before, its
+            # time neither computing nor queued, in no place of the app's, was the GIL's.
+            idle = t1 - cpu0[3] - (cpu_clock_here() - cpu0[0]) - (queued_ns(schedstat) - cpu0[1])
+            gil = max(gil, idle)
     elif cpu0 is not None:
         cpu, queued = cpu_clock_here() - cpu0[0], queued_ns(schedstat) - cpu0[1]
         if cpu0[2]:  # (from when the clocks were read: the start, or where it handed a call over)
