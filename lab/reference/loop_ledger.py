@@ -40,9 +40,9 @@ IN_POOL = [0]  # `def` routes' functions running on AnyIO's pool threads now (ti
 POOL_CALLS = [0]  # their calls asked and not yet returned: waiting for a thread, or on one
 # A callback that read no CPU clock as it began (no call was on a pool thread then) and hands one
 # over: the thread may take the GIL at once, and the callback wait for it until it ends. UNREAD
-# is the loop thread's schedstat while such a callback runs; HANDED the loop thread's clocks
-# (perf_counter_ns, CPU, time queued) read as it handed the first call over (hand_over).
-UNREAD, HANDED = [None], [None]
+# says such a callback runs; HANDED holds the loop thread's clocks (perf_counter_ns, CPU) read as
+# it handed the first call over (hand_over).
+UNREAD, HANDED = [False], [None]
 TOKEN_WAITS = [0, 0]  # the waits for a thread token counted (pool_full), and their sum in ns: /__lab/limiters
 POOL_RUNNING = {}  # pool thread -> (the record whose function runs on it now, its start, its CPU then)
 HOLD_MS = float(os.environ.get("LAB_HOLD_MS") or 20)  # a callback this long is a hold worth locating
@@ -254,7 +254,7 @@ def time_callbacks(ledger):
     def timed_run(handle):
         record = handle._context.get(current)
         if record is None:  # (the most frequent: the server's own callbacks, a read, a timer)
-            UNREAD[0] = ledger.schedstat
+            UNREAD[0] = True
             run(handle)
             cpu0 = handed_over()
             if not ledger.since or handle._loop is not ledger.loop:
@@ -275,9 +275,9 @@ def time_callbacks(ledger):
             # (unless it hands a call to a pool thread: then they are read there, hand_over).
             pooled = POOL_CALLS[0]  # (a call just handed to a thread may take the GIL at once)
             if pooled or record.longest_ns >= long_ns:
-                cpu0, UNREAD[0] = (cpu_clock_here(), queued_ns(ledger.schedstat), pooled, t0), None
+                cpu0, UNREAD[0] = (cpu_clock_here(), queued_ns(ledger.schedstat), pooled, t0), False
             else:
-                cpu0, UNREAD[0] = None, ledger.schedstat
+                cpu0, UNREAD[0] = None, True
             run(handle)  # (Handle._run catches what the callback raises)
             cpu0 = cpu0 or handed_over()
         t1 = clock()
@@ -300,8 +300,8 @@ def time_callbacks(ledger):
     def handed_over():
         """As a callback ends: the loop thread's clocks where it handed a call to a pool thread
         having read none as it began (hand_over), as timed_run reads them at a start; else None."""
-        handed, HANDED[0], UNREAD[0] = HANDED[0], None, None
-        return handed and (handed[1], handed[2], True, handed[0])
+        handed, HANDED[0], UNREAD[0] = HANDED[0], None, False
+        return handed and (handed[1], None, True, handed[0])
 
     def switch(on):
         """The callbacks timed (on) or run as asyncio runs them (off): a benchmark's one process
@@ -332,20 +332,22 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
         gil = int((t1 - t0) * gil_share)  # waiting for other threads' GIL: not its own
         span, cpu, queued = hold.account(t1)
         measure(record, int(span * (1 - gil_share)) - collected, cpu - by_loop, queued)
-        if cpu0 is not None:  # (the hold's account starts at the watchdog's first look: add before)
+        if cpu0 is not None and cpu0[1] is not None:  # (the account starts at the first look: add before)
             whole_queued = queued + hold.first[2] - cpu0[1]
         if cpu0 is not None and cpu0[2] and hold.where is None:
             # Its first look may have come late (a thread kept the GIL from the watchdog too: 44.4
             # ms into a hold of 44.8, the loop computing 0.4 ms): from its clocks read before, its
-            # time neither computing nor queued, in no place of the app's, was the GIL's.
-            idle = t1 - cpu0[3] - (cpu_clock_here() - cpu0[0]) - (queued_ns(schedstat) - cpu0[1])
+            # time neither computing nor queued, in no place of the app's, was the GIL's. (From
+            # the clocks already read: each read of a file gives the GIL away.)
+            idle = t1 - cpu0[3] - (cpu + hold.first[1] - cpu0[0]) - (queued if whole_queued is None else whole_queued)
             gil = max(gil, idle)
     elif cpu0 is not None:
-        cpu, queued = cpu_clock_here() - cpu0[0], queued_ns(schedstat) - cpu0[1]
+        cpu = cpu_clock_here() - cpu0[0]
+        queued = 0 if cpu0[1] is None else queued_ns(schedstat) - cpu0[1]  # (None: see hand_over)
         if cpu0[2]:  # (from when the clocks were read: the start, or where it handed a call over)
             gil = max(0, t1 - cpu0[3] - cpu - queued)
         measure(record, t1 - cpu0[3] - gil - collected, cpu - by_loop, queued)
-        whole_queued = queued
+        whole_queued = None if cpu0[1] is None else queued
     gil = min(gil, max(0, t1 - t0 - collected))  # (a collection on a pool thread kept the GIL)
     took = t1 - t0 - gil - collected
     if collected and whole_queued:  # (queued for a core in the collection too: its share of it)
@@ -628,10 +630,11 @@ def cpu_clock_of(ident):
 def hand_over():
     """A call handed to a pool thread, on the loop's thread: counted, and the loop thread's clocks
     read if the callback running read none as it began (UNREAD): from here on it may wait for the
-    GIL the thread takes."""
+    GIL the thread takes. Not its time queued for a core: reading a file gives the GIL away, to
+    the thread just handed a call, and the loop would wait a switch interval (5 ms) for it."""
     POOL_CALLS[0] += 1
-    if UNREAD[0] is not None and HANDED[0] is None:
-        HANDED[0] = (time.perf_counter_ns(), cpu_clock_here(), queued_ns(UNREAD[0]))
+    if UNREAD[0] and HANDED[0] is None:
+        HANDED[0] = (time.perf_counter_ns(), cpu_clock_here())
 
 
 def cpu_clock_here():
