@@ -339,8 +339,8 @@ def charge_long(record, t0, t1, hold, cpu0=None, schedstat=None):
             # ms into a hold of 44.8, the loop computing 0.4 ms): from its clocks read before, its
             # time neither computing nor queued, in no place of the app's, was the GIL's. (From
             # the clocks already read: each read of a file gives the GIL away.)
-            idle = t1 - cpu0[3] - (cpu + hold.first[1] - cpu0[0]) - (queued if whole_queued is None else whole_queued)
-            gil = max(gil, idle)
+            computed = cpu + hold.first[1] - cpu0[0]
+            gil = max(gil, t1 - cpu0[3] - computed - (queued if whole_queued is None else whole_queued))
     elif cpu0 is not None:
         cpu = cpu_clock_here() - cpu0[0]
         queued = 0 if cpu0[1] is None else queued_ns(schedstat) - cpu0[1]  # (None: see hand_over)
