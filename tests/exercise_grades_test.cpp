@@ -24,12 +24,18 @@
 namespace {
 
 // The output of `lab exercise check` of the app `file`, its lines and table cells joined: a phrase
-// the terminal wrapped reads whole.
+// the terminal wrapped reads whole. A check the lab says other processes disturbed ("check again
+// when the machine is quieter", a claim not judged) is run again, as the lab tells a student to:
+// three runs at most (once in a full run here, 0.4 of a core was taken during a batch).
 test::Outcome check_file(const std::string& exercise, const std::string& file, int repeat) {
-    test::ScratchDir out;
-    test::Outcome said = test::run_lab("exercise check " + exercise + " " + file + " --repeat " +
-                                       std::to_string(repeat) + " --out " + out.path.string());
-    said.output = std::regex_replace(said.output, std::regex(R"([\s|]*\n[\s|]*)"), " ");
+    test::Outcome said;
+    for (int run = 0; run < 3; ++run) {
+        test::ScratchDir out;
+        said = test::run_lab("exercise check " + exercise + " " + file + " --repeat " +
+                             std::to_string(repeat) + " --out " + out.path.string());
+        said.output = std::regex_replace(said.output, std::regex(R"([\s|]*\n[\s|]*)"), " ");
+        if (said.output.find("check again when the machine is quieter") == std::string::npos) break;
+    }
     return said;
 }
 test::Outcome check(const std::string& exercise, const std::string& file, int repeat) {
