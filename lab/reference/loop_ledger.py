@@ -256,7 +256,7 @@ def time_callbacks(ledger):
         if record is None:  # (the most frequent: the server's own callbacks, a read, a timer)
             UNREAD[0] = True
             run(handle)
-            cpu0 = handed_over()
+            UNREAD[0], cpu0 = False, HANDED[0] and handed_over()  # (a call only where one was handed)
             if not ledger.since or handle._loop is not ledger.loop:
                 return  # it opened no record (or it ran on another loop, one in a thread the app started)
             t0, record = ledger.since, handle._context.get(current)  # a first step, from the opening
@@ -279,7 +279,7 @@ def time_callbacks(ledger):
             else:
                 cpu0, UNREAD[0] = None, True
             run(handle)  # (Handle._run catches what the callback raises)
-            cpu0 = cpu0 or handed_over()
+            UNREAD[0], cpu0 = False, cpu0 or (HANDED[0] and handed_over())
         t1 = clock()
         ledger.since, took = 0, t1 - t0
         if took >= long_ns:
@@ -298,10 +298,10 @@ def time_callbacks(ledger):
     asyncio.events.Handle._run = timed_run
 
     def handed_over():
-        """As a callback ends: the loop thread's clocks where it handed a call to a pool thread
-        having read none as it began (hand_over), as timed_run reads them at a start; else None."""
-        handed, HANDED[0], UNREAD[0] = HANDED[0], None, False
-        return handed and (handed[1], None, True, handed[0])
+        """As a callback that handed a call to a pool thread, having read no clock as it began,
+        ends: the loop thread's clocks read there (hand_over), as timed_run reads them at a start."""
+        handed, HANDED[0] = HANDED[0], None
+        return handed[1], None, True, handed[0]
 
     def switch(on):
         """The callbacks timed (on) or run as asyncio runs them (off): a benchmark's one process
