@@ -258,6 +258,19 @@ inline bool alive(pid_t pid) {
     return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
 }
 
+// "PID (name) STATE, ..." of `pids` as /proc says now: which ones a failed check found running.
+inline std::string described(const std::set<pid_t>& pids) {
+    std::string said;
+    for (pid_t pid : pids) {
+        std::string text = lab::read_proc_file("/proc/" + std::to_string(pid) + "/stat");
+        auto close = text.rfind(')');
+        said += (said.empty() ? "" : ", ") +
+                (close == std::string::npos ? std::to_string(pid) + " (gone)"
+                                            : text.substr(0, std::min(close + 3, text.size())));
+    }
+    return said;
+}
+
 // The processes a test app wrote to `file` as "KIND PID PIDNS" (its /proc/self/ns/pid), of `kind`
 // ("": all but "port"), by the pids this test sees: a process inside the lab's PID namespace for
 // an app knows itself by another number, which /proc/P/status's NSpid line gives last. Read while
