@@ -35,7 +35,7 @@ start() {
 }
 
 # burst NAME: 10 GET /work?ms=100 at once from one curl (ten connections opened together, as
-# ten curl processes on two cores did not: their starts spread over 17 to 99 ms), each answer's
+# ten curl processes on two cores did not: their starts spread over 17 to 103 ms), each answer's
 # x-lab-* stamps a line of $TMP/NAME.stamps: start-us end-us pid thread.
 burst() {
     out="$TMP/$1.stamps"
