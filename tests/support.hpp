@@ -252,21 +252,25 @@ inline constexpr bool under_address_sanitizer = true;
 inline constexpr bool under_address_sanitizer = false;
 #endif
 
-inline bool alive(pid_t pid) {
+// "PID (name) STATE", the head of /proc/PID/stat; "" once the process is gone.
+inline std::string stat_head(pid_t pid) {
     std::string text = lab::read_proc_file("/proc/" + std::to_string(pid) + "/stat");
     auto close = text.rfind(')');
-    return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+    return close == std::string::npos || close + 2 >= text.size() ? "" : text.substr(0, close + 3);
+}
+
+inline bool alive(pid_t pid) {
+    const std::string head = stat_head(pid);
+    return !head.empty() && head.back() != 'Z';
 }
 
 // "PID (name) STATE, ..." of `pids` as /proc says now: which ones a failed check found running.
 inline std::string described(const std::set<pid_t>& pids) {
     std::string said;
     for (pid_t pid : pids) {
-        std::string text = lab::read_proc_file("/proc/" + std::to_string(pid) + "/stat");
-        auto close = text.rfind(')');
-        said += (said.empty() ? "" : ", ") +
-                (close == std::string::npos ? std::to_string(pid) + " (gone)"
-                                            : text.substr(0, std::min(close + 3, text.size())));
+        const std::string head = stat_head(pid);
+        said +=
+            (said.empty() ? "" : ", ") + (head.empty() ? std::to_string(pid) + " (gone)" : head);
     }
     return said;
 }
