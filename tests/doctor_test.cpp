@@ -1076,7 +1076,7 @@ TEST_CASE(
     "lab doctor --ramp finds each route's knee and names its cause: AnyIO's tokens, the "
     "executor, a DB pool, the loop, or none",
     "[app]") {
-    // tests/data/apps/capacity.py: each route waits 100 ms; a step lasts 1 s.
+    // tests/data/apps/capacity.py: each route waits 100 ms; a step lasts 0.5 s.
     test::Outcome said;
     test::ScratchDir out;
     const auto began = std::chrono::steady_clock::now();

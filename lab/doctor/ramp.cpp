@@ -16,9 +16,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Ten rounds of the route's latency alone, so a step reaches its steady state; 0.3 to 2 s.
+// Five rounds of the route's latency alone, so a step reaches its steady state; 0.3 to 2 s.
 milliseconds step_time(const RouteRun& r) {
-    return milliseconds(std::clamp(static_cast<long>(10 * r.warm.took_ms), 300L, 2000L));
+    return milliseconds(std::clamp(static_cast<long>(5 * r.warm.took_ms), 300L, 2000L));
 }
 
 // The requests a step left running finish before the next begins: with the probe, until it has

@@ -2,7 +2,7 @@
 // `lab doctor --ramp`: each judged route asked with K requests in flight, closed-loop (the
 // harness's run_for), K doubled from 1 until a step bends (lab/doctor/knee.hpp) or reaches
 // --max-in-flight, then halved between the last good step and the first bent one, so the knee is
-// found to the request. A step lasts ten times the route's latency alone (0.3 to 2 s), so each
+// found to the request. A step lasts five times the route's latency alone (0.3 to 2 s), so each
 // of its requests goes round several times; with the probe, it counts the limiters meanwhile.
 #include <functional>
 #include <string>
