@@ -2,7 +2,6 @@
 comment above each change quotes it)."""
 import asyncio
 import functools
-import hashlib
 import json
 import random
 import threading
@@ -13,7 +12,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
-from .work import PROCESSES, burn
+from .work import PROCESSES, burn, check_password
 
 router = APIRouter()
 pages = Jinja2Templates(directory="corpus/templates")
@@ -66,8 +65,8 @@ async def crunch():
 
 @router.post("/token")
 def token(form: OAuth2PasswordRequestForm = Depends()):  # "make `token` a `def`"
-    digest = hashlib.pbkdf2_hmac("sha256", form.password.encode(), b"corpus-salt", 100_000)
-    return {"access_token": digest.hex()[:16], "token_type": "bearer"}
+    digest = check_password(form.password)  # a password hash: about 30 ms of CPU (work.py)
+    return {"access_token": digest[:16], "token_type": "bearer"}
 
 
 @functools.lru_cache
