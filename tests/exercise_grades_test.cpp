@@ -375,7 +375,7 @@ TEST_CASE("your change: compares a check with the same app's previous check only
     const auto runs = lab::newest_runs(out.path / "blocking-sleep", 3);
     REQUIRE(runs.size() == 3);
     // Whether the output names `run` from `from` on, whole: two runs in one second are named T
-    // and T-2, and T begins the other's name.
+    // and T-002, and T begins the other's name.
     auto names = [&](const std::filesystem::path& run, std::size_t from) {
         const std::string name = run.string();
         for (auto at = again.output.find(name, from); at != std::string::npos;

@@ -5,6 +5,7 @@
 #include "lab/figures/figure_value.hpp"
 #include "lab/modes/modes.hpp"
 #include "lab/report/report.hpp"
+#include "lab/results/reader.hpp"
 #include "lab/results/schema.hpp"
 #include "lab/results/writer.hpp"
 #include "support.hpp"
@@ -80,6 +81,22 @@ TEST_CASE("results are written whole and never overwrite a run", "[unit]") {
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path / "lesson"))
         ++entries;
     CHECK(entries == 2);
+}
+
+// Twelve runs in a row, most in one second (T, T-002 … T-012): `lab diff --last` and
+// `lab exercise check`'s "your change:" read the newest by name, so names must sort as the runs
+// were made (with T-2 and T-10, the tenth run of a second sorted before the second).
+TEST_CASE("a second's runs are named so that they sort in the order they were made", "[unit]") {
+    test::ScratchDir dir;
+    std::vector<std::filesystem::path> made;
+    auto no_files = [](const std::string&) { return std::vector<lab::RenderedFile>{}; };
+    for (int i = 0; i < 12; ++i)
+        made.push_back(lab::write_run_folder(dir.path, "lesson", no_files));
+    CHECK(lab::newest_runs(dir.path / "lesson", 12).size() == 0);  // (no summary.json: not runs)
+    for (const auto& run : made) std::ofstream(run / "summary.json") << "{}";
+    CHECK(lab::newest_runs(dir.path / "lesson", 12) == made);
+    CHECK(lab::newest_runs(dir.path / "lesson", 2) ==
+          std::vector<std::filesystem::path>{made[10], made[11]});
 }
 
 TEST_CASE("the table marks a document figure below the physical floor", "[unit]") {

@@ -212,12 +212,13 @@ fs::path write_run_folder(
     }
 
     // rename(2) onto an existing non-empty folder fails, so a taken name is never overwritten.
+    // A second's later runs are T-002, T-003…: three digits, so names sort as the runs were made.
     for (int n = 1;; ++n) {
-        fs::path final_dir = parent / (n == 1 ? stamp : stamp + "-" + std::to_string(n));
+        auto named = parent / (n == 1 ? stamp : stamp + "-" + std::to_string(1000 + n).substr(1));
         std::error_code ec;
-        if (!fs::exists(final_dir)) {
-            fs::rename(temporary, final_dir, ec);
-            if (!ec) return final_dir;
+        if (!fs::exists(named)) {
+            fs::rename(temporary, named, ec);
+            if (!ec) return named;
         }
         if (n > 100) {
             fs::remove_all(temporary, ec);

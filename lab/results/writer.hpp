@@ -22,7 +22,7 @@ std::filesystem::path write_results(const RunResult& run, const std::filesystem:
                                     const std::vector<RenderedFile>& rendered = {});
 
 // Any product's folder: out_root/name/<UTC time>/ holding `files(time)`, written under a hidden
-// name and renamed into place (a taken name gets "-2", never overwritten).
+// name and renamed into place (a taken name gets "-002", never overwritten).
 std::filesystem::path write_run_folder(
     const std::filesystem::path& out_root, const std::string& name,
     const std::function<std::vector<RenderedFile>(const std::string&)>& files);
