@@ -14,8 +14,6 @@
 
 namespace lab {
 
-namespace fs = std::filesystem;
-
 namespace {
 
 // What one scenario's check found: the claims that held (and of them, on real FastAPI too), how
@@ -151,12 +149,13 @@ std::optional<std::vector<Scenario>> scenarios_to_check(const CheckOptions& o,
                                                         const Overrides& overrides, int& skipped) {
     std::vector<std::string> names = o.names;
     if (names.empty())
-        for (const fs::path& file : scenario_files(scenario_dir()))
+        for (const std::filesystem::path& file : scenario_files(scenario_dir()))
             names.push_back(file.stem().string());
     std::vector<Scenario> to_run;
     for (const std::string& name : names) {
         auto found = find_scenario(name, overrides, "lab check");
         if (!found) return std::nullopt;
+        found->load.ramp_max_in_flight = 0;  // no claim reads a knee (lesson_knees_test.py does)
         to_run.push_back(twinned(std::move(*found), o.twins));
         for (const std::string& notice : to_run.back().notices) said("lab check: notice", notice);
         if (o.under_s > 0 && estimated_seconds(to_run.back()) > o.under_s) {
