@@ -807,7 +807,9 @@ class Places:
         return (file, last_return(code), code.co_qualname, where[3], "framework", code.co_name)
 
     def entry(self, frame):
-        """(the outermost of the app's frames around `frame`, the framework's frame that called it)."""
+        """(the outermost of the app's frames around `frame`, the framework's frame that called it).
+        A generator of the app's that another library iterates (a template its rows) is the code's
+        that handed it over: the app's frames above the library's; only Starlette's is a body."""
         outer, frame = frame, frame.f_back
         while frame is not None:
             if self.app_file(frame.f_code.co_filename) is not None:
@@ -815,6 +817,13 @@ class Places:
             elif not frame.f_globals.get("__name__", "").startswith(("contextlib", "functools")):
                 break  # (a contextmanager or a partial between two of the app's frames is still the app's)
             frame = frame.f_back
+        if outer.f_code.co_flags & GENERATORS and frame is not None and \
+                not frame.f_globals.get("__name__", "").startswith("starlette."):
+            above = frame
+            while above is not None and self.app_file(above.f_code.co_filename) is None:
+                above = above.f_back
+            if above is not None:
+                return self.entry(above)
         return outer, frame
 
 
