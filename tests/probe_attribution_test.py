@@ -410,6 +410,32 @@ def limiters():
     server.kill()
 
 
+def generator_owners():
+    """The owner the ledger names for a generator of the app's, told by who iterates it: one that
+    another library iterates (jinja2, a template's rows) is the code's that handed it over (here
+    the route); only one Starlette iterates is a streaming answer's body. Code compiled under a
+    folder of the app's and under dist-packages, so that no server's timing decides it."""
+    sys.path.insert(0, os.path.join(REPO, "lab", "reference"))
+    from loop_ledger import Places
+    with tempfile.TemporaryDirectory() as root:
+        app = {"__name__": "app"}
+        exec(compile("import sys\ndef rows(places):\n    yield places.of(sys._getframe())\n"
+                     "def route(places, iterate):\n    return iterate(rows(places))\n",
+                     os.path.join(root, "app.py"), "exec"), app)
+
+        def iterated_by(module):  # the generator's first row, taken by `module`'s code
+            library = {"__name__": module}
+            exec(compile("def iterate(rows):\n    return next(rows)\n",
+                         f"/usr/lib/python3/dist-packages/{module.replace('.', '/')}.py", "exec"), library)
+            return app["route"](Places(root), library["iterate"])[4:]
+
+        by_template, by_starlette = iterated_by("jinja2.runtime"), iterated_by("starlette.responses")
+    check("a generator a template iterates: the route's that handed it over", by_template == ("route", "route"),
+          str(by_template))
+    check("a generator Starlette iterates: a streaming answer's body", by_starlette == ("body", "rows"),
+          str(by_starlette))
+
+
 def main():
     try:
         import fastapi  # noqa: F401
@@ -417,6 +443,7 @@ def main():
     except ImportError:
         print("needs python3-fastapi and python3-uvicorn (apt-get install): skipped\n0 passed, 0 failed")
         return 77
+    generator_owners()
     whole_run("import string", "app.main:app", SHOP)
     whole_run("no middleware", "app.main:app", SHOP, SHOP_NO_MIDDLEWARE="1")
     # The same app given as a file inside its package: loaded by its dotted name, the same code
