@@ -21,29 +21,21 @@ milliseconds step_time(const RouteRun& r) {
     return milliseconds(std::clamp(static_cast<long>(5 * r.warm.took_ms), 300L, 2000L));
 }
 
-// The requests a step left running finish before the next begins: with the probe, until it has
-// none in service (10 s at most); without, the step's longest latency (5 s at most).
-void settle(const LoadSpec& spec, const Batch& b, bool probed) {
+// After a step, once the requests it left running have finished: what the probe counted
+// meanwhile, reset for the next step. With the probe, they have when it has none in service (10 s
+// at most); without, nothing is counted, after the step's longest latency (5 s at most).
+LimiterCounts counted_after(const LoadSpec& spec, const Batch& b, bool probed) {
     if (!probed) {
         std::int64_t longest_us = 0;
         for (const RequestRecord& r : b.requests) longest_us = std::max(longest_us, r.latency_us());
         std::this_thread::sleep_for(
             std::chrono::microseconds(std::min<std::int64_t>(longest_us, 5'000'000)));
-        return;
+        return {};
     }
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (probe_json(spec, "/__lab/limiters").value("in_service", 0) > 0 &&
            std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(milliseconds(20));
-}
-
-// One step: K in flight for the step's time, then what the probe counted meanwhile.
-RampStep ramp_step(LoadSpec spec, int in_flight, bool probed) {
-    spec.requests = spec.concurrency = in_flight;
-    const Batch b = run_concurrent_batch(spec);
-    RampStep s = step_of(b, in_flight);
-    settle(spec, b, probed);
-    if (!probed) return s;
     const nlohmann::json counted = probe_json(spec, "/__lab/limiters?reset=1");
     try {  // (an app may answer for the probe: its counts are read field by field)
         check_step_fields(counted, "the counts");
@@ -51,8 +43,7 @@ RampStep ramp_step(LoadSpec spec, int in_flight, bool probed) {
         throw std::runtime_error(std::string("the lab's probe at /__lab/limiters said ") +
                                  e.what());
     }
-    s.counted = counted.get<LimiterCounts>();
-    return s;
+    return counted.get<LimiterCounts>();
 }
 
 std::vector<RampStep> ramp_route(const ConfigurationProcesses& app, const RouteRun& r,
@@ -62,7 +53,8 @@ std::vector<RampStep> ramp_route(const ConfigurationProcesses& app, const RouteR
     spec.deadline = spec.run_for + std::chrono::seconds(30);
     spec.keep_records = 100'000;
     if (probed) probe_json(spec, "/__lab/limiters?reset=1");
-    return ramp_up(max_in_flight, [&](int k) { return ramp_step(spec, k, probed); });
+    const auto counted = [&](const Batch& b) { return counted_after(spec, b, probed); };
+    return ramp_up(max_in_flight, [&](int k) { return ramp_step(spec, k, 1, counted); });
 }
 
 // A step's time: its load, then its last requests settling and the probe read.

@@ -69,9 +69,14 @@ std::optional<double> loop_reaches(const std::vector<RampStep>& steps, std::size
 
 }  // namespace
 
-RampStep step_of(const Batch& b, int in_flight) {
+RampStep ramp_step(LoadSpec spec, int in_flight, int rounds,
+                   const std::function<LimiterCounts(const Batch&)>& counted) {
+    spec.concurrency = in_flight;
+    spec.requests = rounds * in_flight;
+    const Batch b = run_concurrent_batch(spec);
     const BatchStats stats = summarize(b);
     RampStep s{.in_flight = in_flight, .answered = stats.ok, .failed = stats.failed};
+    s.counted = counted(b);
     if (stats.ok == 0) return s;
     s.p50_ms = stats.latency_p50_s * 1e3, s.mean_ms = stats.latency_mean_s * 1e3;
     s.throughput_rps = stats.throughput_rps;

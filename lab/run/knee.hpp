@@ -47,11 +47,13 @@ struct RampStep {
     int answered = 0, failed = 0;  // failed: no answer, or a 4xx/5xx
     double p50_ms = -1, mean_ms = -1;  // latency of the answered requests
     double throughput_rps = -1;  // answered per second, first send to last answer
-    LimiterCounts counted;  // (the doctor's probe; unknown elsewhere)
+    LimiterCounts counted;  // what its server counted of itself meanwhile
 };
 
-// The step's figures from its batch, as summarize() counts every batch's (a 4xx or 5xx fails).
-RampStep step_of(const Batch& b, int in_flight);
+// One step of every ramp: K in flight, closed-loop, `rounds` rounds of K (or for spec.run_for);
+// its figures as summarize() counts a batch's, then `counted(batch)`: its server's own counts.
+RampStep ramp_step(LoadSpec spec, int in_flight, int rounds,
+                   const std::function<LimiterCounts(const Batch&)>& counted);
 
 // The index of the first step past the knee in `steps` (sorted by in_flight), steps.size() when
 // none is. A step is past the knee when any request failed, when its mean latency is more than

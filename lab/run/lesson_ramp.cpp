@@ -51,25 +51,23 @@ std::vector<RampStep> ramp_configuration(LoadSpec spec, int max_in_flight,
     spec.on_answer = nullptr;
     if (progress) spec.on_answer = [progress](int done, int all) { progress->answered(done, all); };
     spec.run_for = std::chrono::milliseconds(0);
-    auto counted = [&] {
-        return account.empty() ? nlohmann::json::object() : stats_of(spec, account + "?reset=1");
-    };
-    counted();  // (from here: not the batches' own)
-    return ramp_up(max_in_flight, [&](int k) {
-        spec.concurrency = k;
-        spec.requests = ramp_rounds * k;
-        if (progress) progress->ramp_step(k, max_in_flight);
-        RampStep step = step_of(run_concurrent_batch(spec), k);
-        const nlohmann::json server = counted();
-        step.counted.token_waits = server.value("waited_for_thread", 0);
-        step.counted.pool_waits = server.value("waited_for_connection", 0);
-        // (a twin's: its process's own work, as the doctor's probe counts it)
-        step.counted.cpu_cores = server.value("cpu_cores", -1.0);
-        step.counted.connections_opened = server.value("connections_opened", -1);
-        step.counted.loop_held_ms = server.value("max_loop_blocked_ms", -1.0);
+    const auto counted = [&](const Batch&) {  // (its GET `account`, reset for the next step)
+        const nlohmann::json server =
+            account.empty() ? nlohmann::json::object() : stats_of(spec, account + "?reset=1");
+        LimiterCounts c{.pool_waits = server.value("waited_for_connection", 0),
+                        .token_waits = server.value("waited_for_thread", 0),
+                        // (a twin's: its process's own work, as the doctor's probe counts it)
+                        .cpu_cores = server.value("cpu_cores", -1.0),
+                        .connections_opened = server.value("connections_opened", -1),
+                        .loop_held_ms = server.value("max_loop_blocked_ms", -1.0)};
         if (auto limits = server.find("limits"); limits != server.end() && limits->is_object())
-            step.counted.pool_kept = limits->value("pool_kept", -1);
-        return step;
+            c.pool_kept = limits->value("pool_kept", -1);
+        return c;
+    };
+    counted({});  // (from here: not the batches' own)
+    return ramp_up(max_in_flight, [&](int k) {
+        if (progress) progress->ramp_step(k, max_in_flight);
+        return ramp_step(spec, k, ramp_rounds, counted);
     });
 }
 
