@@ -3,7 +3,7 @@
 // at a time, K doubled from 1 until a step bends or reaches the top, then halved between the last
 // good step and the first bent one, so the knee is found to the request. `lab doctor --ramp`
 // (lab/doctor/ramp.hpp) and a lesson that ramps its rows ([load] ramp_max_in_flight,
-// lab/run/lesson_ramp.hpp) both step with ramp_up() and read the knee with knee_in_flight().
+// lab/run/lesson_ramp.hpp) step with ramp_up() and ramp_step(); knee_in_flight() reads the knee.
 #include <functional>
 #include <optional>
 #include <string>
