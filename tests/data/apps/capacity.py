@@ -5,8 +5,6 @@
 # workers), a SQLAlchemy QueuePool of 5 + 10 as it comes (SQLite: no server to start), the GIL (a
 # `def` route that computes), the loop itself, a lock no counter sees (unexplained), or nothing.
 import asyncio
-import os
-import tempfile
 import threading
 import time
 
@@ -23,8 +21,9 @@ async def fewer_thread_tokens():
     # AnyIO's 40 would bend these routes where, on two cores, the loop's own turns (the probe's
     # with the app's) lift the latency 15 % too, near 40 in flight; at 20 the tokens alone bend them.
     anyio.to_thread.current_default_thread_limiter().total_tokens = 20
-DATABASE = os.path.join(tempfile.mkdtemp(prefix="lab-capacity-"), "capacity.sqlite")
-engine = create_engine(f"sqlite:///{DATABASE}", poolclass=QueuePool, pool_size=5, max_overflow=10,
+# SQLite in memory: the routes ask only `SELECT 1` (each connection its own database), so there is
+# no file to make, nor one to leave behind
+engine = create_engine("sqlite://", poolclass=QueuePool, pool_size=5, max_overflow=10,
                        pool_timeout=30, connect_args={"check_same_thread": False})
 
 
