@@ -363,7 +363,7 @@ void check_every_lesson_drawn(bool judged) {
 
 }  // namespace
 
-TEST_CASE("report.html renders one timeline bar per request in Chromium", "[browser]") {
+TEST_CASE("report.html renders one timeline bar per request in Chromium", "[browser][pages]") {
     test::ScratchDir out;
     auto run = test::run_lab("run blocking-async --delay 20 --repeat 1 --quiet --out " +
                              out.path.string());
@@ -395,7 +395,7 @@ TEST_CASE("blocking-async's report.html draws its wall a tenth of its staircase,
 
 // A `lab load`'s page leads with what a load tester's user reads first: the latency histogram,
 // every colour in its legend, and its timeline on the run's own axis.
-TEST_CASE("lab load's report.html charts its latency histogram with a legend", "[browser]") {
+TEST_CASE("lab load's report.html charts its latency histogram with a legend", "[browser][pages]") {
     lab::ServerProcess server(LAB_BINARY, {"--mode", "async-sleep"});
     test::ScratchDir out;
     auto run = test::run_lab("load http://127.0.0.1:" + std::to_string(server.port()) +
@@ -478,7 +478,8 @@ TEST_CASE(
 }
 
 // The live page of `run` at its end, in a window 807 px tall (664 inside, with these options): it
-// ends within that window, and within a projector's 720 px.
+// ends within that window, and within a projector's 720 px. (What is drawn, whatever the times:
+// its cases run in browser-live-pages, beside the groups that time nothing.)
 static std::string end_within_the_window(const std::string& run) {
     test::ScratchDir out;
     std::string said;
@@ -500,7 +501,7 @@ static std::string end_within_the_window(const std::string& run) {
 // titles, the guesses' strips and the bars grow thinner, and every request is still drawn (no
 // lane draws one row in k). A page's height is its lanes' and requests', whatever d: the runs
 // here wait 20 ms a request (the guesses scaled with it), as quick as a page can be drawn.
-TEST_CASE("five lanes with guesses end within a 720 px window", "[browser]") {
+TEST_CASE("five lanes with guesses end within a 720 px window", "[browser][pages][live]") {
     const std::string body =
         end_within_the_window("run cpu-bound --repeat 1 --delay 20 --predict 0.2,0.2,0.1,0.1,0.1");
     CHECK(test::html_attribute(body, "data-guess-bars") == "5");
@@ -510,7 +511,8 @@ TEST_CASE("five lanes with guesses end within a 720 px window", "[browser]") {
 // Issue 67: thread-cliff's nine lanes end within the same window (825 px before): a column that
 // says the same in every row is said once, down the rows (no column dropped), and the lanes stand
 // in two columns on their one time axis.
-TEST_CASE("nine lanes end within a 720 px window, every column of the table kept", "[browser]") {
+TEST_CASE("nine lanes end within a 720 px window, every column of the table kept",
+          "[browser][pages][live]") {
     const std::string body = end_within_the_window("run thread-cliff --repeat 1 --delay 20");
     std::size_t columns = 0;  // (the table's, none dropped)
     for (auto at = body.find("<th>"); at != std::string::npos; at = body.find("<th>", at + 1))
@@ -665,7 +667,7 @@ TEST_CASE(
 // Issue 67: at 1024 x 768 the projector's address broke mid-word; and while the terminal asked the
 // class, the projector said only "Waiting for the run…".
 TEST_CASE("the projector's address is one line at 1024x768; the terminal's question is shown",
-          "[browser]") {
+          "[browser][pages][live]") {
     test::ScratchDir out;
     test::PipedLab piped = room_run(out.path);
     REQUIRE(piped.said);

@@ -191,7 +191,7 @@ TEST_CASE("nothing of a student's app outlives `lab` killed with SIGKILL", "[app
 TEST_CASE(
     "what a student's app starts is gone once `lab` ends: SIGKILL, SIGHUP, SIGTERM or a normal "
     "exit",
-    "[app][untimed]") {
+    "[app][untimed][endings]") {
     for (int ending : {SIGKILL, SIGHUP, SIGTERM, 0}) {
         INFO("lab ended by " << (ending ? strsignal(ending) : "itself, the run done"));
         test::ScratchDir out;
@@ -312,7 +312,7 @@ std::string app_turning_on_its_parent_leaves(const std::vector<std::string>& arg
 // serve.py outlived the lab, its daemon listening on the app's port.
 TEST_CASE(
     "an app that kills or stops serve.py is gone with the lab however it ends, and it is said",
-    "[app][untimed]") {
+    "[app][untimed][endings]") {
     if (!lab::pid_namespace_refused().empty()) {
         WARN("not tested: " << lab::pid_namespace_refused() << "; the lab says so to the learner");
         return;  // (where the system allows it, as the issue asks)
