@@ -493,7 +493,8 @@ TEST_CASE(
         test::Outcome said;
         test::ScratchDir out;
         auto report = doctor_json(
-            middleware, "app.main:app --app-dir " + shop + " --out " + out.path.string(), said);
+            middleware, "app.main:app --app-dir " + shop + " -n 5 --out " + out.path.string(),
+            said);
         INFO(middleware << said.output);
         CHECK(said.exit_code == 1);  // a route holds the loop over 20 ms
         const auto& price = route_in(report, "GET", "/price/{item_id}");
@@ -787,7 +788,8 @@ TEST_CASE("the lab's own FastAPI twins as an oracle: each twin's routes get thei
         {"apps:run_in_threadpool", "concurrent", "holds the loop waiting for the GIL"}};
     for (const Twin& twin : twins) {
         test::Outcome said;
-        auto report = doctor_json("", std::string(twin.app) + " --app-dir " + reference, said);
+        auto report =
+            doctor_json("", std::string(twin.app) + " --app-dir " + reference + " -n 5", said);
         INFO(twin.app << ": " << said.output);
         CHECK(route_in(report, "GET", "/delay")["verdict"] == twin.delay);
         // (a `def` route's threads under the GIL: the loop held waiting for it, or not as long as
@@ -811,7 +813,7 @@ TEST_CASE(
         {lab::python, lab::reference_script("serve.py"), "--variant", "blocking"});
     test::Outcome said;
     auto report = doctor_json(
-        "", "--target http://127.0.0.1:" + std::to_string(uvicorn.port()) + " --probe /health",
+        "", "--target http://127.0.0.1:" + std::to_string(uvicorn.port()) + " --probe /health -n 5",
         said);
     INFO(said.output);
     CHECK(said.exit_code == 1);
@@ -825,7 +827,7 @@ TEST_CASE(
     // The terminal says only what a bystander can tell: who kept it waiting, and how long.
     auto table =
         test::run_lab("doctor --target http://127.0.0.1:" + std::to_string(uvicorn.port()) +
-                      " --probe /health --wide");
+                      " --probe /health -n 5 --wide");
     INFO(table.output);
     CHECK(table.output.find("✗ GET /delay kept the bystander waiting ") != std::string::npos);
     CHECK(table.output.find("held the loop") == std::string::npos);
@@ -1080,11 +1082,11 @@ TEST_CASE(
     test::Outcome said;
     test::ScratchDir out;
     const auto began = std::chrono::steady_clock::now();
-    auto report =
-        doctor_json("",
-                    "capacity.py --app-dir " + std::string(LAB_TEST_DATA) +
-                        "/apps --ramp --max-in-flight 48 --fail-under 5 --out " + out.path.string(),
-                    said);
+    auto report = doctor_json("",
+                              "capacity.py --app-dir " + std::string(LAB_TEST_DATA) +
+                                  "/apps -n 5 --ramp --max-in-flight 48 --fail-under 5 --out " +
+                                  out.path.string(),
+                              said);
     const double took_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     INFO(said.output);

@@ -116,7 +116,12 @@ explore() {
 run blocking-async blocking-async --delay 20 --repeat 1
 run head-of-line head-of-line --delay 20 --repeat 1
 run multi-process multi-process --delay 20 --repeat 1
-run stall stall
+# stall as the browser's test shortens it (report_browser_test.cpp): its whole freeze, 1 s, in a
+# run of 2.5 s instead of 5 (what the notebook draws of it is checked below, not how long it ran).
+sed -e 's/^duration_ms = 5000/duration_ms = 2500/' -e 's/^stall_at_ms = 2000/stall_at_ms = 1000/' \
+    -e 's/Two seconds in,/One second in,/' scenarios/stall.toml >"$TMP/stall.toml"
+check grep -q '^stall_at_ms = 1000' "$TMP/stall.toml" -- "stall shortened: scenarios/stall.toml still says what the sed shortens"
+run stall "$TMP/stall.toml"
 explore blocking-async head-of-line
 explore multi-process stall
 
