@@ -193,6 +193,7 @@ std::string projector_after_enter(test::PipedLab& piped, const std::string& page
 // freeze, one second in, and half a second after it), so this test runs them from a copy of their
 // file that differs only in these numbers (and the teaching sentence that names one, kept true);
 // `lab run` and `lab check` keep the lesson's own. Every other lesson runs from its shipped file.
+// (tests/notebooks_test.sh shortens stall with the same three edits, in shell: change both.)
 std::string browser_run_target(const std::filesystem::path& file, const std::string& name,
                                const std::filesystem::path& out) {
     using Edits = std::vector<std::pair<std::string, std::string>>;
