@@ -115,7 +115,7 @@ void Progress::note(const std::string& line) {
 
 void note(Progress* progress, const std::string& line) {
     if (progress) progress->note(line);
-    else std::fputs(("lab: " + printable(line) + "\n").c_str(), stderr);
+    else say_wrapped("lab: " + line);  // (wrap filters it for the terminal, as printable does)
 }
 
 }  // namespace lab
