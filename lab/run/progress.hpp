@@ -39,8 +39,8 @@ private:
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now(), drawn_{};
 };
 
-// A run's note through its Progress, or said plainly when it has none: lab/run writes stderr only
-// through these.
+// A run's note through its Progress, or wrapped to the terminal when it has none: lab/run writes
+// stderr only through these.
 void note(Progress* progress, const std::string& line);
 
 }  // namespace lab
