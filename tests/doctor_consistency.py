@@ -53,6 +53,21 @@ def contradictions(report):
             said.append(f"{name}: a first call's hold said beside {verdict!r}: a burst held it too")
         if not r["said"].startswith(verdict):
             said.append(f"{name}: said {r['said']!r}, not its verdict {verdict!r}")
+    return said + mixed_contradictions(doctor)
+
+
+def mixed_contradictions(doctor):
+    """All routes at once: no route's holds kept the others waiting longer than it held the loop,
+    and its waits for the GIL are part of that hold (0.05 ms: the probe's stamps are whole µs)."""
+    said = []
+    for m in doctor.get("mixed", []):
+        held, waited, gil = m["loop_held_ms"], m["others_waited_ms"], m["gil_wait_ms"]
+        if waited > held + 0.05:
+            said.append(f"{m['route']} among the others: they waited {waited} ms each behind it, "
+                        f"more than it held the loop ({held} ms)")
+        if gil > held + 0.05:
+            said.append(f"{m['route']} among the others: waited {gil} ms for the GIL holding the loop "
+                        f"{held} ms in all")
     return said
 
 

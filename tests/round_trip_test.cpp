@@ -317,6 +317,31 @@ TEST_CASE("a doctor's run reads back from its own folder the same; its page lead
     CHECK_THROWS_WITH(lab::read_results(folder), Catch::Contains("`lab report` shows it"));
 }
 
+// The shop's /thumbnail held the loop 10.6 ms in all, said beside "the other routes' requests
+// waited 47.2 ms each behind it": its steps' waits for the GIL were in the spans the others
+// waited behind, and not in the hold. Now they are its hold's, said "of it".
+TEST_CASE(
+    "all routes at once, a route's hold counts its steps' waits for the GIL, and no other "
+    "route waits behind it longer than it held the loop",
+    "[unit]") {
+    lab::DoctorRun run = made_up_doctor_run();
+    for (lab::ProbeRecord& p : run.mixed->records)
+        if (p.target == "/price/1")  // each 80 ms step: 40 ms its own, 40 waiting for the GIL
+            p.loop_ms = 40, p.gil_wait_ms = 40, p.gil_wait_by = "GET /price/1";
+        else  // answered after every step of /price/1: they waited behind all four
+            p.answered_us = p.done_us = 5'400'000;
+    const std::vector<lab::MixedFigures> figures = lab::mixed_figures(*run.mixed, run.routes);
+    CHECK(figures[0].held_ms == Approx(320));
+    CHECK(figures[0].others_waited_ms == Approx(320));
+    std::ostringstream out;
+    lab::print_doctor(out, run, {100, false, false}, false);
+    std::string said = out.str();
+    std::ranges::replace(said, '\n', ' ');
+    CHECK(said.find("held the loop 320.0 ms in 4 requests, 160.0 ms of it waiting for the GIL "
+                    "while its other requests computed; the other routes' requests waited 320.0 "
+                    "ms each (median) behind it") != std::string::npos);
+}
+
 TEST_CASE("labels survive the files whatever they hold, and are never merged", "[unit]") {
     lab::RunResult run = made_up_run(shipped().front());
     REQUIRE(run.configurations.size() >= 2);

@@ -266,14 +266,14 @@ std::vector<MixedFigures> mixed_figures(const MixedRun& mixed,
                 latencies.push_back(static_cast<double>(r.latency_us()) / 1e3);
         if (!latencies.empty())
             m.p50_ms = percentile(latencies, 50), m.p99_ms = percentile(latencies, 99);
-        // While this route's code held the loop, every other request alive then waited for it.
+        // Each other request alive while this route's steps held the loop (GIL waits too) waited.
         std::vector<std::pair<std::int64_t, std::int64_t>> holds;
         m.held_ms = 0;
         std::map<std::string, int> gil_by;
         for (const ProbeRecord& mine : mixed.records)
             if (mine.target == target)
-                m.held_ms += mine.loop_ms, m.gil_wait_ms += mine.gil_wait_ms,
-                    ++gil_by[mine.gil_wait_by],
+                m.held_ms += mine.loop_ms + mine.gil_wait_ms + mine.gc_ms,
+                    m.gil_wait_ms += mine.gil_wait_ms, ++gil_by[mine.gil_wait_by],
                     holds.insert(holds.end(), mine.spans.begin(), mine.spans.end());
         gil_by.erase("");
         if (!gil_by.empty())

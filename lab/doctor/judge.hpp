@@ -42,7 +42,7 @@ void judge_routes(DoctorRun& run);
 struct MixedFigures {
     std::size_t route = 0;  // into DoctorRun::routes
     double p50_ms = -1, p99_ms = -1;
-    double held_ms = -1;  // all its requests' loop time
+    double held_ms = -1;  // its requests' steps' time on the loop, their waits for the GIL included
     // The median other route's request: its time alive while this one held the loop
     double others_waited_ms = -1;
     double gil_wait_ms = 0;  // its requests' waits for the GIL, all of them

@@ -139,17 +139,20 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
         const RouteRun& r = run.routes[m.route];
         std::string line = fmt::format("  {}: p50 {}, p99 {}", request_named(r),
                                        ms_or_dash(m.p50_ms), ms_or_dash(m.p99_ms));
-        if (run.probed && holds_the_loop(r.figures.verdict))
-            line += fmt::format(
-                "; held the loop {} in {}; the other routes' requests waited {} each (median) "
-                "behind it",
-                ms_or_dash(m.held_ms), count_of(run.requests, "request"),
-                ms_or_dash(m.others_waited_ms));
+        const bool culprit = run.probed && holds_the_loop(r.figures.verdict);
+        if (culprit)  // (its waits for the GIL are part of its hold: said as "of it")
+            line += fmt::format("; held the loop {} in {}", ms_or_dash(m.held_ms),
+                                count_of(run.requests, "request"));
         if (run.probed && m.gil_wait_ms >= 1 && !m.gil_wait_by.empty())
             line += fmt::format(
-                "; its requests waited {} in all for the GIL while {} computed",
+                fmt::runtime(culprit
+                                 ? ", {} of it waiting for the GIL while {} computed"
+                                 : "; its requests waited {} in all for the GIL while {} computed"),
                 ms_or_dash(m.gil_wait_ms),
                 m.gil_wait_by == r.request.route.key() ? "its other requests" : m.gil_wait_by);
+        if (culprit)
+            line += fmt::format("; the other routes' requests waited {} each (median) behind it",
+                                ms_or_dash(m.others_waited_ms));
         out << wrap(line, width) << '\n';
     }
 }

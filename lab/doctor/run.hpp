@@ -37,6 +37,7 @@ struct ProbeRecord {
                                                  // computing), not in loop_ms; the longest
     std::string gil_wait_by;  // a request computing on a pool thread meanwhile: "GET /thumbnail"
     double pool_blocked_ms = 0;  // of pool_ms, asleep: neither computing nor queued for a core
+    double gc_ms = 0;  // its steps' time in full collections (the process's): not in loop_ms
     // Its callbacks of 1 ms or more whose CPU the probe read: their time, the CPU in it, and the
     // time queued for a core (the machine's, not the request's).
     double measured_ms = 0, measured_cpu_ms = 0, queued_ms = 0;
@@ -51,7 +52,7 @@ struct ProbeRecord {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     ProbeRecord, method, target, route, status, start_us, answered_us, done_us, loop_ms,
     longest_hold_ms, longest_own_ms, longest_unread_ms, held_after_answer_ms, cpu_share, pool_ms,
-    pool_cpu_ms, pool_wait_ms, gil_wait_ms, longest_gil_ms, gil_wait_by, pool_blocked_ms,
+    pool_cpu_ms, pool_wait_ms, gil_wait_ms, longest_gil_ms, gil_wait_by, pool_blocked_ms, gc_ms,
     measured_ms, measured_cpu_ms, queued_ms, where, call, owner, owner_name, pool_owner,
     pool_function, spans)
 // What the probe's GET /__lab/requests lists: a key it left out (or sent as null) keeps its
