@@ -314,6 +314,8 @@ TEST_CASE(
     convoy.longest_hold_ms = 0.4, convoy.longest_gil_ms = 45;  // one wait for the GIL, 45 ms
     CHECK(lab::route_figures(burst_of(convoy), 20).verdict ==
           lab::RouteVerdict::holds_loop_for_gil);
+    // Its row shows that wait as its longest hold: the figure its verdict is read from, never 0.4
+    CHECK(lab::route_figures(burst_of(convoy), 20).longest_said_ms() == 45);
     // A short step of the loop's own computing located (6 ms: a collection's leftover) does not
     // hide a 125 ms wait for the GIL (a busy CI machine said "concurrent")
     convoy.where = "corpus/answers.py:59 crunch → asyncio.to_thread", convoy.cpu_share = 0.9;

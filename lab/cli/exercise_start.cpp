@@ -8,9 +8,7 @@
 #include <iostream>
 
 #include "lab/cli/command_support.hpp"
-#include "lab/report/claims.hpp"
 #include "lab/results/writer.hpp"
-#include "lab/scenario/overrides.hpp"
 
 namespace lab {
 namespace fs = std::filesystem;

@@ -38,7 +38,7 @@ nlohmann::json route_json(const RouteRun& r) {
               {"p99_ms", f.p99_ms},
               {"loop_held_ms_median", f.held_ms},
               {"loop_held_ms_max", f.held_max_ms},
-              {"longest_hold_ms", f.longest_hold_ms},
+              {"longest_hold_ms", f.longest_said_ms()},
               {"where", f.where},
               {"cpu_share", f.cpu_share},
               {"held_after_answer_ms", f.after_answer_ms},

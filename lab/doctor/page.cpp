@@ -43,7 +43,7 @@ list route_rows(const DoctorRun& run) {
         if (!words.reason.empty()) row.set("fix", with_code(words.reason));
         if (holds_the_loop(f.verdict)) row.set("culprit", true);
         row.set("held", number_text(f.held_ms));
-        row.set("longest", number_text(f.longest_hold_ms));
+        row.set("longest", number_text(f.longest_said_ms()));
         row.set("bystander", number_text(f.bystander_worst_ms));
         rows.push_back(row);
     }

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "harness/statistics.hpp"
-#include "lab/figures/figure_value.hpp"
 #include "lab/doctor/judge.hpp"
 #include "lab/doctor/knee.hpp"
 
@@ -63,7 +62,7 @@ std::vector<Column> judged_columns(const DoctorRun& run) {
         const RouteFigures& f = r->figures;
         add_row(c,
                 {request_named(*r), verdict_text(f.verdict).said, number_text(f.held_ms),
-                 number_text(f.longest_hold_ms), holds_the_loop(f.verdict) ? f.where : "",
+                 number_text(f.longest_said_ms()), holds_the_loop(f.verdict) ? f.where : "",
                  number_text(f.bystander_worst_ms),
                  f.pool_ms <= 0 ? "—" : fmt::format("{:.1f} ({:.1f})", f.pool_ms, f.pool_cpu_ms)});
     }

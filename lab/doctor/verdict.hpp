@@ -1,6 +1,7 @@
 #pragma once
 // What a route's burst adds up to, as a doctor's run keeps it: its figures, client-side and from
 // the probe, and the verdict they earn (lab/doctor/judge.hpp tells which, and says it in words).
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -62,6 +63,11 @@ struct RouteFigures {
     Owner owner = Owner::route;  // whose code held the loop, and its name
     std::string owner_name;
     RouteVerdict verdict = RouteVerdict::not_judged;
+    // The longest hold its row shows: held for the GIL, its longest wait for it (its verdict's).
+    double longest_said_ms() const {
+        const bool gil = verdict == RouteVerdict::holds_loop_for_gil;
+        return gil ? std::max(longest_hold_ms, longest_gil_ms) : longest_hold_ms;
+    }
 };
 
 }  // namespace lab

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "lab/modes/dealer.hpp"
-#include "lab/modes/modes.hpp"
 #include "lab/modes/supervisor.hpp"
 #include "lab/modes/waits.hpp"
 #include "lab/compute/cpu_ledger.hpp"

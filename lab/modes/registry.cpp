@@ -4,7 +4,6 @@
 #include "lab/modes/modes.hpp"
 #include "lab/modes/waits.hpp"
 #include "lab/os_limits.hpp"
-#include "lab/compute/cpu_work.hpp"
 #include "lab/server/explain.hpp"
 #include "lab/server/live_events.hpp"
 #include "lab/server/server_stats.hpp"

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "lab/modes/modes.hpp"
 #include "lab/report/claims.hpp"
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
