@@ -142,13 +142,13 @@ void print_mixed(std::ostream& out, const DoctorRun& run, int width) {
         if (culprit)  // (its waits for the GIL are part of its hold: said as "of it")
             line += fmt::format("; held the loop {} in {}", ms_or_dash(m.held_ms),
                                 count_of(run.requests, "request"));
-        if (run.probed && m.gil_wait_ms >= 1 && !m.gil_wait_by.empty())
+        const std::string by =
+            m.gil_wait_by == r.request.route.key() ? "its other requests" : m.gil_wait_by;
+        if (run.probed && m.gil_wait_ms >= 1)  // (whose computing, when the probe saw it)
             line += fmt::format(
-                fmt::runtime(culprit
-                                 ? ", {} of it waiting for the GIL while {} computed"
-                                 : "; its requests waited {} in all for the GIL while {} computed"),
-                ms_or_dash(m.gil_wait_ms),
-                m.gil_wait_by == r.request.route.key() ? "its other requests" : m.gil_wait_by);
+                fmt::runtime(culprit ? ", {} of it waiting for the GIL{}"
+                                     : "; its requests waited {} in all for the GIL{}"),
+                ms_or_dash(m.gil_wait_ms), by.empty() ? "" : " while " + by + " computed");
         if (culprit)
             line += fmt::format("; the other routes' requests waited {} each (median) behind it",
                                 ms_or_dash(m.others_waited_ms));
