@@ -2,7 +2,8 @@
 """Each verdict `lab doctor` prints, held to the figures of its own row: a route is never said to
 leave the loop free (or to be concurrent) beside its own row's loop held past the threshold, nor
 said to hold it beside a row that shows no hold; it is judged only beside a verdict, and not judged
-only with a reason; every culprit has its fix.
+only with a reason; every culprit has its fix. All routes at once, no route's hold is said shorter
+than the others' wait behind it, nor than its own waits for the GIL in it.
 
     /usr/bin/python3 tests/doctor_consistency.py FILE...   # each `lab doctor --format json`'s output
 
