@@ -33,7 +33,7 @@ std::vector<Column> class_columns(const ClassGrades& grades) {
     for (std::size_t e = 0; e < grades.expectations.size(); ++e)
         columns.push_back({.header = "E" + std::to_string(e + 1)});
     columns.push_back({.header = "loop held (where)", .wraps = true});
-    columns.push_back({.header = "time", .fold_order = 1});
+    columns.push_back({.header = "check took", .fold_order = 1});
     for (const GradedStudent& s : grades.students) {
         columns[0].cells.push_back(s.name);
         columns[1].cells.push_back(std::to_string(s.seed));

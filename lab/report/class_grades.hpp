@@ -18,8 +18,8 @@ struct GradedStudent {
     std::string grade;  // ✓ ✗ –, or why there is none ("did not start: …")
     std::vector<std::string> marks;  // each expectation's ✓ ✗ ? –, in the exercise's order
     std::string missed;  // the first expectation it contradicts ("": none)
-    std::string held;  // the loop's longest hold and where: "31 ms: main.py:14 report → time.sleep"
-    double took_s = 0;
+    std::string held;  // the loop's longest block, its hold's line: "31 ms: main.py:14 report → …"
+    double took_s = 0;  // how long its check took, its app's start included
 };
 struct ClassGrades {
     std::string exercise;
