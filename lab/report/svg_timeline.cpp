@@ -84,7 +84,7 @@ public:
         if (std::ranges::any_of(r_.holds, &LoopHold::named))
             entries.push_back({named_hold_outline,
                                "outlined on the row \"loop\": a hold of a route that holds the "
-                               "loop, its own code running"});
+                               "loop, its step whole (a wait for the GIL in it too)"});
     }
 
     // A probed app's waits at the start of its service, over its bar: a thread token's, then a
