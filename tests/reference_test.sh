@@ -100,6 +100,22 @@ background_task() {
     done
 }
 
+# work.py's ledger alone: two threads each using a whole core over the same 100 ms count two; two
+# that take turns (half a core each over it) count one.
+ledger_counts() {
+    $PY - "$@" <<'EOF'
+import sys
+sys.path.insert(0, "lab/reference")
+import work
+want, stretches = int(sys.argv[1]), [float(x) for x in sys.argv[2:]]
+for cpu in stretches:
+    work.credit(100.0, 100.1, cpu)
+sys.exit(work.computing_at_once(True)["max_computing_at_once"] != want)
+EOF
+}
+check "work.py's ledger: two side by side, each a whole core, count two" ledger_counts 2 0.1 0.1
+check "work.py's ledger: two taking turns, half a core each, count one" ledger_counts 1 0.05 0.05
+
 DELAY_KEYS="message start_time end_time worker_id thread_id server_start_us server_end_us"
 for variant in blocking awaiting threaded run_in_threadpool; do
     if ! start "$variant"; then bad "$variant: serve.py prints 'listening on'"; continue; fi
@@ -129,6 +145,12 @@ for variant in blocking awaiting threaded run_in_threadpool; do
         check "$variant: 10 x /delay?ms=100 take < 0.5 s (took ${ms} ms)" [ "$ms" -lt 500 ]
         check "$variant: /stats gives the loop's figure (${blocked} ms)" [ "$blocked" -ge 0 ]
     fi
+    # Four computing at once under CPython's GIL: they take turns, so /stats counts one computing
+    # at a time (work.py's ledger, the CPU per slice of the clock), never none and never two.
+    curl -s -o /dev/null "$URL/stats?reset=1"
+    makespan_ms "$URL/cpu?ms=100" 4 >/dev/null
+    most=$(curl -s "$URL/stats" | $PY -c 'import json,sys; print(json.load(sys.stdin).get("max_computing_at_once", -1))')
+    check "$variant: 4 x /cpu?ms=100 compute one at a time under the GIL (/stats said $most)" [ "$most" = 1 ]
     kids=$(descendants "$PID")
     stop "$PID"
     check "$variant: stops on SIGTERM, uvicorn with it" all_gone $kids

@@ -17,7 +17,7 @@ from loop_watch import LoopWatch
 from run_key import REFUSED, may_control
 from stamps import Served
 from websocket_ticks import add_websocket_route  # GET /ws: the websockets lesson
-from work import burn_cpu  # (work.py also holds the jobs RQ runs for /jobs)
+from work import burn_cpu, computing_at_once  # (work.py also holds the jobs RQ runs for /jobs)
 
 MAX_MS = 60_000
 
@@ -90,6 +90,12 @@ def loop_figures(reset):
     return {"max_loop_blocked_ms": blocked, "max_loop_lag_ms": lag}
 
 
+def computing(reset):
+    """Threads computing at once (work.py's ledger), where one process serves: with several, GET
+    /stats reaches one of them, whose own count is not the server's."""
+    return computing_at_once(reset) if os.environ.get("LAB_WORKERS") == "1" else {}
+
+
 def limits(app):
     """What bounds the twin's requests, for a lesson's knee and its cause (lab/run/lesson_ramp.hpp),
     read from the running objects, never from the settings the lab passed: AnyIO's thread tokens
@@ -131,7 +137,7 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
             return JSONResponse(REFUSED, status_code=403)
         with TASKS_LOCK:
             return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1"), "limits": limits(request.app),
-                    **process_work(reset == "1")}
+                    **process_work(reset == "1"), **computing(reset == "1")}
 
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)
