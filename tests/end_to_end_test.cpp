@@ -349,21 +349,25 @@ TEST_CASE("a scenario whose service is not installed says which package, in one 
 
 TEST_CASE(
     "real FastAPI rows beside the C++ ones: asyncpg, httpx and redis.asyncio, verdicts from their "
-    "own stamps",
+    "own stamps and counts",
     "[e2e]") {
-    // The awaiting row of each scenario and its FastAPI twin, one batch each.
+    // The awaiting row of each scenario and its FastAPI twin, one batch each; and gil-convoy's
+    // `def` routes computing under the GIL, whose twin counts its threads computing at once as
+    // `lab serve` does (lab/reference/work.py): one, never "concurrent" alone.
     struct Case {
         const char* scenario;
         const char* verdict;  // what both rows must say, from the servers' and PostgreSQL's stamps
+        int row = 2;
     };
     for (Case c :
          {Case{"blocking-driver", "PostgreSQL ran 10 at once"}, Case{"http-client", "concurrent"},
-          Case{"db-and-cache", "PostgreSQL ran 1 at once"}}) {
+          Case{"db-and-cache", "PostgreSQL ran 1 at once"},
+          Case{"gil-convoy", "; computing 1 at once", 1}}) {
         INFO(c.scenario);
         test::ScratchDir out;
         auto o =
-            test::run_lab(std::string("run ") + c.scenario +
-                          " --only 2 --with-fastapi --repeat 1 --quiet --out " + out.path.string());
+            test::run_lab(std::string("run ") + c.scenario + " --only " + std::to_string(c.row) +
+                          " --with-fastapi --repeat 1 --quiet --out " + out.path.string());
         INFO(o.output);
         if (o.output.find("FastAPI or uvicorn is not installed") != std::string::npos) {
             WARN("python3-fastapi or python3-uvicorn is missing: skipped");
