@@ -3,7 +3,9 @@
 leave the loop free (or to be concurrent) beside its own row's loop held past the threshold, nor
 said to hold it beside a row that shows no hold; it is judged only beside a verdict, and not judged
 only with a reason; every culprit has its fix. All routes at once, no route's hold is said shorter
-than the others' wait behind it, nor than its own waits for the GIL in it.
+than the others' wait behind it, nor than its own waits for the GIL in it. Ramped, no route's
+measured ceiling passes its model's (the limit it names over the time each request takes it) by
+more than 10 %.
 
     /usr/bin/python3 tests/doctor_consistency.py FILE...   # each `lab doctor --format json`'s output
 
@@ -55,6 +57,9 @@ def contradictions(report):
             said.append(f"{name}: a first call's hold said beside {verdict!r}: a burst held it too")
         if not r["said"].startswith(verdict):
             said.append(f"{name}: said {r['said']!r}, not its verdict {verdict!r}")
+        model, measured = r.get("ceiling_model_rps", -1), r.get("ceiling_rps", -1)
+        if model > 0 and measured > 1.1 * model:  # (--ramp: the model's ceiling is its limit's)
+            said.append(f"{name}: measured {measured} a second past its ceiling, {model} (more than 10 %)")
     return said + mixed_contradictions(doctor)
 
 

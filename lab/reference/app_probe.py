@@ -21,8 +21,10 @@ imported unchanged and wrapped in Probe, which adds what the lab's own servers g
     benchmark), and GET /__lab/routes: the routes the app serves, and what
     each takes (its OpenAPI schema for FastAPI, its routes for Starlette), and GET
     /__lab/limiters[?reset=1]: AnyIO's thread tokens, asyncio's default executor and a SQLAlchemy
-    pool, with the most each had in use since the last reset (limiters.py), and the loop's longest
-    stretch since then (loop_held_ms, reset apart from /__lab/stats'); all but /__lab/health
+    pool, with the most each had in use since the last reset (limiters.py), the loop's longest
+    stretch since then (loop_held_ms, reset apart from /__lab/stats'), and the requests served since
+    then with the time from the first's start to the last's end, their background tasks done
+    (served, served_ms: the server's own rate, which answers alone overstate); all but /__lab/health
     only to the run that started it (run_key.py);
   - with LAB_EVENTS_TO ("@name" or a path), the live marks of `lab serve --events-to`.
 An app that cannot be served gets one line on stderr starting "your app: ", and exit status 2.
@@ -174,6 +176,7 @@ class Probe:
         self.app, self.watch, self.ledger, self.routes = app, None, ledger, RouteIndex(app)
         self.kept, self.switch = ledger, switch  # (the attribution, and its switch, while turned off)
         self.requests = self.in_service = 0
+        self.served = [0, 0, 0]  # since /__lab/limiters' reset: requests done, the first's start, the last's end (µs)
         self.marks = open_marks(os.environ.get("LAB_EVENTS_TO"))
         self.limiters = Limiters()
 
@@ -198,6 +201,7 @@ class Probe:
             return await self.answer_lab(scope, send)
         self.requests += 1
         self.in_service += 1
+        self.served[1] = self.served[1] or start_us
         self.limiters.sample()
         try:
             await self.app(scope, receive, self.stamper(scope, send, start_us, record))
@@ -210,8 +214,10 @@ class Probe:
         finally:
             self.limiters.sample()
             self.in_service -= 1
+            self.served[0] += 1
+            self.served[2] = time.monotonic_ns() // 1000  # its background tasks done too
             if record is not None:
-                record.done_us = time.monotonic_ns() // 1000  # its background tasks done too
+                record.done_us = self.served[2]
                 if record.endpoint is None:  # (no answer: what the router found, if it found one)
                     record.endpoint = scope.get("endpoint")
 
@@ -291,8 +297,12 @@ class Probe:
         elif get and path == "/__lab/routes":
             body = list_routes(self.app)
         elif get and path == "/__lab/limiters":
+            done, first, last = self.served
             body = {**self.limiters.report(reset), "in_service": self.in_service,
-                    "loop_held_ms": self.watch.held_ms(reset, "limiters") if self.watch else -1.0}
+                    "loop_held_ms": self.watch.held_ms(reset, "limiters") if self.watch else -1.0,
+                    "served": done, "served_ms": (last - first) / 1000 if done else -1}
+            if reset:
+                self.served = [0, 0, 0]
         elif get and path == "/__lab/attribution":
             status, body = self.turn_attribution(scope.get("query_string", b""))
         else:

@@ -30,6 +30,8 @@ struct LimiterCounts {
     double cpu_cores = -1;
     int connections_opened = -1, pool_kept = -1;
     double loop_held_ms = -1;  // and the longest its loop ran callbacks without a pause
+    int served = -1;  // and the requests it served (background tasks done), in the time from
+    double served_ms = -1;  // the first's start to the last's end (answers outrun work after)
 };
 // A step or its counts from outside (the probe's GET /__lab/limiters, which an app may answer;
 // doctor.json): every field a number from -1 (unknown) to a billion, a step's in_flight from 1
@@ -40,13 +42,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LimiterCounts, tokens_total, tok
                                                 tokens_waiting, executor_workers, executor_busy,
                                                 executor_queued, pool_capacity, pool_checked_out,
                                                 pool_waits, token_waits, token_wait_ms, cpu_cores,
-                                                connections_opened, pool_kept, loop_held_ms)
+                                                connections_opened, pool_kept, loop_held_ms, served,
+                                                served_ms)
 
 struct RampStep {
     int in_flight = 0;  // K, kept in flight closed-loop for the step
     int answered = 0, failed = 0;  // failed: no answer, or a 4xx/5xx
     double p50_ms = -1, mean_ms = -1;  // latency of the answered requests
-    double throughput_rps = -1;  // answered per second, first send to last answer
+    double throughput_rps = -1;  // served per second as its server counted, else answered
     LimiterCounts counted;  // what its server counted of itself meanwhile
 };
 

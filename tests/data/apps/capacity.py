@@ -3,13 +3,14 @@
 # at once is, route by route, AnyIO's thread tokens, 20 as this app sets them (a `def` route, or an
 # `async def` route whose `def` dependency waits), asyncio's default executor (min(32, cores + 4)
 # workers), a SQLAlchemy QueuePool of 5 + 10 as it comes (SQLite: no server to start), the GIL (a
-# `def` route that computes), the loop itself, a lock no counter sees (unexplained), or nothing.
+# `def` route that computes), the loop itself (while it waits, or after its answer: a background
+# task), a lock no counter sees (unexplained), or nothing.
 import asyncio
 import threading
 import time
 
 import anyio.to_thread
-from fastapi import Depends, FastAPI
+from fastapi import BackgroundTasks, Depends, FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import QueuePool
 
@@ -78,6 +79,16 @@ def locked(ms: int = 100):
 @app.get("/blocks")
 async def blocks(ms: int = 100):
     time.sleep(ms / 1000)  # holds the loop
+    return "done"
+
+
+async def hold_the_loop(ms):
+    time.sleep(ms / 1000)  # an `async def` task: Starlette runs it on the loop, after the answer
+
+
+@app.get("/after")
+async def after(background: BackgroundTasks, ms: int = 100):
+    background.add_task(hold_the_loop, ms)  # answered at once, the loop held right after
     return "done"
 
 
