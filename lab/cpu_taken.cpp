@@ -1,7 +1,6 @@
 #include "lab/cpu_taken.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>

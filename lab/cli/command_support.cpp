@@ -7,7 +7,6 @@
 #include "lab/target_url.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/scenario/sweep.hpp"
-#include "lab/run/your_app.hpp"
 
 namespace lab {
 

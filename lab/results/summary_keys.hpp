@@ -7,7 +7,6 @@
 #include "lab/guess.hpp"
 #include "lab/live/guess_box.hpp"  // most_room_guesses
 #include "lab/run/run_result.hpp"
-#include "lab/results/schema.hpp"
 
 namespace lab::summary_keys {
 

@@ -1,7 +1,6 @@
 #include "lab/run/runner.hpp"
 
 #include <algorithm>
-#include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
 

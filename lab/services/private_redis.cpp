@@ -1,6 +1,5 @@
 #include "lab/services/private_redis.hpp"
 
-#include <csignal>
 #include <cstring>
 #include <stdexcept>
 
