@@ -79,9 +79,13 @@ RampStep ramp_step(LoadSpec spec, int in_flight, int rounds,
     s.counted = counted(b);
     if (stats.ok == 0) return s;
     s.p50_ms = stats.latency_p50_s * 1e3, s.mean_ms = stats.latency_mean_s * 1e3;
-    const LimiterCounts& c = s.counted;  // (a loop that works 50 ms after each answer serves 20/s)
-    s.throughput_rps =
-        c.served > 0 && c.served_ms > 0 ? c.served * 1e3 / c.served_ms : stats.throughput_rps;
+    // The server's own rate, where the probe counted what it served (a loop that works 50 ms after
+    // each answer serves 20 a second, however fast it answers); never more than the answers' (an
+    // app may answer for the probe)
+    const LimiterCounts& c = s.counted;
+    s.throughput_rps = c.served > 0 && c.served_ms > 0
+                           ? std::min(stats.throughput_rps, c.served * 1e3 / c.served_ms)
+                           : stats.throughput_rps;
     return s;
 }
 
