@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "lab/clock.hpp"
-
 namespace lab {
 namespace {
 

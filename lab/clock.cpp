@@ -1,6 +1,5 @@
 #include "lab/clock.hpp"
 
-#include <cstdint>
 #include <ctime>
 
 #include <fmt/format.h>

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <iostream>
 
-#include "lab/target_url.hpp"
 #include "lab/results/writer.hpp"
 #include "lab/scenario/sweep.hpp"
 

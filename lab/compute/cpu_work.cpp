@@ -5,7 +5,6 @@
 #include <ctime>
 
 #include "lab/compute/gil.hpp"
-#include "lab/clock.hpp"
 #include "lab/compute/cpu_ledger.hpp"
 
 namespace lab {

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <memory>
 #include <cstdio>
-#include <stdexcept>
 
 #include <unistd.h>
 

@@ -13,13 +13,10 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <vector>
 
 #include "lab/timed_socket.hpp"
 #include "lab/asio.hpp"
 #include "lab/clock.hpp"
-#include "lab/live/batch_drawing.hpp"
-#include "lab/live/guess_box.hpp"
 #include "lab/live/mark_senders.hpp"
 #include "lab/live/page_routes.hpp"
 #include "lab/server/live_events.hpp"

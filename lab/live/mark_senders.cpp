@@ -15,7 +15,6 @@
 #include <iterator>
 #include <stdexcept>
 #include <cstring>
-#include <string>
 
 #include "lab/clock.hpp"
 #include "lab/socket_notes.hpp"

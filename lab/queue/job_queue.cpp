@@ -1,7 +1,6 @@
 #include "lab/queue/job_queue.hpp"
 
 #include <stdexcept>
-#include <vector>
 
 #include <unistd.h>
 

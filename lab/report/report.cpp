@@ -7,7 +7,6 @@
 
 #include "lab/report/claims.hpp"
 #include "lab/report/key_figure.hpp"
-#include "lab/layout.hpp"
 #include "lab/report/load_summary.hpp"
 #include "lab/report/predictions.hpp"
 #include "lab/report/sweep_curves.hpp"

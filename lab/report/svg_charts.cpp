@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <ostream>
 #include <sstream>
-#include <vector>
 
 #include "lab/report/key_figure.hpp"
 #include "lab/layout.hpp"
-#include "lab/report/svg_writer.hpp"
-#include "lab/report/timeline.hpp"
 
 namespace lab {
 

@@ -3,10 +3,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <sstream>
-#include <stdexcept>
 
 #include <boost/version.hpp>
 #include <sys/utsname.h>

@@ -6,7 +6,6 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/containment/group_memory.hpp"
-#include "lab/run/progress.hpp"
 #include "lab/run/your_app.hpp"
 
 namespace lab {

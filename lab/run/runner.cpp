@@ -12,7 +12,6 @@
 #include "lab/cpu_taken.hpp"
 #include "lab/run_key.hpp"
 #include "lab/queue/rq_registries.hpp"
-#include "lab/run/configuration_processes.hpp"
 #include "lab/run/lesson_ramp.hpp"
 #include "lab/run/progress.hpp"
 #include "lab/run/row_verdict.hpp"

@@ -9,7 +9,6 @@
 
 #include "lab/modes/modes.hpp"
 #include "lab/scenario/overrides.hpp"
-#include "lab/scenario/sweep.hpp"
 
 namespace lab {
 namespace {

@@ -16,7 +16,6 @@
 #include "lab/server/handoff.hpp"
 #include "lab/server/job_endpoints.hpp"
 #include "lab/server/loop_monitor.hpp"
-#include "lab/server/request_watch.hpp"
 #include "lab/server/websocket_session.hpp"
 #include "lab/socket_notes.hpp"
 #include "lab/timed_socket.hpp"
