@@ -73,27 +73,24 @@ async def size_thread_pool():
     anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
 
 
+# The figures a process keeps of itself are the server's only where one process serves
+# (LAB_WORKERS=1, set by serve.py): with several, GET /stats reaches one of them.
+ONE_PROCESS = os.environ.get("LAB_WORKERS") == "1"
+
 # The loop's account, kept as the probe keeps a student's app's (loop_watch.py), so the twin's
-# "loop blocked" is measured on real FastAPI. Only where one process serves (LAB_WORKERS=1, set by
-# serve.py: GET /stats reaches one of several workers) on the stdlib's loop (uvloop cannot be
-# watched); elsewhere /stats says nothing of the loop, and the lab says why.
+# "loop blocked" is measured on real FastAPI. Only in one process on the stdlib's loop (uvloop
+# cannot be watched); elsewhere /stats says nothing of the loop, and the lab says why.
 WATCH = []
 
 
 def loop_figures(reset):
     loop = asyncio.get_running_loop()
-    if os.environ.get("LAB_WORKERS") != "1" or getattr(loop, "_selector", None) is None:
+    if not ONE_PROCESS or getattr(loop, "_selector", None) is None:
         return {}
     if not WATCH or WATCH[0].loop is not loop:
         WATCH[:] = [LoopWatch(loop)]  # (the runner resets /stats before each batch: watched from then on)
     blocked, lag = WATCH[0].figures(reset)
     return {"max_loop_blocked_ms": blocked, "max_loop_lag_ms": lag}
-
-
-def computing(reset):
-    """Threads computing at once (work.py's ledger), where one process serves: with several, GET
-    /stats reaches one of them, whose own count is not the server's."""
-    return computing_at_once(reset) if os.environ.get("LAB_WORKERS") == "1" else {}
 
 
 def limits(app):
@@ -137,7 +134,8 @@ def make_app(variant, delay, cpu, db=None, fetch=None, cache=None):
             return JSONResponse(REFUSED, status_code=403)
         with TASKS_LOCK:
             return {"worker_id": os.getpid(), **TASKS, **loop_figures(reset == "1"), "limits": limits(request.app),
-                    **process_work(reset == "1"), **computing(reset == "1")}
+                    **process_work(reset == "1"),
+                    **(computing_at_once(reset == "1") if ONE_PROCESS else {})}  # (work.py's ledger)
 
     app.api_route("/delay", methods=["GET", "POST"])(delay)
     app.api_route("/cpu", methods=["GET", "POST"])(cpu)
