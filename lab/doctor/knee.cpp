@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "lab/doctor/verdict.hpp"
+#include "lab/layout.hpp"
 
 namespace lab {
 namespace {

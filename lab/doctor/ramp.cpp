@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "lab/doctor/knee.hpp"
+#include "lab/doctor/run.hpp"
 #include "lab/layout.hpp"
 #include "lab/run/configuration_processes.hpp"
 
