@@ -16,7 +16,6 @@
 #include "lab/doctor/folder.hpp"
 #include "lab/doctor/judge.hpp"
 #include "lab/doctor/page.hpp"
-#include "lab/doctor/ramp.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/figures/load_figures.hpp"
 #include "lab/report/html_report.hpp"

@@ -12,7 +12,6 @@
 #include <memory>
 #include "lab/doctor/folder.hpp"
 #include "lab/doctor/page.hpp"
-#include "lab/doctor/ramp.hpp"
 #include "lab/doctor/report.hpp"
 #include "lab/doctor/judge.hpp"
 #include "lab/doctor/run.hpp"

@@ -1,5 +1,4 @@
-#include "lab/doctor/ramp.hpp"
-
+// `lab doctor --ramp`, the doctor's run's last phase: declared with the run's others (run.hpp).
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>

@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include "harness/raw_client.hpp"
-#include "lab/doctor/ramp.hpp"
 #include "lab/layout.hpp"
 #include "lab/bounded_json.hpp"
 #include "lab/run_key.hpp"

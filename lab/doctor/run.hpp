@@ -78,7 +78,7 @@ struct RouteRun {
     bool probed = true;  // false (--target): no records; judged by the bystander alone
     double bystander_alone_ms = -1;  // its median answer with nothing else sent
     RouteFigures figures;  // what its burst adds up to, and its verdict: judged once, at the end
-    std::vector<RampStep> ramp;  // --ramp: its steps, by requests in flight (ramp.hpp)
+    std::vector<RampStep> ramp;  // --ramp: its steps, by requests in flight (ramp.cpp)
     // Its warm-up held the loop and its burst did not: bursts sent again (at most 2) until one
     // held; `burst` is the last sent (first_call_or_intermittent, run.cpp)
     int repeats = 0;
@@ -111,6 +111,7 @@ WeightedTarget mixed_target(const PlannedRequest& request);
 // the loop that is named and fails the check (--fail-over).
 inline constexpr int default_burst = 10, max_doctor_burst = 200;
 inline constexpr double default_hold_ms = 20;
+inline constexpr int default_max_in_flight = 200, most_in_flight = 1000;  // --ramp's top
 
 struct DoctorSettings {
     AppSpec app;  // empty spec: a server already running (--target)
@@ -154,6 +155,20 @@ struct ConfigurationProcesses;  // (lab/run/configuration_processes.hpp)
 LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, int requests,
                   const std::string& bystander);
 nlohmann::json probe_json(const LoadSpec& at, const std::string& path);
+
+// The run's last phase, `--ramp` (ramp.cpp): each judged route asked with K requests in flight,
+// closed-loop (the harness's run_for), K doubled from 1 until a step bends (knee.hpp) or reaches
+// --max-in-flight, then halved between the last good step and the first bent one, so the knee is
+// found to the request. A step lasts five times the route's latency alone (0.3 to 2 s), so each
+// of its requests goes round several times; with the probe, it counts the limiters meanwhile.
+// Each judged route's steps go in its RouteRun; the time it will take is said first.
+void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_flight,
+                 const std::function<void(const std::string&)>& say);
+// About how long ramping `routes` takes, from their warm-ups: one that holds the loop or computes
+// under the GIL most of its time alone serializes.
+double ramp_estimate_s(const std::vector<RouteRun>& routes, int max_in_flight);
+// How many ramped routes' measured ceiling is under `rps` (--fail-under: the doctor's exit 1).
+int routes_under(const DoctorRun& run, double rps);
 
 // Throws AppWontStart (your_app.hpp) when the app does not start; when it dies mid-run, `died`
 // says how. Its routes are not judged yet (judge.hpp judges them).

@@ -2,7 +2,7 @@
 // Where load bends, one definition for all: a ramp keeps K requests in flight, closed-loop, a step
 // at a time, K doubled from 1 until a step bends or reaches the top, then halved between the last
 // good step and the first bent one, so the knee is found to the request. `lab doctor --ramp`
-// (lab/doctor/ramp.hpp) and a lesson that ramps its rows ([load] ramp_max_in_flight,
+// (lab/doctor/ramp.cpp) and a lesson that ramps its rows ([load] ramp_max_in_flight,
 // lab/run/lesson_ramp.hpp) step with ramp_up() and ramp_step(); knee_in_flight() reads the knee.
 #include <functional>
 #include <optional>
