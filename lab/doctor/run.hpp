@@ -156,12 +156,10 @@ LoadSpec spec_for(const ConfigurationProcesses& app, const PlannedRequest& p, in
                   const std::string& bystander);
 nlohmann::json probe_json(const LoadSpec& at, const std::string& path);
 
-// The run's last phase, `--ramp` (ramp.cpp): each judged route asked with K requests in flight,
-// closed-loop (the harness's run_for), K doubled from 1 until a step bends (knee.hpp) or reaches
-// --max-in-flight, then halved between the last good step and the first bent one, so the knee is
-// found to the request. A step lasts five times the route's latency alone (0.3 to 2 s), so each
-// of its requests goes round several times; with the probe, it counts the limiters meanwhile.
-// Each judged route's steps go in its RouteRun; the time it will take is said first.
+// The run's last phase, `--ramp` (ramp.cpp): each judged route ramped as lab/run/knee.hpp steps,
+// up to --max-in-flight, a step lasting five times its latency alone (0.3 to 2 s) so that each of
+// its requests goes round several times; with the probe, it counts the limiters meanwhile. Each
+// judged route's steps go in its RouteRun; the time it will take is said first.
 void ramp_routes(const ConfigurationProcesses& app, DoctorRun& run, int max_in_flight,
                  const std::function<void(const std::string&)>& say);
 // About how long ramping `routes` takes, from their warm-ups: one that holds the loop or computes
