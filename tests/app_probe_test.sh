@@ -102,6 +102,16 @@ if start pooled; then
     check "def route: starts overlap (gaps: $gaps)" together $gaps
     blocked=$(figure max_loop_blocked_ms)
     check "def route: max_loop_blocked_ms < 50 (got $blocked)" [ "${blocked:-999}" -lt 50 ]
+    # What it served, counted from the reset: a request begun before it counts from its own start
+    # (1000 ms here, never the time since the clock's origin)
+    curl -s -o /dev/null "$URL/__lab/limiters?reset=1"
+    curl -s -o /dev/null "$URL/work?ms=1000" &
+    sleep 0.3
+    curl -s -o /dev/null "$URL/__lab/limiters?reset=1"
+    wait $!
+    served=$(curl -s "$URL/__lab/limiters" | $PY -c "import json,sys; d=json.load(sys.stdin); print(d['served'], int(d['served_ms']))")
+    check "a request begun before /__lab/limiters' reset: served 1 in 1000 to 2000 ms (got $served)" \
+        $PY -c "import sys; n, ms = map(int, sys.argv[1:]); sys.exit(not (n == 1 and 1000 <= ms <= 2000))" $served
     stop "$PID"
 else
     bad "pooled: serve.py --app prints 'listening on'"

@@ -176,7 +176,7 @@ class Probe:
         self.app, self.watch, self.ledger, self.routes = app, None, ledger, RouteIndex(app)
         self.kept, self.switch = ledger, switch  # (the attribution, and its switch, while turned off)
         self.requests = self.in_service = 0
-        self.served = [0, 0, 0]  # since /__lab/limiters' reset: requests done, the first's start, the last's end (µs)
+        self.served = [0, 0, 0]  # since /__lab/limiters' reset: requests done, the earliest start of them, the last end (µs)
         self.marks = open_marks(os.environ.get("LAB_EVENTS_TO"))
         self.limiters = Limiters()
 
@@ -201,7 +201,6 @@ class Probe:
             return await self.answer_lab(scope, send)
         self.requests += 1
         self.in_service += 1
-        self.served[1] = self.served[1] or start_us
         self.limiters.sample()
         try:
             await self.app(scope, receive, self.stamper(scope, send, start_us, record))
@@ -214,7 +213,8 @@ class Probe:
         finally:
             self.limiters.sample()
             self.in_service -= 1
-            self.served[0] += 1
+            self.served[0] += 1  # (the earliest start of those done: one begun before a reset too)
+            self.served[1] = min(self.served[1] or start_us, start_us)
             self.served[2] = time.monotonic_ns() // 1000  # its background tasks done too
             if record is not None:
                 record.done_us = self.served[2]
