@@ -1197,6 +1197,20 @@ TEST_CASE("a ramp's step and the probe's counts are read within bounds, a bad fi
     nlohmann::json stamp = stored;
     stamp["routes"][0]["warm"]["took_ms"] = 3e12;
     CHECK_THROWS_WITH(lab::doctor_from_json(stamp), Catch::Contains("took_ms: a number"));
+    // A value of the wrong type, wherever it is: named by its path, as summary.json's reader does.
+    for (const auto& [path, bad, said] :
+         {std::tuple{"/routes/0/warm/took_ms", R"("soon")",
+                     "routes[0].warm.took_ms: type must be number, but is string"},
+          {"/routes/0/burst/requests", "{}", "routes[0].burst.requests: type must be array"},
+          {"/requests", R"("ten")", "requests: type must be number, but is string"},
+          {"/app", "[1]", "app: type must be string, but is array"},
+          {"/routes/0/burst/requests/3/error", R"("melted")",
+           "routes[0].burst.requests[3].error: not an error kind"}}) {
+        INFO(path << " " << bad);
+        nlohmann::json damaged = stored;
+        damaged[nlohmann::json::json_pointer(path)] = nlohmann::json::parse(bad);
+        CHECK_THROWS_WITH(lab::doctor_from_json(damaged), Catch::Contains(said));
+    }
 }
 
 // Issue 69: `--with-services`, by name: blocking-db's solution, which queries $DATABASE_URL at its

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <sstream>
 
 #include "lab/doctor/judge.hpp"
 #include "lab/bounded_json.hpp"
@@ -15,7 +16,7 @@ namespace lab {
 void to_json(nlohmann::json& j, ErrorKind kind) { j = to_string(kind); }
 void from_json(const nlohmann::json& j, ErrorKind& kind) {
     auto kind_named = named<ErrorKind>(j.get<std::string>());
-    if (!kind_named) throw std::invalid_argument("not an error kind: " + j.dump());
+    if (!kind_named) throw nlohmann::json::type_error::create(302, "not an error kind", &j);
     kind = *kind_named;
 }
 
@@ -66,7 +67,20 @@ void check_numbers(const nlohmann::json& j, const std::string& key) {
     }
 }
 
-DoctorRun doctor_from_json(const nlohmann::json& j) {
+// nlohmann's "[json.exception.type_error.302] (/routes/0/warm/took_ms) type must be number, ..."
+// (its path: JSON_DIAGNOSTICS) as summary.json's reader words it: "routes[0].warm.took_ms: type..."
+std::string keyed_reason(std::string what) {
+    what.erase(0, what.find("] ") + 2);  // (each of nlohmann's exceptions opens so)
+    if (!what.starts_with("(/")) return what;
+    std::string key;
+    std::istringstream parts(what.substr(2, what.find(") ") - 2));
+    for (std::string part; std::getline(parts, part, '/');)
+        key += part.find_first_not_of("0123456789") == std::string::npos ? "[" + part + "]"
+                                                                         : "." + part;
+    return key.substr(key.starts_with('.')) + ": " + what.substr(what.find(") ") + 2);
+}
+
+DoctorRun doctor_from_json(const nlohmann::json& j) try {
     for (const auto& route : j.value("routes", nlohmann::json::array()))  // (each ramp's bounded)
         for (const auto& step : route.value("ramp", nlohmann::json::array()))
             check_step_fields(step, "a ramp's step");
@@ -78,6 +92,8 @@ DoctorRun doctor_from_json(const nlohmann::json& j) {
     DoctorRun run = j.get<DoctorRun>();
     if (j.contains("mixed")) run.mixed = j["mixed"].get<MixedRun>();
     return run;
+} catch (const nlohmann::json::exception& e) {  // a key of the wrong type, named by its path
+    throw std::invalid_argument(keyed_reason(e.what()));
 }
 
 std::filesystem::path write_doctor_folder(const DoctorRun& run,
@@ -112,7 +128,7 @@ DoctorRun read_doctor_folder(const std::filesystem::path& dir) {
     DoctorRun run;
     try {
         run = doctor_from_json(json);
-    } catch (const std::exception& e) {  // (nlohmann's messages name the type it expected)
+    } catch (const std::exception& e) {  // (each names the key, as doctor_from_json words it)
         throw ResultsError(file.string() + ": " + e.what());
     }
     judge_routes(run);  // (server.log stays in the folder: the doctor's outputs never read it)

@@ -19,7 +19,7 @@ inline constexpr const char* doctor_file = "doctor.json";
 inline constexpr std::uintmax_t max_doctor_json_bytes = std::uintmax_t{256} << 20;
 
 nlohmann::json stored_doctor_json(const DoctorRun& run);
-DoctorRun doctor_from_json(const nlohmann::json& stored);  // throws nlohmann's, invalid_argument
+DoctorRun doctor_from_json(const nlohmann::json& stored);  // throws invalid_argument, the key named
 
 std::filesystem::path write_doctor_folder(const DoctorRun& run,
                                           const std::filesystem::path& out_root,
