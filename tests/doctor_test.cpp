@@ -1196,7 +1196,8 @@ TEST_CASE("a ramp's step and the probe's counts are read within bounds, a bad fi
     }
     nlohmann::json stamp = stored;
     stamp["routes"][0]["warm"]["took_ms"] = 3e12;
-    CHECK_THROWS_WITH(lab::doctor_from_json(stamp), Catch::Contains("took_ms: a number"));
+    CHECK_THROWS_WITH(lab::doctor_from_json(stamp),
+                      Catch::Contains("routes[0].warm.took_ms: a number the lab writes"));
     // A value of the wrong type, wherever it is: named by its path, as summary.json's reader does.
     for (const auto& [path, bad, said] :
          {std::tuple{"/routes/0/warm/took_ms", R"("soon")",

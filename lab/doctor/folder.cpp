@@ -53,18 +53,18 @@ nlohmann::json stored_doctor_json(const DoctorRun& run) {
 
 // Every number a doctor.json holds is a time, a count or a share the lab wrote: an integer of at
 // most 1e15 (µs stamps), a fraction finite and of at most 2e9 (one read into an int past that is
-// undefined), or std::invalid_argument naming its key (an array's items by the array's).
-void check_numbers(const nlohmann::json& j, const std::string& key) {
-    for (const auto& [k, v] : j.items()) {
-        const std::string& named = j.is_array() ? key : k;
-        if (v.is_structured()) check_numbers(v, named);
+// undefined), or nlohmann's out_of_range, which knows the number's path (keyed_reason below).
+void check_numbers(const nlohmann::json& j) {
+    for (const nlohmann::json& v : j)  // (an object's values, an array's items)
+        if (v.is_structured()) check_numbers(v);
         else if (v.is_number() &&
                  !(std::abs(v.get<double>()) <= (v.is_number_float() ? 2e9 : 1e15)))
-            throw std::invalid_argument(named +
-                                        ": a number the lab writes (an integer of at most "
-                                        "1e15, a fraction of at most 2e9), not " +
-                                        v.dump());
-    }
+            throw nlohmann::json::out_of_range::create(
+                406,
+                "a number the lab writes (an integer of at most 1e15, a fraction of at most 2e9), "
+                "not " +
+                    v.dump(),
+                &v);
 }
 
 // nlohmann's "[json.exception.type_error.302] (/routes/0/warm/took_ms) type must be number, ..."
@@ -84,7 +84,7 @@ DoctorRun doctor_from_json(const nlohmann::json& j) try {
     for (const auto& route : j.value("routes", nlohmann::json::array()))  // (each ramp's bounded)
         for (const auto& step : route.value("ramp", nlohmann::json::array()))
             check_step_fields(step, "a ramp's step");
-    check_numbers(j, "doctor.json");
+    check_numbers(j);
     if (const int n = j.value("requests", default_burst); n < 1 || n > max_doctor_burst)
         throw std::invalid_argument("requests: a burst of 1 to " +
                                     std::to_string(max_doctor_burst) + ", not " +
