@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <sstream>
 
 #include <sys/resource.h>
@@ -314,6 +315,12 @@ TEST_CASE("a doctor's run reads back from its own folder the same; its page lead
     CHECK(page.find("class=\"hold named\"") > mixed);  // the culprit's holds, on the loop's row
     CHECK(page.find(">loop</text>") != std::string::npos);
     CHECK_THROWS_WITH(lab::read_results(folder), Catch::Contains("`lab report` shows it"));
+    // Damaged, it is refused with the file, the key and the reason, as a lesson's folder is.
+    auto stored = nlohmann::json::parse(test::read_file(folder / "doctor.json"));
+    stored["routes"][1]["warm"]["took_ms"] = "soon";
+    std::ofstream(folder / "doctor.json", std::ios::trunc) << stored.dump();
+    CHECK_THROWS_WITH(lab::read_doctor_folder(folder),
+                      Catch::Contains("doctor.json: routes[1].warm.took_ms: type must be number"));
 }
 
 // The shop's /thumbnail held the loop 10.6 ms in all, said beside "the other routes' requests
