@@ -92,7 +92,7 @@ DoctorRun doctor_from_json(const nlohmann::json& j) try {
     DoctorRun run = j.get<DoctorRun>();
     if (j.contains("mixed")) run.mixed = j["mixed"].get<MixedRun>();
     return run;
-} catch (const nlohmann::json::exception& e) {  // a key of the wrong type, named by its path
+} catch (const nlohmann::json::exception& e) {  // a wrong type or number, named by its path
     throw std::invalid_argument(keyed_reason(e.what()));
 }
 
