@@ -1205,6 +1205,7 @@ TEST_CASE("a ramp's step and the probe's counts are read within bounds, a bad fi
           {"/routes/0/burst/requests", "{}", "routes[0].burst.requests: type must be array"},
           {"/requests", R"("ten")", "requests: type must be number, but is string"},
           {"/app", "[1]", "app: type must be string, but is array"},
+          {"/routes", "5", "routes: type must be array, but is number"},
           {"/routes/0/burst/requests/3/error", R"("melted")",
            "routes[0].burst.requests[3].error: not an error kind"}}) {
         INFO(path << " " << bad);

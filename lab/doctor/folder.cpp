@@ -81,9 +81,14 @@ std::string keyed_reason(std::string what) {
 }
 
 DoctorRun doctor_from_json(const nlohmann::json& j) try {
-    for (const auto& route : j.value("routes", nlohmann::json::array()))  // (each ramp's bounded)
-        for (const auto& step : route.value("ramp", nlohmann::json::array()))
-            check_step_fields(step, "a ramp's step");
+    // Each ramp's steps bounded first, walked in place (not copied) so that a value's path is whole
+    static const nlohmann::json none = nlohmann::json::array();
+    auto list = [](const nlohmann::json& in, const char* key) -> const nlohmann::json& {
+        const auto it = in.find(key);  // (end() for anything but an object)
+        return it != in.end() && it->is_array() ? *it : none;
+    };
+    for (const auto& route : list(j, "routes"))
+        for (const auto& step : list(route, "ramp")) check_step_fields(step, "a ramp's step");
     check_numbers(j);
     if (const int n = j.value("requests", default_burst); n < 1 || n > max_doctor_burst)
         throw std::invalid_argument("requests: a burst of 1 to " +
