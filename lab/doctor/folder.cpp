@@ -70,7 +70,7 @@ void check_numbers(const nlohmann::json& j) {
 // nlohmann's "[json.exception.type_error.302] (/routes/0/warm/took_ms) type must be number, ..."
 // (its path: JSON_DIAGNOSTICS) as summary.json's reader words it: "routes[0].warm.took_ms: type..."
 std::string keyed_reason(std::string what) {
-    what.erase(0, what.find("] ") + 2);  // (each of nlohmann's exceptions opens so)
+    if (const auto at = what.find("] "); at != std::string::npos) what.erase(0, at + 2);
     if (!what.starts_with("(/")) return what;
     std::string key;
     std::istringstream parts(what.substr(2, what.find(") ") - 2));
